@@ -1,0 +1,92 @@
+// Folds the agent's event stream into one record of the whole conversation: what the CLI's
+// --json prints, what evaluation stores, what SFT export keeps.
+import type { AgentEvent, StopReason, TurnStats } from './events';
+import type { ExecResult } from '../sandbox/types';
+
+export interface TrajectoryCell {
+  readonly index: number;
+  readonly language: string;
+  readonly code: string;
+  /** Absent when the code was not run (declined, cancelled). */
+  result?: ExecResult;
+}
+
+export interface TrajectoryTurn {
+  readonly turn: number;
+  /** What the model wrote in this request (up to the closing fence when it called code). */
+  text: string;
+  cell?: TrajectoryCell;
+  stats?: TurnStats;
+}
+
+export interface Trajectory {
+  question: string;
+  model: string;
+  turns: TrajectoryTurn[];
+  answer: string | null;
+  reason: StopReason | 'running';
+  codeCalls: number;
+  error?: string;
+  /** Time spent waiting on the model vs. in code, summed over turns. */
+  modelMs: number;
+  codeMs: number;
+}
+
+export class TrajectoryBuilder {
+  readonly trajectory: Trajectory = { question: '', model: '', turns: [], answer: null, reason: 'running', codeCalls: 0, modelMs: 0, codeMs: 0 };
+
+  add(event: AgentEvent): void {
+    const t = this.trajectory;
+    switch (event.type) {
+      case 'start':
+        t.question = event.question;
+        t.model = event.model;
+        break;
+      case 'turn-start':
+        t.turns.push({ turn: event.turn, text: '' });
+        break;
+      case 'token': {
+        const turn = t.turns[t.turns.length - 1];
+        if (turn) turn.text += event.text;
+        break;
+      }
+      case 'turn-end': {
+        const turn = t.turns[t.turns.length - 1];
+        if (turn) turn.stats = event.stats;
+        t.modelMs += event.stats.modelMs;
+        break;
+      }
+      case 'code': {
+        const turn = t.turns[t.turns.length - 1];
+        if (turn) turn.cell = { index: event.index, language: event.language, code: event.code };
+        break;
+      }
+      case 'exec-result': {
+        const cell = t.turns.find((x) => x.cell?.index === event.index)?.cell;
+        if (cell) cell.result = event.result;
+        t.codeMs += event.result.durationMs;
+        break;
+      }
+      case 'error':
+        t.error = event.message;
+        break;
+      case 'done':
+        t.answer = event.answer;
+        t.reason = event.reason;
+        t.codeCalls = event.codeCalls;
+        break;
+      case 'exec-start':
+        break;
+    }
+  }
+}
+
+/** Runs an event stream to its end, passing each event on, and returns the folded trajectory. */
+export async function collectTrajectory(events: AsyncIterable<AgentEvent>, onEvent?: (e: AgentEvent) => void): Promise<Trajectory> {
+  const builder = new TrajectoryBuilder();
+  for await (const e of events) {
+    builder.add(e);
+    onEvent?.(e);
+  }
+  return builder.trajectory;
+}

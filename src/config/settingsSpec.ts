@@ -1,0 +1,139 @@
+// Every setting of the extension, declared once. package.json's `contributes.configuration`
+// is generated from this table by the build (scripts/build.mjs), and the zod schema that
+// validates what VS Code hands us is derived from it too.
+import { z } from 'zod';
+
+interface BaseSpec {
+  readonly description: string;
+  readonly order?: number;
+  /** Kept out of the workspace (machine-specific or sensitive). */
+  readonly scope?: 'application' | 'machine' | 'window' | 'resource' | 'machine-overridable';
+}
+interface StringSpec extends BaseSpec { readonly type: 'string'; readonly default: string; readonly enum?: readonly string[]; readonly enumDescriptions?: readonly string[] }
+interface NumberSpec extends BaseSpec { readonly type: 'number' | 'integer'; readonly default: number; readonly minimum?: number; readonly maximum?: number }
+interface NullableIntegerSpec extends BaseSpec { readonly type: readonly ['integer', 'null']; readonly default: null; readonly minimum?: number }
+interface BooleanSpec extends BaseSpec { readonly type: 'boolean'; readonly default: boolean }
+export type SettingSpec = StringSpec | NumberSpec | NullableIntegerSpec | BooleanSpec;
+
+export const SETTINGS_SECTION = 'r1ci';
+
+export const SETTINGS_SPEC = {
+  'backend': {
+    type: 'string', default: 'ollama', enum: ['ollama', 'openai'],
+    enumDescriptions: ['Ollama (local, default).', 'Any OpenAI-compatible server: vLLM, llama.cpp server, LM Studio, SGLang.'],
+    description: 'Which kind of model server to talk to.', order: 0,
+  },
+  'ollama.host': {
+    type: 'string', default: '',
+    description: 'Ollama server URL. Empty: the OLLAMA_HOST environment variable, else http://127.0.0.1:11434.', order: 1, scope: 'machine-overridable',
+  },
+  'openai.baseUrl': {
+    type: 'string', default: 'http://127.0.0.1:8000/v1',
+    description: 'Base URL of an OpenAI-compatible server (ends in /v1). The API key, if any, is kept in VS Code\'s secret storage, never in settings.', order: 2, scope: 'machine-overridable',
+  },
+  'model': {
+    type: 'string', default: 'qwen2.5-coder:7b',
+    description: 'Model name as the server knows it, e.g. an R1-CI model imported into Ollama, or qwen2.5-coder:7b.', order: 3,
+  },
+  'protocol': {
+    type: 'string', default: 'auto', enum: ['auto', 'r1ci', 'chat'],
+    enumDescriptions: [
+      'R1-CI for models whose name says R1-Code-Interpreter, chat otherwise.',
+      'Results appended to the model\'s own turn, which it continues (how R1-CI models were trained).',
+      'Results sent as a new user message (better for general instruction models).',
+    ],
+    description: 'How code execution results are given back to the model.', order: 4,
+  },
+  'maxCodeCalls': { type: 'integer', default: 5, minimum: 0, maximum: 50, description: 'Code-call budget per question (the paper uses 5).', order: 5 },
+  'temperature': { type: 'number', default: 0.6, minimum: 0, maximum: 2, description: 'Sampling temperature (the paper uses 0.6).', order: 6 },
+  'seed': { type: ['integer', 'null'], default: null, minimum: 0, description: 'Sampling seed for reproducible runs; null for none.', order: 7 },
+  'contextTokens': { type: 'integer', default: 16384, minimum: 1024, maximum: 1048576, description: 'Context window requested from Ollama (num_ctx). Ollama\'s own default silently truncates long conversations.', order: 8 },
+  'python.path': {
+    type: 'string', default: '',
+    description: 'Python interpreter for model-written code. Empty: python3 (or python) on PATH, resolved once to the real interpreter.', order: 10, scope: 'machine-overridable',
+  },
+  'sandbox.timeoutSeconds': { type: 'integer', default: 60, minimum: 1, maximum: 3600, description: 'Wall-clock limit per code cell.', order: 11 },
+  'sandbox.memoryMiB': { type: 'integer', default: 2048, minimum: 64, maximum: 1048576, description: 'Memory limit per code cell (address space, where the OS supports it).', order: 12 },
+  'sandbox.outputKiB': { type: 'integer', default: 64, minimum: 1, maximum: 16384, description: 'Output given back to the model per cell; the full output is kept in a file in the scratch folder.', order: 13 },
+  'sandbox.state': {
+    type: 'string', default: 'persistent', enum: ['persistent', 'stateless'],
+    enumDescriptions: ['One interpreter per conversation: later cells see earlier variables.', 'A fresh namespace for every cell, as in R1-CI training.'],
+    description: 'Whether code cells of one conversation share variables.', order: 14,
+  },
+  'sandbox.isolation': {
+    type: 'string', default: 'auto', enum: ['auto', 'basic'],
+    enumDescriptions: ['Use bubblewrap isolation where it works, else the basic tier (with a warning).', 'Always the basic tier (resource limits, no namespaces).'],
+    description: 'How model-written code is isolated.', order: 15,
+  },
+  'sandbox.approval': {
+    type: 'string', default: 'default', enum: ['default', 'auto', 'ask', 'never'],
+    enumDescriptions: ['auto on the isolated tier, ask on the basic tier.', 'Run code without asking.', 'Show each code block and wait for Run.', 'Never run code (text-only answers).'],
+    description: 'Whether model-written code runs without asking.', order: 16,
+  },
+} as const satisfies Record<string, SettingSpec>;
+
+export type SettingKey = keyof typeof SETTINGS_SPEC;
+
+function schemaFor(spec: SettingSpec): z.ZodType {
+  if (Array.isArray(spec.type)) {
+    const s = spec as NullableIntegerSpec;
+    let n = z.number().int();
+    if (s.minimum !== undefined) n = n.min(s.minimum);
+    return n.nullable();
+  }
+  switch (spec.type) {
+    case 'string': {
+      const s = spec as StringSpec;
+      return s.enum ? z.enum(s.enum as [string, ...string[]]) : z.string();
+    }
+    case 'boolean':
+      return z.boolean();
+    default: {
+      const s = spec as NumberSpec;
+      let n = s.type === 'integer' ? z.number().int() : z.number();
+      if (s.minimum !== undefined) n = n.min(s.minimum);
+      if (s.maximum !== undefined) n = n.max(s.maximum);
+      return n;
+    }
+  }
+}
+
+/** The `contributes.configuration.properties` object for package.json. */
+export function packageJsonProperties(): Record<string, Record<string, unknown>> {
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const [key, spec] of Object.entries(SETTINGS_SPEC) as [string, SettingSpec][]) {
+    const { description, ...rest } = spec;
+    out[`${SETTINGS_SECTION}.${key}`] = { ...rest, markdownDescription: description };
+  }
+  return out;
+}
+
+type SpecValue<S> = S extends { enum: readonly (infer E)[] } ? E : S extends { type: 'string' } ? string : S extends { type: 'boolean' } ? boolean : S extends { type: readonly ['integer', 'null'] } ? number | null : number;
+export type Settings = { readonly [K in SettingKey]: SpecValue<(typeof SETTINGS_SPEC)[K]> };
+
+/**
+ * Validates raw values (from VS Code or a CLI) one by one: a bad value falls back to its default
+ * and is reported, so one typo never loses the rest of the settings.
+ */
+export function parseSettings(read: (key: SettingKey) => unknown): { settings: Settings; problems: string[] } {
+  const problems: string[] = [];
+  const values: Record<string, unknown> = {};
+  for (const [key, spec] of Object.entries(SETTINGS_SPEC) as [SettingKey, SettingSpec][]) {
+    const raw = read(key);
+    if (raw === undefined) {
+      values[key] = spec.default;
+      continue;
+    }
+    const parsed = schemaFor(spec).safeParse(raw);
+    if (parsed.success) values[key] = parsed.data;
+    else {
+      values[key] = spec.default;
+      problems.push(`Setting "${SETTINGS_SECTION}.${key}" has an invalid value ${JSON.stringify(raw)} (${parsed.error.issues[0]?.message ?? 'invalid'}); using ${JSON.stringify(spec.default)}.`);
+    }
+  }
+  return { settings: values as Settings, problems };
+}
+
+export function defaultSettings(): Settings {
+  return parseSettings(() => undefined).settings;
+}

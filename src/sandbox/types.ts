@@ -1,0 +1,83 @@
+// The contract between the agent (and every other caller) and the sandbox.
+// Nothing here imports `vscode`: the sandbox is used by the extension and the CLI alike.
+
+/** How strongly model-written code is confined; always shown to the user. */
+export type IsolationTier = 'isolated' | 'basic';
+
+/** Why a cell stopped before finishing on its own, when it did. */
+export type KillReason = 'timeout' | 'cancelled' | 'memory' | 'output-limit' | 'cpu' | 'file-size' | 'crashed';
+
+/** A file the code wrote into its scratch folder during one cell. */
+export interface Artifact {
+  /** Path relative to the scratch folder, with forward slashes. */
+  readonly name: string;
+  /** Absolute path on disk. */
+  readonly path: string;
+  readonly sizeBytes: number;
+  /** MIME type guessed from the file name ("image/png", "text/csv", ...). */
+  readonly mimeType: string;
+}
+
+/** What running one code cell produced. */
+export interface ExecResult {
+  readonly stdout: string;
+  readonly stderr: string;
+  /** Process or cell exit status; 0 = success, null when killed by a signal. */
+  readonly exitCode: number | null;
+  readonly durationMs: number;
+  readonly timedOut: boolean;
+  /** Set when the sandbox (not the code) ended the cell. */
+  readonly killed?: KillReason;
+  /** A sentence for people and the model: "timed out after 60 s", "killed: memory limit (2 GiB)". */
+  readonly killMessage?: string;
+  /** True when stdout/stderr were cut to the output limit. */
+  readonly truncated: boolean;
+  /** Where the complete output was kept when it was truncated. */
+  readonly fullOutputPath?: string;
+  readonly artifacts: readonly Artifact[];
+}
+
+export interface RunCellOptions {
+  /** Cancels the cell: SIGINT first, then the whole process tree is killed. */
+  readonly signal?: AbortSignal;
+}
+
+/** Runs model-written Python cells for one conversation. */
+export interface CodeRunner {
+  readonly tier: IsolationTier;
+  /** Human-readable description of the tier and, on fallback, how to get isolation. */
+  readonly tierNote: string;
+  /** The scratch folder the code runs in (its cwd and the only writable place). */
+  readonly scratchDir: string;
+  runCell(code: string, options?: RunCellOptions): Promise<ExecResult>;
+  /** Ends the conversation's interpreter; no process is left behind. */
+  dispose(): Promise<void>;
+}
+
+/** Limits every cell runs under. */
+export interface SandboxLimits {
+  readonly timeoutMs: number;
+  readonly memoryBytes: number;
+  /** Output given back to the model (and shown before "show all"). */
+  readonly outputBytes: number;
+  readonly fileSizeBytes: number;
+}
+
+export const DEFAULT_LIMITS: SandboxLimits = {
+  timeoutMs: 60_000,
+  memoryBytes: 2 * 1024 ** 3,
+  outputBytes: 64 * 1024,
+  fileSizeBytes: 100 * 1024 ** 2,
+};
+
+export interface SandboxOptions {
+  /** Python interpreter chosen by the user; otherwise python3/python on PATH. */
+  readonly pythonPath?: string;
+  /** Scratch folder for this conversation (created when missing). */
+  readonly scratchDir: string;
+  readonly limits?: Partial<SandboxLimits>;
+  /** `persistent`: one namespace across cells (default). `stateless`: a fresh namespace per cell, as in R1-CI training. */
+  readonly mode?: 'persistent' | 'stateless';
+  /** `auto` picks bubblewrap where it works; `basic` forces the basic tier. */
+  readonly isolation?: 'auto' | 'basic';
+}
