@@ -43,6 +43,7 @@ export function isolatedEnv(run: RunFolder, extra: Readonly<Record<string, strin
     XDG_CACHE_HOME: join(run.xdg, 'cache'),
     XDG_STATE_HOME: join(run.xdg, 'state'),
     TMPDIR: run.tmp,
+    XDG_RUNTIME_DIR: run.tmp,
     ...extra,
   };
 }

@@ -1,7 +1,8 @@
 // A fresh folder per run under .test-runs/: HOME, XDG dirs, VS Code profile, extensions,
 // browser profile, workspace and logs all live here, so a run never touches the real home
 // and two runs (or two engineers) never share state.
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { testRunsDir } from './paths';
 
@@ -9,6 +10,10 @@ export interface RunFolder {
   root: string;
   home: string;
   xdg: string;
+  /**
+   * TMPDIR and XDG_RUNTIME_DIR for the run. Deliberately short and outside the project: VS Code
+   * and Chromium put Unix sockets here, and socket paths are limited to 107 bytes.
+   */
   tmp: string;
   userDataDir: string;
   extensionsDir: string;
@@ -30,7 +35,7 @@ export function createRunFolder(kind: string): RunFolder {
     root,
     home: join(root, 'home'),
     xdg: join(root, 'xdg'),
-    tmp: join(root, 'tmp'),
+    tmp: mkdtempSync(join(tmpdir(), 'r1ci-')),
     userDataDir: join(root, 'user-data'),
     extensionsDir: join(root, 'extensions'),
     browserProfile: join(root, 'browser'),
@@ -40,6 +45,11 @@ export function createRunFolder(kind: string): RunFolder {
   };
   for (const dir of Object.values(folder)) mkdirSync(dir, { recursive: true });
   return folder;
+}
+
+/** Removes what lives outside .test-runs/ (the short tmp folder); the rest stays for inspection. */
+export function removeRunTmp(folder: RunFolder): void {
+  rmSync(folder.tmp, { recursive: true, force: true });
 }
 
 /** Fills the run's workspace from a fixture folder, when the project has one. */
