@@ -20,7 +20,7 @@ export interface AgentOptions {
   /** Cancels the model request and any running code alike. */
   readonly signal: AbortSignal;
   /** Asked before each code block runs (the "ask" approval setting); false = the user declined. */
-  readonly approveCode?: (code: string, signal: AbortSignal) => Promise<boolean>;
+  readonly approveCode?: (code: string, index: number, signal: AbortSignal) => Promise<boolean>;
 }
 
 /**
@@ -107,7 +107,7 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
     const index = codeCalls++;
     yield { type: 'code', index, turn, language: block.language || 'python', code: block.code, offsetInTurn: block.start };
     let output: string;
-    const approved = options.approveCode ? await options.approveCode(block.code, signal) : true;
+    const approved = options.approveCode ? await options.approveCode(block.code, index, signal) : true;
     if (signal.aborted) return void (yield finish('cancelled'));
     if (!approved) {
       output = formatNotRun('the user declined to run this code');

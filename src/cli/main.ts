@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+// The `r1ci` command: the same agent (and evaluation) as the extension, without VS Code.
+import { CliError, EXIT } from './cliSupport';
+import { solveCommand, SOLVE_USAGE } from './solveCommand';
+
+const USAGE = `Usage: r1ci <command> [options]
+
+Commands:
+  solve "question"   let the model reason with code and print the trajectory and answer
+
+${SOLVE_USAGE}`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const controller = new AbortController();
+  // First Ctrl-C cancels cleanly (model request and running code); a second one exits at once.
+  process.once('SIGINT', () => {
+    controller.abort();
+    process.once('SIGINT', () => process.exit(EXIT.cancelled));
+  });
+  const io = { stdout: process.stdout, stderr: process.stderr, signal: controller.signal };
+  switch (command) {
+    case 'solve':
+      return solveCommand(rest, io);
+    case undefined:
+    case '-h':
+    case '--help':
+    case 'help':
+      process.stdout.write(`${USAGE}\n`);
+      return command === undefined ? EXIT.usage : EXIT.ok;
+    default:
+      throw new CliError(`Unknown command "${command}".\n\n${USAGE}`, EXIT.usage);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof CliError) {
+      process.stderr.write(`r1ci: ${error.message}\n`);
+      process.exitCode = error.exitCode;
+    } else if (error instanceof Error && error.name === 'TypeError' && /parseArgs|Unknown option|ERR_PARSE_ARGS/.test(`${error.message}${String((error as { code?: unknown }).code)}`)) {
+      process.stderr.write(`r1ci: ${error.message}\n`);
+      process.exitCode = EXIT.usage;
+    } else {
+      process.stderr.write(`r1ci: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exitCode = EXIT.failure;
+    }
+  },
+);

@@ -1,0 +1,58 @@
+// Human-readable, streaming rendering of agent events on a terminal.
+import type { AgentEvent } from '../agent/events';
+import type { ExecResult } from '../sandbox/types';
+
+interface Out {
+  write(text: string): void;
+}
+
+export function createPrinter(out: Out, color: boolean): (event: AgentEvent) => void {
+  const paint = (code: string, text: string): string => (color ? `\x1b[${code}m${text}\x1b[0m` : text);
+  let atLineStart = true;
+  const write = (text: string): void => {
+    if (text.length === 0) return;
+    out.write(text);
+    atLineStart = text.endsWith('\n');
+  };
+  const line = (text: string): void => {
+    if (!atLineStart) write('\n');
+    write(`${text}\n`);
+  };
+  return (event) => {
+    switch (event.type) {
+      case 'start':
+        line(paint('2', `model ${event.model} · up to ${event.maxCodeCalls} code calls`));
+        break;
+      case 'token':
+        write(event.text);
+        break;
+      case 'exec-start':
+        line(paint('36', `── running code cell ${event.index + 1} ──`));
+        break;
+      case 'exec-result':
+        line(paint('36', `Code Execution Results (${describeStatus(event.result)}):`));
+        if (event.result.stdout) line(event.result.stdout.replace(/\s+$/, ''));
+        if (event.result.stderr) line(paint('31', event.result.stderr.replace(/\s+$/, '')));
+        line(paint('36', '──'));
+        break;
+      case 'error':
+        line(paint('31', `error: ${event.message}`));
+        break;
+      case 'done':
+        if (event.answer !== null) line(paint('1;32', `Final answer: ${event.answer}`));
+        else line(paint('33', `No final answer (${event.message ?? event.reason}).`));
+        break;
+      case 'code':
+      case 'turn-start':
+      case 'turn-end':
+        break;
+    }
+  };
+}
+
+export function describeStatus(result: ExecResult): string {
+  const seconds = `${(result.durationMs / 1000).toFixed(2)} s`;
+  if (result.killMessage) return `${result.killMessage}, ${seconds}`;
+  if (result.timedOut) return `timed out, ${seconds}`;
+  return `exit ${String(result.exitCode)}, ${seconds}`;
+}

@@ -1,0 +1,19 @@
+// Wiring only: builds the services and registers the commands. Activation is lazy (VS Code
+// activates us on our commands and views), and its duration is logged.
+import * as vscode from 'vscode';
+import { registerSolveCommands } from './commands/solveCommands';
+import { createLog } from './host/log';
+import { SolveController } from './host/solveController';
+
+export function activate(context: vscode.ExtensionContext): void {
+  const started = performance.now();
+  const channel = vscode.window.createOutputChannel('R1 Code Interpreter', { log: true });
+  const log = createLog(channel);
+  const solver = new SolveController(context, log);
+  context.subscriptions.push(channel, solver, ...registerSolveCommands(solver));
+  log(`Activated in ${(performance.now() - started).toFixed(1)} ms (VS Code ${vscode.version}, ${vscode.env.remoteName ? `remote: ${vscode.env.remoteName}` : 'local'}).`);
+}
+
+export function deactivate(): void {
+  // Disposables in context.subscriptions stop running solves and their sandboxes.
+}

@@ -1,0 +1,16 @@
+// Where a conversation's code runs: a scratch folder inside the extension's per-workspace
+// storage (outside the workspace itself, so model code never writes into the user's files).
+import { mkdir } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+
+export function scratchRoot(context: vscode.ExtensionContext): vscode.Uri {
+  return vscode.Uri.joinPath(context.storageUri ?? context.globalStorageUri, 'scratch');
+}
+
+export async function newScratchFolder(context: vscode.ExtensionContext): Promise<vscode.Uri> {
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const dir = vscode.Uri.joinPath(scratchRoot(context), `${stamp}-${randomBytes(3).toString('hex')}`);
+  await mkdir(dir.fsPath, { recursive: true });
+  return dir;
+}

@@ -1,0 +1,45 @@
+// Markdown for untrusted model text: no raw HTML, no images (nothing loads from the network),
+// links only to web addresses and opened by the host, code highlighted, <<<answer>>> marked.
+import MarkdownIt from 'markdown-it';
+import type StateInline from 'markdown-it/lib/rules_inline/state_inline.mjs';
+import hljs from 'highlight.js/lib/core';
+import python from 'highlight.js/lib/languages/python';
+
+hljs.registerLanguage('python', python);
+hljs.registerAliases(['py', 'python3'], { languageName: 'python' });
+
+const md: MarkdownIt = new MarkdownIt({
+  html: false,
+  linkify: false,
+  breaks: false,
+  highlight(code, language) {
+    const lang = language.toLowerCase();
+    if (hljs.getLanguage(lang)) return hljs.highlight(code, { language: lang, ignoreIllegals: true }).value;
+    return '';
+  },
+});
+md.disable('image');
+md.validateLink = (url: string): boolean => /^https?:\/\//i.test(url.trim());
+
+/** `<<<answer>>>` inline → <mark class="final-answer">, escaped like any text. */
+md.inline.ruler.before('emphasis', 'final_answer', (state: StateInline, silent: boolean): boolean => {
+  const start = state.pos;
+  if (!state.src.startsWith('<<<', start)) return false;
+  const end = state.src.indexOf('>>>', start + 3);
+  if (end < 0) return false;
+  if (!silent) {
+    const token = state.push('final_answer', 'mark', 0);
+    token.content = state.src.slice(start + 3, end);
+  }
+  state.pos = end + 3;
+  return true;
+});
+md.renderer.rules.final_answer = (tokens, idx) => `<mark class="final-answer">&lt;&lt;&lt;${md.utils.escapeHtml(tokens[idx]?.content ?? '')}&gt;&gt;&gt;</mark>`;
+
+export function renderMarkdown(text: string): string {
+  return md.render(text);
+}
+
+export function highlightPython(code: string): string {
+  return hljs.highlight(code, { language: 'python', ignoreIllegals: true }).value;
+}
