@@ -1,0 +1,86 @@
+// The OpenAI-compatible API (as served by vLLM, llama.cpp server, LM Studio, Ollama's /v1):
+// GET /v1/models and POST /v1/chat/completions, with an optional bearer API key.
+import { z } from 'zod';
+import { sendJson } from './http';
+import { openAiChatWire, openAiErrorBody } from './openaiWire';
+import { planReply } from './replyPlan';
+import type { RouteContext } from './route';
+import { completeReply, streamReply } from './streamReply';
+
+/** Content may be a string or a list of parts; only text parts matter here. */
+const contentSchema = z
+  .union([z.string(), z.array(z.looseObject({ type: z.string(), text: z.string().optional() })), z.null()])
+  .optional()
+  .transform((content) => (Array.isArray(content) ? content.map((p) => p.text ?? '').join('') : (content ?? '')));
+
+const chatBodySchema = z.looseObject({
+  model: z.string().min(1),
+  messages: z.array(z.looseObject({ role: z.string(), content: contentSchema })).min(1),
+  // OpenAI does not stream unless asked.
+  stream: z.boolean().nullable().optional(),
+  stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullable().optional(),
+  stop: z.union([z.string(), z.array(z.string())]).nullable().optional(),
+  max_tokens: z.number().int().positive().nullable().optional(),
+  max_completion_tokens: z.number().int().positive().nullable().optional(),
+});
+
+function authorized(ctx: RouteContext): boolean {
+  const key = ctx.state.apiKey;
+  if (key === undefined) return true;
+  if (ctx.headers['authorization'] === `Bearer ${key}`) return true;
+  ctx.entry.status = 401;
+  sendJson(
+    ctx.res,
+    401,
+    openAiErrorBody(
+      'Incorrect API key provided. You can find your API key at https://platform.openai.com/account/api-keys.',
+      'invalid_request_error',
+      'invalid_api_key',
+    ),
+  );
+  return false;
+}
+
+export async function handleOpenAi(ctx: RouteContext): Promise<boolean> {
+  const { method, path } = ctx;
+  const isModels = method === 'GET' && path === '/v1/models';
+  const isChat = method === 'POST' && path === '/v1/chat/completions';
+  if (!isModels && !isChat) return false;
+  if (!authorized(ctx)) return true;
+  if (isModels) sendJson(ctx.res, 200, ctx.state.models.openAiList());
+  else await handleChat(ctx);
+  return true;
+}
+
+async function handleChat(ctx: RouteContext): Promise<void> {
+  const { res, state, entry } = ctx;
+  const parsed = chatBodySchema.safeParse(ctx.body ?? {});
+  if (!parsed.success) {
+    entry.status = 400;
+    const message = parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
+    return sendJson(res, 400, openAiErrorBody(message, 'invalid_request_error', null));
+  }
+  const body = parsed.data;
+  const stream = body.stream === true;
+  entry.model = body.model;
+  entry.stream = stream;
+  entry.messages = body.messages.map((m) => ({ role: m.role, content: m.content }));
+  if (!state.models.has(body.model)) {
+    entry.status = 404;
+    return sendJson(
+      res,
+      404,
+      openAiErrorBody(`The model \`${body.model}\` does not exist or you do not have access to it.`, 'invalid_request_error', 'model_not_found'),
+    );
+  }
+  const stop = body.stop === null || body.stop === undefined ? [] : typeof body.stop === 'string' ? [body.stop] : body.stop;
+  const plan = planReply(
+    state.scenarios,
+    entry.messages,
+    { stop, maxTokens: body.max_completion_tokens ?? body.max_tokens ?? undefined, contextTokens: undefined },
+    state.faultCounters,
+  );
+  ctx.recordPlan(plan);
+  const wire = openAiChatWire(body.model, `chatcmpl-scripted-${entry.id}`, body.stream_options?.include_usage === true);
+  await (stream ? streamReply(ctx.reply, plan, wire) : completeReply(ctx.reply, plan, wire));
+}

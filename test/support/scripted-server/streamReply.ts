@@ -1,0 +1,172 @@
+// Plays a ReplyPlan onto an HTTP response in either wire format, honouring delays and faults,
+// and stopping at once when the client goes away.
+import type { ServerResponse } from 'node:http';
+import { sendJson } from './http';
+import type { ReplyPlan } from './replyPlan';
+import type { RecordedRequest, RequestLog } from './requestLog';
+import { untilAborted, type TimerRegistry } from './timers';
+
+export interface FinalStats {
+  readonly doneReason: 'stop' | 'length';
+  readonly promptTokens: number;
+  readonly evalCount: number;
+  readonly totalNs: number;
+  readonly loadNs: number;
+  readonly promptEvalNs: number;
+  readonly evalNs: number;
+}
+
+/** How one protocol spells a streamed reply. */
+export interface WireFormat {
+  readonly streamContentType: string;
+  /** Written right after the headers (OpenAI's role-only first chunk); may be ''. */
+  opening(): string;
+  chunk(text: string): string;
+  malformed(text: string | undefined): string;
+  closing(stats: FinalStats): string;
+  /** The whole body of a non-streaming reply. */
+  complete(text: string, stats: FinalStats): unknown;
+  errorBody(status: number, message: string): unknown;
+}
+
+export interface ReplyContext {
+  readonly res: ServerResponse;
+  /** Aborts when the client closes the connection or the server shuts down. */
+  readonly signal: AbortSignal;
+  readonly timers: TimerRegistry;
+  readonly entry: RecordedRequest;
+  readonly log: RequestLog;
+}
+
+const MS = 1_000_000;
+
+/** Writes, waiting for 'drain' under backpressure (a 1 MB reply must not buffer unbounded). */
+async function write(ctx: ReplyContext, data: string): Promise<boolean> {
+  if (ctx.signal.aborted || ctx.res.destroyed) return false;
+  if (ctx.res.write(data)) return true;
+  await new Promise<void>((resolve) => {
+    const done = (): void => {
+      ctx.res.off('drain', done);
+      ctx.signal.removeEventListener('abort', done);
+      resolve();
+    };
+    ctx.res.on('drain', done);
+    ctx.signal.addEventListener('abort', done, { once: true });
+  });
+  return !ctx.signal.aborted;
+}
+
+function drop(ctx: ReplyContext): void {
+  ctx.entry.dropped = true;
+  ctx.log.changed();
+  ctx.res.destroy();
+}
+
+function malformedAfter(plan: ReplyPlan): { afterChunks: number; text: string | undefined } | null {
+  const m = plan.faults.malformedLine;
+  if (m === undefined) return null;
+  return typeof m === 'number' ? { afterChunks: m, text: undefined } : { afterChunks: m.afterChunks, text: m.text };
+}
+
+/** Runs the faults scheduled at `sent` chunks. Returns false when the reply must stop. */
+async function faultsAt(ctx: ReplyContext, plan: ReplyPlan, wire: WireFormat, sent: number): Promise<boolean> {
+  const malformed = malformedAfter(plan);
+  if (malformed !== null && malformed.afterChunks === sent && !(await write(ctx, wire.malformed(malformed.text)))) return false;
+  if (plan.faults.stallAfterChunks === sent) {
+    if (plan.faults.stallMs === undefined) {
+      await untilAborted(ctx.signal);
+      return false;
+    }
+    if (!(await ctx.timers.sleep(plan.faults.stallMs, ctx.signal))) return false;
+  }
+  if (plan.faults.dropAfterChunks === sent) {
+    drop(ctx);
+    return false;
+  }
+  return true;
+}
+
+function stats(plan: ReplyPlan, evalCount: number, startedAt: bigint, firstChunkAt: bigint): FinalStats {
+  const now = process.hrtime.bigint();
+  // A floor of 1 ms per token keeps tokens/second finite when the scripted reply has no delays.
+  const evalNs = Math.max(Number(now - firstChunkAt), evalCount * MS);
+  const promptEvalNs = Math.max(Number(firstChunkAt - startedAt), MS);
+  return {
+    doneReason: plan.doneReason,
+    promptTokens: plan.promptTokens,
+    evalCount,
+    loadNs: MS,
+    promptEvalNs,
+    evalNs,
+    totalNs: MS + promptEvalNs + evalNs,
+  };
+}
+
+function finish(ctx: ReplyContext): void {
+  ctx.entry.finishedAt = Date.now();
+  ctx.log.changed();
+}
+
+/** Common opening: the slow-first-token wait and the injected HTTP error. False = nothing more to send. */
+async function prelude(ctx: ReplyContext, plan: ReplyPlan, wire: WireFormat): Promise<boolean> {
+  if (plan.faults.slowFirstTokenMs !== undefined && !(await ctx.timers.sleep(plan.faults.slowFirstTokenMs, ctx.signal))) return false;
+  if (plan.httpError !== null) {
+    ctx.entry.status = plan.httpError.status;
+    sendJson(ctx.res, plan.httpError.status, wire.errorBody(plan.httpError.status, plan.httpError.message));
+    finish(ctx);
+    return false;
+  }
+  return true;
+}
+
+export async function streamReply(ctx: ReplyContext, plan: ReplyPlan, wire: WireFormat): Promise<void> {
+  const startedAt = process.hrtime.bigint();
+  if (!(await prelude(ctx, plan, wire))) return;
+  ctx.entry.status = 200;
+  ctx.res.writeHead(200, { 'Content-Type': wire.streamContentType, 'Cache-Control': 'no-cache', Connection: 'keep-alive' });
+  ctx.res.flushHeaders();
+  if (!(await ctx.timers.sleep(plan.firstTokenDelayMs, ctx.signal))) return;
+  const opening = wire.opening();
+  if (opening !== '' && !(await write(ctx, opening))) return;
+  const firstChunkAt = process.hrtime.bigint();
+  let sent = 0;
+  for (const chunk of plan.chunks) {
+    if (!(await faultsAt(ctx, plan, wire, sent))) return;
+    if (sent > 0 && !(await ctx.timers.sleep(plan.perChunkDelayMs, ctx.signal))) return;
+    if (!(await write(ctx, wire.chunk(chunk)))) return;
+    sent++;
+    ctx.entry.chunksSent = sent;
+    ctx.entry.textSent += chunk;
+    ctx.log.changed();
+  }
+  if (!(await faultsAt(ctx, plan, wire, sent))) return;
+  if (!(await write(ctx, wire.closing(stats(plan, sent, startedAt, firstChunkAt))))) return;
+  ctx.res.end();
+  finish(ctx);
+}
+
+/** `stream: false`: the same timing and faults, then one JSON body. */
+export async function completeReply(ctx: ReplyContext, plan: ReplyPlan, wire: WireFormat): Promise<void> {
+  const startedAt = process.hrtime.bigint();
+  if (!(await prelude(ctx, plan, wire))) return;
+  if (!(await ctx.timers.sleep(plan.firstTokenDelayMs, ctx.signal))) return;
+  const firstChunkAt = process.hrtime.bigint();
+  const generationMs = plan.perChunkDelayMs * Math.max(0, plan.chunks.length - 1);
+  if (!(await ctx.timers.sleep(generationMs, ctx.signal))) return;
+  const { faults } = plan;
+  if (faults.stallAfterChunks !== undefined) {
+    if (faults.stallMs === undefined) return untilAborted(ctx.signal);
+    if (!(await ctx.timers.sleep(faults.stallMs, ctx.signal))) return;
+  }
+  if (faults.dropAfterChunks !== undefined) return drop(ctx);
+  const text = plan.chunks.join('');
+  let body = JSON.stringify(wire.complete(text, stats(plan, plan.chunks.length, startedAt, firstChunkAt)));
+  // A malformed non-streaming reply is a JSON body cut in half.
+  if (malformedAfter(plan) !== null) body = body.slice(0, Math.floor(body.length / 2));
+  ctx.entry.status = 200;
+  ctx.entry.chunksSent = plan.chunks.length;
+  ctx.entry.textSent = text;
+  ctx.res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
+  ctx.res.end(body);
+  finish(ctx);
+}
