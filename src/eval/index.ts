@@ -1,0 +1,19 @@
+// Public surface of the pure evaluation code (no VS Code, no model).
+export { loadTasks } from './load';
+export { scoreAnswer, scoreAnswerAsync, expectedOf, type AsyncScoreOptions } from './score';
+export { extractFinalAnswer, cleanAnswer, normalizeText } from './answerText';
+export { evaluateArithmetic, type ArithmeticResult, type Evaluation } from './arithmetic';
+export type { PythonCheckRunner } from './scorers/python';
+export { BUILTIN_CHECKERS, taskFileRecordSchema, type TaskFileRecord } from './loaders/taskfile';
+export {
+  ANSWER_FORMAT_INSTRUCTION,
+  scorerSpecSchema,
+  taskRecordSchema,
+  type LoadProblem,
+  type LoadResult,
+  type ScoreResult,
+  type ScorerSpec,
+  type ScorerKind,
+  type TaskRecord,
+  type TaskSource,
+} from './types';

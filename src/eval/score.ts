@@ -1,0 +1,90 @@
+// Entry points for scoring: dispatch on the record's scorer spec.
+
+import { formatStacks, scoreBlocksworld } from './scorers/blocksworld';
+import { scoreArithmeticTarget } from './scorers/arithmeticTarget';
+import { scoreChoice, scoreExact, scoreList, scoreMatrix, scoreNumber } from './scorers/basic';
+import { scoreLogicPuzzle, scoreQueens, scoreSudoku } from './scorers/puzzles';
+import type { PythonCheckRunner } from './scorers/python';
+import type { ScoreResult, TaskRecord } from './types';
+
+/**
+ * Scores a final answer (the content of the model's last `<<<...>>>`, or null when it gave
+ * none). Synchronous and total: it never throws. Records with a Python checker cannot be
+ * scored here (they need a runner) and score as not correct; use `scoreAnswerAsync`.
+ */
+export function scoreAnswer(record: TaskRecord, answer: string | null): ScoreResult {
+  const spec = record.scorer;
+  if (answer === null || answer.trim() === '') {
+    return { correct: false, reason: 'no final answer', ...expectedOf(record) };
+  }
+  switch (spec.kind) {
+    case 'exact':
+      return scoreExact(spec.expected, answer);
+    case 'number':
+      return scoreNumber(spec.expected, answer, spec.relTol);
+    case 'choice':
+      return scoreChoice(spec.expected, answer, spec.options);
+    case 'list':
+      return scoreList(spec.expected, answer);
+    case 'matrix':
+      return scoreMatrix(spec.expected, answer);
+    case 'sudoku':
+      return scoreSudoku(spec.puzzle, spec.solution, answer);
+    case 'queens':
+      return scoreQueens(spec, answer);
+    case 'logic_puzzle':
+      return scoreLogicPuzzle(spec, answer);
+    case 'blocksworld':
+      return scoreBlocksworld(spec, answer);
+    case 'arithmetic_target':
+      return scoreArithmeticTarget(spec, answer);
+    case 'python':
+      return { correct: false, reason: 'needs a Python checker runner (use scoreAnswerAsync)', ...expectedOf(record) };
+  }
+}
+
+export interface AsyncScoreOptions {
+  readonly python?: PythonCheckRunner;
+}
+
+/** Like `scoreAnswer`, and also runs custom Python checkers through the injected runner. */
+export async function scoreAnswerAsync(record: TaskRecord, answer: string | null, options: AsyncScoreOptions = {}): Promise<ScoreResult> {
+  const spec = record.scorer;
+  if (spec.kind !== 'python' || answer === null || answer.trim() === '') return scoreAnswer(record, answer);
+  const shown = expectedOf(record);
+  if (!options.python) return { correct: false, reason: 'no Python checker runner available', ...shown };
+  let verdict: boolean | { error: string };
+  try {
+    verdict = await options.python.check(spec.checkerFile, answer, record);
+  } catch (e) {
+    verdict = { error: e instanceof Error ? e.message : String(e) };
+  }
+  if (typeof verdict !== 'boolean') return { correct: false, reason: `checker failed: ${verdict.error}`, ...shown };
+  return { correct: verdict, reason: verdict ? 'the checker accepted the answer' : 'the checker rejected the answer', ...shown };
+}
+
+/** The stored answer for display, when the record has one. */
+export function expectedOf(record: TaskRecord): { expected?: string } {
+  const spec = record.scorer;
+  switch (spec.kind) {
+    case 'exact':
+    case 'number':
+    case 'choice':
+      return { expected: spec.expected };
+    case 'list':
+      return { expected: JSON.stringify(spec.expected) };
+    case 'matrix':
+      return { expected: spec.expected.map((r) => r.join(', ')).join('\n') };
+    case 'sudoku':
+      return spec.solution ? { expected: spec.solution.map((r) => r.join(', ')).join('\n') } : {};
+    case 'queens':
+    case 'logic_puzzle':
+      return spec.solution ? { expected: spec.solution.map(([r, c]) => `${r} ${c}`).join(', ') } : {};
+    case 'blocksworld':
+      return { expected: formatStacks(spec.goal) };
+    case 'arithmetic_target':
+      return spec.solution !== undefined ? { expected: spec.solution } : {};
+    case 'python':
+      return spec.expected !== undefined ? { expected: spec.expected } : {};
+  }
+}
