@@ -1,0 +1,27 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { packageJsonProperties, parseSettings, SETTINGS_SPEC } from '../../../src/config/settingsSpec';
+
+describe('settings', () => {
+  it('package.json declares exactly the settings of settingsSpec.ts (run `npm run build` to regenerate)', () => {
+    const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { contributes: { configuration: { properties: unknown } } };
+    expect(pkg.contributes.configuration.properties).toEqual(packageJsonProperties());
+  });
+
+  it('falls back to the default for one bad value and keeps the others', () => {
+    const raw: Record<string, unknown> = { maxCodeCalls: -3, model: 'llama3.2', temperature: 'hot' };
+    const { settings, problems } = parseSettings((k) => raw[k]);
+    expect(settings.maxCodeCalls).toBe(SETTINGS_SPEC.maxCodeCalls.default);
+    expect(settings.temperature).toBe(SETTINGS_SPEC.temperature.default);
+    expect(settings.model).toBe('llama3.2');
+    expect(problems).toHaveLength(2);
+    expect(problems[0]).toContain('r1ci.maxCodeCalls');
+  });
+
+  it('rejects values outside an enum', () => {
+    const { settings, problems } = parseSettings((k) => (k === 'protocol' ? 'telepathy' : undefined));
+    expect(settings.protocol).toBe('auto');
+    expect(problems[0]).toContain('r1ci.protocol');
+  });
+});
