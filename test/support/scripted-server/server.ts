@@ -188,9 +188,14 @@ export async function startScriptedServer(options: ScriptedServerOptions): Promi
       closing = true;
       for (const controller of inFlight) controller.abort();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const socket of sockets) socket.destroy();
+      // Wait for every socket's own 'close' so nothing is left open when this resolves.
+      const socketsClosed = [...sockets].map((socket) => new Promise<void>((resolve) => {
+        if (socket.destroyed && !sockets.has(socket)) return resolve();
+        socket.once('close', () => resolve());
+        socket.destroy();
+      }));
       server.closeAllConnections();
-      await closed;
+      await Promise.all([closed, ...socketsClosed]);
     },
   };
 }
