@@ -35,6 +35,8 @@ export interface ExecResult {
   /** Where the complete output was kept when it was truncated. */
   readonly fullOutputPath?: string;
   readonly artifacts: readonly Artifact[];
+  /** Set when the interpreter had to be restarted before this cell (variables from earlier cells are gone). */
+  readonly notice?: string;
 }
 
 export interface RunCellOptions {

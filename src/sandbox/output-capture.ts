@@ -1,0 +1,106 @@
+// Captures one stream (stdout or stderr) of one cell: finds the worker's end-of-cell
+// marker, keeps the first bytes in memory for the model, and spills everything to a
+// file once the stream grows past that, so "show all" can still read it.
+import { closeSync, openSync, writeSync, constants } from 'node:fs';
+
+export class StreamCapture {
+  private readonly head: Buffer[] = [];
+  private headBytes = 0;
+  private pending: Buffer = Buffer.alloc(0);
+  private spillFd: number | undefined;
+  /** Bytes the cell wrote to this stream (marker excluded). */
+  total = 0;
+  /** True once the end-of-cell marker was seen. */
+  ended = false;
+
+  constructor(
+    private readonly marker: Buffer,
+    private readonly keepBytes: number,
+    /** Where to spill once the stream outgrows `keepBytes`. */
+    readonly spillPath: string,
+  ) {}
+
+  get spilled(): boolean {
+    return this.spillFd !== undefined;
+  }
+
+  push(chunk: Buffer): void {
+    if (this.ended) return; // output of background threads after the cell ended is dropped
+    const data = this.pending.length > 0 ? Buffer.concat([this.pending, chunk]) : chunk;
+    const at = data.indexOf(this.marker);
+    if (at >= 0) {
+      this.commit(data.subarray(0, at));
+      this.pending = Buffer.alloc(0);
+      this.ended = true;
+      return;
+    }
+    // Keep a possible partial marker back until the next chunk arrives.
+    const keep = Math.min(data.length, this.marker.length - 1);
+    this.commit(data.subarray(0, data.length - keep));
+    this.pending = Buffer.from(data.subarray(data.length - keep));
+  }
+
+  /** Flushes what is pending (the process ended without a marker). */
+  end(): void {
+    if (!this.ended) this.commit(this.pending);
+    this.pending = Buffer.alloc(0);
+    this.ended = true;
+    this.closeSpill();
+  }
+
+  /** The first `maxBytes` bytes, cut on a UTF-8 character boundary. */
+  headText(maxBytes: number): string {
+    const all = Buffer.concat(this.head, this.headBytes);
+    return cutUtf8(all, maxBytes).toString('utf8');
+  }
+
+  closeSpill(): void {
+    if (this.spillFd !== undefined) {
+      closeSync(this.spillFd);
+      this.spillFd = undefined;
+    }
+  }
+
+  private commit(bytes: Buffer): void {
+    if (bytes.length === 0) return;
+    this.total += bytes.length;
+    if (this.headBytes < this.keepBytes) {
+      const room = this.keepBytes - this.headBytes;
+      const kept = Buffer.from(bytes.subarray(0, room));
+      this.head.push(kept);
+      this.headBytes += kept.length;
+    }
+    if (this.total > this.keepBytes && this.spillFd === undefined) {
+      this.spillFd = openExclusive(this.spillPath);
+      // Everything so far: the head plus the part of this chunk beyond it.
+      const before = Buffer.concat(this.head, this.headBytes);
+      writeSync(this.spillFd, before);
+      const alreadyInHead = Math.max(0, bytes.length - (this.total - this.headBytes));
+      writeSync(this.spillFd, bytes.subarray(alreadyInHead));
+      return;
+    }
+    if (this.spillFd !== undefined) writeSync(this.spillFd, bytes);
+  }
+}
+
+/**
+ * Creates a new file, refusing to follow a symlink: the folder sits inside scratch,
+ * which sandboxed code can write to, and the parent may run with more rights than it.
+ */
+export function openExclusive(path: string): number {
+  return openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
+}
+
+/** At most `maxBytes` bytes of `buf`, never ending inside a multi-byte UTF-8 character. */
+export function cutUtf8(buf: Buffer, maxBytes: number): Buffer {
+  if (buf.length <= maxBytes) return buf;
+  let end = maxBytes;
+  // Step back over continuation bytes to the start of the character that was cut.
+  let back = 0;
+  while (end - back > 0 && back < 4 && ((buf[end - back - 1] ?? 0) & 0xc0) === 0x80) back++;
+  const leadIndex = end - back - 1;
+  const lead = buf[leadIndex] ?? 0;
+  const needed = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+  if (leadIndex >= 0 && needed > back + 1) end = leadIndex;
+  return buf.subarray(0, end);
+}

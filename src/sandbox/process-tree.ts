@@ -1,0 +1,78 @@
+// Finding and killing a process tree on the basic tier (Linux /proc).
+// The worker makes itself a child subreaper, so children that setsid() or double-fork
+// are re-parented to it rather than to init and stay findable by ancestry while it
+// lives. What basic cannot do: a process that escapes before we scan (the worker
+// already dead) is not found; on macOS/Windows only the process group is killed.
+import { readdirSync, readFileSync } from 'node:fs';
+
+function parentOf(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    // Field 4 (ppid) follows the command name, which may itself contain ") ".
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ppid = Number(fields[1]);
+    return Number.isInteger(ppid) ? ppid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Every live descendant of `root` (excluding root), found by a /proc scan. */
+export function findDescendants(root: number): number[] {
+  if (process.platform !== 'linux') return [];
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  const children = new Map<number, number[]>();
+  for (const entry of entries) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid)) continue;
+    const ppid = parentOf(pid);
+    if (ppid === undefined) continue;
+    const list = children.get(ppid) ?? [];
+    list.push(pid);
+    children.set(ppid, list);
+  }
+  const found: number[] = [];
+  const frontier = [root];
+  while (frontier.length > 0) {
+    const current = frontier.pop();
+    if (current === undefined) break;
+    for (const child of children.get(current) ?? []) {
+      found.push(child);
+      frontier.push(child);
+    }
+  }
+  return found;
+}
+
+function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    // already gone
+  }
+}
+
+/**
+ * Kills `root`, its process group and every descendant. Descendants are frozen
+ * (SIGSTOP) round by round so a forking tree cannot outrun the scan, then killed;
+ * the root dies last so it keeps adopting orphans until then.
+ */
+export function killProcessTree(root: number): void {
+  const frozen = new Set<number>();
+  for (let round = 0; round < 50; round++) {
+    const found = findDescendants(root).filter((pid) => !frozen.has(pid));
+    if (found.length === 0) break;
+    for (const pid of found) {
+      signal(pid, 'SIGSTOP');
+      frozen.add(pid);
+    }
+  }
+  for (const pid of frozen) signal(pid, 'SIGKILL');
+  signal(-root, 'SIGKILL');
+  signal(root, 'SIGKILL');
+}

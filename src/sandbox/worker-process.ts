@@ -1,0 +1,269 @@
+// One running worker.py (possibly inside bubblewrap) and the protocol spoken with it.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import type { Readable, Writable } from 'node:stream';
+import { StreamCapture } from './output-capture';
+import { killProcessTree } from './process-tree';
+import { workerMessageSchema, type WorkerMessage } from './protocol';
+
+export interface WorkerLaunch {
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly env: Record<string, string>;
+  readonly cwd: string;
+}
+
+/** How a cell ended, before the runner turns it into an ExecResult. */
+export interface CellOutcome {
+  readonly stdout: StreamCapture;
+  readonly stderr: StreamCapture;
+  /** Exit code reported by the worker; undefined when the worker died or was killed. */
+  readonly exitCode: number | undefined;
+  readonly workerError: 'interrupted' | 'memory' | 'file-size' | null;
+  /** Why the parent stopped the cell, if it did. */
+  readonly stoppedBy?: 'timeout' | 'cancelled' | 'output-limit';
+  /** True when the worker process is gone (killed or crashed): its state is lost. */
+  readonly workerLost: boolean;
+}
+
+export interface CellRunOptions {
+  readonly timeoutMs: number;
+  readonly outputBytes: number;
+  /** Total bytes (both streams) after which the cell is killed. */
+  readonly hardOutputBytes: number;
+  readonly spillPaths: { readonly stdout: string; readonly stderr: string };
+  readonly signal?: AbortSignal;
+  /** Time between SIGINT and killing the tree. */
+  readonly graceMs: number;
+}
+
+type Waiter = { accept: (message: WorkerMessage) => boolean; reject: (error: Error) => void };
+
+export class WorkerExitedError extends Error {}
+
+export class WorkerProcess {
+  private readonly waiters = new Set<Waiter>();
+  private exited = false;
+  private readonly exitPromise: Promise<void>;
+  private lineBuffer = '';
+  private currentStdout: StreamCapture | undefined;
+  private currentStderr: StreamCapture | undefined;
+  private onOutput: (() => void) | undefined;
+
+  private constructor(
+    private readonly child: ChildProcess,
+    private readonly requests: Writable,
+  ) {
+    // Wait for 'exit', never 'close': escaped grandchildren can hold the pipes open.
+    this.exitPromise = new Promise((resolve) => {
+      const onGone = (): void => {
+        if (this.exited) return;
+        this.exited = true;
+        for (const waiter of this.waiters) waiter.reject(new WorkerExitedError('The Python worker exited.'));
+        this.waiters.clear();
+        this.currentStdout?.end();
+        this.currentStderr?.end();
+        this.onOutput?.();
+        resolve();
+      };
+      child.once('exit', onGone);
+      // A spawn failure (ENOENT) emits 'error' and no 'exit'.
+      child.once('error', () => {
+        if (child.pid === undefined) onGone();
+      });
+    });
+  }
+
+  get alive(): boolean {
+    return !this.exited;
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  /** Spawns the worker and waits for its "ready" message. */
+  static async start(launch: WorkerLaunch, signal?: AbortSignal, startTimeoutMs = 30_000): Promise<WorkerProcess> {
+    const child = spawn(launch.command, [...launch.args], {
+      cwd: launch.cwd,
+      env: launch.env,
+      // fd 3: requests, fd 4: replies; user output stays on 1/2.
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
+      // Own process group and session, so the group can be killed as one.
+      detached: true,
+      windowsHide: true,
+    });
+    child.on('error', () => {
+      // Handled in the constructor; this listener keeps an ENOENT from crashing the host.
+    });
+    const requests = child.stdio[3] as Writable | null;
+    const replies = child.stdio[4] as Readable | null;
+    if (!requests || !replies || !child.stdout || !child.stderr) {
+      killProcessTree(child.pid ?? -1);
+      throw new Error('Could not open the pipes to the Python worker.');
+    }
+    const worker = new WorkerProcess(child, requests);
+    replies.setEncoding('utf8');
+    replies.on('data', (text: string) => worker.onReplyText(text));
+    child.stdout.on('data', (chunk: Buffer) => worker.onStream('stdout', chunk));
+    child.stderr.on('data', (chunk: Buffer) => worker.onStream('stderr', chunk));
+    const startupErrors: Buffer[] = [];
+    const collect = (chunk: Buffer): void => {
+      if (startupErrors.length < 64) startupErrors.push(chunk);
+    };
+    child.stderr.on('data', collect);
+    try {
+      await worker.waitFor((m) => m.type === 'ready', startTimeoutMs, signal);
+    } catch (error) {
+      await worker.kill();
+      const detail = Buffer.concat(startupErrors).toString('utf8').trim().split('\n').slice(-3).join(' ');
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new Error(`The Python worker did not start: ${reason}${detail ? ` (${detail})` : ''}`);
+    } finally {
+      child.stderr.off('data', collect);
+    }
+    return worker;
+  }
+
+  /** Sends a request line on fd 3. */
+  send(message: Record<string, unknown>): void {
+    if (this.exited) return;
+    this.requests.write(`${JSON.stringify(message)}\n`);
+  }
+
+  /** Resolves with the first message accepted by `predicate`. */
+  waitFor(predicate: (message: WorkerMessage) => boolean, timeoutMs: number, signal?: AbortSignal): Promise<WorkerMessage> {
+    return new Promise((resolve, reject) => {
+      if (this.exited) return reject(new WorkerExitedError('The Python worker exited.'));
+      const cleanup = (): void => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        this.waiters.delete(waiter);
+      };
+      const waiter: Waiter = {
+        accept: (message) => {
+          if (!predicate(message)) return false;
+          cleanup();
+          resolve(message);
+          return true;
+        },
+        reject: (error) => {
+          cleanup();
+          reject(error);
+        },
+      };
+      const timer = setTimeout(() => waiter.reject(new Error(`no reply within ${timeoutMs} ms`)), timeoutMs);
+      const onAbort = (): void => waiter.reject(new Error('cancelled'));
+      if (signal?.aborted) return onAbort();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.waiters.add(waiter);
+    });
+  }
+
+  /** Runs one cell; never throws for anything the cell does. */
+  async runCell(code: string, options: CellRunOptions): Promise<CellOutcome> {
+    const nonce = randomBytes(16).toString('hex');
+    const marker = Buffer.from(`\0${nonce}\0`, 'latin1');
+    const stdout = new StreamCapture(marker, options.outputBytes, options.spillPaths.stdout);
+    const stderr = new StreamCapture(marker, options.outputBytes, options.spillPaths.stderr);
+    this.currentStdout = stdout;
+    this.currentStderr = stderr;
+
+    let stoppedBy: CellOutcome['stoppedBy'];
+    let graceTimer: NodeJS.Timeout | undefined;
+    let settle: () => void = () => undefined;
+    const streamsEnded = new Promise<void>((resolve) => {
+      settle = resolve;
+    });
+    const stop = (reason: NonNullable<CellOutcome['stoppedBy']>): void => {
+      if (stoppedBy) return;
+      stoppedBy = reason;
+      if (reason === 'output-limit') {
+        void this.kill();
+        return;
+      }
+      // SIGINT first (KeyboardInterrupt keeps the namespace), the whole tree after the grace.
+      this.send({ type: 'interrupt', id: nonce });
+      graceTimer = setTimeout(() => void this.kill(), options.graceMs);
+    };
+    this.onOutput = () => {
+      if (stdout.total + stderr.total > options.hardOutputBytes) stop('output-limit');
+      if ((stdout.ended && stderr.ended) || this.exited) settle();
+    };
+    const timeout = setTimeout(() => stop('timeout'), options.timeoutMs);
+    const onAbort = (): void => stop('cancelled');
+    if (options.signal?.aborted) onAbort();
+    else options.signal?.addEventListener('abort', onAbort, { once: true });
+
+    let done: Extract<WorkerMessage, { type: 'done' }> | undefined;
+    try {
+      this.send({ type: 'run', id: nonce, code });
+      const reply = await this.waitFor((m) => m.type === 'done' && m.id === nonce, 2 ** 31 - 1);
+      if (reply.type === 'done') done = reply;
+      // The markers were written before the reply; wait until both pipes delivered them.
+      await Promise.race([streamsEnded, this.exitPromise]);
+      if (stoppedBy && stoppedBy !== 'output-limit') {
+        // The interrupt worked, but children the cell started must not outlive it.
+        this.send({ type: 'reap' });
+        await this.waitFor((m) => m.type === 'reaped', 5_000).catch(() => this.kill());
+      }
+    } catch {
+      // The worker died (killed by us or crashed): the outcome says so below.
+    } finally {
+      clearTimeout(timeout);
+      clearTimeout(graceTimer);
+      options.signal?.removeEventListener('abort', onAbort);
+      this.onOutput = undefined;
+      this.currentStdout = undefined;
+      this.currentStderr = undefined;
+    }
+    if (this.exited) await this.kill();
+    stdout.end();
+    stderr.end();
+    return {
+      stdout,
+      stderr,
+      exitCode: this.exited ? undefined : done?.exitCode,
+      workerError: done?.error ?? null,
+      ...(stoppedBy ? { stoppedBy } : {}),
+      workerLost: this.exited,
+    };
+  }
+
+  /** Kills the worker and every process it started; resolves once the worker has exited. */
+  async kill(): Promise<void> {
+    const pid = this.child.pid;
+    if (pid !== undefined) killProcessTree(pid);
+    if (!this.exited) await this.exitPromise;
+    // Escaped holders of the pipes must not keep our side open.
+    this.child.stdout?.destroy();
+    this.child.stderr?.destroy();
+    for (const stream of this.child.stdio.slice(3)) stream?.destroy();
+  }
+
+  private onReplyText(text: string): void {
+    this.lineBuffer += text;
+    let newline = this.lineBuffer.indexOf('\n');
+    while (newline >= 0) {
+      const line = this.lineBuffer.slice(0, newline);
+      this.lineBuffer = this.lineBuffer.slice(newline + 1);
+      newline = this.lineBuffer.indexOf('\n');
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(line);
+      } catch {
+        continue;
+      }
+      const message = workerMessageSchema.safeParse(parsed);
+      if (!message.success) continue;
+      for (const waiter of this.waiters) if (waiter.accept(message.data)) break;
+    }
+  }
+
+  private onStream(which: 'stdout' | 'stderr', chunk: Buffer): void {
+    const capture = which === 'stdout' ? this.currentStdout : this.currentStderr;
+    if (!capture) return; // output between cells (background threads) is dropped
+    capture.push(chunk);
+    this.onOutput?.();
+  }
+}
