@@ -1,0 +1,369 @@
+// Every family in the shared benchmark sample: all samples load, the stored answer (written
+// the way a model would inside <<< >>>) scores right, a corrupted one scores wrong, and for
+// planning tasks an alternative valid answer found by an independent solver scores right.
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { extractFinalAnswer } from '../../../src/eval/answerText';
+import { loadTasks } from '../../../src/eval/load';
+import { scoreAnswer } from '../../../src/eval/score';
+import type { TaskRecord } from '../../../src/eval/types';
+import { TASKS_DIR } from './dataDir';
+import { allQueenSolutions, anyOrderExpressions, blocksworldPlans, floatEval, orderedExpressions, shortestBlocksworldPlan, type Pos } from './solvers';
+
+let all: TaskRecord[] = [];
+
+beforeAll(async () => {
+  const loaded = await loadTasks(TASKS_DIR);
+  expect(loaded.problems).toEqual([]);
+  all = loaded.records;
+});
+
+function family(task: string): TaskRecord[] {
+  const rs = all.filter((r) => r.task === task);
+  expect(rs.length).toBeGreaterThan(0);
+  return rs;
+}
+
+/** The raw solution.json next to a SymBench question, read independently of the loader. */
+function solutionOf(r: TaskRecord): Record<string, unknown> {
+  return JSON.parse(readFileSync(path.join(path.dirname(r.source.file), 'solution.json'), 'utf8')) as Record<string, unknown>;
+}
+
+function right(r: TaskRecord, answer: string): void {
+  const s = scoreAnswer(r, answer);
+  expect(s.correct, `${r.id}: ${JSON.stringify(answer)} should be right (${s.reason})`).toBe(true);
+}
+
+function wrong(r: TaskRecord, answer: string): void {
+  const s = scoreAnswer(r, answer);
+  expect(s.correct, `${r.id}: ${JSON.stringify(answer)} should be wrong`).toBe(false);
+  expect(s.reason.length).toBeGreaterThan(0);
+}
+
+const cellsText = (cells: readonly Pos[]): string => cells.map(([r, c]) => `${r} ${c}`).join(', ');
+const symbenchFamilies = readdirSync(TASKS_DIR).filter((d) => existsSync(path.join(TASKS_DIR, d, 'sample_0', 'question.txt')));
+
+describe('loading the shared benchmark sample', () => {
+  it.each(symbenchFamilies)('loads every sample of SymBench family %s', (fam) => {
+    const onDisk = readdirSync(path.join(TASKS_DIR, fam)).filter((d) => /^sample_\d+$/.test(d));
+    expect(family(fam).map((r) => r.id).sort()).toEqual(onDisk.map((d) => `${fam}/${d}`).sort());
+  });
+
+  it('loads every Blocksworld task', () => {
+    const onDisk = readdirSync(path.join(TASKS_DIR, 'Blocksworld_dataset')).filter((d) => existsSync(path.join(TASKS_DIR, 'Blocksworld_dataset', d, 'blocksworld_task.txt')));
+    expect(family('Blocksworld_dataset').length).toBe(onDisk.length);
+  });
+
+  const bbhDir = path.join(TASKS_DIR, 'BIG-Bench-Hard', 'bbh');
+  it.each(readdirSync(bbhDir).filter((f) => f.endsWith('.json')))('loads every example of BBH %s with the harness instruction', (file) => {
+    const data = JSON.parse(readFileSync(path.join(bbhDir, file), 'utf8')) as { examples: Array<{ input: string }> };
+    const rs = family(file.replace(/\.json$/, ''));
+    expect(rs.length).toBe(data.examples.length);
+    rs.forEach((r, i) => {
+      expect(r.question.startsWith(data.examples[i]?.input ?? '?')).toBe(true);
+      expect(r.question).toContain('Output final answer with the format <<<answer>>>.');
+    });
+  });
+
+  it('loads every game24 CSV row', () => {
+    const csv = readFileSync(path.join(TASKS_DIR, 'game24_dataset', '24', '24_4_number.csv'), 'utf8').trim().split('\n');
+    expect(family('game24').length).toBe(csv.length - 1);
+  });
+
+  it('every question asks for a <<<...>>> answer', () => {
+    for (const r of all) expect(r.question, r.id).toContain('<<<');
+  });
+
+  it('every record has a scorer spec that round-trips through JSON', () => {
+    for (const r of all) expect(JSON.parse(JSON.stringify(r.scorer))).toEqual(r.scorer);
+  });
+});
+
+describe('numeric families', () => {
+  it.each(['new_operator_dataset', 'statistical_counting_dataset'])('%s: stored number right, off-by-one wrong', (fam) => {
+    for (const r of family(fam)) {
+      const n = Number(solutionOf(r).solution);
+      right(r, String(n));
+      right(r, ` ${Number.isInteger(n) ? n.toFixed(1) : n} `);
+      right(r, `[${n}]`);
+      right(r, extractFinalAnswer(`So the result is <<<${n}>>>.`) ?? '');
+      wrong(r, String(n + 1));
+      wrong(r, `${n}${n}1`);
+      wrong(r, 'unknown');
+    }
+  });
+});
+
+describe('string_insertion', () => {
+  it('the modified string is right (quotes, case, spaces ignored); a changed one is wrong', () => {
+    for (const r of family('string_insertion')) {
+      const s = String(solutionOf(r).modified_string);
+      right(r, s);
+      right(r, `"${s}"`);
+      right(r, ` ${s.toLowerCase()}.`);
+      wrong(r, s.slice(0, -1));
+      wrong(r, String(solutionOf(r).original_string));
+    }
+  });
+});
+
+describe('cryptanalysis', () => {
+  it('the stored list is right in list or bare form; a changed list is wrong', () => {
+    for (const r of family('cryptanalysis')) {
+      const ans = solutionOf(r).answer as string[];
+      right(r, JSON.stringify(ans));
+      right(r, ` [${ans.map((x) => `'${x}'`).join(', ')}] `);
+      right(r, ans.join(', '));
+      wrong(r, JSON.stringify([...ans].reverse()));
+      wrong(r, JSON.stringify(ans.slice(0, 3)));
+      wrong(r, JSON.stringify([...ans.slice(0, 3), ans[3] === 'Z' ? 'Y' : 'Z']));
+    }
+  });
+});
+
+describe('2048_dataset', () => {
+  it('the stored matrix is right as text or as a list; a changed one is wrong', () => {
+    for (const r of family('2048_dataset')) {
+      const text = String(solutionOf(r).solution);
+      const rows = text.split('\n').map((l) => l.split(',').map((x) => Number(x.trim())));
+      right(r, text);
+      right(r, JSON.stringify(rows));
+      right(r, `\n${text}\n`);
+      const changed = rows.map((row) => [...row]);
+      changed[0]![0] = (changed[0]![0] ?? 0) === 2 ? 4 : 2;
+      wrong(r, changed.map((row) => row.join(', ')).join('\n'));
+      wrong(r, JSON.stringify((solutionOf(r).grid as number[][])) === JSON.stringify(rows) ? 'not a matrix' : JSON.stringify(solutionOf(r).grid));
+      wrong(r, rows.map((row) => row.join(', ')).slice(0, 1).join('\n'));
+    }
+  });
+});
+
+describe('standard_sudoku', () => {
+  it('the stored grid is right; swapped cells or an altered given are wrong', () => {
+    for (const r of family('standard_sudoku')) {
+      const { puzzle, solution } = solutionOf(r) as { puzzle: number[][]; solution: number[][] };
+      right(r, JSON.stringify(solution));
+      right(r, solution.map((row) => row.join(',')).join('\n'));
+      // Swap two free cells of one row: the row stays valid but two columns break.
+      const row = puzzle.findIndex((p) => p.filter((v) => v === 0).length >= 2);
+      const free = puzzle[row]!.flatMap((v, c) => (v === 0 ? [c] : []));
+      const swapped = solution.map((x) => [...x]);
+      const [a, b] = [free[0]!, free[1]!];
+      [swapped[row]![a], swapped[row]![b]] = [swapped[row]![b]!, swapped[row]![a]!];
+      wrong(r, JSON.stringify(swapped));
+      wrong(r, JSON.stringify(puzzle));
+      wrong(r, JSON.stringify(solution.slice(0, 8)));
+    }
+  });
+});
+
+describe('eight_queens_dataset', () => {
+  it('the stored placement is right, an alternative valid one too; attacking or blocked ones are wrong', () => {
+    let alternatives = 0;
+    for (const r of family('eight_queens_dataset')) {
+      const data = solutionOf(r) as { solution: Pos[]; placed_queens: Pos[]; blocked_positions: Pos[] };
+      right(r, cellsText(data.solution));
+      right(r, JSON.stringify(data.solution));
+      const key = (cells: readonly Pos[]): string => cells.map(([a, b]) => `${a},${b}`).sort().join(';');
+      const others = allQueenSolutions(8, data.placed_queens, data.blocked_positions).filter((s) => key(s) !== key(data.solution));
+      const alt = others[0];
+      if (alt) {
+        alternatives++;
+        right(r, cellsText(alt));
+      }
+      // Move one non-given queen one column over: it then shares a column or diagonal.
+      const given = new Set(data.placed_queens.map(([a, b]) => `${a},${b}`));
+      const moved = data.solution.map(([a, b]) => [a, b] as Pos);
+      const i = moved.findIndex(([a, b]) => !given.has(`${a},${b}`));
+      moved[i] = [moved[i]![0], (moved[i]![1] + 1) % 8];
+      wrong(r, cellsText(moved));
+      wrong(r, cellsText(data.solution.slice(0, 7).filter(([a, b]) => !given.has(`${a},${b}`)).slice(0, 6)));
+      const blocked = data.blocked_positions[0];
+      if (blocked) {
+        const onBlocked = allQueenSolutions(8, [...data.placed_queens, blocked], []);
+        if (onBlocked[0]) wrong(r, cellsText(onBlocked[0]));
+      }
+      if (data.placed_queens.length > 0) {
+        const ignoringGiven = allQueenSolutions(8, [], data.blocked_positions).find((s) => !data.placed_queens.every(([a, b]) => s.some(([x, y]) => x === a && y === b)));
+        if (ignoringGiven) wrong(r, cellsText(ignoringGiven));
+      }
+    }
+    expect(alternatives).toBeGreaterThan(0);
+  });
+
+  it('the pre-placed queens may be left out of the answer', () => {
+    const r = family('eight_queens_dataset').find((x) => (solutionOf(x).placed_queens as Pos[]).length > 0);
+    expect(r).toBeDefined();
+    if (!r) return;
+    const data = solutionOf(r) as { solution: Pos[]; placed_queens: Pos[] };
+    const given = new Set(data.placed_queens.map(([a, b]) => `${a},${b}`));
+    right(r, cellsText(data.solution.filter(([a, b]) => !given.has(`${a},${b}`))));
+  });
+});
+
+describe('logic_puzzle_dataset', () => {
+  function validSelections(grid: number[][], k: number, start: Pos): Pos[][] {
+    const cells: Pos[] = grid.flatMap((row, r) => row.map((_, c) => [r, c] as Pos));
+    const out: Pos[][] = [];
+    const choose = (from: number, acc: Pos[]): void => {
+      if (acc.length === k) {
+        const vals = acc.map(([r, c]) => grid[r]![c]!);
+        const lines = (axis: 0 | 1): boolean =>
+          grid.every((_, i) => acc.filter((p) => p[axis] === i).reduce((s, [r, c]) => s + grid[r]![c]!, 0) <= 4);
+        if (new Set(vals).size === k && acc.some(([r, c]) => r === start[0] && c === start[1]) && lines(0) && lines(1)) out.push([...acc]);
+        return;
+      }
+      for (let i = from; i < cells.length; i++) choose(i + 1, [...acc, cells[i]!]);
+    };
+    choose(0, []);
+    return out;
+  }
+
+  it('the stored selection is right, any other valid selection too; rule-breaking ones are wrong', () => {
+    let alternatives = 0;
+    for (const r of family('logic_puzzle_dataset')) {
+      const data = solutionOf(r) as { grid: number[][]; solution: Pos[] };
+      const k = data.solution.length;
+      const start: Pos = [0, data.grid.length - 1];
+      right(r, cellsText(data.solution));
+      right(r, JSON.stringify(data.solution));
+      const key = (cells: readonly Pos[]): string => cells.map(([a, b]) => `${a},${b}`).sort().join(';');
+      const valid = validSelections(data.grid, k, start);
+      for (const alt of valid.filter((s) => key(s) !== key(data.solution))) {
+        alternatives++;
+        right(r, cellsText([...alt].reverse()));
+      }
+      // Any other selection of k cells that breaks a rule must be wrong.
+      const cells: Pos[] = data.grid.flatMap((row, i) => row.map((_, c) => [i, c] as Pos));
+      const validKeys = new Set(valid.map(key));
+      const invalid = cells.filter((c) => !data.solution.some(([a, b]) => a === c[0] && b === c[1]));
+      for (const extra of invalid) {
+        const candidate = [...data.solution.slice(0, k - 1), extra];
+        if (!validKeys.has(key(candidate))) wrong(r, cellsText(candidate));
+      }
+      wrong(r, cellsText(data.solution.slice(0, k - 1)));
+      wrong(r, cellsText([...data.solution.slice(0, k - 1), data.solution[0]!]));
+    }
+    expect(alternatives).toBeGreaterThan(0);
+  });
+});
+
+describe('combinatorial_calculation', () => {
+  it('the stored tokens are right; another in-order expression too; reordering or a wrong value is wrong', () => {
+    let alternatives = 0;
+    for (const r of family('combinatorial_calculation')) {
+      const data = solutionOf(r) as { numbers: number[]; target: number; solution: string[] };
+      right(r, `[${data.solution.join(', ')}]`);
+      right(r, JSON.stringify(data.solution));
+      right(r, data.solution.join(''));
+      const stored = data.solution.join('');
+      const alt = orderedExpressions(data.numbers, data.target).find((e) => e.replace(/[()]/g, '') !== stored.replace(/[()]/g, ''));
+      if (alt) {
+        alternatives++;
+        right(r, alt);
+      }
+      const reversed = [...data.numbers].reverse();
+      const reorderedExpr = anyOrderExpressions(data.numbers, data.target).find((e) => {
+        const order = (e.match(/\d+/g) ?? []).map(Number);
+        return order.some((n, i) => n !== data.numbers[i]);
+      });
+      if (reorderedExpr && reversed.join() !== data.numbers.join()) wrong(r, reorderedExpr);
+      const flipped = data.solution.map((t) => (t === '+' ? '-' : t === '-' ? '+' : t === '*' ? '+' : t === '/' ? '*' : t)).join(' ');
+      if (Math.abs(floatEval(flipped) - data.target) > 1e-9) wrong(r, flipped);
+      wrong(r, `${data.solution.join('')}+0`);
+    }
+    expect(alternatives).toBeGreaterThan(0);
+  });
+});
+
+describe('game24', () => {
+  it('the stored solution is right; a different valid expression too; wrong numbers or values are wrong', () => {
+    const csv = readFileSync(path.join(TASKS_DIR, 'game24_dataset', '24', '24_4_number.csv'), 'utf8').trim().split('\n').slice(1);
+    const rs = family('game24');
+    rs.forEach((r, i) => {
+      const [, puzzle, solution] = (csv[i] ?? '').split(',');
+      const numbers = (puzzle ?? '').split(' ').map(Number);
+      right(r, solution ?? '');
+      right(r, `${solution} = 24`);
+      const alt = anyOrderExpressions(numbers, 24).find((e) => e.replace(/[()]/g, '') !== (solution ?? '').replace(/[()]/g, ''));
+      expect(alt, `${r.id} has another solution`).toBeDefined();
+      right(r, alt ?? '');
+      wrong(r, `${solution} = 25`);
+      wrong(r, `${solution}*1`);
+      wrong(r, (solution ?? '').replace(String(numbers[0]), String((numbers[0] ?? 0) + 1)));
+      const bad = (solution ?? '').replace(/[+]/, '*');
+      if (Math.abs(floatEval(bad) - 24) > 1e-9) wrong(r, bad);
+      wrong(r, '24');
+    });
+  });
+});
+
+describe('Blocksworld_dataset', () => {
+  it('a shortest plan and a different valid plan are right; truncated or illegal plans are wrong', () => {
+    for (const r of family('Blocksworld_dataset')) {
+      if (r.scorer.kind !== 'blocksworld') throw new Error('blocksworld scorer expected');
+      // Stacks come from the task file via an independent reading here.
+      const text = readFileSync(r.source.file, 'utf8');
+      const [initText, goalText] = text.split(/Goal State:/);
+      const parse = (t: string) =>
+        t
+          .split('\n')
+          .map((l) => /^(stack\d+):(.*)$/.exec(l.trim()))
+          .filter((m): m is RegExpExecArray => m !== null)
+          .map((m) => ({ name: m[1]!, blocks: m[2]!.trim().split(/\s+/).filter(Boolean) }));
+      const initial = parse(initText ?? '');
+      const goal = parse(goalText ?? '');
+      const shortest = shortestBlocksworldPlan(initial, goal, 8);
+      expect(shortest, `${r.id} is solvable`).toBeDefined();
+      if (!shortest) continue;
+      // The search never revisits a state, so when the start already is the goal the
+      // alternative is built by hand: move a top block away and back.
+      const top = initial.find((s) => s.blocks.length > 0)!;
+      const elsewhere = initial.find((s) => s !== top)!;
+      const detour = [`Move ${top.blocks[top.blocks.length - 1]} from ${top.name} to ${elsewhere.name}`, `Move ${top.blocks[top.blocks.length - 1]} from ${elsewhere.name} to ${top.name}`];
+      const others =
+        shortest.length === 0 ? [detour] : blocksworldPlans(initial, goal, shortest.length + 2, 50).filter((p) => p.join('\n') !== shortest.join('\n'));
+      expect(others.length, `${r.id}: ${shortest.join('; ')}`).toBeGreaterThan(0);
+      if (shortest.length > 0) right(r, shortest.join('\n'));
+      right(r, others[others.length - 1]!.join('\n'));
+      if (shortest.length > 0) right(r, shortest.map((m, i) => `${i + 1}. ${m.replace(/stack(\d)/g, '$1')}`).join('\n'));
+      if (shortest.length > 0) wrong(r, shortest.slice(0, -1).join('\n') || 'Move X from stack1 to stack2');
+      else wrong(r, detour[0]!);
+      // Moving a block that is not on top is illegal even if the end state would match.
+      const buried = initial.find((s) => s.blocks.length >= 2);
+      if (buried) wrong(r, `Move ${buried.blocks[0]} from ${buried.name} to ${initial.find((s) => s !== buried)!.name}\n${shortest.join('\n')}`);
+      wrong(r, shortest.map((m) => m.replace(/stack(\d)$/, 'stack9')).join('\n'));
+      wrong(r, 'I cannot solve this');
+    }
+  });
+});
+
+describe('Big-Bench-Hard', () => {
+  const bbhTasks = readdirSync(path.join(TASKS_DIR, 'BIG-Bench-Hard', 'bbh')).map((f) => f.replace(/\.json$/, ''));
+  it.each(bbhTasks)('%s: the target is right in the forms models write; another answer is wrong', (task) => {
+    for (const r of family(task)) {
+      const target = String(r.metadata.target);
+      right(r, target);
+      const letter = /^\(([A-Z])\)$/.exec(target)?.[1];
+      if (letter) {
+        right(r, letter);
+        right(r, `${letter.toLowerCase()})`);
+        right(r, `Answer: (${letter})`);
+        const optionText = new RegExp(`^\\(${letter}\\)\\s*(.+)$`, 'm').exec(r.question)?.[1];
+        expect(optionText).toBeDefined();
+        right(r, `(${letter}) ${optionText}`);
+        right(r, optionText ?? '');
+        const other = letter === 'A' ? 'B' : 'A';
+        wrong(r, `(${other})`);
+        wrong(r, other);
+        wrong(r, `${letter}${other}`);
+      } else {
+        right(r, `${target.toLowerCase()}.`);
+        right(r, `"${target}"`);
+        wrong(r, target === 'Yes' ? 'No' : target === 'No' ? 'Yes' : `${target} not`);
+      }
+      wrong(r, '');
+    }
+  });
+});
