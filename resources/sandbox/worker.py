@@ -40,6 +40,10 @@ def set_limits():
         resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     nproc = int(ARGS.get("maxProcesses", 0))
+    if nproc > 0 and not ARGS.get("pidNamespace") and os.getuid() != 0:
+        # Outside a user namespace RLIMIT_NPROC counts every process of this user on
+        # the machine, so allow what already runs plus the sandbox's own budget.
+        nproc += count_processes_of(os.getuid())
     if nproc > 0 and hasattr(resource, "RLIMIT_NPROC"):
         # Only enforced for a non-root real uid: the parent makes sure we are one where it can.
         try:
@@ -48,6 +52,22 @@ def set_limits():
             pass
     # Exceeding RLIMIT_FSIZE then raises OSError(EFBIG) in the cell instead of killing us.
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+
+
+def count_processes_of(uid):
+    count = 0
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return 4096
+    for entry in entries:
+        if entry.isdigit():
+            try:
+                if os.stat("/proc/" + entry).st_uid == uid:
+                    count += 1
+            except OSError:
+                pass
+    return count
 
 
 def drop_privileges():

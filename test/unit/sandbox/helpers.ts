@@ -1,0 +1,80 @@
+// Shared set-up for the sandbox tests: real Python, real bubblewrap when available.
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createCodeRunner, detectIsolation, type CodeRunner, type SandboxLimits } from '../../../src/sandbox/index';
+
+export const isolation = await detectIsolation();
+/** Tiers this machine can run: basic always, isolated where bubblewrap works. */
+export const TIERS: ReadonlyArray<'isolated' | 'basic'> = isolation.tier === 'isolated' ? ['isolated', 'basic'] : ['basic'];
+export const IS_ROOT = process.getuid?.() === 0;
+
+export function tempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), `r1ci-test-${prefix}-`));
+}
+
+export function removeDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+export async function startRunner(
+  tier: 'isolated' | 'basic',
+  options: { limits?: Partial<SandboxLimits>; mode?: 'persistent' | 'stateless'; scratchDir?: string } = {},
+): Promise<CodeRunner> {
+  const runner = await createCodeRunner({
+    scratchDir: options.scratchDir ?? join(tempDir('scratch'), 'scratch'),
+    isolation: tier === 'basic' ? 'basic' : 'auto',
+    ...(options.limits ? { limits: options.limits } : {}),
+    ...(options.mode ? { mode: options.mode } : {}),
+  });
+  if (runner.tier !== tier) throw new Error(`wanted tier ${tier}, got ${runner.tier}`);
+  return runner;
+}
+
+/** Host pids whose command line contains `token`. */
+export function pidsWithCommandLine(token: string): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'latin1');
+      if (cmdline.includes(token) && Number(entry) !== process.pid) found.push(Number(entry));
+    } catch {
+      // exited
+    }
+  }
+  return found;
+}
+
+/** Host pids living in the pid namespace `nsLink` ("pid:[4026...]"). */
+export function pidsInNamespace(nsLink: string): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readlinkSync(`/proc/${entry}/ns/pid`) === nsLink) found.push(Number(entry));
+    } catch {
+      // exited
+    }
+  }
+  return found;
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Polls until `check` holds or `ms` pass (processes take a moment to be reaped). */
+export async function eventually(check: () => boolean, ms = 3_000): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (check()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return check();
+}

@@ -1,0 +1,137 @@
+// The sandbox's everyday behaviour, on every tier this machine offers.
+import { existsSync, readFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { CodeRunner } from '../../../src/sandbox/index';
+import { startRunner, TIERS } from './helpers';
+
+describe.each(TIERS)('sandbox runner (%s tier)', (tier) => {
+  const runners: CodeRunner[] = [];
+  const start = async (...args: Parameters<typeof startRunner> extends [unknown, ...infer R] ? R : never): Promise<CodeRunner> => {
+    const runner = await startRunner(tier, ...args);
+    runners.push(runner);
+    return runner;
+  };
+  afterAll(async () => {
+    await Promise.all(runners.map((runner) => runner.dispose()));
+  });
+
+  it('keeps variables across cells and returns print output exactly', async () => {
+    const runner = await start();
+    const first = await runner.runCell('x = 41\nprint("héllo ✓", end="")');
+    expect(first).toMatchObject({ stdout: 'héllo ✓', stderr: '', exitCode: 0, timedOut: false, truncated: false });
+    const second = await runner.runCell('import sys\nprint(x + 1)\nprint("warn", file=sys.stderr)');
+    expect(second.stdout).toBe('42\n');
+    expect(second.stderr).toBe('warn\n');
+  });
+
+  it('gives a fresh namespace per cell in stateless mode', async () => {
+    const runner = await start({ mode: 'stateless' });
+    await runner.runCell('y = 1');
+    const result = await runner.runCell('print(y)');
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain("NameError: name 'y' is not defined");
+  });
+
+  it('reports an exception as a traceback on stderr with exit code 1 and stays usable', async () => {
+    const runner = await start();
+    const result = await runner.runCell('def f():\n    return 1/0\nf()');
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(/Traceback[\s\S]*line 2, in f[\s\S]*ZeroDivisionError: division by zero/);
+    expect(result.stderr).not.toContain('worker.py');
+    expect((await runner.runCell('print("still here")')).stdout).toBe('still here\n');
+  });
+
+  it('passes sys.exit codes through', async () => {
+    const runner = await start();
+    expect((await runner.runCell('import sys; sys.exit(3)')).exitCode).toBe(3);
+    expect((await runner.runCell('print(2)')).stdout).toBe('2\n');
+  });
+
+  it('cancel interrupts with SIGINT and keeps the namespace', async () => {
+    const runner = await start();
+    const controller = new AbortController();
+    const running = runner.runCell('import time\nkept = 5\nprint("started", flush=True)\ntime.sleep(30)', { signal: controller.signal });
+    setTimeout(() => controller.abort(), 300);
+    const result = await running;
+    expect(result.killed).toBe('cancelled');
+    expect(result.stderr).toContain('KeyboardInterrupt');
+    const next = await runner.runCell('print(kept)');
+    expect(next.stdout).toBe('5\n');
+    expect(next.notice).toBeUndefined();
+  });
+
+  it('reports a timeout with a message, never as empty output', async () => {
+    const runner = await start({ limits: { timeoutMs: 1000 } });
+    const result = await runner.runCell('z = 7\nwhile True:\n    pass');
+    expect(result.timedOut).toBe(true);
+    expect(result.killed).toBe('timeout');
+    expect(result.killMessage).toMatch(/^timed out after 1 s/);
+    expect((await runner.runCell('print(z)')).stdout).toBe('7\n');
+  });
+
+  it('hard-kills code that ignores SIGINT, then restarts and says the state is gone', async () => {
+    const runner = await start({ limits: { timeoutMs: 800 } });
+    await runner.runCell('w = 1');
+    const result = await runner.runCell('import signal, time\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True: time.sleep(0.05)');
+    expect(result.killed).toBe('timeout');
+    expect(result.exitCode).toBeNull();
+    expect(result.killMessage).toContain('restarted');
+    const next = await runner.runCell('print("w" in globals())');
+    expect(next.stdout).toBe('False\n');
+    expect(next.notice).toContain('restarted');
+  });
+
+  it('truncates output for the model and keeps the full output in a file', async () => {
+    const runner = await start({ limits: { outputBytes: 1024 } });
+    const result = await runner.runCell('for i in range(1000):\n    print(f"line {i:04d}")');
+    expect(result.truncated).toBe(true);
+    expect(result.stdout.startsWith('line 0000\nline 0001\n')).toBe(true);
+    expect(result.stdout).toContain('[output truncated: ');
+    expect(Buffer.byteLength(result.stdout)).toBeLessThan(1024 + 300);
+    expect(result.fullOutputPath).toBeDefined();
+    const full = readFileSync(result.fullOutputPath ?? '', 'utf8');
+    expect(full.split('\n').filter(Boolean)).toHaveLength(1000);
+    expect(full).toContain('line 0999');
+    expect(result.artifacts).toEqual([]);
+  });
+
+  it('does not pass the host environment through', async () => {
+    process.env['R1CI_TEST_SECRET_TOKEN'] = 'hunter2-secret';
+    try {
+      const runner = await start();
+      const result = await runner.runCell('import os, json\nprint(json.dumps(dict(os.environ)))');
+      const env = JSON.parse(result.stdout) as Record<string, string>;
+      expect(result.stdout).not.toContain('hunter2-secret');
+      expect(Object.keys(env).sort()).toEqual(
+        expect.arrayContaining(['HOME', 'LANG', 'LC_ALL', 'MPLBACKEND', 'PATH', 'PYTHONDONTWRITEBYTECODE', 'PYTHONIOENCODING']),
+      );
+      expect(Object.keys(env).length).toBeLessThanOrEqual(10);
+    } finally {
+      delete process.env['R1CI_TEST_SECRET_TOKEN'];
+    }
+  });
+
+  it('returns files the cell created or changed as artifacts', async () => {
+    const runner = await start();
+    const created = await runner.runCell(
+      'import os\nos.makedirs("plots", exist_ok=True)\nopen("plots/fig.png","wb").write(b"\\x89PNG\\r\\n")\nopen("data.csv","w").write("a,b\\n1,2\\n")',
+    );
+    expect(created.artifacts.map((a) => [a.name, a.mimeType, a.sizeBytes])).toEqual([
+      ['data.csv', 'text/csv', 8],
+      ['plots/fig.png', 'image/png', 6],
+    ]);
+    for (const artifact of created.artifacts) expect(existsSync(artifact.path)).toBe(true);
+    expect((await runner.runCell('x = 1')).artifacts).toEqual([]);
+    const changed = await runner.runCell('open("data.csv","a").write("3,4\\n")');
+    expect(changed.artifacts.map((a) => a.name)).toEqual(['data.csv']);
+  });
+
+  it('turns a huge allocation into a memory kill message and stays usable', async () => {
+    const runner = await start();
+    const result = await runner.runCell('big = bytearray(10 * 1024**3)');
+    expect(result.killed).toBe('memory');
+    expect(result.killMessage).toBe('killed: memory limit (2 GiB)');
+    expect(result.stderr).toContain('MemoryError');
+    expect((await runner.runCell('print("ok")')).stdout).toBe('ok\n');
+  });
+});
