@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# THE test command (`npm test`, and CI via .ci/run). On a fresh Debian machine it does
+# everything: system packages, npm dependencies, code-server, then every test layer in order.
+# Fails fast: the first failing layer stops the run; a summary of all layers is printed at the end
+# and the exit code is non-zero when any layer failed.
+#
+# Environment: R1CI_FORCE_NPM_CI=1 always runs `npm ci` (otherwise only when node_modules is
+# missing or package-lock.json changed since the last `npm ci` done here).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+log_dir=".test-runs/test-all-$(date +%Y%m%d-%H%M%S)"
+mkdir -p "$log_dir"
+layers=()
+results=()
+overall=0
+started_all=$(date +%s)
+
+# npm ci when node_modules is missing or was installed from a different package-lock.json.
+npm_ci_if_needed() {
+  local stamp=node_modules/.r1ci-package-lock.sha256
+  local want
+  want=$(sha256sum package-lock.json | cut -d' ' -f1)
+  if [ "${R1CI_FORCE_NPM_CI:-}" != "1" ] && [ -d node_modules ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+    echo "node_modules matches package-lock.json; skipping npm ci"
+    return 0
+  fi
+  npm ci --no-audit --no-fund && echo "$want" > "$stamp"
+}
+
+# run_layer <name> <command...>: runs one layer with a header, its output teed to a log file.
+run_layer() {
+  local name=$1
+  shift
+  local slug=${name//[^a-zA-Z0-9]/-}
+  local log="$log_dir/$slug.log"
+  local start end status counts
+  echo
+  echo "=================================================================="
+  echo "== ${name}"
+  echo "== \$ $*"
+  echo "=================================================================="
+  start=$(date +%s)
+  "$@" 2>&1 | tee "$log"
+  status=${PIPESTATUS[0]}
+  end=$(date +%s)
+  # The test layers print `N passed, N failed` alone on a line; keep the last one.
+  counts=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1 || true)
+  if [ "$status" -eq 0 ]; then
+    results+=("PASS  $(printf '%-22s' "$name") $(printf '%4ss' $((end - start)))  ${counts}")
+    echo "== ${name}: PASS ($((end - start)) s) ${counts}"
+  else
+    results+=("FAIL  $(printf '%-22s' "$name") $(printf '%4ss' $((end - start)))  ${counts:-exit code $status}  (log: $log)")
+    echo "== ${name}: FAIL (exit code $status, $((end - start)) s) ${counts}"
+    overall=1
+  fi
+  layers+=("$name")
+  return "$status"
+}
+
+summary() {
+  echo
+  echo "=================================================================="
+  echo "== Summary ($(( $(date +%s) - started_all )) s; logs in $log_dir)"
+  echo "=================================================================="
+  printf '%s\n' "${results[@]}"
+  local name
+  for name in "${all_names[@]}"; do
+    [[ " ${layers[*]} " == *" $name "* ]] || echo "SKIP  $name (an earlier layer failed)"
+  done
+  if [ "$overall" -eq 0 ]; then echo "ALL LAYERS PASSED"; else echo "FAILED"; fi
+}
+
+all_names=("system packages" "npm dependencies" "code-server" "typecheck" "build" "unit tests" "package" "integration tests" "e2e tests")
+all_layers() {
+  run_layer "system packages" bash scripts/install-system-deps.sh || return
+  run_layer "npm dependencies" npm_ci_if_needed || return
+  run_layer "code-server" node scripts/install-code-server.mjs || return
+  run_layer "typecheck" npm run typecheck || return
+  run_layer "build" npm run build || return
+  run_layer "unit tests" npm run test:unit || return
+  run_layer "package" npm run package || return
+  run_layer "integration tests" node dist/test/harness/runIntegration.js || return
+  run_layer "e2e tests" node dist/test/harness/runE2e.js || return
+}
+
+all_layers
+summary
+exit "$overall"
