@@ -139,7 +139,7 @@ describe('OpenAI-compatible /v1/chat/completions SSE', () => {
         { id: MODEL, object: 'model', created: expect.any(Number), owned_by: 'library' },
       ],
     });
-    for (const headers of [{}, { Authorization: 'Bearer wrong' }]) {
+    for (const headers of [{}, { Authorization: 'Bearer wrong' }] as Array<Record<string, string>>) {
       const denied = await rawRequest(`${server.url}/v1/chat/completions`, 'POST', { model: MODEL, messages: ask('say hello') }, headers);
       expect(denied.status).toBe(401);
       expect(JSON.parse(denied.body)).toMatchObject({ error: { type: 'invalid_request_error', code: 'invalid_api_key', message: expect.any(String) } });
