@@ -45,8 +45,8 @@ export class CodeBlockDetector {
    * `accumulated.slice(0, block.end)` and stops generation there.
    */
   push(chunk: string): CodeBlock | undefined {
-    if (this.found) return undefined;
     this.text += chunk;
+    if (this.found) return undefined;
     for (;;) {
       const newline = this.text.indexOf('\n', this.lineStart);
       if (newline < 0) return undefined;

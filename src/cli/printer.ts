@@ -40,7 +40,8 @@ export function createPrinter(out: Out, color: boolean): (event: AgentEvent) => 
         break;
       case 'done':
         if (event.answer !== null) line(paint('1;32', `Final answer: ${event.answer}`));
-        else line(paint('33', `No final answer (${event.message ?? event.reason}).`));
+        else if (event.reason === 'cancelled') line(paint('33', 'Cancelled.'));
+        else if (event.reason !== 'error') line(paint('33', `No final answer (${event.message ?? 'the model gave no <<<answer>>>'}).`));
         break;
       case 'code':
       case 'turn-start':

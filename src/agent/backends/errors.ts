@@ -25,6 +25,9 @@ export function unreachableError(serverName: string, baseUrl: string, error: unk
     return new BackendError(`Cannot resolve the ${serverName} host in ${baseUrl} — check the host setting.`, 'server-unreachable');
   if (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET')
     return new BackendError(`The ${serverName} server at ${baseUrl} closed the connection mid-reply.`, 'protocol');
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : '';
+  if (/bad port/i.test(cause))
+    return new BackendError(`Cannot connect to ${baseUrl}: that port is blocked for HTTP clients (a "bad port") — use another port.`, 'server-unreachable');
   if (error instanceof TypeError && /fetch failed/i.test(error.message))
     return new BackendError(`Cannot reach the ${serverName} server at ${baseUrl} (${code ?? error.message}) — ${hint}`, 'server-unreachable');
   return undefined;
