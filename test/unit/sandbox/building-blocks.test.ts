@@ -1,0 +1,104 @@
+// Pure pieces: the Seatbelt profile (macOS, cannot run here), bubblewrap arguments,
+// output capture and UTF-8 cutting, worker script lookup, the pool.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { buildBwrapPlan, interpreterBinds } from '../../../src/sandbox/bubblewrap';
+import { cutUtf8, StreamCapture } from '../../../src/sandbox/output-capture';
+import { buildSeatbeltProfile, findWorkerScript, SandboxPool } from '../../../src/sandbox/index';
+import { removeDir, tempDir, TIERS } from './helpers';
+
+describe('buildSeatbeltProfile', () => {
+  const profile = buildSeatbeltProfile({
+    executable: '/opt/homebrew/bin/python3.12',
+    readPaths: ['/opt/homebrew/Cellar/python@3.12', '/Users/me/"odd" dir'],
+    scratchDir: '/Users/me/scratch',
+    tempDir: '/private/tmp/r1ci-x',
+  });
+  it('denies by default and has no network', () => {
+    expect(profile.startsWith('(version 1)\n(deny default)\n')).toBe(true);
+    expect(profile).toContain('(deny network*)');
+    expect(profile).not.toMatch(/allow network/);
+  });
+  it('allows exec of the interpreter only and writes only under scratch and temp', () => {
+    expect(profile).toContain('(allow process-exec (literal "/opt/homebrew/bin/python3.12"))');
+    const writeLine = profile.split('\n').find((line) => line.startsWith('(allow file-write*')) ?? '';
+    expect(writeLine).toBe('(allow file-write* (subpath "/Users/me/scratch") (subpath "/private/tmp/r1ci-x") (literal "/dev/null"))');
+  });
+  it('escapes quotes in paths', () => {
+    expect(profile).toContain('(subpath "/Users/me/\\"odd\\" dir")');
+  });
+});
+
+describe('bubblewrap plan', () => {
+  const layout = {
+    prefixes: ['/root/.pyenv/versions/3.11.7', '/root/.pyenv/versions/3.11.7'],
+    path: ['/root/.pyenv/versions/3.11.7/lib/python311.zip', '/root/.pyenv/versions/3.11.7/lib/python3.11', '/usr/lib/python3/dist-packages'],
+    executable: '/root/.pyenv/versions/3.11.7/bin/python3',
+  };
+  it('binds the interpreter prefix once and never the whole root', () => {
+    const binds = interpreterBinds(layout).filter((p) => p.startsWith('/root'));
+    if (existsSync('/root/.pyenv/versions/3.11.7')) expect(binds).toEqual(['/root/.pyenv/versions/3.11.7']);
+    const plan = buildBwrapPlan({ layout, scratchDir: '/tmp/s', workerScript: '/ext/resources/sandbox/worker.py', isRoot: true });
+    const pairs = plan.args.map((arg, i) => `${arg} ${plan.args[i + 1] ?? ''}`);
+    expect(pairs).not.toContain('--ro-bind /');
+    expect(pairs).not.toContain('--bind /');
+    expect(plan.args).toEqual(expect.arrayContaining(['--die-with-parent', '--new-session', '--unshare-net', '--unshare-pid']));
+    expect(plan.args.join(' ')).toContain('--bind /tmp/s /scratch');
+    expect(plan.dropPrivileges).toBe(true);
+  });
+  it('uses a user namespace with uid 65534 when not root', () => {
+    const plan = buildBwrapPlan({ layout, scratchDir: '/tmp/s', workerScript: '/ext/resources/sandbox/worker.py', isRoot: false });
+    expect(plan.args.join(' ')).toContain('--unshare-all --unshare-user --uid 65534 --gid 65534');
+    expect(plan.dropPrivileges).toBe(false);
+  });
+});
+
+describe('StreamCapture', () => {
+  const marker = Buffer.from('\0abc\0', 'latin1');
+  it('finds a marker split across chunks and keeps the output exact', () => {
+    const capture = new StreamCapture(marker, 1024, '/nonexistent/spill');
+    capture.push(Buffer.from('hello\0a'));
+    capture.push(Buffer.from('bc\0after'));
+    expect(capture.ended).toBe(true);
+    expect(capture.headText(1024)).toBe('hello');
+    expect(capture.total).toBe(5);
+  });
+  it('cuts on a UTF-8 boundary', () => {
+    const text = Buffer.from('aé✓');
+    expect(cutUtf8(text, 2).toString()).toBe('a');
+    expect(cutUtf8(text, 3).toString()).toBe('aé');
+    expect(cutUtf8(text, 5).toString()).toBe('aé');
+    expect(cutUtf8(text, 6).toString()).toBe('aé✓');
+  });
+});
+
+describe('findWorkerScript', () => {
+  it('finds worker.py from source and from a dist/ or dist/bench/ folder', () => {
+    expect(findWorkerScript()).toMatch(/resources[/\\]sandbox[/\\]worker\.py$/);
+    expect(findWorkerScript(join(process.cwd(), 'dist'))).toBe(join(process.cwd(), 'resources', 'sandbox', 'worker.py'));
+    expect(findWorkerScript(join(process.cwd(), 'dist', 'bench'))).toBe(join(process.cwd(), 'resources', 'sandbox', 'worker.py'));
+  });
+});
+
+describe.each(TIERS)('SandboxPool (%s tier)', (tier) => {
+  it('hands the warm spare to a new conversation and keeps one ready', async () => {
+    const root = tempDir('pool');
+    const pool = new SandboxPool({ scratchRoot: root, isolation: tier === 'basic' ? 'basic' : 'auto' });
+    try {
+      pool.prewarm();
+      const runner = await pool.acquire(join(root, 'conversation-1'));
+      expect(runner.scratchDir).toBe(join(root, 'conversation-1'));
+      const result = await runner.runCell('open("out.txt","w").write("x")\nv = 3\nprint(v)');
+      expect(result.stdout).toBe('3\n');
+      expect(result.artifacts.map((a) => a.path)).toEqual([join(root, 'conversation-1', 'out.txt')]);
+      expect(existsSync(join(root, 'conversation-1', 'out.txt'))).toBe(true);
+      const other = await pool.acquire(join(root, 'conversation-2'));
+      expect((await other.runCell('print("v" in globals())')).stdout).toBe('False\n');
+      await Promise.all([runner.dispose(), other.dispose()]);
+    } finally {
+      await pool.dispose();
+      removeDir(root);
+    }
+  });
+});
