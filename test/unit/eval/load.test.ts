@@ -1,0 +1,187 @@
+// loadTasks on mixed folders built from real samples plus deliberately broken files:
+// every problem names its file (and line or record), and the good records still load.
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadTasks } from '../../../src/eval/load';
+import { scoreAnswer } from '../../../src/eval/score';
+import type { LoadProblem } from '../../../src/eval/types';
+import { TASKS_DIR } from './dataDir';
+
+let dir = '';
+
+beforeAll(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'r1ci-eval-load-'));
+});
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function problemFor(problems: readonly LoadProblem[], file: string): LoadProblem {
+  const hit = problems.find((p) => p.file === file);
+  expect(hit, `a problem for ${file} in ${JSON.stringify(problems)}`).toBeDefined();
+  return hit ?? { file, message: '' };
+}
+
+describe('loadTasks on a mixed folder', () => {
+  it('loads every layout side by side and reports each bad file by name', async () => {
+    const root = path.join(dir, 'mixed');
+    // Real samples of several layouts.
+    cpSync(path.join(TASKS_DIR, 'standard_sudoku', 'sample_0'), path.join(root, 'standard_sudoku', 'sample_0'), { recursive: true });
+    cpSync(path.join(TASKS_DIR, 'string_insertion', 'sample_3'), path.join(root, 'string_insertion', 'sample_3'), { recursive: true });
+    cpSync(path.join(TASKS_DIR, 'Blocksworld_dataset', '2_4_3_1'), path.join(root, 'Blocksworld_dataset', '2_4_3_1'), { recursive: true });
+    cpSync(path.join(TASKS_DIR, 'game24_dataset', '24', '24_4_number.csv'), path.join(root, 'game24', 'puzzles.csv'));
+    const bbh = JSON.parse(readFileSync(path.join(TASKS_DIR, 'BIG-Bench-Hard', 'bbh', 'navigate.json'), 'utf8')) as { examples: unknown[] };
+    writeFileSync(path.join(root, 'navigate.json'), JSON.stringify({ examples: [bbh.examples[0], { input: 'no target here' }, bbh.examples[1]] }));
+    // Broken things.
+    writeFileSync(path.join(root, 'broken.json'), '{"tasks": [ {"question": "x"');
+    writeFileSync(path.join(root, 'other.json'), JSON.stringify({ hello: 'world' }));
+    writeFileSync(path.join(root, 'scores.csv'), 'name,score\nx,1\n');
+    writeFileSync(path.join(root, 'README.md'), '# not a task file');
+    mkdirSync(path.join(root, 'standard_sudoku', 'sample_9'), { recursive: true });
+    writeFileSync(path.join(root, 'standard_sudoku', 'sample_9', 'question.txt'), 'a question without solution.json');
+    mkdirSync(path.join(root, 'mystery', 'sample_0'), { recursive: true });
+    writeFileSync(path.join(root, 'mystery', 'sample_0', 'question.txt'), 'What? <<<x>>>');
+    writeFileSync(path.join(root, 'mystery', 'sample_0', 'solution.json'), JSON.stringify({ complexity: 3 }));
+    mkdirSync(path.join(root, 'Blocksworld_dataset', 'bad'), { recursive: true });
+    writeFileSync(path.join(root, 'Blocksworld_dataset', 'bad', 'blocksworld_task.txt'), 'Initial State:\nstack1: A\n');
+
+    const { records, problems } = await loadTasks(root);
+
+    const byTask = (t: string): number => records.filter((r) => r.task === t).length;
+    expect(byTask('standard_sudoku')).toBe(1);
+    expect(byTask('string_insertion')).toBe(1);
+    expect(byTask('Blocksworld_dataset')).toBe(1);
+    expect(byTask('game24')).toBe(readFileSync(path.join(root, 'game24', 'puzzles.csv'), 'utf8').trim().split('\n').length - 1);
+    expect(byTask('navigate')).toBe(2);
+
+    expect(problemFor(problems, path.join(root, 'broken.json')).message).toMatch(/invalid JSON/);
+    expect(problemFor(problems, path.join(root, 'other.json')).message).toMatch(/unrecognised JSON layout/);
+    expect(problemFor(problems, path.join(root, 'scores.csv')).message).toMatch(/unrecognised CSV layout/);
+    expect(problemFor(problems, path.join(root, 'standard_sudoku', 'sample_9', 'solution.json')).message).toMatch(/solution\.json/);
+    expect(problemFor(problems, path.join(root, 'mystery', 'sample_0', 'solution.json')).message).toMatch(/no answer key/);
+    expect(problemFor(problems, path.join(root, 'Blocksworld_dataset', 'bad', 'blocksworld_task.txt')).message).toMatch(/Goal State/);
+    const bbhProblem = problemFor(problems, path.join(root, 'navigate.json'));
+    expect(bbhProblem.index).toBe(1);
+    expect(bbhProblem.message).toMatch(/target/);
+    expect(problems.some((p) => p.file.endsWith('README.md'))).toBe(false);
+    expect(problems).toHaveLength(7);
+  });
+
+  it('reports a missing path and an unknown file type instead of throwing', async () => {
+    const missing = path.join(dir, 'does-not-exist');
+    const a = await loadTasks(missing);
+    expect(a.records).toEqual([]);
+    expect(a.problems[0]?.file).toBe(missing);
+    const txt = path.join(dir, 'notes.txt');
+    writeFileSync(txt, 'hello');
+    const b = await loadTasks(txt);
+    expect(b.problems[0]?.message).toMatch(/unrecognised task file type/);
+  });
+
+  it('loads a single sample folder or its question.txt directly', async () => {
+    const sample = path.join(TASKS_DIR, 'eight_queens_dataset', 'sample_4');
+    const a = await loadTasks(sample);
+    const b = await loadTasks(path.join(sample, 'question.txt'));
+    expect(a.records.map((r) => r.id)).toEqual(['eight_queens_dataset/sample_4']);
+    expect(b.records).toEqual(a.records);
+  });
+
+  it('rejects with the abort reason when the signal is aborted', async () => {
+    const ac = new AbortController();
+    ac.abort(new Error('stop'));
+    await expect(loadTasks(TASKS_DIR, ac.signal)).rejects.toThrow('stop');
+  });
+});
+
+describe('our own task files', () => {
+  it('JSONL: good records load, each bad line is a named problem', async () => {
+    const file = path.join(dir, 'mine.jsonl');
+    const lines = [
+      JSON.stringify({ id: 'capital', question: 'Capital of France?', answer: 'Paris', task: 'geo' }),
+      '{"id": "half", "question": "1/2 as decimal?", "answer": 0.5}',
+      '{not json',
+      JSON.stringify({ id: 'no-answer', question: 'What?' }),
+      JSON.stringify({ answer: 'x' }),
+      JSON.stringify({ id: 'bad-checker', question: 'Q', checker: 'telepathy' }),
+      JSON.stringify({ id: 'sudoku-no-puzzle', question: 'Solve', checker: 'sudoku' }),
+      JSON.stringify({ id: 'typo', question: 'Q', anwser: 'x', answer: 'y' }),
+      '',
+      JSON.stringify({ id: 'capital', question: 'dup', answer: 'x' }),
+      JSON.stringify({ id: 'mc', question: 'Pick one\n(A) red\n(B) blue', answer: '(B)' }),
+      JSON.stringify({ id: 'g24', question: 'Make 24 from 4 7 8 8', checker: 'game24', metadata: { numbers: [4, 7, 8, 8] } }),
+      JSON.stringify({ id: 'letters', question: 'List them', checker: 'list', answer: ['a', 'b'] }),
+    ];
+    writeFileSync(file, lines.join('\n'));
+    const { records, problems } = await loadTasks(file);
+    expect(records.map((r) => r.id)).toEqual(['capital', 'half', 'mc', 'g24', 'letters']);
+    const lineOf = (n: number): LoadProblem | undefined => problems.find((p) => p.line === n);
+    expect(lineOf(3)?.message).toMatch(/invalid JSON/);
+    expect(lineOf(4)?.message).toMatch(/"answer" or "checker"/);
+    expect(lineOf(5)?.message).toMatch(/question/);
+    expect(lineOf(6)?.message).toMatch(/unknown checker "telepathy"/);
+    expect(lineOf(7)?.message).toMatch(/metadata\.puzzle/);
+    expect(lineOf(8)?.message).toMatch(/anwser/);
+    expect(lineOf(10)?.message).toMatch(/duplicate id "capital"/);
+    expect(problems).toHaveLength(7);
+    for (const p of problems) expect(p.file).toBe(file);
+
+    const get = (id: string) => records.find((r) => r.id === id)!;
+    expect(get('capital').task).toBe('geo');
+    expect(get('capital').question).toContain('<<<answer>>>');
+    expect(scoreAnswer(get('capital'), 'paris.').correct).toBe(true);
+    expect(scoreAnswer(get('capital'), 'Lyon').correct).toBe(false);
+    expect(scoreAnswer(get('half'), '1/2').correct).toBe(true);
+    expect(scoreAnswer(get('half'), '0.50000001').correct).toBe(true);
+    expect(scoreAnswer(get('half'), '0.51').correct).toBe(false);
+    expect(scoreAnswer(get('mc'), 'blue').correct).toBe(true);
+    expect(scoreAnswer(get('mc'), 'red').correct).toBe(false);
+    expect(scoreAnswer(get('g24'), '(7-8/8)*4').correct).toBe(true);
+    expect(scoreAnswer(get('g24'), '(7-8/8)*4*1').correct).toBe(false);
+    expect(scoreAnswer(get('letters'), "['a', 'b']").correct).toBe(true);
+    expect(scoreAnswer(get('letters'), "['b', 'a']").correct).toBe(false);
+  });
+
+  it('JSON: an array, {"tasks": [...]} and a single record all load; bad records name their index', async () => {
+    const arr = path.join(dir, 'arr.json');
+    writeFileSync(arr, JSON.stringify([{ question: 'a?', answer: 'A' }, { question: 5, answer: 'B' }, { question: 'c?', answer: 'C' }]));
+    const wrapped = path.join(dir, 'wrapped.json');
+    writeFileSync(wrapped, JSON.stringify({ tasks: [{ id: 'w1', question: 'w?', answer: 3 }] }));
+    const single = path.join(dir, 'single.json');
+    writeFileSync(single, JSON.stringify({ id: 's1', question: 's?', answer: 'yes' }));
+    const a = await loadTasks(arr);
+    expect(a.records.map((r) => r.id)).toEqual(['arr/0', 'arr/2']);
+    expect(a.problems).toHaveLength(1);
+    expect(a.problems[0]?.index).toBe(1);
+    expect(a.problems[0]?.message).toMatch(/record 1: question/);
+    expect((await loadTasks(wrapped)).records[0]?.scorer.kind).toBe('number');
+    expect((await loadTasks(single)).records[0]?.id).toBe('s1');
+  });
+
+  it('constraint checkers take their data from metadata and accept any valid answer', async () => {
+    const sudoku = JSON.parse(readFileSync(path.join(TASKS_DIR, 'standard_sudoku', 'sample_2', 'solution.json'), 'utf8')) as { puzzle: number[][]; solution: number[][] };
+    const queens = JSON.parse(readFileSync(path.join(TASKS_DIR, 'eight_queens_dataset', 'sample_1', 'solution.json'), 'utf8')) as { placed_queens: number[][]; solution: number[][] };
+    const bwText = readFileSync(path.join(TASKS_DIR, 'Blocksworld_dataset', '2_3_2_0', 'blocksworld_task.txt'), 'utf8');
+    const file = path.join(dir, 'constraints.jsonl');
+    writeFileSync(
+      file,
+      [
+        JSON.stringify({ id: 'sd', question: 'Solve <<<grid>>>', checker: 'sudoku', metadata: { puzzle: sudoku.puzzle } }),
+        JSON.stringify({ id: 'q', question: 'Queens <<<x>>>', checker: 'queens', metadata: { placed_queens: queens.placed_queens } }),
+        JSON.stringify({ id: 'bw', question: bwText, checker: 'blocksworld' }),
+        JSON.stringify({ id: 'cc', question: 'In order: 6 2 7 → 10', checker: 'arithmetic_target', metadata: { numbers: [6, 2, 7], target: 10, ordered: true } }),
+      ].join('\n'),
+    );
+    const { records, problems } = await loadTasks(file);
+    expect(problems).toEqual([]);
+    const get = (id: string) => records.find((r) => r.id === id)!;
+    expect(scoreAnswer(get('sd'), JSON.stringify(sudoku.solution)).correct).toBe(true);
+    expect(scoreAnswer(get('sd'), JSON.stringify(sudoku.puzzle)).correct).toBe(false);
+    expect(scoreAnswer(get('q'), queens.solution.map(([r, c]) => `${r} ${c}`).join(', ')).correct).toBe(true);
+    expect(scoreAnswer(get('bw'), 'Move A from stack2 to stack1\nMove B from stack2 to stack3\nMove A from stack1 to stack2\nMove B from stack3 to stack2').correct).toBe(true);
+    expect(scoreAnswer(get('bw'), 'Move B from stack2 to stack1').correct).toBe(false);
+    expect(scoreAnswer(get('cc'), '6/2+7').correct).toBe(true);
+    expect(scoreAnswer(get('cc'), '7+6/2').correct).toBe(false);
+  });
+});
