@@ -60,6 +60,9 @@ export async function runExtensionHostTests(
       .catch(rejectExit);
   });
 
+  // Until we await it below, a rejection (page closed during navigation) must not count as unhandled.
+  exited.catch(() => undefined);
+
   await page.exposeFunction('codeAutomationLog', (level: unknown, message: unknown) => {
     // The workbench hands over console arguments: a format string and its values.
     const text = Array.isArray(message) ? format(...message) : String(message);

@@ -109,7 +109,8 @@ export function runMain(name: string, hardTimeoutMs: number, main: (resources: R
   main(resources)
     .then((code) => finish(code))
     .catch(async (error: unknown) => {
-      console.error(`${name} failed: ${describeError(error)}`);
+      // After a signal or the hard timeout, errors from resources torn down under main are expected.
+      if (!exiting) console.error(`${name} failed: ${describeError(error)}`);
       await finish(1);
     })
     .finally(() => clearTimeout(hardTimeout));
