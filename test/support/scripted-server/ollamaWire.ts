@@ -26,6 +26,7 @@ export function ollamaChatWire(model: string): WireFormat {
     opening: () => '',
     chunk: (text) => line({ model, created_at: now(), message: { role: 'assistant', content: text }, done: false }),
     malformed: (text) => `${text ?? `{"model":${JSON.stringify(model)},"created_at":"${now()}","message":{"role":"assistant","content":"unterminat`}\n`,
+    streamError: (message) => line({ error: message }),
     closing: (stats) => line({ model, created_at: now(), message: { role: 'assistant', content: '' }, ...finalFields(stats) }),
     complete: (text, stats) => ({ model, created_at: now(), message: { role: 'assistant', content: text }, ...finalFields(stats) }),
     errorBody: (_status, message) => ({ error: message }),

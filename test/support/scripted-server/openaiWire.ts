@@ -26,6 +26,7 @@ export function openAiChatWire(model: string, id: string, includeUsage: boolean)
     opening: () => chunk({ role: 'assistant', content: '' }, null),
     chunk: (text) => chunk({ content: text }, null),
     malformed: (text) => `${text ?? `data: {"id":${JSON.stringify(id)},"object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"unterminat`}\n\n`,
+    streamError: (message) => event(openAiErrorBody(message, 'server_error', null)),
     closing: (stats) =>
       chunk({}, stats.doneReason) +
       (includeUsage ? event({ ...base, choices: [], usage: usage(stats) }) : '') +

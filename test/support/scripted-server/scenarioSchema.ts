@@ -22,6 +22,8 @@ export const faultsSchema = z.strictObject({
   malformedLine: z
     .union([nonNegativeInt, z.strictObject({ afterChunks: nonNegativeInt, text: z.string().optional() })])
     .optional(),
+  /** After N chunks, the server's own mid-stream error (Ollama `{"error"}` line / OpenAI error event), then the end. */
+  streamError: z.strictObject({ afterChunks: nonNegativeInt, message: z.string().optional() }).optional(),
   /** Destroy the socket after N chunks (no final line, no [DONE]). */
   dropAfterChunks: nonNegativeInt.optional(),
   /** Send no bytes after N chunks, for `stallMs` (then continue) or until the client aborts. */

@@ -23,6 +23,8 @@ export interface WireFormat {
   opening(): string;
   chunk(text: string): string;
   malformed(text: string | undefined): string;
+  /** An error reported inside an already started stream. */
+  streamError(message: string): string;
   closing(stats: FinalStats): string;
   /** The whole body of a non-streaming reply. */
   complete(text: string, stats: FinalStats): unknown;
@@ -78,6 +80,14 @@ async function faultsAt(ctx: ReplyContext, plan: ReplyPlan, wire: WireFormat, se
       return false;
     }
     if (!(await ctx.timers.sleep(plan.faults.stallMs, ctx.signal))) return false;
+  }
+  const streamError = plan.faults.streamError;
+  if (streamError !== undefined && streamError.afterChunks === sent) {
+    if (await write(ctx, wire.streamError(streamError.message ?? 'scripted server: injected error mid-stream'))) {
+      ctx.res.end();
+      finish(ctx);
+    }
+    return false;
   }
   if (plan.faults.dropAfterChunks === sent) {
     drop(ctx);
@@ -159,6 +169,11 @@ export async function completeReply(ctx: ReplyContext, plan: ReplyPlan, wire: Wi
     if (!(await ctx.timers.sleep(faults.stallMs, ctx.signal))) return;
   }
   if (faults.dropAfterChunks !== undefined) return drop(ctx);
+  if (faults.streamError !== undefined) {
+    ctx.entry.status = 500;
+    sendJson(ctx.res, 500, wire.errorBody(500, faults.streamError.message ?? 'scripted server: injected error mid-stream'));
+    return finish(ctx);
+  }
   const text = plan.chunks.join('');
   let body = JSON.stringify(wire.complete(text, stats(plan, plan.chunks.length, startedAt, firstChunkAt)));
   // A malformed non-streaming reply is a JSON body cut in half.

@@ -15,6 +15,7 @@ const scenarios: Scenario[] = [
   { id: 'stall-briefly', match: 'stall briefly', faults: { stallAfterChunks: 1, stallMs: 30 }, turns: [{ chunks }] },
   { id: 'slow-first', match: 'slow first token', faults: { slowFirstTokenMs: 60_000 }, turns: [{ chunks }] },
   { id: 'huge', match: 'huge reply', faults: { huge: 1_000_000 }, turns: [{ text: 'The end. <<<huge-done>>>' }] },
+  { id: 'stream-error', match: 'error mid-stream', faults: { streamError: { afterChunks: 2, message: 'llama runner process has terminated' } }, turns: [{ chunks }] },
   { id: 'truncated', match: 'truncated context', faults: { promptEvalCount: 7 }, turns: [{ chunks }] },
 ];
 
@@ -139,6 +140,18 @@ describe('stream faults', () => {
     expect(text.endsWith('The end. <<<huge-done>>>')).toBe(true);
     expect(text.slice(0, -30)).not.toContain('<<<');
     expect(parts).toBeGreaterThan(900);
+  });
+
+  it('streamError: the official client throws the server’s mid-stream error; SSE gets an error event and no [DONE]', async () => {
+    const seen: string[] = [];
+    await expect(async () => {
+      for await (const part of await client.chat({ model: MODEL, stream: true, messages: ask('error mid-stream') })) seen.push(part.message.content);
+    }).rejects.toThrow('llama runner process has terminated');
+    expect(seen).toEqual(['one ', 'two ']);
+    const sse = await rawRequest(`${server.url}/v1/chat/completions`, 'POST', { model: MODEL, stream: true, messages: ask('error mid-stream') });
+    const events = sse.body.split('\n\n').filter((e) => e !== '');
+    expect(JSON.parse(events.at(-1)?.replace(/^data: /, '') ?? '')).toMatchObject({ error: { message: 'llama runner process has terminated', type: 'server_error' } });
+    expect(sse.body).not.toContain('[DONE]');
   });
 
   it('promptEvalCount overrides the reported prompt tokens (simulated truncation)', async () => {
