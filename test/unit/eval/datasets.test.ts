@@ -178,6 +178,8 @@ describe('eight_queens_dataset', () => {
       const i = moved.findIndex(([a, b]) => !given.has(`${a},${b}`));
       moved[i] = [moved[i]![0], (moved[i]![1] + 1) % 8];
       wrong(r, cellsText(moved));
+      // One queen per row and column but on shared diagonals: the main diagonal.
+      wrong(r, cellsText([...Array(8).keys()].map((i) => [i, i] as Pos)));
       wrong(r, cellsText(data.solution.slice(0, 7).filter(([a, b]) => !given.has(`${a},${b}`)).slice(0, 6)));
       const blocked = data.blocked_positions[0];
       if (blocked) {

@@ -106,6 +106,8 @@ describe('arithmetic targets', () => {
     expect(scoreArithmeticTarget(spec, '4*7-8/8 = 24').correct).toBe(false);
     expect(scoreArithmeticTarget(spec, '4**7 - 8 - 8').reason).toMatch(/not a valid expression/);
     expect(scoreArithmeticTarget(spec, '(7-8/(8-8))*4').reason).toMatch(/division by zero/);
+    expect(scoreArithmeticTarget({ numbers: ['4', '6'], target: '24', ordered: false }, '-4*-6').reason).toMatch(/unary/);
+    expect(scoreArithmeticTarget({ numbers: ['4', '6'], target: '24', ordered: false }, '4*6').correct).toBe(true);
   });
 });
 
