@@ -19,6 +19,13 @@ export interface AgentOptions {
   readonly contextTokens?: number;
   /** Cancels the model request and any running code alike. */
   readonly signal: AbortSignal;
+  /**
+   * Earlier messages of the same conversation (a follow-up question): the new question is
+   * appended to them instead of starting over with the head prompt.
+   */
+  readonly history?: readonly ChatMessage[];
+  /** Receives the conversation's messages when the run ends, for the next follow-up. */
+  readonly onMessages?: (messages: readonly ChatMessage[]) => void;
   /** Asked before each code block runs (the "ask" approval setting); false = the user declined. */
   readonly approveCode?: (code: string, index: number, signal: AbortSignal) => Promise<boolean>;
 }
@@ -30,20 +37,26 @@ export interface AgentOptions {
 export async function* runAgent(question: string, options: AgentOptions): AsyncGenerator<AgentEvent, void, undefined> {
   const { signal } = options;
   const codeEnabled = options.runner !== null;
-  let messages: ChatMessage[] = initialMessages(question, codeEnabled);
+  let messages: ChatMessage[] =
+    options.history && options.history.length > 0 ? [...options.history, { role: 'user', content: question }] : initialMessages(question, codeEnabled);
   let modelText = '';
   let codeCalls = 0;
   let turn = 0;
   yield { type: 'start', question, model: options.model, maxCodeCalls: options.maxCodeCalls };
 
-  const finish = (reason: StopReason, message?: string): AgentEvent => ({
+  const finish = (reason: StopReason, message?: string): AgentEvent => {
+    options.onMessages?.(closeTurn(messages, options.protocol, pendingText));
+    return {
     type: 'done',
     reason,
     answer: reason === 'cancelled' ? null : extractFinalAnswer(modelText),
     codeCalls,
     turns: turn + 1,
     message,
-  });
+    };
+  };
+  /** Model text of the current request not yet in `messages` (kept for the conversation's history). */
+  let pendingText = '';
 
   for (;; turn++) {
     if (signal.aborted) return void (yield finish('cancelled'));
@@ -91,6 +104,7 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
     }
     const turnText = detector.accumulated.slice(0, emitted);
     modelText += turnText;
+    pendingText = turnText;
     const stats: TurnStats = {
       modelMs: performance.now() - started,
       promptTokens: done?.promptTokens,
@@ -127,8 +141,17 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
       output = formatExecution(result);
     }
     messages = appendExecution(messages, options.protocol, turnText, output);
+    pendingText = '';
     modelText += '\n';
   }
+}
+
+/** The conversation as it stands when a run ends: the model's last words become (or extend) its assistant message. */
+function closeTurn(messages: readonly ChatMessage[], mode: ProtocolMode, pendingText: string): ChatMessage[] {
+  if (pendingText.length === 0) return [...messages];
+  const last = messages[messages.length - 1];
+  if (mode === 'r1ci' && last?.role === 'assistant') return [...messages.slice(0, -1), { role: 'assistant', content: last.content + pendingText }];
+  return [...messages, { role: 'assistant', content: pendingText }];
 }
 
 function describeError(error: unknown): { message: string; kind: AgentErrorKind } {
