@@ -27,6 +27,7 @@ import traceback
 ARGS = json.loads(sys.argv[1]) if len(sys.argv) > 1 else {}
 REQ_FD = 3
 REP_FD = 4
+WORKER_PID = os.getpid()
 PR_SET_CHILD_SUBREAPER = 36
 
 
@@ -222,6 +223,10 @@ class Worker:
                 compiled = compile(code, filename, "exec")
                 exec(compiled, self.namespace)
             finally:
+                if os.getpid() != WORKER_PID:
+                    # A child the cell forked fell out of the cell's code: it must not
+                    # continue as a second worker (or answer for this cell).
+                    os._exit(0)
                 with self.lock:
                     self.running_id = None
         except SystemExit as exc:
@@ -303,11 +308,22 @@ class Worker:
         kill_descendants()
 
 
+def close_protocol_fds_in_child():
+    # Children forked by user code never speak the protocol: without the fds they cannot
+    # forge a reply or steal requests.
+    for fd in (REQ_FD, REP_FD):
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+
+
 def main():
     drop_privileges()
     set_limits()
     become_subreaper()
     worker = Worker()
+    os.register_at_fork(after_in_child=close_protocol_fds_in_child)
     signal.signal(signal.SIGINT, worker.on_sigint)
     # The worker's own module state must not be what user code sees as __main__.
     sys.argv = [""]

@@ -1,10 +1,11 @@
 // The CodeRunner for one conversation: keeps a worker alive across cells, restarts
 // it after a kill, and turns what happened into an ExecResult.
 import { chownSync, closeSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+import { randomInt } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { diffArtifacts, snapshotScratch, BOOKKEEPING_DIR } from './artifacts';
-import { buildBwrapPlan, pythonLayout, SANDBOX_GID, SANDBOX_HOME, SANDBOX_UID } from './bubblewrap';
+import { buildBwrapPlan, pythonLayout, SANDBOX_HOME, SANDBOX_UID } from './bubblewrap';
 import { buildSandboxEnv } from './environment';
 import { formatBytes, formatSeconds } from './format';
 import { detectIsolation } from './isolation';
@@ -20,6 +21,8 @@ export const HARD_OUTPUT_BYTES = 32 * 1024 ** 2;
 /** Processes (threads count too) one sandbox may have. */
 export const MAX_PROCESSES = 256;
 const GRACE_MS = 500;
+/** Root only: first of the per-conversation kernel uids (no passwd entries needed). */
+const SANDBOX_UID_BASE = 2_000_000;
 const RESTART_NOTICE = 'The Python interpreter was restarted after the previous cell was stopped: variables and imports from earlier cells are gone.';
 
 /** Everything needed to start workers for one configuration; computed once. */
@@ -29,7 +32,7 @@ export interface SandboxSetup {
   readonly limits: SandboxLimits;
   readonly mode: 'persistent' | 'stateless';
   /** The launch for a worker whose scratch folder is `scratchDir`. */
-  launchFor(scratchDir: string, privateDir: string): WorkerLaunch;
+  launchFor(scratchDir: string, privateDir: string, sandboxUid: number): WorkerLaunch;
 }
 
 const isRoot = (): boolean => process.getuid?.() === 0;
@@ -54,12 +57,12 @@ export async function prepareSandbox(options: Omit<SandboxOptions, 'scratchDir'>
       tierNote: detected.note,
       limits,
       mode,
-      launchFor: (scratchDir) => {
+      launchFor: (scratchDir, _privateDir, sandboxUid) => {
         const plan = buildBwrapPlan({ layout, scratchDir, workerScript, isRoot: isRoot() });
         const args: WorkerArgs = {
           ...baseArgs,
           pidNamespace: true,
-          ...(plan.dropPrivileges ? { dropToUid: SANDBOX_UID, dropToGid: SANDBOX_GID } : {}),
+          ...(plan.dropPrivileges ? { dropToUid: sandboxUid, dropToGid: sandboxUid } : {}),
         };
         return {
           command: bwrap,
@@ -105,6 +108,7 @@ export class PythonCodeRunner implements CodeRunner {
   /** basic tier: $HOME and TMPDIR of the worker, outside scratch. */
   private readonly privateDir: string;
   private scratch: string;
+  private readonly sandboxUid: number;
 
   constructor(
     private readonly setup: SandboxSetup,
@@ -112,8 +116,12 @@ export class PythonCodeRunner implements CodeRunner {
   ) {
     this.scratch = scratchDir;
     mkdirSync(scratchDir, { recursive: true });
-    // As root the code runs as nobody, which must be able to write its scratch folder.
-    if (isRoot() && setup.tier === 'isolated') chownSync(scratchDir, SANDBOX_UID, SANDBOX_GID);
+    // As root the isolated worker drops to a kernel uid of its own (no user namespace, see
+    // bubblewrap.ts): RLIMIT_NPROC counts per kernel uid, so a shared uid (nobody) would
+    // let one conversation's fork bomb starve every other sandbox. That uid must be able
+    // to write its scratch folder.
+    this.sandboxUid = isRoot() && setup.tier === 'isolated' ? SANDBOX_UID_BASE + randomInt(0, 1_000_000) : SANDBOX_UID;
+    if (isRoot() && setup.tier === 'isolated') chownSync(scratchDir, this.sandboxUid, this.sandboxUid);
     this.privateDir = mkdtempSync(join(tmpdir(), 'r1ci-home-'));
   }
 
@@ -156,7 +164,7 @@ export class PythonCodeRunner implements CodeRunner {
   private ensureWorker(signal?: AbortSignal): Promise<WorkerProcess> {
     if (this.worker?.alive) return Promise.resolve(this.worker);
     if (!this.starting) {
-      const launch = this.setup.launchFor(this.scratch, this.privateDir);
+      const launch = this.setup.launchFor(this.scratch, this.privateDir, this.sandboxUid);
       this.starting = WorkerProcess.start(launch, signal).then(
         (worker) => {
           this.starting = undefined;

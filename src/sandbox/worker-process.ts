@@ -102,6 +102,9 @@ export class WorkerProcess {
       killProcessTree(child.pid ?? -1);
       throw new Error('Could not open the pipes to the Python worker.');
     }
+    // EPIPE when the worker died mid-write: the 'exit' handler reports it.
+    requests.on('error', () => undefined);
+    replies.on('error', () => undefined);
     const worker = new WorkerProcess(child, requests);
     replies.setEncoding('utf8');
     replies.on('data', (text: string) => worker.onReplyText(text));
