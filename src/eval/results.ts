@@ -1,0 +1,269 @@
+// Results of an evaluation run: one JSON line per question, appended as the run goes so a
+// run can be resumed; plus summaries (per-task accuracy), comparisons, exports and SFT data.
+
+import { appendFile, open, readFile, truncate } from 'node:fs/promises';
+import { z } from 'zod';
+
+export const chatMessageSchema = z.object({
+  role: z.enum(['system', 'user', 'assistant', 'tool']),
+  content: z.string(),
+});
+export type ChatMessage = z.infer<typeof chatMessageSchema>;
+
+export const resultRecordSchema = z.object({
+  id: z.string(),
+  task: z.string(),
+  question: z.string(),
+  /** The stored answer for display; absent for constraint-checked tasks without one. */
+  expected: z.string().optional(),
+  /** The content of the model's last <<<...>>>, or null when it gave none. */
+  answer: z.string().nullable(),
+  correct: z.boolean(),
+  reason: z.string(),
+  /** Model requests made (1 = answered without any code round trip). */
+  turns: z.number().int().nonnegative(),
+  codeCalls: z.number().int().nonnegative(),
+  usedCode: z.boolean(),
+  durationMs: z.number().nonnegative(),
+  model: z.string(),
+  temperature: z.number(),
+  seed: z.number().int().nullable().optional(),
+  /** True when the run forbade code (the paper's text-only baseline). */
+  textOnly: z.boolean(),
+  error: z.string().optional(),
+  trajectory: z.array(chatMessageSchema).optional(),
+});
+export type ResultRecord = z.infer<typeof resultRecordSchema>;
+
+/** One JSONL line (with its newline) for a result; validates so a bad record never reaches disk. */
+export function formatResultLine(result: ResultRecord): string {
+  return `${JSON.stringify(resultRecordSchema.parse(result))}\n`;
+}
+
+export async function appendResult(file: string, result: ResultRecord): Promise<void> {
+  await appendFile(file, formatResultLine(result), 'utf8');
+}
+
+export interface ReadResultsProblem {
+  readonly line: number;
+  readonly message: string;
+}
+
+export interface ReadResults {
+  readonly results: ResultRecord[];
+  /** Bad lines other than an unfinished last line. */
+  readonly problems: ReadResultsProblem[];
+  /** The last line was cut off (the run was killed while writing); it was ignored. */
+  readonly truncatedTail: boolean;
+}
+
+/**
+ * Reads a results JSONL file; a missing file is an empty run. An unfinished last line (no
+ * newline, not parseable) is ignored, and with `repair` cut from the file so appending can
+ * resume cleanly.
+ */
+export async function readResults(file: string, options: { repair?: boolean } = {}): Promise<ReadResults> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    if (e instanceof Error && 'code' in e && e.code === 'ENOENT') return { results: [], problems: [], truncatedTail: false };
+    throw e;
+  }
+  const lines = text.split('\n');
+  const endsClean = text.endsWith('\n') || text === '';
+  const results: ResultRecord[] = [];
+  const problems: ReadResultsProblem[] = [];
+  let truncatedTail = false;
+  let goodBytes = 0;
+  lines.forEach((line, i) => {
+    const isTail = i === lines.length - 1;
+    if (isTail && endsClean) return; // the empty string after the final newline
+    const lineBytes = Buffer.byteLength(line, 'utf8') + (isTail ? 0 : 1);
+    if (line.trim() === '') {
+      goodBytes += lineBytes;
+      return;
+    }
+    let raw: unknown;
+    try {
+      raw = JSON.parse(line);
+    } catch (e) {
+      if (isTail) truncatedTail = true;
+      else problems.push({ line: i + 1, message: `invalid JSON: ${e instanceof Error ? e.message : String(e)}` });
+      if (!isTail) goodBytes += lineBytes;
+      return;
+    }
+    const parsed = resultRecordSchema.safeParse(raw);
+    if (parsed.success) results.push(parsed.data);
+    else problems.push({ line: i + 1, message: parsed.error.issues.map((x) => `${x.path.join('.') || '(record)'}: ${x.message}`).join('; ') });
+    goodBytes += lineBytes;
+  });
+  if (truncatedTail && options.repair) await truncate(file, goodBytes);
+  else if (!endsClean && !truncatedTail && options.repair) {
+    // A complete last line without its newline: add it so the next append starts a new line.
+    const fh = await open(file, 'a');
+    try {
+      await fh.write('\n');
+    } finally {
+      await fh.close();
+    }
+  }
+  return { results, problems, truncatedTail };
+}
+
+/** A resumed run may hold a question twice; the last attempt counts. */
+export function latestById(results: readonly ResultRecord[]): ResultRecord[] {
+  const byId = new Map<string, ResultRecord>();
+  for (const r of results) {
+    byId.delete(r.id); // keep insertion order of the latest attempt
+    byId.set(r.id, r);
+  }
+  return [...byId.values()];
+}
+
+export interface Stats {
+  readonly n: number;
+  readonly correct: number;
+  /** correct / n (0 when n = 0). */
+  readonly accuracy: number;
+  readonly meanTurns: number;
+  readonly meanCodeCalls: number;
+  /** Among results that gave an answer, the share whose trajectory ran code. */
+  readonly usedCodeShare: number;
+  readonly answered: number;
+  readonly errors: number;
+}
+
+export interface TaskStats extends Stats {
+  readonly task: string;
+}
+
+export interface RunSummary {
+  readonly overall: Stats;
+  /** Mean of the per-task accuracies (the paper averages over tasks). */
+  readonly macroAccuracy: number;
+  readonly tasks: TaskStats[];
+  readonly models: string[];
+}
+
+function stats(rs: readonly ResultRecord[]): Stats {
+  const n = rs.length;
+  const answered = rs.filter((r) => r.answer !== null);
+  const mean = (f: (r: ResultRecord) => number): number => (n === 0 ? 0 : rs.reduce((s, r) => s + f(r), 0) / n);
+  const correct = rs.filter((r) => r.correct).length;
+  return {
+    n,
+    correct,
+    accuracy: n === 0 ? 0 : correct / n,
+    meanTurns: mean((r) => r.turns),
+    meanCodeCalls: mean((r) => r.codeCalls),
+    usedCodeShare: answered.length === 0 ? 0 : answered.filter((r) => r.usedCode).length / answered.length,
+    answered: answered.length,
+    errors: rs.filter((r) => r.error !== undefined).length,
+  };
+}
+
+/** Per-task and overall statistics; repeated ids count once (their last result). */
+export function summarize(results: readonly ResultRecord[]): RunSummary {
+  const latest = latestById(results);
+  const byTask = new Map<string, ResultRecord[]>();
+  for (const r of latest) byTask.set(r.task, [...(byTask.get(r.task) ?? []), r]);
+  const tasks = [...byTask.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([task, rs]) => ({ task, ...stats(rs) }));
+  return {
+    overall: stats(latest),
+    macroAccuracy: tasks.length === 0 ? 0 : tasks.reduce((s, t) => s + t.accuracy, 0) / tasks.length,
+    tasks,
+    models: [...new Set(latest.map((r) => r.model))].sort(),
+  };
+}
+
+export interface TaskDelta {
+  readonly task: string;
+  /** Accuracy in run A / B, or null when that run has no result for the task. */
+  readonly a: number | null;
+  readonly b: number | null;
+  /** b − a, or null when either is missing. */
+  readonly delta: number | null;
+  readonly nA: number;
+  readonly nB: number;
+}
+
+export interface RunComparison {
+  readonly tasks: TaskDelta[];
+  readonly overall: { readonly a: number; readonly b: number; readonly delta: number };
+  readonly macro: { readonly a: number; readonly b: number; readonly delta: number };
+}
+
+/** Per-task accuracy difference B − A over the union of tasks. */
+export function compareRuns(a: RunSummary, b: RunSummary): RunComparison {
+  const names = [...new Set([...a.tasks.map((t) => t.task), ...b.tasks.map((t) => t.task)])].sort((x, y) => x.localeCompare(y));
+  const tasks = names.map((task) => {
+    const ta = a.tasks.find((t) => t.task === task);
+    const tb = b.tasks.find((t) => t.task === task);
+    const accA = ta ? ta.accuracy : null;
+    const accB = tb ? tb.accuracy : null;
+    return { task, a: accA, b: accB, delta: accA !== null && accB !== null ? accB - accA : null, nA: ta?.n ?? 0, nB: tb?.n ?? 0 };
+  });
+  return {
+    tasks,
+    overall: { a: a.overall.accuracy, b: b.overall.accuracy, delta: b.overall.accuracy - a.overall.accuracy },
+    macro: { a: a.macroAccuracy, b: b.macroAccuracy, delta: b.macroAccuracy - a.macroAccuracy },
+  };
+}
+
+const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
+const num = (x: number): string => x.toFixed(2);
+/** Task names come from folder and file names; keep them from breaking the table. */
+const mdCell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+export function toMarkdown(summary: RunSummary): string {
+  const head = '| Task | N | Correct | Accuracy | Mean turns | Mean code calls | Used code | Errors |\n|---|---:|---:|---:|---:|---:|---:|---:|';
+  const row = (name: string, s: Stats): string =>
+    `| ${mdCell(name)} | ${s.n} | ${s.correct} | ${pct(s.accuracy)} | ${num(s.meanTurns)} | ${num(s.meanCodeCalls)} | ${pct(s.usedCodeShare)} | ${s.errors} |`;
+  return [
+    head,
+    ...summary.tasks.map((t) => row(t.task, t)),
+    row('**Overall**', summary.overall),
+    '',
+    `Macro accuracy (mean over ${summary.tasks.length} tasks): ${pct(summary.macroAccuracy)}${summary.models.length ? ` · model: ${summary.models.join(', ')}` : ''}`,
+    '',
+  ].join('\n');
+}
+
+export function comparisonToMarkdown(c: RunComparison): string {
+  const acc = (x: number | null): string => (x === null ? '–' : pct(x));
+  const delta = (x: number | null): string => (x === null ? '–' : `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)} pt`);
+  return [
+    '| Task | A | B | B − A |\n|---|---:|---:|---:|',
+    ...c.tasks.map((t) => `| ${mdCell(t.task)} | ${acc(t.a)} | ${acc(t.b)} | ${delta(t.delta)} |`),
+    `| **Overall** | ${acc(c.overall.a)} | ${acc(c.overall.b)} | ${delta(c.overall.delta)} |`,
+    `| **Macro** | ${acc(c.macro.a)} | ${acc(c.macro.b)} | ${delta(c.macro.delta)} |`,
+    '',
+  ].join('\n');
+}
+
+function csvCell(value: string | number): string {
+  const s = String(value);
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** One row per task plus an "overall" row; numbers unformatted (accuracy as a 0–1 fraction). */
+export function toCsv(summary: RunSummary): string {
+  const header = ['task', 'n', 'correct', 'accuracy', 'mean_turns', 'mean_code_calls', 'used_code_share', 'answered', 'errors'];
+  const row = (name: string, s: Stats): string =>
+    [name, s.n, s.correct, s.accuracy, s.meanTurns, s.meanCodeCalls, s.usedCodeShare, s.answered, s.errors].map(csvCell).join(',');
+  return [header.join(','), ...summary.tasks.map((t) => row(t.task, t)), row('overall', summary.overall)].join('\n') + '\n';
+}
+
+/**
+ * Supervised fine-tuning data: correct results whose trajectory has more than one assistant
+ * message (the model went through at least one code round trip), as JSONL lines
+ * {"messages": [...]} in the common chat format.
+ */
+export function sftTranscripts(results: readonly ResultRecord[]): string {
+  return latestById(results)
+    .filter((r) => r.correct && r.error === undefined && r.trajectory !== undefined)
+    .filter((r) => (r.trajectory ?? []).filter((m) => m.role === 'assistant').length > 1)
+    .map((r) => `${JSON.stringify({ messages: r.trajectory })}\n`)
+    .join('');
+}

@@ -1,0 +1,183 @@
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadTasks } from '../../../src/eval/load';
+import {
+  appendResult,
+  compareRuns,
+  comparisonToMarkdown,
+  formatResultLine,
+  readResults,
+  resultRecordSchema,
+  sftTranscripts,
+  summarize,
+  toCsv,
+  toMarkdown,
+  type ResultRecord,
+} from '../../../src/eval/results';
+import { scoreAnswer } from '../../../src/eval/score';
+import type { TaskRecord } from '../../../src/eval/types';
+import { TASKS_DIR } from './dataDir';
+
+let dir = '';
+let tasks: TaskRecord[] = [];
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'r1ci-eval-results-'));
+  // Results are built from real records and real scoring, with answers chosen per test.
+  const game24 = await loadTasks(path.join(TASKS_DIR, 'game24_dataset'));
+  const navigate = await loadTasks(path.join(TASKS_DIR, 'BIG-Bench-Hard', 'bbh', 'navigate.json'));
+  tasks = [...game24.records.slice(0, 4), ...navigate.records.slice(0, 4)];
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function result(task: TaskRecord, answer: string | null, extra: Partial<ResultRecord> = {}): ResultRecord {
+  const s = scoreAnswer(task, answer);
+  return {
+    id: task.id,
+    task: task.task,
+    question: task.question,
+    ...(s.expected !== undefined ? { expected: s.expected } : {}),
+    answer,
+    correct: s.correct,
+    reason: s.reason,
+    turns: 1,
+    codeCalls: 0,
+    usedCode: false,
+    durationMs: 1000,
+    model: 'qwen2.5:7b',
+    temperature: 0,
+    seed: 1,
+    textOnly: false,
+    ...extra,
+  };
+}
+
+function storedSolution(t: TaskRecord): string {
+  return t.scorer.kind === 'arithmetic_target' ? (t.scorer.solution ?? '') : String(t.metadata.target);
+}
+
+function task(i: number): TaskRecord {
+  const t = tasks[i];
+  if (!t) throw new Error(`no task ${i}`);
+  return t;
+}
+
+/** Game 24 rows 0–3 and navigate 4–7: right answers where `good`, nonsense otherwise. */
+function run(good: readonly boolean[]): ResultRecord[] {
+  return tasks.map((t, i) => {
+    return result(t, good[i] ? storedSolution(t) : 'wrong', { turns: i % 2 === 0 ? 1 : 3, codeCalls: i % 2 === 0 ? 0 : 2, usedCode: i % 2 === 1 });
+  });
+}
+
+describe('summaries', () => {
+  it('computes per-task and overall accuracy, turns, code calls and code share', () => {
+    const s = summarize(run([true, true, false, true, true, false, false, false]));
+    expect(s.tasks.map((t) => t.task)).toEqual(['game24', 'navigate']);
+    expect(s.tasks[0]).toMatchObject({ n: 4, correct: 3, accuracy: 0.75, meanTurns: 2, meanCodeCalls: 1, usedCodeShare: 0.5 });
+    expect(s.tasks[1]).toMatchObject({ n: 4, correct: 1, accuracy: 0.25 });
+    expect(s.overall).toMatchObject({ n: 8, correct: 4, accuracy: 0.5, answered: 8, errors: 0 });
+    expect(s.macroAccuracy).toBe(0.5);
+    expect(s.models).toEqual(['qwen2.5:7b']);
+  });
+
+  it('counts a repeated id once (the last attempt) and excludes unanswered from the code share', () => {
+    const rs = [result(task(0), 'wrong', { usedCode: true }), result(task(0), null, { error: 'timeout' }), result(task(1), storedSolution(task(1)))];
+    const s = summarize(rs);
+    expect(s.overall).toMatchObject({ n: 2, correct: 1, answered: 1, errors: 1, usedCodeShare: 0 });
+  });
+
+  it('compares runs per task', () => {
+    const a = summarize(run([true, false, false, false, true, true, true, true]));
+    const b = summarize(run([true, true, true, false, true, true, false, false]).filter((r) => r.task === 'game24'));
+    const c = compareRuns(a, b);
+    expect(c.tasks).toEqual([
+      { task: 'game24', a: 0.25, b: 0.75, delta: 0.5, nA: 4, nB: 4 },
+      { task: 'navigate', a: 1, b: null, delta: null, nA: 4, nB: 0 },
+    ]);
+    expect(c.overall.delta).toBeCloseTo(0.75 - 0.625);
+    const md = comparisonToMarkdown(c);
+    expect(md).toContain('| game24 | 25.0% | 75.0% | +50.0 pt |');
+    expect(md).toContain('| navigate | 100.0% | – | – |');
+  });
+
+  it('exports Markdown and CSV', () => {
+    const s = summarize(run([true, true, false, true, true, false, false, false]));
+    const md = toMarkdown(s);
+    expect(md).toContain('| game24 | 4 | 3 | 75.0% | 2.00 | 1.00 | 50.0% | 0 |');
+    expect(md).toContain('| **Overall** | 8 | 4 | 50.0% |');
+    const csv = toCsv(s).trim().split('\n');
+    expect(csv[0]).toBe('task,n,correct,accuracy,mean_turns,mean_code_calls,used_code_share,answered,errors');
+    expect(csv[1]).toBe('game24,4,3,0.75,2,1,0.5,4,0');
+    expect(csv[3]?.startsWith('overall,8,4,0.5,')).toBe(true);
+    const odd = summarize([{ ...result(task(0), 'x'), task: 'a,"b"' }]);
+    expect(toCsv(odd).split('\n')[1]?.startsWith('"a,""b""",1,0,0,')).toBe(true);
+  });
+});
+
+describe('results files', () => {
+  it('round-trips appended results and ignores an unfinished last line', async () => {
+    const file = path.join(dir, 'run.jsonl');
+    const rs = run([true, false, true, false, true, false, true, false]);
+    for (const r of rs.slice(0, 3)) await appendResult(file, r);
+    appendFileSync(file, formatResultLine(rs[3]!).slice(0, 40));
+    const read = await readResults(file);
+    expect(read.truncatedTail).toBe(true);
+    expect(read.problems).toEqual([]);
+    expect(read.results).toEqual(rs.slice(0, 3));
+  });
+
+  it('with repair, cuts the partial line so appending resumes cleanly', async () => {
+    const file = path.join(dir, 'resume.jsonl');
+    const rs = run([true, true, true, true, false, false, false, false]);
+    writeFileSync(file, formatResultLine(rs[0]!) + formatResultLine(rs[1]!).slice(0, 25));
+    const first = await readResults(file, { repair: true });
+    expect(first.results).toHaveLength(1);
+    await appendResult(file, rs[1]!);
+    const second = await readResults(file);
+    expect(second).toEqual({ results: rs.slice(0, 2), problems: [], truncatedTail: false });
+    expect(readFileSync(file, 'utf8').split('\n').filter(Boolean)).toHaveLength(2);
+  });
+
+  it('reports bad lines in the middle by line number and treats a missing file as empty', async () => {
+    const file = path.join(dir, 'bad.jsonl');
+    const rs = run([true, true, true, true, true, true, true, true]);
+    writeFileSync(file, [formatResultLine(rs[0]!).trim(), '{oops', JSON.stringify({ id: 'x' }), formatResultLine(rs[1]!).trim(), ''].join('\n'));
+    const read = await readResults(file);
+    expect(read.results).toHaveLength(2);
+    expect(read.problems.map((p) => p.line)).toEqual([2, 3]);
+    expect(read.problems[1]?.message).toMatch(/task/);
+    expect(await readResults(path.join(dir, 'none.jsonl'))).toEqual({ results: [], problems: [], truncatedTail: false });
+  });
+
+  it('refuses to write an invalid record', () => {
+    const bad = { ...result(task(0), '1'), turns: -1 };
+    expect(() => formatResultLine(bad)).toThrow();
+    expect(resultRecordSchema.safeParse(result(task(0), '1')).success).toBe(true);
+  });
+});
+
+describe('SFT transcripts', () => {
+  it('keeps only correct multi-turn trajectories, as chat JSONL', () => {
+    const t = task(0);
+    const solution = storedSolution(t);
+    const multi = [
+      { role: 'user' as const, content: t.question },
+      { role: 'assistant' as const, content: '```python\nprint(1)\n```' },
+      { role: 'user' as const, content: 'Code Execution Results: 1' },
+      { role: 'assistant' as const, content: `<<<${solution}>>>` },
+    ];
+    const single = [multi[0]!, { role: 'assistant' as const, content: `<<<${solution}>>>` }];
+    const rs = [
+      result(t, solution, { trajectory: multi }),
+      result(task(1), 'wrong', { trajectory: multi }),
+      result(task(2), storedSolution(task(2)), { trajectory: single }),
+      result(task(3), storedSolution(task(3))),
+    ];
+    expect(rs.map((r) => r.correct)).toEqual([true, false, true, true]);
+    const lines = sftTranscripts(rs).trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0]!)).toEqual({ messages: multi });
+  });
+});
