@@ -46,6 +46,10 @@ run_layer() {
   end=$(date +%s)
   # The test layers print `N passed, N failed` alone on a line; keep the last one.
   counts=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1 || true)
+  if [ -z "$counts" ]; then
+    # vitest's own summary line ("Tests  12 passed (12)"), without colour codes.
+    counts=$(sed -E 's/\x1b\[[0-9;]*m//g' "$log" | grep -E '^ *Tests +[0-9]' | tail -n 1 | sed -E 's/^ *Tests +/unit: /' || true)
+  fi
   if [ "$status" -eq 0 ]; then
     results+=("PASS  $(printf '%-22s' "$name") $(printf '%4ss' $((end - start)))  ${counts}")
     echo "== ${name}: PASS ($((end - start)) s) ${counts}"
