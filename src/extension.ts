@@ -3,14 +3,16 @@
 import * as vscode from 'vscode';
 import { registerSolveCommands } from './commands/solveCommands';
 import { createLog } from './host/log';
+import { SandboxService } from './host/sandboxService';
 import { SolveController } from './host/solveController';
 
 export function activate(context: vscode.ExtensionContext): void {
   const started = performance.now();
   const channel = vscode.window.createOutputChannel('R1 Code Interpreter', { log: true });
   const log = createLog(channel);
-  const solver = new SolveController(context, log);
-  context.subscriptions.push(channel, solver, ...registerSolveCommands(solver));
+  const sandbox = new SandboxService(context);
+  const solver = new SolveController(context, log, sandbox);
+  context.subscriptions.push(channel, sandbox, solver, ...registerSolveCommands(solver));
   log(`Activated in ${(performance.now() - started).toFixed(1)} ms (VS Code ${vscode.version}, ${vscode.env.remoteName ? `remote: ${vscode.env.remoteName}` : 'local'}).`);
 }
 

@@ -41,6 +41,7 @@ export function initialMessages(question: string, codeEnabled: boolean): ChatMes
 /** The text the model sees for one execution: stdout, stderr, and why the sandbox stopped it, never silently empty. */
 export function formatExecution(result: ExecResult): string {
   const parts: string[] = [];
+  if (result.notice) parts.push(`[${result.notice}]`);
   if (result.stdout.length > 0) parts.push(result.stdout.replace(/\s+$/, ''));
   if (result.stderr.length > 0) parts.push(result.stderr.replace(/\s+$/, ''));
   if (result.killMessage) parts.push(`[${result.killMessage}]`);

@@ -8,12 +8,12 @@ import { runAgent } from '../agent/runAgent';
 import { TrajectoryBuilder, type Trajectory } from '../agent/trajectory';
 import { readSettings } from '../config/vscodeSettings';
 import type { Settings } from '../config/settingsSpec';
-import { createCodeRunner } from '../sandbox';
 import type { CodeRunner, ExecResult } from '../sandbox/types';
 import type { SessionInfo, ViewEvent, ViewExecResult } from '../views/messages';
 import { SolvePanel } from '../views/solvePanel';
 import type { Log } from './log';
-import { newScratchFolder, scratchRoot } from './scratch';
+import type { SandboxService } from './sandboxService';
+import { scratchRoot } from './scratch';
 
 export interface SolveRequest {
   readonly question: string;
@@ -28,6 +28,7 @@ export class SolveController implements vscode.Disposable {
   constructor(
     private readonly context: vscode.ExtensionContext,
     private readonly log: Log,
+    private readonly sandbox: SandboxService,
   ) {}
 
   /** Stops every running solve. */
@@ -76,19 +77,7 @@ export class SolveController implements vscode.Disposable {
     try {
       const codeMode = await this.codeMode(settings);
       if (codeMode !== 'off') {
-        const scratch = await newScratchFolder(this.context);
-        runner = await createCodeRunner({
-          scratchDir: scratch.fsPath,
-          pythonPath: settings['python.path'] || undefined,
-          limits: {
-            timeoutMs: settings['sandbox.timeoutSeconds'] * 1000,
-            memoryBytes: settings['sandbox.memoryMiB'] * 1024 * 1024,
-            outputBytes: settings['sandbox.outputKiB'] * 1024,
-          },
-          mode: settings['sandbox.state'],
-          isolation: settings['sandbox.isolation'],
-          signal: controller.signal,
-        });
+        runner = await this.sandbox.acquire(settings, controller.signal);
         this.log(`Sandbox tier: ${runner.tier} (${runner.tierNote}); scratch ${runner.scratchDir}`);
       }
       const session: SessionInfo = {
@@ -193,6 +182,7 @@ function toViewResult(result: ExecResult, webview: vscode.Webview): ViewExecResu
     timedOut: result.timedOut,
     killed: result.killed,
     killMessage: result.killMessage,
+    notice: result.notice,
     truncated: result.truncated,
     artifacts: result.artifacts.map((a) => ({
       name: a.name,

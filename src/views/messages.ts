@@ -20,6 +20,8 @@ const execResultSchema = z.object({
   timedOut: z.boolean(),
   killed: z.string().optional(),
   killMessage: z.string().optional(),
+  /** Set on the first cell after the interpreter restarted (earlier variables are gone). */
+  notice: z.string().optional(),
   truncated: z.boolean(),
   artifacts: z.array(artifactSchema),
 });

@@ -178,6 +178,7 @@ export class Transcript {
     this.setCellStatus(index, status, `${(result.durationMs / 1000).toFixed(2)} s`);
     cell.output.replaceChildren();
     cell.output.append(el('div', 'output-label', 'Code Execution Results'));
+    if (result.notice) cell.output.append(el('div', 'notice', result.notice));
     if (result.stdout) cell.output.append(el('pre', 'stdout', result.stdout));
     if (result.stderr) cell.output.append(el('pre', 'stderr', result.stderr));
     if (result.killMessage) cell.output.append(el('div', 'kill-message', result.killMessage));

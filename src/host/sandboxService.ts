@@ -1,0 +1,63 @@
+// One sandbox pool for the extension host: it keeps a warm spare interpreter so a new
+// conversation's first cell does not pay the start-up. The pool is rebuilt when a setting
+// it depends on (interpreter, limits, state, isolation) changes.
+import type * as vscode from 'vscode';
+import type { Settings } from '../config/settingsSpec';
+import { SandboxPool } from '../sandbox';
+import type { CodeRunner, SandboxLimits } from '../sandbox/types';
+import { newScratchFolder, scratchRoot } from './scratch';
+
+interface PoolConfig {
+  readonly pythonPath: string | undefined;
+  readonly limits: SandboxLimits;
+  readonly mode: 'persistent' | 'stateless';
+  readonly isolation: 'auto' | 'basic';
+}
+
+export function poolConfig(settings: Settings): PoolConfig {
+  return {
+    pythonPath: settings['python.path'] || undefined,
+    limits: {
+      timeoutMs: settings['sandbox.timeoutSeconds'] * 1000,
+      memoryBytes: settings['sandbox.memoryMiB'] * 1024 * 1024,
+      outputBytes: settings['sandbox.outputKiB'] * 1024,
+      fileSizeBytes: 100 * 1024 ** 2,
+    },
+    mode: settings['sandbox.state'],
+    isolation: settings['sandbox.isolation'],
+  };
+}
+
+export class SandboxService implements vscode.Disposable {
+  private pool: SandboxPool | undefined;
+  private key = '';
+
+  constructor(private readonly context: vscode.ExtensionContext) {}
+
+  /** A runner for a new conversation, in a fresh scratch folder of this workspace. */
+  async acquire(settings: Settings, signal?: AbortSignal): Promise<CodeRunner> {
+    const scratch = await newScratchFolder(this.context);
+    return this.poolFor(settings).acquire(scratch.fsPath, signal);
+  }
+
+  /** Starts the spare ahead of the first question (e.g. when a view opens). */
+  prewarm(settings: Settings): void {
+    this.poolFor(settings).prewarm();
+  }
+
+  private poolFor(settings: Settings): SandboxPool {
+    const config = poolConfig(settings);
+    const key = JSON.stringify(config);
+    if (!this.pool || key !== this.key) {
+      void this.pool?.dispose();
+      this.pool = new SandboxPool({ ...config, scratchRoot: scratchRoot(this.context).fsPath });
+      this.key = key;
+    }
+    return this.pool;
+  }
+
+  dispose(): void {
+    void this.pool?.dispose();
+    this.pool = undefined;
+  }
+}
