@@ -1,7 +1,7 @@
 // Constraint checkers for grid puzzles: any answer that obeys the rules is right,
 // not only the stored solution.
 
-import { parseCells, parseIntMatrix, reshape } from '../answerText';
+import { cleanAnswer, parseCells, parseIntMatrix, reshape } from '../answerText';
 import type { Cell, ScoreResult } from '../types';
 import { formatMatrix } from './basic';
 
@@ -12,10 +12,22 @@ function isPermutation1to9(values: readonly number[]): boolean {
   return values.length === 9 && new Set(values).size === 9 && values.every((v) => Number.isInteger(v) && v >= 1 && v <= 9);
 }
 
+/**
+ * Rows written without separators ("853214679" or ['853214679', ...]): accepted only when
+ * the text is nothing but 81 digits and punctuation, so no stray number can slip in.
+ */
+function digitGrid(answer: string): number[][] | null {
+  const t = cleanAnswer(answer);
+  if (!/^[\d\s,;'"\[\]()]*$/.test(t)) return null;
+  const digits = [...t.replace(/[^\d]/g, '')].map(Number);
+  if (digits.length !== 81) return null;
+  return Array.from({ length: 9 }, (_, r) => digits.slice(r * 9, r * 9 + 9));
+}
+
 export function scoreSudoku(puzzle: number[][], solution: number[][] | undefined, answer: string): ScoreResult {
   const expected = solution ? formatMatrix(solution) : undefined;
   const parsed = parseIntMatrix(answer);
-  const grid = parsed ? reshape(parsed, 9, 9) : null;
+  const grid = (parsed ? reshape(parsed, 9, 9) : null) ?? digitGrid(answer);
   if (!grid) return { correct: false, reason: 'not a 9×9 grid of numbers', expected };
   for (let r = 0; r < 9; r++) {
     for (let c = 0; c < 9; c++) {

@@ -145,6 +145,8 @@ describe('standard_sudoku', () => {
       const { puzzle, solution } = solutionOf(r) as { puzzle: number[][]; solution: number[][] };
       right(r, JSON.stringify(solution));
       right(r, solution.map((row) => row.join(',')).join('\n'));
+      right(r, JSON.stringify(solution.map((row) => row.join(''))));
+      wrong(r, `${JSON.stringify(solution.map((row) => row.join('')))} 5`);
       // Swap two free cells of one row: the row stays valid but two columns break.
       const row = puzzle.findIndex((p) => p.filter((v) => v === 0).length >= 2);
       const free = puzzle[row]!.flatMap((v, c) => (v === 0 ? [c] : []));
