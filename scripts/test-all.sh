@@ -14,6 +14,8 @@ mkdir -p "$log_dir"
 layers=()
 results=()
 overall=0
+total_passed=0
+total_failed=0
 started_all=$(date +%s)
 
 # npm ci when node_modules is missing or was installed from a different package-lock.json.
@@ -47,6 +49,21 @@ run_layer() {
   # The test layers print `N passed, N failed` alone on a line; keep the last one.
   counts=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1 || true)
   if [ -z "$counts" ]; then
+    # vitest's own summary: "Tests  3 failed | 211 passed (214)" (colours stripped).
+    local vt
+    vt=$(sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -E '^ *Tests +' | tail -n 1 || true)
+    if [ -n "$vt" ]; then
+      local p f
+      p=$(echo "$vt" | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+' || echo 0)
+      f=$(echo "$vt" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+' || echo 0)
+      counts="${p:-0} passed, ${f:-0} failed"
+    fi
+  fi
+  if [ -n "$counts" ]; then
+    total_passed=$((total_passed + $(echo "$counts" | cut -d' ' -f1)))
+    total_failed=$((total_failed + $(echo "$counts" | cut -d' ' -f3)))
+  fi
+  if [ -z "$counts" ]; then
     # vitest's own summary line ("Tests  12 passed (12)"), without colour codes.
     counts=$(sed -E 's/\x1b\[[0-9;]*m//g' "$log" | grep -E '^ *Tests +[0-9]' | tail -n 1 | sed -E 's/^ *Tests +/unit: /' || true)
   fi
@@ -73,6 +90,8 @@ summary() {
     [[ " ${layers[*]} " == *" $name "* ]] || echo "SKIP  $name (an earlier layer failed)"
   done
   if [ "$overall" -eq 0 ]; then echo "ALL LAYERS PASSED"; else echo "FAILED"; fi
+  # Every test of every layer, in the plain form CI reads.
+  echo "${total_passed} passed, ${total_failed} failed"
 }
 
 all_names=("system packages" "npm dependencies" "code-server" "typecheck" "build" "unit tests" "package" "integration tests" "e2e tests")
