@@ -9,7 +9,8 @@ export function extractFinalAnswer(text: string): string | null {
   return last?.[1] !== undefined ? last[1] : null;
 }
 
-const LABEL = /^(?:the\s+)?(?:final\s+)?(?:answer|result|solution)\s*(?:is)?\s*[:=]?\s*/i;
+/** "Answer:", "Final answer =", "The answer is" — only with a delimiter, so "Solutions" stays intact. */
+const LABEL = /^(?:the\s+)?(?:final\s+)?(?:answer|result|solution)(?:\s+is\s*:?|\s*[:=])\s*/i;
 
 /** Removes wrappers: stray <<< >>>, code fences, an "Answer:" label, surrounding whitespace. */
 export function cleanAnswer(raw: string): string {

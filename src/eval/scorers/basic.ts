@@ -40,7 +40,11 @@ export function scoreNumber(expected: string, answer: string, relTol = 1e-6): Sc
 export function choiceLetter(answer: string): string | null {
   const t = stripQuotes(cleanAnswer(answer)).replace(/^option\s+/i, '');
   const m = /^\(([A-Za-z])\)(?:\s.*)?$/s.exec(t) ?? /^([A-Za-z])(?:[.:)](?:\s.*)?)?$/s.exec(t);
-  return m?.[1] !== undefined ? m[1].toUpperCase() : null;
+  if (m?.[1] === undefined) return null;
+  const letter = m[1].toUpperCase();
+  // A hedge such as "(B) or (C)" names two options and is not an answer.
+  const others = [...t.slice(1).matchAll(/\(([A-Z])\)/g)].filter((x) => x[1] !== letter);
+  return others.length > 0 ? null : letter;
 }
 
 export function scoreChoice(expected: string, answer: string, options?: Record<string, string>): ScoreResult {

@@ -15,6 +15,9 @@ describe('extracting and cleaning answers', () => {
 
   it('removes labels, fences and quotes but keeps the value', () => {
     expect(cleanAnswer('Answer: 42')).toBe('42');
+    expect(cleanAnswer('The answer is 42')).toBe('42');
+    expect(cleanAnswer('Solutions differ')).toBe('Solutions differ');
+    expect(cleanAnswer('Answers')).toBe('Answers');
     expect(cleanAnswer('The final answer is: (B)')).toBe('(B)');
     expect(cleanAnswer('```\n[1, 2]\n```')).toBe('[1, 2]');
     expect(normalizeText('  "Hello   World."  ')).toBe('hello world');
@@ -61,7 +64,8 @@ describe('single-value scorers', () => {
   it('multiple choice accepts the common spellings of the right letter only', () => {
     for (const a of ['(B)', 'B', 'b)', 'B.', 'Option B', '(B) blue', 'b: blue']) expect(choiceLetter(a), a).toBe('B');
     expect(choiceLetter('Blue')).toBeNull();
-    expect(choiceLetter('(B) or (C)')).toBe('B');
+    expect(choiceLetter('(B) or (C)')).toBeNull();
+    expect(choiceLetter('(B) (B) is right')).toBe('B');
     expect(scoreChoice('(B)', 'A').correct).toBe(false);
     expect(scoreChoice('(B)', 'blue', { A: 'red', B: 'blue' }).correct).toBe(true);
     expect(scoreChoice('(B)', 'green', { A: 'red', B: 'blue' }).correct).toBe(false);
