@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { extractFinalAnswer } from '../../../src/eval/answerText';
 import { loadTasks } from '../../../src/eval/load';
 import { scoreAnswer } from '../../../src/eval/score';
-import type { TaskRecord } from '../../../src/eval/types';
+import { taskRecordSchema, type TaskRecord } from '../../../src/eval/types';
 import { TASKS_DIR } from './dataDir';
 import { allQueenSolutions, anyOrderExpressions, blocksworldPlans, floatEval, orderedExpressions, shortestBlocksworldPlan, type Pos } from './solvers';
 
@@ -75,8 +75,11 @@ describe('loading the shared benchmark sample', () => {
     for (const r of all) expect(r.question, r.id).toContain('<<<');
   });
 
-  it('every record has a scorer spec that round-trips through JSON', () => {
-    for (const r of all) expect(JSON.parse(JSON.stringify(r.scorer))).toEqual(r.scorer);
+  it('every record validates against the record schema and round-trips through JSON', () => {
+    for (const r of all) {
+      expect(taskRecordSchema.safeParse(r).success, r.id).toBe(true);
+      expect(JSON.parse(JSON.stringify(r.scorer))).toEqual(r.scorer);
+    }
   });
 });
 

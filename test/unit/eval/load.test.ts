@@ -44,6 +44,8 @@ describe('loadTasks on a mixed folder', () => {
     mkdirSync(path.join(root, 'mystery', 'sample_0'), { recursive: true });
     writeFileSync(path.join(root, 'mystery', 'sample_0', 'question.txt'), 'What? <<<x>>>');
     writeFileSync(path.join(root, 'mystery', 'sample_0', 'solution.json'), JSON.stringify({ complexity: 3 }));
+    cpSync(path.join(TASKS_DIR, 'cryptanalysis', 'sample_1'), path.join(root, 'cryptanalysis', 'sample_1'), { recursive: true });
+    writeFileSync(path.join(root, 'cryptanalysis', 'sample_1', 'solution.json'), '{"answer": ["3", "9",');
     mkdirSync(path.join(root, 'Blocksworld_dataset', 'bad'), { recursive: true });
     writeFileSync(path.join(root, 'Blocksworld_dataset', 'bad', 'blocksworld_task.txt'), 'Initial State:\nstack1: A\n');
 
@@ -66,7 +68,9 @@ describe('loadTasks on a mixed folder', () => {
     expect(bbhProblem.index).toBe(1);
     expect(bbhProblem.message).toMatch(/target/);
     expect(problems.some((p) => p.file.endsWith('README.md'))).toBe(false);
-    expect(problems).toHaveLength(7);
+    expect(problemFor(problems, path.join(root, 'cryptanalysis', 'sample_1', 'solution.json')).message).toMatch(/invalid JSON/);
+    expect(byTask('cryptanalysis')).toBe(0);
+    expect(problems).toHaveLength(8);
   });
 
   it('reports a missing path and an unknown file type instead of throwing', async () => {
