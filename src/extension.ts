@@ -1,6 +1,7 @@
 // Wiring only: builds the services and registers the commands. Activation is lazy (VS Code
 // activates us on our commands and views), and its duration is logged.
 import * as vscode from 'vscode';
+import { registerEditorCommands } from './commands/editorCommands';
 import { registerSolveCommands } from './commands/solveCommands';
 import { createLog } from './host/log';
 import { SandboxService } from './host/sandboxService';
@@ -13,6 +14,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const sandbox = new SandboxService(context);
   const solver = new SolveController(context, log, sandbox);
   context.subscriptions.push(channel, sandbox, solver, ...registerSolveCommands(solver));
+  context.subscriptions.push(...registerEditorCommands(context, solver, log));
   log(`Activated in ${(performance.now() - started).toFixed(1)} ms (VS Code ${vscode.version}, ${vscode.env.remoteName ? `remote: ${vscode.env.remoteName}` : 'local'}).`);
 }
 

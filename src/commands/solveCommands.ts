@@ -1,7 +1,8 @@
-// "Solve…" from the command palette: the selection, or a question typed in an input box.
+// "Solve Question…" from the command palette: a question typed in an input box (the selection prefilled).
 import * as vscode from 'vscode';
 import { z } from 'zod';
 import type { Trajectory } from '../agent/trajectory';
+import { lastSolve } from '../host/lastTrajectory';
 import type { SolveController } from '../host/solveController';
 
 /** Arguments a caller (a test, a keybinding, another extension) may pass to r1ci.solve. */
@@ -11,10 +12,12 @@ export function registerSolveCommands(controller: SolveController): vscode.Dispo
   return [
     vscode.commands.registerCommand('r1ci.solve', async (raw?: unknown): Promise<Trajectory | undefined> => {
       const args = solveArgsSchema.safeParse(raw);
-      if (args.success && args.data) return controller.solve(args.data);
-      const question = await askQuestion();
-      if (!question) return undefined;
-      return controller.solve({ question });
+      const question = args.success && args.data ? undefined : await askQuestion();
+      const request = args.success && args.data ? args.data : question ? { question } : undefined;
+      if (!request) return undefined;
+      const trajectory = await controller.solve(request);
+      lastSolve.remember(trajectory);
+      return trajectory;
     }),
     vscode.commands.registerCommand('r1ci.cancel', () => {
       if (controller.activeCount === 0) void vscode.window.showInformationMessage('Nothing is being solved.');

@@ -11,7 +11,7 @@ describe('Solve from the command palette', function () {
   it('shows code, its real output and the final answer in the panel', async () => {
     const { page } = e2eContext();
     const question = symbenchQuestion(projectRoot, 'new_operator_dataset', 0).replace(/\s+/g, ' ').trim();
-    await runCommand(page, 'R1 Code Interpreter: Solve…');
+    await runCommand(page, 'R1 Code Interpreter: Solve Question…');
     await typeInQuickInput(page, question);
 
     const panel = await webviewFrame(page, 'Calculate (3~4)&5@6', 60_000);
