@@ -41,6 +41,10 @@ export const viewEventSchema = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('approval-request'), index: z.number() }),
   z.object({ type: z.literal('error'), message: z.string() }),
+  /** A question of the conversation (the chat shows each one; the panel shows it in its header). */
+  z.object({ type: z.literal('question'), text: z.string(), model: z.string() }),
+  /** Something the user should know that is neither model text nor program output (e.g. a fresh sandbox). */
+  z.object({ type: z.literal('notice'), message: z.string() }),
   z.object({
     type: z.literal('done'),
     reason: z.enum(['answer', 'no-answer', 'budget', 'cancelled', 'error']),
@@ -62,10 +66,30 @@ export const sessionInfoSchema = z.object({
 });
 export type SessionInfo = z.infer<typeof sessionInfoSchema>;
 
+export const conversationSummarySchema = z.object({ id: z.string(), title: z.string(), updatedAt: z.number() });
+export type ConversationSummary = z.infer<typeof conversationSummarySchema>;
+
+/** What the side-bar chat shows around its transcript. */
+export const chatStateSchema = z.object({
+  busy: z.boolean(),
+  model: z.string(),
+  /** Models the server lists; empty when it could not be asked (see modelsError). */
+  models: z.array(z.string()),
+  modelsError: z.string().optional(),
+  tier: z.enum(['isolated', 'basic', 'off', 'not-started']),
+  tierNote: z.string(),
+  activeId: z.string(),
+  conversations: z.array(conversationSummarySchema),
+});
+export type ChatState = z.infer<typeof chatStateSchema>;
+
 /** Host → webview. Events arrive in batches so a fast token stream costs one message per frame. */
 export const hostMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('session'), session: sessionInfoSchema }),
   z.object({ type: z.literal('events'), events: z.array(viewEventSchema) }),
+  /** Clears the transcript (the chat switches conversations, or replays one). */
+  z.object({ type: z.literal('reset') }),
+  z.object({ type: z.literal('chat-state'), state: chatStateSchema }),
 ]);
 export type HostMessage = z.infer<typeof hostMessageSchema>;
 
@@ -77,5 +101,16 @@ export const webviewMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('copy'), text: z.string() }),
   z.object({ type: z.literal('insert-code'), code: z.string() }),
   z.object({ type: z.literal('open-link'), href: z.string() }),
+  /** Runs a cell's code again in the conversation's sandbox. */
+  z.object({ type: z.literal('rerun'), index: z.number().int().min(0) }),
+  /** Opens the solution of the run-th question of the conversation as a notebook. */
+  z.object({ type: z.literal('open-notebook'), run: z.number().int().min(0) }),
+  // The side-bar chat.
+  z.object({ type: z.literal('ask'), question: z.string().min(1).max(100_000) }),
+  z.object({ type: z.literal('new-chat') }),
+  z.object({ type: z.literal('open-conversation'), id: z.string() }),
+  z.object({ type: z.literal('delete-conversation'), id: z.string() }),
+  z.object({ type: z.literal('select-model'), model: z.string().min(1) }),
+  z.object({ type: z.literal('refresh-models') }),
 ]);
 export type WebviewMessage = z.infer<typeof webviewMessageSchema>;

@@ -1,5 +1,6 @@
 // The HTML shell of our webviews: a strict Content-Security-Policy with a per-load nonce,
-// no inline script, and only the extension's own bundled script and stylesheet.
+// no inline script, and only the extension's own bundled script and stylesheets (KaTeX's CSS
+// and fonts are bundled into dist/ by esbuild, so style-src/font-src need only our origin).
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 
@@ -7,9 +8,12 @@ export function newNonce(): string {
   return randomBytes(18).toString('base64url');
 }
 
-export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, options: { title: string; body: string }): string {
+export type WebviewKind = 'panel' | 'chat';
+
+export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, options: { title: string; body: string; view: WebviewKind }): string {
   const nonce = newNonce();
   const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.js'));
+  const bundledStyle = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.css'));
   const style = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'panel.css'));
   const csp = [
     "default-src 'none'",
@@ -25,10 +29,11 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, o
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${bundledStyle.toString()}">
 <link rel="stylesheet" href="${style.toString()}">
 <title>${escapeHtml(options.title)}</title>
 </head>
-<body>
+<body data-view="${options.view}">
 ${options.body}
 <script nonce="${nonce}" src="${script.toString()}"></script>
 </body>
@@ -42,5 +47,27 @@ export function escapeHtml(text: string): string {
 /** The solve panel's static layout; everything inside it is filled by the webview script. */
 export const SOLVE_PANEL_BODY = `<header class="toolbar"><div id="session"></div><button id="stop" type="button" title="Stop: cancel the model and any running code">Stop</button></header>
 <main id="transcript" aria-live="polite"></main>
-<section id="answer" class="answer-card" hidden aria-live="assertive"></section>
 <footer id="status" role="status"></footer>`;
+
+/** The side-bar chat's static layout: toolbar, history list, transcript, composer. */
+export const CHAT_VIEW_BODY = `<header class="chat-toolbar">
+  <label class="visually-hidden" for="model">Model</label>
+  <select id="model" title="Model used for the next question"></select>
+  <button id="refresh-models" type="button" class="icon-button" title="Refresh the list of models" aria-label="Refresh the list of models">↻</button>
+  <span id="tier" class="tier" tabindex="0"></span>
+  <span class="spacer"></span>
+  <button id="history-toggle" type="button" aria-expanded="false" aria-controls="history" title="Past conversations">History</button>
+  <button id="new-chat" type="button" title="Start a new conversation (new sandbox)">New chat</button>
+</header>
+<nav id="history" class="history" hidden aria-label="Past conversations"></nav>
+<main id="transcript" class="chat-transcript" aria-live="polite"></main>
+<div id="empty" class="chat-empty">Ask a question. The model reasons, writes Python that runs in a sandbox, reads the output and answers. Follow-up questions share the sandbox: variables from earlier answers are still there.</div>
+<footer class="composer">
+  <label class="visually-hidden" for="question">Question</label>
+  <textarea id="question" rows="3" placeholder="Ask a question (Enter sends, Shift+Enter for a new line)"></textarea>
+  <div class="composer-actions">
+    <span id="status" role="status"></span>
+    <button id="send" type="button" class="primary" title="Send (Enter)">Send</button>
+    <button id="stop" type="button" title="Stop the model and any running code (Escape)" hidden>Stop</button>
+  </div>
+</footer>`;
