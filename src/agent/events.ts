@@ -1,15 +1,33 @@
 // Typed events the agent yields; both front ends (VS Code views and the CLI) consume them.
+import type { BackendErrorKind } from './backends/types';
 import type { ExecResult } from '../sandbox/types';
 
-/** Per model request: what it cost. */
+/** Per model request: what it cost. Time in code is the following `exec-result`'s durationMs. */
 export interface TurnStats {
+  /** Prompt tokens the server evaluated (Ollama: may exclude a cached prefix, and is capped at num_ctx). */
   readonly promptTokens?: number;
   readonly outputTokens?: number;
-  /** Output tokens per second as reported by the server, when it reports it. */
+  /** Output tokens per second (from the server's generation time, else measured from the first token). */
   readonly tokensPerSecond?: number;
-  /** Wall-clock time spent waiting on the model for this turn. */
+  /** Wall-clock time spent waiting on the model for this turn (including retries). */
   readonly modelMs: number;
+  /** From sending the request to the first token; absent when no token came. */
+  readonly firstTokenMs?: number;
+  /** The server's reason for stopping ('stop', 'length', ...); absent when we cut at a closing fence. */
+  readonly doneReason?: string;
+  /** Automatic retries this turn needed (0 or 1). */
+  readonly retries?: number;
+  /** Our lower-bound estimate of the prompt's tokens, for comparing with promptTokens. */
+  readonly promptTokensEstimate?: number;
 }
+
+export type AgentWarningKind =
+  /** The conversation no longer fits the context window: the server dropped part of it. */
+  | 'context-truncated'
+  /** A transient failure (stall, dropped connection, HTTP 5xx) before any token: retried once. */
+  | 'retry'
+  /** The server stopped at its token limit ('length'), not because the model finished. */
+  | 'output-truncated';
 
 export type StopReason =
   /** The model gave `<<<answer>>>` (or a recognised fallback). */
@@ -49,6 +67,8 @@ export type AgentEvent =
       readonly turns: number;
       readonly message?: string;
     }
-  | { readonly type: 'error'; readonly message: string; readonly kind: AgentErrorKind };
+  | { readonly type: 'error'; readonly message: string; readonly kind: AgentErrorKind }
+  /** Something the user should know that does not end the run; the message says what to do. */
+  | { readonly type: 'warning'; readonly kind: AgentWarningKind; readonly turn: number; readonly message: string };
 
-export type AgentErrorKind = 'server-unreachable' | 'model-missing' | 'http' | 'protocol' | 'sandbox' | 'context-overflow' | 'stalled' | 'internal';
+export type AgentErrorKind = BackendErrorKind | 'sandbox' | 'internal';

@@ -23,12 +23,32 @@ export function unreachableError(serverName: string, baseUrl: string, error: unk
     return new BackendError(`No ${serverName} server at ${baseUrl} — ${hint}`, 'server-unreachable');
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
     return new BackendError(`Cannot resolve the ${serverName} host in ${baseUrl} — check the host setting.`, 'server-unreachable');
-  if (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET')
-    return new BackendError(`The ${serverName} server at ${baseUrl} closed the connection mid-reply.`, 'protocol');
+  if (isConnectionLost(error)) return connectionLost(serverName, baseUrl);
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : '';
   if (/bad port/i.test(cause))
     return new BackendError(`Cannot connect to ${baseUrl}: that port is blocked for HTTP clients (a "bad port") — use another port.`, 'server-unreachable');
   if (error instanceof TypeError && /fetch failed/i.test(error.message))
     return new BackendError(`Cannot reach the ${serverName} server at ${baseUrl} (${code ?? error.message}) — ${hint}`, 'server-unreachable');
   return undefined;
+}
+
+/** undici's ways of saying the socket closed under a streaming body ("terminated", "other side closed"). */
+export function isConnectionLost(error: unknown): boolean {
+  const code = networkErrorCode(error);
+  if (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' || code === 'EPIPE') return true;
+  const message = error instanceof Error ? error.message : String(error);
+  return /^terminated$|other side closed|socket hang up|Did not receive done/i.test(message);
+}
+
+export function connectionLost(serverName: string, baseUrl: string): BackendError {
+  return new BackendError(
+    `The ${serverName} server at ${baseUrl} closed the connection before the reply was complete (it may have crashed or run out of memory) — retry, and check the server's log if it happens again.`,
+    'connection-lost',
+  );
+}
+
+/** The error for a line of a streamed reply that is not what the protocol allows. */
+export function malformedLine(serverName: string, baseUrl: string, what: string, line: string): BackendError {
+  const shown = line.length > 120 ? `${line.slice(0, 120)}…` : line;
+  return new BackendError(`The ${serverName} server at ${baseUrl} sent a malformed ${what}: ${JSON.stringify(shown)} — the reply was abandoned rather than silently losing text.`, 'protocol');
 }

@@ -1,8 +1,9 @@
 // Ollama (the default backend), through the official `ollama` npm client.
 import { Ollama } from 'ollama';
 import { z } from 'zod';
-import { BackendError, type ChatChunk, type ChatRequest, type ModelBackend, type ModelInfo } from './types';
-import { isAbortError, unreachableError } from './errors';
+import { checkedFetch } from './checkedFetch';
+import { connectionLost, isAbortError, isConnectionLost, malformedLine, unreachableError } from './errors';
+import { BackendError, type ChatChunk, type ChatRequest, type ModelBackend, type ModelInfo, type PullProgress, type RunningModel } from './types';
 
 export const DEFAULT_OLLAMA_HOST = 'http://127.0.0.1:11434';
 
@@ -27,20 +28,52 @@ const chatChunkSchema = z.object({
   eval_duration: z.number().optional(),
 });
 
+const detailsSchema = z
+  .object({ family: z.string().optional(), parameter_size: z.string().optional(), quantization_level: z.string().optional() })
+  .partial()
+  .optional();
+
 const tagsSchema = z.object({
-  models: z.array(z.object({ name: z.string(), size: z.number().optional() })),
+  models: z.array(z.object({ name: z.string(), size: z.number().optional(), modified_at: z.unknown().optional(), details: detailsSchema })),
 });
+
+const psSchema = z.object({
+  models: z.array(
+    z.object({
+      name: z.string(),
+      size: z.number().default(0),
+      size_vram: z.number().default(0),
+      expires_at: z.unknown().optional(),
+      context_length: z.number().optional(),
+    }),
+  ),
+});
+
+const versionSchema = z.object({ version: z.string() });
+
+const progressSchema = z.object({
+  status: z.string(),
+  digest: z.string().optional(),
+  total: z.number().optional(),
+  completed: z.number().optional(),
+});
+
+const showSchema = z.object({ model_info: z.record(z.string(), z.unknown()).optional() });
+
+/** The `ollama` client turns Date-like fields into Date objects; accept both. */
+function isoString(value: unknown): string | undefined {
+  if (value instanceof Date) return value.toISOString();
+  return typeof value === 'string' ? value : undefined;
+}
 
 export class OllamaBackend implements ModelBackend {
   readonly kind = 'ollama' as const;
 
   constructor(readonly baseUrl: string) {}
 
-  /** A client whose every request also listens to `signal`, so cancel aborts the HTTP request itself. */
+  /** A client whose every request also listens to `signal` and whose NDJSON is checked line by line. */
   private client(signal?: AbortSignal): Ollama {
-    const boundFetch: typeof fetch = (input, init) =>
-      fetch(input, { ...init, signal: signal && init?.signal ? AbortSignal.any([signal, init.signal]) : (signal ?? init?.signal) });
-    return new Ollama({ host: this.baseUrl, fetch: boundFetch });
+    return new Ollama({ host: this.baseUrl, fetch: checkedFetch(signal, (line) => malformedLine('Ollama', this.baseUrl, 'NDJSON line', line)) });
   }
 
   async *streamChat(request: ChatRequest, signal: AbortSignal): AsyncIterable<ChatChunk> {
@@ -83,12 +116,98 @@ export class OllamaBackend implements ModelBackend {
     }
   }
 
+  /** Installed models (/api/tags), with their sizes. */
   async listModels(signal?: AbortSignal): Promise<readonly ModelInfo[]> {
     try {
       const reply = tagsSchema.parse(await this.client(signal).list());
-      return reply.models.map((m) => ({ name: m.name, sizeBytes: m.size }));
+      return reply.models.map((m) => ({
+        name: m.name,
+        sizeBytes: m.size,
+        parameterSize: m.details?.parameter_size,
+        quantization: m.details?.quantization_level,
+        family: m.details?.family,
+        modifiedAt: isoString(m.modified_at),
+      }));
     } catch (error) {
       throw this.translate(error, undefined);
+    }
+  }
+
+  /** Models loaded in memory (/api/ps): is ours loaded, and is it on the GPU? */
+  async listRunning(signal?: AbortSignal): Promise<readonly RunningModel[]> {
+    try {
+      const reply = psSchema.parse(await this.client(signal).ps());
+      return reply.models.map((m) => {
+        const gpuPercent = m.size > 0 ? Math.round((100 * Math.min(m.size_vram, m.size)) / m.size) : 0;
+        return {
+          name: m.name,
+          sizeBytes: m.size,
+          vramBytes: m.size_vram,
+          gpuPercent,
+          processor: gpuPercent >= 100 ? 'gpu' : gpuPercent <= 0 ? 'cpu' : 'split',
+          expiresAt: isoString(m.expires_at),
+          contextLength: m.context_length,
+        };
+      });
+    } catch (error) {
+      throw this.translate(error, undefined);
+    }
+  }
+
+  async serverVersion(signal?: AbortSignal): Promise<string> {
+    try {
+      return versionSchema.parse(await this.client(signal).version()).version;
+    } catch (error) {
+      throw this.translate(error, undefined);
+    }
+  }
+
+  /** The model's trained context length (/api/show model_info "<arch>.context_length"), or null. */
+  async modelContextLength(model: string, signal?: AbortSignal): Promise<number | null> {
+    try {
+      const info = showSchema.parse(await this.client(signal).show({ model })).model_info ?? {};
+      for (const [key, value] of Object.entries(info)) if (key.endsWith('.context_length') && typeof value === 'number') return value;
+      return null;
+    } catch (error) {
+      throw this.translate(error, model);
+    }
+  }
+
+  /**
+   * Downloads a model (/api/pull), reporting each progress line. Resolves once Ollama says
+   * "success"; rejects with a BackendError when the name is unknown to the registry or the
+   * stream breaks, or with an AbortError when `signal` aborts.
+   */
+  async pullModel(model: string, onProgress: (progress: PullProgress) => void, signal?: AbortSignal): Promise<void> {
+    let stream: AsyncIterable<unknown> & { abort(): void };
+    try {
+      stream = await this.client(signal).pull({ model, stream: true });
+    } catch (error) {
+      throw this.translate(error, model);
+    }
+    const onAbort = (): void => stream.abort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      for await (const raw of stream) {
+        const p = progressSchema.parse(raw);
+        onProgress({
+          status: p.status,
+          digest: p.digest,
+          totalBytes: p.total,
+          completedBytes: p.completed,
+          fraction: p.total !== undefined && p.total > 0 && p.completed !== undefined ? Math.min(1, p.completed / p.total) : undefined,
+        });
+        if (p.status === 'success') return;
+      }
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new DOMException('The pull was cancelled.', 'AbortError');
+      const message = error instanceof Error ? error.message : String(error);
+      if (/file does not exist|manifest/i.test(message) && !(error instanceof BackendError))
+        throw new BackendError(`Ollama could not pull "${model}": ${message} — check the name at https://ollama.com/library.`, 'model-missing');
+      throw this.translate(error, model);
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      stream.abort();
     }
   }
 
@@ -100,12 +219,17 @@ export class OllamaBackend implements ModelBackend {
     const status = (error as { status_code?: unknown }).status_code;
     const message = error instanceof Error ? error.message : String(error);
     if (typeof status === 'number') {
-      if (status === 404 && model && /not found/i.test(message))
-        return new BackendError(`The model "${model}" is not pulled on the Ollama server at ${this.baseUrl} — run \`ollama pull ${model}\`.`, 'model-missing', 404);
+      if (status === 404 && model && /model\b.*\bnot found/i.test(message))
+        return new BackendError(`The model "${model}" is not pulled on the Ollama server at ${this.baseUrl} — run \`ollama pull ${model}\` (or pull it from the model picker).`, 'model-missing', 404);
+      // Ollama's own 404s name the model; anything else means something else listens there.
+      if (status === 404 || status === 405)
+        return new BackendError(`The server at ${this.baseUrl} is not an Ollama server (HTTP ${status} on the Ollama API) — check "r1ci.ollama.host" (Ollama listens on port 11434 by default).`, 'wrong-server', status);
       return new BackendError(`The Ollama server at ${this.baseUrl} answered HTTP ${status}: ${message}`, 'http', status);
     }
-    if (/Did not receive done/i.test(message) || /terminated|other side closed/i.test(message))
-      return new BackendError(`The Ollama server at ${this.baseUrl} ended the reply before it was complete.`, 'protocol');
-    return new BackendError(`Talking to the Ollama server at ${this.baseUrl} failed: ${message}`, 'protocol');
+    if (isConnectionLost(error)) return connectionLost('Ollama', this.baseUrl);
+    if (error instanceof SyntaxError || /Unexpected token|not valid JSON/i.test(message))
+      return new BackendError(`The server at ${this.baseUrl} did not answer like an Ollama server (${message}) — check "r1ci.ollama.host".`, 'wrong-server');
+    // An {"error": ...} line in the middle of a stream: the server itself failed (out of memory, ...).
+    return new BackendError(`The Ollama server at ${this.baseUrl} failed mid-reply: ${message}`, 'http');
   }
 }

@@ -1,0 +1,45 @@
+// Server-Sent Events as OpenAI-compatible servers send them: `data: <json>` lines, events
+// separated by a blank line, `data: [DONE]` at the end. Comments (`: keep-alive`) and `event:`/
+// `id:`/`retry:` fields are allowed and ignored; anything else is a protocol error, because
+// a garbled line may have carried model text we would otherwise lose without a trace.
+
+export type SseItem = { readonly type: 'data'; readonly data: string } | { readonly type: 'malformed'; readonly line: string };
+
+const KNOWN_FIELD = /^(event|id|retry)(:|$)/;
+
+/** Splits a byte stream into the `data` payloads of its events. */
+export async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator<SseItem, void, undefined> {
+  const decoder = new TextDecoder('utf-8');
+  const reader = body.getReader();
+  let buffer = '';
+  let data: string[] = [];
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      buffer += done ? decoder.decode() : decoder.decode(value, { stream: true });
+      let start = 0;
+      for (let newline = buffer.indexOf('\n', start); newline >= 0; newline = buffer.indexOf('\n', start)) {
+        const line = buffer.slice(start, newline).replace(/\r$/, '');
+        start = newline + 1;
+        if (line === '') {
+          if (data.length > 0) yield { type: 'data', data: data.join('\n') };
+          data = [];
+        } else if (line.startsWith('data:')) {
+          data.push(line.slice(line[5] === ' ' ? 6 : 5));
+        } else if (!line.startsWith(':') && !KNOWN_FIELD.test(line)) {
+          yield { type: 'malformed', line };
+        }
+      }
+      buffer = buffer.slice(start);
+      if (done) {
+        // A last event without its blank line still counts (some servers end that way).
+        if (buffer.startsWith('data:')) data.push(buffer.slice(buffer[5] === ' ' ? 6 : 5));
+        if (data.length > 0) yield { type: 'data', data: data.join('\n') };
+        return;
+      }
+    }
+  } finally {
+    // Releases the socket when the consumer stops early (the agent stops at a closing fence).
+    await reader.cancel().catch(() => undefined);
+  }
+}

@@ -1,0 +1,61 @@
+// Ends a model stream that has gone quiet. A server that keeps the connection open but sends
+// nothing (a wedged GPU, a proxy holding the socket) would otherwise leave the user staring at
+// a spinner forever. Only time spent waiting on the server counts: while the consumer handles
+// a chunk (renders it, asks for approval) the clock is stopped.
+import { BackendError } from './backends/types';
+
+export interface StallLimits {
+  /** Allowed silence before the first chunk (model loading from disk can take minutes). */
+  readonly firstChunkMs: number;
+  /** Allowed silence between two chunks. */
+  readonly betweenChunksMs: number;
+  /** Named in the message, e.g. "Ollama server at http://127.0.0.1:11434". */
+  readonly serverName: string;
+}
+
+/**
+ * Re-yields `source`; when it is silent too long, aborts `request` (which makes the backend
+ * finish its HTTP request) and throws a BackendError of kind 'stalled'.
+ */
+export async function* watchForStall<T>(source: AsyncIterable<T>, request: AbortController, limits: StallLimits): AsyncGenerator<T, void, undefined> {
+  const iterator = source[Symbol.asyncIterator]();
+  let first = true;
+  /** The source ended by itself (nothing to clean up). */
+  let finished = false;
+  try {
+    for (;;) {
+      const limit = first ? limits.firstChunkMs : limits.betweenChunksMs;
+      const next = iterator.next();
+      let timer: NodeJS.Timeout | undefined;
+      const silence = new Promise<'stalled'>((resolve) => {
+        timer = setTimeout(() => resolve('stalled'), limit);
+      });
+      const outcome = await Promise.race([next, silence]).finally(() => clearTimeout(timer));
+      if (outcome === 'stalled') {
+        request.abort();
+        // The aborted request settles `next` soon; nobody awaits it any more.
+        next.then(
+          () => undefined,
+          () => undefined,
+        );
+        const seconds = Math.round(limit / 100) / 10;
+        throw new BackendError(
+          first
+            ? `The ${limits.serverName} did not start answering within ${seconds} s (the model may still be loading, or the server is stuck) — retry, or raise "r1ci.stallSeconds".`
+            : `The ${limits.serverName} stalled: no token for ${seconds} s — retry, or raise "r1ci.stallSeconds" for a slow machine.`,
+          'stalled',
+        );
+      }
+      if (outcome.done) {
+        finished = true;
+        return;
+      }
+      first = false;
+      yield outcome.value;
+    }
+  } finally {
+    // The consumer stopped early (a closing fence) or we stalled: let the source clean up
+    // (release its socket) without waiting for it when it is stuck on an aborted read.
+    if (!finished) void Promise.resolve(iterator.return?.()).catch(() => undefined);
+  }
+}
