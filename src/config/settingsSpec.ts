@@ -70,6 +70,11 @@ export const SETTINGS_SPEC = {
     enumDescriptions: ['auto on the isolated tier, ask on the basic tier.', 'Run code without asking.', 'Show each code block and wait for Run.', 'Never run code (text-only answers).'],
     description: 'Whether model-written code runs without asking.', order: 16,
   },
+  'eval.concurrency': {
+    type: 'integer', default: 0, minimum: 0, maximum: 64,
+    description: 'Questions evaluated at once. 0 = from the server kind: 1 for Ollama (a local model answers one request at a time well), 4 for an OpenAI-compatible server such as vLLM.', order: 20,
+  },
+  'eval.timeoutSeconds': { type: 'integer', default: 600, minimum: 0, maximum: 86400, description: 'Wall-clock limit per evaluated question (0 = none); a question over it is scored wrong.', order: 21 },
 } as const satisfies Record<string, SettingSpec>;
 
 export type SettingKey = keyof typeof SETTINGS_SPEC;
