@@ -32,6 +32,8 @@ export class CodeBlockDetector {
   private text = '';
   /** Start of the first line not yet classified. */
   private lineStart = 0;
+  /** Where to look for the next newline: text before it has none past lineStart (a long line is scanned once). */
+  private scanFrom = 0;
   private open: OpenBlock | undefined;
   private found: CodeBlock | undefined;
 
@@ -48,8 +50,11 @@ export class CodeBlockDetector {
     this.text += chunk;
     if (this.found) return undefined;
     for (;;) {
-      const newline = this.text.indexOf('\n', this.lineStart);
-      if (newline < 0) return undefined;
+      const newline = this.text.indexOf('\n', Math.max(this.lineStart, this.scanFrom));
+      if (newline < 0) {
+        this.scanFrom = this.text.length;
+        return undefined;
+      }
       const line = this.text.slice(this.lineStart, newline).replace(/\r$/, '');
       const next = newline + 1;
       const block = this.classify(line, next);

@@ -207,10 +207,14 @@ async function* streamAttempt(
       attempt.firstTokenMs ??= performance.now() - started;
       const block = detector.push(chunk.text);
       if (codeEnabled) attempt.block = block;
-      const keep = attempt.block ? attempt.block.end : detector.accumulated.length;
-      if (keep > attempt.emitted) {
-        yield { type: 'token', turn, text: detector.accumulated.slice(attempt.emitted, keep) };
-        attempt.emitted = keep;
+      // Everything before this chunk was already emitted; slicing the whole turn's text per
+      // chunk would make a long reply quadratic, so the chunk itself goes out when it is all kept.
+      if (attempt.block) {
+        if (attempt.block.end > attempt.emitted) yield { type: 'token', turn, text: detector.accumulated.slice(attempt.emitted, attempt.block.end) };
+        attempt.emitted = Math.max(attempt.emitted, attempt.block.end);
+      } else if (chunk.text.length > 0) {
+        attempt.emitted += chunk.text.length;
+        yield { type: 'token', turn, text: chunk.text };
       }
       // Generation stops the moment the code block closes, as the model was told.
       if (attempt.block) break;

@@ -1,0 +1,196 @@
+// Every way a model server fails, against both backends: each ends in a clear message, nothing
+// hangs, and nothing is left open (HTTP replies, server timers, Python processes).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createCodeRunner } from '../../../src/sandbox';
+import type { Scenario } from '../../support/scripted-server';
+import { startScriptedServer, type ScriptedServer } from '../../support/scripted-server';
+import { backendFor, expectChatsSettled, KINDS, pythonDescendants, solve } from './support';
+
+const ANSWER_TEXT = 'Twenty-one doubled is forty-two.\n\n<<<42>>>';
+
+function scenario(id: string, faults: Scenario['faults'], extra: Partial<Scenario> = {}): Scenario {
+  return { id, match: `${id}?`, turns: [{ text: ANSWER_TEXT }], ...(faults ? { faults } : {}), ...extra };
+}
+
+const SCENARIOS: Scenario[] = [
+  scenario('plain', undefined),
+  scenario('http500-always', { http500: true }),
+  scenario('http500-once', { http500: { times: 1, status: 503, message: 'model is loading' } }),
+  scenario('malformed', { malformedLine: 3 }),
+  // Spaced chunks: bytes that arrive together with the reset are discarded by the HTTP client.
+  scenario('dropped-mid-stream', { dropAfterChunks: 3 }, { perChunkDelayMs: 20 }),
+  scenario('dropped-at-once', { dropAfterChunks: 0 }),
+  scenario('slow-first-token', { slowFirstTokenMs: 400 }),
+  scenario('never-starts', { slowFirstTokenMs: 60_000 }),
+  scenario('stall-mid-stream', { stallAfterChunks: 2 }),
+  scenario('stream-error', { streamError: { afterChunks: 2, message: 'CUDA error: out of memory' } }),
+  scenario('huge', { huge: 1_048_576 }),
+  {
+    id: 'slow-stream',
+    match: 'slow-stream?',
+    perChunkDelayMs: 30,
+    turns: [{ chunks: Array.from({ length: 100 }, (_, i) => `word${i} `).concat(['<<<late>>>']) }],
+  },
+];
+
+let server: ScriptedServer;
+beforeEach(async () => {
+  server = await startScriptedServer({ scenarios: SCENARIOS });
+});
+afterEach(async () => {
+  await expectChatsSettled(server);
+  await server.close();
+  expect(server.openConnections).toBe(0);
+  expect(server.activeTimers).toBe(0);
+});
+
+describe.each(KINDS)('%s backend faults', (kind) => {
+  const serverName = kind === 'ollama' ? 'Ollama' : 'OpenAI-compatible';
+
+  it('answers normally (the baseline the faults are compared with)', async () => {
+    const { trajectory } = await solve(backendFor(kind, server.url), 'plain?');
+    expect(trajectory.answer).toBe('42');
+    expect(trajectory.turns[0]?.stats?.outputTokens).toBeGreaterThan(0);
+  });
+
+  it('server down: says nothing listens there and how to fix it', async () => {
+    const down = await startScriptedServer({ scenarios: [] });
+    const url = down.url;
+    await down.close();
+    const started = Date.now();
+    const { trajectory, events } = await solve(backendFor(kind, url), 'plain?');
+    expect(trajectory.reason).toBe('error');
+    expect(trajectory.error).toContain(`No ${serverName} server at`);
+    expect(trajectory.error).toMatch(kind === 'ollama' ? /ollama serve|r1ci\.ollama\.host/ : /r1ci\.openai\.baseUrl/);
+    expect(events.find((e) => e.type === 'error')).toMatchObject({ kind: 'server-unreachable' });
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('unknown model: says the model is missing', async () => {
+    const { trajectory, events } = await solve(backendFor(kind, server.url), 'plain?', { model: 'no-such-model:1b' });
+    expect(events.find((e) => e.type === 'error')).toMatchObject({ kind: 'model-missing' });
+    expect(trajectory.error).toContain('no-such-model:1b');
+    if (kind === 'ollama') expect(trajectory.error).toContain('ollama pull no-such-model:1b');
+  });
+
+  it('HTTP 500 every time: retries once, then reports the status and the server message', async () => {
+    const { trajectory, events } = await solve(backendFor(kind, server.url), 'http500-always?');
+    expect(trajectory.reason).toBe('error');
+    expect(trajectory.error).toContain('HTTP 500');
+    expect(trajectory.error).toContain('injected internal server error');
+    expect(events.filter((e) => e.type === 'warning' && e.kind === 'retry')).toHaveLength(1);
+    expect(server.chatRequests()).toHaveLength(2);
+  });
+
+  it('HTTP 503 once: the automatic retry succeeds', async () => {
+    const { trajectory, events } = await solve(backendFor(kind, server.url), 'http500-once?');
+    expect(trajectory.answer).toBe('42');
+    const warning = events.find((e) => e.type === 'warning');
+    expect(warning).toMatchObject({ kind: 'retry' });
+    expect(warning?.type === 'warning' ? warning.message : '').toContain('model is loading');
+    expect(trajectory.turns[0]?.stats?.retries).toBe(1);
+    expect(server.chatRequests()).toHaveLength(2);
+  });
+
+  it('a malformed line ends the reply with a protocol error instead of silently losing text', async () => {
+    const { trajectory, events } = await solve(backendFor(kind, server.url), 'malformed?');
+    expect(events.find((e) => e.type === 'error')).toMatchObject({ kind: 'protocol' });
+    expect(trajectory.error).toContain('malformed');
+    expect(trajectory.error).toContain('unterminat');
+    expect(trajectory.answer).toBeNull();
+  });
+
+  it('connection dropped mid-stream: says the server closed the connection (no retry after tokens were shown)', async () => {
+    const { trajectory, events } = await solve(backendFor(kind, server.url), 'dropped-mid-stream?');
+    expect(events.find((e) => e.type === 'error')).toMatchObject({ kind: 'connection-lost' });
+    expect(trajectory.error).toContain('closed the connection before the reply was complete');
+    expect(events.some((e) => e.type === 'warning')).toBe(false);
+    expect(server.chatRequests()).toHaveLength(1);
+    expect(server.chatRequests()[0]?.dropped).toBe(true);
+  });
+
+  it('connection dropped before any token: retried once, then reported', async () => {
+    const { trajectory, events } = await solve(backendFor(kind, server.url), 'dropped-at-once?');
+    expect(events.find((e) => e.type === 'error')).toMatchObject({ kind: 'connection-lost' });
+    expect(events.filter((e) => e.type === 'warning' && e.kind === 'retry')).toHaveLength(1);
+    expect(trajectory.error).toContain(serverName);
+    expect(server.chatRequests()).toHaveLength(2);
+  });
+
+  it('a slow first token within the first-token allowance is waited for', async () => {
+    const { trajectory } = await solve(backendFor(kind, server.url), 'slow-first-token?', { stallSeconds: 0.2, firstTokenSeconds: 5 });
+    expect(trajectory.answer).toBe('42');
+    expect(trajectory.turns[0]?.stats?.firstTokenMs).toBeGreaterThanOrEqual(390);
+  });
+
+  it('a server that never starts answering ends as stalled, with its request aborted', async () => {
+    const { trajectory, events } = await solve(backendFor(kind, server.url), 'never-starts?', { stallSeconds: 0.2, firstTokenSeconds: 0.3 });
+    expect(events.find((e) => e.type === 'error')).toMatchObject({ kind: 'stalled' });
+    expect(trajectory.error).toContain('did not start answering within 0.3 s');
+    expect(trajectory.error).toContain('r1ci.stallSeconds');
+    expect(server.chatRequests()).toHaveLength(2);
+    await expect.poll(() => server.chatRequests().every((r) => r.aborted), { timeout: 2000 }).toBe(true);
+  });
+
+  it('a stall mid-stream ends with a clear error and the request aborted', async () => {
+    const { trajectory, events } = await solve(backendFor(kind, server.url), 'stall-mid-stream?', { stallSeconds: 0.3 });
+    expect(events.find((e) => e.type === 'error')).toMatchObject({ kind: 'stalled' });
+    expect(trajectory.error).toContain('stalled: no token for 0.3 s');
+    expect(trajectory.turns[0]?.text.length).toBeGreaterThan(0);
+    await expect.poll(() => server.chatRequests()[0]?.aborted, { timeout: 2000 }).toBe(true);
+  });
+
+  it("the server's own mid-stream error is shown", async () => {
+    const { trajectory } = await solve(backendFor(kind, server.url), 'stream-error?');
+    expect(trajectory.reason).toBe('error');
+    expect(trajectory.error).toContain('CUDA error: out of memory');
+  });
+
+  it('a 1 MB reply streams completely and the answer at its end is found', async () => {
+    const { trajectory } = await solve(backendFor(kind, server.url), 'huge?');
+    expect(trajectory.answer).toBe('42');
+    expect(trajectory.turns[0]?.text.length).toBeGreaterThanOrEqual(1_000_000);
+  });
+
+  it('cancel aborts the HTTP request within 100 ms', async () => {
+    const controller = new AbortController();
+    let tokens = 0;
+    let cancelledAt = 0;
+    const backend = backendFor(kind, server.url);
+    const events: string[] = [];
+    const { runAgent } = await import('../../../src/agent/runAgent');
+    for await (const e of runAgent('slow-stream?', { backend, model: 'qwen2.5-coder:7b', runner: null, protocol: 'chat', maxCodeCalls: 5, temperature: 0.6, signal: controller.signal })) {
+      events.push(e.type);
+      if (e.type === 'token' && ++tokens === 3) {
+        cancelledAt = Date.now();
+        controller.abort();
+      }
+    }
+    expect(events.at(-1)).toBe('done');
+    const [chat] = server.chatRequests();
+    await expect.poll(() => chat?.aborted, { timeout: 2000 }).toBe(true);
+    expect((chat?.abortedAt ?? Infinity) - cancelledAt).toBeLessThanOrEqual(100);
+    expect(chat?.chunksSent).toBeLessThan(20);
+  });
+
+  it('leaves no Python process behind after a fault in a run that executed code', async () => {
+    const scratch = mkdtempSync(join(tmpdir(), 'r1ci-backend-faults-'));
+    server.setScenarios([
+      ...SCENARIOS,
+      { id: 'code-then-drop', match: 'code-then-drop?', turns: [{ text: 'Compute:\n```python\nprint(6 * 7)\n```\n' }, { text: 'So the answer is', faults: { dropAfterChunks: 2 } }] },
+    ]);
+    const runner = await createCodeRunner({ scratchDir: scratch });
+    try {
+      const { trajectory, events } = await solve(backendFor(kind, server.url), 'code-then-drop?', { runner, protocol: 'r1ci' });
+      expect(trajectory.turns[0]?.cell?.result?.stdout.trim()).toBe('42');
+      expect(events.find((e) => e.type === 'error')).toMatchObject({ kind: 'connection-lost' });
+    } finally {
+      await runner.dispose();
+      rmSync(scratch, { recursive: true, force: true });
+    }
+    await expect.poll(() => pythonDescendants(), { timeout: 3000 }).toEqual([]);
+  });
+});
