@@ -14,19 +14,24 @@ export function trackLastTextEditor(): vscode.Disposable {
 }
 
 /**
- * Replaces the selection of the active (or last focused, still visible) text editor with
- * `code`; with no editor open, opens a new Python document holding it.
+ * Replaces the selection of the active (or last focused) text editor with `code`; with no
+ * editor to go back to, opens a new Python document holding it.
  */
 export async function insertCodeAtCursor(code: string): Promise<vscode.TextEditor> {
-  const visible = vscode.window.visibleTextEditors;
-  const editor =
-    vscode.window.activeTextEditor ?? (lastTextEditor && visible.includes(lastTextEditor) ? lastTextEditor : undefined) ?? visible.find((e) => e.document.uri.scheme !== 'output');
+  const editor = vscode.window.activeTextEditor ?? usable(lastTextEditor) ?? vscode.window.visibleTextEditors.find((e) => usable(e));
   if (!editor) {
     const document = await vscode.workspace.openTextDocument({ language: 'python', content: code });
     return vscode.window.showTextDocument(document);
   }
-  const shown = await vscode.window.showTextDocument(editor.document, { viewColumn: editor.viewColumn, preserveFocus: false });
+  // The editor may be hidden behind the panel: bring it back, at the selection it had.
+  const selection = editor.selection;
+  const shown = await vscode.window.showTextDocument(editor.document, { viewColumn: editor.viewColumn ?? vscode.ViewColumn.Active, selection });
   const ok = await shown.edit((edit) => edit.replace(shown.selection, code));
   if (!ok) throw new Error(`Could not insert the code into ${editor.document.uri.toString(true)} (is it read-only?).`);
   return shown;
+}
+
+/** An editor whose document is still open and is a file the user edits (not an output pane). */
+function usable(editor: vscode.TextEditor | undefined): vscode.TextEditor | undefined {
+  return editor && !editor.document.isClosed && editor.document.uri.scheme !== 'output' ? editor : undefined;
 }

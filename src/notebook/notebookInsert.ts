@@ -30,7 +30,12 @@ export async function insertSolution(trajectory: Trajectory, kernel: SandboxKern
   const cells = await solutionCellData(trajectory);
   const target = activeJupyterEditor();
   if (!target) {
-    const notebook = await vscode.workspace.openNotebookDocument(JUPYTER_NOTEBOOK_TYPE, new vscode.NotebookData(cells));
+    // Cells go in by an edit, not as the new document's content: VS Code 1.100 loses output
+    // bytes on the way through the .ipynb serializer when a notebook is created with outputs.
+    const notebook = await vscode.workspace.openNotebookDocument(JUPYTER_NOTEBOOK_TYPE, new vscode.NotebookData([]));
+    const edit = new vscode.WorkspaceEdit();
+    edit.set(notebook.uri, [vscode.NotebookEdit.replaceCells(new vscode.NotebookRange(0, notebook.cellCount), cells)]);
+    if (!(await vscode.workspace.applyEdit(edit))) throw new Error('Could not fill the new notebook with the solution.');
     kernel.prefer(notebook);
     await vscode.window.showNotebookDocument(notebook);
     // A notebook we created has no kernel yet: ours is the one that can run its cells.
@@ -46,8 +51,10 @@ export async function insertSolution(trajectory: Trajectory, kernel: SandboxKern
   if (!(await vscode.workspace.applyEdit(edit))) throw new Error(`Could not insert the solution into ${notebook.uri.toString(true)}.`);
   // Suggested, not forced: the user may have picked another kernel for this notebook.
   kernel.prefer(notebook);
-  target.revealRange(new vscode.NotebookRange(at, at + cells.length), vscode.NotebookEditorRevealType.InCenterIfOutsideViewport);
-  target.selections = [new vscode.NotebookRange(at, at + 1)];
+  // The inserted cells stay selected, so a next solution goes after them, not in their middle.
+  const inserted = new vscode.NotebookRange(at, at + cells.length);
+  target.selections = [inserted];
+  target.revealRange(inserted, vscode.NotebookEditorRevealType.InCenterIfOutsideViewport);
   return notebook;
 }
 

@@ -1,0 +1,60 @@
+// The layout of a solution as notebook cells: reasoning split at the code fences, code cells
+// with their results, the answer (or why there is none) last.
+import { describe, expect, it } from 'vitest';
+import type { Trajectory } from '../../../src/agent/trajectory';
+import type { ExecResult } from '../../../src/sandbox/types';
+import { openingFenceOffset, solutionCells } from '../../../src/notebook/solutionCells';
+
+const ok = (stdout: string): ExecResult => ({ stdout, stderr: '', exitCode: 0, durationMs: 5, timedOut: false, truncated: false, artifacts: [] });
+
+function trajectory(over: Partial<Trajectory> = {}): Trajectory {
+  return {
+    question: 'What is 6*7?',
+    model: 'm',
+    turns: [
+      { turn: 0, text: 'Let me compute.\n\n```python\nprint(6*7)\n```', cell: { index: 0, language: 'python', code: 'print(6*7)\n', result: ok('42\n') } },
+      { turn: 1, text: 'It printed 42.\n\n<<<42>>>' },
+    ],
+    answer: '42',
+    reason: 'answer',
+    codeCalls: 1,
+    modelMs: 1,
+    codeMs: 1,
+    ...over,
+  };
+}
+
+describe('solutionCells', () => {
+  it('lays out question, reasoning, code with its result, reasoning, answer', () => {
+    const cells = solutionCells(trajectory());
+    expect(cells.map((c) => (c.kind === 'code' ? 'code' : c.role))).toEqual(['question', 'reasoning', 'code', 'reasoning', 'answer']);
+    expect(cells[1]).toMatchObject({ source: 'Let me compute.' });
+    expect(cells[2]).toMatchObject({ kind: 'code', source: 'print(6*7)', language: 'python', executionOrder: 1, result: { stdout: '42\n' } });
+    expect(cells[4]).toMatchObject({ source: '## Answer\n\n**42**' });
+  });
+
+  it('keeps a code cell that never ran without a result, and says why there is no answer', () => {
+    const t = trajectory({ answer: null, reason: 'cancelled', turns: [{ turn: 0, text: '```py\nx = 1\n```', cell: { index: 0, language: 'py', code: 'x = 1\n' } }] });
+    const cells = solutionCells(t);
+    expect(cells.map((c) => c.kind)).toEqual(['markdown', 'code', 'markdown']);
+    expect(cells[1]).toEqual({ kind: 'code', source: 'x = 1', language: 'python', executionOrder: 1 });
+    expect(cells[2]).toMatchObject({ source: '## Answer\n\n*The solve was cancelled before the model gave a final answer.*' });
+  });
+
+  it('escapes markdown in the answer', () => {
+    const cells = solutionCells(trajectory({ answer: 'a*b_c' }));
+    expect(cells[cells.length - 1]).toMatchObject({ source: '## Answer\n\n**a\\*b\\_c**' });
+  });
+});
+
+describe('openingFenceOffset', () => {
+  it('finds the fence that opens the code, even when the reasoning quotes a fence earlier', () => {
+    const text = 'Use ``` to fence code.\n  ```python\nprint(1)\n  ```\n';
+    expect(text.slice(0, openingFenceOffset(text, 'print(1)\n'))).toBe('Use ``` to fence code.\n');
+  });
+
+  it('falls back to the fence before the closing one when the code is not found verbatim', () => {
+    const text = 'Reasoning.\n```python\r\nprint(2)\r\n```';
+    expect(text.slice(0, openingFenceOffset(text, 'print(2)\n'))).toBe('Reasoning.\n');
+  });
+});
