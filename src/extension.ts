@@ -2,10 +2,12 @@
 // activates us on our commands and views), and its duration is logged.
 import * as vscode from 'vscode';
 import { registerEditorCommands } from './commands/editorCommands';
+import { registerModelCommands } from './commands/modelCommands';
 import { registerSolveCommands } from './commands/solveCommands';
 import { createLog } from './host/log';
 import { SandboxService } from './host/sandboxService';
 import { SolveController } from './host/solveController';
+import { registerChat } from './views/chat/registerChat';
 
 export function activate(context: vscode.ExtensionContext): void {
   const started = performance.now();
@@ -15,6 +17,8 @@ export function activate(context: vscode.ExtensionContext): void {
   const solver = new SolveController(context, log, sandbox);
   context.subscriptions.push(channel, sandbox, solver, ...registerSolveCommands(solver));
   context.subscriptions.push(...registerEditorCommands(context, solver, log));
+  context.subscriptions.push(...registerModelCommands(context, log));
+  context.subscriptions.push(...registerChat(context, log, sandbox));
   log(`Activated in ${(performance.now() - started).toFixed(1)} ms (VS Code ${vscode.version}, ${vscode.env.remoteName ? `remote: ${vscode.env.remoteName}` : 'local'}).`);
 }
 

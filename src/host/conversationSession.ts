@@ -5,7 +5,7 @@
 // be re-created), and every view event is recorded so a view can be replayed and persisted.
 import * as vscode from 'vscode';
 import { createBackend, type ChatMessage } from '../agent/backends';
-import type { AgentEvent } from '../agent/events';
+import type { AgentErrorKind, AgentEvent } from '../agent/events';
 import { protocolForModel } from '../agent/protocol';
 import { runAgent } from '../agent/runAgent';
 import { TrajectoryBuilder, type Trajectory } from '../agent/trajectory';
@@ -14,6 +14,7 @@ import { readSettings } from '../config/vscodeSettings';
 import type { CodeRunner, ExecResult } from '../sandbox/types';
 import type { SessionInfo, ViewEvent, ViewExecResult } from '../views/messages';
 import type { Log } from './log';
+import { getApiKey, problemKindOf, solveEnded } from './models/solveErrors';
 import type { SandboxService } from './sandboxService';
 
 /** Where a session's events go. */
@@ -140,6 +141,9 @@ export class ConversationSession implements vscode.Disposable {
     const turnOffset = this.nextTurn;
     const cellOffset = this.nextCell;
     this.emit({ type: 'question', text: request.question, model });
+    let errorKind: AgentErrorKind | undefined;
+    // A failed question can be asked again in a fresh panel (e.g. after pulling the model).
+    const rerun = (): unknown => vscode.commands.executeCommand('r1ci.solve', { question: request.question, model: request.model });
     try {
       const runner = await this.ensureRunner(settings, controller.signal);
       const session: SessionInfo = {
@@ -152,7 +156,7 @@ export class ConversationSession implements vscode.Disposable {
       beforeRun?.(session);
       const ask = runner !== null && (settings['sandbox.approval'] === 'ask' || (settings['sandbox.approval'] === 'default' && runner.tier !== 'isolated'));
       const events = runAgent(request.question, {
-        backend: createBackend({ kind: settings.backend, ollamaHost: settings['ollama.host'], openaiBaseUrl: settings['openai.baseUrl'] }),
+        backend: createBackend({ kind: settings.backend, ollamaHost: settings['ollama.host'], openaiBaseUrl: settings['openai.baseUrl'], apiKey: await getApiKey(settings.backend) }),
         model,
         runner,
         protocol: protocolForModel(model, settings.protocol),
@@ -178,6 +182,7 @@ export class ConversationSession implements vscode.Disposable {
       await this.withProgress(`Solving with ${model}`, controller, async (progress) => {
         for await (const event of events) {
           builder.add(event);
+          if (event.type === 'error') errorKind = event.kind;
           const view = this.toViewEvent(event, turnOffset, cellOffset);
           if (view) this.emit(view);
           const note = progressNote(event, maxCodeCalls);
@@ -186,14 +191,14 @@ export class ConversationSession implements vscode.Disposable {
       });
       const t = builder.trajectory;
       this.log(`Solve finished: ${t.reason}; answer ${JSON.stringify(t.answer)}; ${t.codeCalls} code call(s); model ${Math.round(t.modelMs)} ms, code ${Math.round(t.codeMs)} ms`);
-      if (t.error) void vscode.window.showErrorMessage(t.error);
+      void solveEnded(t.error ? { kind: errorKind, message: t.error, model, rerun } : undefined);
       return t;
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       this.log(`Solve failed: ${message}`);
       this.emit({ type: 'error', message });
       this.emit({ type: 'done', reason: 'error', answer: null, codeCalls: 0, turns: 0, message });
-      void vscode.window.showErrorMessage(message);
+      void solveEnded({ kind: problemKindOf(error), message, model, rerun });
       builder.trajectory.error = message;
       builder.trajectory.reason = 'error';
       return builder.trajectory;

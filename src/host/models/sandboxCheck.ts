@@ -1,0 +1,43 @@
+// "Check Sandbox": which isolation tier model-written code gets on this machine, why, and
+// which Python runs it (the walkthrough's third step).
+import * as vscode from 'vscode';
+import { readSettings } from '../../config/vscodeSettings';
+import { detectIsolation, resolvePython } from '../../sandbox';
+
+export interface SandboxReport {
+  readonly tier: 'isolated' | 'basic';
+  readonly note: string;
+  readonly python: { readonly executable: string; readonly version: string } | { readonly error: string };
+  /** The "r1ci.sandbox.isolation" setting: "basic" forces the basic tier even where isolation works. */
+  readonly forcedBasic: boolean;
+}
+
+export async function checkSandbox(log: (line: string) => void): Promise<SandboxReport> {
+  const settings = readSettings(log);
+  const configured = settings['python.path'] || undefined;
+  let python: SandboxReport['python'];
+  try {
+    python = await resolvePython(configured);
+  } catch (error) {
+    python = { error: error instanceof Error ? error.message : String(error) };
+  }
+  const isolation = await detectIsolation(configured);
+  const forcedBasic = settings['sandbox.isolation'] === 'basic';
+  return { tier: forcedBasic ? 'basic' : isolation.tier, note: forcedBasic ? `Basic (forced by "r1ci.sandbox.isolation": "basic"). ${isolation.note}` : isolation.note, python, forcedBasic };
+}
+
+export async function showSandboxReport(log: (line: string) => void): Promise<SandboxReport> {
+  const report = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Checking the sandbox…' }, () => checkSandbox(log));
+  const python = 'error' in report.python ? `No Python: ${report.python.error}` : `Python ${report.python.version} at ${report.python.executable}.`;
+  log(`Sandbox check: tier ${report.tier}; ${report.note} ${python}`);
+  const message = `Sandbox tier: ${report.tier}. ${report.note} ${python}`;
+  const setPython = 'Set Python Path';
+  const settings = 'Sandbox Settings';
+  const actions = 'error' in report.python ? [setPython] : [settings];
+  const show = report.tier === 'isolated' && !('error' in report.python) ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
+  void show(message, ...actions).then((choice) => {
+    if (choice === setPython) void vscode.commands.executeCommand('workbench.action.openSettings', 'r1ci.python.path');
+    if (choice === settings) void vscode.commands.executeCommand('workbench.action.openSettings', 'r1ci.sandbox');
+  });
+  return report;
+}
