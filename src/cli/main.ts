@@ -1,12 +1,16 @@
 #!/usr/bin/env node
 // The `r1ci` command: the same agent (and evaluation) as the extension, without VS Code.
 import { CliError, EXIT } from './cliSupport';
+import { compareCommand, evalCommand, exportSftCommand } from './evalCommand';
 import { solveCommand, SOLVE_USAGE } from './solveCommand';
 
 const USAGE = `Usage: r1ci <command> [options]
 
 Commands:
   solve "question"   let the model reason with code and print the trajectory and answer
+  eval <path>        run a task file or folder, score the answers, append results (r1ci eval -h)
+  export-sft <file>  correct multi-turn trajectories of a results file as chat JSONL
+  compare <a> <b>    per-task accuracy of two results files side by side
 
 ${SOLVE_USAGE}`;
 
@@ -22,6 +26,12 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'solve':
       return solveCommand(rest, io);
+    case 'eval':
+      return evalCommand(rest, io);
+    case 'export-sft':
+      return exportSftCommand(rest, io);
+    case 'compare':
+      return compareCommand(rest, io);
     case undefined:
     case '-h':
     case '--help':

@@ -2,12 +2,10 @@
 // Models decorate answers ("Answer: (B).", quotes, code fences, Python lists); these helpers
 // remove decoration only, so a wrong value stays wrong.
 
-/** The content of the last `<<<...>>>` in a reply, or null when there is none. */
-export function extractFinalAnswer(text: string): string | null {
-  const matches = [...text.matchAll(/<<<([\s\S]*?)>>>/g)];
-  const last = matches[matches.length - 1];
-  return last?.[1] !== undefined ? last[1] : null;
-}
+import { extractFinalAnswer } from '../agent/finalAnswer';
+
+// One definition of "the final answer": the agent's (eval scores what the agent extracted).
+export { extractFinalAnswer };
 
 /** "Answer:", "Final answer =", "The answer is" — only with a delimiter, so "Solutions" stays intact. */
 const LABEL = /^(?:the\s+)?(?:final\s+)?(?:answer|result|solution)(?:\s+is\s*:?|\s*[:=])\s*/i;

@@ -26,6 +26,7 @@ export {
   latestById,
   readResults,
   resultRecordSchema,
+  resultStepSchema,
   sftTranscripts,
   summarize,
   toCsv,
@@ -33,9 +34,14 @@ export {
   type ChatMessage,
   type ReadResults,
   type ResultRecord,
+  type ResultStep,
   type RunComparison,
   type RunSummary,
   type Stats,
   type TaskDelta,
   type TaskStats,
 } from './results';
+export { runEvaluation, resumableResults, type EvalEvent, type EvalRunOptions, type RunMeta, type SolveContext, type SolveFn, type SolveOutcome } from './runner';
+export { autoConcurrency, evaluate, type EvaluateOptions } from './evaluate';
+export { solveRecord, stepsOf, type SolveRecordOptions } from './solveRecord';
+export { checkerCell, sandboxCheckRunner } from './sandboxChecker';

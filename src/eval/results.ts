@@ -10,6 +10,26 @@ export const chatMessageSchema = z.object({
 });
 export type ChatMessage = z.infer<typeof chatMessageSchema>;
 
+/** One model request of a stored trajectory, enough to replay it in the solve panel. */
+export const resultStepSchema = z.object({
+  /** What the model wrote in this request (up to the closing fence when it called code). */
+  text: z.string(),
+  code: z.string().optional(),
+  language: z.string().optional(),
+  output: z
+    .object({
+      stdout: z.string(),
+      stderr: z.string(),
+      exitCode: z.number().nullable(),
+      durationMs: z.number(),
+      timedOut: z.boolean(),
+      killMessage: z.string().optional(),
+      truncated: z.boolean(),
+    })
+    .optional(),
+});
+export type ResultStep = z.infer<typeof resultStepSchema>;
+
 export const resultRecordSchema = z.object({
   id: z.string(),
   task: z.string(),
@@ -32,6 +52,10 @@ export const resultRecordSchema = z.object({
   textOnly: z.boolean(),
   error: z.string().optional(),
   trajectory: z.array(chatMessageSchema).optional(),
+  /** The turns with their code and its output, for showing a failure in the panel. */
+  steps: z.array(resultStepSchema).optional(),
+  /** Why the agent stopped: answer, no-answer, budget, error. */
+  stopReason: z.string().optional(),
 });
 export type ResultRecord = z.infer<typeof resultRecordSchema>;
 

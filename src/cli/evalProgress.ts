@@ -1,0 +1,64 @@
+// Progress of `r1ci eval`: a redrawn bar on a terminal, one plain line per question otherwise
+// (logs and CI keep every line and no control characters).
+import type { EvalEvent } from '../eval/runner';
+
+interface Out {
+  write(text: string): void;
+  readonly columns?: number;
+}
+
+export function formatDuration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
+}
+
+export function createProgressReporter(out: Out, tty: boolean): (event: EvalEvent) => void {
+  let barShown = false;
+  const clearBar = (): void => {
+    if (barShown) out.write('\r\x1b[2K');
+    barShown = false;
+  };
+  return (event) => {
+    switch (event.type) {
+      case 'start':
+        if (event.repairedTail) out.write('The results file ended in a cut-off line (an interrupted run); it was removed.\n');
+        if (event.skipped > 0) out.write(`Resuming: ${event.skipped} of ${event.total} question(s) already done, ${event.toRun} to go.\n`);
+        break;
+      case 'result': {
+        const r = event.result;
+        const mark = r.error !== undefined ? 'ERROR' : r.correct ? 'ok' : 'wrong';
+        const acc = `${((event.correctSoFar / event.done) * 100).toFixed(0)}% right`;
+        const eta = event.etaMs !== undefined && event.done < event.toRun ? `ETA ${formatDuration(event.etaMs)}` : 'done';
+        const detail = `${r.id}: ${mark}${r.answer !== null ? ` (${oneLine(r.answer, 40)})` : ''}${r.error !== undefined ? ` ${oneLine(r.error, 80)}` : ''}`;
+        if (!tty) {
+          out.write(`[${event.done}/${event.toRun}] ${detail} · ${acc} · ${eta}\n`);
+          break;
+        }
+        if (r.error !== undefined) {
+          clearBar();
+          out.write(`${detail}\n`);
+        }
+        const width = Math.max(10, Math.min(40, (out.columns ?? 80) - 50));
+        const filled = Math.round((event.done / Math.max(event.toRun, 1)) * width);
+        clearBar();
+        out.write(`[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${event.done}/${event.toRun} · ${acc} · ${eta}`);
+        barShown = true;
+        break;
+      }
+      case 'end':
+        clearBar();
+        out.write(`${event.cancelled ? 'Cancelled' : 'Finished'} in ${formatDuration(event.elapsedMs)}.\n`);
+        break;
+      case 'question-start':
+        break;
+    }
+  };
+}
+
+function oneLine(text: string, max: number): string {
+  const s = text.replace(/\s+/g, ' ').trim();
+  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+}

@@ -1,0 +1,251 @@
+// The evaluation loop: every record of a task set is solved (by an injected `solve`, so this
+// file knows nothing of models, sandboxes or VS Code), scored, and appended to a results file
+// the moment it is done. Concurrency is a fixed number of workers pulling from one queue; a
+// per-question timeout aborts that question only; cancelling the run stops every worker and
+// writes nothing for the questions in flight, so a resumed run redoes exactly those.
+import { latestById, readResults, appendResult, summarize, type ResultRecord, type RunSummary } from './results';
+import type { TaskRecord } from './types';
+
+/** Settings recorded with every result (the paper's sampling settings and the mode). */
+export interface RunMeta {
+  readonly model: string;
+  readonly temperature: number;
+  readonly seed?: number | null;
+  readonly textOnly: boolean;
+}
+
+/** What one solve produced, before the runner adds timing and the run's settings. */
+export type SolveOutcome = Omit<ResultRecord, 'durationMs' | 'model' | 'temperature' | 'seed' | 'textOnly'>;
+
+export interface SolveContext {
+  /** Aborted on the per-question timeout and when the whole run is cancelled. */
+  readonly signal: AbortSignal;
+  /** 0 … concurrency − 1: which worker runs it (callers keep one sandbox per worker). */
+  readonly worker: number;
+}
+
+export type SolveFn = (record: TaskRecord, context: SolveContext) => Promise<SolveOutcome>;
+
+export interface EvalRunOptions {
+  readonly records: readonly TaskRecord[];
+  readonly solve: SolveFn;
+  readonly meta: RunMeta;
+  /** Questions solved at once (≥ 1). */
+  readonly concurrency: number;
+  /** Wall-clock limit per question; 0 = none. A question over the limit is scored wrong. */
+  readonly perQuestionTimeoutMs: number;
+  /** JSONL file the results are appended to; without one results are only reported. */
+  readonly resultsFile?: string;
+  /** Skip records that already have a finished result (no `error`) in `resultsFile`. */
+  readonly resume: boolean;
+}
+
+export type EvalEvent =
+  | {
+      readonly type: 'start';
+      /** Records in the task set. */
+      readonly total: number;
+      /** Already done in the results file (resume). */
+      readonly skipped: number;
+      readonly toRun: number;
+      /** Results from earlier runs kept in the file (for the summary). */
+      readonly previous: readonly ResultRecord[];
+      /** A cut-off last line in the results file was removed. */
+      readonly repairedTail: boolean;
+    }
+  | { readonly type: 'question-start'; readonly record: TaskRecord; readonly worker: number }
+  | {
+      readonly type: 'result';
+      readonly record: TaskRecord;
+      readonly result: ResultRecord;
+      /** Finished in this run so far, and how many this run has to do. */
+      readonly done: number;
+      readonly toRun: number;
+      readonly correctSoFar: number;
+      readonly elapsedMs: number;
+      /** Estimated time to finish, from the pace so far; undefined before the first result. */
+      readonly etaMs: number | undefined;
+    }
+  | {
+      readonly type: 'end';
+      readonly cancelled: boolean;
+      /** Summary over the whole results file (earlier runs and this one), latest result per id. */
+      readonly summary: RunSummary;
+      readonly results: readonly ResultRecord[];
+      readonly elapsedMs: number;
+      /** Results of this run that carry an `error` (server down, sandbox broken, checker broken). */
+      readonly errors: number;
+    };
+
+/** Results of a file that a resumed run may keep: finished, and produced with the same settings. */
+export async function resumableResults(file: string, meta: RunMeta): Promise<{ kept: ResultRecord[]; repairedTail: boolean }> {
+  const read = await readResults(file, { repair: true });
+  if (read.problems.length > 0) {
+    const first = read.problems[0];
+    throw new Error(`${file}:${first?.line ?? 0}: ${first?.message ?? 'bad line'} (${read.problems.length} bad line(s); fix or remove them before resuming)`);
+  }
+  const other = read.results.find((r) => r.model !== meta.model || r.textOnly !== meta.textOnly);
+  if (other) {
+    throw new Error(
+      `${file} holds results of another run (model ${other.model}${other.textOnly ? ', text only' : ''}); this run is ${meta.model}${meta.textOnly ? ', text only' : ''}. Write to another results file.`,
+    );
+  }
+  return { kept: latestById(read.results), repairedTail: read.truncatedTail };
+}
+
+/**
+ * Runs the evaluation, yielding progress. Always ends with one `end` event (also when
+ * cancelled through `signal`); throws only when the results file cannot be read or written.
+ */
+export async function* runEvaluation(options: EvalRunOptions, signal: AbortSignal): AsyncGenerator<EvalEvent, void, undefined> {
+  if (!Number.isInteger(options.concurrency) || options.concurrency < 1) throw new Error(`concurrency must be a whole number ≥ 1 (got ${options.concurrency})`);
+  const started = performance.now();
+  let previous: ResultRecord[] = [];
+  let repairedTail = false;
+  if (options.resultsFile && options.resume) ({ kept: previous, repairedTail } = await resumableResults(options.resultsFile, options.meta));
+  const finished = new Set(previous.filter((r) => r.error === undefined).map((r) => r.id));
+  const queue = options.records.filter((r) => !finished.has(r.id));
+  const toRun = queue.length;
+  const events = new EventQueue<EvalEvent>();
+  events.push({ type: 'start', total: options.records.length, skipped: options.records.length - toRun, toRun, previous, repairedTail });
+
+  const fresh: ResultRecord[] = [];
+  let next = 0;
+  let correct = 0;
+  let writing: Promise<void> = Promise.resolve();
+  let writeError: unknown;
+  const runStop = new AbortController();
+  const stopAll = (): void => runStop.abort();
+  signal.addEventListener('abort', stopAll, { once: true });
+  if (signal.aborted) stopAll();
+
+  const worker = async (index: number): Promise<void> => {
+    while (!runStop.signal.aborted) {
+      const record = queue[next++];
+      if (!record) return;
+      events.push({ type: 'question-start', record, worker: index });
+      const result = await solveOne(record, index, options, runStop.signal);
+      if (!result) return; // the run was cancelled mid-question: nothing is written for it
+      fresh.push(result);
+      if (result.correct) correct++;
+      if (options.resultsFile) {
+        // Appends are serialised so lines of concurrent questions never interleave.
+        const file = options.resultsFile;
+        writing = writing.then(() => appendResult(file, result)).catch((e: unknown) => {
+          writeError ??= e;
+          stopAll();
+        });
+        await writing;
+        if (writeError) return;
+      }
+      const elapsedMs = performance.now() - started;
+      const done = fresh.length;
+      events.push({ type: 'result', record, result, done, toRun, correctSoFar: correct, elapsedMs, etaMs: (elapsedMs / done) * (toRun - done) });
+    }
+  };
+
+  const workers = Promise.all(Array.from({ length: Math.min(options.concurrency, Math.max(toRun, 1)) }, (_, i) => worker(i))).finally(() => events.close());
+  try {
+    yield* events.drain();
+    await workers;
+  } finally {
+    signal.removeEventListener('abort', stopAll);
+    runStop.abort();
+  }
+  if (writeError) throw writeError instanceof Error ? writeError : new Error(String(writeError));
+  const all = latestById([...previous, ...fresh]);
+  yield {
+    type: 'end',
+    cancelled: signal.aborted,
+    summary: summarize(all),
+    results: all,
+    elapsedMs: performance.now() - started,
+    errors: fresh.filter((r) => r.error !== undefined).length,
+  };
+}
+
+/** Solves one record under its timeout; undefined when the whole run was cancelled. */
+async function solveOne(record: TaskRecord, worker: number, options: EvalRunOptions, runSignal: AbortSignal): Promise<ResultRecord | undefined> {
+  const question = new AbortController();
+  const onRunAbort = (): void => question.abort();
+  runSignal.addEventListener('abort', onRunAbort, { once: true });
+  let timedOut = false;
+  const timer =
+    options.perQuestionTimeoutMs > 0
+      ? setTimeout(() => {
+          timedOut = true;
+          question.abort();
+        }, options.perQuestionTimeoutMs)
+      : undefined;
+  const started = performance.now();
+  let outcome: SolveOutcome;
+  try {
+    outcome = await options.solve(record, { signal: question.signal, worker });
+  } catch (e) {
+    if (runSignal.aborted) return undefined;
+    outcome = failedOutcome(record, timedOut ? undefined : `internal error: ${e instanceof Error ? e.message : String(e)}`);
+  } finally {
+    clearTimeout(timer);
+    runSignal.removeEventListener('abort', onRunAbort);
+  }
+  if (runSignal.aborted && !timedOut) return undefined;
+  if (timedOut) {
+    // A question over its limit is a wrong answer, not an infrastructure error: resume keeps it.
+    const { error: _dropped, ...rest } = outcome;
+    outcome = { ...rest, answer: null, correct: false, reason: `timed out after ${formatSeconds(options.perQuestionTimeoutMs)}` };
+  }
+  const { model, temperature, seed, textOnly } = options.meta;
+  return { ...outcome, durationMs: performance.now() - started, model, temperature, seed: seed ?? null, textOnly };
+}
+
+function failedOutcome(record: TaskRecord, error: string | undefined): SolveOutcome {
+  return {
+    id: record.id,
+    task: record.task,
+    question: record.question,
+    answer: null,
+    correct: false,
+    reason: error ?? 'no answer',
+    turns: 0,
+    codeCalls: 0,
+    usedCode: false,
+    ...(error !== undefined ? { error } : {}),
+  };
+}
+
+function formatSeconds(ms: number): string {
+  const s = ms / 1000;
+  return `${Number.isInteger(s) ? s : s.toFixed(1)} s`;
+}
+
+/** Events pushed from workers, pulled by the generator; no polling. */
+class EventQueue<T> {
+  private readonly items: T[] = [];
+  private wake: (() => void) | undefined;
+  private closed = false;
+
+  push(item: T): void {
+    this.items.push(item);
+    this.wake?.();
+  }
+
+  close(): void {
+    this.closed = true;
+    this.wake?.();
+  }
+
+  async *drain(): AsyncGenerator<T, void, undefined> {
+    for (;;) {
+      const item = this.items.shift();
+      if (item !== undefined) {
+        yield item;
+        continue;
+      }
+      if (this.closed) return;
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+      });
+      this.wake = undefined;
+    }
+  }
+}

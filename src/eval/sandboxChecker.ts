@@ -1,0 +1,57 @@
+// Custom `python:` checkers run as code in a sandbox, never in the calling process (the
+// extension host or the CLI): the checker's source is read here and sent as one cell, so it
+// also works on the isolated tier, where the interpreter cannot see the task folder.
+import { readFile } from 'node:fs/promises';
+import type { CodeRunner } from '../sandbox/types';
+import type { PythonCheckRunner } from './scorers/python';
+import type { TaskRecord } from './types';
+
+const MARKER = 'R1CI-CHECK-VERDICT ';
+
+/** The cell that loads the checker into a fresh namespace and prints its verdict on a marked line. */
+export function checkerCell(source: string, checkerFile: string, answer: string, record: TaskRecord): string {
+  const lit = (value: unknown): string => `__r1ci_json.loads(${JSON.stringify(JSON.stringify(value))})`;
+  return [
+    'import json as __r1ci_json',
+    `__r1ci_ns = {"__name__": "r1ci_checker", "__file__": ${lit(checkerFile)}}`,
+    `exec(compile(${lit(source)}, ${lit(checkerFile)}, "exec"), __r1ci_ns)`,
+    'if not callable(__r1ci_ns.get("check")):',
+    `    raise SystemExit("the checker file defines no check(answer, record) function")`,
+    `__r1ci_verdict = bool(__r1ci_ns["check"](${lit(answer)}, ${lit(record)}))`,
+    `print(${JSON.stringify(MARKER)} + ("true" if __r1ci_verdict else "false"))`,
+    '',
+  ].join('\n');
+}
+
+/**
+ * A PythonCheckRunner on top of a sandbox. `acquire` gives the runner to use (callers share
+ * the question's own runner or a dedicated one); a checker is expected to be quick and
+ * deterministic, and the sandbox's cell time limit applies.
+ */
+export function sandboxCheckRunner(acquire: () => Promise<CodeRunner>, signal?: AbortSignal): PythonCheckRunner {
+  const sources = new Map<string, Promise<string>>();
+  return {
+    async check(checkerFile, answer, record) {
+      let source: string;
+      try {
+        let pending = sources.get(checkerFile);
+        if (!pending) {
+          pending = readFile(checkerFile, 'utf8');
+          sources.set(checkerFile, pending);
+        }
+        source = await pending;
+      } catch (e) {
+        sources.delete(checkerFile);
+        return { error: `cannot read ${checkerFile}: ${e instanceof Error ? e.message : String(e)}` };
+      }
+      const runner = await acquire();
+      const result = await runner.runCell(checkerCell(source, checkerFile, answer, record), signal ? { signal } : {});
+      const line = result.stdout.split('\n').reverse().find((l) => l.startsWith(MARKER));
+      if (line !== undefined && result.exitCode === 0) return line.slice(MARKER.length).trim() === 'true';
+      if (result.killMessage) return { error: result.killMessage };
+      if (result.timedOut) return { error: 'the checker timed out' };
+      const lastErr = result.stderr.trim().split('\n').pop();
+      return { error: lastErr && lastErr.length > 0 ? lastErr : `the checker printed no verdict (exit ${String(result.exitCode)})` };
+    },
+  };
+}

@@ -1,0 +1,88 @@
+// One record, end to end: the agent solves the question (with or without a sandbox), the final
+// answer is scored, and the conversation is kept for the results file (chat messages for SFT
+// export, steps with code output for replaying a failure in the panel).
+import type { ChatMessage, ModelBackend } from '../agent/backends/types';
+import type { ProtocolMode } from '../agent/protocol';
+import { runAgent } from '../agent/runAgent';
+import { collectTrajectory, type Trajectory } from '../agent/trajectory';
+import type { CodeRunner } from '../sandbox/types';
+import type { ResultStep } from './results';
+import type { SolveOutcome } from './runner';
+import { scoreAnswerAsync } from './score';
+import type { PythonCheckRunner } from './scorers/python';
+import type { TaskRecord } from './types';
+
+export interface SolveRecordOptions {
+  readonly backend: ModelBackend;
+  readonly model: string;
+  readonly protocol: ProtocolMode;
+  readonly maxCodeCalls: number;
+  readonly temperature: number;
+  readonly seed?: number;
+  readonly contextTokens?: number;
+  /** Null = text only (the paper's baseline: code is neither cut out nor run). */
+  readonly runner: CodeRunner | null;
+  /** Runs custom `python:` checkers; without one such records score as not checked. */
+  readonly python?: PythonCheckRunner;
+  readonly signal: AbortSignal;
+}
+
+export async function solveRecord(record: TaskRecord, options: SolveRecordOptions): Promise<SolveOutcome> {
+  let messages: readonly ChatMessage[] = [];
+  const trajectory = await collectTrajectory(
+    runAgent(record.question, {
+      backend: options.backend,
+      model: options.model,
+      runner: options.runner,
+      protocol: options.protocol,
+      maxCodeCalls: options.maxCodeCalls,
+      temperature: options.temperature,
+      seed: options.seed,
+      contextTokens: options.contextTokens,
+      signal: options.signal,
+      onMessages: (m) => {
+        messages = m;
+      },
+    }),
+  );
+  // Scoring a cancelled question would record a wrong answer for something never finished.
+  if (trajectory.reason === 'cancelled') throw new Error('cancelled');
+  const score = await scoreAnswerAsync(record, trajectory.answer, { python: options.python });
+  const error = trajectory.error;
+  return {
+    id: record.id,
+    task: record.task,
+    question: record.question,
+    ...(score.expected !== undefined ? { expected: score.expected } : {}),
+    answer: trajectory.answer,
+    correct: error === undefined && score.correct,
+    reason: error !== undefined ? `error: ${error}` : trajectory.reason === 'budget' && trajectory.answer === null ? `code-call budget (${options.maxCodeCalls}) used up; ${score.reason}` : score.reason,
+    turns: trajectory.turns.length,
+    codeCalls: trajectory.codeCalls,
+    usedCode: trajectory.codeCalls > 0,
+    ...(error !== undefined ? { error } : {}),
+    trajectory: messages.map((m) => ({ role: m.role, content: m.content })),
+    steps: stepsOf(trajectory),
+    stopReason: trajectory.reason,
+  };
+}
+
+export function stepsOf(trajectory: Trajectory): ResultStep[] {
+  return trajectory.turns.map((t) => ({
+    text: t.text,
+    ...(t.cell ? { code: t.cell.code, language: t.cell.language } : {}),
+    ...(t.cell?.result
+      ? {
+          output: {
+            stdout: t.cell.result.stdout,
+            stderr: t.cell.result.stderr,
+            exitCode: t.cell.result.exitCode,
+            durationMs: t.cell.result.durationMs,
+            timedOut: t.cell.result.timedOut,
+            ...(t.cell.result.killMessage !== undefined ? { killMessage: t.cell.result.killMessage } : {}),
+            truncated: t.cell.result.truncated,
+          },
+        }
+      : {}),
+  }));
+}
