@@ -4,6 +4,8 @@
 // and closes with a line holding only the fence. We scan line by line and remember where we
 // stopped, so a long reply is scanned once, not once per token.
 
+import { isAnswerOnly } from './finalAnswer';
+
 /** Fence labels we execute. A bare fence counts too: small models often omit the label. */
 const EXECUTABLE_LANGUAGES = new Set(['python', 'py', 'python3', '']);
 
@@ -77,7 +79,7 @@ export class CodeBlockDetector {
     }
     if (this.open && EXECUTABLE_LANGUAGES.has(this.open.language)) {
       const code = this.text.slice(this.open.codeStart);
-      if (code.trim().length > 0) {
+      if (code.trim().length > 0 && !isAnswerOnly(code)) {
         return (this.found = { language: this.open.language, code: trimFinalNewline(code), start: this.open.fenceStart, end: this.text.length, unclosed: true });
       }
     }
@@ -94,7 +96,7 @@ export class CodeBlockDetector {
       this.open = undefined;
       if (!EXECUTABLE_LANGUAGES.has(language)) return undefined;
       const code = this.text.slice(codeStart, this.lineStart);
-      if (code.trim().length === 0) return undefined;
+      if (code.trim().length === 0 || isAnswerOnly(code)) return undefined;
       return { language, code: trimFinalNewline(code), start: fenceStart, end: nextLineStart, unclosed: false };
     }
     const m = OPEN_FENCE.exec(line);
