@@ -58,6 +58,8 @@ const builds = [
     entryPoints: { webview: 'webview/src/main.ts' },
     outdir: 'dist',
     loader: { '.woff2': 'file', '.woff': 'file', '.ttf': 'file' },
+    // KaTeX's stylesheet lands in dist/webview.css, its fonts in dist/fonts/ (see .vscodeignore).
+    assetNames: 'fonts/[name]-[hash]',
   },
   // Test and benchmark programs: kept out of the .vsix by .vscodeignore.
   {

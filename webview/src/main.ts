@@ -1,21 +1,11 @@
-// Entry point of the solve panel's webview: validates every host message and hands it to the transcript.
-import { hostMessageSchema } from '../../src/views/messages';
-import { Transcript } from './transcript';
+// Entry point of our webviews (the solve panel and the side-bar chat share this bundle and its
+// renderer): validates every host message and hands it to the page's app.
+import { hostMessageSchema, type HostMessage } from '../../src/views/messages';
+import { startChatApp } from './chatApp';
+import { startPanelApp } from './panelApp';
 import { vscode } from './vscodeApi';
 
-function byId<T extends HTMLElement>(id: string): T {
-  const e = document.getElementById(id);
-  if (!e) throw new Error(`missing #${id}`);
-  return e as T;
-}
-
-const stop = byId<HTMLButtonElement>('stop');
-const transcript = new Transcript(byId('transcript'), byId('session'), byId('answer'), byId('status'), stop);
-
-stop.addEventListener('click', () => {
-  stop.disabled = true;
-  vscode.postMessage({ type: 'cancel' });
-});
+const handle: (message: HostMessage) => void = document.body.dataset['view'] === 'chat' ? startChatApp() : startPanelApp();
 
 // Links in model text never navigate the webview; the host decides whether to open them.
 document.addEventListener('click', (event) => {
@@ -32,13 +22,7 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
     console.error('r1ci webview: ignored a malformed message', parsed.error.issues[0]);
     return;
   }
-  const message = parsed.data;
-  if (message.type === 'session') {
-    stop.disabled = false;
-    transcript.showSession(message.session);
-  } else {
-    transcript.apply(message.events);
-  }
+  handle(parsed.data);
 });
 
 vscode.postMessage({ type: 'ready' });

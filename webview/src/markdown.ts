@@ -1,9 +1,11 @@
 // Markdown for untrusted model text: no raw HTML, no images (nothing loads from the network),
-// links only to web addresses and opened by the host, code highlighted, <<<answer>>> marked.
+// links only to web addresses and opened by the host, code highlighted, <<<answer>>> marked,
+// and math ($…$, $$…$$, \(…\), \[…\]) left as escaped placeholders that typesetMath() fills.
 import MarkdownIt from 'markdown-it';
 import type StateInline from 'markdown-it/lib/rules_inline/state_inline.mjs';
 import hljs from 'highlight.js/lib/core';
 import python from 'highlight.js/lib/languages/python';
+import { mathBlockRule, mathInlineRule } from './mathSyntax';
 
 hljs.registerLanguage('python', python);
 hljs.registerAliases(['py', 'python3'], { languageName: 'python' });
@@ -35,6 +37,17 @@ md.inline.ruler.before('emphasis', 'final_answer', (state: StateInline, silent: 
   return true;
 });
 md.renderer.rules.final_answer = (tokens, idx) => `<mark class="final-answer">&lt;&lt;&lt;${md.utils.escapeHtml(tokens[idx]?.content ?? '')}&gt;&gt;&gt;</mark>`;
+
+// Math: before `escape`, which would otherwise eat the backslash of \( and \[.
+md.inline.ruler.before('escape', 'math_inline', mathInlineRule);
+md.block.ruler.before('fence', 'math_block', mathBlockRule, { alt: ['paragraph', 'reference', 'blockquote', 'list'] });
+md.renderer.rules.math_inline = (tokens, idx) => mathPlaceholder(tokens[idx]?.content ?? '', tokens[idx]?.meta === 'display', 'span');
+md.renderer.rules.math_block = (tokens, idx) => mathPlaceholder(tokens[idx]?.content ?? '', true, 'div');
+
+/** The TeX stays escaped text until typesetMath() renders it through KaTeX's DOM API. */
+function mathPlaceholder(tex: string, display: boolean, tag: 'span' | 'div'): string {
+  return `<${tag} class="math${display ? ' math-display' : ''}" data-display="${display ? '1' : '0'}">${md.utils.escapeHtml(tex)}</${tag}>${tag === 'div' ? '\n' : ''}`;
+}
 
 export function renderMarkdown(text: string): string {
   return md.render(text);

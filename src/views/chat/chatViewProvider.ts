@@ -1,0 +1,370 @@
+// The side-bar chat (a webview view in its own activity-bar container): one active
+// conversation whose ConversationSession keeps the sandbox across follow-ups, a history of
+// past conversations persisted per workspace, a model picker fed by the server's model list,
+// and the sandbox tier. The webview may be destroyed and re-created (hidden, moved, window
+// reload); it is always rebuilt by replaying the conversation's recorded events.
+import { randomUUID } from 'node:crypto';
+import * as vscode from 'vscode';
+import { createBackend } from '../../agent/backends';
+import type { Trajectory } from '../../agent/trajectory';
+import { readSettings } from '../../config/vscodeSettings';
+import { ConversationSession, truncate } from '../../host/conversationSession';
+import type { Log } from '../../host/log';
+import type { SandboxService } from '../../host/sandboxService';
+import { scratchRoot } from '../../host/scratch';
+import { handleSharedViewMessage } from '../../host/viewActions';
+import type { ChatState, WebviewMessage } from '../messages';
+import { ViewChannel } from '../viewChannel';
+import { CHAT_VIEW_BODY, webviewHtml } from '../webviewHtml';
+import { ConversationStore, summaryOf, type StoredConversation } from './conversationStore';
+
+/** Conversations whose sandbox stays alive after the user switched away (least recently used go first). */
+const LIVE_SANDBOXES = 3;
+const SAVE_DELAY_MS = 400;
+
+interface Conversation {
+  record: StoredConversation;
+  session: ConversationSession | undefined;
+  lastUsed: number;
+}
+
+export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
+  static readonly viewId = 'r1ci.chat';
+  private view: vscode.WebviewView | undefined;
+  private channel: ViewChannel | undefined;
+  private readonly conversations = new Map<string, Conversation>();
+  private activeId: string;
+  private models: string[] = [];
+  private modelsError: string | undefined;
+  private saveTimer: NodeJS.Timeout | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+  readonly loaded: Promise<void>;
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly log: Log,
+    private readonly sandbox: SandboxService,
+    private readonly store: ConversationStore,
+  ) {
+    this.activeId = this.createConversation().record.id;
+    this.loaded = this.loadHistory();
+    this.disposables.push(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('r1ci.backend') || e.affectsConfiguration('r1ci.ollama.host') || e.affectsConfiguration('r1ci.openai.baseUrl')) void this.refreshModels();
+        else if (e.affectsConfiguration('r1ci')) this.postState();
+      }),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => this.postState()),
+    );
+  }
+
+  resolveWebviewView(view: vscode.WebviewView): void {
+    this.view = view;
+    this.channel?.dispose();
+    view.webview.options = {
+      enableScripts: true,
+      localResourceRoots: [vscode.Uri.joinPath(this.context.extensionUri, 'dist'), vscode.Uri.joinPath(this.context.extensionUri, 'media'), scratchRoot(this.context)],
+    };
+    const channel = new ViewChannel(view.webview, this.log);
+    this.channel = channel;
+    channel.onMessage((m) => this.onMessage(m));
+    view.webview.html = webviewHtml(view.webview, this.context.extensionUri, { title: 'R1 Code Interpreter chat', body: CHAT_VIEW_BODY, view: 'chat' });
+    view.onDidDispose(() => {
+      if (this.view !== view) return;
+      this.view = undefined;
+      this.channel = undefined;
+      channel.dispose();
+      for (const c of this.conversations.values()) c.session?.setView(undefined);
+    });
+    this.active.session?.setView(this.viewAdapter());
+    void this.refreshModels();
+    this.sandbox.prewarm(readSettings(this.log));
+  }
+
+  /** The chat's public entry point (r1ci.chat.ask): asks in the active conversation. */
+  async ask(question: string, overrides: { model?: string; maxCodeCalls?: number } = {}): Promise<Trajectory> {
+    await this.loaded;
+    const conversation = this.active;
+    const session = this.sessionOf(conversation);
+    if (conversation.record.events.length === 0) conversation.record.title = truncate(question, 60);
+    conversation.record.updatedAt = Date.now();
+    const trajectory = await session.ask({ question, ...overrides });
+    conversation.record.updatedAt = Date.now();
+    this.persist(conversation);
+    return trajectory;
+  }
+
+  stop(): void {
+    this.active.session?.cancel();
+  }
+
+  get busy(): boolean {
+    return this.active.session?.busy ?? false;
+  }
+
+  /** Starts a new, empty conversation (the current one stays in the history). */
+  newConversation(): boolean {
+    if (this.busy) {
+      void vscode.window.showInformationMessage('Stop the running answer before starting a new chat.');
+      return false;
+    }
+    const conversation = this.createConversation();
+    this.activate(conversation.record.id);
+    return true;
+  }
+
+  openConversation(id: string): boolean {
+    if (id === this.activeId) return true;
+    if (!this.conversations.has(id)) return false;
+    if (this.busy) {
+      void vscode.window.showInformationMessage('Stop the running answer before switching conversations.');
+      return false;
+    }
+    this.activate(id);
+    return true;
+  }
+
+  async deleteConversation(id: string): Promise<boolean> {
+    const conversation = this.conversations.get(id);
+    if (!conversation) return false;
+    if (conversation.session?.busy) {
+      void vscode.window.showInformationMessage('Stop the running answer before deleting its conversation.');
+      return false;
+    }
+    this.conversations.delete(id);
+    await conversation.session?.close();
+    conversation.session?.dispose();
+    if (id === this.activeId) this.activate(this.createConversation().record.id);
+    else this.postState();
+    await this.saveSoon(0);
+    return true;
+  }
+
+  /** What the history holds (for the r1ci.chat.state command: diagnostics and tests). */
+  describe(): { activeId: string; storageFile: string; busy: boolean; tier: ChatState['tier']; conversations: { id: string; title: string; questions: string[]; events: number }[] } {
+    return {
+      activeId: this.activeId,
+      storageFile: this.store.file,
+      busy: this.busy,
+      tier: this.state().tier,
+      conversations: [...this.conversations.values()].map((c) => ({
+        id: c.record.id,
+        title: c.record.title,
+        questions: c.record.events.flatMap((e) => (e.type === 'question' ? [e.text] : [])),
+        events: c.record.events.length,
+      })),
+    };
+  }
+
+  private get active(): Conversation {
+    const conversation = this.conversations.get(this.activeId);
+    if (!conversation) throw new Error('no active conversation');
+    return conversation;
+  }
+
+  private createConversation(): Conversation {
+    const now = Date.now();
+    const conversation: Conversation = { record: { id: randomUUID(), title: 'New chat', createdAt: now, updatedAt: now, events: [], messages: [] }, session: undefined, lastUsed: now };
+    this.conversations.set(conversation.record.id, conversation);
+    return conversation;
+  }
+
+  private activate(id: string): void {
+    this.active.session?.setView(undefined);
+    this.activeId = id;
+    const conversation = this.active;
+    conversation.lastUsed = Date.now();
+    conversation.session?.setView(this.viewAdapter());
+    this.replay();
+    this.retireIdleSandboxes();
+  }
+
+  /** Rebuilds the webview's transcript from the active conversation's record. */
+  private replay(): void {
+    const channel = this.channel;
+    if (!channel) return;
+    channel.post({ type: 'reset' });
+    const events = this.active.session?.events ?? this.active.record.events;
+    if (events.length > 0) channel.post({ type: 'events', events: [...events] });
+    this.postState();
+  }
+
+  private sessionOf(conversation: Conversation): ConversationSession {
+    if (conversation.session) return conversation.session;
+    const session = new ConversationSession(this.log, this.sandbox, conversation.record.id === this.activeId ? this.viewAdapter() : undefined, { kind: 'view', viewId: ChatViewProvider.viewId }, {
+      events: conversation.record.events,
+      messages: conversation.record.messages,
+    });
+    session.onDidChange((what) => {
+      conversation.record.events = [...session.events];
+      conversation.record.messages = [...session.history];
+      if (what === 'events') this.persist(conversation);
+      else this.postState();
+    });
+    conversation.session = session;
+    return session;
+  }
+
+  /** Keeps a few sandboxes of recently used conversations; older idle ones are ended. */
+  private retireIdleSandboxes(): void {
+    const live = [...this.conversations.values()].filter((c) => c.session && c.record.id !== this.activeId && !c.session.busy).sort((a, b) => b.lastUsed - a.lastUsed);
+    for (const c of live.slice(LIVE_SANDBOXES - 1)) {
+      const session = c.session;
+      c.session = undefined;
+      session?.dispose();
+    }
+  }
+
+  private viewAdapter(): { push: ViewChannel['push']; flush: ViewChannel['flush']; webview: vscode.Webview } | undefined {
+    const channel = this.channel;
+    if (!channel) return undefined;
+    return { push: (e) => channel.push(e), flush: () => channel.flush(), webview: channel.webview };
+  }
+
+  private onMessage(message: WebviewMessage): void {
+    const active = this.active;
+    if (active.session && handleSharedViewMessage(message, active.session)) return;
+    switch (message.type) {
+      case 'ready':
+        this.replay();
+        break;
+      case 'ask':
+        void this.ask(message.question);
+        break;
+      case 'new-chat':
+        this.newConversation();
+        break;
+      case 'open-conversation':
+        this.openConversation(message.id);
+        break;
+      case 'delete-conversation':
+        void this.deleteConversation(message.id);
+        break;
+      case 'select-model':
+        void this.selectModel(message.model);
+        break;
+      case 'refresh-models':
+        void this.refreshModels();
+        break;
+      default:
+        // Cell actions for a conversation restored from history, before it has a live session.
+        handleSharedViewMessage(message, this.sessionOf(active));
+    }
+  }
+
+  /** The picker changes the "r1ci.model" setting where it is set (workspace, else user). */
+  private async selectModel(model: string): Promise<void> {
+    const config = vscode.workspace.getConfiguration('r1ci');
+    const target = config.inspect('model')?.workspaceValue !== undefined ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+    await config.update('model', model, target);
+    this.postState();
+  }
+
+  private async refreshModels(): Promise<void> {
+    const settings = readSettings(this.log);
+    try {
+      const backend = createBackend({ kind: settings.backend, ollamaHost: settings['ollama.host'], openaiBaseUrl: settings['openai.baseUrl'] });
+      const models = await backend.listModels(AbortSignal.timeout(10_000));
+      this.models = models.map((m) => m.name).sort((a, b) => a.localeCompare(b));
+      this.modelsError = undefined;
+    } catch (error) {
+      this.models = [];
+      this.modelsError = error instanceof Error ? error.message : String(error);
+      this.log(`Chat: could not list models: ${this.modelsError}`);
+    }
+    this.postState();
+  }
+
+  private state(): ChatState {
+    const settings = readSettings();
+    const session = this.active.session;
+    const known = session?.tier;
+    let tier: ChatState['tier'] = known?.tier ?? 'not-started';
+    let tierNote = known?.note ?? 'The sandbox starts with the first question; follow-up questions share it.';
+    if (!known && !vscode.workspace.isTrusted) {
+      tier = 'off';
+      tierNote = 'Restricted Mode: code is not executed in an untrusted workspace.';
+    } else if (!known && settings['sandbox.approval'] === 'never') {
+      tier = 'off';
+      tierNote = 'Code execution is turned off ("r1ci.sandbox.approval": "never").';
+    }
+    return {
+      busy: session?.busy ?? false,
+      model: settings.model,
+      models: this.models,
+      modelsError: this.modelsError,
+      tier,
+      tierNote,
+      activeId: this.activeId,
+      conversations: [...this.conversations.values()]
+        .filter((c) => c.record.events.length > 0)
+        .map((c) => summaryOf(c.record))
+        .sort((a, b) => b.updatedAt - a.updatedAt),
+    };
+  }
+
+  private postState(): void {
+    void vscode.commands.executeCommand('setContext', 'r1ci.chat.busy', this.busy);
+    this.channel?.post({ type: 'chat-state', state: this.state() });
+  }
+
+  private async loadHistory(): Promise<void> {
+    const { conversations, problems } = await this.store.load();
+    for (const record of conversations) {
+      if (this.conversations.has(record.id)) continue;
+      // A question without its "done" was interrupted (the window closed while answering).
+      let lastQuestion = -1;
+      record.events.forEach((e, i) => {
+        if (e.type === 'question') lastQuestion = i;
+      });
+      if (lastQuestion >= 0 && !record.events.slice(lastQuestion).some((e) => e.type === 'done')) {
+        record.events.push({ type: 'done', reason: 'cancelled', answer: null, codeCalls: 0, turns: 0, message: 'Interrupted: the window closed while answering.' });
+      }
+      this.conversations.set(record.id, { record, session: undefined, lastUsed: 0 });
+    }
+    for (const p of problems) {
+      this.log(`Chat history: ${p}`);
+      void vscode.window.showWarningMessage(p);
+    }
+    this.postState();
+  }
+
+  private persist(conversation: Conversation): void {
+    conversation.record.events = [...(conversation.session?.events ?? conversation.record.events)];
+    conversation.record.messages = [...(conversation.session?.history ?? conversation.record.messages)];
+    this.postState();
+    void this.saveSoon(SAVE_DELAY_MS);
+  }
+
+  private saveSoon(delayMs: number): Promise<void> {
+    if (this.saveTimer) clearTimeout(this.saveTimer);
+    return new Promise((resolve) => {
+      this.saveTimer = setTimeout(() => {
+        this.saveTimer = undefined;
+        this.store.save(this.records()).then(resolve, (error: unknown) => {
+          this.log(`Chat history could not be saved to ${this.store.file}: ${error instanceof Error ? error.message : String(error)}`);
+          resolve();
+        });
+      }, delayMs);
+    });
+  }
+
+  /** Conversations worth keeping: the ones with at least one question. */
+  private records(): StoredConversation[] {
+    return [...this.conversations.values()].map((c) => c.record).filter((r) => r.events.length > 0);
+  }
+
+  dispose(): void {
+    if (this.saveTimer) {
+      clearTimeout(this.saveTimer);
+      this.saveTimer = undefined;
+      try {
+        this.store.saveNow(this.records());
+      } catch (error) {
+        this.log(`Chat history could not be saved: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    for (const c of this.conversations.values()) c.session?.dispose();
+    this.channel?.dispose();
+    for (const d of this.disposables) d.dispose();
+  }
+}
