@@ -126,8 +126,6 @@ export async function* runEvaluation(options: EvalRunOptions, signal: AbortSigna
       events.push({ type: 'question-start', record, worker: index });
       const result = await solveOne(record, index, options, runStop.signal);
       if (!result) return; // the run was cancelled mid-question: nothing is written for it
-      fresh.push(result);
-      if (result.correct) correct++;
       if (options.resultsFile) {
         // Appends are serialised so lines of concurrent questions never interleave.
         const file = options.resultsFile;
@@ -138,6 +136,9 @@ export async function* runEvaluation(options: EvalRunOptions, signal: AbortSigna
         await writing;
         if (writeError) return;
       }
+      // Counted once on disk, in one synchronous step, so every result gets its own `done`.
+      fresh.push(result);
+      if (result.correct) correct++;
       const elapsedMs = performance.now() - started;
       const done = fresh.length;
       events.push({ type: 'result', record, result, done, toRun, correctSoFar: correct, elapsedMs, etaMs: (elapsedMs / done) * (toRun - done) });
@@ -214,6 +215,7 @@ function failedOutcome(record: TaskRecord, error: string | undefined): SolveOutc
 }
 
 function formatSeconds(ms: number): string {
+  if (ms < 1000) return `${ms} ms`;
   const s = ms / 1000;
   return `${Number.isInteger(s) ? s : s.toFixed(1)} s`;
 }

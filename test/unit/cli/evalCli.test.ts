@@ -1,0 +1,97 @@
+// `r1ci eval` as a user runs it: the CLI bundled as the build bundles it, spawned as its own
+// process against the scripted model server, with real Python in the sandbox, on the mixed
+// task folder of real benchmark data (test/fixtures/workspace/eval-mixed).
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { build } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readResults } from '../../../src/eval/results';
+import { startScriptedServer, type ScriptedServer } from '../../support/scripted-server';
+
+const FIXTURE = resolve('test/fixtures/workspace/eval-mixed');
+let dir = '';
+let cli = '';
+let server: ScriptedServer;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'r1ci-eval-cli-'));
+  cli = join(dir, 'cli.js');
+  await build({ entryPoints: ['src/cli/main.ts'], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: cli, logLevel: 'silent' });
+  server = await startScriptedServer({ scenarios: 'test/scenarios' });
+}, 60_000);
+afterAll(async () => {
+  await server.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function run(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [cli, ...args], { cwd: dir, env: { ...process.env, R1CI_RESOURCES_DIR: resolve('resources'), NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    child.on('exit', (code) => done({ code, stdout, stderr }));
+  });
+}
+
+describe('r1ci eval (spawned CLI, scripted server, real sandbox)', () => {
+  it('evaluates the mixed folder, prints plain progress and a summary table, writes results and SFT data, and resumes', async () => {
+    const out = join(dir, 'results.jsonl');
+    const sft = join(dir, 'sft.jsonl');
+    const first = await run(['eval', FIXTURE, '--host', server.url, '--out', out, '--sft', sft, '--concurrency', '2', '--seed', '11']);
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0); // 70 % accuracy is not an error
+    expect(first.stdout).toMatch(/\[10\/10\] .* · done/);
+    expect(first.stdout).toContain('| **Overall** | 10 | 7 | 70.0% |');
+    expect(first.stdout).toContain('| game24 | 2 | 1 | 50.0% |');
+    const results = (await readResults(out)).results;
+    expect(results).toHaveLength(10);
+    const byId = new Map(results.map((r) => [r.id, r]));
+    // The answers come from really running the scripted code.
+    expect(byId.get('string_insertion/sample_1')?.answer).toBe('DBCDEBBBCDEBCABCDAC');
+    expect(byId.get('prime-above-1000')).toMatchObject({ answer: '1009', correct: true, reason: 'the checker accepted the answer' });
+    expect(byId.get('game24/24_4_number/2')).toMatchObject({ correct: false, usedCode: false });
+    for (const r of results) expect([r.model, r.temperature, r.seed, r.textOnly]).toEqual(['qwen2.5-coder:7b', 0.6, 11, false]);
+    const transcripts = readFileSync(sft, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as { messages: { role: string }[] });
+    expect(transcripts).toHaveLength(7);
+    for (const t of transcripts) expect(t.messages.filter((m) => m.role === 'assistant').length).toBeGreaterThan(1);
+
+    const chatsBefore = server.chatRequests().length;
+    const again = await run(['eval', FIXTURE, '--host', server.url, '--out', out]);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('Resuming: 10 of 10 question(s) already done, 0 to go.');
+    expect(server.chatRequests().length).toBe(chatsBefore);
+    expect((await readResults(out)).results).toHaveLength(10);
+  });
+
+  it('exits 1 on errors (server unreachable, a bad task line) but still runs the good records', async () => {
+    const tasks = join(dir, 'mixed.tasks.jsonl');
+    writeFileSync(tasks, ['{"id": "s", "question": "Define a&b to be 4*a+2*b.\\nCalculate (5&3)&6.", "answer": 116}', '{"id": "bad", "anwser": 1}', ''].join('\n'));
+    const out = join(dir, 'partial.jsonl');
+    const good = await run(['eval', tasks, '--host', server.url, '--out', out]);
+    expect(good.code).toBe(1);
+    expect(good.stderr).toMatch(/mixed\.tasks\.jsonl:2: .*anwser/);
+    expect((await readResults(out)).results.map((r) => [r.id, r.correct])).toEqual([['s', true]]);
+
+    const down = await run(['eval', tasks, '--host', 'http://127.0.0.1:9', '--out', join(dir, 'down.jsonl')]);
+    expect(down.code).toBe(1);
+    expect(down.stderr).toMatch(/1 question\(s\) failed with an error/);
+  });
+
+  it('exports SFT transcripts and compares two runs', async () => {
+    const textOnly = join(dir, 'text.jsonl');
+    const t = await run(['eval', FIXTURE, '--host', server.url, '--out', textOnly, '--text-only']);
+    expect(t.code).toBe(0);
+    const read = await readResults(textOnly);
+    expect(read.results.every((r) => r.textOnly && r.codeCalls === 0)).toBe(true);
+    const exported = await run(['export-sft', join(dir, 'results.jsonl')]);
+    expect(exported.code).toBe(0);
+    expect(exported.stdout.trimEnd().split('\n')).toHaveLength(7);
+    const cmp = await run(['compare', textOnly, join(dir, 'results.jsonl')]);
+    expect(cmp.code).toBe(0);
+    expect(cmp.stdout).toMatch(/\| \*\*Overall\*\* \| \d+\.\d% \| 70\.0% \| [+-]\d+\.\d pt \|/);
+  });
+});

@@ -1,0 +1,189 @@
+// The evaluation loop on its own: `solve` is a small deterministic function here (the loop
+// is what is under test: concurrency, timeouts, cancellation, resume, the results file).
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readResults, type ResultRecord } from '../../../src/eval/results';
+import { runEvaluation, type EvalEvent, type EvalRunOptions, type SolveFn, type SolveOutcome } from '../../../src/eval/runner';
+import type { TaskRecord } from '../../../src/eval/types';
+
+const records: TaskRecord[] = Array.from({ length: 12 }, (_, i) => ({
+  id: `q${i}`,
+  task: i % 2 === 0 ? 'even' : 'odd',
+  question: `What is ${i} + ${i}?`,
+  scorer: { kind: 'number', expected: String(2 * i) },
+  source: { file: 'mem.jsonl', line: i + 1 },
+  metadata: {},
+}));
+
+const meta = { model: 'm1', temperature: 0.6, seed: 7, textOnly: false };
+
+/** Answers 2i, except for ids in `wrong`; resolves on the next macrotask so workers interleave. */
+function arithmetic(wrong: ReadonlySet<string> = new Set()): SolveFn {
+  return async (record) => {
+    await new Promise((r) => setImmediate(r));
+    const i = Number(record.id.slice(1));
+    const answer = String(wrong.has(record.id) ? 2 * i + 1 : 2 * i);
+    return outcome(record, answer, answer === String(2 * i));
+  };
+}
+
+function outcome(record: TaskRecord, answer: string | null, correct: boolean, extra: Partial<SolveOutcome> = {}): SolveOutcome {
+  return { id: record.id, task: record.task, question: record.question, answer, correct, reason: correct ? 'right' : 'wrong', turns: 2, codeCalls: 1, usedCode: true, ...extra };
+}
+
+async function collect(options: EvalRunOptions, signal = new AbortController().signal): Promise<EvalEvent[]> {
+  const events: EvalEvent[] = [];
+  for await (const e of runEvaluation(options, signal)) events.push(e);
+  return events;
+}
+
+function endOf(events: readonly EvalEvent[]): Extract<EvalEvent, { type: 'end' }> {
+  const end = events[events.length - 1];
+  if (end?.type !== 'end') throw new Error('no end event');
+  return end;
+}
+
+let dir = '';
+let file = '';
+beforeEach(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'r1ci-runner-'));
+  file = path.join(dir, 'results.jsonl');
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('runEvaluation', () => {
+  it('solves every record, appends one line each with the run settings, and summarises', async () => {
+    const events = await collect({ records, solve: arithmetic(new Set(['q3', 'q4'])), meta, concurrency: 3, perQuestionTimeoutMs: 0, resultsFile: file, resume: true });
+    const end = endOf(events);
+    expect(end.cancelled).toBe(false);
+    expect(end.summary.overall.n).toBe(12);
+    expect(end.summary.overall.correct).toBe(10);
+    expect(end.summary.tasks.map((t) => [t.task, t.correct, t.n])).toEqual([
+      ['even', 5, 6],
+      ['odd', 5, 6],
+    ]);
+    const read = await readResults(file);
+    expect(read.results.map((r) => r.id).sort()).toEqual(records.map((r) => r.id).sort());
+    for (const r of read.results) expect([r.model, r.temperature, r.seed, r.textOnly]).toEqual(['m1', 0.6, 7, false]);
+    const results = events.filter((e) => e.type === 'result');
+    expect(results.map((e) => e.done)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+    expect(results[results.length - 1]?.etaMs).toBe(0);
+  });
+
+  it('never has more questions in flight than the concurrency, and uses that many workers', async () => {
+    let inFlight = 0;
+    let peak = 0;
+    const workers = new Set<number>();
+    const solve: SolveFn = async (record, ctx) => {
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      workers.add(ctx.worker);
+      await new Promise((r) => setImmediate(r));
+      inFlight--;
+      return outcome(record, '0', true);
+    };
+    await collect({ records, solve, meta, concurrency: 4, perQuestionTimeoutMs: 0, resume: false });
+    expect(peak).toBe(4);
+    expect([...workers].sort()).toEqual([0, 1, 2, 3]);
+  });
+
+  it('scores a question over its time limit as wrong (not an error) and aborts its solve', async () => {
+    let sawAbort = false;
+    const solve: SolveFn = (record, ctx) =>
+      record.id === 'q1'
+        ? new Promise((_, reject) =>
+            ctx.signal.addEventListener('abort', () => {
+              sawAbort = true;
+              reject(new Error('cancelled'));
+            }),
+          )
+        : Promise.resolve(outcome(record, '0', true));
+    const end = endOf(await collect({ records: records.slice(0, 3), solve, meta, concurrency: 2, perQuestionTimeoutMs: 50, resultsFile: file, resume: true }));
+    const slow = end.results.find((r) => r.id === 'q1');
+    expect(sawAbort).toBe(true);
+    expect(slow?.correct).toBe(false);
+    expect(slow?.reason).toBe('timed out after 50 ms');
+    expect(slow?.error).toBeUndefined();
+    expect(end.errors).toBe(0);
+  });
+
+  it('turns a throwing solve into an error result that a resumed run retries', async () => {
+    const failing: SolveFn = async (record) => {
+      if (record.id === 'q2') throw new Error('server went away');
+      return outcome(record, '0', true);
+    };
+    const first = endOf(await collect({ records: records.slice(0, 4), solve: failing, meta, concurrency: 1, perQuestionTimeoutMs: 0, resultsFile: file, resume: true }));
+    expect(first.errors).toBe(1);
+    expect(first.results.find((r) => r.id === 'q2')?.error).toMatch(/server went away/);
+    const solved: string[] = [];
+    const second = await collect({
+      records: records.slice(0, 4),
+      solve: async (record, ctx) => {
+        solved.push(record.id);
+        return arithmetic()(record, ctx);
+      },
+      meta,
+      concurrency: 1,
+      perQuestionTimeoutMs: 0,
+      resultsFile: file,
+      resume: true,
+    });
+    expect(solved).toEqual(['q2']);
+    const start = second[0];
+    expect(start?.type === 'start' && [start.skipped, start.toRun]).toEqual([3, 1]);
+    const end = endOf(second);
+    expect(end.summary.overall.n).toBe(4);
+    expect(end.results.find((r) => r.id === 'q2')?.error).toBeUndefined();
+  });
+
+  it('on cancel stops every worker and writes nothing for the questions in flight; a resumed run does the rest', async () => {
+    const controller = new AbortController();
+    const solve: SolveFn = (record, ctx) =>
+      new Promise((resolve, reject) => {
+        if (Number(record.id.slice(1)) < 5) {
+          setImmediate(() => resolve(outcome(record, String(2 * Number(record.id.slice(1))), true)));
+          return;
+        }
+        // Questions from q5 on hang until cancelled (a slow model).
+        ctx.signal.addEventListener('abort', () => reject(new Error('cancelled')));
+        if (record.id === 'q6') controller.abort();
+      });
+    const end = endOf(await collect({ records, solve, meta, concurrency: 2, perQuestionTimeoutMs: 0, resultsFile: file, resume: true }, controller.signal));
+    expect(end.cancelled).toBe(true);
+    const written = (await readResults(file)).results.map((r) => r.id);
+    expect(written.sort()).toEqual(['q0', 'q1', 'q2', 'q3', 'q4']);
+    const again = await collect({ records, solve: arithmetic(), meta, concurrency: 2, perQuestionTimeoutMs: 0, resultsFile: file, resume: true });
+    const start = again[0];
+    expect(start?.type === 'start' && start.toRun).toBe(7);
+    expect(endOf(again).summary.overall.correct).toBe(12);
+    expect((await readResults(file)).results).toHaveLength(12);
+  });
+
+  it('repairs a results file cut off mid-line before appending', async () => {
+    await collect({ records: records.slice(0, 2), solve: arithmetic(), meta, concurrency: 1, perQuestionTimeoutMs: 0, resultsFile: file, resume: true });
+    appendFileSync(file, '{"id": "q2", "task": "ev');
+    const events = await collect({ records: records.slice(0, 3), solve: arithmetic(), meta, concurrency: 1, perQuestionTimeoutMs: 0, resultsFile: file, resume: true });
+    const start = events[0];
+    expect(start?.type === 'start' && [start.repairedTail, start.skipped, start.toRun]).toEqual([true, 2, 1]);
+    const read = await readResults(file);
+    expect(read.problems).toEqual([]);
+    expect(read.truncatedTail).toBe(false);
+    expect(read.results.map((r) => r.id)).toEqual(['q0', 'q1', 'q2']);
+  });
+
+  it('refuses to resume into a file of another model or mode, naming both', async () => {
+    await collect({ records: records.slice(0, 1), solve: arithmetic(), meta, concurrency: 1, perQuestionTimeoutMs: 0, resultsFile: file, resume: true });
+    await expect(collect({ records, solve: arithmetic(), meta: { ...meta, textOnly: true }, concurrency: 1, perQuestionTimeoutMs: 0, resultsFile: file, resume: true })).rejects.toThrow(
+      /another run \(model m1\); this run is m1, text only/,
+    );
+  });
+
+  it('reports a bad line of the results file with its line number instead of resuming over it', async () => {
+    const good: ResultRecord = { ...outcome(records[0] as TaskRecord, '0', true), durationMs: 1, ...meta };
+    writeFileSync(file, `${JSON.stringify(good)}\n{"id": 3}\n${JSON.stringify({ ...good, id: 'q1' })}\n`);
+    await expect(collect({ records, solve: arithmetic(), meta, concurrency: 1, perQuestionTimeoutMs: 0, resultsFile: file, resume: true })).rejects.toThrow(/results\.jsonl:2: /);
+    expect(readFileSync(file, 'utf8').split('\n')).toHaveLength(4);
+  });
+});
