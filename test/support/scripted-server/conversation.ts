@@ -10,9 +10,13 @@ export interface PlainMessage {
 }
 
 export interface ConversationFacts {
-  /** The first user message (the agent's instruction prompt plus the question). */
+  /**
+   * The question being answered: the first user message (the agent's instruction prompt plus
+   * the question), or in a conversation with follow-ups the latest user message that is not a
+   * code result (a follow-up is sent as a plain user message after the earlier exchange).
+   */
   readonly question: string;
-  /** How many times the result marker appears after the first user message. */
+  /** How many times the result marker appears after that question. */
   readonly resultCount: number;
   /** Text after the latest marker up to the end of its message, trimmed; null when none was sent. */
   readonly latestResult: string | null;
@@ -23,15 +27,22 @@ export function readConversation(messages: readonly PlainMessage[]): Conversatio
   // Only messages after the question count: an instruction prompt (system message or the
   // prefix of the question) may itself mention the marker when it explains the protocol.
   const later = firstUser === -1 ? [] : messages.slice(firstUser + 1);
+  let question = firstUser === -1 ? '' : (messages[firstUser]?.content ?? '');
   let resultCount = 0;
   let latestResult: string | null = null;
   for (const message of later) {
     const parts = message.content.split(RESULT_MARKER);
+    if (message.role === 'user' && parts.length === 1) {
+      // A follow-up question: its turns are counted from here.
+      question = message.content;
+      resultCount = 0;
+      continue;
+    }
     resultCount += parts.length - 1;
     const tail = parts.length > 1 ? parts[parts.length - 1] : undefined;
     if (tail !== undefined) latestResult = tail.trim();
   }
-  return { question: firstUser === -1 ? '' : (messages[firstUser]?.content ?? ''), resultCount, latestResult };
+  return { question, resultCount, latestResult };
 }
 
 /** A deterministic prompt size estimate: about four characters per token, plus a little per message. */
