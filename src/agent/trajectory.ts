@@ -1,6 +1,6 @@
 // Folds the agent's event stream into one record of the whole conversation: what the CLI's
 // --json prints, what evaluation stores, what SFT export keeps.
-import type { AgentEvent, StopReason, TurnStats } from './events';
+import type { AgentEvent, AgentWarningKind, StopReason, TurnStats } from './events';
 import type { ExecResult } from '../sandbox/types';
 
 export interface TrajectoryCell {
@@ -17,6 +17,8 @@ export interface TrajectoryTurn {
   text: string;
   cell?: TrajectoryCell;
   stats?: TurnStats;
+  /** Time the code of this turn's cell ran (the model's time is stats.modelMs). */
+  codeMs?: number;
 }
 
 export interface Trajectory {
@@ -27,6 +29,8 @@ export interface Trajectory {
   reason: StopReason | 'running';
   codeCalls: number;
   error?: string;
+  /** Warnings during the run (context truncated, a retried request, ...), in order. */
+  warnings?: Array<{ kind: AgentWarningKind; turn: number; message: string }>;
   /** Time spent waiting on the model vs. in code, summed over turns. */
   modelMs: number;
   codeMs: number;
@@ -62,13 +66,19 @@ export class TrajectoryBuilder {
         break;
       }
       case 'exec-result': {
-        const cell = t.turns.find((x) => x.cell?.index === event.index)?.cell;
-        if (cell) cell.result = event.result;
+        const turn = t.turns.find((x) => x.cell?.index === event.index);
+        if (turn?.cell) {
+          turn.cell.result = event.result;
+          turn.codeMs = event.result.durationMs;
+        }
         t.codeMs += event.result.durationMs;
         break;
       }
       case 'error':
         t.error = event.message;
+        break;
+      case 'warning':
+        (t.warnings ??= []).push({ kind: event.kind, turn: event.turn, message: event.message });
         break;
       case 'done':
         t.answer = event.answer;

@@ -9,6 +9,7 @@ interface Out {
 export function createPrinter(out: Out, color: boolean): (event: AgentEvent) => void {
   const paint = (code: string, text: string): string => (color ? `\x1b[${code}m${text}\x1b[0m` : text);
   let atLineStart = true;
+  const totals = { modelMs: 0, codeMs: 0, promptTokens: 0, outputTokens: 0, turns: 0 };
   const write = (text: string): void => {
     if (text.length === 0) return;
     out.write(text);
@@ -30,6 +31,7 @@ export function createPrinter(out: Out, color: boolean): (event: AgentEvent) => 
         line(paint('36', `── running code cell ${event.index + 1} ──`));
         break;
       case 'exec-result':
+        totals.codeMs += event.result.durationMs;
         line(paint('36', `Code Execution Results (${describeStatus(event.result)}):`));
         if (event.result.stdout) line(event.result.stdout.replace(/\s+$/, ''));
         if (event.result.stderr) line(paint('31', event.result.stderr.replace(/\s+$/, '')));
@@ -38,14 +40,23 @@ export function createPrinter(out: Out, color: boolean): (event: AgentEvent) => 
       case 'error':
         line(paint('31', `error: ${event.message}`));
         break;
+      case 'warning':
+        line(paint('33', `warning: ${event.message}`));
+        break;
+      case 'turn-end':
+        totals.turns++;
+        totals.modelMs += event.stats.modelMs;
+        totals.promptTokens += event.stats.promptTokens ?? 0;
+        totals.outputTokens += event.stats.outputTokens ?? 0;
+        break;
       case 'done':
+        if (totals.turns > 0) line(paint('2', summary(totals)));
         if (event.answer !== null) line(paint('1;32', `Final answer: ${event.answer}`));
         else if (event.reason === 'cancelled') line(paint('33', 'Cancelled.'));
         else if (event.reason !== 'error') line(paint('33', `No final answer (${event.message ?? 'the model gave no <<<answer>>>'}).`));
         break;
       case 'code':
       case 'turn-start':
-      case 'turn-end':
         break;
     }
   };
@@ -56,4 +67,9 @@ export function describeStatus(result: ExecResult): string {
   if (result.killMessage) return `${result.killMessage}, ${seconds}`;
   if (result.timedOut) return `timed out, ${seconds}`;
   return `exit ${String(result.exitCode)}, ${seconds}`;
+}
+
+function summary(t: { modelMs: number; codeMs: number; promptTokens: number; outputTokens: number; turns: number }): string {
+  const s = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
+  return `${t.turns} model turn(s): model ${s(t.modelMs)} (${t.promptTokens} tokens in, ${t.outputTokens} out), code ${s(t.codeMs)}`;
 }

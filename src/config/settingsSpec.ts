@@ -48,6 +48,7 @@ export const SETTINGS_SPEC = {
   'temperature': { type: 'number', default: 0.6, minimum: 0, maximum: 2, description: 'Sampling temperature (the paper uses 0.6).', order: 6 },
   'seed': { type: ['integer', 'null'], default: null, minimum: 0, description: 'Sampling seed for reproducible runs; null for none.', order: 7 },
   'contextTokens': { type: 'integer', default: 16384, minimum: 1024, maximum: 1048576, description: 'Context window requested from Ollama (num_ctx). Ollama\'s own default silently truncates long conversations.', order: 8 },
+  'stallSeconds': { type: 'integer', default: 60, minimum: 5, maximum: 3600, description: 'Give up on a model reply after this many seconds without a token (the request is retried once when nothing was shown yet). The first token may take up to 5 minutes while a model loads.', order: 9 },
   'python.path': {
     type: 'string', default: '',
     description: 'Python interpreter for model-written code. Empty: python3 (or python) on PATH, resolved once to the real interpreter.', order: 10, scope: 'machine-overridable',
