@@ -103,7 +103,7 @@ describe('reading the conversation', () => {
       { role: 'user', content: head },
       { role: 'assistant', content: '```python\nx = 1\nprint(x)\n```\nCode Execution Results:\n1\n<<<1>>>' },
     ];
-    expect(readConversation([...exchange, { role: 'user', content: 'Follow-up: double it' }])).toEqual({ question: 'Follow-up: double it', resultCount: 0, latestResult: '1<<<1>>>'.replace('<<<1>>>', '\n<<<1>>>') });
+    expect(readConversation([...exchange, { role: 'user', content: 'Follow-up: double it' }])).toEqual({ question: 'Follow-up: double it', resultCount: 0, latestResult: '1\n<<<1>>>' });
     expect(readConversation([...exchange, { role: 'user', content: 'Follow-up: double it' }, { role: 'assistant', content: '```python\nprint(2 * x)\n```\nCode Execution Results:\n2\n' }])).toEqual({
       question: 'Follow-up: double it',
       resultCount: 1,
