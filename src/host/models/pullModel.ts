@@ -19,6 +19,9 @@ export interface PullUpdate {
 export async function pullModel(client: ModelServerClient, name: string, onUpdate: (update: PullUpdate) => void, signal: AbortSignal): Promise<void> {
   if (!client.pullModel) throw new Error(`The ${client.serverName} at ${client.baseUrl} cannot download models: load "${name}" on the server itself, then pick it.`);
   const layers = new Map<string, { total: number; completed: number }>();
+  // Ollama announces layers one after another, so the grand total grows as it goes; the shown
+  // percentage never goes back (a small layer after the big one would otherwise show 100 → 99).
+  let shownPercent: number | undefined;
   await client.pullModel(
     name,
     (p: PullProgress) => {
@@ -29,7 +32,9 @@ export async function pullModel(client: ModelServerClient, name: string, onUpdat
         total += layer.total;
         completed += layer.completed;
       }
-      const percent = total > 0 ? Math.min(100, Math.floor((100 * completed) / total)) : undefined;
+      const computed = p.status === 'success' ? 100 : total > 0 ? Math.min(100, Math.floor((100 * completed) / total)) : undefined;
+      if (computed !== undefined) shownPercent = Math.max(shownPercent ?? 0, computed);
+      const percent = shownPercent;
       const sizes = total > 0 ? ` (${formatGiB(completed)} of ${formatGiB(total)})` : '';
       onUpdate({ percent, message: `${p.status}${sizes}` });
     },
