@@ -54,6 +54,9 @@ export const resultRecordSchema = z.object({
   trajectory: z.array(chatMessageSchema).optional(),
   /** The turns with their code and its output, for showing a failure in the panel. */
   steps: z.array(resultStepSchema).optional(),
+  /** Time waiting on the model and running code (summed over turns): where the time went. */
+  modelMs: z.number().nonnegative().optional(),
+  codeMs: z.number().nonnegative().optional(),
   /** Why the agent stopped: answer, no-answer, budget, error. */
   stopReason: z.string().optional(),
 });

@@ -3,7 +3,8 @@
 // the moment it is done. Concurrency is a fixed number of workers pulling from one queue; a
 // per-question timeout aborts that question only; cancelling the run stops every worker and
 // writes nothing for the questions in flight, so a resumed run redoes exactly those.
-import { latestById, readResults, appendResult, summarize, type ResultRecord, type RunSummary } from './results';
+import { open, type FileHandle } from 'node:fs/promises';
+import { formatResultLine, latestById, readResults, summarize, type ResultRecord, type RunSummary } from './results';
 import type { TaskRecord } from './types';
 
 /** Settings recorded with every result (the paper's sampling settings and the mode). */
@@ -119,6 +120,10 @@ export async function* runEvaluation(options: EvalRunOptions, signal: AbortSigna
   signal.addEventListener('abort', stopAll, { once: true });
   if (signal.aborted) stopAll();
 
+  // One handle for the whole run (opening the file per result cost more than the write).
+  let handle: FileHandle | undefined;
+  if (options.resultsFile) handle = await open(options.resultsFile, 'a');
+
   const worker = async (index: number): Promise<void> => {
     while (!runStop.signal.aborted) {
       const record = queue[next++];
@@ -126,10 +131,11 @@ export async function* runEvaluation(options: EvalRunOptions, signal: AbortSigna
       events.push({ type: 'question-start', record, worker: index });
       const result = await solveOne(record, index, options, runStop.signal);
       if (!result) return; // the run was cancelled mid-question: nothing is written for it
-      if (options.resultsFile) {
+      if (handle) {
         // Appends are serialised so lines of concurrent questions never interleave.
-        const file = options.resultsFile;
-        writing = writing.then(() => appendResult(file, result)).catch((e: unknown) => {
+        const fh = handle;
+        const line = formatResultLine(result);
+        writing = writing.then(async () => void (await fh.write(line))).catch((e: unknown) => {
           writeError ??= e;
           stopAll();
         });
@@ -152,6 +158,9 @@ export async function* runEvaluation(options: EvalRunOptions, signal: AbortSigna
   } finally {
     signal.removeEventListener('abort', stopAll);
     runStop.abort();
+    await workers.catch(() => undefined);
+    await writing;
+    await handle?.close();
   }
   if (writeError) throw writeError instanceof Error ? writeError : new Error(String(writeError));
   const all = latestById([...previous, ...fresh]);

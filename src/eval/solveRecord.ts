@@ -63,6 +63,8 @@ export async function solveRecord(record: TaskRecord, options: SolveRecordOption
     ...(error !== undefined ? { error } : {}),
     trajectory: messages.map((m) => ({ role: m.role, content: m.content })),
     steps: stepsOf(trajectory),
+    modelMs: trajectory.modelMs,
+    codeMs: trajectory.codeMs,
     stopReason: trajectory.reason,
   };
 }
