@@ -146,12 +146,10 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       storageFile: this.store.file,
       busy: this.busy,
       tier: this.state().tier,
-      conversations: [...this.conversations.values()].map((c) => ({
-        id: c.record.id,
-        title: c.record.title,
-        questions: c.record.events.flatMap((e) => (e.type === 'question' ? [e.text] : [])),
-        events: c.record.events.length,
-      })),
+      conversations: [...this.conversations.values()].map((c) => {
+        const events = c.session?.events ?? c.record.events;
+        return { id: c.record.id, title: c.record.title, questions: events.flatMap((e) => (e.type === 'question' ? [e.text] : [])), events: events.length };
+      }),
     };
   }
 

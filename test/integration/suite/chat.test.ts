@@ -1,0 +1,136 @@
+// The side-bar chat inside the real extension host: follow-ups share the conversation's
+// sandbox, a new chat gets a new one, Stop cancels, and the history is written to disk in the
+// validated format and can be deleted.
+import * as assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import * as vscode from 'vscode';
+import { z } from 'zod';
+import type { Trajectory } from '../../../src/agent/trajectory';
+import { storedConversationSchema } from '../../../src/views/chat/conversationStore';
+
+interface ChatStateForTests {
+  activeId: string;
+  storageFile: string;
+  busy: boolean;
+  conversations: { id: string; title: string; questions: string[]; events: number }[];
+}
+
+async function setSetting(key: string, value: unknown): Promise<void> {
+  await vscode.workspace.getConfiguration('r1ci').update(key, value, vscode.ConfigurationTarget.Global);
+}
+
+async function ask(question: string): Promise<Trajectory> {
+  const t = await vscode.commands.executeCommand<Trajectory | undefined>('r1ci.chat.ask', { question });
+  assert.ok(t, 'r1ci.chat.ask returned nothing');
+  return t;
+}
+
+async function chatState(): Promise<ChatStateForTests> {
+  const state = await vscode.commands.executeCommand<ChatStateForTests>('r1ci.chat.state');
+  assert.ok(state, 'r1ci.chat.state returned nothing');
+  return state;
+}
+
+async function storedConversations(file: string): Promise<z.infer<typeof storedConversationSchema>[]> {
+  const raw: unknown = JSON.parse(await readFile(file, 'utf8'));
+  return z.object({ version: z.literal(1), conversations: z.array(storedConversationSchema) }).parse(raw).conversations;
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('Chat view (real extension host, scripted model server, real Python)', function () {
+  this.timeout(120_000);
+
+  before(async () => {
+    assert.ok(process.env['R1CI_TEST_MODEL_URL'], 'R1CI_TEST_MODEL_URL is not set: the runner starts the scripted model server');
+    await setSetting('ollama.host', process.env['R1CI_TEST_MODEL_URL']);
+    await setSetting('model', 'qwen2.5-coder:7b');
+    await setSetting('sandbox.approval', 'auto');
+    await vscode.commands.executeCommand('r1ci.chat.newConversation');
+  });
+
+  after(async () => {
+    for (const key of ['model', 'sandbox.approval']) await setSetting(key, undefined);
+  });
+
+  it('answers a follow-up in the same sandbox: the second cell uses a variable of the first', async () => {
+    const first = await ask('Chat probe: sum of the first ten squares');
+    assert.equal(first.error, undefined, first.error);
+    assert.equal(first.answer, '385');
+    const second = await ask('Chat follow-up: the largest of those squares');
+    assert.equal(second.error, undefined, second.error);
+    const cell = second.turns[0]?.cell;
+    assert.equal(cell?.code.trim(), 'print(max(squares))');
+    assert.equal(cell?.result?.stderr, '', 'squares was not defined: the follow-up ran in a different sandbox');
+    assert.equal(cell?.result?.stdout.trim(), '100');
+    assert.equal(second.answer, '100');
+
+    const state = await chatState();
+    const active = state.conversations.find((c) => c.id === state.activeId);
+    assert.deepEqual(active?.questions, ['Chat probe: sum of the first ten squares', 'Chat follow-up: the largest of those squares']);
+    assert.equal(active?.title, 'Chat probe: sum of the first ten squares');
+  });
+
+  it('writes the conversation to the workspace history file in the validated format', async () => {
+    const state = await chatState();
+    const stored = await until('the history file to hold both questions', async () => {
+      const all = await storedConversations(state.storageFile).catch(() => undefined);
+      const mine = all?.find((c) => c.id === state.activeId);
+      return mine && mine.events.filter((e) => e.type === 'done').length === 2 ? mine : undefined;
+    });
+    const answers = stored.events.flatMap((e) => (e.type === 'done' ? [e.answer] : []));
+    assert.deepEqual(answers, ['385', '100']);
+    // The model's side is kept too, so a follow-up after a reload continues the conversation.
+    assert.ok(stored.messages.some((m) => m.role === 'user' && m.content === 'Chat follow-up: the largest of those squares'));
+    assert.ok(stored.messages.some((m) => m.content.includes('print(max(squares))')));
+    // Tokens of a turn are merged: the record is about as large as the text, not the stream.
+    const tokensPerTurn = new Map<number, number>();
+    for (const e of stored.events) if (e.type === 'token') tokensPerTurn.set(e.turn, (tokensPerTurn.get(e.turn) ?? 0) + 1);
+    assert.ok([...tokensPerTurn.values()].every((n) => n === 1), `token events were not merged: ${JSON.stringify([...tokensPerTurn])}`);
+  });
+
+  it('starts a new chat with a new sandbox, where the old variable does not exist', async () => {
+    const before = await chatState();
+    assert.equal(await vscode.commands.executeCommand('r1ci.chat.newConversation'), true);
+    const after = await chatState();
+    assert.notEqual(after.activeId, before.activeId);
+    const t = await ask('Chat follow-up: the largest of those squares');
+    assert.match(t.turns[0]?.cell?.result?.stderr ?? '', /NameError: name 'squares' is not defined/);
+    assert.notEqual(t.answer, '100');
+    // The earlier conversation is still in the history.
+    assert.ok((await chatState()).conversations.some((c) => c.id === before.activeId));
+  });
+
+  it('stops a streaming answer', async () => {
+    await vscode.commands.executeCommand('r1ci.chat.newConversation');
+    const pending = ask('Chat probe: think slowly');
+    await until('the answer to start streaming', async () => {
+      const s = await chatState();
+      return s.busy && (s.conversations.find((c) => c.id === s.activeId)?.events ?? 0) >= 3 ? true : undefined;
+    });
+    await vscode.commands.executeCommand('r1ci.chat.stop');
+    const t = await pending;
+    assert.equal(t.reason, 'cancelled');
+    assert.ok(!(t.turns[0]?.text ?? '').includes('too late'));
+    assert.equal((await chatState()).busy, false);
+  });
+
+  it('deletes a conversation from the history and from disk', async () => {
+    const state = await chatState();
+    const victim = state.conversations.find((c) => c.questions[0] === 'Chat probe: sum of the first ten squares');
+    assert.ok(victim, 'the first conversation is not in the history');
+    assert.equal(await vscode.commands.executeCommand('r1ci.chat.deleteConversation', victim.id), true);
+    assert.ok(!(await chatState()).conversations.some((c) => c.id === victim.id));
+    const stored = await storedConversations(state.storageFile);
+    assert.ok(!stored.some((c) => c.id === victim.id), 'the deleted conversation is still in the history file');
+    assert.ok(stored.length > 0, 'other conversations were lost');
+  });
+});
