@@ -55,7 +55,7 @@ const builds = [
     sourcemap: !production,
     minify: production,
     logLevel: 'warning',
-    entryPoints: { webview: 'webview/src/main.ts' },
+    entryPoints: { webview: 'webview/src/main.ts', results: 'webview/src/results/main.ts' },
     outdir: 'dist',
     loader: { '.woff2': 'file', '.woff': 'file', '.ttf': 'file' },
     // KaTeX's stylesheet lands in dist/webview.css, its fonts in dist/fonts/ (see .vscodeignore).
