@@ -1,0 +1,103 @@
+// End to end in the real workbench: the model in the status bar, the picker it opens, pulling
+// a model typed into the picker, the "Pull <model>" button of a model-missing error followed by
+// "Run the Question Again", and the Getting Started walkthrough with its sandbox check.
+import * as assert from 'node:assert/strict';
+import type { Locator, Page } from 'playwright-core';
+import { e2eContext, runCommand, screenshot, typeInQuickInput, waitFor } from './workbench';
+
+const QUICK_ROWS = '.quick-input-widget .quick-input-list .monaco-list-row';
+
+function statusItem(page: Page, text: string): Locator {
+  return page.locator('.part.statusbar .statusbar-item', { hasText: text });
+}
+
+function toast(page: Page, text: string): Locator {
+  return page.locator('.notifications-toasts .notification-toast', { hasText: text });
+}
+
+/** Clicks the status bar model, then the picker row for `model`; waits until the status bar shows it. */
+async function pickModel(page: Page, from: string, model: string, shot?: string): Promise<void> {
+  await statusItem(page, from).first().click();
+  const row = page.locator(QUICK_ROWS, { hasText: model }).first();
+  await row.waitFor({ state: 'visible', timeout: 30_000 });
+  if (shot) await screenshot(page, shot);
+  await row.click();
+  try {
+    await statusItem(page, model).first().waitFor({ state: 'visible', timeout: 30_000 });
+  } catch (error) {
+    await screenshot(page, `debug-after-pick-${model}`);
+    console.log('status bar:', await page.locator('.part.statusbar').innerText());
+    throw error;
+  }
+}
+
+describe('Model status bar, picker, pull and walkthrough', function () {
+  this.timeout(180_000);
+
+  it('clicking the model in the status bar opens the picker; choosing a model shows it there', async () => {
+    const { page } = e2eContext();
+    const item = statusItem(page, 'qwen2.5-coder:7b').first();
+    await item.waitFor({ state: 'visible', timeout: 60_000 });
+    await item.hover();
+    const hover = page.locator('.monaco-hover', { hasText: 'Ollama 0.12.0 at' });
+    await hover.first().waitFor({ state: 'visible', timeout: 15_000 });
+    assert.match((await hover.first().innerText()).replace(/\s+/g, ' '), /qwen2\.5-coder:7b (not loaded|loaded, 100% on GPU)/);
+    await page.keyboard.press('Escape');
+
+    await pickModel(page, 'qwen2.5-coder:7b', 'r1-code-interpreter:7b', 'model-picker');
+    const rows = page.locator(QUICK_ROWS);
+    assert.equal(await rows.count(), 0, 'the picker stayed open');
+    await screenshot(page, 'status-bar-model');
+    await pickModel(page, 'r1-code-interpreter:7b', 'qwen2.5-coder:7b');
+  });
+
+  it('a name typed into the picker is pulled with progress and becomes the model', async () => {
+    const { page } = e2eContext();
+    await statusItem(page, 'qwen2.5-coder:7b').first().click();
+    await page.locator(QUICK_ROWS, { hasText: 'Pull a model' }).first().waitFor({ state: 'visible', timeout: 30_000 });
+    await page.keyboard.type('llama3.2:1b');
+    await page.keyboard.press('Enter');
+    // The pull prompt opens prefilled with the typed name.
+    const box = page.locator('.quick-input-widget input');
+    await waitFor(async () => (await box.inputValue()) === 'llama3.2:1b', 15_000, 'the pull prompt prefilled with llama3.2:1b');
+    await page.keyboard.press('Enter');
+    await statusItem(page, 'llama3.2:1b').first().waitFor({ state: 'visible', timeout: 60_000 });
+    const pulls = e2eContext().modelServer?.requests.filter((r) => r.path === '/api/pull') ?? [];
+    assert.ok(pulls.some((r) => JSON.stringify(r.body).includes('llama3.2:1b')), 'no /api/pull request for llama3.2:1b');
+  });
+
+  it('a solve with a model the server lacks offers "Pull", then runs the question again', async () => {
+    const { page, modelServer } = e2eContext();
+    assert.ok(modelServer, 'no scripted model server');
+    // The configured model (llama3.2:1b, pulled above) disappears from the server.
+    const removed = await fetch(`${modelServer.url}/api/delete`, { method: 'DELETE', body: JSON.stringify({ model: 'llama3.2:1b' }) });
+    assert.equal(removed.status, 200);
+    await runCommand(page, 'R1 Code Interpreter: Solve…');
+    await typeInQuickInput(page, 'Calculate the total score of the string ABBBA?');
+    const error = toast(page, 'is not pulled on the Ollama server');
+    await error.first().waitFor({ state: 'visible', timeout: 60_000 });
+    await screenshot(page, 'model-missing-error');
+    await error.first().locator('.monaco-button', { hasText: 'Pull llama3.2:1b' }).click();
+    const again = toast(page, 'Pulled llama3.2:1b');
+    await again.first().waitFor({ state: 'visible', timeout: 60_000 });
+    const before = modelServer.chatRequests().length;
+    await again.first().locator('.monaco-button', { hasText: 'Run the Question Again' }).click();
+    await waitFor(() => modelServer.chatRequests().slice(before).some((r) => r.model === 'llama3.2:1b' && r.status === 200), 60_000, 'a second chat request for llama3.2:1b');
+    await pickModel(page, 'llama3.2:1b', 'qwen2.5-coder:7b');
+  });
+
+  it('the Getting Started walkthrough opens, and its sandbox step checks the sandbox', async () => {
+    const { page } = e2eContext();
+    await runCommand(page, 'Welcome: Open Walkthrough...');
+    await typeInQuickInput(page, 'Get Started with R1 Code Interpreter');
+    const walkthrough = page.locator('.gettingStartedContainer');
+    await walkthrough.getByText('Check the sandbox tier').first().waitFor({ state: 'visible', timeout: 30_000 });
+    await screenshot(page, 'walkthrough');
+    await walkthrough.getByText('Check the sandbox tier').first().click();
+    await walkthrough.locator('.monaco-button', { hasText: 'Check the Sandbox' }).first().click();
+    const report = toast(page, 'Sandbox tier:');
+    await report.first().waitFor({ state: 'visible', timeout: 60_000 });
+    assert.match(await report.first().innerText(), /Sandbox tier: (isolated|basic)\.[\s\S]*Python 3\.\d+/);
+    await screenshot(page, 'walkthrough-sandbox-check');
+  });
+});
