@@ -25,11 +25,11 @@ export const SETTINGS_SPEC = {
   },
   'ollama.host': {
     type: 'string', default: '',
-    description: 'Ollama server URL. Empty: the OLLAMA_HOST environment variable, else http://127.0.0.1:11434.', order: 1, scope: 'machine-overridable',
+    description: 'Ollama server URL. Empty: the OLLAMA_HOST environment variable, else http://127.0.0.1:11434.', order: 1,
   },
   'openai.baseUrl': {
     type: 'string', default: 'http://127.0.0.1:8000/v1',
-    description: 'Base URL of an OpenAI-compatible server (ends in /v1). The API key, if any, is kept in VS Code\'s secret storage, never in settings.', order: 2, scope: 'machine-overridable',
+    description: 'Base URL of an OpenAI-compatible server (ends in /v1). The API key, if any, is kept in VS Code\'s secret storage, never in settings.', order: 2,
   },
   'model': {
     type: 'string', default: 'qwen2.5-coder:7b',
@@ -51,7 +51,7 @@ export const SETTINGS_SPEC = {
   'stallSeconds': { type: 'integer', default: 60, minimum: 5, maximum: 3600, description: 'Give up on a model reply after this many seconds without a token (the request is retried once when nothing was shown yet). The first token may take up to 5 minutes while a model loads.', order: 9 },
   'python.path': {
     type: 'string', default: '',
-    description: 'Python interpreter for model-written code. Empty: python3 (or python) on PATH, resolved once to the real interpreter.', order: 10, scope: 'machine-overridable',
+    description: 'Python interpreter for model-written code. Empty: python3 (or python) on PATH, resolved once to the real interpreter.', order: 10,
   },
   'sandbox.timeoutSeconds': { type: 'integer', default: 60, minimum: 1, maximum: 3600, description: 'Wall-clock limit per code cell.', order: 11 },
   'sandbox.memoryMiB': { type: 'integer', default: 2048, minimum: 64, maximum: 1048576, description: 'Memory limit per code cell (address space, where the OS supports it).', order: 12 },
