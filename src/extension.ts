@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { registerEditorCommands } from './commands/editorCommands';
 import { registerModelCommands } from './commands/modelCommands';
 import { registerSolveCommands } from './commands/solveCommands';
+import { registerEval } from './host/eval/registerEval';
 import { createLog } from './host/log';
 import { SandboxService } from './host/sandboxService';
 import { SolveController } from './host/solveController';
@@ -19,6 +20,7 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(...registerEditorCommands(context, solver, log));
   context.subscriptions.push(...registerModelCommands(context, log));
   context.subscriptions.push(...registerChat(context, log, sandbox));
+  context.subscriptions.push(...registerEval(context, log));
   log(`Activated in ${(performance.now() - started).toFixed(1)} ms (VS Code ${vscode.version}, ${vscode.env.remoteName ? `remote: ${vscode.env.remoteName}` : 'local'}).`);
 }
 
