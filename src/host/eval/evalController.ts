@@ -1,0 +1,189 @@
+// Runs an evaluation inside VS Code: settings → backend + one stateless sandbox per worker →
+// the shared `evaluate` loop, with progress and ETA in a cancellable notification and the
+// status bar. Results go to a JSONL file (resumed when it exists); the caller decides what to
+// show at the end (the results view, or Test Explorer states).
+import { mkdir, rm } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import { createBackend } from '../../agent/backends';
+import { protocolForModel } from '../../agent/protocol';
+import { readSettings } from '../../config/vscodeSettings';
+import { autoConcurrency, evaluate } from '../../eval/evaluate';
+import { loadTasks } from '../../eval/load';
+import type { ResultRecord, RunSummary } from '../../eval/results';
+import type { EvalEvent } from '../../eval/runner';
+import type { LoadProblem, TaskRecord } from '../../eval/types';
+import { SandboxPool } from '../../sandbox';
+import { codeMode } from '../conversationSession';
+import type { Log } from '../log';
+import { getApiKey } from '../models/solveErrors';
+import { poolConfig } from '../sandboxService';
+import { scratchRoot } from '../scratch';
+
+export interface EvalRunRequest {
+  /** A task file or folder. */
+  readonly target: string;
+  readonly textOnly?: boolean;
+  readonly resultsFile?: string;
+  readonly concurrency?: number;
+  /** Skip questions already in the results file (default true). */
+  readonly resume?: boolean;
+  /** Only these records (Test Explorer runs a selection); default: all. */
+  readonly ids?: readonly string[];
+  readonly model?: string;
+}
+
+export interface EvalRunOutcome {
+  readonly target: string;
+  readonly resultsFile: string;
+  readonly summary: RunSummary;
+  readonly results: readonly ResultRecord[];
+  readonly cancelled: boolean;
+  readonly problems: readonly LoadProblem[];
+  readonly textOnly: boolean;
+}
+
+export interface EvalRunHooks {
+  readonly onEvent?: (event: EvalEvent) => void;
+  /** Cancels with the caller's token too (Test Explorer's Stop). */
+  readonly token?: vscode.CancellationToken;
+  /** Records loaded already by the caller. */
+  readonly records?: readonly TaskRecord[];
+}
+
+export class EvalController implements vscode.Disposable {
+  private readonly status = vscode.window.createStatusBarItem('r1ci.eval', vscode.StatusBarAlignment.Left, 40);
+  private readonly running = new Set<AbortController>();
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly log: Log,
+  ) {
+    this.status.name = 'R1 Code Interpreter: evaluation';
+    this.status.command = 'r1ci.eval.cancel';
+  }
+
+  get busy(): boolean {
+    return this.running.size > 0;
+  }
+
+  cancelAll(): void {
+    for (const c of this.running) c.abort();
+  }
+
+  /** Where results go when the caller names no file: beside the tasks, per model and mode. */
+  defaultResultsFile(target: string, model: string, textOnly: boolean): string {
+    const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(target))?.uri.fsPath ?? join(target, '..');
+    const name = `${basename(target).replace(/\.(tasks\.)?jsonl?$/, '')}.${model.replace(/[^\w.-]+/g, '_')}${textOnly ? '.text-only' : ''}.results.jsonl`;
+    return join(folder, '.r1ci', 'results', name);
+  }
+
+  async run(request: EvalRunRequest, hooks: EvalRunHooks = {}): Promise<EvalRunOutcome> {
+    const settings = readSettings(this.log);
+    const model = request.model ?? settings.model;
+    let textOnly = request.textOnly ?? false;
+    if (!textOnly && (await codeMode(settings)) === 'off') {
+      textOnly = true;
+      void vscode.window.showWarningMessage('Code is not executed here (Restricted Mode or "r1ci.sandbox.approval": "never"): this evaluation runs text-only.');
+    }
+    const loaded = hooks.records ? { records: [...hooks.records], problems: [] } : await loadTasks(request.target);
+    for (const p of loaded.problems) this.log(`Task problem: ${p.file}${p.line !== undefined ? `:${p.line}` : p.index !== undefined ? ` [${p.index}]` : ''}: ${p.message}`);
+    if (loaded.problems.length > 0) {
+      void vscode.window.showWarningMessage(`${loaded.problems.length} problem(s) in the task files (the good records still run): ${describeProblem(loaded.problems[0])}`, 'Show Log').then((c) => {
+        if (c) void vscode.commands.executeCommand('workbench.action.output.show');
+      });
+    }
+    const ids = request.ids ? new Set(request.ids) : undefined;
+    const records = ids ? loaded.records.filter((r) => ids.has(r.id)) : loaded.records;
+    const resultsFile = request.resultsFile ?? this.defaultResultsFile(request.target, model, textOnly);
+    await mkdir(join(resultsFile, '..'), { recursive: true });
+    const concurrency = autoConcurrency(request.concurrency ?? settings['eval.concurrency'], settings.backend);
+    const controller = new AbortController();
+    this.running.add(controller);
+    const tokenListener = hooks.token?.onCancellationRequested(() => controller.abort());
+    const scratch = join(scratchRoot(this.context).fsPath, `eval-${randomBytes(4).toString('hex')}`);
+    // Stateless: every cell a fresh namespace (R1-CI's setting), so one interpreter per worker serves every question.
+    const pool = new SandboxPool({ ...poolConfig(settings), mode: 'stateless', scratchRoot: scratch });
+    const apiKey = settings.backend === 'openai' ? await getApiKey('openai') : undefined;
+    this.log(`Evaluation: ${records.length} question(s) from ${request.target} with ${model}${textOnly ? ' (text only)' : ''}, ${concurrency} at a time → ${resultsFile}`);
+    let end: Extract<EvalEvent, { type: 'end' }> | undefined;
+    try {
+      await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Evaluating ${basename(request.target)} with ${model}${textOnly ? ' (text only)' : ''}`, cancellable: true },
+        async (progress, token) => {
+          token.onCancellationRequested(() => controller.abort());
+          let lastFraction = 0;
+          const events = evaluate(
+            {
+              records,
+              backend: createBackend({ kind: settings.backend, ollamaHost: settings['ollama.host'], openaiBaseUrl: settings['openai.baseUrl'], apiKey }),
+              model,
+              protocol: protocolForModel(model, settings.protocol),
+              maxCodeCalls: settings.maxCodeCalls,
+              temperature: settings.temperature,
+              seed: settings.seed ?? undefined,
+              contextTokens: settings.contextTokens,
+              textOnly,
+              concurrency,
+              perQuestionTimeoutMs: settings['eval.timeoutSeconds'] * 1000,
+              resultsFile,
+              resume: request.resume ?? true,
+              newRunner: (worker, signal) => pool.acquire(join(scratch, `worker-${worker}`), signal),
+            },
+            controller.signal,
+          );
+          for await (const event of events) {
+            hooks.onEvent?.(event);
+            if (event.type === 'start') {
+              const note = event.skipped > 0 ? `${event.skipped} already done, ${event.toRun} to go` : `${event.toRun} question(s)`;
+              progress.report({ message: note });
+              this.showStatus(`0/${event.toRun}`);
+            } else if (event.type === 'result') {
+              const fraction = event.done / Math.max(event.toRun, 1);
+              const eta = event.done < event.toRun && event.etaMs !== undefined ? ` · ETA ${formatDuration(event.etaMs)}` : '';
+              const acc = `${Math.round((event.correctSoFar / event.done) * 100)}% right`;
+              progress.report({ message: `${event.done}/${event.toRun} · ${acc}${eta}`, increment: (fraction - lastFraction) * 100 });
+              lastFraction = fraction;
+              this.showStatus(`${event.done}/${event.toRun}${eta}`);
+            } else if (event.type === 'end') end = event;
+          }
+        },
+      );
+    } finally {
+      tokenListener?.dispose();
+      this.running.delete(controller);
+      if (this.running.size === 0) this.status.hide();
+      await pool.dispose();
+      await rm(scratch, { recursive: true, force: true });
+    }
+    if (!end) throw new Error('The evaluation ended without a summary.');
+    const s = end.summary.overall;
+    this.log(`Evaluation ${end.cancelled ? 'cancelled' : 'finished'}: ${s.correct}/${s.n} correct (${(s.accuracy * 100).toFixed(1)}%), ${end.errors} error(s), ${formatDuration(end.elapsedMs)}`);
+    if (end.errors > 0) void vscode.window.showErrorMessage(`${end.errors} question(s) failed with an error (e.g. the model server or sandbox); they are retried when you run the evaluation again.`);
+    return { target: request.target, resultsFile, summary: end.summary, results: end.results, cancelled: end.cancelled, problems: loaded.problems, textOnly };
+  }
+
+  private showStatus(text: string): void {
+    this.status.text = `$(beaker~spin) Eval ${text}`;
+    this.status.tooltip = 'Evaluation running — click to cancel';
+    this.status.show();
+  }
+
+  dispose(): void {
+    this.cancelAll();
+    this.status.dispose();
+  }
+}
+
+export function formatDuration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  return m < 60 ? `${m}m ${String(s % 60).padStart(2, '0')}s` : `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, '0')}m`;
+}
+
+function describeProblem(p: LoadProblem | undefined): string {
+  if (!p) return '';
+  return `${basename(p.file)}${p.line !== undefined ? `:${p.line}` : p.index !== undefined ? ` [${p.index}]` : ''}: ${p.message}`;
+}

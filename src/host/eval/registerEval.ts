@@ -1,0 +1,152 @@
+// Evaluation inside VS Code: commands (run, run text-only, cancel, open/compare results,
+// export, SFT export, show a stored trajectory), the Testing view, and the results view.
+import { writeFile } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
+import * as vscode from 'vscode';
+import { z } from 'zod';
+import { readResults, resultRecordSchema, sftTranscripts } from '../../eval/results';
+import type { ViewEvent } from '../../views/messages';
+import type { Log } from '../log';
+import { EvalController, type EvalRunOutcome } from './evalController';
+import { loadRun, ResultsPanel, type LoadedRun } from './resultsPanel';
+import { EvalTestController } from './testController';
+import { showStoredResult } from './trajectoryReplay';
+
+const runArgsSchema = z
+  .object({
+    target: z.string().min(1),
+    textOnly: z.boolean().optional(),
+    resultsFile: z.string().optional(),
+    concurrency: z.number().int().min(1).optional(),
+    model: z.string().optional(),
+    resume: z.boolean().optional(),
+    /** Open the results view at the end (default true). */
+    showResults: z.boolean().optional(),
+  })
+  .optional();
+
+const showTrajectoryArgs = z.union([z.object({ resultsFile: z.string(), id: z.string() }), resultRecordSchema]);
+
+export function registerEval(context: vscode.ExtensionContext, log: Log): vscode.Disposable[] {
+  const evals = new EvalController(context, log);
+  const testing = new EvalTestController(context, log, evals);
+  const showTrajectory = (run: LoadedRun, id: string): void => {
+    const result = run.results.find((r) => r.id === id);
+    if (result) showStoredResult(context, log, result);
+  };
+  const openResults = async (files: readonly string[]): Promise<ResultsPanel> => ResultsPanel.show(context, await Promise.all(files.map(loadRun)), showTrajectory);
+
+  const run = async (raw: unknown, textOnly: boolean): Promise<EvalRunOutcome | undefined> => {
+    // From the explorer's context menu the argument is the clicked file or folder.
+    const parsed = runArgsSchema.safeParse(raw instanceof vscode.Uri ? { target: raw.fsPath } : raw);
+    const args = parsed.success ? parsed.data : undefined;
+    const target = args?.target ?? (await pickTarget());
+    if (!target) return undefined;
+    if (evals.busy) {
+      void vscode.window.showInformationMessage('An evaluation is already running: cancel it first (click it in the status bar).');
+      return undefined;
+    }
+    try {
+      const outcome = await evals.run({ target, textOnly: args?.textOnly ?? textOnly, resultsFile: args?.resultsFile, concurrency: args?.concurrency, model: args?.model, resume: args?.resume });
+      if (outcome.results.length > 0 && args?.showResults !== false) await openResults([outcome.resultsFile]);
+      if (outcome.cancelled) void vscode.window.showInformationMessage(`Evaluation cancelled; ${basename(outcome.resultsFile)} keeps what finished — run it again to resume.`);
+      return outcome;
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      log(`Evaluation failed: ${message}`);
+      void vscode.window.showErrorMessage(`Evaluation failed: ${message}`);
+      return undefined;
+    }
+  };
+
+  return [
+    evals,
+    testing,
+    vscode.commands.registerCommand('r1ci.eval.run', (raw?: unknown) => run(raw, false)),
+    vscode.commands.registerCommand('r1ci.eval.runTextOnly', (raw?: unknown) => run(raw, true)),
+    vscode.commands.registerCommand('r1ci.eval.cancel', () => {
+      if (!evals.busy) void vscode.window.showInformationMessage('No evaluation is running.');
+      evals.cancelAll();
+    }),
+    vscode.commands.registerCommand('r1ci.eval.openResults', async (raw?: unknown) => {
+      const file = typeof raw === 'string' ? raw : raw instanceof vscode.Uri ? raw.fsPath : await pickResults('Open results file');
+      if (!file) return undefined;
+      return (await openResults([file])).data;
+    }),
+    vscode.commands.registerCommand('r1ci.eval.compareResults', async (a?: unknown, b?: unknown) => {
+      const first = typeof a === 'string' ? a : a instanceof vscode.Uri ? a.fsPath : await pickResults('Results file A (e.g. text only, or model A)');
+      if (!first) return undefined;
+      const second = typeof b === 'string' ? b : await pickResults('Results file B (compared with A)', dirname(first));
+      if (!second) return undefined;
+      return (await openResults([first, second])).data;
+    }),
+    vscode.commands.registerCommand('r1ci.eval.exportResults', async (format?: unknown, out?: unknown) => {
+      const panel = ResultsPanel.visible;
+      if (!panel) {
+        void vscode.window.showInformationMessage('Open a results file first (Evaluation: Open Results…).');
+        return undefined;
+      }
+      const uri = await panel.export(format === 'csv' ? 'csv' : 'markdown', typeof out === 'string' ? vscode.Uri.file(out) : undefined);
+      return uri?.fsPath;
+    }),
+    vscode.commands.registerCommand('r1ci.eval.exportSft', async (resultsArg?: unknown, outArg?: unknown) => {
+      const file = typeof resultsArg === 'string' ? resultsArg : await pickResults('Results file to export correct trajectories from');
+      if (!file) return undefined;
+      const text = sftTranscripts((await readResults(file)).results);
+      const count = text === '' ? 0 : text.trimEnd().split('\n').length;
+      const out = typeof outArg === 'string' ? vscode.Uri.file(outArg) : await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(file.replace(/(\.results)?\.jsonl$/, '.sft.jsonl')), filters: { JSONL: ['jsonl'] } });
+      if (!out) return undefined;
+      await writeFile(out.fsPath, text, 'utf8');
+      void vscode.window.showInformationMessage(`${count} correct multi-turn trajectories written to ${basename(out.fsPath)}.`);
+      return { file: out.fsPath, count };
+    }),
+    vscode.commands.registerCommand('r1ci.showTrajectory', async (raw?: unknown): Promise<ViewEvent[] | undefined> => {
+      const parsed = showTrajectoryArgs.safeParse(raw);
+      if (!parsed.success) {
+        void vscode.window.showErrorMessage('Show Trajectory needs a stored result (or a results file and question id).');
+        return undefined;
+      }
+      let result = 'resultsFile' in parsed.data ? undefined : parsed.data;
+      if ('resultsFile' in parsed.data) {
+        const { resultsFile, id } = parsed.data;
+        result = (await loadRun(resultsFile)).results.find((r) => r.id === id);
+        if (!result) {
+          void vscode.window.showErrorMessage(`No result for "${id}" in ${basename(resultsFile)}.`);
+          return undefined;
+        }
+      }
+      return result ? showStoredResult(context, log, result).events : undefined;
+    }),
+    vscode.commands.registerCommand('r1ci.eval.addToTesting', async (raw?: unknown) => {
+      const folder = raw instanceof vscode.Uri ? raw.fsPath : typeof raw === 'string' ? raw : (await pickTarget())?.toString();
+      if (!folder) return undefined;
+      const item = await testing.addFolder(folder);
+      await vscode.commands.executeCommand('workbench.view.testing.focus');
+      return item.children.size;
+    }),
+    /** Runs a task file or folder through the Testing view and returns what each question reported. */
+    vscode.commands.registerCommand('r1ci.eval.runTests', async (target?: unknown) => {
+      if (typeof target !== 'string') return undefined;
+      await testing.runTarget(target);
+      return Object.fromEntries(testing.lastRun);
+    }),
+  ];
+}
+
+async function pickTarget(): Promise<string | undefined> {
+  const picked = await vscode.window.showOpenDialog({
+    title: 'Evaluate a task file or folder',
+    canSelectFiles: true,
+    canSelectFolders: true,
+    canSelectMany: false,
+    defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
+    filters: { 'Task files': ['json', 'jsonl', 'csv'] },
+    openLabel: 'Evaluate',
+  });
+  return picked?.[0]?.fsPath;
+}
+
+async function pickResults(title: string, folder?: string): Promise<string | undefined> {
+  const picked = await vscode.window.showOpenDialog({ title, canSelectMany: false, filters: { 'Results (JSONL)': ['jsonl'] }, defaultUri: folder ? vscode.Uri.file(folder) : vscode.workspace.workspaceFolders?.[0]?.uri });
+  return picked?.[0]?.fsPath;
+}

@@ -1,0 +1,57 @@
+// Shows a stored evaluation result (a failure, usually) in a solve panel: its turns, code cells
+// and their outputs are replayed as the view events a live solve would have produced. Nothing
+// is re-run; the panel is a read-only record.
+import * as vscode from 'vscode';
+import type { ResultRecord } from '../../eval/results';
+import type { ViewEvent } from '../../views/messages';
+import { SolvePanel } from '../../views/solvePanel';
+import { truncate } from '../conversationSession';
+import type { Log } from '../log';
+
+const FENCE = /```[\w-]*\s*\n/g;
+
+/** The view events of a stored result, in the order a live run emits them. */
+export function replayEvents(result: ResultRecord): ViewEvent[] {
+  const events: ViewEvent[] = [{ type: 'question', text: result.question, model: result.model }];
+  let cell = 0;
+  (result.steps ?? []).forEach((step, turn) => {
+    events.push({ type: 'turn-start', turn });
+    if (step.text.length > 0) events.push({ type: 'token', turn, text: step.text });
+    if (step.code !== undefined) {
+      // The block is the last fenced block of the turn (generation stops at its closing fence).
+      const starts = [...step.text.matchAll(FENCE)].map((m) => m.index ?? 0);
+      const offsetInTurn = starts.length >= 2 ? (starts[starts.length - 2] ?? 0) : (starts[0] ?? 0);
+      events.push({ type: 'code', index: cell, turn, language: step.language ?? 'python', code: step.code, offsetInTurn });
+      if (step.output) {
+        events.push({
+          type: 'exec-result',
+          index: cell,
+          result: { ...step.output, artifacts: [] },
+        });
+      }
+      cell++;
+    }
+    events.push({ type: 'turn-end', turn, stats: { modelMs: 0 } });
+  });
+  if (result.error !== undefined) events.push({ type: 'error', message: result.error });
+  events.push({ type: 'notice', message: `Stored result: ${result.correct ? 'correct' : 'wrong'}. ${result.reason}${result.expected !== undefined ? ` — expected ${truncate(result.expected, 200)}` : ''}` });
+  const reason = result.stopReason;
+  events.push({
+    type: 'done',
+    reason: reason === 'answer' || reason === 'no-answer' || reason === 'budget' || reason === 'error' ? reason : result.answer !== null ? 'answer' : 'no-answer',
+    answer: result.answer,
+    codeCalls: result.codeCalls,
+    turns: result.turns,
+  });
+  return events;
+}
+
+/** Opens a panel replaying `result`; resolves with the events shown (tests read them). */
+export function showStoredResult(context: vscode.ExtensionContext, log: Log, result: ResultRecord): { panel: SolvePanel; events: ViewEvent[] } {
+  const panel = new SolvePanel(context.extensionUri, `${result.correct ? '✓' : '✗'} ${result.id}`, [], log);
+  panel.showSession({ question: result.question, model: result.model, maxCodeCalls: result.codeCalls, tier: result.textOnly ? 'off' : 'basic', tierNote: result.textOnly ? 'Text-only run: no code was executed.' : 'Replayed from a results file: nothing is re-run.' });
+  const events = replayEvents(result);
+  for (const e of events) panel.push(e);
+  panel.flush();
+  return { panel, events };
+}
