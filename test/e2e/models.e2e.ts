@@ -45,8 +45,8 @@ describe('Model status bar, picker, pull and walkthrough', function () {
     await page.keyboard.press('Escape');
 
     await pickModel(page, 'qwen2.5-coder:7b', 'r1-code-interpreter:7b', 'model-picker');
-    const rows = page.locator(QUICK_ROWS);
-    assert.equal(await rows.count(), 0, 'the picker stayed open');
+    // The widget keeps its (hidden) rows in the DOM; what matters is that it closed.
+    await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
     await screenshot(page, 'status-bar-model');
     await pickModel(page, 'r1-code-interpreter:7b', 'qwen2.5-coder:7b');
   });
@@ -72,7 +72,7 @@ describe('Model status bar, picker, pull and walkthrough', function () {
     // The configured model (llama3.2:1b, pulled above) disappears from the server.
     const removed = await fetch(`${modelServer.url}/api/delete`, { method: 'DELETE', body: JSON.stringify({ model: 'llama3.2:1b' }) });
     assert.equal(removed.status, 200);
-    await runCommand(page, 'R1 Code Interpreter: Solve…');
+    await runCommand(page, 'R1 Code Interpreter: Solve Question…');
     await typeInQuickInput(page, 'Calculate the total score of the string ABBBA?');
     const error = toast(page, 'is not pulled on the Ollama server');
     await error.first().waitFor({ state: 'visible', timeout: 60_000 });
