@@ -5,6 +5,7 @@ import type { Trajectory } from '../agent/trajectory';
 import type { KillReason } from '../sandbox/types';
 import type { ViewEvent, WebviewMessage } from '../views/messages';
 import type { ConversationSession } from './conversationSession';
+import { insertCodeAtCursor } from './editorInsert';
 
 /** Handles the messages both views share; returns false for the ones the caller handles. */
 export function handleSharedViewMessage(message: WebviewMessage, session: ConversationSession): boolean {
@@ -22,7 +23,7 @@ export function handleSharedViewMessage(message: WebviewMessage, session: Conver
       void vscode.env.clipboard.writeText(message.text);
       return true;
     case 'insert-code':
-      void insertAtCursor(message.code);
+      insertCodeAtCursor(message.code).catch((error: unknown) => void vscode.window.showErrorMessage(error instanceof Error ? error.message : String(error)));
       return true;
     case 'open-link':
       void openLink(message.href);
@@ -33,16 +34,6 @@ export function handleSharedViewMessage(message: WebviewMessage, session: Conver
     default:
       return false;
   }
-}
-
-export async function insertAtCursor(code: string): Promise<void> {
-  const editor = vscode.window.activeTextEditor ?? vscode.window.visibleTextEditors[0];
-  if (!editor) {
-    const doc = await vscode.workspace.openTextDocument({ language: 'python', content: code });
-    await vscode.window.showTextDocument(doc);
-    return;
-  }
-  await editor.edit((edit) => edit.replace(editor.selection, code));
 }
 
 /** Only web links, and only through VS Code (which asks before opening an untrusted domain). */

@@ -3,7 +3,7 @@
 // reload the window and find the conversation in the history; screenshots of the chat and of
 // the panel in light and dark themes.
 import * as assert from 'node:assert/strict';
-import { askInChat, CHAT_TITLE, openNewChat, setColorTheme, waitForAnswerCard } from './chatSupport';
+import { askInChat, openNewChat, setColorTheme, waitForAnswerCard } from './chatSupport';
 import { e2eContext, runCommand, screenshot, typeInQuickInput, waitFor, webviewFrame } from './workbench';
 
 const FIRST = 'Chat probe: sum of the first ten squares';
@@ -87,15 +87,43 @@ describe('Side-bar chat', function () {
     const panel = await webviewFrame(page, 'Solve: Chat probe', 60_000);
     assert.match(await waitForAnswerCard(panel, 1), /385/);
 
-    for (const [theme, name] of [
-      ['Light Modern', 'light'],
-      ['Light High Contrast', 'hc-light'],
-      ['Dark High Contrast', 'hc-dark'],
-      ['Dark Modern', 'dark'],
+    for (const [theme, kind, name] of [
+      ['Dark Modern', 'vs-dark', 'dark'],
+      ['Light High Contrast', 'hc-light', 'hc-light'],
+      ['Dark High Contrast', 'hc-black', 'hc-dark'],
+      ['Light Modern', 'vs', 'light'],
     ] as const) {
-      await setColorTheme(page, theme);
+      await setColorTheme(page, theme, kind);
       await screenshot(page, `chat-and-panel-${name}`);
     }
-    await webviewFrame(page, CHAT_TITLE);
+    // The webview follows the theme: its body carries VS Code's theme-kind class.
+    assert.ok(((await chat.locator('body').getAttribute('class')) ?? '').includes('vscode-light'), 'the chat webview did not follow the light theme');
+  });
+
+  it('re-runs a cell in the conversation\'s sandbox and opens the solution as a notebook', async () => {
+    const { page } = e2eContext();
+    const chat = await openNewChat(page);
+    await askInChat(chat, 'Chat probe: count the runs');
+    assert.match(await waitForAnswerCard(chat, 1), /run 1/);
+    const cell = chat.locator('.cell').first();
+    assert.equal((await cell.locator('pre.stdout').innerText()).trim(), 'run 1');
+    // The same interpreter still holds `runs`, so a re-run counts on.
+    await cell.locator('button', { hasText: 'Re-run' }).click();
+    await waitFor(async () => (await cell.locator('pre.stdout').innerText()).trim() === 'run 2', 30_000, 'the re-run output');
+    assert.match(await cell.locator('.cell-status').innerText(), /^ok · \d+\.\d\d s$/);
+
+    // Collapsing a cell hides its body and is reflected for assistive technology.
+    const toggle = cell.locator('.cell-toggle');
+    await toggle.click();
+    assert.equal(await toggle.getAttribute('aria-expanded'), 'false');
+    assert.ok(await cell.locator('.cell-body').isHidden());
+    await toggle.press('Enter');
+    assert.ok(await cell.locator('.cell-body').isVisible());
+
+    await chat.locator('.answer-card button', { hasText: 'Open in notebook' }).click();
+    const notebook = page.locator('.notebook-editor:visible').first();
+    await notebook.waitFor({ timeout: 30_000 });
+    await waitFor(async () => ((await notebook.innerText()) ?? '').includes("runs = globals().get('runs', 0) + 1"), 30_000, 'the cell code in the notebook');
+    await screenshot(page, 'chat-open-in-notebook');
   });
 });

@@ -1,6 +1,6 @@
 // Helpers for the side-bar chat in the real workbench (shared by chat and security e2e tests).
 import type { FrameLocator, Page } from 'playwright-core';
-import { runCommand, typeInQuickInput, waitFor, webviewFrame } from './workbench';
+import { runCommand, waitFor, webviewFrame } from './workbench';
 
 export const CHAT_TITLE = 'R1 Code Interpreter chat';
 
@@ -39,11 +39,25 @@ export async function waitForAnswerCard(frame: FrameLocator, n: number, timeoutM
   return (await cards.nth(n - 1).innerText()).trim();
 }
 
-/** Switches the workbench colour theme through the command palette. */
-export async function setColorTheme(page: Page, theme: string): Promise<void> {
-  await runCommand(page, 'Preferences: Color Theme');
-  await typeInQuickInput(page, theme);
-  // The theme applies to the workbench and is pushed into every webview as CSS variables.
-  await waitFor(async () => (await page.locator('.quick-input-widget').isHidden()) && true, 10_000, 'the theme picker to close');
-  await page.waitForTimeout(600);
+/** The workbench's theme kinds, as the class on .monaco-workbench shows them. */
+export type ThemeKind = 'vs' | 'vs-dark' | 'hc-black' | 'hc-light';
+
+/**
+ * Switches the colour theme as a user does: the theme picker (Ctrl+K Ctrl+T), type the theme's
+ * label, Enter; then waits until the workbench shows the theme's kind.
+ */
+export async function setColorTheme(page: Page, label: string, kind: ThemeKind): Promise<void> {
+  const box = page.locator('.quick-input-widget input');
+  await page.keyboard.press('Escape');
+  await page.locator('.part.statusbar').click({ position: { x: 600, y: 5 } });
+  await page.keyboard.press('Control+K');
+  await page.keyboard.press('Control+T');
+  await box.waitFor({ state: 'visible', timeout: 10_000 });
+  await box.fill(label);
+  const focused = page.locator('.quick-input-widget .quick-input-list .monaco-list-row.focused');
+  await waitFor(async () => ((await focused.textContent()) ?? '').includes(label), 10_000, `"${label}" in the theme picker`);
+  await page.keyboard.press('Enter');
+  await waitFor(async () => ((await page.locator('.monaco-workbench').getAttribute('class')) ?? '').split(/\s+/).includes(kind), 20_000, `the ${label} theme`);
+  // Webviews receive the theme's variables a moment after the workbench repaints.
+  await page.waitForTimeout(800);
 }
