@@ -1,0 +1,78 @@
+// End to end in the real workbench: the mixed task folder is evaluated from the Explorer's
+// context menu (the results view shows 70 % and draws the per-task bar chart: screenshot), then
+// added to the Testing view and run there with its Run button; the tree shows pass/fail icons.
+import * as assert from 'node:assert/strict';
+import type { Page } from 'playwright-core';
+import { e2eContext, screenshot, waitFor, webviewFrame } from './workbench';
+
+async function explorerContextMenu(page: Page, rowName: string, item: string): Promise<void> {
+  const row = page.locator(`.explorer-folders-view .monaco-list-row[aria-label^="${rowName}"]`).first();
+  await waitFor(async () => (await row.count()) > 0 || (await page.keyboard.press('Control+Shift+E'), false), 30_000, `explorer row ${rowName}`);
+  const entry = page.locator('.monaco-menu .action-item .action-label', { hasText: item }).first();
+  // Extensions register a few seconds after the workbench appears: reopen the menu until ours is in it.
+  await waitFor(
+    async () => {
+      await row.click({ button: 'right' });
+      if (await entry.waitFor({ state: 'visible', timeout: 3000 }).then(() => true, () => false)) return true;
+      await page.keyboard.press('Escape');
+      return undefined;
+    },
+    60_000,
+    `"${item}" in the explorer context menu`,
+  );
+  // The menu's overlay swallows pointer events in code-server: choose the item with the keyboard
+  // (ArrowDown steps over separators and disabled items, so count only enabled ones).
+  const labels = page.locator('.monaco-menu .action-item:not(.disabled) .action-label');
+  const texts = (await labels.allInnerTexts()).map((t) => t.trim());
+  const index = texts.findIndex((t) => t.startsWith(item));
+  assert.ok(index >= 0, `"${item}" is not in the context menu (${texts.join(' | ')})`);
+  for (let i = 0; i <= index; i++) await page.keyboard.press('ArrowDown');
+  await waitFor(async () => (((await page.locator('.monaco-menu .action-item.focused .action-label').innerText().catch(() => '')) ?? '').trim().startsWith(item) ? true : undefined), 5000, `"${item}" focused`);
+  await page.keyboard.press('Enter');
+}
+
+describe('Evaluation in the workbench', function () {
+  this.timeout(300_000);
+
+  it('evaluates a folder from the Explorer and shows the per-task bar chart', async () => {
+    const { page } = e2eContext();
+    await explorerContextMenu(page, 'eval-mixed', 'Evaluate Task File or Folder…');
+    const view = await webviewFrame(page, 'Accuracy per task', 120_000);
+    const accuracy = view.locator('[data-testid="accuracy-0"]');
+    await waitFor(async () => ((await accuracy.count()) > 0 ? ((await accuracy.innerText()).trim() === '70.0%' ? true : undefined) : undefined), 60_000, 'the overall accuracy 70.0%');
+    // One bar per task plus the overall bar.
+    assert.equal(await view.locator('svg.chart rect.bar').count(), 8);
+    assert.equal(await view.locator('svg.chart rect.bar[data-task="navigate"]').count(), 1);
+    assert.equal(await view.locator('table.failures button', { hasText: 'Trajectory' }).count(), 3);
+    await screenshot(page, 'eval-results-bar-chart');
+  });
+
+  it('runs the questions from the Testing view and shows pass and fail icons', async () => {
+    const { page } = e2eContext();
+    await explorerContextMenu(page, 'eval-mixed', 'Add Task Folder to Testing');
+    const tree = page.locator('.test-explorer .monaco-list');
+    const root = tree.locator('.monaco-list-row', { hasText: 'eval-mixed' }).first();
+    await root.waitFor({ state: 'visible', timeout: 30_000 });
+    await root.hover();
+    // The row's inline "Run Test" action.
+    await root.locator('.action-label[aria-label^="Run Test"]').first().click();
+    await waitFor(async () => ((await root.locator('.codicon-testing-failed-icon').count()) > 0 ? true : undefined), 120_000, 'the folder row to show a failed state');
+    // Expand the folder and its task groups to read every question's icon.
+    await root.click();
+    await page.keyboard.press('ArrowRight');
+    const groups = ['navigate', 'game24', 'statistical_counting_dataset'];
+    for (const g of groups) {
+      const row = tree.locator('.monaco-list-row', { hasText: g }).first();
+      await row.click();
+      await page.keyboard.press('ArrowRight');
+    }
+    const failed = tree.locator('.monaco-list-row[aria-level="3"] .codicon-testing-failed-icon');
+    const passed = tree.locator('.monaco-list-row[aria-level="3"] .codicon-testing-passed-icon');
+    await waitFor(async () => ((await failed.count()) === 3 ? true : undefined), 30_000, '3 failed questions');
+    assert.equal(await passed.count(), 3); // navigate/0, navigate/2, game24/1
+    const wrong = tree.locator('.monaco-list-row[aria-level="3"]', { has: page.locator('.codicon-testing-failed-icon') });
+    const labels = (await wrong.allInnerTexts()).map((t) => t.split('\n')[0]?.trim());
+    assert.deepEqual(labels.sort(), ['1', '2', 'sample_2']);
+    await screenshot(page, 'eval-testing-view');
+  });
+});
