@@ -51,28 +51,34 @@ describe('Evaluation in the workbench', function () {
     const { page } = e2eContext();
     await explorerContextMenu(page, 'eval-mixed', 'Add Task Folder to Testing');
     const tree = page.locator('.test-explorer .monaco-list');
-    const root = tree.locator('.monaco-list-row', { hasText: 'eval-mixed' }).first();
+    // The folder's row (custom.tasks.jsonl inside it mentions eval-mixed only in its description).
+    const root = tree.locator('.monaco-list-row[aria-level="1"]', { hasText: /^\s*eval-mixed/ }).first();
     await root.waitFor({ state: 'visible', timeout: 30_000 });
     await root.hover();
     // The row's inline "Run Test" action.
     await root.locator('.action-label[aria-label^="Run Test"]').first().click();
     await waitFor(async () => ((await root.locator('.codicon-testing-failed-icon').count()) > 0 ? true : undefined), 120_000, 'the folder row to show a failed state');
-    // Expand the folder and its task groups to read every question's icon.
-    await root.click();
-    await page.keyboard.press('ArrowRight');
-    const groups = ['navigate', 'game24', 'statistical_counting_dataset'];
-    for (const g of groups) {
-      const row = tree.locator('.monaco-list-row', { hasText: g }).first();
-      await row.click();
-      await page.keyboard.press('ArrowRight');
-    }
+    // Expand the folder and the task groups with failures to read every question's icon there.
+    const expand = async (row: ReturnType<typeof tree.locator>): Promise<void> => {
+      await row.waitFor({ state: 'visible', timeout: 15_000 });
+      if ((await row.getAttribute('aria-expanded')) !== 'true') await row.locator('.monaco-tl-twistie').click();
+      await waitFor(async () => ((await row.getAttribute('aria-expanded')) === 'true' ? true : undefined), 10_000, 'the row to expand');
+    };
+    await expand(root);
+    for (const g of ['navigate', 'game24', 'statistical_counting_dataset']) await expand(tree.locator('.monaco-list-row[aria-level="2"]', { hasText: g }).first());
     const failed = tree.locator('.monaco-list-row[aria-level="3"] .codicon-testing-failed-icon');
     const passed = tree.locator('.monaco-list-row[aria-level="3"] .codicon-testing-passed-icon');
     await waitFor(async () => ((await failed.count()) === 3 ? true : undefined), 30_000, '3 failed questions');
     assert.equal(await passed.count(), 3); // navigate/0, navigate/2, game24/1
     const wrong = tree.locator('.monaco-list-row[aria-level="3"]', { has: page.locator('.codicon-testing-failed-icon') });
-    const labels = (await wrong.allInnerTexts()).map((t) => t.split('\n')[0]?.trim());
-    assert.deepEqual(labels.sort(), ['1', '2', 'sample_2']);
+    // A row reads "<label><question…>: <duration>"; the labels are the question ids within their task.
+    const texts = await wrong.allInnerTexts();
+    const expected: Array<[string, string]> = [
+      ['1', 'If you follow these instructions'],
+      ['24_4_number/2', 'Use the numbers 2, 12, 14, 17'],
+      ['sample_2', 'The initial total score is 0'],
+    ];
+    for (const [label, question] of expected) assert.ok(texts.some((t) => t.trim().startsWith(`${label}${question}`)), `no failed row "${label}" in ${JSON.stringify(texts)}`);
     await screenshot(page, 'eval-testing-view');
   });
 });
