@@ -57,13 +57,6 @@ export class ViewChannel implements vscode.Disposable {
     void this.webview.postMessage(message);
   }
 
-  /** The webview reloaded its document (e.g. a view re-resolved): hold messages until it is ready again. */
-  resetReady(): void {
-    this.ready = false;
-    this.pending.length = 0;
-    this.batch = [];
-  }
-
   private onReady(): void {
     // Messages sent before the webview script listened are delivered now, in order.
     this.ready = true;

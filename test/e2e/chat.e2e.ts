@@ -123,7 +123,7 @@ describe('Side-bar chat', function () {
     await chat.locator('.answer-card button', { hasText: 'Open in notebook' }).click();
     const notebook = page.locator('.notebook-editor:visible').first();
     await notebook.waitFor({ timeout: 30_000 });
-    await waitFor(async () => ((await notebook.innerText()) ?? '').includes("runs = globals().get('runs', 0) + 1"), 30_000, 'the cell code in the notebook');
+    await waitFor(async () => (await notebook.innerText()).replace(/\u00a0/g, ' ').includes("runs = globals().get('runs', 0) + 1"), 30_000, 'the cell code in the notebook');
     await screenshot(page, 'chat-open-in-notebook');
   });
 });

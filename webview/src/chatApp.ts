@@ -85,6 +85,8 @@ export function startChatApp(): (message: HostMessage) => void {
   });
 
   const render = (next: ChatState): void => {
+    // Send and Stop swap places; keep the keyboard focus in the composer when the focused one hides.
+    const focusWasOnButton = document.activeElement === stop || document.activeElement === send;
     state = next;
     send.hidden = next.busy;
     stop.hidden = !next.busy;
@@ -99,6 +101,7 @@ export function startChatApp(): (message: HostMessage) => void {
     historyToggle.textContent = `History (${next.conversations.length})`;
     empty.hidden = !transcript.isEmpty;
     if (!next.busy && status.dataset['busy'] === 'true') setStatus('', false);
+    if (focusWasOnButton && (document.activeElement === document.body || document.activeElement === null)) question.focus();
   };
 
   return (message) => {
