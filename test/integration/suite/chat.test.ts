@@ -3,10 +3,12 @@
 // validated format and can be deleted.
 import * as assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { z } from 'zod';
 import type { Trajectory } from '../../../src/agent/trajectory';
 import { storedConversationSchema } from '../../../src/views/chat/conversationStore';
+import { startScriptedServer, type ScriptedServer } from '../../support/scripted-server';
 
 interface ChatStateForTests {
   activeId: string;
@@ -48,10 +50,15 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 
 
 describe('Chat view (real extension host, scripted model server, real Python)', function () {
   this.timeout(120_000);
+  // A model server of its own: the chat's requests must not show up in what other suites see
+  // of the shared one (e.g. which models are loaded).
+  let server: ScriptedServer | undefined;
 
   before(async () => {
-    assert.ok(process.env['R1CI_TEST_MODEL_URL'], 'R1CI_TEST_MODEL_URL is not set: the runner starts the scripted model server');
-    await setSetting('ollama.host', process.env['R1CI_TEST_MODEL_URL']);
+    const extension = vscode.extensions.getExtension('r1ci.r1ci-vscode');
+    assert.ok(extension, 'the extension is not installed in this host');
+    server = await startScriptedServer({ scenarios: join(extension.extensionPath, 'test', 'scenarios') });
+    await setSetting('ollama.host', server.url);
     await setSetting('model', 'qwen2.5-coder:7b');
     await setSetting('sandbox.approval', 'auto');
     await vscode.commands.executeCommand('r1ci.chat.newConversation');
@@ -59,6 +66,8 @@ describe('Chat view (real extension host, scripted model server, real Python)', 
 
   after(async () => {
     for (const key of ['model', 'sandbox.approval']) await setSetting(key, undefined);
+    await setSetting('ollama.host', process.env['R1CI_TEST_MODEL_URL']);
+    await server?.close();
   });
 
   it('answers a follow-up in the same sandbox: the second cell uses a variable of the first', async () => {
@@ -119,6 +128,8 @@ describe('Chat view (real extension host, scripted model server, real Python)', 
     await vscode.commands.executeCommand('r1ci.chat.stop');
     const t = await pending;
     assert.equal(t.reason, 'cancelled');
+    // The model request itself was aborted (not just ignored).
+    await server?.waitForRequest((r) => (r.question ?? '').includes('think slowly') && r.aborted === true);
     assert.ok(!(t.turns[0]?.text ?? '').includes('too late'));
     assert.equal((await chatState()).busy, false);
   });
