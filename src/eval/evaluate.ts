@@ -59,6 +59,7 @@ export async function* evaluate(options: EvaluateOptions, signal: AbortSignal): 
         perQuestionTimeoutMs: options.perQuestionTimeoutMs,
         resultsFile: options.resultsFile,
         resume: options.resume,
+        prepareWorker: options.textOnly ? undefined : async (worker) => void (await runnerFor(worker)),
         solve: async (record, context) => {
           let runner: CodeRunner | null = null;
           if (!options.textOnly) {
