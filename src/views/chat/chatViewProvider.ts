@@ -37,6 +37,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
   private models: string[] = [];
   private modelsError: string | undefined;
   private saveTimer: NodeJS.Timeout | undefined;
+  private busyContext = false;
   private readonly disposables: vscode.Disposable[] = [];
   readonly loaded: Promise<void>;
 
@@ -301,7 +302,11 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
   }
 
   private postState(): void {
-    void vscode.commands.executeCommand('setContext', 'r1ci.chat.busy', this.busy);
+    // The view title shows Stop or New Chat depending on this context key.
+    if (this.busy !== this.busyContext) {
+      this.busyContext = this.busy;
+      void vscode.commands.executeCommand('setContext', 'r1ci.chat.busy', this.busy);
+    }
     this.channel?.post({ type: 'chat-state', state: this.state() });
   }
 
