@@ -45,6 +45,12 @@ describe('Evaluation in the workbench', function () {
     assert.equal(await view.locator('svg.chart rect.bar[data-task="navigate"]').count(), 1);
     assert.equal(await view.locator('table.failures button', { hasText: 'Trajectory' }).count(), 3);
     await screenshot(page, 'eval-results-bar-chart');
+    // A failure's trajectory opens in a solve panel: the model's text and its wrong answer.
+    const row = view.locator('table.failures tr', { hasText: 'navigate/1' });
+    await row.locator('button', { hasText: 'Trajectory' }).click();
+    const panel = await webviewFrame(page, 'Stored result: wrong', 30_000);
+    assert.match(await panel.locator('#transcript').innerText(), /these seem to cancel out/);
+    assert.equal((await panel.locator('.answer-card .answer-text').innerText()).trim(), 'Yes');
   });
 
   it('runs the questions from the Testing view and shows pass and fail icons', async () => {
