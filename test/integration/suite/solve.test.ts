@@ -1,6 +1,7 @@
 // The foundation path inside the real extension host: command → agent → scripted model server
 // over HTTP → real Python in the sandbox → result back to the model → answer.
 import * as assert from 'node:assert/strict';
+import { createServer } from 'node:net';
 import * as vscode from 'vscode';
 import type { Trajectory } from '../../../src/agent/trajectory';
 import { symbenchQuestion } from '../../support/sharedTasks';
@@ -15,6 +16,19 @@ function repoRoot(): string {
 
 async function setSetting(key: string, value: unknown): Promise<void> {
   await vscode.workspace.getConfiguration('r1ci').update(key, value, vscode.ConfigurationTarget.Global);
+}
+
+/** A loopback port with nothing listening on it. */
+function closedPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
 }
 
 async function solve(question: string): Promise<Trajectory> {
@@ -73,11 +87,12 @@ describe('Solve (real extension host, scripted model server, real Python)', func
   });
 
   it('says clearly when no model server is running, and loses nothing', async () => {
-    await setSetting('ollama.host', 'http://127.0.0.1:9');
+    const port = await closedPort();
+    await setSetting('ollama.host', `http://127.0.0.1:${port}`);
     try {
       const t = await solve('What is 6*7?');
       assert.equal(t.reason, 'error');
-      assert.match(t.error ?? '', /No Ollama server at http:\/\/127\.0\.0\.1:9/);
+      assert.equal(t.error, `No Ollama server at http://127.0.0.1:${port} — start it with \`ollama serve\`, or set "r1ci.ollama.host".`);
     } finally {
       await setSetting('ollama.host', serverUrl);
     }
