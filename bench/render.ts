@@ -3,7 +3,7 @@
 // (a new token touches only the growing block). Runs in headless Chromium on a static page with a
 // stub acquireVsCodeApi; host messages are dispatched as the webview receives them.
 //
-// Run: node scripts/build.mjs && node dist/bench/render.js [--tokens 400]
+// Run: node scripts/build.mjs && npm run bench -- render   (or node dist/bench/render.js [--tokens 400])
 //
 // Per token it measures the work the page does: dispatching the message (validation + apply)
 // plus the animation-frame callbacks it scheduled, each followed by a forced layout — not the
