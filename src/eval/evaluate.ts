@@ -19,6 +19,7 @@ export interface EvaluateOptions {
   readonly temperature: number;
   readonly seed?: number;
   readonly contextTokens?: number;
+  readonly stallSeconds?: number;
   /** The paper's text-only baseline: no code is run (custom checkers still run in a sandbox). */
   readonly textOnly: boolean;
   readonly concurrency: number;
@@ -78,6 +79,7 @@ export async function* evaluate(options: EvaluateOptions, signal: AbortSignal): 
             temperature: options.temperature,
             seed: options.seed,
             contextTokens: options.contextTokens,
+            stallSeconds: options.stallSeconds,
             runner,
             python: sandboxCheckRunner(() => runnerFor(context.worker), context.signal),
             signal: context.signal,

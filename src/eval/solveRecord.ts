@@ -20,6 +20,8 @@ export interface SolveRecordOptions {
   readonly temperature: number;
   readonly seed?: number;
   readonly contextTokens?: number;
+  /** Silence allowed between tokens before the request counts as stalled (r1ci.stallSeconds). */
+  readonly stallSeconds?: number;
   /** Null = text only (the paper's baseline: code is neither cut out nor run). */
   readonly runner: CodeRunner | null;
   /** Runs custom `python:` checkers; without one such records score as not checked. */
@@ -39,6 +41,7 @@ export async function solveRecord(record: TaskRecord, options: SolveRecordOption
       temperature: options.temperature,
       seed: options.seed,
       contextTokens: options.contextTokens,
+      stallSeconds: options.stallSeconds,
       signal: options.signal,
       onMessages: (m) => {
         messages = m;

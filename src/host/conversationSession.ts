@@ -10,6 +10,7 @@ import { protocolForModel } from '../agent/protocol';
 import { runAgent } from '../agent/runAgent';
 import { TrajectoryBuilder, type Trajectory } from '../agent/trajectory';
 import type { Settings } from '../config/settingsSpec';
+import { lastSolve } from './lastTrajectory';
 import { readSettings } from '../config/vscodeSettings';
 import type { CodeRunner, ExecResult } from '../sandbox/types';
 import type { SessionInfo, ViewEvent, ViewExecResult } from '../views/messages';
@@ -164,6 +165,7 @@ export class ConversationSession implements vscode.Disposable {
         temperature: settings.temperature,
         seed: settings.seed ?? undefined,
         contextTokens: settings.contextTokens,
+        stallSeconds: settings.stallSeconds,
         signal: controller.signal,
         history: this.messages,
         onMessages: (messages) => {
@@ -183,6 +185,7 @@ export class ConversationSession implements vscode.Disposable {
         for await (const event of events) {
           builder.add(event);
           if (event.type === 'error') errorKind = event.kind;
+          if (event.type === 'warning' && event.kind === 'context-truncated') warnContextTruncated(event.message);
           const view = this.toViewEvent(event, turnOffset, cellOffset);
           if (view) this.emit(view);
           const note = progressNote(event, maxCodeCalls);
@@ -190,6 +193,7 @@ export class ConversationSession implements vscode.Disposable {
         }
       });
       const t = builder.trajectory;
+      lastSolve.remember(t);
       this.log(`Solve finished: ${t.reason}; answer ${JSON.stringify(t.answer)}; ${t.codeCalls} code call(s); model ${Math.round(t.modelMs)} ms, code ${Math.round(t.codeMs)} ms`);
       void solveEnded(t.error ? { kind: errorKind, message: t.error, model, rerun } : undefined);
       return t;
@@ -308,6 +312,8 @@ export class ConversationSession implements vscode.Disposable {
         return { type: 'exec-result', index: event.index + cellOffset, result: this.toViewResult(event.result) };
       case 'error':
         return { type: 'error', message: event.message };
+      case 'warning':
+        return { type: 'warning', message: event.message };
       case 'done':
         return { ...event };
     }
@@ -378,4 +384,12 @@ function progressNote(event: AgentEvent, maxCodeCalls: number): string | undefin
 export function truncate(text: string, max: number): string {
   const oneLine = text.replace(/\s+/g, ' ').trim();
   return oneLine.length > max ? `${oneLine.slice(0, max - 1)}…` : oneLine;
+}
+
+/** The #1 complaint about local models: a silently cut conversation. Say it, and where to fix it. */
+function warnContextTruncated(message: string): void {
+  const open = 'Open Setting';
+  void vscode.window.showWarningMessage(message, open).then((choice) => {
+    if (choice === open) void vscode.commands.executeCommand('workbench.action.openSettings', 'r1ci.contextTokens');
+  });
 }

@@ -41,6 +41,8 @@ export const viewEventSchema = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('approval-request'), index: z.number() }),
   z.object({ type: z.literal('error'), message: z.string() }),
+  /** Something the user should know that did not stop the run (context truncated, a retry). */
+  z.object({ type: z.literal('warning'), message: z.string() }),
   /** A question of the conversation (the chat shows each one; the panel shows it in its header). */
   z.object({ type: z.literal('question'), text: z.string(), model: z.string() }),
   /** Something the user should know that is neither model text nor program output (e.g. a fresh sandbox). */

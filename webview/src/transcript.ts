@@ -116,6 +116,9 @@ export class Transcript {
       case 'error':
         this.root.append(el('div', 'error-banner', e.message));
         break;
+      case 'warning':
+        this.root.append(el('div', 'warning-banner', e.message));
+        break;
       case 'done':
         for (const cell of this.cells.values()) cell.settleUnanswered();
         this.root.append(this.answerCard(e, this.runs++));

@@ -124,6 +124,7 @@ export class EvalController implements vscode.Disposable {
               temperature: settings.temperature,
               seed: settings.seed ?? undefined,
               contextTokens: settings.contextTokens,
+              stallSeconds: settings.stallSeconds,
               textOnly,
               concurrency,
               perQuestionTimeoutMs: settings['eval.timeoutSeconds'] * 1000,

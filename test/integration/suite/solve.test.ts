@@ -98,6 +98,19 @@ describe('Solve (real extension host, scripted model server, real Python)', func
     }
   });
 
+  it('tells the user when the conversation no longer fits the context window', async () => {
+    await setSetting('contextTokens', 1024);
+    try {
+      const t = await solve(`Context probe: summarise this very long note. ${'The quick brown fox jumps over the lazy dog. '.repeat(200)}`);
+      assert.equal(t.answer, 'long');
+      const warning = t.warnings?.find((w) => w.kind === 'context-truncated');
+      assert.ok(warning, `no context-truncated warning in ${JSON.stringify(t.warnings)}`);
+      assert.match(warning.message, /r1ci\.contextTokens/);
+    } finally {
+      await setSetting('contextTokens', undefined);
+    }
+  });
+
   it('cancels a running solve from the command palette command', async () => {
     const pending = solve('Slow probe: think at length before answering.');
     await new Promise((r) => setTimeout(r, 1500));
