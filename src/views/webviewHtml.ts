@@ -8,13 +8,24 @@ export function newNonce(): string {
   return randomBytes(18).toString('base64url');
 }
 
-export type WebviewKind = 'panel' | 'chat';
+export type WebviewKind = 'panel' | 'chat' | 'results';
 
-export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, options: { title: string; body: string; view: WebviewKind }): string {
+export interface WebviewPage {
+  readonly title: string;
+  readonly body: string;
+  readonly view: WebviewKind;
+  /** The bundled script, relative to the extension root (default: the transcript client). */
+  readonly script?: string;
+  /** Stylesheets, relative to the extension root (default: KaTeX's bundled CSS and panel.css). */
+  readonly styles?: readonly string[];
+}
+
+const TRANSCRIPT_SCRIPT = 'dist/webview.js';
+const TRANSCRIPT_STYLES = ['dist/webview.css', 'media/panel.css'];
+
+export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, page: WebviewPage): string {
   const nonce = newNonce();
-  const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.js'));
-  const bundledStyle = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.css'));
-  const style = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'panel.css'));
+  const asset = (path: string): string => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...path.split('/'))).toString();
   const csp = [
     "default-src 'none'",
     `style-src ${webview.cspSource}`,
@@ -23,19 +34,19 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, o
     `img-src ${webview.cspSource} data:`,
     `script-src 'nonce-${nonce}'`,
   ].join('; ');
+  const styles = (page.styles ?? TRANSCRIPT_STYLES).map((s) => `<link rel="stylesheet" href="${asset(s)}">`).join('\n');
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${bundledStyle.toString()}">
-<link rel="stylesheet" href="${style.toString()}">
-<title>${escapeHtml(options.title)}</title>
+${styles}
+<title>${escapeHtml(page.title)}</title>
 </head>
-<body data-view="${options.view}">
-${options.body}
-<script nonce="${nonce}" src="${script.toString()}"></script>
+<body data-view="${page.view}">
+${page.body}
+<script nonce="${nonce}" src="${asset(page.script ?? TRANSCRIPT_SCRIPT)}"></script>
 </body>
 </html>`;
 }

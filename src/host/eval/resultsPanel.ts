@@ -6,7 +6,7 @@ import { writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import { compareRuns, comparisonToMarkdown, latestById, readResults, summarize, toCsv, toMarkdown, type ResultRecord } from '../../eval/results';
-import { newNonce, escapeHtml } from '../../views/webviewHtml';
+import { webviewHtml } from '../../views/webviewHtml';
 import { resultsWebviewMessageSchema, type ResultsHostMessage, type ResultsViewData } from '../../views/resultsMessages';
 
 export interface LoadedRun {
@@ -159,22 +159,24 @@ export class ResultsPanel implements vscode.Disposable {
   }
 
   private html(): string {
-    const webview = this.panel.webview;
-    const nonce = newNonce();
-    const script = webview.asWebviewUri(vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'results.js'));
-    const style = webview.asWebviewUri(vscode.Uri.joinPath(this.context.extensionUri, 'media', 'results.css'));
-    const csp = ["default-src 'none'", `style-src ${webview.cspSource}`, `img-src ${webview.cspSource} data:`, `script-src 'nonce-${nonce}'`].join('; ');
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${style.toString()}">
-<title>${escapeHtml('Evaluation Results')}</title>
-</head>
-<body>
-<header class="toolbar">
+    return webviewHtml(this.panel.webview, this.context.extensionUri, {
+      title: 'Evaluation Results',
+      view: 'results',
+      script: 'dist/results.js',
+      styles: ['media/results.css'],
+      body: RESULTS_BODY,
+    });
+  }
+
+  dispose(): void {
+    if (ResultsPanel.current === this) ResultsPanel.current = undefined;
+    for (const d of this.disposables.splice(0)) d.dispose();
+    this.panel.dispose();
+  }
+}
+
+/** The results view's static layout; the script fills it. */
+const RESULTS_BODY = `<header class="toolbar">
   <h1 id="title">Evaluation results</h1>
   <span class="spacer"></span>
   <button id="compare" type="button" title="Show another results file side by side">Compare…</button>
@@ -186,15 +188,4 @@ export class ResultsPanel implements vscode.Disposable {
   <section aria-label="Accuracy per task"><h2>Accuracy per task</h2><div id="chart"></div></section>
   <section aria-label="Table"><h2>Per task</h2><div id="table"></div></section>
   <section aria-label="Failures"><h2 id="failures-title">Failures</h2><div id="failures"></div></section>
-</main>
-<script nonce="${nonce}" src="${script.toString()}"></script>
-</body>
-</html>`;
-  }
-
-  dispose(): void {
-    if (ResultsPanel.current === this) ResultsPanel.current = undefined;
-    for (const d of this.disposables.splice(0)) d.dispose();
-    this.panel.dispose();
-  }
-}
+</main>`;

@@ -5,6 +5,7 @@ import * as assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
+import { setSetting } from '../extensionHost';
 import { z } from 'zod';
 import type { Trajectory } from '../../../src/agent/trajectory';
 import { storedConversationSchema } from '../../../src/views/chat/conversationStore';
@@ -15,10 +16,6 @@ interface ChatStateForTests {
   storageFile: string;
   busy: boolean;
   conversations: { id: string; title: string; questions: string[]; events: number }[];
-}
-
-async function setSetting(key: string, value: unknown): Promise<void> {
-  await vscode.workspace.getConfiguration('r1ci').update(key, value, vscode.ConfigurationTarget.Global);
 }
 
 async function ask(question: string): Promise<Trajectory> {

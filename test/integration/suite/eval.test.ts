@@ -7,6 +7,7 @@ import * as assert from 'node:assert/strict';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
+import { setSetting } from '../extensionHost';
 import type { ResultsViewData } from '../../../src/views/resultsMessages';
 import type { ViewEvent } from '../../../src/views/messages';
 
@@ -18,10 +19,6 @@ interface Outcome {
 }
 
 type TestStates = Record<string, { state: string; message?: string; expected?: string; actual?: string }>;
-
-async function setSetting(key: string, value: unknown): Promise<void> {
-  await vscode.workspace.getConfiguration('r1ci').update(key, value, vscode.ConfigurationTarget.Global);
-}
 
 function lines(file: string): number {
   return readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '').length;

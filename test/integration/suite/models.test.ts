@@ -3,9 +3,9 @@
 // with progress and cancel, the API key in SecretStorage on the wire, and the error actions.
 import * as assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
+import { EXTENSION_ID, closedPort, repoRoot, setSetting } from '../extensionHost';
 import type { Trajectory } from '../../../src/agent/trajectory';
 import { problemActions } from '../../../src/host/models/backendErrorActions';
 import { buildModelPickItems } from '../../../src/host/models/modelPickItems';
@@ -14,32 +14,8 @@ import { pullModel, type PullUpdate } from '../../../src/host/models/pullModel';
 import { describeServerStatus, probeServerStatus, type ServerStatus } from '../../../src/host/models/serverStatus';
 import { startScriptedServer, type ScriptedServer } from '../../support/scripted-server';
 
-const EXTENSION_ID = 'r1ci.r1ci-vscode';
-
-function repoRoot(): string {
-  const ext = vscode.extensions.getExtension(EXTENSION_ID);
-  assert.ok(ext, `extension ${EXTENSION_ID} is not installed in this host`);
-  return ext.extensionPath;
-}
-
-async function setSetting(key: string, value: unknown): Promise<void> {
-  await vscode.workspace.getConfiguration('r1ci').update(key, value, vscode.ConfigurationTarget.Global);
-}
-
 function ollamaAt(url: string): ServerSettings {
   return { backend: 'ollama', 'ollama.host': url, 'openai.baseUrl': '' };
-}
-
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 describe('Model picker, status bar, pull and API key (real extension host, real HTTP)', function () {
@@ -67,7 +43,9 @@ describe('Model picker, status bar, pull and API key (real extension host, real 
   });
 
   it('lists the server\'s models with size, parameters and quantization, marks the current one, offers a pull', async () => {
-    const client = createModelServerClient(ollamaAt(runnerUrl ?? ''));
+    // A server of its own: on the shared one, earlier suites have loaded models (see /api/ps).
+    const fresh = await ownServer();
+    const client = createModelServerClient(ollamaAt(fresh.url));
     const [version, models, running] = await Promise.all([client.serverVersion(), client.listModels(), client.listRunning()]);
     const items = buildModelPickItems({ backend: 'ollama', serverName: client.serverName, baseUrl: client.baseUrl, version, models, running, current: 'qwen2.5-coder:7b' });
     const rows = items.filter((i) => i.kind !== vscode.QuickPickItemKind.Separator);
@@ -79,7 +57,7 @@ describe('Model picker, status bar, pull and API key (real extension host, real 
         ['$(cloud-download) Pull a model…', 'from ollama.com/library or hf.co/<user>/<repo>'],
       ],
     );
-    assert.equal(items[0]?.label, `Ollama 0.12.0 at ${runnerUrl}`);
+    assert.equal(items[0]?.label, `Ollama 0.12.0 at ${fresh.url}`);
     assert.deepEqual(rows[1]?.action, { type: 'select', model: 'r1-code-interpreter:7b' });
   });
 

@@ -4,23 +4,13 @@
 import * as assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
+import { EXTENSION_ID, repoRoot, setSetting } from '../extensionHost';
 import type { Trajectory } from '../../../src/agent/trajectory';
 import { symbenchQuestion } from '../../support/sharedTasks';
 
-const EXTENSION_ID = 'r1ci.r1ci-vscode';
 const KERNEL_ID = 'r1ci-sandboxed-python';
 const STDOUT = 'application/vnd.code.notebook.stdout';
 const ERROR = 'application/vnd.code.notebook.error';
-
-function repoRoot(): string {
-  const ext = vscode.extensions.getExtension(EXTENSION_ID);
-  assert.ok(ext, `extension ${EXTENSION_ID} is not installed in this host`);
-  return ext.extensionPath;
-}
-
-async function setSetting(key: string, value: unknown): Promise<void> {
-  await vscode.workspace.getConfiguration('r1ci').update(key, value, vscode.ConfigurationTarget.Global);
-}
 
 async function solve(question: string): Promise<Trajectory> {
   const t = await vscode.commands.executeCommand<Trajectory | undefined>('r1ci.solve', { question });

@@ -1,35 +1,10 @@
 // The foundation path inside the real extension host: command → agent → scripted model server
 // over HTTP → real Python in the sandbox → result back to the model → answer.
 import * as assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import * as vscode from 'vscode';
+import { closedPort, repoRoot, setSetting } from '../extensionHost';
 import type { Trajectory } from '../../../src/agent/trajectory';
 import { symbenchQuestion } from '../../support/sharedTasks';
-
-const EXTENSION_ID = 'r1ci.r1ci-vscode';
-
-function repoRoot(): string {
-  const ext = vscode.extensions.getExtension(EXTENSION_ID);
-  assert.ok(ext, `extension ${EXTENSION_ID} is not installed in this host`);
-  return ext.extensionPath;
-}
-
-async function setSetting(key: string, value: unknown): Promise<void> {
-  await vscode.workspace.getConfiguration('r1ci').update(key, value, vscode.ConfigurationTarget.Global);
-}
-
-/** A loopback port with nothing listening on it. */
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function solve(question: string): Promise<Trajectory> {
   const result = await vscode.commands.executeCommand<Trajectory | undefined>('r1ci.solve', { question });
