@@ -1,0 +1,22 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { SETTINGS_SECTION, SETTINGS_SPEC } from '../../../src/config/settingsSpec';
+
+describe('README', () => {
+  const readme = readFileSync(join(__dirname, '..', '..', '..', 'README.md'), 'utf8');
+
+  it('documents every setting, with its default', () => {
+    for (const [key, spec] of Object.entries(SETTINGS_SPEC)) {
+      const row = readme.split('\n').find((line) => line.startsWith(`| \`${SETTINGS_SECTION}.${key}\` |`));
+      expect(row, `README has no row for ${SETTINGS_SECTION}.${key}`).toBeDefined();
+      const shownDefault = spec.default === '' ? '(empty)' : `\`${String(spec.default)}\``;
+      expect(row, `README shows the wrong default for ${key}`).toContain(`| ${shownDefault} |`);
+    }
+  });
+
+  it('names the two set-up commands', () => {
+    expect(readme).toContain('`npm start`');
+    expect(readme).toContain('`npm test`');
+  });
+});
