@@ -70,7 +70,7 @@ export function isAlive(pid: number): boolean {
 }
 
 /** Polls until `check` holds or `ms` pass (processes take a moment to be reaped). */
-export async function eventually(check: () => boolean, ms = 3_000): Promise<boolean> {
+export async function eventually(check: () => boolean, ms = 10_000): Promise<boolean> {
   const end = Date.now() + ms;
   while (Date.now() < end) {
     if (check()) return true;

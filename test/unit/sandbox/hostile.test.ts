@@ -190,7 +190,8 @@ describe.each(TIERS)('hostile code (%s tier)', (tier) => {
       'import os, time\nfor _ in range(100000):\n    try:\n        os.fork()\n    except OSError:\n        time.sleep(0.01)',
     );
     expect(result.killed).toBe('timeout');
-    if (isolated) expect(await eventually(() => pidsInNamespace(ns).length <= 2)).toBe(true);
+    // SIGKILLed processes vanish asynchronously; on a loaded 2-core machine that can take seconds.
+    if (isolated) expect(await eventually(() => pidsInNamespace(ns).length <= 2, 15_000)).toBe(true);
     await stillWorks();
   });
 });
