@@ -94,7 +94,7 @@ summary() {
   echo "${total_passed} passed, ${total_failed} failed"
 }
 
-all_names=("system packages" "npm dependencies" "code-server" "typecheck" "build" "unit tests" "package" "integration tests" "e2e tests")
+all_names=("system packages" "npm dependencies" "code-server" "typecheck" "build" "unit tests" "package" "integration tests" "restricted mode" "e2e tests")
 all_layers() {
   run_layer "system packages" bash scripts/install-system-deps.sh || return
   run_layer "npm dependencies" npm_ci_if_needed || return
@@ -104,6 +104,7 @@ all_layers() {
   run_layer "unit tests" npm run test:unit || return
   run_layer "package" npm run package || return
   run_layer "integration tests" node dist/test/harness/runIntegration.js || return
+  run_layer "restricted mode" node dist/test/harness/runIntegration.js --restricted || return
   run_layer "e2e tests" node dist/test/harness/runE2e.js || return
 }
 

@@ -56,6 +56,7 @@ export const SETTINGS_SPEC = {
   'sandbox.timeoutSeconds': { type: 'integer', default: 60, minimum: 1, maximum: 3600, description: 'Wall-clock limit per code cell.', order: 11 },
   'sandbox.memoryMiB': { type: 'integer', default: 2048, minimum: 64, maximum: 1048576, description: 'Memory limit per code cell (address space, where the OS supports it).', order: 12 },
   'sandbox.outputKiB': { type: 'integer', default: 64, minimum: 1, maximum: 16384, description: 'Output given back to the model per cell; the full output is kept in a file in the scratch folder.', order: 13 },
+  'sandbox.fileSizeMiB': { type: 'integer', default: 100, minimum: 1, maximum: 1048576, description: 'Largest file a code cell may write (RLIMIT_FSIZE); a cell that exceeds it is stopped and told so.', order: 14 },
   'sandbox.state': {
     type: 'string', default: 'persistent', enum: ['persistent', 'stateless'],
     enumDescriptions: ['One interpreter per conversation: later cells see earlier variables.', 'A fresh namespace for every cell, as in R1-CI training.'],

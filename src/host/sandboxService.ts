@@ -21,7 +21,7 @@ export function poolConfig(settings: Settings): PoolConfig {
       timeoutMs: settings['sandbox.timeoutSeconds'] * 1000,
       memoryBytes: settings['sandbox.memoryMiB'] * 1024 * 1024,
       outputBytes: settings['sandbox.outputKiB'] * 1024,
-      fileSizeBytes: 100 * 1024 ** 2,
+      fileSizeBytes: settings['sandbox.fileSizeMiB'] * 1024 * 1024,
     },
     mode: settings['sandbox.state'],
     isolation: settings['sandbox.isolation'],

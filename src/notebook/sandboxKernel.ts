@@ -8,6 +8,7 @@ import type { CodeRunner } from '../sandbox/types';
 import type { Log } from '../host/log';
 import { newScratchFolder } from '../host/scratch';
 import { execOutputs, execSucceeded } from './execOutputs';
+import { poolConfig } from '../host/sandboxService';
 
 export const SANDBOX_KERNEL_ID = 'r1ci-sandboxed-python';
 export const JUPYTER_NOTEBOOK_TYPE = 'jupyter-notebook';
@@ -141,11 +142,7 @@ export class SandboxKernel implements vscode.Disposable {
     const runner = await createCodeRunner({
       scratchDir: scratch.fsPath,
       pythonPath: settings['python.path'] || undefined,
-      limits: {
-        timeoutMs: settings['sandbox.timeoutSeconds'] * 1000,
-        memoryBytes: settings['sandbox.memoryMiB'] * 1024 * 1024,
-        outputBytes: settings['sandbox.outputKiB'] * 1024,
-      },
+      limits: poolConfig(settings).limits,
       // A notebook is a Jupyter-style session: later cells use earlier cells' variables,
       // whatever "r1ci.sandbox.state" says about the model's conversations.
       mode: 'persistent',
