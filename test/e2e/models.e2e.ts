@@ -15,6 +15,33 @@ function toast(page: Page, text: string): Locator {
   return page.locator('.notifications-toasts .notification-toast', { hasText: text });
 }
 
+/**
+ * A notification, as a toast or — when the workbench shows it only in the notification center
+ * (e.g. right after another notification closed) — in the opened center.
+ */
+async function notificationWithText(page: Page, text: string, timeoutMs: number): Promise<Locator> {
+  const anywhere = page.locator('.notifications-toasts .notification-toast, .notifications-center .notification-list-item', { hasText: text }).first();
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await anywhere.isVisible().catch(() => false)) return anywhere;
+    if (!(await page.locator('.notifications-center.visible').isVisible().catch(() => false)) && (await page.locator('.notifications-toasts .notification-toast').count()) === 0) {
+      await runCommand(page, 'Notifications: Show Notifications');
+    }
+    await page.waitForTimeout(250);
+  }
+  throw new Error(`no notification saying "${text}" within ${timeoutMs} ms`);
+}
+
+/** Clicks a toast's button; a toast can arrive collapsed (buttons hidden), so expand it first. */
+async function clickToastButton(notification: Locator, label: string): Promise<void> {
+  const button = notification.locator('.monaco-button', { hasText: label });
+  if (!(await button.isVisible().catch(() => false))) {
+    const expand = notification.locator('.action-label[aria-label^="Expand"]');
+    if (await expand.isVisible().catch(() => false)) await expand.click();
+  }
+  await button.click();
+}
+
 /** Clicks the status bar model, then the picker row for `model`; waits until the status bar shows it. */
 async function pickModel(page: Page, from: string, model: string, shot?: string): Promise<void> {
   await statusItem(page, from).first().click();
@@ -57,7 +84,9 @@ describe('Model status bar, picker, pull and walkthrough', function () {
     await page.locator(QUICK_ROWS, { hasText: 'Pull a model' }).first().waitFor({ state: 'visible', timeout: 30_000 });
     await page.keyboard.type('llama3.2:1b');
     await page.keyboard.press('Enter');
-    // The pull prompt opens prefilled with the typed name.
+    // The pull prompt opens prefilled with the typed name. The picker and the prompt share one
+    // widget (and one input), so wait for the prompt's own title before answering it.
+    await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Pull a model into Ollama' }).waitFor({ state: 'visible', timeout: 15_000 });
     const box = page.locator('.quick-input-widget input');
     await waitFor(async () => (await box.inputValue()) === 'llama3.2:1b', 15_000, 'the pull prompt prefilled with llama3.2:1b');
     await page.keyboard.press('Enter');
@@ -70,6 +99,8 @@ describe('Model status bar, picker, pull and walkthrough', function () {
     const { page, modelServer } = e2eContext();
     assert.ok(modelServer, 'no scripted model server');
     // The configured model (llama3.2:1b, pulled above) disappears from the server.
+    // Toasts of the earlier tests (e.g. the picker's "Pulled llama3.2:1b; …") would crowd out this one's.
+    await runCommand(page, 'Notifications: Clear All Notifications');
     const removed = await fetch(`${modelServer.url}/api/delete`, { method: 'DELETE', body: JSON.stringify({ model: 'llama3.2:1b' }) });
     assert.equal(removed.status, 200);
     await runCommand(page, 'R1 Code Interpreter: Solve Question…');
@@ -77,11 +108,11 @@ describe('Model status bar, picker, pull and walkthrough', function () {
     const error = toast(page, 'is not pulled on the Ollama server');
     await error.first().waitFor({ state: 'visible', timeout: 60_000 });
     await screenshot(page, 'model-missing-error');
-    await error.first().locator('.monaco-button', { hasText: 'Pull llama3.2:1b' }).click();
-    const again = toast(page, 'Pulled llama3.2:1b');
-    await again.first().waitFor({ state: 'visible', timeout: 60_000 });
+    await clickToastButton(error.first(), 'Pull llama3.2:1b');
+    // "Pulled llama3.2:1b." (with a button), not the picker's earlier "Pulled llama3.2:1b; it is now…".
+    const again = await notificationWithText(page, 'Pulled llama3.2:1b.', 60_000);
     const before = modelServer.chatRequests().length;
-    await again.first().locator('.monaco-button', { hasText: 'Run the Question Again' }).click();
+    await clickToastButton(again, 'Run the Question Again');
     await waitFor(() => modelServer.chatRequests().slice(before).some((r) => r.model === 'llama3.2:1b' && r.status === 200), 60_000, 'a second chat request for llama3.2:1b');
     await pickModel(page, 'llama3.2:1b', 'qwen2.5-coder:7b');
   });

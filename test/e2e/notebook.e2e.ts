@@ -49,6 +49,11 @@ describe('Insert a solution into a notebook and run it on the sandboxed kernel',
     assert.equal(await waitForAnswer(panel), '3');
 
     await runCommand(page, 'R1 Code Interpreter: Insert into Notebook');
+    // Earlier test files leave editor groups and the panel open, and a notebook renders only the
+    // cells in view (its list is virtual): give it the whole editor area and a tall window.
+    await runCommand(page, 'View: Join All Editor Groups');
+    const viewport = page.viewportSize();
+    await page.setViewportSize({ width: viewport?.width ?? 1400, height: 2000 });
     const notebook = page.locator(NOTEBOOK).first();
     await notebook.waitFor({ state: 'visible', timeout: 30_000 });
     // Code cells are Monaco editors in the workbench; outputs and rendered markdown live in the
@@ -86,5 +91,6 @@ describe('Insert a solution into a notebook and run it on the sandboxed kernel',
     await page.keyboard.press('Escape');
     await waitFor(async () => (await page.locator('.monaco-hover:visible, .workbench-hover:visible').count()) === 0, 10_000, 'the tooltip to close');
     await screenshot(page, 'notebook-kernel-run');
+    if (viewport) await page.setViewportSize(viewport);
   });
 });

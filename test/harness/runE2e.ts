@@ -6,7 +6,7 @@
 //        [--workspace <fixture dir>] [--timeout <seconds>] [--restricted] [--no-model-server] [--verbose]
 //
 // Exit code: the number of failed tests (0 = all passed; capped at 100); 124 on the hard timeout.
-import { appendFileSync, existsSync, readdirSync } from 'node:fs';
+import { appendFileSync, existsSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Mocha from 'mocha';
 import { parseArgs, secondsOption, type ParsedArgs } from './args';
@@ -37,6 +37,9 @@ async function main(resources: Resources, args: ParsedArgs): Promise<number> {
   if (!existsSync(vsix)) throw new Error(`no extension package at ${vsix}; run \`npm run package\` first`);
   const specs = specFiles(resolve(args.values.get('specs') ?? e2eDir));
   if (specs.length === 0) throw new Error(`no *.e2e.js files in ${args.values.get('specs') ?? e2eDir}; run \`npm run build\` first`);
+
+  // Screenshots of an earlier run (above all its FAILED-* ones) would pass for this run's.
+  for (const name of existsSync(screenshotDir) ? readdirSync(screenshotDir) : []) if (name.startsWith('FAILED-')) rmSync(join(screenshotDir, name), { force: true });
 
   const binary = await ensureCodeServer();
   const run = createRunFolder('e2e');
