@@ -2,24 +2,14 @@
 // per worker, reused across that worker's questions in stateless mode (every cell a fresh
 // namespace, as in R1-CI training), so no question sees another's variables and no question
 // pays an interpreter start. Sandboxes are disposed when the run ends, however it ends.
-import type { ModelBackend } from '../agent/backends/types';
-import type { ProtocolMode } from '../agent/protocol';
 import type { CodeRunner } from '../sandbox/types';
 import { runEvaluation, type EvalEvent } from './runner';
 import { sandboxCheckRunner } from './sandboxChecker';
-import { solveRecord } from './solveRecord';
+import { solveRecord, type ModelRunSettings } from './solveRecord';
 import type { TaskRecord } from './types';
 
-export interface EvaluateOptions {
+export interface EvaluateOptions extends ModelRunSettings {
   readonly records: readonly TaskRecord[];
-  readonly backend: ModelBackend;
-  readonly model: string;
-  readonly protocol: ProtocolMode;
-  readonly maxCodeCalls: number;
-  readonly temperature: number;
-  readonly seed?: number;
-  readonly contextTokens?: number;
-  readonly stallSeconds?: number;
   /** The paper's text-only baseline: no code is run (custom checkers still run in a sandbox). */
   readonly textOnly: boolean;
   readonly concurrency: number;

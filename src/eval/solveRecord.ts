@@ -12,7 +12,8 @@ import { scoreAnswerAsync } from './score';
 import type { PythonCheckRunner } from './scorers/python';
 import type { TaskRecord } from './types';
 
-export interface SolveRecordOptions {
+/** How the model is asked: the same for every question of a run (and recorded with its results). */
+export interface ModelRunSettings {
   readonly backend: ModelBackend;
   readonly model: string;
   readonly protocol: ProtocolMode;
@@ -22,6 +23,9 @@ export interface SolveRecordOptions {
   readonly contextTokens?: number;
   /** Silence allowed between tokens before the request counts as stalled (r1ci.stallSeconds). */
   readonly stallSeconds?: number;
+}
+
+export interface SolveRecordOptions extends ModelRunSettings {
   /** Null = text only (the paper's baseline: code is neither cut out nor run). */
   readonly runner: CodeRunner | null;
   /** Runs custom `python:` checkers; without one such records score as not checked. */

@@ -6,7 +6,7 @@
 // ssh-agent) would stay reachable through a read-only mount.
 import { execFile } from 'node:child_process';
 import { existsSync, realpathSync } from 'node:fs';
-import { dirname, isAbsolute, join, normalize, sep } from 'node:path';
+import { dirname, isAbsolute, normalize, sep } from 'node:path';
 import { z } from 'zod';
 
 /** Where the scratch folder appears inside the sandbox. */
