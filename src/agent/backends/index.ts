@@ -2,7 +2,6 @@
 // servers: the VS Code UI (status bar, model picker, pull) and the CLI both call only this.
 import { OllamaBackend, resolveOllamaHost } from './ollama';
 import { OpenAiBackend } from './openai';
-import type { ModelBackend } from './types';
 
 export interface OllamaBackendConfig {
   readonly kind: 'ollama';
