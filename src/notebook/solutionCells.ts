@@ -42,7 +42,7 @@ export function solutionCells(trajectory: Trajectory): SolutionCell[] {
 
 function questionMarkdown(t: Trajectory): string {
   const calls = t.codeCalls === 1 ? '1 code call' : `${t.codeCalls} code calls`;
-  return `## Question\n\n${t.question.trim()}\n\n*Solved by \`${t.model}\` with R1 Code Interpreter (${calls}).*`;
+  return `## Question\n\n${keepHtmlAsText(t.question.trim())}\n\n*Solved by \`${t.model}\` with R1 Code Interpreter (${calls}).*`;
 }
 
 function answerMarkdown(t: Trajectory): string {
@@ -59,7 +59,7 @@ function answerMarkdown(t: Trajectory): string {
 }
 
 function pushReasoning(cells: SolutionCell[], text: string): void {
-  const source = text.trim();
+  const source = keepHtmlAsText(text.trim());
   if (source) cells.push({ kind: 'markdown', role: 'reasoning', source });
 }
 
@@ -89,6 +89,18 @@ function lineStart(text: string, index: number): number {
 /** Models write ```py or ```python3; the notebook knows one language id. */
 function notebookLanguage(language: string): string {
   return /^(py|python\d?|)$/i.test(language.trim()) ? 'python' : language.trim().toLowerCase();
+}
+
+/**
+ * Notebook markdown renders raw HTML: untrusted text would inject tags, or silently lose words
+ * that look like tags (the R1-CI answer format `<<<number>>>` showed as `<<>>`). Outside code
+ * spans and fences, `<` is written as an entity, so it shows as typed.
+ */
+export function keepHtmlAsText(markdown: string): string {
+  return markdown
+    .split(/(```[\s\S]*?(?:```|$)|`[^`\n]*`)/g)
+    .map((part, i) => (i % 2 === 1 ? part : part.replace(/</g, '&lt;')))
+    .join('');
 }
 
 function escapeMarkdown(text: string): string {

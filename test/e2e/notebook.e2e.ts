@@ -6,6 +6,7 @@ import type { FrameLocator, Locator, Page } from 'playwright-core';
 import { symbenchQuestion } from '../support/sharedTasks';
 import { projectRoot } from '../harness/paths';
 import { e2eContext, runCommand, screenshot, typeInQuickInput, waitFor, webviewFrame } from './workbench';
+import { setColorTheme } from './chatSupport';
 
 // VS Code keeps hidden notebook editors around for reuse: only the visible one is ours.
 const NOTEBOOK = '.notebook-editor:visible';
@@ -91,6 +92,10 @@ describe('Insert a solution into a notebook and run it on the sandboxed kernel',
     await page.keyboard.press('Escape');
     await waitFor(async () => (await page.locator('.monaco-hover:visible, .workbench-hover:visible').count()) === 0, 10_000, 'the tooltip to close');
     await screenshot(page, 'notebook-kernel-run');
+    // The same notebook in the dark theme, then back to the default light one for later tests.
+    await setColorTheme(page, 'Dark Modern', 'vs-dark');
+    await screenshot(page, 'notebook-kernel-run-dark');
+    await setColorTheme(page, 'Light Modern', 'vs');
     if (viewport) await page.setViewportSize(viewport);
   });
 });

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Trajectory } from '../../../src/agent/trajectory';
 import type { ExecResult } from '../../../src/sandbox/types';
-import { openingFenceOffset, solutionCells } from '../../../src/notebook/solutionCells';
+import { keepHtmlAsText, openingFenceOffset, solutionCells } from '../../../src/notebook/solutionCells';
 
 const ok = (stdout: string): ExecResult => ({ stdout, stderr: '', exitCode: 0, durationMs: 5, timedOut: false, truncated: false, artifacts: [] });
 
@@ -44,6 +44,20 @@ describe('solutionCells', () => {
   it('escapes markdown in the answer', () => {
     const cells = solutionCells(trajectory({ answer: 'a*b_c' }));
     expect(cells[cells.length - 1]).toMatchObject({ source: '## Answer\n\n**a\\*b\\_c**' });
+  });
+});
+
+describe('keepHtmlAsText', () => {
+  it('writes < as an entity in prose, so tags and the <<<answer>>> format show as typed', () => {
+    expect(keepHtmlAsText('Answer as <<<number>>>, not <img src=x onerror=alert(1)>.')).toBe('Answer as &lt;&lt;&lt;number>>>, not &lt;img src=x onerror=alert(1)>.');
+  });
+  it('leaves code spans and fences alone (markdown shows them literally already)', () => {
+    expect(keepHtmlAsText('Use `a < b` here:\n```python\nprint(1 < 2)\n```\nthen <b>')).toBe('Use `a < b` here:\n```python\nprint(1 < 2)\n```\nthen &lt;b>');
+  });
+  it('applies to the question and the reasoning cells', () => {
+    const cells = solutionCells(trajectory({ question: 'Format: <<<n>>>' }));
+    expect(cells[0]).toMatchObject({ source: expect.stringContaining('Format: &lt;&lt;&lt;n>>>') });
+    expect(cells[3]).toMatchObject({ source: 'It printed 42.\n\n&lt;&lt;&lt;42>>>' });
   });
 });
 
