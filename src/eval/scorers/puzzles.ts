@@ -1,4 +1,4 @@
-// Constraint checkers for grid puzzles: any answer that obeys the rules is right,
+// Constraint checkers for grid puzzles. Every answer that obeys the rules is right,
 // not only the stored solution.
 
 import { cleanAnswer, parseCells, parseIntMatrix, reshape } from '../answerText';
