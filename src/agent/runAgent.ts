@@ -1,24 +1,18 @@
 // The R1-CI loop: prompt → stream → cut at the closing fence → run the code → feed the result
 // back → repeat, until the model answers or the code-call budget is spent.
 import type { AgentErrorKind, AgentEvent, StopReason, TurnStats } from './events';
-import { BackendError, type ChatChunk, type ChatMessage, type ChatRequest, type ModelBackend } from './backends/types';
+import { BackendError, type ChatChunk, type ChatMessage, type ChatRequest } from './backends/types';
 import { ContextWatch } from './contextWatch';
 import { watchForStall, type StallLimits } from './stallWatchdog';
 import { CodeBlockDetector, type CodeBlock } from './codeBlocks';
 import { extractFinalAnswer } from './finalAnswer';
 import { appendExecution, formatExecution, formatNotRun, initialMessages, type ProtocolMode } from './protocol';
 import type { CodeRunner, ExecResult } from '../sandbox/types';
+import type { ModelRunSettings } from './modelRunSettings';
 
-export interface AgentOptions {
-  readonly backend: ModelBackend;
-  readonly model: string;
+export interface AgentOptions extends ModelRunSettings {
   /** Runs the code. Null = text only: code blocks are not cut out or executed. */
   readonly runner: CodeRunner | null;
-  readonly protocol: ProtocolMode;
-  readonly maxCodeCalls: number;
-  readonly temperature: number;
-  readonly seed?: number;
-  readonly contextTokens?: number;
   /** Cancels the model request and any running code alike. */
   readonly signal: AbortSignal;
   /**
@@ -30,8 +24,6 @@ export interface AgentOptions {
   readonly onMessages?: (messages: readonly ChatMessage[]) => void;
   /** Asked before each code block runs (the "ask" approval setting); false = the user declined. */
   readonly approveCode?: (code: string, index: number, signal: AbortSignal) => Promise<boolean>;
-  /** Silence allowed between two tokens before the request is abandoned as stalled (default 60). */
-  readonly stallSeconds?: number;
   /** Silence allowed before the first token (default 300, never less than stallSeconds). */
   readonly firstTokenSeconds?: number;
   /** Retry a transient failure (stall, dropped connection, HTTP 5xx) once when no token was shown yet (default true). */

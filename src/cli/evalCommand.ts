@@ -5,15 +5,15 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createBackend } from '../agent/backends';
-import { protocolForModel, type ProtocolMode } from '../agent/protocol';
+import { modelRunSettings } from '../agent/modelRunSettings';
 import { defaultSettings } from '../config/settingsSpec';
 import { autoConcurrency, evaluate } from '../eval/evaluate';
 import { loadTasks } from '../eval/load';
 import { readResults, sftTranscripts, toMarkdown, compareRuns, comparisonToMarkdown, summarize } from '../eval/results';
 import type { EvalEvent } from '../eval/runner';
 import { SandboxPool } from '../sandbox';
-import { CliError, EXIT, intOption, numberOption } from './cliSupport';
+import { CliError, EXIT, intOption } from './cliSupport';
+import { MODEL_OPTIONS, modelOptionsUsage, readModelOptions } from './modelOptions';
 import { createProgressReporter } from './evalProgress';
 
 export const EVAL_USAGE = `Usage: r1ci eval <file-or-folder> [options]
@@ -23,22 +23,13 @@ Big-Bench-Hard, game24), scores the answers and appends one JSON line per questi
 file. Running again with the same --out skips the questions already done.
 
 Options:
-  --backend KIND          ollama | openai (default: ollama)
-  --host URL              Ollama server (default: $OLLAMA_HOST or http://127.0.0.1:11434)
-  --base-url URL          OpenAI-compatible server, ending in /v1 (key from $R1CI_API_KEY or $OPENAI_API_KEY)
-  --model NAME            model name (default: ${defaultSettings().model})
   --concurrency N         questions at once (default: 1 for ollama, 4 for openai)
   --question-timeout S    wall-clock limit per question in seconds, 0 = none (default: ${defaultSettings()['eval.timeoutSeconds']})
   --text-only             never run code (the paper's text-only baseline)
   --out FILE              results file (default: results.jsonl)
   --fresh                 do not resume: the results file must not exist yet
   --sft FILE              also write the correct multi-turn trajectories as chat JSONL
-  --max-code-calls N      code-call budget per question (default: ${defaultSettings().maxCodeCalls})
-  --protocol MODE         auto | r1ci | chat (default: auto)
-  --temperature T         sampling temperature (default: ${defaultSettings().temperature})
-  --seed N                sampling seed
-  --python PATH           Python interpreter for the code (default: python3 on PATH)
-  --timeout SECONDS       wall-clock limit per code cell (default: ${defaultSettings()['sandbox.timeoutSeconds']})
+${modelOptionsUsage()}
   --isolation MODE        auto | basic (default: auto)
   -h, --help              this help
 
@@ -65,22 +56,13 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
     args: [...argv],
     allowPositionals: true,
     options: {
-      backend: { type: 'string' },
-      host: { type: 'string' },
-      'base-url': { type: 'string' },
-      model: { type: 'string' },
+      ...MODEL_OPTIONS,
       concurrency: { type: 'string' },
       'question-timeout': { type: 'string' },
       'text-only': { type: 'boolean', default: false },
       out: { type: 'string' },
       fresh: { type: 'boolean', default: false },
       sft: { type: 'string' },
-      'max-code-calls': { type: 'string' },
-      protocol: { type: 'string' },
-      temperature: { type: 'string' },
-      seed: { type: 'string' },
-      python: { type: 'string' },
-      timeout: { type: 'string' },
       isolation: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -92,19 +74,11 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
   if (positionals.length !== 1) throw new CliError(`Give exactly one task file or folder.\n\n${EVAL_USAGE}`, EXIT.usage);
   const target = resolve(positionals[0] ?? '');
   const defaults = defaultSettings();
-  const backendKind = values.backend ?? 'ollama';
-  if (backendKind !== 'ollama' && backendKind !== 'openai') throw new CliError(`--backend must be ollama or openai (got "${backendKind}").`, EXIT.usage);
-  const protocolSetting = values.protocol ?? 'auto';
-  if (!['auto', 'r1ci', 'chat'].includes(protocolSetting)) throw new CliError(`--protocol must be auto, r1ci or chat (got "${protocolSetting}").`, EXIT.usage);
+  const m = readModelOptions(values);
   const isolation = values.isolation ?? 'auto';
   if (isolation !== 'auto' && isolation !== 'basic') throw new CliError(`--isolation must be auto or basic (got "${isolation}").`, EXIT.usage);
-  const model = values.model ?? defaults.model;
-  const concurrency = autoConcurrency(intOption('--concurrency', values.concurrency, 0, 1), backendKind);
+  const concurrency = autoConcurrency(intOption('--concurrency', values.concurrency, 0, 1), m.backendKind);
   const questionTimeout = intOption('--question-timeout', values['question-timeout'], defaults['eval.timeoutSeconds'], 0);
-  const maxCodeCalls = intOption('--max-code-calls', values['max-code-calls'], defaults.maxCodeCalls, 0);
-  const temperature = numberOption('--temperature', values.temperature, defaults.temperature, 0);
-  const seed = values.seed === undefined ? undefined : intOption('--seed', values.seed, 0, 0);
-  const cellTimeout = intOption('--timeout', values.timeout, defaults['sandbox.timeoutSeconds'], 1);
   const out = resolve(values.out ?? 'results.jsonl');
   const textOnly = values['text-only'];
 
@@ -116,28 +90,16 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
   if (loaded.records.length === 0) throw new CliError(`No questions found in ${target}${loaded.problems.length ? ` (${loaded.problems.length} problem(s) above)` : ''}.`, EXIT.failure);
   if (values.fresh && (await readResults(out)).results.length > 0) throw new CliError(`${out} already holds results; remove it or leave out --fresh to resume.`, EXIT.usage);
 
-  const backend = createBackend({
-    kind: backendKind,
-    ollamaHost: values.host,
-    openaiBaseUrl: values['base-url'],
-    apiKey: process.env['R1CI_API_KEY'] ?? process.env['OPENAI_API_KEY'],
-  });
   const scratchRoot = await mkdtemp(join(tmpdir(), 'r1ci-eval-'));
-  const pool = new SandboxPool({ scratchRoot, pythonPath: values.python, limits: { timeoutMs: cellTimeout * 1000 }, mode: 'stateless', isolation });
+  const pool = new SandboxPool({ scratchRoot, pythonPath: m.pythonPath, limits: { timeoutMs: m.cellTimeoutSeconds * 1000 }, mode: 'stateless', isolation });
   const progress = createProgressReporter(io.stdout, io.stdout.isTTY === true);
-  io.stdout.write(`Evaluating ${loaded.records.length} question(s) from ${target} with ${model}${textOnly ? ' (text only)' : ''}, ${concurrency} at a time → ${out}\n`);
+  io.stdout.write(`Evaluating ${loaded.records.length} question(s) from ${target} with ${m.model}${textOnly ? ' (text only)' : ''}, ${concurrency} at a time → ${out}\n`);
   let end: Extract<EvalEvent, { type: 'end' }> | undefined;
   try {
     const events = evaluate(
       {
         records: loaded.records,
-        backend,
-        model,
-        protocol: protocolForModel(model, protocolSetting as ProtocolMode | 'auto'),
-        maxCodeCalls,
-        temperature,
-        seed,
-        contextTokens: defaults.contextTokens,
+        ...modelRunSettings(m),
         textOnly,
         concurrency,
         perQuestionTimeoutMs: questionTimeout * 1000,

@@ -5,7 +5,8 @@
 import type { CodeRunner } from '../sandbox/types';
 import { runEvaluation, type EvalEvent } from './runner';
 import { sandboxCheckRunner } from './sandboxChecker';
-import { solveRecord, type ModelRunSettings } from './solveRecord';
+import { modelRunSettings, type ModelRunSettings } from '../agent/modelRunSettings';
+import { solveRecord } from './solveRecord';
 import type { TaskRecord } from './types';
 
 export interface EvaluateOptions extends ModelRunSettings {
@@ -62,14 +63,7 @@ export async function* evaluate(options: EvaluateOptions, signal: AbortSignal): 
             }
           }
           return solveRecord(record, {
-            backend: options.backend,
-            model: options.model,
-            protocol: options.protocol,
-            maxCodeCalls: options.maxCodeCalls,
-            temperature: options.temperature,
-            seed: options.seed,
-            contextTokens: options.contextTokens,
-            stallSeconds: options.stallSeconds,
+            ...modelRunSettings(options),
             runner,
             python: sandboxCheckRunner(() => runnerFor(context.worker), context.signal),
             signal: context.signal,

@@ -1,29 +1,16 @@
 // One record, end to end: the agent solves the question (with or without a sandbox), the final
 // answer is scored, and the conversation is kept for the results file (chat messages for SFT
 // export, steps with code output for replaying a failure in the panel).
-import type { ChatMessage, ModelBackend } from '../agent/backends/types';
-import type { ProtocolMode } from '../agent/protocol';
+import type { ChatMessage } from '../agent/backends/types';
 import { runAgent } from '../agent/runAgent';
 import { collectTrajectory, type Trajectory } from '../agent/trajectory';
 import type { CodeRunner } from '../sandbox/types';
 import type { ResultStep } from './results';
+import { modelRunSettings, type ModelRunSettings } from '../agent/modelRunSettings';
 import type { SolveOutcome } from './runner';
 import { scoreAnswerAsync } from './score';
 import type { PythonCheckRunner } from './scorers/python';
 import type { TaskRecord } from './types';
-
-/** How the model is asked: the same for every question of a run (and recorded with its results). */
-export interface ModelRunSettings {
-  readonly backend: ModelBackend;
-  readonly model: string;
-  readonly protocol: ProtocolMode;
-  readonly maxCodeCalls: number;
-  readonly temperature: number;
-  readonly seed?: number;
-  readonly contextTokens?: number;
-  /** Silence allowed between tokens before the request counts as stalled (r1ci.stallSeconds). */
-  readonly stallSeconds?: number;
-}
 
 export interface SolveRecordOptions extends ModelRunSettings {
   /** Null = text only (the paper's baseline: code is neither cut out nor run). */
@@ -37,15 +24,8 @@ export async function solveRecord(record: TaskRecord, options: SolveRecordOption
   let messages: readonly ChatMessage[] = [];
   const trajectory = await collectTrajectory(
     runAgent(record.question, {
-      backend: options.backend,
-      model: options.model,
+      ...modelRunSettings(options),
       runner: options.runner,
-      protocol: options.protocol,
-      maxCodeCalls: options.maxCodeCalls,
-      temperature: options.temperature,
-      seed: options.seed,
-      contextTokens: options.contextTokens,
-      stallSeconds: options.stallSeconds,
       signal: options.signal,
       onMessages: (m) => {
         messages = m;
