@@ -10,16 +10,14 @@ import { appendFileSync, existsSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Mocha from 'mocha';
 import { parseArgs, secondsOption, type ParsedArgs } from './args';
-import { BrowserSession } from './browser';
-import { ensureCodeServer } from './codeServerInstall';
-import { CodeServerSession, installExtension } from './codeServerSession';
+import type { BrowserSession } from './browser';
+import { installExtension } from './codeServerSession';
 import { e2eContext, setE2eContext } from './e2eContext';
 import { runMain, type Resources } from './lifecycle';
-import { defaultVsix, e2eDir, screenshotDir, workspaceFixture } from './paths';
-import { createRunFolder, removeRunTmp, seedWorkspace } from './runFolder';
+import { defaultVsix, e2eDir, screenshotDir } from './paths';
 import { formatSummary } from './summary';
-import { prepareTestEnvironment } from './testEnvironment';
 import { step } from './timing';
+import { startWorkbenchRun } from './workbenchRun';
 
 const DEFAULT_TIMEOUT_SECONDS = 900;
 const TEST_TIMEOUT_MS = 120_000;
@@ -41,26 +39,10 @@ async function main(resources: Resources, args: ParsedArgs): Promise<number> {
   // Screenshots of an earlier run (above all its FAILED-* ones) would pass for this run's.
   for (const name of existsSync(screenshotDir) ? readdirSync(screenshotDir) : []) if (name.startsWith('FAILED-')) rmSync(join(screenshotDir, name), { force: true });
 
-  const binary = await ensureCodeServer();
-  const run = createRunFolder('e2e');
-  resources.add({ label: 'run tmp folder', dispose: () => removeRunTmp(run) });
-  seedWorkspace(run, resolve(args.values.get('workspace') ?? workspaceFixture));
-  step(`run folder ${run.root}`);
-
-  const environment = await prepareTestEnvironment(run, resources, { startModelServer: !args.flags.has('no-model-server') });
-  await installExtension(binary, run, vsix);
-  step(`installed ${vsix}`);
-  const session = resources.add(
-    await CodeServerSession.start({
-      binary,
-      run,
-      workspaceTrust: args.flags.has('restricted'),
-      userSettings: environment.userSettings,
-      env: environment.env,
-    }),
-  );
-  step(`code-server listening at ${session.baseUrl}`);
-  const browser = resources.add(await BrowserSession.launch(run.browserProfile));
+  const { run, environment, session, browser } = await startWorkbenchRun('e2e', resources, args, async (binary, runFolder) => {
+    await installExtension(binary, runFolder, vsix);
+    step(`installed ${vsix}`);
+  });
   recordBrowserConsole(browser, join(run.logs, 'browser-console.log'), args.flags.has('verbose'));
 
   setE2eContext({

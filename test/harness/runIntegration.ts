@@ -11,16 +11,12 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs, secondsOption, type ParsedArgs } from './args';
-import { BrowserSession } from './browser';
-import { ensureCodeServer } from './codeServerInstall';
-import { CodeServerSession } from './codeServerSession';
 import { runExtensionHostTests, workbenchLogDir } from './extensionHostTests';
 import { runMain, type Resources } from './lifecycle';
-import { integrationSuiteDir, projectRoot, workspaceFixture } from './paths';
-import { createRunFolder, removeRunTmp, seedWorkspace } from './runFolder';
+import { integrationSuiteDir, projectRoot } from './paths';
 import { formatSummary } from './summary';
-import { prepareTestEnvironment } from './testEnvironment';
 import { step } from './timing';
+import { startWorkbenchRun } from './workbenchRun';
 
 const DEFAULT_TIMEOUT_SECONDS = 600;
 
@@ -32,24 +28,7 @@ async function main(resources: Resources, args: ParsedArgs): Promise<number> {
   }
   if (!existsSync(join(extensionPath, 'package.json'))) throw new Error(`no extension at ${extensionPath}`);
 
-  const binary = await ensureCodeServer();
-  const run = createRunFolder('integration');
-  resources.add({ label: 'run tmp folder', dispose: () => removeRunTmp(run) });
-  seedWorkspace(run, resolve(args.values.get('workspace') ?? workspaceFixture));
-  step(`run folder ${run.root}`);
-
-  const environment = await prepareTestEnvironment(run, resources, { startModelServer: !args.flags.has('no-model-server') });
-  const session = resources.add(
-    await CodeServerSession.start({
-      binary,
-      run,
-      workspaceTrust: args.flags.has('restricted'),
-      userSettings: environment.userSettings,
-      env: environment.env,
-    }),
-  );
-  step(`code-server listening at ${session.baseUrl}`);
-  const browser = resources.add(await BrowserSession.launch(run.browserProfile));
+  const { run, session, browser } = await startWorkbenchRun('integration', resources, args);
   step(`running ${testsPath} in the extension host of ${extensionPath}`);
 
   const result = await runExtensionHostTests(browser.page, session, {
