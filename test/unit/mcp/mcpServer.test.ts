@@ -34,7 +34,7 @@ async function connect(args: string[]): Promise<Connected> {
 }
 
 async function call(client: Client, name: string, args: Record<string, unknown>, signal?: AbortSignal): Promise<CallToolResult & { text: string }> {
-  const result = await client.callTool({ name, arguments: args }, CallToolResultSchema, { signal, timeout: 120_000 });
+  const result = CallToolResultSchema.parse(await client.callTool({ name, arguments: args }, CallToolResultSchema, { signal, timeout: 120_000 }));
   const text = result.content.map((c) => (c.type === 'text' ? c.text : `[${c.type}]`)).join('\n');
   return { ...result, text };
 }
