@@ -40,9 +40,9 @@ export function formatCellReport(run: SessionCellRun): string {
   return lines.join('\n');
 }
 
-/** A Markdown fence long enough that the text cannot close it. */
-function fence(text: string): string {
+/** `text` in a Markdown fence long enough that the text cannot close it (model output is hostile). */
+export function fence(text: string, language = ''): string {
   const longest = Math.max(0, ...[...text.matchAll(/`{3,}/g)].map((m) => m[0].length));
   const marks = '`'.repeat(Math.max(3, longest + 1));
-  return `${marks}\n${text}${text.endsWith('\n') || text === '' ? '' : '\n'}${marks}`;
+  return `${marks}${language}\n${text}${text.endsWith('\n') || text === '' ? '' : '\n'}${marks}`;
 }

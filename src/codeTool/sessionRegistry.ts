@@ -52,6 +52,8 @@ export interface SessionCellRun {
 export interface SessionInfo {
   readonly id: string;
   readonly tier: IsolationTier | 'starting';
+  /** The sandbox's own description of its tier ('' while starting). */
+  readonly tierNote: string;
   readonly cells: number;
   readonly busy: boolean;
   readonly createdAt: number;
@@ -69,6 +71,7 @@ interface Entry {
   readonly id: string;
   readonly sandbox: Promise<SessionSandbox>;
   tier: IsolationTier | undefined;
+  tierNote: string;
   cells: number;
   pending: number;
   queue: Promise<unknown>;
@@ -141,6 +144,7 @@ export class SessionRegistry {
       .map((e) => ({
         id: e.id,
         tier: e.tier ?? 'starting',
+        tierNote: e.tierNote,
         cells: e.cells,
         busy: e.pending > 0,
         createdAt: e.createdAt,
@@ -178,11 +182,12 @@ export class SessionRegistry {
   private startEntry(id: string, signal: AbortSignal | undefined): Entry {
     const now = Date.now();
     const sandbox = this.options.createSandbox(signal);
-    const entry: Entry = { id, sandbox, tier: undefined, cells: 0, pending: 0, queue: Promise.resolve(), createdAt: now, lastUsedAt: now, timer: undefined };
+    const entry: Entry = { id, sandbox, tier: undefined, tierNote: '', cells: 0, pending: 0, queue: Promise.resolve(), createdAt: now, lastUsedAt: now, timer: undefined };
     this.sessions.set(id, entry);
     sandbox.then(
       (s) => {
         entry.tier = s.runner.tier;
+        entry.tierNote = s.runner.tierNote;
       },
       () => {
         // A session whose sandbox never started is not kept: the next call tries again.
