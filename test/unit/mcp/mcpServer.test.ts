@@ -9,7 +9,7 @@ import { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotoc
 import { CallToolResultSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startScriptedServer, type ScriptedServer } from '../../support/scripted-server';
-import { buildCli, repoRoot } from '../../support/builtCli';
+import { buildCli, repoRoot } from './cliBuild';
 import { descendants, eventually } from '../../support/processTree';
 import { sandboxAttackCell } from '../../support/sandboxAttackCases';
 import { sharedTasksDir } from '../../support/sharedTasks';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as esbuild from 'esbuild';
 
-export const repoRoot = resolve(__dirname, '..', '..');
+export const repoRoot = resolve(__dirname, '..', '..', '..');
 
 /** Bundles src/cli/main.ts; returns the path of the built cli.js. */
 export async function buildCli(): Promise<string> {
