@@ -72,7 +72,9 @@ interface Entry {
   readonly sandbox: Promise<SessionSandbox>;
   tier: IsolationTier | undefined;
   tierNote: string;
+  /** Cells that finished, and turns that started (the first turn is the one with no earlier variables). */
   cells: number;
+  turns: number;
   pending: number;
   queue: Promise<unknown>;
   readonly createdAt: number;
@@ -103,18 +105,15 @@ export class SessionRegistry {
     const { sessionId, signal } = options;
     if (sessionId === undefined) return this.runOneOff(code, signal);
     if (!SESSION_ID_PATTERN.test(sessionId)) throw new SessionError(`Invalid session id "${sessionId.slice(0, 80)}": use 1–64 letters, digits, ".", "_" or "-".`);
-    let entry = this.sessions.get(sessionId);
-    const newSession = entry === undefined;
-    if (!entry) {
-      await this.makeRoom();
-      entry = this.startEntry(sessionId, signal);
-    }
-    const current = entry;
+    if (!this.sessions.has(sessionId)) await this.makeRoom();
+    // Looked up again after the await: a concurrent first call may have started the session meanwhile.
+    const current = this.sessions.get(sessionId) ?? this.startEntry(sessionId, signal);
     current.pending++;
     this.disarm(current);
     const turn = current.queue.then(async () => {
       const sandbox = await current.sandbox;
       signal?.throwIfAborted();
+      const newSession = current.turns++ === 0;
       const result = await sandbox.runner.runCell(code, { signal });
       current.cells++;
       return { sessionId, tier: sandbox.runner.tier, tierNote: sandbox.runner.tierNote, newSession, scratchDir: sandbox.runner.scratchDir, result };
@@ -182,7 +181,7 @@ export class SessionRegistry {
   private startEntry(id: string, signal: AbortSignal | undefined): Entry {
     const now = Date.now();
     const sandbox = this.options.createSandbox(signal);
-    const entry: Entry = { id, sandbox, tier: undefined, tierNote: '', cells: 0, pending: 0, queue: Promise.resolve(), createdAt: now, lastUsedAt: now, timer: undefined };
+    const entry: Entry = { id, sandbox, tier: undefined, tierNote: '', cells: 0, turns: 0, pending: 0, queue: Promise.resolve(), createdAt: now, lastUsedAt: now, timer: undefined };
     this.sessions.set(id, entry);
     sandbox.then(
       (s) => {
@@ -200,10 +199,12 @@ export class SessionRegistry {
 
   /** Frees a slot when the registry is full by ending the least recently used idle session. */
   private async makeRoom(): Promise<void> {
-    if (this.sessions.size + this.oneOffs < this.maxSessions) return;
-    const idle = [...this.sessions.values()].filter((e) => e.pending === 0).sort((a, b) => a.lastUsedAt - b.lastUsedAt)[0];
-    if (!idle) throw new SessionError(`All ${this.maxSessions} sandboxes are busy; wait for a cell to finish or reset a session.`);
-    await this.end(idle);
+    // A loop: while one eviction is awaited, a concurrent caller may have taken the freed slot.
+    while (this.sessions.size + this.oneOffs >= this.maxSessions) {
+      const idle = [...this.sessions.values()].filter((e) => e.pending === 0).sort((a, b) => a.lastUsedAt - b.lastUsedAt)[0];
+      if (!idle) throw new SessionError(`All ${this.maxSessions} sandboxes are busy; wait for a cell to finish or reset a session.`);
+      await this.end(idle);
+    }
   }
 
   private async end(entry: Entry): Promise<void> {
