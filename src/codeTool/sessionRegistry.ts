@@ -4,6 +4,7 @@
 // the registry is disposed — and ending it always disposes the sandbox (no process is left).
 // No `vscode` import: the extension and the CLI share this.
 import type { CodeRunner, ExecResult, IsolationTier } from '../sandbox';
+import { readArtifactImages, type ArtifactImage } from './artifactImages';
 
 /** A started sandbox plus whatever must happen after it is disposed (e.g. removing its scratch folder). */
 export interface SessionSandbox {
@@ -46,6 +47,17 @@ export interface SessionCellRun {
   /** The scratch folder the cell ran in; artifacts are inside it. Gone after a one-off run. */
   readonly scratchDir: string;
   readonly result: ExecResult;
+  /** The images the cell wrote, when asked for with `withImages` (read before the next cell or the disposal can change them). */
+  readonly images: readonly ArtifactImage[];
+}
+
+export interface RunOptions {
+  /** Run in this session (started on first use); without, in a one-off interpreter. */
+  readonly sessionId?: string;
+  /** Cancels the cell (SIGINT, then the tree is killed). */
+  readonly signal?: AbortSignal;
+  /** Also read the image artifacts (see readArtifactImages). */
+  readonly withImages?: boolean;
 }
 
 /** One row of `list()`. Times are epoch ms. */
@@ -100,10 +112,10 @@ export class SessionRegistry {
    * `signal` cancels the cell (SIGINT, then the tree is killed); a cancelled one-off is disposed.
    * @throws SessionError for a bad id, a full registry or a refused sandbox; the factory's errors otherwise.
    */
-  async run(code: string, options: { sessionId?: string; signal?: AbortSignal } = {}): Promise<SessionCellRun> {
+  async run(code: string, options: RunOptions = {}): Promise<SessionCellRun> {
     if (this.disposed) throw new SessionError('The sandbox sessions were shut down.');
     const { sessionId, signal } = options;
-    if (sessionId === undefined) return this.runOneOff(code, signal);
+    if (sessionId === undefined) return this.runOneOff(code, options);
     if (!SESSION_ID_PATTERN.test(sessionId)) throw new SessionError(`Invalid session id "${sessionId.slice(0, 80)}": use 1–64 letters, digits, ".", "_" or "-".`);
     if (!this.sessions.has(sessionId)) await this.makeRoom();
     // Looked up again after the await: a concurrent first call may have started the session meanwhile.
@@ -116,7 +128,7 @@ export class SessionRegistry {
       const newSession = current.turns++ === 0;
       const result = await sandbox.runner.runCell(code, { signal });
       current.cells++;
-      return { sessionId, tier: sandbox.runner.tier, tierNote: sandbox.runner.tierNote, newSession, scratchDir: sandbox.runner.scratchDir, result };
+      return cellRun(sessionId, sandbox.runner, newSession, result, options.withImages);
     });
     current.queue = turn.catch(() => undefined);
     try {
@@ -162,14 +174,14 @@ export class SessionRegistry {
     await Promise.all([...this.sessions.values()].map((e) => this.end(e)));
   }
 
-  private async runOneOff(code: string, signal: AbortSignal | undefined): Promise<SessionCellRun> {
+  private async runOneOff(code: string, { signal, withImages }: RunOptions): Promise<SessionCellRun> {
     await this.makeRoom();
     this.oneOffs++;
     try {
       const sandbox = await this.options.createSandbox(signal);
       try {
         const result = await sandbox.runner.runCell(code, { signal });
-        return { sessionId: null, tier: sandbox.runner.tier, tierNote: sandbox.runner.tierNote, newSession: true, scratchDir: sandbox.runner.scratchDir, result };
+        return await cellRun(null, sandbox.runner, true, result, withImages);
       } finally {
         await disposeSandbox(sandbox);
       }
@@ -226,6 +238,11 @@ export class SessionRegistry {
     if (entry.timer) clearTimeout(entry.timer);
     entry.timer = undefined;
   }
+}
+
+async function cellRun(sessionId: string | null, runner: CodeRunner, newSession: boolean, result: ExecResult, withImages: boolean | undefined): Promise<SessionCellRun> {
+  const images = withImages ? await readArtifactImages(runner.scratchDir, result.artifacts) : [];
+  return { sessionId, tier: runner.tier, tierNote: runner.tierNote, newSession, scratchDir: runner.scratchDir, result, images };
 }
 
 async function disposeSandbox(sandbox: SessionSandbox): Promise<void> {

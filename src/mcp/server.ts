@@ -4,7 +4,6 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import { readArtifactImages } from '../codeTool/artifactImages';
 import { cellFailed, formatCellReport } from '../codeTool/cellReport';
 import { RUN_PYTHON_DESCRIPTION, runPythonShape } from '../codeTool/runPythonInput';
 import { SESSION_ID_PATTERN, SessionError, type SessionRegistry } from '../codeTool/sessionRegistry';
@@ -33,10 +32,9 @@ export function createMcpServer(deps: McpServerDeps): McpServer {
     { title: 'Run Python in the isolated sandbox', description: RUN_PYTHON_DESCRIPTION, inputSchema: runPythonShape, annotations: { openWorldHint: false } },
     async ({ code, session_id }, extra) =>
       guard(async () => {
-        const run = await registry.run(code, { sessionId: session_id, signal: extra.signal });
-        const images = await readArtifactImages(run.scratchDir, run.result.artifacts);
+        const run = await registry.run(code, { sessionId: session_id, signal: extra.signal, withImages: true });
         const content: CallToolResult['content'] = [{ type: 'text', text: formatCellReport(run) }];
-        for (const image of images) content.push({ type: 'image', data: image.data.toString('base64'), mimeType: image.mimeType });
+        for (const image of run.images) content.push({ type: 'image', data: image.data.toString('base64'), mimeType: image.mimeType });
         return { content, isError: cellFailed(run.result) };
       }),
   );

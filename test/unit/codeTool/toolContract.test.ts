@@ -40,6 +40,7 @@ describe('the run-Python tool contract', () => {
       tierNote: 'bubblewrap',
       newSession: true,
       scratchDir: '/tmp/x',
+      images: [],
       result: { ...ok, stderr: 'warn\n', artifacts: [{ name: 'plot.png', path: '/tmp/x/plot.png', sizeBytes: 10, mimeType: 'image/png' }] },
     });
     expect(text).toBe(

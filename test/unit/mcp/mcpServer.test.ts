@@ -152,6 +152,16 @@ describe('r1ci mcp over stdio (SDK client)', () => {
     expect(stdoutOf(after.text)).toBe('5\n');
   });
 
+  it('returns the images a cell wrote as image content, and never a host file planted under an image name', async () => {
+    const pngBase64 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
+    const code = `import base64, os\nopen('dot.png', 'wb').write(base64.b64decode('${pngBase64}'))\nos.symlink('/etc/passwd', 'leak.png')\nprint('drawn')`;
+    const r = await call(server.client, 'run_python', { code });
+    expect(stdoutOf(r.text)).toBe('drawn\n');
+    const images = r.content.filter((c) => c.type === 'image');
+    expect(images).toEqual([{ type: 'image', data: pngBase64, mimeType: 'image/png' }]);
+    expect(r.text).toContain('dot.png (image/png, 70 bytes)');
+  });
+
   it('refuses a session id with path characters', async () => {
     const r = await call(server.client, 'run_python', { code: 'print(1)', session_id: '../etc' });
     expect(r.isError).toBe(true);
