@@ -1,4 +1,4 @@
-// The VS Code language-model tool "Run Python in the isolated sandbox" (r1ci_runPython): any
+// The VS Code language-model tool "Run Python in the isolated sandbox" (r1ci_runPython): every
 // agent in VS Code (Copilot agent mode, other extensions through vscode.lm.invokeTool) can run
 // Python in our sandbox, with persistent state per session id. Uses only APIs finalized in VS
 // Code 1.100: registerTool, prepareInvocation with confirmation messages, text result parts.

@@ -3,7 +3,7 @@
 import * as assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
-import { EXTENSION_ID } from '../extensionHost';
+import { EXTENSION_ID, setSetting } from '../extensionHost';
 
 const TOOL = 'r1ci_runPython';
 
@@ -51,6 +51,31 @@ describe('language-model tool: Run Python in the isolated sandbox', function () 
   it('names the files a cell wrote', async () => {
     const text = await runPython({ code: 'open("table.csv", "w").write("a,b\\n1,2\\n")' });
     assert.match(text, /^artifacts: table\.csv \(text\/csv, 8 bytes\)$/m);
+  });
+
+  it('cancelling the call stops the cell; the session keeps its variables', async () => {
+    await runPython({ code: 'kept = 7', session_id: 'it-cancel' });
+    const source = new vscode.CancellationTokenSource();
+    const started = Date.now();
+    const pending = Promise.resolve(vscode.lm.invokeTool(TOOL, { input: { code: 'import time\ntime.sleep(120)', session_id: 'it-cancel' }, toolInvocationToken: undefined }, source.token));
+    setTimeout(() => source.cancel(), 500);
+    const outcome = await pending.then(
+      (result) => result.content.map((part) => (part instanceof vscode.LanguageModelTextPart ? part.value : '')).join(''),
+      (error: unknown) => `rejected: ${String(error)}`,
+    );
+    assert.ok(Date.now() - started < 15_000, `the cancelled call took ${Date.now() - started} ms`);
+    assert.match(outcome, /cancel/i);
+    assert.equal(stdoutOf(await runPython({ code: 'print(kept)', session_id: 'it-cancel' })), '7\n');
+  });
+
+  it('with "r1ci.sandbox.approval": "never" it runs nothing and says why', async () => {
+    await setSetting('sandbox.approval', 'never');
+    try {
+      const text = await runPython({ code: 'print(6*7)' });
+      assert.match(text, /^Not run: code execution is turned off/);
+    } finally {
+      await setSetting('sandbox.approval', undefined);
+    }
   });
 
   it('"Copy MCP Server Configuration" gives VS Code\'s mcp.json with this installation\'s CLI', async () => {
