@@ -5,8 +5,8 @@
 // (LanguageModelDataPart, for returning images, is not in 1.100: images are named in the text.)
 import { rm } from 'node:fs/promises';
 import * as vscode from 'vscode';
-import { toolApproval } from '../codeTool/approval';
-import { fence, formatCellReport } from '../codeTool/cellReport';
+import { invocationPreview } from '../codeTool/approval';
+import { formatCellReport } from '../codeTool/cellReport';
 import { runPythonInput, type RunPythonInput } from '../codeTool/runPythonInput';
 import { SessionRegistry } from '../codeTool/sessionRegistry';
 import { readSettings } from '../config/vscodeSettings';
@@ -41,16 +41,11 @@ export class SandboxTool implements vscode.LanguageModelTool<RunPythonInput>, vs
   async prepareInvocation(options: vscode.LanguageModelToolInvocationPrepareOptions<RunPythonInput>): Promise<vscode.PreparedToolInvocation> {
     const input = runPythonInput.safeParse(options.input);
     if (!input.success || !vscode.workspace.isTrusted) return { invocationMessage: 'Run Python in the sandbox' };
-    const settings = readSettings(this.log);
     const { tier, note } = await this.tierFor(input.data.session_id);
-    const where = `${tier} tier${input.data.session_id ? `, session \`${input.data.session_id}\`` : ''}`;
-    const body = new vscode.MarkdownString(`Sandbox: **${where}** — ${note}\n\n${fence(input.data.code, 'python')}`);
-    const decision = toolApproval(settings['sandbox.approval'], tier);
-    if (decision !== 'ask') return { invocationMessage: body };
-    return {
-      invocationMessage: new vscode.MarkdownString(`Running Python in the sandbox (${where})`),
-      confirmationMessages: { title: `Run this Python in the ${tier} sandbox?`, message: body },
-    };
+    const preview = invocationPreview(input.data.code, input.data.session_id, tier, note, readSettings(this.log)['sandbox.approval']);
+    const body = new vscode.MarkdownString(preview.markdown);
+    if (preview.confirmTitle === undefined) return { invocationMessage: body };
+    return { invocationMessage: preview.runningLine, confirmationMessages: { title: preview.confirmTitle, message: body } };
   }
 
   async invoke(options: vscode.LanguageModelToolInvocationOptions<RunPythonInput>, token: vscode.CancellationToken): Promise<vscode.LanguageModelToolResult> {

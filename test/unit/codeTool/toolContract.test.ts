@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { toolApproval } from '../../../src/codeTool/approval';
+import { invocationPreview, toolApproval } from '../../../src/codeTool/approval';
 import { cellStatus, fence, formatCellReport } from '../../../src/codeTool/cellReport';
 import { CODE_DESCRIPTION, MAX_CODE_CHARS, RUN_PYTHON_DESCRIPTION, SESSION_ID_DESCRIPTION, runPythonInput } from '../../../src/codeTool/runPythonInput';
 import { SESSION_ID_PATTERN } from '../../../src/codeTool/sessionRegistry';
@@ -67,5 +67,14 @@ describe('the run-Python tool contract', () => {
     expect(toolApproval('ask', 'isolated')).toBe('ask');
     expect(toolApproval('auto', 'basic')).toBe('run');
     expect(toolApproval('never', 'isolated')).toBe('refuse');
+  });
+
+  it('shows the code and the tier before running, and asks only when the setting says so', () => {
+    const isolated = invocationPreview('print(6*7)', 'chat-1', 'isolated', 'bubblewrap', 'default');
+    expect(isolated.markdown).toBe('Sandbox: **isolated tier, session `chat-1`** — bubblewrap\n\n```python\nprint(6*7)\n```');
+    expect(isolated.confirmTitle).toBeUndefined();
+    const basic = invocationPreview('print(1)', undefined, 'basic', 'no bubblewrap', 'default');
+    expect(basic.confirmTitle).toBe('Run this Python in the basic sandbox?');
+    expect(basic.markdown).toContain('**basic tier**');
   });
 });
