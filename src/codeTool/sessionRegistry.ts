@@ -116,7 +116,7 @@ export class SessionRegistry {
     if (this.disposed) throw new SessionError('The sandbox sessions were shut down.');
     const { sessionId, signal } = options;
     if (sessionId === undefined) return this.runOneOff(code, options);
-    if (!SESSION_ID_PATTERN.test(sessionId)) throw new SessionError(`Invalid session id "${sessionId.slice(0, 80)}": use 1–64 letters, digits, ".", "_" or "-".`);
+    if (!SESSION_ID_PATTERN.test(sessionId)) throw new SessionError(`Invalid session id ${JSON.stringify(sessionId.slice(0, 80))}: use 1–64 letters, digits, ".", "_" or "-".`);
     if (!this.sessions.has(sessionId)) await this.makeRoom();
     // Looked up again after the await: a concurrent first call may have started the session meanwhile.
     const current = this.sessions.get(sessionId) ?? this.startEntry(sessionId, signal);
@@ -125,6 +125,7 @@ export class SessionRegistry {
     const turn = current.queue.then(async () => {
       const sandbox = await current.sandbox;
       signal?.throwIfAborted();
+      if (this.sessions.get(sessionId) !== current) throw new SessionError(`Session ${sessionId} was ended (reset, idle or evicted) while this cell waited; run it again.`);
       const newSession = current.turns++ === 0;
       const result = await sandbox.runner.runCell(code, { signal });
       current.cells++;
