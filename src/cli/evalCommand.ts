@@ -9,7 +9,9 @@ import { modelRunSettings } from '../agent/modelRunSettings';
 import { defaultSettings } from '../config/settingsSpec';
 import { autoConcurrency, evaluate } from '../eval/evaluate';
 import { loadTasks } from '../eval/load';
-import { readResults, sftTranscripts, toMarkdown, compareRuns, comparisonToMarkdown, summarize } from '../eval/results';
+import { sftJsonl } from '../eval/export/sft';
+import { readResults, toMarkdown, compareRuns, comparisonToMarkdown, summarize } from '../eval/results';
+import { samplesToMarkdown, summarizeSamples } from '../eval/sampling';
 import type { EvalEvent } from '../eval/runner';
 import { SandboxPool } from '../sandbox';
 import { CliError, EXIT, intOption } from './cliSupport';
@@ -26,20 +28,18 @@ Options:
   --concurrency N         questions at once (default: 1 for ollama, 4 for openai)
   --question-timeout S    wall-clock limit per question in seconds, 0 = none (default: ${defaultSettings()['eval.timeoutSeconds']})
   --text-only             never run code (the paper's text-only baseline)
+  --samples K             ask each question K times: pass@K, mean@K, success rate p and the
+                          improvement potential 4p(1−p) (default: ${defaultSettings()['eval.samples']}; use --temperature > 0)
   --out FILE              results file (default: results.jsonl)
   --fresh                 do not resume: the results file must not exist yet
-  --sft FILE              also write the correct multi-turn trajectories as chat JSONL
+  --sft FILE              also write the correct trajectories that ran code as chat JSONL
+                          (other formats and RL rollouts: r1ci export-sft, r1ci export-rollouts)
 ${modelOptionsUsage()}
   --isolation MODE        auto | basic (default: auto)
   -h, --help              this help
 
 Exit status: 0 when every question ran (whatever the accuracy), 1 when task files had problems or
 questions failed with errors (server, sandbox), 130 when cancelled (Ctrl-C; run again to resume).`;
-
-export const EXPORT_SFT_USAGE = `Usage: r1ci export-sft <results.jsonl> [--out sft.jsonl]
-
-Writes the correct trajectories with at least one code round trip as {"messages": [...]} lines
-(the paper's SFT recipe). Without --out they go to standard output.`;
 
 export const COMPARE_USAGE = `Usage: r1ci compare <a.jsonl> <b.jsonl>
 
@@ -60,6 +60,7 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
       concurrency: { type: 'string' },
       'question-timeout': { type: 'string' },
       'text-only': { type: 'boolean', default: false },
+      samples: { type: 'string' },
       out: { type: 'string' },
       fresh: { type: 'boolean', default: false },
       sft: { type: 'string' },
@@ -81,6 +82,8 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
   const questionTimeout = intOption('--question-timeout', values['question-timeout'], defaults['eval.timeoutSeconds'], 0);
   const out = resolve(values.out ?? 'results.jsonl');
   const textOnly = values['text-only'];
+  const samples = intOption('--samples', values.samples, defaults['eval.samples'], 1);
+  if (samples > 1 && m.temperature === 0) io.stderr.write(`r1ci: --samples ${samples} with temperature 0 asks the same question the same way ${samples} times; pass --temperature (the paper samples at 0.6).\n`);
 
   const loaded = await loadTasks(target, io.signal);
   for (const p of loaded.problems) {
@@ -93,7 +96,7 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
   const scratchRoot = await mkdtemp(join(tmpdir(), 'r1ci-eval-'));
   const pool = new SandboxPool({ scratchRoot, pythonPath: m.pythonPath, limits: { timeoutMs: m.cellTimeoutSeconds * 1000 }, mode: 'stateless', isolation });
   const progress = createProgressReporter(io.stdout, io.stdout.isTTY === true);
-  io.stdout.write(`Evaluating ${loaded.records.length} question(s) from ${target} with ${m.model}${textOnly ? ' (text only)' : ''}, ${concurrency} at a time → ${out}\n`);
+  io.stdout.write(`Evaluating ${loaded.records.length} question(s)${samples > 1 ? ` × ${samples} samples` : ''} from ${target} with ${m.model}${textOnly ? ' (text only)' : ''}, ${concurrency} at a time → ${out}\n`);
   let end: Extract<EvalEvent, { type: 'end' }> | undefined;
   try {
     const events = evaluate(
@@ -105,6 +108,7 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
         perQuestionTimeoutMs: questionTimeout * 1000,
         resultsFile: out,
         resume: true,
+        samples,
         newRunner: (worker, signal) => pool.acquire(join(scratchRoot, `worker-${worker}`), signal),
       },
       io.signal,
@@ -121,10 +125,13 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
   }
   if (!end) return EXIT.failure;
   io.stdout.write(`\n${toMarkdown(end.summary)}`);
+  const sampling = summarizeSamples(end.results);
+  if (sampling.k > 1) io.stdout.write(`\n${samplesToMarkdown(sampling)}`);
   if (values.sft) {
-    const text = sftTranscripts(end.results);
-    await writeFile(resolve(values.sft), text, 'utf8');
-    io.stdout.write(`SFT: ${text === '' ? 0 : text.trimEnd().split('\n').length} correct multi-turn trajectories → ${resolve(values.sft)}\n`);
+    // The run's in-memory results carry no transcripts (memory stays flat); they are in the file.
+    const sft = sftJsonl((await readResults(out)).results, { format: 'chat' });
+    await writeFile(resolve(values.sft), sft.text, 'utf8');
+    io.stdout.write(`SFT: ${sft.count} correct trajectories that ran code → ${resolve(values.sft)}\n`);
   }
   if (end.cancelled) {
     io.stderr.write(`r1ci: cancelled; ${out} keeps what finished — run the same command again to resume.\n`);
@@ -132,25 +139,6 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
   }
   if (end.errors > 0) io.stderr.write(`r1ci: ${end.errors} question(s) failed with an error (see "error" in ${out}); they are retried when you run again.\n`);
   return end.errors > 0 || loaded.problems.length > 0 ? EXIT.failure : EXIT.ok;
-}
-
-export async function exportSftCommand(argv: readonly string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({ args: [...argv], allowPositionals: true, options: { out: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } } });
-  if (values.help) {
-    io.stdout.write(`${EXPORT_SFT_USAGE}\n`);
-    return EXIT.ok;
-  }
-  if (positionals.length !== 1) throw new CliError(`Give exactly one results file.\n\n${EXPORT_SFT_USAGE}`, EXIT.usage);
-  const file = resolve(positionals[0] ?? '');
-  const read = await readResults(file);
-  for (const p of read.problems) io.stderr.write(`${file}:${p.line}: ${p.message}\n`);
-  if (read.results.length === 0) throw new CliError(`${file} holds no results.`, EXIT.failure);
-  const text = sftTranscripts(read.results);
-  if (values.out) {
-    await writeFile(resolve(values.out), text, 'utf8');
-    io.stderr.write(`${text === '' ? 0 : text.trimEnd().split('\n').length} transcript(s) → ${resolve(values.out)}\n`);
-  } else io.stdout.write(text);
-  return read.problems.length > 0 ? EXIT.failure : EXIT.ok;
 }
 
 export async function compareCommand(argv: readonly string[], io: Io): Promise<number> {

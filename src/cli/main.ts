@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The `r1ci` command: the same agent (and evaluation) as the extension, without VS Code.
 import { CliError, EXIT } from './cliSupport';
-import { compareCommand, evalCommand, exportSftCommand } from './evalCommand';
+import { compareCommand, evalCommand } from './evalCommand';
+import { exportRolloutsCommand, exportSftCommand } from './exportCommands';
 import { mcpCommand } from './mcpCommand';
 import { solveCommand, SOLVE_USAGE } from './solveCommand';
 
@@ -10,7 +11,8 @@ const USAGE = `Usage: r1ci <command> [options]
 Commands:
   solve "question"   let the model reason with code and print the trajectory and answer
   eval <path>        run a task file or folder, score the answers, append results (r1ci eval -h)
-  export-sft <file>  correct multi-turn trajectories of a results file as chat JSONL
+  export-sft <file>  correct trajectories that ran code, as chat, alpaca or sharegpt JSONL
+  export-rollouts <file>  a multi-sample run as RL rollout groups with rewards and result spans
   compare <a> <b>    per-task accuracy of two results files side by side
   mcp                serve the sandbox and the agent to MCP clients over stdio (r1ci mcp -h)
 
@@ -32,6 +34,8 @@ async function main(argv: string[]): Promise<number> {
       return evalCommand(rest, io);
     case 'export-sft':
       return exportSftCommand(rest, io);
+    case 'export-rollouts':
+      return exportRolloutsCommand(rest, io);
     case 'compare':
       return compareCommand(rest, io);
     case 'mcp':

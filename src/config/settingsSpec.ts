@@ -77,6 +77,10 @@ export const SETTINGS_SPEC = {
     description: 'Questions evaluated at once. 0 = from the server kind: 1 for Ollama (a local model answers one request at a time well), 4 for an OpenAI-compatible server such as vLLM.', order: 20,
   },
   'eval.timeoutSeconds': { type: 'integer', default: 600, minimum: 0, maximum: 86400, description: 'Wall-clock limit per evaluated question (0 = none); a question over it is scored wrong.', order: 21 },
+  'eval.samples': {
+    type: 'integer', default: 1, minimum: 1, maximum: 1024,
+    description: 'Times each evaluated question is asked (k). Above 1 the results show pass@k, mean@k and each question\'s success rate p with the improvement potential 4p(1−p); use a temperature above 0.', order: 22,
+  },
 } as const satisfies Record<string, SettingSpec>;
 
 export type SettingKey = keyof typeof SETTINGS_SPEC;

@@ -3,7 +3,7 @@
 // namespace, as in R1-CI training), so no question sees another's variables and no question
 // pays an interpreter start. Sandboxes are disposed when the run ends, however it ends.
 import type { CodeRunner } from '../sandbox/types';
-import { runEvaluation, type EvalEvent } from './runner';
+import { runEvaluation, sampleSeed, type EvalEvent } from './runner';
 import { sandboxCheckRunner } from './sandboxChecker';
 import { modelRunSettings, type ModelRunSettings } from '../agent/modelRunSettings';
 import { solveRecord } from './solveRecord';
@@ -17,6 +17,8 @@ export interface EvaluateOptions extends ModelRunSettings {
   readonly perQuestionTimeoutMs: number;
   readonly resultsFile?: string;
   readonly resume: boolean;
+  /** Times each question is asked (≥ 1, default 1); sample i of a seeded run uses seed + i. */
+  readonly samples?: number;
   /** A new stateless sandbox for worker `worker` (called at most once per worker). */
   readonly newRunner: (worker: number, signal: AbortSignal) => Promise<CodeRunner>;
 }
@@ -51,6 +53,7 @@ export async function* evaluate(options: EvaluateOptions, signal: AbortSignal): 
         perQuestionTimeoutMs: options.perQuestionTimeoutMs,
         resultsFile: options.resultsFile,
         resume: options.resume,
+        samples: options.samples,
         prepareWorker: options.textOnly ? undefined : async (worker) => void (await runnerFor(worker)),
         solve: async (record, context) => {
           let runner: CodeRunner | null = null;
@@ -64,6 +67,7 @@ export async function* evaluate(options: EvaluateOptions, signal: AbortSignal): 
           }
           return solveRecord(record, {
             ...modelRunSettings(options),
+            seed: sampleSeed(options.seed, context.sample) ?? undefined,
             runner,
             python: sandboxCheckRunner(() => runnerFor(context.worker), context.signal),
             signal: context.signal,

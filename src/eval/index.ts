@@ -27,7 +27,6 @@ export {
   readResults,
   resultRecordSchema,
   resultStepSchema,
-  sftTranscripts,
   summarize,
   toCsv,
   toMarkdown,
@@ -41,6 +40,10 @@ export {
   type TaskDelta,
   type TaskStats,
 } from './results';
+export { sftJsonl, sftRecord, sftSelection, SFT_FORMATS, type SftFormat, type SftOptions, type SftRecord } from './export/sft';
+export { reward, rolloutGroups, rolloutsJsonl, type RewardOptions, type RolloutGroup, type RolloutSample } from './export/rollouts';
+export { curriculumJsonl, curriculumStage, improvementPotential, passAtK, samplesToMarkdown, summarizeSamples, type QuestionSamples, type SamplingSummary } from './sampling';
+export { executionSpans, type ExecutionSpan } from './executionSpans';
 export { runEvaluation, resumableResults, type EvalEvent, type EvalRunOptions, type RunMeta, type SolveContext, type SolveFn, type SolveOutcome } from './runner';
 export { autoConcurrency, evaluate, type EvaluateOptions } from './evaluate';
 export { solveRecord, stepsOf, type SolveRecordOptions } from './solveRecord';

@@ -59,6 +59,14 @@ export const resultRecordSchema = z.object({
   codeMs: z.number().nonnegative().optional(),
   /** Why the agent stopped: answer, no-answer, budget, error. */
   stopReason: z.string().optional(),
+  /** 0-based sample index when a question is asked k times (`--samples k`); absent = 0 (older files). */
+  sample: z.number().int().nonnegative().optional(),
+  /**
+   * Where the injected execution results sit in `trajectory`: `trajectory[message].content`
+   * characters [start, end) (UTF-16 code units, as JavaScript strings count them), header
+   * included. A trainer masks these from the loss, as the paper does in RL.
+   */
+  executionSpans: z.array(z.object({ message: z.number().int().nonnegative(), start: z.number().int().nonnegative(), end: z.number().int().nonnegative() })).optional(),
 });
 export type ResultRecord = z.infer<typeof resultRecordSchema>;
 
@@ -138,14 +146,20 @@ export async function readResults(file: string, options: { repair?: boolean } = 
   return { results, problems, truncatedTail };
 }
 
-/** A resumed run may hold a question twice; the last attempt counts. */
+/** The key of one attempt slot: a question's id and its sample index (0 when absent). */
+export function sampleKey(r: { readonly id: string; readonly sample?: number }): string {
+  return `${r.id}\u0000${r.sample ?? 0}`;
+}
+
+/** A resumed run may hold a question (sample) twice; the last attempt of each id and sample counts. */
 export function latestById(results: readonly ResultRecord[]): ResultRecord[] {
-  const byId = new Map<string, ResultRecord>();
+  const byKey = new Map<string, ResultRecord>();
   for (const r of results) {
-    byId.delete(r.id); // keep insertion order of the latest attempt
-    byId.set(r.id, r);
+    const key = sampleKey(r);
+    byKey.delete(key); // keep insertion order of the latest attempt
+    byKey.set(key, r);
   }
-  return [...byId.values()];
+  return [...byKey.values()];
 }
 
 export interface Stats {
@@ -280,17 +294,4 @@ export function toCsv(summary: RunSummary): string {
   const row = (name: string, s: Stats): string =>
     [name, s.n, s.correct, s.accuracy, s.meanTurns, s.meanCodeCalls, s.usedCodeShare, s.answered, s.errors].map(csvCell).join(',');
   return [header.join(','), ...summary.tasks.map((t) => row(t.task, t)), row('overall', summary.overall)].join('\n') + '\n';
-}
-
-/**
- * Supervised fine-tuning data: correct results whose trajectory has more than one assistant
- * message (the model went through at least one code round trip), as JSONL lines
- * {"messages": [...]} in the common chat format.
- */
-export function sftTranscripts(results: readonly ResultRecord[]): string {
-  return latestById(results)
-    .filter((r) => r.correct && r.error === undefined && r.trajectory !== undefined)
-    .filter((r) => (r.trajectory ?? []).filter((m) => m.role === 'assistant').length > 1)
-    .map((r) => `${JSON.stringify({ messages: r.trajectory })}\n`)
-    .join('');
 }

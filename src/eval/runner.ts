@@ -4,7 +4,7 @@
 // per-question timeout aborts that question only; cancelling the run stops every worker and
 // writes nothing for the questions in flight, so a resumed run redoes exactly those.
 import { open, type FileHandle } from 'node:fs/promises';
-import { formatResultLine, latestById, readResults, summarize, type ResultRecord, type RunSummary } from './results';
+import { formatResultLine, latestById, readResults, sampleKey, summarize, type ResultRecord, type RunSummary } from './results';
 import type { TaskRecord } from './types';
 
 /** Settings recorded with every result (the paper's sampling settings and the mode). */
@@ -23,6 +23,8 @@ export interface SolveContext {
   readonly signal: AbortSignal;
   /** 0 … concurrency − 1: which worker runs it (callers keep one sandbox per worker). */
   readonly worker: number;
+  /** 0 … samples − 1: which of the question's samples this is. */
+  readonly sample: number;
 }
 
 export type SolveFn = (record: TaskRecord, context: SolveContext) => Promise<SolveOutcome>;
@@ -37,8 +39,10 @@ export interface EvalRunOptions {
   readonly perQuestionTimeoutMs: number;
   /** JSONL file the results are appended to; without one results are only reported. */
   readonly resultsFile?: string;
-  /** Skip records that already have a finished result (no `error`) in `resultsFile`. */
+  /** Skip samples that already have a finished result (no `error`) in `resultsFile`. */
   readonly resume: boolean;
+  /** Times each question is asked (`--samples k`, ≥ 1; default 1). Each sample is its own result line. */
+  readonly samples?: number;
   /**
    * Called once per worker before its first question (e.g. to start its sandbox), so that
    * start-up is not charged to the first question's time limit. Failures are left to `solve`.
@@ -59,7 +63,7 @@ export type EvalEvent =
       /** A cut-off last line in the results file was removed. */
       readonly repairedTail: boolean;
     }
-  | { readonly type: 'question-start'; readonly record: TaskRecord; readonly worker: number }
+  | { readonly type: 'question-start'; readonly record: TaskRecord; readonly worker: number; readonly sample: number }
   | {
       readonly type: 'result';
       readonly record: TaskRecord;
@@ -75,8 +79,12 @@ export type EvalEvent =
   | {
       readonly type: 'end';
       readonly cancelled: boolean;
-      /** Summary over the whole results file (earlier runs and this one), latest result per id. */
+      /** Summary over the whole results file (earlier runs and this one), latest result per id and sample. */
       readonly summary: RunSummary;
+      /**
+       * The same results without `trajectory`, `steps` and `executionSpans` (those stay in the
+       * results file): a long run's memory does not grow with its transcripts.
+       */
       readonly results: readonly ResultRecord[];
       readonly elapsedMs: number;
       /** Results of this run that carry an `error` (server down, sandbox broken, checker broken). */
@@ -105,15 +113,24 @@ export async function resumableResults(file: string, meta: RunMeta): Promise<{ k
  */
 export async function* runEvaluation(options: EvalRunOptions, signal: AbortSignal): AsyncGenerator<EvalEvent, void, undefined> {
   if (!Number.isInteger(options.concurrency) || options.concurrency < 1) throw new Error(`concurrency must be a whole number ≥ 1 (got ${options.concurrency})`);
+  const samples = options.samples ?? 1;
+  if (!Number.isInteger(samples) || samples < 1) throw new Error(`samples must be a whole number ≥ 1 (got ${samples})`);
   const started = performance.now();
   let previous: ResultRecord[] = [];
   let repairedTail = false;
   if (options.resultsFile && options.resume) ({ kept: previous, repairedTail } = await resumableResults(options.resultsFile, options.meta));
-  const finished = new Set(previous.filter((r) => r.error === undefined).map((r) => r.id));
-  const queue = options.records.filter((r) => !finished.has(r.id));
+  previous = previous.map(slim);
+  const finished = new Set(previous.filter((r) => r.error === undefined).map(sampleKey));
+  // Sample-major order: every question's first sample before any second one, so an
+  // interrupted run has the widest coverage.
+  const queue: Array<{ record: TaskRecord; sample: number }> = [];
+  for (let sample = 0; sample < samples; sample++) {
+    for (const record of options.records) if (!finished.has(sampleKey({ id: record.id, sample }))) queue.push({ record, sample });
+  }
   const toRun = queue.length;
+  const total = options.records.length * samples;
   const events = new EventQueue<EvalEvent>();
-  events.push({ type: 'start', total: options.records.length, skipped: options.records.length - toRun, toRun, previous, repairedTail });
+  events.push({ type: 'start', total, skipped: total - toRun, toRun, previous, repairedTail });
 
   const fresh: ResultRecord[] = [];
   let next = 0;
@@ -132,10 +149,11 @@ export async function* runEvaluation(options: EvalRunOptions, signal: AbortSigna
   const worker = async (index: number): Promise<void> => {
     await options.prepareWorker?.(index, runStop.signal).catch(() => undefined);
     while (!runStop.signal.aborted) {
-      const record = queue[next++];
-      if (!record) return;
-      events.push({ type: 'question-start', record, worker: index });
-      const result = await solveOne(record, index, options, runStop.signal);
+      const item = queue[next++];
+      if (!item) return;
+      const { record, sample } = item;
+      events.push({ type: 'question-start', record, worker: index, sample });
+      const result = await solveOne(record, index, sample, options, runStop.signal);
       if (!result) return; // the run was cancelled mid-question: nothing is written for it
       if (handle) {
         // Appends are serialised so lines of concurrent questions never interleave.
@@ -149,7 +167,7 @@ export async function* runEvaluation(options: EvalRunOptions, signal: AbortSigna
         if (writeError) return;
       }
       // Counted once on disk, in one synchronous step, so every result gets its own `done`.
-      fresh.push(result);
+      fresh.push(slim(result));
       if (result.correct) correct++;
       const elapsedMs = performance.now() - started;
       const done = fresh.length;
@@ -181,7 +199,7 @@ export async function* runEvaluation(options: EvalRunOptions, signal: AbortSigna
 }
 
 /** Solves one record under its timeout; undefined when the whole run was cancelled. */
-async function solveOne(record: TaskRecord, worker: number, options: EvalRunOptions, runSignal: AbortSignal): Promise<ResultRecord | undefined> {
+async function solveOne(record: TaskRecord, worker: number, sample: number, options: EvalRunOptions, runSignal: AbortSignal): Promise<ResultRecord | undefined> {
   const question = new AbortController();
   const onRunAbort = (): void => question.abort();
   runSignal.addEventListener('abort', onRunAbort, { once: true });
@@ -196,7 +214,7 @@ async function solveOne(record: TaskRecord, worker: number, options: EvalRunOpti
   const started = performance.now();
   let outcome: SolveOutcome;
   try {
-    outcome = await options.solve(record, { signal: question.signal, worker });
+    outcome = await options.solve(record, { signal: question.signal, worker, sample });
   } catch (e) {
     if (runSignal.aborted) return undefined;
     outcome = failedOutcome(record, timedOut ? undefined : `internal error: ${e instanceof Error ? e.message : String(e)}`);
@@ -211,7 +229,27 @@ async function solveOne(record: TaskRecord, worker: number, options: EvalRunOpti
     outcome = { ...rest, answer: null, correct: false, reason: `timed out after ${formatSeconds(options.perQuestionTimeoutMs)}` };
   }
   const { model, temperature, seed, textOnly } = options.meta;
-  return { ...outcome, durationMs: performance.now() - started, model, temperature, seed: seed ?? null, textOnly };
+  return {
+    ...outcome,
+    durationMs: performance.now() - started,
+    model,
+    temperature,
+    seed: sampleSeed(seed, sample),
+    textOnly,
+    ...((options.samples ?? 1) > 1 || sample > 0 ? { sample } : {}),
+  };
+}
+
+/** Sample i of a seeded run uses seed + i, so samples differ yet a rerun reproduces each one. */
+export function sampleSeed(seed: number | null | undefined, sample: number): number | null {
+  return seed === undefined || seed === null ? null : seed + sample;
+}
+
+/** A result as kept in memory for the summary: without the transcripts, which stay on disk. */
+function slim(r: ResultRecord): ResultRecord {
+  if (r.trajectory === undefined && r.steps === undefined && r.executionSpans === undefined) return r;
+  const { trajectory: _t, steps: _s, executionSpans: _e, ...rest } = r;
+  return rest;
 }
 
 function failedOutcome(record: TaskRecord, error: string | undefined): SolveOutcome {

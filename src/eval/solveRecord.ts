@@ -8,6 +8,7 @@ import type { CodeRunner } from '../sandbox/types';
 import type { ResultStep } from './results';
 import { modelRunSettings, type ModelRunSettings } from '../agent/modelRunSettings';
 import type { SolveOutcome } from './runner';
+import { executionSpans, type ExecutionSpan } from './executionSpans';
 import { scoreAnswerAsync } from './score';
 import type { PythonCheckRunner } from './scorers/python';
 import type { TaskRecord } from './types';
@@ -49,11 +50,17 @@ export async function solveRecord(record: TaskRecord, options: SolveRecordOption
     usedCode: trajectory.codeCalls > 0,
     ...(error !== undefined ? { error } : {}),
     trajectory: messages.map((m) => ({ role: m.role, content: m.content })),
+    ...spansOf(messages, trajectory),
     steps: stepsOf(trajectory),
     modelMs: trajectory.modelMs,
     codeMs: trajectory.codeMs,
     stopReason: trajectory.reason,
   };
+}
+
+function spansOf(messages: readonly ChatMessage[], trajectory: Trajectory): { executionSpans?: ExecutionSpan[] } {
+  const spans = trajectory.codeCalls > 0 ? executionSpans(messages, trajectory.turns) : undefined;
+  return spans && spans.length > 0 ? { executionSpans: spans } : {};
 }
 
 export function stepsOf(trajectory: Trajectory): ResultStep[] {

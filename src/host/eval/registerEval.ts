@@ -4,7 +4,8 @@ import { writeFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import * as vscode from 'vscode';
 import { z } from 'zod';
-import { readResults, resultRecordSchema, sftTranscripts } from '../../eval/results';
+import { sftJsonl } from '../../eval/export/sft';
+import { readResults, resultRecordSchema } from '../../eval/results';
 import type { ViewEvent } from '../../views/messages';
 import type { Log } from '../log';
 import { EvalController, type EvalRunOutcome } from './evalController';
@@ -92,12 +93,11 @@ export function registerEval(context: vscode.ExtensionContext, log: Log): vscode
     vscode.commands.registerCommand('r1ci.eval.exportSft', async (resultsArg?: unknown, outArg?: unknown) => {
       const file = typeof resultsArg === 'string' ? resultsArg : await pickResults('Results file to export correct trajectories from');
       if (!file) return undefined;
-      const text = sftTranscripts((await readResults(file)).results);
-      const count = text === '' ? 0 : text.trimEnd().split('\n').length;
+      const { text, count } = sftJsonl((await readResults(file)).results, { format: 'chat' });
       const out = typeof outArg === 'string' ? vscode.Uri.file(outArg) : await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(file.replace(/(\.results)?\.jsonl$/, '.sft.jsonl')), filters: { JSONL: ['jsonl'] } });
       if (!out) return undefined;
       await writeFile(out.fsPath, text, 'utf8');
-      void vscode.window.showInformationMessage(`${count} correct multi-turn trajectories written to ${basename(out.fsPath)}.`);
+      void vscode.window.showInformationMessage(`${count} correct trajectories that ran code written to ${basename(out.fsPath)}.`);
       return { file: out.fsPath, count };
     }),
     vscode.commands.registerCommand('r1ci.showTrajectory', async (raw?: unknown): Promise<ViewEvent[] | undefined> => {

@@ -10,12 +10,12 @@ import {
   formatResultLine,
   readResults,
   resultRecordSchema,
-  sftTranscripts,
   summarize,
   toCsv,
   toMarkdown,
   type ResultRecord,
 } from '../../../src/eval/results';
+import { sftJsonl } from '../../../src/eval/export/sft';
 import { scoreAnswer } from '../../../src/eval/score';
 import type { TaskRecord } from '../../../src/eval/types';
 import { TASKS_DIR } from './dataDir';
@@ -170,13 +170,13 @@ describe('SFT transcripts', () => {
     ];
     const single = [multi[0]!, { role: 'assistant' as const, content: `<<<${solution}>>>` }];
     const rs = [
-      result(t, solution, { trajectory: multi }),
-      result(task(1), 'wrong', { trajectory: multi }),
+      result(t, solution, { trajectory: multi, codeCalls: 1, usedCode: true }),
+      result(task(1), 'wrong', { trajectory: multi, codeCalls: 1, usedCode: true }),
       result(task(2), storedSolution(task(2)), { trajectory: single }),
       result(task(3), storedSolution(task(3))),
     ];
     expect(rs.map((r) => r.correct)).toEqual([true, false, true, true]);
-    const lines = sftTranscripts(rs).trim().split('\n');
+    const lines = sftJsonl(rs, { format: 'chat' }).text.trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(JSON.parse(lines[0]!)).toEqual({ messages: multi });
   });

@@ -1,0 +1,100 @@
+// `r1ci export-sft` and `r1ci export-rollouts`: training data from a results file. SFT keeps
+// the correct trajectories that ran code, as chat messages or LLaMA-Factory's alpaca/sharegpt;
+// rollouts group a multi-sample run's samples per question with rewards and the spans of the
+// execution results to mask from the loss. Without --out the data goes to standard output.
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { rolloutsJsonl } from '../eval/export/rollouts';
+import { SFT_FORMATS, sftJsonl, type SftFormat } from '../eval/export/sft';
+import { readResults, type ReadResults } from '../eval/results';
+import { curriculumJsonl, summarizeSamples } from '../eval/sampling';
+import { CliError, EXIT } from './cliSupport';
+
+export const EXPORT_SFT_USAGE = `Usage: r1ci export-sft <results.jsonl> [--format chat|alpaca|sharegpt] [--include-text-only] [--out sft.jsonl]
+
+Writes the correct trajectories that ran code (the paper's SFT recipe), one JSON line each:
+  chat      {"messages": [{"role", "content"}, ...]} (default)
+  alpaca    LLaMA-Factory alpaca: {"instruction", "input", "output", "system"?, "history"?}
+  sharegpt  LLaMA-Factory sharegpt: {"conversations": [{"from": "human"|"gpt"|"observation", "value"}], "system"?};
+            execution results are "observation" turns, which LLaMA-Factory leaves out of the loss
+--include-text-only also keeps correct answers given without code. Without --out the lines go to
+standard output.`;
+
+export const EXPORT_ROLLOUTS_USAGE = `Usage: r1ci export-rollouts <results.jsonl> [--format-reward] [--turn-penalty] [--out rollouts.jsonl] [--curriculum curriculum.jsonl]
+
+Groups the samples of a multi-sample run (r1ci eval --samples K) per question, one JSON line each:
+{"id", "task", "prompt", "p", "samples": [{"sample", "response", "mask_spans": [[start, end], ...],
+"reward", "correct", "answer", "turns", "code_calls"}]}. mask_spans are the character ranges of the
+response that hold execution results (mask them from the loss). The reward is 1 right / 0 wrong;
+--format-reward adds the paper's v2 format term (+0.1 with a <<<answer>>>, −0.1 without) and
+--turn-penalty its −0.1 for more than six turns. --curriculum also writes each question's success
+rate p, improvement potential 4p(1−p) and curriculum stage (1 = most to gain), highest first.`;
+
+interface Io {
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream;
+}
+
+async function readForExport(file: string, io: Io): Promise<ReadResults> {
+  const read = await readResults(file);
+  for (const p of read.problems) io.stderr.write(`${file}:${p.line}: ${p.message}\n`);
+  if (read.results.length === 0) throw new CliError(`${file} holds no results.`, EXIT.failure);
+  return read;
+}
+
+async function emit(text: string, out: string | undefined, what: string, io: Io): Promise<void> {
+  if (out) {
+    await writeFile(resolve(out), text, 'utf8');
+    io.stderr.write(`${what} → ${resolve(out)}\n`);
+  } else io.stdout.write(text);
+}
+
+export async function exportSftCommand(argv: readonly string[], io: Io): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    options: { out: { type: 'string' }, format: { type: 'string', default: 'chat' }, 'include-text-only': { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
+  });
+  if (values.help) {
+    io.stdout.write(`${EXPORT_SFT_USAGE}\n`);
+    return EXIT.ok;
+  }
+  if (positionals.length !== 1) throw new CliError(`Give exactly one results file.\n\n${EXPORT_SFT_USAGE}`, EXIT.usage);
+  const format = values.format;
+  if (!(SFT_FORMATS as readonly string[]).includes(format)) throw new CliError(`--format must be one of ${SFT_FORMATS.join(', ')} (got "${format}").`, EXIT.usage);
+  const file = resolve(positionals[0] ?? '');
+  const read = await readForExport(file, io);
+  const sft = sftJsonl(read.results, { format: format as SftFormat, includeTextOnly: values['include-text-only'] });
+  await emit(sft.text, values.out, `${sft.count} transcript(s) (${format})`, io);
+  return read.problems.length > 0 ? EXIT.failure : EXIT.ok;
+}
+
+export async function exportRolloutsCommand(argv: readonly string[], io: Io): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    options: {
+      out: { type: 'string' },
+      curriculum: { type: 'string' },
+      'format-reward': { type: 'boolean', default: false },
+      'turn-penalty': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    io.stdout.write(`${EXPORT_ROLLOUTS_USAGE}\n`);
+    return EXIT.ok;
+  }
+  if (positionals.length !== 1) throw new CliError(`Give exactly one results file.\n\n${EXPORT_ROLLOUTS_USAGE}`, EXIT.usage);
+  const file = resolve(positionals[0] ?? '');
+  const read = await readForExport(file, io);
+  const rollouts = rolloutsJsonl(read.results, { format: values['format-reward'], turnPenalty: values['turn-penalty'] });
+  await emit(rollouts.text, values.out, `${rollouts.groups} group(s), ${rollouts.samples} sample(s)`, io);
+  if (values.curriculum) {
+    const summary = summarizeSamples(read.results);
+    await writeFile(resolve(values.curriculum), curriculumJsonl(summary), 'utf8');
+    io.stderr.write(`curriculum of ${summary.questions.length} question(s) → ${resolve(values.curriculum)}\n`);
+  }
+  return read.problems.length > 0 ? EXIT.failure : EXIT.ok;
+}

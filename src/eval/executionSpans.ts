@@ -1,0 +1,49 @@
+// Where the injected execution results sit in a stored trajectory, so a trainer can mask them
+// from the loss (the paper masks them in RL: the model never learned to predict them). The
+// spans are found by replaying how the agent built the messages (src/agent/protocol.ts
+// `appendExecution`): each turn's text, then the results block — inside the one growing
+// assistant message (R1-CI protocol) or as its own user message (chat protocol). Nothing is
+// searched for in the text, so a model that writes "Code Execution Results:" itself cannot
+// plant a span.
+import { formatExecution, RESULTS_HEADER } from '../agent/protocol';
+import type { Trajectory } from '../agent/trajectory';
+import type { ChatMessage, ResultRecord } from './results';
+
+export type ExecutionSpan = NonNullable<ResultRecord['executionSpans']>[number];
+
+/**
+ * The spans of the results blocks (`Code Execution Results:\n<output>\n`) in `messages`, in
+ * order, as `messages[message].content` characters [start, end). Undefined when the messages do
+ * not replay from the turns (a conversation not built by the agent): no spans rather than wrong ones.
+ */
+export function executionSpans(messages: readonly ChatMessage[], turns: Trajectory['turns']): ExecutionSpan[] | undefined {
+  const spans: ExecutionSpan[] = [];
+  // The first message is the prompt (head prompt + question); generated text starts after it.
+  let m = messages.findIndex((x) => x.role !== 'system' && x.role !== 'user');
+  if (m < 0) return turns.length === 0 ? [] : undefined;
+  let off = 0;
+  const content = (i: number): string | undefined => messages[i]?.content;
+  for (const turn of turns) {
+    // This turn's text continues the current message, or opens the next one.
+    if (off === (content(m)?.length ?? -1) && !(content(m) ?? '').startsWith(turn.text, off)) {
+      m++;
+      off = 0;
+    }
+    const here = content(m);
+    if (here === undefined || !here.startsWith(turn.text, off)) return turn.text === '' && here === undefined ? spans : undefined;
+    off += turn.text.length;
+    const result = turn.cell?.result;
+    if (!result) continue;
+    const block = `${RESULTS_HEADER}\n${formatExecution(result)}\n`;
+    const glue = turn.text.endsWith('\n') ? '' : '\n';
+    if (here.startsWith(glue + block, off)) {
+      spans.push({ message: m, start: off + glue.length, end: off + glue.length + block.length });
+      off += glue.length + block.length;
+    } else if (off === here.length && content(m + 1) === block) {
+      m++;
+      spans.push({ message: m, start: 0, end: block.length });
+      off = block.length;
+    } else return undefined;
+  }
+  return spans;
+}

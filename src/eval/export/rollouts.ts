@@ -1,0 +1,90 @@
+// RL rollouts from a multi-sample run (`r1ci eval --samples k`): one JSON line per question with
+// its k samples, each with its reward and the character spans of the injected execution
+// results, which a trainer masks from the loss as the paper does (the model never learned to
+// predict them). Rewards follow the paper: 1 right / 0 wrong; the v2 reward adds +0.1 / −0.1
+// for the answer format and −0.1 when the trajectory took more than six turns
+// (../shared/docs/r1ci-protocol.md, "Reward in v2").
+import { latestById, type ResultRecord } from '../results';
+import { trajectorySegments } from './segments';
+
+export interface RewardOptions {
+  /** v2 format term: +0.1 when the reply ends in a `<<<answer>>>`, −0.1 when it has none. */
+  readonly format?: boolean;
+  /** v2 turn penalty: −0.1 when the trajectory made more than `maxTurns` model requests. */
+  readonly turnPenalty?: boolean;
+}
+
+/** The v2 reward's turn threshold: more than six turns costs 0.1. */
+export const V2_MAX_TURNS = 6;
+/** Size of the v2 reward's format and turn terms. */
+export const V2_TERM = 0.1;
+
+/** A sample's reward: 1 right / 0 wrong, plus the optional v2 terms. */
+export function reward(result: ResultRecord, options: RewardOptions = {}): number {
+  let r = result.correct ? 1 : 0;
+  if (options.format) r += result.answer !== null ? V2_TERM : -V2_TERM;
+  if (options.turnPenalty && result.turns > V2_MAX_TURNS) r -= V2_TERM;
+  // Sums of tenths in floating point: keep the values a trainer compares exact-looking.
+  return Math.round(r * 1e9) / 1e9;
+}
+
+export interface RolloutSample {
+  readonly sample: number;
+  /** Everything after the prompt, as the model saw it: its own text with the results injected. */
+  readonly response: string;
+  /** [start, end) character ranges of `response` that the harness injected (mask from the loss). */
+  readonly mask_spans: Array<[number, number]>;
+  readonly reward: number;
+  readonly correct: boolean;
+  readonly answer: string | null;
+  readonly turns: number;
+  readonly code_calls: number;
+}
+
+export interface RolloutGroup {
+  readonly id: string;
+  readonly task: string;
+  /** The prompt the model was given (head prompt and question), system prompt first when there was one. */
+  readonly prompt: string;
+  /** Share of the group's samples that are right (p), for advantage baselines and curricula. */
+  readonly p: number;
+  readonly samples: RolloutSample[];
+}
+
+/**
+ * Groups finished samples (no `error`, with a trajectory) by question. For the chat protocol the
+ * response concatenates the assistant messages and results messages in order; for the R1-CI
+ * protocol it is the one assistant message. Groups keep the order of first appearance.
+ */
+export function rolloutGroups(results: readonly ResultRecord[], options: RewardOptions = {}): RolloutGroup[] {
+  const groups = new Map<string, { task: string; prompt: string; samples: RolloutSample[] }>();
+  for (const r of latestById(results)) {
+    if (r.error !== undefined || r.trajectory === undefined) continue;
+    const segments = trajectorySegments(r);
+    const firstModel = segments.findIndex((s) => s.kind === 'model');
+    if (firstModel < 0) continue;
+    const prompt = segments
+      .slice(0, firstModel)
+      .map((s) => s.text)
+      .join('\n\n');
+    let response = '';
+    const spans: Array<[number, number]> = [];
+    for (const s of segments.slice(firstModel)) {
+      if (s.kind === 'result') spans.push([response.length, response.length + s.text.length]);
+      response += s.text;
+    }
+    const g = groups.get(r.id) ?? { task: r.task, prompt, samples: [] };
+    g.samples.push({ sample: r.sample ?? 0, response, mask_spans: spans, reward: reward(r, options), correct: r.correct, answer: r.answer, turns: r.turns, code_calls: r.codeCalls });
+    groups.set(r.id, g);
+  }
+  return [...groups.entries()].map(([id, g]) => {
+    const samples = g.samples.sort((a, b) => a.sample - b.sample);
+    return { id, task: g.task, prompt: g.prompt, p: samples.filter((s) => s.correct).length / samples.length, samples };
+  });
+}
+
+/** The rollout export as JSONL, one group per line. */
+export function rolloutsJsonl(results: readonly ResultRecord[], options: RewardOptions = {}): { text: string; groups: number; samples: number } {
+  const groups = rolloutGroups(results, options);
+  return { text: groups.map((g) => `${JSON.stringify(g)}\n`).join(''), groups: groups.length, samples: groups.reduce((s, g) => s + g.samples.length, 0) };
+}

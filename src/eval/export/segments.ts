@@ -1,0 +1,40 @@
+// A stored trajectory as who-wrote-what segments: the prompt, the model's own text, and the
+// execution results the harness injected. Both protocols reduce to the same segments (R1-CI
+// keeps results inside the one assistant message; chat sends them as user messages), so every
+// export format is built from these, with the results found through `executionSpans`.
+import type { ResultRecord } from '../results';
+
+export type SegmentKind = 'system' | 'prompt' | 'model' | 'result';
+
+export interface Segment {
+  readonly kind: SegmentKind;
+  readonly text: string;
+}
+
+/**
+ * Splits `result.trajectory` at its execution spans. Adjacent segments of one kind are merged;
+ * empty ones dropped. A user message that is not a results block is a prompt.
+ */
+export function trajectorySegments(result: ResultRecord): Segment[] {
+  const messages = result.trajectory ?? [];
+  const spansByMessage = new Map<number, Array<{ start: number; end: number }>>();
+  for (const s of result.executionSpans ?? []) spansByMessage.set(s.message, [...(spansByMessage.get(s.message) ?? []), s]);
+  const out: Segment[] = [];
+  const push = (kind: SegmentKind, text: string): void => {
+    if (text === '') return;
+    const last = out[out.length - 1];
+    if (last && last.kind === kind) out[out.length - 1] = { kind, text: last.text + text };
+    else out.push({ kind, text });
+  };
+  messages.forEach((m, i) => {
+    const own: SegmentKind = m.role === 'system' ? 'system' : m.role === 'assistant' ? 'model' : m.role === 'tool' ? 'result' : 'prompt';
+    let at = 0;
+    for (const s of (spansByMessage.get(i) ?? []).sort((a, b) => a.start - b.start)) {
+      push(own, m.content.slice(at, s.start));
+      push('result', m.content.slice(s.start, s.end));
+      at = s.end;
+    }
+    push(own, m.content.slice(at));
+  });
+  return out;
+}
