@@ -13,18 +13,38 @@ const statsSchema = z.object({
   errors: z.number(),
 });
 
+const sampleStatsSchema = z.object({ questions: z.number(), passAtK: z.number(), meanAtK: z.number(), meanPotential: z.number() });
+
+/** Multi-sample figures (src/eval/sampling.ts), present when questions were asked more than once. */
+const samplingSchema = z.object({
+  k: z.number().int().min(2),
+  overall: sampleStatsSchema,
+  tasks: z.array(sampleStatsSchema.extend({ task: z.string() })),
+  incomplete: z.number(),
+  /** Questions per curriculum stage 0–4 (1 = most to gain, 0 = none). */
+  stages: z.record(z.string(), z.number()),
+  /** The questions with the most to gain (highest Π first), at most `SAMPLING_TOP`. */
+  top: z.array(z.object({ id: z.string(), task: z.string(), n: z.number(), correct: z.number(), p: z.number(), potential: z.number(), stage: z.number() })),
+});
+export type ResultsSampling = z.infer<typeof samplingSchema>;
+/** How many of the highest-potential questions the view lists. */
+export const SAMPLING_TOP = 20;
+
 const runSchema = z.object({
   label: z.string(),
   file: z.string(),
   overall: statsSchema,
   macroAccuracy: z.number(),
   tasks: z.array(statsSchema.extend({ task: z.string() })),
+  sampling: samplingSchema.optional(),
 });
 export type ResultsRun = z.infer<typeof runSchema>;
 
 const failureSchema = z.object({
   run: z.number().int().min(0),
   id: z.string(),
+  /** Which sample of the question failed, in a multi-sample run. */
+  sample: z.number().int().nonnegative().optional(),
   task: z.string(),
   answer: z.string().nullable(),
   expected: z.string().optional(),

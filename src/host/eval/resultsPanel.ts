@@ -7,7 +7,8 @@ import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import { compareRuns, comparisonToMarkdown, latestById, readResults, summarize, toCsv, toMarkdown, type ResultRecord } from '../../eval/results';
 import { webviewHtml } from '../../views/webviewHtml';
-import { resultsWebviewMessageSchema, type ResultsHostMessage, type ResultsViewData } from '../../views/resultsMessages';
+import { samplesToMarkdown, summarizeSamples } from '../../eval/sampling';
+import { resultsWebviewMessageSchema, SAMPLING_TOP, type ResultsHostMessage, type ResultsSampling, type ResultsViewData } from '../../views/resultsMessages';
 
 export interface LoadedRun {
   readonly label: string;
@@ -35,15 +36,23 @@ export function viewData(runs: readonly LoadedRun[]): ResultsViewData {
   return {
     runs: runs.map((r, i) => {
       const s = summaries[i] ?? summarize([]);
-      return { label: r.label, file: r.file, overall: s.overall, macroAccuracy: s.macroAccuracy, tasks: s.tasks };
+      const sampling = samplingData(r.results);
+      return { label: r.label, file: r.file, overall: s.overall, macroAccuracy: s.macroAccuracy, tasks: s.tasks, ...(sampling ? { sampling } : {}) };
     }),
     deltas: a && b ? compareRuns(a, b).tasks.map((t) => ({ task: t.task, a: t.a, b: t.b, delta: t.delta })) : [],
     failures: runs.flatMap((run, i) =>
       run.results
         .filter((r) => !r.correct)
-        .map((r) => ({ run: i, id: r.id, task: r.task, answer: r.answer, expected: r.expected, reason: r.reason, error: r.error !== undefined })),
+        .map((r) => ({ run: i, id: r.id, ...(r.sample !== undefined ? { sample: r.sample } : {}), task: r.task, answer: r.answer, expected: r.expected, reason: r.reason, error: r.error !== undefined })),
     ),
   };
+}
+
+/** pass@k, mean@k, Π and stages for a run whose questions were asked more than once. */
+function samplingData(results: readonly ResultRecord[]): ResultsSampling | undefined {
+  const s = summarizeSamples(results);
+  if (s.k < 2) return undefined;
+  return { k: s.k, overall: s.overall, tasks: s.tasks, incomplete: s.incomplete, stages: Object.fromEntries(Object.entries(s.stages).map(([k, v]) => [k, v])), top: s.questions.slice(0, SAMPLING_TOP) };
 }
 
 export class ResultsPanel implements vscode.Disposable {
@@ -145,6 +154,8 @@ export class ResultsPanel implements vscode.Disposable {
     let text: string;
     if (format === 'csv') text = toCsv(a);
     else text = b ? `# A: ${this.runs[0]?.label ?? ''}\n\n${toMarkdown(a)}\n# B: ${this.runs[1]?.label ?? ''}\n\n${toMarkdown(b)}\n# B − A\n\n${comparisonToMarkdown(compareRuns(a, b))}` : toMarkdown(a);
+    const sampling = summarizeSamples(this.runs[0]?.results ?? []);
+    if (format === 'markdown' && !b && sampling.k > 1) text += `\n${samplesToMarkdown(sampling)}`;
     const first = this.runs[0]?.file ?? 'results.jsonl';
     const uri =
       target ??
@@ -187,5 +198,6 @@ const RESULTS_BODY = `<header class="toolbar">
   <section id="overall" aria-label="Overall"></section>
   <section aria-label="Accuracy per task"><h2>Accuracy per task</h2><div id="chart"></div></section>
   <section aria-label="Table"><h2>Per task</h2><div id="table"></div></section>
+  <section id="samples" aria-label="Samples" hidden><h2>Samples: pass@k and improvement potential</h2><div id="samples-body"></div></section>
   <section aria-label="Failures"><h2 id="failures-title">Failures</h2><div id="failures"></div></section>
 </main>`;

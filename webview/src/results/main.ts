@@ -1,7 +1,7 @@
 // The evaluation results view (webview side): draws what the host sends — overall figures, a
 // per-task accuracy bar chart (one or two runs, with the difference), the per-task table, and
 // the failures, each with a button that opens its trajectory in a solve panel.
-import { resultsHostMessageSchema, type ResultsViewData, type ResultsWebviewMessage } from '../../../src/views/resultsMessages';
+import { resultsHostMessageSchema, type ResultsSampling, type ResultsViewData, type ResultsWebviewMessage } from '../../../src/views/resultsMessages';
 
 interface VsCodeApi {
   postMessage(message: ResultsWebviewMessage): void;
@@ -99,6 +99,48 @@ function table(data: ResultsViewData): HTMLTableElement {
   return t;
 }
 
+/**
+ * Multi-sample figures of one run: pass@k, mean@k and mean improvement potential Π = 4p(1−p)
+ * per task, the curriculum stage counts, and the questions with the most to gain.
+ */
+function samplingSection(sampling: ResultsSampling, label: string): HTMLElement {
+  const box = el('div', { class: 'sampling', 'data-testid': 'sampling' });
+  box.append(el('h3', {}, `${label}k = ${sampling.k} samples per question`));
+  box.append(
+    el(
+      'p',
+      { class: 'facts' },
+      `pass@${sampling.k} ${pct(sampling.overall.passAtK)} · mean@${sampling.k} ${pct(sampling.overall.meanAtK)} · mean Π ${sampling.overall.meanPotential.toFixed(2)} · stages 1: ${sampling.stages['1'] ?? 0}, 2: ${sampling.stages['2'] ?? 0}, 3: ${sampling.stages['3'] ?? 0}, 4: ${sampling.stages['4'] ?? 0}, no signal: ${sampling.stages['0'] ?? 0}${sampling.incomplete ? ` · ${sampling.incomplete} question(s) with fewer samples (not in pass@${sampling.k})` : ''}`,
+    ),
+  );
+  const t = el('table', { class: 'tasks' });
+  const head = el('tr');
+  for (const c of ['Task', 'Questions', `pass@${sampling.k}`, `mean@${sampling.k}`, 'Mean Π']) head.append(el('th', {}, c));
+  t.append(head);
+  for (const [name, s] of [...sampling.tasks.map((x) => [x.task, x] as const), ['Overall', sampling.overall] as const]) {
+    const tr = el('tr', name === 'Overall' ? { class: 'overall' } : {});
+    for (const c of [name, String(s.questions), pct(s.passAtK), pct(s.meanAtK), s.meanPotential.toFixed(2)]) tr.append(el('td', {}, c));
+    if (name === 'Overall') tr.children[2]?.setAttribute('data-testid', 'pass-at-k');
+    t.append(tr);
+  }
+  box.append(t);
+  if (sampling.top.length > 0) {
+    box.append(el('h4', {}, 'Most to gain (highest Π first)'));
+    const q = el('table', { class: 'tasks' });
+    const h = el('tr');
+    for (const c of ['Question', 'Task', 'Right', 'p', 'Π', 'Stage']) h.append(el('th', {}, c));
+    q.append(h);
+    for (const x of sampling.top) {
+      const tr = el('tr');
+      for (const c of [x.id, x.task, `${x.correct}/${x.n}`, x.p.toFixed(2), x.potential.toFixed(2), x.stage === 0 ? '—' : String(x.stage)]) tr.append(el('td', {}, c));
+      tr.firstElementChild?.setAttribute('class', 'mono');
+      q.append(tr);
+    }
+    box.append(q);
+  }
+  return box;
+}
+
 function render(data: ResultsViewData): void {
   const two = data.runs.length === 2;
   byId('title').textContent = two ? 'Evaluation results: A vs. B' : 'Evaluation results';
@@ -119,6 +161,10 @@ function render(data: ResultsViewData): void {
   });
   byId('chart').replaceChildren(chart(data));
   byId('table').replaceChildren(table(data));
+  const sampled = data.runs.flatMap((run, i) => (run.sampling ? [samplingSection(run.sampling, two ? (i === 0 ? 'A: ' : 'B: ') : '')] : []));
+  const samples = byId('samples');
+  samples.hidden = sampled.length === 0;
+  byId('samples-body').replaceChildren(...sampled);
   byId('failures-title').textContent = `Failures (${data.failures.length})`;
   const list = el('table', { class: 'failures' });
   const head = el('tr');
@@ -127,7 +173,7 @@ function render(data: ResultsViewData): void {
   for (const f of data.failures) {
     const tr = el('tr', f.error ? { class: 'error' } : {});
     if (two) tr.append(el('td', {}, f.run === 0 ? 'A' : 'B'));
-    tr.append(el('td', { class: 'mono' }, f.id), el('td', {}, f.task), el('td', { class: 'mono' }, f.answer ?? '—'), el('td', { class: 'mono' }, f.expected ?? '—'), el('td', {}, f.reason));
+    tr.append(el('td', { class: 'mono' }, f.sample !== undefined ? `${f.id} · sample ${f.sample}` : f.id), el('td', {}, f.task), el('td', { class: 'mono' }, f.answer ?? '—'), el('td', { class: 'mono' }, f.expected ?? '—'), el('td', {}, f.reason));
     const open = el('button', { type: 'button', 'data-id': f.id, title: 'Open the full trajectory in a panel' }, 'Trajectory');
     open.addEventListener('click', () => vscode.postMessage({ type: 'show-trajectory', run: f.run, id: f.id }));
     const cell = el('td');
