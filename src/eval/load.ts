@@ -1,7 +1,8 @@
 // loadTasks: a file or a folder (walked recursively, layouts may be mixed) → TaskRecords.
 // Bad data never throws: each bad file or record becomes a LoadProblem and the rest loads.
 
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdirSync, readFileSync, type Dirent } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { isBbhFile, loadBbhData } from './loaders/bbh';
 import { loadBlocksworldSample } from './loaders/blocksworld';
@@ -14,8 +15,44 @@ const BLOCKSWORLD_FILE = 'blocksworld_task.txt';
 /** Extensions that may hold tasks; other files in a walked folder (README.md, LICENSE) are skipped. */
 const DATA_EXTENSIONS = new Set(['.json', '.jsonl', '.csv']);
 
-/** "sample_2" before "sample_10", so records come out in the data's natural order. */
-const naturalCompare = (a: string, b: string): number => a.localeCompare(b, 'en', { numeric: true });
+/**
+ * "sample_2" before "sample_10", so records come out in the data's natural order. One collator
+ * for the whole walk: `localeCompare` with options builds a new one per call, which was the
+ * walk's largest CPU cost on a 20,000-question folder.
+ */
+const naturalCompare = new Intl.Collator('en', { numeric: true }).compare;
+
+/**
+ * Task data is read with synchronous calls, in slices of at most SLICE_MS before yielding to the
+ * event loop: a folder of 20,000 samples is 40,000 small files, and an asynchronous read costs
+ * four thread-pool round trips each (open, stat, read, close), which made loading take 15 s
+ * instead of about one. Yielding keeps the extension host responsive and lets a cancel land.
+ */
+const SLICE_MS = 8;
+
+class Slicer {
+  private sliceStart = performance.now();
+
+  constructor(private readonly signal?: AbortSignal) {}
+
+  /** Yields to the event loop when the current slice is used up; throws when aborted. */
+  async tick(): Promise<void> {
+    if (performance.now() - this.sliceStart >= SLICE_MS) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      this.sliceStart = performance.now();
+    }
+    this.signal?.throwIfAborted();
+  }
+}
+
+/** Reads a data file as UTF-8 (synchronously, see SLICE_MS). */
+const readText = (file: string): Promise<string> => {
+  try {
+    return Promise.resolve(readFileSync(file, 'utf8'));
+  } catch (e) {
+    return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+  }
+};
 
 function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
@@ -26,7 +63,7 @@ async function loadDataFile(file: string): Promise<LoadResult> {
   const ext = path.extname(file).toLowerCase();
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readText(file);
   } catch (e) {
     return { records: [], problems: [{ file, message: `cannot read: ${errorText(e)}` }] };
   }
@@ -54,6 +91,7 @@ interface Collector {
   readonly records: TaskRecord[];
   readonly problems: LoadProblem[];
   readonly signal?: AbortSignal;
+  readonly slicer: Slicer;
 }
 
 function add(into: Collector, out: { record?: TaskRecord; problem?: LoadProblem } | LoadResult): void {
@@ -67,10 +105,10 @@ function add(into: Collector, out: { record?: TaskRecord; problem?: LoadProblem 
 }
 
 async function walk(dir: string, into: Collector): Promise<void> {
-  into.signal?.throwIfAborted();
-  let entries;
+  await into.slicer.tick();
+  let entries: Dirent[];
   try {
-    entries = await readdir(dir, { withFileTypes: true });
+    entries = readdirSync(dir, { withFileTypes: true });
   } catch (e) {
     into.problems.push({ file: dir, message: `cannot read folder: ${errorText(e)}` });
     return;
@@ -78,11 +116,11 @@ async function walk(dir: string, into: Collector): Promise<void> {
   const names = new Set(entries.map((e) => e.name));
   // A folder holding question.txt is one SymBench sample; its family is the parent folder.
   if (names.has('question.txt') || names.has('solution.json')) {
-    add(into, await loadSymbenchSample(dir, path.basename(path.dirname(dir))));
+    add(into, await loadSymbenchSample(dir, path.basename(path.dirname(dir)), readText));
     return;
   }
   if (names.has(BLOCKSWORLD_FILE)) {
-    add(into, await loadBlocksworldSample(path.join(dir, BLOCKSWORLD_FILE), path.basename(path.dirname(dir))));
+    add(into, await loadBlocksworldSample(path.join(dir, BLOCKSWORLD_FILE), path.basename(path.dirname(dir)), readText));
     return;
   }
   const sorted = [...entries].sort((a, b) => naturalCompare(a.name, b.name));
@@ -91,7 +129,7 @@ async function walk(dir: string, into: Collector): Promise<void> {
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) await walk(full, into);
     else if (entry.isFile() && DATA_EXTENSIONS.has(path.extname(entry.name).toLowerCase())) {
-      into.signal?.throwIfAborted();
+      await into.slicer.tick();
       add(into, await loadDataFile(full));
     }
   }
@@ -103,7 +141,7 @@ async function walk(dir: string, into: Collector): Promise<void> {
  * Rejects only when `signal` is aborted (with the signal's reason).
  */
 export async function loadTasks(target: string, signal?: AbortSignal): Promise<LoadResult> {
-  const into: Collector = { records: [], problems: [], signal };
+  const into: Collector = { records: [], problems: [], signal, slicer: new Slicer(signal) };
   const resolved = path.resolve(target);
   let info;
   try {
