@@ -72,6 +72,8 @@ interface Row {
   readonly correct?: number;
   /** CPU time of this (the harness) process per question: what the harness itself costs. */
   readonly harnessCpuMs?: number;
+  /** Its kernel share (system calls: sockets, pipes, the results file). */
+  readonly harnessSysMs?: number;
 }
 
 async function bareHttp(url: string, n: number): Promise<Row> {
@@ -145,6 +147,7 @@ async function harness(url: string, root: string, concurrency: number, n: number
     codeMs: sum((r) => r.codeMs ?? 0) / results.length,
     correct: results.filter((r) => r.correct).length,
     harnessCpuMs: (cpu.user + cpu.system) / 1000 / Math.max(results.length, 1),
+    harnessSysMs: cpu.system / 1000 / Math.max(results.length, 1),
   };
 }
 
@@ -160,8 +163,8 @@ async function main(): Promise<void> {
     const qps = (r: Row): number => (r.questions / r.wallMs) * 1000;
     const base = rows.find((r) => r.name.startsWith('harness, concurrency 1'));
     console.log(`${QUESTIONS} questions, each 2 model requests + 1 code cell; ${cpus().length} cores; sandbox ${sandbox.tier} tier, stateless, one warm interpreter per worker; scripted server in its own process\n`);
-    console.log('| run | questions | wall | questions/s | vs concurrency 1 | model ms/q | code ms/q | harness CPU ms/q | harness-bound limit q/s | correct |');
-    console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+    console.log('| run | questions | wall | questions/s | vs concurrency 1 | model ms/q | code ms/q | harness CPU ms/q | of it kernel ms/q | harness-bound limit q/s | correct |');
+    console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
     for (const r of rows) {
       const cells = [
         r.name,
@@ -172,6 +175,7 @@ async function main(): Promise<void> {
         r.modelMs?.toFixed(2) ?? '',
         r.codeMs?.toFixed(2) ?? '',
         r.harnessCpuMs?.toFixed(2) ?? '',
+        r.harnessSysMs?.toFixed(2) ?? '',
         // One core of harness CPU per second: how fast the harness alone could go.
         r.harnessCpuMs ? (1000 / r.harnessCpuMs).toFixed(0) : '',
         r.correct !== undefined ? String(r.correct) : '',

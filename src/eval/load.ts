@@ -104,8 +104,45 @@ function add(into: Collector, out: { record?: TaskRecord; problem?: LoadProblem 
   if (out.problem) into.problems.push(out.problem);
 }
 
+/** The file's text, or undefined when there is no such file (absent, or not a regular file). */
+function textIfFile(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** `readText` that first answers from files already read. */
+function readingFrom(known: ReadonlyMap<string, string>): (file: string) => Promise<string> {
+  return (file) => {
+    const text = known.get(file);
+    return text !== undefined ? Promise.resolve(text) : readText(file);
+  };
+}
+
 async function walk(dir: string, into: Collector): Promise<void> {
   await into.slicer.tick();
+  // A folder holding question.txt (or solution.json) is one SymBench sample; its family is the
+  // parent folder. Its files are tried before the folder is listed: listing each of 20,000
+  // sample folders cost as much as reading them.
+  const questionFile = path.join(dir, 'question.txt');
+  const solutionFile = path.join(dir, 'solution.json');
+  const question = textIfFile(questionFile);
+  const solution = textIfFile(solutionFile);
+  if (question !== undefined || solution !== undefined) {
+    const known = new Map<string, string>();
+    if (question !== undefined) known.set(questionFile, question);
+    if (solution !== undefined) known.set(solutionFile, solution);
+    add(into, await loadSymbenchSample(dir, path.basename(path.dirname(dir)), readingFrom(known)));
+    return;
+  }
+  const blocksworldFile = path.join(dir, BLOCKSWORLD_FILE);
+  const blocksworld = textIfFile(blocksworldFile);
+  if (blocksworld !== undefined) {
+    add(into, await loadBlocksworldSample(blocksworldFile, path.basename(path.dirname(dir)), readingFrom(new Map([[blocksworldFile, blocksworld]]))));
+    return;
+  }
   let entries: Dirent[];
   try {
     entries = readdirSync(dir, { withFileTypes: true });
@@ -114,13 +151,13 @@ async function walk(dir: string, into: Collector): Promise<void> {
     return;
   }
   const names = new Set(entries.map((e) => e.name));
-  // A folder holding question.txt is one SymBench sample; its family is the parent folder.
+  // Present but unreadable (permissions, a folder by that name): the loaders say what is wrong.
   if (names.has('question.txt') || names.has('solution.json')) {
     add(into, await loadSymbenchSample(dir, path.basename(path.dirname(dir)), readText));
     return;
   }
   if (names.has(BLOCKSWORLD_FILE)) {
-    add(into, await loadBlocksworldSample(path.join(dir, BLOCKSWORLD_FILE), path.basename(path.dirname(dir)), readText));
+    add(into, await loadBlocksworldSample(blocksworldFile, path.basename(path.dirname(dir)), readText));
     return;
   }
   const sorted = [...entries].sort((a, b) => naturalCompare(a.name, b.name));
