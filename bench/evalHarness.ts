@@ -82,13 +82,17 @@ async function bareHttp(url: string, n: number): Promise<Row> {
   const ask = async (messages: ChatMessage[]): Promise<void> => {
     for await (const chunk of backend.streamChat({ model: 'qwen2.5-coder:7b', messages, options: { temperature: 0 } }, signal)) if (chunk.type === 'done') break;
   };
+  const cpuBefore = process.cpuUsage();
   const started = performance.now();
   for (let i = 0; i < n; i++) {
     const q: ChatMessage = { role: 'user', content: `Bench question ${i}: what is 6 * 7?` };
     await ask([q]);
     await ask([q, { role: 'assistant', content: '```python\nprint(6 * 7)\n```' }, { role: 'user', content: 'Code Execution Results:\n42\n' }]);
   }
-  return { name: 'baseline: bare HTTP (2 streamed requests / question)', questions: n, wallMs: performance.now() - started };
+  const wallMs = performance.now() - started;
+  const cpu = process.cpuUsage(cpuBefore);
+  // The HTTP client's own CPU: the part of the harness's CPU that only a leaner client could cut.
+  return { name: 'baseline: bare HTTP (2 streamed requests / question)', questions: n, wallMs, harnessCpuMs: (cpu.user + cpu.system) / 1000 / n, harnessSysMs: cpu.system / 1000 / n };
 }
 
 async function bareSandbox(root: string, n: number): Promise<{ row: Row; tier: string }> {
