@@ -94,4 +94,48 @@ describe('r1ci eval (spawned CLI, scripted server, real sandbox)', () => {
     expect(cmp.code).toBe(0);
     expect(cmp.stdout).toMatch(/\| \*\*Overall\*\* \| \d+\.\d% \| 70\.0% \| [+-]\d+\.\d pt \|/);
   });
+
+  it('asks each question k times with --samples, prints pass@k, and exports SFT formats and rollouts of an R1-CI-protocol run', async () => {
+    const out = join(dir, 'r1ci.results.jsonl');
+    const e = await run(['eval', FIXTURE, '--host', server.url, '--model', 'r1-code-interpreter:7b', '--out', out, '--samples', '2', '--concurrency', '2', '--seed', '3']);
+    expect(e.stderr).toBe('');
+    expect(e.code).toBe(0);
+    expect(e.stdout).toContain('10 question(s) × 2 samples');
+    // The scripted model answers the same way every time: 7 of 10 questions right in both samples.
+    expect(e.stdout).toContain('| **Overall** | 10 | 70.0% | 70.0% | 0.00 |');
+    expect(e.stdout).toContain('no signal: 10');
+    const results = (await readResults(out)).results;
+    expect(results).toHaveLength(20);
+    expect(results.filter((r) => r.sample === 1)).toHaveLength(10);
+    // The R1-CI protocol: one assistant message per trajectory, however many code calls.
+    const withCode = results.filter((r) => r.correct && r.codeCalls > 0);
+    expect(withCode.length).toBeGreaterThan(0);
+    for (const r of withCode) expect(r.trajectory?.filter((m) => m.role === 'assistant')).toHaveLength(1);
+
+    for (const format of ['chat', 'alpaca', 'sharegpt']) {
+      const x = await run(['export-sft', out, '--format', format]);
+      expect(x.code).toBe(0);
+      expect(x.stdout.trimEnd().split('\n')).toHaveLength(withCode.length);
+    }
+    const bad = await run(['export-sft', out, '--format', 'parquet']);
+    expect(bad.code).toBe(2);
+
+    const rolloutsFile = join(dir, 'rollouts.jsonl');
+    const curriculumFile = join(dir, 'curriculum.jsonl');
+    const r = await run(['export-rollouts', out, '--out', rolloutsFile, '--curriculum', curriculumFile, '--format-reward']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('10 group(s), 20 sample(s)');
+    const groups = readFileSync(rolloutsFile, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as { samples: { reward: number; correct: boolean; mask_spans: [number, number][]; response: string }[] });
+    expect(groups).toHaveLength(10);
+    for (const g of groups) {
+      expect(g.samples).toHaveLength(2);
+      for (const s of g.samples) {
+        expect([1.1, 0.1, -0.1, 0.9]).toContain(s.reward);
+        for (const [a, b] of s.mask_spans) expect(s.response.slice(a, b)).toMatch(/^Code Execution Results:\n[\s\S]*\n$/);
+      }
+    }
+    const curriculum = readFileSync(curriculumFile, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as { stage: number; samples: number });
+    expect(curriculum).toHaveLength(10);
+    expect(curriculum.every((q) => q.stage === 0 && q.samples === 2)).toBe(true);
+  });
 });
