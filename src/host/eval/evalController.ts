@@ -27,6 +27,8 @@ export interface EvalRunRequest {
   readonly textOnly?: boolean;
   readonly resultsFile?: string;
   readonly concurrency?: number;
+  /** Times each question is asked (default: the "r1ci.eval.samples" setting). */
+  readonly samples?: number;
   /** Skip questions already in the results file (default true). */
   readonly resume?: boolean;
   /** Only these records (Test Explorer runs a selection); default: all. */
@@ -130,6 +132,7 @@ export class EvalController implements vscode.Disposable {
               perQuestionTimeoutMs: settings['eval.timeoutSeconds'] * 1000,
               resultsFile,
               resume: request.resume ?? true,
+              samples: request.samples ?? settings['eval.samples'],
               newRunner: (worker, signal) => pool.acquire(join(scratch, `worker-${worker}`), signal),
             },
             controller.signal,

@@ -19,6 +19,8 @@ const runArgsSchema = z
     textOnly: z.boolean().optional(),
     resultsFile: z.string().optional(),
     concurrency: z.number().int().min(1).optional(),
+    /** Times each question is asked (default: the "r1ci.eval.samples" setting). */
+    samples: z.number().int().min(1).optional(),
     model: z.string().optional(),
     resume: z.boolean().optional(),
     /** Open the results view at the end (default true). */
@@ -48,7 +50,7 @@ export function registerEval(context: vscode.ExtensionContext, log: Log): vscode
       return undefined;
     }
     try {
-      const outcome = await evals.run({ target, textOnly: args?.textOnly ?? textOnly, resultsFile: args?.resultsFile, concurrency: args?.concurrency, model: args?.model, resume: args?.resume });
+      const outcome = await evals.run({ target, textOnly: args?.textOnly ?? textOnly, resultsFile: args?.resultsFile, concurrency: args?.concurrency, samples: args?.samples, model: args?.model, resume: args?.resume });
       if (outcome.results.length > 0 && args?.showResults !== false) await openResults([outcome.resultsFile]);
       if (outcome.cancelled) void vscode.window.showInformationMessage(`Evaluation cancelled; ${basename(outcome.resultsFile)} keeps what finished — run it again to resume.`);
       return outcome;

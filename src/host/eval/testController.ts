@@ -156,7 +156,8 @@ export class EvalTestController implements vscode.Disposable {
         if (token.isCancellationRequested) break;
         const records = [...questions.keys()].map((id) => this.data.get(questions.get(id) as vscode.TestItem)).flatMap((d) => (d?.kind === 'question' ? [d.record] : []));
         const outcome = await this.evals.run(
-          { target, resume: false },
+          // One answer per test item, whatever "r1ci.eval.samples" says.
+          { target, resume: false, samples: 1 },
           {
             token,
             records,
