@@ -105,7 +105,7 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
         perQuestionTimeoutMs: questionTimeout * 1000,
         resultsFile: out,
         resume: true,
-        newRunner: (worker, signal) => pool.acquire(join(scratchRoot, `worker-${worker}`), signal),
+        newRunner: (slot, signal) => pool.acquire(join(scratchRoot, slot), signal),
       },
       io.signal,
     );

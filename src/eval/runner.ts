@@ -21,7 +21,7 @@ export type SolveOutcome = Omit<ResultRecord, 'durationMs' | 'model' | 'temperat
 export interface SolveContext {
   /** Aborted on the per-question timeout and when the whole run is cancelled. */
   readonly signal: AbortSignal;
-  /** 0 … concurrency − 1: which worker runs it (callers keep one sandbox per worker). */
+  /** 0 … concurrency − 1: which worker runs it. */
   readonly worker: number;
 }
 

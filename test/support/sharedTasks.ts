@@ -17,3 +17,10 @@ export function symbenchQuestion(repoRoot: string, family: string, sample: numbe
 export function symbenchSolution(repoRoot: string, family: string, sample: number): unknown {
   return JSON.parse(readFileSync(join(sharedTasksDir(repoRoot), family, `sample_${sample}`, 'solution.json'), 'utf8'));
 }
+
+/** The text of one case file under ../shared/cases, e.g. ("sandbox-attacks", "09-eval-forges-checker.py"). */
+export function sharedCaseText(repoRoot: string, group: string, name: string): string {
+  const file = resolve(repoRoot, '..', 'shared', 'cases', group, name);
+  if (!existsSync(file)) throw new Error(`Shared case not found at ${file} (the ../shared folder beside the repository).`);
+  return readFileSync(file, 'utf8');
+}

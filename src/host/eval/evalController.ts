@@ -130,7 +130,7 @@ export class EvalController implements vscode.Disposable {
               perQuestionTimeoutMs: settings['eval.timeoutSeconds'] * 1000,
               resultsFile,
               resume: request.resume ?? true,
-              newRunner: (worker, signal) => pool.acquire(join(scratch, `worker-${worker}`), signal),
+              newRunner: (slot, signal) => pool.acquire(join(scratch, slot), signal),
             },
             controller.signal,
           );

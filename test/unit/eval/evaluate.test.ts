@@ -62,7 +62,7 @@ function options(records: TaskRecord[], pool: SandboxPool, extra: Partial<Evalua
     concurrency: 2,
     perQuestionTimeoutMs: 0,
     resume: true,
-    newRunner: (worker, signal) => pool.acquire(path.join(dir, `scratch-${worker}`), signal),
+    newRunner: (slot, signal) => pool.acquire(path.join(dir, slot), signal),
     ...extra,
   };
 }
