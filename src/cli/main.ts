@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // The `r1ci` command: the same agent (and evaluation) as the extension, without VS Code.
+import { escapeControls } from '../sandbox/terminalText';
 import { CliError, EXIT } from './cliSupport';
 import { compareCommand, evalCommand, exportSftCommand } from './evalCommand';
 import { solveCommand, SOLVE_USAGE } from './solveCommand';
@@ -22,7 +23,7 @@ async function main(argv: string[]): Promise<number> {
     controller.abort();
     process.once('SIGINT', () => process.exit(EXIT.cancelled));
   });
-  const io = { stdout: process.stdout, stderr: process.stderr, signal: controller.signal };
+  const io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, signal: controller.signal };
   switch (command) {
     case 'solve':
       return solveCommand(rest, io);
@@ -49,13 +50,13 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     if (error instanceof CliError) {
-      process.stderr.write(`r1ci: ${error.message}\n`);
+      process.stderr.write(`r1ci: ${escapeControls(error.message)}\n`);
       process.exitCode = error.exitCode;
     } else if (error instanceof Error && error.name === 'TypeError' && /parseArgs|Unknown option|ERR_PARSE_ARGS/.test(`${error.message}${String((error as { code?: unknown }).code)}`)) {
       process.stderr.write(`r1ci: ${error.message}\n`);
       process.exitCode = EXIT.usage;
     } else {
-      process.stderr.write(`r1ci: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.stderr.write(`r1ci: ${escapeControls(error instanceof Error ? error.message : String(error))}\n`);
       process.exitCode = EXIT.failure;
     }
   },

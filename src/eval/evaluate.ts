@@ -21,10 +21,11 @@ export interface EvaluateOptions extends ModelRunSettings {
   readonly resume: boolean;
   /**
    * A new stateless sandbox whose scratch folder is named `slot` (a plain name, unique within
-   * the run, e.g. `q7` or `q7-checker`). Called once or twice per question; evaluate disposes
-   * the runner and removes its scratch folder when the question ends.
+   * the run, e.g. `q7` or `q7-checker`), for the model's code or for a custom checker. Called
+   * once or twice per question; evaluate disposes the runner and removes its scratch folder
+   * when the question ends.
    */
-  readonly newRunner: (slot: string, signal: AbortSignal) => Promise<CodeRunner>;
+  readonly newRunner: (slot: string, signal: AbortSignal, purpose: 'model' | 'checker') => Promise<CodeRunner>;
 }
 
 /** Concurrency 0 means "pick from the server": a local Ollama serves one request at a time well; vLLM-style servers batch. */
@@ -35,6 +36,13 @@ export function autoConcurrency(setting: number, backendKind: 'ollama' | 'openai
 
 export async function* evaluate(options: EvaluateOptions, signal: AbortSignal): AsyncGenerator<EvalEvent, void, undefined> {
   let nextSlot = 0;
+  // Starts are serialised: a pool hands its one warm spare to one caller at a time.
+  let starting: Promise<unknown> = Promise.resolve();
+  const newRunner: EvaluateOptions['newRunner'] = (slot, runSignal, purpose) => {
+    const started = starting.then(() => options.newRunner(slot, runSignal, purpose));
+    starting = started.catch(() => undefined);
+    return started;
+  };
   yield* runEvaluation(
     {
       records: options.records,
@@ -45,12 +53,12 @@ export async function* evaluate(options: EvaluateOptions, signal: AbortSignal): 
       resume: options.resume,
       solve: async (record, context) => {
         const slot = `q${nextSlot++}`;
-        const sandboxes = new QuestionSandboxes(options.newRunner, context.signal);
+        const sandboxes = new QuestionSandboxes(newRunner, context.signal);
         try {
           let runner: CodeRunner | null = null;
           if (!options.textOnly) {
             try {
-              runner = await sandboxes.get(slot);
+              runner = await sandboxes.get(slot, 'model');
             } catch (e) {
               if (context.signal.aborted) throw e;
               return sandboxFailure(record, e);
@@ -60,7 +68,7 @@ export async function* evaluate(options: EvaluateOptions, signal: AbortSignal): 
             ...modelRunSettings(options),
             runner,
             // Its own interpreter, started only when a `python:` checker is needed.
-            python: sandboxCheckRunner(() => sandboxes.get(`${slot}-checker`), context.signal),
+            python: sandboxCheckRunner(() => sandboxes.get(`${slot}-checker`, 'checker'), context.signal),
             signal: context.signal,
           });
         } finally {
@@ -81,10 +89,10 @@ class QuestionSandboxes {
     private readonly signal: AbortSignal,
   ) {}
 
-  get(slot: string): Promise<CodeRunner> {
+  get(slot: string, purpose: 'model' | 'checker'): Promise<CodeRunner> {
     let runner = this.started.get(slot);
     if (!runner) {
-      runner = this.newRunner(slot, this.signal);
+      runner = this.newRunner(slot, this.signal, purpose);
       this.started.set(slot, runner);
     }
     return runner;

@@ -42,7 +42,8 @@ describe('r1ci eval (spawned CLI, scripted server, real sandbox)', () => {
     const out = join(dir, 'results.jsonl');
     const sft = join(dir, 'sft.jsonl');
     const first = await run(['eval', FIXTURE, '--host', server.url, '--out', out, '--sft', sft, '--concurrency', '2', '--seed', '11']);
-    expect(first.stderr).toBe('');
+    // Only the sandbox tier, said before any model code runs.
+    expect(first.stderr).toMatch(/^r1ci: sandbox tier: (isolated|basic) — [^\n]*\n(r1ci: model code will not be run[^\n]*\n)?$/);
     expect(first.code).toBe(0); // 70 % accuracy is not an error
     expect(first.stdout).toMatch(/\[10\/10\] .* · done/);
     expect(first.stdout).toContain('| **Overall** | 10 | 7 | 70.0% |');
