@@ -11,7 +11,7 @@ interface BaseSpec {
   /**
    * Part of the sandbox boundary: listed in package.json's restrictedConfigurations (ignored in
    * Restricted Mode), and a workspace value that weakens it needs the user's consent
-   * (workspaceGuard.ts). `tier`/`approval`: weaker values only; `interpreter`/`server`: any change.
+   * (workspaceGuard.ts). `tier`/`approval`: weaker values only; `interpreter`/`server`: every change.
    */
   readonly guard?: GuardKind;
 }

@@ -5,6 +5,7 @@ import type { ViewExecResult } from '../../src/views/messages';
 import { button, el, formatBytes } from './dom';
 import { highlightPython } from './markdown';
 import { vscode } from './vscodeApi';
+import { forDisplay } from '../../src/sandbox/terminalText';
 
 export type CellStatus = 'pending' | 'waiting' | 'running' | 'ok' | 'error' | 'timed-out' | 'killed' | 'skipped';
 
@@ -138,8 +139,12 @@ export class CellView {
   }
 }
 
-/** stdout or stderr, labelled, folded when long. Program output goes in as text only. */
-function stream(kind: 'stdout' | 'stderr', text: string): HTMLElement {
+/**
+ * stdout or stderr, labelled, folded when long. Program output goes in as text only, as a
+ * terminal would leave it, with controls and bidi overrides shown escaped (terminalText.ts).
+ */
+function stream(kind: 'stdout' | 'stderr', raw: string): HTMLElement {
+  const text = forDisplay(raw);
   const box = el('div', `stream stream-${kind}`);
   box.append(el('div', 'stream-label', kind));
   const pre = el('pre', kind);
