@@ -1,5 +1,5 @@
 // The evaluation with everything real but the model: the scripted server over HTTP, the agent,
-// the sandbox (stateless, one interpreter per worker) and Python checkers run as sandbox cells.
+// the sandbox (stateless, a fresh interpreter per question) and Python checkers run as sandbox cells.
 // Per-question timeouts and cancellation abort the model request and leave no process behind.
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
