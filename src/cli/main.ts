@@ -3,6 +3,7 @@
 import { escapeControls } from '../sandbox/terminalText';
 import { CliError, EXIT } from './cliSupport';
 import { compareCommand, evalCommand, exportSftCommand } from './evalCommand';
+import { mcpCommand } from './mcpCommand';
 import { solveCommand, SOLVE_USAGE } from './solveCommand';
 
 const USAGE = `Usage: r1ci <command> [options]
@@ -12,6 +13,7 @@ Commands:
   eval <path>        run a task file or folder, score the answers, append results (r1ci eval -h)
   export-sft <file>  correct multi-turn trajectories of a results file as chat JSONL
   compare <a> <b>    per-task accuracy of two results files side by side
+  mcp                serve the sandbox and the agent to MCP clients over stdio (r1ci mcp -h)
 
 ${SOLVE_USAGE}`;
 
@@ -33,6 +35,8 @@ async function main(argv: string[]): Promise<number> {
       return exportSftCommand(rest, io);
     case 'compare':
       return compareCommand(rest, io);
+    case 'mcp':
+      return mcpCommand(rest, io);
     case undefined:
     case '-h':
     case '--help':

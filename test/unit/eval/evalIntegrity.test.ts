@@ -14,11 +14,11 @@ import type { EvalEvent } from '../../../src/eval/runner';
 import { sandboxCheckRunner } from '../../../src/eval/sandboxChecker';
 import { SandboxPool } from '../../../src/sandbox';
 import { startScriptedServer, type ScriptedServer } from '../../support/scripted-server';
-import { sharedCaseText } from '../../support/sharedTasks';
+import { sandboxAttackCell } from '../../support/sandboxAttackCases';
 import { startRunner, TIERS } from '../sandbox/helpers';
 
 const REPO = path.resolve(__dirname, '../../..');
-const FORGERY = sharedCaseText(REPO, 'sandbox-attacks', '09-eval-forges-checker.py');
+const FORGERY = sandboxAttackCell(REPO, '09-eval-forges-checker.py');
 /** A checker whose verdict goes through bool(), as the forgery expects (and checkerCell's own bool()). */
 const CHECKER = 'def check(answer, record):\n    return bool(answer.strip() == "42")\n';
 
