@@ -5,6 +5,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { formatCellReport } from '../../../src/codeTool/cellReport';
 import { collapseRedraws, escapeControls, forDisplay, forModel, RedrawCollapser } from '../../../src/sandbox/terminalText';
 import { sharedCaseText } from '../../support/sharedTasks';
 
@@ -52,4 +53,12 @@ describe('terminal text', () => {
     // Stray controls left after stripping sequences reach the model escaped, never raw.
     expect(forModel('a\x1b[31mb\x00c\x1bd')).toBe('ab\\0c\\x1bd');
   });
+
+  it('the tool report other agents read (VS Code tool, r1ci mcp) carries plain, collapsed output', () => {
+    const result = { stdout: '\x1b[31mred\x1b[0m 7\n', stderr: '10%\r100%\n', exitCode: 0, durationMs: 5, timedOut: false, truncated: false, artifacts: [] };
+    const report = formatCellReport({ sessionId: null, tier: 'isolated', tierNote: 'note', newSession: true, scratchDir: '/tmp/x', result });
+    expect(report).toContain('stdout:\n```\nred 7\n```');
+    expect(report).toContain('stderr:\n```\n100%\n```');
+  });
 });
+
