@@ -56,7 +56,7 @@ describe('terminal text', () => {
 
   it('the tool report other agents read (VS Code tool, r1ci mcp) carries plain, collapsed output', () => {
     const result = { stdout: '\x1b[31mred\x1b[0m 7\n', stderr: '10%\r100%\n', exitCode: 0, durationMs: 5, timedOut: false, truncated: false, artifacts: [] };
-    const report = formatCellReport({ sessionId: null, tier: 'isolated', tierNote: 'note', newSession: true, scratchDir: '/tmp/x', result });
+    const report = formatCellReport({ sessionId: null, tier: 'isolated', tierNote: 'note', newSession: true, scratchDir: '/tmp/x', images: [], result });
     expect(report).toContain('stdout:\n```\nred 7\n```');
     expect(report).toContain('stderr:\n```\n100%\n```');
   });
