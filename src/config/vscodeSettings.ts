@@ -3,7 +3,7 @@
 // that weakens the boundary is asked about once and applies only when the user accepts.
 import * as vscode from 'vscode';
 import { parseSettings, SETTINGS_SECTION, type SettingKey, type Settings } from './settingsSpec';
-import { consentQuestion, resolveGuarded, type ConsentStore, type PendingOverride } from './workspaceGuard';
+import { consentQuestion, parseConsentStore, resolveGuarded, type PendingOverride } from './workspaceGuard';
 
 /** workspaceState key of the remembered answers (ConsentStore). */
 export const CONSENT_STATE_KEY = 'r1ci.workspaceSettingConsent';
@@ -19,7 +19,7 @@ export function initWorkspaceGuard(context: vscode.ExtensionContext): void {
 
 export function readSettings(log?: (line: string) => void, scope?: vscode.ConfigurationScope): Settings {
   const config = vscode.workspace.getConfiguration(SETTINGS_SECTION, scope);
-  const consent = workspaceState?.get<ConsentStore>(CONSENT_STATE_KEY) ?? {};
+  const consent = parseConsentStore(workspaceState?.get(CONSENT_STATE_KEY));
   const guarded = resolveGuarded((key) => config.inspect(key), consent, vscode.workspace.isTrusted);
   const { settings, problems } = parseSettings((key) => (guarded.values.has(key) ? guarded.values.get(key) : config.get(key)));
   for (const p of problems) log?.(p);
@@ -44,9 +44,9 @@ function askOnce(p: PendingOverride, log?: (line: string) => void): void {
   });
 }
 
-/** Stores the user's answer for `key` = `value` in this workspace (also used by tests and a future command). */
-export async function rememberChoice(key: SettingKey, value: unknown, accepted: boolean): Promise<void> {
+/** Stores the user's answer for `key` = `value` in this workspace. */
+async function rememberChoice(key: SettingKey, value: unknown, accepted: boolean): Promise<void> {
   if (!workspaceState) return;
-  const current = workspaceState.get<ConsentStore>(CONSENT_STATE_KEY) ?? {};
+  const current = parseConsentStore(workspaceState.get(CONSENT_STATE_KEY));
   await workspaceState.update(CONSENT_STATE_KEY, { ...current, [key]: { value: JSON.stringify(value), accepted } });
 }

@@ -5,6 +5,7 @@
 // accepted it, once per workspace and value (remembered in workspaceState, as VS Code's Python
 // tooling does for interpreter paths). Until then the user's own value (or the default) applies.
 // Pure logic: vscodeSettings.ts feeds it VS Code's per-level values and the remembered choices.
+import { z } from 'zod';
 import { guardedSettings, SETTINGS_SECTION, type GuardKind, type SettingKey } from './settingsSpec';
 
 /** One guarded setting's values by level, as `WorkspaceConfiguration.inspect` gives them. */
@@ -23,6 +24,14 @@ export interface ConsentRecord {
 }
 export type ConsentStore = Readonly<Partial<Record<SettingKey, ConsentRecord>>>;
 
+const consentStoreSchema = z.record(z.string(), z.strictObject({ value: z.string(), accepted: z.boolean() }));
+
+/** The stored answers, or none when what is stored is not a ConsentStore (never trusted blindly). */
+export function parseConsentStore(raw: unknown): ConsentStore {
+  const parsed = consentStoreSchema.safeParse(raw ?? {});
+  return parsed.success ? (parsed.data as ConsentStore) : {};
+}
+
 /** A workspace value waiting for the user's answer. */
 export interface PendingOverride {
   readonly key: SettingKey;
@@ -31,7 +40,7 @@ export interface PendingOverride {
   readonly userValue: unknown;
 }
 
-/** Strongest first: a workspace may move approval towards `never`, never towards `auto` unasked. */
+/** Weakest first: a workspace may move approval towards `never`, never towards `auto` unasked. */
 const APPROVAL_STRENGTH = ['auto', 'default', 'ask', 'never'];
 
 /** True when `workspaceValue` in place of `userValue` weakens the boundary for a setting of `kind`. */

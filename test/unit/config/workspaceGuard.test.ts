@@ -1,7 +1,7 @@
 // The workspace guard's rules (issue 10 item 7), on VS Code's per-level values as inspect() gives them.
 import { describe, expect, it } from 'vitest';
 import { SETTINGS_SPEC, type SettingKey } from '../../../src/config/settingsSpec';
-import { consentQuestion, resolveGuarded, weakens, type LevelValues } from '../../../src/config/workspaceGuard';
+import { consentQuestion, parseConsentStore, resolveGuarded, weakens, type LevelValues } from '../../../src/config/workspaceGuard';
 
 /** inspect() over the spec defaults plus the given user and workspace values. */
 function levels(user: Partial<Record<SettingKey, unknown>>, workspace: Partial<Record<SettingKey, unknown>>, folder: Partial<Record<SettingKey, unknown>> = {}) {
@@ -55,4 +55,11 @@ describe('workspace guard', () => {
     expect(values.get('sandbox.approval')).toBe('default');
     expect(pending).toEqual([]);
   });
+
+  it('stored answers that are not a consent store count as no answer', () => {
+    expect(parseConsentStore({ 'python.path': { value: '"/x"', accepted: 'yes' } })).toEqual({});
+    expect(parseConsentStore(undefined)).toEqual({});
+    expect(parseConsentStore({ 'python.path': { value: '"/x"', accepted: true } })).toEqual({ 'python.path': { value: '"/x"', accepted: true } });
+  });
 });
+
