@@ -3,6 +3,7 @@
 // builtins (../shared/cases/sandbox-attacks/09-eval-forges-checker.py) must not make its own or any
 // later question's custom checker accept a wrong answer; dataset files and checkers that are links
 // out of the dataset, or checker paths that climb out of the task folder, are refused.
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -118,7 +119,7 @@ describe.each(TIERS)('evaluation integrity (%s tier)', (tier) => {
 });
 
 describe('dataset files are read without following links out of the dataset', () => {
-  it('refuses a linked question.txt, a linked sample folder, a linked checker and a checker path with ".."', async () => {
+  it('refuses a linked question.txt, a FIFO, a linked sample folder, a linked checker and a checker path with ".."', async () => {
     const outside = path.join(dir, 'outside');
     mkdirSync(outside, { recursive: true });
     writeFileSync(path.join(outside, 'secret.txt'), 'HOST-SECRET-7f3a');
@@ -129,6 +130,10 @@ describe('dataset files are read without following links out of the dataset', ()
     mkdirSync(path.join(family, 'sample_0'), { recursive: true });
     symlinkSync(path.join(outside, 'secret.txt'), path.join(family, 'sample_0', 'question.txt'));
     writeFileSync(path.join(family, 'sample_0', 'solution.json'), '{"answer": "1"}');
+    // A FIFO as question.txt: refused at once, never a hang.
+    mkdirSync(path.join(family, 'sample_2'), { recursive: true });
+    execFileSync('mkfifo', [path.join(family, 'sample_2', 'question.txt')]);
+    writeFileSync(path.join(family, 'sample_2', 'solution.json'), '{"answer": "1"}');
     // A plain sample, loaded as usual.
     mkdirSync(path.join(family, 'sample_1'), { recursive: true });
     writeFileSync(path.join(family, 'sample_1', 'question.txt'), 'What is 1?');
@@ -154,6 +159,7 @@ describe('dataset files are read without following links out of the dataset', ()
     expect(ids).not.toContain('absolute');
     expect(loaded.problems.map((p) => p.message).join('\n')).toMatch(/inside the task file's folder/);
     expect(loaded.problems.some((p) => p.file.endsWith(path.join('sample_0', 'question.txt')))).toBe(true);
+    expect(loaded.problems.some((p) => p.file.endsWith(path.join('sample_2', 'question.txt')))).toBe(true);
     expect(loaded.records.find((r) => r.question.includes('What is 1?'))).toBeDefined();
 
     // The linked checker loads as a name, but reading it is refused: the record errors, never passes.
