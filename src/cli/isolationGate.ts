@@ -45,7 +45,7 @@ export function isolationHint(platform: NodeJS.Platform = process.platform): str
 /**
  * Prints the tier, then decides whether model code may run. Returns true on the isolated tier,
  * with `allowUnisolated`, or when the user answered yes at a terminal; false otherwise (the
- * caller then uses refusingRunner). Rejects with the signal's reason when cancelled while asking.
+ * caller then uses refusingRunner). Throws CliError (exit 130) when cancelled while asking.
  */
 export async function mayRunModelCode(tier: IsolationTier, note: string, allowUnisolated: boolean, io: GateIo): Promise<boolean> {
   io.stderr.write(`r1ci: sandbox tier: ${tier} — ${escapeControls(note)}\n`);
@@ -56,8 +56,15 @@ export async function mayRunModelCode(tier: IsolationTier, note: string, allowUn
   }
   if (io.stdin?.isTTY === true) {
     const rl = createInterface({ input: io.stdin, output: io.stderr });
+    // A terminal readline takes Ctrl-C for itself; hand it on, so it cancels as everywhere else.
+    rl.on('SIGINT', () => process.kill(process.pid, 'SIGINT'));
     try {
-      const answer = await rl.question('r1ci: run the model\'s code without isolation, as you, with access to your files and the network? [y/N] ', { signal: io.signal });
+      const answer = await rl
+        .question('r1ci: run the model\'s code without isolation, as you, with access to your files and the network? [y/N] ', { signal: io.signal })
+        .catch((e: unknown) => {
+          if (io.signal.aborted) throw new CliError('cancelled.', EXIT.cancelled);
+          throw e;
+        });
       if (/^\s*y(es)?\s*$/i.test(answer)) return true;
     } finally {
       rl.close();

@@ -110,6 +110,21 @@ describe('r1ci solve: the sandbox tier and consent', () => {
     rmSync(path.join(dir, 'model-code-ran'), { force: true });
   });
 
+  it('cancelling while asked ends the run as cancelled (exit 130) and runs nothing', async () => {
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    const stdin = Object.assign(new PassThrough(), { isTTY: true });
+    const controller = new AbortController();
+    stderr.on('data', (d: Buffer) => {
+      if (d.toString().includes('[y/N]')) controller.abort();
+    });
+    stdout.resume();
+    const requests = server.chatRequests().length;
+    await expect(solveCommand(['Isolation gate probe', '--isolation', 'basic', '--backend', 'ollama', '--base-url', server.url], { stdout, stderr, stdin, signal: controller.signal })).rejects.toMatchObject({ exitCode: 130 });
+    expect(server.chatRequests().length).toBe(requests);
+    expect(existsSync(path.join(dir, 'model-code-ran'))).toBe(false);
+  });
+
   it('the isolated tier is shown and runs the code without asking', async () => {
     // On Linux CI the isolated tier must work: this fails (never skips) when bubblewrap does not.
     if (process.platform !== 'linux') return;
