@@ -12,12 +12,14 @@ import { TASKS_DIR } from './dataDir';
 import { allQueenSolutions, anyOrderExpressions, blocksworldPlans, floatEval, orderedExpressions, shortestBlocksworldPlan, type Pos } from './solvers';
 
 let all: TaskRecord[] = [];
+let problemsAndUnsupported: string[] = [];
 
 beforeAll(async () => {
   const loaded = await loadTasks(TASKS_DIR);
   expect(loaded.problems).toEqual([]);
   all = loaded.records;
-});
+  problemsAndUnsupported = (loaded.unsupported ?? []).map((u) => u.id);
+}, 60_000);
 
 function family(task: string): TaskRecord[] {
   const rs = all.filter((r) => r.task === task);
@@ -48,6 +50,7 @@ describe('loading the shared benchmark sample', () => {
   it.each(symbenchFamilies)('loads every sample of SymBench family %s', (fam) => {
     const onDisk = readdirSync(path.join(TASKS_DIR, fam)).filter((d) => /^sample_\d+$/.test(d));
     expect(family(fam).map((r) => r.id).sort()).toEqual(onDisk.map((d) => `${fam}/${d}`).sort());
+    expect(problemsAndUnsupported.filter((p) => p.startsWith(fam))).toEqual([]);
   });
 
   it('loads every Blocksworld task', () => {
@@ -61,14 +64,33 @@ describe('loading the shared benchmark sample', () => {
     const rs = family(file.replace(/\.json$/, ''));
     expect(rs.length).toBe(data.examples.length);
     rs.forEach((r, i) => {
-      expect(r.question.startsWith(data.examples[i]?.input ?? '?')).toBe(true);
-      expect(r.question).toContain('Output final answer with the format <<<answer>>>.');
+      expect(r.id).toBe(`BIG-Bench-Hard/bbh/${file}#${i}`);
+      // The authors' suffix exactly: a blank line, then the instruction.
+      expect(r.question).toBe(`${data.examples[i]?.input ?? '?'}\n\nOutput final answer with the format <<<answer>>>.`);
     });
   });
 
-  it('loads every game24 CSV row', () => {
-    const csv = readFileSync(path.join(TASKS_DIR, 'game24_dataset', '24', '24_4_number.csv'), 'utf8').trim().split('\n');
-    expect(family('game24').length).toBe(csv.length - 1);
+  it('loads every game24 CSV row, the authors\' 24.csv too, with the target from the file name', () => {
+    for (const [folder, file, task] of [['24', '24_4_number.csv', 'game24'], ['24', '24.csv', 'game24'], ['240', '240_20_number.csv', 'game24_240'], ['960', '960_20_number.csv', 'game24_960'], ['1920', '1920_20_number.csv', 'game24_1920']] as const) {
+      const csv = readFileSync(path.join(TASKS_DIR, 'game24_dataset', folder, file), 'utf8').trim().split('\n');
+      const rs = all.filter((r) => r.id.startsWith(`game24_dataset/${folder}/${file}#`));
+      expect(rs.length, file).toBe(csv.length - 1);
+      expect(rs[0]?.id).toBe(`game24_dataset/${folder}/${file}#0`);
+      expect(rs.every((r) => r.task === task && r.scorer.kind === 'arithmetic_target' && r.scorer.target === folder)).toBe(true);
+      expect(rs[0]?.question).toContain(`to obtain ${folder}. Each number should be used only once`);
+    }
+    // The authors' 24.csv question, few-shot examples included (benchmark/run_game24_baseline_methods.py).
+    const first = all.find((r) => r.id === 'game24_dataset/24/24.csv#0');
+    expect(first?.question).toBe(
+      'Use numbers and basic arithmetic operations (+ - * /) to obtain 24. Each number should be used only once but each number has to be used in the equation. Input: 9 10 11 13, Answer: ((10-9)*(11+13)) = 24 Input: 4 10 10 11, Answer: ((4*11)-(10+10)) = 24 Input: 5 6 13 13, Answer: ((5-(13/13))*6)Input: 2 6 6 7, Answer: ((6+(6*7))/2) Input: 2 6 10 18, Answer: (2-(6-(10+18)))Input: 1 1 4 6 Answer:\nOutput final answer with the format <<<answer>>>.',
+    );
+  });
+
+  it('names the families it cannot score yet as unsupported, with the reason', () => {
+    expect(problemsAndUnsupported.some((id) => id.startsWith('MATH/'))).toBe(true);
+    expect(problemsAndUnsupported.some((id) => id.startsWith('BoxLift_dataset/'))).toBe(true);
+    expect(problemsAndUnsupported.some((id) => id.startsWith('BoxNet1_dataset/'))).toBe(true);
+    expect(all.some((r) => r.id.startsWith('MATH/') || r.id.startsWith('BoxLift') || r.id.startsWith('BoxNet1'))).toBe(false);
   });
 
   it('every question asks for a <<<...>>> answer', () => {
@@ -88,8 +110,10 @@ describe('numeric families', () => {
     for (const r of family(fam)) {
       const n = Number(solutionOf(r).solution);
       right(r, String(n));
-      right(r, ` ${Number.isInteger(n) ? n.toFixed(1) : n} `);
-      right(r, `[${n}]`);
+      right(r, ` ${n} `);
+      if (fam === 'new_operator_dataset') right(r, Number.isInteger(n) ? n.toFixed(1) : `${n}0`);
+      else wrong(r, n.toFixed(1)); // the authors read int(answer)
+      wrong(r, `[${n}]`); // read as a number by the authors, not as a list
       right(r, extractFinalAnswer(`So the result is <<<${n}>>>.`) ?? '');
       wrong(r, String(n + 1));
       wrong(r, `${n}${n}1`);
@@ -99,12 +123,12 @@ describe('numeric families', () => {
 });
 
 describe('string_insertion', () => {
-  it('the modified string is right (quotes, case, spaces ignored); a changed one is wrong', () => {
+  it('the modified string is right exactly (case kept, as the authors compare); a changed one is wrong', () => {
     for (const r of family('string_insertion')) {
       const s = String(solutionOf(r).modified_string);
       right(r, s);
-      right(r, `"${s}"`);
-      right(r, ` ${s.toLowerCase()}.`);
+      wrong(r, `"${s}"`);
+      wrong(r, s.toLowerCase());
       wrong(r, s.slice(0, -1));
       wrong(r, String(solutionOf(r).original_string));
     }
@@ -112,12 +136,12 @@ describe('string_insertion', () => {
 });
 
 describe('cryptanalysis', () => {
-  it('the stored list is right in list or bare form; a changed list is wrong', () => {
+  it('the stored list is right as the requested list of quoted strings; a changed list is wrong', () => {
     for (const r of family('cryptanalysis')) {
       const ans = solutionOf(r).answer as string[];
       right(r, JSON.stringify(ans));
       right(r, ` [${ans.map((x) => `'${x}'`).join(', ')}] `);
-      right(r, ans.join(', '));
+      wrong(r, ans.join(', '));
       wrong(r, JSON.stringify([...ans].reverse()));
       wrong(r, JSON.stringify(ans.slice(0, 3)));
       wrong(r, JSON.stringify([...ans.slice(0, 3), ans[3] === 'Z' ? 'Y' : 'Z']));
@@ -126,12 +150,11 @@ describe('cryptanalysis', () => {
 });
 
 describe('2048_dataset', () => {
-  it('the stored matrix is right as text or as a list; a changed one is wrong', () => {
+  it('the stored matrix is right as rows on lines; a changed one is wrong', () => {
     for (const r of family('2048_dataset')) {
       const text = String(solutionOf(r).solution);
       const rows = text.split('\n').map((l) => l.split(',').map((x) => Number(x.trim())));
       right(r, text);
-      right(r, JSON.stringify(rows));
       right(r, `\n${text}\n`);
       const changed = rows.map((row) => [...row]);
       changed[0]![0] = (changed[0]![0] ?? 0) === 2 ? 4 : 2;
@@ -147,8 +170,9 @@ describe('standard_sudoku', () => {
     for (const r of family('standard_sudoku')) {
       const { puzzle, solution } = solutionOf(r) as { puzzle: number[][]; solution: number[][] };
       right(r, JSON.stringify(solution));
-      right(r, solution.map((row) => row.join(',')).join('\n'));
-      right(r, JSON.stringify(solution.map((row) => row.join(''))));
+      // The authors read the matrix with json.loads: other layouts are not read.
+      wrong(r, solution.map((row) => row.join(',')).join('\n'));
+      wrong(r, JSON.stringify(solution.map((row) => row.join(''))));
       wrong(r, `${JSON.stringify(solution.map((row) => row.join('')))} 5`);
       // Swap two free cells of one row: the row stays valid but two columns break.
       const row = puzzle.findIndex((p) => p.filter((v) => v === 0).length >= 2);
@@ -227,16 +251,22 @@ describe('logic_puzzle_dataset', () => {
     return out;
   }
 
-  it('the stored selection is right, any other valid selection too; rule-breaking ones are wrong', () => {
+  it('every valid selection is right, the stored one only when it obeys the rules; rule-breaking ones are wrong', () => {
     let alternatives = 0;
+    let brokenStored = 0;
     for (const r of family('logic_puzzle_dataset')) {
       const data = solutionOf(r) as { grid: number[][]; solution: Pos[] };
       const k = data.solution.length;
       const start: Pos = [0, data.grid.length - 1];
-      right(r, cellsText(data.solution));
-      right(r, JSON.stringify(data.solution));
       const key = (cells: readonly Pos[]): string => cells.map(([a, b]) => `${a},${b}`).sort().join(';');
       const valid = validSelections(data.grid, k, start);
+      if (valid.some((v) => key(v) === key(data.solution))) {
+        right(r, cellsText(data.solution));
+        right(r, JSON.stringify(data.solution));
+      } else {
+        brokenStored++;
+        wrong(r, cellsText(data.solution));
+      }
       for (const alt of valid.filter((s) => key(s) !== key(data.solution))) {
         alternatives++;
         right(r, cellsText([...alt].reverse()));
@@ -253,6 +283,7 @@ describe('logic_puzzle_dataset', () => {
       wrong(r, cellsText([...data.solution.slice(0, k - 1), data.solution[0]!]));
     }
     expect(alternatives).toBeGreaterThan(0);
+    expect(brokenStored).toBeGreaterThan(0);
   });
 });
 
@@ -287,7 +318,8 @@ describe('combinatorial_calculation', () => {
 describe('game24', () => {
   it('the stored solution is right; a different valid expression too; wrong numbers or values are wrong', () => {
     const csv = readFileSync(path.join(TASKS_DIR, 'game24_dataset', '24', '24_4_number.csv'), 'utf8').trim().split('\n').slice(1);
-    const rs = family('game24');
+    const rs = family('game24').filter((r) => r.id.startsWith('game24_dataset/24/24_4_number.csv#'));
+    expect(rs.length).toBe(csv.length);
     rs.forEach((r, i) => {
       const [, puzzle, solution] = (csv[i] ?? '').split(',');
       const numbers = (puzzle ?? '').split(' ').map(Number);
@@ -340,7 +372,8 @@ describe('Blocksworld_dataset', () => {
       // Moving a block that is not on top is illegal even if the end state would match.
       const buried = initial.find((s) => s.blocks.length >= 2);
       if (buried) wrong(r, `Move ${buried.blocks[0]} from ${buried.name} to ${initial.find((s) => s !== buried)!.name}\n${shortest.join('\n')}`);
-      wrong(r, shortest.map((m) => m.replace(/stack(\d)$/, 'stack9')).join('\n'));
+      if (shortest.length > 0) wrong(r, shortest.map((m) => m.replace(/stack(\d)$/, 'stack9')).join('\n'));
+      else right(r, ''); // the start already is the goal: the empty plan is right
       wrong(r, 'I cannot solve this');
     }
   });
@@ -348,26 +381,19 @@ describe('Blocksworld_dataset', () => {
 
 describe('Big-Bench-Hard', () => {
   const bbhTasks = readdirSync(path.join(TASKS_DIR, 'BIG-Bench-Hard', 'bbh')).map((f) => f.replace(/\.json$/, ''));
-  it.each(bbhTasks)('%s: the target is right in the forms models write; another answer is wrong', (task) => {
+  it.each(bbhTasks)('%s: the target is right verbatim (exact match, as the paper scores BBH); other forms are wrong', (task) => {
     for (const r of family(task)) {
       const target = String(r.metadata.target);
       right(r, target);
+      right(r, ` ${target}\n`);
       const letter = /^\(([A-Z])\)$/.exec(target)?.[1];
       if (letter) {
-        right(r, letter);
-        right(r, `${letter.toLowerCase()})`);
-        right(r, `Answer: (${letter})`);
-        const optionText = new RegExp(`^\\(${letter}\\)\\s*(.+)$`, 'm').exec(r.question)?.[1];
-        expect(optionText).toBeDefined();
-        right(r, `(${letter}) ${optionText}`);
-        right(r, optionText ?? '');
-        const other = letter === 'A' ? 'B' : 'A';
-        wrong(r, `(${other})`);
-        wrong(r, other);
-        wrong(r, `${letter}${other}`);
+        wrong(r, letter);
+        wrong(r, `(${letter.toLowerCase()})`);
+        wrong(r, `(${letter === 'A' ? 'B' : 'A'})`);
       } else {
-        right(r, `${target.toLowerCase()}.`);
-        right(r, `"${target}"`);
+        if (target.toLowerCase() !== target) wrong(r, target.toLowerCase());
+        wrong(r, `${target}.`);
         wrong(r, target === 'Yes' ? 'No' : target === 'No' ? 'Yes' : `${target} not`);
       }
       wrong(r, '');
