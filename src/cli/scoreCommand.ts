@@ -92,6 +92,8 @@ export async function scoreCommand(argv: readonly string[], io: Io): Promise<num
     throw new CliError(`cannot read ${values.answers}: ${e instanceof Error ? e.message : String(e)}`, EXIT.failure);
   } finally {
     input.close();
+    // The pool owns only its spare interpreter; the acquired one is ours to stop.
+    await runner?.then((r) => r.dispose(), () => undefined);
     await pool?.dispose();
     if (scratch) await rm(scratch, { recursive: true, force: true });
   }
