@@ -9,7 +9,7 @@ import { isGame24Header, loadGame24Csv } from './loaders/game24';
 import { isGsmHardRecord, loadGsmHardJsonl, isMathProblem, unsupportedJson } from './loaders/otherBenchmarks';
 import { sampleFolderLayout, loadSampleFolder } from './loaders/symbench';
 import { isTaskFileJson, loadJsonlTaskFile, loadJsonTaskFile } from './loaders/taskfile';
-import type { LoadProblem, LoadResult, TaskRecord, UnsupportedTask } from './types';
+import type { LoadedItem, LoadProblem, LoadResult, TaskRecord, UnsupportedTask } from './types';
 /** Extensions that may hold tasks; other files in a walked folder (README.md, LICENSE) are skipped. */
 const DATA_EXTENSIONS = new Set(['.json', '.jsonl', '.csv']);
 
@@ -75,9 +75,6 @@ interface Collector {
   readonly root: string;
   readonly signal?: AbortSignal;
 }
-
-/** What loading one sample folder or file gives. */
-export type LoadedItem = { record?: TaskRecord; problem?: LoadProblem; unsupported?: UnsupportedTask };
 
 function add(into: Collector, out: LoadedItem | LoadResult): void {
   if ('records' in out) {
@@ -159,7 +156,7 @@ export async function loadTasks(target: string, signal?: AbortSignal): Promise<L
 
 /** Files that are part of a question folder rather than a data file of their own. */
 function isSampleFile(name: string): boolean {
-  return ['question.txt', 'solution.json', 'blocksworld_task.txt', 'target_answer.txt', 'input_prompt_1.txt', 'test_words.json'].includes(name);
+  return sampleFolderLayout(new Set([name])) !== undefined || ['solution.json', 'target_answer.txt', 'input_prompt_1.txt', 'input_value_list.txt'].includes(name);
 }
 
 function dedupe(result: LoadResult & { unsupported: UnsupportedTask[] }): LoadResult {

@@ -106,6 +106,13 @@ export interface UnsupportedTask {
   readonly reason: string;
 }
 
+/** What loading one question (a sample folder) gives: a record, a problem, or an unsupported entry. */
+export interface LoadedItem {
+  readonly record?: TaskRecord;
+  readonly problem?: LoadProblem;
+  readonly unsupported?: UnsupportedTask;
+}
+
 export interface LoadResult {
   readonly records: TaskRecord[];
   readonly problems: LoadProblem[];

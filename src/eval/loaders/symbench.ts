@@ -9,7 +9,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { parseIntMatrix } from '../answerText';
 import { parseEquation, type FamilyName, FAMILY_CHECKERS, type Equation } from '../scorers/families';
-import { ANSWER_FORMAT_INSTRUCTION, type LoadProblem, type ScorerSpec, type TaskRecord, type UnsupportedTask } from '../types';
+import { ANSWER_FORMAT_INSTRUCTION, type LoadedItem, type LoadProblem, type ScorerSpec } from '../types';
 import { loadBlocksworldSample } from './blocksworld';
 
 const cells = z.array(z.tuple([z.number().int(), z.number().int()]));
@@ -240,8 +240,6 @@ export function sampleFolderLayout(names: ReadonlySet<string>): SampleLayout | u
   return undefined;
 }
 
-type Loaded = { record?: TaskRecord; problem?: LoadProblem; unsupported?: UnsupportedTask };
-
 async function readText(file: string): Promise<string | { problem: LoadProblem }> {
   try {
     return await readFile(file, 'utf8');
@@ -263,7 +261,7 @@ export function lettersQuestion(word: string, letter: string): string {
  * throws: unreadable or invalid data is a problem, a recognised but unscored layout is
  * `unsupported`.
  */
-export async function loadSampleFolder(dir: string, id: string, names: ReadonlySet<string>): Promise<Loaded> {
+export async function loadSampleFolder(dir: string, id: string, names: ReadonlySet<string>): Promise<LoadedItem> {
   const layout = sampleFolderLayout(names);
   const parent = path.basename(path.dirname(dir));
   switch (layout) {
@@ -334,7 +332,7 @@ function findNamed(dir: string, re: RegExp): string | undefined {
 }
 
 /** Loads <family>/sample_N (question.txt + solution.json). */
-async function loadSymbenchSample(dir: string, id: string): Promise<Loaded> {
+async function loadSymbenchSample(dir: string, id: string): Promise<LoadedItem> {
   const questionFile = path.join(dir, 'question.txt');
   const solutionFile = path.join(dir, 'solution.json');
   const question = await readText(questionFile);

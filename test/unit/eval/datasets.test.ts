@@ -86,6 +86,52 @@ describe('loading the shared benchmark sample', () => {
     );
   });
 
+  it('every folder and file of the sample loads as questions or is named as unsupported', () => {
+    for (const entry of readdirSync(TASKS_DIR)) {
+      const loaded = all.filter((r) => r.id.startsWith(`${entry}/`) || r.id.startsWith(`${entry}#`)).length;
+      const named = problemsAndUnsupported.filter((id) => id.startsWith(`${entry}/`) || id === entry).length;
+      expect(loaded + named, entry).toBeGreaterThan(0);
+      expect(loaded === 0 || named === 0, `${entry} is either scored or unsupported, not half of each`).toBe(true);
+    }
+  });
+
+  it('GSM-Hard: a number within 1e-3 relative of the target is right, with the authors\' suffix', () => {
+    const lines = readFileSync(path.join(TASKS_DIR, 'gsmhardv2.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { input: string; target: number });
+    lines.forEach((line, i) => {
+      const r = all.find((x) => x.id === `gsmhardv2.jsonl#${i}`);
+      if (!r) throw new Error(`gsmhardv2.jsonl#${i} not loaded`);
+      expect(r.question).toBe(`${line.input}\n\nOutput final answer with the format <<<answer>>> such as <<<123.42>>>, <<<125.0>>>, <<<-9867>>>.\nYour answer: `);
+      right(r, String(line.target));
+      right(r, String(line.target * (1 + 5e-4)));
+      wrong(r, String(line.target * 1.01 + 1));
+      wrong(r, 'unknown');
+    });
+  });
+
+  it('number_multiply and Letters: the exact product; the count with 1-based positions', () => {
+    const mult = all.filter((r) => r.id.startsWith('number_multiply/'));
+    expect(mult.length).toBeGreaterThan(0);
+    for (const r of mult) {
+      const target = readFileSync(path.join(path.dirname(r.source.file), 'target_answer.txt'), 'utf8').trim();
+      right(r, target);
+      right(r, BigInt(target).toLocaleString('en-US'));
+      wrong(r, `${target}7`);
+      wrong(r, (BigInt(target) + 1n).toString());
+    }
+    const letters = all.filter((r) => r.id.startsWith('Letters/'));
+    expect(letters.length).toBeGreaterThan(0);
+    for (const r of letters) {
+      const word = JSON.parse(readFileSync(r.source.file, 'utf8')) as string;
+      const letter = path.basename(path.dirname(r.source.file))[0] ?? '?';
+      const positions = [...word].flatMap((ch, i) => (ch === letter ? [i + 1] : []));
+      expect(r.question).toContain(`How many '${letter}'s are in the word '${word}'`);
+      right(r, `Count: ${positions.length}, Positions: [${positions.join(', ')}]`);
+      right(r, `Count: ${positions.length}, Positions: [${[...positions].reverse().join(', ')}]`);
+      wrong(r, `Count: ${positions.length}, Positions: [${positions.map((p) => p - 1).join(', ')}]`);
+      wrong(r, `count: ${positions.length}, positions: [${positions.join(', ')}]`);
+    }
+  });
+
   it('names the families it cannot score yet as unsupported, with the reason', () => {
     expect(problemsAndUnsupported.some((id) => id.startsWith('MATH/'))).toBe(true);
     expect(problemsAndUnsupported.some((id) => id.startsWith('BoxLift_dataset/'))).toBe(true);
