@@ -1,6 +1,6 @@
 // Folders that each hold one question, in the layouts CodeSteer-v1.0 publishes SymBench in:
 // <family>/sample_N/question.txt + solution.json, Blocksworld, number_multiply, Letters (and
-// BoxLift/BoxNet1, recognised but not scored yet). The family is read from the folder names
+// BoxLift; BoxNet1 is recognised but not scored yet). The family is read from the folder names
 // (nearest first), never guessed from the keys of solution.json: families share key names
 // (`solution`) with different meanings. docs/task-files.md has the table.
 
@@ -11,6 +11,7 @@ import { parseIntMatrix } from '../answerText';
 import { parseEquation, type FamilyName, FAMILY_CHECKERS, type Equation } from '../scorers/families';
 import { ANSWER_FORMAT_INSTRUCTION, type LoadedItem, type LoadProblem, type ScorerSpec } from '../types';
 import { loadBlocksworldSample } from './blocksworld';
+import { boxLiftQuestion, estimateBoxLiftSteps } from './boxLift';
 
 const cells = z.array(z.tuple([z.number().int(), z.number().int()]));
 const intGrid = z.array(z.array(z.number().int()));
@@ -269,16 +270,33 @@ export async function loadSampleFolder(dir: string, id: string, names: ReadonlyS
       return { problem: { file: dir, message: 'not a question folder' } };
     case 'blocksworld':
       return loadBlocksworldSample(path.join(dir, 'blocksworld_task.txt'), id, parent);
-    case 'boxlift':
     case 'boxnet':
+      return { unsupported: { id, task: 'BoxNet1', file: dir, reason: "BoxNet1: the authors' question (create_prompt) and their plan simulation (action_from_response) are not reproduced yet" } };
+    case 'boxlift': {
+      const file = path.join(dir, 'BoxLift.json');
+      const raw = await readText(file);
+      if (typeof raw !== 'string') return raw;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(raw);
+      } catch {
+        return { problem: { file, message: 'invalid JSON' } };
+      }
+      const p = z.object({ boxes: z.array(z.number().positive()).min(1), lifters: z.array(z.number().positive()).min(1) }).safeParse(parsed);
+      if (!p.success) return { problem: { file, message: `expected {"boxes": [...], "lifters": [...]}: ${issues(p.error)}` } };
+      const maxSteps = estimateBoxLiftSteps(p.data.boxes, p.data.lifters);
+      if (!Number.isFinite(maxSteps)) return { problem: { file, message: 'a box is heavier than all lifters together' } };
       return {
-        unsupported: {
+        record: {
           id,
-          task: layout === 'boxlift' ? 'BoxLift' : 'BoxNet1',
-          file: dir,
-          reason: `${layout === 'boxlift' ? 'BoxLift' : 'BoxNet1'}: the question is built by the authors' harness (create_prompt) and the plan must be simulated; not scored yet`,
+          task: findNamed(dir, /^BoxLift_dataset/) ?? 'BoxLift',
+          question: boxLiftQuestion(p.data.boxes, p.data.lifters, maxSteps),
+          scorer: { kind: 'family', family: 'box_lift', data: { ...p.data, maxSteps } },
+          source: { file },
+          metadata: { layout: 'boxlift' },
         },
       };
+    }
     case 'number_multiply': {
       const q = await readText(path.join(dir, 'input_prompt_1.txt'));
       if (typeof q !== 'string') return q;

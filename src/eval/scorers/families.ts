@@ -419,6 +419,44 @@ const nearNumber = define({
   },
 });
 
+/**
+ * BoxLift: `Step k: [(weight, [lifter indices]), ...]` lines. Every assignment must follow the
+ * stated rules (an unlifted box of that weight, valid lifter indices, each lifter once per step,
+ * summed capacity ≥ weight) and all boxes must be lifted within `maxSteps` steps.
+ */
+const boxLift = define({
+  schema: z.object({ boxes: z.array(z.number()), lifters: z.array(z.number()), maxSteps: z.number().int().positive() }),
+  expected: () => undefined,
+  check: (d, answer) => {
+    const chunks = answer.split(/Step\s*\d+\s*:/i);
+    if ((chunks[0] ?? '').trim() !== '' || chunks.length < 2) return wrong('the question asks for lines "Step 1: [(weight, [lifter indices]), ...]"');
+    const steps = chunks.slice(1);
+    if (steps.length > d.maxSteps) return wrong(`${steps.length} steps, at most ${d.maxSteps} allowed`);
+    const remaining = [...d.boxes];
+    for (let k = 0; k < steps.length; k++) {
+      const lit = parseLiteral((steps[k] ?? '').trim());
+      if (!Array.isArray(lit)) return wrong(`step ${k + 1} is not a list of (weight, [lifter indices])`);
+      const used = new Set<number>();
+      for (const item of lit) {
+        const [w, idx] = Array.isArray(item) ? item : [];
+        const weight = typeof w === 'string' ? pyFloat(w) : null;
+        const ids = Array.isArray(idx) ? idx.map((x) => (typeof x === 'string' ? pyInt(x) : null)) : null;
+        if (weight === null || ids === null || ids.some((x) => x === null) || (Array.isArray(item) && item.length !== 2)) return wrong(`step ${k + 1}: expected (weight, [lifter indices])`);
+        const lifterIds = ids as number[];
+        const at = remaining.indexOf(weight);
+        if (at < 0) return wrong(`step ${k + 1}: no unlifted box weighs ${weight}`);
+        if (lifterIds.length === 0 || lifterIds.some((i) => i < 0 || i >= d.lifters.length)) return wrong(`step ${k + 1}: lifter index out of range`);
+        if (lifterIds.some((i) => used.has(i)) || new Set(lifterIds).size !== lifterIds.length) return wrong(`step ${k + 1}: a lifter is used more than once`);
+        const capacity = lifterIds.reduce((s, i) => s + (d.lifters[i] ?? 0), 0);
+        if (capacity < weight) return wrong(`step ${k + 1}: lifters [${lifterIds.join(', ')}] lift ${capacity} < ${weight}`);
+        lifterIds.forEach((i) => used.add(i));
+        remaining.splice(at, 1);
+      }
+    }
+    return remaining.length === 0 ? right(`all boxes lifted in ${steps.length} step(s)`) : wrong(`${remaining.length} box(es) never lifted (${remaining.join(', ')})`);
+  },
+});
+
 /** Every family checker by name (the `family` of a `{kind: "family"}` scorer). */
 export const FAMILY_CHECKERS = {
   integer: integerAnswer,
@@ -438,6 +476,7 @@ export const FAMILY_CHECKERS = {
   exact_integer: exactInteger,
   letter_count: letterCount,
   near_number: nearNumber,
+  box_lift: boxLift,
 } as const satisfies Record<string, FamilyChecker>;
 export type FamilyName = keyof typeof FAMILY_CHECKERS;
 
