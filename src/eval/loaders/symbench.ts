@@ -1,6 +1,6 @@
 // Folders that each hold one question, in the layouts CodeSteer-v1.0 publishes SymBench in:
-// <family>/sample_N/question.txt + solution.json, Blocksworld, number_multiply, Letters (and
-// BoxLift; BoxNet1 is recognised but not scored yet). The family is read from the folder names
+// <family>/sample_N/question.txt + solution.json, Blocksworld, number_multiply, Letters, BoxLift
+// and BoxNet1. The family is read from the folder names
 // (nearest first), never guessed from the keys of solution.json: families share key names
 // (`solution`) with different meanings. docs/task-files.md has the table.
 
@@ -12,6 +12,7 @@ import { parseEquation, type FamilyName, FAMILY_CHECKERS, type Equation } from '
 import { ANSWER_FORMAT_INSTRUCTION, type LoadedItem, type LoadProblem, type ScorerSpec } from '../types';
 import { loadBlocksworldSample } from './blocksworld';
 import { boxLiftQuestion, estimateBoxLiftSteps } from './boxLift';
+import { boxNetQuestion, boxNetSize } from './boxNet';
 
 const cells = z.array(z.tuple([z.number().int(), z.number().int()]));
 const intGrid = z.array(z.array(z.number().int()));
@@ -270,8 +271,31 @@ export async function loadSampleFolder(dir: string, id: string, names: ReadonlyS
       return { problem: { file: dir, message: 'not a question folder' } };
     case 'blocksworld':
       return loadBlocksworldSample(path.join(dir, 'blocksworld_task.txt'), id, parent);
-    case 'boxnet':
-      return { unsupported: { id, task: 'BoxNet1', file: dir, reason: "BoxNet1: the authors' question (create_prompt) and their plan simulation (action_from_response) are not reproduced yet" } };
+    case 'boxnet': {
+      const name = [...names].find((n) => /^pg_state\d+\.json$/.test(n)) ?? '';
+      const file = path.join(dir, name);
+      const raw = await readText(file);
+      if (typeof raw !== 'string') return raw;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(raw);
+      } catch {
+        return { problem: { file, message: 'invalid JSON' } };
+      }
+      const p = z.record(z.string(), z.array(z.string())).safeParse(parsed);
+      const size = p.success ? boxNetSize(p.data) : null;
+      if (!p.success || !size) return { problem: { file, message: 'expected {"0.5_0.5": ["box_red", "target_red", ...], ...} covering a full grid' } };
+      return {
+        record: {
+          id,
+          task: findNamed(dir, /^BoxNet1_dataset/) ?? 'BoxNet1',
+          question: boxNetQuestion(size.rows, size.cols, p.data),
+          scorer: { kind: 'family', family: 'box_net', data: { ...size, squares: p.data } },
+          source: { file },
+          metadata: { layout: 'boxnet' },
+        },
+      };
+    }
     case 'boxlift': {
       const file = path.join(dir, 'BoxLift.json');
       const raw = await readText(file);

@@ -457,6 +457,59 @@ const boxLift = define({
   },
 });
 
+/**
+ * BoxNet1: a JSON list of steps, each `{"Agent[x, y]": "move(box_color, destination)"}`, the
+ * destination an adjacent `square[x, y]` or a `target_color` of the box's colour in the agent's
+ * square (box and target then leave the field). All agents of a step act at once on the state at
+ * the step's start, one action each, on a box in their own square. Right when every box is
+ * matched; an action that breaks a stated rule makes the plan wrong.
+ */
+const boxNet = define({
+  schema: z.object({ rows: z.number().int().positive(), cols: z.number().int().positive(), squares: z.record(z.string(), z.array(z.string())) }),
+  expected: () => undefined,
+  check: (d, answer) => {
+    const plan = jsonValue(answer);
+    if (!Array.isArray(plan)) return wrong('the question asks for a JSON list of action dictionaries');
+    const state = new Map(Object.entries(d.squares).map(([k, v]) => [k, [...v]]));
+    const square = (text: string): string | null => {
+      const m = /^\[?\s*(\d+(?:\.\d+)?)\s*,\s*(\d+(?:\.\d+)?)\s*\]?$/.exec(text.trim());
+      if (!m) return null;
+      const key = `${Number(m[1])}_${Number(m[2])}`;
+      return state.has(key) ? key : null;
+    };
+    for (let k = 0; k < plan.length; k++) {
+      const step: unknown = plan[k];
+      if (typeof step !== 'object' || step === null || Array.isArray(step)) return wrong(`step ${k + 1} is not an action dictionary`);
+      const arrivals: Array<[string, string]> = [];
+      for (const [agent, action] of Object.entries(step as Record<string, unknown>)) {
+        const at = square(/^Agent\s*(\[.*\])$/.exec(agent.trim())?.[1] ?? '');
+        if (at === null) return wrong(`step ${k + 1}: "${agent}" is not an agent of this field`);
+        const m = typeof action === 'string' ? /^move\(\s*(box_\w+)\s*,\s*(.+?)\s*\)$/.exec(action.trim()) : null;
+        if (!m?.[1] || !m[2]) return wrong(`step ${k + 1}: "${String(action)}" is not move(box_color, destination)`);
+        const [box, dest] = [m[1], m[2]];
+        const items = state.get(at) ?? [];
+        if (!items.includes(box)) return wrong(`step ${k + 1}: ${agent} has no ${box} in its square`);
+        if (dest.startsWith('target_')) {
+          if (dest.slice('target_'.length) !== box.slice('box_'.length) || !items.includes(dest)) return wrong(`step ${k + 1}: ${dest} is not a target of ${box}'s colour in ${agent}'s square`);
+          items.splice(items.indexOf(box), 1);
+          items.splice(items.indexOf(dest), 1);
+          continue;
+        }
+        const to = dest.startsWith('square') ? square(dest.slice('square'.length)) : null;
+        const [r1 = 0, c1 = 0] = at.split('_').map(Number);
+        const [r2 = 0, c2 = 0] = (to ?? '').split('_').map(Number);
+        if (to === null || Math.abs(r1 - r2) + Math.abs(c1 - c2) !== 1) return wrong(`step ${k + 1}: ${dest} is not a square next to ${agent}`);
+        items.splice(items.indexOf(box), 1);
+        arrivals.push([to, box]);
+      }
+      // Boxes moved in this step arrive after every agent has acted.
+      for (const [to, box] of arrivals) state.get(to)?.push(box);
+    }
+    const left = [...state.values()].flat().filter((x) => x.startsWith('box_'));
+    return left.length === 0 ? right(`every box matched in ${plan.length} step(s)`) : wrong(`${left.length} box(es) not matched (${left.join(', ')})`);
+  },
+});
+
 /** Every family checker by name (the `family` of a `{kind: "family"}` scorer). */
 export const FAMILY_CHECKERS = {
   integer: integerAnswer,
@@ -477,6 +530,7 @@ export const FAMILY_CHECKERS = {
   letter_count: letterCount,
   near_number: nearNumber,
   box_lift: boxLift,
+  box_net: boxNet,
 } as const satisfies Record<string, FamilyChecker>;
 export type FamilyName = keyof typeof FAMILY_CHECKERS;
 
