@@ -86,7 +86,7 @@ describe('Evaluation (real extension host, scripted model server, real Python)',
         ['string_insertion', 1, 1],
       ],
     );
-    assert.deepEqual(data.failures.map((f) => f.id).sort(), ['game24/24_4_number.csv#1', 'bbh/navigate.json#1', 'symbench/statistical_counting_dataset/sample_2']);
+    assert.deepEqual(data.failures.map((f) => f.id).sort(), ['bbh/navigate.json#1', 'game24/24_4_number.csv#1', 'symbench/statistical_counting_dataset/sample_2']);
     const csv = join(scratch, 'eval.csv');
     assert.equal(await vscode.commands.executeCommand<string | undefined>('r1ci.eval.exportResults', 'csv', csv), csv);
     assert.match(readFileSync(csv, 'utf8'), /^navigate,3,2,0\.666/m);
