@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { parseIntMatrix } from '../answerText';
-import { parseEquation, type FamilyName, FAMILY_CHECKERS, type Equation } from '../scorers/families';
+import { parseBookRules, parseEquation, type FamilyName, FAMILY_CHECKERS, type Equation } from '../scorers/families';
 import { ANSWER_FORMAT_INSTRUCTION, type LoadedItem, type LoadProblem, type ScorerSpec } from '../types';
 import { loadBlocksworldSample } from './blocksworld';
 import { boxLiftQuestion, estimateBoxLiftSteps } from './boxLift';
@@ -119,9 +119,12 @@ const letterLogic = using(z.object({ grid: z.array(z.array(z.string().nullable()
   return family('letter_logic', { grid: d.grid, letters: Array.from({ length: to - from + 1 }, (_, i) => String.fromCharCode(from + i)) });
 });
 
-const permutations = using(z.object({ items: z.array(z.string()), constraints_text: z.string(), correct_solution: z.array(z.string()).optional() }), (d) =>
-  family('book_arrangement', { items: d.items, constraints: d.constraints_text, ...(d.correct_solution ? { example: d.correct_solution } : {}) }),
-);
+const permutations = using(z.object({ items: z.array(z.string()), constraints_text: z.string(), correct_solution: z.array(z.string()).optional() }), (d) => {
+  // A constraint the checker cannot read would be skipped silently: refuse the sample instead.
+  const unknown = parseBookRules(d.constraints_text).unknown;
+  if (unknown.length > 0) return { ok: false, error: `constraints_text: cannot read "${unknown[0] ?? ''}"` };
+  return family('book_arrangement', { items: d.items, constraints: d.constraints_text, ...(d.correct_solution ? { example: d.correct_solution } : {}) });
+});
 
 /** Who beats whom, read from the question's own rules (both directions folded in). */
 export function parseCardRules(gameType: string, question: string): { cards: string[]; beats: Record<string, string[]> } | null {

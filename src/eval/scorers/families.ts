@@ -12,17 +12,15 @@ import { numbersClose, parseLiteral, stripQuotes, type Literal } from '../answer
 import type { ScoreResult } from '../types';
 import { commaParts, jsonValue, pyFloat, pyInt } from './pyText';
 
-type Verdict = ScoreResult;
-
-const right = (reason: string, expected?: string): Verdict => ({ correct: true, score: 1, reason, ...(expected !== undefined ? { expected } : {}) });
-const wrong = (reason: string, expected?: string): Verdict => ({ correct: false, score: 0, reason, ...(expected !== undefined ? { expected } : {}) });
+const right = (reason: string, expected?: string): ScoreResult => ({ correct: true, score: 1, reason, ...(expected !== undefined ? { expected } : {}) });
+const wrong = (reason: string, expected?: string): ScoreResult => ({ correct: false, score: 0, reason, ...(expected !== undefined ? { expected } : {}) });
 
 interface FamilyDef<T> {
   readonly schema: z.ZodType<T>;
   /** The stored answer for display, when there is one. */
   readonly expected: (data: T) => string | undefined;
   /** `answer` is the content of the last `<<<...>>>`, trimmed, never blank. */
-  readonly check: (data: T, answer: string, expected: string | undefined) => Verdict;
+  readonly check: (data: T, answer: string, expected: string | undefined) => ScoreResult;
 }
 
 /** A family's checker with its data type erased: the data is re-validated on every use. */
@@ -30,7 +28,7 @@ export interface FamilyChecker {
   /** Null when `data` fits the family, else what is wrong with it. */
   readonly validate: (data: unknown) => string | null;
   readonly expected: (data: unknown) => string | undefined;
-  readonly score: (data: unknown, answer: string) => Verdict;
+  readonly score: (data: unknown, answer: string) => ScoreResult;
 }
 
 function define<T>(def: FamilyDef<T>): FamilyChecker {
@@ -179,9 +177,9 @@ const rowColumn = define({
 });
 
 /**
- * synthesis_decomposition: the list `[remaining_A, remaining_B, obtained_X]` the question asks
- * for. The stored `answer` holds (A, B, C?, X, Y?) as the authors' generator writes it; their
- * mapping picks A, B and X for 3-element questions and the prefix for longer ones.
+ * synthesis_decomposition: the list the question asks for, `[remaining_A, remaining_B,
+ * obtained_X]` (or longer). The stored `answer` holds five amounts (A, B, C, X, Y); the authors'
+ * mapping takes A, B and the second-to-last for 3-element questions, the prefix for longer ones.
  */
 const synthesisList = define({
   schema: z.object({ answer: z.array(z.string()).min(3), length: z.number().int().min(3).max(5) }),
@@ -196,7 +194,7 @@ const synthesisList = define({
 });
 
 function pickSynthesis(answer: readonly string[], length: number): string[] {
-  return length === 3 ? [answer[0] ?? '', answer[1] ?? '', answer[3] ?? answer[2] ?? ''] : answer.slice(0, length);
+  return length === 3 ? [answer[0] ?? '', answer[1] ?? '', answer[answer.length - 2] ?? ''] : answer.slice(0, length);
 }
 
 /** 2048: the matrix as rows on lines, cells separated by commas, as the question and the stored solution write it. */
