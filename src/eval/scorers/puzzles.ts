@@ -133,9 +133,9 @@ export function logicPuzzleViolation(spec: LogicPuzzleSpec, cells: readonly Cell
 
 /**
  * Any selection obeying the question's rules is right, and only those. The stored solution is
- * shown but gives no credit of its own: about half of the published ones break the stated
- * "sum ≤ 4" rule (the generator cached its check by positions only, across grids), and the
- * reason says so when the answer is such a stored set.
+ * shown but gives no credit of its own: many published ones break the stated "sum ≤ 4" rule
+ * (the generator cached its check by positions only, across grids); the reason names the rule
+ * an answer breaks.
  */
 export function scoreLogicPuzzle(spec: LogicPuzzleSpec, answer: string): ScoreResult {
   const expected = spec.solution ? formatCells(spec.solution) : undefined;
