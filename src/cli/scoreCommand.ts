@@ -14,7 +14,7 @@ import { SandboxPool } from '../sandbox';
 import type { CodeRunner } from '../sandbox/types';
 import { CliError, EXIT } from './cliSupport';
 
-export const SCORE_USAGE = `Usage: r1ci score <file-or-folder> --answers answers.jsonl
+export const SCORE_USAGE = `Usage: r1ci score <file-or-folder> --answers answers.jsonl   (- reads standard input)
 
 Scores answers without a model. Each line of answers.jsonl is {"id": ..., "answer": "..."}
 (the final answer, already extracted) or {"id": ..., "text": "..."} (a whole model reply; the
@@ -66,7 +66,8 @@ export async function scoreCommand(argv: readonly string[], io: Io): Promise<num
 
   let failed = loaded.problems.length > 0;
   let lineNo = 0;
-  const input = createInterface({ input: createReadStream(resolve(values.answers), 'utf8'), crlfDelay: Infinity });
+  const source = values.answers === '-' ? process.stdin : createReadStream(resolve(values.answers), 'utf8');
+  const input = createInterface({ input: source, crlfDelay: Infinity });
   const write = (out: ScoredLine): void => {
     io.stdout.write(`${JSON.stringify({ id: out.id, answer: out.answer, correct: out.correct, score: out.score, reason: out.reason })}\n`);
   };

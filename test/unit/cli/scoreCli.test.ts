@@ -20,13 +20,14 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function run(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(args: readonly string[], stdin?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, [cli, ...args], { cwd: dir, env: { ...process.env, R1CI_RESOURCES_DIR: resolve('resources'), NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cli, ...args], { cwd: dir, env: { ...process.env, R1CI_RESOURCES_DIR: resolve('resources'), NO_COLOR: '1' }, stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    if (stdin !== undefined) child.stdin?.end(stdin);
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
-    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    child.stdout?.on('data', (b: Buffer) => (stdout += b.toString()));
+    child.stderr?.on('data', (b: Buffer) => (stderr += b.toString()));
     child.on('exit', (code) => done({ code, stdout, stderr }));
   });
 }
@@ -104,6 +105,12 @@ describe('r1ci score (spawned CLI, no model)', () => {
       ['symbench/string_insertion/sample_1', true],
     ]);
   }, 60_000);
+
+  it('reads the answers from standard input with --answers -', async () => {
+    const r = await run(['score', FIXTURE, '--answers', '-'], `${JSON.stringify({ id: 'symbench/statistical_counting_dataset/sample_2', answer: '3' })}\n`);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout) as Line).toMatchObject({ id: 'symbench/statistical_counting_dataset/sample_2', answer: '3', correct: true, score: 1 });
+  });
 
   it('refuses a call without --answers', async () => {
     const r = await run(['score', FIXTURE]);

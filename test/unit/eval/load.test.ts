@@ -153,6 +153,17 @@ describe('our own task files', () => {
     expect(scoreAnswer(get('letters'), "['b', 'a']").correct).toBe(false);
   });
 
+  it('JSONL ids without an own id are 0-based record positions: blank and // lines not counted, broken lines counted', async () => {
+    const file = path.join(dir, 'positions.jsonl');
+    writeFileSync(file, ['// a comment', JSON.stringify({ question: 'a?', answer: 'A' }), '', '{broken', JSON.stringify({ question: 'c?', answer: 'C' }), JSON.stringify({ id: 7, question: 'd?', answer: 'D' })].join('\n'));
+    const { records, problems } = await loadTasks(file);
+    expect(records.map((r) => r.id)).toEqual(['positions.jsonl#0', 'positions.jsonl#2', 'positions.jsonl#7']);
+    expect(problems.map((p) => p.line)).toEqual([4]);
+    // Given the folder above it, the file's path is part of the id.
+    const viaFolder = await loadTasks(dir);
+    expect(viaFolder.records.map((r) => r.id)).toEqual(expect.arrayContaining(['positions.jsonl#0', 'positions.jsonl#2']));
+  });
+
   it('JSON: an array, {"tasks": [...]} and a single record all load; bad records name their index', async () => {
     const arr = path.join(dir, 'arr.json');
     writeFileSync(arr, JSON.stringify([{ question: 'a?', answer: 'A' }, { question: 5, answer: 'B' }, { question: 'c?', answer: 'C' }]));
