@@ -1,8 +1,8 @@
 // Folders that each hold one question, in the layouts CodeSteer-v1.0 publishes SymBench in:
 // <family>/sample_N/question.txt + solution.json, Blocksworld, number_multiply, Letters, BoxLift
-// and BoxNet1. The family is read from the folder names
-// (nearest first), never guessed from the keys of solution.json: families share key names
-// (`solution`) with different meanings. docs/task-files.md has the table.
+// and BoxNet1. The family is read from the folder names (nearest first), never guessed from the
+// keys of solution.json: families share key names (`solution`) with different meanings.
+// docs/task-files.md has the table.
 
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -222,9 +222,13 @@ const SYMBENCH_FAMILIES: ReadonlyArray<readonly [RegExp, Builder]> = [
   [/^logical_equation/, logicalEquation],
 ];
 
-/** The family folder of a sample: the nearest folder above it whose name is a known family. */
-function findFamily(dir: string): { name: string; build: Builder } | undefined {
-  const segments = path.resolve(dir).split(path.sep).slice(0, -1).reverse();
+/**
+ * The family folder of a sample: the nearest folder above it whose name is a known family,
+ * looking no higher than the folder the user gave (`id` is the sample's path relative to it),
+ * so a folder name outside the data never decides.
+ */
+function findFamily(dir: string, id: string): { name: string; build: Builder } | undefined {
+  const segments = path.resolve(dir).split(path.sep).slice(0, -1).reverse().slice(0, id.split('/').length);
   for (const seg of segments) {
     const hit = SYMBENCH_FAMILIES.find(([re]) => re.test(seg));
     if (hit) return { name: seg, build: hit[1] };
@@ -390,7 +394,7 @@ async function loadSymbenchSample(dir: string, id: string): Promise<LoadedItem> 
   } catch (e) {
     return { problem: { file: solutionFile, message: `invalid JSON: ${e instanceof Error ? e.message : String(e)}` } };
   }
-  const fam = findFamily(dir);
+  const fam = findFamily(dir, id);
   if (!fam) {
     return {
       unsupported: {
