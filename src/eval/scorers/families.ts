@@ -351,9 +351,11 @@ const letterValues = define({
   schema: z.object({ numbers: z.array(z.number()), equations: z.array(equationSchema), example: z.array(z.number()).optional() }),
   expected: (d) => (d.example ? JSON.stringify(d.example) : undefined),
   check: (d, answer, expected) => {
-    // The authors eval() the answer, so bare "3, 80, 36" (a tuple) reads as the list too.
+    // The authors eval() the answer, so bare "3, 80, 36" (a tuple) reads as the list too; quoted
+    // values are strings there, not numbers, and break every equation.
     const lit = parseLiteral(answer) ?? parseLiteral(`[${answer}]`);
     if (!Array.isArray(lit)) return wrong('the question asks for a list like <<<[1, 2, 3]>>>', expected);
+    if (/["']/.test(answer)) return wrong('the values must be numbers, not quoted strings', expected);
     const values = lit.map((x: Literal) => (typeof x === 'string' ? pyFloat(x) : null));
     if (values.some((v) => v === null)) return wrong('every value must be a number', expected);
     const vals = values as number[];

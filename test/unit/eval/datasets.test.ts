@@ -488,6 +488,16 @@ describe('families scored by their stated format', () => {
     }
   });
 
+  it('logical_equation: bare values read as the list (the authors eval them); quoted values are strings, not numbers', () => {
+    for (const r of family('logical_equation')) {
+      const values = JSON.parse(readFileSync(path.join(path.dirname(r.source.file), 'solution.json'), 'utf8')) as number[];
+      right(r, values.join(', '));
+      right(r, `(${values.join(', ')})`);
+      wrong(r, JSON.stringify(values.map(String)));
+      wrong(r, JSON.stringify([values[1], values[0], ...values.slice(2)]));
+    }
+  });
+
   it('constraint families accept another valid answer than the stored one', () => {
     // permutations: any arrangement obeying every listed constraint (brute force over all orders).
     let alternatives = 0;
