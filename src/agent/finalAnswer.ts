@@ -1,8 +1,11 @@
 // The final answer is the content of the last <<<...>>> the model wrote (the R1-CI format).
 //
-// Where it is written matters: `print(f"<<<{x}>>>")` inside code is a template, not the answer,
-// so answers in prose win. A fenced block holding nothing but an answer (small models do
-// that) still counts, as does \boxed{} for models trained on math formats.
+// Where it is written matters: `print(f"<<<{x}>>>")` inside code is usually a template, so
+// answers in prose win, then a fenced block holding nothing but an answer (small models do
+// that). Only when neither exists does a marker inside code count: the benchmark authors read
+// the last `<<<(.*?)>>>` of the whole reply, and a reply whose code prints `<<<3>>>` is
+// answered that way in their harness. `\boxed{}` is not an answer in this format (the authors'
+// validators reject it; ../shared/conformance/symbench.jsonl checks both cases).
 
 const ANSWER = /<<<([\s\S]*?)>>>/g;
 const ANSWER_ONLY = /^\s*<<<([\s\S]*?)>>>\s*$/;
@@ -46,7 +49,7 @@ function lastMarked(text: string): string | null {
 
 /**
  * Returns the final answer, trimmed, or null when there is none: the last `<<<...>>>` in prose;
- * else a fenced block that holds only `<<<...>>>`; else the last `\boxed{...}` in prose.
+ * else a fenced block that holds only `<<<...>>>`; else the last `<<<...>>>` inside code.
  */
 export function extractFinalAnswer(modelText: string): string | null {
   const segments = splitFenced(modelText);
@@ -63,26 +66,28 @@ export function extractFinalAnswer(modelText: string): string | null {
   }
   const marked = prose ?? fencedOnly;
   if (marked !== null) return marked.trim();
-  let boxed: string | null = null;
-  for (const s of segments) if (!s.fenced) boxed = extractBoxed(s.text) ?? boxed;
-  return boxed;
+  let inCode: string | null = null;
+  for (const s of segments) if (s.fenced) inCode = lastLiteralInCode(s.text) ?? inCode;
+  return inCode?.trim() ?? null;
+}
+
+/**
+ * The last `<<<...>>>` in code that is a literal, not a template: markers in an f-string
+ * (`f"<<<{x}>>>"`) or holding a format placeholder (`{}`, `%s`) are filled in only when the
+ * code runs, so they are not an answer.
+ */
+function lastLiteralInCode(code: string): string | null {
+  let last: string | null = null;
+  for (const m of code.matchAll(ANSWER)) {
+    const inner = m[1] ?? '';
+    const before = code.slice(Math.max(0, m.index - 2), m.index);
+    if (/[fF]["']$/.test(before) || /\{[^}]*\}|%[sdrf]/.test(inner)) continue;
+    last = inner;
+  }
+  return last;
 }
 
 /** True when a fenced block's content is only an answer: it is shown, not executed. */
 export function isAnswerOnly(code: string): boolean {
   return ANSWER_ONLY.test(code);
-}
-
-/** `\boxed{...}` (with nested braces) as a fallback for models trained on math formats. */
-function extractBoxed(text: string): string | null {
-  const marker = '\\boxed{';
-  const start = text.lastIndexOf(marker);
-  if (start < 0) return null;
-  let depth = 1;
-  for (let i = start + marker.length; i < text.length; i++) {
-    const c = text[i];
-    if (c === '{') depth++;
-    else if (c === '}' && --depth === 0) return text.slice(start + marker.length, i).trim();
-  }
-  return null;
 }

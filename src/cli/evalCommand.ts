@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { modelRunSettings } from '../agent/modelRunSettings';
 import { defaultSettings } from '../config/settingsSpec';
 import { autoConcurrency, evaluate } from '../eval/evaluate';
-import { loadTasks } from '../eval/load';
+import { describeUnsupported, loadTasks } from '../eval/load';
 import { readResults, sftTranscripts, toMarkdown, compareRuns, comparisonToMarkdown, summarize } from '../eval/results';
 import type { EvalEvent } from '../eval/runner';
 import { SandboxPool } from '../sandbox';
@@ -85,6 +85,7 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
     const where = p.line !== undefined ? `:${p.line}` : p.index !== undefined ? ` [record ${p.index}]` : '';
     io.stderr.write(`${p.file}${where}: ${p.message}\n`);
   }
+  for (const line of describeUnsupported(loaded.unsupported ?? [])) io.stderr.write(`${line}\n`);
   if (loaded.records.length === 0) throw new CliError(`No questions found in ${target}${loaded.problems.length ? ` (${loaded.problems.length} problem(s) above)` : ''}.`, EXIT.failure);
   if (values.fresh && (await readResults(out)).results.length > 0) throw new CliError(`${out} already holds results; remove it or leave out --fresh to resume.`, EXIT.usage);
 

@@ -4,6 +4,7 @@ import { escapeControls } from '../sandbox/terminalText';
 import { CliError, EXIT } from './cliSupport';
 import { compareCommand, evalCommand, exportSftCommand } from './evalCommand';
 import { mcpCommand } from './mcpCommand';
+import { scoreCommand } from './scoreCommand';
 import { solveCommand, SOLVE_USAGE } from './solveCommand';
 
 const USAGE = `Usage: r1ci <command> [options]
@@ -11,6 +12,8 @@ const USAGE = `Usage: r1ci <command> [options]
 Commands:
   solve "question"   let the model reason with code and print the trajectory and answer
   eval <path>        run a task file or folder, score the answers, append results (r1ci eval -h)
+  score <path> --answers FILE
+                     score answers made elsewhere, without a model (r1ci score -h)
   export-sft <file>  correct multi-turn trajectories of a results file as chat JSONL
   compare <a> <b>    per-task accuracy of two results files side by side
   mcp                serve the sandbox and the agent to MCP clients over stdio (r1ci mcp -h)
@@ -31,6 +34,8 @@ async function main(argv: string[]): Promise<number> {
       return solveCommand(rest, io);
     case 'eval':
       return evalCommand(rest, io);
+    case 'score':
+      return scoreCommand(rest, io);
     case 'export-sft':
       return exportSftCommand(rest, io);
     case 'compare':

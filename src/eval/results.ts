@@ -38,7 +38,13 @@ export const resultRecordSchema = z.object({
   expected: z.string().optional(),
   /** The content of the model's last <<<...>>>, or null when it gave none. */
   answer: z.string().nullable(),
+  /** True only for a full score: accuracy counts these. */
   correct: z.boolean(),
+  /**
+   * Credit in [0, 1] (partial where the benchmark's own scorer gives it). Absent in results
+   * written before scores existed: then 1 when correct, else 0 (`scoreOf`).
+   */
+  score: z.number().min(0).max(1).optional(),
   reason: z.string(),
   /** Model requests made (1 = answered without any code round trip). */
   turns: z.number().int().nonnegative(),
@@ -148,11 +154,18 @@ export function latestById(results: readonly ResultRecord[]): ResultRecord[] {
   return [...byId.values()];
 }
 
+/** A result's credit in [0, 1]; results without a `score` field count 1 when correct, else 0. */
+export function scoreOf(r: Pick<ResultRecord, 'score' | 'correct'>): number {
+  return r.score ?? (r.correct ? 1 : 0);
+}
+
 export interface Stats {
   readonly n: number;
   readonly correct: number;
-  /** correct / n (0 when n = 0). */
+  /** correct / n (0 when n = 0): only full scores count. */
   readonly accuracy: number;
+  /** Mean of the scores in [0, 1] (partial credit included), reported beside accuracy. */
+  readonly meanScore: number;
   readonly meanTurns: number;
   readonly meanCodeCalls: number;
   /** Among results that gave an answer, the share whose trajectory ran code. */
@@ -182,6 +195,7 @@ function stats(rs: readonly ResultRecord[]): Stats {
     n,
     correct,
     accuracy: n === 0 ? 0 : correct / n,
+    meanScore: mean(scoreOf),
     meanTurns: mean((r) => r.turns),
     meanCodeCalls: mean((r) => r.codeCalls),
     usedCodeShare: answered.length === 0 ? 0 : answered.filter((r) => r.usedCode).length / answered.length,
@@ -244,9 +258,9 @@ const num = (x: number): string => x.toFixed(2);
 const mdCell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 export function toMarkdown(summary: RunSummary): string {
-  const head = '| Task | N | Correct | Accuracy | Mean turns | Mean code calls | Used code | Errors |\n|---|---:|---:|---:|---:|---:|---:|---:|';
+  const head = '| Task | N | Correct | Accuracy | Mean score | Mean turns | Mean code calls | Used code | Errors |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|';
   const row = (name: string, s: Stats): string =>
-    `| ${mdCell(name)} | ${s.n} | ${s.correct} | ${pct(s.accuracy)} | ${num(s.meanTurns)} | ${num(s.meanCodeCalls)} | ${pct(s.usedCodeShare)} | ${s.errors} |`;
+    `| ${mdCell(name)} | ${s.n} | ${s.correct} | ${pct(s.accuracy)} | ${num(s.meanScore)} | ${num(s.meanTurns)} | ${num(s.meanCodeCalls)} | ${pct(s.usedCodeShare)} | ${s.errors} |`;
   return [
     head,
     ...summary.tasks.map((t) => row(t.task, t)),
@@ -276,9 +290,9 @@ function csvCell(value: string | number): string {
 
 /** One row per task plus an "overall" row; numbers unformatted (accuracy as a 0–1 fraction). */
 export function toCsv(summary: RunSummary): string {
-  const header = ['task', 'n', 'correct', 'accuracy', 'mean_turns', 'mean_code_calls', 'used_code_share', 'answered', 'errors'];
+  const header = ['task', 'n', 'correct', 'accuracy', 'mean_score', 'mean_turns', 'mean_code_calls', 'used_code_share', 'answered', 'errors'];
   const row = (name: string, s: Stats): string =>
-    [name, s.n, s.correct, s.accuracy, s.meanTurns, s.meanCodeCalls, s.usedCodeShare, s.answered, s.errors].map(csvCell).join(',');
+    [name, s.n, s.correct, s.accuracy, s.meanScore, s.meanTurns, s.meanCodeCalls, s.usedCodeShare, s.answered, s.errors].map(csvCell).join(',');
   return [header.join(','), ...summary.tasks.map((t) => row(t.task, t)), row('overall', summary.overall)].join('\n') + '\n';
 }
 

@@ -43,6 +43,7 @@ export async function solveRecord(record: TaskRecord, options: SolveRecordOption
     ...(score.expected !== undefined ? { expected: score.expected } : {}),
     answer: trajectory.answer,
     correct: error === undefined && score.correct,
+    score: error === undefined ? score.score : 0,
     reason: error !== undefined ? `error: ${error}` : trajectory.reason === 'budget' && trajectory.answer === null ? `code-call budget (${options.maxCodeCalls}) used up; ${score.reason}` : score.reason,
     turns: trajectory.turns.length,
     codeCalls: trajectory.codeCalls,

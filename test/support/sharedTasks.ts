@@ -24,3 +24,15 @@ export function sharedCaseText(repoRoot: string, group: string, name: string): s
   if (!existsSync(file)) throw new Error(`Shared case not found at ${file} (set R1CI_SHARED_DIR to the shared folder).`);
   return readFileSync(file, 'utf8');
 }
+
+/** A conformance corpus in ../shared/conformance (symbench.jsonl, reasoning_gym.jsonl), one parsed object per line. */
+export function sharedConformanceCases(repoRoot: string, name: string): unknown[] {
+  const fromEnv = process.env['R1CI_CONFORMANCE_DIR'];
+  const dir = fromEnv ? resolve(fromEnv) : resolve(repoRoot, '..', 'shared', 'conformance');
+  const file = join(dir, name);
+  if (!existsSync(file)) throw new Error(`Conformance corpus not found at ${file} (set R1CI_CONFORMANCE_DIR).`);
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as unknown);
+}

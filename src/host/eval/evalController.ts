@@ -10,7 +10,7 @@ import { createBackend } from '../../agent/backends';
 import { protocolForModel } from '../../agent/protocol';
 import { readSettings } from '../../config/vscodeSettings';
 import { autoConcurrency, evaluate } from '../../eval/evaluate';
-import { loadTasks } from '../../eval/load';
+import { describeUnsupported, loadTasks } from '../../eval/load';
 import type { ResultRecord, RunSummary } from '../../eval/results';
 import type { EvalEvent } from '../../eval/runner';
 import type { LoadProblem, TaskRecord } from '../../eval/types';
@@ -88,6 +88,7 @@ export class EvalController implements vscode.Disposable {
       void vscode.window.showWarningMessage('Code is not executed here (Restricted Mode or "r1ci.sandbox.approval": "never"): this evaluation runs text-only.');
     }
     const loaded = hooks.records ? { records: [...hooks.records], problems: [] } : await loadTasks(request.target);
+    for (const line of describeUnsupported(loaded.unsupported ?? [])) this.log(line);
     for (const p of loaded.problems) this.log(`Task problem: ${p.file}${p.line !== undefined ? `:${p.line}` : p.index !== undefined ? ` [${p.index}]` : ''}: ${p.message}`);
     if (loaded.problems.length > 0) {
       void vscode.window.showWarningMessage(`${loaded.problems.length} problem(s) in the task files (the good records still run): ${describeProblem(loaded.problems[0])}`, 'Show Log').then((c) => {

@@ -65,7 +65,7 @@ const ROWS: readonly Row[] = [
     answer: null,
   },
   { name: 'print template in a non-executed block, answer in prose', text: `${F}text\nprint(f"<<<{x}>>>")\n${F}\nSo <<<7>>>`, code: null, answer: '7' },
-  { name: '\\boxed{} as a fallback, with nested braces', text: 'Hence the value is \\boxed{\\frac{3}{4}}.', code: null, answer: '\\frac{3}{4}' },
+  { name: '\\boxed{} is not an answer', text: 'Hence the value is \\boxed{\\frac{3}{4}}.', code: null, answer: null },
   { name: '<<<>>> wins over \\boxed{}', text: '\\boxed{1} ... actually <<<2>>>', code: null, answer: '2' },
   { name: 'an unfinished <<< is no answer', text: 'The answer is <<<4', code: null, answer: null },
   { name: 'no answer at all', text: 'I need more time to think about this.', code: null, answer: null },

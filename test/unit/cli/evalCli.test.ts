@@ -52,9 +52,9 @@ describe('r1ci eval (spawned CLI, scripted server, real sandbox)', () => {
     expect(results).toHaveLength(10);
     const byId = new Map(results.map((r) => [r.id, r]));
     // The answers come from really running the scripted code.
-    expect(byId.get('string_insertion/sample_1')?.answer).toBe('DBCDEBBBCDEBCABCDAC');
-    expect(byId.get('prime-above-1000')).toMatchObject({ answer: '1009', correct: true, reason: 'the checker accepted the answer' });
-    expect(byId.get('game24/24_4_number/2')).toMatchObject({ correct: false, usedCode: false });
+    expect(byId.get('symbench/string_insertion/sample_1')?.answer).toBe('DBCDEBBBCDEBCABCDAC');
+    expect(byId.get('custom.tasks.jsonl#prime-above-1000')).toMatchObject({ answer: '1009', correct: true, reason: 'the checker accepted the answer' });
+    expect(byId.get('game24/24_4_number.csv#1')).toMatchObject({ correct: false, usedCode: false });
     for (const r of results) expect([r.model, r.temperature, r.seed, r.textOnly]).toEqual(['qwen2.5-coder:7b', 0.6, 11, false]);
     const transcripts = readFileSync(sft, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as { messages: { role: string }[] });
     expect(transcripts).toHaveLength(7);
@@ -75,7 +75,7 @@ describe('r1ci eval (spawned CLI, scripted server, real sandbox)', () => {
     const good = await run(['eval', tasks, '--host', server.url, '--out', out]);
     expect(good.code).toBe(1);
     expect(good.stderr).toMatch(/mixed\.tasks\.jsonl:2: .*anwser/);
-    expect((await readResults(out)).results.map((r) => [r.id, r.correct])).toEqual([['s', true]]);
+    expect((await readResults(out)).results.map((r) => [r.id, r.correct])).toEqual([['mixed.tasks.jsonl#s', true]]);
 
     const down = await run(['eval', tasks, '--host', 'http://127.0.0.1:9', '--out', join(dir, 'down.jsonl')]);
     expect(down.code).toBe(1);
