@@ -3,10 +3,16 @@
 // Where it is written matters: `print(f"<<<{x}>>>")` inside code is a template, not the answer,
 // so answers in prose win. A fenced block holding nothing but an answer (small models do
 // that) still counts, as does \boxed{} for models trained on math formats.
+//
+// Never an answer: reasoning (inline <think>...</think> here; the reasoning channel never
+// reaches this module), the instruction's own placeholder `<<<answer content>>>` quoted back,
+// quoted lines (`> ...`) and inline code spans. Each stretch of model text (one model request)
+// is searched on its own, so a fence an earlier turn left open cannot swallow a later answer.
 
 const ANSWER = /<<<([\s\S]*?)>>>/g;
 const ANSWER_ONLY = /^\s*<<<([\s\S]*?)>>>\s*$/;
-const FENCE = /^ {0,3}(`{3,}|~{3,})/;
+/** A fence line at any indentation (list items nest fences), as codeBlocks.ts reads them. */
+const FENCE = /^ *(`{3,}|~{3,})/;
 
 interface Segment {
   readonly text: string;
@@ -38,34 +44,79 @@ export function splitFenced(text: string): Segment[] {
   return segments;
 }
 
+/** The placeholder of the instruction prompts (src/agent/protocol.ts): quoting it back is not answering. */
+const PLACEHOLDERS = new Set(['answer content', 'answer', '...', '…', 'your answer', 'final answer']);
+
+/** Inline reasoning: `<think>…</think>`, or an opened `<think>` never closed (the rest is reasoning). */
+const INLINE_THINK = /<think>[\s\S]*?(<\/think>|$)/g;
+
+/** Prose with what can only quote an answer removed: quoted lines and inline code spans. */
+function searchable(prose: string): string {
+  return prose
+    .split('\n')
+    .filter((line) => !/^\s{0,3}>/.test(line))
+    .join('\n')
+    .replace(/`[^`\n]*`/g, ' ');
+}
+
 function lastMarked(text: string): string | null {
   let last: string | null = null;
-  for (const m of text.matchAll(ANSWER)) last = m[1] ?? '';
+  for (const m of text.matchAll(ANSWER)) {
+    const inner = m[1] ?? '';
+    if (!PLACEHOLDERS.has(inner.trim().toLowerCase())) last = inner;
+  }
   return last;
 }
+
+/** Where a run's final answer came from. */
+export type AnswerSource =
+  /** The model's own text. */
+  | 'model'
+  /** The model's text had none; the last execution output printed `<<<…>>>`. */
+  | 'code-output';
 
 /**
  * Returns the final answer, trimmed, or null when there is none: the last `<<<...>>>` in prose;
  * else a fenced block that holds only `<<<...>>>`; else the last `\boxed{...}` in prose.
+ * `modelText` is one text or the model's stretches in order (one per model request); each
+ * stretch's fences are matched on their own and a later stretch's answer wins.
  */
-export function extractFinalAnswer(modelText: string): string | null {
-  const segments = splitFenced(modelText);
+export function extractFinalAnswer(modelText: string | readonly string[]): string | null {
+  const stretches = typeof modelText === 'string' ? [modelText] : modelText;
+  let marked: string | null = null;
+  let boxed: string | null = null;
+  for (const stretch of stretches) {
+    const found = answerInStretch(stretch.replace(INLINE_THINK, ''));
+    if (found.marked !== null) marked = found.marked;
+    if (found.boxed !== null) boxed = found.boxed;
+  }
+  return marked !== null ? marked.trim() : boxed;
+}
+
+function answerInStretch(text: string): { marked: string | null; boxed: string | null } {
+  const segments = splitFenced(text);
   let prose: string | null = null;
   let fencedOnly: string | null = null;
+  let boxed: string | null = null;
   for (const s of segments) {
     if (!s.fenced) {
-      const found = lastMarked(s.text);
-      if (found !== null) prose = found;
+      const clean = searchable(s.text);
+      prose = lastMarked(clean) ?? prose;
+      boxed = extractBoxed(clean) ?? boxed;
     } else {
       const m = ANSWER_ONLY.exec(s.text);
-      if (m) fencedOnly = m[1] ?? '';
+      if (m && !PLACEHOLDERS.has((m[1] ?? '').trim().toLowerCase())) fencedOnly = m[1] ?? '';
     }
   }
-  const marked = prose ?? fencedOnly;
-  if (marked !== null) return marked.trim();
-  let boxed: string | null = null;
-  for (const s of segments) if (!s.fenced) boxed = extractBoxed(s.text) ?? boxed;
-  return boxed;
+  return { marked: prose ?? fencedOnly, boxed };
+}
+
+/**
+ * An answer the code printed (`<<<…>>>` in the last execution's output), for when the model's
+ * own text has none; the caller marks it as coming from the code's output.
+ */
+export function answerInOutput(output: string): string | null {
+  return lastMarked(output)?.trim() ?? null;
 }
 
 /** True when a fenced block's content is only an answer: it is shown, not executed. */

@@ -9,7 +9,17 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { viewEventSchema, type ConversationSummary } from '../messages';
 
-export const chatMessageSchema = z.object({ role: z.enum(['system', 'user', 'assistant']), content: z.string() });
+const toolCallSchema = z.object({ id: z.string(), name: z.string(), arguments: z.string() });
+
+/** A stored conversation message (the agent's ChatMessage). */
+export const chatMessageSchema = z.object({
+  role: z.enum(['system', 'user', 'assistant', 'tool']),
+  content: z.string(),
+  reasoning: z.string().optional(),
+  toolCalls: z.array(toolCallSchema).readonly().optional(),
+  toolCallId: z.string().optional(),
+  toolName: z.string().optional(),
+});
 
 export const storedConversationSchema = z.object({
   id: z.string().min(1),
