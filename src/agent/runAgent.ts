@@ -175,6 +175,9 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
       }
     }
     let turnText = detector.accumulated.slice(0, emitted);
+    // Tools protocol, a reply without tool calls and without an answer: a python fence in it
+    // still runs (models with native tools often write fences anyway; never silently dropped).
+    if (toolsMode && toolCalls.length === 0 && extractFinalAnswer(turnText) === null) block = findCodeBlocks(turnText)[0];
     stretches.push(turnText);
     pendingText = turnText;
     const modelMs = performance.now() - started;
@@ -229,7 +232,7 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
     // The rule for code in reasoning: when the reply has no runnable code and no answer of its
     // own, the last python block of its reasoning runs (the model wrote it there expecting it
     // to run; reasoning models often do). Otherwise the reasoning's code is only shown.
-    if (!block && fencesRun && extractFinalAnswer(turnText) === null) {
+    if (!block && runner !== null && toolCalls.length === 0 && extractFinalAnswer(turnText) === null) {
       const fromReasoning = findCodeBlocks(reasoning).pop();
       if (fromReasoning) {
         code = { code: fromReasoning.code, source: 'reasoning', offset: turnText.length };

@@ -22,7 +22,10 @@ const execResultSchema = z.object({
 const turnSchema = z.object({
   turn: z.number().int(),
   text: z.string(),
-  cell: z.object({ index: z.number().int(), language: z.string(), code: z.string(), result: execResultSchema.optional() }).optional(),
+  reasoning: z.string().optional(),
+  cell: z
+    .object({ index: z.number().int(), language: z.string(), code: z.string(), source: z.enum(['text', 'reasoning', 'tool-call']).optional(), result: execResultSchema.optional() })
+    .optional(),
 });
 
 export const trajectorySchema = z.object({
@@ -30,6 +33,7 @@ export const trajectorySchema = z.object({
   model: z.string(),
   turns: z.array(turnSchema),
   answer: z.string().nullable(),
+  answerSource: z.enum(['model', 'code-output']).optional(),
   reason: z.enum(['answer', 'no-answer', 'budget', 'cancelled', 'error', 'running']),
   codeCalls: z.number().int(),
   error: z.string().optional(),

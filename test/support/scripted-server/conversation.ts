@@ -31,6 +31,12 @@ export function readConversation(messages: readonly PlainMessage[]): Conversatio
   let resultCount = 0;
   let latestResult: string | null = null;
   for (const message of later) {
+    // A native tool call's result (the tools protocol) is one result, whatever its text.
+    if (message.role === 'tool') {
+      resultCount++;
+      latestResult = message.content.trim();
+      continue;
+    }
     const parts = message.content.split(RESULT_MARKER);
     if (message.role === 'user' && parts.length === 1) {
       // A follow-up question: its turns are counted from here.
