@@ -10,7 +10,7 @@ import { createCodeRunner } from '../sandbox';
 import type { CodeRunner } from '../sandbox/types';
 import { createPrinter } from './printer';
 import { CliError, EXIT } from './cliSupport';
-import { MODEL_OPTIONS, modelOptionsUsage, readModelOptions } from './modelOptions';
+import { MODEL_OPTIONS, modelOptionsUsage, readModelOptions, resolveModelProtocol } from './modelOptions';
 
 export const SOLVE_USAGE = `Usage: r1ci solve "question" [options]
 
@@ -37,7 +37,7 @@ export async function solveCommand(argv: readonly string[], io: { stdout: NodeJS
   }
   const question = positionals.join(' ').trim();
   if (!question) throw new CliError(`No question given.\n\n${SOLVE_USAGE}`, EXIT.usage);
-  const m = readModelOptions(values);
+  const m = await resolveModelProtocol(readModelOptions(values), io.signal);
   const scratch = await mkdtemp(join(tmpdir(), 'r1ci-solve-'));
   let runner: CodeRunner | null = null;
   try {

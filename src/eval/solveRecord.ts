@@ -48,18 +48,20 @@ export async function solveRecord(record: TaskRecord, options: SolveRecordOption
     codeCalls: trajectory.codeCalls,
     usedCode: trajectory.codeCalls > 0,
     ...(error !== undefined ? { error } : {}),
-    trajectory: messages.map((m) => ({ role: m.role, content: m.content })),
+    trajectory: [...messages],
     steps: stepsOf(trajectory),
     modelMs: trajectory.modelMs,
     codeMs: trajectory.codeMs,
     stopReason: trajectory.reason,
+    ...(trajectory.answerSource ? { answerSource: trajectory.answerSource } : {}),
   };
 }
 
 export function stepsOf(trajectory: Trajectory): ResultStep[] {
   return trajectory.turns.map((t) => ({
     text: t.text,
-    ...(t.cell ? { code: t.cell.code, language: t.cell.language } : {}),
+    ...(t.reasoning ? { reasoning: t.reasoning } : {}),
+    ...(t.cell ? { code: t.cell.code, language: t.cell.language, ...(t.cell.source ? { codeSource: t.cell.source } : {}) } : {}),
     ...(t.cell?.result
       ? {
           output: {

@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import { createBackend, type ChatMessage } from '../agent/backends';
 import type { AgentErrorKind, AgentEvent } from '../agent/events';
-import { protocolForModel } from '../agent/protocol';
+import { resolveProtocol } from '../agent/protocol';
 import { runAgent } from '../agent/runAgent';
 import { TrajectoryBuilder, type Trajectory } from '../agent/trajectory';
 import type { Settings } from '../config/settingsSpec';
@@ -156,11 +156,13 @@ export class ConversationSession implements vscode.Disposable {
       };
       beforeRun?.(session);
       const ask = runner !== null && (settings['sandbox.approval'] === 'ask' || (settings['sandbox.approval'] === 'default' && runner.tier !== 'isolated'));
+      const backend = createBackend({ kind: settings.backend, ollamaHost: settings['ollama.host'], openaiBaseUrl: settings['openai.baseUrl'], apiKey: await getApiKey(settings.backend) });
       const events = runAgent(request.question, {
-        backend: createBackend({ kind: settings.backend, ollamaHost: settings['ollama.host'], openaiBaseUrl: settings['openai.baseUrl'], apiKey: await getApiKey(settings.backend) }),
+        backend,
         model,
         runner,
-        protocol: protocolForModel(model, settings.protocol),
+        protocol: await resolveProtocol(backend, model, settings.protocol, controller.signal),
+        think: settings.think,
         maxCodeCalls,
         temperature: settings.temperature,
         seed: settings.seed ?? undefined,

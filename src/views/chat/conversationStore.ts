@@ -7,19 +7,10 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { writeFileSync, renameSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { chatMessageSchema } from '../../agent/chatMessageSchema';
 import { viewEventSchema, type ConversationSummary } from '../messages';
 
-const toolCallSchema = z.object({ id: z.string(), name: z.string(), arguments: z.string() });
-
-/** A stored conversation message (the agent's ChatMessage). */
-export const chatMessageSchema = z.object({
-  role: z.enum(['system', 'user', 'assistant', 'tool']),
-  content: z.string(),
-  reasoning: z.string().optional(),
-  toolCalls: z.array(toolCallSchema).readonly().optional(),
-  toolCallId: z.string().optional(),
-  toolName: z.string().optional(),
-});
+export { chatMessageSchema };
 
 export const storedConversationSchema = z.object({
   id: z.string().min(1),
