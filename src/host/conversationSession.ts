@@ -255,6 +255,7 @@ export class ConversationSession implements vscode.Disposable {
     // Tokens of one turn are merged in the record so it stays as small as the text itself.
     const last = this.recorded[this.recorded.length - 1];
     if (event.type === 'token' && last?.type === 'token' && last.turn === event.turn) this.recorded[this.recorded.length - 1] = { ...last, text: last.text + event.text };
+    else if (event.type === 'reasoning' && last?.type === 'reasoning' && last.turn === event.turn) this.recorded[this.recorded.length - 1] = { ...last, text: last.text + event.text };
     else this.recorded.push(event);
     if (event.type === 'turn-start') this.nextTurn = Math.max(this.nextTurn, event.turn + 1);
     if (event.type === 'code') {
@@ -262,7 +263,7 @@ export class ConversationSession implements vscode.Disposable {
       this.cellCode.set(event.index, event.code);
     }
     this.view?.push(event);
-    if (event.type !== 'token') this.changeEmitter.fire('events');
+    if (event.type !== 'token' && event.type !== 'reasoning') this.changeEmitter.fire('events');
   }
 
   private async ensureRunner(settings: Settings, signal: AbortSignal): Promise<CodeRunner | null> {
@@ -306,6 +307,8 @@ export class ConversationSession implements vscode.Disposable {
         return { ...event, turn: event.turn + turnOffset };
       case 'token':
         return { type: 'token', turn: event.turn + turnOffset, text: event.text };
+      case 'reasoning':
+        return { type: 'reasoning', turn: event.turn + turnOffset, text: event.text };
       case 'code':
         return { ...event, turn: event.turn + turnOffset, index: event.index + cellOffset };
       case 'exec-start':
