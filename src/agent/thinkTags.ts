@@ -21,10 +21,12 @@ function partialTagAtEnd(text: string, tag: string): number {
 export class InlineThinkSplitter {
   private state: 'start' | 'thinking' | 'text' = 'start';
   private pending = '';
+  /** Just after </think>: the blank lines that separate reasoning from the reply are dropped. */
+  private trimLead = false;
 
   /** Adds streamed content; returns the pieces that are certain now. */
   push(chunk: string): SplitPiece[] {
-    if (this.state === 'text') return chunk.length > 0 ? [{ kind: 'text', text: chunk }] : [];
+    if (this.state === 'text') return this.text(chunk);
     this.pending += chunk;
     const out: SplitPiece[] = [];
     if (this.state === 'start') {
@@ -44,17 +46,26 @@ export class InlineThinkSplitter {
     const close = this.pending.indexOf(CLOSE);
     if (close >= 0) {
       if (close > 0) out.push({ kind: 'reasoning', text: this.pending.slice(0, close) });
-      const rest = this.pending.slice(close + CLOSE.length).replace(/^\s+/, '');
+      const rest = this.pending.slice(close + CLOSE.length);
       this.pending = '';
       this.state = 'text';
-      if (rest.length > 0) out.push({ kind: 'text', text: rest });
-      return out;
+      this.trimLead = true;
+      return [...out, ...this.text(rest)];
     }
     const keep = partialTagAtEnd(this.pending, CLOSE);
     const sure = this.pending.slice(0, this.pending.length - keep);
     this.pending = this.pending.slice(sure.length);
     if (sure.length > 0) out.push({ kind: 'reasoning', text: sure });
     return out;
+  }
+
+  private text(chunk: string): SplitPiece[] {
+    let text = chunk;
+    if (this.trimLead) {
+      text = text.replace(/^\s+/, '');
+      if (text.length > 0) this.trimLead = false;
+    }
+    return text.length > 0 ? [{ kind: 'text', text }] : [];
   }
 
   /** The stream ended: what was held back. A `<think>` never closed leaves everything reasoning. */
