@@ -132,14 +132,17 @@ export class OllamaBackend implements ModelBackend {
     try {
       const capabilities = (request.think ?? 'auto') === 'auto' ? await this.modelCapabilities(request.model, signal) : null;
       const think = ollamaThink(request.think, capabilities);
-      const tools = request.tools?.map((t) => ({ type: 'function', function: { name: t.name, description: t.description, parameters: t.parameters } }));
+      const tools = request.tools?.map((t) => ({
+        type: 'function',
+        function: { name: t.name, description: t.description, parameters: { type: t.parameters.type, properties: { ...t.parameters.properties }, required: [...t.parameters.required] } },
+      }));
       stream = await client.chat({
         model: request.model,
         messages: request.messages.map(toOllamaMessage),
         stream: true,
         options,
         ...(think !== undefined ? { think } : {}),
-        ...(tools && tools.length > 0 ? { tools: tools as never } : {}),
+        ...(tools && tools.length > 0 ? { tools } : {}),
       });
     } catch (error) {
       throw this.translate(error, request.model);

@@ -26,7 +26,11 @@ export interface ToolSpec {
   readonly name: string;
   readonly description: string;
   /** JSON Schema of the arguments object. */
-  readonly parameters: Readonly<Record<string, unknown>>;
+  readonly parameters: {
+    readonly type: 'object';
+    readonly properties: Readonly<Record<string, { readonly type: string; readonly description?: string }>>;
+    readonly required: readonly string[];
+  };
 }
 
 /**

@@ -134,6 +134,12 @@ describe('reasoning fields and framing', () => {
     expect(r.trajectory.answer).toBe('ééé');
   });
 
+  it('an Ollama-API proxy that ignores stream:true and answers one JSON object is read too', async () => {
+    const r = await run('ollama', { turns: [{ text: 'Flat <<<5>>>', thinking: 'one shot', nonStream: true }] });
+    expect(r.trajectory.answer).toBe('5');
+    expect(r.trajectory.turns[0]?.reasoning).toBe('one shot');
+  });
+
   it('a non-streamed reply with reasoning and a tool call (server ignores stream:true)', async () => {
     const r = await run('openai', { turns: [{ text: '', thinking: 'use the tool', nonStream: true, toolCalls: [{ name: 'python', arguments: { code: 'print(2**10)' } }] }, { text: '<<<{{RESULT}}>>>', nonStream: true }] }, { protocol: 'tools' });
     expect(r.trajectory.turns[0]?.reasoning).toBe('use the tool');
