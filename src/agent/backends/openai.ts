@@ -294,13 +294,20 @@ export class OpenAiBackend implements ModelBackend {
     return parsed.data.data.map((m) => ({ name: m.id }));
   }
 
-  /** vLLM lists `max_model_len` per model in /v1/models; other servers say nothing (null). */
+  /** Context windows already read from /v1/models, by model (null = the server does not say). */
+  private readonly contextLengths = new Map<string, number | null>();
+
+  /** vLLM lists `max_model_len` per model in /v1/models; other servers say nothing (null). Asked once per model. */
   async modelContextLength(model: string, signal?: AbortSignal): Promise<number | null> {
+    const known = this.contextLengths.get(model);
+    if (known !== undefined) return known;
     try {
       const response = await fetch(`${this.baseUrl}/models`, { headers: this.headers(), signal });
       if (!response.ok) return null;
       const parsed = modelsSchema.safeParse(await response.json());
-      return (parsed.success ? parsed.data.data.find((m) => m.id === model)?.max_model_len : undefined) ?? null;
+      const length = (parsed.success ? parsed.data.data.find((m) => m.id === model)?.max_model_len : undefined) ?? null;
+      this.contextLengths.set(model, length);
+      return length;
     } catch (error) {
       if (isAbortError(error)) throw error;
       return null;
