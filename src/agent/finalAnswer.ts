@@ -49,6 +49,16 @@ const PLACEHOLDERS = new Set(['answer content', 'answer', '...', '…', 'your an
 
 /** Inline reasoning: `<think>…</think>`, or an opened `<think>` never closed (the rest is reasoning). */
 const INLINE_THINK = /<think>[\s\S]*?(<\/think>|$)/g;
+/**
+ * A `</think>` with no opening tag: the chat template opened it (deepseek-r1 distills served
+ * without a reasoning parser), so everything before it is reasoning.
+ */
+const ORPHAN_THINK_CLOSE = /^[\s\S]*<\/think>/;
+
+/** A stretch without its inline reasoning. */
+function withoutThinking(stretch: string): string {
+  return stretch.replace(INLINE_THINK, '').replace(ORPHAN_THINK_CLOSE, '');
+}
 
 /** Prose with what can only quote an answer removed: quoted lines and inline code spans. */
 function searchable(prose: string): string {
@@ -86,7 +96,7 @@ export function extractFinalAnswer(modelText: string | readonly string[]): strin
   let marked: string | null = null;
   let boxed: string | null = null;
   for (const stretch of stretches) {
-    const found = answerInStretch(stretch.replace(INLINE_THINK, ''));
+    const found = answerInStretch(withoutThinking(stretch));
     if (found.marked !== null) marked = found.marked;
     if (found.boxed !== null) boxed = found.boxed;
   }

@@ -43,6 +43,8 @@ describe('answers', () => {
     expect(extractFinalAnswer('<think>say <<<9>>></think>\\boxed{4}')).toBe('4');
     expect(extractFinalAnswer('Use <<<answer content>>>. So \\boxed{5}')).toBe('5');
     expect(extractFinalAnswer('> <<<1>>>\nwrite `<<<2>>>`; result <<<3>>>')).toBe('3');
+    // The template opened <think> itself (deepseek-r1 without a reasoning parser): only the close arrives.
+    expect(extractFinalAnswer('Format is <<<answer>>>, try <<<8>>>? no.\n</think>\n\nSo \\boxed{9}')).toBe('9');
   });
 
   it('reads an answer printed by the code', () => {
