@@ -130,7 +130,14 @@ export class OllamaBackend implements ModelBackend {
     let stream: AsyncIterable<unknown> & { abort(): void };
     let calls = 0;
     try {
-      const capabilities = (request.think ?? 'auto') === 'auto' ? await this.modelCapabilities(request.model, signal) : null;
+      // Only 'auto' needs the capabilities; a failing /api/show leaves `think` out (the chat itself reports a missing model).
+      const capabilities =
+        (request.think ?? 'auto') === 'auto'
+          ? await this.modelCapabilities(request.model, signal).catch((error: unknown) => {
+              if (isAbortError(error)) throw error;
+              return null;
+            })
+          : null;
       const think = ollamaThink(request.think, capabilities);
       const tools = request.tools?.map((t) => ({
         type: 'function',

@@ -62,10 +62,8 @@ const completionSchema = z.object({
  */
 export const CONTEXT_OVERFLOW = /context[ _]length|context window|context size|maximum context|exceed(s|ed)?[ _]context|context the overflows|prompt is too long|too many tokens|input too long/i;
 
-/** Which server's overflow this is, for the message. */
-function overflowAdvice(): string {
-  return 'start the server with a larger context (vLLM --max-model-len, llama.cpp -c / --ctx-size, LM Studio "Context Length") or lower "r1ci.maxCodeCalls"';
-}
+/** What to do about a context overflow, for each server's own flag. */
+const OVERFLOW_ADVICE = 'start the server with a larger context (vLLM --max-model-len, llama.cpp -c / --ctx-size, LM Studio "Context Length") or lower "r1ci.maxCodeCalls"';
 
 const errorEventSchema = z.object({ error: z.union([z.string(), z.object({ message: z.string().optional() }).loose()]) });
 
@@ -349,7 +347,7 @@ export class OpenAiBackend implements ModelBackend {
 
   /** The server refused the prompt as longer than the model's context window. */
   private overflow(message: string, status: number | undefined): BackendError {
-    return new BackendError(`Context overflow: the conversation no longer fits the model's context window (the server said: ${message}) — ${overflowAdvice()}.`, 'context-overflow', status);
+    return new BackendError(`Context overflow: the conversation no longer fits the model's context window (the server said: ${message}) — ${OVERFLOW_ADVICE}.`, 'context-overflow', status);
   }
 
   private translate(error: unknown, _model: string | undefined): Error {
