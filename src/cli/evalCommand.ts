@@ -14,7 +14,7 @@ import type { EvalEvent } from '../eval/runner';
 import { SandboxPool } from '../sandbox';
 import { CliError, EXIT, intOption } from './cliSupport';
 import { ISOLATION_OPTIONS, ISOLATION_USAGE, mayRunModelCode, readIsolation, refusingRunner, type GateIo } from './isolationGate';
-import { MODEL_OPTIONS, modelOptionsUsage, readModelOptions } from './modelOptions';
+import { MODEL_OPTIONS, modelOptionsUsage, readModelOptions, resolveModelProtocol } from './modelOptions';
 import { createProgressReporter } from './evalProgress';
 
 export const EVAL_USAGE = `Usage: r1ci eval <file-or-folder> [options]
@@ -73,7 +73,7 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
   if (positionals.length !== 1) throw new CliError(`Give exactly one task file or folder.\n\n${EVAL_USAGE}`, EXIT.usage);
   const target = resolve(positionals[0] ?? '');
   const defaults = defaultSettings();
-  const m = readModelOptions(values);
+  const m = await resolveModelProtocol(readModelOptions(values), io.signal);
   const isolation = readIsolation(values.isolation);
   const concurrency = autoConcurrency(intOption('--concurrency', values.concurrency, 0, 1), m.backendKind);
   const questionTimeout = intOption('--question-timeout', values['question-timeout'], defaults['eval.timeoutSeconds'], 0);

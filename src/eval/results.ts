@@ -4,18 +4,21 @@
 import { appendFile, open, readFile, truncate } from 'node:fs/promises';
 import { z } from 'zod';
 
-export const chatMessageSchema = z.object({
-  role: z.enum(['system', 'user', 'assistant', 'tool']),
-  content: z.string(),
-});
+import { chatMessageSchema } from '../agent/chatMessageSchema';
+import { answerSourceSchema } from '../agent/finalAnswer';
+export { chatMessageSchema };
 export type ChatMessage = z.infer<typeof chatMessageSchema>;
 
 /** One model request of a stored trajectory, enough to replay it in the solve panel. */
 export const resultStepSchema = z.object({
   /** What the model wrote in this request (up to the closing fence when it called code). */
   text: z.string(),
+  /** The model's reasoning in this request (reasoning channel or inline <think>). */
+  reasoning: z.string().optional(),
   code: z.string().optional(),
   language: z.string().optional(),
+  /** Where the code came from: 'reasoning' or 'tool-call' (absent: a fence in the text). */
+  codeSource: z.enum(['text', 'reasoning', 'tool-call']).optional(),
   output: z
     .object({
       stdout: z.string(),
@@ -65,6 +68,8 @@ export const resultRecordSchema = z.object({
   codeMs: z.number().nonnegative().optional(),
   /** Why the agent stopped: answer, no-answer, budget, error. */
   stopReason: z.string().optional(),
+  /** 'code-output' when the answer was printed by the code, not written by the model. */
+  answerSource: answerSourceSchema.optional(),
 });
 export type ResultRecord = z.infer<typeof resultRecordSchema>;
 
@@ -296,15 +301,26 @@ export function toCsv(summary: RunSummary): string {
   return [header.join(','), ...summary.tasks.map((t) => row(t.task, t)), row('overall', summary.overall)].join('\n') + '\n';
 }
 
+/** A stored message in the common (OpenAI) chat format: reasoning as `reasoning_content`, native tool calls as `tool_calls`. */
+function sftMessage(m: ChatMessage): Record<string, unknown> {
+  return {
+    role: m.role,
+    content: m.content,
+    ...(m.reasoning ? { reasoning_content: m.reasoning } : {}),
+    ...(m.toolCalls && m.toolCalls.length > 0 ? { tool_calls: m.toolCalls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments } })) } : {}),
+    ...(m.toolCallId !== undefined ? { tool_call_id: m.toolCallId } : {}),
+  };
+}
+
 /**
  * Supervised fine-tuning data: correct results whose trajectory has more than one assistant
  * message (the model went through at least one code round trip), as JSONL lines
- * {"messages": [...]} in the common chat format.
+ * {"messages": [...]} in the common chat format (reasoning as `reasoning_content`, tool calls as `tool_calls`).
  */
 export function sftTranscripts(results: readonly ResultRecord[]): string {
   return latestById(results)
     .filter((r) => r.correct && r.error === undefined && r.trajectory !== undefined)
     .filter((r) => (r.trajectory ?? []).filter((m) => m.role === 'assistant').length > 1)
-    .map((r) => `${JSON.stringify({ messages: r.trajectory })}\n`)
+    .map((r) => `${JSON.stringify({ messages: (r.trajectory ?? []).map(sftMessage) })}\n`)
     .join('');
 }

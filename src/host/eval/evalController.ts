@@ -7,7 +7,7 @@ import { basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { createBackend } from '../../agent/backends';
-import { protocolForModel } from '../../agent/protocol';
+import { resolveProtocol } from '../../agent/protocol';
 import { readSettings } from '../../config/vscodeSettings';
 import { autoConcurrency, evaluate } from '../../eval/evaluate';
 import { describeUnsupported, loadTasks } from '../../eval/load';
@@ -115,12 +115,14 @@ export class EvalController implements vscode.Disposable {
         async (progress, token) => {
           token.onCancellationRequested(() => controller.abort());
           let lastFraction = 0;
+          const backend = createBackend({ kind: settings.backend, ollamaHost: settings['ollama.host'], openaiBaseUrl: settings['openai.baseUrl'], apiKey });
           const events = evaluate(
             {
               records,
-              backend: createBackend({ kind: settings.backend, ollamaHost: settings['ollama.host'], openaiBaseUrl: settings['openai.baseUrl'], apiKey }),
+              backend,
               model,
-              protocol: protocolForModel(model, settings.protocol),
+              protocol: await resolveProtocol(backend, model, settings.protocol, controller.signal),
+              think: settings.think,
               maxCodeCalls: settings.maxCodeCalls,
               temperature: settings.temperature,
               seed: settings.seed ?? undefined,

@@ -24,10 +24,13 @@ const ROWS: readonly Row[] = [
   { name: '```py label', text: `${F}py\nprint(1)\n${F}\n`, code: 'print(1)', answer: null },
   { name: '```python3 label', text: `${F}python3\nprint(3)\n${F}\n`, code: 'print(3)', answer: null },
   { name: '```Python (capitalised)', text: `${F}Python\nprint(4)\n${F}\n`, code: 'print(4)', answer: null },
-  { name: 'unlabeled fence', text: `Compute:\n${F}\nx = 6 * 7\nprint(x)\n${F}\n`, code: 'x = 6 * 7\nprint(x)', answer: null },
+  // Only python-labelled fences run (the authors' harness); a bare fence is data, shown only.
+  { name: 'unlabeled fence', text: `Compute:\n${F}\nx = 6 * 7\nprint(x)\n${F}\n`, code: null, answer: null },
   { name: 'fence with an info string', text: `${F}python title="solve.py"\nprint(5)\n${F}\n`, code: 'print(5)', answer: null },
   { name: 'tilde fence', text: `~~~python\nprint(6)\n~~~\n`, code: 'print(6)', answer: null },
-  { name: 'indented fence (inside a list item)', text: `1. Run:\n   ${F}python\n   print(7)\n   ${F}\n`, code: '   print(7)', answer: null },
+  { name: 'indented fence (inside a list item)', text: `1. Run:\n   ${F}python\n   print(7)\n   ${F}\n`, code: 'print(7)', answer: null },
+  // CommonMark: up to the opening fence's indentation is removed from each line, at any list depth.
+  { name: 'fence in a nested list item', text: `- a\n    - b:\n      ${F}python\n      for i in range(2):\n          print(i)\n      ${F}\n`, code: 'for i in range(2):\n    print(i)', answer: null },
   { name: 'closing fence with trailing spaces', text: `${F}python\nprint(8)\n${F}   \nmore`, code: 'print(8)', keptEndsWith: `${F}   \n`, answer: null },
   { name: 'CRLF line endings', text: `${F}python\r\nprint(9)\r\n${F}\r\n`, code: 'print(9)', answer: null },
   { name: 'fence left open at the end of the stream', text: `Try:\n${F}python\nprint(10)\n`, code: 'print(10)', unclosed: true, answer: null },
