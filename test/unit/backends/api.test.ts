@@ -117,7 +117,7 @@ describe('OpenAI-compatible backend', () => {
     const { trajectory, events } = await solve(new OpenAiBackend({ baseUrl: `${server.url}/v1`, apiKey: 'wrong' }), 'total score of the string ABBBA?');
     expect(events.find((e) => e.type === 'error')).toMatchObject({ kind: 'auth' });
     expect(trajectory.error).toContain('HTTP 401');
-    expect(trajectory.error).toContain('R1CI_API_KEY');
+    expect(trajectory.error).toContain('Set API Key');
   });
 
   it('R1-CI mode continues the assistant message: continue_final_message only when the last message is the assistant\'s', async () => {
