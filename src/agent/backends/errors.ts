@@ -41,7 +41,7 @@ export function modelMissing(kind: 'ollama' | 'openai', baseUrl: string, model: 
   const why = detail ? ` (${detail})` : '';
   return kind === 'ollama'
     ? new BackendError(`The model "${model}" is not pulled on the Ollama server at ${baseUrl}${why} — ${pullAdvice(model)}.`, 'model-missing', 404)
-    : new BackendError(`The server at ${baseUrl} does not serve the model "${model}"${why} — pick one it lists under /v1/models (${knob('model')}).`, 'model-missing', 404);
+    : new BackendError(`The server at ${baseUrl} does not serve the model "${model}"${why} — pick one it lists under /v1/models with ${knob('model')}.`, 'model-missing', 404);
 }
 
 /** undici's ways of saying the socket closed under a streaming body ("terminated", "other side closed"). */
