@@ -25,10 +25,6 @@ export function useFrontEnd(frontEnd: FrontEnd): void {
   current = frontEnd;
 }
 
-export function currentFrontEnd(): FrontEnd {
-  return current;
-}
-
 /** How `frontEnd` (default: the process's) names `knob`, e.g. `"r1ci.ollama.host"` or `--host URL (…)`. */
 export function knob(name: Knob, frontEnd: FrontEnd = current): string {
   return KNOBS[name][frontEnd];

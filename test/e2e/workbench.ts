@@ -88,7 +88,7 @@ export async function runCommand(page: Page, title: string, timeoutMs = 30_000):
 export async function closeAllEditors(page: Page): Promise<void> {
   await runCommand(page, 'View: Close All Editors');
   const tabs = page.locator('.part.editor .tabs-container .tab');
-  const dontSave = page.locator('.monaco-dialog-box .monaco-button', { hasText: "Don't Save" }).first();
+  const dontSave = page.getByRole('button', { name: "Don't Save" }).first();
   await waitFor(
     async () => {
       if (await dontSave.isVisible().catch(() => false)) await dontSave.click();
