@@ -16,6 +16,7 @@
 // explain a count below that). The window, when the server names it (vLLM's max_model_len in
 // /v1/models), is checked as for Ollama.
 import type { ChatMessage } from './backends/types';
+import { knob } from './frontEnd';
 
 /** Characters per token for the lower bound (generous: more characters per token = fewer tokens). */
 const LOW_CHARS_PER_TOKEN = 6;
@@ -80,14 +81,14 @@ export class ContextWatch {
       const counted = this.reportedTokens !== undefined ? `the server counted only ${this.reportedTokens.toLocaleString('en-US')} prompt tokens for a prompt of at least ${estimate.toLocaleString('en-US')}` : `the prompt (at least ${estimate.toLocaleString('en-US')} tokens) exceeds the model's window of ${(this.contextTokens ?? 0).toLocaleString('en-US')} tokens`;
       return (
         `Context truncated: ${counted}, so the server silently dropped part of the conversation — possibly the question itself, and later answers may be wrong. ` +
-        'Start the server with a larger context (llama.cpp -c, vLLM --max-model-len, Ollama OLLAMA_CONTEXT_LENGTH), or lower "r1ci.maxCodeCalls".'
+        `Start the server with a larger context (llama.cpp -c, vLLM --max-model-len, Ollama OLLAMA_CONTEXT_LENGTH), or lower ${knob('maxCodeCalls')}.`
       );
     }
     const window = this.contextTokens ?? 0;
     return (
       `The conversation (at least ${estimate.toLocaleString('en-US')} tokens) no longer fits the context window of ${window.toLocaleString('en-US')} tokens, ` +
       'so the server silently dropped its oldest part — possibly the question itself, and later answers may be wrong. ' +
-      'Raise "r1ci.contextTokens" (CLI: --context-tokens), if the model and your memory allow it, or lower "r1ci.maxCodeCalls".'
+      `Raise ${knob('contextTokens')}, if the model and your memory allow it, or lower ${knob('maxCodeCalls')}.`
     );
   }
 }

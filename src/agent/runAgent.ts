@@ -12,6 +12,7 @@ import { PYTHON_TOOL, readPythonCall } from './pythonTool';
 import { InlineThinkSplitter } from './thinkTags';
 import type { CodeRunner, ExecResult } from '../sandbox/types';
 import type { ModelRunSettings } from './modelRunSettings';
+import { knob } from './frontEnd';
 
 export interface AgentOptions extends ModelRunSettings {
   /** Runs the code. Null = text only: code blocks are not cut out or executed. */
@@ -58,8 +59,8 @@ export const CUT_CODE_NOTICE =
   'your reply reached the token limit inside this code block, so the code is incomplete and was not run — write a shorter script';
 
 /** Shown to the user in the same case. */
-const CUT_CODE_WARNING =
-  'The server stopped the reply at its token limit in the middle of a code block; the incomplete code was not run and the model was told. Raise the server\'s output limit or "r1ci.contextTokens".';
+const cutCodeWarning = (): string =>
+  `The server stopped the reply at its token limit in the middle of a code block; the incomplete code was not run and the model was told. Raise the server's output limit or ${knob('contextTokens')}.`;
 
 /**
  * Solves `question`, yielding events as they happen. The generator always ends with one `done`
@@ -202,9 +203,9 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
     }
     const cutByLength = done?.doneReason === 'length';
     const cutInsideCode = cutByLength && block?.unclosed === true;
-    if (cutInsideCode) yield { type: 'warning', kind: 'output-truncated', turn, message: CUT_CODE_WARNING };
+    if (cutInsideCode) yield { type: 'warning', kind: 'output-truncated', turn, message: cutCodeWarning() };
     else if (cutByLength && !block && toolCalls.length === 0)
-      yield { type: 'warning', kind: 'output-truncated', turn, message: 'The server stopped the reply at its token limit, not because the model finished — the answer may be cut off. Raise the server\'s output limit or "r1ci.contextTokens".' };
+      yield { type: 'warning', kind: 'output-truncated', turn, message: `The server stopped the reply at its token limit, not because the model finished — the answer may be cut off. Raise the server's output limit or ${knob('contextTokens')}.` };
     yield { type: 'turn-end', turn, stats };
     if (runner === null) return void (yield finish(finalAnswer().answer !== null ? 'answer' : 'no-answer'));
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The `r1ci` command: the same agent (and evaluation) as the extension, without VS Code.
 import { escapeControls } from '../sandbox/terminalText';
+import { useFrontEnd } from '../agent/frontEnd';
 import { CliError, EXIT } from './cliSupport';
 import { compareCommand, evalCommand, exportSftCommand } from './evalCommand';
 import { mcpCommand } from './mcpCommand';
@@ -11,7 +12,8 @@ const USAGE = `Usage: r1ci <command> [options]
 
 Commands:
   solve "question"   let the model reason with code and print the trajectory and answer
-  eval <path>        run a task file or folder, score the answers, append results (r1ci eval -h)
+  eval <path>        run a task file or folder, score the answers; results go to .r1ci/results/
+                     in the folder holding the tasks unless --out says otherwise (r1ci eval -h)
   score <path> --answers FILE
                      score answers made elsewhere, without a model (r1ci score -h)
   export-sft <file>  correct multi-turn trajectories of a results file as chat JSONL
@@ -21,6 +23,8 @@ Commands:
 ${SOLVE_USAGE}`;
 
 async function main(argv: string[]): Promise<number> {
+  // Error advice names flags and environment variables, not VS Code settings.
+  useFrontEnd('cli');
   const [command, ...rest] = argv;
   const controller = new AbortController();
   // First Ctrl-C cancels cleanly (model request and running code); a second one exits at once.

@@ -1,9 +1,10 @@
 // OpenAI-compatible servers (vLLM, llama.cpp server, LM Studio, SGLang, Ollama's /v1):
 // GET /v1/models and streaming POST /v1/chat/completions, spoken with Node's fetch.
 import { z } from 'zod';
-import { connectionLost, isAbortError, isConnectionLost, malformedLine, unreachableError } from './errors';
+import { connectionLost, isAbortError, isConnectionLost, malformedLine, modelMissing, unreachableError } from './errors';
 import { readSse } from './sse';
 import { BackendError, type ChatChunk, type ChatMessage, type ChatRequest, type ModelBackend, type ModelInfo, type ToolCall } from './types';
+import { knob } from '../frontEnd';
 
 export const DEFAULT_OPENAI_BASE_URL = 'http://127.0.0.1:8000/v1';
 
@@ -63,7 +64,7 @@ const completionSchema = z.object({
 export const CONTEXT_OVERFLOW = /context[ _]length|context window|context size|maximum context|exceed(s|ed)?[ _]context|context the overflows|prompt is too long|too many tokens|input too long/i;
 
 /** What to do about a context overflow, for each server's own flag. */
-const OVERFLOW_ADVICE = 'start the server with a larger context (vLLM --max-model-len, llama.cpp -c / --ctx-size, LM Studio "Context Length") or lower "r1ci.maxCodeCalls"';
+const overflowAdvice = (): string => `start the server with a larger context (vLLM --max-model-len, llama.cpp -c / --ctx-size, LM Studio "Context Length") or lower ${knob('maxCodeCalls')}`;
 
 const errorEventSchema = z.object({ error: z.union([z.string(), z.object({ message: z.string().optional() }).loose()]) });
 
@@ -285,7 +286,7 @@ export class OpenAiBackend implements ModelBackend {
     try {
       json = JSON.parse(text);
     } catch {
-      throw new BackendError(`The server at ${this.baseUrl} did not answer /models with JSON — is "r1ci.openai.baseUrl" the server's /v1 URL?`, 'wrong-server');
+      throw new BackendError(`The server at ${this.baseUrl} did not answer /models with JSON — is ${knob('openaiBaseUrl')} the server's /v1 URL?`, 'wrong-server');
     }
     const parsed = modelsSchema.safeParse(json);
     if (!parsed.success) throw new BackendError(`The server at ${this.baseUrl} answered /models in an unexpected shape — is it OpenAI-compatible?`, 'wrong-server');
@@ -336,24 +337,24 @@ export class OpenAiBackend implements ModelBackend {
       // Not JSON: keep the text as it is.
     }
     if (status === 401 || status === 403)
-      return new BackendError(`The server at ${this.baseUrl} refused the API key (HTTP ${status}: ${message}) — set the key with "R1 Code Interpreter: Set API Key" (CLI: --api-key or R1CI_API_KEY).`, 'auth', status);
+      return new BackendError(`The server at ${this.baseUrl} refused the API key (HTTP ${status}: ${message}) — set the key with ${knob('apiKey')}.`, 'auth', status);
     if (status === 404 && (code === 'model_not_found' || (model !== undefined && /model/i.test(message))))
-      return new BackendError(`The server at ${this.baseUrl} does not serve the model "${model ?? '?'}" (${message}) — pick one it lists under /v1/models.`, 'model-missing', 404);
+      return modelMissing('openai', this.baseUrl, model ?? '?', message);
     if (status === 404)
-      return new BackendError(`Nothing answers at ${this.baseUrl}/chat/completions (HTTP 404) — "r1ci.openai.baseUrl" should be the server's OpenAI URL, usually ending in /v1.`, 'wrong-server', 404);
+      return new BackendError(`Nothing answers at ${this.baseUrl}/chat/completions (HTTP 404) — ${knob('openaiBaseUrl')} should be the server's OpenAI URL, usually ending in /v1.`, 'wrong-server', 404);
     if ((status === 400 || status === 413) && (code === 'context_length_exceeded' || CONTEXT_OVERFLOW.test(message) || /maximum.*tokens|too long/i.test(message))) return this.overflow(message, status);
     return new BackendError(`The server at ${this.baseUrl} answered HTTP ${status}: ${message || 'no details'}`, 'http', status);
   }
 
   /** The server refused the prompt as longer than the model's context window. */
   private overflow(message: string, status: number | undefined): BackendError {
-    return new BackendError(`Context overflow: the conversation no longer fits the model's context window (the server said: ${message}) — ${OVERFLOW_ADVICE}.`, 'context-overflow', status);
+    return new BackendError(`Context overflow: the conversation no longer fits the model's context window (the server said: ${message}) — ${overflowAdvice()}.`, 'context-overflow', status);
   }
 
   private translate(error: unknown, _model: string | undefined): Error {
     if (error instanceof BackendError) return error;
     if (isAbortError(error)) return error instanceof Error ? error : new Error(String(error));
-    const network = unreachableError('OpenAI-compatible', this.baseUrl, error, 'start the server, or set "r1ci.openai.baseUrl".');
+    const network = unreachableError('OpenAI-compatible', this.baseUrl, error, `start the server, or set ${knob('openaiBaseUrl')}.`, 'openaiBaseUrl');
     if (network) return network;
     if (isConnectionLost(error)) return connectionLost('OpenAI-compatible', this.baseUrl);
     return new BackendError(`Talking to the server at ${this.baseUrl} failed: ${error instanceof Error ? error.message : String(error)}`, 'protocol');
