@@ -11,11 +11,13 @@ import { registerSandboxTool } from './lmTool/sandboxTool';
 import { SandboxService } from './host/sandboxService';
 import { SolveController } from './host/solveController';
 import { registerChat } from './views/chat/registerChat';
+import { initWorkspaceGuard } from './config/vscodeSettings';
 
 export function activate(context: vscode.ExtensionContext): void {
   const started = performance.now();
   const channel = vscode.window.createOutputChannel('R1 Code Interpreter', { log: true });
   const log = createLog(channel);
+  initWorkspaceGuard(context);
   const sandbox = new SandboxService(context);
   const solver = new SolveController(context, log, sandbox);
   context.subscriptions.push(channel, sandbox, solver, ...registerSolveCommands(solver));

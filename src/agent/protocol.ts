@@ -3,10 +3,15 @@
 //  - 'r1ci': results are appended verbatim to the model's own unfinished turn, which the
 //    model then continues, exactly as R1-CI models saw them in training.
 //  - 'chat': results arrive as a new user message, which general instruction models handle better.
-import type { ChatMessage } from './backends/types';
+//  - 'tools': the Python runner is a native tool (pythonTool.ts); results go back as `tool` messages.
+import type { ChatMessage, ModelBackend, ToolCall } from './backends/types';
 import type { ExecResult } from '../sandbox/types';
+import { forModel } from '../sandbox/terminalText';
 
-export type ProtocolMode = 'r1ci' | 'chat';
+export type ProtocolMode = 'r1ci' | 'chat' | 'tools';
+/** The "r1ci.protocol" setting and the CLI's --protocol. */
+export type ProtocolSetting = ProtocolMode | 'auto';
+export const PROTOCOL_SETTINGS: readonly ProtocolSetting[] = ['auto', 'r1ci', 'chat', 'tools'];
 
 /** The paper's head prompt (R1-Code-Interpreter / CodeSteer code agent), with the question appended. */
 export const R1CI_HEAD_PROMPT =
@@ -25,16 +30,36 @@ export const TEXT_ONLY_PROMPT =
   'provide the User with the final answer. Do not write code: reason in text. Once you are ready, return the ' +
   'answer with the format <<<answer content>>> at the end of your response.';
 
+/** For the `tools` protocol: the same task, with the runner offered as the native `python` tool. */
+export const TOOLS_HEAD_PROMPT =
+  'The User asks a question, and you solve it. You first generate the reasoning and thinking process and then ' +
+  'provide the User with the final answer. During the thinking process, you can call the `python` tool to run a ' +
+  "single Python script for efficient searching, optimization, and computing; the script must use 'print' for " +
+  'its output, which comes back as the tool result. Once you feel you are ready for the final answer, directly ' +
+  'return the answer with the format <<<answer content>>> at the end of your response.';
+
 export const RESULTS_HEADER = 'Code Execution Results:';
 
-/** Picks the protocol from the model name when the user has not chosen one. */
-export function protocolForModel(model: string, setting: ProtocolMode | 'auto'): ProtocolMode {
+/**
+ * Picks the protocol when the user has not chosen one ('auto'): `r1ci` for R1-CI models (by name),
+ * `tools` for models whose capabilities (Ollama /api/show) include "tools", else `chat`.
+ */
+export function protocolForModel(model: string, setting: ProtocolSetting, capabilities: readonly string[] | null = null): ProtocolMode {
   if (setting !== 'auto') return setting;
-  return /r1[-_ ]?code[-_ ]?interpreter|r1-?ci\b/i.test(model) ? 'r1ci' : 'chat';
+  if (/r1[-_ ]?code[-_ ]?interpreter|r1-?ci\b/i.test(model)) return 'r1ci';
+  return capabilities?.includes('tools') === true ? 'tools' : 'chat';
 }
 
-export function initialMessages(question: string, codeEnabled: boolean): ChatMessage[] {
-  const head = codeEnabled ? R1CI_HEAD_PROMPT : TEXT_ONLY_PROMPT;
+/** protocolForModel, asking the server for the model's capabilities only when 'auto' needs them (an unreachable server counts as none). */
+export async function resolveProtocol(backend: ModelBackend, model: string, setting: ProtocolSetting, signal?: AbortSignal): Promise<ProtocolMode> {
+  const byName = protocolForModel(model, setting);
+  if (setting !== 'auto' || byName === 'r1ci') return byName;
+  const capabilities = await backend.modelCapabilities(model, signal).catch(() => null);
+  return protocolForModel(model, setting, capabilities);
+}
+
+export function initialMessages(question: string, codeEnabled: boolean, mode: ProtocolMode = 'r1ci'): ChatMessage[] {
+  const head = !codeEnabled ? TEXT_ONLY_PROMPT : mode === 'tools' ? TOOLS_HEAD_PROMPT : R1CI_HEAD_PROMPT;
   return [{ role: 'user', content: `${head}\n\n${question}` }];
 }
 
@@ -42,8 +67,11 @@ export function initialMessages(question: string, codeEnabled: boolean): ChatMes
 export function formatExecution(result: ExecResult): string {
   const parts: string[] = [];
   if (result.notice) parts.push(`[${result.notice}]`);
-  if (result.stdout.length > 0) parts.push(result.stdout.replace(/\s+$/, ''));
-  if (result.stderr.length > 0) parts.push(result.stderr.replace(/\s+$/, ''));
+  // As a terminal would leave it: no escape sequences, progress-bar redraws collapsed.
+  const stdout = forModel(result.stdout).replace(/\s+$/, '');
+  const stderr = forModel(result.stderr).replace(/\s+$/, '');
+  if (stdout.length > 0) parts.push(stdout);
+  if (stderr.length > 0) parts.push(stderr);
   if (result.killMessage) parts.push(`[${result.killMessage}]`);
   else if (result.timedOut) parts.push('[timed out]');
   if (result.truncated) parts.push('[output truncated]');
@@ -60,10 +88,11 @@ export function formatNotRun(reason: string): string {
  * The next request's messages after a code block ran. `turnText` is what the model wrote in this
  * request, up to and including the closing fence.
  */
-export function appendExecution(messages: readonly ChatMessage[], mode: ProtocolMode, turnText: string, output: string): ChatMessage[] {
+export function appendExecution(messages: readonly ChatMessage[], mode: ProtocolMode, turnText: string, output: string, reasoning?: string): ChatMessage[] {
   const block = `${RESULTS_HEADER}\n${output}\n`;
-  if (mode === 'chat') {
-    return [...messages, { role: 'assistant', content: turnText }, { role: 'user', content: block }];
+  if (mode !== 'r1ci') {
+    const assistant: ChatMessage = reasoning ? { role: 'assistant', content: turnText, reasoning } : { role: 'assistant', content: turnText };
+    return [...messages, assistant, { role: 'user', content: block }];
   }
   // R1-CI: one growing assistant message the model keeps continuing.
   const last = messages[messages.length - 1];
@@ -71,4 +100,13 @@ export function appendExecution(messages: readonly ChatMessage[], mode: Protocol
   const base = last && last.role === 'assistant' ? messages.slice(0, -1) : [...messages];
   const glue = turnText.endsWith('\n') ? '' : '\n';
   return [...base, { role: 'assistant', content: `${prefix}${turnText}${glue}${block}` }];
+}
+
+/**
+ * The next request's messages after native tool calls ran (`tools` protocol): the assistant's
+ * message with its calls, then one `tool` message per call, in order, with that call's output.
+ */
+export function appendToolResults(messages: readonly ChatMessage[], turnText: string, reasoning: string, results: ReadonlyArray<{ call: ToolCall; output: string }>): ChatMessage[] {
+  const assistant: ChatMessage = { role: 'assistant', content: turnText, toolCalls: results.map((r) => r.call), ...(reasoning ? { reasoning } : {}) };
+  return [...messages, assistant, ...results.map((r): ChatMessage => ({ role: 'tool', content: r.output, toolCallId: r.call.id, toolName: r.call.name }))];
 }

@@ -1,28 +1,32 @@
 // `r1ci eval <file-or-folder>`: the benchmark harness on the command line. Results are appended
 // to a JSONL file as questions finish, so an interrupted run resumes where it stopped; the exit
 // code says whether the run worked (not how well the model did).
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { modelRunSettings } from '../agent/modelRunSettings';
 import { defaultSettings } from '../config/settingsSpec';
 import { autoConcurrency, evaluate } from '../eval/evaluate';
-import { loadTasks } from '../eval/load';
+import { describeUnsupported, loadTasks } from '../eval/load';
 import { sftJsonl } from '../eval/export/sft';
+import { defaultResultsFile } from '../eval/resultsLocation';
 import { readResults, toMarkdown, compareRuns, comparisonToMarkdown, summarize } from '../eval/results';
 import { samplesToMarkdown, summarizeSamples } from '../eval/sampling';
 import type { EvalEvent } from '../eval/runner';
 import { SandboxPool } from '../sandbox';
 import { CliError, EXIT, intOption } from './cliSupport';
-import { MODEL_OPTIONS, modelOptionsUsage, readModelOptions } from './modelOptions';
+import { ISOLATION_OPTIONS, ISOLATION_USAGE, mayRunModelCode, readIsolation, refusingRunner, type GateIo } from './isolationGate';
+import { MODEL_OPTIONS, modelOptionsUsage, readModelOptions, resolveModelProtocol } from './modelOptions';
 import { createProgressReporter } from './evalProgress';
+import { checkServerAndModel } from './preflight';
 
 export const EVAL_USAGE = `Usage: r1ci eval <file-or-folder> [options]
 
 Runs every question of a task file or folder (our JSONL/JSON task files, SymBench, Blocksworld,
 Big-Bench-Hard, game24), scores the answers and appends one JSON line per question to the results
-file. Running again with the same --out skips the questions already done.
+file. Running again with the same results file resumes: questions already done are skipped.
+The server and the model are checked first; when either is missing nothing is run or written.
 
 Options:
   --concurrency N         questions at once (default: 1 for ollama, 4 for openai)
@@ -30,12 +34,13 @@ Options:
   --text-only             never run code (the paper's text-only baseline)
   --samples K             ask each question K times: pass@K, mean@K, success rate p and the
                           improvement potential 4p(1−p) (default: ${defaultSettings()['eval.samples']}; use --temperature > 0)
-  --out FILE              results file (default: results.jsonl)
+  --out FILE              results file (default: .r1ci/results/<tasks>.<model>[.text-only].results.jsonl
+                          in the folder that holds the task file or folder)
   --fresh                 do not resume: the results file must not exist yet
   --sft FILE              also write the correct trajectories that ran code as chat JSONL
                           (other formats and RL rollouts: r1ci export-sft, r1ci export-rollouts)
 ${modelOptionsUsage()}
-  --isolation MODE        auto | basic (default: auto)
+${ISOLATION_USAGE}
   -h, --help              this help
 
 Exit status: 0 when every question ran (whatever the accuracy), 1 when task files had problems or
@@ -45,10 +50,8 @@ export const COMPARE_USAGE = `Usage: r1ci compare <a.jsonl> <b.jsonl>
 
 Per-task accuracy of two results files side by side, with the difference B − A.`;
 
-interface Io {
+interface Io extends GateIo {
   readonly stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
-  readonly stderr: NodeJS.WritableStream;
-  readonly signal: AbortSignal;
 }
 
 export async function evalCommand(argv: readonly string[], io: Io): Promise<number> {
@@ -64,7 +67,7 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
       out: { type: 'string' },
       fresh: { type: 'boolean', default: false },
       sft: { type: 'string' },
-      isolation: { type: 'string' },
+      ...ISOLATION_OPTIONS,
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -75,26 +78,38 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
   if (positionals.length !== 1) throw new CliError(`Give exactly one task file or folder.\n\n${EVAL_USAGE}`, EXIT.usage);
   const target = resolve(positionals[0] ?? '');
   const defaults = defaultSettings();
-  const m = readModelOptions(values);
-  const isolation = values.isolation ?? 'auto';
-  if (isolation !== 'auto' && isolation !== 'basic') throw new CliError(`--isolation must be auto or basic (got "${isolation}").`, EXIT.usage);
+  const m = await resolveModelProtocol(readModelOptions(values), io.signal);
+  const isolation = readIsolation(values.isolation);
   const concurrency = autoConcurrency(intOption('--concurrency', values.concurrency, 0, 1), m.backendKind);
   const questionTimeout = intOption('--question-timeout', values['question-timeout'], defaults['eval.timeoutSeconds'], 0);
-  const out = resolve(values.out ?? 'results.jsonl');
   const textOnly = values['text-only'];
   const samples = intOption('--samples', values.samples, defaults['eval.samples'], 1);
   if (samples > 1 && m.temperature === 0) io.stderr.write(`r1ci: --samples ${samples} with temperature 0 asks the same question the same way ${samples} times; pass --temperature (the paper samples at 0.6).\n`);
+  const out = values.out ? resolve(values.out) : defaultResultsFile(target, m.model, textOnly);
 
   const loaded = await loadTasks(target, io.signal);
   for (const p of loaded.problems) {
     const where = p.line !== undefined ? `:${p.line}` : p.index !== undefined ? ` [record ${p.index}]` : '';
     io.stderr.write(`${p.file}${where}: ${p.message}\n`);
   }
+  for (const line of describeUnsupported(loaded.unsupported ?? [])) io.stderr.write(`${line}\n`);
   if (loaded.records.length === 0) throw new CliError(`No questions found in ${target}${loaded.problems.length ? ` (${loaded.problems.length} problem(s) above)` : ''}.`, EXIT.failure);
   if (values.fresh && (await readResults(out)).results.length > 0) throw new CliError(`${out} already holds results; remove it or leave out --fresh to resume.`, EXIT.usage);
+  await checkServerAndModel(m.backend, m.model, io.signal);
+  await mkdir(dirname(out), { recursive: true });
 
   const scratchRoot = await mkdtemp(join(tmpdir(), 'r1ci-eval-'));
   const pool = new SandboxPool({ scratchRoot, pythonPath: m.pythonPath, limits: { timeoutMs: m.cellTimeoutSeconds * 1000 }, mode: 'stateless', isolation });
+  let runModelCode = true;
+  if (!textOnly) {
+    // The tier of the runners this pool hands out, known (and shown) before any model code runs.
+    const probe = await pool.acquire(join(scratchRoot, 'tier-probe'), io.signal).catch(async (e: unknown) => {
+      await pool.dispose();
+      throw new CliError(`the sandbox could not start: ${e instanceof Error ? e.message : String(e)}`, EXIT.failure);
+    });
+    await probe.dispose();
+    runModelCode = await mayRunModelCode(probe.tier, probe.tierNote, values['allow-unisolated'], io);
+  }
   const progress = createProgressReporter(io.stdout, io.stdout.isTTY === true);
   io.stdout.write(`Evaluating ${loaded.records.length} question(s)${samples > 1 ? ` × ${samples} samples` : ''} from ${target} with ${m.model}${textOnly ? ' (text only)' : ''}, ${concurrency} at a time → ${out}\n`);
   let end: Extract<EvalEvent, { type: 'end' }> | undefined;
@@ -109,7 +124,13 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
         resultsFile: out,
         resume: true,
         samples,
-        newRunner: (worker, signal) => pool.acquire(join(scratchRoot, `worker-${worker}`), signal),
+        newRunner: async (slot, signal, purpose) => {
+          const runner = await pool.acquire(join(scratchRoot, slot), signal);
+          // Checkers are the task set's own code; only model code needs the user's consent.
+          if (runModelCode || purpose === 'checker') return runner;
+          await runner.dispose();
+          return refusingRunner(runner);
+        },
       },
       io.signal,
     );

@@ -1,16 +1,22 @@
 #!/usr/bin/env node
 // The `r1ci` command: the same agent (and evaluation) as the extension, without VS Code.
+import { escapeControls } from '../sandbox/terminalText';
+import { useFrontEnd } from '../agent/frontEnd';
 import { CliError, EXIT } from './cliSupport';
 import { compareCommand, evalCommand } from './evalCommand';
 import { exportRolloutsCommand, exportSftCommand } from './exportCommands';
 import { mcpCommand } from './mcpCommand';
+import { scoreCommand } from './scoreCommand';
 import { solveCommand, SOLVE_USAGE } from './solveCommand';
 
 const USAGE = `Usage: r1ci <command> [options]
 
 Commands:
   solve "question"   let the model reason with code and print the trajectory and answer
-  eval <path>        run a task file or folder, score the answers, append results (r1ci eval -h)
+  eval <path>        run a task file or folder, score the answers; results go to .r1ci/results/
+                     in the folder holding the tasks unless --out says otherwise (r1ci eval -h)
+  score <path> --answers FILE
+                     score answers made elsewhere, without a model (r1ci score -h)
   export-sft <file>  correct trajectories that ran code, as chat, alpaca or sharegpt JSONL
   export-rollouts <file>  a multi-sample run as RL rollout groups with rewards and result spans
   compare <a> <b>    per-task accuracy of two results files side by side
@@ -19,6 +25,8 @@ Commands:
 ${SOLVE_USAGE}`;
 
 async function main(argv: string[]): Promise<number> {
+  // Error advice names flags and environment variables, not VS Code settings.
+  useFrontEnd('cli');
   const [command, ...rest] = argv;
   const controller = new AbortController();
   // First Ctrl-C cancels cleanly (model request and running code); a second one exits at once.
@@ -26,12 +34,14 @@ async function main(argv: string[]): Promise<number> {
     controller.abort();
     process.once('SIGINT', () => process.exit(EXIT.cancelled));
   });
-  const io = { stdout: process.stdout, stderr: process.stderr, signal: controller.signal };
+  const io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, signal: controller.signal };
   switch (command) {
     case 'solve':
       return solveCommand(rest, io);
     case 'eval':
       return evalCommand(rest, io);
+    case 'score':
+      return scoreCommand(rest, io);
     case 'export-sft':
       return exportSftCommand(rest, io);
     case 'export-rollouts':
@@ -57,13 +67,13 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     if (error instanceof CliError) {
-      process.stderr.write(`r1ci: ${error.message}\n`);
+      process.stderr.write(`r1ci: ${escapeControls(error.message)}\n`);
       process.exitCode = error.exitCode;
     } else if (error instanceof Error && error.name === 'TypeError' && /parseArgs|Unknown option|ERR_PARSE_ARGS/.test(`${error.message}${String((error as { code?: unknown }).code)}`)) {
       process.stderr.write(`r1ci: ${error.message}\n`);
       process.exitCode = EXIT.usage;
     } else {
-      process.stderr.write(`r1ci: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.stderr.write(`r1ci: ${escapeControls(error instanceof Error ? error.message : String(error))}\n`);
       process.exitCode = EXIT.failure;
     }
   },

@@ -1,6 +1,8 @@
 // Public surface of the pure evaluation code (no VS Code, no model).
-export { loadTasks } from './load';
-export { scoreAnswer, scoreAnswerAsync, expectedOf, type AsyncScoreOptions } from './score';
+export { describeUnsupported, loadTasks } from './load';
+export { itemId, relativeId } from './ids';
+export { scoreAnswer, scoreAnswerAsync, expectedOf, submittedAnswer, type AsyncScoreOptions, type Submission } from './score';
+export { answerLineSchema, indexTasks, parseAnswerLine, scoreSubmission, type AnswerLine, type ScoredLine, type TaskIndex } from './scoreAnswers';
 export { extractFinalAnswer, cleanAnswer, normalizeText } from './answerText';
 export { evaluateArithmetic, type ArithmeticResult, type Evaluation } from './arithmetic';
 export type { PythonCheckRunner } from './scorers/python';
@@ -16,6 +18,7 @@ export {
   type ScorerKind,
   type TaskRecord,
   type TaskSource,
+  type UnsupportedTask,
 } from './types';
 export {
   appendResult,
@@ -27,6 +30,7 @@ export {
   readResults,
   resultRecordSchema,
   resultStepSchema,
+  scoreOf,
   summarize,
   toCsv,
   toMarkdown,

@@ -1,77 +1,57 @@
 // loadTasks: a file or a folder (walked recursively, layouts may be mixed) → TaskRecords.
 // Bad data never throws: each bad file or record becomes a LoadProblem and the rest loads.
 
-import { readdirSync, readFileSync, type Dirent } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { relativeId } from './ids';
 import { isBbhFile, loadBbhData } from './loaders/bbh';
-import { loadBlocksworldSample } from './loaders/blocksworld';
 import { isGame24Header, loadGame24Csv } from './loaders/game24';
-import { loadSymbenchSample } from './loaders/symbench';
+import { isGsmHardRecord, loadGsmHardJsonl, isMathProblem, unsupportedJson } from './loaders/otherBenchmarks';
+import { sampleFolderLayout, loadSampleFolder } from './loaders/symbench';
 import { isTaskFileJson, loadJsonlTaskFile, loadJsonTaskFile } from './loaders/taskfile';
-import type { LoadProblem, LoadResult, TaskRecord } from './types';
-
-const BLOCKSWORLD_FILE = 'blocksworld_task.txt';
+import { readDatasetText } from './safeRead';
+import type { LoadedItem, LoadProblem, LoadResult, TaskRecord, UnsupportedTask } from './types';
 /** Extensions that may hold tasks; other files in a walked folder (README.md, LICENSE) are skipped. */
 const DATA_EXTENSIONS = new Set(['.json', '.jsonl', '.csv']);
 
-/**
- * "sample_2" before "sample_10", so records come out in the data's natural order. One collator
- * for the whole walk: `localeCompare` with options builds a new one per call, which was the
- * walk's largest CPU cost on a 20,000-question folder.
- */
-const naturalCompare = new Intl.Collator('en', { numeric: true }).compare;
-
-/**
- * Task data is read with synchronous calls, in slices of at most SLICE_MS before yielding to the
- * event loop: a folder of 20,000 samples is 40,000 small files, and an asynchronous read costs
- * four thread-pool round trips each (open, stat, read, close), which made loading take 15 s
- * instead of about one. Yielding keeps the extension host responsive and lets a cancel land.
- */
-const SLICE_MS = 8;
-
-class Slicer {
-  private sliceStart = performance.now();
-
-  constructor(private readonly signal?: AbortSignal) {}
-
-  /** Yields to the event loop when the current slice is used up; throws when aborted. */
-  async tick(): Promise<void> {
-    if (performance.now() - this.sliceStart >= SLICE_MS) {
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      this.sliceStart = performance.now();
-    }
-    this.signal?.throwIfAborted();
-  }
-}
-
-/** Reads a data file as UTF-8 (synchronously, see SLICE_MS). */
-const readText = (file: string): Promise<string> => {
-  try {
-    return Promise.resolve(readFileSync(file, 'utf8'));
-  } catch (e) {
-    return Promise.reject(e instanceof Error ? e : new Error(String(e)));
-  }
-};
+/** "sample_2" before "sample_10", so records come out in the data's natural order. */
+const naturalCompare = (a: string, b: string): number => a.localeCompare(b, 'en', { numeric: true });
 
 function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-/** Loads one data file whose layout is decided by extension and content. */
-async function loadDataFile(file: string): Promise<LoadResult> {
+/** The first non-blank line of a JSONL text, parsed, or undefined. */
+function firstJsonlRecord(text: string): unknown {
+  const line = text.split(/\r?\n/).find((l) => l.trim() !== '' && !l.trim().startsWith('//'));
+  if (line === undefined) return undefined;
+  try {
+    return JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Loads one data file whose layout is decided by extension and content; `fileId` is its path
+ * relative to the folder or file the user gave (the prefix of its items' ids).
+ */
+async function loadDataFile(file: string, fileId: string): Promise<LoadResult> {
   const ext = path.extname(file).toLowerCase();
   let text: string;
   try {
-    text = await readText(file);
+    text = await readDatasetText(file);
   } catch (e) {
     return { records: [], problems: [{ file, message: `cannot read: ${errorText(e)}` }] };
   }
-  if (ext === '.jsonl') return loadJsonlTaskFile(file, text);
+  if (ext === '.jsonl') {
+    if (isGsmHardRecord(firstJsonlRecord(text))) return loadGsmHardJsonl(file, fileId, text);
+    return loadJsonlTaskFile(file, fileId, text);
+  }
   if (ext === '.csv') {
     const first = text.split(/\r?\n/, 1)[0] ?? '';
-    if (isGame24Header(first)) return loadGame24Csv(file, text);
-    return { records: [], problems: [{ file, line: 1, message: `unrecognised CSV layout (columns "${first}"; known: Rank,Puzzles,Solutions)` }] };
+    if (isGame24Header(first)) return loadGame24Csv(file, fileId, text);
+    return { records: [], problems: [{ file, line: 1, message: `unrecognised CSV layout (columns "${first}"; known: Rank,Puzzles[,Solutions|,AMT (s),...])` }] };
   }
   if (ext === '.json') {
     let data: unknown;
@@ -80,8 +60,9 @@ async function loadDataFile(file: string): Promise<LoadResult> {
     } catch (e) {
       return { records: [], problems: [{ file, message: `invalid JSON: ${errorText(e)}` }] };
     }
-    if (isBbhFile(data)) return loadBbhData(file, data);
-    if (isTaskFileJson(data)) return loadJsonTaskFile(file, data);
+    if (isBbhFile(data)) return loadBbhData(file, fileId, data);
+    if (isMathProblem(data)) return unsupportedJson(file, fileId, 'MATH', 'MATH answers need a judge of mathematical equivalence (the authors ask GPT-4o); not scored yet');
+    if (isTaskFileJson(data)) return loadJsonTaskFile(file, fileId, data);
     return { records: [], problems: [{ file, message: 'unrecognised JSON layout (expected {"examples": [...]}, a task record, an array of them, or {"tasks": [...]})' }] };
   }
   return { records: [], problems: [{ file, message: `unrecognised task file type "${ext || path.basename(file)}"` }] };
@@ -90,74 +71,37 @@ async function loadDataFile(file: string): Promise<LoadResult> {
 interface Collector {
   readonly records: TaskRecord[];
   readonly problems: LoadProblem[];
+  readonly unsupported: UnsupportedTask[];
+  /** Ids are relative to this folder. */
+  readonly root: string;
   readonly signal?: AbortSignal;
-  readonly slicer: Slicer;
 }
 
-function add(into: Collector, out: { record?: TaskRecord; problem?: LoadProblem } | LoadResult): void {
+function add(into: Collector, out: LoadedItem | LoadResult): void {
   if ('records' in out) {
     into.records.push(...out.records);
     into.problems.push(...out.problems);
+    into.unsupported.push(...(out.unsupported ?? []));
     return;
   }
   if (out.record) into.records.push(out.record);
   if (out.problem) into.problems.push(out.problem);
-}
-
-/** The file's text, or undefined when there is no such file (absent, or not a regular file). */
-function textIfFile(file: string): string | undefined {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
-  }
-}
-
-/** `readText` that first answers from files already read. */
-function readingFrom(known: ReadonlyMap<string, string>): (file: string) => Promise<string> {
-  return (file) => {
-    const text = known.get(file);
-    return text !== undefined ? Promise.resolve(text) : readText(file);
-  };
+  if (out.unsupported) into.unsupported.push(out.unsupported);
 }
 
 async function walk(dir: string, into: Collector): Promise<void> {
-  await into.slicer.tick();
-  // A folder holding question.txt (or solution.json) is one SymBench sample; its family is the
-  // parent folder. Its files are tried before the folder is listed: listing each of 20,000
-  // sample folders cost as much as reading them.
-  const questionFile = path.join(dir, 'question.txt');
-  const solutionFile = path.join(dir, 'solution.json');
-  const question = textIfFile(questionFile);
-  const solution = textIfFile(solutionFile);
-  if (question !== undefined || solution !== undefined) {
-    const known = new Map<string, string>();
-    if (question !== undefined) known.set(questionFile, question);
-    if (solution !== undefined) known.set(solutionFile, solution);
-    add(into, await loadSymbenchSample(dir, path.basename(path.dirname(dir)), readingFrom(known)));
-    return;
-  }
-  const blocksworldFile = path.join(dir, BLOCKSWORLD_FILE);
-  const blocksworld = textIfFile(blocksworldFile);
-  if (blocksworld !== undefined) {
-    add(into, await loadBlocksworldSample(blocksworldFile, path.basename(path.dirname(dir)), readingFrom(new Map([[blocksworldFile, blocksworld]]))));
-    return;
-  }
-  let entries: Dirent[];
+  into.signal?.throwIfAborted();
+  let entries;
   try {
-    entries = readdirSync(dir, { withFileTypes: true });
+    entries = await readdir(dir, { withFileTypes: true });
   } catch (e) {
     into.problems.push({ file: dir, message: `cannot read folder: ${errorText(e)}` });
     return;
   }
   const names = new Set(entries.map((e) => e.name));
-  // Present but unreadable (permissions, a folder by that name): the loaders say what is wrong.
-  if (names.has('question.txt') || names.has('solution.json')) {
-    add(into, await loadSymbenchSample(dir, path.basename(path.dirname(dir)), readText));
-    return;
-  }
-  if (names.has(BLOCKSWORLD_FILE)) {
-    add(into, await loadBlocksworldSample(blocksworldFile, path.basename(path.dirname(dir)), readText));
+  // A folder that is one question (SymBench sample, Blocksworld, number_multiply, Letters, ...).
+  if (sampleFolderLayout(names) !== undefined) {
+    add(into, await loadSampleFolder(dir, relativeId(into.root, dir), names));
     return;
   }
   const sorted = [...entries].sort((a, b) => naturalCompare(a.name, b.name));
@@ -166,39 +110,59 @@ async function walk(dir: string, into: Collector): Promise<void> {
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) await walk(full, into);
     else if (entry.isFile() && DATA_EXTENSIONS.has(path.extname(entry.name).toLowerCase())) {
-      await into.slicer.tick();
-      add(into, await loadDataFile(full));
+      into.signal?.throwIfAborted();
+      add(into, await loadDataFile(full, relativeId(into.root, full)));
     }
   }
 }
 
 /**
  * Loads every task under `target` (a task file, a sample folder, or any folder above them).
- * Records get unique ids: a repeated id is reported as a problem and the later record dropped.
- * Rejects only when `signal` is aborted (with the signal's reason).
+ * Ids are relative to `target` (to its parent when `target` is a file or a single question's
+ * folder): see docs/task-files.md, "Ids". A repeated id is reported as a problem and the later
+ * record dropped. Rejects only when `signal` is aborted (with the signal's reason).
  */
 export async function loadTasks(target: string, signal?: AbortSignal): Promise<LoadResult> {
-  const into: Collector = { records: [], problems: [], signal, slicer: new Slicer(signal) };
-  const resolved = path.resolve(target);
+  // The one place a link is followed: the target the user named. Below it, none is (safeRead.ts).
+  let resolved = path.resolve(target);
   let info;
   try {
+    resolved = await realpath(resolved);
     info = await stat(resolved);
   } catch (e) {
     return { records: [], problems: [{ file: resolved, message: `not found: ${errorText(e)}` }] };
   }
-  if (info.isDirectory()) await walk(resolved, into);
-  else {
-    const base = path.basename(resolved);
-    const dir = path.dirname(resolved);
-    if (base === 'question.txt' || base === 'solution.json') add(into, await loadSymbenchSample(dir, path.basename(path.dirname(dir))));
-    else if (base === BLOCKSWORLD_FILE) add(into, await loadBlocksworldSample(resolved, path.basename(path.dirname(dir))));
-    else add(into, await loadDataFile(resolved));
+  if (info.isDirectory()) {
+    let names = new Set<string>();
+    try {
+      names = new Set(await readdir(resolved));
+    } catch {
+      // walk() reports the unreadable folder
+    }
+    // A single question's folder: ids relative to its parent, so the folder name stays in the id.
+    const root = sampleFolderLayout(names) !== undefined ? path.dirname(resolved) : resolved;
+    const into: Collector = { records: [], problems: [], unsupported: [], root, signal };
+    await walk(resolved, into);
+    signal?.throwIfAborted();
+    return dedupe(into);
   }
+  const dir = path.dirname(resolved);
+  const into: Collector = { records: [], problems: [], unsupported: [], root: dir, signal };
+  const dirNames = new Set(await readdir(dir).catch((): string[] => []));
+  // A file of a question folder (question.txt, blocksworld_task.txt, ...) loads that folder.
+  if (sampleFolderLayout(dirNames) !== undefined && isSampleFile(path.basename(resolved))) {
+    add(into, await loadSampleFolder(dir, relativeId(path.dirname(dir), dir), dirNames));
+  } else add(into, await loadDataFile(resolved, relativeId(dir, resolved)));
   signal?.throwIfAborted();
   return dedupe(into);
 }
 
-function dedupe(result: LoadResult): LoadResult {
+/** Files that are part of a question folder rather than a data file of their own. */
+function isSampleFile(name: string): boolean {
+  return sampleFolderLayout(new Set([name])) !== undefined || ['solution.json', 'target_answer.txt', 'input_prompt_1.txt', 'input_value_list.txt'].includes(name);
+}
+
+function dedupe(result: LoadResult & { unsupported: UnsupportedTask[] }): LoadResult {
   const seen = new Set<string>();
   const records: TaskRecord[] = [];
   const problems = [...result.problems];
@@ -210,5 +174,18 @@ function dedupe(result: LoadResult): LoadResult {
     seen.add(r.id);
     records.push(r);
   }
-  return { records, problems };
+  return { records, problems, unsupported: result.unsupported };
+}
+
+/**
+ * One line per unsupported task, for people: `not scored (unsupported): MATH, 20 question(s) —
+ * <reason>`. Questions of one task share a line (the reason of the first is shown).
+ */
+export function describeUnsupported(unsupported: readonly UnsupportedTask[]): string[] {
+  const byTask = new Map<string, { count: number; reason: string }>();
+  for (const u of unsupported) {
+    const seen = byTask.get(u.task);
+    byTask.set(u.task, { count: (seen?.count ?? 0) + 1, reason: seen?.reason ?? u.reason });
+  }
+  return [...byTask.entries()].map(([task, { count, reason }]) => `not scored (unsupported): ${task}, ${count} question(s) — ${reason}`);
 }

@@ -21,7 +21,7 @@ export type SolveOutcome = Omit<ResultRecord, 'durationMs' | 'model' | 'temperat
 export interface SolveContext {
   /** Aborted on the per-question timeout and when the whole run is cancelled. */
   readonly signal: AbortSignal;
-  /** 0 … concurrency − 1: which worker runs it (callers keep one sandbox per worker). */
+  /** 0 … concurrency − 1: which worker runs it. */
   readonly worker: number;
   /** 0 … samples − 1: which of the question's samples this is. */
   readonly sample: number;
@@ -43,11 +43,6 @@ export interface EvalRunOptions {
   readonly resume: boolean;
   /** Times each question is asked (`--samples k`, ≥ 1; default 1). Each sample is its own result line. */
   readonly samples?: number;
-  /**
-   * Called once per worker before its first question (e.g. to start its sandbox), so that
-   * start-up is not charged to the first question's time limit. Failures are left to `solve`.
-   */
-  readonly prepareWorker?: (worker: number, signal: AbortSignal) => Promise<void>;
 }
 
 export type EvalEvent =
@@ -147,7 +142,6 @@ export async function* runEvaluation(options: EvalRunOptions, signal: AbortSigna
   if (options.resultsFile) handle = await open(options.resultsFile, 'a');
 
   const worker = async (index: number): Promise<void> => {
-    await options.prepareWorker?.(index, runStop.signal).catch(() => undefined);
     while (!runStop.signal.aborted) {
       const item = queue[next++];
       if (!item) return;
@@ -226,7 +220,7 @@ async function solveOne(record: TaskRecord, worker: number, sample: number, opti
   if (timedOut) {
     // A question over its limit is a wrong answer, not an infrastructure error: resume keeps it.
     const { error: _dropped, ...rest } = outcome;
-    outcome = { ...rest, answer: null, correct: false, reason: `timed out after ${formatSeconds(options.perQuestionTimeoutMs)}` };
+    outcome = { ...rest, answer: null, correct: false, score: 0, reason: `timed out after ${formatSeconds(options.perQuestionTimeoutMs)}` };
   }
   const { model, temperature, seed, textOnly } = options.meta;
   return {

@@ -17,8 +17,21 @@ export interface SftOptions {
   readonly includeTextOnly?: boolean;
 }
 
+/** A message in the common (OpenAI) chat format: reasoning as `reasoning_content`, native tool calls as `tool_calls`. */
+export type ChatSftMessage = Record<string, unknown>;
+
 export interface ChatSftRecord {
-  readonly messages: ChatMessage[];
+  readonly messages: ChatSftMessage[];
+}
+
+function sftMessage(m: ChatMessage): ChatSftMessage {
+  return {
+    role: m.role,
+    content: m.content,
+    ...(m.reasoning ? { reasoning_content: m.reasoning } : {}),
+    ...(m.toolCalls && m.toolCalls.length > 0 ? { tool_calls: m.toolCalls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments } })) } : {}),
+    ...(m.toolCallId !== undefined ? { tool_call_id: m.toolCallId } : {}),
+  };
 }
 
 export interface AlpacaSftRecord {
@@ -59,9 +72,14 @@ function exchanges(segments: readonly Segment[]): { system?: string; pairs: Arra
   return pairs.length > 0 ? { ...(system !== undefined ? { system } : {}), pairs } : undefined;
 }
 
-/** One result as one training record in `format`; undefined when its trajectory cannot be laid out so. */
+/**
+ * One result as one training record in `format`; undefined when its trajectory cannot be laid
+ * out so. Trajectories with native tool calls (the tools protocol) are exported in the chat
+ * format only, where `tool_calls` and `tool` messages carry them.
+ */
 export function sftRecord(result: ResultRecord, format: SftFormat): SftRecord | undefined {
-  if (format === 'chat') return { messages: result.trajectory ?? [] };
+  if (format === 'chat') return { messages: (result.trajectory ?? []).map(sftMessage) };
+  if ((result.trajectory ?? []).some((m) => (m.toolCalls?.length ?? 0) > 0)) return undefined;
   const segments = trajectorySegments(result);
   const x = exchanges(segments);
   if (!x) return undefined;

@@ -1,10 +1,9 @@
 // Blocksworld samples: <task>/<id>/blocksworld_task.txt with initial and goal stacks and no
 // stored answer. The question wording follows what the paper's harness asks (in our words).
 
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { formatStacks, parseBlocksworldTask, type BlocksworldTask } from '../scorers/blocksworld';
 import type { LoadProblem, TaskRecord } from '../types';
+import { readDatasetText } from '../safeRead';
 
 export function blocksworldQuestion(task: BlocksworldTask): string {
   return [
@@ -22,11 +21,11 @@ export function blocksworldQuestion(task: BlocksworldTask): string {
   ].join('\n');
 }
 
-/** Loads one `blocksworld_task.txt`; `read` reads a file as UTF-8 (the folder walk passes a faster one). */
-export async function loadBlocksworldSample(file: string, task: string, read: (file: string) => Promise<string> = (f) => readFile(f, 'utf8')): Promise<{ record?: TaskRecord; problem?: LoadProblem }> {
+/** Loads <task>/<folder>/blocksworld_task.txt; `id` is the folder's path relative to the folder the user gave. */
+export async function loadBlocksworldSample(file: string, id: string, task: string): Promise<{ record?: TaskRecord; problem?: LoadProblem }> {
   let text: string;
   try {
-    text = await read(file);
+    text = await readDatasetText(file);
   } catch {
     return { problem: { file, message: 'cannot read blocksworld_task.txt' } };
   }
@@ -34,7 +33,7 @@ export async function loadBlocksworldSample(file: string, task: string, read: (f
   if (!parsed.ok) return { problem: { file, message: parsed.error } };
   return {
     record: {
-      id: `${task}/${path.basename(path.dirname(file))}`,
+      id,
       task,
       question: blocksworldQuestion(parsed.task),
       scorer: { kind: 'blocksworld', initial: parsed.task.initial, goal: parsed.task.goal },
