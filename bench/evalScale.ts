@@ -40,10 +40,11 @@ function generateFolder(root: string, n: number): void {
   const perFamily = Math.ceil(folders / 16);
   for (let i = 0; i < folders; i++) {
     const family = Math.floor(i / perFamily);
-    const dir = join(root, `family_${family}`, `sample_${i % perFamily}`);
+    // Family folders as the loader recognises them (by name prefix): sudoku and integer answers.
+    const dir = join(root, family % 4 === 0 ? `standard_sudoku_${family}` : `statistical_counting_dataset_${family}`, `sample_${i % perFamily}`);
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'question.txt'), `Question ${i}: ${'Compute the value of the expression described here. '.repeat(8)}Return your answer with the format <<<answer>>>.`);
-    writeFileSync(join(dir, 'solution.json'), JSON.stringify(family % 4 === 0 ? { puzzle: SUDOKU, solution: SUDOKU } : { solution: String(i * 7) }));
+    writeFileSync(join(dir, 'solution.json'), JSON.stringify(family % 4 === 0 ? { puzzle: SUDOKU, solution: SUDOKU } : { sequence: 'BBAAB', solution: i * 7 }));
   }
   const lines = n - folders;
   for (let f = 0; f < 4; f++) {
