@@ -6,6 +6,7 @@ import path from 'node:path';
 import { isBbhFile, loadBbhData } from './loaders/bbh';
 import { loadBlocksworldSample } from './loaders/blocksworld';
 import { isGame24Header, loadGame24Csv } from './loaders/game24';
+import { isReasoningGymItem, loadReasoningGymJsonl } from './loaders/reasoningGym';
 import { loadSymbenchSample } from './loaders/symbench';
 import { isTaskFileJson, loadJsonlTaskFile, loadJsonTaskFile } from './loaders/taskfile';
 import type { LoadProblem, LoadResult, TaskRecord } from './types';
@@ -21,6 +22,17 @@ function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+/** A JSONL file whose first record is a Reasoning-Gym item (`question`, `answer`, `metadata.source_dataset`). */
+function isReasoningGymJsonl(text: string): boolean {
+  const first = text.split(/\r?\n/).find((l) => l.trim() !== '' && !l.trim().startsWith('//'));
+  if (first === undefined) return false;
+  try {
+    return isReasoningGymItem(JSON.parse(first));
+  } catch {
+    return false;
+  }
+}
+
 /** Loads one data file whose layout is decided by extension and content. */
 async function loadDataFile(file: string): Promise<LoadResult> {
   const ext = path.extname(file).toLowerCase();
@@ -30,7 +42,7 @@ async function loadDataFile(file: string): Promise<LoadResult> {
   } catch (e) {
     return { records: [], problems: [{ file, message: `cannot read: ${errorText(e)}` }] };
   }
-  if (ext === '.jsonl') return loadJsonlTaskFile(file, text);
+  if (ext === '.jsonl') return isReasoningGymJsonl(text) ? loadReasoningGymJsonl(file, text) : loadJsonlTaskFile(file, text);
   if (ext === '.csv') {
     const first = text.split(/\r?\n/, 1)[0] ?? '';
     if (isGame24Header(first)) return loadGame24Csv(file, text);

