@@ -5,6 +5,7 @@
 import { RgDataError, type RgEntry, type RgScorer } from './entry';
 import * as games from './games';
 import * as generic from './generic';
+import * as grids from './grids';
 import * as numeric from './numeric';
 
 export type { RgEntry, RgScorer } from './entry';
@@ -55,6 +56,18 @@ const SCORERS: Readonly<Record<string, RgScorer>> = {
   spell_backward: generic.spellBackward,
   time_intervals: numeric.timeIntervals,
   tsumego: generic.tsumego,
+  binary_matrix: grids.binaryMatrix,
+  futoshiki: grids.digitBoard,
+  kakurasu: grids.kakurasu,
+  manipulate_matrix: grids.manipulateMatrix,
+  mini_sudoku: grids.digitBoard,
+  n_queens: grids.nQueens,
+  pool_matrix: grids.poolMatrix,
+  rearc: grids.rearc,
+  spiral_matrix: grids.spiralMatrix,
+  string_insertion: grids.stringInsertion,
+  sudoku: grids.digitBoard,
+  survo: grids.survo,
 };
 
 /**
