@@ -6,6 +6,7 @@ import { RgDataError, type RgEntry, type RgScorer } from './entry';
 import * as games from './games';
 import * as generic from './generic';
 import * as grids from './grids';
+import * as puzzles from './puzzles';
 import * as numeric from './numeric';
 
 export type { RgEntry, RgScorer } from './entry';
@@ -56,6 +57,18 @@ const SCORERS: Readonly<Record<string, RgScorer>> = {
   spell_backward: generic.spellBackward,
   time_intervals: numeric.timeIntervals,
   tsumego: generic.tsumego,
+  tower_of_hanoi: puzzles.towerOfHanoi,
+  jugs: puzzles.jugs,
+  graph_color: puzzles.graphColor,
+  cryptarithm: puzzles.cryptarithm,
+  quantum_lock: puzzles.quantumLock,
+  shortest_path: puzzles.shortestPath,
+  palindrome_generation: puzzles.palindromeGeneration,
+  palindrome_partitioning: puzzles.palindromePartitioning,
+  number_sorting: puzzles.numberSorting,
+  word_sorting: puzzles.wordSorting,
+  knights_knaves: puzzles.knightsKnaves,
+  knight_swap: puzzles.knightSwap,
   binary_matrix: grids.binaryMatrix,
   futoshiki: grids.digitBoard,
   kakurasu: grids.kakurasu,
