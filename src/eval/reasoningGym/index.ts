@@ -7,6 +7,7 @@ import * as games from './games';
 import * as generic from './generic';
 import * as grids from './grids';
 import * as puzzles from './puzzles';
+import { rushHour } from './rushHour';
 import * as numeric from './numeric';
 
 export type { RgEntry, RgScorer } from './entry';
@@ -57,6 +58,8 @@ const SCORERS: Readonly<Record<string, RgScorer>> = {
   spell_backward: generic.spellBackward,
   time_intervals: numeric.timeIntervals,
   tsumego: generic.tsumego,
+  rush_hour: rushHour,
+  polynomial_equations: numeric.polynomialEquations,
   tower_of_hanoi: puzzles.towerOfHanoi,
   jugs: puzzles.jugs,
   graph_color: puzzles.graphColor,

@@ -481,3 +481,49 @@ export const advancedGeometry: RgScorer = (answer, entry) => {
   }
   return 0.01;
 };
+
+/** RG's polynomial_equations defaults: exp(−10·distance) per root, 0.5 off per missing or extra root. */
+const ROOT_DISTANCE_FACTOR = -10;
+const ROOT_MISSING_PENALTY = 0.5;
+const ROOT_EXTRA_PENALTY = 0.5;
+
+/** Comma-separated floats (unparsable parts ignored), sorted. */
+function rootList(text: string): number[] {
+  if (text.length === 0) return [];
+  return text
+    .split(',')
+    .map((p) => pyFloat(pyStrip(p)))
+    .filter((v): v is number => v !== null)
+    .sort((a, b) => a - b);
+}
+
+/**
+ * polynomial_equations: each given root is matched greedily to the nearest unmatched real
+ * root and earns exp(−10·distance); the mean, minus 0.5 per missing and per extra root.
+ */
+export const polynomialEquations: RgScorer = (answer, entry) => {
+  const oracleRoots = rootList(oracle(entry));
+  const predicted = rootList(answer);
+  if (oracleRoots.length === 0 && predicted.length === 0) return 1;
+  let total = 0;
+  let matched = 0;
+  let extra = 0;
+  for (const p of predicted) {
+    let best = Infinity;
+    let bestIndex = -1;
+    oracleRoots.forEach((o, i) => {
+      if (best > Math.abs(p - o)) {
+        best = Math.abs(p - o);
+        bestIndex = i;
+      }
+    });
+    if (bestIndex >= 0) {
+      matched++;
+      oracleRoots.splice(bestIndex, 1);
+      total += Math.exp(best * ROOT_DISTANCE_FACTOR);
+    } else extra++;
+  }
+  const penalty = oracleRoots.length * ROOT_MISSING_PENALTY + extra * ROOT_EXTRA_PENALTY;
+  if (matched > 0) total /= matched;
+  return Math.max(0, total - penalty);
+};
