@@ -8,6 +8,7 @@ import * as generic from './generic';
 import * as grids from './grids';
 import * as puzzles from './puzzles';
 import { rushHour } from './rushHour';
+import { sokoban } from './sokoban';
 import * as numeric from './numeric';
 
 export type { RgEntry, RgScorer } from './entry';
@@ -58,6 +59,7 @@ const SCORERS: Readonly<Record<string, RgScorer>> = {
   spell_backward: generic.spellBackward,
   time_intervals: numeric.timeIntervals,
   tsumego: generic.tsumego,
+  sokoban,
   rush_hour: rushHour,
   polynomial_equations: numeric.polynomialEquations,
   tower_of_hanoi: puzzles.towerOfHanoi,
