@@ -3,6 +3,7 @@
 // TypeScript from reasoning-gym's source (open-thought/reasoning-gym, commit 49b07130).
 
 import { RgDataError, type RgEntry, type RgScorer } from './entry';
+import { boxnet } from './boxnet';
 import * as games from './games';
 import * as generic from './generic';
 import * as grids from './grids';
@@ -59,6 +60,7 @@ const SCORERS: Readonly<Record<string, RgScorer>> = {
   spell_backward: generic.spellBackward,
   time_intervals: numeric.timeIntervals,
   tsumego: generic.tsumego,
+  boxnet,
   sokoban,
   rush_hour: rushHour,
   polynomial_equations: numeric.polynomialEquations,
