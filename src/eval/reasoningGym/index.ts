@@ -8,6 +8,7 @@ import * as games from './games';
 import * as generic from './generic';
 import * as grids from './grids';
 import * as puzzles from './puzzles';
+import { propositionalLogic } from './propositionalLogic';
 import { rushHour } from './rushHour';
 import { sokoban } from './sokoban';
 import * as numeric from './numeric';
@@ -60,6 +61,7 @@ const SCORERS: Readonly<Record<string, RgScorer>> = {
   spell_backward: generic.spellBackward,
   time_intervals: numeric.timeIntervals,
   tsumego: generic.tsumego,
+  propositional_logic: propositionalLogic,
   boxnet,
   sokoban,
   rush_hour: rushHour,
