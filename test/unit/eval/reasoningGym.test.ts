@@ -32,11 +32,11 @@ describe('Reasoning-Gym loader', () => {
   });
 
   it('names an unsupported dataset with its reason and loads none of its items', async () => {
-    const dir = await folderWith({ 'intermediate_integration.jsonl': item('intermediate_integration', 'x*sin(x) + cos(x) + C', { integrand: 'x*cos(x)', variable: 'x' }) });
+    const dir = await folderWith({ 'bf.jsonl': item('bf', 'hello', { bfit_code: '++.' }) });
     const { records, problems } = await loadTasks(dir);
     expect(records).toEqual([]);
     expect(problems).toHaveLength(1);
-    expect(problems[0]?.message).toMatch(/Reasoning-Gym dataset "intermediate_integration" is unsupported .*sympy/);
+    expect(problems[0]?.message).toMatch(/Reasoning-Gym dataset "bf" is unsupported .*interpreter/);
   });
 
   it('names a dataset it has never heard of as unsupported rather than guessing a scorer', async () => {
@@ -91,8 +91,7 @@ describe('scorer robustness', () => {
 
   it('knows every dataset of the shared sample except the documented ones', () => {
     expect(reasoningGymSupport('rush_hour').supported).toBe(true);
-    const unsupported = reasoningGymSupport('intermediate_integration');
-    expect(unsupported.supported).toBe(false);
+    expect(reasoningGymSupport('zebra_puzzles').supported).toBe(false);
   });
 });
 
@@ -137,5 +136,25 @@ describe('codeio JSON similarity (RG: zss tree edit distance with its label cost
   it('gives the length-penalised maximum for the right JSON inside text, and at least 0.01 for other JSON', () => {
     expect(codeio('{"a": 1}', 'Result: {"a": 1.0}')).toBeCloseTo(8 / (8 + 0.5 * 8), 12);
     expect(codeio('{"a": 1}', '{"zzzzzzzz": "completely different"}')).toBe(0.01);
+  });
+});
+
+describe('intermediate_integration (derivative checked numerically in complex arithmetic)', () => {
+  const integ = (integrand: string, answer: string): number =>
+    scoreReasoningGym('intermediate_integration', answer, { answer: null, metadata: { integrand, variable: 'x' } }).score;
+
+  it('accepts any antiderivative, including a different constant or form', () => {
+    expect(integ('x*cos(x)', 'x*sin(x) + cos(x) + C')).toBe(1);
+    expect(integ('x*cos(x)', 'cos(x) + x*sin(x) - 7')).toBe(1);
+    expect(integ('4*sqrt(-2*x - 8)', '-4*(-2*x - 8)**(3/2)/3 + C')).toBe(1);
+    expect(integ('3*x**3*cos(3*x)', '3*Integral(x**3*cos(3*x), x) + C')).toBe(1);
+    expect(integ('2*exp(x)*cos(x)', "'exp(x)*sin(x) + exp(x)*cos(x) + C'")).toBe(1);
+  });
+
+  it('rejects a wrong antiderivative, unknown functions and other syntax', () => {
+    expect(integ('x*cos(x)', 'x*sin(x) - cos(x) + C')).toBe(0);
+    expect(integ('x*cos(x)', 'X*SIN(X) + COS(X) + c')).toBe(0);
+    expect(integ('x*cos(x)', 'x*sin(x) + cos(x) + C.')).toBe(0);
+    expect(integ('3*x**3*cos(3*x)', '3*Integral(x**3*cos(3*x), y) + C')).toBe(0);
   });
 });

@@ -11,9 +11,7 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'
 const cases = reasoningGymConformance(repoRoot);
 
 /** Datasets in the corpus that are named unsupported at load time (the reason is in src/eval/reasoningGym). */
-const EXPECTED_UNSUPPORTED = new Set<string>([
-  'intermediate_integration',
-]);
+const EXPECTED_UNSUPPORTED = new Set<string>([]);
 
 let loaded: LoadResult;
 const byId = new Map<string, TaskRecord>();
@@ -53,6 +51,15 @@ describe('Reasoning-Gym conformance corpus', () => {
     }
     expect(disagreements).toEqual([]);
     expect(checked).toBeGreaterThan(1800);
+  });
+
+  it('gives every stored answer of every item (held-out items included) a full score', () => {
+    const notFull = loaded.records
+      .filter((r) => r.scorer.kind === 'reasoning_gym' && r.scorer.answer !== null)
+      .map((r) => ({ id: r.id, s: scoreAnswer(r, r.scorer.kind === 'reasoning_gym' ? r.scorer.answer : null) }))
+      .filter(({ s }) => s.score !== 1)
+      .map(({ id, s }) => `${id}: ${s.score} ${s.reason}`);
+    expect(notFull).toEqual([]);
   });
 
   it('scores every wrong answer RG accepts below 1', () => {
