@@ -10,12 +10,12 @@ import { codeio } from './codeio';
 import * as games from './games';
 import * as generic from './generic';
 import * as grids from './grids';
-import * as puzzles from './puzzles';
+import * as numeric from './numeric';
 import { propositionalLogic } from './propositionalLogic';
+import * as puzzles from './puzzles';
 import { rushHour } from './rushHour';
 import { sokoban } from './sokoban';
 import { wordLadder } from './wordLadder';
-import * as numeric from './numeric';
 
 export type { RgEntry, RgScorer } from './entry';
 
@@ -36,76 +36,76 @@ const SCORERS: Readonly<Record<string, RgScorer>> = {
   ...Object.fromEntries(DEFAULT_SCORED.map((name) => [name, generic.defaultScore])),
   ab: generic.exactOnly,
   advanced_geometry: numeric.advancedGeometry,
+  binary_matrix: grids.binaryMatrix,
   bitwise_arithmetic: numeric.bitwiseArithmetic,
+  boxnet,
   calendar_arithmetic: numeric.calendarArithmetic,
   chain_sum: numeric.decimalReward,
   circuit_logic: generic.circuitLogic,
+  codeio,
   coin_flip: numeric.coinFlip,
   color_cube_rotation: generic.colorCubeRotation,
   complex_arithmetic: numeric.complexArithmetic,
   countdown: games.countdown,
+  cryptarithm: puzzles.cryptarithm,
   decimal_arithmetic: numeric.decimalArithmetic,
   decimal_chain_sum: numeric.decimalChainSum,
   dice: generic.dice,
   emoji_mystery: generic.emojiMystery,
   family_relationships: generic.familyRelationships,
   fraction_simplification: numeric.fractionSimplification,
-  gsm_symbolic: numeric.gsmSymbolic,
-  letter_jumble: generic.letterJumble,
-  needle_haystack: generic.needleHaystack,
-  number_format: numeric.numberFormat,
-  path_star: generic.pathStar,
-  power_function: numeric.powerFunction,
-  prime_factorization: numeric.primeFactorization,
-  products: numeric.decimalReward,
-  puzzle24: games.puzzle24,
-  rectangle_count: numeric.rectangleCount,
-  self_reference: generic.selfReference,
-  sentence_reordering: generic.sentenceReordering,
-  spell_backward: generic.spellBackward,
-  time_intervals: numeric.timeIntervals,
-  tsumego: generic.tsumego,
-  intermediate_integration: intermediateIntegration,
-  word_ladder: wordLadder,
-  codeio,
-  simple_integration: algebra.simpleIntegration,
-  polynomial_multiplication: algebra.polynomialMultiplication,
-  propositional_logic: propositionalLogic,
-  boxnet,
-  sokoban,
-  rush_hour: rushHour,
-  polynomial_equations: numeric.polynomialEquations,
-  tower_of_hanoi: puzzles.towerOfHanoi,
-  jugs: puzzles.jugs,
-  graph_color: puzzles.graphColor,
-  cryptarithm: puzzles.cryptarithm,
-  quantum_lock: puzzles.quantumLock,
-  shortest_path: puzzles.shortestPath,
-  palindrome_generation: puzzles.palindromeGeneration,
-  palindrome_partitioning: puzzles.palindromePartitioning,
-  number_sorting: puzzles.numberSorting,
-  word_sorting: puzzles.wordSorting,
-  knights_knaves: puzzles.knightsKnaves,
-  knight_swap: puzzles.knightSwap,
-  binary_matrix: grids.binaryMatrix,
   futoshiki: grids.digitBoard,
+  graph_color: puzzles.graphColor,
+  gsm_symbolic: numeric.gsmSymbolic,
+  intermediate_integration: intermediateIntegration,
+  jugs: puzzles.jugs,
   kakurasu: grids.kakurasu,
+  knight_swap: puzzles.knightSwap,
+  knights_knaves: puzzles.knightsKnaves,
+  letter_jumble: generic.letterJumble,
   manipulate_matrix: grids.manipulateMatrix,
   mini_sudoku: grids.digitBoard,
   n_queens: grids.nQueens,
+  needle_haystack: generic.needleHaystack,
+  number_format: numeric.numberFormat,
+  number_sorting: puzzles.numberSorting,
+  palindrome_generation: puzzles.palindromeGeneration,
+  palindrome_partitioning: puzzles.palindromePartitioning,
+  path_star: generic.pathStar,
+  polynomial_equations: numeric.polynomialEquations,
+  polynomial_multiplication: algebra.polynomialMultiplication,
   pool_matrix: grids.poolMatrix,
+  power_function: numeric.powerFunction,
+  prime_factorization: numeric.primeFactorization,
+  products: numeric.decimalReward,
+  propositional_logic: propositionalLogic,
+  puzzle24: games.puzzle24,
+  quantum_lock: puzzles.quantumLock,
   rearc: grids.rearc,
+  rectangle_count: numeric.rectangleCount,
+  rush_hour: rushHour,
+  self_reference: generic.selfReference,
+  sentence_reordering: generic.sentenceReordering,
+  shortest_path: puzzles.shortestPath,
+  simple_integration: algebra.simpleIntegration,
+  sokoban,
+  spell_backward: generic.spellBackward,
   spiral_matrix: grids.spiralMatrix,
   string_insertion: grids.stringInsertion,
   sudoku: grids.digitBoard,
   survo: grids.survo,
+  time_intervals: numeric.timeIntervals,
+  tower_of_hanoi: puzzles.towerOfHanoi,
+  tsumego: generic.tsumego,
+  word_ladder: wordLadder,
+  word_sorting: puzzles.wordSorting,
 };
 
-/**
- * Datasets RG can generate whose scoring is not reproduced here, with the reason. Loading
- * one reports it as unsupported; its items are never scored as something else.
- */
 const NOT_CHECKABLE = 'RG could not generate it for the shared sample (it needs packages or data that were not available), so no reimplementation could be checked against RG';
+/**
+ * RG datasets without a scorer here, with the reason. Loading one reports it as unsupported;
+ * its items are never scored as something else.
+ */
 const UNSUPPORTED: Readonly<Record<string, string>> = {
   arc_agi: NOT_CHECKABLE,
   bf: `the answer comes from running a Brainf*ck interpreter; ${NOT_CHECKABLE}`,

@@ -79,7 +79,6 @@ function fractionFloat(s: string): number | null {
 /** Python's `f"{x:.10g}"`. */
 function format10g(x: number): string {
   if (x === 0) return Object.is(x, -0) ? '-0' : '0';
-  const exp = Math.floor(Math.log10(Math.abs(x)));
   const p = 10;
   let s: string;
   const e = Number(x.toExponential(p - 1).split('e')[1]);
@@ -91,7 +90,6 @@ function format10g(x: number): string {
   } else {
     s = x.toFixed(Math.max(0, p - 1 - e)).replace(/\.0+$/, '').replace(/(\.\d*?)0+$/, '$1');
   }
-  void exp;
   return s;
 }
 
