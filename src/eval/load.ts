@@ -9,7 +9,7 @@ import { isGame24Header, loadGame24Csv } from './loaders/game24';
 import { isReasoningGymItem, loadReasoningGymJsonl } from './loaders/reasoningGym';
 import { loadSymbenchSample } from './loaders/symbench';
 import { isTaskFileJson, loadJsonlTaskFile, loadJsonTaskFile } from './loaders/taskfile';
-import type { LoadProblem, LoadResult, TaskRecord } from './types';
+import type { LoadProblem, LoadResult, TaskRecord, UnsupportedTask } from './types';
 
 const BLOCKSWORLD_FILE = 'blocksworld_task.txt';
 /** Extensions that may hold tasks; other files in a walked folder (README.md, LICENSE) are skipped. */
@@ -42,7 +42,7 @@ async function loadDataFile(file: string): Promise<LoadResult> {
   } catch (e) {
     return { records: [], problems: [{ file, message: `cannot read: ${errorText(e)}` }] };
   }
-  if (ext === '.jsonl') return isReasoningGymJsonl(text) ? loadReasoningGymJsonl(file, text) : loadJsonlTaskFile(file, text);
+  if (ext === '.jsonl') return isReasoningGymJsonl(text) ? loadReasoningGymJsonl(file, path.basename(file), text) : loadJsonlTaskFile(file, text);
   if (ext === '.csv') {
     const first = text.split(/\r?\n/, 1)[0] ?? '';
     if (isGame24Header(first)) return loadGame24Csv(file, text);
@@ -65,6 +65,7 @@ async function loadDataFile(file: string): Promise<LoadResult> {
 interface Collector {
   readonly records: TaskRecord[];
   readonly problems: LoadProblem[];
+  readonly unsupported: UnsupportedTask[];
   readonly signal?: AbortSignal;
 }
 
@@ -72,6 +73,7 @@ function add(into: Collector, out: { record?: TaskRecord; problem?: LoadProblem 
   if ('records' in out) {
     into.records.push(...out.records);
     into.problems.push(...out.problems);
+    into.unsupported.push(...(out.unsupported ?? []));
     return;
   }
   if (out.record) into.records.push(out.record);
@@ -115,7 +117,7 @@ async function walk(dir: string, into: Collector): Promise<void> {
  * Rejects only when `signal` is aborted (with the signal's reason).
  */
 export async function loadTasks(target: string, signal?: AbortSignal): Promise<LoadResult> {
-  const into: Collector = { records: [], problems: [], signal };
+  const into: Collector = { records: [], problems: [], unsupported: [], signal };
   const resolved = path.resolve(target);
   let info;
   try {
@@ -135,7 +137,7 @@ export async function loadTasks(target: string, signal?: AbortSignal): Promise<L
   return dedupe(into);
 }
 
-function dedupe(result: LoadResult): LoadResult {
+function dedupe(result: LoadResult & { unsupported: UnsupportedTask[] }): LoadResult {
   const seen = new Set<string>();
   const records: TaskRecord[] = [];
   const problems = [...result.problems];
@@ -147,5 +149,5 @@ function dedupe(result: LoadResult): LoadResult {
     seen.add(r.id);
     records.push(r);
   }
-  return { records, problems };
+  return { records, problems, unsupported: result.unsupported };
 }

@@ -93,9 +93,24 @@ export interface LoadProblem {
   readonly message: string;
 }
 
+/**
+ * Questions that were recognised but cannot be scored yet (e.g. MATH needs a judge of
+ * mathematical equivalence). They are not loaded as records, so nothing scores them as
+ * something else; the CLI and the extension name them with the reason.
+ */
+export interface UnsupportedTask {
+  /** The id the question would have (same scheme as records). */
+  readonly id: string;
+  readonly task: string;
+  readonly file: string;
+  readonly reason: string;
+}
+
 export interface LoadResult {
   readonly records: TaskRecord[];
   readonly problems: LoadProblem[];
+  /** Recognised questions that cannot be scored yet; absent means none. */
+  readonly unsupported?: UnsupportedTask[];
 }
 
 export interface ScoreResult {

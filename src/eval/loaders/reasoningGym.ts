@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { reasoningGymSupport } from '../reasoningGym';
-import { ANSWER_FORMAT_INSTRUCTION, type LoadProblem, type LoadResult, type TaskRecord } from '../types';
+import { ANSWER_FORMAT_INSTRUCTION, type LoadProblem, type LoadResult, type TaskRecord, type UnsupportedTask } from '../types';
 
 const rgItemSchema = z.strictObject({
   question: z.string().min(1),
@@ -27,16 +27,16 @@ export function isReasoningGymItem(raw: unknown): boolean {
 }
 
 /**
- * Loads a Reasoning-Gym JSONL file. Ids are `<file name>#<0-based line>`; the task name is the
- * dataset. A dataset without a scorer here is one problem naming it and the reason (its items
- * are not loaded, so they are never scored as something else).
+ * Loads a Reasoning-Gym JSONL file. Ids are `<fileId>#<0-based line>` (`puzzle24.jsonl#5`, with
+ * `fileId` the file's path relative to what the user gave); the task name is the dataset. Items
+ * of a dataset without a scorer here come back as `unsupported`, with the reason, and are not
+ * loaded, so they are never scored as something else.
  */
-export function loadReasoningGymJsonl(file: string, text: string): LoadResult {
+export function loadReasoningGymJsonl(file: string, fileId: string, text: string): LoadResult {
   const records: TaskRecord[] = [];
   const problems: LoadProblem[] = [];
-  const unsupported = new Map<string, string>();
-  const base = path.basename(file);
-  const fileDataset = base.replace(/\.jsonl$/i, '');
+  const unsupported: UnsupportedTask[] = [];
+  const fileDataset = path.basename(file).replace(/\.jsonl$/i, '');
   text.split(/\r?\n/).forEach((line, i) => {
     if (line.trim() === '') return;
     let raw: unknown;
@@ -56,12 +56,13 @@ export function loadReasoningGymJsonl(file: string, text: string): LoadResult {
     const src = item.metadata.source_dataset;
     const dataset = typeof src === 'string' && src !== '' ? src : fileDataset;
     const support = reasoningGymSupport(dataset);
+    const id = `${fileId}#${i}`;
     if (!support.supported) {
-      if (!unsupported.has(dataset)) unsupported.set(dataset, support.reason);
+      unsupported.push({ id, task: dataset, file, reason: `Reasoning-Gym dataset "${dataset}": ${support.reason}` });
       return;
     }
     records.push({
-      id: `${base}#${i}`,
+      id,
       task: dataset,
       question: item.question.includes('<<<') ? item.question : `${item.question.trimEnd()}\n${ANSWER_FORMAT_INSTRUCTION}`,
       scorer: { kind: 'reasoning_gym', dataset, answer: item.answer, metadata: item.metadata },
@@ -69,8 +70,5 @@ export function loadReasoningGymJsonl(file: string, text: string): LoadResult {
       metadata: { layout: 'reasoning_gym' },
     });
   });
-  for (const [dataset, reason] of unsupported) {
-    problems.push({ file, message: `Reasoning-Gym dataset "${dataset}" is unsupported (its items were not loaded): ${reason}` });
-  }
-  return { records, problems };
+  return { records, problems, unsupported };
 }

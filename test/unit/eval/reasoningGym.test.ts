@@ -32,16 +32,22 @@ describe('Reasoning-Gym loader', () => {
   });
 
   it('names an unsupported dataset with its reason and loads none of its items', async () => {
-    const dir = await folderWith({ 'bf.jsonl': item('bf', 'hello', { bfit_code: '++.' }) });
-    const { records, problems } = await loadTasks(dir);
+    const dir = await folderWith({ 'bf.jsonl': [item('bf', 'hello', { bfit_code: '++.' }), item('bf', 'hi', { bfit_code: '+.' })].join('\n') });
+    const { records, problems, unsupported } = await loadTasks(dir);
     expect(records).toEqual([]);
-    expect(problems).toHaveLength(1);
-    expect(problems[0]?.message).toMatch(/Reasoning-Gym dataset "bf" is unsupported .*interpreter/);
+    expect(problems).toEqual([]);
+    expect(unsupported?.map((u) => [u.id, u.task])).toEqual([
+      ['bf.jsonl#0', 'bf'],
+      ['bf.jsonl#1', 'bf'],
+    ]);
+    expect(unsupported?.[0]?.reason).toMatch(/Reasoning-Gym dataset "bf": .*interpreter/);
   });
 
   it('names a dataset it has never heard of as unsupported rather than guessing a scorer', async () => {
-    const { problems } = await loadTasks(await folderWith({ 'x.jsonl': item('brand_new_dataset', 'a', {}) }));
-    expect(problems[0]?.message).toMatch(/"brand_new_dataset" is unsupported/);
+    const { records, unsupported } = await loadTasks(await folderWith({ 'x.jsonl': item('brand_new_dataset', 'a', {}) }));
+    expect(records).toEqual([]);
+    expect(unsupported?.[0]).toMatchObject({ id: 'x.jsonl#0', task: 'brand_new_dataset' });
+    expect(unsupported?.[0]?.reason).toMatch(/no scorer/);
   });
 
   it('leaves our own JSONL task files alone', async () => {
