@@ -21,8 +21,13 @@ function replay(initial: Record<string, unknown>, steps: unknown): Map<string, s
     if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) throw new RgDataError('metadata.initial_state is malformed');
     state.set(k, [...v]);
   }
-  if (!Array.isArray(steps)) throw new Malformed('not a list of steps');
-  for (const step of steps) {
+  // Python iterates whatever json.loads gave: a list's items, a string's characters, a dict's keys.
+  let items: unknown[];
+  if (Array.isArray(steps)) items = steps;
+  else if (typeof steps === 'string') items = [...steps];
+  else if (typeof steps === 'object' && steps !== null) items = Object.keys(steps);
+  else throw new Malformed('not iterable');
+  for (const step of items) {
     if (typeof step !== 'object' || step === null || Array.isArray(step)) throw new Malformed('a step is not an object');
     // Later keys with the same coordinates replace earlier ones but keep their place (a Python dict).
     const moves = new Map<string, { coords: number[]; item: string; location: string | number[] }>();

@@ -6,7 +6,7 @@
 // Other names are constants (`+ C`, `+ D`), as they are for sympy.
 
 import { metaString, RgDataError, type RgScorer } from './entry';
-import { pyDecimal, pyStrip } from './py';
+import { pyDecimal, pyStrip, pythonSyntaxTrap } from './py';
 
 type C = readonly [number, number];
 type Node =
@@ -38,7 +38,7 @@ const fn = (name: Fn, a: Node): Node => ({ t: 'fn', name, a });
 
 /** Parses sympy input; null outside the subset (unknown functions, syntax errors). */
 export function parseExpression(text: string): Node | null {
-  if (text.length > MAX_LENGTH) return null;
+  if (text.length > MAX_LENGTH || pythonSyntaxTrap(text)) return null;
   const toks = text.match(/\s+|\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?|[A-Za-z_]\w*|\*\*|[-+*/(),]|./g) ?? [];
   const t = toks.filter((s) => !/^\s+$/.test(s));
   let i = 0;

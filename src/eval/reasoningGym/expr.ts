@@ -5,7 +5,7 @@
 // (sympy raises or yields a non-number, and the scorer's except branch applies).
 
 import { add, div, mul, neg, rational, sub, type Rational } from '../rational';
-import { pyDecimal } from './py';
+import { pyDecimal, pythonSyntaxTrap } from './py';
 
 const MAX_LENGTH = 2000;
 const MAX_DEPTH = 100;
@@ -59,7 +59,7 @@ function power(base: Rational, exp: Rational): Rational {
 
 /** Parses and evaluates; null where sympy would raise or not give a number. */
 export function evaluateSympyArithmetic(text: string): { value: Rational; usesPower: boolean } | null {
-  if (text.length > MAX_LENGTH) return null;
+  if (text.length > MAX_LENGTH || pythonSyntaxTrap(text)) return null;
   let toks: Tok[];
   try {
     toks = tokenize(text);

@@ -5,7 +5,7 @@
 // Text outside this subset (function calls, division by a symbol, `^`) is not a polynomial: null.
 
 import { add, div, equals, mul, rational, type Rational } from '../rational';
-import { pyDecimal } from './py';
+import { pyDecimal, pythonSyntaxTrap } from './py';
 
 /** Monomial key ("x^2*y^1", "" for the constant) → coefficient; zero terms are never stored. */
 export type Poly = ReadonlyMap<string, Rational>;
@@ -120,7 +120,7 @@ export interface PolyForm {
 
 /** Parses sympy input as a polynomial; null when it is not one (or not valid input). */
 export function parsePolynomial(text: string): PolyForm | null {
-  if (text.length > MAX_LENGTH) return null;
+  if (text.length > MAX_LENGTH || pythonSyntaxTrap(text)) return null;
   const toks = tokenize(text);
   if (!toks || toks.length === 0) return null;
   let i = 0;

@@ -123,3 +123,23 @@ export function jsonLoads(s: string): { ok: true; value: unknown } | { ok: false
     return { ok: false };
   }
 }
+
+/**
+ * Python-syntax errors sympy's `parse_expr` raises that a token-level parser would miss: a line
+ * break outside brackets (a second statement; inside brackets Python joins lines) and an integer
+ * literal with a leading zero (`020`). Surrounding whitespace is allowed, as in sympy.
+ */
+export function pythonSyntaxTrap(text: string): boolean {
+  const t = pyStrip(text);
+  let depth = 0;
+  for (const ch of t) {
+    if (ch === '(' || ch === '[' || ch === '{') depth++;
+    else if (ch === ')' || ch === ']' || ch === '}') depth = Math.max(0, depth - 1);
+    else if ((ch === '\n' || ch === '\r') && depth === 0) return true;
+  }
+  for (const m of t.matchAll(/(?<![\w.])\d+(?![\w.])/g)) {
+    const digits = m[0];
+    if (digits.length > 1 && digits.startsWith('0') && /[1-9]/.test(digits)) return true;
+  }
+  return false;
+}
