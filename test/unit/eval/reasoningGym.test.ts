@@ -89,6 +89,22 @@ describe('where we score differently from Reasoning-Gym (documented in docs/task
   });
 });
 
+describe('sympy input rules kept by the arithmetic parsers', () => {
+  const countdown = (answer: string): number =>
+    scoreReasoningGym('countdown', answer, { answer: null, metadata: { numbers: [82, 20, 67, 50], target: 119 } }).score;
+
+  it('a line break outside brackets is a syntax error, inside brackets it is not', () => {
+    expect(countdown('82 + 20 + 67 - 50')).toBe(1);
+    expect(countdown('82\n+ 20 + 67 - 50')).toBe(0.01);
+    expect(countdown('(82\n+ 20 + 67 - 50)')).toBe(1);
+    expect(countdown('\n82 + 20 + 67 - 50\n')).toBe(1);
+  });
+
+  it('an integer with a leading zero is a syntax error', () => {
+    expect(countdown('82 + 020 + 67 - 50')).toBe(0.01);
+  });
+});
+
 describe('scorer robustness', () => {
   it('turns missing metadata into score 0 with the reason, never a throw', () => {
     const out = scoreReasoningGym('sudoku', '1 2\n2 1', { answer: '1 2\n2 1', metadata: {} });
