@@ -1,5 +1,5 @@
 // The arithmetic subset of sympy's `parse_expr` that RG's countdown and puzzle24 scorers
-// evaluate: numbers (with Python's float forms "9." and ".5"), + - * / **, unary signs and
+// evaluate: numbers (with Python's float forms "9." and ".5"), + - * / // % **, unary signs and
 // parentheses, with Python's precedence. Exact fractions; model text is never eval'ed.
 // Anything outside the subset (names, lists, strings, "=", ...) is an error, as it is for RG
 // (sympy raises or yields a non-number, and the scorer's except branch applies).
@@ -35,7 +35,7 @@ function tokenize(text: string): Tok[] {
       i += num[0].length;
       continue;
     }
-    const op = /^(\*\*|[-+*/()])/.exec(rest);
+    const op = /^(\*\*|\/\/|[-+*/()%])/.exec(rest);
     if (op?.[1] !== undefined) {
       out.push({ t: 'op', v: op[1] });
       i += op[1].length;
@@ -57,8 +57,17 @@ function power(base: Rational, exp: Rational): Rational {
   return inv;
 }
 
-/** Parses and evaluates; null where sympy would raise or not give a number. */
-export function evaluateSympyArithmetic(text: string): { value: Rational; usesPower: boolean } | null {
+/** Floor of a fraction, as a fraction. */
+function floorOf(v: Rational): Rational {
+  const q = v.num / v.den;
+  return rational(v.num < 0n && q * v.den !== v.num ? q - 1n : q);
+}
+
+/**
+ * Parses and evaluates; null where sympy would raise or not give a number. `usesOtherOperator` is set
+ * when the text uses an operator beyond + - * / (`**`, `//`, `%`).
+ */
+export function evaluateSympyArithmetic(text: string): { value: Rational; usesOtherOperator: boolean } | null {
   if (text.length > MAX_LENGTH || pythonSyntaxTrap(text)) return null;
   let toks: Tok[];
   try {
@@ -68,7 +77,7 @@ export function evaluateSympyArithmetic(text: string): { value: Rational; usesPo
   }
   let i = 0;
   let depth = 0;
-  let usesPower = false;
+  let usesOtherOperator = false;
   const isOp = (v: string): boolean => {
     const t = toks[i];
     return t?.t === 'op' && t.v === v;
@@ -106,21 +115,26 @@ export function evaluateSympyArithmetic(text: string): { value: Rational; usesPo
     const base = atom();
     if (isOp('**')) {
       i++;
-      usesPower = true;
+      usesOtherOperator = true;
       return power(base, unary());
     }
     return base;
   };
   const product = (): Rational => {
     let v = unary();
-    while (isOp('*') || isOp('/')) {
+    while (isOp('*') || isOp('/') || isOp('//') || isOp('%')) {
       const op = toks[i++];
       const r = unary();
-      if (op?.v === '*') v = mul(v, r);
+      if (op?.v === '*') {
+        v = mul(v, r);
+        continue;
+      }
+      const q = div(v, r);
+      if (!q) throw new ExprError('division by zero');
+      if (op?.v === '/') v = q;
       else {
-        const q = div(v, r);
-        if (!q) throw new ExprError('division by zero');
-        v = q;
+        usesOtherOperator = true;
+        v = op?.v === '//' ? floorOf(q) : sub(v, mul(r, floorOf(q)));
       }
     }
     return v;
@@ -138,7 +152,7 @@ export function evaluateSympyArithmetic(text: string): { value: Rational; usesPo
     if (toks.length === 0) return null;
     const value = sum();
     if (i !== toks.length) return null;
-    return { value, usesPower };
+    return { value, usesOtherOperator };
   } catch {
     return null;
   }

@@ -30,7 +30,7 @@ const PUZZLE24_MAX = 10n;
  * puzzle24, as RG: `int(value) == 24`, four literal numbers each in 1..10; else 0.01.
  * Diverges where RG breaks the question's own rules ("Make 24 using a, b, c, d ... each number
  * once ... operators + - * /"): the numbers must be exactly the given ones, the value exactly
- * 24 (RG truncates 24.5 to 24) and `**` is not an allowed operator. Such answers get 0.01.
+ * 24 (RG truncates 24.5 to 24) and `**`, `//`, `%` are not allowed operators. Such answers get 0.01.
  */
 export const puzzle24: RgScorer = (answer, entry) => {
   const a = pyStrip(answer);
@@ -41,7 +41,7 @@ export const puzzle24: RgScorer = (answer, entry) => {
   if (truncate(ev.value) !== 24n) return 0.01;
   // RG would give 1.0 here; the question's rules follow.
   const exact24 = ev.value.num === 24n && ev.value.den === 1n;
-  if (!exact24 || ev.usesPower || !sameMultiset(used, numbersOf(metaArray(entry, 'numbers')))) return 0.01;
+  if (!exact24 || ev.usesOtherOperator || !sameMultiset(used, numbersOf(metaArray(entry, 'numbers')))) return 0.01;
   return 1;
 };
 
