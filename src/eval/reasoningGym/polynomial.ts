@@ -174,7 +174,10 @@ export function parsePolynomial(text: string): PolyForm | null {
     const base = atom();
     if (!isOp('**')) return base;
     i++;
+    const from = i;
     const exp = unary();
+    // A float exponent (x**8.0) is no longer a polynomial power for sympy (x**8.0 != x**8).
+    if (toks.slice(from, i).some((tk) => tk.t === 'num' && tk.float)) fail();
     if (!isConstant(exp.poly)) fail();
     const e = constantValue(exp.poly);
     if (e.den !== 1n || e.num < 0n || e.num > MAX_POWER) fail();
