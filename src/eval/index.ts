@@ -2,6 +2,7 @@
 export { loadTasks } from './load';
 export { scoreAnswer, scoreAnswerAsync, expectedOf, type AsyncScoreOptions } from './score';
 export { extractFinalAnswer, cleanAnswer, normalizeText } from './answerText';
+export { reasoningGymSupport, scoreReasoningGym, type RgEntry, type RgScoreOutcome, type RgSupport } from './reasoningGym';
 export { evaluateArithmetic, type ArithmeticResult, type Evaluation } from './arithmetic';
 export type { PythonCheckRunner } from './scorers/python';
 export { BUILTIN_CHECKERS, taskFileRecordSchema, type TaskFileRecord } from './loaders/taskfile';

@@ -128,11 +128,6 @@ export function reasoningGymSupport(dataset: string): RgSupport {
   return { supported: false, reason: UNSUPPORTED[dataset] ?? 'no scorer for this Reasoning-Gym dataset yet' };
 }
 
-/** Every dataset with a scorer, sorted. */
-export function supportedReasoningGymDatasets(): string[] {
-  return Object.keys(SCORERS).sort();
-}
-
 /** A score and, when it could not be computed, why. */
 export interface RgScoreOutcome {
   /** In [0, 1]; 1 is a full score. */

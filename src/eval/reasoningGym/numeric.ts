@@ -163,7 +163,7 @@ export const bitwiseArithmetic: RgScorer = (answer, entry) => {
  * Evaluates RG's bitwise problems: integer literals (hex/decimal), + - *, << >>, parentheses,
  * with Python's precedence (* over + - over shifts). Null for anything else.
  */
-export function evalBitwiseProblem(text: string): bigint | null {
+function evalBitwiseProblem(text: string): bigint | null {
   const tokens = text.match(/0x[0-9a-fA-F]+|\d+|<<|>>|[-+*()]|\S/g) ?? [];
   let i = 0;
   const peek = (): string | undefined => tokens[i];
@@ -236,7 +236,7 @@ function pyComplex(s: string): [number, number] | null {
 }
 
 /** RG's `parse_string_to_complex`: spaces removed, outer brackets dropped, i → j. Null where it fails. */
-export function parseComplexAnswer(answer: string): [number, number] | null {
+function parseComplexAnswer(answer: string): [number, number] | null {
   let a = answer.replace(/ /g, '').toLowerCase();
   while (a.length > 1 && a.startsWith('(') && a.endsWith(')')) a = a.slice(1, -1);
   a = a.replace(/i/g, 'j');

@@ -32,13 +32,6 @@ export function pyRstrip(s: string): string {
   return s.replace(TRAILING, '');
 }
 
-/** Python `str.splitlines()` for the common line breaks (\n, \r\n, \r). */
-export function pySplitlines(s: string): string[] {
-  const parts = s.split(/\r\n|\n|\r|\v|\f|\x1c|\x1d|\x1e|\x85|\u2028|\u2029/);
-  if (parts.length > 0 && parts[parts.length - 1] === '') parts.pop();
-  return parts;
-}
-
 const DIGITS = '\\d(?:_?\\d)*';
 const INT_RE = new RegExp(`^[+-]?${DIGITS}$`);
 const FLOAT_RE = new RegExp(`^[+-]?(?:(?:${DIGITS})?\\.${DIGITS}|${DIGITS}\\.?)(?:[eE][+-]?${DIGITS})?$`);
@@ -49,12 +42,6 @@ export function pyInt(s: string): bigint | null {
   const t = pyStrip(s);
   if (!INT_RE.test(t)) return null;
   return BigInt(t.replace(/_/g, ''));
-}
-
-/** Python `int(s)` as a JS number (null when not an int literal). */
-export function pyIntNumber(s: string): number | null {
-  const v = pyInt(s);
-  return v === null ? null : Number(v);
 }
 
 /** Python `float(s)`: decimal literal with optional exponent, inf, nan; null where Python raises. */
