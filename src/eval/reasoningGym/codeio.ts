@@ -17,6 +17,8 @@ type J =
   | { readonly k: 'dict'; readonly entries: ReadonlyMap<string, J> };
 
 const MAX_DEPTH = 200;
+/** Longer JSON answers get the 0.01 floor instead of a tree edit distance (quadratic in size). */
+const MAX_JSON_CHARS = 20000;
 
 /** Python's `json.loads` keeping ints and floats apart; null on a JSON error. */
 function parseJson(text: string): J | null {
@@ -316,6 +318,7 @@ export const codeio: RgScorer = (answer, entry) => {
   const gj = parseJson(gold);
   if (!aj || !gj) return a.includes(gold) ? pyLen(gold) / pyLen(a) : 0;
   if (pyEquals(aj, gj)) return maxScore;
+  if (a.length > MAX_JSON_CHARS || gold.length > MAX_JSON_CHARS) return 0.01;
   const distance = treeDistance(toTree(aj), toTree(gj));
   const maxSize = Math.max(pyLen(jsonDumps(aj)), pyLen(jsonDumps(gj)));
   const similarity = Math.max(0, 1 - distance / (0.2 * maxSize));

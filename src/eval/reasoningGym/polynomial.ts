@@ -13,6 +13,8 @@ export type Poly = ReadonlyMap<string, Rational>;
 const MAX_LENGTH = 5000;
 const MAX_DEPTH = 100;
 const MAX_POWER = 200n;
+/** A product with more terms than this is refused (hostile input like (a+b+c+d)**200 would explode). */
+const MAX_TERMS = 1000;
 /** Names sympy's parser does not turn into plain symbols (Python keywords, sympy functions/objects). */
 const NOT_SYMBOLS = new Set(['and', 'or', 'not', 'in', 'is', 'if', 'else', 'lambda', 'None', 'True', 'False', 'N', 'O', 'Q', 'S', 'I', 'E', 'pi', 'oo', 'zoo', 'nan']);
 
@@ -87,14 +89,19 @@ function addPoly(a: Poly, b: Poly): Poly {
 }
 
 function mulPoly(a: Poly, b: Poly): Poly {
-  let out: Poly = new Map();
+  if (a.size * b.size > MAX_TERMS * 10) throw new SyntaxError('too many terms');
+  const out = new Map<string, Rational>();
   for (const [ka, va] of a) {
     for (const [kb, vb] of b) {
       const m = parseMonomial(ka);
       for (const [s, e] of parseMonomial(kb)) m.set(s, (m.get(s) ?? 0n) + e);
-      out = addPoly(out, new Map([[monomialKey(m), mul(va, vb)]]));
+      const key = monomialKey(m);
+      const sum = add(out.get(key) ?? rational(0n), mul(va, vb));
+      if (sum.num === 0n) out.delete(key);
+      else out.set(key, sum);
     }
   }
+  if (out.size > MAX_TERMS) throw new SyntaxError('too many terms');
   return out;
 }
 

@@ -106,6 +106,12 @@ describe('sympy input rules kept by the arithmetic parsers', () => {
 });
 
 describe('scorer robustness', () => {
+  it('refuses answers that would explode instead of stalling', () => {
+    expect(scoreReasoningGym('polynomial_multiplication', '(a+b+c+d+e+f)**200', { answer: 'x**2', metadata: {} }).score).toBe(0);
+    expect(scoreReasoningGym('simple_integration', '(a+b+c+d+e+f)**200', { answer: null, metadata: { integrand: 'x', variable: 'x' } }).score).toBe(0);
+    expect(scoreReasoningGym('countdown', '9**9**9', { answer: null, metadata: { numbers: [9, 9, 9], target: 1 } }).score).toBe(0.01);
+  });
+
   it('turns missing metadata into score 0 with the reason, never a throw', () => {
     const out = scoreReasoningGym('sudoku', '1 2\n2 1', { answer: '1 2\n2 1', metadata: {} });
     expect(out).toEqual({ score: 0, error: 'metadata.solution is missing' });
