@@ -65,7 +65,7 @@ export const SETTINGS_SPEC = {
     ],
     description: 'Reasoning of reasoning models (qwen3, deepseek-r1, gpt-oss). Reasoning is shown folded and stored, never searched for the answer.', order: 22,
   },
-  'maxCodeCalls': { type: 'integer', default: 5, minimum: 0, maximum: 50, description: 'Code-call budget per question (the paper uses 5).', order: 5 },
+  'maxCodeCalls': { type: 'integer', default: 5, minimum: 0, maximum: 50, description: 'Code-call budget per question: 5 for the R1-CI v1 checkpoints, 8 for v2 (the budgets of the paper).', order: 5 },
   'temperature': { type: 'number', default: 0.6, minimum: 0, maximum: 2, description: 'Sampling temperature (the paper uses 0.6).', order: 6 },
   'seed': { type: ['integer', 'null'], default: null, minimum: 0, description: 'Sampling seed for reproducible runs; null for none.', order: 7 },
   'contextTokens': { type: 'integer', default: 16384, minimum: 1024, maximum: 1048576, description: 'Context window requested from Ollama (num_ctx). Ollama\'s own default silently truncates long conversations.', order: 8 },
