@@ -4,7 +4,7 @@
 import type * as vscode from 'vscode';
 import type { Settings } from '../config/settingsSpec';
 import { SandboxPool } from '../sandbox';
-import type { CodeRunner, SandboxLimits } from '../sandbox/types';
+import { DEFAULT_LIMITS, type CodeRunner, type SandboxLimits } from '../sandbox/types';
 import { newScratchFolder, scratchRoot } from './scratch';
 
 interface PoolConfig {
@@ -22,6 +22,8 @@ export function poolConfig(settings: Settings): PoolConfig {
       memoryBytes: settings['sandbox.memoryMiB'] * 1024 * 1024,
       outputBytes: settings['sandbox.outputKiB'] * 1024,
       fileSizeBytes: settings['sandbox.fileSizeMiB'] * 1024 * 1024,
+      diskBytes: settings['sandbox.diskMiB'] * 1024 * 1024,
+      diskEntries: DEFAULT_LIMITS.diskEntries,
     },
     mode: settings['sandbox.state'],
     isolation: settings['sandbox.isolation'],
