@@ -177,7 +177,7 @@ export class SandboxBudget {
           watcherHit = true;
           await kill();
         }
-        const leftoversKilled = this.killLeftovers();
+        const leftoversKilled = await this.killLeftovers();
         const usage = this.scratchUsage();
         const oomAfter = this.cgroup?.oomKills() ?? 0;
         this.oomSeen = oomAfter;
@@ -193,7 +193,7 @@ export class SandboxBudget {
 
   /**
    * Scratch usage after a cell. The walk is skipped only when the last one is under a second
-   * old and statfs shows that scratch's whole file system did not grow by the room that was
+   * old, found scratch under budget, and statfs shows that scratch's whole file system did not grow by the room that was
    * left (so the sandbox cannot be over); the warm round trip then pays one statfs instead.
    */
   private scratchUsage(): ScratchUsage {
@@ -203,7 +203,7 @@ export class SandboxBudget {
     const last = this.lastWalk;
     if (
       fs &&
-      this.lastUsage.complete &&
+      !overDiskBudget(this.lastUsage, this.limits) &&
       now - last.at < RECENT_WALK_MS &&
       fs.bytes - last.fsBytes < this.limits.diskBytes - this.lastUsage.bytes &&
       fs.inodes - last.fsInodes < this.limits.diskEntries - this.lastUsage.entries
@@ -254,16 +254,21 @@ export class SandboxBudget {
    * holds them all). Cheap when nothing is left: one small listing. Zombies (killed, not
    * yet reaped by the worker) do not count.
    */
-  private killLeftovers(): number {
+  private async killLeftovers(): Promise<number> {
     const worker = this.workerPid;
     if (worker === undefined) return 0;
-    const listed = this.listProcesses();
-    const alive = listed.pids.filter((pid) => !this.chainListed.has(pid) && !isZombie(listed.proc(pid)));
-    if (alive.length === 0) return 0;
+    const leftovers = (): number[] => {
+      const listed = this.listProcesses();
+      return listed.pids.filter((pid) => !this.chainListed.has(pid) && !isZombie(listed.proc(pid)));
+    };
+    if (leftovers().length === 0) return 0;
     const chain = new Set(this.chain);
-    return freezeAndKill(() =>
+    const killed = freezeAndKill(() =>
       this.cgroup?.path ? this.cgroup.pids().filter((pid) => !chain.has(pid)) : findDescendants(worker, { live: true }),
     );
+    // SIGKILL is delivered asynchronously: the cell returns once they are really gone.
+    for (let wait = 0; wait < 100 && leftovers().length > 0; wait++) await new Promise((resolve) => setTimeout(resolve, 10));
+    return killed;
   }
 
   /** Watcher: bytes the sandbox holds now (anonymous memory of its processes, memfds, tmpfs mounts). */
