@@ -2,7 +2,7 @@
 // cells (the shipped ones in ../shared/cases/sandbox-attacks and variants of their kinds),
 // on every tier this machine has, with both mechanisms: the memory cgroup ('auto' as root)
 // and the host-side watcher (forced). Sizes are modest: a 256 MiB budget, 300–400 MiB tried.
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ownMemoryCgroupDirs } from '../../../src/sandbox/cgroup';
@@ -30,16 +30,18 @@ async function start(tier: 'isolated' | 'basic', memoryEnforcement: 'auto' | 'wa
   return runner;
 }
 
-/** Our own memory cgroup folder (v1 or v2), where per-sandbox cgroups are made. */
-function ownCgroupDir(): string | undefined {
-  const found = ownMemoryCgroupDirs(readFileSync('/proc/self/cgroup', 'utf8'), readFileSync('/proc/self/mountinfo', 'utf8'));
+/** The memory cgroup folder (v1 or v2) a process is in. */
+function memoryCgroupOf(pid: number | 'self'): string | undefined {
+  const found = ownMemoryCgroupDirs(readFileSync(`/proc/${pid}/cgroup`, 'utf8'), readFileSync('/proc/self/mountinfo', 'utf8'));
   return found.v1 ?? found.v2;
 }
 
-function sandboxCgroups(): string[] {
-  const dir = ownCgroupDir();
-  if (!dir) return [];
-  return readdirSync(dir).filter((name) => name.startsWith('r1ci-sandbox-'));
+/** The cgroup the sandbox's worker runs in, when it is not ours (a per-sandbox cgroup). */
+async function sandboxCgroup(runner: CodeRunner): Promise<string | undefined> {
+  const identity = await probeIdentity(runner);
+  const [pid] = runner.tier === 'isolated' ? pidsInNamespace(identity.ns) : [identity.workerPid];
+  const dir = pid === undefined ? undefined : memoryCgroupOf(pid);
+  return dir === memoryCgroupOf('self') ? undefined : dir;
 }
 
 /**
@@ -121,15 +123,17 @@ const TMPFS_SPLIT = [
 describe('the isolated tier and the memory cgroup are there on Linux as root (CI): fail, not skip', () => {
   it.runIf(LINUX_ROOT)('bubblewrap works, the memory budget is a cgroup, and dispose removes it', async () => {
     expect(isolation.tier).toBe('isolated');
-    const before = sandboxCgroups();
     const runner = await start('isolated', 'auto');
+    let cgroup: string | undefined;
     try {
       expect(runner.tierNote).toMatch(/Memory: cgroup v[12], 256 MiB for all processes and tmpfs together/);
-      expect(sandboxCgroups().filter((name) => !before.includes(name))).toHaveLength(1);
+      cgroup = await sandboxCgroup(runner);
+      expect(cgroup).toMatch(/\/r1ci-sandbox-[0-9a-f]+$/);
+      expect(existsSync(cgroup ?? '')).toBe(true);
     } finally {
       await runner.dispose();
     }
-    expect(sandboxCgroups()).toEqual(before);
+    expect(existsSync(cgroup ?? '')).toBe(false);
   });
 });
 
@@ -257,8 +261,11 @@ describe.each(TIERS.flatMap((tier) => MECHANISMS.map((mechanism) => [tier, mecha
   }, 60_000);
 
   it('cancel leaves no process behind, and dispose leaves no cgroup', async () => {
-    const cgroupsBefore = sandboxCgroups();
     const runner = await start(tier, mechanism);
+    const cgroup = await sandboxCgroup(runner);
+    // No cgroup when the watcher is forced; as root on Linux 'auto' always makes one.
+    if (mechanism === 'watched') expect(cgroup).toBeUndefined();
+    else if (LINUX_ROOT) expect(cgroup).toMatch(/\/r1ci-sandbox-[0-9a-f]+$/);
     try {
       const identity = await probeIdentity(runner);
       const before = await sandboxProcesses(runner, identity);
@@ -274,7 +281,7 @@ describe.each(TIERS.flatMap((tier) => MECHANISMS.map((mechanism) => [tier, mecha
     } finally {
       await runner.dispose();
     }
-    expect(sandboxCgroups()).toEqual(cgroupsBefore);
+    if (cgroup) expect(existsSync(cgroup)).toBe(false);
   }, 60_000);
 });
 
