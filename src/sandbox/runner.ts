@@ -69,7 +69,8 @@ export async function prepareSandbox(options: Omit<SandboxOptions, 'scratchDir'>
       mode,
       budget,
       launchFor: (scratchDir, _privateDir, sandboxUid) => {
-        const plan = buildBwrapPlan({ layout, scratchDir, workerScript, isRoot: isRoot(), tmpfsBytes: limits.memoryBytes });
+        const sized = 'sizedTmpfs' in detected && detected.sizedTmpfs;
+        const plan = buildBwrapPlan({ layout, scratchDir, workerScript, isRoot: isRoot(), ...(sized ? { tmpfsBytes: limits.memoryBytes } : {}) });
         const args: WorkerArgs = {
           ...baseArgs,
           pidNamespace: true,
