@@ -7,7 +7,7 @@
 // Kernel documentation: Documentation/admin-guide/cgroup-v1/memory.rst and cgroup-v2.rst.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import type { WorkerLaunch } from './worker-process';
 
@@ -92,6 +92,7 @@ export function findCgroupParent(): CgroupParent | undefined {
   } catch {
     return undefined;
   }
+  for (const dir of [dirs.v2, dirs.v1]) if (dir) removeStaleCgroups(dir);
   if (dirs.v2) {
     const v2: CgroupParent = { version: 2, dir: dirs.v2 };
     // cgroup v2 allows controllers in children only when our cgroup delegates them.
@@ -104,6 +105,31 @@ export function findCgroupParent(): CgroupParent | undefined {
     if (canMakeLimitedChild(v1)) return v1;
   }
   return undefined;
+}
+
+/** A sandbox cgroup older than this with no process left is a crashed host's leftover (ms). */
+const STALE_CGROUP_MS = 60 * 60 * 1000;
+
+/**
+ * Removes empty per-sandbox cgroups a crashed host left behind (a v1 cgroup outlives its
+ * processes until someone removes it). Young ones may belong to a live sibling host that
+ * has not moved its worker in yet, and rmdir refuses any that still has a process.
+ */
+function removeStaleCgroups(parent: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(parent).filter((name) => name.startsWith('r1ci-sandbox-') || name.startsWith('r1ci-probe-'));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    try {
+      const dir = join(parent, name);
+      if (Date.now() - statSync(dir).mtimeMs > STALE_CGROUP_MS) rmdirSync(dir);
+    } catch {
+      // in use (EBUSY) or gone
+    }
+  }
 }
 
 /**

@@ -1,11 +1,11 @@
 // The budget's building blocks on real files: cgroup discovery text, the scratch measure
 // (sparse files, hard links, the entry cap), the kill messages, the tmpfs sizes in the
 // bubblewrap plan, and the scratch janitor (age, deleted conversations, links, mode 000).
-import { chmodSync, existsSync, linkSync, mkdirSync, openSync, closeSync, ftruncateSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, linkSync, mkdirSync, openSync, closeSync, ftruncateSync, rmdirSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildBwrapPlan, SANDBOX_TMPFS_MOUNTS } from '../../../src/sandbox/bubblewrap';
-import { ownMemoryCgroupDirs, readCounter, systemdRunArgs } from '../../../src/sandbox/cgroup';
+import { findCgroupParent, ownMemoryCgroupDirs, readCounter, systemdRunArgs } from '../../../src/sandbox/cgroup';
 import { measureScratch, overDiskBudget } from '../../../src/sandbox/diskBudget';
 import { describeBudgetKill, type BudgetVerdict } from '../../../src/sandbox/memoryBudget';
 import { removeScratchFolder, sweepScratchRoot } from '../../../src/sandbox/scratchJanitor';
@@ -58,6 +58,27 @@ describe('ownMemoryCgroupDirs', () => {
     expect(args).toContain('--property=MemorySwapMax=0');
     expect(args.includes('--user')).toBe(process.getuid?.() !== 0);
     expect(args[args.length - 1]).toBe('--');
+  });
+});
+
+describe.runIf(process.platform === 'linux' && process.getuid?.() === 0)('cgroup parent (root, real cgroup file system)', () => {
+  it('is found, and empty sandbox cgroups a crashed host left (over an hour old) are removed, young ones kept', () => {
+    const first = findCgroupParent();
+    expect(first).toBeDefined();
+    const parent = first?.dir ?? '';
+    const stale = join(parent, 'r1ci-sandbox-stale0000');
+    const young = join(parent, 'r1ci-sandbox-young0000');
+    mkdirSync(stale);
+    mkdirSync(young);
+    const twoHoursAgo = new Date(Date.now() - 2 * 60 * 60 * 1000);
+    utimesSync(stale, twoHoursAgo, twoHoursAgo);
+    try {
+      expect(findCgroupParent()).toEqual(first);
+      expect(existsSync(stale)).toBe(false);
+      expect(existsSync(young)).toBe(true);
+    } finally {
+      for (const made of [stale, young]) if (existsSync(made)) rmdirSync(made);
+    }
   });
 });
 
