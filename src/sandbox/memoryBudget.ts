@@ -73,8 +73,6 @@ export interface BudgetVerdict {
   readonly disk: ScratchUsage & { readonly over: boolean };
   /** True when the disk watch killed the sandbox during the cell. */
   readonly diskKilled: boolean;
-  /** Processes the cell left running that were killed when it returned. */
-  readonly leftoversKilled: number;
 }
 
 /** A cell being watched; `finish` once the worker has answered (or died). */
@@ -106,16 +104,6 @@ export class SandboxBudget {
     private readonly scratchDir: () => string,
   ) {
     this.mechanism = plan.mechanism;
-  }
-
-  /** The mechanism in force for this sandbox. */
-  get enforcedBy(): MemoryMechanism {
-    return this.mechanism;
-  }
-
-  /** The folder of this sandbox's cgroup, when it has one (tests check it is removed). */
-  get cgroupPath(): string | undefined {
-    return this.cgroup?.path;
   }
 
   /** The launch, placed in the sandbox's memory cgroup when there is one. */
@@ -177,7 +165,7 @@ export class SandboxBudget {
           watcherHit = true;
           await kill();
         }
-        const leftoversKilled = await this.killLeftovers();
+        await this.killLeftovers();
         const usage = this.scratchUsage();
         const oomAfter = this.cgroup?.oomKills() ?? 0;
         this.oomSeen = oomAfter;
@@ -185,7 +173,6 @@ export class SandboxBudget {
           memoryHit: watcherHit || oomAfter > oomBefore,
           disk: { ...usage, over: overDiskBudget(usage, this.limits) },
           diskKilled,
-          leftoversKilled,
         };
       },
     };
@@ -193,8 +180,10 @@ export class SandboxBudget {
 
   /**
    * Scratch usage after a cell. The walk is skipped only when the last one is under a second
-   * old, found scratch under budget, and statfs shows that scratch's whole file system did not grow by the room that was
-   * left (so the sandbox cannot be over); the warm round trip then pays one statfs instead.
+   * old, found scratch under budget, and statfs shows that scratch's whole file system did
+   * not grow by the room that was left (so the sandbox cannot be over); the warm round trip
+   * then pays one statfs instead. Deletions elsewhere on that file system within that second
+   * could mask growth until the next walk (at most a second later).
    */
   private scratchUsage(): ScratchUsage {
     const dir = this.scratchDir();
@@ -254,21 +243,20 @@ export class SandboxBudget {
    * holds them all). Cheap when nothing is left: one small listing. Zombies (killed, not
    * yet reaped by the worker) do not count.
    */
-  private async killLeftovers(): Promise<number> {
+  private async killLeftovers(): Promise<void> {
     const worker = this.workerPid;
-    if (worker === undefined) return 0;
+    if (worker === undefined) return;
     const leftovers = (): number[] => {
       const listed = this.listProcesses();
       return listed.pids.filter((pid) => !this.chainListed.has(pid) && !isZombie(listed.proc(pid)));
     };
-    if (leftovers().length === 0) return 0;
+    if (leftovers().length === 0) return;
     const chain = new Set(this.chain);
-    const killed = freezeAndKill(() =>
+    freezeAndKill(() =>
       this.cgroup?.path ? this.cgroup.pids().filter((pid) => !chain.has(pid)) : findDescendants(worker, { live: true }),
     );
     // SIGKILL is delivered asynchronously: the cell returns once they are really gone.
     for (let wait = 0; wait < 100 && leftovers().length > 0; wait++) await new Promise((resolve) => setTimeout(resolve, 10));
-    return killed;
   }
 
   /** Watcher: bytes the sandbox holds now (anonymous memory of its processes, memfds, tmpfs mounts). */

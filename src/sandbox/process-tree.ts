@@ -64,9 +64,9 @@ function signal(pid: number, sig: NodeJS.Signals): void {
 
 /**
  * Freezes (SIGSTOP) what `list` returns, round by round so a forking tree cannot outrun
- * the scan, then kills them all. Returns how many processes were killed.
+ * the scan, then kills them all.
  */
-export function freezeAndKill(list: () => readonly number[]): number {
+export function freezeAndKill(list: () => readonly number[]): void {
   const frozen = new Set<number>();
   for (let round = 0; round < 50; round++) {
     const found = list().filter((pid) => !frozen.has(pid));
@@ -77,7 +77,6 @@ export function freezeAndKill(list: () => readonly number[]): number {
     }
   }
   for (const pid of frozen) signal(pid, 'SIGKILL');
-  return frozen.size;
 }
 
 /**

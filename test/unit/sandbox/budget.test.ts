@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ownMemoryCgroupDirs } from '../../../src/sandbox/cgroup';
 import { createCodeRunner, type CodeRunner, type SandboxLimits } from '../../../src/sandbox/index';
 import { findDescendants } from '../../../src/sandbox/process-tree';
-import { sandboxAttackCell } from '../../support/sharedCases';
+import { sandboxAttackCell } from '../../support/sandboxAttackCases';
 import { IS_ROOT, isolation, pidsInNamespace, removeDir, tempDir, TIERS } from './helpers';
 
 const MiB = 1024 ** 2;
