@@ -187,6 +187,26 @@ describe.each(TIERS.flatMap((tier) => MECHANISMS.map((mechanism) => [tier, mecha
 
 // Only the isolated tier has RAM-backed mounts of its own (basic keeps /tmp and home on disk).
 describe.runIf(TIERS.includes('isolated')).each(MECHANISMS)('tmpfs files are sandbox memory (isolated tier, %s)', (mechanism) => {
+  it('multiprocessing works: /dev/shm is there (its own sized tmpfs)', async () => {
+    const runner = await start('isolated', mechanism);
+    try {
+      const cell = [
+        '# POSIX semaphores (every multiprocessing lock and pool) live in /dev/shm.',
+        'import multiprocessing as mp, os',
+        'lock = mp.Lock()',
+        'with mp.Pool(2) as pool:',
+        '    print(pool.map(abs, range(-2, 3)))',
+        "s = os.statvfs('/dev/shm')",
+        'print(s.f_blocks * s.f_frsize == 256 * 1024 * 1024)',
+      ].join('\n');
+      const result = await runner.runCell(cell);
+      expect(result.stderr).toBe('');
+      expect(result.stdout).toBe('[2, 1, 0, 1, 2]\nTrue\n');
+    } finally {
+      await runner.dispose();
+    }
+  }, 60_000);
+
   it('memory hidden in /dev/shm, /tmp and home files: the mounts count with the processes', async () => {
     const runner = await start('isolated', mechanism);
     try {
