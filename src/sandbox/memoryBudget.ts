@@ -134,6 +134,9 @@ export class SandboxBudget {
     const oomBefore = this.oomSeen;
     const diskFloor = Math.max(this.limits.diskBytes, this.lastUsage.bytes);
     const entryFloor = Math.max(this.limits.diskEntries, this.lastUsage.entries);
+    // After a capped walk the real count is unknown: only bytes are watched then (a cell
+    // that starts over the entry budget must be able to delete; the end-of-cell check reports).
+    const entriesKnown = this.lastUsage.complete;
     let watcherHit = false;
     let diskKilled = false;
     const watching = this.mechanism === 'watched' && this.chain.length > 0;
@@ -149,7 +152,7 @@ export class SandboxBudget {
         // A long cell may not fill the disk while it runs: over the budget (or over what
         // scratch already held when the cell started, so a cell may still delete) ends it.
         const usage = measureScratch(this.scratchDir(), entryFloor);
-        if (!usage.complete || usage.bytes > diskFloor || usage.entries > entryFloor) {
+        if (usage.bytes > diskFloor || (entriesKnown && (!usage.complete || usage.entries > entryFloor))) {
           diskKilled = true;
           void kill();
         }
@@ -234,7 +237,7 @@ export class SandboxBudget {
         // the worker is gone: fall through to the host scan (which then finds nothing)
       }
     }
-    return { pids: [...this.chain, ...findDescendants(worker)], proc: (pid) => `/proc/${pid}` };
+    return { pids: [worker, ...findDescendants(worker)], proc: (pid) => `/proc/${pid}` };
   }
 
   /**
@@ -246,12 +249,13 @@ export class SandboxBudget {
   private async killLeftovers(): Promise<void> {
     const worker = this.workerPid;
     if (worker === undefined) return;
+    const chain = new Set(this.chain);
+    // Host pids of the chain are excluded too, in case the listing fell back to a host scan.
     const leftovers = (): number[] => {
       const listed = this.listProcesses();
-      return listed.pids.filter((pid) => !this.chainListed.has(pid) && !isZombie(listed.proc(pid)));
+      return listed.pids.filter((pid) => !this.chainListed.has(pid) && !chain.has(pid) && !isZombie(listed.proc(pid)));
     };
     if (leftovers().length === 0) return;
-    const chain = new Set(this.chain);
     freezeAndKill(() =>
       this.cgroup?.path ? this.cgroup.pids().filter((pid) => !chain.has(pid)) : findDescendants(worker, { live: true }),
     );

@@ -333,13 +333,31 @@ describe.each(TIERS)('disk budget of the scratch folder (%s tier)', (tier) => {
     }
   }, 60_000);
 
-  it('many small files: the entry budget holds, and the check stays cheap', async () => {
+  it('a long cell that keeps writing is stopped while it runs ("killed: disk budget…")', async () => {
+    const runner = await start(tier, 'auto');
+    try {
+      const started = Date.now();
+      const result = await runner.runCell("import time\nfor i in range(200):\n    open(f'slow{i}', 'wb').write(b'x' * (5 * 1024 * 1024))\n    time.sleep(0.1)\nprint('wrote 1000 MiB')");
+      expect(result.stdout).toBe('');
+      expect(result.killed).toBe('disk');
+      expect(result.killMessage).toMatch(/^killed: disk budget of the sandbox used up/);
+      expect(Date.now() - started).toBeLessThan(15_000);
+    } finally {
+      await runner.dispose();
+    }
+  }, 60_000);
+
+  it('many small files: the entry budget holds; deleting them slowly is allowed', async () => {
     const runner = await start(tier, 'auto', { ...LIMITS, diskEntries: 2_000 });
     try {
       const result = await runner.runCell("import os\nos.makedirs('many', exist_ok=True)\nfor i in range(5000):\n    open(f'many/{i}', 'w').write('x')\nprint('ok')");
       expect(result.killed).toBe('disk');
       expect(result.killMessage).toContain('disk budget of the sandbox used up (more than 2,000 files and folders)');
-      const cleaned = await runner.runCell("import shutil\nshutil.rmtree('many')\nprint('gone')");
+      // Deleting slowly (over several seconds) while still over the entry budget is allowed.
+      const cleaned = await runner.runCell(
+        "import os, time\nfor i, name in enumerate(os.listdir('many')):\n    os.remove('many/' + name)\n    if i % 1000 == 0:\n        time.sleep(0.5)\nos.rmdir('many')\nprint('gone')",
+      );
+      expect(cleaned.stdout).toBe('gone\n');
       expect(cleaned.killed).toBeUndefined();
     } finally {
       await runner.dispose();
