@@ -9,6 +9,7 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
+import { freezeAndKill } from './process-tree';
 import type { WorkerLaunch } from './worker-process';
 
 /** A place where per-sandbox memory cgroups can be made directly (root). */
@@ -285,14 +286,9 @@ export class SandboxCgroup {
       .filter((pid) => Number.isInteger(pid) && pid > 0);
   }
 
-  /** Kills every process in the cgroup (stopped first, so a forking tree cannot outrun it). */
+  /** Kills every process in the cgroup (frozen first, so a forking tree cannot outrun it). */
   killAll(): void {
-    for (let round = 0; round < 50; round++) {
-      const pids = this.pids();
-      if (pids.length === 0) return;
-      for (const pid of pids) signal(pid, 'SIGSTOP');
-      for (const pid of pids) signal(pid, 'SIGKILL');
-    }
+    freezeAndKill(() => this.pids());
   }
 
   /** Kills what is left and removes the cgroup folder; resolves once it is gone (at most ~5 s). */
@@ -325,13 +321,5 @@ export class SandboxCgroup {
   private requireDir(): string {
     if (!this.dir) throw new Error('cgroup folder unknown');
     return this.dir;
-  }
-}
-
-function signal(pid: number, sig: NodeJS.Signals): void {
-  try {
-    process.kill(pid, sig);
-  } catch {
-    // already gone
   }
 }
