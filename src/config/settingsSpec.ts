@@ -75,9 +75,11 @@ export const SETTINGS_SPEC = {
     description: 'Python interpreter for model-written code. Empty: python3 (or python) on PATH, resolved once to the real interpreter.', order: 10, guard: 'interpreter',
   },
   'sandbox.timeoutSeconds': { type: 'integer', default: 60, minimum: 1, maximum: 3600, description: 'Wall-clock limit per code cell.', order: 11 },
-  'sandbox.memoryMiB': { type: 'integer', default: 2048, minimum: 64, maximum: 1048576, description: 'Memory limit per code cell (address space, where the OS supports it).', order: 12 },
+  'sandbox.memoryMiB': { type: 'integer', default: 2048, minimum: 64, maximum: 1048576, description: 'Memory of the whole sandbox: all the processes a conversation\'s code starts and the files it keeps in /tmp, home and /dev/shm, together (a memory cgroup where one can be had, else watched on Linux).', order: 12 },
   'sandbox.outputKiB': { type: 'integer', default: 64, minimum: 1, maximum: 16384, description: 'Output given back to the model per cell; the full output is kept in a file in the scratch folder.', order: 13 },
   'sandbox.fileSizeMiB': { type: 'integer', default: 100, minimum: 1, maximum: 1048576, description: 'Largest file a code cell may write (RLIMIT_FSIZE); a cell that exceeds it is stopped and told so.', order: 14 },
+  'sandbox.diskMiB': { type: 'integer', default: 512, minimum: 1, maximum: 1048576, description: 'Disk a conversation\'s scratch folder may take in total (checked after each cell and while a long cell runs); over it the cell is told "disk budget of the sandbox used up".', order: 14 },
+  'sandbox.scratchMaxAgeDays': { type: 'integer', default: 7, minimum: 0, maximum: 3650, description: 'Scratch folders (files the code wrote) untouched for this many days are removed when the extension starts; 0 keeps them. A deleted conversation\'s scratch folder is removed at once.', order: 14 },
   'sandbox.state': {
     type: 'string', default: 'persistent', enum: ['persistent', 'stateless'],
     enumDescriptions: ['One interpreter per conversation: later cells see earlier variables.', 'A fresh namespace for every cell, as in R1-CI training.'],
