@@ -24,11 +24,15 @@ export const R1CI_HEAD_PROMPT =
   'with the format <<<answer content>>> at the end of your response. Otherwise, you can continue your reasoning ' +
   'process and possibly generate more code query to solve the problem.';
 
-/** For text-only runs (no code execution): the paper's baseline. */
+/**
+ * For text-only runs (no code execution): the authors' text-only baseline prompt, `text_output_prompt`
+ * in CodeSteer-v1.0's prompt.py (the "All_text" baseline the R1-CI paper compares with). The answer
+ * format comes from the question itself (SymBench) or the harness's appended instruction.
+ */
 export const TEXT_ONLY_PROMPT =
-  'The User asks a question, and you solve it. You first generate the reasoning and thinking process and then ' +
-  'provide the User with the final answer. Do not write code: reason in text. Once you are ready, return the ' +
-  'answer with the format <<<answer content>>> at the end of your response.';
+  'Analyze the question step by step and try to list all the careful points. Then try to acquire the final ' +
+  'answer with step by step analysis.\nIn the end of your response, directly output the answer to the question. ' +
+  'Do not output the code for execution.';
 
 /** For the `tools` protocol: the same task, with the runner offered as the native `python` tool. */
 export const TOOLS_HEAD_PROMPT =

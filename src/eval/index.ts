@@ -4,6 +4,7 @@ export { itemId, relativeId } from './ids';
 export { scoreAnswer, scoreAnswerAsync, expectedOf, submittedAnswer, type AsyncScoreOptions, type Submission } from './score';
 export { answerLineSchema, indexTasks, parseAnswerLine, scoreSubmission, type AnswerLine, type ScoredLine, type TaskIndex } from './scoreAnswers';
 export { extractFinalAnswer, cleanAnswer, normalizeText } from './answerText';
+export { reasoningGymSupport, scoreReasoningGym, type RgEntry, type RgScoreOutcome, type RgSupport } from './reasoningGym';
 export { evaluateArithmetic, type ArithmeticResult, type Evaluation } from './arithmetic';
 export type { PythonCheckRunner } from './scorers/python';
 export { BUILTIN_CHECKERS, taskFileRecordSchema, type TaskFileRecord } from './loaders/taskfile';

@@ -8,6 +8,7 @@ import { relativeId } from './ids';
 import { isBbhFile, loadBbhData } from './loaders/bbh';
 import { isGame24Header, loadGame24Csv } from './loaders/game24';
 import { isGsmHardRecord, loadGsmHardJsonl, isMathProblem, unsupportedJson } from './loaders/otherBenchmarks';
+import { isReasoningGymItem, loadReasoningGymJsonl } from './loaders/reasoningGym';
 import { sampleFolderLayout, loadSampleFolder } from './loaders/symbench';
 import { isTaskFileJson, loadJsonlTaskFile, loadJsonTaskFile } from './loaders/taskfile';
 import { readDatasetText } from './safeRead';
@@ -64,7 +65,10 @@ async function loadDataFile(file: string, fileId: string): Promise<LoadResult> {
     return { records: [], problems: [{ file, message: `cannot read: ${errorText(e)}` }] };
   }
   if (ext === '.jsonl') {
-    if (isGsmHardRecord(firstJsonlRecord(text))) return loadGsmHardJsonl(file, fileId, text);
+    const first = firstJsonlRecord(text);
+    // Reasoning-Gym items ({question, answer, metadata}) would otherwise pass as our own task files.
+    if (isReasoningGymItem(first)) return loadReasoningGymJsonl(file, fileId, text);
+    if (isGsmHardRecord(first)) return loadGsmHardJsonl(file, fileId, text);
     return loadJsonlTaskFile(file, fileId, text);
   }
   if (ext === '.csv') {

@@ -7,6 +7,7 @@ import { scoreLogicPuzzle, scoreQueens, scoreSudoku } from './scorers/puzzles';
 import { familyExpected, scoreFamily } from './scorers/families';
 import type { PythonCheckRunner } from './scorers/python';
 import { extractFinalAnswer } from './answerText';
+import { scoreReasoningGymRecord } from './scorers/reasoningGym';
 import type { ScoreResult, TaskRecord } from './types';
 
 /**
@@ -16,6 +17,8 @@ import type { ScoreResult, TaskRecord } from './types';
  */
 export function scoreAnswer(record: TaskRecord, answer: string | null): ScoreResult {
   const spec = record.scorer;
+  // Reasoning-Gym scores the answer exactly as given, blank included (some datasets give 0.01).
+  if (spec.kind === 'reasoning_gym' && answer !== null) return scoreReasoningGymRecord(spec, answer);
   // An empty <<<>>> is an answer only where nothing can be right (a Blocksworld task whose start
   // already is the goal: the empty plan); elsewhere it is no answer.
   if (answer === null || (answer.trim() === '' && spec.kind !== 'blocksworld')) {
@@ -44,6 +47,8 @@ export function scoreAnswer(record: TaskRecord, answer: string | null): ScoreRes
       return scoreArithmeticTarget(spec, answer);
     case 'family':
       return scoreFamily(spec.family, spec.data, answer.trim());
+    case 'reasoning_gym':
+      return scoreReasoningGymRecord(spec, answer);
     case 'python':
       return { correct: false, score: 0, reason: 'needs a Python checker runner (use scoreAnswerAsync)', ...expectedOf(record) };
   }
@@ -105,6 +110,8 @@ export function expectedOf(record: TaskRecord): { expected?: string } {
       const expected = familyExpected(spec.family, spec.data);
       return expected !== undefined ? { expected } : {};
     }
+    case 'reasoning_gym':
+      return spec.answer !== null ? { expected: spec.answer } : {};
     case 'python':
       return spec.expected !== undefined ? { expected: spec.expected } : {};
   }

@@ -49,6 +49,16 @@ export const scorerSpecSchema = z.discriminatedUnion('kind', [
     ordered: z.boolean(),
     solution: z.string().optional(),
   }),
+  /**
+   * A Reasoning-Gym item, scored like RG's own `score_answer` for `dataset` (partial credit in
+   * [0, 1]); `answer` and `metadata` are the item's, as RG yields them.
+   */
+  z.object({
+    kind: z.literal('reasoning_gym'),
+    dataset: z.string(),
+    answer: z.string().nullable(),
+    metadata: z.record(z.string(), z.unknown()),
+  }),
   /** A user-supplied Python checker, run through a `PythonCheckRunner`. */
   z.object({ kind: z.literal('python'), checkerFile: z.string(), expected: z.string().optional() }),
   /**
@@ -123,7 +133,10 @@ export interface LoadResult {
 export interface ScoreResult {
   /** True only for a full score (`score === 1`): accuracy counts these. */
   readonly correct: boolean;
-  /** Credit in [0, 1]; 1 or 0 except where a benchmark's own scorer gives partial credit. */
+  /**
+   * Credit in [0, 1]: 1 or 0 except where a benchmark's own scorer gives partial credit
+   * (Reasoning-Gym); `correct` is `score === 1`.
+   */
   readonly score: number;
   /** One sentence for people: why it is right or wrong. */
   readonly reason: string;

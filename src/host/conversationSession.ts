@@ -345,13 +345,14 @@ export class ConversationSession implements vscode.Disposable {
     };
   }
 
-  /** Stops the run and ends the sandbox (no process is left behind). */
-  async close(): Promise<void> {
+  /** Stops the run and ends the sandbox (no process is left behind); `removeScratch` also deletes its files. */
+  async close(options: { removeScratch?: boolean } = {}): Promise<void> {
     this.disposed = true;
     this.controller?.abort();
     const runner = this.runner;
     this.runner = null;
     await runner?.dispose();
+    if (runner && options.removeScratch) await this.sandbox.removeScratch(runner.scratchDir);
   }
 
   dispose(): void {

@@ -59,7 +59,7 @@ async function openInNotebook(trajectory: Trajectory | undefined): Promise<void>
   await vscode.commands.executeCommand('r1ci.openInNotebook', trajectory);
 }
 
-const KILL_REASONS: readonly KillReason[] = ['timeout', 'cancelled', 'memory', 'output-limit', 'cpu', 'file-size', 'crashed'];
+const KILL_REASONS: readonly KillReason[] = ['timeout', 'cancelled', 'memory', 'output-limit', 'cpu', 'file-size', 'disk', 'crashed'];
 
 /**
  * Rebuilds the run-th question's trajectory from recorded view events (a conversation restored

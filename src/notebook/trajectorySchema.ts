@@ -12,7 +12,7 @@ const execResultSchema = z.object({
   exitCode: z.number().nullable(),
   durationMs: z.number(),
   timedOut: z.boolean(),
-  killed: z.enum(['timeout', 'cancelled', 'memory', 'output-limit', 'cpu', 'file-size', 'crashed']).optional(),
+  killed: z.enum(['timeout', 'cancelled', 'memory', 'output-limit', 'cpu', 'file-size', 'disk', 'crashed']).optional(),
   killMessage: z.string().optional(),
   truncated: z.boolean(),
   fullOutputPath: z.string().optional(),

@@ -13,6 +13,11 @@ import { z } from 'zod';
 export const SANDBOX_SCRATCH = '/scratch';
 /** The sandbox's $HOME: an empty tmpfs. */
 export const SANDBOX_HOME = '/home/sandbox';
+/**
+ * RAM-backed mounts of the sandbox. Each is sized to the memory budget, and the budget
+ * (memoryBudget.ts) counts them together with the processes: files there are memory.
+ */
+export const SANDBOX_TMPFS_MOUNTS: readonly string[] = ['/tmp', SANDBOX_HOME, '/dev/shm'];
 /** nobody/nogroup: the unprivileged identity the code runs as. */
 export const SANDBOX_UID = 65534;
 export const SANDBOX_GID = 65534;
@@ -115,7 +120,10 @@ export function buildBwrapPlan(options: {
   scratchDir: string;
   workerScript: string;
   isRoot: boolean;
+  /** Size of each tmpfs mount (bytes); the sandbox's memory budget. */
+  tmpfsBytes?: number;
 }): BwrapPlan {
+  const size = options.tmpfsBytes ? ['--size', String(options.tmpfsBytes)] : [];
   const args: string[] = [];
   if (options.isRoot) {
     args.push('--unshare-ipc', '--unshare-pid', '--unshare-net', '--unshare-uts', '--unshare-cgroup-try');
@@ -124,8 +132,8 @@ export function buildBwrapPlan(options: {
   }
   args.push('--die-with-parent', '--new-session');
   // tmpfs first, so a bind below /tmp (a venv there) is not hidden by it.
-  args.push('--perms', '1777', '--tmpfs', '/tmp');
-  args.push('--perms', '0777', '--tmpfs', SANDBOX_HOME);
+  args.push('--perms', '1777', ...size, '--tmpfs', '/tmp');
+  args.push('--perms', '0777', ...size, '--tmpfs', SANDBOX_HOME);
   for (const dir of SYSTEM_DIRS) if (existsSync(dir)) args.push('--ro-bind', dir, dir);
   for (const entry of ETC_ENTRIES) if (existsSync(entry)) args.push('--ro-bind', entry, entry);
   const readOnly = [...interpreterBinds(options.layout), dirname(options.workerScript)];
@@ -142,5 +150,7 @@ export function buildBwrapPlan(options: {
   }
   args.push('--bind', options.scratchDir, SANDBOX_SCRATCH, '--chdir', SANDBOX_SCRATCH);
   args.push('--proc', '/proc', '--dev', '/dev');
+  // multiprocessing needs /dev/shm; its own sized tmpfs rather than a folder of /dev's.
+  args.push('--perms', '1777', ...size, '--tmpfs', '/dev/shm');
   return { args, dropPrivileges: options.isRoot };
 }

@@ -5,10 +5,11 @@ import { randomInt } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { diffArtifacts, snapshotScratch, BOOKKEEPING_DIR } from './artifacts';
-import { buildBwrapPlan, pythonLayout, SANDBOX_HOME, SANDBOX_UID } from './bubblewrap';
+import { buildBwrapPlan, pythonLayout, SANDBOX_HOME, SANDBOX_TMPFS_MOUNTS, SANDBOX_UID } from './bubblewrap';
 import { buildSandboxEnv } from './environment';
 import { formatBytes, formatSeconds } from './format';
 import { detectIsolation } from './isolation';
+import { describeBudgetKill, planBudget, SandboxBudget, type BudgetPlan, type BudgetVerdict } from './memoryBudget';
 import { openExclusive, type StreamCapture } from './output-capture';
 import type { WorkerArgs } from './protocol';
 import { resolvePython } from './python';
@@ -31,6 +32,8 @@ export interface SandboxSetup {
   readonly tierNote: string;
   readonly limits: SandboxLimits;
   readonly mode: 'persistent' | 'stateless';
+  /** How the whole-sandbox memory and disk budget is enforced. */
+  readonly budget: BudgetPlan;
   /** The launch for a worker whose scratch folder is `scratchDir`. */
   launchFor(scratchDir: string, privateDir: string, sandboxUid: number): WorkerLaunch;
 }
@@ -49,16 +52,25 @@ export async function prepareSandbox(options: Omit<SandboxOptions, 'scratchDir'>
   const pythonArgs = (args: WorkerArgs): string[] => ['-I', '-X', 'utf8', workerScript, JSON.stringify(args)];
   const baseArgs = { memoryBytes: limits.memoryBytes, fileSizeBytes: limits.fileSizeBytes, maxProcesses: MAX_PROCESSES, mode };
 
+  const isolated = detected.tier === 'isolated' && 'bwrapPath' in detected && detected.bwrapPath;
+  const budget = await planBudget({
+    ...(options.memoryEnforcement ? { memoryEnforcement: options.memoryEnforcement } : {}),
+    memoryBytes: limits.memoryBytes,
+    tmpfsMounts: isolated ? SANDBOX_TMPFS_MOUNTS : [],
+    pidNamespace: Boolean(isolated),
+  });
   if (detected.tier === 'isolated' && 'bwrapPath' in detected && detected.bwrapPath) {
     const bwrap = detected.bwrapPath;
     const layout = await pythonLayout(python.executable);
     return {
       tier: 'isolated',
-      tierNote: detected.note,
+      tierNote: `${detected.note} ${budget.note}`,
       limits,
       mode,
+      budget,
       launchFor: (scratchDir, _privateDir, sandboxUid) => {
-        const plan = buildBwrapPlan({ layout, scratchDir, workerScript, isRoot: isRoot() });
+        const sized = 'sizedTmpfs' in detected && detected.sizedTmpfs;
+        const plan = buildBwrapPlan({ layout, scratchDir, workerScript, isRoot: isRoot(), ...(sized ? { tmpfsBytes: limits.memoryBytes } : {}) });
         const args: WorkerArgs = {
           ...baseArgs,
           pidNamespace: true,
@@ -75,9 +87,10 @@ export async function prepareSandbox(options: Omit<SandboxOptions, 'scratchDir'>
   }
   return {
     tier: 'basic',
-    tierNote: detected.note,
+    tierNote: `${detected.note} ${budget.note}`,
     limits,
     mode,
+    budget,
     launchFor: (scratchDir, privateDir) => ({
       command: python.executable,
       args: pythonArgs({ ...baseArgs, pidNamespace: false }),
@@ -109,6 +122,7 @@ export class PythonCodeRunner implements CodeRunner {
   private readonly privateDir: string;
   private scratch: string;
   private readonly sandboxUid: number;
+  private readonly budget: SandboxBudget;
 
   constructor(
     private readonly setup: SandboxSetup,
@@ -123,6 +137,7 @@ export class PythonCodeRunner implements CodeRunner {
     this.sandboxUid = isRoot() && setup.tier === 'isolated' ? SANDBOX_UID_BASE + randomInt(0, 1_000_000) : SANDBOX_UID;
     if (isRoot() && setup.tier === 'isolated') chownSync(scratchDir, this.sandboxUid, this.sandboxUid);
     this.privateDir = mkdtempSync(join(tmpdir(), 'r1ci-home-'));
+    this.budget = new SandboxBudget(setup.budget, setup.limits, () => this.scratch);
   }
 
   get tier(): IsolationTier {
@@ -158,17 +173,19 @@ export class PythonCodeRunner implements CodeRunner {
     const worker = this.worker ?? (await this.starting?.catch(() => undefined));
     this.worker = undefined;
     await worker?.kill();
+    await this.budget.dispose();
     rmSync(this.privateDir, { recursive: true, force: true });
   }
 
   private ensureWorker(signal?: AbortSignal): Promise<WorkerProcess> {
     if (this.worker?.alive) return Promise.resolve(this.worker);
     if (!this.starting) {
-      const launch = this.setup.launchFor(this.scratch, this.privateDir, this.sandboxUid);
+      const launch = this.budget.wrap(this.setup.launchFor(this.scratch, this.privateDir, this.sandboxUid));
       this.starting = WorkerProcess.start(launch, signal).then(
         (worker) => {
           this.starting = undefined;
           this.worker = worker;
+          this.budget.workerStarted(worker.pid);
           return worker;
         },
         (error: unknown) => {
@@ -190,7 +207,8 @@ export class PythonCodeRunner implements CodeRunner {
     const outputDir = ensureBookkeeping(this.scratch);
     const spillPaths = { stdout: join(outputDir, `cell-${cell}.stdout.part`), stderr: join(outputDir, `cell-${cell}.stderr.part`) };
     const before = snapshotScratch(this.scratch);
-    const outcome = await worker.runCell(code, {
+    const watch = this.budget.watchCell(() => worker.kill());
+    const ran = await worker.runCell(code, {
       timeoutMs: this.setup.limits.timeoutMs,
       outputBytes: this.setup.limits.outputBytes,
       hardOutputBytes: HARD_OUTPUT_BYTES,
@@ -198,13 +216,15 @@ export class PythonCodeRunner implements CodeRunner {
       graceMs: GRACE_MS,
       ...(options.signal ? { signal: options.signal } : {}),
     });
+    const verdict = await watch.finish();
+    const outcome: CellOutcome = { ...ran, workerLost: ran.workerLost || !worker.alive };
     if (outcome.workerLost) {
       this.worker = undefined;
       this.lostState = true;
     }
     const artifacts = diffArtifacts(this.scratch, before, snapshotScratch(this.scratch));
     const output = this.collectOutput(outcome, join(outputDir, `cell-${cell}.txt`));
-    const kill = this.describeKill(outcome);
+    const kill = this.describeKill(outcome, verdict);
     return {
       stdout: output.stdout,
       stderr: output.stderr,
@@ -219,7 +239,9 @@ export class PythonCodeRunner implements CodeRunner {
     };
   }
 
-  private describeKill(outcome: CellOutcome): { reason: NonNullable<ExecResult['killed']>; message: string } | undefined {
+  private describeKill(outcome: CellOutcome, verdict: BudgetVerdict): { reason: NonNullable<ExecResult['killed']>; message: string } | undefined {
+    const budgetKill = describeBudgetKill(verdict, this.setup.limits, outcome.workerLost);
+    if (budgetKill) return budgetKill;
     const lost = outcome.workerLost ? '; the Python interpreter was restarted, so variables from earlier cells are gone' : '';
     const limits = this.setup.limits;
     switch (outcome.stoppedBy) {
