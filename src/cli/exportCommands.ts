@@ -27,7 +27,7 @@ Groups the samples of a multi-sample run (r1ci eval --samples K) per question, o
 {"id", "task", "prompt", "p", "samples": [{"sample", "response", "mask_spans": [[start, end], ...],
 "reward", "correct", "answer", "turns", "code_calls"}]}. mask_spans are the character ranges of the
 response that hold execution results (mask them from the loss). The reward is 1 right / 0 wrong;
---format-reward adds the paper's v2 format term (+0.1 with a <<<answer>>>, −0.1 without) and
+--format-reward adds the paper's v2 format term (+0.1 when the model wrote <<<answer>>>, else −0.1) and
 --turn-penalty its −0.1 for more than six turns. --curriculum also writes each question's success
 rate p, improvement potential 4p(1−p) and curriculum stage (1 = most to gain), highest first.`;
 

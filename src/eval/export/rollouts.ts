@@ -8,7 +8,10 @@ import { latestById, type ResultRecord } from '../results';
 import { trajectorySegments } from './segments';
 
 export interface RewardOptions {
-  /** v2 format term: +0.1 when the reply ends in a `<<<answer>>>`, −0.1 when it has none. */
+  /**
+   * v2 format term: +0.1 when the model wrote its answer as `<<<answer>>>`, −0.1 otherwise (no
+   * answer, only `\boxed{}`, or `<<<…>>>` printed by its code rather than written).
+   */
   readonly format?: boolean;
   /** v2 turn penalty: −0.1 when the trajectory made more than `maxTurns` model requests. */
   readonly turnPenalty?: boolean;
@@ -22,7 +25,8 @@ export const V2_TERM = 0.1;
 /** A sample's reward: 1 right / 0 wrong, plus the optional v2 terms. */
 export function reward(result: ResultRecord, options: RewardOptions = {}): number {
   let r = result.correct ? 1 : 0;
-  if (options.format) r += result.answer !== null ? V2_TERM : -V2_TERM;
+  const inFormat = result.answer !== null && (result.answerSource === undefined || result.answerSource === 'model');
+  if (options.format) r += inFormat ? V2_TERM : -V2_TERM;
   if (options.turnPenalty && result.turns > V2_MAX_TURNS) r -= V2_TERM;
   // Sums of tenths in floating point: keep the values a trainer compares exact-looking.
   return Math.round(r * 1e9) / 1e9;

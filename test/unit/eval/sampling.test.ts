@@ -102,6 +102,9 @@ describe('reward', () => {
     expect(reward(res('a', 0, false))).toBe(0);
     expect(reward(res('a', 0, true), { format: true })).toBe(1.1);
     expect(reward(res('a', 0, false, { answer: null }), { format: true })).toBe(-0.1);
+    // Right, but only as \boxed{} or printed by the code: not the format the question asks for.
+    expect(reward(res('a', 0, true, { answerSource: 'model-boxed' }), { format: true })).toBe(0.9);
+    expect(reward(res('a', 0, true, { answerSource: 'code-output' }), { format: true })).toBe(0.9);
     expect(reward(res('a', 0, true, { turns: 7 }), { format: true, turnPenalty: true })).toBe(1);
     expect(reward(res('a', 0, true, { turns: 6 }), { turnPenalty: true })).toBe(1);
   });
