@@ -69,7 +69,7 @@ export type ResultsHostMessage = z.infer<typeof resultsHostMessageSchema>;
 
 export const resultsWebviewMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready') }),
-  z.object({ type: z.literal('show-trajectory'), run: z.number().int().min(0).max(1), id: z.string() }),
+  z.object({ type: z.literal('show-trajectory'), run: z.number().int().min(0).max(1), id: z.string(), sample: z.number().int().nonnegative().optional() }),
   z.object({ type: z.literal('export'), format: z.enum(['markdown', 'csv']) }),
   z.object({ type: z.literal('compare') }),
 ]);

@@ -33,8 +33,9 @@ const showTrajectoryArgs = z.union([z.object({ resultsFile: z.string(), id: z.st
 export function registerEval(context: vscode.ExtensionContext, log: Log): vscode.Disposable[] {
   const evals = new EvalController(context, log);
   const testing = new EvalTestController(context, log, evals);
-  const showTrajectory = (run: LoadedRun, id: string): void => {
-    const result = run.results.find((r) => r.id === id);
+  const showTrajectory = (run: LoadedRun, id: string, sample?: number): void => {
+    // In a multi-sample run the failing sample's own trajectory, not the question's first.
+    const result = run.results.find((r) => r.id === id && (sample === undefined || (r.sample ?? 0) === sample));
     if (result) showStoredResult(context, log, result);
   };
   const openResults = async (files: readonly string[]): Promise<ResultsPanel> => ResultsPanel.show(context, await Promise.all(files.map(loadRun)), showTrajectory);

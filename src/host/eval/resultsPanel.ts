@@ -64,7 +64,7 @@ export class ResultsPanel implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
 
   /** Shows `runs` in the results view (one view, reused). */
-  static show(context: vscode.ExtensionContext, runs: readonly LoadedRun[], showTrajectory: (run: LoadedRun, id: string) => void): ResultsPanel {
+  static show(context: vscode.ExtensionContext, runs: readonly LoadedRun[], showTrajectory: (run: LoadedRun, id: string, sample?: number) => void): ResultsPanel {
     const existing = ResultsPanel.current;
     if (existing) {
       existing.setRuns(runs, showTrajectory);
@@ -83,7 +83,7 @@ export class ResultsPanel implements vscode.Disposable {
   private constructor(
     private readonly context: vscode.ExtensionContext,
     private runs: readonly LoadedRun[],
-    private showTrajectory: (run: LoadedRun, id: string) => void,
+    private showTrajectory: (run: LoadedRun, id: string, sample?: number) => void,
   ) {
     this.panel = vscode.window.createWebviewPanel(ResultsPanel.viewType, 'Evaluation Results', vscode.ViewColumn.Active, {
       enableScripts: true,
@@ -108,7 +108,7 @@ export class ResultsPanel implements vscode.Disposable {
     return this.panel;
   }
 
-  setRuns(runs: readonly LoadedRun[], showTrajectory: (run: LoadedRun, id: string) => void): void {
+  setRuns(runs: readonly LoadedRun[], showTrajectory: (run: LoadedRun, id: string, sample?: number) => void): void {
     this.runs = runs;
     this.showTrajectory = showTrajectory;
     this.panel.title = runs.length === 2 ? 'Evaluation Results: A vs. B' : 'Evaluation Results';
@@ -135,7 +135,7 @@ export class ResultsPanel implements vscode.Disposable {
         break;
       case 'show-trajectory': {
         const run = this.runs[m.run];
-        if (run) this.showTrajectory(run, m.id);
+        if (run) this.showTrajectory(run, m.id, m.sample);
         break;
       }
       case 'export':

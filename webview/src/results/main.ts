@@ -175,7 +175,7 @@ function render(data: ResultsViewData): void {
     if (two) tr.append(el('td', {}, f.run === 0 ? 'A' : 'B'));
     tr.append(el('td', { class: 'mono' }, f.sample !== undefined ? `${f.id} · sample ${f.sample}` : f.id), el('td', {}, f.task), el('td', { class: 'mono' }, f.answer ?? '—'), el('td', { class: 'mono' }, f.expected ?? '—'), el('td', {}, f.reason));
     const open = el('button', { type: 'button', 'data-id': f.id, title: 'Open the full trajectory in a panel' }, 'Trajectory');
-    open.addEventListener('click', () => vscode.postMessage({ type: 'show-trajectory', run: f.run, id: f.id }));
+    open.addEventListener('click', () => vscode.postMessage({ type: 'show-trajectory', run: f.run, id: f.id, ...(f.sample !== undefined ? { sample: f.sample } : {}) }));
     const cell = el('td');
     cell.append(open);
     tr.append(cell);
