@@ -23,32 +23,65 @@ interface TurnView {
 }
 
 /**
+ * Characters after which the reasoning's growing block is closed at the next line break. The
+ * browser lays out a text node whole whenever it changes, so one text node for all the reasoning
+ * would make each token cost the length of the reasoning (20,000 tokens: ~80,000 characters);
+ * in blocks of about this size a token only lays out the last block (bench/render.ts).
+ */
+const REASONING_BLOCK_CHARS = 2048;
+
+/**
  * A turn's reasoning: a <details> closed by default whose summary says it is streaming, and whose
- * body is one text node that grows in place (O(1) per token, no markdown: reasoning is scratch).
+ * body is plain text (no markdown: reasoning is scratch) that grows in place. The text is held in
+ * blocks cut right after a line break, so the blocks show exactly what one text would.
  */
 class ReasoningView {
   readonly element: HTMLDetailsElement;
   private readonly summary: HTMLElement;
-  private readonly text: Text;
+  private readonly body: HTMLElement;
+  /** The growing block. */
+  private text: Text;
+  private length = 0;
 
   constructor() {
     this.element = el('details', 'reasoning');
     this.summary = el('summary', 'reasoning-summary', 'Thinking…');
-    const body = el('div', 'reasoning-text');
-    this.text = document.createTextNode('');
-    body.append(this.text);
-    this.element.append(this.summary, body);
+    this.body = el('div', 'reasoning-text');
+    this.text = this.newBlock();
+    this.element.append(this.summary, this.body);
   }
 
   append(text: string): void {
-    this.text.appendData(text);
+    this.length += text.length;
+    const lineEnd = this.text.length + text.length > REASONING_BLOCK_CHARS ? text.lastIndexOf('\n') : -1;
+    if (lineEnd < 0) return this.text.appendData(text);
+    this.text.appendData(text.slice(0, lineEnd + 1));
+    this.text = this.newBlock();
+    this.text.appendData(text.slice(lineEnd + 1));
   }
 
   /** The turn's reasoning is complete. */
   settle(): void {
-    this.summary.textContent = `Reasoning (${this.text.length.toLocaleString('en-US')} characters)`;
+    this.summary.textContent = `Reasoning (${this.length.toLocaleString('en-US')} characters)`;
+  }
+
+  private newBlock(): Text {
+    const block = el('div', 'reasoning-block');
+    const text = document.createTextNode('');
+    block.append(text);
+    this.body.append(block);
+    return text;
   }
 }
+
+/**
+ * Top-level entries (questions, turns, banners, answer cards) per page of the transcript. The
+ * browser lays out every child of a container whose content changed, so with all entries in one
+ * container each streamed token would cost the length of the conversation; in pages it costs
+ * about the number of pages plus one page (bench/render.ts, 1,000 cells). Pages are plain
+ * <div>s without box or margins, so they change nothing on screen.
+ */
+const PAGE_ENTRIES = 32;
 
 /** How close to the bottom (px) counts as "following" the stream, so new output scrolls into view. */
 const FOLLOW_SLACK = 48;
@@ -60,6 +93,8 @@ export class Transcript {
   private frame: number | undefined;
   private runs = 0;
   private live = true;
+  /** The page new entries go to (see PAGE_ENTRIES). */
+  private page: HTMLElement | undefined;
 
   constructor(
     private readonly root: HTMLElement,
@@ -68,6 +103,7 @@ export class Transcript {
 
   reset(): void {
     this.root.replaceChildren();
+    this.page = undefined;
     this.turns.clear();
     this.cells.clear();
     this.dirty.clear();
@@ -96,14 +132,14 @@ export class Transcript {
         const bubble = el('section', 'question-bubble');
         bubble.setAttribute('aria-label', 'Question');
         bubble.append(el('div', 'question-text', e.text), el('div', 'question-meta', e.model));
-        this.root.append(bubble);
+        this.add(bubble);
         break;
       }
       case 'turn-start': {
         const element = el('section', 'turn');
         const proseEl = el('div', 'prose');
         element.append(proseEl);
-        this.root.append(element);
+        this.add(element);
         this.turns.set(e.turn, { element, prose: new IncrementalProse(proseEl) });
         this.options.onStatus('Thinking…', true);
         break;
@@ -155,20 +191,29 @@ export class Transcript {
         this.turns.get(e.turn)?.reasoning?.settle();
         break;
       case 'notice':
-        this.root.append(el('div', 'notice-banner', e.message));
+        this.add(el('div', 'notice-banner', e.message));
         break;
       case 'error':
-        this.root.append(el('div', 'error-banner', e.message));
+        this.add(el('div', 'error-banner', e.message));
         break;
       case 'warning':
-        this.root.append(el('div', 'warning-banner', e.message));
+        this.add(el('div', 'warning-banner', e.message));
         break;
       case 'done':
         for (const cell of this.cells.values()) cell.settleUnanswered();
-        this.root.append(this.answerCard(e, this.runs++));
+        this.add(this.answerCard(e, this.runs++));
         this.options.onDone?.(e);
         break;
     }
+  }
+
+  /** Appends a top-level entry to the last page, starting a new page when it is full. */
+  private add(entry: HTMLElement): void {
+    if (!this.page || this.page.childElementCount >= PAGE_ENTRIES) {
+      this.page = el('div', 'transcript-page');
+      this.root.append(this.page);
+    }
+    this.page.append(entry);
   }
 
   private answerCard(e: Extract<ViewEvent, { type: 'done' }>, run: number): HTMLElement {
