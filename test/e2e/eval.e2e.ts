@@ -52,7 +52,7 @@ describe('Evaluation in the workbench', function () {
     assert.equal(await view.locator('table.failures button', { hasText: 'Trajectory' }).count(), 3);
     await screenshot(page, 'eval-results-bar-chart');
     // A failure's trajectory opens in a solve panel: the model's text and its wrong answer.
-    const row = view.locator('table.failures tr', { hasText: 'navigate/1' });
+    const row = view.locator('table.failures tr', { hasText: 'navigate.json#1' });
     await row.locator('button', { hasText: 'Trajectory' }).click();
     const panel = await webviewFrame(page, 'Stored result: wrong', 30_000);
     assert.match(await panel.locator('#transcript').innerText(), /these seem to cancel out/);
@@ -81,13 +81,13 @@ describe('Evaluation in the workbench', function () {
     const failed = tree.locator('.monaco-list-row[aria-level="3"] .codicon-testing-failed-icon');
     const passed = tree.locator('.monaco-list-row[aria-level="3"] .codicon-testing-passed-icon');
     await waitFor(async () => ((await failed.count()) === 3 ? true : undefined), 30_000, '3 failed questions');
-    assert.equal(await passed.count(), 3); // navigate/0, navigate/2, game24/1
+    assert.equal(await passed.count(), 3); // navigate.json#0, navigate.json#2, 24_4_number.csv#0
     const wrong = tree.locator('.monaco-list-row[aria-level="3"]', { has: page.locator('.codicon-testing-failed-icon') });
-    // A row reads "<label><question…>: <duration>"; the labels are the question ids within their task.
+    // A row reads "<label><question…>: <duration>"; the label is the last part of the question's id.
     const texts = await wrong.allInnerTexts();
     const expected: Array<[string, string]> = [
-      ['1', 'If you follow these instructions'],
-      ['24_4_number/2', 'Use the numbers 2, 12, 14, 17'],
+      ['navigate.json#1', 'If you follow these instructions'],
+      ['24_4_number.csv#1', 'Use the numbers 2, 12, 14, 17'],
       ['sample_2', 'The initial total score is 0'],
     ];
     for (const [label, question] of expected) assert.ok(texts.some((t) => t.trim().startsWith(`${label}${question}`)), `no failed row "${label}" in ${JSON.stringify(texts)}`);

@@ -114,7 +114,7 @@ export class EvalTestController implements vscode.Disposable {
           this.data.set(group, { kind: 'task', target: data.target });
           groups.set(record.task, group);
         }
-        const q = this.controller.createTestItem(`${data.target}#${record.id}`, record.id.startsWith(`${record.task}/`) ? record.id.slice(record.task.length + 1) : record.id, vscode.Uri.file(record.source.file));
+        const q = this.controller.createTestItem(`${data.target}#${record.id}`, questionLabel(record.id), vscode.Uri.file(record.source.file));
         if (record.source.line !== undefined) q.range = new vscode.Range(record.source.line - 1, 0, record.source.line - 1, 0);
         q.description = oneLine(record.question, 60);
         this.data.set(q, { kind: 'question', target: data.target, record });
@@ -240,4 +240,14 @@ async function exists(path: string): Promise<boolean> {
 function oneLine(text: string, max: number): string {
   const s = text.replace(/\s+/g, ' ').trim();
   return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+}
+
+/**
+ * A question's label under its task: the last part of its id (docs/task-files.md, "Ids"):
+ * `bbh/navigate.json#3` → `navigate.json#3`, `symbench/standard_sudoku/sample_0` → `sample_0`.
+ */
+export function questionLabel(id: string): string {
+  const hash = id.indexOf('#');
+  const file = hash < 0 ? id : id.slice(0, hash);
+  return file.slice(file.lastIndexOf('/') + 1) + (hash < 0 ? '' : id.slice(hash));
 }

@@ -43,7 +43,9 @@ describe('Evaluation (real extension host, scripted model server, real Python)',
   });
 
   after(async () => {
-    for (const key of ['ollama.host', 'model', 'sandbox.approval', 'eval.concurrency']) await setSetting(key, undefined);
+    for (const key of ['model', 'sandbox.approval', 'eval.concurrency']) await setSetting(key, undefined);
+    // Back to the harness's user setting (the scripted server), not to no server at all.
+    await setSetting('ollama.host', process.env['R1CI_TEST_MODEL_URL']);
   });
 
   it('evaluates the mixed folder: the code really runs, 7 of 10 right, one line per question', async () => {

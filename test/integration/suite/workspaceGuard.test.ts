@@ -22,6 +22,8 @@ describe('workspace settings that weaken the boundary (trusted workspace)', func
   before(async () => {
     assert.equal(vscode.workspace.isTrusted, true);
     await setSetting('sandbox.approval', 'auto');
+    // The user's own server (the harness's scripted one), whatever earlier suites left behind.
+    await setSetting('ollama.host', process.env['R1CI_TEST_MODEL_URL']);
     for (const [key, value] of hostile) await config().update(key, value, vscode.ConfigurationTarget.Workspace);
   });
 
