@@ -10,6 +10,7 @@
 // A prompt_eval_count far *below* the estimate is not a signal: Ollama leaves out the
 // prefix it found in its KV cache, which is the normal case from the second turn on.
 import type { ChatMessage } from './backends/types';
+import { knob } from './frontEnd';
 
 /** Characters per token for the lower bound (generous: more characters per token = fewer tokens). */
 const LOW_CHARS_PER_TOKEN = 6;
@@ -47,7 +48,7 @@ export class ContextWatch {
     return (
       `The conversation (at least ${estimate.toLocaleString('en-US')} tokens) no longer fits the context window of ${this.contextTokens.toLocaleString('en-US')} tokens, ` +
       'so the server silently dropped its oldest part — possibly the question itself, and later answers may be wrong. ' +
-      'Raise "r1ci.contextTokens" (CLI: --context-tokens), if the model and your memory allow it, or lower "r1ci.maxCodeCalls".'
+      `Raise ${knob('contextTokens')}, if the model and your memory allow it, or lower ${knob('maxCodeCalls')}.`
     );
   }
 }

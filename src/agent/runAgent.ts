@@ -9,6 +9,7 @@ import { extractFinalAnswer } from './finalAnswer';
 import { appendExecution, formatExecution, formatNotRun, initialMessages, type ProtocolMode } from './protocol';
 import type { CodeRunner, ExecResult } from '../sandbox/types';
 import type { ModelRunSettings } from './modelRunSettings';
+import { knob } from './frontEnd';
 
 export interface AgentOptions extends ModelRunSettings {
   /** Runs the code. Null = text only: code blocks are not cut out or executed. */
@@ -136,7 +137,7 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
       }
     }
     if (done?.doneReason === 'length' && !block)
-      yield { type: 'warning', kind: 'output-truncated', turn, message: 'The server stopped the reply at its token limit, not because the model finished — the answer may be cut off. Raise the server\'s output limit or "r1ci.contextTokens".' };
+      yield { type: 'warning', kind: 'output-truncated', turn, message: `The server stopped the reply at its token limit, not because the model finished — the answer may be cut off. Raise the server's output limit or ${knob('contextTokens')}.` };
     yield { type: 'turn-end', turn, stats };
 
     if (!block || !options.runner) return void (yield finish(extractFinalAnswer(modelText) !== null ? 'answer' : 'no-answer'));

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // The `r1ci` command: the same agent (and evaluation) as the extension, without VS Code.
+import { useFrontEnd } from '../agent/frontEnd';
 import { escapeControls } from '../sandbox/terminalText';
 import { CliError, EXIT } from './cliSupport';
 import { compareCommand, evalCommand, exportSftCommand } from './evalCommand';
@@ -10,7 +11,8 @@ const USAGE = `Usage: r1ci <command> [options]
 
 Commands:
   solve "question"   let the model reason with code and print the trajectory and answer
-  eval <path>        run a task file or folder, score the answers, append results (r1ci eval -h)
+  eval <path>        run a task file or folder, score the answers; results go to .r1ci/results/
+                     in the folder holding the tasks unless --out says otherwise (r1ci eval -h)
   export-sft <file>  correct multi-turn trajectories of a results file as chat JSONL
   compare <a> <b>    per-task accuracy of two results files side by side
   mcp                serve the sandbox and the agent to MCP clients over stdio (r1ci mcp -h)
@@ -18,6 +20,8 @@ Commands:
 ${SOLVE_USAGE}`;
 
 async function main(argv: string[]): Promise<number> {
+  // Error advice names flags and environment variables, not VS Code settings.
+  useFrontEnd('cli');
   const [command, ...rest] = argv;
   const controller = new AbortController();
   // First Ctrl-C cancels cleanly (model request and running code); a second one exits at once.

@@ -2,8 +2,9 @@
 import { Ollama } from 'ollama';
 import { z } from 'zod';
 import { checkedFetch } from './checkedFetch';
-import { connectionLost, isAbortError, isConnectionLost, malformedLine, unreachableError } from './errors';
+import { connectionLost, isAbortError, isConnectionLost, malformedLine, modelMissing, unreachableError } from './errors';
 import { BackendError, type ChatChunk, type ChatRequest, type ModelBackend, type ModelInfo, type PullProgress, type RunningModel } from './types';
+import { knob } from '../frontEnd';
 
 export const DEFAULT_OLLAMA_HOST = 'http://127.0.0.1:11434';
 
@@ -214,21 +215,21 @@ export class OllamaBackend implements ModelBackend {
   private translate(error: unknown, model: string | undefined): Error {
     if (error instanceof BackendError) return error;
     if (isAbortError(error)) return error instanceof Error ? error : new Error(String(error));
-    const network = unreachableError('Ollama', this.baseUrl, error, 'start it with `ollama serve`, or set "r1ci.ollama.host".');
+    const network = unreachableError('Ollama', this.baseUrl, error, `start it with \`ollama serve\`, or set ${knob('ollamaHost')}.`, 'ollamaHost');
     if (network) return network;
     const status = (error as { status_code?: unknown }).status_code;
     const message = error instanceof Error ? error.message : String(error);
     if (typeof status === 'number') {
       if (status === 404 && model && /model\b.*\bnot found/i.test(message))
-        return new BackendError(`The model "${model}" is not pulled on the Ollama server at ${this.baseUrl} — run \`ollama pull ${model}\` (or pull it from the model picker).`, 'model-missing', 404);
+        return modelMissing('ollama', this.baseUrl, model);
       // Ollama's own 404s name the model; anything else means something else listens there.
       if (status === 404 || status === 405)
-        return new BackendError(`The server at ${this.baseUrl} is not an Ollama server (HTTP ${status} on the Ollama API) — check "r1ci.ollama.host" (Ollama listens on port 11434 by default).`, 'wrong-server', status);
+        return new BackendError(`The server at ${this.baseUrl} is not an Ollama server (HTTP ${status} on the Ollama API) — check ${knob('ollamaHost')} (Ollama listens on port 11434 by default).`, 'wrong-server', status);
       return new BackendError(`The Ollama server at ${this.baseUrl} answered HTTP ${status}: ${message}`, 'http', status);
     }
     if (isConnectionLost(error)) return connectionLost('Ollama', this.baseUrl);
     if (error instanceof SyntaxError || /Unexpected token|not valid JSON/i.test(message))
-      return new BackendError(`The server at ${this.baseUrl} did not answer like an Ollama server (${message}) — check "r1ci.ollama.host".`, 'wrong-server');
+      return new BackendError(`The server at ${this.baseUrl} did not answer like an Ollama server (${message}) — check ${knob('ollamaHost')}.`, 'wrong-server');
     // An {"error": ...} line in the middle of a stream: the server itself failed (out of memory, ...).
     return new BackendError(`The Ollama server at ${this.baseUrl} failed mid-reply: ${message}`, 'http');
   }

@@ -1,9 +1,10 @@
 // OpenAI-compatible servers (vLLM, llama.cpp server, LM Studio, SGLang, Ollama's /v1):
 // GET /v1/models and streaming POST /v1/chat/completions, spoken with Node's fetch.
 import { z } from 'zod';
-import { connectionLost, isAbortError, isConnectionLost, malformedLine, unreachableError } from './errors';
+import { connectionLost, isAbortError, isConnectionLost, malformedLine, modelMissing, unreachableError } from './errors';
 import { readSse } from './sse';
 import { BackendError, type ChatChunk, type ChatRequest, type ModelBackend, type ModelInfo } from './types';
+import { knob } from '../frontEnd';
 
 export const DEFAULT_OPENAI_BASE_URL = 'http://127.0.0.1:8000/v1';
 
@@ -162,7 +163,7 @@ export class OpenAiBackend implements ModelBackend {
     try {
       json = JSON.parse(text);
     } catch {
-      throw new BackendError(`The server at ${this.baseUrl} did not answer /models with JSON — is "r1ci.openai.baseUrl" the server's /v1 URL?`, 'wrong-server');
+      throw new BackendError(`The server at ${this.baseUrl} did not answer /models with JSON — is ${knob('openaiBaseUrl')} the server's /v1 URL?`, 'wrong-server');
     }
     const parsed = modelsSchema.safeParse(json);
     if (!parsed.success) throw new BackendError(`The server at ${this.baseUrl} answered /models in an unexpected shape — is it OpenAI-compatible?`, 'wrong-server');
@@ -188,20 +189,20 @@ export class OpenAiBackend implements ModelBackend {
       // Not JSON: keep the text as it is.
     }
     if (status === 401 || status === 403)
-      return new BackendError(`The server at ${this.baseUrl} refused the API key (HTTP ${status}: ${message}) — set the key with "R1 Code Interpreter: Set API Key" (CLI: --api-key or R1CI_API_KEY).`, 'auth', status);
+      return new BackendError(`The server at ${this.baseUrl} refused the API key (HTTP ${status}: ${message}) — set the key with ${knob('apiKey')}.`, 'auth', status);
     if (status === 404 && (code === 'model_not_found' || (model !== undefined && /model/i.test(message))))
-      return new BackendError(`The server at ${this.baseUrl} does not serve the model "${model ?? '?'}" (${message}) — pick one it lists under /v1/models.`, 'model-missing', 404);
+      return modelMissing('openai', this.baseUrl, model ?? '?', message);
     if (status === 404)
-      return new BackendError(`Nothing answers at ${this.baseUrl}/chat/completions (HTTP 404) — "r1ci.openai.baseUrl" should be the server's OpenAI URL, usually ending in /v1.`, 'wrong-server', 404);
+      return new BackendError(`Nothing answers at ${this.baseUrl}/chat/completions (HTTP 404) — ${knob('openaiBaseUrl')} should be the server's OpenAI URL, usually ending in /v1.`, 'wrong-server', 404);
     if (status === 400 && /context length|context window|maximum.*tokens|too long/i.test(message))
-      return new BackendError(`The conversation no longer fits the model's context window (${message}) — start the server with a larger context (vLLM --max-model-len, llama.cpp -c) or lower "r1ci.maxCodeCalls".`, 'context-overflow', 400);
+      return new BackendError(`The conversation no longer fits the model's context window (${message}) — start the server with a larger context (vLLM --max-model-len, llama.cpp -c) or lower ${knob('maxCodeCalls')}.`, 'context-overflow', 400);
     return new BackendError(`The server at ${this.baseUrl} answered HTTP ${status}: ${message || 'no details'}`, 'http', status);
   }
 
   private translate(error: unknown, _model: string | undefined): Error {
     if (error instanceof BackendError) return error;
     if (isAbortError(error)) return error instanceof Error ? error : new Error(String(error));
-    const network = unreachableError('OpenAI-compatible', this.baseUrl, error, 'start the server, or set "r1ci.openai.baseUrl".');
+    const network = unreachableError('OpenAI-compatible', this.baseUrl, error, `start the server, or set ${knob('openaiBaseUrl')}.`, 'openaiBaseUrl');
     if (network) return network;
     if (isConnectionLost(error)) return connectionLost('OpenAI-compatible', this.baseUrl);
     return new BackendError(`Talking to the server at ${this.baseUrl} failed: ${error instanceof Error ? error.message : String(error)}`, 'protocol');

@@ -11,6 +11,7 @@ import { protocolForModel } from '../../agent/protocol';
 import { readSettings } from '../../config/vscodeSettings';
 import { autoConcurrency, evaluate } from '../../eval/evaluate';
 import { loadTasks } from '../../eval/load';
+import { defaultResultsFile } from '../../eval/resultsLocation';
 import type { ResultRecord, RunSummary } from '../../eval/results';
 import type { EvalEvent } from '../../eval/runner';
 import type { LoadProblem, TaskRecord } from '../../eval/types';
@@ -74,9 +75,7 @@ export class EvalController implements vscode.Disposable {
 
   /** Where results go when the caller names no file: beside the tasks, per model and mode. */
   defaultResultsFile(target: string, model: string, textOnly: boolean): string {
-    const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(target))?.uri.fsPath ?? join(target, '..');
-    const name = `${basename(target).replace(/\.(tasks\.)?jsonl?$/, '')}.${model.replace(/[^\w.-]+/g, '_')}${textOnly ? '.text-only' : ''}.results.jsonl`;
-    return join(folder, '.r1ci', 'results', name);
+    return defaultResultsFile(target, model, textOnly, vscode.workspace.getWorkspaceFolder(vscode.Uri.file(target))?.uri.fsPath);
   }
 
   async run(request: EvalRunRequest, hooks: EvalRunHooks = {}): Promise<EvalRunOutcome> {

@@ -116,7 +116,7 @@ describe('Evaluation (real extension host, scripted model server, real Python)',
   });
 
   it('compares a text-only run with the code run, per task', async () => {
-    const text = await vscode.commands.executeCommand<Outcome | undefined>('r1ci.eval.runTextOnly', { target: folder, resultsFile: textOnlyFile, showResults: false });
+    const text = await vscode.commands.executeCommand<Outcome | undefined>('r1ci.eval.run', { target: folder, textOnly: true, resultsFile: textOnlyFile, showResults: false });
     assert.ok(text);
     assert.equal(text.summary.overall.usedCodeShare, 0);
     const data = await vscode.commands.executeCommand<ResultsViewData | undefined>('r1ci.eval.compareResults', textOnlyFile, resultsFile);
