@@ -64,13 +64,15 @@ export async function* evaluate(options: EvaluateOptions, signal: AbortSignal): 
               return sandboxFailure(record, e);
             }
           }
-          return await solveRecord(record, {
+          const outcome = await solveRecord(record, {
             ...modelRunSettings(options),
             runner,
             // Its own interpreter, started only when a `python:` checker is needed.
             python: sandboxCheckRunner(() => sandboxes.get(`${slot}-checker`, 'checker'), context.signal),
             signal: context.signal,
           });
+          // Recorded so a replayed trajectory shows the tier its code really ran on.
+          return runner ? { ...outcome, tier: runner.tier } : outcome;
         } finally {
           await sandboxes.dispose();
         }

@@ -42,9 +42,12 @@ export interface RestoredConversation {
 
 export type CodeMode = 'on' | 'off';
 
+/** The tier of a live conversation (a stored result may also be 'unrecorded'; a live one never is). */
+export type LiveTier = Exclude<SessionInfo['tier'], 'unrecorded'>;
+
 export class ConversationSession implements vscode.Disposable {
   private runner: CodeRunner | null = null;
-  private runnerTier: { tier: SessionInfo['tier']; note: string } | undefined;
+  private runnerTier: { tier: LiveTier; note: string } | undefined;
   private messages: ChatMessage[];
   private readonly recorded: ViewEvent[];
   private readonly trajectories: Trajectory[] = [];
@@ -89,7 +92,7 @@ export class ConversationSession implements vscode.Disposable {
   }
 
   /** The sandbox tier once a sandbox exists (or code was ruled out). */
-  get tier(): { tier: SessionInfo['tier']; note: string } | undefined {
+  get tier(): { tier: LiveTier; note: string } | undefined {
     return this.runnerTier;
   }
 

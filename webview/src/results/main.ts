@@ -82,8 +82,10 @@ function chart(data: ResultsViewData): SVGElement {
 function table(data: ResultsViewData): HTMLTableElement {
   const t = el('table', { class: 'tasks' });
   const head = el('tr');
-  const cols = ['Task', 'Run', 'N', 'Correct', 'Accuracy', 'Mean turns', 'Mean code calls', 'Used code', 'Errors'];
-  for (const c of cols) head.append(el('th', {}, c));
+  // The Run column (A/B) only exists when two runs are compared.
+  const two = data.runs.length === 2;
+  const cols = ['Task', ...(two ? ['Run'] : []), 'N', 'Correct', 'Accuracy', 'Mean turns', 'Mean code calls', 'Used code', 'Errors'];
+  for (const c of cols) head.append(el('th', { scope: 'col' }, c));
   t.append(head);
   const tasks = [...new Set(data.runs.flatMap((r) => r.tasks.map((x) => x.task)))].sort((a, b) => a.localeCompare(b));
   for (const task of [...tasks, 'Overall']) {
@@ -91,12 +93,19 @@ function table(data: ResultsViewData): HTMLTableElement {
       const s = task === 'Overall' ? run.overall : run.tasks.find((x) => x.task === task);
       if (!s) return;
       const tr = el('tr', task === 'Overall' ? { class: 'overall' } : {});
-      const cells = [task, data.runs.length === 2 ? (i === 0 ? 'A' : 'B') : '', String(s.n), String(s.correct), pct(s.accuracy), s.meanTurns.toFixed(2), s.meanCodeCalls.toFixed(2), pct(s.usedCodeShare), String(s.errors)];
+      const cells = [task, ...(two ? [i === 0 ? 'A' : 'B'] : []), String(s.n), String(s.correct), pct(s.accuracy), s.meanTurns.toFixed(2), s.meanCodeCalls.toFixed(2), pct(s.usedCodeShare), String(s.errors)];
       for (const c of cells) tr.append(el('td', {}, c));
       t.append(tr);
     });
   }
   return t;
+}
+
+/** Wide tables scroll sideways in their own keyboard-reachable region instead of widening the page. */
+function scrollable(content: HTMLElement, label: string): HTMLElement {
+  const region = el('div', { class: 'scroll-x', role: 'region', 'aria-label': label, tabindex: '0' });
+  region.append(content);
+  return region;
 }
 
 function render(data: ResultsViewData): void {
@@ -118,24 +127,24 @@ function render(data: ResultsViewData): void {
     overall.append(card);
   });
   byId('chart').replaceChildren(chart(data));
-  byId('table').replaceChildren(table(data));
+  byId('table').replaceChildren(scrollable(table(data), 'Accuracy per task, as a table'));
   byId('failures-title').textContent = `Failures (${data.failures.length})`;
   const list = el('table', { class: 'failures' });
   const head = el('tr');
-  for (const c of [...(two ? ['Run'] : []), 'Question', 'Task', 'Answer', 'Expected', 'Why', '']) head.append(el('th', {}, c));
+  for (const c of [...(two ? ['Run'] : []), 'Question', 'Task', 'Answer', 'Expected', 'Why', 'Trajectory']) head.append(el('th', { scope: 'col' }, c));
   list.append(head);
   for (const f of data.failures) {
     const tr = el('tr', f.error ? { class: 'error' } : {});
     if (two) tr.append(el('td', {}, f.run === 0 ? 'A' : 'B'));
     tr.append(el('td', { class: 'mono' }, f.id), el('td', {}, f.task), el('td', { class: 'mono' }, f.answer ?? '—'), el('td', { class: 'mono' }, f.expected ?? '—'), el('td', {}, f.reason));
-    const open = el('button', { type: 'button', 'data-id': f.id, title: 'Open the full trajectory in a panel' }, 'Trajectory');
+    const open = el('button', { type: 'button', 'data-id': f.id, title: 'Open the full trajectory in a panel', 'aria-label': `Open the trajectory of ${f.id}` }, 'Trajectory');
     open.addEventListener('click', () => vscode.postMessage({ type: 'show-trajectory', run: f.run, id: f.id }));
     const cell = el('td');
     cell.append(open);
     tr.append(cell);
     list.append(tr);
   }
-  byId('failures').replaceChildren(data.failures.length ? list : el('p', {}, 'No failures.'));
+  byId('failures').replaceChildren(data.failures.length ? scrollable(list, 'Failures') : el('p', {}, 'No failures.'));
 }
 
 byId('export-md').addEventListener('click', () => vscode.postMessage({ type: 'export', format: 'markdown' }));
