@@ -38,10 +38,13 @@ export function buildModelPickItems(listing: ModelListing): ModelPickItem[] {
     const loaded = listing.running?.find((r) => sameModel(r.name, model.name));
     const facts = [describeModel(model)];
     if (loaded) facts.push(`loaded (${formatGiB(loaded.sizeBytes)}, ${loaded.gpuPercent}% GPU)`);
-    if (isCurrent) facts.push('current');
+    const text = facts.filter((f) => f.length > 0).join(' · ');
+    // The current model's facts get a line of their own (detail), so they are never cut off
+    // behind the name; the other rows keep them beside the name.
     items.push({
       label: `${isCurrent ? '$(check)' : '$(blank)'} ${model.name}`,
-      description: facts.filter((f) => f.length > 0).join(' · '),
+      description: isCurrent ? 'current' : text,
+      ...(isCurrent && text ? { detail: text } : {}),
       picked: isCurrent,
       action: { type: 'select', model: model.name },
     });

@@ -50,11 +50,11 @@ describe('Model picker, status bar, pull and API key (real extension host, real 
     const items = buildModelPickItems({ backend: 'ollama', serverName: client.serverName, baseUrl: client.baseUrl, version, models, running, current: 'qwen2.5-coder:7b' });
     const rows = items.filter((i) => i.kind !== vscode.QuickPickItemKind.Separator);
     assert.deepEqual(
-      rows.map((i) => [i.label, i.description]),
+      rows.map((i) => [i.label, i.description, i.detail]),
       [
-        ['$(check) qwen2.5-coder:7b', '4.4 GiB · 7.6B · Q4_K_M · current'],
-        ['$(blank) r1-code-interpreter:7b', '4.4 GiB · 7.6B · Q4_K_M'],
-        ['$(cloud-download) Pull a model…', 'from ollama.com/library or hf.co/<user>/<repo>'],
+        ['$(check) qwen2.5-coder:7b', 'current', '4.4 GiB · 7.6B · Q4_K_M'],
+        ['$(blank) r1-code-interpreter:7b', '4.4 GiB · 7.6B · Q4_K_M', undefined],
+        ['$(cloud-download) Pull a model…', 'from ollama.com/library or hf.co/<user>/<repo>', undefined],
       ],
     );
     assert.equal(items[0]?.label, `Ollama 0.12.0 at ${fresh.url}`);
