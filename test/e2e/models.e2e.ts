@@ -47,7 +47,13 @@ async function pickModel(page: Page, from: string, model: string, shot?: string)
   await statusItem(page, from).first().click();
   const row = page.locator(QUICK_ROWS, { hasText: model }).first();
   await row.waitFor({ state: 'visible', timeout: 30_000 });
-  if (shot) await screenshot(page, shot);
+  if (shot) {
+    // The current model's facts are on a line of their own, shown whole (not cut off by an ellipsis).
+    const detail = page.locator(QUICK_ROWS, { hasText: from }).first().locator('.quick-input-list-detail .label-name, .quick-input-list-detail').first();
+    assert.match(await detail.innerText(), /GiB · .*B · /);
+    assert.ok(await detail.evaluate((node: { scrollWidth: number; clientWidth: number }) => node.scrollWidth <= node.clientWidth), 'the current model\'s details are cut off');
+    await screenshot(page, shot);
+  }
   await row.click();
   try {
     await statusItem(page, model).first().waitFor({ state: 'visible', timeout: 30_000 });
@@ -126,9 +132,10 @@ describe('Model status bar, picker, pull and walkthrough', function () {
     await screenshot(page, 'walkthrough');
     await walkthrough.getByText('Check the sandbox tier').first().click();
     await walkthrough.locator('.monaco-button', { hasText: 'Check the Sandbox' }).first().click();
-    const report = toast(page, 'Sandbox tier:');
+    const report = toast(page, 'Model code runs');
     await report.first().waitFor({ state: 'visible', timeout: 60_000 });
-    assert.match(await report.first().innerText(), /Sandbox tier: (isolated|basic)\.[\s\S]*Python 3\.\d+/);
+    // One sentence naming the tier once, then the Python that runs the code.
+    assert.match(await report.first().innerText(), /Model code runs (isolated: bubblewrap|on the basic tier)[\s\S]*Python 3\.\d+\.\d+ at \/\S+ runs it\./);
     // When the step's command has returned (just after its toast shows), the walkthrough moves
     // focus back to the step. That closes any quick input open at the time, so the next test's
     // command palette would be shut under it: end only once the walkthrough has done so.

@@ -60,7 +60,9 @@ export class CellView {
     this.toggle = button('', 'Collapse or expand this cell', () => this.setExpanded(this.toggle.getAttribute('aria-expanded') !== 'true'), 'cell-toggle');
     this.toggle.setAttribute('aria-expanded', 'true');
     this.toggle.setAttribute('aria-controls', bodyId);
-    this.toggle.append(codicon('chevron-down'), el('span', 'cell-title', `Python · cell ${index + 1}`));
+    const title = el('span', 'cell-title');
+    title.append(el('span', 'cell-language', 'Python · '), `cell ${index + 1}`);
+    this.toggle.append(codicon('chevron-down'), title);
     // Status changes are announced (role=status is a polite live region); the icon is decoration.
     this.statusEl = el('span', 'cell-status');
     this.statusEl.setAttribute('role', 'status');
