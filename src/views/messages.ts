@@ -84,6 +84,11 @@ export const chatStateSchema = z.object({
 });
 export type ChatState = z.infer<typeof chatStateSchema>;
 
+/** The fix buttons of a failed run (host/models/backendErrorActions.ts decides which apply). */
+export const problemActionIdSchema = z.enum(['retry', 'open-settings', 'install-ollama', 'pull', 'select-model', 'set-api-key']);
+export const problemActionSchema = z.object({ id: problemActionIdSchema, label: z.string() });
+export type ProblemAction = z.infer<typeof problemActionSchema>;
+
 /** Host → webview. Events arrive in batches so a fast token stream costs one message per frame. */
 export const hostMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('session'), session: sessionInfoSchema }),
@@ -91,6 +96,8 @@ export const hostMessageSchema = z.discriminatedUnion('type', [
   /** Clears the transcript (the chat switches conversations, or replays one). */
   z.object({ type: z.literal('reset') }),
   z.object({ type: z.literal('chat-state'), state: chatStateSchema }),
+  /** Buttons for the error card of the run that just failed (not recorded: they act on this window's run). */
+  z.object({ type: z.literal('problem-actions'), actions: z.array(problemActionSchema) }),
 ]);
 export type HostMessage = z.infer<typeof hostMessageSchema>;
 
@@ -106,6 +113,8 @@ export const webviewMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('rerun'), index: z.number().int().min(0) }),
   /** Opens the solution of the run-th question of the conversation as a notebook. */
   z.object({ type: z.literal('open-notebook'), run: z.number().int().min(0) }),
+  /** A fix button of a failed run's error card (pull the model, open settings, retry, …). */
+  z.object({ type: z.literal('problem-action'), id: problemActionIdSchema }),
   // The side-bar chat.
   z.object({ type: z.literal('ask'), question: z.string().min(1).max(100_000) }),
 ]);

@@ -86,6 +86,9 @@ export function startChatApp(): (message: HostMessage) => void {
       case 'chat-state':
         render(message.state);
         break;
+      case 'problem-actions':
+        transcript.offerProblemActions(message.actions);
+        break;
       case 'session':
         break;
     }

@@ -42,6 +42,9 @@ export function startPanelApp(): (message: HostMessage) => void {
       case 'reset':
         transcript.reset();
         break;
+      case 'problem-actions':
+        transcript.offerProblemActions(message.actions);
+        break;
       case 'chat-state':
         break;
     }

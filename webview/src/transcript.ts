@@ -2,9 +2,9 @@
 // (incrementally, see IncrementalProse), each code cell with its live status and output, and an
 // answer card per question. Model text and program output are untrusted: markdown is rendered
 // without HTML, and output goes in through textContent only.
-import type { ViewEvent } from '../../src/views/messages';
+import type { ProblemAction, ViewEvent } from '../../src/views/messages';
 import { CellView } from './cellView';
-import { el, iconButton } from './dom';
+import { button, el, iconButton } from './dom';
 import { IncrementalProse } from './incrementalProse';
 import { vscode } from './vscodeApi';
 
@@ -164,6 +164,26 @@ export class Transcript {
     if (e.codeCalls > 0 || e.answer !== null) actions.append(iconButton('notebook', 'Open in notebook', 'Open this solution as a Jupyter notebook', () => vscode.postMessage({ type: 'open-notebook', run })));
     if (actions.childElementCount > 0) card.append(actions);
     return card;
+  }
+
+  /**
+   * The fix buttons of the run that just failed (pull the model, open settings, retry…), under
+   * its error card: the error and what to do about it in one place, instead of a toast as well.
+   */
+  offerProblemActions(actions: readonly ProblemAction[]): void {
+    const cards = this.root.querySelectorAll<HTMLElement>('.answer-card');
+    const card = cards[cards.length - 1];
+    if (!card || !card.classList.contains('reason-error')) return;
+    let bar = card.querySelector<HTMLElement>('.answer-actions');
+    if (!bar) {
+      bar = el('div', 'answer-actions');
+      card.append(bar);
+    }
+    const first = bar.firstChild;
+    for (const [i, action] of actions.entries()) {
+      const b = button(action.label, action.label, () => vscode.postMessage({ type: 'problem-action', id: action.id }), i === 0 ? 'primary problem-action' : 'problem-action');
+      bar.insertBefore(b, first);
+    }
   }
 
   private isFollowing(): boolean {

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { Trajectory } from '../../agent/trajectory';
 import { readSettings } from '../../config/vscodeSettings';
-import { ConversationSession, truncate } from '../../host/conversationSession';
+import { ConversationSession, truncate, type ConversationView } from '../../host/conversationSession';
 import type { Log } from '../../host/log';
 import type { SandboxService } from '../../host/sandboxService';
 import { scratchRoot } from '../../host/scratch';
@@ -253,10 +253,19 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     }
   }
 
-  private viewAdapter(): { push: ViewChannel['push']; flush: ViewChannel['flush']; webview: vscode.Webview } | undefined {
+  private viewAdapter(): ConversationView | undefined {
     const channel = this.channel;
-    if (!channel) return undefined;
-    return { push: (e) => channel.push(e), flush: () => channel.flush(), webview: channel.webview };
+    const view = this.view;
+    if (!channel || !view) return undefined;
+    return {
+      push: (e) => channel.push(e),
+      flush: () => channel.flush(),
+      webview: channel.webview,
+      get visible() {
+        return view.visible;
+      },
+      showProblemActions: (actions) => channel.post({ type: 'problem-actions', actions: [...actions] }),
+    };
   }
 
   private onMessage(message: WebviewMessage): void {

@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import { EXTENSION_ID, closedPort, repoRoot, setSetting } from '../extensionHost';
 import type { Trajectory } from '../../../src/agent/trajectory';
 import { problemActions } from '../../../src/host/models/backendErrorActions';
-import { buildModelPickItems } from '../../../src/host/models/modelPickItems';
+import { buildModelPickItems, modelServerTitle } from '../../../src/host/models/modelPickItems';
 import { createModelServerClient, type ServerSettings } from '../../../src/host/models/modelServerClient';
 import { pullModel, type PullUpdate } from '../../../src/host/models/pullModel';
 import { describeServerStatus, probeServerStatus, type ServerStatus } from '../../../src/host/models/serverStatus';
@@ -57,7 +57,9 @@ describe('Model picker, status bar, pull and API key (real extension host, real 
         ['$(cloud-download) Pull a model…', 'from ollama.com/library or hf.co/<user>/<repo>', undefined],
       ],
     );
-    assert.equal(items[0]?.label, `Ollama 0.12.0 at ${fresh.url}`);
+    assert.equal(modelServerTitle({ serverName: client.serverName, version, baseUrl: client.baseUrl }), `Ollama 0.12.0 at ${fresh.url}`);
+    // No labelled separator above the first row: VS Code would draw it inside that row.
+    assert.notEqual(items[0]?.kind, vscode.QuickPickItemKind.Separator);
     assert.deepEqual(rows[1]?.action, { type: 'select', model: 'r1-code-interpreter:7b' });
   });
 
