@@ -140,7 +140,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         .map((c) => summaryOf(c.record))
         .sort((a, b) => b.updatedAt - a.updatedAt)
         .map((c): Item => ({ id: c.id, label: c.title, description: `${c.id === this.activeId ? 'current · ' : ''}${new Date(c.updatedAt).toLocaleString()}`, buttons: [remove] }));
-      pick.items = items.length > 0 ? items : [];
+      pick.items = items;
       pick.placeholder = items.length > 0 ? 'Open a past conversation (type to filter)' : 'No past conversations yet';
     };
     fill();
