@@ -69,12 +69,15 @@ describe('Side-bar chat', function () {
     await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
     await showChatView(page);
     chat = await webviewFrame(page, CHAT_TITLE, 60_000);
+    // textContent, not innerText: turns scrolled out of view skip rendering (content-visibility),
+    // and innerText of an unrendered element is empty.
+    const text = async (locator: ReturnType<typeof chat.locator>): Promise<string> => ((await locator.textContent()) ?? '').trim();
     const restored = async (): Promise<void> => {
       await waitFor(async () => (await chat.locator('.answer-card').count()) === 3, 30_000, 'the restored conversation');
-      assert.equal((await chat.locator('.question-bubble .question-text').first().innerText()).trim(), FIRST);
-      assert.match(await chat.locator('.answer-card').nth(1).innerText(), /100/);
-      assert.equal((await chat.locator('.cell').nth(1).locator('pre.stdout').innerText()).trim(), '100');
-      assert.match(await chat.locator('.answer-card').nth(2).innerText(), /Stopped|Interrupted/);
+      assert.equal(await text(chat.locator('.question-bubble .question-text').first()), FIRST);
+      assert.match(await text(chat.locator('.answer-card').nth(1)), /100/);
+      assert.equal(await text(chat.locator('.cell').nth(1).locator('pre.stdout')), '100');
+      assert.match(await text(chat.locator('.answer-card').nth(2)), /Stopped|Interrupted/);
     };
     await restored();
 
