@@ -67,7 +67,7 @@ export async function* evaluate(options: EvaluateOptions, signal: AbortSignal): 
               return sandboxFailure(record, e);
             }
           }
-          return await solveRecord(record, {
+          const outcome = await solveRecord(record, {
             ...modelRunSettings(options),
             seed: sampleSeed(options.seed, context.sample) ?? undefined,
             runner,
@@ -75,6 +75,8 @@ export async function* evaluate(options: EvaluateOptions, signal: AbortSignal): 
             python: sandboxCheckRunner(() => sandboxes.get(`${slot}-checker`, 'checker'), context.signal),
             signal: context.signal,
           });
+          // Recorded so a replayed trajectory shows the tier its code really ran on.
+          return runner ? { ...outcome, tier: runner.tier } : outcome;
         } finally {
           await sandboxes.dispose();
         }

@@ -3,6 +3,7 @@
 
 import { appendFile, open, readFile, truncate } from 'node:fs/promises';
 import { z } from 'zod';
+import type { IsolationTier } from '../sandbox/types';
 
 import { chatMessageSchema } from '../agent/chatMessageSchema';
 import { answerSourceSchema } from '../agent/finalAnswer';
@@ -59,6 +60,8 @@ export const resultRecordSchema = z.object({
   seed: z.number().int().nullable().optional(),
   /** True when the run forbade code (the paper's text-only baseline). */
   textOnly: z.boolean(),
+  /** The sandbox tier the model's code ran on; absent for text-only runs and older results files. */
+  tier: z.enum(['isolated', 'basic'] as const satisfies readonly IsolationTier[]).optional(),
   error: z.string().optional(),
   trajectory: z.array(chatMessageSchema).optional(),
   /** The turns with their code and its output, for showing a failure in the panel. */

@@ -15,7 +15,8 @@ import { readSettings } from '../config/vscodeSettings';
 import type { CodeRunner, ExecResult } from '../sandbox/types';
 import type { SessionInfo, ViewEvent, ViewExecResult } from '../views/messages';
 import type { Log } from './log';
-import { getApiKey, problemKindOf, solveEnded } from './models/solveErrors';
+import type { ProblemAction, ProblemActionId } from './models/backendErrorActions';
+import { getApiKey, problemKindOf, solveEnded, type ProblemPlace } from './models/solveErrors';
 import type { SandboxService } from './sandboxService';
 
 /** Where a session's events go. */
@@ -24,6 +25,10 @@ export interface ConversationView {
   flush(): void;
   /** Turns scratch-folder paths (plots) into URIs this webview may load. */
   readonly webview: vscode.Webview;
+  /** Whether the view is on screen (a failed run then shows its fix buttons there, not in a toast). */
+  readonly visible: boolean;
+  /** Puts fix buttons under the error card of the run that just failed. */
+  showProblemActions(actions: readonly ProblemAction[]): void;
 }
 
 export interface AskRequest {
@@ -42,9 +47,12 @@ export interface RestoredConversation {
 
 export type CodeMode = 'on' | 'off';
 
+/** The tier of a live conversation (a stored result may also be 'unrecorded'; a live one never is). */
+export type LiveTier = Exclude<SessionInfo['tier'], 'unrecorded'>;
+
 export class ConversationSession implements vscode.Disposable {
   private runner: CodeRunner | null = null;
-  private runnerTier: { tier: SessionInfo['tier']; note: string } | undefined;
+  private runnerTier: { tier: LiveTier; note: string } | undefined;
   private messages: ChatMessage[];
   private readonly recorded: ViewEvent[];
   private readonly trajectories: Trajectory[] = [];
@@ -89,7 +97,7 @@ export class ConversationSession implements vscode.Disposable {
   }
 
   /** The sandbox tier once a sandbox exists (or code was ruled out). */
-  get tier(): { tier: SessionInfo['tier']; note: string } | undefined {
+  get tier(): { tier: LiveTier; note: string } | undefined {
     return this.runnerTier;
   }
 
@@ -109,6 +117,26 @@ export class ConversationSession implements vscode.Disposable {
 
   setView(view: ConversationView | undefined): void {
     this.view = view;
+  }
+
+  /** Carries out a fix button of the last failed run's error card. */
+  runProblemAction(id: ProblemActionId): void {
+    void this.problemAction?.(id);
+  }
+
+  private problemAction: ((id: ProblemActionId) => Promise<void>) | undefined;
+
+  private problemPlace(): ProblemPlace | undefined {
+    const view = this.view;
+    if (!view) return undefined;
+    return {
+      visible: view.visible,
+      offer: (actions, run) => {
+        this.problemAction = run;
+        view.flush();
+        view.showProblemActions(actions);
+      },
+    };
   }
 
   cancel(): void {
@@ -197,14 +225,14 @@ export class ConversationSession implements vscode.Disposable {
       const t = builder.trajectory;
       lastSolve.remember(t);
       this.log(`Solve finished: ${t.reason}; answer ${JSON.stringify(t.answer)}; ${t.codeCalls} code call(s); model ${Math.round(t.modelMs)} ms, code ${Math.round(t.codeMs)} ms`);
-      void solveEnded(t.error ? { kind: errorKind, message: t.error, model, rerun } : undefined);
+      void solveEnded(t.error ? { kind: errorKind, message: t.error, model, rerun } : undefined, this.problemPlace());
       return t;
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       this.log(`Solve failed: ${message}`);
       this.emit({ type: 'error', message });
       this.emit({ type: 'done', reason: 'error', answer: null, codeCalls: 0, turns: 0, message });
-      void solveEnded({ kind: problemKindOf(error), message, model, rerun });
+      void solveEnded({ kind: problemKindOf(error), message, model, rerun }, this.problemPlace());
       builder.trajectory.error = message;
       builder.trajectory.reason = 'error';
       return builder.trajectory;

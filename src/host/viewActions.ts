@@ -28,6 +28,9 @@ export function handleSharedViewMessage(message: WebviewMessage, session: Conver
     case 'open-link':
       void openLink(message.href);
       return true;
+    case 'problem-action':
+      session.runProblemAction(message.id);
+      return true;
     case 'open-notebook':
       void openInNotebook(session.trajectory(message.run) ?? trajectoryFromViewEvents(session.events, message.run));
       return true;

@@ -76,8 +76,8 @@ export const sessionInfoSchema = z.object({
   question: z.string(),
   model: z.string(),
   maxCodeCalls: z.number(),
-  /** 'isolated' | 'basic' | 'off' (code not executed). */
-  tier: z.enum(['isolated', 'basic', 'off']),
+  /** 'isolated' | 'basic' | 'off' (code not executed) | 'unrecorded' (a replayed result from before tiers were stored). */
+  tier: z.enum(['isolated', 'basic', 'off', 'unrecorded']),
   tierNote: z.string(),
 });
 export type SessionInfo = z.infer<typeof sessionInfoSchema>;
@@ -85,19 +85,23 @@ export type SessionInfo = z.infer<typeof sessionInfoSchema>;
 export const conversationSummarySchema = z.object({ id: z.string(), title: z.string(), updatedAt: z.number() });
 export type ConversationSummary = z.infer<typeof conversationSummarySchema>;
 
-/** What the side-bar chat shows around its transcript. */
+/**
+ * What the side-bar chat shows around its transcript. History, model choice and new chat are
+ * title-bar actions handled on the host, so the page only needs these.
+ */
 export const chatStateSchema = z.object({
   busy: z.boolean(),
+  /** The model the next question goes to ("r1ci.model"). */
   model: z.string(),
-  /** Models the server lists; empty when it could not be asked (see modelsError). */
-  models: z.array(z.string()),
-  modelsError: z.string().optional(),
   tier: z.enum(['isolated', 'basic', 'off', 'not-started']),
   tierNote: z.string(),
-  activeId: z.string(),
-  conversations: z.array(conversationSummarySchema),
 });
 export type ChatState = z.infer<typeof chatStateSchema>;
+
+/** The fix buttons of a failed run (host/models/backendErrorActions.ts decides which apply). */
+export const problemActionIdSchema = z.enum(['retry', 'open-settings', 'install-ollama', 'pull', 'select-model', 'set-api-key']);
+export const problemActionSchema = z.object({ id: problemActionIdSchema, label: z.string() });
+export type ProblemAction = z.infer<typeof problemActionSchema>;
 
 /** Host → webview. Events arrive in batches so a fast token stream costs one message per frame. */
 export const hostMessageSchema = z.discriminatedUnion('type', [
@@ -106,6 +110,8 @@ export const hostMessageSchema = z.discriminatedUnion('type', [
   /** Clears the transcript (the chat switches conversations, or replays one). */
   z.object({ type: z.literal('reset') }),
   z.object({ type: z.literal('chat-state'), state: chatStateSchema }),
+  /** Buttons for the error card of the run that just failed (not recorded: they act on this window's run). */
+  z.object({ type: z.literal('problem-actions'), actions: z.array(problemActionSchema) }),
 ]);
 export type HostMessage = z.infer<typeof hostMessageSchema>;
 
@@ -121,12 +127,9 @@ export const webviewMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('rerun'), index: z.number().int().min(0) }),
   /** Opens the solution of the run-th question of the conversation as a notebook. */
   z.object({ type: z.literal('open-notebook'), run: z.number().int().min(0) }),
+  /** A fix button of a failed run's error card (pull the model, open settings, retry, …). */
+  z.object({ type: z.literal('problem-action'), id: problemActionIdSchema }),
   // The side-bar chat.
   z.object({ type: z.literal('ask'), question: z.string().min(1).max(100_000) }),
-  z.object({ type: z.literal('new-chat') }),
-  z.object({ type: z.literal('open-conversation'), id: z.string() }),
-  z.object({ type: z.literal('delete-conversation'), id: z.string() }),
-  z.object({ type: z.literal('select-model'), model: z.string().min(1) }),
-  z.object({ type: z.literal('refresh-models') }),
 ]);
 export type WebviewMessage = z.infer<typeof webviewMessageSchema>;

@@ -1,7 +1,7 @@
 // The webview panel that shows one solve: host side. Messaging (batching, validation, the
 // ready handshake) lives in ViewChannel, shared with the side-bar chat.
 import * as vscode from 'vscode';
-import type { SessionInfo, ViewEvent, WebviewMessage } from './messages';
+import type { ProblemAction, SessionInfo, ViewEvent, WebviewMessage } from './messages';
 import { ViewChannel } from './viewChannel';
 import { SOLVE_PANEL_BODY, webviewHtml } from './webviewHtml';
 
@@ -29,6 +29,14 @@ export class SolvePanel implements vscode.Disposable {
 
   get webview(): vscode.Webview {
     return this.panel.webview;
+  }
+
+  get visible(): boolean {
+    return this.panel.visible;
+  }
+
+  showProblemActions(actions: readonly ProblemAction[]): void {
+    this.channel.post({ type: 'problem-actions', actions: [...actions] });
   }
 
   showSession(session: SessionInfo): void {

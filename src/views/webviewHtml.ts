@@ -56,29 +56,26 @@ export function escapeHtml(text: string): string {
 }
 
 /** The solve panel's static layout; everything inside it is filled by the webview script. */
-export const SOLVE_PANEL_BODY = `<header class="toolbar"><div id="session"></div><button id="stop" type="button" title="Stop: cancel the model and any running code">Stop</button></header>
-<main id="transcript" aria-live="polite"></main>
-<footer id="status" role="status"></footer>`;
+export const SOLVE_PANEL_BODY = `<header class="toolbar"><div id="session"></div><button id="stop" type="button" title="Stop: cancel the model and any running code" hidden><span class="codicon codicon-debug-stop" aria-hidden="true"></span> Stop</button></header>
+<main id="transcript" aria-label="Solution"></main>
+<footer id="status" role="status" aria-live="polite"></footer>`;
 
-/** The side-bar chat's static layout: toolbar, history list, transcript, composer. */
-export const CHAT_VIEW_BODY = `<header class="chat-toolbar">
-  <label class="visually-hidden" for="model">Model</label>
-  <select id="model" title="Model used for the next question"></select>
-  <button id="refresh-models" type="button" class="icon-button" title="Refresh the list of models" aria-label="Refresh the list of models">↻</button>
-  <span id="tier" class="tier" tabindex="0"></span>
-  <span class="spacer"></span>
-  <button id="history-toggle" type="button" aria-expanded="false" aria-controls="history" title="Past conversations">History</button>
-  <button id="new-chat" type="button" title="Start a new conversation (new sandbox)">New chat</button>
+/**
+ * The side-bar chat's static layout: a one-line context bar (model, sandbox tier), the
+ * transcript, the composer. New chat, history, model and Stop are the view's title-bar actions
+ * (package.json menus "view/title"), as in VS Code's own views.
+ */
+export const CHAT_VIEW_BODY = `<header class="chat-context">
+  <span id="model" class="chat-model" title="Model used for the next question (change it with the title bar's model action)"></span>
+  <span id="tier" class="tier" tabindex="0" role="note"></span>
 </header>
-<nav id="history" class="history" hidden aria-label="Past conversations"></nav>
-<main id="transcript" class="chat-transcript" aria-live="polite"></main>
+<main id="transcript" class="chat-transcript" aria-label="Conversation"></main>
 <div id="empty" class="chat-empty">Ask a question. The model reasons, writes Python that runs in a sandbox, reads the output and answers. Follow-up questions share the sandbox: variables from earlier answers are still there.</div>
 <footer class="composer">
   <label class="visually-hidden" for="question">Question</label>
-  <textarea id="question" rows="3" placeholder="Ask a question (Enter sends, Shift+Enter for a new line)"></textarea>
+  <textarea id="question" rows="3" placeholder="Ask a question (Enter sends, Shift+Enter for a new line, Escape stops)"></textarea>
   <div class="composer-actions">
-    <span id="status" role="status"></span>
+    <span id="status" role="status" aria-live="polite"></span>
     <button id="send" type="button" class="primary" title="Send (Enter)">Send</button>
-    <button id="stop" type="button" title="Stop the model and any running code (Escape)" hidden>Stop</button>
   </div>
 </footer>`;

@@ -1,10 +1,12 @@
 // End to end in the real workbench: the side-bar chat. Ask, follow up with a variable defined by
-// the first answer's code (the sandbox persists across the conversation), stop mid-stream,
-// reload the window and find the conversation in the history; screenshots of the chat and of
-// the panel in light and dark themes.
+// the first answer's code (the sandbox persists across the conversation), stop mid-stream from
+// the view's title bar, reload the window and find the chat back in that conversation, reopen it
+// from the History quick pick; screenshots of the chat and of the panel in light and dark
+// themes, at full and half width; keyboard-only use.
 import * as assert from 'node:assert/strict';
-import { askInChat, openNewChat, setColorTheme, waitForAnswerCard } from './chatSupport';
-import { e2eContext, runCommand, screenshot, typeInQuickInput, waitFor, webviewFrame } from './workbench';
+import { askInChat, chatTitleAction, openNewChat, setColorTheme, showChatView, waitForAnswerCard } from './chatSupport';
+import { CHAT_TITLE } from './chatSupport';
+import { e2eContext, runCommand, screenshot, screenshotsAtWidths, typeInQuickInput, waitFor, webviewFrame } from './workbench';
 
 const FIRST = 'Chat probe: sum of the first ten squares';
 const FOLLOW_UP = 'Chat follow-up: the largest of those squares';
@@ -22,6 +24,14 @@ describe('Side-bar chat', function () {
     assert.equal((await chat.locator('.question-bubble .question-text').first().innerText()).trim(), FIRST);
     assert.ok((await chat.locator('.prose .katex').count()) >= 2, 'math in the reasoning was not typeset');
     assert.equal(await chat.locator('#question').inputValue(), '', 'the composer was not cleared after sending');
+    // Said once: the answer is in its card, not again in the prose; no toolbar of HTML buttons.
+    assert.ok(!(await chat.locator('.turn .prose').last().innerText()).includes('<<<'), 'the answer marker is repeated in the prose');
+    assert.equal(await chat.locator('header button, #new-chat, #history-toggle, #stop').count(), 0, 'the chat still has HTML toolbar buttons');
+    assert.equal(await chatTitleAction(page, 'New Chat').count(), 1, 'one "New Chat", in the view title bar');
+    assert.equal(await chatTitleAction(page, 'Stop Chat Answer').count(), 0, 'Stop is shown while no answer runs');
+    // Screen readers: the card and each cell status carry a label.
+    assert.match((await chat.locator('.answer-card').first().getAttribute('aria-label')) ?? '', /^Final answer: 385\./);
+    assert.match((await chat.locator('.cell-status').first().getAttribute('aria-label')) ?? '', /^Cell 1: ok · \d+\.\d\d s$/);
 
     await askInChat(chat, FOLLOW_UP);
     assert.match(await waitForAnswerCard(chat, 2), /100/);
@@ -44,25 +54,41 @@ describe('Side-bar chat', function () {
     // Stop mid-stream.
     await askInChat(chat, 'Chat probe: think slowly');
     await waitFor(async () => (await chat.locator('.turn .prose').last().innerText()).includes('Step 3'), 30_000, 'the slow answer to stream');
-    await chat.locator('#stop').click();
+    const stop = chatTitleAction(page, 'Stop Chat Answer');
+    await stop.waitFor({ state: 'visible', timeout: 10_000 });
+    await stop.click();
     assert.match(await waitForAnswerCard(chat, 3), /Stopped/);
+    // Stop disappears when the run ends.
+    await stop.waitFor({ state: 'detached', timeout: 10_000 });
     if (modelServer) await modelServer.waitForRequest((r) => r.question?.includes('think slowly') === true && r.aborted === true);
     assert.ok(!(await chat.locator('#transcript').innerText()).includes('too late'));
-    await waitFor(async () => (await chat.locator('#send').isVisible()) && true, 10_000, 'Send to come back after Stop');
+    await waitFor(async () => await chat.locator('#send').isEnabled(), 10_000, 'Send to come back after Stop');
 
-    // Reload the window: the conversation is in the history and opens with its answers.
+    // Reload the window: the chat reopens the conversation the user was in, with its answers.
     await page.reload();
     await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+    await showChatView(page);
+    chat = await webviewFrame(page, CHAT_TITLE, 60_000);
+    // textContent, not innerText: turns scrolled out of view skip rendering (content-visibility),
+    // and innerText of an unrendered element is empty.
+    const text = async (locator: ReturnType<typeof chat.locator>): Promise<string> => ((await locator.textContent()) ?? '').trim();
+    const restored = async (): Promise<void> => {
+      await waitFor(async () => (await chat.locator('.answer-card').count()) === 3, 30_000, 'the restored conversation');
+      assert.equal(await text(chat.locator('.question-bubble .question-text').first()), FIRST);
+      assert.match(await text(chat.locator('.answer-card').nth(1)), /100/);
+      assert.equal(await text(chat.locator('.cell').nth(1).locator('pre.stdout')), '100');
+      assert.match(await text(chat.locator('.answer-card').nth(2)), /Stopped|Interrupted/);
+    };
+    await restored();
+
+    // A new chat, then the title bar's History: the conversation is there and opens again.
     chat = await openNewChat(page);
-    const toggle = chat.locator('#history-toggle');
-    await toggle.click();
-    const entry = chat.locator('.history-open', { hasText: FIRST });
-    await entry.waitFor({ timeout: 30_000 });
+    await chatTitleAction(page, 'Chat History').click();
+    const entry = page.locator('.quick-input-widget:visible .quick-input-list .monaco-list-row', { hasText: FIRST }).first();
+    await entry.waitFor({ state: 'visible', timeout: 30_000 });
+    await screenshot(page, 'chat-history');
     await entry.click();
-    await waitFor(async () => (await chat.locator('.answer-card').count()) === 3, 30_000, 'the restored conversation');
-    assert.match(await chat.locator('.answer-card').nth(1).innerText(), /100/);
-    assert.equal((await chat.locator('.cell').nth(1).locator('pre.stdout').innerText()).trim(), '100');
-    assert.match(await chat.locator('.answer-card').nth(2).innerText(), /Stopped|Interrupted/);
+    await restored();
   });
 
   it('looks right in light, dark and high-contrast themes (chat and panel)', async () => {
@@ -87,6 +113,17 @@ describe('Side-bar chat', function () {
     const panel = await webviewFrame(page, 'Solve: Chat probe', 60_000);
     assert.match(await waitForAnswerCard(panel, 1), /385/);
 
+    // In the narrow side bar a cell's actions stay on its header line.
+    const head = chat.locator('.cell-head').first();
+    const toggleBox = await head.locator('.cell-toggle').boundingBox();
+    const actionsBox = await head.locator('.cell-actions').boundingBox();
+    assert.ok(toggleBox && actionsBox && Math.abs(toggleBox.y - actionsBox.y) < 8, `cell actions wrapped below the header line (${JSON.stringify([toggleBox, actionsBox])})`);
+    // The panel's Stop went away with its run; the answer is said once (the card, not the status line).
+    assert.equal(await panel.locator('#stop').isVisible(), false, 'Stop is still shown after the run ended');
+    // (It stays in the DOM as a 1-pixel live region, so screen readers still hear how the run ended.)
+    const statusBox = await panel.locator('footer#status').boundingBox();
+    assert.ok(statusBox && statusBox.height <= 1, `the status line repeats the card (${JSON.stringify(statusBox)})`);
+    assert.match(await panel.locator('footer#status').textContent() ?? '', /^Final answer: 385$/);
     for (const [theme, kind, name] of [
       ['Dark Modern', 'vs-dark', 'dark'],
       ['Light High Contrast', 'hc-light', 'hc-light'],
@@ -94,7 +131,7 @@ describe('Side-bar chat', function () {
       ['Light Modern', 'vs', 'light'],
     ] as const) {
       await setColorTheme(page, theme, kind);
-      await screenshot(page, `chat-and-panel-${name}`);
+      await screenshotsAtWidths(page, `chat-and-panel-${name}`);
     }
     // The webview follows the theme: its body carries VS Code's theme-kind class.
     assert.ok(((await chat.locator('body').getAttribute('class')) ?? '').includes('vscode-light'), 'the chat webview did not follow the light theme');
@@ -107,8 +144,19 @@ describe('Side-bar chat', function () {
     assert.match(await waitForAnswerCard(chat, 1), /run 1/);
     const cell = chat.locator('.cell').first();
     assert.equal((await cell.locator('pre.stdout').innerText()).trim(), 'run 1');
+    // Keyboard only: from the cell's toggle, Tab reaches Copy, Insert, Re-run (focus visible), Enter runs it.
     // The same interpreter still holds `runs`, so a re-run counts on.
-    await cell.locator('button', { hasText: 'Re-run' }).click();
+    await cell.locator('.cell-toggle').focus();
+    for (let i = 0; i < 3; i++) await page.keyboard.press('Tab');
+    const focused = chat.locator(':focus');
+    assert.equal((await focused.innerText()).trim(), 'Re-run');
+    const ring = await focused.evaluate((node: unknown) => {
+      const view = globalThis as unknown as { getComputedStyle(e: unknown): { outlineStyle: string; outlineWidth: string } };
+      const style = view.getComputedStyle(node);
+      return { visible: (node as { matches(s: string): boolean }).matches(':focus-visible'), outline: `${style.outlineStyle} ${style.outlineWidth}` };
+    });
+    assert.ok(ring.visible && !ring.outline.startsWith('none'), `no visible focus ring on Re-run (${JSON.stringify(ring)})`);
+    await page.keyboard.press('Enter');
     await waitFor(async () => (await cell.locator('pre.stdout').innerText()).trim() === 'run 2', 30_000, 'the re-run output');
     assert.match(await cell.locator('.cell-status').innerText(), /^ok · \d+\.\d\d s$/);
 

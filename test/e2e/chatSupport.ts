@@ -1,5 +1,5 @@
 // Helpers for the side-bar chat in the real workbench (shared by chat and security e2e tests).
-import type { FrameLocator, Page } from 'playwright-core';
+import type { FrameLocator, Locator, Page } from 'playwright-core';
 import { runCommand, waitFor, webviewFrame } from './workbench';
 
 export const CHAT_TITLE = 'R1 Code Interpreter chat';
@@ -15,6 +15,29 @@ export async function openNewChat(page: Page): Promise<FrameLocator> {
   await chat.locator('#question').waitFor({ timeout: 30_000 });
   await waitFor(async () => (await chat.locator('.answer-card, .question-bubble').count()) === 0, 30_000, 'the new, empty conversation');
   return chat;
+}
+
+/**
+ * A button of the chat view's title bar (its tooltip/aria-label starts with `title`, e.g.
+ * "New Chat", "Chat History", "Stop Chat Answer"). A container with one view shows the view's
+ * actions in the side bar's title.
+ */
+export function chatTitleAction(page: Page, title: string): Locator {
+  return page.locator(`.part.sidebar .title-actions .action-label[aria-label^="${title}"], .part.sidebar .composite.title .action-label[aria-label^="${title}"]`);
+}
+
+/** Shows the chat's side bar (the activity-bar icon) unless it is already showing. */
+export async function showChatView(page: Page): Promise<void> {
+  const title = page.locator('.part.sidebar .composite.title', { hasText: /R1 Code Interpreter/i });
+  await waitFor(
+    async () => {
+      if (await title.isVisible().catch(() => false)) return true;
+      await page.locator('.part.activitybar .action-item .action-label[aria-label^="R1 Code Interpreter"]').first().click({ timeout: 5000 }).catch(() => undefined);
+      return false;
+    },
+    60_000,
+    'the R1 Code Interpreter side bar',
+  );
 }
 
 /** Types a question into the composer and sends it with Enter, as a user does. */

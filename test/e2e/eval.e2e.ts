@@ -1,9 +1,13 @@
 // End to end in the real workbench: the mixed task folder is evaluated from the Explorer's
-// context menu (the results view shows 70 % and draws the per-task bar chart: screenshot), then
+// context menu (the results view shows 70 % and draws the per-task bar chart; screenshots in
+// light and dark at full and half width, where it must reflow without sideways scrolling), then
 // added to the Testing view and run there with its Run button; the tree shows pass/fail icons.
 import * as assert from 'node:assert/strict';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { e2eContext, screenshot, waitFor, webviewFrame } from './workbench';
+import { setColorTheme } from './chatSupport';
+import { e2eContext, screenshot, screenshotsAtWidths, waitFor, webviewFrame } from './workbench';
 
 async function explorerContextMenu(page: Page, rowName: string, item: string): Promise<void> {
   const row = page.locator(`.explorer-folders-view .monaco-list-row[aria-label^="${rowName}"]`).first();
@@ -51,12 +55,39 @@ describe('Evaluation in the workbench', function () {
     assert.equal(await view.locator('svg.chart rect.bar[data-task="navigate"]').count(), 1);
     assert.equal(await view.locator('table.failures button', { hasText: 'Trajectory' }).count(), 3);
     await screenshot(page, 'eval-results-bar-chart');
+    // One run: no empty "Run" column.
+    assert.deepEqual((await view.locator('table.tasks th').allInnerTexts()).map((t) => t.trim()).filter((t) => t === 'Run'), []);
+    const overflow = (): Promise<number> =>
+      view.locator('body').evaluate((node: unknown) => {
+        const body = node as { scrollWidth: number; clientWidth: number };
+        return body.scrollWidth - body.clientWidth;
+      });
+    for (const [theme, kind, name] of [
+      ['Dark Modern', 'vs-dark', 'dark'],
+      ['Light Modern', 'vs', 'light'],
+    ] as const) {
+      await setColorTheme(page, theme, kind);
+      await screenshotsAtWidths(page, `results-${name}`);
+    }
+    // At half width the page reflows: nothing sticks out sideways (wide tables scroll in their own region).
+    const full = page.viewportSize() ?? { width: 1400, height: 900 };
+    await page.setViewportSize({ width: Math.round(full.width / 2), height: full.height });
+    await waitFor(async () => ((await overflow()) <= 0 ? true : undefined), 10_000, 'the results view to fit at half width');
+    await page.setViewportSize(full);
     // A failure's trajectory opens in a solve panel: the model's text and its wrong answer.
     const row = view.locator('table.failures tr', { hasText: 'navigate.json#1' });
     await row.locator('button', { hasText: 'Trajectory' }).click();
     const panel = await webviewFrame(page, 'Stored result: wrong', 30_000);
     assert.match(await panel.locator('#transcript').innerText(), /these seem to cancel out/);
     assert.equal((await panel.locator('.answer-card .answer-text').innerText()).trim(), 'Yes');
+    // The tier shown is the one recorded with the result, not a fixed badge.
+    const resultsDir = join(e2eContext().workspace, '.r1ci', 'results');
+    const file = (await readdir(resultsDir)).find((f) => f.startsWith('eval-mixed') && f.endsWith('.results.jsonl'));
+    assert.ok(file, `no eval-mixed results file in ${resultsDir}`);
+    const lines = (await readFile(join(resultsDir, file), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { id: string; tier?: string });
+    const tier = lines.find((r) => r.id === 'navigate/1')?.tier;
+    assert.ok(tier === 'isolated' || tier === 'basic', `navigate/1 has no recorded tier (${String(tier)})`);
+    assert.equal((await panel.locator('#session .tier').innerText()).trim(), `sandbox: ${tier}`);
   });
 
   it('runs the questions from the Testing view and shows pass and fail icons', async () => {
@@ -87,7 +118,7 @@ describe('Evaluation in the workbench', function () {
     const texts = await wrong.allInnerTexts();
     const expected: Array<[string, string]> = [
       ['navigate.json#1', 'If you follow these instructions'],
-      ['24_4_number.csv#1', 'Use the numbers 2, 12, 14, 17'],
+      ['24_4_number.csv#1', 'Use numbers and basic arithmetic operations'],
       ['sample_2', 'The initial total score is 0'],
     ];
     for (const [label, question] of expected) assert.ok(texts.some((t) => t.trim().startsWith(`${label}${question}`)), `no failed row "${label}" in ${JSON.stringify(texts)}`);

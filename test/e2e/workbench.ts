@@ -147,3 +147,18 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path });
   return path;
 }
+
+/**
+ * Screenshots at the window's full width and at half of it (`<name>-full.png`, `<name>-half.png`),
+ * for checking that views reflow; the window is back at full width afterwards.
+ */
+export async function screenshotsAtWidths(page: Page, name: string): Promise<void> {
+  const full = page.viewportSize() ?? { width: 1400, height: 900 };
+  await screenshot(page, `${name}-full`);
+  await page.setViewportSize({ width: Math.round(full.width / 2), height: full.height });
+  // The workbench relayouts on resize; webviews reflow a frame later.
+  await page.waitForTimeout(1000);
+  await screenshot(page, `${name}-half`);
+  await page.setViewportSize(full);
+  await page.waitForTimeout(500);
+}

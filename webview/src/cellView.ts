@@ -2,7 +2,7 @@
 // out, killed, not run), duration, the code, stdout and stderr told apart, images the code
 // wrote, long outputs folded behind "Show all", and buttons to copy, insert and re-run it.
 import type { ViewExecResult } from '../../src/views/messages';
-import { button, el, formatBytes } from './dom';
+import { button, codicon, el, formatBytes, iconButton } from './dom';
 import { highlightPython } from './markdown';
 import { vscode } from './vscodeApi';
 import { escapeControls, forDisplay } from '../../src/sandbox/terminalText';
@@ -20,6 +20,18 @@ const STATUS_TEXT: Record<CellStatus, string> = {
   skipped: 'not run',
 };
 
+/** The codicon shown before each status (the fonts need not have ● or ○). */
+const STATUS_ICON: Record<CellStatus, string> = {
+  pending: 'circle-outline',
+  waiting: 'question',
+  running: 'loading',
+  ok: 'pass',
+  error: 'error',
+  'timed-out': 'watch',
+  killed: 'close',
+  skipped: 'circle-slash',
+};
+
 /** Outputs longer than this are folded; "Show all" reveals the rest. */
 const FOLD_LINES = 24;
 const FOLD_CHARS = 4000;
@@ -27,6 +39,8 @@ const FOLD_CHARS = 4000;
 export class CellView {
   readonly element: HTMLElement;
   private readonly statusEl: HTMLElement;
+  private readonly statusIcon: HTMLElement;
+  private readonly statusText: HTMLElement;
   private readonly body: HTMLElement;
   private readonly toggle: HTMLButtonElement;
   private readonly output: HTMLElement;
@@ -46,15 +60,23 @@ export class CellView {
     this.toggle = button('', 'Collapse or expand this cell', () => this.setExpanded(this.toggle.getAttribute('aria-expanded') !== 'true'), 'cell-toggle');
     this.toggle.setAttribute('aria-expanded', 'true');
     this.toggle.setAttribute('aria-controls', bodyId);
-    this.toggle.append(el('span', 'chevron'), el('span', 'cell-title', `Python · cell ${index + 1}`));
+    const title = el('span', 'cell-title');
+    title.append(el('span', 'cell-language', 'Python · '), `cell ${index + 1}`);
+    this.toggle.append(codicon('chevron-down'), title);
+    // Status changes are announced (role=status is a polite live region); the icon is decoration.
     this.statusEl = el('span', 'cell-status');
     this.statusEl.setAttribute('role', 'status');
+    this.statusIcon = codicon(STATUS_ICON.pending);
+    this.statusText = el('span', 'cell-status-text');
+    this.statusEl.append(this.statusIcon, this.statusText);
     const actions = el('span', 'cell-actions');
-    this.rerunButton = button('Re-run', 'Run this code again in the conversation\'s sandbox', () => vscode.postMessage({ type: 'rerun', index }));
+    actions.setAttribute('role', 'group');
+    actions.setAttribute('aria-label', `Cell ${index + 1} actions`);
+    this.rerunButton = iconButton('debug-rerun', 'Re-run', 'Run this code again in the conversation\'s sandbox', () => vscode.postMessage({ type: 'rerun', index }));
     this.rerunButton.hidden = !canRerun;
     actions.append(
-      button('Copy', 'Copy the code', () => vscode.postMessage({ type: 'copy', text: code })),
-      button('Insert', 'Insert the code at the cursor in the editor', () => vscode.postMessage({ type: 'insert-code', code })),
+      iconButton('copy', 'Copy', 'Copy the code', () => vscode.postMessage({ type: 'copy', text: code })),
+      iconButton('insert', 'Insert', 'Insert the code at the cursor in the editor', () => vscode.postMessage({ type: 'insert-code', code })),
       this.rerunButton,
     );
     head.append(this.toggle, this.statusEl, actions);
@@ -76,6 +98,7 @@ export class CellView {
     this.toggle.setAttribute('aria-expanded', String(expanded));
     this.body.hidden = !expanded;
     this.element.classList.toggle('collapsed', !expanded);
+    this.toggle.querySelector('.codicon')?.classList.replace(expanded ? 'codicon-chevron-right' : 'codicon-chevron-down', expanded ? 'codicon-chevron-down' : 'codicon-chevron-right');
   }
 
   get status(): CellStatus {
@@ -84,7 +107,10 @@ export class CellView {
 
   setStatus(status: CellStatus, detail?: string): void {
     this.element.dataset['status'] = status;
-    this.statusEl.textContent = detail ? `${STATUS_TEXT[status]} · ${detail}` : STATUS_TEXT[status];
+    const text = detail ? `${STATUS_TEXT[status]} · ${detail}` : STATUS_TEXT[status];
+    this.statusText.textContent = text;
+    this.statusIcon.className = `codicon codicon-${STATUS_ICON[status]}${status === 'running' ? ' codicon-modifier-spin' : ''}`;
+    this.statusEl.setAttribute('aria-label', `Cell ${this.index + 1}: ${text}`);
     this.rerunButton.disabled = status === 'running' || status === 'waiting';
   }
 

@@ -15,6 +15,23 @@ export function button(label: string, title: string, onClick: () => void, classN
   return b;
 }
 
+/**
+ * A button with a codicon and its label. The label stays in the DOM (screen readers, tests);
+ * `.compact` containers hide it visually in a narrow side bar, leaving the icon and tooltip.
+ */
+export function iconButton(icon: string, label: string, title: string, onClick: () => void, className = 'text-button'): HTMLButtonElement {
+  const b = button('', title, onClick, `${className} icon-label`);
+  b.append(codicon(icon), el('span', 'label', label));
+  return b;
+}
+
+/** A codicon glyph (bundled @vscode/codicons font), hidden from assistive technology. */
+export function codicon(name: string): HTMLElement {
+  const i = el('span', `codicon codicon-${name}`);
+  i.setAttribute('aria-hidden', 'true');
+  return i;
+}
+
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
   if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KiB`;

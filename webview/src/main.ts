@@ -1,5 +1,7 @@
 // Entry point of our webviews (the solve panel and the side-bar chat share this bundle and its
 // renderer): validates every host message and hands it to the page's app.
+// Codicons: the workbench's own icon font (bundled into dist/webview.css, font into dist/fonts/).
+import '@vscode/codicons/dist/codicon.css';
 import { hostMessageSchema, type HostMessage } from '../../src/views/messages';
 import { startChatApp } from './chatApp';
 import { startPanelApp } from './panelApp';

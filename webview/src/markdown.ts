@@ -23,7 +23,10 @@ const md: MarkdownIt = new MarkdownIt({
 md.disable('image');
 md.validateLink = (url: string): boolean => /^https?:\/\//i.test(url.trim());
 
-/** `<<<answer>>>` inline → <mark class="final-answer">, escaped like any text. */
+/**
+ * `<<<answer>>>` inline is the model's final-answer marker: the answer card shows it, so the
+ * prose does not repeat it (issue 13: each thing said once).
+ */
 md.inline.ruler.before('emphasis', 'final_answer', (state: StateInline, silent: boolean): boolean => {
   const start = state.pos;
   if (!state.src.startsWith('<<<', start)) return false;
@@ -36,7 +39,7 @@ md.inline.ruler.before('emphasis', 'final_answer', (state: StateInline, silent: 
   state.pos = end + 3;
   return true;
 });
-md.renderer.rules.final_answer = (tokens, idx) => `<mark class="final-answer">&lt;&lt;&lt;${md.utils.escapeHtml(tokens[idx]?.content ?? '')}&gt;&gt;&gt;</mark>`;
+md.renderer.rules.final_answer = () => '';
 
 // Math: before `escape`, which would otherwise eat the backslash of \( and \[.
 md.inline.ruler.before('escape', 'math_inline', mathInlineRule);

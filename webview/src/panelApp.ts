@@ -1,4 +1,5 @@
-// The solve panel: one question in a header, its transcript, a Stop button and a status line.
+// The solve panel: one question in a header, its transcript, a Stop button while it runs and a
+// status line (visually hidden once the run is over: the answer card says how it ended).
 import type { HostMessage, SessionInfo } from '../../src/views/messages';
 import { byId, el } from './dom';
 import { Transcript } from './transcript';
@@ -16,7 +17,10 @@ export function startPanelApp(): (message: HostMessage) => void {
     showQuestions: false,
     onStatus: setStatus,
     onDone: () => {
-      stop.disabled = true;
+      // Stop disappears with the run; keep the keyboard focus on the page, not on a hidden button.
+      const hadFocus = document.activeElement === stop;
+      stop.hidden = true;
+      if (hadFocus) document.querySelector<HTMLElement>('.answer-card button')?.focus();
     },
   });
   stop.addEventListener('click', () => {
@@ -27,6 +31,7 @@ export function startPanelApp(): (message: HostMessage) => void {
     switch (message.type) {
       case 'session':
         stop.disabled = false;
+        stop.hidden = false;
         showSession(header, message.session);
         transcript.reset();
         setStatus('Thinking…', true);
@@ -36,6 +41,9 @@ export function startPanelApp(): (message: HostMessage) => void {
         break;
       case 'reset':
         transcript.reset();
+        break;
+      case 'problem-actions':
+        transcript.offerProblemActions(message.actions);
         break;
       case 'chat-state':
         break;
@@ -47,9 +55,11 @@ function showSession(header: HTMLElement, session: SessionInfo): void {
   header.replaceChildren();
   header.append(el('div', 'question', session.question));
   const meta = el('div', 'meta');
-  const tier = el('span', `tier tier-${session.tier}`, session.tier === 'off' ? 'code not executed' : `sandbox: ${session.tier}`);
+  const tier = el('span', `tier tier-${session.tier}`, session.tier === 'off' ? 'code not executed' : session.tier === 'unrecorded' ? 'sandbox: not recorded' : `sandbox: ${session.tier}`);
   tier.title = session.tierNote;
+  tier.tabIndex = 0;
+  tier.setAttribute('aria-label', `${tier.textContent ?? ''}. ${session.tierNote}`);
   meta.append(el('span', 'model', session.model), tier);
   header.append(meta);
-  if (session.tier !== 'isolated' && session.tierNote) header.append(el('div', 'tier-note', session.tierNote));
+  if (session.tier !== 'isolated' && session.tier !== 'unrecorded' && session.tierNote) header.append(el('div', 'tier-note', session.tierNote));
 }

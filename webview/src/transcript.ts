@@ -2,9 +2,9 @@
 // (incrementally, see IncrementalProse), each code cell with its live status and output, and an
 // answer card per question. Model text and program output are untrusted: markdown is rendered
 // without HTML, and output goes in through textContent only.
-import type { ViewEvent } from '../../src/views/messages';
+import type { ProblemAction, ViewEvent } from '../../src/views/messages';
 import { CellView } from './cellView';
-import { button, el } from './dom';
+import { button, el, iconButton } from './dom';
 import { IncrementalProse } from './incrementalProse';
 import { vscode } from './vscodeApi';
 
@@ -95,6 +95,8 @@ export class Transcript {
   private live = true;
   /** The page new entries go to (see PAGE_ENTRIES). */
   private page: HTMLElement | undefined;
+  /** The error banner of the run in progress: its "done" card takes the message over. */
+  private lastError: HTMLElement | undefined;
 
   constructor(
     private readonly root: HTMLElement,
@@ -108,6 +110,7 @@ export class Transcript {
     this.cells.clear();
     this.dirty.clear();
     this.runs = 0;
+    this.lastError = undefined;
   }
 
   get isEmpty(): boolean {
@@ -193,17 +196,30 @@ export class Transcript {
       case 'notice':
         this.add(el('div', 'notice-banner', e.message));
         break;
-      case 'error':
-        this.add(el('div', 'error-banner', e.message));
+      case 'error': {
+        const banner = el('div', 'error-banner', e.message);
+        banner.setAttribute('role', 'alert');
+        this.add(banner);
+        this.lastError = banner;
         break;
+      }
       case 'warning':
         this.add(el('div', 'warning-banner', e.message));
         break;
-      case 'done':
+      case 'done': {
         for (const cell of this.cells.values()) cell.settleUnanswered();
-        this.add(this.answerCard(e, this.runs++));
+        // An error that ended the run is said once, in the card where the run ends.
+        const error = this.lastError;
+        this.lastError = undefined;
+        let message = e.message;
+        if (error && e.reason === 'error') {
+          message = message ?? error.textContent ?? undefined;
+          error.remove();
+        }
+        this.add(this.answerCard({ ...e, message }, this.runs++));
         this.options.onDone?.(e);
         break;
+      }
     }
   }
 
@@ -217,24 +233,47 @@ export class Transcript {
   }
 
   private answerCard(e: Extract<ViewEvent, { type: 'done' }>, run: number): HTMLElement {
-    const card = el('section', e.answer !== null ? 'answer-card' : 'answer-card no-answer');
-    card.setAttribute('aria-label', e.answer !== null ? 'Final answer' : 'No final answer');
+    const card = el('section', e.answer !== null ? 'answer-card' : `answer-card no-answer reason-${e.reason}`);
     const summary = `${e.codeCalls} code call${e.codeCalls === 1 ? '' : 's'} · ${e.turns} turn${e.turns === 1 ? '' : 's'}`;
     const actions = el('div', 'answer-actions');
+    // The card is the one place the outcome is shown; the status line only announces it to
+    // screen readers (it is visually hidden once the run is over).
     if (e.answer !== null) {
       const answer = e.answer;
       const from = e.answerSource === 'code-output' ? ' · printed by the code' : e.answerSource === 'model-boxed' ? ' · written as \\boxed{}' : '';
+      card.setAttribute('aria-label', `Final answer: ${answer}. ${summary}${from}`);
       card.append(el('div', 'answer-label', 'Final answer'), el('div', 'answer-text', answer), el('div', 'answer-meta', summary + from));
-      actions.append(button('Copy answer', 'Copy the final answer', () => vscode.postMessage({ type: 'copy', text: answer })));
-      this.options.onStatus(`Done · ${summary}`, false);
+      actions.append(iconButton('copy', 'Copy answer', 'Copy the final answer', () => vscode.postMessage({ type: 'copy', text: answer })));
+      this.options.onStatus(`Final answer: ${answer}`, false);
     } else {
       const why = e.reason === 'cancelled' ? 'Stopped.' : e.reason === 'budget' ? (e.message ?? 'The code-call budget is used up.') : e.reason === 'error' ? (e.message ?? 'Failed.') : 'The model gave no <<<answer>>>.';
-      card.append(el('div', 'answer-label', 'No final answer'), el('div', 'answer-text', why), el('div', 'answer-meta', summary));
-      this.options.onStatus(e.reason === 'cancelled' ? 'Stopped' : 'Finished without an answer', false);
+      card.setAttribute('aria-label', `No final answer: ${why} ${summary}`);
+      card.append(el('div', 'answer-label', e.reason === 'error' ? 'Error' : 'No final answer'), el('div', 'answer-text', why), el('div', 'answer-meta', summary));
+      this.options.onStatus(e.reason === 'cancelled' ? 'Stopped' : e.reason === 'error' ? `Error: ${why}` : 'Finished without an answer', false);
     }
-    if (e.codeCalls > 0 || e.answer !== null) actions.append(button('Open in notebook', 'Open this solution as a Jupyter notebook', () => vscode.postMessage({ type: 'open-notebook', run })));
+    if (e.codeCalls > 0 || e.answer !== null) actions.append(iconButton('notebook', 'Open in notebook', 'Open this solution as a Jupyter notebook', () => vscode.postMessage({ type: 'open-notebook', run })));
     if (actions.childElementCount > 0) card.append(actions);
     return card;
+  }
+
+  /**
+   * The fix buttons of the run that just failed (pull the model, open settings, retry…), under
+   * its error card: the error and what to do about it in one place, instead of a toast as well.
+   */
+  offerProblemActions(actions: readonly ProblemAction[]): void {
+    const cards = this.root.querySelectorAll<HTMLElement>('.answer-card');
+    const card = cards[cards.length - 1];
+    if (!card || !card.classList.contains('reason-error')) return;
+    let bar = card.querySelector<HTMLElement>('.answer-actions');
+    if (!bar) {
+      bar = el('div', 'answer-actions');
+      card.append(bar);
+    }
+    const first = bar.firstChild;
+    for (const [i, action] of actions.entries()) {
+      const b = button(action.label, action.label, () => vscode.postMessage({ type: 'problem-action', id: action.id }), i === 0 ? 'primary problem-action' : 'problem-action');
+      bar.insertBefore(b, first);
+    }
   }
 
   private isFollowing(): boolean {

@@ -117,6 +117,15 @@ export class EvalController implements vscode.Disposable {
           token.onCancellationRequested(() => controller.abort());
           let lastFraction = 0;
           const backend = createBackend({ kind: settings.backend, ollamaHost: settings['ollama.host'], openaiBaseUrl: settings['openai.baseUrl'], apiKey });
+          // The toast moves with every question that starts or ends, not only with results.
+          let done = 0;
+          let toRun = 0;
+          let running = 0;
+          let tail = '';
+          const show = (): void => {
+            progress.report({ message: `${done}/${toRun} done${running > 0 ? ` · ${running} running` : ''}${tail}` });
+            this.showStatus(`${done}/${toRun}`);
+          };
           const events = evaluate(
             {
               records,
@@ -144,16 +153,21 @@ export class EvalController implements vscode.Disposable {
           for await (const event of events) {
             hooks.onEvent?.(event);
             if (event.type === 'start') {
-              const note = event.skipped > 0 ? `${event.skipped} already done, ${event.toRun} to go` : `${event.toRun} question(s)`;
-              progress.report({ message: note });
-              this.showStatus(`0/${event.toRun}`);
+              toRun = event.toRun;
+              tail = event.skipped > 0 ? ` · ${event.skipped} already done earlier` : '';
+              show();
+            } else if (event.type === 'question-start') {
+              running++;
+              show();
             } else if (event.type === 'result') {
+              running = Math.max(0, running - 1);
+              done = event.done;
               const fraction = event.done / Math.max(event.toRun, 1);
               const eta = event.done < event.toRun && event.etaMs !== undefined ? ` · ETA ${formatDuration(event.etaMs)}` : '';
-              const acc = `${Math.round((event.correctSoFar / event.done) * 100)}% right`;
-              progress.report({ message: `${event.done}/${event.toRun} · ${acc}${eta}`, increment: (fraction - lastFraction) * 100 });
+              tail = ` · ${event.correctSoFar} right${eta}`;
+              progress.report({ increment: (fraction - lastFraction) * 100 });
               lastFraction = fraction;
-              this.showStatus(`${event.done}/${event.toRun}${eta}`);
+              show();
             } else if (event.type === 'end') end = event;
           }
         },

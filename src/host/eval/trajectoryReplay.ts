@@ -3,7 +3,7 @@
 // is re-run; the panel is a read-only record.
 import * as vscode from 'vscode';
 import type { ResultRecord } from '../../eval/results';
-import type { ViewEvent } from '../../views/messages';
+import type { SessionInfo, ViewEvent } from '../../views/messages';
 import { SolvePanel } from '../../views/solvePanel';
 import { truncate } from '../conversationSession';
 import type { Log } from '../log';
@@ -50,10 +50,17 @@ export function replayEvents(result: ResultRecord): ViewEvent[] {
   return events;
 }
 
+/** The tier shown for a stored result: the one recorded with it (never a guess). */
+export function replayTier(result: ResultRecord): Pick<SessionInfo, 'tier' | 'tierNote'> {
+  if (result.textOnly) return { tier: 'off', tierNote: 'Text-only run: no code was executed.' };
+  if (result.tier) return { tier: result.tier, tierNote: `Replayed from a results file: the code ran on the ${result.tier} tier when it was evaluated; nothing is re-run.` };
+  return { tier: 'unrecorded', tierNote: 'Replayed from a results file written before the tier was recorded; nothing is re-run.' };
+}
+
 /** Opens a panel replaying `result`; resolves with the events shown (tests read them). */
 export function showStoredResult(context: vscode.ExtensionContext, log: Log, result: ResultRecord): { panel: SolvePanel; events: ViewEvent[] } {
-  const panel = new SolvePanel(context.extensionUri, `${result.correct ? '✓' : '✗'} ${result.id}`, [], log);
-  panel.showSession({ question: result.question, model: result.model, maxCodeCalls: result.codeCalls, tier: result.textOnly ? 'off' : 'basic', tierNote: result.textOnly ? 'Text-only run: no code was executed.' : 'Replayed from a results file: nothing is re-run.' });
+  const panel = new SolvePanel(context.extensionUri, `${result.correct ? 'Correct' : 'Wrong'}: ${result.id}`, [], log);
+  panel.showSession({ question: result.question, model: result.model, maxCodeCalls: result.codeCalls, ...replayTier(result) });
   const events = replayEvents(result);
   for (const e of events) panel.push(e);
   panel.flush();

@@ -3,19 +3,17 @@
 import * as vscode from 'vscode';
 import { BackendError, type BackendErrorKind } from '../../agent/backends/types';
 import type { AgentErrorKind } from '../../agent/events';
+import type { z } from 'zod';
 import { readSettings } from '../../config/vscodeSettings';
+import type { ProblemAction, problemActionIdSchema } from '../../views/messages';
 import { getApiKey } from './apiKey';
 import { createModelServerClient } from './modelServerClient';
 import { pullModelWithProgress } from './pullModel';
 
 export type ProblemKind = BackendErrorKind | AgentErrorKind;
 
-export type ProblemActionId = 'retry' | 'open-settings' | 'install-ollama' | 'pull' | 'select-model' | 'set-api-key';
-
-export interface ProblemAction {
-  readonly id: ProblemActionId;
-  readonly label: string;
-}
+export type ProblemActionId = z.infer<typeof problemActionIdSchema>;
+export type { ProblemAction };
 
 export interface ProblemContext {
   readonly backend: 'ollama' | 'openai';
@@ -74,7 +72,13 @@ export async function reportBackendError(
   const picked = await vscode.window.showErrorMessage(problem.message, ...actions.map((a) => a.label));
   const action = actions.find((a) => a.label === picked);
   if (!action) return undefined;
-  switch (action.id) {
+  await runProblemAction(secrets, log, action.id, context);
+  return action.id;
+}
+
+/** Carries out one of a problem's actions (a toast's button, or the same button in a view's error card). */
+export async function runProblemAction(secrets: vscode.SecretStorage, log: (line: string) => void, id: ProblemActionId, context: ProblemContext): Promise<void> {
+  switch (id) {
     case 'retry':
       await context.retry?.();
       break;
@@ -105,7 +109,6 @@ export async function reportBackendError(
       break;
     }
   }
-  return action.id;
 }
 
 /** A thrown value's kind, when it is a backend error. */

@@ -25,23 +25,29 @@ export interface ModelListing {
   readonly current: string;
 }
 
+/**
+ * e.g. "Ollama 0.12.0 at http://127.0.0.1:11434", for the picker's title. (As a labelled separator
+ * above the first row, VS Code drew it inside that row and cut the current model's details off.)
+ */
+export function modelServerTitle(listing: Pick<ModelListing, 'serverName' | 'version' | 'baseUrl'>): string {
+  return `${listing.serverName}${listing.version ? ` ${listing.version}` : ''} at ${listing.baseUrl}`;
+}
+
 export function buildModelPickItems(listing: ModelListing): ModelPickItem[] {
   const items: ModelPickItem[] = [];
   const models = [...listing.models].sort((a, b) => a.name.localeCompare(b.name));
-  items.push({
-    label: `${listing.serverName}${listing.version ? ` ${listing.version}` : ''} at ${listing.baseUrl}`,
-    kind: vscode.QuickPickItemKind.Separator,
-    action: { type: 'none' },
-  });
   for (const model of models) {
     const isCurrent = sameModel(model.name, listing.current);
     const loaded = listing.running?.find((r) => sameModel(r.name, model.name));
     const facts = [describeModel(model)];
     if (loaded) facts.push(`loaded (${formatGiB(loaded.sizeBytes)}, ${loaded.gpuPercent}% GPU)`);
-    if (isCurrent) facts.push('current');
+    const text = facts.filter((f) => f.length > 0).join(' · ');
+    // The current model's facts get a line of their own (detail), so they are never cut off
+    // behind the name; the other rows keep them beside the name.
     items.push({
       label: `${isCurrent ? '$(check)' : '$(blank)'} ${model.name}`,
-      description: facts.filter((f) => f.length > 0).join(' · '),
+      description: isCurrent ? 'current' : text,
+      ...(isCurrent && text ? { detail: text } : {}),
       picked: isCurrent,
       action: { type: 'select', model: model.name },
     });

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { readSettings } from '../../config/vscodeSettings';
 import { askApiKey, getApiKey } from './apiKey';
 import { problemKindOf, reportBackendError } from './backendErrorActions';
-import { buildModelPickItems, type ModelPickAction, type ModelPickItem } from './modelPickItems';
+import { buildModelPickItems, modelServerTitle, type ModelPickAction, type ModelPickItem } from './modelPickItems';
 import { createModelServerClient, type ModelServerClient } from './modelServerClient';
 import { askModelToPull, pullModelWithProgress } from './pullModel';
 
@@ -50,6 +50,7 @@ export async function showModelPicker(ui: ModelUiContext): Promise<string | unde
     try {
       const [version, models, running] = await Promise.all([client.serverVersion(loading.signal), client.listModels(loading.signal), client.listRunning(loading.signal)]);
       items = buildModelPickItems({ backend: client.kind, serverName: client.serverName, baseUrl: client.baseUrl, version, models, running, current });
+      picker.title = `R1 Code Interpreter: Select Model — ${modelServerTitle({ serverName: client.serverName, version, baseUrl: client.baseUrl })}`;
     } catch (error) {
       if (loading.signal.aborted) return undefined;
       picker.hide();

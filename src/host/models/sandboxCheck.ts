@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { readSettings } from '../../config/vscodeSettings';
 import { detectIsolation, resolvePython } from '../../sandbox';
+import { sandboxReportSentence } from './sandboxReportText';
 
 export interface SandboxReport {
   readonly tier: 'isolated' | 'basic';
@@ -32,9 +33,8 @@ export async function checkSandbox(log: (line: string) => void): Promise<Sandbox
 
 export async function showSandboxReport(log: (line: string) => void): Promise<SandboxReport> {
   const report = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Checking the sandbox…' }, () => checkSandbox(log));
-  const python = 'error' in report.python ? `No Python: ${report.python.error}` : `Python ${report.python.version} at ${report.python.executable}.`;
-  log(`Sandbox check: tier ${report.tier}; ${report.note} ${python}`);
-  const message = `Sandbox tier: ${report.tier}. ${report.note} ${python}`;
+  const message = sandboxReportSentence(report);
+  log(`Sandbox check: ${message}`);
   const setPython = 'Set Python Path';
   const settings = 'Sandbox Settings';
   const actions = 'error' in report.python ? [setPython] : [settings];

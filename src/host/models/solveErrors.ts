@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import { readSettings } from '../../config/vscodeSettings';
 import { getApiKey as readApiKey } from './apiKey';
-import { problemKindOf, reportBackendError, type ProblemActionId, type ProblemKind } from './backendErrorActions';
+import { problemActions, problemKindOf, reportBackendError, runProblemAction, type ProblemAction, type ProblemActionId, type ProblemKind } from './backendErrorActions';
 import { notifyModelServerMayHaveChanged } from './serverEvents';
 
 export { problemKindOf };
@@ -31,18 +31,39 @@ export interface SolveProblem {
   readonly rerun: () => unknown;
 }
 
-/** Call when a solve ended; with `problem` when it ended in an error. */
-export function solveEnded(problem?: SolveProblem): Promise<ProblemActionId | undefined> {
+/**
+ * Where a solve's error can be shown with its fix buttons instead of a toast: the panel or chat
+ * the user is looking at (issue 13: an error is shown once, where the user is looking).
+ */
+export interface ProblemPlace {
+  /** Whether the view is on screen now. */
+  readonly visible: boolean;
+  /** Shows the buttons under the run's error card; `run(id)` carries one out. */
+  offer(actions: readonly ProblemAction[], run: (id: ProblemActionId) => Promise<void>): void;
+}
+
+/**
+ * Call when a solve ended; with `problem` when it ended in an error. The error card of a visible
+ * view gets the fix buttons; otherwise (view hidden, or none) a toast shows message and buttons.
+ */
+export function solveEnded(problem?: SolveProblem, place?: ProblemPlace): Promise<ProblemActionId | undefined> {
   notifyModelServerMayHaveChanged();
   if (!problem) return Promise.resolve(undefined);
   if (!bound) {
     void vscode.window.showErrorMessage(problem.message);
     return Promise.resolve(undefined);
   }
-  return reportBackendError(bound.secrets, bound.log, problem, {
+  const { secrets, log } = bound;
+  const context = {
     backend: readSettings().backend,
     model: problem.model,
     retry: problem.rerun,
     retryAfterPullLabel: 'Run the Question Again',
-  });
+  };
+  if (place?.visible) {
+    const actions = problemActions(problem.kind, { backend: context.backend, model: context.model, canRetry: true });
+    if (actions.length > 0) place.offer(actions, (id) => runProblemAction(secrets, log, id, context));
+    return Promise.resolve(undefined);
+  }
+  return reportBackendError(secrets, log, problem, context);
 }

@@ -1,14 +1,14 @@
 // The side-bar chat (a webview view in its own activity-bar container): one active
 // conversation whose ConversationSession keeps the sandbox across follow-ups, a history of
-// past conversations persisted per workspace, a model picker fed by the server's model list,
-// and the sandbox tier. The webview may be destroyed and re-created (hidden, moved, window
-// reload); it is always rebuilt by replaying the conversation's recorded events.
+// past conversations persisted per workspace (a quick pick from the view's title bar), and the
+// sandbox tier. The webview may be destroyed and re-created (hidden, moved, window reload); it is
+// always rebuilt by replaying the conversation's recorded events, and after a reload the chat
+// reopens the conversation the user was in.
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
-import { createBackend } from '../../agent/backends';
 import type { Trajectory } from '../../agent/trajectory';
 import { readSettings } from '../../config/vscodeSettings';
-import { ConversationSession, truncate } from '../../host/conversationSession';
+import { ConversationSession, truncate, type ConversationView } from '../../host/conversationSession';
 import type { Log } from '../../host/log';
 import type { SandboxService } from '../../host/sandboxService';
 import { scratchRoot } from '../../host/scratch';
@@ -21,6 +21,8 @@ import { ConversationStore, summaryOf, type StoredConversation } from './convers
 /** Conversations whose sandbox stays alive after the user switched away (least recently used go first). */
 const LIVE_SANDBOXES = 3;
 const SAVE_DELAY_MS = 400;
+/** workspaceState key: the id of the conversation the chat showed last (reopened after a reload). */
+const ACTIVE_KEY = 'r1ci.chat.activeConversation';
 
 interface Conversation {
   record: StoredConversation;
@@ -34,8 +36,6 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
   private channel: ViewChannel | undefined;
   private readonly conversations = new Map<string, Conversation>();
   private activeId: string;
-  private models: string[] = [];
-  private modelsError: string | undefined;
   private saveTimer: NodeJS.Timeout | undefined;
   private busyContext = false;
   private readonly disposables: vscode.Disposable[] = [];
@@ -51,8 +51,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     this.loaded = this.loadHistory();
     this.disposables.push(
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('r1ci.backend') || e.affectsConfiguration('r1ci.ollama.host') || e.affectsConfiguration('r1ci.openai.baseUrl')) void this.refreshModels();
-        else if (e.affectsConfiguration('r1ci')) this.postState();
+        if (e.affectsConfiguration('r1ci')) this.postState();
       }),
       vscode.workspace.onDidGrantWorkspaceTrust(() => this.postState()),
     );
@@ -77,7 +76,6 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       for (const c of this.conversations.values()) c.session?.setView(undefined);
     });
     this.active.session?.setView(this.viewAdapter());
-    void this.refreshModels();
     this.sandbox.prewarm(readSettings(this.log));
   }
 
@@ -122,6 +120,47 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     }
     this.activate(id);
     return true;
+  }
+
+  /**
+   * The title bar's History action: past conversations, newest first, in a quick pick; Enter
+   * opens one, the row's trash button deletes it (the list stays open).
+   */
+  async showHistory(): Promise<void> {
+    await this.loaded;
+    type Item = vscode.QuickPickItem & { readonly id: string };
+    const remove: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon('trash'), tooltip: 'Delete this conversation' };
+    const pick = vscode.window.createQuickPick<Item>();
+    pick.title = 'Chat history';
+    pick.placeholder = 'Open a past conversation (type to filter)';
+    pick.matchOnDescription = true;
+    const fill = (): void => {
+      const items = [...this.conversations.values()]
+        .filter((c) => c.record.events.length > 0)
+        .map((c) => summaryOf(c.record))
+        .sort((a, b) => b.updatedAt - a.updatedAt)
+        .map((c): Item => ({ id: c.id, label: c.title, description: `${c.id === this.activeId ? 'current · ' : ''}${new Date(c.updatedAt).toLocaleString()}`, buttons: [remove] }));
+      pick.items = items;
+      pick.placeholder = items.length > 0 ? 'Open a past conversation (type to filter)' : 'No past conversations yet';
+    };
+    fill();
+    const done = new Promise<void>((resolve) => {
+      pick.onDidAccept(() => {
+        const chosen = pick.selectedItems[0];
+        pick.hide();
+        if (chosen) this.openConversation(chosen.id);
+      });
+      pick.onDidTriggerItemButton(async (e) => {
+        await this.deleteConversation(e.item.id);
+        fill();
+      });
+      pick.onDidHide(() => {
+        pick.dispose();
+        resolve();
+      });
+    });
+    pick.show();
+    return done;
   }
 
   async deleteConversation(id: string): Promise<boolean> {
@@ -170,6 +209,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
   private activate(id: string): void {
     this.active.session?.setView(undefined);
     this.activeId = id;
+    void this.context.workspaceState.update(ACTIVE_KEY, id);
     const conversation = this.active;
     conversation.lastUsed = Date.now();
     conversation.session?.setView(this.viewAdapter());
@@ -213,10 +253,19 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     }
   }
 
-  private viewAdapter(): { push: ViewChannel['push']; flush: ViewChannel['flush']; webview: vscode.Webview } | undefined {
+  private viewAdapter(): ConversationView | undefined {
     const channel = this.channel;
-    if (!channel) return undefined;
-    return { push: (e) => channel.push(e), flush: () => channel.flush(), webview: channel.webview };
+    const view = this.view;
+    if (!channel || !view) return undefined;
+    return {
+      push: (e) => channel.push(e),
+      flush: () => channel.flush(),
+      webview: channel.webview,
+      get visible() {
+        return view.visible;
+      },
+      showProblemActions: (actions) => channel.post({ type: 'problem-actions', actions: [...actions] }),
+    };
   }
 
   private onMessage(message: WebviewMessage): void {
@@ -229,48 +278,10 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       case 'ask':
         void this.ask(message.question);
         break;
-      case 'new-chat':
-        this.newConversation();
-        break;
-      case 'open-conversation':
-        this.openConversation(message.id);
-        break;
-      case 'delete-conversation':
-        void this.deleteConversation(message.id);
-        break;
-      case 'select-model':
-        void this.selectModel(message.model);
-        break;
-      case 'refresh-models':
-        void this.refreshModels();
-        break;
       default:
         // Cell actions for a conversation restored from history, before it has a live session.
         handleSharedViewMessage(message, this.sessionOf(active));
     }
-  }
-
-  /** The picker changes the "r1ci.model" setting where it is set (workspace, else user). */
-  private async selectModel(model: string): Promise<void> {
-    const config = vscode.workspace.getConfiguration('r1ci');
-    const target = config.inspect('model')?.workspaceValue !== undefined ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
-    await config.update('model', model, target);
-    this.postState();
-  }
-
-  private async refreshModels(): Promise<void> {
-    const settings = readSettings(this.log);
-    try {
-      const backend = createBackend({ kind: settings.backend, ollamaHost: settings['ollama.host'], openaiBaseUrl: settings['openai.baseUrl'] });
-      const models = await backend.listModels(AbortSignal.timeout(10_000));
-      this.models = models.map((m) => m.name).sort((a, b) => a.localeCompare(b));
-      this.modelsError = undefined;
-    } catch (error) {
-      this.models = [];
-      this.modelsError = error instanceof Error ? error.message : String(error);
-      this.log(`Chat: could not list models: ${this.modelsError}`);
-    }
-    this.postState();
   }
 
   private state(): ChatState {
@@ -289,15 +300,8 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     return {
       busy: session?.busy ?? false,
       model: settings.model,
-      models: this.models,
-      modelsError: this.modelsError,
       tier,
       tierNote,
-      activeId: this.activeId,
-      conversations: [...this.conversations.values()]
-        .filter((c) => c.record.events.length > 0)
-        .map((c) => summaryOf(c.record))
-        .sort((a, b) => b.updatedAt - a.updatedAt),
     };
   }
 
@@ -327,6 +331,14 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     for (const p of problems) {
       this.log(`Chat history: ${p}`);
       void vscode.window.showWarningMessage(p);
+    }
+    // After a reload, reopen the conversation the user was in (unless they already started another).
+    const last = this.context.workspaceState.get<string>(ACTIVE_KEY);
+    const current = this.conversations.get(this.activeId);
+    if (last && last !== this.activeId && this.conversations.has(last) && current && current.record.events.length === 0 && !current.session) {
+      const empty = this.activeId;
+      this.activate(last);
+      this.conversations.delete(empty);
     }
     this.postState();
   }

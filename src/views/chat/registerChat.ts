@@ -30,6 +30,7 @@ export function registerChat(context: vscode.ExtensionContext, log: Log, sandbox
       return provider.newConversation();
     }),
     vscode.commands.registerCommand('r1ci.chat.stop', () => provider.stop()),
+    vscode.commands.registerCommand('r1ci.chat.showHistory', () => provider.showHistory()),
     vscode.commands.registerCommand('r1ci.chat.openConversation', (id?: unknown) => (typeof id === 'string' ? provider.openConversation(id) : false)),
     vscode.commands.registerCommand('r1ci.chat.deleteConversation', (id?: unknown) => (typeof id === 'string' ? provider.deleteConversation(id) : false)),
     /** Diagnostics (and tests): the history as the chat holds it, and where it is stored. */

@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import { EXTENSION_ID, closedPort, repoRoot, setSetting } from '../extensionHost';
 import type { Trajectory } from '../../../src/agent/trajectory';
 import { problemActions } from '../../../src/host/models/backendErrorActions';
-import { buildModelPickItems } from '../../../src/host/models/modelPickItems';
+import { buildModelPickItems, modelServerTitle } from '../../../src/host/models/modelPickItems';
 import { createModelServerClient, type ServerSettings } from '../../../src/host/models/modelServerClient';
 import { pullModel, type PullUpdate } from '../../../src/host/models/pullModel';
 import { describeServerStatus, probeServerStatus, type ServerStatus } from '../../../src/host/models/serverStatus';
@@ -50,14 +50,16 @@ describe('Model picker, status bar, pull and API key (real extension host, real 
     const items = buildModelPickItems({ backend: 'ollama', serverName: client.serverName, baseUrl: client.baseUrl, version, models, running, current: 'qwen2.5-coder:7b' });
     const rows = items.filter((i) => i.kind !== vscode.QuickPickItemKind.Separator);
     assert.deepEqual(
-      rows.map((i) => [i.label, i.description]),
+      rows.map((i) => [i.label, i.description, i.detail]),
       [
-        ['$(check) qwen2.5-coder:7b', '4.4 GiB · 7.6B · Q4_K_M · current'],
-        ['$(blank) r1-code-interpreter:7b', '4.4 GiB · 7.6B · Q4_K_M'],
-        ['$(cloud-download) Pull a model…', 'from ollama.com/library or hf.co/<user>/<repo>'],
+        ['$(check) qwen2.5-coder:7b', 'current', '4.4 GiB · 7.6B · Q4_K_M'],
+        ['$(blank) r1-code-interpreter:7b', '4.4 GiB · 7.6B · Q4_K_M', undefined],
+        ['$(cloud-download) Pull a model…', 'from ollama.com/library or hf.co/<user>/<repo>', undefined],
       ],
     );
-    assert.equal(items[0]?.label, `Ollama 0.12.0 at ${fresh.url}`);
+    assert.equal(modelServerTitle({ serverName: client.serverName, version, baseUrl: client.baseUrl }), `Ollama 0.12.0 at ${fresh.url}`);
+    // No labelled separator above the first row: VS Code would draw it inside that row.
+    assert.notEqual(items[0]?.kind, vscode.QuickPickItemKind.Separator);
     assert.deepEqual(rows[1]?.action, { type: 'select', model: 'r1-code-interpreter:7b' });
   });
 

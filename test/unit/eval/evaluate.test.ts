@@ -83,14 +83,25 @@ describe('evaluate (scripted server, real sandbox)', () => {
     const file = path.join(dir, 'timeout.jsonl');
     // The slow scenario streams for ~10 s; the limit leaves the other question ample time on a busy machine.
     const records = [record('slow', 'Slow probe: think at length before answering.', 'slow-done'), record('fast', 'What is the total score of the string BBAAB?', '3')];
-    const end = await drain(evaluate(options(records, pool, { perQuestionTimeoutMs: 3000, resultsFile: file }), new AbortController().signal));
+    const tiers: string[] = [];
+    const newRunner: EvaluateOptions['newRunner'] = async (slot, signal) => {
+      const runner = await pool.acquire(path.join(dir, slot), signal);
+      tiers.push(runner.tier);
+      return runner;
+    };
+    const end = await drain(evaluate(options(records, pool, { perQuestionTimeoutMs: 3000, resultsFile: file, newRunner }), new AbortController().signal));
     await pool.dispose();
     const slow = end.results.find((r) => r.id === 'slow');
     expect(slow).toMatchObject({ correct: false, answer: null, reason: 'timed out after 3 s' });
     expect(slow?.error).toBeUndefined();
     expect(end.results.find((r) => r.id === 'fast')).toMatchObject({ correct: true, answer: '3', codeCalls: 2 });
     expect(server.requests.some((r) => r.scenarioId === 'foundation-slow' && r.aborted)).toBe(true);
-    expect((await readResults(file)).results).toHaveLength(2);
+    const stored = (await readResults(file)).results;
+    expect(stored).toHaveLength(2);
+    // The tier the code ran on is recorded, so a replayed trajectory can show it.
+    expect(tiers).toHaveLength(2);
+    expect(['isolated', 'basic']).toContain(tiers[1]);
+    expect(stored.find((r) => r.id === 'fast')?.tier).toBe(tiers[1]);
     expect(descendants()).toEqual([]);
   });
 

@@ -29,7 +29,10 @@ describe('renderMarkdown', () => {
     expect(renderMarkdown('It costs $5 and $6 later.')).not.toContain('class="math');
   });
 
-  it('marks the final answer, escaped', () => {
-    expect(renderMarkdown('so <<<a<b>>>')).toContain('<mark class="final-answer">&lt;&lt;&lt;a&lt;b&gt;&gt;&gt;</mark>');
+  it('leaves the final answer to the answer card, never as raw HTML', () => {
+    const html = renderMarkdown('so <<<a<b>>> done');
+    expect(html).toContain('so  done');
+    expect(html).not.toContain('a<b');
+    expect(html).not.toContain('&lt;&lt;&lt;');
   });
 });

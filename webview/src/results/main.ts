@@ -32,8 +32,14 @@ function byId(id: string): HTMLElement {
   return node;
 }
 
-/** Horizontal bars: one row per task (plus overall), one bar per run, the B − A difference at the end. */
-function chart(data: ResultsViewData): SVGElement {
+/** Below this width (px) task names go on a line of their own above their bars. */
+const NARROW_CHART = 520;
+
+/**
+ * Horizontal bars: one row per task (plus overall), one bar per run, the B − A difference at the
+ * end. Drawn for `available` px of width (the view's), so text keeps its size at half width.
+ */
+function chart(data: ResultsViewData, available: number): SVGElement {
   const tasks = [...new Set(data.runs.flatMap((r) => r.tasks.map((t) => t.task)))].sort((a, b) => a.localeCompare(b));
   const rows = [...tasks, 'Overall'];
   const accuracy = (run: number, task: string): number | null => {
@@ -43,22 +49,25 @@ function chart(data: ResultsViewData): SVGElement {
     return r.tasks.find((t) => t.task === task)?.accuracy ?? null;
   };
   const two = data.runs.length === 2;
-  const labelW = 230;
-  const barW = 360;
-  const barH = 16;
-  const rowH = two ? barH * 2 + 14 : barH + 12;
+  const narrow = available < NARROW_CHART;
+  const labelW = narrow ? 0 : 230;
+  const labelH = narrow ? 16 : 0;
   const deltaW = two ? 90 : 0;
+  const barW = narrow ? Math.max(120, available - 70 - deltaW) : 360;
+  const barH = 16;
+  const rowH = (two ? barH * 2 + 14 : barH + 12) + labelH;
   const width = labelW + barW + 70 + deltaW;
   const height = rows.length * rowH + 30;
   const root = svg('svg', { width, height, viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': 'Accuracy per task', class: 'chart' });
   for (const tick of [0, 0.25, 0.5, 0.75, 1]) {
     const x = labelW + tick * barW;
     root.append(svg('line', { x1: x, x2: x, y1: 0, y2: rows.length * rowH, class: 'grid' }));
-    root.append(svg('text', { x, y: rows.length * rowH + 16, class: 'tick', 'text-anchor': 'middle' }, `${tick * 100}%`));
+    root.append(svg('text', { x, y: rows.length * rowH + 16, class: 'tick', 'text-anchor': narrow && tick === 0 ? 'start' : 'middle' }, `${tick * 100}%`));
   }
   rows.forEach((task, i) => {
-    const y = i * rowH + 6;
-    root.append(svg('text', { x: labelW - 8, y: y + (two ? barH + 4 : barH - 3), class: task === 'Overall' ? 'label overall' : 'label', 'text-anchor': 'end' }, task));
+    const y = i * rowH + 6 + labelH;
+    const label = narrow ? { x: 0, y: y - 4, 'text-anchor': 'start' } : { x: labelW - 8, y: y + (two ? barH + 4 : barH - 3), 'text-anchor': 'end' };
+    root.append(svg('text', { ...label, class: task === 'Overall' ? 'label overall' : 'label' }, task));
     data.runs.forEach((_, run) => {
       const acc = accuracy(run, task);
       const by = y + run * (barH + 2);
@@ -82,8 +91,10 @@ function chart(data: ResultsViewData): SVGElement {
 function table(data: ResultsViewData): HTMLTableElement {
   const t = el('table', { class: 'tasks' });
   const head = el('tr');
-  const cols = ['Task', 'Run', 'N', 'Correct', 'Accuracy', 'Mean score', 'Mean turns', 'Mean code calls', 'Used code', 'Errors'];
-  for (const c of cols) head.append(el('th', {}, c));
+  // The Run column (A/B) only exists when two runs are compared.
+  const two = data.runs.length === 2;
+  const cols = ['Task', ...(two ? ['Run'] : []), 'N', 'Correct', 'Accuracy', 'Mean score', 'Mean turns', 'Mean code calls', 'Used code', 'Errors'];
+  for (const c of cols) head.append(el('th', { scope: 'col' }, c));
   t.append(head);
   const tasks = [...new Set(data.runs.flatMap((r) => r.tasks.map((x) => x.task)))].sort((a, b) => a.localeCompare(b));
   for (const task of [...tasks, 'Overall']) {
@@ -91,7 +102,7 @@ function table(data: ResultsViewData): HTMLTableElement {
       const s = task === 'Overall' ? run.overall : run.tasks.find((x) => x.task === task);
       if (!s) return;
       const tr = el('tr', task === 'Overall' ? { class: 'overall' } : {});
-      const cells = [task, data.runs.length === 2 ? (i === 0 ? 'A' : 'B') : '', String(s.n), String(s.correct), pct(s.accuracy), s.meanScore.toFixed(2), s.meanTurns.toFixed(2), s.meanCodeCalls.toFixed(2), pct(s.usedCodeShare), String(s.errors)];
+      const cells = [task, ...(two ? [i === 0 ? 'A' : 'B'] : []), String(s.n), String(s.correct), pct(s.accuracy), s.meanScore.toFixed(2), s.meanTurns.toFixed(2), s.meanCodeCalls.toFixed(2), pct(s.usedCodeShare), String(s.errors)];
       for (const c of cells) tr.append(el('td', {}, c));
       t.append(tr);
     });
@@ -141,7 +152,29 @@ function samplingSection(sampling: ResultsSampling, label: string): HTMLElement 
   return box;
 }
 
+/** Wide tables scroll sideways in their own keyboard-reachable region instead of widening the page. */
+function scrollable(content: HTMLElement, label: string): HTMLElement {
+  const region = el('div', { class: 'scroll-x', role: 'region', 'aria-label': label, tabindex: '0' });
+  region.append(content);
+  return region;
+}
+
+let shown: ResultsViewData | undefined;
+let drawnNarrow: boolean | undefined;
+
+function drawChart(data: ResultsViewData): void {
+  const box = byId('chart');
+  drawnNarrow = box.clientWidth < NARROW_CHART;
+  box.replaceChildren(chart(data, box.clientWidth));
+}
+
+// Redraw when the view crosses the narrow width (e.g. the editor group is split in half).
+new ResizeObserver(() => {
+  if (shown && (byId('chart').clientWidth < NARROW_CHART) !== drawnNarrow) drawChart(shown);
+}).observe(byId('chart'));
+
 function render(data: ResultsViewData): void {
+  shown = data;
   const two = data.runs.length === 2;
   byId('title').textContent = two ? 'Evaluation results: A vs. B' : 'Evaluation results';
   const overall = byId('overall');
@@ -159,8 +192,8 @@ function render(data: ResultsViewData): void {
     );
     overall.append(card);
   });
-  byId('chart').replaceChildren(chart(data));
-  byId('table').replaceChildren(table(data));
+  drawChart(data);
+  byId('table').replaceChildren(scrollable(table(data), 'Accuracy per task, as a table'));
   const sampled = data.runs.flatMap((run, i) => (run.sampling ? [samplingSection(run.sampling, two ? (i === 0 ? 'A: ' : 'B: ') : '')] : []));
   const samples = byId('samples');
   samples.hidden = sampled.length === 0;
@@ -168,20 +201,27 @@ function render(data: ResultsViewData): void {
   byId('failures-title').textContent = `Failures (${data.failures.length})`;
   const list = el('table', { class: 'failures' });
   const head = el('tr');
-  for (const c of [...(two ? ['Run'] : []), 'Question', 'Task', 'Answer', 'Expected', 'Why', '']) head.append(el('th', {}, c));
+  for (const c of [...(two ? ['Run'] : []), 'Question', 'Task', 'Answer', 'Expected', 'Why', 'Trajectory']) head.append(el('th', { scope: 'col' }, c));
   list.append(head);
   for (const f of data.failures) {
     const tr = el('tr', f.error ? { class: 'error' } : {});
-    if (two) tr.append(el('td', {}, f.run === 0 ? 'A' : 'B'));
-    tr.append(el('td', { class: 'mono' }, f.sample !== undefined ? `${f.id} · sample ${f.sample}` : f.id), el('td', {}, f.task), el('td', { class: 'mono' }, f.answer ?? '—'), el('td', { class: 'mono' }, f.expected ?? '—'), el('td', {}, f.reason));
-    const open = el('button', { type: 'button', 'data-id': f.id, title: 'Open the full trajectory in a panel' }, 'Trajectory');
+    // data-label: a narrow view shows each failure as a stacked card, every value with its column name.
+    if (two) tr.append(el('td', { 'data-label': 'Run' }, f.run === 0 ? 'A' : 'B'));
+    tr.append(
+      el('td', { class: 'mono', 'data-label': 'Question' }, f.sample !== undefined ? `${f.id} · sample ${f.sample}` : f.id),
+      el('td', { 'data-label': 'Task' }, f.task),
+      el('td', { class: 'mono', 'data-label': 'Answer' }, f.answer ?? '—'),
+      el('td', { class: 'mono', 'data-label': 'Expected' }, f.expected ?? '—'),
+      el('td', { 'data-label': 'Why' }, f.reason),
+    );
+    const open = el('button', { type: 'button', 'data-id': f.id, title: 'Open the full trajectory in a panel', 'aria-label': `Open the trajectory of ${f.id}` }, 'Trajectory');
     open.addEventListener('click', () => vscode.postMessage({ type: 'show-trajectory', run: f.run, id: f.id, ...(f.sample !== undefined ? { sample: f.sample } : {}) }));
     const cell = el('td');
     cell.append(open);
     tr.append(cell);
     list.append(tr);
   }
-  byId('failures').replaceChildren(data.failures.length ? list : el('p', {}, 'No failures.'));
+  byId('failures').replaceChildren(data.failures.length ? scrollable(list, 'Failures') : el('p', {}, 'No failures.'));
 }
 
 byId('export-md').addEventListener('click', () => vscode.postMessage({ type: 'export', format: 'markdown' }));
