@@ -5,7 +5,7 @@ import type * as vscode from 'vscode';
 import type { Settings } from '../config/settingsSpec';
 import { SandboxPool } from '../sandbox';
 import type { CodeRunner, SandboxLimits } from '../sandbox/types';
-import { newScratchFolder, scratchRoot } from './scratch';
+import { newScratchFolder, privateRoot, scratchRoot } from './scratch';
 
 interface PoolConfig {
   readonly pythonPath: string | undefined;
@@ -50,7 +50,7 @@ export class SandboxService implements vscode.Disposable {
     const key = JSON.stringify(config);
     if (!this.pool || key !== this.key) {
       void this.pool?.dispose();
-      this.pool = new SandboxPool({ ...config, scratchRoot: scratchRoot(this.context).fsPath });
+      this.pool = new SandboxPool({ ...config, scratchRoot: scratchRoot(this.context).fsPath, privateRoot: privateRoot(this.context).fsPath });
       this.key = key;
     }
     return this.pool;

@@ -2,8 +2,9 @@
 // the notebook is built from it, so a malformed one must be refused with a clear message.
 import { z } from 'zod';
 import type { Trajectory } from '../agent/trajectory';
+import { KILL_REASONS } from '../sandbox/types';
 
-const artifactSchema = z.object({ name: z.string(), path: z.string(), sizeBytes: z.number(), mimeType: z.string() });
+const artifactSchema = z.object({ name: z.string(), path: z.string().optional(), sizeBytes: z.number(), mimeType: z.string() });
 
 const execResultSchema = z.object({
   stdout: z.string(),
@@ -11,7 +12,7 @@ const execResultSchema = z.object({
   exitCode: z.number().nullable(),
   durationMs: z.number(),
   timedOut: z.boolean(),
-  killed: z.enum(['timeout', 'cancelled', 'memory', 'output-limit', 'cpu', 'file-size', 'crashed']).optional(),
+  killed: z.enum(KILL_REASONS).optional(),
   killMessage: z.string().optional(),
   truncated: z.boolean(),
   fullOutputPath: z.string().optional(),

@@ -24,8 +24,29 @@ const layoutSchema = z.object({
 });
 export type PythonLayout = z.infer<typeof layoutSchema>;
 
+// --- sandbox-core: layout probe and user namespaces (begin) ---
+// The library folders are the standard library and the site-packages folders only:
+// never sys.path, which holds folders named in .pth files (editable installs point
+// into projects, with their .env files) and, without -I, the user site.
 const LAYOUT_PROBE =
-  'import json,sys;print(json.dumps({"prefixes":[sys.prefix,sys.base_prefix,sys.exec_prefix,sys.base_exec_prefix],"path":[p for p in sys.path if p],"executable":sys.executable}))';
+  'import json,site,sys,sysconfig;p=sysconfig.get_paths();' +
+  'print(json.dumps({"prefixes":[sys.prefix,sys.base_prefix,sys.exec_prefix,sys.base_exec_prefix],' +
+  '"path":[p[k] for k in ("stdlib","platstdlib","purelib","platlib") if k in p]+list(site.getsitepackages()),"executable":sys.executable}))';
+
+const disableUsernsCache = new Map<string, Promise<boolean>>();
+
+/** Whether this bwrap has `--disable-userns` (bubblewrap 0.8+), read from `bwrap --help`; cached. */
+export function bwrapSupportsDisableUserns(bwrapPath: string): Promise<boolean> {
+  let pending = disableUsernsCache.get(bwrapPath);
+  if (!pending) {
+    pending = new Promise<boolean>((resolve) => {
+      execFile(bwrapPath, ['--help'], { timeout: 10_000, cwd: '/', env: { PATH: '/usr/bin:/bin' } }, (_error, stdout) => resolve(/--disable-userns\b/.test(stdout)));
+    });
+    disableUsernsCache.set(bwrapPath, pending);
+  }
+  return pending;
+}
+// --- sandbox-core: layout probe and user namespaces (end) ---
 
 const layoutCache = new Map<string, Promise<PythonLayout>>();
 
@@ -34,8 +55,9 @@ export function pythonLayout(executable: string): Promise<PythonLayout> {
   let pending = layoutCache.get(executable);
   if (!pending) {
     pending = new Promise<PythonLayout>((resolve, reject) => {
-      // No -I: we want the site-packages a user session would see (user site included).
-      execFile(executable, ['-c', LAYOUT_PROBE], { timeout: 15_000, env: { PATH: '/usr/bin:/bin' } }, (error, stdout) => {
+      // Like the worker: -I (no user site, no PYTHON* variables, no script folder on the
+      // path) and cwd / , so a json.py in the caller's folder never runs on the host.
+      execFile(executable, ['-I', '-c', LAYOUT_PROBE], { timeout: 15_000, cwd: '/', env: { PATH: '/usr/bin:/bin' } }, (error, stdout) => {
         if (error) return reject(error);
         try {
           resolve(layoutSchema.parse(JSON.parse(stdout.trim())));
@@ -115,12 +137,16 @@ export function buildBwrapPlan(options: {
   scratchDir: string;
   workerScript: string;
   isRoot: boolean;
+  /** Add `--disable-userns` (needs a bwrap that has it; only with the user namespace of the non-root plan). */
+  disableUserns?: boolean;
 }): BwrapPlan {
   const args: string[] = [];
   if (options.isRoot) {
     args.push('--unshare-ipc', '--unshare-pid', '--unshare-net', '--unshare-uts', '--unshare-cgroup-try');
   } else {
     args.push('--unshare-all', '--unshare-user', '--uid', String(SANDBOX_UID), '--gid', String(SANDBOX_GID));
+    // sandbox-core: no nested user namespaces (the worker's seccomp filter covers the root plan too).
+    if (options.disableUserns) args.push('--disable-userns');
   }
   args.push('--die-with-parent', '--new-session');
   // tmpfs first, so a bind below /tmp (a venv there) is not hidden by it.

@@ -1,10 +1,13 @@
 // One running worker.py (possibly inside bubblewrap) and the protocol spoken with it.
+// Every handler of the worker's streams catches its own errors: whatever goes wrong there
+// (a spill file that cannot be created, a reply that is not the protocol) ends that cell
+// with a message, never an uncaught exception or a cell that never settles.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { Readable, Writable } from 'node:stream';
 import { StreamCapture } from './output-capture';
 import { killProcessTree } from './process-tree';
-import { workerMessageSchema, type WorkerMessage } from './protocol';
+import { BoundedLineSplitter, MAX_REPLY_LINE_BYTES, ProtocolError, workerMessageSchema, type DoneMessage, type WorkerMessage } from './protocol';
 
 export interface WorkerLaunch {
   readonly command: string;
@@ -19,9 +22,13 @@ export interface CellOutcome {
   readonly stderr: StreamCapture;
   /** Exit code reported by the worker; undefined when the worker died or was killed. */
   readonly exitCode: number | undefined;
-  readonly workerError: 'interrupted' | 'memory' | 'file-size' | null;
-  /** Why the parent stopped the cell, if it did. */
-  readonly stoppedBy?: 'timeout' | 'cancelled' | 'output-limit';
+  readonly workerError: DoneMessage['error'];
+  /** The supervisor's report of the cell; undefined when the worker died or was killed first. */
+  readonly done?: DoneMessage;
+  /** Why the parent stopped the cell, if it did. `host-error`: see `hostError`. */
+  readonly stoppedBy?: 'timeout' | 'cancelled' | 'output-limit' | 'host-error';
+  /** What went wrong on the host's side of the cell (a stream handler or the reply channel). */
+  readonly hostError?: string;
   /** True when the worker process is gone (killed or crashed): its state is lost. */
   readonly workerLost: boolean;
 }
@@ -45,7 +52,8 @@ export class WorkerProcess {
   private readonly waiters = new Set<Waiter>();
   private exited = false;
   private readonly exitPromise: Promise<void>;
-  private lineBuffer = '';
+  private readonly replyLines = new BoundedLineSplitter(MAX_REPLY_LINE_BYTES);
+  private onHostError: ((message: string) => void) | undefined;
   private currentStdout: StreamCapture | undefined;
   private currentStderr: StreamCapture | undefined;
   private onOutput: (() => void) | undefined;
@@ -106,10 +114,9 @@ export class WorkerProcess {
     requests.on('error', () => undefined);
     replies.on('error', () => undefined);
     const worker = new WorkerProcess(child, requests);
-    replies.setEncoding('utf8');
-    replies.on('data', (text: string) => worker.onReplyText(text));
-    child.stdout.on('data', (chunk: Buffer) => worker.onStream('stdout', chunk));
-    child.stderr.on('data', (chunk: Buffer) => worker.onStream('stderr', chunk));
+    replies.on('data', (chunk: Buffer) => worker.guard(() => worker.onReplyData(chunk)));
+    child.stdout.on('data', (chunk: Buffer) => worker.guard(() => worker.onStream('stdout', chunk)));
+    child.stderr.on('data', (chunk: Buffer) => worker.guard(() => worker.onStream('stderr', chunk)));
     const startupErrors: Buffer[] = [];
     const collect = (chunk: Buffer): void => {
       if (startupErrors.length < 64) startupErrors.push(chunk);
@@ -173,6 +180,7 @@ export class WorkerProcess {
     this.currentStderr = stderr;
 
     let stoppedBy: CellOutcome['stoppedBy'];
+    let hostError: string | undefined;
     let graceTimer: NodeJS.Timeout | undefined;
     let settle: () => void = () => undefined;
     const streamsEnded = new Promise<void>((resolve) => {
@@ -181,7 +189,7 @@ export class WorkerProcess {
     const stop = (reason: NonNullable<CellOutcome['stoppedBy']>): void => {
       if (stoppedBy) return;
       stoppedBy = reason;
-      if (reason === 'output-limit') {
+      if (reason === 'output-limit' || reason === 'host-error') {
         void this.kill();
         return;
       }
@@ -192,6 +200,10 @@ export class WorkerProcess {
     this.onOutput = () => {
       if (stdout.total + stderr.total > options.hardOutputBytes) stop('output-limit');
       if ((stdout.ended && stderr.ended) || this.exited) settle();
+    };
+    this.onHostError = (message) => {
+      hostError ??= message;
+      stop('host-error');
     };
     const timeout = setTimeout(() => stop('timeout'), options.timeoutMs);
     const onAbort = (): void => stop('cancelled');
@@ -205,7 +217,7 @@ export class WorkerProcess {
       if (reply.type === 'done') done = reply;
       // The markers were written before the reply; wait until both pipes delivered them.
       await Promise.race([streamsEnded, this.exitPromise]);
-      if (stoppedBy && stoppedBy !== 'output-limit') {
+      if (stoppedBy && stoppedBy !== 'output-limit' && stoppedBy !== 'host-error') {
         // The interrupt worked, but children the cell started must not outlive it.
         this.send({ type: 'reap' });
         await this.waitFor((m) => m.type === 'reaped', 5_000).catch(() => this.kill());
@@ -217,6 +229,7 @@ export class WorkerProcess {
       clearTimeout(graceTimer);
       options.signal?.removeEventListener('abort', onAbort);
       this.onOutput = undefined;
+      this.onHostError = undefined;
       this.currentStdout = undefined;
       this.currentStderr = undefined;
     }
@@ -228,7 +241,9 @@ export class WorkerProcess {
       stderr,
       exitCode: this.exited ? undefined : done?.exitCode,
       workerError: done?.error ?? null,
+      ...(done ? { done } : {}),
       ...(stoppedBy ? { stoppedBy } : {}),
+      ...(hostError ? { hostError } : {}),
       workerLost: this.exited,
     };
   }
@@ -244,21 +259,27 @@ export class WorkerProcess {
     for (const stream of this.child.stdio.slice(3)) stream?.destroy();
   }
 
-  private onReplyText(text: string): void {
-    this.lineBuffer += text;
-    let newline = this.lineBuffer.indexOf('\n');
-    while (newline >= 0) {
-      const line = this.lineBuffer.slice(0, newline);
-      this.lineBuffer = this.lineBuffer.slice(newline + 1);
-      newline = this.lineBuffer.indexOf('\n');
+  /** Runs a stream handler; an error in it ends the current cell (or, between cells, the worker). */
+  private guard(handler: () => void): void {
+    try {
+      handler();
+    } catch (error) {
+      const message = error instanceof ProtocolError ? `the sandbox's reply channel carried ${error.message}` : `the host could not record the cell's output (${error instanceof Error ? error.message : String(error)})`;
+      if (this.onHostError) this.onHostError(message);
+      else void this.kill();
+    }
+  }
+
+  private onReplyData(chunk: Buffer): void {
+    for (const line of this.replyLines.push(chunk)) {
       let parsed: unknown;
       try {
         parsed = JSON.parse(line);
       } catch {
-        continue;
+        throw new ProtocolError('a line that is not JSON');
       }
       const message = workerMessageSchema.safeParse(parsed);
-      if (!message.success) continue;
+      if (!message.success) throw new ProtocolError('a message that is not the protocol');
       for (const waiter of this.waiters) if (waiter.accept(message.data)) break;
     }
   }

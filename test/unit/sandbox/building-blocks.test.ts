@@ -1,6 +1,6 @@
 // Pure pieces: the Seatbelt profile (macOS, cannot run here), bubblewrap arguments,
 // output capture and UTF-8 cutting, worker script lookup, the pool.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildBwrapPlan, interpreterBinds } from '../../../src/sandbox/bubblewrap';
@@ -91,7 +91,10 @@ describe.each(TIERS)('SandboxPool (%s tier)', (tier) => {
       expect(runner.scratchDir).toBe(join(root, 'conversation-1'));
       const result = await runner.runCell('open("out.txt","w").write("x")\nv = 3\nprint(v)');
       expect(result.stdout).toBe('3\n');
-      expect(result.artifacts.map((a) => a.path)).toEqual([join(root, 'conversation-1', 'out.txt')]);
+      expect(result.artifacts.map((a) => a.name)).toEqual(['out.txt']);
+      // Served from the runner's host-private copy, never from scratch.
+      expect(result.artifacts[0]?.path?.startsWith(join(root, 'conversation-1'))).toBe(false);
+      expect(readFileSync(result.artifacts[0]?.path ?? '', 'utf8')).toBe('x');
       expect(existsSync(join(root, 'conversation-1', 'out.txt'))).toBe(true);
       const other = await pool.acquire(join(root, 'conversation-2'));
       expect((await other.runCell('print("v" in globals())')).stdout).toBe('False\n');
