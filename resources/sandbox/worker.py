@@ -17,10 +17,14 @@ Host protocol (JSON lines, never on stdout/stderr):
 The nonce never enters the interpreter: after a cell the supervisor writes
 "\\0" + NONCE + "\\0" on stdout and stderr (so the host knows where the cell's output
 ends) and then the "done" reply. The interpreter's "done" on the control socket carries
-only a sequence number; one that arrives for a cell that already ended (a cell forged
-its own end and kept running) gets the interpreter killed and restarted, and the cell
-running then is reported as stopped for that reason, never as its own timeout. Control
-lines are bounded: a flood is a protocol violation that ends the cell.
+only a sequence number, and is believed only once the interpreter's main thread is seen
+waiting on its control socket (/proc/PID/syscall): a cell that sends one itself and keeps
+running is still running, and its own time limit ends it. A "done" for a cell that
+already ended gets the interpreter replaced, and the cell running then is reported as
+stopped for that reason, never as its own timeout. Control lines are bounded: a flood
+is a protocol violation that ends the cell. What stays possible: a cell that takes over
+its own interpreter (its main thread reading the control socket) can answer for later
+cells of the same conversation, which it owns anyway; it never reaches the host.
 """
 
 import ctypes
@@ -121,6 +125,8 @@ def drop_privileges():
 # seccomp: refuse new user namespaces (unshare/clone with CLONE_NEWUSER; clone3, whose
 # flags a classic filter cannot read, answers ENOSYS so libc falls back to clone), and
 # any syscall of a foreign ABI (i386/x32 on x86_64), which would bypass the numbers below.
+# read(2) per machine: the interpreter, idle, waits in read() on its control socket.
+READ_SYSCALL = {"x86_64": 0, "aarch64": 63}
 SECCOMP_ARCH = {
     # machine: (AUDIT_ARCH, clone, unshare, clone3)
     "x86_64": (0xC000003E, 56, 272, 435),
@@ -537,6 +543,8 @@ class Supervisor:
     def __init__(self):
         self.seq = 0
         self.current = None  # (nonce, seq) of the cell running now
+        self.pending = None  # its "done", until the interpreter is seen idle
+        self.pending_wait = 0
         self.restarted = False
         self.snapshot = scan_scratch()
         self.child = None
@@ -547,6 +555,7 @@ class Supervisor:
     def start_child(self):
         supervisor_end, interpreter_end = socket.socketpair()
         self.child = start_interpreter(supervisor_end, interpreter_end)
+        self.child_control_fd = interpreter_end.fileno()
         interpreter_end.close()
         self.control = supervisor_end
         self.control_reader = LineReader(supervisor_end.fileno(), MAX_CONTROL_LINE)
@@ -561,7 +570,6 @@ class Supervisor:
         kill_descendants()
         self.control.close()
         self.start_child()
-        self.restarted = True
         return status
 
     def wait_child(self):
@@ -571,9 +579,36 @@ class Supervisor:
         except ChildProcessError:
             return 0
 
+    def child_idle(self):
+        """True when the interpreter's main thread waits in read() on its control socket.
+
+        A "done" is believed only then: a cell that sends one itself and keeps running is
+        still running, so its own time limit ends it. Without /proc/PID/syscall (not Linux,
+        a kernel without it) the "done" is taken as it is.
+        """
+        nr = READ_SYSCALL.get(platform.machine())
+        try:
+            with open("/proc/%d/syscall" % self.child, "rb") as f:
+                fields = f.read().split()
+        except OSError:
+            return True
+        if nr is None or not fields or fields[0] == b"running":
+            return nr is None
+        try:
+            return int(fields[0]) == nr and int(fields[1], 16) == self.child_control_fd
+        except (ValueError, IndexError):
+            return False
+
+    def finish_pending(self):
+        if self.pending is not None and self.child_idle():
+            exit_code, error = self.pending
+            self.pending = None
+            self.finish(exit_code, error)
+
     def finish(self, exit_code, error, **extra):
         nonce, _ = self.current
         self.current = None
+        self.pending = None
         # The supervisor lists what changed (it sees scratch as the cell does, and never
         # follows a link); the host re-checks every file before it copies one out.
         after = scan_scratch()
@@ -637,7 +672,8 @@ class Supervisor:
                 return
             if self.current is not None and message.get("type") == "done" and seq == self.current[1]:
                 error = message.get("error")
-                self.finish(int(message.get("exitCode", 1)), error if error in ("interrupted", "memory", "file-size") else None)
+                self.pending = (int(message.get("exitCode", 1)), error if error in ("interrupted", "memory", "file-size") else None)
+                self.finish_pending()
             else:
                 # A "done" for a cell that already ended: that cell forged its end and kept running.
                 self.on_violation("an earlier cell reported its end and kept running")
@@ -647,24 +683,35 @@ class Supervisor:
         self.replace_child()
         if self.current is not None:
             self.finish(1, "protocol", detail=reason)
+        # The next cell is told that earlier variables are gone.
+        self.restarted = True
 
     def on_child_gone(self):
         """The interpreter exited (os._exit, a crash, a signal): report it, start a fresh one."""
         status = self.replace_child()
-        if self.current is None:
-            return
-        if os.WIFEXITED(status):
-            self.finish(os.WEXITSTATUS(status), None, exited=True)
-        else:
-            self.finish(1, "crashed", signal=os.WTERMSIG(status) if os.WIFSIGNALED(status) else 0)
+        if self.current is not None:
+            if os.WIFEXITED(status):
+                self.finish(os.WEXITSTATUS(status), None, exited=True)
+            else:
+                self.finish(1, "crashed", signal=os.WTERMSIG(status) if os.WIFSIGNALED(status) else 0)
+        self.restarted = True
 
     def loop(self):
         requests = LineReader(REQ_FD, MAX_REQUEST_LINE)
         send_line(REP_FD, {"type": "ready", "pid": os.getpid(), "uid": os.getuid(), "python": sys.version.split()[0]})
         while True:
-            readable, _, _ = select.select([REQ_FD, self.control], [], [])
+            # While a "done" waits for the interpreter to be idle, look again soon (0.2 ms,
+            # backing off to 20 ms: a cell that forged it may run on for long).
+            wait = None
+            if self.pending is not None:
+                self.pending_wait = min(0.02, self.pending_wait * 2) if self.pending_wait else 0.0002
+                wait = self.pending_wait
+            else:
+                self.pending_wait = 0
+            readable, _, _ = select.select([REQ_FD, self.control], [], [], wait)
             if self.control in readable:
                 self.on_control()
+            self.finish_pending()
             if REQ_FD in readable:
                 lines = requests.read()
                 if lines is None:

@@ -14,6 +14,8 @@ export class StreamCapture {
   total = 0;
   /** True once the end-of-cell marker was seen. */
   ended = false;
+  /** Set when the spill file could not be created or written; the head is still kept. */
+  failure: string | undefined;
 
   constructor(
     private readonly marker: Buffer,
@@ -87,16 +89,21 @@ export class StreamCapture {
       this.head.push(kept);
       this.headBytes += kept.length;
     }
-    if (this.total > this.keepBytes && this.spillFd === undefined) {
-      this.spillFd = openExclusive(this.spillPath, constants.O_RDWR);
-      // Everything so far: the head plus the part of this chunk beyond it.
-      const before = Buffer.concat(this.head, this.headBytes);
-      writeSync(this.spillFd, before);
-      const alreadyInHead = Math.max(0, bytes.length - (this.total - this.headBytes));
-      writeSync(this.spillFd, bytes.subarray(alreadyInHead));
-      return;
+    if (this.failure !== undefined || this.total <= this.keepBytes) return;
+    try {
+      if (this.spillFd === undefined) {
+        this.spillFd = openExclusive(this.spillPath, constants.O_RDWR);
+        // Everything so far: the head plus the part of this chunk beyond it.
+        writeSync(this.spillFd, Buffer.concat(this.head, this.headBytes));
+        const alreadyInHead = Math.max(0, bytes.length - (this.total - this.headBytes));
+        writeSync(this.spillFd, bytes.subarray(alreadyInHead));
+      } else {
+        writeSync(this.spillFd, bytes);
+      }
+    } catch (error) {
+      // Never thrown out of a stream handler: the caller turns it into the cell's failure.
+      this.failure = error instanceof Error ? error.message : String(error);
     }
-    if (this.spillFd !== undefined) writeSync(this.spillFd, bytes);
   }
 }
 

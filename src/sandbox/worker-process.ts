@@ -236,6 +236,11 @@ export class WorkerProcess {
     if (this.exited) await this.kill();
     stdout.end();
     stderr.end();
+    const failure = stdout.failure ?? stderr.failure;
+    if (failure !== undefined && hostError === undefined) {
+      hostError = describeHostError(new Error(failure));
+      stoppedBy ??= 'host-error';
+    }
     return {
       stdout,
       stderr,
@@ -264,8 +269,7 @@ export class WorkerProcess {
     try {
       handler();
     } catch (error) {
-      const message = error instanceof ProtocolError ? `the sandbox's reply channel carried ${error.message}` : `the host could not record the cell's output (${error instanceof Error ? error.message : String(error)})`;
-      if (this.onHostError) this.onHostError(message);
+      if (this.onHostError) this.onHostError(describeHostError(error));
       else void this.kill();
     }
   }
@@ -288,6 +292,13 @@ export class WorkerProcess {
     const capture = which === 'stdout' ? this.currentStdout : this.currentStderr;
     if (!capture) return; // output between cells (background threads) is dropped
     capture.push(chunk);
+    if (capture.failure !== undefined) throw new Error(capture.failure);
     this.onOutput?.();
   }
+}
+
+/** A sentence for the cell's result about what failed on the host's side. */
+function describeHostError(error: unknown): string {
+  if (error instanceof ProtocolError) return `the sandbox's reply channel carried ${error.message}`;
+  return `the host could not record the cell's output (${error instanceof Error ? error.message : String(error)})`;
 }
