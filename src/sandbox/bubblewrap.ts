@@ -79,7 +79,8 @@ function isInside(child: string, parent: string): boolean {
 /** System folders bound read-only for shared libraries and /usr/bin tools. */
 const SYSTEM_DIRS = ['/usr', '/lib', '/lib64', '/lib32', '/libx32', '/bin', '/sbin'];
 /** Single /etc entries the dynamic loader and time functions need; nothing with secrets. */
-const ETC_ENTRIES = ['/etc/ld.so.cache', '/etc/ld.so.conf', '/etc/ld.so.conf.d', '/etc/localtime', '/etc/alternatives'];
+// sandbox-core: /etc/fonts too (public font configuration: without it fc-list, which matplotlib runs, prints errors).
+const ETC_ENTRIES = ['/etc/ld.so.cache', '/etc/ld.so.conf', '/etc/ld.so.conf.d', '/etc/localtime', '/etc/alternatives', '/etc/fonts'];
 
 /** Read-only folders the interpreter needs, outside the system folders, without nesting. */
 export function interpreterBinds(layout: PythonLayout): string[] {
@@ -153,6 +154,8 @@ export function buildBwrapPlan(options: {
   args.push('--perms', '1777', '--tmpfs', '/tmp');
   args.push('--perms', '0777', '--tmpfs', SANDBOX_HOME);
   for (const dir of SYSTEM_DIRS) if (existsSync(dir)) args.push('--ro-bind', dir, dir);
+  // sandbox-core: /etc itself 0755 (bwrap would create it 0700, so the dropped uid could not reach the entries).
+  args.push('--perms', '0755', '--dir', '/etc');
   for (const entry of ETC_ENTRIES) if (existsSync(entry)) args.push('--ro-bind', entry, entry);
   const readOnly = [...interpreterBinds(options.layout), dirname(options.workerScript)];
   // bwrap copies the host's folder modes for created parents (/root is 0700), so
@@ -168,5 +171,7 @@ export function buildBwrapPlan(options: {
   }
   args.push('--bind', options.scratchDir, SANDBOX_SCRATCH, '--chdir', SANDBOX_SCRATCH);
   args.push('--proc', '/proc', '--dev', '/dev');
+  // sandbox-core: POSIX semaphores and shared memory (multiprocessing) need a writable /dev/shm.
+  args.push('--perms', '1777', '--tmpfs', '/dev/shm');
   return { args, dropPrivileges: options.isRoot };
 }
