@@ -38,6 +38,7 @@ import signal
 import socket
 import sys
 import threading
+import time
 import traceback
 import types
 
@@ -437,8 +438,15 @@ class Interpreter:
         sys.modules["__main__"] = self.main
         try:
             # A real file, so multiprocessing's spawn, inspect and tracebacks find the source.
-            with open(self.cell_path, "w", encoding="utf-8") as f:
-                f.write(code)
+            # Written over, then cut to length: truncating to zero first makes ext4 flush
+            # the file on close (auto_da_alloc), ~2 ms per cell.
+            data = code.encode("utf-8", "surrogatepass")
+            fd = os.open(self.cell_path, os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC, 0o644)
+            try:
+                os.write(fd, data)
+                os.ftruncate(fd, len(data))
+            finally:
+                os.close(fd)
         except OSError:
             pass
         linecache.cache[self.cell_path] = (len(code), None, code.splitlines(True), self.cell_path)
@@ -548,6 +556,7 @@ class Supervisor:
         self.restarted = False
         self.snapshot = scan_scratch()
         self.child = None
+        self.child_syscall_fd = None
         self.control = None
         self.control_reader = None
         self.start_child()
@@ -556,6 +565,9 @@ class Supervisor:
         supervisor_end, interpreter_end = socket.socketpair()
         self.child = start_interpreter(supervisor_end, interpreter_end)
         self.child_control_fd = interpreter_end.fileno()
+        if self.child_syscall_fd is not None:
+            os.close(self.child_syscall_fd)
+        self.child_syscall_fd = None  # /proc/CHILD/syscall, opened on first use and re-read with pread
         interpreter_end.close()
         self.control = supervisor_end
         self.control_reader = LineReader(supervisor_end.fileno(), MAX_CONTROL_LINE)
@@ -588,8 +600,9 @@ class Supervisor:
         """
         nr = READ_SYSCALL.get(platform.machine())
         try:
-            with open("/proc/%d/syscall" % self.child, "rb") as f:
-                fields = f.read().split()
+            if self.child_syscall_fd is None:
+                self.child_syscall_fd = os.open("/proc/%d/syscall" % self.child, os.O_RDONLY | os.O_CLOEXEC)
+            fields = os.pread(self.child_syscall_fd, 512, 0).split()
         except OSError:
             return True
         if nr is None or not fields or fields[0] == b"running":
@@ -599,8 +612,16 @@ class Supervisor:
         except (ValueError, IndexError):
             return False
 
-    def finish_pending(self):
-        if self.pending is not None and self.child_idle():
+    def finish_pending(self, spin=False):
+        if self.pending is None:
+            return
+        if spin:
+            # The interpreter sends its "done" just before it goes back to read(): give it
+            # a moment (yielding the CPU) instead of a timed wait, which would cost ~0.2 ms a cell.
+            end = time.monotonic() + 0.0003
+            while not self.child_idle() and time.monotonic() < end:
+                os.sched_yield()
+        if self.child_idle():
             exit_code, error = self.pending
             self.pending = None
             self.finish(exit_code, error)
@@ -673,7 +694,7 @@ class Supervisor:
             if self.current is not None and message.get("type") == "done" and seq == self.current[1]:
                 error = message.get("error")
                 self.pending = (int(message.get("exitCode", 1)), error if error in ("interrupted", "memory", "file-size") else None)
-                self.finish_pending()
+                self.finish_pending(spin=True)
             else:
                 # A "done" for a cell that already ended: that cell forged its end and kept running.
                 self.on_violation("an earlier cell reported its end and kept running")

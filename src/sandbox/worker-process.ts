@@ -53,7 +53,8 @@ export class WorkerProcess {
   private exited = false;
   private readonly exitPromise: Promise<void>;
   private readonly replyLines = new BoundedLineSplitter(MAX_REPLY_LINE_BYTES);
-  private onHostError: ((message: string) => void) | undefined;
+  /** Set while a cell runs; `fatal`: the reply channel is corrupt, so the worker must go. */
+  private onHostError: ((message: string, fatal: boolean) => void) | undefined;
   private currentStdout: StreamCapture | undefined;
   private currentStderr: StreamCapture | undefined;
   private onOutput: (() => void) | undefined;
@@ -189,7 +190,7 @@ export class WorkerProcess {
     const stop = (reason: NonNullable<CellOutcome['stoppedBy']>): void => {
       if (stoppedBy) return;
       stoppedBy = reason;
-      if (reason === 'output-limit' || reason === 'host-error') {
+      if (reason === 'output-limit') {
         void this.kill();
         return;
       }
@@ -201,8 +202,13 @@ export class WorkerProcess {
       if (stdout.total + stderr.total > options.hardOutputBytes) stop('output-limit');
       if ((stdout.ended && stderr.ended) || this.exited) settle();
     };
-    this.onHostError = (message) => {
+    let fatal = false;
+    this.onHostError = (message, isFatal) => {
       hostError ??= message;
+      if (isFatal) {
+        fatal = true;
+        void this.kill();
+      }
       stop('host-error');
     };
     const timeout = setTimeout(() => stop('timeout'), options.timeoutMs);
@@ -217,7 +223,7 @@ export class WorkerProcess {
       if (reply.type === 'done') done = reply;
       // The markers were written before the reply; wait until both pipes delivered them.
       await Promise.race([streamsEnded, this.exitPromise]);
-      if (stoppedBy && stoppedBy !== 'output-limit' && stoppedBy !== 'host-error') {
+      if (stoppedBy && stoppedBy !== 'output-limit' && !fatal) {
         // The interrupt worked, but children the cell started must not outlive it.
         this.send({ type: 'reap' });
         await this.waitFor((m) => m.type === 'reaped', 5_000).catch(() => this.kill());
@@ -233,7 +239,8 @@ export class WorkerProcess {
       this.currentStdout = undefined;
       this.currentStderr = undefined;
     }
-    if (this.exited) await this.kill();
+    // A kill the cell caused completes before its result, so the next cell never meets a dying worker.
+    if (this.exited || fatal || stoppedBy === 'output-limit') await this.kill();
     stdout.end();
     stderr.end();
     const failure = stdout.failure ?? stderr.failure;
@@ -269,7 +276,7 @@ export class WorkerProcess {
     try {
       handler();
     } catch (error) {
-      if (this.onHostError) this.onHostError(describeHostError(error));
+      if (this.onHostError) this.onHostError(describeHostError(error), error instanceof ProtocolError);
       else void this.kill();
     }
   }
