@@ -615,24 +615,27 @@ class Supervisor:
     def finish_pending(self, spin=False):
         if self.pending is None:
             return
+        after = None
         if spin:
-            # The interpreter sends its "done" just before it goes back to read(): give it
-            # a moment (yielding the CPU) instead of a timed wait, which would cost ~0.2 ms a cell.
+            # Scanning first gives the interpreter the moment it needs to reach read(); then
+            # yield the CPU a little instead of a timed wait, which would cost ~0.2 ms a cell.
+            after = scan_scratch()
             end = time.monotonic() + 0.0003
             while not self.child_idle() and time.monotonic() < end:
                 os.sched_yield()
         if self.child_idle():
             exit_code, error = self.pending
             self.pending = None
-            self.finish(exit_code, error)
+            self.finish(exit_code, error, after=after)
 
-    def finish(self, exit_code, error, **extra):
+    def finish(self, exit_code, error, after=None, **extra):
         nonce, _ = self.current
         self.current = None
         self.pending = None
         # The supervisor lists what changed (it sees scratch as the cell does, and never
         # follows a link); the host re-checks every file before it copies one out.
-        after = scan_scratch()
+        if after is None:
+            after = scan_scratch()
         artifacts = changed_files(self.snapshot, after)
         self.snapshot = after
         marker = ("\0" + nonce + "\0").encode("ascii")
