@@ -15,12 +15,16 @@ const watch = process.argv.includes('--watch');
 async function syncSettingsIntoPackageJson() {
   const out = join(tmpdir(), `r1ci-settings-${process.pid}.cjs`);
   await esbuild.build({ entryPoints: ['src/config/settingsSpec.ts'], bundle: true, platform: 'node', format: 'cjs', outfile: out, logLevel: 'warning' });
-  const { packageJsonProperties } = createRequire(import.meta.url)(out);
+  const { packageJsonProperties, restrictedConfigurations } = createRequire(import.meta.url)(out);
   rmSync(out, { force: true });
   const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
   const properties = packageJsonProperties();
-  if (JSON.stringify(pkg.contributes.configuration.properties) !== JSON.stringify(properties)) {
+  const restricted = restrictedConfigurations();
+  const trust = pkg.capabilities.untrustedWorkspaces;
+  if (JSON.stringify(pkg.contributes.configuration.properties) !== JSON.stringify(properties) || JSON.stringify(trust.restrictedConfigurations) !== JSON.stringify(restricted)) {
     pkg.contributes.configuration.properties = properties;
+    // Settings of the sandbox boundary: VS Code ignores their workspace values in Restricted Mode.
+    trust.restrictedConfigurations = restricted;
     writeFileSync('package.json', JSON.stringify(pkg, null, 2) + '\n');
     console.log('package.json: settings regenerated from src/config/settingsSpec.ts');
   }

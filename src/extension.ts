@@ -6,14 +6,18 @@ import { registerModelCommands } from './commands/modelCommands';
 import { registerSolveCommands } from './commands/solveCommands';
 import { registerEval } from './host/eval/registerEval';
 import { createLog } from './host/log';
+import { registerCopyMcpConfig } from './lmTool/copyMcpConfig';
+import { registerSandboxTool } from './lmTool/sandboxTool';
 import { SandboxService } from './host/sandboxService';
 import { SolveController } from './host/solveController';
 import { registerChat } from './views/chat/registerChat';
+import { initWorkspaceGuard } from './config/vscodeSettings';
 
 export function activate(context: vscode.ExtensionContext): void {
   const started = performance.now();
   const channel = vscode.window.createOutputChannel('R1 Code Interpreter', { log: true });
   const log = createLog(channel);
+  initWorkspaceGuard(context);
   const sandbox = new SandboxService(context);
   const solver = new SolveController(context, log, sandbox);
   context.subscriptions.push(channel, sandbox, solver, ...registerSolveCommands(solver));
@@ -21,6 +25,7 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(...registerModelCommands(context, log));
   context.subscriptions.push(...registerChat(context, log, sandbox));
   context.subscriptions.push(...registerEval(context, log));
+  context.subscriptions.push(...registerSandboxTool(sandbox, log), registerCopyMcpConfig(context));
   log(`Activated in ${(performance.now() - started).toFixed(1)} ms (VS Code ${vscode.version}, ${vscode.env.remoteName ? `remote: ${vscode.env.remoteName}` : 'local'}).`);
 }
 

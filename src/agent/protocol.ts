@@ -5,6 +5,7 @@
 //  - 'chat': results arrive as a new user message, which general instruction models handle better.
 import type { ChatMessage } from './backends/types';
 import type { ExecResult } from '../sandbox/types';
+import { forModel } from '../sandbox/terminalText';
 
 export type ProtocolMode = 'r1ci' | 'chat';
 
@@ -42,8 +43,11 @@ export function initialMessages(question: string, codeEnabled: boolean): ChatMes
 export function formatExecution(result: ExecResult): string {
   const parts: string[] = [];
   if (result.notice) parts.push(`[${result.notice}]`);
-  if (result.stdout.length > 0) parts.push(result.stdout.replace(/\s+$/, ''));
-  if (result.stderr.length > 0) parts.push(result.stderr.replace(/\s+$/, ''));
+  // As a terminal would leave it: no escape sequences, progress-bar redraws collapsed.
+  const stdout = forModel(result.stdout).replace(/\s+$/, '');
+  const stderr = forModel(result.stderr).replace(/\s+$/, '');
+  if (stdout.length > 0) parts.push(stdout);
+  if (stderr.length > 0) parts.push(stderr);
   if (result.killMessage) parts.push(`[${result.killMessage}]`);
   else if (result.timedOut) parts.push('[timed out]');
   if (result.truncated) parts.push('[output truncated]');

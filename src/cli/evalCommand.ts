@@ -13,6 +13,7 @@ import { readResults, sftTranscripts, toMarkdown, compareRuns, comparisonToMarkd
 import type { EvalEvent } from '../eval/runner';
 import { SandboxPool } from '../sandbox';
 import { CliError, EXIT, intOption } from './cliSupport';
+import { ISOLATION_OPTIONS, ISOLATION_USAGE, mayRunModelCode, readIsolation, refusingRunner, type GateIo } from './isolationGate';
 import { MODEL_OPTIONS, modelOptionsUsage, readModelOptions } from './modelOptions';
 import { createProgressReporter } from './evalProgress';
 
@@ -30,7 +31,7 @@ Options:
   --fresh                 do not resume: the results file must not exist yet
   --sft FILE              also write the correct multi-turn trajectories as chat JSONL
 ${modelOptionsUsage()}
-  --isolation MODE        auto | basic (default: auto)
+${ISOLATION_USAGE}
   -h, --help              this help
 
 Exit status: 0 when every question ran (whatever the accuracy), 1 when task files had problems or
@@ -45,10 +46,8 @@ export const COMPARE_USAGE = `Usage: r1ci compare <a.jsonl> <b.jsonl>
 
 Per-task accuracy of two results files side by side, with the difference B − A.`;
 
-interface Io {
+interface Io extends GateIo {
   readonly stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
-  readonly stderr: NodeJS.WritableStream;
-  readonly signal: AbortSignal;
 }
 
 export async function evalCommand(argv: readonly string[], io: Io): Promise<number> {
@@ -63,7 +62,7 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
       out: { type: 'string' },
       fresh: { type: 'boolean', default: false },
       sft: { type: 'string' },
-      isolation: { type: 'string' },
+      ...ISOLATION_OPTIONS,
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -75,8 +74,7 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
   const target = resolve(positionals[0] ?? '');
   const defaults = defaultSettings();
   const m = readModelOptions(values);
-  const isolation = values.isolation ?? 'auto';
-  if (isolation !== 'auto' && isolation !== 'basic') throw new CliError(`--isolation must be auto or basic (got "${isolation}").`, EXIT.usage);
+  const isolation = readIsolation(values.isolation);
   const concurrency = autoConcurrency(intOption('--concurrency', values.concurrency, 0, 1), m.backendKind);
   const questionTimeout = intOption('--question-timeout', values['question-timeout'], defaults['eval.timeoutSeconds'], 0);
   const out = resolve(values.out ?? 'results.jsonl');
@@ -92,6 +90,16 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
 
   const scratchRoot = await mkdtemp(join(tmpdir(), 'r1ci-eval-'));
   const pool = new SandboxPool({ scratchRoot, pythonPath: m.pythonPath, limits: { timeoutMs: m.cellTimeoutSeconds * 1000 }, mode: 'stateless', isolation });
+  let runModelCode = true;
+  if (!textOnly) {
+    // The tier of the runners this pool hands out, known (and shown) before any model code runs.
+    const probe = await pool.acquire(join(scratchRoot, 'tier-probe'), io.signal).catch(async (e: unknown) => {
+      await pool.dispose();
+      throw new CliError(`the sandbox could not start: ${e instanceof Error ? e.message : String(e)}`, EXIT.failure);
+    });
+    await probe.dispose();
+    runModelCode = await mayRunModelCode(probe.tier, probe.tierNote, values['allow-unisolated'], io);
+  }
   const progress = createProgressReporter(io.stdout, io.stdout.isTTY === true);
   io.stdout.write(`Evaluating ${loaded.records.length} question(s) from ${target} with ${m.model}${textOnly ? ' (text only)' : ''}, ${concurrency} at a time → ${out}\n`);
   let end: Extract<EvalEvent, { type: 'end' }> | undefined;
@@ -105,7 +113,13 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
         perQuestionTimeoutMs: questionTimeout * 1000,
         resultsFile: out,
         resume: true,
-        newRunner: (worker, signal) => pool.acquire(join(scratchRoot, `worker-${worker}`), signal),
+        newRunner: async (slot, signal, purpose) => {
+          const runner = await pool.acquire(join(scratchRoot, slot), signal);
+          // Checkers are the task set's own code; only model code needs the user's consent.
+          if (runModelCode || purpose === 'checker') return runner;
+          await runner.dispose();
+          return refusingRunner(runner);
+        },
       },
       io.signal,
     );

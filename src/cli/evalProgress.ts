@@ -1,6 +1,7 @@
 // Progress of `r1ci eval`: a redrawn bar on a terminal, one plain line per question otherwise
 // (logs and CI keep every line and no control characters).
 import type { EvalEvent } from '../eval/runner';
+import { escapeControls } from '../sandbox/terminalText';
 
 interface Out {
   write(text: string): void;
@@ -59,6 +60,7 @@ export function createProgressReporter(out: Out, tty: boolean): (event: EvalEven
 }
 
 function oneLine(text: string, max: number): string {
-  const s = text.replace(/\s+/g, ' ').trim();
+  // Answers and errors are model or server text: controls are shown escaped, never sent raw.
+  const s = escapeControls(text.replace(/\s+/g, ' ').trim());
   return s.length > max ? `${s.slice(0, max - 1)}…` : s;
 }

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // The `r1ci` command: the same agent (and evaluation) as the extension, without VS Code.
+import { escapeControls } from '../sandbox/terminalText';
 import { CliError, EXIT } from './cliSupport';
 import { compareCommand, evalCommand, exportSftCommand } from './evalCommand';
+import { mcpCommand } from './mcpCommand';
 import { solveCommand, SOLVE_USAGE } from './solveCommand';
 
 const USAGE = `Usage: r1ci <command> [options]
@@ -11,6 +13,7 @@ Commands:
   eval <path>        run a task file or folder, score the answers, append results (r1ci eval -h)
   export-sft <file>  correct multi-turn trajectories of a results file as chat JSONL
   compare <a> <b>    per-task accuracy of two results files side by side
+  mcp                serve the sandbox and the agent to MCP clients over stdio (r1ci mcp -h)
 
 ${SOLVE_USAGE}`;
 
@@ -22,7 +25,7 @@ async function main(argv: string[]): Promise<number> {
     controller.abort();
     process.once('SIGINT', () => process.exit(EXIT.cancelled));
   });
-  const io = { stdout: process.stdout, stderr: process.stderr, signal: controller.signal };
+  const io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, signal: controller.signal };
   switch (command) {
     case 'solve':
       return solveCommand(rest, io);
@@ -32,6 +35,8 @@ async function main(argv: string[]): Promise<number> {
       return exportSftCommand(rest, io);
     case 'compare':
       return compareCommand(rest, io);
+    case 'mcp':
+      return mcpCommand(rest, io);
     case undefined:
     case '-h':
     case '--help':
@@ -49,13 +54,13 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     if (error instanceof CliError) {
-      process.stderr.write(`r1ci: ${error.message}\n`);
+      process.stderr.write(`r1ci: ${escapeControls(error.message)}\n`);
       process.exitCode = error.exitCode;
     } else if (error instanceof Error && error.name === 'TypeError' && /parseArgs|Unknown option|ERR_PARSE_ARGS/.test(`${error.message}${String((error as { code?: unknown }).code)}`)) {
       process.stderr.write(`r1ci: ${error.message}\n`);
       process.exitCode = EXIT.usage;
     } else {
-      process.stderr.write(`r1ci: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.stderr.write(`r1ci: ${escapeControls(error instanceof Error ? error.message : String(error))}\n`);
       process.exitCode = EXIT.failure;
     }
   },

@@ -1,5 +1,8 @@
-// Human-readable, streaming rendering of agent events on a terminal.
+// Human-readable, streaming rendering of agent events on a terminal. Nothing the model or its
+// code wrote reaches the terminal raw: controls, escape sequences and bidi overrides are shown
+// escaped (terminalText.ts), so a reply or a cell cannot clear the screen or set the title.
 import type { AgentEvent } from '../agent/events';
+import { escapeControls, forDisplay } from '../sandbox/terminalText';
 import type { ExecResult } from '../sandbox/types';
 
 interface Out {
@@ -25,7 +28,8 @@ export function createPrinter(out: Out, color: boolean): (event: AgentEvent) => 
         line(paint('2', `model ${event.model} · up to ${event.maxCodeCalls} code calls`));
         break;
       case 'token':
-        write(event.text);
+        // A CRLF inside one chunk is a line end; any other CR is shown escaped.
+        write(escapeControls(event.text.replace(/\r\n/g, '\n')));
         break;
       case 'exec-start':
         line(paint('36', `── running code cell ${event.index + 1} ──`));
@@ -33,15 +37,15 @@ export function createPrinter(out: Out, color: boolean): (event: AgentEvent) => 
       case 'exec-result':
         totals.codeMs += event.result.durationMs;
         line(paint('36', `Code Execution Results (${describeStatus(event.result)}):`));
-        if (event.result.stdout) line(event.result.stdout.replace(/\s+$/, ''));
-        if (event.result.stderr) line(paint('31', event.result.stderr.replace(/\s+$/, '')));
+        if (event.result.stdout) line(forDisplay(event.result.stdout).replace(/\s+$/, ''));
+        if (event.result.stderr) line(paint('31', forDisplay(event.result.stderr).replace(/\s+$/, '')));
         line(paint('36', '──'));
         break;
       case 'error':
-        line(paint('31', `error: ${event.message}`));
+        line(paint('31', `error: ${escapeControls(event.message)}`));
         break;
       case 'warning':
-        line(paint('33', `warning: ${event.message}`));
+        line(paint('33', `warning: ${escapeControls(event.message)}`));
         break;
       case 'turn-end':
         totals.turns++;
@@ -51,9 +55,9 @@ export function createPrinter(out: Out, color: boolean): (event: AgentEvent) => 
         break;
       case 'done':
         if (totals.turns > 0) line(paint('2', summary(totals)));
-        if (event.answer !== null) line(paint('1;32', `Final answer: ${event.answer}`));
+        if (event.answer !== null) line(paint('1;32', `Final answer: ${escapeControls(event.answer)}`));
         else if (event.reason === 'cancelled') line(paint('33', 'Cancelled.'));
-        else if (event.reason !== 'error') line(paint('33', `No final answer (${event.message ?? 'the model gave no <<<answer>>>'}).`));
+        else if (event.reason !== 'error') line(paint('33', `No final answer (${escapeControls(event.message ?? 'the model gave no <<<answer>>>')}).`));
         break;
       case 'code':
       case 'turn-start':

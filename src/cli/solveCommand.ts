@@ -10,22 +10,27 @@ import { createCodeRunner } from '../sandbox';
 import type { CodeRunner } from '../sandbox/types';
 import { createPrinter } from './printer';
 import { CliError, EXIT } from './cliSupport';
+import { ISOLATION_OPTIONS, ISOLATION_USAGE, mayRunModelCode, readIsolation, refusingRunner, type GateIo } from './isolationGate';
 import { MODEL_OPTIONS, modelOptionsUsage, readModelOptions } from './modelOptions';
+import { escapeControls } from '../sandbox/terminalText';
 
 export const SOLVE_USAGE = `Usage: r1ci solve "question" [options]
 
 Options:
 ${modelOptionsUsage()}
+${ISOLATION_USAGE}
   --text-only             never run code (the paper's text-only baseline)
   --json                  print one JSON document with every turn instead of streaming text
   -h, --help              this help`;
 
-export async function solveCommand(argv: readonly string[], io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream; signal: AbortSignal }): Promise<number> {
+/** Runs `r1ci solve`; returns the exit code (EXIT). `io.stdin` is asked on the basic tier when it is a terminal. */
+export async function solveCommand(argv: readonly string[], io: GateIo & { stdout: NodeJS.WritableStream }): Promise<number> {
   const { values, positionals } = parseArgs({
     args: [...argv],
     allowPositionals: true,
     options: {
       ...MODEL_OPTIONS,
+      ...ISOLATION_OPTIONS,
       'text-only': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -38,6 +43,7 @@ export async function solveCommand(argv: readonly string[], io: { stdout: NodeJS
   const question = positionals.join(' ').trim();
   if (!question) throw new CliError(`No question given.\n\n${SOLVE_USAGE}`, EXIT.usage);
   const m = readModelOptions(values);
+  const isolation = readIsolation(values.isolation);
   const scratch = await mkdtemp(join(tmpdir(), 'r1ci-solve-'));
   let runner: CodeRunner | null = null;
   try {
@@ -46,8 +52,14 @@ export async function solveCommand(argv: readonly string[], io: { stdout: NodeJS
         scratchDir: scratch,
         pythonPath: m.pythonPath,
         limits: { timeoutMs: m.cellTimeoutSeconds * 1000 },
+        isolation,
         signal: io.signal,
       });
+      if (!(await mayRunModelCode(runner.tier, runner.tierNote, values['allow-unisolated'], io))) {
+        const refused = refusingRunner(runner);
+        await runner.dispose();
+        runner = refused;
+      }
     }
     const events = runAgent(question, {
       ...modelRunSettings(m),
@@ -61,7 +73,7 @@ export async function solveCommand(argv: readonly string[], io: { stdout: NodeJS
       io.stdout.write(`${JSON.stringify({ ...trajectory, backend: { kind: m.backend.kind, baseUrl: m.backend.baseUrl }, sandbox: runner ? { tier: runner.tier, note: runner.tierNote } : null }, null, 2)}\n`);
     if (trajectory.reason === 'cancelled') return EXIT.cancelled;
     if (trajectory.error !== undefined) {
-      if (values.json) io.stderr.write(`r1ci: ${trajectory.error}\n`);
+      if (values.json) io.stderr.write(`r1ci: ${escapeControls(trajectory.error)}\n`);
       return EXIT.failure;
     }
     if (trajectory.answer === null) {

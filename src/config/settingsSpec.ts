@@ -8,7 +8,15 @@ interface BaseSpec {
   readonly order?: number;
   /** Kept out of the workspace (machine-specific or sensitive). */
   readonly scope?: 'application' | 'machine' | 'window' | 'resource' | 'machine-overridable';
+  /**
+   * Part of the sandbox boundary: listed in package.json's restrictedConfigurations (ignored in
+   * Restricted Mode), and a workspace value that weakens it needs the user's consent
+   * (workspaceGuard.ts). `tier`/`approval`: weaker values only; `interpreter`/`server`: every change.
+   */
+  readonly guard?: GuardKind;
 }
+/** What a guarded setting decides (issue 10 item 7). */
+export type GuardKind = 'tier' | 'approval' | 'interpreter' | 'server';
 interface StringSpec extends BaseSpec { readonly type: 'string'; readonly default: string; readonly enum?: readonly string[]; readonly enumDescriptions?: readonly string[] }
 interface NumberSpec extends BaseSpec { readonly type: 'number' | 'integer'; readonly default: number; readonly minimum?: number; readonly maximum?: number }
 interface NullableIntegerSpec extends BaseSpec { readonly type: readonly ['integer', 'null']; readonly default: null; readonly minimum?: number }
@@ -21,15 +29,15 @@ export const SETTINGS_SPEC = {
   'backend': {
     type: 'string', default: 'ollama', enum: ['ollama', 'openai'],
     enumDescriptions: ['Ollama (local, default).', 'Any OpenAI-compatible server: vLLM, llama.cpp server, LM Studio, SGLang.'],
-    description: 'Which kind of model server to talk to.', order: 0,
+    description: 'Which kind of model server to talk to.', order: 0, guard: 'server',
   },
   'ollama.host': {
     type: 'string', default: '',
-    description: 'Ollama server URL. Empty: the OLLAMA_HOST environment variable, else http://127.0.0.1:11434.', order: 1,
+    description: 'Ollama server URL. Empty: the OLLAMA_HOST environment variable, else http://127.0.0.1:11434.', order: 1, guard: 'server',
   },
   'openai.baseUrl': {
     type: 'string', default: 'http://127.0.0.1:8000/v1',
-    description: 'Base URL of an OpenAI-compatible server (ends in /v1). The API key, if any, is kept in VS Code\'s secret storage, never in settings.', order: 2,
+    description: 'Base URL of an OpenAI-compatible server (ends in /v1). The API key, if any, is kept in VS Code\'s secret storage, never in settings.', order: 2, guard: 'server',
   },
   'model': {
     type: 'string', default: 'qwen2.5-coder:7b',
@@ -51,7 +59,7 @@ export const SETTINGS_SPEC = {
   'stallSeconds': { type: 'integer', default: 60, minimum: 5, maximum: 3600, description: 'Give up on a model reply after this many seconds without a token (the request is retried once when nothing was shown yet). The first token may take up to 5 minutes while a model loads.', order: 9 },
   'python.path': {
     type: 'string', default: '',
-    description: 'Python interpreter for model-written code. Empty: python3 (or python) on PATH, resolved once to the real interpreter.', order: 10,
+    description: 'Python interpreter for model-written code. Empty: python3 (or python) on PATH, resolved once to the real interpreter.', order: 10, guard: 'interpreter',
   },
   'sandbox.timeoutSeconds': { type: 'integer', default: 60, minimum: 1, maximum: 3600, description: 'Wall-clock limit per code cell.', order: 11 },
   'sandbox.memoryMiB': { type: 'integer', default: 2048, minimum: 64, maximum: 1048576, description: 'Memory limit per code cell (address space, where the OS supports it).', order: 12 },
@@ -65,12 +73,12 @@ export const SETTINGS_SPEC = {
   'sandbox.isolation': {
     type: 'string', default: 'auto', enum: ['auto', 'basic'],
     enumDescriptions: ['Use bubblewrap isolation where it works, else the basic tier (with a warning).', 'Always the basic tier (resource limits, no namespaces).'],
-    description: 'How model-written code is isolated.', order: 15,
+    description: 'How model-written code is isolated.', order: 15, guard: 'tier',
   },
   'sandbox.approval': {
     type: 'string', default: 'default', enum: ['default', 'auto', 'ask', 'never'],
     enumDescriptions: ['auto on the isolated tier, ask on the basic tier.', 'Run code without asking.', 'Show each code block and wait for Run.', 'Never run code (text-only answers).'],
-    description: 'Whether model-written code runs without asking.', order: 16,
+    description: 'Whether model-written code runs without asking.', order: 16, guard: 'approval',
   },
   'eval.concurrency': {
     type: 'integer', default: 0, minimum: 0, maximum: 64,
@@ -109,10 +117,22 @@ function schemaFor(spec: SettingSpec): z.ZodType {
 export function packageJsonProperties(): Record<string, Record<string, unknown>> {
   const out: Record<string, Record<string, unknown>> = {};
   for (const [key, spec] of Object.entries(SETTINGS_SPEC) as [string, SettingSpec][]) {
-    const { description, ...rest } = spec;
+    const { description, guard: _guard, ...rest } = spec;
     out[`${SETTINGS_SECTION}.${key}`] = { ...rest, markdownDescription: description };
   }
   return out;
+}
+
+/** The guarded settings and what each decides, from the table. */
+export function guardedSettings(): ReadonlyArray<readonly [SettingKey, GuardKind]> {
+  const out: [SettingKey, GuardKind][] = [];
+  for (const [key, spec] of Object.entries(SETTINGS_SPEC) as [SettingKey, SettingSpec][]) if (spec.guard) out.push([key, spec.guard]);
+  return out;
+}
+
+/** package.json's `capabilities.untrustedWorkspaces.restrictedConfigurations`: every guarded setting. */
+export function restrictedConfigurations(): string[] {
+  return guardedSettings().map(([key]) => `${SETTINGS_SECTION}.${key}`);
 }
 
 type SpecValue<S> = S extends { enum: readonly (infer E)[] } ? E : S extends { type: 'string' } ? string : S extends { type: 'boolean' } ? boolean : S extends { type: readonly ['integer', 'null'] } ? number | null : number;

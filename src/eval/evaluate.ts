@@ -1,7 +1,9 @@
-// The evaluation as both front ends run it (CLI and VS Code): the runner loop plus one sandbox
-// per worker, reused across that worker's questions in stateless mode (every cell a fresh
-// namespace, as in R1-CI training), so no question sees another's variables and no question
-// pays an interpreter start. Sandboxes are disposed when the run ends, however it ends.
+// The evaluation as both front ends run it (CLI and VS Code): the runner loop plus, for every
+// question, a fresh stateless sandbox that no other question's code touched, and a second one
+// for its custom checker that no model code ever ran in (issue 10: a cell that patches builtins
+// must not make a later question's checker accept anything). A pool's warm spare keeps the
+// start cheap. Each question's sandboxes are disposed and their scratch removed when it ends.
+import { rm } from 'node:fs/promises';
 import type { CodeRunner } from '../sandbox/types';
 import { runEvaluation, type EvalEvent } from './runner';
 import { sandboxCheckRunner } from './sandboxChecker';
@@ -17,8 +19,13 @@ export interface EvaluateOptions extends ModelRunSettings {
   readonly perQuestionTimeoutMs: number;
   readonly resultsFile?: string;
   readonly resume: boolean;
-  /** A new stateless sandbox for worker `worker` (called at most once per worker). */
-  readonly newRunner: (worker: number, signal: AbortSignal) => Promise<CodeRunner>;
+  /**
+   * A new stateless sandbox whose scratch folder is named `slot` (a plain name, unique within
+   * the run, e.g. `q7` or `q7-checker`), for the model's code or for a custom checker. Called
+   * once or twice per question; evaluate disposes the runner and removes its scratch folder
+   * when the question ends.
+   */
+  readonly newRunner: (slot: string, signal: AbortSignal, purpose: 'model' | 'checker') => Promise<CodeRunner>;
 }
 
 /** Concurrency 0 means "pick from the server": a local Ollama serves one request at a time well; vLLM-style servers batch. */
@@ -28,54 +35,84 @@ export function autoConcurrency(setting: number, backendKind: 'ollama' | 'openai
 }
 
 export async function* evaluate(options: EvaluateOptions, signal: AbortSignal): AsyncGenerator<EvalEvent, void, undefined> {
-  const runners = new Map<number, Promise<CodeRunner>>();
+  let nextSlot = 0;
   // Starts are serialised: a pool hands its one warm spare to one caller at a time.
   let starting: Promise<unknown> = Promise.resolve();
-  const runnerFor = (worker: number): Promise<CodeRunner> => {
-    let r = runners.get(worker);
-    if (!r) {
-      r = starting.then(() => options.newRunner(worker, signal));
-      starting = r.catch(() => undefined);
-      runners.set(worker, r);
-      // A failed start is retried by the next question instead of failing every later one.
-      r.catch(() => runners.delete(worker));
-    }
-    return r;
+  const newRunner: EvaluateOptions['newRunner'] = (slot, runSignal, purpose) => {
+    const started = starting.then(() => options.newRunner(slot, runSignal, purpose));
+    starting = started.catch(() => undefined);
+    return started;
   };
-  try {
-    yield* runEvaluation(
-      {
-        records: options.records,
-        meta: { model: options.model, temperature: options.temperature, seed: options.seed ?? null, textOnly: options.textOnly },
-        concurrency: options.concurrency,
-        perQuestionTimeoutMs: options.perQuestionTimeoutMs,
-        resultsFile: options.resultsFile,
-        resume: options.resume,
-        prepareWorker: options.textOnly ? undefined : async (worker) => void (await runnerFor(worker)),
-        solve: async (record, context) => {
+  yield* runEvaluation(
+    {
+      records: options.records,
+      meta: { model: options.model, temperature: options.temperature, seed: options.seed ?? null, textOnly: options.textOnly },
+      concurrency: options.concurrency,
+      perQuestionTimeoutMs: options.perQuestionTimeoutMs,
+      resultsFile: options.resultsFile,
+      resume: options.resume,
+      solve: async (record, context) => {
+        const slot = `q${nextSlot++}`;
+        const sandboxes = new QuestionSandboxes(newRunner, context.signal);
+        try {
           let runner: CodeRunner | null = null;
           if (!options.textOnly) {
             try {
-              runner = await runnerFor(context.worker);
+              runner = await sandboxes.get(slot, 'model');
             } catch (e) {
               if (context.signal.aborted) throw e;
               return sandboxFailure(record, e);
             }
           }
-          return solveRecord(record, {
+          return await solveRecord(record, {
             ...modelRunSettings(options),
             runner,
-            python: sandboxCheckRunner(() => runnerFor(context.worker), context.signal),
+            // Its own interpreter, started only when a `python:` checker is needed.
+            python: sandboxCheckRunner(() => sandboxes.get(`${slot}-checker`, 'checker'), context.signal),
             signal: context.signal,
           });
-        },
+        } finally {
+          await sandboxes.dispose();
+        }
       },
-      signal,
+    },
+    signal,
+  );
+}
+
+/** The sandboxes of one question, started on first use and all disposed (scratch removed) at its end. */
+class QuestionSandboxes {
+  private readonly started = new Map<string, Promise<CodeRunner>>();
+
+  constructor(
+    private readonly newRunner: EvaluateOptions['newRunner'],
+    private readonly signal: AbortSignal,
+  ) {}
+
+  get(slot: string, purpose: 'model' | 'checker'): Promise<CodeRunner> {
+    let runner = this.started.get(slot);
+    if (!runner) {
+      runner = this.newRunner(slot, this.signal, purpose);
+      this.started.set(slot, runner);
+    }
+    return runner;
+  }
+
+  async dispose(): Promise<void> {
+    const all = [...this.started.values()];
+    this.started.clear();
+    await Promise.all(
+      all.map((p) =>
+        p.then(
+          async (r) => {
+            await r.dispose();
+            // rm never follows links: whatever the cell left in its scratch goes, nothing outside.
+            await rm(r.scratchDir, { recursive: true, force: true }).catch(() => undefined);
+          },
+          () => undefined,
+        ),
+      ),
     );
-  } finally {
-    const started = [...runners.values()];
-    runners.clear();
-    await Promise.all(started.map((p) => p.then((r) => r.dispose(), () => undefined)));
   }
 }
 

@@ -1,13 +1,14 @@
 // loadTasks: a file or a folder (walked recursively, layouts may be mixed) → TaskRecords.
 // Bad data never throws: each bad file or record becomes a LoadProblem and the rest loads.
 
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { isBbhFile, loadBbhData } from './loaders/bbh';
 import { loadBlocksworldSample } from './loaders/blocksworld';
 import { isGame24Header, loadGame24Csv } from './loaders/game24';
 import { loadSymbenchSample } from './loaders/symbench';
 import { isTaskFileJson, loadJsonlTaskFile, loadJsonTaskFile } from './loaders/taskfile';
+import { readDatasetText } from './safeRead';
 import type { LoadProblem, LoadResult, TaskRecord } from './types';
 
 const BLOCKSWORLD_FILE = 'blocksworld_task.txt';
@@ -26,7 +27,7 @@ async function loadDataFile(file: string): Promise<LoadResult> {
   const ext = path.extname(file).toLowerCase();
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readDatasetText(file);
   } catch (e) {
     return { records: [], problems: [{ file, message: `cannot read: ${errorText(e)}` }] };
   }
@@ -104,9 +105,11 @@ async function walk(dir: string, into: Collector): Promise<void> {
  */
 export async function loadTasks(target: string, signal?: AbortSignal): Promise<LoadResult> {
   const into: Collector = { records: [], problems: [], signal };
-  const resolved = path.resolve(target);
+  // The one place a link is followed: the target the user named. Below it, none is (safeRead.ts).
+  let resolved = path.resolve(target);
   let info;
   try {
+    resolved = await realpath(resolved);
     info = await stat(resolved);
   } catch (e) {
     return { records: [], problems: [{ file: resolved, message: `not found: ${errorText(e)}` }] };

@@ -21,7 +21,7 @@ export type SolveOutcome = Omit<ResultRecord, 'durationMs' | 'model' | 'temperat
 export interface SolveContext {
   /** Aborted on the per-question timeout and when the whole run is cancelled. */
   readonly signal: AbortSignal;
-  /** 0 … concurrency − 1: which worker runs it (callers keep one sandbox per worker). */
+  /** 0 … concurrency − 1: which worker runs it. */
   readonly worker: number;
 }
 
@@ -39,11 +39,6 @@ export interface EvalRunOptions {
   readonly resultsFile?: string;
   /** Skip records that already have a finished result (no `error`) in `resultsFile`. */
   readonly resume: boolean;
-  /**
-   * Called once per worker before its first question (e.g. to start its sandbox), so that
-   * start-up is not charged to the first question's time limit. Failures are left to `solve`.
-   */
-  readonly prepareWorker?: (worker: number, signal: AbortSignal) => Promise<void>;
 }
 
 export type EvalEvent =
@@ -130,7 +125,6 @@ export async function* runEvaluation(options: EvalRunOptions, signal: AbortSigna
   if (options.resultsFile) handle = await open(options.resultsFile, 'a');
 
   const worker = async (index: number): Promise<void> => {
-    await options.prepareWorker?.(index, runStop.signal).catch(() => undefined);
     while (!runStop.signal.aborted) {
       const record = queue[next++];
       if (!record) return;

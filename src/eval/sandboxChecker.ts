@@ -1,8 +1,10 @@
 // Custom `python:` checkers run as code in a sandbox, never in the calling process (the
 // extension host or the CLI): the checker's source is read here and sent as one cell, so it
-// also works on the isolated tier, where the interpreter cannot see the task folder.
-import { readFile } from 'node:fs/promises';
+// also works on the isolated tier, where the interpreter cannot see the task folder. The file is
+// read without following links (it must be inside the task file's folder), and the runner given
+// must be one no model code ran in: evaluate starts a fresh one per question.
 import type { CodeRunner } from '../sandbox/types';
+import { readDatasetText } from './safeRead';
 import type { PythonCheckRunner } from './scorers/python';
 import type { TaskRecord } from './types';
 
@@ -24,9 +26,10 @@ export function checkerCell(source: string, checkerFile: string, answer: string,
 }
 
 /**
- * A PythonCheckRunner on top of a sandbox. `acquire` gives the runner to use (callers share
- * the question's own runner or a dedicated one); a checker is expected to be quick and
- * deterministic, and the sandbox's cell time limit applies.
+ * A PythonCheckRunner on top of a sandbox. `acquire` gives the runner to use: never one that ran
+ * model code (a cell can patch builtins so that any later check passes). A checker is expected
+ * to be quick and deterministic, and the sandbox's cell time limit applies. A checker file that
+ * is a link, lies behind a linked folder or cannot be read is the record's error, not a verdict.
  */
 export function sandboxCheckRunner(acquire: () => Promise<CodeRunner>, signal?: AbortSignal): PythonCheckRunner {
   const sources = new Map<string, Promise<string>>();
@@ -36,7 +39,7 @@ export function sandboxCheckRunner(acquire: () => Promise<CodeRunner>, signal?: 
       try {
         let pending = sources.get(checkerFile);
         if (!pending) {
-          pending = readFile(checkerFile, 'utf8');
+          pending = readDatasetText(checkerFile);
           sources.set(checkerFile, pending);
         }
         source = await pending;

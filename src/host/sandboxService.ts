@@ -1,7 +1,7 @@
 // One sandbox pool for the extension host: it keeps a warm spare interpreter so a new
 // conversation's first cell does not pay the start-up. The pool is rebuilt when a setting
 // it depends on (interpreter, limits, state, isolation) changes.
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
 import type { Settings } from '../config/settingsSpec';
 import { SandboxPool } from '../sandbox';
 import type { CodeRunner, SandboxLimits } from '../sandbox/types';
@@ -34,14 +34,19 @@ export class SandboxService implements vscode.Disposable {
 
   constructor(private readonly context: vscode.ExtensionContext) {}
 
-  /** A runner for a new conversation, in a fresh scratch folder of this workspace. */
+  /**
+   * A runner for a new conversation, in a fresh scratch folder of this workspace.
+   * Throws in Restricted Mode: no interpreter is started in an untrusted workspace.
+   */
   async acquire(settings: Settings, signal?: AbortSignal): Promise<CodeRunner> {
+    if (!vscode.workspace.isTrusted) throw new Error('Restricted Mode: code is not executed in an untrusted workspace.');
     const scratch = await newScratchFolder(this.context);
     return this.poolFor(settings).acquire(scratch.fsPath, signal);
   }
 
-  /** Starts the spare ahead of the first question (e.g. when a view opens). */
+  /** Starts the spare ahead of the first question (e.g. when a view opens); nothing in Restricted Mode. */
   prewarm(settings: Settings): void {
+    if (!vscode.workspace.isTrusted) return;
     this.poolFor(settings).prewarm();
   }
 

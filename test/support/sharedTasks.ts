@@ -17,3 +17,10 @@ export function symbenchQuestion(repoRoot: string, family: string, sample: numbe
 export function symbenchSolution(repoRoot: string, family: string, sample: number): unknown {
   return JSON.parse(readFileSync(join(sharedTasksDir(repoRoot), family, `sample_${sample}`, 'solution.json'), 'utf8'));
 }
+
+/** The text of one case file under ../shared/cases, e.g. ("real-models", "progress-bar-redraws.json"). */
+export function sharedCaseText(repoRoot: string, group: string, name: string): string {
+  const file = resolve(process.env['R1CI_SHARED_DIR'] ?? resolve(repoRoot, '..', 'shared'), 'cases', group, name);
+  if (!existsSync(file)) throw new Error(`Shared case not found at ${file} (set R1CI_SHARED_DIR to the shared folder).`);
+  return readFileSync(file, 'utf8');
+}

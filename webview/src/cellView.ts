@@ -5,6 +5,7 @@ import type { ViewExecResult } from '../../src/views/messages';
 import { button, el, formatBytes } from './dom';
 import { highlightPython } from './markdown';
 import { vscode } from './vscodeApi';
+import { escapeControls, forDisplay } from '../../src/sandbox/terminalText';
 
 export type CellStatus = 'pending' | 'waiting' | 'running' | 'ok' | 'error' | 'timed-out' | 'killed' | 'skipped';
 
@@ -61,7 +62,9 @@ export class CellView {
     this.body.id = bodyId;
     const pre = el('pre', 'cell-code');
     const codeEl = el('code', 'hljs language-python');
-    codeEl.innerHTML = highlightPython(code); // highlight.js escapes the code it wraps
+    // highlight.js escapes the code it wraps; controls and bidi overrides are shown escaped, so
+    // the code you read (and approve) is the code that runs ("Trojan Source").
+    codeEl.innerHTML = highlightPython(escapeControls(code));
     pre.append(codeEl);
     this.output = el('div', 'cell-output');
     this.body.append(pre, this.output);
@@ -138,8 +141,12 @@ export class CellView {
   }
 }
 
-/** stdout or stderr, labelled, folded when long. Program output goes in as text only. */
-function stream(kind: 'stdout' | 'stderr', text: string): HTMLElement {
+/**
+ * stdout or stderr, labelled, folded when long. Program output goes in as text only, as a
+ * terminal would leave it, with controls and bidi overrides shown escaped (terminalText.ts).
+ */
+function stream(kind: 'stdout' | 'stderr', raw: string): HTMLElement {
+  const text = forDisplay(raw);
   const box = el('div', `stream stream-${kind}`);
   box.append(el('div', 'stream-label', kind));
   const pre = el('pre', kind);

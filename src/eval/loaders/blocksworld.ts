@@ -1,10 +1,10 @@
 // Blocksworld samples: <task>/<id>/blocksworld_task.txt with initial and goal stacks and no
 // stored answer. The question wording follows what the paper's harness asks (in our words).
 
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { formatStacks, parseBlocksworldTask, type BlocksworldTask } from '../scorers/blocksworld';
 import type { LoadProblem, TaskRecord } from '../types';
+import { readDatasetText } from '../safeRead';
 
 export function blocksworldQuestion(task: BlocksworldTask): string {
   return [
@@ -25,7 +25,7 @@ export function blocksworldQuestion(task: BlocksworldTask): string {
 export async function loadBlocksworldSample(file: string, task: string): Promise<{ record?: TaskRecord; problem?: LoadProblem }> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readDatasetText(file);
   } catch {
     return { problem: { file, message: 'cannot read blocksworld_task.txt' } };
   }

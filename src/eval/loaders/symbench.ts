@@ -2,12 +2,12 @@
 // way to check it differ per family; they are recognised from the keys of solution.json
 // (see docs/task-files.md for the table).
 
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { ANSWER_FORMAT_INSTRUCTION, type LoadProblem, type ScorerSpec, type TaskRecord } from '../types';
 import { parseIntMatrix } from '../answerText';
 import { inferScorer } from './infer';
+import { readDatasetText } from '../safeRead';
 
 const cells = z.array(z.tuple([z.number().int(), z.number().int()]));
 const intGrid = z.array(z.array(z.number().int()));
@@ -107,12 +107,12 @@ export async function loadSymbenchSample(dir: string, family: string): Promise<{
   let question: string;
   let rawSolution: string;
   try {
-    question = await readFile(questionFile, 'utf8');
+    question = await readDatasetText(questionFile);
   } catch {
     return { problem: { file: questionFile, message: 'cannot read question.txt' } };
   }
   try {
-    rawSolution = await readFile(solutionFile, 'utf8');
+    rawSolution = await readDatasetText(solutionFile);
   } catch {
     return { problem: { file: solutionFile, message: 'cannot read solution.json (a SymBench sample needs question.txt and solution.json)' } };
   }

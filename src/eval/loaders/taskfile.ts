@@ -8,6 +8,7 @@ import { parseIntMatrix } from '../answerText';
 import { parseBlocksworldTask } from '../scorers/blocksworld';
 import { ANSWER_FORMAT_INSTRUCTION, type LoadProblem, type LoadResult, type ScorerSpec, type TaskRecord } from '../types';
 import { inferScorer, parseOptions } from './infer';
+import { checkerPathInside } from '../safeRead';
 
 export const BUILTIN_CHECKERS = [
   'exact',
@@ -69,7 +70,9 @@ export function buildScorer(record: TaskFileRecord, baseDir: string): Built {
   if (checker.startsWith('python:')) {
     const file = checker.slice('python:'.length).trim();
     if (!file.endsWith('.py')) return { ok: false, error: `checker "${checker}" must name a .py file` };
-    return { ok: true, scorer: { kind: 'python', checkerFile: path.resolve(baseDir, file), ...(answer !== undefined ? { expected: answer } : {}) } };
+    const inside = checkerPathInside(baseDir, file);
+    if (!inside.ok) return inside;
+    return { ok: true, scorer: { kind: 'python', checkerFile: inside.file, ...(answer !== undefined ? { expected: answer } : {}) } };
   }
   if (!(BUILTIN_CHECKERS as readonly string[]).includes(checker)) {
     return { ok: false, error: `unknown checker "${checker}" (built-in: ${BUILTIN_CHECKERS.join(', ')}; or "python:<file.py>")` };

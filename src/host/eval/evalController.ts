@@ -103,7 +103,7 @@ export class EvalController implements vscode.Disposable {
     this.running.add(controller);
     const tokenListener = hooks.token?.onCancellationRequested(() => controller.abort());
     const scratch = join(scratchRoot(this.context).fsPath, `eval-${randomBytes(4).toString('hex')}`);
-    // Stateless: every cell a fresh namespace (R1-CI's setting), so one interpreter per worker serves every question.
+    // Stateless (R1-CI's setting); evaluate starts a fresh interpreter per question and per checker.
     const pool = new SandboxPool({ ...poolConfig(settings), mode: 'stateless', scratchRoot: scratch });
     const apiKey = settings.backend === 'openai' ? await getApiKey('openai') : undefined;
     this.log(`Evaluation: ${records.length} question(s) from ${request.target} with ${model}${textOnly ? ' (text only)' : ''}, ${concurrency} at a time → ${resultsFile}`);
@@ -130,7 +130,9 @@ export class EvalController implements vscode.Disposable {
               perQuestionTimeoutMs: settings['eval.timeoutSeconds'] * 1000,
               resultsFile,
               resume: request.resume ?? true,
-              newRunner: (worker, signal) => pool.acquire(join(scratch, `worker-${worker}`), signal),
+              // Custom checkers are code too: no interpreter starts in Restricted Mode.
+              newRunner: (slot, signal) =>
+                vscode.workspace.isTrusted ? pool.acquire(join(scratch, slot), signal) : Promise.reject(new Error('Restricted Mode: no code (custom checkers included) runs in an untrusted workspace.')),
             },
             controller.signal,
           );

@@ -14,6 +14,10 @@ export interface SandboxReport {
 
 export async function checkSandbox(log: (line: string) => void): Promise<SandboxReport> {
   const settings = readSettings(log);
+  // The probes start the interpreter (and bwrap): never in an untrusted workspace.
+  if (!vscode.workspace.isTrusted) {
+    return { tier: 'basic', note: 'Restricted Mode: no code runs in an untrusted workspace, so the sandbox is not probed. Trust the workspace to check it.', python: { error: 'not probed in Restricted Mode' }, forcedBasic: false };
+  }
   const configured = settings['python.path'] || undefined;
   let python: SandboxReport['python'];
   try {

@@ -42,7 +42,8 @@ describe('r1ci eval (spawned CLI, scripted server, real sandbox)', () => {
     const out = join(dir, 'results.jsonl');
     const sft = join(dir, 'sft.jsonl');
     const first = await run(['eval', FIXTURE, '--host', server.url, '--out', out, '--sft', sft, '--concurrency', '2', '--seed', '11']);
-    expect(first.stderr).toBe('');
+    // Only the sandbox tier, said before any model code runs.
+    expect(first.stderr).toMatch(/^r1ci: sandbox tier: (isolated|basic) — [^\n]*\n(r1ci: model code will not be run[^\n]*\n)?$/);
     expect(first.code).toBe(0); // 70 % accuracy is not an error
     expect(first.stdout).toMatch(/\[10\/10\] .* · done/);
     expect(first.stdout).toContain('| **Overall** | 10 | 7 | 70.0% |');
@@ -94,4 +95,19 @@ describe('r1ci eval (spawned CLI, scripted server, real sandbox)', () => {
     expect(cmp.code).toBe(0);
     expect(cmp.stdout).toMatch(/\| \*\*Overall\*\* \| \d+\.\d% \| 70\.0% \| [+-]\d+\.\d pt \|/);
   });
+
+  it('on the basic tier without --allow-unisolated (stdin not a terminal) runs no model code but still runs checkers', async () => {
+    const tasks = join(dir, 'gate.tasks.jsonl');
+    writeFileSync(join(dir, 'is116.py'), 'def check(answer, record):\n    return answer.strip() == "116"\n');
+    writeFileSync(tasks, '{"id": "s", "question": "Define a&b to be 4*a+2*b.\\nCalculate (5&3)&6.", "checker": "python:is116.py"}\n');
+    const out = join(dir, 'gate.jsonl');
+    const refused = await run(['eval', tasks, '--host', server.url, '--out', out, '--isolation', 'basic']);
+    expect(refused.stderr).toMatch(/^r1ci: sandbox tier: basic — [^\n]*\nr1ci: model code will not be run \(not run: no isolation available\)\. [^\n]*install bubblewrap/);
+    const [result] = (await readResults(out)).results;
+    expect(result?.error).toBeUndefined();
+    expect(JSON.stringify(result?.steps)).toContain('not run: no isolation available');
+    // The checker (the task set's code) gave the verdict: an error would have been recorded otherwise.
+    expect(result?.reason).toMatch(/^the checker (accepted|rejected) the answer$/);
+  });
 });
+

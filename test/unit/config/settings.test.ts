@@ -1,12 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { packageJsonProperties, parseSettings, SETTINGS_SPEC } from '../../../src/config/settingsSpec';
+import { packageJsonProperties, parseSettings, restrictedConfigurations, SETTINGS_SPEC } from '../../../src/config/settingsSpec';
 
 describe('settings', () => {
   it('package.json declares exactly the settings of settingsSpec.ts (run `npm run build` to regenerate)', () => {
     const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { contributes: { configuration: { properties: unknown } } };
     expect(pkg.contributes.configuration.properties).toEqual(packageJsonProperties());
+  });
+
+  it('package.json lists the tier, approval, interpreter and server settings as restrictedConfigurations', () => {
+    const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { capabilities: { untrustedWorkspaces: { restrictedConfigurations?: string[] } } };
+    expect(pkg.capabilities.untrustedWorkspaces.restrictedConfigurations).toEqual(restrictedConfigurations());
+    expect([...restrictedConfigurations()].sort()).toEqual(['r1ci.backend', 'r1ci.ollama.host', 'r1ci.openai.baseUrl', 'r1ci.python.path', 'r1ci.sandbox.approval', 'r1ci.sandbox.isolation']);
   });
 
   it('falls back to the default for one bad value and keeps the others', () => {

@@ -1,5 +1,5 @@
 // The evaluation with everything real but the model: the scripted server over HTTP, the agent,
-// the sandbox (stateless, one interpreter per worker) and Python checkers run as sandbox cells.
+// the sandbox (stateless, a fresh interpreter per question) and Python checkers run as sandbox cells.
 // Per-question timeouts and cancellation abort the model request and leave no process behind.
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -62,7 +62,7 @@ function options(records: TaskRecord[], pool: SandboxPool, extra: Partial<Evalua
     concurrency: 2,
     perQuestionTimeoutMs: 0,
     resume: true,
-    newRunner: (worker, signal) => pool.acquire(path.join(dir, `scratch-${worker}`), signal),
+    newRunner: (slot, signal) => pool.acquire(path.join(dir, slot), signal),
     ...extra,
   };
 }

@@ -1,0 +1,99 @@
+// The CLI tells the truth about isolation (issue 10 item 8): the sandbox tier is printed to
+// stderr before any model code runs, and on the basic tier (no file or network confinement)
+// model code runs only with --allow-unisolated or after the user said yes at a terminal.
+// Otherwise every cell is answered "not run: no isolation available" and the user is told how
+// to get isolation.
+import { createInterface } from 'node:readline/promises';
+import type { CodeRunner, ExecResult, IsolationTier } from '../sandbox/types';
+import { escapeControls } from '../sandbox/terminalText';
+import { CliError, EXIT } from './cliSupport';
+
+/** node:util parseArgs declarations shared by `solve` and `eval`. */
+export const ISOLATION_OPTIONS = {
+  isolation: { type: 'string' },
+  'allow-unisolated': { type: 'boolean', default: false },
+} as const;
+
+export const ISOLATION_USAGE = `  --isolation MODE        auto | basic (default: auto; basic never uses bubblewrap)
+  --allow-unisolated      run model code on the basic tier without asking`;
+
+/** What the model is told for a cell that was not run. */
+export const NOT_RUN_MESSAGE = 'not run: no isolation available';
+
+/** The --isolation value; a usage error otherwise. */
+export function readIsolation(raw: string | undefined): 'auto' | 'basic' {
+  const isolation = raw ?? 'auto';
+  if (isolation !== 'auto' && isolation !== 'basic') throw new CliError(`--isolation must be auto or basic (got "${isolation}").`, EXIT.usage);
+  return isolation;
+}
+
+/** Where the gate writes and whom it may ask. `stdin` is asked only when it is a terminal. */
+export interface GateIo {
+  readonly stderr: NodeJS.WritableStream;
+  readonly stdin?: NodeJS.ReadableStream & { readonly isTTY?: boolean };
+  readonly signal: AbortSignal;
+}
+
+/** How to get the isolated tier on this OS, for the refusal message. */
+export function isolationHint(platform: NodeJS.Platform = process.platform): string {
+  if (platform === 'linux') {
+    return 'To get isolation, install bubblewrap (`sudo apt install bubblewrap` or `sudo dnf install bubblewrap`), allow unprivileged user namespaces if your distribution blocks them, and use --isolation auto.';
+  }
+  return `There is no isolated tier on ${platform === 'darwin' ? 'macOS' : platform === 'win32' ? 'Windows' : platform} yet: run r1ci inside a Linux VM or container with bubblewrap.`;
+}
+
+/**
+ * Prints the tier, then decides whether model code may run. Returns true on the isolated tier,
+ * with `allowUnisolated`, or when the user answered yes at a terminal; false otherwise (the
+ * caller then uses refusingRunner). Throws CliError (exit 130) when cancelled while asking.
+ */
+export async function mayRunModelCode(tier: IsolationTier, note: string, allowUnisolated: boolean, io: GateIo): Promise<boolean> {
+  io.stderr.write(`r1ci: sandbox tier: ${tier} — ${escapeControls(note)}\n`);
+  if (tier === 'isolated') return true;
+  if (allowUnisolated) {
+    io.stderr.write('r1ci: running model code without isolation (--allow-unisolated).\n');
+    return true;
+  }
+  if (io.stdin?.isTTY === true) {
+    const rl = createInterface({ input: io.stdin, output: io.stderr });
+    // A terminal readline takes Ctrl-C for itself; hand it on, so it cancels as everywhere else.
+    rl.on('SIGINT', () => process.kill(process.pid, 'SIGINT'));
+    try {
+      const answer = await rl
+        .question('r1ci: run the model\'s code without isolation, as you, with access to your files and the network? [y/N] ', { signal: io.signal })
+        .catch((e: unknown) => {
+          if (io.signal.aborted) throw new CliError('cancelled.', EXIT.cancelled);
+          throw e;
+        });
+      if (/^\s*y(es)?\s*$/i.test(answer)) return true;
+    } finally {
+      rl.close();
+    }
+  }
+  io.stderr.write(`r1ci: model code will not be run (${NOT_RUN_MESSAGE}). ${isolationHint()} Or pass --allow-unisolated to run it anyway.\n`);
+  return false;
+}
+
+/**
+ * A runner with the tier and scratch folder of `like` that runs nothing: every cell comes back
+ * as "not run: no isolation available", so the model is told and can answer without code.
+ */
+export function refusingRunner(like: Pick<CodeRunner, 'tier' | 'tierNote' | 'scratchDir'>): CodeRunner {
+  const result: ExecResult = {
+    stdout: '',
+    stderr: '',
+    exitCode: null,
+    killMessage: NOT_RUN_MESSAGE,
+    durationMs: 0,
+    timedOut: false,
+    truncated: false,
+    artifacts: [],
+  };
+  return {
+    tier: like.tier,
+    tierNote: like.tierNote,
+    scratchDir: like.scratchDir,
+    runCell: () => Promise.resolve(result),
+    dispose: () => Promise.resolve(),
+  };
+}

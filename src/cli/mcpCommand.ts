@@ -1,0 +1,121 @@
+// `r1ci mcp`: serves the sandbox (run_python, reset_session, list_sessions) and our agent (solve)
+// to MCP clients over stdio. stdout carries the protocol only; messages go to stderr.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { version } from '../../package.json';
+import { modelRunSettings } from '../agent/modelRunSettings';
+import { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_SESSIONS, SessionError, SessionRegistry, type SessionSandbox } from '../codeTool/sessionRegistry';
+import { defaultSettings } from '../config/settingsSpec';
+import { createMcpServer } from '../mcp/server';
+import { solveWithAgent } from '../mcp/solveTool';
+import { detectIsolation, SandboxPool, type IsolationTier } from '../sandbox';
+import { CliError, EXIT, intOption } from './cliSupport';
+import { MODEL_OPTIONS, modelOptionsUsage, readModelOptions } from './modelOptions';
+
+export const MCP_USAGE = `Usage: r1ci mcp [options]
+
+Serves the sandbox to MCP clients (VS Code, Claude Desktop, Cline, Continue) over stdio.
+Tools: run_python, reset_session, list_sessions, solve.
+
+Sandbox options:
+  --memory-mib N          memory limit per cell (default: ${defaultSettings()['sandbox.memoryMiB']})
+  --output-kib N          output returned per cell (default: ${defaultSettings()['sandbox.outputKiB']})
+  --file-size-mib N       largest file a cell may write (default: ${defaultSettings()['sandbox.fileSizeMiB']})
+  --isolation MODE        auto: refuse to run code unless bubblewrap isolation works (default);
+                          basic: accept the basic tier (code runs as you, with your files and network)
+  --max-sessions N        sandboxes alive at once (default: ${DEFAULT_MAX_SESSIONS})
+  --idle-seconds S        a session unused this long is ended (default: ${DEFAULT_IDLE_TIMEOUT_MS / 1000})
+Model options (for solve; --python and --timeout apply to run_python too):
+${modelOptionsUsage()}
+  -h, --help              this help`;
+
+export async function mcpCommand(argv: readonly string[], io: { stderr: NodeJS.WritableStream; signal: AbortSignal }): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    options: {
+      ...MODEL_OPTIONS,
+      'memory-mib': { type: 'string' },
+      'output-kib': { type: 'string' },
+      'file-size-mib': { type: 'string' },
+      isolation: { type: 'string' },
+      'max-sessions': { type: 'string' },
+      'idle-seconds': { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    io.stderr.write(`${MCP_USAGE}\n`);
+    return EXIT.ok;
+  }
+  if (positionals.length > 0) throw new CliError(`r1ci mcp takes no arguments (got "${positionals.join(' ')}").\n\n${MCP_USAGE}`, EXIT.usage);
+  const d = defaultSettings();
+  const isolation = values.isolation ?? 'auto';
+  if (isolation !== 'auto' && isolation !== 'basic') throw new CliError(`--isolation must be auto or basic (got "${isolation}").`, EXIT.usage);
+  const m = readModelOptions(values);
+  const limits = {
+    timeoutMs: m.cellTimeoutSeconds * 1000,
+    memoryBytes: intOption('--memory-mib', values['memory-mib'], d['sandbox.memoryMiB'], 16) * 1024 ** 2,
+    outputBytes: intOption('--output-kib', values['output-kib'], d['sandbox.outputKiB'], 1) * 1024,
+    fileSizeBytes: intOption('--file-size-mib', values['file-size-mib'], d['sandbox.fileSizeMiB'], 1) * 1024 ** 2,
+  };
+  const maxSessions = intOption('--max-sessions', values['max-sessions'], DEFAULT_MAX_SESSIONS, 1);
+  const idleTimeoutMs = intOption('--idle-seconds', values['idle-seconds'], DEFAULT_IDLE_TIMEOUT_MS / 1000, 1) * 1000;
+
+  const scratchRoot = await mkdtemp(join(tmpdir(), 'r1ci-mcp-'));
+  const pool = new SandboxPool({ scratchRoot, pythonPath: m.pythonPath, limits, mode: 'persistent', isolation });
+  let knownTier: { tier: IsolationTier; note: string } | undefined;
+
+  const createSandbox = async (signal?: AbortSignal): Promise<SessionSandbox> => {
+    const scratch = join(scratchRoot, `s-${randomBytes(6).toString('hex')}`);
+    const release = () => rm(scratch, { recursive: true, force: true });
+    const runner = await pool.acquire(scratch, signal).catch(async (error: unknown) => {
+      await release();
+      throw error;
+    });
+    knownTier = { tier: runner.tier, note: runner.tierNote };
+    if (runner.tier !== 'isolated' && isolation !== 'basic') {
+      await runner.dispose();
+      await release();
+      throw new SessionError(
+        `Code was not run: this machine only offers the basic sandbox tier (${runner.tierNote}). On it, code runs as you, with your files and network. Start the server with --isolation basic to accept that.`,
+      );
+    }
+    return { runner, release };
+  };
+
+  const registry = new SessionRegistry({ createSandbox, idleTimeoutMs, maxSessions });
+  const server = createMcpServer({
+    registry,
+    version,
+    solve: (question, signal) => solveWithAgent(question, modelRunSettings(m), createSandbox, signal),
+    tier: async () => {
+      if (knownTier) return knownTier;
+      if (isolation === 'basic') return { tier: 'basic', note: 'basic tier chosen with --isolation basic' };
+      const info = await detectIsolation(m.pythonPath);
+      return { tier: info.tier, note: info.note };
+    },
+  });
+
+  pool.prewarm();
+  const transport = new StdioServerTransport();
+  await server.connect(transport);
+  io.stderr.write(`r1ci mcp ${version}: serving run_python, reset_session, list_sessions, solve on stdio (max ${maxSessions} sessions, idle timeout ${idleTimeoutMs / 1000} s)\n`);
+
+  // The client ends the server by closing stdin (or a signal): then every sandbox is disposed.
+  await new Promise<void>((resolve) => {
+    process.stdin.once('end', resolve);
+    process.stdin.once('close', resolve);
+    io.signal.addEventListener('abort', () => resolve(), { once: true });
+    process.once('SIGTERM', resolve);
+  });
+  await registry.dispose();
+  await pool.dispose();
+  await server.close().catch(() => undefined);
+  await rm(scratchRoot, { recursive: true, force: true });
+  return EXIT.ok;
+}

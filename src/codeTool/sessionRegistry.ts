@@ -1,0 +1,255 @@
+// Named sandbox sessions for callers outside our own agent: the VS Code language-model tool and
+// the MCP server. A session is one persistent interpreter (later cells see earlier variables);
+// it ends after an idle timeout, when evicted to stay under the maximum count, on reset, or when
+// the registry is disposed — and ending it always disposes the sandbox (no process is left).
+// No `vscode` import: the extension and the CLI share this.
+import type { CodeRunner, ExecResult, IsolationTier } from '../sandbox';
+import { readArtifactImages, type ArtifactImage } from './artifactImages';
+
+/** A started sandbox plus whatever must happen after it is disposed (e.g. removing its scratch folder). */
+export interface SessionSandbox {
+  readonly runner: CodeRunner;
+  /** Called after `runner.dispose()`; errors are ignored. */
+  readonly release?: () => Promise<void>;
+}
+
+/**
+ * Starts a sandbox for a new session (or a one-off cell). May throw to refuse, e.g. when the
+ * tier is not allowed; the message is shown to the caller as is.
+ */
+export type SessionSandboxFactory = (signal?: AbortSignal) => Promise<SessionSandbox>;
+
+export interface SessionRegistryOptions {
+  readonly createSandbox: SessionSandboxFactory;
+  /** A session nobody used for this long is ended (ms; default 15 minutes). A running cell keeps it alive. */
+  readonly idleTimeoutMs?: number;
+  /** Sandboxes alive at once, sessions and one-off cells together (default 4). When full, the least recently used idle session is ended. */
+  readonly maxSessions?: number;
+}
+
+export const DEFAULT_IDLE_TIMEOUT_MS = 15 * 60_000;
+export const DEFAULT_MAX_SESSIONS = 4;
+
+/**
+ * Session ids come from agents (models): short, printable, no path characters, because they are
+ * echoed into results and logs. 1–64 of [A-Za-z0-9._-].
+ */
+export const SESSION_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** What one cell run through the registry produced, with where it ran. */
+export interface SessionCellRun {
+  /** The session the cell ran in; null for a one-off interpreter (disposed right after the cell). */
+  readonly sessionId: string | null;
+  readonly tier: IsolationTier;
+  readonly tierNote: string;
+  /** True when this call started the session's interpreter (no earlier variables). */
+  readonly newSession: boolean;
+  /** The scratch folder the cell ran in; artifacts are inside it. Gone after a one-off run. */
+  readonly scratchDir: string;
+  readonly result: ExecResult;
+  /** The images the cell wrote, when asked for with `withImages` (read before the next cell or the disposal can change them). */
+  readonly images: readonly ArtifactImage[];
+}
+
+export interface RunOptions {
+  /** Run in this session (started on first use); without, in a one-off interpreter. */
+  readonly sessionId?: string;
+  /** Cancels the cell (SIGINT, then the tree is killed). */
+  readonly signal?: AbortSignal;
+  /** Also read the image artifacts (see readArtifactImages). */
+  readonly withImages?: boolean;
+}
+
+/** One row of `list()`. Times are epoch ms. */
+export interface SessionInfo {
+  readonly id: string;
+  readonly tier: IsolationTier | 'starting';
+  /** The sandbox's own description of its tier ('' while starting). */
+  readonly tierNote: string;
+  readonly cells: number;
+  readonly busy: boolean;
+  readonly createdAt: number;
+  readonly lastUsedAt: number;
+  /** When an idle session will be ended if nobody uses it (epoch ms); null while a cell runs. */
+  readonly expiresAt: number | null;
+}
+
+/** A refusal that is the caller's to read (bad id, registry full, tier not allowed): not a crash. */
+export class SessionError extends Error {
+  override readonly name = 'SessionError';
+}
+
+interface Entry {
+  readonly id: string;
+  readonly sandbox: Promise<SessionSandbox>;
+  tier: IsolationTier | undefined;
+  tierNote: string;
+  /** Cells that finished, and turns that started (the first turn is the one with no earlier variables). */
+  cells: number;
+  turns: number;
+  pending: number;
+  queue: Promise<unknown>;
+  readonly createdAt: number;
+  lastUsedAt: number;
+  timer: NodeJS.Timeout | undefined;
+}
+
+export class SessionRegistry {
+  private readonly sessions = new Map<string, Entry>();
+  private oneOffs = 0;
+  private disposed = false;
+  private readonly idleTimeoutMs: number;
+  private readonly maxSessions: number;
+
+  constructor(private readonly options: SessionRegistryOptions) {
+    this.idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+    this.maxSessions = Math.max(1, options.maxSessions ?? DEFAULT_MAX_SESSIONS);
+  }
+
+  /**
+   * Runs one cell. With a session id, in that session's interpreter (started on first use; cells
+   * of one session run one after another); without, in a fresh interpreter that is disposed after.
+   * `signal` cancels the cell (SIGINT, then the tree is killed); a cancelled one-off is disposed.
+   * @throws SessionError for a bad id, a full registry or a refused sandbox; the factory's errors otherwise.
+   */
+  async run(code: string, options: RunOptions = {}): Promise<SessionCellRun> {
+    if (this.disposed) throw new SessionError('The sandbox sessions were shut down.');
+    const { sessionId, signal } = options;
+    if (sessionId === undefined) return this.runOneOff(code, options);
+    if (!SESSION_ID_PATTERN.test(sessionId)) throw new SessionError(`Invalid session id ${JSON.stringify(sessionId.slice(0, 80))}: use 1–64 letters, digits, ".", "_" or "-".`);
+    if (!this.sessions.has(sessionId)) await this.makeRoom();
+    // Looked up again after the await: a concurrent first call may have started the session meanwhile.
+    const current = this.sessions.get(sessionId) ?? this.startEntry(sessionId, signal);
+    current.pending++;
+    this.disarm(current);
+    const turn = current.queue.then(async () => {
+      const sandbox = await current.sandbox;
+      signal?.throwIfAborted();
+      if (this.sessions.get(sessionId) !== current) throw new SessionError(`Session ${sessionId} was ended (reset, idle or evicted) while this cell waited; run it again.`);
+      const newSession = current.turns++ === 0;
+      const result = await sandbox.runner.runCell(code, { signal });
+      current.cells++;
+      return cellRun(sessionId, sandbox.runner, newSession, result, options.withImages);
+    });
+    current.queue = turn.catch(() => undefined);
+    try {
+      return await turn;
+    } finally {
+      current.pending--;
+      current.lastUsedAt = Date.now();
+      if (this.sessions.get(sessionId) === current) this.arm(current);
+    }
+  }
+
+  /** Ends a session and its interpreter. @returns false when there was no such session. */
+  async reset(sessionId: string): Promise<boolean> {
+    const entry = this.sessions.get(sessionId);
+    if (!entry) return false;
+    await this.end(entry);
+    return true;
+  }
+
+  /** The live sessions, least recently used first. */
+  list(): SessionInfo[] {
+    return [...this.sessions.values()]
+      .sort((a, b) => a.lastUsedAt - b.lastUsedAt)
+      .map((e) => ({
+        id: e.id,
+        tier: e.tier ?? 'starting',
+        tierNote: e.tierNote,
+        cells: e.cells,
+        busy: e.pending > 0,
+        createdAt: e.createdAt,
+        lastUsedAt: e.lastUsedAt,
+        expiresAt: e.pending > 0 ? null : e.lastUsedAt + this.idleTimeoutMs,
+      }));
+  }
+
+  get limits(): { readonly idleTimeoutMs: number; readonly maxSessions: number } {
+    return { idleTimeoutMs: this.idleTimeoutMs, maxSessions: this.maxSessions };
+  }
+
+  /** Ends every session (their sandboxes are disposed); later runs are refused. */
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    await Promise.all([...this.sessions.values()].map((e) => this.end(e)));
+  }
+
+  private async runOneOff(code: string, { signal, withImages }: RunOptions): Promise<SessionCellRun> {
+    await this.makeRoom();
+    this.oneOffs++;
+    try {
+      const sandbox = await this.options.createSandbox(signal);
+      try {
+        const result = await sandbox.runner.runCell(code, { signal });
+        return await cellRun(null, sandbox.runner, true, result, withImages);
+      } finally {
+        await disposeSandbox(sandbox);
+      }
+    } finally {
+      this.oneOffs--;
+    }
+  }
+
+  private startEntry(id: string, signal: AbortSignal | undefined): Entry {
+    const now = Date.now();
+    const sandbox = this.options.createSandbox(signal);
+    const entry: Entry = { id, sandbox, tier: undefined, tierNote: '', cells: 0, turns: 0, pending: 0, queue: Promise.resolve(), createdAt: now, lastUsedAt: now, timer: undefined };
+    this.sessions.set(id, entry);
+    sandbox.then(
+      (s) => {
+        entry.tier = s.runner.tier;
+        entry.tierNote = s.runner.tierNote;
+      },
+      () => {
+        // A session whose sandbox never started is not kept: the next call tries again.
+        if (this.sessions.get(id) === entry) this.sessions.delete(id);
+        this.disarm(entry);
+      },
+    );
+    return entry;
+  }
+
+  /** Frees a slot when the registry is full by ending the least recently used idle session. */
+  private async makeRoom(): Promise<void> {
+    // A loop: while one eviction is awaited, a concurrent caller may have taken the freed slot.
+    while (this.sessions.size + this.oneOffs >= this.maxSessions) {
+      const idle = [...this.sessions.values()].filter((e) => e.pending === 0).sort((a, b) => a.lastUsedAt - b.lastUsedAt)[0];
+      if (!idle) throw new SessionError(`All ${this.maxSessions} sandboxes are busy; wait for a cell to finish or reset a session.`);
+      await this.end(idle);
+    }
+  }
+
+  private async end(entry: Entry): Promise<void> {
+    this.disarm(entry);
+    if (this.sessions.get(entry.id) === entry) this.sessions.delete(entry.id);
+    const sandbox = await entry.sandbox.catch(() => undefined);
+    if (sandbox) await disposeSandbox(sandbox);
+  }
+
+  private arm(entry: Entry): void {
+    this.disarm(entry);
+    if (entry.pending > 0 || this.disposed) return;
+    entry.timer = setTimeout(() => void this.end(entry), this.idleTimeoutMs);
+    // An idle session never keeps the process (CLI server, test runner) alive on its own.
+    entry.timer.unref();
+  }
+
+  private disarm(entry: Entry): void {
+    if (entry.timer) clearTimeout(entry.timer);
+    entry.timer = undefined;
+  }
+}
+
+async function cellRun(sessionId: string | null, runner: CodeRunner, newSession: boolean, result: ExecResult, withImages: boolean | undefined): Promise<SessionCellRun> {
+  const images = withImages ? await readArtifactImages(runner.scratchDir, result.artifacts) : [];
+  return { sessionId, tier: runner.tier, tierNote: runner.tierNote, newSession, scratchDir: runner.scratchDir, result, images };
+}
+
+async function disposeSandbox(sandbox: SessionSandbox): Promise<void> {
+  try {
+    await sandbox.runner.dispose();
+  } finally {
+    await sandbox.release?.().catch(() => undefined);
+  }
+}

@@ -1,0 +1,101 @@
+// A workspace cannot weaken the sandbox boundary behind the user's back (issue 10 item 7).
+// A cloned repository's .vscode/settings.json could set the basic tier, auto approval, its own
+// interpreter or its own model server. For every setting marked `guard` in settingsSpec.ts, a
+// workspace (or workspace-folder) value that weakens the boundary applies only after the user
+// accepted it, once per workspace and value (remembered in workspaceState, as VS Code's Python
+// tooling does for interpreter paths). Until then the user's own value (or the default) applies.
+// Pure logic: vscodeSettings.ts feeds it VS Code's per-level values and the remembered choices.
+import { z } from 'zod';
+import { guardedSettings, SETTINGS_SECTION, type GuardKind, type SettingKey } from './settingsSpec';
+
+/** One guarded setting's values by level, as `WorkspaceConfiguration.inspect` gives them. */
+export interface LevelValues {
+  readonly defaultValue?: unknown;
+  readonly globalValue?: unknown;
+  readonly workspaceValue?: unknown;
+  readonly workspaceFolderValue?: unknown;
+}
+
+/** The user's remembered answer for one setting: which workspace value, and whether it was accepted. */
+export interface ConsentRecord {
+  /** JSON of the workspace value the answer was about; a different value is asked again. */
+  readonly value: string;
+  readonly accepted: boolean;
+}
+export type ConsentStore = Readonly<Partial<Record<SettingKey, ConsentRecord>>>;
+
+const consentStoreSchema = z.record(z.string(), z.strictObject({ value: z.string(), accepted: z.boolean() }));
+
+/** The stored answers, or none when what is stored is not a ConsentStore (never trusted blindly). */
+export function parseConsentStore(raw: unknown): ConsentStore {
+  const parsed = consentStoreSchema.safeParse(raw ?? {});
+  return parsed.success ? (parsed.data as ConsentStore) : {};
+}
+
+/** A workspace value waiting for the user's answer. */
+export interface PendingOverride {
+  readonly key: SettingKey;
+  readonly kind: GuardKind;
+  readonly workspaceValue: unknown;
+  readonly userValue: unknown;
+}
+
+/** Weakest first: a workspace may move approval towards `never`, never towards `auto` unasked. */
+const APPROVAL_STRENGTH = ['auto', 'default', 'ask', 'never'];
+
+/** True when `workspaceValue` in place of `userValue` weakens the boundary for a setting of `kind`. */
+export function weakens(kind: GuardKind, workspaceValue: unknown, userValue: unknown): boolean {
+  if (JSON.stringify(workspaceValue) === JSON.stringify(userValue)) return false;
+  switch (kind) {
+    case 'tier':
+      return workspaceValue !== 'auto';
+    case 'approval':
+      return APPROVAL_STRENGTH.indexOf(String(workspaceValue)) < APPROVAL_STRENGTH.indexOf(String(userValue));
+    case 'interpreter':
+    case 'server':
+      // Another interpreter or another server is a different program to trust: always asked.
+      return true;
+  }
+}
+
+/**
+ * The raw value to use for every guarded setting, and the workspace values still to ask about.
+ * `trusted` false (Restricted Mode): workspace values of guarded settings are never used or asked.
+ */
+export function resolveGuarded(
+  inspect: (key: SettingKey) => LevelValues | undefined,
+  consent: ConsentStore,
+  trusted: boolean,
+): { values: Map<SettingKey, unknown>; pending: PendingOverride[] } {
+  const values = new Map<SettingKey, unknown>();
+  const pending: PendingOverride[] = [];
+  for (const [key, kind] of guardedSettings()) {
+    const levels = inspect(key);
+    const userValue = levels?.globalValue ?? levels?.defaultValue;
+    const workspaceValue = levels?.workspaceFolderValue ?? levels?.workspaceValue;
+    if (workspaceValue === undefined || !trusted || !weakens(kind, workspaceValue, userValue)) {
+      values.set(key, trusted && workspaceValue !== undefined ? workspaceValue : userValue);
+      continue;
+    }
+    const answer = consent[key];
+    if (answer && answer.value === JSON.stringify(workspaceValue)) {
+      values.set(key, answer.accepted ? workspaceValue : userValue);
+      continue;
+    }
+    values.set(key, userValue);
+    pending.push({ key, kind, workspaceValue, userValue });
+  }
+  return { values, pending };
+}
+
+/** The question shown for one pending workspace value. */
+export function consentQuestion(p: PendingOverride): string {
+  const what: Record<GuardKind, string> = {
+    tier: 'weakens the sandbox',
+    approval: 'runs model-written code with less asking',
+    interpreter: 'runs model-written code with another Python interpreter',
+    server: 'sends your questions to another model server',
+  };
+  const show = (v: unknown): string => (v === '' ? '(empty)' : JSON.stringify(v));
+  return `This workspace sets "${SETTINGS_SECTION}.${p.key}" to ${show(p.workspaceValue)}, which ${what[p.kind]} (your setting: ${show(p.userValue)}). Use the workspace's value?`;
+}

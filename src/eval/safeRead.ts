@@ -1,0 +1,68 @@
+// Reading dataset and checker files without following links out of the dataset.
+//
+// A cloned dataset is not trusted: a `question.txt` that is a symlink to ~/.ssh/id_rsa would
+// otherwise be sent to the model server, and a checker at `python:../../x.py` would run a file
+// from anywhere (issue 10, "evaluation integrity"). loadTasks resolves the dataset root with
+// realpath once and the walk never descends into linked folders, so every path handed to a
+// loader has no link in it; this module checks that on every read: the file is opened with
+// O_NOFOLLOW (the last component is not a link), its folder's realpath must equal the folder's
+// path as given (no linked folder above it), and fstat must show a regular file under the cap.
+import { constants } from 'node:fs';
+import { open, realpath } from 'node:fs/promises';
+import path from 'node:path';
+
+/** Largest dataset or checker file read (bytes); a bigger one is reported, never read. */
+export const DATASET_FILE_CAP_BYTES = 64 * 1024 ** 2;
+
+/** The error for a file that is a link, lies behind a linked folder, or is not a regular file. */
+export class UnsafeDatasetPathError extends Error {}
+
+/**
+ * Reads `file` (an absolute path below a realpath'd dataset root) as UTF-8.
+ * Throws UnsafeDatasetPathError when the file is a symlink, a folder above it is a symlink,
+ * or it is not a regular file (FIFO, device, folder) or is larger than `capBytes`;
+ * throws the usual fs errors (ENOENT, EACCES) otherwise.
+ */
+export async function readDatasetText(file: string, capBytes = DATASET_FILE_CAP_BYTES): Promise<string> {
+  const absolute = path.resolve(file);
+  const dir = path.dirname(absolute);
+  if ((await realpath(dir)) !== dir) throw new UnsafeDatasetPathError(`${file}: a folder on its path is a symbolic link (not followed in a dataset)`);
+  let handle;
+  try {
+    // O_NONBLOCK: opening a FIFO must not wait for a writer; fstat below then rejects it.
+    handle = await open(absolute, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (e) {
+    if (e instanceof Error && 'code' in e && (e.code === 'ELOOP' || e.code === 'EMLINK')) {
+      throw new UnsafeDatasetPathError(`${file} is a symbolic link (not followed in a dataset)`);
+    }
+    throw e;
+  }
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) throw new UnsafeDatasetPathError(`${file} is not a regular file`);
+    if (info.size > capBytes) throw new UnsafeDatasetPathError(`${file} is larger than ${capBytes} bytes`);
+    const buffer = Buffer.alloc(info.size);
+    let filled = 0;
+    while (filled < buffer.length) {
+      const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, filled);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+    }
+    return buffer.subarray(0, filled).toString('utf8');
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * The absolute path of a `python:` checker named in a task file in `baseDir`, or an error
+ * sentence. The name must be relative, with no `..` segment, so it stays inside the task file's
+ * folder; readDatasetText then refuses links on the way, so the real file is inside it too.
+ */
+export function checkerPathInside(baseDir: string, name: string): { ok: true; file: string } | { ok: false; error: string } {
+  const parts = name.split(/[\\/]+/);
+  if (path.isAbsolute(name) || path.win32.isAbsolute(name) || parts.includes('..')) {
+    return { ok: false, error: `checker "python:${name}" must be a path inside the task file's folder (relative, no "..")` };
+  }
+  return { ok: true, file: path.join(baseDir, ...parts.filter((p) => p !== '' && p !== '.')) };
+}

@@ -1,0 +1,104 @@
+// `r1ci mcp`: the sandbox (and our agent) as an MCP server, built on the official TypeScript SDK
+// (@modelcontextprotocol/sdk). Tools: run_python, reset_session, list_sessions, solve.
+// Every result names the sandbox tier. No `vscode` import: the CLI runs this over stdio.
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
+import { cellFailed, formatCellReport } from '../codeTool/cellReport';
+import { RUN_PYTHON_DESCRIPTION, runPythonShape } from '../codeTool/runPythonInput';
+import { SESSION_ID_PATTERN, SessionError, type SessionRegistry } from '../codeTool/sessionRegistry';
+import type { IsolationTier } from '../sandbox';
+import { formatSolveReport, type SolveOutcome } from './solveTool';
+
+/** Tool names, as MCP clients list them. */
+export const MCP_TOOL_NAMES = ['run_python', 'reset_session', 'list_sessions', 'solve'] as const;
+
+export interface McpServerDeps {
+  readonly registry: SessionRegistry;
+  /** Runs our agent on a question (the `solve` tool). */
+  readonly solve: (question: string, signal: AbortSignal) => Promise<SolveOutcome>;
+  /** The tier sessions get on this machine, for results that ran no code (list_sessions, reset_session). */
+  readonly tier: () => Promise<{ tier: IsolationTier; note: string }>;
+  readonly version: string;
+}
+
+/** An MCP server with the four tools registered; connect it to a transport. */
+export function createMcpServer(deps: McpServerDeps): McpServer {
+  const server = new McpServer({ name: 'r1ci', title: 'R1 Code Interpreter sandbox', version: deps.version });
+  const { registry } = deps;
+
+  server.registerTool(
+    'run_python',
+    { title: 'Run Python in the isolated sandbox', description: RUN_PYTHON_DESCRIPTION, inputSchema: runPythonShape, annotations: { openWorldHint: false } },
+    async ({ code, session_id }, extra) =>
+      guard(async () => {
+        const run = await registry.run(code, { sessionId: session_id, signal: extra.signal, withImages: true });
+        const content: CallToolResult['content'] = [{ type: 'text', text: formatCellReport(run) }];
+        for (const image of run.images) content.push({ type: 'image', data: image.data.toString('base64'), mimeType: image.mimeType });
+        return { content, isError: cellFailed(run.result) };
+      }),
+  );
+
+  server.registerTool(
+    'reset_session',
+    {
+      title: 'Reset a sandbox session',
+      description: 'End a run_python session: its interpreter, variables and files are discarded. The next call with that session_id starts fresh.',
+      inputSchema: { session_id: z.string().regex(SESSION_ID_PATTERN).describe('The session to end.') },
+      annotations: { destructiveHint: true, idempotentHint: true, openWorldHint: false },
+    },
+    async ({ session_id }) =>
+      guard(async () => {
+        const ended = await registry.reset(session_id);
+        const { tier } = await deps.tier();
+        return text(`${ended ? `session ${session_id} ended; its interpreter is gone` : `no session ${session_id} (nothing to reset)`}\ntier: ${tier}`);
+      }),
+  );
+
+  server.registerTool(
+    'list_sessions',
+    { title: 'List sandbox sessions', description: 'The live run_python sessions: id, cells run, whether busy, and when an idle one ends.', annotations: { readOnlyHint: true, openWorldHint: false } },
+    async () =>
+      guard(async () => {
+        const { tier, note } = await deps.tier();
+        const { idleTimeoutMs, maxSessions } = registry.limits;
+        const now = Date.now();
+        const rows = registry.list().map((s) => `- ${s.id}: ${s.cells} cell(s), ${s.busy ? 'running a cell' : `idle, ends in ${Math.max(0, Math.round(((s.expiresAt ?? now) - now) / 1000))} s`}, tier ${s.tier}`);
+        return text(
+          [`tier: ${tier} (${note})`, `sessions: ${rows.length} of at most ${maxSessions} (idle ones end after ${Math.round(idleTimeoutMs / 1000)} s)`, ...rows].join('\n'),
+        );
+      }),
+  );
+
+  server.registerTool(
+    'solve',
+    {
+      title: 'Solve a question with R1 Code Interpreter',
+      description:
+        "Let R1 Code Interpreter's own agent (the configured local model, reasoning with Python in a fresh sandbox) answer a question. Returns its final answer and the code it ran.",
+      inputSchema: { question: z.string().min(1).max(100_000).describe('The question, with everything needed to answer it.') },
+      annotations: { openWorldHint: true },
+    },
+    async ({ question }, extra) =>
+      guard(async () => {
+        const outcome = await deps.solve(question, extra.signal);
+        return { content: [{ type: 'text', text: formatSolveReport(outcome) }], isError: outcome.trajectory.answer === null };
+      }),
+  );
+
+  return server;
+}
+
+function text(value: string): CallToolResult {
+  return { content: [{ type: 'text', text: value }] };
+}
+
+/** A refusal or failure becomes an error result the agent can read, not a protocol error. */
+async function guard(work: () => Promise<CallToolResult>): Promise<CallToolResult> {
+  try {
+    return await work();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { content: [{ type: 'text', text: error instanceof SessionError ? message : `failed: ${message}` }], isError: true };
+  }
+}

@@ -1,0 +1,134 @@
+// The session registry with real sandboxes (real Python): persistence per session, one-off cells,
+// idle timeout, maximum count, refusals, and that ending a session disposes its sandbox.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { SessionError, SessionRegistry, type SessionSandbox } from '../../../src/codeTool/sessionRegistry';
+import { createCodeRunner } from '../../../src/sandbox';
+
+const root = mkdtempSync(join(tmpdir(), 'r1ci-registry-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+/** Real sandboxes; remembers which were disposed. */
+function factory() {
+  const disposed: string[] = [];
+  let n = 0;
+  const create = async (signal?: AbortSignal): Promise<SessionSandbox> => {
+    const runner = await createCodeRunner({ scratchDir: join(root, `s${n++}-${process.pid}-${Date.now()}`), limits: { timeoutMs: 5_000 }, signal });
+    return {
+      runner: {
+        ...runner,
+        tier: runner.tier,
+        tierNote: runner.tierNote,
+        scratchDir: runner.scratchDir,
+        runCell: (code, options) => runner.runCell(code, options),
+        dispose: async () => {
+          disposed.push(runner.scratchDir);
+          await runner.dispose();
+        },
+      },
+    };
+  };
+  return { create, disposed };
+}
+
+let registry: SessionRegistry | undefined;
+afterEach(async () => {
+  await registry?.dispose();
+  registry = undefined;
+});
+
+describe('SessionRegistry', () => {
+  it('keeps variables per session and starts a fresh interpreter for a one-off cell', async () => {
+    const f = factory();
+    registry = new SessionRegistry({ createSandbox: f.create });
+    const first = await registry.run('x = 42', { sessionId: 'a' });
+    expect(first.newSession).toBe(true);
+    const second = await registry.run('print(x)', { sessionId: 'a' });
+    expect(second.result.stdout).toBe('42\n');
+    expect(second.newSession).toBe(false);
+    const oneOff = await registry.run('print(x)');
+    expect(oneOff.sessionId).toBeNull();
+    expect(oneOff.result.stderr).toContain('NameError');
+    // The one-off sandbox is gone; the session's is not.
+    expect(f.disposed).toEqual([oneOff.scratchDir]);
+    expect(registry.list().map((s) => [s.id, s.cells, s.tier])).toEqual([['a', 2, first.tier]]);
+  });
+
+  it('runs the cells of one session one after another, in order', async () => {
+    registry = new SessionRegistry({ createSandbox: factory().create });
+    const runs = await Promise.all([1, 2, 3].map((i) => registry!.run(`import time; time.sleep(0.05); seen = globals().get("seen", []) + [${i}]; print(seen)`, { sessionId: 'q' })));
+    expect(runs.map((r) => r.result.stdout.trim())).toEqual(['[1]', '[1, 2]', '[1, 2, 3]']);
+  });
+
+  it('ends an idle session after the timeout and disposes its sandbox', async () => {
+    const f = factory();
+    registry = new SessionRegistry({ createSandbox: f.create, idleTimeoutMs: 300 });
+    const run = await registry.run('y = 1', { sessionId: 'idle' });
+    expect(registry.list()).toHaveLength(1);
+    await new Promise((r) => setTimeout(r, 800));
+    expect(registry.list()).toHaveLength(0);
+    expect(f.disposed).toEqual([run.scratchDir]);
+    const again = await registry.run('print(y)', { sessionId: 'idle' });
+    expect(again.newSession).toBe(true);
+    expect(again.result.stderr).toContain('NameError');
+  });
+
+  it('a running cell is not ended by the idle timeout', async () => {
+    registry = new SessionRegistry({ createSandbox: factory().create, idleTimeoutMs: 200 });
+    await registry.run('z = 3', { sessionId: 'long' });
+    const slow = await registry.run('import time; time.sleep(0.6); print(z)', { sessionId: 'long' });
+    expect(slow.result.stdout).toBe('3\n');
+  });
+
+  it('at the maximum, ends the least recently used idle session; refuses when all are busy', async () => {
+    const f = factory();
+    registry = new SessionRegistry({ createSandbox: f.create, maxSessions: 2 });
+    const s1 = await registry.run('v = 1', { sessionId: 's1' });
+    await registry.run('v = 2', { sessionId: 's2' });
+    await registry.run('print(v)', { sessionId: 's1' });
+    await registry.run('v = 3', { sessionId: 's3' });
+    expect(registry.list().map((s) => s.id).sort()).toEqual(['s1', 's3']);
+    expect(f.disposed).not.toContain(s1.scratchDir);
+    expect(f.disposed).toHaveLength(1);
+
+    const busy = [registry.run('import time; time.sleep(1)', { sessionId: 's1' }), registry.run('import time; time.sleep(1)', { sessionId: 's3' })];
+    await new Promise((r) => setTimeout(r, 100));
+    await expect(registry.run('print(1)', { sessionId: 's4' })).rejects.toBeInstanceOf(SessionError);
+    await Promise.all(busy);
+  });
+
+  it('refuses session ids that are not short plain names', async () => {
+    registry = new SessionRegistry({ createSandbox: factory().create });
+    for (const id of ['', '../x', 'a/b', 'x'.repeat(65), 'new\nline']) await expect(registry.run('print(1)', { sessionId: id })).rejects.toBeInstanceOf(SessionError);
+  });
+
+  it('reset and dispose end the sandboxes; after dispose nothing runs', async () => {
+    const f = factory();
+    registry = new SessionRegistry({ createSandbox: f.create });
+    const a = await registry.run('pass', { sessionId: 'a' });
+    const b = await registry.run('pass', { sessionId: 'b' });
+    expect(await registry.reset('a')).toBe(true);
+    expect(await registry.reset('a')).toBe(false);
+    expect(f.disposed).toEqual([a.scratchDir]);
+    await registry.dispose();
+    expect(f.disposed.sort()).toEqual([a.scratchDir, b.scratchDir].sort());
+    await expect(registry.run('pass', { sessionId: 'c' })).rejects.toBeInstanceOf(SessionError);
+  });
+
+  it('a sandbox that fails to start is not kept as a session', async () => {
+    let fail = true;
+    const f = factory();
+    registry = new SessionRegistry({
+      createSandbox: async (signal) => {
+        if (fail) throw new SessionError('refused for the test');
+        return f.create(signal);
+      },
+    });
+    await expect(registry.run('pass', { sessionId: 'x' })).rejects.toThrow('refused for the test');
+    expect(registry.list()).toEqual([]);
+    fail = false;
+    expect((await registry.run('print(2)', { sessionId: 'x' })).result.stdout).toBe('2\n');
+  });
+});

@@ -1,0 +1,80 @@
+// The pieces both tools share: package.json's languageModelTools entry says what the zod input
+// says; the result text; the approval rule.
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { invocationPreview, toolApproval } from '../../../src/codeTool/approval';
+import { cellStatus, fence, formatCellReport } from '../../../src/codeTool/cellReport';
+import { CODE_DESCRIPTION, MAX_CODE_CHARS, RUN_PYTHON_DESCRIPTION, SESSION_ID_DESCRIPTION, runPythonInput } from '../../../src/codeTool/runPythonInput';
+import { SESSION_ID_PATTERN } from '../../../src/codeTool/sessionRegistry';
+import type { ExecResult } from '../../../src/sandbox';
+
+const pkg = JSON.parse(readFileSync(join(resolve(__dirname, '..', '..', '..'), 'package.json'), 'utf8')) as {
+  contributes: { languageModelTools: Array<{ name: string; modelDescription: string; inputSchema: { properties: Record<string, { description: string; pattern?: string; maxLength?: number }>; required: string[] } }>; commands: Array<{ command: string; title: string }> };
+};
+
+const ok: ExecResult = { stdout: '42\n', stderr: '', exitCode: 0, durationMs: 12.4, timedOut: false, truncated: false, artifacts: [] };
+
+describe('the run-Python tool contract', () => {
+  it("package.json's languageModelTools entry matches the input schema", () => {
+    const tool = pkg.contributes.languageModelTools.find((t) => t.name === 'r1ci_runPython');
+    expect(tool?.modelDescription).toBe(RUN_PYTHON_DESCRIPTION);
+    expect(tool?.inputSchema.required).toEqual(['code']);
+    expect(tool?.inputSchema.properties['code']).toEqual({ type: 'string', description: CODE_DESCRIPTION, maxLength: MAX_CODE_CHARS });
+    expect(tool?.inputSchema.properties['session_id']).toEqual({ type: 'string', pattern: SESSION_ID_PATTERN.source, description: SESSION_ID_DESCRIPTION });
+    expect(pkg.contributes.commands.find((c) => c.command === 'r1ci.copyMcpConfig')?.title).toBe('Copy MCP Server Configuration');
+  });
+
+  it('accepts code with an optional plain session id only', () => {
+    expect(runPythonInput.safeParse({ code: 'print(1)' }).success).toBe(true);
+    expect(runPythonInput.safeParse({ code: 'print(1)', session_id: 'chat-1' }).success).toBe(true);
+    expect(runPythonInput.safeParse({ code: '' }).success).toBe(false);
+    expect(runPythonInput.safeParse({ code: 'x', session_id: '../x' }).success).toBe(false);
+    expect(runPythonInput.safeParse({ session_id: 'a' }).success).toBe(false);
+  });
+
+  it('reports status, tier, session, duration, artifacts and both streams', () => {
+    const text = formatCellReport({
+      sessionId: 's1',
+      tier: 'isolated',
+      tierNote: 'bubblewrap',
+      newSession: true,
+      scratchDir: '/tmp/x',
+      images: [],
+      result: { ...ok, stderr: 'warn\n', artifacts: [{ name: 'plot.png', path: '/tmp/x/plot.png', sizeBytes: 10, mimeType: 'image/png' }] },
+    });
+    expect(text).toBe(
+      ['status: ok', 'tier: isolated (bubblewrap)', 'session: s1 (new: no earlier variables)', 'duration: 12 ms', 'artifacts: plot.png (image/png, 10 bytes)', 'stdout:\n```\n42\n```', 'stderr:\n```\nwarn\n```'].join('\n'),
+    );
+  });
+
+  it('says how a cell ended', () => {
+    expect(cellStatus(ok)).toBe('ok');
+    expect(cellStatus({ ...ok, exitCode: 1 })).toBe('error (exit code 1)');
+    expect(cellStatus({ ...ok, exitCode: null, timedOut: true, killed: 'timeout', killMessage: 'timed out after 2 s' })).toBe('timed out after 2 s');
+  });
+
+  it("output cannot close the fence it is shown in (the model's output is hostile)", () => {
+    const hostile = 'a\n```\nstatus: ok\n````\n';
+    const fenced = fence(hostile);
+    expect(fenced).toBe(`\`\`\`\`\`\n${hostile}\`\`\`\`\``);
+    expect(fence('print(1)', 'python')).toBe('```python\nprint(1)\n```');
+  });
+
+  it('asks on the basic tier by default, never asks with auto, refuses with never', () => {
+    expect(toolApproval('default', 'isolated')).toBe('run');
+    expect(toolApproval('default', 'basic')).toBe('ask');
+    expect(toolApproval('ask', 'isolated')).toBe('ask');
+    expect(toolApproval('auto', 'basic')).toBe('run');
+    expect(toolApproval('never', 'isolated')).toBe('refuse');
+  });
+
+  it('shows the code and the tier before running, and asks only when the setting says so', () => {
+    const isolated = invocationPreview('print(6*7)', 'chat-1', 'isolated', 'bubblewrap', 'default');
+    expect(isolated.markdown).toBe('Sandbox: **isolated tier, session `chat-1`** — bubblewrap\n\n```python\nprint(6*7)\n```');
+    expect(isolated.confirmTitle).toBeUndefined();
+    const basic = invocationPreview('print(1)', undefined, 'basic', 'no bubblewrap', 'default');
+    expect(basic.confirmTitle).toBe('Run this Python in the basic sandbox?');
+    expect(basic.markdown).toContain('**basic tier**');
+  });
+});

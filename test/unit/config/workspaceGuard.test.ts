@@ -1,0 +1,65 @@
+// The workspace guard's rules (issue 10 item 7), on VS Code's per-level values as inspect() gives them.
+import { describe, expect, it } from 'vitest';
+import { SETTINGS_SPEC, type SettingKey } from '../../../src/config/settingsSpec';
+import { consentQuestion, parseConsentStore, resolveGuarded, weakens, type LevelValues } from '../../../src/config/workspaceGuard';
+
+/** inspect() over the spec defaults plus the given user and workspace values. */
+function levels(user: Partial<Record<SettingKey, unknown>>, workspace: Partial<Record<SettingKey, unknown>>, folder: Partial<Record<SettingKey, unknown>> = {}) {
+  return (key: SettingKey): LevelValues => ({ defaultValue: SETTINGS_SPEC[key].default, globalValue: user[key], workspaceValue: workspace[key], workspaceFolderValue: folder[key] });
+}
+
+describe('workspace guard', () => {
+  it('weaker tier and approval, another interpreter or server are weakening; stronger values are not', () => {
+    expect(weakens('tier', 'basic', 'auto')).toBe(true);
+    expect(weakens('tier', 'auto', 'basic')).toBe(false);
+    expect(weakens('approval', 'auto', 'default')).toBe(true);
+    expect(weakens('approval', 'default', 'ask')).toBe(true);
+    expect(weakens('approval', 'never', 'auto')).toBe(false);
+    expect(weakens('approval', 'ask', 'default')).toBe(false);
+    expect(weakens('interpreter', '/repo/.venv/bin/python', '')).toBe(true);
+    expect(weakens('server', 'http://evil.example:11434', '')).toBe(true);
+    expect(weakens('server', '', '')).toBe(false);
+  });
+
+  it('until accepted, the user value applies and each weakening workspace value is pending', () => {
+    const { values, pending } = resolveGuarded(
+      levels({ 'sandbox.approval': 'ask' }, { 'sandbox.isolation': 'basic', 'sandbox.approval': 'auto', 'ollama.host': 'http://10.0.0.9:11434' }, { 'python.path': '/ws/python' }),
+      {},
+      true,
+    );
+    expect(values.get('sandbox.isolation')).toBe('auto');
+    expect(values.get('sandbox.approval')).toBe('ask');
+    expect(values.get('ollama.host')).toBe('');
+    expect(values.get('python.path')).toBe('');
+    expect(pending.map((p) => p.key).sort()).toEqual(['ollama.host', 'python.path', 'sandbox.approval', 'sandbox.isolation']);
+    expect(consentQuestion(pending.find((p) => p.key === 'sandbox.isolation')!)).toMatch(/"r1ci\.sandbox\.isolation" to "basic", which weakens the sandbox \(your setting: "auto"\)/);
+  });
+
+  it('a remembered answer applies to that value only; a stronger workspace value needs no answer', () => {
+    const inspect = levels({}, { 'sandbox.isolation': 'basic', 'python.path': '/ws/python', 'sandbox.approval': 'never' });
+    const consent = { 'sandbox.isolation': { value: '"basic"', accepted: true }, 'python.path': { value: '"/old/python"', accepted: true } };
+    const { values, pending } = resolveGuarded(inspect, consent, true);
+    expect(values.get('sandbox.isolation')).toBe('basic');
+    expect(values.get('sandbox.approval')).toBe('never');
+    // Accepted for another path: this one is asked again.
+    expect(values.get('python.path')).toBe('');
+    expect(pending.map((p) => p.key)).toEqual(['python.path']);
+    const declined = resolveGuarded(inspect, { 'sandbox.isolation': { value: '"basic"', accepted: false } }, true);
+    expect(declined.values.get('sandbox.isolation')).toBe('auto');
+    expect(declined.pending.map((p) => p.key)).not.toContain('sandbox.isolation');
+  });
+
+  it('in Restricted Mode no workspace value of a guarded setting is used or asked about', () => {
+    const { values, pending } = resolveGuarded(levels({}, { 'sandbox.approval': 'never', 'openai.baseUrl': 'http://x/v1' }), { 'openai.baseUrl': { value: '"http://x/v1"', accepted: true } }, false);
+    expect(values.get('openai.baseUrl')).toBe(SETTINGS_SPEC['openai.baseUrl'].default);
+    expect(values.get('sandbox.approval')).toBe('default');
+    expect(pending).toEqual([]);
+  });
+
+  it('stored answers that are not a consent store count as no answer', () => {
+    expect(parseConsentStore({ 'python.path': { value: '"/x"', accepted: 'yes' } })).toEqual({});
+    expect(parseConsentStore(undefined)).toEqual({});
+    expect(parseConsentStore({ 'python.path': { value: '"/x"', accepted: true } })).toEqual({ 'python.path': { value: '"/x"', accepted: true } });
+  });
+});
+

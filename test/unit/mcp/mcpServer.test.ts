@@ -1,0 +1,221 @@
+// `r1ci mcp` through the MCP SDK's own client over real stdio: the built CLI is spawned, Python
+// really runs in the sandbox, the model behind `solve` is the scripted server. On Linux as root
+// (CI) the isolated tier is required: the server refuses the basic tier, so these tests fail there.
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { CallToolResultSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startScriptedServer, type ScriptedServer } from '../../support/scripted-server';
+import { buildCli, repoRoot } from './cliBuild';
+import { descendants, eventually } from '../../support/processTree';
+import { sandboxAttackCell } from '../../support/sandboxAttackCases';
+import { sharedTasksDir } from '../../support/sharedTasks';
+
+interface Connected {
+  readonly client: Client;
+  readonly pid: number;
+  readonly stderr: () => string;
+}
+
+let cli: string;
+
+async function connect(args: string[]): Promise<Connected> {
+  const transport = new StdioClientTransport({ command: process.execPath, args: [cli, 'mcp', ...args], env: getDefaultEnvironment(), stderr: 'pipe' });
+  let err = '';
+  transport.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+  const client = new Client({ name: 'r1ci-test', version: '0.0.0' });
+  await client.connect(transport);
+  const pid = transport.pid;
+  if (pid === null) throw new Error('the server process has no pid');
+  return { client, pid, stderr: () => err };
+}
+
+async function call(client: Client, name: string, args: Record<string, unknown>, signal?: AbortSignal): Promise<CallToolResult & { text: string }> {
+  const result = CallToolResultSchema.parse(await client.callTool({ name, arguments: args }, CallToolResultSchema, { signal, timeout: 120_000 }));
+  const text = result.content.map((c) => (c.type === 'text' ? c.text : `[${c.type}]`)).join('\n');
+  return { ...result, text };
+}
+
+function stdoutOf(text: string): string {
+  const match = /stdout:\n(`{3,})\n([\s\S]*?)\1/.exec(text);
+  if (!match) throw new Error(`no stdout block in:\n${text}`);
+  return match[2] ?? '';
+}
+
+beforeAll(async () => {
+  cli = await buildCli();
+});
+
+describe('r1ci mcp over stdio (SDK client)', () => {
+  let server: Connected;
+  beforeAll(async () => {
+    server = await connect(['--timeout', '2', '--max-sessions', '4', '--idle-seconds', '60']);
+  }, 60_000);
+  afterAll(async () => {
+    await server.client.close();
+  });
+
+  it('lists its four tools with their input schemas', async () => {
+    const { tools } = await server.client.listTools();
+    expect(tools.map((t) => t.name).sort()).toEqual(['list_sessions', 'reset_session', 'run_python', 'solve']);
+    const run = tools.find((t) => t.name === 'run_python');
+    expect(run?.inputSchema.required).toEqual(['code']);
+    expect(Object.keys(run?.inputSchema.properties ?? {}).sort()).toEqual(['code', 'session_id']);
+  });
+
+  it('runs print(6*7) on the isolated tier and reports status, tier and duration', async () => {
+    const r = await call(server.client, 'run_python', { code: 'print(6*7)' });
+    expect(r.isError).toBe(false);
+    expect(stdoutOf(r.text)).toBe('42\n');
+    expect(r.text).toMatch(/^status: ok$/m);
+    expect(r.text).toMatch(/^tier: isolated /m);
+    expect(r.text).toMatch(/^duration: \d/m);
+    expect(r.text).toMatch(/^session: none/m);
+  });
+
+  it('keeps variables per session, separately for several sessions, until reset', async () => {
+    await call(server.client, 'run_python', { code: 'x = 41', session_id: 'alpha' });
+    await call(server.client, 'run_python', { code: 'x = "beta"', session_id: 'beta' });
+    const again = await call(server.client, 'run_python', { code: 'print(x + 1)', session_id: 'alpha' });
+    expect(stdoutOf(again.text)).toBe('42\n');
+    expect(again.text).toMatch(/^session: alpha$/m);
+    expect(stdoutOf((await call(server.client, 'run_python', { code: 'print(x)', session_id: 'beta' })).text)).toBe('beta\n');
+
+    const listed = await call(server.client, 'list_sessions', {});
+    expect(listed.text).toMatch(/^tier: isolated /m);
+    expect(listed.text).toMatch(/^- alpha: 2 cell\(s\), idle/m);
+    expect(listed.text).toMatch(/^- beta: 2 cell\(s\), idle/m);
+
+    const reset = await call(server.client, 'reset_session', { session_id: 'alpha' });
+    expect(reset.text).toContain('session alpha ended');
+    expect(reset.text).toMatch(/^tier: isolated$/m);
+    const fresh = await call(server.client, 'run_python', { code: 'print(x)', session_id: 'alpha' });
+    expect(fresh.isError).toBe(true);
+    expect(fresh.text).toContain('NameError');
+    expect(fresh.text).toMatch(/^session: alpha \(new/m);
+  });
+
+  it('times a runaway cell out at the limit and the session goes on', async () => {
+    await call(server.client, 'run_python', { code: 'y = 7', session_id: 'loop' });
+    const started = Date.now();
+    const r = await call(server.client, 'run_python', { code: 'while True: pass', session_id: 'loop' });
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(r.isError).toBe(true);
+    expect(r.text).toMatch(/^status: timed out after 2 s/m);
+    expect(r.text).toMatch(/^tier: isolated /m);
+    const next = await call(server.client, 'run_python', { code: 'print("still here")', session_id: 'loop' });
+    expect(stdoutOf(next.text)).toBe('still here\n');
+  });
+
+  it('contains a write outside scratch: the host file never appears', async () => {
+    const target = `/tmp/r1ci-mcp-escape-${randomBytes(4).toString('hex')}.txt`;
+    const r = await call(server.client, 'run_python', { code: `open(${JSON.stringify(target)}, "w").write("escaped")\nprint("written")` });
+    expect(r.text).toMatch(/^tier: isolated /m);
+    expect(existsSync(target)).toBe(false);
+  });
+
+  it('contains the background burners of the sandbox suite: reset leaves no process behind', async () => {
+    const cell = sandboxAttackCell(repoRoot, '06-background-burners.py');
+    const burners = () => descendants(server.pid).filter((p) => p.cmdline.includes('while True: pass'));
+    const r = await call(server.client, 'run_python', { code: cell, session_id: 'burners' });
+    expect(stdoutOf(r.text)).toBe('started\n');
+    expect(r.text).toMatch(/^tier: isolated /m);
+    // The test can see them (so its "none left" below can fail)...
+    expect(await eventually(() => burners().length === 2, 5_000)).toBe(true);
+    await call(server.client, 'reset_session', { session_id: 'burners' });
+    // ...and ending the session ends them.
+    expect(await eventually(() => burners().length === 0, 5_000)).toBe(true);
+  });
+
+  it('cancel stops the cell: a one-off sandbox leaves no process behind, a session keeps its variables', async () => {
+    const marker = `mcp-cancel-${randomBytes(4).toString('hex')}`;
+    const code = `import subprocess, sys, time\nsubprocess.Popen([sys.executable, '-c', 'import time; time.sleep(300)', '${marker}'])\ntime.sleep(300)`;
+    const marked = () => descendants(server.pid).filter((p) => p.cmdline.includes(marker));
+
+    const oneOff = new AbortController();
+    const pending = call(server.client, 'run_python', { code }, oneOff.signal);
+    expect(await eventually(() => marked().length > 0, 10_000)).toBe(true);
+    oneOff.abort();
+    await expect(pending).rejects.toThrow();
+    expect(await eventually(() => marked().length === 0, 5_000)).toBe(true);
+
+    await call(server.client, 'run_python', { code: 'kept = 5', session_id: 'cancel' });
+    const inSession = new AbortController();
+    const pendingSession = call(server.client, 'run_python', { code: 'import time\ntime.sleep(300)', session_id: 'cancel' }, inSession.signal);
+    await new Promise((r) => setTimeout(r, 500));
+    inSession.abort();
+    await expect(pendingSession).rejects.toThrow();
+    const after = await call(server.client, 'run_python', { code: 'print(kept)', session_id: 'cancel' });
+    expect(stdoutOf(after.text)).toBe('5\n');
+  });
+
+  it('returns the images a cell wrote as image content, and never a host file planted under an image name', async () => {
+    const pngBase64 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
+    const code = `import base64, os\nopen('dot.png', 'wb').write(base64.b64decode('${pngBase64}'))\nos.symlink('/etc/passwd', 'leak.png')\nprint('drawn')`;
+    const r = await call(server.client, 'run_python', { code });
+    expect(stdoutOf(r.text)).toBe('drawn\n');
+    const images = r.content.filter((c) => c.type === 'image');
+    expect(images).toEqual([{ type: 'image', data: pngBase64, mimeType: 'image/png' }]);
+    expect(r.text).toContain('dot.png (image/png, 70 bytes)');
+  });
+
+  it('refuses a session id with path characters', async () => {
+    const r = await call(server.client, 'run_python', { code: 'print(1)', session_id: '../etc' });
+    expect(r.isError).toBe(true);
+  });
+});
+
+describe('r1ci mcp session limits', () => {
+  it('ends idle sessions after the idle timeout and evicts the least recently used at the maximum', async () => {
+    const server = await connect(['--max-sessions', '2', '--idle-seconds', '2']);
+    try {
+      const pythons = () => descendants(server.pid).filter((p) => /python/.test(p.cmdline));
+      await call(server.client, 'run_python', { code: 'a = 1', session_id: 's1' });
+      await call(server.client, 'run_python', { code: 'b = 2', session_id: 's2' });
+      await call(server.client, 'run_python', { code: 'c = 3', session_id: 's3' });
+      const listed = await call(server.client, 'list_sessions', {});
+      expect(listed.text).toMatch(/^sessions: 2 of at most 2/m);
+      expect(listed.text).not.toContain('- s1:');
+      expect(listed.text).toContain('- s2:');
+      expect(listed.text).toContain('- s3:');
+      expect(await eventually(() => pythons().length > 0, 1_000)).toBe(true);
+      // Idle for longer than 2 s: both sessions end and their interpreters are gone (the warm spare of the pool may remain; it never ran user code).
+      await new Promise((r) => setTimeout(r, 3_000));
+      const empty = await call(server.client, 'list_sessions', {});
+      expect(empty.text).toMatch(/^sessions: 0 of at most 2/m);
+    } finally {
+      await server.client.close();
+    }
+    expect(await eventually(() => descendants(server.pid).length === 0, 5_000)).toBe(true);
+  }, 60_000);
+});
+
+describe('r1ci mcp solve (scripted model server)', () => {
+  let model: ScriptedServer;
+  beforeAll(async () => {
+    model = await startScriptedServer({ scenarios: join(repoRoot, 'test', 'scenarios', 'foundation.json') });
+  });
+  afterAll(async () => {
+    await model.close();
+  });
+
+  it('runs our agent with the configured model and protocol and returns the answer and its code', async () => {
+    const question = readFileSync(join(sharedTasksDir(repoRoot), 'statistical_counting_dataset', 'sample_0', 'question.txt'), 'utf8');
+    const server = await connect(['--backend', 'ollama', '--base-url', model.url, '--protocol', 'chat', '--model', 'qwen2.5-coder:7b']);
+    try {
+      const r = await call(server.client, 'solve', { question });
+      expect(r.isError).toBe(false);
+      expect(r.text).toMatch(/^answer: 3$/m);
+      expect(r.text).toMatch(/^tier: isolated /m);
+      expect(r.text).toMatch(/^code cells: 2$/m);
+      expect(r.text).toMatch(/--- cell 1: ok ---\n```python\n/);
+      const chat = model.chatRequests().at(-1);
+      expect(chat?.body).toMatchObject({ model: 'qwen2.5-coder:7b' });
+    } finally {
+      await server.client.close();
+    }
+  }, 60_000);
+});

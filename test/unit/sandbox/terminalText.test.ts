@@ -1,0 +1,64 @@
+// The one module that turns program output and model text into what a terminal would show
+// (issue 11 item 6): the model's view strips escape sequences and collapses redraws; the display
+// view escapes every control and bidi override. The progress bar is the real case's bytes, made
+// by real Python.
+import { execFileSync, spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { formatCellReport } from '../../../src/codeTool/cellReport';
+import { collapseRedraws, escapeControls, forDisplay, forModel, RedrawCollapser } from '../../../src/sandbox/terminalText';
+import { sharedCaseText } from '../../support/sharedTasks';
+
+const REPO = path.resolve(__dirname, '../../..');
+
+/** The python block of a real-models case's first turn. */
+function caseCode(file: string): string {
+  const data = JSON.parse(sharedCaseText(REPO, 'real-models', file)) as { turns: string[] };
+  const code = /```python\n([\s\S]*?)```/.exec(data.turns[0] ?? '')?.[1];
+  if (code === undefined) throw new Error(`${file}: no python block`);
+  return code;
+}
+
+describe('terminal text', () => {
+  it('collapses a real progress bar (3,000 redraws) to its final line, also when fed in chunks', () => {
+    // Both streams into one, in order: the bar on stderr, then the answer on stdout.
+    const stderr = spawnSync('python3', ['-I', '-c', `import sys\nsys.stdout = sys.stderr\n${caseCode('progress-bar-redraws.json')}`], { encoding: 'utf8' }).stderr;
+    expect(stderr.length).toBeGreaterThan(150_000);
+    const finalLine = '100%|####################| 3000/3000 [00:00<00:00, 9999.99it/s]';
+    expect(forModel(stderr)).toBe(`${finalLine}\nanswer: 42\n`);
+    const collapser = new RedrawCollapser();
+    let streamed = '';
+    for (let i = 0; i < stderr.length; i += 4096) streamed += collapser.push(stderr.slice(i, i + 4096));
+    expect(streamed + collapser.end()).toBe(`${finalLine}\nanswer: 42\n`);
+  });
+
+  it('overwrites column by column like a terminal; CRLF is a line end', () => {
+    expect(collapseRedraws('abc\rxy')).toBe('xyc');
+    expect(collapseRedraws('one\r\ntwo\r\n')).toBe('one\ntwo\n');
+    expect(collapseRedraws('50%\r100%\rdone\n')).toBe('done\n');
+    expect(collapseRedraws('no redraws')).toBe('no redraws');
+  });
+
+  it('the model reads clear-screen, title and colour escapes as plain text', () => {
+    const out = execFileSync('python3', ['-I', '-c', caseCode('terminal-escapes-in-output.json')], { encoding: 'utf8' });
+    expect(out).toContain('\x1b]0;TITLE-SET-BY-SANDBOX\x07');
+    expect(forModel(out)).toBe('red result=7\n');
+  });
+
+  it('display text shows every C0/C1 control, ESC sequence and bidi override escaped, keeping tab and newline', () => {
+    expect(forDisplay('\x1b[2J\x1b]0;T\x07a\tb\n')).toBe('\\x1b[2J\\x1b]0;T\\x07a\tb\n');
+    expect(escapeControls('\u202Eevil\u202C \u2066x\u2069 \u200F')).toBe('\\u202eevil\\u202c \\u2066x\\u2069 \\u200f');
+    expect(escapeControls('\u009B31m\u0085\x7f\0\b')).toBe('\\x9b31m\\x85\\x7f\\0\\b');
+    expect(escapeControls('plain ünïcode ✓ 中文')).toBe('plain ünïcode ✓ 中文');
+    // Stray controls left after stripping sequences reach the model escaped, never raw.
+    expect(forModel('a\x1b[31mb\x00c\x1bd')).toBe('ab\\0c\\x1bd');
+  });
+
+  it('the tool report other agents read (VS Code tool, r1ci mcp) carries plain, collapsed output', () => {
+    const result = { stdout: '\x1b[31mred\x1b[0m 7\n', stderr: '10%\r100%\n', exitCode: 0, durationMs: 5, timedOut: false, truncated: false, artifacts: [] };
+    const report = formatCellReport({ sessionId: null, tier: 'isolated', tierNote: 'note', newSession: true, scratchDir: '/tmp/x', images: [], result });
+    expect(report).toContain('stdout:\n```\nred 7\n```');
+    expect(report).toContain('stderr:\n```\n100%\n```');
+  });
+});
+
