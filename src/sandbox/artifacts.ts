@@ -2,7 +2,7 @@
 // Scratch belongs to the sandboxed code: any name in it may have become a link, a FIFO or
 // another file by the time the host looks. So the host never follows a path there: each
 // file is opened without following links and without blocking (O_NOFOLLOW | O_NONBLOCK),
-// checked with fstat (a regular file, the very dev/inode the supervisor listed), checked
+// checked with fstat (a regular file with one link, the very dev/inode the supervisor listed), checked
 // to lie inside scratch (/proc/self/fd on Linux catches a folder swapped for a link), read
 // up to a cap, asynchronously, into a new file of the runner's private folder. Only that
 // copy is ever served (notebook, webviews). Anything else is "not an artifact".
@@ -54,6 +54,8 @@ export async function openRegularFile(
   try {
     const stat = await handle.stat({ bigint: true });
     if (!stat.isFile()) throw new Error('not a regular file');
+    // A second name for the same file may lie outside the folder that was checked.
+    if (stat.nlink !== 1n) throw new Error('a file with more than one link');
     if ((expect.dev !== undefined && String(stat.dev) !== expect.dev) || (expect.ino !== undefined && String(stat.ino) !== expect.ino)) {
       throw new Error('replaced after it was listed');
     }

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CodeRunner, ExecResult } from '../../../src/sandbox/index';
-import { sandboxAttackCell } from '../../support/sharedCases';
+import { sandboxAttackCell } from '../../support/sandboxAttackCases';
 import { removeDir, REQUIRED_TIERS, startRunner, tempDir } from './helpers';
 
 const REPO = resolve(__dirname, '..', '..', '..');
