@@ -1,8 +1,7 @@
 // The CodeRunner for one conversation: keeps a worker alive across cells, restarts
 // it after a kill, and turns what happened into an ExecResult.
-import { chownSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { open, unlink } from 'node:fs/promises';
-import { constants } from 'node:fs';
+import { chownSync, constants, mkdirSync, mkdtempSync } from 'node:fs';
+import { open, rm, unlink } from 'node:fs/promises';
 import { randomInt } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -165,8 +164,8 @@ export class PythonCodeRunner implements CodeRunner {
     const worker = this.worker ?? (await this.starting?.catch(() => undefined));
     this.worker = undefined;
     await worker?.kill();
-    rmSync(this.privateDir, { recursive: true, force: true });
-    rmSync(this.hostDir, { recursive: true, force: true });
+    // Asynchronously: the basic tier's home and the copies can be large (never followed: rm unlinks links).
+    await Promise.all([rm(this.privateDir, { recursive: true, force: true }), rm(this.hostDir, { recursive: true, force: true })]);
   }
 
   private ensureWorker(signal?: AbortSignal): Promise<WorkerProcess> {

@@ -4,7 +4,7 @@
 // host never blocks (the cell settles with a result, no uncaught error), and the next cell
 // still works. On Linux as root the isolated tier is required (REQUIRED_TIERS).
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CodeRunner, ExecResult } from '../../../src/sandbox/index';
 import { sandboxAttackCell } from '../../support/sandboxAttackCases';
@@ -296,23 +296,27 @@ describe.each(REQUIRED_TIERS)('attacks through the host (%s tier)', (tier) => {
   });
 
   it('a file pre-created where the host spills output ends that cell with a message, never a hang or a crash', async () => {
-    // On the basic tier the code runs as the user and can reach the host-private folder; on
-    // the isolated tier it cannot even see it.
+    // On the basic tier the code runs as the user and can reach the host-private folder (this
+    // test plants only in its own runner's folder, not in those of tests running alongside);
+    // on the isolated tier it cannot even see any of them.
+    const first = await run('import sys\nsys.stdout.write("p" * 70000)');
+    const ownOutput = dirname(first.fullOutputPath ?? '');
     const code = [
       'import glob, os, tempfile',
-      'found = glob.glob("/tmp/r1ci-host-*/output") + glob.glob(os.path.join(tempfile.gettempdir(), "r1ci-host-*/output"))',
-      'for d in found:',
-      '    for n in range(1, 60):',
+      'visible = glob.glob("/tmp/r1ci-host-*") + glob.glob(os.path.join(tempfile.gettempdir(), "r1ci-host-*"))',
+      `target = ${JSON.stringify(ownOutput)}`,
+      'if os.path.isdir(target):',
+      '    for n in range(1, 80):',
       '        for s in ("stdout.part", "stderr.part", "txt"):',
-      '            try: open(os.path.join(d, "cell-%d.%s" % (n, s)), "x").close()',
+      '            try: open(os.path.join(target, "cell-%d.%s" % (n, s)), "x").close()',
       '            except OSError: pass',
-      'print(len(found) > 0)',
+      'print(len(visible) > 0, os.path.isdir(target))',
     ].join('\n');
     const planted = await run(code);
-    if (isolated) expect(planted.stdout).toBe('False\n');
+    expect(planted.stdout).toBe(isolated ? 'False False\n' : 'True True\n');
     const big = await run('import sys\nsys.stdout.write("q" * 70000)');
     if (isolated) expect(big.truncated).toBe(true);
-    else if (planted.stdout === 'True\n') {
+    else {
       expect(big.killed).toBe('host-error');
       expect(big.killMessage).toMatch(/could not record the cell's output \(EEXIST/);
     }
