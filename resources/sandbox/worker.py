@@ -6,24 +6,27 @@ Two processes, so user code can never speak the host's protocol:
               non-dumpable, so another process of the same uid cannot open its
               /proc/PID/fd, read its memory or ptrace it.
   interpreter a child forked by the supervisor before any cell. It runs the cells
-              (as __main__, like a script) and has only fd 0/1/2 and a private
-              control socket to the supervisor. Its own copy of fds 3/4 is closed.
+              (as __main__, like a script) and has only fd 0/1/2, the code channel
+              (fd 5) and a private control socket to the supervisor. Its own copy of
+              fds 3/4 is closed.
 
 Host protocol (JSON lines, never on stdout/stderr):
-  fd 3  host -> supervisor  {"type":"run","id":NONCE,"code":STR}
-                            {"type":"interrupt","id":NONCE}
-                            {"type":"reap"}
-  fd 4  supervisor -> host  {"type":"ready",...} / {"type":"done","id":NONCE,...} / {"type":"reaped"}
+  fd 3  host -> supervisor   {"type":"run","id":NONCE}
+                             {"type":"interrupt","id":NONCE}
+                             {"type":"reap"}
+  fd 4  supervisor -> host   {"type":"ready",...} / {"type":"done","id":NONCE,...} / {"type":"reaped"}
+  fd 5  host -> interpreter  {"type":"run","code":STR} / {"type":"reap"} (the code goes straight
+                             to the interpreter: one hop less per cell; it holds no secret)
 The nonce never enters the interpreter: after a cell the supervisor writes
 "\\0" + NONCE + "\\0" on stdout and stderr (so the host knows where the cell's output
 ends) and then the "done" reply. The interpreter's "done" on the control socket carries
 only a sequence number, and is believed only once the interpreter's main thread is seen
-waiting on its control socket (/proc/PID/syscall): a cell that sends one itself and keeps
+waiting in read() on the code channel (/proc/PID/syscall): a cell that sends one itself and keeps
 running is still running, and its own time limit ends it. A "done" for a cell that
 already ended gets the interpreter replaced, and the cell running then is reported as
 stopped for that reason, never as its own timeout. Control lines are bounded: a flood
 is a protocol violation that ends the cell. What stays possible: a cell that takes over
-its own interpreter (its main thread reading the control socket) can answer for later
+its own interpreter (its main thread reading the code channel) can answer for later
 cells of the same conversation, which it owns anyway; it never reaches the host.
 """
 
@@ -45,6 +48,7 @@ import types
 ARGS = json.loads(sys.argv[1]) if len(sys.argv) > 1 else {}
 REQ_FD = 3
 REP_FD = 4
+CODE_FD = 5
 PR_SET_PDEATHSIG = 1
 PR_SET_DUMPABLE = 4
 PR_SET_SECCOMP = 22
@@ -126,8 +130,10 @@ def drop_privileges():
 # seccomp: refuse new user namespaces (unshare/clone with CLONE_NEWUSER; clone3, whose
 # flags a classic filter cannot read, answers ENOSYS so libc falls back to clone), and
 # any syscall of a foreign ABI (i386/x32 on x86_64), which would bypass the numbers below.
-# read(2) per machine: the interpreter, idle, waits in read() on its control socket.
-READ_SYSCALL = {"x86_64": 0, "aarch64": 63}
+# read(2) per machine: the interpreter, idle, waits in read() for the next cell's code,
+# which /proc/PID/syscall shows as "NR 0xFD ...".
+READ_SYSCALL = {"x86_64": 0, "aarch64": 63}.get(platform.machine())
+IDLE_SYSCALL = None if READ_SYSCALL is None or not sys.platform.startswith("linux") else b"%d 0x%x " % (READ_SYSCALL, CODE_FD)
 SECCOMP_ARCH = {
     # machine: (AUDIT_ARCH, clone, unshare, clone3)
     "x86_64": (0xC000003E, 56, 272, 435),
@@ -302,10 +308,25 @@ MAX_CHANGED = 200
 SCAN_IGNORED = {CELL_FILE, "__pycache__", ".ipynb_checkpoints"}
 
 
+EMPTY_SCAN = {"mtime": None}
+
+
 def scan_scratch():
     """{relative name: (size, mtime_ns, dev, ino)} of regular files under the cwd (links not followed)."""
     files = {}
+    # Fast path: scratch held nothing but our own cell file at the last scan, and its folder
+    # has not changed since (no entry added, removed or renamed) - then it still holds nothing.
+    # Trusted only when the folder's last change is 50 ms older than that scan (timestamps
+    # are coarser than the time between two changes).
+    try:
+        mtime = os.stat(".").st_mtime_ns
+    except OSError:
+        mtime = None
+    if mtime is not None and mtime == EMPTY_SCAN["mtime"]:
+        return files
+    scanned_at = time.time_ns()
     budget = [SCAN_ENTRIES]
+    counted = [0]  # entries that are not ignored
 
     def walk(path, prefix, depth):
         try:
@@ -319,6 +340,7 @@ def scan_scratch():
                 budget[0] -= 1
                 if entry.name in SCAN_IGNORED:
                     continue
+                counted[0] += 1
                 name = prefix + entry.name
                 try:
                     if entry.is_dir(follow_symlinks=False):
@@ -331,6 +353,8 @@ def scan_scratch():
                     pass
 
     walk(".", "", 0)
+    settled = mtime is not None and scanned_at - mtime > 50_000_000
+    EMPTY_SCAN["mtime"] = mtime if counted[0] == 0 and settled else None
     return files
 
 
@@ -397,6 +421,7 @@ class Interpreter:
 
     def __init__(self, control):
         self.control = control
+        self.seq = 0
         self.running = False
         self.stateless = ARGS.get("mode") == "stateless"
         self.cell_path = None
@@ -415,15 +440,20 @@ class Interpreter:
     def loop(self):
         signal.signal(signal.SIGINT, self.on_sigint)
         install_show_hook()
-        reader = LineReader(self.control.fileno(), MAX_REQUEST_LINE)
+        reader = LineReader(CODE_FD, MAX_REQUEST_LINE)
         while True:
             lines = reader.read()
             if lines is None:
                 os._exit(0)
             for line in lines:
-                message = json.loads(line)
+                try:
+                    message = json.loads(line)
+                except ValueError:
+                    continue
                 if message.get("type") == "run":
-                    self.run_cell(int(message["seq"]), str(message.get("code", "")))
+                    # Numbered like the supervisor numbers this interpreter's cells.
+                    self.seq += 1
+                    self.run_cell(self.seq, str(message.get("code", "")))
                 elif message.get("type") == "reap":
                     # The supervisor killed what the cell left behind; its direct children
                     # are ours to wait for.
@@ -528,10 +558,11 @@ def start_interpreter(supervisor_end, interpreter_end):
     pid = os.fork()
     if pid != 0:
         return pid
-    # The interpreter: no host pipes, no supervisor socket end, dies with the supervisor.
+    # The interpreter: no host protocol pipes, no supervisor socket end, dies with the supervisor.
     try:
         for fd in (REQ_FD, REP_FD, supervisor_end.fileno()):
             os.close(fd)
+        os.register_at_fork(after_in_child=close_in_forked_child(CODE_FD))
         prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
         # Its own files under /proc stay readable to itself and its tools.
         prctl(PR_SET_DUMPABLE, 1)
@@ -549,7 +580,6 @@ def start_interpreter(supervisor_end, interpreter_end):
 
 class Supervisor:
     def __init__(self):
-        self.seq = 0
         self.current = None  # (nonce, seq) of the cell running now
         self.pending = None  # its "done", until the interpreter is seen idle
         self.pending_wait = 0
@@ -564,7 +594,7 @@ class Supervisor:
     def start_child(self):
         supervisor_end, interpreter_end = socket.socketpair()
         self.child = start_interpreter(supervisor_end, interpreter_end)
-        self.child_control_fd = interpreter_end.fileno()
+        self.child_runs = 0
         if self.child_syscall_fd is not None:
             os.close(self.child_syscall_fd)
         self.child_syscall_fd = None  # /proc/CHILD/syscall, opened on first use and re-read with pread
@@ -592,25 +622,21 @@ class Supervisor:
             return 0
 
     def child_idle(self):
-        """True when the interpreter's main thread waits in read() on its control socket.
+        """True when the interpreter's main thread waits in read() for the next cell's code.
 
         A "done" is believed only then: a cell that sends one itself and keeps running is
         still running, so its own time limit ends it. Without /proc/PID/syscall (not Linux,
         a kernel without it) the "done" is taken as it is.
         """
-        nr = READ_SYSCALL.get(platform.machine())
+        if IDLE_SYSCALL is None:
+            return True
         try:
             if self.child_syscall_fd is None:
                 self.child_syscall_fd = os.open("/proc/%d/syscall" % self.child, os.O_RDONLY | os.O_CLOEXEC)
-            fields = os.pread(self.child_syscall_fd, 512, 0).split()
+            # "NR ARG0 ...": read(2) on the code channel.
+            return os.pread(self.child_syscall_fd, 64, 0).startswith(IDLE_SYSCALL)
         except OSError:
             return True
-        if nr is None or not fields or fields[0] == b"running":
-            return nr is None
-        try:
-            return int(fields[0]) == nr and int(fields[1], 16) == self.child_control_fd
-        except (ValueError, IndexError):
-            return False
 
     def finish_pending(self, spin=False):
         if self.pending is None:
@@ -658,13 +684,9 @@ class Supervisor:
             return
         kind = message.get("type")
         if kind == "run" and self.current is None:
-            self.seq += 1
-            self.current = (str(message.get("id")), self.seq)
-            request = json.dumps({"type": "run", "seq": self.seq, "code": str(message.get("code", ""))}) + "\n"
-            try:
-                self.control.sendall(request.encode("utf-8"))
-            except OSError:
-                self.on_child_gone()
+            # The interpreter reads the code itself (fd 5); it counts its cells as we do.
+            self.child_runs += 1
+            self.current = (str(message.get("id")), self.child_runs)
         elif kind == "interrupt":
             if self.current is not None and self.current[0] == message.get("id"):
                 try:
@@ -672,11 +694,8 @@ class Supervisor:
                 except OSError:
                     pass
         elif kind == "reap":
+            # The interpreter waits for its own children when the host then sends it "reap".
             kill_descendants(spare=(self.child,))
-            try:
-                self.control.sendall(b'{"type":"reap"}\n')
-            except OSError:
-                pass
             send_line(REP_FD, {"type": "reaped"})
 
     def on_control(self):
@@ -733,15 +752,17 @@ class Supervisor:
             else:
                 self.pending_wait = 0
             readable, _, _ = select.select([REQ_FD, self.control], [], [], wait)
-            if self.control in readable:
-                self.on_control()
-            self.finish_pending()
+            # Requests first: the host sends a cell's "run" here before its code to the
+            # interpreter, so its "done" never arrives before the cell is known.
             if REQ_FD in readable:
                 lines = requests.read()
                 if lines is None:
                     break
                 for line in lines:
                     self.on_request(line)
+            if self.control in readable:
+                self.on_control()
+            self.finish_pending()
         try:
             os.kill(self.child, signal.SIGKILL)
         except OSError:
@@ -756,7 +777,7 @@ def main():
     deny_user_namespaces()
     # Nothing of the host's protocol must be reachable through /proc/<this pid>.
     prctl(PR_SET_DUMPABLE, 0)
-    for fd in (REQ_FD, REP_FD):
+    for fd in (REQ_FD, REP_FD, CODE_FD):
         os.set_inheritable(fd, False)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     Supervisor().loop()

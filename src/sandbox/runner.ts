@@ -249,6 +249,8 @@ export class PythonCodeRunner implements CodeRunner {
         return { reason: 'output-limit', message: `killed: output limit (${formatBytes(HARD_OUTPUT_BYTES)})${lost}` };
       case 'host-error':
         return { reason: 'host-error', message: `stopped: ${outcome.hostError ?? 'host error'}${lost}` };
+      case 'protocol':
+        return { reason: 'protocol', message: `stopped: ${outcome.hostError ?? 'protocol violation'}${lost}` };
       default:
         break;
     }

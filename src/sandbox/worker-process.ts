@@ -25,8 +25,8 @@ export interface CellOutcome {
   readonly workerError: DoneMessage['error'];
   /** The supervisor's report of the cell; undefined when the worker died or was killed first. */
   readonly done?: DoneMessage;
-  /** Why the parent stopped the cell, if it did. `host-error`: see `hostError`. */
-  readonly stoppedBy?: 'timeout' | 'cancelled' | 'output-limit' | 'host-error';
+  /** Why the parent stopped the cell, if it did. `host-error` and `protocol`: see `hostError`. */
+  readonly stoppedBy?: 'timeout' | 'cancelled' | 'output-limit' | 'host-error' | 'protocol';
   /** What went wrong on the host's side of the cell (a stream handler or the reply channel). */
   readonly hostError?: string;
   /** True when the worker process is gone (killed or crashed): its state is lost. */
@@ -62,6 +62,8 @@ export class WorkerProcess {
   private constructor(
     private readonly child: ChildProcess,
     private readonly requests: Writable,
+    /** fd 5: cell code straight to the interpreter (which never holds fds 3/4). */
+    private readonly code: Writable,
   ) {
     // Wait for 'exit', never 'close': escaped grandchildren can hold the pipes open.
     this.exitPromise = new Promise((resolve) => {
@@ -96,8 +98,9 @@ export class WorkerProcess {
     const child = spawn(launch.command, [...launch.args], {
       cwd: launch.cwd,
       env: launch.env,
-      // fd 3: requests, fd 4: replies; user output stays on 1/2.
-      stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
+      // fd 3: requests to the supervisor, fd 4: its replies, fd 5: code for the interpreter;
+      // user output stays on 1/2.
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe', 'pipe'],
       // Own process group and session, so the group can be killed as one.
       detached: true,
       windowsHide: true,
@@ -107,14 +110,23 @@ export class WorkerProcess {
     });
     const requests = child.stdio[3] as Writable | null;
     const replies = child.stdio[4] as Readable | null;
-    if (!requests || !replies || !child.stdout || !child.stderr) {
+    const pipes: ReadonlyArray<Readable | Writable | null | undefined> = child.stdio;
+    const code = pipes[5] as Writable | null | undefined;
+    if (!requests || !replies || !code || !child.stdout || !child.stderr) {
       killProcessTree(child.pid ?? -1);
       throw new Error('Could not open the pipes to the Python worker.');
     }
     // EPIPE when the worker died mid-write: the 'exit' handler reports it.
     requests.on('error', () => undefined);
     replies.on('error', () => undefined);
-    const worker = new WorkerProcess(child, requests);
+    code.on('error', () => undefined);
+    const worker = new WorkerProcess(child, requests, code);
+    // The pipes are socket pairs: the code channel could be written back. Nothing may come.
+    code.on('data', () =>
+      worker.guard(() => {
+        throw new ProtocolError('data written back on the code channel');
+      }),
+    );
     replies.on('data', (chunk: Buffer) => worker.guard(() => worker.onReplyData(chunk)));
     child.stdout.on('data', (chunk: Buffer) => worker.guard(() => worker.onStream('stdout', chunk)));
     child.stderr.on('data', (chunk: Buffer) => worker.guard(() => worker.onStream('stderr', chunk)));
@@ -136,10 +148,10 @@ export class WorkerProcess {
     return worker;
   }
 
-  /** Sends a request line on fd 3. */
-  send(message: Record<string, unknown>): void {
+  /** Sends a request line to the supervisor (fd 3), or with `toInterpreter` to the interpreter (fd 5). */
+  send(message: Record<string, unknown>, toInterpreter = false): void {
     if (this.exited) return;
-    this.requests.write(`${JSON.stringify(message)}\n`);
+    (toInterpreter ? this.code : this.requests).write(`${JSON.stringify(message)}\n`);
   }
 
   /** Resolves with the first message accepted by `predicate`. */
@@ -209,7 +221,7 @@ export class WorkerProcess {
         fatal = true;
         void this.kill();
       }
-      stop('host-error');
+      stop(isFatal ? 'protocol' : 'host-error');
     };
     const timeout = setTimeout(() => stop('timeout'), options.timeoutMs);
     const onAbort = (): void => stop('cancelled');
@@ -218,7 +230,9 @@ export class WorkerProcess {
 
     let done: Extract<WorkerMessage, { type: 'done' }> | undefined;
     try {
-      this.send({ type: 'run', id: nonce, code });
+      // The supervisor learns of the cell (and its nonce) before the interpreter gets the code.
+      this.send({ type: 'run', id: nonce });
+      this.send({ type: 'run', code }, true);
       const reply = await this.waitFor((m) => m.type === 'done' && m.id === nonce, 2 ** 31 - 1);
       if (reply.type === 'done') done = reply;
       // The markers were written before the reply; wait until both pipes delivered them.
@@ -226,7 +240,11 @@ export class WorkerProcess {
       if (stoppedBy && stoppedBy !== 'output-limit' && !fatal) {
         // The interrupt worked, but children the cell started must not outlive it.
         this.send({ type: 'reap' });
-        await this.waitFor((m) => m.type === 'reaped', 5_000).catch(() => this.kill());
+        await this.waitFor((m) => m.type === 'reaped', 5_000).then(
+          // Its direct children are the interpreter's to wait for.
+          () => this.send({ type: 'reap' }, true),
+          () => this.kill(),
+        );
       }
     } catch {
       // The worker died (killed by us or crashed): the outcome says so below.
@@ -287,10 +305,10 @@ export class WorkerProcess {
       try {
         parsed = JSON.parse(line);
       } catch {
-        throw new ProtocolError('a line that is not JSON');
+        throw new ProtocolError('a reply that is not JSON');
       }
       const message = workerMessageSchema.safeParse(parsed);
-      if (!message.success) throw new ProtocolError('a message that is not the protocol');
+      if (!message.success) throw new ProtocolError('a reply that is not the protocol');
       for (const waiter of this.waiters) if (waiter.accept(message.data)) break;
     }
   }
@@ -306,6 +324,6 @@ export class WorkerProcess {
 
 /** A sentence for the cell's result about what failed on the host's side. */
 function describeHostError(error: unknown): string {
-  if (error instanceof ProtocolError) return `the sandbox's reply channel carried ${error.message}`;
+  if (error instanceof ProtocolError) return `protocol violation: ${error.message}`;
   return `the host could not record the cell's output (${error instanceof Error ? error.message : String(error)})`;
 }
