@@ -228,7 +228,7 @@ export class WorkerProcess {
     if (options.signal?.aborted) onAbort();
     else options.signal?.addEventListener('abort', onAbort, { once: true });
 
-    let done: Extract<WorkerMessage, { type: 'done' }> | undefined;
+    let done: DoneMessage | undefined;
     try {
       // The supervisor learns of the cell (and its nonce) before the interpreter gets the code.
       this.send({ type: 'run', id: nonce });
