@@ -35,6 +35,12 @@ class TimedBackend implements ModelBackend {
   serverVersion(signal?: AbortSignal): Promise<string | null> {
     return this.inner.serverVersion(signal);
   }
+  modelContextLength(model: string, signal?: AbortSignal): Promise<number | null> {
+    return this.inner.modelContextLength(model, signal);
+  }
+  modelCapabilities(model: string, signal?: AbortSignal): Promise<readonly string[] | null> {
+    return this.inner.modelCapabilities(model, signal);
+  }
   streamChat(request: ChatRequest, signal: AbortSignal): AsyncIterable<ChatChunk> {
     const inner = this.inner.streamChat(request, signal);
     const add = (ms: number): void => {

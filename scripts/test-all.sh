@@ -9,6 +9,22 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
+# The tests read benchmark samples, cases and conformance corpora from a `shared` folder beside the
+# repository (or $R1CI_SHARED_DIR). Say once, before any set-up, when it is not there; the same
+# check and message live in test/support/sharedTasks.ts for runs that do not start here.
+check_shared_data() {
+  local dir=${R1CI_SHARED_DIR:-../shared}
+  local tasks=${R1CI_TASKS_DIR:-$dir/tasks/dataset_gather}
+  local missing=""
+  if [ ! -d "$dir" ]; then missing=$dir; elif [ ! -d "$tasks" ]; then missing=$tasks; fi
+  [ -z "$missing" ] && return 0
+  echo "The shared reference data is missing: $(realpath -m "$missing") does not exist." >&2
+  echo "The tests read benchmark samples (tasks/), cases (cases/) and conformance corpora (conformance/) from a folder named \"shared\" beside the repository. Put it there, or set R1CI_SHARED_DIR to its path." >&2
+  return 1
+}
+
+check_shared_data || exit 1
+
 log_dir=".test-runs/test-all-$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$log_dir"
 layers=()

@@ -583,7 +583,7 @@ class Supervisor:
         self.current = None  # (nonce, seq) of the cell running now
         self.pending = None  # its "done", until the interpreter is seen idle
         self.pending_wait = 0
-        self.restarted = False
+        self.ended = False
         self.snapshot = scan_scratch()
         self.child = None
         self.child_syscall_fd = None
@@ -602,16 +602,18 @@ class Supervisor:
         self.control = supervisor_end
         self.control_reader = LineReader(supervisor_end.fileno(), MAX_CONTROL_LINE)
 
-    def replace_child(self):
-        """Kills the interpreter and everything it started; forks a fresh one."""
+    def end_child(self):
+        """Kills the interpreter and everything it started; returns its wait status.
+
+        The supervisor then reports and exits instead of forking a new interpreter: the host
+        starts a fresh worker, whose processes its memory budget then knows from the start.
+        """
         try:
             os.kill(self.child, signal.SIGKILL)
         except OSError:
             pass
         status = self.wait_child()
         kill_descendants()
-        self.control.close()
-        self.start_child()
         return status
 
     def wait_child(self):
@@ -671,9 +673,6 @@ class Supervisor:
             except OSError:
                 pass
         message = {"type": "done", "id": nonce, "exitCode": exit_code, "error": error, "artifacts": artifacts}
-        if self.restarted:
-            message["restarted"] = True
-            self.restarted = False
         message.update(extra)
         send_line(REP_FD, message)
 
@@ -723,21 +722,20 @@ class Supervisor:
                 return
 
     def on_violation(self, reason):
-        self.replace_child()
+        self.end_child()
         if self.current is not None:
-            self.finish(1, "protocol", detail=reason)
-        # The next cell is told that earlier variables are gone.
-        self.restarted = True
+            self.finish(1, "protocol", detail=reason, final=True)
+        self.ended = True
 
     def on_child_gone(self):
-        """The interpreter exited (os._exit, a crash, a signal): report it, start a fresh one."""
-        status = self.replace_child()
+        """The interpreter exited (os._exit, a crash, a signal): report it; the worker ends."""
+        status = self.end_child()
         if self.current is not None:
             if os.WIFEXITED(status):
-                self.finish(os.WEXITSTATUS(status), None, exited=True)
+                self.finish(os.WEXITSTATUS(status), None, exited=True, final=True)
             else:
-                self.finish(1, "crashed", signal=os.WTERMSIG(status) if os.WIFSIGNALED(status) else 0)
-        self.restarted = True
+                self.finish(1, "crashed", signal=os.WTERMSIG(status) if os.WIFSIGNALED(status) else 0, final=True)
+        self.ended = True
 
     def loop(self):
         requests = LineReader(REQ_FD, MAX_REQUEST_LINE)
@@ -762,6 +760,8 @@ class Supervisor:
                     self.on_request(line)
             if self.control in readable:
                 self.on_control()
+            if self.ended:
+                return
             self.finish_pending()
         try:
             os.kill(self.child, signal.SIGKILL)

@@ -1,15 +1,29 @@
 // Finds the first executable code block in a model's streamed text, the moment its fence closes.
 //
-// The model writes Markdown; a block opens with ```python (or ```py, ```python3, or a bare ```)
-// and closes with a line holding only the fence. We scan line by line and remember where we
-// stopped, so a long reply is scanned once, not once per token.
+// The model writes Markdown; a block opens with ```python (or ```py, ```python3) and closes with
+// a line holding only the fence. We scan line by line and remember where we stopped, so a long
+// reply is scanned once, not once per token.
+//
+// Rules (CommonMark, and the R1-CI authors' harness for what runs):
+//  - only python-labelled fences run; a fence with no language or another one is data (a board,
+//    a table, expected output) and is only displayed;
+//  - a fence may be indented (inside a list item, at any depth): up to the opening fence's
+//    indentation is removed from every code line, as CommonMark does;
+//  - a block the stream left open (the server's stop string ate the closing fence) still runs,
+//    unless the server cut the reply at its token limit (the caller decides, see `unclosed`).
 
 import { isAnswerOnly } from './finalAnswer';
 
-/** Fence labels we execute. A bare fence counts too: small models often omit the label. */
-const EXECUTABLE_LANGUAGES = new Set(['python', 'py', 'python3', '']);
+/** Fence labels we execute. */
+const EXECUTABLE_LANGUAGES = new Set(['python', 'py', 'python3']);
 
-const OPEN_FENCE = /^ {0,3}(`{3,}|~{3,})[ \t]*([A-Za-z0-9_+.-]*)[^`]*$/;
+/** An opening fence: indentation (list items nest it arbitrarily deep), ``` or ~~~, then the info string's first word. */
+const OPEN_FENCE = /^( *)(`{3,}|~{3,})[ \t]*([A-Za-z0-9_+.-]*)[^`]*$/;
+
+/** True when `language` (a fence's label, lower case) is one that runs. */
+export function isExecutableLanguage(language: string): boolean {
+  return EXECUTABLE_LANGUAGES.has(language);
+}
 
 export interface CodeBlock {
   /** The label as written ("python", "py", "" for a bare fence). */
@@ -25,6 +39,8 @@ export interface CodeBlock {
 
 interface OpenBlock {
   readonly fence: string;
+  /** Spaces before the opening fence: removed (up to this many) from every code line. */
+  readonly indent: number;
   readonly fenceStart: number;
   readonly language: string;
   readonly codeStart: number;
@@ -78,7 +94,7 @@ export class CodeBlockDetector {
       if (block) return (this.found = block);
     }
     if (this.open && EXECUTABLE_LANGUAGES.has(this.open.language)) {
-      const code = this.text.slice(this.open.codeStart);
+      const code = dedent(this.text.slice(this.open.codeStart), this.open.indent);
       if (code.trim().length > 0 && !isAnswerOnly(code)) {
         return (this.found = { language: this.open.language, code: trimFinalNewline(code), start: this.open.fenceStart, end: this.text.length, unclosed: true });
       }
@@ -90,21 +106,42 @@ export class CodeBlockDetector {
     if (this.open) {
       const trimmed = line.trim();
       const fence = this.open.fence;
-      const closes = trimmed.length >= fence.length && trimmed[0] === fence[0] && /^(`+|~+)$/.test(trimmed) && line.search(/\S/) <= 3;
+      const closes = trimmed.length >= fence.length && trimmed[0] === fence[0] && /^(`+|~+)$/.test(trimmed) && line.search(/\S/) <= this.open.indent + 3;
       if (!closes) return undefined;
-      const { language, codeStart, fenceStart } = this.open;
+      const { language, codeStart, fenceStart, indent } = this.open;
       this.open = undefined;
       if (!EXECUTABLE_LANGUAGES.has(language)) return undefined;
-      const code = this.text.slice(codeStart, this.lineStart);
+      const code = dedent(this.text.slice(codeStart, this.lineStart), indent);
       if (code.trim().length === 0 || isAnswerOnly(code)) return undefined;
       return { language, code: trimFinalNewline(code), start: fenceStart, end: nextLineStart, unclosed: false };
     }
     const m = OPEN_FENCE.exec(line);
-    if (m && m[1] !== undefined) {
-      this.open = { fence: m[1], fenceStart: this.lineStart, language: (m[2] ?? '').toLowerCase(), codeStart: nextLineStart };
+    if (m && m[2] !== undefined) {
+      this.open = { fence: m[2], indent: (m[1] ?? '').length, fenceStart: this.lineStart, language: (m[3] ?? '').toLowerCase(), codeStart: nextLineStart };
     }
     return undefined;
   }
+}
+
+/** Removes up to `indent` leading spaces from each line (CommonMark's rule for indented fences). */
+function dedent(code: string, indent: number): string {
+  if (indent === 0) return code;
+  const strip = new RegExp(`^ {0,${indent}}`, 'gm');
+  return code.replace(strip, '');
+}
+
+/** Every python block in a finished text (closed ones, and one left open at the end), in order. */
+export function findCodeBlocks(text: string): CodeBlock[] {
+  const blocks: CodeBlock[] = [];
+  let offset = 0;
+  while (offset < text.length) {
+    const detector = new CodeBlockDetector();
+    const block = detector.push(text.slice(offset)) ?? detector.end();
+    if (!block) break;
+    blocks.push({ ...block, start: block.start + offset, end: block.end + offset });
+    offset += block.end;
+  }
+  return blocks;
 }
 
 function trimFinalNewline(code: string): string {

@@ -9,12 +9,21 @@
 //     the previous prompt plus the model's previous output.
 // A prompt_eval_count far *below* the estimate is not a signal: Ollama leaves out the
 // prefix it found in its KV cache, which is the normal case from the second turn on.
+//
+// OpenAI-compatible servers ('reported' kind) that truncate instead of refusing (Ollama's /v1,
+// llama.cpp with context shift) report usage.prompt_tokens; we compare it with a lower bound of
+// only the part of the prompt that is new since the previous request (a cached prefix cannot
+// explain a count below that). The window, when the server names it (vLLM's max_model_len in
+// /v1/models), is checked as for Ollama.
 import type { ChatMessage } from './backends/types';
+import { knob } from './frontEnd';
 
 /** Characters per token for the lower bound (generous: more characters per token = fewer tokens). */
 const LOW_CHARS_PER_TOKEN = 6;
 /** prompt_eval_count within this share of num_ctx counts as capped. */
 const AT_WINDOW = 0.98;
+/** 'reported': the count must fall below the new part's lower bound by this factor (tokenizers differ). */
+const REPORTED_SLACK = 1.25;
 
 export interface ContextVerdict {
   readonly truncated: boolean;
@@ -25,29 +34,61 @@ export interface ContextVerdict {
 export class ContextWatch {
   /** Proven lower bound carried from the previous turn (its prompt + its output). */
   private carried = 0;
+  /** Characters of the prompt being sent and of the previous one. */
+  private chars = 0;
+  private previousChars = 0;
+  /** 'reported': the last prompt_tokens that gave the truncation away. */
+  private reportedTokens: number | undefined;
 
-  constructor(private readonly contextTokens: number) {}
+  /**
+   * @param contextTokens the window in tokens (Ollama: the num_ctx we send; OpenAI-compatible: what
+   *   the server names, or undefined when it does not).
+   * @param kind 'capped': the server caps its count at the window (Ollama); 'reported': it reports
+   *   what it kept (OpenAI-compatible usage.prompt_tokens).
+   */
+  constructor(
+    private readonly contextTokens: number | undefined,
+    private readonly kind: 'capped' | 'reported' = 'capped',
+  ) {}
 
   /** Lower bound on the tokens of `messages` before sending them. */
   estimate(messages: readonly ChatMessage[]): number {
     let chars = 0;
-    for (const m of messages) chars += m.content.length;
+    for (const m of messages) chars += m.content.length + (m.reasoning?.length ?? 0) + (m.toolCalls?.reduce((n, c) => n + c.arguments.length, 0) ?? 0);
+    this.chars = chars;
     return Math.max(Math.ceil(chars / LOW_CHARS_PER_TOKEN), this.carried);
   }
 
   /** After a turn: was this prompt truncated? Also records what the turn proved for the next one. */
   observe(estimate: number, promptTokens: number | undefined, outputTokens: number | undefined): ContextVerdict {
-    const atWindow = promptTokens !== undefined && promptTokens >= this.contextTokens * AT_WINDOW;
+    const window = this.contextTokens;
+    let truncated = window !== undefined && ((promptTokens !== undefined && promptTokens >= window * AT_WINDOW) || estimate > window);
+    if (this.kind === 'reported' && promptTokens !== undefined) {
+      const newPart = Math.ceil((this.chars - this.previousChars) / LOW_CHARS_PER_TOKEN);
+      if (promptTokens * REPORTED_SLACK < newPart) {
+        truncated = true;
+        this.reportedTokens = promptTokens;
+      }
+    }
+    this.previousChars = this.chars;
     const known = Math.max(estimate, promptTokens ?? 0);
     this.carried = known + (outputTokens ?? 0);
-    return { truncated: atWindow || estimate > this.contextTokens, estimate };
+    return { truncated, estimate };
   }
 
   message(estimate: number): string {
+    if (this.kind === 'reported') {
+      const counted = this.reportedTokens !== undefined ? `the server counted only ${this.reportedTokens.toLocaleString('en-US')} prompt tokens for a prompt of at least ${estimate.toLocaleString('en-US')}` : `the prompt (at least ${estimate.toLocaleString('en-US')} tokens) exceeds the model's window of ${(this.contextTokens ?? 0).toLocaleString('en-US')} tokens`;
+      return (
+        `Context truncated: ${counted}, so the server silently dropped part of the conversation — possibly the question itself, and later answers may be wrong. ` +
+        `Start the server with a larger context (llama.cpp -c, vLLM --max-model-len, Ollama OLLAMA_CONTEXT_LENGTH), or lower ${knob('maxCodeCalls')}.`
+      );
+    }
+    const window = this.contextTokens ?? 0;
     return (
-      `The conversation (at least ${estimate.toLocaleString('en-US')} tokens) no longer fits the context window of ${this.contextTokens.toLocaleString('en-US')} tokens, ` +
+      `The conversation (at least ${estimate.toLocaleString('en-US')} tokens) no longer fits the context window of ${window.toLocaleString('en-US')} tokens, ` +
       'so the server silently dropped its oldest part — possibly the question itself, and later answers may be wrong. ' +
-      'Raise "r1ci.contextTokens" (CLI: --context-tokens), if the model and your memory allow it, or lower "r1ci.maxCodeCalls".'
+      `Raise ${knob('contextTokens')}, if the model and your memory allow it, or lower ${knob('maxCodeCalls')}.`
     );
   }
 }

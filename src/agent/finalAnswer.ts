@@ -1,12 +1,28 @@
 // The final answer is the content of the last <<<...>>> the model wrote (the R1-CI format).
 //
-// Where it is written matters: `print(f"<<<{x}>>>")` inside code is a template, not the answer,
-// so answers in prose win. A fenced block holding nothing but an answer (small models do
-// that) still counts, as does \boxed{} for models trained on math formats.
+// Where it is written matters: `print(f"<<<{x}>>>")` inside code is usually a template, so
+// answers in prose win, then a fenced block holding nothing but an answer (small models do
+// that). Only when neither exists does a literal marker inside code count: the benchmark
+// authors read the last `<<<(.*?)>>>` of the whole reply, and a reply whose code prints
+// `<<<3>>>` is answered that way in their harness.
+//
+// `\boxed{}` is a different format. The authors' validators reject it
+// (../shared/conformance/symbench.jsonl checks that), so the strict reading used for scoring
+// (`extractFinalAnswer`) ignores it. Reasoning models trained on math formats still end with
+// it, so the agent's reading (`findFinalAnswer`) reports it as a fallback with format 'boxed':
+// the user sees the answer, and an evaluation scores it as not in the requested format.
+//
+// Never an answer: reasoning (inline <think>...</think> here; the reasoning channel never
+// reaches this module), the instruction's own placeholder `<<<answer content>>>` quoted back,
+// quoted lines (`> ...`) and inline code spans. Each stretch of model text (one model request)
+// is searched on its own, so a fence an earlier turn left open cannot swallow a later answer.
+
+import { z } from 'zod';
 
 const ANSWER = /<<<([\s\S]*?)>>>/g;
 const ANSWER_ONLY = /^\s*<<<([\s\S]*?)>>>\s*$/;
-const FENCE = /^ {0,3}(`{3,}|~{3,})/;
+/** A fence line at any indentation (list items nest fences), as codeBlocks.ts reads them. */
+const FENCE = /^ *(`{3,}|~{3,})/;
 
 interface Segment {
   readonly text: string;
@@ -38,34 +54,132 @@ export function splitFenced(text: string): Segment[] {
   return segments;
 }
 
+/** The placeholder of the instruction prompts (src/agent/protocol.ts): quoting it back is not answering. */
+const PLACEHOLDERS = new Set(['answer content', 'answer', '...', '…', 'your answer', 'final answer']);
+
+/** Inline reasoning: `<think>…</think>`, or an opened `<think>` never closed (the rest is reasoning). */
+const INLINE_THINK = /<think>[\s\S]*?(<\/think>|$)/g;
+/**
+ * A `</think>` with no opening tag: the chat template opened it (deepseek-r1 distills served
+ * without a reasoning parser), so everything before it is reasoning.
+ */
+const ORPHAN_THINK_CLOSE = /^[\s\S]*<\/think>/;
+
+/** A stretch without its inline reasoning. */
+function withoutThinking(stretch: string): string {
+  return stretch.replace(INLINE_THINK, '').replace(ORPHAN_THINK_CLOSE, '');
+}
+
+/** Prose with what can only quote an answer removed: quoted lines and inline code spans. */
+function searchable(prose: string): string {
+  return prose
+    .split('\n')
+    .filter((line) => !/^\s{0,3}>(?!>>)/.test(line)) // `>>>` closes a multi-line answer
+    .join('\n')
+    .replace(/`[^`\n]*`/g, ' ');
+}
+
 function lastMarked(text: string): string | null {
   let last: string | null = null;
-  for (const m of text.matchAll(ANSWER)) last = m[1] ?? '';
+  for (const m of text.matchAll(ANSWER)) {
+    const inner = m[1] ?? '';
+    if (!PLACEHOLDERS.has(inner.trim().toLowerCase())) last = inner;
+  }
   return last;
 }
 
 /**
- * Returns the final answer, trimmed, or null when there is none: the last `<<<...>>>` in prose;
- * else a fenced block that holds only `<<<...>>>`; else the last `\boxed{...}` in prose.
+ * Where a run's final answer came from: `model` (the model's own `<<<…>>>`), `model-boxed` (the
+ * model's text had only `\boxed{…}`: shown, but not the format benchmarks ask for), or
+ * `code-output` (the model's text had none; the last execution output printed `<<<…>>>`).
  */
-export function extractFinalAnswer(modelText: string): string | null {
-  const segments = splitFenced(modelText);
+export const answerSourceSchema = z.enum(['model', 'model-boxed', 'code-output']);
+/** See `answerSourceSchema`. */
+export type AnswerSource = z.infer<typeof answerSourceSchema>;
+
+/** An answer and the format it was written in. */
+export interface FoundAnswer {
+  /** The answer, trimmed. */
+  readonly answer: string;
+  /** `marked`: `<<<…>>>` (prose, an answer-only fence, or a literal in code); `boxed`: `\boxed{…}`. */
+  readonly format: 'marked' | 'boxed';
+}
+
+/**
+ * The strict reading (scoring, `r1ci score`): the last `<<<...>>>` in prose; else a fenced block
+ * that holds only `<<<...>>>`; else the last literal `<<<...>>>` inside code. `\boxed{}` is not
+ * an answer here. `modelText` is one text or the model's stretches in order (one per model
+ * request); each stretch's fences are matched on their own and a later stretch's answer wins.
+ * Returns the trimmed answer, or null when there is none.
+ */
+export function extractFinalAnswer(modelText: string | readonly string[]): string | null {
+  const found = findFinalAnswer(modelText);
+  return found?.format === 'marked' ? found.answer : null;
+}
+
+/**
+ * The agent's reading: as `extractFinalAnswer`, but when no stretch has a `<<<…>>>` answer, the
+ * last `\boxed{…}` in prose is returned with format `boxed`. Null when there is neither.
+ */
+export function findFinalAnswer(modelText: string | readonly string[]): FoundAnswer | null {
+  const stretches = typeof modelText === 'string' ? [modelText] : modelText;
+  let marked: string | null = null;
+  let boxed: string | null = null;
+  for (const stretch of stretches) {
+    const found = answerInStretch(withoutThinking(stretch));
+    if (found.marked !== null) marked = found.marked;
+    if (found.boxed !== null) boxed = found.boxed;
+  }
+  if (marked !== null) return { answer: marked.trim(), format: 'marked' };
+  return boxed !== null ? { answer: boxed, format: 'boxed' } : null;
+}
+
+function answerInStretch(text: string): { marked: string | null; boxed: string | null } {
+  const segments = splitFenced(text);
   let prose: string | null = null;
   let fencedOnly: string | null = null;
+  let inCode: string | null = null;
+  let boxed: string | null = null;
   for (const s of segments) {
     if (!s.fenced) {
-      const found = lastMarked(s.text);
-      if (found !== null) prose = found;
+      const clean = searchable(s.text);
+      prose = lastMarked(clean) ?? prose;
+      boxed = extractBoxed(clean) ?? boxed;
     } else {
       const m = ANSWER_ONLY.exec(s.text);
-      if (m) fencedOnly = m[1] ?? '';
+      if (m && !PLACEHOLDERS.has((m[1] ?? '').trim().toLowerCase())) fencedOnly = m[1] ?? '';
+      inCode = lastLiteralInCode(s.text) ?? inCode;
     }
   }
-  const marked = prose ?? fencedOnly;
-  if (marked !== null) return marked.trim();
-  let boxed: string | null = null;
-  for (const s of segments) if (!s.fenced) boxed = extractBoxed(s.text) ?? boxed;
-  return boxed;
+  return { marked: prose ?? fencedOnly ?? inCode, boxed };
+}
+
+/**
+ * The last `<<<...>>>` in code that is a literal, not a template: markers in an f-string
+ * (`f"<<<{x}>>>"`) or holding a format placeholder (`{}`, `%s`) are filled in only when the
+ * code runs, so they are not an answer.
+ */
+function lastLiteralInCode(code: string): string | null {
+  let last: string | null = null;
+  for (const m of code.matchAll(ANSWER)) {
+    const inner = m[1] ?? '';
+    const before = code.slice(Math.max(0, m.index - 2), m.index);
+    // `"<<<" + str(x) + ">>>"`: the string that opens the marker closes inside it, so what lies
+    // between is code, not a literal answer.
+    const quote = /["']$/.exec(before)?.[0];
+    const splitString = quote !== undefined && inner.includes(quote);
+    if (/[fF]["']$/.test(before) || splitString || /\{[^}]*\}|%[sdrf]/.test(inner) || PLACEHOLDERS.has(inner.trim().toLowerCase())) continue;
+    last = inner;
+  }
+  return last;
+}
+
+/**
+ * An answer the code printed (`<<<…>>>` in the last execution's output), for when the model's
+ * own text has none; the caller marks it as coming from the code's output.
+ */
+export function answerInOutput(output: string): string | null {
+  return lastMarked(output)?.trim() ?? null;
 }
 
 /** True when a fenced block's content is only an answer: it is shown, not executed. */

@@ -1,6 +1,6 @@
 // How the model is asked — the same for every question of a solve or an evaluation run (and
 // recorded with evaluation results). The agent takes these plus per-run options.
-import type { ModelBackend } from './backends/types';
+import type { ModelBackend, ThinkSetting } from './backends/types';
 import type { ProtocolMode } from './protocol';
 
 export interface ModelRunSettings {
@@ -14,6 +14,8 @@ export interface ModelRunSettings {
   readonly contextTokens?: number;
   /** Silence allowed between two tokens before the request is abandoned as stalled (default 60). */
   readonly stallSeconds?: number;
+  /** Reasoning control ("r1ci.think"; absent = 'auto'). */
+  readonly think?: ThinkSetting;
 }
 
 /** Only the ModelRunSettings fields of a wider options object. */
@@ -27,5 +29,6 @@ export function modelRunSettings(o: ModelRunSettings): ModelRunSettings {
     seed: o.seed,
     contextTokens: o.contextTokens,
     stallSeconds: o.stallSeconds,
+    think: o.think,
   };
 }

@@ -3,11 +3,15 @@
 //  - 'r1ci': results are appended verbatim to the model's own unfinished turn, which the
 //    model then continues, exactly as R1-CI models saw them in training.
 //  - 'chat': results arrive as a new user message, which general instruction models handle better.
-import type { ChatMessage } from './backends/types';
+//  - 'tools': the Python runner is a native tool (pythonTool.ts); results go back as `tool` messages.
+import type { ChatMessage, ModelBackend, ToolCall } from './backends/types';
 import type { ExecResult } from '../sandbox/types';
 import { forModel } from '../sandbox/terminalText';
 
-export type ProtocolMode = 'r1ci' | 'chat';
+export type ProtocolMode = 'r1ci' | 'chat' | 'tools';
+/** The "r1ci.protocol" setting and the CLI's --protocol. */
+export type ProtocolSetting = ProtocolMode | 'auto';
+export const PROTOCOL_SETTINGS: readonly ProtocolSetting[] = ['auto', 'r1ci', 'chat', 'tools'];
 
 /** The paper's head prompt (R1-Code-Interpreter / CodeSteer code agent), with the question appended. */
 export const R1CI_HEAD_PROMPT =
@@ -20,22 +24,46 @@ export const R1CI_HEAD_PROMPT =
   'with the format <<<answer content>>> at the end of your response. Otherwise, you can continue your reasoning ' +
   'process and possibly generate more code query to solve the problem.';
 
-/** For text-only runs (no code execution): the paper's baseline. */
+/**
+ * For text-only runs (no code execution): the authors' text-only baseline prompt, `text_output_prompt`
+ * in CodeSteer-v1.0's prompt.py (the "All_text" baseline the R1-CI paper compares with). The answer
+ * format comes from the question itself (SymBench) or the harness's appended instruction.
+ */
 export const TEXT_ONLY_PROMPT =
+  'Analyze the question step by step and try to list all the careful points. Then try to acquire the final ' +
+  'answer with step by step analysis.\nIn the end of your response, directly output the answer to the question. ' +
+  'Do not output the code for execution.';
+
+/** For the `tools` protocol: the same task, with the runner offered as the native `python` tool. */
+export const TOOLS_HEAD_PROMPT =
   'The User asks a question, and you solve it. You first generate the reasoning and thinking process and then ' +
-  'provide the User with the final answer. Do not write code: reason in text. Once you are ready, return the ' +
-  'answer with the format <<<answer content>>> at the end of your response.';
+  'provide the User with the final answer. During the thinking process, you can call the `python` tool to run a ' +
+  "single Python script for efficient searching, optimization, and computing; the script must use 'print' for " +
+  'its output, which comes back as the tool result. Once you feel you are ready for the final answer, directly ' +
+  'return the answer with the format <<<answer content>>> at the end of your response.';
 
 export const RESULTS_HEADER = 'Code Execution Results:';
 
-/** Picks the protocol from the model name when the user has not chosen one. */
-export function protocolForModel(model: string, setting: ProtocolMode | 'auto'): ProtocolMode {
+/**
+ * Picks the protocol when the user has not chosen one ('auto'): `r1ci` for R1-CI models (by name),
+ * `tools` for models whose capabilities (Ollama /api/show) include "tools", else `chat`.
+ */
+export function protocolForModel(model: string, setting: ProtocolSetting, capabilities: readonly string[] | null = null): ProtocolMode {
   if (setting !== 'auto') return setting;
-  return /r1[-_ ]?code[-_ ]?interpreter|r1-?ci\b/i.test(model) ? 'r1ci' : 'chat';
+  if (/r1[-_ ]?code[-_ ]?interpreter|r1-?ci\b/i.test(model)) return 'r1ci';
+  return capabilities?.includes('tools') === true ? 'tools' : 'chat';
 }
 
-export function initialMessages(question: string, codeEnabled: boolean): ChatMessage[] {
-  const head = codeEnabled ? R1CI_HEAD_PROMPT : TEXT_ONLY_PROMPT;
+/** protocolForModel, asking the server for the model's capabilities only when 'auto' needs them (an unreachable server counts as none). */
+export async function resolveProtocol(backend: ModelBackend, model: string, setting: ProtocolSetting, signal?: AbortSignal): Promise<ProtocolMode> {
+  const byName = protocolForModel(model, setting);
+  if (setting !== 'auto' || byName === 'r1ci') return byName;
+  const capabilities = await backend.modelCapabilities(model, signal).catch(() => null);
+  return protocolForModel(model, setting, capabilities);
+}
+
+export function initialMessages(question: string, codeEnabled: boolean, mode: ProtocolMode = 'r1ci'): ChatMessage[] {
+  const head = !codeEnabled ? TEXT_ONLY_PROMPT : mode === 'tools' ? TOOLS_HEAD_PROMPT : R1CI_HEAD_PROMPT;
   return [{ role: 'user', content: `${head}\n\n${question}` }];
 }
 
@@ -64,10 +92,11 @@ export function formatNotRun(reason: string): string {
  * The next request's messages after a code block ran. `turnText` is what the model wrote in this
  * request, up to and including the closing fence.
  */
-export function appendExecution(messages: readonly ChatMessage[], mode: ProtocolMode, turnText: string, output: string): ChatMessage[] {
+export function appendExecution(messages: readonly ChatMessage[], mode: ProtocolMode, turnText: string, output: string, reasoning?: string): ChatMessage[] {
   const block = `${RESULTS_HEADER}\n${output}\n`;
-  if (mode === 'chat') {
-    return [...messages, { role: 'assistant', content: turnText }, { role: 'user', content: block }];
+  if (mode !== 'r1ci') {
+    const assistant: ChatMessage = reasoning ? { role: 'assistant', content: turnText, reasoning } : { role: 'assistant', content: turnText };
+    return [...messages, assistant, { role: 'user', content: block }];
   }
   // R1-CI: one growing assistant message the model keeps continuing.
   const last = messages[messages.length - 1];
@@ -75,4 +104,13 @@ export function appendExecution(messages: readonly ChatMessage[], mode: Protocol
   const base = last && last.role === 'assistant' ? messages.slice(0, -1) : [...messages];
   const glue = turnText.endsWith('\n') ? '' : '\n';
   return [...base, { role: 'assistant', content: `${prefix}${turnText}${glue}${block}` }];
+}
+
+/**
+ * The next request's messages after native tool calls ran (`tools` protocol): the assistant's
+ * message with its calls, then one `tool` message per call, in order, with that call's output.
+ */
+export function appendToolResults(messages: readonly ChatMessage[], turnText: string, reasoning: string, results: ReadonlyArray<{ call: ToolCall; output: string }>): ChatMessage[] {
+  const assistant: ChatMessage = { role: 'assistant', content: turnText, toolCalls: results.map((r) => r.call), ...(reasoning ? { reasoning } : {}) };
+  return [...messages, assistant, ...results.map((r): ChatMessage => ({ role: 'tool', content: r.output, toolCallId: r.call.id, toolName: r.call.name }))];
 }

@@ -1,14 +1,18 @@
 // The R1-CI loop: prompt → stream → cut at the closing fence → run the code → feed the result
-// back → repeat, until the model answers or the code-call budget is spent.
-import type { AgentErrorKind, AgentEvent, StopReason, TurnStats } from './events';
-import { BackendError, type ChatChunk, type ChatMessage, type ChatRequest } from './backends/types';
+// back → repeat, until the model answers or the code-call budget is spent. With the `tools`
+// protocol the code arrives as native tool calls instead of fences.
+import type { AgentErrorKind, AgentEvent, CodeSource, StopReason, TurnStats } from './events';
+import { BackendError, type ChatChunk, type ChatMessage, type ChatRequest, type ToolCall } from './backends/types';
 import { ContextWatch } from './contextWatch';
 import { watchForStall, type StallLimits } from './stallWatchdog';
-import { CodeBlockDetector, type CodeBlock } from './codeBlocks';
-import { extractFinalAnswer } from './finalAnswer';
-import { appendExecution, formatExecution, formatNotRun, initialMessages, type ProtocolMode } from './protocol';
+import { CodeBlockDetector, findCodeBlocks, type CodeBlock } from './codeBlocks';
+import { answerInOutput, extractFinalAnswer, findFinalAnswer, type AnswerSource } from './finalAnswer';
+import { appendExecution, appendToolResults, formatExecution, formatNotRun, initialMessages, type ProtocolMode } from './protocol';
+import { PYTHON_TOOL, readPythonCall } from './pythonTool';
+import { InlineThinkSplitter } from './thinkTags';
 import type { CodeRunner, ExecResult } from '../sandbox/types';
 import type { ModelRunSettings } from './modelRunSettings';
+import { knob } from './frontEnd';
 
 export interface AgentOptions extends ModelRunSettings {
   /** Runs the code. Null = text only: code blocks are not cut out or executed. */
@@ -39,11 +43,24 @@ export const DEFAULT_FIRST_TOKEN_SECONDS = 300;
 interface Attempt {
   block: CodeBlock | undefined;
   done: Extract<ChatChunk, { type: 'done' }> | undefined;
-  /** Characters of the turn already yielded as tokens. */
+  /** Characters of the turn's text already yielded as tokens. */
   emitted: number;
+  /** The turn's reasoning (reasoning channel and inline `<think>`), as yielded. */
+  reasoning: string;
+  /** Native tool calls, in the order the server sent them. */
+  toolCalls: ToolCall[];
   firstTokenMs: number | undefined;
   error: unknown;
+  detector: CodeBlockDetector;
 }
+
+/** Told to the model (as the execution result) when the server cut its reply inside a code block. */
+export const CUT_CODE_NOTICE =
+  'your reply reached the token limit inside this code block, so the code is incomplete and was not run — write a shorter script';
+
+/** Shown to the user in the same case. */
+const cutCodeWarning = (): string =>
+  `The server stopped the reply at its token limit in the middle of a code block; the incomplete code was not run and the model was told. Raise the server's output limit or ${knob('contextTokens')}.`;
 
 /**
  * Solves `question`, yielding events as they happen. The generator always ends with one `done`
@@ -51,10 +68,16 @@ interface Attempt {
  */
 export async function* runAgent(question: string, options: AgentOptions): AsyncGenerator<AgentEvent, void, undefined> {
   const { signal } = options;
-  const codeEnabled = options.runner !== null;
+  const runner = options.runner;
+  const toolsMode = runner !== null && options.protocol === 'tools';
+  // Fences run in the r1ci and chat protocols; with native tools the code comes as tool calls.
+  const fencesRun = runner !== null && !toolsMode;
   let messages: ChatMessage[] =
-    options.history && options.history.length > 0 ? [...options.history, { role: 'user', content: question }] : initialMessages(question, codeEnabled);
-  let modelText = '';
+    options.history && options.history.length > 0 ? [...options.history, { role: 'user', content: question }] : initialMessages(question, runner !== null, options.protocol);
+  /** The model's text per request, searched for the answer stretch by stretch (reasoning excluded). */
+  const stretches: string[] = [];
+  /** stdout of the last execution: its `<<<…>>>` counts when the model's text has no answer. */
+  let lastOutput = '';
   let codeCalls = 0;
   let turn = 0;
   /** Model text of the current request not yet in `messages` (kept for the conversation's history). */
@@ -65,38 +88,79 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
     firstChunkMs: Math.max(stallMs, (options.firstTokenSeconds ?? DEFAULT_FIRST_TOKEN_SECONDS) * 1000),
     serverName: `${options.backend.kind === 'ollama' ? 'Ollama' : 'OpenAI-compatible'} server at ${options.backend.baseUrl}`,
   };
-  // Only Ollama truncates silently to the num_ctx we send; OpenAI-compatible servers refuse instead.
-  const contextWatch = options.backend.kind === 'ollama' && options.contextTokens !== undefined ? new ContextWatch(options.contextTokens) : undefined;
+  // Ollama truncates silently to the num_ctx we send; OpenAI-compatible servers either refuse
+  // (context-overflow error) or truncate and report fewer prompt tokens than we sent.
+  const contextWatch =
+    options.backend.kind === 'ollama'
+      ? options.contextTokens !== undefined
+        ? new ContextWatch(options.contextTokens)
+        : undefined
+      : new ContextWatch((await options.backend.modelContextLength(options.model, signal).catch(() => null)) ?? undefined, 'reported');
   let truncationReported = false;
   yield { type: 'start', question, model: options.model, maxCodeCalls: options.maxCodeCalls };
 
+  const finalAnswer = (): { answer: string | null; answerSource?: AnswerSource } => {
+    // <<<…>>> in the model's text, then one printed by the code, then a \boxed{} fallback.
+    const own = findFinalAnswer(stretches);
+    if (own?.format === 'marked') return { answer: own.answer, answerSource: 'model' };
+    const printed = answerInOutput(lastOutput);
+    if (printed !== null) return { answer: printed, answerSource: 'code-output' };
+    return own !== null ? { answer: own.answer, answerSource: 'model-boxed' } : { answer: null };
+  };
   const finish = (reason: StopReason, message?: string): AgentEvent => {
     options.onMessages?.(closeTurn(messages, options.protocol, pendingText));
-    return {
-      type: 'done',
-      reason,
-      answer: reason === 'cancelled' ? null : extractFinalAnswer(modelText),
-      codeCalls,
-      turns: turn + 1,
-      message,
-    };
+    const found = reason === 'cancelled' ? { answer: null } : finalAnswer();
+    return { type: 'done', reason, ...found, codeCalls, turns: turn + 1, message };
+  };
+  /** Runs one cell (asking approval first). Returns the output for the model, or null when the run must end (cancelled; sandbox failure, already reported). */
+  const runCell = async function* (cellRunner: CodeRunner, code: string, index: number): AsyncGenerator<AgentEvent, string | null, undefined> {
+    const approved = options.approveCode ? await options.approveCode(code, index, signal) : true;
+    if (signal.aborted) return null;
+    if (!approved) return formatNotRun('the user declined to run this code');
+    yield { type: 'exec-start', index };
+    let result: ExecResult;
+    try {
+      result = await cellRunner.runCell(code, { signal });
+    } catch (error) {
+      if (signal.aborted) return null;
+      const message = `The sandbox failed to run the code: ${error instanceof Error ? error.message : String(error)}`;
+      yield { type: 'error', message, kind: 'sandbox' };
+      yield finish('error', message);
+      return null;
+    }
+    yield { type: 'exec-result', index, result };
+    if (signal.aborted) return null;
+    lastOutput = result.stdout;
+    return formatExecution(result);
   };
 
   for (;; turn++) {
     if (signal.aborted) return void (yield finish('cancelled'));
     yield { type: 'turn-start', turn };
     const estimate = contextWatch?.estimate(messages);
-    const detector = new CodeBlockDetector();
     const started = performance.now();
-    const request = { model: options.model, messages, options: { temperature: options.temperature, seed: options.seed, contextTokens: options.contextTokens } };
-    let attempt = yield* streamAttempt(options, request, detector, turn, codeEnabled, limits, started);
+    const request: ChatRequest = {
+      model: options.model,
+      messages,
+      options: { temperature: options.temperature, seed: options.seed, contextTokens: options.contextTokens },
+      ...(toolsMode ? { tools: [PYTHON_TOOL] } : {}),
+      ...(options.think !== undefined ? { think: options.think } : {}),
+    };
+    let attempt = yield* streamAttempt(options, request, turn, fencesRun, limits, started);
     let retries = 0;
     // One automatic retry for a transient failure, but only before any token was shown:
     // a retry after tokens would contradict what the user already read.
-    if (attempt.error instanceof BackendError && attempt.error.retryable && attempt.emitted === 0 && options.retryOnce !== false && !signal.aborted) {
+    if (
+      attempt.error instanceof BackendError &&
+      attempt.error.retryable &&
+      attempt.emitted === 0 &&
+      attempt.reasoning === '' &&
+      options.retryOnce !== false &&
+      !signal.aborted
+    ) {
       retries = 1;
       yield { type: 'warning', kind: 'retry', turn, message: `${attempt.error.message} Retrying once…` };
-      attempt = yield* streamAttempt(options, request, new CodeBlockDetector(), turn, codeEnabled, limits, started);
+      attempt = yield* streamAttempt(options, request, turn, fencesRun, limits, started);
     }
     if (signal.aborted) return void (yield finish('cancelled'));
     if (attempt.error !== undefined) {
@@ -105,17 +169,19 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
       return void (yield finish('error', message));
     }
     let { block, emitted } = attempt;
-    const { done } = attempt;
-    const turnDetector = attempt.detector;
-    if (!block && codeEnabled) {
-      block = turnDetector.end();
+    const { done, detector, reasoning, toolCalls } = attempt;
+    if (!block && fencesRun) {
+      block = detector.end();
       if (block && block.end > emitted) {
-        yield { type: 'token', turn, text: turnDetector.accumulated.slice(emitted, block.end) };
+        yield { type: 'token', turn, text: detector.accumulated.slice(emitted, block.end) };
         emitted = block.end;
       }
     }
-    const turnText = turnDetector.accumulated.slice(0, emitted);
-    modelText += turnText;
+    let turnText = detector.accumulated.slice(0, emitted);
+    // Tools protocol, a reply without tool calls and without an answer: a python fence in it
+    // still runs (models with native tools often write fences anyway; never silently dropped).
+    if (toolsMode && toolCalls.length === 0 && extractFinalAnswer(turnText) === null) block = findCodeBlocks(turnText)[0];
+    stretches.push(turnText);
     pendingText = turnText;
     const modelMs = performance.now() - started;
     const stats: TurnStats = {
@@ -135,82 +201,140 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
         yield { type: 'warning', kind: 'context-truncated', turn, message: contextWatch.message(Math.max(verdict.estimate, done?.promptTokens ?? 0)) };
       }
     }
-    if (done?.doneReason === 'length' && !block)
-      yield { type: 'warning', kind: 'output-truncated', turn, message: 'The server stopped the reply at its token limit, not because the model finished — the answer may be cut off. Raise the server\'s output limit or "r1ci.contextTokens".' };
+    const cutByLength = done?.doneReason === 'length';
+    const cutInsideCode = cutByLength && block?.unclosed === true;
+    if (cutInsideCode) yield { type: 'warning', kind: 'output-truncated', turn, message: cutCodeWarning() };
+    else if (cutByLength && !block && toolCalls.length === 0)
+      yield { type: 'warning', kind: 'output-truncated', turn, message: `The server stopped the reply at its token limit, not because the model finished — the answer may be cut off. Raise the server's output limit or ${knob('contextTokens')}.` };
     yield { type: 'turn-end', turn, stats };
+    if (runner === null) return void (yield finish(finalAnswer().answer !== null ? 'answer' : 'no-answer'));
 
-    if (!block || !options.runner) return void (yield finish(extractFinalAnswer(modelText) !== null ? 'answer' : 'no-answer'));
-    if (codeCalls >= options.maxCodeCalls) {
-      return void (yield finish('budget', `The code-call budget (${options.maxCodeCalls}) is used up.`));
+    // Native tool calls: run in order, each result goes back as a `tool` message.
+    if (toolsMode && toolCalls.length > 0) {
+      const results: Array<{ call: ToolCall; output: string }> = [];
+      for (const call of toolCalls) {
+        if (codeCalls >= options.maxCodeCalls) return void (yield finish('budget', `The code-call budget (${options.maxCodeCalls}) is used up.`));
+        const index = codeCalls++;
+        const read = readPythonCall(call);
+        if ('error' in read) {
+          results.push({ call, output: `[error: ${read.error}]` });
+          continue;
+        }
+        yield { type: 'code', index, turn, language: 'python', code: read.code, offsetInTurn: turnText.length, source: 'tool-call' };
+        const output = yield* runCell(runner, read.code, index);
+        if (output === null) return signal.aborted ? void (yield finish('cancelled')) : undefined;
+        results.push({ call, output });
+      }
+      messages = appendToolResults(messages, turnText, reasoning, results);
+      pendingText = '';
+      continue;
     }
+
+    let code: { code: string; source: CodeSource; offset: number } | undefined;
+    if (block && !cutInsideCode) code = { code: block.code, source: 'text', offset: block.start };
+    // The rule for code in reasoning: when the reply has no runnable code and no answer of its
+    // own, the last python block of its reasoning runs (the model wrote it there expecting it
+    // to run; reasoning models often do). Otherwise the reasoning's code is only shown.
+    if (!block && runner !== null && toolCalls.length === 0 && extractFinalAnswer(turnText) === null) {
+      const fromReasoning = findCodeBlocks(reasoning).pop();
+      if (fromReasoning) {
+        code = { code: fromReasoning.code, source: 'reasoning', offset: turnText.length };
+        yield { type: 'warning', kind: 'code-in-reasoning', turn, message: 'The model wrote its code inside its reasoning and gave no answer; that code is run as if it had written it in its reply.' };
+      }
+    }
+    if (!code && !cutInsideCode) return void (yield finish(finalAnswer().answer !== null ? 'answer' : 'no-answer'));
+    if (codeCalls >= options.maxCodeCalls) return void (yield finish('budget', `The code-call budget (${options.maxCodeCalls}) is used up.`));
 
     const index = codeCalls++;
-    yield { type: 'code', index, turn, language: block.language || 'python', code: block.code, offsetInTurn: block.start };
     let output: string;
-    const approved = options.approveCode ? await options.approveCode(block.code, index, signal) : true;
-    if (signal.aborted) return void (yield finish('cancelled'));
-    if (!approved) {
-      output = formatNotRun('the user declined to run this code');
+    if (code) {
+      yield {
+        type: 'code',
+        index,
+        turn,
+        language: code.source === 'text' && block ? block.language : 'python',
+        code: code.code,
+        offsetInTurn: code.offset,
+        ...(code.source !== 'text' ? { source: code.source } : {}),
+      };
+      const ran = yield* runCell(runner, code.code, index);
+      if (ran === null) return signal.aborted ? void (yield finish('cancelled')) : undefined;
+      output = ran;
     } else {
-      yield { type: 'exec-start', index };
-      let result: ExecResult;
-      try {
-        result = await options.runner.runCell(block.code, { signal });
-      } catch (error) {
-        if (signal.aborted) return void (yield finish('cancelled'));
-        const message = `The sandbox failed to run the code: ${error instanceof Error ? error.message : String(error)}`;
-        yield { type: 'error', message, kind: 'sandbox' };
-        return void (yield finish('error', message));
-      }
-      yield { type: 'exec-result', index, result };
-      if (signal.aborted) return void (yield finish('cancelled'));
-      output = formatExecution(result);
+      output = formatNotRun(CUT_CODE_NOTICE);
     }
-    messages = appendExecution(messages, options.protocol, turnText, output);
+    // What the model sees of its own turn: the code it ran is in the text (a block from the
+    // reasoning is added), and a fence the stream left open is closed.
+    if (code?.source === 'reasoning') turnText = `${turnText}${turnText === '' || turnText.endsWith('\n') ? '' : '\n'}\`\`\`python\n${code.code}\n\`\`\`\n`;
+    else if (block?.unclosed) turnText = `${turnText}${turnText.endsWith('\n') ? '' : '\n'}\`\`\`\n`;
+    messages = appendExecution(messages, options.protocol, turnText, output, reasoning);
     pendingText = '';
-    modelText += '\n';
   }
 }
 
 /**
- * One model request: streams tokens (as events) until the stream ends, a code block closes, or
- * it fails. Never throws: a failure is returned in `error` so the caller can decide to retry.
+ * One model request: streams tokens and reasoning (as events) until the stream ends, a code
+ * block closes, or it fails. Never throws: a failure is returned in `error` so the caller can
+ * decide to retry.
  */
 async function* streamAttempt(
   options: AgentOptions,
   request: ChatRequest,
-  detector: CodeBlockDetector,
   turn: number,
-  codeEnabled: boolean,
+  fencesRun: boolean,
   limits: StallLimits,
   started: number,
-): AsyncGenerator<AgentEvent, Attempt & { detector: CodeBlockDetector }, undefined> {
+): AsyncGenerator<AgentEvent, Attempt, undefined> {
   const { signal } = options;
   const controller = new AbortController();
   const abortRequest = (): void => controller.abort();
   signal.addEventListener('abort', abortRequest, { once: true });
-  const attempt: Attempt & { detector: CodeBlockDetector } = { block: undefined, done: undefined, emitted: 0, firstTokenMs: undefined, error: undefined, detector };
+  const detector = new CodeBlockDetector();
+  const think = new InlineThinkSplitter();
+  const attempt: Attempt = { block: undefined, done: undefined, emitted: 0, reasoning: '', toolCalls: [], firstTokenMs: undefined, error: undefined, detector };
+  /** Feeds content to the detector; true when a code block closed (generation stops there). */
+  const text = function* (piece: string): Generator<AgentEvent, boolean, undefined> {
+    const block = detector.push(piece);
+    if (fencesRun) attempt.block = block;
+    // Everything before this piece was already emitted; slicing the whole turn's text per
+    // chunk would make a long reply quadratic, so the piece itself goes out when it is all kept.
+    if (attempt.block) {
+      if (attempt.block.end > attempt.emitted) yield { type: 'token', turn, text: detector.accumulated.slice(attempt.emitted, attempt.block.end) };
+      attempt.emitted = Math.max(attempt.emitted, attempt.block.end);
+      return true;
+    }
+    if (piece.length > 0) {
+      attempt.emitted += piece.length;
+      yield { type: 'token', turn, text: piece };
+    }
+    return false;
+  };
+  const reasoning = (piece: string): AgentEvent => {
+    attempt.reasoning += piece;
+    return { type: 'reasoning', turn, text: piece };
+  };
   try {
-    for await (const chunk of watchForStall(options.backend.streamChat(request, controller.signal), controller, limits)) {
+    stream: for await (const chunk of watchForStall(options.backend.streamChat(request, controller.signal), controller, limits)) {
       if (chunk.type === 'done') {
         attempt.done = chunk;
         break;
       }
+      // Reasoning is life too: a long think is not a stalled server.
       attempt.firstTokenMs ??= performance.now() - started;
-      const block = detector.push(chunk.text);
-      if (codeEnabled) attempt.block = block;
-      // Everything before this chunk was already emitted; slicing the whole turn's text per
-      // chunk would make a long reply quadratic, so the chunk itself goes out when it is all kept.
-      if (attempt.block) {
-        if (attempt.block.end > attempt.emitted) yield { type: 'token', turn, text: detector.accumulated.slice(attempt.emitted, attempt.block.end) };
-        attempt.emitted = Math.max(attempt.emitted, attempt.block.end);
-      } else if (chunk.text.length > 0) {
-        attempt.emitted += chunk.text.length;
-        yield { type: 'token', turn, text: chunk.text };
-      }
-      // Generation stops the moment the code block closes, as the model was told.
-      if (attempt.block) break;
+      if (chunk.type === 'tool-call') attempt.toolCalls.push(chunk.call);
+      else if (chunk.type === 'reasoning') yield reasoning(chunk.text);
+      else
+        for (const piece of think.push(chunk.text)) {
+          if (piece.kind === 'reasoning') yield reasoning(piece.text);
+          // Generation stops the moment the code block closes, as the model was told.
+          else if (yield* text(piece.text)) break stream;
+        }
     }
+    if (!attempt.block)
+      for (const piece of think.end()) {
+        if (piece.kind === 'reasoning') yield reasoning(piece.text);
+        else yield* text(piece.text);
+      }
   } catch (error) {
     if (!signal.aborted) attempt.error = error;
   } finally {

@@ -3,6 +3,7 @@
 // a spinner forever. Only time spent waiting on the server counts: while the consumer handles
 // a chunk (renders it, asks for approval) the clock is stopped.
 import { BackendError } from './backends/types';
+import { knob } from './frontEnd';
 
 export interface StallLimits {
   /** Allowed silence before the first chunk (model loading from disk can take minutes). */
@@ -41,8 +42,8 @@ export async function* watchForStall<T>(source: AsyncIterable<T>, request: Abort
         const seconds = Math.round(limit / 100) / 10;
         throw new BackendError(
           first
-            ? `The ${limits.serverName} did not start answering within ${seconds} s (the model may still be loading, or the server is stuck) — retry, or raise "r1ci.stallSeconds".`
-            : `The ${limits.serverName} stalled: no token for ${seconds} s — retry, or raise "r1ci.stallSeconds" for a slow machine.`,
+            ? `The ${limits.serverName} did not start answering within ${seconds} s (the model may still be loading, or the server is stuck) — retry, or raise ${knob('stallSeconds')}.`
+            : `The ${limits.serverName} stalled: no token for ${seconds} s — retry, or raise ${knob('stallSeconds')} for a slow machine.`,
           'stalled',
         );
       }

@@ -1,20 +1,25 @@
 // Folds the agent's event stream into one record of the whole conversation: what the CLI's
 // --json prints, what evaluation stores, what SFT export keeps.
-import type { AgentEvent, AgentWarningKind, StopReason, TurnStats } from './events';
+import type { AgentEvent, AgentWarningKind, CodeSource, StopReason, TurnStats } from './events';
+import type { AnswerSource } from './finalAnswer';
 import type { ExecResult } from '../sandbox/types';
 
 export interface TrajectoryCell {
   readonly index: number;
   readonly language: string;
   readonly code: string;
+  /** Where the code came from; absent = a fence in the model's text. */
+  readonly source?: CodeSource;
   /** Absent when the code was not run (declined, cancelled). */
   result?: ExecResult;
 }
 
 export interface TrajectoryTurn {
   readonly turn: number;
-  /** What the model wrote in this request (up to the closing fence when it called code). */
+  /** What the model wrote in this request (up to the closing fence when it called code), reasoning excluded. */
   text: string;
+  /** The model's reasoning in this request (reasoning channel or inline <think>); absent when it gave none. */
+  reasoning?: string;
   cell?: TrajectoryCell;
   stats?: TurnStats;
   /** Time the code of this turn's cell ran (the model's time is stats.modelMs). */
@@ -26,6 +31,8 @@ export interface Trajectory {
   model: string;
   turns: TrajectoryTurn[];
   answer: string | null;
+  /** Where the answer came from (absent: no answer, or a record from before this field). */
+  answerSource?: AnswerSource;
   reason: StopReason | 'running';
   codeCalls: number;
   error?: string;
@@ -54,6 +61,11 @@ export class TrajectoryBuilder {
         if (turn) turn.text += event.text;
         break;
       }
+      case 'reasoning': {
+        const turn = t.turns[t.turns.length - 1];
+        if (turn) turn.reasoning = (turn.reasoning ?? '') + event.text;
+        break;
+      }
       case 'turn-end': {
         const turn = t.turns[t.turns.length - 1];
         if (turn) turn.stats = event.stats;
@@ -61,8 +73,10 @@ export class TrajectoryBuilder {
         break;
       }
       case 'code': {
-        const turn = t.turns[t.turns.length - 1];
-        if (turn) turn.cell = { index: event.index, language: event.language, code: event.code };
+        let turn = t.turns[t.turns.length - 1];
+        // Several native tool calls in one request: each further cell gets an entry of its own (same turn number, no text).
+        if (turn?.cell) t.turns.push((turn = { turn: turn.turn, text: '' }));
+        if (turn) turn.cell = { index: event.index, language: event.language, code: event.code, ...(event.source ? { source: event.source } : {}) };
         break;
       }
       case 'exec-result': {
@@ -82,6 +96,7 @@ export class TrajectoryBuilder {
         break;
       case 'done':
         t.answer = event.answer;
+        if (event.answerSource) t.answerSource = event.answerSource;
         t.reason = event.reason;
         t.codeCalls = event.codeCalls;
         break;

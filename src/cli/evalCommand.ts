@@ -1,33 +1,37 @@
 // `r1ci eval <file-or-folder>`: the benchmark harness on the command line. Results are appended
 // to a JSONL file as questions finish, so an interrupted run resumes where it stopped; the exit
 // code says whether the run worked (not how well the model did).
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { modelRunSettings } from '../agent/modelRunSettings';
 import { defaultSettings } from '../config/settingsSpec';
 import { autoConcurrency, evaluate } from '../eval/evaluate';
-import { loadTasks } from '../eval/load';
+import { describeUnsupported, loadTasks } from '../eval/load';
+import { defaultResultsFile } from '../eval/resultsLocation';
 import { readResults, sftTranscripts, toMarkdown, compareRuns, comparisonToMarkdown, summarize } from '../eval/results';
 import type { EvalEvent } from '../eval/runner';
 import { SandboxPool } from '../sandbox';
 import { CliError, EXIT, intOption } from './cliSupport';
 import { ISOLATION_OPTIONS, ISOLATION_USAGE, mayRunModelCode, readIsolation, refusingRunner, type GateIo } from './isolationGate';
-import { MODEL_OPTIONS, modelOptionsUsage, readModelOptions } from './modelOptions';
+import { MODEL_OPTIONS, modelOptionsUsage, readModelOptions, resolveModelProtocol } from './modelOptions';
 import { createProgressReporter } from './evalProgress';
+import { checkServerAndModel } from './preflight';
 
 export const EVAL_USAGE = `Usage: r1ci eval <file-or-folder> [options]
 
 Runs every question of a task file or folder (our JSONL/JSON task files, SymBench, Blocksworld,
 Big-Bench-Hard, game24), scores the answers and appends one JSON line per question to the results
-file. Running again with the same --out skips the questions already done.
+file. Running again with the same results file resumes: questions already done are skipped.
+The server and the model are checked first; when either is missing nothing is run or written.
 
 Options:
   --concurrency N         questions at once (default: 1 for ollama, 4 for openai)
   --question-timeout S    wall-clock limit per question in seconds, 0 = none (default: ${defaultSettings()['eval.timeoutSeconds']})
   --text-only             never run code (the paper's text-only baseline)
-  --out FILE              results file (default: results.jsonl)
+  --out FILE              results file (default: .r1ci/results/<tasks>.<model>[.text-only].results.jsonl
+                          in the folder that holds the task file or folder)
   --fresh                 do not resume: the results file must not exist yet
   --sft FILE              also write the correct multi-turn trajectories as chat JSONL
 ${modelOptionsUsage()}
@@ -73,20 +77,23 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
   if (positionals.length !== 1) throw new CliError(`Give exactly one task file or folder.\n\n${EVAL_USAGE}`, EXIT.usage);
   const target = resolve(positionals[0] ?? '');
   const defaults = defaultSettings();
-  const m = readModelOptions(values);
+  const m = await resolveModelProtocol(readModelOptions(values), io.signal);
   const isolation = readIsolation(values.isolation);
   const concurrency = autoConcurrency(intOption('--concurrency', values.concurrency, 0, 1), m.backendKind);
   const questionTimeout = intOption('--question-timeout', values['question-timeout'], defaults['eval.timeoutSeconds'], 0);
-  const out = resolve(values.out ?? 'results.jsonl');
   const textOnly = values['text-only'];
+  const out = values.out ? resolve(values.out) : defaultResultsFile(target, m.model, textOnly);
 
   const loaded = await loadTasks(target, io.signal);
   for (const p of loaded.problems) {
     const where = p.line !== undefined ? `:${p.line}` : p.index !== undefined ? ` [record ${p.index}]` : '';
     io.stderr.write(`${p.file}${where}: ${p.message}\n`);
   }
+  for (const line of describeUnsupported(loaded.unsupported ?? [])) io.stderr.write(`${line}\n`);
   if (loaded.records.length === 0) throw new CliError(`No questions found in ${target}${loaded.problems.length ? ` (${loaded.problems.length} problem(s) above)` : ''}.`, EXIT.failure);
   if (values.fresh && (await readResults(out)).results.length > 0) throw new CliError(`${out} already holds results; remove it or leave out --fresh to resume.`, EXIT.usage);
+  await checkServerAndModel(m.backend, m.model, io.signal);
+  await mkdir(dirname(out), { recursive: true });
 
   const scratchRoot = await mkdtemp(join(tmpdir(), 'r1ci-eval-'));
   const pool = new SandboxPool({ scratchRoot, pythonPath: m.pythonPath, limits: { timeoutMs: m.cellTimeoutSeconds * 1000 }, mode: 'stateless', isolation });

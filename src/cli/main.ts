@@ -1,16 +1,21 @@
 #!/usr/bin/env node
 // The `r1ci` command: the same agent (and evaluation) as the extension, without VS Code.
 import { escapeControls } from '../sandbox/terminalText';
+import { useFrontEnd } from '../agent/frontEnd';
 import { CliError, EXIT } from './cliSupport';
 import { compareCommand, evalCommand, exportSftCommand } from './evalCommand';
 import { mcpCommand } from './mcpCommand';
+import { scoreCommand } from './scoreCommand';
 import { solveCommand, SOLVE_USAGE } from './solveCommand';
 
 const USAGE = `Usage: r1ci <command> [options]
 
 Commands:
   solve "question"   let the model reason with code and print the trajectory and answer
-  eval <path>        run a task file or folder, score the answers, append results (r1ci eval -h)
+  eval <path>        run a task file or folder, score the answers; results go to .r1ci/results/
+                     in the folder holding the tasks unless --out says otherwise (r1ci eval -h)
+  score <path> --answers FILE
+                     score answers made elsewhere, without a model (r1ci score -h)
   export-sft <file>  correct multi-turn trajectories of a results file as chat JSONL
   compare <a> <b>    per-task accuracy of two results files side by side
   mcp                serve the sandbox and the agent to MCP clients over stdio (r1ci mcp -h)
@@ -18,6 +23,8 @@ Commands:
 ${SOLVE_USAGE}`;
 
 async function main(argv: string[]): Promise<number> {
+  // Error advice names flags and environment variables, not VS Code settings.
+  useFrontEnd('cli');
   const [command, ...rest] = argv;
   const controller = new AbortController();
   // First Ctrl-C cancels cleanly (model request and running code); a second one exits at once.
@@ -31,6 +38,8 @@ async function main(argv: string[]): Promise<number> {
       return solveCommand(rest, io);
     case 'eval':
       return evalCommand(rest, io);
+    case 'score':
+      return scoreCommand(rest, io);
     case 'export-sft':
       return exportSftCommand(rest, io);
     case 'compare':

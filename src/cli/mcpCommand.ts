@@ -14,7 +14,7 @@ import { createMcpServer } from '../mcp/server';
 import { solveWithAgent } from '../mcp/solveTool';
 import { detectIsolation, SandboxPool, type IsolationTier } from '../sandbox';
 import { CliError, EXIT, intOption } from './cliSupport';
-import { MODEL_OPTIONS, modelOptionsUsage, readModelOptions } from './modelOptions';
+import { MODEL_OPTIONS, modelOptionsUsage, readModelOptions, resolveModelProtocol } from './modelOptions';
 
 export const MCP_USAGE = `Usage: r1ci mcp [options]
 
@@ -92,7 +92,7 @@ export async function mcpCommand(argv: readonly string[], io: { stderr: NodeJS.W
   const server = createMcpServer({
     registry,
     version,
-    solve: (question, signal) => solveWithAgent(question, modelRunSettings(m), createSandbox, signal),
+    solve: async (question, signal) => solveWithAgent(question, modelRunSettings(await resolveModelProtocol(m, signal)), createSandbox, signal),
     tier: async () => {
       if (knownTier) return knownTier;
       if (isolation === 'basic') return { tier: 'basic', note: 'basic tier chosen with --isolation basic' };

@@ -1,7 +1,8 @@
 // The options that say which model, on which server, is asked and how: shared by `solve` and
 // `eval`, so both accept the same flags with the same defaults and the same checks.
 import { createBackend, type ModelBackend } from '../agent/backends';
-import { protocolForModel, type ProtocolMode } from '../agent/protocol';
+import { THINK_SETTINGS, type ThinkSetting } from '../agent/backends/types';
+import { PROTOCOL_SETTINGS, resolveProtocol, type ProtocolMode, type ProtocolSetting } from '../agent/protocol';
 import { defaultSettings } from '../config/settingsSpec';
 import { CliError, EXIT, intOption, numberOption } from './cliSupport';
 
@@ -14,6 +15,7 @@ export const MODEL_OPTIONS = {
   model: { type: 'string' },
   'max-code-calls': { type: 'string' },
   protocol: { type: 'string' },
+  think: { type: 'string' },
   temperature: { type: 'string' },
   seed: { type: 'string' },
   'context-tokens': { type: 'string' },
@@ -31,7 +33,9 @@ export function modelOptionsUsage(): string {
   --api-key KEY           bearer key for an OpenAI-compatible server (default: $R1CI_API_KEY, then $OPENAI_API_KEY)
   --model NAME            model name (default: ${d.model})
   --max-code-calls N      code-call budget (default: ${d.maxCodeCalls})
-  --protocol MODE         auto | r1ci | chat (default: auto)
+  --protocol MODE         auto | r1ci | chat | tools (default: auto: r1ci for R1-CI models, tools for
+                          models with native tool calls (Ollama capabilities), chat otherwise)
+  --think MODE            auto | on | off | low | medium | high: reasoning models (default: ${d.think})
   --temperature T         sampling temperature (default: ${d.temperature})
   --seed N                sampling seed
   --context-tokens N      context window requested from Ollama, num_ctx (default: ${d.contextTokens})
@@ -46,7 +50,9 @@ export interface ModelOptions {
   readonly backendKind: 'ollama' | 'openai';
   readonly backend: ModelBackend;
   readonly model: string;
-  readonly protocol: ProtocolMode;
+  /** The --protocol flag; resolveModelProtocol turns 'auto' into a mode. */
+  readonly protocolSetting: ProtocolSetting;
+  readonly think: ThinkSetting;
   readonly maxCodeCalls: number;
   readonly temperature: number;
   readonly seed: number | undefined;
@@ -61,8 +67,10 @@ export function readModelOptions(values: RawModelOptions, env: NodeJS.ProcessEnv
   const d = defaultSettings();
   const backendKind = values.backend ?? d.backend;
   if (backendKind !== 'ollama' && backendKind !== 'openai') throw new CliError(`--backend must be ollama or openai (got "${backendKind}").`, EXIT.usage);
-  const protocolSetting = values.protocol ?? 'auto';
-  if (protocolSetting !== 'auto' && protocolSetting !== 'r1ci' && protocolSetting !== 'chat') throw new CliError(`--protocol must be auto, r1ci or chat (got "${protocolSetting}").`, EXIT.usage);
+  const protocolSetting = PROTOCOL_SETTINGS.find((p) => p === (values.protocol ?? 'auto'));
+  if (protocolSetting === undefined) throw new CliError(`--protocol must be ${PROTOCOL_SETTINGS.join(', ')} (got "${values.protocol ?? ''}").`, EXIT.usage);
+  const think = THINK_SETTINGS.find((t) => t === (values.think ?? d.think));
+  if (think === undefined) throw new CliError(`--think must be ${THINK_SETTINGS.join(', ')} (got "${values.think ?? ''}").`, EXIT.usage);
   const model = values.model ?? d.model;
   const url = values['base-url'] ?? values.host;
   const apiKey = values['api-key'] ?? env['R1CI_API_KEY'] ?? env['OPENAI_API_KEY'];
@@ -76,7 +84,8 @@ export function readModelOptions(values: RawModelOptions, env: NodeJS.ProcessEnv
     backendKind,
     backend,
     model,
-    protocol: protocolForModel(model, protocolSetting),
+    protocolSetting,
+    think,
     maxCodeCalls: intOption('--max-code-calls', values['max-code-calls'], d.maxCodeCalls, 0),
     temperature: numberOption('--temperature', values.temperature, d.temperature, 0),
     seed: values.seed === undefined ? undefined : intOption('--seed', values.seed, 0, 0),
@@ -85,4 +94,9 @@ export function readModelOptions(values: RawModelOptions, env: NodeJS.ProcessEnv
     pythonPath: values.python,
     cellTimeoutSeconds: intOption('--timeout', values.timeout, d['sandbox.timeoutSeconds'], 1),
   };
+}
+
+/** The options with the protocol decided: 'auto' asks the server for the model's capabilities (Ollama /api/show). */
+export async function resolveModelProtocol(m: ModelOptions, signal?: AbortSignal): Promise<ModelOptions & { readonly protocol: ProtocolMode }> {
+  return { ...m, protocol: await resolveProtocol(m.backend, m.model, m.protocolSetting, signal) };
 }

@@ -4,6 +4,14 @@
 import type { AgentEvent } from '../agent/events';
 import { escapeControls, forDisplay } from '../sandbox/terminalText';
 import type { ExecResult } from '../sandbox/types';
+import type { AnswerSource } from '../agent/finalAnswer';
+
+/** What the final-answer line adds about where the answer came from. */
+const ANSWER_NOTE: Record<AnswerSource, string> = {
+  model: '',
+  'model-boxed': ' (written as \\boxed{}, not <<<…>>>)',
+  'code-output': ' (printed by the code)',
+};
 
 interface Out {
   write(text: string): void;
@@ -22,8 +30,28 @@ export function createPrinter(out: Out, color: boolean): (event: AgentEvent) => 
     if (!atLineStart) write('\n');
     write(`${text}\n`);
   };
+  // Reasoning streams dimmed, each line behind a bar, under a "thinking" header: a terminal
+  // cannot fold it, so it is set apart instead (--json keeps it per turn as `reasoning`).
+  let thinking = false;
+  const reason = (text: string): void => {
+    if (!thinking) {
+      line(paint('2', '┌ thinking'));
+      thinking = true;
+    }
+    text.split('\n').forEach((piece, i) => {
+      if (i > 0) write('\n');
+      if (piece.length > 0) write(`${atLineStart ? paint('2', '│ ') : ''}${paint('2', piece)}`);
+    });
+  };
   return (event) => {
+    if (thinking && event.type !== 'reasoning') {
+      line(paint('2', '└'));
+      thinking = false;
+    }
     switch (event.type) {
+      case 'reasoning':
+        reason(event.text);
+        break;
       case 'start':
         line(paint('2', `model ${event.model} · up to ${event.maxCodeCalls} code calls`));
         break;
@@ -55,11 +83,17 @@ export function createPrinter(out: Out, color: boolean): (event: AgentEvent) => 
         break;
       case 'done':
         if (totals.turns > 0) line(paint('2', summary(totals)));
-        if (event.answer !== null) line(paint('1;32', `Final answer: ${escapeControls(event.answer)}`));
+        if (event.answer !== null) line(paint('1;32', `Final answer: ${escapeControls(event.answer)}${ANSWER_NOTE[event.answerSource ?? 'model']}`));
         else if (event.reason === 'cancelled') line(paint('33', 'Cancelled.'));
         else if (event.reason !== 'error') line(paint('33', `No final answer (${escapeControls(event.message ?? 'the model gave no <<<answer>>>')}).`));
         break;
       case 'code':
+        // Code that is not in the streamed text (a tool call, a block from the reasoning) is shown here.
+        if (event.source === 'tool-call' || event.source === 'reasoning') {
+          line(paint('36', `── python ${event.source === 'tool-call' ? 'tool call' : 'from the reasoning'} ──`));
+          line(event.code);
+        }
+        break;
       case 'turn-start':
         break;
     }

@@ -11,7 +11,7 @@ import type { CodeRunner } from '../sandbox/types';
 import { createPrinter } from './printer';
 import { CliError, EXIT } from './cliSupport';
 import { ISOLATION_OPTIONS, ISOLATION_USAGE, mayRunModelCode, readIsolation, refusingRunner, type GateIo } from './isolationGate';
-import { MODEL_OPTIONS, modelOptionsUsage, readModelOptions } from './modelOptions';
+import { MODEL_OPTIONS, modelOptionsUsage, readModelOptions, resolveModelProtocol } from './modelOptions';
 import { escapeControls } from '../sandbox/terminalText';
 
 export const SOLVE_USAGE = `Usage: r1ci solve "question" [options]
@@ -42,7 +42,7 @@ export async function solveCommand(argv: readonly string[], io: GateIo & { stdou
   }
   const question = positionals.join(' ').trim();
   if (!question) throw new CliError(`No question given.\n\n${SOLVE_USAGE}`, EXIT.usage);
-  const m = readModelOptions(values);
+  const m = await resolveModelProtocol(readModelOptions(values), io.signal);
   const isolation = readIsolation(values.isolation);
   const scratch = await mkdtemp(join(tmpdir(), 'r1ci-solve-'));
   let runner: CodeRunner | null = null;

@@ -8,7 +8,7 @@ import { insertCodeAtCursor, trackLastTextEditor } from '../host/editorInsert';
 import { lastSolve } from '../host/lastTrajectory';
 import type { Log } from '../host/log';
 import type { SolveController } from '../host/solveController';
-import { insertSolution } from '../notebook/notebookInsert';
+import { insertSolution, NotebookSupportMissing } from '../notebook/notebookInsert';
 import { SandboxKernel } from '../notebook/sandboxKernel';
 import { parseTrajectory } from '../notebook/trajectorySchema';
 
@@ -63,7 +63,12 @@ export function registerEditorCommands(context: vscode.ExtensionContext, solver:
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         log(`Insert into notebook failed: ${message}`);
-        void vscode.window.showErrorMessage(`Insert into Notebook failed: ${message}`);
+        if (error instanceof NotebookSupportMissing) {
+          const reload = 'Reload Window';
+          void vscode.window.showErrorMessage(`Insert into Notebook: ${message}`, reload).then((choice) => {
+            if (choice === reload) void vscode.commands.executeCommand('workbench.action.reloadWindow');
+          });
+        } else void vscode.window.showErrorMessage(`Insert into Notebook failed: ${message}`);
         return undefined;
       }
     }),

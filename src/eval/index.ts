@@ -1,7 +1,10 @@
 // Public surface of the pure evaluation code (no VS Code, no model).
-export { loadTasks } from './load';
-export { scoreAnswer, scoreAnswerAsync, expectedOf, type AsyncScoreOptions } from './score';
+export { describeUnsupported, loadTasks } from './load';
+export { itemId, relativeId } from './ids';
+export { scoreAnswer, scoreAnswerAsync, expectedOf, submittedAnswer, type AsyncScoreOptions, type Submission } from './score';
+export { answerLineSchema, indexTasks, parseAnswerLine, scoreSubmission, type AnswerLine, type ScoredLine, type TaskIndex } from './scoreAnswers';
 export { extractFinalAnswer, cleanAnswer, normalizeText } from './answerText';
+export { reasoningGymSupport, scoreReasoningGym, type RgEntry, type RgScoreOutcome, type RgSupport } from './reasoningGym';
 export { evaluateArithmetic, type ArithmeticResult, type Evaluation } from './arithmetic';
 export type { PythonCheckRunner } from './scorers/python';
 export { BUILTIN_CHECKERS, taskFileRecordSchema, type TaskFileRecord } from './loaders/taskfile';
@@ -16,6 +19,7 @@ export {
   type ScorerKind,
   type TaskRecord,
   type TaskSource,
+  type UnsupportedTask,
 } from './types';
 export {
   appendResult,
@@ -27,6 +31,7 @@ export {
   readResults,
   resultRecordSchema,
   resultStepSchema,
+  scoreOf,
   sftTranscripts,
   summarize,
   toCsv,

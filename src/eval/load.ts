@@ -3,15 +3,15 @@
 
 import { readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { relativeId } from './ids';
 import { isBbhFile, loadBbhData } from './loaders/bbh';
-import { loadBlocksworldSample } from './loaders/blocksworld';
 import { isGame24Header, loadGame24Csv } from './loaders/game24';
-import { loadSymbenchSample } from './loaders/symbench';
+import { isGsmHardRecord, loadGsmHardJsonl, isMathProblem, unsupportedJson } from './loaders/otherBenchmarks';
+import { isReasoningGymItem, loadReasoningGymJsonl } from './loaders/reasoningGym';
+import { sampleFolderLayout, loadSampleFolder } from './loaders/symbench';
 import { isTaskFileJson, loadJsonlTaskFile, loadJsonTaskFile } from './loaders/taskfile';
 import { readDatasetText } from './safeRead';
-import type { LoadProblem, LoadResult, TaskRecord } from './types';
-
-const BLOCKSWORLD_FILE = 'blocksworld_task.txt';
+import type { LoadedItem, LoadProblem, LoadResult, TaskRecord, UnsupportedTask } from './types';
 /** Extensions that may hold tasks; other files in a walked folder (README.md, LICENSE) are skipped. */
 const DATA_EXTENSIONS = new Set(['.json', '.jsonl', '.csv']);
 
@@ -22,8 +22,22 @@ function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-/** Loads one data file whose layout is decided by extension and content. */
-async function loadDataFile(file: string): Promise<LoadResult> {
+/** The first non-blank line of a JSONL text, parsed, or undefined. */
+function firstJsonlRecord(text: string): unknown {
+  const line = text.split(/\r?\n/).find((l) => l.trim() !== '' && !l.trim().startsWith('//'));
+  if (line === undefined) return undefined;
+  try {
+    return JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Loads one data file whose layout is decided by extension and content; `fileId` is its path
+ * relative to the folder or file the user gave (the prefix of its items' ids).
+ */
+async function loadDataFile(file: string, fileId: string): Promise<LoadResult> {
   const ext = path.extname(file).toLowerCase();
   let text: string;
   try {
@@ -31,11 +45,17 @@ async function loadDataFile(file: string): Promise<LoadResult> {
   } catch (e) {
     return { records: [], problems: [{ file, message: `cannot read: ${errorText(e)}` }] };
   }
-  if (ext === '.jsonl') return loadJsonlTaskFile(file, text);
+  if (ext === '.jsonl') {
+    const first = firstJsonlRecord(text);
+    // Reasoning-Gym items ({question, answer, metadata}) would otherwise pass as our own task files.
+    if (isReasoningGymItem(first)) return loadReasoningGymJsonl(file, fileId, text);
+    if (isGsmHardRecord(first)) return loadGsmHardJsonl(file, fileId, text);
+    return loadJsonlTaskFile(file, fileId, text);
+  }
   if (ext === '.csv') {
     const first = text.split(/\r?\n/, 1)[0] ?? '';
-    if (isGame24Header(first)) return loadGame24Csv(file, text);
-    return { records: [], problems: [{ file, line: 1, message: `unrecognised CSV layout (columns "${first}"; known: Rank,Puzzles,Solutions)` }] };
+    if (isGame24Header(first)) return loadGame24Csv(file, fileId, text);
+    return { records: [], problems: [{ file, line: 1, message: `unrecognised CSV layout (columns "${first}"; known: Rank,Puzzles[,Solutions|,AMT (s),...])` }] };
   }
   if (ext === '.json') {
     let data: unknown;
@@ -44,8 +64,9 @@ async function loadDataFile(file: string): Promise<LoadResult> {
     } catch (e) {
       return { records: [], problems: [{ file, message: `invalid JSON: ${errorText(e)}` }] };
     }
-    if (isBbhFile(data)) return loadBbhData(file, data);
-    if (isTaskFileJson(data)) return loadJsonTaskFile(file, data);
+    if (isBbhFile(data)) return loadBbhData(file, fileId, data);
+    if (isMathProblem(data)) return unsupportedJson(file, fileId, 'MATH', 'MATH answers need a judge of mathematical equivalence (the authors ask GPT-4o); not scored yet');
+    if (isTaskFileJson(data)) return loadJsonTaskFile(file, fileId, data);
     return { records: [], problems: [{ file, message: 'unrecognised JSON layout (expected {"examples": [...]}, a task record, an array of them, or {"tasks": [...]})' }] };
   }
   return { records: [], problems: [{ file, message: `unrecognised task file type "${ext || path.basename(file)}"` }] };
@@ -54,17 +75,22 @@ async function loadDataFile(file: string): Promise<LoadResult> {
 interface Collector {
   readonly records: TaskRecord[];
   readonly problems: LoadProblem[];
+  readonly unsupported: UnsupportedTask[];
+  /** Ids are relative to this folder. */
+  readonly root: string;
   readonly signal?: AbortSignal;
 }
 
-function add(into: Collector, out: { record?: TaskRecord; problem?: LoadProblem } | LoadResult): void {
+function add(into: Collector, out: LoadedItem | LoadResult): void {
   if ('records' in out) {
     into.records.push(...out.records);
     into.problems.push(...out.problems);
+    into.unsupported.push(...(out.unsupported ?? []));
     return;
   }
   if (out.record) into.records.push(out.record);
   if (out.problem) into.problems.push(out.problem);
+  if (out.unsupported) into.unsupported.push(out.unsupported);
 }
 
 async function walk(dir: string, into: Collector): Promise<void> {
@@ -77,13 +103,9 @@ async function walk(dir: string, into: Collector): Promise<void> {
     return;
   }
   const names = new Set(entries.map((e) => e.name));
-  // A folder holding question.txt is one SymBench sample; its family is the parent folder.
-  if (names.has('question.txt') || names.has('solution.json')) {
-    add(into, await loadSymbenchSample(dir, path.basename(path.dirname(dir))));
-    return;
-  }
-  if (names.has(BLOCKSWORLD_FILE)) {
-    add(into, await loadBlocksworldSample(path.join(dir, BLOCKSWORLD_FILE), path.basename(path.dirname(dir))));
+  // A folder that is one question (SymBench sample, Blocksworld, number_multiply, Letters, ...).
+  if (sampleFolderLayout(names) !== undefined) {
+    add(into, await loadSampleFolder(dir, relativeId(into.root, dir), names));
     return;
   }
   const sorted = [...entries].sort((a, b) => naturalCompare(a.name, b.name));
@@ -93,18 +115,18 @@ async function walk(dir: string, into: Collector): Promise<void> {
     if (entry.isDirectory()) await walk(full, into);
     else if (entry.isFile() && DATA_EXTENSIONS.has(path.extname(entry.name).toLowerCase())) {
       into.signal?.throwIfAborted();
-      add(into, await loadDataFile(full));
+      add(into, await loadDataFile(full, relativeId(into.root, full)));
     }
   }
 }
 
 /**
  * Loads every task under `target` (a task file, a sample folder, or any folder above them).
- * Records get unique ids: a repeated id is reported as a problem and the later record dropped.
- * Rejects only when `signal` is aborted (with the signal's reason).
+ * Ids are relative to `target` (to its parent when `target` is a file or a single question's
+ * folder): see docs/task-files.md, "Ids". A repeated id is reported as a problem and the later
+ * record dropped. Rejects only when `signal` is aborted (with the signal's reason).
  */
 export async function loadTasks(target: string, signal?: AbortSignal): Promise<LoadResult> {
-  const into: Collector = { records: [], problems: [], signal };
   // The one place a link is followed: the target the user named. Below it, none is (safeRead.ts).
   let resolved = path.resolve(target);
   let info;
@@ -114,19 +136,37 @@ export async function loadTasks(target: string, signal?: AbortSignal): Promise<L
   } catch (e) {
     return { records: [], problems: [{ file: resolved, message: `not found: ${errorText(e)}` }] };
   }
-  if (info.isDirectory()) await walk(resolved, into);
-  else {
-    const base = path.basename(resolved);
-    const dir = path.dirname(resolved);
-    if (base === 'question.txt' || base === 'solution.json') add(into, await loadSymbenchSample(dir, path.basename(path.dirname(dir))));
-    else if (base === BLOCKSWORLD_FILE) add(into, await loadBlocksworldSample(resolved, path.basename(path.dirname(dir))));
-    else add(into, await loadDataFile(resolved));
+  if (info.isDirectory()) {
+    let names = new Set<string>();
+    try {
+      names = new Set(await readdir(resolved));
+    } catch {
+      // walk() reports the unreadable folder
+    }
+    // A single question's folder: ids relative to its parent, so the folder name stays in the id.
+    const root = sampleFolderLayout(names) !== undefined ? path.dirname(resolved) : resolved;
+    const into: Collector = { records: [], problems: [], unsupported: [], root, signal };
+    await walk(resolved, into);
+    signal?.throwIfAborted();
+    return dedupe(into);
   }
+  const dir = path.dirname(resolved);
+  const into: Collector = { records: [], problems: [], unsupported: [], root: dir, signal };
+  const dirNames = new Set(await readdir(dir).catch((): string[] => []));
+  // A file of a question folder (question.txt, blocksworld_task.txt, ...) loads that folder.
+  if (sampleFolderLayout(dirNames) !== undefined && isSampleFile(path.basename(resolved))) {
+    add(into, await loadSampleFolder(dir, relativeId(path.dirname(dir), dir), dirNames));
+  } else add(into, await loadDataFile(resolved, relativeId(dir, resolved)));
   signal?.throwIfAborted();
   return dedupe(into);
 }
 
-function dedupe(result: LoadResult): LoadResult {
+/** Files that are part of a question folder rather than a data file of their own. */
+function isSampleFile(name: string): boolean {
+  return sampleFolderLayout(new Set([name])) !== undefined || ['solution.json', 'target_answer.txt', 'input_prompt_1.txt', 'input_value_list.txt'].includes(name);
+}
+
+function dedupe(result: LoadResult & { unsupported: UnsupportedTask[] }): LoadResult {
   const seen = new Set<string>();
   const records: TaskRecord[] = [];
   const problems = [...result.problems];
@@ -138,5 +178,18 @@ function dedupe(result: LoadResult): LoadResult {
     seen.add(r.id);
     records.push(r);
   }
-  return { records, problems };
+  return { records, problems, unsupported: result.unsupported };
+}
+
+/**
+ * One line per unsupported task, for people: `not scored (unsupported): MATH, 20 question(s) —
+ * <reason>`. Questions of one task share a line (the reason of the first is shown).
+ */
+export function describeUnsupported(unsupported: readonly UnsupportedTask[]): string[] {
+  const byTask = new Map<string, { count: number; reason: string }>();
+  for (const u of unsupported) {
+    const seen = byTask.get(u.task);
+    byTask.set(u.task, { count: (seen?.count ?? 0) + 1, reason: seen?.reason ?? u.reason });
+  }
+  return [...byTask.entries()].map(([task, { count, reason }]) => `not scored (unsupported): ${task}, ${count} question(s) — ${reason}`);
 }

@@ -4,18 +4,21 @@
 import { appendFile, open, readFile, truncate } from 'node:fs/promises';
 import { z } from 'zod';
 
-export const chatMessageSchema = z.object({
-  role: z.enum(['system', 'user', 'assistant', 'tool']),
-  content: z.string(),
-});
+import { chatMessageSchema } from '../agent/chatMessageSchema';
+import { answerSourceSchema } from '../agent/finalAnswer';
+export { chatMessageSchema };
 export type ChatMessage = z.infer<typeof chatMessageSchema>;
 
 /** One model request of a stored trajectory, enough to replay it in the solve panel. */
 export const resultStepSchema = z.object({
   /** What the model wrote in this request (up to the closing fence when it called code). */
   text: z.string(),
+  /** The model's reasoning in this request (reasoning channel or inline <think>). */
+  reasoning: z.string().optional(),
   code: z.string().optional(),
   language: z.string().optional(),
+  /** Where the code came from: 'reasoning' or 'tool-call' (absent: a fence in the text). */
+  codeSource: z.enum(['text', 'reasoning', 'tool-call']).optional(),
   output: z
     .object({
       stdout: z.string(),
@@ -38,7 +41,13 @@ export const resultRecordSchema = z.object({
   expected: z.string().optional(),
   /** The content of the model's last <<<...>>>, or null when it gave none. */
   answer: z.string().nullable(),
+  /** True only for a full score: accuracy counts these. */
   correct: z.boolean(),
+  /**
+   * Credit in [0, 1] (partial where the benchmark's own scorer gives it). Absent in results
+   * written before scores existed: then 1 when correct, else 0 (`scoreOf`).
+   */
+  score: z.number().min(0).max(1).optional(),
   reason: z.string(),
   /** Model requests made (1 = answered without any code round trip). */
   turns: z.number().int().nonnegative(),
@@ -59,6 +68,8 @@ export const resultRecordSchema = z.object({
   codeMs: z.number().nonnegative().optional(),
   /** Why the agent stopped: answer, no-answer, budget, error. */
   stopReason: z.string().optional(),
+  /** 'code-output' when the answer was printed by the code, not written by the model. */
+  answerSource: answerSourceSchema.optional(),
 });
 export type ResultRecord = z.infer<typeof resultRecordSchema>;
 
@@ -148,11 +159,18 @@ export function latestById(results: readonly ResultRecord[]): ResultRecord[] {
   return [...byId.values()];
 }
 
+/** A result's credit in [0, 1]; results without a `score` field count 1 when correct, else 0. */
+export function scoreOf(r: Pick<ResultRecord, 'score' | 'correct'>): number {
+  return r.score ?? (r.correct ? 1 : 0);
+}
+
 export interface Stats {
   readonly n: number;
   readonly correct: number;
-  /** correct / n (0 when n = 0). */
+  /** correct / n (0 when n = 0): only full scores count. */
   readonly accuracy: number;
+  /** Mean of the scores in [0, 1] (partial credit included), reported beside accuracy. */
+  readonly meanScore: number;
   readonly meanTurns: number;
   readonly meanCodeCalls: number;
   /** Among results that gave an answer, the share whose trajectory ran code. */
@@ -182,6 +200,7 @@ function stats(rs: readonly ResultRecord[]): Stats {
     n,
     correct,
     accuracy: n === 0 ? 0 : correct / n,
+    meanScore: mean(scoreOf),
     meanTurns: mean((r) => r.turns),
     meanCodeCalls: mean((r) => r.codeCalls),
     usedCodeShare: answered.length === 0 ? 0 : answered.filter((r) => r.usedCode).length / answered.length,
@@ -244,9 +263,9 @@ const num = (x: number): string => x.toFixed(2);
 const mdCell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 export function toMarkdown(summary: RunSummary): string {
-  const head = '| Task | N | Correct | Accuracy | Mean turns | Mean code calls | Used code | Errors |\n|---|---:|---:|---:|---:|---:|---:|---:|';
+  const head = '| Task | N | Correct | Accuracy | Mean score | Mean turns | Mean code calls | Used code | Errors |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|';
   const row = (name: string, s: Stats): string =>
-    `| ${mdCell(name)} | ${s.n} | ${s.correct} | ${pct(s.accuracy)} | ${num(s.meanTurns)} | ${num(s.meanCodeCalls)} | ${pct(s.usedCodeShare)} | ${s.errors} |`;
+    `| ${mdCell(name)} | ${s.n} | ${s.correct} | ${pct(s.accuracy)} | ${num(s.meanScore)} | ${num(s.meanTurns)} | ${num(s.meanCodeCalls)} | ${pct(s.usedCodeShare)} | ${s.errors} |`;
   return [
     head,
     ...summary.tasks.map((t) => row(t.task, t)),
@@ -276,21 +295,32 @@ function csvCell(value: string | number): string {
 
 /** One row per task plus an "overall" row; numbers unformatted (accuracy as a 0–1 fraction). */
 export function toCsv(summary: RunSummary): string {
-  const header = ['task', 'n', 'correct', 'accuracy', 'mean_turns', 'mean_code_calls', 'used_code_share', 'answered', 'errors'];
+  const header = ['task', 'n', 'correct', 'accuracy', 'mean_score', 'mean_turns', 'mean_code_calls', 'used_code_share', 'answered', 'errors'];
   const row = (name: string, s: Stats): string =>
-    [name, s.n, s.correct, s.accuracy, s.meanTurns, s.meanCodeCalls, s.usedCodeShare, s.answered, s.errors].map(csvCell).join(',');
+    [name, s.n, s.correct, s.accuracy, s.meanScore, s.meanTurns, s.meanCodeCalls, s.usedCodeShare, s.answered, s.errors].map(csvCell).join(',');
   return [header.join(','), ...summary.tasks.map((t) => row(t.task, t)), row('overall', summary.overall)].join('\n') + '\n';
+}
+
+/** A stored message in the common (OpenAI) chat format: reasoning as `reasoning_content`, native tool calls as `tool_calls`. */
+function sftMessage(m: ChatMessage): Record<string, unknown> {
+  return {
+    role: m.role,
+    content: m.content,
+    ...(m.reasoning ? { reasoning_content: m.reasoning } : {}),
+    ...(m.toolCalls && m.toolCalls.length > 0 ? { tool_calls: m.toolCalls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments } })) } : {}),
+    ...(m.toolCallId !== undefined ? { tool_call_id: m.toolCallId } : {}),
+  };
 }
 
 /**
  * Supervised fine-tuning data: correct results whose trajectory has more than one assistant
  * message (the model went through at least one code round trip), as JSONL lines
- * {"messages": [...]} in the common chat format.
+ * {"messages": [...]} in the common chat format (reasoning as `reasoning_content`, tool calls as `tool_calls`).
  */
 export function sftTranscripts(results: readonly ResultRecord[]): string {
   return latestById(results)
     .filter((r) => r.correct && r.error === undefined && r.trajectory !== undefined)
     .filter((r) => (r.trajectory ?? []).filter((m) => m.role === 'assistant').length > 1)
-    .map((r) => `${JSON.stringify({ messages: r.trajectory })}\n`)
+    .map((r) => `${JSON.stringify({ messages: (r.trajectory ?? []).map(sftMessage) })}\n`)
     .join('');
 }

@@ -202,7 +202,7 @@ async function solveOne(record: TaskRecord, worker: number, options: EvalRunOpti
   if (timedOut) {
     // A question over its limit is a wrong answer, not an infrastructure error: resume keeps it.
     const { error: _dropped, ...rest } = outcome;
-    outcome = { ...rest, answer: null, correct: false, reason: `timed out after ${formatSeconds(options.perQuestionTimeoutMs)}` };
+    outcome = { ...rest, answer: null, correct: false, score: 0, reason: `timed out after ${formatSeconds(options.perQuestionTimeoutMs)}` };
   }
   const { model, temperature, seed, textOnly } = options.meta;
   return { ...outcome, durationMs: performance.now() - started, model, temperature, seed: seed ?? null, textOnly };

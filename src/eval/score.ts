@@ -4,7 +4,10 @@ import { formatStacks, scoreBlocksworld } from './scorers/blocksworld';
 import { scoreArithmeticTarget } from './scorers/arithmeticTarget';
 import { scoreChoice, scoreExact, scoreList, scoreMatrix, scoreNumber } from './scorers/basic';
 import { scoreLogicPuzzle, scoreQueens, scoreSudoku } from './scorers/puzzles';
+import { familyExpected, scoreFamily } from './scorers/families';
 import type { PythonCheckRunner } from './scorers/python';
+import { extractFinalAnswer } from './answerText';
+import { scoreReasoningGymRecord } from './scorers/reasoningGym';
 import type { ScoreResult, TaskRecord } from './types';
 
 /**
@@ -14,8 +17,12 @@ import type { ScoreResult, TaskRecord } from './types';
  */
 export function scoreAnswer(record: TaskRecord, answer: string | null): ScoreResult {
   const spec = record.scorer;
-  if (answer === null || answer.trim() === '') {
-    return { correct: false, reason: 'no final answer', ...expectedOf(record) };
+  // Reasoning-Gym scores the answer exactly as given, blank included (some datasets give 0.01).
+  if (spec.kind === 'reasoning_gym' && answer !== null) return scoreReasoningGymRecord(spec, answer);
+  // An empty <<<>>> is an answer only where nothing can be right (a Blocksworld task whose start
+  // already is the goal: the empty plan); elsewhere it is no answer.
+  if (answer === null || (answer.trim() === '' && spec.kind !== 'blocksworld')) {
+    return { correct: false, score: 0, reason: 'no final answer', ...expectedOf(record) };
   }
   switch (spec.kind) {
     case 'exact':
@@ -29,7 +36,7 @@ export function scoreAnswer(record: TaskRecord, answer: string | null): ScoreRes
     case 'matrix':
       return scoreMatrix(spec.expected, answer);
     case 'sudoku':
-      return scoreSudoku(spec.puzzle, spec.solution, answer);
+      return scoreSudoku(spec.puzzle, spec.solution, answer, spec.jsonOnly ?? false);
     case 'queens':
       return scoreQueens(spec, answer);
     case 'logic_puzzle':
@@ -38,9 +45,24 @@ export function scoreAnswer(record: TaskRecord, answer: string | null): ScoreRes
       return scoreBlocksworld(spec, answer);
     case 'arithmetic_target':
       return scoreArithmeticTarget(spec, answer);
+    case 'family':
+      return scoreFamily(spec.family, spec.data, answer.trim());
+    case 'reasoning_gym':
+      return scoreReasoningGymRecord(spec, answer);
     case 'python':
-      return { correct: false, reason: 'needs a Python checker runner (use scoreAnswerAsync)', ...expectedOf(record) };
+      return { correct: false, score: 0, reason: 'needs a Python checker runner (use scoreAnswerAsync)', ...expectedOf(record) };
   }
+}
+
+/**
+ * What `r1ci score` reads per line: the final answer as already extracted, or a whole model
+ * reply from which it is extracted exactly as in a run.
+ */
+export type Submission = { readonly answer: string | null } | { readonly text: string };
+
+/** The final answer of a submission: `answer` as given, or the last `<<<...>>>` of `text` (null when none). */
+export function submittedAnswer(submission: Submission): string | null {
+  return 'text' in submission ? extractFinalAnswer(submission.text) : submission.answer;
 }
 
 export interface AsyncScoreOptions {
@@ -52,15 +74,15 @@ export async function scoreAnswerAsync(record: TaskRecord, answer: string | null
   const spec = record.scorer;
   if (spec.kind !== 'python' || answer === null || answer.trim() === '') return scoreAnswer(record, answer);
   const shown = expectedOf(record);
-  if (!options.python) return { correct: false, reason: 'no Python checker runner available', ...shown };
+  if (!options.python) return { correct: false, score: 0, reason: 'no Python checker runner available', ...shown };
   let verdict: boolean | { error: string };
   try {
     verdict = await options.python.check(spec.checkerFile, answer, record);
   } catch (e) {
     verdict = { error: e instanceof Error ? e.message : String(e) };
   }
-  if (typeof verdict !== 'boolean') return { correct: false, reason: `checker failed: ${verdict.error}`, ...shown };
-  return { correct: verdict, reason: verdict ? 'the checker accepted the answer' : 'the checker rejected the answer', ...shown };
+  if (typeof verdict !== 'boolean') return { correct: false, score: 0, reason: `checker failed: ${verdict.error}`, ...shown };
+  return { correct: verdict, score: verdict ? 1 : 0, reason: verdict ? 'the checker accepted the answer' : 'the checker rejected the answer', ...shown };
 }
 
 /** The stored answer for display, when the record has one. */
@@ -84,6 +106,12 @@ export function expectedOf(record: TaskRecord): { expected?: string } {
       return { expected: formatStacks(spec.goal) };
     case 'arithmetic_target':
       return spec.solution !== undefined ? { expected: spec.solution } : {};
+    case 'family': {
+      const expected = familyExpected(spec.family, spec.data);
+      return expected !== undefined ? { expected } : {};
+    }
+    case 'reasoning_gym':
+      return spec.answer !== null ? { expected: spec.answer } : {};
     case 'python':
       return spec.expected !== undefined ? { expected: spec.expected } : {};
   }

@@ -34,7 +34,11 @@ export async function solveRecord(record: TaskRecord, options: SolveRecordOption
   );
   // Scoring a cancelled question would record a wrong answer for something never finished.
   if (trajectory.reason === 'cancelled') throw new Error('cancelled');
-  const score = await scoreAnswerAsync(record, trajectory.answer, { python: options.python });
+  // A \boxed{} answer is shown to the user, but it is not the <<<…>>> format the benchmarks ask
+  // for (the authors' validators reject it): it is scored as no answer, as `r1ci score` does.
+  const boxed = trajectory.answerSource === 'model-boxed';
+  const scored = await scoreAnswerAsync(record, boxed ? null : trajectory.answer, { python: options.python });
+  const score = boxed ? { ...scored, reason: `answer given as \\boxed{}, not in the requested <<<…>>> format; ${scored.reason}` } : scored;
   const error = trajectory.error;
   return {
     id: record.id,
@@ -43,23 +47,26 @@ export async function solveRecord(record: TaskRecord, options: SolveRecordOption
     ...(score.expected !== undefined ? { expected: score.expected } : {}),
     answer: trajectory.answer,
     correct: error === undefined && score.correct,
+    score: error === undefined ? score.score : 0,
     reason: error !== undefined ? `error: ${error}` : trajectory.reason === 'budget' && trajectory.answer === null ? `code-call budget (${options.maxCodeCalls}) used up; ${score.reason}` : score.reason,
     turns: trajectory.turns.length,
     codeCalls: trajectory.codeCalls,
     usedCode: trajectory.codeCalls > 0,
     ...(error !== undefined ? { error } : {}),
-    trajectory: messages.map((m) => ({ role: m.role, content: m.content })),
+    trajectory: [...messages],
     steps: stepsOf(trajectory),
     modelMs: trajectory.modelMs,
     codeMs: trajectory.codeMs,
     stopReason: trajectory.reason,
+    ...(trajectory.answerSource ? { answerSource: trajectory.answerSource } : {}),
   };
 }
 
 export function stepsOf(trajectory: Trajectory): ResultStep[] {
   return trajectory.turns.map((t) => ({
     text: t.text,
-    ...(t.cell ? { code: t.cell.code, language: t.cell.language } : {}),
+    ...(t.reasoning ? { reasoning: t.reasoning } : {}),
+    ...(t.cell ? { code: t.cell.code, language: t.cell.language, ...(t.cell.source ? { codeSource: t.cell.source } : {}) } : {}),
     ...(t.cell?.result
       ? {
           output: {

@@ -20,7 +20,11 @@ export const scorerSpecSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('list'), expected: z.array(z.unknown()) }),
   /** A numeric matrix (2048 boards), given as rows of numbers. */
   z.object({ kind: z.literal('matrix'), expected: intGrid }),
-  z.object({ kind: z.literal('sudoku'), puzzle: intGrid, solution: intGrid.optional() }),
+  /**
+   * `jsonOnly`: the grid must be JSON (a list of 9 lists of 9 integers). SymBench asks for "a 9*9
+   * matrix" and its authors read it with json.loads; our own task files accept any grid layout.
+   */
+  z.object({ kind: z.literal('sudoku'), puzzle: intGrid, solution: intGrid.optional(), jsonOnly: z.boolean().optional() }),
   z.object({
     kind: z.literal('queens'),
     size: z.number().int().positive(),
@@ -45,8 +49,24 @@ export const scorerSpecSchema = z.discriminatedUnion('kind', [
     ordered: z.boolean(),
     solution: z.string().optional(),
   }),
+  /**
+   * A Reasoning-Gym item, scored like RG's own `score_answer` for `dataset` (partial credit in
+   * [0, 1]); `answer` and `metadata` are the item's, as RG yields them.
+   */
+  z.object({
+    kind: z.literal('reasoning_gym'),
+    dataset: z.string(),
+    answer: z.string().nullable(),
+    metadata: z.record(z.string(), z.unknown()),
+  }),
   /** A user-supplied Python checker, run through a `PythonCheckRunner`. */
   z.object({ kind: z.literal('python'), checkerFile: z.string(), expected: z.string().optional() }),
+  /**
+   * A benchmark family checked by its own rules (src/eval/scorers/families.ts): `family` names
+   * the checker, `data` is what it reads (solution.json, the question's constraints, ...),
+   * validated by that family's schema when the task loads.
+   */
+  z.object({ kind: z.literal('family'), family: z.string(), data: z.unknown() }),
 ]);
 
 export type ScorerSpec = z.infer<typeof scorerSpecSchema>;
@@ -83,13 +103,41 @@ export interface LoadProblem {
   readonly message: string;
 }
 
+/**
+ * Questions that were recognised but cannot be scored yet (e.g. MATH needs a judge of
+ * mathematical equivalence). They are not loaded as records, so nothing scores them as
+ * something else; the CLI and the extension name them with the reason.
+ */
+export interface UnsupportedTask {
+  /** The id the question would have (same scheme as records). */
+  readonly id: string;
+  readonly task: string;
+  readonly file: string;
+  readonly reason: string;
+}
+
+/** What loading one question (a sample folder) gives: a record, a problem, or an unsupported entry. */
+export interface LoadedItem {
+  readonly record?: TaskRecord;
+  readonly problem?: LoadProblem;
+  readonly unsupported?: UnsupportedTask;
+}
+
 export interface LoadResult {
   readonly records: TaskRecord[];
   readonly problems: LoadProblem[];
+  /** Recognised questions that cannot be scored yet; absent means none. */
+  readonly unsupported?: UnsupportedTask[];
 }
 
 export interface ScoreResult {
+  /** True only for a full score (`score === 1`): accuracy counts these. */
   readonly correct: boolean;
+  /**
+   * Credit in [0, 1]: 1 or 0 except where a benchmark's own scorer gives partial credit
+   * (Reasoning-Gym); `correct` is `score === 1`.
+   */
+  readonly score: number;
   /** One sentence for people: why it is right or wrong. */
   readonly reason: string;
   /** The stored answer, formatted for display, when there is one. */

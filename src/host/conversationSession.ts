@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import { createBackend, type ChatMessage } from '../agent/backends';
 import type { AgentErrorKind, AgentEvent } from '../agent/events';
-import { protocolForModel } from '../agent/protocol';
+import { resolveProtocol } from '../agent/protocol';
 import { runAgent } from '../agent/runAgent';
 import { TrajectoryBuilder, type Trajectory } from '../agent/trajectory';
 import type { Settings } from '../config/settingsSpec';
@@ -156,11 +156,13 @@ export class ConversationSession implements vscode.Disposable {
       };
       beforeRun?.(session);
       const ask = runner !== null && (settings['sandbox.approval'] === 'ask' || (settings['sandbox.approval'] === 'default' && runner.tier !== 'isolated'));
+      const backend = createBackend({ kind: settings.backend, ollamaHost: settings['ollama.host'], openaiBaseUrl: settings['openai.baseUrl'], apiKey: await getApiKey(settings.backend) });
       const events = runAgent(request.question, {
-        backend: createBackend({ kind: settings.backend, ollamaHost: settings['ollama.host'], openaiBaseUrl: settings['openai.baseUrl'], apiKey: await getApiKey(settings.backend) }),
+        backend,
         model,
         runner,
-        protocol: protocolForModel(model, settings.protocol),
+        protocol: await resolveProtocol(backend, model, settings.protocol, controller.signal),
+        think: settings.think,
         maxCodeCalls,
         temperature: settings.temperature,
         seed: settings.seed ?? undefined,
@@ -253,6 +255,7 @@ export class ConversationSession implements vscode.Disposable {
     // Tokens of one turn are merged in the record so it stays as small as the text itself.
     const last = this.recorded[this.recorded.length - 1];
     if (event.type === 'token' && last?.type === 'token' && last.turn === event.turn) this.recorded[this.recorded.length - 1] = { ...last, text: last.text + event.text };
+    else if (event.type === 'reasoning' && last?.type === 'reasoning' && last.turn === event.turn) this.recorded[this.recorded.length - 1] = { ...last, text: last.text + event.text };
     else this.recorded.push(event);
     if (event.type === 'turn-start') this.nextTurn = Math.max(this.nextTurn, event.turn + 1);
     if (event.type === 'code') {
@@ -260,7 +263,7 @@ export class ConversationSession implements vscode.Disposable {
       this.cellCode.set(event.index, event.code);
     }
     this.view?.push(event);
-    if (event.type !== 'token') this.changeEmitter.fire('events');
+    if (event.type !== 'token' && event.type !== 'reasoning') this.changeEmitter.fire('events');
   }
 
   private async ensureRunner(settings: Settings, signal: AbortSignal): Promise<CodeRunner | null> {
@@ -304,6 +307,8 @@ export class ConversationSession implements vscode.Disposable {
         return { ...event, turn: event.turn + turnOffset };
       case 'token':
         return { type: 'token', turn: event.turn + turnOffset, text: event.text };
+      case 'reasoning':
+        return { type: 'reasoning', turn: event.turn + turnOffset, text: event.text };
       case 'code':
         return { ...event, turn: event.turn + turnOffset, index: event.index + cellOffset };
       case 'exec-start':
@@ -341,13 +346,14 @@ export class ConversationSession implements vscode.Disposable {
     };
   }
 
-  /** Stops the run and ends the sandbox (no process is left behind). */
-  async close(): Promise<void> {
+  /** Stops the run and ends the sandbox (no process is left behind); `removeScratch` also deletes its files. */
+  async close(options: { removeScratch?: boolean } = {}): Promise<void> {
     this.disposed = true;
     this.controller?.abort();
     const runner = this.runner;
     this.runner = null;
     await runner?.dispose();
+    if (runner && options.removeScratch) await this.sandbox.removeScratch(runner.scratchDir);
   }
 
   dispose(): void {

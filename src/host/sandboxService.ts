@@ -4,7 +4,8 @@
 import * as vscode from 'vscode';
 import type { Settings } from '../config/settingsSpec';
 import { SandboxPool } from '../sandbox';
-import type { CodeRunner, SandboxLimits } from '../sandbox/types';
+import { DEFAULT_LIMITS, type CodeRunner, type SandboxLimits } from '../sandbox/types';
+import { removeScratchFolder, sweepScratchRoot } from '../sandbox/scratchJanitor';
 import { newScratchFolder, privateRoot, scratchRoot } from './scratch';
 
 interface PoolConfig {
@@ -22,6 +23,8 @@ export function poolConfig(settings: Settings): PoolConfig {
       memoryBytes: settings['sandbox.memoryMiB'] * 1024 * 1024,
       outputBytes: settings['sandbox.outputKiB'] * 1024,
       fileSizeBytes: settings['sandbox.fileSizeMiB'] * 1024 * 1024,
+      diskBytes: settings['sandbox.diskMiB'] * 1024 * 1024,
+      diskEntries: DEFAULT_LIMITS.diskEntries,
     },
     mode: settings['sandbox.state'],
     isolation: settings['sandbox.isolation'],
@@ -31,6 +34,7 @@ export function poolConfig(settings: Settings): PoolConfig {
 export class SandboxService implements vscode.Disposable {
   private pool: SandboxPool | undefined;
   private key = '';
+  private swept = false;
 
   constructor(private readonly context: vscode.ExtensionContext) {}
 
@@ -50,7 +54,17 @@ export class SandboxService implements vscode.Disposable {
     this.poolFor(settings).prewarm();
   }
 
+  /** Removes a finished conversation's scratch folder (its runner must be disposed first). */
+  async removeScratch(dir: string): Promise<void> {
+    await removeScratchFolder(scratchRoot(this.context).fsPath, dir);
+  }
+
   private poolFor(settings: Settings): SandboxPool {
+    if (!this.swept) {
+      // Once per window, before any sandbox of ours runs: folders untouched for the set age go.
+      this.swept = true;
+      void sweepScratchRoot(scratchRoot(this.context).fsPath, { maxAgeDays: settings['sandbox.scratchMaxAgeDays'] });
+    }
     const config = poolConfig(settings);
     const key = JSON.stringify(config);
     if (!this.pool || key !== this.key) {

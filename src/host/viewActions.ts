@@ -85,6 +85,11 @@ export function trajectoryFromViewEvents(events: readonly ViewEvent[], run: numb
         if (turn) turn.text += e.text;
         break;
       }
+      case 'reasoning': {
+        const turn = t.turns[t.turns.length - 1];
+        if (turn) turn.reasoning = (turn.reasoning ?? '') + e.text;
+        break;
+      }
       case 'turn-end': {
         const turn = t.turns[t.turns.length - 1];
         if (turn) turn.stats = e.stats;
@@ -94,7 +99,7 @@ export function trajectoryFromViewEvents(events: readonly ViewEvent[], run: numb
       case 'code': {
         const turn = t.turns[t.turns.length - 1];
         if (!turn) break;
-        turn.cell = { index: t.codeCalls++, language: e.language, code: e.code };
+        turn.cell = { index: t.codeCalls++, language: e.language, code: e.code, ...(e.source ? { source: e.source } : {}) };
         cells.set(e.index, turn.cell);
         break;
       }

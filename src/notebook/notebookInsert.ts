@@ -32,7 +32,7 @@ export async function insertSolution(trajectory: Trajectory, kernel: SandboxKern
   if (!target) {
     // Cells go in by an edit, not as the new document's content: VS Code 1.100 loses output
     // bytes on the way through the .ipynb serializer when a notebook is created with outputs.
-    const notebook = await vscode.workspace.openNotebookDocument(JUPYTER_NOTEBOOK_TYPE, new vscode.NotebookData([]));
+    const notebook = await openUntitledJupyterNotebook();
     const edit = new vscode.WorkspaceEdit();
     edit.set(notebook.uri, [vscode.NotebookEdit.replaceCells(new vscode.NotebookRange(0, notebook.cellCount), cells)]);
     if (!(await vscode.workspace.applyEdit(edit))) throw new Error('Could not fill the new notebook with the solution.');
@@ -56,6 +56,28 @@ export async function insertSolution(trajectory: Trajectory, kernel: SandboxKern
   target.selections = [inserted];
   target.revealRange(inserted, vscode.NotebookEditorRevealType.InCenterIfOutsideViewport);
   return notebook;
+}
+
+/**
+ * Thrown when VS Code has no serializer for .ipynb in this window: its built-in notebook support
+ * (vscode.ipynb) did not load — seen in code-server when a folder opened in Restricted Mode is
+ * trusted later; Reload Window loads it.
+ */
+export class NotebookSupportMissing extends Error {
+  constructor() {
+    super("VS Code's built-in .ipynb support is not loaded in this window, so no notebook can be created. Reload Window loads it.");
+    this.name = 'NotebookSupportMissing';
+  }
+}
+
+async function openUntitledJupyterNotebook(): Promise<vscode.NotebookDocument> {
+  try {
+    return await vscode.workspace.openNotebookDocument(JUPYTER_NOTEBOOK_TYPE, new vscode.NotebookData([]));
+  } catch (error) {
+    // VS Code's own words when no serializer is registered for the type.
+    if (/no provider registered for view type/i.test(error instanceof Error ? error.message : String(error))) throw new NotebookSupportMissing();
+    throw error;
+  }
 }
 
 function activeJupyterEditor(): vscode.NotebookEditor | undefined {

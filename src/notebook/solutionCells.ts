@@ -20,12 +20,14 @@ export function solutionCells(trajectory: Trajectory): SolutionCell[] {
   const cells: SolutionCell[] = [{ kind: 'markdown', role: 'question', source: questionMarkdown(trajectory) }];
   let order = 0;
   for (const turn of trajectory.turns) {
+    pushThinking(cells, turn.reasoning);
     const cell = turn.cell;
     if (!cell) {
       pushReasoning(cells, turn.text);
       continue;
     }
-    const fence = openingFenceOffset(turn.text, cell.code);
+    // Code from a tool call or from the reasoning is not in the turn's text: the cell follows all of it.
+    const fence = cell.source === 'tool-call' || cell.source === 'reasoning' ? turn.text.length : openingFenceOffset(turn.text, cell.code);
     pushReasoning(cells, turn.text.slice(0, fence));
     order += 1;
     cells.push({
@@ -56,6 +58,12 @@ function answerMarkdown(t: Trajectory): string {
     running: 'The solve had not finished when it was inserted.',
   };
   return `## Answer\n\n*${escapeMarkdown(why[t.reason])}*`;
+}
+
+/** The model's reasoning channel, folded as in the views (HTML in it stays text). */
+function pushThinking(cells: SolutionCell[], reasoning: string | undefined): void {
+  const source = keepHtmlAsText((reasoning ?? '').trim());
+  if (source) cells.push({ kind: 'markdown', role: 'reasoning', source: `<details><summary>Reasoning</summary>\n\n${source}\n\n</details>` });
 }
 
 function pushReasoning(cells: SolutionCell[], text: string): void {

@@ -2,6 +2,7 @@
 // the notebook is built from it, so a malformed one must be refused with a clear message.
 import { z } from 'zod';
 import type { Trajectory } from '../agent/trajectory';
+import { answerSourceSchema } from '../agent/finalAnswer';
 import { KILL_REASONS } from '../sandbox/types';
 
 const artifactSchema = z.object({ name: z.string(), path: z.string().optional(), sizeBytes: z.number(), mimeType: z.string() });
@@ -23,7 +24,10 @@ const execResultSchema = z.object({
 const turnSchema = z.object({
   turn: z.number().int(),
   text: z.string(),
-  cell: z.object({ index: z.number().int(), language: z.string(), code: z.string(), result: execResultSchema.optional() }).optional(),
+  reasoning: z.string().optional(),
+  cell: z
+    .object({ index: z.number().int(), language: z.string(), code: z.string(), source: z.enum(['text', 'reasoning', 'tool-call']).optional(), result: execResultSchema.optional() })
+    .optional(),
 });
 
 export const trajectorySchema = z.object({
@@ -31,6 +35,7 @@ export const trajectorySchema = z.object({
   model: z.string(),
   turns: z.array(turnSchema),
   answer: z.string().nullable(),
+  answerSource: answerSourceSchema.optional(),
   reason: z.enum(['answer', 'no-answer', 'budget', 'cancelled', 'error', 'running']),
   codeCalls: z.number().int(),
   error: z.string().optional(),

@@ -13,6 +13,11 @@ import { z } from 'zod';
 export const SANDBOX_SCRATCH = '/scratch';
 /** The sandbox's $HOME: an empty tmpfs. */
 export const SANDBOX_HOME = '/home/sandbox';
+/**
+ * RAM-backed mounts of the sandbox. Each is sized to the memory budget, and the budget
+ * (memoryBudget.ts) counts them together with the processes: files there are memory.
+ */
+export const SANDBOX_TMPFS_MOUNTS: readonly string[] = ['/tmp', SANDBOX_HOME, '/dev/shm'];
 /** nobody/nogroup: the unprivileged identity the code runs as. */
 export const SANDBOX_UID = 65534;
 export const SANDBOX_GID = 65534;
@@ -140,7 +145,10 @@ export function buildBwrapPlan(options: {
   isRoot: boolean;
   /** Add `--disable-userns` (needs a bwrap that has it; only with the user namespace of the non-root plan). */
   disableUserns?: boolean;
+  /** Size of each tmpfs mount (bytes); the sandbox's memory budget. */
+  tmpfsBytes?: number;
 }): BwrapPlan {
+  const size = options.tmpfsBytes ? ['--size', String(options.tmpfsBytes)] : [];
   const args: string[] = [];
   if (options.isRoot) {
     args.push('--unshare-ipc', '--unshare-pid', '--unshare-net', '--unshare-uts', '--unshare-cgroup-try');
@@ -151,8 +159,8 @@ export function buildBwrapPlan(options: {
   }
   args.push('--die-with-parent', '--new-session');
   // tmpfs first, so a bind below /tmp (a venv there) is not hidden by it.
-  args.push('--perms', '1777', '--tmpfs', '/tmp');
-  args.push('--perms', '0777', '--tmpfs', SANDBOX_HOME);
+  args.push('--perms', '1777', ...size, '--tmpfs', '/tmp');
+  args.push('--perms', '0777', ...size, '--tmpfs', SANDBOX_HOME);
   for (const dir of SYSTEM_DIRS) if (existsSync(dir)) args.push('--ro-bind', dir, dir);
   // sandbox-core: /etc itself 0755 (bwrap would create it 0700, so the dropped uid could not reach the entries).
   args.push('--perms', '0755', '--dir', '/etc');
@@ -171,7 +179,7 @@ export function buildBwrapPlan(options: {
   }
   args.push('--bind', options.scratchDir, SANDBOX_SCRATCH, '--chdir', SANDBOX_SCRATCH);
   args.push('--proc', '/proc', '--dev', '/dev');
-  // sandbox-core: POSIX semaphores and shared memory (multiprocessing) need a writable /dev/shm.
-  args.push('--perms', '1777', '--tmpfs', '/dev/shm');
+  // multiprocessing needs /dev/shm; its own sized tmpfs rather than a folder of /dev's.
+  args.push('--perms', '1777', ...size, '--tmpfs', '/dev/shm');
   return { args, dropPrivileges: options.isRoot };
 }

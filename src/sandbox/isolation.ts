@@ -13,6 +13,8 @@ export interface IsolationInfo {
   readonly note: string;
   /** Absolute path of bwrap when the isolated tier is available. */
   readonly bwrapPath?: string;
+  /** bwrap takes `--size` for tmpfs mounts (0.5 and later); without it they are unsized. */
+  readonly sizedTmpfs?: boolean;
 }
 
 const BWRAP_CANDIDATES = ['/usr/bin/bwrap', '/usr/local/bin/bwrap', '/bin/bwrap'];
@@ -51,9 +53,23 @@ async function detectUncached(pythonPath: string | undefined): Promise<Isolation
   const layout = await pythonLayout(python.executable);
   const scratch = mkdtempSync(join(tmpdir(), 'r1ci-probe-'));
   try {
-    const plan = buildBwrapPlan({ layout, scratchDir: scratch, workerScript: findWorkerScript(), isRoot: process.getuid?.() === 0 });
-    const probe = await run(bwrapPath, [...plan.args, python.executable, '-I', '-c', 'import os;print("ok", os.getpid())']);
-    if (probe.ok && probe.output.startsWith('ok')) return { tier: 'isolated', note: ISOLATED_NOTE, bwrapPath };
+    const attempt = async (tmpfsBytes?: number): Promise<{ ok: boolean; output: string }> => {
+      const plan = buildBwrapPlan({
+        layout,
+        scratchDir: scratch,
+        workerScript: findWorkerScript(),
+        isRoot: process.getuid?.() === 0,
+        ...(tmpfsBytes ? { tmpfsBytes } : {}),
+      });
+      const result = await run(bwrapPath, [...plan.args, python.executable, '-I', '-c', 'import os;print("ok", os.getpid())']);
+      return { ok: result.ok && result.output.startsWith('ok'), output: result.output };
+    };
+    if ((await attempt(64 * 1024 ** 2)).ok) return { tier: 'isolated', note: ISOLATED_NOTE, bwrapPath, sizedTmpfs: true };
+    const probe = await attempt();
+    if (probe.ok) {
+      const note = `${ISOLATED_NOTE} This bubblewrap cannot size its tmpfs mounts (--size, bubblewrap 0.5+): they count towards the memory budget but are not capped on their own.`;
+      return { tier: 'isolated', note, bwrapPath, sizedTmpfs: false };
+    }
     return {
       tier: 'basic',
       note: basicNote(

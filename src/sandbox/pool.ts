@@ -73,10 +73,11 @@ export class SandboxPool {
   }
 
   private async startSpare(): Promise<PythonCodeRunner | undefined> {
+    let runner: PythonCodeRunner | undefined;
     try {
       mkdirSync(this.scratchRoot, { recursive: true });
       const dir = join(this.scratchRoot, `.spare-${randomBytes(6).toString('hex')}`);
-      const runner = new PythonCodeRunner(await this.getSetup(), dir);
+      runner = new PythonCodeRunner(await this.getSetup(), dir);
       await runner.warmUp();
       if (this.disposed) {
         await runner.dispose();
@@ -84,7 +85,9 @@ export class SandboxPool {
       }
       return runner;
     } catch {
-      // No spare: acquire() then starts cold and reports the real error.
+      // No spare: acquire() then starts cold and reports the real error. A half-started
+      // spare still holds processes and its memory cgroup: end it.
+      await runner?.dispose().catch(() => undefined);
       return undefined;
     }
   }

@@ -5,20 +5,23 @@
 // already dead) is not found; on macOS/Windows only the process group is killed.
 import { readdirSync, readFileSync } from 'node:fs';
 
-function parentOf(pid: number): number | undefined {
+function parentOf(pid: number): { ppid: number; zombie: boolean } | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    // Field 4 (ppid) follows the command name, which may itself contain ") ".
+    // Field 3 (state) and 4 (ppid) follow the command name, which may itself contain ") ".
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const ppid = Number(fields[1]);
-    return Number.isInteger(ppid) ? ppid : undefined;
+    return Number.isInteger(ppid) ? { ppid, zombie: fields[0] === 'Z' } : undefined;
   } catch {
     return undefined;
   }
 }
 
-/** Every live descendant of `root` (excluding root), found by a /proc scan. */
-export function findDescendants(root: number): number[] {
+/**
+ * Every descendant of `root` (excluding root), found by a /proc scan. Zombies (exited,
+ * not yet reaped) are left out with `live`; their children are still found.
+ */
+export function findDescendants(root: number, options: { live?: boolean } = {}): number[] {
   if (process.platform !== 'linux') return [];
   let entries: string[];
   try {
@@ -27,14 +30,16 @@ export function findDescendants(root: number): number[] {
     return [];
   }
   const children = new Map<number, number[]>();
+  const zombies = new Set<number>();
   for (const entry of entries) {
     const pid = Number(entry);
     if (!Number.isInteger(pid)) continue;
-    const ppid = parentOf(pid);
-    if (ppid === undefined) continue;
-    const list = children.get(ppid) ?? [];
+    const parent = parentOf(pid);
+    if (parent === undefined) continue;
+    if (parent.zombie) zombies.add(pid);
+    const list = children.get(parent.ppid) ?? [];
     list.push(pid);
-    children.set(ppid, list);
+    children.set(parent.ppid, list);
   }
   const found: number[] = [];
   const frontier = [root];
@@ -42,7 +47,7 @@ export function findDescendants(root: number): number[] {
     const current = frontier.pop();
     if (current === undefined) break;
     for (const child of children.get(current) ?? []) {
-      found.push(child);
+      if (!options.live || !zombies.has(child)) found.push(child);
       frontier.push(child);
     }
   }
@@ -58,14 +63,13 @@ function signal(pid: number, sig: NodeJS.Signals): void {
 }
 
 /**
- * Kills `root`, its process group and every descendant. Descendants are frozen
- * (SIGSTOP) round by round so a forking tree cannot outrun the scan, then killed;
- * the root dies last so it keeps adopting orphans until then.
+ * Freezes (SIGSTOP) what `list` returns, round by round so a forking tree cannot outrun
+ * the scan, then kills them all.
  */
-export function killProcessTree(root: number): void {
+export function freezeAndKill(list: () => readonly number[]): void {
   const frozen = new Set<number>();
   for (let round = 0; round < 50; round++) {
-    const found = findDescendants(root).filter((pid) => !frozen.has(pid));
+    const found = list().filter((pid) => !frozen.has(pid));
     if (found.length === 0) break;
     for (const pid of found) {
       signal(pid, 'SIGSTOP');
@@ -73,6 +77,14 @@ export function killProcessTree(root: number): void {
     }
   }
   for (const pid of frozen) signal(pid, 'SIGKILL');
+}
+
+/**
+ * Kills `root`, its process group and every descendant. Descendants are frozen first
+ * (freezeAndKill); the root dies last so it keeps adopting orphans until then.
+ */
+export function killProcessTree(root: number): void {
+  freezeAndKill(() => findDescendants(root));
   signal(-root, 'SIGKILL');
   signal(root, 'SIGKILL');
 }

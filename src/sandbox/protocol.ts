@@ -26,10 +26,10 @@ export const workerMessageSchema = z.discriminatedUnion('type', [
      */
     error: z.enum(['interrupted', 'memory', 'file-size', 'protocol', 'crashed']).nullable(),
     artifacts: z.array(listedFileSchema).max(200),
-    /** The interpreter was replaced before this cell ran: earlier variables are gone. */
-    restarted: z.boolean().optional(),
     /** The interpreter ended itself during the cell (os._exit, exit of the process). */
     exited: z.boolean().optional(),
+    /** The supervisor ends the worker after this reply (the interpreter is gone): the next cell starts a fresh one. */
+    final: z.boolean().optional(),
     signal: z.number().int().optional(),
     detail: z.string().max(500).optional(),
   }),

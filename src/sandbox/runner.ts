@@ -6,10 +6,11 @@ import { randomInt } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { copyOutArtifacts } from './artifacts';
-import { buildBwrapPlan, bwrapSupportsDisableUserns, pythonLayout, SANDBOX_HOME, SANDBOX_UID } from './bubblewrap';
+import { buildBwrapPlan, bwrapSupportsDisableUserns, pythonLayout, SANDBOX_HOME, SANDBOX_TMPFS_MOUNTS, SANDBOX_UID } from './bubblewrap';
 import { buildSandboxEnv } from './environment';
 import { formatBytes, formatSeconds } from './format';
 import { detectIsolation } from './isolation';
+import { describeBudgetKill, planBudget, SandboxBudget, type BudgetPlan, type BudgetVerdict } from './memoryBudget';
 import type { StreamCapture } from './output-capture';
 import type { WorkerArgs } from './protocol';
 import { resolvePython } from './python';
@@ -32,6 +33,8 @@ export interface SandboxSetup {
   readonly tierNote: string;
   readonly limits: SandboxLimits;
   readonly mode: 'persistent' | 'stateless';
+  /** How the whole-sandbox memory and disk budget is enforced. */
+  readonly budget: BudgetPlan;
   /** Parent of each runner's host-private folder. */
   readonly privateRoot: string;
   /** The launch for a worker whose scratch folder is `scratchDir`. */
@@ -54,18 +57,27 @@ export async function prepareSandbox(options: Omit<SandboxOptions, 'scratchDir'>
   const baseArgs = { memoryBytes: limits.memoryBytes, fileSizeBytes: limits.fileSizeBytes, maxProcesses: MAX_PROCESSES, mode };
   const privateRoot = options.privateRoot ?? tmpdir();
 
+  const isolated = detected.tier === 'isolated' && 'bwrapPath' in detected && detected.bwrapPath;
+  const budget = await planBudget({
+    ...(options.memoryEnforcement ? { memoryEnforcement: options.memoryEnforcement } : {}),
+    memoryBytes: limits.memoryBytes,
+    tmpfsMounts: isolated ? SANDBOX_TMPFS_MOUNTS : [],
+    pidNamespace: Boolean(isolated),
+  });
   if (detected.tier === 'isolated' && 'bwrapPath' in detected && detected.bwrapPath) {
     const bwrap = detected.bwrapPath;
     const layout = await pythonLayout(python.executable);
     const disableUserns = await bwrapSupportsDisableUserns(bwrap);
     return {
       tier: 'isolated',
-      tierNote: detected.note,
+      tierNote: `${detected.note} ${budget.note}`,
       limits,
       mode,
+      budget,
       privateRoot,
       launchFor: (scratchDir, _privateDir, sandboxUid) => {
-        const plan = buildBwrapPlan({ layout, scratchDir, workerScript, isRoot: isRoot(), disableUserns });
+        const sized = 'sizedTmpfs' in detected && detected.sizedTmpfs;
+        const plan = buildBwrapPlan({ layout, scratchDir, workerScript, isRoot: isRoot(), disableUserns, ...(sized ? { tmpfsBytes: limits.memoryBytes } : {}) });
         const args: WorkerArgs = {
           ...baseArgs,
           pidNamespace: true,
@@ -83,9 +95,10 @@ export async function prepareSandbox(options: Omit<SandboxOptions, 'scratchDir'>
   }
   return {
     tier: 'basic',
-    tierNote: detected.note,
+    tierNote: `${detected.note} ${budget.note}`,
     limits,
     mode,
+    budget,
     privateRoot,
     launchFor: (scratchDir, privateDir) => ({
       command: python.executable,
@@ -112,6 +125,7 @@ export class PythonCodeRunner implements CodeRunner {
   private readonly hostDir: string;
   private scratch: string;
   private readonly sandboxUid: number;
+  private readonly budget: SandboxBudget;
 
   constructor(
     private readonly setup: SandboxSetup,
@@ -129,6 +143,7 @@ export class PythonCodeRunner implements CodeRunner {
     mkdirSync(setup.privateRoot, { recursive: true, mode: 0o700 });
     this.hostDir = mkdtempSync(join(setup.privateRoot, 'r1ci-host-'));
     mkdirSync(join(this.hostDir, 'output'), { mode: 0o700 });
+    this.budget = new SandboxBudget(setup.budget, setup.limits, () => this.scratch);
   }
 
   get tier(): IsolationTier {
@@ -164,18 +179,22 @@ export class PythonCodeRunner implements CodeRunner {
     const worker = this.worker ?? (await this.starting?.catch(() => undefined));
     this.worker = undefined;
     await worker?.kill();
+    await this.budget.dispose();
     // Asynchronously: the basic tier's home and the copies can be large (never followed: rm unlinks links).
     await Promise.all([rm(this.privateDir, { recursive: true, force: true }), rm(this.hostDir, { recursive: true, force: true })]);
   }
 
   private ensureWorker(signal?: AbortSignal): Promise<WorkerProcess> {
     if (this.worker?.alive) return Promise.resolve(this.worker);
+    // It died between cells: the next result says the state is gone.
+    if (this.worker) this.lostState = true;
     if (!this.starting) {
-      const launch = this.setup.launchFor(this.scratch, this.privateDir, this.sandboxUid);
+      const launch = this.budget.wrap(this.setup.launchFor(this.scratch, this.privateDir, this.sandboxUid));
       this.starting = WorkerProcess.start(launch, signal).then(
         (worker) => {
           this.starting = undefined;
           this.worker = worker;
+          this.budget.workerStarted(worker.pid);
           return worker;
         },
         (error: unknown) => {
@@ -194,7 +213,8 @@ export class PythonCodeRunner implements CodeRunner {
     const cell = ++this.cellCount;
     const outputDir = join(this.hostDir, 'output');
     const spillPaths = { stdout: join(outputDir, `cell-${cell}.stdout.part`), stderr: join(outputDir, `cell-${cell}.stderr.part`) };
-    const outcome = await worker.runCell(code, {
+    const watch = this.budget.watchCell(() => worker.kill());
+    const ran = await worker.runCell(code, {
       timeoutMs: this.setup.limits.timeoutMs,
       outputBytes: this.setup.limits.outputBytes,
       hardOutputBytes: HARD_OUTPUT_BYTES,
@@ -202,18 +222,22 @@ export class PythonCodeRunner implements CodeRunner {
       graceMs: GRACE_MS,
       ...(options.signal ? { signal: options.signal } : {}),
     });
-    // State is gone when the worker was lost before this cell, or the supervisor replaced
-    // the interpreter (after an os._exit, a crash or a protocol violation).
-    const restarted = this.lostState || outcome.done?.restarted === true;
+    // After an os._exit, a crash or a protocol violation the supervisor reports and exits.
+    const ended = ran.done?.final === true;
+    if (ended) await worker.kill();
+    const verdict = await watch.finish();
+    const outcome: CellOutcome = { ...ran, workerLost: ran.workerLost || ended || !worker.alive };
+    const restarted = this.lostState;
     this.lostState = outcome.workerLost;
     if (outcome.workerLost) this.worker = undefined;
     const artifacts = await this.copyArtifacts(outcome, cell);
     const output = await this.collectOutput(outcome, join(outputDir, `cell-${cell}.txt`));
-    const kill = this.describeKill(outcome);
+    const kill = this.describeKill(outcome, verdict);
     return {
       stdout: output.stdout,
       stderr: output.stderr,
-      exitCode: outcome.workerLost || outcome.workerError === 'crashed' ? null : (outcome.exitCode ?? null),
+      // os._exit(n) is an exit with status n, not a crash.
+      exitCode: outcome.done?.exited ? outcome.done.exitCode : outcome.workerLost || outcome.workerError === 'crashed' ? null : (outcome.exitCode ?? null),
       durationMs: performance.now() - started,
       timedOut: kill?.reason === 'timeout',
       ...(kill ? { killed: kill.reason, killMessage: kill.message } : {}),
@@ -234,7 +258,9 @@ export class PythonCodeRunner implements CodeRunner {
     }
   }
 
-  private describeKill(outcome: CellOutcome): { reason: KillReason; message: string } | undefined {
+  private describeKill(outcome: CellOutcome, verdict: BudgetVerdict): { reason: KillReason; message: string } | undefined {
+    const budgetKill = describeBudgetKill(verdict, this.setup.limits, outcome.workerLost);
+    if (budgetKill) return budgetKill;
     const lost = outcome.workerLost ? '; the Python interpreter was restarted, so variables from earlier cells are gone' : '';
     const replaced = '; the Python interpreter was restarted, so variables from earlier cells are gone';
     const limits = this.setup.limits;
@@ -260,7 +286,7 @@ export class PythonCodeRunner implements CodeRunner {
       const signal = outcome.done?.signal ? ` (signal ${outcome.done.signal})` : '';
       return { reason: 'crashed', message: `the Python interpreter crashed${signal}${replaced}` };
     }
-    if (outcome.workerLost) return { reason: 'crashed', message: `the Python interpreter crashed${lost}` };
+    if (outcome.workerLost && !outcome.done?.exited) return { reason: 'crashed', message: `the Python interpreter crashed${lost}` };
     return undefined;
   }
 

@@ -5,11 +5,12 @@
 export type IsolationTier = 'isolated' | 'basic';
 
 /**
- * Why a cell stopped before finishing on its own, when it did. `protocol`: the cell wrote to
- * the interpreter's control channel or faked the end of a cell (the interpreter was
- * replaced); `host-error`: the host could not handle the cell's output (e.g. a spill file).
+ * Why a cell stopped before finishing on its own, when it did. `disk`: the sandbox's disk
+ * budget; `protocol`: the cell wrote to the interpreter's control channel or faked the end of
+ * a cell (the interpreter was replaced); `host-error`: the host could not handle the cell's
+ * output (e.g. a spill file).
  */
-export const KILL_REASONS = ['timeout', 'cancelled', 'memory', 'output-limit', 'cpu', 'file-size', 'crashed', 'protocol', 'host-error'] as const;
+export const KILL_REASONS = ['timeout', 'cancelled', 'memory', 'output-limit', 'cpu', 'file-size', 'disk', 'crashed', 'protocol', 'host-error'] as const;
 export type KillReason = (typeof KILL_REASONS)[number];
 
 /** A file the code wrote into its scratch folder during one cell. */
@@ -37,7 +38,10 @@ export interface ExecResult {
   readonly timedOut: boolean;
   /** Set when the sandbox (not the code) ended the cell. */
   readonly killed?: KillReason;
-  /** A sentence for people and the model: "timed out after 60 s", "killed: memory limit (2 GiB)". */
+  /**
+   * A sentence for people and the model: "timed out after 60 s", "killed: sandbox memory limit (2 GiB)",
+   * "disk budget of the sandbox used up (…)".
+   */
   readonly killMessage?: string;
   /** True when stdout/stderr were cut to the output limit. */
   readonly truncated: boolean;
@@ -68,10 +72,19 @@ export interface CodeRunner {
 /** Limits every cell runs under. */
 export interface SandboxLimits {
   readonly timeoutMs: number;
+  /**
+   * Memory of the whole sandbox, bytes: all its processes and its tmpfs mounts together
+   * (a memory cgroup, or the watcher where none can be had; see memoryBudget.ts). Each
+   * process is also held to it by RLIMIT_AS.
+   */
   readonly memoryBytes: number;
   /** Output given back to the model (and shown before "show all"). */
   readonly outputBytes: number;
   readonly fileSizeBytes: number;
+  /** Disk the scratch folder may take in total, bytes (allocated blocks), checked after each cell. */
+  readonly diskBytes: number;
+  /** Files and folders the scratch folder may hold (an inode budget), checked with the bytes. */
+  readonly diskEntries: number;
 }
 
 export const DEFAULT_LIMITS: SandboxLimits = {
@@ -79,7 +92,17 @@ export const DEFAULT_LIMITS: SandboxLimits = {
   memoryBytes: 2 * 1024 ** 3,
   outputBytes: 64 * 1024,
   fileSizeBytes: 100 * 1024 ** 2,
+  diskBytes: 512 * 1024 ** 2,
+  diskEntries: 20_000,
 };
+
+/**
+ * What enforces the sandbox's memory budget. `cgroup-v1`/`cgroup-v2`: a memory cgroup made by
+ * us (root); `systemd-scope`: `systemd-run --scope -p MemoryMax`; `watched`: the host sums the
+ * sandbox's processes and tmpfs usage while a cell runs and kills it when over (Linux);
+ * `per-process`: RLIMIT_AS only (macOS, Windows).
+ */
+export type MemoryMechanism = 'cgroup-v1' | 'cgroup-v2' | 'systemd-scope' | 'watched' | 'per-process';
 
 export interface SandboxOptions {
   /** Python interpreter chosen by the user; otherwise python3/python on PATH. */
@@ -96,4 +119,6 @@ export interface SandboxOptions {
    * created mode 0700, never mounted into the sandbox). Default: the OS temp folder.
    */
   readonly privateRoot?: string;
+  /** `auto` (default) uses a memory cgroup where one can be had; `watched` forces the watcher (tests, diagnosis). */
+  readonly memoryEnforcement?: 'auto' | 'watched';
 }

@@ -2,6 +2,7 @@
 // validated on receipt (the webview is a separate, less trusted context; and the host only
 // acts on messages of a known shape).
 import { z } from 'zod';
+import { answerSourceSchema } from '../agent/finalAnswer';
 
 const artifactSchema = z.object({
   name: z.string(),
@@ -31,7 +32,18 @@ export type ViewExecResult = z.infer<typeof execResultSchema>;
 export const viewEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('turn-start'), turn: z.number() }),
   z.object({ type: z.literal('token'), turn: z.number(), text: z.string() }),
-  z.object({ type: z.literal('code'), index: z.number(), turn: z.number(), language: z.string(), code: z.string(), offsetInTurn: z.number() }),
+  /** The model's reasoning, streamed: shown folded above the turn's text. */
+  z.object({ type: z.literal('reasoning'), turn: z.number(), text: z.string() }),
+  z.object({
+    type: z.literal('code'),
+    index: z.number(),
+    turn: z.number(),
+    language: z.string(),
+    code: z.string(),
+    offsetInTurn: z.number(),
+    /** 'reasoning' or 'tool-call' when the code is not in the turn's text. */
+    source: z.enum(['text', 'reasoning', 'tool-call']).optional(),
+  }),
   z.object({ type: z.literal('exec-start'), index: z.number() }),
   z.object({ type: z.literal('exec-result'), index: z.number(), result: execResultSchema }),
   z.object({
@@ -51,6 +63,8 @@ export const viewEventSchema = z.discriminatedUnion('type', [
     type: z.literal('done'),
     reason: z.enum(['answer', 'no-answer', 'budget', 'cancelled', 'error']),
     answer: z.string().nullable(),
+    /** 'code-output': the answer was printed by the code, not written by the model. */
+    answerSource: answerSourceSchema.optional(),
     codeCalls: z.number(),
     turns: z.number(),
     message: z.string().optional(),

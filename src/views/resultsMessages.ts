@@ -6,6 +6,8 @@ const statsSchema = z.object({
   n: z.number(),
   correct: z.number(),
   accuracy: z.number(),
+  /** Mean score in [0, 1] (partial credit included), shown beside accuracy. */
+  meanScore: z.number(),
   meanTurns: z.number(),
   meanCodeCalls: z.number(),
   usedCodeShare: z.number(),

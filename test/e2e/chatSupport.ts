@@ -4,11 +4,16 @@ import { runCommand, waitFor, webviewFrame } from './workbench';
 
 export const CHAT_TITLE = 'R1 Code Interpreter chat';
 
-/** Opens the chat view (a new conversation) and returns its content frame. */
+/**
+ * Opens the chat view (a new conversation) and returns its content frame once the new, empty
+ * conversation is on screen: the view may still show the previous one (with its answer cards)
+ * until the extension's reset reaches the webview, and a test counting cards would read those.
+ */
 export async function openNewChat(page: Page): Promise<FrameLocator> {
   await runCommand(page, 'R1 Code Interpreter: New Chat');
   const chat = await webviewFrame(page, CHAT_TITLE, 60_000);
   await chat.locator('#question').waitFor({ timeout: 30_000 });
+  await waitFor(async () => (await chat.locator('.answer-card, .question-bubble').count()) === 0, 30_000, 'the new, empty conversation');
   return chat;
 }
 
@@ -54,7 +59,8 @@ export async function setColorTheme(page: Page, label: string, kind: ThemeKind):
   await page.keyboard.press('Control+T');
   await box.waitFor({ state: 'visible', timeout: 10_000 });
   await box.fill(label);
-  const focused = page.locator('.quick-input-widget .quick-input-list .monaco-list-row.focused');
+  // Only the open picker's rows: a closed widget keeps its old ones in the DOM.
+  const focused = page.locator('.quick-input-widget:visible .quick-input-list .monaco-list-row.focused');
   await waitFor(async () => ((await focused.textContent()) ?? '').includes(label), 10_000, `"${label}" in the theme picker`);
   await page.keyboard.press('Enter');
   await waitFor(async () => ((await page.locator('.monaco-workbench').getAttribute('class')) ?? '').split(/\s+/).includes(kind), 20_000, `the ${label} theme`);

@@ -37,6 +37,12 @@ describe('Evaluation in the workbench', function () {
   it('evaluates a folder from the Explorer and shows the per-task bar chart', async () => {
     const { page } = e2eContext();
     await explorerContextMenu(page, 'eval-mixed', 'Evaluate Task File or Folder…');
+    // The flow asks for the mode; the text-only baseline is a choice there, never the default.
+    const rows = page.locator('.quick-input-widget:visible .quick-input-list .monaco-list-row');
+    await waitFor(async () => (await rows.count()) === 2, 30_000, 'the evaluate mode choice');
+    assert.match(await rows.nth(1).innerText(), /Text only/);
+    assert.match(await page.locator('.quick-input-widget:visible .monaco-list-row.focused').innerText(), /With code/);
+    await page.keyboard.press('Enter');
     const view = await webviewFrame(page, 'Accuracy per task', 120_000);
     const accuracy = view.locator('[data-testid="accuracy-0"]');
     await waitFor(async () => ((await accuracy.count()) > 0 ? ((await accuracy.innerText()).trim() === '70.0%' ? true : undefined) : undefined), 60_000, 'the overall accuracy 70.0%');

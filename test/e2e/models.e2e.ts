@@ -129,6 +129,10 @@ describe('Model status bar, picker, pull and walkthrough', function () {
     const report = toast(page, 'Sandbox tier:');
     await report.first().waitFor({ state: 'visible', timeout: 60_000 });
     assert.match(await report.first().innerText(), /Sandbox tier: (isolated|basic)\.[\s\S]*Python 3\.\d+/);
+    // When the step's command has returned (just after its toast shows), the walkthrough moves
+    // focus back to the step. That closes any quick input open at the time, so the next test's
+    // command palette would be shut under it: end only once the walkthrough has done so.
+    await waitFor(async () => (await page.locator('.gettingStartedContainer .getting-started-step.expanded:focus').count()) === 1, 30_000, 'the walkthrough to focus its step after the sandbox check');
     await screenshot(page, 'walkthrough-sandbox-check');
   });
 });

@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import type { FrameLocator, Locator, Page } from 'playwright-core';
 import { symbenchQuestion } from '../support/sharedTasks';
 import { projectRoot } from '../harness/paths';
-import { e2eContext, runCommand, screenshot, typeInQuickInput, waitFor, webviewFrame } from './workbench';
+import { closeAllEditors, e2eContext, runCommand, screenshot, typeInQuickInput, waitFor, webviewFrame } from './workbench';
 import { setColorTheme } from './chatSupport';
 
 // VS Code keeps hidden notebook editors around for reuse: only the visible one is ours.
@@ -43,6 +43,8 @@ describe('Insert a solution into a notebook and run it on the sandboxed kernel',
 
   it('shows the cells with their real outputs and runs a new cell', async () => {
     const { page } = e2eContext();
+    // Insert goes into a notebook already on screen: start without the ones earlier files opened.
+    await closeAllEditors(page);
     const question = symbenchQuestion(projectRoot, 'statistical_counting_dataset', 0).replace(/\s+/g, ' ').trim();
     await runCommand(page, 'R1 Code Interpreter: Solve Question…');
     await typeInQuickInput(page, question);

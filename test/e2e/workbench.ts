@@ -9,6 +9,8 @@ export { e2eContext, type E2eContext } from '../harness/e2eContext';
 
 const QUICK_INPUT = '.quick-input-widget';
 const QUICK_INPUT_BOX = `${QUICK_INPUT} input`;
+// The widget keeps its rows in the DOM after it closes: only rows of an open widget count.
+const OPEN_QUICK_INPUT = `${QUICK_INPUT}:visible`;
 
 /** Polls `fn` until it returns something truthy; errors from `fn` count as "not yet". */
 export async function waitFor<T>(fn: () => T | Promise<T>, ms: number, what: string): Promise<NonNullable<T>> {
@@ -54,24 +56,47 @@ async function openCommandPalette(page: Page): Promise<void> {
 
 /**
  * Runs a command by its palette title (e.g. "R1 Code Interpreter: Solve…"): F1, type, wait
- * until the focused row is that command, Enter. The palette lists the commands known when it
- * opens, and extensions register theirs a few seconds after the workbench appears, so a miss
- * closes and reopens the palette until `timeoutMs` runs out.
+ * until the focused row of the OPEN palette is exactly that command, Enter. The palette lists
+ * the commands known when it opens, and extensions register theirs a few seconds after the
+ * workbench appears, so a miss closes and reopens the palette until `timeoutMs` runs out.
+ *
+ * Why "open" matters: the palette closes whenever something else takes focus (e.g. a walkthrough
+ * focusing its step after its command ran), and the closed widget keeps its old rows in the DOM.
+ * Reading those rows would press Enter into whatever took focus, and the command never runs.
  */
 export async function runCommand(page: Page, title: string, timeoutMs = 30_000): Promise<void> {
-  const focusedRow = page.locator(`${QUICK_INPUT} .quick-input-list .monaco-list-row.focused`);
+  const focusedRow = page.locator(`${OPEN_QUICK_INPUT} .quick-input-list .monaco-list-row.focused .label-name`).first();
+  const box = page.locator(`${OPEN_QUICK_INPUT} input:focus`);
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     await openCommandPalette(page);
     await page.keyboard.type(title);
     try {
-      await waitFor(async () => ((await focusedRow.textContent()) ?? '').includes(title), 3000, `command "${title}" in the palette`);
+      await waitFor(async () => ((await focusedRow.textContent({ timeout: 1000 })) ?? '').trim() === title && (await box.count()) === 1, 3000, `command "${title}" focused in the open palette`);
       await page.keyboard.press('Enter');
       return;
     } catch (error) {
       if (Date.now() > deadline) throw new Error(`no command titled "${title}" in the palette after ${timeoutMs} ms`, { cause: error });
     }
   }
+}
+
+/**
+ * Closes every editor, answering "Don't Save" for unsaved ones (e.g. an untitled notebook an
+ * earlier test opened), so a test starts from an empty editor area whatever ran before it.
+ */
+export async function closeAllEditors(page: Page): Promise<void> {
+  await runCommand(page, 'View: Close All Editors');
+  const tabs = page.locator('.part.editor .tabs-container .tab');
+  const dontSave = page.getByRole('button', { name: "Don't Save" }).first();
+  await waitFor(
+    async () => {
+      if (await dontSave.isVisible().catch(() => false)) await dontSave.click();
+      return (await tabs.count()) === 0;
+    },
+    15_000,
+    'every editor to close',
+  );
 }
 
 /**

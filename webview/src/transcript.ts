@@ -18,6 +18,36 @@ export interface TranscriptOptions {
 interface TurnView {
   readonly element: HTMLElement;
   readonly prose: IncrementalProse;
+  /** The folded reasoning, created on the turn's first reasoning text. */
+  reasoning?: ReasoningView;
+}
+
+/**
+ * A turn's reasoning: a <details> closed by default whose summary says it is streaming, and whose
+ * body is one text node that grows in place (O(1) per token, no markdown: reasoning is scratch).
+ */
+class ReasoningView {
+  readonly element: HTMLDetailsElement;
+  private readonly summary: HTMLElement;
+  private readonly text: Text;
+
+  constructor() {
+    this.element = el('details', 'reasoning');
+    this.summary = el('summary', 'reasoning-summary', 'Thinking…');
+    const body = el('div', 'reasoning-text');
+    this.text = document.createTextNode('');
+    body.append(this.text);
+    this.element.append(this.summary, body);
+  }
+
+  append(text: string): void {
+    this.text.appendData(text);
+  }
+
+  /** The turn's reasoning is complete. */
+  settle(): void {
+    this.summary.textContent = `Reasoning (${this.text.length.toLocaleString('en-US')} characters)`;
+  }
 }
 
 /** How close to the bottom (px) counts as "following" the stream, so new output scrolls into view. */
@@ -78,9 +108,20 @@ export class Transcript {
         this.options.onStatus('Thinking…', true);
         break;
       }
+      case 'reasoning': {
+        const turn = this.turns.get(e.turn);
+        if (!turn) return;
+        if (!turn.reasoning) {
+          turn.reasoning = new ReasoningView();
+          turn.element.prepend(turn.reasoning.element);
+        }
+        turn.reasoning.append(e.text);
+        break;
+      }
       case 'token': {
         const turn = this.turns.get(e.turn);
         if (!turn) return;
+        turn.reasoning?.settle();
         turn.prose.append(e.text);
         this.dirty.add(turn);
         break;
@@ -90,7 +131,9 @@ export class Transcript {
         if (!turn) return;
         turn.prose.cutAt(e.offsetInTurn);
         this.dirty.add(turn);
+        turn.reasoning?.settle();
         const cell = new CellView(e.index, e.code, this.live);
+        if (e.source === 'reasoning' || e.source === 'tool-call') cell.element.dataset.source = e.source;
         this.cells.get(e.index)?.element.remove();
         this.cells.set(e.index, cell);
         turn.element.append(cell.element);
@@ -109,6 +152,7 @@ export class Transcript {
         this.options.onStatus('Thinking…', true);
         break;
       case 'turn-end':
+        this.turns.get(e.turn)?.reasoning?.settle();
         break;
       case 'notice':
         this.root.append(el('div', 'notice-banner', e.message));
@@ -134,7 +178,8 @@ export class Transcript {
     const actions = el('div', 'answer-actions');
     if (e.answer !== null) {
       const answer = e.answer;
-      card.append(el('div', 'answer-label', 'Final answer'), el('div', 'answer-text', answer), el('div', 'answer-meta', summary));
+      const from = e.answerSource === 'code-output' ? ' · printed by the code' : e.answerSource === 'model-boxed' ? ' · written as \\boxed{}' : '';
+      card.append(el('div', 'answer-label', 'Final answer'), el('div', 'answer-text', answer), el('div', 'answer-meta', summary + from));
       actions.append(button('Copy answer', 'Copy the final answer', () => vscode.postMessage({ type: 'copy', text: answer })));
       this.options.onStatus(`Done · ${summary}`, false);
     } else {

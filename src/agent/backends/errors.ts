@@ -1,5 +1,6 @@
 // Turns low-level network failures into messages a user can act on.
 import { BackendError } from './types';
+import { knob, pullAdvice, type Knob } from '../frontEnd';
 
 /** Node's fetch wraps the socket error in `cause`; dig out its code (ECONNREFUSED, ENOTFOUND, ...). */
 export function networkErrorCode(error: unknown): string | undefined {
@@ -16,13 +17,13 @@ export function isAbortError(error: unknown): boolean {
   return error instanceof Error && (error.name === 'AbortError' || /aborted/i.test(error.message));
 }
 
-/** Maps a failed connection to a sentence naming the server and what to do next. */
-export function unreachableError(serverName: string, baseUrl: string, error: unknown, hint: string): BackendError | undefined {
+/** Maps a failed connection to a sentence naming the server and what to do next (`urlKnob`: where the URL is set). */
+export function unreachableError(serverName: string, baseUrl: string, error: unknown, hint: string, urlKnob: Knob): BackendError | undefined {
   const code = networkErrorCode(error);
   if (code === 'ECONNREFUSED' || code === 'ECONNRESET' && /fetch failed/.test(String(error)))
     return new BackendError(`No ${serverName} server at ${baseUrl} — ${hint}`, 'server-unreachable');
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
-    return new BackendError(`Cannot resolve the ${serverName} host in ${baseUrl} — check the host setting.`, 'server-unreachable');
+    return new BackendError(`Cannot resolve the ${serverName} host in ${baseUrl} — check ${knob(urlKnob)}.`, 'server-unreachable');
   if (isConnectionLost(error)) return connectionLost(serverName, baseUrl);
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : '';
   if (/bad port/i.test(cause))
@@ -30,6 +31,17 @@ export function unreachableError(serverName: string, baseUrl: string, error: unk
   if (error instanceof TypeError && /fetch failed/i.test(error.message))
     return new BackendError(`Cannot reach the ${serverName} server at ${baseUrl} (${code ?? error.message}) — ${hint}`, 'server-unreachable');
   return undefined;
+}
+
+/**
+ * The server has no model called `model`. Ollama: pull it; an OpenAI-compatible server serves
+ * what it was started with, so another name is the fix. `detail` is the server's own words.
+ */
+export function modelMissing(kind: 'ollama' | 'openai', baseUrl: string, model: string, detail?: string): BackendError {
+  const why = detail ? ` (${detail})` : '';
+  return kind === 'ollama'
+    ? new BackendError(`The model "${model}" is not pulled on the Ollama server at ${baseUrl}${why} — ${pullAdvice(model)}.`, 'model-missing', 404)
+    : new BackendError(`The server at ${baseUrl} does not serve the model "${model}"${why} — pick one it lists under /v1/models with ${knob('model')}.`, 'model-missing', 404);
 }
 
 /** undici's ways of saying the socket closed under a streaming body ("terminated", "other side closed"). */

@@ -2,8 +2,9 @@
 import { Ollama } from 'ollama';
 import { z } from 'zod';
 import { checkedFetch } from './checkedFetch';
-import { connectionLost, isAbortError, isConnectionLost, malformedLine, unreachableError } from './errors';
-import { BackendError, type ChatChunk, type ChatRequest, type ModelBackend, type ModelInfo, type PullProgress, type RunningModel } from './types';
+import { connectionLost, isAbortError, isConnectionLost, malformedLine, modelMissing, unreachableError } from './errors';
+import { BackendError, type ChatChunk, type ChatMessage, type ChatRequest, type ModelBackend, type ModelInfo, type PullProgress, type RunningModel, type ThinkSetting } from './types';
+import { knob } from '../frontEnd';
 
 export const DEFAULT_OLLAMA_HOST = 'http://127.0.0.1:11434';
 
@@ -19,8 +20,16 @@ export function resolveOllamaHost(setting: string | undefined, env: NodeJS.Proce
   return url.replace(/\/+$/, '');
 }
 
+const toolCallSchema = z.object({ function: z.object({ name: z.string(), arguments: z.unknown() }) });
+
 const chatChunkSchema = z.object({
-  message: z.object({ content: z.string().default('') }).optional(),
+  message: z
+    .object({
+      content: z.string().default(''),
+      thinking: z.string().optional(),
+      tool_calls: z.array(toolCallSchema).optional(),
+    })
+    .optional(),
   done: z.boolean(),
   done_reason: z.string().optional(),
   prompt_eval_count: z.number().optional(),
@@ -58,7 +67,45 @@ const progressSchema = z.object({
   completed: z.number().optional(),
 });
 
-const showSchema = z.object({ model_info: z.record(z.string(), z.unknown()).optional() });
+const showSchema = z.object({ model_info: z.record(z.string(), z.unknown()).optional(), capabilities: z.array(z.string()).optional() });
+
+/** Ollama's `think` field for a setting; undefined = leave it out (the model's default). */
+export function ollamaThink(setting: ThinkSetting | undefined, capabilities: readonly string[] | null): boolean | 'low' | 'medium' | 'high' | undefined {
+  switch (setting ?? 'auto') {
+    case 'on':
+      return true;
+    case 'off':
+      return false;
+    case 'low':
+      return 'low';
+    case 'medium':
+      return 'medium';
+    case 'high':
+      return 'high';
+    default:
+      // Sending think:true to a model without the capability is an HTTP 400 on Ollama ≥ 0.9.
+      return capabilities?.includes('thinking') === true ? true : undefined;
+  }
+}
+
+/** Our messages in Ollama's shape (tool calls carry their arguments as an object). */
+function toOllamaMessage(m: ChatMessage): { role: string; content: string; thinking?: string; tool_calls?: Array<{ function: { name: string; arguments: Record<string, unknown> } }>; tool_name?: string } {
+  const out: ReturnType<typeof toOllamaMessage> = { role: m.role, content: m.content };
+  if (m.reasoning !== undefined && m.reasoning.length > 0) out.thinking = m.reasoning;
+  if (m.toolCalls && m.toolCalls.length > 0) out.tool_calls = m.toolCalls.map((c) => ({ function: { name: c.name, arguments: argumentsObject(c.arguments) } }));
+  if (m.toolName !== undefined) out.tool_name = m.toolName;
+  return out;
+}
+
+function argumentsObject(json: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(json);
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
+  } catch {
+    // Malformed arguments go back as the raw text, so the model sees what it sent.
+  }
+  return { raw: json };
+}
 
 /** The `ollama` client turns Date-like fields into Date objects; accept both. */
 function isoString(value: unknown): string | undefined {
@@ -82,8 +129,29 @@ export class OllamaBackend implements ModelBackend {
     if (request.options.seed !== undefined) options.seed = request.options.seed;
     if (request.options.contextTokens !== undefined) options.num_ctx = request.options.contextTokens;
     let stream: AsyncIterable<unknown> & { abort(): void };
+    let calls = 0;
     try {
-      stream = await client.chat({ model: request.model, messages: [...request.messages], stream: true, options });
+      // Only 'auto' needs the capabilities; a failing /api/show leaves `think` out (the chat itself reports a missing model).
+      const capabilities =
+        (request.think ?? 'auto') === 'auto'
+          ? await this.modelCapabilities(request.model, signal).catch((error: unknown) => {
+              if (isAbortError(error)) throw error;
+              return null;
+            })
+          : null;
+      const think = ollamaThink(request.think, capabilities);
+      const tools = request.tools?.map((t) => ({
+        type: 'function',
+        function: { name: t.name, description: t.description, parameters: { type: t.parameters.type, properties: { ...t.parameters.properties }, required: [...t.parameters.required] } },
+      }));
+      stream = await client.chat({
+        model: request.model,
+        messages: request.messages.map(toOllamaMessage),
+        stream: true,
+        options,
+        ...(think !== undefined ? { think } : {}),
+        ...(tools && tools.length > 0 ? { tools } : {}),
+      });
     } catch (error) {
       throw this.translate(error, request.model);
     }
@@ -94,8 +162,15 @@ export class OllamaBackend implements ModelBackend {
         const parsed = chatChunkSchema.safeParse(raw);
         if (!parsed.success) throw new BackendError(`The Ollama server at ${this.baseUrl} sent a reply this extension does not understand: ${parsed.error.issues[0]?.message ?? 'invalid'}`, 'protocol');
         const chunk = parsed.data;
+        const thinking = chunk.message?.thinking ?? '';
+        if (thinking.length > 0) yield { type: 'reasoning', text: thinking };
         const text = chunk.message?.content ?? '';
         if (text.length > 0) yield { type: 'text', text };
+        // Ollama sends each tool call whole; it has no id, so we number them per reply.
+        for (const call of chunk.message?.tool_calls ?? []) {
+          const args = call.function.arguments;
+          yield { type: 'tool-call', call: { id: `call_${calls++}`, name: call.function.name, arguments: typeof args === 'string' ? args : JSON.stringify(args ?? {}) } };
+        }
         if (chunk.done) {
           yield {
             type: 'done',
@@ -164,10 +239,25 @@ export class OllamaBackend implements ModelBackend {
 
   /** The model's trained context length (/api/show model_info "<arch>.context_length"), or null. */
   async modelContextLength(model: string, signal?: AbortSignal): Promise<number | null> {
+    const info = (await this.show(model, signal)).model_info ?? {};
+    for (const [key, value] of Object.entries(info)) if (key.endsWith('.context_length') && typeof value === 'number') return value;
+    return null;
+  }
+
+  /** The model's capabilities from /api/show ("completion", "tools", "thinking", ...); asked once per model. */
+  async modelCapabilities(model: string, signal?: AbortSignal): Promise<readonly string[] | null> {
+    return (await this.show(model, signal)).capabilities ?? null;
+  }
+
+  private readonly shown = new Map<string, z.infer<typeof showSchema>>();
+
+  private async show(model: string, signal?: AbortSignal): Promise<z.infer<typeof showSchema>> {
+    const cached = this.shown.get(model);
+    if (cached) return cached;
     try {
-      const info = showSchema.parse(await this.client(signal).show({ model })).model_info ?? {};
-      for (const [key, value] of Object.entries(info)) if (key.endsWith('.context_length') && typeof value === 'number') return value;
-      return null;
+      const reply = showSchema.parse(await this.client(signal).show({ model }));
+      this.shown.set(model, reply);
+      return reply;
     } catch (error) {
       throw this.translate(error, model);
     }
@@ -214,21 +304,21 @@ export class OllamaBackend implements ModelBackend {
   private translate(error: unknown, model: string | undefined): Error {
     if (error instanceof BackendError) return error;
     if (isAbortError(error)) return error instanceof Error ? error : new Error(String(error));
-    const network = unreachableError('Ollama', this.baseUrl, error, 'start it with `ollama serve`, or set "r1ci.ollama.host".');
+    const network = unreachableError('Ollama', this.baseUrl, error, `start it with \`ollama serve\`, or set ${knob('ollamaHost')}.`, 'ollamaHost');
     if (network) return network;
     const status = (error as { status_code?: unknown }).status_code;
     const message = error instanceof Error ? error.message : String(error);
     if (typeof status === 'number') {
       if (status === 404 && model && /model\b.*\bnot found/i.test(message))
-        return new BackendError(`The model "${model}" is not pulled on the Ollama server at ${this.baseUrl} — run \`ollama pull ${model}\` (or pull it from the model picker).`, 'model-missing', 404);
+        return modelMissing('ollama', this.baseUrl, model);
       // Ollama's own 404s name the model; anything else means something else listens there.
       if (status === 404 || status === 405)
-        return new BackendError(`The server at ${this.baseUrl} is not an Ollama server (HTTP ${status} on the Ollama API) — check "r1ci.ollama.host" (Ollama listens on port 11434 by default).`, 'wrong-server', status);
+        return new BackendError(`The server at ${this.baseUrl} is not an Ollama server (HTTP ${status} on the Ollama API) — check ${knob('ollamaHost')} (Ollama listens on port 11434 by default).`, 'wrong-server', status);
       return new BackendError(`The Ollama server at ${this.baseUrl} answered HTTP ${status}: ${message}`, 'http', status);
     }
     if (isConnectionLost(error)) return connectionLost('Ollama', this.baseUrl);
     if (error instanceof SyntaxError || /Unexpected token|not valid JSON/i.test(message))
-      return new BackendError(`The server at ${this.baseUrl} did not answer like an Ollama server (${message}) — check "r1ci.ollama.host".`, 'wrong-server');
+      return new BackendError(`The server at ${this.baseUrl} did not answer like an Ollama server (${message}) — check ${knob('ollamaHost')}.`, 'wrong-server');
     // An {"error": ...} line in the middle of a stream: the server itself failed (out of memory, ...).
     return new BackendError(`The Ollama server at ${this.baseUrl} failed mid-reply: ${message}`, 'http');
   }

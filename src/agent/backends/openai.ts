@@ -1,9 +1,10 @@
 // OpenAI-compatible servers (vLLM, llama.cpp server, LM Studio, SGLang, Ollama's /v1):
 // GET /v1/models and streaming POST /v1/chat/completions, spoken with Node's fetch.
 import { z } from 'zod';
-import { connectionLost, isAbortError, isConnectionLost, malformedLine, unreachableError } from './errors';
+import { connectionLost, isAbortError, isConnectionLost, malformedLine, modelMissing, unreachableError } from './errors';
 import { readSse } from './sse';
-import { BackendError, type ChatChunk, type ChatRequest, type ModelBackend, type ModelInfo } from './types';
+import { BackendError, type ChatChunk, type ChatMessage, type ChatRequest, type ModelBackend, type ModelInfo, type ToolCall } from './types';
+import { knob } from '../frontEnd';
 
 export const DEFAULT_OPENAI_BASE_URL = 'http://127.0.0.1:8000/v1';
 
@@ -14,23 +15,92 @@ export interface OpenAiBackendOptions {
   readonly apiKey?: string;
 }
 
+/** A tool call delta: the first carries id and name, later ones pieces of the arguments' JSON text. */
+const toolCallDeltaSchema = z.object({
+  index: z.number().int().nonnegative().optional(),
+  id: z.string().nullish(),
+  function: z.object({ name: z.string().nullish(), arguments: z.string().nullish() }).partial().nullish(),
+});
+
+/** The message fields a delta (streaming) or a message (non-streaming) may carry. */
+const messagePartSchema = z
+  .object({
+    content: z.string().nullish(),
+    // vLLM's reasoning parsers and llama.cpp send `reasoning_content`; vLLM ≥ 0.10 and OpenRouter `reasoning`.
+    reasoning_content: z.string().nullish(),
+    reasoning: z.string().nullish(),
+    tool_calls: z.array(toolCallDeltaSchema).nullish(),
+  })
+  .partial();
+
+const usageSchema = z.object({ prompt_tokens: z.number().optional(), completion_tokens: z.number().optional() }).nullish();
+
 const chunkSchema = z.object({
   choices: z
     .array(
       z.object({
-        delta: z.object({ content: z.string().nullish() }).partial().nullish(),
+        delta: messagePartSchema.nullish(),
         finish_reason: z.string().nullish(),
       }),
     )
     .default([]),
-  usage: z.object({ prompt_tokens: z.number().optional(), completion_tokens: z.number().optional() }).nullish(),
+  usage: usageSchema,
 });
+
+/** A server that ignores `stream: true` answers one `chat.completion` document. */
+const completionSchema = z.object({
+  object: z.literal('chat.completion').optional(),
+  choices: z.array(z.object({ message: messagePartSchema.nullish(), finish_reason: z.string().nullish() })).min(1),
+  usage: usageSchema,
+});
+
+/**
+ * Messages from the server meaning "the prompt is longer than the model's context window":
+ * vLLM "This model's maximum context length is N tokens. However, you requested M tokens",
+ * llama.cpp "the request exceeds the available context size" (type exceed_context_size_error),
+ * OpenAI's code context_length_exceeded, SGLang "is longer than the model's context length",
+ * LM Studio "Trying to keep the first N tokens when context the overflows".
+ */
+export const CONTEXT_OVERFLOW = /context[ _]length|context window|context size|maximum context|exceed(s|ed)?[ _]context|context the overflows|prompt is too long|too many tokens|input too long/i;
+
+/** What to do about a context overflow, for each server's own flag. */
+const overflowAdvice = (): string => `start the server with a larger context (vLLM --max-model-len, llama.cpp -c / --ctx-size, LM Studio "Context Length") or lower ${knob('maxCodeCalls')}`;
 
 const errorEventSchema = z.object({ error: z.union([z.string(), z.object({ message: z.string().optional() }).loose()]) });
 
 const errorBodySchema = z.object({ error: z.union([z.string(), z.object({ message: z.string().optional(), code: z.unknown().optional() }).loose()]) }).loose();
 
-const modelsSchema = z.object({ data: z.array(z.object({ id: z.string() }).loose()) });
+const modelsSchema = z.object({ data: z.array(z.object({ id: z.string(), max_model_len: z.number().int().positive().optional() }).loose()) });
+
+/** OpenAI's message shape (assistant tool_calls with JSON-text arguments, tool results by id). */
+function toOpenAiMessage(m: ChatMessage): Record<string, unknown> {
+  const out: Record<string, unknown> = { role: m.role, content: m.content };
+  if (m.toolCalls && m.toolCalls.length > 0) out.tool_calls = m.toolCalls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments } }));
+  if (m.toolCallId !== undefined) out.tool_call_id = m.toolCallId;
+  return out;
+}
+
+/** Assembles streamed tool call deltas by their index (arguments arrive as JSON text in pieces). */
+class ToolCallAssembler {
+  private readonly calls: Array<{ id: string; name: string; arguments: string }> = [];
+
+  add(deltas: readonly z.infer<typeof toolCallDeltaSchema>[]): void {
+    for (const [position, d] of deltas.entries()) {
+      const index = d.index ?? position;
+      const call = (this.calls[index] ??= { id: '', name: '', arguments: '' });
+      if (d.id) call.id = d.id;
+      if (d.function?.name) call.name += d.function.name;
+      if (d.function?.arguments) call.arguments += d.function.arguments;
+    }
+  }
+
+  /** The complete calls, in index order (ids made up where the server sent none). */
+  take(): ToolCall[] {
+    const calls = this.calls.filter((c) => c !== undefined).map((c, i) => ({ id: c.id || `call_${i}`, name: c.name, arguments: c.arguments }));
+    this.calls.length = 0;
+    return calls;
+  }
+}
 
 /** Normalises the base URL: no trailing slash, and /v1 appended when the path is empty. */
 export function normalizeOpenAiBaseUrl(raw: string | undefined): string {
@@ -60,12 +130,15 @@ export class OpenAiBackend implements ModelBackend {
   private body(request: ChatRequest, continuation: boolean): Record<string, unknown> {
     const body: Record<string, unknown> = {
       model: request.model,
-      messages: request.messages.map((m) => ({ role: m.role, content: m.content })),
+      messages: request.messages.map(toOpenAiMessage),
       stream: true,
       stream_options: { include_usage: true },
       temperature: request.options.temperature,
     };
     if (request.options.seed !== undefined) body.seed = request.options.seed;
+    if (request.tools && request.tools.length > 0) body.tools = request.tools.map((t) => ({ type: 'function', function: { name: t.name, description: t.description, parameters: t.parameters } }));
+    // gpt-oss levels (vLLM, llama.cpp); on/off/auto are left to the server's reasoning parser.
+    if (request.think === 'low' || request.think === 'medium' || request.think === 'high') body.reasoning_effort = request.think;
     // R1-CI mode: the model continues its own assistant message (results injected verbatim).
     // vLLM and SGLang need to be told, or they would open a new assistant turn.
     if (continuation) {
@@ -90,17 +163,24 @@ export class OpenAiBackend implements ModelBackend {
     }
     if (!response.ok) throw this.httpError(response.status, await response.text().catch(() => ''), request.model);
     if (!response.body) throw new BackendError(`The server at ${this.baseUrl} sent an empty reply.`, 'protocol');
-    if (!/event-stream/i.test(response.headers.get('content-type') ?? ''))
-      throw new BackendError(`The server at ${this.baseUrl} did not stream (Content-Type ${response.headers.get('content-type') ?? 'none'}) — is it an OpenAI-compatible server?`, 'wrong-server');
+    const contentType = response.headers.get('content-type') ?? '';
+    if (/application\/json/i.test(contentType) && !/event-stream/i.test(contentType)) {
+      yield* this.completeReply(await response.text());
+      return;
+    }
+    if (!/event-stream/i.test(contentType))
+      throw new BackendError(`The server at ${this.baseUrl} did not stream (Content-Type ${contentType || 'none'}) — is it an OpenAI-compatible server?`, 'wrong-server');
 
     let promptTokens: number | undefined;
     let outputTokens: number | undefined;
     let finishReason: string | undefined;
     let firstTokenAt: number | undefined;
+    const toolCalls = new ToolCallAssembler();
     try {
       for await (const item of readSse(response.body)) {
         if (item.type === 'malformed') throw malformedLine('OpenAI-compatible', this.baseUrl, 'event-stream line', item.line);
         if (item.data.trim() === '[DONE]') {
+          for (const call of toolCalls.take()) yield { type: 'tool-call', call };
           const evalMs = firstTokenAt !== undefined ? performance.now() - firstTokenAt : undefined;
           yield { type: 'done', doneReason: finishReason, promptTokens, outputTokens, evalMs };
           return;
@@ -114,7 +194,9 @@ export class OpenAiBackend implements ModelBackend {
         const failure = errorEventSchema.safeParse(json);
         if (failure.success) {
           const e = failure.data.error;
-          throw new BackendError(`The server at ${this.baseUrl} failed mid-reply: ${typeof e === 'string' ? e : (e.message ?? 'unknown error')}`, 'http');
+          const message = typeof e === 'string' ? e : (e.message ?? 'unknown error');
+          if (CONTEXT_OVERFLOW.test(message)) throw this.overflow(message, undefined);
+          throw new BackendError(`The server at ${this.baseUrl} failed mid-reply: ${message}`, 'http');
         }
         const parsed = chunkSchema.safeParse(json);
         if (!parsed.success) throw malformedLine('OpenAI-compatible', this.baseUrl, 'event', `data: ${item.data}`);
@@ -124,12 +206,19 @@ export class OpenAiBackend implements ModelBackend {
           outputTokens = chunk.usage.completion_tokens ?? outputTokens;
         }
         for (const choice of chunk.choices) {
-          const text = choice.delta?.content ?? '';
-          if (text.length > 0) {
+          for (const piece of this.pieces(choice.delta)) {
             firstTokenAt ??= performance.now();
-            yield { type: 'text', text };
+            yield piece;
           }
-          if (choice.finish_reason) finishReason = choice.finish_reason;
+          if (choice.delta?.tool_calls) {
+            firstTokenAt ??= performance.now();
+            toolCalls.add(choice.delta.tool_calls);
+          }
+          // The calls are complete once the choice finishes (finish_reason "tool_calls").
+          if (choice.finish_reason) {
+            finishReason = choice.finish_reason;
+            for (const call of toolCalls.take()) yield { type: 'tool-call', call };
+          }
         }
       }
     } catch (error) {
@@ -139,6 +228,41 @@ export class OpenAiBackend implements ModelBackend {
     if (signal.aborted) return;
     // The body ended without [DONE]: the connection was cut.
     throw connectionLost('OpenAI-compatible', this.baseUrl);
+  }
+
+  /** Reasoning (either field name; never both counted twice) and content of one delta or message. */
+  private pieces(part: z.infer<typeof messagePartSchema> | null | undefined): ChatChunk[] {
+    const out: ChatChunk[] = [];
+    const reasoning = part?.reasoning_content ?? part?.reasoning ?? '';
+    if (reasoning.length > 0) out.push({ type: 'reasoning', text: reasoning });
+    const text = part?.content ?? '';
+    if (text.length > 0) out.push({ type: 'text', text });
+    return out;
+  }
+
+  /** A server that ignored `stream: true` (one `chat.completion` document): the same chunks, all at once. */
+  private *completeReply(text: string): Generator<ChatChunk, void, undefined> {
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw new BackendError(`The server at ${this.baseUrl} sent JSON that does not parse: ${text.slice(0, 200)}`, 'protocol');
+    }
+    const failure = errorEventSchema.safeParse(json);
+    if (failure.success) {
+      const e = failure.data.error;
+      const message = typeof e === 'string' ? e : (e.message ?? 'unknown error');
+      if (CONTEXT_OVERFLOW.test(message)) throw this.overflow(message, undefined);
+      throw new BackendError(`The server at ${this.baseUrl} failed: ${message}`, 'http');
+    }
+    const parsed = completionSchema.safeParse(json);
+    if (!parsed.success) throw new BackendError(`The server at ${this.baseUrl} answered in a shape this extension does not understand (not a chat.completion): ${text.slice(0, 200)}`, 'protocol');
+    const choice = parsed.data.choices[0];
+    yield* this.pieces(choice?.message);
+    const calls = new ToolCallAssembler();
+    calls.add(choice?.message?.tool_calls ?? []);
+    for (const call of calls.take()) yield { type: 'tool-call', call };
+    yield { type: 'done', doneReason: choice?.finish_reason ?? undefined, promptTokens: parsed.data.usage?.prompt_tokens, outputTokens: parsed.data.usage?.completion_tokens };
   }
 
   private async post(request: ChatRequest, continuation: boolean, signal: AbortSignal): Promise<Response> {
@@ -162,11 +286,36 @@ export class OpenAiBackend implements ModelBackend {
     try {
       json = JSON.parse(text);
     } catch {
-      throw new BackendError(`The server at ${this.baseUrl} did not answer /models with JSON — is "r1ci.openai.baseUrl" the server's /v1 URL?`, 'wrong-server');
+      throw new BackendError(`The server at ${this.baseUrl} did not answer /models with JSON — is ${knob('openaiBaseUrl')} the server's /v1 URL?`, 'wrong-server');
     }
     const parsed = modelsSchema.safeParse(json);
     if (!parsed.success) throw new BackendError(`The server at ${this.baseUrl} answered /models in an unexpected shape — is it OpenAI-compatible?`, 'wrong-server');
     return parsed.data.data.map((m) => ({ name: m.id }));
+  }
+
+  /** Context windows already read from /v1/models, by model (null = the server does not say). */
+  private readonly contextLengths = new Map<string, number | null>();
+
+  /** vLLM lists `max_model_len` per model in /v1/models; other servers say nothing (null). Asked once per model. */
+  async modelContextLength(model: string, signal?: AbortSignal): Promise<number | null> {
+    const known = this.contextLengths.get(model);
+    if (known !== undefined) return known;
+    try {
+      const response = await fetch(`${this.baseUrl}/models`, { headers: this.headers(), signal });
+      if (!response.ok) return null;
+      const parsed = modelsSchema.safeParse(await response.json());
+      const length = (parsed.success ? parsed.data.data.find((m) => m.id === model)?.max_model_len : undefined) ?? null;
+      this.contextLengths.set(model, length);
+      return length;
+    } catch (error) {
+      if (isAbortError(error)) throw error;
+      return null;
+    }
+  }
+
+  /** OpenAI-compatible servers do not list capabilities. */
+  modelCapabilities(): Promise<readonly string[] | null> {
+    return Promise.resolve(null);
   }
 
   /** OpenAI-compatible servers have no common version endpoint. */
@@ -188,20 +337,24 @@ export class OpenAiBackend implements ModelBackend {
       // Not JSON: keep the text as it is.
     }
     if (status === 401 || status === 403)
-      return new BackendError(`The server at ${this.baseUrl} refused the API key (HTTP ${status}: ${message}) — set the key with "R1 Code Interpreter: Set API Key" (CLI: --api-key or R1CI_API_KEY).`, 'auth', status);
+      return new BackendError(`The server at ${this.baseUrl} refused the API key (HTTP ${status}: ${message}) — set the key with ${knob('apiKey')}.`, 'auth', status);
     if (status === 404 && (code === 'model_not_found' || (model !== undefined && /model/i.test(message))))
-      return new BackendError(`The server at ${this.baseUrl} does not serve the model "${model ?? '?'}" (${message}) — pick one it lists under /v1/models.`, 'model-missing', 404);
+      return modelMissing('openai', this.baseUrl, model ?? '?', message);
     if (status === 404)
-      return new BackendError(`Nothing answers at ${this.baseUrl}/chat/completions (HTTP 404) — "r1ci.openai.baseUrl" should be the server's OpenAI URL, usually ending in /v1.`, 'wrong-server', 404);
-    if (status === 400 && /context length|context window|maximum.*tokens|too long/i.test(message))
-      return new BackendError(`The conversation no longer fits the model's context window (${message}) — start the server with a larger context (vLLM --max-model-len, llama.cpp -c) or lower "r1ci.maxCodeCalls".`, 'context-overflow', 400);
+      return new BackendError(`Nothing answers at ${this.baseUrl}/chat/completions (HTTP 404) — ${knob('openaiBaseUrl')} should be the server's OpenAI URL, usually ending in /v1.`, 'wrong-server', 404);
+    if ((status === 400 || status === 413) && (code === 'context_length_exceeded' || CONTEXT_OVERFLOW.test(message) || /maximum.*tokens|too long/i.test(message))) return this.overflow(message, status);
     return new BackendError(`The server at ${this.baseUrl} answered HTTP ${status}: ${message || 'no details'}`, 'http', status);
+  }
+
+  /** The server refused the prompt as longer than the model's context window. */
+  private overflow(message: string, status: number | undefined): BackendError {
+    return new BackendError(`Context overflow: the conversation no longer fits the model's context window (the server said: ${message}) — ${overflowAdvice()}.`, 'context-overflow', status);
   }
 
   private translate(error: unknown, _model: string | undefined): Error {
     if (error instanceof BackendError) return error;
     if (isAbortError(error)) return error instanceof Error ? error : new Error(String(error));
-    const network = unreachableError('OpenAI-compatible', this.baseUrl, error, 'start the server, or set "r1ci.openai.baseUrl".');
+    const network = unreachableError('OpenAI-compatible', this.baseUrl, error, `start the server, or set ${knob('openaiBaseUrl')}.`, 'openaiBaseUrl');
     if (network) return network;
     if (isConnectionLost(error)) return connectionLost('OpenAI-compatible', this.baseUrl);
     return new BackendError(`Talking to the server at ${this.baseUrl} failed: ${error instanceof Error ? error.message : String(error)}`, 'protocol');

@@ -1,9 +1,46 @@
 // What the agent needs from a model server, whatever its wire protocol.
 
 export interface ChatMessage {
-  readonly role: 'system' | 'user' | 'assistant';
+  /** 'tool' carries the result of a native tool call (the `tools` protocol). */
+  readonly role: 'system' | 'user' | 'assistant' | 'tool';
   readonly content: string;
+  /** Assistant: the model's reasoning of that turn (sent back to Ollama as `thinking`; not to OpenAI-compatible servers). */
+  readonly reasoning?: string;
+  /** Assistant: the native tool calls it made. */
+  readonly toolCalls?: readonly ToolCall[];
+  /** Tool: the call this message answers (OpenAI `tool_call_id`; Ollama uses `tool_name`). */
+  readonly toolCallId?: string;
+  readonly toolName?: string;
 }
+
+/** A native tool call, with its arguments as JSON text exactly as assembled from the stream (may be malformed). */
+export interface ToolCall {
+  /** OpenAI's `id`; Ollama sends none, so the backend makes one up (call_0, ...). */
+  readonly id: string;
+  readonly name: string;
+  readonly arguments: string;
+}
+
+/** A function offered to the model as a native tool (OpenAI/Ollama `tools` entry of type "function"). */
+export interface ToolSpec {
+  readonly name: string;
+  readonly description: string;
+  /** JSON Schema of the arguments object. */
+  readonly parameters: {
+    readonly type: 'object';
+    readonly properties: Readonly<Record<string, { readonly type: string; readonly description?: string }>>;
+    readonly required: readonly string[];
+  };
+}
+
+/**
+ * How much the model should reason, the "r1ci.think" setting. Ollama: the `think` request field
+ * (true/false, or gpt-oss's levels); 'auto' sends `think: true` only when `/api/show` lists the
+ * "thinking" capability. OpenAI-compatible servers: the levels go out as `reasoning_effort`;
+ * 'on'/'off'/'auto' send nothing (the server's reasoning parser decides).
+ */
+export type ThinkSetting = 'auto' | 'on' | 'off' | 'low' | 'medium' | 'high';
+export const THINK_SETTINGS: readonly ThinkSetting[] = ['auto', 'on', 'off', 'low', 'medium', 'high'];
 
 export interface GenerationOptions {
   readonly temperature: number;
@@ -16,11 +53,19 @@ export interface ChatRequest {
   readonly model: string;
   readonly messages: readonly ChatMessage[];
   readonly options: GenerationOptions;
+  /** Native tools offered to the model (the `tools` protocol); absent = none. */
+  readonly tools?: readonly ToolSpec[];
+  /** Reasoning control; absent = 'auto'. */
+  readonly think?: ThinkSetting;
 }
 
 /** One piece of a streamed reply. */
 export type ChatChunk =
   | { readonly type: 'text'; readonly text: string }
+  /** Reasoning from the server's separate channel (Ollama `message.thinking`, OpenAI-compatible `reasoning_content`/`reasoning`). */
+  | { readonly type: 'reasoning'; readonly text: string }
+  /** A complete native tool call (Ollama sends it whole; OpenAI-compatible argument deltas are assembled first). */
+  | { readonly type: 'tool-call'; readonly call: ToolCall }
   | {
       readonly type: 'done';
       /** 'stop', 'length' (token limit or full context), ... as the server says. */
@@ -79,6 +124,16 @@ export interface ModelBackend {
   listModels(signal?: AbortSignal): Promise<readonly ModelInfo[]>;
   /** The server's version string, or null when the server does not say (most OpenAI-compatible ones). */
   serverVersion(signal?: AbortSignal): Promise<string | null>;
+  /**
+   * The model's context window in tokens, or null when the server does not say (Ollama: `/api/show`
+   * model_info "<arch>.context_length"; vLLM: `max_model_len` in `/v1/models`).
+   */
+  modelContextLength(model: string, signal?: AbortSignal): Promise<number | null>;
+  /**
+   * The model's capabilities ("completion", "tools", "thinking", ...) from Ollama's `/api/show`;
+   * null when the server does not say (OpenAI-compatible servers).
+   */
+  modelCapabilities(model: string, signal?: AbortSignal): Promise<readonly string[] | null>;
 }
 
 export type BackendErrorKind =

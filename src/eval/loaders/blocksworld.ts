@@ -1,7 +1,6 @@
 // Blocksworld samples: <task>/<id>/blocksworld_task.txt with initial and goal stacks and no
 // stored answer. The question wording follows what the paper's harness asks (in our words).
 
-import path from 'node:path';
 import { formatStacks, parseBlocksworldTask, type BlocksworldTask } from '../scorers/blocksworld';
 import type { LoadProblem, TaskRecord } from '../types';
 import { readDatasetText } from '../safeRead';
@@ -22,7 +21,8 @@ export function blocksworldQuestion(task: BlocksworldTask): string {
   ].join('\n');
 }
 
-export async function loadBlocksworldSample(file: string, task: string): Promise<{ record?: TaskRecord; problem?: LoadProblem }> {
+/** Loads <task>/<folder>/blocksworld_task.txt; `id` is the folder's path relative to the folder the user gave. */
+export async function loadBlocksworldSample(file: string, id: string, task: string): Promise<{ record?: TaskRecord; problem?: LoadProblem }> {
   let text: string;
   try {
     text = await readDatasetText(file);
@@ -33,7 +33,7 @@ export async function loadBlocksworldSample(file: string, task: string): Promise
   if (!parsed.ok) return { problem: { file, message: parsed.error } };
   return {
     record: {
-      id: `${task}/${path.basename(path.dirname(file))}`,
+      id,
       task,
       question: blocksworldQuestion(parsed.task),
       scorer: { kind: 'blocksworld', initial: parsed.task.initial, goal: parsed.task.goal },

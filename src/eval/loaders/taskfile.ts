@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { parseIntMatrix } from '../answerText';
+import { itemId } from '../ids';
 import { parseBlocksworldTask } from '../scorers/blocksworld';
 import { ANSWER_FORMAT_INSTRUCTION, type LoadProblem, type LoadResult, type ScorerSpec, type TaskRecord } from '../types';
 import { inferScorer, parseOptions } from './infer';
@@ -152,8 +153,11 @@ function describe(loc: Located): string {
   return loc.line !== undefined ? `line ${loc.line}` : `record ${loc.index ?? 0}`;
 }
 
-/** Validates one raw record and converts it; problems name the line or record index. */
-export function convertTaskFileRecord(raw: unknown, file: string, loc: Located): { record?: TaskRecord; problem?: LoadProblem } {
+/**
+ * Validates one raw record and converts it; problems name the line or record index. The id is
+ * `<fileId>#<the record's id>`, or `<fileId>#<position>` (0-based among the file's records).
+ */
+export function convertTaskFileRecord(raw: unknown, file: string, fileId: string, position: number, loc: Located): { record?: TaskRecord; problem?: LoadProblem } {
   const where = { file, ...loc };
   const parsed = taskFileRecordSchema.safeParse(raw);
   if (!parsed.success) {
@@ -167,7 +171,7 @@ export function convertTaskFileRecord(raw: unknown, file: string, loc: Located):
   const question = r.question.includes('<<<') ? r.question : `${r.question.trimEnd()}\n${ANSWER_FORMAT_INSTRUCTION}`;
   return {
     record: {
-      id: r.id !== undefined ? String(r.id) : `${base}/${loc.line !== undefined ? `L${loc.line}` : loc.index ?? 0}`,
+      id: itemId(fileId, r.id !== undefined ? String(r.id) : position),
       task: r.task ?? base,
       question,
       scorer: built.scorer,
@@ -177,12 +181,15 @@ export function convertTaskFileRecord(raw: unknown, file: string, loc: Located):
   };
 }
 
-export function loadJsonlTaskFile(file: string, text: string): LoadResult {
+export function loadJsonlTaskFile(file: string, fileId: string, text: string): LoadResult {
   const records: TaskRecord[] = [];
   const problems: LoadProblem[] = [];
+  let position = -1;
   text.split(/\r?\n/).forEach((line, i) => {
     const trimmed = line.trim();
     if (trimmed === '' || trimmed.startsWith('//')) return;
+    // Every record line counts, broken ones too, so fixing a line never renumbers the others.
+    position++;
     let raw: unknown;
     try {
       raw = JSON.parse(trimmed);
@@ -190,7 +197,7 @@ export function loadJsonlTaskFile(file: string, text: string): LoadResult {
       problems.push({ file, line: i + 1, message: `line ${i + 1}: invalid JSON: ${e instanceof Error ? e.message : String(e)}` });
       return;
     }
-    const out = convertTaskFileRecord(raw, file, { line: i + 1 });
+    const out = convertTaskFileRecord(raw, file, fileId, position, { line: i + 1 });
     if (out.record) records.push(out.record);
     if (out.problem) problems.push(out.problem);
   });
@@ -204,12 +211,12 @@ export function isTaskFileJson(data: unknown): boolean {
   return Array.isArray((data as { tasks?: unknown }).tasks) || 'question' in data;
 }
 
-export function loadJsonTaskFile(file: string, data: unknown): LoadResult {
+export function loadJsonTaskFile(file: string, fileId: string, data: unknown): LoadResult {
   const records: TaskRecord[] = [];
   const problems: LoadProblem[] = [];
   const list: unknown[] = Array.isArray(data) ? data : Array.isArray((data as { tasks?: unknown }).tasks) ? ((data as { tasks: unknown[] }).tasks) : [data];
   list.forEach((raw, index) => {
-    const out = convertTaskFileRecord(raw, file, { index });
+    const out = convertTaskFileRecord(raw, file, fileId, index, { index });
     if (out.record) records.push(out.record);
     if (out.problem) problems.push(out.problem);
   });

@@ -40,32 +40,32 @@ export function scoreArithmeticTarget(spec: ArithmeticTargetSpec, answer: string
   const expected = spec.solution;
   const target = parseRational(spec.target);
   const numbers = spec.numbers.map((n) => parseRational(n));
-  if (!target || numbers.some((n) => n === null)) return { correct: false, reason: 'the task has unreadable numbers', expected };
+  if (!target || numbers.some((n) => n === null)) return { correct: false, score: 0, reason: 'the task has unreadable numbers', expected };
   const given = numbers.filter((n): n is Rational => n !== null);
 
   let expr = tokenListToExpression(stripQuotes(cleanAnswer(answer)));
   // "expr = 24" is fine when the right-hand side is the target.
   const eq = expr.split('=');
-  if (eq.length > 2) return { correct: false, reason: 'more than one "="', expected };
+  if (eq.length > 2) return { correct: false, score: 0, reason: 'more than one "="', expected };
   if (eq.length === 2) {
     const rhs = parseRational(eq[1] ?? '');
-    if (!rhs || !equals(rhs, target)) return { correct: false, reason: `"=${eq[1]}" is not the target ${spec.target}`, expected };
+    if (!rhs || !equals(rhs, target)) return { correct: false, score: 0, reason: `"=${eq[1]}" is not the target ${spec.target}`, expected };
     expr = eq[0] ?? '';
   }
   const result = evaluateArithmetic(expr);
-  if (!result.ok) return { correct: false, reason: `not a valid expression: ${result.error}`, expected };
+  if (!result.ok) return { correct: false, score: 0, reason: `not a valid expression: ${result.error}`, expected };
   const { value, numbers: used, unaryOps } = result.eval;
-  if (unaryOps > 0) return { correct: false, reason: 'unary signs are not allowed', expected };
+  if (unaryOps > 0) return { correct: false, score: 0, reason: 'unary signs are not allowed', expected };
   if (spec.ordered) {
     const inOrder = used.length === given.length && used.every((u, i) => {
       const g = given[i];
       return g !== undefined && equals(u, g);
     });
-    if (!inOrder) return { correct: false, reason: `must use ${spec.numbers.join(', ')} once each, in that order`, expected };
+    if (!inOrder) return { correct: false, score: 0, reason: `must use ${spec.numbers.join(', ')} once each, in that order`, expected };
   } else if (!sameMultiset(used, given)) {
-    return { correct: false, reason: `must use ${spec.numbers.join(', ')} exactly once each`, expected };
+    return { correct: false, score: 0, reason: `must use ${spec.numbers.join(', ')} exactly once each`, expected };
   }
   return equals(value, target)
-    ? { correct: true, reason: `evaluates to ${spec.target}`, expected }
-    : { correct: false, reason: `evaluates to ${formatRational(value)}, not ${spec.target}`, expected };
+    ? { correct: true, score: 1, reason: `evaluates to ${spec.target}`, expected }
+    : { correct: false, score: 0, reason: `evaluates to ${formatRational(value)}, not ${spec.target}`, expected };
 }

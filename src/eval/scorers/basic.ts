@@ -22,18 +22,18 @@ export function scoreExact(expected: string, answer: string): ScoreResult {
   }
   const want = normalizeText(expected);
   return got === want
-    ? { correct: true, reason: 'matches the expected answer', expected }
-    : { correct: false, reason: `expected "${expected}", got "${cleanAnswer(answer)}"`, expected };
+    ? { correct: true, score: 1, reason: 'matches the expected answer', expected }
+    : { correct: false, score: 0, reason: `expected "${expected}", got "${cleanAnswer(answer)}"`, expected };
 }
 
 export function scoreNumber(expected: string, answer: string, relTol = 1e-6): ScoreResult {
   const want = parseNumberText(expected);
-  if (want === null) return { correct: false, reason: `stored answer "${expected}" is not a number`, expected };
+  if (want === null) return { correct: false, score: 0, reason: `stored answer "${expected}" is not a number`, expected };
   const got = parseNumberText(answer);
-  if (got === null) return { correct: false, reason: `"${cleanAnswer(answer)}" is not a number`, expected };
+  if (got === null) return { correct: false, score: 0, reason: `"${cleanAnswer(answer)}" is not a number`, expected };
   return numbersClose(want, got, relTol)
-    ? { correct: true, reason: `${got} equals ${want}`, expected }
-    : { correct: false, reason: `${got} is not ${want}`, expected };
+    ? { correct: true, score: 1, reason: `${got} equals ${want}`, expected }
+    : { correct: false, score: 0, reason: `${got} is not ${want}`, expected };
 }
 
 /** The option letter in "(B)", "B", "b)", "B.", "Option B", "(B) 12/25/1937"; null otherwise. */
@@ -49,7 +49,7 @@ export function choiceLetter(answer: string): string | null {
 
 export function scoreChoice(expected: string, answer: string, options?: Record<string, string>): ScoreResult {
   const want = choiceLetter(expected);
-  if (!want) return { correct: false, reason: `stored answer "${expected}" is not an option letter`, expected };
+  if (!want) return { correct: false, score: 0, reason: `stored answer "${expected}" is not an option letter`, expected };
   let got = choiceLetter(answer);
   if (!got && options) {
     // The model may answer with the option's text instead of its letter.
@@ -57,10 +57,10 @@ export function scoreChoice(expected: string, answer: string, options?: Record<s
     const hit = Object.entries(options).filter(([, v]) => normalizeText(v) === text);
     if (hit.length === 1 && hit[0]) got = hit[0][0].toUpperCase();
   }
-  if (!got) return { correct: false, reason: `"${cleanAnswer(answer)}" does not name an option`, expected };
+  if (!got) return { correct: false, score: 0, reason: `"${cleanAnswer(answer)}" does not name an option`, expected };
   return got === want
-    ? { correct: true, reason: `option (${got})`, expected }
-    : { correct: false, reason: `chose (${got}), expected (${want})`, expected };
+    ? { correct: true, score: 1, reason: `option (${got})`, expected }
+    : { correct: false, score: 0, reason: `chose (${got}), expected (${want})`, expected };
 }
 
 function literalEquals(want: unknown, got: Literal): boolean {
@@ -85,10 +85,10 @@ export function scoreList(expected: unknown[], answer: string): ScoreResult {
   let got = parseLiteral(text);
   // Bare "5, 3, F, A" is accepted as a flat list.
   if (!Array.isArray(got) && !text.startsWith('[') && !text.startsWith('(')) got = parseLiteral(`[${text}]`);
-  if (!Array.isArray(got)) return { correct: false, reason: `"${text}" is not a list`, expected: shown };
+  if (!Array.isArray(got)) return { correct: false, score: 0, reason: `"${text}" is not a list`, expected: shown };
   return literalEquals(expected, got)
-    ? { correct: true, reason: 'list matches', expected: shown }
-    : { correct: false, reason: `expected ${shown}, got ${text}`, expected: shown };
+    ? { correct: true, score: 1, reason: 'list matches', expected: shown }
+    : { correct: false, score: 0, reason: `expected ${shown}, got ${text}`, expected: shown };
 }
 
 export function formatMatrix(m: readonly (readonly number[])[]): string {
@@ -100,9 +100,9 @@ export function scoreMatrix(expected: number[][], answer: string): ScoreResult {
   const parsed = parseIntMatrix(answer);
   const cols = expected[0]?.length ?? 0;
   const got = parsed ? reshape(parsed, expected.length, cols) : null;
-  if (!got) return { correct: false, reason: `not a ${expected.length}×${cols} matrix of integers`, expected: shown };
+  if (!got) return { correct: false, score: 0, reason: `not a ${expected.length}×${cols} matrix of integers`, expected: shown };
   const same = expected.every((row, r) => row.every((v, c) => got[r]?.[c] === v));
   return same
-    ? { correct: true, reason: 'matrix matches', expected: shown }
-    : { correct: false, reason: `matrix differs from the expected one`, expected: shown };
+    ? { correct: true, score: 1, reason: 'matrix matches', expected: shown }
+    : { correct: false, score: 0, reason: `matrix differs from the expected one`, expected: shown };
 }

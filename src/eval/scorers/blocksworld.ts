@@ -70,25 +70,25 @@ function findStack(state: Map<string, string[]>, name: string): string[] | undef
 export function scoreBlocksworld(task: BlocksworldTask, answer: string): ScoreResult {
   const expected = formatStacks(task.goal);
   const parsed = parseMoves(answer);
-  if (!parsed.ok) return { correct: false, reason: parsed.error, expected };
+  if (!parsed.ok) return { correct: false, score: 0, reason: parsed.error, expected };
   const state = new Map(task.initial.map((s) => [s.name, [...s.blocks]]));
   for (const [i, mv] of parsed.moves.entries()) {
     const from = findStack(state, mv.from);
     const to = findStack(state, mv.to);
-    if (!from || !to) return { correct: false, reason: `move ${i + 1}: no stack "${!from ? mv.from : mv.to}"`, expected };
+    if (!from || !to) return { correct: false, score: 0, reason: `move ${i + 1}: no stack "${!from ? mv.from : mv.to}"`, expected };
     const top = from[from.length - 1];
     if (top === undefined || top.toLowerCase() !== mv.block.toLowerCase()) {
-      return { correct: false, reason: `move ${i + 1}: ${mv.block} is not on top of ${mv.from}`, expected };
+      return { correct: false, score: 0, reason: `move ${i + 1}: ${mv.block} is not on top of ${mv.from}`, expected };
     }
     to.push(from.pop() ?? top);
   }
   const goal = new Map(task.goal.map((s) => [s.name, s.blocks.join(' ')]));
   for (const [name, blocks] of state) {
     const want = goal.get(name) ?? '';
-    if (blocks.join(' ') !== want) return { correct: false, reason: `${name} ends as "${blocks.join(' ')}", goal "${want}"`, expected };
+    if (blocks.join(' ') !== want) return { correct: false, score: 0, reason: `${name} ends as "${blocks.join(' ')}", goal "${want}"`, expected };
   }
   for (const [name, want] of goal) {
-    if (want !== '' && !state.has(name)) return { correct: false, reason: `goal stack ${name} does not exist`, expected };
+    if (want !== '' && !state.has(name)) return { correct: false, score: 0, reason: `goal stack ${name} does not exist`, expected };
   }
-  return { correct: true, reason: `${parsed.moves.length} legal moves reach the goal`, expected };
+  return { correct: true, score: 1, reason: `${parsed.moves.length} legal moves reach the goal`, expected };
 }

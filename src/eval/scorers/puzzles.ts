@@ -4,6 +4,7 @@
 import { cleanAnswer, parseCells, parseIntMatrix, reshape } from '../answerText';
 import type { Cell, ScoreResult } from '../types';
 import { formatMatrix } from './basic';
+import { jsonValue } from './pyText';
 
 const key = (r: number, c: number): string => `${r},${c}`;
 const formatCells = (cells: readonly Cell[]): string => cells.map(([r, c]) => `${r} ${c}`).join(', ');
@@ -24,15 +25,24 @@ function digitGrid(answer: string): number[][] | null {
   return Array.from({ length: 9 }, (_, r) => digits.slice(r * 9, r * 9 + 9));
 }
 
-export function scoreSudoku(puzzle: number[][], solution: number[][] | undefined, answer: string): ScoreResult {
+/** A JSON list of 9 lists of 9 integers, or null. */
+function jsonGrid(answer: string): number[][] | null {
+  const value = jsonValue(answer.trim());
+  const ok = Array.isArray(value) && value.length === 9 && value.every((row) => Array.isArray(row) && row.length === 9 && row.every((v) => typeof v === 'number' && Number.isInteger(v)));
+  return ok ? (value as number[][]) : null;
+}
+
+/** `jsonOnly`: only a JSON grid is read (see the sudoku scorer spec). */
+export function scoreSudoku(puzzle: number[][], solution: number[][] | undefined, answer: string, jsonOnly = false): ScoreResult {
   const expected = solution ? formatMatrix(solution) : undefined;
-  const parsed = parseIntMatrix(answer);
-  const grid = (parsed ? reshape(parsed, 9, 9) : null) ?? digitGrid(answer);
-  if (!grid) return { correct: false, reason: 'not a 9×9 grid of numbers', expected };
+  const parsed = jsonOnly ? null : parseIntMatrix(answer);
+  const grid = jsonOnly ? jsonGrid(answer) : ((parsed ? reshape(parsed, 9, 9) : null) ?? digitGrid(answer));
+  if (!grid && jsonOnly) return { correct: false, score: 0, reason: 'not a 9×9 matrix written as JSON ([[8, 5, ...], ...])', expected };
+  if (!grid) return { correct: false, score: 0, reason: 'not a 9×9 grid of numbers', expected };
   for (let r = 0; r < 9; r++) {
     for (let c = 0; c < 9; c++) {
       const given = puzzle[r]?.[c] ?? 0;
-      if (given !== 0 && grid[r]?.[c] !== given) return { correct: false, reason: `given ${given} at (${r},${c}) was changed`, expected };
+      if (given !== 0 && grid[r]?.[c] !== given) return { correct: false, score: 0, reason: `given ${given} at (${r},${c}) was changed`, expected };
     }
   }
   for (let i = 0; i < 9; i++) {
@@ -40,11 +50,11 @@ export function scoreSudoku(puzzle: number[][], solution: number[][] | undefined
     const col = grid.map((rw) => rw[i] ?? 0);
     const box: number[] = [];
     for (let k = 0; k < 9; k++) box.push(grid[3 * Math.floor(i / 3) + Math.floor(k / 3)]?.[3 * (i % 3) + (k % 3)] ?? 0);
-    if (!isPermutation1to9(row)) return { correct: false, reason: `row ${i} is not 1–9 once each`, expected };
-    if (!isPermutation1to9(col)) return { correct: false, reason: `column ${i} is not 1–9 once each`, expected };
-    if (!isPermutation1to9(box)) return { correct: false, reason: `box ${i} is not 1–9 once each`, expected };
+    if (!isPermutation1to9(row)) return { correct: false, score: 0, reason: `row ${i} is not 1–9 once each`, expected };
+    if (!isPermutation1to9(col)) return { correct: false, score: 0, reason: `column ${i} is not 1–9 once each`, expected };
+    if (!isPermutation1to9(box)) return { correct: false, score: 0, reason: `box ${i} is not 1–9 once each`, expected };
   }
-  return { correct: true, reason: 'valid completed sudoku', expected };
+  return { correct: true, score: 1, reason: 'valid completed sudoku', expected };
 }
 
 export interface QueensSpec {
@@ -58,19 +68,19 @@ export interface QueensSpec {
 export function scoreQueens(spec: QueensSpec, answer: string): ScoreResult {
   const expected = spec.solution ? formatCells(spec.solution) : undefined;
   const cells = parseCells(answer);
-  if (!cells) return { correct: false, reason: 'not a list of "row column" positions', expected };
+  if (!cells) return { correct: false, score: 0, reason: 'not a list of "row column" positions', expected };
   const seen = new Set<string>();
   for (const [r, c] of cells) {
-    if (seen.has(key(r, c))) return { correct: false, reason: `position (${r},${c}) listed twice`, expected };
+    if (seen.has(key(r, c))) return { correct: false, score: 0, reason: `position (${r},${c}) listed twice`, expected };
     seen.add(key(r, c));
   }
   const all: Cell[] = [...cells];
   for (const [r, c] of spec.placed) if (!seen.has(key(r, c))) all.push([r, c]);
-  if (all.length !== spec.size) return { correct: false, reason: `${all.length} queens, need ${spec.size}`, expected };
+  if (all.length !== spec.size) return { correct: false, score: 0, reason: `${all.length} queens, need ${spec.size}`, expected };
   const blocked = new Set(spec.blocked.map(([r, c]) => key(r, c)));
   for (const [r, c] of all) {
-    if (r < 0 || c < 0 || r >= spec.size || c >= spec.size) return { correct: false, reason: `(${r},${c}) is off the board`, expected };
-    if (blocked.has(key(r, c))) return { correct: false, reason: `(${r},${c}) is a blocked cell`, expected };
+    if (r < 0 || c < 0 || r >= spec.size || c >= spec.size) return { correct: false, score: 0, reason: `(${r},${c}) is off the board`, expected };
+    if (blocked.has(key(r, c))) return { correct: false, score: 0, reason: `(${r},${c}) is a blocked cell`, expected };
   }
   for (let i = 0; i < all.length; i++) {
     for (let j = i + 1; j < all.length; j++) {
@@ -78,11 +88,11 @@ export function scoreQueens(spec: QueensSpec, answer: string): ScoreResult {
       const b = all[j];
       if (!a || !b) continue;
       if (a[0] === b[0] || a[1] === b[1] || Math.abs(a[0] - b[0]) === Math.abs(a[1] - b[1])) {
-        return { correct: false, reason: `queens at (${a[0]},${a[1]}) and (${b[0]},${b[1]}) attack each other`, expected };
+        return { correct: false, score: 0, reason: `queens at (${a[0]},${a[1]}) and (${b[0]},${b[1]}) attack each other`, expected };
       }
     }
   }
-  return { correct: true, reason: `${spec.size} non-attacking queens`, expected };
+  return { correct: true, score: 1, reason: `${spec.size} non-attacking queens`, expected };
 }
 
 export interface LogicPuzzleSpec {
@@ -122,22 +132,17 @@ export function logicPuzzleViolation(spec: LogicPuzzleSpec, cells: readonly Cell
 }
 
 /**
- * Any selection obeying the rules is right. The stored solution also counts: the generator
- * of the published data checked sums through a cache keyed by positions only, so some stored
- * solutions break the stated sum rule, and the paper's harness accepted exactly the stored set.
+ * Any selection obeying the question's rules is right, and only those. The stored solution is
+ * shown but gives no credit of its own: many published ones break the stated "sum ≤ 4" rule
+ * (the generator cached its check by positions only, across grids); the reason names the rule
+ * an answer breaks.
  */
 export function scoreLogicPuzzle(spec: LogicPuzzleSpec, answer: string): ScoreResult {
   const expected = spec.solution ? formatCells(spec.solution) : undefined;
   const cells = parseCells(answer);
-  if (!cells) return { correct: false, reason: 'not a list of "row column" positions', expected };
+  if (!cells) return { correct: false, score: 0, reason: 'not a list of "row column" positions', expected };
   const violation = logicPuzzleViolation(spec, cells);
-  if (violation === null) return { correct: true, reason: 'the selection obeys every rule', expected };
-  if (spec.solution) {
-    const want = new Set(spec.solution.map(([r, c]) => key(r, c)));
-    const got = new Set(cells.map(([r, c]) => key(r, c)));
-    if (cells.length === want.size && got.size === want.size && [...got].every((k) => want.has(k))) {
-      return { correct: true, reason: `matches the stored solution (which itself breaks a rule: ${violation})`, expected };
-    }
-  }
-  return { correct: false, reason: violation, expected };
+  return violation === null
+    ? { correct: true, score: 1, reason: 'the selection obeys every rule', expected }
+    : { correct: false, score: 0, reason: violation, expected };
 }

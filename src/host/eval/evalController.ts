@@ -7,10 +7,11 @@ import { basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { createBackend } from '../../agent/backends';
-import { protocolForModel } from '../../agent/protocol';
+import { resolveProtocol } from '../../agent/protocol';
 import { readSettings } from '../../config/vscodeSettings';
 import { autoConcurrency, evaluate } from '../../eval/evaluate';
-import { loadTasks } from '../../eval/load';
+import { describeUnsupported, loadTasks } from '../../eval/load';
+import { defaultResultsFile } from '../../eval/resultsLocation';
 import type { ResultRecord, RunSummary } from '../../eval/results';
 import type { EvalEvent } from '../../eval/runner';
 import type { LoadProblem, TaskRecord } from '../../eval/types';
@@ -74,9 +75,7 @@ export class EvalController implements vscode.Disposable {
 
   /** Where results go when the caller names no file: beside the tasks, per model and mode. */
   defaultResultsFile(target: string, model: string, textOnly: boolean): string {
-    const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(target))?.uri.fsPath ?? join(target, '..');
-    const name = `${basename(target).replace(/\.(tasks\.)?jsonl?$/, '')}.${model.replace(/[^\w.-]+/g, '_')}${textOnly ? '.text-only' : ''}.results.jsonl`;
-    return join(folder, '.r1ci', 'results', name);
+    return defaultResultsFile(target, model, textOnly, vscode.workspace.getWorkspaceFolder(vscode.Uri.file(target))?.uri.fsPath);
   }
 
   async run(request: EvalRunRequest, hooks: EvalRunHooks = {}): Promise<EvalRunOutcome> {
@@ -88,6 +87,7 @@ export class EvalController implements vscode.Disposable {
       void vscode.window.showWarningMessage('Code is not executed here (Restricted Mode or "r1ci.sandbox.approval": "never"): this evaluation runs text-only.');
     }
     const loaded = hooks.records ? { records: [...hooks.records], problems: [] } : await loadTasks(request.target);
+    for (const line of describeUnsupported(loaded.unsupported ?? [])) this.log(line);
     for (const p of loaded.problems) this.log(`Task problem: ${p.file}${p.line !== undefined ? `:${p.line}` : p.index !== undefined ? ` [${p.index}]` : ''}: ${p.message}`);
     if (loaded.problems.length > 0) {
       void vscode.window.showWarningMessage(`${loaded.problems.length} problem(s) in the task files (the good records still run): ${describeProblem(loaded.problems[0])}`, 'Show Log').then((c) => {
@@ -114,12 +114,14 @@ export class EvalController implements vscode.Disposable {
         async (progress, token) => {
           token.onCancellationRequested(() => controller.abort());
           let lastFraction = 0;
+          const backend = createBackend({ kind: settings.backend, ollamaHost: settings['ollama.host'], openaiBaseUrl: settings['openai.baseUrl'], apiKey });
           const events = evaluate(
             {
               records,
-              backend: createBackend({ kind: settings.backend, ollamaHost: settings['ollama.host'], openaiBaseUrl: settings['openai.baseUrl'], apiKey }),
+              backend,
               model,
-              protocol: protocolForModel(model, settings.protocol),
+              protocol: await resolveProtocol(backend, model, settings.protocol, controller.signal),
+              think: settings.think,
               maxCodeCalls: settings.maxCodeCalls,
               temperature: settings.temperature,
               seed: settings.seed ?? undefined,

@@ -1,4 +1,4 @@
-// Evaluation inside VS Code: commands (run, run text-only, cancel, open/compare results,
+// Evaluation inside VS Code: commands (run — with code or the text-only baseline —, cancel, open/compare results,
 // export, SFT export, show a stored trajectory), the Testing view, and the results view.
 import { writeFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
@@ -36,18 +36,23 @@ export function registerEval(context: vscode.ExtensionContext, log: Log): vscode
   };
   const openResults = async (files: readonly string[]): Promise<ResultsPanel> => ResultsPanel.show(context, await Promise.all(files.map(loadRun)), showTrajectory);
 
-  const run = async (raw: unknown, textOnly: boolean): Promise<EvalRunOutcome | undefined> => {
+  const run = async (raw: unknown): Promise<EvalRunOutcome | undefined> => {
     // From the explorer's context menu the argument is the clicked file or folder.
+    const interactive = raw === undefined || raw instanceof vscode.Uri;
     const parsed = runArgsSchema.safeParse(raw instanceof vscode.Uri ? { target: raw.fsPath } : raw);
     const args = parsed.success ? parsed.data : undefined;
     const target = args?.target ?? (await pickTarget());
     if (!target) return undefined;
+    // A person chooses the mode (code first, so Enter never picks the baseline by mistake);
+    // a caller passing arguments gets code unless it asks for `textOnly`.
+    const textOnly = interactive ? await pickMode() : (args?.textOnly ?? false);
+    if (textOnly === undefined) return undefined;
     if (evals.busy) {
       void vscode.window.showInformationMessage('An evaluation is already running: cancel it first (click it in the status bar).');
       return undefined;
     }
     try {
-      const outcome = await evals.run({ target, textOnly: args?.textOnly ?? textOnly, resultsFile: args?.resultsFile, concurrency: args?.concurrency, model: args?.model, resume: args?.resume });
+      const outcome = await evals.run({ target, textOnly, resultsFile: args?.resultsFile, concurrency: args?.concurrency, model: args?.model, resume: args?.resume });
       if (outcome.results.length > 0 && args?.showResults !== false) await openResults([outcome.resultsFile]);
       if (outcome.cancelled) void vscode.window.showInformationMessage(`Evaluation cancelled; ${basename(outcome.resultsFile)} keeps what finished — run it again to resume.`);
       return outcome;
@@ -62,8 +67,7 @@ export function registerEval(context: vscode.ExtensionContext, log: Log): vscode
   return [
     evals,
     testing,
-    vscode.commands.registerCommand('r1ci.eval.run', (raw?: unknown) => run(raw, false)),
-    vscode.commands.registerCommand('r1ci.eval.runTextOnly', (raw?: unknown) => run(raw, true)),
+    vscode.commands.registerCommand('r1ci.eval.run', (raw?: unknown) => run(raw)),
     vscode.commands.registerCommand('r1ci.eval.cancel', () => {
       if (!evals.busy) void vscode.window.showInformationMessage('No evaluation is running.');
       evals.cancelAll();
@@ -144,6 +148,17 @@ async function pickTarget(): Promise<string | undefined> {
     openLabel: 'Evaluate',
   });
   return picked?.[0]?.fsPath;
+}
+
+/**
+ * The evaluate flow's mode step: true for the paper's text-only baseline (no code is run),
+ * false for the normal run with code; undefined when dismissed.
+ */
+async function pickMode(): Promise<boolean | undefined> {
+  const withCode = { label: '$(play) With code', description: 'the model writes Python; it runs in the sandbox', textOnly: false };
+  const textOnly = { label: '$(comment) Text only (baseline)', description: 'no code is run, for comparison with a run with code', textOnly: true };
+  const picked = await vscode.window.showQuickPick([withCode, textOnly], { title: 'Evaluate: how may the model answer?', placeHolder: 'With code is the normal run' });
+  return picked?.textOnly;
 }
 
 async function pickResults(title: string, folder?: string): Promise<string | undefined> {

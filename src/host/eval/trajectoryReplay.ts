@@ -16,12 +16,15 @@ export function replayEvents(result: ResultRecord): ViewEvent[] {
   let cell = 0;
   (result.steps ?? []).forEach((step, turn) => {
     events.push({ type: 'turn-start', turn });
+    if (step.reasoning) events.push({ type: 'reasoning', turn, text: step.reasoning });
     if (step.text.length > 0) events.push({ type: 'token', turn, text: step.text });
     if (step.code !== undefined) {
-      // The block is the last fenced block of the turn (generation stops at its closing fence).
+      // The block is the last fenced block of the turn (generation stops at its closing fence);
+      // code from a tool call or the reasoning follows the whole text.
       const starts = [...step.text.matchAll(FENCE)].map((m) => m.index ?? 0);
-      const offsetInTurn = starts.length >= 2 ? (starts[starts.length - 2] ?? 0) : (starts[0] ?? 0);
-      events.push({ type: 'code', index: cell, turn, language: step.language ?? 'python', code: step.code, offsetInTurn });
+      const fromText = step.codeSource === undefined || step.codeSource === 'text';
+      const offsetInTurn = !fromText ? step.text.length : starts.length >= 2 ? (starts[starts.length - 2] ?? 0) : (starts[0] ?? 0);
+      events.push({ type: 'code', index: cell, turn, language: step.language ?? 'python', code: step.code, offsetInTurn, ...(fromText ? {} : { source: step.codeSource }) });
       if (step.output) {
         events.push({
           type: 'exec-result',
@@ -40,6 +43,7 @@ export function replayEvents(result: ResultRecord): ViewEvent[] {
     type: 'done',
     reason: reason === 'answer' || reason === 'no-answer' || reason === 'budget' || reason === 'error' ? reason : result.answer !== null ? 'answer' : 'no-answer',
     answer: result.answer,
+    ...(result.answerSource ? { answerSource: result.answerSource } : {}),
     codeCalls: result.codeCalls,
     turns: result.turns,
   });

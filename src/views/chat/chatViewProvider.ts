@@ -132,7 +132,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       return false;
     }
     this.conversations.delete(id);
-    await conversation.session?.close();
+    await conversation.session?.close({ removeScratch: true });
     conversation.session?.dispose();
     if (id === this.activeId) this.activate(this.createConversation().record.id);
     else this.postState();

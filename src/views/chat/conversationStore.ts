@@ -7,9 +7,10 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { writeFileSync, renameSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { chatMessageSchema } from '../../agent/chatMessageSchema';
 import { viewEventSchema, type ConversationSummary } from '../messages';
 
-export const chatMessageSchema = z.object({ role: z.enum(['system', 'user', 'assistant']), content: z.string() });
+export { chatMessageSchema };
 
 export const storedConversationSchema = z.object({
   id: z.string().min(1),

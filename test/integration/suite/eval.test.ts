@@ -54,10 +54,10 @@ describe('Evaluation (real extension host, scripted model server, real Python)',
     assert.equal(outcome.summary.overall.n, 10);
     assert.equal(outcome.summary.overall.correct, 7);
     const byId = new Map(outcome.results.map((r) => [r.id, r]));
-    assert.equal(byId.get('string_insertion/sample_1')?.answer, 'DBCDEBBBCDEBCABCDAC');
+    assert.equal(byId.get('symbench/string_insertion/sample_1')?.answer, 'DBCDEBBBCDEBCABCDAC');
     assert.equal(byId.get('Blocksworld_dataset/2_3_2_0')?.correct, true);
-    assert.equal(byId.get('prime-above-1000')?.correct, true, 'the custom checker ran in the sandbox');
-    assert.equal(byId.get('navigate/1')?.correct, false);
+    assert.equal(byId.get('custom.tasks.jsonl#prime-above-1000')?.correct, true, 'the custom checker ran in the sandbox');
+    assert.equal(byId.get('bbh/navigate.json#1')?.correct, false);
     assert.equal(lines(resultsFile), 10);
   });
 
@@ -86,7 +86,7 @@ describe('Evaluation (real extension host, scripted model server, real Python)',
         ['string_insertion', 1, 1],
       ],
     );
-    assert.deepEqual(data.failures.map((f) => f.id).sort(), ['game24/24_4_number/2', 'navigate/1', 'statistical_counting_dataset/sample_2']);
+    assert.deepEqual(data.failures.map((f) => f.id).sort(), ['bbh/navigate.json#1', 'game24/24_4_number.csv#1', 'symbench/statistical_counting_dataset/sample_2']);
     const csv = join(scratch, 'eval.csv');
     assert.equal(await vscode.commands.executeCommand<string | undefined>('r1ci.eval.exportResults', 'csv', csv), csv);
     assert.match(readFileSync(csv, 'utf8'), /^navigate,3,2,0\.666/m);
@@ -96,14 +96,14 @@ describe('Evaluation (real extension host, scripted model server, real Python)',
   });
 
   it('opens a stored trajectory in a panel: question, code, its real output, the answer', async () => {
-    const events = await vscode.commands.executeCommand<ViewEvent[] | undefined>('r1ci.showTrajectory', { resultsFile, id: 'new_operator_dataset/sample_1' });
+    const events = await vscode.commands.executeCommand<ViewEvent[] | undefined>('r1ci.showTrajectory', { resultsFile, id: 'symbench/new_operator_dataset/sample_1' });
     assert.ok(events);
     assert.ok(events.some((e) => e.type === 'code' && e.code.includes('def amp')));
     const exec = events.find((e) => e.type === 'exec-result');
     assert.equal(exec?.type === 'exec-result' ? exec.result.stdout.trim() : undefined, '116');
     const done = events[events.length - 1];
     assert.equal(done?.type === 'done' ? done.answer : undefined, '116');
-    const wrong = await vscode.commands.executeCommand<ViewEvent[] | undefined>('r1ci.showTrajectory', { resultsFile, id: 'navigate/1' });
+    const wrong = await vscode.commands.executeCommand<ViewEvent[] | undefined>('r1ci.showTrajectory', { resultsFile, id: 'bbh/navigate.json#1' });
     assert.ok(wrong?.some((e) => e.type === 'notice' && /wrong/.test(e.message) && /expected No/.test(e.message)));
   });
 
@@ -116,7 +116,7 @@ describe('Evaluation (real extension host, scripted model server, real Python)',
   });
 
   it('compares a text-only run with the code run, per task', async () => {
-    const text = await vscode.commands.executeCommand<Outcome | undefined>('r1ci.eval.runTextOnly', { target: folder, resultsFile: textOnlyFile, showResults: false });
+    const text = await vscode.commands.executeCommand<Outcome | undefined>('r1ci.eval.run', { target: folder, textOnly: true, resultsFile: textOnlyFile, showResults: false });
     assert.ok(text);
     assert.equal(text.summary.overall.usedCodeShare, 0);
     const data = await vscode.commands.executeCommand<ResultsViewData | undefined>('r1ci.eval.compareResults', textOnlyFile, resultsFile);
@@ -133,12 +133,12 @@ describe('Evaluation (real extension host, scripted model server, real Python)',
     assert.ok(states);
     const state = (id: string): string | undefined => states[`${folder}#${id}`]?.state;
     assert.equal(Object.keys(states).length, 10);
-    for (const id of ['navigate/0', 'navigate/2', 'Blocksworld_dataset/2_3_2_0', 'prime-above-1000', 'game24/24_4_number/1', 'new_operator_dataset/sample_1', 'string_insertion/sample_1']) assert.equal(state(id), 'passed', id);
-    for (const id of ['navigate/1', 'game24/24_4_number/2', 'statistical_counting_dataset/sample_2']) assert.equal(state(id), 'failed', id);
-    const nav = states[`${folder}#navigate/1`];
+    for (const id of ['bbh/navigate.json#0', 'bbh/navigate.json#2', 'Blocksworld_dataset/2_3_2_0', 'custom.tasks.jsonl#prime-above-1000', 'game24/24_4_number.csv#0', 'symbench/new_operator_dataset/sample_1', 'symbench/string_insertion/sample_1']) assert.equal(state(id), 'passed', id);
+    for (const id of ['bbh/navigate.json#1', 'game24/24_4_number.csv#1', 'symbench/statistical_counting_dataset/sample_2']) assert.equal(state(id), 'failed', id);
+    const nav = states[`${folder}#bbh/navigate.json#1`];
     assert.equal(nav?.expected, 'No');
     assert.equal(nav?.actual, 'Yes');
-    const count = states[`${folder}#statistical_counting_dataset/sample_2`];
+    const count = states[`${folder}#symbench/statistical_counting_dataset/sample_2`];
     assert.deepEqual([count?.expected, count?.actual], ['3', '6']);
   });
 });

@@ -16,7 +16,7 @@ export interface ConversationFacts {
    * code result (a follow-up is sent as a plain user message after the earlier exchange).
    */
   readonly question: string;
-  /** How many times the result marker appears after that question. */
+  /** How many times the result marker appears after that question (a run of tool messages counts once). */
   readonly resultCount: number;
   /** Text after the latest marker up to the end of its message, trimmed; null when none was sent. */
   readonly latestResult: string | null;
@@ -30,7 +30,17 @@ export function readConversation(messages: readonly PlainMessage[]): Conversatio
   let question = firstUser === -1 ? '' : (messages[firstUser]?.content ?? '');
   let resultCount = 0;
   let latestResult: string | null = null;
+  let previousRole = '';
   for (const message of later) {
+    // Native tool results (the tools protocol): the tool messages answering one reply's calls
+    // are one round trip, whatever their text; the latest is the last of them.
+    if (message.role === 'tool') {
+      if (previousRole !== 'tool') resultCount++;
+      latestResult = message.content.trim();
+      previousRole = message.role;
+      continue;
+    }
+    previousRole = message.role;
     const parts = message.content.split(RESULT_MARKER);
     if (message.role === 'user' && parts.length === 1) {
       // A follow-up question: its turns are counted from here.

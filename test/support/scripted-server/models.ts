@@ -10,6 +10,10 @@ export interface ModelSpec {
   /** Reported by /api/show (model_info "<family>.context_length") and /api/ps. */
   readonly contextLength?: number;
   readonly sizeBytes?: number;
+  /** /api/show capabilities (default ["completion"]; reasoning models add "thinking", tool-calling ones "tools"). */
+  readonly capabilities?: readonly string[];
+  /** Listed as `max_model_len` in /v1/models, as vLLM does (absent: not listed, like most servers). */
+  readonly maxModelLen?: number;
 }
 
 export const DEFAULT_MODELS: readonly ModelSpec[] = [
@@ -39,6 +43,8 @@ interface ResolvedModel {
   readonly contextLength: number;
   readonly sizeBytes: number;
   readonly digest: string;
+  readonly capabilities: readonly string[];
+  readonly maxModelLen: number | undefined;
 }
 
 function resolve(spec: ModelSpec): ResolvedModel {
@@ -51,6 +57,8 @@ function resolve(spec: ModelSpec): ResolvedModel {
     contextLength: spec.contextLength ?? 32768,
     sizeBytes: spec.sizeBytes ?? 4_683_087_332,
     digest: digestOf(name),
+    capabilities: spec.capabilities ?? ['completion'],
+    maxModelLen: spec.maxModelLen,
   };
 }
 
@@ -160,7 +168,7 @@ export class ModelRegistry {
         'general.parameter_count': 7_615_616_512,
         [`${m.family}.context_length`]: m.contextLength,
       },
-      capabilities: ['completion'],
+      capabilities: [...m.capabilities],
       modified_at: MODIFIED_AT,
     };
   }
@@ -168,7 +176,13 @@ export class ModelRegistry {
   openAiList(): { object: 'list'; data: Array<Record<string, unknown>> } {
     return {
       object: 'list',
-      data: [...this.installed.values()].map((m) => ({ id: m.name, object: 'model', created: CREATED_EPOCH_S, owned_by: 'library' })),
+      data: [...this.installed.values()].map((m) => ({
+        id: m.name,
+        object: 'model',
+        created: CREATED_EPOCH_S,
+        owned_by: 'library',
+        ...(m.maxModelLen !== undefined ? { max_model_len: m.maxModelLen } : {}),
+      })),
     };
   }
 }

@@ -16,6 +16,7 @@ const chatBodySchema = z.looseObject({
   messages: z.array(messageSchema).default([]),
   // Ollama streams unless told otherwise (the npm client always sends the field).
   stream: z.boolean().default(true),
+  think: z.union([z.boolean(), z.enum(['low', 'medium', 'high'])]).optional(),
   options: z
     .looseObject({
       num_ctx: z.number().int().positive().optional(),
@@ -144,6 +145,8 @@ async function handleChat(ctx: RouteContext): Promise<void> {
       // Ollama: a negative num_predict means "no limit".
       maxTokens: body.options?.num_predict !== undefined && body.options.num_predict >= 0 ? body.options.num_predict : undefined,
       contextTokens: body.options?.num_ctx ?? state.defaultContextTokens,
+      // Ollama ≥ 0.9: `think` set → the thinking field; false → no thinking; absent → inline <think> tags.
+      reasoning: body.think === undefined ? 'inline' : body.think === false ? 'none' : 'field',
     },
     state.faultCounters,
   );

@@ -1,6 +1,17 @@
 // Ollama's /api/chat byte format: one JSON object per line (application/x-ndjson); the last
 // line has done:true, done_reason and the token counts and durations in nanoseconds.
+import type { ScriptedToolCall } from './scenarioSchema';
 import type { FinalStats, WireFormat } from './streamReply';
+
+/** A scripted call as Ollama spells it (a string argument that is not JSON stays a string: a malformed call). */
+function ollamaCall(call: ScriptedToolCall): { function: { name: string; arguments: unknown } } {
+  if (typeof call.arguments !== 'string') return { function: { name: call.name, arguments: call.arguments } };
+  try {
+    return { function: { name: call.name, arguments: JSON.parse(call.arguments) as unknown } };
+  } catch {
+    return { function: { name: call.name, arguments: call.arguments } };
+  }
+}
 
 function line(value: unknown): string {
   return `${JSON.stringify(value)}\n`;
@@ -25,10 +36,24 @@ export function ollamaChatWire(model: string): WireFormat {
     streamContentType: 'application/x-ndjson',
     opening: () => '',
     chunk: (text) => line({ model, created_at: now(), message: { role: 'assistant', content: text }, done: false }),
+    thinking: (text) => line({ model, created_at: now(), message: { role: 'assistant', content: '', thinking: text }, done: false }),
+    // Ollama sends the calls whole, arguments as an object, in one line with empty content.
+    toolCalls: (calls) => [line({ model, created_at: now(), message: { role: 'assistant', content: '', tool_calls: calls.map(ollamaCall) }, done: false })],
+    toolCallsDoneReason: 'stop',
     malformed: (text) => `${text ?? `{"model":${JSON.stringify(model)},"created_at":"${now()}","message":{"role":"assistant","content":"unterminat`}\n`,
     streamError: (message) => line({ error: message }),
     closing: (stats) => line({ model, created_at: now(), message: { role: 'assistant', content: '' }, ...finalFields(stats) }),
-    complete: (text, stats) => ({ model, created_at: now(), message: { role: 'assistant', content: text }, ...finalFields(stats) }),
+    complete: (text, stats, extras) => ({
+      model,
+      created_at: now(),
+      message: {
+        role: 'assistant',
+        content: text,
+        ...(extras.thinking !== '' ? { thinking: extras.thinking } : {}),
+        ...(extras.toolCalls.length > 0 ? { tool_calls: extras.toolCalls.map(ollamaCall) } : {}),
+      },
+      ...finalFields(stats),
+    }),
     errorBody: (_status, message) => ({ error: message }),
   };
 }

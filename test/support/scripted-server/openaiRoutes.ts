@@ -77,10 +77,11 @@ async function handleChat(ctx: RouteContext): Promise<void> {
   const plan = planReply(
     state.scenarios,
     entry.messages,
-    { stop, maxTokens: body.max_completion_tokens ?? body.max_tokens ?? undefined, contextTokens: undefined },
+    // A server with a reasoning parser always separates the reasoning.
+    { stop, maxTokens: body.max_completion_tokens ?? body.max_tokens ?? undefined, contextTokens: undefined, reasoning: 'field' },
     state.faultCounters,
   );
   ctx.recordPlan(plan);
-  const wire = openAiChatWire(body.model, `chatcmpl-scripted-${entry.id}`, body.stream_options?.include_usage === true);
+  const wire = openAiChatWire(body.model, `chatcmpl-scripted-${entry.id}`, body.stream_options?.include_usage === true, plan.wire);
   await (stream ? streamReply(ctx.reply, plan, wire) : completeReply(ctx.reply, plan, wire));
 }

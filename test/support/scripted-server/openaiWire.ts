@@ -1,6 +1,15 @@
 // The OpenAI chat completions byte format: Server-Sent Events `data: {json}\n\n`, a role-only
 // first delta, a final delta with finish_reason, an optional usage chunk, then `data: [DONE]`.
+import type { ScriptedToolCall, WireOptions } from './scenarioSchema';
 import type { FinalStats, WireFormat } from './streamReply';
+
+/** Arguments as OpenAI sends them: JSON text (a string is sent as it is, malformed or not). */
+function argumentText(call: ScriptedToolCall): string {
+  return typeof call.arguments === 'string' ? call.arguments : JSON.stringify(call.arguments);
+}
+
+/** Pieces of a tool call's arguments, as servers stream them (a few characters per delta). */
+const ARGUMENT_PIECE = 7;
 
 function event(value: unknown): string {
   return `data: ${JSON.stringify(value)}\n\n`;
@@ -14,7 +23,8 @@ function usage(stats: FinalStats): Record<string, number> {
   return { prompt_tokens: stats.promptTokens, completion_tokens: stats.evalCount, total_tokens: stats.promptTokens + stats.evalCount };
 }
 
-export function openAiChatWire(model: string, id: string, includeUsage: boolean): WireFormat {
+export function openAiChatWire(model: string, id: string, includeUsage: boolean, options: WireOptions = {}): WireFormat {
+  const reasoningField = options.reasoningField ?? 'reasoning_content';
   const created = Math.floor(Date.now() / 1000);
   const base = { id, object: 'chat.completion.chunk', created, model, system_fingerprint: 'fp_scripted' };
   // With include_usage every chunk carries "usage": null except the extra last one.
@@ -25,19 +35,43 @@ export function openAiChatWire(model: string, id: string, includeUsage: boolean)
     streamContentType: 'text/event-stream; charset=utf-8',
     opening: () => chunk({ role: 'assistant', content: '' }, null),
     chunk: (text) => chunk({ content: text }, null),
+    thinking: (text) => chunk({ [reasoningField]: text }, null),
+    // First delta: id, type, name and empty arguments; then the arguments' JSON text in pieces.
+    toolCalls: (calls) =>
+      calls.flatMap((call, index) => {
+        const args = argumentText(call);
+        const pieces: string[] = [chunk({ tool_calls: [{ index, id: `call_${id.slice(-6)}_${index}`, type: 'function', function: { name: call.name, arguments: '' } }] }, null)];
+        for (let at = 0; at < args.length; at += ARGUMENT_PIECE) pieces.push(chunk({ tool_calls: [{ index, function: { arguments: args.slice(at, at + ARGUMENT_PIECE) } }] }, null));
+        return pieces;
+      }),
+    toolCallsDoneReason: 'tool_calls',
     malformed: (text) => `${text ?? `data: {"id":${JSON.stringify(id)},"object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"unterminat`}\n\n`,
     streamError: (message) => event(openAiErrorBody(message, 'server_error', null)),
     closing: (stats) =>
       chunk({}, stats.doneReason) +
       (includeUsage ? event({ ...base, choices: [], usage: usage(stats) }) : '') +
       'data: [DONE]\n\n',
-    complete: (text, stats) => ({
+    complete: (text, stats, extras) => ({
       id,
       object: 'chat.completion',
       created,
       model,
       system_fingerprint: 'fp_scripted',
-      choices: [{ index: 0, message: { role: 'assistant', content: text }, logprobs: null, finish_reason: stats.doneReason }],
+      choices: [
+        {
+          index: 0,
+          message: {
+            role: 'assistant',
+            content: extras.toolCalls.length > 0 && text === '' ? null : text,
+            ...(extras.thinking !== '' ? { [reasoningField]: extras.thinking } : {}),
+            ...(extras.toolCalls.length > 0
+              ? { tool_calls: extras.toolCalls.map((call, index) => ({ id: `call_${id.slice(-6)}_${index}`, type: 'function', function: { name: call.name, arguments: argumentText(call) } })) }
+              : {}),
+          },
+          logprobs: null,
+          finish_reason: stats.doneReason,
+        },
+      ],
       usage: usage(stats),
     }),
     errorBody: (status, message) => openAiErrorBody(message, status >= 500 ? 'server_error' : 'invalid_request_error', null),

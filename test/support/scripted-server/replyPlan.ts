@@ -1,7 +1,7 @@
 // Decides what to answer to one chat request: which scenario and turn, the rendered chunks,
 // delays and faults. Pure apart from the http500 counters, so it is easy to test.
 import { estimatePromptTokens, readConversation, type PlainMessage } from './conversation';
-import type { Faults, Scenario, ScenarioMatch, Turn } from './scenarioSchema';
+import type { Faults, Scenario, ScenarioMatch, ScriptedToolCall, Turn, WireOptions } from './scenarioSchema';
 import { renderTemplate } from './template';
 
 export const DEFAULT_CHUNK_SIZE = 4;
@@ -16,6 +16,16 @@ export interface ReplyPlan {
   readonly latestResult: string | null;
   /** Content chunks in order, already cut by stop sequences or the token limit. */
   readonly chunks: readonly string[];
+  /** Reasoning chunks, sent before the content (how depends on `reasoning`). */
+  readonly thinkingChunks: readonly string[];
+  readonly thinkingDelayMs: number;
+  /** 'field': the API's reasoning field; 'inline': `<think>…</think>` in the content; 'none': not sent. */
+  readonly reasoning: 'field' | 'inline' | 'none';
+  /** Native tool calls sent after the content. */
+  readonly toolCalls: readonly ScriptedToolCall[];
+  /** Answer one JSON document even when streaming was asked. */
+  readonly nonStream: boolean;
+  readonly wire: WireOptions;
   readonly doneReason: 'stop' | 'length';
   readonly firstTokenDelayMs: number;
   readonly perChunkDelayMs: number;
@@ -33,6 +43,8 @@ export interface GenerationLimits {
   readonly maxTokens: number | undefined;
   /** Context window: the reported prompt token count never exceeds it (Ollama truncates silently). */
   readonly contextTokens: number | undefined;
+  /** How this request gets reasoning: Ollama decides by its `think` field; OpenAI-compatible servers use the field. */
+  readonly reasoning: ReplyPlan['reasoning'];
 }
 
 export function matchesQuestion(match: ScenarioMatch, question: string): boolean {
@@ -47,6 +59,15 @@ export function splitIntoChunks(text: string, size: number): string[] {
   const chunks: string[] = [];
   for (let i = 0; i < points.length; i += size) chunks.push(points.slice(i, i + size).join(''));
   return chunks;
+}
+
+/** `count` chunks of reasoning: the text split evenly, or repeated when it is shorter than `count` code points. */
+export function thinkingPieces(text: string, count: number | undefined, size: number): string[] {
+  if (count === undefined) return splitIntoChunks(text, size);
+  const points = Array.from(text);
+  if (points.length < count) return Array.from({ length: count }, () => text);
+  const per = Math.ceil(points.length / count);
+  return splitIntoChunks(text, per);
 }
 
 function fillerChunks(bytes: number): string[] {
@@ -109,6 +130,12 @@ function choose(scenarios: readonly Scenario[], question: string, resultCount: n
   return { scenario, turnIndex, turn, problem: null };
 }
 
+function renderThinking(scenario: Scenario, turn: Turn, latestResult: string | null): { chunks: string[] } | { problem: string } {
+  if (turn.thinking === undefined) return { chunks: [] };
+  const r = renderTemplate(turn.thinking, latestResult);
+  return r.ok ? { chunks: thinkingPieces(r.text, turn.thinkingChunks, turn.chunkSize ?? scenario.chunkSize ?? DEFAULT_CHUNK_SIZE) } : { problem: r.problem };
+}
+
 function renderTurn(scenario: Scenario, turn: Turn, latestResult: string | null): { chunks: string[] } | { problem: string } {
   if (turn.expectResultContains !== undefined) {
     if (latestResult === null) return { problem: `expected an execution result containing ${JSON.stringify(turn.expectResultContains)} but no execution result was sent` };
@@ -150,6 +177,7 @@ export function planReply(
   const chosen = choose(scenarios, question, resultCount);
   const problems: string[] = [];
   let chunks: string[];
+  let thinkingChunks: string[] = [];
   let faults: Faults = {};
   let firstTokenDelayMs = 0;
   let perChunkDelayMs = 0;
@@ -159,6 +187,9 @@ export function planReply(
     const { scenario, turn } = chosen;
     faults = { ...scenario.faults, ...turn.faults };
     const rendered = renderTurn(scenario, turn, latestResult);
+    const thinking = renderThinking(scenario, turn, latestResult);
+    if ('problem' in thinking) problems.push(thinking.problem);
+    else thinkingChunks = thinking.chunks;
     if ('problem' in rendered) {
       problems.push(rendered.problem);
       chunks = splitIntoChunks(failureText(rendered.problem), DEFAULT_CHUNK_SIZE);
@@ -179,7 +210,7 @@ export function planReply(
   }
 
   const stopped = applyStop(chunks, limits.stop);
-  let doneReason: ReplyPlan['doneReason'] = 'stop';
+  let doneReason: ReplyPlan['doneReason'] = chosen.turn?.doneReason ?? 'stop';
   chunks = stopped.chunks;
   if (limits.maxTokens !== undefined && limits.maxTokens >= 0 && chunks.length > limits.maxTokens) {
     chunks = chunks.slice(0, limits.maxTokens);
@@ -188,7 +219,7 @@ export function planReply(
 
   const estimate = estimatePromptTokens(messages);
   const promptTokens =
-    faults.promptEvalCount ?? (limits.contextTokens !== undefined ? Math.min(estimate, limits.contextTokens) : estimate);
+    chosen.turn?.usagePromptTokens ?? faults.promptEvalCount ?? (limits.contextTokens !== undefined ? Math.min(estimate, limits.contextTokens) : estimate);
 
   return {
     scenarioId: chosen.scenario?.id ?? null,
@@ -197,6 +228,12 @@ export function planReply(
     resultCount,
     latestResult,
     chunks,
+    thinkingChunks,
+    thinkingDelayMs: chosen.turn?.thinkingDelayMs ?? 0,
+    reasoning: limits.reasoning,
+    toolCalls: chosen.turn?.toolCalls ?? [],
+    nonStream: chosen.turn?.nonStream === true,
+    wire: chosen.scenario?.wire ?? {},
     doneReason,
     firstTokenDelayMs,
     perChunkDelayMs,

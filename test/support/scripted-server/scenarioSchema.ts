@@ -42,6 +42,24 @@ const templatedText = z.string().superRefine((text, ctx) => {
   for (const problem of findTemplateProblems(text)) ctx.addIssue({ code: 'custom', message: problem });
 });
 
+/** A native tool call the turn makes; `arguments` is an object (sent as JSON) or raw text (possibly malformed JSON). */
+export const toolCallSchema = z.strictObject({
+  name: z.string().min(1),
+  arguments: z.union([z.record(z.string(), z.unknown()), z.string()]),
+});
+export type ScriptedToolCall = z.infer<typeof toolCallSchema>;
+
+/** How the bytes go on the wire (both APIs): what real servers and proxies do differently. */
+export const wireSchema = z.strictObject({
+  /** OpenAI-compatible: the delta field for reasoning (vLLM < 0.10, llama.cpp: reasoning_content; vLLM ≥ 0.10, OpenRouter: reasoning). Default reasoning_content. */
+  reasoningField: z.enum(['reasoning_content', 'reasoning']).optional(),
+  /** End lines with CRLF (NDJSON lines, SSE lines). */
+  crlf: z.boolean().optional(),
+  /** Write each chunk's bytes in two network writes, split inside a multi-byte UTF-8 character where there is one. */
+  splitUtf8: z.boolean().optional(),
+});
+export type WireOptions = z.infer<typeof wireSchema>;
+
 export const turnSchema = z
   .strictObject({
     /** The reply, split into chunks of `chunkSize` characters. */
@@ -55,6 +73,24 @@ export const turnSchema = z
     /** When the latest execution result does not contain this, the reply is an obvious failure text. */
     expectResultContains: z.string().optional(),
     faults: faultsSchema.optional(),
+    /**
+     * Reasoning streamed before the content: Ollama `message.thinking` (when the request sets `think`;
+     * without it inline as `<think>…</think>` in the content, as Ollama does; `think: false` drops it),
+     * OpenAI-compatible `delta.reasoning_content` (or `reasoning`, see `wire`).
+     */
+    thinking: templatedText.optional(),
+    /** The reasoning goes out as this many chunks (default: split like the text) ... */
+    thinkingChunks: z.number().int().positive().optional(),
+    /** ... with this delay between them (the content waits). */
+    thinkingDelayMs: nonNegativeInt.optional(),
+    /** Native tool calls after the content: Ollama `message.tool_calls` (whole), OpenAI `delta.tool_calls` (arguments streamed as JSON text). */
+    toolCalls: z.array(toolCallSchema).min(1).optional(),
+    /** The reply's done_reason / finish_reason (default stop; 'tool_calls' on OpenAI when the turn calls tools). */
+    doneReason: z.enum(['stop', 'length']).optional(),
+    /** Report this many prompt tokens (OpenAI usage.prompt_tokens, Ollama prompt_eval_count). */
+    usagePromptTokens: nonNegativeInt.optional(),
+    /** Ignore `stream: true` and answer one JSON document (chat.completion / Ollama's final object). */
+    nonStream: z.boolean().optional(),
   })
   .refine((t) => (t.text === undefined) !== (t.chunks === undefined), {
     message: 'a turn needs exactly one of "text" or "chunks"',
@@ -88,9 +124,39 @@ export const scenarioSchema = z.strictObject({
   firstTokenDelayMs: nonNegativeInt.optional(),
   perChunkDelayMs: nonNegativeInt.optional(),
   faults: faultsSchema.optional(),
+  wire: wireSchema.optional(),
   turns: z.array(turnSchema).min(1),
 });
 export type Scenario = z.infer<typeof scenarioSchema>;
+
+/**
+ * A case file of ../shared/cases/real-models: `{"model", "turns"}` where a turn is a string (the
+ * content) or an object with the turn fields above (`text` required). It becomes a scenario that
+ * answers any question (see scenarioFromCase).
+ */
+const caseTurnSchema = z.union([
+  templatedText,
+  z.strictObject({
+    text: templatedText,
+    thinking: templatedText.optional(),
+    thinkingChunks: z.number().int().positive().optional(),
+    thinkingDelayMs: nonNegativeInt.optional(),
+    toolCalls: z.array(toolCallSchema).min(1).optional(),
+    doneReason: z.enum(['stop', 'length']).optional(),
+    usagePromptTokens: nonNegativeInt.optional(),
+    nonStream: z.boolean().optional(),
+  }),
+]);
+export const caseFileSchema = z.strictObject({
+  model: z.string().min(1),
+  turns: z.array(caseTurnSchema).min(1),
+});
+export type CaseFile = z.infer<typeof caseFileSchema>;
+
+/** The scenario a case file stands for: `id`, matching every question, its turns as written. */
+export function scenarioFromCase(id: string, file: CaseFile, extra: Partial<Pick<Scenario, 'wire' | 'chunkSize'>> = {}): Scenario {
+  return scenarioSchema.parse({ id, match: { regex: '^' }, ...extra, turns: file.turns.map((t) => (typeof t === 'string' ? { text: t } : t)) });
+}
 
 /** The usual file shape; the loader also accepts a bare array or a single scenario. */
 export const scenarioFileSchema = z.strictObject({

@@ -3,11 +3,13 @@
 import type { ServerResponse } from 'node:http';
 import { sendJson } from './http';
 import type { ReplyPlan } from './replyPlan';
+import type { ScriptedToolCall } from './scenarioSchema';
 import type { RecordedRequest, RequestLog } from './requestLog';
 import { untilAborted, type TimerRegistry } from './timers';
 
 export interface FinalStats {
-  readonly doneReason: 'stop' | 'length';
+  /** 'stop', 'length', or (OpenAI, a turn with tool calls) 'tool_calls'. */
+  readonly doneReason: string;
   readonly promptTokens: number;
   readonly evalCount: number;
   readonly totalNs: number;
@@ -22,12 +24,18 @@ export interface WireFormat {
   /** Written right after the headers (OpenAI's role-only first chunk); may be ''. */
   opening(): string;
   chunk(text: string): string;
+  /** A reasoning chunk in the API's own field. */
+  thinking(text: string): string;
+  /** The turn's tool calls: Ollama one line with the whole calls; OpenAI several deltas (arguments in pieces). */
+  toolCalls(calls: readonly ScriptedToolCall[]): string[];
+  /** The finish reason the API gives a reply that called tools. */
+  readonly toolCallsDoneReason: string;
   malformed(text: string | undefined): string;
   /** An error reported inside an already started stream. */
   streamError(message: string): string;
   closing(stats: FinalStats): string;
   /** The whole body of a non-streaming reply. */
-  complete(text: string, stats: FinalStats): unknown;
+  complete(text: string, stats: FinalStats, extras: { readonly thinking: string; readonly toolCalls: readonly ScriptedToolCall[] }): unknown;
   errorBody(status: number, message: string): unknown;
 }
 
@@ -42,8 +50,26 @@ export interface ReplyContext {
 
 const MS = 1_000_000;
 
+/** Writes with the scenario's wire options: CRLF line ends, bytes split inside a UTF-8 character. */
+async function send(ctx: ReplyContext, plan: ReplyPlan, data: string): Promise<boolean> {
+  const text = plan.wire.crlf === true ? data.replace(/\r?\n/g, '\r\n') : data;
+  if (plan.wire.splitUtf8 !== true) return write(ctx, text);
+  const bytes = Buffer.from(text, 'utf8');
+  // Inside a multi-byte character where there is one (a continuation byte), else in the middle.
+  let cut = bytes.findIndex((b) => (b & 0xc0) === 0x80);
+  if (cut <= 0) cut = Math.floor(bytes.length / 2);
+  if (!(await writeBytes(ctx, bytes.subarray(0, cut)))) return false;
+  // A pause, so the two halves reach the client as two reads.
+  if (!(await ctx.timers.sleep(2, ctx.signal))) return false;
+  return writeBytes(ctx, bytes.subarray(cut));
+}
+
 /** Writes, waiting for 'drain' under backpressure (a 1 MB reply must not buffer unbounded). */
 async function write(ctx: ReplyContext, data: string): Promise<boolean> {
+  return writeBytes(ctx, data);
+}
+
+async function writeBytes(ctx: ReplyContext, data: string | Uint8Array): Promise<boolean> {
   if (ctx.signal.aborted || ctx.res.destroyed) return false;
   if (ctx.res.write(data)) return true;
   await new Promise<void>((resolve) => {
@@ -96,13 +122,13 @@ async function faultsAt(ctx: ReplyContext, plan: ReplyPlan, wire: WireFormat, se
   return true;
 }
 
-function stats(plan: ReplyPlan, evalCount: number, startedAt: bigint, firstChunkAt: bigint): FinalStats {
+function stats(plan: ReplyPlan, wire: WireFormat, evalCount: number, startedAt: bigint, firstChunkAt: bigint): FinalStats {
   const now = process.hrtime.bigint();
   // A floor of 1 ms per token keeps tokens/second finite when the scripted reply has no delays.
   const evalNs = Math.max(Number(now - firstChunkAt), evalCount * MS);
   const promptEvalNs = Math.max(Number(firstChunkAt - startedAt), MS);
   return {
-    doneReason: plan.doneReason,
+    doneReason: plan.toolCalls.length > 0 && plan.doneReason === 'stop' ? wire.toolCallsDoneReason : plan.doneReason,
     promptTokens: plan.promptTokens,
     evalCount,
     loadNs: MS,
@@ -129,28 +155,43 @@ async function prelude(ctx: ReplyContext, plan: ReplyPlan, wire: WireFormat): Pr
   return true;
 }
 
+/** The reasoning, before the content: in the API's field, inline as <think>…</think>, or not at all. */
+async function sendThinking(ctx: ReplyContext, plan: ReplyPlan, wire: WireFormat): Promise<boolean> {
+  if (plan.thinkingChunks.length === 0 || plan.reasoning === 'none') return true;
+  const inline = plan.reasoning === 'inline';
+  if (inline && !(await send(ctx, plan, wire.chunk('<think>')))) return false;
+  for (const [i, piece] of plan.thinkingChunks.entries()) {
+    if (i > 0 && !(await ctx.timers.sleep(plan.thinkingDelayMs, ctx.signal))) return false;
+    if (!(await send(ctx, plan, inline ? wire.chunk(piece) : wire.thinking(piece)))) return false;
+  }
+  return !inline || send(ctx, plan, wire.chunk('</think>\n\n'));
+}
+
 export async function streamReply(ctx: ReplyContext, plan: ReplyPlan, wire: WireFormat): Promise<void> {
   const startedAt = process.hrtime.bigint();
+  if (plan.nonStream) return completeReply(ctx, plan, wire);
   if (!(await prelude(ctx, plan, wire))) return;
   ctx.entry.status = 200;
   ctx.res.writeHead(200, { 'Content-Type': wire.streamContentType, 'Cache-Control': 'no-cache', Connection: 'keep-alive' });
   ctx.res.flushHeaders();
   if (!(await ctx.timers.sleep(plan.firstTokenDelayMs, ctx.signal))) return;
   const opening = wire.opening();
-  if (opening !== '' && !(await write(ctx, opening))) return;
+  if (opening !== '' && !(await send(ctx, plan, opening))) return;
   const firstChunkAt = process.hrtime.bigint();
+  if (!(await sendThinking(ctx, plan, wire))) return;
   let sent = 0;
   for (const chunk of plan.chunks) {
     if (!(await faultsAt(ctx, plan, wire, sent))) return;
     if (sent > 0 && !(await ctx.timers.sleep(plan.perChunkDelayMs, ctx.signal))) return;
-    if (!(await write(ctx, wire.chunk(chunk)))) return;
+    if (!(await send(ctx, plan, wire.chunk(chunk)))) return;
     sent++;
     ctx.entry.chunksSent = sent;
     ctx.entry.textSent += chunk;
     ctx.log.changed();
   }
   if (!(await faultsAt(ctx, plan, wire, sent))) return;
-  if (!(await write(ctx, wire.closing(stats(plan, sent, startedAt, firstChunkAt))))) return;
+  for (const piece of plan.toolCalls.length > 0 ? wire.toolCalls(plan.toolCalls) : []) if (!(await send(ctx, plan, piece))) return;
+  if (!(await send(ctx, plan, wire.closing(stats(plan, wire, sent, startedAt, firstChunkAt))))) return;
   ctx.res.end();
   finish(ctx);
 }
@@ -175,12 +216,17 @@ export async function completeReply(ctx: ReplyContext, plan: ReplyPlan, wire: Wi
     return finish(ctx);
   }
   const text = plan.chunks.join('');
-  let body = JSON.stringify(wire.complete(text, stats(plan, plan.chunks.length, startedAt, firstChunkAt)));
+  const thinking = plan.reasoning === 'none' ? '' : plan.thinkingChunks.join('');
+  const inline = plan.reasoning === 'inline' && thinking !== '' ? `<think>${thinking}</think>\n\n` : '';
+  let body = JSON.stringify(
+    wire.complete(inline + text, stats(plan, wire, plan.chunks.length, startedAt, firstChunkAt), { thinking: plan.reasoning === 'field' ? thinking : '', toolCalls: plan.toolCalls }),
+  );
   // A malformed non-streaming reply is a JSON body cut in half.
   if (malformedAfter(plan) !== null) body = body.slice(0, Math.floor(body.length / 2));
   ctx.entry.status = 200;
   ctx.entry.chunksSent = plan.chunks.length;
   ctx.entry.textSent = text;
+  if (plan.wire.crlf === true) body += '\r\n';
   ctx.res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
   ctx.res.end(body);
   finish(ctx);

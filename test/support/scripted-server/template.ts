@@ -5,16 +5,19 @@
 //   {{result.lines[N]}}        line N of it (negative N counts from the end)
 //   {{resultLine N}}           the same
 //   {{resultMatch "pattern"}}  first capture group (or the whole match) of a regex over the result
+//   {{RESULT}}                 the first non-empty line of it (the notation of ../shared/cases/real-models)
 
 const PLACEHOLDER = /\{\{\s*(.*?)\s*\}\}/g;
 
 type Placeholder =
   | { readonly kind: 'result' }
+  | { readonly kind: 'firstLine' }
   | { readonly kind: 'line'; readonly index: number }
   | { readonly kind: 'match'; readonly pattern: RegExp };
 
 function parsePlaceholder(expression: string): Placeholder | string {
   if (expression === 'result') return { kind: 'result' };
+  if (expression === 'RESULT') return { kind: 'firstLine' };
   const line = /^result\.lines\[(-?\d+)\]$/.exec(expression) ?? /^resultLine\s+(-?\d+)$/.exec(expression);
   if (line?.[1] !== undefined) return { kind: 'line', index: Number(line[1]) };
   const match = /^resultMatch\s+"((?:[^"\\]|\\.)*)"$/.exec(expression);
@@ -26,7 +29,7 @@ function parsePlaceholder(expression: string): Placeholder | string {
       return `placeholder {{${expression}}}: invalid regular expression (${String(error)})`;
     }
   }
-  return `unknown placeholder {{${expression}}} (use {{result}}, {{result.lines[N]}}, {{resultLine N}} or {{resultMatch "pattern"}})`;
+  return `unknown placeholder {{${expression}}} (use {{result}}, {{RESULT}}, {{result.lines[N]}}, {{resultLine N}} or {{resultMatch "pattern"}})`;
 }
 
 /** Problems with the placeholders of a text, for validation at load time. */
@@ -73,6 +76,8 @@ function fill(placeholder: Placeholder, result: string): string | null {
   switch (placeholder.kind) {
     case 'result':
       return result;
+    case 'firstLine':
+      return result.split(/\r?\n/).find((l) => l.trim() !== '')?.trim() ?? null;
     case 'line': {
       const lines = result.split(/\r?\n/);
       const index = placeholder.index < 0 ? lines.length + placeholder.index : placeholder.index;

@@ -23,10 +23,11 @@ describe('CodeBlockDetector', () => {
     expect(kept.slice(block?.start ?? 0)).toMatch(/^```python\n/);
   });
 
-  it('accepts py, python3 and bare fences, and ignores other languages', () => {
+  it('accepts py and python3, and treats bare fences and other languages as data', () => {
     expect(stream(['```py\nx=1\n```\n']).block?.language).toBe('py');
     expect(stream(['```python3\nx=1\n```\n']).block?.language).toBe('python3');
-    expect(stream(['```\nprint(1)\n```\n']).block?.language).toBe('');
+    expect(stream(['```\nprint(1)\n```\n']).block).toBeUndefined();
+    expect(stream(['```\n. Q\nQ .\n```\nthen\n```python\nprint(2)\n```\n']).block?.code).toBe('print(2)');
     const text = '```text\nnot code\n```\nthen\n```python\nprint(2)\n```\n';
     expect(stream([text]).block?.code).toBe('print(2)');
     expect(stream(['```bash\nls\n```\n']).block).toBeUndefined();

@@ -8,8 +8,12 @@ describe('extractFinalAnswer', () => {
   it('reads an answer that spans lines', () => {
     expect(extractFinalAnswer('<<<[[1, 2],\n [3, 4]]>>>')).toBe('[[1, 2],\n [3, 4]]');
   });
-  it('falls back to \\boxed{} with nested braces', () => {
-    expect(extractFinalAnswer('so \\boxed{\\frac{1}{2}}.')).toBe('\\frac{1}{2}');
+  it('does not take \\boxed{} as an answer (the authors\' validators reject it)', () => {
+    expect(extractFinalAnswer('so \\boxed{\\frac{1}{2}}.')).toBeNull();
+  });
+  it('reads a marker inside code only when there is none elsewhere', () => {
+    expect(extractFinalAnswer('```python\nprint("<<<3>>>")\n```\n')).toBe('3');
+    expect(extractFinalAnswer('```python\nprint("<<<3>>>")\n```\nSo <<<4>>>')).toBe('4');
   });
   it('returns null when there is no answer, and an empty string for an empty one', () => {
     expect(extractFinalAnswer('no answer here')).toBeNull();

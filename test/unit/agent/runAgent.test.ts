@@ -1,5 +1,5 @@
 // The agent loop end to end through real HTTP (the scripted model server) and real Python.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -11,12 +11,10 @@ import { collectTrajectory } from '../../../src/agent/trajectory';
 import { createCodeRunner } from '../../../src/sandbox';
 import type { CodeRunner } from '../../../src/sandbox/types';
 import { startScriptedServer, type ScriptedServer } from '../../support/scripted-server';
+import { symbenchQuestion } from '../../support/sharedTasks';
 
 const root = resolve(__dirname, '..', '..', '..');
-const question = (family: string, n: number): string => readFileSync(join(sharedTasks(), family, `sample_${n}`, 'question.txt'), 'utf8');
-function sharedTasks(): string {
-  return process.env['R1CI_TASKS_DIR'] ?? resolve(root, '..', 'shared', 'tasks', 'dataset_gather');
-}
+const question = (family: string, n: number): string => symbenchQuestion(undefined, family, n);
 
 let server: ScriptedServer;
 let scratch: string;

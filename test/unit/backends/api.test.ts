@@ -1,6 +1,6 @@
 // The vscode-free backend API the UI calls (model list with sizes, /api/ps, pull with progress,
 // version), OpenAI-compatible specifics (API key, R1-CI continuation), and context truncation.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -9,11 +9,11 @@ import type { PullProgress } from '../../../src/agent/backends';
 import { createCodeRunner } from '../../../src/sandbox';
 import { startScriptedServer, type ScriptedServer } from '../../support/scripted-server';
 import { expectChatsSettled, MODEL, solve } from './support';
+import { symbenchQuestion } from '../../support/sharedTasks';
 
 const root = resolve(__dirname, '..', '..', '..');
 const FOUNDATION = join(root, 'test', 'scenarios', 'foundation.json');
-const tasks = process.env['R1CI_TASKS_DIR'] ?? resolve(root, '..', 'shared', 'tasks', 'dataset_gather');
-const newOperatorQuestion = readFileSync(join(tasks, 'new_operator_dataset', 'sample_0', 'question.txt'), 'utf8');
+const newOperatorQuestion = symbenchQuestion(undefined, 'new_operator_dataset', 0);
 
 let server: ScriptedServer;
 beforeEach(async () => {
@@ -117,7 +117,7 @@ describe('OpenAI-compatible backend', () => {
     const { trajectory, events } = await solve(new OpenAiBackend({ baseUrl: `${server.url}/v1`, apiKey: 'wrong' }), 'total score of the string ABBBA?');
     expect(events.find((e) => e.type === 'error')).toMatchObject({ kind: 'auth' });
     expect(trajectory.error).toContain('HTTP 401');
-    expect(trajectory.error).toContain('R1CI_API_KEY');
+    expect(trajectory.error).toContain('Set API Key');
   });
 
   it('R1-CI mode continues the assistant message: continue_final_message only when the last message is the assistant\'s', async () => {

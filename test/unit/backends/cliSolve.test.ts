@@ -1,14 +1,13 @@
 // `r1ci solve` against both backends: options, --json with per-turn statistics, exit codes.
 import { PassThrough } from 'node:stream';
-import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { solveCommand } from '../../../src/cli/solveCommand';
 import { startScriptedServer, type ScriptedServer } from '../../support/scripted-server';
+import { symbenchQuestion } from '../../support/sharedTasks';
 
 const root = resolve(__dirname, '..', '..', '..');
-const tasks = process.env['R1CI_TASKS_DIR'] ?? resolve(root, '..', 'shared', 'tasks', 'dataset_gather');
-const question = readFileSync(join(tasks, 'statistical_counting_dataset', 'sample_0', 'question.txt'), 'utf8');
+const question = symbenchQuestion(undefined, 'statistical_counting_dataset', 0);
 
 let server: ScriptedServer;
 beforeAll(async () => {

@@ -2,7 +2,8 @@
 // process against the scripted model server, with real Python in the sandbox, on the mixed
 // task folder of real benchmark data (test/fixtures/workspace/eval-mixed).
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
@@ -26,9 +27,19 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function run(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/** A port nothing listens on (bound, then released). */
+function closedPort(): Promise<number> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, [cli, ...args], { cwd: dir, env: { ...process.env, R1CI_RESOURCES_DIR: resolve('resources'), NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => done(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+function run(args: readonly string[], cwd = dir): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [cli, ...args], { cwd, env: { ...process.env, R1CI_RESOURCES_DIR: resolve('resources'), NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
@@ -52,9 +63,9 @@ describe('r1ci eval (spawned CLI, scripted server, real sandbox)', () => {
     expect(results).toHaveLength(10);
     const byId = new Map(results.map((r) => [r.id, r]));
     // The answers come from really running the scripted code.
-    expect(byId.get('string_insertion/sample_1')?.answer).toBe('DBCDEBBBCDEBCABCDAC');
-    expect(byId.get('prime-above-1000')).toMatchObject({ answer: '1009', correct: true, reason: 'the checker accepted the answer' });
-    expect(byId.get('game24/24_4_number/2')).toMatchObject({ correct: false, usedCode: false });
+    expect(byId.get('symbench/string_insertion/sample_1')?.answer).toBe('DBCDEBBBCDEBCABCDAC');
+    expect(byId.get('custom.tasks.jsonl#prime-above-1000')).toMatchObject({ answer: '1009', correct: true, reason: 'the checker accepted the answer' });
+    expect(byId.get('game24/24_4_number.csv#1')).toMatchObject({ correct: false, usedCode: false });
     for (const r of results) expect([r.model, r.temperature, r.seed, r.textOnly]).toEqual(['qwen2.5-coder:7b', 0.6, 11, false]);
     const transcripts = readFileSync(sft, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as { messages: { role: string }[] });
     expect(transcripts).toHaveLength(7);
@@ -68,18 +79,55 @@ describe('r1ci eval (spawned CLI, scripted server, real sandbox)', () => {
     expect((await readResults(out)).results).toHaveLength(10);
   });
 
-  it('exits 1 on errors (server unreachable, a bad task line) but still runs the good records', async () => {
+  it('exits 1 on a bad task line but still runs the good records', async () => {
     const tasks = join(dir, 'mixed.tasks.jsonl');
     writeFileSync(tasks, ['{"id": "s", "question": "Define a&b to be 4*a+2*b.\\nCalculate (5&3)&6.", "answer": 116}', '{"id": "bad", "anwser": 1}', ''].join('\n'));
     const out = join(dir, 'partial.jsonl');
     const good = await run(['eval', tasks, '--host', server.url, '--out', out]);
     expect(good.code).toBe(1);
     expect(good.stderr).toMatch(/mixed\.tasks\.jsonl:2: .*anwser/);
-    expect((await readResults(out)).results.map((r) => [r.id, r.correct])).toEqual([['s', true]]);
+    expect((await readResults(out)).results.map((r) => [r.id, r.correct])).toEqual([['mixed.tasks.jsonl#s', true]]);
 
-    const down = await run(['eval', tasks, '--host', 'http://127.0.0.1:9', '--out', join(dir, 'down.jsonl')]);
+  });
+
+  it('checks the server and the model before the first question: one message in CLI terms, no results file', async () => {
+    const tasks = join(dir, 'one.tasks.jsonl');
+    writeFileSync(tasks, '{"id": "s", "question": "Define a&b to be 4*a+2*b.\\nCalculate (5&3)&6.", "answer": 116}\n');
+    const chatsBefore = server.chatRequests().length;
+
+    const downOut = join(dir, 'down.jsonl');
+    const closed = await closedPort();
+    const down = await run(['eval', tasks, '--host', `http://127.0.0.1:${closed}`, '--out', downOut]);
     expect(down.code).toBe(1);
-    expect(down.stderr).toMatch(/1 question\(s\) failed with an error/);
+    expect(down.stderr.trim().split('\n')).toHaveLength(1);
+    expect(down.stderr).toContain(`r1ci: No Ollama server at http://127.0.0.1:${closed} — start it with \`ollama serve\`, or set --host URL (or the OLLAMA_HOST environment variable).`);
+    expect(existsSync(downOut)).toBe(false);
+
+    const missingOut = join(dir, 'missing.jsonl');
+    const missing = await run(['eval', tasks, '--host', server.url, '--model', 'no-such-model:1b', '--out', missingOut]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('`ollama pull no-such-model:1b`');
+    expect(missing.stderr).toContain('--model NAME');
+    expect(existsSync(missingOut)).toBe(false);
+
+    // Nothing says "setting" or points at the VS Code UI.
+    for (const text of [down.stderr, missing.stderr]) expect(text).not.toMatch(/r1ci\.\w|setting|picker/i);
+    expect(server.chatRequests().length).toBe(chatsBefore);
+  });
+
+  it('writes results to .r1ci/results/ beside the tasks by default, never into the current folder, and says so in --help', async () => {
+    const tasksDir = mkdtempSync(join(dir, 'tasks-'));
+    const tasks = join(tasksDir, 'probe.tasks.jsonl');
+    writeFileSync(tasks, '{"id": "s", "question": "Define a&b to be 4*a+2*b.\\nCalculate (5&3)&6.", "answer": 116}\n');
+    const cwd = mkdtempSync(join(dir, 'cwd-'));
+    const r = await run(['eval', tasks, '--host', server.url], cwd);
+    expect(r.code).toBe(0);
+    const expected = join(tasksDir, '.r1ci', 'results', 'probe.qwen2.5-coder_7b.results.jsonl');
+    expect(r.stdout).toContain(`→ ${expected}`);
+    expect((await readResults(expected)).results.map((x) => x.id)).toEqual(['probe.tasks.jsonl#s']);
+    expect(readdirSync(cwd)).toEqual([]);
+    const help = await run(['eval', '--help']);
+    expect(help.stdout).toMatch(/--out FILE +results file \(default: \.r1ci\/results\/<tasks>\.<model>\[\.text-only\]\.results\.jsonl/);
   });
 
   it('exports SFT transcripts and compares two runs', async () => {

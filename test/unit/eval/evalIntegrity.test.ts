@@ -105,7 +105,8 @@ describe.each(TIERS)('evaluation integrity (%s tier)', (tier) => {
           new AbortController().signal,
         ),
       );
-      const byId = new Map(end.results.map((r) => [r.id, r]));
+      // Ids are `<file>#<own id>` (docs/task-files.md, "Ids").
+      const byId = new Map(end.results.map((r) => [r.id.replace(/^integrity\.jsonl#/, ''), r]));
       expect(byId.get('forger')).toMatchObject({ answer: '1', correct: false, codeCalls: 1 });
       expect(byId.get('forger')?.error).toBeUndefined();
       expect(byId.get('later')).toMatchObject({ answer: '41', correct: false });
@@ -125,19 +126,19 @@ describe('dataset files are read without following links out of the dataset', ()
     writeFileSync(path.join(outside, 'secret.txt'), 'HOST-SECRET-7f3a');
     writeFileSync(path.join(outside, 'x.py'), 'def check(answer, record):\n    return True\n');
     const root = path.join(dir, 'dataset');
-    const family = path.join(root, 'family');
+    const family = path.join(root, 'statistical_counting_dataset');
     // A sample whose question.txt is a link to a host file.
     mkdirSync(path.join(family, 'sample_0'), { recursive: true });
     symlinkSync(path.join(outside, 'secret.txt'), path.join(family, 'sample_0', 'question.txt'));
-    writeFileSync(path.join(family, 'sample_0', 'solution.json'), '{"answer": "1"}');
+    writeFileSync(path.join(family, 'sample_0', 'solution.json'), '{"solution": 1}');
     // A FIFO as question.txt: refused at once, never a hang.
     mkdirSync(path.join(family, 'sample_2'), { recursive: true });
     execFileSync('mkfifo', [path.join(family, 'sample_2', 'question.txt')]);
-    writeFileSync(path.join(family, 'sample_2', 'solution.json'), '{"answer": "1"}');
+    writeFileSync(path.join(family, 'sample_2', 'solution.json'), '{"solution": 1}');
     // A plain sample, loaded as usual.
     mkdirSync(path.join(family, 'sample_1'), { recursive: true });
     writeFileSync(path.join(family, 'sample_1', 'question.txt'), 'What is 1?');
-    writeFileSync(path.join(family, 'sample_1', 'solution.json'), '{"answer": "1"}');
+    writeFileSync(path.join(family, 'sample_1', 'solution.json'), '{"solution": 1}');
     // A linked folder holding a task file, and task files naming checkers out of the folder.
     symlinkSync(outside, path.join(root, 'linked-folder'));
     writeFileSync(path.join(outside, 'leak.jsonl'), JSON.stringify({ id: 'leak', question: 'Q', answer: '1' }) + '\n');
@@ -152,7 +153,7 @@ describe('dataset files are read without following links out of the dataset', ()
     );
 
     const loaded = await loadTasks(root);
-    const ids = loaded.records.map((r) => r.id);
+    const ids = loaded.records.map((r) => r.id.replace(/^.*#/, ''));
     expect(JSON.stringify(loaded.records)).not.toContain('HOST-SECRET');
     expect(ids).not.toContain('leak');
     expect(ids).not.toContain('climb');
@@ -163,7 +164,7 @@ describe('dataset files are read without following links out of the dataset', ()
     expect(loaded.records.find((r) => r.question.includes('What is 1?'))).toBeDefined();
 
     // The linked checker loads as a name, but reading it is refused: the record errors, never passes.
-    const link = loaded.records.find((r) => r.id === 'link');
+    const link = loaded.records.find((r) => r.id === 'tasks.jsonl#link');
     expect(link?.scorer.kind).toBe('python');
     let started = 0;
     const checks = sandboxCheckRunner(() => {

@@ -62,7 +62,7 @@ describe('custom Python checkers', () => {
   });
 
   it('accept any answer the checker accepts and reject the rest', async () => {
-    const prime = records.find((r) => r.id === 'prime')!;
+    const prime = records.find((r) => r.id === 'tasks.jsonl#prime')!;
     expect((await scoreAnswerAsync(prime, '101', { python: runner })).correct).toBe(true);
     expect((await scoreAnswerAsync(prime, '211', { python: runner })).correct).toBe(true);
     expect((await scoreAnswerAsync(prime, '91', { python: runner })).correct).toBe(false);
@@ -70,7 +70,7 @@ describe('custom Python checkers', () => {
   });
 
   it('report a failing checker as an error, and a missing runner or answer as not correct', async () => {
-    const broken = records.find((r) => r.id === 'broken')!;
+    const broken = records.find((r) => r.id === 'tasks.jsonl#broken')!;
     const s = await scoreAnswerAsync(broken, 'x', { python: runner });
     expect(s.correct).toBe(false);
     expect(s.reason).toMatch(/checker failed: .*checker bug/);

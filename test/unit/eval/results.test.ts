@@ -105,14 +105,27 @@ describe('summaries', () => {
   it('exports Markdown and CSV', () => {
     const s = summarize(run([true, true, false, true, true, false, false, false]));
     const md = toMarkdown(s);
-    expect(md).toContain('| game24 | 4 | 3 | 75.0% | 2.00 | 1.00 | 50.0% | 0 |');
+    expect(md).toContain('| game24 | 4 | 3 | 75.0% | 0.75 | 2.00 | 1.00 | 50.0% | 0 |');
     expect(md).toContain('| **Overall** | 8 | 4 | 50.0% |');
     const csv = toCsv(s).trim().split('\n');
-    expect(csv[0]).toBe('task,n,correct,accuracy,mean_turns,mean_code_calls,used_code_share,answered,errors');
-    expect(csv[1]).toBe('game24,4,3,0.75,2,1,0.5,4,0');
+    expect(csv[0]).toBe('task,n,correct,accuracy,mean_score,mean_turns,mean_code_calls,used_code_share,answered,errors');
+    expect(csv[1]).toBe('game24,4,3,0.75,0.75,2,1,0.5,4,0');
     expect(csv[3]?.startsWith('overall,8,4,0.5,')).toBe(true);
     const odd = summarize([{ ...result(task(0), 'x'), task: 'a,"b"' }]);
     expect(toCsv(odd).split('\n')[1]?.startsWith('"a,""b""",1,0,0,')).toBe(true);
+  });
+});
+
+describe('partial credit', () => {
+  it('accuracy counts only full scores; the mean score counts partial credit beside it', () => {
+    const base = run([true, false, false, false]).filter((r) => r.task === 'game24');
+    const [a, b, c, d] = base;
+    if (!a || !b || !c || !d) throw new Error('fixture');
+    const s = summarize([{ ...a, score: 1 }, { ...b, score: 0.5 }, { ...c, score: 0.25 }, { ...d }]);
+    expect(s.overall.correct).toBe(1);
+    expect(s.overall.accuracy).toBeCloseTo(0.25);
+    expect(s.overall.meanScore).toBeCloseTo((1 + 0.5 + 0.25 + 0) / 4);
+    expect(resultRecordSchema.safeParse({ ...a, score: 1.5 }).success).toBe(false);
   });
 });
 

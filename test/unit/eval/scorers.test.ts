@@ -133,7 +133,7 @@ describe('scoreAnswer', () => {
     metadata: {},
   };
   it('treats a missing or blank answer as wrong, with the expected answer shown', () => {
-    expect(scoreAnswer(record, null)).toEqual({ correct: false, reason: 'no final answer', expected: 'Paris' });
+    expect(scoreAnswer(record, null)).toEqual({ correct: false, score: 0, reason: 'no final answer', expected: 'Paris' });
     expect(scoreAnswer(record, '   ').correct).toBe(false);
   });
   it('does not run Python checkers synchronously', () => {

@@ -82,7 +82,7 @@ function chart(data: ResultsViewData): SVGElement {
 function table(data: ResultsViewData): HTMLTableElement {
   const t = el('table', { class: 'tasks' });
   const head = el('tr');
-  const cols = ['Task', 'Run', 'N', 'Correct', 'Accuracy', 'Mean turns', 'Mean code calls', 'Used code', 'Errors'];
+  const cols = ['Task', 'Run', 'N', 'Correct', 'Accuracy', 'Mean score', 'Mean turns', 'Mean code calls', 'Used code', 'Errors'];
   for (const c of cols) head.append(el('th', {}, c));
   t.append(head);
   const tasks = [...new Set(data.runs.flatMap((r) => r.tasks.map((x) => x.task)))].sort((a, b) => a.localeCompare(b));
@@ -91,7 +91,7 @@ function table(data: ResultsViewData): HTMLTableElement {
       const s = task === 'Overall' ? run.overall : run.tasks.find((x) => x.task === task);
       if (!s) return;
       const tr = el('tr', task === 'Overall' ? { class: 'overall' } : {});
-      const cells = [task, data.runs.length === 2 ? (i === 0 ? 'A' : 'B') : '', String(s.n), String(s.correct), pct(s.accuracy), s.meanTurns.toFixed(2), s.meanCodeCalls.toFixed(2), pct(s.usedCodeShare), String(s.errors)];
+      const cells = [task, data.runs.length === 2 ? (i === 0 ? 'A' : 'B') : '', String(s.n), String(s.correct), pct(s.accuracy), s.meanScore.toFixed(2), s.meanTurns.toFixed(2), s.meanCodeCalls.toFixed(2), pct(s.usedCodeShare), String(s.errors)];
       for (const c of cells) tr.append(el('td', {}, c));
       t.append(tr);
     });
@@ -112,7 +112,7 @@ function render(data: ResultsViewData): void {
       el(
         'div',
         { class: 'facts' },
-        `${run.overall.correct}/${run.overall.n} correct · macro ${pct(run.macroAccuracy)} · ${run.overall.meanTurns.toFixed(2)} turns · ${run.overall.meanCodeCalls.toFixed(2)} code calls · ${pct(run.overall.usedCodeShare)} used code${run.overall.errors ? ` · ${run.overall.errors} errors` : ''}`,
+        `${run.overall.correct}/${run.overall.n} correct · mean score ${run.overall.meanScore.toFixed(2)} · macro ${pct(run.macroAccuracy)} · ${run.overall.meanTurns.toFixed(2)} turns · ${run.overall.meanCodeCalls.toFixed(2)} code calls · ${pct(run.overall.usedCodeShare)} used code${run.overall.errors ? ` · ${run.overall.errors} errors` : ''}`,
       ),
     );
     overall.append(card);

@@ -1,0 +1,102 @@
+// `r1ci score <tasks> --answers answers.jsonl`: scores answers made elsewhere (another harness,
+// a saved run) without a model. One JSON line out per input line, in order.
+import { createReadStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { describeUnsupported, loadTasks } from '../eval/load';
+import { sandboxCheckRunner } from '../eval/sandboxChecker';
+import { indexTasks, parseAnswerLine, scoreSubmission, type ScoredLine } from '../eval/scoreAnswers';
+import type { PythonCheckRunner } from '../eval/scorers/python';
+import { SandboxPool } from '../sandbox';
+import type { CodeRunner } from '../sandbox/types';
+import { CliError, EXIT } from './cliSupport';
+
+export const SCORE_USAGE = `Usage: r1ci score <file-or-folder> --answers answers.jsonl   (- reads standard input)
+
+Scores answers without a model. Each line of answers.jsonl is {"id": ..., "answer": "..."}
+(the final answer, already extracted) or {"id": ..., "text": "..."} (a whole model reply; the
+answer is its last <<<...>>>, extracted as in a run). Ids are relative to the folder or file
+given (docs/task-files.md, "Ids"), as in eval results; an id may repeat.
+
+Prints one JSON line per input line, in order: {"id", "answer", "correct", "score", "reason"}.
+Custom python: checkers run in the sandbox.
+
+Exit status: 0 when every line was scored (whatever the verdicts), 1 when a line was not valid,
+named an unknown or unsupported id, or the task files had problems; 2 for bad arguments.`;
+
+interface Io {
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream;
+  readonly signal: AbortSignal;
+}
+
+export async function scoreCommand(argv: readonly string[], io: Io): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    options: { answers: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.help) {
+    io.stdout.write(`${SCORE_USAGE}\n`);
+    return EXIT.ok;
+  }
+  const target = positionals[0];
+  if (!target || positionals.length > 1 || !values.answers) throw new CliError(`Give one task file or folder and --answers FILE.\n\n${SCORE_USAGE}`, EXIT.usage);
+
+  const loaded = await loadTasks(resolve(target), io.signal);
+  for (const p of loaded.problems) io.stderr.write(`${p.file}${p.line !== undefined ? `:${p.line}` : p.index !== undefined ? ` [record ${p.index}]` : ''}: ${p.message}\n`);
+  for (const line of describeUnsupported(loaded.unsupported ?? [])) io.stderr.write(`${line}\n`);
+  const index = indexTasks(loaded);
+
+  // The sandbox starts only if a python: checker is needed.
+  let pool: SandboxPool | undefined;
+  let scratch: string | undefined;
+  let runner: Promise<CodeRunner> | undefined;
+  const python: PythonCheckRunner = sandboxCheckRunner(async () => {
+    if (!runner) {
+      scratch = await mkdtemp(join(tmpdir(), 'r1ci-score-'));
+      pool = new SandboxPool({ scratchRoot: scratch, mode: 'stateless' });
+      runner = pool.acquire(join(scratch, 'checker'), io.signal);
+    }
+    return runner;
+  }, io.signal);
+
+  let failed = loaded.problems.length > 0;
+  let lineNo = 0;
+  const source = values.answers === '-' ? process.stdin : createReadStream(resolve(values.answers), 'utf8');
+  const input = createInterface({ input: source, crlfDelay: Infinity });
+  const write = (out: ScoredLine): void => {
+    io.stdout.write(`${JSON.stringify({ id: out.id, answer: out.answer, correct: out.correct, score: out.score, reason: out.reason })}\n`);
+  };
+  try {
+    for await (const line of input) {
+      lineNo++;
+      io.signal.throwIfAborted();
+      if (line.trim() === '') continue;
+      const parsed = parseAnswerLine(line);
+      if (!parsed.ok) {
+        failed = true;
+        write({ id: null, answer: null, correct: false, score: 0, reason: `line ${lineNo}: ${parsed.error}` });
+        continue;
+      }
+      const { id: rawId, ...submission } = parsed.value;
+      const id = String(rawId);
+      const out = await scoreSubmission(index, id, submission, { python });
+      if (!index.records.has(id)) failed = true;
+      write(out);
+    }
+  } catch (e) {
+    if (io.signal.aborted) return EXIT.cancelled;
+    throw new CliError(`cannot read ${values.answers}: ${e instanceof Error ? e.message : String(e)}`, EXIT.failure);
+  } finally {
+    input.close();
+    // The pool owns only its spare interpreter; the acquired one is ours to stop.
+    await runner?.then((r) => r.dispose(), () => undefined);
+    await pool?.dispose();
+    if (scratch) await rm(scratch, { recursive: true, force: true });
+  }
+  return failed ? EXIT.failure : EXIT.ok;
+}

@@ -1,0 +1,38 @@
+// Polynomial datasets RG decides with sympy, decided here with exact polynomial arithmetic.
+
+import { metaString, oracle, RgDataError, type RgScorer } from './entry';
+import { derivative, parsePolynomial, polyEquals } from './polynomial';
+import { pyStrip } from './py';
+
+/**
+ * sympy's `diff` turns a string result of `parse_expr` (a quoted answer) back into an
+ * expression, so a quoted answer counts as its content.
+ */
+function unquote(answer: string): string {
+  const t = pyStrip(answer);
+  const m = /^(['"])([^'"\\\n]*)\1$/.exec(t);
+  return m?.[2] ?? answer;
+}
+
+/** simple_integration: the answer's derivative in `metadata.variable` equals the integrand (any constant, `+ C` included). */
+export const simpleIntegration: RgScorer = (answer, entry) => {
+  const variable = metaString(entry, 'variable');
+  const integrand = parsePolynomial(metaString(entry, 'integrand'));
+  if (!integrand) throw new RgDataError('metadata.integrand is not a polynomial');
+  const user = parsePolynomial(unquote(answer));
+  if (!user) return 0;
+  return polyEquals(derivative(user.poly, variable), integrand.poly) ? 1 : 0;
+};
+
+/**
+ * polynomial_multiplication: RG's `parse_expr(answer) == parse_expr(gold)` is sympy's
+ * structural equality, so the product must be written expanded (as a sum of monomials, in any
+ * order); `(x+1)*(x-1)` for `x**2 - 1` scores 0, as in RG.
+ */
+export const polynomialMultiplication: RgScorer = (answer, entry) => {
+  const gold = parsePolynomial(oracle(entry));
+  if (!gold) throw new RgDataError('the stored answer is not a polynomial');
+  const user = parsePolynomial(answer);
+  if (!user || !user.expanded || user.usesFloat) return 0;
+  return polyEquals(user.poly, gold.poly) ? 1 : 0;
+};

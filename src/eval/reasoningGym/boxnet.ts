@@ -1,0 +1,86 @@
+// boxnet: RG replays a JSON list of steps, each `{"Agent[r, c]": "move(box_x, square[r, c])"}` or
+// `"move(box_x, target_x)"`, on `metadata.initial_state` (square "r_c" → items) and scores the
+// share of boxes delivered (at least 0.05). Invalid actions are skipped, as RG does.
+
+import { metaRecord, RgDataError, type RgScorer } from './entry';
+import { jsonLoads } from './py';
+
+/** Python `repr(float)` for the coordinates RG writes back into square names ("0.5", "2.0"). */
+function floatRepr(v: number): string {
+  return Number.isInteger(v) && Math.abs(v) < 1e16 ? `${v}.0` : String(v);
+}
+
+const floats = (s: string): number[] => (s.match(/\d+\.?\d*/g) ?? []).map(Number);
+
+/** Where RG's scorer raises (malformed steps), the answer scores 0. */
+class Malformed extends Error {}
+
+function replay(initial: Record<string, unknown>, steps: unknown): Map<string, string[]> {
+  const state = new Map<string, string[]>();
+  for (const [k, v] of Object.entries(initial)) {
+    if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) throw new RgDataError('metadata.initial_state is malformed');
+    state.set(k, [...v]);
+  }
+  // Python iterates whatever json.loads gave: a list's items, a string's characters, a dict's keys.
+  let items: unknown[];
+  if (Array.isArray(steps)) items = steps;
+  else if (typeof steps === 'string') items = [...steps];
+  else if (typeof steps === 'object' && steps !== null) items = Object.keys(steps);
+  else throw new Malformed('not iterable');
+  for (const step of items) {
+    if (typeof step !== 'object' || step === null || Array.isArray(step)) throw new Malformed('a step is not an object');
+    // Later keys with the same coordinates replace earlier ones but keep their place (a Python dict).
+    const moves = new Map<string, { coords: number[]; item: string; location: string | number[] }>();
+    for (const [key, value] of Object.entries(step as Record<string, unknown>)) {
+      const coords = floats(key);
+      if (typeof value !== 'string') throw new Malformed('an action is not a string');
+      const m = /^move\((.*?),\s(.*?)\)/.exec(value);
+      if (!m) continue;
+      const item = m[1] ?? '';
+      const loc = m[2] ?? '';
+      if (coords.length < 2) throw new Malformed('an agent without coordinates');
+      moves.set(coords.map(floatRepr).join(','), { coords, item, location: loc.includes('square') ? floats(loc) : loc });
+    }
+    for (const { coords, item, location } of moves.values()) {
+      const here = state.get(`${floatRepr(coords[0] ?? 0)}_${floatRepr(coords[1] ?? 0)}`);
+      if (!here) continue;
+      if (here.includes(item) && typeof location === 'string' && here.includes(location) && item.startsWith('box_') && location.startsWith('target_') && item.slice(4) === location.slice(7)) {
+        here.splice(here.indexOf(item), 1);
+        here.splice(here.indexOf(location), 1);
+      } else if (here.includes(item) && typeof location !== 'string') {
+        if (location.length < 2) throw new Malformed('a square without coordinates');
+        const dr = Math.abs((coords[0] ?? 0) - (location[0] ?? 0));
+        const dc = Math.abs((coords[1] ?? 0) - (location[1] ?? 0));
+        if ((dr === 0 && dc === 1) || (dr === 1 && dc === 0)) {
+          const there = state.get(`${floatRepr(location[0] ?? 0)}_${floatRepr(location[1] ?? 0)}`);
+          here.splice(here.indexOf(item), 1);
+          if (!there) throw new Malformed('a move off the grid');
+          there.push(item);
+        }
+      }
+    }
+  }
+  return state;
+}
+
+/** The share of boxes put on their targets, at least 0.05 for a JSON answer; 0 when not JSON or malformed. */
+export const boxnet: RgScorer = (answer, entry) => {
+  const parsed = jsonLoads(answer);
+  if (!parsed.ok) return 0;
+  const initial = metaRecord(entry, 'initial_state');
+  const boxes = (m: Iterable<unknown>): number => {
+    let n = 0;
+    for (const items of m) if (Array.isArray(items)) n += items.filter((i) => typeof i === 'string' && i.startsWith('box_')).length;
+    return n;
+  };
+  const before = boxes(Object.values(initial));
+  if (before === 0) throw new RgDataError('the item has no boxes');
+  let after: number;
+  try {
+    after = boxes(replay(initial, parsed.value).values());
+  } catch (e) {
+    if (e instanceof Malformed) return 0;
+    throw e;
+  }
+  return Math.max(0.05, (before - after) / before);
+};

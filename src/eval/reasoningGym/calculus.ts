@@ -1,0 +1,321 @@
+// intermediate_integration: RG accepts an answer whose derivative (sympy.diff) minus the
+// integrand simplifies to 0. Here the answer is parsed (sympy's input syntax: numbers, names,
+// + - * / **, calls of the elementary functions, `Integral(f, x)`), differentiated symbolically,
+// and the difference is evaluated in complex arithmetic (so square roots of negative arguments
+// behave as in sympy) at several points: zero at every point means an antiderivative.
+// Other names are constants (`+ C`, `+ D`), as they are for sympy.
+
+import { metaString, RgDataError, type RgScorer } from './entry';
+import { pyDecimal, pyStrip, pythonSyntaxTrap } from './py';
+
+type C = readonly [number, number];
+type Node =
+  | { readonly t: 'num'; readonly v: C }
+  | { readonly t: 'sym'; readonly name: string }
+  | { readonly t: 'add' | 'mul' | 'pow'; readonly a: Node; readonly b: Node }
+  | { readonly t: 'neg'; readonly a: Node }
+  | { readonly t: 'fn'; readonly name: Fn; readonly a: Node }
+  | { readonly t: 'integral'; readonly f: Node; readonly x: string };
+
+const FNS = ['sin', 'cos', 'tan', 'exp', 'log', 'sqrt', 'asin', 'acos', 'atan', 'sinh', 'cosh', 'tanh'] as const;
+type Fn = (typeof FNS)[number];
+const isFn = (s: string): s is Fn => (FNS as readonly string[]).includes(s);
+
+const MAX_LENGTH = 3000;
+const MAX_DEPTH = 80;
+
+const num = (re: number, im = 0): Node => ({ t: 'num', v: [re, im] });
+const ZERO = num(0);
+const ONE = num(1);
+const isZero = (n: Node): boolean => n.t === 'num' && n.v[0] === 0 && n.v[1] === 0;
+const isOne = (n: Node): boolean => n.t === 'num' && n.v[0] === 1 && n.v[1] === 0;
+const addN = (a: Node, b: Node): Node => (isZero(a) ? b : isZero(b) ? a : { t: 'add', a, b });
+const mulN = (a: Node, b: Node): Node => (isZero(a) || isZero(b) ? ZERO : isOne(a) ? b : isOne(b) ? a : { t: 'mul', a, b });
+const negN = (a: Node): Node => (isZero(a) ? ZERO : { t: 'neg', a });
+const powN = (a: Node, b: Node): Node => ({ t: 'pow', a, b });
+const divN = (a: Node, b: Node): Node => mulN(a, powN(b, num(-1)));
+const fn = (name: Fn, a: Node): Node => ({ t: 'fn', name, a });
+
+/** Parses sympy input; null outside the subset (unknown functions, syntax errors). */
+export function parseExpression(text: string): Node | null {
+  if (text.length > MAX_LENGTH || pythonSyntaxTrap(text)) return null;
+  const toks = text.match(/\s+|\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?|[A-Za-z_]\w*|\*\*|[-+*/(),]|./g) ?? [];
+  const t = toks.filter((s) => !/^\s+$/.test(s));
+  let i = 0;
+  let depth = 0;
+  const fail = (): never => {
+    throw new SyntaxError('unsupported');
+  };
+  const atom = (): Node => {
+    const tok = t[i];
+    if (tok === undefined) return fail();
+    if (/^(\d|\.\d)/.test(tok)) {
+      i++;
+      const v = pyDecimal(tok);
+      if (!v) fail();
+      return num(Number(v?.num) / Number(v?.den));
+    }
+    if (/^[A-Za-z_]/.test(tok)) {
+      i++;
+      if (t[i] === '(') {
+        i++;
+        if (++depth > MAX_DEPTH) fail();
+        const args: Node[] = [sum()];
+        while (t[i] === ',') {
+          i++;
+          args.push(sum());
+        }
+        if (t[i] !== ')') fail();
+        i++;
+        depth--;
+        const [a, b] = args;
+        if (tok === 'Integral' && args.length === 2 && a && b?.t === 'sym') return { t: 'integral', f: a, x: b.name };
+        if (isFn(tok) && args.length === 1 && a) return fn(tok, a);
+        return fail();
+      }
+      if (tok === 'E') return fn('exp', ONE);
+      if (tok === 'pi') return num(Math.PI);
+      if (tok === 'I') return num(0, 1);
+      if (['N', 'O', 'Q', 'S', 'oo', 'zoo', 'nan', 'lambda', 'and', 'or', 'not', 'in', 'is', 'if', 'None', 'True', 'False'].includes(tok) || isFn(tok) || tok === 'Integral') fail();
+      return { t: 'sym', name: tok };
+    }
+    if (tok === '(') {
+      i++;
+      if (++depth > MAX_DEPTH) fail();
+      const v = sum();
+      if (t[i] !== ')') fail();
+      i++;
+      depth--;
+      return v;
+    }
+    return fail();
+  };
+  const unary = (): Node => {
+    if (t[i] === '-') {
+      i++;
+      return negN(unary());
+    }
+    if (t[i] === '+') {
+      i++;
+      return unary();
+    }
+    const base = atom();
+    if (t[i] === '**') {
+      i++;
+      return powN(base, unary());
+    }
+    return base;
+  };
+  const product = (): Node => {
+    let v = unary();
+    while (t[i] === '*' || t[i] === '/') {
+      const op = t[i++];
+      const r = unary();
+      v = op === '*' ? { t: 'mul', a: v, b: r } : divN(v, r);
+    }
+    return v;
+  };
+  const sum = (): Node => {
+    let v = product();
+    while (t[i] === '+' || t[i] === '-') {
+      const op = t[i++];
+      const r = product();
+      v = op === '+' ? { t: 'add', a: v, b: r } : { t: 'add', a: v, b: negN(r) };
+    }
+    return v;
+  };
+  try {
+    const v = sum();
+    return i === t.length ? v : null;
+  } catch {
+    return null;
+  }
+}
+
+function dependsOn(n: Node, x: string): boolean {
+  switch (n.t) {
+    case 'num':
+      return false;
+    case 'sym':
+      return n.name === x;
+    case 'neg':
+    case 'fn':
+      return dependsOn(n.a, x);
+    case 'integral':
+      return true;
+    default:
+      return dependsOn(n.a, x) || dependsOn(n.b, x);
+  }
+}
+
+/** d/dx; null where it cannot be taken (an integral in another variable). */
+function diff(n: Node, x: string): Node | null {
+  if (!dependsOn(n, x)) return ZERO;
+  switch (n.t) {
+    case 'num':
+      return ZERO;
+    case 'sym':
+      return ONE;
+    case 'neg': {
+      const d = diff(n.a, x);
+      return d && negN(d);
+    }
+    case 'add': {
+      const da = diff(n.a, x);
+      const db = diff(n.b, x);
+      return da && db && addN(da, db);
+    }
+    case 'mul': {
+      const da = dependsOn(n.a, x) ? diff(n.a, x) : ZERO;
+      const db = dependsOn(n.b, x) ? diff(n.b, x) : ZERO;
+      return da && db && addN(mulN(da, n.b), mulN(n.a, db));
+    }
+    case 'pow': {
+      const { a: u, b: v } = n;
+      const du = diff(u, x);
+      if (!du) return null;
+      if (!dependsOn(v, x)) return mulN(mulN(v, powN(u, addN(v, num(-1)))), du);
+      const dv = diff(v, x);
+      if (!dv) return null;
+      return mulN(n, addN(mulN(dv, fn('log', u)), mulN(v, divN(du, u))));
+    }
+    case 'integral':
+      return n.x === x ? n.f : null;
+    case 'fn': {
+      const u = n.a;
+      const du = diff(u, x);
+      if (!du) return null;
+      const outer: Record<Fn, Node> = {
+        sin: fn('cos', u),
+        cos: negN(fn('sin', u)),
+        tan: addN(ONE, powN(fn('tan', u), num(2))),
+        exp: fn('exp', u),
+        log: powN(u, num(-1)),
+        sqrt: divN(num(0.5), fn('sqrt', u)),
+        asin: powN(addN(ONE, negN(powN(u, num(2)))), num(-0.5)),
+        acos: negN(powN(addN(ONE, negN(powN(u, num(2)))), num(-0.5))),
+        atan: powN(addN(ONE, powN(u, num(2))), num(-1)),
+        sinh: fn('cosh', u),
+        cosh: fn('sinh', u),
+        tanh: addN(ONE, negN(powN(fn('tanh', u), num(2)))),
+      };
+      return mulN(outer[n.name], du);
+    }
+  }
+}
+
+// Complex arithmetic (principal branches, as sympy's).
+const cadd = (a: C, b: C): C => [a[0] + b[0], a[1] + b[1]];
+const cmul = (a: C, b: C): C => [a[0] * b[0] - a[1] * b[1], a[0] * b[1] + a[1] * b[0]];
+const cexp = (a: C): C => [Math.exp(a[0]) * Math.cos(a[1]), Math.exp(a[0]) * Math.sin(a[1])];
+const clog = (a: C): C => [Math.log(Math.hypot(a[0], a[1])), Math.atan2(a[1], a[0])];
+const cdiv = (a: C, b: C): C => {
+  const d = b[0] * b[0] + b[1] * b[1];
+  return [(a[0] * b[0] + a[1] * b[1]) / d, (a[1] * b[0] - a[0] * b[1]) / d];
+};
+function cpow(a: C, b: C): C {
+  if (b[1] === 0 && Number.isInteger(b[0]) && Math.abs(b[0]) <= 64) {
+    let r: C = [1, 0];
+    for (let k = 0; k < Math.abs(b[0]); k++) r = cmul(r, a);
+    return b[0] < 0 ? cdiv([1, 0], r) : r;
+  }
+  if (a[0] === 0 && a[1] === 0) return [0, 0];
+  return cexp(cmul(b, clog(a)));
+}
+const I: C = [0, 1];
+const csqrt = (a: C): C => cpow(a, [0.5, 0]);
+function cfn(name: Fn, a: C): C {
+  switch (name) {
+    case 'exp':
+      return cexp(a);
+    case 'log':
+      return clog(a);
+    case 'sqrt':
+      return csqrt(a);
+    case 'sin':
+      return cdiv(cadd(cexp(cmul(I, a)), cmul([-1, 0], cexp(cmul([0, -1], a)))), [0, 2]);
+    case 'cos':
+      return cdiv(cadd(cexp(cmul(I, a)), cexp(cmul([0, -1], a))), [2, 0]);
+    case 'tan':
+      return cdiv(cfn('sin', a), cfn('cos', a));
+    case 'sinh':
+      return cdiv(cadd(cexp(a), cmul([-1, 0], cexp(cmul([-1, 0], a)))), [2, 0]);
+    case 'cosh':
+      return cdiv(cadd(cexp(a), cexp(cmul([-1, 0], a))), [2, 0]);
+    case 'tanh':
+      return cdiv(cfn('sinh', a), cfn('cosh', a));
+    case 'asin': // −i·log(i·a + sqrt(1 − a²))
+      return cmul([0, -1], clog(cadd(cmul(I, a), csqrt(cadd([1, 0], cmul([-1, 0], cmul(a, a)))))));
+    case 'acos':
+      return cadd([Math.PI / 2, 0], cmul([-1, 0], cfn('asin', a)));
+    case 'atan': // (i/2)·(log(1 − i·a) − log(1 + i·a))
+      return cmul([0, 0.5], cadd(clog(cadd([1, 0], cmul([0, -1], a))), cmul([-1, 0], clog(cadd([1, 0], cmul(I, a))))));
+  }
+}
+
+function evaluate(n: Node, env: ReadonlyMap<string, C>): C {
+  switch (n.t) {
+    case 'num':
+      return n.v;
+    case 'sym':
+      return env.get(n.name) ?? [Number.NaN, 0];
+    case 'neg':
+      return cmul([-1, 0], evaluate(n.a, env));
+    case 'add':
+      return cadd(evaluate(n.a, env), evaluate(n.b, env));
+    case 'mul':
+      return cmul(evaluate(n.a, env), evaluate(n.b, env));
+    case 'pow':
+      return cpow(evaluate(n.a, env), evaluate(n.b, env));
+    case 'fn':
+      return cfn(n.name, evaluate(n.a, env));
+    case 'integral':
+      return [Number.NaN, 0]; // only its derivative is ever needed
+  }
+}
+
+function symbols(n: Node, into: Set<string>): Set<string> {
+  if (n.t === 'sym') into.add(n.name);
+  else if (n.t === 'neg' || n.t === 'fn') symbols(n.a, into);
+  else if (n.t === 'add' || n.t === 'mul' || n.t === 'pow') {
+    symbols(n.a, into);
+    symbols(n.b, into);
+  } else if (n.t === 'integral') symbols(n.f, into);
+  return into;
+}
+
+const POINTS = [0.31, -0.57, 1.13, -1.71, 2.37, 0.83];
+const CONSTANTS = [0.7, 1.9, -1.3, 2.6, -0.4];
+
+/** True when `d` and `f` agree (relative 1e-7) at every sample point where both are finite, with at least 3 such points. */
+function sameFunction(d: Node, f: Node, x: string): boolean {
+  const others = [...symbols(d, symbols(f, new Set()))].filter((s) => s !== x);
+  let compared = 0;
+  for (const p of POINTS) {
+    const env = new Map<string, C>(others.map((s, k) => [s, [CONSTANTS[k % CONSTANTS.length] ?? 1, 0]]));
+    env.set(x, [p, 0]);
+    const a = evaluate(d, env);
+    const b = evaluate(f, env);
+    if (![...a, ...b].every(Number.isFinite)) continue;
+    compared++;
+    if (Math.hypot(a[0] - b[0], a[1] - b[1]) > 1e-7 * Math.max(1, Math.hypot(b[0], b[1]))) return false;
+  }
+  return compared >= 3;
+}
+
+/** A quoted answer counts as its content (sympy's diff re-parses a string). */
+function unquote(answer: string): string {
+  const m = /^(['"])([^'"\\\n]*)\1$/.exec(pyStrip(answer));
+  return m?.[2] ?? answer;
+}
+
+/** intermediate_integration: 1 when the answer's derivative equals the integrand, else 0. */
+export const intermediateIntegration: RgScorer = (answer, entry) => {
+  const x = metaString(entry, 'variable');
+  const integrand = parseExpression(metaString(entry, 'integrand'));
+  if (!integrand) throw new RgDataError('metadata.integrand is outside the supported expression syntax');
+  const user = parseExpression(unquote(answer));
+  if (!user) return 0;
+  const d = diff(user, x);
+  return d && sameFunction(d, integrand, x) ? 1 : 0;
+};

@@ -1,0 +1,164 @@
+// The arithmetic subset of sympy's `parse_expr` that RG's countdown and puzzle24 scorers
+// evaluate: numbers (with Python's float forms "9." and ".5"), + - * / // % **, unary signs and
+// parentheses, with Python's precedence. Exact fractions; model text is never eval'ed.
+// Anything outside the subset (names, lists, strings, "=", ...) is an error, as it is for RG
+// (sympy raises or yields a non-number, and the scorer's except branch applies).
+
+import { add, div, mul, neg, rational, sub, type Rational } from '../rational';
+import { pyDecimal, pythonSyntaxTrap } from './py';
+
+const MAX_LENGTH = 2000;
+const MAX_DEPTH = 100;
+/** Exponents beyond this are refused (the values would be astronomically large). */
+const MAX_EXPONENT = 10000n;
+
+class ExprError extends Error {}
+
+type Tok = { t: 'num'; v: Rational } | { t: 'op'; v: string };
+
+function tokenize(text: string): Tok[] {
+  const out: Tok[] = [];
+  let i = 0;
+  while (i < text.length) {
+    const rest = text.slice(i);
+    const ws = /^\s+/.exec(rest);
+    if (ws) {
+      i += ws[0].length;
+      continue;
+    }
+    const num = /^(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?/.exec(rest);
+    if (num) {
+      // A number directly followed by a letter or digit-dot ("2x", "9.5.") is not arithmetic.
+      const v = pyDecimal(num[0]);
+      if (!v) throw new ExprError(`bad number ${num[0]}`);
+      out.push({ t: 'num', v });
+      i += num[0].length;
+      continue;
+    }
+    const op = /^(\*\*|\/\/|[-+*/()%])/.exec(rest);
+    if (op?.[1] !== undefined) {
+      out.push({ t: 'op', v: op[1] });
+      i += op[1].length;
+      continue;
+    }
+    throw new ExprError(`unexpected "${rest[0] ?? ''}"`);
+  }
+  return out;
+}
+
+function power(base: Rational, exp: Rational): Rational {
+  if (exp.den !== 1n) throw new ExprError('non-integer exponent');
+  const e = exp.num < 0n ? -exp.num : exp.num;
+  if (e > MAX_EXPONENT) throw new ExprError('exponent too large');
+  const r = rational(base.num ** e, base.den ** e);
+  if (exp.num >= 0n) return r;
+  const inv = div(rational(1n), r);
+  if (!inv) throw new ExprError('division by zero');
+  return inv;
+}
+
+/** Floor of a fraction, as a fraction. */
+function floorOf(v: Rational): Rational {
+  const q = v.num / v.den;
+  return rational(v.num < 0n && q * v.den !== v.num ? q - 1n : q);
+}
+
+/**
+ * Parses and evaluates; null where sympy would raise or not give a number. `usesOtherOperator` is set
+ * when the text uses an operator beyond + - * / (`**`, `//`, `%`).
+ */
+export function evaluateSympyArithmetic(text: string): { value: Rational; usesOtherOperator: boolean } | null {
+  if (text.length > MAX_LENGTH || pythonSyntaxTrap(text)) return null;
+  let toks: Tok[];
+  try {
+    toks = tokenize(text);
+  } catch {
+    return null;
+  }
+  let i = 0;
+  let depth = 0;
+  let usesOtherOperator = false;
+  const isOp = (v: string): boolean => {
+    const t = toks[i];
+    return t?.t === 'op' && t.v === v;
+  };
+  const atom = (): Rational => {
+    const t = toks[i];
+    if (t?.t === 'num') {
+      i++;
+      return t.v;
+    }
+    if (isOp('(')) {
+      i++;
+      if (++depth > MAX_DEPTH) throw new ExprError('too deep');
+      const v = sum();
+      depth--;
+      if (!isOp(')')) throw new ExprError('missing )');
+      i++;
+      return v;
+    }
+    throw new ExprError('expected a number');
+  };
+  // Python: unary binds looser than ** on its right: -2**2 = -(2**2); 2**-1 is allowed.
+  const unary = (): Rational => {
+    if (isOp('-')) {
+      i++;
+      return neg(unary());
+    }
+    if (isOp('+')) {
+      i++;
+      return unary();
+    }
+    return pow();
+  };
+  const pow = (): Rational => {
+    const base = atom();
+    if (isOp('**')) {
+      i++;
+      usesOtherOperator = true;
+      return power(base, unary());
+    }
+    return base;
+  };
+  const product = (): Rational => {
+    let v = unary();
+    while (isOp('*') || isOp('/') || isOp('//') || isOp('%')) {
+      const op = toks[i++];
+      const r = unary();
+      if (op?.v === '*') {
+        v = mul(v, r);
+        continue;
+      }
+      const q = div(v, r);
+      if (!q) throw new ExprError('division by zero');
+      if (op?.v === '/') v = q;
+      else {
+        usesOtherOperator = true;
+        v = op?.v === '//' ? floorOf(q) : sub(v, mul(r, floorOf(q)));
+      }
+    }
+    return v;
+  };
+  const sum = (): Rational => {
+    let v = product();
+    while (isOp('+') || isOp('-')) {
+      const op = toks[i++];
+      const r = product();
+      v = op?.v === '+' ? add(v, r) : sub(v, r);
+    }
+    return v;
+  };
+  try {
+    if (toks.length === 0) return null;
+    const value = sum();
+    if (i !== toks.length) return null;
+    return { value, usesOtherOperator };
+  } catch {
+    return null;
+  }
+}
+
+/** RG's `re.findall(r"\b\d+\b", text)` as integers: the literal whole numbers in the text. */
+export function literalInts(text: string): bigint[] {
+  return (text.match(/\b\d+\b/g) ?? []).map((d) => BigInt(d));
+}

@@ -1,0 +1,252 @@
+// Polynomials with rational coefficients in any number of symbols, read from sympy's input
+// syntax (numbers, names, + - * / **, parentheses). Enough to decide RG's polynomial datasets:
+// simple_integration (the answer's derivative equals the integrand) and
+// polynomial_multiplication (sympy's structural equality with the expanded product).
+// Text outside this subset (function calls, division by a symbol, `^`) is not a polynomial: null.
+
+import { add, div, equals, mul, rational, type Rational } from '../rational';
+import { pyDecimal, pythonSyntaxTrap } from './py';
+
+/** Monomial key ("x^2*y^1", "" for the constant) → coefficient; zero terms are never stored. */
+export type Poly = ReadonlyMap<string, Rational>;
+
+const MAX_LENGTH = 5000;
+const MAX_DEPTH = 100;
+const MAX_POWER = 200n;
+/** A product with more terms than this is refused (hostile input like (a+b+c+d)**200 would explode). */
+const MAX_TERMS = 1000;
+/** Names sympy's parser does not turn into plain symbols (Python keywords, sympy functions/objects). */
+const NOT_SYMBOLS = new Set(['and', 'or', 'not', 'in', 'is', 'if', 'else', 'lambda', 'None', 'True', 'False', 'N', 'O', 'Q', 'S', 'I', 'E', 'pi', 'oo', 'zoo', 'nan']);
+
+type Tok = { t: 'num'; v: Rational; float: boolean } | { t: 'name'; v: string } | { t: 'op'; v: string };
+
+function tokenize(text: string): Tok[] | null {
+  const out: Tok[] = [];
+  let i = 0;
+  while (i < text.length) {
+    const rest = text.slice(i);
+    const ws = /^[ \t\n\r\f\v]+/.exec(rest);
+    if (ws) {
+      i += ws[0].length;
+      continue;
+    }
+    const num = /^(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?/.exec(rest);
+    if (num) {
+      const v = pyDecimal(num[0]);
+      if (!v) return null;
+      out.push({ t: 'num', v, float: /[.eE]/.test(num[0]) });
+      i += num[0].length;
+      continue;
+    }
+    const name = /^[A-Za-z_]\w*/.exec(rest);
+    if (name) {
+      out.push({ t: 'name', v: name[0] });
+      i += name[0].length;
+      continue;
+    }
+    const op = /^(\*\*|[-+*/()])/.exec(rest);
+    if (op?.[1] !== undefined) {
+      out.push({ t: 'op', v: op[1] });
+      i += op[1].length;
+      continue;
+    }
+    return null;
+  }
+  // Python's tokenizer would join "2x" into a syntax error: a number directly before a name.
+  return out;
+}
+
+function parseMonomial(key: string): Map<string, bigint> {
+  const m = new Map<string, bigint>();
+  if (key === '') return m;
+  for (const part of key.split('*')) {
+    const [s, e] = part.split('^');
+    m.set(s ?? '', BigInt(e ?? '1'));
+  }
+  return m;
+}
+
+function monomialKey(m: ReadonlyMap<string, bigint>): string {
+  return [...m]
+    .filter(([, e]) => e !== 0n)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([s, e]) => `${s}^${e}`)
+    .join('*');
+}
+
+function constant(v: Rational): Poly {
+  return v.num === 0n ? new Map() : new Map([['', v]]);
+}
+
+function addPoly(a: Poly, b: Poly): Poly {
+  const out = new Map(a);
+  for (const [k, v] of b) {
+    const s = add(out.get(k) ?? rational(0n), v);
+    if (s.num === 0n) out.delete(k);
+    else out.set(k, s);
+  }
+  return out;
+}
+
+function mulPoly(a: Poly, b: Poly): Poly {
+  if (a.size * b.size > MAX_TERMS * 10) throw new SyntaxError('too many terms');
+  const out = new Map<string, Rational>();
+  for (const [ka, va] of a) {
+    for (const [kb, vb] of b) {
+      const m = parseMonomial(ka);
+      for (const [s, e] of parseMonomial(kb)) m.set(s, (m.get(s) ?? 0n) + e);
+      const key = monomialKey(m);
+      const sum = add(out.get(key) ?? rational(0n), mul(va, vb));
+      if (sum.num === 0n) out.delete(key);
+      else out.set(key, sum);
+    }
+  }
+  if (out.size > MAX_TERMS) throw new SyntaxError('too many terms');
+  return out;
+}
+
+function isConstant(p: Poly): boolean {
+  return p.size === 0 || (p.size === 1 && p.has(''));
+}
+
+function constantValue(p: Poly): Rational {
+  return p.get('') ?? rational(0n);
+}
+
+/**
+ * A parsed polynomial and whether sympy would keep it as a plain sum of monomials: sympy's
+ * automatic evaluation combines like terms and powers, and distributes a number over a sum
+ * (`2*(x+1)` → `2*x + 2`), but keeps other products and powers of sums (`x*(x+1)`, `(x+1)**2`).
+ */
+export interface PolyForm {
+  readonly poly: Poly;
+  readonly expanded: boolean;
+  /** Written with a decimal point or exponent somewhere (sympy Floats). */
+  readonly usesFloat: boolean;
+}
+
+/** Parses sympy input as a polynomial; null when it is not one (or not valid input). */
+export function parsePolynomial(text: string): PolyForm | null {
+  if (text.length > MAX_LENGTH || pythonSyntaxTrap(text)) return null;
+  const toks = tokenize(text);
+  if (!toks || toks.length === 0) return null;
+  let i = 0;
+  let depth = 0;
+  let usesFloat = false;
+  const isOp = (v: string): boolean => {
+    const t = toks[i];
+    return t?.t === 'op' && t.v === v;
+  };
+  type F = { poly: Poly; expanded: boolean };
+  const fail = (): never => {
+    throw new SyntaxError('not a polynomial');
+  };
+  const terms = (f: F): number => f.poly.size;
+  const atom = (): F => {
+    const t = toks[i];
+    if (t?.t === 'num') {
+      i++;
+      if (t.float) usesFloat = true;
+      return { poly: constant(t.v), expanded: true };
+    }
+    if (t?.t === 'name') {
+      i++;
+      if (isOp('(') || NOT_SYMBOLS.has(t.v)) fail(); // a function call, keyword or sympy object
+      return { poly: new Map([[`${t.v}^1`, rational(1n)]]), expanded: true };
+    }
+    if (isOp('(')) {
+      i++;
+      if (++depth > MAX_DEPTH) fail();
+      const v = sum();
+      depth--;
+      if (!isOp(')')) fail();
+      i++;
+      return v;
+    }
+    return fail();
+  };
+  const unary = (): F => {
+    if (isOp('-')) {
+      i++;
+      const v = unary();
+      return { poly: mulPoly(constant(rational(-1n)), v.poly), expanded: v.expanded };
+    }
+    if (isOp('+')) {
+      i++;
+      return unary();
+    }
+    return power();
+  };
+  const power = (): F => {
+    const base = atom();
+    if (!isOp('**')) return base;
+    i++;
+    const from = i;
+    const exp = unary();
+    // A float exponent (x**8.0) is no longer a polynomial power for sympy (x**8.0 != x**8).
+    if (toks.slice(from, i).some((tk) => tk.t === 'num' && tk.float)) fail();
+    if (!isConstant(exp.poly)) fail();
+    const e = constantValue(exp.poly);
+    if (e.den !== 1n || e.num < 0n || e.num > MAX_POWER) fail();
+    let poly: Poly = constant(rational(1n));
+    for (let k = 0n; k < e.num; k++) poly = mulPoly(poly, base.poly);
+    // A power of a sum stays unexpanded in sympy unless the exponent is 0 or 1.
+    return { poly, expanded: base.expanded && (terms(base) <= 1 || e.num <= 1n) };
+  };
+  const product = (): F => {
+    let v = unary();
+    while (isOp('*') || isOp('/')) {
+      const op = toks[i++];
+      let r = unary();
+      if (op?.v === '/') {
+        if (!isConstant(r.poly)) fail();
+        const inv = div(rational(1n), constantValue(r.poly));
+        if (!inv) fail();
+        r = { poly: constant(inv ?? rational(1n)), expanded: true };
+      }
+      const numberTimesSum = isConstant(v.poly) || isConstant(r.poly);
+      const expanded = v.expanded && r.expanded && (numberTimesSum || (terms(v) <= 1 && terms(r) <= 1));
+      v = { poly: mulPoly(v.poly, r.poly), expanded };
+    }
+    return v;
+  };
+  const sum = (): F => {
+    let v = product();
+    while (isOp('+') || isOp('-')) {
+      const op = toks[i++];
+      const r = product();
+      v = { poly: addPoly(v.poly, op?.v === '+' ? r.poly : mulPoly(constant(rational(-1n)), r.poly)), expanded: v.expanded && r.expanded };
+    }
+    return v;
+  };
+  try {
+    const v = sum();
+    if (i !== toks.length) return null;
+    return { poly: v.poly, expanded: v.expanded, usesFloat };
+  } catch {
+    return null;
+  }
+}
+
+/** d/d`symbol` of a polynomial. */
+export function derivative(p: Poly, symbol: string): Poly {
+  let out: Poly = new Map();
+  for (const [k, v] of p) {
+    const m = parseMonomial(k);
+    const e = m.get(symbol) ?? 0n;
+    if (e === 0n) continue;
+    m.set(symbol, e - 1n);
+    out = addPoly(out, new Map([[monomialKey(m), mul(v, rational(e))]]));
+  }
+  return out;
+}
+
+export function polyEquals(a: Poly, b: Poly): boolean {
+  if (a.size !== b.size) return false;
+  for (const [k, v] of a) {
+    const w = b.get(k);
+    if (!w || !equals(v, w)) return false;
+  }
+  return true;
+}
+

@@ -1,0 +1,132 @@
+// Python's own parsing rules, reimplemented so Reasoning-Gym's `score_answer` (Python) can be
+// reproduced exactly: which strings `float()`, `int()`, `Decimal()` accept, what `str.strip()`
+// removes, and `len()` in code points. Every function is total: bad input gives null, never throws.
+
+import { rational, type Rational } from '../rational';
+
+/** Python `len(s)`: code points, not UTF-16 units (emoji count once). */
+export function pyLen(s: string): number {
+  let n = 0;
+  for (const _ of s) n++;
+  return n;
+}
+
+/** Characters Python's `str.strip()` / `str.split()` treat as whitespace (ASCII ones plus Unicode spaces). */
+const PY_WS = '\\s\\x1c-\\x1f\\x85';
+const LEADING = new RegExp(`^[${PY_WS}]+`);
+const TRAILING = new RegExp(`[${PY_WS}]+$`);
+
+/** Python `s.strip()`. */
+export function pyStrip(s: string): string {
+  return s.replace(LEADING, '').replace(TRAILING, '');
+}
+
+/** Python `s.split()` (no separator): runs of whitespace, no empty parts. */
+export function pySplit(s: string): string[] {
+  const t = pyStrip(s);
+  return t === '' ? [] : t.split(new RegExp(`[${PY_WS}]+`));
+}
+
+/** Python `s.rstrip()`. */
+export function pyRstrip(s: string): string {
+  return s.replace(TRAILING, '');
+}
+
+const DIGITS = '\\d(?:_?\\d)*';
+const INT_RE = new RegExp(`^[+-]?${DIGITS}$`);
+const FLOAT_RE = new RegExp(`^[+-]?(?:(?:${DIGITS})?\\.${DIGITS}|${DIGITS}\\.?)(?:[eE][+-]?${DIGITS})?$`);
+const SPECIAL_RE = /^[+-]?(?:inf|infinity|nan)$/i;
+
+/** Python `int(s)` for base 10: surrounding whitespace and `_` between digits allowed. */
+export function pyInt(s: string): bigint | null {
+  const t = pyStrip(s);
+  if (!INT_RE.test(t)) return null;
+  return BigInt(t.replace(/_/g, ''));
+}
+
+/** Python `float(s)`: decimal literal with optional exponent, inf, nan; null where Python raises. */
+export function pyFloat(s: string): number | null {
+  const t = pyStrip(s);
+  if (SPECIAL_RE.test(t)) {
+    const neg = t.startsWith('-');
+    if (/nan/i.test(t)) return Number.NaN;
+    return neg ? -Infinity : Infinity;
+  }
+  if (!FLOAT_RE.test(t)) return null;
+  return Number(t.replace(/_/g, ''));
+}
+
+/**
+ * Python `Decimal(s)` as an exact fraction (null where Decimal raises, and for
+ * Infinity/NaN, which no scorer here compares). Surrounding whitespace is allowed.
+ */
+export function pyDecimal(s: string): Rational | null {
+  const t = pyStrip(s);
+  const m = new RegExp(`^([+-]?)(${DIGITS})?(?:\\.(${DIGITS})?)?(?:[eE]([+-]?${DIGITS}))?$`).exec(t);
+  if (!m) return null;
+  const whole = (m[2] ?? '').replace(/_/g, '');
+  const frac = (m[3] ?? '').replace(/_/g, '');
+  if (whole === '' && frac === '') return null;
+  const exp = m[4] !== undefined ? BigInt(m[4].replace(/_/g, '')) : 0n;
+  const scale = exp - BigInt(frac.length);
+  if (scale > 10000n || scale < -10000n) return null;
+  let num = BigInt((whole || '0') + frac);
+  if (m[1] === '-') num = -num;
+  return scale >= 0n ? rational(num * 10n ** scale) : rational(num, 10n ** -scale);
+}
+
+/**
+ * Python `int(s, 0)`: base from the prefix (0x, 0o, 0b), `_` separators, sign; a decimal
+ * literal may not start with 0 unless it is all zeros.
+ */
+export function pyIntBase0(s: string): bigint | null {
+  const t = pyStrip(s);
+  const m = /^([+-]?)(0[xX](?:_?[0-9a-fA-F])+|0[oO](?:_?[0-7])+|0[bB](?:_?[01])+|0(?:_?0)*|[1-9](?:_?\d)*)$/.exec(t);
+  if (!m || m[2] === undefined) return null;
+  const v = BigInt(m[2].replace(/_/g, ''));
+  return m[1] === '-' ? -v : v;
+}
+
+/** Python `round(x, n)` / numpy `np.round` (half to even on the binary value, as numpy does). */
+export function npRound(x: number, decimals: number): number {
+  const f = 10 ** decimals;
+  const y = x * f;
+  const r = Math.round(y);
+  // numpy rounds half to even
+  const rounded = Math.abs(y - Math.trunc(y)) === 0.5 ? 2 * Math.round(y / 2) : r;
+  return rounded / f;
+}
+
+/** Python `str.title()`: first letter of each run of letters upper, the rest lower. */
+export function pyTitle(s: string): string {
+  return s.toLowerCase().replace(/(^|[^\p{L}])(\p{L})/gu, (_m, a: string, b: string) => a + b.toUpperCase());
+}
+
+/** Python `json.loads`-like parse: null when the text is not JSON. Python accepts NaN/Infinity too; rare, ignored. */
+export function jsonLoads(s: string): { ok: true; value: unknown } | { ok: false } {
+  try {
+    return { ok: true, value: JSON.parse(s) as unknown };
+  } catch {
+    return { ok: false };
+  }
+}
+
+/**
+ * Python-syntax errors sympy's `parse_expr` raises that a token-level parser would miss: a line
+ * break outside brackets (a second statement; inside brackets Python joins lines) and an integer
+ * literal with a leading zero (`020`). Surrounding whitespace is allowed, as in sympy.
+ */
+export function pythonSyntaxTrap(text: string): boolean {
+  const t = pyStrip(text);
+  let depth = 0;
+  for (const ch of t) {
+    if (ch === '(' || ch === '[' || ch === '{') depth++;
+    else if (ch === ')' || ch === ']' || ch === '}') depth = Math.max(0, depth - 1);
+    else if ((ch === '\n' || ch === '\r') && depth === 0) return true;
+  }
+  for (const m of t.matchAll(/(?<![\w.])\d+(?![\w.])/g)) {
+    const digits = m[0];
+    if (digits.length > 1 && digits.startsWith('0') && /[1-9]/.test(digits)) return true;
+  }
+  return false;
+}

@@ -1,0 +1,19 @@
+// Where an evaluation's results go when the user names no file — one rule for the extension and
+// the CLI: `<folder>/.r1ci/results/<tasks>.<model>[.text-only].results.jsonl`, where <folder> is
+// the workspace folder holding the tasks (extension) or the folder the tasks are in.
+import { basename, dirname, join } from 'node:path';
+
+/** The results folder under `folder`: `.r1ci/results`, kept out of the way of the user's own files. */
+export function resultsFolder(folder: string): string {
+  return join(folder, '.r1ci', 'results');
+}
+
+/**
+ * The default results file for evaluating `target` (a task file or folder, absolute) with
+ * `model`. `folder` defaults to the folder containing `target`. The model and mode are in the
+ * name, so runs of two models (or code vs. text only) never resume each other's file.
+ */
+export function defaultResultsFile(target: string, model: string, textOnly: boolean, folder: string = dirname(target)): string {
+  const name = `${basename(target).replace(/\.(tasks\.)?jsonl?$/, '')}.${model.replace(/[^\w.-]+/g, '_')}${textOnly ? '.text-only' : ''}.results.jsonl`;
+  return join(resultsFolder(folder), name);
+}

@@ -1,0 +1,68 @@
+// Scoring answers produced elsewhere (another harness, a saved run) without a model: the
+// engine behind `r1ci score`, and the same path the conformance tests take. Each input line is
+// scored on its own, against the question with that id in the loaded tasks.
+
+import { z } from 'zod';
+import { scoreAnswerAsync, submittedAnswer, type AsyncScoreOptions, type Submission } from './score';
+import type { LoadResult, TaskRecord, UnsupportedTask } from './types';
+
+/** One input line: the final answer as already extracted, or a whole model reply. */
+export const answerLineSchema = z.union([
+  z.strictObject({ id: z.union([z.string(), z.number()]), answer: z.string().nullable() }),
+  z.strictObject({ id: z.union([z.string(), z.number()]), text: z.string() }),
+]);
+export type AnswerLine = z.infer<typeof answerLineSchema>;
+
+/** One output line, in input order. */
+export interface ScoredLine {
+  /** The id as given (null when the line was not valid JSON / not an answer line). */
+  readonly id: string | null;
+  /** The answer that was scored: as given, or extracted from `text`; null when none. */
+  readonly answer: string | null;
+  /** True only for a full score. */
+  readonly correct: boolean;
+  /** In [0, 1]. */
+  readonly score: number;
+  readonly reason: string;
+}
+
+/** The loaded tasks indexed for look-up by id (records, and the ids of unsupported questions). */
+export interface TaskIndex {
+  readonly records: ReadonlyMap<string, TaskRecord>;
+  readonly unsupported: ReadonlyMap<string, UnsupportedTask>;
+}
+
+export function indexTasks(loaded: LoadResult): TaskIndex {
+  return {
+    records: new Map(loaded.records.map((r) => [r.id, r])),
+    unsupported: new Map((loaded.unsupported ?? []).map((u) => [u.id, u])),
+  };
+}
+
+/** Parses one input line; the error names what is wrong. */
+export function parseAnswerLine(line: string): { ok: true; value: AnswerLine } | { ok: false; error: string } {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(line);
+  } catch (e) {
+    return { ok: false, error: `invalid JSON: ${e instanceof Error ? e.message : String(e)}` };
+  }
+  const p = answerLineSchema.safeParse(raw);
+  return p.success ? { ok: true, value: p.data } : { ok: false, error: 'expected {"id", "answer"} or {"id", "text"} (and nothing else)' };
+}
+
+/**
+ * Scores one submission for the question `id`. Never throws: an unknown id, an unsupported
+ * question or a failing checker is a wrong line with the reason.
+ */
+export async function scoreSubmission(index: TaskIndex, id: string, submission: Submission, options: AsyncScoreOptions = {}): Promise<ScoredLine> {
+  const answer = submittedAnswer(submission);
+  const record = index.records.get(id);
+  if (!record) {
+    const unsupported = index.unsupported.get(id);
+    const reason = unsupported ? `not scored: ${unsupported.reason}` : 'no question with this id in the tasks given (ids: docs/task-files.md, "Ids")';
+    return { id, answer, correct: false, score: 0, reason };
+  }
+  const result = await scoreAnswerAsync(record, answer, options);
+  return { id, answer, correct: result.correct, score: result.score, reason: result.reason };
+}

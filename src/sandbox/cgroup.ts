@@ -1,0 +1,325 @@
+// Memory cgroups: one per sandbox, so its memory limit covers every process it starts and
+// every tmpfs page it writes (shmem is charged to the cgroup of the process that wrote it).
+// Which kind a machine offers is found by trying it once:
+//   - root with a writable cgroup v1 memory hierarchy (a child of our own memory cgroup),
+//   - root with cgroup v2 where our cgroup delegates the memory controller to children,
+//   - a systemd scope (`systemd-run [--user] --scope -p MemoryMax=…`), desktop users.
+// Kernel documentation: Documentation/admin-guide/cgroup-v1/memory.rst and cgroup-v2.rst.
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
+import { join, posix } from 'node:path';
+import { freezeAndKill } from './process-tree';
+import type { WorkerLaunch } from './worker-process';
+
+/** A place where per-sandbox memory cgroups can be made directly (root). */
+export interface CgroupParent {
+  readonly version: 1 | 2;
+  /** Our own memory cgroup's folder in the cgroup file system; children go inside. */
+  readonly dir: string;
+}
+
+/** Where this process's memory cgroup lives, v1 and v2, from /proc/self/cgroup and /proc/self/mountinfo text. */
+export function ownMemoryCgroupDirs(cgroupText: string, mountinfoText: string): { v1?: string; v2?: string } {
+  let v1Path: string | undefined;
+  let v2Path: string | undefined;
+  for (const line of cgroupText.split('\n')) {
+    const [, controllers, path] = /^\d+:([^:]*):(.*)$/.exec(line.trim()) ?? [];
+    if (path === undefined) continue;
+    if (controllers === '') v2Path = path;
+    else if (controllers?.split(',').includes('memory')) v1Path = path;
+  }
+  let v1Mount: { root: string; point: string } | undefined;
+  let v2Mount: { root: string; point: string } | undefined;
+  for (const line of mountinfoText.split('\n')) {
+    // id parent major:minor root mountpoint options [optional…] - fstype source superoptions
+    const [left, right] = line.split(' - ');
+    if (!left || !right) continue;
+    const fields = left.split(' ');
+    const [fstype, , superOptions = ''] = right.split(' ');
+    const root = unescapeMount(fields[3] ?? '');
+    const point = unescapeMount(fields[4] ?? '');
+    if (fstype === 'cgroup' && superOptions.split(',').includes('memory')) v1Mount ??= { root, point };
+    if (fstype === 'cgroup2') v2Mount ??= { root, point };
+  }
+  const place = (path: string | undefined, mount: { root: string; point: string } | undefined): string | undefined => {
+    if (path === undefined || !mount) return undefined;
+    const relative = posix.relative(mount.root, path);
+    if (relative.startsWith('..')) return undefined; // our cgroup is outside what is mounted
+    return posix.join(mount.point, relative);
+  };
+  const v1 = place(v1Path, v1Mount);
+  const v2 = place(v2Path, v2Mount);
+  return { ...(v1 ? { v1 } : {}), ...(v2 ? { v2 } : {}) };
+}
+
+function unescapeMount(text: string): string {
+  return text.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));
+}
+
+/** True when a child made in `dir` gets its own memory limit file (so a limit can be set there). */
+function canMakeLimitedChild(parent: CgroupParent): boolean {
+  const probe = join(parent.dir, `r1ci-probe-${randomBytes(4).toString('hex')}`);
+  try {
+    mkdirSync(probe);
+  } catch {
+    return false;
+  }
+  try {
+    if (parent.version === 1) {
+      writeFileSync(join(probe, 'memory.limit_in_bytes'), String(64 * 1024 ** 2));
+      return true;
+    }
+    if (!existsSync(join(probe, 'memory.max'))) return false;
+    writeFileSync(join(probe, 'memory.max'), String(64 * 1024 ** 2));
+    return true;
+  } catch {
+    return false;
+  } finally {
+    try {
+      rmdirSync(probe);
+    } catch {
+      // an empty cgroup we just made; nothing else can hold it
+    }
+  }
+}
+
+/** Root only: a memory cgroup parent under our own cgroup that accepts limited children (v2 first). */
+export function findCgroupParent(): CgroupParent | undefined {
+  if (process.platform !== 'linux' || process.getuid?.() !== 0) return undefined;
+  let dirs: { v1?: string; v2?: string };
+  try {
+    dirs = ownMemoryCgroupDirs(readFileSync('/proc/self/cgroup', 'utf8'), readFileSync('/proc/self/mountinfo', 'utf8'));
+  } catch {
+    return undefined;
+  }
+  for (const dir of [dirs.v2, dirs.v1]) if (dir) removeStaleCgroups(dir);
+  if (dirs.v2) {
+    const v2: CgroupParent = { version: 2, dir: dirs.v2 };
+    // cgroup v2 allows controllers in children only when our cgroup delegates them.
+    const subtree = readText(join(dirs.v2, 'cgroup.subtree_control'));
+    if (!subtree.split(/\s+/).includes('memory')) tryWrite(join(dirs.v2, 'cgroup.subtree_control'), '+memory');
+    if (canMakeLimitedChild(v2)) return v2;
+  }
+  if (dirs.v1) {
+    const v1: CgroupParent = { version: 1, dir: dirs.v1 };
+    if (canMakeLimitedChild(v1)) return v1;
+  }
+  return undefined;
+}
+
+/** A sandbox cgroup older than this with no process left is a crashed host's leftover (ms). */
+const STALE_CGROUP_MS = 60 * 60 * 1000;
+
+/**
+ * Removes empty per-sandbox cgroups a crashed host left behind (a v1 cgroup outlives its
+ * processes until someone removes it). Young ones may belong to a live sibling host that
+ * has not moved its worker in yet, and rmdir refuses any that still has a process.
+ */
+function removeStaleCgroups(parent: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(parent).filter((name) => name.startsWith('r1ci-sandbox-') || name.startsWith('r1ci-probe-'));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    try {
+      const dir = join(parent, name);
+      if (Date.now() - statSync(dir).mtimeMs > STALE_CGROUP_MS) rmdirSync(dir);
+    } catch {
+      // in use (EBUSY) or gone
+    }
+  }
+}
+
+/**
+ * True when `systemd-run --scope` (with `--user` unless root) starts a process under a
+ * working MemoryMax: the probe prints the memory.max of its own scope.
+ */
+export function systemdScopeWorks(): Promise<boolean> {
+  if (process.platform !== 'linux') return Promise.resolve(false);
+  const probeBytes = 96 * 1024 ** 2;
+  const script = 'p=$(sed -n "s/^0:://p" /proc/self/cgroup); cat "/sys/fs/cgroup$p/memory.max"';
+  return new Promise((resolve) => {
+    execFile(
+      'systemd-run',
+      [...systemdRunArgs(probeBytes, `r1ci-probe-${randomBytes(4).toString('hex')}`), '/bin/sh', '-c', script],
+      { timeout: 10_000, env: { PATH: '/usr/bin:/bin', ...userBusEnv() } },
+      (error, stdout) => resolve(!error && stdout.trim() === String(probeBytes)),
+    );
+  });
+}
+
+/** `systemd-run` arguments for a transient scope with a hard memory limit and no swap. */
+export function systemdRunArgs(memoryBytes: number, unit: string): string[] {
+  const user = process.getuid?.() !== 0;
+  return [
+    ...(user ? ['--user'] : []),
+    '--scope',
+    '--quiet',
+    '--collect',
+    `--unit=${unit}`,
+    `--property=MemoryMax=${memoryBytes}`,
+    '--property=MemorySwapMax=0',
+    '--',
+  ];
+}
+
+/** A desktop user's systemd needs its bus address; nothing else of our environment is passed. */
+function userBusEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const key of ['XDG_RUNTIME_DIR', 'DBUS_SESSION_BUS_ADDRESS']) {
+    const value = process.env[key];
+    if (value) env[key] = value;
+  }
+  return env;
+}
+
+function readText(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+function tryWrite(path: string, text: string): boolean {
+  try {
+    writeFileSync(path, text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The `key value` counter from a flat-keyed cgroup file (memory.events, memory.oom_control). */
+export function readCounter(text: string, key: string): number {
+  const match = new RegExp(`^${key} (\\d+)$`, 'm').exec(text);
+  return match?.[1] ? Number(match[1]) : 0;
+}
+
+/**
+ * One sandbox's memory cgroup. Made directly (root, v1 or v2) or by systemd (a scope, whose
+ * folder is found from the first process once it runs). Every process the sandbox starts
+ * stays inside: the launch enters the cgroup before bwrap/python is executed.
+ */
+export class SandboxCgroup {
+  private dir: string | undefined;
+
+  private constructor(
+    readonly kind: 'cgroup-v1' | 'cgroup-v2' | 'systemd-scope',
+    private readonly memoryBytes: number,
+    dir: string | undefined,
+    private readonly unit: string,
+  ) {
+    this.dir = dir;
+  }
+
+  /** Makes a limited child of `parent` (root). Throws when the kernel refuses. */
+  static direct(parent: CgroupParent, memoryBytes: number): SandboxCgroup {
+    const name = `r1ci-sandbox-${randomBytes(6).toString('hex')}`;
+    const dir = join(parent.dir, name);
+    mkdirSync(dir);
+    try {
+      if (parent.version === 1) {
+        writeFileSync(join(dir, 'memory.limit_in_bytes'), String(memoryBytes));
+        // No swapping past the limit where swap accounting exists (memsw ≥ the memory limit).
+        if (existsSync(join(dir, 'memory.memsw.limit_in_bytes'))) tryWrite(join(dir, 'memory.memsw.limit_in_bytes'), String(memoryBytes));
+      } else {
+        writeFileSync(join(dir, 'memory.max'), String(memoryBytes));
+        tryWrite(join(dir, 'memory.swap.max'), '0');
+      }
+    } catch (error) {
+      rmdirSync(dir);
+      throw error;
+    }
+    return new SandboxCgroup(parent.version === 1 ? 'cgroup-v1' : 'cgroup-v2', memoryBytes, dir, name);
+  }
+
+  /** A systemd scope made when the worker starts (`systemd-run` then runs the launch). */
+  static systemdScope(memoryBytes: number): SandboxCgroup {
+    return new SandboxCgroup('systemd-scope', memoryBytes, undefined, `r1ci-sandbox-${randomBytes(6).toString('hex')}`);
+  }
+
+  /** The launch, started inside this cgroup. */
+  wrap(launch: WorkerLaunch): WorkerLaunch {
+    if (this.kind === 'systemd-scope') {
+      return {
+        ...launch,
+        command: 'systemd-run',
+        args: [...systemdRunArgs(this.memoryBytes, `${this.unit}-${randomBytes(3).toString('hex')}`), launch.command, ...launch.args],
+        env: { ...launch.env, ...userBusEnv() },
+      };
+    }
+    // The shell moves itself into the cgroup and then becomes the launch: nothing the
+    // launch starts can run before it is inside.
+    return {
+      ...launch,
+      command: '/bin/sh',
+      args: ['-c', 'echo $$ > "$0" && exec "$@"', join(this.requireDir(), 'cgroup.procs'), launch.command, ...launch.args],
+    };
+  }
+
+  /** Call with the launched process's pid once it runs (a systemd scope's folder is found from it). */
+  attach(pid: number): void {
+    if (this.kind !== 'systemd-scope') return;
+    const dirs = ownMemoryCgroupDirs(readText(`/proc/${pid}/cgroup`), readText('/proc/self/mountinfo'));
+    this.dir = dirs.v2;
+  }
+
+  /** Processes the kernel ever killed here for going over the limit (a counter). */
+  oomKills(): number {
+    if (!this.dir) return 0;
+    return this.kind === 'cgroup-v1'
+      ? readCounter(readText(join(this.dir, 'memory.oom_control')), 'oom_kill')
+      : readCounter(readText(join(this.dir, 'memory.events')), 'oom_kill');
+  }
+
+  /** Pids of every live process in the cgroup (exited ones have left it). */
+  pids(): number[] {
+    if (!this.dir) return [];
+    return readText(join(this.dir, 'cgroup.procs'))
+      .split('\n')
+      .filter(Boolean)
+      .map(Number)
+      .filter((pid) => Number.isInteger(pid) && pid > 0);
+  }
+
+  /** Kills every process in the cgroup (frozen first, so a forking tree cannot outrun it). */
+  killAll(): void {
+    freezeAndKill(() => this.pids());
+  }
+
+  /** Kills what is left and removes the cgroup folder; resolves once it is gone (at most ~5 s). */
+  async remove(): Promise<void> {
+    const dir = this.dir;
+    if (!dir || this.kind === 'systemd-scope') {
+      // systemd removes a scope (--collect) as soon as its last process exits.
+      this.killAll();
+      return;
+    }
+    for (let attempt = 0; attempt < 100; attempt++) {
+      this.killAll();
+      try {
+        rmdirSync(dir);
+        return;
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT') return;
+        // EBUSY while killed processes are still exiting.
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    }
+  }
+
+  /** The cgroup folder (systemd scope: known after attach). */
+  get path(): string | undefined {
+    return this.dir;
+  }
+
+  private requireDir(): string {
+    if (!this.dir) throw new Error('cgroup folder unknown');
+    return this.dir;
+  }
+}

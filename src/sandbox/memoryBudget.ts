@@ -1,0 +1,357 @@
+// One budget for the whole sandbox, not per process.
+//  - Memory: all the sandbox's processes and its tmpfs mounts together. A memory cgroup
+//    where one can be had (cgroup.ts), else the host watches the sum while a cell runs
+//    and kills the sandbox when it goes over.
+//  - Disk: the scratch folder's allocated bytes and entries, checked after each cell and
+//    every second while a long cell runs.
+//  - Nothing keeps running after its cell: processes a cell leaves behind are killed when
+//    it returns (docs/sandbox-tiers.md says why this rather than a CPU budget).
+import { readdirSync, readFileSync, readlinkSync, statfsSync, statSync } from 'node:fs';
+import { SandboxCgroup, findCgroupParent, systemdScopeWorks, type CgroupParent } from './cgroup';
+import { measureScratch, overDiskBudget, type ScratchUsage } from './diskBudget';
+import { formatBytes } from './format';
+import { findDescendants, freezeAndKill } from './process-tree';
+import type { KillReason, MemoryMechanism, SandboxLimits } from './types';
+import type { WorkerLaunch } from './worker-process';
+
+/** How often the watcher measures while a cell runs (ms). */
+export const WATCH_INTERVAL_MS = 100;
+/** How often the scratch folder is measured while a cell runs (ms). */
+const DISK_CHECK_INTERVAL_MS = 1_000;
+const PAGE_SIZE = 4096;
+/** A scratch walk younger than this may be reused when statfs proves nothing grew enough (ms). */
+const RECENT_WALK_MS = 1_000;
+
+/** How one configuration enforces its budget; chosen once per setup. */
+export interface BudgetPlan {
+  readonly mechanism: MemoryMechanism;
+  readonly parent?: CgroupParent;
+  /** tmpfs mounts inside the sandbox (isolated tier) the watcher adds to the sum. */
+  readonly tmpfsMounts: readonly string[];
+  /** The sandbox has its own pid namespace (isolated tier): its /proc lists only its processes. */
+  readonly pidNamespace: boolean;
+  /** For the tier note, e.g. "memory: cgroup v1 (2 GiB for all processes and tmpfs)". */
+  readonly note: string;
+}
+
+let systemdProbe: Promise<boolean> | undefined;
+let parentProbe: CgroupParent | null | undefined;
+
+/** Picks the strongest memory mechanism this machine offers (probes are cached per process). */
+export async function planBudget(options: {
+  memoryEnforcement?: 'auto' | 'watched';
+  memoryBytes: number;
+  tmpfsMounts: readonly string[];
+  pidNamespace: boolean;
+}): Promise<BudgetPlan> {
+  const size = formatBytes(options.memoryBytes);
+  const plan = (mechanism: MemoryMechanism, detail: string, parent?: CgroupParent): BudgetPlan => ({
+    mechanism,
+    tmpfsMounts: options.tmpfsMounts,
+    pidNamespace: options.pidNamespace,
+    note: `Memory: ${detail}.`,
+    ...(parent ? { parent } : {}),
+  });
+  if (process.platform !== 'linux') return plan('per-process', `${size} per process (RLIMIT_AS where the OS honours it); no whole-sandbox limit on this OS`);
+  const watched = plan('watched', `watched, ${size} for all processes and tmpfs together (the host measures every ${WATCH_INTERVAL_MS} ms and kills the sandbox when over)`);
+  if (options.memoryEnforcement === 'watched') return watched;
+  if (parentProbe === undefined) parentProbe = findCgroupParent() ?? null;
+  if (parentProbe) {
+    const version = parentProbe.version === 1 ? 'cgroup v1' : 'cgroup v2';
+    return plan(parentProbe.version === 1 ? 'cgroup-v1' : 'cgroup-v2', `${version}, ${size} for all processes and tmpfs together`, parentProbe);
+  }
+  systemdProbe ??= systemdScopeWorks();
+  if (await systemdProbe) return plan('systemd-scope', `systemd scope (MemoryMax), ${size} for all processes and tmpfs together`);
+  return watched;
+}
+
+/** What the budget saw during one cell. */
+export interface BudgetVerdict {
+  /** The memory limit hit: the kernel killed a process (cgroup) or the watcher killed the sandbox. */
+  readonly memoryHit: boolean;
+  /** Scratch usage after the cell, and whether it is over the disk budget. */
+  readonly disk: ScratchUsage & { readonly over: boolean };
+  /** True when the disk watch killed the sandbox during the cell. */
+  readonly diskKilled: boolean;
+}
+
+/** A cell being watched; `finish` once the worker has answered (or died). */
+export interface CellWatch {
+  /** Stops watching, kills leftovers, measures scratch; kills the sandbox when its memory is over. */
+  finish(): Promise<BudgetVerdict>;
+}
+
+/**
+ * The budget of one sandbox (one runner). The runner wraps each worker launch, reports the
+ * started worker, and brackets each cell with `watchCell` / `finish`.
+ */
+export class SandboxBudget {
+  private cgroup: SandboxCgroup | undefined;
+  private mechanism: MemoryMechanism;
+  /** Host pids of the launched process and its descendants at start-up (bwrap, its init, the worker). */
+  private chain: readonly number[] = [];
+  /** The same processes as `listProcesses` names them: never leftovers. */
+  private chainListed: ReadonlySet<number> = new Set();
+  private lastUsage: ScratchUsage = { bytes: 0, entries: 0, complete: true };
+  /** When scratch was last walked, and its file system's used bytes and inodes then. */
+  private lastWalk = { at: Number.NEGATIVE_INFINITY, fsBytes: 0, fsInodes: 0 };
+  /** The cgroup's OOM-kill counter after the previous cell. */
+  private oomSeen = 0;
+
+  constructor(
+    private readonly plan: BudgetPlan,
+    private readonly limits: SandboxLimits,
+    private readonly scratchDir: () => string,
+  ) {
+    this.mechanism = plan.mechanism;
+  }
+
+  /** The launch, placed in the sandbox's memory cgroup when there is one. */
+  wrap(launch: WorkerLaunch): WorkerLaunch {
+    if (this.mechanism === 'systemd-scope') {
+      this.cgroup ??= SandboxCgroup.systemdScope(this.limits.memoryBytes);
+    } else if ((this.mechanism === 'cgroup-v1' || this.mechanism === 'cgroup-v2') && this.plan.parent && !this.cgroup) {
+      try {
+        this.cgroup = SandboxCgroup.direct(this.plan.parent, this.limits.memoryBytes);
+      } catch {
+        this.mechanism = 'watched'; // the kernel refused this time: watch instead
+      }
+    }
+    return this.cgroup ? this.cgroup.wrap(launch) : launch;
+  }
+
+  /** Call once the worker answered "ready" (before any user code ran). */
+  workerStarted(rootPid: number | undefined): void {
+    if (rootPid === undefined) return;
+    this.cgroup?.attach(rootPid);
+    this.oomSeen = this.cgroup?.oomKills() ?? 0;
+    this.chain = [rootPid, ...findDescendants(rootPid)];
+    this.chainListed = new Set(this.listProcesses().pids);
+  }
+
+  /** Starts watching a cell; `kill` ends the whole sandbox (the worker and everything it started). */
+  watchCell(kill: () => Promise<void>): CellWatch {
+    const oomBefore = this.oomSeen;
+    const diskFloor = Math.max(this.limits.diskBytes, this.lastUsage.bytes);
+    const entryFloor = Math.max(this.limits.diskEntries, this.lastUsage.entries);
+    // After a capped walk the real count is unknown: only bytes are watched then (a cell
+    // that starts over the entry budget must be able to delete; the end-of-cell check reports).
+    const entriesKnown = this.lastUsage.complete;
+    let watcherHit = false;
+    let diskKilled = false;
+    const watching = this.mechanism === 'watched' && this.chain.length > 0;
+    let nextDiskCheck = performance.now() + DISK_CHECK_INTERVAL_MS;
+    const timer = setInterval(
+      () => {
+        if (watching && !watcherHit && this.memoryInUse() > this.limits.memoryBytes) {
+          watcherHit = true;
+          void kill();
+        }
+        if (diskKilled || watcherHit || performance.now() < nextDiskCheck) return;
+        nextDiskCheck = performance.now() + DISK_CHECK_INTERVAL_MS;
+        // A long cell may not fill the disk while it runs: over the budget (or over what
+        // scratch already held when the cell started, so a cell may still delete) ends it.
+        const usage = measureScratch(this.scratchDir(), entryFloor);
+        if (usage.bytes > diskFloor || (entriesKnown && (!usage.complete || usage.entries > entryFloor))) {
+          diskKilled = true;
+          void kill();
+        }
+      },
+      watching ? WATCH_INTERVAL_MS : DISK_CHECK_INTERVAL_MS,
+    );
+    return {
+      finish: async () => {
+        clearInterval(timer);
+        // The watcher only samples: a last look catches what grew since its last tick
+        // (tmpfs files outlive the cell: only ending the sandbox frees them).
+        if (watching && !watcherHit && this.memoryInUse() > this.limits.memoryBytes) {
+          watcherHit = true;
+          await kill();
+        }
+        await this.killLeftovers();
+        const usage = this.scratchUsage();
+        const oomAfter = this.cgroup?.oomKills() ?? 0;
+        this.oomSeen = oomAfter;
+        return {
+          memoryHit: watcherHit || oomAfter > oomBefore,
+          disk: { ...usage, over: overDiskBudget(usage, this.limits) },
+          diskKilled,
+        };
+      },
+    };
+  }
+
+  /**
+   * Scratch usage after a cell. The walk is skipped only when the last one is under a second
+   * old, found scratch under budget, and statfs shows that scratch's whole file system did
+   * not grow by the room that was left (so the sandbox cannot be over); the warm round trip
+   * then pays one statfs instead. Deletions elsewhere on that file system within that second
+   * could mask growth until the next walk (at most a second later).
+   */
+  private scratchUsage(): ScratchUsage {
+    const dir = this.scratchDir();
+    const fs = fileSystemUse(dir);
+    const now = performance.now();
+    const last = this.lastWalk;
+    if (
+      fs &&
+      !overDiskBudget(this.lastUsage, this.limits) &&
+      now - last.at < RECENT_WALK_MS &&
+      fs.bytes - last.fsBytes < this.limits.diskBytes - this.lastUsage.bytes &&
+      fs.inodes - last.fsInodes < this.limits.diskEntries - this.lastUsage.entries
+    ) {
+      return this.lastUsage;
+    }
+    this.lastUsage = measureScratch(dir, this.limits.diskEntries);
+    this.lastWalk = { at: now, fsBytes: fs?.bytes ?? 0, fsInodes: fs?.inodes ?? 0 };
+    return this.lastUsage;
+  }
+
+  /** Kills every process of the sandbox, removes its cgroup; resolves once it is gone. */
+  async dispose(): Promise<void> {
+    this.chain = [];
+    this.chainListed = new Set();
+    await this.cgroup?.remove();
+  }
+
+  /** The host pid of the worker (the deepest process of the start-up chain). */
+  private get workerPid(): number | undefined {
+    return this.chain[this.chain.length - 1];
+  }
+
+  /**
+   * The sandbox's processes, cheaply: its cgroup's list; else, with a pid namespace, the
+   * sandbox's own /proc (a few entries; pids as the sandbox sees them); else a host /proc
+   * scan for the worker's descendants. `proc(pid)` is where that process's /proc files are.
+   */
+  private listProcesses(): { pids: number[]; proc: (pid: number) => string } {
+    const worker = this.workerPid;
+    if (this.cgroup?.path) return { pids: this.cgroup.pids(), proc: (pid) => `/proc/${pid}` };
+    if (worker === undefined) return { pids: [], proc: (pid) => `/proc/${pid}` };
+    if (this.plan.pidNamespace) {
+      const procRoot = `/proc/${worker}/root/proc`;
+      try {
+        const pids = readdirSync(procRoot).filter((name) => /^\d+$/.test(name)).map(Number);
+        return { pids, proc: (pid) => `${procRoot}/${pid}` };
+      } catch {
+        // the worker is gone: fall through to the host scan (which then finds nothing)
+      }
+    }
+    return { pids: [worker, ...findDescendants(worker)], proc: (pid) => `/proc/${pid}` };
+  }
+
+  /**
+   * Kills what the cell left running. The worker is a child subreaper, so orphans of the
+   * cell are re-parented to it and stay its descendants (the cgroup, where there is one,
+   * holds them all). Cheap when nothing is left: one small listing. Zombies (killed, not
+   * yet reaped by the worker) do not count.
+   */
+  private async killLeftovers(): Promise<void> {
+    const worker = this.workerPid;
+    if (worker === undefined) return;
+    const chain = new Set(this.chain);
+    // Host pids of the chain are excluded too, in case the listing fell back to a host scan.
+    const leftovers = (): number[] => {
+      const listed = this.listProcesses();
+      return listed.pids.filter((pid) => !this.chainListed.has(pid) && !chain.has(pid) && !isZombie(listed.proc(pid)));
+    };
+    if (leftovers().length === 0) return;
+    freezeAndKill(() =>
+      this.cgroup?.path ? this.cgroup.pids().filter((pid) => !chain.has(pid)) : findDescendants(worker, { live: true }),
+    );
+    // SIGKILL is delivered asynchronously: the cell returns once they are really gone.
+    for (let wait = 0; wait < 100 && leftovers().length > 0; wait++) await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+
+  /** Watcher: bytes the sandbox holds now (anonymous memory of its processes, memfds, tmpfs mounts). */
+  private memoryInUse(): number {
+    const worker = this.workerPid;
+    if (worker === undefined) return 0;
+    const listed = this.listProcesses();
+    let total = 0;
+    for (const pid of listed.pids) total += processMemory(listed.proc(pid));
+    for (const mount of this.plan.tmpfsMounts) total += tmpfsUsed(`/proc/${worker}/root${mount}`);
+    return total;
+  }
+}
+
+function isZombie(procDir: string): boolean {
+  try {
+    const stat = readFileSync(`${procDir}/stat`, 'latin1');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
+  } catch {
+    return true; // gone
+  }
+}
+
+/**
+ * Resident anonymous memory of the process whose /proc folder is `procDir`, plus the memfd
+ * files it holds open (bytes); 0 when it is gone.
+ */
+export function processMemory(procDir: string): number {
+  let total = 0;
+  try {
+    // statm: size resident shared … (pages); shared = file-backed + shmem pages.
+    const [, resident = 0, shared = 0] = readFileSync(`${procDir}/statm`, 'latin1').split(' ').map(Number);
+    total += Math.max(0, resident - shared) * PAGE_SIZE;
+  } catch {
+    return 0;
+  }
+  try {
+    for (const fd of readdirSync(`${procDir}/fd`)) {
+      const link = `${procDir}/fd/${fd}`;
+      try {
+        if (readlinkSync(link).startsWith('/memfd:')) total += statSync(link).blocks * 512;
+      } catch {
+        // closed meanwhile
+      }
+    }
+  } catch {
+    // no access to the fd table: the anonymous memory still counts
+  }
+  return total;
+}
+
+/** Used bytes and inodes of the file system holding `path`, or undefined. */
+function fileSystemUse(path: string): { bytes: number; inodes: number } | undefined {
+  try {
+    const stat = statfsSync(path);
+    return { bytes: (stat.blocks - stat.bfree) * stat.bsize, inodes: stat.files - stat.ffree };
+  } catch {
+    return undefined;
+  }
+}
+
+function tmpfsUsed(path: string): number {
+  try {
+    const stat = statfsSync(path);
+    return (stat.blocks - stat.bfree) * stat.bsize;
+  } catch {
+    return 0;
+  }
+}
+
+/** The result fields for a budget that hit, or undefined. `workerLost`: the interpreter was restarted. */
+export function describeBudgetKill(
+  verdict: BudgetVerdict,
+  limits: SandboxLimits,
+  workerLost: boolean,
+): { reason: KillReason; message: string } | undefined {
+  const lost = workerLost ? '; the Python interpreter was restarted, so variables from earlier cells are gone' : '';
+  if (verdict.memoryHit) {
+    const what = workerLost ? lost : '; a process the cell started was killed';
+    return { reason: 'memory', message: `killed: sandbox memory limit (${formatBytes(limits.memoryBytes)})${what}` };
+  }
+  if (verdict.diskKilled || verdict.disk.over) {
+    const usage = verdict.disk;
+    const detail =
+      usage.entries > limits.diskEntries
+        ? `more than ${limits.diskEntries.toLocaleString('en-US')} files and folders`
+        : !usage.complete
+          ? 'a folder in scratch cannot be read'
+          : `${formatBytes(usage.bytes)} of ${formatBytes(limits.diskBytes)}`;
+    const prefix = verdict.diskKilled ? 'killed: ' : '';
+    return { reason: 'disk', message: `${prefix}disk budget of the sandbox used up (${detail}): delete files in the scratch folder to go on${lost}` };
+  }
+  return undefined;
+}

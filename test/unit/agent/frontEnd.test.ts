@@ -1,0 +1,62 @@
+// Error advice speaks the front end's language: VS Code settings and UI in the extension, flags
+// and environment variables in the CLI. Real servers: the scripted one, and a closed port.
+import { createServer } from 'node:net';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { BackendError, OllamaBackend, OpenAiBackend } from '../../../src/agent/backends';
+import { knob, pullAdvice, useFrontEnd, type Knob } from '../../../src/agent/frontEnd';
+import { startScriptedServer, type ScriptedServer } from '../../support/scripted-server';
+
+const KNOBS: readonly Knob[] = ['ollamaHost', 'openaiBaseUrl', 'apiKey', 'model', 'maxCodeCalls', 'contextTokens', 'stallSeconds'];
+
+function closedPort(): Promise<number> {
+  return new Promise((done) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => done(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+async function failure(promise: Promise<unknown>): Promise<BackendError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof BackendError) return error;
+    throw error;
+  }
+  throw new Error('expected a BackendError');
+}
+
+let server: ScriptedServer;
+beforeAll(async () => {
+  server = await startScriptedServer({ scenarios: 'test/scenarios/foundation.json', apiKey: 'sk-right' });
+});
+afterAll(() => server.close());
+afterEach(() => useFrontEnd('vscode'));
+
+describe('advice per front end', () => {
+  it('the CLI names flags or environment variables, VS Code names settings or its UI, for every knob', () => {
+    for (const name of KNOBS) {
+      expect(knob(name, 'cli')).toMatch(/--[a-z-]+/);
+      expect(knob(name, 'cli')).not.toMatch(/r1ci\.|setting|picker|status bar/i);
+      expect(knob(name, 'vscode')).not.toMatch(/--[a-z]/);
+    }
+    expect(knob('ollamaHost', 'cli')).toContain('OLLAMA_HOST');
+    expect(pullAdvice('m:1b', 'cli')).not.toContain('picker');
+    expect(pullAdvice('m:1b', 'vscode')).toContain('model picker');
+  });
+
+  it('real backend errors follow the process front end', async () => {
+    const url = `http://127.0.0.1:${await closedPort()}`;
+    const vscodeDown = await failure(new OllamaBackend(url).listModels());
+    expect(vscodeDown.message).toContain('"r1ci.ollama.host"');
+    useFrontEnd('cli');
+    const cliDown = await failure(new OllamaBackend(url).listModels());
+    expect(cliDown.kind).toBe('server-unreachable');
+    expect(cliDown.message).toContain('--host URL (or the OLLAMA_HOST environment variable)');
+    const badKey = await failure(new OpenAiBackend({ baseUrl: `${server.url}/v1`, apiKey: 'wrong' }).listModels());
+    expect(badKey.kind).toBe('auth');
+    expect(badKey.message).toContain('--api-key KEY (or the R1CI_API_KEY environment variable)');
+    for (const e of [cliDown, badKey]) expect(e.message).not.toMatch(/r1ci\.\w|setting|picker/i);
+  });
+});

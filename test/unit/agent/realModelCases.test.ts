@@ -1,0 +1,231 @@
+// Every case of ../shared/cases/real-models through the real agent, the real sandbox and real
+// HTTP (the scripted server plays the case on the wire), on both backends where the case's
+// fields exist on both. The table says what the product must do with each case; a case file
+// without a row fails, so a new case cannot be forgotten.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createBackend } from '../../../src/agent/backends';
+import type { ModelBackend } from '../../../src/agent/backends/types';
+import type { AgentEvent } from '../../../src/agent/events';
+import { resolveProtocol } from '../../../src/agent/protocol';
+import { runAgent } from '../../../src/agent/runAgent';
+import { collectTrajectory, type Trajectory } from '../../../src/agent/trajectory';
+import { createCodeRunner } from '../../../src/sandbox';
+import type { CodeRunner, SandboxLimits } from '../../../src/sandbox/types';
+import { loadRealModelCases, type RealModelCase } from '../../support/realModelCases';
+import { startScriptedServer, type RecordedRequest, type ScriptedServer } from '../../support/scripted-server';
+import { scenarioFromCase } from '../../support/scripted-server/scenarioSchema';
+
+const root = resolve(__dirname, '..', '..', '..');
+const cases = loadRealModelCases(root);
+type BackendKind = 'ollama' | 'openai';
+
+interface Outcome {
+  readonly trajectory: Trajectory;
+  readonly events: readonly AgentEvent[];
+  readonly chats: readonly RecordedRequest[];
+  readonly backend: BackendKind;
+}
+
+interface Expectation {
+  /** Backends whose wire has every field the case uses. */
+  readonly backends: readonly BackendKind[];
+  /** The final answer (a pattern where the scripted model echoes a notice back). */
+  readonly answer: string | null | RegExp;
+  readonly limits?: Partial<SandboxLimits>;
+  /** Scaled-down watchdog limits (seconds). */
+  readonly stallSeconds?: number;
+  readonly firstTokenSeconds?: number;
+  readonly check?: (o: Outcome) => void;
+  /** Owned by another helper's branch: passes once that branch is merged. */
+  readonly pendingMerge?: 'sandbox-core' | 'boundary-host';
+}
+
+const BOTH: readonly BackendKind[] = ['ollama', 'openai'];
+const warnings = (o: Outcome, kind: string): string[] => o.events.flatMap((e) => (e.type === 'warning' && e.kind === kind ? [e.message] : []));
+const execCount = (o: Outcome): number => o.events.filter((e) => e.type === 'exec-result').length;
+const latestResult = (o: Outcome): string => o.chats.at(-1)?.latestResult ?? '';
+
+const EXPECTED: Record<string, Expectation> = {
+  'reasoning-code-in-thinking': {
+    backends: BOTH,
+    answer: '25',
+    check: (o) => {
+      const first = o.trajectory.turns[0];
+      expect(first?.reasoning).toContain('```python');
+      expect(first?.cell?.source).toBe('reasoning');
+      expect(o.events.some((e) => e.type === 'reasoning')).toBe(true);
+      expect(warnings(o, 'code-in-reasoning')).toHaveLength(1);
+      // The model sees the code it ran in its own turn, then the result.
+      expect(o.chats[1]?.messages?.map((m) => m.content).join('\n')).toContain('```python\nprint(sum(');
+    },
+  },
+  'reasoning-then-answer': {
+    backends: BOTH,
+    answer: '25',
+    check: (o) => {
+      expect(o.trajectory.turns[0]?.reasoning).toContain('That is 25.');
+      expect(o.trajectory.turns[0]?.text).not.toContain('Primes below 100');
+      expect(o.trajectory.answerSource).toBe('model');
+    },
+  },
+  'thinking-longer-than-first-token-limit': {
+    backends: BOTH,
+    answer: '7',
+    // 40 reasoning chunks 250 ms apart (10 s) against a 2 s first-token limit.
+    stallSeconds: 1,
+    firstTokenSeconds: 2,
+    check: (o) => {
+      expect(o.trajectory.error).toBeUndefined();
+      expect(warnings(o, 'retry')).toEqual([]);
+      expect(o.trajectory.turns[0]?.reasoning?.length).toBeGreaterThan(37 * 39);
+    },
+  },
+  'native-tool-call': {
+    backends: BOTH,
+    answer: '42',
+    check: (o) => {
+      expect(o.trajectory.turns[0]?.cell).toMatchObject({ source: 'tool-call', code: 'print(6*7)' });
+      const tool = o.chats[1]?.messages?.find((m) => m.role === 'tool');
+      expect(tool?.content).toBe('42');
+      expect(o.trajectory.codeCalls).toBe(1);
+    },
+  },
+  'unclosed-fence-then-answer': {
+    backends: BOTH,
+    answer: '42',
+    check: (o) => {
+      expect(o.trajectory.turns[0]?.cell?.code).toBe('print(6*7)');
+      // The model gets its fence closed before the result.
+      expect(o.chats[1]?.messages?.map((m) => m.content).join('\n')).toMatch(/print\(6\*7\)\n```\n/);
+    },
+  },
+  'fence-indented-in-list': { backends: BOTH, answer: '15', check: (o) => expect(o.trajectory.turns[0]?.cell?.code.startsWith('print(')).toBe(true) },
+  'bare-fence-is-data': {
+    backends: BOTH,
+    answer: '2',
+    check: (o) => {
+      expect(execCount(o)).toBe(1);
+      expect(o.trajectory.turns[0]?.cell?.code).toContain('permutations');
+      expect(o.trajectory.turns[0]?.text).toContain('. Q . .');
+    },
+  },
+  'length-cut-inside-code': {
+    backends: BOTH,
+    // The scripted model echoes the first line of what it was sent back: the notice.
+    answer: /^\[not executed: your reply reached the token limit/,
+    check: (o) => {
+      expect(execCount(o)).toBe(0);
+      expect(warnings(o, 'output-truncated').join(' ')).toMatch(/token limit.*not run/);
+      expect(latestResult(o)).toMatch(/not executed: .*token limit/);
+    },
+  },
+  'openai-prompt-truncated': {
+    backends: ['openai'],
+    answer: 'ok',
+    check: (o) => expect(warnings(o, 'context-truncated').join(' ')).toMatch(/counted only 4,096 prompt tokens/),
+  },
+  'answer-placeholder-in-think': { backends: BOTH, answer: '42' },
+  'server-ignores-stream-flag': { backends: ['openai'], answer: '5', check: (o) => expect(o.chats[0]?.stream).toBe(true) },
+  'output-before-timeout': {
+    backends: BOTH,
+    answer: 'progress: best so far = 17',
+    limits: { timeoutMs: 3000 },
+    pendingMerge: 'sandbox-core',
+    check: (o) => expect(latestResult(o)).toMatch(/timed out|time limit/i),
+  },
+  'cell-pickles-own-class': { backends: BOTH, answer: '3', pendingMerge: 'sandbox-core' },
+  'cell-multiprocessing-pool': { backends: BOTH, answer: '285', pendingMerge: 'sandbox-core' },
+  'plt-show-figure': {
+    backends: BOTH,
+    answer: 'plotted',
+    pendingMerge: 'sandbox-core',
+    check: (o) => expect(o.trajectory.turns[0]?.cell?.result?.artifacts.some((a) => a.mimeType === 'image/png')).toBe(true),
+  },
+  'progress-bar-redraws': {
+    backends: BOTH,
+    answer: 'answer: 42',
+    pendingMerge: 'boundary-host',
+    check: (o) => expect(latestResult(o).length).toBeLessThan(1024),
+  },
+  'terminal-escapes-in-output': {
+    backends: BOTH,
+    answer: 'red result=7',
+    pendingMerge: 'boundary-host',
+    check: (o) => expect(latestResult(o)).not.toMatch(/\u001b/),
+  },
+};
+
+let server: ScriptedServer | undefined;
+let scratch: string | undefined;
+const runners: CodeRunner[] = [];
+
+afterEach(async () => {
+  for (const r of runners.splice(0)) await r.dispose();
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
+  scratch = undefined;
+  await server?.close();
+  server = undefined;
+});
+
+function backendFor(kind: BackendKind, url: string): ModelBackend {
+  return kind === 'ollama' ? createBackend({ kind, ollamaHost: url }) : createBackend({ kind, openaiBaseUrl: `${url}/v1`, apiKey: '' });
+}
+
+async function play(c: RealModelCase, kind: BackendKind, expectation: Expectation): Promise<Outcome> {
+  const usesTools = c.file.turns.some((t) => typeof t !== 'string' && t.toolCalls !== undefined);
+  // A reasoning model (Ollama lists "thinking"); one that calls tools natively also lists "tools".
+  const capabilities = usesTools ? ['completion', 'tools', 'thinking'] : ['completion', 'thinking'];
+  server = await startScriptedServer({ scenarios: [scenarioFromCase(c.name, c.file)], models: [{ name: c.file.model, capabilities }] });
+  scratch = mkdtempSync(join(tmpdir(), 'r1ci-case-'));
+  const runner = await createCodeRunner({ scratchDir: scratch, limits: expectation.limits });
+  runners.push(runner);
+  const backend = backendFor(kind, server.url);
+  // 'auto' picks tools for a model whose capabilities include them (Ollama); OpenAI-compatible
+  // servers list no capabilities, so the tools case forces the protocol there, as a user would.
+  const protocol = kind === 'openai' && usesTools ? 'tools' : await resolveProtocol(backend, c.file.model, 'auto');
+  expect(protocol).toBe(usesTools ? 'tools' : 'chat');
+  const events: AgentEvent[] = [];
+  const trajectory = await collectTrajectory(
+    runAgent(`Case ${c.name}: solve it.`, {
+      backend,
+      model: c.file.model,
+      runner,
+      protocol,
+      maxCodeCalls: 4,
+      temperature: 0,
+      contextTokens: kind === 'ollama' ? 16384 : undefined,
+      stallSeconds: expectation.stallSeconds,
+      firstTokenSeconds: expectation.firstTokenSeconds,
+      retryOnce: false,
+      signal: new AbortController().signal,
+    }),
+    (e) => events.push(e),
+  );
+  const chats = server.chatRequests();
+  for (const chat of chats) expect(chat.problems, `scripted server problems in ${c.name}`).toEqual([]);
+  return { trajectory, events, chats, backend: kind };
+}
+
+describe('real-model cases (../shared/cases/real-models)', () => {
+  it('has an expectation for every case file', () => {
+    expect(cases.map((c) => c.name).filter((n) => EXPECTED[n] === undefined)).toEqual([]);
+  });
+
+  for (const c of cases) {
+    const expectation = EXPECTED[c.name];
+    if (!expectation) continue;
+    for (const kind of expectation.backends) {
+      const label = `${c.name} on ${kind}${expectation.pendingMerge ? ` [needs ${expectation.pendingMerge}]` : ''}`;
+      it(label, { timeout: 60_000 }, async () => {
+        const outcome = await play(c, kind, expectation);
+        expect(outcome.trajectory.error).toBeUndefined();
+        if (expectation.answer instanceof RegExp) expect(outcome.trajectory.answer).toMatch(expectation.answer);
+        else expect(outcome.trajectory.answer).toBe(expectation.answer);
+        expectation.check?.(outcome);
+      });
+    }
+  }
+});

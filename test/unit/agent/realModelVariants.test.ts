@@ -1,0 +1,237 @@
+// Other instances of the kinds in ../shared/cases/real-models (not in that folder): other
+// reasoning fields and tags, other wire framings, other tool-call shapes, other ways a fence is
+// left open or indented, other places an answer can hide. Real agent, real sandbox, real HTTP.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createBackend } from '../../../src/agent/backends';
+import type { ModelBackend, ThinkSetting } from '../../../src/agent/backends/types';
+import type { AgentEvent } from '../../../src/agent/events';
+import type { ProtocolMode } from '../../../src/agent/protocol';
+import { runAgent } from '../../../src/agent/runAgent';
+import { collectTrajectory, type Trajectory } from '../../../src/agent/trajectory';
+import { createCodeRunner } from '../../../src/sandbox';
+import type { CodeRunner } from '../../../src/sandbox/types';
+import { startScriptedServer, type ModelSpec, type RecordedRequest, type Scenario, type ScriptedServer } from '../../support/scripted-server';
+
+type BackendKind = 'ollama' | 'openai';
+const BOTH: readonly BackendKind[] = ['ollama', 'openai'];
+const MODEL = 'reasoner:latest';
+
+let server: ScriptedServer | undefined;
+let scratch: string | undefined;
+const runners: CodeRunner[] = [];
+
+afterEach(async () => {
+  for (const r of runners.splice(0)) await r.dispose();
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
+  scratch = undefined;
+  await server?.close();
+  server = undefined;
+});
+
+interface Run {
+  readonly trajectory: Trajectory;
+  readonly events: readonly AgentEvent[];
+  readonly chats: readonly RecordedRequest[];
+}
+
+interface RunOptions {
+  readonly protocol?: ProtocolMode;
+  readonly capabilities?: readonly string[];
+  readonly think?: ThinkSetting;
+  readonly maxCodeCalls?: number;
+  readonly models?: readonly ModelSpec[];
+}
+
+async function run(kind: BackendKind, scenario: Omit<Scenario, 'id' | 'match'>, options: RunOptions = {}): Promise<Run> {
+  server = await startScriptedServer({
+    scenarios: [{ id: 'variant', match: { regex: '^' }, ...scenario }],
+    models: options.models ?? [{ name: MODEL, capabilities: options.capabilities ?? ['completion', 'thinking'] }],
+  });
+  scratch = mkdtempSync(join(tmpdir(), 'r1ci-variant-'));
+  const runner = await createCodeRunner({ scratchDir: scratch });
+  runners.push(runner);
+  const backend: ModelBackend = kind === 'ollama' ? createBackend({ kind, ollamaHost: server.url }) : createBackend({ kind, openaiBaseUrl: `${server.url}/v1`, apiKey: '' });
+  const events: AgentEvent[] = [];
+  const trajectory = await collectTrajectory(
+    runAgent('Variant question.', {
+      backend,
+      model: MODEL,
+      runner,
+      protocol: options.protocol ?? 'chat',
+      maxCodeCalls: options.maxCodeCalls ?? 4,
+      temperature: 0,
+      contextTokens: kind === 'ollama' ? 16384 : undefined,
+      think: options.think,
+      retryOnce: false,
+      signal: new AbortController().signal,
+    }),
+    (e) => events.push(e),
+  );
+  const chats = server.chatRequests();
+  for (const chat of chats) expect(chat.problems, JSON.stringify(chat.messages)).toEqual([]);
+  return { trajectory, events, chats };
+}
+
+const execCount = (r: Run): number => r.events.filter((e) => e.type === 'exec-result').length;
+
+describe.each(BOTH)('reasoning on %s', (kind) => {
+  it('inline <think> split across chunks (a model without the thinking capability) is reasoning, and its <<<…>>> is never the answer', async () => {
+    const r = await run(kind, { chunkSize: 3, turns: [{ text: '<think>\nFormat: <<<wrong>>>. Compute 2+3.\n</think>\n\nIt is 5. <<<5>>>' }] }, { capabilities: ['completion'] });
+    expect(r.trajectory.answer).toBe('5');
+    expect(r.trajectory.turns[0]?.reasoning).toContain('<<<wrong>>>');
+    expect(r.trajectory.turns[0]?.text).toBe('It is 5. <<<5>>>');
+  });
+
+  it('a python block in the reasoning is only shown when the reply answers by itself', async () => {
+    const r = await run(kind, { turns: [{ thinking: 'Maybe:\n```python\nprint(1)\n```\nNo need.', text: 'Plainly <<<7>>>' }] });
+    expect(r.trajectory.answer).toBe('7');
+    expect(execCount(r)).toBe(0);
+    expect(r.trajectory.turns[0]?.reasoning).toContain('print(1)');
+  });
+
+  it('of several python blocks in the reasoning, the last one runs (the model’s latest version)', async () => {
+    const r = await run(kind, {
+      turns: [{ thinking: 'Draft:\n```python\nprint("draft")\n```\nBetter:\n```python\nprint(3 * 11)\n```\n', text: '' }, { text: 'So <<<{{RESULT}}>>>' }],
+    });
+    expect(r.trajectory.answer).toBe('33');
+    expect(r.trajectory.turns[0]?.cell).toMatchObject({ source: 'reasoning', code: 'print(3 * 11)' });
+  });
+
+  it('think "off" and gpt-oss levels reach the server in its own terms', async () => {
+    const r = await run(kind, { turns: [{ thinking: 'hidden', text: '<<<1>>>' }] }, { think: kind === 'ollama' ? 'off' : 'high' });
+    const body = r.chats[0]?.body as Record<string, unknown>;
+    if (kind === 'ollama') {
+      expect(body['think']).toBe(false);
+      // Ollama with think:false does not think.
+      expect(r.trajectory.turns[0]?.reasoning).toBeUndefined();
+    } else {
+      expect(body['reasoning_effort']).toBe('high');
+    }
+    expect(r.trajectory.answer).toBe('1');
+  });
+});
+
+describe('reasoning fields and framing', () => {
+  it('OpenAI-compatible delta.reasoning (vLLM ≥ 0.10) is read like reasoning_content', async () => {
+    const r = await run('openai', { wire: { reasoningField: 'reasoning' }, turns: [{ thinking: 'twelve squared is 144', text: '<<<144>>>' }] });
+    expect(r.trajectory.turns[0]?.reasoning).toBe('twelve squared is 144');
+    expect(r.trajectory.answer).toBe('144');
+  });
+
+  it('Ollama "auto" sends think:true only for a model with the thinking capability', async () => {
+    const r = await run('ollama', { turns: [{ thinking: 'quiet', text: '<<<2>>>' }] }, { capabilities: ['completion', 'thinking'] });
+    expect((r.chats[0]?.body as Record<string, unknown>)['think']).toBe(true);
+    expect(r.trajectory.turns[0]?.reasoning).toBe('quiet');
+  });
+
+  it.each(BOTH)('CRLF line ends and bodies split inside a UTF-8 character (%s)', async (kind) => {
+    const r = await run(kind, { wire: { crlf: true, splitUtf8: true }, chunkSize: 5, turns: [{ thinking: 'ünïcödé → ✓', text: 'Größe: π ≈ 3.14 🎉\n```python\nprint("é" * 3)\n```\n' }, { text: 'Got {{RESULT}} <<<{{RESULT}}>>>' }] });
+    expect(r.trajectory.turns[0]?.reasoning).toBe('ünïcödé → ✓');
+    expect(r.trajectory.turns[0]?.text).toContain('π ≈ 3.14 🎉');
+    expect(r.trajectory.answer).toBe('ééé');
+  });
+
+  it('an Ollama-API proxy that ignores stream:true and answers one JSON object is read too', async () => {
+    const r = await run('ollama', { turns: [{ text: 'Flat <<<5>>>', thinking: 'one shot', nonStream: true }] });
+    expect(r.trajectory.answer).toBe('5');
+    expect(r.trajectory.turns[0]?.reasoning).toBe('one shot');
+  });
+
+  it('a non-streamed reply with reasoning and a tool call (server ignores stream:true)', async () => {
+    const r = await run('openai', { turns: [{ text: '', thinking: 'use the tool', nonStream: true, toolCalls: [{ name: 'python', arguments: { code: 'print(2**10)' } }] }, { text: '<<<{{RESULT}}>>>', nonStream: true }] }, { protocol: 'tools' });
+    expect(r.trajectory.turns[0]?.reasoning).toBe('use the tool');
+    expect(r.trajectory.answer).toBe('1024');
+  });
+});
+
+describe.each(BOTH)('tools protocol on %s', (kind) => {
+  it('several calls in one reply run in order, each answered by its own tool message', async () => {
+    const r = await run(
+      kind,
+      {
+        turns: [
+          {
+            text: '',
+            toolCalls: [
+              { name: 'python', arguments: { code: 'open("n.txt", "w").write("6")\nprint("saved")' } },
+              { name: 'python', arguments: { code: 'print(int(open("n.txt").read()) * 7)' } },
+            ],
+          },
+          { text: 'Done: <<<{{RESULT}}>>>' },
+        ],
+      },
+      { protocol: 'tools' },
+    );
+    expect(r.trajectory.answer).toBe('42');
+    const tools = r.chats[1]?.messages?.filter((m) => m.role === 'tool').map((m) => m.content);
+    expect(tools).toEqual(['saved', '42']);
+    expect(r.trajectory.codeCalls).toBe(2);
+    const body = r.chats[0]?.body as { tools?: Array<{ function: { name: string } }> };
+    expect(body.tools?.map((t) => t.function.name)).toEqual(['python']);
+  });
+
+  it('malformed arguments get an error the model can read, and count against the budget', async () => {
+    const r = await run(kind, { turns: [{ text: '', toolCalls: [{ name: 'python', arguments: '{"code": "print(1)' }] }, { text: 'Saw: {{RESULT}}' }] }, { protocol: 'tools' });
+    const tool = r.chats[1]?.messages?.find((m) => m.role === 'tool');
+    expect(tool?.content).toMatch(/error: .*(not valid JSON|no "code")/);
+    expect(execCount(r)).toBe(0);
+    expect(r.trajectory.codeCalls).toBe(1);
+  });
+
+  it('tool calls stop at the code-call budget', async () => {
+    const r = await run(kind, { repeatLastTurn: true, turns: [{ text: '', toolCalls: [{ name: 'python', arguments: { code: 'print(1)' } }] }] }, { protocol: 'tools', maxCodeCalls: 2 });
+    expect(r.trajectory.reason).toBe('budget');
+    expect(execCount(r)).toBe(2);
+  });
+
+  it('a model that writes a python fence instead of calling the tool still gets it run', async () => {
+    const r = await run(kind, { turns: [{ text: 'Computing:\n```python\nprint(9 * 9)\n```\n' }, { text: '<<<{{RESULT}}>>>' }] }, { protocol: 'tools' });
+    expect(r.trajectory.answer).toBe('81');
+  });
+});
+
+describe.each(BOTH)('fences, answers and truncation on %s', (kind) => {
+  it('a ~~~ fence left open by the stop string, in a list item indented four spaces, runs dedented', async () => {
+    const r = await run(kind, { turns: [{ text: '1. First:\n    ~~~python\n    for i in range(3):\n        print(i * 5)\n' }, { text: 'Last: <<<{{resultLine -1}}>>>' }] });
+    expect(r.trajectory.turns[0]?.cell?.code).toBe('for i in range(3):\n    print(i * 5)');
+    expect(r.trajectory.answer).toBe('10');
+  });
+
+  it('an answer quoted as an instruction (blockquote, inline code) never beats the final one', async () => {
+    const r = await run(kind, { turns: [{ text: '> Reply with `<<<your answer>>>`\n> e.g. <<<0>>>\n\nThe total is \\boxed{12}.' }] });
+    expect(r.trajectory.answer).toBe('12');
+  });
+
+  it('when the model only points at the output, the answer the code printed counts, marked as such', async () => {
+    const r = await run(kind, { turns: [{ text: '```python\nprint("<<<" + str(6 * 9) + ">>>")\n```\n' }, { text: 'The program printed the answer above.' }] });
+    expect(r.trajectory.answer).toBe('54');
+    expect(r.trajectory.answerSource).toBe('code-output');
+  });
+
+  it('a reply cut by the token limit after a closed block still runs the closed block', async () => {
+    const r = await run(kind, { turns: [{ text: '```python\nprint(8)\n```\nand then I will expl', doneReason: 'length' }, { text: '<<<{{RESULT}}>>>' }] });
+    expect(r.trajectory.answer).toBe('8');
+  });
+});
+
+describe('context on OpenAI-compatible servers', () => {
+  it('reads max_model_len from /v1/models and warns when the prompt exceeds it', async () => {
+    const r = await run('openai', { turns: [{ text: '```python\nprint("x" * 3000)\n```\n' }, { text: '<<<done>>>' }] }, { models: [{ name: MODEL, maxModelLen: 600 }] });
+    const warning = r.events.find((e) => e.type === 'warning' && e.kind === 'context-truncated');
+    expect(warning && 'message' in warning ? warning.message : '').toMatch(/window of 600 tokens/);
+  });
+
+  it.each([
+    ["vLLM", 400, "This model's maximum context length is 4096 tokens. However, you requested 5000 tokens (4900 in the messages, 100 in the completion)."],
+    ['llama.cpp', 400, 'the request exceeds the available context size, try increasing it'],
+    ['SGLang', 400, 'The input (5000 tokens) is longer than the model\'s context length (4096 tokens).'],
+  ])('names the context overflow a %s server reports', async (_server, status, message) => {
+    const r = await run('openai', { turns: [{ text: 'x', faults: { http500: { status, message } } }] });
+    const error = r.events.find((e) => e.type === 'error');
+    expect(error).toMatchObject({ kind: 'context-overflow' });
+    expect(error && 'message' in error ? error.message : '').toMatch(/^Context overflow: .*--max-model-len/);
+  });
+});

@@ -1,0 +1,136 @@
+// The small parts behind reasoning, tool calls and answers, each on its own.
+import { describe, expect, it } from 'vitest';
+import { ContextWatch } from '../../../src/agent/contextWatch';
+import { answerInOutput, extractFinalAnswer, findFinalAnswer } from '../../../src/agent/finalAnswer';
+import { protocolForModel } from '../../../src/agent/protocol';
+import { readPythonCall } from '../../../src/agent/pythonTool';
+import { InlineThinkSplitter, type SplitPiece } from '../../../src/agent/thinkTags';
+import { TrajectoryBuilder } from '../../../src/agent/trajectory';
+import { createPrinter } from '../../../src/cli/printer';
+import { sftTranscripts, type ResultRecord } from '../../../src/eval/results';
+import { solutionCells } from '../../../src/notebook/solutionCells';
+import { parseTrajectory } from '../../../src/notebook/trajectorySchema';
+
+function split(chunks: readonly string[]): { reasoning: string; text: string } {
+  const s = new InlineThinkSplitter();
+  const pieces: SplitPiece[] = [...chunks.flatMap((c) => s.push(c)), ...s.end()];
+  return { reasoning: pieces.filter((p) => p.kind === 'reasoning').map((p) => p.text).join(''), text: pieces.filter((p) => p.kind === 'text').map((p) => p.text).join('') };
+}
+
+describe('InlineThinkSplitter', () => {
+  it('splits <think>…</think> whatever the chunk boundaries', () => {
+    const whole = '  <think>a < b </thi nk> ok</think>\n\nAnswer <<<1>>>';
+    for (let size = 1; size <= whole.length; size++) {
+      const chunks = whole.match(new RegExp(`[\\s\\S]{1,${size}}`, 'g')) ?? [];
+      expect(split(chunks), `chunks of ${size}`).toEqual({ reasoning: 'a < b </thi nk> ok', text: 'Answer <<<1>>>' });
+    }
+  });
+
+  it('leaves text alone when <think> is not at the start, and keeps an unclosed think as reasoning', () => {
+    expect(split(['I use <think> tags.'])).toEqual({ reasoning: '', text: 'I use <think> tags.' });
+    expect(split(['<th', 'ink>still going'])).toEqual({ reasoning: 'still going', text: '' });
+    expect(split(['<t'])).toEqual({ reasoning: '', text: '<t' });
+  });
+});
+
+describe('answers', () => {
+  it('searches each stretch on its own: an unclosed fence of an earlier turn hides nothing', () => {
+    expect(extractFinalAnswer(['```python\nprint(6*7)\n', 'It printed 42. <<<42>>>'])).toBe('42');
+    // Within one stretch the open fence makes it code: a literal marker there is only a fallback
+    // (the authors' harness reads the last marker of the reply), and a later stretch's prose wins.
+    expect(findFinalAnswer('```python\nprint(6*7)\nIt printed 42. <<<42>>>')).toEqual({ answer: '42', format: 'marked' });
+    expect(extractFinalAnswer(['```python\nprint("<<<7>>>")\n', 'It printed 7, so <<<42>>>'])).toBe('42');
+  });
+
+  it('ignores reasoning tags, the instruction placeholder, quoted lines and inline code', () => {
+    expect(findFinalAnswer('<think>say <<<9>>></think>\\boxed{4}')).toEqual({ answer: '4', format: 'boxed' });
+    expect(findFinalAnswer('Use <<<answer content>>>. So \\boxed{5}')).toEqual({ answer: '5', format: 'boxed' });
+    expect(extractFinalAnswer('> <<<1>>>\nwrite `<<<2>>>`; result <<<3>>>')).toBe('3');
+    // The template opened <think> itself (deepseek-r1 without a reasoning parser): only the close arrives.
+    expect(findFinalAnswer('Format is <<<answer>>>, try <<<8>>>? no.\n</think>\n\nSo \\boxed{9}')).toEqual({ answer: '9', format: 'boxed' });
+  });
+
+  it('reads an answer printed by the code', () => {
+    expect(answerInOutput('log\n<<< 17 >>>\n')).toBe('17');
+    expect(answerInOutput('no marker')).toBeNull();
+  });
+});
+
+describe('tools and protocol', () => {
+  it('reads python calls and explains unusable ones', () => {
+    expect(readPythonCall({ id: 'a', name: 'python', arguments: '{"code":"print(1)"}' })).toEqual({ code: 'print(1)' });
+    expect(readPythonCall({ id: 'a', name: 'python', arguments: '"print(2)"' })).toEqual({ code: 'print(2)' });
+    expect(readPythonCall({ id: 'a', name: 'python', arguments: '{"code":' })).toMatchObject({ error: expect.stringMatching(/not valid JSON/) });
+    expect(readPythonCall({ id: 'a', name: 'python', arguments: '{"script":"x"}' })).toMatchObject({ error: expect.stringMatching(/no "code"/) });
+    expect(readPythonCall({ id: 'a', name: 'bash', arguments: '{}' })).toMatchObject({ error: expect.stringMatching(/no tool named "bash"/) });
+  });
+
+  it('auto: r1ci by name, tools by capability, chat otherwise; a forced mode wins', () => {
+    expect(protocolForModel('R1-Code-Interpreter-7B', 'auto', ['completion', 'tools'])).toBe('r1ci');
+    expect(protocolForModel('qwen3:8b', 'auto', ['completion', 'tools', 'thinking'])).toBe('tools');
+    expect(protocolForModel('deepseek-r1:8b', 'auto', ['completion', 'thinking'])).toBe('chat');
+    expect(protocolForModel('qwen3:8b', 'chat', ['tools'])).toBe('chat');
+  });
+});
+
+describe('ContextWatch (reported, OpenAI-compatible)', () => {
+  it('flags a prompt_tokens below the lower bound of what is new, but not a cached prefix', () => {
+    const watch = new ContextWatch(undefined, 'reported');
+    const first = [{ role: 'user' as const, content: 'x'.repeat(1200) }];
+    expect(watch.observe(watch.estimate(first), 210, 10).truncated).toBe(false);
+    // A cached prefix: only the new 600 characters were counted (≥ 100 tokens) — not truncation.
+    const second = [...first, { role: 'user' as const, content: 'y'.repeat(600) }];
+    expect(watch.observe(watch.estimate(second), 110, 10).truncated).toBe(false);
+    const third = [...second, { role: 'user' as const, content: 'z'.repeat(60_000) }];
+    expect(watch.observe(watch.estimate(third), 4096, 10).truncated).toBe(true);
+    expect(watch.message(10_000)).toMatch(/counted only 4,096 prompt tokens/);
+  });
+});
+
+describe('reasoning in records', () => {
+  const events = [
+    { type: 'start', question: 'q', model: 'm', maxCodeCalls: 2 },
+    { type: 'turn-start', turn: 0 },
+    { type: 'reasoning', turn: 0, text: 'think <b>' },
+    { type: 'reasoning', turn: 0, text: 'ing' },
+    { type: 'token', turn: 0, text: 'Reply' },
+    { type: 'code', index: 0, turn: 0, language: 'python', code: 'print(1)', offsetInTurn: 5, source: 'tool-call' },
+    { type: 'done', reason: 'answer', answer: '1', answerSource: 'code-output', codeCalls: 1, turns: 1 },
+  ] as const;
+
+  it('the trajectory keeps reasoning, code source and answer source, and its schema accepts them', () => {
+    const b = new TrajectoryBuilder();
+    for (const e of events) b.add(e);
+    expect(b.trajectory.turns[0]).toMatchObject({ reasoning: 'think <b>ing', text: 'Reply', cell: { source: 'tool-call' } });
+    expect(b.trajectory.answerSource).toBe('code-output');
+    const parsed = parseTrajectory(JSON.parse(JSON.stringify(b.trajectory)));
+    expect(parsed.ok && parsed.trajectory.turns[0]?.reasoning).toBe('think <b>ing');
+    const cells = solutionCells(b.trajectory);
+    expect(cells[1]).toMatchObject({ kind: 'markdown', source: expect.stringMatching(/^<details><summary>Reasoning<\/summary>[\s\S]*think &lt;b>ing/) });
+    expect(cells.map((c) => c.kind)).toEqual(['markdown', 'markdown', 'markdown', 'code', 'markdown']);
+  });
+
+  it('the CLI prints reasoning set apart under a thinking header, and says where the answer came from', () => {
+    let out = '';
+    const print = createPrinter({ write: (t) => (out += t) }, false);
+    for (const e of events) print(e);
+    expect(out).toContain('┌ thinking\n│ think <b>ing\n└\nReply');
+    expect(out).toContain('── python tool call ──\nprint(1)');
+    expect(out).toContain('Final answer: 1 (printed by the code)');
+  });
+
+  it('SFT exports carry reasoning_content and tool_calls in the common chat format', () => {
+    const record = {
+      id: 'x', task: 't', question: 'q', answer: '1', correct: true, reason: 'ok', turns: 2, codeCalls: 1, usedCode: true, durationMs: 1, model: 'm', temperature: 0, textOnly: false,
+      trajectory: [
+        { role: 'user', content: 'q' },
+        { role: 'assistant', content: '', reasoning: 'r', toolCalls: [{ id: 'c1', name: 'python', arguments: '{"code":"print(1)"}' }] },
+        { role: 'tool', content: '1', toolCallId: 'c1', toolName: 'python' },
+        { role: 'assistant', content: '<<<1>>>' },
+      ],
+    } satisfies ResultRecord;
+    const line = JSON.parse(sftTranscripts([record]).trim()) as { messages: Array<Record<string, unknown>> };
+    expect(line.messages[1]).toEqual({ role: 'assistant', content: '', reasoning_content: 'r', tool_calls: [{ id: 'c1', type: 'function', function: { name: 'python', arguments: '{"code":"print(1)"}' } }] });
+    expect(line.messages[2]).toEqual({ role: 'tool', content: '1', tool_call_id: 'c1' });
+  });
+});

@@ -1,0 +1,73 @@
+// The SymBench/BBH/game-24 conformance corpus (../shared/conformance/symbench.jsonl) as a test:
+// every candidate reply is scored through the same path as `r1ci score` (load the folder, find
+// the item by its id, extract the answer from the whole reply, score it), and the verdict must
+// equal `statement_verdict` (the question's own rules) wherever that is not null.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { loadTasks } from '../../../src/eval/load';
+import { indexTasks, scoreSubmission, type TaskIndex } from '../../../src/eval/scoreAnswers';
+import type { TaskRecord } from '../../../src/eval/types';
+import { sharedConformanceCases, sharedTasksDir } from '../../support/sharedTasks';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+const caseSchema = z.object({
+  family: z.string(),
+  sample: z.string(),
+  question_path: z.string(),
+  candidate: z.string(),
+  authors_verdict: z.boolean().nullable(),
+  statement_verdict: z.boolean().nullable(),
+  case_id: z.string(),
+});
+type Case = z.infer<typeof caseSchema>;
+
+const cases: Case[] = sharedConformanceCases(repoRoot, 'symbench.jsonl').map((c) => caseSchema.parse(c));
+let index: TaskIndex = indexTasks({ records: [], problems: [] });
+/** game-24 rows are named by their Rank in the corpus: `<file id>|<rank>` → record. */
+const byRank = new Map<string, TaskRecord>();
+
+beforeAll(async () => {
+  const loaded = await loadTasks(sharedTasksDir(repoRoot));
+  expect(loaded.problems).toEqual([]);
+  index = indexTasks(loaded);
+  for (const r of loaded.records) {
+    const rank = r.metadata['rank'];
+    if (typeof rank === 'number') byRank.set(`${r.id.split('#')[0]}|${rank}`, r);
+  }
+}, 60_000);
+
+/** The documented id of a corpus case's item (docs/task-files.md, "Ids"). */
+function idOf(c: Case): string | undefined {
+  const bbh = /^examples\[(\d+)\]$/.exec(c.sample);
+  if (bbh) return `${c.question_path}#${bbh[1]}`;
+  const rank = /^Rank=(\d+)$/.exec(c.sample);
+  if (rank) return byRank.get(`${c.question_path}|${rank[1]}`)?.id;
+  return path.posix.dirname(c.question_path);
+}
+
+describe('SymBench conformance corpus', () => {
+  it('finds the item of every case by its documented id', () => {
+    const missing = cases.filter((c) => !index.records.has(idOf(c) ?? '')).map((c) => c.case_id);
+    expect(missing).toEqual([]);
+  });
+
+  const families = [...new Set(cases.map((c) => c.family))].sort();
+  it.each(families)('%s: agrees with statement_verdict wherever it is not null', async (family) => {
+    const decided = cases.filter((c) => c.family === family && c.statement_verdict !== null);
+    expect(decided.length).toBeGreaterThan(0);
+    const disagreements: string[] = [];
+    for (const c of decided) {
+      // The path of `r1ci score` with {"id", "text"}: the whole reply, the answer extracted as in a run.
+      const verdict = await scoreSubmission(index, idOf(c) ?? '', { text: c.candidate });
+      if (verdict.correct !== c.statement_verdict) disagreements.push(`${c.case_id}: expected ${String(c.statement_verdict)}, got ${String(verdict.correct)} (${verdict.reason}) answer=${JSON.stringify(verdict.answer)}`);
+    }
+    expect(disagreements).toEqual([]);
+  });
+
+  it('decides most cases (the corpus is not mostly null)', () => {
+    expect(cases.filter((c) => c.statement_verdict !== null).length).toBeGreaterThan(900);
+  });
+});

@@ -1,0 +1,188 @@
+// Reasoning-Gym loading and the places where we knowingly score differently from RG.
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadTasks, scoreAnswer } from '../../../src/eval';
+import { scoreReasoningGym, reasoningGymSupport } from '../../../src/eval/reasoningGym';
+
+const item = (dataset: string, answer: string | null, metadata: Record<string, unknown>, question = 'Q?'): string =>
+  JSON.stringify({ question, answer, metadata: { source_dataset: dataset, source_index: 0, ...metadata } });
+
+async function folderWith(files: Record<string, string>): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'r1ci-rg-'));
+  for (const [name, text] of Object.entries(files)) await writeFile(path.join(dir, name), text);
+  return dir;
+}
+
+describe('Reasoning-Gym loader', () => {
+  it('loads items with ids <file>#<line>, the dataset as task, and the answer instruction', async () => {
+    const dir = await folderWith({
+      'puzzle24.jsonl': [item('puzzle24', '10*(8 - 5) - 6', { numbers: [8, 5, 10, 6] }), '', item('puzzle24', '5*6*1 - 6', { numbers: [5, 6, 1, 6] })].join('\n'),
+    });
+    const { records, problems } = await loadTasks(dir);
+    expect(problems).toEqual([]);
+    expect(records.map((r) => r.id)).toEqual(['puzzle24.jsonl#0', 'puzzle24.jsonl#2']);
+    expect(records[0]?.task).toBe('puzzle24');
+    expect(records[0]?.question).toMatch(/<<<answer>>>/);
+    const first = records[0];
+    if (!first) throw new Error('no record');
+    expect(scoreAnswer(first, '10*(8 - 5) - 6')).toMatchObject({ correct: true, score: 1 });
+    expect(scoreAnswer(first, '"10*(8 - 5) - 6"')).toMatchObject({ correct: false, score: 0.01 });
+  });
+
+  it('names an unsupported dataset with its reason and loads none of its items', async () => {
+    const dir = await folderWith({ 'bf.jsonl': [item('bf', 'hello', { bfit_code: '++.' }), item('bf', 'hi', { bfit_code: '+.' })].join('\n') });
+    const { records, problems, unsupported } = await loadTasks(dir);
+    expect(records).toEqual([]);
+    expect(problems).toEqual([]);
+    expect(unsupported?.map((u) => [u.id, u.task])).toEqual([
+      ['bf.jsonl#0', 'bf'],
+      ['bf.jsonl#1', 'bf'],
+    ]);
+    expect(unsupported?.[0]?.reason).toMatch(/Reasoning-Gym dataset "bf": .*interpreter/);
+  });
+
+  it('names a dataset it has never heard of as unsupported rather than guessing a scorer', async () => {
+    const { records, unsupported } = await loadTasks(await folderWith({ 'x.jsonl': item('brand_new_dataset', 'a', {}) }));
+    expect(records).toEqual([]);
+    expect(unsupported?.[0]).toMatchObject({ id: 'x.jsonl#0', task: 'brand_new_dataset' });
+    expect(unsupported?.[0]?.reason).toMatch(/no scorer/);
+  });
+
+  it('leaves our own JSONL task files alone', async () => {
+    const dir = await folderWith({ 'mine.jsonl': JSON.stringify({ id: 'a', question: 'Capital of France?', answer: 'Paris', metadata: { note: 1 } }) });
+    const { records, problems } = await loadTasks(dir);
+    expect(problems).toEqual([]);
+    expect(records[0]?.scorer.kind).toBe('exact');
+  });
+
+  it('reports a malformed item by line and keeps the others', async () => {
+    const dir = await folderWith({ 'gcd.jsonl': [item('gcd', '6', {}), '{"question": "Q", "answer": 3, "metadata": {"source_dataset": "gcd"}}'].join('\n') });
+    const { records, problems } = await loadTasks(dir);
+    expect(records).toHaveLength(1);
+    expect(problems[0]).toMatchObject({ line: 2 });
+  });
+});
+
+describe('where we score differently from Reasoning-Gym (documented in docs/task-files.md)', () => {
+  const p24 = (numbers: number[], answer: string): number => scoreReasoningGym('puzzle24', answer, { answer: null, metadata: { numbers } }).score;
+
+  it('puzzle24: the given numbers must be the ones used', () => {
+    expect(p24([8, 5, 10, 6], '(1+2+3)*4')).toBe(0.01);
+    expect(p24([8, 5, 10, 6], '(8*(5*6))/10')).toBe(1);
+  });
+
+  it('puzzle24: the value must be exactly 24, not truncated to it', () => {
+    expect(p24([7, 7, 1, 2], '7*7*1/2')).toBe(0.01);
+  });
+
+  it('puzzle24: only the allowed operators', () => {
+    expect(p24([2, 3, 3, 1], '2**3*3*1')).toBe(0.01);
+    expect(p24([2, 3, 3, 1], '2*3*(3+1)')).toBe(1);
+  });
+
+  it('propositional_logic: too many variables score 0 instead of stalling', () => {
+    const names = Array.from({ length: 20 }, (_, i) => `v${i}`).join(' ∨ ');
+    const out = scoreReasoningGym('propositional_logic', names, { answer: null, metadata: { variables: ['P'], premises: ['P'] } });
+    expect(out.score).toBe(0);
+  });
+});
+
+describe('sympy input rules kept by the arithmetic parsers', () => {
+  const countdown = (answer: string): number =>
+    scoreReasoningGym('countdown', answer, { answer: null, metadata: { numbers: [82, 20, 67, 50], target: 119 } }).score;
+
+  it('a line break outside brackets is a syntax error, inside brackets it is not', () => {
+    expect(countdown('82 + 20 + 67 - 50')).toBe(1);
+    expect(countdown('82\n+ 20 + 67 - 50')).toBe(0.01);
+    expect(countdown('(82\n+ 20 + 67 - 50)')).toBe(1);
+    expect(countdown('\n82 + 20 + 67 - 50\n')).toBe(1);
+  });
+
+  it('an integer with a leading zero is a syntax error', () => {
+    expect(countdown('82 + 020 + 67 - 50')).toBe(0.01);
+  });
+});
+
+describe('scorer robustness', () => {
+  it('refuses answers that would explode instead of stalling', () => {
+    expect(scoreReasoningGym('polynomial_multiplication', '(a+b+c+d+e+f)**200', { answer: 'x**2', metadata: {} }).score).toBe(0);
+    expect(scoreReasoningGym('simple_integration', '(a+b+c+d+e+f)**200', { answer: null, metadata: { integrand: 'x', variable: 'x' } }).score).toBe(0);
+    expect(scoreReasoningGym('countdown', '9**9**9', { answer: null, metadata: { numbers: [9, 9, 9], target: 1 } }).score).toBe(0.01);
+  });
+
+  it('turns missing metadata into score 0 with the reason, never a throw', () => {
+    const out = scoreReasoningGym('sudoku', '1 2\n2 1', { answer: '1 2\n2 1', metadata: {} });
+    expect(out).toEqual({ score: 0, error: 'metadata.solution is missing' });
+  });
+
+  it('knows every dataset of the shared sample except the documented ones', () => {
+    expect(reasoningGymSupport('rush_hour').supported).toBe(true);
+    expect(reasoningGymSupport('zebra_puzzles').supported).toBe(false);
+  });
+});
+
+describe('polynomial datasets (sympy decisions reproduced with exact polynomials)', () => {
+  const mult = (gold: string, answer: string): number => scoreReasoningGym('polynomial_multiplication', answer, { answer: gold, metadata: {} }).score;
+  const integ = (integrand: string, answer: string, variable = 'x'): number =>
+    scoreReasoningGym('simple_integration', answer, { answer: null, metadata: { integrand, variable } }).score;
+
+  it('polynomial_multiplication follows structural equality: expanded in any order, not factored', () => {
+    expect(mult('x**2 - 1', '-1 + x**2')).toBe(1);
+    expect(mult('2*x**2 + 2*x', '2*(x**2 + x)')).toBe(1); // sympy distributes a number over a sum
+    expect(mult('x**2 + x', 'x*(x + 1)')).toBe(0);
+    expect(mult('x**2 - 1', '(x + 1)*(x - 1)')).toBe(0);
+    expect(mult('4*x**2', '(2*x)**2')).toBe(1);
+    expect(mult('x**2 + 2*x + 1', '(x + 1)**2')).toBe(0);
+    expect(mult('x**2', 'X**2')).toBe(0);
+  });
+
+  it('simple_integration accepts any antiderivative, with or without a constant', () => {
+    expect(integ('3*x**2 + 1', 'x**3 + x + C')).toBe(1);
+    expect(integ('3*x**2 + 1', 'x + x**3 + 7')).toBe(1);
+    expect(integ('3*x**2 + 1', '"x**3 + x + C"')).toBe(1);
+    expect(integ('3*x**2 + 1', 'x**3 + C')).toBe(0);
+    expect(integ('3*x**2 + 1', '3*x**2 + 1')).toBe(0);
+    expect(integ('3*x**2 + 1', 'x^3 + x')).toBe(0);
+  });
+});
+
+describe('codeio JSON similarity (RG: zss tree edit distance with its label costs)', () => {
+  const codeio = (gold: string, answer: string): number => scoreReasoningGym('codeio', answer, { answer: gold, metadata: {} }).score;
+
+  it('scores a changed value by its relative difference', () => {
+    // distance 1 ("a:1" → "a:2"), json.dumps length 8: 1 − 1 / (0.2 · 8)
+    expect(codeio('{"a": 1}', '{"a": 2}')).toBeCloseTo(0.375, 12);
+  });
+
+  it('scores an extra key by its label length', () => {
+    // insert "b:2" costs 3; json.dumps length 16: 1 − 3 / 3.2
+    expect(codeio('{"a": 1}', '{"a": 1, "b": 2}')).toBeCloseTo(0.0625, 12);
+  });
+
+  it('gives the length-penalised maximum for the right JSON inside text, and at least 0.01 for other JSON', () => {
+    expect(codeio('{"a": 1}', 'Result: {"a": 1.0}')).toBeCloseTo(8 / (8 + 0.5 * 8), 12);
+    expect(codeio('{"a": 1}', '{"zzzzzzzz": "completely different"}')).toBe(0.01);
+  });
+});
+
+describe('intermediate_integration (derivative checked numerically in complex arithmetic)', () => {
+  const integ = (integrand: string, answer: string): number =>
+    scoreReasoningGym('intermediate_integration', answer, { answer: null, metadata: { integrand, variable: 'x' } }).score;
+
+  it('accepts any antiderivative, including a different constant or form', () => {
+    expect(integ('x*cos(x)', 'x*sin(x) + cos(x) + C')).toBe(1);
+    expect(integ('x*cos(x)', 'cos(x) + x*sin(x) - 7')).toBe(1);
+    expect(integ('4*sqrt(-2*x - 8)', '-4*(-2*x - 8)**(3/2)/3 + C')).toBe(1);
+    expect(integ('3*x**3*cos(3*x)', '3*Integral(x**3*cos(3*x), x) + C')).toBe(1);
+    expect(integ('2*exp(x)*cos(x)', "'exp(x)*sin(x) + exp(x)*cos(x) + C'")).toBe(1);
+  });
+
+  it('rejects a wrong antiderivative, unknown functions and other syntax', () => {
+    expect(integ('x*cos(x)', 'x*sin(x) - cos(x) + C')).toBe(0);
+    expect(integ('x*cos(x)', 'X*SIN(X) + COS(X) + c')).toBe(0);
+    expect(integ('x*cos(x)', 'x*sin(x) + cos(x) + C.')).toBe(0);
+    expect(integ('3*x**3*cos(3*x)', '3*Integral(x**3*cos(3*x), y) + C')).toBe(0);
+  });
+});

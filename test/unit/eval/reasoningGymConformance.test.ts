@@ -1,0 +1,69 @@
+// The Reasoning-Gym conformance corpus as a test: every candidate must get the score RG's own
+// `score_answer` gave it, except `wrong_rg_accepts` (RG's scorer breaks the question's rules
+// there; we must score below 1). Items are loaded through the real loader.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadTasks, scoreAnswer, type LoadResult, type TaskRecord } from '../../../src/eval';
+import { reasoningGymConformance, reasoningGymTasksDir, type RgConformanceCase } from '../../support/sharedReasoningGym';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const cases = reasoningGymConformance(repoRoot);
+
+/** Datasets in the corpus that are named unsupported at load time (the reason is in src/eval/reasoningGym). */
+const EXPECTED_UNSUPPORTED = new Set<string>([]);
+
+let loaded: LoadResult;
+const byId = new Map<string, TaskRecord>();
+
+beforeAll(async () => {
+  loaded = await loadTasks(reasoningGymTasksDir(repoRoot));
+  for (const r of loaded.records) byId.set(r.id, r);
+});
+
+function score(c: RgConformanceCase): number {
+  const record = byId.get(`${c.dataset}.jsonl#${c.index}`);
+  if (!record) throw new Error(`no record for ${c.case_id}`);
+  const s = scoreAnswer(record, c.candidate);
+  return s.score ?? (s.correct ? 1 : 0);
+}
+
+describe('Reasoning-Gym conformance corpus', () => {
+  it('loads every dataset or names it unsupported with a reason', () => {
+    const datasets = [...new Set(cases.map((c) => c.dataset))].sort();
+    expect(new Set((loaded.unsupported ?? []).map((u) => u.task))).toEqual(EXPECTED_UNSUPPORTED);
+    expect(loaded.problems).toEqual([]);
+    for (const d of datasets) {
+      if (EXPECTED_UNSUPPORTED.has(d)) expect(loaded.records.some((r) => r.task === d)).toBe(false);
+      else expect(loaded.records.filter((r) => r.task === d)).toHaveLength(8);
+    }
+  });
+
+  it('agrees with rg_score on every case of a supported dataset', () => {
+    const disagreements: string[] = [];
+    let checked = 0;
+    for (const c of cases) {
+      if (EXPECTED_UNSUPPORTED.has(c.dataset) || c.kind === 'wrong_rg_accepts') continue;
+      const got = score(c);
+      checked++;
+      if (Math.abs(got - c.rg_score) > 1e-9) disagreements.push(`${c.case_id} [${c.kind}] ${c.desc}: rg ${c.rg_score}, ours ${got} | ${JSON.stringify(c.candidate).slice(0, 120)}`);
+    }
+    expect(disagreements).toEqual([]);
+    expect(checked).toBeGreaterThan(1800);
+  });
+
+  it('gives every stored answer of every item (held-out items included) a full score', () => {
+    const notFull = loaded.records
+      .filter((r) => r.scorer.kind === 'reasoning_gym' && r.scorer.answer !== null)
+      .map((r) => ({ id: r.id, s: scoreAnswer(r, r.scorer.kind === 'reasoning_gym' ? r.scorer.answer : null) }))
+      .filter(({ s }) => s.score !== 1)
+      .map(({ id, s }) => `${id}: ${s.score} ${s.reason}`);
+    expect(notFull).toEqual([]);
+  });
+
+  it('scores every wrong answer RG accepts below 1', () => {
+    const accepted = cases.filter((c) => c.kind === 'wrong_rg_accepts' && !EXPECTED_UNSUPPORTED.has(c.dataset));
+    expect(accepted.length).toBeGreaterThan(0);
+    for (const c of accepted) expect(score(c), c.case_id).toBeLessThan(1);
+  });
+});

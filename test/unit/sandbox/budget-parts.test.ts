@@ -1,0 +1,207 @@
+// The budget's building blocks on real files: cgroup discovery text, the scratch measure
+// (sparse files, hard links, the entry cap), the kill messages, the tmpfs sizes in the
+// bubblewrap plan, and the scratch janitor (age, deleted conversations, links, mode 000).
+import { chmodSync, existsSync, linkSync, mkdirSync, openSync, closeSync, ftruncateSync, rmdirSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildBwrapPlan, SANDBOX_TMPFS_MOUNTS } from '../../../src/sandbox/bubblewrap';
+import { findCgroupParent, ownMemoryCgroupDirs, readCounter, systemdRunArgs } from '../../../src/sandbox/cgroup';
+import { measureScratch, overDiskBudget } from '../../../src/sandbox/diskBudget';
+import { describeBudgetKill, type BudgetVerdict } from '../../../src/sandbox/memoryBudget';
+import { removeScratchFolder, sweepScratchRoot } from '../../../src/sandbox/scratchJanitor';
+import { DEFAULT_LIMITS } from '../../../src/sandbox/types';
+import { removeDir, tempDir } from './helpers';
+
+const MiB = 1024 ** 2;
+const dirs: string[] = [];
+function dir(prefix: string): string {
+  const made = tempDir(prefix);
+  dirs.push(made);
+  return made;
+}
+afterAll(() => {
+  for (const made of dirs) removeDir(made);
+});
+
+describe('ownMemoryCgroupDirs', () => {
+  it('finds the v1 memory cgroup under its mount (as on this CI machine)', () => {
+    const cgroup = '9:name=systemd:/\n4:memory:/process_api/abc\n3:cpuset:/\n0::/\n';
+    const mountinfo = [
+      '30 25 0:27 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu',
+      '33 25 0:30 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory',
+      '38 25 0:35 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw',
+    ].join('\n');
+    expect(ownMemoryCgroupDirs(cgroup, mountinfo)).toEqual({ v1: '/sys/fs/cgroup/memory/process_api/abc', v2: '/sys/fs/cgroup/unified' });
+  });
+
+  it('finds a v2 cgroup, also when the mount root is our own cgroup (a cgroup namespace)', () => {
+    const cgroup = '0::/user.slice/user-1000.slice/session-2.scope\n';
+    expect(ownMemoryCgroupDirs(cgroup, '40 1 0:26 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw,nsdelegate').v2).toBe(
+      '/sys/fs/cgroup/user.slice/user-1000.slice/session-2.scope',
+    );
+    const nested = '40 1 0:26 /user.slice /sys/fs/cgroup rw - cgroup2 cgroup2 rw';
+    expect(ownMemoryCgroupDirs(cgroup, nested).v2).toBe('/sys/fs/cgroup/user-1000.slice/session-2.scope');
+    // A cgroup outside what is mounted is never guessed at.
+    expect(ownMemoryCgroupDirs('0::/other\n', nested).v2).toBeUndefined();
+  });
+
+  it('reads counters from memory.events and memory.oom_control', () => {
+    expect(readCounter('low 0\nhigh 0\nmax 12\noom 3\noom_kill 2\n', 'oom_kill')).toBe(2);
+    expect(readCounter('oom_kill_disable 0\nunder_oom 0\noom_kill 7\n', 'oom_kill')).toBe(7);
+    expect(readCounter('oom_kill_disable 0\n', 'oom_kill')).toBe(0);
+  });
+
+  it('asks systemd for a hard limit without swap, in the user manager unless root', () => {
+    const args = systemdRunArgs(256 * MiB, 'r1ci-sandbox-x');
+    expect(args).toContain('--scope');
+    expect(args).toContain(`--property=MemoryMax=${256 * MiB}`);
+    expect(args).toContain('--property=MemorySwapMax=0');
+    expect(args.includes('--user')).toBe(process.getuid?.() !== 0);
+    expect(args[args.length - 1]).toBe('--');
+  });
+});
+
+describe.runIf(process.platform === 'linux' && process.getuid?.() === 0)('cgroup parent (root, real cgroup file system)', () => {
+  it('is found, and empty sandbox cgroups a crashed host left (over an hour old) are removed, young ones kept', () => {
+    const first = findCgroupParent();
+    expect(first).toBeDefined();
+    const parent = first?.dir ?? '';
+    const stale = join(parent, 'r1ci-sandbox-stale0000');
+    const young = join(parent, 'r1ci-sandbox-young0000');
+    mkdirSync(stale);
+    mkdirSync(young);
+    const twoHoursAgo = new Date(Date.now() - 2 * 60 * 60 * 1000);
+    utimesSync(stale, twoHoursAgo, twoHoursAgo);
+    try {
+      expect(findCgroupParent()).toEqual(first);
+      expect(existsSync(stale)).toBe(false);
+      expect(existsSync(young)).toBe(true);
+    } finally {
+      for (const made of [stale, young]) if (existsSync(made)) rmdirSync(made);
+    }
+  });
+});
+
+describe('measureScratch', () => {
+  it('counts allocated blocks once per inode: sparse files cost nothing, hard links are not doubled', () => {
+    const scratch = dir('measure');
+    const fd = openSync(join(scratch, 'sparse'), 'w');
+    ftruncateSync(fd, 1024 * MiB);
+    closeSync(fd);
+    writeFileSync(join(scratch, 'real'), Buffer.alloc(2 * MiB, 1));
+    for (let i = 0; i < 5; i++) linkSync(join(scratch, 'real'), join(scratch, `link${i}`));
+    const usage = measureScratch(scratch, 100);
+    expect(usage.complete).toBe(true);
+    expect(usage.entries).toBe(7);
+    expect(usage.bytes).toBeGreaterThanOrEqual(2 * MiB);
+    expect(usage.bytes).toBeLessThan(3 * MiB);
+  });
+
+  it('stops one entry past the entry budget (many empty folders)', () => {
+    const scratch = dir('many');
+    for (let i = 0; i < 300; i++) mkdirSync(join(scratch, String(i)));
+    const usage = measureScratch(scratch, 100);
+    expect(usage).toMatchObject({ entries: 101, complete: false });
+    expect(overDiskBudget(usage, { diskBytes: 1024 * MiB, diskEntries: 100 })).toBe(true);
+  });
+
+  it('does not follow links out of scratch', () => {
+    const scratch = dir('links');
+    const outside = dir('outside');
+    writeFileSync(join(outside, 'big'), Buffer.alloc(4 * MiB, 1));
+    symlinkSync(outside, join(scratch, 'out'));
+    expect(measureScratch(scratch, 100).bytes).toBeLessThan(MiB);
+  });
+
+  it('a folder the code made unreadable never hides its contents: counted (root) or over (others)', () => {
+    const scratch = dir('hidden');
+    mkdirSync(join(scratch, 'locked'));
+    writeFileSync(join(scratch, 'locked', 'big'), Buffer.alloc(MiB, 1));
+    chmodSync(join(scratch, 'locked'), 0);
+    const usage = measureScratch(scratch, 100);
+    chmodSync(join(scratch, 'locked'), 0o700);
+    if (process.getuid?.() === 0) expect(usage).toMatchObject({ entries: 2, complete: true });
+    else expect(usage.complete).toBe(false);
+    expect(usage.complete ? usage.bytes >= MiB : overDiskBudget(usage, { diskBytes: 1024 * MiB, diskEntries: 100 })).toBe(true);
+  });
+});
+
+describe('describeBudgetKill', () => {
+  const limits = { ...DEFAULT_LIMITS, memoryBytes: 2 * 1024 * MiB, diskBytes: 512 * MiB };
+  const calm: BudgetVerdict = { memoryHit: false, disk: { bytes: 0, entries: 0, complete: true, over: false }, diskKilled: false };
+
+  it('says what happened, in the words users and the model see', () => {
+    expect(describeBudgetKill(calm, limits, false)).toBeUndefined();
+    expect(describeBudgetKill({ ...calm, memoryHit: true }, limits, true)?.message).toMatch(/^killed: sandbox memory limit \(2 GiB\); the Python interpreter was restarted/);
+    expect(describeBudgetKill({ ...calm, memoryHit: true }, limits, false)?.message).toBe('killed: sandbox memory limit (2 GiB); a process the cell started was killed');
+    const over = { ...calm, disk: { bytes: 600 * MiB, entries: 10, complete: true, over: true } };
+    expect(describeBudgetKill(over, limits, false)).toEqual({
+      reason: 'disk',
+      message: 'disk budget of the sandbox used up (600 MiB of 512 MiB): delete files in the scratch folder to go on',
+    });
+    expect(describeBudgetKill({ ...over, diskKilled: true }, limits, true)?.message).toMatch(/^killed: disk budget of the sandbox used up/);
+  });
+});
+
+describe('bubblewrap plan: RAM-backed mounts are sized', () => {
+  it('gives /tmp, home and /dev/shm each a size (after /dev, so multiprocessing has /dev/shm)', () => {
+    const plan = buildBwrapPlan({
+      layout: { prefixes: ['/usr'], path: ['/usr/lib/python3'], executable: '/usr/bin/python3' },
+      scratchDir: '/tmp/x',
+      workerScript: '/opt/r1ci/resources/sandbox/worker.py',
+      isRoot: false,
+      tmpfsBytes: 256 * MiB,
+    });
+    for (const mount of SANDBOX_TMPFS_MOUNTS) {
+      const at = plan.args.findIndex((arg, i) => arg === mount && plan.args[i - 1] === '--tmpfs');
+      expect(at).toBeGreaterThan(0);
+      expect(plan.args.slice(at - 3, at - 1)).toEqual(['--size', String(256 * MiB)]);
+    }
+    expect(plan.args.indexOf('/dev/shm')).toBeGreaterThan(plan.args.indexOf('--dev'));
+  });
+});
+
+describe('scratch janitor', () => {
+  const DAY = 24 * 60 * 60 * 1000;
+  const age = (path: string, days: number): void => {
+    const when = new Date(Date.now() - days * DAY);
+    utimesSync(path, when, when);
+  };
+
+  it('removes folders untouched for the set age, keeps recent and in-use ones, and 0 keeps all', async () => {
+    const root = dir('janitor');
+    for (const name of ['old', 'recent', 'busy', 'old-with-new-file', '.spare-abc']) mkdirSync(join(root, name));
+    writeFileSync(join(root, 'old', 'data.csv'), 'x');
+    writeFileSync(join(root, 'old-with-new-file', 'today.txt'), 'x');
+    for (const name of ['old', 'busy', 'old-with-new-file', '.spare-abc']) age(join(root, name), 30);
+    age(join(root, 'old', 'data.csv'), 30);
+    age(join(root, 'recent'), 1);
+    expect(await sweepScratchRoot(root, { maxAgeDays: 0 })).toEqual([]);
+    const removed = await sweepScratchRoot(root, { maxAgeDays: 7, keep: new Set([join(root, 'busy')]) });
+    expect(removed.sort()).toEqual([join(root, '.spare-abc'), join(root, 'old')]);
+    for (const name of ['recent', 'busy', 'old-with-new-file']) expect(existsSync(join(root, name))).toBe(true);
+  });
+
+  it('removes a deleted conversation\'s folder, also with folders the code locked (mode 000)', async () => {
+    const root = dir('janitor-del');
+    const conversation = join(root, 'conv');
+    mkdirSync(join(conversation, 'locked', 'deeper'), { recursive: true });
+    writeFileSync(join(conversation, 'locked', 'deeper', 'f'), 'x');
+    chmodSync(join(conversation, 'locked', 'deeper'), 0);
+    chmodSync(join(conversation, 'locked'), 0);
+    expect(await removeScratchFolder(root, conversation)).toBe(true);
+    expect(existsSync(conversation)).toBe(false);
+  });
+
+  it('never removes outside the scratch root, the root itself, or through a link', async () => {
+    const root = dir('janitor-safe');
+    const outside = dir('janitor-outside');
+    writeFileSync(join(outside, 'keep'), 'x');
+    symlinkSync(outside, join(root, 'link'));
+    expect(await removeScratchFolder(root, outside)).toBe(false);
+    expect(await removeScratchFolder(root, root)).toBe(false);
+    expect(await removeScratchFolder(root, join(root, 'link'))).toBe(false);
+    expect(await removeScratchFolder(root, join(root, '..', 'x'))).toBe(false);
+    expect(existsSync(join(outside, 'keep'))).toBe(true);
+  });
+});

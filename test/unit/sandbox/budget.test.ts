@@ -1,0 +1,366 @@
+// One budget for the whole sandbox, and nothing running on after its cell: real hostile
+// cells (the shipped ones in ../shared/cases/sandbox-attacks and variants of their kinds),
+// on every tier this machine has, with both mechanisms: the memory cgroup ('auto' as root)
+// and the host-side watcher (forced). Sizes are modest: a 256 MiB budget, 300–400 MiB tried.
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ownMemoryCgroupDirs } from '../../../src/sandbox/cgroup';
+import { createCodeRunner, type CodeRunner, type SandboxLimits } from '../../../src/sandbox/index';
+import { findDescendants } from '../../../src/sandbox/process-tree';
+import { sandboxAttackCell } from '../../support/sandboxAttackCases';
+import { IS_ROOT, isolation, pidsInNamespace, removeDir, tempDir, TIERS } from './helpers';
+
+const MiB = 1024 ** 2;
+const REPO = resolve(__dirname, '..', '..', '..');
+const LIMITS: Partial<SandboxLimits> = { memoryBytes: 256 * MiB, timeoutMs: 30_000, diskBytes: 64 * MiB };
+const MECHANISMS = ['auto', 'watched'] as const;
+const LINUX_ROOT = process.platform === 'linux' && IS_ROOT;
+const dirs: string[] = [];
+
+afterAll(() => {
+  for (const dir of dirs) removeDir(dir);
+});
+
+async function start(tier: 'isolated' | 'basic', memoryEnforcement: 'auto' | 'watched', limits = LIMITS): Promise<CodeRunner> {
+  const root = tempDir('budget');
+  dirs.push(root);
+  const runner = await createCodeRunner({ scratchDir: join(root, 'scratch'), isolation: tier === 'basic' ? 'basic' : 'auto', memoryEnforcement, limits });
+  if (runner.tier !== tier) throw new Error(`wanted tier ${tier}, got ${runner.tier}`);
+  return runner;
+}
+
+/** The memory cgroup folder (v1 or v2) a process is in. */
+function memoryCgroupOf(pid: number | 'self'): string | undefined {
+  const found = ownMemoryCgroupDirs(readFileSync(`/proc/${pid}/cgroup`, 'utf8'), readFileSync('/proc/self/mountinfo', 'utf8'));
+  return found.v1 ?? found.v2;
+}
+
+/** The cgroup the sandbox's worker runs in, when it is not ours (a per-sandbox cgroup). */
+async function sandboxCgroup(runner: CodeRunner): Promise<string | undefined> {
+  const identity = await probeIdentity(runner);
+  const [pid] = runner.tier === 'isolated' ? pidsInNamespace(identity.ns) : [identity.workerPid];
+  const dir = pid === undefined ? undefined : memoryCgroupOf(pid);
+  return dir === memoryCgroupOf('self') ? undefined : dir;
+}
+
+/**
+ * Host pids of the sandbox's live processes: its pid namespace (isolated) or the worker's
+ * tree (basic). Zombies (killed, not yet reaped by the worker) run nothing and are left out.
+ */
+async function sandboxProcesses(runner: CodeRunner, probe: { ns: string; workerPid: number }): Promise<number[]> {
+  const pids = runner.tier === 'isolated' ? pidsInNamespace(probe.ns) : [probe.workerPid, ...findDescendants(probe.workerPid)];
+  return pids.filter((pid) => processState(pid) !== 'Z' && processState(pid) !== undefined);
+}
+
+function processState(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+  } catch {
+    return undefined;
+  }
+}
+
+async function probeIdentity(runner: CodeRunner): Promise<{ ns: string; workerPid: number }> {
+  const result = await runner.runCell("import os\nprint(os.readlink('/proc/self/ns/pid'), os.getpid())");
+  const [ns = '', pid = ''] = result.stdout.trim().split(' ');
+  return { ns, workerPid: Number(pid) };
+}
+
+/** CPU ticks (utime + stime) of each pid, from the host's /proc. */
+function cpuTicks(pids: readonly number[]): Map<number, number> {
+  const ticks = new Map<number, number>();
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks.set(pid, Number(fields[11]) + Number(fields[12]));
+    } catch {
+      // gone
+    }
+  }
+  return ticks;
+}
+
+const FORKED_MEMORY = [
+  '# 400 MiB held at once by 8 forked processes of 50 MiB each (each far under the per-process limit).',
+  'import os, time',
+  'pids = []',
+  'for i in range(8):',
+  '    pid = os.fork()',
+  '    if pid == 0:',
+  "        block = b'x' * (50 * 1024 * 1024)",
+  '        time.sleep(4)',
+  '        os._exit(0)',
+  '    pids.append(pid)',
+  'print([os.waitpid(p, 0)[1] for p in pids])',
+].join('\n');
+
+const MEMFD_MEMORY = [
+  '# 300 MiB in three memfd files that no process maps: invisible in any RSS.',
+  'import os, time',
+  'fds = []',
+  'for i in range(3):',
+  "    fd = os.memfd_create(f'hidden{i}')",
+  '    for _ in range(10):',
+  "        os.write(fd, b'x' * (10 * 1024 * 1024))",
+  '    fds.append(fd)',
+  'time.sleep(1)',
+  "print('held')",
+].join('\n');
+
+const TMPFS_SPLIT = [
+  '# 300 MiB split over /dev/shm, /tmp and the home folder: each mount alone is under the budget.',
+  'import os',
+  "for folder in ['/dev/shm', '/tmp', os.environ['HOME']]:",
+  '    for i in range(2):',
+  "        with open(f'{folder}/fill{i}', 'wb') as f:",
+  "            f.write(b'x' * (50 * 1024 * 1024))",
+  "print('wrote')",
+].join('\n');
+
+describe('the isolated tier and the memory cgroup are there on Linux as root (CI): fail, not skip', () => {
+  it.runIf(LINUX_ROOT)('bubblewrap works, the memory budget is a cgroup, and dispose removes it', async () => {
+    expect(isolation.tier).toBe('isolated');
+    const runner = await start('isolated', 'auto');
+    let cgroup: string | undefined;
+    try {
+      expect(runner.tierNote).toMatch(/Memory: cgroup v[12], 256 MiB for all processes and tmpfs together/);
+      cgroup = await sandboxCgroup(runner);
+      expect(cgroup).toMatch(/\/r1ci-sandbox-[0-9a-f]+$/);
+      expect(existsSync(cgroup ?? '')).toBe(true);
+    } finally {
+      await runner.dispose();
+    }
+    expect(existsSync(cgroup ?? '')).toBe(false);
+  });
+});
+
+describe.each(TIERS.flatMap((tier) => MECHANISMS.map((mechanism) => [tier, mechanism] as const)))('whole-sandbox memory (%s tier, %s)', (tier, mechanism) => {
+  it('says which mechanism enforces the budget', async () => {
+    const runner = await start(tier, mechanism);
+    try {
+      if (mechanism === 'watched') expect(runner.tierNote).toContain('Memory: watched, 256 MiB for all processes and tmpfs together');
+      else if (LINUX_ROOT) expect(runner.tierNote).toMatch(/Memory: cgroup v[12]/);
+    } finally {
+      await runner.dispose();
+    }
+  });
+
+  it('memory split across 8 forked processes: killed at the sandbox limit, next cell works', async () => {
+    const runner = await start(tier, mechanism);
+    try {
+      const result = await runner.runCell(FORKED_MEMORY);
+      expect(result.killed).toBe('memory');
+      expect(result.killMessage).toContain('killed: sandbox memory limit (256 MiB)');
+      expect((await runner.runCell('print(1 + 1)')).stdout).toBe('2\n');
+    } finally {
+      await runner.dispose();
+    }
+  }, 60_000);
+
+  it('memory hidden in unmapped memfd files: killed at the sandbox limit, next cell works', async () => {
+    const runner = await start(tier, mechanism);
+    try {
+      const result = await runner.runCell(MEMFD_MEMORY);
+      expect(result.killed).toBe('memory');
+      expect(result.killMessage).toContain('sandbox memory limit (256 MiB)');
+      expect((await runner.runCell('print(1 + 1)')).stdout).toBe('2\n');
+    } finally {
+      await runner.dispose();
+    }
+  }, 60_000);
+
+  it('04-memory-across-processes.py: contained, next cell works', async () => {
+    const runner = await start(tier, mechanism);
+    try {
+      const result = await runner.runCell(sandboxAttackCell(REPO, '04-memory-across-processes.py'));
+      // Each child is stopped (MemoryError under RLIMIT_AS, or killed at the sandbox limit): none exits 0.
+      expect(result.stdout).not.toContain('[0, 0, 0]');
+      expect((await runner.runCell('print(1 + 1)')).stdout).toBe('2\n');
+    } finally {
+      await runner.dispose();
+    }
+  }, 60_000);
+});
+
+// Only the isolated tier has RAM-backed mounts of its own (basic keeps /tmp and home on disk).
+describe.runIf(TIERS.includes('isolated')).each(MECHANISMS)('tmpfs files are sandbox memory (isolated tier, %s)', (mechanism) => {
+  it('multiprocessing works: /dev/shm is there (its own sized tmpfs)', async () => {
+    const runner = await start('isolated', mechanism);
+    try {
+      const cell = [
+        '# POSIX semaphores (every multiprocessing lock and pool) live in /dev/shm.',
+        'import multiprocessing as mp, os',
+        'lock = mp.Lock()',
+        'with mp.Pool(2) as pool:',
+        '    print(pool.map(abs, range(-2, 3)))',
+        "s = os.statvfs('/dev/shm')",
+        'print(s.f_blocks * s.f_frsize == 256 * 1024 * 1024)',
+      ].join('\n');
+      const result = await runner.runCell(cell);
+      expect(result.stderr).toBe('');
+      expect(result.stdout).toBe('[2, 1, 0, 1, 2]\nTrue\n');
+    } finally {
+      await runner.dispose();
+    }
+  }, 60_000);
+
+  it('memory hidden in /dev/shm, /tmp and home files: the mounts count with the processes', async () => {
+    const runner = await start('isolated', mechanism);
+    try {
+      const result = await runner.runCell(TMPFS_SPLIT);
+      expect(result.killed).toBe('memory');
+      expect(result.killMessage).toContain('killed: sandbox memory limit (256 MiB)');
+      // The sandbox was ended: its tmpfs files are gone with it, and it works again.
+      const after = await runner.runCell("import os\nprint(sorted(os.listdir('/tmp')), sorted(os.listdir('/dev/shm')))");
+      expect(after.stdout).toBe('[] []\n');
+    } finally {
+      await runner.dispose();
+    }
+  }, 60_000);
+
+  it('tmpfs files kept across cells count (05-tmpfs-fills-ram.py and a split variant)', async () => {
+    const runner = await start('isolated', mechanism);
+    try {
+      // 150 MiB in two files (each under the file-size limit), 5 MiB at a time: the process stays small.
+      const fill = (folder: string): string =>
+        `import os\nfor name in ['a', 'b']:\n    with open(os.path.join(${folder}, name), 'wb') as f:\n        for _ in range(15):\n            f.write(b'x' * (5 * 1024 * 1024))\nprint('kept')`;
+      const first = await runner.runCell(fill("'/tmp'"));
+      expect(first.killed).toBeUndefined();
+      const second = await runner.runCell(fill("os.environ['HOME']"));
+      expect(second.killed).toBe('memory');
+      // The shipped cell (3 GiB in /tmp): never more than the budget stays allocated.
+      const shipped = await runner.runCell(sandboxAttackCell(REPO, '05-tmpfs-fills-ram.py'));
+      expect(shipped.stdout).not.toContain('wrote 3 GiB');
+      const held = await runner.runCell("import os\ns = os.statvfs('/tmp')\nprint((s.f_blocks - s.f_bfree) * s.f_frsize <= 256 * 1024 * 1024)");
+      expect(held.stdout).toBe('True\n');
+    } finally {
+      await runner.dispose();
+    }
+  }, 90_000);
+
+});
+
+const DETACHED_BURNERS = [
+  '# Burners that leave the process group and the session, and a double-forked orphan.',
+  'import os, subprocess, sys',
+  "subprocess.Popen([sys.executable, '-c', 'while True: pass'], start_new_session=True)",
+  'if os.fork() == 0:',
+  '    os.setsid()',
+  '    if os.fork() == 0:',
+  '        while True: pass',
+  '    os._exit(0)',
+  "print('started')",
+].join('\n');
+
+describe.each(TIERS.flatMap((tier) => MECHANISMS.map((mechanism) => [tier, mechanism] as const)))('nothing runs on after its cell (%s tier, %s)', (tier, mechanism) => {
+  it.each([
+    ['06-background-burners.py', () => sandboxAttackCell(REPO, '06-background-burners.py')],
+    ['setsid and double-fork burners', () => DETACHED_BURNERS],
+  ])('%s: no process of the sandbox burns CPU after the cell returns, next cell works', async (_name, cell) => {
+    const runner = await start(tier, mechanism);
+    try {
+      const identity = await probeIdentity(runner);
+      const before = await sandboxProcesses(runner, identity);
+      const result = await runner.runCell(cell());
+      expect(result.stdout).toBe('started\n');
+      expect(result.killed).toBeUndefined();
+      // Right after the cell returned: only what ran before it (bwrap, its init, the worker).
+      const after = await sandboxProcesses(runner, identity);
+      expect(after.sort()).toEqual(before.sort());
+      const first = cpuTicks(after);
+      await new Promise((resolvePause) => setTimeout(resolvePause, 1_000));
+      const second = cpuTicks(after);
+      for (const [pid, ticks] of second) expect(ticks - (first.get(pid) ?? ticks)).toBeLessThan(20);
+      expect((await runner.runCell('print(1 + 1)')).stdout).toBe('2\n');
+    } finally {
+      await runner.dispose();
+    }
+  }, 60_000);
+
+  it('cancel leaves no process behind, and dispose leaves no cgroup', async () => {
+    const runner = await start(tier, mechanism);
+    const cgroup = await sandboxCgroup(runner);
+    // No cgroup when the watcher is forced; as root on Linux 'auto' always makes one.
+    if (mechanism === 'watched') expect(cgroup).toBeUndefined();
+    else if (LINUX_ROOT) expect(cgroup).toMatch(/\/r1ci-sandbox-[0-9a-f]+$/);
+    try {
+      const identity = await probeIdentity(runner);
+      const before = await sandboxProcesses(runner, identity);
+      const controller = new AbortController();
+      const running = runner.runCell(`${DETACHED_BURNERS}\nimport time\nwhile True: time.sleep(0.1)`, { signal: controller.signal });
+      setTimeout(() => controller.abort(), 1_500);
+      const result = await running;
+      expect(result.killed).toBe('cancelled');
+      // Nothing the cancelled cell started is left: at most the worker's own chain (gone too if it was restarted).
+      const left = await sandboxProcesses(runner, identity);
+      expect(left.filter((pid) => !before.includes(pid))).toEqual([]);
+      expect((await runner.runCell('print(1 + 1)')).stdout).toBe('2\n');
+    } finally {
+      await runner.dispose();
+    }
+    if (cgroup) expect(existsSync(cgroup)).toBe(false);
+  }, 60_000);
+});
+
+describe.each(TIERS)('disk budget of the scratch folder (%s tier)', (tier) => {
+  it('11-disk-fill.py: stopped, "disk budget of the sandbox used up"; deleting brings it back', async () => {
+    const runner = await start(tier, 'auto');
+    try {
+      const result = await runner.runCell(sandboxAttackCell(REPO, '11-disk-fill.py'));
+      expect(result.killed).toBe('disk');
+      expect(result.killMessage).toContain('disk budget of the sandbox used up');
+      const cleaned = await runner.runCell("import glob, os\nfor p in glob.glob('big*'):\n    os.remove(p)\nprint('deleted')");
+      expect(cleaned.stdout).toBe('deleted\n');
+      expect(cleaned.killed).toBeUndefined();
+    } finally {
+      await runner.dispose();
+    }
+  }, 60_000);
+
+  it('a quick cell over the budget is told after it returns (10 files of 10 MiB in well under a second)', async () => {
+    const runner = await start(tier, 'auto');
+    try {
+      const result = await runner.runCell("for i in range(10):\n    open(f'part{i}', 'wb').write(b'x' * (10 * 1024 * 1024))\nprint('done')");
+      expect(result.killed).toBe('disk');
+      expect(result.killMessage).toMatch(/disk budget of the sandbox used up \(\d+(\.\d)? MiB of 64 MiB\)/);
+      // Still over in the next cell, until files are deleted.
+      expect((await runner.runCell('print(1)')).killed).toBe('disk');
+    } finally {
+      await runner.dispose();
+    }
+  }, 60_000);
+
+  it('a long cell that keeps writing is stopped while it runs ("killed: disk budget…")', async () => {
+    const runner = await start(tier, 'auto');
+    try {
+      const started = Date.now();
+      const result = await runner.runCell("import time\nfor i in range(200):\n    open(f'slow{i}', 'wb').write(b'x' * (5 * 1024 * 1024))\n    time.sleep(0.1)\nprint('wrote 1000 MiB')");
+      expect(result.stdout).toBe('');
+      expect(result.killed).toBe('disk');
+      expect(result.killMessage).toMatch(/^killed: disk budget of the sandbox used up/);
+      expect(Date.now() - started).toBeLessThan(15_000);
+    } finally {
+      await runner.dispose();
+    }
+  }, 60_000);
+
+  it('many small files: the entry budget holds; deleting them slowly is allowed', async () => {
+    const runner = await start(tier, 'auto', { ...LIMITS, diskEntries: 2_000 });
+    try {
+      const result = await runner.runCell("import os\nos.makedirs('many', exist_ok=True)\nfor i in range(5000):\n    open(f'many/{i}', 'w').write('x')\nprint('ok')");
+      expect(result.killed).toBe('disk');
+      expect(result.killMessage).toContain('disk budget of the sandbox used up (more than 2,000 files and folders)');
+      // Deleting slowly (over several seconds) while still over the entry budget is allowed.
+      const cleaned = await runner.runCell(
+        "import os, time\nfor i, name in enumerate(os.listdir('many')):\n    os.remove('many/' + name)\n    if i % 1000 == 0:\n        time.sleep(0.5)\nos.rmdir('many')\nprint('gone')",
+      );
+      expect(cleaned.stdout).toBe('gone\n');
+      expect(cleaned.killed).toBeUndefined();
+    } finally {
+      await runner.dispose();
+    }
+  }, 60_000);
+});

@@ -1,0 +1,113 @@
+// Byte-level checks of the wire features real servers use (../shared/cases/real-models): reasoning
+// fields, tool calls, `length`, usage, CRLF, bodies split inside a character, non-streamed replies.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startScriptedServer, type Scenario, type ScriptedServer } from '../../support/scripted-server';
+import { caseFileSchema, scenarioFromCase } from '../../support/scripted-server/scenarioSchema';
+import { rawRequest } from './support';
+
+const MODEL = 'thinker:latest';
+const scenarios: Scenario[] = [
+  { id: 'think', match: 'think please', chunkSize: 100, turns: [{ thinking: 'abcdef', thinkingChunks: 2, text: 'done' }] },
+  { id: 'tools', match: 'call please', turns: [{ text: '', toolCalls: [{ name: 'python', arguments: { code: 'print("héllo")' } }] }] },
+  { id: 'cut', match: 'cut please', chunkSize: 100, turns: [{ text: 'print(be', doneReason: 'length', usagePromptTokens: 7 }] },
+  { id: 'crlf', match: 'crlf please', chunkSize: 100, wire: { crlf: true, splitUtf8: true }, turns: [{ text: 'é' }] },
+  { id: 'flat', match: 'flat please', turns: [{ text: 'whole', thinking: 'hmm', nonStream: true }] },
+];
+
+let server: ScriptedServer;
+beforeAll(async () => {
+  server = await startScriptedServer({ scenarios, models: [{ name: MODEL, capabilities: ['completion', 'thinking', 'tools'], maxModelLen: 8192 }] });
+});
+afterAll(async () => {
+  await server.close();
+});
+
+const ask = (content: string): Array<{ role: string; content: string }> => [{ role: 'user', content }];
+const ndjson = (body: string): Array<Record<string, unknown>> => body.trim().split(/\r?\n/).map((l) => JSON.parse(l) as Record<string, unknown>);
+const sse = (body: string): Array<Record<string, unknown>> =>
+  body
+    .split(/\r?\n\r?\n/)
+    .map((e) => e.replace(/^data: /, ''))
+    .filter((d) => d !== '' && d !== '[DONE]')
+    .map((d) => JSON.parse(d) as Record<string, unknown>);
+const openAi = (content: string, extra: Record<string, unknown> = {}): Promise<{ body: string; headers: Record<string, string | string[] | undefined> }> =>
+  rawRequest(`${server.url}/v1/chat/completions`, 'POST', { model: MODEL, messages: ask(content), stream: true, stream_options: { include_usage: true }, ...extra });
+
+describe('reasoning', () => {
+  it('Ollama: message.thinking when think is set, inline <think> when it is absent, nothing when false', async () => {
+    const field = ndjson((await rawRequest(`${server.url}/api/chat`, 'POST', { model: MODEL, think: true, messages: ask('think please') })).body);
+    expect(field.slice(0, 3).map((o) => o['message'])).toEqual([
+      { role: 'assistant', content: '', thinking: 'abc' },
+      { role: 'assistant', content: '', thinking: 'def' },
+      { role: 'assistant', content: 'done' },
+    ]);
+    const inline = ndjson((await rawRequest(`${server.url}/api/chat`, 'POST', { model: MODEL, messages: ask('think please') })).body);
+    expect(inline.map((o) => (o['message'] as { content: string }).content).join('')).toBe('<think>abcdef</think>\n\ndone');
+    const off = ndjson((await rawRequest(`${server.url}/api/chat`, 'POST', { model: MODEL, think: false, messages: ask('think please') })).body);
+    expect(off.map((o) => (o['message'] as { content: string }).content).join('')).toBe('done');
+  });
+
+  it('OpenAI-compatible: delta.reasoning_content before the content', async () => {
+    const events = sse((await openAi('think please')).body);
+    const deltas = events.flatMap((e) => (e['choices'] as Array<{ delta: Record<string, unknown> }>).map((c) => c.delta));
+    expect(deltas.slice(1, 4)).toEqual([{ reasoning_content: 'abc' }, { reasoning_content: 'def' }, { content: 'done' }]);
+  });
+
+  it('repeats a reasoning text shorter than its chunk count, once per chunk', async () => {
+    const file = caseFileSchema.parse({ model: MODEL, turns: [{ thinking: 'ab', thinkingChunks: 4, text: 'x' }] });
+    server.setScenarios([scenarioFromCase('many', file), ...scenarios]);
+    const events = sse((await openAi('anything')).body);
+    const reasoning = events.flatMap((e) => (e['choices'] as Array<{ delta: { reasoning_content?: string } }>).flatMap((c) => (c.delta.reasoning_content ? [c.delta.reasoning_content] : [])));
+    expect(reasoning).toEqual(['ab', 'ab', 'ab', 'ab']);
+    server.setScenarios(scenarios);
+  });
+});
+
+describe('tool calls', () => {
+  it('Ollama: one line with the whole call, arguments as an object', async () => {
+    const lines = ndjson((await rawRequest(`${server.url}/api/chat`, 'POST', { model: MODEL, messages: ask('call please') })).body);
+    expect(lines[0]?.['message']).toEqual({ role: 'assistant', content: '', tool_calls: [{ function: { name: 'python', arguments: { code: 'print("héllo")' } } }] });
+    expect(lines.at(-1)).toMatchObject({ done: true, done_reason: 'stop' });
+  });
+
+  it('OpenAI: id and name first, then the arguments as JSON text in pieces, finish_reason tool_calls', async () => {
+    const events = sse((await openAi('call please')).body);
+    const calls = events.flatMap((e) => (e['choices'] as Array<{ delta: { tool_calls?: Array<{ index: number; id?: string; function: { name?: string; arguments?: string } }> } }>).flatMap((c) => c.delta.tool_calls ?? []));
+    expect(calls[0]).toMatchObject({ index: 0, function: { name: 'python', arguments: '' } });
+    expect(calls[0]?.id).toMatch(/^call_/);
+    expect(calls.length).toBeGreaterThan(3);
+    expect(calls.map((c) => c.function.arguments ?? '').join('')).toBe(JSON.stringify({ code: 'print("héllo")' }));
+    const finish = events.flatMap((e) => (e['choices'] as Array<{ finish_reason: string | null }>).map((c) => c.finish_reason)).filter((f) => f !== null);
+    expect(finish).toEqual(['tool_calls']);
+  });
+});
+
+describe('length, usage, framing, non-streamed replies', () => {
+  it('doneReason length and usagePromptTokens reach both APIs', async () => {
+    const ollama = ndjson((await rawRequest(`${server.url}/api/chat`, 'POST', { model: MODEL, messages: ask('cut please') })).body).at(-1);
+    expect(ollama).toMatchObject({ done_reason: 'length', prompt_eval_count: 7 });
+    const events = sse((await openAi('cut please')).body);
+    expect(events.at(-1)?.['usage']).toMatchObject({ prompt_tokens: 7 });
+    expect(events.some((e) => (e['choices'] as Array<{ finish_reason: string | null }>).some((c) => c.finish_reason === 'length'))).toBe(true);
+  });
+
+  it('CRLF line ends, and a character split across two writes', async () => {
+    const res = await openAi('crlf please');
+    expect(res.body).toContain('\r\n\r\n');
+    expect(res.body).not.toMatch(/[^\r]\n/);
+    expect(sse(res.body).flatMap((e) => (e['choices'] as Array<{ delta: { content?: string } }>).map((c) => c.delta.content ?? '')).join('')).toBe('é');
+  });
+
+  it('a non-streamed reply to a streaming request: one chat.completion document with the reasoning', async () => {
+    const res = await openAi('flat please');
+    expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(JSON.parse(res.body)).toMatchObject({ object: 'chat.completion', choices: [{ message: { role: 'assistant', content: 'whole', reasoning_content: 'hmm' }, finish_reason: 'stop' }] });
+  });
+
+  it('/v1/models lists max_model_len (vLLM) and /api/show the capabilities', async () => {
+    const models = JSON.parse((await rawRequest(`${server.url}/v1/models`, 'GET')).body) as { data: Array<Record<string, unknown>> };
+    expect(models.data[0]).toMatchObject({ id: MODEL, max_model_len: 8192 });
+    const show = JSON.parse((await rawRequest(`${server.url}/api/show`, 'POST', { model: MODEL })).body) as { capabilities: string[] };
+    expect(show.capabilities).toEqual(['completion', 'thinking', 'tools']);
+  });
+});
