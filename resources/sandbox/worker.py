@@ -303,6 +303,8 @@ class LineReader:
 # Entries of every kind (folders too) count against the scan, so 200,000 empty folders
 # cost a cell a few milliseconds, not seconds; the host re-checks everything it opens.
 SCAN_ENTRIES = 5000
+# Each folder costs an open and a read of its own: at most this many are opened per scan.
+SCAN_FOLDERS = 200
 SCAN_DEPTH = 8
 MAX_CHANGED = 200
 SCAN_IGNORED = {CELL_FILE, "__pycache__", ".ipynb_checkpoints"}
@@ -326,9 +328,13 @@ def scan_scratch():
         return files
     scanned_at = time.time_ns()
     budget = [SCAN_ENTRIES]
+    folders = [SCAN_FOLDERS]
     counted = [0]  # entries that are not ignored
 
     def walk(path, prefix, depth):
+        if folders[0] <= 0:
+            return
+        folders[0] -= 1
         try:
             entries = os.scandir(path)
         except OSError:

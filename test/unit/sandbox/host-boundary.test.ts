@@ -263,7 +263,8 @@ describe.each(REQUIRED_TIERS)('attacks through the host (%s tier)', (tier) => {
 
   it('10: 200,000 empty folders: the scan is bounded and later cells still work and list their files', async () => {
     // Its own runner: making 200,000 folders takes longer than the suite's short time limit.
-    const patient = await startRunner(tier, { limits: { timeoutMs: 90_000 } });
+    // (and a disk budget that lets the 200,000 folders exist: what is measured here is the scan).
+    const patient = await startRunner(tier, { limits: { timeoutMs: 90_000, diskEntries: 1_000_000 } });
     try {
       const made = await patient.runCell(sandboxAttackCell(REPO, '10-many-folders.py'));
       results.push(made);
