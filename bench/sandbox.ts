@@ -46,7 +46,7 @@ async function warmRoundTrip(tier: 'isolated' | 'basic', iterations: number, roo
 
 /** Issue 10 (10-many-folders.py): after 200,000 empty folders, a later cell must cost milliseconds, not seconds. */
 async function manyFolders(iterations: number, root: string): Promise<Row> {
-  const runner = await createCodeRunner({ scratchDir: join(root, 'many-folders'), limits: { timeoutMs: 300_000 } });
+  const runner = await createCodeRunner({ scratchDir: join(root, 'many-folders'), limits: { timeoutMs: 300_000, diskEntries: 1_000_000, diskBytes: 8 * 1024 ** 3 } });
   try {
     await runner.runCell('import os\nfor i in range(200_000):\n    os.mkdir(f"d{i}")');
     const samples: number[] = [];

@@ -264,7 +264,7 @@ describe.each(REQUIRED_TIERS)('attacks through the host (%s tier)', (tier) => {
   it('10: 200,000 empty folders: the scan is bounded and later cells still work and list their files', async () => {
     // Its own runner: making 200,000 folders takes longer than the suite's short time limit.
     // (and a disk budget that lets the 200,000 folders exist: what is measured here is the scan).
-    const patient = await startRunner(tier, { limits: { timeoutMs: 90_000, diskEntries: 1_000_000 } });
+    const patient = await startRunner(tier, { limits: { timeoutMs: 90_000, diskEntries: 1_000_000, diskBytes: 8 * 1024 ** 3 } });
     try {
       const made = await patient.runCell(sandboxAttackCell(REPO, '10-many-folders.py'));
       results.push(made);
