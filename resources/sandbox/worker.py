@@ -23,8 +23,10 @@ ends) and then the "done" reply. The interpreter's "done" on the control socket 
 only a sequence number, and is believed only once the interpreter's main thread is seen
 waiting in read() on the code channel (/proc/PID/syscall): a cell that sends one itself and keeps
 running is still running, and its own time limit ends it. A "done" for a cell that
-already ended gets the interpreter replaced, and the cell running then is reported as
-stopped for that reason, never as its own timeout. Control lines are bounded: a flood
+already ended gets the interpreter killed, and the cell running then is reported as
+stopped for that reason, never as its own timeout; after that (and after an os._exit or a
+crash of the interpreter) the supervisor reports the cell and exits: the host starts a fresh
+worker for the next cell. Control lines are bounded: a flood
 is a protocol violation that ends the cell. What stays possible: a cell that takes over
 its own interpreter (its main thread reading the code channel) can answer for later
 cells of the same conversation, which it owns anyway; it never reaches the host.

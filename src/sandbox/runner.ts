@@ -262,10 +262,9 @@ export class PythonCodeRunner implements CodeRunner {
     const budgetKill = describeBudgetKill(verdict, this.setup.limits, outcome.workerLost);
     if (budgetKill) return budgetKill;
     const lost = outcome.workerLost ? '; the Python interpreter was restarted, so variables from earlier cells are gone' : '';
-    const replaced = '; the Python interpreter was restarted, so variables from earlier cells are gone';
     const limits = this.setup.limits;
     // A violation names the cell that committed it, never this cell's time limit.
-    if (outcome.workerError === 'protocol') return { reason: 'protocol', message: `stopped: ${outcome.done?.detail ?? 'protocol violation'}${replaced}` };
+    if (outcome.workerError === 'protocol') return { reason: 'protocol', message: `stopped: ${outcome.done?.detail ?? 'protocol violation'}${lost}` };
     switch (outcome.stoppedBy) {
       case 'timeout':
         return { reason: 'timeout', message: `timed out after ${formatSeconds(limits.timeoutMs)}${lost}` };
@@ -284,7 +283,7 @@ export class PythonCodeRunner implements CodeRunner {
     if (outcome.workerError === 'file-size') return { reason: 'file-size', message: `stopped: file size limit (${formatBytes(limits.fileSizeBytes)})` };
     if (outcome.workerError === 'crashed') {
       const signal = outcome.done?.signal ? ` (signal ${outcome.done.signal})` : '';
-      return { reason: 'crashed', message: `the Python interpreter crashed${signal}${replaced}` };
+      return { reason: 'crashed', message: `the Python interpreter crashed${signal}${lost}` };
     }
     if (outcome.workerLost && !outcome.done?.exited) return { reason: 'crashed', message: `the Python interpreter crashed${lost}` };
     return undefined;
