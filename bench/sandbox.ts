@@ -44,6 +44,26 @@ async function warmRoundTrip(tier: 'isolated' | 'basic', iterations: number, roo
   }
 }
 
+/**
+ * Issue 10 (10-many-folders.py): many empty folders must cost a later cell milliseconds, not
+ * seconds. 19,000: as many as the default disk budget (20,000 entries) lets a sandbox keep.
+ */
+async function manyFolders(iterations: number, root: string): Promise<Row> {
+  const runner = await createCodeRunner({ scratchDir: join(root, 'many-folders'), limits: { timeoutMs: 300_000 } });
+  try {
+    await runner.runCell('import os\nfor i in range(19_000):\n    os.mkdir(f"d{i}")');
+    const samples: number[] = [];
+    for (let i = 0; i < iterations; i++) {
+      const start = performance.now();
+      await runner.runCell(`open("f${i}.txt", "w").write("x")`);
+      samples.push(performance.now() - start);
+    }
+    return { name: `cell writing a file, 19,000 empty folders in scratch, ${runner.tier}`, samples };
+  } finally {
+    await runner.dispose();
+  }
+}
+
 function freshSpawn(executable: string, iterations: number): Row {
   const samples: number[] = [];
   for (let i = 0; i < iterations; i++) {
@@ -88,6 +108,7 @@ async function main(): Promise<void> {
     const baseline = freshSpawn(python.executable, 40);
     rows.push(baseline);
     for (const tier of tiers) rows.push(await warmRoundTrip(tier, 500, root));
+    rows.push(await manyFolders(30, root));
     for (const tier of tiers) {
       rows.push(await coldStart(tier, false, 10, root));
       rows.push(await coldStart(tier, true, 10, root));
@@ -103,7 +124,7 @@ async function main(): Promise<void> {
     const warmIsolated = rows.find((row) => row.name.includes('warm round trip, isolated'));
     if (warmIsolated) {
       const median = stats(warmIsolated.samples).median;
-      console.log(`goal: warm isolated median ≤ 1 ms: ${median <= 1 ? 'met' : 'NOT met'} (${fmt(median)}); ≥ 10× faster than a fresh spawn: ${base / median >= 10 ? 'met' : 'NOT met'} (${(base / median).toFixed(1)}×)`);
+      console.log(`goal: warm isolated median ≤ 0.25 ms (issue 10): ${median <= 0.25 ? 'met' : 'NOT met'} (${fmt(median)}); ≥ 10× faster than a fresh spawn: ${base / median >= 10 ? 'met' : 'NOT met'} (${(base / median).toFixed(1)}×)`);
     }
   } finally {
     rmSync(root, { recursive: true, force: true });

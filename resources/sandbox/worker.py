@@ -1,34 +1,77 @@
 """Long-lived Python worker for one conversation (spawned by src/sandbox).
 
-Protocol (never on stdout/stderr, so print() output cannot be mistaken for it):
-  fd 3  parent -> worker  JSON lines: {"type":"run","id":NONCE,"code":STR}
-                                      {"type":"interrupt","id":NONCE}
-                                      {"type":"configure","cwd":STR,"home":STR}
-                                      {"type":"reap"}
-  fd 4  worker -> parent  JSON lines: {"type":"ready",...} / {"type":"done","id":NONCE,...}
-The cell's own output goes to fd 1/2; at the end of each cell the worker writes
-"\\0" + NONCE + "\\0" on both streams so the parent knows where the cell's output ends.
-The nonce is random per cell; code running in this process could still find it in
-memory and forge its *own* result, which gains it nothing: the boundary is the
-sandbox around this process, not this protocol.
+Two processes, so user code can never speak the host's protocol:
+
+  supervisor  this process. Holds the host's pipes, never runs user code, and is made
+              non-dumpable, so another process of the same uid cannot open its
+              /proc/PID/fd, read its memory or ptrace it.
+  interpreter a child forked by the supervisor before any cell. It runs the cells
+              (as __main__, like a script) and has only fd 0/1/2, the code channel
+              (fd 5) and a private control socket to the supervisor. Its own copy of
+              fds 3/4 is closed.
+
+Host protocol (JSON lines, never on stdout/stderr):
+  fd 3  host -> supervisor   {"type":"run","id":NONCE}
+                             {"type":"interrupt","id":NONCE}
+                             {"type":"reap"}
+  fd 4  supervisor -> host   {"type":"ready",...} / {"type":"done","id":NONCE,...} / {"type":"reaped"}
+  fd 5  host -> interpreter  {"type":"run","code":STR} / {"type":"reap"} (the code goes straight
+                             to the interpreter: one hop less per cell; it holds no secret)
+The nonce never enters the interpreter: after a cell the supervisor writes
+"\\0" + NONCE + "\\0" on stdout and stderr (so the host knows where the cell's output
+ends) and then the "done" reply. The interpreter's "done" on the control socket carries
+only a sequence number, and is believed only once the interpreter's main thread is seen
+waiting in read() on the code channel (/proc/PID/syscall): a cell that sends one itself and keeps
+running is still running, and its own time limit ends it. A "done" for a cell that
+already ended gets the interpreter killed, and the cell running then is reported as
+stopped for that reason, never as its own timeout; after that (and after an os._exit or a
+crash of the interpreter) the supervisor reports the cell and exits: the host starts a fresh
+worker for the next cell. Control lines are bounded: a flood
+is a protocol violation that ends the cell. What stays possible: a cell that takes over
+its own interpreter (its main thread reading the code channel) can answer for later
+cells of the same conversation, which it owns anyway; it never reaches the host.
 """
 
 import ctypes
 import json
 import linecache
 import os
-import queue
+import platform
 import resource
+import select
 import signal
+import socket
 import sys
 import threading
+import time
 import traceback
+import types
 
 ARGS = json.loads(sys.argv[1]) if len(sys.argv) > 1 else {}
 REQ_FD = 3
 REP_FD = 4
-WORKER_PID = os.getpid()
+CODE_FD = 5
+PR_SET_PDEATHSIG = 1
+PR_SET_DUMPABLE = 4
+PR_SET_SECCOMP = 22
 PR_SET_CHILD_SUBREAPER = 36
+PR_SET_NO_NEW_PRIVS = 38
+# The longest control line the interpreter may send (a "done" is ~100 bytes).
+MAX_CONTROL_LINE = 4096
+# The longest request line from the host (the code of one cell).
+MAX_REQUEST_LINE = 64 * 1024 * 1024
+CELL_FILE = ".r1ci-cell.py"
+
+try:
+    LIBC = ctypes.CDLL(None, use_errno=True)
+except OSError:
+    LIBC = None
+
+
+def prctl(option, arg2=0, arg3=0, arg4=0, arg5=0):
+    if LIBC is None or not sys.platform.startswith("linux"):
+        return -1
+    return LIBC.prctl(option, ctypes.c_ulong(arg2), ctypes.c_ulong(arg3), ctypes.c_ulong(arg4), ctypes.c_ulong(arg5))
 
 
 def set_limits():
@@ -86,56 +129,106 @@ def drop_privileges():
         os._exit(70)
 
 
+# seccomp: refuse new user namespaces (unshare/clone with CLONE_NEWUSER; clone3, whose
+# flags a classic filter cannot read, answers ENOSYS so libc falls back to clone), and
+# any syscall of a foreign ABI (i386/x32 on x86_64), which would bypass the numbers below.
+# read(2) per machine: the interpreter, idle, waits in read() for the next cell's code,
+# which /proc/PID/syscall shows as "NR 0xFD ...".
+READ_SYSCALL = {"x86_64": 0, "aarch64": 63}.get(platform.machine())
+IDLE_SYSCALL = None if READ_SYSCALL is None or not sys.platform.startswith("linux") else b"%d 0x%x " % (READ_SYSCALL, CODE_FD)
+SECCOMP_ARCH = {
+    # machine: (AUDIT_ARCH, clone, unshare, clone3)
+    "x86_64": (0xC000003E, 56, 272, 435),
+    "aarch64": (0xC00000B7, 220, 97, 435),
+}
+CLONE_NEWUSER = 0x10000000
+
+
+def deny_user_namespaces():
+    """Installs the filter; True when it is in force. Linux x86_64/aarch64 only."""
+    arch = SECCOMP_ARCH.get(platform.machine())
+    if arch is None or not ARGS.get("denyUserNamespaces"):
+        return False
+    audit_arch, nr_clone, nr_unshare, nr_clone3 = arch
+    ld, jeq, jge, jset, ret = 0x20, 0x15, 0x35, 0x45, 0x06
+    allow, deny, nosys = 0x7FFF0000, 0x00050000 | 1, 0x00050000 | 38  # ALLOW, ERRNO(EPERM), ERRNO(ENOSYS)
+    program = [
+        (ld, 0, 0, 4),  # 0: arch
+        (jeq, 0, 8, audit_arch),  # 1: foreign ABI -> 10
+        (ld, 0, 0, 0),  # 2: syscall number
+        (jge, 6, 0, 0x40000000),  # 3: x32 -> 10
+        (jeq, 6, 0, nr_clone3),  # 4: -> 11
+        (jeq, 1, 0, nr_unshare),  # 5: -> 7
+        (jeq, 0, 2, nr_clone),  # 6: -> 7, else 9
+        (ld, 0, 0, 16),  # 7: low half of args[0] (the flags)
+        (jset, 1, 0, CLONE_NEWUSER),  # 8: -> 10, else 9
+        (ret, 0, 0, allow),  # 9
+        (ret, 0, 0, deny),  # 10
+        (ret, 0, 0, nosys),  # 11
+    ]
+
+    class SockFilter(ctypes.Structure):
+        _fields_ = [("code", ctypes.c_ushort), ("jt", ctypes.c_ubyte), ("jf", ctypes.c_ubyte), ("k", ctypes.c_uint)]
+
+    class SockFprog(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(SockFilter))]
+
+    filters = (SockFilter * len(program))(*[SockFilter(*row) for row in program])
+    fprog = SockFprog(len(program), filters)
+    if prctl(PR_SET_NO_NEW_PRIVS, 1) != 0:
+        return False
+    return LIBC.prctl(PR_SET_SECCOMP, ctypes.c_ulong(2), ctypes.byref(fprog), ctypes.c_ulong(0), ctypes.c_ulong(0)) == 0
+
+
 def become_subreaper():
     # Orphaned grandchildren (setsid / start_new_session) are re-parented to us,
-    # so the parent can still find them by ancestry and kill them. Linux only.
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
-    except (OSError, AttributeError):
-        pass
+    # so they can still be found by ancestry and killed. Linux only.
+    prctl(PR_SET_CHILD_SUBREAPER, 1)
 
 
-def descendants():
-    """Pids whose ancestry leads to this process (Linux /proc scan)."""
+def process_parents():
     parents = {}
     try:
         entries = os.listdir("/proc")
     except OSError:
-        return []
+        return parents
     for entry in entries:
         if not entry.isdigit():
             continue
         try:
             with open("/proc/%s/stat" % entry, "rb") as f:
                 stat = f.read()
-            ppid = int(stat[stat.rindex(b")") + 2 :].split()[1])
+            parents[int(entry)] = int(stat[stat.rindex(b")") + 2 :].split()[1])
         except (OSError, ValueError, IndexError):
             continue
-        parents[int(entry)] = ppid
-    me = os.getpid()
+    return parents
+
+
+def descendants(root, spare=()):
+    """Pids whose ancestry leads to `root`, except `spare` (whose descendants are included)."""
+    children = {}
+    for pid, ppid in process_parents().items():
+        children.setdefault(ppid, []).append(pid)
     found = []
-    frontier = [me]
+    frontier = [root]
     while frontier:
-        current = frontier.pop()
-        for pid, ppid in parents.items():
-            if ppid == current and pid != me:
+        for pid in children.get(frontier.pop(), []):
+            if pid == root:
+                continue
+            if pid not in spare:
                 found.append(pid)
-                frontier.append(pid)
+            frontier.append(pid)
     return found
 
 
-def kill_descendants():
-    """Kill every process this worker (and its cells) started; reap the zombies."""
+def kill_descendants(spare=()):
+    """Kills every process this worker started except `spare`; reaps the zombies."""
+    me = os.getpid()
     for _ in range(50):
-        pids = descendants()
-        if ARGS.get("pidNamespace"):
-            # Alone in our pid namespace (bwrap's init is pid 1): -1 reaches every
-            # other sandbox process and nothing outside it.
+        pids = descendants(me, spare)
+        for pid in pids:
             try:
-                os.kill(-1, signal.SIGKILL)
+                os.kill(pid, signal.SIGSTOP)
             except OSError:
                 pass
         for pid in pids:
@@ -143,92 +236,277 @@ def kill_descendants():
                 os.kill(pid, signal.SIGKILL)
             except OSError:
                 pass
-        reap_zombies()
+        reap_zombies(spare)
         if not pids:
             return
 
 
-def reap_zombies():
-    while True:
-        try:
-            pid, _ = os.waitpid(-1, os.WNOHANG)
-        except ChildProcessError:
+def reap_zombies(spare=()):
+    """Waits for this process's exited children, except `spare` (waited for by their owner)."""
+    me = os.getpid()
+    for pid, ppid in process_parents().items():
+        if ppid == me and pid not in spare:
+            try:
+                os.waitpid(pid, os.WNOHANG)
+            except (ChildProcessError, OSError):
+                pass
+
+
+def send_line(fd, message):
+    data = (json.dumps(message) + "\n").encode("utf-8")
+    while data:
+        written = os.write(fd, data)
+        data = data[written:]
+
+
+class LineReader:
+    """Splits a byte stream into lines of at most `limit` bytes; linear in the input."""
+
+    def __init__(self, fd, limit):
+        self.fd = fd
+        self.limit = limit
+        self.parts = []
+        self.size = 0
+        self.overflow = False
+
+    def read(self):
+        """New complete lines; None at end of file. Sets `overflow` on an overlong line."""
+        chunk = os.read(self.fd, 1 << 16)
+        if not chunk:
+            return None
+        lines = []
+        start = 0
+        while True:
+            newline = chunk.find(b"\n", start)
+            if newline < 0:
+                break
+            piece = chunk[start:newline]
+            if self.size + len(piece) > self.limit:
+                self.overflow = True
+            else:
+                self.parts.append(piece)
+                lines.append(b"".join(self.parts))
+            self.parts = []
+            self.size = 0
+            start = newline + 1
+        rest = chunk[start:]
+        if rest:
+            self.size += len(rest)
+            if self.size > self.limit:
+                self.overflow = True
+                self.parts = []
+            else:
+                self.parts.append(rest)
+        return lines
+
+
+# ---------------------------------------------------------------- scratch scan
+
+# Entries of every kind (folders too) count against the scan, so 200,000 empty folders
+# cost a cell a few milliseconds, not seconds; the host re-checks everything it opens.
+SCAN_ENTRIES = 5000
+# Each folder costs an open and a read of its own: at most this many are opened per scan.
+SCAN_FOLDERS = 200
+SCAN_DEPTH = 8
+MAX_CHANGED = 200
+SCAN_IGNORED = {CELL_FILE, "__pycache__", ".ipynb_checkpoints"}
+
+
+EMPTY_SCAN = {"mtime": None}
+
+
+def scan_scratch():
+    """{relative name: (size, mtime_ns, dev, ino)} of regular files under the cwd (links not followed)."""
+    files = {}
+    # Fast path: scratch held nothing but our own cell file at the last scan, and its folder
+    # has not changed since (no entry added, removed or renamed) - then it still holds nothing.
+    # Trusted only when the folder's last change is 50 ms older than that scan (timestamps
+    # are coarser than the time between two changes).
+    try:
+        mtime = os.stat(".").st_mtime_ns
+    except OSError:
+        mtime = None
+    if mtime is not None and mtime == EMPTY_SCAN["mtime"]:
+        return files
+    scanned_at = time.time_ns()
+    budget = [SCAN_ENTRIES]
+    folders = [SCAN_FOLDERS]
+    counted = [0]  # entries that are not ignored
+
+    def walk(path, prefix, depth):
+        if folders[0] <= 0:
             return
+        folders[0] -= 1
+        try:
+            entries = os.scandir(path)
         except OSError:
             return
-        if pid == 0:
-            return
+        with entries:
+            for entry in entries:
+                if budget[0] <= 0:
+                    return
+                budget[0] -= 1
+                if entry.name in SCAN_IGNORED:
+                    continue
+                counted[0] += 1
+                name = prefix + entry.name
+                try:
+                    if entry.is_dir(follow_symlinks=False):
+                        if depth < SCAN_DEPTH:
+                            walk(entry.path, name + "/", depth + 1)
+                    elif entry.is_file(follow_symlinks=False):
+                        st = entry.stat(follow_symlinks=False)
+                        files[name] = (st.st_size, st.st_mtime_ns, st.st_dev, st.st_ino)
+                except OSError:
+                    pass
+
+    walk(".", "", 0)
+    settled = mtime is not None and scanned_at - mtime > 50_000_000
+    EMPTY_SCAN["mtime"] = mtime if counted[0] == 0 and settled else None
+    return files
 
 
-class Worker:
-    def __init__(self):
-        self.rep = os.fdopen(REP_FD, "w", encoding="utf-8", closefd=True)
-        self.req = os.fdopen(REQ_FD, "r", encoding="utf-8", closefd=True)
-        # Subprocesses started by user code must not inherit the protocol pipes.
-        os.set_inheritable(REQ_FD, False)
-        os.set_inheritable(REP_FD, False)
-        self.inbox = queue.Queue()
-        self.running_id = None
-        self.lock = threading.Lock()
-        self.main_thread = threading.main_thread().ident
-        self.namespace = self.fresh_namespace()
-        self.cell_count = 0
+def changed_files(before, after):
+    changed = []
+    for name, now in after.items():
+        if before.get(name) != now:
+            changed.append({"name": name, "size": now[0], "dev": str(now[2]), "ino": str(now[3])})
+            if len(changed) >= MAX_CHANGED:
+                break
+    return changed
+
+
+# ---------------------------------------------------------------- interpreter (child)
+
+
+def install_show_hook():
+    """plt.show() saves each open figure as plot-N.png in the cwd (an image artifact)."""
+
+    class ShowHook:
+        def find_spec(self, name, path=None, target=None):
+            if name != "matplotlib.pyplot":
+                return None
+            # The font cache is built on first use; its warning is noise for the model.
+            import logging
+
+            logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
+            for finder in sys.meta_path:
+                if finder is self or not hasattr(finder, "find_spec"):
+                    continue
+                spec = finder.find_spec(name, path, target)
+                if spec is not None:
+                    break
+            else:
+                return None
+            loader = spec.loader
+            original = loader.exec_module
+
+            def exec_module(module):
+                original(module)
+                patch_pyplot(module)
+
+            loader.exec_module = exec_module
+            return spec
+
+    sys.meta_path.insert(0, ShowHook())
+
+
+def patch_pyplot(pyplot):
+    def show(*args, **kwargs):
+        for number in pyplot.get_fignums():
+            figure = pyplot.figure(number)
+            n = 1
+            while os.path.exists("plot-%d.png" % n):
+                n += 1
+            figure.savefig("plot-%d.png" % n)
+        pyplot.close("all")
+
+    pyplot.show = show
+
+
+class Interpreter:
+    """Runs the cells; everything here is reachable by user code, so it holds no secret."""
+
+    def __init__(self, control):
+        self.control = control
+        self.seq = 0
+        self.running = False
         self.stateless = ARGS.get("mode") == "stateless"
+        self.cell_path = None
+        self.main = None
 
-    @staticmethod
-    def fresh_namespace():
-        return {"__name__": "__main__", "__builtins__": __builtins__}
-
-    def send(self, message):
-        with self.lock:
-            self.rep.write(json.dumps(message) + "\n")
-            self.rep.flush()
-
-    def read_requests(self):
-        # A thread, so an interrupt can arrive while a cell runs in the main thread.
-        for line in self.req:
-            try:
-                message = json.loads(line)
-            except ValueError:
-                continue
-            if message.get("type") == "interrupt":
-                with self.lock:
-                    running = self.running_id is not None and self.running_id == message.get("id")
-                if running:
-                    # A real SIGINT to the main thread also wakes blocking calls (sleep, read).
-                    signal.pthread_kill(self.main_thread, signal.SIGINT)
-                continue
-            self.inbox.put(message)
-        self.inbox.put(None)
+    def fresh_main(self):
+        main = types.ModuleType("__main__")
+        main.__dict__.update({"__file__": self.cell_path, "__builtins__": __builtins__, "__cached__": None})
+        return main
 
     def on_sigint(self, signum, frame):
-        # Only a running cell is interrupted; between cells SIGINT is ignored so the
-        # worker loop itself can never be broken by a late interrupt.
-        if self.running_id is not None:
+        # Only a running cell is interrupted: a late SIGINT must not break this loop.
+        if self.running:
             raise KeyboardInterrupt
 
-    def run_cell(self, nonce, code):
-        self.cell_count += 1
-        filename = "<cell-%d>" % self.cell_count
-        lines = code.splitlines(True)
-        linecache.cache[filename] = (len(code), None, lines, filename)
-        if self.stateless:
-            self.namespace = self.fresh_namespace()
+    def loop(self):
+        signal.signal(signal.SIGINT, self.on_sigint)
+        install_show_hook()
+        reader = LineReader(CODE_FD, MAX_REQUEST_LINE)
+        while True:
+            lines = reader.read()
+            if lines is None:
+                os._exit(0)
+            for line in lines:
+                try:
+                    message = json.loads(line)
+                except ValueError:
+                    continue
+                if message.get("type") == "run":
+                    # Numbered like the supervisor numbers this interpreter's cells.
+                    self.seq += 1
+                    self.run_cell(self.seq, str(message.get("code", "")))
+                elif message.get("type") == "reap":
+                    # The supervisor killed what the cell left behind; its direct children
+                    # are ours to wait for.
+                    reap_zombies()
+
+    def run_cell(self, seq, code):
+        if self.cell_path is None:
+            # Taken at the first cell: a warm spare's scratch folder is renamed before it.
+            self.cell_path = os.path.join(os.getcwd(), CELL_FILE)
+        if self.main is None or self.stateless:
+            self.main = self.fresh_main()
+        sys.modules["__main__"] = self.main
+        try:
+            # A real file, so multiprocessing's spawn, inspect and tracebacks find the source.
+            # Written over, then cut to length: truncating to zero first makes ext4 flush
+            # the file on close (auto_da_alloc), ~2 ms per cell.
+            data = code.encode("utf-8", "surrogatepass")
+            fd = os.open(self.cell_path, os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC, 0o644)
+            try:
+                os.write(fd, data)
+                os.ftruncate(fd, len(data))
+            finally:
+                os.close(fd)
+        except OSError:
+            pass
+        linecache.cache[self.cell_path] = (len(code), None, code.splitlines(True), self.cell_path)
         exit_code = 0
         error = None
+        before = set(threading.enumerate())
+        pid = os.getpid()
         try:
             try:
-                with self.lock:
-                    self.running_id = nonce
-                compiled = compile(code, filename, "exec")
-                exec(compiled, self.namespace)
+                self.running = True
+                exec(compile(code, self.cell_path, "exec"), self.main.__dict__)
+                # Like a script: the cell ends when its non-daemon threads do (the time
+                # limit still applies: SIGINT interrupts the join).
+                for thread in threading.enumerate():
+                    if thread not in before and not thread.daemon and thread is not threading.current_thread():
+                        thread.join()
             finally:
-                if os.getpid() != WORKER_PID:
+                if os.getpid() != pid:
                     # A child the cell forked fell out of the cell's code: it must not
-                    # continue as a second worker (or answer for this cell).
+                    # continue as a second interpreter.
                     os._exit(0)
-                with self.lock:
-                    self.running_id = None
+                self.running = False
         except SystemExit as exc:
             if exc.code is None:
                 exit_code = 0
@@ -251,7 +529,15 @@ class Worker:
             if isinstance(exc, OSError) and exc.errno == 27:  # EFBIG: RLIMIT_FSIZE
                 error = "file-size"
             self.print_exception(sys.exc_info())
-        self.finish(nonce, exit_code, error)
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):
+                pass
+        try:
+            self.control.sendall((json.dumps({"type": "done", "seq": seq, "exitCode": exit_code, "error": error}) + "\n").encode())
+        except OSError:
+            os._exit(0)
 
     @staticmethod
     def print_exception(info):
@@ -264,70 +550,245 @@ class Worker:
         except MemoryError:
             sys.stderr.write("%s\n" % etype.__name__)
 
-    def finish(self, nonce, exit_code, error):
-        marker = ("\0" + nonce + "\0").encode("ascii")
-        for stream, fd in ((sys.stdout, 1), (sys.stderr, 2)):
-            try:
-                stream.flush()
-            except (OSError, ValueError):
-                pass
-            try:
-                os.write(fd, marker)
-            except OSError:
-                pass
-        self.send({"type": "done", "id": nonce, "exitCode": exit_code, "error": error})
 
-    def configure(self, message):
-        cwd = message.get("cwd")
-        if cwd:
-            os.chdir(cwd)
-        home = message.get("home")
-        if home:
-            os.environ["HOME"] = home
-
-    def loop(self):
-        reader = threading.Thread(target=self.read_requests, daemon=True)
-        reader.start()
-        self.send({"type": "ready", "pid": os.getpid(), "uid": os.getuid(), "python": sys.version.split()[0]})
-        while True:
-            message = self.inbox.get()
-            if message is None:
-                break
-            kind = message.get("type")
-            if kind == "run":
-                self.run_cell(str(message.get("id")), str(message.get("code", "")))
-            elif kind == "configure":
-                try:
-                    self.configure(message)
-                    self.send({"type": "configured"})
-                except OSError as exc:
-                    self.send({"type": "configured", "error": str(exc)})
-            elif kind == "reap":
-                kill_descendants()
-                self.send({"type": "reaped"})
-        kill_descendants()
-
-
-def close_protocol_fds_in_child():
-    # Children forked by user code never speak the protocol: without the fds they cannot
-    # forge a reply or steal requests.
-    for fd in (REQ_FD, REP_FD):
+def close_in_forked_child(fd):
+    def close():
         try:
             os.close(fd)
         except OSError:
             pass
+
+    return close
+
+
+def start_interpreter(supervisor_end, interpreter_end):
+    """Forks the interpreter; returns its pid (in the supervisor)."""
+    pid = os.fork()
+    if pid != 0:
+        return pid
+    # The interpreter: no host protocol pipes, no supervisor socket end, dies with the supervisor.
+    try:
+        for fd in (REQ_FD, REP_FD, supervisor_end.fileno()):
+            os.close(fd)
+        os.register_at_fork(after_in_child=close_in_forked_child(CODE_FD))
+        prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        # Its own files under /proc stay readable to itself and its tools.
+        prctl(PR_SET_DUMPABLE, 1)
+        # Processes the cell forks never inherit the control socket.
+        os.register_at_fork(after_in_child=close_in_forked_child(interpreter_end.fileno()))
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        sys.argv = [""]
+        Interpreter(interpreter_end).loop()
+    finally:
+        os._exit(0)
+
+
+# ---------------------------------------------------------------- supervisor
+
+
+class Supervisor:
+    def __init__(self):
+        self.current = None  # (nonce, seq) of the cell running now
+        self.pending = None  # its "done", until the interpreter is seen idle
+        self.pending_wait = 0
+        self.ended = False
+        self.snapshot = scan_scratch()
+        self.child = None
+        self.child_syscall_fd = None
+        self.control = None
+        self.control_reader = None
+        self.start_child()
+
+    def start_child(self):
+        supervisor_end, interpreter_end = socket.socketpair()
+        self.child = start_interpreter(supervisor_end, interpreter_end)
+        self.child_runs = 0
+        if self.child_syscall_fd is not None:
+            os.close(self.child_syscall_fd)
+        self.child_syscall_fd = None  # /proc/CHILD/syscall, opened on first use and re-read with pread
+        interpreter_end.close()
+        self.control = supervisor_end
+        self.control_reader = LineReader(supervisor_end.fileno(), MAX_CONTROL_LINE)
+
+    def end_child(self):
+        """Kills the interpreter and everything it started; returns its wait status.
+
+        The supervisor then reports and exits instead of forking a new interpreter: the host
+        starts a fresh worker, whose processes its memory budget then knows from the start.
+        """
+        try:
+            os.kill(self.child, signal.SIGKILL)
+        except OSError:
+            pass
+        status = self.wait_child()
+        kill_descendants()
+        return status
+
+    def wait_child(self):
+        try:
+            _, status = os.waitpid(self.child, 0)
+            return status
+        except ChildProcessError:
+            return 0
+
+    def child_idle(self):
+        """True when the interpreter's main thread waits in read() for the next cell's code.
+
+        A "done" is believed only then: a cell that sends one itself and keeps running is
+        still running, so its own time limit ends it. Without /proc/PID/syscall (not Linux,
+        a kernel without it) the "done" is taken as it is.
+        """
+        if IDLE_SYSCALL is None:
+            return True
+        try:
+            if self.child_syscall_fd is None:
+                self.child_syscall_fd = os.open("/proc/%d/syscall" % self.child, os.O_RDONLY | os.O_CLOEXEC)
+            # "NR ARG0 ...": read(2) on the code channel.
+            return os.pread(self.child_syscall_fd, 64, 0).startswith(IDLE_SYSCALL)
+        except OSError:
+            return True
+
+    def finish_pending(self, spin=False):
+        if self.pending is None:
+            return
+        after = None
+        if spin:
+            # Scanning first gives the interpreter the moment it needs to reach read(); then
+            # yield the CPU a little instead of a timed wait, which would cost ~0.2 ms a cell.
+            after = scan_scratch()
+            end = time.monotonic() + 0.0003
+            while not self.child_idle() and time.monotonic() < end:
+                os.sched_yield()
+        if self.child_idle():
+            exit_code, error = self.pending
+            self.pending = None
+            self.finish(exit_code, error, after=after)
+
+    def finish(self, exit_code, error, after=None, **extra):
+        nonce, _ = self.current
+        self.current = None
+        self.pending = None
+        # The supervisor lists what changed (it sees scratch as the cell does, and never
+        # follows a link); the host re-checks every file before it copies one out.
+        if after is None:
+            after = scan_scratch()
+        artifacts = changed_files(self.snapshot, after)
+        self.snapshot = after
+        marker = ("\0" + nonce + "\0").encode("ascii")
+        for fd in (1, 2):
+            try:
+                os.write(fd, marker)
+            except OSError:
+                pass
+        message = {"type": "done", "id": nonce, "exitCode": exit_code, "error": error, "artifacts": artifacts}
+        message.update(extra)
+        send_line(REP_FD, message)
+
+    def on_request(self, line):
+        try:
+            message = json.loads(line)
+        except ValueError:
+            return
+        kind = message.get("type")
+        if kind == "run" and self.current is None:
+            # The interpreter reads the code itself (fd 5); it counts its cells as we do.
+            self.child_runs += 1
+            self.current = (str(message.get("id")), self.child_runs)
+        elif kind == "interrupt":
+            if self.current is not None and self.current[0] == message.get("id"):
+                try:
+                    os.kill(self.child, signal.SIGINT)
+                except OSError:
+                    pass
+        elif kind == "reap":
+            # The interpreter waits for its own children when the host then sends it "reap".
+            kill_descendants(spare=(self.child,))
+            send_line(REP_FD, {"type": "reaped"})
+
+    def on_control(self):
+        lines = self.control_reader.read()
+        if lines is None:
+            self.on_child_gone()
+            return
+        if self.control_reader.overflow:
+            self.on_violation("the cell wrote to the interpreter's control channel")
+            return
+        for line in lines:
+            try:
+                message = json.loads(line)
+                seq = int(message["seq"])
+            except (ValueError, KeyError, TypeError):
+                self.on_violation("the cell wrote to the interpreter's control channel")
+                return
+            if self.current is not None and message.get("type") == "done" and seq == self.current[1]:
+                error = message.get("error")
+                self.pending = (int(message.get("exitCode", 1)), error if error in ("interrupted", "memory", "file-size") else None)
+                self.finish_pending(spin=True)
+            else:
+                # A "done" for a cell that already ended: that cell forged its end and kept running.
+                self.on_violation("an earlier cell reported its end and kept running")
+                return
+
+    def on_violation(self, reason):
+        self.end_child()
+        if self.current is not None:
+            self.finish(1, "protocol", detail=reason, final=True)
+        self.ended = True
+
+    def on_child_gone(self):
+        """The interpreter exited (os._exit, a crash, a signal): report it; the worker ends."""
+        status = self.end_child()
+        if self.current is not None:
+            if os.WIFEXITED(status):
+                self.finish(os.WEXITSTATUS(status), None, exited=True, final=True)
+            else:
+                self.finish(1, "crashed", signal=os.WTERMSIG(status) if os.WIFSIGNALED(status) else 0, final=True)
+        self.ended = True
+
+    def loop(self):
+        requests = LineReader(REQ_FD, MAX_REQUEST_LINE)
+        send_line(REP_FD, {"type": "ready", "pid": os.getpid(), "uid": os.getuid(), "python": sys.version.split()[0]})
+        while True:
+            # While a "done" waits for the interpreter to be idle, look again soon (0.2 ms,
+            # backing off to 20 ms: a cell that forged it may run on for long).
+            wait = None
+            if self.pending is not None:
+                self.pending_wait = min(0.02, self.pending_wait * 2) if self.pending_wait else 0.0002
+                wait = self.pending_wait
+            else:
+                self.pending_wait = 0
+            readable, _, _ = select.select([REQ_FD, self.control], [], [], wait)
+            # Requests first: the host sends a cell's "run" here before its code to the
+            # interpreter, so its "done" never arrives before the cell is known.
+            if REQ_FD in readable:
+                lines = requests.read()
+                if lines is None:
+                    break
+                for line in lines:
+                    self.on_request(line)
+            if self.control in readable:
+                self.on_control()
+            if self.ended:
+                return
+            self.finish_pending()
+        try:
+            os.kill(self.child, signal.SIGKILL)
+        except OSError:
+            pass
+        kill_descendants()
 
 
 def main():
     drop_privileges()
     set_limits()
     become_subreaper()
-    worker = Worker()
-    os.register_at_fork(after_in_child=close_protocol_fds_in_child)
-    signal.signal(signal.SIGINT, worker.on_sigint)
-    # The worker's own module state must not be what user code sees as __main__.
-    sys.argv = [""]
-    worker.loop()
+    deny_user_namespaces()
+    # Nothing of the host's protocol must be reachable through /proc/<this pid>.
+    prctl(PR_SET_DUMPABLE, 0)
+    for fd in (REQ_FD, REP_FD, CODE_FD):
+        os.set_inheritable(fd, False)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    Supervisor().loop()
 
 
 if __name__ == "__main__":

@@ -242,7 +242,7 @@ export class SessionRegistry {
 }
 
 async function cellRun(sessionId: string | null, runner: CodeRunner, newSession: boolean, result: ExecResult, withImages: boolean | undefined): Promise<SessionCellRun> {
-  const images = withImages ? await readArtifactImages(runner.scratchDir, result.artifacts) : [];
+  const images = withImages ? await readArtifactImages(result.artifacts) : [];
   return { sessionId, tier: runner.tier, tierNote: runner.tierNote, newSession, scratchDir: runner.scratchDir, result, images };
 }
 

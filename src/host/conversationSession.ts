@@ -23,7 +23,7 @@ import type { SandboxService } from './sandboxService';
 export interface ConversationView {
   push(event: ViewEvent): void;
   flush(): void;
-  /** Turns scratch-folder paths (plots) into URIs this webview may load. */
+  /** Turns artifact copies (plots) into URIs this webview may load. */
   readonly webview: vscode.Webview;
   /** Whether the view is on screen (a failed run then shows its fix buttons there, not in a toast). */
   readonly visible: boolean;
@@ -368,7 +368,8 @@ export class ConversationSession implements vscode.Disposable {
         name: a.name,
         sizeBytes: a.sizeBytes,
         mimeType: a.mimeType,
-        src: webview && a.mimeType.startsWith('image/') ? webview.asWebviewUri(vscode.Uri.file(a.path)).toString() : undefined,
+        // Only host-private copies are served (the webview's resource root is the private root).
+        src: webview && a.path && a.mimeType.startsWith('image/') ? webview.asWebviewUri(vscode.Uri.file(a.path)).toString() : undefined,
       })),
     };
   }

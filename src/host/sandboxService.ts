@@ -6,7 +6,7 @@ import type { Settings } from '../config/settingsSpec';
 import { SandboxPool } from '../sandbox';
 import { DEFAULT_LIMITS, type CodeRunner, type SandboxLimits } from '../sandbox/types';
 import { removeScratchFolder, sweepScratchRoot } from '../sandbox/scratchJanitor';
-import { newScratchFolder, scratchRoot } from './scratch';
+import { newScratchFolder, privateRoot, scratchRoot } from './scratch';
 
 interface PoolConfig {
   readonly pythonPath: string | undefined;
@@ -69,7 +69,7 @@ export class SandboxService implements vscode.Disposable {
     const key = JSON.stringify(config);
     if (!this.pool || key !== this.key) {
       void this.pool?.dispose();
-      this.pool = new SandboxPool({ ...config, scratchRoot: scratchRoot(this.context).fsPath });
+      this.pool = new SandboxPool({ ...config, scratchRoot: scratchRoot(this.context).fsPath, privateRoot: privateRoot(this.context).fsPath });
       this.key = key;
     }
     return this.pool;

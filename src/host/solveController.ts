@@ -7,7 +7,7 @@ import { SolvePanel } from '../views/solvePanel';
 import { ConversationSession, truncate, type AskRequest } from './conversationSession';
 import type { Log } from './log';
 import type { SandboxService } from './sandboxService';
-import { scratchRoot } from './scratch';
+import { privateRoot } from './scratch';
 import { handleSharedViewMessage } from './viewActions';
 
 export type SolveRequest = AskRequest;
@@ -33,7 +33,7 @@ export class SolveController implements vscode.Disposable {
   }
 
   async solve(request: SolveRequest): Promise<Trajectory> {
-    const panel = new SolvePanel(this.context.extensionUri, `Solve: ${truncate(request.question, 40)}`, [scratchRoot(this.context)], this.log);
+    const panel = new SolvePanel(this.context.extensionUri, `Solve: ${truncate(request.question, 40)}`, [privateRoot(this.context)], this.log);
     const session = new ConversationSession(this.log, this.sandbox, panel, { kind: 'notification' });
     this.sessions.add(session);
     panel.onDidDispose(() => {

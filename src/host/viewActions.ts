@@ -2,7 +2,7 @@
 // re-run cells, copy, insert at the cursor, open links through VS Code, open a notebook.
 import * as vscode from 'vscode';
 import type { Trajectory } from '../agent/trajectory';
-import type { KillReason } from '../sandbox/types';
+import { KILL_REASONS } from '../sandbox/types';
 import type { ViewEvent, WebviewMessage } from '../views/messages';
 import type { ConversationSession } from './conversationSession';
 import { insertCodeAtCursor } from './editorInsert';
@@ -62,7 +62,6 @@ async function openInNotebook(trajectory: Trajectory | undefined): Promise<void>
   await vscode.commands.executeCommand('r1ci.openInNotebook', trajectory);
 }
 
-const KILL_REASONS: readonly KillReason[] = ['timeout', 'cancelled', 'memory', 'output-limit', 'cpu', 'file-size', 'disk', 'crashed'];
 
 /**
  * Rebuilds the run-th question's trajectory from recorded view events (a conversation restored

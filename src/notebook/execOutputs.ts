@@ -1,8 +1,8 @@
 // One sandbox result → notebook cell outputs, shared by "Insert into notebook" (results of the
 // solve) and the sandboxed kernel (results of running a cell now), so both look the same and
 // both survive a save to .ipynb (stdout/stderr become stream outputs, errors error outputs).
-import { readFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
+import { readArtifactCopy } from '../sandbox/artifacts';
 import type { Artifact, ExecResult } from '../sandbox/types';
 
 /** Mime types VS Code's built-in renderers draw as images. */
@@ -30,7 +30,7 @@ export async function execOutputs(result: ExecResult): Promise<vscode.NotebookCe
     else listed.push(artifact);
   }
   if (listed.length > 0) {
-    const lines = listed.map((a) => `${a.name} (${a.mimeType}, ${a.sizeBytes} bytes): ${a.path}`);
+    const lines = listed.map((a) => `${a.name} (${a.mimeType}, ${a.sizeBytes} bytes)${a.path ? `: ${a.path}` : ', in the scratch folder (too large to copy)'}`);
     outputs.push(new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.text(`Files written:\n${lines.join('\n')}`, 'text/plain')]));
   }
   return outputs;
@@ -59,12 +59,9 @@ function failureOf(result: ExecResult): Error {
 }
 
 async function imageOutput(artifact: Artifact): Promise<vscode.NotebookCellOutput | undefined> {
-  if (!IMAGE_MIMES.has(artifact.mimeType) || artifact.sizeBytes > MAX_IMAGE_BYTES) return undefined;
-  try {
-    const bytes = await readFile(artifact.path);
-    return new vscode.NotebookCellOutput([new vscode.NotebookCellOutputItem(bytes, artifact.mimeType)], { r1ciArtifact: artifact.name });
-  } catch {
-    // The scratch folder was cleaned up since: list the file instead of failing the insert.
-    return undefined;
-  }
+  if (!IMAGE_MIMES.has(artifact.mimeType) || !artifact.path || artifact.sizeBytes > MAX_IMAGE_BYTES) return undefined;
+  // Only the host-private copy is read, without following links, up to the cap. When it is
+  // gone (the conversation ended), the file is listed instead of failing the insert.
+  const bytes = await readArtifactCopy(artifact.path, MAX_IMAGE_BYTES).catch(() => undefined);
+  return bytes ? new vscode.NotebookCellOutput([new vscode.NotebookCellOutputItem(bytes, artifact.mimeType)], { r1ciArtifact: artifact.name }) : undefined;
 }

@@ -6,7 +6,7 @@ import { readSettings } from '../config/vscodeSettings';
 import { createCodeRunner } from '../sandbox';
 import type { CodeRunner } from '../sandbox/types';
 import type { Log } from '../host/log';
-import { newScratchFolder } from '../host/scratch';
+import { newScratchFolder, privateRoot } from '../host/scratch';
 import { execOutputs, execSucceeded } from './execOutputs';
 import { poolConfig } from '../host/sandboxService';
 
@@ -141,6 +141,7 @@ export class SandboxKernel implements vscode.Disposable {
     const scratch = await newScratchFolder(this.context);
     const runner = await createCodeRunner({
       scratchDir: scratch.fsPath,
+      privateRoot: privateRoot(this.context).fsPath,
       pythonPath: settings['python.path'] || undefined,
       limits: poolConfig(settings).limits,
       // A notebook is a Jupyter-style session: later cells use earlier cells' variables,

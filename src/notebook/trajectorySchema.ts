@@ -3,8 +3,9 @@
 import { z } from 'zod';
 import type { Trajectory } from '../agent/trajectory';
 import { answerSourceSchema } from '../agent/finalAnswer';
+import { KILL_REASONS } from '../sandbox/types';
 
-const artifactSchema = z.object({ name: z.string(), path: z.string(), sizeBytes: z.number(), mimeType: z.string() });
+const artifactSchema = z.object({ name: z.string(), path: z.string().optional(), sizeBytes: z.number(), mimeType: z.string() });
 
 const execResultSchema = z.object({
   stdout: z.string(),
@@ -12,7 +13,7 @@ const execResultSchema = z.object({
   exitCode: z.number().nullable(),
   durationMs: z.number(),
   timedOut: z.boolean(),
-  killed: z.enum(['timeout', 'cancelled', 'memory', 'output-limit', 'cpu', 'file-size', 'disk', 'crashed']).optional(),
+  killed: z.enum(KILL_REASONS).optional(),
   killMessage: z.string().optional(),
   truncated: z.boolean(),
   fullOutputPath: z.string().optional(),

@@ -1,56 +1,151 @@
-// Files a cell created or changed in its scratch folder.
-import { readdirSync, lstatSync } from 'node:fs';
-import { extname, join } from 'node:path';
+// Files a cell created or changed in its scratch folder, copied out to host-private storage.
+// Scratch belongs to the sandboxed code: any name in it may have become a link, a FIFO or
+// another file by the time the host looks. So the host never follows a path there: each
+// file is opened without following links and without blocking (O_NOFOLLOW | O_NONBLOCK),
+// checked with fstat (a regular file with one link, the very dev/inode the supervisor listed), checked
+// to lie inside scratch (/proc/self/fd on Linux catches a folder swapped for a link), read
+// up to a cap, asynchronously, into a new file of the runner's private folder. Only that
+// copy is ever served (notebook, webviews). Anything else is "not an artifact".
+import { constants, type BigIntStats } from 'node:fs';
+import { mkdir, open, readlink, realpath, type FileHandle } from 'node:fs/promises';
+import { dirname, extname, join, sep } from 'node:path';
+import type { ListedFile } from './protocol';
 import type { Artifact } from './types';
 
-/** The sandbox's own folder inside scratch (full outputs, basic-tier $HOME and TMPDIR). */
-export const BOOKKEEPING_DIR = '.r1ci';
-const IGNORED = new Set([BOOKKEEPING_DIR, '__pycache__', '.ipynb_checkpoints']);
-const MAX_ENTRIES = 5_000;
-const MAX_DEPTH = 8;
+/** Caps on what is copied out per cell; bigger files are listed without a copy. */
+export const ARTIFACT_COPY_LIMITS = {
+  /** Largest single file copied (bytes). */
+  fileBytes: 32 * 1024 ** 2,
+  /** All copies of one cell together (bytes). */
+  cellBytes: 128 * 1024 ** 2,
+} as const;
 
-export type ScratchSnapshot = Map<string, { size: number; mtimeMs: number }>;
+const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+const CREATE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+const CHUNK_BYTES = 1024 * 1024;
 
-/** Size and mtime of every regular file in scratch (symlinks are not followed). */
-export function snapshotScratch(scratchDir: string): ScratchSnapshot {
-  const files: ScratchSnapshot = new Map();
-  const walk = (dir: string, prefix: string, depth: number): void => {
-    if (depth > MAX_DEPTH || files.size >= MAX_ENTRIES) return;
-    let entries;
-    try {
-      entries = readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const entry of entries) {
-      if (files.size >= MAX_ENTRIES) return;
-      if (IGNORED.has(entry.name)) continue;
-      const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
-      const abs = join(dir, entry.name);
-      if (entry.isDirectory()) walk(abs, rel, depth + 1);
-      else if (entry.isFile()) {
-        try {
-          const stat = lstatSync(abs);
-          files.set(rel, { size: stat.size, mtimeMs: stat.mtimeMs });
-        } catch {
-          // removed meanwhile
-        }
-      }
-    }
-  };
-  walk(scratchDir, '', 0);
-  return files;
+/** A relative name the supervisor reported, or undefined when it could escape the folder. */
+function safeSegments(name: string): string[] | undefined {
+  const parts = name.split('/');
+  const ok = parts.every((part) => part !== '' && part !== '.' && part !== '..' && !part.includes('\0') && !part.includes('\\'));
+  return ok ? parts : undefined;
 }
 
-/** New or modified files between two snapshots, sorted by name. */
-export function diffArtifacts(scratchDir: string, before: ScratchSnapshot, after: ScratchSnapshot): Artifact[] {
-  const changed: Artifact[] = [];
-  for (const [name, now] of after) {
-    const then = before.get(name);
-    if (then && then.size === now.size && then.mtimeMs === now.mtimeMs) continue;
-    changed.push({ name, path: join(scratchDir, ...name.split('/')), sizeBytes: now.size, mimeType: guessMimeType(name) });
+function isInside(child: string, parent: string): boolean {
+  return child.startsWith(parent.endsWith(sep) ? parent : parent + sep);
+}
+
+/**
+ * Opens `path` for reading only if it is (still) a regular file, optionally the listed
+ * dev/inode, and (Linux) really inside `insideDir`. Never follows a final link, never
+ * blocks on a FIFO or device. Returns the open handle and its stat, or a reason.
+ */
+export async function openRegularFile(
+  path: string,
+  expect: { dev?: string; ino?: string; insideDir?: string } = {},
+): Promise<{ handle: FileHandle; stat: BigIntStats } | { reason: string }> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, READ_FLAGS);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return { reason: code === 'ELOOP' ? 'a link' : `cannot be opened (${code ?? 'error'})` };
   }
-  return changed.sort((a, b) => a.name.localeCompare(b.name));
+  try {
+    const stat = await handle.stat({ bigint: true });
+    if (!stat.isFile()) throw new Error('not a regular file');
+    // A second name for the same file may lie outside the folder that was checked.
+    if (stat.nlink !== 1n) throw new Error('a file with more than one link');
+    if ((expect.dev !== undefined && String(stat.dev) !== expect.dev) || (expect.ino !== undefined && String(stat.ino) !== expect.ino)) {
+      throw new Error('replaced after it was listed');
+    }
+    if (expect.insideDir !== undefined && process.platform === 'linux') {
+      // The kernel's name for what was opened: a folder on the way swapped for a link shows here.
+      const opened = await readlink(`/proc/self/fd/${handle.fd}`);
+      if (!isInside(opened, expect.insideDir)) throw new Error('outside the scratch folder');
+    }
+    return { handle, stat };
+  } catch (error) {
+    await handle.close();
+    return { reason: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/** Copies up to `maxBytes` from `source` into a new file at `dest` (mode 0600); returns the bytes copied. */
+async function copyBounded(source: FileHandle, dest: string, maxBytes: number): Promise<number> {
+  const out = await open(dest, CREATE_FLAGS, 0o600);
+  try {
+    const buffer = Buffer.alloc(Math.min(CHUNK_BYTES, Math.max(1, maxBytes)));
+    let copied = 0;
+    while (copied < maxBytes) {
+      const { bytesRead } = await source.read(buffer, 0, Math.min(buffer.length, maxBytes - copied), copied);
+      if (bytesRead === 0) break;
+      await out.write(buffer, 0, bytesRead);
+      copied += bytesRead;
+    }
+    return copied;
+  } finally {
+    await out.close();
+  }
+}
+
+/**
+ * Copies the files the supervisor listed for one cell from `scratchDir` into `destDir`
+ * (created, host-private). Entries that are not regular files of scratch any more are
+ * dropped; files over the caps are listed without a copy (`path` unset). Sorted by name.
+ */
+export async function copyOutArtifacts(scratchDir: string, listed: readonly ListedFile[], destDir: string): Promise<Artifact[]> {
+  if (listed.length === 0) return [];
+  const realScratch = await realpath(scratchDir);
+  const artifacts: Artifact[] = [];
+  let budget: number = ARTIFACT_COPY_LIMITS.cellBytes;
+  for (const file of [...listed].sort((a, b) => a.name.localeCompare(b.name))) {
+    const segments = safeSegments(file.name);
+    if (!segments) continue;
+    const opened = await openRegularFile(join(scratchDir, ...segments), { dev: file.dev, ino: file.ino, insideDir: realScratch });
+    if ('reason' in opened) continue;
+    try {
+      const size = Number(opened.stat.size);
+      const base = { name: file.name, sizeBytes: size, mimeType: guessMimeType(file.name) };
+      if (size > ARTIFACT_COPY_LIMITS.fileBytes || size > budget) {
+        artifacts.push(base);
+        continue;
+      }
+      const dest = join(destDir, ...segments);
+      await mkdir(dirname(dest), { recursive: true, mode: 0o700 });
+      const copied = await copyBounded(opened.handle, dest, size);
+      budget -= copied;
+      artifacts.push({ ...base, sizeBytes: copied, path: dest });
+    } catch {
+      // A copy that failed (disk full, a name clash) is not an artifact.
+    } finally {
+      await opened.handle.close();
+    }
+  }
+  return artifacts;
+}
+
+/**
+ * Reads an artifact's host-private copy for display (notebook outputs), up to `maxBytes`;
+ * undefined when it is missing, not a regular file, or larger. Never follows a link.
+ */
+export async function readArtifactCopy(path: string, maxBytes: number): Promise<Buffer | undefined> {
+  const opened = await openRegularFile(path);
+  if ('reason' in opened) return undefined;
+  try {
+    const size = Number(opened.stat.size);
+    if (size > maxBytes) return undefined;
+    const bytes = Buffer.alloc(size);
+    let offset = 0;
+    while (offset < size) {
+      const { bytesRead } = await opened.handle.read(bytes, offset, size - offset, offset);
+      if (bytesRead === 0) break;
+      offset += bytesRead;
+    }
+    return bytes.subarray(0, offset);
+  } finally {
+    await opened.handle.close();
+  }
 }
 
 const MIME_TYPES: Record<string, string> = {

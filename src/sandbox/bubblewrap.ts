@@ -29,8 +29,29 @@ const layoutSchema = z.object({
 });
 export type PythonLayout = z.infer<typeof layoutSchema>;
 
+// --- sandbox-core: layout probe and user namespaces (begin) ---
+// The library folders are the standard library and the site-packages folders only:
+// never sys.path, which holds folders named in .pth files (editable installs point
+// into projects, with their .env files) and, without -I, the user site.
 const LAYOUT_PROBE =
-  'import json,sys;print(json.dumps({"prefixes":[sys.prefix,sys.base_prefix,sys.exec_prefix,sys.base_exec_prefix],"path":[p for p in sys.path if p],"executable":sys.executable}))';
+  'import json,site,sys,sysconfig;p=sysconfig.get_paths();' +
+  'print(json.dumps({"prefixes":[sys.prefix,sys.base_prefix,sys.exec_prefix,sys.base_exec_prefix],' +
+  '"path":[p[k] for k in ("stdlib","platstdlib","purelib","platlib") if k in p]+list(site.getsitepackages()),"executable":sys.executable}))';
+
+const disableUsernsCache = new Map<string, Promise<boolean>>();
+
+/** Whether this bwrap has `--disable-userns` (bubblewrap 0.8+), read from `bwrap --help`; cached. */
+export function bwrapSupportsDisableUserns(bwrapPath: string): Promise<boolean> {
+  let pending = disableUsernsCache.get(bwrapPath);
+  if (!pending) {
+    pending = new Promise<boolean>((resolve) => {
+      execFile(bwrapPath, ['--help'], { timeout: 10_000, cwd: '/', env: { PATH: '/usr/bin:/bin' } }, (_error, stdout) => resolve(/--disable-userns\b/.test(stdout)));
+    });
+    disableUsernsCache.set(bwrapPath, pending);
+  }
+  return pending;
+}
+// --- sandbox-core: layout probe and user namespaces (end) ---
 
 const layoutCache = new Map<string, Promise<PythonLayout>>();
 
@@ -39,8 +60,9 @@ export function pythonLayout(executable: string): Promise<PythonLayout> {
   let pending = layoutCache.get(executable);
   if (!pending) {
     pending = new Promise<PythonLayout>((resolve, reject) => {
-      // No -I: we want the site-packages a user session would see (user site included).
-      execFile(executable, ['-c', LAYOUT_PROBE], { timeout: 15_000, env: { PATH: '/usr/bin:/bin' } }, (error, stdout) => {
+      // Like the worker: -I (no user site, no PYTHON* variables, no script folder on the
+      // path) and cwd / , so a json.py in the caller's folder never runs on the host.
+      execFile(executable, ['-I', '-c', LAYOUT_PROBE], { timeout: 15_000, cwd: '/', env: { PATH: '/usr/bin:/bin' } }, (error, stdout) => {
         if (error) return reject(error);
         try {
           resolve(layoutSchema.parse(JSON.parse(stdout.trim())));
@@ -62,7 +84,8 @@ function isInside(child: string, parent: string): boolean {
 /** System folders bound read-only for shared libraries and /usr/bin tools. */
 const SYSTEM_DIRS = ['/usr', '/lib', '/lib64', '/lib32', '/libx32', '/bin', '/sbin'];
 /** Single /etc entries the dynamic loader and time functions need; nothing with secrets. */
-const ETC_ENTRIES = ['/etc/ld.so.cache', '/etc/ld.so.conf', '/etc/ld.so.conf.d', '/etc/localtime', '/etc/alternatives'];
+// sandbox-core: /etc/fonts too (public font configuration: without it fc-list, which matplotlib runs, prints errors).
+const ETC_ENTRIES = ['/etc/ld.so.cache', '/etc/ld.so.conf', '/etc/ld.so.conf.d', '/etc/localtime', '/etc/alternatives', '/etc/fonts'];
 
 /** Read-only folders the interpreter needs, outside the system folders, without nesting. */
 export function interpreterBinds(layout: PythonLayout): string[] {
@@ -120,6 +143,8 @@ export function buildBwrapPlan(options: {
   scratchDir: string;
   workerScript: string;
   isRoot: boolean;
+  /** Add `--disable-userns` (needs a bwrap that has it; only with the user namespace of the non-root plan). */
+  disableUserns?: boolean;
   /** Size of each tmpfs mount (bytes); the sandbox's memory budget. */
   tmpfsBytes?: number;
 }): BwrapPlan {
@@ -129,12 +154,16 @@ export function buildBwrapPlan(options: {
     args.push('--unshare-ipc', '--unshare-pid', '--unshare-net', '--unshare-uts', '--unshare-cgroup-try');
   } else {
     args.push('--unshare-all', '--unshare-user', '--uid', String(SANDBOX_UID), '--gid', String(SANDBOX_GID));
+    // sandbox-core: no nested user namespaces (the worker's seccomp filter covers the root plan too).
+    if (options.disableUserns) args.push('--disable-userns');
   }
   args.push('--die-with-parent', '--new-session');
   // tmpfs first, so a bind below /tmp (a venv there) is not hidden by it.
   args.push('--perms', '1777', ...size, '--tmpfs', '/tmp');
   args.push('--perms', '0777', ...size, '--tmpfs', SANDBOX_HOME);
   for (const dir of SYSTEM_DIRS) if (existsSync(dir)) args.push('--ro-bind', dir, dir);
+  // sandbox-core: /etc itself 0755 (bwrap would create it 0700, so the dropped uid could not reach the entries).
+  args.push('--perms', '0755', '--dir', '/etc');
   for (const entry of ETC_ENTRIES) if (existsSync(entry)) args.push('--ro-bind', entry, entry);
   const readOnly = [...interpreterBinds(options.layout), dirname(options.workerScript)];
   // bwrap copies the host's folder modes for created parents (/root is 0700), so

@@ -237,7 +237,10 @@ export class SandboxBudget {
         // the worker is gone: fall through to the host scan (which then finds nothing)
       }
     }
-    return { pids: [worker, ...findDescendants(worker)], proc: (pid) => `/proc/${pid}` };
+    // (sandbox-core) From the chain's root: orphans are re-parented to the supervisor, whose
+    // child the interpreter (possibly the last of the chain) is.
+    const root = this.chain[0] ?? worker;
+    return { pids: [root, ...findDescendants(root)], proc: (pid) => `/proc/${pid}` };
   }
 
   /**
@@ -256,11 +259,19 @@ export class SandboxBudget {
       return listed.pids.filter((pid) => !this.chainListed.has(pid) && !chain.has(pid) && !isZombie(listed.proc(pid)));
     };
     if (leftovers().length === 0) return;
-    freezeAndKill(() =>
-      this.cgroup?.path ? this.cgroup.pids().filter((pid) => !chain.has(pid)) : findDescendants(worker, { live: true }),
-    );
+    // (sandbox-core) From the root of the chain: the worker is two processes (supervisor and
+    // interpreter), and orphans are re-parented to the supervisor, not the interpreter.
+    const root = this.chain[0] ?? worker;
+    const candidates = (): number[] =>
+      this.cgroup?.path ? this.cgroup.pids().filter((pid) => !chain.has(pid)) : findDescendants(root, { live: true }).filter((pid) => !chain.has(pid));
+    freezeAndKill(candidates);
     // SIGKILL is delivered asynchronously: the cell returns once they are really gone.
-    for (let wait = 0; wait < 100 && leftovers().length > 0; wait++) await new Promise((resolve) => setTimeout(resolve, 10));
+    // (sandbox-core) A process forked just after the kill (a double fork still under way when
+    // the cell returned) is killed in a later round.
+    for (let wait = 0; wait < 100 && leftovers().length > 0; wait++) {
+      if (wait % 5 === 4) freezeAndKill(candidates);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
   }
 
   /** Watcher: bytes the sandbox holds now (anonymous memory of its processes, memfds, tmpfs mounts). */

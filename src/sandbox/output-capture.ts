@@ -1,7 +1,9 @@
 // Captures one stream (stdout or stderr) of one cell: finds the worker's end-of-cell
 // marker, keeps the first bytes in memory for the model, and spills everything to a
-// file once the stream grows past that, so "show all" can still read it.
-import { closeSync, openSync, writeSync, constants } from 'node:fs';
+// file once the stream grows past that, so "show all" can still read it. The spill file
+// lives in the runner's host-private folder (never in scratch), is created new without
+// following links, and is read back through the descriptor it was written with.
+import { close, openSync, read, writeSync, constants } from 'node:fs';
 
 export class StreamCapture {
   private readonly head: Buffer[] = [];
@@ -12,6 +14,8 @@ export class StreamCapture {
   total = 0;
   /** True once the end-of-cell marker was seen. */
   ended = false;
+  /** Set when the spill file could not be created or written; the head is still kept. */
+  failure: string | undefined;
 
   constructor(
     private readonly marker: Buffer,
@@ -45,7 +49,22 @@ export class StreamCapture {
     if (!this.ended) this.commit(this.pending);
     this.pending = Buffer.alloc(0);
     this.ended = true;
-    this.closeSpill();
+  }
+
+  /** Everything the cell wrote to this stream (read back from the spill file when there is one), asynchronously. */
+  async readAll(): Promise<Buffer> {
+    const fd = this.spillFd;
+    if (fd === undefined) return Buffer.concat(this.head, this.headBytes);
+    const all = Buffer.alloc(this.total);
+    let offset = 0;
+    while (offset < all.length) {
+      const got = await new Promise<number>((resolve, reject) =>
+        read(fd, all, offset, all.length - offset, offset, (error, bytes) => (error ? reject(error) : resolve(bytes))),
+      );
+      if (got === 0) break;
+      offset += got;
+    }
+    return all.subarray(0, offset);
   }
 
   /** The first `maxBytes` bytes, cut on a UTF-8 character boundary. */
@@ -54,11 +73,11 @@ export class StreamCapture {
     return cutUtf8(all, maxBytes).toString('utf8');
   }
 
-  closeSpill(): void {
-    if (this.spillFd !== undefined) {
-      closeSync(this.spillFd);
-      this.spillFd = undefined;
-    }
+  /** Closes the spill file (asynchronously; nothing to do when the stream never spilled). */
+  async closeSpill(): Promise<void> {
+    const fd = this.spillFd;
+    this.spillFd = undefined;
+    if (fd !== undefined) await new Promise<void>((resolve) => close(fd, () => resolve()));
   }
 
   private commit(bytes: Buffer): void {
@@ -70,25 +89,30 @@ export class StreamCapture {
       this.head.push(kept);
       this.headBytes += kept.length;
     }
-    if (this.total > this.keepBytes && this.spillFd === undefined) {
-      this.spillFd = openExclusive(this.spillPath);
-      // Everything so far: the head plus the part of this chunk beyond it.
-      const before = Buffer.concat(this.head, this.headBytes);
-      writeSync(this.spillFd, before);
-      const alreadyInHead = Math.max(0, bytes.length - (this.total - this.headBytes));
-      writeSync(this.spillFd, bytes.subarray(alreadyInHead));
-      return;
+    if (this.failure !== undefined || this.total <= this.keepBytes) return;
+    try {
+      if (this.spillFd === undefined) {
+        this.spillFd = openExclusive(this.spillPath, constants.O_RDWR);
+        // Everything so far: the head plus the part of this chunk beyond it.
+        writeSync(this.spillFd, Buffer.concat(this.head, this.headBytes));
+        const alreadyInHead = Math.max(0, bytes.length - (this.total - this.headBytes));
+        writeSync(this.spillFd, bytes.subarray(alreadyInHead));
+      } else {
+        writeSync(this.spillFd, bytes);
+      }
+    } catch (error) {
+      // Never thrown out of a stream handler: the caller turns it into the cell's failure.
+      this.failure = error instanceof Error ? error.message : String(error);
     }
-    if (this.spillFd !== undefined) writeSync(this.spillFd, bytes);
   }
 }
 
 /**
- * Creates a new file, refusing to follow a symlink: the folder sits inside scratch,
- * which sandboxed code can write to, and the parent may run with more rights than it.
+ * Creates a new file (mode 0600), refusing an existing one and a link in its place, so
+ * nothing planted there is ever followed or reused. Throws (EEXIST, ELOOP) otherwise.
  */
-export function openExclusive(path: string): number {
-  return openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
+export function openExclusive(path: string, access: number = constants.O_WRONLY): number {
+  return openSync(path, access | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
 }
 
 /** At most `maxBytes` bytes of `buf`, never ending inside a multi-byte UTF-8 character. */

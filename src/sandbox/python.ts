@@ -17,7 +17,7 @@ const cache = new Map<string, Promise<ResolvedPython>>();
 
 function probe(candidate: string): Promise<ResolvedPython> {
   return new Promise((resolve, reject) => {
-    execFile(candidate, ['-I', '-c', PROBE], { timeout: 15_000, windowsHide: true }, (error, stdout) => {
+    execFile(candidate, ['-I', '-c', PROBE], { timeout: 15_000, windowsHide: true, cwd: process.platform === 'win32' ? undefined : '/' }, (error, stdout) => {
       if (error) {
         reject(error);
         return;

@@ -1,19 +1,20 @@
 // The CodeRunner for one conversation: keeps a worker alive across cells, restarts
 // it after a kill, and turns what happened into an ExecResult.
-import { chownSync, closeSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+import { chownSync, constants, mkdirSync, mkdtempSync } from 'node:fs';
+import { open, rm, unlink } from 'node:fs/promises';
 import { randomInt } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { diffArtifacts, snapshotScratch, BOOKKEEPING_DIR } from './artifacts';
-import { buildBwrapPlan, pythonLayout, SANDBOX_HOME, SANDBOX_TMPFS_MOUNTS, SANDBOX_UID } from './bubblewrap';
+import { copyOutArtifacts } from './artifacts';
+import { buildBwrapPlan, bwrapSupportsDisableUserns, pythonLayout, SANDBOX_HOME, SANDBOX_TMPFS_MOUNTS, SANDBOX_UID } from './bubblewrap';
 import { buildSandboxEnv } from './environment';
 import { formatBytes, formatSeconds } from './format';
 import { detectIsolation } from './isolation';
 import { describeBudgetKill, planBudget, SandboxBudget, type BudgetPlan, type BudgetVerdict } from './memoryBudget';
-import { openExclusive, type StreamCapture } from './output-capture';
+import type { StreamCapture } from './output-capture';
 import type { WorkerArgs } from './protocol';
 import { resolvePython } from './python';
-import { DEFAULT_LIMITS, type CodeRunner, type ExecResult, type IsolationTier, type RunCellOptions, type SandboxLimits, type SandboxOptions } from './types';
+import { DEFAULT_LIMITS, type Artifact, type CodeRunner, type ExecResult, type IsolationTier, type KillReason, type RunCellOptions, type SandboxLimits, type SandboxOptions } from './types';
 import { findWorkerScript } from './worker-script';
 import { WorkerProcess, type CellOutcome, type WorkerLaunch } from './worker-process';
 
@@ -34,6 +35,8 @@ export interface SandboxSetup {
   readonly mode: 'persistent' | 'stateless';
   /** How the whole-sandbox memory and disk budget is enforced. */
   readonly budget: BudgetPlan;
+  /** Parent of each runner's host-private folder. */
+  readonly privateRoot: string;
   /** The launch for a worker whose scratch folder is `scratchDir`. */
   launchFor(scratchDir: string, privateDir: string, sandboxUid: number): WorkerLaunch;
 }
@@ -49,8 +52,10 @@ export async function prepareSandbox(options: Omit<SandboxOptions, 'scratchDir'>
     options.isolation === 'basic'
       ? { tier: 'basic' as const, note: 'Basic: isolation turned off in the settings; the code runs as you with resource, time and output limits only.' }
       : await detectIsolation(options.pythonPath);
-  const pythonArgs = (args: WorkerArgs): string[] => ['-I', '-X', 'utf8', workerScript, JSON.stringify(args)];
+  // -u: what a cell printed reaches the host even when it is killed or calls os._exit.
+  const pythonArgs = (args: WorkerArgs): string[] => ['-I', '-u', '-X', 'utf8', workerScript, JSON.stringify(args)];
   const baseArgs = { memoryBytes: limits.memoryBytes, fileSizeBytes: limits.fileSizeBytes, maxProcesses: MAX_PROCESSES, mode };
+  const privateRoot = options.privateRoot ?? tmpdir();
 
   const isolated = detected.tier === 'isolated' && 'bwrapPath' in detected && detected.bwrapPath;
   const budget = await planBudget({
@@ -62,18 +67,21 @@ export async function prepareSandbox(options: Omit<SandboxOptions, 'scratchDir'>
   if (detected.tier === 'isolated' && 'bwrapPath' in detected && detected.bwrapPath) {
     const bwrap = detected.bwrapPath;
     const layout = await pythonLayout(python.executable);
+    const disableUserns = await bwrapSupportsDisableUserns(bwrap);
     return {
       tier: 'isolated',
       tierNote: `${detected.note} ${budget.note}`,
       limits,
       mode,
       budget,
+      privateRoot,
       launchFor: (scratchDir, _privateDir, sandboxUid) => {
         const sized = 'sizedTmpfs' in detected && detected.sizedTmpfs;
-        const plan = buildBwrapPlan({ layout, scratchDir, workerScript, isRoot: isRoot(), ...(sized ? { tmpfsBytes: limits.memoryBytes } : {}) });
+        const plan = buildBwrapPlan({ layout, scratchDir, workerScript, isRoot: isRoot(), disableUserns, ...(sized ? { tmpfsBytes: limits.memoryBytes } : {}) });
         const args: WorkerArgs = {
           ...baseArgs,
           pidNamespace: true,
+          denyUserNamespaces: true,
           ...(plan.dropPrivileges ? { dropToUid: sandboxUid, dropToGid: sandboxUid } : {}),
         };
         return {
@@ -91,24 +99,14 @@ export async function prepareSandbox(options: Omit<SandboxOptions, 'scratchDir'>
     limits,
     mode,
     budget,
+    privateRoot,
     launchFor: (scratchDir, privateDir) => ({
       command: python.executable,
-      args: pythonArgs({ ...baseArgs, pidNamespace: false }),
+      args: pythonArgs({ ...baseArgs, pidNamespace: false, denyUserNamespaces: false }),
       env: buildSandboxEnv({ interpreterDir: dirname(python.executable), home: privateDir, tmpDir: privateDir }),
       cwd: scratchDir,
     }),
   };
-}
-
-/** Creates the bookkeeping folder; refuses one the sandboxed code replaced by a link. */
-function ensureBookkeeping(scratchDir: string): string {
-  const dir = join(scratchDir, BOOKKEEPING_DIR, 'output');
-  mkdirSync(dir, { recursive: true, mode: 0o755 });
-  for (const part of [join(scratchDir, BOOKKEEPING_DIR), dir]) {
-    const stat = lstatSync(part);
-    if (!stat.isDirectory() || stat.isSymbolicLink()) throw new Error(`${part} is not a plain folder`);
-  }
-  return dir;
 }
 
 export class PythonCodeRunner implements CodeRunner {
@@ -120,6 +118,11 @@ export class PythonCodeRunner implements CodeRunner {
   private disposed = false;
   /** basic tier: $HOME and TMPDIR of the worker, outside scratch. */
   private readonly privateDir: string;
+  /**
+   * Host-private (0700, never mounted into the sandbox): spill files and full outputs in
+   * output/, artifact copies in artifacts/cell-N/. The host writes bookkeeping only here.
+   */
+  private readonly hostDir: string;
   private scratch: string;
   private readonly sandboxUid: number;
   private readonly budget: SandboxBudget;
@@ -137,6 +140,9 @@ export class PythonCodeRunner implements CodeRunner {
     this.sandboxUid = isRoot() && setup.tier === 'isolated' ? SANDBOX_UID_BASE + randomInt(0, 1_000_000) : SANDBOX_UID;
     if (isRoot() && setup.tier === 'isolated') chownSync(scratchDir, this.sandboxUid, this.sandboxUid);
     this.privateDir = mkdtempSync(join(tmpdir(), 'r1ci-home-'));
+    mkdirSync(setup.privateRoot, { recursive: true, mode: 0o700 });
+    this.hostDir = mkdtempSync(join(setup.privateRoot, 'r1ci-host-'));
+    mkdirSync(join(this.hostDir, 'output'), { mode: 0o700 });
     this.budget = new SandboxBudget(setup.budget, setup.limits, () => this.scratch);
   }
 
@@ -174,11 +180,14 @@ export class PythonCodeRunner implements CodeRunner {
     this.worker = undefined;
     await worker?.kill();
     await this.budget.dispose();
-    rmSync(this.privateDir, { recursive: true, force: true });
+    // Asynchronously: the basic tier's home and the copies can be large (never followed: rm unlinks links).
+    await Promise.all([rm(this.privateDir, { recursive: true, force: true }), rm(this.hostDir, { recursive: true, force: true })]);
   }
 
   private ensureWorker(signal?: AbortSignal): Promise<WorkerProcess> {
     if (this.worker?.alive) return Promise.resolve(this.worker);
+    // It died between cells: the next result says the state is gone.
+    if (this.worker) this.lostState = true;
     if (!this.starting) {
       const launch = this.budget.wrap(this.setup.launchFor(this.scratch, this.privateDir, this.sandboxUid));
       this.starting = WorkerProcess.start(launch, signal).then(
@@ -200,13 +209,10 @@ export class PythonCodeRunner implements CodeRunner {
   private async runSerialized(code: string, options: RunCellOptions): Promise<ExecResult> {
     if (this.disposed) throw new Error('This code runner was disposed.');
     const started = performance.now();
-    const restarted = this.lostState;
     const worker = await this.ensureWorker(options.signal);
-    this.lostState = false;
     const cell = ++this.cellCount;
-    const outputDir = ensureBookkeeping(this.scratch);
+    const outputDir = join(this.hostDir, 'output');
     const spillPaths = { stdout: join(outputDir, `cell-${cell}.stdout.part`), stderr: join(outputDir, `cell-${cell}.stderr.part`) };
-    const before = snapshotScratch(this.scratch);
     const watch = this.budget.watchCell(() => worker.kill());
     const ran = await worker.runCell(code, {
       timeoutMs: this.setup.limits.timeoutMs,
@@ -216,21 +222,24 @@ export class PythonCodeRunner implements CodeRunner {
       graceMs: GRACE_MS,
       ...(options.signal ? { signal: options.signal } : {}),
     });
+    // After an os._exit, a crash or a protocol violation the supervisor reports and exits.
+    const ended = ran.done?.final === true;
+    if (ended) await worker.kill();
     const verdict = await watch.finish();
-    const outcome: CellOutcome = { ...ran, workerLost: ran.workerLost || !worker.alive };
-    if (outcome.workerLost) {
-      this.worker = undefined;
-      this.lostState = true;
-    }
-    const artifacts = diffArtifacts(this.scratch, before, snapshotScratch(this.scratch));
-    const output = this.collectOutput(outcome, join(outputDir, `cell-${cell}.txt`));
+    const outcome: CellOutcome = { ...ran, workerLost: ran.workerLost || ended || !worker.alive };
+    const restarted = this.lostState;
+    this.lostState = outcome.workerLost;
+    if (outcome.workerLost) this.worker = undefined;
+    const artifacts = await this.copyArtifacts(outcome, cell);
+    const output = await this.collectOutput(outcome, join(outputDir, `cell-${cell}.txt`));
     const kill = this.describeKill(outcome, verdict);
     return {
       stdout: output.stdout,
       stderr: output.stderr,
-      exitCode: outcome.workerLost ? null : (outcome.exitCode ?? null),
+      // os._exit(n) is an exit with status n, not a crash.
+      exitCode: outcome.done?.exited ? outcome.done.exitCode : outcome.workerLost || outcome.workerError === 'crashed' ? null : (outcome.exitCode ?? null),
       durationMs: performance.now() - started,
-      timedOut: outcome.stoppedBy === 'timeout',
+      timedOut: kill?.reason === 'timeout',
       ...(kill ? { killed: kill.reason, killMessage: kill.message } : {}),
       truncated: output.truncated,
       ...(output.fullOutputPath ? { fullOutputPath: output.fullOutputPath } : {}),
@@ -239,11 +248,23 @@ export class PythonCodeRunner implements CodeRunner {
     };
   }
 
-  private describeKill(outcome: CellOutcome, verdict: BudgetVerdict): { reason: NonNullable<ExecResult['killed']>; message: string } | undefined {
+  private async copyArtifacts(outcome: CellOutcome, cell: number): Promise<Artifact[]> {
+    const listed = outcome.done?.artifacts ?? [];
+    try {
+      return await copyOutArtifacts(this.scratch, listed, join(this.hostDir, 'artifacts', `cell-${cell}`));
+    } catch {
+      // The scratch folder itself is gone (the conversation was deleted meanwhile).
+      return [];
+    }
+  }
+
+  private describeKill(outcome: CellOutcome, verdict: BudgetVerdict): { reason: KillReason; message: string } | undefined {
     const budgetKill = describeBudgetKill(verdict, this.setup.limits, outcome.workerLost);
     if (budgetKill) return budgetKill;
     const lost = outcome.workerLost ? '; the Python interpreter was restarted, so variables from earlier cells are gone' : '';
     const limits = this.setup.limits;
+    // A violation names the cell that committed it, never this cell's time limit.
+    if (outcome.workerError === 'protocol') return { reason: 'protocol', message: `stopped: ${outcome.done?.detail ?? 'protocol violation'}${lost}` };
     switch (outcome.stoppedBy) {
       case 'timeout':
         return { reason: 'timeout', message: `timed out after ${formatSeconds(limits.timeoutMs)}${lost}` };
@@ -251,17 +272,25 @@ export class PythonCodeRunner implements CodeRunner {
         return { reason: 'cancelled', message: `cancelled${lost}` };
       case 'output-limit':
         return { reason: 'output-limit', message: `killed: output limit (${formatBytes(HARD_OUTPUT_BYTES)})${lost}` };
+      case 'host-error':
+        return { reason: 'host-error', message: `stopped: ${outcome.hostError ?? 'host error'}${lost}` };
+      case 'protocol':
+        return { reason: 'protocol', message: `stopped: ${outcome.hostError ?? 'protocol violation'}${lost}` };
       default:
         break;
     }
     if (outcome.workerError === 'memory') return { reason: 'memory', message: `killed: memory limit (${formatBytes(limits.memoryBytes)})` };
     if (outcome.workerError === 'file-size') return { reason: 'file-size', message: `stopped: file size limit (${formatBytes(limits.fileSizeBytes)})` };
-    if (outcome.workerLost) return { reason: 'crashed', message: `the Python interpreter crashed${lost}` };
+    if (outcome.workerError === 'crashed') {
+      const signal = outcome.done?.signal ? ` (signal ${outcome.done.signal})` : '';
+      return { reason: 'crashed', message: `the Python interpreter crashed${signal}${lost}` };
+    }
+    if (outcome.workerLost && !outcome.done?.exited) return { reason: 'crashed', message: `the Python interpreter crashed${lost}` };
     return undefined;
   }
 
-  /** Fits both streams into the model's budget; keeps everything in one file when cut. */
-  private collectOutput(outcome: CellOutcome, fullPath: string): { stdout: string; stderr: string; truncated: boolean; fullOutputPath?: string } {
+  /** Fits both streams into the model's budget; keeps everything in one host-private file when cut. */
+  private async collectOutput(outcome: CellOutcome, fullPath: string): Promise<{ stdout: string; stderr: string; truncated: boolean; fullOutputPath?: string }> {
     const { stdout, stderr } = outcome;
     const budget = this.setup.limits.outputBytes;
     try {
@@ -269,34 +298,39 @@ export class PythonCodeRunner implements CodeRunner {
       // stderr (the traceback) keeps at least a quarter of the budget.
       const stderrShare = Math.min(stderr.total, Math.max(Math.floor(budget / 4), budget - stdout.total));
       const stdoutShare = Math.min(stdout.total, budget - stderrShare);
-      writeFullOutput(fullPath, stdout, stderr);
+      const kept = await writeFullOutput(fullPath, stdout, stderr).then(
+        () => true,
+        () => false,
+      );
+      const where = kept ? `; full output: ${fullPath}` : '';
       const note = (stream: StreamCapture, shown: number): string =>
-        stream.total > shown
-          ? `\n[output truncated: ${formatBytes(stream.total)} in total, the first ${formatBytes(shown)} are shown; full output: ${fullPath}]\n`
-          : '';
+        stream.total > shown ? `\n[output truncated: ${formatBytes(stream.total)} in total, the first ${formatBytes(shown)} are shown${where}]\n` : '';
       return {
         stdout: stdout.headText(stdoutShare) + note(stdout, stdoutShare),
         stderr: stderr.headText(stderrShare) + note(stderr, stderrShare),
         truncated: true,
-        fullOutputPath: fullPath,
+        ...(kept ? { fullOutputPath: fullPath } : {}),
       };
     } finally {
-      for (const stream of [stdout, stderr]) if (existsSync(stream.spillPath)) unlinkSync(stream.spillPath);
+      for (const stream of [stdout, stderr]) {
+        const spilled = stream.spilled;
+        await stream.closeSpill();
+        if (spilled) await unlink(stream.spillPath).catch(() => undefined);
+      }
     }
   }
 }
 
-function writeFullOutput(path: string, stdout: StreamCapture, stderr: StreamCapture): void {
-  const fd = openExclusive(path);
+/** Writes both streams into a new host-private file (never an existing one, never through a link). */
+async function writeFullOutput(path: string, stdout: StreamCapture, stderr: StreamCapture): Promise<void> {
+  const file = await open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
   try {
-    const contents = (stream: StreamCapture): Buffer =>
-      stream.spilled || existsSync(stream.spillPath) ? readFileSync(stream.spillPath) : Buffer.from(stream.headText(Number.MAX_SAFE_INTEGER));
-    writeSync(fd, contents(stdout));
+    await file.write(await stdout.readAll());
     if (stderr.total > 0) {
-      writeSync(fd, '\n----- stderr -----\n');
-      writeSync(fd, contents(stderr));
+      await file.write('\n----- stderr -----\n');
+      await file.write(await stderr.readAll());
     }
   } finally {
-    closeSync(fd);
+    await file.close();
   }
 }

@@ -4,15 +4,25 @@
 /** How strongly model-written code is confined; always shown to the user. */
 export type IsolationTier = 'isolated' | 'basic';
 
-/** Why a cell stopped before finishing on its own, when it did. */
-export type KillReason = 'timeout' | 'cancelled' | 'memory' | 'output-limit' | 'cpu' | 'file-size' | 'disk' | 'crashed';
+/**
+ * Why a cell stopped before finishing on its own, when it did. `disk`: the sandbox's disk
+ * budget; `protocol`: the cell wrote to the interpreter's control channel or faked the end of
+ * a cell (the interpreter was replaced); `host-error`: the host could not handle the cell's
+ * output (e.g. a spill file).
+ */
+export const KILL_REASONS = ['timeout', 'cancelled', 'memory', 'output-limit', 'cpu', 'file-size', 'disk', 'crashed', 'protocol', 'host-error'] as const;
+export type KillReason = (typeof KILL_REASONS)[number];
 
 /** A file the code wrote into its scratch folder during one cell. */
 export interface Artifact {
   /** Path relative to the scratch folder, with forward slashes. */
   readonly name: string;
-  /** Absolute path on disk. */
-  readonly path: string;
+  /**
+   * Absolute path of the host-private copy taken when the cell ended (the only file ever
+   * served); unset when the file was over the copy caps and is only listed.
+   */
+  readonly path?: string;
+  /** Bytes copied (the file's size when it was only listed). */
   readonly sizeBytes: number;
   /** MIME type guessed from the file name ("image/png", "text/csv", ...). */
   readonly mimeType: string;
@@ -35,7 +45,7 @@ export interface ExecResult {
   readonly killMessage?: string;
   /** True when stdout/stderr were cut to the output limit. */
   readonly truncated: boolean;
-  /** Where the complete output was kept when it was truncated. */
+  /** Where the complete output was kept when it was truncated (host-private, outside scratch). */
   readonly fullOutputPath?: string;
   readonly artifacts: readonly Artifact[];
   /** Set when the interpreter had to be restarted before this cell (variables from earlier cells are gone). */
@@ -104,6 +114,11 @@ export interface SandboxOptions {
   readonly mode?: 'persistent' | 'stateless';
   /** `auto` picks bubblewrap where it works; `basic` forces the basic tier. */
   readonly isolation?: 'auto' | 'basic';
+  /**
+   * Parent of the runner's host-private folder (full outputs, spill files, artifact copies;
+   * created mode 0700, never mounted into the sandbox). Default: the OS temp folder.
+   */
+  readonly privateRoot?: string;
   /** `auto` (default) uses a memory cgroup where one can be had; `watched` forces the watcher (tests, diagnosis). */
   readonly memoryEnforcement?: 'auto' | 'watched';
 }

@@ -1,10 +1,13 @@
 // One running worker.py (possibly inside bubblewrap) and the protocol spoken with it.
+// Every handler of the worker's streams catches its own errors: whatever goes wrong there
+// (a spill file that cannot be created, a reply that is not the protocol) ends that cell
+// with a message, never an uncaught exception or a cell that never settles.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { Readable, Writable } from 'node:stream';
 import { StreamCapture } from './output-capture';
 import { killProcessTree } from './process-tree';
-import { workerMessageSchema, type WorkerMessage } from './protocol';
+import { BoundedLineSplitter, MAX_REPLY_LINE_BYTES, ProtocolError, workerMessageSchema, type DoneMessage, type WorkerMessage } from './protocol';
 
 export interface WorkerLaunch {
   readonly command: string;
@@ -19,9 +22,13 @@ export interface CellOutcome {
   readonly stderr: StreamCapture;
   /** Exit code reported by the worker; undefined when the worker died or was killed. */
   readonly exitCode: number | undefined;
-  readonly workerError: 'interrupted' | 'memory' | 'file-size' | null;
-  /** Why the parent stopped the cell, if it did. */
-  readonly stoppedBy?: 'timeout' | 'cancelled' | 'output-limit';
+  readonly workerError: DoneMessage['error'];
+  /** The supervisor's report of the cell; undefined when the worker died or was killed first. */
+  readonly done?: DoneMessage;
+  /** Why the parent stopped the cell, if it did. `host-error` and `protocol`: see `hostError`. */
+  readonly stoppedBy?: 'timeout' | 'cancelled' | 'output-limit' | 'host-error' | 'protocol';
+  /** What went wrong on the host's side of the cell (a stream handler or the reply channel). */
+  readonly hostError?: string;
   /** True when the worker process is gone (killed or crashed): its state is lost. */
   readonly workerLost: boolean;
 }
@@ -45,7 +52,9 @@ export class WorkerProcess {
   private readonly waiters = new Set<Waiter>();
   private exited = false;
   private readonly exitPromise: Promise<void>;
-  private lineBuffer = '';
+  private readonly replyLines = new BoundedLineSplitter(MAX_REPLY_LINE_BYTES);
+  /** Set while a cell runs; `fatal`: the reply channel is corrupt, so the worker must go. */
+  private onHostError: ((message: string, fatal: boolean) => void) | undefined;
   private currentStdout: StreamCapture | undefined;
   private currentStderr: StreamCapture | undefined;
   private onOutput: (() => void) | undefined;
@@ -53,6 +62,8 @@ export class WorkerProcess {
   private constructor(
     private readonly child: ChildProcess,
     private readonly requests: Writable,
+    /** fd 5: cell code straight to the interpreter (which never holds fds 3/4). */
+    private readonly code: Writable,
   ) {
     // Wait for 'exit', never 'close': escaped grandchildren can hold the pipes open.
     this.exitPromise = new Promise((resolve) => {
@@ -87,8 +98,9 @@ export class WorkerProcess {
     const child = spawn(launch.command, [...launch.args], {
       cwd: launch.cwd,
       env: launch.env,
-      // fd 3: requests, fd 4: replies; user output stays on 1/2.
-      stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
+      // fd 3: requests to the supervisor, fd 4: its replies, fd 5: code for the interpreter;
+      // user output stays on 1/2.
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe', 'pipe'],
       // Own process group and session, so the group can be killed as one.
       detached: true,
       windowsHide: true,
@@ -98,18 +110,26 @@ export class WorkerProcess {
     });
     const requests = child.stdio[3] as Writable | null;
     const replies = child.stdio[4] as Readable | null;
-    if (!requests || !replies || !child.stdout || !child.stderr) {
+    const pipes: ReadonlyArray<Readable | Writable | null | undefined> = child.stdio;
+    const code = pipes[5] as Writable | null | undefined;
+    if (!requests || !replies || !code || !child.stdout || !child.stderr) {
       killProcessTree(child.pid ?? -1);
       throw new Error('Could not open the pipes to the Python worker.');
     }
     // EPIPE when the worker died mid-write: the 'exit' handler reports it.
     requests.on('error', () => undefined);
     replies.on('error', () => undefined);
-    const worker = new WorkerProcess(child, requests);
-    replies.setEncoding('utf8');
-    replies.on('data', (text: string) => worker.onReplyText(text));
-    child.stdout.on('data', (chunk: Buffer) => worker.onStream('stdout', chunk));
-    child.stderr.on('data', (chunk: Buffer) => worker.onStream('stderr', chunk));
+    code.on('error', () => undefined);
+    const worker = new WorkerProcess(child, requests, code);
+    // The pipes are socket pairs: the code channel could be written back. Nothing may come.
+    code.on('data', () =>
+      worker.guard(() => {
+        throw new ProtocolError('data written back on the code channel');
+      }),
+    );
+    replies.on('data', (chunk: Buffer) => worker.guard(() => worker.onReplyData(chunk)));
+    child.stdout.on('data', (chunk: Buffer) => worker.guard(() => worker.onStream('stdout', chunk)));
+    child.stderr.on('data', (chunk: Buffer) => worker.guard(() => worker.onStream('stderr', chunk)));
     const startupErrors: Buffer[] = [];
     const collect = (chunk: Buffer): void => {
       if (startupErrors.length < 64) startupErrors.push(chunk);
@@ -128,10 +148,10 @@ export class WorkerProcess {
     return worker;
   }
 
-  /** Sends a request line on fd 3. */
-  send(message: Record<string, unknown>): void {
+  /** Sends a request line to the supervisor (fd 3), or with `toInterpreter` to the interpreter (fd 5). */
+  send(message: Record<string, unknown>, toInterpreter = false): void {
     if (this.exited) return;
-    this.requests.write(`${JSON.stringify(message)}\n`);
+    (toInterpreter ? this.code : this.requests).write(`${JSON.stringify(message)}\n`);
   }
 
   /** Resolves with the first message accepted by `predicate`. */
@@ -173,6 +193,7 @@ export class WorkerProcess {
     this.currentStderr = stderr;
 
     let stoppedBy: CellOutcome['stoppedBy'];
+    let hostError: string | undefined;
     let graceTimer: NodeJS.Timeout | undefined;
     let settle: () => void = () => undefined;
     const streamsEnded = new Promise<void>((resolve) => {
@@ -193,22 +214,37 @@ export class WorkerProcess {
       if (stdout.total + stderr.total > options.hardOutputBytes) stop('output-limit');
       if ((stdout.ended && stderr.ended) || this.exited) settle();
     };
+    let fatal = false;
+    this.onHostError = (message, isFatal) => {
+      hostError ??= message;
+      if (isFatal) {
+        fatal = true;
+        void this.kill();
+      }
+      stop(isFatal ? 'protocol' : 'host-error');
+    };
     const timeout = setTimeout(() => stop('timeout'), options.timeoutMs);
     const onAbort = (): void => stop('cancelled');
     if (options.signal?.aborted) onAbort();
     else options.signal?.addEventListener('abort', onAbort, { once: true });
 
-    let done: Extract<WorkerMessage, { type: 'done' }> | undefined;
+    let done: DoneMessage | undefined;
     try {
-      this.send({ type: 'run', id: nonce, code });
+      // The supervisor learns of the cell (and its nonce) before the interpreter gets the code.
+      this.send({ type: 'run', id: nonce });
+      this.send({ type: 'run', code }, true);
       const reply = await this.waitFor((m) => m.type === 'done' && m.id === nonce, 2 ** 31 - 1);
       if (reply.type === 'done') done = reply;
       // The markers were written before the reply; wait until both pipes delivered them.
       await Promise.race([streamsEnded, this.exitPromise]);
-      if (stoppedBy && stoppedBy !== 'output-limit') {
+      if (stoppedBy && stoppedBy !== 'output-limit' && !fatal) {
         // The interrupt worked, but children the cell started must not outlive it.
         this.send({ type: 'reap' });
-        await this.waitFor((m) => m.type === 'reaped', 5_000).catch(() => this.kill());
+        await this.waitFor((m) => m.type === 'reaped', 5_000).then(
+          // Its direct children are the interpreter's to wait for.
+          () => this.send({ type: 'reap' }, true),
+          () => this.kill(),
+        );
       }
     } catch {
       // The worker died (killed by us or crashed): the outcome says so below.
@@ -217,18 +253,27 @@ export class WorkerProcess {
       clearTimeout(graceTimer);
       options.signal?.removeEventListener('abort', onAbort);
       this.onOutput = undefined;
+      this.onHostError = undefined;
       this.currentStdout = undefined;
       this.currentStderr = undefined;
     }
-    if (this.exited) await this.kill();
+    // A kill the cell caused completes before its result, so the next cell never meets a dying worker.
+    if (this.exited || fatal || stoppedBy === 'output-limit') await this.kill();
     stdout.end();
     stderr.end();
+    const failure = stdout.failure ?? stderr.failure;
+    if (failure !== undefined && hostError === undefined) {
+      hostError = describeHostError(new Error(failure));
+      stoppedBy ??= 'host-error';
+    }
     return {
       stdout,
       stderr,
       exitCode: this.exited ? undefined : done?.exitCode,
       workerError: done?.error ?? null,
+      ...(done ? { done } : {}),
       ...(stoppedBy ? { stoppedBy } : {}),
+      ...(hostError ? { hostError } : {}),
       workerLost: this.exited,
     };
   }
@@ -244,21 +289,26 @@ export class WorkerProcess {
     for (const stream of this.child.stdio.slice(3)) stream?.destroy();
   }
 
-  private onReplyText(text: string): void {
-    this.lineBuffer += text;
-    let newline = this.lineBuffer.indexOf('\n');
-    while (newline >= 0) {
-      const line = this.lineBuffer.slice(0, newline);
-      this.lineBuffer = this.lineBuffer.slice(newline + 1);
-      newline = this.lineBuffer.indexOf('\n');
+  /** Runs a stream handler; an error in it ends the current cell (or, between cells, the worker). */
+  private guard(handler: () => void): void {
+    try {
+      handler();
+    } catch (error) {
+      if (this.onHostError) this.onHostError(describeHostError(error), error instanceof ProtocolError);
+      else void this.kill();
+    }
+  }
+
+  private onReplyData(chunk: Buffer): void {
+    for (const line of this.replyLines.push(chunk)) {
       let parsed: unknown;
       try {
         parsed = JSON.parse(line);
       } catch {
-        continue;
+        throw new ProtocolError('a reply that is not JSON');
       }
       const message = workerMessageSchema.safeParse(parsed);
-      if (!message.success) continue;
+      if (!message.success) throw new ProtocolError('a reply that is not the protocol');
       for (const waiter of this.waiters) if (waiter.accept(message.data)) break;
     }
   }
@@ -267,6 +317,13 @@ export class WorkerProcess {
     const capture = which === 'stdout' ? this.currentStdout : this.currentStderr;
     if (!capture) return; // output between cells (background threads) is dropped
     capture.push(chunk);
+    if (capture.failure !== undefined) throw new Error(capture.failure);
     this.onOutput?.();
   }
+}
+
+/** A sentence for the cell's result about what failed on the host's side. */
+function describeHostError(error: unknown): string {
+  if (error instanceof ProtocolError) return `protocol violation: ${error.message}`;
+  return `the host could not record the cell's output (${error instanceof Error ? error.message : String(error)})`;
 }

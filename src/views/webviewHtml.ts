@@ -30,7 +30,7 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, p
     "default-src 'none'",
     `style-src ${webview.cspSource}`,
     `font-src ${webview.cspSource}`,
-    // Artifacts (plots) are files in the scratch folder, served through the webview's resource scheme.
+    // Artifacts (plots) are host-private copies taken when the cell ended, served through the webview's resource scheme.
     `img-src ${webview.cspSource} data:`,
     `script-src 'nonce-${nonce}'`,
   ].join('; ');

@@ -11,7 +11,7 @@ import { readSettings } from '../../config/vscodeSettings';
 import { ConversationSession, truncate, type ConversationView } from '../../host/conversationSession';
 import type { Log } from '../../host/log';
 import type { SandboxService } from '../../host/sandboxService';
-import { scratchRoot } from '../../host/scratch';
+import { privateRoot } from '../../host/scratch';
 import { handleSharedViewMessage } from '../../host/viewActions';
 import type { ChatState, WebviewMessage } from '../messages';
 import { ViewChannel } from '../viewChannel';
@@ -62,7 +62,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     this.channel?.dispose();
     view.webview.options = {
       enableScripts: true,
-      localResourceRoots: [vscode.Uri.joinPath(this.context.extensionUri, 'dist'), vscode.Uri.joinPath(this.context.extensionUri, 'media'), scratchRoot(this.context)],
+      localResourceRoots: [vscode.Uri.joinPath(this.context.extensionUri, 'dist'), vscode.Uri.joinPath(this.context.extensionUri, 'media'), privateRoot(this.context)],
     };
     const channel = new ViewChannel(view.webview, this.log);
     this.channel = channel;

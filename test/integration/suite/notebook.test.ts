@@ -150,7 +150,7 @@ describe('Insert into notebook (real extension host, scripted model, real Python
     assert.match(notebook.cellAt(cell.index - 3).document.getText(), /^## Answer/);
     const png = cell.outputs.flatMap((o) => o.items).find((i) => i.mime === 'image/png');
     assert.ok(png, `no image/png output: ${JSON.stringify(items(cell))}`);
-    assert.deepEqual(Buffer.from(png.data), await readFile(artifact.path));
+    assert.deepEqual(Buffer.from(png.data), await readFile(artifact.path ?? ''));
     assert.match(stdoutOf(cell), /^wrote red_square\.png: \d+ bytes\n$/);
   });
 

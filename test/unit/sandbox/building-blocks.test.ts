@@ -1,8 +1,11 @@
 // Pure pieces: the Seatbelt profile (macOS, cannot run here), bubblewrap arguments,
 // output capture and UTF-8 cutting, worker script lookup, the pool.
-import { existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openRegularFile } from '../../../src/sandbox/artifacts';
+import { BoundedLineSplitter, ProtocolError } from '../../../src/sandbox/protocol';
 import { buildBwrapPlan, interpreterBinds } from '../../../src/sandbox/bubblewrap';
 import { cutUtf8, StreamCapture } from '../../../src/sandbox/output-capture';
 import { buildSeatbeltProfile, findWorkerScript, SandboxPool } from '../../../src/sandbox/index';
@@ -46,6 +49,12 @@ describe('bubblewrap plan', () => {
     expect(plan.args).toEqual(expect.arrayContaining(['--die-with-parent', '--new-session', '--unshare-net', '--unshare-pid']));
     expect(plan.args.join(' ')).toContain('--bind /tmp/s /scratch');
     expect(plan.dropPrivileges).toBe(true);
+  });
+  it('refuses nested user namespaces with --disable-userns where bwrap has it (the user-namespace plan only)', () => {
+    const user = buildBwrapPlan({ layout, scratchDir: '/tmp/s', workerScript: '/w/worker.py', isRoot: false, disableUserns: true });
+    expect(user.args).toContain('--disable-userns');
+    const root = buildBwrapPlan({ layout, scratchDir: '/tmp/s', workerScript: '/w/worker.py', isRoot: true, disableUserns: true });
+    expect(root.args).not.toContain('--disable-userns'); // there the worker's seccomp filter does it
   });
   it('uses a user namespace with uid 65534 when not root', () => {
     const plan = buildBwrapPlan({ layout, scratchDir: '/tmp/s', workerScript: '/ext/resources/sandbox/worker.py', isRoot: false });
@@ -91,7 +100,10 @@ describe.each(TIERS)('SandboxPool (%s tier)', (tier) => {
       expect(runner.scratchDir).toBe(join(root, 'conversation-1'));
       const result = await runner.runCell('open("out.txt","w").write("x")\nv = 3\nprint(v)');
       expect(result.stdout).toBe('3\n');
-      expect(result.artifacts.map((a) => a.path)).toEqual([join(root, 'conversation-1', 'out.txt')]);
+      expect(result.artifacts.map((a) => a.name)).toEqual(['out.txt']);
+      // Served from the runner's host-private copy, never from scratch.
+      expect(result.artifacts[0]?.path?.startsWith(join(root, 'conversation-1'))).toBe(false);
+      expect(readFileSync(result.artifacts[0]?.path ?? '', 'utf8')).toBe('x');
       expect(existsSync(join(root, 'conversation-1', 'out.txt'))).toBe(true);
       const other = await pool.acquire(join(root, 'conversation-2'));
       expect((await other.runCell('print("v" in globals())')).stdout).toBe('False\n');
@@ -100,5 +112,64 @@ describe.each(TIERS)('SandboxPool (%s tier)', (tier) => {
       await pool.dispose();
       removeDir(root);
     }
+  });
+});
+
+describe('openRegularFile (how the host opens anything taken from scratch)', () => {
+  const dir = tempDir('open-regular');
+  const scratch = join(dir, 'scratch');
+  const hostFolder = join(dir, 'host');
+  mkdirSync(join(scratch, 'plots'), { recursive: true });
+  mkdirSync(hostFolder);
+  writeFileSync(join(hostFolder, 'fig.png'), 'host secret');
+  writeFileSync(join(scratch, 'plots', 'fig.png'), 'real');
+  writeFileSync(join(scratch, 'other.png'), 'other');
+  execFileSync('mkfifo', [join(scratch, 'pipe.png')]);
+  symlinkSync('/dev/zero', join(scratch, 'zero.bin'));
+  symlinkSync(join(hostFolder, 'fig.png'), join(scratch, 'link.png'));
+  symlinkSync(hostFolder, join(scratch, 'swapped'));
+  const reasonOf = async (name: string, expect: { dev?: string; ino?: string; insideDir?: string } = {}): Promise<string> => {
+    const opened = await openRegularFile(join(scratch, name), { insideDir: scratch, ...expect });
+    if ('reason' in opened) return opened.reason;
+    await opened.handle.close();
+    return 'opened';
+  };
+
+  it('opens a regular file of scratch', async () => {
+    expect(await reasonOf('plots/fig.png')).toBe('opened');
+  });
+  it('refuses a FIFO without blocking, and links (to a device, to a host file)', async () => {
+    expect(await reasonOf('pipe.png')).toBe('not a regular file');
+    expect(await reasonOf('zero.bin')).toBe('a link');
+    expect(await reasonOf('link.png')).toBe('a link');
+  });
+  it('refuses a file reached through a folder swapped for a link, and a file swapped after listing', async () => {
+    expect(await reasonOf('swapped/fig.png')).toBe('outside the scratch folder');
+    const listed = statSync(join(scratch, 'plots', 'fig.png'), { bigint: true });
+    expect(await reasonOf('other.png', { dev: String(listed.dev), ino: String(listed.ino) })).toBe('replaced after it was listed');
+  });
+  afterAll(() => removeDir(dir));
+});
+
+describe('BoundedLineSplitter (the host end of the reply channel)', () => {
+  it('splits lines across chunks and keeps multi-byte characters whole', () => {
+    const splitter = new BoundedLineSplitter(64);
+    const bytes = Buffer.from('{"a":"é"}\n{"b":2}\n');
+    expect([...splitter.push(bytes.subarray(0, 7)), ...splitter.push(bytes.subarray(7))]).toEqual(['{"a":"é"}', '{"b":2}']);
+  });
+  it('throws on a line over the bound, however it arrives, and holds no more than the bound', () => {
+    const splitter = new BoundedLineSplitter(1024 * 1024);
+    const chunk = Buffer.alloc(64 * 1024, 0x41);
+    let thrownAt = -1;
+    for (let i = 0; i < 1600 && thrownAt < 0; i++) {
+      try {
+        splitter.push(chunk);
+      } catch (error) {
+        expect(error).toBeInstanceOf(ProtocolError);
+        thrownAt = i;
+      }
+    }
+    // 1 MiB = 16 chunks: the flood is refused at the 17th, not after 100 MiB.
+    expect(thrownAt).toBe(16);
   });
 });

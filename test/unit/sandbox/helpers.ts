@@ -8,6 +8,11 @@ export const isolation = await detectIsolation();
 /** Tiers this machine can run: basic always, isolated where bubblewrap works. */
 export const TIERS: ReadonlyArray<'isolated' | 'basic'> = isolation.tier === 'isolated' ? ['isolated', 'basic'] : ['basic'];
 export const IS_ROOT = process.getuid?.() === 0;
+/**
+ * Tiers a test must run on: on Linux as root (CI) the isolated tier is required, so a
+ * bubblewrap that does not work there fails the suite (startRunner throws) instead of skipping it.
+ */
+export const REQUIRED_TIERS: ReadonlyArray<'isolated' | 'basic'> = process.platform === 'linux' && IS_ROOT ? ['isolated', 'basic'] : TIERS;
 
 export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `r1ci-test-${prefix}-`));
@@ -19,13 +24,14 @@ export function removeDir(dir: string): void {
 
 export async function startRunner(
   tier: 'isolated' | 'basic',
-  options: { limits?: Partial<SandboxLimits>; mode?: 'persistent' | 'stateless'; scratchDir?: string } = {},
+  options: { limits?: Partial<SandboxLimits>; mode?: 'persistent' | 'stateless'; scratchDir?: string; pythonPath?: string } = {},
 ): Promise<CodeRunner> {
   const runner = await createCodeRunner({
     scratchDir: options.scratchDir ?? join(tempDir('scratch'), 'scratch'),
     isolation: tier === 'basic' ? 'basic' : 'auto',
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.mode ? { mode: options.mode } : {}),
+    ...(options.pythonPath ? { pythonPath: options.pythonPath } : {}),
   });
   if (runner.tier !== tier) throw new Error(`wanted tier ${tier}, got ${runner.tier}`);
   return runner;

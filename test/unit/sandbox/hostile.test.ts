@@ -191,7 +191,7 @@ describe.each(TIERS)('hostile code (%s tier)', (tier) => {
     );
     expect(result.killed).toBe('timeout');
     // SIGKILLed processes vanish asynchronously; on a loaded 2-core machine that can take seconds.
-    if (isolated) expect(await eventually(() => pidsInNamespace(ns).length <= 2, 15_000)).toBe(true);
+    if (isolated) expect(await eventually(() => pidsInNamespace(ns).length <= 3, 15_000)).toBe(true);
     await stillWorks();
   });
 });

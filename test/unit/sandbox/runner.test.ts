@@ -120,7 +120,7 @@ describe.each(TIERS)('sandbox runner (%s tier)', (tier) => {
       ['data.csv', 'text/csv', 8],
       ['plots/fig.png', 'image/png', 6],
     ]);
-    for (const artifact of created.artifacts) expect(existsSync(artifact.path)).toBe(true);
+    for (const artifact of created.artifacts) expect(existsSync(artifact.path ?? "")).toBe(true);
     expect((await runner.runCell('x = 1')).artifacts).toEqual([]);
     const changed = await runner.runCell('open("data.csv","a").write("3,4\\n")');
     expect(changed.artifacts.map((a) => a.name)).toEqual(['data.csv']);
