@@ -6,9 +6,10 @@
 #   ripgrep             seeds @vscode/ripgrep's download cache (GitHub is unreachable)
 #   bubblewrap          the Python sandbox
 #   python3             the code the model writes is Python
+#   python3-matplotlib  a real matplotlib for the plt.show() tests (/usr/bin/python3)
 set -euo pipefail
 
-packages=(chromium libkrb5-dev pkg-config ripgrep bubblewrap python3)
+packages=(chromium libkrb5-dev pkg-config ripgrep bubblewrap python3 python3-matplotlib)
 
 missing=()
 for pkg in "${packages[@]}"; do

@@ -84,8 +84,10 @@ function isInside(child: string, parent: string): boolean {
 /** System folders bound read-only for shared libraries and /usr/bin tools. */
 const SYSTEM_DIRS = ['/usr', '/lib', '/lib64', '/lib32', '/libx32', '/bin', '/sbin'];
 /** Single /etc entries the dynamic loader and time functions need; nothing with secrets. */
-// sandbox-core: /etc/fonts too (public font configuration: without it fc-list, which matplotlib runs, prints errors).
-const ETC_ENTRIES = ['/etc/ld.so.cache', '/etc/ld.so.conf', '/etc/ld.so.conf.d', '/etc/localtime', '/etc/alternatives', '/etc/fonts'];
+// /etc/fonts: public font configuration (without it fc-list, which matplotlib runs, prints errors).
+// /etc/matplotlibrc: Debian's python3-matplotlib keeps its default settings there and will not
+// import without them.
+const ETC_ENTRIES = ['/etc/ld.so.cache', '/etc/ld.so.conf', '/etc/ld.so.conf.d', '/etc/localtime', '/etc/alternatives', '/etc/fonts', '/etc/matplotlibrc'];
 
 /** Read-only folders the interpreter needs, outside the system folders, without nesting. */
 export function interpreterBinds(layout: PythonLayout): string[] {

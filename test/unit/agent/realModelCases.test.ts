@@ -17,6 +17,7 @@ import type { CodeRunner, SandboxLimits } from '../../../src/sandbox/types';
 import { loadRealModelCases, type RealModelCase } from '../../support/realModelCases';
 import { startScriptedServer, type RecordedRequest, type ScriptedServer } from '../../support/scripted-server';
 import { scenarioFromCase } from '../../support/scripted-server/scenarioSchema';
+import { matplotlibPython } from '../../support/matplotlibPython';
 
 const root = resolve(__dirname, '..', '..', '..');
 const cases = loadRealModelCases(root);
@@ -40,7 +41,8 @@ interface Expectation {
   readonly firstTokenSeconds?: number;
   readonly check?: (o: Outcome) => void;
   /** Owned by another helper's branch: passes once that branch is merged. */
-  readonly pendingMerge?: 'sandbox-core' | 'boundary-host';
+  /** The interpreter for this case's code (default: the one on PATH). */
+  readonly pythonPath?: string;
 }
 
 const BOTH: readonly BackendKind[] = ['ollama', 'openai'];
@@ -133,27 +135,24 @@ const EXPECTED: Record<string, Expectation> = {
     backends: BOTH,
     answer: 'progress: best so far = 17',
     limits: { timeoutMs: 3000 },
-    pendingMerge: 'sandbox-core',
     check: (o) => expect(latestResult(o)).toMatch(/timed out|time limit/i),
   },
-  'cell-pickles-own-class': { backends: BOTH, answer: '3', pendingMerge: 'sandbox-core' },
-  'cell-multiprocessing-pool': { backends: BOTH, answer: '285', pendingMerge: 'sandbox-core' },
+  'cell-pickles-own-class': { backends: BOTH, answer: '3' },
+  'cell-multiprocessing-pool': { backends: BOTH, answer: '285' },
   'plt-show-figure': {
     backends: BOTH,
+    pythonPath: matplotlibPython(),
     answer: 'plotted',
-    pendingMerge: 'sandbox-core',
     check: (o) => expect(o.trajectory.turns[0]?.cell?.result?.artifacts.some((a) => a.mimeType === 'image/png')).toBe(true),
   },
   'progress-bar-redraws': {
     backends: BOTH,
     answer: 'answer: 42',
-    pendingMerge: 'boundary-host',
     check: (o) => expect(latestResult(o).length).toBeLessThan(1024),
   },
   'terminal-escapes-in-output': {
     backends: BOTH,
     answer: 'red result=7',
-    pendingMerge: 'boundary-host',
     check: (o) => expect(latestResult(o)).not.toMatch(/\u001b/),
   },
 };
@@ -180,7 +179,7 @@ async function play(c: RealModelCase, kind: BackendKind, expectation: Expectatio
   const capabilities = usesTools ? ['completion', 'tools', 'thinking'] : ['completion', 'thinking'];
   server = await startScriptedServer({ scenarios: [scenarioFromCase(c.name, c.file)], models: [{ name: c.file.model, capabilities }] });
   scratch = mkdtempSync(join(tmpdir(), 'r1ci-case-'));
-  const runner = await createCodeRunner({ scratchDir: scratch, limits: expectation.limits });
+  const runner = await createCodeRunner({ scratchDir: scratch, limits: expectation.limits, ...(expectation.pythonPath ? { pythonPath: expectation.pythonPath } : {}) });
   runners.push(runner);
   const backend = backendFor(kind, server.url);
   // 'auto' picks tools for a model whose capabilities include them (Ollama); OpenAI-compatible
@@ -218,7 +217,7 @@ describe('real-model cases (../shared/cases/real-models)', () => {
     const expectation = EXPECTED[c.name];
     if (!expectation) continue;
     for (const kind of expectation.backends) {
-      const label = `${c.name} on ${kind}${expectation.pendingMerge ? ` [needs ${expectation.pendingMerge}]` : ''}`;
+      const label = `${c.name} on ${kind}`;
       it(label, { timeout: 60_000 }, async () => {
         const outcome = await play(c, kind, expectation);
         expect(outcome.trajectory.error).toBeUndefined();

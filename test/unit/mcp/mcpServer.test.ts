@@ -117,17 +117,19 @@ describe('r1ci mcp over stdio (SDK client)', () => {
     expect(existsSync(target)).toBe(false);
   });
 
-  it('contains the background burners of the sandbox suite: reset leaves no process behind', async () => {
+  it('contains the background burners of the sandbox suite: none runs on after its cell, and the session still works', async () => {
     const cell = sandboxAttackCell(repoRoot, '06-background-burners.py');
     const burners = () => descendants(server.pid).filter((p) => p.cmdline.includes('while True: pass'));
-    const r = await call(server.client, 'run_python', { code: cell, session_id: 'burners' });
+    // The cell stays a moment after starting them, so the test can see them run (its "none left" can fail)...
+    const pending = call(server.client, 'run_python', { code: `${cell}\nimport time\ntime.sleep(3)`, session_id: 'burners' });
+    expect(await eventually(() => burners().length === 2, 5_000)).toBe(true);
+    const r = await pending;
     expect(stdoutOf(r.text)).toBe('started\n');
     expect(r.text).toMatch(/^tier: isolated /m);
-    // The test can see them (so its "none left" below can fail)...
-    expect(await eventually(() => burners().length === 2, 5_000)).toBe(true);
-    await call(server.client, 'reset_session', { session_id: 'burners' });
-    // ...and ending the session ends them.
+    // ...and when the cell returns they are gone (leftovers are killed at the end of their cell).
     expect(await eventually(() => burners().length === 0, 5_000)).toBe(true);
+    expect(stdoutOf((await call(server.client, 'run_python', { code: 'print(1 + 1)', session_id: 'burners' })).text)).toBe('2\n');
+    await call(server.client, 'reset_session', { session_id: 'burners' });
   });
 
   it('cancel stops the cell: a one-off sandbox leaves no process behind, a session keeps its variables', async () => {

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CodeRunner } from '../../../src/sandbox/index';
 import { REQUIRED_TIERS, startRunner } from './helpers';
+import { matplotlibPython } from '../../support/matplotlibPython';
 
 describe.each(REQUIRED_TIERS)('a cell behaves like a script (%s tier)', (tier) => {
   let runner: CodeRunner;
@@ -106,11 +107,10 @@ describe.each(REQUIRED_TIERS)('a cell behaves like a script (%s tier)', (tier) =
   });
 });
 
-const MPL_PYTHON = process.env['R1CI_TEST_MPL_PYTHON'];
-/** With a real matplotlib (an interpreter that has it, named by R1CI_TEST_MPL_PYTHON). */
-describe.runIf(MPL_PYTHON)('plt.show() with real matplotlib', () => {
+/** With a real matplotlib (Debian's python3-matplotlib on CI; see test/support/matplotlibPython.ts). */
+describe('plt.show() with real matplotlib', () => {
   it.each(REQUIRED_TIERS)('saves the figure as a PNG artifact without font-cache noise (%s tier)', async (tier) => {
-    const runner = await startRunner(tier, { pythonPath: MPL_PYTHON ?? '', limits: { timeoutMs: 60_000 } });
+    const runner = await startRunner(tier, { pythonPath: matplotlibPython(), limits: { timeoutMs: 60_000 } });
     try {
       const result = await runner.runCell(
         'import matplotlib.pyplot as plt\nxs = list(range(10))\nplt.plot(xs, [x * x for x in xs])\nplt.title("squares")\nplt.show()\nprint("plotted")',
