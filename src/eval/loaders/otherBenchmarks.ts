@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { itemId } from '../ids';
 import type { LoadProblem, LoadResult, TaskRecord } from '../types';
+import { forEachJsonlRecord } from './jsonl';
 
 const gsmRecord = z.object({ input: z.string(), target: z.number(), code: z.string().optional() });
 
@@ -24,20 +25,10 @@ export function loadGsmHardJsonl(file: string, fileId: string, text: string): Lo
   const records: TaskRecord[] = [];
   const problems: LoadProblem[] = [];
   const task = fileId.split('/').pop()?.replace(/\.jsonl$/i, '') ?? 'gsmhard';
-  let position = -1;
-  text.split(/\r?\n/).forEach((line, i) => {
-    if (line.trim() === '') return;
-    position++;
-    let raw: unknown;
-    try {
-      raw = JSON.parse(line);
-    } catch (e) {
-      problems.push({ file, line: i + 1, message: `line ${i + 1}: invalid JSON: ${e instanceof Error ? e.message : String(e)}` });
-      return;
-    }
+  forEachJsonlRecord(file, text, problems, (raw, { line, position }) => {
     const p = gsmRecord.safeParse(raw);
     if (!p.success) {
-      problems.push({ file, line: i + 1, message: `line ${i + 1}: expected {"input", "target"}: ${p.error.issues[0]?.message ?? 'invalid'}` });
+      problems.push({ file, line, message: `line ${line}: expected {"input", "target"}: ${p.error.issues[0]?.message ?? 'invalid'}` });
       return;
     }
     records.push({
@@ -45,7 +36,7 @@ export function loadGsmHardJsonl(file: string, fileId: string, text: string): Lo
       task,
       question: `${p.data.input}${GSM_SUFFIX}`,
       scorer: { kind: 'family', family: 'near_number', data: { target: p.data.target, relTol: GSM_REL_TOL } },
-      source: { file, line: i + 1, index: position },
+      source: { file, line, index: position },
       metadata: { layout: 'gsm-hard' },
     });
   });

@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { reasoningGymSupport } from '../reasoningGym';
+import { forEachJsonlRecord } from './jsonl';
 import { ANSWER_FORMAT_INSTRUCTION, type LoadProblem, type LoadResult, type TaskRecord, type UnsupportedTask } from '../types';
 
 const rgItemSchema = z.strictObject({
@@ -37,26 +38,18 @@ export function loadReasoningGymJsonl(file: string, fileId: string, text: string
   const problems: LoadProblem[] = [];
   const unsupported: UnsupportedTask[] = [];
   const fileDataset = path.basename(file).replace(/\.jsonl$/i, '');
-  text.split(/\r?\n/).forEach((line, i) => {
-    if (line.trim() === '') return;
-    let raw: unknown;
-    try {
-      raw = JSON.parse(line);
-    } catch (e) {
-      problems.push({ file, line: i + 1, message: `line ${i + 1}: invalid JSON: ${e instanceof Error ? e.message : String(e)}` });
-      return;
-    }
+  forEachJsonlRecord(file, text, problems, (raw, { line }) => {
     const parsed = rgItemSchema.safeParse(raw);
     if (!parsed.success) {
       const msg = parsed.error.issues.map((x) => `${x.path.join('.') || '(record)'}: ${x.message}`).join('; ');
-      problems.push({ file, line: i + 1, message: `line ${i + 1}: not a Reasoning-Gym item: ${msg}` });
+      problems.push({ file, line, message: `line ${line}: not a Reasoning-Gym item: ${msg}` });
       return;
     }
     const item = parsed.data;
     const src = item.metadata.source_dataset;
     const dataset = typeof src === 'string' && src !== '' ? src : fileDataset;
     const support = reasoningGymSupport(dataset);
-    const id = `${fileId}#${i}`;
+    const id = `${fileId}#${line - 1}`; // the 0-based line, blank lines included
     if (!support.supported) {
       unsupported.push({ id, task: dataset, file, reason: `Reasoning-Gym dataset "${dataset}": ${support.reason}` });
       return;
@@ -66,7 +59,7 @@ export function loadReasoningGymJsonl(file: string, fileId: string, text: string
       task: dataset,
       question: item.question.includes('<<<') ? item.question : `${item.question.trimEnd()}\n${ANSWER_FORMAT_INSTRUCTION}`,
       scorer: { kind: 'reasoning_gym', dataset, answer: item.answer, metadata: item.metadata },
-      source: { file, line: i + 1 },
+      source: { file, line },
       metadata: { layout: 'reasoning_gym' },
     });
   });

@@ -257,6 +257,20 @@ async function readText(file: string): Promise<string | { problem: LoadProblem }
   }
 }
 
+/**
+ * Reads `file` and parses it as JSON. Returns `{ value }` or a load problem: "cannot read <name>"
+ * when the file cannot be read, "invalid JSON" when it does not parse.
+ */
+async function readJson(file: string): Promise<{ value: unknown } | { problem: LoadProblem }> {
+  const raw = await readText(file);
+  if (typeof raw !== 'string') return raw;
+  try {
+    return { value: JSON.parse(raw) };
+  } catch {
+    return { problem: { file, message: 'invalid JSON' } };
+  }
+}
+
 /** The Letters question, as the authors' harness writes it (`create_prompt` in run_letters_baseline_methods.py). */
 export function lettersQuestion(word: string, letter: string): string {
   return (
@@ -281,14 +295,9 @@ export async function loadSampleFolder(dir: string, id: string, names: ReadonlyS
     case 'boxnet': {
       const name = [...names].find((n) => /^pg_state\d+\.json$/.test(n)) ?? '';
       const file = path.join(dir, name);
-      const raw = await readText(file);
-      if (typeof raw !== 'string') return raw;
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(raw);
-      } catch {
-        return { problem: { file, message: 'invalid JSON' } };
-      }
+      const json = await readJson(file);
+      if ('problem' in json) return json;
+      const parsed = json.value;
       const p = z.record(z.string(), z.array(z.string())).safeParse(parsed);
       const size = p.success ? boxNetSize(p.data) : null;
       if (!p.success || !size) return { problem: { file, message: 'expected {"0.5_0.5": ["box_red", "target_red", ...], ...} covering a full grid' } };
@@ -305,14 +314,9 @@ export async function loadSampleFolder(dir: string, id: string, names: ReadonlyS
     }
     case 'boxlift': {
       const file = path.join(dir, 'BoxLift.json');
-      const raw = await readText(file);
-      if (typeof raw !== 'string') return raw;
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(raw);
-      } catch {
-        return { problem: { file, message: 'invalid JSON' } };
-      }
+      const json = await readJson(file);
+      if ('problem' in json) return json;
+      const parsed = json.value;
       const p = z.object({ boxes: z.array(z.number().positive()).min(1), lifters: z.array(z.number().positive()).min(1) }).safeParse(parsed);
       if (!p.success) return { problem: { file, message: `expected {"boxes": [...], "lifters": [...]}: ${issues(p.error)}` } };
       const maxSteps = estimateBoxLiftSteps(p.data.boxes, p.data.lifters);
@@ -349,14 +353,9 @@ export async function loadSampleFolder(dir: string, id: string, names: ReadonlyS
     }
     case 'letters': {
       const file = path.join(dir, 'test_words.json');
-      const raw = await readText(file);
-      if (typeof raw !== 'string') return raw;
-      let word: unknown;
-      try {
-        word = JSON.parse(raw);
-      } catch {
-        return { problem: { file, message: 'invalid JSON' } };
-      }
+      const json = await readJson(file);
+      if ('problem' in json) return json;
+      const word = json.value;
       // The letter is the first character of the folder name (a_1_1: letter a, frequency 1, index 1).
       const letter = path.basename(dir)[0] ?? '';
       if (typeof word !== 'string' || !/^[a-z]$/.test(letter)) return { problem: { file, message: 'expected the word as a JSON string in a folder named <letter>_<freq>_<index>' } };

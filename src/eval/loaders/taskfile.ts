@@ -9,6 +9,7 @@ import { itemId } from '../ids';
 import { parseBlocksworldTask } from '../scorers/blocksworld';
 import { ANSWER_FORMAT_INSTRUCTION, type LoadProblem, type LoadResult, type ScorerSpec, type TaskRecord } from '../types';
 import { inferScorer, parseOptions } from './infer';
+import { forEachJsonlRecord } from './jsonl';
 import { checkerPathInside } from '../safeRead';
 
 export const BUILTIN_CHECKERS = [
@@ -184,23 +185,17 @@ export function convertTaskFileRecord(raw: unknown, file: string, fileId: string
 export function loadJsonlTaskFile(file: string, fileId: string, text: string): LoadResult {
   const records: TaskRecord[] = [];
   const problems: LoadProblem[] = [];
-  let position = -1;
-  text.split(/\r?\n/).forEach((line, i) => {
-    const trimmed = line.trim();
-    if (trimmed === '' || trimmed.startsWith('//')) return;
-    // Every record line counts, broken ones too, so fixing a line never renumbers the others.
-    position++;
-    let raw: unknown;
-    try {
-      raw = JSON.parse(trimmed);
-    } catch (e) {
-      problems.push({ file, line: i + 1, message: `line ${i + 1}: invalid JSON: ${e instanceof Error ? e.message : String(e)}` });
-      return;
-    }
-    const out = convertTaskFileRecord(raw, file, fileId, position, { line: i + 1 });
-    if (out.record) records.push(out.record);
-    if (out.problem) problems.push(out.problem);
-  });
+  forEachJsonlRecord(
+    file,
+    text,
+    problems,
+    (raw, { line, position }) => {
+      const out = convertTaskFileRecord(raw, file, fileId, position, { line });
+      if (out.record) records.push(out.record);
+      if (out.problem) problems.push(out.problem);
+    },
+    { comments: true },
+  );
   return { records, problems };
 }
 

@@ -3,12 +3,7 @@
 // share of boxes delivered (at least 0.05). Invalid actions are skipped, as RG does.
 
 import { metaRecord, RgDataError, type RgScorer } from './entry';
-import { jsonLoads } from './py';
-
-/** Python `repr(float)` for the coordinates RG writes back into square names ("0.5", "2.0"). */
-function floatRepr(v: number): string {
-  return Number.isInteger(v) && Math.abs(v) < 1e16 ? `${v}.0` : String(v);
-}
+import { jsonLoads, pyFloatRepr } from './py';
 
 const floats = (s: string): number[] => (s.match(/\d+\.?\d*/g) ?? []).map(Number);
 
@@ -39,10 +34,10 @@ function replay(initial: Record<string, unknown>, steps: unknown): Map<string, s
       const item = m[1] ?? '';
       const loc = m[2] ?? '';
       if (coords.length < 2) throw new Malformed('an agent without coordinates');
-      moves.set(coords.map(floatRepr).join(','), { coords, item, location: loc.includes('square') ? floats(loc) : loc });
+      moves.set(coords.map(pyFloatRepr).join(','), { coords, item, location: loc.includes('square') ? floats(loc) : loc });
     }
     for (const { coords, item, location } of moves.values()) {
-      const here = state.get(`${floatRepr(coords[0] ?? 0)}_${floatRepr(coords[1] ?? 0)}`);
+      const here = state.get(`${pyFloatRepr(coords[0] ?? 0)}_${pyFloatRepr(coords[1] ?? 0)}`);
       if (!here) continue;
       if (here.includes(item) && typeof location === 'string' && here.includes(location) && item.startsWith('box_') && location.startsWith('target_') && item.slice(4) === location.slice(7)) {
         here.splice(here.indexOf(item), 1);
@@ -52,7 +47,7 @@ function replay(initial: Record<string, unknown>, steps: unknown): Map<string, s
         const dr = Math.abs((coords[0] ?? 0) - (location[0] ?? 0));
         const dc = Math.abs((coords[1] ?? 0) - (location[1] ?? 0));
         if ((dr === 0 && dc === 1) || (dr === 1 && dc === 0)) {
-          const there = state.get(`${floatRepr(location[0] ?? 0)}_${floatRepr(location[1] ?? 0)}`);
+          const there = state.get(`${pyFloatRepr(location[0] ?? 0)}_${pyFloatRepr(location[1] ?? 0)}`);
           here.splice(here.indexOf(item), 1);
           if (!there) throw new Malformed('a move off the grid');
           there.push(item);

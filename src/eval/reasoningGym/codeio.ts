@@ -5,7 +5,8 @@
 // the numbers match RG's.
 
 import { oracle, type RgScorer } from './entry';
-import { pyLen, pyStrip } from './py';
+import { pyFloatRepr, pyLen, pyStrip } from './py';
+import { pyStr } from './pyLiteral';
 
 type J =
   | { readonly k: 'int'; readonly v: bigint }
@@ -92,45 +93,11 @@ function parseJson(text: string): J | null {
   }
 }
 
-/** Python `repr(float)`. */
-function floatRepr(v: number): string {
-  if (Number.isNaN(v)) return 'nan';
-  if (!Number.isFinite(v)) return v > 0 ? 'inf' : '-inf';
-  if (v === 0) return Object.is(v, -0) ? '-0.0' : '0.0';
-  const [mant = '', expText = '0'] = v.toExponential().split('e');
-  const exp = Number(expText);
-  const neg = mant.startsWith('-');
-  const digits = mant.replace(/[-.]/g, '');
-  let out: string;
-  if (exp >= -5 + 1 && exp < 16) {
-    if (exp >= 0) {
-      const whole = digits.slice(0, exp + 1).padEnd(exp + 1, '0');
-      const frac = digits.slice(exp + 1);
-      out = `${whole}.${frac === '' ? '0' : frac}`;
-    } else out = `0.${'0'.repeat(-exp - 1)}${digits}`;
-  } else {
-    const m = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
-    out = `${m}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
-  }
-  return neg ? `-${out}` : out;
-}
-
 /** Python `str()` of a JSON scalar (containers are not labelled this way). */
 function pyStrScalar(x: J): string {
-  switch (x.k) {
-    case 'int':
-      return x.v.toString();
-    case 'float':
-      return floatRepr(x.v);
-    case 'str':
-      return x.v;
-    case 'bool':
-      return x.v ? 'True' : 'False';
-    case 'null':
-      return 'None';
-    default:
-      return '';
-  }
+  if (x.k === 'null') return 'None';
+  if (x.k === 'list' || x.k === 'dict') return '';
+  return pyStr(x);
 }
 
 /** Python `json.dumps(x)` (default separators, ensure_ascii). */
@@ -139,7 +106,7 @@ function jsonDumps(x: J): string {
     case 'int':
       return x.v.toString();
     case 'float':
-      return Number.isNaN(x.v) ? 'NaN' : !Number.isFinite(x.v) ? (x.v > 0 ? 'Infinity' : '-Infinity') : floatRepr(x.v);
+      return Number.isNaN(x.v) ? 'NaN' : !Number.isFinite(x.v) ? (x.v > 0 ? 'Infinity' : '-Infinity') : pyFloatRepr(x.v);
     case 'str':
       return `"${[...x.v]
         .map((ch) => {

@@ -5,7 +5,8 @@
 // (sympy raises or yields a non-number, and the scorer's except branch applies).
 
 import { add, div, mul, neg, rational, sub, type Rational } from '../rational';
-import { pyDecimal, pythonSyntaxTrap } from './py';
+import { pythonSyntaxTrap } from './py';
+import { tokenizeSympy } from './sympyTokens';
 
 const MAX_LENGTH = 2000;
 const MAX_DEPTH = 100;
@@ -13,38 +14,6 @@ const MAX_DEPTH = 100;
 const MAX_EXPONENT = 10000n;
 
 class ExprError extends Error {}
-
-type Tok = { t: 'num'; v: Rational } | { t: 'op'; v: string };
-
-function tokenize(text: string): Tok[] {
-  const out: Tok[] = [];
-  let i = 0;
-  while (i < text.length) {
-    const rest = text.slice(i);
-    const ws = /^\s+/.exec(rest);
-    if (ws) {
-      i += ws[0].length;
-      continue;
-    }
-    const num = /^(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?/.exec(rest);
-    if (num) {
-      // A number directly followed by a letter or digit-dot ("2x", "9.5.") is not arithmetic.
-      const v = pyDecimal(num[0]);
-      if (!v) throw new ExprError(`bad number ${num[0]}`);
-      out.push({ t: 'num', v });
-      i += num[0].length;
-      continue;
-    }
-    const op = /^(\*\*|\/\/|[-+*/()%])/.exec(rest);
-    if (op?.[1] !== undefined) {
-      out.push({ t: 'op', v: op[1] });
-      i += op[1].length;
-      continue;
-    }
-    throw new ExprError(`unexpected "${rest[0] ?? ''}"`);
-  }
-  return out;
-}
 
 function power(base: Rational, exp: Rational): Rational {
   if (exp.den !== 1n) throw new ExprError('non-integer exponent');
@@ -69,12 +38,8 @@ function floorOf(v: Rational): Rational {
  */
 export function evaluateSympyArithmetic(text: string): { value: Rational; usesOtherOperator: boolean } | null {
   if (text.length > MAX_LENGTH || pythonSyntaxTrap(text)) return null;
-  let toks: Tok[];
-  try {
-    toks = tokenize(text);
-  } catch {
-    return null;
-  }
+  const toks = tokenizeSympy(text);
+  if (!toks) return null;
   let i = 0;
   let depth = 0;
   let usesOtherOperator = false;

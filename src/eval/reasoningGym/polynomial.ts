@@ -5,7 +5,8 @@
 // Text outside this subset (function calls, division by a symbol, `^`) is not a polynomial: null.
 
 import { add, div, equals, mul, rational, type Rational } from '../rational';
-import { pyDecimal, pythonSyntaxTrap } from './py';
+import { pythonSyntaxTrap } from './py';
+import { tokenizeSympy } from './sympyTokens';
 
 /** Monomial key ("x^2*y^1", "" for the constant) → coefficient; zero terms are never stored. */
 export type Poly = ReadonlyMap<string, Rational>;
@@ -17,44 +18,6 @@ const MAX_POWER = 200n;
 const MAX_TERMS = 1000;
 /** Names sympy's parser does not turn into plain symbols (Python keywords, sympy functions/objects). */
 const NOT_SYMBOLS = new Set(['and', 'or', 'not', 'in', 'is', 'if', 'else', 'lambda', 'None', 'True', 'False', 'N', 'O', 'Q', 'S', 'I', 'E', 'pi', 'oo', 'zoo', 'nan']);
-
-type Tok = { t: 'num'; v: Rational; float: boolean } | { t: 'name'; v: string } | { t: 'op'; v: string };
-
-function tokenize(text: string): Tok[] | null {
-  const out: Tok[] = [];
-  let i = 0;
-  while (i < text.length) {
-    const rest = text.slice(i);
-    const ws = /^[ \t\n\r\f\v]+/.exec(rest);
-    if (ws) {
-      i += ws[0].length;
-      continue;
-    }
-    const num = /^(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?/.exec(rest);
-    if (num) {
-      const v = pyDecimal(num[0]);
-      if (!v) return null;
-      out.push({ t: 'num', v, float: /[.eE]/.test(num[0]) });
-      i += num[0].length;
-      continue;
-    }
-    const name = /^[A-Za-z_]\w*/.exec(rest);
-    if (name) {
-      out.push({ t: 'name', v: name[0] });
-      i += name[0].length;
-      continue;
-    }
-    const op = /^(\*\*|[-+*/()])/.exec(rest);
-    if (op?.[1] !== undefined) {
-      out.push({ t: 'op', v: op[1] });
-      i += op[1].length;
-      continue;
-    }
-    return null;
-  }
-  // Python's tokenizer would join "2x" into a syntax error: a number directly before a name.
-  return out;
-}
 
 function parseMonomial(key: string): Map<string, bigint> {
   const m = new Map<string, bigint>();
@@ -128,7 +91,7 @@ export interface PolyForm {
 /** Parses sympy input as a polynomial; null when it is not one (or not valid input). */
 export function parsePolynomial(text: string): PolyForm | null {
   if (text.length > MAX_LENGTH || pythonSyntaxTrap(text)) return null;
-  const toks = tokenize(text);
+  const toks = tokenizeSympy(text);
   if (!toks || toks.length === 0) return null;
   let i = 0;
   let depth = 0;

@@ -44,6 +44,32 @@ export function pyInt(s: string): bigint | null {
   return BigInt(t.replace(/_/g, ''));
 }
 
+/**
+ * Python `repr(float)` (also its `str()`): the shortest round-trip digits, positional for
+ * exponents -4..15 ("0.0001", "1e-05", "1e+16"), "-0.0", "nan", "inf", "-inf".
+ */
+export function pyFloatRepr(v: number): string {
+  if (Number.isNaN(v)) return 'nan';
+  if (!Number.isFinite(v)) return v > 0 ? 'inf' : '-inf';
+  if (v === 0) return Object.is(v, -0) ? '-0.0' : '0.0';
+  const [mant = '', expText = '0'] = v.toExponential().split('e');
+  const exp = Number(expText);
+  const neg = mant.startsWith('-');
+  const digits = mant.replace(/[-.]/g, '');
+  let out: string;
+  if (exp >= -5 + 1 && exp < 16) {
+    if (exp >= 0) {
+      const whole = digits.slice(0, exp + 1).padEnd(exp + 1, '0');
+      const frac = digits.slice(exp + 1);
+      out = `${whole}.${frac === '' ? '0' : frac}`;
+    } else out = `0.${'0'.repeat(-exp - 1)}${digits}`;
+  } else {
+    const m = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
+    out = `${m}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
+  }
+  return neg ? `-${out}` : out;
+}
+
 /** Python `float(s)`: decimal literal with optional exponent, inf, nan; null where Python raises. */
 export function pyFloat(s: string): number | null {
   const t = pyStrip(s);

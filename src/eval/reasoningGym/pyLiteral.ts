@@ -3,7 +3,7 @@
 // plain literal is null, where Python's eval would either raise or compute something the
 // scorer then rejects.
 
-import { pyFloat, pyInt } from './py';
+import { pyFloat, pyFloatRepr, pyInt } from './py';
 
 export type PyValue =
   | { readonly k: 'int'; readonly v: bigint }
@@ -102,15 +102,6 @@ export function parsePyLiteral(text: string): PyValue | null {
   return i === src.length ? { k: 'tuple', items } : null;
 }
 
-/** Python `repr(float)`. */
-function floatRepr(v: number): string {
-  if (Number.isNaN(v)) return 'nan';
-  if (!Number.isFinite(v)) return v > 0 ? 'inf' : '-inf';
-  if (Number.isInteger(v) && Math.abs(v) < 1e16) return `${v}.0`;
-  const s = String(v);
-  return s.includes('e') ? s.replace(/e([+-])(\d)$/, 'e$10$2') : s;
-}
-
 function strRepr(s: string): string {
   const q = s.includes("'") && !s.includes('"') ? '"' : "'";
   return q + s.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\t/g, '\\t').replace(new RegExp(q, 'g'), `\\${q}`) + q;
@@ -122,7 +113,7 @@ export function pyStr(x: PyValue): string {
     case 'int':
       return x.v.toString();
     case 'float':
-      return floatRepr(x.v);
+      return pyFloatRepr(x.v);
     case 'str':
       return x.v;
     case 'bool':

@@ -60,6 +60,28 @@ export const wireSchema = z.strictObject({
 });
 export type WireOptions = z.infer<typeof wireSchema>;
 
+/** What a turn's reply carries besides its text: shared by scenario turns and real-model case turns. */
+const replyFields = {
+  /**
+   * Reasoning streamed before the content: Ollama `message.thinking` (when the request sets `think`;
+   * without it inline as `<think>…</think>` in the content, as Ollama does; `think: false` drops it),
+   * OpenAI-compatible `delta.reasoning_content` (or `reasoning`, see `wire`).
+   */
+  thinking: templatedText.optional(),
+  /** The reasoning goes out as this many chunks (default: split like the text) ... */
+  thinkingChunks: z.number().int().positive().optional(),
+  /** ... with this delay between them (the content waits). */
+  thinkingDelayMs: nonNegativeInt.optional(),
+  /** Native tool calls after the content: Ollama `message.tool_calls` (whole), OpenAI `delta.tool_calls` (arguments streamed as JSON text). */
+  toolCalls: z.array(toolCallSchema).min(1).optional(),
+  /** The reply's done_reason / finish_reason (default stop; 'tool_calls' on OpenAI when the turn calls tools). */
+  doneReason: z.enum(['stop', 'length']).optional(),
+  /** Report this many prompt tokens (OpenAI usage.prompt_tokens, Ollama prompt_eval_count). */
+  usagePromptTokens: nonNegativeInt.optional(),
+  /** Ignore `stream: true` and answer one JSON document (chat.completion / Ollama's final object). */
+  nonStream: z.boolean().optional(),
+};
+
 export const turnSchema = z
   .strictObject({
     /** The reply, split into chunks of `chunkSize` characters. */
@@ -73,24 +95,7 @@ export const turnSchema = z
     /** When the latest execution result does not contain this, the reply is an obvious failure text. */
     expectResultContains: z.string().optional(),
     faults: faultsSchema.optional(),
-    /**
-     * Reasoning streamed before the content: Ollama `message.thinking` (when the request sets `think`;
-     * without it inline as `<think>…</think>` in the content, as Ollama does; `think: false` drops it),
-     * OpenAI-compatible `delta.reasoning_content` (or `reasoning`, see `wire`).
-     */
-    thinking: templatedText.optional(),
-    /** The reasoning goes out as this many chunks (default: split like the text) ... */
-    thinkingChunks: z.number().int().positive().optional(),
-    /** ... with this delay between them (the content waits). */
-    thinkingDelayMs: nonNegativeInt.optional(),
-    /** Native tool calls after the content: Ollama `message.tool_calls` (whole), OpenAI `delta.tool_calls` (arguments streamed as JSON text). */
-    toolCalls: z.array(toolCallSchema).min(1).optional(),
-    /** The reply's done_reason / finish_reason (default stop; 'tool_calls' on OpenAI when the turn calls tools). */
-    doneReason: z.enum(['stop', 'length']).optional(),
-    /** Report this many prompt tokens (OpenAI usage.prompt_tokens, Ollama prompt_eval_count). */
-    usagePromptTokens: nonNegativeInt.optional(),
-    /** Ignore `stream: true` and answer one JSON document (chat.completion / Ollama's final object). */
-    nonStream: z.boolean().optional(),
+    ...replyFields,
   })
   .refine((t) => (t.text === undefined) !== (t.chunks === undefined), {
     message: 'a turn needs exactly one of "text" or "chunks"',
@@ -138,13 +143,7 @@ const caseTurnSchema = z.union([
   templatedText,
   z.strictObject({
     text: templatedText,
-    thinking: templatedText.optional(),
-    thinkingChunks: z.number().int().positive().optional(),
-    thinkingDelayMs: nonNegativeInt.optional(),
-    toolCalls: z.array(toolCallSchema).min(1).optional(),
-    doneReason: z.enum(['stop', 'length']).optional(),
-    usagePromptTokens: nonNegativeInt.optional(),
-    nonStream: z.boolean().optional(),
+    ...replyFields,
   }),
 ]);
 export const caseFileSchema = z.strictObject({

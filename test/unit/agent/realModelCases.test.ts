@@ -2,26 +2,21 @@
 // HTTP (the scripted server plays the case on the wire), on both backends where the case's
 // fields exist on both. The table says what the product must do with each case; a case file
 // without a row fails, so a new case cannot be forgotten.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createBackend } from '../../../src/agent/backends';
-import type { ModelBackend } from '../../../src/agent/backends/types';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import type { AgentEvent } from '../../../src/agent/events';
 import { resolveProtocol } from '../../../src/agent/protocol';
 import { runAgent } from '../../../src/agent/runAgent';
 import { collectTrajectory, type Trajectory } from '../../../src/agent/trajectory';
-import { createCodeRunner } from '../../../src/sandbox';
-import type { CodeRunner, SandboxLimits } from '../../../src/sandbox/types';
+import type { SandboxLimits } from '../../../src/sandbox/types';
+import { BOTH_BACKENDS as BOTH, scriptedBackend, useAgentRig, type BackendKind } from '../../support/agentRig';
 import { loadRealModelCases, type RealModelCase } from '../../support/realModelCases';
-import { startScriptedServer, type RecordedRequest, type ScriptedServer } from '../../support/scripted-server';
+import type { RecordedRequest } from '../../support/scripted-server';
 import { scenarioFromCase } from '../../support/scripted-server/scenarioSchema';
 import { matplotlibPython } from '../../support/matplotlibPython';
 
 const root = resolve(__dirname, '..', '..', '..');
 const cases = loadRealModelCases(root);
-type BackendKind = 'ollama' | 'openai';
 
 interface Outcome {
   readonly trajectory: Trajectory;
@@ -45,7 +40,6 @@ interface Expectation {
   readonly pythonPath?: string;
 }
 
-const BOTH: readonly BackendKind[] = ['ollama', 'openai'];
 const warnings = (o: Outcome, kind: string): string[] => o.events.flatMap((e) => (e.type === 'warning' && e.kind === kind ? [e.message] : []));
 const execCount = (o: Outcome): number => o.events.filter((e) => e.type === 'exec-result').length;
 const latestResult = (o: Outcome): string => o.chats.at(-1)?.latestResult ?? '';
@@ -157,31 +151,15 @@ const EXPECTED: Record<string, Expectation> = {
   },
 };
 
-let server: ScriptedServer | undefined;
-let scratch: string | undefined;
-const runners: CodeRunner[] = [];
-
-afterEach(async () => {
-  for (const r of runners.splice(0)) await r.dispose();
-  if (scratch) rmSync(scratch, { recursive: true, force: true });
-  scratch = undefined;
-  await server?.close();
-  server = undefined;
-});
-
-function backendFor(kind: BackendKind, url: string): ModelBackend {
-  return kind === 'ollama' ? createBackend({ kind, ollamaHost: url }) : createBackend({ kind, openaiBaseUrl: `${url}/v1`, apiKey: '' });
-}
+const rig = useAgentRig('r1ci-case-');
 
 async function play(c: RealModelCase, kind: BackendKind, expectation: Expectation): Promise<Outcome> {
   const usesTools = c.file.turns.some((t) => typeof t !== 'string' && t.toolCalls !== undefined);
   // A reasoning model (Ollama lists "thinking"); one that calls tools natively also lists "tools".
   const capabilities = usesTools ? ['completion', 'tools', 'thinking'] : ['completion', 'thinking'];
-  server = await startScriptedServer({ scenarios: [scenarioFromCase(c.name, c.file)], models: [{ name: c.file.model, capabilities }] });
-  scratch = mkdtempSync(join(tmpdir(), 'r1ci-case-'));
-  const runner = await createCodeRunner({ scratchDir: scratch, limits: expectation.limits, ...(expectation.pythonPath ? { pythonPath: expectation.pythonPath } : {}) });
-  runners.push(runner);
-  const backend = backendFor(kind, server.url);
+  const server = await rig.serve({ scenarios: [scenarioFromCase(c.name, c.file)], models: [{ name: c.file.model, capabilities }] });
+  const runner = await rig.codeRunner({ limits: expectation.limits, ...(expectation.pythonPath ? { pythonPath: expectation.pythonPath } : {}) });
+  const backend = scriptedBackend(kind, server.url);
   // 'auto' picks tools for a model whose capabilities include them (Ollama); OpenAI-compatible
   // servers list no capabilities, so the tools case forces the protocol there, as a user would.
   const protocol = kind === 'openai' && usesTools ? 'tools' : await resolveProtocol(backend, c.file.model, 'auto');

@@ -1,35 +1,18 @@
 // Other instances of the kinds in ../shared/cases/real-models (not in that folder): other
 // reasoning fields and tags, other wire framings, other tool-call shapes, other ways a fence is
 // left open or indented, other places an answer can hide. Real agent, real sandbox, real HTTP.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createBackend } from '../../../src/agent/backends';
-import type { ModelBackend, ThinkSetting } from '../../../src/agent/backends/types';
+import { describe, expect, it } from 'vitest';
+import type { ThinkSetting } from '../../../src/agent/backends/types';
 import type { AgentEvent } from '../../../src/agent/events';
 import type { ProtocolMode } from '../../../src/agent/protocol';
 import { runAgent } from '../../../src/agent/runAgent';
 import { collectTrajectory, type Trajectory } from '../../../src/agent/trajectory';
-import { createCodeRunner } from '../../../src/sandbox';
-import type { CodeRunner } from '../../../src/sandbox/types';
-import { startScriptedServer, type ModelSpec, type RecordedRequest, type Scenario, type ScriptedServer } from '../../support/scripted-server';
+import { BOTH_BACKENDS as BOTH, scriptedBackend, useAgentRig, type BackendKind } from '../../support/agentRig';
+import type { ModelSpec, RecordedRequest, Scenario } from '../../support/scripted-server';
 
-type BackendKind = 'ollama' | 'openai';
-const BOTH: readonly BackendKind[] = ['ollama', 'openai'];
 const MODEL = 'reasoner:latest';
 
-let server: ScriptedServer | undefined;
-let scratch: string | undefined;
-const runners: CodeRunner[] = [];
-
-afterEach(async () => {
-  for (const r of runners.splice(0)) await r.dispose();
-  if (scratch) rmSync(scratch, { recursive: true, force: true });
-  scratch = undefined;
-  await server?.close();
-  server = undefined;
-});
+const rig = useAgentRig('r1ci-variant-');
 
 interface Run {
   readonly trajectory: Trajectory;
@@ -46,14 +29,12 @@ interface RunOptions {
 }
 
 async function run(kind: BackendKind, scenario: Omit<Scenario, 'id' | 'match'>, options: RunOptions = {}): Promise<Run> {
-  server = await startScriptedServer({
+  const server = await rig.serve({
     scenarios: [{ id: 'variant', match: { regex: '^' }, ...scenario }],
     models: options.models ?? [{ name: MODEL, capabilities: options.capabilities ?? ['completion', 'thinking'] }],
   });
-  scratch = mkdtempSync(join(tmpdir(), 'r1ci-variant-'));
-  const runner = await createCodeRunner({ scratchDir: scratch });
-  runners.push(runner);
-  const backend: ModelBackend = kind === 'ollama' ? createBackend({ kind, ollamaHost: server.url }) : createBackend({ kind, openaiBaseUrl: `${server.url}/v1`, apiKey: '' });
+  const runner = await rig.codeRunner();
+  const backend = scriptedBackend(kind, server.url);
   const events: AgentEvent[] = [];
   const trajectory = await collectTrajectory(
     runAgent('Variant question.', {
