@@ -146,7 +146,7 @@ describe('Evaluation in the workbench', function () {
       // how many of them got the scenario that answers right (the "-right" scenarios).
       const asked = new Map<string, { seeds: Set<number>; right: Set<number> }>();
       for (const r of modelServer.chatRequests()) {
-        const question = /Sampling probe ([ABC]):/.exec(r.question ?? '')?.[1];
+        const question = /^eval-samples-([abc])-/.exec(r.scenarioId ?? '')?.[1];
         if (question === undefined || r.turnIndex !== 0) continue;
         const body = r.body as { options?: { seed?: number }; seed?: number };
         const seed = body.options?.seed ?? body.seed;
@@ -157,7 +157,7 @@ describe('Evaluation in the workbench', function () {
         asked.set(question, entry);
       }
       const k = 4;
-      const questions = ['A', 'B', 'C'].map((q) => asked.get(q) ?? { seeds: new Set<number>(), right: new Set<number>() });
+      const questions = ['a', 'b', 'c'].map((q) => asked.get(q) ?? { seeds: new Set<number>(), right: new Set<number>() });
       for (const q of questions) assert.deepEqual([...q.seeds].sort((x, y) => x - y), [40, 41, 42, 43]);
       const right = questions.map((q) => q.right.size);
       assert.deepEqual(right, [1, 2, 0]);
@@ -175,8 +175,8 @@ describe('Evaluation in the workbench', function () {
       assert.match(await view.locator('[data-testid="sampling"] .facts').innerText(), new RegExp(`pass@4 ${pct(passAtK).replace('.', '\\.')} · mean@4 ${pct(meanAtK).replace('.', '\\.')}`));
       // Questions with something to gain, with their right samples out of 4.
       const gain = (await view.locator('[data-testid="sampling"] table').nth(1).locator('tr').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
-      assert.ok(gain.some((t) => t.startsWith('samples.tasks.jsonl#b sampling 2/4 0.50 1.00 1')), JSON.stringify(gain));
-      assert.ok(gain.some((t) => t.startsWith('samples.tasks.jsonl#a sampling 1/4 0.25 0.75 1')), JSON.stringify(gain));
+      assert.ok(gain.some((t) => t.startsWith('bbh/multistep_arithmetic_two.json#1 multistep_arithmetic_two 2/4 0.50 1.00 1')), JSON.stringify(gain));
+      assert.ok(gain.some((t) => t.startsWith('bbh/multistep_arithmetic_two.json#0 multistep_arithmetic_two 1/4 0.25 0.75 1')), JSON.stringify(gain));
       await view.locator('[data-testid="sampling"]').scrollIntoViewIfNeeded();
       await screenshot(page, 'eval-results-pass-at-k');
     } finally {
