@@ -86,8 +86,8 @@ describe('Evaluation in the workbench', function () {
     const file = (await readdir(resultsDir)).find((f) => f.startsWith('eval-mixed') && f.endsWith('.results.jsonl'));
     assert.ok(file, `no eval-mixed results file in ${resultsDir}`);
     const lines = (await readFile(join(resultsDir, file), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { id: string; tier?: string });
-    const tier = lines.find((r) => r.id === 'navigate/1')?.tier;
-    assert.ok(tier === 'isolated' || tier === 'basic', `navigate/1 has no recorded tier (${String(tier)})`);
+    const tier = lines.find((r) => r.id === 'bbh/navigate.json#1')?.tier;
+    assert.ok(tier === 'isolated' || tier === 'basic', `bbh/navigate.json#1 has no recorded tier (${String(tier)})`);
     assert.equal((await panel.locator('#session .tier').innerText()).trim(), `sandbox: ${tier}`);
   });
 
