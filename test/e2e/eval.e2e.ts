@@ -2,12 +2,13 @@
 // context menu (the results view shows 70 % and draws the per-task bar chart; screenshots in
 // light and dark at full and half width, where it must reflow without sideways scrolling), then
 // added to the Testing view and run there with its Run button; the tree shows pass/fail icons.
+// Last, eval-samples is evaluated with 4 samples per question, and the view shows pass@4.
 import * as assert from 'node:assert/strict';
-import { readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { setColorTheme } from './chatSupport';
-import { e2eContext, screenshot, screenshotsAtWidths, waitFor, webviewFrame } from './workbench';
+import { e2eContext, openWorkbench, screenshot, screenshotsAtWidths, waitFor, webviewFrame } from './workbench';
 
 async function explorerContextMenu(page: Page, rowName: string, item: string): Promise<void> {
   const row = page.locator(`.explorer-folders-view .monaco-list-row[aria-label^="${rowName}"]`).first();
@@ -123,5 +124,65 @@ describe('Evaluation in the workbench', function () {
     ];
     for (const [label, question] of expected) assert.ok(texts.some((t) => t.trim().startsWith(`${label}${question}`)), `no failed row "${label}" in ${JSON.stringify(texts)}`);
     await screenshot(page, 'eval-testing-view');
+  });
+  it('evaluates with 4 samples per question and shows pass@k', async () => {
+    const { page, workspace, modelServer } = e2eContext();
+    assert.ok(modelServer, 'this test needs the scripted model server');
+    // Sample i is asked with seed 40 + i, and test/scenarios/eval.json answers by seed
+    // (eval-samples/README.md). The settings are in place before the workbench loads, so the
+    // extension host starts with them: no waiting for a file watcher.
+    const settingsDir = join(workspace, '.vscode');
+    await mkdir(settingsDir, { recursive: true });
+    await writeFile(join(settingsDir, 'settings.json'), `${JSON.stringify({ 'r1ci.eval.samples': 4, 'r1ci.seed': 40 }, null, 2)}\n`);
+    try {
+      await openWorkbench(page);
+      await explorerContextMenu(page, 'eval-samples', 'Evaluate Task File or Folder…');
+      const rows = page.locator('.quick-input-widget:visible .quick-input-list .monaco-list-row');
+      await waitFor(async () => (await rows.count()) === 2, 30_000, 'the evaluate mode choice');
+      await page.keyboard.press('Enter'); // With code
+      const view = await webviewFrame(page, 'k = 4 samples per question', 180_000);
+
+      // What the scripted model's answers imply: per question, the seeds it was asked with and
+      // how many of them got the scenario that answers right (the "-right" scenarios).
+      const asked = new Map<string, { seeds: Set<number>; right: Set<number> }>();
+      for (const r of modelServer.chatRequests()) {
+        const question = /^eval-samples-([abc])-/.exec(r.scenarioId ?? '')?.[1];
+        if (question === undefined || r.turnIndex !== 0) continue;
+        const body = r.body as { options?: { seed?: number }; seed?: number };
+        const seed = body.options?.seed ?? body.seed;
+        assert.ok(seed !== undefined, `a sample of question ${question} was asked without a seed`);
+        const entry = asked.get(question) ?? { seeds: new Set<number>(), right: new Set<number>() };
+        entry.seeds.add(seed);
+        if (r.scenarioId?.endsWith('-right') === true) entry.right.add(seed);
+        asked.set(question, entry);
+      }
+      const k = 4;
+      const questions = ['a', 'b', 'c'].map((q) => asked.get(q) ?? { seeds: new Set<number>(), right: new Set<number>() });
+      for (const q of questions) assert.deepEqual([...q.seeds].sort((x, y) => x - y), [40, 41, 42, 43]);
+      const right = questions.map((q) => q.right.size);
+      assert.deepEqual(right, [1, 2, 0]);
+      // With n = k samples, pass@k of a question is 1 when any sample is right (C(n−c, k)/C(n, k) = 0 for c ≥ 1);
+      // mean@k is the mean success rate c/n.
+      const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
+      const passAtK = right.filter((c) => c > 0).length / right.length;
+      const meanAtK = right.reduce((a, c) => a + c / k, 0) / right.length;
+      assert.notEqual(pct(passAtK), pct(meanAtK));
+
+      const cell = view.locator('[data-testid="pass-at-k"]');
+      await waitFor(async () => ((await cell.count()) > 0 ? ((await cell.innerText()).trim() === pct(passAtK) ? true : undefined) : undefined), 30_000, `pass@4 ${pct(passAtK)}`);
+      const overall = view.locator('[data-testid="sampling"] tr.overall td');
+      assert.deepEqual((await overall.allInnerTexts()).map((t) => t.trim()).slice(0, 4), ['Overall', '3', pct(passAtK), pct(meanAtK)]);
+      assert.match(await view.locator('[data-testid="sampling"] .facts').innerText(), new RegExp(`pass@4 ${pct(passAtK).replace('.', '\\.')} · mean@4 ${pct(meanAtK).replace('.', '\\.')}`));
+      // Questions with something to gain, with their right samples out of 4.
+      const gain = (await view.locator('[data-testid="sampling"] table').nth(1).locator('tr').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+      assert.ok(gain.some((t) => t.startsWith('bbh/multistep_arithmetic_two.json#1 multistep_arithmetic_two 2/4 0.50 1.00 1')), JSON.stringify(gain));
+      assert.ok(gain.some((t) => t.startsWith('bbh/multistep_arithmetic_two.json#0 multistep_arithmetic_two 1/4 0.25 0.75 1')), JSON.stringify(gain));
+      await view.locator('[data-testid="sampling"]').scrollIntoViewIfNeeded();
+      await screenshot(page, 'eval-results-pass-at-k');
+    } finally {
+      // Later tests run with the default settings again.
+      await rm(settingsDir, { recursive: true, force: true });
+      await openWorkbench(page);
+    }
   });
 });

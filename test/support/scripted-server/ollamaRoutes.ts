@@ -22,6 +22,7 @@ const chatBodySchema = z.looseObject({
       num_ctx: z.number().int().positive().optional(),
       num_predict: z.number().int().optional(),
       stop: z.array(z.string()).optional(),
+      seed: z.number().int().optional(),
     })
     .optional(),
 });
@@ -147,6 +148,7 @@ async function handleChat(ctx: RouteContext): Promise<void> {
       contextTokens: body.options?.num_ctx ?? state.defaultContextTokens,
       // Ollama ≥ 0.9: `think` set → the thinking field; false → no thinking; absent → inline <think> tags.
       reasoning: body.think === undefined ? 'inline' : body.think === false ? 'none' : 'field',
+      seed: body.options?.seed,
     },
     state.faultCounters,
   );

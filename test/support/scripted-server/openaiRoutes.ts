@@ -22,6 +22,7 @@ const chatBodySchema = z.looseObject({
   stop: z.union([z.string(), z.array(z.string())]).nullable().optional(),
   max_tokens: z.number().int().positive().nullable().optional(),
   max_completion_tokens: z.number().int().positive().nullable().optional(),
+  seed: z.number().int().nullable().optional(),
 });
 
 function authorized(ctx: RouteContext): boolean {
@@ -78,7 +79,7 @@ async function handleChat(ctx: RouteContext): Promise<void> {
     state.scenarios,
     entry.messages,
     // A server with a reasoning parser always separates the reasoning.
-    { stop, maxTokens: body.max_completion_tokens ?? body.max_tokens ?? undefined, contextTokens: undefined, reasoning: 'field' },
+    { stop, maxTokens: body.max_completion_tokens ?? body.max_tokens ?? undefined, contextTokens: undefined, reasoning: 'field', seed: body.seed ?? undefined },
     state.faultCounters,
   );
   ctx.recordPlan(plan);

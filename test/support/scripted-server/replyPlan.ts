@@ -45,6 +45,8 @@ export interface GenerationLimits {
   readonly contextTokens: number | undefined;
   /** How this request gets reasoning: Ollama decides by its `think` field; OpenAI-compatible servers use the field. */
   readonly reasoning: ReplyPlan['reasoning'];
+  /** The request's sampling seed (Ollama `options.seed`, OpenAI `seed`), matched against a scenario's `seeds`. */
+  readonly seed?: number | undefined;
 }
 
 export function matchesQuestion(match: ScenarioMatch, question: string): boolean {
@@ -110,8 +112,8 @@ interface Chosen {
   readonly problem: string | null;
 }
 
-function choose(scenarios: readonly Scenario[], question: string, resultCount: number): Chosen {
-  const scenario = scenarios.find((s) => matchesQuestion(s.match, question));
+function choose(scenarios: readonly Scenario[], question: string, resultCount: number, seed: number | undefined): Chosen {
+  const scenario = scenarios.find((s) => matchesQuestion(s.match, question) && (s.seeds === undefined || (seed !== undefined && s.seeds.includes(seed))));
   if (scenario === undefined) {
     const shown = question.length > 120 ? `…${question.slice(-120)}` : question;
     return { scenario: null, turnIndex: null, turn: null, problem: `no scenario matched the question ${JSON.stringify(shown)}` };
@@ -174,7 +176,7 @@ export function planReply(
   counters: FaultCounters,
 ): ReplyPlan {
   const { question, resultCount, latestResult } = readConversation(messages);
-  const chosen = choose(scenarios, question, resultCount);
+  const chosen = choose(scenarios, question, resultCount, limits.seed);
   const problems: string[] = [];
   let chunks: string[];
   let thinkingChunks: string[] = [];

@@ -122,6 +122,12 @@ export const scenarioSchema = z.strictObject({
   id: z.string().min(1),
   description: z.string().optional(),
   match: matchSchema,
+  /**
+   * Only requests with one of these sampling seeds (Ollama `options.seed`, OpenAI `seed`) match:
+   * a real model answers differently per seed, so multi-sample runs (sample i uses seed + i) can
+   * be scripted with a different answer per sample. Absent: any seed, or none.
+   */
+  seeds: z.array(z.number().int()).min(1).optional(),
   /** When more results were sent than there are turns, replay the last turn (a model that never stops). */
   repeatLastTurn: z.boolean().optional(),
   /** Defaults for every turn; a turn's own values win. */
