@@ -58,7 +58,7 @@ const desktop = forceWeb ? undefined : ['code', 'codium'].find(onPath);
 if (desktop) {
   run(desktop, ['--install-extension', vsix, '--force']);
   run(desktop, [folder]);
-  console.log(`Installed into ${desktop}. Run "R1 Code Interpreter: Solve…" from the command palette.`);
+  console.log(`Installed into ${desktop}. Run "R1 Code Interpreter: Solve Question…" from the command palette.`);
   process.exit(0);
 }
 
@@ -69,7 +69,7 @@ const common = ['--user-data-dir', join(data, 'data'), '--extensions-dir', join(
 run(binary, [...common, '--install-extension', vsix, '--force']);
 if (!existsSync(folder)) mkdirSync(folder, { recursive: true });
 console.log(`\nR1 Code Interpreter is running in VS Code at http://127.0.0.1:${port}/?folder=${encodeURIComponent(folder)}`);
-console.log('Open that address in a browser; run "R1 Code Interpreter: Solve…" from the command palette (F1). Ctrl-C stops it.\n');
+console.log('Open that address in a browser; run "R1 Code Interpreter: Solve Question…" from the command palette (F1). Ctrl-C stops it.\n');
 const trust = restricted ? [] : ['--disable-workspace-trust'];
 const server = spawn(binary, [...common, '--auth', 'none', '--disable-telemetry', '--disable-update-check', ...trust, '--bind-addr', `127.0.0.1:${port}`, folder], { stdio: 'inherit' });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.kill('SIGTERM'));
