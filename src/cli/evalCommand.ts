@@ -1,7 +1,7 @@
 // `r1ci eval <file-or-folder>`: the benchmark harness on the command line. Results are appended
 // to a JSONL file as questions finish, so an interrupted run resumes where it stopped; the exit
 // code says whether the run worked (not how well the model did).
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -10,7 +10,8 @@ import { defaultSettings } from '../config/settingsSpec';
 import { autoConcurrency, evaluate } from '../eval/evaluate';
 import { describeUnsupported, loadTasks } from '../eval/load';
 import { sftJsonl } from '../eval/export/sft';
-import { defaultResultsFile } from '../eval/resultsLocation';
+import { defaultResultsFile, ensureResultsFolder } from '../eval/resultsLocation';
+import { writeFileNoFollow } from '../eval/safeWrite';
 import { readResults, toMarkdown, compareRuns, comparisonToMarkdown, summarize } from '../eval/results';
 import { samplesToMarkdown, summarizeSamples } from '../eval/sampling';
 import type { EvalEvent } from '../eval/runner';
@@ -86,6 +87,8 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
   const samples = intOption('--samples', values.samples, defaults['eval.samples'], 1);
   if (samples > 1 && m.temperature === 0) io.stderr.write(`r1ci: --samples ${samples} with temperature 0 asks the same question the same way ${samples} times; pass --temperature (the paper samples at 0.6).\n`);
   const out = values.out ? resolve(values.out) : defaultResultsFile(target, m.model, textOnly);
+  // The default lies inside the task folder, which a cloned dataset controls: made without links.
+  const prepareOut = async (): Promise<unknown> => (values.out ? mkdir(dirname(out), { recursive: true }) : ensureResultsFolder(dirname(target)));
 
   const loaded = await loadTasks(target, io.signal);
   for (const p of loaded.problems) {
@@ -94,9 +97,11 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
   }
   for (const line of describeUnsupported(loaded.unsupported ?? [])) io.stderr.write(`${line}\n`);
   if (loaded.records.length === 0) throw new CliError(`No questions found in ${target}${loaded.problems.length ? ` (${loaded.problems.length} problem(s) above)` : ''}.`, EXIT.failure);
+  await prepareOut().catch((e: unknown) => {
+    throw new CliError(e instanceof Error ? e.message : String(e), EXIT.failure);
+  });
   if (values.fresh && (await readResults(out)).results.length > 0) throw new CliError(`${out} already holds results; remove it or leave out --fresh to resume.`, EXIT.usage);
   await checkServerAndModel(m.backend, m.model, io.signal);
-  await mkdir(dirname(out), { recursive: true });
 
   const scratchRoot = await mkdtemp(join(tmpdir(), 'r1ci-eval-'));
   const pool = new SandboxPool({ scratchRoot, pythonPath: m.pythonPath, limits: { timeoutMs: m.cellTimeoutSeconds * 1000 }, mode: 'stateless', isolation });
@@ -151,7 +156,7 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
   if (values.sft) {
     // The run's in-memory results carry no transcripts (memory stays flat); they are in the file.
     const sft = sftJsonl((await readResults(out)).results, { format: 'chat' });
-    await writeFile(resolve(values.sft), sft.text, 'utf8');
+    await writeFileNoFollow(resolve(values.sft), sft.text);
     io.stdout.write(`SFT: ${sft.count} correct trajectories that ran code → ${resolve(values.sft)}\n`);
   }
   if (end.cancelled) {
