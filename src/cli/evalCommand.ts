@@ -16,8 +16,8 @@ import { readResults, toMarkdown, compareRuns, comparisonToMarkdown, summarize }
 import { samplesToMarkdown, summarizeSamples } from '../eval/sampling';
 import type { EvalEvent } from '../eval/runner';
 import { SandboxPool } from '../sandbox';
-import { CliError, EXIT, intOption } from './cliSupport';
-import { ISOLATION_OPTIONS, ISOLATION_USAGE, mayRunModelCode, readIsolation, refusingRunner, type GateIo } from './isolationGate';
+import { CliError, escapingWriter, EXIT, intOption } from './cliSupport';
+import { cliTierNote, ISOLATION_OPTIONS, ISOLATION_USAGE, mayRunModelCode, readIsolation, refusingRunner, type GateIo } from './isolationGate';
 import { MODEL_OPTIONS, modelOptionsUsage, readModelOptions, resolveModelProtocol } from './modelOptions';
 import { createProgressReporter } from './evalProgress';
 import { checkServerAndModel } from './preflight';
@@ -56,6 +56,8 @@ interface Io extends GateIo {
 }
 
 export async function evalCommand(argv: readonly string[], io: Io): Promise<number> {
+  const stderr = escapingWriter(io.stderr);
+  const stdout = escapingWriter(io.stdout);
   const { values, positionals } = parseArgs({
     args: [...argv],
     allowPositionals: true,
@@ -73,7 +75,7 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
     },
   });
   if (values.help) {
-    io.stdout.write(`${EVAL_USAGE}\n`);
+    stdout.write(`${EVAL_USAGE}\n`);
     return EXIT.ok;
   }
   if (positionals.length !== 1) throw new CliError(`Give exactly one task file or folder.\n\n${EVAL_USAGE}`, EXIT.usage);
@@ -85,7 +87,7 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
   const questionTimeout = intOption('--question-timeout', values['question-timeout'], defaults['eval.timeoutSeconds'], 0);
   const textOnly = values['text-only'];
   const samples = intOption('--samples', values.samples, defaults['eval.samples'], 1);
-  if (samples > 1 && m.temperature === 0) io.stderr.write(`r1ci: --samples ${samples} with temperature 0 asks the same question the same way ${samples} times; pass --temperature (the paper samples at 0.6).\n`);
+  if (samples > 1 && m.temperature === 0) stderr.write(`r1ci: --samples ${samples} with temperature 0 asks the same question the same way ${samples} times; pass --temperature (the paper samples at 0.6).\n`);
   const out = values.out ? resolve(values.out) : defaultResultsFile(target, m.model, textOnly);
   // The default lies inside the task folder, which a cloned dataset controls: made without links.
   const prepareOut = async (): Promise<unknown> => (values.out ? mkdir(dirname(out), { recursive: true }) : ensureResultsFolder(dirname(target)));
@@ -93,9 +95,9 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
   const loaded = await loadTasks(target, io.signal);
   for (const p of loaded.problems) {
     const where = p.line !== undefined ? `:${p.line}` : p.index !== undefined ? ` [record ${p.index}]` : '';
-    io.stderr.write(`${p.file}${where}: ${p.message}\n`);
+    stderr.write(`${p.file}${where}: ${p.message}\n`);
   }
-  for (const line of describeUnsupported(loaded.unsupported ?? [])) io.stderr.write(`${line}\n`);
+  for (const line of describeUnsupported(loaded.unsupported ?? [])) stderr.write(`${line}\n`);
   if (loaded.records.length === 0) throw new CliError(`No questions found in ${target}${loaded.problems.length ? ` (${loaded.problems.length} problem(s) above)` : ''}.`, EXIT.failure);
   await prepareOut().catch((e: unknown) => {
     throw new CliError(e instanceof Error ? e.message : String(e), EXIT.failure);
@@ -113,10 +115,10 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
       throw new CliError(`the sandbox could not start: ${e instanceof Error ? e.message : String(e)}`, EXIT.failure);
     });
     await probe.dispose();
-    runModelCode = await mayRunModelCode(probe.tier, probe.tierNote, values['allow-unisolated'], io);
+    runModelCode = await mayRunModelCode(probe.tier, cliTierNote(isolation, probe.tierNote), values['allow-unisolated'], io);
   }
   const progress = createProgressReporter(io.stdout, io.stdout.isTTY === true);
-  io.stdout.write(`Evaluating ${loaded.records.length} question(s)${samples > 1 ? ` × ${samples} samples` : ''} from ${target} with ${m.model}${textOnly ? ' (text only)' : ''}, ${concurrency} at a time → ${out}\n`);
+  stdout.write(`Evaluating ${loaded.records.length} question(s)${samples > 1 ? ` × ${samples} samples` : ''} from ${target} with ${m.model}${textOnly ? ' (text only)' : ''}, ${concurrency} at a time → ${out}\n`);
   let end: Extract<EvalEvent, { type: 'end' }> | undefined;
   try {
     const events = evaluate(
@@ -150,32 +152,33 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
     await rm(scratchRoot, { recursive: true, force: true });
   }
   if (!end) return EXIT.failure;
-  io.stdout.write(`\n${toMarkdown(end.summary)}`);
+  stdout.write(`\n${toMarkdown(end.summary)}`);
   const sampling = summarizeSamples(end.results);
-  if (sampling.k > 1) io.stdout.write(`\n${samplesToMarkdown(sampling)}`);
+  if (sampling.k > 1) stdout.write(`\n${samplesToMarkdown(sampling)}`);
   if (values.sft) {
     // The run's in-memory results carry no transcripts (memory stays flat); they are in the file.
     const sft = sftJsonl((await readResults(out)).results, { format: 'chat' });
     await writeFileNoFollow(resolve(values.sft), sft.text);
-    io.stdout.write(`SFT: ${sft.count} correct trajectories that ran code → ${resolve(values.sft)}\n`);
+    stdout.write(`SFT: ${sft.count} correct trajectories that ran code → ${resolve(values.sft)}\n`);
   }
   if (end.cancelled) {
-    io.stderr.write(`r1ci: cancelled; ${out} keeps what finished — run the same command again to resume.\n`);
+    stderr.write(`r1ci: cancelled; ${out} keeps what finished — run the same command again to resume.\n`);
     return EXIT.cancelled;
   }
-  if (end.errors > 0) io.stderr.write(`r1ci: ${end.errors} question(s) failed with an error (see "error" in ${out}); they are retried when you run again.\n`);
+  if (end.errors > 0) stderr.write(`r1ci: ${end.errors} question(s) failed with an error (see "error" in ${out}); they are retried when you run again.\n`);
   return end.errors > 0 || loaded.problems.length > 0 ? EXIT.failure : EXIT.ok;
 }
 
 export async function compareCommand(argv: readonly string[], io: Io): Promise<number> {
+  const stdout = escapingWriter(io.stdout);
   const { values, positionals } = parseArgs({ args: [...argv], allowPositionals: true, options: { help: { type: 'boolean', short: 'h', default: false } } });
   if (values.help) {
-    io.stdout.write(`${COMPARE_USAGE}\n`);
+    stdout.write(`${COMPARE_USAGE}\n`);
     return EXIT.ok;
   }
   if (positionals.length !== 2) throw new CliError(`Give two results files.\n\n${COMPARE_USAGE}`, EXIT.usage);
   const [a, b] = await Promise.all(positionals.map((f) => readResults(resolve(f))));
   if (!a || !b) return EXIT.usage;
-  io.stdout.write(`A: ${positionals[0]}\nB: ${positionals[1]}\n\n${comparisonToMarkdown(compareRuns(summarize(a.results), summarize(b.results)))}`);
+  stdout.write(`A: ${positionals[0]}\nB: ${positionals[1]}\n\n${comparisonToMarkdown(compareRuns(summarize(a.results), summarize(b.results)))}`);
   return a.problems.length + b.problems.length > 0 ? EXIT.failure : EXIT.ok;
 }

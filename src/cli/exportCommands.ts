@@ -9,7 +9,7 @@ import { SFT_FORMATS, sftJsonl, type SftFormat } from '../eval/export/sft';
 import { readResults, type ReadResults } from '../eval/results';
 import { writeFileNoFollow } from '../eval/safeWrite';
 import { curriculumJsonl, summarizeSamples } from '../eval/sampling';
-import { CliError, EXIT } from './cliSupport';
+import { CliError, escapingWriter, EXIT } from './cliSupport';
 
 export const EXPORT_SFT_USAGE = `Usage: r1ci export-sft <results.jsonl> [--format chat|alpaca|sharegpt] [--include-text-only] [--out sft.jsonl]
 
@@ -38,7 +38,7 @@ interface Io {
 
 async function readForExport(file: string, io: Io): Promise<ReadResults> {
   const read = await readResults(file);
-  for (const p of read.problems) io.stderr.write(`${file}:${p.line}: ${p.message}\n`);
+  for (const p of read.problems) escapingWriter(io.stderr).write(`${file}:${p.line}: ${p.message}\n`);
   if (read.results.length === 0) throw new CliError(`${file} holds no results.`, EXIT.failure);
   return read;
 }
@@ -46,7 +46,7 @@ async function readForExport(file: string, io: Io): Promise<ReadResults> {
 async function emit(text: string, out: string | undefined, what: string, io: Io): Promise<void> {
   if (out) {
     await writeFileNoFollow(resolve(out), text);
-    io.stderr.write(`${what} → ${resolve(out)}\n`);
+    escapingWriter(io.stderr).write(`${what} → ${resolve(out)}\n`);
   } else io.stdout.write(text);
 }
 
@@ -94,7 +94,7 @@ export async function exportRolloutsCommand(argv: readonly string[], io: Io): Pr
   if (values.curriculum) {
     const summary = summarizeSamples(read.results);
     await writeFileNoFollow(resolve(values.curriculum), curriculumJsonl(summary));
-    io.stderr.write(`curriculum of ${summary.questions.length} question(s) → ${resolve(values.curriculum)}\n`);
+    escapingWriter(io.stderr).write(`curriculum of ${summary.questions.length} question(s) → ${resolve(values.curriculum)}\n`);
   }
   return read.problems.length > 0 ? EXIT.failure : EXIT.ok;
 }

@@ -289,3 +289,24 @@ describe('r1ci eval never writes its default results through a link the dataset 
     expect(readFileSync(d.victim, 'utf8')).toBe('before\n');
   });
 });
+
+describe('r1ci eval shows dataset text escaped on the terminal', () => {
+  const RAW_CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/;
+  it('question ids, task names and the bad line quoted in a parse error carry OSC, CSI and bidi only escaped', async () => {
+    const folder = mkdtempSync(join(dir, 'hostile-'));
+    const tasks = join(folder, 'h.tasks.jsonl');
+    const hostile = '\x1b]0;OWNED\x07\x1b[2J\u202Eevil\u202C';
+    writeFileSync(tasks, [
+      JSON.stringify({ id: `s${hostile}`, task: `name${hostile}`, question: 'Define a&b to be 4*a+2*b.\nCalculate (5&3)&6.', answer: 116 }),
+      `{"id": "bad ${hostile}`,
+      '',
+    ].join('\n'));
+    const r = await run(['eval', tasks, '--text-only', '--host', server.url]);
+    expect(r.code).toBe(1); // the bad line
+    expect(r.stdout).not.toMatch(RAW_CONTROL);
+    expect(r.stderr).not.toMatch(RAW_CONTROL);
+    expect(r.stdout).toContain('s\\x1b]0;OWNED\\x07\\x1b[2J\\u202eevil\\u202c: '); // the progress line
+    expect(r.stdout).toContain('| name\\x1b]0;OWNED\\x07'); // the summary table
+    expect(r.stderr).toMatch(/h\.tasks\.jsonl:2: /);
+  });
+});
