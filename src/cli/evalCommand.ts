@@ -90,7 +90,6 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
   if (samples > 1 && m.temperature === 0) stderr.write(`r1ci: --samples ${samples} with temperature 0 asks the same question the same way ${samples} times; pass --temperature (the paper samples at 0.6).\n`);
   const out = values.out ? resolve(values.out) : defaultResultsFile(target, m.model, textOnly);
   // The default lies inside the task folder, which a cloned dataset controls: made without links.
-  const prepareOut = async (): Promise<unknown> => (values.out ? mkdir(dirname(out), { recursive: true }) : ensureResultsFolder(dirname(target)));
 
   const loaded = await loadTasks(target, io.signal);
   for (const p of loaded.problems) {
@@ -99,11 +98,15 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
   }
   for (const line of describeUnsupported(loaded.unsupported ?? [])) stderr.write(`${line}\n`);
   if (loaded.records.length === 0) throw new CliError(`No questions found in ${target}${loaded.problems.length ? ` (${loaded.problems.length} problem(s) above)` : ''}.`, EXIT.failure);
-  await prepareOut().catch((e: unknown) => {
-    throw new CliError(e instanceof Error ? e.message : String(e), EXIT.failure);
-  });
-  if (values.fresh && (await readResults(out)).results.length > 0) throw new CliError(`${out} already holds results; remove it or leave out --fresh to resume.`, EXIT.usage);
   await checkServerAndModel(m.backend, m.model, io.signal);
+  try {
+    // The default lies inside the task folder, which a cloned dataset controls: made without links.
+    if (values.out) await mkdir(dirname(out), { recursive: true });
+    else await ensureResultsFolder(dirname(target));
+  } catch (e) {
+    throw new CliError(e instanceof Error ? e.message : String(e), EXIT.failure);
+  }
+  if (values.fresh && (await readResults(out)).results.length > 0) throw new CliError(`${out} already holds results; remove it or leave out --fresh to resume.`, EXIT.usage);
 
   const scratchRoot = await mkdtemp(join(tmpdir(), 'r1ci-eval-'));
   const pool = new SandboxPool({ scratchRoot, pythonPath: m.pythonPath, limits: { timeoutMs: m.cellTimeoutSeconds * 1000 }, mode: 'stateless', isolation });
