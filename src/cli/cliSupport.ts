@@ -1,4 +1,5 @@
-// Exit codes and option parsing shared by the CLI's commands.
+// Exit codes, option parsing and terminal output shared by the CLI's commands.
+import { escapeControls } from '../sandbox/terminalText';
 
 export const EXIT = {
   ok: 0,
@@ -32,4 +33,19 @@ export function numberOption(name: string, raw: string | undefined, fallback: nu
   const n = Number(raw);
   if (!Number.isFinite(n) || n < min) throw new CliError(`${name} must be a number ≥ ${min} (got "${raw}").`, EXIT.usage);
   return n;
+}
+
+/** Where human-readable lines go: the `write` of a process stream. */
+export interface TextOut {
+  write(text: string): unknown;
+}
+
+/**
+ * `stream` for human-readable lines: every control character, escape sequence and bidi override
+ * in what is written is shown escaped (terminalText.ts), so task names, ids, file names and
+ * parse errors quoting a dataset line never act on the terminal. Not for data on stdout (JSON,
+ * JSONL exports): their encoders already escape, and a second pass would change the data.
+ */
+export function escapingWriter(stream: TextOut): { write(text: string): void } {
+  return { write: (text) => void stream.write(escapeControls(text)) };
 }

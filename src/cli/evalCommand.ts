@@ -1,7 +1,7 @@
 // `r1ci eval <file-or-folder>`: the benchmark harness on the command line. Results are appended
 // to a JSONL file as questions finish, so an interrupted run resumes where it stopped; the exit
 // code says whether the run worked (not how well the model did).
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -10,13 +10,14 @@ import { defaultSettings } from '../config/settingsSpec';
 import { autoConcurrency, evaluate } from '../eval/evaluate';
 import { describeUnsupported, loadTasks } from '../eval/load';
 import { sftJsonl } from '../eval/export/sft';
-import { defaultResultsFile } from '../eval/resultsLocation';
+import { defaultResultsFile, ensureResultsFolder } from '../eval/resultsLocation';
+import { writeFileNoFollow } from '../eval/safeWrite';
 import { readResults, toMarkdown, compareRuns, comparisonToMarkdown, summarize } from '../eval/results';
 import { samplesToMarkdown, summarizeSamples } from '../eval/sampling';
 import type { EvalEvent } from '../eval/runner';
 import { SandboxPool } from '../sandbox';
-import { CliError, EXIT, intOption } from './cliSupport';
-import { ISOLATION_OPTIONS, ISOLATION_USAGE, mayRunModelCode, readIsolation, refusingRunner, type GateIo } from './isolationGate';
+import { CliError, escapingWriter, EXIT, intOption } from './cliSupport';
+import { cliTierNote, ISOLATION_OPTIONS, ISOLATION_USAGE, mayRunModelCode, readIsolation, refusingRunner, type GateIo } from './isolationGate';
 import { MODEL_OPTIONS, modelOptionsUsage, readModelOptions, resolveModelProtocol } from './modelOptions';
 import { createProgressReporter } from './evalProgress';
 import { checkServerAndModel } from './preflight';
@@ -55,6 +56,8 @@ interface Io extends GateIo {
 }
 
 export async function evalCommand(argv: readonly string[], io: Io): Promise<number> {
+  const stderr = escapingWriter(io.stderr);
+  const stdout = escapingWriter(io.stdout);
   const { values, positionals } = parseArgs({
     args: [...argv],
     allowPositionals: true,
@@ -72,7 +75,7 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
     },
   });
   if (values.help) {
-    io.stdout.write(`${EVAL_USAGE}\n`);
+    stdout.write(`${EVAL_USAGE}\n`);
     return EXIT.ok;
   }
   if (positionals.length !== 1) throw new CliError(`Give exactly one task file or folder.\n\n${EVAL_USAGE}`, EXIT.usage);
@@ -84,19 +87,26 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
   const questionTimeout = intOption('--question-timeout', values['question-timeout'], defaults['eval.timeoutSeconds'], 0);
   const textOnly = values['text-only'];
   const samples = intOption('--samples', values.samples, defaults['eval.samples'], 1);
-  if (samples > 1 && m.temperature === 0) io.stderr.write(`r1ci: --samples ${samples} with temperature 0 asks the same question the same way ${samples} times; pass --temperature (the paper samples at 0.6).\n`);
+  if (samples > 1 && m.temperature === 0) stderr.write(`r1ci: --samples ${samples} with temperature 0 asks the same question the same way ${samples} times; pass --temperature (the paper samples at 0.6).\n`);
   const out = values.out ? resolve(values.out) : defaultResultsFile(target, m.model, textOnly);
+  // The default lies inside the task folder, which a cloned dataset controls: made without links.
 
   const loaded = await loadTasks(target, io.signal);
   for (const p of loaded.problems) {
     const where = p.line !== undefined ? `:${p.line}` : p.index !== undefined ? ` [record ${p.index}]` : '';
-    io.stderr.write(`${p.file}${where}: ${p.message}\n`);
+    stderr.write(`${p.file}${where}: ${p.message}\n`);
   }
-  for (const line of describeUnsupported(loaded.unsupported ?? [])) io.stderr.write(`${line}\n`);
+  for (const line of describeUnsupported(loaded.unsupported ?? [])) stderr.write(`${line}\n`);
   if (loaded.records.length === 0) throw new CliError(`No questions found in ${target}${loaded.problems.length ? ` (${loaded.problems.length} problem(s) above)` : ''}.`, EXIT.failure);
-  if (values.fresh && (await readResults(out)).results.length > 0) throw new CliError(`${out} already holds results; remove it or leave out --fresh to resume.`, EXIT.usage);
   await checkServerAndModel(m.backend, m.model, io.signal);
-  await mkdir(dirname(out), { recursive: true });
+  try {
+    // The default lies inside the task folder, which a cloned dataset controls: made without links.
+    if (values.out) await mkdir(dirname(out), { recursive: true });
+    else await ensureResultsFolder(dirname(target));
+  } catch (e) {
+    throw new CliError(e instanceof Error ? e.message : String(e), EXIT.failure);
+  }
+  if (values.fresh && (await readResults(out)).results.length > 0) throw new CliError(`${out} already holds results; remove it or leave out --fresh to resume.`, EXIT.usage);
 
   const scratchRoot = await mkdtemp(join(tmpdir(), 'r1ci-eval-'));
   const pool = new SandboxPool({ scratchRoot, pythonPath: m.pythonPath, limits: { timeoutMs: m.cellTimeoutSeconds * 1000 }, mode: 'stateless', isolation });
@@ -108,10 +118,10 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
       throw new CliError(`the sandbox could not start: ${e instanceof Error ? e.message : String(e)}`, EXIT.failure);
     });
     await probe.dispose();
-    runModelCode = await mayRunModelCode(probe.tier, probe.tierNote, values['allow-unisolated'], io);
+    runModelCode = await mayRunModelCode(probe.tier, cliTierNote(isolation, probe.tierNote), values['allow-unisolated'], io);
   }
   const progress = createProgressReporter(io.stdout, io.stdout.isTTY === true);
-  io.stdout.write(`Evaluating ${loaded.records.length} question(s)${samples > 1 ? ` × ${samples} samples` : ''} from ${target} with ${m.model}${textOnly ? ' (text only)' : ''}, ${concurrency} at a time → ${out}\n`);
+  stdout.write(`Evaluating ${loaded.records.length} question(s)${samples > 1 ? ` × ${samples} samples` : ''} from ${target} with ${m.model}${textOnly ? ' (text only)' : ''}, ${concurrency} at a time → ${out}\n`);
   let end: Extract<EvalEvent, { type: 'end' }> | undefined;
   try {
     const events = evaluate(
@@ -145,32 +155,33 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
     await rm(scratchRoot, { recursive: true, force: true });
   }
   if (!end) return EXIT.failure;
-  io.stdout.write(`\n${toMarkdown(end.summary)}`);
+  stdout.write(`\n${toMarkdown(end.summary)}`);
   const sampling = summarizeSamples(end.results);
-  if (sampling.k > 1) io.stdout.write(`\n${samplesToMarkdown(sampling)}`);
+  if (sampling.k > 1) stdout.write(`\n${samplesToMarkdown(sampling)}`);
   if (values.sft) {
     // The run's in-memory results carry no transcripts (memory stays flat); they are in the file.
     const sft = sftJsonl((await readResults(out)).results, { format: 'chat' });
-    await writeFile(resolve(values.sft), sft.text, 'utf8');
-    io.stdout.write(`SFT: ${sft.count} correct trajectories that ran code → ${resolve(values.sft)}\n`);
+    await writeFileNoFollow(resolve(values.sft), sft.text);
+    stdout.write(`SFT: ${sft.count} correct trajectories that ran code → ${resolve(values.sft)}\n`);
   }
   if (end.cancelled) {
-    io.stderr.write(`r1ci: cancelled; ${out} keeps what finished — run the same command again to resume.\n`);
+    stderr.write(`r1ci: cancelled; ${out} keeps what finished — run the same command again to resume.\n`);
     return EXIT.cancelled;
   }
-  if (end.errors > 0) io.stderr.write(`r1ci: ${end.errors} question(s) failed with an error (see "error" in ${out}); they are retried when you run again.\n`);
+  if (end.errors > 0) stderr.write(`r1ci: ${end.errors} question(s) failed with an error (see "error" in ${out}); they are retried when you run again.\n`);
   return end.errors > 0 || loaded.problems.length > 0 ? EXIT.failure : EXIT.ok;
 }
 
 export async function compareCommand(argv: readonly string[], io: Io): Promise<number> {
+  const stdout = escapingWriter(io.stdout);
   const { values, positionals } = parseArgs({ args: [...argv], allowPositionals: true, options: { help: { type: 'boolean', short: 'h', default: false } } });
   if (values.help) {
-    io.stdout.write(`${COMPARE_USAGE}\n`);
+    stdout.write(`${COMPARE_USAGE}\n`);
     return EXIT.ok;
   }
   if (positionals.length !== 2) throw new CliError(`Give two results files.\n\n${COMPARE_USAGE}`, EXIT.usage);
   const [a, b] = await Promise.all(positionals.map((f) => readResults(resolve(f))));
   if (!a || !b) return EXIT.usage;
-  io.stdout.write(`A: ${positionals[0]}\nB: ${positionals[1]}\n\n${comparisonToMarkdown(compareRuns(summarize(a.results), summarize(b.results)))}`);
+  stdout.write(`A: ${positionals[0]}\nB: ${positionals[1]}\n\n${comparisonToMarkdown(compareRuns(summarize(a.results), summarize(b.results)))}`);
   return a.problems.length + b.problems.length > 0 ? EXIT.failure : EXIT.ok;
 }

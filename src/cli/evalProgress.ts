@@ -16,8 +16,14 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
 }
 
+/**
+ * Progress lines for `r1ci eval` on `out` (a redrawn bar when `tty`). One choke point: `say`
+ * shows every control character escaped (ids, answers and errors come from task files, the
+ * model and servers); only the bar's own redraw (`\r`, erase line) is written raw.
+ */
 export function createProgressReporter(out: Out, tty: boolean): (event: EvalEvent) => void {
   let barShown = false;
+  const say = (text: string): void => out.write(escapeControls(text));
   const clearBar = (): void => {
     if (barShown) out.write('\r\x1b[2K');
     barShown = false;
@@ -25,8 +31,8 @@ export function createProgressReporter(out: Out, tty: boolean): (event: EvalEven
   return (event) => {
     switch (event.type) {
       case 'start':
-        if (event.repairedTail) out.write('The results file ended in a cut-off line (an interrupted run); it was removed.\n');
-        if (event.skipped > 0) out.write(`Resuming: ${event.skipped} of ${event.total} question(s) already done, ${event.toRun} to go.\n`);
+        if (event.repairedTail) say('The results file ended in a cut-off line (an interrupted run); it was removed.\n');
+        if (event.skipped > 0) say(`Resuming: ${event.skipped} of ${event.total} question(s) already done, ${event.toRun} to go.\n`);
         break;
       case 'result': {
         const r = event.result;
@@ -35,23 +41,23 @@ export function createProgressReporter(out: Out, tty: boolean): (event: EvalEven
         const eta = event.etaMs !== undefined && event.done < event.toRun ? `ETA ${formatDuration(event.etaMs)}` : 'done';
         const detail = `${r.id}: ${mark}${r.answer !== null ? ` (${oneLine(r.answer, 40)})` : ''}${r.error !== undefined ? ` ${oneLine(r.error, 80)}` : ''}`;
         if (!tty) {
-          out.write(`[${event.done}/${event.toRun}] ${detail} · ${acc} · ${eta}\n`);
+          say(`[${event.done}/${event.toRun}] ${detail} · ${acc} · ${eta}\n`);
           break;
         }
         if (r.error !== undefined) {
           clearBar();
-          out.write(`${detail}\n`);
+          say(`${detail}\n`);
         }
         const width = Math.max(10, Math.min(40, (out.columns ?? 80) - 50));
         const filled = Math.round((event.done / Math.max(event.toRun, 1)) * width);
         clearBar();
-        out.write(`[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${event.done}/${event.toRun} · ${acc} · ${eta}`);
+        say(`[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${event.done}/${event.toRun} · ${acc} · ${eta}`);
         barShown = true;
         break;
       }
       case 'end':
         clearBar();
-        out.write(`${event.cancelled ? 'Cancelled' : 'Finished'} in ${formatDuration(event.elapsedMs)}.\n`);
+        say(`${event.cancelled ? 'Cancelled' : 'Finished'} in ${formatDuration(event.elapsedMs)}.\n`);
         break;
       case 'question-start':
         break;
@@ -60,7 +66,7 @@ export function createProgressReporter(out: Out, tty: boolean): (event: EvalEven
 }
 
 function oneLine(text: string, max: number): string {
-  // Answers and errors are model or server text: controls are shown escaped, never sent raw.
-  const s = escapeControls(text.replace(/\s+/g, ' ').trim());
+  // Answers and errors are model or server text: one line, cut (escaping happens in `say`).
+  const s = text.replace(/\s+/g, ' ').trim();
   return s.length > max ? `${s.slice(0, max - 1)}…` : s;
 }

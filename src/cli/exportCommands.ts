@@ -2,14 +2,14 @@
 // the correct trajectories that ran code, as chat messages or LLaMA-Factory's alpaca/sharegpt;
 // rollouts group a multi-sample run's samples per question with rewards and the spans of the
 // execution results to mask from the loss. Without --out the data goes to standard output.
-import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { rolloutsJsonl } from '../eval/export/rollouts';
 import { SFT_FORMATS, sftJsonl, type SftFormat } from '../eval/export/sft';
 import { readResults, type ReadResults } from '../eval/results';
+import { writeFileNoFollow } from '../eval/safeWrite';
 import { curriculumJsonl, summarizeSamples } from '../eval/sampling';
-import { CliError, EXIT } from './cliSupport';
+import { CliError, escapingWriter, EXIT } from './cliSupport';
 
 export const EXPORT_SFT_USAGE = `Usage: r1ci export-sft <results.jsonl> [--format chat|alpaca|sharegpt] [--include-text-only] [--out sft.jsonl]
 
@@ -38,15 +38,15 @@ interface Io {
 
 async function readForExport(file: string, io: Io): Promise<ReadResults> {
   const read = await readResults(file);
-  for (const p of read.problems) io.stderr.write(`${file}:${p.line}: ${p.message}\n`);
+  for (const p of read.problems) escapingWriter(io.stderr).write(`${file}:${p.line}: ${p.message}\n`);
   if (read.results.length === 0) throw new CliError(`${file} holds no results.`, EXIT.failure);
   return read;
 }
 
 async function emit(text: string, out: string | undefined, what: string, io: Io): Promise<void> {
   if (out) {
-    await writeFile(resolve(out), text, 'utf8');
-    io.stderr.write(`${what} → ${resolve(out)}\n`);
+    await writeFileNoFollow(resolve(out), text);
+    escapingWriter(io.stderr).write(`${what} → ${resolve(out)}\n`);
   } else io.stdout.write(text);
 }
 
@@ -93,8 +93,8 @@ export async function exportRolloutsCommand(argv: readonly string[], io: Io): Pr
   await emit(rollouts.text, values.out, `${rollouts.groups} group(s), ${rollouts.samples} sample(s)`, io);
   if (values.curriculum) {
     const summary = summarizeSamples(read.results);
-    await writeFile(resolve(values.curriculum), curriculumJsonl(summary), 'utf8');
-    io.stderr.write(`curriculum of ${summary.questions.length} question(s) → ${resolve(values.curriculum)}\n`);
+    await writeFileNoFollow(resolve(values.curriculum), curriculumJsonl(summary));
+    escapingWriter(io.stderr).write(`curriculum of ${summary.questions.length} question(s) → ${resolve(values.curriculum)}\n`);
   }
   return read.problems.length > 0 ? EXIT.failure : EXIT.ok;
 }

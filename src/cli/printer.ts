@@ -17,35 +17,42 @@ interface Out {
   write(text: string): void;
 }
 
+/**
+ * A printer of agent events onto `out`. One choke point: `write` shows every control character
+ * of the text it is given escaped (terminalText.ts), and only the printer's own style codes
+ * (`style`, an SGR parameter such as '2' or '1;32', when `color`) reach the terminal raw — so no
+ * path, present or future, can hand model text, code, ids or messages to the terminal unescaped.
+ */
 export function createPrinter(out: Out, color: boolean): (event: AgentEvent) => void {
-  const paint = (code: string, text: string): string => (color ? `\x1b[${code}m${text}\x1b[0m` : text);
   let atLineStart = true;
   const totals = { modelMs: 0, codeMs: 0, promptTokens: 0, outputTokens: 0, turns: 0 };
-  const write = (text: string): void => {
+  const write = (text: string, style?: string): void => {
     if (text.length === 0) return;
-    out.write(text);
+    const shown = escapeControls(text);
+    out.write(color && style ? `\x1b[${style}m${shown}\x1b[0m` : shown);
     atLineStart = text.endsWith('\n');
   };
-  const line = (text: string): void => {
+  const line = (text: string, style?: string): void => {
     if (!atLineStart) write('\n');
-    write(`${text}\n`);
+    write(text, style);
+    write('\n');
   };
   // Reasoning streams dimmed, each line behind a bar, under a "thinking" header: a terminal
   // cannot fold it, so it is set apart instead (--json keeps it per turn as `reasoning`).
   let thinking = false;
   const reason = (text: string): void => {
     if (!thinking) {
-      line(paint('2', '┌ thinking'));
+      line('┌ thinking', '2');
       thinking = true;
     }
     text.split('\n').forEach((piece, i) => {
       if (i > 0) write('\n');
-      if (piece.length > 0) write(`${atLineStart ? paint('2', '│ ') : ''}${paint('2', piece)}`);
+      if (piece.length > 0) write(`${atLineStart ? '│ ' : ''}${piece}`, '2');
     });
   };
   return (event) => {
     if (thinking && event.type !== 'reasoning') {
-      line(paint('2', '└'));
+      line('└', '2');
       thinking = false;
     }
     switch (event.type) {
@@ -53,27 +60,27 @@ export function createPrinter(out: Out, color: boolean): (event: AgentEvent) => 
         reason(event.text);
         break;
       case 'start':
-        line(paint('2', `model ${event.model} · up to ${event.maxCodeCalls} code calls`));
+        line(`model ${event.model} · up to ${event.maxCodeCalls} code calls`, '2');
         break;
       case 'token':
         // A CRLF inside one chunk is a line end; any other CR is shown escaped.
-        write(escapeControls(event.text.replace(/\r\n/g, '\n')));
+        write(event.text.replace(/\r\n/g, '\n'));
         break;
       case 'exec-start':
-        line(paint('36', `── running code cell ${event.index + 1} ──`));
+        line(`── running code cell ${event.index + 1} ──`, '36');
         break;
       case 'exec-result':
         totals.codeMs += event.result.durationMs;
-        line(paint('36', `Code Execution Results (${describeStatus(event.result)}):`));
+        line(`Code Execution Results (${describeStatus(event.result)}):`, '36');
         if (event.result.stdout) line(forDisplay(event.result.stdout).replace(/\s+$/, ''));
-        if (event.result.stderr) line(paint('31', forDisplay(event.result.stderr).replace(/\s+$/, '')));
-        line(paint('36', '──'));
+        if (event.result.stderr) line(forDisplay(event.result.stderr).replace(/\s+$/, ''), '31');
+        line('──', '36');
         break;
       case 'error':
-        line(paint('31', `error: ${escapeControls(event.message)}`));
+        line(`error: ${event.message}`, '31');
         break;
       case 'warning':
-        line(paint('33', `warning: ${escapeControls(event.message)}`));
+        line(`warning: ${event.message}`, '33');
         break;
       case 'turn-end':
         totals.turns++;
@@ -82,15 +89,15 @@ export function createPrinter(out: Out, color: boolean): (event: AgentEvent) => 
         totals.outputTokens += event.stats.outputTokens ?? 0;
         break;
       case 'done':
-        if (totals.turns > 0) line(paint('2', summary(totals)));
-        if (event.answer !== null) line(paint('1;32', `Final answer: ${escapeControls(event.answer)}${ANSWER_NOTE[event.answerSource ?? 'model']}`));
-        else if (event.reason === 'cancelled') line(paint('33', 'Cancelled.'));
-        else if (event.reason !== 'error') line(paint('33', `No final answer (${escapeControls(event.message ?? 'the model gave no <<<answer>>>')}).`));
+        if (totals.turns > 0) line(summary(totals), '2');
+        if (event.answer !== null) line(`Final answer: ${event.answer}${ANSWER_NOTE[event.answerSource ?? 'model']}`, '1;32');
+        else if (event.reason === 'cancelled') line('Cancelled.', '33');
+        else if (event.reason !== 'error') line(`No final answer (${event.message ?? 'the model gave no <<<answer>>>'}).`, '33');
         break;
       case 'code':
         // Code that is not in the streamed text (a tool call, a block from the reasoning) is shown here.
         if (event.source === 'tool-call' || event.source === 'reasoning') {
-          line(paint('36', `── python ${event.source === 'tool-call' ? 'tool call' : 'from the reasoning'} ──`));
+          line(`── python ${event.source === 'tool-call' ? 'tool call' : 'from the reasoning'} ──`, '36');
           line(event.code);
         }
         break;

@@ -12,7 +12,7 @@ import { indexTasks, parseAnswerLine, scoreSubmission, type ScoredLine } from '.
 import type { PythonCheckRunner } from '../eval/scorers/python';
 import { SandboxPool } from '../sandbox';
 import type { CodeRunner } from '../sandbox/types';
-import { CliError, EXIT } from './cliSupport';
+import { CliError, escapingWriter, EXIT } from './cliSupport';
 
 export const SCORE_USAGE = `Usage: r1ci score <file-or-folder> --answers answers.jsonl   (- reads standard input)
 
@@ -34,6 +34,7 @@ interface Io {
 }
 
 export async function scoreCommand(argv: readonly string[], io: Io): Promise<number> {
+  const stderr = escapingWriter(io.stderr);
   const { values, positionals } = parseArgs({
     args: [...argv],
     allowPositionals: true,
@@ -47,8 +48,8 @@ export async function scoreCommand(argv: readonly string[], io: Io): Promise<num
   if (!target || positionals.length > 1 || !values.answers) throw new CliError(`Give one task file or folder and --answers FILE.\n\n${SCORE_USAGE}`, EXIT.usage);
 
   const loaded = await loadTasks(resolve(target), io.signal);
-  for (const p of loaded.problems) io.stderr.write(`${p.file}${p.line !== undefined ? `:${p.line}` : p.index !== undefined ? ` [record ${p.index}]` : ''}: ${p.message}\n`);
-  for (const line of describeUnsupported(loaded.unsupported ?? [])) io.stderr.write(`${line}\n`);
+  for (const p of loaded.problems) stderr.write(`${p.file}${p.line !== undefined ? `:${p.line}` : p.index !== undefined ? ` [record ${p.index}]` : ''}: ${p.message}\n`);
+  for (const line of describeUnsupported(loaded.unsupported ?? [])) stderr.write(`${line}\n`);
   const index = indexTasks(loaded);
 
   // The sandbox starts only if a python: checker is needed.

@@ -10,7 +10,7 @@ import { createCodeRunner } from '../sandbox';
 import type { CodeRunner } from '../sandbox/types';
 import { createPrinter } from './printer';
 import { CliError, EXIT } from './cliSupport';
-import { ISOLATION_OPTIONS, ISOLATION_USAGE, mayRunModelCode, readIsolation, refusingRunner, type GateIo } from './isolationGate';
+import { cliTierNote, ISOLATION_OPTIONS, ISOLATION_USAGE, mayRunModelCode, readIsolation, refusingRunner, type GateIo } from './isolationGate';
 import { MODEL_OPTIONS, modelOptionsUsage, readModelOptions, resolveModelProtocol } from './modelOptions';
 import { escapeControls } from '../sandbox/terminalText';
 
@@ -55,7 +55,7 @@ export async function solveCommand(argv: readonly string[], io: GateIo & { stdou
         isolation,
         signal: io.signal,
       });
-      if (!(await mayRunModelCode(runner.tier, runner.tierNote, values['allow-unisolated'], io))) {
+      if (!(await mayRunModelCode(runner.tier, cliTierNote(isolation, runner.tierNote), values['allow-unisolated'], io))) {
         const refused = refusingRunner(runner);
         await runner.dispose();
         runner = refused;

@@ -11,12 +11,13 @@ interface BaseSpec {
   /**
    * Part of the sandbox boundary: listed in package.json's restrictedConfigurations (ignored in
    * Restricted Mode), and a workspace value that weakens it needs the user's consent
-   * (workspaceGuard.ts). `tier`/`approval`: weaker values only; `interpreter`/`server`: every change.
+   * (workspaceGuard.ts). `tier`/`approval`: weaker values only; `limit`: values larger than the
+   * user's (a smaller limit applies unasked); `interpreter`/`server`: every change.
    */
   readonly guard?: GuardKind;
 }
 /** What a guarded setting decides (issue 10 item 7). */
-export type GuardKind = 'tier' | 'approval' | 'interpreter' | 'server';
+export type GuardKind = 'tier' | 'approval' | 'limit' | 'interpreter' | 'server';
 interface StringSpec extends BaseSpec { readonly type: 'string'; readonly default: string; readonly enum?: readonly string[]; readonly enumDescriptions?: readonly string[] }
 interface NumberSpec extends BaseSpec { readonly type: 'number' | 'integer'; readonly default: number; readonly minimum?: number; readonly maximum?: number }
 interface NullableIntegerSpec extends BaseSpec { readonly type: readonly ['integer', 'null']; readonly default: null; readonly minimum?: number }
@@ -74,11 +75,11 @@ export const SETTINGS_SPEC = {
     type: 'string', default: '',
     description: 'Python interpreter for model-written code. Empty: python3 (or python) on PATH, resolved once to the real interpreter.', order: 10, guard: 'interpreter',
   },
-  'sandbox.timeoutSeconds': { type: 'integer', default: 60, minimum: 1, maximum: 3600, description: 'Wall-clock limit per code cell.', order: 11 },
-  'sandbox.memoryMiB': { type: 'integer', default: 2048, minimum: 64, maximum: 1048576, description: 'Memory of the whole sandbox: all the processes a conversation\'s code starts and the files it keeps in /tmp, home and /dev/shm, together (a memory cgroup where one can be had, else watched on Linux).', order: 12 },
-  'sandbox.outputKiB': { type: 'integer', default: 64, minimum: 1, maximum: 16384, description: 'Output given back to the model per cell; the full output is kept in a file in the scratch folder.', order: 13 },
-  'sandbox.fileSizeMiB': { type: 'integer', default: 100, minimum: 1, maximum: 1048576, description: 'Largest file a code cell may write (RLIMIT_FSIZE); a cell that exceeds it is stopped and told so.', order: 14 },
-  'sandbox.diskMiB': { type: 'integer', default: 512, minimum: 1, maximum: 1048576, description: 'Disk a conversation\'s scratch folder may take in total (checked after each cell and while a long cell runs); over it the cell is told "disk budget of the sandbox used up".', order: 14 },
+  'sandbox.timeoutSeconds': { type: 'integer', default: 60, minimum: 1, maximum: 3600, description: 'Wall-clock limit per code cell.', order: 11, guard: 'limit' },
+  'sandbox.memoryMiB': { type: 'integer', default: 2048, minimum: 64, maximum: 1048576, description: 'Memory of the whole sandbox: all the processes a conversation\'s code starts and the files it keeps in /tmp, home and /dev/shm, together (a memory cgroup where one can be had, else watched on Linux).', order: 12, guard: 'limit' },
+  'sandbox.outputKiB': { type: 'integer', default: 64, minimum: 1, maximum: 16384, description: 'Output given back to the model per cell; the full output is kept in a file in the scratch folder.', order: 13, guard: 'limit' },
+  'sandbox.fileSizeMiB': { type: 'integer', default: 100, minimum: 1, maximum: 1048576, description: 'Largest file a code cell may write (RLIMIT_FSIZE); a cell that exceeds it is stopped and told so.', order: 14, guard: 'limit' },
+  'sandbox.diskMiB': { type: 'integer', default: 512, minimum: 1, maximum: 1048576, description: 'Disk a conversation\'s scratch folder may take in total (checked after each cell and while a long cell runs); over it the cell is told "disk budget of the sandbox used up".', order: 14, guard: 'limit' },
   'sandbox.scratchMaxAgeDays': { type: 'integer', default: 7, minimum: 0, maximum: 3650, description: 'Scratch folders (files the code wrote) untouched for this many days are removed when the extension starts; 0 keeps them. A deleted conversation\'s scratch folder is removed at once.', order: 14 },
   'sandbox.state': {
     type: 'string', default: 'persistent', enum: ['persistent', 'stateless'],

@@ -1,6 +1,7 @@
 // A workspace cannot weaken the sandbox boundary behind the user's back (issue 10 item 7).
-// A cloned repository's .vscode/settings.json could set the basic tier, auto approval, its own
-// interpreter or its own model server. For every setting marked `guard` in settingsSpec.ts, a
+// A cloned repository's .vscode/settings.json could set the basic tier, auto approval, larger
+// sandbox limits (memory, disk, file size, output, time), its own interpreter or its own model
+// server. For every setting marked `guard` in settingsSpec.ts, a
 // workspace (or workspace-folder) value that weakens the boundary applies only after the user
 // accepted it, once per workspace and value (remembered in workspaceState, as VS Code's Python
 // tooling does for interpreter paths). Until then the user's own value (or the default) applies.
@@ -51,6 +52,9 @@ export function weakens(kind: GuardKind, workspaceValue: unknown, userValue: unk
       return workspaceValue !== 'auto';
     case 'approval':
       return APPROVAL_STRENGTH.indexOf(String(workspaceValue)) < APPROVAL_STRENGTH.indexOf(String(userValue));
+    case 'limit':
+      // A tighter limit only protects more; a larger one (or anything not a number) is asked.
+      return !(typeof workspaceValue === 'number' && typeof userValue === 'number' && workspaceValue <= userValue);
     case 'interpreter':
     case 'server':
       // Another interpreter or another server is a different program to trust: always asked.
@@ -93,6 +97,7 @@ export function consentQuestion(p: PendingOverride): string {
   const what: Record<GuardKind, string> = {
     tier: 'weakens the sandbox',
     approval: 'runs model-written code with less asking',
+    limit: 'gives model-written code more than your sandbox limit',
     interpreter: 'runs model-written code with another Python interpreter',
     server: 'sends your questions to another model server',
   };

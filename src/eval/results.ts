@@ -1,12 +1,14 @@
 // Results of an evaluation run: one JSON line per question, appended as the run goes so a
 // run can be resumed; plus summaries (per-task accuracy), comparisons, exports and SFT data.
 
-import { appendFile, open, readFile, truncate } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import { z } from 'zod';
 import type { IsolationTier } from '../sandbox/types';
 
 import { chatMessageSchema } from '../agent/chatMessageSchema';
 import { answerSourceSchema } from '../agent/finalAnswer';
+import { openForAppend, openNoFollow } from './safeWrite';
 export { chatMessageSchema };
 export type ChatMessage = z.infer<typeof chatMessageSchema>;
 
@@ -89,8 +91,15 @@ export function formatResultLine(result: ResultRecord): string {
   return `${JSON.stringify(resultRecordSchema.parse(result))}\n`;
 }
 
+/** Appends one result line to `file`; a link there is refused (UnsafeOutputPathError, see safeWrite). */
 export async function appendResult(file: string, result: ResultRecord): Promise<void> {
-  await appendFile(file, formatResultLine(result), 'utf8');
+  const line = formatResultLine(result);
+  const handle = await openForAppend(file);
+  try {
+    await handle.write(line);
+  } finally {
+    await handle.close();
+  }
 }
 
 export interface ReadResultsProblem {
@@ -109,16 +118,27 @@ export interface ReadResults {
 /**
  * Reads a results JSONL file; a missing file is an empty run. An unfinished last line (no
  * newline, not parseable) is ignored, and with `repair` cut from the file so appending can
- * resume cleanly.
+ * resume cleanly. The file is opened once without following a link (UnsafeOutputPathError
+ * for a link, a non-regular file, or — with `repair` — a file with another hard link) and
+ * repaired through that descriptor, never by path.
  */
 export async function readResults(file: string, options: { repair?: boolean } = {}): Promise<ReadResults> {
-  let text: string;
+  let handle: FileHandle;
   try {
-    text = await readFile(file, 'utf8');
+    handle = await openNoFollow(file, options.repair ? constants.O_RDWR : constants.O_RDONLY);
   } catch (e) {
     if (e instanceof Error && 'code' in e && e.code === 'ENOENT') return { results: [], problems: [], truncatedTail: false };
     throw e;
   }
+  try {
+    return await readAndRepair(handle, options.repair === true);
+  } finally {
+    await handle.close();
+  }
+}
+
+async function readAndRepair(handle: FileHandle, repair: boolean): Promise<ReadResults> {
+  const text = await handle.readFile('utf8');
   const lines = text.split('\n');
   const endsClean = text.endsWith('\n') || text === '';
   const results: ResultRecord[] = [];
@@ -147,15 +167,10 @@ export async function readResults(file: string, options: { repair?: boolean } = 
     else problems.push({ line: i + 1, message: parsed.error.issues.map((x) => `${x.path.join('.') || '(record)'}: ${x.message}`).join('; ') });
     goodBytes += lineBytes;
   });
-  if (truncatedTail && options.repair) await truncate(file, goodBytes);
-  else if (!endsClean && !truncatedTail && options.repair) {
+  if (truncatedTail && repair) await handle.truncate(goodBytes);
+  else if (!endsClean && !truncatedTail && repair) {
     // A complete last line without its newline: add it so the next append starts a new line.
-    const fh = await open(file, 'a');
-    try {
-      await fh.write('\n');
-    } finally {
-      await fh.close();
-    }
+    await handle.write('\n', Buffer.byteLength(text, 'utf8'));
   }
   return { results, problems, truncatedTail };
 }

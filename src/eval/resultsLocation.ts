@@ -2,10 +2,22 @@
 // the CLI: `<folder>/.r1ci/results/<tasks>.<model>[.text-only].results.jsonl`, where <folder> is
 // the workspace folder holding the tasks (extension) or the folder the tasks are in.
 import { basename, dirname, join } from 'node:path';
+import { ensureFolderWithoutLinks } from './safeWrite';
 
 /** The results folder under `folder`: `.r1ci/results`, kept out of the way of the user's own files. */
 export function resultsFolder(folder: string): string {
-  return join(folder, '.r1ci', 'results');
+  return join(folder, ...RESULTS_PARTS);
+}
+
+const RESULTS_PARTS = ['.r1ci', 'results'] as const;
+
+/**
+ * Creates `<folder>/.r1ci/results` (if missing) and returns it. The folder is the user's; the
+ * two below it may come with a cloned dataset, so each must be a real folder, not a link:
+ * UnsafeOutputPathError (naming it) otherwise, before anything is written.
+ */
+export function ensureResultsFolder(folder: string): Promise<string> {
+  return ensureFolderWithoutLinks(folder, RESULTS_PARTS);
 }
 
 /**

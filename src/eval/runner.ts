@@ -3,9 +3,10 @@
 // the moment it is done. Concurrency is a fixed number of workers pulling from one queue; a
 // per-question timeout aborts that question only; cancelling the run stops every worker and
 // writes nothing for the questions in flight, so a resumed run redoes exactly those.
-import { open, type FileHandle } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { formatResultLine, latestById, readResults, sampleKey, summarize, type ResultRecord, type RunSummary } from './results';
 import type { TaskRecord } from './types';
+import { openForAppend } from './safeWrite';
 
 /** Settings recorded with every result (the paper's sampling settings and the mode). */
 export interface RunMeta {
@@ -139,7 +140,7 @@ export async function* runEvaluation(options: EvalRunOptions, signal: AbortSigna
 
   // One handle for the whole run (opening the file per result cost more than the write).
   let handle: FileHandle | undefined;
-  if (options.resultsFile) handle = await open(options.resultsFile, 'a');
+  if (options.resultsFile) handle = await openForAppend(options.resultsFile);
 
   const worker = async (index: number): Promise<void> => {
     while (!runStop.signal.aborted) {

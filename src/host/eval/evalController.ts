@@ -3,7 +3,7 @@
 // status bar. Results go to a JSONL file (resumed when it exists); the caller decides what to
 // show at the end (the results view, or Test Explorer states).
 import { mkdir, rm } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { createBackend } from '../../agent/backends';
@@ -11,7 +11,7 @@ import { resolveProtocol } from '../../agent/protocol';
 import { readSettings } from '../../config/vscodeSettings';
 import { autoConcurrency, evaluate } from '../../eval/evaluate';
 import { describeUnsupported, loadTasks } from '../../eval/load';
-import { defaultResultsFile } from '../../eval/resultsLocation';
+import { defaultResultsFile, ensureResultsFolder } from '../../eval/resultsLocation';
 import type { ResultRecord, RunSummary } from '../../eval/results';
 import type { EvalEvent } from '../../eval/runner';
 import type { LoadProblem, TaskRecord } from '../../eval/types';
@@ -77,7 +77,12 @@ export class EvalController implements vscode.Disposable {
 
   /** Where results go when the caller names no file: beside the tasks, per model and mode. */
   defaultResultsFile(target: string, model: string, textOnly: boolean): string {
-    return defaultResultsFile(target, model, textOnly, vscode.workspace.getWorkspaceFolder(vscode.Uri.file(target))?.uri.fsPath);
+    return defaultResultsFile(target, model, textOnly, this.resultsBase(target));
+  }
+
+  /** The folder whose `.r1ci/results` holds the default results for `target`: its workspace folder, else the folder it is in. */
+  private resultsBase(target: string): string {
+    return vscode.workspace.getWorkspaceFolder(vscode.Uri.file(target))?.uri.fsPath ?? dirname(target);
   }
 
   async run(request: EvalRunRequest, hooks: EvalRunHooks = {}): Promise<EvalRunOutcome> {
@@ -99,7 +104,9 @@ export class EvalController implements vscode.Disposable {
     const ids = request.ids ? new Set(request.ids) : undefined;
     const records = ids ? loaded.records.filter((r) => ids.has(r.id)) : loaded.records;
     const resultsFile = request.resultsFile ?? this.defaultResultsFile(request.target, model, textOnly);
-    await mkdir(join(resultsFile, '..'), { recursive: true });
+    // The default lies in the workspace a cloned dataset may fill: its folders are made without links.
+    if (request.resultsFile) await mkdir(dirname(request.resultsFile), { recursive: true });
+    else await ensureResultsFolder(this.resultsBase(request.target));
     const concurrency = autoConcurrency(request.concurrency ?? settings['eval.concurrency'], settings.backend);
     const controller = new AbortController();
     this.running.add(controller);

@@ -1,6 +1,6 @@
 // Evaluation inside VS Code: commands (run — with code or the text-only baseline —, cancel, open/compare results,
 // export, SFT export, show a stored trajectory), the Testing view, and the results view.
-import { writeFile } from 'node:fs/promises';
+import { writeFileNoFollow } from '../../eval/safeWrite';
 import { basename, dirname } from 'node:path';
 import * as vscode from 'vscode';
 import { z } from 'zod';
@@ -103,7 +103,7 @@ export function registerEval(context: vscode.ExtensionContext, log: Log): vscode
       const { text, count } = sftJsonl((await readResults(file)).results, { format: 'chat' });
       const out = typeof outArg === 'string' ? vscode.Uri.file(outArg) : await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(file.replace(/(\.results)?\.jsonl$/, '.sft.jsonl')), filters: { JSONL: ['jsonl'] } });
       if (!out) return undefined;
-      await writeFile(out.fsPath, text, 'utf8');
+      await writeFileNoFollow(out.fsPath, text);
       void vscode.window.showInformationMessage(`${count} correct trajectories that ran code written to ${basename(out.fsPath)}.`);
       return { file: out.fsPath, count };
     }),

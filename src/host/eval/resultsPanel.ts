@@ -2,7 +2,7 @@
 // code calls, the share of answers that used code, and the failures (each opens its full
 // trajectory in a solve panel). With two results files it draws both runs per task and the
 // difference. Export to Markdown and CSV.
-import { writeFile } from 'node:fs/promises';
+import { writeFileNoFollow } from '../../eval/safeWrite';
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import { compareRuns, comparisonToMarkdown, latestById, readResults, summarize, toCsv, toMarkdown, type ResultRecord } from '../../eval/results';
@@ -164,7 +164,7 @@ export class ResultsPanel implements vscode.Disposable {
         filters: format === 'csv' ? { CSV: ['csv'] } : { Markdown: ['md'] },
       }));
     if (!uri) return undefined;
-    await writeFile(uri.fsPath, text, 'utf8');
+    await writeFileNoFollow(uri.fsPath, text);
     void vscode.window.showInformationMessage(`Exported to ${basename(uri.fsPath)}.`);
     return uri;
   }

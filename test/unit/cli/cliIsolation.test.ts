@@ -81,7 +81,8 @@ describe('r1ci solve: the sandbox tier and consent', () => {
     const marker = path.join(dir, 'model-code-ran');
     const run = await solve(['Isolation gate probe', '--isolation', 'basic']);
     expect(run.code).toBe(0);
-    expect(run.stderr).toMatch(/sandbox tier: basic/);
+    expect(run.stderr).toMatch(/sandbox tier: basic — Basic: isolation turned off with --isolation basic;/);
+    expect(run.stderr).not.toMatch(/setting/);
     expect(run.both.indexOf('sandbox tier: basic')).toBeLessThan(run.both.indexOf('running code cell'));
     expect(lastSentToModel()).toContain('not run: no isolation available');
     expect(lastSentToModel()).not.toContain('GATE-RAN');

@@ -2,7 +2,7 @@
 // process against the scripted model server, with real Python in the sandbox, on the mixed
 // task folder of real benchmark data (test/fixtures/workspace/eval-mixed).
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -204,3 +204,109 @@ describe('r1ci eval (spawned CLI, scripted server, real sandbox)', () => {
   });
 });
 
+
+describe('r1ci eval never writes its default results through a link the dataset planted', () => {
+  const QUESTION = '{"id": "s", "question": "Define a&b to be 4*a+2*b.\\nCalculate (5&3)&6.", "answer": 116}\n';
+  const NAME = 't.qwen2.5-coder_7b.text-only.results.jsonl';
+
+  /** A task folder with `t.tasks.jsonl`, and a victim file outside it holding `before`. */
+  function dataset(): { tasks: string; folder: string; victim: string; victimDir: string } {
+    const folder = mkdtempSync(join(dir, 'planted-'));
+    const victimDir = mkdtempSync(join(dir, 'victim-'));
+    const victim = join(victimDir, NAME);
+    writeFileSync(victim, 'before\n');
+    const tasks = join(folder, 't.tasks.jsonl');
+    writeFileSync(tasks, QUESTION);
+    return { tasks, folder, victim, victimDir };
+  }
+
+  const plants: Array<[string, (d: ReturnType<typeof dataset>) => string]> = [
+    ['the results file', (d) => {
+      mkdirSync(join(d.folder, '.r1ci', 'results'), { recursive: true });
+      symlinkSync(d.victim, join(d.folder, '.r1ci', 'results', NAME));
+      return join(d.folder, '.r1ci', 'results', NAME);
+    }],
+    ['a dangling results file link (would create the target)', (d) => {
+      rmSync(d.victim);
+      mkdirSync(join(d.folder, '.r1ci', 'results'), { recursive: true });
+      symlinkSync(d.victim, join(d.folder, '.r1ci', 'results', NAME));
+      return join(d.folder, '.r1ci', 'results', NAME);
+    }],
+    ['the results folder', (d) => {
+      mkdirSync(join(d.folder, '.r1ci'));
+      symlinkSync(d.victimDir, join(d.folder, '.r1ci', 'results'));
+      return join(d.folder, '.r1ci', 'results');
+    }],
+    ['the .r1ci folder', (d) => {
+      mkdirSync(join(d.victimDir, 'results'));
+      writeFileSync(join(d.victimDir, 'results', NAME), 'before\n');
+      rmSync(d.victim);
+      symlinkSync(d.victimDir, join(d.folder, '.r1ci'));
+      d.victim = join(d.victimDir, 'results', NAME);
+      return join(d.folder, '.r1ci');
+    }],
+    ['a hard link to the results file', (d) => {
+      mkdirSync(join(d.folder, '.r1ci', 'results'), { recursive: true });
+      linkSync(d.victim, join(d.folder, '.r1ci', 'results', NAME));
+      return join(d.folder, '.r1ci', 'results', NAME);
+    }],
+  ];
+
+  it.each(plants)('a link at %s: a clear error naming it, the target untouched', async (_, plant) => {
+    const d = dataset();
+    const linked = plant(d);
+    const existed = existsSync(d.victim);
+    const r = await run(['eval', d.tasks, '--text-only', '--host', server.url]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(linked);
+    expect(r.stderr).toMatch(/link/);
+    expect(r.stderr).toContain('nothing was written');
+    if (existed) expect(readFileSync(d.victim, 'utf8')).toBe('before\n');
+    else expect(existsSync(d.victim)).toBe(false);
+  });
+
+  it('export-sft --out refuses a planted link beside the results', async () => {
+    const d = dataset();
+    const out = join(d.folder, 'sft.jsonl');
+    symlinkSync(d.victim, out);
+    const results = join(d.folder, 'r.jsonl');
+    await run(['eval', d.tasks, '--text-only', '--host', server.url, '--out', results]);
+    const r = await run(['export-sft', results, '--out', out, '--include-text-only']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${out} is a symbolic link`);
+    expect(readFileSync(d.victim, 'utf8')).toBe('before\n');
+  });
+
+  it('an ordinary default results file still resumes', async () => {
+    const d = dataset();
+    const first = await run(['eval', d.tasks, '--text-only', '--host', server.url]);
+    expect(first.code).not.toBeNull();
+    const file = join(d.folder, '.r1ci', 'results', NAME);
+    expect((await readResults(file)).results.map((x) => x.id)).toEqual(['t.tasks.jsonl#s']);
+    const again = await run(['eval', d.tasks, '--text-only', '--host', server.url]);
+    expect(again.stdout).toContain('Resuming: 1 of 1 question(s) already done, 0 to go.');
+    expect((await readResults(file)).results).toHaveLength(1);
+    expect(readFileSync(d.victim, 'utf8')).toBe('before\n');
+  });
+});
+
+describe('r1ci eval shows dataset text escaped on the terminal', () => {
+  const RAW_CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/;
+  it('question ids, task names and the bad line quoted in a parse error carry OSC, CSI and bidi only escaped', async () => {
+    const folder = mkdtempSync(join(dir, 'hostile-'));
+    const tasks = join(folder, 'h.tasks.jsonl');
+    const hostile = '\x1b]0;OWNED\x07\x1b[2J\u202Eevil\u202C';
+    writeFileSync(tasks, [
+      JSON.stringify({ id: `s${hostile}`, task: `name${hostile}`, question: 'Define a&b to be 4*a+2*b.\nCalculate (5&3)&6.', answer: 116 }),
+      `{"id": "bad ${hostile}`,
+      '',
+    ].join('\n'));
+    const r = await run(['eval', tasks, '--text-only', '--host', server.url]);
+    expect(r.code).toBe(1); // the bad line
+    expect(r.stdout).not.toMatch(RAW_CONTROL);
+    expect(r.stderr).not.toMatch(RAW_CONTROL);
+    expect(r.stdout).toContain('s\\x1b]0;OWNED\\x07\\x1b[2J\\u202eevil\\u202c: '); // the progress line
+    expect(r.stdout).toContain('| name\\x1b]0;OWNED\\x07'); // the summary table
+    expect(r.stderr).toMatch(/h\.tasks\.jsonl:2: /);
+  });
+});

@@ -21,6 +21,27 @@ describe('workspace guard', () => {
     expect(weakens('server', '', '')).toBe(false);
   });
 
+  it('a sandbox limit larger than the user\'s (or the default) weakens; a smaller one applies unasked', () => {
+    expect(weakens('limit', 4096, 2048)).toBe(true);
+    expect(weakens('limit', 1024, 2048)).toBe(false);
+    expect(weakens('limit', 2048, 2048)).toBe(false);
+    expect(weakens('limit', '99999', 2048)).toBe(true); // not a number: asked, never applied blindly
+    const limits = ['sandbox.memoryMiB', 'sandbox.diskMiB', 'sandbox.fileSizeMiB', 'sandbox.outputKiB', 'sandbox.timeoutSeconds'] as const;
+    const big = Object.fromEntries(limits.map((k) => [k, SETTINGS_SPEC[k].maximum]));
+    const raised = resolveGuarded(levels({}, big), {}, true);
+    for (const k of limits) expect(raised.values.get(k)).toBe(SETTINGS_SPEC[k].default);
+    expect(raised.pending.map((p) => p.key).sort()).toEqual([...limits].sort());
+    expect(consentQuestion(raised.pending.find((p) => p.key === 'sandbox.memoryMiB')!)).toMatch(/"r1ci\.sandbox\.memoryMiB" to 1048576, which gives model-written code more than your sandbox limit \(your setting: 2048\)/);
+    // Against the user's own value, not the default: above it is asked, below it applies.
+    const user = resolveGuarded(levels({ 'sandbox.diskMiB': 4096, 'sandbox.timeoutSeconds': 10 }, { 'sandbox.diskMiB': 2048, 'sandbox.timeoutSeconds': 30 }), {}, true);
+    expect(user.values.get('sandbox.diskMiB')).toBe(2048);
+    expect(user.values.get('sandbox.timeoutSeconds')).toBe(10);
+    expect(user.pending.map((p) => p.key)).toEqual(['sandbox.timeoutSeconds']);
+    // Accepted once for that value, it applies; Restricted Mode never uses it.
+    expect(resolveGuarded(levels({}, { 'sandbox.memoryMiB': 8192 }), { 'sandbox.memoryMiB': { value: '8192', accepted: true } }, true).values.get('sandbox.memoryMiB')).toBe(8192);
+    expect(resolveGuarded(levels({}, { 'sandbox.memoryMiB': 512 }), {}, false).values.get('sandbox.memoryMiB')).toBe(2048);
+  });
+
   it('until accepted, the user value applies and each weakening workspace value is pending', () => {
     const { values, pending } = resolveGuarded(
       levels({ 'sandbox.approval': 'ask' }, { 'sandbox.isolation': 'basic', 'sandbox.approval': 'auto', 'ollama.host': 'http://10.0.0.9:11434' }, { 'python.path': '/ws/python' }),

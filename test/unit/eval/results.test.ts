@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, linkSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +16,7 @@ import {
   type ResultRecord,
 } from '../../../src/eval/results';
 import { sftJsonl } from '../../../src/eval/export/sft';
+import { UnsafeOutputPathError } from '../../../src/eval/safeWrite';
 import { scoreAnswer } from '../../../src/eval/score';
 import type { TaskRecord } from '../../../src/eval/types';
 import { TASKS_DIR } from './dataDir';
@@ -151,6 +152,27 @@ describe('results files', () => {
     const second = await readResults(file);
     expect(second).toEqual({ results: rs.slice(0, 2), problems: [], truncatedTail: false });
     expect(readFileSync(file, 'utf8').split('\n').filter(Boolean)).toHaveLength(2);
+  });
+
+  it('never reads, repairs or appends through a link: the target keeps every byte', async () => {
+    const rs = run([true, true, true, true, false, false, false, false]);
+    const victim = path.join(dir, 'victim.txt');
+    const body = formatResultLine(rs[0]!) + formatResultLine(rs[1]!).slice(0, 25); // a tail repair would cut
+    writeFileSync(victim, body);
+    const link = path.join(dir, 'linked.jsonl');
+    symlinkSync(victim, link);
+    await expect(readResults(link, { repair: true })).rejects.toThrow(`${link} is a symbolic link`);
+    await expect(readResults(link)).rejects.toThrow(UnsafeOutputPathError);
+    await expect(appendResult(link, rs[1]!)).rejects.toThrow(UnsafeOutputPathError);
+    const dangling = path.join(dir, 'dangling.jsonl');
+    symlinkSync(path.join(dir, 'created-by-link.txt'), dangling);
+    await expect(appendResult(dangling, rs[1]!)).rejects.toThrow(UnsafeOutputPathError);
+    expect(existsSync(path.join(dir, 'created-by-link.txt'))).toBe(false);
+    const hard = path.join(dir, 'hard.jsonl');
+    linkSync(victim, hard);
+    await expect(readResults(hard, { repair: true })).rejects.toThrow(/hard links/);
+    await expect(appendResult(hard, rs[1]!)).rejects.toThrow(/hard links/);
+    expect(readFileSync(victim, 'utf8')).toBe(body);
   });
 
   it('reports bad lines in the middle by line number and treats a missing file as empty', async () => {
