@@ -655,11 +655,16 @@ class Supervisor:
         if spin:
             # Scanning first gives the interpreter the moment it needs to reach read(); then
             # yield the CPU a little instead of a timed wait, which would cost ~0.2 ms a cell.
+            # (Each look is a read of /proc/CHILD/syscall: the last one's answer is kept.)
             after = scan_scratch()
             end = time.monotonic() + 0.0003
-            while not self.child_idle() and time.monotonic() < end:
+            idle = self.child_idle()
+            while not idle and time.monotonic() < end:
                 os.sched_yield()
-        if self.child_idle():
+                idle = self.child_idle()
+        else:
+            idle = self.child_idle()
+        if idle:
             exit_code, error = self.pending
             self.pending = None
             self.finish(exit_code, error, after=after)

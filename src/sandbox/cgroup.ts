@@ -7,7 +7,7 @@
 // Kernel documentation: Documentation/admin-guide/cgroup-v1/memory.rst and cgroup-v2.rst.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { freezeAndKill } from './process-tree';
 import type { WorkerLaunch } from './worker-process';
@@ -195,8 +195,44 @@ function tryWrite(path: string, text: string): boolean {
 
 /** The `key value` counter from a flat-keyed cgroup file (memory.events, memory.oom_control). */
 export function readCounter(text: string, key: string): number {
-  const match = new RegExp(`^${key} (\\d+)$`, 'm').exec(text);
-  return match?.[1] ? Number(match[1]) : 0;
+  // Line by line, not a RegExp built per call: this runs after every cell.
+  const prefix = `${key} `;
+  for (let start = 0; start < text.length; ) {
+    const newline = text.indexOf('\n', start);
+    const end = newline < 0 ? text.length : newline;
+    if (text.startsWith(prefix, start)) {
+      const value = text.slice(start + prefix.length, end);
+      return /^\d+$/.test(value) ? Number(value) : 0;
+    }
+    start = end + 1;
+  }
+  return 0;
+}
+
+/** Reused by `readFresh` (one sandbox's cgroup files are a few hundred bytes). */
+const readBuffer = Buffer.alloc(16 * 1024);
+
+/**
+ * The whole text of a cgroup file, from a descriptor opened for this read. cgroup.procs
+ * must be opened anew each time: on cgroup v1 a descriptor kept open re-reads the pid list
+ * the kernel cached at its first read (for up to a second), so it would miss new processes.
+ */
+function readFresh(path: string): string {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return '';
+  }
+  let text = '';
+  try {
+    for (let got = readSync(fd, readBuffer); got > 0; got = readSync(fd, readBuffer)) text += readBuffer.toString('latin1', 0, got);
+    return text;
+  } catch {
+    return '';
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**
@@ -206,6 +242,8 @@ export function readCounter(text: string, key: string): number {
  */
 export class SandboxCgroup {
   private dir: string | undefined;
+  /** memory.oom_control (v1) or memory.events (v2), open once the counter was first read. */
+  private eventsFd: number | undefined;
 
   private constructor(
     readonly kind: 'cgroup-v1' | 'cgroup-v2' | 'systemd-scope',
@@ -265,21 +303,28 @@ export class SandboxCgroup {
   attach(pid: number): void {
     if (this.kind !== 'systemd-scope') return;
     const dirs = ownMemoryCgroupDirs(readText(`/proc/${pid}/cgroup`), readText('/proc/self/mountinfo'));
+    // Each worker gets a scope of its own: the counter file of the last one is closed.
+    this.closeEvents();
     this.dir = dirs.v2;
   }
 
   /** Processes the kernel ever killed here for going over the limit (a counter). */
   oomKills(): number {
     if (!this.dir) return 0;
-    return this.kind === 'cgroup-v1'
-      ? readCounter(readText(join(this.dir, 'memory.oom_control')), 'oom_kill')
-      : readCounter(readText(join(this.dir, 'memory.events')), 'oom_kill');
+    try {
+      // Read after every cell. Unlike cgroup.procs, these files show the live counters on
+      // every read from offset 0, so one descriptor is kept open (an open and a close less).
+      this.eventsFd ??= openSync(join(this.dir, this.kind === 'cgroup-v1' ? 'memory.oom_control' : 'memory.events'), 'r');
+      return readCounter(readBuffer.toString('latin1', 0, readSync(this.eventsFd, readBuffer, 0, readBuffer.length, 0)), 'oom_kill');
+    } catch {
+      return 0;
+    }
   }
 
   /** Pids of every live process in the cgroup (exited ones have left it). */
   pids(): number[] {
     if (!this.dir) return [];
-    return readText(join(this.dir, 'cgroup.procs'))
+    return readFresh(join(this.dir, 'cgroup.procs'))
       .split('\n')
       .filter(Boolean)
       .map(Number)
@@ -293,6 +338,7 @@ export class SandboxCgroup {
 
   /** Kills what is left and removes the cgroup folder; resolves once it is gone (at most ~5 s). */
   async remove(): Promise<void> {
+    this.closeEvents();
     const dir = this.dir;
     if (!dir || this.kind === 'systemd-scope') {
       // systemd removes a scope (--collect) as soon as its last process exits.
@@ -316,6 +362,11 @@ export class SandboxCgroup {
   /** The cgroup folder (systemd scope: known after attach). */
   get path(): string | undefined {
     return this.dir;
+  }
+
+  private closeEvents(): void {
+    if (this.eventsFd !== undefined) closeSync(this.eventsFd);
+    this.eventsFd = undefined;
   }
 
   private requireDir(): string {

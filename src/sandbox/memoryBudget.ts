@@ -90,6 +90,8 @@ export class SandboxBudget {
   private mechanism: MemoryMechanism;
   /** Host pids of the launched process and its descendants at start-up (bwrap, its init, the worker). */
   private chain: readonly number[] = [];
+  /** `chain` as a set, for the leftover check after every cell. */
+  private chainSet: ReadonlySet<number> = new Set();
   /** The same processes as `listProcesses` names them: never leftovers. */
   private chainListed: ReadonlySet<number> = new Set();
   private lastUsage: ScratchUsage = { bytes: 0, entries: 0, complete: true };
@@ -126,6 +128,7 @@ export class SandboxBudget {
     this.cgroup?.attach(rootPid);
     this.oomSeen = this.cgroup?.oomKills() ?? 0;
     this.chain = [rootPid, ...findDescendants(rootPid)];
+    this.chainSet = new Set(this.chain);
     this.chainListed = new Set(this.listProcesses().pids);
   }
 
@@ -210,6 +213,7 @@ export class SandboxBudget {
   /** Kills every process of the sandbox, removes its cgroup; resolves once it is gone. */
   async dispose(): Promise<void> {
     this.chain = [];
+    this.chainSet = new Set();
     this.chainListed = new Set();
     await this.cgroup?.remove();
   }
@@ -252,7 +256,7 @@ export class SandboxBudget {
   private async killLeftovers(): Promise<void> {
     const worker = this.workerPid;
     if (worker === undefined) return;
-    const chain = new Set(this.chain);
+    const chain = this.chainSet;
     // Host pids of the chain are excluded too, in case the listing fell back to a host scan.
     const leftovers = (): number[] => {
       const listed = this.listProcesses();

@@ -154,12 +154,15 @@ export class WorkerProcess {
     (toInterpreter ? this.code : this.requests).write(`${JSON.stringify(message)}\n`);
   }
 
-  /** Resolves with the first message accepted by `predicate`. */
+  /**
+   * Resolves with the first message accepted by `predicate`; rejects after `timeoutMs` (none
+   * when Infinity), on `signal`, or when the worker exits.
+   */
   waitFor(predicate: (message: WorkerMessage) => boolean, timeoutMs: number, signal?: AbortSignal): Promise<WorkerMessage> {
     return new Promise((resolve, reject) => {
       if (this.exited) return reject(new WorkerExitedError('The Python worker exited.'));
       const cleanup = (): void => {
-        clearTimeout(timer);
+        if (timer) clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
         this.waiters.delete(waiter);
       };
@@ -175,7 +178,8 @@ export class WorkerProcess {
           reject(error);
         },
       };
-      const timer = setTimeout(() => waiter.reject(new Error(`no reply within ${timeoutMs} ms`)), timeoutMs);
+      // No timer for a wait without a deadline (a cell's "done": its own time limit ends it).
+      const timer = Number.isFinite(timeoutMs) ? setTimeout(() => waiter.reject(new Error(`no reply within ${timeoutMs} ms`)), timeoutMs) : undefined;
       const onAbort = (): void => waiter.reject(new Error('cancelled'));
       if (signal?.aborted) return onAbort();
       signal?.addEventListener('abort', onAbort, { once: true });
@@ -233,7 +237,7 @@ export class WorkerProcess {
       // The supervisor learns of the cell (and its nonce) before the interpreter gets the code.
       this.send({ type: 'run', id: nonce });
       this.send({ type: 'run', code }, true);
-      const reply = await this.waitFor((m) => m.type === 'done' && m.id === nonce, 2 ** 31 - 1);
+      const reply = await this.waitFor((m) => m.type === 'done' && m.id === nonce, Number.POSITIVE_INFINITY);
       if (reply.type === 'done') done = reply;
       // The markers were written before the reply; wait until both pipes delivered them.
       await Promise.race([streamsEnded, this.exitPromise]);

@@ -2,10 +2,11 @@
 // (sparse files, hard links, the entry cap), the kill messages, the tmpfs sizes in the
 // bubblewrap plan, and the scratch janitor (age, deleted conversations, links, mode 000).
 import { chmodSync, existsSync, linkSync, mkdirSync, openSync, closeSync, ftruncateSync, rmdirSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildBwrapPlan, SANDBOX_TMPFS_MOUNTS } from '../../../src/sandbox/bubblewrap';
-import { findCgroupParent, ownMemoryCgroupDirs, readCounter, systemdRunArgs } from '../../../src/sandbox/cgroup';
+import { findCgroupParent, ownMemoryCgroupDirs, readCounter, SandboxCgroup, systemdRunArgs } from '../../../src/sandbox/cgroup';
 import { measureScratch, overDiskBudget } from '../../../src/sandbox/diskBudget';
 import { describeBudgetKill, type BudgetVerdict } from '../../../src/sandbox/memoryBudget';
 import { removeScratchFolder, sweepScratchRoot } from '../../../src/sandbox/scratchJanitor';
@@ -78,6 +79,44 @@ describe.runIf(process.platform === 'linux' && process.getuid?.() === 0)('cgroup
       expect(existsSync(young)).toBe(true);
     } finally {
       for (const made of [stale, young]) if (existsSync(made)) rmdirSync(made);
+    }
+  });
+
+  it('reads the process list and the OOM counter as they are now, read after read (checked after every cell)', async () => {
+    const parent = findCgroupParent();
+    expect(parent).toBeDefined();
+    if (!parent) return;
+    const cgroup = SandboxCgroup.direct(parent, 64 * MiB);
+    const started: number[] = [];
+    try {
+      const enter = (): number => {
+        const child = spawn('sleep', ['30'], { stdio: 'ignore' });
+        const pid = child.pid ?? -1;
+        writeFileSync(join(cgroup.path ?? '', 'cgroup.procs'), String(pid));
+        started.push(pid);
+        return pid;
+      };
+      expect(cgroup.oomKills()).toBe(0);
+      const first = enter();
+      expect(cgroup.pids()).toEqual([first]);
+      // cgroup v1 keeps the list built at an open file's first read: each read must open anew.
+      const second = enter();
+      expect(cgroup.pids().sort()).toEqual([first, second].sort());
+      process.kill(first, 'SIGKILL');
+      await expect.poll(() => cgroup.pids(), { timeout: 5_000 }).toEqual([second]);
+      // The OOM counter is read through a descriptor kept open: it must still show a new kill.
+      const hog = spawnSync('/bin/sh', ['-c', `echo $$ > "${join(cgroup.path ?? '', 'cgroup.procs')}" && exec python3 -c "b = bytearray(512 * 1024 * 1024)"`]);
+      expect(hog.signal).toBe('SIGKILL');
+      expect(cgroup.oomKills()).toBe(1);
+    } finally {
+      for (const pid of started) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // gone
+        }
+      }
+      await cgroup.remove();
     }
   });
 });

@@ -266,18 +266,25 @@ describe.each(REQUIRED_TIERS)('attacks through the host (%s tier)', (tier) => {
     // The disk budget (20,000 entries) may end the cell first; what is checked here is that
     // later cells still run, whatever the scratch folder holds.
     const patient = await startRunner(tier, { limits: { timeoutMs: 90_000 } });
+    // Checked here, not in afterAll: disposing this runner removes its artifact copies (whether
+    // later-N.txt is listed depends on where it falls in the bounded scan).
+    const patientResults: ExecResult[] = [];
     try {
       const made = await patient.runCell(sandboxAttackCell(REPO, '10-many-folders.py'));
-      results.push(made);
+      patientResults.push(made);
       if (made.killed === undefined) expect(made.stdout).toBe('made\n');
       else expect(made.killed).toBe('disk');
       for (let i = 0; i < 3; i++) {
         const later = await patient.runCell(`open("later-${i}.txt", "w").write("x")\nprint("ok")`);
-        results.push(later);
+        patientResults.push(later);
         expect(later.stdout).toBe('ok\n');
       }
     } finally {
-      await patient.dispose();
+      try {
+        for (const result of patientResults) expect(handedOn(result)).not.toContain(SECRET);
+      } finally {
+        await patient.dispose();
+      }
     }
   }, 180_000);
 
