@@ -1,7 +1,7 @@
 // `r1ci eval <file-or-folder>`: the benchmark harness on the command line. Results are appended
 // to a JSONL file as questions finish, so an interrupted run resumes where it stopped; the exit
 // code says whether the run worked (not how well the model did).
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -20,6 +20,7 @@ import { ISOLATION_OPTIONS, ISOLATION_USAGE, mayRunModelCode, readIsolation, ref
 import { MODEL_OPTIONS, modelOptionsUsage, readModelOptions, resolveModelProtocol } from './modelOptions';
 import { createProgressReporter } from './evalProgress';
 import { checkServerAndModel } from './preflight';
+import { removeTree } from '../sandbox/scratchJanitor';
 
 export const EVAL_USAGE = `Usage: r1ci eval <file-or-folder> [options]
 
@@ -142,7 +143,7 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
     throw new CliError(e instanceof Error ? e.message : String(e), EXIT.failure);
   } finally {
     await pool.dispose();
-    await rm(scratchRoot, { recursive: true, force: true });
+    await removeTree(scratchRoot);
   }
   if (!end) return EXIT.failure;
   io.stdout.write(`\n${toMarkdown(end.summary)}`);

@@ -4,6 +4,7 @@
 // direct children of the scratch root are ever removed.
 import { chmod, lstat, readdir, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
+import { execa } from 'execa';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -22,13 +23,33 @@ export async function removeScratchFolder(root: string, dir: string): Promise<bo
   } catch {
     return false;
   }
-  try {
-    await rm(folder, { recursive: true, force: true });
-  } catch {
-    await openUp(folder);
-    await rm(folder, { recursive: true, force: true });
-  }
+  await removeTree(folder);
   return true;
+}
+
+/**
+ * Removes the folder tree `dir` (a scratch folder, or a root of them) without following a
+ * link; nothing to do when it is missing. Sandboxed code can make trees Node's `rm` cannot
+ * remove: folders made unreadable (mode 000; opened up first) and paths deeper than PATH_MAX
+ * (built with openat; Node's `rm` fails with ENAMETOOLONG): then `rm -rf` (GNU/BSD rm walk
+ * with openat, so path length does not matter; `--one-file-system` on Linux) finishes it.
+ * Throws an Error naming `dir` when the tree is still there after both.
+ */
+export async function removeTree(dir: string): Promise<void> {
+  try {
+    await rm(dir, { recursive: true, force: true });
+    return;
+  } catch {
+    await openUp(dir);
+  }
+  const args = process.platform === 'linux' ? ['-rf', '--one-file-system', '--', dir] : ['-rf', '--', dir];
+  const result = await execa('rm', args, { reject: false, stdin: 'ignore' });
+  try {
+    await lstat(dir);
+  } catch {
+    return; // gone
+  }
+  throw new Error(`could not remove ${dir}: ${result.stderr.split('\n')[0] || 'rm failed'}`);
 }
 
 /** Gives the owner rwx on every folder below `dir` (lstat first: links are never followed). */
