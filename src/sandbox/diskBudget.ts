@@ -6,7 +6,7 @@
 // walk never skips what it cannot stat: only "gone meanwhile" (ENOENT) is skipped, any
 // other failure makes the measure incomplete (over budget). Paths deeper than PATH_MAX are
 // reached on Linux through an open folder (/proc/self/fd/N/…), so the path never grows.
-import { closeSync, constants, lstatSync, openSync, readdirSync } from 'node:fs';
+import { closeSync, constants, lstatSync, openSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 
 export interface ScratchUsage {
   /** Bytes allocated on disk (st_blocks × 512) by the entries seen. */
@@ -113,4 +113,64 @@ export function measureScratch(dir: string, maxEntries: number): ScratchUsage {
 /** True when `usage` is past either budget, or could not be measured completely. */
 export function overDiskBudget(usage: ScratchUsage, limits: { readonly diskBytes: number; readonly diskEntries: number }): boolean {
   return !usage.complete || usage.bytes > limits.diskBytes || usage.entries > limits.diskEntries;
+}
+
+/**
+ * Bytes (st_blocks × 512) of files on scratch's file system that have no name any more but
+ * are kept alive by the sandbox's processes: open descriptors (/proc/PID/fd) and mappings
+ * (/proc/PID/map_files; readable as root) of deleted files. The walk cannot see them, yet
+ * they hold host disk until the process ends. `pids`/`proc` list the sandbox's processes as
+ * memoryBudget.ts does. memfd files are not counted here (they are memory). Never throws.
+ */
+export function heldDeletedBytes(dir: string, pids: readonly number[], proc: (pid: number) => string): number {
+  let dev: number;
+  try {
+    dev = lstatSync(dir).dev;
+  } catch {
+    return 0;
+  }
+  const seen = new Set<number>();
+  let total = 0;
+  const add = (link: string): void => {
+    try {
+      const stat = statSync(link);
+      if (stat.dev !== dev || stat.nlink !== 0 || seen.has(stat.ino)) return;
+      seen.add(stat.ino);
+      total += stat.blocks * 512;
+    } catch {
+      // closed or unmapped meanwhile
+    }
+  };
+  for (const pid of pids) {
+    const procDir = proc(pid);
+    for (const fd of listOrEmpty(`${procDir}/fd`)) {
+      const link = `${procDir}/fd/${fd}`;
+      try {
+        const target = readlinkSync(link);
+        if (target.endsWith(' (deleted)') && !target.startsWith('/memfd:')) add(link);
+      } catch {
+        // closed meanwhile
+      }
+    }
+    // A mapping outlives the descriptor it was made from: "start-end perms offset dev inode path (deleted)".
+    let maps = '';
+    try {
+      maps = readFileSync(`${procDir}/maps`, 'latin1');
+    } catch {
+      continue;
+    }
+    for (const line of maps.split('\n')) {
+      if (!line.endsWith(' (deleted)') || line.includes(' /memfd:')) continue;
+      add(`${procDir}/map_files/${line.slice(0, line.indexOf(' '))}`); // needs CAP_SYS_ADMIN (root)
+    }
+  }
+  return total;
+}
+
+function listOrEmpty(path: string): string[] {
+  try {
+    return readdirSync(path);
+  } catch {
+    return [];
+  }
 }
