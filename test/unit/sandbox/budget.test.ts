@@ -2,7 +2,7 @@
 // cells (the shipped ones in ../shared/cases/sandbox-attacks and variants of their kinds),
 // on every tier this machine has, with both mechanisms: the memory cgroup ('auto' as root)
 // and the host-side watcher (forced). Sizes are modest: a 256 MiB budget, 300–400 MiB tried.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ownMemoryCgroupDirs } from '../../../src/sandbox/cgroup';
@@ -433,6 +433,33 @@ describe.each(TIERS)('disk the scratch walk cannot name still counts (%s tier)',
       const freed = await runner.runCell("for k in KEEP:\n    k.close() if hasattr(k, 'close') else os.close(k)\nKEEP.clear()\nprint('freed')");
       expect(freed.stdout).toBe('freed\n');
       expect(freed.killed).toBeUndefined();
+    } finally {
+      await runner.dispose();
+    }
+  }, 60_000);
+});
+
+describe.each(TIERS)('artifact copies on the host have a budget too (%s tier)', (tier) => {
+  it('sparse 32 MiB files rewritten every cell: copies stop at the runner\'s host copy budget', async () => {
+    const runner = await start(tier, 'auto', { ...LIMITS, artifactHostBytes: 100 * MiB });
+    const sparse = "for i in range(4):\n    with open(f'sparse{i}.bin', 'wb') as f:\n        f.truncate(32 * 1024 * 1024 - 1); f.write(b'x')\nprint('ok')";
+    try {
+      const copied: string[] = [];
+      const refused: string[] = [];
+      for (let cell = 0; cell < 3; cell++) {
+        const result = await runner.runCell(sparse);
+        expect(result.stdout).toBe('ok\n');
+        expect(result.killed).toBeUndefined(); // sparse: scratch itself holds almost nothing
+        expect(result.artifacts).toHaveLength(4);
+        for (const artifact of result.artifacts) {
+          if (artifact.path !== undefined) copied.push(artifact.path);
+          else refused.push(artifact.notCopied ?? 'no reason');
+        }
+      }
+      expect(copied).toHaveLength(3); // 3 × 32 MiB fit in 100 MiB
+      expect(refused).toEqual(Array(9).fill('host copy budget used up'));
+      const held = copied.reduce((sum, path) => sum + statSync(path).blocks * 512, 0);
+      expect(held).toBeLessThanOrEqual(100 * MiB);
     } finally {
       await runner.dispose();
     }
