@@ -52,21 +52,21 @@ export async function removeTree(dir: string): Promise<void> {
   throw new Error(`could not remove ${dir}: ${result.stderr.split('\n')[0] || 'rm failed'}`);
 }
 
-/** Gives the owner rwx on every folder below `dir` (lstat first: links are never followed). */
-async function openUp(dir: string): Promise<void> {
+/** Gives the owner rwx on every folder below `dir` (lstat first: links are never followed; names as bytes). */
+async function openUp(dir: string | Buffer): Promise<void> {
   try {
     await chmod(dir, 0o700);
   } catch {
     return;
   }
-  let names: string[];
+  let names: Buffer[];
   try {
-    names = await readdir(dir);
+    names = await readdir(dir, { encoding: 'buffer' });
   } catch {
     return;
   }
   for (const name of names) {
-    const path = join(dir, name);
+    const path = Buffer.concat([Buffer.from(dir), Buffer.from('/'), name]);
     try {
       if ((await lstat(path)).isDirectory()) await openUp(path);
     } catch {
