@@ -91,10 +91,11 @@ describe('r1ci solve with either backend', () => {
 
 describe('r1ci solve cleans up after hostile code', () => {
   it('a scratch tree deeper than PATH_MAX is removed; no raw ENAMETOOLONG, the answer stands', async () => {
+    const hostile = await startScriptedServer({ scenarios: join(root, 'test', 'scenarios', 'sandbox-hostile.json') });
     const temp = mkdtempSync(join(tmpdir(), 'r1ci-test-solve-deep-'));
     try {
       const { code, stdout, stderr } = await cli(
-        ['Build a folder chain deeper than PATH_MAX.', '--backend', 'ollama', '--base-url', server.url, '--protocol', 'chat', '--allow-unisolated'],
+        ['Build a folder chain deeper than PATH_MAX.', '--backend', 'ollama', '--base-url', hostile.url, '--protocol', 'chat', '--allow-unisolated'],
         { TMPDIR: temp },
       );
       expect(stderr).not.toContain('ENAMETOOLONG');
@@ -103,6 +104,7 @@ describe('r1ci solve cleans up after hostile code', () => {
       expect(readdirSync(temp).filter((name) => name.startsWith('r1ci-solve-'))).toEqual([]);
     } finally {
       await removeTree(temp);
+      await hostile.close();
     }
   }, 60_000);
 });
