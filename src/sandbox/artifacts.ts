@@ -101,7 +101,7 @@ export async function copyOutArtifacts(
   scratchDir: string,
   listed: readonly ListedFile[],
   destDir: string,
-  hostBytesLeft: number = Number.POSITIVE_INFINITY,
+  hostBytesLeft: number,
 ): Promise<Artifact[]> {
   if (listed.length === 0) return [];
   const realScratch = await realpath(scratchDir);

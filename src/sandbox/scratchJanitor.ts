@@ -33,7 +33,7 @@ export async function removeScratchFolder(root: string, dir: string): Promise<bo
  * remove: folders made unreadable (mode 000; opened up first) and paths deeper than PATH_MAX
  * (built with openat; Node's `rm` fails with ENAMETOOLONG): then `rm -rf` (GNU/BSD rm walk
  * with openat, so path length does not matter; `--one-file-system` on Linux) finishes it.
- * Throws an Error naming `dir` when the tree is still there after both.
+ * Throws an Error naming `dir` when the tree is still there after that.
  */
 export async function removeTree(dir: string): Promise<void> {
   try {
@@ -41,6 +41,12 @@ export async function removeTree(dir: string): Promise<void> {
     return;
   } catch {
     await openUp(dir);
+  }
+  try {
+    await rm(dir, { recursive: true, force: true });
+    return;
+  } catch (error) {
+    if (process.platform === 'win32') throw error; // no rm(1) to fall back on
   }
   const args = process.platform === 'linux' ? ['-rf', '--one-file-system', '--', dir] : ['-rf', '--', dir];
   const result = await execa('rm', args, { reject: false, stdin: 'ignore' });
