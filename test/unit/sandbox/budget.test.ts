@@ -418,8 +418,9 @@ describe.each(TIERS)('disk the scratch walk cannot name still counts (%s tier)',
       'kept mapped (descriptor closed)',
       "fd = os.open(f'h{i}', os.O_CREAT | os.O_RDWR, 0o600)\nos.unlink(f'h{i}')\nos.write(fd, b'\\1' * (40 << 20))\nKEEP.append(mmap.mmap(fd, 40 << 20))\nos.close(fd)",
     ],
-  ])('deleted files %s by the interpreter across cells count', async (_kind, body) => {
-    const runner = await start(tier, 'auto');
+  ].flatMap(([kind, body]) => MECHANISMS.map((mechanism) => [kind, mechanism, body] as const)))('deleted files %s by the interpreter across cells count (%s)', async (_kind, mechanism, body) => {
+    // Both ways of listing the sandbox's processes: the cgroup's list and its own /proc (watched).
+    const runner = await start(tier, mechanism);
     try {
       const cell = (i: number): string => `import os, mmap\nKEEP = globals().setdefault('KEEP', [])\ni = ${i}\n${body}\nprint('held', len(KEEP))`;
       const first = await runner.runCell(cell(0));
