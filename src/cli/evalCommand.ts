@@ -1,7 +1,7 @@
 // `r1ci eval <file-or-folder>`: the benchmark harness on the command line. Results are appended
 // to a JSONL file as questions finish, so an interrupted run resumes where it stopped; the exit
 // code says whether the run worked (not how well the model did).
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -21,6 +21,7 @@ import { cliTierNote, ISOLATION_OPTIONS, ISOLATION_USAGE, mayRunModelCode, readI
 import { MODEL_OPTIONS, modelOptionsUsage, readModelOptions, resolveModelProtocol } from './modelOptions';
 import { createProgressReporter } from './evalProgress';
 import { checkServerAndModel } from './preflight';
+import { removeTree } from '../sandbox/scratchJanitor';
 
 export const EVAL_USAGE = `Usage: r1ci eval <file-or-folder> [options]
 
@@ -152,7 +153,7 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
     throw new CliError(e instanceof Error ? e.message : String(e), EXIT.failure);
   } finally {
     await pool.dispose();
-    await rm(scratchRoot, { recursive: true, force: true });
+    await removeTree(scratchRoot);
   }
   if (!end) return EXIT.failure;
   stdout.write(`\n${toMarkdown(end.summary)}`);

@@ -1,6 +1,6 @@
 // `r1ci mcp`: serves the sandbox (run_python, reset_session, list_sessions) and our agent (solve)
 // to MCP clients over stdio. stdout carries the protocol only; messages go to stderr.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +15,7 @@ import { solveWithAgent } from '../mcp/solveTool';
 import { detectIsolation, SandboxPool, type IsolationTier } from '../sandbox';
 import { CliError, EXIT, intOption } from './cliSupport';
 import { MODEL_OPTIONS, modelOptionsUsage, readModelOptions, resolveModelProtocol } from './modelOptions';
+import { removeTree } from '../sandbox/scratchJanitor';
 
 export const MCP_USAGE = `Usage: r1ci mcp [options]
 
@@ -72,7 +73,7 @@ export async function mcpCommand(argv: readonly string[], io: { stderr: NodeJS.W
 
   const createSandbox = async (signal?: AbortSignal): Promise<SessionSandbox> => {
     const scratch = join(scratchRoot, `s-${randomBytes(6).toString('hex')}`);
-    const release = () => rm(scratch, { recursive: true, force: true });
+    const release = () => removeTree(scratch);
     const runner = await pool.acquire(scratch, signal).catch(async (error: unknown) => {
       await release();
       throw error;
@@ -116,6 +117,6 @@ export async function mcpCommand(argv: readonly string[], io: { stderr: NodeJS.W
   await registry.dispose();
   await pool.dispose();
   await server.close().catch(() => undefined);
-  await rm(scratchRoot, { recursive: true, force: true });
+  await removeTree(scratchRoot);
   return EXIT.ok;
 }

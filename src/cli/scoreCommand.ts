@@ -1,7 +1,7 @@
 // `r1ci score <tasks> --answers answers.jsonl`: scores answers made elsewhere (another harness,
 // a saved run) without a model. One JSON line out per input line, in order.
 import { createReadStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -13,6 +13,7 @@ import type { PythonCheckRunner } from '../eval/scorers/python';
 import { SandboxPool } from '../sandbox';
 import type { CodeRunner } from '../sandbox/types';
 import { CliError, escapingWriter, EXIT } from './cliSupport';
+import { removeTree } from '../sandbox/scratchJanitor';
 
 export const SCORE_USAGE = `Usage: r1ci score <file-or-folder> --answers answers.jsonl   (- reads standard input)
 
@@ -97,7 +98,7 @@ export async function scoreCommand(argv: readonly string[], io: Io): Promise<num
     // The pool owns only its spare interpreter; the acquired one is ours to stop.
     await runner?.then((r) => r.dispose(), () => undefined);
     await pool?.dispose();
-    if (scratch) await rm(scratch, { recursive: true, force: true });
+    if (scratch) await removeTree(scratch);
   }
   return failed ? EXIT.failure : EXIT.ok;
 }

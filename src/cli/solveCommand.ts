@@ -1,5 +1,5 @@
 // `r1ci solve "question"`: the agent, headless.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -13,6 +13,7 @@ import { CliError, EXIT } from './cliSupport';
 import { cliTierNote, ISOLATION_OPTIONS, ISOLATION_USAGE, mayRunModelCode, readIsolation, refusingRunner, type GateIo } from './isolationGate';
 import { MODEL_OPTIONS, modelOptionsUsage, readModelOptions, resolveModelProtocol } from './modelOptions';
 import { escapeControls } from '../sandbox/terminalText';
+import { removeTree } from '../sandbox/scratchJanitor';
 
 export const SOLVE_USAGE = `Usage: r1ci solve "question" [options]
 
@@ -83,6 +84,7 @@ export async function solveCommand(argv: readonly string[], io: GateIo & { stdou
     return EXIT.ok;
   } finally {
     await runner?.dispose();
-    await rm(scratch, { recursive: true, force: true });
+    // The answer stands even when the scratch folder cannot be removed: say where it was left.
+    await removeTree(scratch).catch((error: unknown) => io.stderr.write(`r1ci: warning: ${escapeControls(error instanceof Error ? error.message : String(error))}\n`));
   }
 }

@@ -34,7 +34,7 @@ export function formatCellReport(run: SessionCellRun): string {
     `duration: ${formatDuration(r.durationMs)}`,
   ];
   if (r.notice) lines.push(`notice: ${r.notice}`);
-  if (r.artifacts.length > 0) lines.push(`artifacts: ${r.artifacts.map((a) => `${a.name} (${a.mimeType}, ${a.sizeBytes} bytes)`).join(', ')}`);
+  if (r.artifacts.length > 0) lines.push(`artifacts: ${r.artifacts.map((a) => `${a.name} (${a.mimeType}, ${a.sizeBytes} bytes${a.notCopied ? `, not copied: ${a.notCopied}` : ''})`).join(', ')}`);
   if (r.truncated) lines.push('output: truncated to the sandbox output limit');
   // Agents are models: they read output as a terminal would leave it (terminalText.ts).
   lines.push(`stdout:\n${fence(forModel(r.stdout))}`);

@@ -3,13 +3,13 @@
 // for its custom checker that no model code ever ran in (issue 10: a cell that patches builtins
 // must not make a later question's checker accept anything). A pool's warm spare keeps the
 // start cheap. Each question's sandboxes are disposed and their scratch removed when it ends.
-import { rm } from 'node:fs/promises';
 import type { CodeRunner } from '../sandbox/types';
 import { runEvaluation, sampleSeed, type EvalEvent } from './runner';
 import { sandboxCheckRunner } from './sandboxChecker';
 import { modelRunSettings, type ModelRunSettings } from '../agent/modelRunSettings';
 import { solveRecord } from './solveRecord';
 import type { TaskRecord } from './types';
+import { removeTree } from '../sandbox/scratchJanitor';
 
 export interface EvaluateOptions extends ModelRunSettings {
   readonly records: readonly TaskRecord[];
@@ -113,7 +113,7 @@ class QuestionSandboxes {
           async (r) => {
             await r.dispose();
             // rm never follows links: whatever the cell left in its scratch goes, nothing outside.
-            await rm(r.scratchDir, { recursive: true, force: true }).catch(() => undefined);
+            await removeTree(r.scratchDir).catch(() => undefined);
           },
           () => undefined,
         ),

@@ -25,6 +25,7 @@ export function poolConfig(settings: Settings): PoolConfig {
       fileSizeBytes: settings['sandbox.fileSizeMiB'] * 1024 * 1024,
       diskBytes: settings['sandbox.diskMiB'] * 1024 * 1024,
       diskEntries: DEFAULT_LIMITS.diskEntries,
+      artifactHostBytes: DEFAULT_LIMITS.artifactHostBytes,
     },
     mode: settings['sandbox.state'],
     isolation: settings['sandbox.isolation'],

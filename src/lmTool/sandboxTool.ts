@@ -3,7 +3,6 @@
 // Python in our sandbox, with persistent state per session id. Uses only APIs finalized in VS
 // Code 1.100: registerTool, prepareInvocation with confirmation messages, text result parts.
 // (LanguageModelDataPart, for returning images, is not in 1.100: images are named in the text.)
-import { rm } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import { invocationPreview } from '../codeTool/approval';
 import { formatCellReport } from '../codeTool/cellReport';
@@ -13,6 +12,7 @@ import { readSettings } from '../config/vscodeSettings';
 import type { Log } from '../host/log';
 import type { SandboxService } from '../host/sandboxService';
 import { detectIsolation, type IsolationTier } from '../sandbox';
+import { removeTree } from '../sandbox/scratchJanitor';
 
 /** The tool's name, as in package.json's `languageModelTools` and for vscode.lm.invokeTool. */
 export const SANDBOX_TOOL_NAME = 'r1ci_runPython';
@@ -33,7 +33,7 @@ export class SandboxTool implements vscode.LanguageModelTool<RunPythonInput>, vs
       createSandbox: async (signal) => {
         const runner = await sandbox.acquire(readSettings(log), signal);
         // The scratch folder of a tool session is the session's: it goes with it.
-        return { runner, release: () => rm(runner.scratchDir, { recursive: true, force: true }) };
+        return { runner, release: () => removeTree(runner.scratchDir) };
       },
     });
   }

@@ -92,13 +92,22 @@ async function copyBounded(source: FileHandle, dest: string, maxBytes: number): 
 /**
  * Copies the files the supervisor listed for one cell from `scratchDir` into `destDir`
  * (created, host-private). Entries that are not regular files of scratch any more are
- * dropped; files over the caps are listed without a copy (`path` unset). Sorted by name.
+ * dropped; files over the caps are listed without a copy (`path` unset, `notCopied` says
+ * why). `hostBytesLeft`: what is left of the runner's budget for all its copies
+ * (SandboxLimits.artifactHostBytes); the bytes copied are the sum of the `path`-bearing
+ * artifacts' `sizeBytes`. Sorted by name.
  */
-export async function copyOutArtifacts(scratchDir: string, listed: readonly ListedFile[], destDir: string): Promise<Artifact[]> {
+export async function copyOutArtifacts(
+  scratchDir: string,
+  listed: readonly ListedFile[],
+  destDir: string,
+  hostBytesLeft: number,
+): Promise<Artifact[]> {
   if (listed.length === 0) return [];
   const realScratch = await realpath(scratchDir);
   const artifacts: Artifact[] = [];
-  let budget: number = ARTIFACT_COPY_LIMITS.cellBytes;
+  let cellLeft: number = ARTIFACT_COPY_LIMITS.cellBytes;
+  let hostLeft = hostBytesLeft;
   for (const file of [...listed].sort((a, b) => a.name.localeCompare(b.name))) {
     const segments = safeSegments(file.name);
     if (!segments) continue;
@@ -107,14 +116,18 @@ export async function copyOutArtifacts(scratchDir: string, listed: readonly List
     try {
       const size = Number(opened.stat.size);
       const base = { name: file.name, sizeBytes: size, mimeType: guessMimeType(file.name) };
-      if (size > ARTIFACT_COPY_LIMITS.fileBytes || size > budget) {
-        artifacts.push(base);
+      // Copies are dense (a sparse file costs its size), so size is what the caps count.
+      const notCopied =
+        size > ARTIFACT_COPY_LIMITS.fileBytes ? 'larger than the copy cap' : size > hostLeft ? 'host copy budget used up' : size > cellLeft ? "over this cell's copy cap" : undefined;
+      if (notCopied !== undefined) {
+        artifacts.push({ ...base, notCopied });
         continue;
       }
       const dest = join(destDir, ...segments);
       await mkdir(dirname(dest), { recursive: true, mode: 0o700 });
       const copied = await copyBounded(opened.handle, dest, size);
-      budget -= copied;
+      cellLeft -= copied;
+      hostLeft -= copied;
       artifacts.push({ ...base, sizeBytes: copied, path: dest });
     } catch {
       // A copy that failed (disk full, a name clash) is not an artifact.

@@ -2,24 +2,58 @@
 // blocks (a sparse file costs what it really holds), each inode once (hard links are not
 // counted twice), and files and folders as entries. The walk stops one entry past the
 // entry budget, so a folder of 200,000 empty folders costs milliseconds, not seconds.
-import { lstatSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+// Names are read as bytes (a name that is not UTF-8 must not hide what it holds), and the
+// walk never skips what it cannot stat: only "gone meanwhile" (ENOENT) is skipped, any
+// other failure makes the measure incomplete (over budget). Paths deeper than PATH_MAX are
+// reached on Linux through an open folder (/proc/self/fd/N/…), so the path never grows.
+import { closeSync, constants, lstatSync, openSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 
 export interface ScratchUsage {
   /** Bytes allocated on disk (st_blocks × 512) by the entries seen. */
   readonly bytes: number;
   /** Files, folders, links and other entries seen (the scratch folder itself excluded). */
   readonly entries: number;
-  /** False when the walk stopped early (more than `maxEntries` entries) or a folder could not be read. */
+  /** False when the walk stopped early (more than `maxEntries` entries) or an entry could not be measured. */
   readonly complete: boolean;
+  /** Why an entry could not be measured (e.g. "a folder in scratch cannot be read"), when that made it incomplete. */
+  readonly problem?: string;
 }
 
-/** Walks `dir` without following links; stops after `maxEntries` + 1 entries. Never throws. */
+/** A relative path this long (bytes) is re-based on an open folder, well under PATH_MAX (4096). */
+const REBASE_BYTES = 3_000;
+const DIR_FLAGS = constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW;
+const SLASH = Buffer.from('/');
+
+/** An open folder the paths below it are relative to; closed once nothing pending refers to it. */
+interface Anchor {
+  readonly fd: number;
+  readonly prefix: Buffer;
+  pending: number;
+}
+
+interface Pending {
+  readonly anchor: Anchor | undefined;
+  /** Relative to `anchor`, or absolute without one. */
+  readonly path: Buffer;
+}
+
+function errorCode(error: unknown): string {
+  return (error as NodeJS.ErrnoException).code ?? 'error';
+}
+
+/**
+ * Walks `dir` without following links; stops after `maxEntries` + 1 entries. Never throws.
+ * Uses one file descriptor per PATH_MAX-sized stretch of the deepest path being walked.
+ */
 export function measureScratch(dir: string, maxEntries: number): ScratchUsage {
   const seen = new Set<string>();
+  const anchors = new Set<Anchor>();
   let bytes = 0;
   let entries = 0;
-  const count = (path: string): boolean => {
+  let problem: string | undefined;
+  const full = (entry: Pending): Buffer => (entry.anchor ? Buffer.concat([entry.anchor.prefix, entry.path]) : entry.path);
+  /** Counts the entry; true when it is a folder to walk into. */
+  const count = (path: Buffer): boolean => {
     try {
       const stat = lstatSync(path, { bigint: false });
       const key = `${stat.dev}:${stat.ino}`;
@@ -28,35 +62,115 @@ export function measureScratch(dir: string, maxEntries: number): ScratchUsage {
         bytes += stat.blocks * 512;
       }
       return stat.isDirectory();
-    } catch {
-      return false; // removed meanwhile
+    } catch (error) {
+      // Only "removed meanwhile" may be skipped; anything else (ENAMETOOLONG, EACCES…) could hide bytes.
+      if (errorCode(error) !== 'ENOENT') problem ??= `an entry in scratch cannot be measured (${errorCode(error)})`;
+      return false;
     }
   };
-  let complete = true;
-  const stack = [dir];
-  count(dir);
-  while (stack.length > 0) {
-    const current = stack.pop();
-    if (current === undefined) break;
-    let names: string[];
-    try {
-      names = readdirSync(current);
-    } catch {
-      // A folder the sandbox made unreadable (mode 000) would hide what it holds: it counts as over.
-      if (current !== dir) complete = false;
-      continue;
+  const release = (anchor: Anchor | undefined): void => {
+    if (anchor && --anchor.pending <= 0 && anchors.delete(anchor)) closeSync(anchor.fd);
+  };
+  const root: Pending = { anchor: undefined, path: Buffer.from(dir) };
+  const stack: Pending[] = [root];
+  count(root.path);
+  try {
+    while (stack.length > 0) {
+      const current = stack.pop();
+      if (current === undefined) break;
+      let base = current;
+      try {
+        if (current.path.length > REBASE_BYTES && process.platform === 'linux') {
+          const fd = openSync(full(current), DIR_FLAGS);
+          const anchor: Anchor = { fd, prefix: Buffer.from(`/proc/self/fd/${fd}/`), pending: 1 };
+          anchors.add(anchor);
+          base = { anchor, path: Buffer.alloc(0) };
+        }
+        const names = readdirSync(full(base), { encoding: 'buffer' });
+        for (const name of names) {
+          entries++;
+          if (entries > maxEntries) return { bytes, entries, complete: false };
+          const child: Pending = { anchor: base.anchor, path: base.path.length === 0 ? name : Buffer.concat([base.path, SLASH, name]) };
+          if (count(full(child))) {
+            if (child.anchor) child.anchor.pending++;
+            stack.push(child);
+          }
+        }
+      } catch (error) {
+        // A folder the sandbox made unreadable (mode 000) would hide what it holds: it counts as over.
+        if (current !== root && errorCode(error) !== 'ENOENT') problem ??= 'a folder in scratch cannot be read';
+      } finally {
+        if (base !== current) release(base.anchor);
+        release(current.anchor);
+      }
     }
-    for (const name of names) {
-      entries++;
-      if (entries > maxEntries) return { bytes, entries, complete: false };
-      const path = join(current, name);
-      if (count(path)) stack.push(path);
-    }
+  } finally {
+    for (const anchor of anchors) closeSync(anchor.fd);
   }
-  return { bytes, entries, complete };
+  return problem === undefined ? { bytes, entries, complete: true } : { bytes, entries, complete: false, problem };
 }
 
 /** True when `usage` is past either budget, or could not be measured completely. */
 export function overDiskBudget(usage: ScratchUsage, limits: { readonly diskBytes: number; readonly diskEntries: number }): boolean {
   return !usage.complete || usage.bytes > limits.diskBytes || usage.entries > limits.diskEntries;
+}
+
+/**
+ * Bytes (st_blocks × 512) of files on scratch's file system that have no name any more but
+ * are kept alive by the sandbox's processes: open descriptors (/proc/PID/fd) and mappings
+ * (/proc/PID/map_files; readable as root) of deleted files. The walk cannot see them, yet
+ * they hold host disk until the process ends. `pids`/`proc` list the sandbox's processes as
+ * memoryBudget.ts does. memfd files are not counted here (they are memory). Never throws.
+ */
+export function heldDeletedBytes(dir: string, pids: readonly number[], proc: (pid: number) => string): number {
+  let dev: number;
+  try {
+    dev = lstatSync(dir).dev;
+  } catch {
+    return 0;
+  }
+  const seen = new Set<number>();
+  let total = 0;
+  const add = (link: string): void => {
+    try {
+      const stat = statSync(link);
+      if (stat.dev !== dev || stat.nlink !== 0 || seen.has(stat.ino)) return;
+      seen.add(stat.ino);
+      total += stat.blocks * 512;
+    } catch {
+      // closed or unmapped meanwhile
+    }
+  };
+  for (const pid of pids) {
+    const procDir = proc(pid);
+    for (const fd of listOrEmpty(`${procDir}/fd`)) {
+      const link = `${procDir}/fd/${fd}`;
+      try {
+        const target = readlinkSync(link);
+        if (target.endsWith(' (deleted)') && !target.startsWith('/memfd:')) add(link);
+      } catch {
+        // closed meanwhile
+      }
+    }
+    // A mapping outlives the descriptor it was made from: "start-end perms offset dev inode path (deleted)".
+    let maps = '';
+    try {
+      maps = readFileSync(`${procDir}/maps`, 'latin1');
+    } catch {
+      continue;
+    }
+    for (const line of maps.split('\n')) {
+      if (!line.endsWith(' (deleted)') || line.includes(' /memfd:')) continue;
+      add(`${procDir}/map_files/${line.slice(0, line.indexOf(' '))}`); // needs CAP_SYS_ADMIN (root)
+    }
+  }
+  return total;
+}
+
+function listOrEmpty(path: string): string[] {
+  try {
+    return readdirSync(path);
+  } catch {
+    return [];
+  }
 }

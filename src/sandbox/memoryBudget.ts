@@ -8,7 +8,7 @@
 //    it returns (docs/sandbox-tiers.md says why this rather than a CPU budget).
 import { readdirSync, readFileSync, readlinkSync, statfsSync, statSync } from 'node:fs';
 import { SandboxCgroup, findCgroupParent, systemdScopeWorks, type CgroupParent } from './cgroup';
-import { measureScratch, overDiskBudget, type ScratchUsage } from './diskBudget';
+import { heldDeletedBytes, measureScratch, overDiskBudget, type ScratchUsage } from './diskBudget';
 import { formatBytes } from './format';
 import { findDescendants, freezeAndKill } from './process-tree';
 import type { KillReason, MemoryMechanism, SandboxLimits } from './types';
@@ -154,7 +154,7 @@ export class SandboxBudget {
         nextDiskCheck = performance.now() + DISK_CHECK_INTERVAL_MS;
         // A long cell may not fill the disk while it runs: over the budget (or over what
         // scratch already held when the cell started, so a cell may still delete) ends it.
-        const usage = measureScratch(this.scratchDir(), entryFloor);
+        const usage = this.measureDisk(entryFloor);
         if (usage.bytes > diskFloor || (entriesKnown && (!usage.complete || usage.entries > entryFloor))) {
           diskKilled = true;
           void kill();
@@ -205,9 +205,22 @@ export class SandboxBudget {
     ) {
       return this.lastUsage;
     }
-    this.lastUsage = measureScratch(dir, this.limits.diskEntries);
+    this.lastUsage = this.measureDisk(this.limits.diskEntries);
     this.lastWalk = { at: now, fsBytes: fs?.bytes ?? 0, fsInodes: fs?.inodes ?? 0 };
     return this.lastUsage;
+  }
+
+  /**
+   * (fix-disk) The scratch walk plus deleted files the sandbox's processes keep open or
+   * mapped: both hold host disk. Any shortcut that skips the walk must still rest on a
+   * measure that sees these (statfs of the whole file system does; a scan of names does not).
+   */
+  private measureDisk(maxEntries: number): ScratchUsage {
+    const dir = this.scratchDir();
+    const usage = measureScratch(dir, maxEntries);
+    const listed = this.listProcesses();
+    const held = heldDeletedBytes(dir, listed.pids, listed.proc);
+    return held === 0 ? usage : { ...usage, bytes: usage.bytes + held };
   }
 
   /** Kills every process of the sandbox, removes its cgroup; resolves once it is gone. */
@@ -363,7 +376,7 @@ export function describeBudgetKill(
       usage.entries > limits.diskEntries
         ? `more than ${limits.diskEntries.toLocaleString('en-US')} files and folders`
         : !usage.complete
-          ? 'a folder in scratch cannot be read'
+          ? (usage.problem ?? 'a folder in scratch cannot be read')
           : `${formatBytes(usage.bytes)} of ${formatBytes(limits.diskBytes)}`;
     const prefix = verdict.diskKilled ? 'killed: ' : '';
     return { reason: 'disk', message: `${prefix}disk budget of the sandbox used up (${detail}): delete files in the scratch folder to go on${lost}` };

@@ -126,6 +126,8 @@ export class PythonCodeRunner implements CodeRunner {
   private scratch: string;
   private readonly sandboxUid: number;
   private readonly budget: SandboxBudget;
+  /** Bytes of artifact copies kept in hostDir so far (held to limits.artifactHostBytes). */
+  private hostCopyBytes = 0;
 
   constructor(
     private readonly setup: SandboxSetup,
@@ -251,7 +253,10 @@ export class PythonCodeRunner implements CodeRunner {
   private async copyArtifacts(outcome: CellOutcome, cell: number): Promise<Artifact[]> {
     const listed = outcome.done?.artifacts ?? [];
     try {
-      return await copyOutArtifacts(this.scratch, listed, join(this.hostDir, 'artifacts', `cell-${cell}`));
+      const left = Math.max(0, this.setup.limits.artifactHostBytes - this.hostCopyBytes);
+      const artifacts = await copyOutArtifacts(this.scratch, listed, join(this.hostDir, 'artifacts', `cell-${cell}`), left);
+      for (const artifact of artifacts) if (artifact.path !== undefined) this.hostCopyBytes += artifact.sizeBytes;
+      return artifacts;
     } catch {
       // The scratch folder itself is gone (the conversation was deleted meanwhile).
       return [];

@@ -4,6 +4,7 @@
 // direct children of the scratch root are ever removed.
 import { chmod, lstat, readdir, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
+import { execa } from 'execa';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -22,30 +23,56 @@ export async function removeScratchFolder(root: string, dir: string): Promise<bo
   } catch {
     return false;
   }
-  try {
-    await rm(folder, { recursive: true, force: true });
-  } catch {
-    await openUp(folder);
-    await rm(folder, { recursive: true, force: true });
-  }
+  await removeTree(folder);
   return true;
 }
 
-/** Gives the owner rwx on every folder below `dir` (lstat first: links are never followed). */
-async function openUp(dir: string): Promise<void> {
+/**
+ * Removes the folder tree `dir` (a scratch folder, or a root of them) without following a
+ * link; nothing to do when it is missing. Sandboxed code can make trees Node's `rm` cannot
+ * remove: folders made unreadable (mode 000; opened up first) and paths deeper than PATH_MAX
+ * (built with openat; Node's `rm` fails with ENAMETOOLONG): then `rm -rf` (GNU/BSD rm walk
+ * with openat, so path length does not matter; `--one-file-system` on Linux) finishes it.
+ * Throws an Error naming `dir` when the tree is still there after that.
+ */
+export async function removeTree(dir: string): Promise<void> {
+  try {
+    await rm(dir, { recursive: true, force: true });
+    return;
+  } catch {
+    await openUp(dir);
+  }
+  try {
+    await rm(dir, { recursive: true, force: true });
+    return;
+  } catch (error) {
+    if (process.platform === 'win32') throw error; // no rm(1) to fall back on
+  }
+  const args = process.platform === 'linux' ? ['-rf', '--one-file-system', '--', dir] : ['-rf', '--', dir];
+  const result = await execa('rm', args, { reject: false, stdin: 'ignore' });
+  try {
+    await lstat(dir);
+  } catch {
+    return; // gone
+  }
+  throw new Error(`could not remove ${dir}: ${result.stderr.split('\n')[0] || 'rm failed'}`);
+}
+
+/** Gives the owner rwx on every folder below `dir` (lstat first: links are never followed; names as bytes). */
+async function openUp(dir: string | Buffer): Promise<void> {
   try {
     await chmod(dir, 0o700);
   } catch {
     return;
   }
-  let names: string[];
+  let names: Buffer[];
   try {
-    names = await readdir(dir);
+    names = await readdir(dir, { encoding: 'buffer' });
   } catch {
     return;
   }
   for (const name of names) {
-    const path = join(dir, name);
+    const path = Buffer.concat([Buffer.from(dir), Buffer.from('/'), name]);
     try {
       if ((await lstat(path)).isDirectory()) await openUp(path);
     } catch {

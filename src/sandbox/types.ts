@@ -24,6 +24,8 @@ export interface Artifact {
   readonly path?: string;
   /** Bytes copied (the file's size when it was only listed). */
   readonly sizeBytes: number;
+  /** Why there is no copy (`path` unset), e.g. "host copy budget used up". */
+  readonly notCopied?: string;
   /** MIME type guessed from the file name ("image/png", "text/csv", ...). */
   readonly mimeType: string;
 }
@@ -85,6 +87,12 @@ export interface SandboxLimits {
   readonly diskBytes: number;
   /** Files and folders the scratch folder may hold (an inode budget), checked with the bytes. */
   readonly diskEntries: number;
+  /**
+   * Bytes of artifact copies one runner may keep in its host-private folder over its whole
+   * life (copies are dense: a sparse file costs its size). Beyond it files are listed with
+   * `notCopied: "host copy budget used up"`. The copies are removed when the runner is disposed.
+   */
+  readonly artifactHostBytes: number;
 }
 
 export const DEFAULT_LIMITS: SandboxLimits = {
@@ -94,6 +102,7 @@ export const DEFAULT_LIMITS: SandboxLimits = {
   fileSizeBytes: 100 * 1024 ** 2,
   diskBytes: 512 * 1024 ** 2,
   diskEntries: 20_000,
+  artifactHostBytes: 256 * 1024 ** 2,
 };
 
 /**

@@ -2,7 +2,7 @@
 // the shared `evaluate` loop, with progress and ETA in a cancellable notification and the
 // status bar. Results go to a JSONL file (resumed when it exists); the caller decides what to
 // show at the end (the results view, or Test Explorer states).
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
@@ -21,6 +21,7 @@ import type { Log } from '../log';
 import { getApiKey } from '../models/solveErrors';
 import { poolConfig } from '../sandboxService';
 import { scratchRoot } from '../scratch';
+import { removeTree } from '../../sandbox/scratchJanitor';
 
 export interface EvalRunRequest {
   /** A task file or folder. */
@@ -184,7 +185,7 @@ export class EvalController implements vscode.Disposable {
       this.running.delete(controller);
       if (this.running.size === 0) this.status.hide();
       await pool.dispose();
-      await rm(scratch, { recursive: true, force: true });
+      await removeTree(scratch);
     }
     if (!end) throw new Error('The evaluation ended without a summary.');
     const s = end.summary.overall;

@@ -1,8 +1,11 @@
 // `r1ci solve` against both backends: options, --json with per-turn statistics, exit codes.
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { PassThrough } from 'node:stream';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { solveCommand } from '../../../src/cli/solveCommand';
+import { removeTree } from '../../../src/sandbox/scratchJanitor';
 import { startScriptedServer, type ScriptedServer } from '../../support/scripted-server';
 import { symbenchQuestion } from '../../support/sharedTasks';
 
@@ -84,4 +87,24 @@ describe('r1ci solve with either backend', () => {
   it('rejects an unknown backend as a usage error', async () => {
     await expect(cli(['q', '--backend', 'llamafile'])).rejects.toMatchObject({ exitCode: 2 });
   });
+});
+
+describe('r1ci solve cleans up after hostile code', () => {
+  it('a scratch tree deeper than PATH_MAX is removed; no raw ENAMETOOLONG, the answer stands', async () => {
+    const hostile = await startScriptedServer({ scenarios: join(root, 'test', 'scenarios', 'sandbox-hostile.json') });
+    const temp = mkdtempSync(join(tmpdir(), 'r1ci-test-solve-deep-'));
+    try {
+      const { code, stdout, stderr } = await cli(
+        ['Build a folder chain deeper than PATH_MAX.', '--backend', 'ollama', '--base-url', hostile.url, '--protocol', 'chat', '--allow-unisolated'],
+        { TMPDIR: temp },
+      );
+      expect(stderr).not.toContain('ENAMETOOLONG');
+      expect(code).toBe(0);
+      expect(stdout).toContain('deep');
+      expect(readdirSync(temp).filter((name) => name.startsWith('r1ci-solve-'))).toEqual([]);
+    } finally {
+      await removeTree(temp);
+      await hostile.close();
+    }
+  }, 60_000);
 });

@@ -2,7 +2,7 @@
 // (sparse files, hard links, the entry cap), the kill messages, the tmpfs sizes in the
 // bubblewrap plan, and the scratch janitor (age, deleted conversations, links, mode 000).
 import { chmodSync, existsSync, linkSync, mkdirSync, openSync, closeSync, ftruncateSync, rmdirSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
-import { spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildBwrapPlan, SANDBOX_TMPFS_MOUNTS } from '../../../src/sandbox/bubblewrap';
@@ -201,6 +201,29 @@ describe('bubblewrap plan: RAM-backed mounts are sized', () => {
 });
 
 describe('scratch janitor', () => {
+  it('removes a folder deeper than PATH_MAX with a mode-000, non-UTF-8 folder inside (built with dir_fd by real Python)', async () => {
+    const root = dir('janitor-deep');
+    const folder = join(root, 'conversation');
+    mkdirSync(folder);
+    const build = [
+      'import os, sys',
+      'fd = os.open(sys.argv[1], os.O_RDONLY)',
+      'for i in range(18):',
+      '    os.mkdir("d%02d" % i + "x" * 240, dir_fd=fd)',
+      '    fd = os.open("d%02d" % i + "x" * 240, os.O_RDONLY, dir_fd=fd)',
+      'os.mkdir(b"\\xff", dir_fd=fd)',
+      'w = os.open(b"\\xff/f", os.O_CREAT | os.O_WRONLY, 0o600, dir_fd=fd)',
+      'os.write(w, b"x" * 4096); os.close(w)',
+      'os.chmod(b"\\xff", 0, dir_fd=fd)',
+    ].join('\n');
+    execFileSync('python3', ['-c', build, folder]);
+    const usage = measureScratch(folder, 100);
+    expect(usage.entries).toBe(20);
+    expect(usage.complete).toBe(process.getuid?.() === 0); // a mode-000 folder stops the walk unless root
+    expect(await removeScratchFolder(root, folder)).toBe(true);
+    expect(existsSync(folder)).toBe(false);
+  });
+
   const DAY = 24 * 60 * 60 * 1000;
   const age = (path: string, days: number): void => {
     const when = new Date(Date.now() - days * DAY);

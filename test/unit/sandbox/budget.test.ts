@@ -2,12 +2,13 @@
 // cells (the shipped ones in ../shared/cases/sandbox-attacks and variants of their kinds),
 // on every tier this machine has, with both mechanisms: the memory cgroup ('auto' as root)
 // and the host-side watcher (forced). Sizes are modest: a 256 MiB budget, 300–400 MiB tried.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ownMemoryCgroupDirs } from '../../../src/sandbox/cgroup';
 import { createCodeRunner, type CodeRunner, type SandboxLimits } from '../../../src/sandbox/index';
 import { findDescendants } from '../../../src/sandbox/process-tree';
+import { removeTree } from '../../../src/sandbox/scratchJanitor';
 import { sandboxAttackCell } from '../../support/sandboxAttackCases';
 import { IS_ROOT, isolation, pidsInNamespace, removeDir, tempDir, TIERS } from './helpers';
 
@@ -359,6 +360,107 @@ describe.each(TIERS)('disk budget of the scratch folder (%s tier)', (tier) => {
       );
       expect(cleaned.stdout).toBe('gone\n');
       expect(cleaned.killed).toBeUndefined();
+    } finally {
+      await runner.dispose();
+    }
+  }, 60_000);
+});
+
+// Bytes the scratch walk cannot name: each kind must still count (fix-disk red-team cells).
+const DEEP_TREE_CELL = [
+  '# 18 folders of 243-char names made via dir_fd: the host path is longer than PATH_MAX',
+  'import os',
+  'fd = os.open(".", os.O_RDONLY)',
+  'for i in range(18):',
+  '    name = ("d%02d" % i) + "x" * 240',
+  '    os.mkdir(name, dir_fd=fd)',
+  '    fd = os.open(name, os.O_RDONLY, dir_fd=fd)',
+  'for j in range(3):',
+  '    w = os.open("big%d.bin" % j, os.O_CREAT | os.O_WRONLY, 0o600, dir_fd=fd)',
+  '    for _ in range(30): os.write(w, b"\\1" * (1 << 20))',
+  '    os.close(w)',
+  'print("wrote 90 MiB at depth 18")',
+].join('\n');
+
+describe.each(TIERS)('disk the scratch walk cannot name still counts (%s tier)', (tier) => {
+  it('files below a path longer than PATH_MAX: over the budget, and the folder can still be removed', async () => {
+    const runner = await start(tier, 'auto');
+    const scratch = runner.scratchDir;
+    try {
+      const result = await runner.runCell(DEEP_TREE_CELL);
+      expect(result.stdout).toBe('wrote 90 MiB at depth 18\n');
+      expect(result.killed).toBe('disk');
+      expect(result.killMessage).toMatch(/disk budget of the sandbox used up \(9\d(\.\d)? MiB of 64 MiB\)/);
+    } finally {
+      await runner.dispose();
+    }
+    await removeTree(scratch);
+    expect(existsSync(scratch)).toBe(false);
+  }, 60_000);
+
+  it('a folder whose name is not UTF-8 does not hide its files', async () => {
+    const runner = await start(tier, 'auto');
+    try {
+      const result = await runner.runCell(
+        "import os\nos.mkdir(b'\\xff')\nfor j in range(3):\n    open(b'\\xff/big%d.bin' % j, 'wb').write(b'\\1' * (30 << 20))\nprint('ok')",
+      );
+      expect(result.stdout).toBe('ok\n');
+      expect(result.killed).toBe('disk');
+      expect(result.killMessage).toMatch(/\(9\d(\.\d)? MiB of 64 MiB\)/);
+    } finally {
+      await runner.dispose();
+    }
+  }, 60_000);
+
+  it.each([
+    ['kept open', "fd = os.open(f'h{i}', os.O_CREAT | os.O_RDWR, 0o600)\nos.unlink(f'h{i}')\nos.write(fd, b'\\1' * (40 << 20))\nKEEP.append(fd)"],
+    [
+      'kept mapped (descriptor closed)',
+      "fd = os.open(f'h{i}', os.O_CREAT | os.O_RDWR, 0o600)\nos.unlink(f'h{i}')\nos.write(fd, b'\\1' * (40 << 20))\nKEEP.append(mmap.mmap(fd, 40 << 20))\nos.close(fd)",
+    ],
+  ].flatMap(([kind, body]) => MECHANISMS.map((mechanism) => [kind, mechanism, body] as const)))('deleted files %s by the interpreter across cells count (%s)', async (_kind, mechanism, body) => {
+    // Both ways of listing the sandbox's processes: the cgroup's list and its own /proc (watched).
+    const runner = await start(tier, mechanism);
+    try {
+      const cell = (i: number): string => `import os, mmap\nKEEP = globals().setdefault('KEEP', [])\ni = ${i}\n${body}\nprint('held', len(KEEP))`;
+      const first = await runner.runCell(cell(0));
+      expect(first.stdout).toBe('held 1\n');
+      expect(first.killed).toBeUndefined();
+      const second = await runner.runCell(cell(1));
+      expect(second.stdout).toBe('held 2\n');
+      expect(second.killed).toBe('disk');
+      expect(second.killMessage).toMatch(/\(8\d(\.\d)? MiB of 64 MiB\)/);
+      // Closing them frees the disk: the budget is back.
+      const freed = await runner.runCell("for k in KEEP:\n    k.close() if hasattr(k, 'close') else os.close(k)\nKEEP.clear()\nprint('freed')");
+      expect(freed.stdout).toBe('freed\n');
+      expect(freed.killed).toBeUndefined();
+    } finally {
+      await runner.dispose();
+    }
+  }, 60_000);
+});
+
+describe.each(TIERS)('artifact copies on the host have a budget too (%s tier)', (tier) => {
+  it('sparse 32 MiB files rewritten every cell: copies stop at the runner\'s host copy budget', async () => {
+    const runner = await start(tier, 'auto', { ...LIMITS, artifactHostBytes: 100 * MiB });
+    const sparse = "for i in range(4):\n    with open(f'sparse{i}.bin', 'wb') as f:\n        f.truncate(32 * 1024 * 1024 - 1); f.write(b'x')\nprint('ok')";
+    try {
+      const copied: string[] = [];
+      const refused: string[] = [];
+      for (let cell = 0; cell < 3; cell++) {
+        const result = await runner.runCell(sparse);
+        expect(result.stdout).toBe('ok\n');
+        expect(result.killed).toBeUndefined(); // sparse: scratch itself holds almost nothing
+        expect(result.artifacts).toHaveLength(4);
+        for (const artifact of result.artifacts) {
+          if (artifact.path !== undefined) copied.push(artifact.path);
+          else refused.push(artifact.notCopied ?? 'no reason');
+        }
+      }
+      expect(copied).toHaveLength(3); // 3 × 32 MiB fit in 100 MiB
+      expect(refused).toEqual(Array(9).fill('host copy budget used up'));
+      const held = copied.reduce((sum, path) => sum + statSync(path).blocks * 512, 0);
+      expect(held).toBeLessThanOrEqual(100 * MiB);
     } finally {
       await runner.dispose();
     }
