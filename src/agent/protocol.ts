@@ -78,7 +78,7 @@ export function formatExecution(result: ExecResult): string {
   if (stderr.length > 0) parts.push(stderr);
   if (result.killMessage) parts.push(`[${result.killMessage}]`);
   else if (result.timedOut) parts.push('[timed out]');
-  if (result.truncated) parts.push('[output truncated]');
+  // A truncated result already ends with the runner's one notice (sizes shown, no host path).
   if (parts.length === 0) parts.push(result.exitCode === 0 ? '[no output]' : `[exited with status ${String(result.exitCode)} and no output]`);
   return parts.join('\n');
 }
