@@ -78,7 +78,8 @@ export function formatExecution(result: ExecResult): string {
   if (stderr.length > 0) parts.push(stderr);
   if (result.killMessage) parts.push(`[${result.killMessage}]`);
   else if (result.timedOut) parts.push('[timed out]');
-  if (result.truncated) parts.push('[output truncated]');
+  // The sandbox's runner ends a cut stream with its one notice (sizes, no host path); say it only when missing.
+  if (result.truncated && !/\[output truncated\b/.test(`${stdout}\n${stderr}`)) parts.push('[output truncated]');
   if (parts.length === 0) parts.push(result.exitCode === 0 ? '[no output]' : `[exited with status ${String(result.exitCode)} and no output]`);
   return parts.join('\n');
 }

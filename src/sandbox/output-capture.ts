@@ -1,9 +1,14 @@
 // Captures one stream (stdout or stderr) of one cell: finds the worker's end-of-cell
-// marker, keeps the first bytes in memory for the model, and spills everything to a
-// file once the stream grows past that, so "show all" can still read it. The spill file
+// marker, turns the stream into text as a terminal would leave it (redraws collapsed, escape
+// sequences removed: terminalText.ts) and keeps the first bytes of that text for the model,
+// and spills the raw bytes to a file once the stream grows past that, so "show all" can still
+// read it. Collapsing comes before the limit (issue 11 item 6): a progress bar redrawn
+// 3,000 times is one line, not 64 KiB of stale redraws. The spill file
 // lives in the runner's host-private folder (never in scratch), is created new without
 // following links, and is read back through the descriptor it was written with.
 import { close, openSync, read, writeSync, constants } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
+import { RedrawCollapser } from './terminalText';
 
 export class StreamCapture {
   private readonly head: Buffer[] = [];
@@ -16,13 +21,27 @@ export class StreamCapture {
   ended = false;
   /** Set when the spill file could not be created or written; the head is still kept. */
   failure: string | undefined;
+  // The model's view, streamed: at most `keepBytes` bytes of it are kept.
+  private readonly decoder = new StringDecoder('utf8');
+  private readonly collapser: RedrawCollapser;
+  private readonly shown: string[] = [];
+  private shownBytes = 0;
+  private collapsedBytes = 0;
 
   constructor(
     private readonly marker: Buffer,
     private readonly keepBytes: number,
     /** Where to spill once the stream outgrows `keepBytes`. */
     readonly spillPath: string,
-  ) {}
+  ) {
+    // A line longer than the limit is cut anyway: keeping more of it would only cost memory.
+    this.collapser = new RedrawCollapser({ removeEscapes: true, maxLineChars: keepBytes });
+  }
+
+  /** Bytes (UTF-8) of the collapsed text (see `text`), including what was not kept. */
+  get textTotal(): number {
+    return this.collapsedBytes + this.collapser.droppedBytes;
+  }
 
   get spilled(): boolean {
     return this.spillFd !== undefined;
@@ -35,7 +54,7 @@ export class StreamCapture {
     if (at >= 0) {
       this.commit(data.subarray(0, at));
       this.pending = Buffer.alloc(0);
-      this.ended = true;
+      this.finish();
       return;
     }
     // Keep a possible partial marker back until the next chunk arrives.
@@ -46,9 +65,10 @@ export class StreamCapture {
 
   /** Flushes what is pending (the process ended without a marker). */
   end(): void {
-    if (!this.ended) this.commit(this.pending);
+    if (this.ended) return;
+    this.commit(this.pending);
     this.pending = Buffer.alloc(0);
-    this.ended = true;
+    this.finish();
   }
 
   /** Everything the cell wrote to this stream (read back from the spill file when there is one), asynchronously. */
@@ -67,10 +87,10 @@ export class StreamCapture {
     return all.subarray(0, offset);
   }
 
-  /** The first `maxBytes` bytes, cut on a UTF-8 character boundary. */
-  headText(maxBytes: number): string {
-    const all = Buffer.concat(this.head, this.headBytes);
-    return cutUtf8(all, maxBytes).toString('utf8');
+  /** The first `maxBytes` (≤ keepBytes) bytes of the collapsed text, cut on a UTF-8 character boundary. */
+  text(maxBytes: number): string {
+    const all = this.shown.join('');
+    return this.shownBytes <= maxBytes ? all : cutUtf8(Buffer.from(all), maxBytes).toString('utf8');
   }
 
   /** Closes the spill file (asynchronously; nothing to do when the stream never spilled). */
@@ -80,9 +100,27 @@ export class StreamCapture {
     if (fd !== undefined) await new Promise<void>((resolve) => close(fd, () => resolve()));
   }
 
+  private finish(): void {
+    this.ended = true;
+    this.show(this.collapser.push(this.decoder.end()) + this.collapser.end());
+  }
+
+  /** Adds collapsed text to the model's view, keeping at most `keepBytes` bytes of it. */
+  private show(text: string): void {
+    if (text.length === 0) return;
+    const bytes = Buffer.byteLength(text);
+    this.collapsedBytes += bytes;
+    const room = this.keepBytes - this.shownBytes;
+    if (room <= 0) return;
+    const kept = bytes <= room ? text : cutUtf8(Buffer.from(text), room).toString('utf8');
+    this.shown.push(kept);
+    this.shownBytes += Math.min(bytes, room);
+  }
+
   private commit(bytes: Buffer): void {
     if (bytes.length === 0) return;
     this.total += bytes.length;
+    this.show(this.collapser.push(this.decoder.write(bytes)));
     if (this.headBytes < this.keepBytes) {
       const room = this.keepBytes - this.headBytes;
       const kept = Buffer.from(bytes.subarray(0, room));

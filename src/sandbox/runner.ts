@@ -294,27 +294,40 @@ export class PythonCodeRunner implements CodeRunner {
     return undefined;
   }
 
-  /** Fits both streams into the model's budget; keeps everything in one host-private file when cut. */
+  /**
+   * Fits both streams' collapsed text (output-capture.ts) into the model's budget. The raw output
+   * goes to one host-private file whenever it outgrew the budget (for "show all"); its path is in
+   * the result for the user, never in the text the model reads.
+   */
   private async collectOutput(outcome: CellOutcome, fullPath: string): Promise<{ stdout: string; stderr: string; truncated: boolean; fullOutputPath?: string }> {
     const { stdout, stderr } = outcome;
     const budget = this.setup.limits.outputBytes;
     try {
-      if (stdout.total + stderr.total <= budget) return { stdout: stdout.headText(budget), stderr: stderr.headText(budget), truncated: false };
+      const kept =
+        stdout.total + stderr.total > budget &&
+        (await writeFullOutput(fullPath, stdout, stderr).then(
+          () => true,
+          () => false,
+        ));
+      const full = kept ? { fullOutputPath: fullPath } : {};
+      if (stdout.textTotal + stderr.textTotal <= budget) return { stdout: stdout.text(budget), stderr: stderr.text(budget), truncated: false, ...full };
       // stderr (the traceback) keeps at least a quarter of the budget.
-      const stderrShare = Math.min(stderr.total, Math.max(Math.floor(budget / 4), budget - stdout.total));
-      const stdoutShare = Math.min(stdout.total, budget - stderrShare);
-      const kept = await writeFullOutput(fullPath, stdout, stderr).then(
-        () => true,
-        () => false,
-      );
-      const where = kept ? `; full output: ${fullPath}` : '';
-      const note = (stream: StreamCapture, shown: number): string =>
-        stream.total > shown ? `\n[output truncated: ${formatBytes(stream.total)} in total, the first ${formatBytes(shown)} are shown${where}]\n` : '';
+      const stderrShare = Math.min(stderr.textTotal, Math.max(Math.floor(budget / 4), budget - stdout.textTotal));
+      const stdoutShare = Math.min(stdout.textTotal, budget - stderrShare);
+      // One notice, after the last stream that was cut: the model reads stdout, then stderr.
+      const cut = [
+        { name: 'stdout', stream: stdout, shown: stdoutShare },
+        { name: 'stderr', stream: stderr, shown: stderrShare },
+      ].filter((s) => s.stream.textTotal > s.shown);
+      const named = cut.length > 1;
+      const sizes = (pick: (s: (typeof cut)[number]) => number): string => cut.map((s) => `${named ? `${s.name} ` : ''}${formatBytes(pick(s))}`).join(' and ');
+      const notice = `\n[output truncated: ${sizes((s) => s.stream.textTotal)} in total, the first ${sizes((s) => s.shown)} are shown]\n`;
+      const noticeOn = cut.at(-1)?.stream;
       return {
-        stdout: stdout.headText(stdoutShare) + note(stdout, stdoutShare),
-        stderr: stderr.headText(stderrShare) + note(stderr, stderrShare),
+        stdout: stdout.text(stdoutShare) + (noticeOn === stdout ? notice : ''),
+        stderr: stderr.text(stderrShare) + (noticeOn === stderr ? notice : ''),
         truncated: true,
-        ...(kept ? { fullOutputPath: fullPath } : {}),
+        ...full,
       };
     } finally {
       for (const stream of [stdout, stderr]) {

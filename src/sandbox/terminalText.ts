@@ -7,8 +7,6 @@
 //   sequence and bidi override shown escaped (`\x1b[2J`, `\u202e`), so output can neither clear
 //   the screen, set the window title, nor reorder what the user reads.
 // `--json` and the results files keep the raw text: JSON is data, its encoder escapes controls.
-import stripAnsi from 'strip-ansi';
-
 /**
  * Controls a terminal or a bidi-aware renderer would act on: C0 except tab and newline, DEL, C1,
  * and the Unicode bidi embeddings, overrides, isolates and marks (U+061C, U+200E/F, U+202A–E,
@@ -33,48 +31,214 @@ export function escapeControls(text: string): string {
   return text.replace(CONTROL, escapeOne);
 }
 
+/** How a RedrawCollapser treats its input. */
+export interface CollapseOptions {
+  /**
+   * Drop escape sequences (CSI `\x1b[…m`, OSC `\x1b]…\x07`, DCS/SOS/PM/APC strings, two-byte
+   * ESC sequences and their C1 forms, ECMA-48), as a terminal consumes them. Default false: the
+   * display view keeps them so they are shown escaped.
+   */
+  readonly removeEscapes?: boolean;
+  /**
+   * A line keeps at most this many characters (UTF-16 units while only appended to, code points
+   * once redrawn); what lies beyond is counted in `droppedBytes` and not kept, so memory stays
+   * bounded however long a line grows. Default: unbounded.
+   */
+  readonly maxLineChars?: number;
+}
+
+/** Where an escape sequence being removed stands (see CollapseOptions.removeEscapes). */
+type EscapeState = 'text' | 'esc' | 'intermediate' | 'csi' | 'string' | 'string-esc';
+
+/** Characters that need the slow path: redraws (`\r`, backspace) and escape introducers (ESC, C1 CSI/OSC/DCS/SOS/PM/APC). */
+const SPECIAL = /[\r\b\u001b\u0090\u0098\u009b\u009d\u009e\u009f]/;
+
 /**
- * Each line's final state after carriage-return redraws, as a terminal leaves it: later text
- * overwrites earlier text column by column (`"abc\rxy"` → `"xyc"`); `\r\n` is a line end.
- * Streaming, so a capture can collapse output before it is cut to a size limit: `push` returns
- * the lines completed so far (each ending in `\n`), `end` the unfinished last line. Linear time;
- * memory is one line.
+ * Each line's final state after carriage-return (and backspace) redraws, as a terminal leaves it:
+ * later text overwrites earlier text column by column (`"abc\rxy"` → `"xyc"`); `\r\n` is a line end.
+ * Streaming, so a capture collapses output before it is cut to a size limit (issue 11 item 6):
+ * `push` returns the lines completed so far (each ending in `\n`), `end` the unfinished last line.
+ * Escape sequences split across pushes are recognised. Linear time; memory is the current line
+ * (bounded by `maxLineChars`). Text without `\r`, backspace or escapes takes a fast path (string
+ * slicing, no per-character work).
  */
 export class RedrawCollapser {
-  private cells: string[] = [];
+  /** Bytes (UTF-8) of line text beyond `maxLineChars` that was not kept. */
+  droppedBytes = 0;
+  private readonly removeEscapes: boolean;
+  private readonly maxLineChars: number;
+  /** The current line while it is only appended to. */
+  private line = '';
+  /** The current line once it was redrawn: one code point per column. */
+  private cells: string[] | undefined;
   private column = 0;
+  /** Columns the current line spans, including those beyond `maxLineChars`. */
+  private width = 0;
+  private escape: EscapeState = 'text';
+
+  constructor(options: CollapseOptions = {}) {
+    this.removeEscapes = options.removeEscapes ?? false;
+    this.maxLineChars = options.maxLineChars ?? Number.POSITIVE_INFINITY;
+  }
 
   push(text: string): string {
+    if (this.escape === 'text' && !SPECIAL.test(text)) return this.writePlain(text);
     let out = '';
-    for (const ch of text) {
-      if (ch === '\n') {
-        out += `${this.cells.join('')}\n`;
-        this.cells = [];
-        this.column = 0;
-      } else if (ch === '\r') this.column = 0;
-      else this.cells[this.column++] = ch;
+    let plainFrom = 0;
+    for (let i = 0; i < text.length; i++) {
+      const ch = text[i] ?? '';
+      if (this.escape !== 'text') {
+        // Inside an escape sequence: consumed; a character that cannot belong to it ends it and is text.
+        if (this.consumeEscape(ch)) {
+          plainFrom = i + 1;
+          continue;
+        }
+      }
+      const code = ch.charCodeAt(0);
+      const special = ch === '\r' || ch === '\b' || (this.removeEscapes && (code === 0x1b || code === 0x9b || code === 0x9d || code === 0x90 || code === 0x98 || code === 0x9e || code === 0x9f));
+      if (!special) continue;
+      out += this.writePlain(text.slice(plainFrom, i));
+      plainFrom = i + 1;
+      if (ch === '\r') this.redraw(0);
+      else if (ch === '\b') this.redraw(Math.max(0, this.column - 1));
+      else this.escape = code === 0x1b ? 'esc' : code === 0x9b ? 'csi' : 'string';
     }
+    if (this.escape === 'text') out += this.writePlain(text.slice(plainFrom));
     return out;
   }
 
   end(): string {
-    const rest = this.cells.join('');
-    this.cells = [];
-    this.column = 0;
+    const rest = this.currentLine();
+    this.resetLine();
+    this.escape = 'text';
     return rest;
+  }
+
+  /** True when `ch` belongs to the escape sequence being removed (it is then dropped). */
+  private consumeEscape(ch: string): boolean {
+    const code = ch.charCodeAt(0);
+    switch (this.escape) {
+      case 'esc':
+        if (ch === '[') this.escape = 'csi';
+        else if (ch === ']' || ch === 'P' || ch === 'X' || ch === '^' || ch === '_') this.escape = 'string';
+        else if (code >= 0x20 && code <= 0x2f) this.escape = 'intermediate';
+        else if (code >= 0x30 && code <= 0x7e) this.escape = 'text';
+        else return this.abortEscape();
+        return true;
+      case 'intermediate':
+        if (code >= 0x30 && code <= 0x7e) this.escape = 'text';
+        else if (code < 0x20 || code > 0x2f) return this.abortEscape();
+        return true;
+      case 'csi':
+        if (code >= 0x40 && code <= 0x7e) this.escape = 'text';
+        else if (code < 0x20 || code > 0x3f) return this.abortEscape();
+        return true;
+      case 'string':
+        // Ends at BEL or ST; a newline ends an unterminated one too, so it cannot hide the rest of the output.
+        if (code === 0x07 || code === 0x9c) this.escape = 'text';
+        else if (code === 0x1b) this.escape = 'string-esc';
+        else if (ch === '\n') return this.abortEscape();
+        return true;
+      case 'string-esc':
+        if (ch === '\\') {
+          this.escape = 'text';
+          return true;
+        }
+        this.escape = 'esc';
+        return this.consumeEscape(ch);
+      default:
+        return false;
+    }
+  }
+
+  private abortEscape(): false {
+    this.escape = 'text';
+    return false;
+  }
+
+  /** Moves the cursor to `column` of the current line (switching to per-column cells). */
+  private redraw(column: number): void {
+    if (this.cells === undefined) this.cells = Array.from(this.line);
+    this.column = column;
+  }
+
+  /** Writes text that holds no `\r`, backspace or escape; returns the lines it completes. */
+  private writePlain(text: string): string {
+    if (text.length === 0) return '';
+    const last = text.lastIndexOf('\n');
+    if (this.cells === undefined && this.line.length + text.length <= this.maxLineChars) {
+      // Only appended to, and no line can outgrow the bound: whole lines in one slice.
+      if (last < 0) this.line += text;
+      else {
+        const done = `${this.line}${text.slice(0, last + 1)}`;
+        this.line = text.slice(last + 1);
+        this.column = this.width = this.line.length;
+        return done;
+      }
+      this.column = this.width = this.line.length;
+      return '';
+    }
+    let out = '';
+    let from = 0;
+    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', from)) {
+      this.writeInLine(text.slice(from, nl));
+      out += `${this.currentLine()}\n`;
+      this.resetLine();
+      from = nl + 1;
+    }
+    this.writeInLine(from === 0 ? text : text.slice(from));
+    return out;
+  }
+
+  /** Writes text without any line end at the cursor. */
+  private writeInLine(text: string): void {
+    if (text.length === 0) return;
+    const cells = this.cells;
+    if (cells === undefined) {
+      // Appending: plain slices, the fast path.
+      const room = this.maxLineChars - this.line.length;
+      if (text.length <= room) this.line += text;
+      else {
+        this.line += text.slice(0, Math.max(0, room));
+        this.droppedBytes += Buffer.byteLength(text.slice(Math.max(0, room)));
+      }
+      this.width += text.length;
+      this.column = this.width;
+      return;
+    }
+    for (const ch of text) {
+      if (this.column < this.maxLineChars) cells[this.column] = ch;
+      else if (this.column >= this.width) this.droppedBytes += Buffer.byteLength(ch);
+      this.column++;
+      if (this.column > this.width) this.width = this.column;
+    }
+  }
+
+  private currentLine(): string {
+    return this.cells === undefined ? this.line : this.cells.join('');
+  }
+
+  private resetLine(): void {
+    this.line = '';
+    this.cells = undefined;
+    this.column = 0;
+    this.width = 0;
   }
 }
 
 /** `text` with every line in its final state (RedrawCollapser over the whole text). */
-export function collapseRedraws(text: string): string {
-  if (!text.includes('\r')) return text;
-  const collapser = new RedrawCollapser();
+export function collapseRedraws(text: string, options: CollapseOptions = {}): string {
+  const collapser = new RedrawCollapser(options);
   return collapser.push(text) + collapser.end();
 }
 
-/** Program output as the model should read it: plain text, final line states, no escape sequences. */
+/**
+ * Program output as the model should read it: plain text, final line states, no escape sequences,
+ * other controls escaped. The sandbox already hands over output in this form (StreamCapture);
+ * applying it again changes nothing.
+ */
 export function forModel(text: string): string {
-  return escapeControls(collapseRedraws(stripAnsi(text)));
+  return escapeControls(collapseRedraws(text, { removeEscapes: true }));
 }
 
 /** Text for a terminal or a view: redraws collapsed, every remaining control shown escaped. */

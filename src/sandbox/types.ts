@@ -45,9 +45,16 @@ export interface ExecResult {
    * "disk budget of the sandbox used up (…)".
    */
   readonly killMessage?: string;
-  /** True when stdout/stderr were cut to the output limit. */
+  /**
+   * True when stdout/stderr were cut to the output limit. They hold the output as a terminal
+   * leaves it (redraws collapsed, escape sequences removed), cut after collapsing, with one
+   * `[output truncated: …]` notice when cut.
+   */
   readonly truncated: boolean;
-  /** Where the complete output was kept when it was truncated (host-private, outside scratch). */
+  /**
+   * Where the complete raw output was kept when it outgrew the output limit (host-private, outside
+   * scratch; for the user's "show all", never shown to the model).
+   */
   readonly fullOutputPath?: string;
   readonly artifacts: readonly Artifact[];
   /** Set when the interpreter had to be restarted before this cell (variables from earlier cells are gone). */

@@ -76,6 +76,15 @@ export function sharedCaseText(repoRoot: string, group: string, name: string): s
   return readFileSync(file, 'utf8');
 }
 
+/** The python block of a shared case's first turn (a real-models scenario: `{"turns": [string, …]}`). */
+export function sharedCaseCode(repoRoot: string, group: string, name: string): string {
+  const data = JSON.parse(sharedCaseText(repoRoot, group, name)) as { turns: unknown[] };
+  const first = data.turns[0];
+  const code = typeof first === 'string' ? /```python\n([\s\S]*?)```/.exec(first)?.[1] : undefined;
+  if (code === undefined) throw new Error(`${group}/${name}: no python block in the first turn`);
+  return code;
+}
+
 /** A conformance corpus in ../shared/conformance (symbench.jsonl, reasoning_gym.jsonl), one parsed object per line. */
 export function sharedConformanceCases(repoRoot: string, name: string): unknown[] {
   const fromEnv = process.env['R1CI_CONFORMANCE_DIR'];

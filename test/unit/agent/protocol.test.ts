@@ -33,6 +33,14 @@ describe('protocol', () => {
     expect(formatExecution({ ...ok, stdout: '', stderr: 'Traceback...\nZeroDivisionError', exitCode: 1 })).toContain('ZeroDivisionError');
   });
 
+  it('says "output truncated" once: the notice of the runner, or a short one when a runner gave none', () => {
+    const notice = '[output truncated: 186.5 KiB in total, the first 64 KiB are shown]';
+    const cut = formatExecution({ ...ok, stdout: `x\n${notice}\n`, truncated: true });
+    expect(cut.match(/output truncated/g)).toHaveLength(1);
+    expect(cut.endsWith(notice)).toBe(true);
+    expect(formatExecution({ ...ok, truncated: true })).toBe('42\n[output truncated]');
+  });
+
   it('chooses the protocol from the model name unless set', () => {
     expect(protocolForModel('hf.co/yongchao98/R1-Code-Interpreter-14B', 'auto')).toBe('r1ci');
     expect(protocolForModel('qwen2.5-coder:7b', 'auto')).toBe('chat');

@@ -152,10 +152,11 @@ describe('r1ci solve: terminal text', () => {
     expect(run.stdout).toMatch(/Final answer: red result=7/);
   });
 
-  it('--json keeps the program output as data', async () => {
+  it('--json keeps the program output as data: the text a terminal leaves (the sandbox consumed the escape sequences)', async () => {
     const run = await solve(['Terminal escapes probe', '--isolation', 'basic', '--allow-unisolated', '--json']);
-    const doc = JSON.parse(run.stdout) as { turns: { exec?: { stdout: string } }[] };
-    expect(JSON.stringify(doc)).toContain('\\u001b]0;TITLE-SET-BY-SANDBOX\\u0007');
+    const doc = JSON.parse(run.stdout) as { turns: { cell?: { result?: { stdout: string } } }[] };
+    expect(doc.turns.find((t) => t.cell?.result)?.cell?.result?.stdout).toBe('red result=7\n');
+    expect(run.stdout).not.toMatch(RAW_CONTROL);
   });
 
   it('a progress bar redrawn 3,000 times reaches the model as lines in their final state, with the answer', async () => {
@@ -164,9 +165,10 @@ describe('r1ci solve: terminal text', () => {
     const sent = lastSentToModel();
     expect(sent).toContain('answer: 42');
     expect(sent).not.toContain('\r');
-    // One state of the bar, not 64 KiB of redraws. (Which state: the capture cuts the stream at
-    // its size limit before this module collapses it; see RedrawCollapser and terminalText.test.ts.)
-    expect(sent).toMatch(/^ {0,2}\d+%\|#*\s*\| \d+\/3000 \[00:00<00:00, 9999\.99it\/s\]$/m);
+    // The bar's final state, not 64 KiB of redraws: the capture collapses before it cuts.
+    expect(sent).toMatch(/^100%\|#{20}\| 3000\/3000 \[00:00<00:00, 9999\.99it\/s\]$/m);
+    expect(run.stdout).toContain('100%|####################| 3000/3000');
+    expect(run.stdout).not.toMatch(/(?<!\d)\d{1,2}%\|/);
     expect(sent.length).toBeLessThan(1000);
     expect(run.stdout).toMatch(/Final answer: answer: 42/);
     expect(run.stdout).not.toMatch(RAW_CONTROL);

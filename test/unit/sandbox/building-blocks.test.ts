@@ -70,7 +70,7 @@ describe('StreamCapture', () => {
     capture.push(Buffer.from('hello\0a'));
     capture.push(Buffer.from('bc\0after'));
     expect(capture.ended).toBe(true);
-    expect(capture.headText(1024)).toBe('hello');
+    expect(capture.text(1024)).toBe('hello');
     expect(capture.total).toBe(5);
   });
   it('cuts on a UTF-8 boundary', () => {

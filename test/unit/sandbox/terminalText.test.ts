@@ -7,17 +7,10 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatCellReport } from '../../../src/codeTool/cellReport';
 import { collapseRedraws, escapeControls, forDisplay, forModel, RedrawCollapser } from '../../../src/sandbox/terminalText';
-import { sharedCaseText } from '../../support/sharedTasks';
+import { sharedCaseCode } from '../../support/sharedTasks';
 
 const REPO = path.resolve(__dirname, '../../..');
-
-/** The python block of a real-models case's first turn. */
-function caseCode(file: string): string {
-  const data = JSON.parse(sharedCaseText(REPO, 'real-models', file)) as { turns: string[] };
-  const code = /```python\n([\s\S]*?)```/.exec(data.turns[0] ?? '')?.[1];
-  if (code === undefined) throw new Error(`${file}: no python block`);
-  return code;
-}
+const caseCode = (file: string): string => sharedCaseCode(REPO, 'real-models', file);
 
 describe('terminal text', () => {
   it('collapses a real progress bar (3,000 redraws) to its final line, also when fed in chunks', () => {
@@ -50,8 +43,9 @@ describe('terminal text', () => {
     expect(escapeControls('\u202Eevil\u202C \u2066x\u2069 \u200F')).toBe('\\u202eevil\\u202c \\u2066x\\u2069 \\u200f');
     expect(escapeControls('\u009B31m\u0085\x7f\0\b')).toBe('\\x9b31m\\x85\\x7f\\0\\b');
     expect(escapeControls('plain ünïcode ✓ 中文')).toBe('plain ünïcode ✓ 中文');
-    // Stray controls left after stripping sequences reach the model escaped, never raw.
-    expect(forModel('a\x1b[31mb\x00c\x1bd')).toBe('ab\\0c\\x1bd');
+    // Stray controls left after stripping sequences reach the model escaped, never raw. `ESC d` is
+    // a complete two-byte sequence (ECMA-48 Fs), consumed as a terminal would.
+    expect(forModel('a\x1b[31mb\x00c\x1bd\x01')).toBe('ab\\0c\\x01');
   });
 
   it('the tool report other agents read (VS Code tool, r1ci mcp) carries plain, collapsed output', () => {
