@@ -200,7 +200,7 @@ export class RedrawCollapser {
       if (text.length <= room) this.line += text;
       else {
         this.line += text.slice(0, Math.max(0, room));
-        this.droppedBytes += Buffer.byteLength(text.slice(Math.max(0, room)));
+        this.droppedBytes += utf8Length(text.slice(Math.max(0, room)));
       }
       this.width += text.length;
       this.column = this.width;
@@ -208,7 +208,7 @@ export class RedrawCollapser {
     }
     for (const ch of text) {
       if (this.column < this.maxLineChars) cells[this.column] = ch;
-      else if (this.column >= this.width) this.droppedBytes += Buffer.byteLength(ch);
+      else if (this.column >= this.width) this.droppedBytes += utf8Length(ch);
       this.column++;
       if (this.column > this.width) this.width = this.column;
     }
@@ -244,4 +244,17 @@ export function forModel(text: string): string {
 /** Text for a terminal or a view: redraws collapsed, every remaining control shown escaped. */
 export function forDisplay(text: string): string {
   return escapeControls(collapseRedraws(text));
+}
+
+/**
+ * UTF-8 length of `text` in bytes, without Node's Buffer: this module also runs in the webview.
+ * Lone surrogates count 3 bytes, as the encoder replaces them with U+FFFD.
+ */
+function utf8Length(text: string): number {
+  let bytes = 0;
+  for (const ch of text) {
+    const code = ch.codePointAt(0) ?? 0;
+    bytes += code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
+  }
+  return bytes;
 }
