@@ -30,6 +30,11 @@ worker for the next cell. Control lines are bounded: a flood
 is a protocol violation that ends the cell. What stays possible: a cell that takes over
 its own interpreter (its main thread reading the code channel) can answer for later
 cells of the same conversation, which it owns anyway; it never reaches the host.
+
+Between cells the interpreter is stopped (SIGSTOP: every thread, its timers and signal
+handlers), so nothing of a cell runs after it returns; the next "run" continues it. A continue
+by anyone else (a POSIX timer or a child's exit signal set to SIGCONT) is seen through SIGCHLD
+and ends the interpreter, like a crash between cells.
 """
 
 import ctypes
@@ -610,7 +615,7 @@ class Supervisor:
         self.wake_read, wake_write = os.pipe()
         os.set_blocking(self.wake_read, False)
         os.set_blocking(wake_write, False)
-        signal.set_wakeup_fd(wake_write)
+        signal.set_wakeup_fd(wake_write, warn_on_full_buffer=False)
         signal.signal(signal.SIGCHLD, lambda signum, frame: None)
 
     def start_child(self):
