@@ -683,7 +683,8 @@ class Supervisor:
             state, threads = fields[0], int(fields[17])
         except (OSError, ValueError, IndexError):
             return 0, True
-        if state != b"T":
+        # Z/X: exited (the process, or only its main thread: then the others are read below).
+        if state not in (b"T", b"Z", b"X"):
             return threads, False
         if threads == 1:
             return 1, True
