@@ -617,6 +617,9 @@ class Supervisor:
         os.set_blocking(wake_write, False)
         signal.set_wakeup_fd(wake_write, warn_on_full_buffer=False)
         signal.signal(signal.SIGCHLD, lambda signum, frame: None)
+        # Delivered only while frozen: during a cell (children ending, our own stop and
+        # continue) it would only cost wake-ups.
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})
 
     def start_child(self):
         supervisor_end, interpreter_end = socket.socketpair()
@@ -727,11 +730,13 @@ class Supervisor:
                 os.sched_yield()
             else:
                 time.sleep(0.001)
-        # Forget a continue from before the stop, then look again: a continue after this is
-        # reported by SIGCHLD (see on_wake).
+        # Forget the notices of the cell's time (our own stop among them), then let SIGCHLD in
+        # and look again: a continue after this is reported by SIGCHLD (see on_wake).
         self.child_continued()
+        signal.sigtimedwait({signal.SIGCHLD}, 0)
         self.frozen = True
-        if not self.child_stop_state()[1]:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
+        if self.child_continued() or not self.child_stop_state()[1]:
             return None
         return threads
 
@@ -748,6 +753,7 @@ class Supervisor:
         if not self.frozen:
             return
         self.frozen = False
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})
         try:
             os.kill(self.child, signal.SIGCONT)
         except OSError:
