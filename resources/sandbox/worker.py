@@ -30,6 +30,11 @@ worker for the next cell. Control lines are bounded: a flood
 is a protocol violation that ends the cell. What stays possible: a cell that takes over
 its own interpreter (its main thread reading the code channel) can answer for later
 cells of the same conversation, which it owns anyway; it never reaches the host.
+
+Between cells the interpreter is stopped (SIGSTOP: every thread, its timers and signal
+handlers), so nothing of a cell runs after it returns; the next "run" continues it. A continue
+by anyone else (a POSIX timer or a child's exit signal set to SIGCONT) is seen through SIGCHLD
+and ends the interpreter, like a crash between cells.
 """
 
 import ctypes
@@ -61,6 +66,9 @@ MAX_CONTROL_LINE = 4096
 # The longest request line from the host (the code of one cell).
 MAX_REQUEST_LINE = 64 * 1024 * 1024
 CELL_FILE = ".r1ci-cell.py"
+# How long the interpreter's threads may take to stop after a cell (a thread in a long
+# uninterruptible syscall, e.g. a write to a slow disk, stops when it returns).
+FREEZE_WAIT = 2.0
 
 try:
     LIBC = ctypes.CDLL(None, use_errno=True)
@@ -597,7 +605,21 @@ class Supervisor:
         self.child_syscall_fd = None
         self.control = None
         self.control_reader = None
+        self.child_stat_fd = None
+        # True while the interpreter is stopped between cells (see freeze_child).
+        self.frozen = False
         self.start_child()
+        # SIGCHLD wakes select(): a frozen interpreter that is continued by anyone but us
+        # (a POSIX timer or a child's exit signal set to SIGCONT) is ended at once. Made after
+        # the interpreter is forked, so it never holds either end.
+        self.wake_read, wake_write = os.pipe()
+        os.set_blocking(self.wake_read, False)
+        os.set_blocking(wake_write, False)
+        signal.set_wakeup_fd(wake_write, warn_on_full_buffer=False)
+        signal.signal(signal.SIGCHLD, lambda signum, frame: None)
+        # Delivered only while frozen: during a cell (children ending, our own stop and
+        # continue) it would only cost wake-ups.
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})
 
     def start_child(self):
         supervisor_end, interpreter_end = socket.socketpair()
@@ -606,6 +628,7 @@ class Supervisor:
         if self.child_syscall_fd is not None:
             os.close(self.child_syscall_fd)
         self.child_syscall_fd = None  # /proc/CHILD/syscall, opened on first use and re-read with pread
+        self.child_stat_fd = None  # /proc/CHILD/stat, likewise
         interpreter_end.close()
         self.control = supervisor_end
         self.control_reader = LineReader(supervisor_end.fileno(), MAX_CONTROL_LINE)
@@ -648,6 +671,105 @@ class Supervisor:
         except OSError:
             return True
 
+    def child_stop_state(self):
+        """(threads, all stopped) of the interpreter from /proc; (0, True) without /proc.
+
+        /proc/PID/stat gives the thread count and the main thread's state; with more threads,
+        each one's state is read under /proc/PID/task (threads started by `_thread` or a C
+        extension are there too).
+        """
+        try:
+            if self.child_stat_fd is None:
+                self.child_stat_fd = os.open("/proc/%d/stat" % self.child, os.O_RDONLY | os.O_CLOEXEC)
+            stat = os.pread(self.child_stat_fd, 1024, 0)
+            fields = stat[stat.rindex(b")") + 2 :].split()
+            state, threads = fields[0], int(fields[17])
+        except (OSError, ValueError, IndexError):
+            return 0, True
+        # Z/X: exited (the process, or only its main thread: then the others are read below).
+        if state not in (b"T", b"Z", b"X"):
+            return threads, False
+        if threads == 1:
+            return 1, True
+        try:
+            tasks = os.listdir("/proc/%d/task" % self.child)
+        except OSError:
+            return threads, False
+        for task in tasks:
+            try:
+                with open("/proc/%d/task/%s/stat" % (self.child, task), "rb") as f:
+                    stat = f.read()
+                if stat[stat.rindex(b")") + 2 : stat.rindex(b")") + 3] not in (b"T", b"Z", b"X"):
+                    return len(tasks), False
+            except (OSError, ValueError):
+                continue  # the thread is gone
+        return len(tasks), True
+
+    def freeze_child(self):
+        """Stops the interpreter, every thread of it, until the next cell; its thread count.
+
+        Python cannot kill a thread, and a daemon thread (or a signal handler, a timer) would
+        otherwise run on after its cell, unwatched, while the host is idle. SIGSTOP cannot be
+        caught or ignored. None when a thread did not stop in time, or the interpreter was
+        continued meanwhile: the caller then ends the interpreter.
+        """
+        try:
+            os.kill(self.child, signal.SIGSTOP)
+        except OSError:
+            return None
+        deadline = time.monotonic() + FREEZE_WAIT
+        spins = 0
+        while True:
+            threads, stopped = self.child_stop_state()
+            if stopped:
+                break
+            if time.monotonic() > deadline:
+                return None
+            spins += 1
+            if spins < 50:
+                os.sched_yield()
+            else:
+                time.sleep(0.001)
+        # Forget the notices of the cell's time (our own stop among them), then let SIGCHLD in
+        # and look again: a continue after this is reported by SIGCHLD (see on_wake).
+        self.child_continued()
+        signal.sigtimedwait({signal.SIGCHLD}, 0)
+        self.frozen = True
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
+        if self.child_continued() or not self.child_stop_state()[1]:
+            return None
+        return threads
+
+    def child_continued(self):
+        """True when the interpreter was continued since this was last asked (consumes it)."""
+        try:
+            info = os.waitid(os.P_PID, self.child, os.WCONTINUED | os.WNOHANG)
+        except (ChildProcessError, OSError, AttributeError):
+            return False
+        return info is not None and info.si_code == os.CLD_CONTINUED
+
+    def thaw_child(self):
+        """Continues the interpreter for the next cell."""
+        if not self.frozen:
+            return
+        self.frozen = False
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})
+        try:
+            os.kill(self.child, signal.SIGCONT)
+        except OSError:
+            pass
+
+    def on_wake(self):
+        """SIGCHLD: a frozen interpreter that runs again did not wait for its next cell."""
+        try:
+            while os.read(self.wake_read, 256):
+                pass
+        except OSError:
+            pass
+        if self.frozen and self.child_continued():
+            self.end_child()
+            self.ended = True
+
     def finish_pending(self, spin=False):
         if self.pending is None:
             return
@@ -667,7 +789,17 @@ class Supervisor:
         if idle:
             exit_code, error = self.pending
             self.pending = None
-            self.finish(exit_code, error, after=after)
+            threads = self.freeze_child()
+            if threads is None:
+                self.end_child()
+                self.finish(exit_code, "protocol", after=None, detail="a thread the cell left running did not stop after the cell", final=True)
+                self.ended = True
+                return
+            if threads > 1:
+                # Scanned again: the threads may have written since the scan above.
+                self.finish(exit_code, error, after=None, threads=threads - 1)
+            else:
+                self.finish(exit_code, error, after=after)
 
     def finish(self, exit_code, error, after=None, **extra):
         nonce, _ = self.current
@@ -696,6 +828,7 @@ class Supervisor:
             return
         kind = message.get("type")
         if kind == "run" and self.current is None:
+            self.thaw_child()
             # The interpreter reads the code itself (fd 5); it counts its cells as we do.
             self.child_runs += 1
             self.current = (str(message.get("id")), self.child_runs)
@@ -762,7 +895,11 @@ class Supervisor:
                 wait = self.pending_wait
             else:
                 self.pending_wait = 0
-            readable, _, _ = select.select([REQ_FD, self.control], [], [], wait)
+            readable, _, _ = select.select([REQ_FD, self.control, self.wake_read], [], [], wait)
+            if self.wake_read in readable:
+                self.on_wake()
+                if self.ended:
+                    return
             # Requests first: the host sends a cell's "run" here before its code to the
             # interpreter, so its "done" never arrives before the cell is known.
             if REQ_FD in readable:

@@ -32,6 +32,8 @@ export const workerMessageSchema = z.discriminatedUnion('type', [
     final: z.boolean().optional(),
     signal: z.number().int().optional(),
     detail: z.string().max(500).optional(),
+    /** Threads the cell left running besides the main one: stopped with the interpreter until the next cell. */
+    threads: z.number().int().nonnegative().optional(),
   }),
   z.object({ type: z.literal('reaped') }),
 ]);

@@ -27,6 +27,18 @@ const GRACE_MS = 500;
 const SANDBOX_UID_BASE = 2_000_000;
 const RESTART_NOTICE = 'The Python interpreter was restarted after the previous cell was stopped: variables and imports from earlier cells are gone.';
 
+/**
+ * The result's notice: the restart notice and/or what happens to threads the cell left running
+ * (`threads`, as the supervisor counted them): the interpreter is stopped between cells, so they
+ * pause and resume with the next cell.
+ */
+function notice(restarted: boolean, threads: number | undefined): { notice: string } | undefined {
+  const parts: string[] = [];
+  if (restarted) parts.push(RESTART_NOTICE);
+  if (threads) parts.push(`The cell left ${threads} background thread(s) running: they are paused until the next cell runs, and run on during it.`);
+  return parts.length > 0 ? { notice: parts.join(' ') } : undefined;
+}
+
 /** Everything needed to start workers for one configuration; computed once. */
 export interface SandboxSetup {
   readonly tier: IsolationTier;
@@ -246,7 +258,7 @@ export class PythonCodeRunner implements CodeRunner {
       truncated: output.truncated,
       ...(output.fullOutputPath ? { fullOutputPath: output.fullOutputPath } : {}),
       artifacts,
-      ...(restarted ? { notice: RESTART_NOTICE } : {}),
+      ...(notice(restarted, outcome.done?.threads) ?? {}),
     };
   }
 

@@ -6,7 +6,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { Readable, Writable } from 'node:stream';
 import { StreamCapture } from './output-capture';
-import { killProcessTree } from './process-tree';
+import { readFileSync } from 'node:fs';
+import { findDescendants, killProcessTree } from './process-tree';
 import { BoundedLineSplitter, MAX_REPLY_LINE_BYTES, ProtocolError, workerMessageSchema, type DoneMessage, type WorkerMessage } from './protocol';
 
 export interface WorkerLaunch {
@@ -48,6 +49,9 @@ type Waiter = { accept: (message: WorkerMessage) => boolean; reject: (error: Err
 
 export class WorkerExitedError extends Error {}
 
+/** The cell's message when it stopped the supervisor (see `supervisorStopped`). */
+const SUPERVISOR_STOPPED = "the cell stopped the sandbox's supervisor (SIGSTOP), so it could not report the cell's end";
+
 export class WorkerProcess {
   private readonly waiters = new Set<Waiter>();
   private exited = false;
@@ -58,6 +62,8 @@ export class WorkerProcess {
   private currentStdout: StreamCapture | undefined;
   private currentStderr: StreamCapture | undefined;
   private onOutput: (() => void) | undefined;
+  /** The supervisor's pid as the sandbox sees it (its "ready" message). */
+  private supervisorPid: number | undefined;
 
   private constructor(
     private readonly child: ChildProcess,
@@ -136,7 +142,8 @@ export class WorkerProcess {
     };
     child.stderr.on('data', collect);
     try {
-      await worker.waitFor((m) => m.type === 'ready', startTimeoutMs, signal);
+      const ready = await worker.waitFor((m) => m.type === 'ready', startTimeoutMs, signal);
+      if (ready.type === 'ready') worker.supervisorPid = ready.pid;
     } catch (error) {
       await worker.kill();
       const detail = Buffer.concat(startupErrors).toString('utf8').trim().split('\n').slice(-3).join(' ');
@@ -227,7 +234,9 @@ export class WorkerProcess {
       }
       stop(isFatal ? 'protocol' : 'host-error');
     };
-    const timeout = setTimeout(() => stop('timeout'), options.timeoutMs);
+    // A cell can SIGSTOP its supervisor (same uid): then it could never report the end, and
+    // this is not the cell's own time limit.
+    const timeout = setTimeout(() => (this.supervisorStopped() ? this.onHostError?.(SUPERVISOR_STOPPED, true) : stop('timeout')), options.timeoutMs);
     const onAbort = (): void => stop('cancelled');
     if (options.signal?.aborted) onAbort();
     else options.signal?.addEventListener('abort', onAbort, { once: true });
@@ -280,6 +289,26 @@ export class WorkerProcess {
       ...(hostError ? { hostError } : {}),
       workerLost: this.exited,
     };
+  }
+
+  /**
+   * True when the supervisor is stopped (state T): found among the launched process's
+   * descendants by its pid inside the sandbox (the innermost of /proc/PID/status NSpid).
+   * One /proc scan, only when a cell reaches its time limit. Linux only.
+   */
+  private supervisorStopped(): boolean {
+    const root = this.child.pid;
+    if (root === undefined || this.supervisorPid === undefined) return false;
+    for (const pid of [root, ...findDescendants(root)]) {
+      try {
+        const status = readFileSync(`/proc/${pid}/status`, 'latin1');
+        const nspid = /^NSpid:\s*(.*)$/m.exec(status)?.[1]?.trim().split(/\s+/) ?? [String(pid)];
+        if (Number(nspid[nspid.length - 1]) === this.supervisorPid) return /^State:\s*T/m.test(status);
+      } catch {
+        // exited
+      }
+    }
+    return false;
   }
 
   /** Kills the worker and every process it started; resolves once the worker has exited. */

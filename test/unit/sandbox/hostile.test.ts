@@ -3,7 +3,7 @@
 // cannot contain are asserted as documented expectations (docs/sandbox-tiers.md), so a
 // change in what basic does shows up here.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -42,6 +42,15 @@ afterAll(async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));
   removeDir(outside);
 });
+
+function isZombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    return stat[stat.lastIndexOf(')') + 2] === 'Z';
+  } catch {
+    return true; // gone
+  }
+}
 
 describe.each(TIERS)('hostile code (%s tier)', (tier) => {
   const isolated = tier === 'isolated';
@@ -191,7 +200,17 @@ describe.each(TIERS)('hostile code (%s tier)', (tier) => {
     );
     expect(result.killed).toBe('timeout');
     // SIGKILLed processes vanish asynchronously; on a loaded 2-core machine that can take seconds.
+    if (isolated) expect(await eventually(() => pidsInNamespace(ns).filter((pid) => !isZombie(pid)).length <= 3, 15_000)).toBe(true);
+    await stillWorks();
+    // Its killed children are the interpreter's to wait for, which it does when the next cell
+    // starts (between cells it is stopped).
     if (isolated) expect(await eventually(() => pidsInNamespace(ns).length <= 3, 15_000)).toBe(true);
+  });
+
+  it('stopping the supervisor (SIGSTOP, same uid) is reported as that, not as the time limit', async () => {
+    const result = await runner.runCell('import os, signal\nos.kill(os.getppid(), signal.SIGSTOP)\nprint("sent")');
+    expect(result.killed).toBe('protocol');
+    expect(result.killMessage).toContain("the cell stopped the sandbox's supervisor");
     await stillWorks();
   });
 });

@@ -1,0 +1,139 @@
+// Nothing of a cell runs after it returns (docs/sandbox-tiers.md, "Between cells"): threads the
+// cell left running (daemon threads, `_thread`), its timers and signal handlers are stopped with
+// the interpreter until the next cell. Really run on both tiers; the host reads the
+// interpreter's CPU time and children from /proc while it idles.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { CodeRunner } from '../../../src/sandbox/index';
+import { isAlive, pidsInNamespace, REQUIRED_TIERS, startRunner } from './helpers';
+
+/** How long the host idles after the cell (ms): the cell's delayed work is due after 0.8 s. */
+const IDLE_MS = 2_500;
+
+/** The interpreter as the host sees it: its host pid, pid namespace and scratch folder. */
+interface Interpreter {
+  readonly hostPid: number;
+  readonly ns: string;
+}
+
+/** The pid namespace's processes whose innermost pid is `pid` (the cell printed its own). */
+function findInterpreter(ns: string, pid: number): Interpreter {
+  for (const hostPid of pidsInNamespace(ns)) {
+    try {
+      const nspid = /^NSpid:\s*(.*)$/m.exec(readFileSync(`/proc/${hostPid}/status`, 'latin1'))?.[1]?.trim().split(/\s+/);
+      if (nspid && Number(nspid[nspid.length - 1]) === pid) return { hostPid, ns };
+    } catch {
+      // exited
+    }
+  }
+  throw new Error(`no process with pid ${pid} in ${ns}`);
+}
+
+/** Fields of /proc/PID/stat after the command name: [0] state, [11] utime, [12] stime (ticks). */
+function statFields(hostPid: number): string[] {
+  const stat = readFileSync(`/proc/${hostPid}/stat`, 'latin1');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+function cpuTicks(hostPid: number): number {
+  const fields = statFields(hostPid);
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+/** Processes of the namespace whose parent is `hostPid`. */
+function children(interpreter: Interpreter): number[] {
+  return pidsInNamespace(interpreter.ns).filter((pid) => {
+    try {
+      return Number(statFields(pid)[1]) === interpreter.hostPid;
+    } catch {
+      return false;
+    }
+  });
+}
+
+const LEAVE_RUNNING = [
+  'import os, signal, threading, time, _thread',
+  'def burn():',
+  '    while True: pass',
+  'def writer():',
+  '    time.sleep(0.8)',
+  '    for i in range(20):',
+  '        with open(f"fill-{i}.bin", "wb") as f: f.write(b"x" * (1 << 20))',
+  'def forker():',
+  '    time.sleep(0.8)',
+  '    for k in range(4):',
+  '        if os.fork() == 0:',
+  '            b = bytearray(20 << 20); time.sleep(30); os._exit(0)',
+  'def alarm(signum, frame):',
+  '    open("alarm-ran", "w").close()',
+  'threading.Thread(target=burn, daemon=True).start()',
+  'threading.Thread(target=writer, daemon=True).start()',
+  'threading.Thread(target=forker, daemon=True).start()',
+  '_thread.start_new_thread(burn, ())',
+  'signal.signal(signal.SIGALRM, alarm)',
+  'signal.setitimer(signal.ITIMER_REAL, 0.8)',
+  'kept = 41',
+  'print(os.getpid(), os.readlink("/proc/self/ns/pid"), os.getcwd())',
+].join('\n');
+
+describe.each(REQUIRED_TIERS)('nothing of a cell runs after it (%s tier)', (tier) => {
+  let runner: CodeRunner;
+  beforeEach(async () => {
+    runner = await startRunner(tier, { limits: { timeoutMs: 10_000 } });
+  });
+  afterEach(async () => {
+    await runner.dispose();
+  });
+
+  it('daemon and _thread threads, a delayed writer, a delayed forker and a timer are stopped until the next cell', async () => {
+    const result = await runner.runCell(LEAVE_RUNNING);
+    expect(result.stderr).toBe('');
+    expect(result.exitCode).toBe(0);
+    // The cell says what it left: four threads (two burners, the writer, the forker).
+    expect(result.notice).toContain('left 4 background thread(s) running');
+    const [pid = '', ns = ''] = result.stdout.trim().split(' ');
+    const interpreter = findInterpreter(ns, Number(pid));
+    const before = cpuTicks(interpreter.hostPid);
+    await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
+    // Two burners for 2.5 s would be ~500 ticks; a stopped interpreter gains none.
+    expect(cpuTicks(interpreter.hostPid) - before).toBeLessThanOrEqual(2);
+    expect(statFields(interpreter.hostPid)[0]).toBe('T');
+    expect(children(interpreter)).toEqual([]);
+    const scratch = runner.scratchDir;
+    expect(readdirSync(scratch).filter((name) => name.startsWith('fill-'))).toEqual([]);
+    expect(existsSync(`${scratch}/alarm-ran`)).toBe(false);
+    // The next cell works and keeps the variables; the threads run on during it.
+    const next = await runner.runCell('print(kept + 1)');
+    expect(next.stdout).toBe('42\n');
+    expect(next.notice).toContain('background thread(s)');
+  }, 30_000);
+
+  it('an interpreter that continues itself between cells (a timer sending SIGCONT) is ended; the next cell says so', async () => {
+    const result = await runner.runCell(
+      [
+        'import ctypes, os, threading',
+        'def burn():',
+        '    while True: pass',
+        'threading.Thread(target=burn, daemon=True).start()',
+        'librt = ctypes.CDLL(None, use_errno=True)',
+        '# struct sigevent: sigval (8 bytes), signo, notify (SIGEV_SIGNAL = 0), padding',
+        'event = (ctypes.c_int * 16)()',
+        'event[2] = 18  # SIGCONT',
+        'timer = ctypes.c_void_p()',
+        'assert librt.timer_create(1, ctypes.byref(event), ctypes.byref(timer)) == 0  # CLOCK_MONOTONIC',
+        'spec = (ctypes.c_long * 4)(0, 200_000_000, 0, 500_000_000)  # every 0.2 s from 0.5 s',
+        'assert librt.timer_settime(timer, 0, spec, None) == 0',
+        'kept = 1',
+        'print(os.getpid(), os.readlink("/proc/self/ns/pid"))',
+      ].join('\n'),
+    );
+    expect(result.stderr).toBe('');
+    const [pid = '', ns = ''] = result.stdout.trim().split(' ');
+    const interpreter = findInterpreter(ns, Number(pid));
+    await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
+    expect(isAlive(interpreter.hostPid)).toBe(false);
+    const next = await runner.runCell('print("kept" in globals())');
+    expect(next.stdout).toBe('False\n');
+    expect(next.notice).toContain('restarted');
+  }, 30_000);
+});
