@@ -543,7 +543,10 @@ class Interpreter:
             except (OSError, ValueError):
                 pass
         try:
-            self.control.sendall((json.dumps({"type": "done", "seq": seq, "exitCode": exit_code, "error": error}) + "\n").encode())
+            # Threads that run Python code (sys._current_frames sees `threading` and `_thread`
+            # ones alike); native pools such as OpenBLAS's are frozen too but not worth a notice.
+            python_threads = max(0, len(sys._current_frames()) - 1)
+            self.control.sendall((json.dumps({"type": "done", "seq": seq, "exitCode": exit_code, "error": error, "threads": python_threads}) + "\n").encode())
         except OSError:
             os._exit(0)
 
@@ -598,6 +601,7 @@ class Supervisor:
     def __init__(self):
         self.current = None  # (nonce, seq) of the cell running now
         self.pending = None  # its "done", until the interpreter is seen idle
+        self.pending_threads = 0  # Python threads its "done" reported (for the notice only)
         self.pending_wait = 0
         self.ended = False
         self.snapshot = scan_scratch()
@@ -796,8 +800,13 @@ class Supervisor:
                 self.ended = True
                 return
             if threads > 1:
-                # Scanned again: the threads may have written since the scan above.
-                self.finish(exit_code, error, after=None, threads=threads - 1)
+                # Scanned again: the threads may have written since the scan above. The model is
+                # told about the threads that run Python code, not about idle native pools.
+                python_threads = self.pending_threads
+                if python_threads > 0:
+                    self.finish(exit_code, error, after=None, threads=python_threads)
+                else:
+                    self.finish(exit_code, error, after=None)
             else:
                 self.finish(exit_code, error, after=after)
 
@@ -861,6 +870,10 @@ class Supervisor:
             if self.current is not None and message.get("type") == "done" and seq == self.current[1]:
                 error = message.get("error")
                 self.pending = (int(message.get("exitCode", 1)), error if error in ("interrupted", "memory", "file-size") else None)
+                # Only the notice depends on this count (the freeze covers every thread), so a
+                # cell that lies about it misleads only itself.
+                reported = message.get("threads", 0)
+                self.pending_threads = min(max(reported, 0), 10000) if isinstance(reported, int) else 0
                 self.finish_pending(spin=True)
             else:
                 # A "done" for a cell that already ended: that cell forged its end and kept running.
