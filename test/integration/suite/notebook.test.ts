@@ -255,8 +255,14 @@ describe('Editor entry points', function () {
 
   it('Insert Code opens a new Python document when no editor is open', async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    // closeAllEditors resolves before the extension host hears of it: until then the last
+    // editor is still "active". Only an editor of a document that did not exist before counts.
+    const existing = new Set(vscode.workspace.textDocuments);
     await vscode.commands.executeCommand('r1ci.insertCode', { code: 'print(123)\n' });
-    const editor = await waitUntil(() => vscode.window.activeTextEditor, 'a new editor');
+    const editor = await waitUntil(() => {
+      const active = vscode.window.activeTextEditor;
+      return active && !existing.has(active.document) ? active : undefined;
+    }, 'an editor of a new document');
     assert.equal(editor.document.languageId, 'python');
     assert.equal(editor.document.getText(), 'print(123)\n');
   });
