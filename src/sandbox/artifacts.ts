@@ -1,5 +1,5 @@
 // Files a cell created or changed in its scratch folder, copied out to host-private storage.
-// Scratch belongs to the sandboxed code: any name in it may have become a link, a FIFO or
+// Scratch belongs to the sandboxed code, and every name in it may have become a link, a FIFO or
 // another file by the time the host looks. So the host never follows a path there: each
 // file is opened without following links and without blocking (O_NOFOLLOW | O_NONBLOCK),
 // checked with fstat (a regular file with one link, the very dev/inode the supervisor listed), checked
