@@ -4,7 +4,7 @@
 import * as assert from 'node:assert/strict';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { e2eContext, runCommand, screenshot, typeInQuickInput, waitFor, webviewFrame } from './workbench';
+import { e2eContext, openWorkbench, runCommand, screenshot, typeInQuickInput, waitFor, webviewFrame } from './workbench';
 
 describe('Tools protocol in the solve panel', function () {
   this.timeout(180_000);
@@ -15,8 +15,10 @@ describe('Tools protocol in the solve panel', function () {
     mkdirSync(settingsDir, { recursive: true });
     writeFileSync(join(settingsDir, 'settings.json'), `${JSON.stringify({ 'r1ci.protocol': 'tools' }, null, 2)}\n`);
     try {
-      // The workbench picks up the changed settings file by watching it.
-      await new Promise((resolve) => setTimeout(resolve, 2000));
+      // The settings are in place before the workbench loads, so the extension host starts with
+      // them. (Waiting for the file watcher instead was a race: under load the first run started
+      // before the change arrived, with the default protocol, and no tool call ever came.)
+      await openWorkbench(page);
       await runCommand(page, 'R1 Code Interpreter: Solve Question…');
       await typeInQuickInput(page, 'Tools probe: what is 10 factorial?');
       const panel = await webviewFrame(page, 'Tools probe', 60_000);
@@ -35,7 +37,9 @@ describe('Tools protocol in the solve panel', function () {
       assert.equal(chats[1]?.messages?.find((m) => m.role === 'tool')?.content, '3628800');
       await screenshot(page, 'solve-panel-tools');
     } finally {
+      // Later tests run with the default settings again.
       rmSync(settingsDir, { recursive: true, force: true });
+      await openWorkbench(page);
     }
   });
 });
