@@ -159,8 +159,7 @@ function schemaFor(spec: SettingSpec): z.ZodType {
 export function packageJsonProperties(): Record<string, Record<string, unknown>> {
   const out: Record<string, Record<string, unknown>> = {};
   for (const [key, spec] of Object.entries(SETTINGS_SPEC) as [string, SettingSpec][]) {
-    const { description, guard: _guard, ...rest } = spec;
-    if ('unit' in rest) delete rest.unit;
+    const { description, guard: _guard, unit: _unit, ...rest }: SettingSpec & { unit?: SettingUnit } = spec;
     out[`${SETTINGS_SECTION}.${key}`] = { ...rest, markdownDescription: description };
   }
   return out;
