@@ -184,7 +184,7 @@ export class ConversationSession implements vscode.Disposable {
         tierNote: this.runnerTier?.note ?? '',
       };
       beforeRun?.(session);
-      const ask = runner !== null && (settings['sandbox.approval'] === 'ask' || (settings['sandbox.approval'] === 'default' && runner.tier !== 'isolated'));
+      const ask = runner !== null && (options.approval === 'ask' || (options.approval === 'default' && runner.tier !== 'isolated'));
       const events = runAgent(request.question, {
         ...(await modelRunSettingsFor(options, backendFor(options), controller.signal, { model, maxCodeCalls })),
         runner,

@@ -38,12 +38,13 @@ export class SandboxService implements vscode.Disposable {
   }
 
   private poolFor(settings: Settings): SandboxPool {
+    const run = runOptionsFrom(settings);
     if (!this.swept) {
       // Once per window, before any sandbox of ours runs: folders untouched for the set age go.
       this.swept = true;
-      void sweepScratchRoot(scratchRoot(this.context).fsPath, { maxAgeDays: settings['sandbox.scratchMaxAgeDays'] });
+      void sweepScratchRoot(scratchRoot(this.context).fsPath, { maxAgeDays: run.scratchMaxAgeDays });
     }
-    const config = runOptionsFrom(settings).sandbox;
+    const config = run.sandbox;
     const key = JSON.stringify(config);
     if (!this.pool || key !== this.key) {
       void this.pool?.dispose();
