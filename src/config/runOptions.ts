@@ -3,8 +3,7 @@
 // Settings by src/cli/settingFlags.ts) both call runOptionsFrom, so a setting means the same
 // thing everywhere: the server and its API key, how the model is asked, the sandbox's limits
 // in bytes and milliseconds, and the budgets. Pure: no vscode, no I/O.
-import { createBackend, type ModelBackend } from '../agent/backends';
-import type { BackendConfig } from '../agent/backends';
+import { createBackend, type BackendConfig, type ModelBackend } from '../agent/backends';
 import type { ThinkSetting } from '../agent/backends/types';
 import type { ModelRunSettings } from '../agent/modelRunSettings';
 import { resolveProtocol, type ProtocolSetting } from '../agent/protocol';
