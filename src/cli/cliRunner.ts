@@ -22,7 +22,8 @@ export interface CliRunnerOptions {
 /** A runner for one conversation and whether the gate let model code run on it (false: every cell is refused). */
 export async function gatedCodeRunner(o: CliRunnerOptions, io: GateIo): Promise<{ runner: CodeRunner; allowed: boolean }> {
   const runner = await createCodeRunner({ scratchDir: o.scratchDir, pythonPath: o.pythonPath, limits: { timeoutMs: o.cellTimeoutSeconds * 1000 }, isolation: o.isolation, signal: io.signal });
-  const allowed = runner.tier === 'isolated' || (o.decided ?? (await mayRunModelCode(runner.tier, cliTierNote(o.isolation, runner.tierNote), o.allowUnisolated, io)));
+  // The gate also says which tier this is (on stderr), so it is asked on every tier.
+  const allowed = o.decided ?? (await mayRunModelCode(runner.tier, cliTierNote(o.isolation, runner.tierNote), o.allowUnisolated, io));
   if (allowed) return { runner, allowed };
   const refused = refusingRunner(runner);
   await runner.dispose();
