@@ -140,6 +140,8 @@ export class Conversation {
     const turnOffset = this.nextTurn;
     const cellOffset = this.nextCell;
     let model = options.model ?? '';
+    /** What failed when something throws before the agent runs: the host's settings, or the sandbox. */
+    let phase: 'internal' | 'sandbox' = 'internal';
     let questionShown = false;
     const showQuestion = (): void => {
       if (questionShown) return;
@@ -150,7 +152,9 @@ export class Conversation {
       const settings = await this.host.modelSettings(controller.signal);
       model = options.model ?? settings.model;
       showQuestion();
+      phase = 'sandbox';
       const runner = await this.ensureRunner(controller.signal);
+      phase = 'internal';
       const ask = runner !== null && this.host.mustApprove?.(runner) === true;
       const events = runAgent(question, {
         ...settings,
@@ -173,7 +177,7 @@ export class Conversation {
       const message = error instanceof Error ? error.message : String(error);
       showQuestion();
       const failure: AgentEvent[] = [
-        { type: 'error', kind: 'sandbox', message },
+        { type: 'error', kind: phase, message },
         { type: 'done', reason: controller.signal.aborted ? 'cancelled' : 'error', answer: null, codeCalls: 0, turns: 0, message },
       ];
       for (const e of failure) {
@@ -204,7 +208,7 @@ export class Conversation {
       return { kind: 'ran', result };
     } catch (error) {
       const message = `The sandbox failed to run the code: ${error instanceof Error ? error.message : String(error)}`;
-      this.emit({ type: 'notice', message });
+      this.emit({ type: 'error', kind: 'sandbox', message });
       return { kind: 'failed', message };
     } finally {
       if (this.controller === controller) this.controller = undefined;

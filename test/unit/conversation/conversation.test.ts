@@ -149,4 +149,24 @@ describe('Conversation (core, no VS Code)', () => {
     expect(restored.record.events.filter((e) => e.type === 'code').map((e) => e.index)).toEqual([0, 1]);
     await restored.dispose();
   });
+
+  it('a sandbox that cannot start fails the question with its message, and the conversation stays usable', async () => {
+    const h = await harness(rig);
+    let attempts = 0;
+    const conversation = new Conversation({
+      ...h.host,
+      createRunner: (signal) => (++attempts === 1 ? Promise.reject(new Error('no interpreter at /nowhere/python3')) : h.host.createRunner(signal)),
+    });
+    const errors: string[] = [];
+    conversation.onEvent((e) => {
+      if (e.type === 'error') errors.push(`${e.kind}: ${e.message}`);
+    });
+    const failed = await conversation.ask(SET_X);
+    expect(failed.reason).toBe('error');
+    expect(failed.error).toContain('/nowhere/python3');
+    expect(errors).toEqual(['sandbox: no interpreter at /nowhere/python3']);
+    expect(conversation.busy).toBe(false);
+    expect((await conversation.ask(SET_X)).answer).toBe('set');
+    await conversation.dispose();
+  });
 });
