@@ -17,7 +17,6 @@
 // quoted lines (`> ...`) and inline code spans. Each stretch of model text (one model request)
 // is searched on its own, so a fence an earlier turn left open cannot swallow a later answer.
 
-
 const ANSWER = /<<<([\s\S]*?)>>>/g;
 const ANSWER_ONLY = /^\s*<<<([\s\S]*?)>>>\s*$/;
 /** A fence line at any indentation (list items nest fences), as codeBlocks.ts reads them. */
