@@ -11,7 +11,7 @@ import { TrajectoryBuilder } from '../agent/trajectory';
 import type { CodeRunner, ExecResult } from '../sandbox/types';
 import type { ChatMessage } from '../trajectory/chatMessage';
 import type { Trajectory } from '../trajectory/trajectory';
-import { renumber, type ConversationEvent, type ConversationSandbox } from './events';
+import { foldConversation, renumber, type ConversationEvent, type ConversationSandbox } from './events';
 
 /** What a front end supplies to a conversation. Every method may be called again later (a reset, a changed setting). */
 export interface ConversationHost {
@@ -76,6 +76,7 @@ export class Conversation {
     this.recorded = [...(restored?.events ?? [])];
     this.messages = [...(restored?.messages ?? [])];
     for (const e of this.recorded) this.track(e);
+    this.runs.push(...foldConversation(this.recorded));
     this.restoredWithCells = this.nextCell > 0;
   }
 
@@ -100,7 +101,7 @@ export class Conversation {
     return { events: this.recorded, messages: this.messages };
   }
 
-  /** The trajectory of the run-th question asked in this process (live while it runs). */
+  /** The trajectory of the run-th question (live while it runs; a restored one folded from the record). */
   trajectory(run: number): Trajectory | undefined {
     return this.runs[run];
   }

@@ -145,6 +145,9 @@ describe('Conversation (core, no VS Code)', () => {
     expect(t.turns[0]?.cell?.result?.stderr).toContain('NameError');
     const followUp = h.server.chatRequests().at(-1);
     expect(followUp?.messages?.some((m) => m.content.includes(SET_X))).toBe(true);
+    // The restored question's trajectory is folded from the record; the new one follows it.
+    expect(restored.trajectory(0)?.answer).toBe('set');
+    expect(restored.trajectory(1)).toBe(t);
     // Cell numbering continues after the restored cells.
     expect(restored.record.events.filter((e) => e.type === 'code').map((e) => e.index)).toEqual([0, 1]);
     await restored.dispose();
