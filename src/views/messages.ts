@@ -2,31 +2,19 @@
 // validated on receipt (the webview is a separate, less trusted context; and the host only
 // acts on messages of a known shape).
 import { z } from 'zod';
-import { answerSourceSchema } from '../agent/finalAnswer';
+import { artifactSchema, execResultSchema } from '../trajectory/execResult';
+import { answerSourceSchema, codeSourceSchema, stopReasonSchema, turnStatsSchema } from '../trajectory/trajectory';
 
-const artifactSchema = z.object({
-  name: z.string(),
-  sizeBytes: z.number(),
-  mimeType: z.string(),
+/** An artifact as a view sees it: no host path, and a webview URI for images it may show. */
+const viewArtifactSchema = artifactSchema.pick({ name: true, sizeBytes: true, mimeType: true }).extend({
   /** A webview URI, set for images the view may show. */
   src: z.string().optional(),
 });
-export type ViewArtifact = z.infer<typeof artifactSchema>;
+export type ViewArtifact = z.infer<typeof viewArtifactSchema>;
 
-const execResultSchema = z.object({
-  stdout: z.string(),
-  stderr: z.string(),
-  exitCode: z.number().nullable(),
-  durationMs: z.number(),
-  timedOut: z.boolean(),
-  killed: z.string().optional(),
-  killMessage: z.string().optional(),
-  /** Set on the first cell after the interpreter restarted (earlier variables are gone). */
-  notice: z.string().optional(),
-  truncated: z.boolean(),
-  artifacts: z.array(artifactSchema),
-});
-export type ViewExecResult = z.infer<typeof execResultSchema>;
+/** A cell's result as a view sees it (derived from the record's ExecResult: no host paths). */
+const viewExecResultSchema = execResultSchema.omit({ fullOutputPath: true, artifacts: true }).extend({ artifacts: z.array(viewArtifactSchema) });
+export type ViewExecResult = z.infer<typeof viewExecResultSchema>;
 
 /** The agent events a view renders, in a form that crosses postMessage. */
 export const viewEventSchema = z.discriminatedUnion('type', [
@@ -42,14 +30,14 @@ export const viewEventSchema = z.discriminatedUnion('type', [
     code: z.string(),
     offsetInTurn: z.number(),
     /** 'reasoning' or 'tool-call' when the code is not in the turn's text. */
-    source: z.enum(['text', 'reasoning', 'tool-call']).optional(),
+    source: codeSourceSchema.optional(),
   }),
   z.object({ type: z.literal('exec-start'), index: z.number() }),
-  z.object({ type: z.literal('exec-result'), index: z.number(), result: execResultSchema }),
+  z.object({ type: z.literal('exec-result'), index: z.number(), result: viewExecResultSchema }),
   z.object({
     type: z.literal('turn-end'),
     turn: z.number(),
-    stats: z.object({ modelMs: z.number(), promptTokens: z.number().optional(), outputTokens: z.number().optional(), tokensPerSecond: z.number().optional() }),
+    stats: turnStatsSchema.pick({ modelMs: true, promptTokens: true, outputTokens: true, tokensPerSecond: true }),
   }),
   z.object({ type: z.literal('approval-request'), index: z.number() }),
   z.object({ type: z.literal('error'), message: z.string() }),
@@ -61,7 +49,7 @@ export const viewEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('notice'), message: z.string() }),
   z.object({
     type: z.literal('done'),
-    reason: z.enum(['answer', 'no-answer', 'budget', 'cancelled', 'error']),
+    reason: stopReasonSchema,
     answer: z.string().nullable(),
     /** 'code-output': the answer was printed by the code, not written by the model. */
     answerSource: answerSourceSchema.optional(),

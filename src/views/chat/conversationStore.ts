@@ -7,7 +7,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { writeFileSync, renameSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { chatMessageSchema } from '../../agent/chatMessageSchema';
+import { chatMessageSchema } from '../../trajectory/chatMessage';
 import { viewEventSchema, type ConversationSummary } from '../messages';
 
 export { chatMessageSchema };
