@@ -22,7 +22,7 @@
 import { readFileSync } from 'node:fs';
 import { extname, join, resolve, sep } from 'node:path';
 import { chromium, type Page } from 'playwright-core';
-import type { HostMessage, ViewEvent } from '../src/views/messages';
+import type { HostMessage, ViewEvent } from '../src/vscode/conversation/transcriptProtocol';
 
 const ROOT = resolve(__dirname, '..', '..');
 /** The number after `flag` on the command line, or `fallback`. */

@@ -2,10 +2,10 @@
 // renderer): validates every host message and hands it to the page's app.
 // Codicons: the workbench's own icon font (bundled into dist/webview.css, font into dist/fonts/).
 import '@vscode/codicons/dist/codicon.css';
-import { hostMessageSchema, type HostMessage } from '../../src/views/messages';
-import { startChatApp } from './chatApp';
-import { startPanelApp } from './panelApp';
-import { vscode } from './vscodeApi';
+import { hostMessageSchema, type HostMessage } from '../../src/vscode/conversation/transcriptProtocol';
+import { startChatApp } from './chat/chatApp';
+import { startPanelApp } from './solve/panelApp';
+import { vscode } from './shared/vscodeApi';
 
 const handle: (message: HostMessage) => void = document.body.dataset['view'] === 'chat' ? startChatApp() : startPanelApp();
 
