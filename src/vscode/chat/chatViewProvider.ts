@@ -13,10 +13,31 @@ import type { Log } from '../shared/log';
 import type { SandboxService } from '../shared/sandboxService';
 import { privateRoot } from '../shared/scratch';
 import { handleSharedViewMessage } from '../conversation/transcriptActions';
-import type { ChatState, WebviewMessage } from '../conversation/transcriptProtocol';
-import { ViewChannel } from '../shared/webviewHost';
-import { CHAT_VIEW_BODY, webviewHtml } from '../shared/webviewHtml';
+import { TranscriptHost } from '../conversation/transcriptHost';
+import { Disposable, disposeAll } from '../shared/dispose';
+import { webviewOptions } from '../shared/webviewHtml';
 import { ConversationStore, summaryOf, type StoredConversation } from './conversationStore';
+import { chatCommandSchema, type ChatCommand, type ChatNotification, type ChatState } from './protocol';
+
+/**
+ * The side-bar chat's static layout: a one-line context bar (model, sandbox tier), the
+ * transcript, the composer. New chat, history, model and Stop are the view's title-bar actions
+ * (package.json menus "view/title"), as in VS Code's own views.
+ */
+export const CHAT_VIEW_BODY = `<header class="chat-context">
+  <span id="model" class="chat-model" title="Model used for the next question (change it with the title bar's model action)"></span>
+  <span id="tier" class="tier" tabindex="0" role="note"></span>
+</header>
+<main id="transcript" class="chat-transcript" aria-label="Conversation"></main>
+<div id="empty" class="chat-empty">Ask a question. The model reasons, writes Python that runs in a sandbox, reads the output and answers. Follow-up questions share the sandbox: variables from earlier answers are still there.</div>
+<footer class="composer">
+  <label class="visually-hidden" for="question">Question</label>
+  <textarea id="question" rows="3" placeholder="Ask a question (Enter sends, Shift+Enter for a new line, Escape stops)"></textarea>
+  <div class="composer-actions">
+    <span id="status" role="status" aria-live="polite"></span>
+    <button id="send" type="button" class="primary" title="Send (Enter)">Send</button>
+  </div>
+</footer>`;
 
 /** Conversations whose sandbox stays alive after the user switched away (least recently used go first). */
 const LIVE_SANDBOXES = 3;
@@ -30,15 +51,14 @@ interface Conversation {
   lastUsed: number;
 }
 
-export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
+export class ChatViewProvider extends Disposable implements vscode.WebviewViewProvider {
   static readonly viewId = 'r1ci.chat';
   private view: vscode.WebviewView | undefined;
-  private channel: ViewChannel | undefined;
+  private channel: TranscriptHost<ChatCommand, ChatNotification> | undefined;
   private readonly conversations = new Map<string, Conversation>();
   private activeId: string;
   private saveTimer: NodeJS.Timeout | undefined;
   private busyContext = false;
-  private readonly disposables: vscode.Disposable[] = [];
   readonly loaded: Promise<void>;
 
   constructor(
@@ -47,27 +67,29 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     private readonly sandbox: SandboxService,
     private readonly store: ConversationStore,
   ) {
+    super();
     this.activeId = this.createConversation().record.id;
     this.loaded = this.loadHistory();
-    this.disposables.push(
+    this._register(
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('r1ci')) this.postState();
       }),
-      vscode.workspace.onDidGrantWorkspaceTrust(() => this.postState()),
     );
+    this._register(vscode.workspace.onDidGrantWorkspaceTrust(() => this.postState()));
   }
 
   resolveWebviewView(view: vscode.WebviewView): void {
     this.view = view;
     this.channel?.dispose();
-    view.webview.options = {
-      enableScripts: true,
-      localResourceRoots: [vscode.Uri.joinPath(this.context.extensionUri, 'dist'), vscode.Uri.joinPath(this.context.extensionUri, 'media'), privateRoot(this.context)],
-    };
-    const channel = new ViewChannel(view.webview, this.log);
+    view.webview.options = webviewOptions(this.context.extensionUri, [privateRoot(this.context)]);
+    const channel = new TranscriptHost<ChatCommand, ChatNotification>(view.webview, {
+      extensionUri: this.context.extensionUri,
+      page: { title: 'R1 Code Interpreter chat', body: CHAT_VIEW_BODY, view: 'chat' },
+      commands: chatCommandSchema,
+      log: this.log,
+    });
     this.channel = channel;
     channel.onMessage((m) => this.onMessage(m));
-    view.webview.html = webviewHtml(view.webview, this.context.extensionUri, { title: 'R1 Code Interpreter chat', body: CHAT_VIEW_BODY, view: 'chat' });
     view.onDidDispose(() => {
       if (this.view !== view) return;
       this.view = undefined;
@@ -268,9 +290,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     };
   }
 
-  private onMessage(message: WebviewMessage): void {
-    const active = this.active;
-    if (active.session && handleSharedViewMessage(message, active.session)) return;
+  private onMessage(message: ChatCommand): void {
     switch (message.type) {
       case 'ready':
         this.replay();
@@ -278,9 +298,11 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       case 'ask':
         void this.ask(message.question);
         break;
-      default:
-        // Cell actions for a conversation restored from history, before it has a live session.
-        handleSharedViewMessage(message, this.sessionOf(active));
+      default: {
+        // A conversation restored from history gets its live session with its first cell action.
+        const active = this.active;
+        handleSharedViewMessage(message, active.session ?? this.sessionOf(active));
+      }
     }
   }
 
@@ -368,7 +390,8 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     return [...this.conversations.values()].map((c) => c.record).filter((r) => r.events.length > 0);
   }
 
-  dispose(): void {
+  override dispose(): void {
+    if (this.isDisposed) return;
     if (this.saveTimer) {
       clearTimeout(this.saveTimer);
       this.saveTimer = undefined;
@@ -378,8 +401,8 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         this.log(`Chat history could not be saved: ${error instanceof Error ? error.message : String(error)}`);
       }
     }
-    for (const c of this.conversations.values()) c.session?.dispose();
+    disposeAll([...this.conversations.values()].flatMap((c) => (c.session ? [c.session] : [])));
     this.channel?.dispose();
-    for (const d of this.disposables) d.dispose();
+    super.dispose();
   }
 }

@@ -8,7 +8,7 @@ import { writeFileSync, renameSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { chatMessageSchema } from '../../agent/chatMessageSchema';
-import { viewEventSchema, type ConversationSummary } from '../conversation/transcriptProtocol';
+import { viewEventSchema } from '../conversation/transcriptProtocol';
 
 export { chatMessageSchema };
 
@@ -23,6 +23,13 @@ export const storedConversationSchema = z.object({
   messages: z.array(chatMessageSchema),
 });
 export type StoredConversation = z.infer<typeof storedConversationSchema>;
+
+/** One row of the history quick pick. */
+export interface ConversationSummary {
+  readonly id: string;
+  readonly title: string;
+  readonly updatedAt: number;
+}
 
 const storeFileSchema = z.object({ version: z.literal(1), conversations: z.array(z.unknown()) });
 

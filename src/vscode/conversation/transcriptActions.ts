@@ -3,12 +3,12 @@
 import * as vscode from 'vscode';
 import type { Trajectory } from '../../agent/trajectory';
 import { KILL_REASONS } from '../../sandbox/types';
-import type { ViewEvent, WebviewMessage } from './transcriptProtocol';
+import type { TranscriptCommand, ViewEvent } from './transcriptProtocol';
 import type { ConversationSession } from './conversationSession';
 import { insertCodeAtCursor } from './editorInsert';
 
 /** Handles the messages both views share; returns false for the ones the caller handles. */
-export function handleSharedViewMessage(message: WebviewMessage, session: ConversationSession): boolean {
+export function handleSharedViewMessage(message: TranscriptCommand, session: ConversationSession): boolean {
   switch (message.type) {
     case 'cancel':
       session.cancel();

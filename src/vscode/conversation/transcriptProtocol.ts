@@ -1,8 +1,12 @@
-// Messages between the extension host and its webviews, declared once for both sides and
-// validated on receipt (the webview is a separate, less trusted context; and the host only
-// acts on messages of a known shape).
+// The part of the webview protocol both transcript views share (the solve panel,
+// solve/protocol.ts, and the side-bar chat, chat/protocol.ts): the agent events a transcript
+// renders, and the commands (webview → host) and notifications (host → webview) of a
+// transcript. Each view's protocol adds its own messages to these, so neither view's schema
+// accepts the other's. Declared once for host and webview client and validated on receipt (the
+// webview is a separate, less trusted context; the host only acts on messages of a known shape).
 import { z } from 'zod';
 import { answerSourceSchema } from '../../agent/finalAnswer';
+import { problemActionIdSchema, problemActionSchema } from '../models/problemActions';
 
 const artifactSchema = z.object({
   name: z.string(),
@@ -82,41 +86,21 @@ export const sessionInfoSchema = z.object({
 });
 export type SessionInfo = z.infer<typeof sessionInfoSchema>;
 
-export const conversationSummarySchema = z.object({ id: z.string(), title: z.string(), updatedAt: z.number() });
-export type ConversationSummary = z.infer<typeof conversationSummarySchema>;
+export type { ProblemAction } from '../models/problemActions';
 
-/**
- * What the side-bar chat shows around its transcript. History, model choice and new chat are
- * title-bar actions handled on the host, so the page only needs these.
- */
-export const chatStateSchema = z.object({
-  busy: z.boolean(),
-  /** The model the next question goes to ("r1ci.model"). */
-  model: z.string(),
-  tier: z.enum(['isolated', 'basic', 'off', 'not-started']),
-  tierNote: z.string(),
-});
-export type ChatState = z.infer<typeof chatStateSchema>;
-
-/** The fix buttons of a failed run (host/models/backendErrorActions.ts decides which apply). */
-export const problemActionIdSchema = z.enum(['retry', 'open-settings', 'install-ollama', 'pull', 'select-model', 'set-api-key']);
-export const problemActionSchema = z.object({ id: problemActionIdSchema, label: z.string() });
-export type ProblemAction = z.infer<typeof problemActionSchema>;
-
-/** Host → webview. Events arrive in batches so a fast token stream costs one message per frame. */
-export const hostMessageSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('session'), session: sessionInfoSchema }),
+/** Host → webview notifications of a transcript. Events arrive in batches so a fast token stream costs one message per frame. */
+export const transcriptNotifications = [
   z.object({ type: z.literal('events'), events: z.array(viewEventSchema) }),
   /** Clears the transcript (the chat switches conversations, or replays one). */
   z.object({ type: z.literal('reset') }),
-  z.object({ type: z.literal('chat-state'), state: chatStateSchema }),
   /** Buttons for the error card of the run that just failed (not recorded: they act on this window's run). */
   z.object({ type: z.literal('problem-actions'), actions: z.array(problemActionSchema) }),
-]);
-export type HostMessage = z.infer<typeof hostMessageSchema>;
+] as const;
+export type TranscriptNotification = z.infer<(typeof transcriptNotifications)[number]>;
 
-/** Webview → host. */
-export const webviewMessageSchema = z.discriminatedUnion('type', [
+/** Webview → host commands of a transcript (its cells, links, answer card and Stop). */
+export const transcriptCommands = [
+  /** The page listens: the host may post (messages posted before wait for this). */
   z.object({ type: z.literal('ready') }),
   z.object({ type: z.literal('cancel') }),
   z.object({ type: z.literal('approve'), index: z.number(), run: z.boolean() }),
@@ -129,7 +113,5 @@ export const webviewMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('open-notebook'), run: z.number().int().min(0) }),
   /** A fix button of a failed run's error card (pull the model, open settings, retry, …). */
   z.object({ type: z.literal('problem-action'), id: problemActionIdSchema }),
-  // The side-bar chat.
-  z.object({ type: z.literal('ask'), question: z.string().min(1).max(100_000) }),
-]);
-export type WebviewMessage = z.infer<typeof webviewMessageSchema>;
+] as const;
+export type TranscriptCommand = z.infer<(typeof transcriptCommands)[number]>;

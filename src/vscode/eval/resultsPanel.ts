@@ -6,9 +6,11 @@ import { writeFileNoFollow } from '../../eval/safeWrite';
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import { compareRuns, comparisonToMarkdown, latestById, readResults, summarize, toCsv, toMarkdown, type ResultRecord } from '../../eval/results';
-import { webviewHtml } from '../shared/webviewHtml';
+import { Disposable } from '../shared/dispose';
+import { WebviewHost } from '../shared/webviewHost';
+import { webviewOptions } from '../shared/webviewHtml';
 import { samplesToMarkdown, summarizeSamples } from '../../eval/sampling';
-import { resultsWebviewMessageSchema, SAMPLING_TOP, type ResultsHostMessage, type ResultsSampling, type ResultsViewData } from './resultsProtocol';
+import { resultsWebviewMessageSchema, SAMPLING_TOP, type ResultsHostMessage, type ResultsSampling, type ResultsViewData, type ResultsWebviewMessage } from './resultsProtocol';
 
 export interface LoadedRun {
   readonly label: string;
@@ -55,13 +57,11 @@ function samplingData(results: readonly ResultRecord[]): ResultsSampling | undef
   return { k: s.k, overall: s.overall, tasks: s.tasks, incomplete: s.incomplete, stages: Object.fromEntries(Object.entries(s.stages).map(([k, v]) => [k, v])), top: s.questions.slice(0, SAMPLING_TOP) };
 }
 
-export class ResultsPanel implements vscode.Disposable {
+export class ResultsPanel extends Disposable {
   static readonly viewType = 'r1ci.evalResults';
   private static current: ResultsPanel | undefined;
   private readonly panel: vscode.WebviewPanel;
-  private ready = false;
-  private pending: ResultsHostMessage | undefined;
-  private readonly disposables: vscode.Disposable[] = [];
+  private readonly host: WebviewHost<ResultsWebviewMessage, ResultsHostMessage>;
 
   /** Shows `runs` in the results view (one view, reused). */
   static show(context: vscode.ExtensionContext, runs: readonly LoadedRun[], showTrajectory: (run: LoadedRun, id: string, sample?: number) => void): ResultsPanel {
@@ -81,22 +81,27 @@ export class ResultsPanel implements vscode.Disposable {
   }
 
   private constructor(
-    private readonly context: vscode.ExtensionContext,
+    context: vscode.ExtensionContext,
     private runs: readonly LoadedRun[],
     private showTrajectory: (run: LoadedRun, id: string, sample?: number) => void,
   ) {
+    super();
     this.panel = vscode.window.createWebviewPanel(ResultsPanel.viewType, 'Evaluation Results', vscode.ViewColumn.Active, {
-      enableScripts: true,
+      ...webviewOptions(context.extensionUri),
       retainContextWhenHidden: true,
-      localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, 'dist'), vscode.Uri.joinPath(context.extensionUri, 'media')],
     });
     this.panel.iconPath = vscode.Uri.joinPath(context.extensionUri, 'media', 'icon.svg');
-    this.panel.webview.html = this.html();
-    this.disposables.push(
-      this.panel.webview.onDidReceiveMessage((raw: unknown) => this.onMessage(raw)),
-      this.panel.onDidDispose(() => this.dispose()),
+    this.host = this._register(
+      new WebviewHost<ResultsWebviewMessage, ResultsHostMessage>(this.panel.webview, {
+        extensionUri: context.extensionUri,
+        page: { title: 'Evaluation Results', view: 'results', script: 'dist/results.js', styles: ['media/results.css'], body: RESULTS_BODY },
+        commands: resultsWebviewMessageSchema,
+      }),
     );
-    this.post({ type: 'data', data: viewData(runs) });
+    this._register(this.host.onMessage((m) => this.onMessage(m)));
+    this._register(this.panel.onDidDispose(() => this.dispose()));
+    this._register(this.panel);
+    this.host.post({ type: 'data', data: viewData(runs) });
   }
 
   /** What the view shows now (tests read it). */
@@ -112,26 +117,13 @@ export class ResultsPanel implements vscode.Disposable {
     this.runs = runs;
     this.showTrajectory = showTrajectory;
     this.panel.title = runs.length === 2 ? 'Evaluation Results: A vs. B' : 'Evaluation Results';
-    this.post({ type: 'data', data: viewData(runs) });
+    this.host.post({ type: 'data', data: viewData(runs) });
   }
 
-  private post(message: ResultsHostMessage): void {
-    if (!this.ready) {
-      this.pending = message;
-      return;
-    }
-    void this.panel.webview.postMessage(message);
-  }
-
-  private onMessage(raw: unknown): void {
-    const parsed = resultsWebviewMessageSchema.safeParse(raw);
-    if (!parsed.success) return;
-    const m = parsed.data;
+  private onMessage(m: ResultsWebviewMessage): void {
     switch (m.type) {
       case 'ready':
-        this.ready = true;
-        if (this.pending) void this.panel.webview.postMessage(this.pending);
-        this.pending = undefined;
+        // The host delivered what was posted before.
         break;
       case 'show-trajectory': {
         const run = this.runs[m.run];
@@ -169,20 +161,9 @@ export class ResultsPanel implements vscode.Disposable {
     return uri;
   }
 
-  private html(): string {
-    return webviewHtml(this.panel.webview, this.context.extensionUri, {
-      title: 'Evaluation Results',
-      view: 'results',
-      script: 'dist/results.js',
-      styles: ['media/results.css'],
-      body: RESULTS_BODY,
-    });
-  }
-
-  dispose(): void {
+  override dispose(): void {
     if (ResultsPanel.current === this) ResultsPanel.current = undefined;
-    for (const d of this.disposables.splice(0)) d.dispose();
-    this.panel.dispose();
+    super.dispose();
   }
 }
 

@@ -11,6 +11,7 @@ import type { ResultRecord } from '../../eval/results';
 import type { TaskRecord } from '../../eval/types';
 import type { Log } from '../shared/log';
 import type { EvalController } from './evalController';
+import { Disposable } from '../shared/dispose';
 
 const FOLDERS_KEY = 'r1ci.eval.testFolders';
 const TASK_FILE_GLOB = '**/*.tasks.{json,jsonl}';
@@ -30,10 +31,9 @@ interface QuestionData {
 }
 type ItemData = RootData | GroupData | QuestionData;
 
-export class EvalTestController implements vscode.Disposable {
+export class EvalTestController extends Disposable {
   readonly controller: vscode.TestController;
   private readonly data = new WeakMap<vscode.TestItem, ItemData>();
-  private readonly disposables: vscode.Disposable[] = [];
   /** What the latest run reported per question (the `r1ci.eval.runTests` command returns it). */
   readonly lastRun = new Map<string, { state: 'passed' | 'failed' | 'errored' | 'skipped'; message?: string; expected?: string; actual?: string }>();
 
@@ -42,7 +42,8 @@ export class EvalTestController implements vscode.Disposable {
     private readonly log: Log,
     private readonly evals: EvalController,
   ) {
-    this.controller = vscode.tests.createTestController('r1ci.eval', 'R1 Code Interpreter Tasks');
+    super();
+    this.controller = this._register(vscode.tests.createTestController('r1ci.eval', 'R1 Code Interpreter Tasks'));
     this.controller.resolveHandler = async (item) => {
       if (!item) await this.discover();
       else await this.loadChildren(item);
@@ -54,12 +55,10 @@ export class EvalTestController implements vscode.Disposable {
       await Promise.all(roots.map((i) => this.loadChildren(i)));
     };
     this.controller.createRunProfile('Run Questions', vscode.TestRunProfileKind.Run, (request, token) => this.runTests(request, token), true);
-    const watcher = vscode.workspace.createFileSystemWatcher(TASK_FILE_GLOB);
-    this.disposables.push(
-      this.controller,
-      watcher,
-      watcher.onDidCreate((uri) => this.addRoot(uri.fsPath)),
-      watcher.onDidDelete((uri) => this.controller.items.delete(uri.fsPath)),
+    const watcher = this._register(vscode.workspace.createFileSystemWatcher(TASK_FILE_GLOB));
+    this._register(watcher.onDidCreate((uri) => this.addRoot(uri.fsPath)));
+    this._register(watcher.onDidDelete((uri) => this.controller.items.delete(uri.fsPath)));
+    this._register(
       watcher.onDidChange((uri) => {
         const item = this.controller.items.get(uri.fsPath);
         if (item) void this.loadChildren(item);
@@ -221,10 +220,6 @@ export class EvalTestController implements vscode.Disposable {
     } finally {
       source.dispose();
     }
-  }
-
-  dispose(): void {
-    for (const d of this.disposables.splice(0)) d.dispose();
   }
 }
 

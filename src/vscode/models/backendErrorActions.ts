@@ -3,17 +3,15 @@
 import * as vscode from 'vscode';
 import { BackendError, type BackendErrorKind } from '../../agent/backends/types';
 import type { AgentErrorKind } from '../../agent/events';
-import type { z } from 'zod';
 import { readSettings } from '../../config/vscodeSettings';
-import type { ProblemAction, problemActionIdSchema } from '../conversation/transcriptProtocol';
+import type { ProblemAction, ProblemActionId } from './problemActions';
 import { getApiKey } from './apiKey';
 import { createModelServerClient } from './modelServerClient';
 import { pullModelWithProgress } from './pullModel';
 
 export type ProblemKind = BackendErrorKind | AgentErrorKind;
 
-export type ProblemActionId = z.infer<typeof problemActionIdSchema>;
-export type { ProblemAction };
+export type { ProblemAction, ProblemActionId };
 
 export interface ProblemContext {
   readonly backend: 'ollama' | 'openai';

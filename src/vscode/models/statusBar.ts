@@ -8,14 +8,14 @@ import { getApiKey } from './apiKey';
 import { createModelServerClient } from './modelServerClient';
 import { onModelServerMayHaveChanged } from './serverEvents';
 import { describeServerStatus, probeServerStatus, type ServerStatus, type StatusPresentation } from './serverStatus';
+import { Disposable } from '../shared/dispose';
 
 const REFRESH_MS = 30_000;
 const PROBE_TIMEOUT_MS = 5_000;
 const RELEVANT = ['r1ci.backend', 'r1ci.ollama.host', 'r1ci.openai.baseUrl', 'r1ci.model'];
 
-export class ModelStatusBar implements vscode.Disposable {
+export class ModelStatusBar extends Disposable {
   private readonly item: vscode.StatusBarItem;
-  private readonly disposables: vscode.Disposable[] = [];
   private inFlight: AbortController | undefined;
   private lastRefresh = 0;
   private latest: { status: ServerStatus; presentation: StatusPresentation } | undefined;
@@ -28,19 +28,21 @@ export class ModelStatusBar implements vscode.Disposable {
     private readonly log: (line: string) => void,
     id = 'r1ci.model',
   ) {
-    this.item = vscode.window.createStatusBarItem(id, vscode.StatusBarAlignment.Right, 100);
+    super();
+    this.item = this._register(vscode.window.createStatusBarItem(id, vscode.StatusBarAlignment.Right, 100));
     this.item.name = 'R1 Code Interpreter: Model';
     this.item.text = `$(hubot) ${readSettings().model}`;
     this.item.tooltip = 'Checking the model server…';
     this.item.command = 'r1ci.selectModel';
     this.item.show();
-    this.disposables.push(
-      this.item,
-      this.updated,
+    this._register(this.updated);
+    this._register(
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (RELEVANT.some((key) => e.affectsConfiguration(key))) void this.refresh();
       }),
-      onModelServerMayHaveChanged(() => void this.refresh()),
+    );
+    this._register(onModelServerMayHaveChanged(() => void this.refresh()));
+    this._register(
       vscode.window.onDidChangeWindowState((state) => {
         if (state.focused && Date.now() - this.lastRefresh > REFRESH_MS) void this.refresh();
       }),
@@ -48,7 +50,7 @@ export class ModelStatusBar implements vscode.Disposable {
     const timer = setInterval(() => {
       if (vscode.window.state.focused) void this.refresh();
     }, REFRESH_MS);
-    this.disposables.push({ dispose: () => clearInterval(timer) });
+    this._register({ dispose: () => clearInterval(timer) });
   }
 
   /** What the item shows now (undefined until the first probe finished). */
@@ -79,8 +81,8 @@ export class ModelStatusBar implements vscode.Disposable {
     return status;
   }
 
-  dispose(): void {
+  override dispose(): void {
     this.inFlight?.abort();
-    for (const d of this.disposables) d.dispose();
+    super.dispose();
   }
 }

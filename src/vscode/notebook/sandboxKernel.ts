@@ -9,6 +9,7 @@ import type { Log } from '../shared/log';
 import { newScratchFolder, privateRoot } from '../shared/scratch';
 import { execOutputs, execSucceeded } from './execOutputs';
 import { poolConfig } from '../shared/sandboxService';
+import { Disposable } from '../shared/dispose';
 
 export const SANDBOX_KERNEL_ID = 'r1ci-sandboxed-python';
 export const JUPYTER_NOTEBOOK_TYPE = 'jupyter-notebook';
@@ -25,26 +26,23 @@ interface KernelSession {
   disposed: boolean;
 }
 
-export class SandboxKernel implements vscode.Disposable {
+export class SandboxKernel extends Disposable {
   readonly controller: vscode.NotebookController;
   private readonly sessions = new Map<string, KernelSession>();
-  private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
     private readonly context: vscode.ExtensionContext,
     private readonly log: Log,
   ) {
-    this.controller = vscode.notebooks.createNotebookController(SANDBOX_KERNEL_ID, JUPYTER_NOTEBOOK_TYPE, 'Python (sandboxed)', (cells, notebook) =>
-      this.execute(cells, notebook),
+    super();
+    this.controller = this._register(
+      vscode.notebooks.createNotebookController(SANDBOX_KERNEL_ID, JUPYTER_NOTEBOOK_TYPE, 'Python (sandboxed)', (cells, notebook) => this.execute(cells, notebook)),
     );
     this.controller.supportedLanguages = ['python'];
     this.controller.supportsExecutionOrder = true;
     this.controller.description = 'R1 Code Interpreter';
     this.controller.detail = 'Runs cells in the R1 Code Interpreter sandbox; no Jupyter needed.';
-    this.disposables.push(
-      this.controller,
-      vscode.workspace.onDidCloseNotebookDocument((notebook) => void this.endSession(notebook.uri)),
-    );
+    this._register(vscode.workspace.onDidCloseNotebookDocument((notebook) => void this.endSession(notebook.uri)));
   }
 
   /** Makes this kernel the suggested one for a notebook (e.g. one we just filled with a solution). */
@@ -164,8 +162,8 @@ export class SandboxKernel implements vscode.Disposable {
     await runner?.dispose();
   }
 
-  dispose(): void {
+  override dispose(): void {
     for (const key of [...this.sessions.keys()]) void this.endSession(vscode.Uri.parse(key));
-    for (const d of this.disposables) d.dispose();
+    super.dispose();
   }
 }

@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { z } from 'zod';
 import { MCP_CLIENT_FILES, mcpClientConfig, type McpClientKind } from '../../mcp/clientConfig';
+import type { Command } from '../shared/commandManager';
 
 const argsSchema = z.object({ client: z.enum(['vscode', 'claude', 'cline', 'continue']) });
 
@@ -22,9 +23,12 @@ export function nodeCommand(): string {
   return process.versions['electron'] ? 'node' : process.execPath;
 }
 
-/** Registers the command; `{ client }` as argument skips the picker. Returns the copied JSON. */
-export function registerCopyMcpConfig(context: vscode.ExtensionContext): vscode.Disposable {
-  return vscode.commands.registerCommand('r1ci.copyMcpConfig', async (raw?: unknown): Promise<string | undefined> => {
+/** `{ client }` as argument skips the picker. Returns the copied JSON. */
+export class CopyMcpConfigCommand implements Command {
+  readonly id = 'r1ci.copyMcpConfig';
+  constructor(private readonly extensionUri: vscode.Uri) {}
+
+  async execute(raw?: unknown): Promise<string | undefined> {
     const given = argsSchema.safeParse(raw);
     const client = given.success
       ? given.data.client
@@ -35,9 +39,9 @@ export function registerCopyMcpConfig(context: vscode.ExtensionContext): vscode.
           )
         )?.client;
     if (!client) return undefined;
-    const json = mcpClientConfig(client, { command: nodeCommand(), cliPath: vscode.Uri.joinPath(context.extensionUri, 'dist', 'cli.js').fsPath });
+    const json = mcpClientConfig(client, { command: nodeCommand(), cliPath: vscode.Uri.joinPath(this.extensionUri, 'dist', 'cli.js').fsPath });
     await vscode.env.clipboard.writeText(json);
     if (!given.success) void vscode.window.showInformationMessage(`MCP configuration for ${CLIENT_LABELS[client]} copied. Paste it into ${MCP_CLIENT_FILES[client]}.`);
     return json;
-  });
+  }
 }

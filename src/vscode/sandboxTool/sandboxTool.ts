@@ -9,7 +9,9 @@ import { formatCellReport } from '../../codeTool/cellReport';
 import { runPythonInput, type RunPythonInput } from '../../codeTool/runPythonInput';
 import { SessionRegistry } from '../../codeTool/sessionRegistry';
 import { readSettings } from '../../config/vscodeSettings';
+import type { CommandManager } from '../shared/commandManager';
 import type { Log } from '../shared/log';
+import { CopyMcpConfigCommand } from './copyMcpConfig';
 import type { SandboxService } from '../shared/sandboxService';
 import { detectIsolation, type IsolationTier } from '../../sandbox';
 import { removeTree } from '../../sandbox/scratchJanitor';
@@ -80,9 +82,10 @@ export class SandboxTool implements vscode.LanguageModelTool<RunPythonInput>, vs
   }
 }
 
-/** Registers the tool; the returned disposables end its sessions. */
-export function registerSandboxTool(sandbox: SandboxService, log: Log): vscode.Disposable[] {
+/** Registers the tool and "Copy MCP Server Configuration"; the returned disposables end the tool's sessions. */
+export function registerSandboxTool(commands: CommandManager, context: vscode.ExtensionContext, sandbox: SandboxService, log: Log): vscode.Disposable[] {
   const tool = new SandboxTool(sandbox, log);
+  commands.register(new CopyMcpConfigCommand(context.extensionUri));
   return [tool, vscode.lm.registerTool(SANDBOX_TOOL_NAME, tool)];
 }
 

@@ -1,55 +1,50 @@
-// The host's end of one webview: messages wait until the webview script says it is ready, agent
-// events are batched (one postMessage per ~16 ms), and every message from the webview is
-// validated before anyone acts on it. Shared by the solve panel and the side-bar chat.
+// The host's end of one webview, for every webview of the extension (solve panel, side-bar chat,
+// results view): it writes the page (CSP with a nonce, webviewHtml.ts), validates every message
+// from the page with the view's protocol schema before anyone acts on it, holds messages back
+// until the page's script says it is ready, and ends its listeners on dispose.
 import * as vscode from 'vscode';
-import { webviewMessageSchema, type HostMessage, type ViewEvent, type WebviewMessage } from '../conversation/transcriptProtocol';
+import type { z } from 'zod';
+import { Disposable } from './dispose';
+import type { Log } from './log';
+import { webviewHtml, type WebviewPage } from './webviewHtml';
 
-const FLUSH_MS = 16;
+export interface WebviewHostOptions<In> {
+  readonly extensionUri: vscode.Uri;
+  readonly page: WebviewPage;
+  /** The view's webview → host schema; a message of type "ready" opens the gate for posting. */
+  readonly commands: z.ZodType<In>;
+  /** Where malformed messages are reported (none: they are dropped silently). */
+  readonly log?: Log;
+}
 
-export class ViewChannel implements vscode.Disposable {
+export class WebviewHost<In extends { readonly type: string }, Out> extends Disposable {
   private ready = false;
-  private readonly pending: HostMessage[] = [];
-  private batch: ViewEvent[] = [];
-  private timer: NodeJS.Timeout | undefined;
-  private readonly subscription: vscode.Disposable;
-  private readonly messageEmitter = new vscode.EventEmitter<WebviewMessage>();
-  /** Validated messages from the webview. */
+  private readonly pending: Out[] = [];
+  private readonly messageEmitter = this._register(new vscode.EventEmitter<In>());
+  /** Validated messages from the page. */
   readonly onMessage = this.messageEmitter.event;
 
   constructor(
     readonly webview: vscode.Webview,
-    log: (line: string) => void,
+    options: WebviewHostOptions<In>,
   ) {
-    this.subscription = webview.onDidReceiveMessage((raw: unknown) => {
-      const parsed = webviewMessageSchema.safeParse(raw);
-      if (!parsed.success) {
-        log(`Ignored a malformed message from the webview: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
-        return;
-      }
-      if (parsed.data.type === 'ready') this.onReady();
-      this.messageEmitter.fire(parsed.data);
-    });
+    super();
+    this._register(
+      webview.onDidReceiveMessage((raw: unknown) => {
+        const parsed = options.commands.safeParse(raw);
+        if (!parsed.success) {
+          options.log?.(`Ignored a malformed message from the webview: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+          return;
+        }
+        if (parsed.data.type === 'ready') this.onReady();
+        this.messageEmitter.fire(parsed.data);
+      }),
+    );
+    webview.html = webviewHtml(webview, options.extensionUri, options.page);
   }
 
-  /** Queues an event; the batch goes out on the next flush. */
-  push(event: ViewEvent): void {
-    this.batch.push(event);
-    if (event.type === 'done' || event.type === 'approval-request') return this.flush();
-    this.timer ??= setTimeout(() => this.flush(), FLUSH_MS);
-  }
-
-  flush(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    if (this.batch.length === 0) return;
-    const events = this.batch;
-    this.batch = [];
-    this.post({ type: 'events', events });
-  }
-
-  /** Sends a message after any queued events, so the webview sees everything in order. */
-  post(message: HostMessage): void {
-    if (message.type !== 'events') this.flush();
+  /** Sends a message; before the page is ready it waits, and all waiting ones go out in order. */
+  post(message: Out): void {
     if (!this.ready) {
       this.pending.push(message);
       return;
@@ -58,15 +53,7 @@ export class ViewChannel implements vscode.Disposable {
   }
 
   private onReady(): void {
-    // Messages sent before the webview script listened are delivered now, in order.
     this.ready = true;
     for (const m of this.pending.splice(0)) void this.webview.postMessage(m);
-  }
-
-  dispose(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    this.subscription.dispose();
-    this.messageEmitter.dispose();
   }
 }

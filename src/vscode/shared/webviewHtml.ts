@@ -23,6 +23,14 @@ export interface WebviewPage {
 const TRANSCRIPT_SCRIPT = 'dist/webview.js';
 const TRANSCRIPT_STYLES = ['dist/webview.css', 'media/panel.css'];
 
+/**
+ * Scripts on, and resources only from the extension's dist/ and media/ folders plus `extraRoots`
+ * (the host-private root for plots: webviews never load from the sandbox's scratch folders).
+ */
+export function webviewOptions(extensionUri: vscode.Uri, extraRoots: readonly vscode.Uri[] = []): vscode.WebviewOptions {
+  return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media'), ...extraRoots] };
+}
+
 export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, page: WebviewPage): string {
   const nonce = newNonce();
   const asset = (path: string): string => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...path.split('/'))).toString();
@@ -54,28 +62,3 @@ ${page.body}
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 }
-
-/** The solve panel's static layout; everything inside it is filled by the webview script. */
-export const SOLVE_PANEL_BODY = `<header class="toolbar"><div id="session"></div><button id="stop" type="button" title="Stop: cancel the model and any running code" hidden><span class="codicon codicon-debug-stop" aria-hidden="true"></span> Stop</button></header>
-<main id="transcript" aria-label="Solution"></main>
-<footer id="status" role="status" aria-live="polite"></footer>`;
-
-/**
- * The side-bar chat's static layout: a one-line context bar (model, sandbox tier), the
- * transcript, the composer. New chat, history, model and Stop are the view's title-bar actions
- * (package.json menus "view/title"), as in VS Code's own views.
- */
-export const CHAT_VIEW_BODY = `<header class="chat-context">
-  <span id="model" class="chat-model" title="Model used for the next question (change it with the title bar's model action)"></span>
-  <span id="tier" class="tier" tabindex="0" role="note"></span>
-</header>
-<main id="transcript" class="chat-transcript" aria-label="Conversation"></main>
-<div id="empty" class="chat-empty">Ask a question. The model reasons, writes Python that runs in a sandbox, reads the output and answers. Follow-up questions share the sandbox: variables from earlier answers are still there.</div>
-<footer class="composer">
-  <label class="visually-hidden" for="question">Question</label>
-  <textarea id="question" rows="3" placeholder="Ask a question (Enter sends, Shift+Enter for a new line, Escape stops)"></textarea>
-  <div class="composer-actions">
-    <span id="status" role="status" aria-live="polite"></span>
-    <button id="send" type="button" class="primary" title="Send (Enter)">Send</button>
-  </div>
-</footer>`;

@@ -6,20 +6,23 @@ import type { Trajectory } from '../../agent/trajectory';
 import { SolvePanel } from './solvePanel';
 import { ConversationSession, truncate, type AskRequest } from '../conversation/conversationSession';
 import type { Log } from '../shared/log';
+import { Disposable, disposeAll } from '../shared/dispose';
 import type { SandboxService } from '../shared/sandboxService';
 import { privateRoot } from '../shared/scratch';
 import { handleSharedViewMessage } from '../conversation/transcriptActions';
 
 export type SolveRequest = AskRequest;
 
-export class SolveController implements vscode.Disposable {
+export class SolveController extends Disposable {
   private readonly sessions = new Set<ConversationSession>();
 
   constructor(
     private readonly context: vscode.ExtensionContext,
     private readonly log: Log,
     private readonly sandbox: SandboxService,
-  ) {}
+  ) {
+    super();
+  }
 
   /** Stops every running solve. */
   cancelAll(): void {
@@ -44,8 +47,9 @@ export class SolveController implements vscode.Disposable {
     return session.ask(request, (info) => panel.showSession(info));
   }
 
-  dispose(): void {
-    for (const s of this.sessions) s.dispose();
+  override dispose(): void {
+    disposeAll(this.sessions);
     this.sessions.clear();
+    super.dispose();
   }
 }

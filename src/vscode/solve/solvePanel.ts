@@ -1,28 +1,37 @@
-// The webview panel that shows one solve: host side. Messaging (batching, validation, the
-// ready handshake) lives in ViewChannel, shared with the side-bar chat.
+// The webview panel that shows one solve: host side. Page, message validation and event
+// batching live in TranscriptHost (shared with the side-bar chat); the messages are the
+// panel's own protocol (./protocol.ts).
 import * as vscode from 'vscode';
-import type { ProblemAction, SessionInfo, ViewEvent, WebviewMessage } from '../conversation/transcriptProtocol';
-import { ViewChannel } from '../shared/webviewHost';
-import { SOLVE_PANEL_BODY, webviewHtml } from '../shared/webviewHtml';
+import { TranscriptHost } from '../conversation/transcriptHost';
+import type { ProblemAction, SessionInfo, ViewEvent } from '../conversation/transcriptProtocol';
+import { Disposable } from '../shared/dispose';
+import { webviewOptions } from '../shared/webviewHtml';
+import { panelCommandSchema, type PanelCommand, type PanelNotification } from './protocol';
 
-export class SolvePanel implements vscode.Disposable {
+/** The solve panel's static layout; everything inside it is filled by the webview script. */
+export const SOLVE_PANEL_BODY = `<header class="toolbar"><div id="session"></div><button id="stop" type="button" title="Stop: cancel the model and any running code" hidden><span class="codicon codicon-debug-stop" aria-hidden="true"></span> Stop</button></header>
+<main id="transcript" aria-label="Solution"></main>
+<footer id="status" role="status" aria-live="polite"></footer>`;
+
+export class SolvePanel extends Disposable {
   static readonly viewType = 'r1ci.solvePanel';
   private readonly panel: vscode.WebviewPanel;
-  private readonly channel: ViewChannel;
-  private readonly disposeEmitter = new vscode.EventEmitter<void>();
+  private readonly channel: TranscriptHost<PanelCommand, PanelNotification>;
+  private readonly disposeEmitter = this._register(new vscode.EventEmitter<void>());
   readonly onDidDispose = this.disposeEmitter.event;
   /** Validated messages from the webview. */
-  readonly onMessage: vscode.Event<WebviewMessage>;
+  readonly onMessage: vscode.Event<PanelCommand>;
 
   constructor(extensionUri: vscode.Uri, title: string, resourceRoots: readonly vscode.Uri[], log: (line: string) => void) {
-    this.panel = vscode.window.createWebviewPanel(SolvePanel.viewType, title, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false }, {
-      enableScripts: true,
-      retainContextWhenHidden: true,
-      localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media'), ...resourceRoots],
-    });
+    super();
+    this.panel = this._register(
+      vscode.window.createWebviewPanel(SolvePanel.viewType, title, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false }, {
+        ...webviewOptions(extensionUri, resourceRoots),
+        retainContextWhenHidden: true,
+      }),
+    );
     this.panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'icon.svg');
-    this.panel.webview.html = webviewHtml(this.panel.webview, extensionUri, { title, body: SOLVE_PANEL_BODY, view: 'panel' });
-    this.channel = new ViewChannel(this.panel.webview, log);
+    this.channel = this._register(new TranscriptHost<PanelCommand, PanelNotification>(this.panel.webview, { extensionUri, page: { title, body: SOLVE_PANEL_BODY, view: 'panel' }, commands: panelCommandSchema, log }));
     this.onMessage = this.channel.onMessage;
     this.panel.onDidDispose(() => this.dispose());
   }
@@ -55,13 +64,10 @@ export class SolvePanel implements vscode.Disposable {
     this.panel.reveal(undefined, false);
   }
 
-  private disposed = false;
-  dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
+  override dispose(): void {
+    if (this.isDisposed) return;
+    // Listeners (the controller ends the session) hear of the end before the panel goes.
     this.disposeEmitter.fire();
-    this.panel.dispose();
-    this.channel.dispose();
-    this.disposeEmitter.dispose();
+    super.dispose();
   }
 }

@@ -3,10 +3,12 @@
 // starts a new line and Escape stops a running answer. New chat, history, model and Stop are the
 // view's title-bar actions (package.json), so the page has no toolbar of its own.
 import { z } from 'zod';
-import type { ChatState, HostMessage } from '../../../src/vscode/conversation/transcriptProtocol';
+import { chatNotificationSchema, type ChatCommand, type ChatState } from '../../../src/vscode/chat/protocol';
 import { byId } from '../shared/dom';
 import { Transcript } from '../transcript/transcript';
-import { vscode } from '../shared/vscodeApi';
+import { listen, poster, vscode } from '../shared/vscodeApi';
+
+const post = poster<ChatCommand>();
 
 const draftStateSchema = z.object({ draft: z.string() });
 
@@ -17,7 +19,7 @@ const TIER_TEXT: Record<ChatState['tier'], string> = {
   'not-started': 'sandbox: not started',
 };
 
-export function startChatApp(): (message: HostMessage) => void {
+export function startChatApp(): void {
   const model = byId('model');
   const tier = byId('tier');
   const empty = byId('empty');
@@ -43,7 +45,7 @@ export function startChatApp(): (message: HostMessage) => void {
       setStatus('Still answering: stop it first (Escape) or wait.', true);
       return;
     }
-    vscode.postMessage({ type: 'ask', question: text });
+    post({ type: 'ask', question: text });
     question.value = '';
     vscode.setState({ draft: '' });
   };
@@ -54,7 +56,7 @@ export function startChatApp(): (message: HostMessage) => void {
       submit();
     } else if (event.key === 'Escape' && state?.busy) {
       event.preventDefault();
-      vscode.postMessage({ type: 'cancel' });
+      post({ type: 'cancel' });
     }
   });
   send.addEventListener('click', submit);
@@ -72,7 +74,7 @@ export function startChatApp(): (message: HostMessage) => void {
     if (!next.busy && status.dataset['busy'] === 'true') setStatus('', false);
   };
 
-  return (message) => {
+  listen(chatNotificationSchema, (message) => {
     switch (message.type) {
       case 'reset':
         transcript.reset();
@@ -89,8 +91,6 @@ export function startChatApp(): (message: HostMessage) => void {
       case 'problem-actions':
         transcript.offerProblemActions(message.actions);
         break;
-      case 'session':
-        break;
     }
-  };
+  });
 }

@@ -1,11 +1,14 @@
 // The solve panel: one question in a header, its transcript, a Stop button while it runs and a
 // status line (visually hidden once the run is over: the answer card says how it ended).
-import type { HostMessage, SessionInfo } from '../../../src/vscode/conversation/transcriptProtocol';
+import type { SessionInfo } from '../../../src/vscode/conversation/transcriptProtocol';
+import { panelNotificationSchema, type PanelCommand } from '../../../src/vscode/solve/protocol';
 import { byId, el } from '../shared/dom';
 import { Transcript } from '../transcript/transcript';
-import { vscode } from '../shared/vscodeApi';
+import { listen, poster } from '../shared/vscodeApi';
 
-export function startPanelApp(): (message: HostMessage) => void {
+const post = poster<PanelCommand>();
+
+export function startPanelApp(): void {
   const header = byId('session');
   const stop = byId<HTMLButtonElement>('stop');
   const status = byId('status');
@@ -25,9 +28,9 @@ export function startPanelApp(): (message: HostMessage) => void {
   });
   stop.addEventListener('click', () => {
     stop.disabled = true;
-    vscode.postMessage({ type: 'cancel' });
+    post({ type: 'cancel' });
   });
-  return (message) => {
+  listen(panelNotificationSchema, (message) => {
     switch (message.type) {
       case 'session':
         stop.disabled = false;
@@ -45,10 +48,8 @@ export function startPanelApp(): (message: HostMessage) => void {
       case 'problem-actions':
         transcript.offerProblemActions(message.actions);
         break;
-      case 'chat-state':
-        break;
     }
-  };
+  });
 }
 
 function showSession(header: HTMLElement, session: SessionInfo): void {

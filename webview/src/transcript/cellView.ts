@@ -1,11 +1,13 @@
 // One code cell: a collapsible card with its status (pending, waiting, running, ok, error, timed
 // out, killed, not run), duration, the code, stdout and stderr told apart, images the code
 // wrote, long outputs folded behind "Show all", and buttons to copy, insert and re-run it.
-import type { ViewExecResult } from '../../../src/vscode/conversation/transcriptProtocol';
+import type { TranscriptCommand, ViewExecResult } from '../../../src/vscode/conversation/transcriptProtocol';
 import { button, codicon, el, formatBytes, iconButton } from '../shared/dom';
 import { highlightPython } from './markdown';
-import { vscode } from '../shared/vscodeApi';
+import { poster } from '../shared/vscodeApi';
 import { escapeControls, forDisplay } from '../../../src/sandbox/terminalText';
+
+const post = poster<TranscriptCommand>();
 
 export type CellStatus = 'pending' | 'waiting' | 'running' | 'ok' | 'error' | 'timed-out' | 'killed' | 'skipped';
 
@@ -72,11 +74,11 @@ export class CellView {
     const actions = el('span', 'cell-actions');
     actions.setAttribute('role', 'group');
     actions.setAttribute('aria-label', `Cell ${index + 1} actions`);
-    this.rerunButton = iconButton('debug-rerun', 'Re-run', 'Run this code again in the conversation\'s sandbox', () => vscode.postMessage({ type: 'rerun', index }));
+    this.rerunButton = iconButton('debug-rerun', 'Re-run', 'Run this code again in the conversation\'s sandbox', () => post({ type: 'rerun', index }));
     this.rerunButton.hidden = !canRerun;
     actions.append(
-      iconButton('copy', 'Copy', 'Copy the code', () => vscode.postMessage({ type: 'copy', text: code })),
-      iconButton('insert', 'Insert', 'Insert the code at the cursor in the editor', () => vscode.postMessage({ type: 'insert-code', code })),
+      iconButton('copy', 'Copy', 'Copy the code', () => post({ type: 'copy', text: code })),
+      iconButton('insert', 'Insert', 'Insert the code at the cursor in the editor', () => post({ type: 'insert-code', code })),
       this.rerunButton,
     );
     head.append(this.toggle, this.statusEl, actions);
@@ -121,12 +123,12 @@ export class CellView {
     bar.append(el('span', undefined, 'Run this code in the sandbox?'));
     const run = button('Run', 'Run this code in the sandbox', () => {
       bar.remove();
-      vscode.postMessage({ type: 'approve', index: this.index, run: true });
+      post({ type: 'approve', index: this.index, run: true });
     }, 'primary');
     const skip = button('Skip', 'Do not run it; the model is told it was declined', () => {
       bar.remove();
       this.setStatus('skipped');
-      vscode.postMessage({ type: 'approve', index: this.index, run: false });
+      post({ type: 'approve', index: this.index, run: false });
     });
     bar.append(run, skip);
     this.approval = bar;

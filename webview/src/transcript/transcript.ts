@@ -2,11 +2,13 @@
 // (incrementally, see IncrementalProse), each code cell with its live status and output, and an
 // answer card per question. Model text and program output are untrusted: markdown is rendered
 // without HTML, and output goes in through textContent only.
-import type { ProblemAction, ViewEvent } from '../../../src/vscode/conversation/transcriptProtocol';
+import type { ProblemAction, TranscriptCommand, ViewEvent } from '../../../src/vscode/conversation/transcriptProtocol';
 import { CellView } from './cellView';
 import { button, el, iconButton } from '../shared/dom';
 import { IncrementalProse } from './incrementalProse';
-import { vscode } from '../shared/vscodeApi';
+import { poster } from '../shared/vscodeApi';
+
+const post = poster<TranscriptCommand>();
 
 export interface TranscriptOptions {
   /** The chat shows each question in the transcript; the panel shows its one question in a header. */
@@ -243,7 +245,7 @@ export class Transcript {
       const from = e.answerSource === 'code-output' ? ' · printed by the code' : e.answerSource === 'model-boxed' ? ' · written as \\boxed{}' : '';
       card.setAttribute('aria-label', `Final answer: ${answer}. ${summary}${from}`);
       card.append(el('div', 'answer-label', 'Final answer'), el('div', 'answer-text', answer), el('div', 'answer-meta', summary + from));
-      actions.append(iconButton('copy', 'Copy answer', 'Copy the final answer', () => vscode.postMessage({ type: 'copy', text: answer })));
+      actions.append(iconButton('copy', 'Copy answer', 'Copy the final answer', () => post({ type: 'copy', text: answer })));
       this.options.onStatus(`Final answer: ${answer}`, false);
     } else {
       const why = e.reason === 'cancelled' ? 'Stopped.' : e.reason === 'budget' ? (e.message ?? 'The code-call budget is used up.') : e.reason === 'error' ? (e.message ?? 'Failed.') : 'The model gave no <<<answer>>>.';
@@ -251,7 +253,7 @@ export class Transcript {
       card.append(el('div', 'answer-label', e.reason === 'error' ? 'Error' : 'No final answer'), el('div', 'answer-text', why), el('div', 'answer-meta', summary));
       this.options.onStatus(e.reason === 'cancelled' ? 'Stopped' : e.reason === 'error' ? `Error: ${why}` : 'Finished without an answer', false);
     }
-    if (e.codeCalls > 0 || e.answer !== null) actions.append(iconButton('notebook', 'Open in notebook', 'Open this solution as a Jupyter notebook', () => vscode.postMessage({ type: 'open-notebook', run })));
+    if (e.codeCalls > 0 || e.answer !== null) actions.append(iconButton('notebook', 'Open in notebook', 'Open this solution as a Jupyter notebook', () => post({ type: 'open-notebook', run })));
     if (actions.childElementCount > 0) card.append(actions);
     return card;
   }
@@ -271,7 +273,7 @@ export class Transcript {
     }
     const first = bar.firstChild;
     for (const [i, action] of actions.entries()) {
-      const b = button(action.label, action.label, () => vscode.postMessage({ type: 'problem-action', id: action.id }), i === 0 ? 'primary problem-action' : 'problem-action');
+      const b = button(action.label, action.label, () => post({ type: 'problem-action', id: action.id }), i === 0 ? 'primary problem-action' : 'problem-action');
       bar.insertBefore(b, first);
     }
   }
