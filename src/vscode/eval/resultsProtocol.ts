@@ -1,5 +1,6 @@
-// Messages between the host and the evaluation results view (webview/src/results), validated
-// on both sides like the solve panel's.
+// The evaluation results view's webview protocol (webview/src/eval): the data notification
+// (host → webview) and the page's commands (webview → host), validated on both sides like the
+// solve panel's.
 import { z } from 'zod';
 
 const statsSchema = z.object({

@@ -1,6 +1,6 @@
 // Disposal in one place (markdown-language-features' pattern): a class that owns listeners,
 // emitters or child objects extends Disposable and hands each to _register(); dispose() then
-// ends them all once, in order. No vscode import: anything with dispose() qualifies.
+// ends them all once, in order. No vscode import, so any object with dispose() qualifies.
 
 /** Anything that can be ended (vscode.Disposable, an EventEmitter, a panel, a session). */
 export interface IDisposable {
