@@ -6,12 +6,8 @@ import { TranscriptHost } from '../conversation/transcriptHost';
 import type { ProblemAction, SessionInfo, ViewEvent } from '../conversation/transcriptProtocol';
 import { Disposable } from '../shared/dispose';
 import { webviewOptions } from '../shared/webviewHtml';
+import { SOLVE_PANEL_BODY } from './panelPage';
 import { panelCommandSchema, type PanelCommand, type PanelNotification } from './protocol';
-
-/** The solve panel's static layout; everything inside it is filled by the webview script. */
-export const SOLVE_PANEL_BODY = `<header class="toolbar"><div id="session"></div><button id="stop" type="button" title="Stop: cancel the model and any running code" hidden><span class="codicon codicon-debug-stop" aria-hidden="true"></span> Stop</button></header>
-<main id="transcript" aria-label="Solution"></main>
-<footer id="status" role="status" aria-live="polite"></footer>`;
 
 export class SolvePanel extends Disposable {
   static readonly viewType = 'r1ci.solvePanel';
