@@ -3,7 +3,6 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { modelRunSettings } from '../agent/modelRunSettings';
 import { runAgent } from '../agent/runAgent';
 import { collectTrajectory } from '../agent/trajectory';
 import { createCodeRunner } from '../sandbox';
@@ -11,7 +10,7 @@ import type { CodeRunner } from '../sandbox/types';
 import { createPrinter } from './printer';
 import { CliError, EXIT } from './cliSupport';
 import { cliTierNote, ISOLATION_OPTIONS, ISOLATION_USAGE, mayRunModelCode, readIsolation, refusingRunner, type GateIo } from './isolationGate';
-import { MODEL_OPTIONS, modelOptionsUsage, readModelOptions, resolveModelProtocol } from './modelOptions';
+import { MODEL_OPTIONS, modelOptionsUsage, readModelOptions, resolveModelRun } from './modelOptions';
 import { escapeControls } from '../sandbox/terminalText';
 import { removeTree } from '../sandbox/scratchJanitor';
 
@@ -43,7 +42,8 @@ export async function solveCommand(argv: readonly string[], io: GateIo & { stdou
   }
   const question = positionals.join(' ').trim();
   if (!question) throw new CliError(`No question given.\n\n${SOLVE_USAGE}`, EXIT.usage);
-  const m = await resolveModelProtocol(readModelOptions(values), io.signal);
+  const m = readModelOptions(values);
+  const modelRun = await resolveModelRun(m, io.signal);
   const isolation = readIsolation(values.isolation);
   const scratch = await mkdtemp(join(tmpdir(), 'r1ci-solve-'));
   let runner: CodeRunner | null = null;
@@ -51,8 +51,7 @@ export async function solveCommand(argv: readonly string[], io: GateIo & { stdou
     if (!values['text-only']) {
       runner = await createCodeRunner({
         scratchDir: scratch,
-        pythonPath: m.pythonPath,
-        limits: { timeoutMs: m.cellTimeoutSeconds * 1000 },
+        ...m.run.sandbox,
         isolation,
         signal: io.signal,
       });
@@ -63,7 +62,7 @@ export async function solveCommand(argv: readonly string[], io: GateIo & { stdou
       }
     }
     const events = runAgent(question, {
-      ...modelRunSettings(m),
+      ...modelRun,
       runner,
       signal: io.signal,
     });
@@ -78,7 +77,7 @@ export async function solveCommand(argv: readonly string[], io: GateIo & { stdou
       return EXIT.failure;
     }
     if (trajectory.answer === null) {
-      io.stderr.write(`r1ci: the model gave no final answer (${trajectory.reason === 'budget' ? `code-call budget of ${m.maxCodeCalls} used up` : 'no <<<answer>>> in its reply'}).\n`);
+      io.stderr.write(`r1ci: the model gave no final answer (${trajectory.reason === 'budget' ? `code-call budget of ${m.run.maxCodeCalls} used up` : 'no <<<answer>>> in its reply'}).\n`);
       return EXIT.noAnswer;
     }
     return EXIT.ok;

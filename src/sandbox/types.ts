@@ -102,6 +102,10 @@ export interface SandboxLimits {
   readonly artifactHostBytes: number;
 }
 
+/**
+ * The limits of a sandbox nobody configured. Declared only here: the settings table
+ * (src/config/settingsSpec.ts) quotes them as its defaults, in its units (s, MiB, KiB).
+ */
 export const DEFAULT_LIMITS: SandboxLimits = {
   timeoutMs: 60_000,
   memoryBytes: 2 * 1024 ** 3,

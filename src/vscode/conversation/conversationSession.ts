@@ -4,11 +4,11 @@
 // agent events to view events. The view itself is pluggable (a panel, or the chat view that may
 // be re-created), and every view event is recorded so a view can be replayed and persisted.
 import * as vscode from 'vscode';
-import { createBackend, type ChatMessage } from '../../agent/backends';
+import type { ChatMessage } from '../../agent/backends';
 import type { AgentErrorKind, AgentEvent } from '../../agent/events';
-import { resolveProtocol } from '../../agent/protocol';
 import { runAgent } from '../../agent/runAgent';
 import { TrajectoryBuilder, type Trajectory } from '../../agent/trajectory';
+import { backendFor, modelRunSettingsFor, runOptionsFrom } from '../../config/runOptions';
 import type { Settings } from '../../config/settingsSpec';
 import { lastSolve } from './lastTrajectory';
 import { readSettings } from '../../config/vscodeSettings';
@@ -160,8 +160,9 @@ export class ConversationSession implements vscode.Disposable {
       return builder.trajectory;
     }
     const settings = readSettings(this.log);
-    const model = request.model ?? settings.model;
-    const maxCodeCalls = request.maxCodeCalls ?? settings.maxCodeCalls;
+    const options = runOptionsFrom(settings, await getApiKey(settings.backend));
+    const model = request.model ?? options.model;
+    const maxCodeCalls = request.maxCodeCalls ?? options.maxCodeCalls;
     const controller = new AbortController();
     this.controller = controller;
     this.changeEmitter.fire('busy');
@@ -183,19 +184,10 @@ export class ConversationSession implements vscode.Disposable {
         tierNote: this.runnerTier?.note ?? '',
       };
       beforeRun?.(session);
-      const ask = runner !== null && (settings['sandbox.approval'] === 'ask' || (settings['sandbox.approval'] === 'default' && runner.tier !== 'isolated'));
-      const backend = createBackend({ kind: settings.backend, ollamaHost: settings['ollama.host'], openaiBaseUrl: settings['openai.baseUrl'], apiKey: await getApiKey(settings.backend) });
+      const ask = runner !== null && (options.approval === 'ask' || (options.approval === 'default' && runner.tier !== 'isolated'));
       const events = runAgent(request.question, {
-        backend,
-        model,
+        ...(await modelRunSettingsFor(options, backendFor(options), controller.signal, { model, maxCodeCalls })),
         runner,
-        protocol: await resolveProtocol(backend, model, settings.protocol, controller.signal),
-        think: settings.think,
-        maxCodeCalls,
-        temperature: settings.temperature,
-        seed: settings.seed ?? undefined,
-        contextTokens: settings.contextTokens,
-        stallSeconds: settings.stallSeconds,
         signal: controller.signal,
         history: this.messages,
         onMessages: (messages) => {

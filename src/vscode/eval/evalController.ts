@@ -6,8 +6,7 @@ import { mkdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import { createBackend } from '../../agent/backends';
-import { resolveProtocol } from '../../agent/protocol';
+import { backendFor, modelRunSettingsFor, runOptionsFrom } from '../../config/runOptions';
 import { readSettings } from '../../config/vscodeSettings';
 import { autoConcurrency, evaluate } from '../../eval/evaluate';
 import { describeUnsupported, loadTasks } from '../../eval/load';
@@ -19,7 +18,6 @@ import { SandboxPool } from '../../sandbox';
 import { codeMode } from '../conversation/conversationSession';
 import type { Log } from '../shared/log';
 import { getApiKey } from '../models/solveErrors';
-import { poolConfig } from '../shared/sandboxService';
 import { scratchRoot } from '../shared/scratch';
 import { removeTree } from '../../sandbox/scratchJanitor';
 
@@ -88,7 +86,8 @@ export class EvalController implements vscode.Disposable {
 
   async run(request: EvalRunRequest, hooks: EvalRunHooks = {}): Promise<EvalRunOutcome> {
     const settings = readSettings(this.log);
-    const model = request.model ?? settings.model;
+    const run = runOptionsFrom(settings, await getApiKey(settings.backend));
+    const model = request.model ?? run.model;
     let textOnly = request.textOnly ?? false;
     if (!textOnly && (await codeMode(settings)) === 'off') {
       textOnly = true;
@@ -108,14 +107,13 @@ export class EvalController implements vscode.Disposable {
     // The default lies in the workspace a cloned dataset may fill: its folders are made without links.
     if (request.resultsFile) await mkdir(dirname(request.resultsFile), { recursive: true });
     else await ensureResultsFolder(this.resultsBase(request.target));
-    const concurrency = autoConcurrency(request.concurrency ?? settings['eval.concurrency'], settings.backend);
+    const concurrency = autoConcurrency(request.concurrency ?? run.eval.concurrency, run.server.kind);
     const controller = new AbortController();
     this.running.add(controller);
     const tokenListener = hooks.token?.onCancellationRequested(() => controller.abort());
     const scratch = join(scratchRoot(this.context).fsPath, `eval-${randomBytes(4).toString('hex')}`);
     // Stateless (R1-CI's setting); evaluate starts a fresh interpreter per question and per checker.
-    const pool = new SandboxPool({ ...poolConfig(settings), mode: 'stateless', scratchRoot: scratch });
-    const apiKey = settings.backend === 'openai' ? await getApiKey('openai') : undefined;
+    const pool = new SandboxPool({ ...run.sandbox, mode: 'stateless', scratchRoot: scratch });
     this.log(`Evaluation: ${records.length} question(s) from ${request.target} with ${model}${textOnly ? ' (text only)' : ''}, ${concurrency} at a time → ${resultsFile}`);
     let end: Extract<EvalEvent, { type: 'end' }> | undefined;
     try {
@@ -124,7 +122,7 @@ export class EvalController implements vscode.Disposable {
         async (progress, token) => {
           token.onCancellationRequested(() => controller.abort());
           let lastFraction = 0;
-          const backend = createBackend({ kind: settings.backend, ollamaHost: settings['ollama.host'], openaiBaseUrl: settings['openai.baseUrl'], apiKey });
+          const backend = backendFor(run);
           // The toast moves with every question that starts or ends, not only with results.
           let done = 0;
           let toRun = 0;
@@ -137,21 +135,13 @@ export class EvalController implements vscode.Disposable {
           const events = evaluate(
             {
               records,
-              backend,
-              model,
-              protocol: await resolveProtocol(backend, model, settings.protocol, controller.signal),
-              think: settings.think,
-              maxCodeCalls: settings.maxCodeCalls,
-              temperature: settings.temperature,
-              seed: settings.seed ?? undefined,
-              contextTokens: settings.contextTokens,
-              stallSeconds: settings.stallSeconds,
+              ...(await modelRunSettingsFor(run, backend, controller.signal, { model })),
               textOnly,
               concurrency,
-              perQuestionTimeoutMs: settings['eval.timeoutSeconds'] * 1000,
+              perQuestionTimeoutMs: run.eval.questionTimeoutMs,
               resultsFile,
               resume: request.resume ?? true,
-              samples: request.samples ?? settings['eval.samples'],
+              samples: request.samples ?? run.eval.samples,
               // Custom checkers are code too: no interpreter starts in Restricted Mode.
               newRunner: (slot, signal) =>
                 vscode.workspace.isTrusted ? pool.acquire(join(scratch, slot), signal) : Promise.reject(new Error('Restricted Mode: no code (custom checkers included) runs in an untrusted workspace.')),

@@ -95,7 +95,7 @@ export async function runProblemAction(secrets: vscode.SecretStorage, log: (line
     case 'pull': {
       if (!context.model) break;
       const settings = readSettings(log);
-      const client = createModelServerClient(settings, settings.backend === 'openai' ? await getApiKey(secrets) : undefined);
+      const client = createModelServerClient(settings, await getApiKey(secrets));
       const result = await pullModelWithProgress(client, context.model, log);
       if (result === 'pulled' && context.retry) {
         const again = context.retryAfterPullLabel ?? 'Retry';

@@ -1,7 +1,7 @@
 // "Select Model…": a QuickPick that opens at once (busy) and fills in from the server; choosing
 // a model writes r1ci.model, "Pull a model…" pulls one and selects it.
 import * as vscode from 'vscode';
-import { readSettings } from '../../config/vscodeSettings';
+import { readSettings, writeSetting } from '../../config/vscodeSettings';
 import { askApiKey, getApiKey } from './apiKey';
 import { problemKindOf, reportBackendError } from './backendErrorActions';
 import { buildModelPickItems, modelServerTitle, type ModelPickAction, type ModelPickItem } from './modelPickItems';
@@ -15,20 +15,12 @@ export interface ModelUiContext {
 
 export async function currentClient(ui: ModelUiContext): Promise<ModelServerClient> {
   const settings = readSettings(ui.log);
-  return createModelServerClient(settings, settings.backend === 'openai' ? await getApiKey(ui.secrets) : undefined);
+  return createModelServerClient(settings, await getApiKey(ui.secrets));
 }
 
 /** Writes r1ci.model where it is set now (a workspace value wins over the user's), else for the user. */
-export async function writeModelSetting(model: string): Promise<void> {
-  const config = vscode.workspace.getConfiguration('r1ci');
-  const inspected = config.inspect<string>('model');
-  const target =
-    inspected?.workspaceFolderValue !== undefined
-      ? vscode.ConfigurationTarget.WorkspaceFolder
-      : inspected?.workspaceValue !== undefined
-        ? vscode.ConfigurationTarget.Workspace
-        : vscode.ConfigurationTarget.Global;
-  await config.update('model', model, target);
+export function writeModelSetting(model: string): Promise<void> {
+  return writeSetting('model', model);
 }
 
 /** Shows the picker; resolves with the model now selected (undefined when nothing changed). */

@@ -1,11 +1,9 @@
 // The model server as the model UI sees it (picker, status bar, pull): one small interface over
 // the backends of src/agent/backends, so the UI never cares which wire protocol is behind it.
 import { createBackend, type ModelInfo, type PullProgress, type RunningModel } from '../../agent/backends';
-import type { Settings } from '../../config/settingsSpec';
+import { serverOptionsFrom, type ServerSettings } from '../../config/runOptions';
 
-export type { ModelInfo, PullProgress, RunningModel };
-
-export type ServerSettings = Pick<Settings, 'backend' | 'ollama.host' | 'openai.baseUrl'>;
+export type { ModelInfo, PullProgress, RunningModel, ServerSettings };
 
 export interface ModelServerClient {
   readonly kind: 'ollama' | 'openai';
@@ -20,9 +18,11 @@ export interface ModelServerClient {
   readonly pullModel?: (name: string, onProgress: (progress: PullProgress) => void, signal: AbortSignal) => Promise<void>;
 }
 
+/** The client of the configured server; `apiKey` goes only to an OpenAI-compatible one (runOptions.ts). */
 export function createModelServerClient(settings: ServerSettings, apiKey?: string): ModelServerClient {
-  if (settings.backend === 'openai') {
-    const backend = createBackend({ kind: 'openai', openaiBaseUrl: settings['openai.baseUrl'], apiKey });
+  const server = serverOptionsFrom(settings, apiKey);
+  if (server.kind === 'openai') {
+    const backend = createBackend({ ...server, kind: 'openai' });
     return {
       kind: 'openai',
       baseUrl: backend.baseUrl,
@@ -32,7 +32,7 @@ export function createModelServerClient(settings: ServerSettings, apiKey?: strin
       serverVersion: () => backend.serverVersion(),
     };
   }
-  const backend = createBackend({ kind: 'ollama', ollamaHost: settings['ollama.host'] });
+  const backend = createBackend({ ...server, kind: 'ollama' });
   return {
     kind: 'ollama',
     baseUrl: backend.baseUrl,

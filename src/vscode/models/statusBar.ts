@@ -65,8 +65,7 @@ export class ModelStatusBar extends Disposable {
     this.inFlight = controller;
     this.lastRefresh = Date.now();
     const settings = readSettings();
-    const apiKey = settings.backend === 'openai' ? await getApiKey(this.secrets) : undefined;
-    const client = createModelServerClient(settings, apiKey);
+    const client = createModelServerClient(settings, await getApiKey(this.secrets));
     const status = await probeServerStatus(client, settings.model, AbortSignal.any([controller.signal, AbortSignal.timeout(PROBE_TIMEOUT_MS)]));
     if (controller.signal.aborted) return undefined;
     this.inFlight = undefined;

@@ -8,7 +8,7 @@ import type { CodeRunner } from '../../sandbox/types';
 import type { Log } from '../shared/log';
 import { newScratchFolder, privateRoot } from '../shared/scratch';
 import { execOutputs, execSucceeded } from './execOutputs';
-import { poolConfig } from '../shared/sandboxService';
+import { runOptionsFrom } from '../../config/runOptions';
 import { Disposable } from '../shared/dispose';
 
 export const SANDBOX_KERNEL_ID = 'r1ci-sandboxed-python';
@@ -135,17 +135,15 @@ export class SandboxKernel extends Disposable {
   }
 
   private async startRunner(notebook: vscode.NotebookDocument, signal: AbortSignal): Promise<CodeRunner> {
-    const settings = readSettings(this.log, notebook.uri);
+    const { sandbox } = runOptionsFrom(readSettings(this.log, notebook.uri));
     const scratch = await newScratchFolder(this.context);
     const runner = await createCodeRunner({
       scratchDir: scratch.fsPath,
       privateRoot: privateRoot(this.context).fsPath,
-      pythonPath: settings['python.path'] || undefined,
-      limits: poolConfig(settings).limits,
+      ...sandbox,
       // A notebook is a Jupyter-style session: later cells use earlier cells' variables,
       // whatever "r1ci.sandbox.state" says about the model's conversations.
       mode: 'persistent',
-      isolation: settings['sandbox.isolation'],
       signal,
     });
     this.log(`Notebook kernel for ${notebook.uri.toString(true)}: sandbox tier ${runner.tier} (${runner.tierNote}); scratch ${runner.scratchDir}`);

@@ -8,6 +8,7 @@ import { invocationPreview } from '../../codeTool/approval';
 import { formatCellReport } from '../../codeTool/cellReport';
 import { runPythonInput, type RunPythonInput } from '../../codeTool/runPythonInput';
 import { SessionRegistry } from '../../codeTool/sessionRegistry';
+import { runOptionsFrom } from '../../config/runOptions';
 import { readSettings } from '../../config/vscodeSettings';
 import type { CommandManager } from '../shared/commandManager';
 import type { Log } from '../shared/log';
@@ -73,10 +74,10 @@ export class SandboxTool implements vscode.LanguageModelTool<RunPythonInput>, vs
   /** The tier a call will run on: its session's when it has one, else what this machine offers. */
   private async tierFor(sessionId: string | undefined): Promise<{ tier: IsolationTier; note: string }> {
     const session = this.registry.list().find((s) => s.id === sessionId);
-    const settings = readSettings(this.log);
+    const { sandbox } = runOptionsFrom(readSettings(this.log));
     if (session && session.tier !== 'starting') return { tier: session.tier, note: session.tierNote };
-    if (settings['sandbox.isolation'] === 'basic') return { tier: 'basic', note: 'basic tier chosen in "r1ci.sandbox.isolation": code runs as you, with your files and network' };
-    const key = settings['python.path'];
+    if (sandbox.isolation === 'basic') return { tier: 'basic', note: 'basic tier chosen in "r1ci.sandbox.isolation": code runs as you, with your files and network' };
+    const key = sandbox.pythonPath ?? '';
     if (this.tierCache?.key !== key) this.tierCache = { key, tier: detectIsolation(key || undefined).then((i) => ({ tier: i.tier, note: i.note })) };
     return this.tierCache.tier;
   }

@@ -2,35 +2,12 @@
 // conversation's first cell does not pay the start-up. The pool is rebuilt when a setting
 // it depends on (interpreter, limits, state, isolation) changes.
 import * as vscode from 'vscode';
+import { runOptionsFrom } from '../../config/runOptions';
 import type { Settings } from '../../config/settingsSpec';
 import { SandboxPool } from '../../sandbox';
-import { DEFAULT_LIMITS, type CodeRunner, type SandboxLimits } from '../../sandbox/types';
+import type { CodeRunner } from '../../sandbox/types';
 import { removeScratchFolder, sweepScratchRoot } from '../../sandbox/scratchJanitor';
 import { newScratchFolder, privateRoot, scratchRoot } from './scratch';
-
-interface PoolConfig {
-  readonly pythonPath: string | undefined;
-  readonly limits: SandboxLimits;
-  readonly mode: 'persistent' | 'stateless';
-  readonly isolation: 'auto' | 'basic';
-}
-
-export function poolConfig(settings: Settings): PoolConfig {
-  return {
-    pythonPath: settings['python.path'] || undefined,
-    limits: {
-      timeoutMs: settings['sandbox.timeoutSeconds'] * 1000,
-      memoryBytes: settings['sandbox.memoryMiB'] * 1024 * 1024,
-      outputBytes: settings['sandbox.outputKiB'] * 1024,
-      fileSizeBytes: settings['sandbox.fileSizeMiB'] * 1024 * 1024,
-      diskBytes: settings['sandbox.diskMiB'] * 1024 * 1024,
-      diskEntries: DEFAULT_LIMITS.diskEntries,
-      artifactHostBytes: DEFAULT_LIMITS.artifactHostBytes,
-    },
-    mode: settings['sandbox.state'],
-    isolation: settings['sandbox.isolation'],
-  };
-}
 
 export class SandboxService implements vscode.Disposable {
   private pool: SandboxPool | undefined;
@@ -61,12 +38,13 @@ export class SandboxService implements vscode.Disposable {
   }
 
   private poolFor(settings: Settings): SandboxPool {
+    const run = runOptionsFrom(settings);
     if (!this.swept) {
       // Once per window, before any sandbox of ours runs: folders untouched for the set age go.
       this.swept = true;
-      void sweepScratchRoot(scratchRoot(this.context).fsPath, { maxAgeDays: settings['sandbox.scratchMaxAgeDays'] });
+      void sweepScratchRoot(scratchRoot(this.context).fsPath, { maxAgeDays: run.scratchMaxAgeDays });
     }
-    const config = poolConfig(settings);
+    const config = run.sandbox;
     const key = JSON.stringify(config);
     if (!this.pool || key !== this.key) {
       void this.pool?.dispose();
