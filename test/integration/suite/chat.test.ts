@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import { setSetting } from '../extensionHost';
 import { z } from 'zod';
 import type { Trajectory } from '../../../src/agent/trajectory';
-import { storedConversationSchema } from '../../../src/views/chat/conversationStore';
+import { storedConversationSchema } from '../../../src/vscode/chat/conversationStore';
 import { startScriptedServer, type ScriptedServer } from '../../support/scripted-server';
 
 interface ChatStateForTests {
