@@ -2,12 +2,8 @@
 // (their documentation: VS Code `.vscode/mcp.json` uses "servers" with "type": "stdio"; Claude
 // Desktop and Cline use "mcpServers"; Continue picks up Claude-style JSON files placed in
 // `.continue/mcpServers/`). The README shows the same snippets and a test starts them as written.
-// The server is started against the same model server and model as the extension: the settings
-// that differ from their defaults become `r1ci mcp` flags. The API key is never written into the
-// JSON: VS Code asks for it (a password input) and passes it as R1CI_API_KEY; other clients are
-// told to set R1CI_API_KEY in the entry's "env" themselves.
-import { MODEL_FLAGS, SANDBOX_FLAGS } from '../cli/settingFlags';
-import { SETTINGS_SPEC, type Settings } from '../config/settingsSpec';
+// The API key is never written into the JSON: VS Code asks for it (a password input) and passes
+// it as R1CI_API_KEY; other clients are told to set R1CI_API_KEY in the entry's "env" themselves.
 
 export type McpClientKind = 'vscode' | 'claude' | 'cline' | 'continue';
 
@@ -16,7 +12,7 @@ export interface McpLaunch {
   readonly command: string;
   /** Absolute path of the extension's dist/cli.js. */
   readonly cliPath: string;
-  /** Extra `r1ci mcp` options, e.g. ["--model", "qwen2.5-coder:7b"] (see `mcpArgsForSettings`). */
+  /** Extra `r1ci mcp` options, e.g. ["--model", "qwen2.5-coder:7b"] (the extension passes `modelFlagsFor(settings)`, src/cli/modelOptions.ts). */
   readonly extraArgs?: readonly string[];
   /**
    * True when the model server needs an API key (OpenAI-compatible backend with a stored key).
@@ -29,23 +25,6 @@ export interface McpLaunch {
 /** The environment variable `r1ci mcp` reads the API key from (src/cli/modelOptions.ts). */
 export const MCP_API_KEY_ENV = 'R1CI_API_KEY';
 const API_KEY_INPUT = 'r1ci-api-key';
-
-/**
- * The `r1ci mcp` flags that reach the same model server and model, asked the same way, with the
- * same sandbox limits as `settings`: one `--flag value` per model or sandbox setting that differs
- * from its default (the flag table of src/cli/settingFlags.ts), and `--host` (Ollama) or
- * `--base-url` (OpenAI-compatible) for a server URL that is set. Defaults give no flags.
- */
-export function mcpArgsForSettings(settings: Settings): string[] {
-  const args: string[] = [];
-  for (const [flag, { setting }] of Object.entries({ ...MODEL_FLAGS, ...SANDBOX_FLAGS })) {
-    const value = settings[setting];
-    if (value !== null && value !== SETTINGS_SPEC[setting].default) args.push(`--${flag}`, String(value));
-  }
-  if (settings.backend === 'openai' && settings['openai.baseUrl'] !== SETTINGS_SPEC['openai.baseUrl'].default) args.push('--base-url', settings['openai.baseUrl']);
-  if (settings.backend === 'ollama' && settings['ollama.host'] !== '') args.push('--host', settings['ollama.host']);
-  return args;
-}
 
 /** The server's key in every client's configuration. */
 export const MCP_SERVER_NAME = 'r1ci';

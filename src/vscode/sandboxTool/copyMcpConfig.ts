@@ -4,8 +4,9 @@
 // key is referred to (R1CI_API_KEY), never copied.
 import * as vscode from 'vscode';
 import { z } from 'zod';
+import { modelFlagsFor } from '../../cli/modelOptions';
 import { readSettings } from '../../config/vscodeSettings';
-import { MCP_API_KEY_ENV, MCP_CLIENT_FILES, mcpArgsForSettings, mcpClientConfig, type McpClientKind } from '../../mcp/clientConfig';
+import { MCP_API_KEY_ENV, MCP_CLIENT_FILES, mcpClientConfig, type McpClientKind } from '../../mcp/clientConfig';
 import { getApiKey } from '../models/apiKey';
 import type { Command } from '../shared/commandManager';
 
@@ -49,7 +50,7 @@ export class CopyMcpConfigCommand implements Command {
     const settings = readSettings();
     const apiKey = settings.backend === 'openai' && (await getApiKey(this.secrets)) !== undefined;
     const cliPath = vscode.Uri.joinPath(this.extensionUri, 'dist', 'cli.js').fsPath;
-    const json = mcpClientConfig(client, { command: nodeCommand(), cliPath, extraArgs: mcpArgsForSettings(settings), apiKey });
+    const json = mcpClientConfig(client, { command: nodeCommand(), cliPath, extraArgs: modelFlagsFor(settings), apiKey });
     await vscode.env.clipboard.writeText(json);
     // Only VS Code's configuration can ask for the key; elsewhere the user adds it to the entry's "env".
     const keyNote = apiKey && client !== 'vscode' ? ` The API key is not copied: add "env": {"${MCP_API_KEY_ENV}": "…"} to the r1ci entry.` : '';

@@ -3,10 +3,10 @@
 // options as the settings themselves. The API key is referred to, never written into the JSON.
 import { parseArgs } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { MODEL_OPTIONS, readModelOptions } from '../../../src/cli/modelOptions';
+import { modelFlagsFor, MODEL_OPTIONS, readModelOptions } from '../../../src/cli/modelOptions';
 import { runOptionsFrom, type RunOptions } from '../../../src/config/runOptions';
 import { defaultSettings, type Settings } from '../../../src/config/settingsSpec';
-import { MCP_API_KEY_ENV, mcpArgsForSettings, mcpClientConfig } from '../../../src/mcp/clientConfig';
+import { MCP_API_KEY_ENV, mcpClientConfig } from '../../../src/mcp/clientConfig';
 
 const KEY = 'sk-secret-123';
 
@@ -24,9 +24,9 @@ function served(run: RunOptions): unknown {
 
 const settings = (over: Partial<Settings>): Settings => ({ ...defaultSettings(), ...over });
 
-describe('mcpArgsForSettings', () => {
+describe('modelFlagsFor', () => {
   it('gives no flags for the default settings', () => {
-    expect(mcpArgsForSettings(defaultSettings())).toEqual([]);
+    expect(modelFlagsFor(defaultSettings())).toEqual([]);
   });
 
   it.each<[string, Partial<Settings>, string[]]>([
@@ -44,19 +44,19 @@ describe('mcpArgsForSettings', () => {
     ],
   ])('%s: only the values that differ, and the CLI reads them back to the same run', (_name, over, expected) => {
     const s = settings(over);
-    const args = mcpArgsForSettings(s);
+    const args = modelFlagsFor(s);
     expect(args).toEqual(expected);
     expect(served(cliRun(args))).toEqual(served(runOptionsFrom(s, KEY)));
   });
 
   it('the Ollama host is not passed to an OpenAI-compatible server, nor its URL to Ollama', () => {
-    expect(mcpArgsForSettings(settings({ backend: 'openai', 'ollama.host': 'http://gpu-box:11434' }))).toEqual(['--backend', 'openai']);
-    expect(mcpArgsForSettings(settings({ 'openai.baseUrl': 'http://10.0.0.5:8000/v1' }))).toEqual([]);
+    expect(modelFlagsFor(settings({ backend: 'openai', 'ollama.host': 'http://gpu-box:11434' }))).toEqual(['--backend', 'openai']);
+    expect(modelFlagsFor(settings({ 'openai.baseUrl': 'http://10.0.0.5:8000/v1' }))).toEqual([]);
   });
 });
 
 describe('mcpClientConfig with the settings', () => {
-  const launch = { command: 'node', cliPath: '/ext/dist/cli.js', extraArgs: mcpArgsForSettings(settings({ backend: 'openai', model: 'm' })) };
+  const launch = { command: 'node', cliPath: '/ext/dist/cli.js', extraArgs: modelFlagsFor(settings({ backend: 'openai', model: 'm' })) };
 
   it('starts `r1ci mcp` with the flags in every client', () => {
     const vscode = JSON.parse(mcpClientConfig('vscode', launch)) as { servers: { r1ci: { args: string[] } } };
