@@ -119,17 +119,19 @@ function proseToMarkdown(prose: string): string {
 
 /** TeX with `<` as `\lt`: the same symbol, and never the start of an HTML tag. */
 function safeTex(tex: string): string {
-  return tex.replace(/</g, '\\lt ');
+  // A letter right after would extend the control word (`\ltb`), so it is set apart by a space.
+  return tex.replace(/<(?=[A-Za-z])/g, '\\lt ').replace(/</g, '\\lt');
 }
 
 /**
  * `$$…$$` for `\[…\]`: on lines of its own when the model put the delimiter at the start of a
- * line (a display block), else inline. Blank lines would end the paragraph, so none are kept.
+ * line (a display block; the closing `$$` takes the same indentation, so a block inside a list
+ * item stays in it), else inline. Blank lines would end the paragraph, so none are kept.
  */
 function displayMath(prose: string, at: number, tex: string): string {
   const body = tex.replace(/\n[ \t]*(?=\n)/g, '');
-  const lineStart = /(^|\n)[ \t]*$/.test(prose.slice(0, at));
-  return lineStart ? `$$\n${body}\n$$` : `$$${body}$$`;
+  const indent = /(?:^|\n)([ \t]*)$/.exec(prose.slice(0, at))?.[1];
+  return indent === undefined ? `$$${body}$$` : `$$\n${indent}${body}\n${indent}$$`;
 }
 
 /** `<<<answer>>>` markers (with the blanks before them) whose content is `answer`, in prose. */

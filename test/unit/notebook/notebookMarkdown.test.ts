@@ -21,12 +21,15 @@ function notebookRenderer(): MarkdownIt {
   return md;
 }
 
-/** The TeX of every math token, in order, with `\lt` read back as `<`. */
+/** TeX with `\lt` read back as `<`, and the spacing around `<` (TeX ignores it) left out. */
+const lt = (tex: string): string => tex.replace(/\\lt(?![A-Za-z])/g, '<').replace(/\s*<\s*/g, '<').trim();
+
+/** The TeX of every math token, in order, compared through `lt`. */
 function mathIn(markdown: string): string[] {
   const found: string[] = [];
   const walk = (tokens: ReturnType<MarkdownIt['parse']>): void => {
     for (const t of tokens) {
-      if (t.type === 'math_inline' || t.type === 'math_block') found.push(t.content.replace(/\\lt /g, '<').trim());
+      if (t.type === 'math_inline' || t.type === 'math_block') found.push(lt(t.content));
       if (t.children) walk(t.children);
     }
   };
@@ -72,11 +75,20 @@ describe('notebookMarkdown: math', () => {
     ]);
   });
 
+  it('keeps display math inside a numbered step (as R1 distills write their steps)', () => {
+    const step = '1. **Sum the series:**\n   \\[\n   S = \\sum_{k=1}^{10} k^2 = 385\n   \\]\n2. **Check** that \\( S < 400 \\).';
+    const out = notebookMarkdown(step);
+    expect(out).toBe('1. **Sum the series:**\n   $$\n   S = \\sum_{k=1}^{10} k^2 = 385\n   $$\n2. **Check** that $S \\lt 400$.');
+    expect(mathIn(out)).toEqual(['S = \\sum_{k=1}^{10} k^2 = 385', 'S < 400'].map(lt));
+    const list = notebookRenderer().parse(out, {}).filter((t) => t.type === 'ordered_list_open' || t.type === 'list_item_open');
+    expect(list.map((t) => t.type)).toEqual(['ordered_list_open', 'list_item_open', 'list_item_open']);
+  });
+
   it('keeps < inside math as math (\\lt), never as an HTML tag or a visible entity', () => {
     const out = notebookMarkdown(QWEN_REPLY);
     expect(out).not.toContain('<');
     expect(out).not.toMatch(/\$[^$]*&lt;[^$]*\$/);
-    expect(mathIn(out)).toEqual(['\\{x \\mid 0 < x < 1\\}', 'P(X<3) = \\frac{1}{3}', '\\sum_{k=1}^{n} k = \\frac{n(n+1)}{2}', 'x_1 + x_2']);
+    expect(mathIn(out)).toEqual(['\\{x \\mid 0 < x < 1\\}', 'P(X<3) = \\frac{1}{3}', '\\sum_{k=1}^{n} k = \\frac{n(n+1)}{2}', 'x_1 + x_2'].map(lt));
   });
 
   it('leaves code spans and fenced code exactly as written', () => {
