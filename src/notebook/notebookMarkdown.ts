@@ -86,7 +86,8 @@ function proseToMarkdown(prose: string): string {
       const close = two === '\\(' ? '\\)' : '\\]';
       const end = prose.indexOf(close, i + 2);
       const tex = end > i + 2 ? prose.slice(i + 2, end).trim() : '';
-      if (tex) {
+      // Inline math ends with its paragraph: a `\(` whose `\)` lies beyond a blank line is text.
+      if (tex && (two === '\\[' || !/\n[ \t]*\n/.test(tex))) {
         out += two === '\\(' ? `$${safeTex(tex)}$` : displayMath(prose, i, safeTex(tex));
         i = end + 2;
         continue;

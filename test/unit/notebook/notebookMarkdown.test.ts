@@ -100,6 +100,7 @@ describe('notebookMarkdown: math', () => {
   it('leaves money, escaped dollars and lone delimiters alone', () => {
     expect(notebookMarkdown('It costs $5 and $6, or \\$7; a lone \\( stays.')).toBe('It costs $5 and $6, or \\$7; a lone \\( stays.');
     expect(mathIn(notebookMarkdown('It costs $5 and $6.'))).toEqual([]);
+    expect(notebookMarkdown('Open \\( here.\n\nLater \\) there.')).toBe('Open \\( here.\n\nLater \\) there.');
   });
 
   it('an unclosed fence keeps the rest as code', () => {
