@@ -3,54 +3,9 @@
 // its setting accept exactly the same values. The parsed flags become a Settings object, which
 // runOptionsFrom turns into run options the same way as the extension's settings.
 import { parseSettings, settingSchema, SETTINGS_SPEC, type SettingKey, type Settings, type SettingSpec } from '../config/settingsSpec';
+import type { FlagTable } from '../config/settingFlags';
 import { CliError, EXIT } from './cliSupport';
 
-/** A flag that sets one setting. `value` names its argument in --help; `help` says what it does. */
-export interface SettingFlag {
-  readonly setting: SettingKey;
-  readonly value: string;
-  readonly help: string;
-}
-
-/** How the model is asked (solve, eval, mcp). */
-export const MODEL_FLAGS = {
-  backend: { setting: 'backend', value: 'KIND', help: 'model server kind' },
-  model: { setting: 'model', value: 'NAME', help: 'model name' },
-  'max-code-calls': { setting: 'maxCodeCalls', value: 'N', help: 'code-call budget per question' },
-  protocol: {
-    setting: 'protocol',
-    value: 'MODE',
-    help: 'how code and results travel; auto: r1ci for R1-CI models, tools for models with native tool calls (Ollama capabilities), chat otherwise',
-  },
-  think: { setting: 'think', value: 'MODE', help: 'reasoning of reasoning models' },
-  temperature: { setting: 'temperature', value: 'T', help: 'sampling temperature' },
-  seed: { setting: 'seed', value: 'N', help: 'sampling seed (default: none)' },
-  'context-tokens': { setting: 'contextTokens', value: 'N', help: 'context window requested from Ollama (num_ctx)' },
-  'stall-seconds': { setting: 'stallSeconds', value: 'S', help: 'give up on a reply after this long without a token' },
-} as const satisfies Record<string, SettingFlag>;
-
-/** The sandbox: interpreter and every limit of the table (a unit test checks none is missing). */
-export const SANDBOX_FLAGS = {
-  python: { setting: 'python.path', value: 'PATH', help: 'Python interpreter for the code (default: python3 on PATH)' },
-  timeout: { setting: 'sandbox.timeoutSeconds', value: 'SECONDS', help: 'wall-clock limit per code cell' },
-  'memory-mib': { setting: 'sandbox.memoryMiB', value: 'N', help: 'memory of the whole sandbox (all its processes and /tmp together)' },
-  'output-kib': { setting: 'sandbox.outputKiB', value: 'N', help: 'output given back to the model per cell' },
-  'file-size-mib': { setting: 'sandbox.fileSizeMiB', value: 'N', help: 'largest file a cell may write' },
-  'disk-mib': { setting: 'sandbox.diskMiB', value: 'N', help: 'disk the scratch folder may take in total' },
-} as const satisfies Record<string, SettingFlag>;
-
-/** Evaluation budgets (eval). */
-export const EVAL_FLAGS = {
-  concurrency: { setting: 'eval.concurrency', value: 'N', help: 'questions at once; 0: 1 for ollama, 4 for openai' },
-  'question-timeout': { setting: 'eval.timeoutSeconds', value: 'S', help: 'wall-clock limit per question, 0 = none' },
-  samples: {
-    setting: 'eval.samples',
-    value: 'K',
-    help: 'ask each question K times: pass@K, mean@K, success rate p and the improvement potential 4p(1−p) (use --temperature > 0)',
-  },
-} as const satisfies Record<string, SettingFlag>;
-
-type FlagTable = Readonly<Record<string, SettingFlag>>;
 
 /** node:util parseArgs declarations of a flag table (every setting flag takes a string). */
 export function flagOptions<T extends FlagTable>(flags: T): { readonly [K in keyof T]: { readonly type: 'string' } } {

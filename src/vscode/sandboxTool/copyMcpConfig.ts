@@ -4,7 +4,7 @@
 // key is referred to (R1CI_API_KEY), never copied.
 import * as vscode from 'vscode';
 import { z } from 'zod';
-import { modelFlagsFor } from '../../cli/modelOptions';
+import { modelFlagsFor } from '../../config/settingFlags';
 import { readSettings } from '../../config/vscodeSettings';
 import { MCP_API_KEY_ENV, MCP_CLIENT_FILES, mcpClientConfig, type McpClientKind } from '../../mcp/clientConfig';
 import { getApiKey } from '../models/apiKey';

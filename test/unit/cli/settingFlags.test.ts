@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { CliError } from '../../../src/cli/cliSupport';
 import { readModelOptions } from '../../../src/cli/modelOptions';
-import { EVAL_FLAGS, flagUsage, MODEL_FLAGS, SANDBOX_FLAGS, settingsFromFlags, type SettingFlag } from '../../../src/cli/settingFlags';
+import { flagUsage, settingsFromFlags } from '../../../src/cli/settingFlags';
+import { EVAL_FLAGS, MODEL_FLAGS, SANDBOX_FLAGS, type SettingFlag } from '../../../src/config/settingFlags';
 import { runOptionsFrom } from '../../../src/config/runOptions';
 import { parseSettings, SETTINGS_SPEC, type SettingKey, type SettingSpec } from '../../../src/config/settingsSpec';
 

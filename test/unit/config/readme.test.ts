@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EVAL_FLAGS, MODEL_FLAGS, SANDBOX_FLAGS } from '../../../src/cli/settingFlags';
+import { EVAL_FLAGS, MODEL_FLAGS, SANDBOX_FLAGS } from '../../../src/config/settingFlags';
 import { SETTINGS_SECTION, SETTINGS_SPEC } from '../../../src/config/settingsSpec';
 
 describe('README', () => {

@@ -3,7 +3,8 @@
 // options as the settings themselves. The API key is referred to, never written into the JSON.
 import { parseArgs } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { modelFlagsFor, MODEL_OPTIONS, readModelOptions } from '../../../src/cli/modelOptions';
+import { MODEL_OPTIONS, readModelOptions } from '../../../src/cli/modelOptions';
+import { modelFlagsFor } from '../../../src/config/settingFlags';
 import { runOptionsFrom, type RunOptions } from '../../../src/config/runOptions';
 import { defaultSettings, type Settings } from '../../../src/config/settingsSpec';
 import { MCP_API_KEY_ENV, mcpClientConfig } from '../../../src/mcp/clientConfig';
