@@ -11,7 +11,6 @@ const artifactSchema = z.object({
   /** A webview URI, set for images the view may show. */
   src: z.string().optional(),
 });
-export type ViewArtifact = z.infer<typeof artifactSchema>;
 
 const execResultSchema = z.object({
   stdout: z.string(),
