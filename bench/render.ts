@@ -22,7 +22,8 @@
 import { readFileSync } from 'node:fs';
 import { extname, join, resolve, sep } from 'node:path';
 import { chromium, type Page } from 'playwright-core';
-import type { HostMessage, ViewEvent } from '../src/views/messages';
+import type { PanelNotification } from '../src/vscode/solve/protocol';
+import type { ViewEvent } from '../src/vscode/conversation/transcriptProtocol';
 
 const ROOT = resolve(__dirname, '..', '..');
 /** The number after `flag` on the command line, or `fallback`. */
@@ -200,12 +201,12 @@ interface BenchWindow {
   streamingTurnInView(): boolean;
 }
 
-async function dispatch(page: Page, message: HostMessage): Promise<void> {
+async function dispatch(page: Page, message: PanelNotification): Promise<void> {
   await page.evaluate((m) => (globalThis as unknown as BenchWindow).dispatchHost(m), message);
 }
 
 /** Applies one token and returns the page's work for it (ms). */
-async function timeToken(page: Page, message: HostMessage): Promise<number> {
+async function timeToken(page: Page, message: PanelNotification): Promise<number> {
   return page.evaluate(async (m) => {
     const w = (globalThis as unknown as BenchWindow);
     w.__frameWork = 0;

@@ -50,7 +50,7 @@ const node = {
 };
 
 const builds = [
-  { ...node, entryPoints: { extension: 'src/extension.ts', cli: 'src/cli/main.ts' }, outdir: 'dist' },
+  { ...node, entryPoints: { extension: 'src/vscode/extension.ts', cli: 'src/cli/main.ts' }, outdir: 'dist' },
   {
     bundle: true,
     platform: 'browser',
@@ -59,7 +59,7 @@ const builds = [
     sourcemap: !production,
     minify: production,
     logLevel: 'warning',
-    entryPoints: { webview: 'webview/src/main.ts', results: 'webview/src/results/main.ts' },
+    entryPoints: { webview: 'webview/src/main.ts', results: 'webview/src/eval/results.ts' },
     outdir: 'dist',
     loader: { '.woff2': 'file', '.woff': 'file', '.ttf': 'file' },
     // KaTeX's stylesheet lands in dist/webview.css, its fonts in dist/fonts/ (see .vscodeignore).

@@ -1,55 +1,11 @@
 // Typed events the agent yields; both front ends (VS Code views and the CLI) consume them.
 import type { BackendErrorKind } from './backends/types';
-import type { ExecResult } from '../sandbox/types';
-import type { AnswerSource } from './finalAnswer';
+import type { ExecResult } from '../trajectory/execResult';
+import type { AgentWarningKind, AnswerSource, CodeSource, StopReason, TurnStats } from '../trajectory/trajectory';
 
-/** Where the code of a cell came from. */
-export type CodeSource =
-  /** A python fence in the model's text (the R1-CI way). */
-  | 'text'
-  /** A python fence in the model's reasoning, run because the reply had neither code nor answer (see docs/backends.md). */
-  | 'reasoning'
-  /** A native tool call (the `tools` protocol). */
-  | 'tool-call';
-
-/** Per model request: what it cost. Time in code is the following `exec-result`'s durationMs. */
-export interface TurnStats {
-  /** Prompt tokens the server evaluated (Ollama: may exclude a cached prefix, and is capped at num_ctx). */
-  readonly promptTokens?: number;
-  readonly outputTokens?: number;
-  /** Output tokens per second (from the server's generation time, else measured from the first token). */
-  readonly tokensPerSecond?: number;
-  /** Wall-clock time spent waiting on the model for this turn (including retries). */
-  readonly modelMs: number;
-  /** From sending the request to the first token; absent when no token came. */
-  readonly firstTokenMs?: number;
-  /** The server's reason for stopping ('stop', 'length', ...); absent when we cut at a closing fence. */
-  readonly doneReason?: string;
-  /** Automatic retries this turn needed (0 or 1). */
-  readonly retries?: number;
-  /** Our lower-bound estimate of the prompt's tokens, for comparing with promptTokens. */
-  readonly promptTokensEstimate?: number;
-}
-
-export type AgentWarningKind =
-  /** The conversation no longer fits the context window: the server dropped part of it. */
-  | 'context-truncated'
-  /** A transient failure (stall, dropped connection, HTTP 5xx) before any token: retried once. */
-  | 'retry'
-  /** The server stopped at its token limit ('length'), not because the model finished (a code block cut there is not run). */
-  | 'output-truncated'
-  /** The reply had no code and no answer outside its reasoning; the python block in the reasoning was run. */
-  | 'code-in-reasoning';
-
-export type StopReason =
-  /** The model gave `<<<answer>>>` (or a recognised fallback). */
-  | 'answer'
-  /** The model stopped without an answer. */
-  | 'no-answer'
-  /** The code-call budget was used up and the model asked for more. */
-  | 'budget'
-  | 'cancelled'
-  | 'error';
+// The pieces of the record (cell sources, turn stats, warnings, stop reasons) are declared once
+// with the trajectory; the events carry them as they happen.
+export type { AgentWarningKind, CodeSource, StopReason, TurnStats } from '../trajectory/trajectory';
 
 export type AgentEvent =
   | { readonly type: 'start'; readonly question: string; readonly model: string; readonly maxCodeCalls: number }

@@ -17,8 +17,6 @@
 // quoted lines (`> ...`) and inline code spans. Each stretch of model text (one model request)
 // is searched on its own, so a fence an earlier turn left open cannot swallow a later answer.
 
-import { z } from 'zod';
-
 const ANSWER = /<<<([\s\S]*?)>>>/g;
 const ANSWER_ONLY = /^\s*<<<([\s\S]*?)>>>\s*$/;
 /** A fence line at any indentation (list items nest fences), as codeBlocks.ts reads them. */
@@ -88,14 +86,7 @@ function lastMarked(text: string): string | null {
   return last;
 }
 
-/**
- * Where a run's final answer came from: `model` (the model's own `<<<…>>>`), `model-boxed` (the
- * model's text had only `\boxed{…}`: shown, but not the format benchmarks ask for), or
- * `code-output` (the model's text had none; the last execution output printed `<<<…>>>`).
- */
-export const answerSourceSchema = z.enum(['model', 'model-boxed', 'code-output']);
-/** See `answerSourceSchema`. */
-export type AnswerSource = z.infer<typeof answerSourceSchema>;
+export type { AnswerSource } from '../trajectory/trajectory';
 
 /** An answer and the format it was written in. */
 export interface FoundAnswer {

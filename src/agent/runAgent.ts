@@ -4,7 +4,7 @@
 import type { AgentErrorKind, AgentEvent, CodeSource, StopReason, TurnStats } from './events';
 import { BackendError, type ChatChunk, type ChatMessage, type ChatRequest, type ToolCall } from './backends/types';
 import { ContextWatch } from './contextWatch';
-import { watchForStall, type StallLimits } from './stallWatchdog';
+import { DEFAULT_FIRST_TOKEN_SECONDS, DEFAULT_STALL_SECONDS, watchForStall, type StallLimits } from './stallWatchdog';
 import { CodeBlockDetector, findCodeBlocks, type CodeBlock } from './codeBlocks';
 import { answerInOutput, extractFinalAnswer, findFinalAnswer, type AnswerSource } from './finalAnswer';
 import { appendExecution, appendToolResults, formatExecution, formatNotRun, initialMessages, type ProtocolMode } from './protocol';
@@ -33,11 +33,6 @@ export interface AgentOptions extends ModelRunSettings {
   /** Retry a transient failure (stall, dropped connection, HTTP 5xx) once when no token was shown yet (default true). */
   readonly retryOnce?: boolean;
 }
-
-/** Default silence allowed between two tokens (the "r1ci.stallSeconds" setting). */
-export const DEFAULT_STALL_SECONDS = 60;
-/** Default silence allowed before the first token: loading a large model from disk takes minutes. */
-export const DEFAULT_FIRST_TOKEN_SECONDS = 300;
 
 /** What one attempt at a model request produced. */
 interface Attempt {

@@ -5,6 +5,14 @@
 import { BackendError } from './backends/types';
 import { knob } from './frontEnd';
 
+/**
+ * Default silence allowed between two tokens, seconds. The one declaration: the settings table
+ * ("r1ci.stallSeconds") and the CLI's --stall-seconds take their default from here.
+ */
+export const DEFAULT_STALL_SECONDS = 60;
+/** Default silence allowed before the first token, seconds: loading a large model from disk takes minutes. */
+export const DEFAULT_FIRST_TOKEN_SECONDS = 300;
+
 export interface StallLimits {
   /** Allowed silence before the first chunk (model loading from disk can take minutes). */
   readonly firstChunkMs: number;

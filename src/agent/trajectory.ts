@@ -1,108 +1,71 @@
-// Folds the agent's event stream into one record of the whole conversation: what the CLI's
-// --json prints, what evaluation stores, what SFT export keeps.
-import type { AgentEvent, AgentWarningKind, CodeSource, StopReason, TurnStats } from './events';
-import type { AnswerSource } from './finalAnswer';
-import type { ExecResult } from '../sandbox/types';
+// Folds the agent's event stream into the record of the run (trajectory/trajectory.ts): what the
+// CLI's --json prints, what evaluation stores, what SFT export keeps. The fold is written once,
+// as a pure reducer, so every front end (CLI, core conversation, VS Code views) folds alike.
+import type { AgentEvent } from './events';
+import { emptyTrajectory, type Trajectory, type TrajectoryTurn } from '../trajectory/trajectory';
 
-export interface TrajectoryCell {
-  readonly index: number;
-  readonly language: string;
-  readonly code: string;
-  /** Where the code came from; absent = a fence in the model's text. */
-  readonly source?: CodeSource;
-  /** Absent when the code was not run (declined, cancelled). */
-  result?: ExecResult;
+export type { Trajectory, TrajectoryCell, TrajectoryTurn } from '../trajectory/trajectory';
+
+/** The events the fold reads; `start`'s maxCodeCalls and `exec-start` are not part of the record. */
+export type TrajectoryEvent = AgentEvent;
+
+/** `t` with its last turn replaced by `f(last)`; `t` itself when there is no turn yet. */
+function withLastTurn(t: Trajectory, f: (turn: TrajectoryTurn) => TrajectoryTurn): Trajectory {
+  const last = t.turns[t.turns.length - 1];
+  return last ? { ...t, turns: [...t.turns.slice(0, -1), f(last)] } : t;
 }
 
-export interface TrajectoryTurn {
-  readonly turn: number;
-  /** What the model wrote in this request (up to the closing fence when it called code), reasoning excluded. */
-  text: string;
-  /** The model's reasoning in this request (reasoning channel or inline <think>); absent when it gave none. */
-  reasoning?: string;
-  cell?: TrajectoryCell;
-  stats?: TurnStats;
-  /** Time the code of this turn's cell ran (the model's time is stats.modelMs). */
-  codeMs?: number;
-}
-
-export interface Trajectory {
-  question: string;
-  model: string;
-  turns: TrajectoryTurn[];
-  answer: string | null;
-  /** Where the answer came from (absent: no answer, or a record from before this field). */
-  answerSource?: AnswerSource;
-  reason: StopReason | 'running';
-  codeCalls: number;
-  error?: string;
-  /** Warnings during the run (context truncated, a retried request, ...), in order. */
-  warnings?: Array<{ kind: AgentWarningKind; turn: number; message: string }>;
-  /** Time spent waiting on the model vs. in code, summed over turns. */
-  modelMs: number;
-  codeMs: number;
-}
-
-export class TrajectoryBuilder {
-  readonly trajectory: Trajectory = { question: '', model: '', turns: [], answer: null, reason: 'running', codeCalls: 0, modelMs: 0, codeMs: 0 };
-
-  add(event: AgentEvent): void {
-    const t = this.trajectory;
-    switch (event.type) {
-      case 'start':
-        t.question = event.question;
-        t.model = event.model;
-        break;
-      case 'turn-start':
-        t.turns.push({ turn: event.turn, text: '' });
-        break;
-      case 'token': {
-        const turn = t.turns[t.turns.length - 1];
-        if (turn) turn.text += event.text;
-        break;
-      }
-      case 'reasoning': {
-        const turn = t.turns[t.turns.length - 1];
-        if (turn) turn.reasoning = (turn.reasoning ?? '') + event.text;
-        break;
-      }
-      case 'turn-end': {
-        const turn = t.turns[t.turns.length - 1];
-        if (turn) turn.stats = event.stats;
-        t.modelMs += event.stats.modelMs;
-        break;
-      }
-      case 'code': {
-        let turn = t.turns[t.turns.length - 1];
-        // Several native tool calls in one request: each further cell gets an entry of its own (same turn number, no text).
-        if (turn?.cell) t.turns.push((turn = { turn: turn.turn, text: '' }));
-        if (turn) turn.cell = { index: event.index, language: event.language, code: event.code, ...(event.source ? { source: event.source } : {}) };
-        break;
-      }
-      case 'exec-result': {
-        const turn = t.turns.find((x) => x.cell?.index === event.index);
-        if (turn?.cell) {
-          turn.cell.result = event.result;
-          turn.codeMs = event.result.durationMs;
-        }
-        t.codeMs += event.result.durationMs;
-        break;
-      }
-      case 'error':
-        t.error = event.message;
-        break;
-      case 'warning':
-        (t.warnings ??= []).push({ kind: event.kind, turn: event.turn, message: event.message });
-        break;
-      case 'done':
-        t.answer = event.answer;
-        if (event.answerSource) t.answerSource = event.answerSource;
-        t.reason = event.reason;
-        t.codeCalls = event.codeCalls;
-        break;
-      case 'exec-start':
-        break;
+/**
+ * The trajectory after `event`: a pure reducer (neither argument is changed; unchanged turns are
+ * shared). Cost per event is O(turns), so a long token stream stays linear in its length.
+ */
+export function applyEvent(t: Trajectory, event: TrajectoryEvent): Trajectory {
+  switch (event.type) {
+    case 'start':
+      return { ...t, question: event.question, model: event.model };
+    case 'turn-start':
+      return { ...t, turns: [...t.turns, { turn: event.turn, text: '' }] };
+    case 'token':
+      return withLastTurn(t, (turn) => ({ ...turn, text: turn.text + event.text }));
+    case 'reasoning':
+      return withLastTurn(t, (turn) => ({ ...turn, reasoning: (turn.reasoning ?? '') + event.text }));
+    case 'turn-end':
+      return { ...withLastTurn(t, (turn) => ({ ...turn, stats: event.stats })), modelMs: t.modelMs + event.stats.modelMs };
+    case 'code': {
+      const cell = { index: event.index, language: event.language, code: event.code, ...(event.source ? { source: event.source } : {}) };
+      const last = t.turns[t.turns.length - 1];
+      if (!last) return t;
+      // Several native tool calls in one request: each further cell gets an entry of its own (same turn number, no text).
+      if (last.cell) return { ...t, turns: [...t.turns, { turn: last.turn, text: '', cell }] };
+      return withLastTurn(t, (turn) => ({ ...turn, cell }));
     }
+    case 'exec-result': {
+      const at = t.turns.findIndex((x) => x.cell?.index === event.index);
+      const turns = [...t.turns];
+      const turn = turns[at];
+      if (turn?.cell) turns[at] = { ...turn, cell: { ...turn.cell, result: event.result }, codeMs: event.result.durationMs };
+      return { ...t, turns, codeMs: t.codeMs + event.result.durationMs };
+    }
+    case 'error':
+      return { ...t, error: event.message };
+    case 'warning':
+      return { ...t, warnings: [...(t.warnings ?? []), { kind: event.kind, turn: event.turn, message: event.message }] };
+    case 'done':
+      return { ...t, answer: event.answer, ...(event.answerSource ? { answerSource: event.answerSource } : {}), reason: event.reason, codeCalls: event.codeCalls };
+    case 'exec-start':
+      return t;
+  }
+}
+
+/**
+ * Folds a stream event by event into one live object: `trajectory` keeps its identity while it
+ * fills, so whoever holds it (a conversation's list of runs) sees the run so far.
+ */
+export class TrajectoryBuilder {
+  readonly trajectory: Trajectory = emptyTrajectory();
+
+  add(event: TrajectoryEvent): void {
+    Object.assign(this.trajectory, applyEvent(this.trajectory, event));
   }
 }
 

@@ -21,17 +21,11 @@ export class CliError extends Error {
   }
 }
 
+/** A whole-number flag without a setting behind it (e.g. mcp's --max-sessions); settings' flags: settingFlags.ts. */
 export function intOption(name: string, raw: string | undefined, fallback: number, min: number): number {
   if (raw === undefined) return fallback;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < min) throw new CliError(`${name} must be a whole number ≥ ${min} (got "${raw}").`, EXIT.usage);
-  return n;
-}
-
-export function numberOption(name: string, raw: string | undefined, fallback: number, min: number): number {
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n < min) throw new CliError(`${name} must be a number ≥ ${min} (got "${raw}").`, EXIT.usage);
   return n;
 }
 

@@ -5,8 +5,6 @@ import { mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { modelRunSettings } from '../agent/modelRunSettings';
-import { defaultSettings } from '../config/settingsSpec';
 import { autoConcurrency, evaluate } from '../eval/evaluate';
 import { describeUnsupported, loadTasks } from '../eval/load';
 import { sftJsonl } from '../eval/export/sft';
@@ -16,9 +14,10 @@ import { readResults, toMarkdown, compareRuns, comparisonToMarkdown, summarize }
 import { samplesToMarkdown, summarizeSamples } from '../eval/sampling';
 import type { EvalEvent } from '../eval/runner';
 import { SandboxPool } from '../sandbox';
-import { CliError, escapingWriter, EXIT, intOption } from './cliSupport';
+import { CliError, escapingWriter, EXIT } from './cliSupport';
 import { cliTierNote, ISOLATION_OPTIONS, ISOLATION_USAGE, mayRunModelCode, readIsolation, refusingRunner, type GateIo } from './isolationGate';
-import { MODEL_OPTIONS, modelOptionsUsage, readModelOptions, resolveModelProtocol } from './modelOptions';
+import { MODEL_OPTIONS, modelOptionsUsage, readModelOptions, resolveModelRun } from './modelOptions';
+import { EVAL_FLAGS, flagOptions, flagUsage } from './settingFlags';
 import { createProgressReporter } from './evalProgress';
 import { checkServerAndModel } from './preflight';
 import { removeTree } from '../sandbox/scratchJanitor';
@@ -31,11 +30,8 @@ file. Running again with the same results file resumes: questions already done a
 The server and the model are checked first; when either is missing nothing is run or written.
 
 Options:
-  --concurrency N         questions at once (default: 1 for ollama, 4 for openai)
-  --question-timeout S    wall-clock limit per question in seconds, 0 = none (default: ${defaultSettings()['eval.timeoutSeconds']})
+${flagUsage(EVAL_FLAGS)}
   --text-only             never run code (the paper's text-only baseline)
-  --samples K             ask each question K times: pass@K, mean@K, success rate p and the
-                          improvement potential 4p(1−p) (default: ${defaultSettings()['eval.samples']}; use --temperature > 0)
   --out FILE              results file (default: .r1ci/results/<tasks>.<model>[.text-only].results.jsonl
                           in the folder that holds the task file or folder)
   --fresh                 do not resume: the results file must not exist yet
@@ -64,10 +60,8 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
     allowPositionals: true,
     options: {
       ...MODEL_OPTIONS,
-      concurrency: { type: 'string' },
-      'question-timeout': { type: 'string' },
+      ...flagOptions(EVAL_FLAGS),
       'text-only': { type: 'boolean', default: false },
-      samples: { type: 'string' },
       out: { type: 'string' },
       fresh: { type: 'boolean', default: false },
       sft: { type: 'string' },
@@ -81,15 +75,14 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
   }
   if (positionals.length !== 1) throw new CliError(`Give exactly one task file or folder.\n\n${EVAL_USAGE}`, EXIT.usage);
   const target = resolve(positionals[0] ?? '');
-  const defaults = defaultSettings();
-  const m = await resolveModelProtocol(readModelOptions(values), io.signal);
+  const m = readModelOptions(values, [EVAL_FLAGS]);
+  const modelRun = await resolveModelRun(m, io.signal);
   const isolation = readIsolation(values.isolation);
-  const concurrency = autoConcurrency(intOption('--concurrency', values.concurrency, 0, 1), m.backendKind);
-  const questionTimeout = intOption('--question-timeout', values['question-timeout'], defaults['eval.timeoutSeconds'], 0);
+  const concurrency = autoConcurrency(m.run.eval.concurrency, m.run.server.kind);
   const textOnly = values['text-only'];
-  const samples = intOption('--samples', values.samples, defaults['eval.samples'], 1);
-  if (samples > 1 && m.temperature === 0) stderr.write(`r1ci: --samples ${samples} with temperature 0 asks the same question the same way ${samples} times; pass --temperature (the paper samples at 0.6).\n`);
-  const out = values.out ? resolve(values.out) : defaultResultsFile(target, m.model, textOnly);
+  const samples = m.run.eval.samples;
+  if (samples > 1 && m.run.temperature === 0) stderr.write(`r1ci: --samples ${samples} with temperature 0 asks the same question the same way ${samples} times; pass --temperature (the paper samples at 0.6).\n`);
+  const out = values.out ? resolve(values.out) : defaultResultsFile(target, m.run.model, textOnly);
   // The default lies inside the task folder, which a cloned dataset controls: made without links.
 
   const loaded = await loadTasks(target, io.signal);
@@ -99,7 +92,7 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
   }
   for (const line of describeUnsupported(loaded.unsupported ?? [])) stderr.write(`${line}\n`);
   if (loaded.records.length === 0) throw new CliError(`No questions found in ${target}${loaded.problems.length ? ` (${loaded.problems.length} problem(s) above)` : ''}.`, EXIT.failure);
-  await checkServerAndModel(m.backend, m.model, io.signal);
+  await checkServerAndModel(m.backend, m.run.model, io.signal);
   try {
     // The default lies inside the task folder, which a cloned dataset controls: made without links.
     if (values.out) await mkdir(dirname(out), { recursive: true });
@@ -110,7 +103,7 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
   if (values.fresh && (await readResults(out)).results.length > 0) throw new CliError(`${out} already holds results; remove it or leave out --fresh to resume.`, EXIT.usage);
 
   const scratchRoot = await mkdtemp(join(tmpdir(), 'r1ci-eval-'));
-  const pool = new SandboxPool({ scratchRoot, pythonPath: m.pythonPath, limits: { timeoutMs: m.cellTimeoutSeconds * 1000 }, mode: 'stateless', isolation });
+  const pool = new SandboxPool({ scratchRoot, ...m.run.sandbox, mode: 'stateless', isolation });
   let runModelCode = true;
   if (!textOnly) {
     // The tier of the runners this pool hands out, known (and shown) before any model code runs.
@@ -122,16 +115,16 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
     runModelCode = await mayRunModelCode(probe.tier, cliTierNote(isolation, probe.tierNote), values['allow-unisolated'], io);
   }
   const progress = createProgressReporter(io.stdout, io.stdout.isTTY === true);
-  stdout.write(`Evaluating ${loaded.records.length} question(s)${samples > 1 ? ` × ${samples} samples` : ''} from ${target} with ${m.model}${textOnly ? ' (text only)' : ''}, ${concurrency} at a time → ${out}\n`);
+  stdout.write(`Evaluating ${loaded.records.length} question(s)${samples > 1 ? ` × ${samples} samples` : ''} from ${target} with ${m.run.model}${textOnly ? ' (text only)' : ''}, ${concurrency} at a time → ${out}\n`);
   let end: Extract<EvalEvent, { type: 'end' }> | undefined;
   try {
     const events = evaluate(
       {
         records: loaded.records,
-        ...modelRunSettings(m),
+        ...modelRun,
         textOnly,
         concurrency,
-        perQuestionTimeoutMs: questionTimeout * 1000,
+        perQuestionTimeoutMs: m.run.eval.questionTimeoutMs,
         resultsFile: out,
         resume: true,
         samples,

@@ -2,6 +2,7 @@
 // The `r1ci` command: the same agent (and evaluation) as the extension, without VS Code.
 import { escapeControls } from '../sandbox/terminalText';
 import { useFrontEnd } from '../agent/frontEnd';
+import { chatCommand } from './chatCommand';
 import { CliError, EXIT } from './cliSupport';
 import { compareCommand, evalCommand } from './evalCommand';
 import { exportRolloutsCommand, exportSftCommand } from './exportCommands';
@@ -13,6 +14,7 @@ const USAGE = `Usage: r1ci <command> [options]
 
 Commands:
   solve "question"   let the model reason with code and print the trajectory and answer
+  chat               a conversation in the terminal: follow-ups keep the sandbox (r1ci chat -h)
   eval <path>        run a task file or folder, score the answers; results go to .r1ci/results/
                      in the folder holding the tasks unless --out says otherwise (r1ci eval -h)
   score <path> --answers FILE
@@ -29,12 +31,14 @@ async function main(argv: string[]): Promise<number> {
   useFrontEnd('cli');
   const [command, ...rest] = argv;
   const controller = new AbortController();
+  const io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, signal: controller.signal };
+  // `chat` handles Ctrl-C itself (it cancels a question and keeps the conversation).
+  if (command === 'chat') return chatCommand(rest, io);
   // First Ctrl-C cancels cleanly (model request and running code); a second one exits at once.
   process.once('SIGINT', () => {
     controller.abort();
     process.once('SIGINT', () => process.exit(EXIT.cancelled));
   });
-  const io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, signal: controller.signal };
   switch (command) {
     case 'solve':
       return solveCommand(rest, io);

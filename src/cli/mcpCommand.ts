@@ -7,14 +7,12 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { version } from '../../package.json';
-import { modelRunSettings } from '../agent/modelRunSettings';
 import { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_SESSIONS, SessionError, SessionRegistry, type SessionSandbox } from '../codeTool/sessionRegistry';
-import { defaultSettings } from '../config/settingsSpec';
 import { createMcpServer } from '../mcp/server';
 import { solveWithAgent } from '../mcp/solveTool';
 import { detectIsolation, SandboxPool, type IsolationTier } from '../sandbox';
 import { CliError, EXIT, intOption } from './cliSupport';
-import { MODEL_OPTIONS, modelOptionsUsage, readModelOptions, resolveModelProtocol } from './modelOptions';
+import { MODEL_OPTIONS, modelOptionsUsage, readModelOptions, resolveModelRun } from './modelOptions';
 import { removeTree } from '../sandbox/scratchJanitor';
 
 export const MCP_USAGE = `Usage: r1ci mcp [options]
@@ -22,15 +20,13 @@ export const MCP_USAGE = `Usage: r1ci mcp [options]
 Serves the sandbox to MCP clients (VS Code, Claude Desktop, Cline, Continue) over stdio.
 Tools: run_python, reset_session, list_sessions, solve.
 
-Sandbox options:
-  --memory-mib N          memory limit per cell (default: ${defaultSettings()['sandbox.memoryMiB']})
-  --output-kib N          output returned per cell (default: ${defaultSettings()['sandbox.outputKiB']})
-  --file-size-mib N       largest file a cell may write (default: ${defaultSettings()['sandbox.fileSizeMiB']})
+Session options:
   --isolation MODE        auto: refuse to run code unless bubblewrap isolation works (default);
                           basic: accept the basic tier (code runs as you, with your files and network)
   --max-sessions N        sandboxes alive at once (default: ${DEFAULT_MAX_SESSIONS})
   --idle-seconds S        a session unused this long is ended (default: ${DEFAULT_IDLE_TIMEOUT_MS / 1000})
-Model options (for solve; --python and --timeout apply to run_python too):
+Model options (for solve) and sandbox options (--python, --timeout, --memory-mib, … apply to
+run_python too):
 ${modelOptionsUsage()}
   -h, --help              this help`;
 
@@ -40,9 +36,6 @@ export async function mcpCommand(argv: readonly string[], io: { stderr: NodeJS.W
     allowPositionals: true,
     options: {
       ...MODEL_OPTIONS,
-      'memory-mib': { type: 'string' },
-      'output-kib': { type: 'string' },
-      'file-size-mib': { type: 'string' },
       isolation: { type: 'string' },
       'max-sessions': { type: 'string' },
       'idle-seconds': { type: 'string' },
@@ -54,21 +47,14 @@ export async function mcpCommand(argv: readonly string[], io: { stderr: NodeJS.W
     return EXIT.ok;
   }
   if (positionals.length > 0) throw new CliError(`r1ci mcp takes no arguments (got "${positionals.join(' ')}").\n\n${MCP_USAGE}`, EXIT.usage);
-  const d = defaultSettings();
   const isolation = values.isolation ?? 'auto';
   if (isolation !== 'auto' && isolation !== 'basic') throw new CliError(`--isolation must be auto or basic (got "${isolation}").`, EXIT.usage);
   const m = readModelOptions(values);
-  const limits = {
-    timeoutMs: m.cellTimeoutSeconds * 1000,
-    memoryBytes: intOption('--memory-mib', values['memory-mib'], d['sandbox.memoryMiB'], 16) * 1024 ** 2,
-    outputBytes: intOption('--output-kib', values['output-kib'], d['sandbox.outputKiB'], 1) * 1024,
-    fileSizeBytes: intOption('--file-size-mib', values['file-size-mib'], d['sandbox.fileSizeMiB'], 1) * 1024 ** 2,
-  };
   const maxSessions = intOption('--max-sessions', values['max-sessions'], DEFAULT_MAX_SESSIONS, 1);
   const idleTimeoutMs = intOption('--idle-seconds', values['idle-seconds'], DEFAULT_IDLE_TIMEOUT_MS / 1000, 1) * 1000;
 
   const scratchRoot = await mkdtemp(join(tmpdir(), 'r1ci-mcp-'));
-  const pool = new SandboxPool({ scratchRoot, pythonPath: m.pythonPath, limits, mode: 'persistent', isolation });
+  const pool = new SandboxPool({ scratchRoot, ...m.run.sandbox, mode: 'persistent', isolation });
   let knownTier: { tier: IsolationTier; note: string } | undefined;
 
   const createSandbox = async (signal?: AbortSignal): Promise<SessionSandbox> => {
@@ -93,11 +79,11 @@ export async function mcpCommand(argv: readonly string[], io: { stderr: NodeJS.W
   const server = createMcpServer({
     registry,
     version,
-    solve: async (question, signal) => solveWithAgent(question, modelRunSettings(await resolveModelProtocol(m, signal)), createSandbox, signal),
+    solve: async (question, signal) => solveWithAgent(question, await resolveModelRun(m, signal), createSandbox, signal),
     tier: async () => {
       if (knownTier) return knownTier;
       if (isolation === 'basic') return { tier: 'basic', note: 'basic tier chosen with --isolation basic' };
-      const info = await detectIsolation(m.pythonPath);
+      const info = await detectIsolation(m.run.sandbox.pythonPath);
       return { tier: info.tier, note: info.note };
     },
   });

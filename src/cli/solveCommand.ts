@@ -3,15 +3,14 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { modelRunSettings } from '../agent/modelRunSettings';
 import { runAgent } from '../agent/runAgent';
 import { collectTrajectory } from '../agent/trajectory';
-import { createCodeRunner } from '../sandbox';
 import type { CodeRunner } from '../sandbox/types';
 import { createPrinter } from './printer';
 import { CliError, EXIT } from './cliSupport';
-import { cliTierNote, ISOLATION_OPTIONS, ISOLATION_USAGE, mayRunModelCode, readIsolation, refusingRunner, type GateIo } from './isolationGate';
-import { MODEL_OPTIONS, modelOptionsUsage, readModelOptions, resolveModelProtocol } from './modelOptions';
+import { gatedCodeRunner } from './cliRunner';
+import { ISOLATION_OPTIONS, ISOLATION_USAGE, readIsolation, type GateIo } from './isolationGate';
+import { MODEL_OPTIONS, modelOptionsUsage, readModelOptions, resolveModelRun } from './modelOptions';
 import { escapeControls } from '../sandbox/terminalText';
 import { removeTree } from '../sandbox/scratchJanitor';
 
@@ -24,46 +23,35 @@ ${ISOLATION_USAGE}
   --json                  print one JSON document with every turn instead of streaming text
   -h, --help              this help`;
 
+/** node:util parseArgs declarations of `solve`; `chat` takes the same flags. */
+export const SOLVE_OPTIONS = {
+  ...MODEL_OPTIONS,
+  ...ISOLATION_OPTIONS,
+  'text-only': { type: 'boolean', default: false },
+  json: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
 /** Runs `r1ci solve`; returns the exit code (EXIT). `io.stdin` is asked on the basic tier when it is a terminal. */
 export async function solveCommand(argv: readonly string[], io: GateIo & { stdout: NodeJS.WritableStream }): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: [...argv],
-    allowPositionals: true,
-    options: {
-      ...MODEL_OPTIONS,
-      ...ISOLATION_OPTIONS,
-      'text-only': { type: 'boolean', default: false },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
+  const { values, positionals } = parseArgs({ args: [...argv], allowPositionals: true, options: SOLVE_OPTIONS });
   if (values.help) {
     io.stdout.write(`${SOLVE_USAGE}\n`);
     return EXIT.ok;
   }
   const question = positionals.join(' ').trim();
   if (!question) throw new CliError(`No question given.\n\n${SOLVE_USAGE}`, EXIT.usage);
-  const m = await resolveModelProtocol(readModelOptions(values), io.signal);
+  const m = readModelOptions(values);
+  const modelRun = await resolveModelRun(m, io.signal);
   const isolation = readIsolation(values.isolation);
   const scratch = await mkdtemp(join(tmpdir(), 'r1ci-solve-'));
   let runner: CodeRunner | null = null;
   try {
     if (!values['text-only']) {
-      runner = await createCodeRunner({
-        scratchDir: scratch,
-        pythonPath: m.pythonPath,
-        limits: { timeoutMs: m.cellTimeoutSeconds * 1000 },
-        isolation,
-        signal: io.signal,
-      });
-      if (!(await mayRunModelCode(runner.tier, cliTierNote(isolation, runner.tierNote), values['allow-unisolated'], io))) {
-        const refused = refusingRunner(runner);
-        await runner.dispose();
-        runner = refused;
-      }
+      ({ runner } = await gatedCodeRunner({ scratchDir: scratch, sandbox: m.run.sandbox, isolation, allowUnisolated: values['allow-unisolated'] }, io));
     }
     const events = runAgent(question, {
-      ...modelRunSettings(m),
+      ...modelRun,
       runner,
       signal: io.signal,
     });
@@ -78,7 +66,7 @@ export async function solveCommand(argv: readonly string[], io: GateIo & { stdou
       return EXIT.failure;
     }
     if (trajectory.answer === null) {
-      io.stderr.write(`r1ci: the model gave no final answer (${trajectory.reason === 'budget' ? `code-call budget of ${m.maxCodeCalls} used up` : 'no <<<answer>>> in its reply'}).\n`);
+      io.stderr.write(`r1ci: the model gave no final answer (${trajectory.reason === 'budget' ? `code-call budget of ${m.run.maxCodeCalls} used up` : 'no <<<answer>>> in its reply'}).\n`);
       return EXIT.noAnswer;
     }
     return EXIT.ok;

@@ -1,7 +1,15 @@
 // Every setting of the extension, declared once. package.json's `contributes.configuration`
 // is generated from this table by the build (scripts/build.mjs), and the zod schema that
-// validates what VS Code hands us is derived from it too.
+// validates what VS Code hands us is derived from it too, as are the CLI's flags
+// (src/cli/settingFlags.ts). runOptions.ts turns validated settings into what a run takes.
+// Defaults the core also needs without any settings (the sandbox's limits, the stall timeout)
+// are declared there once and quoted here, converted to the setting's unit.
 import { z } from 'zod';
+import { DEFAULT_STALL_SECONDS } from '../agent/stallWatchdog';
+import { DEFAULT_LIMITS } from '../sandbox/types';
+
+const KiB = 1024;
+const MiB = 1024 ** 2;
 
 interface BaseSpec {
   readonly description: string;
@@ -19,7 +27,16 @@ interface BaseSpec {
 /** What a guarded setting decides (issue 10 item 7). */
 export type GuardKind = 'tier' | 'approval' | 'limit' | 'interpreter' | 'server';
 interface StringSpec extends BaseSpec { readonly type: 'string'; readonly default: string; readonly enum?: readonly string[]; readonly enumDescriptions?: readonly string[] }
-interface NumberSpec extends BaseSpec { readonly type: 'number' | 'integer'; readonly default: number; readonly minimum?: number; readonly maximum?: number }
+interface NumberSpec extends BaseSpec {
+  readonly type: 'number' | 'integer';
+  readonly default: number;
+  readonly minimum?: number;
+  readonly maximum?: number;
+  /** Unit of the value, for help texts and messages (not written to package.json). */
+  readonly unit?: SettingUnit;
+}
+/** Units of numeric settings: seconds, days, KiB, MiB, tokens. */
+export type SettingUnit = 's' | 'days' | 'KiB' | 'MiB' | 'tokens';
 interface NullableIntegerSpec extends BaseSpec { readonly type: readonly ['integer', 'null']; readonly default: null; readonly minimum?: number }
 interface BooleanSpec extends BaseSpec { readonly type: 'boolean'; readonly default: boolean }
 export type SettingSpec = StringSpec | NumberSpec | NullableIntegerSpec | BooleanSpec;
@@ -69,18 +86,18 @@ export const SETTINGS_SPEC = {
   'maxCodeCalls': { type: 'integer', default: 5, minimum: 0, maximum: 50, description: 'Code-call budget per question: 5 for the R1-CI v1 checkpoints, 8 for v2 (the budgets of the paper).', order: 5 },
   'temperature': { type: 'number', default: 0.6, minimum: 0, maximum: 2, description: 'Sampling temperature (the paper uses 0.6).', order: 6 },
   'seed': { type: ['integer', 'null'], default: null, minimum: 0, description: 'Sampling seed for reproducible runs; null for none.', order: 7 },
-  'contextTokens': { type: 'integer', default: 16384, minimum: 1024, maximum: 1048576, description: 'Context window requested from Ollama (num_ctx). Ollama\'s own default silently truncates long conversations.', order: 8 },
-  'stallSeconds': { type: 'integer', default: 60, minimum: 5, maximum: 3600, description: 'Give up on a model reply after this many seconds without a token (the request is retried once when nothing was shown yet). The first token may take up to 5 minutes while a model loads.', order: 9 },
+  'contextTokens': { type: 'integer', default: 16384, minimum: 1024, unit: 'tokens', maximum: 1048576, description: 'Context window requested from Ollama (num_ctx). Ollama\'s own default silently truncates long conversations.', order: 8 },
+  'stallSeconds': { type: 'integer', default: DEFAULT_STALL_SECONDS, minimum: 5, unit: 's', maximum: 3600, description: 'Give up on a model reply after this many seconds without a token (the request is retried once when nothing was shown yet). The first token may take up to 5 minutes while a model loads.', order: 9 },
   'python.path': {
     type: 'string', default: '',
     description: 'Python interpreter for model-written code. Empty: python3 (or python) on PATH, resolved once to the real interpreter.', order: 10, guard: 'interpreter',
   },
-  'sandbox.timeoutSeconds': { type: 'integer', default: 60, minimum: 1, maximum: 3600, description: 'Wall-clock limit per code cell.', order: 11, guard: 'limit' },
-  'sandbox.memoryMiB': { type: 'integer', default: 2048, minimum: 64, maximum: 1048576, description: 'Memory of the whole sandbox: all the processes a conversation\'s code starts and the files it keeps in /tmp, home and /dev/shm, together (a memory cgroup where one can be had, else watched on Linux).', order: 12, guard: 'limit' },
-  'sandbox.outputKiB': { type: 'integer', default: 64, minimum: 1, maximum: 16384, description: 'Output given back to the model per cell; the full output is kept in a file in the scratch folder.', order: 13, guard: 'limit' },
-  'sandbox.fileSizeMiB': { type: 'integer', default: 100, minimum: 1, maximum: 1048576, description: 'Largest file a code cell may write (RLIMIT_FSIZE); a cell that exceeds it is stopped and told so.', order: 14, guard: 'limit' },
-  'sandbox.diskMiB': { type: 'integer', default: 512, minimum: 1, maximum: 1048576, description: 'Disk a conversation\'s scratch folder may take in total (checked after each cell and while a long cell runs); over it the cell is told "disk budget of the sandbox used up".', order: 14, guard: 'limit' },
-  'sandbox.scratchMaxAgeDays': { type: 'integer', default: 7, minimum: 0, maximum: 3650, description: 'Scratch folders (files the code wrote) untouched for this many days are removed when the extension starts; 0 keeps them. A deleted conversation\'s scratch folder is removed at once.', order: 14 },
+  'sandbox.timeoutSeconds': { type: 'integer', default: DEFAULT_LIMITS.timeoutMs / 1000, minimum: 1, unit: 's', maximum: 3600, description: 'Wall-clock limit per code cell.', order: 11, guard: 'limit' },
+  'sandbox.memoryMiB': { type: 'integer', default: DEFAULT_LIMITS.memoryBytes / MiB, minimum: 64, unit: 'MiB', maximum: 1048576, description: 'Memory of the whole sandbox: all the processes a conversation\'s code starts and the files it keeps in /tmp, home and /dev/shm, together (a memory cgroup where one can be had, else watched on Linux).', order: 12, guard: 'limit' },
+  'sandbox.outputKiB': { type: 'integer', default: DEFAULT_LIMITS.outputBytes / KiB, minimum: 1, unit: 'KiB', maximum: 16384, description: 'Output given back to the model per cell; the full output is kept in a file in the scratch folder.', order: 13, guard: 'limit' },
+  'sandbox.fileSizeMiB': { type: 'integer', default: DEFAULT_LIMITS.fileSizeBytes / MiB, minimum: 1, unit: 'MiB', maximum: 1048576, description: 'Largest file a code cell may write (RLIMIT_FSIZE); a cell that exceeds it is stopped and told so.', order: 14, guard: 'limit' },
+  'sandbox.diskMiB': { type: 'integer', default: DEFAULT_LIMITS.diskBytes / MiB, minimum: 1, unit: 'MiB', maximum: 1048576, description: 'Disk a conversation\'s scratch folder may take in total (checked after each cell and while a long cell runs); over it the cell is told "disk budget of the sandbox used up".', order: 14, guard: 'limit' },
+  'sandbox.scratchMaxAgeDays': { type: 'integer', default: 7, minimum: 0, unit: 'days', maximum: 3650, description: 'Scratch folders (files the code wrote) untouched for this many days are removed when the extension starts; 0 keeps them. A deleted conversation\'s scratch folder is removed at once.', order: 14 },
   'sandbox.state': {
     type: 'string', default: 'persistent', enum: ['persistent', 'stateless'],
     enumDescriptions: ['One interpreter per conversation: later cells see earlier variables.', 'A fresh namespace for every cell, as in R1-CI training.'],
@@ -100,7 +117,7 @@ export const SETTINGS_SPEC = {
     type: 'integer', default: 0, minimum: 0, maximum: 64,
     description: 'Questions evaluated at once. 0 = from the server kind: 1 for Ollama (a local model answers one request at a time well), 4 for an OpenAI-compatible server such as vLLM.', order: 20,
   },
-  'eval.timeoutSeconds': { type: 'integer', default: 600, minimum: 0, maximum: 86400, description: 'Wall-clock limit per evaluated question (0 = none); a question over it is scored wrong.', order: 21 },
+  'eval.timeoutSeconds': { type: 'integer', default: 600, minimum: 0, unit: 's', maximum: 86400, description: 'Wall-clock limit per evaluated question (0 = none); a question over it is scored wrong.', order: 21 },
   'eval.samples': {
     type: 'integer', default: 1, minimum: 1, maximum: 1024,
     description: 'Times each evaluated question is asked (k). Above 1 the results show pass@k, mean@k and each question\'s success rate p with the improvement potential 4p(1−p); use a temperature above 0.', order: 22,
@@ -108,6 +125,11 @@ export const SETTINGS_SPEC = {
 } as const satisfies Record<string, SettingSpec>;
 
 export type SettingKey = keyof typeof SETTINGS_SPEC;
+
+/** The zod schema of one setting's value (type, enum, range), from the table. */
+export function settingSchema(key: SettingKey): z.ZodType {
+  return schemaFor(SETTINGS_SPEC[key]);
+}
 
 function schemaFor(spec: SettingSpec): z.ZodType {
   if (Array.isArray(spec.type)) {
@@ -137,7 +159,7 @@ function schemaFor(spec: SettingSpec): z.ZodType {
 export function packageJsonProperties(): Record<string, Record<string, unknown>> {
   const out: Record<string, Record<string, unknown>> = {};
   for (const [key, spec] of Object.entries(SETTINGS_SPEC) as [string, SettingSpec][]) {
-    const { description, guard: _guard, ...rest } = spec;
+    const { description, guard: _guard, unit: _unit, ...rest }: SettingSpec & { unit?: SettingUnit } = spec;
     out[`${SETTINGS_SECTION}.${key}`] = { ...rest, markdownDescription: description };
   }
   return out;

@@ -2,7 +2,7 @@
 // settings (tier, approval, interpreter, server) go through workspaceGuard.ts: a workspace value
 // that weakens the boundary is asked about once and applies only when the user accepts.
 import * as vscode from 'vscode';
-import { parseSettings, SETTINGS_SECTION, type SettingKey, type Settings } from './settingsSpec';
+import { parseSettings, settingSchema, SETTINGS_SECTION, type SettingKey, type Settings } from './settingsSpec';
 import { consentQuestion, parseConsentStore, resolveGuarded, type PendingOverride } from './workspaceGuard';
 
 /** workspaceState key of the remembered answers (ConsentStore). */
@@ -26,6 +26,24 @@ export function readSettings(log?: (line: string) => void, scope?: vscode.Config
   if (problems.length > 0) void vscode.window.showWarningMessage(problems.join(' '));
   for (const p of guarded.pending) askOnce(p, log);
   return settings;
+}
+
+/**
+ * Writes a setting where it is set now (a folder's or the workspace's value wins over the
+ * user's), else for the user. The value is checked against the table first: throws (ZodError)
+ * when it is out of the setting's range or enum, so nothing invalid reaches settings.json.
+ */
+export async function writeSetting<K extends SettingKey>(key: K, value: Settings[K]): Promise<void> {
+  settingSchema(key).parse(value);
+  const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
+  const inspected = config.inspect(key);
+  const target =
+    inspected?.workspaceFolderValue !== undefined
+      ? vscode.ConfigurationTarget.WorkspaceFolder
+      : inspected?.workspaceValue !== undefined
+        ? vscode.ConfigurationTarget.Workspace
+        : vscode.ConfigurationTarget.Global;
+  await config.update(key, value, target);
 }
 
 const USE_WORKSPACE = "Use Workspace's Value";

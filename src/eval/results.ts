@@ -6,11 +6,12 @@ import type { FileHandle } from 'node:fs/promises';
 import { z } from 'zod';
 import type { IsolationTier } from '../sandbox/types';
 
-import { chatMessageSchema } from '../agent/chatMessageSchema';
-import { answerSourceSchema } from '../agent/finalAnswer';
+import { chatMessageSchema } from '../trajectory/chatMessage';
+import { execResultSchema } from '../trajectory/execResult';
+import { answerSourceSchema, codeSourceSchema } from '../trajectory/trajectory';
 import { openForAppend, openNoFollow } from './safeWrite';
 export { chatMessageSchema };
-export type ChatMessage = z.infer<typeof chatMessageSchema>;
+export type { ChatMessage } from '../trajectory/chatMessage';
 
 /** One model request of a stored trajectory, enough to replay it in the solve panel. */
 export const resultStepSchema = z.object({
@@ -21,18 +22,9 @@ export const resultStepSchema = z.object({
   code: z.string().optional(),
   language: z.string().optional(),
   /** Where the code came from: 'reasoning' or 'tool-call' (absent: a fence in the text). */
-  codeSource: z.enum(['text', 'reasoning', 'tool-call']).optional(),
-  output: z
-    .object({
-      stdout: z.string(),
-      stderr: z.string(),
-      exitCode: z.number().nullable(),
-      durationMs: z.number(),
-      timedOut: z.boolean(),
-      killMessage: z.string().optional(),
-      truncated: z.boolean(),
-    })
-    .optional(),
+  codeSource: codeSourceSchema.optional(),
+  /** The cell's result, without artifacts (their files are not part of a results file). */
+  output: execResultSchema.pick({ stdout: true, stderr: true, exitCode: true, durationMs: true, timedOut: true, killMessage: true, truncated: true }).optional(),
 });
 export type ResultStep = z.infer<typeof resultStepSchema>;
 

@@ -1,65 +1,14 @@
 // The contract between the agent (and every other caller) and the sandbox.
 // Nothing here imports `vscode`: the sandbox is used by the extension and the CLI alike.
+// The record of a cell's result is declared once, with the conversation record (trajectory/).
+import { killReasonSchema, type ExecResult } from '../trajectory/execResult';
+export type { Artifact, ExecResult, KillReason } from '../trajectory/execResult';
 
 /** How strongly model-written code is confined; always shown to the user. */
 export type IsolationTier = 'isolated' | 'basic';
 
-/**
- * Why a cell stopped before finishing on its own, when it did. `disk`: the sandbox's disk
- * budget; `protocol`: the cell wrote to the interpreter's control channel or faked the end of
- * a cell (the interpreter was replaced); `host-error`: the host could not handle the cell's
- * output (e.g. a spill file).
- */
-export const KILL_REASONS = ['timeout', 'cancelled', 'memory', 'output-limit', 'cpu', 'file-size', 'disk', 'crashed', 'protocol', 'host-error'] as const;
-export type KillReason = (typeof KILL_REASONS)[number];
-
-/** A file the code wrote into its scratch folder during one cell. */
-export interface Artifact {
-  /** Path relative to the scratch folder, with forward slashes. */
-  readonly name: string;
-  /**
-   * Absolute path of the host-private copy taken when the cell ended (the only file ever
-   * served); unset when the file was over the copy caps and is only listed.
-   */
-  readonly path?: string;
-  /** Bytes copied (the file's size when it was only listed). */
-  readonly sizeBytes: number;
-  /** Why there is no copy (`path` unset), e.g. "host copy budget used up". */
-  readonly notCopied?: string;
-  /** MIME type guessed from the file name ("image/png", "text/csv", ...). */
-  readonly mimeType: string;
-}
-
-/** What running one code cell produced. */
-export interface ExecResult {
-  readonly stdout: string;
-  readonly stderr: string;
-  /** Process or cell exit status; 0 = success, null when killed by a signal. */
-  readonly exitCode: number | null;
-  readonly durationMs: number;
-  readonly timedOut: boolean;
-  /** Set when the sandbox (not the code) ended the cell. */
-  readonly killed?: KillReason;
-  /**
-   * A sentence for people and the model: "timed out after 60 s", "killed: sandbox memory limit (2 GiB)",
-   * "disk budget of the sandbox used up (…)".
-   */
-  readonly killMessage?: string;
-  /**
-   * True when stdout/stderr were cut to the output limit. They hold the output as a terminal
-   * leaves it (redraws collapsed, escape sequences removed), cut after collapsing, with one
-   * `[output truncated: …]` notice when cut.
-   */
-  readonly truncated: boolean;
-  /**
-   * Where the complete raw output was kept when it outgrew the output limit (host-private, outside
-   * scratch; for the user's "show all", never shown to the model).
-   */
-  readonly fullOutputPath?: string;
-  readonly artifacts: readonly Artifact[];
-  /** Set when the interpreter had to be restarted before this cell (variables from earlier cells are gone). */
-  readonly notice?: string;
-}
+/** Every KillReason, in declaration order. */
+export const KILL_REASONS = killReasonSchema.options;
 
 export interface RunCellOptions {
   /** Cancels the cell: SIGINT first, then the whole process tree is killed. */
@@ -102,6 +51,10 @@ export interface SandboxLimits {
   readonly artifactHostBytes: number;
 }
 
+/**
+ * The limits of a sandbox nobody configured. Declared only here: the settings table
+ * (src/config/settingsSpec.ts) quotes them as its defaults, in its units (s, MiB, KiB).
+ */
 export const DEFAULT_LIMITS: SandboxLimits = {
   timeoutMs: 60_000,
   memoryBytes: 2 * 1024 ** 3,

@@ -9,6 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { Readable, Writable } from 'node:stream';
 import { StreamCapture } from './output-capture';
+import type { KillReason } from './types';
 import { readFileSync } from 'node:fs';
 import { findDescendants, killProcessTree } from './process-tree';
 import { BoundedLineSplitter, MAX_REPLY_LINE_BYTES, ProtocolError, workerMessageSchema, type DoneMessage, type WorkerMessage } from './protocol';
@@ -30,7 +31,7 @@ export interface CellOutcome {
   /** The supervisor's report of the cell; undefined when the worker died or was killed first. */
   readonly done?: DoneMessage;
   /** Why the parent stopped the cell, if it did. `host-error` and `protocol`: see `hostError`. */
-  readonly stoppedBy?: 'timeout' | 'cancelled' | 'output-limit' | 'host-error' | 'protocol';
+  readonly stoppedBy?: Extract<KillReason, 'timeout' | 'cancelled' | 'output-limit' | 'host-error' | 'protocol'>;
   /** What went wrong on the host's side of the cell (a stream handler or the reply channel). */
   readonly hostError?: string;
   /** True when the worker process is gone (killed or crashed): its state is lost. */

@@ -1,13 +1,17 @@
-// Entry point of our webviews (the solve panel and the side-bar chat share this bundle and its
-// renderer): validates every host message and hands it to the page's app.
+// Entry point of the transcript webviews (the solve panel and the side-bar chat share this
+// bundle and its renderer): starts the page's app, which validates every host message with its
+// own protocol's schema, and says "ready" so the host starts posting.
 // Codicons: the workbench's own icon font (bundled into dist/webview.css, font into dist/fonts/).
 import '@vscode/codicons/dist/codicon.css';
-import { hostMessageSchema, type HostMessage } from '../../src/views/messages';
-import { startChatApp } from './chatApp';
-import { startPanelApp } from './panelApp';
-import { vscode } from './vscodeApi';
+import type { TranscriptCommand } from '../../src/vscode/conversation/transcriptProtocol';
+import { startChatApp } from './chat/chatApp';
+import { startPanelApp } from './solve/panelApp';
+import { poster } from './shared/vscodeApi';
 
-const handle: (message: HostMessage) => void = document.body.dataset['view'] === 'chat' ? startChatApp() : startPanelApp();
+const post = poster<TranscriptCommand>();
+
+if (document.body.dataset['view'] === 'chat') startChatApp();
+else startPanelApp();
 
 // Links in model text never navigate the webview; the host decides whether to open them.
 document.addEventListener('click', (event) => {
@@ -15,16 +19,7 @@ document.addEventListener('click', (event) => {
   if (!target) return;
   event.preventDefault();
   const href = target.getAttribute('href');
-  if (href) vscode.postMessage({ type: 'open-link', href });
+  if (href) post({ type: 'open-link', href });
 });
 
-window.addEventListener('message', (event: MessageEvent<unknown>) => {
-  const parsed = hostMessageSchema.safeParse(event.data);
-  if (!parsed.success) {
-    console.error('r1ci webview: ignored a malformed message', parsed.error.issues[0]);
-    return;
-  }
-  handle(parsed.data);
-});
-
-vscode.postMessage({ type: 'ready' });
+post({ type: 'ready' });

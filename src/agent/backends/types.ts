@@ -1,25 +1,8 @@
 // What the agent needs from a model server, whatever its wire protocol.
 
-export interface ChatMessage {
-  /** 'tool' carries the result of a native tool call (the `tools` protocol). */
-  readonly role: 'system' | 'user' | 'assistant' | 'tool';
-  readonly content: string;
-  /** Assistant: the model's reasoning of that turn (sent back to Ollama as `thinking`; not to OpenAI-compatible servers). */
-  readonly reasoning?: string;
-  /** Assistant: the native tool calls it made. */
-  readonly toolCalls?: readonly ToolCall[];
-  /** Tool: the call this message answers (OpenAI `tool_call_id`; Ollama uses `tool_name`). */
-  readonly toolCallId?: string;
-  readonly toolName?: string;
-}
-
-/** A native tool call, with its arguments as JSON text exactly as assembled from the stream (may be malformed). */
-export interface ToolCall {
-  /** OpenAI's `id`; Ollama sends none, so the backend makes one up (call_0, ...). */
-  readonly id: string;
-  readonly name: string;
-  readonly arguments: string;
-}
+// Messages and tool calls are part of the conversation record, declared once in trajectory/.
+import type { ChatMessage, ToolCall } from '../../trajectory/chatMessage';
+export type { ChatMessage, ToolCall };
 
 /** A function offered to the model as a native tool (OpenAI/Ollama `tools` entry of type "function"). */
 export interface ToolSpec {
@@ -40,7 +23,6 @@ export interface ToolSpec {
  * 'on'/'off'/'auto' send nothing (the server's reasoning parser decides).
  */
 export type ThinkSetting = 'auto' | 'on' | 'off' | 'low' | 'medium' | 'high';
-export const THINK_SETTINGS: readonly ThinkSetting[] = ['auto', 'on', 'off', 'low', 'medium', 'high'];
 
 export interface GenerationOptions {
   readonly temperature: number;

@@ -1,6 +1,7 @@
 // The side-bar chat inside the real extension host: follow-ups share the conversation's
 // sandbox, a new chat gets a new one, Stop cancels, and the history is written to disk in the
-// validated format and can be deleted.
+// validated format and can be deleted; against a key-protected server the stored API key goes
+// with every request.
 import * as assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -8,7 +9,7 @@ import * as vscode from 'vscode';
 import { setSetting } from '../extensionHost';
 import { z } from 'zod';
 import type { Trajectory } from '../../../src/agent/trajectory';
-import { storedConversationSchema } from '../../../src/views/chat/conversationStore';
+import { storedConversationSchema } from '../../../src/vscode/chat/conversationStore';
 import { startScriptedServer, type ScriptedServer } from '../../support/scripted-server';
 
 interface ChatStateForTests {
@@ -140,5 +141,36 @@ describe('Chat view (real extension host, scripted model server, real Python)', 
     const stored = await storedConversations(state.storageFile);
     assert.ok(!stored.some((c) => c.id === victim.id), 'the deleted conversation is still in the history file');
     assert.ok(stored.length > 0, 'other conversations were lost');
+  });
+
+  it('answers against a key-protected OpenAI-compatible server: the model list and every chat request carry the stored key', async () => {
+    const key = 'sk-r1ci-chat-4711';
+    const extension = vscode.extensions.getExtension('r1ci.r1ci-vscode');
+    assert.ok(extension, 'the extension is not installed in this host');
+    const keyed = await startScriptedServer({ scenarios: join(extension.extensionPath, 'test', 'scenarios'), apiKey: key });
+    try {
+      await setSetting('backend', 'openai');
+      await setSetting('openai.baseUrl', `${keyed.url}/v1`);
+      assert.equal(await vscode.commands.executeCommand('r1ci.setApiKey', key), 'stored');
+      await vscode.commands.executeCommand('r1ci.chat.newConversation');
+      const t = await ask('Chat probe: sum of the first ten squares');
+      assert.equal(t.error, undefined, t.error);
+      assert.equal(t.answer, '385');
+      const v1 = keyed.requests.filter((r) => r.path.startsWith('/v1/'));
+      // The model list tells the chat the model's context length (runAgent's context watch).
+      assert.ok(v1.some((r) => r.path === '/v1/models'), 'the chat did not ask the server for its model list');
+      assert.ok(v1.some((r) => r.path === '/v1/chat/completions'), 'the chat sent no chat request');
+      for (const r of v1) assert.equal(r.authorization, `Bearer ${key}`, `${r.path} went out without the key`);
+
+      // Without the key the same server refuses the chat: the check above can fail.
+      assert.equal(await vscode.commands.executeCommand('r1ci.setApiKey', ''), 'deleted');
+      await vscode.commands.executeCommand('r1ci.chat.newConversation');
+      const refused = await ask('Chat probe: sum of the first ten squares');
+      assert.match(refused.error ?? '', /refused the API key/);
+    } finally {
+      await vscode.commands.executeCommand('r1ci.setApiKey', '');
+      for (const k of ['backend', 'openai.baseUrl']) await setSetting(k, undefined);
+      await keyed.close();
+    }
   });
 });

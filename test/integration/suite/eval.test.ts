@@ -8,8 +8,8 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { setSetting } from '../extensionHost';
-import type { ResultsViewData } from '../../../src/views/resultsMessages';
-import type { ViewEvent } from '../../../src/views/messages';
+import type { ResultsViewData } from '../../../src/vscode/eval/resultsProtocol';
+import type { ViewEvent } from '../../../src/vscode/conversation/transcriptProtocol';
 
 interface Outcome {
   resultsFile: string;

@@ -7,11 +7,11 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { EXTENSION_ID, closedPort, repoRoot, setSetting } from '../extensionHost';
 import type { Trajectory } from '../../../src/agent/trajectory';
-import { problemActions } from '../../../src/host/models/backendErrorActions';
-import { buildModelPickItems, modelServerTitle } from '../../../src/host/models/modelPickItems';
-import { createModelServerClient, type ServerSettings } from '../../../src/host/models/modelServerClient';
-import { pullModel, type PullUpdate } from '../../../src/host/models/pullModel';
-import { describeServerStatus, probeServerStatus, type ServerStatus } from '../../../src/host/models/serverStatus';
+import { problemActions } from '../../../src/vscode/models/backendErrorActions';
+import { buildModelPickItems, modelServerTitle } from '../../../src/vscode/models/modelPickItems';
+import { createModelServerClient, type ServerSettings } from '../../../src/vscode/models/modelServerClient';
+import { pullModel, type PullUpdate } from '../../../src/vscode/models/pullModel';
+import { describeServerStatus, probeServerStatus, type ServerStatus } from '../../../src/vscode/models/serverStatus';
 import { startScriptedServer, type ScriptedServer } from '../../support/scripted-server';
 
 function ollamaAt(url: string): ServerSettings {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { EVAL_FLAGS, MODEL_FLAGS, SANDBOX_FLAGS } from '../../../src/cli/settingFlags';
 import { SETTINGS_SECTION, SETTINGS_SPEC } from '../../../src/config/settingsSpec';
 
 describe('README', () => {
@@ -12,6 +13,13 @@ describe('README', () => {
       expect(row, `README has no row for ${SETTINGS_SECTION}.${key}`).toBeDefined();
       const shownDefault = spec.default === '' ? '(empty)' : `\`${String(spec.default)}\``;
       expect(row, `README shows the wrong default for ${key}`).toContain(`| ${shownDefault} |`);
+    }
+  });
+
+  it('names each setting\'s CLI flag in its row', () => {
+    for (const [flag, { setting }] of Object.entries({ ...MODEL_FLAGS, ...SANDBOX_FLAGS, ...EVAL_FLAGS })) {
+      const row = readme.split('\n').find((line) => line.startsWith(`| \`${SETTINGS_SECTION}.${setting}\` |`));
+      expect(row, `README's row for ${setting} does not name --${flag}`).toMatch(new RegExp(`\\| \`--${flag}\` \\|$`));
     }
   });
 

@@ -85,7 +85,8 @@ describe('evaluate (scripted server, real sandbox)', () => {
   it('scores a question over its time limit as wrong, aborts its model request and keeps going', async () => {
     const pool = new SandboxPool({ scratchRoot: dir, mode: 'stateless' });
     const file = path.join(dir, 'timeout.jsonl');
-    // The slow scenario streams for ~10 s; the limit leaves the other question ample time on a busy machine.
+    // The slow scenario streams for ~10 s; a 6 s limit cuts it and leaves the other question (two
+    // code calls, a sandbox start each) ample time on a loaded 2-core machine.
     const records = [record('slow', 'Slow probe: think at length before answering.', 'slow-done'), record('fast', 'What is the total score of the string BBAAB?', '3')];
     const tiers: string[] = [];
     const newRunner: EvaluateOptions['newRunner'] = async (slot, signal) => {
@@ -93,10 +94,10 @@ describe('evaluate (scripted server, real sandbox)', () => {
       tiers.push(runner.tier);
       return runner;
     };
-    const end = await drain(evaluate(options(records, pool, { perQuestionTimeoutMs: 3000, resultsFile: file, newRunner }), new AbortController().signal));
+    const end = await drain(evaluate(options(records, pool, { perQuestionTimeoutMs: 6000, resultsFile: file, newRunner }), new AbortController().signal));
     await pool.dispose();
     const slow = end.results.find((r) => r.id === 'slow');
-    expect(slow).toMatchObject({ correct: false, answer: null, reason: 'timed out after 3 s' });
+    expect(slow).toMatchObject({ correct: false, answer: null, reason: 'timed out after 6 s' });
     expect(slow?.error).toBeUndefined();
     expect(end.results.find((r) => r.id === 'fast')).toMatchObject({ correct: true, answer: '3', codeCalls: 2 });
     expect(server.requests.some((r) => r.scenarioId === 'foundation-slow' && r.aborted)).toBe(true);

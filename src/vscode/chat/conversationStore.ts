@@ -1,0 +1,131 @@
+// Past conversations of the side-bar chat, kept per workspace in one JSON file (in the
+// extension's workspace storage). Everything read back is validated with zod, one conversation
+// at a time: a damaged entry is set aside in a ".rejected-*.json" file next to the store (never
+// silently dropped), the rest loads. Writes go to a temporary file renamed into place, so a
+// crash mid-write leaves the previous file intact. No vscode import: tested on its own.
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { writeFileSync, renameSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { chatMessageSchema } from '../../trajectory/chatMessage';
+import { viewEventSchema } from '../conversation/transcriptProtocol';
+
+export { chatMessageSchema };
+
+export const storedConversationSchema = z.object({
+  id: z.string().min(1),
+  title: z.string(),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+  /** What the view showed (tokens of a turn merged), replayed when the conversation is opened. */
+  events: z.array(viewEventSchema),
+  /** The model's side of the conversation, so a follow-up continues it. */
+  messages: z.array(chatMessageSchema),
+});
+export type StoredConversation = z.infer<typeof storedConversationSchema>;
+
+/** One row of the history quick pick. */
+export interface ConversationSummary {
+  readonly id: string;
+  readonly title: string;
+  readonly updatedAt: number;
+}
+
+const storeFileSchema = z.object({ version: z.literal(1), conversations: z.array(z.unknown()) });
+
+export const STORE_FILE = 'conversations.json';
+/** Older conversations beyond this many are dropped when saving. */
+export const MAX_CONVERSATIONS = 100;
+
+export interface LoadResult {
+  readonly conversations: StoredConversation[];
+  /** Sentences for the user about what could not be read, and where it was kept. */
+  readonly problems: string[];
+}
+
+export class ConversationStore {
+  private writing: Promise<void> = Promise.resolve();
+
+  constructor(readonly dir: string) {}
+
+  get file(): string {
+    return join(this.dir, STORE_FILE);
+  }
+
+  async load(): Promise<LoadResult> {
+    let text: string;
+    try {
+      text = await readFile(this.file, 'utf8');
+    } catch (error) {
+      if (isNotFound(error)) return { conversations: [], problems: [] };
+      return { conversations: [], problems: [`Chat history could not be read from ${this.file}: ${error instanceof Error ? error.message : String(error)}`] };
+    }
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch (error) {
+      const kept = await this.setAside(text);
+      return { conversations: [], problems: [`Chat history in ${this.file} is not valid JSON (${error instanceof Error ? error.message : String(error)}); it was kept as ${kept} and a new history was started.`] };
+    }
+    const file = storeFileSchema.safeParse(raw);
+    if (!file.success) {
+      const kept = await this.setAside(text);
+      return { conversations: [], problems: [`Chat history in ${this.file} has an unknown format (${file.error.issues[0]?.message ?? 'invalid'}); it was kept as ${kept} and a new history was started.`] };
+    }
+    const conversations: StoredConversation[] = [];
+    const rejected: unknown[] = [];
+    for (const entry of file.data.conversations) {
+      const parsed = storedConversationSchema.safeParse(entry);
+      if (parsed.success) conversations.push(parsed.data);
+      else rejected.push(entry);
+    }
+    const problems: string[] = [];
+    if (rejected.length > 0) {
+      const kept = await this.setAside(JSON.stringify({ version: 1, conversations: rejected }, null, 1));
+      problems.push(`${rejected.length} past conversation${rejected.length === 1 ? '' : 's'} could not be read and ${rejected.length === 1 ? 'was' : 'were'} kept aside in ${kept}.`);
+    }
+    conversations.sort((a, b) => b.updatedAt - a.updatedAt);
+    return { conversations, problems };
+  }
+
+  /** Writes the whole history (newest first); writes are serialised. */
+  save(conversations: readonly StoredConversation[]): Promise<void> {
+    const body = serialise(conversations);
+    const next = this.writing.then(async () => {
+      await mkdir(this.dir, { recursive: true });
+      const tmp = `${this.file}.${process.pid}.tmp`;
+      await writeFile(tmp, body, 'utf8');
+      await rename(tmp, this.file);
+    });
+    this.writing = next.catch(() => undefined);
+    return next;
+  }
+
+  /** For shutdown, when an asynchronous write might not finish. */
+  saveNow(conversations: readonly StoredConversation[]): void {
+    mkdirSync(this.dir, { recursive: true });
+    const tmp = `${this.file}.${process.pid}.tmp`;
+    writeFileSync(tmp, serialise(conversations), 'utf8');
+    renameSync(tmp, this.file);
+  }
+
+  private async setAside(text: string): Promise<string> {
+    const path = join(this.dir, `conversations.rejected-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+    await mkdir(this.dir, { recursive: true });
+    await writeFile(path, text, 'utf8');
+    return path;
+  }
+}
+
+function serialise(conversations: readonly StoredConversation[]): string {
+  const newest = [...conversations].sort((a, b) => b.updatedAt - a.updatedAt).slice(0, MAX_CONVERSATIONS);
+  return JSON.stringify({ version: 1, conversations: newest });
+}
+
+export function summaryOf(c: StoredConversation): ConversationSummary {
+  return { id: c.id, title: c.title, updatedAt: c.updatedAt };
+}
+
+function isNotFound(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && 'code' in error && error.code === 'ENOENT';
+}

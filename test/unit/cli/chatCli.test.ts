@@ -1,0 +1,130 @@
+// `r1ci chat` as a user runs it: the CLI bundled as the build bundles it, spawned as its own
+// process with its stdin a pipe, against the scripted model server over HTTP, with real Python
+// in the sandbox. Follow-ups see earlier cells' variables; Ctrl-C (SIGINT) cancels the running
+// question, and at the prompt leaves with no process of the sandbox left behind.
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { build } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONVERSATION_SCENARIOS, SET_X, SLEEP, USE_X } from '../../support/conversationScenarios';
+import { descendants, eventually } from '../../support/processTree';
+import { startScriptedServer, type ScriptedServer } from '../../support/scripted-server';
+
+let dir = '';
+let cli = '';
+let server: ScriptedServer;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'r1ci-chat-cli-'));
+  cli = join(dir, 'cli.js');
+  await build({ entryPoints: ['src/cli/main.ts'], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: cli, logLevel: 'silent' });
+  server = await startScriptedServer({ scenarios: [...CONVERSATION_SCENARIOS] });
+}, 60_000);
+afterAll(async () => {
+  await server.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** A running `r1ci chat` with helpers to type lines and wait for output. */
+class ChatProcess {
+  stdout = '';
+  stderr = '';
+  readonly exited: Promise<number | null>;
+  private readonly child: ChildProcessWithoutNullStreams;
+
+  constructor(args: readonly string[] = []) {
+    // --allow-unisolated: where bubblewrap does not work, the basic tier runs the (scripted) code.
+    this.child = spawn(process.execPath, [cli, 'chat', '--base-url', server.url, '--model', 'qwen2.5-coder:7b', '--protocol', 'r1ci', '--allow-unisolated', ...args], {
+      cwd: dir,
+      env: { ...process.env, R1CI_RESOURCES_DIR: resolve('resources'), NO_COLOR: '1' },
+    });
+    this.child.stdout.on('data', (b: Buffer) => (this.stdout += b.toString()));
+    this.child.stderr.on('data', (b: Buffer) => (this.stderr += b.toString()));
+    this.exited = new Promise((done) => this.child.on('exit', (code) => done(code)));
+  }
+
+  get pid(): number {
+    return this.child.pid ?? -1;
+  }
+
+  type(line: string): void {
+    this.child.stdin.write(`${line}\n`);
+  }
+
+  end(): void {
+    this.child.stdin.end();
+  }
+
+  interrupt(): void {
+    this.child.kill('SIGINT');
+  }
+
+  /** Waits until stdout holds `text` `times` times. */
+  async waitFor(text: string, times = 1, timeoutMs = 20_000): Promise<void> {
+    const seen = await eventually(() => this.stdout.split(text).length - 1 >= times, timeoutMs, 50);
+    if (!seen) throw new Error(`"${text}" (×${times}) never appeared.\nstdout:\n${this.stdout}\nstderr:\n${this.stderr}`);
+  }
+}
+
+describe('r1ci chat (spawned CLI, scripted server, real sandbox)', () => {
+  it('keeps the sandbox across follow-ups, /reset starts over, end of input leaves cleanly', async () => {
+    const chat = new ChatProcess();
+    chat.type(SET_X);
+    await chat.waitFor('Final answer: set');
+    chat.type(USE_X);
+    await chat.waitFor('Final answer: 42');
+    // The follow-up's cell is the conversation's second, and printed the first one's variable plus one.
+    expect(chat.stdout).toContain('running code cell 2');
+    chat.type('/reset');
+    await chat.waitFor('Started over');
+    chat.type(USE_X);
+    await chat.waitFor("NameError: name 'x' is not defined");
+    chat.end();
+    expect(await chat.exited).toBe(0);
+    expect(chat.stderr).not.toContain('r1ci: error');
+  }, 90_000);
+
+  it('Ctrl-C cancels the running question and the chat goes on; Ctrl-C at the prompt leaves with no sandbox process left', async () => {
+    const chat = new ChatProcess();
+    chat.type(SLEEP);
+    await chat.waitFor('sleeping');
+    const sandboxProcesses = descendants(chat.pid);
+    expect(sandboxProcesses.length).toBeGreaterThan(0);
+    chat.interrupt();
+    await chat.waitFor('Cancelled.');
+    chat.type(SET_X);
+    await chat.waitFor('Final answer: set');
+    chat.interrupt();
+    expect(await chat.exited).toBe(130);
+    const alive = (pid: number): boolean => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    expect(await eventually(() => sandboxProcesses.every((p) => !alive(p.pid)), 10_000)).toBe(true);
+  }, 90_000);
+
+  it('a second Ctrl-C leaves, and /exit leaves after the question before it', async () => {
+    const chat = new ChatProcess();
+    chat.type(SLEEP);
+    await chat.waitFor('sleeping');
+    chat.interrupt();
+    // Apart: the kernel merges two pending SIGINTs into one.
+    await new Promise((r) => setTimeout(r, 50));
+    chat.interrupt();
+    expect(await chat.exited).toBe(130);
+
+    const second = new ChatProcess(['--json']);
+    second.type(SET_X);
+    second.type('/exit');
+    expect(await second.exited).toBe(0);
+    const record = JSON.parse(second.stdout.split('\n').find((l) => l.startsWith('{')) ?? 'null') as { answer: string; turns: unknown[] };
+    expect(record.answer).toBe('set');
+    expect(record.turns).toHaveLength(2);
+  }, 90_000);
+});

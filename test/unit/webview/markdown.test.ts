@@ -1,0 +1,38 @@
+// The webview's markdown for untrusted model text: no HTML gets through, links only to the web,
+// math becomes escaped placeholders for KaTeX, money is not math.
+import { describe, expect, it } from 'vitest';
+import { renderMarkdown } from '../../../webview/src/transcript/markdown';
+
+describe('renderMarkdown', () => {
+  it('escapes raw HTML, scripts and event handlers', () => {
+    const html = renderMarkdown(`<img src=x onerror="alert(1)"> <script>alert(2)</script>\n\n<svg onload="alert(3)"></svg>`);
+    expect(html).not.toMatch(/<img|<script|<svg/);
+    expect(html).toContain('&lt;img src=x onerror=&quot;alert(1)&quot;&gt;');
+    expect(html).toContain('&lt;script&gt;alert(2)&lt;/script&gt;');
+  });
+
+  it('renders web links only; javascript: and data: stay text', () => {
+    expect(renderMarkdown('[ok](https://example.com/a)')).toContain('<a href="https://example.com/a">ok</a>');
+    for (const href of ['javascript:alert(1)', 'JaVaScRiPt:alert(1)', 'data:text/html,<b>x</b>', 'vscode://x', 'file:///etc/passwd']) {
+      expect(renderMarkdown(`[bad](${href})`)).not.toContain('<a');
+    }
+  });
+
+  it('turns $…$, \\(…\\), $$…$$ and \\[…\\] into escaped math placeholders', () => {
+    expect(renderMarkdown('Area $\\pi r^2$ here')).toContain('<span class="math" data-display="0">\\pi r^2</span>');
+    expect(renderMarkdown('so \\(a<b\\) holds')).toContain('<span class="math" data-display="0">a&lt;b</span>');
+    expect(renderMarkdown('$$\n\\frac{1}{2}\n$$')).toContain('<div class="math math-display" data-display="1">\\frac{1}{2}</div>');
+    expect(renderMarkdown('\\[x^2\\]')).toContain('<div class="math math-display" data-display="1">x^2</div>');
+  });
+
+  it('leaves prices alone', () => {
+    expect(renderMarkdown('It costs $5 and $6 later.')).not.toContain('class="math');
+  });
+
+  it('leaves the final answer to the answer card, never as raw HTML', () => {
+    const html = renderMarkdown('so <<<a<b>>> done');
+    expect(html).toContain('so  done');
+    expect(html).not.toContain('a<b');
+    expect(html).not.toContain('&lt;&lt;&lt;');
+  });
+});
