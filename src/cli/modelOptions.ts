@@ -5,7 +5,7 @@
 import type { ModelBackend } from '../agent/backends';
 import type { ModelRunSettings } from '../agent/modelRunSettings';
 import { backendFor, modelRunSettingsFor, runOptionsFrom, type RunOptions } from '../config/runOptions';
-import { defaultSettings } from '../config/settingsSpec';
+import { defaultSettings, SETTINGS_SPEC, type Settings } from '../config/settingsSpec';
 import { CliError, EXIT } from './cliSupport';
 import { flagOptions, flagUsage, MODEL_FLAGS, SANDBOX_FLAGS, settingsFromFlags } from './settingFlags';
 
@@ -49,6 +49,24 @@ export function readModelOptions(values: Readonly<Record<string, unknown>>, extr
   } catch (error) {
     throw new CliError(`--base-url is not a valid URL (${error instanceof Error ? error.message : String(error)}).`, EXIT.usage);
   }
+}
+
+/**
+ * The inverse of `readModelOptions`: the flags that reach the same model server and model, asked
+ * the same way, with the same sandbox limits as `settings` (the extension's, for the `r1ci mcp`
+ * it configures). One `--flag value` per model or sandbox setting that differs from its default,
+ * and `--host` (Ollama) or `--base-url` (OpenAI-compatible) for a server URL that is set; the
+ * defaults give no flags. The API key is never a flag here: it travels as $R1CI_API_KEY.
+ */
+export function modelFlagsFor(settings: Settings): string[] {
+  const args: string[] = [];
+  for (const [flag, { setting }] of Object.entries({ ...MODEL_FLAGS, ...SANDBOX_FLAGS })) {
+    const value = settings[setting];
+    if (value !== null && value !== SETTINGS_SPEC[setting].default) args.push(`--${flag}`, String(value));
+  }
+  if (settings.backend === 'openai' && settings['openai.baseUrl'] !== SETTINGS_SPEC['openai.baseUrl'].default) args.push('--base-url', settings['openai.baseUrl']);
+  if (settings.backend === 'ollama' && settings['ollama.host'] !== '') args.push('--host', settings['ollama.host']);
+  return args;
 }
 
 /** How the model is asked, with the protocol decided: 'auto' asks the server for the model's capabilities (Ollama /api/show). */

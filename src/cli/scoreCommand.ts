@@ -81,7 +81,7 @@ export async function scoreCommand(argv: readonly string[], io: Io): Promise<num
       const parsed = parseAnswerLine(line);
       if (!parsed.ok) {
         failed = true;
-        write({ id: null, answer: null, correct: false, score: 0, reason: `line ${lineNo}: ${parsed.error}` });
+        write({ id: parsed.id, answer: null, correct: false, score: 0, reason: `line ${lineNo}: ${parsed.error}` });
         continue;
       }
       const { id: rawId, ...submission } = parsed.value;

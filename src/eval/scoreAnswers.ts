@@ -7,15 +7,16 @@ import { scoreAnswerAsync, submittedAnswer, type AsyncScoreOptions, type Submiss
 import type { LoadResult, TaskRecord, UnsupportedTask } from './types';
 
 /** One input line: the final answer as already extracted, or a whole model reply. */
+const idSchema = z.union([z.string(), z.number()]);
 export const answerLineSchema = z.union([
-  z.strictObject({ id: z.union([z.string(), z.number()]), answer: z.string().nullable() }),
-  z.strictObject({ id: z.union([z.string(), z.number()]), text: z.string() }),
+  z.strictObject({ id: idSchema, answer: z.string().nullable() }),
+  z.strictObject({ id: idSchema, text: z.string() }),
 ]);
 export type AnswerLine = z.infer<typeof answerLineSchema>;
 
 /** One output line, in input order. */
 export interface ScoredLine {
-  /** The id as given (null when the line was not valid JSON / not an answer line). */
+  /** The id as given; null when the line was not valid JSON or had no string or number `id`. */
   readonly id: string | null;
   /** The answer that was scored: as given, or extracted from `text`; null when none. */
   readonly answer: string | null;
@@ -40,15 +41,21 @@ export function indexTasks(loaded: LoadResult): TaskIndex {
 }
 
 /** Parses one input line; the error names what is wrong. */
-export function parseAnswerLine(line: string): { ok: true; value: AnswerLine } | { ok: false; error: string } {
+export function parseAnswerLine(line: string): { ok: true; value: AnswerLine } | { ok: false; error: string; id: string | null } {
   let raw: unknown;
   try {
     raw = JSON.parse(line);
   } catch (e) {
-    return { ok: false, error: `invalid JSON: ${e instanceof Error ? e.message : String(e)}` };
+    return { ok: false, error: `invalid JSON: ${e instanceof Error ? e.message : String(e)}`, id: null };
   }
   const p = answerLineSchema.safeParse(raw);
-  return p.success ? { ok: true, value: p.data } : { ok: false, error: 'expected {"id", "answer"} or {"id", "text"} (and nothing else)' };
+  return p.success ? { ok: true, value: p.data } : { ok: false, error: 'expected {"id", "answer"} or {"id", "text"} (and nothing else)', id: readableId(raw) };
+}
+
+/** The id of a JSON line that is not a valid answer line, so the output still names it; null when it has no string or number `id`. */
+function readableId(raw: unknown): string | null {
+  const p = z.object({ id: idSchema }).safeParse(raw);
+  return p.success ? String(p.data.id) : null;
 }
 
 /**

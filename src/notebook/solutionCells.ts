@@ -3,6 +3,7 @@
 // produced, and the final answer. No `vscode` here, so the layout is unit-tested on its own.
 import type { Trajectory } from '../agent/trajectory';
 import type { ExecResult } from '../sandbox/types';
+import { notebookMarkdown } from './notebookMarkdown';
 
 export type SolutionCell =
   | { readonly kind: 'markdown'; readonly source: string; readonly role: 'question' | 'reasoning' | 'answer' }
@@ -23,12 +24,12 @@ export function solutionCells(trajectory: Trajectory): SolutionCell[] {
     pushThinking(cells, turn.reasoning);
     const cell = turn.cell;
     if (!cell) {
-      pushReasoning(cells, turn.text);
+      pushReasoning(cells, turn.text, trajectory.answer);
       continue;
     }
     // Code from a tool call or from the reasoning is not in the turn's text: the cell follows all of it.
     const fence = cell.source === 'tool-call' || cell.source === 'reasoning' ? turn.text.length : openingFenceOffset(turn.text, cell.code);
-    pushReasoning(cells, turn.text.slice(0, fence));
+    pushReasoning(cells, turn.text.slice(0, fence), trajectory.answer);
     order += 1;
     cells.push({
       kind: 'code',
@@ -44,7 +45,7 @@ export function solutionCells(trajectory: Trajectory): SolutionCell[] {
 
 function questionMarkdown(t: Trajectory): string {
   const calls = t.codeCalls === 1 ? '1 code call' : `${t.codeCalls} code calls`;
-  return `## Question\n\n${keepHtmlAsText(t.question.trim())}\n\n*Solved by \`${t.model}\` with R1 Code Interpreter (${calls}).*`;
+  return `## Question\n\n${notebookMarkdown(t.question.trim())}\n\n*Solved by \`${t.model}\` with R1 Code Interpreter (${calls}).*`;
 }
 
 function answerMarkdown(t: Trajectory): string {
@@ -60,14 +61,15 @@ function answerMarkdown(t: Trajectory): string {
   return `## Answer\n\n*${escapeMarkdown(why[t.reason])}*`;
 }
 
-/** The model's reasoning channel, folded as in the views (HTML in it stays text). */
+/** The model's reasoning channel, folded as in the views (HTML in it stays text, math renders). */
 function pushThinking(cells: SolutionCell[], reasoning: string | undefined): void {
-  const source = keepHtmlAsText((reasoning ?? '').trim());
+  const source = notebookMarkdown((reasoning ?? '').trim());
   if (source) cells.push({ kind: 'markdown', role: 'reasoning', source: `<details><summary>Reasoning</summary>\n\n${source}\n\n</details>` });
 }
 
-function pushReasoning(cells: SolutionCell[], text: string): void {
-  const source = keepHtmlAsText(text.trim());
+/** The model's text; its `<<<answer>>>` marker is left out, the answer cell shows the answer once. */
+function pushReasoning(cells: SolutionCell[], text: string, answer: string | null): void {
+  const source = notebookMarkdown(text, answer).trim();
   if (source) cells.push({ kind: 'markdown', role: 'reasoning', source });
 }
 
@@ -97,18 +99,6 @@ function lineStart(text: string, index: number): number {
 /** Models write ```py or ```python3; the notebook knows one language id. */
 function notebookLanguage(language: string): string {
   return /^(py|python\d?|)$/i.test(language.trim()) ? 'python' : language.trim().toLowerCase();
-}
-
-/**
- * Notebook markdown renders raw HTML: untrusted text would inject tags, or silently lose words
- * that look like tags (the R1-CI answer format `<<<number>>>` showed as `<<>>`). Outside code
- * spans and fences, `<` is written as an entity, so it shows as typed.
- */
-export function keepHtmlAsText(markdown: string): string {
-  return markdown
-    .split(/(```[\s\S]*?(?:```|$)|`[^`\n]*`)/g)
-    .map((part, i) => (i % 2 === 1 ? part : part.replace(/</g, '&lt;')))
-    .join('');
 }
 
 function escapeMarkdown(text: string): string {

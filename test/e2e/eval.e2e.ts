@@ -51,6 +51,9 @@ describe('Evaluation in the workbench', function () {
     const view = await webviewFrame(page, 'Accuracy per task', 120_000);
     const accuracy = view.locator('[data-testid="accuracy-0"]');
     await waitFor(async () => ((await accuracy.count()) > 0 ? ((await accuracy.innerText()).trim() === '70.0%' ? true : undefined) : undefined), 60_000, 'the overall accuracy 70.0%');
+    // With its data the view swaps the loading line for the sections.
+    assert.equal(await view.locator('#loading').isVisible(), false);
+    assert.equal(await view.locator('#results').isVisible(), true);
     // One bar per task plus the overall bar.
     assert.equal(await view.locator('svg.chart rect.bar').count(), 8);
     assert.equal(await view.locator('svg.chart rect.bar[data-task="navigate"]').count(), 1);

@@ -10,6 +10,7 @@ import { Disposable } from '../shared/dispose';
 import { WebviewHost } from '../shared/webviewHost';
 import { webviewOptions } from '../shared/webviewHtml';
 import { samplesToMarkdown, summarizeSamples } from '../../eval/sampling';
+import { RESULTS_BODY } from './resultsLayout';
 import { resultsWebviewMessageSchema, SAMPLING_TOP, type ResultsHostMessage, type ResultsSampling, type ResultsViewData, type ResultsWebviewMessage } from './resultsProtocol';
 
 export interface LoadedRun {
@@ -166,19 +167,3 @@ export class ResultsPanel extends Disposable {
     super.dispose();
   }
 }
-
-/** The results view's static layout; the script fills it. */
-const RESULTS_BODY = `<header class="toolbar">
-  <h1 id="title">Evaluation results</h1>
-  <span class="spacer"></span>
-  <button id="compare" type="button" title="Show another results file side by side">Compare…</button>
-  <button id="export-md" type="button">Export Markdown</button>
-  <button id="export-csv" type="button">Export CSV</button>
-</header>
-<main>
-  <section id="overall" aria-label="Overall"></section>
-  <section aria-label="Accuracy per task"><h2>Accuracy per task</h2><div id="chart"></div></section>
-  <section aria-label="Table"><h2>Per task</h2><div id="table"></div></section>
-  <section id="samples" aria-label="Samples" hidden><h2>Samples: pass@k and improvement potential</h2><div id="samples-body"></div></section>
-  <section aria-label="Failures"><h2 id="failures-title">Failures</h2><div id="failures"></div></section>
-</main>`;

@@ -1,8 +1,13 @@
 // "Copy MCP Server Configuration": the JSON an MCP client needs to start this installation's
 // `r1ci mcp` (the extension's own dist/cli.js), for the client the user picks, on the clipboard.
+// The server is started against the model server and model of the extension's settings; the API
+// key is referred to (R1CI_API_KEY), never copied.
 import * as vscode from 'vscode';
 import { z } from 'zod';
-import { MCP_CLIENT_FILES, mcpClientConfig, type McpClientKind } from '../../mcp/clientConfig';
+import { modelFlagsFor } from '../../cli/modelOptions';
+import { readSettings } from '../../config/vscodeSettings';
+import { MCP_API_KEY_ENV, MCP_CLIENT_FILES, mcpClientConfig, type McpClientKind } from '../../mcp/clientConfig';
+import { getApiKey } from '../models/apiKey';
 import type { Command } from '../shared/commandManager';
 
 const argsSchema = z.object({ client: z.enum(['vscode', 'claude', 'cline', 'continue']) });
@@ -26,7 +31,10 @@ export function nodeCommand(): string {
 /** `{ client }` as argument skips the picker. Returns the copied JSON. */
 export class CopyMcpConfigCommand implements Command {
   readonly id = 'r1ci.copyMcpConfig';
-  constructor(private readonly extensionUri: vscode.Uri) {}
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly secrets: vscode.SecretStorage,
+  ) {}
 
   async execute(raw?: unknown): Promise<string | undefined> {
     const given = argsSchema.safeParse(raw);
@@ -39,9 +47,14 @@ export class CopyMcpConfigCommand implements Command {
           )
         )?.client;
     if (!client) return undefined;
-    const json = mcpClientConfig(client, { command: nodeCommand(), cliPath: vscode.Uri.joinPath(this.extensionUri, 'dist', 'cli.js').fsPath });
+    const settings = readSettings();
+    const apiKey = settings.backend === 'openai' && (await getApiKey(this.secrets)) !== undefined;
+    const cliPath = vscode.Uri.joinPath(this.extensionUri, 'dist', 'cli.js').fsPath;
+    const json = mcpClientConfig(client, { command: nodeCommand(), cliPath, extraArgs: modelFlagsFor(settings), apiKey });
     await vscode.env.clipboard.writeText(json);
-    if (!given.success) void vscode.window.showInformationMessage(`MCP configuration for ${CLIENT_LABELS[client]} copied. Paste it into ${MCP_CLIENT_FILES[client]}.`);
+    // Only VS Code's configuration can ask for the key; elsewhere the user adds it to the entry's "env".
+    const keyNote = apiKey && client !== 'vscode' ? ` The API key is not copied: add "env": {"${MCP_API_KEY_ENV}": "…"} to the r1ci entry.` : '';
+    if (!given.success) void vscode.window.showInformationMessage(`MCP configuration for ${CLIENT_LABELS[client]} copied. Paste it into ${MCP_CLIENT_FILES[client]}.${keyNote}`);
     return json;
   }
 }

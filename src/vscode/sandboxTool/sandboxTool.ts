@@ -86,7 +86,7 @@ export class SandboxTool implements vscode.LanguageModelTool<RunPythonInput>, vs
 /** Registers the tool and "Copy MCP Server Configuration"; the returned disposables end the tool's sessions. */
 export function registerSandboxTool(commands: CommandManager, context: vscode.ExtensionContext, sandbox: SandboxService, log: Log): vscode.Disposable[] {
   const tool = new SandboxTool(sandbox, log);
-  commands.register(new CopyMcpConfigCommand(context.extensionUri));
+  commands.register(new CopyMcpConfigCommand(context.extensionUri, context.secrets));
   return [tool, vscode.lm.registerTool(SANDBOX_TOOL_NAME, tool)];
 }
 

@@ -62,11 +62,14 @@ describe('r1ci score (spawned CLI, no model)', () => {
       { id: 'MATH/train/geometry/1.json', answer: '5' },
       { id: 'no/such/question', answer: '1' },
       '{"id": "standard_sudoku/sample_0"}',
+      '{"id": 7, "answr": "3"}',
+      '{"id": {"n": 7}, "answer": "3"}',
+      '{"id": "x", "answer": "3"',
       '',
     ]);
     const r = await run(['score', TASKS, '--answers', file]);
     const out = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as Line);
-    expect(out).toHaveLength(9);
+    expect(out).toHaveLength(12);
     for (const l of out) expect(Object.keys(l)).toEqual(['id', 'answer', 'correct', 'score', 'reason']);
     expect(out.map((l) => [l.id, l.correct, l.score])).toEqual([
       ['BIG-Bench-Hard/bbh/navigate.json#3', true, 1],
@@ -77,6 +80,10 @@ describe('r1ci score (spawned CLI, no model)', () => {
       ['standard_sudoku/sample_0', true, 1],
       ['MATH/train/geometry/1.json', false, 0],
       ['no/such/question', false, 0],
+      // Not answer lines: the id is echoed when it can be read (a string or a number), else null.
+      ['standard_sudoku/sample_0', false, 0],
+      ['7', false, 0],
+      [null, false, 0],
       [null, false, 0],
     ]);
     expect(out[2]?.answer).toBe('(4*6)*(1*1)');
@@ -85,6 +92,8 @@ describe('r1ci score (spawned CLI, no model)', () => {
     expect(out[6]?.reason).toMatch(/not scored: MATH/);
     expect(out[7]?.reason).toMatch(/no question with this id/);
     expect(out[8]?.reason).toMatch(/line 9: expected \{"id", "answer"\} or \{"id", "text"\}/);
+    expect(out[9]?.reason).toMatch(/line 10: expected/);
+    expect(out[11]?.reason).toMatch(/line 12: invalid JSON/);
     expect(r.stderr).toMatch(/not scored \(unsupported\): MATH/);
     expect(r.code).toBe(1);
   }, 60_000);

@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Trajectory } from '../../../src/agent/trajectory';
 import type { ExecResult } from '../../../src/sandbox/types';
-import { keepHtmlAsText, openingFenceOffset, solutionCells } from '../../../src/notebook/solutionCells';
+import { notebookMarkdown } from '../../../src/notebook/notebookMarkdown';
+import { openingFenceOffset, solutionCells } from '../../../src/notebook/solutionCells';
 
 const ok = (stdout: string): ExecResult => ({ stdout, stderr: '', exitCode: 0, durationMs: 5, timedOut: false, truncated: false, artifacts: [] });
 
@@ -41,23 +42,37 @@ describe('solutionCells', () => {
     expect(cells[2]).toMatchObject({ source: '## Answer\n\n*The solve was cancelled before the model gave a final answer.*' });
   });
 
+  it('shows the answer once, as the answer cell; the model\'s words around the marker stay', () => {
+    const cells = solutionCells(trajectory());
+    expect(cells[3]).toMatchObject({ role: 'reasoning', source: 'It printed 42.' });
+    const inline = solutionCells(trajectory({ turns: [{ turn: 0, text: 'Since \\(6 \\times 7 = 42\\), the answer is <<<42>>>.' }], codeCalls: 0 }));
+    expect(inline.map((c) => (c.kind === 'markdown' ? c.source : ''))).toEqual([expect.stringContaining('## Question'), 'Since $6 \\times 7 = 42$, the answer is.', '## Answer\n\n**42**']);
+    // Nowhere but the answer cell: no marker of the answer in any other markdown cell.
+    for (const c of [...cells, ...inline].filter((x) => x.kind === 'markdown' && x.role !== 'answer')) expect(c.source).not.toMatch(/(<|&lt;){3}\s*42/);
+  });
+
+  it('an answer-only turn adds no empty cell', () => {
+    const cells = solutionCells(trajectory({ turns: [{ turn: 0, text: '<<<42>>>' }], codeCalls: 0 }));
+    expect(cells.map((c) => (c.kind === 'code' ? 'code' : c.role))).toEqual(['question', 'answer']);
+  });
+
   it('escapes markdown in the answer', () => {
     const cells = solutionCells(trajectory({ answer: 'a*b_c' }));
     expect(cells[cells.length - 1]).toMatchObject({ source: '## Answer\n\n**a\\*b\\_c**' });
   });
 });
 
-describe('keepHtmlAsText', () => {
+describe('notebookMarkdown keeps HTML as text', () => {
   it('writes < as an entity in prose, so tags and the <<<answer>>> format show as typed', () => {
-    expect(keepHtmlAsText('Answer as <<<number>>>, not <img src=x onerror=alert(1)>.')).toBe('Answer as &lt;&lt;&lt;number>>>, not &lt;img src=x onerror=alert(1)>.');
+    expect(notebookMarkdown('Answer as <<<number>>>, not <img src=x onerror=alert(1)>.')).toBe('Answer as &lt;&lt;&lt;number>>>, not &lt;img src=x onerror=alert(1)>.');
   });
   it('leaves code spans and fences alone (markdown shows them literally already)', () => {
-    expect(keepHtmlAsText('Use `a < b` here:\n```python\nprint(1 < 2)\n```\nthen <b>')).toBe('Use `a < b` here:\n```python\nprint(1 < 2)\n```\nthen &lt;b>');
+    expect(notebookMarkdown('Use `a < b` here:\n```python\nprint(1 < 2)\n```\nthen <b>')).toBe('Use `a < b` here:\n```python\nprint(1 < 2)\n```\nthen &lt;b>');
   });
   it('applies to the question and the reasoning cells', () => {
-    const cells = solutionCells(trajectory({ question: 'Format: <<<n>>>' }));
+    const cells = solutionCells(trajectory({ question: 'Format: <<<n>>>', turns: [{ turn: 0, text: 'Not <<<41>>> but <b>42</b>.\n\n<<<42>>>' }] }));
     expect(cells[0]).toMatchObject({ source: expect.stringContaining('Format: &lt;&lt;&lt;n>>>') });
-    expect(cells[3]).toMatchObject({ source: 'It printed 42.\n\n&lt;&lt;&lt;42>>>' });
+    expect(cells[1]).toMatchObject({ source: 'Not &lt;&lt;&lt;41>>> but &lt;b>42&lt;/b>.' });
   });
 });
 

@@ -175,6 +175,9 @@ new ResizeObserver(() => {
 
 function render(data: ResultsViewData): void {
   shown = data;
+  // Shown before drawing: the chart is laid out for the width of its (visible) box.
+  byId('loading').hidden = true;
+  byId('results').hidden = false;
   const two = data.runs.length === 2;
   byId('title').textContent = two ? 'Evaluation results: A vs. B' : 'Evaluation results';
   const overall = byId('overall');

@@ -1,0 +1,162 @@
+// Model text as the Markdown of a notebook cell (VS Code and Jupyter render it with raw HTML
+// on, and math only between dollar signs). Code spans and fenced blocks are left exactly as
+// written; in the prose between them:
+// - `<` becomes an entity, so tags and `<<<…>>>` show as typed instead of being run or lost;
+// - `\(…\)` and `\[…\]` become `$…$` and `$$…$$`: Markdown reads `\(` as an escaped `(` and
+//   drops the backslash, so LaTeX-style math (what reasoning models write) would show as
+//   `( x^2 )` text. VS Code's notebook Markdown (markdown-it-katex) and Jupyter (MathJax) both
+//   typeset dollar math. Inside math `<` is written `\lt` (KaTeX and MathJax both know it): an
+//   entity would show as typed, and a raw `<` would be HTML wherever math rendering is off;
+// - the final-answer marker `<<<answer>>>` is dropped when the answer cell shows that answer,
+//   so the answer is said once (issue 13).
+
+/** A stretch of Markdown: `code` stretches (fenced blocks, code spans) are never changed. */
+interface Part {
+  readonly text: string;
+  readonly code: boolean;
+}
+
+/** A fence line at any indentation (list items nest fences), as finalAnswer.ts reads them. */
+const FENCE_OPEN = /^ *(`{3,}|~{3,})(.*)$/;
+
+/** Splits Markdown into fenced blocks (with their fence lines; an unclosed one runs to the end), code spans and prose; joined they give back `markdown`. */
+function splitCode(markdown: string): Part[] {
+  const parts: Part[] = [];
+  const lines = markdown.split('\n');
+  const offsets: number[] = [];
+  let offset = 0;
+  for (const line of lines) {
+    offsets.push(offset);
+    offset += line.length + 1;
+  }
+  let proseFrom = 0;
+  for (let i = 0; i < lines.length; i++) {
+    const open = FENCE_OPEN.exec(lines[i] ?? '');
+    const marker = open?.[1];
+    // A backtick fence's info string has no backtick (CommonMark); such a line is prose.
+    if (!marker || (marker.startsWith('`') && (open[2] ?? '').includes('`'))) continue;
+    let end = i + 1;
+    while (end < lines.length && !isClosingFence(lines[end] ?? '', marker)) end++;
+    const from = offsets[i] ?? 0;
+    const to = Math.min(markdown.length, (offsets[end] ?? markdown.length) + (lines[end]?.length ?? 0));
+    parts.push(...splitSpans(markdown.slice(proseFrom, from)), { text: markdown.slice(from, to), code: true });
+    proseFrom = to;
+    i = end;
+  }
+  parts.push(...splitSpans(markdown.slice(proseFrom)));
+  return parts;
+}
+
+function isClosingFence(line: string, marker: string): boolean {
+  const m = /^ *(`{3,}|~{3,})\s*$/.exec(line);
+  return m?.[1] !== undefined && m[1][0] === marker[0] && m[1].length >= marker.length;
+}
+
+/** Inline code spans: a run of backticks up to the next run of the same length, within a paragraph. */
+const CODE_SPAN = /(`+)(?!`)(?:(?!\n[ \t]*\n)[\s\S])*?(?<!`)\1(?!`)/g;
+
+function splitSpans(prose: string): Part[] {
+  const parts: Part[] = [];
+  let at = 0;
+  for (const m of prose.matchAll(CODE_SPAN)) {
+    parts.push({ text: prose.slice(at, m.index), code: false });
+    parts.push({ text: m[0], code: true });
+    at = m.index + m[0].length;
+  }
+  parts.push({ text: prose.slice(at), code: false });
+  return parts;
+}
+
+/** Single-dollar math as VS Code's renderer reads it: "$x$" is math, "$5 and $6" is money. */
+function dollarMathEnd(text: string, start: number): number {
+  if (/\s/.test(text[start + 1] ?? ' ')) return -1;
+  for (let end = text.indexOf('$', start + 1); end >= 0; end = text.indexOf('$', end + 1)) {
+    if (text[end - 1] !== '\\' && !/\s/.test(text[end - 1] ?? ' ') && !/\d/.test(text[end + 1] ?? '')) return end;
+  }
+  return -1;
+}
+
+/** `\(…\)`/`\[…\]` as dollar math; dollar math kept; `<` as an entity elsewhere. */
+function proseToMarkdown(prose: string): string {
+  let out = '';
+  let i = 0;
+  while (i < prose.length) {
+    const two = prose.slice(i, i + 2);
+    if (two === '\\(' || two === '\\[') {
+      const close = two === '\\(' ? '\\)' : '\\]';
+      const end = prose.indexOf(close, i + 2);
+      const tex = end > i + 2 ? prose.slice(i + 2, end).trim() : '';
+      // Inline math ends with its paragraph: a `\(` whose `\)` lies beyond a blank line is text.
+      if (tex && (two === '\\[' || !/\n[ \t]*\n/.test(tex))) {
+        out += two === '\\(' ? `$${safeTex(tex)}$` : displayMath(prose, i, safeTex(tex));
+        i = end + 2;
+        continue;
+      }
+    } else if (two === '$$') {
+      const end = prose.indexOf('$$', i + 2);
+      if (end > i + 2) {
+        out += safeTex(prose.slice(i, end + 2));
+        i = end + 2;
+        continue;
+      }
+    } else if (two === '\\$') {
+      out += two;
+      i += 2;
+      continue;
+    } else if (prose[i] === '$') {
+      const end = dollarMathEnd(prose, i);
+      if (end > 0) {
+        out += safeTex(prose.slice(i, end + 1));
+        i = end + 1;
+        continue;
+      }
+    }
+    const c = prose[i] ?? '';
+    out += c === '<' ? '&lt;' : c;
+    i += 1;
+  }
+  return out;
+}
+
+/** TeX with `<` as `\lt`: the same symbol, and never the start of an HTML tag. */
+function safeTex(tex: string): string {
+  // A letter right after would extend the control word (`\ltb`), so it is set apart by a space.
+  return tex.replace(/<(?=[A-Za-z])/g, '\\lt ').replace(/</g, '\\lt');
+}
+
+/**
+ * `$$…$$` for `\[…\]`: on lines of its own when the model put the delimiter at the start of a
+ * line (a display block; the closing `$$` takes the same indentation, so a block inside a list
+ * item stays in it), else inline. Blank lines would end the paragraph, so none are kept.
+ */
+function displayMath(prose: string, at: number, tex: string): string {
+  const body = tex.replace(/\n[ \t]*(?=\n)/g, '');
+  const indent = /(?:^|\n)([ \t]*)$/.exec(prose.slice(0, at))?.[1];
+  return indent === undefined ? `$$${body}$$` : `$$\n${indent}${body}\n${indent}$$`;
+}
+
+/** `<<<answer>>>` markers (with the blanks before them) whose content is `answer`, in prose. */
+function withoutAnswerMarker(prose: string, answer: string): string {
+  return prose.replace(/[ \t]*<<<([\s\S]*?)>>>/g, (marker: string, inner: string) => (inner.trim() === answer ? '' : marker));
+}
+
+/** A fenced block that holds nothing but the answer marker (small models fence their answer). */
+function isAnswerFence(block: string, answer: string): boolean {
+  const inner = block.split('\n').slice(1, -1).join('\n');
+  const m = /^\s*<<<([\s\S]*?)>>>\s*$/.exec(inner);
+  return m?.[1] !== undefined && m[1].trim() === answer;
+}
+
+/**
+ * `text` (model or user text) as notebook Markdown, as the file comment says. With `answer`
+ * (the final answer the answer cell shows), its `<<<answer>>>` markers in prose and fenced
+ * blocks holding only that marker are left out; other markers stay as text.
+ */
+export function notebookMarkdown(text: string, answer?: string | null): string {
+  return splitCode(text)
+    .map((part) => {
+      if (part.code) return answer != null && isAnswerFence(part.text, answer) ? '' : part.text;
+      return proseToMarkdown(answer != null ? withoutAnswerMarker(part.text, answer) : part.text);
+    })
+    .join('');
+}
