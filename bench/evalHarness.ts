@@ -4,7 +4,7 @@
 // real JSONL file. Measured at concurrency 1, 4 and 8, against two baselines from the same run:
 // the bare HTTP round trips a question needs (two streamed chat requests) and the bare sandbox
 // round trip of its cell. Goal: ≥ 100 questions/s at concurrency 8 on 2 cores.
-import { spawn } from 'node:child_process';
+import { execa } from 'execa';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,7 +43,8 @@ function records(n: number): TaskRecord[] {
 async function startServer(dir: string): Promise<{ url: string; stop: () => Promise<void> }> {
   const file = join(dir, 'bench.json');
   writeFileSync(file, JSON.stringify(scenario));
-  const child = spawn(process.execPath, [join(__dirname, '..', 'test', 'support', 'scriptedServerMain.js'), '--scenarios', file], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // Read line by line below, never buffered; stopping it with SIGTERM is not a failure.
+  const child = execa(process.execPath, [join(__dirname, '..', 'test', 'support', 'scriptedServerMain.js'), '--scenarios', file], { stdio: ['ignore', 'pipe', 'inherit'], buffer: false, reject: false });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (b: Buffer) => {

@@ -1,7 +1,7 @@
 // `npm run bench`: runs every benchmark in dist/bench/ one after the other (each prints its own
 // table with a baseline measured in the same run), or only those named on the command line:
 //   npm run bench -- sandbox agentOverhead
-import { spawnSync } from 'node:child_process';
+import { execaSync } from 'execa';
 import { readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 
@@ -20,10 +20,10 @@ if (benches.length === 0) {
 let failed = 0;
 for (const name of benches) {
   console.log(`\n=== bench: ${name} ===`);
-  const r = spawnSync(process.execPath, [join(__dirname, `${name}.js`)], { stdio: 'inherit' });
-  if (r.status !== 0) {
+  const r = execaSync(process.execPath, [join(__dirname, `${name}.js`)], { stdio: 'inherit', reject: false });
+  if (r.failed) {
     failed++;
-    console.error(`bench ${name} failed (exit ${String(r.status ?? r.signal)})`);
+    console.error(`bench ${name} failed (exit ${String(r.exitCode ?? r.signal)})`);
   }
 }
 process.exit(failed > 0 ? 1 : 0);

@@ -15,7 +15,7 @@
 // Usage: node scripts/install-code-server.mjs [--force]
 // Prints the code-server binary path as its last line. Idempotent: does no network work when
 // the right version is already installed.
-import { spawnSync } from 'node:child_process';
+import { execaSync } from 'execa';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, copyFileSync, chmodSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -83,9 +83,8 @@ function seedRipgrepCache() {
  * @param {NodeJS.ProcessEnv} env
  */
 function run(command, args, env) {
-  const result = spawnSync(command, args, { stdio: 'inherit', env, cwd: projectRoot });
-  if (result.error) throw result.error;
-  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} exited with ${result.status ?? result.signal}`);
+  // Throws when the command cannot start or exits non-zero (execa's message names the command and its exit).
+  execaSync(command, args, { stdio: 'inherit', env, extendEnv: false, cwd: projectRoot });
 }
 
 function install() {

@@ -16,7 +16,7 @@
 // 'vscode.git-base' failed: Not Found"). Trusting the folder then starts Git and GitHub without
 // Git Base (two error toasts) and leaves .ipynb files without a notebook serializer until Reload
 // Window. Opened trusted, every built-in runs in the server's extension host from the start.
-import { spawnSync, spawn } from 'node:child_process';
+import { execa, execaSync } from 'execa';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,15 +36,15 @@ const data = resolve(option('--data-dir') ?? join(root, '.vscode-test', 'user'))
 const folder = resolve(args.filter((a, i) => !a.startsWith('--') && !VALUE_OPTIONS.includes(args[i - 1]))[0] ?? process.cwd());
 
 function run(command, commandArgs, options = {}) {
-  const r = spawnSync(command, commandArgs, { stdio: 'inherit', cwd: root, ...options });
-  if (r.status !== 0) {
-    console.error(`\n${command} ${commandArgs.join(' ')} failed (exit ${r.status ?? r.signal}).`);
-    process.exit(r.status ?? 1);
+  const r = execaSync(command, commandArgs, { stdio: 'inherit', cwd: root, reject: false, ...options });
+  if (r.failed) {
+    console.error(`\n${command} ${commandArgs.join(' ')} failed (exit ${r.exitCode ?? r.signal}).`);
+    process.exit(r.exitCode || 1);
   }
 }
 
 function onPath(command) {
-  return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
+  return execaSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore', reject: false }).exitCode === 0;
 }
 
 if (packageFirst) run('npm', ['run', 'package']);
@@ -71,6 +71,6 @@ if (!existsSync(folder)) mkdirSync(folder, { recursive: true });
 console.log(`\nR1 Code Interpreter is running in VS Code at http://127.0.0.1:${port}/?folder=${encodeURIComponent(folder)}`);
 console.log('Open that address in a browser; run "R1 Code Interpreter: Solve Question…" from the command palette (F1). Ctrl-C stops it.\n');
 const trust = restricted ? [] : ['--disable-workspace-trust'];
-const server = spawn(binary, [...common, '--auth', 'none', '--disable-telemetry', '--disable-update-check', ...trust, '--bind-addr', `127.0.0.1:${port}`, folder], { stdio: 'inherit' });
+const server = execa(binary, [...common, '--auth', 'none', '--disable-telemetry', '--disable-update-check', ...trust, '--bind-addr', `127.0.0.1:${port}`, folder], { stdio: 'inherit', reject: false });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.kill('SIGTERM'));
 server.on('exit', (code) => process.exit(code ?? 0));

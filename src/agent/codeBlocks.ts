@@ -20,11 +20,6 @@ const EXECUTABLE_LANGUAGES = new Set(['python', 'py', 'python3']);
 /** An opening fence: indentation (list items nest it arbitrarily deep), ``` or ~~~, then the info string's first word. */
 const OPEN_FENCE = /^( *)(`{3,}|~{3,})[ \t]*([A-Za-z0-9_+.-]*)[^`]*$/;
 
-/** True when `language` (a fence's label, lower case) is one that runs. */
-export function isExecutableLanguage(language: string): boolean {
-  return EXECUTABLE_LANGUAGES.has(language);
-}
-
 export interface CodeBlock {
   /** The label as written ("python", "py", "" for a bare fence). */
   readonly language: string;

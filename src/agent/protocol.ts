@@ -11,7 +11,6 @@ import { forModel } from '../sandbox/terminalText';
 export type ProtocolMode = 'r1ci' | 'chat' | 'tools';
 /** The "r1ci.protocol" setting and the CLI's --protocol. */
 export type ProtocolSetting = ProtocolMode | 'auto';
-export const PROTOCOL_SETTINGS: readonly ProtocolSetting[] = ['auto', 'r1ci', 'chat', 'tools'];
 
 /** The paper's head prompt (R1-Code-Interpreter / CodeSteer code agent), with the question appended. */
 export const R1CI_HEAD_PROMPT =

@@ -113,7 +113,7 @@ export function parseLiteral(text: string): Literal | null {
     }
     // A bare scalar (number or unquoted word) runs to the next separator.
     const start = i;
-    while (i < src.length && !/[,\[\]()'"]/.test(src[i] ?? '')) i++;
+    while (i < src.length && !/[,[\]()'"]/.test(src[i] ?? '')) i++;
     const word = src.slice(start, i).trim();
     return word === '' ? null : word;
   };
@@ -155,7 +155,7 @@ export function parseIntMatrix(text: string): number[][] | null {
   }
   const rows = t
     .split(/\n|;/)
-    .map((line) => line.trim().replace(/^[\[(]|[\])],?$/g, ''))
+    .map((line) => line.trim().replace(/^[[(]|[\])],?$/g, ''))
     .filter((line) => line.trim() !== '');
   const out: number[][] = [];
   for (const row of rows) {

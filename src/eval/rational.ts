@@ -73,10 +73,6 @@ export function parseRational(text: string): Rational | null {
   return rational(sign * digits, 10n ** BigInt(fracPart.length));
 }
 
-export function toNumber(a: Rational): number {
-  return Number(a.num) / Number(a.den);
-}
-
 export function formatRational(a: Rational): string {
   return a.den === 1n ? a.num.toString() : `${a.num}/${a.den}`;
 }

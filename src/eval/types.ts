@@ -70,7 +70,6 @@ export const scorerSpecSchema = z.discriminatedUnion('kind', [
 ]);
 
 export type ScorerSpec = z.infer<typeof scorerSpecSchema>;
-export type ScorerKind = ScorerSpec['kind'];
 export type Cell = z.infer<typeof cell>;
 export type Stacks = z.infer<typeof stacks>;
 
@@ -81,7 +80,6 @@ export const taskSourceSchema = z.object({
   /** 0-based index of the record inside a JSON array / examples list. */
   index: z.number().int().nonnegative().optional(),
 });
-export type TaskSource = z.infer<typeof taskSourceSchema>;
 
 export const taskRecordSchema = z.object({
   id: z.string(),

@@ -10,9 +10,6 @@ import { SESSION_ID_PATTERN, SessionError, type SessionRegistry } from '../codeT
 import type { IsolationTier } from '../sandbox';
 import { formatSolveReport, type SolveOutcome } from './solveTool';
 
-/** Tool names, as MCP clients list them. */
-export const MCP_TOOL_NAMES = ['run_python', 'reset_session', 'list_sessions', 'solve'] as const;
-
 export interface McpServerDeps {
   readonly registry: SessionRegistry;
   /** Runs our agent on a question (the `solve` tool). */

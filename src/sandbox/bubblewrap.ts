@@ -4,7 +4,7 @@
 // fresh tmpfs on /tmp and $HOME, its own /proc and /dev, and no network, no host
 // pids, no IPC. We never `--ro-bind / /`: Unix sockets (docker.sock, D-Bus,
 // ssh-agent) would stay reachable through a read-only mount.
-import { execFile } from 'node:child_process';
+import { execa } from 'execa';
 import { existsSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, normalize, sep } from 'node:path';
 import { z } from 'zod';
@@ -44,9 +44,7 @@ const disableUsernsCache = new Map<string, Promise<boolean>>();
 export function bwrapSupportsDisableUserns(bwrapPath: string): Promise<boolean> {
   let pending = disableUsernsCache.get(bwrapPath);
   if (!pending) {
-    pending = new Promise<boolean>((resolve) => {
-      execFile(bwrapPath, ['--help'], { timeout: 10_000, cwd: '/', env: { PATH: '/usr/bin:/bin' } }, (_error, stdout) => resolve(/--disable-userns\b/.test(stdout)));
-    });
+    pending = execa(bwrapPath, ['--help'], { timeout: 10_000, cwd: '/', env: { PATH: '/usr/bin:/bin' }, extendEnv: false, stdin: 'ignore', reject: false }).then(({ stdout }) => /--disable-userns\b/.test(stdout));
     disableUsernsCache.set(bwrapPath, pending);
   }
   return pending;
@@ -59,18 +57,11 @@ const layoutCache = new Map<string, Promise<PythonLayout>>();
 export function pythonLayout(executable: string): Promise<PythonLayout> {
   let pending = layoutCache.get(executable);
   if (!pending) {
-    pending = new Promise<PythonLayout>((resolve, reject) => {
-      // Like the worker: -I (no user site, no PYTHON* variables, no script folder on the
-      // path) and cwd / , so a json.py in the caller's folder never runs on the host.
-      execFile(executable, ['-I', '-c', LAYOUT_PROBE], { timeout: 15_000, cwd: '/', env: { PATH: '/usr/bin:/bin' } }, (error, stdout) => {
-        if (error) return reject(error);
-        try {
-          resolve(layoutSchema.parse(JSON.parse(stdout.trim())));
-        } catch (parseError) {
-          reject(parseError instanceof Error ? parseError : new Error(String(parseError)));
-        }
-      });
-    });
+    // Like the worker: -I (no user site, no PYTHON* variables, no script folder on the
+    // path) and cwd / , so a json.py in the caller's folder never runs on the host.
+    pending = execa(executable, ['-I', '-c', LAYOUT_PROBE], { timeout: 15_000, cwd: '/', env: { PATH: '/usr/bin:/bin' }, extendEnv: false, stdin: 'ignore' }).then(({ stdout }) =>
+      layoutSchema.parse(JSON.parse(stdout.trim())),
+    );
     pending.catch(() => layoutCache.delete(executable));
     layoutCache.set(executable, pending);
   }

@@ -5,7 +5,7 @@
 //   - root with cgroup v2 where our cgroup delegates the memory controller to children,
 //   - a systemd scope (`systemd-run [--user] --scope -p MemoryMax=…`), desktop users.
 // Kernel documentation: Documentation/admin-guide/cgroup-v1/memory.rst and cgroup-v2.rst.
-import { execFile } from 'node:child_process';
+import { execa } from 'execa';
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
@@ -141,14 +141,13 @@ export function systemdScopeWorks(): Promise<boolean> {
   if (process.platform !== 'linux') return Promise.resolve(false);
   const probeBytes = 96 * 1024 ** 2;
   const script = 'p=$(sed -n "s/^0:://p" /proc/self/cgroup); cat "/sys/fs/cgroup$p/memory.max"';
-  return new Promise((resolve) => {
-    execFile(
-      'systemd-run',
-      [...systemdRunArgs(probeBytes, `r1ci-probe-${randomBytes(4).toString('hex')}`), '/bin/sh', '-c', script],
-      { timeout: 10_000, env: { PATH: '/usr/bin:/bin', ...userBusEnv() } },
-      (error, stdout) => resolve(!error && stdout.trim() === String(probeBytes)),
-    );
-  });
+  return execa('systemd-run', [...systemdRunArgs(probeBytes, `r1ci-probe-${randomBytes(4).toString('hex')}`), '/bin/sh', '-c', script], {
+    timeout: 10_000,
+    env: { PATH: '/usr/bin:/bin', ...userBusEnv() },
+    extendEnv: false,
+    stdin: 'ignore',
+    reject: false,
+  }).then((result) => !result.failed && result.stdout.trim() === String(probeBytes));
 }
 
 /** `systemd-run` arguments for a transient scope with a hard memory limit and no swap. */

@@ -1,5 +1,5 @@
 // Picks the isolation tier by actually running a tiny sandboxed interpreter once.
-import { execFile } from 'node:child_process';
+import { execa } from 'execa';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,12 +32,9 @@ function basicNote(reason: string): string {
   return `Basic: the code runs as you with resource limits, a clean environment and time/output limits; it can read your files and reach the network. ${reason}`;
 }
 
-function run(file: string, args: string[]): Promise<{ ok: boolean; output: string }> {
-  return new Promise((resolve) => {
-    execFile(file, args, { timeout: 20_000, env: { PATH: '/usr/bin:/bin', LANG: 'C.UTF-8' } }, (error, stdout, stderr) => {
-      resolve({ ok: !error, output: `${stdout}${stderr}`.trim() });
-    });
-  });
+async function run(file: string, args: string[]): Promise<{ ok: boolean; output: string }> {
+  const result = await execa(file, args, { timeout: 20_000, env: { PATH: '/usr/bin:/bin', LANG: 'C.UTF-8' }, extendEnv: false, stdin: 'ignore', stripFinalNewline: false, reject: false });
+  return { ok: !result.failed, output: `${result.stdout}${result.stderr}`.trim() };
 }
 
 async function detectUncached(pythonPath: string | undefined): Promise<IsolationInfo> {

@@ -1,7 +1,7 @@
 // Finds the real Python interpreter once. `python3` on PATH may be a shell shim
 // (pyenv: 135–240 ms per start), so we ask it for `sys.executable` a single time
 // and spawn that binary directly afterwards.
-import { execFile } from 'node:child_process';
+import { ExecaError, execa } from 'execa';
 import { z } from 'zod';
 
 export interface ResolvedPython {
@@ -15,20 +15,18 @@ const PROBE = 'import json,sys;print(json.dumps({"executable":sys.executable,"ve
 
 const cache = new Map<string, Promise<ResolvedPython>>();
 
-function probe(candidate: string): Promise<ResolvedPython> {
-  return new Promise((resolve, reject) => {
-    execFile(candidate, ['-I', '-c', PROBE], { timeout: 15_000, windowsHide: true, cwd: process.platform === 'win32' ? undefined : '/' }, (error, stdout) => {
-      if (error) {
-        reject(error);
-        return;
-      }
-      try {
-        resolve(probeReply.parse(JSON.parse(stdout.trim())));
-      } catch (parseError) {
-        reject(parseError instanceof Error ? parseError : new Error(String(parseError)));
-      }
-    });
-  });
+async function probe(candidate: string): Promise<ResolvedPython> {
+  try {
+    const { stdout } = await execa(candidate, ['-I', '-c', PROBE], { timeout: 15_000, windowsHide: true, cwd: process.platform === 'win32' ? undefined : '/', stdin: 'ignore' });
+    return probeReply.parse(JSON.parse(stdout.trim()));
+  } catch (error) {
+    // "spawn python3 ENOENT" says more than execa's message, which repeats the whole probe script.
+    if (error instanceof ExecaError) {
+      const firstLine = String(error.stderr ?? '').trim().split('\n')[0];
+      throw new Error(error.originalMessage || (error.timedOut ? 'timed out' : `exit code ${error.exitCode ?? error.signal}${firstLine ? `: ${firstLine}` : ''}`));
+    }
+    throw error instanceof Error ? error : new Error(String(error));
+  }
 }
 
 async function resolveUncached(configured: string | undefined): Promise<ResolvedPython> {

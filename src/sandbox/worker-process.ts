@@ -2,6 +2,9 @@
 // Every handler of the worker's streams catches its own errors: whatever goes wrong there
 // (a spill file that cannot be created, a reply that is not the protocol) ends that cell
 // with a message, never an uncaught exception or a cell that never settles.
+// node:child_process, not execa (used for every other subprocess): execa handles the extra fds and
+// `detached`, but its promise and stream wrappers add ~2.5 ms to each worker spawn (measured), the
+// whole group is killed with process.kill(-pid) either way, and a worker ends on purpose all the time.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { Readable, Writable } from 'node:stream';

@@ -72,7 +72,10 @@ export const trajectoryCellSchema = z.object({
   /** Absent when the code was not run (declined, cancelled). */
   result: execResultSchema.optional(),
 });
-/** See `trajectoryCellSchema`. */
+/**
+ * See `trajectoryCellSchema`.
+ * @public Part of the conversation record's named types (re-exported by src/agent/trajectory.ts); kept although nothing imports it yet.
+ */
 export type TrajectoryCell = z.infer<typeof trajectoryCellSchema>;
 
 export const trajectoryTurnSchema = z.object({

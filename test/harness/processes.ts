@@ -1,7 +1,7 @@
 // Child-process helpers. Long-lived servers are spawned `detached` so they lead their own
 // process group: killing the group also kills helpers they start (code-server's file watcher
 // otherwise outlives it).
-import { spawn } from 'node:child_process';
+import { execa } from 'execa';
 
 export interface CommandResult {
   code: number | null;
@@ -9,41 +9,43 @@ export interface CommandResult {
   output: string;
 }
 
-/** Runs a command to completion, capturing stdout+stderr together. */
-export function runCommand(
+/**
+ * Runs a command to completion, capturing stdout+stderr together (interleaved as written).
+ * Rejects only when the command cannot be started; a non-zero exit is a result. On timeout the
+ * whole process group is killed (execa's own `timeout` would signal the leader only).
+ */
+export async function runCommand(
   command: string,
   args: readonly string[],
   options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; echo?: boolean } = {},
 ): Promise<CommandResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, {
-      env: options.env ?? process.env,
-      cwd: options.cwd,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
-    const chunks: Buffer[] = [];
-    const collect = (chunk: Buffer): void => {
-      chunks.push(chunk);
-      if (options.echo) process.stdout.write(chunk);
-    };
-    child.stdout.on('data', collect);
-    child.stderr.on('data', collect);
-    const timer =
-      options.timeoutMs === undefined
-        ? undefined
-        : setTimeout(() => {
-            if (child.pid !== undefined) killProcessGroup(child.pid, 'SIGKILL');
-          }, options.timeoutMs);
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, output: Buffer.concat(chunks).toString('utf8') });
-    });
+  const output = options.echo ? (['pipe', 'inherit'] as const) : 'pipe';
+  const child = execa(command, args, {
+    env: options.env ?? process.env,
+    extendEnv: false,
+    cwd: options.cwd,
+    stdin: 'ignore',
+    stdout: output,
+    stderr: output,
+    all: true,
+    stripFinalNewline: false,
+    detached: true,
+    reject: false,
   });
+  const timer =
+    options.timeoutMs === undefined
+      ? undefined
+      : setTimeout(() => {
+          if (child.pid !== undefined) killProcessGroup(child.pid, 'SIGKILL');
+        }, options.timeoutMs);
+  try {
+    const result = await child;
+    // Neither an exit code nor a signal: it never started (ENOENT, EACCES).
+    if (result.exitCode === undefined && result.signal === undefined) throw new Error(result.originalMessage || result.message);
+    return { code: result.exitCode ?? null, signal: result.signal ?? null, output: result.all };
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Signals a whole process group; false when the group is already gone. */

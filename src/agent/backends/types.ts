@@ -23,7 +23,6 @@ export interface ToolSpec {
  * 'on'/'off'/'auto' send nothing (the server's reasoning parser decides).
  */
 export type ThinkSetting = 'auto' | 'on' | 'off' | 'low' | 'medium' | 'high';
-export const THINK_SETTINGS: readonly ThinkSetting[] = ['auto', 'on', 'off', 'low', 'medium', 'high'];
 
 export interface GenerationOptions {
   readonly temperature: number;

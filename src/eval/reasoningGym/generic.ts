@@ -14,7 +14,7 @@ export function defaultScore(answer: string, entry: RgEntry): number {
   return 0;
 }
 
-/** ab: exact string only. */
+/** ab, self_reference: exact string only. */
 export const exactOnly: RgScorer = (answer, entry) => (answer === oracle(entry) ? 1 : 0);
 
 /** circuit_logic: exact, or len(gold)/len(answer) when only surrounding whitespace differs. */
@@ -58,9 +58,6 @@ export const pathStar: RgScorer = (answer, entry) => {
   if (pyStrip(answer).length === 0) return 0;
   return pySplit(answer).join(' ') === pySplit(oracle(entry)).join(' ') ? 1 : 0;
 };
-
-/** self_reference: exact string. */
-export const selfReference: RgScorer = exactOnly;
 
 /** sentence_reordering: exact; same word count → share of words equal ignoring case; else 0.05. */
 export const sentenceReordering: RgScorer = (answer, entry) => {

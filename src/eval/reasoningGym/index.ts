@@ -84,7 +84,7 @@ const SCORERS: Readonly<Record<string, RgScorer>> = {
   rearc: grids.rearc,
   rectangle_count: numeric.rectangleCount,
   rush_hour: rushHour,
-  self_reference: generic.selfReference,
+  self_reference: generic.exactOnly,
   sentence_reordering: generic.sentenceReordering,
   shortest_path: puzzles.shortestPath,
   simple_integration: algebra.simpleIntegration,

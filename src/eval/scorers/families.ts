@@ -156,7 +156,7 @@ const digitCounts = define({
   schema: z.object({ expected: z.array(z.number().int().min(0).max(9)) }),
   expected: (d) => d.expected.join(' '),
   check: (d, answer, expected) => {
-    const digits = answer.replace(/[\[\]', ]/g, '');
+    const digits = answer.replace(/[[\]', ]/g, '');
     if (!/^\d+$/.test(digits)) return wrong('the answer must be the counts as digits, e.g. 2 0 1 1 0 0 0 0 0', expected);
     const got = [...digits].map(Number);
     return got.length === d.expected.length && got.every((g, i) => g === d.expected[i]) ? right('the counts match', expected) : wrong(`expected ${expected}, got ${got.join(' ')}`, expected);

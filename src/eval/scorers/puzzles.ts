@@ -19,7 +19,7 @@ function isPermutation1to9(values: readonly number[]): boolean {
  */
 function digitGrid(answer: string): number[][] | null {
   const t = cleanAnswer(answer);
-  if (!/^[\d\s,;'"\[\]()]*$/.test(t)) return null;
+  if (!/^[\d\s,;'"[\]()]*$/.test(t)) return null;
   const digits = [...t.replace(/[^\d]/g, '')].map(Number);
   if (digits.length !== 81) return null;
   return Array.from({ length: 9 }, (_, r) => digits.slice(r * 9, r * 9 + 9));

@@ -14,7 +14,6 @@ const viewArtifactSchema = artifactSchema.pick({ name: true, sizeBytes: true, mi
   /** A webview URI, set for images the view may show. */
   src: z.string().optional(),
 });
-export type ViewArtifact = z.infer<typeof viewArtifactSchema>;
 
 /** A cell's result as a view sees it (derived from the record's ExecResult: no host paths). */
 const viewExecResultSchema = execResultSchema.omit({ fullOutputPath: true, artifacts: true }).extend({ artifacts: z.array(viewArtifactSchema) });

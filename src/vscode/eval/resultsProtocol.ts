@@ -41,7 +41,6 @@ const runSchema = z.object({
   tasks: z.array(statsSchema.extend({ task: z.string() })),
   sampling: samplingSchema.optional(),
 });
-export type ResultsRun = z.infer<typeof runSchema>;
 
 const failureSchema = z.object({
   run: z.number().int().min(0),
@@ -54,7 +53,6 @@ const failureSchema = z.object({
   reason: z.string(),
   error: z.boolean(),
 });
-export type ResultsFailure = z.infer<typeof failureSchema>;
 
 export const resultsViewDataSchema = z.object({
   /** One run, or two (A and B) side by side. */

@@ -40,7 +40,11 @@ function descendants(): number[] {
   }
   const out: number[] = [];
   const walk = (pid: number): void => {
-    for (const [child, ppid] of parent) if (ppid === pid) (out.push(child), walk(child));
+    for (const [child, ppid] of parent) {
+      if (ppid !== pid) continue;
+      out.push(child);
+      walk(child);
+    }
   };
   walk(process.pid);
   return out;

@@ -3,7 +3,8 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadTasks, scoreAnswer } from '../../../src/eval';
+import { loadTasks } from '../../../src/eval/load';
+import { scoreAnswer } from '../../../src/eval/score';
 import { scoreReasoningGym, reasoningGymSupport } from '../../../src/eval/reasoningGym';
 
 const item = (dataset: string, answer: string | null, metadata: Record<string, unknown>, question = 'Q?'): string =>

@@ -4,7 +4,9 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadTasks, scoreAnswer, type LoadResult, type TaskRecord } from '../../../src/eval';
+import { loadTasks } from '../../../src/eval/load';
+import { scoreAnswer } from '../../../src/eval/score';
+import type { LoadResult, TaskRecord } from '../../../src/eval/types';
 import { reasoningGymConformance, reasoningGymTasksDir, type RgConformanceCase } from '../../support/sharedReasoningGym';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
