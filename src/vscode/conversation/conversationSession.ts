@@ -46,6 +46,8 @@ export type LiveTier = ConversationSandbox['tier'];
 
 /** The question being asked: what its events report to (progress, the panel's header) and what its end reports. */
 interface Asking {
+  /** Read once as the question starts (an invalid setting is reported once, not per use). */
+  readonly settings: Settings;
   readonly overrides: RunOverrides;
   readonly beforeRun: ((session: SessionInfo) => void) | undefined;
   progress?: vscode.Progress<{ message?: string }>;
@@ -121,7 +123,7 @@ export class ConversationSession implements vscode.Disposable, ConversationHost 
     const settings = readSettings(this.log);
     const model = request.model ?? settings.model;
     const overrides: RunOverrides = { model: request.model, maxCodeCalls: request.maxCodeCalls };
-    const asking: Asking = { overrides, beforeRun, maxCodeCalls: request.maxCodeCalls ?? settings.maxCodeCalls };
+    const asking: Asking = { settings, overrides, beforeRun, maxCodeCalls: request.maxCodeCalls ?? settings.maxCodeCalls };
     this.asking = asking;
     const pending = this.conversation.ask(request.question, overrides);
     this.changeEmitter.fire('busy');
@@ -175,14 +177,14 @@ export class ConversationSession implements vscode.Disposable, ConversationHost 
 
   /** ConversationHost: the settings (and the stored API key) as the core asks the model, read for each question. */
   async modelSettings(signal: AbortSignal): Promise<ModelRunSettings> {
-    const settings = readSettings(this.log);
+    const settings = this.settings();
     const options = runOptionsFrom(settings, await getApiKey(settings.backend));
     return modelRunSettingsFor(options, backendFor(options), signal, this.asking?.overrides);
   }
 
   /** ConversationHost: no runner when code must not run (Restricted Mode, approval "never"); else a sandbox from the service. */
   async createRunner(signal: AbortSignal): Promise<{ readonly runner: CodeRunner } | { readonly runner: null; readonly note: string }> {
-    const settings = readSettings(this.log);
+    const settings = this.settings();
     if ((await codeMode(settings)) === 'off') {
       return {
         runner: null,
@@ -196,13 +198,18 @@ export class ConversationSession implements vscode.Disposable, ConversationHost 
 
   /** ConversationHost: approval "ask" asks for every cell; "default" asks when the sandbox is not isolated. */
   mustApprove(runner: CodeRunner): boolean {
-    const approval = readSettings(this.log)['sandbox.approval'];
+    const approval = this.settings()['sandbox.approval'];
     return approval === 'ask' || (approval === 'default' && runner.tier !== 'isolated');
   }
 
   /** ConversationHost: a question or re-run ended; whoever stores the record listens to 'events'. */
   persist(): void {
     this.changeEmitter.fire('events');
+  }
+
+  /** The settings of the question being asked, else (a re-run) as they are now. */
+  private settings(): Settings {
+    return this.asking?.settings ?? readSettings(this.log);
   }
 
   private onEvent(event: ConversationEvent): void {
