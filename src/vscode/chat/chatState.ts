@@ -9,7 +9,7 @@ import type { ChatState } from './protocol';
  * a sandbox exists the tier says what the first question will get: 'off' in an untrusted
  * workspace or with approval "never", else 'not-started'.
  */
-export function chatStateFor(session: ConversationSession | undefined, settings: Settings, trusted: boolean): ChatState {
+export function chatStateFor(session: Pick<ConversationSession, 'tier' | 'busy'> | undefined, settings: Pick<Settings, 'model' | 'sandbox.approval'>, trusted: boolean): ChatState {
   const known = session?.tier;
   let tier: ChatState['tier'] = known?.tier ?? 'not-started';
   let tierNote = known?.note ?? 'The sandbox starts with the first question; follow-up questions share it.';

@@ -7,7 +7,7 @@
 import * as vscode from 'vscode';
 import { readSettings } from '../../config/vscodeSettings';
 import type { Trajectory } from '../../trajectory/trajectory';
-import { truncate, type ConversationView } from '../conversation/conversationSession';
+import { truncate, webviewImageSrc, type ConversationView } from '../conversation/conversationSession';
 import { handleSharedViewMessage } from '../conversation/transcriptActions';
 import { TranscriptHost } from '../conversation/transcriptHost';
 import { isShown, toViewEvents } from '../conversation/viewEvents';
@@ -158,7 +158,7 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
     const channel = this.channel;
     if (!channel) return;
     channel.post({ type: 'reset' });
-    const events = toViewEvents(recordOf(this.conversations.active).events, channel.webview);
+    const events = toViewEvents(recordOf(this.conversations.active).events, webviewImageSrc(channel.webview));
     if (events.length > 0) channel.post({ type: 'events', events });
     this.postState();
   }

@@ -19,7 +19,7 @@ import type { Log } from '../shared/log';
 import type { SandboxService } from '../shared/sandboxService';
 import { lastSolve } from './lastTrajectory';
 import type { SessionInfo, ViewEvent } from './transcriptProtocol';
-import { toViewEvent } from './viewEvents';
+import { toViewEvent, type ImageSrc } from './viewEvents';
 
 /** Where a session's events go. */
 export interface ConversationView {
@@ -217,7 +217,8 @@ export class ConversationSession implements vscode.Disposable, ConversationHost 
     if (asking) this.follow(asking, event);
     if (event.type === 'sandbox') this.changeEmitter.fire('tier');
     if (event.type === 'warning' && event.kind === 'context-truncated') warnContextTruncated(event.message);
-    const view = toViewEvent(event, this.view?.webview);
+    const webview = this.view?.webview;
+    const view = toViewEvent(event, webview && webviewImageSrc(webview));
     if (!view) return;
     this.view?.push(view);
     // Saved (debounced) as it goes, so a window closed mid-answer keeps what was shown.
@@ -286,6 +287,11 @@ export class ConversationSession implements vscode.Disposable, ConversationHost 
     void this.close();
     this.changeEmitter.dispose();
   }
+}
+
+/** Image copies as `webview` may load them (only under its resource roots: the private root). */
+export function webviewImageSrc(webview: vscode.Webview): ImageSrc {
+  return (path) => webview.asWebviewUri(vscode.Uri.file(path)).toString();
 }
 
 /** Whether code may run: never in an untrusted workspace (the user is offered to trust it). */

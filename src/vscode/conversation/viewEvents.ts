@@ -2,13 +2,16 @@
 // events a transcript webview renders: live (ConversationSession) and when a stored conversation
 // is replayed (the chat) alike. What a view must not see is dropped here: host paths of
 // artifacts and spilled output, the cell's code in an approval request (the view has the cell).
-import * as vscode from 'vscode';
+// No vscode import: the caller turns a host-private image copy into a URI its webview may load.
 import type { ConversationEvent } from '../../conversation/events';
 import type { ExecResult } from '../../sandbox/types';
 import type { ViewEvent, ViewExecResult } from './transcriptProtocol';
 
-/** The view event of `event`, or undefined for what a transcript does not show ('start', 'sandbox'). `webview` turns image artifacts into URIs it may load. */
-export function toViewEvent(event: ConversationEvent, webview: vscode.Webview | undefined): ViewEvent | undefined {
+/** Turns the absolute path of an image's host-private copy into a URI the view may load. */
+export type ImageSrc = (path: string) => string;
+
+/** The view event of `event`, or undefined for what a transcript does not show ('start', 'sandbox'). Without `imageSrc` no image is shown (artifacts are listed). */
+export function toViewEvent(event: ConversationEvent, imageSrc: ImageSrc | undefined): ViewEvent | undefined {
   switch (event.type) {
     case 'start':
     case 'sandbox':
@@ -18,7 +21,7 @@ export function toViewEvent(event: ConversationEvent, webview: vscode.Webview | 
     case 'approval-request':
       return { type: 'approval-request', index: event.index };
     case 'exec-result':
-      return { type: 'exec-result', index: event.index, result: toViewResult(event.result, webview) };
+      return { type: 'exec-result', index: event.index, result: toViewResult(event.result, imageSrc) };
     case 'error':
       return { type: 'error', message: event.message };
     case 'warning':
@@ -34,12 +37,12 @@ export function isShown(event: ConversationEvent): boolean {
 }
 
 /** The view events of a recorded conversation, for a view that replays it. */
-export function toViewEvents(events: readonly ConversationEvent[], webview: vscode.Webview | undefined): ViewEvent[] {
-  return events.flatMap((e) => toViewEvent(e, webview) ?? []);
+export function toViewEvents(events: readonly ConversationEvent[], imageSrc: ImageSrc | undefined): ViewEvent[] {
+  return events.flatMap((e) => toViewEvent(e, imageSrc) ?? []);
 }
 
 /** A cell's result as a view sees it: no host paths; images get a webview URI. */
-export function toViewResult(result: ExecResult, webview: vscode.Webview | undefined): ViewExecResult {
+export function toViewResult(result: ExecResult, imageSrc: ImageSrc | undefined): ViewExecResult {
   return {
     stdout: result.stdout,
     stderr: result.stderr,
@@ -55,7 +58,7 @@ export function toViewResult(result: ExecResult, webview: vscode.Webview | undef
       sizeBytes: a.sizeBytes,
       mimeType: a.mimeType,
       // Only host-private copies are served (the webview's resource root is the private root).
-      src: webview && a.path && a.mimeType.startsWith('image/') ? webview.asWebviewUri(vscode.Uri.file(a.path)).toString() : undefined,
+      src: imageSrc && a.path && a.mimeType.startsWith('image/') ? imageSrc(a.path) : undefined,
     })),
   };
 }
