@@ -6,11 +6,13 @@
 import { z } from 'zod';
 import { agentEventSchema, type AgentEvent } from '../agent/events';
 import { applyEvent } from '../agent/trajectory';
+import type { IsolationTier } from '../sandbox/types';
 import { emptyTrajectory, type Trajectory } from '../trajectory/trajectory';
 
 /** The sandbox of a conversation: a tier, or 'off' when code is not executed. */
 export const conversationSandboxSchema = z.object({
-  tier: z.enum(['isolated', 'basic', 'off']),
+  /** The sandbox's IsolationTier (sandbox/types.ts), or 'off'. */
+  tier: z.enum(['isolated', 'basic', 'off']) satisfies z.ZodType<IsolationTier | 'off'>,
   /** A sentence about the tier (on fallback: how to get isolation), or why code is off. */
   note: z.string(),
 });
