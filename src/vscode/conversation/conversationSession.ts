@@ -41,9 +41,6 @@ export type ProgressPlace = { readonly kind: 'notification' } | { readonly kind:
 
 export type CodeMode = 'on' | 'off';
 
-/** The tier of a live conversation (a stored result may also be 'unrecorded'; a live one never is). */
-export type LiveTier = ConversationSandbox['tier'];
-
 /** The question being asked: what its events report to (progress, the panel's header) and what its end reports. */
 interface Asking {
   /** Read once as the question starts (an invalid setting is reported once, not per use). */
