@@ -1,48 +1,60 @@
 // Typed events the agent yields; both front ends (VS Code views and the CLI) consume them.
-import type { BackendErrorKind } from './backends/types';
-import type { ExecResult } from '../trajectory/execResult';
-import type { AgentWarningKind, AnswerSource, CodeSource, StopReason, TurnStats } from '../trajectory/trajectory';
+// Declared once, as zod schemas with the types inferred from them, because a conversation's
+// record (conversation/events.ts) is a list of these events and the chat stores it on disk:
+// what is read back is checked against the same shape.
+import { z } from 'zod';
+import { backendErrorKindSchema } from './backends/types';
+import { execResultSchema } from '../trajectory/execResult';
+import { agentWarningKindSchema, answerSourceSchema, codeSourceSchema, stopReasonSchema, turnStatsSchema } from '../trajectory/trajectory';
 
 // The pieces of the record (cell sources, turn stats, warnings, stop reasons) are declared once
 // with the trajectory; the events carry them as they happen.
 export type { AgentWarningKind, CodeSource, StopReason, TurnStats } from '../trajectory/trajectory';
 
-export type AgentEvent =
-  | { readonly type: 'start'; readonly question: string; readonly model: string; readonly maxCodeCalls: number }
-  /** A new model request begins (turn 0 is the first). */
-  | { readonly type: 'turn-start'; readonly turn: number }
-  /** Streamed model text (prose and code alike, as the model wrote it; reasoning excluded). */
-  | { readonly type: 'token'; readonly turn: number; readonly text: string }
-  /** Streamed reasoning (a server's reasoning channel, or inline `<think>`): shown folded, never searched for the answer. */
-  | { readonly type: 'reasoning'; readonly turn: number; readonly text: string }
-  /** A code block closed; it is about to run (or is skipped, see `skipped`). */
-  | {
-      readonly type: 'code';
-      readonly index: number;
-      readonly turn: number;
-      readonly language: string;
-      readonly code: string;
-      /** Where the block's opening fence starts in this turn's text (views render the block as a cell from there); the text's end for code from reasoning or a tool call. */
-      readonly offsetInTurn: number;
-      /** Absent = 'text'. */
-      readonly source?: CodeSource;
-    }
-  | { readonly type: 'exec-start'; readonly index: number }
-  | { readonly type: 'exec-result'; readonly index: number; readonly result: ExecResult }
-  | { readonly type: 'turn-end'; readonly turn: number; readonly stats: TurnStats }
-  | {
-      readonly type: 'done';
-      readonly reason: StopReason;
-      /** The final answer (content of the last `<<<...>>>`), or null when none was given. */
-      readonly answer: string | null;
-      /** Where the answer came from; absent when there is none. */
-      readonly answerSource?: AnswerSource;
-      readonly codeCalls: number;
-      readonly turns: number;
-      readonly message?: string;
-    }
-  | { readonly type: 'error'; readonly message: string; readonly kind: AgentErrorKind }
-  /** Something the user should know that does not end the run; the message says what to do. */
-  | { readonly type: 'warning'; readonly kind: AgentWarningKind; readonly turn: number; readonly message: string };
+/** Why a run failed: the model server's kinds (backends/types.ts), the sandbox's, or anything else ('internal'). */
+export const agentErrorKindSchema = z.union([backendErrorKindSchema, z.enum(['sandbox', 'internal'])]);
+/** See `agentErrorKindSchema`. */
+export type AgentErrorKind = z.infer<typeof agentErrorKindSchema>;
 
-export type AgentErrorKind = BackendErrorKind | 'sandbox' | 'internal';
+/** The agent's events, in the order a run yields them; see `AgentEvent`. */
+export const agentEventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('start'), question: z.string(), model: z.string(), maxCodeCalls: z.number() }),
+  /** A new model request begins (turn 0 is the first). */
+  z.object({ type: z.literal('turn-start'), turn: z.number() }),
+  /** Streamed model text (prose and code alike, as the model wrote it; reasoning excluded). */
+  z.object({ type: z.literal('token'), turn: z.number(), text: z.string() }),
+  /** Streamed reasoning (a server's reasoning channel, or inline `<think>`): shown folded, never searched for the answer. */
+  z.object({ type: z.literal('reasoning'), turn: z.number(), text: z.string() }),
+  /** A code block closed; it is about to run. */
+  z.object({
+    type: z.literal('code'),
+    index: z.number(),
+    turn: z.number(),
+    language: z.string(),
+    code: z.string(),
+    /** Where the block's opening fence starts in this turn's text (views render the block as a cell from there); the text's end for code from reasoning or a tool call. */
+    offsetInTurn: z.number(),
+    /** Absent = 'text'. */
+    source: codeSourceSchema.optional(),
+  }),
+  z.object({ type: z.literal('exec-start'), index: z.number() }),
+  z.object({ type: z.literal('exec-result'), index: z.number(), result: execResultSchema }),
+  z.object({ type: z.literal('turn-end'), turn: z.number(), stats: turnStatsSchema }),
+  z.object({
+    type: z.literal('done'),
+    reason: stopReasonSchema,
+    /** The final answer (content of the last `<<<...>>>`), or null when none was given. */
+    answer: z.string().nullable(),
+    /** Where the answer came from; absent when there is none. */
+    answerSource: answerSourceSchema.optional(),
+    codeCalls: z.number(),
+    turns: z.number(),
+    message: z.string().optional(),
+  }),
+  z.object({ type: z.literal('error'), message: z.string(), kind: agentErrorKindSchema }),
+  /** Something the user should know that does not end the run; the message says what to do. */
+  z.object({ type: z.literal('warning'), kind: agentWarningKindSchema, turn: z.number(), message: z.string() }),
+]);
+
+/** One event of a run (see `agentEventSchema`); read-only like every record. */
+export type AgentEvent = Readonly<z.infer<typeof agentEventSchema>>;

@@ -3,29 +3,38 @@
 // (a new question, a fresh sandbox, a cell waiting for approval). The record of a conversation
 // is the list of these events (tokens of a turn merged) with the model's messages; its
 // trajectories are folded from it by `foldConversation`, the same fold the agent's record uses.
-import type { AgentEvent } from '../agent/events';
+import { z } from 'zod';
+import { agentEventSchema, type AgentEvent } from '../agent/events';
 import { applyEvent } from '../agent/trajectory';
 import type { IsolationTier } from '../sandbox/types';
 import { emptyTrajectory, type Trajectory } from '../trajectory/trajectory';
 
 /** The sandbox of a conversation: a tier, or 'off' when code is not executed. */
-export interface ConversationSandbox {
-  readonly tier: IsolationTier | 'off';
+export const conversationSandboxSchema = z.object({
+  /** The sandbox's IsolationTier (sandbox/types.ts), or 'off'. */
+  tier: z.enum(['isolated', 'basic', 'off']) satisfies z.ZodType<IsolationTier | 'off'>,
   /** A sentence about the tier (on fallback: how to get isolation), or why code is off. */
-  readonly note: string;
-}
+  note: z.string(),
+});
+/** See `conversationSandboxSchema`. */
+export type ConversationSandbox = Readonly<z.infer<typeof conversationSandboxSchema>>;
 
-export type ConversationEvent =
+/** What a conversation emits and records; see `ConversationEvent`. Front ends store and read back records with it. */
+export const conversationEventSchema = z.discriminatedUnion('type', [
   /** The agent's events; `turn` and `index` are the conversation's numbers, not the question's. */
-  | AgentEvent
+  ...agentEventSchema.options,
   /** A question begins (the run-th, 0-based). */
-  | { readonly type: 'question'; readonly run: number; readonly text: string; readonly model: string }
+  z.object({ type: z.literal('question'), run: z.number().int().min(0), text: z.string(), model: z.string() }),
   /** The sandbox is known (first question, or after a reset). */
-  | { readonly type: 'sandbox'; readonly sandbox: ConversationSandbox }
+  z.object({ type: z.literal('sandbox'), sandbox: conversationSandboxSchema }),
   /** Something the user should know that is neither model text nor program output (e.g. a fresh sandbox). */
-  | { readonly type: 'notice'; readonly message: string }
+  z.object({ type: z.literal('notice'), message: z.string() }),
   /** Cell `index` waits for `Conversation.approve(index, run)`. */
-  | { readonly type: 'approval-request'; readonly index: number; readonly code: string };
+  z.object({ type: z.literal('approval-request'), index: z.number(), code: z.string() }),
+]);
+
+/** One event of a conversation (see `conversationEventSchema`). */
+export type ConversationEvent = Readonly<z.infer<typeof conversationEventSchema>>;
 
 /** Shifts an agent event of one question to the conversation's numbering. */
 export function renumber(event: AgentEvent, turnOffset: number, cellOffset: number): AgentEvent {

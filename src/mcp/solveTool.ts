@@ -3,7 +3,8 @@
 // answer and the code it ran.
 import { runAgent } from '../agent/runAgent';
 import type { ModelRunSettings } from '../agent/modelRunSettings';
-import { collectTrajectory, type Trajectory } from '../agent/trajectory';
+import { collectTrajectory } from '../agent/trajectory';
+import type { Trajectory } from '../trajectory/trajectory';
 import type { SessionSandboxFactory } from '../codeTool/sessionRegistry';
 import { cellStatus } from '../codeTool/cellReport';
 import type { IsolationTier } from '../sandbox';

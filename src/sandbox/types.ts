@@ -1,14 +1,11 @@
 // The contract between the agent (and every other caller) and the sandbox.
 // Nothing here imports `vscode`: the sandbox is used by the extension and the CLI alike.
 // The record of a cell's result is declared once, with the conversation record (trajectory/).
-import { killReasonSchema, type ExecResult } from '../trajectory/execResult';
+import type { ExecResult } from '../trajectory/execResult';
 export type { Artifact, ExecResult, KillReason } from '../trajectory/execResult';
 
 /** How strongly model-written code is confined; always shown to the user. */
 export type IsolationTier = 'isolated' | 'basic';
-
-/** Every KillReason, in declaration order. */
-export const KILL_REASONS = killReasonSchema.options;
 
 export interface RunCellOptions {
   /** Cancels the cell: SIGINT first, then the whole process tree is killed. */

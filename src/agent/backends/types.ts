@@ -1,5 +1,6 @@
 // What the agent needs from a model server, whatever its wire protocol.
 
+import { z } from 'zod';
 // Messages and tool calls are part of the conversation record, declared once in trajectory/.
 import type { ChatMessage, ToolCall } from '../../trajectory/chatMessage';
 export type { ChatMessage, ToolCall };
@@ -118,23 +119,18 @@ export interface ModelBackend {
   modelCapabilities(model: string, signal?: AbortSignal): Promise<readonly string[] | null>;
 }
 
-export type BackendErrorKind =
-  /** Nothing listens at the URL, or the host does not resolve. */
-  | 'server-unreachable'
-  /** Something answers, but it is not the kind of server configured (wrong host or port). */
-  | 'wrong-server'
-  | 'model-missing'
-  /** The server refused the API key (401/403). */
-  | 'auth'
-  | 'http'
-  /** The server sent bytes this extension does not understand (malformed NDJSON/SSE). */
-  | 'protocol'
-  /** The connection ended before the reply was complete. */
-  | 'connection-lost'
-  /** No token arrived for too long. */
-  | 'stalled'
-  /** The prompt does not fit the model's context window (OpenAI-compatible servers refuse it). */
-  | 'context-overflow';
+/**
+ * What went wrong talking to the model server: `server-unreachable` (nothing listens at the URL,
+ * or the host does not resolve), `wrong-server` (something answers, but not the kind of server
+ * configured), `model-missing`, `auth` (the server refused the API key, 401/403), `http`,
+ * `protocol` (bytes this extension does not understand: malformed NDJSON/SSE), `connection-lost`
+ * (the connection ended before the reply was complete), `stalled` (no token for too long),
+ * `context-overflow` (the prompt does not fit the model's context window; OpenAI-compatible
+ * servers refuse it). A zod enum because stored conversations carry it in their error events.
+ */
+export const backendErrorKindSchema = z.enum(['server-unreachable', 'wrong-server', 'model-missing', 'auth', 'http', 'protocol', 'connection-lost', 'stalled', 'context-overflow']);
+/** See `backendErrorKindSchema`. */
+export type BackendErrorKind = z.infer<typeof backendErrorKindSchema>;
 
 /** A failure talking to the model server, with a message a user can act on. */
 export class BackendError extends Error {

@@ -2,7 +2,7 @@
 // and r1ci.chat.ask / r1ci.chat.state for tests and other extensions).
 import * as vscode from 'vscode';
 import { z } from 'zod';
-import type { Trajectory } from '../../agent/trajectory';
+import type { Trajectory } from '../../trajectory/trajectory';
 import type { Command, CommandManager } from '../shared/commandManager';
 import type { Log } from '../shared/log';
 import type { SandboxService } from '../shared/sandboxService';

@@ -7,29 +7,26 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { writeFileSync, renameSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { conversationEventSchema } from '../../conversation/events';
 import { chatMessageSchema } from '../../trajectory/chatMessage';
 import { viewEventSchema } from '../conversation/transcriptProtocol';
-
-export { chatMessageSchema };
+import { fromViewEvents } from './legacyHistory';
 
 export const storedConversationSchema = z.object({
   id: z.string().min(1),
   title: z.string(),
   createdAt: z.number(),
   updatedAt: z.number(),
-  /** What the view showed (tokens of a turn merged), replayed when the conversation is opened. */
-  events: z.array(viewEventSchema),
+  /**
+   * The core conversation's record (tokens of a turn merged): replayed when the conversation is
+   * opened, and what its trajectories are folded from. Entries written before the record was
+   * stored hold the view's events instead; they are converted on reading (legacyHistory.ts).
+   */
+  events: z.union([z.array(conversationEventSchema), z.array(viewEventSchema).transform(fromViewEvents)]),
   /** The model's side of the conversation, so a follow-up continues it. */
   messages: z.array(chatMessageSchema),
 });
 export type StoredConversation = z.infer<typeof storedConversationSchema>;
-
-/** One row of the history quick pick. */
-export interface ConversationSummary {
-  readonly id: string;
-  readonly title: string;
-  readonly updatedAt: number;
-}
 
 const storeFileSchema = z.object({ version: z.literal(1), conversations: z.array(z.unknown()) });
 
@@ -120,10 +117,6 @@ export class ConversationStore {
 function serialise(conversations: readonly StoredConversation[]): string {
   const newest = [...conversations].sort((a, b) => b.updatedAt - a.updatedAt).slice(0, MAX_CONVERSATIONS);
   return JSON.stringify({ version: 1, conversations: newest });
-}
-
-export function summaryOf(c: StoredConversation): ConversationSummary {
-  return { id: c.id, title: c.title, updatedAt: c.updatedAt };
 }
 
 function isNotFound(error: unknown): boolean {

@@ -1,23 +1,25 @@
-// One conversation inside VS Code, shared by the solve panel and the side-bar chat: the sandbox
-// (created with the first question, reused by follow-ups so later code sees earlier variables),
-// the model's message history, cancellation, code approval, cell re-runs, and the mapping from
-// agent events to view events. The view itself is pluggable (a panel, or the chat view that may
-// be re-created), and every view event is recorded so a view can be replayed and persisted.
+// One conversation inside VS Code, shared by the solve panel and the side-bar chat: a thin host
+// of the core Conversation (src/conversation), which keeps the model's history, the sandbox
+// across follow-ups, approvals, re-runs and the record. This class supplies what is VS Code's:
+// settings and the stored API key, workspace trust, the sandbox service, progress, toasts and
+// fix buttons. Each conversation event is mapped once to the event its view renders.
 import * as vscode from 'vscode';
-import type { ChatMessage } from '../../agent/backends';
-import type { AgentErrorKind, AgentEvent } from '../../agent/events';
-import { runAgent } from '../../agent/runAgent';
-import { TrajectoryBuilder, type Trajectory } from '../../agent/trajectory';
-import { backendFor, modelRunSettingsFor, runOptionsFrom } from '../../config/runOptions';
+import type { AgentErrorKind } from '../../agent/events';
+import type { ModelRunSettings } from '../../agent/modelRunSettings';
+import { backendFor, modelRunSettingsFor, runOptionsFrom, type RunOverrides } from '../../config/runOptions';
 import type { Settings } from '../../config/settingsSpec';
-import { lastSolve } from './lastTrajectory';
 import { readSettings } from '../../config/vscodeSettings';
+import { Conversation, type ConversationHost, type ConversationRecord, type RerunOutcome } from '../../conversation/conversation';
+import type { ConversationEvent, ConversationSandbox } from '../../conversation/events';
 import type { CodeRunner, ExecResult } from '../../sandbox/types';
-import type { SessionInfo, ViewEvent, ViewExecResult } from './transcriptProtocol';
-import type { Log } from '../shared/log';
+import type { Trajectory } from '../../trajectory/trajectory';
 import type { ProblemAction, ProblemActionId } from '../models/backendErrorActions';
-import { getApiKey, problemKindOf, solveEnded, type ProblemPlace } from '../models/solveErrors';
+import { getApiKey, solveEnded, type ProblemPlace } from '../models/solveErrors';
+import type { Log } from '../shared/log';
 import type { SandboxService } from '../shared/sandboxService';
+import { lastSolve } from './lastTrajectory';
+import type { SessionInfo, ViewEvent } from './transcriptProtocol';
+import { toViewEvent, type ImageSrc } from './viewEvents';
 
 /** Where a session's events go. */
 export interface ConversationView {
@@ -31,88 +33,64 @@ export interface ConversationView {
   showProblemActions(actions: readonly ProblemAction[]): void;
 }
 
-export interface AskRequest {
+export interface AskRequest extends RunOverrides {
   readonly question: string;
-  /** Overrides for one run (tests and the eval runner use these). */
-  readonly model?: string;
-  readonly maxCodeCalls?: number;
 }
 
 export type ProgressPlace = { readonly kind: 'notification' } | { readonly kind: 'view'; readonly viewId: string };
 
-export interface RestoredConversation {
-  readonly events: readonly ViewEvent[];
-  readonly messages: readonly ChatMessage[];
-}
-
 export type CodeMode = 'on' | 'off';
 
-/** The tier of a live conversation (a stored result may also be 'unrecorded'; a live one never is). */
-export type LiveTier = Exclude<SessionInfo['tier'], 'unrecorded'>;
+/** The question being asked: what its events report to (progress, the panel's header) and what its end reports. */
+interface Asking {
+  /** Read once as the question starts (an invalid setting is reported once, not per use). */
+  readonly settings: Settings;
+  readonly overrides: RunOverrides;
+  readonly beforeRun: ((session: SessionInfo) => void) | undefined;
+  progress?: vscode.Progress<{ message?: string }>;
+  maxCodeCalls: number;
+  errorKind?: AgentErrorKind;
+  /** The conversation's numbers of this question's first turn and cell (progress counts per question). */
+  firstTurn?: number;
+  firstCell?: number;
+}
 
-export class ConversationSession implements vscode.Disposable {
-  private runner: CodeRunner | null = null;
-  private runnerTier: { tier: LiveTier; note: string } | undefined;
-  private messages: ChatMessage[];
-  private readonly recorded: ViewEvent[];
-  private readonly trajectories: Trajectory[] = [];
-  private readonly cellCode = new Map<number, string>();
-  private readonly approvals = new Map<number, (run: boolean) => void>();
-  private controller: AbortController | undefined;
-  private rerunning = false;
-  private nextCell: number;
-  private nextTurn: number;
-  /** Whether the sandbox of earlier cells is gone (a restored conversation). */
-  private readonly restoredWithCells: boolean;
+export class ConversationSession implements vscode.Disposable, ConversationHost {
+  private readonly conversation: Conversation;
+  private asking: Asking | undefined;
+  private problemAction: ((id: ProblemActionId) => Promise<void>) | undefined;
   private readonly changeEmitter = new vscode.EventEmitter<'events' | 'busy' | 'tier'>();
   /** Fired when the record changed (persist it), the session became busy/idle, or the sandbox tier is known. */
   readonly onDidChange = this.changeEmitter.event;
-  private disposed = false;
 
   constructor(
     private readonly log: Log,
     private readonly sandbox: SandboxService,
     private view: ConversationView | undefined,
     private readonly progressPlace: ProgressPlace,
-    restored?: RestoredConversation,
+    restored?: ConversationRecord,
   ) {
-    this.recorded = [...(restored?.events ?? [])];
-    this.messages = [...(restored?.messages ?? [])];
-    let cells = 0;
-    let turns = 0;
-    for (const e of this.recorded) {
-      if (e.type === 'code') {
-        cells = Math.max(cells, e.index + 1);
-        this.cellCode.set(e.index, e.code);
-      }
-      if (e.type === 'turn-start') turns = Math.max(turns, e.turn + 1);
-    }
-    this.nextCell = cells;
-    this.nextTurn = turns;
-    this.restoredWithCells = cells > 0;
+    this.conversation = new Conversation(this, restored);
+    this.conversation.onEvent((e) => this.onEvent(e));
   }
 
   get busy(): boolean {
-    return this.controller !== undefined || this.rerunning;
+    return this.conversation.busy;
   }
 
   /** The sandbox tier once a sandbox exists (or code was ruled out). */
-  get tier(): { tier: LiveTier; note: string } | undefined {
-    return this.runnerTier;
+  get tier(): ConversationSandbox | undefined {
+    return this.conversation.sandbox;
   }
 
-  /** Every view event so far (what a re-created view replays and what history stores). */
-  get events(): readonly ViewEvent[] {
-    return this.recorded;
+  /** The conversation's record (what a re-created view replays and what history stores). */
+  get record(): ConversationRecord {
+    return this.conversation.record;
   }
 
-  get history(): readonly ChatMessage[] {
-    return this.messages;
-  }
-
-  /** The trajectory of the run-th question, when it ran in this window. */
+  /** The trajectory of the run-th question (a restored one folded from the record). */
   trajectory(run: number): Trajectory | undefined {
-    return this.trajectories[run];
+    return this.conversation.trajectory(run);
   }
 
   setView(view: ConversationView | undefined): void {
@@ -124,7 +102,156 @@ export class ConversationSession implements vscode.Disposable {
     void this.problemAction?.(id);
   }
 
-  private problemAction: ((id: ProblemActionId) => Promise<void>) | undefined;
+  cancel(): void {
+    this.conversation.cancel();
+  }
+
+  approve(index: number, run: boolean): void {
+    this.conversation.approve(index, run);
+  }
+
+  /**
+   * Asks a question: the first one of a conversation starts the sandbox, follow-ups reuse it and
+   * extend the model's message history. `beforeRun` gets the run's header once the agent starts.
+   * Resolves with the run's trajectory (never rejects).
+   */
+  async ask(request: AskRequest, beforeRun?: (session: SessionInfo) => void): Promise<Trajectory> {
+    if (this.busy) return this.conversation.ask(request.question); // the core's "still working" trajectory; nothing is shown
+    const settings = readSettings(this.log);
+    const model = request.model ?? settings.model;
+    const overrides: RunOverrides = { model: request.model, maxCodeCalls: request.maxCodeCalls };
+    const asking: Asking = { settings, overrides, beforeRun, maxCodeCalls: request.maxCodeCalls ?? settings.maxCodeCalls };
+    this.asking = asking;
+    const pending = this.conversation.ask(request.question, overrides);
+    this.changeEmitter.fire('busy');
+    let t: Trajectory;
+    try {
+      t = await this.withProgress(`Solving with ${model}`, (progress) => {
+        asking.progress = progress;
+        return pending;
+      });
+    } finally {
+      this.view?.flush();
+      if (this.asking === asking) this.asking = undefined;
+      this.changeEmitter.fire('busy');
+    }
+    lastSolve.remember(t);
+    this.log(`Solve finished: ${t.reason}; answer ${JSON.stringify(t.answer)}; ${t.codeCalls} code call(s); model ${Math.round(t.modelMs)} ms, code ${Math.round(t.codeMs)} ms${t.error ? `; error: ${t.error}` : ''}`);
+    // A failed question can be asked again in a fresh panel (e.g. after pulling the model).
+    const rerun = (): unknown => vscode.commands.executeCommand('r1ci.solve', { question: request.question, model: request.model });
+    void solveEnded(t.error ? { kind: asking.errorKind, message: t.error, model, rerun } : undefined, this.problemPlace());
+    return t;
+  }
+
+  /** Runs a cell's code again in this conversation's sandbox; the cell shows the new output. */
+  async rerun(index: number): Promise<ExecResult | undefined> {
+    const wasBusy = this.busy;
+    const pending = this.conversation.rerun(index);
+    const started = !wasBusy && this.busy;
+    if (started) this.changeEmitter.fire('busy');
+    let outcome: RerunOutcome;
+    try {
+      outcome = started ? await this.withProgress(`Re-running cell ${index + 1}`, () => pending) : await pending;
+    } finally {
+      if (started) {
+        this.view?.flush();
+        this.changeEmitter.fire('busy');
+      }
+    }
+    switch (outcome.kind) {
+      case 'ran':
+        return outcome.result;
+      case 'busy':
+        void vscode.window.showInformationMessage('The conversation is still running: re-run the cell when it has finished (or stop it).');
+        return undefined;
+      case 'code-off':
+        void vscode.window.showWarningMessage('Code is not executed here (Restricted Mode, or "r1ci.sandbox.approval" is "never").');
+        return undefined;
+      default:
+        return undefined; // an unknown cell; a failure is shown in the transcript as an error
+    }
+  }
+
+  /** ConversationHost: the settings (and the stored API key) as the core asks the model, read for each question. */
+  async modelSettings(signal: AbortSignal): Promise<ModelRunSettings> {
+    const settings = this.settings();
+    const options = runOptionsFrom(settings, await getApiKey(settings.backend));
+    return modelRunSettingsFor(options, backendFor(options), signal, this.asking?.overrides);
+  }
+
+  /** ConversationHost: no runner when code must not run (Restricted Mode, approval "never"); else a sandbox from the service. */
+  async createRunner(signal: AbortSignal): Promise<{ readonly runner: CodeRunner } | { readonly runner: null; readonly note: string }> {
+    const settings = this.settings();
+    if ((await codeMode(settings)) === 'off') {
+      return {
+        runner: null,
+        note: vscode.workspace.isTrusted ? 'Code execution is turned off ("r1ci.sandbox.approval": "never").' : 'Restricted Mode: code is not executed in an untrusted workspace.',
+      };
+    }
+    const runner = await this.sandbox.acquire(settings, signal);
+    this.log(`Sandbox tier: ${runner.tier} (${runner.tierNote}); scratch ${runner.scratchDir}`);
+    return { runner };
+  }
+
+  /** ConversationHost: approval "ask" asks for every cell; "default" asks when the sandbox is not isolated. */
+  mustApprove(runner: CodeRunner): boolean {
+    const approval = this.settings()['sandbox.approval'];
+    return approval === 'ask' || (approval === 'default' && runner.tier !== 'isolated');
+  }
+
+  /** ConversationHost: a question or re-run ended; whoever stores the record listens to 'events'. */
+  persist(): void {
+    this.changeEmitter.fire('events');
+  }
+
+  /** The settings of the question being asked, else (a re-run) as they are now. */
+  private settings(): Settings {
+    return this.asking?.settings ?? readSettings(this.log);
+  }
+
+  private onEvent(event: ConversationEvent): void {
+    const asking = this.asking;
+    if (asking) this.follow(asking, event);
+    if (event.type === 'sandbox') this.changeEmitter.fire('tier');
+    if (event.type === 'warning' && event.kind === 'context-truncated') warnContextTruncated(event.message);
+    const webview = this.view?.webview;
+    const view = toViewEvent(event, webview && webviewImageSrc(webview));
+    if (!view) return;
+    this.view?.push(view);
+    // Saved (debounced) as it goes, so a window closed mid-answer keeps what was shown.
+    if (view.type !== 'token' && view.type !== 'reasoning') this.changeEmitter.fire('events');
+  }
+
+  /** What the running question's events tell its header, its progress and its end. */
+  private follow(asking: Asking, event: ConversationEvent): void {
+    switch (event.type) {
+      case 'start': {
+        asking.maxCodeCalls = event.maxCodeCalls;
+        const sandbox = this.conversation.sandbox;
+        asking.beforeRun?.({ question: event.question, model: event.model, maxCodeCalls: event.maxCodeCalls, tier: sandbox?.tier ?? 'off', tierNote: sandbox?.note ?? '' });
+        return;
+      }
+      case 'error':
+        asking.errorKind = event.kind;
+        return;
+      case 'turn-start': {
+        const turn = event.turn - (asking.firstTurn ??= event.turn);
+        asking.progress?.report({ message: turn === 0 ? 'thinking…' : `thinking (turn ${turn + 1})…` });
+        return;
+      }
+      case 'code':
+        asking.firstCell ??= event.index;
+        return;
+      case 'exec-start':
+        asking.progress?.report({ message: `running code cell ${event.index - (asking.firstCell ?? event.index) + 1} of at most ${asking.maxCodeCalls}…` });
+        return;
+      case 'done':
+        asking.progress?.report({ message: event.answer !== null ? `answer: ${truncate(event.answer, 60)}` : 'finished' });
+        return;
+      default:
+        return;
+    }
+  }
 
   private problemPlace(): ProblemPlace | undefined {
     const view = this.view;
@@ -139,240 +266,17 @@ export class ConversationSession implements vscode.Disposable {
     };
   }
 
-  cancel(): void {
-    this.controller?.abort();
-  }
-
-  approve(index: number, run: boolean): void {
-    this.approvals.get(index)?.(run);
-    this.approvals.delete(index);
-  }
-
-  /**
-   * Asks a question: the first one of a conversation starts the sandbox, follow-ups reuse it and
-   * extend the model's message history. Resolves with the run's trajectory (never rejects).
-   */
-  async ask(request: AskRequest, beforeRun?: (session: SessionInfo) => void): Promise<Trajectory> {
-    const builder = new TrajectoryBuilder();
-    if (this.busy) {
-      builder.trajectory.reason = 'error';
-      builder.trajectory.error = 'This conversation is still working on the previous question: stop it first.';
-      return builder.trajectory;
-    }
-    const settings = readSettings(this.log);
-    const options = runOptionsFrom(settings, await getApiKey(settings.backend));
-    const model = request.model ?? options.model;
-    const maxCodeCalls = request.maxCodeCalls ?? options.maxCodeCalls;
-    const controller = new AbortController();
-    this.controller = controller;
-    this.changeEmitter.fire('busy');
-    const run = this.trajectories.length;
-    this.trajectories.push(builder.trajectory);
-    const turnOffset = this.nextTurn;
-    const cellOffset = this.nextCell;
-    this.emit({ type: 'question', text: request.question, model });
-    let errorKind: AgentErrorKind | undefined;
-    // A failed question can be asked again in a fresh panel (e.g. after pulling the model).
-    const rerun = (): unknown => vscode.commands.executeCommand('r1ci.solve', { question: request.question, model: request.model });
-    try {
-      const runner = await this.ensureRunner(settings, controller.signal);
-      const session: SessionInfo = {
-        question: request.question,
-        model,
-        maxCodeCalls,
-        tier: this.runnerTier?.tier ?? 'off',
-        tierNote: this.runnerTier?.note ?? '',
-      };
-      beforeRun?.(session);
-      const ask = runner !== null && (options.approval === 'ask' || (options.approval === 'default' && runner.tier !== 'isolated'));
-      const events = runAgent(request.question, {
-        ...(await modelRunSettingsFor(options, backendFor(options), controller.signal, { model, maxCodeCalls })),
-        runner,
-        signal: controller.signal,
-        history: this.messages,
-        onMessages: (messages) => {
-          this.messages = [...messages];
-        },
-        approveCode: ask
-          ? (_code, index, signal) =>
-              new Promise<boolean>((resolve) => {
-                const global = cellOffset + index;
-                this.approvals.set(global, resolve);
-                signal.addEventListener('abort', () => resolve(false), { once: true });
-                this.emit({ type: 'approval-request', index: global });
-              })
-          : undefined,
-      });
-      await this.withProgress(`Solving with ${model}`, controller, async (progress) => {
-        for await (const event of events) {
-          builder.add(event);
-          if (event.type === 'error') errorKind = event.kind;
-          if (event.type === 'warning' && event.kind === 'context-truncated') warnContextTruncated(event.message);
-          const view = this.toViewEvent(event, turnOffset, cellOffset);
-          if (view) this.emit(view);
-          const note = progressNote(event, maxCodeCalls);
-          if (note) progress.report({ message: note });
-        }
-      });
-      const t = builder.trajectory;
-      lastSolve.remember(t);
-      this.log(`Solve finished: ${t.reason}; answer ${JSON.stringify(t.answer)}; ${t.codeCalls} code call(s); model ${Math.round(t.modelMs)} ms, code ${Math.round(t.codeMs)} ms`);
-      void solveEnded(t.error ? { kind: errorKind, message: t.error, model, rerun } : undefined, this.problemPlace());
-      return t;
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      this.log(`Solve failed: ${message}`);
-      this.emit({ type: 'error', message });
-      this.emit({ type: 'done', reason: 'error', answer: null, codeCalls: 0, turns: 0, message });
-      void solveEnded({ kind: problemKindOf(error), message, model, rerun }, this.problemPlace());
-      builder.trajectory.error = message;
-      builder.trajectory.reason = 'error';
-      return builder.trajectory;
-    } finally {
-      this.view?.flush();
-      this.approvals.clear();
-      if (this.controller === controller) this.controller = undefined;
-      this.trajectories[run] = builder.trajectory;
-      this.changeEmitter.fire('busy');
-    }
-  }
-
-  /** Runs a cell's code again in this conversation's sandbox; the cell shows the new output. */
-  async rerun(index: number): Promise<ExecResult | undefined> {
-    const code = this.cellCode.get(index);
-    if (code === undefined) return undefined;
-    if (this.busy) {
-      void vscode.window.showInformationMessage('The conversation is still running: re-run the cell when it has finished (or stop it).');
-      return undefined;
-    }
-    const controller = new AbortController();
-    this.rerunning = true;
-    this.controller = controller;
-    this.changeEmitter.fire('busy');
-    try {
-      const runner = await this.ensureRunner(readSettings(this.log), controller.signal);
-      if (!runner) {
-        void vscode.window.showWarningMessage('Code is not executed here (Restricted Mode, or "r1ci.sandbox.approval" is "never").');
-        return undefined;
-      }
-      this.emit({ type: 'exec-start', index });
-      const result = await this.withProgress(`Re-running cell ${index + 1}`, controller, () => runner.runCell(code, { signal: controller.signal }));
-      this.emit({ type: 'exec-result', index, result: this.toViewResult(result) });
-      return result;
-    } catch (error) {
-      const message = `The sandbox failed to run the code: ${error instanceof Error ? error.message : String(error)}`;
-      this.emit({ type: 'error', message });
-      return undefined;
-    } finally {
-      this.view?.flush();
-      this.rerunning = false;
-      if (this.controller === controller) this.controller = undefined;
-      this.changeEmitter.fire('busy');
-    }
-  }
-
-  private emit(event: ViewEvent): void {
-    // Tokens of one turn are merged in the record so it stays as small as the text itself.
-    const last = this.recorded[this.recorded.length - 1];
-    if (event.type === 'token' && last?.type === 'token' && last.turn === event.turn) this.recorded[this.recorded.length - 1] = { ...last, text: last.text + event.text };
-    else if (event.type === 'reasoning' && last?.type === 'reasoning' && last.turn === event.turn) this.recorded[this.recorded.length - 1] = { ...last, text: last.text + event.text };
-    else this.recorded.push(event);
-    if (event.type === 'turn-start') this.nextTurn = Math.max(this.nextTurn, event.turn + 1);
-    if (event.type === 'code') {
-      this.nextCell = Math.max(this.nextCell, event.index + 1);
-      this.cellCode.set(event.index, event.code);
-    }
-    this.view?.push(event);
-    if (event.type !== 'token' && event.type !== 'reasoning') this.changeEmitter.fire('events');
-  }
-
-  private async ensureRunner(settings: Settings, signal: AbortSignal): Promise<CodeRunner | null> {
-    if (this.runner) return this.runner;
-    if ((await codeMode(settings)) === 'off') {
-      this.runnerTier = {
-        tier: 'off',
-        note: vscode.workspace.isTrusted ? 'Code execution is turned off ("r1ci.sandbox.approval": "never").' : 'Restricted Mode: code is not executed in an untrusted workspace.',
-      };
-      this.changeEmitter.fire('tier');
-      return null;
-    }
-    const runner = await this.sandbox.acquire(settings, signal);
-    if (this.disposed) {
-      await runner.dispose();
-      throw new Error('The conversation was closed.');
-    }
-    this.runner = runner;
-    this.runnerTier = { tier: runner.tier, note: runner.tierNote };
-    this.log(`Sandbox tier: ${runner.tier} (${runner.tierNote}); scratch ${runner.scratchDir}`);
-    this.changeEmitter.fire('tier');
-    if (this.restoredWithCells) this.emit({ type: 'notice', message: 'A fresh sandbox was started for this restored conversation: variables from the cells above are gone.' });
-    return runner;
-  }
-
-  private async withProgress<T>(title: string, controller: AbortController, work: (progress: vscode.Progress<{ message?: string }>) => Promise<T>): Promise<T> {
+  private async withProgress<T>(title: string, work: (progress: vscode.Progress<{ message?: string }>) => Promise<T>): Promise<T> {
     if (this.progressPlace.kind === 'view') return vscode.window.withProgress({ location: { viewId: this.progressPlace.viewId } }, work);
     return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) => {
-      token.onCancellationRequested(() => controller.abort());
+      token.onCancellationRequested(() => this.conversation.cancel());
       return work(progress);
     });
   }
 
-  private toViewEvent(event: AgentEvent, turnOffset: number, cellOffset: number): ViewEvent | undefined {
-    // The agent numbers turns and cells per question; a conversation numbers them throughout.
-    switch (event.type) {
-      case 'start':
-        return undefined;
-      case 'turn-start':
-      case 'turn-end':
-        return { ...event, turn: event.turn + turnOffset };
-      case 'token':
-        return { type: 'token', turn: event.turn + turnOffset, text: event.text };
-      case 'reasoning':
-        return { type: 'reasoning', turn: event.turn + turnOffset, text: event.text };
-      case 'code':
-        return { ...event, turn: event.turn + turnOffset, index: event.index + cellOffset };
-      case 'exec-start':
-        return { type: 'exec-start', index: event.index + cellOffset };
-      case 'exec-result':
-        return { type: 'exec-result', index: event.index + cellOffset, result: this.toViewResult(event.result) };
-      case 'error':
-        return { type: 'error', message: event.message };
-      case 'warning':
-        return { type: 'warning', message: event.message };
-      case 'done':
-        return { ...event };
-    }
-  }
-
-  private toViewResult(result: ExecResult): ViewExecResult {
-    const webview = this.view?.webview;
-    return {
-      stdout: result.stdout,
-      stderr: result.stderr,
-      exitCode: result.exitCode,
-      durationMs: result.durationMs,
-      timedOut: result.timedOut,
-      killed: result.killed,
-      killMessage: result.killMessage,
-      notice: result.notice,
-      truncated: result.truncated,
-      artifacts: result.artifacts.map((a) => ({
-        name: a.name,
-        sizeBytes: a.sizeBytes,
-        mimeType: a.mimeType,
-        // Only host-private copies are served (the webview's resource root is the private root).
-        src: webview && a.path && a.mimeType.startsWith('image/') ? webview.asWebviewUri(vscode.Uri.file(a.path)).toString() : undefined,
-      })),
-    };
-  }
-
   /** Stops the run and ends the sandbox (no process is left behind); `removeScratch` also deletes its files. */
   async close(options: { removeScratch?: boolean } = {}): Promise<void> {
-    this.disposed = true;
-    this.controller?.abort();
-    const runner = this.runner;
-    this.runner = null;
-    await runner?.dispose();
+    const runner = await this.conversation.dispose();
     if (runner && options.removeScratch) await this.sandbox.removeScratch(runner.scratchDir);
   }
 
@@ -380,6 +284,11 @@ export class ConversationSession implements vscode.Disposable {
     void this.close();
     this.changeEmitter.dispose();
   }
+}
+
+/** Image copies as `webview` may load them (only under its resource roots: the private root). */
+export function webviewImageSrc(webview: vscode.Webview): ImageSrc {
+  return (path) => webview.asWebviewUri(vscode.Uri.file(path)).toString();
 }
 
 /** Whether code may run: never in an untrusted workspace (the user is offered to trust it). */
@@ -393,19 +302,6 @@ export async function codeMode(settings: Settings): Promise<CodeMode> {
       if (choice === manage) void vscode.commands.executeCommand('workbench.trust.manage');
     });
   return 'off';
-}
-
-function progressNote(event: AgentEvent, maxCodeCalls: number): string | undefined {
-  switch (event.type) {
-    case 'turn-start':
-      return event.turn === 0 ? 'thinking…' : `thinking (turn ${event.turn + 1})…`;
-    case 'exec-start':
-      return `running code cell ${event.index + 1} of at most ${maxCodeCalls}…`;
-    case 'done':
-      return event.answer !== null ? `answer: ${truncate(event.answer, 60)}` : 'finished';
-    default:
-      return undefined;
-  }
 }
 
 export function truncate(text: string, max: number): string {

@@ -1,6 +1,6 @@
 // The most recent solve's trajectory, so "Insert into notebook" and "Insert code" work without
 // an argument right after a solve (from the palette, a keybinding or the panel).
-import type { Trajectory } from '../../agent/trajectory';
+import type { Trajectory } from '../../trajectory/trajectory';
 
 export class LastTrajectoryStore {
   private last: Trajectory | undefined;

@@ -1,9 +1,8 @@
 // What the panel and the chat do alike with a (validated) message from their webview: approve or
 // re-run cells, copy, insert at the cursor, open links through VS Code, open a notebook.
 import * as vscode from 'vscode';
-import type { Trajectory } from '../../agent/trajectory';
-import { KILL_REASONS } from '../../sandbox/types';
-import type { TranscriptCommand, ViewEvent } from './transcriptProtocol';
+import type { Trajectory } from '../../trajectory/trajectory';
+import type { TranscriptCommand } from './transcriptProtocol';
 import type { ConversationSession } from './conversationSession';
 import { insertCodeAtCursor } from './editorInsert';
 
@@ -32,7 +31,7 @@ export function handleSharedViewMessage(message: TranscriptCommand, session: Con
       session.runProblemAction(message.id);
       return true;
     case 'open-notebook':
-      void openInNotebook(session.trajectory(message.run) ?? trajectoryFromViewEvents(session.events, message.run));
+      void openInNotebook(session.trajectory(message.run));
       return true;
     default:
       return false;
@@ -62,69 +61,3 @@ async function openInNotebook(trajectory: Trajectory | undefined): Promise<void>
   await vscode.commands.executeCommand('r1ci.openInNotebook', trajectory);
 }
 
-
-/**
- * Rebuilds the run-th question's trajectory from recorded view events (a conversation restored
- * from history, whose live trajectories are gone). Artifact files are not part of the record.
- */
-export function trajectoryFromViewEvents(events: readonly ViewEvent[], run: number): Trajectory | undefined {
-  let current = -1;
-  let t: Trajectory | undefined;
-  const cells = new Map<number, NonNullable<Trajectory['turns'][number]['cell']>>();
-  for (const e of events) {
-    if (e.type === 'question') {
-      current++;
-      if (current === run) t = { question: e.text, model: e.model, turns: [], answer: null, reason: 'running', codeCalls: 0, modelMs: 0, codeMs: 0 };
-      else if (current > run) break;
-      continue;
-    }
-    if (!t || current !== run) continue;
-    switch (e.type) {
-      case 'turn-start':
-        t.turns.push({ turn: t.turns.length, text: '' });
-        break;
-      case 'token': {
-        const turn = t.turns[t.turns.length - 1];
-        if (turn) turn.text += e.text;
-        break;
-      }
-      case 'reasoning': {
-        const turn = t.turns[t.turns.length - 1];
-        if (turn) turn.reasoning = (turn.reasoning ?? '') + e.text;
-        break;
-      }
-      case 'turn-end': {
-        const turn = t.turns[t.turns.length - 1];
-        if (turn) turn.stats = e.stats;
-        t.modelMs += e.stats.modelMs;
-        break;
-      }
-      case 'code': {
-        const turn = t.turns[t.turns.length - 1];
-        if (!turn) break;
-        turn.cell = { index: t.codeCalls++, language: e.language, code: e.code, ...(e.source ? { source: e.source } : {}) };
-        cells.set(e.index, turn.cell);
-        break;
-      }
-      case 'exec-result': {
-        const cell = cells.get(e.index);
-        if (!cell) break;
-        const killed = KILL_REASONS.find((k) => k === e.result.killed);
-        cell.result = { ...e.result, killed, artifacts: [] };
-        t.codeMs += e.result.durationMs;
-        break;
-      }
-      case 'error':
-        t.error = e.message;
-        break;
-      case 'done':
-        t.answer = e.answer;
-        t.reason = e.reason;
-        t.codeCalls = e.codeCalls;
-        break;
-      default:
-        break;
-    }
-  }
-  return t;
-}

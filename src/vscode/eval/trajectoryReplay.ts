@@ -3,6 +3,7 @@
 // is re-run; the panel is a read-only record.
 import * as vscode from 'vscode';
 import type { ResultRecord } from '../../eval/results';
+import { stopReasonSchema } from '../../trajectory/trajectory';
 import type { SessionInfo, ViewEvent } from '../conversation/transcriptProtocol';
 import { SolvePanel } from '../solve/solvePanel';
 import { truncate } from '../conversation/conversationSession';
@@ -38,10 +39,11 @@ export function replayEvents(result: ResultRecord): ViewEvent[] {
   });
   if (result.error !== undefined) events.push({ type: 'error', message: result.error });
   events.push({ type: 'notice', message: `Stored result: ${result.correct ? 'correct' : 'wrong'}. ${result.reason}${result.expected !== undefined ? ` — expected ${truncate(result.expected, 200)}` : ''}` });
-  const reason = result.stopReason;
+  // A result from before stop reasons were stored (or with an unknown one) ends by its answer.
+  const reason = stopReasonSchema.safeParse(result.stopReason);
   events.push({
     type: 'done',
-    reason: reason === 'answer' || reason === 'no-answer' || reason === 'budget' || reason === 'error' ? reason : result.answer !== null ? 'answer' : 'no-answer',
+    reason: reason.success ? reason.data : result.answer !== null ? 'answer' : 'no-answer',
     answer: result.answer,
     ...(result.answerSource ? { answerSource: result.answerSource } : {}),
     codeCalls: result.codeCalls,

@@ -1,7 +1,7 @@
 // The notebook feature: "Insert into Notebook" (a solution as notebook cells) and the sandboxed
 // notebook kernel that runs those cells.
 import * as vscode from 'vscode';
-import type { Trajectory } from '../../agent/trajectory';
+import type { Trajectory } from '../../trajectory/trajectory';
 import { parseTrajectory } from '../../notebook/trajectorySchema';
 import { lastSolve } from '../conversation/lastTrajectory';
 import type { Command, CommandManager } from '../shared/commandManager';

@@ -1,7 +1,7 @@
 // "Insert into notebook": a solution becomes cells of the active .ipynb (or of a new untitled
 // one), with the outputs the code really produced during the solve.
 import * as vscode from 'vscode';
-import type { Trajectory } from '../../agent/trajectory';
+import type { Trajectory } from '../../trajectory/trajectory';
 import { execOutputs, execSucceeded } from './execOutputs';
 import { JUPYTER_NOTEBOOK_TYPE, SANDBOX_KERNEL_ID, type SandboxKernel } from './sandboxKernel';
 import { solutionCells } from '../../notebook/solutionCells';

@@ -3,7 +3,7 @@
 // and "Insert Code at Cursor" (a solution's code into the editor).
 import * as vscode from 'vscode';
 import { z } from 'zod';
-import type { Trajectory } from '../../agent/trajectory';
+import type { Trajectory } from '../../trajectory/trajectory';
 import { insertCodeAtCursor, trackLastTextEditor } from '../conversation/editorInsert';
 import { lastSolve } from '../conversation/lastTrajectory';
 import type { Command, CommandManager } from '../shared/commandManager';

@@ -2,7 +2,7 @@
 // sandbox → agent, with progress, cancellation, workspace trust and approval) shown by a
 // SolvePanel. The panel keeps the session's sandbox until it closes, so a cell can be re-run.
 import * as vscode from 'vscode';
-import type { Trajectory } from '../../agent/trajectory';
+import type { Trajectory } from '../../trajectory/trajectory';
 import { SolvePanel } from './solvePanel';
 import { ConversationSession, truncate, type AskRequest } from '../conversation/conversationSession';
 import type { Log } from '../shared/log';

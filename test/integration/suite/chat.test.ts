@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { setSetting } from '../extensionHost';
 import { z } from 'zod';
-import type { Trajectory } from '../../../src/agent/trajectory';
+import type { Trajectory } from '../../../src/trajectory/trajectory';
 import { storedConversationSchema } from '../../../src/vscode/chat/conversationStore';
 import { startScriptedServer, type ScriptedServer } from '../../support/scripted-server';
 

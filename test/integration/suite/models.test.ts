@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { EXTENSION_ID, closedPort, repoRoot, setSetting } from '../extensionHost';
-import type { Trajectory } from '../../../src/agent/trajectory';
+import type { Trajectory } from '../../../src/trajectory/trajectory';
 import { problemActions } from '../../../src/vscode/models/backendErrorActions';
 import { buildModelPickItems, modelServerTitle } from '../../../src/vscode/models/modelPickItems';
 import { createModelServerClient, type ServerSettings } from '../../../src/vscode/models/modelServerClient';

@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import { EXTENSION_ID, repoRoot, setSetting } from '../extensionHost';
-import type { Trajectory } from '../../../src/agent/trajectory';
+import type { Trajectory } from '../../../src/trajectory/trajectory';
 import { symbenchQuestion } from '../../support/sharedTasks';
 
 const KERNEL_ID = 'r1ci-sandboxed-python';

@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { readSettings } from '../../../src/config/vscodeSettings';
-import type { Trajectory } from '../../../src/agent/trajectory';
+import type { Trajectory } from '../../../src/trajectory/trajectory';
 import { symbenchQuestion } from '../../support/sharedTasks';
 import { repoRoot, setSetting } from '../extensionHost';
 

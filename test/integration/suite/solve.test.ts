@@ -3,7 +3,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { closedPort, repoRoot, setSetting } from '../extensionHost';
-import type { Trajectory } from '../../../src/agent/trajectory';
+import type { Trajectory } from '../../../src/trajectory/trajectory';
 import { symbenchQuestion } from '../../support/sharedTasks';
 
 async function solve(question: string): Promise<Trajectory> {

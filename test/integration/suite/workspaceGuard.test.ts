@@ -4,7 +4,7 @@
 // through the same readSettings every consumer uses, in the real extension host.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { Trajectory } from '../../../src/agent/trajectory';
+import type { Trajectory } from '../../../src/trajectory/trajectory';
 import { readSettings } from '../../../src/config/vscodeSettings';
 import { symbenchQuestion } from '../../support/sharedTasks';
 import { repoRoot, setSetting } from '../extensionHost';

@@ -6,7 +6,8 @@ import type { ThinkSetting } from '../../../src/agent/backends/types';
 import type { AgentEvent } from '../../../src/agent/events';
 import type { ProtocolMode } from '../../../src/agent/protocol';
 import { runAgent } from '../../../src/agent/runAgent';
-import { collectTrajectory, type Trajectory } from '../../../src/agent/trajectory';
+import { collectTrajectory } from '../../../src/agent/trajectory';
+import type { Trajectory } from '../../../src/trajectory/trajectory';
 import { BOTH_BACKENDS as BOTH, scriptedBackend, useAgentRig, type BackendKind } from '../../support/agentRig';
 import type { ModelSpec, RecordedRequest, Scenario } from '../../support/scripted-server';
 

@@ -7,7 +7,8 @@ import type { ModelBackend } from '../../../src/agent/backends/types';
 import type { AgentEvent } from '../../../src/agent/events';
 import type { ProtocolMode } from '../../../src/agent/protocol';
 import { runAgent, type AgentOptions } from '../../../src/agent/runAgent';
-import { collectTrajectory, type Trajectory } from '../../../src/agent/trajectory';
+import { collectTrajectory } from '../../../src/agent/trajectory';
+import type { Trajectory } from '../../../src/trajectory/trajectory';
 import type { ScriptedServer } from '../../support/scripted-server';
 
 export const MODEL = 'qwen2.5-coder:7b';

@@ -2,7 +2,7 @@
 // stages, the v2 reward terms, and execution spans that a model cannot plant.
 import { describe, expect, it } from 'vitest';
 import { appendExecution, formatExecution, initialMessages } from '../../../src/agent/protocol';
-import type { TrajectoryTurn } from '../../../src/agent/trajectory';
+import type { TrajectoryTurn } from '../../../src/trajectory/trajectory';
 import { executionSpans } from '../../../src/eval/executionSpans';
 import { reward } from '../../../src/eval/export/rollouts';
 import type { ResultRecord } from '../../../src/eval/results';

@@ -1,7 +1,7 @@
 // The layout of a solution as notebook cells: reasoning split at the code fences, code cells
 // with their results, the answer (or why there is none) last.
 import { describe, expect, it } from 'vitest';
-import type { Trajectory } from '../../../src/agent/trajectory';
+import type { Trajectory } from '../../../src/trajectory/trajectory';
 import type { ExecResult } from '../../../src/sandbox/types';
 import { notebookMarkdown } from '../../../src/notebook/notebookMarkdown';
 import { openingFenceOffset, solutionCells } from '../../../src/notebook/solutionCells';

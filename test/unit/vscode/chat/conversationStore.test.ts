@@ -3,7 +3,12 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import { foldConversation } from '../../../../src/conversation/events';
 import { ConversationStore, MAX_CONVERSATIONS, type StoredConversation } from '../../../../src/vscode/chat/conversationStore';
+
+/** A history file as the chat wrote it before it stored the core conversation's record (view events). */
+const VIEW_EVENT_HISTORY = fileURLToPath(new URL('./fixtures/conversations-view-events.json', import.meta.url));
 
 function conversation(id: string, updatedAt: number): StoredConversation {
   return {
@@ -12,7 +17,7 @@ function conversation(id: string, updatedAt: number): StoredConversation {
     createdAt: updatedAt,
     updatedAt,
     events: [
-      { type: 'question', text: `Question ${id}`, model: 'm' },
+      { type: 'question', run: 0, text: `Question ${id}`, model: 'm' },
       { type: 'turn-start', turn: 0 },
       { type: 'token', turn: 0, text: 'Answer <<<1>>>' },
       { type: 'done', reason: 'answer', answer: '1', codeCalls: 0, turns: 1 },
@@ -72,5 +77,37 @@ describe('ConversationStore', () => {
     const { problems } = await new ConversationStore(dir).load();
     expect(problems[0]).toMatch(/has an unknown format/);
     expect(readFileSync(join(dir, 'conversations.json'), 'utf8')).toBe(JSON.stringify({ version: 2, chats: [] }));
+  });
+
+  it('still loads a history written in the old shape (view events), as conversation events', async () => {
+    writeFileSync(join(dir, 'conversations.json'), readFileSync(VIEW_EVENT_HISTORY, 'utf8'));
+    const { conversations, problems } = await new ConversationStore(dir).load();
+    expect(problems).toEqual([]);
+    expect(conversations).toHaveLength(1);
+    const [c] = conversations;
+    expect(c?.title).toBe('Plot the first ten squares');
+    expect(c?.messages).toHaveLength(5);
+    const events = c?.events ?? [];
+    // Questions get their number; what the old shape did not keep is not invented.
+    expect(events.filter((e) => e.type === 'question').map((e) => (e.type === 'question' ? e.run : -1))).toEqual([0, 1]);
+    expect(events.find((e) => e.type === 'approval-request')).toEqual({ type: 'approval-request', index: 0, code: expect.stringContaining('squares = [') });
+    expect(events.find((e) => e.type === 'error')).toMatchObject({ kind: 'internal' });
+    expect(events.some((e) => e.type === 'warning')).toBe(false);
+    expect(events.filter((e) => e.type === 'notice')).toHaveLength(2);
+    const plot = events.find((e) => e.type === 'exec-result' && e.index === 0);
+    expect(plot?.type === 'exec-result' && plot.result.artifacts).toEqual([{ name: 'squares.png', sizeBytes: 18231, mimeType: 'image/png' }]);
+
+    // The core folds the restored record into one trajectory per question, numbered per question.
+    const [first, second] = foldConversation(events);
+    expect(first).toMatchObject({ question: 'Plot the first ten squares', answer: '385', reason: 'answer', codeCalls: 1 });
+    expect(first?.turns[0]?.cell).toMatchObject({ index: 0, result: { stdout: '385\n' } });
+    expect(first?.turns[0]?.reasoning).toBe('A list and a plot.');
+    expect(second).toMatchObject({ question: 'And the largest?', reason: 'error', answer: null, error: 'The model server closed the connection before the reply was complete.' });
+    expect(second?.turns[0]?.cell?.index).toBe(0);
+
+    // Saved again, it is written in the new shape and reads back unchanged.
+    const store = new ConversationStore(dir);
+    await store.save(conversations);
+    expect((await store.load()).conversations).toEqual(conversations);
   });
 });
