@@ -4,8 +4,6 @@
 import type { AgentEvent } from './events';
 import { emptyTrajectory, type Trajectory, type TrajectoryTurn } from '../trajectory/trajectory';
 
-export type { Trajectory, TrajectoryCell, TrajectoryTurn } from '../trajectory/trajectory';
-
 /** The events the fold reads; `start`'s maxCodeCalls and `exec-start` are not part of the record. */
 export type TrajectoryEvent = AgentEvent;
 

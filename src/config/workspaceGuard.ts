@@ -5,7 +5,7 @@
 // workspace (or workspace-folder) value that weakens the boundary applies only after the user
 // accepted it, once per workspace and value (remembered in workspaceState, as VS Code's Python
 // tooling does for interpreter paths). Until then the user's own value (or the default) applies.
-// Pure logic: vscodeSettings.ts feeds it VS Code's per-level values and the remembered choices.
+// Pure logic: src/vscode/shared/settings.ts feeds it VS Code's per-level values and the remembered choices.
 import { z } from 'zod';
 import { guardedSettings, SETTINGS_SECTION, type GuardKind, type SettingKey } from './settingsSpec';
 

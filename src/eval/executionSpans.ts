@@ -6,7 +6,7 @@
 // searched for in the text, so a model that writes "Code Execution Results:" itself cannot
 // plant a span.
 import { formatExecution, RESULTS_HEADER } from '../agent/protocol';
-import type { Trajectory } from '../agent/trajectory';
+import type { Trajectory } from '../trajectory/trajectory';
 import type { ChatMessage, ResultRecord } from './results';
 
 export type ExecutionSpan = NonNullable<ResultRecord['executionSpans']>[number];

@@ -3,7 +3,8 @@
 // export, steps with code output for replaying a failure in the panel).
 import type { ChatMessage } from '../agent/backends/types';
 import { runAgent } from '../agent/runAgent';
-import { collectTrajectory, type Trajectory } from '../agent/trajectory';
+import { collectTrajectory } from '../agent/trajectory';
+import type { Trajectory } from '../trajectory/trajectory';
 import type { CodeRunner } from '../sandbox/types';
 import type { ResultStep } from './results';
 import { modelRunSettings, type ModelRunSettings } from '../agent/modelRunSettings';

@@ -1,7 +1,7 @@
 // Turns a solved question (a Trajectory) into the plan of a notebook: the question and the
 // model's reasoning as markdown, each code block as a code cell with the result it really
 // produced, and the final answer. No `vscode` here, so the layout is unit-tested on its own.
-import type { Trajectory } from '../agent/trajectory';
+import type { Trajectory } from '../trajectory/trajectory';
 import type { ExecResult } from '../sandbox/types';
 import { notebookMarkdown } from './notebookMarkdown';
 

@@ -3,7 +3,7 @@
 // finished (package.json's "onStartupFinished"), or earlier for a notebook or a workspace with
 // task files. Activation waits for no network call or interpreter, and its duration is logged.
 import * as vscode from 'vscode';
-import { initWorkspaceGuard } from '../config/vscodeSettings';
+import { initWorkspaceGuard } from './shared/settings';
 import { registerChat } from './chat/commands';
 import { registerEval } from './eval/commands';
 import { registerModelCommands } from './models/commands';

@@ -5,7 +5,7 @@
 // the active conversation's record, and after a reload the chat reopens the conversation the
 // user was in.
 import * as vscode from 'vscode';
-import { readSettings } from '../../config/vscodeSettings';
+import { readSettings } from '../shared/settings';
 import type { Trajectory } from '../../trajectory/trajectory';
 import { truncate, webviewImageSrc, type ConversationView } from '../conversation/conversationSession';
 import { handleSharedViewMessage } from '../conversation/transcriptActions';

@@ -8,7 +8,7 @@ import type { AgentErrorKind } from '../../agent/events';
 import type { ModelRunSettings } from '../../agent/modelRunSettings';
 import { backendFor, modelRunSettingsFor, runOptionsFrom, type RunOverrides } from '../../config/runOptions';
 import type { Settings } from '../../config/settingsSpec';
-import { readSettings } from '../../config/vscodeSettings';
+import { readSettings } from '../shared/settings';
 import { Conversation, type ConversationHost, type ConversationRecord, type RerunOutcome } from '../../conversation/conversation';
 import type { ConversationEvent, ConversationSandbox } from '../../conversation/events';
 import type { CodeRunner, ExecResult } from '../../sandbox/types';

@@ -7,7 +7,7 @@ import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { backendFor, modelRunSettingsFor, runOptionsFrom } from '../../config/runOptions';
-import { readSettings } from '../../config/vscodeSettings';
+import { readSettings } from '../shared/settings';
 import { autoConcurrency, evaluate } from '../../eval/evaluate';
 import { describeUnsupported, loadTasks } from '../../eval/load';
 import { defaultResultsFile, ensureResultsFolder } from '../../eval/resultsLocation';

@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { BackendError, type BackendErrorKind } from '../../agent/backends/types';
 import type { AgentErrorKind } from '../../agent/events';
-import { readSettings } from '../../config/vscodeSettings';
+import { readSettings } from '../shared/settings';
 import type { ProblemAction, ProblemActionId } from './problemActions';
 import { getApiKey } from './apiKey';
 import { createModelServerClient } from './modelServerClient';

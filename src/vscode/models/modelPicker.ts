@@ -1,7 +1,7 @@
 // "Select Model…": a QuickPick that opens at once (busy) and fills in from the server; choosing
 // a model writes r1ci.model, "Pull a model…" pulls one and selects it.
 import * as vscode from 'vscode';
-import { readSettings, writeSetting } from '../../config/vscodeSettings';
+import { readSettings, writeSetting } from '../shared/settings';
 import { askApiKey, getApiKey } from './apiKey';
 import { problemKindOf, reportBackendError } from './backendErrorActions';
 import { buildModelPickItems, modelServerTitle, type ModelPickAction, type ModelPickItem } from './modelPickItems';

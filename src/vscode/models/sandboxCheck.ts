@@ -1,7 +1,7 @@
 // "Check Sandbox": which isolation tier model-written code gets on this machine, why, and
 // which Python runs it (the walkthrough's third step).
 import * as vscode from 'vscode';
-import { readSettings } from '../../config/vscodeSettings';
+import { readSettings } from '../shared/settings';
 import { detectIsolation, resolvePython } from '../../sandbox';
 import { sandboxReportSentence } from './sandboxReportText';
 

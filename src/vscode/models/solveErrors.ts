@@ -4,7 +4,7 @@
 // The conversation code has no ExtensionContext, so registerModelCommands binds the secret store
 // here once at activation.
 import * as vscode from 'vscode';
-import { readSettings } from '../../config/vscodeSettings';
+import { readSettings } from '../shared/settings';
 import { getApiKey as readApiKey } from './apiKey';
 import { problemActions, problemKindOf, reportBackendError, runProblemAction, type ProblemAction, type ProblemActionId, type ProblemKind } from './backendErrorActions';
 import { notifyModelServerMayHaveChanged } from './serverEvents';

@@ -3,7 +3,7 @@
 // runs in the background. Re-checked when a relevant setting changes, when a solve or pull
 // ends, and every 30 s while the window has focus (three small GETs).
 import * as vscode from 'vscode';
-import { readSettings } from '../../config/vscodeSettings';
+import { readSettings } from '../shared/settings';
 import { getApiKey } from './apiKey';
 import { createModelServerClient } from './modelServerClient';
 import { onModelServerMayHaveChanged } from './serverEvents';

@@ -2,7 +2,7 @@
 // notebooks work without the Jupyter extension (which cannot be installed everywhere). One
 // persistent interpreter per notebook, like a Jupyter kernel: variables survive across cells.
 import * as vscode from 'vscode';
-import { readSettings } from '../../config/vscodeSettings';
+import { readSettings } from '../shared/settings';
 import { createCodeRunner } from '../../sandbox';
 import type { CodeRunner } from '../../sandbox/types';
 import type { Log } from '../shared/log';

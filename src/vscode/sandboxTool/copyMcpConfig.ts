@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import { z } from 'zod';
 import { modelFlagsFor } from '../../config/settingFlags';
-import { readSettings } from '../../config/vscodeSettings';
+import { readSettings } from '../shared/settings';
 import { MCP_API_KEY_ENV, MCP_CLIENT_FILES, mcpClientConfig, type McpClientKind } from '../../mcp/clientConfig';
 import { getApiKey } from '../models/apiKey';
 import type { Command } from '../shared/commandManager';

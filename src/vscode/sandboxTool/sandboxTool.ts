@@ -9,7 +9,7 @@ import { formatCellReport } from '../../codeTool/cellReport';
 import { runPythonInput, type RunPythonInput } from '../../codeTool/runPythonInput';
 import { SessionRegistry } from '../../codeTool/sessionRegistry';
 import { runOptionsFrom } from '../../config/runOptions';
-import { readSettings } from '../../config/vscodeSettings';
+import { readSettings } from '../shared/settings';
 import type { CommandManager } from '../shared/commandManager';
 import type { Log } from '../shared/log';
 import { CopyMcpConfigCommand } from './copyMcpConfig';

@@ -3,7 +3,7 @@
 import * as assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
-import { readSettings } from '../../../src/config/vscodeSettings';
+import { readSettings } from '../../../src/vscode/shared/settings';
 import type { Trajectory } from '../../../src/trajectory/trajectory';
 import { symbenchQuestion } from '../../support/sharedTasks';
 import { repoRoot, setSetting } from '../extensionHost';

@@ -5,7 +5,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { Trajectory } from '../../../src/trajectory/trajectory';
-import { readSettings } from '../../../src/config/vscodeSettings';
+import { readSettings } from '../../../src/vscode/shared/settings';
 import { symbenchQuestion } from '../../support/sharedTasks';
 import { repoRoot, setSetting } from '../extensionHost';
 

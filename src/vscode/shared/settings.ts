@@ -1,9 +1,9 @@
-// Reads the extension's settings from VS Code through the one table in settingsSpec.ts. Guarded
-// settings (tier, approval, interpreter, server) go through workspaceGuard.ts: a workspace value
+// Reads the extension's settings from VS Code through the one table in src/config/settingsSpec.ts. Guarded
+// settings (tier, approval, interpreter, server) go through src/config/workspaceGuard.ts: a workspace value
 // that weakens the boundary is asked about once and applies only when the user accepts.
 import * as vscode from 'vscode';
-import { parseSettings, settingSchema, SETTINGS_SECTION, type SettingKey, type Settings } from './settingsSpec';
-import { consentQuestion, parseConsentStore, resolveGuarded, type PendingOverride } from './workspaceGuard';
+import { parseSettings, settingSchema, SETTINGS_SECTION, type SettingKey, type Settings } from '../../config/settingsSpec';
+import { consentQuestion, parseConsentStore, resolveGuarded, type PendingOverride } from '../../config/workspaceGuard';
 
 /** workspaceState key of the remembered answers (ConsentStore). */
 export const CONSENT_STATE_KEY = 'r1ci.workspaceSettingConsent';
