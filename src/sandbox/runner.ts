@@ -128,6 +128,8 @@ export class PythonCodeRunner implements CodeRunner {
   private cellCount = 0;
   private lostState = false;
   private disposed = false;
+  /** A limit, a kill or a restart happened since the last reset: `reset` then refuses (see there). */
+  private tainted = false;
   /** basic tier: $HOME and TMPDIR of the worker, outside scratch. */
   private readonly privateDir: string;
   /**
@@ -186,6 +188,33 @@ export class PythonCodeRunner implements CodeRunner {
     const run = this.queue.then(() => this.runSerialized(code, options));
     this.queue = run.catch(() => undefined);
     return run;
+  }
+
+  /**
+   * Makes this runner's sandbox as fresh as a new one for another question of an evaluation
+   * (evaluation integrity, issue 10 item 6, at the cost of a fork instead of a sandbox start):
+   * the supervisor kills every other process of the sandbox, empties scratch, /tmp, home and
+   * /dev/shm, and forks a new interpreter from itself (it never ran user code, so no module,
+   * variable or environment change survives); the host then checks that the sandbox holds as
+   * many processes as at its start, and drops its artifact copies. Resolves false, with the
+   * worker ended, when any step fails or when a cell since the last reset hit a limit, was
+   * killed, or lost its interpreter: the caller then disposes this runner and starts a fresh
+   * sandbox. Never throws.
+   */
+  async reset(signal?: AbortSignal): Promise<boolean> {
+    const run = this.queue.then(async () => {
+      const worker = this.worker;
+      if (this.disposed || this.tainted || this.lostState || !worker?.alive || signal?.aborted) return false;
+      if (!(await worker.reset()) || !this.budget.workerReset(worker.pid)) {
+        await worker.kill();
+        return false;
+      }
+      await rm(join(this.hostDir, 'artifacts'), { recursive: true, force: true });
+      this.hostCopyBytes = 0;
+      return true;
+    });
+    this.queue = run.catch(() => undefined);
+    return run.catch(() => false);
   }
 
   async dispose(): Promise<void> {
@@ -247,6 +276,7 @@ export class PythonCodeRunner implements CodeRunner {
     const artifacts = await this.copyArtifacts(outcome, cell);
     const output = await this.collectOutput(outcome, join(outputDir, `cell-${cell}.txt`));
     const kill = this.describeKill(outcome, verdict);
+    if (kill || outcome.workerLost || restarted) this.tainted = true;
     return {
       stdout: output.stdout,
       stderr: output.stderr,

@@ -311,6 +311,21 @@ export class WorkerProcess {
     return false;
   }
 
+  /**
+   * Asks the supervisor to make the sandbox fresh for another question (worker.py `reset`):
+   * every other process killed, scratch, /tmp and home emptied, a new interpreter forked from the
+   * supervisor. Resolves true when it says so; false (and the worker is killed) otherwise.
+   * Only between cells.
+   */
+  async reset(timeoutMs = 10_000): Promise<boolean> {
+    if (this.exited) return false;
+    this.send({ type: 'reset' });
+    const reply = await this.waitFor((m) => m.type === 'reset', timeoutMs).catch(() => undefined);
+    if (reply?.type === 'reset' && reply.ok && !this.exited) return true;
+    await this.kill();
+    return false;
+  }
+
   /** Kills the worker and every process it started; resolves once the worker has exited. */
   async kill(): Promise<void> {
     const pid = this.child.pid;
