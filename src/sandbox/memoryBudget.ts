@@ -150,9 +150,12 @@ export class SandboxBudget {
     this.chainSet = new Set(chain);
     this.chainListed = new Set(listed);
     this.oomSeen = this.cgroup?.oomKills() ?? 0;
-    // Scratch was emptied: the next cell walks it again.
-    this.lastUsage = { bytes: 0, entries: 0, complete: true };
-    this.lastWalk = { at: Number.NEGATIVE_INFINITY, fsBytes: 0, fsInodes: 0 };
+    // Scratch was emptied and nothing of the last question holds a deleted file any more: a
+    // walk of the (empty) folder is the whole measure, and counts as the last walk.
+    const dir = this.scratchDir();
+    const fs = fileSystemUse(dir);
+    this.lastUsage = measureScratch(dir, this.limits.diskEntries);
+    this.lastWalk = { at: performance.now(), fsBytes: fs?.bytes ?? 0, fsInodes: fs?.inodes ?? 0 };
     return true;
   }
 

@@ -142,6 +142,8 @@ export class PythonCodeRunner implements CodeRunner {
   private readonly budget: SandboxBudget;
   /** Bytes of artifact copies kept in hostDir so far (held to limits.artifactHostBytes). */
   private hostCopyBytes = 0;
+  /** True once a cell listed artifacts (hostDir/artifacts may hold copies). */
+  private copiedArtifacts = false;
 
   constructor(
     private readonly setup: SandboxSetup,
@@ -209,7 +211,8 @@ export class PythonCodeRunner implements CodeRunner {
         await worker.kill();
         return false;
       }
-      await rm(join(this.hostDir, 'artifacts'), { recursive: true, force: true });
+      if (this.copiedArtifacts) await rm(join(this.hostDir, 'artifacts'), { recursive: true, force: true });
+      this.copiedArtifacts = false;
       this.hostCopyBytes = 0;
       return true;
     });
@@ -294,6 +297,7 @@ export class PythonCodeRunner implements CodeRunner {
 
   private async copyArtifacts(outcome: CellOutcome, cell: number): Promise<Artifact[]> {
     const listed = outcome.done?.artifacts ?? [];
+    if (listed.length > 0) this.copiedArtifacts = true;
     try {
       const left = Math.max(0, this.setup.limits.artifactHostBytes - this.hostCopyBytes);
       const artifacts = await copyOutArtifacts(this.scratch, listed, join(this.hostDir, 'artifacts', `cell-${cell}`), left);
