@@ -11,8 +11,7 @@ Two processes, so user code can never speak the host's protocol:
               fds 3/4 is closed.
 
 Host protocol (JSON lines, never on stdout/stderr):
-  fd 3  host -> supervisor   {"type":"run","id":NONCE[,"hostContinues":true]}
-                             {"type":"continue"}
+  fd 3  host -> supervisor   {"type":"run","id":NONCE}
                              {"type":"interrupt","id":NONCE}
                              {"type":"reap"}
                              {"type":"reset"}  (between questions of an evaluation, see reset())
@@ -35,14 +34,9 @@ its own interpreter (its main thread reading the code channel) can answer for la
 cells of the same conversation, which it owns anyway; it never reaches the host.
 
 Between cells the interpreter is stopped (SIGSTOP: every thread, its timers and signal
-handlers), so nothing of a cell runs after it returns; the next "run" continues it. The host
-itself sends the SIGCONT right after the "run" (it knows the interpreter's pid from the
-"ready" message's "child"), so the wake-up does not wait for this process to be scheduled;
-such a "run" says "hostContinues" and this process then leaves the continue to the host (or
-does it on a later "continue" request, when the host could not): a second SIGCONT from us
-could arrive after the cell already ended and be taken for a foreign one. A continue by anyone
-else while no "run" is pending (a POSIX timer or a child's exit signal set to SIGCONT) is seen
-through SIGCHLD and ends the interpreter, like a crash between cells.
+handlers), so nothing of a cell runs after it returns; the next "run" continues it. A continue
+by anyone else (a POSIX timer or a child's exit signal set to SIGCONT) is seen through SIGCHLD
+and ends the interpreter, like a crash between cells.
 """
 
 import ctypes
@@ -941,17 +935,16 @@ class Supervisor:
             return False
         return info is not None and info.si_code == os.CLD_CONTINUED
 
-    def thaw_child(self, send=True):
-        """Continues the interpreter for the next cell (`send` False: the host sends the SIGCONT)."""
+    def thaw_child(self):
+        """Continues the interpreter for the next cell."""
         if not self.frozen:
             return
         self.frozen = False
         signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})
-        if send:
-            try:
-                os.kill(self.child, signal.SIGCONT)
-            except OSError:
-                pass
+        try:
+            os.kill(self.child, signal.SIGCONT)
+        except OSError:
+            pass
 
     def on_wake(self):
         """SIGCHLD: a frozen interpreter that runs again did not wait for its next cell."""
@@ -1027,16 +1020,10 @@ class Supervisor:
             return
         kind = message.get("type")
         if kind == "run" and self.current is None:
-            self.thaw_child(send=message.get("hostContinues") is not True)
+            self.thaw_child()
             # The interpreter reads the code itself (fd 5); it counts its cells as we do.
             self.child_runs += 1
             self.current = (str(message.get("id")), self.child_runs)
-        elif kind == "continue":
-            if self.current is not None:
-                try:
-                    os.kill(self.child, signal.SIGCONT)
-                except OSError:
-                    pass
         elif kind == "interrupt":
             if self.current is not None and self.current[0] == message.get("id"):
                 try:
@@ -1150,7 +1137,7 @@ class Supervisor:
 
     def loop(self):
         requests = LineReader(REQ_FD, MAX_REQUEST_LINE)
-        send_line(REP_FD, {"type": "ready", "pid": os.getpid(), "child": self.child, "uid": os.getuid(), "python": sys.version.split()[0]})
+        send_line(REP_FD, {"type": "ready", "pid": os.getpid(), "uid": os.getuid(), "python": sys.version.split()[0]})
         while True:
             # While a "done" waits for the interpreter to be idle, look again soon (0.2 ms,
             # backing off to 20 ms: a cell that forged it may run on for long).
@@ -1161,20 +1148,18 @@ class Supervisor:
             else:
                 self.pending_wait = 0
             readable, _, _ = select.select([REQ_FD, self.control, self.wake_read], [], [], wait)
+            if self.wake_read in readable:
+                self.on_wake()
+                if self.ended:
+                    return
             # Requests first: the host sends a cell's "run" here before its code to the
-            # interpreter, so its "done" never arrives before the cell is known; and before it
-            # sends the interpreter its SIGCONT, so that continue is known for the cell's (the
-            # "run" is readable by the time its SIGCHLD is) and not taken for a foreign one.
+            # interpreter, so its "done" never arrives before the cell is known.
             if REQ_FD in readable:
                 lines = requests.read()
                 if lines is None:
                     break
                 for line in lines:
                     self.on_request(line)
-            if self.wake_read in readable:
-                self.on_wake()
-                if self.ended:
-                    return
             if self.control in readable:
                 self.on_control()
             if self.ended:

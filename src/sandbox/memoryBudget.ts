@@ -258,14 +258,6 @@ export class SandboxBudget {
     await this.cgroup?.remove();
   }
 
-  /**
-   * The host pid the interpreter should have (the deepest process of the start-up chain, forked
-   * before "ready"); the worker checks it against the pid the supervisor named before using it.
-   */
-  get interpreterPid(): number | undefined {
-    return this.chain.length >= 2 ? this.chain[this.chain.length - 1] : undefined;
-  }
-
   /** The host pid of the worker (the deepest process of the start-up chain). */
   private get workerPid(): number | undefined {
     return this.chain[this.chain.length - 1];

@@ -15,8 +15,7 @@ export const listedFileSchema = z.object({
 export type ListedFile = z.infer<typeof listedFileSchema>;
 
 export const workerMessageSchema = z.discriminatedUnion('type', [
-  /** `pid`: the supervisor's, `child`: the interpreter's (as the sandbox sees them). */
-  z.object({ type: z.literal('ready'), pid: z.number().int(), child: z.number().int().optional(), uid: z.number().int(), python: z.string() }),
+  z.object({ type: z.literal('ready'), pid: z.number().int(), uid: z.number().int(), python: z.string() }),
   z.object({
     type: z.literal('done'),
     id: z.string(),

@@ -211,7 +211,6 @@ export class PythonCodeRunner implements CodeRunner {
         await worker.kill();
         return false;
       }
-      worker.adoptInterpreter(this.budget.interpreterPid);
       if (this.copiedArtifacts) await rm(join(this.hostDir, 'artifacts'), { recursive: true, force: true });
       this.copiedArtifacts = false;
       this.hostCopyBytes = 0;
@@ -242,7 +241,6 @@ export class PythonCodeRunner implements CodeRunner {
           this.starting = undefined;
           this.worker = worker;
           this.budget.workerStarted(worker.pid);
-          worker.adoptInterpreter(this.budget.interpreterPid);
           return worker;
         },
         (error: unknown) => {

@@ -78,16 +78,6 @@ export class WorkerProcess {
   private onOutput: (() => void) | undefined;
   /** The supervisor's pid as the sandbox sees it (its "ready" message). */
   private supervisorPid: number | undefined;
-  /** The interpreter's pid as the sandbox sees it (the "ready" message; a reset's answer). */
-  private interpreterNsPid: number | undefined;
-  /** The interpreter's host pid, once `adoptInterpreter` confirmed it: the host continues it itself. */
-  private interpreterPid: number | undefined;
-  /**
-   * True after a cell's "done" (the supervisor stops the interpreter before it answers); false
-   * after start and reset, when it runs (waiting for code): a SIGCONT then would not start the
-   * cell, and might arrive only after that cell was over and the interpreter stopped again.
-   */
-  private interpreterStopped = false;
 
   private constructor(
     private readonly child: ChildProcess,
@@ -167,10 +157,7 @@ export class WorkerProcess {
     child.stderr.on('data', collect);
     try {
       const ready = await worker.waitFor((m) => m.type === 'ready', startTimeoutMs, signal);
-      if (ready.type === 'ready') {
-        worker.supervisorPid = ready.pid;
-        worker.interpreterNsPid = ready.child;
-      }
+      if (ready.type === 'ready') worker.supervisorPid = ready.pid;
     } catch (error) {
       await worker.kill();
       const detail = Buffer.concat(startupErrors).toString('utf8').trim().split('\n').slice(-3).join(' ');
@@ -271,17 +258,10 @@ export class WorkerProcess {
     let done: DoneMessage | undefined;
     try {
       // The supervisor learns of the cell (and its nonce) before the interpreter gets the code.
-      // With a known interpreter pid the host continues it itself (see continueInterpreter).
-      const hostContinues = this.interpreterStopped && this.interpreterPid !== undefined && this.requests.writableLength === 0;
-      this.interpreterStopped = false;
-      this.send({ type: 'run', id: nonce, ...(hostContinues ? { hostContinues } : {}) });
+      this.send({ type: 'run', id: nonce });
       this.send({ type: 'run', code }, true);
-      if (hostContinues) this.continueInterpreter();
       const reply = await this.waitFor((m) => m.type === 'done' && m.id === nonce, Number.POSITIVE_INFINITY);
-      if (reply.type === 'done') {
-        done = reply;
-        this.interpreterStopped = reply.final !== true;
-      }
+      if (reply.type === 'done') done = reply;
       // The markers were written before the reply; wait until both pipes delivered them.
       await Promise.race([streamsEnded, this.exitPromise]);
       if (stoppedBy && stoppedBy !== 'output-limit' && !fatal) {
@@ -354,56 +334,10 @@ export class WorkerProcess {
   async reset(timeoutMs = 10_000): Promise<boolean> {
     if (this.exited) return false;
     this.send({ type: 'reset' });
-    this.interpreterPid = undefined;
-    this.interpreterStopped = false;
     const reply = await this.waitFor((m) => m.type === 'reset', timeoutMs).catch(() => undefined);
-    if (reply?.type === 'reset' && reply.ok && !this.exited) {
-      this.interpreterNsPid = reply.pid;
-      return true;
-    }
+    if (reply?.type === 'reset' && reply.ok && !this.exited) return true;
     await this.kill();
     return false;
-  }
-
-  /**
-   * Takes `hostPid` as the interpreter's host pid if /proc confirms it (its innermost NSpid is
-   * the pid the supervisor named): from then on the host sends it the SIGCONT that starts each
-   * cell itself, one process wake-up less per cell than through the supervisor, which still
-   * continues it as well. Linux only; elsewhere only the supervisor continues it.
-   */
-  adoptInterpreter(hostPid: number | undefined): void {
-    this.interpreterPid = undefined;
-    if (hostPid === undefined || this.interpreterNsPid === undefined || hostPid === this.child.pid) return;
-    try {
-      const status = readFileSync(`/proc/${hostPid}/status`, 'latin1');
-      const nspid = /^NSpid:\s*(.*)$/m.exec(status)?.[1]?.trim().split(/\s+/);
-      if (nspid && Number(nspid[nspid.length - 1]) === this.interpreterNsPid) this.interpreterPid = hostPid;
-    } catch {
-      // no /proc: the supervisor continues it
-    }
-  }
-
-  /**
-   * Continues the stopped interpreter for the cell whose "run" (with "hostContinues") was just
-   * written; the supervisor then leaves the continue to us. Only once that line is in the
-   * supervisor's pipe (nothing buffered on our side): it takes a continue with no "run" waiting
-   * for a foreign one and ends the interpreter. Otherwise, or when the signal cannot be sent, the
-   * supervisor is asked to continue it. The interpreter is the supervisor's child, reaped only
-   * when the worker ends or by a reset (which forgets this pid first), so the pid cannot have
-   * been reused by another process meanwhile.
-   */
-  private continueInterpreter(): void {
-    const pid = this.interpreterPid;
-    if (pid === undefined || this.exited) return;
-    if (this.requests.writableLength === 0) {
-      try {
-        process.kill(pid, 'SIGCONT');
-        return;
-      } catch {
-        // not ours to signal after all: the supervisor does it
-      }
-    }
-    this.send({ type: 'continue' });
   }
 
   /** Kills the worker and every process it started; resolves once the worker has exited. */
