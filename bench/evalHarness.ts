@@ -1,6 +1,6 @@
 // Evaluation harness overhead: 1,000 generated questions against a zero-latency scripted model
 // server (its own process, as a real server would be), each answer needing one trivial code
-// cell in the real sandbox (stateless, one warm interpreter per worker), results appended to a
+// cell in the real sandbox (stateless, one sandbox per worker, reset between questions), results appended to a
 // real JSONL file. Measured at concurrency 1, 4 and 8, against two baselines from the same run:
 // the bare HTTP round trips a question needs (two streamed chat requests) and the bare sandbox
 // round trip of its cell. Goal: ≥ 100 questions/s at concurrency 8 on 2 cores.
@@ -167,7 +167,7 @@ async function main(): Promise<void> {
     for (const c of LEVELS) rows.push(await harness(server.url, root, c, QUESTIONS));
     const qps = (r: Row): number => (r.questions / r.wallMs) * 1000;
     const base = rows.find((r) => r.name.startsWith('harness, concurrency 1'));
-    console.log(`${QUESTIONS} questions, each 2 model requests + 1 code cell; ${cpus().length} cores; sandbox ${sandbox.tier} tier, stateless, one warm interpreter per worker; scripted server in its own process\n`);
+    console.log(`${QUESTIONS} questions, each 2 model requests + 1 code cell; ${cpus().length} cores; sandbox ${sandbox.tier} tier, stateless, one sandbox per worker reset between questions; scripted server in its own process\n`);
     console.log('| run | questions | wall | questions/s | vs concurrency 1 | model ms/q | code ms/q | harness CPU ms/q | of it kernel ms/q | harness-bound limit q/s | correct |');
     console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
     for (const r of rows) {

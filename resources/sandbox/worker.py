@@ -14,7 +14,9 @@ Host protocol (JSON lines, never on stdout/stderr):
   fd 3  host -> supervisor   {"type":"run","id":NONCE}
                              {"type":"interrupt","id":NONCE}
                              {"type":"reap"}
+                             {"type":"reset"}  (between questions of an evaluation, see reset())
   fd 4  supervisor -> host   {"type":"ready",...} / {"type":"done","id":NONCE,...} / {"type":"reaped"}
+                             / {"type":"reset","ok":BOOL,"pid":N}
   fd 5  host -> interpreter  {"type":"run","code":STR} / {"type":"reap"} (the code goes straight
                              to the interpreter: one hop less per cell; it holds no secret)
 The nonce never enters the interpreter: after a cell the supervisor writes
@@ -46,6 +48,7 @@ import resource
 import select
 import signal
 import socket
+import stat
 import sys
 import threading
 import time
@@ -249,6 +252,53 @@ def kill_descendants(spare=()):
             return
 
 
+def kill_everything_else():
+    """Kills every process of the sandbox but this one and its init: in a pid namespace of its
+    own every pid /proc lists (the namespace's init refuses: it is not ours), else this
+    supervisor's descendants (orphans are re-parented to it: it is a child subreaper)."""
+    if not ARGS.get("pidNamespace"):
+        kill_descendants()
+        return
+    me = os.getpid()
+    for _ in range(50):
+        pids = [pid for pid in sandbox_pids() if pid not in (1, me)]
+        for sig in (signal.SIGSTOP, signal.SIGKILL):
+            for pid in pids:
+                try:
+                    os.kill(pid, sig)
+                except OSError:
+                    pass
+        reap_zombies()
+        if not others_alive():
+            return
+        time.sleep(0.001)
+
+
+def sandbox_pids():
+    try:
+        return [int(entry) for entry in os.listdir("/proc") if entry.isdigit()]
+    except OSError:
+        return []
+
+
+def others_alive():
+    """True while a process other than this one and its init (or its ancestors) lives; zombies not counted."""
+    me = os.getpid()
+    if ARGS.get("pidNamespace"):
+        candidates = [pid for pid in sandbox_pids() if pid not in (1, me)]
+    else:
+        candidates = descendants(me)
+    for pid in candidates:
+        try:
+            with open("/proc/%d/stat" % pid, "rb") as f:
+                data = f.read()
+            if data[data.rindex(b")") + 2 : data.rindex(b")") + 3] != b"Z":
+                return True
+        except (OSError, ValueError):
+            continue
+    return False
+
+
 def reap_zombies(spare=()):
     """Waits for this process's exited children, except `spare` (waited for by their owner)."""
     me = os.getpid()
@@ -306,6 +356,116 @@ class LineReader:
             else:
                 self.parts.append(rest)
         return lines
+
+
+# ---------------------------------------------------------------- reset between questions
+
+# Where a question's code can leave files: scratch (the cwd), $HOME and $TMPDIR, and in a
+# sandbox of its own (pid namespace) /tmp and /dev/shm. All are emptied by a reset.
+def writable_roots():
+    roots = [".", os.environ.get("HOME"), os.environ.get("TMPDIR")]
+    if ARGS.get("pidNamespace"):
+        roots += ["/tmp", "/dev/shm"]
+    seen, found = set(), []
+    for root in roots:
+        if not root:
+            continue
+        try:
+            st = os.stat(root)
+        except OSError:
+            continue
+        if (st.st_dev, st.st_ino) not in seen:
+            seen.add((st.st_dev, st.st_ino))
+            found.append(root)
+    return found
+
+
+def folders_below(root):
+    """Relative paths of the folders under `root` on its own file system, e.g. the parents
+    bubblewrap made for a bind below /tmp (a venv there). A reset keeps them, and empties them."""
+    try:
+        dev = os.lstat(root).st_dev
+    except OSError:
+        return set()
+    found = set()
+    stack = [""]
+    while stack and len(found) < 1000:
+        rel = stack.pop()
+        try:
+            names = os.listdir(os.path.join(root, rel) if rel else root)
+        except OSError:
+            continue
+        for name in names:
+            path = os.path.join(rel, name) if rel else name
+            try:
+                st = os.lstat(os.path.join(root, path))
+            except OSError:
+                continue
+            if stat.S_ISDIR(st.st_mode) and st.st_dev == dev:
+                found.add(path)
+                stack.append(path)
+    return found
+
+
+def empty_folder(dir_fd, dev, keep, prefix="", depth=0):
+    """Removes everything inside the open folder `dir_fd` but the folders in `keep` (emptied
+    instead) and other file systems mounted there (binds, read-only); never follows a link.
+    Raises OSError when something cannot be removed."""
+    if depth > 64:
+        raise OSError("folders nested too deep to remove")
+    for name in os.listdir(dir_fd):
+        try:
+            st = os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
+        except FileNotFoundError:
+            continue
+        path = prefix + name
+        if not stat.S_ISDIR(st.st_mode):
+            os.unlink(name, dir_fd=dir_fd)
+            continue
+        if st.st_dev != dev:
+            continue
+        if st.st_mode & 0o700 != 0o700 and path not in keep:
+            # A folder the cell made unreadable is still its own (same uid): open it up to empty it.
+            # (Every process of the sandbox is gone by now: nothing can swap it for a link.)
+            os.chmod(name, 0o700, dir_fd=dir_fd)
+        sub = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=dir_fd)
+        try:
+            empty_folder(sub, dev, keep, path + "/", depth + 1)
+        finally:
+            os.close(sub)
+        if path not in keep:
+            os.rmdir(name, dir_fd=dir_fd)
+
+
+def skeleton():
+    """{folder: sorted names} of the sandbox's own root and /dev file systems (the folders bubblewrap
+    made, outside every bind and tmpfs). Where the sandbox's user owns them (a user namespace),
+    a question could leave a file there: a reset then fails and the host starts a fresh sandbox."""
+    if not ARGS.get("pidNamespace"):
+        return None
+    found = {}
+    for top in ("/", "/dev"):
+        try:
+            dev = os.lstat(top).st_dev
+        except OSError:
+            continue
+        stack = [top]
+        while stack and len(found) < 2000:
+            folder = stack.pop()
+            try:
+                names = sorted(os.listdir(folder))
+            except OSError:
+                continue
+            found[folder] = names
+            for name in names:
+                path = os.path.join(folder, name)
+                try:
+                    st = os.lstat(path)
+                except OSError:
+                    continue
+                if stat.S_ISDIR(st.st_mode) and st.st_dev == dev:
+                    stack.append(path)
+    return found
 
 
 # ---------------------------------------------------------------- scratch scan
@@ -572,15 +732,31 @@ def close_in_forked_child(fd):
     return close
 
 
+def close_all_but(keep):
+    try:
+        fds = [int(fd) for fd in os.listdir("/proc/self/fd")]
+    except OSError:
+        fds = range(3, 1024)
+    for fd in fds:
+        if fd not in keep:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+
 def start_interpreter(supervisor_end, interpreter_end):
     """Forks the interpreter; returns its pid (in the supervisor)."""
     pid = os.fork()
     if pid != 0:
         return pid
     # The interpreter: no host protocol pipes, no supervisor socket end, dies with the supervisor.
+    # Only fds 0-2, the code channel and its own control end stay open (an interpreter forked by
+    # a reset would otherwise inherit the supervisor's wake-up pipe and /proc descriptors).
     try:
-        for fd in (REQ_FD, REP_FD, supervisor_end.fileno()):
-            os.close(fd)
+        close_all_but((0, 1, 2, CODE_FD, interpreter_end.fileno()))
+        signal.set_wakeup_fd(-1)
+        signal.pthread_sigmask(signal.SIG_SETMASK, set())
         os.register_at_fork(after_in_child=close_in_forked_child(CODE_FD))
         prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
         # Its own files under /proc stay readable to itself and its tools.
@@ -605,6 +781,9 @@ class Supervisor:
         self.pending_wait = 0
         self.ended = False
         self.snapshot = scan_scratch()
+        self.skeleton = skeleton()
+        # What a reset must leave in the writable folders (see `reset`).
+        self.kept = {root: folders_below(root) for root in writable_roots()}
         self.child = None
         self.child_syscall_fd = None
         self.control = None
@@ -626,6 +805,10 @@ class Supervisor:
         signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})
 
     def start_child(self):
+        if self.control is not None:
+            self.control.close()
+        if self.child_stat_fd is not None:
+            os.close(self.child_stat_fd)
         supervisor_end, interpreter_end = socket.socketpair()
         self.child = start_interpreter(supervisor_end, interpreter_end)
         self.child_runs = 0
@@ -851,6 +1034,62 @@ class Supervisor:
             # The interpreter waits for its own children when the host then sends it "reap".
             kill_descendants(spare=(self.child,))
             send_line(REP_FD, {"type": "reaped"})
+        elif kind == "reset" and self.current is None:
+            detail = self.reset()
+            reply = {"type": "reset", "ok": detail is None, "pid": self.child}
+            if detail is not None:
+                reply["detail"] = detail[:500]
+            send_line(REP_FD, reply)
+            if detail is not None:
+                self.ended = True
+
+    def reset(self):
+        """Makes this sandbox as a fresh one would be for the next question of an evaluation:
+        every process but this supervisor (and bubblewrap's init) killed, every writable folder
+        emptied, and a new interpreter forked from this process, which never ran user code (so
+        no module, variable, environment change or signal handler of the last question is
+        there). None when done, else why not: the worker then ends and the host starts a fresh
+        sandbox."""
+        self.frozen = False
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})
+        self.end_child()
+        kill_everything_else()
+        try:
+            # Nothing but the host writes the code channel; a cell that never read its code
+            # must not hand it to the next interpreter.
+            os.set_blocking(CODE_FD, False)
+            while os.read(CODE_FD, 1 << 16):
+                pass
+        except (BlockingIOError, InterruptedError):
+            pass
+        except OSError as exc:
+            return "the code channel failed (%s)" % exc
+        finally:
+            os.set_blocking(CODE_FD, True)
+        if others_alive():
+            return "a process of the last question could not be killed"
+        for root, kept in self.kept.items():
+            try:
+                fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+                try:
+                    empty_folder(fd, os.fstat(fd).st_dev, kept)
+                finally:
+                    os.close(fd)
+            except (OSError, RecursionError) as exc:
+                return "%s could not be emptied (%s)" % (root, exc)
+            if folders_below(root) != kept:
+                return "%s could not be emptied" % root
+        if skeleton() != self.skeleton:
+            return "the last question changed a folder outside scratch, /tmp and home"
+        try:
+            while os.read(self.wake_read, 256):
+                pass
+        except OSError:
+            pass
+        EMPTY_SCAN["mtime"] = None
+        self.snapshot = scan_scratch()
+        self.start_child()
+        return None
 
     def on_control(self):
         lines = self.control_reader.read()

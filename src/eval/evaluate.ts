@@ -1,8 +1,11 @@
 // The evaluation as both front ends run it (CLI and VS Code): the runner loop plus, for every
-// question, a fresh stateless sandbox that no other question's code touched, and a second one
-// for its custom checker that no model code ever ran in (issue 10: a cell that patches builtins
-// must not make a later question's checker accept anything). A pool's warm spare keeps the
-// start cheap. Each question's sandboxes are disposed and their scratch removed when it ends.
+// question, a stateless sandbox that no other question's code touched, and a second one for its
+// custom checker that no model code ever ran in (issue 10: a cell that patches builtins must not
+// make a later question's checker accept anything). Each worker keeps its model sandbox from
+// question to question, made fresh by a reset between them (every other process killed, its
+// writable folders emptied, a new interpreter forked by the supervisor, which never ran model
+// code: see PythonCodeRunner.reset); a sandbox whose reset fails, or whose question hit a limit,
+// is disposed and the next question gets a new one. Checker sandboxes are never reused.
 import type { CodeRunner } from '../sandbox/types';
 import { runEvaluation, sampleSeed, type EvalEvent } from './runner';
 import { sandboxCheckRunner } from './sandboxChecker';
@@ -36,8 +39,25 @@ export function autoConcurrency(setting: number, backendKind: 'ollama' | 'openai
   return backendKind === 'openai' ? 4 : 1;
 }
 
+/** A runner whose sandbox can be made as fresh as a new one (PythonCodeRunner.reset). */
+interface ResettableRunner extends CodeRunner {
+  reset(signal?: AbortSignal): Promise<boolean>;
+}
+
+function isResettable(runner: CodeRunner): runner is ResettableRunner {
+  return typeof (runner as Partial<ResettableRunner>).reset === 'function';
+}
+
+/** Ends a runner and removes its scratch folder (rm never follows links: nothing outside goes). */
+async function disposeRunner(runner: CodeRunner): Promise<void> {
+  await runner.dispose();
+  await removeTree(runner.scratchDir).catch(() => undefined);
+}
+
 export async function* evaluate(options: EvaluateOptions, signal: AbortSignal): AsyncGenerator<EvalEvent, void, undefined> {
   let nextSlot = 0;
+  /** Per worker: its model sandbox, reset after its last question, for its next one. */
+  const idle = new Map<number, CodeRunner>();
   // Starts are serialised: a pool hands its one warm spare to one caller at a time.
   let starting: Promise<unknown> = Promise.resolve();
   const newRunner: EvaluateOptions['newRunner'] = (slot, runSignal, purpose) => {
@@ -45,7 +65,7 @@ export async function* evaluate(options: EvaluateOptions, signal: AbortSignal): 
     starting = started.catch(() => undefined);
     return started;
   };
-  yield* runEvaluation(
+  const events = runEvaluation(
     {
       records: options.records,
       meta: { model: options.model, temperature: options.temperature, seed: options.seed ?? null, textOnly: options.textOnly },
@@ -57,11 +77,12 @@ export async function* evaluate(options: EvaluateOptions, signal: AbortSignal): 
       solve: async (record, context) => {
         const slot = `q${nextSlot++}`;
         const sandboxes = new QuestionSandboxes(newRunner, context.signal);
+        let runner: CodeRunner | null = null;
         try {
-          let runner: CodeRunner | null = null;
           if (!options.textOnly) {
             try {
-              runner = await sandboxes.get(slot, 'model');
+              runner = idle.get(context.worker) ?? (await newRunner(slot, context.signal, 'model'));
+              idle.delete(context.worker);
             } catch (e) {
               if (context.signal.aborted) throw e;
               return sandboxFailure(record, e);
@@ -78,12 +99,27 @@ export async function* evaluate(options: EvaluateOptions, signal: AbortSignal): 
           // Recorded so a replayed trajectory shows the tier its code really ran on.
           return runner ? { ...outcome, tier: runner.tier } : outcome;
         } finally {
-          await sandboxes.dispose();
+          const model = runner;
+          await Promise.all([
+            sandboxes.dispose(),
+            model &&
+              (async () => {
+                if (isResettable(model) && !context.signal.aborted && (await model.reset(context.signal))) idle.set(context.worker, model);
+                else await disposeRunner(model);
+              })(),
+          ]);
         }
       },
     },
     signal,
   );
+  try {
+    yield* events;
+  } finally {
+    const left = [...idle.values()];
+    idle.clear();
+    await Promise.all(left.map(disposeRunner));
+  }
 }
 
 /** The sandboxes of one question, started on first use and all disposed (scratch removed) at its end. */
@@ -107,18 +143,7 @@ class QuestionSandboxes {
   async dispose(): Promise<void> {
     const all = [...this.started.values()];
     this.started.clear();
-    await Promise.all(
-      all.map((p) =>
-        p.then(
-          async (r) => {
-            await r.dispose();
-            // rm never follows links: whatever the cell left in its scratch goes, nothing outside.
-            await removeTree(r.scratchDir).catch(() => undefined);
-          },
-          () => undefined,
-        ),
-      ),
-    );
+    await Promise.all(all.map((p) => p.then(disposeRunner, () => undefined)));
   }
 }
 

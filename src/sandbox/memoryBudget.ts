@@ -132,6 +132,33 @@ export class SandboxBudget {
     this.chainListed = new Set(this.listProcesses().pids);
   }
 
+  /**
+   * Call after the supervisor reset the sandbox (a new interpreter in place of the old one).
+   * False unless the sandbox holds exactly as many processes as when it started: anything of
+   * the last question still alive would otherwise be taken for part of the worker.
+   */
+  workerReset(rootPid: number | undefined): boolean {
+    if (rootPid === undefined || this.chain[0] !== rootPid || this.chain.length < 2) return false;
+    // The interpreter is the last of the chain, the supervisor before it: its one child now is
+    // the new interpreter (/proc/PID/task/TID/children, cheaper than a scan of the host's /proc).
+    const supervisor = this.chain[this.chain.length - 2] ?? rootPid;
+    const children = childrenOf(supervisor);
+    const chain = children === undefined ? [rootPid, ...findDescendants(rootPid)] : children.length === 1 ? [...this.chain.slice(0, -1), ...children] : [];
+    const listed = this.listProcesses(chain).pids;
+    if (chain.length !== this.chain.length || listed.length !== this.chainListed.size) return false;
+    this.chain = chain;
+    this.chainSet = new Set(chain);
+    this.chainListed = new Set(listed);
+    this.oomSeen = this.cgroup?.oomKills() ?? 0;
+    // Scratch was emptied and nothing of the last question holds a deleted file any more: a
+    // walk of the (empty) folder is the whole measure, and counts as the last walk.
+    const dir = this.scratchDir();
+    const fs = fileSystemUse(dir);
+    this.lastUsage = measureScratch(dir, this.limits.diskEntries);
+    this.lastWalk = { at: performance.now(), fsBytes: fs?.bytes ?? 0, fsInodes: fs?.inodes ?? 0 };
+    return true;
+  }
+
   /** Starts watching a cell; `kill` ends the whole sandbox (the worker and everything it started). */
   watchCell(kill: () => Promise<void>): CellWatch {
     const oomBefore = this.oomSeen;
@@ -241,8 +268,8 @@ export class SandboxBudget {
    * sandbox's own /proc (a few entries; pids as the sandbox sees them); else a host /proc
    * scan for the worker's descendants. `proc(pid)` is where that process's /proc files are.
    */
-  private listProcesses(): { pids: number[]; proc: (pid: number) => string } {
-    const worker = this.workerPid;
+  private listProcesses(chain: readonly number[] = this.chain): { pids: number[]; proc: (pid: number) => string } {
+    const worker = chain[chain.length - 1];
     if (this.cgroup?.path) return { pids: this.cgroup.pids(), proc: (pid) => `/proc/${pid}` };
     if (worker === undefined) return { pids: [], proc: (pid) => `/proc/${pid}` };
     if (this.plan.pidNamespace) {
@@ -256,7 +283,7 @@ export class SandboxBudget {
     }
     // (sandbox-core) From the chain's root: orphans are re-parented to the supervisor, whose
     // child the interpreter (possibly the last of the chain) is.
-    const root = this.chain[0] ?? worker;
+    const root = chain[0] ?? worker;
     return { pids: [root, ...findDescendants(root)], proc: (pid) => `/proc/${pid}` };
   }
 
@@ -300,6 +327,15 @@ export class SandboxBudget {
     for (const pid of listed.pids) total += processMemory(listed.proc(pid));
     for (const mount of this.plan.tmpfsMounts) total += tmpfsUsed(`/proc/${worker}/root${mount}`);
     return total;
+  }
+}
+
+/** The children of a single-threaded process, from /proc; undefined where the kernel does not list them. */
+function childrenOf(pid: number): number[] | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'latin1').split(' ').filter(Boolean).map(Number);
+  } catch {
+    return undefined;
   }
 }
 

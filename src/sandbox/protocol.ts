@@ -36,6 +36,8 @@ export const workerMessageSchema = z.discriminatedUnion('type', [
     threads: z.number().int().nonnegative().optional(),
   }),
   z.object({ type: z.literal('reaped') }),
+  /** The answer to a reset (worker.py `reset`): `pid` is the new interpreter's, as the sandbox sees it. */
+  z.object({ type: z.literal('reset'), ok: z.boolean(), pid: z.number().int(), detail: z.string().max(500).optional() }),
 ]);
 export type WorkerMessage = z.infer<typeof workerMessageSchema>;
 export type DoneMessage = Extract<WorkerMessage, { type: 'done' }>;

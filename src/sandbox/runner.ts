@@ -128,6 +128,8 @@ export class PythonCodeRunner implements CodeRunner {
   private cellCount = 0;
   private lostState = false;
   private disposed = false;
+  /** A limit, a kill or a restart happened since the last reset: `reset` then refuses (see there). */
+  private tainted = false;
   /** basic tier: $HOME and TMPDIR of the worker, outside scratch. */
   private readonly privateDir: string;
   /**
@@ -140,6 +142,8 @@ export class PythonCodeRunner implements CodeRunner {
   private readonly budget: SandboxBudget;
   /** Bytes of artifact copies kept in hostDir so far (held to limits.artifactHostBytes). */
   private hostCopyBytes = 0;
+  /** True once a cell listed artifacts (hostDir/artifacts may hold copies). */
+  private copiedArtifacts = false;
 
   constructor(
     private readonly setup: SandboxSetup,
@@ -186,6 +190,34 @@ export class PythonCodeRunner implements CodeRunner {
     const run = this.queue.then(() => this.runSerialized(code, options));
     this.queue = run.catch(() => undefined);
     return run;
+  }
+
+  /**
+   * Makes this runner's sandbox as fresh as a new one for another question of an evaluation
+   * (evaluation integrity, issue 10 item 6, at the cost of a fork instead of a sandbox start):
+   * the supervisor kills every other process of the sandbox, empties scratch, /tmp, home and
+   * /dev/shm, and forks a new interpreter from itself (it never ran user code, so no module,
+   * variable or environment change survives); the host then checks that the sandbox holds as
+   * many processes as at its start, and drops its artifact copies. Resolves false, with the
+   * worker ended, when any step fails or when a cell since the last reset hit a limit, was
+   * killed, or lost its interpreter: the caller then disposes this runner and starts a fresh
+   * sandbox. Never throws.
+   */
+  async reset(signal?: AbortSignal): Promise<boolean> {
+    const run = this.queue.then(async () => {
+      const worker = this.worker;
+      if (this.disposed || this.tainted || this.lostState || !worker?.alive || signal?.aborted) return false;
+      if (!(await worker.reset()) || !this.budget.workerReset(worker.pid)) {
+        await worker.kill();
+        return false;
+      }
+      if (this.copiedArtifacts) await rm(join(this.hostDir, 'artifacts'), { recursive: true, force: true });
+      this.copiedArtifacts = false;
+      this.hostCopyBytes = 0;
+      return true;
+    });
+    this.queue = run.catch(() => undefined);
+    return run.catch(() => false);
   }
 
   async dispose(): Promise<void> {
@@ -247,6 +279,7 @@ export class PythonCodeRunner implements CodeRunner {
     const artifacts = await this.copyArtifacts(outcome, cell);
     const output = await this.collectOutput(outcome, join(outputDir, `cell-${cell}.txt`));
     const kill = this.describeKill(outcome, verdict);
+    if (kill || outcome.workerLost || restarted) this.tainted = true;
     return {
       stdout: output.stdout,
       stderr: output.stderr,
@@ -264,6 +297,7 @@ export class PythonCodeRunner implements CodeRunner {
 
   private async copyArtifacts(outcome: CellOutcome, cell: number): Promise<Artifact[]> {
     const listed = outcome.done?.artifacts ?? [];
+    if (listed.length > 0) this.copiedArtifacts = true;
     try {
       const left = Math.max(0, this.setup.limits.artifactHostBytes - this.hostCopyBytes);
       const artifacts = await copyOutArtifacts(this.scratch, listed, join(this.hostDir, 'artifacts', `cell-${cell}`), left);

@@ -1,7 +1,7 @@
 // Ollama (the default backend), through the official `ollama` npm client.
 import { Ollama } from 'ollama';
 import { z } from 'zod';
-import { checkedFetch } from './checkedFetch';
+import { leanFetch } from './leanFetch';
 import { connectionLost, isAbortError, isConnectionLost, malformedLine, modelMissing, unreachableError } from './errors';
 import { BackendError, type ChatChunk, type ChatMessage, type ChatRequest, type ModelBackend, type ModelInfo, type PullProgress, type RunningModel, type ThinkSetting } from './types';
 import { knob } from '../frontEnd';
@@ -120,7 +120,7 @@ export class OllamaBackend implements ModelBackend {
 
   /** A client whose every request also listens to `signal` and whose NDJSON is checked line by line. */
   private client(signal?: AbortSignal): Ollama {
-    return new Ollama({ host: this.baseUrl, fetch: checkedFetch(signal, (line) => malformedLine('Ollama', this.baseUrl, 'NDJSON line', line)) });
+    return new Ollama({ host: this.baseUrl, fetch: leanFetch(signal, (line) => malformedLine('Ollama', this.baseUrl, 'NDJSON line', line)) });
   }
 
   async *streamChat(request: ChatRequest, signal: AbortSignal): AsyncIterable<ChatChunk> {
@@ -157,6 +157,7 @@ export class OllamaBackend implements ModelBackend {
     }
     const onAbort = (): void => stream.abort();
     signal.addEventListener('abort', onAbort, { once: true });
+    let finished = false;
     try {
       for await (const raw of stream) {
         const parsed = chatChunkSchema.safeParse(raw);
@@ -172,6 +173,7 @@ export class OllamaBackend implements ModelBackend {
           yield { type: 'tool-call', call: { id: `call_${calls++}`, name: call.function.name, arguments: typeof args === 'string' ? args : JSON.stringify(args ?? {}) } };
         }
         if (chunk.done) {
+          finished = true;
           yield {
             type: 'done',
             doneReason: chunk.done_reason,
@@ -187,7 +189,8 @@ export class OllamaBackend implements ModelBackend {
       throw this.translate(error, request.model);
     } finally {
       signal.removeEventListener('abort', onAbort);
-      stream.abort();
+      // A finished reply has released its connection already; aborting it would only cost an AbortError.
+      if (!finished) stream.abort();
     }
   }
 

@@ -1,7 +1,8 @@
 // Evaluation integrity (issue 10, item 6), through the real loader, the real eval runner, the real
 // sandbox and real HTTP (the scripted server plays the model): a question's code that patches
 // builtins (../shared/cases/sandbox-attacks/09-eval-forges-checker.py) must not make its own or any
-// later question's custom checker accept a wrong answer; dataset files and checkers that are links
+// later question's custom checker accept a wrong answer (the later questions run in the same
+// sandbox, reset in between: test/unit/sandbox/reset.test.ts); dataset files and checkers that are links
 // out of the dataset, or checker paths that climb out of the task folder, are refused.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -82,6 +83,7 @@ describe.each(TIERS)('evaluation integrity (%s tier)', (tier) => {
     const scratch = path.join(dir, `scratch-${tier}`);
     const pool = new SandboxPool({ scratchRoot: scratch, mode: 'stateless', isolation: tier === 'basic' ? 'basic' : 'auto' });
     const tiers: string[] = [];
+    let modelSandboxes = 0;
     try {
       const end = await endOf(
         evaluate(
@@ -96,9 +98,10 @@ describe.each(TIERS)('evaluation integrity (%s tier)', (tier) => {
             concurrency: 1,
             perQuestionTimeoutMs: 0,
             resume: false,
-            newRunner: async (slot, signal) => {
+            newRunner: async (slot, signal, purpose) => {
               const runner = await pool.acquire(path.join(scratch, slot), signal);
               tiers.push(runner.tier);
+              if (purpose === 'model') modelSandboxes++;
               return runner;
             },
           },
@@ -113,6 +116,8 @@ describe.each(TIERS)('evaluation integrity (%s tier)', (tier) => {
       // The checker still works: a right answer is scored right.
       expect(byId.get('right')).toMatchObject({ answer: '42', correct: true });
       expect(new Set(tiers)).toEqual(new Set([tier]));
+      // One worker: its model sandbox was reset between the questions, not started anew.
+      expect(modelSandboxes).toBe(1);
     } finally {
       await pool.dispose();
     }

@@ -1,0 +1,118 @@
+// Evaluation integrity at the cost of a fork (issue 12 item 7, issue 10 item 6): between two
+// questions an evaluation keeps its sandbox and resets it (PythonCodeRunner.reset). These
+// hostile cells leave behind what a question could: a daemonized child and a thread that keep
+// writing, files in every writable folder (one in a folder it made unreadable, a link out of
+// scratch), a patched module, builtins and environment, a signal handler. After the reset the
+// next question's interpreter must see none of it, nothing of the last question may still run,
+// and the wipe must not have followed the link. A question that hit a limit is never reused.
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { PythonCodeRunner } from '../../../src/sandbox/runner';
+import { pidsWithCommandLine, REQUIRED_TIERS, removeDir, startRunner, tempDir } from './helpers';
+
+const dirs: string[] = [];
+afterAll(() => dirs.forEach(removeDir));
+
+/** Runs a cell that prints one JSON line; returns it parsed. */
+async function report(runner: PythonCodeRunner, code: string): Promise<Record<string, unknown>> {
+  const result = await runner.runCell(code);
+  expect(result.killed, result.stderr).toBeUndefined();
+  return JSON.parse(result.stdout.trim().split('\n').at(-1) ?? '{}') as Record<string, unknown>;
+}
+
+const LOOK = `
+import builtins, json, math, os, signal, sys, tempfile
+def entries(d):
+    try:
+        return sorted(os.listdir(d))
+    except OSError as e:
+        return str(e)
+print(json.dumps({
+    "global": "LEFT" in globals(),
+    "env": os.environ.get("R1CI_LEFT"),
+    "math": math.pi,
+    "abs": abs(-1),
+    "pathHook": any(getattr(h, "__name__", "") == "left_hook" for h in sys.path_hooks),
+    "sigterm": signal.getsignal(signal.SIGTERM) == signal.SIG_DFL,
+    "scratch": [e for e in entries(".") if e != ".r1ci-cell.py"],
+    "tmp": entries(tempfile.gettempdir()),
+    "home": entries(os.path.expanduser("~")),
+    "shm": entries("/dev/shm") if os.environ.get("HOME") == "/home/sandbox" else [],
+}))
+`;
+
+describe.each(REQUIRED_TIERS)('reset between questions (%s tier)', (tier) => {
+  it('leaves no state, file, process, thread or environment change of the last question', async () => {
+    const root = tempDir('reset');
+    dirs.push(root);
+    // A folder outside scratch that a link in scratch points to: the wipe must not follow it.
+    const outside = join(root, 'outside');
+    mkdirSync(outside);
+    writeFileSync(join(outside, 'keep.txt'), 'host file');
+    const token = `r1ci-reset-burner-${tier}-${process.pid}`;
+    const runner = (await startRunner(tier, { mode: 'stateless', scratchDir: join(root, 'scratch') })) as PythonCodeRunner;
+    try {
+      const left = await runner.runCell(`
+import builtins, math, os, signal, subprocess, sys, tempfile, threading, time, types
+LEFT = 1
+os.environ["R1CI_LEFT"] = "yes"
+fake = types.ModuleType("math"); fake.pi = 3
+sys.modules["math"] = fake
+math.pi = 3
+builtins.abs = lambda x: "patched"
+def left_hook(path):
+    raise ImportError
+sys.path_hooks.insert(0, left_hook)
+signal.signal(signal.SIGTERM, lambda *a: None)
+for folder in (".", tempfile.gettempdir(), os.path.expanduser("~")) + (("/dev/shm",) if os.path.isdir("/dev/shm") and os.environ.get("HOME") == "/home/sandbox" else ()):
+    open(os.path.join(folder, "left.txt"), "w").write("question one")
+os.makedirs("locked/inner")
+open("locked/inner/f.txt", "w").write("x")
+os.chmod("locked/inner", 0)
+os.chmod("locked", 0)
+os.symlink(${JSON.stringify(tier === 'basic' ? outside : '/usr')}, "link-out")
+def write_forever(path):
+    while True:
+        try:
+            open(path, "a").write("x")
+        except OSError:
+            pass
+        time.sleep(0.005)
+threading.Thread(target=write_forever, args=("thread.txt",), daemon=True).start()
+subprocess.Popen([sys.executable, "-c", "import os, sys, time\\nos.fork() and os._exit(0)\\nwhile True:\\n    open(sys.argv[1], 'a').write('x'); time.sleep(0.005)", os.path.join(tempfile.gettempdir(), "daemon.txt"), "${token}"], start_new_session=True)
+time.sleep(0.1)
+print("left")
+`);
+      expect(left.stdout).toContain('left');
+      expect(await runner.reset()).toBe(true);
+      const look = await report(runner, LOOK);
+      expect(look).toEqual({ global: false, env: null, math: Math.PI, abs: 1, pathHook: false, sigterm: true, scratch: [], tmp: [], home: [], shm: [] });
+      // Nothing of question one still runs: no file comes back, no process of it is left.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(await report(runner, LOOK)).toEqual(look);
+      expect(pidsWithCommandLine(token)).toEqual([]);
+      expect(existsSync(join(outside, 'keep.txt'))).toBe(true);
+      // And the sandbox still works across more resets.
+      for (let i = 0; i < 3; i++) {
+        expect(await runner.reset()).toBe(true);
+        expect((await runner.runCell('print(6 * 7)')).stdout).toBe('42\n');
+      }
+    } finally {
+      await runner.dispose();
+    }
+  });
+
+  it('refuses to reuse a sandbox whose question hit a limit', async () => {
+    const root = tempDir('reset-limit');
+    dirs.push(root);
+    const runner = (await startRunner(tier, { mode: 'stateless', scratchDir: join(root, 'scratch'), limits: { timeoutMs: 1000 } })) as PythonCodeRunner;
+    try {
+      expect((await runner.runCell('while True: pass')).killed).toBe('timeout');
+      expect(await runner.runCell('print(1)')).toMatchObject({ stdout: '1\n' });
+      expect(await runner.reset()).toBe(false);
+    } finally {
+      await runner.dispose();
+    }
+  });
+});
