@@ -16,7 +16,7 @@ import type { TaskRecord } from '../src/eval/types';
 import { SandboxPool } from '../src/sandbox';
 
 const QUESTIONS = Number(process.env['R1CI_BENCH_QUESTIONS'] ?? 1000);
-const LEVELS = (process.env["R1CI_BENCH_LEVELS"] ?? "1,4,8").split(",").map(Number);
+const LEVELS = (process.env['R1CI_BENCH_LEVELS'] ?? '1,4,8').split(',').map(Number);
 
 const scenario = {
   scenarios: [
@@ -167,7 +167,9 @@ async function main(): Promise<void> {
     for (const c of LEVELS) rows.push(await harness(server.url, root, c, QUESTIONS));
     const qps = (r: Row): number => (r.questions / r.wallMs) * 1000;
     const base = rows.find((r) => r.name.startsWith('harness, concurrency 1'));
-    console.log(`${QUESTIONS} questions, each 2 model requests + 1 code cell; ${cpus().length} cores; sandbox ${sandbox.tier} tier, stateless, one sandbox per worker reset between questions; scripted server in its own process\n`);
+    console.log(
+      `${QUESTIONS} questions, each 2 model requests + 1 code cell; ${cpus().length} cores; sandbox ${sandbox.tier} tier, stateless, one sandbox per worker reset between questions; scripted server in its own process\n`,
+    );
     console.log('| run | questions | wall | questions/s | vs concurrency 1 | model ms/q | code ms/q | harness CPU ms/q | of it kernel ms/q | harness-bound limit q/s | correct |');
     console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
     for (const r of rows) {

@@ -98,10 +98,7 @@ function outcome(record: TaskRecord): SolveOutcome {
       { role: 'user', content: record.question },
       { role: 'assistant', content: `${text}\nCode Execution Results:\n42\n\nSo the answer is <<<42>>>` },
     ],
-    steps: [
-      { text, code: 'print(6 * 7)', language: 'python', output: { stdout: '42\n', stderr: '', exitCode: 0, durationMs: 3, timedOut: false, truncated: false } },
-      { text: 'So the answer is <<<42>>>' },
-    ],
+    steps: [{ text, code: 'print(6 * 7)', language: 'python', output: { stdout: '42\n', stderr: '', exitCode: 0, durationMs: 3, timedOut: false, truncated: false } }, { text: 'So the answer is <<<42>>>' }],
     modelMs: 10,
     codeMs: 3,
     stopReason: 'answer',

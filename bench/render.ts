@@ -208,7 +208,7 @@ async function dispatch(page: Page, message: PanelNotification): Promise<void> {
 /** Applies one token and returns the page's work for it (ms). */
 async function timeToken(page: Page, message: PanelNotification): Promise<number> {
   return page.evaluate(async (m) => {
-    const w = (globalThis as unknown as BenchWindow);
+    const w = globalThis as unknown as BenchWindow;
     w.__frameWork = 0;
     const start = performance.now();
     w.dispatchHost(m);
@@ -262,7 +262,6 @@ function summary(samples: readonly number[]): { median: number; p90: number; mea
   const sorted = [...samples].sort((a, b) => a - b);
   return { median: quantile(sorted, 0.5), p90: quantile(sorted, 0.9), mean: samples.reduce((a, b) => a + b, 0) / samples.length };
 }
-
 
 const fmt = (ms: number): string => `${ms.toFixed(3)} ms`;
 const verdict = (met: boolean): string => (met ? 'met' : 'NOT met');
@@ -337,7 +336,8 @@ async function measureReasoning(page: Page, unfolded: boolean): Promise<StreamRe
   const shown = await page.evaluate(() => (globalThis as unknown as BenchWindow).reasoningShown());
   const expected = tokens.join('');
   const [open, text, blocks, sameLayout] = shown[0] ?? [];
-  if (shown.length !== 1 || text !== expected || open !== unfolded) throw new Error(`the reasoning shown differs from the reasoning streamed (${shown.length} reasonings, ${text?.length ?? 0} of ${expected.length} characters)`);
+  if (shown.length !== 1 || text !== expected || open !== unfolded)
+    throw new Error(`the reasoning shown differs from the reasoning streamed (${shown.length} reasonings, ${text?.length ?? 0} of ${expected.length} characters)`);
   if (unfolded && !sameLayout) throw new Error(`the reasoning in ${blocks ?? 0} blocks is laid out differently from one text`);
   return { reasoning, answer };
 }
@@ -356,12 +356,17 @@ async function reasoningStreams(page: Page): Promise<void> {
     const r = await measureReasoning(page, unfolded);
     const samples = r.reasoning.slice(20);
     const all = summary(samples);
-    const p99 = quantile([...samples].sort((a, b) => a - b), 0.99);
+    const p99 = quantile(
+      [...samples].sort((a, b) => a - b),
+      0.99,
+    );
     const early = summary(r.reasoning.slice(1000, 2000)).median;
     const late = summary(r.reasoning.slice(-1000)).median;
     const total = r.reasoning.reduce((a, b) => a + b, 0);
     met &&= all.p90 <= GOAL_TOKEN_MS && flat(early, late);
-    console.log(`| ${unfolded ? 'unfolded' : 'folded'} | ${fmt(all.median)} | ${fmt(all.p90)} | ${fmt(p99)} | ${fmt(all.mean)} | ${fmt(early)} | ${fmt(late)} | ${(total / 1000).toFixed(2)} s | ${fmt(summary(r.answer.slice(20)).median)} |`);
+    console.log(
+      `| ${unfolded ? 'unfolded' : 'folded'} | ${fmt(all.median)} | ${fmt(all.p90)} | ${fmt(p99)} | ${fmt(all.mean)} | ${fmt(early)} | ${fmt(late)} | ${(total / 1000).toFixed(2)} s | ${fmt(summary(r.answer.slice(20)).median)} |`,
+    );
   }
   console.log(`\ngoal ≤ ${GOAL_TOKEN_MS} ms per token (p90), last 1k ≤ ${GOAL_GROWTH_RATIO} × tokens 1k–2k (or + ${2 * TIMER_TICK_MS} ms): ${verdict(met)}`);
 }

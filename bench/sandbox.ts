@@ -124,7 +124,9 @@ async function main(): Promise<void> {
     const warmIsolated = rows.find((row) => row.name.includes('warm round trip, isolated'));
     if (warmIsolated) {
       const median = stats(warmIsolated.samples).median;
-      console.log(`goal: warm isolated median ≤ 0.25 ms (issue 10): ${median <= 0.25 ? 'met' : 'NOT met'} (${fmt(median)}); ≥ 10× faster than a fresh spawn: ${base / median >= 10 ? 'met' : 'NOT met'} (${(base / median).toFixed(1)}×)`);
+      console.log(
+        `goal: warm isolated median ≤ 0.25 ms (issue 10): ${median <= 0.25 ? 'met' : 'NOT met'} (${fmt(median)}); ≥ 10× faster than a fresh spawn: ${base / median >= 10 ? 'met' : 'NOT met'} (${(base / median).toFixed(1)}×)`,
+      );
     }
   } finally {
     rmSync(root, { recursive: true, force: true });

@@ -35,7 +35,9 @@ const production = process.argv.includes('--production');
 /** Every `*.ts` file directly inside `dir` (or none when the folder does not exist). */
 function tsFilesIn(dir) {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')).map((f) => join(dir, f));
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
+    .map((f) => join(dir, f));
 }
 
 const node = {
@@ -68,13 +70,7 @@ const builds = [
   // Test and benchmark programs: kept out of the .vsix by .vscodeignore.
   {
     ...node,
-    entryPoints: [
-      ...tsFilesIn('test/integration/suite'),
-      ...tsFilesIn('test/harness'),
-      ...tsFilesIn('test/e2e'),
-      ...tsFilesIn('test/support'),
-      ...tsFilesIn('bench'),
-    ],
+    entryPoints: [...tsFilesIn('test/integration/suite'), ...tsFilesIn('test/harness'), ...tsFilesIn('test/e2e'), ...tsFilesIn('test/support'), ...tsFilesIn('bench')],
     outbase: '.',
     outdir: 'dist',
   },

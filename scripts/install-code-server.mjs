@@ -95,17 +95,10 @@ function install() {
   console.log(`installing code-server@${CODE_SERVER_VERSION} into ${prefix} (about a minute)...`);
   // npm 11 warns "install-scripts not yet covered by allowScripts"; the scripts still run,
   // which the lib/vscode/node_modules check below verifies.
-  run(
-    'npm',
-    ['i', '--no-audit', '--no-fund', '--no-save', '--prefix', prefix, `code-server@${CODE_SERVER_VERSION}`],
-    { ...process.env, TMPDIR: npmTmp, npm_config_unsafe_perm: 'true', npm_config_yes: 'true' },
-  );
+  run('npm', ['i', '--no-audit', '--no-fund', '--no-save', '--prefix', prefix, `code-server@${CODE_SERVER_VERSION}`], { ...process.env, TMPDIR: npmTmp, npm_config_unsafe_perm: 'true', npm_config_yes: 'true' });
   const version = installedVersion();
   if (version !== CODE_SERVER_VERSION) {
-    throw new Error(
-      `code-server install incomplete: expected ${CODE_SERVER_VERSION} with lib/vscode/node_modules, found ${version ?? 'nothing usable'} ` +
-        `(did its postinstall run? look for errors above)`,
-    );
+    throw new Error(`code-server install incomplete: expected ${CODE_SERVER_VERSION} with lib/vscode/node_modules, found ${version ?? 'nothing usable'} ` + `(did its postinstall run? look for errors above)`);
   }
   const rg = join(packageDir, 'lib', 'vscode', 'node_modules', '@vscode', 'ripgrep', 'bin', 'rg');
   if (!existsSync(rg)) throw new Error(`code-server installed but ripgrep is missing at ${rg}`);

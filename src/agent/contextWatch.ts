@@ -78,7 +78,10 @@ export class ContextWatch {
 
   message(estimate: number): string {
     if (this.kind === 'reported') {
-      const counted = this.reportedTokens !== undefined ? `the server counted only ${this.reportedTokens.toLocaleString('en-US')} prompt tokens for a prompt of at least ${estimate.toLocaleString('en-US')}` : `the prompt (at least ${estimate.toLocaleString('en-US')} tokens) exceeds the model's window of ${(this.contextTokens ?? 0).toLocaleString('en-US')} tokens`;
+      const counted =
+        this.reportedTokens !== undefined
+          ? `the server counted only ${this.reportedTokens.toLocaleString('en-US')} prompt tokens for a prompt of at least ${estimate.toLocaleString('en-US')}`
+          : `the prompt (at least ${estimate.toLocaleString('en-US')} tokens) exceeds the model's window of ${(this.contextTokens ?? 0).toLocaleString('en-US')} tokens`;
       return (
         `Context truncated: ${counted}, so the server silently dropped part of the conversation — possibly the question itself, and later answers may be wrong. ` +
         `Start the server with a larger context (llama.cpp -c, vLLM --max-model-len, Ollama OLLAMA_CONTEXT_LENGTH), or lower ${knob('maxCodeCalls')}.`

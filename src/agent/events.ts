@@ -9,7 +9,7 @@ import { agentWarningKindSchema, answerSourceSchema, codeSourceSchema, stopReaso
 
 // The pieces of the record (cell sources, turn stats, warnings, stop reasons) are declared once
 // with the trajectory; the events carry them as they happen.
-export type { AgentWarningKind, CodeSource, StopReason, TurnStats } from '../trajectory/trajectory';
+export type { CodeSource, StopReason, TurnStats } from '../trajectory/trajectory';
 
 /** Why a run failed: the model server's kinds (backends/types.ts), the sandbox's, or anything else ('internal'). */
 export const agentErrorKindSchema = z.union([backendErrorKindSchema, z.enum(['sandbox', 'internal'])]);

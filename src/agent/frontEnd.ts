@@ -32,7 +32,5 @@ export function knob(name: Knob, frontEnd: FrontEnd = current): string {
 
 /** What to do when Ollama lacks `model`: `ollama pull` works everywhere; VS Code can also pull from its picker. */
 export function pullAdvice(model: string, frontEnd: FrontEnd = current): string {
-  return frontEnd === 'vscode'
-    ? `run \`ollama pull ${model}\` (or pull it from the model picker)`
-    : `run \`ollama pull ${model}\`, or choose a model the server has with --model NAME (\`ollama list\` shows them)`;
+  return frontEnd === 'vscode' ? `run \`ollama pull ${model}\` (or pull it from the model picker)` : `run \`ollama pull ${model}\`, or choose a model the server has with --model NAME (\`ollama list\` shows them)`;
 }

@@ -5,9 +5,7 @@ import type { ToolCall, ToolSpec } from './backends/types';
 /** The one tool: run a Python script in the sandbox; its printed output is the result. */
 export const PYTHON_TOOL: ToolSpec = {
   name: 'python',
-  description:
-    'Run a single self-contained Python 3 script in a sandbox and return what it prints (stdout and stderr). ' +
-    'Use print() for every value you need to see. No network access.',
+  description: 'Run a single self-contained Python 3 script in a sandbox and return what it prints (stdout and stderr). ' + 'Use print() for every value you need to see. No network access.',
   parameters: {
     type: 'object',
     properties: { code: { type: 'string', description: 'The complete Python script to run.' } },

@@ -50,8 +50,7 @@ interface Attempt {
 }
 
 /** Told to the model (as the execution result) when the server cut its reply inside a code block. */
-export const CUT_CODE_NOTICE =
-  'your reply reached the token limit inside this code block, so the code is incomplete and was not run — write a shorter script';
+export const CUT_CODE_NOTICE = 'your reply reached the token limit inside this code block, so the code is incomplete and was not run — write a shorter script';
 
 /** Shown to the user in the same case. */
 const cutCodeWarning = (): string =>
@@ -67,8 +66,7 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
   const toolsMode = runner !== null && options.protocol === 'tools';
   // Fences run in the r1ci and chat protocols; with native tools the code comes as tool calls.
   const fencesRun = runner !== null && !toolsMode;
-  let messages: ChatMessage[] =
-    options.history && options.history.length > 0 ? [...options.history, { role: 'user', content: question }] : initialMessages(question, runner !== null, options.protocol);
+  let messages: ChatMessage[] = options.history && options.history.length > 0 ? [...options.history, { role: 'user', content: question }] : initialMessages(question, runner !== null, options.protocol);
   /** The model's text per request, searched for the answer stretch by stretch (reasoning excluded). */
   const stretches: string[] = [];
   /** stdout of the last execution: its `<<<…>>>` counts when the model's text has no answer. */
@@ -129,7 +127,7 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
     return formatExecution(result);
   };
 
-  for (;; turn++) {
+  for (; ; turn++) {
     if (signal.aborted) return void (yield finish('cancelled'));
     yield { type: 'turn-start', turn };
     const estimate = contextWatch?.estimate(messages);
@@ -145,14 +143,7 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
     let retries = 0;
     // One automatic retry for a transient failure, but only before any token was shown:
     // a retry after tokens would contradict what the user already read.
-    if (
-      attempt.error instanceof BackendError &&
-      attempt.error.retryable &&
-      attempt.emitted === 0 &&
-      attempt.reasoning === '' &&
-      options.retryOnce !== false &&
-      !signal.aborted
-    ) {
+    if (attempt.error instanceof BackendError && attempt.error.retryable && attempt.emitted === 0 && attempt.reasoning === '' && options.retryOnce !== false && !signal.aborted) {
       retries = 1;
       yield { type: 'warning', kind: 'retry', turn, message: `${attempt.error.message} Retrying once…` };
       attempt = yield* streamAttempt(options, request, turn, fencesRun, limits, started);
@@ -200,7 +191,12 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
     const cutInsideCode = cutByLength && block?.unclosed === true;
     if (cutInsideCode) yield { type: 'warning', kind: 'output-truncated', turn, message: cutCodeWarning() };
     else if (cutByLength && !block && toolCalls.length === 0)
-      yield { type: 'warning', kind: 'output-truncated', turn, message: `The server stopped the reply at its token limit, not because the model finished — the answer may be cut off. Raise the server's output limit or ${knob('contextTokens')}.` };
+      yield {
+        type: 'warning',
+        kind: 'output-truncated',
+        turn,
+        message: `The server stopped the reply at its token limit, not because the model finished — the answer may be cut off. Raise the server's output limit or ${knob('contextTokens')}.`,
+      };
     yield { type: 'turn-end', turn, stats };
     if (runner === null) return void (yield finish(finalAnswer().answer !== null ? 'answer' : 'no-answer'));
 
@@ -272,14 +268,7 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
  * block closes, or it fails. Never throws: a failure is returned in `error` so the caller can
  * decide to retry.
  */
-async function* streamAttempt(
-  options: AgentOptions,
-  request: ChatRequest,
-  turn: number,
-  fencesRun: boolean,
-  limits: StallLimits,
-  started: number,
-): AsyncGenerator<AgentEvent, Attempt, undefined> {
+async function* streamAttempt(options: AgentOptions, request: ChatRequest, turn: number, fencesRun: boolean, limits: StallLimits, started: number): AsyncGenerator<AgentEvent, Attempt, undefined> {
   const { signal } = options;
   const controller = new AbortController();
   const abortRequest = (): void => controller.abort();

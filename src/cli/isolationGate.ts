@@ -67,12 +67,10 @@ export async function mayRunModelCode(tier: IsolationTier, note: string, allowUn
     // A terminal readline takes Ctrl-C for itself; hand it on, so it cancels as everywhere else.
     rl.on('SIGINT', () => process.kill(process.pid, 'SIGINT'));
     try {
-      const answer = await rl
-        .question('r1ci: run the model\'s code without isolation, as you, with access to your files and the network? [y/N] ', { signal: io.signal })
-        .catch((e: unknown) => {
-          if (io.signal.aborted) throw new CliError('cancelled.', EXIT.cancelled);
-          throw e;
-        });
+      const answer = await rl.question("r1ci: run the model's code without isolation, as you, with access to your files and the network? [y/N] ", { signal: io.signal }).catch((e: unknown) => {
+        if (io.signal.aborted) throw new CliError('cancelled.', EXIT.cancelled);
+        throw e;
+      });
       if (/^\s*y(es)?\s*$/i.test(answer)) return true;
     } finally {
       rl.close();

@@ -96,7 +96,10 @@ export async function scoreCommand(argv: readonly string[], io: Io): Promise<num
   } finally {
     input.close();
     // The pool owns only its spare interpreter; the acquired one is ours to stop.
-    await runner?.then((r) => r.dispose(), () => undefined);
+    await runner?.then(
+      (r) => r.dispose(),
+      () => undefined,
+    );
     await pool?.dispose();
     if (scratch) await removeTree(scratch);
   }

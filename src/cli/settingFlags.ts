@@ -6,7 +6,6 @@ import { parseSettings, settingSchema, SETTINGS_SPEC, type SettingKey, type Sett
 import type { FlagTable } from '../config/settingFlags';
 import { CliError, EXIT } from './cliSupport';
 
-
 /** node:util parseArgs declarations of a flag table (every setting flag takes a string). */
 export function flagOptions<T extends FlagTable>(flags: T): { readonly [K in keyof T]: { readonly type: 'string' } } {
   return Object.fromEntries(Object.keys(flags).map((name) => [name, { type: 'string' }])) as { readonly [K in keyof T]: { readonly type: 'string' } };

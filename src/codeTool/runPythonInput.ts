@@ -9,7 +9,7 @@ import { SESSION_ID_PATTERN } from './sessionRegistry';
 export const MAX_CODE_CHARS = 200_000;
 
 export const RUN_PYTHON_DESCRIPTION =
-  'Run Python 3 code in a sandbox and get back its stdout, stderr, status, duration and the names of the files it wrote. Every result names the sandbox tier: isolated (bubblewrap: no network, no access to the user\'s files) or basic; both have time, memory, output and file-size limits. ' +
+  "Run Python 3 code in a sandbox and get back its stdout, stderr, status, duration and the names of the files it wrote. Every result names the sandbox tier: isolated (bubblewrap: no network, no access to the user's files) or basic; both have time, memory, output and file-size limits. " +
   'Pass the same session_id again to keep variables, imports and files between calls; without one, each call starts a fresh interpreter. Print what you want to see.';
 
 export const CODE_DESCRIPTION = 'The Python 3 code to run, as a complete cell. Print the values you need.';

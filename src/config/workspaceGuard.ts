@@ -66,11 +66,7 @@ export function weakens(kind: GuardKind, workspaceValue: unknown, userValue: unk
  * The raw value to use for every guarded setting, and the workspace values still to ask about.
  * `trusted` false (Restricted Mode): workspace values of guarded settings are never used or asked.
  */
-export function resolveGuarded(
-  inspect: (key: SettingKey) => LevelValues | undefined,
-  consent: ConsentStore,
-  trusted: boolean,
-): { values: Map<SettingKey, unknown>; pending: PendingOverride[] } {
+export function resolveGuarded(inspect: (key: SettingKey) => LevelValues | undefined, consent: ConsentStore, trusted: boolean): { values: Map<SettingKey, unknown>; pending: PendingOverride[] } {
   const values = new Map<SettingKey, unknown>();
   const pending: PendingOverride[] = [];
   for (const [key, kind] of guardedSettings()) {

@@ -44,10 +44,7 @@ export interface AskOptions {
 }
 
 /** What came of `rerun`. */
-export type RerunOutcome =
-  | { readonly kind: 'ran'; readonly result: ExecResult }
-  | { readonly kind: 'busy' | 'unknown-cell' | 'code-off' }
-  | { readonly kind: 'failed'; readonly message: string };
+export type RerunOutcome = { readonly kind: 'ran'; readonly result: ExecResult } | { readonly kind: 'busy' | 'unknown-cell' | 'code-off' } | { readonly kind: 'failed'; readonly message: string };
 
 /** Told when asking while a question or re-run is still going. */
 export const BUSY_MESSAGE = 'This conversation is still working on the previous question: stop it first.';

@@ -320,7 +320,6 @@ function csvCell(value: string | number): string {
 /** One row per task plus an "overall" row; numbers unformatted (accuracy as a 0–1 fraction). */
 export function toCsv(summary: RunSummary): string {
   const header = ['task', 'n', 'correct', 'accuracy', 'mean_score', 'mean_turns', 'mean_code_calls', 'used_code_share', 'answered', 'errors'];
-  const row = (name: string, s: Stats): string =>
-    [name, s.n, s.correct, s.accuracy, s.meanScore, s.meanTurns, s.meanCodeCalls, s.usedCodeShare, s.answered, s.errors].map(csvCell).join(',');
+  const row = (name: string, s: Stats): string => [name, s.n, s.correct, s.accuracy, s.meanScore, s.meanTurns, s.meanCodeCalls, s.usedCodeShare, s.answered, s.errors].map(csvCell).join(',');
   return [header.join(','), ...summary.tasks.map((t) => row(t.task, t)), row('overall', summary.overall)].join('\n') + '\n';
 }

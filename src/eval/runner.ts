@@ -96,9 +96,7 @@ export async function resumableResults(file: string, meta: RunMeta): Promise<{ k
   }
   const other = read.results.find((r) => r.model !== meta.model || r.textOnly !== meta.textOnly);
   if (other) {
-    throw new Error(
-      `${file} holds results of another run (model ${other.model}${other.textOnly ? ', text only' : ''}); this run is ${meta.model}${meta.textOnly ? ', text only' : ''}. Write to another results file.`,
-    );
+    throw new Error(`${file} holds results of another run (model ${other.model}${other.textOnly ? ', text only' : ''}); this run is ${meta.model}${meta.textOnly ? ', text only' : ''}. Write to another results file.`);
   }
   return { kept: latestById(read.results), repairedTail: read.truncatedTail };
 }
@@ -154,10 +152,12 @@ export async function* runEvaluation(options: EvalRunOptions, signal: AbortSigna
         // Appends are serialised so lines of concurrent questions never interleave.
         const fh = handle;
         const line = formatResultLine(result);
-        writing = writing.then(async () => void (await fh.write(line))).catch((e: unknown) => {
-          writeError ??= e;
-          stopAll();
-        });
+        writing = writing
+          .then(async () => void (await fh.write(line)))
+          .catch((e: unknown) => {
+            writeError ??= e;
+            stopAll();
+          });
         await writing;
         if (writeError) return;
       }

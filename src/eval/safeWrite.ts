@@ -81,7 +81,8 @@ export async function ensureFolderWithoutLinks(base: string, parts: readonly str
       if (errCode(e) !== 'EEXIST') throw e;
     }
     const info = await lstat(current);
-    if (info.isSymbolicLink()) throw new UnsafeOutputPathError(`${current} is a symbolic link; r1ci never writes results through a linked folder (a cloned dataset could point it anywhere). Remove the link; nothing was written.`);
+    if (info.isSymbolicLink())
+      throw new UnsafeOutputPathError(`${current} is a symbolic link; r1ci never writes results through a linked folder (a cloned dataset could point it anywhere). Remove the link; nothing was written.`);
     if (!info.isDirectory()) throw new UnsafeOutputPathError(`${current} is not a folder; nothing was written.`);
   }
   return current;

@@ -137,9 +137,7 @@ export function summarizeSamples(results: readonly ResultRecord[], k?: number): 
  * first and moves down, as the paper's multi-stage RL does; stage 0 carries no signal.
  */
 export function curriculumJsonl(summary: SamplingSummary): string {
-  return summary.questions
-    .map((q) => `${JSON.stringify({ id: q.id, task: q.task, samples: q.n, correct: q.correct, p: q.p, potential: q.potential, stage: q.stage })}\n`)
-    .join('');
+  return summary.questions.map((q) => `${JSON.stringify({ id: q.id, task: q.task, samples: q.n, correct: q.correct, p: q.p, potential: q.potential, stage: q.stage })}\n`).join('');
 }
 
 const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;

@@ -49,7 +49,10 @@ export function sandboxCheckRunner(acquire: () => Promise<CodeRunner>, signal?: 
       }
       const runner = await acquire();
       const result = await runner.runCell(checkerCell(source, checkerFile, answer, record), signal ? { signal } : {});
-      const line = result.stdout.split('\n').reverse().find((l) => l.startsWith(MARKER));
+      const line = result.stdout
+        .split('\n')
+        .reverse()
+        .find((l) => l.startsWith(MARKER));
       if (line !== undefined && result.exitCode === 0) return line.slice(MARKER.length).trim() === 'true';
       if (result.killMessage) return { error: result.killMessage };
       if (result.timedOut) return { error: 'the checker timed out' };

@@ -8,10 +8,7 @@ import type { LoadResult, TaskRecord, UnsupportedTask } from './types';
 
 /** One input line: the final answer as already extracted, or a whole model reply. */
 const idSchema = z.union([z.string(), z.number()]);
-export const answerLineSchema = z.union([
-  z.strictObject({ id: idSchema, answer: z.string().nullable() }),
-  z.strictObject({ id: idSchema, text: z.string() }),
-]);
+export const answerLineSchema = z.union([z.strictObject({ id: idSchema, answer: z.string().nullable() }), z.strictObject({ id: idSchema, text: z.string() })]);
 export type AnswerLine = z.infer<typeof answerLineSchema>;
 
 /** One output line, in input order. */

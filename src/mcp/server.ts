@@ -61,9 +61,7 @@ export function createMcpServer(deps: McpServerDeps): McpServer {
         const { idleTimeoutMs, maxSessions } = registry.limits;
         const now = Date.now();
         const rows = registry.list().map((s) => `- ${s.id}: ${s.cells} cell(s), ${s.busy ? 'running a cell' : `idle, ends in ${Math.max(0, Math.round(((s.expiresAt ?? now) - now) / 1000))} s`}, tier ${s.tier}`);
-        return text(
-          [`tier: ${tier} (${note})`, `sessions: ${rows.length} of at most ${maxSessions} (idle ones end after ${Math.round(idleTimeoutMs / 1000)} s)`, ...rows].join('\n'),
-        );
+        return text([`tier: ${tier} (${note})`, `sessions: ${rows.length} of at most ${maxSessions} (idle ones end after ${Math.round(idleTimeoutMs / 1000)} s)`, ...rows].join('\n'));
       }),
   );
 
@@ -71,8 +69,7 @@ export function createMcpServer(deps: McpServerDeps): McpServer {
     'solve',
     {
       title: 'Solve a question with R1 Code Interpreter',
-      description:
-        "Let R1 Code Interpreter's own agent (the configured local model, reasoning with Python in a fresh sandbox) answer a question. Returns its final answer and the code it ran.",
+      description: "Let R1 Code Interpreter's own agent (the configured local model, reasoning with Python in a fresh sandbox) answer a question. Returns its final answer and the code it ran.",
       inputSchema: { question: z.string().min(1).max(100_000).describe('The question, with everything needed to answer it.') },
       annotations: { openWorldHint: true },
     },

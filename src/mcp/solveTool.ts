@@ -32,8 +32,7 @@ export async function solveWithAgent(question: string, settings: ModelRunSetting
 
 /** The text an MCP client gets back: the answer (or why there is none), the tier, then each cell's code and status. */
 export function formatSolveReport({ trajectory: t, tier, tierNote }: SolveOutcome): string {
-  const answer =
-    t.answer !== null ? t.answer : t.error !== undefined ? `none (${t.error})` : t.reason === 'budget' ? 'none (code-call budget used up)' : `none (${t.reason})`;
+  const answer = t.answer !== null ? t.answer : t.error !== undefined ? `none (${t.error})` : t.reason === 'budget' ? 'none (code-call budget used up)' : `none (${t.reason})`;
   const cells = t.turns.flatMap((turn) => (turn.cell ? [turn.cell] : []));
   const lines = [`answer: ${answer}`, `model: ${t.model}`, `tier: ${tier} (${tierNote})`, `code cells: ${cells.length}`];
   for (const cell of cells) {

@@ -40,10 +40,7 @@ function isInside(child: string, parent: string): boolean {
  * dev/inode, and (Linux) really inside `insideDir`. Never follows a final link, never
  * blocks on a FIFO or device. Returns the open handle and its stat, or a reason.
  */
-export async function openRegularFile(
-  path: string,
-  expect: { dev?: string; ino?: string; insideDir?: string } = {},
-): Promise<{ handle: FileHandle; stat: BigIntStats } | { reason: string }> {
+export async function openRegularFile(path: string, expect: { dev?: string; ino?: string; insideDir?: string } = {}): Promise<{ handle: FileHandle; stat: BigIntStats } | { reason: string }> {
   let handle: FileHandle;
   try {
     handle = await open(path, READ_FLAGS);
@@ -97,12 +94,7 @@ async function copyBounded(source: FileHandle, dest: string, maxBytes: number): 
  * (SandboxLimits.artifactHostBytes); the bytes copied are the sum of the `path`-bearing
  * artifacts' `sizeBytes`. Sorted by name.
  */
-export async function copyOutArtifacts(
-  scratchDir: string,
-  listed: readonly ListedFile[],
-  destDir: string,
-  hostBytesLeft: number,
-): Promise<Artifact[]> {
+export async function copyOutArtifacts(scratchDir: string, listed: readonly ListedFile[], destDir: string, hostBytesLeft: number): Promise<Artifact[]> {
   if (listed.length === 0) return [];
   const realScratch = await realpath(scratchDir);
   const artifacts: Artifact[] = [];
@@ -117,8 +109,7 @@ export async function copyOutArtifacts(
       const size = Number(opened.stat.size);
       const base = { name: file.name, sizeBytes: size, mimeType: guessMimeType(file.name) };
       // Copies are dense (a sparse file costs its size), so size is what the caps count.
-      const notCopied =
-        size > ARTIFACT_COPY_LIMITS.fileBytes ? 'larger than the copy cap' : size > hostLeft ? 'host copy budget used up' : size > cellLeft ? "over this cell's copy cap" : undefined;
+      const notCopied = size > ARTIFACT_COPY_LIMITS.fileBytes ? 'larger than the copy cap' : size > hostLeft ? 'host copy budget used up' : size > cellLeft ? "over this cell's copy cap" : undefined;
       if (notCopied !== undefined) {
         artifacts.push({ ...base, notCopied });
         continue;

@@ -153,16 +153,7 @@ export function systemdScopeWorks(): Promise<boolean> {
 /** `systemd-run` arguments for a transient scope with a hard memory limit and no swap. */
 export function systemdRunArgs(memoryBytes: number, unit: string): string[] {
   const user = process.getuid?.() !== 0;
-  return [
-    ...(user ? ['--user'] : []),
-    '--scope',
-    '--quiet',
-    '--collect',
-    `--unit=${unit}`,
-    `--property=MemoryMax=${memoryBytes}`,
-    '--property=MemorySwapMax=0',
-    '--',
-  ];
+  return [...(user ? ['--user'] : []), '--scope', '--quiet', '--collect', `--unit=${unit}`, `--property=MemoryMax=${memoryBytes}`, '--property=MemorySwapMax=0', '--'];
 }
 
 /** A desktop user's systemd needs its bus address; nothing else of our environment is passed. */
@@ -196,7 +187,7 @@ function tryWrite(path: string, text: string): boolean {
 export function readCounter(text: string, key: string): number {
   // Line by line, not a RegExp built per call: this runs after every cell.
   const prefix = `${key} `;
-  for (let start = 0; start < text.length; ) {
+  for (let start = 0; start < text.length;) {
     const newline = text.indexOf('\n', start);
     const end = newline < 0 ? text.length : newline;
     if (text.startsWith(prefix, start)) {

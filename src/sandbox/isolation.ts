@@ -19,8 +19,7 @@ export interface IsolationInfo {
 
 const BWRAP_CANDIDATES = ['/usr/bin/bwrap', '/usr/local/bin/bwrap', '/bin/bwrap'];
 
-export const ISOLATED_NOTE =
-  'Isolated: bubblewrap sandbox (no network, own process tree, only the scratch folder is writable, runs as an unprivileged user).';
+export const ISOLATED_NOTE = 'Isolated: bubblewrap sandbox (no network, own process tree, only the scratch folder is writable, runs as an unprivileged user).';
 
 function basicNote(reason: string): string {
   if (process.platform === 'win32') {

@@ -38,12 +38,7 @@ let systemdProbe: Promise<boolean> | undefined;
 let parentProbe: CgroupParent | null | undefined;
 
 /** Picks the strongest memory mechanism this machine offers (probes are cached per process). */
-export async function planBudget(options: {
-  memoryEnforcement?: 'auto' | 'watched';
-  memoryBytes: number;
-  tmpfsMounts: readonly string[];
-  pidNamespace: boolean;
-}): Promise<BudgetPlan> {
+export async function planBudget(options: { memoryEnforcement?: 'auto' | 'watched'; memoryBytes: number; tmpfsMounts: readonly string[]; pidNamespace: boolean }): Promise<BudgetPlan> {
   const size = formatBytes(options.memoryBytes);
   const plan = (mechanism: MemoryMechanism, detail: string, parent?: CgroupParent): BudgetPlan => ({
     mechanism,
@@ -275,7 +270,9 @@ export class SandboxBudget {
     if (this.plan.pidNamespace) {
       const procRoot = `/proc/${worker}/root/proc`;
       try {
-        const pids = readdirSync(procRoot).filter((name) => /^\d+$/.test(name)).map(Number);
+        const pids = readdirSync(procRoot)
+          .filter((name) => /^\d+$/.test(name))
+          .map(Number);
         return { pids, proc: (pid) => `${procRoot}/${pid}` };
       } catch {
         // the worker is gone: fall through to the host scan (which then finds nothing)
@@ -306,8 +303,7 @@ export class SandboxBudget {
     // (sandbox-core) From the root of the chain: the worker is two processes (supervisor and
     // interpreter), and orphans are re-parented to the supervisor, not the interpreter.
     const root = this.chain[0] ?? worker;
-    const candidates = (): number[] =>
-      this.cgroup?.path ? this.cgroup.pids().filter((pid) => !chain.has(pid)) : findDescendants(root, { live: true }).filter((pid) => !chain.has(pid));
+    const candidates = (): number[] => (this.cgroup?.path ? this.cgroup.pids().filter((pid) => !chain.has(pid)) : findDescendants(root, { live: true }).filter((pid) => !chain.has(pid)));
     freezeAndKill(candidates);
     // SIGKILL is delivered asynchronously: the cell returns once they are really gone.
     // (sandbox-core) A process forked just after the kill (a double fork still under way when
@@ -396,11 +392,7 @@ function tmpfsUsed(path: string): number {
 }
 
 /** The result fields for a budget that hit, or undefined. `workerLost`: the interpreter was restarted. */
-export function describeBudgetKill(
-  verdict: BudgetVerdict,
-  limits: SandboxLimits,
-  workerLost: boolean,
-): { reason: KillReason; message: string } | undefined {
+export function describeBudgetKill(verdict: BudgetVerdict, limits: SandboxLimits, workerLost: boolean): { reason: KillReason; message: string } | undefined {
   const lost = workerLost ? '; the Python interpreter was restarted, so variables from earlier cells are gone' : '';
   if (verdict.memoryHit) {
     const what = workerLost ? lost : '; a process the cell started was killed';

@@ -78,9 +78,7 @@ export class StreamCapture {
     const all = Buffer.alloc(this.total);
     let offset = 0;
     while (offset < all.length) {
-      const got = await new Promise<number>((resolve, reject) =>
-        read(fd, all, offset, all.length - offset, offset, (error, bytes) => (error ? reject(error) : resolve(bytes))),
-      );
+      const got = await new Promise<number>((resolve, reject) => read(fd, all, offset, all.length - offset, offset, (error, bytes) => (error ? reject(error) : resolve(bytes))));
       if (got === 0) break;
       offset += got;
     }

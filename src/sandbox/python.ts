@@ -22,7 +22,9 @@ async function probe(candidate: string): Promise<ResolvedPython> {
   } catch (error) {
     // "spawn python3 ENOENT" says more than execa's message, which repeats the whole probe script.
     if (error instanceof ExecaError) {
-      const firstLine = String(error.stderr ?? '').trim().split('\n')[0];
+      const firstLine = String(error.stderr ?? '')
+        .trim()
+        .split('\n')[0];
       throw new Error(error.originalMessage || (error.timedOut ? 'timed out' : `exit code ${error.exitCode ?? error.signal}${firstLine ? `: ${firstLine}` : ''}`));
     }
     throw error instanceof Error ? error : new Error(String(error));
@@ -44,9 +46,7 @@ async function resolveUncached(configured: string | undefined): Promise<Resolved
       failures.push(`${candidate}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
     }
   }
-  throw new Error(
-    `No usable Python 3 interpreter (${failures.join('; ')}). Install Python 3 or set the interpreter path in the settings.`,
-  );
+  throw new Error(`No usable Python 3 interpreter (${failures.join('; ')}). Install Python 3 or set the interpreter path in the settings.`);
 }
 
 /** Resolves `configured` (or python3/python on PATH) to the real interpreter binary; cached per input. */

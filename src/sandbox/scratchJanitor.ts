@@ -87,10 +87,7 @@ async function openUp(dir: string | Buffer): Promise<void> {
  * of its direct entries, so a conversation that wrote a file yesterday is kept.
  * Returns the folders removed.
  */
-export async function sweepScratchRoot(
-  root: string,
-  options: { maxAgeDays: number; keep?: ReadonlySet<string>; now?: number },
-): Promise<string[]> {
+export async function sweepScratchRoot(root: string, options: { maxAgeDays: number; keep?: ReadonlySet<string>; now?: number }): Promise<string[]> {
   if (options.maxAgeDays <= 0) return [];
   const cutoff = (options.now ?? Date.now()) - options.maxAgeDays * DAY_MS;
   let names: string[];

@@ -21,9 +21,7 @@ export function findWorkerScript(baseDir?: string): string {
   const candidates = workerScriptCandidates(baseDir);
   const found = candidates.find((candidate) => existsSync(candidate));
   if (!found) {
-    throw new Error(
-      `Sandbox worker script not found (tried ${candidates.join(', ')}). Set R1CI_RESOURCES_DIR to the extension's resources folder.`,
-    );
+    throw new Error(`Sandbox worker script not found (tried ${candidates.join(', ')}). Set R1CI_RESOURCES_DIR to the extension's resources folder.`);
   }
   return found;
 }

@@ -38,8 +38,6 @@ export type AnswerSource = z.infer<typeof answerSourceSchema>;
  * cut there is not run), `code-in-reasoning` (the python block in the reasoning was run).
  */
 export const agentWarningKindSchema = z.enum(['context-truncated', 'retry', 'output-truncated', 'code-in-reasoning']);
-/** See `agentWarningKindSchema`. */
-export type AgentWarningKind = z.infer<typeof agentWarningKindSchema>;
 
 /** Per model request: what it cost. Time in code is the following execution result's durationMs. */
 export const turnStatsSchema = z.object({

@@ -102,10 +102,15 @@ describe('Side-bar chat', function () {
     await chat.locator('.show-all').first().click();
     assert.ok((await stdout.innerText()).includes('row 60: 3600'), '"Show all" did not reveal the whole output');
     await chat.locator('.show-all').first().click();
-    await waitFor(async () => (await chat.locator('.artifact img').evaluate((node: unknown) => {
-      const img = node as { complete: boolean; naturalWidth: number };
-      return img.complete ? img.naturalWidth : 0;
-    })) === 160, 15_000, 'the PNG the code wrote');
+    await waitFor(
+      async () =>
+        (await chat.locator('.artifact img').evaluate((node: unknown) => {
+          const img = node as { complete: boolean; naturalWidth: number };
+          return img.complete ? img.naturalWidth : 0;
+        })) === 160,
+      15_000,
+      'the PNG the code wrote',
+    );
     assert.equal((await chat.locator('pre.stderr').first().innerText()).trim(), 'squares written; a note on stderr');
 
     await runCommand(page, 'R1 Code Interpreter: Solve Question…');
@@ -123,7 +128,7 @@ describe('Side-bar chat', function () {
     // (It stays in the DOM as a 1-pixel live region, so screen readers still hear how the run ended.)
     const statusBox = await panel.locator('footer#status').boundingBox();
     assert.ok(statusBox && statusBox.height <= 1, `the status line repeats the card (${JSON.stringify(statusBox)})`);
-    assert.match(await panel.locator('footer#status').textContent() ?? '', /^Final answer: 385$/);
+    assert.match((await panel.locator('footer#status').textContent()) ?? '', /^Final answer: 385$/);
     for (const [theme, kind, name] of [
       ['Dark Modern', 'vs-dark', 'dark'],
       ['Light High Contrast', 'hc-light', 'hc-light'],
@@ -137,7 +142,7 @@ describe('Side-bar chat', function () {
     assert.ok(((await chat.locator('body').getAttribute('class')) ?? '').includes('vscode-light'), 'the chat webview did not follow the light theme');
   });
 
-  it('re-runs a cell in the conversation\'s sandbox and opens the solution as a notebook', async () => {
+  it("re-runs a cell in the conversation's sandbox and opens the solution as a notebook", async () => {
     const { page } = e2eContext();
     const chat = await openNewChat(page);
     await askInChat(chat, 'Chat probe: count the runs');

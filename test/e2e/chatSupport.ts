@@ -32,7 +32,11 @@ export async function showChatView(page: Page): Promise<void> {
   await waitFor(
     async () => {
       if (await title.isVisible().catch(() => false)) return true;
-      await page.locator('.part.activitybar .action-item .action-label[aria-label^="R1 Code Interpreter"]').first().click({ timeout: 5000 }).catch(() => undefined);
+      await page
+        .locator('.part.activitybar .action-item .action-label[aria-label^="R1 Code Interpreter"]')
+        .first()
+        .click({ timeout: 5000 })
+        .catch(() => undefined);
       return false;
     },
     60_000,

@@ -18,7 +18,13 @@ async function explorerContextMenu(page: Page, rowName: string, item: string): P
   await waitFor(
     async () => {
       await row.click({ button: 'right' });
-      if (await entry.waitFor({ state: 'visible', timeout: 3000 }).then(() => true, () => false)) return true;
+      if (
+        await entry.waitFor({ state: 'visible', timeout: 3000 }).then(
+          () => true,
+          () => false,
+        )
+      )
+        return true;
       await page.keyboard.press('Escape');
       return undefined;
     },
@@ -32,7 +38,21 @@ async function explorerContextMenu(page: Page, rowName: string, item: string): P
   const index = texts.findIndex((t) => t.startsWith(item));
   assert.ok(index >= 0, `"${item}" is not in the context menu (${texts.join(' | ')})`);
   for (let i = 0; i <= index; i++) await page.keyboard.press('ArrowDown');
-  await waitFor(async () => (((await page.locator('.monaco-menu .action-item.focused .action-label').innerText().catch(() => '')) ?? '').trim().startsWith(item) ? true : undefined), 5000, `"${item}" focused`);
+  await waitFor(
+    async () =>
+      (
+        (await page
+          .locator('.monaco-menu .action-item.focused .action-label')
+          .innerText()
+          .catch(() => '')) ?? ''
+      )
+        .trim()
+        .startsWith(item)
+        ? true
+        : undefined,
+    5000,
+    `"${item}" focused`,
+  );
   await page.keyboard.press('Enter');
 }
 
@@ -60,7 +80,10 @@ describe('Evaluation in the workbench', function () {
     assert.equal(await view.locator('table.failures button', { hasText: 'Trajectory' }).count(), 3);
     await screenshot(page, 'eval-results-bar-chart');
     // One run: no empty "Run" column.
-    assert.deepEqual((await view.locator('table.tasks th').allInnerTexts()).map((t) => t.trim()).filter((t) => t === 'Run'), []);
+    assert.deepEqual(
+      (await view.locator('table.tasks th').allInnerTexts()).map((t) => t.trim()).filter((t) => t === 'Run'),
+      [],
+    );
     const overflow = (): Promise<number> =>
       view.locator('body').evaluate((node: unknown) => {
         const body = node as { scrollWidth: number; clientWidth: number };
@@ -88,7 +111,10 @@ describe('Evaluation in the workbench', function () {
     const resultsDir = join(e2eContext().workspace, '.r1ci', 'results');
     const file = (await readdir(resultsDir)).find((f) => f.startsWith('eval-mixed') && f.endsWith('.results.jsonl'));
     assert.ok(file, `no eval-mixed results file in ${resultsDir}`);
-    const lines = (await readFile(join(resultsDir, file), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { id: string; tier?: string });
+    const lines = (await readFile(join(resultsDir, file), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { id: string; tier?: string });
     const tier = lines.find((r) => r.id === 'bbh/navigate.json#1')?.tier;
     assert.ok(tier === 'isolated' || tier === 'basic', `bbh/navigate.json#1 has no recorded tier (${String(tier)})`);
     assert.equal((await panel.locator('#session .tier').innerText()).trim(), `sandbox: ${tier}`);
@@ -125,7 +151,11 @@ describe('Evaluation in the workbench', function () {
       ['24_4_number.csv#1', 'Use numbers and basic arithmetic operations'],
       ['sample_2', 'The initial total score is 0'],
     ];
-    for (const [label, question] of expected) assert.ok(texts.some((t) => t.trim().startsWith(`${label}${question}`)), `no failed row "${label}" in ${JSON.stringify(texts)}`);
+    for (const [label, question] of expected)
+      assert.ok(
+        texts.some((t) => t.trim().startsWith(`${label}${question}`)),
+        `no failed row "${label}" in ${JSON.stringify(texts)}`,
+      );
     await screenshot(page, 'eval-testing-view');
   });
   it('evaluates with 4 samples per question and shows pass@k', async () => {
@@ -161,7 +191,11 @@ describe('Evaluation in the workbench', function () {
       }
       const k = 4;
       const questions = ['a', 'b', 'c'].map((q) => asked.get(q) ?? { seeds: new Set<number>(), right: new Set<number>() });
-      for (const q of questions) assert.deepEqual([...q.seeds].sort((x, y) => x - y), [40, 41, 42, 43]);
+      for (const q of questions)
+        assert.deepEqual(
+          [...q.seeds].sort((x, y) => x - y),
+          [40, 41, 42, 43],
+        );
       const right = questions.map((q) => q.right.size);
       assert.deepEqual(right, [1, 2, 0]);
       // With n = k samples, pass@k of a question is 1 when any sample is right (C(n−c, k)/C(n, k) = 0 for c ≥ 1);
@@ -178,8 +212,14 @@ describe('Evaluation in the workbench', function () {
       assert.match(await view.locator('[data-testid="sampling"] .facts').innerText(), new RegExp(`pass@4 ${pct(passAtK).replace('.', '\\.')} · mean@4 ${pct(meanAtK).replace('.', '\\.')}`));
       // Questions with something to gain, with their right samples out of 4.
       const gain = (await view.locator('[data-testid="sampling"] table').nth(1).locator('tr').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
-      assert.ok(gain.some((t) => t.startsWith('bbh/multistep_arithmetic_two.json#1 multistep_arithmetic_two 2/4 0.50 1.00 1')), JSON.stringify(gain));
-      assert.ok(gain.some((t) => t.startsWith('bbh/multistep_arithmetic_two.json#0 multistep_arithmetic_two 1/4 0.25 0.75 1')), JSON.stringify(gain));
+      assert.ok(
+        gain.some((t) => t.startsWith('bbh/multistep_arithmetic_two.json#1 multistep_arithmetic_two 2/4 0.50 1.00 1')),
+        JSON.stringify(gain),
+      );
+      assert.ok(
+        gain.some((t) => t.startsWith('bbh/multistep_arithmetic_two.json#0 multistep_arithmetic_two 1/4 0.25 0.75 1')),
+        JSON.stringify(gain),
+      );
       await view.locator('[data-testid="sampling"]').scrollIntoViewIfNeeded();
       await screenshot(page, 'eval-results-pass-at-k');
     } finally {

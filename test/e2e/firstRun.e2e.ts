@@ -88,7 +88,10 @@ describe('The first window of npm start', function () {
     await notebook.waitFor({ state: 'visible', timeout: 30_000 });
     await waitFor(async () => (await notebook.locator('.code-cell-row').count()) === 2, 30_000, 'the solution as two code cells');
     const errors = await page.locator('.notifications-toasts .notification-toast').allInnerTexts();
-    assert.deepEqual(errors.filter((t) => /NO provider|Cannot activate|Insert into Notebook failed/.test(t)), []);
+    assert.deepEqual(
+      errors.filter((t) => /NO provider|Cannot activate|Insert into Notebook failed/.test(t)),
+      [],
+    );
     await screenshot(page, 'first-run-notebook');
     assert.deepEqual(failures, [], 'extensions failed to load');
   });

@@ -25,7 +25,13 @@ async function notificationWithText(page: Page, text: string, timeoutMs: number)
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await anywhere.isVisible().catch(() => false)) return anywhere;
-    if (!(await page.locator('.notifications-center.visible').isVisible().catch(() => false)) && (await page.locator('.notifications-toasts .notification-toast').count()) === 0) {
+    if (
+      !(await page
+        .locator('.notifications-center.visible')
+        .isVisible()
+        .catch(() => false)) &&
+      (await page.locator('.notifications-toasts .notification-toast').count()) === 0
+    ) {
       await runCommand(page, 'Notifications: Show Notifications');
     }
     await page.waitForTimeout(250);
@@ -58,7 +64,7 @@ async function pickModel(page: Page, from: string, model: string, shot?: string)
       const all = [node as Box, ...Array.from((node as Box).querySelectorAll('*'))];
       return all.some((e) => e.scrollWidth > e.clientWidth + 1);
     });
-    assert.equal(cut, false, 'the current model\'s details are cut off');
+    assert.equal(cut, false, "the current model's details are cut off");
     await screenshot(page, shot);
   }
   await row.click();
@@ -105,7 +111,10 @@ describe('Model status bar, picker, pull and walkthrough', function () {
     await page.keyboard.press('Enter');
     await statusItem(page, 'llama3.2:1b').first().waitFor({ state: 'visible', timeout: 60_000 });
     const pulls = e2eContext().modelServer?.requests.filter((r) => r.path === '/api/pull') ?? [];
-    assert.ok(pulls.some((r) => JSON.stringify(r.body).includes('llama3.2:1b')), 'no /api/pull request for llama3.2:1b');
+    assert.ok(
+      pulls.some((r) => JSON.stringify(r.body).includes('llama3.2:1b')),
+      'no /api/pull request for llama3.2:1b',
+    );
   });
 
   it('a solve with a model the server lacks offers "Pull" in its error card, then runs the question again', async () => {
@@ -132,7 +141,15 @@ describe('Model status bar, picker, pull and walkthrough', function () {
     const again = await notificationWithText(page, 'Pulled llama3.2:1b.', 60_000);
     const before = modelServer.chatRequests().length;
     await clickToastButton(again, 'Run the Question Again');
-    await waitFor(() => modelServer.chatRequests().slice(before).some((r) => r.model === 'llama3.2:1b' && r.status === 200), 60_000, 'a second chat request for llama3.2:1b');
+    await waitFor(
+      () =>
+        modelServer
+          .chatRequests()
+          .slice(before)
+          .some((r) => r.model === 'llama3.2:1b' && r.status === 200),
+      60_000,
+      'a second chat request for llama3.2:1b',
+    );
     await pickModel(page, 'llama3.2:1b', 'qwen2.5-coder:7b');
   });
 

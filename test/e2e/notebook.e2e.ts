@@ -35,7 +35,13 @@ async function cellText(cell: Locator): Promise<string> {
 /** Picks our kernel if the workbench asks which kernel to use (it should not: insert selects it). */
 async function pickKernelIfAsked(page: Page): Promise<void> {
   const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Python (sandboxed)' });
-  if (await row.first().isVisible().catch(() => false)) await row.first().click();
+  if (
+    await row
+      .first()
+      .isVisible()
+      .catch(() => false)
+  )
+    await row.first().click();
 }
 
 describe('Insert a solution into a notebook and run it on the sandboxed kernel', function () {
@@ -68,7 +74,11 @@ describe('Insert a solution into a notebook and run it on the sandboxed kernel',
     const outputs = await webviewFrame(page, "[('B', 2), ('A', 2), ('B', 1)]", 30_000);
     assert.ok((await outputs.locator('body').innerText()).includes('The total score is 3.'), 'the reasoning markdown is not rendered');
     // The kernel the insert selected is shown in the notebook toolbar.
-    await waitFor(async () => (await page.locator('.notebook-toolbar-container, .editor-actions').filter({ hasText: 'Python (sandboxed)' }).count()) > 0, 30_000, 'the "Python (sandboxed)" kernel in the notebook toolbar');
+    await waitFor(
+      async () => (await page.locator('.notebook-toolbar-container, .editor-actions').filter({ hasText: 'Python (sandboxed)' }).count()) > 0,
+      30_000,
+      'the "Python (sandboxed)" kernel in the notebook toolbar',
+    );
     await screenshot(page, 'notebook-inserted');
 
     // A new cell below the solution's last code cell, typed, then run with its run button.

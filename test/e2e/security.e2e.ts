@@ -47,7 +47,7 @@ async function assertNothingExecuted(frame: FrameLocator, expectedTitle: string)
     }),
   );
   assert.equal(report.title, expectedTitle, 'a payload changed the document title: it ran');
-  assert.equal(report.scripts, 1, 'a script element was injected (only the extension\'s own bundle may be in the body)');
+  assert.equal(report.scripts, 1, "a script element was injected (only the extension's own bundle may be in the body)");
   assert.equal(report.handlers, 0, 'an element with an inline event handler was injected');
   assert.deepEqual(report.images, [], 'an image element was injected');
   assert.equal(report.svgs, 0, 'an svg element was injected');

@@ -33,7 +33,10 @@ describe('Tools protocol in the solve panel', function () {
       // On the wire: the python tool was offered, and its result went back as a tool message.
       const chats = modelServer?.chatRequests().filter((r) => r.question?.includes('Tools probe')) ?? [];
       const tools = (chats[0]?.body as { tools?: Array<{ function: { name: string } }> } | undefined)?.tools;
-      assert.deepEqual(tools?.map((t) => t.function.name), ['python']);
+      assert.deepEqual(
+        tools?.map((t) => t.function.name),
+        ['python'],
+      );
       assert.equal(chats[1]?.messages?.find((m) => m.role === 'tool')?.content, '3628800');
       await screenshot(page, 'solve-panel-tools');
     } finally {

@@ -127,9 +127,17 @@ export async function webviewFrame(page: Page, which: number | string, timeoutMs
       const count = await page.locator('iframe.webview.ready').count();
       for (let index = 0; index < count; index++) {
         const content = contentOf(index);
-        const title = (await content.locator('title').textContent({ timeout: 1000 }).catch(() => null)) ?? '';
+        const title =
+          (await content
+            .locator('title')
+            .textContent({ timeout: 1000 })
+            .catch(() => null)) ?? '';
         if (title.includes(which)) return content;
-        const body = (await content.locator('body').textContent({ timeout: 1000 }).catch(() => null)) ?? '';
+        const body =
+          (await content
+            .locator('body')
+            .textContent({ timeout: 1000 })
+            .catch(() => null)) ?? '';
         if (body.includes(which)) return content;
       }
       return undefined;

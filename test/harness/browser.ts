@@ -4,15 +4,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import type { Resource } from './lifecycle';
 import { chromiumExecutable } from './paths';
 
-const CHROMIUM_FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 export const VIEWPORT = { width: 1400, height: 900 } as const;
 

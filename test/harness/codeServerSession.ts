@@ -50,11 +50,7 @@ export function isolatedEnv(run: RunFolder, extra: Readonly<Record<string, strin
 
 /** Arguments every code-server invocation of a run shares, so CLI installs land where the server looks. */
 function profileArgs(run: RunFolder): string[] {
-  return [
-    '--config', join(run.root, 'code-server.yaml'),
-    '--user-data-dir', run.userDataDir,
-    '--extensions-dir', run.extensionsDir,
-  ];
+  return ['--config', join(run.root, 'code-server.yaml'), '--user-data-dir', run.userDataDir, '--extensions-dir', run.extensionsDir];
 }
 
 export function writeUserSettings(userDataDir: string, settings: Readonly<Record<string, unknown>>): void {
@@ -96,14 +92,7 @@ export class CodeServerSession implements Resource {
     const port = await freePort();
     const logFile = join(run.logs, 'code-server.log');
     const log = openSync(logFile, 'a');
-    const args = [
-      ...profileArgs(run),
-      '--auth', 'none',
-      '--disable-telemetry',
-      '--disable-update-check',
-      '--bind-addr', `${HOST}:${port}`,
-      ...(options.workspaceTrust ? [] : ['--disable-workspace-trust']),
-    ];
+    const args = [...profileArgs(run), '--auth', 'none', '--disable-telemetry', '--disable-update-check', '--bind-addr', `${HOST}:${port}`, ...(options.workspaceTrust ? [] : ['--disable-workspace-trust'])];
     const child = spawn(options.binary, args, {
       env: isolatedEnv(run, options.env),
       cwd: run.root,

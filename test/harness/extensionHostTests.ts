@@ -33,20 +33,9 @@ interface WorkbenchLogFile {
 // Noise the workbench logs on these offline machines; never interesting for a test run.
 const NOISE = [/ENOTFOUND/, /open-vsx/, /vsda/, /marketplace/i, /Failed to fetch/];
 // The workbench's own start-up chatter; shown with --verbose only.
-const WORKBENCH_CHATTER = [
-  /^Resolving connection token/,
-  /^Resolved connection token/,
-  /^Creating a socket/,
-  /^Updating additional builtin extensions cache/,
-  /^\[Service Worker\]/,
-  /^ChatSessionStore:/,
-];
+const WORKBENCH_CHATTER = [/^Resolving connection token/, /^Resolved connection token/, /^Creating a socket/, /^Updating additional builtin extensions cache/, /^\[Service Worker\]/, /^ChatSessionStore:/];
 
-export async function runExtensionHostTests(
-  page: Page,
-  session: CodeServerSession,
-  options: ExtensionHostTestOptions,
-): Promise<ExtensionHostTestResult> {
+export async function runExtensionHostTests(page: Page, session: CodeServerSession, options: ExtensionHostTestOptions): Promise<ExtensionHostTestResult> {
   let counts: TestCounts | undefined;
 
   const exited = new Promise<number>((resolveExit, rejectExit) => {
@@ -88,14 +77,7 @@ export async function runExtensionHostTests(
 }
 
 function isLogFile(value: unknown): value is WorkbenchLogFile {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    'relativePath' in value &&
-    typeof value.relativePath === 'string' &&
-    'contents' in value &&
-    typeof value.contents === 'string'
-  );
+  return typeof value === 'object' && value !== null && 'relativePath' in value && typeof value.relativePath === 'string' && 'contents' in value && typeof value.contents === 'string';
 }
 
 function saveWorkbenchLogs(logDir: string, logs: unknown): void {

@@ -14,11 +14,7 @@ export interface CommandResult {
  * Rejects only when the command cannot be started; a non-zero exit is a result. On timeout the
  * whole process group is killed (execa's own `timeout` would signal the leader only).
  */
-export async function runCommand(
-  command: string,
-  args: readonly string[],
-  options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; echo?: boolean } = {},
-): Promise<CommandResult> {
+export async function runCommand(command: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; echo?: boolean } = {}): Promise<CommandResult> {
   const output = options.echo ? (['pipe', 'inherit'] as const) : 'pipe';
   const child = execa(command, args, {
     env: options.env ?? process.env,

@@ -82,7 +82,13 @@ function runMocha(files: readonly string[], grep: string | undefined): Promise<{
   mocha.suite.afterEach(async function screenshotOnFailure(this: Mocha.Context) {
     const test = this.currentTest;
     if (test?.state !== 'failed') return;
-    const path = join(screenshotDir, `FAILED-${test.fullTitle().replace(/[^\w.-]+/g, '_').slice(0, 120)}.png`);
+    const path = join(
+      screenshotDir,
+      `FAILED-${test
+        .fullTitle()
+        .replace(/[^\w.-]+/g, '_')
+        .slice(0, 120)}.png`,
+    );
     try {
       await e2eContext().page.screenshot({ path });
       console.log(`      screenshot: ${path}`);
@@ -95,9 +101,5 @@ function runMocha(files: readonly string[], grep: string | undefined): Promise<{
   });
 }
 
-const args = parseArgs(
-  process.argv.slice(2),
-  ['vsix', 'specs', 'grep', 'workspace', 'timeout'],
-  ['restricted', 'no-model-server', 'verbose'],
-);
+const args = parseArgs(process.argv.slice(2), ['vsix', 'specs', 'grep', 'workspace', 'timeout'], ['restricted', 'no-model-server', 'verbose']);
 runMain('e2e tests', secondsOption(args, 'timeout', DEFAULT_TIMEOUT_SECONDS), (resources) => main(resources, args));

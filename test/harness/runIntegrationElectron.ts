@@ -55,9 +55,5 @@ async function main(resources: Resources, args: ParsedArgs): Promise<number> {
   }
 }
 
-const args = parseArgs(
-  process.argv.slice(2),
-  ['extension', 'tests', 'workspace', 'vscode-version', 'timeout'],
-  ['restricted', 'no-model-server'],
-);
+const args = parseArgs(process.argv.slice(2), ['extension', 'tests', 'workspace', 'vscode-version', 'timeout'], ['restricted', 'no-model-server']);
 runMain('integration tests (test-electron)', secondsOption(args, 'timeout', DEFAULT_TIMEOUT_SECONDS), (resources) => main(resources, args));

@@ -30,11 +30,7 @@ const BASE_SETTINGS: Readonly<Record<string, unknown>> = {
   'git.enabled': false,
 };
 
-export async function prepareTestEnvironment(
-  run: RunFolder,
-  resources: Resources,
-  options: { startModelServer: boolean; extraSettings?: Readonly<Record<string, unknown>> },
-): Promise<TestEnvironment> {
+export async function prepareTestEnvironment(run: RunFolder, resources: Resources, options: { startModelServer: boolean; extraSettings?: Readonly<Record<string, unknown>> }): Promise<TestEnvironment> {
   const env: Record<string, string> = {
     R1CI_TEST_SCRATCH: run.scratch,
     R1CI_TEST_WORKSPACE: run.workspace,

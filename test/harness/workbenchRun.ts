@@ -23,12 +23,7 @@ export interface WorkbenchRun {
  * `beforeStart` runs once code-server is installed and the run folder exists (e.g. to install a .vsix).
  * Options read from `args`: --workspace, --restricted, --no-model-server.
  */
-export async function startWorkbenchRun(
-  kind: string,
-  resources: Resources,
-  args: ParsedArgs,
-  beforeStart?: (binary: string, run: RunFolder) => Promise<void>,
-): Promise<WorkbenchRun> {
+export async function startWorkbenchRun(kind: string, resources: Resources, args: ParsedArgs, beforeStart?: (binary: string, run: RunFolder) => Promise<void>): Promise<WorkbenchRun> {
   const binary = await ensureCodeServer();
   const run = createRunFolder(kind);
   resources.add({ label: 'run tmp folder', dispose: () => removeRunTmp(run) });

@@ -20,16 +20,12 @@ export function isAbortError(error: unknown): boolean {
 /** Maps a failed connection to a sentence naming the server and what to do next (`urlKnob`: where the URL is set). */
 export function unreachableError(serverName: string, baseUrl: string, error: unknown, hint: string, urlKnob: Knob): BackendError | undefined {
   const code = networkErrorCode(error);
-  if (code === 'ECONNREFUSED' || code === 'ECONNRESET' && /fetch failed/.test(String(error)))
-    return new BackendError(`No ${serverName} server at ${baseUrl} — ${hint}`, 'server-unreachable');
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
-    return new BackendError(`Cannot resolve the ${serverName} host in ${baseUrl} — check ${knob(urlKnob)}.`, 'server-unreachable');
+  if (code === 'ECONNREFUSED' || (code === 'ECONNRESET' && /fetch failed/.test(String(error)))) return new BackendError(`No ${serverName} server at ${baseUrl} — ${hint}`, 'server-unreachable');
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new BackendError(`Cannot resolve the ${serverName} host in ${baseUrl} — check ${knob(urlKnob)}.`, 'server-unreachable');
   if (isConnectionLost(error)) return connectionLost(serverName, baseUrl);
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : '';
-  if (/bad port/i.test(cause))
-    return new BackendError(`Cannot connect to ${baseUrl}: that port is blocked for HTTP clients (a "bad port") — use another port.`, 'server-unreachable');
-  if (error instanceof TypeError && /fetch failed/i.test(error.message))
-    return new BackendError(`Cannot reach the ${serverName} server at ${baseUrl} (${code ?? error.message}) — ${hint}`, 'server-unreachable');
+  if (/bad port/i.test(cause)) return new BackendError(`Cannot connect to ${baseUrl}: that port is blocked for HTTP clients (a "bad port") — use another port.`, 'server-unreachable');
+  if (error instanceof TypeError && /fetch failed/i.test(error.message)) return new BackendError(`Cannot reach the ${serverName} server at ${baseUrl} (${code ?? error.message}) — ${hint}`, 'server-unreachable');
   return undefined;
 }
 

@@ -37,10 +37,7 @@ const chatChunkSchema = z.object({
   eval_duration: z.number().optional(),
 });
 
-const detailsSchema = z
-  .object({ family: z.string().optional(), parameter_size: z.string().optional(), quantization_level: z.string().optional() })
-  .partial()
-  .optional();
+const detailsSchema = z.object({ family: z.string().optional(), parameter_size: z.string().optional(), quantization_level: z.string().optional() }).partial().optional();
 
 const tagsSchema = z.object({
   models: z.array(z.object({ name: z.string(), size: z.number().optional(), modified_at: z.unknown().optional(), details: detailsSchema })),
@@ -312,11 +309,14 @@ export class OllamaBackend implements ModelBackend {
     const status = (error as { status_code?: unknown }).status_code;
     const message = error instanceof Error ? error.message : String(error);
     if (typeof status === 'number') {
-      if (status === 404 && model && /model\b.*\bnot found/i.test(message))
-        return modelMissing('ollama', this.baseUrl, model);
+      if (status === 404 && model && /model\b.*\bnot found/i.test(message)) return modelMissing('ollama', this.baseUrl, model);
       // Ollama's own 404s name the model; anything else means something else listens there.
       if (status === 404 || status === 405)
-        return new BackendError(`The server at ${this.baseUrl} is not an Ollama server (HTTP ${status} on the Ollama API) — check ${knob('ollamaHost')} (Ollama listens on port 11434 by default).`, 'wrong-server', status);
+        return new BackendError(
+          `The server at ${this.baseUrl} is not an Ollama server (HTTP ${status} on the Ollama API) — check ${knob('ollamaHost')} (Ollama listens on port 11434 by default).`,
+          'wrong-server',
+          status,
+        );
       return new BackendError(`The Ollama server at ${this.baseUrl} answered HTTP ${status}: ${message}`, 'http', status);
     }
     if (isConnectionLost(error)) return connectionLost('Ollama', this.baseUrl);

@@ -168,8 +168,7 @@ export class OpenAiBackend implements ModelBackend {
       yield* this.completeReply(await response.text());
       return;
     }
-    if (!/event-stream/i.test(contentType))
-      throw new BackendError(`The server at ${this.baseUrl} did not stream (Content-Type ${contentType || 'none'}) — is it an OpenAI-compatible server?`, 'wrong-server');
+    if (!/event-stream/i.test(contentType)) throw new BackendError(`The server at ${this.baseUrl} did not stream (Content-Type ${contentType || 'none'}) — is it an OpenAI-compatible server?`, 'wrong-server');
 
     let promptTokens: number | undefined;
     let outputTokens: number | undefined;
@@ -336,12 +335,9 @@ export class OpenAiBackend implements ModelBackend {
     } catch {
       // Not JSON: keep the text as it is.
     }
-    if (status === 401 || status === 403)
-      return new BackendError(`The server at ${this.baseUrl} refused the API key (HTTP ${status}: ${message}) — set the key with ${knob('apiKey')}.`, 'auth', status);
-    if (status === 404 && (code === 'model_not_found' || (model !== undefined && /model/i.test(message))))
-      return modelMissing('openai', this.baseUrl, model ?? '?', message);
-    if (status === 404)
-      return new BackendError(`Nothing answers at ${this.baseUrl}/chat/completions (HTTP 404) — ${knob('openaiBaseUrl')} should be the server's OpenAI URL, usually ending in /v1.`, 'wrong-server', 404);
+    if (status === 401 || status === 403) return new BackendError(`The server at ${this.baseUrl} refused the API key (HTTP ${status}: ${message}) — set the key with ${knob('apiKey')}.`, 'auth', status);
+    if (status === 404 && (code === 'model_not_found' || (model !== undefined && /model/i.test(message)))) return modelMissing('openai', this.baseUrl, model ?? '?', message);
+    if (status === 404) return new BackendError(`Nothing answers at ${this.baseUrl}/chat/completions (HTTP 404) — ${knob('openaiBaseUrl')} should be the server's OpenAI URL, usually ending in /v1.`, 'wrong-server', 404);
     if ((status === 400 || status === 413) && (code === 'context_length_exceeded' || CONTEXT_OVERFLOW.test(message) || /maximum.*tokens|too long/i.test(message))) return this.overflow(message, status);
     return new BackendError(`The server at ${this.baseUrl} answered HTTP ${status}: ${message || 'no details'}`, 'http', status);
   }

@@ -53,9 +53,7 @@ export type SftRecord = ChatSftRecord | AlpacaSftRecord | ShareGptSftRecord;
 
 /** The results an SFT export keeps: right, no error, with a trajectory; multi-turn = made code calls. */
 export function sftSelection(results: readonly ResultRecord[], includeTextOnly = false): ResultRecord[] {
-  return latestById(results).filter(
-    (r) => r.correct && r.error === undefined && r.trajectory !== undefined && r.trajectory.some((m) => m.role === 'assistant') && (r.codeCalls > 0 || includeTextOnly),
-  );
+  return latestById(results).filter((r) => r.correct && r.error === undefined && r.trajectory !== undefined && r.trajectory.some((m) => m.role === 'assistant') && (r.codeCalls > 0 || includeTextOnly));
 }
 
 /** Pairs (prompt or results → model text) from the segments; undefined when they do not alternate. */

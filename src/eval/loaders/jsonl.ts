@@ -15,13 +15,7 @@ export interface JsonlPlace {
  * fixing a line never renumbers the others. A line that is not JSON is pushed to `problems` as
  * `line N: invalid JSON: <parser message>` and not visited.
  */
-export function forEachJsonlRecord(
-  file: string,
-  text: string,
-  problems: LoadProblem[],
-  visit: (raw: unknown, at: JsonlPlace) => void,
-  options: { comments?: boolean } = {},
-): void {
+export function forEachJsonlRecord(file: string, text: string, problems: LoadProblem[], visit: (raw: unknown, at: JsonlPlace) => void, options: { comments?: boolean } = {}): void {
   let position = -1;
   text.split(/\r?\n/).forEach((line, i) => {
     const trimmed = line.trim();

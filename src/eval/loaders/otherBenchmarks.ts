@@ -24,7 +24,11 @@ export function isGsmHardRecord(value: unknown): boolean {
 export function loadGsmHardJsonl(file: string, fileId: string, text: string): LoadResult {
   const records: TaskRecord[] = [];
   const problems: LoadProblem[] = [];
-  const task = fileId.split('/').pop()?.replace(/\.jsonl$/i, '') ?? 'gsmhard';
+  const task =
+    fileId
+      .split('/')
+      .pop()
+      ?.replace(/\.jsonl$/i, '') ?? 'gsmhard';
   forEachJsonlRecord(file, text, problems, (raw, { line, position }) => {
     const p = gsmRecord.safeParse(raw);
     if (!p.success) {

@@ -40,44 +40,38 @@ function family(name: FamilyName, data: unknown): Built {
 
 const sudoku = using(z.object({ puzzle: intGrid, solution: intGrid }), (d) => ({ ok: true, scorer: { kind: 'sudoku', puzzle: d.puzzle, solution: d.solution, jsonOnly: true } }));
 
-const queens = using(
-  z.object({ initial_board: z.array(z.string()).optional(), blocked_positions: cells, placed_queens: cells, solution: cells.optional() }),
-  (d) => ({ ok: true, scorer: { kind: 'queens', size: d.initial_board?.length ?? 8, placed: d.placed_queens, blocked: d.blocked_positions, solution: d.solution } }),
-);
+const queens = using(z.object({ initial_board: z.array(z.string()).optional(), blocked_positions: cells, placed_queens: cells, solution: cells.optional() }), (d) => ({
+  ok: true,
+  scorer: { kind: 'queens', size: d.initial_board?.length ?? 8, placed: d.placed_queens, blocked: d.blocked_positions, solution: d.solution },
+}));
 
-const logicPuzzle = using(
-  z.object({ grid: intGrid, solution: cells, constraints: z.object({ type: z.enum(['sum_le_4', 'product_gt_0']) }) }),
-  (d, question) => {
-    // How many to select and the forced first cell are stated only in the question text.
-    const select = /select\s+(\d+)\s+different/i.exec(question)?.[1];
-    const start = /square\s*\((\d+)\s*,\s*(\d+)\)\s*as the first selected/i.exec(question);
-    return {
-      ok: true,
-      scorer: {
-        kind: 'logic_puzzle',
-        grid: d.grid,
-        select: select ? Number(select) : d.solution.length,
-        start: start?.[1] && start[2] ? [Number(start[1]), Number(start[2])] : undefined,
-        constraint: d.constraints.type,
-        solution: d.solution,
-      },
-    };
-  },
-);
-
-const combinatorial = using(
-  z.object({ numbers: z.array(z.number()), target: z.number(), solution: z.array(z.union([z.string(), z.number()])).optional() }),
-  (d, question) => ({
+const logicPuzzle = using(z.object({ grid: intGrid, solution: cells, constraints: z.object({ type: z.enum(['sum_le_4', 'product_gt_0']) }) }), (d, question) => {
+  // How many to select and the forced first cell are stated only in the question text.
+  const select = /select\s+(\d+)\s+different/i.exec(question)?.[1];
+  const start = /square\s*\((\d+)\s*,\s*(\d+)\)\s*as the first selected/i.exec(question);
+  return {
     ok: true,
     scorer: {
-      kind: 'arithmetic_target',
-      numbers: d.numbers.map(String),
-      target: String(d.target),
-      ordered: /cannot change the order|order of the numbers is determined/i.test(question),
-      ...(d.solution ? { solution: `[${d.solution.map(String).join(', ')}]` } : {}),
+      kind: 'logic_puzzle',
+      grid: d.grid,
+      select: select ? Number(select) : d.solution.length,
+      start: start?.[1] && start[2] ? [Number(start[1]), Number(start[2])] : undefined,
+      constraint: d.constraints.type,
+      solution: d.solution,
     },
-  }),
-);
+  };
+});
+
+const combinatorial = using(z.object({ numbers: z.array(z.number()), target: z.number(), solution: z.array(z.union([z.string(), z.number()])).optional() }), (d, question) => ({
+  ok: true,
+  scorer: {
+    kind: 'arithmetic_target',
+    numbers: d.numbers.map(String),
+    target: String(d.target),
+    ordered: /cannot change the order|order of the numbers is determined/i.test(question),
+    ...(d.solution ? { solution: `[${d.solution.map(String).join(', ')}]` } : {}),
+  },
+}));
 
 const game2048 = using(z.object({ solution: z.string() }), (d) => {
   const expected = parseIntMatrix(d.solution);
@@ -92,9 +86,7 @@ const stringSplitting = using(z.object({ expected_answer: z.array(z.string()) })
 const stringSynthesis = using(z.object({ final_counts: z.array(z.number().int()) }), (d) => family('digit_counts', { expected: d.final_counts }));
 const stringDeletion = using(z.object({ final_string: z.string() }), (d) => family('quoted_string', { expected: d.final_string }));
 const patternRecognition = using(z.object({ row: z.number().int(), column: z.number().int() }), (d) => family('row_column', { row: d.row, column: d.column }));
-const matrixTransformation = using(z.object({ formatted_solution: z.string() }), (d) =>
-  family('comma_separated', { expected: d.formatted_solution.split(',').map((s) => s.trim()), integers: false }),
-);
+const matrixTransformation = using(z.object({ formatted_solution: z.string() }), (d) => family('comma_separated', { expected: d.formatted_solution.split(',').map((s) => s.trim()), integers: false }));
 const reversi = using(z.object({ solution: z.string() }), (d) => family('comma_separated', { expected: d.solution.split(',').map((s) => s.trim()), integers: false }));
 const flatIntegers = (pick: (d: { solution: unknown }) => unknown): Builder =>
   using(z.object({ solution: z.unknown() }), (d) => {
@@ -170,14 +162,11 @@ export function parseCardRules(gameType: string, question: string): { cards: str
   return null;
 }
 
-const cardGame = using(
-  z.object({ game_type: z.string(), player_moves: z.array(z.string()), results: z.array(z.enum(['win', 'loss', 'draw'])), solution: z.array(z.string()).optional() }),
-  (d, question) => {
-    const rules = parseCardRules(d.game_type, question);
-    if (!rules) return { ok: false, error: `cannot read the rules of the "${d.game_type}" game from question.txt` };
-    return family('card_game', { ...rules, myMoves: d.player_moves, results: d.results, ...(d.solution ? { example: d.solution } : {}) });
-  },
-);
+const cardGame = using(z.object({ game_type: z.string(), player_moves: z.array(z.string()), results: z.array(z.enum(['win', 'loss', 'draw'])), solution: z.array(z.string()).optional() }), (d, question) => {
+  const rules = parseCardRules(d.game_type, question);
+  if (!rules) return { ok: false, error: `cannot read the rules of the "${d.game_type}" game from question.txt` };
+  return family('card_game', { ...rules, myMoves: d.player_moves, results: d.results, ...(d.solution ? { example: d.solution } : {}) });
+});
 
 const logicalEquation = using(z.array(z.number()), (d, question) => {
   const numbers = /each representing one of the numbers ([\d.,\s]+?)\.\s/i.exec(question)?.[1];
@@ -376,7 +365,11 @@ export async function loadSampleFolder(dir: string, id: string, names: ReadonlyS
 }
 
 function findNamed(dir: string, re: RegExp): string | undefined {
-  return path.resolve(dir).split(path.sep).reverse().find((s) => re.test(s));
+  return path
+    .resolve(dir)
+    .split(path.sep)
+    .reverse()
+    .find((s) => re.test(s));
 }
 
 /** Loads <family>/sample_N (question.txt + solution.json). */
@@ -418,4 +411,3 @@ async function loadSymbenchSample(dir: string, id: string): Promise<LoadedItem> 
     },
   };
 }
-

@@ -12,19 +12,7 @@ import { inferScorer, parseOptions } from './infer';
 import { forEachJsonlRecord } from './jsonl';
 import { checkerPathInside } from '../safeRead';
 
-export const BUILTIN_CHECKERS = [
-  'exact',
-  'number',
-  'choice',
-  'list',
-  'matrix',
-  'sudoku',
-  'queens',
-  'logic_puzzle',
-  'blocksworld',
-  'game24',
-  'arithmetic_target',
-] as const;
+export const BUILTIN_CHECKERS = ['exact', 'number', 'choice', 'list', 'matrix', 'sudoku', 'queens', 'logic_puzzle', 'blocksworld', 'game24', 'arithmetic_target'] as const;
 export type BuiltinChecker = (typeof BUILTIN_CHECKERS)[number];
 
 const answerValue = z.union([z.string(), z.number(), z.boolean(), z.array(z.unknown())]);
@@ -209,7 +197,7 @@ export function isTaskFileJson(data: unknown): boolean {
 export function loadJsonTaskFile(file: string, fileId: string, data: unknown): LoadResult {
   const records: TaskRecord[] = [];
   const problems: LoadProblem[] = [];
-  const list: unknown[] = Array.isArray(data) ? data : Array.isArray((data as { tasks?: unknown }).tasks) ? ((data as { tasks: unknown[] }).tasks) : [data];
+  const list: unknown[] = Array.isArray(data) ? data : Array.isArray((data as { tasks?: unknown }).tasks) ? (data as { tasks: unknown[] }).tasks : [data];
   list.forEach((raw, index) => {
     const out = convertTaskFileRecord(raw, file, fileId, index, { index });
     if (out.record) records.push(out.record);

@@ -27,12 +27,10 @@ export const circuitLogic: RgScorer = (answer, entry) => {
 };
 
 /** color_cube_rotation: stripped, lower-case equality; anything else 0.01. */
-export const colorCubeRotation: RgScorer = (answer, entry) =>
-  pyStrip(answer).toLowerCase() === pyStrip(oracle(entry)).toLowerCase() ? 1 : 0.01;
+export const colorCubeRotation: RgScorer = (answer, entry) => (pyStrip(answer).toLowerCase() === pyStrip(oracle(entry)).toLowerCase() ? 1 : 0.01);
 
 /** dice: lower-case equality with newlines removed. */
-export const dice: RgScorer = (answer, entry) =>
-  answer.toLowerCase().replace(/\n/g, '') === oracle(entry).toLowerCase().replace(/\n/g, '') ? 1 : 0;
+export const dice: RgScorer = (answer, entry) => (answer.toLowerCase().replace(/\n/g, '') === oracle(entry).toLowerCase().replace(/\n/g, '') ? 1 : 0);
 
 /** emoji_mystery: exact; same length → share of equal characters; else 0.01. */
 export const emojiMystery: RgScorer = (answer, entry) => {
@@ -46,12 +44,10 @@ export const emojiMystery: RgScorer = (answer, entry) => {
 };
 
 /** family_relationships: stripped, lower-case equality. */
-export const familyRelationships: RgScorer = (answer, entry) =>
-  pyStrip(answer).toLowerCase() === pyStrip(oracle(entry)).toLowerCase() ? 1 : 0;
+export const familyRelationships: RgScorer = (answer, entry) => (pyStrip(answer).toLowerCase() === pyStrip(oracle(entry)).toLowerCase() ? 1 : 0);
 
 /** needle_haystack: the answer with spaces removed, stripped and lower-cased equals the gold. */
-export const needleHaystack: RgScorer = (answer, entry) =>
-  pyStrip(answer.replace(/ /g, '')).toLowerCase() === pyStrip(oracle(entry)).toLowerCase() ? 1 : 0;
+export const needleHaystack: RgScorer = (answer, entry) => (pyStrip(answer.replace(/ /g, '')).toLowerCase() === pyStrip(oracle(entry)).toLowerCase() ? 1 : 0);
 
 /** path_star: equal after collapsing whitespace. */
 export const pathStar: RgScorer = (answer, entry) => {

@@ -88,7 +88,10 @@ function format10g(x: number): string {
     const n = Number(ex);
     s = `${m}e${n < 0 ? '-' : '+'}${String(Math.abs(n)).padStart(2, '0')}`;
   } else {
-    s = x.toFixed(Math.max(0, p - 1 - e)).replace(/\.0+$/, '').replace(/(\.\d*?)0+$/, '$1');
+    s = x
+      .toFixed(Math.max(0, p - 1 - e))
+      .replace(/\.0+$/, '')
+      .replace(/(\.\d*?)0+$/, '$1');
   }
   return s;
 }

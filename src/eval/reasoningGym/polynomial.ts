@@ -212,4 +212,3 @@ export function polyEquals(a: Poly, b: Poly): boolean {
   }
   return true;
 }
-

@@ -399,7 +399,12 @@ export const knightSwap: RgScorer = (answer, entry) => {
     pieces.set(from, null);
     turn = turn === 'w' ? 'B' : 'w';
   }
-  const where = (m: Map<string, unknown>, c: string): string => [...m].filter(([, p]) => p === c).map(([k]) => k).sort().join(',');
+  const where = (m: Map<string, unknown>, c: string): string =>
+    [...m]
+      .filter(([, p]) => p === c)
+      .map(([k]) => k)
+      .sort()
+      .join(',');
   const start = new Map(Object.entries(initial));
   if (where(pieces, 'w') === where(start, 'B') && where(pieces, 'B') === where(start, 'w')) {
     const solution = metaValue(entry, 'solution');

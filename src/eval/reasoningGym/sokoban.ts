@@ -13,7 +13,11 @@ interface Cell {
 const MOVES: Readonly<Record<string, [number, number]>> = { R: [1, 0], L: [-1, 0], U: [0, -1], D: [0, 1] };
 
 function load(gamestr: string): Cell[][] | null {
-  const rows = gamestr.replace(/ /g, '').trim().split('\n').map((l) => [...l]);
+  const rows = gamestr
+    .replace(/ /g, '')
+    .trim()
+    .split('\n')
+    .map((l) => [...l]);
   const width = rows[0]?.length ?? 0;
   if (rows.some((r) => r.length !== width)) return null; // numpy cannot make the matrix
   return rows.map((r) =>

@@ -46,10 +46,7 @@ function wordSets(): Map<number, Set<string>> {
 
 /** A valid ladder 1, halved for each word not in RG's list; anything else 0. */
 export const wordLadder: RgScorer = (answer, entry) => {
-  const words = answer
-    .toUpperCase()
-    .split(',')
-    .map(pyStrip);
+  const words = answer.toUpperCase().split(',').map(pyStrip);
   const start = metaString(entry, 'start_word');
   const end = metaString(entry, 'end_word');
   const length = pyLen(end);

@@ -57,15 +57,15 @@ export function scoreArithmeticTarget(spec: ArithmeticTargetSpec, answer: string
   const { value, numbers: used, unaryOps } = result.eval;
   if (unaryOps > 0) return { correct: false, score: 0, reason: 'unary signs are not allowed', expected };
   if (spec.ordered) {
-    const inOrder = used.length === given.length && used.every((u, i) => {
-      const g = given[i];
-      return g !== undefined && equals(u, g);
-    });
+    const inOrder =
+      used.length === given.length &&
+      used.every((u, i) => {
+        const g = given[i];
+        return g !== undefined && equals(u, g);
+      });
     if (!inOrder) return { correct: false, score: 0, reason: `must use ${spec.numbers.join(', ')} once each, in that order`, expected };
   } else if (!sameMultiset(used, given)) {
     return { correct: false, score: 0, reason: `must use ${spec.numbers.join(', ')} exactly once each`, expected };
   }
-  return equals(value, target)
-    ? { correct: true, score: 1, reason: `evaluates to ${spec.target}`, expected }
-    : { correct: false, score: 0, reason: `evaluates to ${formatRational(value)}, not ${spec.target}`, expected };
+  return equals(value, target) ? { correct: true, score: 1, reason: `evaluates to ${spec.target}`, expected } : { correct: false, score: 0, reason: `evaluates to ${formatRational(value)}, not ${spec.target}`, expected };
 }

@@ -1,16 +1,6 @@
 // Scorers for answers that have one right value: text, numbers, choices, lists, matrices.
 
-import {
-  cleanAnswer,
-  normalizeText,
-  numbersClose,
-  parseIntMatrix,
-  parseLiteral,
-  parseNumberText,
-  reshape,
-  stripQuotes,
-  type Literal,
-} from '../answerText';
+import { cleanAnswer, normalizeText, numbersClose, parseIntMatrix, parseLiteral, parseNumberText, reshape, stripQuotes, type Literal } from '../answerText';
 import type { ScoreResult } from '../types';
 
 export function scoreExact(expected: string, answer: string): ScoreResult {
@@ -21,9 +11,7 @@ export function scoreExact(expected: string, answer: string): ScoreResult {
     got = normalizeText(lit[0]);
   }
   const want = normalizeText(expected);
-  return got === want
-    ? { correct: true, score: 1, reason: 'matches the expected answer', expected }
-    : { correct: false, score: 0, reason: `expected "${expected}", got "${cleanAnswer(answer)}"`, expected };
+  return got === want ? { correct: true, score: 1, reason: 'matches the expected answer', expected } : { correct: false, score: 0, reason: `expected "${expected}", got "${cleanAnswer(answer)}"`, expected };
 }
 
 export function scoreNumber(expected: string, answer: string, relTol = 1e-6): ScoreResult {
@@ -31,9 +19,7 @@ export function scoreNumber(expected: string, answer: string, relTol = 1e-6): Sc
   if (want === null) return { correct: false, score: 0, reason: `stored answer "${expected}" is not a number`, expected };
   const got = parseNumberText(answer);
   if (got === null) return { correct: false, score: 0, reason: `"${cleanAnswer(answer)}" is not a number`, expected };
-  return numbersClose(want, got, relTol)
-    ? { correct: true, score: 1, reason: `${got} equals ${want}`, expected }
-    : { correct: false, score: 0, reason: `${got} is not ${want}`, expected };
+  return numbersClose(want, got, relTol) ? { correct: true, score: 1, reason: `${got} equals ${want}`, expected } : { correct: false, score: 0, reason: `${got} is not ${want}`, expected };
 }
 
 /** The option letter in "(B)", "B", "b)", "B.", "Option B", "(B) 12/25/1937"; null otherwise. */
@@ -58,9 +44,7 @@ export function scoreChoice(expected: string, answer: string, options?: Record<s
     if (hit.length === 1 && hit[0]) got = hit[0][0].toUpperCase();
   }
   if (!got) return { correct: false, score: 0, reason: `"${cleanAnswer(answer)}" does not name an option`, expected };
-  return got === want
-    ? { correct: true, score: 1, reason: `option (${got})`, expected }
-    : { correct: false, score: 0, reason: `chose (${got}), expected (${want})`, expected };
+  return got === want ? { correct: true, score: 1, reason: `option (${got})`, expected } : { correct: false, score: 0, reason: `chose (${got}), expected (${want})`, expected };
 }
 
 function literalEquals(want: unknown, got: Literal): boolean {
@@ -86,9 +70,7 @@ export function scoreList(expected: unknown[], answer: string): ScoreResult {
   // Bare "5, 3, F, A" is accepted as a flat list.
   if (!Array.isArray(got) && !text.startsWith('[') && !text.startsWith('(')) got = parseLiteral(`[${text}]`);
   if (!Array.isArray(got)) return { correct: false, score: 0, reason: `"${text}" is not a list`, expected: shown };
-  return literalEquals(expected, got)
-    ? { correct: true, score: 1, reason: 'list matches', expected: shown }
-    : { correct: false, score: 0, reason: `expected ${shown}, got ${text}`, expected: shown };
+  return literalEquals(expected, got) ? { correct: true, score: 1, reason: 'list matches', expected: shown } : { correct: false, score: 0, reason: `expected ${shown}, got ${text}`, expected: shown };
 }
 
 export function formatMatrix(m: readonly (readonly number[])[]): string {
@@ -102,7 +84,5 @@ export function scoreMatrix(expected: number[][], answer: string): ScoreResult {
   const got = parsed ? reshape(parsed, expected.length, cols) : null;
   if (!got) return { correct: false, score: 0, reason: `not a ${expected.length}×${cols} matrix of integers`, expected: shown };
   const same = expected.every((row, r) => row.every((v, c) => got[r]?.[c] === v));
-  return same
-    ? { correct: true, score: 1, reason: 'matrix matches', expected: shown }
-    : { correct: false, score: 0, reason: `matrix differs from the expected one`, expected: shown };
+  return same ? { correct: true, score: 1, reason: 'matrix matches', expected: shown } : { correct: false, score: 0, reason: `matrix differs from the expected one`, expected: shown };
 }

@@ -24,12 +24,22 @@ export function parseBlocksworldTask(text: string): { ok: true; task: Blocksworl
     else {
       const m = /^([A-Za-z0-9_]+)\s*:(.*)$/.exec(line);
       if (!m?.[1] || m[2] === undefined || !current) return { ok: false, error: `line ${i + 1}: unexpected "${line}"` };
-      current.push({ name: m[1], blocks: m[2].trim().split(/\s+/).filter((b) => b !== '') });
+      current.push({
+        name: m[1],
+        blocks: m[2]
+          .trim()
+          .split(/\s+/)
+          .filter((b) => b !== ''),
+      });
     }
   }
   if (initial.length === 0) return { ok: false, error: 'no "Initial State:" stacks' };
   if (goal.length === 0) return { ok: false, error: 'no "Goal State:" stacks' };
-  const sorted = (s: Stacks): string => s.flatMap((x) => x.blocks).sort().join(' ');
+  const sorted = (s: Stacks): string =>
+    s
+      .flatMap((x) => x.blocks)
+      .sort()
+      .join(' ');
   if (sorted(initial) !== sorted(goal)) return { ok: false, error: 'initial and goal states hold different blocks' };
   return { ok: true, task: { initial, goal } };
 }
@@ -50,7 +60,12 @@ const MOVE = /^move\s+(?:block\s+)?([A-Za-z0-9_]+)\s+from\s+(?:stack\s*)?([A-Za-
 export function parseMoves(answer: string): { ok: true; moves: Move[] } | { ok: false; error: string } {
   const lines = cleanAnswer(answer)
     .split(/\r?\n|;|,(?=\s*move\b)/i)
-    .map((l) => l.trim().replace(/^(?:\d+[.)]|[-*•])\s*/, '').trim())
+    .map((l) =>
+      l
+        .trim()
+        .replace(/^(?:\d+[.)]|[-*•])\s*/, '')
+        .trim(),
+    )
     .filter((l) => l !== '');
   const moves: Move[] = [];
   for (const line of lines) {

@@ -202,7 +202,10 @@ const rowsOnLines = define({
   schema: z.object({ expected: z.array(z.array(z.number().int())) }),
   expected: (d) => d.expected.map((r) => r.join(', ')).join('\n'),
   check: (d, answer, expected) => {
-    const lines = answer.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+    const lines = answer
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l !== '');
     if (lines.length !== d.expected.length) return wrong(`${lines.length} rows, need ${d.expected.length} (rows on lines, cells separated by commas)`, expected);
     for (let r = 0; r < lines.length; r++) {
       const cells = commaParts(lines[r] ?? '');
@@ -220,7 +223,11 @@ const letterLogic = define({
   expected: () => undefined,
   check: (d, answer) => {
     const n = d.grid.length;
-    const rows = answer.split('\n').map((l) => l.trim()).filter((l) => l !== '').map((l) => commaParts(l));
+    const rows = answer
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l !== '')
+      .map((l) => commaParts(l));
     if (rows.length !== n || rows.some((r) => r.length !== n)) return wrong(`the question asks for ${n} rows on lines, each ${n} letters separated by commas`);
     const alphabet = new Set(d.letters);
     for (let i = 0; i < n; i++) {
@@ -273,11 +280,15 @@ const bookArrangement = define({
     const at = (b: string): number => pos.get(b) ?? -1;
     for (const r of parseBookRules(d.constraints).rules) {
       const ok =
-        r.kind === 'position' ? at(r.book) === r.pos
-        : r.kind === 'not_position' ? at(r.book) !== r.pos
-        : r.kind === 'left_of' ? at(r.book) < at(r.other)
-        : r.kind === 'right_of' ? at(r.book) > at(r.other)
-        : Math.abs(at(r.book) - at(r.other)) === 1;
+        r.kind === 'position'
+          ? at(r.book) === r.pos
+          : r.kind === 'not_position'
+            ? at(r.book) !== r.pos
+            : r.kind === 'left_of'
+              ? at(r.book) < at(r.other)
+              : r.kind === 'right_of'
+                ? at(r.book) > at(r.other)
+                : Math.abs(at(r.book) - at(r.other)) === 1;
       if (!ok) return wrong(`breaks the constraint on book ${r.book} (${r.kind.replace('_', ' ')}${'other' in r ? ` ${r.other}` : ` ${r.pos}`})`, expected);
     }
     return right('every constraint holds', expected);
@@ -319,7 +330,10 @@ interface Term {
   readonly letter: string;
 }
 const equationSchema = z.object({
-  left: z.array(z.object({ factor: z.number(), letter: z.string() })).min(1).max(2),
+  left: z
+    .array(z.object({ factor: z.number(), letter: z.string() }))
+    .min(1)
+    .max(2),
   op: z.enum(['=', '>', '<', '+=', '-=']),
   value: z.number().optional(),
 });
@@ -367,11 +381,7 @@ const letterValues = define({
       const a = of(e.left[0] ?? { factor: 1, letter: 'A' });
       const b = of(e.left[1] ?? { factor: 1, letter: 'A' });
       const holds =
-        e.op === '=' ? numbersClose(a, b, 1e-9)
-        : e.op === '>' ? a > b
-        : e.op === '<' ? a < b
-        : e.op === '+=' ? numbersClose(a + b, e.value ?? Number.NaN, 1e-9)
-        : numbersClose(a - b, e.value ?? Number.NaN, 1e-9);
+        e.op === '=' ? numbersClose(a, b, 1e-9) : e.op === '>' ? a > b : e.op === '<' ? a < b : e.op === '+=' ? numbersClose(a + b, e.value ?? Number.NaN, 1e-9) : numbersClose(a - b, e.value ?? Number.NaN, 1e-9);
       if (!holds) return wrong(`a constraint does not hold (${e.left.map((t) => `${t.factor === 1 ? '' : t.factor}${t.letter}`).join(` ${e.op[0]} `)}${e.value !== undefined ? ` = ${e.value}` : ''})`, expected);
     }
     return right('every constraint holds', expected);
@@ -402,7 +412,13 @@ const letterCount = define({
     if (!m) return wrong('the question asks for <<<Count: X, Positions: [Y, Z, ...]>>>', expected);
     const want = [...d.word].flatMap((ch, i) => (ch === d.letter ? [i + 1] : []));
     const count = Number(m[1]);
-    const positions = new Set((m[2] ?? '').split(',').map((p) => p.trim()).filter((p) => p !== '').map(Number));
+    const positions = new Set(
+      (m[2] ?? '')
+        .split(',')
+        .map((p) => p.trim())
+        .filter((p) => p !== '')
+        .map(Number),
+    );
     if (count !== want.length) return wrong(`count ${count}, expected ${want.length}`, expected);
     return positions.size === want.length && want.every((p) => positions.has(p)) ? right('count and positions match', expected) : wrong(`positions differ from [${want.join(', ')}]`, expected);
   },

@@ -122,7 +122,10 @@ export function logicPuzzleViolation(spec: LogicPuzzleSpec, cells: readonly Cell
     cols.set(c, isSum ? (cols.get(c) ?? 0) + v : (cols.get(c) ?? 1) * v);
   }
   if (spec.start && !seen.has(key(spec.start[0], spec.start[1]))) return `the starting cell (${spec.start[0]},${spec.start[1]}) is not selected`;
-  for (const [name, m] of [['row', rows], ['column', cols]] as const) {
+  for (const [name, m] of [
+    ['row', rows],
+    ['column', cols],
+  ] as const) {
     for (const [i, total] of m) {
       if (isSum && total > 4) return `${name} ${i} sums to ${total} > 4`;
       if (!isSum && total <= 0) return `${name} ${i} has product ${total} ≤ 0`;
@@ -142,7 +145,5 @@ export function scoreLogicPuzzle(spec: LogicPuzzleSpec, answer: string): ScoreRe
   const cells = parseCells(answer);
   if (!cells) return { correct: false, score: 0, reason: 'not a list of "row column" positions', expected };
   const violation = logicPuzzleViolation(spec, cells);
-  return violation === null
-    ? { correct: true, score: 1, reason: 'the selection obeys every rule', expected }
-    : { correct: false, score: 0, reason: violation, expected };
+  return violation === null ? { correct: true, score: 1, reason: 'the selection obeys every rule', expected } : { correct: false, score: 0, reason: violation, expected };
 }

@@ -125,7 +125,11 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
         .list()
         .filter((c) => recordOf(c).events.length > 0)
         .map((c) => ({ id: c.id, title: c.title, updatedAt: c.updatedAt, current: c.id === activeId }));
-    return showHistoryPick(rows, (id) => this.openConversation(id), (id) => this.deleteConversation(id));
+    return showHistoryPick(
+      rows,
+      (id) => this.openConversation(id),
+      (id) => this.deleteConversation(id),
+    );
   }
 
   async deleteConversation(id: string): Promise<boolean> {

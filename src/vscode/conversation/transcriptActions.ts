@@ -60,4 +60,3 @@ async function openInNotebook(trajectory: Trajectory | undefined): Promise<void>
   }
   await vscode.commands.executeCommand('r1ci.openInNotebook', trajectory);
 }
-

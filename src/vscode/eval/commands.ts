@@ -127,7 +127,8 @@ export class ExportSftCommand implements Command {
     const file = typeof resultsArg === 'string' ? resultsArg : await pickResults('Results file to export correct trajectories from');
     if (!file) return undefined;
     const { text, count } = sftJsonl((await readResults(file)).results, { format: 'chat' });
-    const out = typeof outArg === 'string' ? vscode.Uri.file(outArg) : await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(file.replace(/(\.results)?\.jsonl$/, '.sft.jsonl')), filters: { JSONL: ['jsonl'] } });
+    const out =
+      typeof outArg === 'string' ? vscode.Uri.file(outArg) : await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(file.replace(/(\.results)?\.jsonl$/, '.sft.jsonl')), filters: { JSONL: ['jsonl'] } });
     if (!out) return undefined;
     await writeFileNoFollow(out.fsPath, text);
     void vscode.window.showInformationMessage(`${count} correct trajectories that ran code written to ${basename(out.fsPath)}.`);

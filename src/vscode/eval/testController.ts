@@ -103,7 +103,12 @@ export class EvalTestController extends Disposable {
     try {
       const { records, problems } = await loadTasks(data.target);
       item.error = problems.length
-        ? new vscode.MarkdownString(problems.slice(0, 10).map((p) => `- ${vscode.workspace.asRelativePath(p.file)}${p.line !== undefined ? `:${p.line}` : p.index !== undefined ? ` [${p.index}]` : ''}: ${p.message}`).join('\n'))
+        ? new vscode.MarkdownString(
+            problems
+              .slice(0, 10)
+              .map((p) => `- ${vscode.workspace.asRelativePath(p.file)}${p.line !== undefined ? `:${p.line}` : p.index !== undefined ? ` [${p.index}]` : ''}: ${p.message}`)
+              .join('\n'),
+          )
         : undefined;
       const groups = new Map<string, vscode.TestItem>();
       for (const record of records) {

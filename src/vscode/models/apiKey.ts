@@ -35,6 +35,6 @@ export async function askApiKey(secrets: vscode.SecretStorage, baseUrl: string):
   });
   if (key === undefined) return undefined;
   const result = await storeApiKey(secrets, key);
-  void vscode.window.showInformationMessage(result === 'stored' ? 'API key stored in VS Code\'s secret storage.' : 'Stored API key removed.');
+  void vscode.window.showInformationMessage(result === 'stored' ? "API key stored in VS Code's secret storage." : 'Stored API key removed.');
   return result;
 }

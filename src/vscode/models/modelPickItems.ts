@@ -4,11 +4,7 @@ import * as vscode from 'vscode';
 import { describeModel, formatGiB } from './format';
 import { sameModel, type ModelInfo, type RunningModel } from './modelServerClient';
 
-export type ModelPickAction =
-  | { readonly type: 'select'; readonly model: string }
-  | { readonly type: 'pull'; readonly model?: string }
-  | { readonly type: 'set-api-key' }
-  | { readonly type: 'none' };
+export type ModelPickAction = { readonly type: 'select'; readonly model: string } | { readonly type: 'pull'; readonly model?: string } | { readonly type: 'set-api-key' } | { readonly type: 'none' };
 
 export interface ModelPickItem extends vscode.QuickPickItem {
   readonly action: ModelPickAction;

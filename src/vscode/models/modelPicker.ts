@@ -46,19 +46,22 @@ export async function showModelPicker(ui: ModelUiContext): Promise<string | unde
     } catch (error) {
       if (loading.signal.aborted) return undefined;
       picker.hide();
-      void reportBackendError(ui.secrets, ui.log, { kind: problemKindOf(error), message: error instanceof Error ? error.message : String(error) }, {
-        backend: client.kind,
-        retry: () => vscode.commands.executeCommand('r1ci.selectModel'),
-      });
+      void reportBackendError(
+        ui.secrets,
+        ui.log,
+        { kind: problemKindOf(error), message: error instanceof Error ? error.message : String(error) },
+        {
+          backend: client.kind,
+          retry: () => vscode.commands.executeCommand('r1ci.selectModel'),
+        },
+      );
       return undefined;
     }
     picker.items = items;
     picker.activeItems = items.filter((i) => i.picked);
     picker.placeholder = client.kind === 'ollama' ? 'Choose a model, or pull a new one (type to filter)' : 'Choose a model the server serves';
     picker.busy = false;
-    const accepted = new Promise<{ item: ModelPickItem | undefined; typed: string }>((resolve) =>
-      picker.onDidAccept(() => resolve({ item: picker.selectedItems[0] ?? picker.activeItems[0], typed: picker.value })),
-    );
+    const accepted = new Promise<{ item: ModelPickItem | undefined; typed: string }>((resolve) => picker.onDidAccept(() => resolve({ item: picker.selectedItems[0] ?? picker.activeItems[0], typed: picker.value })));
     const choice = await Promise.race([accepted, hidden]);
     picker.hide();
     if (!choice) return undefined;

@@ -48,23 +48,20 @@ export type PullResult = 'pulled' | 'cancelled' | 'failed';
 export async function pullModelWithProgress(client: ModelServerClient, name: string, log: (line: string) => void): Promise<PullResult> {
   const controller = new AbortController();
   try {
-    await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Pulling ${name} from ${client.baseUrl}`, cancellable: true },
-      async (progress, token) => {
-        token.onCancellationRequested(() => controller.abort());
-        let shown = 0;
-        await pullModel(
-          client,
-          name,
-          (update) => {
-            const increment = update.percent !== undefined && update.percent > shown ? update.percent - shown : undefined;
-            if (update.percent !== undefined) shown = Math.max(shown, update.percent);
-            progress.report({ message: update.percent !== undefined ? `${update.percent}% — ${update.message}` : update.message, increment });
-          },
-          controller.signal,
-        );
-      },
-    );
+    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Pulling ${name} from ${client.baseUrl}`, cancellable: true }, async (progress, token) => {
+      token.onCancellationRequested(() => controller.abort());
+      let shown = 0;
+      await pullModel(
+        client,
+        name,
+        (update) => {
+          const increment = update.percent !== undefined && update.percent > shown ? update.percent - shown : undefined;
+          if (update.percent !== undefined) shown = Math.max(shown, update.percent);
+          progress.report({ message: update.percent !== undefined ? `${update.percent}% — ${update.message}` : update.message, increment });
+        },
+        controller.signal,
+      );
+    });
     log(`Pulled ${name} from ${client.baseUrl}.`);
     return 'pulled';
   } catch (error) {

@@ -17,7 +17,12 @@ export async function checkSandbox(log: (line: string) => void): Promise<Sandbox
   const settings = readSettings(log);
   // The probes start the interpreter (and bwrap): never in an untrusted workspace.
   if (!vscode.workspace.isTrusted) {
-    return { tier: 'basic', note: 'Restricted Mode: no code runs in an untrusted workspace, so the sandbox is not probed. Trust the workspace to check it.', python: { error: 'not probed in Restricted Mode' }, forcedBasic: false };
+    return {
+      tier: 'basic',
+      note: 'Restricted Mode: no code runs in an untrusted workspace, so the sandbox is not probed. Trust the workspace to check it.',
+      python: { error: 'not probed in Restricted Mode' },
+      forcedBasic: false,
+    };
   }
   const configured = settings['python.path'] || undefined;
   let python: SandboxReport['python'];

@@ -83,8 +83,7 @@ export function describeServerStatus(status: ServerStatus): StatusPresentation {
       warning: true,
     };
   }
-  const memory =
-    status.running === undefined ? 'served' : status.running === null ? 'not loaded (loaded on the first question)' : `loaded, ${describePlacement(status.running)}`;
+  const memory = status.running === undefined ? 'served' : status.running === null ? 'not loaded (loaded on the first question)' : `loaded, ${describePlacement(status.running)}`;
   return {
     text: `$(hubot) ${status.model}`,
     tooltip: `${escapeMarkdown(where)}: **${escapeMarkdown(status.model)}** ${escapeMarkdown(memory)}\n\nClick to choose another model.`,

@@ -39,7 +39,11 @@ export async function execOutputs(result: ExecResult): Promise<vscode.NotebookCe
 /** Python's last traceback line ("NameError: name 'x' is not defined") names the error. */
 function failureOf(result: ExecResult): Error {
   const stderr = result.stderr.trimEnd();
-  const last = stderr.split('\n').filter((l) => l.trim()).pop() ?? '';
+  const last =
+    stderr
+      .split('\n')
+      .filter((l) => l.trim())
+      .pop() ?? '';
   const match = /^([A-Za-z_][\w.]*(?:Error|Exception|Interrupt|Exit|Warning)?):?\s*(.*)$/.exec(last);
   const error = new Error();
   if (result.killMessage) {

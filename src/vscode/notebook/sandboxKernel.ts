@@ -14,8 +14,7 @@ import { Disposable } from '../shared/dispose';
 export const SANDBOX_KERNEL_ID = 'r1ci-sandboxed-python';
 export const JUPYTER_NOTEBOOK_TYPE = 'jupyter-notebook';
 
-export const RESTRICTED_MODE_MESSAGE =
-  'Restricted Mode: R1 Code Interpreter does not run code in an untrusted workspace. Trust the workspace (Manage Workspace Trust) to run cells in the sandbox.';
+export const RESTRICTED_MODE_MESSAGE = 'Restricted Mode: R1 Code Interpreter does not run code in an untrusted workspace. Trust the workspace (Manage Workspace Trust) to run cells in the sandbox.';
 
 /** The interpreter of one open notebook, and the cells waiting for it. */
 interface KernelSession {
@@ -35,9 +34,7 @@ export class SandboxKernel extends Disposable {
     private readonly log: Log,
   ) {
     super();
-    this.controller = this._register(
-      vscode.notebooks.createNotebookController(SANDBOX_KERNEL_ID, JUPYTER_NOTEBOOK_TYPE, 'Python (sandboxed)', (cells, notebook) => this.execute(cells, notebook)),
-    );
+    this.controller = this._register(vscode.notebooks.createNotebookController(SANDBOX_KERNEL_ID, JUPYTER_NOTEBOOK_TYPE, 'Python (sandboxed)', (cells, notebook) => this.execute(cells, notebook)));
     this.controller.supportedLanguages = ['python'];
     this.controller.supportsExecutionOrder = true;
     this.controller.description = 'R1 Code Interpreter';

@@ -21,10 +21,15 @@ export class SolvePanel extends Disposable {
   constructor(extensionUri: vscode.Uri, title: string, resourceRoots: readonly vscode.Uri[], log: (line: string) => void) {
     super();
     this.panel = this._register(
-      vscode.window.createWebviewPanel(SolvePanel.viewType, title, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false }, {
-        ...webviewOptions(extensionUri, resourceRoots),
-        retainContextWhenHidden: true,
-      }),
+      vscode.window.createWebviewPanel(
+        SolvePanel.viewType,
+        title,
+        { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false },
+        {
+          ...webviewOptions(extensionUri, resourceRoots),
+          retainContextWhenHidden: true,
+        },
+      ),
     );
     this.panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'icon.svg');
     this.channel = this._register(new TranscriptHost<PanelCommand, PanelNotification>(this.panel.webview, { extensionUri, page: { title, body: SOLVE_PANEL_BODY, view: 'panel' }, commands: panelCommandSchema, log }));

@@ -101,7 +101,10 @@ describe('Chat view (real extension host, scripted model server, real Python)', 
     // Tokens of a turn are merged: the record is about as large as the text, not the stream.
     const tokensPerTurn = new Map<number, number>();
     for (const e of stored.events) if (e.type === 'token') tokensPerTurn.set(e.turn, (tokensPerTurn.get(e.turn) ?? 0) + 1);
-    assert.ok([...tokensPerTurn.values()].every((n) => n === 1), `token events were not merged: ${JSON.stringify([...tokensPerTurn])}`);
+    assert.ok(
+      [...tokensPerTurn.values()].every((n) => n === 1),
+      `token events were not merged: ${JSON.stringify([...tokensPerTurn])}`,
+    );
   });
 
   it('starts a new chat with a new sandbox, where the old variable does not exist', async () => {
@@ -158,8 +161,14 @@ describe('Chat view (real extension host, scripted model server, real Python)', 
       assert.equal(t.answer, '385');
       const v1 = keyed.requests.filter((r) => r.path.startsWith('/v1/'));
       // The model list tells the chat the model's context length (runAgent's context watch).
-      assert.ok(v1.some((r) => r.path === '/v1/models'), 'the chat did not ask the server for its model list');
-      assert.ok(v1.some((r) => r.path === '/v1/chat/completions'), 'the chat sent no chat request');
+      assert.ok(
+        v1.some((r) => r.path === '/v1/models'),
+        'the chat did not ask the server for its model list',
+      );
+      assert.ok(
+        v1.some((r) => r.path === '/v1/chat/completions'),
+        'the chat sent no chat request',
+      );
       for (const r of v1) assert.equal(r.authorization, `Bearer ${key}`, `${r.path} went out without the key`);
 
       // Without the key the same server refuses the chat: the check above can fail.

@@ -21,7 +21,9 @@ interface Outcome {
 type TestStates = Record<string, { state: string; message?: string; expected?: string; actual?: string }>;
 
 function lines(file: string): number {
-  return readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '').length;
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '').length;
 }
 
 describe('Evaluation (real extension host, scripted model server, real Python)', function () {
@@ -52,7 +54,10 @@ describe('Evaluation (real extension host, scripted model server, real Python)',
     const outcome = await vscode.commands.executeCommand<Outcome | undefined>('r1ci.eval.run', { target: folder, resultsFile });
     assert.ok(outcome, 'r1ci.eval.run returned nothing');
     assert.equal(outcome.cancelled, false);
-    assert.deepEqual(outcome.results.filter((r) => r.error !== undefined), []);
+    assert.deepEqual(
+      outcome.results.filter((r) => r.error !== undefined),
+      [],
+    );
     assert.equal(outcome.summary.overall.n, 10);
     assert.equal(outcome.summary.overall.correct, 7);
     const byId = new Map(outcome.results.map((r) => [r.id, r]));
@@ -135,7 +140,16 @@ describe('Evaluation (real extension host, scripted model server, real Python)',
     assert.ok(states);
     const state = (id: string): string | undefined => states[`${folder}#${id}`]?.state;
     assert.equal(Object.keys(states).length, 10);
-    for (const id of ['bbh/navigate.json#0', 'bbh/navigate.json#2', 'Blocksworld_dataset/2_3_2_0', 'custom.tasks.jsonl#prime-above-1000', 'game24/24_4_number.csv#0', 'symbench/new_operator_dataset/sample_1', 'symbench/string_insertion/sample_1']) assert.equal(state(id), 'passed', id);
+    for (const id of [
+      'bbh/navigate.json#0',
+      'bbh/navigate.json#2',
+      'Blocksworld_dataset/2_3_2_0',
+      'custom.tasks.jsonl#prime-above-1000',
+      'game24/24_4_number.csv#0',
+      'symbench/new_operator_dataset/sample_1',
+      'symbench/string_insertion/sample_1',
+    ])
+      assert.equal(state(id), 'passed', id);
     for (const id of ['bbh/navigate.json#1', 'game24/24_4_number.csv#1', 'symbench/statistical_counting_dataset/sample_2']) assert.equal(state(id), 'failed', id);
     const nav = states[`${folder}#bbh/navigate.json#1`];
     assert.equal(nav?.expected, 'No');

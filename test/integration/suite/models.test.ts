@@ -42,7 +42,7 @@ describe('Model picker, status bar, pull and API key (real extension host, real 
     for (const s of servers) await s.close();
   });
 
-  it('lists the server\'s models with size, parameters and quantization, marks the current one, offers a pull', async () => {
+  it("lists the server's models with size, parameters and quantization, marks the current one, offers a pull", async () => {
     // A server of its own: on the shared one, earlier suites have loaded models (see /api/ps).
     const fresh = await ownServer();
     const client = createModelServerClient(ollamaAt(fresh.url));
@@ -108,7 +108,7 @@ describe('Model picker, status bar, pull and API key (real extension host, real 
     assert.match(missing.tooltip, /is not pulled\. Click to pull it or pick another model\.$/);
   });
 
-  it('the extension\'s own status check follows the settings (r1ci.checkModelServer)', async () => {
+  it("the extension's own status check follows the settings (r1ci.checkModelServer)", async () => {
     const ok = await vscode.commands.executeCommand<ServerStatus>('r1ci.checkModelServer');
     assert.equal(ok?.state, 'ok', JSON.stringify(ok));
     assert.equal(ok.baseUrl, runnerUrl);
@@ -130,7 +130,11 @@ describe('Model picker, status bar, pull and API key (real extension host, real 
     await pullModel(client, 'llama3.2:1b', (u) => updates.push(u), new AbortController().signal);
     const percents = updates.map((u) => u.percent).filter((p): p is number => p !== undefined);
     assert.ok(percents.length >= 3, `too few progress updates: ${JSON.stringify(updates)}`);
-    assert.deepEqual([...percents].sort((a, b) => a - b), percents, 'progress went backwards');
+    assert.deepEqual(
+      [...percents].sort((a, b) => a - b),
+      percents,
+      'progress went backwards',
+    );
     assert.equal(percents[percents.length - 1], 100);
     assert.equal(updates[0]?.message, 'pulling manifest');
     assert.equal(updates[updates.length - 1]?.message.startsWith('success'), true);
@@ -163,7 +167,10 @@ describe('Model picker, status bar, pull and API key (real extension host, real 
   it('a name the registry does not know fails with a message that says what to check', async () => {
     const server = await ownServer({ pullable: ['llama3.2:1b'] });
     const client = createModelServerClient(ollamaAt(server.url));
-    await assert.rejects(pullModel(client, 'no-such-model:1b', () => undefined, new AbortController().signal), /Ollama could not pull "no-such-model:1b": pull model manifest: file does not exist — check the name/);
+    await assert.rejects(
+      pullModel(client, 'no-such-model:1b', () => undefined, new AbortController().signal),
+      /Ollama could not pull "no-such-model:1b": pull model manifest: file does not exist — check the name/,
+    );
   });
 
   it('the API key lives in SecretStorage, goes out as a Bearer token, and never lands in settings.json', async () => {
@@ -215,7 +222,10 @@ describe('Model picker, status bar, pull and API key (real extension host, real 
       problemActions('server-unreachable', { backend: 'ollama', canRetry: true }).map((a) => a.label),
       ['Retry', 'Open Settings', 'How to install Ollama'],
     );
-    assert.deepEqual(problemActions('auth', { backend: 'openai', canRetry: false }).map((a) => a.label), ['Set API Key…']);
+    assert.deepEqual(
+      problemActions('auth', { backend: 'openai', canRetry: false }).map((a) => a.label),
+      ['Set API Key…'],
+    );
   });
 
   it('a solve with a model the server lacks ends as model-missing (the kind the error actions get)', async () => {

@@ -107,10 +107,7 @@ describe('Insert into notebook (real extension host, scripted model, real Python
     assert.equal(stdoutOf(first), "[('B', 2), ('A', 2), ('B', 1)]\n");
     assert.equal(stdoutOf(first), t.turns[0]?.cell?.result?.stdout);
     assert.equal(stdoutOf(second), '3\n');
-    assert.deepEqual(
-      [first.executionSummary?.executionOrder, first.executionSummary?.success, second.executionSummary?.executionOrder, second.executionSummary?.success],
-      [1, true, 2, true],
-    );
+    assert.deepEqual([first.executionSummary?.executionOrder, first.executionSummary?.success, second.executionSummary?.executionOrder, second.executionSummary?.success], [1, true, 2, true]);
     assert.match(cells[5]!.document.getText(), /The total score is 3\./);
     assert.equal(cells[6]!.document.getText(), '## Answer\n\n**3**');
   });

@@ -31,7 +31,10 @@ describe('Restricted Mode (untrusted workspace)', function () {
     assert.ok(t, 'r1ci.solve returned nothing');
     assert.equal(t.error, undefined, t.error);
     assert.equal(t.codeCalls, 0);
-    assert.ok(t.turns.every((turn) => turn.cell === undefined), 'a code cell was cut out for execution');
+    assert.ok(
+      t.turns.every((turn) => turn.cell === undefined),
+      'a code cell was cut out for execution',
+    );
     // The scripted model wrote a python block and then made up a result; with nothing executed,
     // its own (wrong) answer is what comes back, not the 90.0 that only running the code gives.
     assert.match(t.turns[0]?.text ?? '', /```python/);

@@ -27,7 +27,7 @@ describe('Solve (real extension host, scripted model server, real Python)', func
     for (const key of ['ollama.host', 'model', 'sandbox.approval', 'maxCodeCalls']) await setSetting(key, undefined);
   });
 
-  it('runs the model\'s code for real and feeds the output back (SymBench new_operator sample 0)', async () => {
+  it("runs the model's code for real and feeds the output back (SymBench new_operator sample 0)", async () => {
     const t = await solve(symbenchQuestion(repoRoot(), 'new_operator_dataset', 0));
     assert.equal(t.error, undefined, t.error);
     assert.equal(t.codeCalls, 1);
@@ -42,7 +42,7 @@ describe('Solve (real extension host, scripted model server, real Python)', func
     assert.ok(!t.turns[0]?.text.includes('12345'), 'text after the closing fence leaked into the trajectory');
   });
 
-  it('chains two code calls, the second using the first one\'s output', async () => {
+  it("chains two code calls, the second using the first one's output", async () => {
     const t = await solve(symbenchQuestion(repoRoot(), 'statistical_counting_dataset', 0));
     assert.equal(t.error, undefined, t.error);
     assert.equal(t.codeCalls, 2);

@@ -40,11 +40,11 @@ describe('workspace settings that weaken the boundary (trusted workspace)', func
     assert.equal(settings['ollama.host'], process.env['R1CI_TEST_MODEL_URL']);
   });
 
-  it('a solve uses the user\'s server and interpreter, not the workspace\'s', async () => {
+  it("a solve uses the user's server and interpreter, not the workspace's", async () => {
     const t = await vscode.commands.executeCommand<Trajectory | undefined>('r1ci.solve', { question: symbenchQuestion(repoRoot(), 'new_operator_dataset', 0) });
     assert.ok(t, 'r1ci.solve returned nothing');
     assert.equal(t.error, undefined, t.error);
-    assert.ok(t.codeCalls > 0, 'the code ran with the user\'s interpreter');
+    assert.ok(t.codeCalls > 0, "the code ran with the user's interpreter");
   });
 
   it('a workspace value that only strengthens the boundary applies without asking', async () => {

@@ -19,7 +19,10 @@ const chatBodySchema = z.looseObject({
   // OpenAI does not stream unless asked.
   stream: z.boolean().nullable().optional(),
   stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullable().optional(),
-  stop: z.union([z.string(), z.array(z.string())]).nullable().optional(),
+  stop: z
+    .union([z.string(), z.array(z.string())])
+    .nullable()
+    .optional(),
   max_tokens: z.number().int().positive().nullable().optional(),
   max_completion_tokens: z.number().int().positive().nullable().optional(),
   seed: z.number().int().nullable().optional(),
@@ -30,15 +33,7 @@ function authorized(ctx: RouteContext): boolean {
   if (key === undefined) return true;
   if (ctx.headers['authorization'] === `Bearer ${key}`) return true;
   ctx.entry.status = 401;
-  sendJson(
-    ctx.res,
-    401,
-    openAiErrorBody(
-      'Incorrect API key provided. You can find your API key at https://platform.openai.com/account/api-keys.',
-      'invalid_request_error',
-      'invalid_api_key',
-    ),
-  );
+  sendJson(ctx.res, 401, openAiErrorBody('Incorrect API key provided. You can find your API key at https://platform.openai.com/account/api-keys.', 'invalid_request_error', 'invalid_api_key'));
   return false;
 }
 
@@ -68,11 +63,7 @@ async function handleChat(ctx: RouteContext): Promise<void> {
   entry.messages = body.messages.map((m) => ({ role: m.role, content: m.content }));
   if (!state.models.has(body.model)) {
     entry.status = 404;
-    return sendJson(
-      res,
-      404,
-      openAiErrorBody(`The model \`${body.model}\` does not exist or you do not have access to it.`, 'invalid_request_error', 'model_not_found'),
-    );
+    return sendJson(res, 404, openAiErrorBody(`The model \`${body.model}\` does not exist or you do not have access to it.`, 'invalid_request_error', 'model_not_found'));
   }
   const stop = body.stop === null || body.stop === undefined ? [] : typeof body.stop === 'string' ? [body.stop] : body.stop;
   const plan = planReply(

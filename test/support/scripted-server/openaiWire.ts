@@ -29,8 +29,7 @@ export function openAiChatWire(model: string, id: string, includeUsage: boolean,
   const base = { id, object: 'chat.completion.chunk', created, model, system_fingerprint: 'fp_scripted' };
   // With include_usage every chunk carries "usage": null except the extra last one.
   const usageNull = includeUsage ? { usage: null } : {};
-  const chunk = (delta: Record<string, unknown>, finishReason: string | null): string =>
-    event({ ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }], ...usageNull });
+  const chunk = (delta: Record<string, unknown>, finishReason: string | null): string => event({ ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }], ...usageNull });
   return {
     streamContentType: 'text/event-stream; charset=utf-8',
     opening: () => chunk({ role: 'assistant', content: '' }, null),
@@ -47,10 +46,7 @@ export function openAiChatWire(model: string, id: string, includeUsage: boolean,
     toolCallsDoneReason: 'tool_calls',
     malformed: (text) => `${text ?? `data: {"id":${JSON.stringify(id)},"object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"unterminat`}\n\n`,
     streamError: (message) => event(openAiErrorBody(message, 'server_error', null)),
-    closing: (stats) =>
-      chunk({}, stats.doneReason) +
-      (includeUsage ? event({ ...base, choices: [], usage: usage(stats) }) : '') +
-      'data: [DONE]\n\n',
+    closing: (stats) => chunk({}, stats.doneReason) + (includeUsage ? event({ ...base, choices: [], usage: usage(stats) }) : '') + 'data: [DONE]\n\n',
     complete: (text, stats, extras) => ({
       id,
       object: 'chat.completion',

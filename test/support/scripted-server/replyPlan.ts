@@ -169,12 +169,7 @@ function resolveHttpError(faults: Faults, key: string, counters: FaultCounters):
   return { status: options.status ?? 500, message: options.message ?? 'scripted server: injected internal server error' };
 }
 
-export function planReply(
-  scenarios: readonly Scenario[],
-  messages: readonly PlainMessage[],
-  limits: GenerationLimits,
-  counters: FaultCounters,
-): ReplyPlan {
+export function planReply(scenarios: readonly Scenario[], messages: readonly PlainMessage[], limits: GenerationLimits, counters: FaultCounters): ReplyPlan {
   const { question, resultCount, latestResult } = readConversation(messages);
   const chosen = choose(scenarios, question, resultCount, limits.seed);
   const problems: string[] = [];
@@ -220,8 +215,7 @@ export function planReply(
   }
 
   const estimate = estimatePromptTokens(messages);
-  const promptTokens =
-    chosen.turn?.usagePromptTokens ?? faults.promptEvalCount ?? (limits.contextTokens !== undefined ? Math.min(estimate, limits.contextTokens) : estimate);
+  const promptTokens = chosen.turn?.usagePromptTokens ?? faults.promptEvalCount ?? (limits.contextTokens !== undefined ? Math.min(estimate, limits.contextTokens) : estimate);
 
   return {
     scenarioId: chosen.scenario?.id ?? null,

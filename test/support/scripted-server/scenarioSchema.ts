@@ -19,9 +19,7 @@ export const faultsSchema = z.strictObject({
     ])
     .optional(),
   /** Write a line that is not valid JSON (NDJSON) or not a valid SSE event after N chunks. */
-  malformedLine: z
-    .union([nonNegativeInt, z.strictObject({ afterChunks: nonNegativeInt, text: z.string().optional() })])
-    .optional(),
+  malformedLine: z.union([nonNegativeInt, z.strictObject({ afterChunks: nonNegativeInt, text: z.string().optional() })]).optional(),
   /** After N chunks, the server's own mid-stream error (Ollama `{"error"}` line / OpenAI error event), then the end. */
   streamError: z.strictObject({ afterChunks: nonNegativeInt, message: z.string().optional() }).optional(),
   /** Destroy the socket after N chunks (no final line, no [DONE]). */
@@ -114,7 +112,13 @@ const regexSource = z.string().superRefine((source, ctx) => {
 export const matchSchema = z.union([
   z.string().min(1),
   z.strictObject({ contains: z.string().min(1) }),
-  z.strictObject({ regex: regexSource, flags: z.string().regex(/^[imsu]*$/).optional() }),
+  z.strictObject({
+    regex: regexSource,
+    flags: z
+      .string()
+      .regex(/^[imsu]*$/)
+      .optional(),
+  }),
 ]);
 export type ScenarioMatch = z.infer<typeof matchSchema>;
 

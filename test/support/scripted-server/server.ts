@@ -189,11 +189,14 @@ export async function startScriptedServer(options: ScriptedServerOptions): Promi
       for (const controller of inFlight) controller.abort();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Wait for every socket's own 'close' so nothing is left open when this resolves.
-      const socketsClosed = [...sockets].map((socket) => new Promise<void>((resolve) => {
-        if (socket.destroyed && !sockets.has(socket)) return resolve();
-        socket.once('close', () => resolve());
-        socket.destroy();
-      }));
+      const socketsClosed = [...sockets].map(
+        (socket) =>
+          new Promise<void>((resolve) => {
+            if (socket.destroyed && !sockets.has(socket)) return resolve();
+            socket.once('close', () => resolve());
+            socket.destroy();
+          }),
+      );
       server.closeAllConnections();
       await Promise.all([closed, ...socketsClosed]);
     },

@@ -9,11 +9,7 @@
 
 const PLACEHOLDER = /\{\{\s*(.*?)\s*\}\}/g;
 
-type Placeholder =
-  | { readonly kind: 'result' }
-  | { readonly kind: 'firstLine' }
-  | { readonly kind: 'line'; readonly index: number }
-  | { readonly kind: 'match'; readonly pattern: RegExp };
+type Placeholder = { readonly kind: 'result' } | { readonly kind: 'firstLine' } | { readonly kind: 'line'; readonly index: number } | { readonly kind: 'match'; readonly pattern: RegExp };
 
 function parsePlaceholder(expression: string): Placeholder | string {
   if (expression === 'result') return { kind: 'result' };
@@ -77,7 +73,12 @@ function fill(placeholder: Placeholder, result: string): string | null {
     case 'result':
       return result;
     case 'firstLine':
-      return result.split(/\r?\n/).find((l) => l.trim() !== '')?.trim() ?? null;
+      return (
+        result
+          .split(/\r?\n/)
+          .find((l) => l.trim() !== '')
+          ?.trim() ?? null
+      );
     case 'line': {
       const lines = result.split(/\r?\n/);
       const index = placeholder.index < 0 ? lines.length + placeholder.index : placeholder.index;

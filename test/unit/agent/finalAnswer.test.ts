@@ -8,7 +8,7 @@ describe('extractFinalAnswer', () => {
   it('reads an answer that spans lines', () => {
     expect(extractFinalAnswer('<<<[[1, 2],\n [3, 4]]>>>')).toBe('[[1, 2],\n [3, 4]]');
   });
-  it('does not take \\boxed{} as an answer (the authors\' validators reject it)', () => {
+  it("does not take \\boxed{} as an answer (the authors' validators reject it)", () => {
     expect(extractFinalAnswer('so \\boxed{\\frac{1}{2}}.')).toBeNull();
   });
   it('reads a marker inside code only when there is none elsewhere', () => {

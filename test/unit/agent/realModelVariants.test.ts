@@ -110,7 +110,11 @@ describe('reasoning fields and framing', () => {
   });
 
   it.each(BOTH)('CRLF line ends and bodies split inside a UTF-8 character (%s)', async (kind) => {
-    const r = await run(kind, { wire: { crlf: true, splitUtf8: true }, chunkSize: 5, turns: [{ thinking: 'ünïcödé → ✓', text: 'Größe: π ≈ 3.14 🎉\n```python\nprint("é" * 3)\n```\n' }, { text: 'Got {{RESULT}} <<<{{RESULT}}>>>' }] });
+    const r = await run(kind, {
+      wire: { crlf: true, splitUtf8: true },
+      chunkSize: 5,
+      turns: [{ thinking: 'ünïcödé → ✓', text: 'Größe: π ≈ 3.14 🎉\n```python\nprint("é" * 3)\n```\n' }, { text: 'Got {{RESULT}} <<<{{RESULT}}>>>' }],
+    });
     expect(r.trajectory.turns[0]?.reasoning).toBe('ünïcödé → ✓');
     expect(r.trajectory.turns[0]?.text).toContain('π ≈ 3.14 🎉');
     expect(r.trajectory.answer).toBe('ééé');
@@ -123,7 +127,16 @@ describe('reasoning fields and framing', () => {
   });
 
   it('a non-streamed reply with reasoning and a tool call (server ignores stream:true)', async () => {
-    const r = await run('openai', { turns: [{ text: '', thinking: 'use the tool', nonStream: true, toolCalls: [{ name: 'python', arguments: { code: 'print(2**10)' } }] }, { text: '<<<{{RESULT}}>>>', nonStream: true }] }, { protocol: 'tools' });
+    const r = await run(
+      'openai',
+      {
+        turns: [
+          { text: '', thinking: 'use the tool', nonStream: true, toolCalls: [{ name: 'python', arguments: { code: 'print(2**10)' } }] },
+          { text: '<<<{{RESULT}}>>>', nonStream: true },
+        ],
+      },
+      { protocol: 'tools' },
+    );
     expect(r.trajectory.turns[0]?.reasoning).toBe('use the tool');
     expect(r.trajectory.answer).toBe('1024');
   });
@@ -207,9 +220,9 @@ describe('context on OpenAI-compatible servers', () => {
   });
 
   it.each([
-    ["vLLM", 400, "This model's maximum context length is 4096 tokens. However, you requested 5000 tokens (4900 in the messages, 100 in the completion)."],
+    ['vLLM', 400, "This model's maximum context length is 4096 tokens. However, you requested 5000 tokens (4900 in the messages, 100 in the completion)."],
     ['llama.cpp', 400, 'the request exceeds the available context size, try increasing it'],
-    ['SGLang', 400, 'The input (5000 tokens) is longer than the model\'s context length (4096 tokens).'],
+    ['SGLang', 400, "The input (5000 tokens) is longer than the model's context length (4096 tokens)."],
   ])('names the context overflow a %s server reports', async (_server, status, message) => {
     const r = await run('openai', { turns: [{ text: 'x', faults: { http500: { status, message } } }] });
     const error = r.events.find((e) => e.type === 'error');

@@ -15,7 +15,16 @@ import { parseTrajectory } from '../../../src/notebook/trajectorySchema';
 function split(chunks: readonly string[]): { reasoning: string; text: string } {
   const s = new InlineThinkSplitter();
   const pieces: SplitPiece[] = [...chunks.flatMap((c) => s.push(c)), ...s.end()];
-  return { reasoning: pieces.filter((p) => p.kind === 'reasoning').map((p) => p.text).join(''), text: pieces.filter((p) => p.kind === 'text').map((p) => p.text).join('') };
+  return {
+    reasoning: pieces
+      .filter((p) => p.kind === 'reasoning')
+      .map((p) => p.text)
+      .join(''),
+    text: pieces
+      .filter((p) => p.kind === 'text')
+      .map((p) => p.text)
+      .join(''),
+  };
 }
 
 describe('InlineThinkSplitter', () => {
@@ -122,7 +131,19 @@ describe('reasoning in records', () => {
 
   it('SFT exports carry reasoning_content and tool_calls in the common chat format', () => {
     const record = {
-      id: 'x', task: 't', question: 'q', answer: '1', correct: true, reason: 'ok', turns: 2, codeCalls: 1, usedCode: true, durationMs: 1, model: 'm', temperature: 0, textOnly: false,
+      id: 'x',
+      task: 't',
+      question: 'q',
+      answer: '1',
+      correct: true,
+      reason: 'ok',
+      turns: 2,
+      codeCalls: 1,
+      usedCode: true,
+      durationMs: 1,
+      model: 'm',
+      temperature: 0,
+      textOnly: false,
       trajectory: [
         { role: 'user', content: 'q' },
         { role: 'assistant', content: '', reasoning: 'r', toolCalls: [{ id: 'c1', name: 'python', arguments: '{"code":"print(1)"}' }] },

@@ -73,10 +73,14 @@ describe('Ollama model management', () => {
     try {
       const controller = new AbortController();
       const steps: string[] = [];
-      const pulled = new OllamaBackend(slow.url).pullModel('tinyllama:1.1b', (p) => {
-        steps.push(p.status);
-        if (steps.length === 2) controller.abort();
-      }, controller.signal);
+      const pulled = new OllamaBackend(slow.url).pullModel(
+        'tinyllama:1.1b',
+        (p) => {
+          steps.push(p.status);
+          if (steps.length === 2) controller.abort();
+        },
+        controller.signal,
+      );
       await expect(pulled).rejects.toThrow(/abort|cancel/i);
       await expect.poll(() => slow.requests.find((r) => r.path === '/api/pull')?.aborted, { timeout: 2000 }).toBe(true);
       expect(steps).toHaveLength(2);
@@ -120,7 +124,7 @@ describe('OpenAI-compatible backend', () => {
     expect(trajectory.error).toContain('Set API Key');
   });
 
-  it('R1-CI mode continues the assistant message: continue_final_message only when the last message is the assistant\'s', async () => {
+  it("R1-CI mode continues the assistant message: continue_final_message only when the last message is the assistant's", async () => {
     const scratch = mkdtempSync(join(tmpdir(), 'r1ci-openai-r1ci-'));
     const runner = await createCodeRunner({ scratchDir: scratch });
     try {

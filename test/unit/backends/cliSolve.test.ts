@@ -94,10 +94,7 @@ describe('r1ci solve cleans up after hostile code', () => {
     const hostile = await startScriptedServer({ scenarios: join(root, 'test', 'scenarios', 'sandbox-hostile.json') });
     const temp = mkdtempSync(join(tmpdir(), 'r1ci-test-solve-deep-'));
     try {
-      const { code, stdout, stderr } = await cli(
-        ['Build a folder chain deeper than PATH_MAX.', '--backend', 'ollama', '--base-url', hostile.url, '--protocol', 'chat', '--allow-unisolated'],
-        { TMPDIR: temp },
-      );
+      const { code, stdout, stderr } = await cli(['Build a folder chain deeper than PATH_MAX.', '--backend', 'ollama', '--base-url', hostile.url, '--protocol', 'chat', '--allow-unisolated'], { TMPDIR: temp });
       expect(stderr).not.toContain('ENAMETOOLONG');
       expect(code).toBe(0);
       expect(stdout).toContain('deep');

@@ -178,10 +178,7 @@ describe.each(KINDS)('%s backend faults', (kind) => {
 
   it('leaves no Python process behind after a fault in a run that executed code', async () => {
     const scratch = mkdtempSync(join(tmpdir(), 'r1ci-backend-faults-'));
-    server.setScenarios([
-      ...SCENARIOS,
-      { id: 'code-then-drop', match: 'code-then-drop?', turns: [{ text: 'Compute:\n```python\nprint(6 * 7)\n```\n' }, { text: 'So the answer is', faults: { dropAfterChunks: 2 } }] },
-    ]);
+    server.setScenarios([...SCENARIOS, { id: 'code-then-drop', match: 'code-then-drop?', turns: [{ text: 'Compute:\n```python\nprint(6 * 7)\n```\n' }, { text: 'So the answer is', faults: { dropAfterChunks: 2 } }] }]);
     const runner = await createCodeRunner({ scratchDir: scratch });
     try {
       const { trajectory, events } = await solve(backendFor(kind, server.url), 'code-then-drop?', { runner, protocol: 'r1ci' });

@@ -121,7 +121,9 @@ describe('r1ci solve: the sandbox tier and consent', () => {
     });
     stdout.resume();
     const requests = server.chatRequests().length;
-    await expect(solveCommand(['Isolation gate probe', '--isolation', 'basic', '--backend', 'ollama', '--base-url', server.url], { stdout, stderr, stdin, signal: controller.signal })).rejects.toMatchObject({ exitCode: 130 });
+    await expect(solveCommand(['Isolation gate probe', '--isolation', 'basic', '--backend', 'ollama', '--base-url', server.url], { stdout, stderr, stdin, signal: controller.signal })).rejects.toMatchObject({
+      exitCode: 130,
+    });
     expect(server.chatRequests().length).toBe(requests);
     expect(existsSync(path.join(dir, 'model-code-ran'))).toBe(false);
   });

@@ -67,7 +67,10 @@ describe('r1ci eval (spawned CLI, scripted server, real sandbox)', () => {
     expect(byId.get('custom.tasks.jsonl#prime-above-1000')).toMatchObject({ answer: '1009', correct: true, reason: 'the checker accepted the answer' });
     expect(byId.get('game24/24_4_number.csv#1')).toMatchObject({ correct: false, usedCode: false });
     for (const r of results) expect([r.model, r.temperature, r.seed, r.textOnly]).toEqual(['qwen2.5-coder:7b', 0.6, 11, false]);
-    const transcripts = readFileSync(sft, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as { messages: { role: string }[] });
+    const transcripts = readFileSync(sft, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { messages: { role: string }[] });
     expect(transcripts).toHaveLength(7);
     for (const t of transcripts) expect(t.messages.filter((m) => m.role === 'assistant').length).toBeGreaterThan(1);
 
@@ -87,7 +90,6 @@ describe('r1ci eval (spawned CLI, scripted server, real sandbox)', () => {
     expect(good.code).toBe(1);
     expect(good.stderr).toMatch(/mixed\.tasks\.jsonl:2: .*anwser/);
     expect((await readResults(out)).results.map((r) => [r.id, r.correct])).toEqual([['mixed.tasks.jsonl#s', true]]);
-
   });
 
   it('checks the server and the model before the first question: one message in CLI terms, no results file', async () => {
@@ -175,7 +177,10 @@ describe('r1ci eval (spawned CLI, scripted server, real sandbox)', () => {
     const r = await run(['export-rollouts', out, '--out', rolloutsFile, '--curriculum', curriculumFile, '--format-reward']);
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('10 group(s), 20 sample(s)');
-    const groups = readFileSync(rolloutsFile, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as { samples: { reward: number; correct: boolean; mask_spans: [number, number][]; response: string }[] });
+    const groups = readFileSync(rolloutsFile, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { samples: { reward: number; correct: boolean; mask_spans: [number, number][]; response: string }[] });
     expect(groups).toHaveLength(10);
     for (const g of groups) {
       expect(g.samples).toHaveLength(2);
@@ -184,7 +189,10 @@ describe('r1ci eval (spawned CLI, scripted server, real sandbox)', () => {
         for (const [a, b] of s.mask_spans) expect(s.response.slice(a, b)).toMatch(/^Code Execution Results:\n[\s\S]*\n$/);
       }
     }
-    const curriculum = readFileSync(curriculumFile, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as { stage: number; samples: number });
+    const curriculum = readFileSync(curriculumFile, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { stage: number; samples: number });
     expect(curriculum).toHaveLength(10);
     expect(curriculum.every((q) => q.stage === 0 && q.samples === 2)).toBe(true);
   });
@@ -204,7 +212,6 @@ describe('r1ci eval (spawned CLI, scripted server, real sandbox)', () => {
   });
 });
 
-
 describe('r1ci eval never writes its default results through a link the dataset planted', () => {
   const QUESTION = '{"id": "s", "question": "Define a&b to be 4*a+2*b.\\nCalculate (5&3)&6.", "answer": 116}\n';
   const NAME = 't.qwen2.5-coder_7b.text-only.results.jsonl';
@@ -221,35 +228,50 @@ describe('r1ci eval never writes its default results through a link the dataset 
   }
 
   const plants: Array<[string, (d: ReturnType<typeof dataset>) => string]> = [
-    ['the results file', (d) => {
-      mkdirSync(join(d.folder, '.r1ci', 'results'), { recursive: true });
-      symlinkSync(d.victim, join(d.folder, '.r1ci', 'results', NAME));
-      return join(d.folder, '.r1ci', 'results', NAME);
-    }],
-    ['a dangling results file link (would create the target)', (d) => {
-      rmSync(d.victim);
-      mkdirSync(join(d.folder, '.r1ci', 'results'), { recursive: true });
-      symlinkSync(d.victim, join(d.folder, '.r1ci', 'results', NAME));
-      return join(d.folder, '.r1ci', 'results', NAME);
-    }],
-    ['the results folder', (d) => {
-      mkdirSync(join(d.folder, '.r1ci'));
-      symlinkSync(d.victimDir, join(d.folder, '.r1ci', 'results'));
-      return join(d.folder, '.r1ci', 'results');
-    }],
-    ['the .r1ci folder', (d) => {
-      mkdirSync(join(d.victimDir, 'results'));
-      writeFileSync(join(d.victimDir, 'results', NAME), 'before\n');
-      rmSync(d.victim);
-      symlinkSync(d.victimDir, join(d.folder, '.r1ci'));
-      d.victim = join(d.victimDir, 'results', NAME);
-      return join(d.folder, '.r1ci');
-    }],
-    ['a hard link to the results file', (d) => {
-      mkdirSync(join(d.folder, '.r1ci', 'results'), { recursive: true });
-      linkSync(d.victim, join(d.folder, '.r1ci', 'results', NAME));
-      return join(d.folder, '.r1ci', 'results', NAME);
-    }],
+    [
+      'the results file',
+      (d) => {
+        mkdirSync(join(d.folder, '.r1ci', 'results'), { recursive: true });
+        symlinkSync(d.victim, join(d.folder, '.r1ci', 'results', NAME));
+        return join(d.folder, '.r1ci', 'results', NAME);
+      },
+    ],
+    [
+      'a dangling results file link (would create the target)',
+      (d) => {
+        rmSync(d.victim);
+        mkdirSync(join(d.folder, '.r1ci', 'results'), { recursive: true });
+        symlinkSync(d.victim, join(d.folder, '.r1ci', 'results', NAME));
+        return join(d.folder, '.r1ci', 'results', NAME);
+      },
+    ],
+    [
+      'the results folder',
+      (d) => {
+        mkdirSync(join(d.folder, '.r1ci'));
+        symlinkSync(d.victimDir, join(d.folder, '.r1ci', 'results'));
+        return join(d.folder, '.r1ci', 'results');
+      },
+    ],
+    [
+      'the .r1ci folder',
+      (d) => {
+        mkdirSync(join(d.victimDir, 'results'));
+        writeFileSync(join(d.victimDir, 'results', NAME), 'before\n');
+        rmSync(d.victim);
+        symlinkSync(d.victimDir, join(d.folder, '.r1ci'));
+        d.victim = join(d.victimDir, 'results', NAME);
+        return join(d.folder, '.r1ci');
+      },
+    ],
+    [
+      'a hard link to the results file',
+      (d) => {
+        mkdirSync(join(d.folder, '.r1ci', 'results'), { recursive: true });
+        linkSync(d.victim, join(d.folder, '.r1ci', 'results', NAME));
+        return join(d.folder, '.r1ci', 'results', NAME);
+      },
+    ],
   ];
 
   it.each(plants)('a link at %s: a clear error naming it, the target untouched', async (_, plant) => {
@@ -296,11 +318,7 @@ describe('r1ci eval shows dataset text escaped on the terminal', () => {
     const folder = mkdtempSync(join(dir, 'hostile-'));
     const tasks = join(folder, 'h.tasks.jsonl');
     const hostile = '\x1b]0;OWNED\x07\x1b[2J\u202Eevil\u202C';
-    writeFileSync(tasks, [
-      JSON.stringify({ id: `s${hostile}`, task: `name${hostile}`, question: 'Define a&b to be 4*a+2*b.\nCalculate (5&3)&6.', answer: 116 }),
-      `{"id": "bad ${hostile}`,
-      '',
-    ].join('\n'));
+    writeFileSync(tasks, [JSON.stringify({ id: `s${hostile}`, task: `name${hostile}`, question: 'Define a&b to be 4*a+2*b.\nCalculate (5&3)&6.', answer: 116 }), `{"id": "bad ${hostile}`, ''].join('\n'));
     const r = await run(['eval', tasks, '--text-only', '--host', server.url]);
     expect(r.code).toBe(1); // the bad line
     expect(r.stdout).not.toMatch(RAW_CONTROL);

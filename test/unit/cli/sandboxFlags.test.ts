@@ -41,9 +41,11 @@ describe('sandbox limit flags of r1ci solve', () => {
     expect(whole?.stdout.trim()).toBe('x'.repeat(5000));
   });
 
-  it('a limit out of its setting\'s range is a usage error before anything runs', async () => {
+  it("a limit out of its setting's range is a usage error before anything runs", async () => {
     const before = server.requests.length;
-    const error = await solveCommand(['Output flag probe', '--host', server.url, '--memory-mib', '63'], { stdout: new PassThrough(), stderr: new PassThrough(), signal: new AbortController().signal }).catch((e: unknown) => e);
+    const error = await solveCommand(['Output flag probe', '--host', server.url, '--memory-mib', '63'], { stdout: new PassThrough(), stderr: new PassThrough(), signal: new AbortController().signal }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(CliError);
     expect(error).toMatchObject({ exitCode: 2, message: '--memory-mib must be a whole number from 64 to 1048576 MiB (got "63").' });
     expect(server.requests.length).toBe(before);

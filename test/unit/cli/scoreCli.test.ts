@@ -47,11 +47,14 @@ function answersFile(name: string, lines: readonly unknown[]): string {
 }
 
 describe('r1ci score (spawned CLI, no model)', () => {
-  it('prints one line per input line, in order, for every layout\'s ids; repeats are scored on their own', async () => {
+  it("prints one line per input line, in order, for every layout's ids; repeats are scored on their own", async () => {
     const nav = JSON.parse(readFileSync(join(TASKS, 'BIG-Bench-Hard', 'bbh', 'navigate.json'), 'utf8')) as { examples: Array<{ target: string }> };
     const target = nav.examples[3]?.target ?? '?';
     const sudoku = JSON.parse(readFileSync(join(TASKS, 'standard_sudoku', 'sample_0', 'solution.json'), 'utf8')) as { solution: number[][] };
-    const big = readFileSync(join(TASKS, 'game24_dataset', '240', '240_20_number.csv'), 'utf8').split('\n')[1]?.split(',')[2] ?? '';
+    const big =
+      readFileSync(join(TASKS, 'game24_dataset', '240', '240_20_number.csv'), 'utf8')
+        .split('\n')[1]
+        ?.split(',')[2] ?? '';
     const file = answersFile('answers.jsonl', [
       { id: 'BIG-Bench-Hard/bbh/navigate.json#3', answer: target },
       { id: 'BIG-Bench-Hard/bbh/navigate.json#3', answer: target === 'Yes' ? 'No' : 'Yes' },
@@ -68,7 +71,10 @@ describe('r1ci score (spawned CLI, no model)', () => {
       '',
     ]);
     const r = await run(['score', TASKS, '--answers', file]);
-    const out = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as Line);
+    const out = r.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Line);
     expect(out).toHaveLength(12);
     for (const l of out) expect(Object.keys(l)).toEqual(['id', 'answer', 'correct', 'score', 'reason']);
     expect(out.map((l) => [l.id, l.correct, l.score])).toEqual([
@@ -107,7 +113,10 @@ describe('r1ci score (spawned CLI, no model)', () => {
     const r = await run(['score', FIXTURE, '--answers', file]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    const out = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as Line);
+    const out = r.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Line);
     expect(out.map((l) => [l.id, l.correct])).toEqual([
       ['custom.tasks.jsonl#prime-above-1000', true],
       ['custom.tasks.jsonl#prime-above-1000', false],

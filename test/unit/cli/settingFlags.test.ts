@@ -44,7 +44,7 @@ describe('CLI setting flags', () => {
       expect(max, key).toBeDefined();
       const unit = 'unit' in spec ? (spec.unit === 's' ? 'seconds' : spec.unit) : '';
       // The flag's help, its wrapped continuation lines joined.
-      const line = (usage.split(/\n(?=  --)/).find((l) => l.startsWith(`  --${flag} `)) ?? '').replace(/\s+/g, ' ');
+      const line = (usage.split(/\n(?= {2}--)/).find((l) => l.startsWith(`  --${flag} `)) ?? '').replace(/\s+/g, ' ');
       expect(line).toContain(`from ${min} to ${max} ${unit} (default: ${spec.default})`);
       // Inside the bounds: accepted as given. One past either bound: refused, as the setting is.
       expect(settingsFromFlags({ [flag]: String(min) }, TABLES)[key]).toBe(min);

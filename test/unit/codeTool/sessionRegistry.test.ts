@@ -89,7 +89,12 @@ describe('SessionRegistry', () => {
     await registry.run('v = 2', { sessionId: 's2' });
     await registry.run('print(v)', { sessionId: 's1' });
     await registry.run('v = 3', { sessionId: 's3' });
-    expect(registry.list().map((s) => s.id).sort()).toEqual(['s1', 's3']);
+    expect(
+      registry
+        .list()
+        .map((s) => s.id)
+        .sort(),
+    ).toEqual(['s1', 's3']);
     expect(f.disposed).not.toContain(s1.scratchDir);
     expect(f.disposed).toHaveLength(1);
 

@@ -10,7 +10,10 @@ import { SESSION_ID_PATTERN } from '../../../src/codeTool/sessionRegistry';
 import type { ExecResult } from '../../../src/sandbox';
 
 const pkg = JSON.parse(readFileSync(join(resolve(__dirname, '..', '..', '..'), 'package.json'), 'utf8')) as {
-  contributes: { languageModelTools: Array<{ name: string; modelDescription: string; inputSchema: { properties: Record<string, { description: string; pattern?: string; maxLength?: number }>; required: string[] } }>; commands: Array<{ command: string; title: string }> };
+  contributes: {
+    languageModelTools: Array<{ name: string; modelDescription: string; inputSchema: { properties: Record<string, { description: string; pattern?: string; maxLength?: number }>; required: string[] } }>;
+    commands: Array<{ command: string; title: string }>;
+  };
 };
 
 const ok: ExecResult = { stdout: '42\n', stderr: '', exitCode: 0, durationMs: 12.4, timedOut: false, truncated: false, artifacts: [] };
@@ -44,7 +47,9 @@ describe('the run-Python tool contract', () => {
       result: { ...ok, stderr: 'warn\n', artifacts: [{ name: 'plot.png', path: '/tmp/x/plot.png', sizeBytes: 10, mimeType: 'image/png' }] },
     });
     expect(text).toBe(
-      ['status: ok', 'tier: isolated (bubblewrap)', 'session: s1 (new: no earlier variables)', 'duration: 12 ms', 'artifacts: plot.png (image/png, 10 bytes)', 'stdout:\n```\n42\n```', 'stderr:\n```\nwarn\n```'].join('\n'),
+      ['status: ok', 'tier: isolated (bubblewrap)', 'session: s1 (new: no earlier variables)', 'duration: 12 ms', 'artifacts: plot.png (image/png, 10 bytes)', 'stdout:\n```\n42\n```', 'stderr:\n```\nwarn\n```'].join(
+        '\n',
+      ),
     );
   });
 

@@ -16,7 +16,7 @@ describe('README', () => {
     }
   });
 
-  it('names each setting\'s CLI flag in its row', () => {
+  it("names each setting's CLI flag in its row", () => {
     for (const [flag, { setting }] of Object.entries({ ...MODEL_FLAGS, ...SANDBOX_FLAGS, ...EVAL_FLAGS })) {
       const row = readme.split('\n').find((line) => line.startsWith(`| \`${SETTINGS_SECTION}.${setting}\` |`));
       expect(row, `README's row for ${setting} does not name --${flag}`).toMatch(new RegExp(`\\| \`--${flag}\` \\|$`));

@@ -32,7 +32,7 @@ describe('runOptionsFrom', () => {
     expect(run.sandbox.pythonPath).toBeUndefined();
   });
 
-  it('converts the settings\' units (seconds, MiB, KiB) into the core\'s (ms, bytes)', () => {
+  it("converts the settings' units (seconds, MiB, KiB) into the core's (ms, bytes)", () => {
     const run = runOptionsFrom(
       settingsWith({ 'sandbox.timeoutSeconds': 7, 'sandbox.memoryMiB': 300, 'sandbox.outputKiB': 9, 'sandbox.fileSizeMiB': 3, 'sandbox.diskMiB': 40, 'eval.timeoutSeconds': 12, 'python.path': '/opt/py' }),
     );
@@ -43,7 +43,7 @@ describe('runOptionsFrom', () => {
     expect(run.eval.questionTimeoutMs).toBe(12_000);
   });
 
-  it('sends the API key to a key-protected OpenAI-compatible server: its model list and the run\'s requests carry it', async () => {
+  it("sends the API key to a key-protected OpenAI-compatible server: its model list and the run's requests carry it", async () => {
     const run = runOptionsFrom(settingsWith({ backend: 'openai', 'openai.baseUrl': `${server.url}/v1` }), KEY);
     const backend = backendFor(run);
     expect((await backend.listModels()).map((m) => m.name)).toContain('qwen2.5-coder:7b');
@@ -54,7 +54,10 @@ describe('runOptionsFrom', () => {
 
   it('without the key the same server refuses (so the test above can fail), and the key never goes to Ollama', async () => {
     const keyless = backendFor(runOptionsFrom(settingsWith({ backend: 'openai', 'openai.baseUrl': `${server.url}/v1` })));
-    const refused = await keyless.listModels().then(() => undefined, (e: unknown) => e);
+    const refused = await keyless.listModels().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(refused).toBeInstanceOf(BackendError);
     expect((refused as BackendError).kind).toBe('auth');
     const ollama = runOptionsFrom(settingsWith({ backend: 'ollama', 'ollama.host': server.url }), KEY);

@@ -13,8 +13,17 @@ describe('settings', () => {
     const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { capabilities: { untrustedWorkspaces: { restrictedConfigurations?: string[] } } };
     expect(pkg.capabilities.untrustedWorkspaces.restrictedConfigurations).toEqual(restrictedConfigurations());
     expect([...restrictedConfigurations()].sort()).toEqual([
-      'r1ci.backend', 'r1ci.ollama.host', 'r1ci.openai.baseUrl', 'r1ci.python.path', 'r1ci.sandbox.approval', 'r1ci.sandbox.diskMiB', 'r1ci.sandbox.fileSizeMiB',
-      'r1ci.sandbox.isolation', 'r1ci.sandbox.memoryMiB', 'r1ci.sandbox.outputKiB', 'r1ci.sandbox.timeoutSeconds',
+      'r1ci.backend',
+      'r1ci.ollama.host',
+      'r1ci.openai.baseUrl',
+      'r1ci.python.path',
+      'r1ci.sandbox.approval',
+      'r1ci.sandbox.diskMiB',
+      'r1ci.sandbox.fileSizeMiB',
+      'r1ci.sandbox.isolation',
+      'r1ci.sandbox.memoryMiB',
+      'r1ci.sandbox.outputKiB',
+      'r1ci.sandbox.timeoutSeconds',
     ]);
   });
 

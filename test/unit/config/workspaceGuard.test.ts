@@ -21,7 +21,7 @@ describe('workspace guard', () => {
     expect(weakens('server', '', '')).toBe(false);
   });
 
-  it('a sandbox limit larger than the user\'s (or the default) weakens; a smaller one applies unasked', () => {
+  it("a sandbox limit larger than the user's (or the default) weakens; a smaller one applies unasked", () => {
     expect(weakens('limit', 4096, 2048)).toBe(true);
     expect(weakens('limit', 1024, 2048)).toBe(false);
     expect(weakens('limit', 2048, 2048)).toBe(false);
@@ -31,7 +31,9 @@ describe('workspace guard', () => {
     const raised = resolveGuarded(levels({}, big), {}, true);
     for (const k of limits) expect(raised.values.get(k)).toBe(SETTINGS_SPEC[k].default);
     expect(raised.pending.map((p) => p.key).sort()).toEqual([...limits].sort());
-    expect(consentQuestion(raised.pending.find((p) => p.key === 'sandbox.memoryMiB')!)).toMatch(/"r1ci\.sandbox\.memoryMiB" to 1048576, which gives model-written code more than your sandbox limit \(your setting: 2048\)/);
+    expect(consentQuestion(raised.pending.find((p) => p.key === 'sandbox.memoryMiB')!)).toMatch(
+      /"r1ci\.sandbox\.memoryMiB" to 1048576, which gives model-written code more than your sandbox limit \(your setting: 2048\)/,
+    );
     // Against the user's own value, not the default: above it is asked, below it applies.
     const user = resolveGuarded(levels({ 'sandbox.diskMiB': 4096, 'sandbox.timeoutSeconds': 10 }, { 'sandbox.diskMiB': 2048, 'sandbox.timeoutSeconds': 30 }), {}, true);
     expect(user.values.get('sandbox.diskMiB')).toBe(2048);
@@ -83,4 +85,3 @@ describe('workspace guard', () => {
     expect(parseConsentStore({ 'python.path': { value: '"/x"', accepted: true } })).toEqual({ 'python.path': { value: '"/x"', accepted: true } });
   });
 });
-

@@ -49,7 +49,11 @@ const symbenchFamilies = readdirSync(TASKS_DIR).filter((d) => existsSync(path.jo
 describe('loading the shared benchmark sample', () => {
   it.each(symbenchFamilies)('loads every sample of SymBench family %s', (fam) => {
     const onDisk = readdirSync(path.join(TASKS_DIR, fam)).filter((d) => /^sample_\d+$/.test(d));
-    expect(family(fam).map((r) => r.id).sort()).toEqual(onDisk.map((d) => `${fam}/${d}`).sort());
+    expect(
+      family(fam)
+        .map((r) => r.id)
+        .sort(),
+    ).toEqual(onDisk.map((d) => `${fam}/${d}`).sort());
     expect(problemsAndUnsupported.filter((p) => p.startsWith(fam))).toEqual([]);
   });
 
@@ -70,9 +74,17 @@ describe('loading the shared benchmark sample', () => {
     });
   });
 
-  it('loads every game24 CSV row, the authors\' 24.csv too, with the target from the file name', () => {
-    for (const [folder, file, task] of [['24', '24_4_number.csv', 'game24'], ['24', '24.csv', 'game24'], ['240', '240_20_number.csv', 'game24_240'], ['960', '960_20_number.csv', 'game24_960'], ['1920', '1920_20_number.csv', 'game24_1920']] as const) {
-      const csv = readFileSync(path.join(TASKS_DIR, 'game24_dataset', folder, file), 'utf8').trim().split('\n');
+  it("loads every game24 CSV row, the authors' 24.csv too, with the target from the file name", () => {
+    for (const [folder, file, task] of [
+      ['24', '24_4_number.csv', 'game24'],
+      ['24', '24.csv', 'game24'],
+      ['240', '240_20_number.csv', 'game24_240'],
+      ['960', '960_20_number.csv', 'game24_960'],
+      ['1920', '1920_20_number.csv', 'game24_1920'],
+    ] as const) {
+      const csv = readFileSync(path.join(TASKS_DIR, 'game24_dataset', folder, file), 'utf8')
+        .trim()
+        .split('\n');
       const rs = all.filter((r) => r.id.startsWith(`game24_dataset/${folder}/${file}#`));
       expect(rs.length, file).toBe(csv.length - 1);
       expect(rs[0]?.id).toBe(`game24_dataset/${folder}/${file}#0`);
@@ -95,8 +107,11 @@ describe('loading the shared benchmark sample', () => {
     }
   });
 
-  it('GSM-Hard: a number within 1e-3 relative of the target is right, with the authors\' suffix', () => {
-    const lines = readFileSync(path.join(TASKS_DIR, 'gsmhardv2.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { input: string; target: number });
+  it("GSM-Hard: a number within 1e-3 relative of the target is right, with the authors' suffix", () => {
+    const lines = readFileSync(path.join(TASKS_DIR, 'gsmhardv2.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { input: string; target: number });
     lines.forEach((line, i) => {
       const r = all.find((x) => x.id === `gsmhardv2.jsonl#${i}`);
       if (!r) throw new Error(`gsmhardv2.jsonl#${i} not loaded`);
@@ -203,8 +218,14 @@ describe('2048_dataset', () => {
       const changed = rows.map((row) => [...row]);
       changed[0]![0] = (changed[0]![0] ?? 0) === 2 ? 4 : 2;
       wrong(r, changed.map((row) => row.join(', ')).join('\n'));
-      wrong(r, JSON.stringify((solutionOf(r).grid as number[][])) === JSON.stringify(rows) ? 'not a matrix' : JSON.stringify(solutionOf(r).grid));
-      wrong(r, rows.map((row) => row.join(', ')).slice(0, 1).join('\n'));
+      wrong(r, JSON.stringify(solutionOf(r).grid as number[][]) === JSON.stringify(rows) ? 'not a matrix' : JSON.stringify(solutionOf(r).grid));
+      wrong(
+        r,
+        rows
+          .map((row) => row.join(', '))
+          .slice(0, 1)
+          .join('\n'),
+      );
     }
   });
 });
@@ -238,7 +259,11 @@ describe('eight_queens_dataset', () => {
       const data = solutionOf(r) as { solution: Pos[]; placed_queens: Pos[]; blocked_positions: Pos[] };
       right(r, cellsText(data.solution));
       right(r, JSON.stringify(data.solution));
-      const key = (cells: readonly Pos[]): string => cells.map(([a, b]) => `${a},${b}`).sort().join(';');
+      const key = (cells: readonly Pos[]): string =>
+        cells
+          .map(([a, b]) => `${a},${b}`)
+          .sort()
+          .join(';');
       const others = allQueenSolutions(8, data.placed_queens, data.blocked_positions).filter((s) => key(s) !== key(data.solution));
       const alt = others[0];
       if (alt) {
@@ -253,7 +278,15 @@ describe('eight_queens_dataset', () => {
       wrong(r, cellsText(moved));
       // One queen per row and column but on shared diagonals: the main diagonal.
       wrong(r, cellsText([...Array(8).keys()].map((i) => [i, i] as Pos)));
-      wrong(r, cellsText(data.solution.slice(0, 7).filter(([a, b]) => !given.has(`${a},${b}`)).slice(0, 6)));
+      wrong(
+        r,
+        cellsText(
+          data.solution
+            .slice(0, 7)
+            .filter(([a, b]) => !given.has(`${a},${b}`))
+            .slice(0, 6),
+        ),
+      );
       const blocked = data.blocked_positions[0];
       if (blocked) {
         const onBlocked = allQueenSolutions(8, [...data.placed_queens, blocked], []);
@@ -284,8 +317,7 @@ describe('logic_puzzle_dataset', () => {
     const choose = (from: number, acc: Pos[]): void => {
       if (acc.length === k) {
         const vals = acc.map(([r, c]) => grid[r]![c]!);
-        const lines = (axis: 0 | 1): boolean =>
-          grid.every((_, i) => acc.filter((p) => p[axis] === i).reduce((s, [r, c]) => s + grid[r]![c]!, 0) <= 4);
+        const lines = (axis: 0 | 1): boolean => grid.every((_, i) => acc.filter((p) => p[axis] === i).reduce((s, [r, c]) => s + grid[r]![c]!, 0) <= 4);
         if (new Set(vals).size === k && acc.some(([r, c]) => r === start[0] && c === start[1]) && lines(0) && lines(1)) out.push([...acc]);
         return;
       }
@@ -302,7 +334,11 @@ describe('logic_puzzle_dataset', () => {
       const data = solutionOf(r) as { grid: number[][]; solution: Pos[] };
       const k = data.solution.length;
       const start: Pos = [0, data.grid.length - 1];
-      const key = (cells: readonly Pos[]): string => cells.map(([a, b]) => `${a},${b}`).sort().join(';');
+      const key = (cells: readonly Pos[]): string =>
+        cells
+          .map(([a, b]) => `${a},${b}`)
+          .sort()
+          .join(';');
       const valid = validSelections(data.grid, k, start);
       if (valid.some((v) => key(v) === key(data.solution))) {
         right(r, cellsText(data.solution));
@@ -361,7 +397,10 @@ describe('combinatorial_calculation', () => {
 
 describe('game24', () => {
   it('the stored solution is right; a different valid expression too; wrong numbers or values are wrong', () => {
-    const csv = readFileSync(path.join(TASKS_DIR, 'game24_dataset', '24', '24_4_number.csv'), 'utf8').trim().split('\n').slice(1);
+    const csv = readFileSync(path.join(TASKS_DIR, 'game24_dataset', '24', '24_4_number.csv'), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1);
     const rs = family('game24').filter((r) => r.id.startsWith('game24_dataset/24/24_4_number.csv#'));
     expect(rs.length).toBe(csv.length);
     rs.forEach((r, i) => {
@@ -405,8 +444,7 @@ describe('Blocksworld_dataset', () => {
       const top = initial.find((s) => s.blocks.length > 0)!;
       const elsewhere = initial.find((s) => s !== top)!;
       const detour = [`Move ${top.blocks[top.blocks.length - 1]} from ${top.name} to ${elsewhere.name}`, `Move ${top.blocks[top.blocks.length - 1]} from ${elsewhere.name} to ${top.name}`];
-      const others =
-        shortest.length === 0 ? [detour] : blocksworldPlans(initial, goal, shortest.length + 2, 50).filter((p) => p.join('\n') !== shortest.join('\n'));
+      const others = shortest.length === 0 ? [detour] : blocksworldPlans(initial, goal, shortest.length + 2, 50).filter((p) => p.join('\n') !== shortest.join('\n'));
       expect(others.length, `${r.id}: ${shortest.join('; ')}`).toBeGreaterThan(0);
       if (shortest.length > 0) right(r, shortest.join('\n'));
       right(r, others[others.length - 1]!.join('\n'));
@@ -521,7 +559,7 @@ describe('BoxLift_dataset', () => {
     while (left.length > 0) {
       let free = lifters.map((cap, i) => ({ cap, i }));
       const step: string[] = [];
-      for (let k = 0; k < left.length && free.length > 0; ) {
+      for (let k = 0; k < left.length && free.length > 0;) {
         const box = left[k]!;
         if (free.reduce((s, l) => s + l.cap, 0) < box) {
           k++;
@@ -543,7 +581,7 @@ describe('BoxLift_dataset', () => {
     return lines;
   }
 
-  it('asks the authors\' question with their step bound; a plan within it is right, rule-breaking plans are wrong', () => {
+  it("asks the authors' question with their step bound; a plan within it is right, rule-breaking plans are wrong", () => {
     const rs = family('BoxLift_dataset');
     expect(rs.length).toBe(10);
     // The authors' estimate_steps gives 7 for this sample (run on their code).
@@ -594,7 +632,7 @@ describe('BoxNet1_dataset', () => {
     }
   }
 
-  it('asks the authors\' question; a plan that matches every box is right, rule-breaking or unfinished plans are wrong', () => {
+  it("asks the authors' question; a plan that matches every box is right, rule-breaking or unfinished plans are wrong", () => {
     const rs = family('BoxNet1_dataset');
     expect(rs.length).toBe(10);
     for (const r of rs) {
@@ -609,7 +647,16 @@ describe('BoxNet1_dataset', () => {
       const box = /move\((box_\w+),/.exec(first[1])![1]!;
       wrong(r, JSON.stringify([{ [first[0]]: `move(${box}, target_not${box.slice(4)})` }, ...plan.slice(1)]));
       wrong(r, JSON.stringify([{ [first[0]]: `move(${box}, square[9.5, 9.5])` }, ...plan.slice(1)]));
-      wrong(r, plan.map((s) => Object.entries(s).map(([a, m]) => `${a}: ${m}`).join('; ')).join('\n'));
+      wrong(
+        r,
+        plan
+          .map((s) =>
+            Object.entries(s)
+              .map(([a, m]) => `${a}: ${m}`)
+              .join('; '),
+          )
+          .join('\n'),
+      );
     }
   });
 });

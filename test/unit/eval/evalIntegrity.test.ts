@@ -32,10 +32,7 @@ beforeAll(async () => {
       {
         id: 'forger',
         match: { contains: 'Integrity probe one' },
-        turns: [
-          { text: `Let me prepare.\n\n\`\`\`python\n${FORGERY}\`\`\`\n` },
-          { expectResultContains: 'patched', text: 'Done.\n\n<<<1>>>' },
-        ],
+        turns: [{ text: `Let me prepare.\n\n\`\`\`python\n${FORGERY}\`\`\`\n` }, { expectResultContains: 'patched', text: 'Done.\n\n<<<1>>>' }],
       },
       { id: 'later', match: { contains: 'Integrity probe two' }, turns: [{ text: 'I think it is\n\n<<<41>>>' }] },
       { id: 'right', match: { contains: 'Integrity probe three' }, turns: [{ text: 'Surely\n\n<<<42>>>' }] },
@@ -74,10 +71,7 @@ describe.each(TIERS)('evaluation integrity (%s tier)', (tier) => {
     mkdirSync(tasks, { recursive: true });
     writeFileSync(path.join(tasks, 'check.py'), CHECKER);
     const line = (id: string, question: string): string => JSON.stringify({ id, question, checker: 'python:check.py' });
-    writeFileSync(
-      path.join(tasks, 'integrity.jsonl'),
-      [line('forger', 'Integrity probe one'), line('later', 'Integrity probe two'), line('right', 'Integrity probe three')].join('\n') + '\n',
-    );
+    writeFileSync(path.join(tasks, 'integrity.jsonl'), [line('forger', 'Integrity probe one'), line('later', 'Integrity probe two'), line('right', 'Integrity probe three')].join('\n') + '\n');
     const loaded = await loadTasks(tasks);
     expect(loaded.problems).toEqual([]);
     const scratch = path.join(dir, `scratch-${tier}`);

@@ -55,7 +55,11 @@ describe('loadTasks on a mixed folder', () => {
     expect(byTask('standard_sudoku')).toBe(1);
     expect(byTask('string_insertion')).toBe(1);
     expect(byTask('Blocksworld_dataset')).toBe(1);
-    expect(byTask('game24')).toBe(readFileSync(path.join(root, 'game24', 'puzzles.csv'), 'utf8').trim().split('\n').length - 1);
+    expect(byTask('game24')).toBe(
+      readFileSync(path.join(root, 'game24', 'puzzles.csv'), 'utf8')
+        .trim()
+        .split('\n').length - 1,
+    );
     expect(byTask('navigate')).toBe(2);
     // Ids are paths relative to the folder given; items in a file are <file>#<position>.
     expect(records.map((r) => r.id)).toEqual(
@@ -155,7 +159,10 @@ describe('our own task files', () => {
 
   it('JSONL ids without an own id are 0-based record positions: blank and // lines not counted, broken lines counted', async () => {
     const file = path.join(dir, 'positions.jsonl');
-    writeFileSync(file, ['// a comment', JSON.stringify({ question: 'a?', answer: 'A' }), '', '{broken', JSON.stringify({ question: 'c?', answer: 'C' }), JSON.stringify({ id: 7, question: 'd?', answer: 'D' })].join('\n'));
+    writeFileSync(
+      file,
+      ['// a comment', JSON.stringify({ question: 'a?', answer: 'A' }), '', '{broken', JSON.stringify({ question: 'c?', answer: 'C' }), JSON.stringify({ id: 7, question: 'd?', answer: 'D' })].join('\n'),
+    );
     const { records, problems } = await loadTasks(file);
     expect(records.map((r) => r.id)).toEqual(['positions.jsonl#0', 'positions.jsonl#2', 'positions.jsonl#7']);
     expect(problems.map((p) => p.line)).toEqual([4]);
@@ -166,7 +173,14 @@ describe('our own task files', () => {
 
   it('JSON: an array, {"tasks": [...]} and a single record all load; bad records name their index', async () => {
     const arr = path.join(dir, 'arr.json');
-    writeFileSync(arr, JSON.stringify([{ question: 'a?', answer: 'A' }, { question: 5, answer: 'B' }, { question: 'c?', answer: 'C' }]));
+    writeFileSync(
+      arr,
+      JSON.stringify([
+        { question: 'a?', answer: 'A' },
+        { question: 5, answer: 'B' },
+        { question: 'c?', answer: 'C' },
+      ]),
+    );
     const wrapped = path.join(dir, 'wrapped.json');
     writeFileSync(wrapped, JSON.stringify({ tasks: [{ id: 'w1', question: 'w?', answer: 3 }] }));
     const single = path.join(dir, 'single.json');

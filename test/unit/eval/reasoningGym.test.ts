@@ -91,8 +91,7 @@ describe('where we score differently from Reasoning-Gym (documented in docs/task
 });
 
 describe('sympy input rules kept by the arithmetic parsers', () => {
-  const countdown = (answer: string): number =>
-    scoreReasoningGym('countdown', answer, { answer: null, metadata: { numbers: [82, 20, 67, 50], target: 119 } }).score;
+  const countdown = (answer: string): number => scoreReasoningGym('countdown', answer, { answer: null, metadata: { numbers: [82, 20, 67, 50], target: 119 } }).score;
 
   it('a line break outside brackets is a syntax error, inside brackets it is not', () => {
     expect(countdown('82 + 20 + 67 - 50')).toBe(1);
@@ -126,8 +125,7 @@ describe('scorer robustness', () => {
 
 describe('polynomial datasets (sympy decisions reproduced with exact polynomials)', () => {
   const mult = (gold: string, answer: string): number => scoreReasoningGym('polynomial_multiplication', answer, { answer: gold, metadata: {} }).score;
-  const integ = (integrand: string, answer: string, variable = 'x'): number =>
-    scoreReasoningGym('simple_integration', answer, { answer: null, metadata: { integrand, variable } }).score;
+  const integ = (integrand: string, answer: string, variable = 'x'): number => scoreReasoningGym('simple_integration', answer, { answer: null, metadata: { integrand, variable } }).score;
 
   it('polynomial_multiplication follows structural equality: expanded in any order, not factored', () => {
     expect(mult('x**2 - 1', '-1 + x**2')).toBe(1);
@@ -169,8 +167,7 @@ describe('codeio JSON similarity (RG: zss tree edit distance with its label cost
 });
 
 describe('intermediate_integration (derivative checked numerically in complex arithmetic)', () => {
-  const integ = (integrand: string, answer: string): number =>
-    scoreReasoningGym('intermediate_integration', answer, { answer: null, metadata: { integrand, variable: 'x' } }).score;
+  const integ = (integrand: string, answer: string): number => scoreReasoningGym('intermediate_integration', answer, { answer: null, metadata: { integrand, variable: 'x' } }).score;
 
   it('accepts any antiderivative, including a different constant or form', () => {
     expect(integ('x*cos(x)', 'x*sin(x) + cos(x) + C')).toBe(1);

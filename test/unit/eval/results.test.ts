@@ -3,18 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadTasks } from '../../../src/eval/load';
-import {
-  appendResult,
-  compareRuns,
-  comparisonToMarkdown,
-  formatResultLine,
-  readResults,
-  resultRecordSchema,
-  summarize,
-  toCsv,
-  toMarkdown,
-  type ResultRecord,
-} from '../../../src/eval/results';
+import { appendResult, compareRuns, comparisonToMarkdown, formatResultLine, readResults, resultRecordSchema, summarize, toCsv, toMarkdown, type ResultRecord } from '../../../src/eval/results';
 import { sftJsonl } from '../../../src/eval/export/sft';
 import { UnsafeOutputPathError } from '../../../src/eval/safeWrite';
 import { scoreAnswer } from '../../../src/eval/score';

@@ -27,7 +27,23 @@ function passAtKByEnumeration(n: number, c: number, k: number): number {
 }
 
 function res(id: string, sample: number, correct: boolean, extra: Partial<ResultRecord> = {}): ResultRecord {
-  return { id, task: id.split('/')[0] ?? id, question: 'q', answer: correct ? '1' : '0', correct, reason: '', turns: 1, codeCalls: 0, usedCode: false, durationMs: 1, model: 'm', temperature: 0.6, textOnly: false, sample, ...extra };
+  return {
+    id,
+    task: id.split('/')[0] ?? id,
+    question: 'q',
+    answer: correct ? '1' : '0',
+    correct,
+    reason: '',
+    turns: 1,
+    codeCalls: 0,
+    usedCode: false,
+    durationMs: 1,
+    model: 'm',
+    temperature: 0.6,
+    textOnly: false,
+    sample,
+    ...extra,
+  };
 }
 
 describe('pass@k', () => {
@@ -90,7 +106,10 @@ describe('summarizeSamples', () => {
       ['t2', 2],
     ]);
     expect(summarizeSamples(results, 2).overall.passAtK).toBeCloseTo((passAtK(4, 1, 2) + 1 + passAtK(4, 2, 2)) / 3);
-    const lines = curriculumJsonl(s).trim().split('\n').map((l) => JSON.parse(l) as { id: string; stage: number; potential: number });
+    const lines = curriculumJsonl(s)
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { id: string; stage: number; potential: number });
     expect(lines.map((l) => l.id)).toEqual(['t2/c', 't1/a', 't1/b', 't2/d']);
     expect(lines[0]).toMatchObject({ stage: 1, potential: 1 });
   });
@@ -131,6 +150,14 @@ describe('executionSpans', () => {
 
   it('gives no spans when the messages do not replay from the turns', () => {
     const turns: TrajectoryTurn[] = [{ turn: 0, text: 'x\n```python\nprint(1)\n```', cell: { index: 0, language: 'python', code: 'print(1)', result: exec('1\n') } }];
-    expect(executionSpans([{ role: 'user', content: 'Q' }, { role: 'assistant', content: 'something else' }], turns)).toBeUndefined();
+    expect(
+      executionSpans(
+        [
+          { role: 'user', content: 'Q' },
+          { role: 'assistant', content: 'something else' },
+        ],
+        turns,
+      ),
+    ).toBeUndefined();
   });
 });

@@ -25,7 +25,10 @@ describe('extracting and cleaning answers', () => {
   });
 
   it('parses Python and JSON literals, tuples and bare words', () => {
-    expect(parseLiteral("[['a', 'b'], [1, 2]]")).toEqual([['a', 'b'], ['1', '2']]);
+    expect(parseLiteral("[['a', 'b'], [1, 2]]")).toEqual([
+      ['a', 'b'],
+      ['1', '2'],
+    ]);
     expect(parseLiteral('("x", 3,)')).toEqual(['x', '3']);
     expect(parseLiteral('[A, B]')).toEqual(['A', 'B']);
     expect(parseLiteral('[1, 2')).toBeNull();
@@ -44,8 +47,14 @@ describe('extracting and cleaning answers', () => {
   });
 
   it('pairs cell coordinates and refuses words or odd counts', () => {
-    expect(parseCells('0 3, 1 0')).toEqual([[0, 3], [1, 0]]);
-    expect(parseCells('[(0, 3), (1, 0)]')).toEqual([[0, 3], [1, 0]]);
+    expect(parseCells('0 3, 1 0')).toEqual([
+      [0, 3],
+      [1, 0],
+    ]);
+    expect(parseCells('[(0, 3), (1, 0)]')).toEqual([
+      [0, 3],
+      [1, 0],
+    ]);
     expect(parseCells('0 3, 1')).toBeNull();
     expect(parseCells('row 0 col 3')).toBeNull();
   });
@@ -87,11 +96,51 @@ describe('single-value scorers', () => {
   });
 
   it('matrices accept text rows, nested lists or one flat row of the right size', () => {
-    expect(scoreMatrix([[16, 0], [4, 2]], '16, 0\n4, 2').correct).toBe(true);
-    expect(scoreMatrix([[16, 0], [4, 2]], '[[16, 0], [4, 2]]').correct).toBe(true);
-    expect(scoreMatrix([[16, 0], [4, 2]], '16 0 4 2').correct).toBe(true);
-    expect(scoreMatrix([[16, 0], [4, 2]], '0, 16\n4, 2').correct).toBe(false);
-    expect(scoreMatrix([[16, 0], [4, 2]], '16, 0, 4').correct).toBe(false);
+    expect(
+      scoreMatrix(
+        [
+          [16, 0],
+          [4, 2],
+        ],
+        '16, 0\n4, 2',
+      ).correct,
+    ).toBe(true);
+    expect(
+      scoreMatrix(
+        [
+          [16, 0],
+          [4, 2],
+        ],
+        '[[16, 0], [4, 2]]',
+      ).correct,
+    ).toBe(true);
+    expect(
+      scoreMatrix(
+        [
+          [16, 0],
+          [4, 2],
+        ],
+        '16 0 4 2',
+      ).correct,
+    ).toBe(true);
+    expect(
+      scoreMatrix(
+        [
+          [16, 0],
+          [4, 2],
+        ],
+        '0, 16\n4, 2',
+      ).correct,
+    ).toBe(false);
+    expect(
+      scoreMatrix(
+        [
+          [16, 0],
+          [4, 2],
+        ],
+        '16, 0, 4',
+      ).correct,
+    ).toBe(false);
   });
 });
 
@@ -118,7 +167,13 @@ describe('arithmetic targets', () => {
 describe('blocksworld move parsing', () => {
   it('reads numbered lines, bare stack numbers and ";" separators', () => {
     const p = parseMoves('1. Move A from stack1 to stack2; move B from 3 to 1.');
-    expect(p).toEqual({ ok: true, moves: [{ block: 'A', from: '1', to: '2' }, { block: 'B', from: '3', to: '1' }] });
+    expect(p).toEqual({
+      ok: true,
+      moves: [
+        { block: 'A', from: '1', to: '2' },
+        { block: 'B', from: '3', to: '1' },
+      ],
+    });
     expect(parseMoves('Put A on B').ok).toBe(false);
   });
 });

@@ -149,7 +149,12 @@ describe('multi-sample evaluation (scripted server, real sandbox)', () => {
     const onDisk = (await readResults(file)).results;
     expect(onDisk.map((r) => `${r.id}#${r.sample ?? 0}`).sort()).toEqual(['a#0', 'a#1', 'a#2', 'b#0', 'b#1', 'b#2', 'c#0', 'c#1', 'c#2']);
     // Seeded samples differ by their index, so a rerun reproduces each one.
-    expect(onDisk.filter((r) => r.id === 'a').map((r) => r.seed).sort()).toEqual([7, 8, 9]);
+    expect(
+      onDisk
+        .filter((r) => r.id === 'a')
+        .map((r) => r.seed)
+        .sort(),
+    ).toEqual([7, 8, 9]);
     // The end event's results stay small; the transcripts are on disk.
     expect(second.end.results.every((r) => r.trajectory === undefined && r.steps === undefined)).toBe(true);
     expect(onDisk.every((r) => r.trajectory !== undefined)).toBe(true);
@@ -193,7 +198,12 @@ describe('multi-sample evaluation (scripted server, real sandbox)', () => {
     expect(bShare.conversations.map((m) => m.from)).toEqual(['human', 'gpt', 'observation', 'gpt', 'observation', 'gpt']);
     expect(bShare.conversations.filter((m) => m.from === 'observation').map((m) => m.value)).toEqual([`${RESULTS_HEADER}\n3\n`, `${RESULTS_HEADER}\n7\n`]);
     // Concatenated, the turns give back the one assistant message exactly.
-    expect(bShare.conversations.slice(1).map((m) => m.value).join('')).toBe(content);
+    expect(
+      bShare.conversations
+        .slice(1)
+        .map((m) => m.value)
+        .join(''),
+    ).toBe(content);
 
     const rollouts = lines(rolloutsJsonl(results, { format: true, turnPenalty: true }).text).map((r) => rolloutSchema.parse(r));
     // Groups come in the order the questions finished (two workers): compared by id.

@@ -14,15 +14,21 @@ import { mathBlockRule, mathInlineRule } from '../../../webview/src/transcript/m
 function notebookRenderer(): MarkdownIt {
   const md = new MarkdownIt({ html: true });
   md.inline.ruler.before('escape', 'math_inline', (state: StateInline, silent: boolean) => state.src[state.pos] === '$' && mathInlineRule(state, silent));
-  md.block.ruler.before('fence', 'math_block', (state: StateBlock, start: number, end: number, silent: boolean) =>
-    state.src.startsWith('$$', (state.bMarks[start] ?? 0) + (state.tShift[start] ?? 0)) && mathBlockRule(state, start, end, silent),
+  md.block.ruler.before(
+    'fence',
+    'math_block',
+    (state: StateBlock, start: number, end: number, silent: boolean) => state.src.startsWith('$$', (state.bMarks[start] ?? 0) + (state.tShift[start] ?? 0)) && mathBlockRule(state, start, end, silent),
     { alt: ['paragraph', 'reference', 'blockquote', 'list'] },
   );
   return md;
 }
 
 /** TeX with `\lt` read back as `<`, and the spacing around `<` (TeX ignores it) left out. */
-const lt = (tex: string): string => tex.replace(/\\lt(?![A-Za-z])/g, '<').replace(/\s*<\s*/g, '<').trim();
+const lt = (tex: string): string =>
+  tex
+    .replace(/\\lt(?![A-Za-z])/g, '<')
+    .replace(/\s*<\s*/g, '<')
+    .trim();
 
 /** The TeX of every math token, in order, compared through `lt`. */
 function mathIn(markdown: string): string[] {
@@ -55,9 +61,7 @@ const R1_REPLY = [
   'Therefore, \\( 360 \\) has \\(\\boxed{24}\\) positive divisors.',
 ].join('\n');
 
-const QWEN_REPLY =
-  'The set is \\(\\{x \\mid 0 < x < 1\\}\\) and the probability is \\(P(X<3) = \\frac{1}{3}\\). ' +
-  'Inline display \\[\\sum_{k=1}^{n} k = \\frac{n(n+1)}{2}\\] also works, and $x_1 + x_2$ stays.';
+const QWEN_REPLY = 'The set is \\(\\{x \\mid 0 < x < 1\\}\\) and the probability is \\(P(X<3) = \\frac{1}{3}\\). ' + 'Inline display \\[\\sum_{k=1}^{n} k = \\frac{n(n+1)}{2}\\] also works, and $x_1 + x_2$ stays.';
 
 describe('notebookMarkdown: math', () => {
   it('turns \\(…\\) and \\[…\\] of a reasoning model into dollar math that renders as the same TeX', () => {
@@ -65,14 +69,7 @@ describe('notebookMarkdown: math', () => {
     expect(out).not.toMatch(/\\[([\])]/);
     expect(out).toContain('divisors of $360$, we');
     expect(out).toContain('$$\n360 = 2^3 \\times 3^2 \\times 5^1\n$$');
-    expect(mathIn(out)).toEqual([
-      '360',
-      '360 = 2^3 \\times 3^2 \\times 5^1',
-      '(a_1+1)(a_2+1)\\cdots',
-      '(3 + 1)(2 + 1)(1 + 1) = 4 \\times 3 \\times 2 = 24',
-      '360',
-      '\\boxed{24}',
-    ]);
+    expect(mathIn(out)).toEqual(['360', '360 = 2^3 \\times 3^2 \\times 5^1', '(a_1+1)(a_2+1)\\cdots', '(3 + 1)(2 + 1)(1 + 1) = 4 \\times 3 \\times 2 = 24', '360', '\\boxed{24}']);
   });
 
   it('keeps display math inside a numbered step (as R1 distills write their steps)', () => {
@@ -80,7 +77,9 @@ describe('notebookMarkdown: math', () => {
     const out = notebookMarkdown(step);
     expect(out).toBe('1. **Sum the series:**\n   $$\n   S = \\sum_{k=1}^{10} k^2 = 385\n   $$\n2. **Check** that $S \\lt 400$.');
     expect(mathIn(out)).toEqual(['S = \\sum_{k=1}^{10} k^2 = 385', 'S < 400'].map(lt));
-    const list = notebookRenderer().parse(out, {}).filter((t) => t.type === 'ordered_list_open' || t.type === 'list_item_open');
+    const list = notebookRenderer()
+      .parse(out, {})
+      .filter((t) => t.type === 'ordered_list_open' || t.type === 'list_item_open');
     expect(list.map((t) => t.type)).toEqual(['ordered_list_open', 'list_item_open', 'list_item_open']);
   });
 

@@ -42,7 +42,7 @@ describe('solutionCells', () => {
     expect(cells[2]).toMatchObject({ source: '## Answer\n\n*The solve was cancelled before the model gave a final answer.*' });
   });
 
-  it('shows the answer once, as the answer cell; the model\'s words around the marker stay', () => {
+  it("shows the answer once, as the answer cell; the model's words around the marker stay", () => {
     const cells = solutionCells(trajectory());
     expect(cells[3]).toMatchObject({ role: 'reasoning', source: 'It printed 42.' });
     const inline = solutionCells(trajectory({ turns: [{ turn: 0, text: 'Since \\(6 \\times 7 = 42\\), the answer is <<<42>>>.' }], codeCalls: 0 }));

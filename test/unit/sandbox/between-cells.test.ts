@@ -20,7 +20,10 @@ interface Interpreter {
 function findInterpreter(ns: string, pid: number): Interpreter {
   for (const hostPid of pidsInNamespace(ns)) {
     try {
-      const nspid = /^NSpid:\s*(.*)$/m.exec(readFileSync(`/proc/${hostPid}/status`, 'latin1'))?.[1]?.trim().split(/\s+/);
+      const nspid = /^NSpid:\s*(.*)$/m
+        .exec(readFileSync(`/proc/${hostPid}/status`, 'latin1'))?.[1]
+        ?.trim()
+        .split(/\s+/);
       if (nspid && Number(nspid[nspid.length - 1]) === pid) return { hostPid, ns };
     } catch {
       // exited

@@ -37,9 +37,7 @@ describe('ownMemoryCgroupDirs', () => {
 
   it('finds a v2 cgroup, also when the mount root is our own cgroup (a cgroup namespace)', () => {
     const cgroup = '0::/user.slice/user-1000.slice/session-2.scope\n';
-    expect(ownMemoryCgroupDirs(cgroup, '40 1 0:26 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw,nsdelegate').v2).toBe(
-      '/sys/fs/cgroup/user.slice/user-1000.slice/session-2.scope',
-    );
+    expect(ownMemoryCgroupDirs(cgroup, '40 1 0:26 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw,nsdelegate').v2).toBe('/sys/fs/cgroup/user.slice/user-1000.slice/session-2.scope');
     const nested = '40 1 0:26 /user.slice /sys/fs/cgroup rw - cgroup2 cgroup2 rw';
     expect(ownMemoryCgroupDirs(cgroup, nested).v2).toBe('/sys/fs/cgroup/user-1000.slice/session-2.scope');
     // A cgroup outside what is mounted is never guessed at.
@@ -244,7 +242,7 @@ describe('scratch janitor', () => {
     for (const name of ['recent', 'busy', 'old-with-new-file']) expect(existsSync(join(root, name))).toBe(true);
   });
 
-  it('removes a deleted conversation\'s folder, also with folders the code locked (mode 000)', async () => {
+  it("removes a deleted conversation's folder, also with folders the code locked (mode 000)", async () => {
     const root = dir('janitor-del');
     const conversation = join(root, 'conv');
     mkdirSync(join(conversation, 'locked', 'deeper'), { recursive: true });

@@ -241,7 +241,6 @@ describe.runIf(TIERS.includes('isolated')).each(MECHANISMS)('tmpfs files are san
       await runner.dispose();
     }
   }, 90_000);
-
 });
 
 const DETACHED_BURNERS = [
@@ -260,26 +259,30 @@ describe.each(TIERS.flatMap((tier) => MECHANISMS.map((mechanism) => [tier, mecha
   it.each([
     ['06-background-burners.py', () => sandboxAttackCell(REPO, '06-background-burners.py')],
     ['setsid and double-fork burners', () => DETACHED_BURNERS],
-  ])('%s: no process of the sandbox burns CPU after the cell returns, next cell works', async (_name, cell) => {
-    const runner = await start(tier, mechanism);
-    try {
-      const identity = await probeIdentity(runner);
-      const before = await sandboxProcesses(runner, identity);
-      const result = await runner.runCell(cell());
-      expect(result.stdout).toBe('started\n');
-      expect(result.killed).toBeUndefined();
-      // Right after the cell returned: only what ran before it (bwrap, its init, the worker).
-      const after = await sandboxProcesses(runner, identity);
-      expect(after.sort()).toEqual(before.sort());
-      const first = cpuTicks(after);
-      await new Promise((resolvePause) => setTimeout(resolvePause, 1_000));
-      const second = cpuTicks(after);
-      for (const [pid, ticks] of second) expect(ticks - (first.get(pid) ?? ticks)).toBeLessThan(20);
-      expect((await runner.runCell('print(1 + 1)')).stdout).toBe('2\n');
-    } finally {
-      await runner.dispose();
-    }
-  }, 60_000);
+  ])(
+    '%s: no process of the sandbox burns CPU after the cell returns, next cell works',
+    async (_name, cell) => {
+      const runner = await start(tier, mechanism);
+      try {
+        const identity = await probeIdentity(runner);
+        const before = await sandboxProcesses(runner, identity);
+        const result = await runner.runCell(cell());
+        expect(result.stdout).toBe('started\n');
+        expect(result.killed).toBeUndefined();
+        // Right after the cell returned: only what ran before it (bwrap, its init, the worker).
+        const after = await sandboxProcesses(runner, identity);
+        expect(after.sort()).toEqual(before.sort());
+        const first = cpuTicks(after);
+        await new Promise((resolvePause) => setTimeout(resolvePause, 1_000));
+        const second = cpuTicks(after);
+        for (const [pid, ticks] of second) expect(ticks - (first.get(pid) ?? ticks)).toBeLessThan(20);
+        expect((await runner.runCell('print(1 + 1)')).stdout).toBe('2\n');
+      } finally {
+        await runner.dispose();
+      }
+    },
+    60_000,
+  );
 
   it('cancel leaves no process behind, and dispose leaves no cgroup', async () => {
     const runner = await start(tier, mechanism);
@@ -401,9 +404,7 @@ describe.each(TIERS)('disk the scratch walk cannot name still counts (%s tier)',
   it('a folder whose name is not UTF-8 does not hide its files', async () => {
     const runner = await start(tier, 'auto');
     try {
-      const result = await runner.runCell(
-        "import os\nos.mkdir(b'\\xff')\nfor j in range(3):\n    open(b'\\xff/big%d.bin' % j, 'wb').write(b'\\1' * (30 << 20))\nprint('ok')",
-      );
+      const result = await runner.runCell("import os\nos.mkdir(b'\\xff')\nfor j in range(3):\n    open(b'\\xff/big%d.bin' % j, 'wb').write(b'\\1' * (30 << 20))\nprint('ok')");
       expect(result.stdout).toBe('ok\n');
       expect(result.killed).toBe('disk');
       expect(result.killMessage).toMatch(/\(9\d(\.\d)? MiB of 64 MiB\)/);
@@ -412,36 +413,39 @@ describe.each(TIERS)('disk the scratch walk cannot name still counts (%s tier)',
     }
   }, 60_000);
 
-  it.each([
-    ['kept open', "fd = os.open(f'h{i}', os.O_CREAT | os.O_RDWR, 0o600)\nos.unlink(f'h{i}')\nos.write(fd, b'\\1' * (40 << 20))\nKEEP.append(fd)"],
+  it.each(
     [
-      'kept mapped (descriptor closed)',
-      "fd = os.open(f'h{i}', os.O_CREAT | os.O_RDWR, 0o600)\nos.unlink(f'h{i}')\nos.write(fd, b'\\1' * (40 << 20))\nKEEP.append(mmap.mmap(fd, 40 << 20))\nos.close(fd)",
-    ],
-  ].flatMap(([kind, body]) => MECHANISMS.map((mechanism) => [kind, mechanism, body] as const)))('deleted files %s by the interpreter across cells count (%s)', async (_kind, mechanism, body) => {
-    // Both ways of listing the sandbox's processes: the cgroup's list and its own /proc (watched).
-    const runner = await start(tier, mechanism);
-    try {
-      const cell = (i: number): string => `import os, mmap\nKEEP = globals().setdefault('KEEP', [])\ni = ${i}\n${body}\nprint('held', len(KEEP))`;
-      const first = await runner.runCell(cell(0));
-      expect(first.stdout).toBe('held 1\n');
-      expect(first.killed).toBeUndefined();
-      const second = await runner.runCell(cell(1));
-      expect(second.stdout).toBe('held 2\n');
-      expect(second.killed).toBe('disk');
-      expect(second.killMessage).toMatch(/\(8\d(\.\d)? MiB of 64 MiB\)/);
-      // Closing them frees the disk: the budget is back.
-      const freed = await runner.runCell("for k in KEEP:\n    k.close() if hasattr(k, 'close') else os.close(k)\nKEEP.clear()\nprint('freed')");
-      expect(freed.stdout).toBe('freed\n');
-      expect(freed.killed).toBeUndefined();
-    } finally {
-      await runner.dispose();
-    }
-  }, 60_000);
+      ['kept open', "fd = os.open(f'h{i}', os.O_CREAT | os.O_RDWR, 0o600)\nos.unlink(f'h{i}')\nos.write(fd, b'\\1' * (40 << 20))\nKEEP.append(fd)"],
+      ['kept mapped (descriptor closed)', "fd = os.open(f'h{i}', os.O_CREAT | os.O_RDWR, 0o600)\nos.unlink(f'h{i}')\nos.write(fd, b'\\1' * (40 << 20))\nKEEP.append(mmap.mmap(fd, 40 << 20))\nos.close(fd)"],
+    ].flatMap(([kind, body]) => MECHANISMS.map((mechanism) => [kind, mechanism, body] as const)),
+  )(
+    'deleted files %s by the interpreter across cells count (%s)',
+    async (_kind, mechanism, body) => {
+      // Both ways of listing the sandbox's processes: the cgroup's list and its own /proc (watched).
+      const runner = await start(tier, mechanism);
+      try {
+        const cell = (i: number): string => `import os, mmap\nKEEP = globals().setdefault('KEEP', [])\ni = ${i}\n${body}\nprint('held', len(KEEP))`;
+        const first = await runner.runCell(cell(0));
+        expect(first.stdout).toBe('held 1\n');
+        expect(first.killed).toBeUndefined();
+        const second = await runner.runCell(cell(1));
+        expect(second.stdout).toBe('held 2\n');
+        expect(second.killed).toBe('disk');
+        expect(second.killMessage).toMatch(/\(8\d(\.\d)? MiB of 64 MiB\)/);
+        // Closing them frees the disk: the budget is back.
+        const freed = await runner.runCell("for k in KEEP:\n    k.close() if hasattr(k, 'close') else os.close(k)\nKEEP.clear()\nprint('freed')");
+        expect(freed.stdout).toBe('freed\n');
+        expect(freed.killed).toBeUndefined();
+      } finally {
+        await runner.dispose();
+      }
+    },
+    60_000,
+  );
 });
 
 describe.each(TIERS)('artifact copies on the host have a budget too (%s tier)', (tier) => {
-  it('sparse 32 MiB files rewritten every cell: copies stop at the runner\'s host copy budget', async () => {
+  it("sparse 32 MiB files rewritten every cell: copies stop at the runner's host copy budget", async () => {
     const runner = await start(tier, 'auto', { ...LIMITS, artifactHostBytes: 100 * MiB });
     const sparse = "for i in range(4):\n    with open(f'sparse{i}.bin', 'wb') as f:\n        f.truncate(32 * 1024 * 1024 - 1); f.write(b'x')\nprint('ok')";
     try {

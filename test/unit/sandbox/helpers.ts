@@ -22,10 +22,7 @@ export function removeDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
 }
 
-export async function startRunner(
-  tier: 'isolated' | 'basic',
-  options: { limits?: Partial<SandboxLimits>; mode?: 'persistent' | 'stateless'; scratchDir?: string; pythonPath?: string } = {},
-): Promise<CodeRunner> {
+export async function startRunner(tier: 'isolated' | 'basic', options: { limits?: Partial<SandboxLimits>; mode?: 'persistent' | 'stateless'; scratchDir?: string; pythonPath?: string } = {}): Promise<CodeRunner> {
   const runner = await createCodeRunner({
     scratchDir: options.scratchDir ?? join(tempDir('scratch'), 'scratch'),
     isolation: tier === 'basic' ? 'basic' : 'auto',

@@ -301,7 +301,7 @@ describe.each(REQUIRED_TIERS)('attacks through the host (%s tier)', (tier) => {
     );
     if (isolated) {
       expect(shipped.stdout).toMatch(/returncode=[1-9]/);
-      expect(shipped.stdout).not.toContain("uid=0(root)");
+      expect(shipped.stdout).not.toContain('uid=0(root)');
       expect(variant.stdout).toContain('unshare -1 1\n'); // EPERM
       expect(variant.stdout).toMatch(/cmd [1-9]/);
     }

@@ -125,9 +125,7 @@ describe.each(TIERS)('hostile code (%s tier)', (tier) => {
 
   it('connecting to a live TCP server on 127.0.0.1', async () => {
     const before = connections;
-    const result = await runner.runCell(
-      `import socket\ns = socket.create_connection(("127.0.0.1", ${port}), timeout=1)\nprint(s.recv(100))`,
-    );
+    const result = await runner.runCell(`import socket\ns = socket.create_connection(("127.0.0.1", ${port}), timeout=1)\nprint(s.recv(100))`);
     if (isolated) {
       expect(result.stderr).toMatch(/ConnectionRefusedError|OSError|unreachable/);
       expect(connections).toBe(before);
@@ -174,10 +172,7 @@ describe.each(TIERS)('hostile code (%s tier)', (tier) => {
   it('setsid children do not survive a cancel', async () => {
     const token = `${Math.floor(Math.random() * 1e6) + 1000}.${tier === 'isolated' ? 3 : 4}`;
     const controller = new AbortController();
-    const running = runner.runCell(
-      `import subprocess, time\nsubprocess.Popen(["setsid", "sleep", "${token}"])\nprint("go", flush=True)\ntime.sleep(60)`,
-      { signal: controller.signal },
-    );
+    const running = runner.runCell(`import subprocess, time\nsubprocess.Popen(["setsid", "sleep", "${token}"])\nprint("go", flush=True)\ntime.sleep(60)`, { signal: controller.signal });
     await eventually(() => pidsWithCommandLine(`sleep\0${token}`).length > 0);
     controller.abort();
     const result = await running;
@@ -195,9 +190,7 @@ describe.each(TIERS)('hostile code (%s tier)', (tier) => {
       return;
     }
     const ns = (await runner.runCell('import os; print(os.readlink("/proc/self/ns/pid"))')).stdout.trim();
-    const result = await runner.runCell(
-      'import os, time\nfor _ in range(100000):\n    try:\n        os.fork()\n    except OSError:\n        time.sleep(0.01)',
-    );
+    const result = await runner.runCell('import os, time\nfor _ in range(100000):\n    try:\n        os.fork()\n    except OSError:\n        time.sleep(0.01)');
     expect(result.killed).toBe('timeout');
     // SIGKILLed processes vanish asynchronously; on a loaded 2-core machine that can take seconds.
     if (isolated) expect(await eventually(() => pidsInNamespace(ns).filter((pid) => !isZombie(pid)).length <= 3, 15_000)).toBe(true);

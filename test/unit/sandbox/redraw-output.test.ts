@@ -105,7 +105,11 @@ describe('StreamCapture collapses while it captures', () => {
     const capture = new StreamCapture(marker, 100, '/nonexistent/spill');
     for (let i = 0; i < 50; i++) capture.push(Buffer.from(`line ${i}\n`));
     capture.end();
-    expect(capture.text(100)).toBe(Array.from({ length: 50 }, (_, i) => `line ${i}\n`).join('').slice(0, 100));
+    expect(capture.text(100)).toBe(
+      Array.from({ length: 50 }, (_, i) => `line ${i}\n`)
+        .join('')
+        .slice(0, 100),
+    );
     expect(capture.textTotal).toBe(Array.from({ length: 50 }, (_, i) => `line ${i}\n`).join('').length);
   });
 });

@@ -102,9 +102,7 @@ describe.each(TIERS)('sandbox runner (%s tier)', (tier) => {
       const result = await runner.runCell('import os, json\nprint(json.dumps(dict(os.environ)))');
       const env = JSON.parse(result.stdout) as Record<string, string>;
       expect(result.stdout).not.toContain('hunter2-secret');
-      expect(Object.keys(env).sort()).toEqual(
-        expect.arrayContaining(['HOME', 'LANG', 'LC_ALL', 'MPLBACKEND', 'PATH', 'PYTHONDONTWRITEBYTECODE', 'PYTHONIOENCODING']),
-      );
+      expect(Object.keys(env).sort()).toEqual(expect.arrayContaining(['HOME', 'LANG', 'LC_ALL', 'MPLBACKEND', 'PATH', 'PYTHONDONTWRITEBYTECODE', 'PYTHONIOENCODING']));
       expect(Object.keys(env).length).toBeLessThanOrEqual(10);
     } finally {
       delete process.env['R1CI_TEST_SECRET_TOKEN'];
@@ -113,14 +111,12 @@ describe.each(TIERS)('sandbox runner (%s tier)', (tier) => {
 
   it('returns files the cell created or changed as artifacts', async () => {
     const runner = await start();
-    const created = await runner.runCell(
-      'import os\nos.makedirs("plots", exist_ok=True)\nopen("plots/fig.png","wb").write(b"\\x89PNG\\r\\n")\nopen("data.csv","w").write("a,b\\n1,2\\n")',
-    );
+    const created = await runner.runCell('import os\nos.makedirs("plots", exist_ok=True)\nopen("plots/fig.png","wb").write(b"\\x89PNG\\r\\n")\nopen("data.csv","w").write("a,b\\n1,2\\n")');
     expect(created.artifacts.map((a) => [a.name, a.mimeType, a.sizeBytes])).toEqual([
       ['data.csv', 'text/csv', 8],
       ['plots/fig.png', 'image/png', 6],
     ]);
-    for (const artifact of created.artifacts) expect(existsSync(artifact.path ?? "")).toBe(true);
+    for (const artifact of created.artifacts) expect(existsSync(artifact.path ?? '')).toBe(true);
     expect((await runner.runCell('x = 1')).artifacts).toEqual([]);
     const changed = await runner.runCell('open("data.csv","a").write("3,4\\n")');
     expect(changed.artifacts.map((a) => a.name)).toEqual(['data.csv']);

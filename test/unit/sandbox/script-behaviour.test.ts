@@ -17,9 +17,7 @@ describe.each(REQUIRED_TIERS)('a cell behaves like a script (%s tier)', (tier) =
   });
 
   it('runs as __main__ with __file__, so its own classes pickle', async () => {
-    const result = await runner.runCell(
-      'import pickle, os\nclass Point:\n    def __init__(self, x): self.x = x\ndata = pickle.dumps(Point(3))\nprint(pickle.loads(data).x, __name__, os.path.isfile(__file__))',
-    );
+    const result = await runner.runCell('import pickle, os\nclass Point:\n    def __init__(self, x): self.x = x\ndata = pickle.dumps(Point(3))\nprint(pickle.loads(data).x, __name__, os.path.isfile(__file__))');
     expect(result.stdout).toBe('3 __main__ True\n');
     // A class from an earlier cell still pickles (persistent state lives in __main__).
     expect((await runner.runCell('import pickle\nprint(pickle.loads(pickle.dumps(Point(4))).x)')).stdout).toBe('4\n');
@@ -39,9 +37,7 @@ describe.each(REQUIRED_TIERS)('a cell behaves like a script (%s tier)', (tier) =
   }, 60_000);
 
   it('what was printed before a hard kill at the time limit reaches the model', async () => {
-    const result = await runner.runCell(
-      'import time, signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nprint("progress: best so far = 17")\nwhile True:\n    time.sleep(0.1)',
-    );
+    const result = await runner.runCell('import time, signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nprint("progress: best so far = 17")\nwhile True:\n    time.sleep(0.1)');
     expect(result.killed).toBe('timeout');
     expect(result.stdout).toBe('progress: best so far = 17\n');
     expect((await runner.runCell('print(1)')).stdout).toBe('1\n');
@@ -109,19 +105,25 @@ describe.each(REQUIRED_TIERS)('a cell behaves like a script (%s tier)', (tier) =
 
 /** With a real matplotlib (Debian's python3-matplotlib on CI; see test/support/matplotlibPython.ts). */
 describe('plt.show() with real matplotlib', () => {
-  it.each(REQUIRED_TIERS)('saves the figure as a PNG artifact without font-cache noise (%s tier)', async (tier) => {
-    const runner = await startRunner(tier, { pythonPath: matplotlibPython(), limits: { timeoutMs: 60_000 } });
-    try {
-      const result = await runner.runCell(
-        'import matplotlib.pyplot as plt\nxs = list(range(10))\nplt.plot(xs, [x * x for x in xs])\nplt.title("squares")\nplt.show()\nprint("plotted")',
-      );
-      expect(result.stderr).toBe('');
-      expect(result.stdout).toBe('plotted\n');
-      const png = result.artifacts.find((a) => a.name === 'plot-1.png');
-      expect(png?.mimeType).toBe('image/png');
-      expect(readFileSync(png?.path ?? '').subarray(0, 4).toString('latin1')).toBe('\x89PNG');
-    } finally {
-      await runner.dispose();
-    }
-  }, 120_000);
+  it.each(REQUIRED_TIERS)(
+    'saves the figure as a PNG artifact without font-cache noise (%s tier)',
+    async (tier) => {
+      const runner = await startRunner(tier, { pythonPath: matplotlibPython(), limits: { timeoutMs: 60_000 } });
+      try {
+        const result = await runner.runCell('import matplotlib.pyplot as plt\nxs = list(range(10))\nplt.plot(xs, [x * x for x in xs])\nplt.title("squares")\nplt.show()\nprint("plotted")');
+        expect(result.stderr).toBe('');
+        expect(result.stdout).toBe('plotted\n');
+        const png = result.artifacts.find((a) => a.name === 'plot-1.png');
+        expect(png?.mimeType).toBe('image/png');
+        expect(
+          readFileSync(png?.path ?? '')
+            .subarray(0, 4)
+            .toString('latin1'),
+        ).toBe('\x89PNG');
+      } finally {
+        await runner.dispose();
+      }
+    },
+    120_000,
+  );
 });

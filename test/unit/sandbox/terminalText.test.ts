@@ -55,4 +55,3 @@ describe('terminal text', () => {
     expect(report).toContain('stderr:\n```\n100%\n```');
   });
 });
-

@@ -23,7 +23,11 @@ afterAll(async () => {
 });
 
 const ask = (content: string): Array<{ role: string; content: string }> => [{ role: 'user', content }];
-const ndjson = (body: string): Array<Record<string, unknown>> => body.trim().split(/\r?\n/).map((l) => JSON.parse(l) as Record<string, unknown>);
+const ndjson = (body: string): Array<Record<string, unknown>> =>
+  body
+    .trim()
+    .split(/\r?\n/)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 const sse = (body: string): Array<Record<string, unknown>> =>
   body
     .split(/\r?\n\r?\n/)
@@ -72,7 +76,9 @@ describe('tool calls', () => {
 
   it('OpenAI: id and name first, then the arguments as JSON text in pieces, finish_reason tool_calls', async () => {
     const events = sse((await openAi('call please')).body);
-    const calls = events.flatMap((e) => (e['choices'] as Array<{ delta: { tool_calls?: Array<{ index: number; id?: string; function: { name?: string; arguments?: string } }> } }>).flatMap((c) => c.delta.tool_calls ?? []));
+    const calls = events.flatMap((e) =>
+      (e['choices'] as Array<{ delta: { tool_calls?: Array<{ index: number; id?: string; function: { name?: string; arguments?: string } }> } }>).flatMap((c) => c.delta.tool_calls ?? []),
+    );
     expect(calls[0]).toMatchObject({ index: 0, function: { name: 'python', arguments: '' } });
     expect(calls[0]?.id).toMatch(/^call_/);
     expect(calls.length).toBeGreaterThan(3);
@@ -95,7 +101,11 @@ describe('length, usage, framing, non-streamed replies', () => {
     const res = await openAi('crlf please');
     expect(res.body).toContain('\r\n\r\n');
     expect(res.body).not.toMatch(/[^\r]\n/);
-    expect(sse(res.body).flatMap((e) => (e['choices'] as Array<{ delta: { content?: string } }>).map((c) => c.delta.content ?? '')).join('')).toBe('é');
+    expect(
+      sse(res.body)
+        .flatMap((e) => (e['choices'] as Array<{ delta: { content?: string } }>).map((c) => c.delta.content ?? ''))
+        .join(''),
+    ).toBe('é');
   });
 
   it('a non-streamed reply to a streaming request: one chat.completion document with the reasoning', async () => {

@@ -24,10 +24,7 @@ function writeScenarioFile(name: string, content: unknown): string {
 describe('loading scenario files', () => {
   it('loads the shared foundation file, whose first turn splits both fences across chunks', () => {
     const scenarios = loadScenarios('test/scenarios/foundation.json');
-    expect(scenarios.map((s) => s.id)).toEqual([
-      'foundation-new-operator', 'foundation-two-code-calls', 'foundation-no-code',
-      'foundation-exception-then-fix', 'foundation-code-forever', 'foundation-slow',
-    ]);
+    expect(scenarios.map((s) => s.id)).toEqual(['foundation-new-operator', 'foundation-two-code-calls', 'foundation-no-code', 'foundation-exception-then-fix', 'foundation-code-forever', 'foundation-slow']);
     const chunks = scenarios[0]?.turns[0]?.chunks ?? [];
     expect(chunks).toContain('```py');
     const close = chunks.indexOf('``');
@@ -46,7 +43,13 @@ describe('loading scenario files', () => {
       [{ id: 'a', match: 'q', turns: [{ text: 'got {{reslt}}' }] }, 'unknown placeholder {{reslt}}'],
       [{ id: 'a', match: { regex: '(' }, turns: [{ text: 'x' }] }, 'match'],
       [{ id: 'a', match: 'q', turns: [{ firstTokenDelayMs: 1 }] }, 'exactly one of "text" or "chunks"'],
-      [[{ id: 'a', match: 'q', turns: [{ text: 'x' }] }, { id: 'a', match: 'r', turns: [{ text: 'y' }] }], 'Duplicate scenario id "a"'],
+      [
+        [
+          { id: 'a', match: 'q', turns: [{ text: 'x' }] },
+          { id: 'a', match: 'r', turns: [{ text: 'y' }] },
+        ],
+        'Duplicate scenario id "a"',
+      ],
       ['{ not json', 'Cannot read scenario file'],
     ];
     cases.forEach(([content, message], i) => {
@@ -134,8 +137,7 @@ describe('replies from the server', () => {
     { role: 'assistant', content: '```python\nprint()\n```' },
     { role: 'user', content: `Code Execution Results:\n${result}\n` },
   ];
-  const reply = async (messages: Array<{ role: string; content: string }>): Promise<string> =>
-    (await client.chat({ model: MODEL, messages })).message.content;
+  const reply = async (messages: Array<{ role: string; content: string }>): Promise<string> => (await client.chat({ model: MODEL, messages })).message.content;
 
   it('matches by regex and quotes the result that was sent', async () => {
     expect(await reply(withResult('Please QUOTE my result', '7\neight'))).toBe('You printed 7\neight <<<7>>>');

@@ -28,7 +28,12 @@ describe('scenarios restricted to seeds', () => {
     expect(await ask(9)).toBe('<<<seeded>>>');
     expect(await ask(8)).toBe('<<<any>>>');
     expect(await ask()).toBe('<<<any>>>');
-    expect(server.chatRequests().slice(-4).map((r) => r.scenarioId)).toEqual(['seeded', 'seeded', 'any-seed', 'any-seed']);
+    expect(
+      server
+        .chatRequests()
+        .slice(-4)
+        .map((r) => r.scenarioId),
+    ).toEqual(['seeded', 'seeded', 'any-seed', 'any-seed']);
   });
 
   it('reads the OpenAI-compatible seed field', async () => {

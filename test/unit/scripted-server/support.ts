@@ -28,12 +28,7 @@ export interface LoopResult {
 const CODE_BLOCK = /```python\n([\s\S]*?)```/;
 
 /** A minimal agent loop: stream, stop at the closing fence, run the code, send the output back. */
-export async function solveWithCode(
-  client: Ollama,
-  question: string,
-  mode: 'r1ci' | 'chat',
-  maxCodeCalls = 5,
-): Promise<LoopResult> {
+export async function solveWithCode(client: Ollama, question: string, mode: 'r1ci' | 'chat', maxCodeCalls = 5): Promise<LoopResult> {
   let messages: Message[] = [{ role: 'user', content: `${HEAD}\n\n${question}` }];
   let modelText = '';
   const outputs: string[] = [];

@@ -31,14 +31,9 @@ describe('Ollama /api/chat NDJSON', () => {
     expect(lines).toHaveLength(5);
     const objects = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(objects.slice(0, 4).map((o) => Object.keys(o))).toEqual(Array(4).fill(['model', 'created_at', 'message', 'done']));
-    expect(objects.slice(0, 4).map((o) => o['message'])).toEqual(
-      ['Hel', 'lo ', 'wor', 'ld <<<hi>>>'].map((content) => ({ role: 'assistant', content })),
-    );
+    expect(objects.slice(0, 4).map((o) => o['message'])).toEqual(['Hel', 'lo ', 'wor', 'ld <<<hi>>>'].map((content) => ({ role: 'assistant', content })));
     const last = objects[4] ?? {};
-    expect(Object.keys(last)).toEqual([
-      'model', 'created_at', 'message', 'done_reason', 'done', 'total_duration', 'load_duration',
-      'prompt_eval_count', 'prompt_eval_duration', 'eval_count', 'eval_duration',
-    ]);
+    expect(Object.keys(last)).toEqual(['model', 'created_at', 'message', 'done_reason', 'done', 'total_duration', 'load_duration', 'prompt_eval_count', 'prompt_eval_duration', 'eval_count', 'eval_duration']);
     expect(last).toMatchObject({ model: MODEL, done: true, done_reason: 'stop', eval_count: 4, message: { role: 'assistant', content: '' } });
     expect(String(last['created_at'])).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
     for (const key of ['total_duration', 'load_duration', 'prompt_eval_duration', 'eval_duration']) {
@@ -54,7 +49,10 @@ describe('Ollama /api/chat NDJSON', () => {
 
   it('never splits a character: each chunk is valid UTF-8 text', async () => {
     const res = await rawRequest(`${server.url}/api/chat`, 'POST', { model: MODEL, messages: ask('unicode please') });
-    const contents = res.body.trim().split('\n').map((l) => (JSON.parse(l) as { message: { content: string } }).message.content);
+    const contents = res.body
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { message: { content: string } }).message.content);
     expect(contents).toEqual(['é', '🙂', 'z', '']);
   });
 

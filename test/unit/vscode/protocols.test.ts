@@ -37,7 +37,7 @@ describe('webview protocols', () => {
     expect(panelNotificationSchema.safeParse(session).success).toBe(true);
   });
 
-  it("both transcript views accept every transcript command, and the results view none of its cell actions", () => {
+  it('both transcript views accept every transcript command, and the results view none of its cell actions', () => {
     for (const message of transcriptCommands) {
       expect(panelCommandSchema.safeParse(message).success, message.type).toBe(true);
       expect(chatCommandSchema.safeParse(message).success, message.type).toBe(true);

@@ -64,7 +64,7 @@ export function startChatApp(): void {
   const render = (next: ChatState): void => {
     state = next;
     send.disabled = next.busy;
-    send.title = next.busy ? 'Answering: Escape or the title bar\'s Stop ends it' : 'Send (Enter)';
+    send.title = next.busy ? "Answering: Escape or the title bar's Stop ends it" : 'Send (Enter)';
     model.textContent = next.model;
     tier.textContent = TIER_TEXT[next.tier];
     tier.className = `tier tier-${next.tier}`;

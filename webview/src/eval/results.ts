@@ -102,7 +102,18 @@ function table(data: ResultsViewData): HTMLTableElement {
       const s = task === 'Overall' ? run.overall : run.tasks.find((x) => x.task === task);
       if (!s) return;
       const tr = el('tr', task === 'Overall' ? { class: 'overall' } : {});
-      const cells = [task, ...(two ? [i === 0 ? 'A' : 'B'] : []), String(s.n), String(s.correct), pct(s.accuracy), s.meanScore.toFixed(2), s.meanTurns.toFixed(2), s.meanCodeCalls.toFixed(2), pct(s.usedCodeShare), String(s.errors)];
+      const cells = [
+        task,
+        ...(two ? [i === 0 ? 'A' : 'B'] : []),
+        String(s.n),
+        String(s.correct),
+        pct(s.accuracy),
+        s.meanScore.toFixed(2),
+        s.meanTurns.toFixed(2),
+        s.meanCodeCalls.toFixed(2),
+        pct(s.usedCodeShare),
+        String(s.errors),
+      ];
       for (const c of cells) tr.append(el('td', {}, c));
       t.append(tr);
     });
@@ -170,7 +181,7 @@ function drawChart(data: ResultsViewData): void {
 
 // Redraw when the view crosses the narrow width (e.g. the editor group is split in half).
 new ResizeObserver(() => {
-  if (shown && (byId('chart').clientWidth < NARROW_CHART) !== drawnNarrow) drawChart(shown);
+  if (shown && byId('chart').clientWidth < NARROW_CHART !== drawnNarrow) drawChart(shown);
 }).observe(byId('chart'));
 
 function render(data: ResultsViewData): void {

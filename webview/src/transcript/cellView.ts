@@ -74,7 +74,7 @@ export class CellView {
     const actions = el('span', 'cell-actions');
     actions.setAttribute('role', 'group');
     actions.setAttribute('aria-label', `Cell ${index + 1} actions`);
-    this.rerunButton = iconButton('debug-rerun', 'Re-run', 'Run this code again in the conversation\'s sandbox', () => post({ type: 'rerun', index }));
+    this.rerunButton = iconButton('debug-rerun', 'Re-run', "Run this code again in the conversation's sandbox", () => post({ type: 'rerun', index }));
     this.rerunButton.hidden = !canRerun;
     actions.append(
       iconButton('copy', 'Copy', 'Copy the code', () => post({ type: 'copy', text: code })),
@@ -121,10 +121,15 @@ export class CellView {
     this.approval?.remove();
     const bar = el('div', 'approval');
     bar.append(el('span', undefined, 'Run this code in the sandbox?'));
-    const run = button('Run', 'Run this code in the sandbox', () => {
-      bar.remove();
-      post({ type: 'approve', index: this.index, run: true });
-    }, 'primary');
+    const run = button(
+      'Run',
+      'Run this code in the sandbox',
+      () => {
+        bar.remove();
+        post({ type: 'approve', index: this.index, run: true });
+      },
+      'primary',
+    );
     const skip = button('Skip', 'Do not run it; the model is told it was declined', () => {
       bar.remove();
       this.setStatus('skipped');
@@ -188,12 +193,17 @@ function stream(kind: 'stdout' | 'stderr', raw: string): HTMLElement {
   const head = lines.slice(0, FOLD_LINES).join('\n').slice(0, FOLD_CHARS);
   pre.textContent = head;
   pre.classList.add('folded');
-  const more = button(`Show all (${lines.length} lines, ${formatBytes(text.length)})`, `Show the whole ${kind}`, () => {
-    const folded = pre.classList.toggle('folded');
-    pre.textContent = folded ? head : text;
-    more.textContent = folded ? `Show all (${lines.length} lines, ${formatBytes(text.length)})` : 'Show less';
-    more.setAttribute('aria-expanded', String(!folded));
-  }, 'show-all');
+  const more = button(
+    `Show all (${lines.length} lines, ${formatBytes(text.length)})`,
+    `Show the whole ${kind}`,
+    () => {
+      const folded = pre.classList.toggle('folded');
+      pre.textContent = folded ? head : text;
+      more.textContent = folded ? `Show all (${lines.length} lines, ${formatBytes(text.length)})` : 'Show less';
+      more.setAttribute('aria-expanded', String(!folded));
+    },
+    'show-all',
+  );
   more.setAttribute('aria-expanded', 'false');
   box.append(more);
   return box;
