@@ -2,7 +2,7 @@
 // back → repeat, until the model answers or the code-call budget is spent. With the `tools`
 // protocol the code arrives as native tool calls instead of fences.
 import type { AgentErrorKind, AgentEvent, CodeSource, StopReason, TurnStats } from './events';
-import { BackendError, type ChatChunk, type ChatMessage, type ChatRequest, type ToolCall } from './backends/types';
+import { BackendError, type ChatChunk, type ChatMessage, type ChatRequest, type ModelBackend, type ToolCall } from './backends/types';
 import { ContextWatch } from './contextWatch';
 import { DEFAULT_FIRST_TOKEN_SECONDS, DEFAULT_STALL_SECONDS, watchForStall, type StallLimits } from './stallWatchdog';
 import { CodeBlockDetector, findCodeBlocks, type CodeBlock } from './codeBlocks';
@@ -52,9 +52,19 @@ interface Attempt {
 /** Told to the model (as the execution result) when the server cut its reply inside a code block. */
 export const CUT_CODE_NOTICE = 'your reply reached the token limit inside this code block, so the code is incomplete and was not run — write a shorter script';
 
+/**
+ * What raises a reply's token limit: Ollama sizes its window to the num_ctx we send (the
+ * contextTokens knob); an OpenAI-compatible server fixes its context length when it starts, so
+ * the knob has no effect there.
+ */
+const tokenLimitAdvice = (kind: ModelBackend['kind']): string =>
+  kind === 'ollama'
+    ? `Raise the server's output limit or ${knob('contextTokens')}.`
+    : "Raise the server's output limit or its own context length (set when it starts: vLLM --max-model-len, llama.cpp -c).";
+
 /** Shown to the user in the same case. */
-const cutCodeWarning = (): string =>
-  `The server stopped the reply at its token limit in the middle of a code block; the incomplete code was not run and the model was told. Raise the server's output limit or ${knob('contextTokens')}.`;
+const cutCodeWarning = (kind: ModelBackend['kind']): string =>
+  `The server stopped the reply at its token limit in the middle of a code block; the incomplete code was not run and the model was told. ${tokenLimitAdvice(kind)}`;
 
 /**
  * Solves `question`, yielding events as they happen. The generator always ends with one `done`
@@ -189,13 +199,13 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
     }
     const cutByLength = done?.doneReason === 'length';
     const cutInsideCode = cutByLength && block?.unclosed === true;
-    if (cutInsideCode) yield { type: 'warning', kind: 'output-truncated', turn, message: cutCodeWarning() };
+    if (cutInsideCode) yield { type: 'warning', kind: 'output-truncated', turn, message: cutCodeWarning(options.backend.kind) };
     else if (cutByLength && !block && toolCalls.length === 0)
       yield {
         type: 'warning',
         kind: 'output-truncated',
         turn,
-        message: `The server stopped the reply at its token limit, not because the model finished — the answer may be cut off. Raise the server's output limit or ${knob('contextTokens')}.`,
+        message: `The server stopped the reply at its token limit, not because the model finished — the answer may be cut off. ${tokenLimitAdvice(options.backend.kind)}`,
       };
     yield { type: 'turn-end', turn, stats };
     if (runner === null) return void (yield finish(finalAnswer().answer !== null ? 'answer' : 'no-answer'));

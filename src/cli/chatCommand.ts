@@ -7,25 +7,35 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
 import type { AgentEvent } from '../agent/events';
 import { Conversation, type ConversationHost } from '../conversation/conversation';
 import type { ConversationEvent } from '../conversation/events';
 import { removeTree } from '../sandbox/scratchJanitor';
 import { escapeControls } from '../sandbox/terminalText';
-import { CliError, EXIT } from './cliSupport';
+import { CliError, EXIT, parseCliArgs, signalExitCode, STOP_SIGNALS } from './cliSupport';
 import { gatedCodeRunner } from './cliRunner';
 import { ISOLATION_USAGE, readIsolation, type GateIo } from './isolationGate';
 import { modelOptionsUsage, readModelOptions, resolveModelRun } from './modelOptions';
 import { createPrinter } from './printer';
 import { SOLVE_OPTIONS } from './solveCommand';
 
+/** The chat's own commands, answered locally and never sent to the model. */
+const CHAT_COMMANDS = `  /reset                  start over: a fresh sandbox and no history
+  /exit                   leave (also /quit)
+  /help                   list these commands`;
+
+/** A line that is a chat command: one /word alone (a path or a question after it makes it a question). */
+const COMMAND_LINE = /^\/[A-Za-z][\w-]*$/;
+
 export const CHAT_USAGE = `Usage: r1ci chat [options]
 
 A conversation in the terminal: type a question, then follow-ups. The sandbox is kept across
 follow-ups, so code sees the variables of earlier cells. Ctrl-C stops the running question;
-Ctrl-C at the prompt, Ctrl-D (end of input) or /exit leaves. /reset starts over with a fresh
-sandbox and no history.
+Ctrl-C at the prompt, Ctrl-D (end of input) or /exit leaves.
+
+Commands (a /word alone on its line; anything else, "/tmp/data.csv: what is in it?" included,
+is a question for the model):
+${CHAT_COMMANDS}
 
 Options (as for solve):
 ${modelOptionsUsage()}
@@ -45,7 +55,7 @@ function isAgentEvent(e: ConversationEvent): e is AgentEvent {
  * folders removed on the way out. `io.signal` is not used: the command handles SIGINT itself.
  */
 export async function chatCommand(argv: readonly string[], io: Omit<GateIo, 'signal'> & { stdout: NodeJS.WritableStream; stdin: NodeJS.ReadableStream & { isTTY?: boolean } }): Promise<number> {
-  const { values, positionals } = parseArgs({ args: [...argv], allowPositionals: true, options: SOLVE_OPTIONS });
+  const { values, positionals } = parseCliArgs('chat', { args: [...argv], allowPositionals: true, options: SOLVE_OPTIONS });
   if (values.help) {
     io.stdout.write(`${CHAT_USAGE}\n`);
     return EXIT.ok;
@@ -53,8 +63,12 @@ export async function chatCommand(argv: readonly string[], io: Omit<GateIo, 'sig
   if (positionals.length > 0) throw new CliError(`chat takes no question on the command line: type it at the prompt.\n\n${CHAT_USAGE}`, EXIT.usage);
   const isolation = readIsolation(values.isolation);
   const startup = new AbortController();
-  const onStartupSigint = (): void => startup.abort();
-  process.once('SIGINT', onStartupSigint);
+  let stoppedBy: (typeof STOP_SIGNALS)[number] = 'SIGINT';
+  const onStartupSignal = (signal: (typeof STOP_SIGNALS)[number]): void => {
+    stoppedBy = signal;
+    startup.abort();
+  };
+  for (const signal of STOP_SIGNALS) process.once(signal, onStartupSignal);
   const gateIo: GateIo = { ...io, signal: startup.signal };
   const m = readModelOptions(values);
   const modelRun = await resolveModelRun(m, startup.signal);
@@ -83,25 +97,34 @@ export async function chatCommand(argv: readonly string[], io: Omit<GateIo, 'sig
   } catch (error) {
     await conversation.dispose();
     await removeScratches();
-    if (startup.signal.aborted) return EXIT.cancelled;
+    if (startup.signal.aborted) return signalExitCode(stoppedBy);
     throw error;
   } finally {
-    process.removeListener('SIGINT', onStartupSigint);
+    for (const signal of STOP_SIGNALS) process.removeListener(signal, onStartupSignal);
   }
 
+  // Under --json stdout carries the JSON lines only: the banner, notices and the prompt go to stderr.
+  const human = values.json ? io.stderr : io.stdout;
   const color = !values.json && 'isTTY' in io.stdout && io.stdout.isTTY === true && !process.env.NO_COLOR;
   let print: ((e: AgentEvent) => void) | undefined;
   conversation.onEvent((e) => {
+    if (e.type === 'notice') human.write(`${escapeControls(e.message)}\n`);
     if (values.json) return;
     if (e.type === 'question') print = createPrinter(io.stdout, color);
-    else if (e.type === 'notice') io.stdout.write(`${escapeControls(e.message)}\n`);
     else if (isAgentEvent(e)) print?.(e);
   });
 
   const terminal = io.stdin.isTTY === true;
-  const rl = createInterface({ input: io.stdin, output: io.stdout, terminal, prompt: '› ' });
+  const rl = createInterface({ input: io.stdin, output: human, terminal, prompt: '› ' });
   let exitCode: number = EXIT.ok;
+  let leaving = false;
   let cancelRequested = false;
+  const leave = (signal: (typeof STOP_SIGNALS)[number]): void => {
+    leaving = true;
+    exitCode = signalExitCode(signal);
+    conversation.cancel();
+    rl.close();
+  };
   // First Ctrl-C stops the running question; a second one, or one at the prompt, leaves.
   const interrupt = (): void => {
     if (conversation.busy && !cancelRequested) {
@@ -109,34 +132,41 @@ export async function chatCommand(argv: readonly string[], io: Omit<GateIo, 'sig
       conversation.cancel();
       return;
     }
-    exitCode = EXIT.cancelled;
-    conversation.cancel();
-    rl.close();
+    leave('SIGINT');
   };
+  // SIGTERM (kill) and SIGHUP (the terminal closed) leave at once, cleaning up as Ctrl-C does.
+  const onTerm = (): void => leave('SIGTERM');
+  const onHup = (): void => leave('SIGHUP');
   process.on('SIGINT', interrupt);
+  process.on('SIGTERM', onTerm);
+  process.on('SIGHUP', onHup);
   rl.on('SIGINT', interrupt);
   try {
-    io.stdout.write(`r1ci chat · model ${escapeControls(m.run.model)} · sandbox ${conversation.sandbox?.tier ?? 'off'} · /reset starts over, /exit leaves\n`);
+    human.write(`r1ci chat · model ${escapeControls(m.run.model)} · sandbox ${conversation.sandbox?.tier ?? 'off'} · /reset starts over, /exit leaves, /help lists the commands\n`);
     if (terminal) rl.prompt();
     for await (const raw of rl) {
-      if (exitCode === EXIT.cancelled) break;
+      if (leaving) break;
       const line = raw.trim();
       if (line === '/exit' || line === '/quit') break;
-      if (line === '/reset') {
+      if (line === '/help') human.write(`Commands:\n${CHAT_COMMANDS}\n`);
+      else if (COMMAND_LINE.test(line) && line !== '/reset') human.write(`Unknown command ${escapeControls(line)}; it was not sent to the model. Commands:\n${CHAT_COMMANDS}\n`);
+      else if (line === '/reset') {
         await conversation.reset();
         await removeScratches();
         await conversation.startSandbox();
-        io.stdout.write('Started over: a fresh sandbox, no history.\n');
+        human.write('Started over: a fresh sandbox, no history.\n');
       } else if (line !== '') {
         cancelRequested = false;
         const t = await conversation.ask(line);
         if (values.json) io.stdout.write(`${JSON.stringify(t)}\n`);
       }
-      if (exitCode === EXIT.cancelled) break;
+      if (leaving) break;
       if (terminal) rl.prompt();
     }
   } finally {
     process.removeListener('SIGINT', interrupt);
+    process.removeListener('SIGTERM', onTerm);
+    process.removeListener('SIGHUP', onHup);
     rl.close();
     await conversation.dispose();
     await removeScratches();

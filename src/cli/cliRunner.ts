@@ -3,7 +3,7 @@
 import { createCodeRunner } from '../sandbox';
 import type { SandboxRunOptions } from '../config/runOptions';
 import type { CodeRunner } from '../sandbox/types';
-import { cliTierNote, mayRunModelCode, refusingRunner, type GateIo } from './isolationGate';
+import { mayRunModelCode, refusingRunner, type GateIo } from './isolationGate';
 
 export interface CliRunnerOptions {
   readonly scratchDir: string;
@@ -23,7 +23,7 @@ export interface CliRunnerOptions {
 export async function gatedCodeRunner(o: CliRunnerOptions, io: GateIo): Promise<{ runner: CodeRunner; allowed: boolean }> {
   const runner = await createCodeRunner({ scratchDir: o.scratchDir, ...o.sandbox, isolation: o.isolation, signal: io.signal });
   // The gate also says which tier this is (on stderr), so it is asked on every tier.
-  const allowed = o.decided ?? (await mayRunModelCode(runner.tier, cliTierNote(o.isolation, runner.tierNote), o.allowUnisolated, io));
+  const allowed = o.decided ?? (await mayRunModelCode(runner.tier, runner.tierNote, o.allowUnisolated, io));
   if (allowed) return { runner, allowed };
   const refused = refusingRunner(runner);
   await runner.dispose();

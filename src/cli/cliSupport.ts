@@ -1,4 +1,6 @@
 // Exit codes, option parsing and terminal output shared by the CLI's commands.
+import { constants } from 'node:os';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { escapeControls } from '../sandbox/terminalText';
 
 export const EXIT = {
@@ -8,8 +10,17 @@ export const EXIT = {
   usage: 2,
   /** The model answered nothing. */
   noAnswer: 3,
+  /** Cancelled with Ctrl-C (128 + SIGINT); SIGTERM and SIGHUP give 143 and 129 (signalExitCode). */
   cancelled: 130,
 } as const;
+
+/** The signals that stop a command cleanly (cancel, remove scratch folders): Ctrl-C, kill, the terminal closing. */
+export const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const satisfies readonly NodeJS.Signals[];
+
+/** The shell's exit code for a process stopped by `signal`: 128 + its number (SIGINT 130, SIGTERM 143, SIGHUP 129). */
+export function signalExitCode(signal: (typeof STOP_SIGNALS)[number]): number {
+  return 128 + constants.signals[signal];
+}
 
 /** An error whose message is shown as is, with the given exit code. */
 export class CliError extends Error {
@@ -21,12 +32,60 @@ export class CliError extends Error {
   }
 }
 
+/**
+ * A flag's number written in decimal ("16", "-1", "0.5"), or NaN: Number() would also take
+ * "0x10", "1e3", " 16 " and "" (as 0), which a user typing a whole number does not mean.
+ */
+export function decimal(text: string): number {
+  return /^-?(\d+(\.\d+)?|\.\d+)$/.test(text) ? Number(text) : Number.NaN;
+}
+
 /** A whole-number flag without a setting behind it (e.g. mcp's --max-sessions); settings' flags: settingFlags.ts. */
 export function intOption(name: string, raw: string | undefined, fallback: number, min: number): number {
   if (raw === undefined) return fallback;
-  const n = Number(raw);
+  const n = decimal(raw);
   if (!Number.isInteger(n) || n < min) throw new CliError(`${name} must be a whole number ≥ ${min} (got "${raw}").`, EXIT.usage);
   return n;
+}
+
+/** A value that is a negative number ("-5", "-0.5"): a flag's value, not an option, after a flag that takes one. */
+const NEGATIVE_NUMBER = /^-(\d|\.\d)/;
+
+/**
+ * node:util parseArgs over `config.args` with the CLI's usage errors: a negative number after a
+ * flag that takes a value is that flag's value (so `--seed -1` is refused by the flag's range,
+ * not as an unknown option), and parseArgs' own errors become a CliError (exit 2) that names
+ * the flag and points at `r1ci <command> --help`.
+ */
+export function parseCliArgs<T extends ParseArgsConfig & { args: string[] }>(command: string, config: T): ReturnType<typeof parseArgs<T>> {
+  const args: string[] = [];
+  const given = config.args;
+  for (let i = 0; i < given.length; i++) {
+    const arg = given[i] ?? '';
+    const next = given[i + 1];
+    if (arg === '--') {
+      args.push(...given.slice(i));
+      break;
+    }
+    const option = arg.startsWith('--') && !arg.includes('=') ? config.options?.[arg.slice(2)] : undefined;
+    if (option?.type === 'string' && next !== undefined && NEGATIVE_NUMBER.test(next)) {
+      args.push(`${arg}=${next}`);
+      i++;
+    } else args.push(arg);
+  }
+  try {
+    return parseArgs({ ...config, args });
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (!(error instanceof TypeError) || typeof code !== 'string' || !code.startsWith('ERR_PARSE_ARGS')) throw error;
+    const flag = /'(-{1,2}[^' =]+)/.exec(error.message)?.[1] ?? 'an option';
+    const help = `(r1ci ${command} --help lists the options)`;
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw new CliError(`unknown option ${flag} ${help}.`, EXIT.usage);
+    if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') throw new CliError(`${command} takes no arguments besides its options ${help}.`, EXIT.usage);
+    if (/does not take an argument/.test(error.message)) throw new CliError(`${flag} takes no value ${help}.`, EXIT.usage);
+    if (/ambiguous/.test(error.message)) throw new CliError(`${flag} needs a value; for one that starts with "-", write ${flag}=VALUE.`, EXIT.usage);
+    throw new CliError(`${flag} needs a value ${help}.`, EXIT.usage);
+  }
 }
 
 /** Where human-readable lines go: the `write` of a process stream. */

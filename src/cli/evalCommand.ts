@@ -4,7 +4,6 @@
 import { mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { autoConcurrency, evaluate } from '../eval/evaluate';
 import { describeUnsupported, loadTasks } from '../eval/load';
 import { sftJsonl } from '../eval/export/sft';
@@ -14,14 +13,15 @@ import { readResults, toMarkdown, compareRuns, comparisonToMarkdown, summarize }
 import { samplesToMarkdown, summarizeSamples } from '../eval/sampling';
 import type { EvalEvent } from '../eval/runner';
 import { SandboxPool } from '../sandbox';
-import { CliError, escapingWriter, EXIT } from './cliSupport';
-import { cliTierNote, ISOLATION_OPTIONS, ISOLATION_USAGE, mayRunModelCode, readIsolation, refusingRunner, type GateIo } from './isolationGate';
+import { CliError, escapingWriter, EXIT, parseCliArgs } from './cliSupport';
+import { ISOLATION_OPTIONS, ISOLATION_USAGE, mayRunModelCode, readIsolation, refusingRunner, type GateIo } from './isolationGate';
 import { MODEL_OPTIONS, modelOptionsUsage, readModelOptions, resolveModelRun } from './modelOptions';
 import { EVAL_FLAGS } from '../config/settingFlags';
 import { flagOptions, flagUsage } from './settingFlags';
 import { createProgressReporter } from './evalProgress';
 import { checkServerAndModel } from './preflight';
 import { removeTree } from '../sandbox/scratchJanitor';
+import { counted } from '../text/counted';
 
 export const EVAL_USAGE = `Usage: r1ci eval <file-or-folder> [options]
 
@@ -56,7 +56,7 @@ interface Io extends GateIo {
 export async function evalCommand(argv: readonly string[], io: Io): Promise<number> {
   const stderr = escapingWriter(io.stderr);
   const stdout = escapingWriter(io.stdout);
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCliArgs('eval', {
     args: [...argv],
     allowPositionals: true,
     options: {
@@ -92,7 +92,7 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
     stderr.write(`${p.file}${where}: ${p.message}\n`);
   }
   for (const line of describeUnsupported(loaded.unsupported ?? [])) stderr.write(`${line}\n`);
-  if (loaded.records.length === 0) throw new CliError(`No questions found in ${target}${loaded.problems.length ? ` (${loaded.problems.length} problem(s) above)` : ''}.`, EXIT.failure);
+  if (loaded.records.length === 0) throw new CliError(`No questions found in ${target}${loaded.problems.length ? ` (${counted(loaded.problems.length, 'problem')} above)` : ''}.`, EXIT.failure);
   await checkServerAndModel(m.backend, m.run.model, io.signal);
   try {
     // The default lies inside the task folder, which a cloned dataset controls: made without links.
@@ -113,10 +113,10 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
       throw new CliError(`the sandbox could not start: ${e instanceof Error ? e.message : String(e)}`, EXIT.failure);
     });
     await probe.dispose();
-    runModelCode = await mayRunModelCode(probe.tier, cliTierNote(isolation, probe.tierNote), values['allow-unisolated'], io);
+    runModelCode = await mayRunModelCode(probe.tier, probe.tierNote, values['allow-unisolated'], io);
   }
   const progress = createProgressReporter(io.stdout, io.stdout.isTTY === true);
-  stdout.write(`Evaluating ${loaded.records.length} question(s)${samples > 1 ? ` × ${samples} samples` : ''} from ${target} with ${m.run.model}${textOnly ? ' (text only)' : ''}, ${concurrency} at a time → ${out}\n`);
+  stdout.write(`Evaluating ${counted(loaded.records.length, 'question')}${samples > 1 ? ` × ${counted(samples, 'sample')}` : ''} from ${target} with ${m.run.model}${textOnly ? ' (text only)' : ''}, ${concurrency} at a time → ${out}\n`);
   let end: Extract<EvalEvent, { type: 'end' }> | undefined;
   try {
     const events = evaluate(
@@ -163,13 +163,13 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
     stderr.write(`r1ci: cancelled; ${out} keeps what finished — run the same command again to resume.\n`);
     return EXIT.cancelled;
   }
-  if (end.errors > 0) stderr.write(`r1ci: ${end.errors} question(s) failed with an error (see "error" in ${out}); they are retried when you run again.\n`);
+  if (end.errors > 0) stderr.write(`r1ci: ${counted(end.errors, 'question')} failed with an error (see "error" in ${out}); they are retried when you run again.\n`);
   return end.errors > 0 || loaded.problems.length > 0 ? EXIT.failure : EXIT.ok;
 }
 
 export async function compareCommand(argv: readonly string[], io: Io): Promise<number> {
   const stdout = escapingWriter(io.stdout);
-  const { values, positionals } = parseArgs({ args: [...argv], allowPositionals: true, options: { help: { type: 'boolean', short: 'h', default: false } } });
+  const { values, positionals } = parseCliArgs('compare', { args: [...argv], allowPositionals: true, options: { help: { type: 'boolean', short: 'h', default: false } } });
   if (values.help) {
     stdout.write(`${COMPARE_USAGE}\n`);
     return EXIT.ok;

@@ -2,6 +2,7 @@
 // (logs and CI keep every line and no control characters).
 import type { EvalEvent } from '../eval/runner';
 import { escapeControls } from '../sandbox/terminalText';
+import { counted } from '../text/counted';
 
 interface Out {
   write(text: string): void;
@@ -32,7 +33,7 @@ export function createProgressReporter(out: Out, tty: boolean): (event: EvalEven
     switch (event.type) {
       case 'start':
         if (event.repairedTail) say('The results file ended in a cut-off line (an interrupted run); it was removed.\n');
-        if (event.skipped > 0) say(`Resuming: ${event.skipped} of ${event.total} question(s) already done, ${event.toRun} to go.\n`);
+        if (event.skipped > 0) say(`Resuming: ${event.skipped} of ${counted(event.total, 'question')} already done, ${event.toRun} to go.\n`);
         break;
       case 'result': {
         const r = event.result;

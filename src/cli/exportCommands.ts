@@ -3,13 +3,13 @@
 // rollouts group a multi-sample run's samples per question with rewards and the spans of the
 // execution results to mask from the loss. Without --out the data goes to standard output.
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { rolloutsJsonl } from '../eval/export/rollouts';
 import { SFT_FORMATS, sftJsonl, type SftFormat } from '../eval/export/sft';
 import { readResults, type ReadResults } from '../eval/results';
 import { writeFileNoFollow } from '../eval/safeWrite';
 import { curriculumJsonl, summarizeSamples } from '../eval/sampling';
-import { CliError, escapingWriter, EXIT } from './cliSupport';
+import { CliError, escapingWriter, EXIT, parseCliArgs } from './cliSupport';
+import { counted } from '../text/counted';
 
 export const EXPORT_SFT_USAGE = `Usage: r1ci export-sft <results.jsonl> [--format chat|alpaca|sharegpt] [--include-text-only] [--out sft.jsonl]
 
@@ -51,7 +51,7 @@ async function emit(text: string, out: string | undefined, what: string, io: Io)
 }
 
 export async function exportSftCommand(argv: readonly string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCliArgs('export-sft', {
     args: [...argv],
     allowPositionals: true,
     options: { out: { type: 'string' }, format: { type: 'string', default: 'chat' }, 'include-text-only': { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
@@ -66,12 +66,12 @@ export async function exportSftCommand(argv: readonly string[], io: Io): Promise
   const file = resolve(positionals[0] ?? '');
   const read = await readForExport(file, io);
   const sft = sftJsonl(read.results, { format: format as SftFormat, includeTextOnly: values['include-text-only'] });
-  await emit(sft.text, values.out, `${sft.count} transcript(s) (${format})`, io);
+  await emit(sft.text, values.out, `${counted(sft.count, 'transcript')} (${format})`, io);
   return read.problems.length > 0 ? EXIT.failure : EXIT.ok;
 }
 
 export async function exportRolloutsCommand(argv: readonly string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCliArgs('export-rollouts', {
     args: [...argv],
     allowPositionals: true,
     options: {
@@ -90,11 +90,11 @@ export async function exportRolloutsCommand(argv: readonly string[], io: Io): Pr
   const file = resolve(positionals[0] ?? '');
   const read = await readForExport(file, io);
   const rollouts = rolloutsJsonl(read.results, { format: values['format-reward'], turnPenalty: values['turn-penalty'] });
-  await emit(rollouts.text, values.out, `${rollouts.groups} group(s), ${rollouts.samples} sample(s)`, io);
+  await emit(rollouts.text, values.out, `${counted(rollouts.groups, 'group')}, ${counted(rollouts.samples, 'sample')}`, io);
   if (values.curriculum) {
     const summary = summarizeSamples(read.results);
     await writeFileNoFollow(resolve(values.curriculum), curriculumJsonl(summary));
-    escapingWriter(io.stderr).write(`curriculum of ${summary.questions.length} question(s) → ${resolve(values.curriculum)}\n`);
+    escapingWriter(io.stderr).write(`curriculum of ${counted(summary.questions.length, 'question')} → ${resolve(values.curriculum)}\n`);
   }
   return read.problems.length > 0 ? EXIT.failure : EXIT.ok;
 }

@@ -17,14 +17,6 @@ export const ISOLATION_OPTIONS = {
 export const ISOLATION_USAGE = `  --isolation MODE        auto | basic (default: auto; basic never uses bubblewrap)
   --allow-unisolated      run model code on the basic tier without asking`;
 
-/**
- * The tier note to print: with `--isolation basic` the sandbox's own note (written for the
- * extension, "turned off in the settings") is said in CLI terms, naming the flag.
- */
-export function cliTierNote(isolation: 'auto' | 'basic', note: string): string {
-  return isolation === 'basic' ? 'Basic: isolation turned off with --isolation basic; the code runs as you with resource, time and output limits only.' : note;
-}
-
 /** What the model is told for a cell that was not run. */
 export const NOT_RUN_MESSAGE = 'not run: no isolation available';
 

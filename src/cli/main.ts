@@ -3,7 +3,7 @@
 import { escapeControls } from '../sandbox/terminalText';
 import { useFrontEnd } from '../agent/frontEnd';
 import { chatCommand } from './chatCommand';
-import { CliError, EXIT } from './cliSupport';
+import { CliError, EXIT, signalExitCode, STOP_SIGNALS } from './cliSupport';
 import { compareCommand, evalCommand } from './evalCommand';
 import { exportRolloutsCommand, exportSftCommand } from './exportCommands';
 import { mcpCommand } from './mcpCommand';
@@ -32,20 +32,27 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   const controller = new AbortController();
   const io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, signal: controller.signal };
-  // `chat` handles Ctrl-C itself (it cancels a question and keeps the conversation).
+  // `chat` handles Ctrl-C, SIGTERM and SIGHUP itself (Ctrl-C cancels a question and keeps the conversation).
   if (command === 'chat') return chatCommand(rest, io);
-  // First Ctrl-C cancels cleanly (model request and running code); a second one exits at once.
-  process.once('SIGINT', () => {
-    controller.abort();
-    process.once('SIGINT', () => process.exit(EXIT.cancelled));
-  });
+  // Ctrl-C, SIGTERM (kill) and SIGHUP (the terminal closed) cancel cleanly — model request,
+  // running code, scratch folders — and the exit code says which (128 + signal number); a second
+  // one exits at once.
+  let stoppedBy: (typeof STOP_SIGNALS)[number] | undefined;
+  for (const signal of STOP_SIGNALS) {
+    process.once(signal, () => {
+      stoppedBy ??= signal;
+      controller.abort();
+      process.once(signal, () => process.exit(signalExitCode(signal)));
+    });
+  }
+  const cancelledBy = (code: number): number => (code === EXIT.cancelled && stoppedBy ? signalExitCode(stoppedBy) : code);
   switch (command) {
     case 'solve':
-      return solveCommand(rest, io);
+      return cancelledBy(await solveCommand(rest, io));
     case 'eval':
-      return evalCommand(rest, io);
+      return cancelledBy(await evalCommand(rest, io));
     case 'score':
-      return scoreCommand(rest, io);
+      return cancelledBy(await scoreCommand(rest, io));
     case 'export-sft':
       return exportSftCommand(rest, io);
     case 'export-rollouts':
@@ -73,9 +80,6 @@ main(process.argv.slice(2)).then(
     if (error instanceof CliError) {
       process.stderr.write(`r1ci: ${escapeControls(error.message)}\n`);
       process.exitCode = error.exitCode;
-    } else if (error instanceof Error && error.name === 'TypeError' && /parseArgs|Unknown option|ERR_PARSE_ARGS/.test(`${error.message}${String((error as { code?: unknown }).code)}`)) {
-      process.stderr.write(`r1ci: ${error.message}\n`);
-      process.exitCode = EXIT.usage;
     } else {
       process.stderr.write(`r1ci: ${escapeControls(error instanceof Error ? error.message : String(error))}\n`);
       process.exitCode = EXIT.failure;

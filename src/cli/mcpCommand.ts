@@ -4,14 +4,13 @@ import { mkdtemp } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { version } from '../../package.json';
 import { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_SESSIONS, SessionError, SessionRegistry, type SessionSandbox } from '../codeTool/sessionRegistry';
 import { createMcpServer } from '../mcp/server';
 import { solveWithAgent } from '../mcp/solveTool';
 import { detectIsolation, SandboxPool, type IsolationTier } from '../sandbox';
-import { CliError, EXIT, intOption } from './cliSupport';
+import { CliError, EXIT, intOption, parseCliArgs } from './cliSupport';
 import { MODEL_OPTIONS, modelOptionsUsage, readModelOptions, resolveModelRun } from './modelOptions';
 import { removeTree } from '../sandbox/scratchJanitor';
 
@@ -31,7 +30,7 @@ ${modelOptionsUsage()}
   -h, --help              this help`;
 
 export async function mcpCommand(argv: readonly string[], io: { stderr: NodeJS.WritableStream; signal: AbortSignal }): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCliArgs('mcp', {
     args: [...argv],
     allowPositionals: true,
     options: {

@@ -5,6 +5,8 @@ import type { AgentEvent } from '../agent/events';
 import { escapeControls, forDisplay } from '../sandbox/terminalText';
 import type { ExecResult } from '../sandbox/types';
 import type { AnswerSource } from '../agent/finalAnswer';
+import { formatBytes } from '../sandbox/format';
+import { counted } from '../text/counted';
 
 /** What the final-answer line adds about where the answer came from. */
 const ANSWER_NOTE: Record<AnswerSource, string> = {
@@ -25,7 +27,7 @@ interface Out {
  */
 export function createPrinter(out: Out, color: boolean): (event: AgentEvent) => void {
   let atLineStart = true;
-  const totals = { modelMs: 0, codeMs: 0, promptTokens: 0, outputTokens: 0, turns: 0 };
+  const totals = { modelMs: 0, codeMs: 0, promptTokens: 0, outputTokens: 0, turns: 0, tokensReported: false };
   const write = (text: string, style?: string): void => {
     if (text.length === 0) return;
     const shown = escapeControls(text);
@@ -74,6 +76,8 @@ export function createPrinter(out: Out, color: boolean): (event: AgentEvent) => 
         line(`Code Execution Results (${describeStatus(event.result)}):`, '36');
         if (event.result.stdout) line(forDisplay(event.result.stdout).replace(/\s+$/, ''));
         if (event.result.stderr) line(forDisplay(event.result.stderr).replace(/\s+$/, ''), '31');
+        // The files the cell wrote: the scratch folder goes when the command ends (--keep-artifacts keeps copies).
+        for (const a of event.result.artifacts) line(`file: ${a.name} (${formatBytes(a.sizeBytes)}${a.notCopied ? `, not kept: ${a.notCopied}` : ''})`, '36');
         line('──', '36');
         break;
       case 'error':
@@ -87,12 +91,13 @@ export function createPrinter(out: Out, color: boolean): (event: AgentEvent) => 
         totals.modelMs += event.stats.modelMs;
         totals.promptTokens += event.stats.promptTokens ?? 0;
         totals.outputTokens += event.stats.outputTokens ?? 0;
+        totals.tokensReported ||= event.stats.promptTokens !== undefined || event.stats.outputTokens !== undefined;
         break;
       case 'done':
         if (totals.turns > 0) line(summary(totals), '2');
         if (event.answer !== null) line(`Final answer: ${event.answer}${ANSWER_NOTE[event.answerSource ?? 'model']}`, '1;32');
         else if (event.reason === 'cancelled') line('Cancelled.', '33');
-        else if (event.reason !== 'error') line(`No final answer (${event.message ?? 'the model gave no <<<answer>>>'}).`, '33');
+        else if (event.reason !== 'error') line(`No final answer: ${event.message ? asClause(event.message) : 'the model gave no <<<answer>>>.'}`, '33');
         break;
       case 'code':
         // Code that is not in the streamed text (a tool call, a block from the reasoning) is shown here.
@@ -114,7 +119,15 @@ export function describeStatus(result: ExecResult): string {
   return `exit ${String(result.exitCode)}, ${seconds}`;
 }
 
-function summary(t: { modelMs: number; codeMs: number; promptTokens: number; outputTokens: number; turns: number }): string {
+function summary(t: { modelMs: number; codeMs: number; promptTokens: number; outputTokens: number; turns: number; tokensReported: boolean }): string {
   const s = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
-  return `${t.turns} model turn(s): model ${s(t.modelMs)} (${t.promptTokens} tokens in, ${t.outputTokens} out), code ${s(t.codeMs)}`;
+  // A server that reports no usage is not one that used no tokens.
+  const tokens = t.tokensReported ? `${t.promptTokens} tokens in, ${t.outputTokens} out` : 'tokens not reported';
+  return `${counted(t.turns, 'model turn')}: model ${s(t.modelMs)} (${tokens}), code ${s(t.codeMs)}`;
+}
+
+/** A sentence ("The code-call budget (1) is used up.") as the clause after "No final answer: ". */
+function asClause(sentence: string): string {
+  const clause = /^[A-Z][a-z]/.test(sentence) ? `${sentence[0]?.toLowerCase() ?? ''}${sentence.slice(1)}` : sentence;
+  return /[.!?]$/.test(clause) ? clause : `${clause}.`;
 }

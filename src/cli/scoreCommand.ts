@@ -5,14 +5,13 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
 import { describeUnsupported, loadTasks } from '../eval/load';
 import { sandboxCheckRunner } from '../eval/sandboxChecker';
 import { indexTasks, parseAnswerLine, scoreSubmission, type ScoredLine } from '../eval/scoreAnswers';
 import type { PythonCheckRunner } from '../eval/scorers/python';
 import { SandboxPool } from '../sandbox';
 import type { CodeRunner } from '../sandbox/types';
-import { CliError, escapingWriter, EXIT } from './cliSupport';
+import { CliError, escapingWriter, EXIT, parseCliArgs } from './cliSupport';
 import { removeTree } from '../sandbox/scratchJanitor';
 
 export const SCORE_USAGE = `Usage: r1ci score <file-or-folder> --answers answers.jsonl   (- reads standard input)
@@ -36,7 +35,7 @@ interface Io {
 
 export async function scoreCommand(argv: readonly string[], io: Io): Promise<number> {
   const stderr = escapingWriter(io.stderr);
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCliArgs('score', {
     args: [...argv],
     allowPositionals: true,
     options: { answers: { type: 'string' }, help: { type: 'boolean', short: 'h' } },

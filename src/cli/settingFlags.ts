@@ -4,7 +4,7 @@
 // runOptionsFrom turns into run options the same way as the extension's settings.
 import { parseSettings, settingSchema, SETTINGS_SPEC, type SettingKey, type Settings, type SettingSpec } from '../config/settingsSpec';
 import type { FlagTable } from '../config/settingFlags';
-import { CliError, EXIT } from './cliSupport';
+import { CliError, decimal, EXIT } from './cliSupport';
 
 /** node:util parseArgs declarations of a flag table (every setting flag takes a string). */
 export function flagOptions<T extends FlagTable>(flags: T): { readonly [K in keyof T]: { readonly type: 'string' } } {
@@ -71,8 +71,7 @@ export function settingsFromFlags(values: Readonly<Record<string, unknown>>, tab
       const given = values[name];
       if (typeof given !== 'string') continue;
       const spec: SettingSpec = SETTINGS_SPEC[flag.setting];
-      // Numbers arrive as text; "" and "1e" are not numbers (Number("") would be 0).
-      const value = spec.type === 'string' ? given : /^\s*$/.test(given) ? Number.NaN : Number(given);
+      const value = spec.type === 'string' ? given : decimal(given);
       if (!settingSchema(flag.setting).safeParse(value).success) throw new CliError(`--${name} must be ${describeValues(spec)} (got "${given}").`, EXIT.usage);
       raw[flag.setting] = value;
     }

@@ -2,12 +2,11 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { runAgent } from '../agent/runAgent';
 import { collectTrajectory } from '../agent/trajectory';
 import type { CodeRunner } from '../sandbox/types';
 import { createPrinter } from './printer';
-import { CliError, EXIT } from './cliSupport';
+import { CliError, EXIT, parseCliArgs } from './cliSupport';
 import { gatedCodeRunner } from './cliRunner';
 import { ISOLATION_OPTIONS, ISOLATION_USAGE, readIsolation, type GateIo } from './isolationGate';
 import { MODEL_OPTIONS, modelOptionsUsage, readModelOptions, resolveModelRun } from './modelOptions';
@@ -34,7 +33,7 @@ export const SOLVE_OPTIONS = {
 
 /** Runs `r1ci solve`; returns the exit code (EXIT). `io.stdin` is asked on the basic tier when it is a terminal. */
 export async function solveCommand(argv: readonly string[], io: GateIo & { stdout: NodeJS.WritableStream }): Promise<number> {
-  const { values, positionals } = parseArgs({ args: [...argv], allowPositionals: true, options: SOLVE_OPTIONS });
+  const { values, positionals } = parseCliArgs('solve', { args: [...argv], allowPositionals: true, options: SOLVE_OPTIONS });
   if (values.help) {
     io.stdout.write(`${SOLVE_USAGE}\n`);
     return EXIT.ok;

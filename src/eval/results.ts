@@ -10,6 +10,7 @@ import { chatMessageSchema } from '../trajectory/chatMessage';
 import { execResultSchema } from '../trajectory/execResult';
 import { answerSourceSchema, codeSourceSchema } from '../trajectory/trajectory';
 import { openForAppend, openNoFollow } from './safeWrite';
+import { counted } from '../text/counted';
 export { chatMessageSchema };
 export type { ChatMessage } from '../trajectory/chatMessage';
 
@@ -295,7 +296,7 @@ export function toMarkdown(summary: RunSummary): string {
     ...summary.tasks.map((t) => row(t.task, t)),
     row('**Overall**', summary.overall),
     '',
-    `Macro accuracy (mean over ${summary.tasks.length} tasks): ${pct(summary.macroAccuracy)}${summary.models.length ? ` · model: ${summary.models.join(', ')}` : ''}`,
+    `Macro accuracy (mean over ${counted(summary.tasks.length, 'task')}): ${pct(summary.macroAccuracy)}${summary.models.length ? ` · model: ${summary.models.join(', ')}` : ''}`,
     '',
   ].join('\n');
 }

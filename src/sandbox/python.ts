@@ -3,6 +3,7 @@
 // and spawn that binary directly afterwards.
 import { ExecaError, execa } from 'execa';
 import { z } from 'zod';
+import { knob } from '../agent/frontEnd';
 
 export interface ResolvedPython {
   readonly executable: string;
@@ -46,7 +47,7 @@ async function resolveUncached(configured: string | undefined): Promise<Resolved
       failures.push(`${candidate}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
     }
   }
-  throw new Error(`No usable Python 3 interpreter (${failures.join('; ')}). Install Python 3 or set the interpreter path in the settings.`);
+  throw new Error(`No usable Python 3 interpreter (${failures.join('; ')}). Install Python 3 or set ${knob('pythonPath')}.`);
 }
 
 /** Resolves `configured` (or python3/python on PATH) to the real interpreter binary; cached per input. */

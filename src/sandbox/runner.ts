@@ -5,6 +5,7 @@ import { open, rm, unlink } from 'node:fs/promises';
 import { randomInt } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { knob } from '../agent/frontEnd';
 import { copyOutArtifacts } from './artifacts';
 import { buildBwrapPlan, bwrapSupportsDisableUserns, pythonLayout, SANDBOX_HOME, SANDBOX_TMPFS_MOUNTS, SANDBOX_UID } from './bubblewrap';
 import { buildSandboxEnv } from './environment';
@@ -62,7 +63,7 @@ export async function prepareSandbox(options: Omit<SandboxOptions, 'scratchDir'>
   const workerScript = findWorkerScript();
   const detected =
     options.isolation === 'basic'
-      ? { tier: 'basic' as const, note: 'Basic: isolation turned off in the settings; the code runs as you with resource, time and output limits only.' }
+      ? { tier: 'basic' as const, note: `Basic: isolation turned off with ${knob('isolationBasic')}; the code runs as you with resource, time and output limits only.` }
       : await detectIsolation(options.pythonPath);
   // -u: what a cell printed reaches the host even when it is killed or calls os._exit.
   const pythonArgs = (args: WorkerArgs): string[] => ['-I', '-u', '-X', 'utf8', workerScript, JSON.stringify(args)];
