@@ -5,7 +5,7 @@
 // character escaped), and Ctrl-C cancels the running question (at the prompt it exits).
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { AgentEvent } from '../agent/events';
 import { Conversation, type ConversationHost } from '../conversation/conversation';
@@ -16,6 +16,7 @@ import { CliError, EXIT, parseCliArgs, signalExitCode, STOP_SIGNALS } from './cl
 import { gatedCodeRunner } from './cliRunner';
 import { ISOLATION_USAGE, readIsolation, type GateIo } from './isolationGate';
 import { modelOptionsUsage, readModelOptions, resolveModelRun } from './modelOptions';
+import { artifactKeeper } from './keepArtifacts';
 import { createPrinter } from './printer';
 import { SOLVE_OPTIONS } from './solveCommand';
 
@@ -42,6 +43,8 @@ ${modelOptionsUsage()}
 ${ISOLATION_USAGE}
   --text-only             never run code
   --json                  print each question's trajectory as one JSON line instead of streaming text
+                          (stdout then holds only those lines; the rest goes to stderr)
+  --keep-artifacts DIR    copy the files each cell wrote (figures, CSVs) into DIR as cell<N>-<name>
   -h, --help              this help`;
 
 /** Agent events (what solve's printer shows), as opposed to what only a conversation emits. */
@@ -107,7 +110,9 @@ export async function chatCommand(argv: readonly string[], io: Omit<GateIo, 'sig
   const human = values.json ? io.stderr : io.stdout;
   const color = !values.json && 'isTTY' in io.stdout && io.stdout.isTTY === true && !process.env.NO_COLOR;
   let print: ((e: AgentEvent) => void) | undefined;
+  const keeper = values['keep-artifacts'] === undefined ? undefined : artifactKeeper(resolve(values['keep-artifacts']), io.stderr);
   conversation.onEvent((e) => {
+    if (keeper && isAgentEvent(e)) keeper.onEvent(e);
     if (e.type === 'notice') human.write(`${escapeControls(e.message)}\n`);
     if (values.json) return;
     if (e.type === 'question') print = createPrinter(io.stdout, color);
@@ -158,6 +163,7 @@ export async function chatCommand(argv: readonly string[], io: Omit<GateIo, 'sig
       } else if (line !== '') {
         cancelRequested = false;
         const t = await conversation.ask(line);
+        await keeper?.flush();
         if (values.json) io.stdout.write(`${JSON.stringify(t)}\n`);
       }
       if (leaving) break;
@@ -168,6 +174,7 @@ export async function chatCommand(argv: readonly string[], io: Omit<GateIo, 'sig
     process.removeListener('SIGTERM', onTerm);
     process.removeListener('SIGHUP', onHup);
     rl.close();
+    await keeper?.flush();
     await conversation.dispose();
     await removeScratches();
   }

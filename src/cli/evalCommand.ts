@@ -110,6 +110,8 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
     // The tier of the runners this pool hands out, known (and shown) before any model code runs.
     const probe = await pool.acquire(join(scratchRoot, 'tier-probe'), io.signal).catch(async (e: unknown) => {
       await pool.dispose();
+      await removeTree(scratchRoot);
+      if (io.signal.aborted) throw new CliError('cancelled before the first question.', EXIT.cancelled);
       throw new CliError(`the sandbox could not start: ${e instanceof Error ? e.message : String(e)}`, EXIT.failure);
     });
     await probe.dispose();

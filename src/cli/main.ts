@@ -26,6 +26,14 @@ Commands:
 
 ${SOLVE_USAGE}`;
 
+/** The signal that cancelled the command, if one did: a cancelled run exits 128 + its number. */
+let stoppedBy: (typeof STOP_SIGNALS)[number] | undefined;
+
+/** The exit code of `code`: a cancellation says which signal caused it (130, 143, 129). */
+function exitCodeOf(code: number): number {
+  return code === EXIT.cancelled && stoppedBy ? signalExitCode(stoppedBy) : code;
+}
+
 async function main(argv: string[]): Promise<number> {
   // Error advice names flags and environment variables, not VS Code settings.
   useFrontEnd('cli');
@@ -37,7 +45,6 @@ async function main(argv: string[]): Promise<number> {
   // Ctrl-C, SIGTERM (kill) and SIGHUP (the terminal closed) cancel cleanly — model request,
   // running code, scratch folders — and the exit code says which (128 + signal number); a second
   // one exits at once.
-  let stoppedBy: (typeof STOP_SIGNALS)[number] | undefined;
   for (const signal of STOP_SIGNALS) {
     process.once(signal, () => {
       stoppedBy ??= signal;
@@ -45,14 +52,13 @@ async function main(argv: string[]): Promise<number> {
       process.once(signal, () => process.exit(signalExitCode(signal)));
     });
   }
-  const cancelledBy = (code: number): number => (code === EXIT.cancelled && stoppedBy ? signalExitCode(stoppedBy) : code);
   switch (command) {
     case 'solve':
-      return cancelledBy(await solveCommand(rest, io));
+      return solveCommand(rest, io);
     case 'eval':
-      return cancelledBy(await evalCommand(rest, io));
+      return evalCommand(rest, io);
     case 'score':
-      return cancelledBy(await scoreCommand(rest, io));
+      return scoreCommand(rest, io);
     case 'export-sft':
       return exportSftCommand(rest, io);
     case 'export-rollouts':
@@ -74,12 +80,12 @@ async function main(argv: string[]): Promise<number> {
 
 main(process.argv.slice(2)).then(
   (code) => {
-    process.exitCode = code;
+    process.exitCode = exitCodeOf(code);
   },
   (error: unknown) => {
     if (error instanceof CliError) {
       process.stderr.write(`r1ci: ${escapeControls(error.message)}\n`);
-      process.exitCode = error.exitCode;
+      process.exitCode = exitCodeOf(error.exitCode);
     } else {
       process.stderr.write(`r1ci: ${escapeControls(error instanceof Error ? error.message : String(error))}\n`);
       process.exitCode = EXIT.failure;

@@ -1,10 +1,11 @@
 // `r1ci solve "question"`: the agent, headless.
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { runAgent } from '../agent/runAgent';
 import { collectTrajectory } from '../agent/trajectory';
 import type { CodeRunner } from '../sandbox/types';
+import { artifactKeeper } from './keepArtifacts';
 import { createPrinter } from './printer';
 import { CliError, EXIT, parseCliArgs } from './cliSupport';
 import { gatedCodeRunner } from './cliRunner';
@@ -20,6 +21,8 @@ ${modelOptionsUsage()}
 ${ISOLATION_USAGE}
   --text-only             never run code (the paper's text-only baseline)
   --json                  print one JSON document with every turn instead of streaming text
+  --keep-artifacts DIR    copy the files each cell wrote (figures, CSVs) into DIR as cell<N>-<name>;
+                          without it they are listed and go with the scratch folder
   -h, --help              this help`;
 
 /** node:util parseArgs declarations of `solve`; `chat` takes the same flags. */
@@ -28,6 +31,7 @@ export const SOLVE_OPTIONS = {
   ...ISOLATION_OPTIONS,
   'text-only': { type: 'boolean', default: false },
   json: { type: 'boolean', default: false },
+  'keep-artifacts': { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -45,6 +49,7 @@ export async function solveCommand(argv: readonly string[], io: GateIo & { stdou
   const isolation = readIsolation(values.isolation);
   const scratch = await mkdtemp(join(tmpdir(), 'r1ci-solve-'));
   let runner: CodeRunner | null = null;
+  const keeper = values['keep-artifacts'] === undefined ? undefined : artifactKeeper(resolve(values['keep-artifacts']), io.stderr);
   try {
     if (!values['text-only']) {
       ({ runner } = await gatedCodeRunner({ scratchDir: scratch, sandbox: m.run.sandbox, isolation, allowUnisolated: values['allow-unisolated'] }, io));
@@ -56,7 +61,11 @@ export async function solveCommand(argv: readonly string[], io: GateIo & { stdou
     });
     const color = !values.json && 'isTTY' in io.stdout && io.stdout.isTTY === true && !process.env.NO_COLOR;
     const print = values.json ? undefined : createPrinter(io.stdout, color);
-    const trajectory = await collectTrajectory(events, print);
+    const trajectory = await collectTrajectory(events, (e) => {
+      print?.(e);
+      keeper?.onEvent(e);
+    });
+    await keeper?.flush();
     if (values.json)
       io.stdout.write(`${JSON.stringify({ ...trajectory, backend: { kind: m.backend.kind, baseUrl: m.backend.baseUrl }, sandbox: runner ? { tier: runner.tier, note: runner.tierNote } : null }, null, 2)}\n`);
     if (trajectory.reason === 'cancelled') return EXIT.cancelled;
@@ -70,6 +79,7 @@ export async function solveCommand(argv: readonly string[], io: GateIo & { stdou
     }
     return EXIT.ok;
   } finally {
+    await keeper?.flush();
     await runner?.dispose();
     // The answer stands even when the scratch folder cannot be removed: say where it was left.
     await removeTree(scratch).catch((error: unknown) => io.stderr.write(`r1ci: warning: ${escapeControls(error instanceof Error ? error.message : String(error))}\n`));

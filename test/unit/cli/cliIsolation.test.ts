@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useFrontEnd } from '../../../src/agent/frontEnd';
 import { solveCommand } from '../../../src/cli/solveCommand';
 import type { Scenario } from '../../support/scripted-server';
 import { startScriptedServer, type ScriptedServer } from '../../support/scripted-server';
@@ -23,6 +24,8 @@ function realModelCase(file: string, question: string): Scenario {
 }
 
 beforeAll(async () => {
+  // As src/cli/main.ts does: the sandbox's advice and tier note name the CLI's flags.
+  useFrontEnd('cli');
   dir = mkdtempSync(path.join(os.tmpdir(), 'r1ci-cli-isolation-'));
   const marker = path.join(dir, 'model-code-ran');
   server = await startScriptedServer({
@@ -43,6 +46,7 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
+  useFrontEnd('vscode');
   await server.close();
   rmSync(dir, { recursive: true, force: true });
 });

@@ -77,7 +77,7 @@ describe('r1ci eval (spawned CLI, scripted server, real sandbox)', () => {
     const chatsBefore = server.chatRequests().length;
     const again = await run(['eval', FIXTURE, '--host', server.url, '--out', out]);
     expect(again.code).toBe(0);
-    expect(again.stdout).toContain('Resuming: 10 of 10 question(s) already done, 0 to go.');
+    expect(again.stdout).toContain('Resuming: 10 of 10 questions already done, 0 to go.');
     expect(server.chatRequests().length).toBe(chatsBefore);
     expect((await readResults(out)).results).toHaveLength(10);
   });
@@ -152,7 +152,7 @@ describe('r1ci eval (spawned CLI, scripted server, real sandbox)', () => {
     // Only the tier line: no warning about sampling at temperature 0 (the default is 0.6).
     expect(e.stderr).toMatch(/^r1ci: sandbox tier: [^\n]*\n$/);
     expect(e.code).toBe(0);
-    expect(e.stdout).toContain('10 question(s) × 2 samples');
+    expect(e.stdout).toContain('10 questions × 2 samples');
     // The scripted model answers the same way every time: 7 of 10 questions right in both samples.
     expect(e.stdout).toContain('| **Overall** | 10 | 70.0% | 70.0% | 0.00 |');
     expect(e.stdout).toContain('no signal: 10');
@@ -176,7 +176,7 @@ describe('r1ci eval (spawned CLI, scripted server, real sandbox)', () => {
     const curriculumFile = join(dir, 'curriculum.jsonl');
     const r = await run(['export-rollouts', out, '--out', rolloutsFile, '--curriculum', curriculumFile, '--format-reward']);
     expect(r.code).toBe(0);
-    expect(r.stderr).toContain('10 group(s), 20 sample(s)');
+    expect(r.stderr).toContain('10 groups, 20 samples');
     const groups = readFileSync(rolloutsFile, 'utf8')
       .trimEnd()
       .split('\n')
@@ -306,7 +306,7 @@ describe('r1ci eval never writes its default results through a link the dataset 
     const file = join(d.folder, '.r1ci', 'results', NAME);
     expect((await readResults(file)).results.map((x) => x.id)).toEqual(['t.tasks.jsonl#s']);
     const again = await run(['eval', d.tasks, '--text-only', '--host', server.url]);
-    expect(again.stdout).toContain('Resuming: 1 of 1 question(s) already done, 0 to go.');
+    expect(again.stdout).toContain('Resuming: 1 of 1 question already done, 0 to go.');
     expect((await readResults(file)).results).toHaveLength(1);
     expect(readFileSync(d.victim, 'utf8')).toBe('before\n');
   });

@@ -84,6 +84,19 @@ describe('CLI setting flags', () => {
     expect(flagError('backend', 'llamafile')).toBe('--backend must be one of ollama, openai (got "llamafile").');
   });
 
+  it('numbers are plain decimals: hex, exponents, spaces, signs other than "-" and empty text are refused for every numeric flag', () => {
+    for (const [flag, { setting }] of ALL_FLAGS) {
+      const spec: SettingSpec = SETTINGS_SPEC[setting];
+      if (spec.type === 'string' || spec.type === 'boolean') continue;
+      const { min, max } = bounds(spec);
+      const n = Math.min(max ?? 16, Math.max(min ?? 1, 16));
+      expect(flagError(flag, String(n)), `--${flag} ${n}`).toBeUndefined();
+      for (const loose of [`0x${n.toString(16)}`, `${n / 10}e1`, ` ${n}`, `${n} `, `+${n}`, `${n}.`, '', '0b1', 'Infinity']) {
+        expect(flagError(flag, loose), `--${flag} "${loose}"`).toMatch(new RegExp(`^--${flag} must be a (whole )?number`));
+      }
+    }
+  });
+
   it('flags become the same run options as the same values set as settings', () => {
     const flags = { 'memory-mib': '256', 'output-kib': '8', 'file-size-mib': '3', 'disk-mib': '64', timeout: '5', 'max-code-calls': '8', seed: '7', 'stall-seconds': '30', python: '/opt/py' };
     const settings: Partial<Record<SettingKey, unknown>> = {

@@ -97,6 +97,8 @@ describe('summaries', () => {
     const md = toMarkdown(s);
     expect(md).toContain('| game24 | 4 | 3 | 75.0% | 0.75 | 2.00 | 1.00 | 50.0% | 0 |');
     expect(md).toContain('| **Overall** | 8 | 4 | 50.0% |');
+    expect(md).toContain('Macro accuracy (mean over 2 tasks)');
+    expect(toMarkdown(summarize(run([true, true, false, true, true, false, false, false]).filter((r) => r.task === 'game24')))).toContain('Macro accuracy (mean over 1 task): ');
     const csv = toCsv(s).trim().split('\n');
     expect(csv[0]).toBe('task,n,correct,accuracy,mean_score,mean_turns,mean_code_calls,used_code_share,answered,errors');
     expect(csv[1]).toBe('game24,4,3,0.75,0.75,2,1,0.5,4,0');

@@ -221,3 +221,17 @@ describe('r1ci mcp solve (scripted model server)', () => {
     }
   }, 60_000);
 });
+
+describe('r1ci mcp --isolation basic', () => {
+  it('results name the flag that chose the basic tier, not a VS Code setting', async () => {
+    const basic = await connect(['--isolation', 'basic']);
+    try {
+      const r = await call(basic.client, 'run_python', { code: 'print(6*7)' });
+      expect(stdoutOf(r.text)).toBe('42\n');
+      expect(r.text).toMatch(/^tier: basic \(Basic: isolation turned off with --isolation basic;/m);
+      expect(r.text).not.toMatch(/setting/i);
+    } finally {
+      await basic.client.close();
+    }
+  }, 60_000);
+});

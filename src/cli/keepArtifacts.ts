@@ -1,0 +1,68 @@
+// `--keep-artifacts DIR` of `solve` and `chat`: the files a cell wrote (a figure, a CSV) live in
+// the scratch folder, which is deleted when the command ends. This keeps them: each artifact's
+// host-private copy (taken by the sandbox when the cell ended, outside scratch) is copied into
+// DIR. Never the scratch path: the sandboxed code controls every name there.
+import { constants } from 'node:fs';
+import { copyFile, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { AgentEvent } from '../agent/events';
+import type { Artifact } from '../trajectory/execResult';
+import type { TextOut } from './cliSupport';
+import { escapingWriter } from './cliSupport';
+
+/** Tries "-2", "-3", … after a name already taken in DIR (a second run, or /reset's new cell numbers). */
+const MAX_SUFFIX = 100;
+
+/**
+ * A file name for `artifact` of cell `index` (0-based) inside DIR: "cell1-plot.png"; folders of
+ * the artifact's relative name are joined with "_", and anything but letters, digits, ".", "-"
+ * and "_" becomes "_", so the name stays one plain entry of DIR.
+ */
+export function keptName(index: number, artifact: Pick<Artifact, 'name'>, suffix = ''): string {
+  const flat = artifact.name.replace(/[^\w.-]/g, '_').replace(/^\.+/, '_');
+  const dot = flat.lastIndexOf('.');
+  const [stem, ext] = dot > 0 ? [flat.slice(0, dot), flat.slice(dot)] : [flat, ''];
+  return `cell${index + 1}-${stem}${suffix}${ext}`;
+}
+
+/**
+ * Watches agent events and copies each finished cell's artifact copies into `dir` (made if
+ * missing). A copy never replaces a file: a taken name gets a "-2" suffix. Each copy is told on
+ * `stderr` ("kept NAME → PATH", escaped); a failure is a warning there, never an error of the run.
+ * Call `flush()` before the runner is disposed (disposing removes the host-private copies).
+ */
+export function artifactKeeper(dir: string, stderr: TextOut): { onEvent(e: AgentEvent): void; flush(): Promise<void> } {
+  const say = escapingWriter(stderr);
+  const pending: Promise<void>[] = [];
+  let made: Promise<unknown> | undefined;
+  const keep = async (index: number, artifact: Artifact, source: string): Promise<void> => {
+    await (made ??= mkdir(dir, { recursive: true }));
+    for (let n = 1; n <= MAX_SUFFIX; n++) {
+      const target = join(dir, keptName(index, artifact, n === 1 ? '' : `-${n}`));
+      try {
+        // COPYFILE_EXCL: the target is created new (a link or file already there is an error, not followed).
+        await copyFile(source, target, constants.COPYFILE_EXCL);
+        say.write(`r1ci: kept ${artifact.name} → ${target}\n`);
+        return;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
+    }
+    throw new Error(`names up to -${MAX_SUFFIX} are taken in ${dir}`);
+  };
+  return {
+    onEvent(e) {
+      if (e.type !== 'exec-result') return;
+      for (const artifact of e.result.artifacts) {
+        if (artifact.path === undefined) {
+          say.write(`r1ci: ${artifact.name} not kept: ${artifact.notCopied ?? 'no copy was taken'}\n`);
+          continue;
+        }
+        pending.push(keep(e.index, artifact, artifact.path).catch((error: unknown) => say.write(`r1ci: warning: ${artifact.name} not kept: ${error instanceof Error ? error.message : String(error)}\n`)));
+      }
+    },
+    async flush() {
+      await Promise.all(pending.splice(0));
+    },
+  };
+}

@@ -1,0 +1,242 @@
+// What a new user meets trying the CLI from the README: the CLI bundled as the build bundles it,
+// spawned as its own process against the scripted model server over HTTP, real Python in the
+// sandbox. --json keeps stdout to JSON; advice names flags, not VS Code settings; numeric flags
+// are strict and usage errors name the flag; SIGTERM and SIGHUP clean up like Ctrl-C; chat
+// answers its own commands; the files a cell wrote are listed and can be kept.
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { build } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONVERSATION_SCENARIOS, SET_X, SLEEP } from '../../support/conversationScenarios';
+import { eventually } from '../../support/processTree';
+import { startScriptedServer, type ScriptedServer } from '../../support/scripted-server';
+
+const ARTIFACT = 'Write a result file.';
+const CUT_OFF = 'Give a long answer.';
+
+let dir = '';
+let cli = '';
+let server: ScriptedServer;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'r1ci-first-run-'));
+  cli = join(dir, 'cli.js');
+  await build({ entryPoints: ['src/cli/main.ts'], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: cli, logLevel: 'silent' });
+  server = await startScriptedServer({
+    scenarios: [
+      ...CONVERSATION_SCENARIOS,
+      {
+        id: 'artifact',
+        match: { contains: ARTIFACT },
+        // A sub-folder and a name with an escape sequence: kept as one plain, escaped entry.
+        turns: [
+          { text: 'Writing.\n\n```python\nimport os\nos.makedirs("out", exist_ok=True)\nopen("out/result.txt", "w").write("12345")\nopen("a\\x1b[2Jb.txt", "w").write("x")\nprint("written")\n```\n' },
+          { text: '<<<written>>>' },
+        ],
+      },
+      { id: 'cut-off', match: { contains: CUT_OFF }, turns: [{ text: 'This reply goes on and on', doneReason: 'length' }] },
+    ],
+  });
+}, 60_000);
+afterAll(async () => {
+  await server.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** A spawned `r1ci`, its own TMPDIR (to see what it leaves there), with helpers to type and wait. */
+class CliProcess {
+  stdout = '';
+  stderr = '';
+  readonly tmp: string;
+  readonly exited: Promise<number | null>;
+  private readonly child: ChildProcessWithoutNullStreams;
+
+  constructor(args: readonly string[]) {
+    this.tmp = mkdtempSync(join(dir, 'tmp-'));
+    this.child = spawn(process.execPath, [cli, ...args], {
+      cwd: dir,
+      env: { ...process.env, TMPDIR: this.tmp, R1CI_RESOURCES_DIR: resolve('resources'), NO_COLOR: '1' },
+    });
+    this.child.stdout.on('data', (b: Buffer) => (this.stdout += b.toString()));
+    this.child.stderr.on('data', (b: Buffer) => (this.stderr += b.toString()));
+    this.exited = new Promise((done) => this.child.on('exit', (code) => done(code)));
+  }
+
+  type(line: string): void {
+    this.child.stdin.write(`${line}\n`);
+  }
+
+  end(): void {
+    this.child.stdin.end();
+  }
+
+  kill(signal: NodeJS.Signals): void {
+    this.child.kill(signal);
+  }
+
+  /** Waits until stdout or stderr holds `text`. */
+  async waitFor(text: string, timeoutMs = 20_000): Promise<void> {
+    const seen = await eventually(() => this.stdout.includes(text) || this.stderr.includes(text), timeoutMs, 50);
+    if (!seen) throw new Error(`"${text}" never appeared.\nstdout:\n${this.stdout}\nstderr:\n${this.stderr}`);
+  }
+
+  /** What the run left in its TMPDIR. */
+  leftInTmp(): string[] {
+    return readdirSync(this.tmp);
+  }
+}
+
+const MODEL = ['--base-url', '', '--model', 'qwen2.5-coder:7b', '--protocol', 'r1ci'];
+/** Model flags for the scripted server (its URL is known only once it runs). */
+const model = (): string[] => MODEL.map((a) => (a === '' ? server.url : a));
+
+async function run(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string; left: string[] }> {
+  const p = new CliProcess(args);
+  p.end();
+  const code = await p.exited;
+  return { code, stdout: p.stdout, stderr: p.stderr, left: p.leftInTmp() };
+}
+
+describe('r1ci --json: stdout holds only JSON', () => {
+  it('chat --json: the banner, /help and notices go to stderr; every stdout line is one trajectory', async () => {
+    const before = server.chatRequests().length;
+    const chat = new CliProcess(['chat', ...model(), '--allow-unisolated', '--json']);
+    chat.type('/help');
+    chat.type(SET_X);
+    chat.type('/exit');
+    expect(await chat.exited).toBe(0);
+    const lines = chat.stdout.split('\n').filter((l) => l !== '');
+    expect(lines).toHaveLength(1);
+    expect((JSON.parse(lines[0] ?? '') as { answer: string }).answer).toBe('set');
+    expect(chat.stderr).toContain('r1ci chat · model qwen2.5-coder:7b');
+    expect(chat.stderr).toContain('/reset');
+    // /help was answered locally: only SET_X's two turns reached the server.
+    expect(server.chatRequests().length - before).toBe(2);
+  }, 60_000);
+
+  it('solve --json: stdout is one JSON document, the tier line on stderr', async () => {
+    const r = await run(['solve', SET_X, ...model(), '--allow-unisolated', '--json']);
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.stdout) as { answer: string }).answer).toBe('set');
+    expect(r.stderr).toContain('sandbox tier:');
+  }, 60_000);
+});
+
+describe('advice names the CLI flag, not a VS Code setting', () => {
+  it.each([['solve'], ['chat'], ['eval']])('%s --python /nonexistent/python says --python PATH', async (command) => {
+    const tasks = join(dir, 'one.tasks.jsonl');
+    writeFileSync(tasks, `${JSON.stringify({ id: 'q1', question: SET_X, answer: 'set' })}\n`);
+    const args = command === 'solve' ? ['solve', SET_X] : command === 'chat' ? ['chat'] : ['eval', tasks, '--out', join(dir, `py-${Date.now()}.jsonl`)];
+    const r = await run([...args, ...model(), '--allow-unisolated', '--python', '/nonexistent/python']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('No usable Python 3 interpreter');
+    expect(r.stderr).toContain('Install Python 3 or set --python PATH.');
+    expect(r.stderr).not.toMatch(/setting/i);
+    expect(r.left).toEqual([]);
+  }, 60_000);
+});
+
+describe('flags: strict numbers, usage errors that name the flag (exit 2)', () => {
+  it.each([
+    [['--disk-mib', '0x10'], 'r1ci: --disk-mib must be a whole number from 1 to 1048576 MiB (got "0x10").'],
+    [['--file-size-mib', '1e3'], 'r1ci: --file-size-mib must be a whole number from 1 to 1048576 MiB (got "1e3").'],
+    [['--timeout', ' 16'], 'r1ci: --timeout must be a whole number'],
+    [['--memory-mib', '-5'], 'r1ci: --memory-mib must be a whole number from 64 to 1048576 MiB (got "-5").'],
+    [['--seed', '-1'], 'r1ci: --seed must be a whole number ≥ 0 (got "-1").'],
+    [['--bogus'], 'r1ci: unknown option --bogus (r1ci solve --help lists the options).'],
+    [['--model'], 'r1ci: --model needs a value (r1ci solve --help lists the options).'],
+    [['--json=yes'], 'r1ci: --json takes no value (r1ci solve --help lists the options).'],
+  ])('solve %j', async (flags, message) => {
+    const before = server.requests.length;
+    const r = await run(['solve', 'a question', '--base-url', server.url, ...flags]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.startsWith(message)).toBe(true);
+    // Balanced quotes: node's own "place it … after '--', as in '-- \"--bogus\"" is not shown.
+    expect((r.stderr.match(/"/g) ?? []).length % 2).toBe(0);
+    expect(server.requests.length).toBe(before);
+  });
+
+  it('mcp --max-sessions is strict too', async () => {
+    const r = await run(['mcp', '--max-sessions', '0x4']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('r1ci: --max-sessions must be a whole number ≥ 1 (got "0x4").');
+  });
+});
+
+describe('SIGTERM and SIGHUP stop cleanly, as Ctrl-C does', () => {
+  it.each([
+    ['solve', 'SIGTERM', 143],
+    ['solve', 'SIGHUP', 129],
+    ['chat', 'SIGTERM', 143],
+    ['chat', 'SIGHUP', 129],
+    ['eval', 'SIGTERM', 143],
+  ] as const)('%s stopped by %s: exit %i, no scratch folder left', async (command, signal, code) => {
+    const tasks = join(dir, 'sleep.tasks.jsonl');
+    writeFileSync(tasks, `${JSON.stringify({ id: 'sleep', question: SLEEP, answer: 'woke' })}\n`);
+    const args = command === 'solve' ? ['solve', SLEEP] : command === 'chat' ? ['chat'] : ['eval', tasks, '--out', join(dir, `sleep-${signal}-${Date.now()}.jsonl`)];
+    const asked = (): number => server.chatRequests().filter((r) => JSON.stringify(r.body).includes(SLEEP)).length;
+    const before = asked();
+    const p = new CliProcess([...args, ...model(), '--allow-unisolated']);
+    if (command === 'chat') p.type(SLEEP);
+    // The cell is running (solve and chat print its output; eval's scratch folder holds its runner).
+    if (command === 'eval') expect(await eventually(() => asked() > before, 20_000, 50)).toBe(true);
+    else await p.waitFor('sleeping');
+    expect(p.leftInTmp().some((name) => name.startsWith(`r1ci-${command}-`))).toBe(true);
+    p.kill(signal);
+    expect(await p.exited, p.stderr).toBe(code);
+    expect(p.leftInTmp()).toEqual([]);
+  }, 60_000);
+});
+
+describe('r1ci chat: its own commands are answered locally', () => {
+  it('/help lists the commands and an unknown /word is not sent; "/path …" is a question', async () => {
+    const before = server.chatRequests().length;
+    const chat = new CliProcess(['chat', ...model(), '--text-only']);
+    chat.type('/help');
+    await chat.waitFor('/help                   list these commands');
+    chat.type('/plot');
+    await chat.waitFor('Unknown command /plot; it was not sent to the model.');
+    expect(server.chatRequests().length).toBe(before);
+    chat.type(`/${SET_X}`);
+    await chat.waitFor('1 model turn:');
+    expect(server.chatRequests().length).toBeGreaterThan(before);
+    chat.end();
+    expect(await chat.exited).toBe(0);
+    expect(chat.stdout).toContain('/reset');
+    expect(chat.stdout).toContain('/exit');
+  }, 60_000);
+});
+
+describe('the files a cell wrote', () => {
+  it('solve lists each artifact (escaped) with its size, and --keep-artifacts copies the host-private copies into DIR', async () => {
+    const keep = join(dir, 'kept');
+    mkdirSync(keep);
+    // A name already taken in DIR is not replaced.
+    writeFileSync(join(keep, 'cell1-out_result.txt'), 'mine');
+    const r = await run(['solve', ARTIFACT, ...model(), '--allow-unisolated', '--keep-artifacts', keep]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('file: out/result.txt (5 bytes)');
+    expect(r.stdout).toContain('file: a\\x1b[2Jb.txt (1 byte');
+    expect(r.stdout).not.toContain('\x1b');
+    expect(readFileSync(join(keep, 'cell1-out_result.txt'), 'utf8')).toBe('mine');
+    expect(readFileSync(join(keep, 'cell1-out_result-2.txt'), 'utf8')).toBe('12345');
+    expect(readFileSync(join(keep, 'cell1-a__2Jb.txt'), 'utf8')).toBe('x');
+    expect(r.stderr).toContain(`kept out/result.txt → ${join(keep, 'cell1-out_result-2.txt')}`);
+    expect(r.left).toEqual([]);
+  }, 60_000);
+});
+
+describe('wording', () => {
+  it.each([
+    ['openai', /its own context length \(set when it starts: vLLM --max-model-len/, /--context-tokens/],
+    ['ollama', /--context-tokens/, /--max-model-len/],
+  ] as const)('a reply cut at the token limit on %s says what applies there', async (backend, says, not) => {
+    const url = backend === 'openai' ? `${server.url}/v1` : server.url;
+    const r = await run(['solve', CUT_OFF, '--backend', backend, '--base-url', url, '--model', 'qwen2.5-coder:7b', '--text-only']);
+    expect(r.stdout).toMatch(/warning: The server stopped the reply at its token limit/);
+    expect(r.stdout).toMatch(says);
+    expect(r.stdout).not.toMatch(not);
+  }, 60_000);
+});
