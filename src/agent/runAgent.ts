@@ -58,9 +58,7 @@ export const CUT_CODE_NOTICE = 'your reply reached the token limit inside this c
  * the knob has no effect there.
  */
 const tokenLimitAdvice = (kind: ModelBackend['kind']): string =>
-  kind === 'ollama'
-    ? `Raise the server's output limit or ${knob('contextTokens')}.`
-    : "Raise the server's output limit or its own context length (set when it starts: vLLM --max-model-len, llama.cpp -c).";
+  kind === 'ollama' ? `Raise the server's output limit or ${knob('contextTokens')}.` : "Raise the server's output limit or its own context length (set when it starts: vLLM --max-model-len, llama.cpp -c).";
 
 /** Shown to the user in the same case. */
 const cutCodeWarning = (kind: ModelBackend['kind']): string =>

@@ -118,7 +118,9 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
     runModelCode = await mayRunModelCode(probe.tier, probe.tierNote, values['allow-unisolated'], io);
   }
   const progress = createProgressReporter(io.stdout, io.stdout.isTTY === true);
-  stdout.write(`Evaluating ${counted(loaded.records.length, 'question')}${samples > 1 ? ` × ${counted(samples, 'sample')}` : ''} from ${target} with ${m.run.model}${textOnly ? ' (text only)' : ''}, ${concurrency} at a time → ${out}\n`);
+  stdout.write(
+    `Evaluating ${counted(loaded.records.length, 'question')}${samples > 1 ? ` × ${counted(samples, 'sample')}` : ''} from ${target} with ${m.run.model}${textOnly ? ' (text only)' : ''}, ${concurrency} at a time → ${out}\n`,
+  );
   let end: Extract<EvalEvent, { type: 'end' }> | undefined;
   try {
     const events = evaluate(

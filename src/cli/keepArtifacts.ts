@@ -18,7 +18,7 @@ const MAX_SUFFIX = 100;
  * the artifact's relative name are joined with "_", and anything but letters, digits, ".", "-"
  * and "_" becomes "_", so the name stays one plain entry of DIR.
  */
-export function keptName(index: number, artifact: Pick<Artifact, 'name'>, suffix = ''): string {
+function keptName(index: number, artifact: Pick<Artifact, 'name'>, suffix = ''): string {
   const flat = artifact.name.replace(/[^\w.-]/g, '_').replace(/^\.+/, '_');
   const dot = flat.lastIndexOf('.');
   const [stem, ext] = dot > 0 ? [flat.slice(0, dot), flat.slice(dot)] : [flat, ''];

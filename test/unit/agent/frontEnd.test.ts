@@ -66,7 +66,11 @@ describe('advice per front end', () => {
   });
 
   it('the sandbox words a missing Python and the basic tier for the front end: the setting in VS Code, the flag in the CLI', async () => {
-    const missing = async (): Promise<string> => (await resolvePython('/nonexistent/python').then(() => '', (e: unknown) => (e instanceof Error ? e.message : String(e)))) || 'resolved';
+    const missing = async (): Promise<string> =>
+      (await resolvePython('/nonexistent/python').then(
+        () => '',
+        (e: unknown) => (e instanceof Error ? e.message : String(e)),
+      )) || 'resolved';
     const basicNote = async (): Promise<string> => {
       const scratchDir = mkdtempSync(join(tmpdir(), 'r1ci-front-end-'));
       const runner = await createCodeRunner({ scratchDir, isolation: 'basic' });

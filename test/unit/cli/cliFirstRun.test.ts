@@ -125,17 +125,21 @@ describe('r1ci --json: stdout holds only JSON', () => {
 });
 
 describe('advice names the CLI flag, not a VS Code setting', () => {
-  it.each([['solve'], ['chat'], ['eval']])('%s --python /nonexistent/python says --python PATH', async (command) => {
-    const tasks = join(dir, 'one.tasks.jsonl');
-    writeFileSync(tasks, `${JSON.stringify({ id: 'q1', question: SET_X, answer: 'set' })}\n`);
-    const args = command === 'solve' ? ['solve', SET_X] : command === 'chat' ? ['chat'] : ['eval', tasks, '--out', join(dir, `py-${Date.now()}.jsonl`)];
-    const r = await run([...args, ...model(), '--allow-unisolated', '--python', '/nonexistent/python']);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toContain('No usable Python 3 interpreter');
-    expect(r.stderr).toContain('Install Python 3 or set --python PATH.');
-    expect(r.stderr).not.toMatch(/setting/i);
-    expect(r.left).toEqual([]);
-  }, 60_000);
+  it.each([['solve'], ['chat'], ['eval']])(
+    '%s --python /nonexistent/python says --python PATH',
+    async (command) => {
+      const tasks = join(dir, 'one.tasks.jsonl');
+      writeFileSync(tasks, `${JSON.stringify({ id: 'q1', question: SET_X, answer: 'set' })}\n`);
+      const args = command === 'solve' ? ['solve', SET_X] : command === 'chat' ? ['chat'] : ['eval', tasks, '--out', join(dir, `py-${Date.now()}.jsonl`)];
+      const r = await run([...args, ...model(), '--allow-unisolated', '--python', '/nonexistent/python']);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain('No usable Python 3 interpreter');
+      expect(r.stderr).toContain('Install Python 3 or set --python PATH.');
+      expect(r.stderr).not.toMatch(/setting/i);
+      expect(r.left).toEqual([]);
+    },
+    60_000,
+  );
 });
 
 describe('flags: strict numbers, usage errors that name the flag (exit 2)', () => {
@@ -172,22 +176,26 @@ describe('SIGTERM and SIGHUP stop cleanly, as Ctrl-C does', () => {
     ['chat', 'SIGTERM', 143],
     ['chat', 'SIGHUP', 129],
     ['eval', 'SIGTERM', 143],
-  ] as const)('%s stopped by %s: exit %i, no scratch folder left', async (command, signal, code) => {
-    const tasks = join(dir, 'sleep.tasks.jsonl');
-    writeFileSync(tasks, `${JSON.stringify({ id: 'sleep', question: SLEEP, answer: 'woke' })}\n`);
-    const args = command === 'solve' ? ['solve', SLEEP] : command === 'chat' ? ['chat'] : ['eval', tasks, '--out', join(dir, `sleep-${signal}-${Date.now()}.jsonl`)];
-    const asked = (): number => server.chatRequests().filter((r) => JSON.stringify(r.body).includes(SLEEP)).length;
-    const before = asked();
-    const p = new CliProcess([...args, ...model(), '--allow-unisolated']);
-    if (command === 'chat') p.type(SLEEP);
-    // The cell is running (solve and chat print its output; eval's scratch folder holds its runner).
-    if (command === 'eval') expect(await eventually(() => asked() > before, 20_000, 50)).toBe(true);
-    else await p.waitFor('sleeping');
-    expect(p.leftInTmp().some((name) => name.startsWith(`r1ci-${command}-`))).toBe(true);
-    p.kill(signal);
-    expect(await p.exited, p.stderr).toBe(code);
-    expect(p.leftInTmp()).toEqual([]);
-  }, 60_000);
+  ] as const)(
+    '%s stopped by %s: exit %i, no scratch folder left',
+    async (command, signal, code) => {
+      const tasks = join(dir, 'sleep.tasks.jsonl');
+      writeFileSync(tasks, `${JSON.stringify({ id: 'sleep', question: SLEEP, answer: 'woke' })}\n`);
+      const args = command === 'solve' ? ['solve', SLEEP] : command === 'chat' ? ['chat'] : ['eval', tasks, '--out', join(dir, `sleep-${signal}-${Date.now()}.jsonl`)];
+      const asked = (): number => server.chatRequests().filter((r) => JSON.stringify(r.body).includes(SLEEP)).length;
+      const before = asked();
+      const p = new CliProcess([...args, ...model(), '--allow-unisolated']);
+      if (command === 'chat') p.type(SLEEP);
+      // The cell is running (solve and chat print its output; eval's scratch folder holds its runner).
+      if (command === 'eval') expect(await eventually(() => asked() > before, 20_000, 50)).toBe(true);
+      else await p.waitFor('sleeping');
+      expect(p.leftInTmp().some((name) => name.startsWith(`r1ci-${command}-`))).toBe(true);
+      p.kill(signal);
+      expect(await p.exited, p.stderr).toBe(code);
+      expect(p.leftInTmp()).toEqual([]);
+    },
+    60_000,
+  );
 });
 
 describe('r1ci chat: its own commands are answered locally', () => {
@@ -232,11 +240,15 @@ describe('wording', () => {
   it.each([
     ['openai', /its own context length \(set when it starts: vLLM --max-model-len/, /--context-tokens/],
     ['ollama', /--context-tokens/, /--max-model-len/],
-  ] as const)('a reply cut at the token limit on %s says what applies there', async (backend, says, not) => {
-    const url = backend === 'openai' ? `${server.url}/v1` : server.url;
-    const r = await run(['solve', CUT_OFF, '--backend', backend, '--base-url', url, '--model', 'qwen2.5-coder:7b', '--text-only']);
-    expect(r.stdout).toMatch(/warning: The server stopped the reply at its token limit/);
-    expect(r.stdout).toMatch(says);
-    expect(r.stdout).not.toMatch(not);
-  }, 60_000);
+  ] as const)(
+    'a reply cut at the token limit on %s says what applies there',
+    async (backend, says, not) => {
+      const url = backend === 'openai' ? `${server.url}/v1` : server.url;
+      const r = await run(['solve', CUT_OFF, '--backend', backend, '--base-url', url, '--model', 'qwen2.5-coder:7b', '--text-only']);
+      expect(r.stdout).toMatch(/warning: The server stopped the reply at its token limit/);
+      expect(r.stdout).toMatch(says);
+      expect(r.stdout).not.toMatch(not);
+    },
+    60_000,
+  );
 });
