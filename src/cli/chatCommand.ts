@@ -2,7 +2,8 @@
 // conversation and its sandbox (variables of earlier cells are still there). The conversation
 // itself is the core's (conversation/conversation.ts); this file is its terminal host: flags
 // become model settings and a gated sandbox, events go through solve's printer (every control
-// character escaped), and Ctrl-C cancels the running question (at the prompt it exits).
+// character escaped), and Ctrl-C cancels the running question (at the prompt it exits). Lines
+// that are a /word alone are the chat's own commands, answered here and never sent.
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -53,9 +54,10 @@ function isAgentEvent(e: ConversationEvent): e is AgentEvent {
 }
 
 /**
- * Runs `r1ci chat` until /exit, end of input or Ctrl-C at the prompt; returns the exit code
- * (EXIT.ok, or EXIT.cancelled when left with Ctrl-C). The sandbox is disposed and its scratch
- * folders removed on the way out. `io.signal` is not used: the command handles SIGINT itself.
+ * Runs `r1ci chat` until /exit, end of input, Ctrl-C at the prompt, SIGTERM or SIGHUP; returns
+ * the exit code (EXIT.ok, or 128 + the signal: 130 for Ctrl-C, 143 SIGTERM, 129 SIGHUP). The
+ * sandbox is disposed and its scratch folders removed on the way out. `io.signal` is not used:
+ * the command handles those signals itself.
  */
 export async function chatCommand(argv: readonly string[], io: Omit<GateIo, 'signal'> & { stdout: NodeJS.WritableStream; stdin: NodeJS.ReadableStream & { isTTY?: boolean } }): Promise<number> {
   const { values, positionals } = parseCliArgs('chat', { args: [...argv], allowPositionals: true, options: SOLVE_OPTIONS });

@@ -7,8 +7,7 @@ import { copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AgentEvent } from '../agent/events';
 import type { Artifact } from '../trajectory/execResult';
-import type { TextOut } from './cliSupport';
-import { escapingWriter } from './cliSupport';
+import { escapingWriter, type TextOut } from './cliSupport';
 
 /** Tries "-2", "-3", … after a name already taken in DIR (a second run, or /reset's new cell numbers). */
 const MAX_SUFFIX = 100;

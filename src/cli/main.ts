@@ -42,15 +42,18 @@ async function main(argv: string[]): Promise<number> {
   const io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, signal: controller.signal };
   // `chat` handles Ctrl-C, SIGTERM and SIGHUP itself (Ctrl-C cancels a question and keeps the conversation).
   if (command === 'chat') return chatCommand(rest, io);
-  // Ctrl-C, SIGTERM (kill) and SIGHUP (the terminal closed) cancel cleanly — model request,
-  // running code, scratch folders — and the exit code says which (128 + signal number); a second
-  // one exits at once.
-  for (const signal of STOP_SIGNALS) {
-    process.once(signal, () => {
-      stoppedBy ??= signal;
-      controller.abort();
-      process.once(signal, () => process.exit(signalExitCode(signal)));
-    });
+  // In the commands that take `io.signal`, Ctrl-C, SIGTERM (kill) and SIGHUP (the terminal
+  // closed) cancel cleanly — model request, running code, scratch folders — and the exit code
+  // says which (128 + signal number); a second one exits at once. The others (exports, compare)
+  // hold nothing to clean up: a signal ends them as usual.
+  if (command === 'solve' || command === 'eval' || command === 'score' || command === 'mcp') {
+    for (const signal of STOP_SIGNALS) {
+      process.once(signal, () => {
+        stoppedBy ??= signal;
+        controller.abort();
+        process.once(signal, () => process.exit(signalExitCode(signal)));
+      });
+    }
   }
   switch (command) {
     case 'solve':

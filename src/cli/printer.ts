@@ -77,7 +77,7 @@ export function createPrinter(out: Out, color: boolean): (event: AgentEvent) => 
         if (event.result.stdout) line(forDisplay(event.result.stdout).replace(/\s+$/, ''));
         if (event.result.stderr) line(forDisplay(event.result.stderr).replace(/\s+$/, ''), '31');
         // The files the cell wrote: the scratch folder goes when the command ends (--keep-artifacts keeps copies).
-        for (const a of event.result.artifacts) line(`file: ${a.name} (${formatBytes(a.sizeBytes)}${a.notCopied ? `, not kept: ${a.notCopied}` : ''})`, '36');
+        for (const a of event.result.artifacts) line(`file: ${a.name} (${formatBytes(a.sizeBytes)}${a.notCopied ? `, no copy: ${a.notCopied}` : ''})`, '36');
         line('──', '36');
         break;
       case 'error':
