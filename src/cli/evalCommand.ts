@@ -43,7 +43,8 @@ ${ISOLATION_USAGE}
   -h, --help              this help
 
 Exit status: 0 when every question ran (whatever the accuracy), 1 when task files had problems or
-questions failed with errors (server, sandbox), 130 when cancelled (Ctrl-C; run again to resume).`;
+questions failed with errors (server, sandbox), 130 when cancelled (Ctrl-C; 143 SIGTERM, 129 SIGHUP;
+run again to resume).`;
 
 export const COMPARE_USAGE = `Usage: r1ci compare <a.jsonl> <b.jsonl>
 
