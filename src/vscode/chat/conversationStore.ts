@@ -1,13 +1,15 @@
 // Past conversations of the side-bar chat, kept per workspace in one JSON file (in the
 // extension's workspace storage). Everything read back is validated with zod, one conversation
 // at a time: a damaged entry is set aside in a ".rejected-*.json" file next to the store (never
-// silently dropped), the rest loads. Writes go to a temporary file renamed into place, so a
+// silently dropped), the rest loads; an id read twice gets a new one, and host paths in the file
+// are dropped (the host never opens a path read from it). Writes go to a temporary file renamed into place, so a
 // crash mid-write leaves the previous file intact. No vscode import: tested on its own.
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { writeFileSync, renameSync, mkdirSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { conversationEventSchema } from '../../conversation/events';
+import { conversationEventSchema, type ConversationEvent } from '../../conversation/events';
 import { chatMessageSchema } from '../../trajectory/chatMessage';
 import { viewEventSchema } from '../conversation/transcriptProtocol';
 import { fromViewEvents } from './legacyHistory';
@@ -22,7 +24,7 @@ export const storedConversationSchema = z.object({
    * opened, and what its trajectories are folded from. Entries written before the record was
    * stored hold the view's events instead; they are converted on reading (legacyHistory.ts).
    */
-  events: z.union([z.array(conversationEventSchema), z.array(viewEventSchema).transform(fromViewEvents)]),
+  events: z.union([z.array(conversationEventSchema), z.array(viewEventSchema).transform(fromViewEvents)]).transform(withoutHostPaths),
   /** The model's side of the conversation, so a follow-up continues it. */
   messages: z.array(chatMessageSchema),
 });
@@ -71,10 +73,18 @@ export class ConversationStore {
     }
     const conversations: StoredConversation[] = [];
     const rejected: unknown[] = [];
+    const ids = new Set<string>();
     for (const entry of file.data.conversations) {
       const parsed = storedConversationSchema.safeParse(entry);
-      if (parsed.success) conversations.push(parsed.data);
-      else rejected.push(entry);
+      if (!parsed.success) {
+        rejected.push(entry);
+        continue;
+      }
+      // The chat keys conversations by id: a second entry with an id already read (a copied
+      // entry, a hand-edited file) would replace the first, which the next save would then lose.
+      const conversation = ids.has(parsed.data.id) ? { ...parsed.data, id: randomUUID() } : parsed.data;
+      ids.add(conversation.id);
+      conversations.push(conversation);
     }
     const problems: string[] = [];
     if (rejected.length > 0) {
@@ -112,6 +122,19 @@ export class ConversationStore {
     await writeFile(path, text, 'utf8');
     return path;
   }
+}
+
+/**
+ * The events without the host paths they name (artifact copies, full-output files): a path read
+ * from the history file is never opened or served. Those files belonged to the sandbox that
+ * wrote them and were removed with it, so nothing shown is lost; artifacts stay listed by name.
+ */
+function withoutHostPaths(events: ConversationEvent[]): ConversationEvent[] {
+  return events.map((e) => {
+    if (e.type !== 'exec-result') return e;
+    const { fullOutputPath: _full, artifacts, ...result } = e.result;
+    return { ...e, result: { ...result, artifacts: artifacts.map(({ path: _path, ...artifact }) => artifact) } };
+  });
 }
 
 function serialise(conversations: readonly StoredConversation[]): string {

@@ -72,6 +72,43 @@ describe('ConversationStore', () => {
     expect(JSON.parse(readFileSync(join(dir, kept ?? ''), 'utf8'))).toEqual({ version: 1, conversations: [damaged] });
   });
 
+  it('a hostile history file: a copied id does not push out the conversation it copies, and no host path read from the file survives', async () => {
+    const mine = conversation('mine', 1);
+    const hostile: StoredConversation = {
+      ...conversation('mine', 2),
+      title: '<img src=x onerror=alert(1)><script>alert(1)</script>',
+      events: [
+        ...conversation('mine', 2).events.slice(0, 3),
+        { type: 'code', turn: 0, index: 0, language: 'python', code: 'print(1)', offsetInTurn: 0 },
+        {
+          type: 'exec-result',
+          index: 0,
+          result: {
+            stdout: '1\n',
+            stderr: '',
+            exitCode: 0,
+            durationMs: 1,
+            timedOut: false,
+            truncated: true,
+            fullOutputPath: '/root/.ssh/id_rsa',
+            artifacts: [{ name: 'plot.png', path: '/etc/passwd', sizeBytes: 1, mimeType: 'image/png' }],
+          },
+        },
+      ],
+    };
+    writeFileSync(join(dir, 'conversations.json'), JSON.stringify({ version: 1, conversations: [mine, hostile] }));
+    const { conversations, problems } = await new ConversationStore(dir).load();
+    expect(problems).toEqual([]);
+    // Both are kept, under distinct ids: saving the history again loses neither.
+    expect(conversations).toHaveLength(2);
+    expect(new Set(conversations.map((c) => c.id)).size).toBe(2);
+    expect(conversations.find((c) => c.title === mine.title)).toEqual(mine);
+    // The title is text (the view renders it as such); the paths are gone, the rest stays.
+    const result = conversations.flatMap((c) => c.events).find((e) => e.type === 'exec-result');
+    expect(result?.type === 'exec-result' && result.result).toMatchObject({ stdout: '1\n', artifacts: [{ name: 'plot.png', sizeBytes: 1, mimeType: 'image/png' }] });
+    expect(JSON.stringify(conversations)).not.toMatch(/\/etc\/passwd|id_rsa/);
+  });
+
   it('rejects an unknown file format without touching the file', async () => {
     writeFileSync(join(dir, 'conversations.json'), JSON.stringify({ version: 2, chats: [] }));
     const { problems } = await new ConversationStore(dir).load();
