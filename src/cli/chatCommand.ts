@@ -12,7 +12,7 @@ import type { AgentEvent } from '../agent/events';
 import { Conversation, type ConversationHost } from '../conversation/conversation';
 import type { ConversationEvent } from '../conversation/events';
 import { removeTree } from '../sandbox/scratchJanitor';
-import { escapeControls } from '../sandbox/terminalText';
+import { escapeControls, jsonForTerminal } from '../sandbox/terminalText';
 import { CliError, EXIT } from './cliSupport';
 import { gatedCodeRunner } from './cliRunner';
 import { ISOLATION_USAGE, readIsolation, type GateIo } from './isolationGate';
@@ -130,7 +130,7 @@ export async function chatCommand(argv: readonly string[], io: Omit<GateIo, 'sig
       } else if (line !== '') {
         cancelRequested = false;
         const t = await conversation.ask(line);
-        if (values.json) io.stdout.write(`${JSON.stringify(t)}\n`);
+        if (values.json) io.stdout.write(`${jsonForTerminal(t)}\n`);
       }
       if (exitCode === EXIT.cancelled) break;
       if (terminal) rl.prompt();
