@@ -9,7 +9,8 @@
 // before the client sees it (the client itself would skip a bad line with a warning).
 import http from 'node:http';
 import https from 'node:https';
-import { BackendError } from './types';
+import { MAX_BODY_BYTES, MAX_LINE_BYTES, tooLarge } from './bounds';
+import type { BackendError } from './types';
 
 const agents = {
   'http:': new http.Agent({ keepAlive: true }),
@@ -22,16 +23,6 @@ const NULL_BODY = new Set([101, 204, 205, 304]);
 function abortError(signal: AbortSignal): Error {
   const reason: unknown = signal.reason;
   return reason instanceof Error ? reason : new DOMException('This operation was aborted', 'AbortError');
-}
-
-/** The longest NDJSON line kept while waiting for its newline (Ollama sends one token or one whole tool call per line). */
-export const MAX_LINE_BYTES = 16 * 1024 * 1024;
-/** The largest whole (not NDJSON) body read: model lists, /api/show, error pages. */
-export const MAX_BODY_BYTES = 64 * 1024 * 1024;
-
-/** A hostile or broken server's reply that would fill the host's memory (a line that never ends, an endless body). */
-function tooLarge(url: URL, what: string, limit: number): BackendError {
-  return new BackendError(`The model server at ${url.origin} sent ${what} larger than ${limit / (1024 * 1024)} MiB — the reply was abandoned (is this really the model server?).`, 'protocol');
 }
 
 /**
@@ -79,7 +70,7 @@ class LineCheck {
  * A fetch that also listens to `signal` (cancel aborts the HTTP request itself) and fails an
  * NDJSON body with `onMalformed(line)` at its first line that is not JSON. The host's memory
  * stays bounded whatever the server sends: an NDJSON line beyond MAX_LINE_BYTES, or another body
- * beyond MAX_BODY_BYTES, fails the body with a BackendError ('protocol') and closes the
+ * beyond MAX_BODY_BYTES (bounds.ts), fails the body with a BackendError ('protocol') and closes the
  * connection. Redirects are not followed (a 3xx is the client's error). URLs other than http(s)
  * go to the global fetch.
  */
@@ -145,7 +136,7 @@ export function leanFetch(signal: AbortSignal | undefined, onMalformed: (line: s
                   throw onMalformed(trimmed);
                 }
               },
-              () => tooLarge(url, 'a streamed line', MAX_LINE_BYTES),
+              () => tooLarge(url.origin, 'a streamed line', MAX_LINE_BYTES),
             )
           : undefined;
         let bodyBytes = 0;
@@ -167,7 +158,7 @@ export function leanFetch(signal: AbortSignal | undefined, onMalformed: (line: s
           try {
             bodyBytes += bytes.length;
             if (lines) lines.push(bytes);
-            else if (bodyBytes > MAX_BODY_BYTES) throw tooLarge(url, 'a reply', MAX_BODY_BYTES);
+            else if (bodyBytes > MAX_BODY_BYTES) throw tooLarge(url.origin, 'a reply', MAX_BODY_BYTES);
           } catch (error) {
             fail(error instanceof Error ? error : new Error(String(error)));
             response.destroy();

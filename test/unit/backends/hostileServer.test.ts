@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OllamaBackend } from '../../../src/agent/backends/ollama';
+import { OpenAiBackend } from '../../../src/agent/backends/openai';
 import { BackendError, type ChatChunk } from '../../../src/agent/backends/types';
 
 const MIB = 1024 * 1024;
@@ -53,9 +54,9 @@ async function listen(server: http.Server, sent: () => number): Promise<Hostile>
   };
 }
 
-async function chat(url: string): Promise<ChatChunk[]> {
+async function chat(url: string, kind: 'ollama' | 'openai' = 'ollama'): Promise<ChatChunk[]> {
   const chunks: ChatChunk[] = [];
-  const backend = new OllamaBackend(url);
+  const backend = kind === 'ollama' ? new OllamaBackend(url) : new OpenAiBackend({ baseUrl: `${url}/v1` });
   for await (const chunk of backend.streamChat({ model: 'm', messages: [{ role: 'user', content: 'hi' }], options: { temperature: 0 }, think: 'off' }, new AbortController().signal)) chunks.push(chunk);
   return chunks;
 }
@@ -97,6 +98,23 @@ describe('a hostile Ollama server', () => {
       (e: unknown) => e,
     );
     expect(error).toBeInstanceOf(BackendError);
+    expect(server.sent()).toBeLessThan(128 * MIB);
+  });
+
+  // The OpenAI-compatible backend (global fetch, its own event-stream reader) is held to the same bounds.
+  it.each([
+    ['an event-stream line that never ends', { status: 200, contentType: 'text/event-stream' }, 'data: {"choices":[{"delta":{"content":"', (u: string) => chat(u, 'openai')],
+    ['an endless JSON reply', { status: 200, contentType: 'application/json' }, '{"choices":[', (u: string) => chat(u, 'openai')],
+    ['an endless error page', { status: 500, contentType: 'text/plain' }, '', (u: string) => chat(u, 'openai')],
+    ['an endless model list', { status: 200, contentType: 'application/json' }, '{"data":[', (u: string) => new OpenAiBackend({ baseUrl: `${u}/v1` }).listModels()],
+  ] as const)('OpenAI-compatible: %s is abandoned after a bounded size', async (_name, head, prefix, ask) => {
+    server = await floodServer(head, Buffer.alloc(MIB, 'a'), prefix);
+    const error = await ask(server.url).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(BackendError);
+    expect((error as Error).message.length).toBeLessThan(4096);
     expect(server.sent()).toBeLessThan(128 * MIB);
   });
 
