@@ -4,7 +4,7 @@
 // silently dropped), the rest loads; an id read twice gets a new one, and host paths in the file
 // are dropped (the host never opens a path read from it). Writes go to a temporary file renamed into place, so a
 // crash mid-write leaves the previous file intact. No vscode import: tested on its own.
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { writeFileSync, renameSync, mkdirSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
@@ -33,6 +33,12 @@ export type StoredConversation = z.infer<typeof storedConversationSchema>;
 const storeFileSchema = z.object({ version: z.literal(1), conversations: z.array(z.unknown()) });
 
 export const STORE_FILE = 'conversations.json';
+/**
+ * The largest history file read (bytes). Beyond it the file is moved aside unread: parsing it
+ * would hold it several times over in the extension host's memory. The chat never writes one
+ * this large (100 conversations of cell outputs cut to the output limit).
+ */
+export const MAX_STORE_BYTES = 256 * 1024 * 1024;
 /** Older conversations beyond this many are dropped when saving. */
 export const MAX_CONVERSATIONS = 100;
 
@@ -54,6 +60,12 @@ export class ConversationStore {
   async load(): Promise<LoadResult> {
     let text: string;
     try {
+      const { size } = await stat(this.file);
+      if (size > MAX_STORE_BYTES) {
+        const kept = this.rejectedPath();
+        await rename(this.file, kept);
+        return { conversations: [], problems: [`Chat history in ${this.file} is larger than ${MAX_STORE_BYTES / (1024 * 1024)} MiB; it was moved to ${kept} and a new history was started.`] };
+      }
       text = await readFile(this.file, 'utf8');
     } catch (error) {
       if (isNotFound(error)) return { conversations: [], problems: [] };
@@ -116,8 +128,13 @@ export class ConversationStore {
     renameSync(tmp, this.file);
   }
 
+  /** A new file name next to the store for history that could not be read. */
+  private rejectedPath(): string {
+    return join(this.dir, `conversations.rejected-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  }
+
   private async setAside(text: string): Promise<string> {
-    const path = join(this.dir, `conversations.rejected-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+    const path = this.rejectedPath();
     await mkdir(this.dir, { recursive: true });
     await writeFile(path, text, 'utf8');
     return path;
