@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { OllamaBackend } from '../../../src/agent/backends/ollama';
 import { OpenAiBackend } from '../../../src/agent/backends/openai';
 import { BackendError, type ChatChunk } from '../../../src/agent/backends/types';
+import { solve } from './support';
 
 const MIB = 1024 * 1024;
 /** Far more than any bound the transport may keep (it must give up long before). */
@@ -116,6 +117,15 @@ describe('a hostile Ollama server', () => {
     expect(error).toBeInstanceOf(BackendError);
     expect((error as Error).message.length).toBeLessThan(4096);
     expect(server.sent()).toBeLessThan(128 * MIB);
+  });
+
+  it.each(['content', 'thinking'] as const)('an endless stream of valid %s tokens ends the run with a clear error, the host holding a bounded amount', async (field) => {
+    const token = `{"message":{"role":"assistant","${field}":"${'a'.repeat(64 * 1024)}"},"done":false}\n`;
+    server = await floodServer({ status: 200, contentType: 'application/x-ndjson' }, Buffer.from(token.repeat(16)));
+    const { trajectory } = await solve(new OllamaBackend(server.url), 'hi', { think: 'on' });
+    expect(trajectory.reason).toBe('error');
+    expect(trajectory.error).toMatch(/larger than \d+ MiB/);
+    expect(server.sent()).toBeLessThan(256 * MIB);
   });
 
   it('invalid UTF-8, a redirect to another host, a header flood and an unasked gzip body each end in a clear error', async () => {
