@@ -69,6 +69,38 @@ MAX_CONTROL_LINE = 4096
 # The longest request line from the host (the code of one cell).
 MAX_REQUEST_LINE = 64 * 1024 * 1024
 CELL_FILE = ".r1ci-cell.py"
+
+
+def write_cell_file(path, data):
+    """Writes a cell's source to `path` in scratch (a real file, so multiprocessing's spawn,
+    inspect and tracebacks find it). Scratch belongs to the cell's code, which may have put a
+    FIFO, a link, a device or a folder at that name: the file is opened without following
+    links and without blocking, and anything but a regular file is removed and made again, so
+    a planted name can neither stall nor redirect the next cell. Written over, then cut to
+    length: truncating to zero first makes ext4 flush the file on close (auto_da_alloc),
+    ~2 ms per cell. When the name cannot be had (a folder there), the cell runs without the
+    file: linecache still has its source for tracebacks."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW | os.O_NONBLOCK
+    for attempt in range(2):
+        try:
+            fd = os.open(path, flags if attempt == 0 else flags | os.O_EXCL, 0o644)
+        except OSError:
+            fd = -1
+        if fd >= 0:
+            try:
+                if stat.S_ISREG(os.fstat(fd).st_mode):
+                    os.write(fd, data)
+                    os.ftruncate(fd, len(data))
+                    return
+            except OSError:
+                return
+            finally:
+                os.close(fd)
+        if attempt == 0:
+            try:
+                os.unlink(path)
+            except OSError:
+                return
 # How long the interpreter's threads may take to stop after a cell (a thread in a long
 # uninterruptible syscall, e.g. a write to a slow disk, stops when it returns).
 FREEZE_WAIT = 2.0
@@ -682,19 +714,7 @@ class Interpreter:
         if self.main is None or self.stateless:
             self.main = self.fresh_main()
         sys.modules["__main__"] = self.main
-        try:
-            # A real file, so multiprocessing's spawn, inspect and tracebacks find the source.
-            # Written over, then cut to length: truncating to zero first makes ext4 flush
-            # the file on close (auto_da_alloc), ~2 ms per cell.
-            data = code.encode("utf-8", "surrogatepass")
-            fd = os.open(self.cell_path, os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC, 0o644)
-            try:
-                os.write(fd, data)
-                os.ftruncate(fd, len(data))
-            finally:
-                os.close(fd)
-        except OSError:
-            pass
+        write_cell_file(self.cell_path, code.encode("utf-8", "surrogatepass"))
         linecache.cache[self.cell_path] = (len(code), None, code.splitlines(True), self.cell_path)
         exit_code = 0
         error = None

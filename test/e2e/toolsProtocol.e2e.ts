@@ -3,7 +3,7 @@
 // the model as a tool message.
 import * as assert from 'node:assert/strict';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { e2eContext, openWorkbench, runCommand, screenshot, typeInQuickInput, waitFor, webviewFrame } from './workbench';
 
 describe('Tools protocol in the solve panel', function () {
@@ -11,14 +11,16 @@ describe('Tools protocol in the solve panel', function () {
 
   it('runs a native tool call as a code cell and answers from its result', async () => {
     const { page, workspace, modelServer } = e2eContext();
-    const settingsDir = join(workspace, '.vscode');
-    mkdirSync(settingsDir, { recursive: true });
-    writeFileSync(join(settingsDir, 'settings.json'), `${JSON.stringify({ 'r1ci.protocol': 'tools' }, null, 2)}\n`);
+    // A folder of its own, with the setting in place before the workbench opens it: the extension
+    // host starts with "tools", and no editor of an earlier test is restored over the new panel.
+    // (Both raced under load: waiting for the settings file watcher let the run start with the
+    // default protocol; reloading the shared folder restores earlier tests' editors while the new
+    // panel opens, and once the panel's page never showed.)
+    const folder = join(dirname(workspace), 'tools-protocol-workspace');
+    mkdirSync(join(folder, '.vscode'), { recursive: true });
+    writeFileSync(join(folder, '.vscode', 'settings.json'), `${JSON.stringify({ 'r1ci.protocol': 'tools' }, null, 2)}\n`);
     try {
-      // The settings are in place before the workbench loads, so the extension host starts with
-      // them. (Waiting for the file watcher instead was a race: under load the first run started
-      // before the change arrived, with the default protocol, and no tool call ever came.)
-      await openWorkbench(page);
+      await openWorkbench(page, folder);
       await runCommand(page, 'R1 Code Interpreter: Solve Question…');
       await typeInQuickInput(page, 'Tools probe: what is 10 factorial?');
       const panel = await webviewFrame(page, 'Tools probe', 60_000);
@@ -40,9 +42,9 @@ describe('Tools protocol in the solve panel', function () {
       assert.equal(chats[1]?.messages?.find((m) => m.role === 'tool')?.content, '3628800');
       await screenshot(page, 'solve-panel-tools');
     } finally {
-      // Later tests run with the default settings again.
-      rmSync(settingsDir, { recursive: true, force: true });
+      // Later tests run in the shared workspace again.
       await openWorkbench(page);
+      rmSync(folder, { recursive: true, force: true });
     }
   });
 });

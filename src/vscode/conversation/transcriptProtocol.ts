@@ -6,7 +6,19 @@
 // webview is a separate, less trusted context; the host only acts on messages of a known shape).
 import { z } from 'zod';
 import { artifactSchema, execResultSchema } from '../../trajectory/execResult';
-import { answerSourceSchema, codeSourceSchema, stopReasonSchema, turnStatsSchema } from '../../trajectory/trajectory';
+import { turnStatsSchema } from '../../trajectory/trajectory';
+import {
+  codeEventSchema,
+  doneEventSchema,
+  errorEventSchema,
+  execResultEventSchema,
+  execStartEventSchema,
+  reasoningEventSchema,
+  tokenEventSchema,
+  turnEndEventSchema,
+  turnStartEventSchema,
+  warningEventSchema,
+} from '../../agent/events';
 import { problemActionIdSchema, problemActionSchema } from '../models/problemActions';
 
 /** An artifact as a view sees it: no host path, and a webview URI for images it may show. */
@@ -19,47 +31,28 @@ const viewArtifactSchema = artifactSchema.pick({ name: true, sizeBytes: true, mi
 const viewExecResultSchema = execResultSchema.omit({ fullOutputPath: true, artifacts: true }).extend({ artifacts: z.array(viewArtifactSchema) });
 export type ViewExecResult = z.infer<typeof viewExecResultSchema>;
 
-/** The agent events a view renders, in a form that crosses postMessage. */
+/**
+ * The agent events a view renders, in a form that crosses postMessage: the agent's own event
+ * schemas (src/agent/events.ts), a result without host paths, turn stats the view shows, and
+ * errors and warnings as the sentence the user reads.
+ */
 export const viewEventSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('turn-start'), turn: z.number() }),
-  z.object({ type: z.literal('token'), turn: z.number(), text: z.string() }),
-  /** The model's reasoning, streamed: shown folded above the turn's text. */
-  z.object({ type: z.literal('reasoning'), turn: z.number(), text: z.string() }),
-  z.object({
-    type: z.literal('code'),
-    index: z.number(),
-    turn: z.number(),
-    language: z.string(),
-    code: z.string(),
-    offsetInTurn: z.number(),
-    /** 'reasoning' or 'tool-call' when the code is not in the turn's text. */
-    source: codeSourceSchema.optional(),
-  }),
-  z.object({ type: z.literal('exec-start'), index: z.number() }),
-  z.object({ type: z.literal('exec-result'), index: z.number(), result: viewExecResultSchema }),
-  z.object({
-    type: z.literal('turn-end'),
-    turn: z.number(),
-    stats: turnStatsSchema.pick({ modelMs: true, promptTokens: true, outputTokens: true, tokensPerSecond: true }),
-  }),
+  turnStartEventSchema,
+  tokenEventSchema,
+  reasoningEventSchema,
+  codeEventSchema,
+  execStartEventSchema,
+  execResultEventSchema.extend({ result: viewExecResultSchema }),
+  turnEndEventSchema.extend({ stats: turnStatsSchema.pick({ modelMs: true, promptTokens: true, outputTokens: true, tokensPerSecond: true }) }),
   z.object({ type: z.literal('approval-request'), index: z.number() }),
-  z.object({ type: z.literal('error'), message: z.string() }),
+  errorEventSchema.omit({ kind: true }),
   /** Something the user should know that did not stop the run (context truncated, a retry). */
-  z.object({ type: z.literal('warning'), message: z.string() }),
+  warningEventSchema.pick({ type: true, message: true }),
   /** A question of the conversation (the chat shows each one; the panel shows it in its header). */
   z.object({ type: z.literal('question'), text: z.string(), model: z.string() }),
   /** Something the user should know that is neither model text nor program output (e.g. a fresh sandbox). */
   z.object({ type: z.literal('notice'), message: z.string() }),
-  z.object({
-    type: z.literal('done'),
-    reason: stopReasonSchema,
-    answer: z.string().nullable(),
-    /** 'code-output': the answer was printed by the code, not written by the model. */
-    answerSource: answerSourceSchema.optional(),
-    codeCalls: z.number(),
-    turns: z.number(),
-    message: z.string().optional(),
-  }),
+  doneEventSchema,
 ]);
 export type ViewEvent = z.infer<typeof viewEventSchema>;
 
