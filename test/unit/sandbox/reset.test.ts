@@ -167,6 +167,27 @@ print(json.dumps(found))
     });
   }
 
+  it("drops the last question's host files: full outputs and artifact copies do not pile up over an evaluation", async () => {
+    // Before sandboxes were reused, disposing each question's runner removed them; a reused one
+    // would otherwise keep up to 32 MiB of full output per cell for every question of the run.
+    const root = tempDir('reset-host-files');
+    dirs.push(root);
+    const runner = (await startRunner(tier, { mode: 'stateless', scratchDir: join(root, 'scratch'), limits: { outputBytes: 1024 } })) as PythonCodeRunner;
+    try {
+      const big = await runner.runCell('print("x" * 200_000)\nopen("plot.png", "wb").write(b"png")');
+      expect(big.truncated).toBe(true);
+      const kept = [big.fullOutputPath, big.artifacts[0]?.path];
+      expect(kept.every((path) => path !== undefined && existsSync(path))).toBe(true);
+      expect(await runner.reset()).toBe(true);
+      expect(kept.filter((path) => path !== undefined && existsSync(path))).toEqual([]);
+      // The next question's output is kept as before.
+      const next = await runner.runCell('print("y" * 200_000)');
+      expect(next.fullOutputPath && existsSync(next.fullOutputPath)).toBe(true);
+    } finally {
+      await runner.dispose();
+    }
+  });
+
   it('refuses to reuse a sandbox whose question hit a limit', async () => {
     const root = tempDir('reset-limit');
     dirs.push(root);
