@@ -846,6 +846,7 @@ class Supervisor:
         self.attributes = process_attributes()
         # What a reset must leave in the writable folders (see `reset`).
         self.kept = {root: folders_below(root) for root in writable_roots()}
+        self.root_ids = {root: (os.stat(root).st_dev, os.stat(root).st_ino) for root in self.kept}
         self.child = None
         self.child_syscall_fd = None
         self.control = None
@@ -1134,9 +1135,14 @@ class Supervisor:
             return "the last question changed the supervisor's limits or scheduling"
         for root, kept in self.kept.items():
             try:
-                fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+                # The folder itself, never a link or another folder put at its name (on the basic
+                # tier $HOME and $TMPDIR are a host folder the code could rename and replace).
+                fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
                 try:
-                    empty_folder(fd, os.fstat(fd).st_dev, kept)
+                    st = os.fstat(fd)
+                    if (st.st_dev, st.st_ino) != self.root_ids[root]:
+                        return "%s was replaced" % root
+                    empty_folder(fd, st.st_dev, kept)
                 finally:
                     os.close(fd)
             except (OSError, RecursionError) as exc:

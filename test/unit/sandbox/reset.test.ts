@@ -5,7 +5,7 @@
 // scratch), a patched module, builtins and environment, a signal handler. After the reset the
 // next question's interpreter must see none of it, nothing of the last question may still run,
 // and the wipe must not have followed the link. A question that hit a limit is never reused.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { PythonCodeRunner } from '../../../src/sandbox/runner';
@@ -183,6 +183,35 @@ print(json.dumps(found))
       // The next question's output is kept as before.
       const next = await runner.runCell('print("y" * 200_000)');
       expect(next.fullOutputPath && existsSync(next.fullOutputPath)).toBe(true);
+    } finally {
+      await runner.dispose();
+    }
+  });
+
+  it('a writable folder swapped for a link to a host folder: the wipe does not follow it', async () => {
+    // On the basic tier $HOME and $TMPDIR are a host folder the code may rename and replace with
+    // a link; on the isolated tier they are mount points, which cannot be renamed.
+    const root = tempDir('reset-swap');
+    dirs.push(root);
+    const outside = join(root, 'outside');
+    mkdirSync(outside);
+    writeFileSync(join(outside, 'keep.txt'), 'host file');
+    const runner = (await startRunner(tier, { mode: 'stateless', scratchDir: join(root, 'scratch') })) as PythonCodeRunner;
+    try {
+      const swapped = await runner.runCell(`
+import os, tempfile
+for folder in {os.path.expanduser("~"), tempfile.gettempdir()}:
+    try:
+        os.rename(folder, folder + ".moved")
+        os.symlink(${JSON.stringify(outside)}, folder)
+        print("swapped")
+    except OSError as e:
+        print("refused", e.errno)
+`);
+      expect(swapped.stdout, swapped.stderr).toMatch(tier === 'basic' ? /^swapped\n$/ : /^(refused \d+\n)+$/);
+      const reused = await runner.reset();
+      expect(readdirSync(outside)).toEqual(['keep.txt']);
+      if (tier === 'basic') expect(reused).toBe(false);
     } finally {
       await runner.dispose();
     }
