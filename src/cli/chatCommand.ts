@@ -42,8 +42,9 @@ function isAgentEvent(e: ConversationEvent): e is AgentEvent {
 
 /**
  * Runs `r1ci chat` until /exit, end of input, Ctrl-C at the prompt, SIGTERM or SIGHUP; returns
- * the exit code (EXIT.ok, EXIT.cancelled when left with Ctrl-C, 143 on SIGTERM, 129 on SIGHUP). The sandbox is disposed and its scratch
- * folders removed on the way out. `io.signal` is not used: the command handles SIGINT itself.
+ * the exit code (EXIT.ok, EXIT.cancelled when left with Ctrl-C, 143 on SIGTERM, 129 on SIGHUP).
+ * The sandbox is disposed and its scratch folders removed on the way out. `io.signal` is not
+ * used: the command handles SIGINT, SIGTERM and SIGHUP itself.
  */
 export async function chatCommand(argv: readonly string[], io: Omit<GateIo, 'signal'> & { stdout: NodeJS.WritableStream; stdin: NodeJS.ReadableStream & { isTTY?: boolean } }): Promise<number> {
   const { values, positionals } = parseArgs({ args: [...argv], allowPositionals: true, options: SOLVE_OPTIONS });

@@ -2,8 +2,9 @@
 // extension's workspace storage). Everything read back is validated with zod, one conversation
 // at a time: a damaged entry is set aside in a ".rejected-*.json" file next to the store (never
 // silently dropped), the rest loads; an id read twice gets a new one, and host paths in the file
-// are dropped (the host never opens a path read from it). Writes go to a temporary file renamed into place, so a
-// crash mid-write leaves the previous file intact. No vscode import: tested on its own.
+// are dropped (the host never opens a path read from it); a file too large to parse is moved
+// aside unread. Writes go to a temporary file renamed into place, so a crash mid-write leaves
+// the previous file intact. No vscode import: tested on its own.
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { writeFileSync, renameSync, mkdirSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
