@@ -2,7 +2,8 @@
 // conversation and its sandbox (variables of earlier cells are still there). The conversation
 // itself is the core's (conversation/conversation.ts); this file is its terminal host: flags
 // become model settings and a gated sandbox, events go through solve's printer (every control
-// character escaped), and Ctrl-C cancels the running question (at the prompt it exits).
+// character escaped), and Ctrl-C cancels the running question (at the prompt it exits); SIGTERM
+// and SIGHUP leave as Ctrl-C at the prompt does, cleaning up.
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +13,7 @@ import type { AgentEvent } from '../agent/events';
 import { Conversation, type ConversationHost } from '../conversation/conversation';
 import type { ConversationEvent } from '../conversation/events';
 import { removeTree } from '../sandbox/scratchJanitor';
-import { escapeControls } from '../sandbox/terminalText';
+import { escapeControls, jsonForTerminal } from '../sandbox/terminalText';
 import { CliError, EXIT } from './cliSupport';
 import { gatedCodeRunner } from './cliRunner';
 import { ISOLATION_USAGE, readIsolation, type GateIo } from './isolationGate';
@@ -40,9 +41,10 @@ function isAgentEvent(e: ConversationEvent): e is AgentEvent {
 }
 
 /**
- * Runs `r1ci chat` until /exit, end of input or Ctrl-C at the prompt; returns the exit code
- * (EXIT.ok, or EXIT.cancelled when left with Ctrl-C). The sandbox is disposed and its scratch
- * folders removed on the way out. `io.signal` is not used: the command handles SIGINT itself.
+ * Runs `r1ci chat` until /exit, end of input, Ctrl-C at the prompt, SIGTERM or SIGHUP; returns
+ * the exit code (EXIT.ok, EXIT.cancelled when left with Ctrl-C, 143 on SIGTERM, 129 on SIGHUP).
+ * The sandbox is disposed and its scratch folders removed on the way out. `io.signal` is not
+ * used: the command handles SIGINT, SIGTERM and SIGHUP itself.
  */
 export async function chatCommand(argv: readonly string[], io: Omit<GateIo, 'signal'> & { stdout: NodeJS.WritableStream; stdin: NodeJS.ReadableStream & { isTTY?: boolean } }): Promise<number> {
   const { values, positionals } = parseArgs({ args: [...argv], allowPositionals: true, options: SOLVE_OPTIONS });
@@ -101,7 +103,15 @@ export async function chatCommand(argv: readonly string[], io: Omit<GateIo, 'sig
   const terminal = io.stdin.isTTY === true;
   const rl = createInterface({ input: io.stdin, output: io.stdout, terminal, prompt: '› ' });
   let exitCode: number = EXIT.ok;
+  let leaving = false;
   let cancelRequested = false;
+  /** Stops the running question and closes the prompt; the `finally` below ends the sandbox and removes its folders. */
+  const leave = (code: number): void => {
+    leaving = true;
+    exitCode = code;
+    conversation.cancel();
+    rl.close();
+  };
   // First Ctrl-C stops the running question; a second one, or one at the prompt, leaves.
   const interrupt = (): void => {
     if (conversation.busy && !cancelRequested) {
@@ -109,17 +119,21 @@ export async function chatCommand(argv: readonly string[], io: Omit<GateIo, 'sig
       conversation.cancel();
       return;
     }
-    exitCode = EXIT.cancelled;
-    conversation.cancel();
-    rl.close();
+    leave(EXIT.cancelled);
   };
+  // SIGTERM, and SIGHUP when the terminal closes, would end Node at once, leaving the sandbox's
+  // scratch, home and host folders behind: they leave like Ctrl-C (exit 128 + signal number).
+  const onTerm = (): void => leave(143);
+  const onHangUp = (): void => leave(129);
   process.on('SIGINT', interrupt);
+  process.on('SIGTERM', onTerm);
+  process.on('SIGHUP', onHangUp);
   rl.on('SIGINT', interrupt);
   try {
     io.stdout.write(`r1ci chat · model ${escapeControls(m.run.model)} · sandbox ${conversation.sandbox?.tier ?? 'off'} · /reset starts over, /exit leaves\n`);
     if (terminal) rl.prompt();
     for await (const raw of rl) {
-      if (exitCode === EXIT.cancelled) break;
+      if (leaving) break;
       const line = raw.trim();
       if (line === '/exit' || line === '/quit') break;
       if (line === '/reset') {
@@ -130,13 +144,15 @@ export async function chatCommand(argv: readonly string[], io: Omit<GateIo, 'sig
       } else if (line !== '') {
         cancelRequested = false;
         const t = await conversation.ask(line);
-        if (values.json) io.stdout.write(`${JSON.stringify(t)}\n`);
+        if (values.json) io.stdout.write(`${jsonForTerminal(t)}\n`);
       }
-      if (exitCode === EXIT.cancelled) break;
+      if (leaving) break;
       if (terminal) rl.prompt();
     }
   } finally {
     process.removeListener('SIGINT', interrupt);
+    process.removeListener('SIGTERM', onTerm);
+    process.removeListener('SIGHUP', onHangUp);
     rl.close();
     await conversation.dispose();
     await removeScratches();
