@@ -58,8 +58,7 @@ export async function solveCommand(argv: readonly string[], io: GateIo & { stdou
     const color = !values.json && 'isTTY' in io.stdout && io.stdout.isTTY === true && !process.env.NO_COLOR;
     const print = values.json ? undefined : createPrinter(io.stdout, color);
     const trajectory = await collectTrajectory(events, print);
-    if (values.json)
-      io.stdout.write(`${jsonForTerminal({ ...trajectory, backend: { kind: m.backend.kind, baseUrl: m.backend.baseUrl }, sandbox: runner ? { tier: runner.tier, note: runner.tierNote } : null }, 2)}\n`);
+    if (values.json) io.stdout.write(`${jsonForTerminal({ ...trajectory, backend: { kind: m.backend.kind, baseUrl: m.backend.baseUrl }, sandbox: runner ? { tier: runner.tier, note: runner.tierNote } : null }, 2)}\n`);
     if (trajectory.reason === 'cancelled') return EXIT.cancelled;
     if (trajectory.error !== undefined) {
       if (values.json) io.stderr.write(`r1ci: ${escapeControls(trajectory.error)}\n`);
