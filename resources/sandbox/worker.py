@@ -173,16 +173,20 @@ def drop_privileges():
 
 
 # seccomp: refuse new user namespaces (unshare/clone with CLONE_NEWUSER; clone3, whose
-# flags a classic filter cannot read, answers ENOSYS so libc falls back to clone), and
-# any syscall of a foreign ABI (i386/x32 on x86_64), which would bypass the numbers below.
+# flags a classic filter cannot read, answers ENOSYS so libc falls back to clone), any syscall
+# of a foreign ABI (i386/x32 on x86_64), which would bypass the numbers below, and the kernel
+# objects that outlive every process of the sandbox, so a reset between questions could not
+# remove them: SysV shared memory, semaphores and message queues, POSIX message queues (not
+# listed anywhere the sandbox can see) and keyrings (the per-uid ones live as long as the
+# supervisor). Python's multiprocessing and shared_memory use files in /dev/shm instead.
 # read(2) per machine: the interpreter, idle, waits in read() for the next cell's code,
 # which /proc/PID/syscall shows as "NR 0xFD ...".
 READ_SYSCALL = {"x86_64": 0, "aarch64": 63}.get(platform.machine())
 IDLE_SYSCALL = None if READ_SYSCALL is None or not sys.platform.startswith("linux") else b"%d 0x%x " % (READ_SYSCALL, CODE_FD)
 SECCOMP_ARCH = {
-    # machine: (AUDIT_ARCH, clone, unshare, clone3)
-    "x86_64": (0xC000003E, 56, 272, 435),
-    "aarch64": (0xC00000B7, 220, 97, 435),
+    # machine: (AUDIT_ARCH, clone, unshare, clone3, refused: shmget semget msgget mq_open add_key request_key keyctl)
+    "x86_64": (0xC000003E, 56, 272, 435, (29, 64, 68, 240, 248, 249, 250)),
+    "aarch64": (0xC00000B7, 220, 97, 435, (194, 190, 186, 180, 217, 218, 219)),
 }
 CLONE_NEWUSER = 0x10000000
 
@@ -192,23 +196,30 @@ def deny_user_namespaces():
     arch = SECCOMP_ARCH.get(platform.machine())
     if arch is None or not ARGS.get("denyUserNamespaces"):
         return False
-    audit_arch, nr_clone, nr_unshare, nr_clone3 = arch
+    audit_arch, nr_clone, nr_unshare, nr_clone3, refused = arch
     ld, jeq, jge, jset, ret = 0x20, 0x15, 0x35, 0x45, 0x06
     allow, deny, nosys = 0x7FFF0000, 0x00050000 | 1, 0x00050000 | 38  # ALLOW, ERRNO(EPERM), ERRNO(ENOSYS)
+    # (code, jump if true, jump if false, k): jumps name a label, resolved to offsets below.
     program = [
-        (ld, 0, 0, 4),  # 0: arch
-        (jeq, 0, 8, audit_arch),  # 1: foreign ABI -> 10
-        (ld, 0, 0, 0),  # 2: syscall number
-        (jge, 6, 0, 0x40000000),  # 3: x32 -> 10
-        (jeq, 6, 0, nr_clone3),  # 4: -> 11
-        (jeq, 1, 0, nr_unshare),  # 5: -> 7
-        (jeq, 0, 2, nr_clone),  # 6: -> 7, else 9
-        (ld, 0, 0, 16),  # 7: low half of args[0] (the flags)
-        (jset, 1, 0, CLONE_NEWUSER),  # 8: -> 10, else 9
-        (ret, 0, 0, allow),  # 9
-        (ret, 0, 0, deny),  # 10
-        (ret, 0, 0, nosys),  # 11
+        (ld, None, None, 4),  # arch
+        (jeq, None, "deny", audit_arch),  # foreign ABI
+        (ld, None, None, 0),  # syscall number
+        (jge, "deny", None, 0x40000000),  # x32
+        (jeq, "nosys", None, nr_clone3),
     ]
+    program += [(jeq, "deny", None, nr) for nr in refused]
+    program += [
+        (jeq, "flags", None, nr_unshare),
+        (jeq, "flags", "allow", nr_clone),
+        ("flags", ld, None, None, 16),  # low half of args[0] (the flags)
+        (jset, "deny", "allow", CLONE_NEWUSER),
+        ("allow", ret, None, None, allow),
+        ("deny", ret, None, None, deny),
+        ("nosys", ret, None, None, nosys),
+    ]
+    labels = {row[0]: i for i, row in enumerate(program) if isinstance(row[0], str)}
+    rows = [row[1:] if isinstance(row[0], str) else row for row in program]
+    rows = [(code, labels[jt] - i - 1 if jt else 0, labels[jf] - i - 1 if jf else 0, k) for i, (code, jt, jf, k) in enumerate(rows)]
 
     class SockFilter(ctypes.Structure):
         _fields_ = [("code", ctypes.c_ushort), ("jt", ctypes.c_ubyte), ("jf", ctypes.c_ubyte), ("k", ctypes.c_uint)]
@@ -216,8 +227,8 @@ def deny_user_namespaces():
     class SockFprog(ctypes.Structure):
         _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(SockFilter))]
 
-    filters = (SockFilter * len(program))(*[SockFilter(*row) for row in program])
-    fprog = SockFprog(len(program), filters)
+    filters = (SockFilter * len(rows))(*[SockFilter(*row) for row in rows])
+    fprog = SockFprog(len(rows), filters)
     if prctl(PR_SET_NO_NEW_PRIVS, 1) != 0:
         return False
     return LIBC.prctl(PR_SET_SECCOMP, ctypes.c_ulong(2), ctypes.byref(fprog), ctypes.c_ulong(0), ctypes.c_ulong(0)) == 0
@@ -409,6 +420,35 @@ def writable_roots():
         if (st.st_dev, st.st_ino) not in seen:
             seen.add((st.st_dev, st.st_ino))
             found.append(root)
+    return found
+
+
+# ioprio_get(2) per machine (not wrapped by Python).
+IOPRIO_GET_SYSCALL = {"x86_64": 252, "aarch64": 31}.get(platform.machine())
+
+
+def process_attributes():
+    """What a process of the sandbox's uid can change in this supervisor from outside (prlimit(2),
+    setpriority(2), sched_setaffinity(2), sched_setscheduler(2), ioprio_set(2) need only the same
+    uid) and an interpreter forked by a reset would inherit: its resource limits, nice value, CPUs,
+    scheduling policy and I/O priority."""
+    found = []
+    for name in sorted(dir(resource)):
+        if name.startswith("RLIMIT_"):
+            try:
+                found.append((name, resource.getrlimit(getattr(resource, name))))
+            except (OSError, ValueError):
+                found.append((name, None))
+    for name, read in (
+        ("nice", lambda: os.getpriority(os.PRIO_PROCESS, 0)),
+        ("cpus", lambda: sorted(os.sched_getaffinity(0))),
+        ("policy", lambda: (os.sched_getscheduler(0), os.sched_getparam(0).sched_priority)),
+        ("ioprio", lambda: LIBC.syscall(IOPRIO_GET_SYSCALL, 1, 0) if LIBC is not None and IOPRIO_GET_SYSCALL is not None else None),
+    ):
+        try:
+            found.append((name, read()))
+        except (AttributeError, OSError):
+            found.append((name, None))
     return found
 
 
@@ -802,8 +842,11 @@ class Supervisor:
         self.ended = False
         self.snapshot = scan_scratch()
         self.skeleton = skeleton()
+        # Compared by a reset: the next interpreter must not inherit what the last question set.
+        self.attributes = process_attributes()
         # What a reset must leave in the writable folders (see `reset`).
         self.kept = {root: folders_below(root) for root in writable_roots()}
+        self.root_ids = {root: (os.stat(root).st_dev, os.stat(root).st_ino) for root in self.kept}
         self.child = None
         self.child_syscall_fd = None
         self.control = None
@@ -1088,11 +1131,18 @@ class Supervisor:
             os.set_blocking(CODE_FD, True)
         if others_alive():
             return "a process of the last question could not be killed"
+        if process_attributes() != self.attributes:
+            return "the last question changed the supervisor's limits or scheduling"
         for root, kept in self.kept.items():
             try:
-                fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+                # The folder itself, never a link or another folder put at its name (on the basic
+                # tier $HOME and $TMPDIR are a host folder the code could rename and replace).
+                fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
                 try:
-                    empty_folder(fd, os.fstat(fd).st_dev, kept)
+                    st = os.fstat(fd)
+                    if (st.st_dev, st.st_ino) != self.root_ids[root]:
+                        return "%s was replaced" % root
+                    empty_folder(fd, st.st_dev, kept)
                 finally:
                     os.close(fd)
             except (OSError, RecursionError) as exc:

@@ -3,6 +3,7 @@
 // protocol the code arrives as native tool calls instead of fences.
 import type { AgentErrorKind, AgentEvent, CodeSource, StopReason, TurnStats } from './events';
 import { BackendError, type ChatChunk, type ChatMessage, type ChatRequest, type ModelBackend, type ToolCall } from './backends/types';
+import { tooLarge } from './backends/bounds';
 import { ContextWatch } from './contextWatch';
 import { DEFAULT_FIRST_TOKEN_SECONDS, DEFAULT_STALL_SECONDS, watchForStall, type StallLimits } from './stallWatchdog';
 import { CodeBlockDetector, findCodeBlocks, type CodeBlock } from './codeBlocks';
@@ -276,6 +277,14 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
  * block closes, or it fails. Never throws: a failure is returned in `error` so the caller can
  * decide to retry.
  */
+/**
+ * The most characters (text, reasoning and tool-call arguments together) one reply may stream:
+ * far beyond any context window a server offers (1M tokens ≈ 4M characters), so only a broken
+ * or hostile server that streams without end reaches it; the run then ends with an error instead
+ * of the host's memory filling up.
+ */
+const MAX_REPLY_CHARS = 16 * 1024 * 1024;
+
 async function* streamAttempt(options: AgentOptions, request: ChatRequest, turn: number, fencesRun: boolean, limits: StallLimits, started: number): AsyncGenerator<AgentEvent, Attempt, undefined> {
   const { signal } = options;
   const controller = new AbortController();
@@ -305,10 +314,17 @@ async function* streamAttempt(options: AgentOptions, request: ChatRequest, turn:
     attempt.reasoning += piece;
     return { type: 'reasoning', turn, text: piece };
   };
+  /** Characters of text, reasoning and tool-call arguments received in this reply (see MAX_REPLY_CHARS). */
+  let received = 0;
   try {
     stream: for await (const chunk of watchForStall(options.backend.streamChat(request, controller.signal), controller, limits)) {
       if (chunk.type === 'done') {
         attempt.done = chunk;
+        break;
+      }
+      received += chunk.type === 'tool-call' ? chunk.call.arguments.length : chunk.text.length;
+      if (received > MAX_REPLY_CHARS) {
+        attempt.error = tooLarge(options.backend.baseUrl, 'a reply', MAX_REPLY_CHARS);
         break;
       }
       // Reasoning is life too: a long think is not a stalled server.

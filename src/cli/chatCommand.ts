@@ -2,8 +2,9 @@
 // conversation and its sandbox (variables of earlier cells are still there). The conversation
 // itself is the core's (conversation/conversation.ts); this file is its terminal host: flags
 // become model settings and a gated sandbox, events go through solve's printer (every control
-// character escaped), and Ctrl-C cancels the running question (at the prompt it exits). Lines
-// that are a /word alone are the chat's own commands, answered here and never sent.
+// character escaped), and Ctrl-C cancels the running question (at the prompt it exits); SIGTERM
+// and SIGHUP leave as Ctrl-C at the prompt does, cleaning up. Lines that are a /word alone are
+// the chat's own commands, answered here and never sent.
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -12,7 +13,7 @@ import type { AgentEvent } from '../agent/events';
 import { Conversation, type ConversationHost } from '../conversation/conversation';
 import type { ConversationEvent } from '../conversation/events';
 import { removeTree } from '../sandbox/scratchJanitor';
-import { escapeControls } from '../sandbox/terminalText';
+import { escapeControls, jsonForTerminal } from '../sandbox/terminalText';
 import { CliError, EXIT, parseCliArgs, signalExitCode, STOP_SIGNALS } from './cliSupport';
 import { gatedCodeRunner } from './cliRunner';
 import { ISOLATION_USAGE, readIsolation, type GateIo } from './isolationGate';
@@ -166,7 +167,7 @@ export async function chatCommand(argv: readonly string[], io: Omit<GateIo, 'sig
         cancelRequested = false;
         const t = await conversation.ask(line);
         await keeper?.flush();
-        if (values.json) io.stdout.write(`${JSON.stringify(t)}\n`);
+        if (values.json) io.stdout.write(`${jsonForTerminal(t)}\n`);
       }
       if (leaving) break;
       if (terminal) rl.prompt();

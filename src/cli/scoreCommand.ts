@@ -13,6 +13,7 @@ import { SandboxPool } from '../sandbox';
 import type { CodeRunner } from '../sandbox/types';
 import { CliError, escapingWriter, EXIT, parseCliArgs } from './cliSupport';
 import { removeTree } from '../sandbox/scratchJanitor';
+import { jsonForTerminal } from '../sandbox/terminalText';
 
 export const SCORE_USAGE = `Usage: r1ci score <file-or-folder> --answers answers.jsonl   (- reads standard input)
 
@@ -70,7 +71,7 @@ export async function scoreCommand(argv: readonly string[], io: Io): Promise<num
   const source = values.answers === '-' ? process.stdin : createReadStream(resolve(values.answers), 'utf8');
   const input = createInterface({ input: source, crlfDelay: Infinity });
   const write = (out: ScoredLine): void => {
-    io.stdout.write(`${JSON.stringify({ id: out.id, answer: out.answer, correct: out.correct, score: out.score, reason: out.reason })}\n`);
+    io.stdout.write(`${jsonForTerminal({ id: out.id, answer: out.answer, correct: out.correct, score: out.score, reason: out.reason })}\n`);
   };
   try {
     for await (const line of input) {

@@ -11,7 +11,7 @@ import { CliError, EXIT, parseCliArgs } from './cliSupport';
 import { gatedCodeRunner } from './cliRunner';
 import { ISOLATION_OPTIONS, ISOLATION_USAGE, readIsolation, type GateIo } from './isolationGate';
 import { MODEL_OPTIONS, modelOptionsUsage, readModelOptions, resolveModelRun } from './modelOptions';
-import { escapeControls } from '../sandbox/terminalText';
+import { escapeControls, jsonForTerminal } from '../sandbox/terminalText';
 import { removeTree } from '../sandbox/scratchJanitor';
 
 export const SOLVE_USAGE = `Usage: r1ci solve "question" [options]
@@ -66,8 +66,7 @@ export async function solveCommand(argv: readonly string[], io: GateIo & { stdou
       keeper?.onEvent(e);
     });
     await keeper?.flush();
-    if (values.json)
-      io.stdout.write(`${JSON.stringify({ ...trajectory, backend: { kind: m.backend.kind, baseUrl: m.backend.baseUrl }, sandbox: runner ? { tier: runner.tier, note: runner.tierNote } : null }, null, 2)}\n`);
+    if (values.json) io.stdout.write(`${jsonForTerminal({ ...trajectory, backend: { kind: m.backend.kind, baseUrl: m.backend.baseUrl }, sandbox: runner ? { tier: runner.tier, note: runner.tierNote } : null }, 2)}\n`);
     if (trajectory.reason === 'cancelled') return EXIT.cancelled;
     if (trajectory.error !== undefined) {
       if (values.json) io.stderr.write(`r1ci: ${escapeControls(trajectory.error)}\n`);

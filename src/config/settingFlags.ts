@@ -55,17 +55,19 @@ export type FlagTable = Readonly<Record<string, SettingFlag>>;
 /**
  * The inverse of the CLI's `readModelOptions` (src/cli/modelOptions.ts): the flags that reach the same model server and model, asked
  * the same way, with the same sandbox limits as `settings` (the extension's, for the `r1ci mcp`
- * it configures). One `--flag value` per model or sandbox setting that differs from its default,
- * and `--host` (Ollama) or `--base-url` (OpenAI-compatible) for a server URL that is set; the
- * defaults give no flags. The API key is never a flag here: it travels as $R1CI_API_KEY.
+ * it configures). One `--flag=value` argument per model or sandbox setting that differs from its
+ * default, and `--host=` (Ollama) or `--base-url=` (OpenAI-compatible) for a server URL that is
+ * set; the defaults give no flags. Always the one-argument form: a value from a workspace's
+ * settings that starts with "-" (a model named "--python=…") stays that flag's value instead of
+ * being read as a flag of its own. The API key is never a flag here: it travels as $R1CI_API_KEY.
  */
 export function modelFlagsFor(settings: Settings): string[] {
   const args: string[] = [];
   for (const [flag, { setting }] of Object.entries({ ...MODEL_FLAGS, ...SANDBOX_FLAGS })) {
     const value = settings[setting];
-    if (value !== null && value !== SETTINGS_SPEC[setting].default) args.push(`--${flag}`, String(value));
+    if (value !== null && value !== SETTINGS_SPEC[setting].default) args.push(`--${flag}=${String(value)}`);
   }
-  if (settings.backend === 'openai' && settings['openai.baseUrl'] !== SETTINGS_SPEC['openai.baseUrl'].default) args.push('--base-url', settings['openai.baseUrl']);
-  if (settings.backend === 'ollama' && settings['ollama.host'] !== '') args.push('--host', settings['ollama.host']);
+  if (settings.backend === 'openai' && settings['openai.baseUrl'] !== SETTINGS_SPEC['openai.baseUrl'].default) args.push(`--base-url=${settings['openai.baseUrl']}`);
+  if (settings.backend === 'ollama' && settings['ollama.host'] !== '') args.push(`--host=${settings['ollama.host']}`);
   return args;
 }

@@ -12,7 +12,7 @@ export interface McpLaunch {
   readonly command: string;
   /** Absolute path of the extension's dist/cli.js. */
   readonly cliPath: string;
-  /** Extra `r1ci mcp` options, e.g. ["--model", "qwen2.5-coder:7b"] (the extension passes `modelFlagsFor(settings)`, src/cli/modelOptions.ts). */
+  /** Extra `r1ci mcp` options, e.g. ["--model=qwen2.5-coder:7b"] (the extension passes `modelFlagsFor(settings)`, src/cli/modelOptions.ts). */
   readonly extraArgs?: readonly string[];
   /**
    * True when the model server needs an API key (OpenAI-compatible backend with a stored key).

@@ -1,7 +1,7 @@
 // The CodeRunner for one conversation: keeps a worker alive across cells, restarts
 // it after a kill, and turns what happened into an ExecResult.
 import { chownSync, constants, mkdirSync, mkdtempSync } from 'node:fs';
-import { open, rm, unlink } from 'node:fs/promises';
+import { mkdir, open, rm, unlink } from 'node:fs/promises';
 import { randomInt } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -145,6 +145,8 @@ export class PythonCodeRunner implements CodeRunner {
   private hostCopyBytes = 0;
   /** True once a cell listed artifacts (hostDir/artifacts may hold copies). */
   private copiedArtifacts = false;
+  /** True once a cell's full output was kept (hostDir/output holds cell-N.txt files). */
+  private keptFullOutput = false;
 
   constructor(
     private readonly setup: SandboxSetup,
@@ -199,10 +201,10 @@ export class PythonCodeRunner implements CodeRunner {
    * the supervisor kills every other process of the sandbox, empties scratch, /tmp, home and
    * /dev/shm, and forks a new interpreter from itself (it never ran user code, so no module,
    * variable or environment change survives); the host then checks that the sandbox holds as
-   * many processes as at its start, and drops its artifact copies. Resolves false, with the
-   * worker ended, when any step fails or when a cell since the last reset hit a limit, was
-   * killed, or lost its interpreter: the caller then disposes this runner and starts a fresh
-   * sandbox. Never throws.
+   * many processes as at its start, and drops its artifact copies and kept full outputs.
+   * Resolves false, with the worker ended, when any step fails or when a cell since the last
+   * reset hit a limit, was killed, or lost its interpreter: the caller then disposes this runner
+   * and starts a fresh sandbox. Never throws.
    */
   async reset(signal?: AbortSignal): Promise<boolean> {
     const run = this.queue.then(async () => {
@@ -214,6 +216,14 @@ export class PythonCodeRunner implements CodeRunner {
       }
       if (this.copiedArtifacts) await rm(join(this.hostDir, 'artifacts'), { recursive: true, force: true });
       this.copiedArtifacts = false;
+      // Full outputs of the last question (up to HARD_OUTPUT_BYTES a cell): over a long evaluation
+      // they would pile up on the host's disk, as a runner per question never let them.
+      if (this.keptFullOutput) {
+        const output = join(this.hostDir, 'output');
+        await rm(output, { recursive: true, force: true });
+        await mkdir(output, { mode: 0o700 });
+      }
+      this.keptFullOutput = false;
       this.hostCopyBytes = 0;
       return true;
     });
@@ -356,6 +366,7 @@ export class PythonCodeRunner implements CodeRunner {
           () => true,
           () => false,
         ));
+      if (kept) this.keptFullOutput = true;
       const full = kept ? { fullOutputPath: fullPath } : {};
       if (stdout.textTotal + stderr.textTotal <= budget) return { stdout: stdout.text(budget), stderr: stderr.text(budget), truncated: false, ...full };
       // stderr (the traceback) keeps at least a quarter of the budget.

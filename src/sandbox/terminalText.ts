@@ -6,7 +6,8 @@
 // - terminals and views get `forDisplay`: redraws collapsed, every control character, escape
 //   sequence and bidi override shown escaped (`\x1b[2J`, `\u202e`), so output can neither clear
 //   the screen, set the window title, nor reorder what the user reads.
-// `--json` and the results files keep the raw text: JSON is data, its encoder escapes controls.
+// `--json` and the results files keep the raw text as JSON data; on a terminal through
+// `jsonForTerminal`, which also escapes what JSON.stringify leaves raw (C1, DEL, bidi).
 /**
  * Controls a terminal or a bidi-aware renderer would act on: C0 except tab and newline, DEL, C1,
  * and the Unicode bidi embeddings, overrides, isolates and marks (U+061C, U+200E/F, U+202A–E,
@@ -24,6 +25,18 @@ function escapeOne(ch: string): string {
   if (ch === '\0') return '\\0';
   if (code <= 0xff) return `\\x${code.toString(16).padStart(2, '0')}`;
   return `\\u${code.toString(16).padStart(4, '0')}`;
+}
+
+/** What JSON.stringify leaves raw that a terminal would act on: DEL, C1 (an 8-bit CSI clears xterm's screen), bidi controls, and the line/paragraph separators. */
+const JSON_RAW_CONTROL = /[\u007F-\u009F\u061C\u200E\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069]/g;
+
+/**
+ * `JSON.stringify(value, null, space)` for a terminal (`--json` on stdout): the same JSON data,
+ * with every character JSON.stringify leaves raw but a terminal acts on written as a `\uXXXX`
+ * escape (such characters only occur inside JSON strings, so the document parses to the same value).
+ */
+export function jsonForTerminal(value: unknown, space?: number): string {
+  return JSON.stringify(value, null, space).replace(JSON_RAW_CONTROL, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** Every control character (see CONTROL) shown escaped; tab and newline kept. Linear time. */

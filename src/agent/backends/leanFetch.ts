@@ -9,6 +9,7 @@
 // before the client sees it (the client itself would skip a bad line with a warning).
 import http from 'node:http';
 import https from 'node:https';
+import { MAX_BODY_BYTES, MAX_LINE_BYTES, tooLarge } from './bounds';
 import type { BackendError } from './types';
 
 const agents = {
@@ -24,36 +25,54 @@ function abortError(signal: AbortSignal): Error {
   return reason instanceof Error ? reason : new DOMException('This operation was aborted', 'AbortError');
 }
 
-/** Splits NDJSON into lines and hands each complete one to `check` (which throws on a bad one). */
+/**
+ * Splits NDJSON into lines and hands each complete one to `check` (which throws on a bad one).
+ * Linear in the input (only new text is searched for a newline); throws `onTooLong()` once a
+ * line exceeds MAX_LINE_BYTES without its newline.
+ */
 class LineCheck {
-  private pending = '';
+  private pending: string[] = [];
+  /** Bytes of the line not yet ended. */
+  private lineBytes = 0;
   private readonly decoder = new TextDecoder('utf-8');
 
-  constructor(private readonly check: (line: string) => void) {}
+  constructor(
+    private readonly check: (line: string) => void,
+    private readonly onTooLong: () => Error,
+  ) {}
 
   push(chunk: Uint8Array): void {
-    this.pending += this.decoder.decode(chunk, { stream: true });
-    let newline = this.pending.indexOf('\n');
-    if (newline < 0) return;
-    let start = 0;
-    while (newline >= 0) {
-      this.check(this.pending.slice(start, newline));
-      start = newline + 1;
-      newline = this.pending.indexOf('\n', start);
+    const last = chunk.lastIndexOf(0x0a);
+    this.lineBytes = last < 0 ? this.lineBytes + chunk.length : chunk.length - last - 1;
+    if (this.lineBytes > MAX_LINE_BYTES) throw this.onTooLong();
+    const text = this.decoder.decode(chunk, { stream: true });
+    let newline = text.indexOf('\n');
+    if (newline < 0) {
+      this.pending.push(text);
+      return;
     }
-    this.pending = this.pending.slice(start);
+    this.check(this.pending.join('') + text.slice(0, newline));
+    this.pending = [];
+    let start = newline + 1;
+    for (newline = text.indexOf('\n', start); newline >= 0; newline = text.indexOf('\n', start)) {
+      this.check(text.slice(start, newline));
+      start = newline + 1;
+    }
+    if (start < text.length) this.pending.push(text.slice(start));
   }
 
   end(): void {
-    this.pending += this.decoder.decode();
-    this.check(this.pending);
+    this.check(this.pending.join('') + this.decoder.decode());
   }
 }
 
 /**
  * A fetch that also listens to `signal` (cancel aborts the HTTP request itself) and fails an
- * NDJSON body with `onMalformed(line)` at its first line that is not JSON. URLs other than
- * http(s) go to the global fetch.
+ * NDJSON body with `onMalformed(line)` at its first line that is not JSON. The host's memory
+ * stays bounded whatever the server sends: an NDJSON line beyond MAX_LINE_BYTES, or another body
+ * beyond MAX_BODY_BYTES (bounds.ts), fails the body with a BackendError ('protocol') and closes the
+ * connection. Redirects are not followed (a 3xx is the client's error). URLs other than http(s)
+ * go to the global fetch.
  */
 export function leanFetch(signal: AbortSignal | undefined, onMalformed: (line: string) => BackendError): typeof fetch {
   return (input, init) => {
@@ -107,16 +126,20 @@ export function leanFetch(signal: AbortSignal | undefined, onMalformed: (line: s
           controller?.error(error);
         };
         const lines = ndjson
-          ? new LineCheck((line) => {
-              const trimmed = line.trim();
-              if (trimmed.length === 0) return;
-              try {
-                JSON.parse(trimmed);
-              } catch {
-                throw onMalformed(trimmed);
-              }
-            })
+          ? new LineCheck(
+              (line) => {
+                const trimmed = line.trim();
+                if (trimmed.length === 0) return;
+                try {
+                  JSON.parse(trimmed);
+                } catch {
+                  throw onMalformed(trimmed);
+                }
+              },
+              () => tooLarge(url.origin, 'a streamed line', MAX_LINE_BYTES),
+            )
           : undefined;
+        let bodyBytes = 0;
         const stream = NULL_BODY.has(status)
           ? null
           : new ReadableStream<Uint8Array>({
@@ -133,7 +156,9 @@ export function leanFetch(signal: AbortSignal | undefined, onMalformed: (line: s
           if (done) return;
           const bytes = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length);
           try {
-            lines?.push(bytes);
+            bodyBytes += bytes.length;
+            if (lines) lines.push(bytes);
+            else if (bodyBytes > MAX_BODY_BYTES) throw tooLarge(url.origin, 'a reply', MAX_BODY_BYTES);
           } catch (error) {
             fail(error instanceof Error ? error : new Error(String(error)));
             response.destroy();

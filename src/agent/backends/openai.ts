@@ -2,6 +2,7 @@
 // GET /v1/models and streaming POST /v1/chat/completions, spoken with Node's fetch.
 import { z } from 'zod';
 import { connectionLost, isAbortError, isConnectionLost, malformedLine, modelMissing, unreachableError } from './errors';
+import { MAX_LINE_BYTES, readTextWithin, tooLarge } from './bounds';
 import { readSse } from './sse';
 import { BackendError, type ChatChunk, type ChatMessage, type ChatRequest, type ModelBackend, type ModelInfo, type ToolCall } from './types';
 import { knob } from '../frontEnd';
@@ -152,7 +153,7 @@ export class OpenAiBackend implements ModelBackend {
     const endsWithAssistant = request.messages[request.messages.length - 1]?.role === 'assistant';
     let response = await this.post(request, endsWithAssistant && !this.continuationFieldsRejected, signal);
     if (response.status === 400 && endsWithAssistant && !this.continuationFieldsRejected) {
-      const text = await response.text();
+      const text = await readTextWithin(response, this.baseUrl);
       // A strict server refusing vLLM's extra fields: try once more without them.
       if (/continue_final_message|add_generation_prompt|unrecognized|extra (inputs|fields)/i.test(text)) {
         this.continuationFieldsRejected = true;
@@ -161,11 +162,11 @@ export class OpenAiBackend implements ModelBackend {
         throw this.httpError(400, text, request.model);
       }
     }
-    if (!response.ok) throw this.httpError(response.status, await response.text().catch(() => ''), request.model);
+    if (!response.ok) throw this.httpError(response.status, await readTextWithin(response, this.baseUrl).catch((e: unknown) => (e instanceof BackendError ? e.message : '')), request.model);
     if (!response.body) throw new BackendError(`The server at ${this.baseUrl} sent an empty reply.`, 'protocol');
     const contentType = response.headers.get('content-type') ?? '';
     if (/application\/json/i.test(contentType) && !/event-stream/i.test(contentType)) {
-      yield* this.completeReply(await response.text());
+      yield* this.completeReply(await readTextWithin(response, this.baseUrl));
       return;
     }
     if (!/event-stream/i.test(contentType)) throw new BackendError(`The server at ${this.baseUrl} did not stream (Content-Type ${contentType || 'none'}) — is it an OpenAI-compatible server?`, 'wrong-server');
@@ -177,6 +178,7 @@ export class OpenAiBackend implements ModelBackend {
     const toolCalls = new ToolCallAssembler();
     try {
       for await (const item of readSse(response.body)) {
+        if (item.type === 'oversized') throw tooLarge(this.baseUrl, 'a streamed event', MAX_LINE_BYTES);
         if (item.type === 'malformed') throw malformedLine('OpenAI-compatible', this.baseUrl, 'event-stream line', item.line);
         if (item.data.trim() === '[DONE]') {
           for (const call of toolCalls.take()) yield { type: 'tool-call', call };
@@ -279,7 +281,7 @@ export class OpenAiBackend implements ModelBackend {
     } catch (error) {
       throw this.translate(error, undefined);
     }
-    const text = await response.text();
+    const text = await readTextWithin(response, this.baseUrl);
     if (!response.ok) throw this.httpError(response.status, text, undefined);
     let json: unknown;
     try {
@@ -302,7 +304,7 @@ export class OpenAiBackend implements ModelBackend {
     try {
       const response = await fetch(`${this.baseUrl}/models`, { headers: this.headers(), signal });
       if (!response.ok) return null;
-      const parsed = modelsSchema.safeParse(await response.json());
+      const parsed = modelsSchema.safeParse(JSON.parse(await readTextWithin(response, this.baseUrl)));
       const length = (parsed.success ? parsed.data.data.find((m) => m.id === model)?.max_model_len : undefined) ?? null;
       this.contextLengths.set(model, length);
       return length;

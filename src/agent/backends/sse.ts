@@ -2,35 +2,51 @@
 // separated by a blank line, `data: [DONE]` at the end. Comments (`: keep-alive`) and `event:`/
 // `id:`/`retry:` fields are allowed and ignored; anything else is a protocol error, because
 // a garbled line may have carried model text we would otherwise lose without a trace.
+import { MAX_LINE_BYTES } from './bounds';
 
-export type SseItem = { readonly type: 'data'; readonly data: string } | { readonly type: 'malformed'; readonly line: string };
+export type SseItem = { readonly type: 'data'; readonly data: string } | { readonly type: 'malformed'; readonly line: string } | { readonly type: 'oversized' };
 
 const KNOWN_FIELD = /^(event|id|retry)(:|$)/;
 
-/** Splits a byte stream into the `data` payloads of its events. */
+/**
+ * Splits a byte stream into the `data` payloads of its events. Linear in the input; a line over
+ * MAX_LINE_BYTES (bounds.ts) without its newline, or an event whose data lines add up to more
+ * than that, ends the stream with an 'oversized' item (the host's memory stays bounded).
+ */
 export async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator<SseItem, void, undefined> {
   const decoder = new TextDecoder('utf-8');
   const reader = body.getReader();
   let buffer = '';
+  /** Where the search for the next newline resumes (what lies before holds none). */
+  let searched = 0;
   let data: string[] = [];
+  let dataChars = 0;
   try {
     for (;;) {
       const { done, value } = await reader.read();
       buffer += done ? decoder.decode() : decoder.decode(value, { stream: true });
       let start = 0;
-      for (let newline = buffer.indexOf('\n', start); newline >= 0; newline = buffer.indexOf('\n', start)) {
+      for (let newline = buffer.indexOf('\n', searched); newline >= 0; newline = buffer.indexOf('\n', start)) {
         const line = buffer.slice(start, newline).replace(/\r$/, '');
         start = newline + 1;
         if (line === '') {
           if (data.length > 0) yield { type: 'data', data: data.join('\n') };
           data = [];
+          dataChars = 0;
         } else if (line.startsWith('data:')) {
           data.push(line.slice(line[5] === ' ' ? 6 : 5));
+          dataChars += line.length;
         } else if (!line.startsWith(':') && !KNOWN_FIELD.test(line)) {
           yield { type: 'malformed', line };
         }
       }
       buffer = buffer.slice(start);
+      searched = buffer.length;
+      // UTF-16 units: at most as many as the bytes they came from.
+      if (buffer.length + dataChars > MAX_LINE_BYTES) {
+        yield { type: 'oversized' };
+        return;
+      }
       if (done) {
         // A last event without its blank line still counts (some servers end that way).
         if (buffer.startsWith('data:')) data.push(buffer.slice(buffer[5] === ' ' ? 6 : 5));

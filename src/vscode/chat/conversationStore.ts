@@ -1,13 +1,16 @@
 // Past conversations of the side-bar chat, kept per workspace in one JSON file (in the
 // extension's workspace storage). Everything read back is validated with zod, one conversation
 // at a time: a damaged entry is set aside in a ".rejected-*.json" file next to the store (never
-// silently dropped), the rest loads. Writes go to a temporary file renamed into place, so a
-// crash mid-write leaves the previous file intact. No vscode import: tested on its own.
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+// silently dropped), the rest loads; an id read twice gets a new one, and host paths in the file
+// are dropped (the host never opens a path read from it); a file too large to parse is moved
+// aside unread. Writes go to a temporary file renamed into place, so a crash mid-write leaves
+// the previous file intact. No vscode import: tested on its own.
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { writeFileSync, renameSync, mkdirSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { conversationEventSchema } from '../../conversation/events';
+import { conversationEventSchema, type ConversationEvent } from '../../conversation/events';
 import { chatMessageSchema } from '../../trajectory/chatMessage';
 import { viewEventSchema } from '../conversation/transcriptProtocol';
 import { fromViewEvents } from './legacyHistory';
@@ -22,7 +25,7 @@ export const storedConversationSchema = z.object({
    * opened, and what its trajectories are folded from. Entries written before the record was
    * stored hold the view's events instead; they are converted on reading (legacyHistory.ts).
    */
-  events: z.union([z.array(conversationEventSchema), z.array(viewEventSchema).transform(fromViewEvents)]),
+  events: z.union([z.array(conversationEventSchema), z.array(viewEventSchema).transform(fromViewEvents)]).transform(withoutHostPaths),
   /** The model's side of the conversation, so a follow-up continues it. */
   messages: z.array(chatMessageSchema),
 });
@@ -31,6 +34,12 @@ export type StoredConversation = z.infer<typeof storedConversationSchema>;
 const storeFileSchema = z.object({ version: z.literal(1), conversations: z.array(z.unknown()) });
 
 export const STORE_FILE = 'conversations.json';
+/**
+ * The largest history file read (bytes). Beyond it the file is moved aside unread: parsing it
+ * would hold it several times over in the extension host's memory. The chat never writes one
+ * this large (100 conversations of cell outputs cut to the output limit).
+ */
+export const MAX_STORE_BYTES = 256 * 1024 * 1024;
 /** Older conversations beyond this many are dropped when saving. */
 export const MAX_CONVERSATIONS = 100;
 
@@ -52,6 +61,12 @@ export class ConversationStore {
   async load(): Promise<LoadResult> {
     let text: string;
     try {
+      const { size } = await stat(this.file);
+      if (size > MAX_STORE_BYTES) {
+        const kept = this.rejectedPath();
+        await rename(this.file, kept);
+        return { conversations: [], problems: [`Chat history in ${this.file} is larger than ${MAX_STORE_BYTES / (1024 * 1024)} MiB; it was moved to ${kept} and a new history was started.`] };
+      }
       text = await readFile(this.file, 'utf8');
     } catch (error) {
       if (isNotFound(error)) return { conversations: [], problems: [] };
@@ -71,10 +86,18 @@ export class ConversationStore {
     }
     const conversations: StoredConversation[] = [];
     const rejected: unknown[] = [];
+    const ids = new Set<string>();
     for (const entry of file.data.conversations) {
       const parsed = storedConversationSchema.safeParse(entry);
-      if (parsed.success) conversations.push(parsed.data);
-      else rejected.push(entry);
+      if (!parsed.success) {
+        rejected.push(entry);
+        continue;
+      }
+      // The chat keys conversations by id: a second entry with an id already read (a copied
+      // entry, a hand-edited file) would replace the first, which the next save would then lose.
+      const conversation = ids.has(parsed.data.id) ? { ...parsed.data, id: randomUUID() } : parsed.data;
+      ids.add(conversation.id);
+      conversations.push(conversation);
     }
     const problems: string[] = [];
     if (rejected.length > 0) {
@@ -106,12 +129,30 @@ export class ConversationStore {
     renameSync(tmp, this.file);
   }
 
+  /** A new file name next to the store for history that could not be read. */
+  private rejectedPath(): string {
+    return join(this.dir, `conversations.rejected-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  }
+
   private async setAside(text: string): Promise<string> {
-    const path = join(this.dir, `conversations.rejected-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+    const path = this.rejectedPath();
     await mkdir(this.dir, { recursive: true });
     await writeFile(path, text, 'utf8');
     return path;
   }
+}
+
+/**
+ * The events without the host paths they name (artifact copies, full-output files): a path read
+ * from the history file is never opened or served. Those files belonged to the sandbox that
+ * wrote them and were removed with it, so nothing shown is lost; artifacts stay listed by name.
+ */
+function withoutHostPaths(events: ConversationEvent[]): ConversationEvent[] {
+  return events.map((e) => {
+    if (e.type !== 'exec-result') return e;
+    const { fullOutputPath: _full, artifacts, ...result } = e.result;
+    return { ...e, result: { ...result, artifacts: artifacts.map(({ path: _path, ...artifact }) => artifact) } };
+  });
 }
 
 function serialise(conversations: readonly StoredConversation[]): string {

@@ -3,7 +3,7 @@
 // in the sandbox. Follow-ups see earlier cells' variables; Ctrl-C (SIGINT) cancels the running
 // question, and at the prompt leaves with no process of the sandbox left behind.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
@@ -27,6 +27,15 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** A running `r1ci chat` with helpers to type lines and wait for output. */
 class ChatProcess {
   stdout = '';
@@ -34,11 +43,11 @@ class ChatProcess {
   readonly exited: Promise<number | null>;
   private readonly child: ChildProcessWithoutNullStreams;
 
-  constructor(args: readonly string[] = []) {
+  constructor(args: readonly string[] = [], tmp?: string) {
     // --allow-unisolated: where bubblewrap does not work, the basic tier runs the (scripted) code.
     this.child = spawn(process.execPath, [cli, 'chat', '--base-url', server.url, '--model', 'qwen2.5-coder:7b', '--protocol', 'r1ci', '--allow-unisolated', ...args], {
       cwd: dir,
-      env: { ...process.env, R1CI_RESOURCES_DIR: resolve('resources'), NO_COLOR: '1' },
+      env: { ...process.env, R1CI_RESOURCES_DIR: resolve('resources'), NO_COLOR: '1', ...(tmp ? { TMPDIR: tmp } : {}) },
     });
     this.child.stdout.on('data', (b: Buffer) => (this.stdout += b.toString()));
     this.child.stderr.on('data', (b: Buffer) => (this.stderr += b.toString()));
@@ -57,8 +66,8 @@ class ChatProcess {
     this.child.stdin.end();
   }
 
-  interrupt(): void {
-    this.child.kill('SIGINT');
+  interrupt(signal: NodeJS.Signals = 'SIGINT'): void {
+    this.child.kill(signal);
   }
 
   /** Waits until stdout holds `text` `times` times. */
@@ -98,16 +107,30 @@ describe('r1ci chat (spawned CLI, scripted server, real sandbox)', () => {
     await chat.waitFor('Final answer: set');
     chat.interrupt();
     expect(await chat.exited).toBe(130);
-    const alive = (pid: number): boolean => {
-      try {
-        process.kill(pid, 0);
-        return true;
-      } catch {
-        return false;
-      }
-    };
-    expect(await eventually(() => sandboxProcesses.every((p) => !alive(p.pid)), 10_000)).toBe(true);
+    expect(await eventually(() => sandboxProcesses.every((p) => !isAlive(p.pid)), 10_000)).toBe(true);
   }, 90_000);
+
+  it.each([
+    ['SIGTERM', 143],
+    ['SIGHUP (the terminal closed)', 129],
+  ] as const)(
+    '%s during a cell leaves with no sandbox process and no scratch, home or host folder left',
+    async (name, code) => {
+      const tmp = join(dir, `tmp-${code}`);
+      mkdirSync(tmp);
+      const chat = new ChatProcess([], tmp);
+      chat.type(SLEEP);
+      await chat.waitFor('sleeping');
+      const sandboxProcesses = descendants(chat.pid);
+      expect(sandboxProcesses.length).toBeGreaterThan(0);
+      expect(readdirSync(tmp).length).toBeGreaterThan(0);
+      chat.interrupt(name.startsWith('SIGHUP') ? 'SIGHUP' : 'SIGTERM');
+      expect(await chat.exited).toBe(code);
+      expect(readdirSync(tmp)).toEqual([]);
+      expect(await eventually(() => sandboxProcesses.every((p) => !isAlive(p.pid)), 10_000)).toBe(true);
+    },
+    90_000,
+  );
 
   it('a second Ctrl-C leaves, and /exit leaves after the question before it', async () => {
     const chat = new ChatProcess();

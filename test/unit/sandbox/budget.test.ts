@@ -236,7 +236,7 @@ describe.runIf(TIERS.includes('isolated')).each(MECHANISMS)('tmpfs files are san
       const shipped = await runner.runCell(sandboxAttackCell(REPO, '05-tmpfs-fills-ram.py'));
       expect(shipped.stdout).not.toContain('wrote 3 GiB');
       const held = await runner.runCell("import os\ns = os.statvfs('/tmp')\nprint((s.f_blocks - s.f_bfree) * s.f_frsize <= 256 * 1024 * 1024)");
-      expect(held.stdout).toBe('True\n');
+      expect(held.stdout, JSON.stringify({ held, shipped: { killed: shipped.killed, killMessage: shipped.killMessage } })).toBe('True\n');
     } finally {
       await runner.dispose();
     }

@@ -5,7 +5,7 @@
 // scratch), a patched module, builtins and environment, a signal handler. After the reset the
 // next question's interpreter must see none of it, nothing of the last question may still run,
 // and the wipe must not have followed the link. A question that hit a limit is never reused.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { PythonCodeRunner } from '../../../src/sandbox/runner';
@@ -98,6 +98,120 @@ print("left")
         expect(await runner.reset()).toBe(true);
         expect((await runner.runCell('print(6 * 7)')).stdout).toBe('42\n');
       }
+    } finally {
+      await runner.dispose();
+    }
+  });
+
+  it("refuses to reuse a sandbox whose question changed the supervisor's limits or scheduling", async () => {
+    // prlimit(2), setpriority(2), sched_setaffinity(2) and sched_setscheduler(2) need only the
+    // same uid: the supervisor shares the interpreter's, and the next interpreter is its fork.
+    const root = tempDir('reset-attrs');
+    dirs.push(root);
+    const runner = (await startRunner(tier, { mode: 'stateless', scratchDir: join(root, 'scratch') })) as PythonCodeRunner;
+    try {
+      const attacked = await runner.runCell(`
+import ctypes, os, resource
+libc = ctypes.CDLL(None, use_errno=True)
+class RLimit(ctypes.Structure):
+    _fields_ = [("cur", ctypes.c_ulong), ("max", ctypes.c_ulong)]
+supervisor = os.getppid()
+os.sched_setaffinity(supervisor, {min(os.sched_getaffinity(0))})
+os.sched_setscheduler(supervisor, os.SCHED_IDLE, os.sched_param(0))
+print(libc.prlimit(supervisor, resource.RLIMIT_NOFILE, ctypes.byref(RLimit(20, 20)), None), libc.setpriority(0, supervisor, 19))
+`);
+      // The attack itself works (else this test would prove nothing).
+      expect(attacked.stdout, attacked.stderr).toBe('0 0\n');
+      expect(await runner.reset()).toBe(false);
+    } finally {
+      await runner.dispose();
+    }
+  });
+
+  if (tier === 'isolated') {
+    it('leaves no kernel object of the last question: SysV IPC, POSIX message queues, keyrings', async () => {
+      // They outlive every process of the sandbox (its IPC namespace and uid stay), and the
+      // wipe cannot list POSIX queues or keys: the sandbox may not make them at all.
+      const root = tempDir('reset-ipc');
+      dirs.push(root);
+      const runner = (await startRunner(tier, { mode: 'stateless', scratchDir: join(root, 'scratch') })) as PythonCodeRunner;
+      const objects = (create: boolean): string => `
+import ctypes, json, os
+libc = ctypes.CDLL(None, use_errno=True)
+mq_open = getattr(libc, "mq_open", None) or ctypes.CDLL("librt.so.1", use_errno=True).mq_open
+flags = 0o1666 if ${create ? 'True' : 'False'} else 0
+shm = libc.shmget(0x5231, 4096 if flags else 0, flags)
+if shm >= 0 and flags:
+    libc.shmat.restype = ctypes.c_void_p
+    ctypes.memmove(libc.shmat(shm, None, 0), b"question one", 12)
+found = {
+    "shm": shm >= 0,
+    "sem": libc.semget(0x5231, 1 if flags else 0, flags) >= 0,
+    "msg": libc.msgget(0x5231, flags) >= 0,
+    "mq": mq_open(b"/r1ci-left", (os.O_CREAT | os.O_RDWR) if flags else os.O_RDONLY, 0o666, None) >= 0,
+}
+for ring in (-3, -4, -5):  # session, user, user-session keyring
+    if flags:
+        found["key%d" % ring] = libc.syscall(248, b"user", b"r1ci-left%d" % ring, b"question one", 12, ctypes.c_int(ring)) >= 0
+    else:
+        found["key%d" % ring] = libc.syscall(250, 10, ctypes.c_int(ring), b"user", b"r1ci-left%d" % ring, 0) >= 0
+print(json.dumps(found))
+`;
+      try {
+        await report(runner, objects(true));
+        expect(await runner.reset()).toBe(true);
+        expect(await report(runner, objects(false))).toEqual({ shm: false, sem: false, msg: false, mq: false, 'key-3': false, 'key-4': false, 'key-5': false });
+      } finally {
+        await runner.dispose();
+      }
+    });
+  }
+
+  it("drops the last question's host files: full outputs and artifact copies do not pile up over an evaluation", async () => {
+    // Before sandboxes were reused, disposing each question's runner removed them; a reused one
+    // would otherwise keep up to 32 MiB of full output per cell for every question of the run.
+    const root = tempDir('reset-host-files');
+    dirs.push(root);
+    const runner = (await startRunner(tier, { mode: 'stateless', scratchDir: join(root, 'scratch'), limits: { outputBytes: 1024 } })) as PythonCodeRunner;
+    try {
+      const big = await runner.runCell('print("x" * 200_000)\nopen("plot.png", "wb").write(b"png")');
+      expect(big.truncated).toBe(true);
+      const kept = [big.fullOutputPath, big.artifacts[0]?.path];
+      expect(kept.every((path) => path !== undefined && existsSync(path))).toBe(true);
+      expect(await runner.reset()).toBe(true);
+      expect(kept.filter((path) => path !== undefined && existsSync(path))).toEqual([]);
+      // The next question's output is kept as before.
+      const next = await runner.runCell('print("y" * 200_000)');
+      expect(next.fullOutputPath && existsSync(next.fullOutputPath)).toBe(true);
+    } finally {
+      await runner.dispose();
+    }
+  });
+
+  it('a writable folder swapped for a link to a host folder: the wipe does not follow it', async () => {
+    // On the basic tier $HOME and $TMPDIR are a host folder the code may rename and replace with
+    // a link; on the isolated tier they are mount points, which cannot be renamed.
+    const root = tempDir('reset-swap');
+    dirs.push(root);
+    const outside = join(root, 'outside');
+    mkdirSync(outside);
+    writeFileSync(join(outside, 'keep.txt'), 'host file');
+    const runner = (await startRunner(tier, { mode: 'stateless', scratchDir: join(root, 'scratch') })) as PythonCodeRunner;
+    try {
+      const swapped = await runner.runCell(`
+import os, tempfile
+for folder in {os.path.expanduser("~"), tempfile.gettempdir()}:
+    try:
+        os.rename(folder, folder + ".moved")
+        os.symlink(${JSON.stringify(outside)}, folder)
+        print("swapped")
+    except OSError as e:
+        print("refused", e.errno)
+`);
+      expect(swapped.stdout, swapped.stderr).toMatch(tier === 'basic' ? /^swapped\n$/ : /^(refused \d+\n)+$/);
+      const reused = await runner.reset();
+      expect(readdirSync(outside)).toEqual(['keep.txt']);
+      if (tier === 'basic') expect(reused).toBe(false);
     } finally {
       await runner.dispose();
     }

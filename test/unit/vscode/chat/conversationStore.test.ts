@@ -1,11 +1,11 @@
 // The chat history file: round trip, and damaged input set aside with a clear message, never lost.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { foldConversation } from '../../../../src/conversation/events';
-import { ConversationStore, MAX_CONVERSATIONS, type StoredConversation } from '../../../../src/vscode/chat/conversationStore';
+import { ConversationStore, MAX_CONVERSATIONS, MAX_STORE_BYTES, type StoredConversation } from '../../../../src/vscode/chat/conversationStore';
 
 /** A history file as the chat wrote it before it stored the core conversation's record (view events). */
 const VIEW_EVENT_HISTORY = fileURLToPath(new URL('./fixtures/conversations-view-events.json', import.meta.url));
@@ -70,6 +70,56 @@ describe('ConversationStore', () => {
     expect(problems[0]).toMatch(/^1 past conversation could not be read and was kept aside in .*rejected/);
     const kept = readdirSync(dir).find((f) => f.startsWith('conversations.rejected-'));
     expect(JSON.parse(readFileSync(join(dir, kept ?? ''), 'utf8'))).toEqual({ version: 1, conversations: [damaged] });
+  });
+
+  it('a hostile history file: a copied id does not push out the conversation it copies, and no host path read from the file survives', async () => {
+    const mine = conversation('mine', 1);
+    const hostile: StoredConversation = {
+      ...conversation('mine', 2),
+      title: '<img src=x onerror=alert(1)><script>alert(1)</script>',
+      events: [
+        ...conversation('mine', 2).events.slice(0, 3),
+        { type: 'code', turn: 0, index: 0, language: 'python', code: 'print(1)', offsetInTurn: 0 },
+        {
+          type: 'exec-result',
+          index: 0,
+          result: {
+            stdout: '1\n',
+            stderr: '',
+            exitCode: 0,
+            durationMs: 1,
+            timedOut: false,
+            truncated: true,
+            fullOutputPath: '/root/.ssh/id_rsa',
+            artifacts: [{ name: 'plot.png', path: '/etc/passwd', sizeBytes: 1, mimeType: 'image/png' }],
+          },
+        },
+      ],
+    };
+    writeFileSync(join(dir, 'conversations.json'), JSON.stringify({ version: 1, conversations: [mine, hostile] }));
+    const { conversations, problems } = await new ConversationStore(dir).load();
+    expect(problems).toEqual([]);
+    // Both are kept, under distinct ids: saving the history again loses neither.
+    expect(conversations).toHaveLength(2);
+    expect(new Set(conversations.map((c) => c.id)).size).toBe(2);
+    expect(conversations.find((c) => c.title === mine.title)).toEqual(mine);
+    // The title is text (the view renders it as such); the paths are gone, the rest stays.
+    const result = conversations.flatMap((c) => c.events).find((e) => e.type === 'exec-result');
+    expect(result?.type === 'exec-result' && result.result).toMatchObject({ stdout: '1\n', artifacts: [{ name: 'plot.png', sizeBytes: 1, mimeType: 'image/png' }] });
+    expect(JSON.stringify(conversations)).not.toMatch(/\/etc\/passwd|id_rsa/);
+  });
+
+  it('a history file too large to read is moved aside unread (never parsed, never copied)', async () => {
+    const file = join(dir, 'conversations.json');
+    writeFileSync(file, '');
+    truncateSync(file, MAX_STORE_BYTES + 1);
+    const { conversations, problems } = await new ConversationStore(dir).load();
+    expect(conversations).toEqual([]);
+    expect(problems[0]).toMatch(/is larger than 256 MiB; it was moved to .*conversations\.rejected-.*\.json and a new history was started\./);
+    const kept = readdirSync(dir).filter((f) => f.startsWith('conversations.rejected-'));
+    expect(kept).toHaveLength(1);
+    expect(statSync(join(dir, kept[0] ?? '')).size).toBe(MAX_STORE_BYTES + 1);
+    expect(existsSync(file)).toBe(false);
   });
 
   it('rejects an unknown file format without touching the file', async () => {

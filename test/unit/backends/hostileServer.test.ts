@@ -1,0 +1,173 @@
+// A hostile "Ollama" server against the lean HTTP transport (src/agent/backends/leanFetch.ts):
+// real HTTP on a local port, each reply crafted to make the host buffer without end (a line that
+// never ends, an endless error page or JSON body) or to confuse it (invalid UTF-8, a redirect to
+// another host, a header flood, a gzip body nobody asked for). Each ends with a clear error and
+// the server sees the connection closed long before it could fill the host's memory.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
+import { afterEach, describe, expect, it } from 'vitest';
+import { OllamaBackend } from '../../../src/agent/backends/ollama';
+import { OpenAiBackend } from '../../../src/agent/backends/openai';
+import { BackendError, type ChatChunk } from '../../../src/agent/backends/types';
+import { solve } from './support';
+
+const MIB = 1024 * 1024;
+/** Far more than any bound the transport may keep (it must give up long before). */
+const FLOOD_BYTES = 1024 * MIB;
+
+interface Hostile {
+  readonly url: string;
+  /** Bytes of body written before the client closed the connection (or the flood ended). */
+  sent(): number;
+  close(): Promise<void>;
+}
+
+/** A server whose every reply starts with `head` and then repeats `chunk` until the client hangs up. */
+async function floodServer(head: { status: number; contentType: string }, chunk: Buffer, prefix = ''): Promise<Hostile> {
+  let sent = 0;
+  const server = http.createServer((req, res) => {
+    req.resume();
+    res.writeHead(head.status, { 'content-type': head.contentType });
+    res.write(prefix);
+    const pump = (): void => {
+      while (sent < FLOOD_BYTES && !res.destroyed) {
+        sent += chunk.length;
+        if (!res.write(chunk)) return void res.once('drain', pump);
+      }
+      res.end();
+    };
+    pump();
+  });
+  return listen(server, () => sent);
+}
+
+async function listen(server: http.Server, sent: () => number): Promise<Hostile> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    sent,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+async function chat(url: string, kind: 'ollama' | 'openai' = 'ollama'): Promise<ChatChunk[]> {
+  const chunks: ChatChunk[] = [];
+  const backend = kind === 'ollama' ? new OllamaBackend(url) : new OpenAiBackend({ baseUrl: `${url}/v1` });
+  for await (const chunk of backend.streamChat({ model: 'm', messages: [{ role: 'user', content: 'hi' }], options: { temperature: 0 }, think: 'off' }, new AbortController().signal)) chunks.push(chunk);
+  return chunks;
+}
+
+let server: Hostile | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+describe('a hostile Ollama server', () => {
+  it('a streamed line that never ends is abandoned after a bounded size, with a clear error', async () => {
+    server = await floodServer({ status: 200, contentType: 'application/x-ndjson' }, Buffer.alloc(MIB, 'a'), '{"message":{"content":"');
+    const error = await chat(server.url).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(BackendError);
+    expect((error as BackendError).kind).toBe('protocol');
+    expect((error as Error).message).toMatch(/MiB/);
+    expect(server.sent()).toBeLessThan(128 * MIB);
+  });
+
+  it('an endless error page is not read to its end', async () => {
+    server = await floodServer({ status: 500, contentType: 'text/plain' }, Buffer.alloc(MIB, 'e'));
+    const error = await chat(server.url).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(BackendError);
+    expect((error as Error).message.length).toBeLessThan(4096);
+    expect(server.sent()).toBeLessThan(128 * MIB);
+  });
+
+  it('an endless JSON body (model list) is not read to its end', async () => {
+    server = await floodServer({ status: 200, contentType: 'application/json' }, Buffer.alloc(MIB, ' '), '{"models":[');
+    const error = await new OllamaBackend(server.url).listModels().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(BackendError);
+    expect(server.sent()).toBeLessThan(128 * MIB);
+  });
+
+  // The OpenAI-compatible backend (global fetch, its own event-stream reader) is held to the same bounds.
+  it.each([
+    ['an event-stream line that never ends', { status: 200, contentType: 'text/event-stream' }, 'data: {"choices":[{"delta":{"content":"', (u: string) => chat(u, 'openai')],
+    ['an endless JSON reply', { status: 200, contentType: 'application/json' }, '{"choices":[', (u: string) => chat(u, 'openai')],
+    ['an endless error page', { status: 500, contentType: 'text/plain' }, '', (u: string) => chat(u, 'openai')],
+    ['an endless model list', { status: 200, contentType: 'application/json' }, '{"data":[', (u: string) => new OpenAiBackend({ baseUrl: `${u}/v1` }).listModels()],
+  ] as const)('OpenAI-compatible: %s is abandoned after a bounded size', async (_name, head, prefix, ask) => {
+    server = await floodServer(head, Buffer.alloc(MIB, 'a'), prefix);
+    const error = await ask(server.url).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(BackendError);
+    expect((error as Error).message.length).toBeLessThan(4096);
+    expect(server.sent()).toBeLessThan(128 * MIB);
+  });
+
+  it.each(['content', 'thinking'] as const)('an endless stream of valid %s tokens ends the run with a clear error, the host holding a bounded amount', async (field) => {
+    const token = `{"message":{"role":"assistant","${field}":"${'a'.repeat(64 * 1024)}"},"done":false}\n`;
+    server = await floodServer({ status: 200, contentType: 'application/x-ndjson' }, Buffer.from(token.repeat(16)));
+    const { trajectory } = await solve(new OllamaBackend(server.url), 'hi', { think: 'on' });
+    expect(trajectory.reason).toBe('error');
+    expect(trajectory.error).toMatch(/larger than \d+ MiB/);
+    expect(server.sent()).toBeLessThan(256 * MIB);
+  });
+
+  it('invalid UTF-8, a redirect to another host, a header flood and an unasked gzip body each end in a clear error', async () => {
+    let redirectedTo = 0;
+    const elsewhere = http.createServer((req, res) => {
+      redirectedTo++;
+      req.resume();
+      res.writeHead(200, { 'content-type': 'application/x-ndjson' }).end('{"message":{"content":"stolen"},"done":true}\n');
+    });
+    const other = await listen(elsewhere, () => 0);
+    const server2 = http.createServer((req, res) => {
+      req.resume();
+      const path = req.url ?? '';
+      if (path === '/utf8/api/chat') {
+        res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+        res.end(Buffer.concat([Buffer.from('{"message":{"content":"'), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from('"},"done":true}\n')]));
+      } else if (path === '/redirect/api/chat') {
+        res.writeHead(307, { location: `${other.url}/api/chat` }).end();
+      } else if (path === '/headers/api/chat') {
+        const headers: Record<string, string> = { 'content-type': 'application/x-ndjson' };
+        for (let i = 0; i < 2000; i++) headers[`x-flood-${i}`] = 'y'.repeat(64);
+        res.writeHead(200, headers).end('{"done":true}\n');
+      } else {
+        res.writeHead(200, { 'content-type': 'application/x-ndjson', 'content-encoding': 'gzip' });
+        res.end(gzipSync(Buffer.alloc(64 * MIB, '\n')));
+      }
+    });
+    server = await listen(server2, () => 0);
+    try {
+      // Invalid bytes become U+FFFD: the text arrives, nothing throws.
+      const text = (await chat(`${server.url}/utf8`)).filter((c) => c.type === 'text').map((c) => (c as { text: string }).text);
+      expect(text.join('')).toContain('\ufffd');
+      for (const path of ['/redirect', '/headers', '/gzip']) {
+        const error = await chat(`${server.url}${path}`).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(error, path).toBeInstanceOf(BackendError);
+      }
+      expect(redirectedTo).toBe(0);
+    } finally {
+      await other.close();
+    }
+  });
+});
