@@ -16,7 +16,7 @@
 // explain a count below that). The window, when the server names it (vLLM's max_model_len in
 // /v1/models), is checked as for Ollama.
 import type { ChatMessage } from './backends/types';
-import { knob } from './frontEnd';
+import { knob } from '../text/frontEnd';
 
 /** Characters per token for the lower bound (generous: more characters per token = fewer tokens). */
 const LOW_CHARS_PER_TOKEN = 6;

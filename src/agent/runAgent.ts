@@ -13,7 +13,7 @@ import { PYTHON_TOOL, readPythonCall } from './pythonTool';
 import { InlineThinkSplitter } from './thinkTags';
 import type { CodeRunner, ExecResult } from '../sandbox/types';
 import type { ModelRunSettings } from './modelRunSettings';
-import { knob } from './frontEnd';
+import { knob } from '../text/frontEnd';
 
 export interface AgentOptions extends ModelRunSettings {
   /** Runs the code. Null = text only: code blocks are not cut out or executed. */

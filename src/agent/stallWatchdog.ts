@@ -3,7 +3,7 @@
 // a spinner forever. Only time spent waiting on the server counts: while the consumer handles
 // a chunk (renders it, asks for approval) the clock is stopped.
 import { BackendError } from './backends/types';
-import { knob } from './frontEnd';
+import { knob } from '../text/frontEnd';
 
 /**
  * Default silence allowed between two tokens, seconds. The one declaration: the settings table

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `r1ci` command: the same agent (and evaluation) as the extension, without VS Code.
 import { escapeControls } from '../sandbox/terminalText';
-import { useFrontEnd } from '../agent/frontEnd';
+import { useFrontEnd } from '../text/frontEnd';
 import { chatCommand } from './chatCommand';
 import { CliError, EXIT, signalExitCode, STOP_SIGNALS } from './cliSupport';
 import { compareCommand, evalCommand } from './evalCommand';

@@ -3,7 +3,7 @@
 // and spawn that binary directly afterwards.
 import { ExecaError, execa } from 'execa';
 import { z } from 'zod';
-import { knob } from '../agent/frontEnd';
+import { knob } from '../text/frontEnd';
 
 export interface ResolvedPython {
   readonly executable: string;

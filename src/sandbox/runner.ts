@@ -5,7 +5,7 @@ import { mkdir, open, rm, unlink } from 'node:fs/promises';
 import { randomInt } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { knob } from '../agent/frontEnd';
+import { knob } from '../text/frontEnd';
 import { copyOutArtifacts } from './artifacts';
 import { buildBwrapPlan, bwrapSupportsDisableUserns, pythonLayout, SANDBOX_HOME, SANDBOX_TMPFS_MOUNTS, SANDBOX_UID } from './bubblewrap';
 import { buildSandboxEnv } from './environment';

@@ -1,6 +1,6 @@
 // Turns low-level network failures into messages a user can act on.
 import { BackendError } from './types';
-import { knob, pullAdvice, type Knob } from '../frontEnd';
+import { knob, pullAdvice, type Knob } from '../../text/frontEnd';
 
 /** Node's fetch wraps the socket error in `cause`; dig out its code (ECONNREFUSED, ENOTFOUND, ...). */
 export function networkErrorCode(error: unknown): string | undefined {

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { leanFetch } from './leanFetch';
 import { connectionLost, isAbortError, isConnectionLost, malformedLine, modelMissing, unreachableError } from './errors';
 import { BackendError, type ChatChunk, type ChatMessage, type ChatRequest, type ModelBackend, type ModelInfo, type PullProgress, type RunningModel, type ThinkSetting } from './types';
-import { knob } from '../frontEnd';
+import { knob } from '../../text/frontEnd';
 
 export const DEFAULT_OLLAMA_HOST = 'http://127.0.0.1:11434';
 

@@ -5,7 +5,7 @@ import { connectionLost, isAbortError, isConnectionLost, malformedLine, modelMis
 import { MAX_LINE_BYTES, readTextWithin, tooLarge } from './bounds';
 import { readSse } from './sse';
 import { BackendError, type ChatChunk, type ChatMessage, type ChatRequest, type ModelBackend, type ModelInfo, type ToolCall } from './types';
-import { knob } from '../frontEnd';
+import { knob } from '../../text/frontEnd';
 
 export const DEFAULT_OPENAI_BASE_URL = 'http://127.0.0.1:8000/v1';
 

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useFrontEnd } from '../../../src/agent/frontEnd';
+import { useFrontEnd } from '../../../src/text/frontEnd';
 import { solveCommand } from '../../../src/cli/solveCommand';
 import type { Scenario } from '../../support/scripted-server';
 import { startScriptedServer, type ScriptedServer } from '../../support/scripted-server';

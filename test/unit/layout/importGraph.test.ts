@@ -26,9 +26,10 @@ describe('folder import graph', () => {
     expect(out).toContain('Folder imports in src/:');
     expect(out).toContain('Folder imports in src/vscode/:');
     // The core never imports the VS Code front end.
-    expect(out).toMatch(/^ {2}agent -> sandbox, trajectory$/m);
+    expect(out).toMatch(/^ {2}agent -> sandbox, text, trajectory$/m);
+    expect(out).toMatch(/^ {2}text -> \(nothing\)$/m);
     expect(out).toMatch(/^ {2}trajectory -> \(nothing\)$/m);
-    expect(out).not.toMatch(/^ {2}(agent|sandbox|eval|cli|mcp|codeTool|config|notebook|conversation|trajectory) -> .*\bvscode\b/m);
+    expect(out).not.toMatch(/^ {2}(agent|sandbox|eval|cli|mcp|codeTool|config|notebook|conversation|trajectory|text) -> .*\bvscode\b/m);
   });
 
   it('fails on a cycle between top-level folders, through an index import and a type-only import', () => {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BackendError, OllamaBackend, OpenAiBackend } from '../../../src/agent/backends';
-import { knob, pullAdvice, useFrontEnd, type Knob } from '../../../src/agent/frontEnd';
+import { knob, pullAdvice, useFrontEnd, type Knob } from '../../../src/text/frontEnd';
 import { createCodeRunner } from '../../../src/sandbox';
 import { resolvePython } from '../../../src/sandbox/python';
 import { startScriptedServer, type ScriptedServer } from '../../support/scripted-server';
