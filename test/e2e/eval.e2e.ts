@@ -4,11 +4,11 @@
 // added to the Testing view and run there with its Run button; the tree shows pass/fail icons.
 // Last, eval-samples is evaluated with 4 samples per question, and the view shows pass@4.
 import * as assert from 'node:assert/strict';
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { setColorTheme } from './chatSupport';
-import { e2eContext, openWorkbench, screenshot, screenshotsAtWidths, waitFor, webviewFrame } from './workbench';
+import { e2eContext, leaveOwnWorkbench, openOwnWorkbench, screenshot, screenshotsAtWidths, waitFor, webviewFrame } from './workbench';
 
 async function explorerContextMenu(page: Page, rowName: string, item: string): Promise<void> {
   const row = page.locator(`.explorer-folders-view .monaco-list-row[aria-label^="${rowName}"]`).first();
@@ -159,16 +159,12 @@ describe('Evaluation in the workbench', function () {
     await screenshot(page, 'eval-testing-view');
   });
   it('evaluates with 4 samples per question and shows pass@k', async () => {
-    const { page, workspace, modelServer } = e2eContext();
+    const { page, modelServer } = e2eContext();
     assert.ok(modelServer, 'this test needs the scripted model server');
     // Sample i is asked with seed 40 + i, and test/scenarios/eval.json answers by seed
-    // (eval-samples/README.md). The settings are in place before the workbench loads, so the
-    // extension host starts with them: no waiting for a file watcher.
-    const settingsDir = join(workspace, '.vscode');
-    await mkdir(settingsDir, { recursive: true });
-    await writeFile(join(settingsDir, 'settings.json'), `${JSON.stringify({ 'r1ci.eval.samples': 4, 'r1ci.seed': 40 }, null, 2)}\n`);
+    // (eval-samples/README.md). A folder of its own with these settings (see openOwnWorkbench).
+    const folder = await openOwnWorkbench(page, 'eval-samples-workspace', { 'r1ci.eval.samples': 4, 'r1ci.seed': 40 }, ['eval-samples']);
     try {
-      await openWorkbench(page);
       await explorerContextMenu(page, 'eval-samples', 'Evaluate Task File or Folder…');
       const rows = page.locator('.quick-input-widget:visible .quick-input-list .monaco-list-row');
       await waitFor(async () => (await rows.count()) === 2, 30_000, 'the evaluate mode choice');
@@ -223,9 +219,7 @@ describe('Evaluation in the workbench', function () {
       await view.locator('[data-testid="sampling"]').scrollIntoViewIfNeeded();
       await screenshot(page, 'eval-results-pass-at-k');
     } finally {
-      // Later tests run with the default settings again.
-      await rm(settingsDir, { recursive: true, force: true });
-      await openWorkbench(page);
+      await leaveOwnWorkbench(page, folder);
     }
   });
 });

@@ -2,25 +2,15 @@
 // `python` tool; the call runs in the sandbox, shows as a code cell, and the result goes back to
 // the model as a tool message.
 import * as assert from 'node:assert/strict';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { e2eContext, openWorkbench, runCommand, screenshot, typeInQuickInput, waitFor, webviewFrame } from './workbench';
+import { e2eContext, leaveOwnWorkbench, openOwnWorkbench, runCommand, screenshot, typeInQuickInput, waitFor, webviewFrame } from './workbench';
 
 describe('Tools protocol in the solve panel', function () {
   this.timeout(180_000);
 
   it('runs a native tool call as a code cell and answers from its result', async () => {
-    const { page, workspace, modelServer } = e2eContext();
-    // A folder of its own, with the setting in place before the workbench opens it: the extension
-    // host starts with "tools", and no editor of an earlier test is restored over the new panel.
-    // (Both raced under load: waiting for the settings file watcher let the run start with the
-    // default protocol; reloading the shared folder restores earlier tests' editors while the new
-    // panel opens, and once the panel's page never showed.)
-    const folder = join(dirname(workspace), 'tools-protocol-workspace');
-    mkdirSync(join(folder, '.vscode'), { recursive: true });
-    writeFileSync(join(folder, '.vscode', 'settings.json'), `${JSON.stringify({ 'r1ci.protocol': 'tools' }, null, 2)}\n`);
+    const { page, modelServer } = e2eContext();
+    const folder = await openOwnWorkbench(page, 'tools-protocol-workspace', { 'r1ci.protocol': 'tools' });
     try {
-      await openWorkbench(page, folder);
       await runCommand(page, 'R1 Code Interpreter: Solve Question…');
       await typeInQuickInput(page, 'Tools probe: what is 10 factorial?');
       const panel = await webviewFrame(page, 'Tools probe', 60_000);
@@ -42,9 +32,7 @@ describe('Tools protocol in the solve panel', function () {
       assert.equal(chats[1]?.messages?.find((m) => m.role === 'tool')?.content, '3628800');
       await screenshot(page, 'solve-panel-tools');
     } finally {
-      // Later tests run in the shared workspace again.
-      await openWorkbench(page);
-      rmSync(folder, { recursive: true, force: true });
+      await leaveOwnWorkbench(page, folder);
     }
   });
 });

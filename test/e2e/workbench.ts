@@ -1,7 +1,7 @@
 // Helpers for end-to-end tests that drive the real VS Code workbench (code-server in headless
 // Chromium). Selectors are VS Code's own DOM classes, which are stable across 1.10x releases.
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
 import { e2eContext } from '../harness/e2eContext';
 
@@ -37,6 +37,32 @@ export async function openWorkbench(page: Page, folder: string = e2eContext().wo
   await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
   // The status bar appears once the workbench parts are laid out and the remote host connected.
   await page.waitForSelector('.part.statusbar', { timeout: 60_000 });
+}
+
+/**
+ * Opens the workbench on a folder of its own (`name`, beside the shared workspace) whose
+ * .vscode/settings.json holds `settings` before the workbench loads, so the extension host
+ * starts with them, and which holds copies of `fixtures` (folders of the shared workspace).
+ * Why not the shared workspace: a settings file written while it is open reaches the extension
+ * only when the file watcher reports it (under load, after the test went on), and reloading it
+ * restores earlier tests' editors around whatever the test opens next (under load, a new panel
+ * or results view was left hidden in an empty editor group). A new folder has neither.
+ * Returns the folder; `leaveOwnWorkbench` goes back to the shared workspace and removes it.
+ */
+export async function openOwnWorkbench(page: Page, name: string, settings: Readonly<Record<string, unknown>>, fixtures: readonly string[] = []): Promise<string> {
+  const { workspace } = e2eContext();
+  const folder = join(dirname(workspace), name);
+  mkdirSync(join(folder, '.vscode'), { recursive: true });
+  writeFileSync(join(folder, '.vscode', 'settings.json'), `${JSON.stringify(settings, null, 2)}\n`);
+  for (const fixture of fixtures) cpSync(join(workspace, fixture), join(folder, fixture), { recursive: true });
+  await openWorkbench(page, folder);
+  return folder;
+}
+
+/** Goes back to the shared workspace (later tests run there) and removes `folder`. */
+export async function leaveOwnWorkbench(page: Page, folder: string): Promise<void> {
+  await openWorkbench(page);
+  rmSync(folder, { recursive: true, force: true });
 }
 
 /** Opens the command palette (F1), even when focus sits in a webview or a closed dialog. */
