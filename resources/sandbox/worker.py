@@ -33,8 +33,13 @@ is a protocol violation that ends the cell. What stays possible: a cell that tak
 its own interpreter (its main thread reading the code channel) can answer for later
 cells of the same conversation, which it owns anyway; it never reaches the host.
 
-Between cells the interpreter is stopped (SIGSTOP: every thread, its timers and signal
-handlers), so nothing of a cell runs after it returns; the next "run" continues it. A continue
+Between cells nothing of the interpreter runs. Usually it is *parked*: its one thread waits in
+read() on the code channel with every signal it catches blocked (it blocks them itself before
+it reports a cell), which the supervisor checks from outside (/proc: one thread, the caught
+signals all blocked, asleep in that read() and not woken meanwhile) - then only the next
+cell's code, which the host alone writes, can wake it. When that check fails (more threads,
+or a cell that changed the interpreter's own loop) it is stopped instead (SIGSTOP: every
+thread, its timers and signal handlers), and the next "run" continues it. A continue
 by anyone else (a POSIX timer or a child's exit signal set to SIGCONT) is seen through SIGCHLD
 and ends the interpreter, like a crash between cells.
 """
@@ -101,6 +106,27 @@ def write_cell_file(path, data):
                 os.unlink(path)
             except OSError:
                 return
+
+
+def status_field(text, key):
+    """The value after `key` ("\\nName:") in /proc/PID/status text; raises ValueError when absent."""
+    start = text.index(key) + len(key)
+    end = text.find(b"\n", start)
+    return text[start : end if end >= 0 else len(text)].strip()
+
+
+# Every signal a process can block (SIGKILL and SIGSTOP are left out by the kernel), as ints.
+ALL_SIGNALS = frozenset(int(sig) for sig in signal.valid_signals())
+
+# The C function: signal.pthread_sigmask turns the old mask it returns into a set of enum
+# members, which costs ~40 µs a call; this runs several times a cell.
+try:
+    import _signal
+
+    sigmask = _signal.pthread_sigmask
+except (ImportError, AttributeError):
+    sigmask = signal.pthread_sigmask
+
 # How long the interpreter's threads may take to stop after a cell (a thread in a long
 # uninterruptible syscall, e.g. a write to a slow disk, stops when it returns).
 FREEZE_WAIT = 2.0
@@ -701,6 +727,9 @@ class Interpreter:
                 if message.get("type") == "run":
                     # Numbered like the supervisor numbers this interpreter's cells.
                     self.seq += 1
+                    # Parked between cells (see the module docstring): the cell's own signals
+                    # are delivered again from here on.
+                    sigmask(signal.SIG_SETMASK, ())
                     self.run_cell(self.seq, str(message.get("code", "")))
                 elif message.get("type") == "reap":
                     # The supervisor killed what the cell left behind; its direct children
@@ -766,6 +795,8 @@ class Interpreter:
             # Threads that run Python code (sys._current_frames sees `threading` and `_thread`
             # ones alike); native pools such as OpenBLAS's are frozen too but not worth a notice.
             python_threads = max(0, len(sys._current_frames()) - 1)
+            # Park: no handler of the cell may run until the next cell (the supervisor checks).
+            sigmask(signal.SIG_BLOCK, ALL_SIGNALS)
             self.control.sendall((json.dumps({"type": "done", "seq": seq, "exitCode": exit_code, "error": error, "threads": python_threads}) + "\n").encode())
         except OSError:
             os._exit(0)
@@ -852,6 +883,8 @@ class Supervisor:
         self.control = None
         self.control_reader = None
         self.child_stat_fd = None
+        self.child_status_fd = None
+        self.child_schedstat_fd = None
         # True while the interpreter is stopped between cells (see freeze_child).
         self.frozen = False
         self.start_child()
@@ -865,7 +898,7 @@ class Supervisor:
         signal.signal(signal.SIGCHLD, lambda signum, frame: None)
         # Delivered only while frozen: during a cell (children ending, our own stop and
         # continue) it would only cost wake-ups.
-        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})
+        sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})
 
     def start_child(self):
         if self.control is not None:
@@ -879,6 +912,11 @@ class Supervisor:
             os.close(self.child_syscall_fd)
         self.child_syscall_fd = None  # /proc/CHILD/syscall, opened on first use and re-read with pread
         self.child_stat_fd = None  # /proc/CHILD/stat, likewise
+        for fd in (self.child_status_fd, self.child_schedstat_fd):
+            if fd is not None:
+                os.close(fd)
+        self.child_status_fd = None  # /proc/CHILD/status, likewise
+        self.child_schedstat_fd = None  # /proc/CHILD/schedstat, likewise
         interpreter_end.close()
         self.control = supervisor_end
         self.control_reader = LineReader(supervisor_end.fileno(), MAX_CONTROL_LINE)
@@ -904,22 +942,67 @@ class Supervisor:
         except ChildProcessError:
             return 0
 
-    def child_idle(self):
+    def child_idle(self, strict=False):
         """True when the interpreter's main thread waits in read() for the next cell's code.
 
         A "done" is believed only then: a cell that sends one itself and keeps running is
         still running, so its own time limit ends it. Without /proc/PID/syscall (not Linux,
-        a kernel without it) the "done" is taken as it is.
+        a kernel without it) the "done" is taken as it is, unless `strict`.
         """
         if IDLE_SYSCALL is None:
-            return True
+            return not strict
         try:
             if self.child_syscall_fd is None:
                 self.child_syscall_fd = os.open("/proc/%d/syscall" % self.child, os.O_RDONLY | os.O_CLOEXEC)
             # "NR ARG0 ...": read(2) on the code channel.
             return os.pread(self.child_syscall_fd, 64, 0).startswith(IDLE_SYSCALL)
         except OSError:
-            return True
+            return not strict
+
+    def child_status(self):
+        """(state, threads, blocked, caught) of the interpreter from /proc/CHILD/status; None
+        when unreadable."""
+        try:
+            if self.child_status_fd is None:
+                self.child_status_fd = os.open("/proc/%d/status" % self.child, os.O_RDONLY | os.O_CLOEXEC)
+            text = os.pread(self.child_status_fd, 8192, 0)
+            return (
+                status_field(text, b"\nState:")[:1],
+                int(status_field(text, b"\nThreads:")),
+                int(status_field(text, b"\nSigBlk:"), 16),
+                int(status_field(text, b"\nSigCgt:"), 16),
+            )
+        except (OSError, ValueError):
+            return None
+
+    def child_schedstat(self):
+        """/proc/CHILD/schedstat (CPU time, wait time, times scheduled), which changes whenever
+        the interpreter runs; None when unreadable or not kept by this kernel (all zero)."""
+        try:
+            if self.child_schedstat_fd is None:
+                self.child_schedstat_fd = os.open("/proc/%d/schedstat" % self.child, os.O_RDONLY | os.O_CLOEXEC)
+            text = os.pread(self.child_schedstat_fd, 128, 0)
+        except OSError:
+            return None
+        return text if text.split()[-1:] not in ([], [b"0"]) else None
+
+    def child_parked(self):
+        """True when the interpreter is parked (module docstring): one thread, asleep in read()
+        on the code channel, every signal it catches blocked. The status and the read() are
+        looked at between two reads of its schedstat that are equal: it did not run meanwhile,
+        so what was seen held the whole time, and nothing but the code channel can wake it."""
+        if IDLE_SYSCALL is None:
+            return False
+        before = self.child_schedstat()
+        if before is None:
+            return False
+        status = self.child_status()
+        if status is None:
+            return False
+        state, threads, blocked, caught = status
+        if state != b"S" or threads != 1 or caught & ~blocked:
+            return False
+        return self.child_idle(strict=True) and self.child_schedstat() == before
 
     def child_stop_state(self):
         """(threads, all stopped) of the interpreter from /proc; (0, True) without /proc.
@@ -985,7 +1068,7 @@ class Supervisor:
         self.child_continued()
         signal.sigtimedwait({signal.SIGCHLD}, 0)
         self.frozen = True
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
+        sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
         if self.child_continued() or not self.child_stop_state()[1]:
             return None
         return threads
@@ -1003,7 +1086,7 @@ class Supervisor:
         if not self.frozen:
             return
         self.frozen = False
-        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})
+        sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})
         try:
             os.kill(self.child, signal.SIGCONT)
         except OSError:
@@ -1039,6 +1122,9 @@ class Supervisor:
         if idle:
             exit_code, error = self.pending
             self.pending = None
+            if self.child_parked():
+                self.finish(exit_code, error, after=after)
+                return
             threads = self.freeze_child()
             if threads is None:
                 self.end_child()
@@ -1114,7 +1200,7 @@ class Supervisor:
         there). None when done, else why not: the worker then ends and the host starts a fresh
         sandbox."""
         self.frozen = False
-        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})
+        sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})
         self.end_child()
         kill_everything_else()
         try:

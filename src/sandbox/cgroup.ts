@@ -17,40 +17,66 @@ export interface CgroupParent {
   readonly version: 1 | 2;
   /** Our own memory cgroup's folder in the cgroup file system; children go inside. */
   readonly dir: string;
+  /**
+   * Where each sandbox also gets a pids cgroup, whose `pids.current` (tasks: processes and
+   * threads) lets the host see in one read that a cell left no process behind: v1, our own
+   * cgroup in the pids hierarchy; v2, `dir` itself when the pids controller is delegated.
+   * Absent when the machine has no usable pids controller (the host then lists processes).
+   */
+  readonly pidsDir?: string;
 }
 
 /** Where this process's memory cgroup lives, v1 and v2, from /proc/self/cgroup and /proc/self/mountinfo text. */
 export function ownMemoryCgroupDirs(cgroupText: string, mountinfoText: string): { v1?: string; v2?: string } {
-  let v1Path: string | undefined;
-  let v2Path: string | undefined;
+  const v1 = ownV1CgroupDir('memory', cgroupText, mountinfoText);
+  const v2 = ownV2CgroupDir(cgroupText, mountinfoText);
+  return { ...(v1 ? { v1 } : {}), ...(v2 ? { v2 } : {}) };
+}
+
+/** This process's cgroup folder in the v1 hierarchy of `controller` (e.g. pids), or undefined. */
+export function ownV1CgroupDir(controller: string, cgroupText: string, mountinfoText: string): string | undefined {
+  const path = cgroupPaths(cgroupText).find((entry) => entry.controllers.includes(controller))?.path;
+  const mount = cgroupMounts(mountinfoText).find((entry) => entry.fstype === 'cgroup' && entry.superOptions.includes(controller));
+  return placeCgroup(path, mount);
+}
+
+function ownV2CgroupDir(cgroupText: string, mountinfoText: string): string | undefined {
+  const path = cgroupPaths(cgroupText).find((entry) => entry.controllers.length === 1 && entry.controllers[0] === '')?.path;
+  return placeCgroup(
+    path,
+    cgroupMounts(mountinfoText).find((entry) => entry.fstype === 'cgroup2'),
+  );
+}
+
+/** `/proc/PID/cgroup` lines: `id:controllers:path` (controllers empty for v2). */
+function cgroupPaths(cgroupText: string): Array<{ controllers: string[]; path: string }> {
+  const entries: Array<{ controllers: string[]; path: string }> = [];
   for (const line of cgroupText.split('\n')) {
     const [, controllers, path] = /^\d+:([^:]*):(.*)$/.exec(line.trim()) ?? [];
-    if (path === undefined) continue;
-    if (controllers === '') v2Path = path;
-    else if (controllers?.split(',').includes('memory')) v1Path = path;
+    if (path !== undefined && controllers !== undefined) entries.push({ controllers: controllers.split(','), path });
   }
-  let v1Mount: { root: string; point: string } | undefined;
-  let v2Mount: { root: string; point: string } | undefined;
+  return entries;
+}
+
+/** cgroup mounts from mountinfo, in order. */
+function cgroupMounts(mountinfoText: string): Array<{ fstype: string; superOptions: string[]; root: string; point: string }> {
+  const mounts: Array<{ fstype: string; superOptions: string[]; root: string; point: string }> = [];
   for (const line of mountinfoText.split('\n')) {
     // id parent major:minor root mountpoint options [optional…] - fstype source superoptions
     const [left, right] = line.split(' - ');
     if (!left || !right) continue;
     const fields = left.split(' ');
-    const [fstype, , superOptions = ''] = right.split(' ');
-    const root = unescapeMount(fields[3] ?? '');
-    const point = unescapeMount(fields[4] ?? '');
-    if (fstype === 'cgroup' && superOptions.split(',').includes('memory')) v1Mount ??= { root, point };
-    if (fstype === 'cgroup2') v2Mount ??= { root, point };
+    const [fstype = '', , superOptions = ''] = right.split(' ');
+    if (fstype === 'cgroup' || fstype === 'cgroup2') mounts.push({ fstype, superOptions: superOptions.split(','), root: unescapeMount(fields[3] ?? ''), point: unescapeMount(fields[4] ?? '') });
   }
-  const place = (path: string | undefined, mount: { root: string; point: string } | undefined): string | undefined => {
-    if (path === undefined || !mount) return undefined;
-    const relative = posix.relative(mount.root, path);
-    if (relative.startsWith('..')) return undefined; // our cgroup is outside what is mounted
-    return posix.join(mount.point, relative);
-  };
-  const v1 = place(v1Path, v1Mount);
-  const v2 = place(v2Path, v2Mount);
-  return { ...(v1 ? { v1 } : {}), ...(v2 ? { v2 } : {}) };
+  return mounts;
+}
+
+function placeCgroup(path: string | undefined, mount: { root: string; point: string } | undefined): string | undefined {
+  if (path === undefined || !mount) return undefined;
+  const relative = posix.relative(mount.root, path);
+  if (relative.startsWith('..')) return undefined; // our cgroup is outside what is mounted
+  return posix.join(mount.point, relative);
 }
 
 function unescapeMount(text: string): string {
@@ -84,26 +110,53 @@ function canMakeLimitedChild(parent: CgroupParent): boolean {
   }
 }
 
-/** Root only: a memory cgroup parent under our own cgroup that accepts limited children (v2 first). */
+/** True when a child made in `dir` gets a `pids.current` counter. */
+function canMakePidsChild(dir: string): boolean {
+  const probe = join(dir, `r1ci-probe-${randomBytes(4).toString('hex')}`);
+  try {
+    mkdirSync(probe);
+  } catch {
+    return false;
+  }
+  try {
+    return existsSync(join(probe, 'pids.current'));
+  } finally {
+    try {
+      rmdirSync(probe);
+    } catch {
+      // an empty cgroup we just made; nothing else can hold it
+    }
+  }
+}
+
+/**
+ * Root only: a memory cgroup parent under our own cgroup that accepts limited children (v2
+ * first), with the pids place beside it when the machine has a pids controller.
+ */
 export function findCgroupParent(): CgroupParent | undefined {
   if (process.platform !== 'linux' || process.getuid?.() !== 0) return undefined;
-  let dirs: { v1?: string; v2?: string };
+  let cgroupText: string;
+  let mountinfoText: string;
   try {
-    dirs = ownMemoryCgroupDirs(readFileSync('/proc/self/cgroup', 'utf8'), readFileSync('/proc/self/mountinfo', 'utf8'));
+    cgroupText = readFileSync('/proc/self/cgroup', 'utf8');
+    mountinfoText = readFileSync('/proc/self/mountinfo', 'utf8');
   } catch {
     return undefined;
   }
-  for (const dir of [dirs.v2, dirs.v1]) if (dir) removeStaleCgroups(dir);
+  const dirs = ownMemoryCgroupDirs(cgroupText, mountinfoText);
+  const pidsV1 = ownV1CgroupDir('pids', cgroupText, mountinfoText);
+  for (const dir of [dirs.v2, dirs.v1, pidsV1]) if (dir) removeStaleCgroups(dir);
   if (dirs.v2) {
     const v2: CgroupParent = { version: 2, dir: dirs.v2 };
     // cgroup v2 allows controllers in children only when our cgroup delegates them.
-    const subtree = readText(join(dirs.v2, 'cgroup.subtree_control'));
-    if (!subtree.split(/\s+/).includes('memory')) tryWrite(join(dirs.v2, 'cgroup.subtree_control'), '+memory');
-    if (canMakeLimitedChild(v2)) return v2;
+    const subtree = readText(join(dirs.v2, 'cgroup.subtree_control')).split(/\s+/);
+    if (!subtree.includes('memory')) tryWrite(join(dirs.v2, 'cgroup.subtree_control'), '+memory');
+    if (!subtree.includes('pids')) tryWrite(join(dirs.v2, 'cgroup.subtree_control'), '+pids');
+    if (canMakeLimitedChild(v2)) return canMakePidsChild(dirs.v2) ? { ...v2, pidsDir: dirs.v2 } : v2;
   }
   if (dirs.v1) {
     const v1: CgroupParent = { version: 1, dir: dirs.v1 };
-    if (canMakeLimitedChild(v1)) return v1;
+    if (canMakeLimitedChild(v1)) return pidsV1 && canMakePidsChild(pidsV1) ? { ...v1, pidsDir: pidsV1 } : v1;
   }
   return undefined;
 }
@@ -164,6 +217,22 @@ function userBusEnv(): Record<string, string> {
     if (value) env[key] = value;
   }
   return env;
+}
+
+/**
+ * The pids cgroup of a directly made sandbox cgroup: v1, a cgroup of the same name in the pids
+ * hierarchy (made here; undefined when the kernel refuses); v2, the memory cgroup itself.
+ */
+function pidsPlace(parent: CgroupParent, name: string, memoryDir: string): string | undefined {
+  if (!parent.pidsDir) return undefined;
+  if (parent.version === 2) return existsSync(join(memoryDir, 'pids.current')) ? memoryDir : undefined;
+  const dir = join(parent.pidsDir, name);
+  try {
+    mkdirSync(dir);
+    return dir;
+  } catch {
+    return undefined;
+  }
 }
 
 function readText(path: string): string {
@@ -234,17 +303,23 @@ export class SandboxCgroup {
   private dir: string | undefined;
   /** memory.oom_control (v1) or memory.events (v2), open once the counter was first read. */
   private eventsFd: number | undefined;
+  /** The folder whose pids.current counts the sandbox's tasks (v1: its own cgroup in the pids hierarchy). */
+  private pidsDir: string | undefined;
+  /** pids.current, open once first read (re-read with pread: it shows the live count). */
+  private pidsFd: number | undefined;
 
   private constructor(
     readonly kind: 'cgroup-v1' | 'cgroup-v2' | 'systemd-scope',
     private readonly memoryBytes: number,
     dir: string | undefined,
     private readonly unit: string,
+    pidsDir?: string,
   ) {
     this.dir = dir;
+    this.pidsDir = pidsDir;
   }
 
-  /** Makes a limited child of `parent` (root). Throws when the kernel refuses. */
+  /** Makes a limited child of `parent` (root), and its pids cgroup where there is one. Throws when the kernel refuses. */
   static direct(parent: CgroupParent, memoryBytes: number): SandboxCgroup {
     const name = `r1ci-sandbox-${randomBytes(6).toString('hex')}`;
     const dir = join(parent.dir, name);
@@ -262,7 +337,7 @@ export class SandboxCgroup {
       rmdirSync(dir);
       throw error;
     }
-    return new SandboxCgroup(parent.version === 1 ? 'cgroup-v1' : 'cgroup-v2', memoryBytes, dir, name);
+    return new SandboxCgroup(parent.version === 1 ? 'cgroup-v1' : 'cgroup-v2', memoryBytes, dir, name, pidsPlace(parent, name, dir));
   }
 
   /** A systemd scope made when the worker starts (`systemd-run` then runs the launch). */
@@ -280,12 +355,16 @@ export class SandboxCgroup {
         env: { ...launch.env, ...userBusEnv() },
       };
     }
-    // The shell moves itself into the cgroup and then becomes the launch: nothing the
+    // The shell moves itself into the cgroup(s) and then becomes the launch: nothing the
     // launch starts can run before it is inside.
+    const memoryProcs = join(this.requireDir(), 'cgroup.procs');
+    const separatePids = this.pidsDir !== undefined && this.pidsDir !== this.dir;
     return {
       ...launch,
       command: '/bin/sh',
-      args: ['-c', 'echo $$ > "$0" && exec "$@"', join(this.requireDir(), 'cgroup.procs'), launch.command, ...launch.args],
+      args: separatePids
+        ? ['-c', 'echo $$ > "$0" && echo $$ > "$1" && shift && exec "$@"', memoryProcs, join(this.pidsDir ?? '', 'cgroup.procs'), launch.command, ...launch.args]
+        : ['-c', 'echo $$ > "$0" && exec "$@"', memoryProcs, launch.command, ...launch.args],
     };
   }
 
@@ -296,6 +375,23 @@ export class SandboxCgroup {
     // Each worker gets a scope of its own: the counter file of the last one is closed.
     this.closeEvents();
     this.dir = dirs.v2;
+    this.pidsDir = dirs.v2 && existsSync(join(dirs.v2, 'pids.current')) ? dirs.v2 : undefined;
+  }
+
+  /**
+   * Tasks (processes and threads, zombies until reaped) in the sandbox now: its pids
+   * cgroup's `pids.current` (kernel: Documentation/admin-guide/cgroup-v1/pids.rst). Undefined
+   * when there is no pids cgroup or it cannot be read.
+   */
+  tasks(): number | undefined {
+    if (!this.pidsDir) return undefined;
+    try {
+      this.pidsFd ??= openSync(join(this.pidsDir, 'pids.current'), 'r');
+      const text = readBuffer.toString('latin1', 0, readSync(this.pidsFd, readBuffer, 0, 64, 0)).trim();
+      return /^\d+$/.test(text) ? Number(text) : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   /** Processes the kernel ever killed here for going over the limit (a counter). */
@@ -335,17 +431,19 @@ export class SandboxCgroup {
       this.killAll();
       return;
     }
-    for (let attempt = 0; attempt < 100; attempt++) {
+    const dirs = this.pidsDir && this.pidsDir !== dir ? [dir, this.pidsDir] : [dir];
+    for (let attempt = 0; attempt < 100 && dirs.length > 0; attempt++) {
       this.killAll();
-      try {
-        rmdirSync(dir);
-        return;
-      } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        if (code === 'ENOENT') return;
-        // EBUSY while killed processes are still exiting.
-        await new Promise((resolve) => setTimeout(resolve, 50));
+      for (const folder of [...dirs]) {
+        try {
+          rmdirSync(folder);
+          dirs.splice(dirs.indexOf(folder), 1);
+        } catch (error) {
+          // ENOENT: gone already; EBUSY while killed processes are still exiting.
+          if ((error as NodeJS.ErrnoException).code === 'ENOENT') dirs.splice(dirs.indexOf(folder), 1);
+        }
       }
+      if (dirs.length > 0) await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
 
@@ -357,6 +455,8 @@ export class SandboxCgroup {
   private closeEvents(): void {
     if (this.eventsFd !== undefined) closeSync(this.eventsFd);
     this.eventsFd = undefined;
+    if (this.pidsFd !== undefined) closeSync(this.pidsFd);
+    this.pidsFd = undefined;
   }
 
   private requireDir(): string {

@@ -6,7 +6,7 @@
 //    every second while a long cell runs.
 //  - Nothing keeps running after its cell: processes a cell leaves behind are killed when
 //    it returns (docs/sandbox-tiers.md says why this rather than a CPU budget).
-import { readdirSync, readFileSync, readlinkSync, statfsSync, statSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, statfsSync, statSync } from 'node:fs';
 import { SandboxCgroup, findCgroupParent, systemdScopeWorks, type CgroupParent } from './cgroup';
 import { heldDeletedBytes, measureScratch, overDiskBudget, type ScratchUsage } from './diskBudget';
 import { formatBytes } from './format';
@@ -94,6 +94,10 @@ export class SandboxBudget {
   private lastWalk = { at: Number.NEGATIVE_INFINITY, fsBytes: 0, fsInodes: 0 };
   /** The cgroup's OOM-kill counter after the previous cell. */
   private oomSeen = 0;
+  /** Tasks (processes and threads) of the start-up chain without the interpreter; undefined when unknown. */
+  private fixedTasks: number | undefined;
+  /** /proc/INTERPRETER/stat, kept open for the leftover check (a pid reused later cannot be read through it). */
+  private interpreterStat: ProcStat | undefined;
 
   constructor(
     private readonly plan: BudgetPlan,
@@ -125,6 +129,24 @@ export class SandboxBudget {
     this.chain = [rootPid, ...findDescendants(rootPid)];
     this.chainSet = new Set(this.chain);
     this.chainListed = new Set(this.listProcesses().pids);
+    this.watchInterpreter();
+  }
+
+  /** (Re)opens the interpreter's stat and counts the chain's other tasks, for `noLeftovers`. */
+  private watchInterpreter(): void {
+    this.interpreterStat?.close();
+    this.interpreterStat = undefined;
+    this.fixedTasks = undefined;
+    const interpreter = this.workerPid;
+    if (!this.cgroup || interpreter === undefined || this.chain.length < 2) return;
+    let fixed = 0;
+    for (const pid of this.chain.slice(0, -1)) {
+      const threads = ProcStat.open(pid)?.readOnce()?.threads;
+      if (threads === undefined) return;
+      fixed += threads;
+    }
+    this.interpreterStat = ProcStat.open(interpreter);
+    this.fixedTasks = fixed;
   }
 
   /**
@@ -144,6 +166,7 @@ export class SandboxBudget {
     this.chain = chain;
     this.chainSet = new Set(chain);
     this.chainListed = new Set(listed);
+    this.watchInterpreter();
     this.oomSeen = this.cgroup?.oomKills() ?? 0;
     // Scratch was emptied and nothing of the last question holds a deleted file any more: a
     // walk of the (empty) folder is the whole measure, and counts as the last walk.
@@ -247,6 +270,9 @@ export class SandboxBudget {
 
   /** Kills every process of the sandbox, removes its cgroup; resolves once it is gone. */
   async dispose(): Promise<void> {
+    this.interpreterStat?.close();
+    this.interpreterStat = undefined;
+    this.fixedTasks = undefined;
     this.chain = [];
     this.chainSet = new Set();
     this.chainListed = new Set();
@@ -292,7 +318,7 @@ export class SandboxBudget {
    */
   private async killLeftovers(): Promise<void> {
     const worker = this.workerPid;
-    if (worker === undefined) return;
+    if (worker === undefined || this.noLeftovers()) return;
     const chain = this.chainSet;
     // Host pids of the chain are excluded too, in case the listing fell back to a host scan.
     const leftovers = (): number[] => {
@@ -314,6 +340,22 @@ export class SandboxBudget {
     }
   }
 
+  /**
+   * The leftover check in two reads, where the sandbox has a pids cgroup: its task count
+   * equals the chain's own tasks plus the interpreter's threads. Before it reports a cell the
+   * supervisor has either parked the interpreter (one thread asleep, state S) or stopped it
+   * (state T, every thread): either way no thread of it can start or end between the two reads
+   * (the interpreter's read comes first, so one that began meanwhile only adds to the count).
+   * Any process the cell left behind, a zombie included, is at least one task more.
+   * False means "look closer" (the listing below), never "there are leftovers".
+   */
+  private noLeftovers(): boolean {
+    if (this.fixedTasks === undefined) return false;
+    const interpreter = this.interpreterStat?.read();
+    if (!interpreter || !(interpreter.state === 'T' || (interpreter.state === 'S' && interpreter.threads === 1))) return false;
+    return this.cgroup?.tasks() === this.fixedTasks + interpreter.threads;
+  }
+
   /** Watcher: bytes the sandbox holds now (anonymous memory of its processes, memfds, tmpfs mounts). */
   private memoryInUse(): number {
     const worker = this.workerPid;
@@ -323,6 +365,51 @@ export class SandboxBudget {
     for (const pid of listed.pids) total += processMemory(listed.proc(pid));
     for (const mount of this.plan.tmpfsMounts) total += tmpfsUsed(`/proc/${worker}/root${mount}`);
     return total;
+  }
+}
+
+const statBuffer = Buffer.alloc(1024);
+
+/**
+ * One process's /proc/PID/stat, read with pread from a descriptor kept open: once the process
+ * is gone, reads fail rather than show a later process that got the same pid.
+ */
+class ProcStat {
+  private constructor(private fd: number | undefined) {}
+
+  /** Undefined when the process is gone or its stat cannot be opened. */
+  static open(pid: number): ProcStat | undefined {
+    try {
+      return new ProcStat(openSync(`/proc/${pid}/stat`, 'r'));
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** State letter (field 3) and thread count (field 20), or undefined when unreadable. */
+  read(): { state: string; threads: number } | undefined {
+    if (this.fd === undefined) return undefined;
+    try {
+      const text = statBuffer.toString('latin1', 0, readSync(this.fd, statBuffer, 0, statBuffer.length, 0));
+      // The command name (field 2) may contain spaces and ")": fields follow the last ")".
+      const fields = text.slice(text.lastIndexOf(')') + 2).split(' ', 18);
+      const threads = Number(fields[17]);
+      return fields[0] && Number.isInteger(threads) ? { state: fields[0], threads } : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** `read`, then closes the descriptor. */
+  readOnce(): { state: string; threads: number } | undefined {
+    const stat = this.read();
+    this.close();
+    return stat;
+  }
+
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
   }
 }
 

@@ -1,6 +1,7 @@
 // Nothing of a cell runs after it returns (docs/sandbox-tiers.md, "Between cells"): threads the
 // cell left running (daemon threads, `_thread`), its timers and signal handlers are stopped with
-// the interpreter until the next cell. Really run on both tiers; the host reads the
+// the interpreter until the next cell; a single-threaded interpreter is parked instead (asleep in
+// read() with every signal it catches blocked), or stopped when a cell broke the parking. Really run on both tiers; the host reads the
 // interpreter's CPU time and children from /proc while it idles.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -144,5 +145,85 @@ describe.each(REQUIRED_TIERS)('nothing of a cell runs after it (%s tier)', (tier
     const next = await runner.runCell('print("kept" in globals())');
     expect(next.stdout).toBe('False\n');
     expect(next.notice).toContain('restarted');
+  }, 30_000);
+});
+
+/** A handler that marks and burns for a second, and a timer that fires it while the host idles. */
+const HANDLER_AND_TIMER = [
+  'import os, signal, time',
+  'def alarm(signum, frame):',
+  '    open("alarm-ran", "w").close()',
+  '    end = time.monotonic() + 1',
+  '    while time.monotonic() < end: pass',
+  'signal.signal(signal.SIGALRM, alarm)',
+  'signal.setitimer(signal.ITIMER_REAL, 0.8)',
+  'kept = 41',
+  'print(os.getpid(), os.readlink("/proc/self/ns/pid"))',
+];
+
+describe.each(REQUIRED_TIERS)('a single-threaded interpreter between cells (%s tier)', (tier) => {
+  let runner: CodeRunner;
+  beforeEach(async () => {
+    runner = await startRunner(tier, { limits: { timeoutMs: 10_000 } });
+  });
+  afterEach(async () => {
+    await runner.dispose();
+  });
+
+  /** Runs `code`, idles, and returns how the interpreter looked meanwhile. */
+  async function idleAfter(code: string[]): Promise<{ state: string; ticks: number; alarmRan: boolean; stderr: string }> {
+    const result = await runner.runCell(code.join('\n'));
+    const [pid = '', ns = ''] = result.stdout.trim().split(' ');
+    const interpreter = findInterpreter(ns, Number(pid));
+    const before = cpuTicks(interpreter.hostPid);
+    await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
+    return { state: statFields(interpreter.hostPid)[0] ?? '', ticks: cpuTicks(interpreter.hostPid) - before, alarmRan: existsSync(`${runner.scratchDir}/alarm-ran`), stderr: result.stderr };
+  }
+
+  it('is parked: a signal handler and its timer do not run until the next cell', async () => {
+    const idle = await idleAfter(HANDLER_AND_TIMER);
+    expect(idle.stderr).toBe('');
+    // Asleep in read() (S), not stopped (T): the timer's signal waits, blocked.
+    expect(idle.state).toBe('S');
+    expect(idle.ticks).toBeLessThanOrEqual(2);
+    expect(idle.alarmRan).toBe(false);
+    // The signal waited: its handler runs when the next cell starts, then that cell's code.
+    const next = await runner.runCell('print(kept + 1)');
+    expect(next.stdout).toBe('42\n');
+    expect(existsSync(`${runner.scratchDir}/alarm-ran`)).toBe(true);
+  }, 30_000);
+
+  it('a cell that breaks the parking (its loop no longer blocks signals) is stopped instead', async () => {
+    const idle = await idleAfter([
+      'import sys',
+      "# The interpreter's loop is reachable from the cell: make its signal blocking a no-op.",
+      "sys._getframe().f_back.f_globals['sigmask'] = lambda *args: set()",
+      ...HANDLER_AND_TIMER,
+    ]);
+    expect(idle.stderr).toBe('');
+    expect(idle.state).toBe('T');
+    expect(idle.ticks).toBeLessThanOrEqual(2);
+    expect(idle.alarmRan).toBe(false);
+  }, 30_000);
+
+  it('a timer that continues it (SIGCONT) changes nothing: it stays asleep and keeps its state', async () => {
+    const idle = await idleAfter([
+      'import ctypes, os',
+      'librt = ctypes.CDLL(None, use_errno=True)',
+      'event = (ctypes.c_int * 16)()',
+      'event[2] = 18  # SIGCONT',
+      'timer = ctypes.c_void_p()',
+      'assert librt.timer_create(1, ctypes.byref(event), ctypes.byref(timer)) == 0',
+      'spec = (ctypes.c_long * 4)(0, 200_000_000, 0, 500_000_000)',
+      'assert librt.timer_settime(timer, 0, spec, None) == 0',
+      'kept = 41',
+      'print(os.getpid(), os.readlink("/proc/self/ns/pid"))',
+    ]);
+    expect(idle.stderr).toBe('');
+    expect(idle.state).toBe('S');
+    expect(idle.ticks).toBeLessThanOrEqual(2);
+    const next = await runner.runCell('print(kept + 1)');
+    expect(next.stdout).toBe('42\n');
+    expect(next.notice).toBeUndefined();
   }, 30_000);
 });

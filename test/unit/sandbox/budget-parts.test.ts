@@ -1,7 +1,7 @@
 // The budget's building blocks on real files: cgroup discovery text, the scratch measure
 // (sparse files, hard links, the entry cap), the kill messages, the tmpfs sizes in the
 // bubblewrap plan, and the scratch janitor (age, deleted conversations, links, mode 000).
-import { chmodSync, existsSync, linkSync, mkdirSync, openSync, closeSync, ftruncateSync, rmdirSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, linkSync, mkdirSync, openSync, closeSync, ftruncateSync, readFileSync, rmdirSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -116,6 +116,46 @@ describe.runIf(process.platform === 'linux' && process.getuid?.() === 0)('cgroup
       }
       await cgroup.remove();
     }
+  });
+});
+
+describe.runIf(process.platform === 'linux' && process.getuid?.() === 0)('pids cgroup beside the memory cgroup (root, real cgroup file system)', () => {
+  // This machine has a pids controller (v1 hierarchy or v2 controller): then it must be used.
+  const hasPids = existsSync('/sys/fs/cgroup/pids/cgroup.procs') || (existsSync('/sys/fs/cgroup/cgroup.controllers') && readFileSync('/sys/fs/cgroup/cgroup.controllers', 'utf8').split(/\s+/).includes('pids'));
+
+  it.runIf(hasPids)('counts every task a launch starts (threads, children, zombies until reaped), read after read', async () => {
+    const parent = findCgroupParent();
+    expect(parent?.pidsDir).toBeDefined();
+    if (!parent) return;
+    const cgroup = SandboxCgroup.direct(parent, 256 * MiB);
+    const script = [
+      'import os, sys, threading, time',
+      'for _ in range(2): threading.Thread(target=time.sleep, args=(30,), daemon=True).start()',
+      'print("threads", flush=True); sys.stdin.readline()',
+      'child = os.fork()',
+      'if child == 0: os._exit(0)',
+      'time.sleep(0.5); print("zombie", flush=True); sys.stdin.readline()',
+      'os.waitpid(child, 0); print("reaped", flush=True); sys.stdin.readline()',
+    ].join('\n');
+    const launch = cgroup.wrap({ command: 'python3', args: ['-c', script], env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin' }, cwd: '/' });
+    const child = spawn(launch.command, [...launch.args], { env: launch.env, stdio: ['pipe', 'pipe', 'inherit'] });
+    const lines: string[] = [];
+    child.stdout.on('data', (chunk: Buffer) => lines.push(...chunk.toString().split('\n').filter(Boolean)));
+    const step = async (line: string, tasks: number): Promise<void> => {
+      await expect.poll(() => lines.includes(line), { timeout: 10_000 }).toBe(true);
+      expect(cgroup.tasks()).toBe(tasks);
+      child.stdin.write('\n');
+    };
+    try {
+      // The interpreter and its two threads; then a zombie child is one more; reaped, it is gone.
+      await step('threads', 3);
+      await step('zombie', 4);
+      await step('reaped', 3);
+    } finally {
+      child.kill('SIGKILL');
+      await cgroup.remove();
+    }
+    expect(cgroup.tasks()).toBeUndefined();
   });
 });
 
