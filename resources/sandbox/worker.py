@@ -76,36 +76,72 @@ MAX_REQUEST_LINE = 64 * 1024 * 1024
 CELL_FILE = ".r1ci-cell.py"
 
 
-def write_cell_file(path, data):
-    """Writes a cell's source to `path` in scratch (a real file, so multiprocessing's spawn,
-    inspect and tracebacks find it). Scratch belongs to the cell's code, which may have put a
-    FIFO, a link, a device or a folder at that name: the file is opened without following
-    links and without blocking, and anything but a regular file is removed and made again, so
-    a planted name can neither stall nor redirect the next cell. Written over, then cut to
-    length: truncating to zero first makes ext4 flush the file on close (auto_da_alloc),
-    ~2 ms per cell. When the name cannot be had (a folder there), the cell runs without the
-    file: linecache still has its source for tracebacks."""
-    flags = os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW | os.O_NONBLOCK
-    for attempt in range(2):
-        try:
-            fd = os.open(path, flags if attempt == 0 else flags | os.O_EXCL, 0o644)
-        except OSError:
-            fd = -1
-        if fd >= 0:
+class CellFile:
+    """The cell's source in scratch (a real file, so multiprocessing's spawn, inspect and
+    tracebacks find it). Scratch belongs to the cell's code, which may have put a FIFO, a link,
+    a device or a folder at that name: the file is opened without following links and without
+    blocking, and anything but a regular file is removed and made again, so a planted name can
+    neither stall nor redirect the next cell. The file stays open between cells: each cell's
+    source is written over it (then cut to length) after an lstat shows the name is still this
+    very file; otherwise it is opened again. Never truncated to zero first: that makes ext4
+    flush the file on close (auto_da_alloc), ~2 ms per cell. When the name cannot be had (a
+    folder there), the cell runs without the file: linecache still has its source for
+    tracebacks."""
+
+    def __init__(self, path):
+        self.path = path
+        self.fd = -1
+        self.identity = None  # (st_dev, st_ino) of the open file
+
+    def write(self, data):
+        if self.fd >= 0:
             try:
-                if stat.S_ISREG(os.fstat(fd).st_mode):
-                    os.write(fd, data)
-                    os.ftruncate(fd, len(data))
+                st = os.lstat(self.path)
+                if stat.S_ISREG(st.st_mode) and (st.st_dev, st.st_ino) == self.identity:
+                    os.pwrite(self.fd, data, 0)
+                    if st.st_size > len(data):
+                        os.ftruncate(self.fd, len(data))
                     return
             except OSError:
-                return
-            finally:
-                os.close(fd)
-        if attempt == 0:
+                pass
+            os.close(self.fd)
+            self.fd = -1
+        fd = self.open()
+        if fd < 0:
+            return
+        try:
+            os.write(fd, data)
+            os.ftruncate(fd, len(data))
+        except OSError:
+            os.close(fd)
+            return
+        self.fd = fd
+
+    def open(self):
+        """A descriptor of a regular file at the name (made when needed), or -1."""
+        flags = os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW | os.O_NONBLOCK
+        for attempt in range(2):
             try:
-                os.unlink(path)
+                fd = os.open(self.path, flags if attempt == 0 else flags | os.O_EXCL, 0o644)
             except OSError:
-                return
+                fd = -1
+            if fd >= 0:
+                try:
+                    st = os.fstat(fd)
+                    if stat.S_ISREG(st.st_mode):
+                        self.identity = (st.st_dev, st.st_ino)
+                        return fd
+                except OSError:
+                    pass
+                os.close(fd)
+                if attempt == 1:
+                    return -1
+            if attempt == 0:
+                try:
+                    os.unlink(self.path)
+                except OSError:
+                    return -1
+        return -1
 
 
 def status_field(text, key):
@@ -699,6 +735,7 @@ class Interpreter:
         self.running = False
         self.stateless = ARGS.get("mode") == "stateless"
         self.cell_path = None
+        self.cell_file = None
         self.main = None
 
     def fresh_main(self):
@@ -740,10 +777,11 @@ class Interpreter:
         if self.cell_path is None:
             # Taken at the first cell: a warm spare's scratch folder is renamed before it.
             self.cell_path = os.path.join(os.getcwd(), CELL_FILE)
+            self.cell_file = CellFile(self.cell_path)
         if self.main is None or self.stateless:
             self.main = self.fresh_main()
         sys.modules["__main__"] = self.main
-        write_cell_file(self.cell_path, code.encode("utf-8", "surrogatepass"))
+        self.cell_file.write(code.encode("utf-8", "surrogatepass"))
         linecache.cache[self.cell_path] = (len(code), None, code.splitlines(True), self.cell_path)
         exit_code = 0
         error = None

@@ -20,6 +20,18 @@ describe.each(REQUIRED_TIERS)('the cell source file (%s tier)', (tier) => {
     runner = undefined;
   });
 
+  it('holds exactly the running cell, after a longer cell and after a cell that wrote to it', async () => {
+    runner = await startRunner(tier, { limits: { timeoutMs: 8_000 } });
+    // The file as the cell first reads it must equal the source the worker ran (linecache's copy).
+    const same = "same = open(__file__).read() == ''.join(__import__('linecache').getlines(__file__))";
+    const cells = [`${same}  # ${'long '.repeat(200)}\nprint(same)`, `${same}\nprint(same)`, `${same}\nopen(__file__, 'a').write('# appended\\n' * 50)\nprint(same)`, `${same}\nprint(same)`];
+    for (const cell of cells) {
+      const result = await runner.runCell(cell);
+      expect(result.stderr).toBe('');
+      expect(result.stdout).toBe('True\n');
+    }
+  });
+
   it.each(PLANTS)(
     '%s planted at its name does not stall or redirect the next cells',
     async (_kind, plant) => {
