@@ -1,6 +1,7 @@
-// Sandbox latency benchmark: warm round trip of a trivial cell through the real
-// sandbox (each available tier) vs a fresh `python3 -I -S -c pass` spawn measured in
-// the same run; cold start of a new conversation with and without the pool's warm spare.
+// Sandbox latency benchmark: round trip of a trivial cell through the real sandbox (each
+// available tier), early in a runner's life and warm (after 2,000 cells, when the host's
+// JavaScript is compiled), vs a fresh `python3 -I -S -c pass` spawn measured in the same run;
+// cold start of a new conversation with and without the pool's warm spare.
 // Run: npx esbuild bench/sandbox.ts --bundle --platform=node --format=cjs --outfile=/tmp/bench-sandbox.js && node /tmp/bench-sandbox.js
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -28,17 +29,34 @@ function fmt(ms: number): string {
   return ms < 1 ? `${(ms * 1000).toFixed(0)} µs` : `${ms.toFixed(2)} ms`;
 }
 
-async function warmRoundTrip(tier: 'isolated' | 'basic', iterations: number, root: string): Promise<Row> {
+/** Cells run before the warm round trip is sampled: by then V8 has compiled the host's path. */
+const WARM_UP_CELLS = 2_000;
+
+/**
+ * Round trips of a trivial cell on one runner: the first `early` after a 20-cell start (the
+ * host's JavaScript still interpreted or baseline-compiled), then, after `WARM_UP_CELLS`,
+ * `iterations` warm ones (steady state, as through an evaluation or a long session).
+ */
+async function roundTrips(tier: 'isolated' | 'basic', iterations: number, early: number, root: string): Promise<Row[]> {
   const runner = await createCodeRunner({ scratchDir: join(root, `warm-${tier}`), isolation: tier === 'basic' ? 'basic' : 'auto' });
-  try {
-    for (let i = 0; i < 20; i++) await runner.runCell('x=1+1');
+  const sample = async (n: number): Promise<number[]> => {
     const samples: number[] = [];
-    for (let i = 0; i < iterations; i++) {
+    for (let i = 0; i < n; i++) {
       const start = performance.now();
       await runner.runCell('x=1+1');
       samples.push(performance.now() - start);
     }
-    return { name: `warm round trip, ${runner.tier} tier`, samples };
+    return samples;
+  };
+  try {
+    await sample(20);
+    const first = await sample(early);
+    await sample(WARM_UP_CELLS - 20 - early);
+    const warm = await sample(iterations);
+    return [
+      { name: `round trip, cells 21–${20 + early} of a new runner, ${runner.tier} tier`, samples: first },
+      { name: `warm round trip (after ${WARM_UP_CELLS.toLocaleString('en-US')} cells), ${runner.tier} tier`, samples: warm },
+    ];
   } finally {
     await runner.dispose();
   }
@@ -107,7 +125,7 @@ async function main(): Promise<void> {
   try {
     const baseline = freshSpawn(python.executable, 40);
     rows.push(baseline);
-    for (const tier of tiers) rows.push(await warmRoundTrip(tier, 500, root));
+    for (const tier of tiers) rows.push(...(await roundTrips(tier, 1_000, 500, root)));
     rows.push(await manyFolders(30, root));
     for (const tier of tiers) {
       rows.push(await coldStart(tier, false, 10, root));
@@ -121,7 +139,7 @@ async function main(): Promise<void> {
       const { median, p90 } = stats(row.samples);
       console.log(`| ${row.name} | ${row.samples.length} | ${fmt(median)} | ${fmt(p90)} | ${(base / median).toFixed(1)}× |`);
     }
-    const warmIsolated = rows.find((row) => row.name.includes('warm round trip, isolated'));
+    const warmIsolated = rows.find((row) => row.name.startsWith('warm round trip') && row.name.endsWith('isolated tier'));
     if (warmIsolated) {
       const median = stats(warmIsolated.samples).median;
       console.log(

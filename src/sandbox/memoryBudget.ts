@@ -216,7 +216,8 @@ export class SandboxBudget {
           watcherHit = true;
           await kill();
         }
-        await this.killLeftovers();
+        // The two-read check first: the listing (and its promise) only when it cannot tell.
+        if (!this.noLeftovers()) await this.killLeftovers();
         const usage = this.scratchUsage();
         const oomAfter = this.cgroup?.oomKills() ?? 0;
         this.oomSeen = oomAfter;
@@ -318,7 +319,7 @@ export class SandboxBudget {
    */
   private async killLeftovers(): Promise<void> {
     const worker = this.workerPid;
-    if (worker === undefined || this.noLeftovers()) return;
+    if (worker === undefined) return;
     const chain = this.chainSet;
     // Host pids of the chain are excluded too, in case the listing fell back to a host scan.
     const leftovers = (): number[] => {

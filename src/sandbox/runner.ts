@@ -4,7 +4,7 @@ import { chownSync, constants, mkdirSync, mkdtempSync } from 'node:fs';
 import { mkdir, open, rm, unlink } from 'node:fs/promises';
 import { randomInt } from 'node:crypto';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 import { knob } from '../text/frontEnd';
 import { copyOutArtifacts } from './artifacts';
 import { buildBwrapPlan, bwrapSupportsDisableUserns, pythonLayout, SANDBOX_HOME, SANDBOX_TMPFS_MOUNTS, SANDBOX_UID } from './bubblewrap';
@@ -269,7 +269,7 @@ export class PythonCodeRunner implements CodeRunner {
     const worker = await this.ensureWorker(options.signal);
     const cell = ++this.cellCount;
     const outputDir = join(this.hostDir, 'output');
-    const spillPaths = { stdout: join(outputDir, `cell-${cell}.stdout.part`), stderr: join(outputDir, `cell-${cell}.stderr.part`) };
+    const spillPaths = { stdout: `${outputDir}${sep}cell-${cell}.stdout.part`, stderr: `${outputDir}${sep}cell-${cell}.stderr.part` };
     const watch = this.budget.watchCell(() => worker.kill());
     const ran = await worker.runCell(code, {
       timeoutMs: this.setup.limits.timeoutMs,
@@ -287,7 +287,8 @@ export class PythonCodeRunner implements CodeRunner {
     const restarted = this.lostState;
     this.lostState = outcome.workerLost;
     if (outcome.workerLost) this.worker = undefined;
-    const artifacts = await this.copyArtifacts(outcome, cell);
+    // (Each await costs a turn of the microtask queue: skipped where there is nothing to do.)
+    const artifacts = (outcome.done?.artifacts.length ?? 0) > 0 ? await this.copyArtifacts(outcome, cell) : [];
     const output = await this.collectOutput(outcome, join(outputDir, `cell-${cell}.txt`));
     const kill = this.describeKill(outcome, verdict);
     if (kill || outcome.workerLost || restarted) this.tainted = true;
@@ -389,9 +390,9 @@ export class PythonCodeRunner implements CodeRunner {
       };
     } finally {
       for (const stream of [stdout, stderr]) {
-        const spilled = stream.spilled;
+        if (!stream.spilled) continue;
         await stream.closeSpill();
-        if (spilled) await unlink(stream.spillPath).catch(() => undefined);
+        await unlink(stream.spillPath).catch(() => undefined);
       }
     }
   }
