@@ -765,7 +765,10 @@ class Interpreter:
                     # Numbered like the supervisor numbers this interpreter's cells.
                     self.seq += 1
                     # Parked between cells (see the module docstring): the cell's own signals
-                    # are delivered again from here on.
+                    # are delivered again from here on. A SIGINT still pending was meant for a
+                    # cell that has ended (an interrupt that crossed its end): dropped, or its
+                    # handler could run once this cell has begun and stop it.
+                    signal.sigtimedwait((signal.SIGINT,), 0)
                     sigmask(signal.SIG_SETMASK, ())
                     self.run_cell(self.seq, str(message.get("code", "")))
                 elif message.get("type") == "reap":
