@@ -195,12 +195,21 @@ export class SandboxBudget {
     const supervisor = this.chain[this.chain.length - 2] ?? rootPid;
     const children = childrenOf(supervisor);
     const chain = children === undefined ? [rootPid, ...findDescendants(rootPid)] : children.length === 1 ? [...this.chain.slice(0, -1), ...children] : [];
-    const listed = this.listProcesses(chain).pids;
-    if (chain.length !== this.chain.length || listed.length !== this.chainListed.size) return false;
+    if (chain.length !== this.chain.length) return false;
+    const listedBefore = this.chainListed.size;
     this.chain = chain;
     this.chainSet = new Set(chain);
-    this.chainListed = new Set(listed);
     this.watchInterpreter();
+    // With a pids cgroup, its task count proves it in two reads (the new interpreter runs no
+    // user code yet, so its thread count holds still); else the sandbox's processes are listed.
+    const interpreter = parseStat(this.interpreterStat?.text());
+    if (this.fixedTasks !== undefined && interpreter !== undefined && this.cgroup?.tasks() === this.fixedTasks + interpreter.threads) {
+      this.chainListed = new Set(chain); // what the cgroup's list names them: host pids
+    } else {
+      const listed = this.listProcesses(chain).pids;
+      if (listed.length !== listedBefore) return false;
+      this.chainListed = new Set(listed);
+    }
     this.oomSeen = this.cgroup?.oomKills() ?? 0;
     // Scratch was emptied and nothing of the last question holds a deleted file any more: a
     // walk of the (empty) folder is the whole measure, and counts as the last walk.
