@@ -2,8 +2,8 @@
 // keep-alive agent per protocol. The global fetch (undici) costs ~1 ms of CPU per streamed
 // chat request in its request/response machinery, its abort plumbing and, with the NDJSON
 // check, a second web stream; this costs a fraction (issue 12: the eval harness's CPU per
-// question). Even a web `Response` around a `ReadableStream` cost ~25 µs per request on Node 20
-// (the stream's constructor alone ~9 µs), so the client gets a LeanResponse instead: the
+// question). Even a web `Response` around a `ReadableStream` cost ~30 µs of CPU per request on
+// Node 20 (the stream's constructor alone ~9 µs), so the client gets a LeanResponse instead: the
 // members of a fetch Response it reads (ok, status, statusText, headers, json(), text(), and a
 // body read through getReader()), fed straight from the node:http response. It keeps what the
 // client and our error messages rely on: AbortSignal support, and the failures worded as the
@@ -20,7 +20,7 @@ const agents = {
   'https:': new https.Agent({ keepAlive: true }),
 };
 
-/** Statuses whose Response must have no body (the Response constructor refuses one). */
+/** Statuses whose response has no body (fetch gives them a null `body`). */
 const NULL_BODY = new Set([101, 204, 205, 304]);
 
 function abortError(signal: AbortSignal): Error {
