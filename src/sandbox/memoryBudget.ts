@@ -98,8 +98,11 @@ export class SandboxBudget {
   private fixedTasks: number | undefined;
   /** /proc/INTERPRETER/stat, kept open for the leftover check (a pid reused later cannot be read through it). */
   private interpreterStat: ProcFile | undefined;
-  /** /proc/PID/io of the supervisor and the interpreter, for the disk check's shortcut (see `sandboxWrites`). */
-  private chainIo: ProcFile[] = [];
+  /** /proc/PID/io of the supervisor and of the interpreter, for the disk check's shortcut (see `sandboxWrites`). */
+  private supervisorIo: ProcFile | undefined;
+  private interpreterIo: ProcFile | undefined;
+  /** /proc/SUPERVISOR/task/SUPERVISOR/children: after a reset, its one child is the new interpreter. */
+  private supervisorChildren: ProcFile | undefined;
 
   constructor(
     private readonly plan: BudgetPlan,
@@ -131,37 +134,50 @@ export class SandboxBudget {
     this.chain = [rootPid, ...findDescendants(rootPid)];
     this.chainSet = new Set(this.chain);
     this.chainListed = new Set(this.listProcesses().pids);
-    this.watchInterpreter();
+    this.watchChain();
   }
 
   /**
-   * (Re)opens the interpreter's stat and counts the chain's other tasks, for `noLeftovers`, and
-   * the io files of the supervisor and the interpreter, for `sandboxWrites`.
+   * Opens what the per-cell checks read through kept descriptors: the tasks of the chain without
+   * the interpreter (`noLeftovers`) and the supervisor's io file (`sandboxWrites`), once per
+   * worker; then the interpreter's (see `watchInterpreter`).
    */
-  private watchInterpreter(): void {
+  private watchChain(): void {
     this.closeChainFiles();
-    const interpreter = this.workerPid;
-    if (interpreter === undefined || this.chain.length < 2) return;
-    this.chainIo = this.chain.slice(-2).flatMap((pid) => ProcFile.open(pid, 'io') ?? []);
-    if (!this.cgroup) return;
-    let fixed = 0;
-    for (const pid of this.chain.slice(0, -1)) {
-      const file = ProcFile.open(pid, 'stat');
-      const threads = parseStat(file?.text())?.threads;
-      file?.close();
-      if (threads === undefined) return;
-      fixed += threads;
+    if (this.chain.length < 2) return;
+    const supervisor = this.chain[this.chain.length - 2] ?? -1;
+    this.supervisorIo = ProcFile.open(supervisor, 'io');
+    this.supervisorChildren = ProcFile.open(supervisor, 'children');
+    if (this.cgroup) {
+      let fixed = 0;
+      for (const pid of this.chain.slice(0, -1)) {
+        const file = ProcFile.open(pid, 'stat');
+        const threads = parseStat(file?.text())?.threads;
+        file?.close();
+        if (threads === undefined) return this.watchInterpreter();
+        fixed += threads;
+      }
+      this.fixedTasks = fixed;
     }
-    this.interpreterStat = ProcFile.open(interpreter, 'stat');
-    this.fixedTasks = fixed;
+    this.watchInterpreter();
+  }
+
+  /** (Re)opens the interpreter's stat and io files: at the start and after each reset (a new interpreter). */
+  private watchInterpreter(): void {
+    this.interpreterStat?.close();
+    this.interpreterIo?.close();
+    const interpreter = this.workerPid;
+    this.interpreterStat = this.cgroup && interpreter !== undefined ? ProcFile.open(interpreter, 'stat') : undefined;
+    this.interpreterIo = interpreter !== undefined ? ProcFile.open(interpreter, 'io') : undefined;
   }
 
   private closeChainFiles(): void {
-    this.interpreterStat?.close();
+    for (const file of [this.interpreterStat, this.interpreterIo, this.supervisorIo, this.supervisorChildren]) file?.close();
     this.interpreterStat = undefined;
+    this.interpreterIo = undefined;
+    this.supervisorIo = undefined;
+    this.supervisorChildren = undefined;
     this.fixedTasks = undefined;
-    for (const file of this.chainIo) file.close();
-    this.chainIo = [];
   }
 
   /**
@@ -173,14 +189,10 @@ export class SandboxBudget {
    * still sees what orphans wrote. Undefined when unreadable.
    */
   private sandboxWrites(): number | undefined {
-    if (this.chainIo.length === 0) return undefined;
-    let total = 0;
-    for (const file of this.chainIo) {
-      const bytes = parseWriteBytes(file.text());
-      if (bytes === undefined) return undefined;
-      total += bytes;
-    }
-    return total;
+    const interpreter = parseWriteBytes(this.interpreterIo?.text());
+    if (interpreter === undefined || !this.supervisorIo) return interpreter;
+    const supervisor = parseWriteBytes(this.supervisorIo.text());
+    return supervisor === undefined ? undefined : interpreter + supervisor;
   }
 
   /**
@@ -192,8 +204,7 @@ export class SandboxBudget {
     if (rootPid === undefined || this.chain[0] !== rootPid || this.chain.length < 2) return false;
     // The interpreter is the last of the chain, the supervisor before it: its one child now is
     // the new interpreter (/proc/PID/task/TID/children, cheaper than a scan of the host's /proc).
-    const supervisor = this.chain[this.chain.length - 2] ?? rootPid;
-    const children = childrenOf(supervisor);
+    const children = parseChildren(this.supervisorChildren?.text());
     const chain = children === undefined ? [rootPid, ...findDescendants(rootPid)] : children.length === 1 ? [...this.chain.slice(0, -1), ...children] : [];
     if (chain.length !== this.chain.length) return false;
     const listedBefore = this.chainListed.size;
@@ -428,9 +439,10 @@ class ProcFile {
   private constructor(private fd: number | undefined) {}
 
   /** Undefined when the process is gone or the file cannot be opened. */
-  static open(pid: number, name: 'stat' | 'io'): ProcFile | undefined {
+  static open(pid: number, name: 'stat' | 'io' | 'children'): ProcFile | undefined {
     try {
-      return new ProcFile(openSync(`/proc/${pid}/${name}`, 'r'));
+      // children: of its main thread (/proc/PID/task/PID/children), for a single-threaded process all of them.
+      return new ProcFile(openSync(name === 'children' ? `/proc/${pid}/task/${pid}/children` : `/proc/${pid}/${name}`, 'r'));
     } catch {
       return undefined;
     }
@@ -468,13 +480,9 @@ function parseWriteBytes(text: string | undefined): number | undefined {
   return /^write_bytes: \d+$/m.test(text) ? readCounter(text, 'write_bytes:') : undefined;
 }
 
-/** The children of a single-threaded process, from /proc; undefined where the kernel does not list them. */
-function childrenOf(pid: number): number[] | undefined {
-  try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'latin1').split(' ').filter(Boolean).map(Number);
-  } catch {
-    return undefined;
-  }
+/** Pids from a /proc/PID/task/TID/children text; undefined where the kernel does not list them. */
+function parseChildren(text: string | undefined): number[] | undefined {
+  return text?.split(' ').filter(Boolean).map(Number);
 }
 
 function isZombie(procDir: string): boolean {
