@@ -55,6 +55,42 @@ function children(interpreter: Interpreter): number[] {
   });
 }
 
+/**
+ * Python lines that start a POSIX timer (timer_create via ctypes) sending signal `signo` after
+ * `firstMs`, then every `everyMs` (0: once). The timer outlives the cell: it fires between cells.
+ */
+function posixTimer(signo: number, firstMs: number, everyMs = 0): string[] {
+  const timespec = (ms: number): string => `${Math.floor(ms / 1000)}, ${(ms % 1000) * 1_000_000}`;
+  return [
+    'import ctypes',
+    'librt = ctypes.CDLL(None, use_errno=True)',
+    '# struct sigevent: sigval (8 bytes), signo, notify (SIGEV_SIGNAL = 0), padding',
+    'event = (ctypes.c_int * 16)()',
+    `event[2] = ${signo}`,
+    'timer = ctypes.c_void_p()',
+    'assert librt.timer_create(1, ctypes.byref(event), ctypes.byref(timer)) == 0  # CLOCK_MONOTONIC',
+    `spec = (ctypes.c_long * 4)(${timespec(everyMs)}, ${timespec(firstMs)})  # interval, first expiry`,
+    'assert librt.timer_settime(timer, 0, spec, None) == 0',
+  ];
+}
+
+/** A runner started before and disposed after each test of the calling `describe`; call `.current` inside tests. */
+function freshRunnerEach(tier: 'isolated' | 'basic'): { readonly current: CodeRunner } {
+  let current: CodeRunner | undefined;
+  beforeEach(async () => {
+    current = await startRunner(tier, { limits: { timeoutMs: 10_000 } });
+  });
+  afterEach(async () => {
+    await current?.dispose();
+  });
+  return {
+    get current(): CodeRunner {
+      if (!current) throw new Error('no runner: used outside a test');
+      return current;
+    },
+  };
+}
+
 const LEAVE_RUNNING = [
   'import os, signal, threading, time, _thread',
   'def burn():',
@@ -87,16 +123,10 @@ const LEAVE_RUNNING = [
 ].join('\n');
 
 describe.each(REQUIRED_TIERS)('nothing of a cell runs after it (%s tier)', (tier) => {
-  let runner: CodeRunner;
-  beforeEach(async () => {
-    runner = await startRunner(tier, { limits: { timeoutMs: 10_000 } });
-  });
-  afterEach(async () => {
-    await runner.dispose();
-  });
+  const runner = freshRunnerEach(tier);
 
   it('daemon and _thread threads, a delayed writer, a delayed forker and a timer are stopped until the next cell', async () => {
-    const result = await runner.runCell(LEAVE_RUNNING);
+    const result = await runner.current.runCell(LEAVE_RUNNING);
     expect(result.stderr).toBe('');
     expect(result.exitCode).toBe(0);
     // The cell says what it left: four threads (two burners, the writer, the forker).
@@ -109,30 +139,23 @@ describe.each(REQUIRED_TIERS)('nothing of a cell runs after it (%s tier)', (tier
     expect(cpuTicks(interpreter.hostPid) - before).toBeLessThanOrEqual(2);
     expect(statFields(interpreter.hostPid)[0]).toBe('T');
     expect(children(interpreter)).toEqual([]);
-    const scratch = runner.scratchDir;
+    const scratch = runner.current.scratchDir;
     expect(readdirSync(scratch).filter((name) => name.startsWith('fill-'))).toEqual([]);
     expect(existsSync(`${scratch}/alarm-ran`)).toBe(false);
     // The next cell works and keeps the variables; the threads run on during it.
-    const next = await runner.runCell('print(kept + 1)');
+    const next = await runner.current.runCell('print(kept + 1)');
     expect(next.stdout).toBe('42\n');
     expect(next.notice).toContain('background thread(s)');
   }, 30_000);
 
   it('an interpreter that continues itself between cells (a timer sending SIGCONT) is ended; the next cell says so', async () => {
-    const result = await runner.runCell(
+    const result = await runner.current.runCell(
       [
-        'import ctypes, os, threading',
+        'import os, threading',
         'def burn():',
         '    while True: pass',
         'threading.Thread(target=burn, daemon=True).start()',
-        'librt = ctypes.CDLL(None, use_errno=True)',
-        '# struct sigevent: sigval (8 bytes), signo, notify (SIGEV_SIGNAL = 0), padding',
-        'event = (ctypes.c_int * 16)()',
-        'event[2] = 18  # SIGCONT',
-        'timer = ctypes.c_void_p()',
-        'assert librt.timer_create(1, ctypes.byref(event), ctypes.byref(timer)) == 0  # CLOCK_MONOTONIC',
-        'spec = (ctypes.c_long * 4)(0, 200_000_000, 0, 500_000_000)  # every 0.2 s from 0.5 s',
-        'assert librt.timer_settime(timer, 0, spec, None) == 0',
+        ...posixTimer(18, 500, 200), // SIGCONT every 0.2 s from 0.5 s
         'kept = 1',
         'print(os.getpid(), os.readlink("/proc/self/ns/pid"))',
       ].join('\n'),
@@ -142,7 +165,7 @@ describe.each(REQUIRED_TIERS)('nothing of a cell runs after it (%s tier)', (tier
     const interpreter = findInterpreter(ns, Number(pid));
     await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
     expect(isAlive(interpreter.hostPid)).toBe(false);
-    const next = await runner.runCell('print("kept" in globals())');
+    const next = await runner.current.runCell('print("kept" in globals())');
     expect(next.stdout).toBe('False\n');
     expect(next.notice).toContain('restarted');
   }, 30_000);
@@ -162,22 +185,16 @@ const HANDLER_AND_TIMER = [
 ];
 
 describe.each(REQUIRED_TIERS)('a single-threaded interpreter between cells (%s tier)', (tier) => {
-  let runner: CodeRunner;
-  beforeEach(async () => {
-    runner = await startRunner(tier, { limits: { timeoutMs: 10_000 } });
-  });
-  afterEach(async () => {
-    await runner.dispose();
-  });
+  const runner = freshRunnerEach(tier);
 
   /** Runs `code`, idles, and returns how the interpreter looked meanwhile. */
   async function idleAfter(code: string[]): Promise<{ state: string; ticks: number; alarmRan: boolean; stderr: string }> {
-    const result = await runner.runCell(code.join('\n'));
+    const result = await runner.current.runCell(code.join('\n'));
     const [pid = '', ns = ''] = result.stdout.trim().split(' ');
     const interpreter = findInterpreter(ns, Number(pid));
     const before = cpuTicks(interpreter.hostPid);
     await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
-    return { state: statFields(interpreter.hostPid)[0] ?? '', ticks: cpuTicks(interpreter.hostPid) - before, alarmRan: existsSync(`${runner.scratchDir}/alarm-ran`), stderr: result.stderr };
+    return { state: statFields(interpreter.hostPid)[0] ?? '', ticks: cpuTicks(interpreter.hostPid) - before, alarmRan: existsSync(`${runner.current.scratchDir}/alarm-ran`), stderr: result.stderr };
   }
 
   it('is parked: a signal handler and its timer do not run until the next cell', async () => {
@@ -188,9 +205,9 @@ describe.each(REQUIRED_TIERS)('a single-threaded interpreter between cells (%s t
     expect(idle.ticks).toBeLessThanOrEqual(2);
     expect(idle.alarmRan).toBe(false);
     // The signal waited: its handler runs when the next cell starts, then that cell's code.
-    const next = await runner.runCell('print(kept + 1)');
+    const next = await runner.current.runCell('print(kept + 1)');
     expect(next.stdout).toBe('42\n');
-    expect(existsSync(`${runner.scratchDir}/alarm-ran`)).toBe(true);
+    expect(existsSync(`${runner.current.scratchDir}/alarm-ran`)).toBe(true);
   }, 30_000);
 
   it('a cell that breaks the parking (its loop no longer blocks signals) is stopped instead', async () => {
@@ -208,42 +225,30 @@ describe.each(REQUIRED_TIERS)('a single-threaded interpreter between cells (%s t
 
   it('a SIGINT that reaches it between cells (an interrupt that crossed the end of its cell) is dropped, not delivered to the next cell', async () => {
     const idle = await idleAfter([
-      'import ctypes, os, signal',
+      'import os, signal',
       '# A handler of its own, so a late delivery would leave a mark.',
       'signal.signal(signal.SIGINT, lambda *args: open("sigint-ran", "w").close())',
-      'librt = ctypes.CDLL(None, use_errno=True)',
-      'event = (ctypes.c_int * 16)()',
-      'event[2] = 2  # SIGINT',
-      'timer = ctypes.c_void_p()',
-      'assert librt.timer_create(1, ctypes.byref(event), ctypes.byref(timer)) == 0',
-      'spec = (ctypes.c_long * 4)(0, 0, 0, 500_000_000)  # once, 0.5 s from now',
-      'assert librt.timer_settime(timer, 0, spec, None) == 0',
+      ...posixTimer(2, 500), // SIGINT once, 0.5 s from now
       'print(os.getpid(), os.readlink("/proc/self/ns/pid"))',
     ]);
     expect(idle.stderr).toBe('');
     expect(idle.state).toBe('S');
-    const next = await runner.runCell('import os\nprint(os.path.exists("sigint-ran"))');
+    const next = await runner.current.runCell('import os\nprint(os.path.exists("sigint-ran"))');
     expect(next.stdout).toBe('False\n');
     expect(next.stderr).toBe('');
   }, 30_000);
 
   it('a timer that continues it (SIGCONT) changes nothing: it stays asleep and keeps its state', async () => {
     const idle = await idleAfter([
-      'import ctypes, os',
-      'librt = ctypes.CDLL(None, use_errno=True)',
-      'event = (ctypes.c_int * 16)()',
-      'event[2] = 18  # SIGCONT',
-      'timer = ctypes.c_void_p()',
-      'assert librt.timer_create(1, ctypes.byref(event), ctypes.byref(timer)) == 0',
-      'spec = (ctypes.c_long * 4)(0, 200_000_000, 0, 500_000_000)',
-      'assert librt.timer_settime(timer, 0, spec, None) == 0',
+      'import os',
+      ...posixTimer(18, 500, 200), // SIGCONT every 0.2 s from 0.5 s
       'kept = 41',
       'print(os.getpid(), os.readlink("/proc/self/ns/pid"))',
     ]);
     expect(idle.stderr).toBe('');
     expect(idle.state).toBe('S');
     expect(idle.ticks).toBeLessThanOrEqual(2);
-    const next = await runner.runCell('print(kept + 1)');
+    const next = await runner.current.runCell('print(kept + 1)');
     expect(next.stdout).toBe('42\n');
     expect(next.notice).toBeUndefined();
   }, 30_000);
