@@ -234,10 +234,12 @@ def drop_privileges():
         os._exit(70)
 
 
-# seccomp: refuse new user namespaces (unshare/clone with CLONE_NEWUSER; clone3, whose
-# flags a classic filter cannot read, answers ENOSYS so libc falls back to clone), any syscall
-# of a foreign ABI (i386/x32 on x86_64), which would bypass the numbers below, and the kernel
-# objects that outlive every process of the sandbox, so a reset between questions could not
+# seccomp, on every tier: refuse io_uring (its queued requests act for the process later with no
+# thread or process of it running: a timeout linked to a shutdown of the code channel would wake
+# a parked interpreter between cells) and any syscall of a foreign ABI (i386/x32 on x86_64), which
+# would bypass the numbers below. Isolated tier, also: refuse new user namespaces (unshare/clone
+# with CLONE_NEWUSER; clone3, whose flags a classic filter cannot read, answers ENOSYS so libc
+# falls back to clone) and the kernel objects that outlive every process of the sandbox, so a reset between questions could not
 # remove them: SysV shared memory, semaphores and message queues, POSIX message queues (not
 # listed anywhere the sandbox can see) and keyrings (the per-uid ones live as long as the
 # supervisor). Python's multiprocessing and shared_memory use files in /dev/shm instead.
@@ -245,20 +247,27 @@ def drop_privileges():
 # which /proc/PID/syscall shows as "NR 0xFD ...".
 READ_SYSCALL = {"x86_64": 0, "aarch64": 63}.get(platform.machine())
 IDLE_SYSCALL = None if READ_SYSCALL is None or not sys.platform.startswith("linux") else b"%d 0x%x " % (READ_SYSCALL, CODE_FD)
+# Where a read() on a unix stream socket sleeps, as /proc/PID/wchan names it (kernels differ);
+# the code channel is one (a socket pair: node's 'pipe' stdio).
+UNIX_STREAM_WAITS = (b"unix_stream_read_generic", b"unix_stream_data_wait")
 SECCOMP_ARCH = {
     # machine: (AUDIT_ARCH, clone, unshare, clone3, refused: shmget semget msgget mq_open add_key request_key keyctl)
+    # (io_uring_setup, _enter and _register are 425-427 on both.)
     "x86_64": (0xC000003E, 56, 272, 435, (29, 64, 68, 240, 248, 249, 250)),
     "aarch64": (0xC00000B7, 220, 97, 435, (194, 190, 186, 180, 217, 218, 219)),
 }
 CLONE_NEWUSER = 0x10000000
+IO_URING_SYSCALLS = (425, 426, 427)
 
 
-def deny_user_namespaces():
+def install_seccomp():
     """Installs the filter; True when it is in force. Linux x86_64/aarch64 only."""
     arch = SECCOMP_ARCH.get(platform.machine())
-    if arch is None or not ARGS.get("denyUserNamespaces"):
+    if arch is None or LIBC is None or not sys.platform.startswith("linux"):
         return False
     audit_arch, nr_clone, nr_unshare, nr_clone3, refused = arch
+    deny_userns = bool(ARGS.get("denyUserNamespaces"))
+    refused = IO_URING_SYSCALLS + (refused if deny_userns else ())
     ld, jeq, jge, jset, ret = 0x20, 0x15, 0x35, 0x45, 0x06
     allow, deny, nosys = 0x7FFF0000, 0x00050000 | 1, 0x00050000 | 38  # ALLOW, ERRNO(EPERM), ERRNO(ENOSYS)
     # (code, jump if true, jump if false, k): jumps name a label, resolved to offsets below.
@@ -267,14 +276,17 @@ def deny_user_namespaces():
         (jeq, None, "deny", audit_arch),  # foreign ABI
         (ld, None, None, 0),  # syscall number
         (jge, "deny", None, 0x40000000),  # x32
-        (jeq, "nosys", None, nr_clone3),
     ]
     program += [(jeq, "deny", None, nr) for nr in refused]
+    if deny_userns:
+        program += [
+            (jeq, "nosys", None, nr_clone3),
+            (jeq, "flags", None, nr_unshare),
+            (jeq, "flags", "allow", nr_clone),
+            ("flags", ld, None, None, 16),  # low half of args[0] (the flags)
+            (jset, "deny", "allow", CLONE_NEWUSER),
+        ]
     program += [
-        (jeq, "flags", None, nr_unshare),
-        (jeq, "flags", "allow", nr_clone),
-        ("flags", ld, None, None, 16),  # low half of args[0] (the flags)
-        (jset, "deny", "allow", CLONE_NEWUSER),
         ("allow", ret, None, None, allow),
         ("deny", ret, None, None, deny),
         ("nosys", ret, None, None, nosys),
@@ -923,6 +935,15 @@ class Supervisor:
         self.child_stat_fd = None
         self.child_status_fd = None
         self.child_schedstat_fd = None
+        self.child_wchan_fd = None
+        self.child_children_fd = None
+        # How the interpreter's fd 5 reads in /proc when it is the code channel ("socket:[INODE]").
+        self.code_link = "socket:[%d]" % os.fstat(CODE_FD).st_ino
+        # This supervisor's children (/proc/self/task/TID/children), for child_waits_on_code_channel.
+        try:
+            self.own_children_fd = os.open("/proc/self/task/%d/children" % os.getpid(), os.O_RDONLY | os.O_CLOEXEC)
+        except OSError:
+            self.own_children_fd = None
         # True while the interpreter is stopped between cells (see freeze_child).
         self.frozen = False
         self.start_child()
@@ -945,14 +966,17 @@ class Supervisor:
             os.close(self.child_stat_fd)
         supervisor_end, interpreter_end = socket.socketpair()
         self.child = start_interpreter(supervisor_end, interpreter_end)
+        self.only_child = b"%d " % self.child
         self.child_runs = 0
         if self.child_syscall_fd is not None:
             os.close(self.child_syscall_fd)
         self.child_syscall_fd = None  # /proc/CHILD/syscall, opened on first use and re-read with pread
         self.child_stat_fd = None  # /proc/CHILD/stat, likewise
-        for fd in (self.child_status_fd, self.child_schedstat_fd):
+        for fd in (self.child_status_fd, self.child_schedstat_fd, self.child_wchan_fd, self.child_children_fd):
             if fd is not None:
                 os.close(fd)
+        self.child_wchan_fd = None  # /proc/CHILD/wchan, likewise
+        self.child_children_fd = None  # /proc/CHILD/task/CHILD/children, likewise
         self.child_status_fd = None  # /proc/CHILD/status, likewise
         self.child_schedstat_fd = None  # /proc/CHILD/schedstat, likewise
         interpreter_end.close()
@@ -1040,7 +1064,32 @@ class Supervisor:
         state, threads, blocked, caught = status
         if state != b"S" or threads != 1 or caught & ~blocked:
             return False
-        return self.child_idle(strict=True) and self.child_schedstat() == before
+        return self.child_idle(strict=True) and self.child_waits_on_code_channel() and self.child_schedstat() == before
+
+    def child_waits_on_code_channel(self):
+        """True when the interpreter's read() sleeps on the code channel itself, and no process
+        but the interpreter is left that could wake it.
+
+        The syscall line names only fd 5, and a cell can put any file there (a timerfd, its own
+        socket) or, from a thread that then exits, put the code channel back at fd 5 after the
+        read() began on another file. So: fd 5 is now the code channel (its inode), the read()
+        sleeps in a unix stream socket (wchan; an unknown name is a no), and the interpreter and
+        this supervisor have no other child (every process of the sandbox descends from this
+        subreaper): a socket of the cell's own whose other end a leftover holds would wake it
+        when the host kills that leftover."""
+        if self.own_children_fd is None:
+            return False
+        try:
+            if os.readlink("/proc/%d/fd/%d" % (self.child, CODE_FD)) != self.code_link:
+                return False
+            if self.child_wchan_fd is None:
+                self.child_wchan_fd = os.open("/proc/%d/wchan" % self.child, os.O_RDONLY | os.O_CLOEXEC)
+                self.child_children_fd = os.open("/proc/%d/task/%d/children" % (self.child, self.child), os.O_RDONLY | os.O_CLOEXEC)
+            if os.pread(self.child_wchan_fd, 64, 0) not in UNIX_STREAM_WAITS:
+                return False
+            return os.pread(self.child_children_fd, 64, 0) == b"" and os.pread(self.own_children_fd, 64, 0) == self.only_child
+        except OSError:
+            return False
 
     def child_stop_state(self):
         """(threads, all stopped) of the interpreter from /proc; (0, True) without /proc.
@@ -1370,7 +1419,7 @@ def main():
     drop_privileges()
     set_limits()
     become_subreaper()
-    deny_user_namespaces()
+    install_seccomp()
     # Nothing of the host's protocol must be reachable through /proc/<this pid>.
     prctl(PR_SET_DUMPABLE, 0)
     for fd in (REQ_FD, REP_FD, CODE_FD):
