@@ -3,7 +3,7 @@
 // hostile model code would try in order to run between cells (after "done", before the next
 // cell) or to keep a process alive past its cell. Really run on both tiers; the host watches the
 // interpreter's CPU time and the sandbox's processes from /proc while it idles.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CodeRunner } from '../../../src/sandbox/index';
 import { isAlive, pidsInNamespace, REQUIRED_TIERS, startRunner } from './helpers';
@@ -109,6 +109,43 @@ const IO_URING_SHUTDOWN = [
   '    os._exit = _hostile_exit',
 ];
 
+/** Total size of the scratch files named `tick-*` (each leftover appends a byte every 50 ms). */
+function tickBytes(scratch: string): number {
+  return readdirSync(scratch)
+    .filter((name) => name.startsWith('tick-'))
+    .reduce((total, name) => total + statSync(`${scratch}/${name}`).size, 0);
+}
+
+/** Leftovers made every way a cell can: each appends to tick-NAME every 50 ms for a minute. */
+const LEFTOVERS = [
+  'import ctypes, os, signal, time',
+  'def ticker(tag):',
+  '    end = time.monotonic() + 60',
+  '    while time.monotonic() < end:',
+  '        with open(f"tick-{tag}", "a") as f: f.write("x")',
+  '        time.sleep(0.05)',
+  '    os._exit(0)',
+  '# A double fork in a session of its own (re-parented to the supervisor).',
+  'if os.fork() == 0:',
+  '    os.setsid()',
+  '    if os.fork() == 0: ticker("double")',
+  '    os._exit(0)',
+  '# CLONE_PARENT: a sibling of the interpreter, child of the supervisor (raw clone(2)).',
+  '_libc = ctypes.CDLL(None, use_errno=True)',
+  'if _libc.syscall(56, 0x8000 | signal.SIGCHLD, 0, 0, 0, 0) == 0: ticker("sibling")',
+  '# One that forks anew and exits, over and over (never the same pid twice).',
+  'if os.fork() == 0:',
+  '    end = time.monotonic() + 60',
+  '    while time.monotonic() < end:',
+  '        if os.fork() != 0: os._exit(0)',
+  '        with open("tick-refork", "a") as f: f.write("x")',
+  '        time.sleep(0.05)',
+  '    os._exit(0)',
+  '# A zombie child next to them (never waited for).',
+  'if os.fork() == 0: os._exit(0)',
+  'time.sleep(0.3)',
+];
+
 describe.each(REQUIRED_TIERS)('attacks on the parked interpreter (%s tier)', (tier) => {
   let runner: CodeRunner;
   beforeEach(async () => {
@@ -209,5 +246,52 @@ describe.each(REQUIRED_TIERS)('attacks on the parked interpreter (%s tier)', (ti
     expect(idle.ticks).toBeLessThanOrEqual(2);
     const next = await runner.runCell('print(6 * 7)');
     expect(next.stdout).toContain('42');
+  }, 30_000);
+  it('leftovers of every kind (double fork with setsid, CLONE_PARENT, a re-forking loop, a zombie beside them) do not run on', async () => {
+    const result = await runner.runCell([...LEFTOVERS, 'kept = 41', PRINT_ME].join('\n'));
+    expect(result.stderr).toBe('');
+    const hostPid = interpreterHostPid(result.stdout);
+    // Every leftover ticked during the cell.
+    const scratch = runner.scratchDir;
+    expect(
+      readdirSync(scratch)
+        .filter((name) => name.startsWith('tick-'))
+        .sort(),
+    ).toEqual(['tick-double', 'tick-refork', 'tick-sibling']);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const settled = tickBytes(scratch);
+    const ticks = cpuTicks(hostPid);
+    await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
+    expect(tickBytes(scratch)).toBe(settled);
+    expect(cpuTicks(hostPid) - ticks).toBeLessThanOrEqual(2);
+    // The interpreter kept its state and the next cell works.
+    const next = await runner.runCell('print(kept + 1)');
+    expect(next.stdout).toBe('42\n');
+  }, 30_000);
+  it('a leftover that stops and continues the interpreter over and over is killed; nothing runs on, and the next cell works', async () => {
+    const result = await runner.runCell(
+      [
+        'import os, signal, time',
+        'interpreter = os.getpid()',
+        'if os.fork() == 0:',
+        '    for _ in range(1200):',
+        '        os.kill(interpreter, signal.SIGSTOP); os.kill(interpreter, signal.SIGCONT)',
+        '        with open("tick-stopper", "a") as f: f.write("x")',
+        '        time.sleep(0.05)',
+        '    os._exit(0)',
+        'time.sleep(0.3)',
+        'kept = 41',
+        PRINT_ME,
+      ].join('\n'),
+    );
+    expect(result.stderr).toBe('');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const settled = tickBytes(runner.scratchDir);
+    await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
+    expect(tickBytes(runner.scratchDir)).toBe(settled);
+    // A continue while the interpreter was stopped for the end of the cell ends it (see
+    // between-cells.test.ts); otherwise it keeps its state. Either way the next cell runs.
+    const next = await runner.runCell('print(globals().get("kept", 0) + 1)');
+    expect(next.stdout === '42\n' || (next.stdout === '1\n' && (next.notice ?? '').includes('restarted'))).toBe(true);
   }, 30_000);
 });
