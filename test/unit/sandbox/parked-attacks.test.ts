@@ -294,4 +294,53 @@ describe.each(REQUIRED_TIERS)('attacks on the parked interpreter (%s tier)', (ti
     const next = await runner.runCell('print(globals().get("kept", 0) + 1)');
     expect(next.stdout === '42\n' || (next.stdout === '1\n' && (next.notice ?? '').includes('restarted'))).toBe(true);
   }, 30_000);
+  it("handlers on signals 32 and 33 (raw rt_sigaction: glibc's sigmask never blocks them) and a timer that sends 33 do not run between cells", async () => {
+    const idle = await idleAfter([
+      'import ctypes, os, signal',
+      '_libc = ctypes.CDLL(None, use_errno=True)',
+      '_handler = ctypes.CFUNCTYPE(None, ctypes.c_int)(lambda signum: open("ran-between-cells", "w").close())',
+      '# struct kernel_sigaction: handler, flags (SA_RESTORER | SA_RESTART), restorer, mask',
+      'for signum in (32, 33):',
+      '    _act = (ctypes.c_void_p * 4)(ctypes.cast(_handler, ctypes.c_void_p), 0x04000000 | 0x10000000, ctypes.cast(_libc.sigreturn, ctypes.c_void_p) if hasattr(_libc, "sigreturn") else None, 0)',
+      '    assert _libc.syscall(13, signum, _act, None, 8) == 0, ctypes.get_errno()',
+      '_event = (ctypes.c_int * 16)()',
+      '_event[2] = 33',
+      '_timer = ctypes.c_void_p()',
+      'assert _libc.timer_create(1, ctypes.byref(_event), ctypes.byref(_timer)) == 0',
+      'assert _libc.timer_settime(_timer, 0, (ctypes.c_long * 4)(0, 0, 0, 500_000_000), None) == 0',
+      PRINT_ME,
+    ]);
+    expect(idle.ranBetween).toBe(false);
+    expect(idle.ticks).toBeLessThanOrEqual(2);
+  }, 30_000);
+
+  it('a leftover that ptraces the interpreter and swallows its stop: the interpreter is ended, nothing runs on, the next cell works', async () => {
+    const result = await runner.runCell(
+      [
+        'import ctypes, os, time',
+        '_libc = ctypes.CDLL(None, use_errno=True)',
+        '_libc.ptrace.argtypes = [ctypes.c_long, ctypes.c_long, ctypes.c_void_p, ctypes.c_void_p]',
+        'interpreter = os.getpid()',
+        'if os.fork() == 0:',
+        '    assert _libc.ptrace(0x4206, interpreter, None, None) == 0  # PTRACE_SEIZE',
+        '    open("traced", "w").close()',
+        '    end = time.monotonic() + 60',
+        '    while time.monotonic() < end:',
+        '        _, status = os.waitpid(interpreter, 0x40000000)  # __WALL',
+        '        with open("tick-tracer", "a") as f: f.write("x")',
+        '        _libc.ptrace(7, interpreter, None, None)  # PTRACE_CONT, the signal swallowed',
+        '    os._exit(0)',
+        'while not os.path.exists("traced"): time.sleep(0.01)',
+        'kept = 41',
+        PRINT_ME,
+      ].join('\n'),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const settled = tickBytes(runner.scratchDir);
+    await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
+    expect(tickBytes(runner.scratchDir)).toBe(settled);
+    expect(result.stdout).toContain('pid:[');
+    const next = await runner.runCell('print(globals().get("kept", 0) + 1)');
+    expect(next.stdout === '42\n' || (next.stdout === '1\n' && (next.notice ?? '').includes('restarted'))).toBe(true);
+  }, 30_000);
 });
