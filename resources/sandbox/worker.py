@@ -97,7 +97,9 @@ class CellFile:
         if self.fd >= 0:
             try:
                 st = os.lstat(self.path)
-                if stat.S_ISREG(st.st_mode) and (st.st_dev, st.st_ino) == self.identity:
+                # Its mode too: a cell that took the read permission away would otherwise
+                # leave later cells a source file they cannot read (inspect, multiprocessing).
+                if stat.S_ISREG(st.st_mode) and stat.S_IMODE(st.st_mode) == 0o644 and (st.st_dev, st.st_ino) == self.identity:
                     os.pwrite(self.fd, data, 0)
                     if st.st_size > len(data):
                         os.ftruncate(self.fd, len(data))
@@ -129,6 +131,8 @@ class CellFile:
                 try:
                     st = os.fstat(fd)
                     if stat.S_ISREG(st.st_mode):
+                        if stat.S_IMODE(st.st_mode) != 0o644:
+                            os.fchmod(fd, 0o644)  # whatever the umask or an earlier chmod made it
                         self.identity = (st.st_dev, st.st_ino)
                         return fd
                 except OSError:
