@@ -240,20 +240,19 @@ def drop_privileges():
 
 # seccomp, on every tier: refuse io_uring (its queued requests act for the process later with no
 # thread or process of it running: a timeout linked to a shutdown of the code channel would wake
-# a parked interpreter between cells) and any syscall of a foreign ABI (i386/x32 on x86_64), which
-# would bypass the numbers below. Isolated tier, also: refuse new user namespaces (unshare/clone
-# with CLONE_NEWUSER; clone3, whose flags a classic filter cannot read, answers ENOSYS so libc
-# falls back to clone) and the kernel objects that outlive every process of the sandbox, so a reset between questions could not
-# remove them: SysV shared memory, semaphores and message queues, POSIX message queues (not
+# a parked interpreter between cells), a process that shares its parent's descriptor table
+# without being its thread (clone with CLONE_FILES but not CLONE_THREAD: it could swap the file
+# at fd 5 under a parked interpreter and exit unseen; see Supervisor.child_waits_on_code_channel),
+# clone3 (whose flags a classic filter cannot read: ENOSYS, so libc falls back to clone) and any
+# syscall of a foreign ABI (i386/x32 on x86_64), which would bypass the numbers below. Isolated
+# tier, also: refuse new user namespaces (unshare/clone with CLONE_NEWUSER) and the kernel objects
+# that outlive every process of the sandbox, so a reset between questions could not remove them: SysV shared memory, semaphores and message queues, POSIX message queues (not
 # listed anywhere the sandbox can see) and keyrings (the per-uid ones live as long as the
 # supervisor). Python's multiprocessing and shared_memory use files in /dev/shm instead.
 # read(2) per machine: the interpreter, idle, waits in read() for the next cell's code,
 # which /proc/PID/syscall shows as "NR 0xFD ...".
 READ_SYSCALL = {"x86_64": 0, "aarch64": 63}.get(platform.machine())
 IDLE_SYSCALL = None if READ_SYSCALL is None or not sys.platform.startswith("linux") else b"%d 0x%x " % (READ_SYSCALL, CODE_FD)
-# Where a read() on a unix stream socket sleeps, as /proc/PID/wchan names it (kernels differ);
-# the code channel is one (a socket pair: node's 'pipe' stdio).
-UNIX_STREAM_WAITS = (b"unix_stream_read_generic", b"unix_stream_data_wait")
 SECCOMP_ARCH = {
     # machine: (AUDIT_ARCH, clone, unshare, clone3, refused: shmget semget msgget mq_open add_key request_key keyctl)
     # (io_uring_setup, _enter and _register are 425-427 on both.)
@@ -261,6 +260,8 @@ SECCOMP_ARCH = {
     "aarch64": (0xC00000B7, 220, 97, 435, (194, 190, 186, 180, 217, 218, 219)),
 }
 CLONE_NEWUSER = 0x10000000
+CLONE_FILES = 0x400
+CLONE_THREAD = 0x10000
 # kcmp(2) per machine, and its KCMP_FILE: do two processes' descriptors name the same file?
 KCMP_SYSCALL = {"x86_64": 312, "aarch64": 272}.get(platform.machine())
 KCMP_FILE = 0
@@ -285,15 +286,15 @@ def install_seccomp():
         (jge, "deny", None, 0x40000000),  # x32
     ]
     program += [(jeq, "deny", None, nr) for nr in refused]
-    if deny_userns:
-        program += [
-            (jeq, "nosys", None, nr_clone3),
-            (jeq, "flags", None, nr_unshare),
-            (jeq, "flags", "allow", nr_clone),
-            ("flags", ld, None, None, 16),  # low half of args[0] (the flags)
-            (jset, "deny", "allow", CLONE_NEWUSER),
-        ]
     program += [
+        (jeq, "nosys", None, nr_clone3),
+        (jeq, "unshare" if deny_userns else "allow", None, nr_unshare),
+        (jeq, None, "allow", nr_clone),
+        (ld, None, None, 16),  # low half of args[0] (the flags)
+        (jset, None, "newuser", CLONE_FILES),
+        (jset, "newuser", "deny", CLONE_THREAD),
+        ("unshare", ld, None, None, 16),
+        ("newuser", jset, "deny" if deny_userns else "allow", "allow", CLONE_NEWUSER),
         ("allow", ret, None, None, allow),
         ("deny", ret, None, None, deny),
         ("nosys", ret, None, None, nosys),
@@ -942,7 +943,6 @@ class Supervisor:
         self.child_stat_fd = None
         self.child_status_fd = None
         self.child_schedstat_fd = None
-        self.child_wchan_fd = None
         self.child_children_fd = None
         self.pid = os.getpid()
         # How the interpreter's fd 5 reads in /proc when it is the code channel ("socket:[INODE]").
@@ -980,11 +980,15 @@ class Supervisor:
             os.close(self.child_syscall_fd)
         self.child_syscall_fd = None  # /proc/CHILD/syscall, opened on first use and re-read with pread
         self.child_stat_fd = None  # /proc/CHILD/stat, likewise
-        for fd in (self.child_status_fd, self.child_schedstat_fd, self.child_wchan_fd, self.child_children_fd):
+        for fd in (self.child_status_fd, self.child_schedstat_fd, self.child_children_fd):
             if fd is not None:
                 os.close(fd)
-        self.child_wchan_fd = None  # /proc/CHILD/wchan, likewise
         self.child_children_fd = None  # /proc/CHILD/task/CHILD/children, likewise
+        # The interpreter's process-wide CPU clock (clock_getcpuclockid: every thread, dead ones
+        # too; ns) and how much of it was not its main thread's at the end of the last cell: a
+        # new process has run no other thread.
+        self.child_cpu_clock = ((~self.child) << 3) | 2
+        self.other_threads_cpu = 0
         self.child_status_fd = None  # /proc/CHILD/status, likewise
         self.child_schedstat_fd = None  # /proc/CHILD/schedstat, likewise
         interpreter_end.close()
@@ -1072,32 +1076,40 @@ class Supervisor:
         state, threads, blocked, caught = status
         if state != b"S" or threads != 1 or caught & ~blocked:
             return False
-        return self.child_idle(strict=True) and self.child_waits_on_code_channel() and self.child_schedstat() == before
+        return self.child_idle(strict=True) and self.child_waits_on_code_channel(before) and self.child_schedstat() == before
 
-    def child_waits_on_code_channel(self):
+    def child_waits_on_code_channel(self, schedstat):
         """True when the interpreter's read() sleeps on the code channel itself, and no process
-        but the interpreter is left that could wake it.
+        but the interpreter is left that could wake it (`schedstat`: its main thread's, read
+        while it sleeps).
 
-        The syscall line names only fd 5, and a cell can put any file there (a timerfd, its own
-        socket) or, from a thread that then exits, put the code channel back at fd 5 after the
-        read() began on another file. So: fd 5 is now the code channel (its inode), the read()
-        sleeps in a unix stream socket (wchan; an unknown name is a no), and the interpreter and
+        The syscall line names only fd 5, and a cell can put any file there (a timerfd, a socket
+        of its own whose other end a leftover or an unreachable SCM_RIGHTS cycle holds) or, from
+        a thread that then exits, put the code channel back at fd 5 after the read() began on
+        another file. So: fd 5 is the code channel (kcmp); no thread but the main one ran since
+        the last cell ended (the process's CPU time beyond its main thread's is unchanged: only
+        a thread or a CLONE_FILES process, which seccomp refuses, can change the descriptor table
+        of a sleeping process), so the read() began on what fd 5 is now; and the interpreter and
         this supervisor have no other child (every process of the sandbox descends from this
-        subreaper): a socket of the cell's own whose other end a leftover holds would wake it
-        when the host kills that leftover."""
+        subreaper)."""
         if self.own_children_fd is None:
             return False
         try:
             if not self.child_fd_is_code_channel():
                 return False
-            if self.child_wchan_fd is None:
-                self.child_wchan_fd = os.open("/proc/%d/wchan" % self.child, os.O_RDONLY | os.O_CLOEXEC)
-                self.child_children_fd = os.open("/proc/%d/task/%d/children" % (self.child, self.child), os.O_RDONLY | os.O_CLOEXEC)
-            if os.pread(self.child_wchan_fd, 64, 0) not in UNIX_STREAM_WAITS:
+            if self.child_other_threads_cpu(schedstat) != self.other_threads_cpu:
                 return False
+            if self.child_children_fd is None:
+                self.child_children_fd = os.open("/proc/%d/task/%d/children" % (self.child, self.child), os.O_RDONLY | os.O_CLOEXEC)
             return os.pread(self.child_children_fd, 64, 0) == b"" and os.pread(self.own_children_fd, 64, 0) == self.only_child
-        except OSError:
+        except (OSError, ValueError, IndexError):
             return False
+
+    def child_other_threads_cpu(self, schedstat):
+        """CPU time (ns) the interpreter's threads but the main one ever used, dead ones too:
+        its process CPU clock less its main thread's runtime (`schedstat`'s first field, read
+        while it was not running). Raises OSError when it is gone."""
+        return time.clock_gettime_ns(self.child_cpu_clock) - int(schedstat.split(None, 1)[0])
 
     def child_fd_is_code_channel(self):
         """True when the interpreter's fd 5 is the code channel: kcmp(2), ~1 µs (a readlink of
@@ -1230,6 +1242,12 @@ class Supervisor:
                 self.finish(exit_code, error, after=after)
                 return
             threads = self.freeze_child()
+            if threads is not None:
+                # Stopped: what its other threads used so far is the mark for the next cell.
+                try:
+                    self.other_threads_cpu = self.child_other_threads_cpu(self.child_schedstat() or b"")
+                except (OSError, ValueError, IndexError):
+                    self.other_threads_cpu = None
             if threads is None:
                 self.end_child()
                 self.finish(exit_code, "protocol", after=None, detail="a thread the cell left running did not stop after the cell", final=True)

@@ -3,6 +3,7 @@
 // hostile model code would try in order to run between cells (after "done", before the next
 // cell) or to keep a process alive past its cell. Really run on both tiers; the host watches the
 // interpreter's CPU time and the sandbox's processes from /proc while it idles.
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CodeRunner } from '../../../src/sandbox/index';
@@ -342,5 +343,61 @@ describe.each(REQUIRED_TIERS)('attacks on the parked interpreter (%s tier)', (ti
     expect(result.stdout).toContain('pid:[');
     const next = await runner.runCell('print(globals().get("kept", 0) + 1)');
     expect(next.stdout === '42\n' || (next.stdout === '1\n' && (next.notice ?? '').includes('restarted'))).toBe(true);
+  }, 30_000);
+  it("a socket of the cell's own at fd 5 (put back by an exiting thread) whose other end only an unreachable SCM_RIGHTS cycle holds does not wake it, even after a unix socket is released on the host", async () => {
+    const result = await runner.runCell(
+      [
+        ...WAKE_PAYLOAD,
+        'import array, ctypes, signal, socket, threading',
+        '_libc = ctypes.CDLL(None, use_errno=True)',
+        '_code_channel = os.dup(5)',
+        'mine, theirs = socket.socketpair()',
+        'c, d = socket.socketpair()',
+        'def send_fd(sock, fd): sock.sendmsg([b"x"], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", [fd]))])',
+        '# theirs and c wait in d, d in c: once closed, nothing but the cycle holds them.',
+        'send_fd(c, theirs.fileno()); send_fd(c, c.fileno()); send_fd(d, d.fileno())',
+        'theirs.close(); c.close(); d.close()',
+        'main_tid = threading.get_native_id()',
+        'supervisor = os.getppid()',
+        'def restore():',
+        '    os.kill(supervisor, signal.SIGSTOP)',
+        '    fd = os.open(f"/proc/self/task/{main_tid}/syscall", os.O_RDONLY)',
+        '    for _ in range(100000):',
+        '        if os.pread(fd, 64, 0).startswith(b"0 0x5 "): break',
+        '        time.sleep(0.00005)',
+        '    os.dup2(_code_channel, 5)',
+        '    _libc.syscall(13, 33, (ctypes.c_long * 4)(), None, 8)',
+        '    os.kill(supervisor, signal.SIGCONT)',
+        'os.dup2(mine.fileno(), 5)',
+        'threading.Thread(target=restore, daemon=True).start()',
+        PRINT_ME,
+      ].join('\n'),
+    );
+    expect(result.stderr).toBe('');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The kernel's unix GC (machine-wide) frees the cycle, and with it the other end, when a unix
+    // socket is released anywhere: a parked loop would then read end of file. The supervisor saw
+    // that a thread ran after the cell's main thread (its CPU time) and stopped the interpreter.
+    execFileSync('python3', ['-c', 'import socket\na, b = socket.socketpair()\na.close(); b.close()']);
+    await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
+    expect(existsSync(`${runner.scratchDir}/ran-between-cells`)).toBe(false);
+  }, 30_000);
+  it("a process that shares the interpreter's descriptor table without being its thread (CLONE_FILES) cannot be made; threads, fork and subprocess still work", async () => {
+    const result = await runner.runCell(
+      [
+        'import ctypes, os, signal, subprocess, sys, threading',
+        '_libc = ctypes.CDLL(None, use_errno=True)',
+        'pid = _libc.syscall(56, 0x400 | signal.SIGCHLD, 0, 0, 0, 0)  # clone(CLONE_FILES)',
+        'if pid == 0: os._exit(0)',
+        'print(pid, ctypes.get_errno())',
+        'box = []',
+        't = threading.Thread(target=lambda: box.append(1)); t.start(); t.join()',
+        'child = os.fork()',
+        'if child == 0: os._exit(3)',
+        'print(box, os.waitpid(child, 0)[1] >> 8, subprocess.run([sys.executable, "-c", "print(5)"], capture_output=True, text=True).stdout.strip())',
+      ].join('\n'),
+    );
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toBe('-1 1\n[1] 3 5\n');
   }, 30_000);
 });
