@@ -36,8 +36,10 @@ cells of the same conversation, which it owns anyway; it never reaches the host.
 Between cells nothing of the interpreter runs. Usually it is *parked*: its one thread waits in
 read() on the code channel with every signal it catches blocked (it blocks them itself before
 it reports a cell), which the supervisor checks from outside (/proc: one thread, the caught
-signals all blocked, asleep in that read() and not woken meanwhile) - then only the next
-cell's code, which the host alone writes, can wake it. When that check fails (more threads,
+signals all blocked, asleep in that read() and not woken meanwhile; fd 5 is the code channel,
+no other thread ran since the last cell, no other process is left: see
+child_waits_on_code_channel) - then only the next cell's code, which the host alone writes,
+can wake it. When that check fails (more threads,
 or a cell that changed the interpreter's own loop) it is stopped instead (SIGSTOP: every
 thread, its timers and signal handlers), and the next "run" continues it. A continue
 by anyone else (a POSIX timer or a child's exit signal set to SIGCONT) is seen through SIGCHLD

@@ -400,4 +400,31 @@ describe.each(REQUIRED_TIERS)('attacks on the parked interpreter (%s tier)', (ti
     expect(result.stderr).toBe('');
     expect(result.stdout).toBe('-1 1\n[1] 3 5\n');
   }, 30_000);
+  it("a cell that replaces the worker's LineReader.read with a loop that never reads (it writes every 50 ms) is still running: stopped at its time limit, nothing after", async () => {
+    const quick = await startRunner(tier, { limits: { timeoutMs: 1_500 } });
+    try {
+      const result = await quick.runCell(
+        [
+          'import os, sys, time',
+          'worker = sys._getframe().f_back.f_globals',
+          'def never_reads(self):',
+          '    end = time.monotonic() + 30',
+          '    while time.monotonic() < end:',
+          '        with open("tick-loop", "a") as f: f.write("x")',
+          '        time.sleep(0.05)',
+          '    return []',
+          "worker['LineReader'].read = never_reads",
+        ].join('\n'),
+      );
+      expect(result.killed).toBe('timeout');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const settled = tickBytes(quick.scratchDir);
+      await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
+      expect(tickBytes(quick.scratchDir)).toBe(settled);
+      const next = await quick.runCell('print(6 * 7)');
+      expect(next.stdout).toBe('42\n');
+    } finally {
+      await quick.dispose();
+    }
+  }, 30_000);
 });
