@@ -47,6 +47,7 @@ and ends the interpreter, like a crash between cells.
 """
 
 import ctypes
+import fcntl
 import json
 import linecache
 import os
@@ -56,6 +57,7 @@ import select
 import signal
 import socket
 import stat
+import struct
 import sys
 import threading
 import time
@@ -437,6 +439,23 @@ def reap_zombies(spare=()):
                 pass
 
 
+# ioctl request for the bytes of a socket's send queue its reader has not taken (Linux).
+TIOCOUTQ = 0x5411 if sys.platform.startswith("linux") else None
+
+
+def unread_bytes(fd):
+    """Bytes written to the socket `fd` (stdout, stderr: socket pairs to the host) that the host
+    has not read yet, or None when unknown. 0 means every byte written so far has reached the
+    host's reader, which hands what it reads to the cell's capture before anything else it
+    reads (the reply among it) is looked at."""
+    if TIOCOUTQ is None:
+        return None
+    try:
+        return struct.unpack("i", fcntl.ioctl(fd, TIOCOUTQ, b"\0\0\0\0"))[0]
+    except (OSError, ValueError):
+        return None
+
+
 def send_line(fd, message):
     data = (json.dumps(message) + "\n").encode("utf-8")
     while data:
@@ -787,7 +806,10 @@ class Interpreter:
                     # Numbered like the supervisor numbers this interpreter's cells.
                     self.seq += 1
                     # Parked between cells (see the module docstring): the cell's own signals
-                    # are delivered again from here on.
+                    # are delivered again from here on. A SIGINT still pending was meant for a
+                    # cell that has ended (an interrupt that crossed its end): dropped, or its
+                    # handler could run once this cell has begun and stop it.
+                    signal.sigtimedwait((signal.SIGINT,), 0)
                     sigmask(signal.SIG_SETMASK, ())
                     self.run_cell(self.seq, str(message.get("code", "")))
                 elif message.get("type") == "reap":
@@ -1277,12 +1299,18 @@ class Supervisor:
         artifacts = changed_files(self.snapshot, after)
         self.snapshot = after
         marker = ("\0" + nonce + "\0").encode("ascii")
-        for fd in (1, 2):
+        # A stream the host has already read to its end needs no marker: it is told so (one
+        # write and one wake-up fewer, for most cells' stderr).
+        drained = []
+        for fd, name in ((1, "stdout"), (2, "stderr")):
+            if unread_bytes(fd) == 0:
+                drained.append(name)
+                continue
             try:
                 os.write(fd, marker)
             except OSError:
                 pass
-        message = {"type": "done", "id": nonce, "exitCode": exit_code, "error": error, "artifacts": artifacts}
+        message = {"type": "done", "id": nonce, "exitCode": exit_code, "error": error, "artifacts": artifacts, "drained": drained}
         message.update(extra)
         send_line(REP_FD, message)
 

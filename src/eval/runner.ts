@@ -3,6 +3,7 @@
 // the moment it is done. Concurrency is a fixed number of workers pulling from one queue; a
 // per-question timeout aborts that question only; cancelling the run stops every worker and
 // writes nothing for the questions in flight, so a resumed run redoes exactly those.
+import { writeSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { formatResultLine, latestById, readResults, sampleKey, summarize, type ResultRecord, type RunSummary } from './results';
 import type { TaskRecord } from './types';
@@ -129,7 +130,6 @@ export async function* runEvaluation(options: EvalRunOptions, signal: AbortSigna
   const fresh: ResultRecord[] = [];
   let next = 0;
   let correct = 0;
-  let writing: Promise<void> = Promise.resolve();
   let writeError: unknown;
   const runStop = new AbortController();
   const stopAll = (): void => runStop.abort();
@@ -149,17 +149,13 @@ export async function* runEvaluation(options: EvalRunOptions, signal: AbortSigna
       const result = await solveOne(record, index, sample, options, runStop.signal);
       if (!result) return; // the run was cancelled mid-question: nothing is written for it
       if (handle) {
-        // Appends are serialised so lines of concurrent questions never interleave.
-        const fh = handle;
-        const line = formatResultLine(result);
-        writing = writing
-          .then(async () => void (await fh.write(line)))
-          .catch((e: unknown) => {
-            writeError ??= e;
-            stopAll();
-          });
-        await writing;
-        if (writeError) return;
+        try {
+          appendLine(handle.fd, formatResultLine(result));
+        } catch (e) {
+          writeError ??= e;
+          stopAll();
+          return;
+        }
       }
       // Counted once on disk, in one synchronous step, so every result gets its own `done`.
       fresh.push(slim(result));
@@ -178,7 +174,6 @@ export async function* runEvaluation(options: EvalRunOptions, signal: AbortSigna
     signal.removeEventListener('abort', stopAll);
     runStop.abort();
     await workers.catch(() => undefined);
-    await writing;
     await handle?.close();
   }
   if (writeError) throw writeError instanceof Error ? writeError : new Error(String(writeError));
@@ -191,6 +186,17 @@ export async function* runEvaluation(options: EvalRunOptions, signal: AbortSigna
     elapsedMs: performance.now() - started,
     errors: fresh.filter((r) => r.error !== undefined).length,
   };
+}
+
+/**
+ * Appends `line` (UTF-8) to the results file in full. Synchronous on purpose: one line is a few
+ * KiB into the page cache (a few µs), while an asynchronous write cost ~30 µs of CPU per result in
+ * the thread-pool hand-off (issue 12, bench/evalHarness); being synchronous, lines of concurrent
+ * questions never interleave. Throws the write's error (ENOSPC, EIO …).
+ */
+function appendLine(fd: number, line: string): void {
+  const bytes = Buffer.from(line, 'utf8');
+  for (let at = 0; at < bytes.length;) at += writeSync(fd, bytes, at, bytes.length - at);
 }
 
 /** Solves one record under its timeout; undefined when the whole run was cancelled. */

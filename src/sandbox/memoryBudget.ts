@@ -7,7 +7,7 @@
 //  - Nothing keeps running after its cell: processes a cell leaves behind are killed when
 //    it returns (docs/sandbox-tiers.md says why this rather than a CPU budget).
 import { closeSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, statfsSync, statSync } from 'node:fs';
-import { SandboxCgroup, findCgroupParent, systemdScopeWorks, type CgroupParent } from './cgroup';
+import { SandboxCgroup, findCgroupParent, readCounter, systemdScopeWorks, type CgroupParent } from './cgroup';
 import { heldDeletedBytes, measureScratch, overDiskBudget, type ScratchUsage } from './diskBudget';
 import { formatBytes } from './format';
 import { findDescendants, freezeAndKill } from './process-tree';
@@ -91,13 +91,18 @@ export class SandboxBudget {
   private chainListed: ReadonlySet<number> = new Set();
   private lastUsage: ScratchUsage = { bytes: 0, entries: 0, complete: true };
   /** When scratch was last walked, and its file system's used bytes and inodes then. */
-  private lastWalk = { at: Number.NEGATIVE_INFINITY, fsBytes: 0, fsInodes: 0 };
+  private lastWalk: { at: number; fsBytes: number; fsInodes: number; writes: number | undefined } = { at: Number.NEGATIVE_INFINITY, fsBytes: 0, fsInodes: 0, writes: undefined };
   /** The cgroup's OOM-kill counter after the previous cell. */
   private oomSeen = 0;
   /** Tasks (processes and threads) of the start-up chain without the interpreter; undefined when unknown. */
   private fixedTasks: number | undefined;
   /** /proc/INTERPRETER/stat, kept open for the leftover check (a pid reused later cannot be read through it). */
-  private interpreterStat: ProcStat | undefined;
+  private interpreterStat: ProcFile | undefined;
+  /** /proc/PID/io of the supervisor and of the interpreter, for the disk check's shortcut (see `sandboxWrites`). */
+  private supervisorIo: ProcFile | undefined;
+  private interpreterIo: ProcFile | undefined;
+  /** /proc/SUPERVISOR/task/SUPERVISOR/children: after a reset, its one child is the new interpreter. */
+  private supervisorChildren: ProcFile | undefined;
 
   constructor(
     private readonly plan: BudgetPlan,
@@ -129,24 +134,65 @@ export class SandboxBudget {
     this.chain = [rootPid, ...findDescendants(rootPid)];
     this.chainSet = new Set(this.chain);
     this.chainListed = new Set(this.listProcesses().pids);
+    this.watchChain();
+  }
+
+  /**
+   * Opens what the per-cell checks read through kept descriptors: the tasks of the chain without
+   * the interpreter (`noLeftovers`) and the supervisor's io file (`sandboxWrites`), once per
+   * worker; then the interpreter's (see `watchInterpreter`).
+   */
+  private watchChain(): void {
+    this.closeChainFiles();
+    if (this.chain.length < 2) return;
+    const supervisor = this.chain[this.chain.length - 2] ?? -1;
+    this.supervisorIo = ProcFile.open(supervisor, 'io');
+    this.supervisorChildren = ProcFile.open(supervisor, 'children');
+    if (this.cgroup) {
+      let fixed = 0;
+      for (const pid of this.chain.slice(0, -1)) {
+        const file = ProcFile.open(pid, 'stat');
+        const threads = parseStat(file?.text())?.threads;
+        file?.close();
+        if (threads === undefined) return this.watchInterpreter();
+        fixed += threads;
+      }
+      this.fixedTasks = fixed;
+    }
     this.watchInterpreter();
   }
 
-  /** (Re)opens the interpreter's stat and counts the chain's other tasks, for `noLeftovers`. */
+  /** (Re)opens the interpreter's stat and io files: at the start and after each reset (a new interpreter). */
   private watchInterpreter(): void {
     this.interpreterStat?.close();
-    this.interpreterStat = undefined;
-    this.fixedTasks = undefined;
+    this.interpreterIo?.close();
     const interpreter = this.workerPid;
-    if (!this.cgroup || interpreter === undefined || this.chain.length < 2) return;
-    let fixed = 0;
-    for (const pid of this.chain.slice(0, -1)) {
-      const threads = ProcStat.open(pid)?.readOnce()?.threads;
-      if (threads === undefined) return;
-      fixed += threads;
-    }
-    this.interpreterStat = ProcStat.open(interpreter);
-    this.fixedTasks = fixed;
+    this.interpreterStat = this.cgroup && interpreter !== undefined ? ProcFile.open(interpreter, 'stat') : undefined;
+    this.interpreterIo = interpreter !== undefined ? ProcFile.open(interpreter, 'io') : undefined;
+  }
+
+  private closeChainFiles(): void {
+    for (const file of [this.interpreterStat, this.interpreterIo, this.supervisorIo, this.supervisorChildren]) file?.close();
+    this.interpreterStat = undefined;
+    this.interpreterIo = undefined;
+    this.supervisorIo = undefined;
+    this.supervisorChildren = undefined;
+    this.fixedTasks = undefined;
+  }
+
+  /**
+   * Bytes the sandbox has written to files so far (pages it dirtied, mmap writes included), as the
+   * kernel counts them per process: the supervisor's and the interpreter's /proc/PID/io, which
+   * include the children each of them reaped (leftovers are reaped by the supervisor). Unlike
+   * statfs, deletions elsewhere on the file system cannot hide them. Not being root, the host
+   * cannot read the supervisor's (it is not dumpable): then the interpreter's alone, and statfs
+   * still sees what orphans wrote. Undefined when unreadable.
+   */
+  private sandboxWrites(): number | undefined {
+    const interpreter = parseWriteBytes(this.interpreterIo?.text());
+    if (interpreter === undefined || !this.supervisorIo) return interpreter;
+    const supervisor = parseWriteBytes(this.supervisorIo.text());
+    return supervisor === undefined ? undefined : interpreter + supervisor;
   }
 
   /**
@@ -158,22 +204,30 @@ export class SandboxBudget {
     if (rootPid === undefined || this.chain[0] !== rootPid || this.chain.length < 2) return false;
     // The interpreter is the last of the chain, the supervisor before it: its one child now is
     // the new interpreter (/proc/PID/task/TID/children, cheaper than a scan of the host's /proc).
-    const supervisor = this.chain[this.chain.length - 2] ?? rootPid;
-    const children = childrenOf(supervisor);
+    const children = parseChildren(this.supervisorChildren?.text());
     const chain = children === undefined ? [rootPid, ...findDescendants(rootPid)] : children.length === 1 ? [...this.chain.slice(0, -1), ...children] : [];
-    const listed = this.listProcesses(chain).pids;
-    if (chain.length !== this.chain.length || listed.length !== this.chainListed.size) return false;
+    if (chain.length !== this.chain.length) return false;
+    const listedBefore = this.chainListed.size;
     this.chain = chain;
     this.chainSet = new Set(chain);
-    this.chainListed = new Set(listed);
     this.watchInterpreter();
+    // With a pids cgroup, its task count proves it in two reads (the new interpreter runs no
+    // user code yet, so its thread count holds still); else the sandbox's processes are listed.
+    const interpreter = parseStat(this.interpreterStat?.text());
+    if (this.fixedTasks !== undefined && interpreter !== undefined && this.cgroup?.tasks() === this.fixedTasks + interpreter.threads) {
+      this.chainListed = new Set(chain); // what the cgroup's list names them: host pids
+    } else {
+      const listed = this.listProcesses(chain).pids;
+      if (listed.length !== listedBefore) return false;
+      this.chainListed = new Set(listed);
+    }
     this.oomSeen = this.cgroup?.oomKills() ?? 0;
     // Scratch was emptied and nothing of the last question holds a deleted file any more: a
     // walk of the (empty) folder is the whole measure, and counts as the last walk.
     const dir = this.scratchDir();
     const fs = fileSystemUse(dir);
     this.lastUsage = measureScratch(dir, this.limits.diskEntries);
-    this.lastWalk = { at: performance.now(), fsBytes: fs?.bytes ?? 0, fsInodes: fs?.inodes ?? 0 };
+    this.lastWalk = { at: performance.now(), fsBytes: fs?.bytes ?? 0, fsInodes: fs?.inodes ?? 0, writes: this.sandboxWrites() };
     return true;
   }
 
@@ -232,27 +286,35 @@ export class SandboxBudget {
 
   /**
    * Scratch usage after a cell. The walk is skipped only when the last one is under a second
-   * old, found scratch under budget, and statfs shows that scratch's whole file system did
-   * not grow by the room that was left (so the sandbox cannot be over); the warm round trip
-   * then pays one statfs instead. Deletions elsewhere on that file system within that second
-   * could mask growth until the next walk (at most a second later).
+   * old and found scratch under budget, and neither statfs of scratch's whole file system nor
+   * the bytes the sandbox's processes wrote (`sandboxWrites`) grew by the room that was left
+   * (so the sandbox cannot be over); the warm round trip then pays a statfs and two reads of
+   * /proc/PID/io instead. Deletions elsewhere on that file system can hide growth from statfs,
+   * but not from the write counters; what neither may see at once (space reserved with
+   * fallocate while other files on the same file system are deleted) is found by the next walk,
+   * at most a second later.
    */
   private scratchUsage(): ScratchUsage {
     const dir = this.scratchDir();
     const fs = fileSystemUse(dir);
+    const writes = this.sandboxWrites();
     const now = performance.now();
     const last = this.lastWalk;
+    const room = this.limits.diskBytes - this.lastUsage.bytes;
     if (
       fs &&
+      writes !== undefined &&
+      last.writes !== undefined &&
       !overDiskBudget(this.lastUsage, this.limits) &&
       now - last.at < RECENT_WALK_MS &&
-      fs.bytes - last.fsBytes < this.limits.diskBytes - this.lastUsage.bytes &&
+      fs.bytes - last.fsBytes < room &&
+      writes - last.writes < room &&
       fs.inodes - last.fsInodes < this.limits.diskEntries - this.lastUsage.entries
     ) {
       return this.lastUsage;
     }
     this.lastUsage = this.measureDisk(this.limits.diskEntries);
-    this.lastWalk = { at: now, fsBytes: fs?.bytes ?? 0, fsInodes: fs?.inodes ?? 0 };
+    this.lastWalk = { at: now, fsBytes: fs?.bytes ?? 0, fsInodes: fs?.inodes ?? 0, writes };
     return this.lastUsage;
   }
 
@@ -271,9 +333,7 @@ export class SandboxBudget {
 
   /** Kills every process of the sandbox, removes its cgroup; resolves once it is gone. */
   async dispose(): Promise<void> {
-    this.interpreterStat?.close();
-    this.interpreterStat = undefined;
-    this.fixedTasks = undefined;
+    this.closeChainFiles();
     this.chain = [];
     this.chainSet = new Set();
     this.chainListed = new Set();
@@ -352,7 +412,7 @@ export class SandboxBudget {
    */
   private noLeftovers(): boolean {
     if (this.fixedTasks === undefined) return false;
-    const interpreter = this.interpreterStat?.read();
+    const interpreter = parseStat(this.interpreterStat?.text());
     if (!interpreter || !(interpreter.state === 'T' || (interpreter.state === 'S' && interpreter.threads === 1))) return false;
     return this.cgroup?.tasks() === this.fixedTasks + interpreter.threads;
   }
@@ -369,43 +429,33 @@ export class SandboxBudget {
   }
 }
 
-const statBuffer = Buffer.alloc(1024);
+const procBuffer = Buffer.alloc(4096);
 
 /**
- * One process's /proc/PID/stat, read with pread from a descriptor kept open: once the process
+ * One /proc file of one process, read with pread from a descriptor kept open: once the process
  * is gone, reads fail rather than show a later process that got the same pid.
  */
-class ProcStat {
+class ProcFile {
   private constructor(private fd: number | undefined) {}
 
-  /** Undefined when the process is gone or its stat cannot be opened. */
-  static open(pid: number): ProcStat | undefined {
+  /** Undefined when the process is gone or the file cannot be opened. */
+  static open(pid: number, name: 'stat' | 'io' | 'children'): ProcFile | undefined {
     try {
-      return new ProcStat(openSync(`/proc/${pid}/stat`, 'r'));
+      // children: of its main thread (/proc/PID/task/PID/children), for a single-threaded process all of them.
+      return new ProcFile(openSync(name === 'children' ? `/proc/${pid}/task/${pid}/children` : `/proc/${pid}/${name}`, 'r'));
     } catch {
       return undefined;
     }
   }
 
-  /** State letter (field 3) and thread count (field 20), or undefined when unreadable. */
-  read(): { state: string; threads: number } | undefined {
+  /** The file's text now, or undefined when unreadable. */
+  text(): string | undefined {
     if (this.fd === undefined) return undefined;
     try {
-      const text = statBuffer.toString('latin1', 0, readSync(this.fd, statBuffer, 0, statBuffer.length, 0));
-      // The command name (field 2) may contain spaces and ")": fields follow the last ")".
-      const fields = text.slice(text.lastIndexOf(')') + 2).split(' ', 18);
-      const threads = Number(fields[17]);
-      return fields[0] && Number.isInteger(threads) ? { state: fields[0], threads } : undefined;
+      return procBuffer.toString('latin1', 0, readSync(this.fd, procBuffer, 0, procBuffer.length, 0));
     } catch {
       return undefined;
     }
-  }
-
-  /** `read`, then closes the descriptor. */
-  readOnce(): { state: string; threads: number } | undefined {
-    const stat = this.read();
-    this.close();
-    return stat;
   }
 
   close(): void {
@@ -414,13 +464,25 @@ class ProcStat {
   }
 }
 
-/** The children of a single-threaded process, from /proc; undefined where the kernel does not list them. */
-function childrenOf(pid: number): number[] | undefined {
-  try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'latin1').split(' ').filter(Boolean).map(Number);
-  } catch {
-    return undefined;
-  }
+/** State letter (field 3) and thread count (field 20) from /proc/PID/stat text. */
+function parseStat(text: string | undefined): { state: string; threads: number } | undefined {
+  if (text === undefined) return undefined;
+  // The command name (field 2) may contain spaces and ")": fields follow the last ")".
+  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ', 18);
+  const threads = Number(fields[17]);
+  return fields[0] && Number.isInteger(threads) ? { state: fields[0], threads } : undefined;
+}
+
+/** `write_bytes` from /proc/PID/io text: bytes whose pages the process (and the children it reaped) dirtied. */
+function parseWriteBytes(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  // "write_bytes: N" lines: the counter parser of the cgroup files reads them too.
+  return /^write_bytes: \d+$/m.test(text) ? readCounter(text, 'write_bytes:') : undefined;
+}
+
+/** Pids from a /proc/PID/task/TID/children text; undefined where the kernel does not list them. */
+function parseChildren(text: string | undefined): number[] | undefined {
+  return text?.split(' ').filter(Boolean).map(Number);
 }
 
 function isZombie(procDir: string): boolean {

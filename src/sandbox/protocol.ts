@@ -34,6 +34,14 @@ export const workerMessageSchema = z.discriminatedUnion('type', [
     detail: z.string().max(500).optional(),
     /** Threads the cell left running besides the main one: stopped with the interpreter until the next cell. */
     threads: z.number().int().nonnegative().optional(),
+    /**
+     * Streams the host had already read to their end when the cell ended: no end-of-cell marker
+     * was written on them (worker.py `unread_bytes`), so their capture ends with this reply.
+     */
+    drained: z
+      .array(z.enum(['stdout', 'stderr']))
+      .max(2)
+      .optional(),
   }),
   z.object({ type: z.literal('reaped') }),
   /** The answer to a reset (worker.py `reset`): `pid` is the new interpreter's, as the sandbox sees it. */

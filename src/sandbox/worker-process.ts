@@ -272,7 +272,11 @@ export class WorkerProcess {
       this.send({ type: 'run', code }, true);
       const reply = await this.waitFor((m) => m.type === 'done' && m.id === nonce, Number.POSITIVE_INFINITY);
       if (reply.type === 'done') done = reply;
-      // The markers were written before the reply; wait until both pipes delivered them.
+      // A drained stream's bytes were all handed to its capture before this reply was read
+      // (one reader, in order), and it gets no marker; the others' markers were written before
+      // the reply: wait until those pipes delivered them.
+      for (const name of done?.drained ?? []) (name === 'stdout' ? stdout : stderr).end();
+      if (stdout.ended && stderr.ended) settle();
       await Promise.race([streamsEnded, this.exitPromise]);
       if (stoppedBy && stoppedBy !== 'output-limit' && !fatal) {
         // The interrupt worked, but children the cell started must not outlive it.

@@ -1,7 +1,7 @@
 // Ollama (the default backend), through the official `ollama` npm client.
 import { Ollama } from 'ollama';
 import { z } from 'zod';
-import { leanFetch } from './leanFetch';
+import { leanFetch, type LeanFetch } from './leanFetch';
 import { connectionLost, isAbortError, isConnectionLost, malformedLine, modelMissing, unreachableError } from './errors';
 import { BackendError, type ChatChunk, type ChatMessage, type ChatRequest, type ModelBackend, type ModelInfo, type PullProgress, type RunningModel, type ThinkSetting } from './types';
 import { knob } from '../../text/frontEnd';
@@ -115,17 +115,23 @@ export class OllamaBackend implements ModelBackend {
 
   constructor(readonly baseUrl: string) {}
 
-  /** A client whose every request also listens to `signal` and whose NDJSON is checked line by line. */
-  private client(signal?: AbortSignal): Ollama {
-    return new Ollama({ host: this.baseUrl, fetch: leanFetch(signal, (line) => malformedLine('Ollama', this.baseUrl, 'NDJSON line', line)) });
+  /** A transport whose every request also listens to `signal` and whose NDJSON is checked line by line. */
+  private transport(signal?: AbortSignal): LeanFetch {
+    return leanFetch(signal, (line) => malformedLine('Ollama', this.baseUrl, 'NDJSON line', line));
+  }
+
+  /** A client on `transport` (by default one listening to `signal`). */
+  private client(signal?: AbortSignal, transport: LeanFetch = this.transport(signal)): Ollama {
+    return new Ollama({ host: this.baseUrl, fetch: transport.fetch });
   }
 
   async *streamChat(request: ChatRequest, signal: AbortSignal): AsyncIterable<ChatChunk> {
-    const client = this.client(signal);
+    const transport = this.transport(signal);
+    const client = this.client(signal, transport);
     const options: Record<string, number> = { temperature: request.options.temperature };
     if (request.options.seed !== undefined) options.seed = request.options.seed;
     if (request.options.contextTokens !== undefined) options.num_ctx = request.options.contextTokens;
-    let stream: AsyncIterable<unknown> & { abort(): void };
+    let stream: AsyncIterable<unknown>;
     let calls = 0;
     try {
       // Only 'auto' needs the capabilities; a failing /api/show leaves `think` out (the chat itself reports a missing model).
@@ -152,8 +158,7 @@ export class OllamaBackend implements ModelBackend {
     } catch (error) {
       throw this.translate(error, request.model);
     }
-    const onAbort = (): void => stream.abort();
-    signal.addEventListener('abort', onAbort, { once: true });
+    // `signal` needs no listener here: the transport listens to it until the body has arrived.
     let finished = false;
     try {
       for await (const raw of stream) {
@@ -185,9 +190,9 @@ export class OllamaBackend implements ModelBackend {
       if (signal.aborted) return;
       throw this.translate(error, request.model);
     } finally {
-      signal.removeEventListener('abort', onAbort);
-      // A finished reply has released its connection already; aborting it would only cost an AbortError.
-      if (!finished) stream.abort();
+      // The consumer stopped early (the agent at a closing fence): end the request, which stops
+      // the generation; a reply that has fully arrived is left alone (LeanFetch.close).
+      if (!finished) transport.close();
     }
   }
 

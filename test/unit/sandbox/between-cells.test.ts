@@ -206,6 +206,27 @@ describe.each(REQUIRED_TIERS)('a single-threaded interpreter between cells (%s t
     expect(idle.alarmRan).toBe(false);
   }, 30_000);
 
+  it('a SIGINT that reaches it between cells (an interrupt that crossed the end of its cell) is dropped, not delivered to the next cell', async () => {
+    const idle = await idleAfter([
+      'import ctypes, os, signal',
+      '# A handler of its own, so a late delivery would leave a mark.',
+      'signal.signal(signal.SIGINT, lambda *args: open("sigint-ran", "w").close())',
+      'librt = ctypes.CDLL(None, use_errno=True)',
+      'event = (ctypes.c_int * 16)()',
+      'event[2] = 2  # SIGINT',
+      'timer = ctypes.c_void_p()',
+      'assert librt.timer_create(1, ctypes.byref(event), ctypes.byref(timer)) == 0',
+      'spec = (ctypes.c_long * 4)(0, 0, 0, 500_000_000)  # once, 0.5 s from now',
+      'assert librt.timer_settime(timer, 0, spec, None) == 0',
+      'print(os.getpid(), os.readlink("/proc/self/ns/pid"))',
+    ]);
+    expect(idle.stderr).toBe('');
+    expect(idle.state).toBe('S');
+    const next = await runner.runCell('import os\nprint(os.path.exists("sigint-ran"))');
+    expect(next.stdout).toBe('False\n');
+    expect(next.stderr).toBe('');
+  }, 30_000);
+
   it('a timer that continues it (SIGCONT) changes nothing: it stays asleep and keeps its state', async () => {
     const idle = await idleAfter([
       'import ctypes, os',

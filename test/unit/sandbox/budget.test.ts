@@ -2,7 +2,7 @@
 // cells (the shipped ones in ../shared/cases/sandbox-attacks and variants of their kinds),
 // on every tier this machine has, with both mechanisms: the memory cgroup ('auto' as root)
 // and the host-side watcher (forced). Sizes are modest: a 256 MiB budget, 300–400 MiB tried.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ownMemoryCgroupDirs } from '../../../src/sandbox/cgroup';
@@ -442,6 +442,28 @@ describe.each(TIERS)('disk the scratch walk cannot name still counts (%s tier)',
     },
     60_000,
   );
+});
+
+describe.each(TIERS)('the disk check after a cell cannot be fooled by deletions elsewhere (%s tier)', (tier) => {
+  it('a cell that goes over while the host deletes as much elsewhere on the same file system is still stopped', async () => {
+    const runner = await start(tier, 'auto');
+    // Beside scratch, so on its file system: statfs counts it at the walk after the first cell.
+    const junk = join(runner.scratchDir, '..', 'junk-elsewhere.bin');
+    try {
+      writeFileSync(junk, Buffer.alloc(60 * 1024 ** 2, 1));
+      const first = await runner.runCell("open('a.bin', 'wb').write(b'\\1' * (40 << 20))\nprint('40 MiB')");
+      expect(first.stdout).toBe('40 MiB\n');
+      expect(first.killed).toBeUndefined();
+      // 60 MiB freed elsewhere: the whole file system shrinks while the sandbox grows by 40.
+      rmSync(junk);
+      const second = await runner.runCell("open('b.bin', 'wb').write(b'\\1' * (40 << 20))\nprint('80 MiB')");
+      expect(second.killed).toBe('disk');
+      expect(second.killMessage).toMatch(/\(8\d(\.\d)? MiB of 64 MiB\)/);
+    } finally {
+      rmSync(junk, { force: true });
+      await runner.dispose();
+    }
+  }, 60_000);
 });
 
 describe.each(TIERS)('artifact copies on the host have a budget too (%s tier)', (tier) => {

@@ -24,6 +24,19 @@ describe.each(TIERS)('sandbox runner (%s tier)', (tier) => {
     expect(second.stderr).toBe('warn\n');
   });
 
+  it('every byte of both streams reaches its own cell, whether a stream ends with a marker or was already read (200 cells)', async () => {
+    const runner = await start();
+    for (let i = 0; i < 200; i++) {
+      // Varying amounts on each stream, none at all on some: the tail of a stream must never go
+      // missing or slip into the next cell.
+      const out = i % 3 === 0 ? 0 : (i * 7) % 50;
+      const err = i % 4 === 0 ? 0 : (i * 5) % 30;
+      const result = await runner.runCell(`import sys\nfor k in range(${out}): print('o${i}-', k)\nfor k in range(${err}): print('e${i}-', k, file=sys.stderr)`);
+      const lines = (prefix: string, n: number): string => Array.from({ length: n }, (_, k) => `${prefix}${i}- ${k}\n`).join('');
+      expect({ stdout: result.stdout, stderr: result.stderr }).toEqual({ stdout: lines('o', out), stderr: lines('e', err) });
+    }
+  }, 60_000);
+
   it('gives a fresh namespace per cell in stateless mode', async () => {
     const runner = await start({ mode: 'stateless' });
     await runner.runCell('y = 1');
