@@ -315,7 +315,7 @@ describe.each(REQUIRED_TIERS)('attacks on the parked interpreter (%s tier)', (ti
     expect(idle.ticks).toBeLessThanOrEqual(2);
   }, 30_000);
 
-  it('a leftover that ptraces the interpreter and swallows its stop: the interpreter is ended, nothing runs on, the next cell works', async () => {
+  it('a leftover that ptraces the interpreter and swallows its stop: nothing runs on (the interpreter is stopped or ended), the next cell works', async () => {
     const result = await runner.runCell(
       [
         'import ctypes, os, time',
