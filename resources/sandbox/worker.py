@@ -36,8 +36,10 @@ cells of the same conversation, which it owns anyway; it never reaches the host.
 Between cells nothing of the interpreter runs. Usually it is *parked*: its one thread waits in
 read() on the code channel with every signal it catches blocked (it blocks them itself before
 it reports a cell), which the supervisor checks from outside (/proc: one thread, the caught
-signals all blocked, asleep in that read() and not woken meanwhile) - then only the next
-cell's code, which the host alone writes, can wake it. When that check fails (more threads,
+signals all blocked, asleep in that read() and not woken meanwhile; fd 5 is the code channel,
+no other thread ran since the last cell, no other process is left: see
+child_waits_on_code_channel) - then only the next cell's code, which the host alone writes,
+can wake it. When that check fails (more threads,
 or a cell that changed the interpreter's own loop) it is stopped instead (SIGSTOP: every
 thread, its timers and signal handlers), and the next "run" continues it. A continue
 by anyone else (a POSIX timer or a child's exit signal set to SIGCONT) is seen through SIGCHLD
@@ -99,7 +101,9 @@ class CellFile:
         if self.fd >= 0:
             try:
                 st = os.lstat(self.path)
-                if stat.S_ISREG(st.st_mode) and (st.st_dev, st.st_ino) == self.identity:
+                # Its mode too: a cell that took the read permission away would otherwise
+                # leave later cells a source file they cannot read (inspect, multiprocessing).
+                if stat.S_ISREG(st.st_mode) and stat.S_IMODE(st.st_mode) == 0o644 and (st.st_dev, st.st_ino) == self.identity:
                     os.pwrite(self.fd, data, 0)
                     if st.st_size > len(data):
                         os.ftruncate(self.fd, len(data))
@@ -131,6 +135,8 @@ class CellFile:
                 try:
                     st = os.fstat(fd)
                     if stat.S_ISREG(st.st_mode):
+                        if stat.S_IMODE(st.st_mode) != 0o644:
+                            os.fchmod(fd, 0o644)  # whatever the umask or an earlier chmod made it
                         self.identity = (st.st_dev, st.st_ino)
                         return fd
                 except OSError:
@@ -236,11 +242,15 @@ def drop_privileges():
         os._exit(70)
 
 
-# seccomp: refuse new user namespaces (unshare/clone with CLONE_NEWUSER; clone3, whose
-# flags a classic filter cannot read, answers ENOSYS so libc falls back to clone), any syscall
-# of a foreign ABI (i386/x32 on x86_64), which would bypass the numbers below, and the kernel
-# objects that outlive every process of the sandbox, so a reset between questions could not
-# remove them: SysV shared memory, semaphores and message queues, POSIX message queues (not
+# seccomp, on every tier: refuse io_uring (its queued requests act for the process later with no
+# thread or process of it running: a timeout linked to a shutdown of the code channel would wake
+# a parked interpreter between cells), a process that shares its parent's descriptor table
+# without being its thread (clone with CLONE_FILES but not CLONE_THREAD: it could swap the file
+# at fd 5 under a parked interpreter and exit unseen; see Supervisor.child_waits_on_code_channel),
+# clone3 (whose flags a classic filter cannot read: ENOSYS, so libc falls back to clone) and any
+# syscall of a foreign ABI (i386/x32 on x86_64), which would bypass the numbers below. Isolated
+# tier, also: refuse new user namespaces (unshare/clone with CLONE_NEWUSER) and the kernel objects
+# that outlive every process of the sandbox, so a reset between questions could not remove them: SysV shared memory, semaphores and message queues, POSIX message queues (not
 # listed anywhere the sandbox can see) and keyrings (the per-uid ones live as long as the
 # supervisor). Python's multiprocessing and shared_memory use files in /dev/shm instead.
 # read(2) per machine: the interpreter, idle, waits in read() for the next cell's code,
@@ -249,18 +259,27 @@ READ_SYSCALL = {"x86_64": 0, "aarch64": 63}.get(platform.machine())
 IDLE_SYSCALL = None if READ_SYSCALL is None or not sys.platform.startswith("linux") else b"%d 0x%x " % (READ_SYSCALL, CODE_FD)
 SECCOMP_ARCH = {
     # machine: (AUDIT_ARCH, clone, unshare, clone3, refused: shmget semget msgget mq_open add_key request_key keyctl)
+    # (io_uring_setup, _enter and _register are 425-427 on both.)
     "x86_64": (0xC000003E, 56, 272, 435, (29, 64, 68, 240, 248, 249, 250)),
     "aarch64": (0xC00000B7, 220, 97, 435, (194, 190, 186, 180, 217, 218, 219)),
 }
 CLONE_NEWUSER = 0x10000000
+CLONE_FILES = 0x400
+CLONE_THREAD = 0x10000
+# kcmp(2) per machine, and its KCMP_FILE: do two processes' descriptors name the same file?
+KCMP_SYSCALL = {"x86_64": 312, "aarch64": 272}.get(platform.machine())
+KCMP_FILE = 0
+IO_URING_SYSCALLS = (425, 426, 427)
 
 
-def deny_user_namespaces():
+def install_seccomp():
     """Installs the filter; True when it is in force. Linux x86_64/aarch64 only."""
     arch = SECCOMP_ARCH.get(platform.machine())
-    if arch is None or not ARGS.get("denyUserNamespaces"):
+    if arch is None or LIBC is None or not sys.platform.startswith("linux"):
         return False
     audit_arch, nr_clone, nr_unshare, nr_clone3, refused = arch
+    deny_userns = bool(ARGS.get("denyUserNamespaces"))
+    refused = IO_URING_SYSCALLS + (refused if deny_userns else ())
     ld, jeq, jge, jset, ret = 0x20, 0x15, 0x35, 0x45, 0x06
     allow, deny, nosys = 0x7FFF0000, 0x00050000 | 1, 0x00050000 | 38  # ALLOW, ERRNO(EPERM), ERRNO(ENOSYS)
     # (code, jump if true, jump if false, k): jumps name a label, resolved to offsets below.
@@ -269,14 +288,17 @@ def deny_user_namespaces():
         (jeq, None, "deny", audit_arch),  # foreign ABI
         (ld, None, None, 0),  # syscall number
         (jge, "deny", None, 0x40000000),  # x32
-        (jeq, "nosys", None, nr_clone3),
     ]
     program += [(jeq, "deny", None, nr) for nr in refused]
     program += [
-        (jeq, "flags", None, nr_unshare),
-        (jeq, "flags", "allow", nr_clone),
-        ("flags", ld, None, None, 16),  # low half of args[0] (the flags)
-        (jset, "deny", "allow", CLONE_NEWUSER),
+        (jeq, "nosys", None, nr_clone3),
+        (jeq, "unshare" if deny_userns else "allow", None, nr_unshare),
+        (jeq, None, "allow", nr_clone),
+        (ld, None, None, 16),  # low half of args[0] (the flags)
+        (jset, None, "newuser", CLONE_FILES),
+        (jset, "newuser", "deny", CLONE_THREAD),
+        ("unshare", ld, None, None, 16),
+        ("newuser", jset, "deny" if deny_userns else "allow", "allow", CLONE_NEWUSER),
         ("allow", ret, None, None, allow),
         ("deny", ret, None, None, deny),
         ("nosys", ret, None, None, nosys),
@@ -945,6 +967,15 @@ class Supervisor:
         self.child_stat_fd = None
         self.child_status_fd = None
         self.child_schedstat_fd = None
+        self.child_children_fd = None
+        self.pid = os.getpid()
+        # How the interpreter's fd 5 reads in /proc when it is the code channel ("socket:[INODE]").
+        self.code_link = "socket:[%d]" % os.fstat(CODE_FD).st_ino
+        # This supervisor's children (/proc/self/task/TID/children), for child_waits_on_code_channel.
+        try:
+            self.own_children_fd = os.open("/proc/self/task/%d/children" % self.pid, os.O_RDONLY | os.O_CLOEXEC)
+        except OSError:
+            self.own_children_fd = None
         # True while the interpreter is stopped between cells (see freeze_child).
         self.frozen = False
         self.start_child()
@@ -967,14 +998,21 @@ class Supervisor:
             os.close(self.child_stat_fd)
         supervisor_end, interpreter_end = socket.socketpair()
         self.child = start_interpreter(supervisor_end, interpreter_end)
+        self.only_child = b"%d " % self.child
         self.child_runs = 0
         if self.child_syscall_fd is not None:
             os.close(self.child_syscall_fd)
         self.child_syscall_fd = None  # /proc/CHILD/syscall, opened on first use and re-read with pread
         self.child_stat_fd = None  # /proc/CHILD/stat, likewise
-        for fd in (self.child_status_fd, self.child_schedstat_fd):
+        for fd in (self.child_status_fd, self.child_schedstat_fd, self.child_children_fd):
             if fd is not None:
                 os.close(fd)
+        self.child_children_fd = None  # /proc/CHILD/task/CHILD/children, likewise
+        # The interpreter's process-wide CPU clock (clock_getcpuclockid: every thread, dead ones
+        # too; ns) and how much of it was not its main thread's at the end of the last cell: a
+        # new process has run no other thread.
+        self.child_cpu_clock = ((~self.child) << 3) | 2
+        self.other_threads_cpu = 0
         self.child_status_fd = None  # /proc/CHILD/status, likewise
         self.child_schedstat_fd = None  # /proc/CHILD/schedstat, likewise
         interpreter_end.close()
@@ -1062,7 +1100,49 @@ class Supervisor:
         state, threads, blocked, caught = status
         if state != b"S" or threads != 1 or caught & ~blocked:
             return False
-        return self.child_idle(strict=True) and self.child_schedstat() == before
+        return self.child_idle(strict=True) and self.child_waits_on_code_channel(before) and self.child_schedstat() == before
+
+    def child_waits_on_code_channel(self, schedstat):
+        """True when the interpreter's read() sleeps on the code channel itself, and no process
+        but the interpreter is left that could wake it (`schedstat`: its main thread's, read
+        while it sleeps).
+
+        The syscall line names only fd 5, and a cell can put any file there (a timerfd, a socket
+        of its own whose other end a leftover or an unreachable SCM_RIGHTS cycle holds) or, from
+        a thread that then exits, put the code channel back at fd 5 after the read() began on
+        another file. So: fd 5 is the code channel (kcmp); no thread but the main one ran since
+        the last cell ended (the process's CPU time beyond its main thread's is unchanged: only
+        a thread or a CLONE_FILES process, which seccomp refuses, can change the descriptor table
+        of a sleeping process), so the read() began on what fd 5 is now; and the interpreter and
+        this supervisor have no other child (every process of the sandbox descends from this
+        subreaper)."""
+        if self.own_children_fd is None:
+            return False
+        try:
+            if not self.child_fd_is_code_channel():
+                return False
+            if self.child_other_threads_cpu(schedstat) != self.other_threads_cpu:
+                return False
+            if self.child_children_fd is None:
+                self.child_children_fd = os.open("/proc/%d/task/%d/children" % (self.child, self.child), os.O_RDONLY | os.O_CLOEXEC)
+            return os.pread(self.child_children_fd, 64, 0) == b"" and os.pread(self.own_children_fd, 64, 0) == self.only_child
+        except (OSError, ValueError, IndexError):
+            return False
+
+    def child_other_threads_cpu(self, schedstat):
+        """CPU time (ns) the interpreter's threads but the main one ever used, dead ones too:
+        its process CPU clock less its main thread's runtime (`schedstat`'s first field, read
+        while it was not running). Raises OSError when it is gone."""
+        return time.clock_gettime_ns(self.child_cpu_clock) - int(schedstat.split(None, 1)[0])
+
+    def child_fd_is_code_channel(self):
+        """True when the interpreter's fd 5 is the code channel: kcmp(2), ~1 µs (a readlink of
+        /proc/CHILD/fd/5 costs ~7), or that readlink where the kernel has no kcmp."""
+        if KCMP_SYSCALL is not None and LIBC is not None:
+            same = LIBC.syscall(KCMP_SYSCALL, self.pid, self.child, KCMP_FILE, CODE_FD, CODE_FD)
+            if same >= 0:
+                return same == 0
+        return os.readlink("/proc/%d/fd/%d" % (self.child, CODE_FD)) == self.code_link
 
     def child_stop_state(self):
         """(threads, all stopped) of the interpreter from /proc; (0, True) without /proc.
@@ -1186,6 +1266,12 @@ class Supervisor:
                 self.finish(exit_code, error, after=after)
                 return
             threads = self.freeze_child()
+            if threads is not None:
+                # Stopped: what its other threads used so far is the mark for the next cell.
+                try:
+                    self.other_threads_cpu = self.child_other_threads_cpu(self.child_schedstat() or b"")
+                except (OSError, ValueError, IndexError):
+                    self.other_threads_cpu = None
             if threads is None:
                 self.end_child()
                 self.finish(exit_code, "protocol", after=None, detail="a thread the cell left running did not stop after the cell", final=True)
@@ -1398,7 +1484,7 @@ def main():
     drop_privileges()
     set_limits()
     become_subreaper()
-    deny_user_namespaces()
+    install_seccomp()
     # Nothing of the host's protocol must be reachable through /proc/<this pid>.
     prctl(PR_SET_DUMPABLE, 0)
     for fd in (REQ_FD, REP_FD, CODE_FD):

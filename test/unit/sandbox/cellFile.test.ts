@@ -32,6 +32,19 @@ describe.each(REQUIRED_TIERS)('the cell source file (%s tier)', (tier) => {
     }
   });
 
+  it('holds exactly the running cell after a cell made a hard link to it, took its permissions away, set a umask that gives none, or swapped a file in at its name', async () => {
+    runner = await startRunner(tier, { limits: { timeoutMs: 8_000 } });
+    const same = "same = open(__file__).read() == ''.join(__import__('linecache').getlines(__file__))";
+    const plants = ["os.link(__file__, 'kept.py')", 'os.chmod(__file__, 0)', "open('swap.py', 'w').write('print(\"hostile\")\\n' * 100)\nos.replace('swap.py', __file__)", "os.chmod('.', 0o500)", "os.chmod('.', 0o700)"];
+    for (const plant of plants) {
+      const result = await runner.runCell(`import os\n${same}\n${plant}\nprint(same)`);
+      expect(result.stderr).toBe('');
+      expect(result.stdout).toBe('True\n');
+    }
+    const last = await runner.runCell(`${same}\nprint(same)`);
+    expect(last.stdout).toBe('True\n');
+  });
+
   it.each(PLANTS)(
     '%s planted at its name does not stall or redirect the next cells',
     async (_kind, plant) => {
