@@ -33,17 +33,12 @@ is a protocol violation that ends the cell. What stays possible: a cell that tak
 its own interpreter (its main thread reading the code channel) can answer for later
 cells of the same conversation, which it owns anyway; it never reaches the host.
 
-Between cells nothing of the interpreter runs. Usually it is *parked*: its one thread waits in
-read() on the code channel with every signal it catches blocked (it blocks them itself before
-it reports a cell), which the supervisor checks from outside (/proc: one thread, the caught
-signals all blocked, asleep in that read() and not woken meanwhile; fd 5 is the code channel,
-no other thread ran since the last cell, no other process is left: see
-child_waits_on_code_channel) - then only the next cell's code, which the host alone writes,
-can wake it. When that check fails (more threads,
-or a cell that changed the interpreter's own loop) it is stopped instead (SIGSTOP: every
-thread, its timers and signal handlers), and the next "run" continues it. A continue
-by anyone else (a POSIX timer or a child's exit signal set to SIGCONT) is seen through SIGCHLD
-and ends the interpreter, like a crash between cells.
+Between cells the interpreter is stopped (SIGSTOP: every thread, its timers and signal
+handlers), so nothing of a cell runs after it returns; the next "run" continues it. Before it
+reports a cell, the interpreter also blocks every signal it can, so an interrupt that crosses
+the end of its cell waits, and is dropped when the next cell starts. A continue by anyone else
+(a POSIX timer or a child's exit signal set to SIGCONT) is seen through SIGCHLD and ends the
+interpreter, like a crash between cells.
 """
 
 import ctypes
@@ -152,13 +147,6 @@ class CellFile:
         return -1
 
 
-def status_field(text, key):
-    """The value after `key` ("\\nName:") in /proc/PID/status text; raises ValueError when absent."""
-    start = text.index(key) + len(key)
-    end = text.find(b"\n", start)
-    return text[start : end if end >= 0 else len(text)].strip()
-
-
 # Every signal a process can block (SIGKILL and SIGSTOP are left out by the kernel), as ints.
 ALL_SIGNALS = frozenset(int(sig) for sig in signal.valid_signals())
 
@@ -243,10 +231,10 @@ def drop_privileges():
 
 
 # seccomp, on every tier: refuse io_uring (its queued requests act for the process later with no
-# thread or process of it running: a timeout linked to a shutdown of the code channel would wake
-# a parked interpreter between cells), a process that shares its parent's descriptor table
-# without being its thread (clone with CLONE_FILES but not CLONE_THREAD: it could swap the file
-# at fd 5 under a parked interpreter and exit unseen; see Supervisor.child_waits_on_code_channel),
+# thread or process of it running, so they would go on while the interpreter is stopped between
+# cells), a process that shares its parent's descriptor table without being its thread (clone
+# with CLONE_FILES but not CLONE_THREAD: the interpreter's code channel and control socket are
+# never shared with another process),
 # clone3 (whose flags a classic filter cannot read: ENOSYS, so libc falls back to clone) and any
 # syscall of a foreign ABI (i386/x32 on x86_64), which would bypass the numbers below. Isolated
 # tier, also: refuse new user namespaces (unshare/clone with CLONE_NEWUSER) and the kernel objects
@@ -266,9 +254,6 @@ SECCOMP_ARCH = {
 CLONE_NEWUSER = 0x10000000
 CLONE_FILES = 0x400
 CLONE_THREAD = 0x10000
-# kcmp(2) per machine, and its KCMP_FILE: do two processes' descriptors name the same file?
-KCMP_SYSCALL = {"x86_64": 312, "aarch64": 272}.get(platform.machine())
-KCMP_FILE = 0
 IO_URING_SYSCALLS = (425, 426, 427)
 
 
@@ -965,17 +950,6 @@ class Supervisor:
         self.control = None
         self.control_reader = None
         self.child_stat_fd = None
-        self.child_status_fd = None
-        self.child_schedstat_fd = None
-        self.child_children_fd = None
-        self.pid = os.getpid()
-        # How the interpreter's fd 5 reads in /proc when it is the code channel ("socket:[INODE]").
-        self.code_link = "socket:[%d]" % os.fstat(CODE_FD).st_ino
-        # This supervisor's children (/proc/self/task/TID/children), for child_waits_on_code_channel.
-        try:
-            self.own_children_fd = os.open("/proc/self/task/%d/children" % self.pid, os.O_RDONLY | os.O_CLOEXEC)
-        except OSError:
-            self.own_children_fd = None
         # True while the interpreter is stopped between cells (see freeze_child).
         self.frozen = False
         self.start_child()
@@ -998,23 +972,11 @@ class Supervisor:
             os.close(self.child_stat_fd)
         supervisor_end, interpreter_end = socket.socketpair()
         self.child = start_interpreter(supervisor_end, interpreter_end)
-        self.only_child = b"%d " % self.child
         self.child_runs = 0
         if self.child_syscall_fd is not None:
             os.close(self.child_syscall_fd)
         self.child_syscall_fd = None  # /proc/CHILD/syscall, opened on first use and re-read with pread
         self.child_stat_fd = None  # /proc/CHILD/stat, likewise
-        for fd in (self.child_status_fd, self.child_schedstat_fd, self.child_children_fd):
-            if fd is not None:
-                os.close(fd)
-        self.child_children_fd = None  # /proc/CHILD/task/CHILD/children, likewise
-        # The interpreter's process-wide CPU clock (clock_getcpuclockid: every thread, dead ones
-        # too; ns) and how much of it was not its main thread's at the end of the last cell: a
-        # new process has run no other thread.
-        self.child_cpu_clock = ((~self.child) << 3) | 2
-        self.other_threads_cpu = 0
-        self.child_status_fd = None  # /proc/CHILD/status, likewise
-        self.child_schedstat_fd = None  # /proc/CHILD/schedstat, likewise
         interpreter_end.close()
         self.control = supervisor_end
         self.control_reader = LineReader(supervisor_end.fileno(), MAX_CONTROL_LINE)
@@ -1040,109 +1002,22 @@ class Supervisor:
         except ChildProcessError:
             return 0
 
-    def child_idle(self, strict=False):
+    def child_idle(self):
         """True when the interpreter's main thread waits in read() for the next cell's code.
 
         A "done" is believed only then: a cell that sends one itself and keeps running is
         still running, so its own time limit ends it. Without /proc/PID/syscall (not Linux,
-        a kernel without it) the "done" is taken as it is, unless `strict`.
+        a kernel without it) the "done" is taken as it is.
         """
         if IDLE_SYSCALL is None:
-            return not strict
+            return True
         try:
             if self.child_syscall_fd is None:
                 self.child_syscall_fd = os.open("/proc/%d/syscall" % self.child, os.O_RDONLY | os.O_CLOEXEC)
             # "NR ARG0 ...": read(2) on the code channel.
             return os.pread(self.child_syscall_fd, 64, 0).startswith(IDLE_SYSCALL)
         except OSError:
-            return not strict
-
-    def child_status(self):
-        """(state, threads, blocked, caught) of the interpreter from /proc/CHILD/status; None
-        when unreadable."""
-        try:
-            if self.child_status_fd is None:
-                self.child_status_fd = os.open("/proc/%d/status" % self.child, os.O_RDONLY | os.O_CLOEXEC)
-            text = os.pread(self.child_status_fd, 8192, 0)
-            return (
-                status_field(text, b"\nState:")[:1],
-                int(status_field(text, b"\nThreads:")),
-                int(status_field(text, b"\nSigBlk:"), 16),
-                int(status_field(text, b"\nSigCgt:"), 16),
-            )
-        except (OSError, ValueError):
-            return None
-
-    def child_schedstat(self):
-        """/proc/CHILD/schedstat (CPU time, wait time, times scheduled), which changes whenever
-        the interpreter runs; None when unreadable or not kept by this kernel (all zero)."""
-        try:
-            if self.child_schedstat_fd is None:
-                self.child_schedstat_fd = os.open("/proc/%d/schedstat" % self.child, os.O_RDONLY | os.O_CLOEXEC)
-            text = os.pread(self.child_schedstat_fd, 128, 0)
-        except OSError:
-            return None
-        return text if text.split()[-1:] not in ([], [b"0"]) else None
-
-    def child_parked(self):
-        """True when the interpreter is parked (module docstring): one thread, asleep in read()
-        on the code channel, every signal it catches blocked. The status and the read() are
-        looked at between two reads of its schedstat that are equal: it did not run meanwhile,
-        so what was seen held the whole time, and nothing but the code channel can wake it."""
-        if IDLE_SYSCALL is None:
-            return False
-        before = self.child_schedstat()
-        if before is None:
-            return False
-        status = self.child_status()
-        if status is None:
-            return False
-        state, threads, blocked, caught = status
-        if state != b"S" or threads != 1 or caught & ~blocked:
-            return False
-        return self.child_idle(strict=True) and self.child_waits_on_code_channel(before) and self.child_schedstat() == before
-
-    def child_waits_on_code_channel(self, schedstat):
-        """True when the interpreter's read() sleeps on the code channel itself, and no process
-        but the interpreter is left that could wake it (`schedstat`: its main thread's, read
-        while it sleeps).
-
-        The syscall line names only fd 5, and a cell can put any file there (a timerfd, a socket
-        of its own whose other end a leftover or an unreachable SCM_RIGHTS cycle holds) or, from
-        a thread that then exits, put the code channel back at fd 5 after the read() began on
-        another file. So: fd 5 is the code channel (kcmp); no thread but the main one ran since
-        the last cell ended (the process's CPU time beyond its main thread's is unchanged: only
-        a thread or a CLONE_FILES process, which seccomp refuses, can change the descriptor table
-        of a sleeping process), so the read() began on what fd 5 is now; and the interpreter and
-        this supervisor have no other child (every process of the sandbox descends from this
-        subreaper)."""
-        if self.own_children_fd is None:
-            return False
-        try:
-            if not self.child_fd_is_code_channel():
-                return False
-            if self.child_other_threads_cpu(schedstat) != self.other_threads_cpu:
-                return False
-            if self.child_children_fd is None:
-                self.child_children_fd = os.open("/proc/%d/task/%d/children" % (self.child, self.child), os.O_RDONLY | os.O_CLOEXEC)
-            return os.pread(self.child_children_fd, 64, 0) == b"" and os.pread(self.own_children_fd, 64, 0) == self.only_child
-        except (OSError, ValueError, IndexError):
-            return False
-
-    def child_other_threads_cpu(self, schedstat):
-        """CPU time (ns) the interpreter's threads but the main one ever used, dead ones too:
-        its process CPU clock less its main thread's runtime (`schedstat`'s first field, read
-        while it was not running). Raises OSError when it is gone."""
-        return time.clock_gettime_ns(self.child_cpu_clock) - int(schedstat.split(None, 1)[0])
-
-    def child_fd_is_code_channel(self):
-        """True when the interpreter's fd 5 is the code channel: kcmp(2), ~1 µs (a readlink of
-        /proc/CHILD/fd/5 costs ~7), or that readlink where the kernel has no kcmp."""
-        if KCMP_SYSCALL is not None and LIBC is not None:
-            same = LIBC.syscall(KCMP_SYSCALL, self.pid, self.child, KCMP_FILE, CODE_FD, CODE_FD)
-            if same >= 0:
-                return same == 0
-        return os.readlink("/proc/%d/fd/%d" % (self.child, CODE_FD)) == self.code_link
+            return True
 
     def child_stop_state(self):
         """(threads, all stopped) of the interpreter from /proc; (0, True) without /proc.
@@ -1262,16 +1137,7 @@ class Supervisor:
         if idle:
             exit_code, error = self.pending
             self.pending = None
-            if self.child_parked():
-                self.finish(exit_code, error, after=after)
-                return
             threads = self.freeze_child()
-            if threads is not None:
-                # Stopped: what its other threads used so far is the mark for the next cell.
-                try:
-                    self.other_threads_cpu = self.child_other_threads_cpu(self.child_schedstat() or b"")
-                except (OSError, ValueError, IndexError):
-                    self.other_threads_cpu = None
             if threads is None:
                 self.end_child()
                 self.finish(exit_code, "protocol", after=None, detail="a thread the cell left running did not stop after the cell", final=True)

@@ -404,16 +404,16 @@ export class SandboxBudget {
   /**
    * The leftover check in two reads, where the sandbox has a pids cgroup: its task count
    * equals the chain's own tasks plus the interpreter's threads. Before it reports a cell the
-   * supervisor has either parked the interpreter (one thread asleep, state S) or stopped it
-   * (state T, every thread): either way no thread of it can start or end between the two reads
-   * (the interpreter's read comes first, so one that began meanwhile only adds to the count).
+   * supervisor has stopped the interpreter (state T, every thread), so no thread of it can start
+   * or end between the two reads (the interpreter's read comes first: one that began meanwhile,
+   * were it continued, would only add to the count).
    * Any process the cell left behind, a zombie included, is at least one task more.
    * False means "look closer" (the listing below), never "there are leftovers".
    */
   private noLeftovers(): boolean {
     if (this.fixedTasks === undefined) return false;
     const interpreter = parseStat(this.interpreterStat?.text());
-    if (!interpreter || !(interpreter.state === 'T' || (interpreter.state === 'S' && interpreter.threads === 1))) return false;
+    if (interpreter?.state !== 'T') return false;
     return this.cgroup?.tasks() === this.fixedTasks + interpreter.threads;
   }
 

@@ -1,7 +1,6 @@
 // Nothing of a cell runs after it returns (docs/sandbox-tiers.md, "Between cells"): threads the
 // cell left running (daemon threads, `_thread`), its timers and signal handlers are stopped with
-// the interpreter until the next cell; a single-threaded interpreter is parked instead (asleep in
-// read() with every signal it catches blocked), or stopped when a cell broke the parking. Really run on both tiers; the host reads the
+// the interpreter until the next cell, whether it has one thread or many. Really run on both tiers; the host reads the
 // interpreter's CPU time and children from /proc while it idles.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -197,11 +196,10 @@ describe.each(REQUIRED_TIERS)('a single-threaded interpreter between cells (%s t
     return { state: statFields(interpreter.hostPid)[0] ?? '', ticks: cpuTicks(interpreter.hostPid) - before, alarmRan: existsSync(`${runner.current.scratchDir}/alarm-ran`), stderr: result.stderr };
   }
 
-  it('is parked: a signal handler and its timer do not run until the next cell', async () => {
+  it('is stopped: a signal handler and its timer do not run until the next cell', async () => {
     const idle = await idleAfter(HANDLER_AND_TIMER);
     expect(idle.stderr).toBe('');
-    // Asleep in read() (S), not stopped (T): the timer's signal waits, blocked.
-    expect(idle.state).toBe('S');
+    expect(idle.state).toBe('T');
     expect(idle.ticks).toBeLessThanOrEqual(2);
     expect(idle.alarmRan).toBe(false);
     // The signal waited: its handler runs when the next cell starts, then that cell's code.
@@ -210,7 +208,7 @@ describe.each(REQUIRED_TIERS)('a single-threaded interpreter between cells (%s t
     expect(existsSync(`${runner.current.scratchDir}/alarm-ran`)).toBe(true);
   }, 30_000);
 
-  it('a cell that breaks the parking (its loop no longer blocks signals) is stopped instead', async () => {
+  it('a cell that stops its loop from blocking signals is held all the same', async () => {
     const idle = await idleAfter([
       'import sys',
       "# The interpreter's loop is reachable from the cell: make its signal blocking a no-op.",
@@ -232,24 +230,21 @@ describe.each(REQUIRED_TIERS)('a single-threaded interpreter between cells (%s t
       'print(os.getpid(), os.readlink("/proc/self/ns/pid"))',
     ]);
     expect(idle.stderr).toBe('');
-    expect(idle.state).toBe('S');
+    expect(idle.state).toBe('T');
     const next = await runner.current.runCell('import os\nprint(os.path.exists("sigint-ran"))');
     expect(next.stdout).toBe('False\n');
     expect(next.stderr).toBe('');
   }, 30_000);
 
-  it('a timer that continues it (SIGCONT) changes nothing: it stays asleep and keeps its state', async () => {
-    const idle = await idleAfter([
-      'import os',
-      ...posixTimer(18, 500, 200), // SIGCONT every 0.2 s from 0.5 s
-      'kept = 41',
-      'print(os.getpid(), os.readlink("/proc/self/ns/pid"))',
-    ]);
-    expect(idle.stderr).toBe('');
-    expect(idle.state).toBe('S');
-    expect(idle.ticks).toBeLessThanOrEqual(2);
-    const next = await runner.current.runCell('print(kept + 1)');
-    expect(next.stdout).toBe('42\n');
-    expect(next.notice).toBeUndefined();
+  it('a timer that continues it (SIGCONT) ends it; the next cell says so', async () => {
+    const result = await runner.current.runCell(['import os', ...posixTimer(18, 500, 200), 'kept = 41', 'print(os.getpid(), os.readlink("/proc/self/ns/pid"))'].join('\n'));
+    expect(result.stderr).toBe('');
+    const [pid = '', ns = ''] = result.stdout.trim().split(' ');
+    const interpreter = findInterpreter(ns, Number(pid));
+    await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
+    expect(isAlive(interpreter.hostPid)).toBe(false);
+    const next = await runner.current.runCell('print("kept" in globals())');
+    expect(next.stdout).toBe('False\n');
+    expect(next.notice).toContain('restarted');
   }, 30_000);
 });

@@ -1,5 +1,7 @@
-// Red team on the parked interpreter and the leftover check by task count (issue 10, the speed
-// changes: docs/sandbox-tiers.md "Nothing of a cell runs after it returns"). Each cell is what
+// Red team on "nothing of a cell runs after it returns" and on the leftover check by task count
+// (issue 10, docs/sandbox-tiers.md). These cells were written against a "parked" interpreter
+// (left asleep in read() instead of stopped), which was then dropped: stopping it was faster once
+// the checks parking needed were added, and it is a smaller surface. Each cell is what
 // hostile model code would try in order to run between cells (after "done", before the next
 // cell) or to keep a process alive past its cell. Really run on both tiers; the host watches the
 // interpreter's CPU time and the sandbox's processes from /proc while it idles.
@@ -147,7 +149,7 @@ const LEFTOVERS = [
   'time.sleep(0.3)',
 ];
 
-describe.each(REQUIRED_TIERS)('attacks on the parked interpreter (%s tier)', (tier) => {
+describe.each(REQUIRED_TIERS)('attacks on the interpreter between cells (%s tier)', (tier) => {
   let runner: CodeRunner;
   beforeEach(async () => {
     runner = await startRunner(tier, { limits: { timeoutMs: 10_000 } });
@@ -376,8 +378,8 @@ describe.each(REQUIRED_TIERS)('attacks on the parked interpreter (%s tier)', (ti
     expect(result.stderr).toBe('');
     await new Promise((resolve) => setTimeout(resolve, 300));
     // The kernel's unix GC (machine-wide) frees the cycle, and with it the other end, when a unix
-    // socket is released anywhere: a parked loop would then read end of file. The supervisor saw
-    // that a thread ran after the cell's main thread (its CPU time) and stopped the interpreter.
+    // socket is released anywhere: a loop left asleep in read() would then read end of file. The
+    // interpreter is stopped between cells, so nothing of it runs.
     execFileSync('python3', ['-c', 'import socket\na, b = socket.socketpair()\na.close(); b.close()']);
     await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
     expect(existsSync(`${runner.scratchDir}/ran-between-cells`)).toBe(false);
