@@ -441,6 +441,43 @@ def unread_bytes(fd):
         return None
 
 
+# rt_sigqueueinfo(2) per machine: the supervisor's SIGINT names the cell it is meant for.
+SIGQUEUEINFO_SYSCALL = {"x86_64": 129, "aarch64": 138}.get(platform.machine())
+
+
+def interrupt_code(seq):
+    """The si_code of the supervisor's SIGINT for the interpreter's cell number `seq`: negative
+    (a queued signal, which another process of the same uid may send), never SI_TKILL (-6)."""
+    return -(1000 + seq % 1_000_000)
+
+
+def send_interrupt(pid, seq):
+    """SIGINT to the interpreter, tagged with the cell it is meant for (see Interpreter.loop);
+    a plain kill where the tag cannot be sent."""
+    if LIBC is not None and SIGQUEUEINFO_SYSCALL is not None:
+        # siginfo_t (128 bytes): signo, errno, code, padding, then si_pid and si_uid.
+        info = ctypes.create_string_buffer(struct.pack("iiiiiI", signal.SIGINT, 0, interrupt_code(seq), 0, os.getpid(), os.getuid()), 128)
+        if LIBC.syscall(SIGQUEUEINFO_SYSCALL, pid, signal.SIGINT, info) == 0:
+            return
+    try:
+        os.kill(pid, signal.SIGINT)
+    except OSError:
+        pass
+
+
+def write_all(fd, data):
+    """Writes all of `data` to `fd`, waiting while it is full even when a cell made the (shared)
+    open file non-blocking; False when the descriptor failed."""
+    while data:
+        try:
+            data = data[os.write(fd, data) :]
+        except (BlockingIOError, InterruptedError):
+            select.select([], [fd], [], 0.05)
+        except OSError:
+            return False
+    return True
+
+
 def send_line(fd, message):
     data = (json.dumps(message) + "\n").encode("utf-8")
     while data:
@@ -493,6 +530,60 @@ class LineReader:
 
 # Where a question's code can leave files: scratch (the cwd), $HOME and $TMPDIR, and in a
 # sandbox of its own (pid namespace) /tmp and /dev/shm. All are emptied by a reset.
+# Socket options of stdout/stderr a cell can change for every later writer of the socket: the
+# send buffer's size (the kernel doubles what is set: set back as half what it reports) and the
+# send timeout (a struct timeval).
+STREAM_SNDBUF = socket.SO_SNDBUF
+STREAM_SNDTIMEO = socket.SO_SNDTIMEO
+
+
+def stream_state():
+    """{fd: (status flags, socket options or None)} of fds 0-2 (see Supervisor.streams)."""
+    state = {}
+    for fd in (0, 1, 2):
+        try:
+            flags = fcntl.fcntl(fd, fcntl.F_GETFL)
+        except OSError:
+            continue
+        options = None
+        try:
+            sock = socket.socket(fileno=fd)
+            try:
+                options = (sock.getsockopt(socket.SOL_SOCKET, STREAM_SNDBUF), sock.getsockopt(socket.SOL_SOCKET, STREAM_SNDTIMEO, 16))
+            finally:
+                sock.detach()
+        except OSError:
+            options = None
+        state[fd] = (flags, options)
+    return state
+
+
+def restore_streams(state):
+    """Puts fds 0-2 back as `stream_state` found them; None when done, else why not (a socket
+    the last question shut down cannot be opened again)."""
+    for fd, (flags, options) in state.items():
+        try:
+            fcntl.fcntl(fd, fcntl.F_SETFL, flags)
+            fcntl.fcntl(fd, fcntl.F_SETOWN, 0)
+            if options is None:
+                continue
+            sock = socket.socket(fileno=fd)
+            try:
+                sndbuf, sndtimeo = options
+                if sock.getsockopt(socket.SOL_SOCKET, STREAM_SNDBUF) != sndbuf:
+                    sock.setsockopt(socket.SOL_SOCKET, STREAM_SNDBUF, sndbuf // 2)
+                if sock.getsockopt(socket.SOL_SOCKET, STREAM_SNDTIMEO, 16) != sndtimeo:
+                    sock.setsockopt(socket.SOL_SOCKET, STREAM_SNDTIMEO, sndtimeo)
+            finally:
+                sock.detach()
+            if fd in (1, 2):
+                # A write of nothing fails with EPIPE on a socket shut down for writing.
+                os.write(fd, b"")
+        except OSError as exc:
+            return "the last question broke its output stream %d (%s)" % (fd, exc)
+    return None
+
+
 def writable_roots():
     roots = [".", os.environ.get("HOME"), os.environ.get("TMPDIR")]
     if ARGS.get("pidNamespace"):
@@ -759,6 +850,8 @@ class Interpreter:
         self.control = control
         self.seq = 0
         self.running = False
+        # A SIGINT delivered between the unblocking of signals for a cell and its start.
+        self.early_interrupt = False
         self.stateless = ARGS.get("mode") == "stateless"
         self.cell_path = None
         self.cell_file = None
@@ -770,9 +863,11 @@ class Interpreter:
         return main
 
     def on_sigint(self, signum, frame):
-        # Only a running cell is interrupted: a late SIGINT must not break this loop.
+        # Only a running cell is interrupted: a late SIGINT must not break this loop. One that
+        # comes after signals are let in for a cell but before it runs is that cell's (see loop).
         if self.running:
             raise KeyboardInterrupt
+        self.early_interrupt = True
 
     def loop(self):
         signal.signal(signal.SIGINT, self.on_sigint)
@@ -793,16 +888,20 @@ class Interpreter:
                     # Parked between cells (see the module docstring): the cell's own signals
                     # are delivered again from here on. A SIGINT still pending was meant for a
                     # cell that has ended (an interrupt that crossed its end): dropped, or its
-                    # handler could run once this cell has begun and stop it.
-                    signal.sigtimedwait((signal.SIGINT,), 0)
+                    # handler could run once this cell has begun and stop it. Unless the
+                    # supervisor tagged it with this cell's number: a cancel that came before
+                    # the cell began (send_interrupt), which must not be lost.
+                    pending = signal.sigtimedwait((signal.SIGINT,), 0)
+                    cancelled = pending is not None and pending.si_code == interrupt_code(self.seq)
+                    self.early_interrupt = False
                     sigmask(signal.SIG_SETMASK, ())
-                    self.run_cell(self.seq, str(message.get("code", "")))
+                    self.run_cell(self.seq, str(message.get("code", "")), cancelled)
                 elif message.get("type") == "reap":
                     # The supervisor killed what the cell left behind; its direct children
                     # are ours to wait for.
                     reap_zombies()
 
-    def run_cell(self, seq, code):
+    def run_cell(self, seq, code, cancelled=False):
         if self.cell_path is None:
             # Taken at the first cell: a warm spare's scratch folder is renamed before it.
             self.cell_path = os.path.join(os.getcwd(), CELL_FILE)
@@ -819,6 +918,8 @@ class Interpreter:
         try:
             try:
                 self.running = True
+                if cancelled or self.early_interrupt:
+                    raise KeyboardInterrupt
                 exec(compile(code, self.cell_path, "exec"), self.main.__dict__)
                 # Like a script: the cell ends when its non-daemon threads do (the time
                 # limit still applies: SIGINT interrupts the join).
@@ -942,6 +1043,9 @@ class Supervisor:
         self.skeleton = skeleton()
         # Compared by a reset: the next interpreter must not inherit what the last question set.
         self.attributes = process_attributes()
+        # The cell's stdin, stdout and stderr are open files it shares with this process: a reset
+        # puts back their status flags and owner, and the sockets' send and receive settings.
+        self.streams = stream_state()
         # What a reset must leave in the writable folders (see `reset`).
         self.kept = {root: folders_below(root) for root in writable_roots()}
         self.root_ids = {root: (os.stat(root).st_dev, os.stat(root).st_ino) for root in self.kept}
@@ -1172,10 +1276,7 @@ class Supervisor:
             if unread_bytes(fd) == 0:
                 drained.append(name)
                 continue
-            try:
-                os.write(fd, marker)
-            except OSError:
-                pass
+            write_all(fd, marker)
         message = {"type": "done", "id": nonce, "exitCode": exit_code, "error": error, "artifacts": artifacts, "drained": drained}
         message.update(extra)
         send_line(REP_FD, message)
@@ -1193,10 +1294,7 @@ class Supervisor:
             self.current = (str(message.get("id")), self.child_runs)
         elif kind == "interrupt":
             if self.current is not None and self.current[0] == message.get("id"):
-                try:
-                    os.kill(self.child, signal.SIGINT)
-                except OSError:
-                    pass
+                send_interrupt(self.child, self.current[1])
         elif kind == "reap":
             # The interpreter waits for its own children when the host then sends it "reap".
             kill_descendants(spare=(self.child,))
@@ -1237,6 +1335,9 @@ class Supervisor:
             return "a process of the last question could not be killed"
         if process_attributes() != self.attributes:
             return "the last question changed the supervisor's limits or scheduling"
+        detail = restore_streams(self.streams)
+        if detail is not None:
+            return detail
         for root, kept in self.kept.items():
             try:
                 # The folder itself, never a link or another folder put at its name (on the basic

@@ -104,10 +104,17 @@ export class SandboxBudget {
   /** /proc/SUPERVISOR/task/SUPERVISOR/children: after a reset, its one child is the new interpreter. */
   private supervisorChildren: ProcFile | undefined;
 
+  /**
+   * `writableElsewhere`: host folders besides scratch that the sandbox's code writes (the basic
+   * tier's $HOME and $TMPDIR). They are walked with scratch and count in its disk budget: they
+   * hold host disk too, and only then is statfs a sound bound for the shortcut in `scratchUsage`
+   * (what a cell frees there while it grows scratch leaves the sandbox's total unchanged).
+   */
   constructor(
     private readonly plan: BudgetPlan,
     private readonly limits: SandboxLimits,
     private readonly scratchDir: () => string,
+    private readonly writableElsewhere: readonly string[] = [],
   ) {
     this.mechanism = plan.mechanism;
   }
@@ -226,7 +233,7 @@ export class SandboxBudget {
     // walk of the (empty) folder is the whole measure, and counts as the last walk.
     const dir = this.scratchDir();
     const fs = fileSystemUse(dir);
-    this.lastUsage = measureScratch(dir, this.limits.diskEntries);
+    this.lastUsage = this.walk(this.limits.diskEntries);
     this.lastWalk = { at: performance.now(), fsBytes: fs?.bytes ?? 0, fsInodes: fs?.inodes ?? 0, writes: this.sandboxWrites() };
     return true;
   }
@@ -324,11 +331,22 @@ export class SandboxBudget {
    * measure that sees these (statfs of the whole file system does; a scan of names does not).
    */
   private measureDisk(maxEntries: number): ScratchUsage {
-    const dir = this.scratchDir();
-    const usage = measureScratch(dir, maxEntries);
+    const usage = this.walk(maxEntries);
     const listed = this.listProcesses();
-    const held = heldDeletedBytes(dir, listed.pids, listed.proc);
+    const held = heldDeletedBytes(this.scratchDir(), listed.pids, listed.proc);
     return held === 0 ? usage : { ...usage, bytes: usage.bytes + held };
+  }
+
+  /** Scratch and `writableElsewhere` walked (measureScratch), their bytes and entries added up. */
+  private walk(maxEntries: number): ScratchUsage {
+    let usage = measureScratch(this.scratchDir(), maxEntries);
+    for (const dir of this.writableElsewhere) {
+      if (!usage.complete) break;
+      const more = measureScratch(dir, maxEntries - usage.entries);
+      // Each walk counts its own root folder as bytes but not as an entry.
+      usage = { bytes: usage.bytes + more.bytes, entries: usage.entries + more.entries, complete: more.complete, ...(more.problem ? { problem: more.problem } : {}) };
+    }
+    return usage;
   }
 
   /** Kills every process of the sandbox, removes its cgroup; resolves once it is gone. */

@@ -164,7 +164,8 @@ export class PythonCodeRunner implements CodeRunner {
     mkdirSync(setup.privateRoot, { recursive: true, mode: 0o700 });
     this.hostDir = mkdtempSync(join(setup.privateRoot, 'r1ci-host-'));
     mkdirSync(join(this.hostDir, 'output'), { mode: 0o700 });
-    this.budget = new SandboxBudget(setup.budget, setup.limits, () => this.scratch);
+    // The basic tier's $HOME and $TMPDIR (privateDir) are host disk the sandbox writes: in its disk budget.
+    this.budget = new SandboxBudget(setup.budget, setup.limits, () => this.scratch, setup.tier === 'basic' ? [this.privateDir] : []);
   }
 
   get tier(): IsolationTier {

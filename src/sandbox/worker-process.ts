@@ -214,8 +214,20 @@ export class WorkerProcess {
     });
   }
 
-  /** Runs one cell; never throws for anything the cell does. */
+  /**
+   * Runs one cell; never throws for anything the cell does. The caller has ended every process
+   * the last cell left (the budget's leftover check): what they wrote after that cell's end is
+   * then already in the stream sockets, and is read (and dropped) before this cell's capture
+   * begins.
+   */
   async runCell(code: string, options: CellRunOptions): Promise<CellOutcome> {
+    // A poll phase of the event loop that begins after that check: bytes a process of the last
+    // cell wrote after its "done" (a child the kernel reaped at once, so never a leftover) may
+    // sit unread in the sockets, or come in after the poll that read that "done" (whose
+    // microtasks may have started this cell): without it they would be this cell's output. The
+    // first immediate runs after the current poll, the second after the next one.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    await new Promise<void>((resolve) => setImmediate(resolve));
     const nonce = nextNonce();
     const marker = Buffer.from(`\0${nonce}\0`, 'latin1');
     const stdout = new StreamCapture(marker, options.outputBytes, options.spillPaths.stdout);
@@ -258,8 +270,6 @@ export class WorkerProcess {
     // this is not the cell's own time limit.
     const timeout = setTimeout(() => (this.supervisorStopped() ? this.onHostError?.(SUPERVISOR_STOPPED, true) : stop('timeout')), options.timeoutMs);
     const onAbort = (): void => stop('cancelled');
-    if (options.signal?.aborted) onAbort();
-    else options.signal?.addEventListener('abort', onAbort, { once: true });
 
     let done: DoneMessage | undefined;
     try {
@@ -270,6 +280,10 @@ export class WorkerProcess {
       if (this.interpreterReapOwed) this.send({ type: 'reap' }, true);
       this.interpreterReapOwed = false;
       this.send({ type: 'run', code }, true);
+      // A cancel from now on reaches this cell: sent before "run", the supervisor would not know
+      // the nonce yet and ignore it (the grace would then end the interpreter).
+      if (options.signal?.aborted) onAbort();
+      else options.signal?.addEventListener('abort', onAbort, { once: true });
       const reply = await this.waitFor((m) => m.type === 'done' && m.id === nonce, Number.POSITIVE_INFINITY);
       if (reply.type === 'done') done = reply;
       // A drained stream's bytes were all handed to its capture before this reply was read

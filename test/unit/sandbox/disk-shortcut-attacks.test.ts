@@ -1,0 +1,85 @@
+// Red team on the disk check's shortcut (memoryBudget.ts `scratchUsage`): the scratch walk is
+// skipped when statfs of the whole file system and the sandbox's write counters (/proc/PID/io)
+// both grew less than the room left and the last walk is under a second old. Each cell grows
+// scratch past the budget in a way one of the two measures cannot see, and makes the other one
+// blind at the same time. A cell that goes over must be told at its own end or, at the latest,
+// at the end of the next cell.
+import { afterEach, describe, expect, it } from 'vitest';
+import type { CodeRunner } from '../../../src/sandbox/index';
+import { REQUIRED_TIERS, startRunner } from './helpers';
+
+const MiB = 1024 ** 2;
+
+describe.each(REQUIRED_TIERS)('the disk check after a cell, attacked from inside (%s tier)', (tier) => {
+  let runner: CodeRunner | undefined;
+  afterEach(async () => {
+    await runner?.dispose();
+    runner = undefined;
+  });
+
+  it('space reserved without writing (fallocate) while the cell frees as much in its own $TMPDIR/$HOME', async () => {
+    runner = await startRunner(tier, { limits: { diskBytes: 64 * MiB } });
+    // Made in the first cell, freed in the second while scratch grows by twice as much: statfs of
+    // the file system holding scratch grows by less than the budget (on the basic tier $TMPDIR
+    // and $HOME are a host folder there, and count in the budget; on the isolated tier they are
+    // tmpfs mounts of the sandbox).
+    const first = await runner.runCell(
+      [
+        'import os, tempfile',
+        'for k, d in enumerate((tempfile.gettempdir(), os.environ["HOME"])):',
+        '    fd = os.open(os.path.join(d, f"reserve{k}.bin"), os.O_CREAT | os.O_WRONLY)',
+        '    os.posix_fallocate(fd, 0, 24 << 20)',
+        '    os.close(fd)',
+        'print("reserved")',
+      ].join('\n'),
+    );
+    expect({ stdout: first.stdout, killed: first.killed }).toEqual({ stdout: 'reserved\n', killed: undefined });
+    const second = await runner.runCell(
+      [
+        'import os, signal, tempfile',
+        'for k, d in enumerate((tempfile.gettempdir(), os.environ["HOME"])):',
+        '    os.unlink(os.path.join(d, f"reserve{k}.bin"))',
+        '# fallocate dirties no page: no write counter grows',
+        'fd = os.open("big.bin", os.O_CREAT | os.O_WRONLY)',
+        'os.posix_fallocate(fd, 0, 96 << 20)',
+        'os.close(fd)',
+        'print("over")',
+      ].join('\n'),
+    );
+    expect({ stdout: second.stdout, stderr: second.stderr.split('\n').at(-2) }).toEqual({ stdout: 'over\n', stderr: undefined });
+    // Told at the end of that cell, or of the next one at the latest (which follows at once).
+    const third = await runner.runCell('print("next")');
+    expect([second.killed, third.killed]).toContain('disk');
+  }, 60_000);
+
+  it('bytes written by children the kernel reaps at once (SIGCHLD ignored: their io is never added to a parent)', async () => {
+    runner = await startRunner(tier, { limits: { diskBytes: 64 * MiB } });
+    const first = await runner.runCell(
+      [
+        'import os, signal, tempfile',
+        'signal.signal(signal.SIGCHLD, signal.SIG_IGN)',
+        'for k, d in enumerate((tempfile.gettempdir(), os.environ["HOME"])):',
+        '    open(os.path.join(d, f"reserve{k}.bin"), "wb").write(b"\\1" * (24 << 20))',
+        'print("reserved")',
+      ].join('\n'),
+    );
+    expect(first.stdout).toBe('reserved\n');
+    const second = await runner.runCell(
+      [
+        'import os, tempfile, time',
+        'for k, d in enumerate((tempfile.gettempdir(), os.environ["HOME"])):',
+        '    os.unlink(os.path.join(d, f"reserve{k}.bin"))',
+        'for k in range(4):',
+        '    if os.fork() == 0:',
+        '        with open(f"part{k}.bin", "wb") as f: f.write(b"\\1" * (24 << 20)); os.fsync(f.fileno())',
+        '        os._exit(0)',
+        'while any(os.path.getsize(f"part{k}.bin") < 24 << 20 if os.path.exists(f"part{k}.bin") else True for k in range(4)): time.sleep(0.01)',
+        'time.sleep(0.05)',
+        'print("over")',
+      ].join('\n'),
+    );
+    expect({ stdout: second.stdout, stderr: second.stderr.split('\n').at(-2) }).toEqual({ stdout: 'over\n', stderr: undefined });
+    const third = await runner.runCell('print("next")');
+    expect([second.killed, third.killed]).toContain('disk');
+  }, 60_000);
+});
