@@ -538,9 +538,10 @@ STREAM_SNDTIMEO = socket.SO_SNDTIMEO
 
 
 def stream_state():
-    """{fd: (status flags, socket options or None)} of fds 0-2 (see Supervisor.streams)."""
+    """{fd: (status flags, socket options or None)} of fds 0-2 and the code channel (see
+    Supervisor.streams)."""
     state = {}
-    for fd in (0, 1, 2):
+    for fd in (0, 1, 2, CODE_FD):
         try:
             flags = fcntl.fcntl(fd, fcntl.F_GETFL)
         except OSError:
@@ -559,8 +560,9 @@ def stream_state():
 
 
 def restore_streams(state):
-    """Puts fds 0-2 back as `stream_state` found them; None when done, else why not (a socket
-    the last question shut down cannot be opened again)."""
+    """Puts fds 0-2 and the code channel back as `stream_state` found them (an owner left there
+    would get SIGIO, which ends a process, when the host writes); None when done, else why not
+    (a socket the last question shut down cannot be opened again)."""
     for fd, (flags, options) in state.items():
         try:
             fcntl.fcntl(fd, fcntl.F_SETFL, flags)
@@ -1043,8 +1045,8 @@ class Supervisor:
         self.skeleton = skeleton()
         # Compared by a reset: the next interpreter must not inherit what the last question set.
         self.attributes = process_attributes()
-        # The cell's stdin, stdout and stderr are open files it shares with this process: a reset
-        # puts back their status flags and owner, and the sockets' send and receive settings.
+        # The cell's stdin, stdout, stderr and code channel are open files it shares with this
+        # process: a reset puts back their status flags and owner, and the sockets' send settings.
         self.streams = stream_state()
         # What a reset must leave in the writable folders (see `reset`).
         self.kept = {root: folders_below(root) for root in writable_roots()}

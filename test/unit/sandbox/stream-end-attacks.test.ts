@@ -75,7 +75,7 @@ describe.each(REQUIRED_TIERS)('how cell output ends, attacked (%s tier)', (tier)
     }
   }, 60_000);
 
-  it("a question cannot leave the next question's stdout and stderr non-blocking, async or owned", async () => {
+  it("a question cannot leave the next question's stdout, stderr or code channel non-blocking, async or owned", async () => {
     runner = (await startRunner(tier)) as PythonCodeRunner;
     const flags = [
       'import fcntl, os, socket',
@@ -84,14 +84,15 @@ describe.each(REQUIRED_TIERS)('how cell output ends, attacked (%s tier)', (tier)
       '    except OSError: return None',
       '    try: return s.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF), s.getsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, 16)',
       '    finally: s.detach()',
-      'print([(fcntl.fcntl(fd, fcntl.F_GETFL) & (os.O_NONBLOCK | os.O_APPEND | 0o20000), fcntl.fcntl(fd, fcntl.F_GETOWN), options(fd)) for fd in (0, 1, 2)])',
+      'print([(fcntl.fcntl(fd, fcntl.F_GETFL) & (os.O_NONBLOCK | os.O_APPEND | 0o20000), fcntl.fcntl(fd, fcntl.F_GETOWN), options(fd)) for fd in (0, 1, 2, 5)])',
     ].join('\n');
     const clean = (await runner.runCell(flags)).stdout;
     const hostile = await runner.runCell(
       [
         'import fcntl, os, socket, struct',
-        'for fd in (0, 1, 2):',
-        '    fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) | os.O_NONBLOCK | 0o20000)  # O_ASYNC',
+        '# (The code channel stays blocking: this interpreter reads its next cell there.)',
+        'for fd in (0, 1, 2, 5):',
+        '    fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) | (0 if fd == 5 else os.O_NONBLOCK) | 0o20000)  # O_ASYNC',
         '    fcntl.fcntl(fd, fcntl.F_SETOWN, os.getppid())  # SIGIO (terminates) to the supervisor',
         '    if fd > 0:',
         '        s = socket.socket(fileno=fd)',
