@@ -278,8 +278,8 @@ export class SandboxBudget {
           await kill();
         }
         // The two-read check first: the listing (and its promise) only when it cannot tell.
-        if (!this.noLeftovers()) await this.killLeftovers();
-        const usage = this.scratchUsage();
+        const alone = this.noLeftovers() || !(await this.killLeftovers());
+        const usage = this.scratchUsage(alone);
         const oomAfter = this.cgroup?.oomKills() ?? 0;
         this.oomSeen = oomAfter;
         return {
@@ -298,10 +298,12 @@ export class SandboxBudget {
    * (so the sandbox cannot be over); the warm round trip then pays a statfs and two reads of
    * /proc/PID/io instead. Deletions elsewhere on that file system can hide growth from statfs,
    * but not from the write counters; what neither may see at once (space reserved with
-   * fallocate while other files on the same file system are deleted) is found by the next walk,
-   * at most a second later.
+   * fallocate, or writes of a child the kernel reaped at once because SIGCHLD was ignored, while
+   * other files on the same file system are deleted) is found by the next walk, at most a second
+   * later. Not taken after a cell that left processes (`alone` false): a leftover the host kills
+   * stays a zombie of the supervisor, and its writes reach no counter until it is reaped.
    */
-  private scratchUsage(): ScratchUsage {
+  private scratchUsage(alone: boolean): ScratchUsage {
     const dir = this.scratchDir();
     const fs = fileSystemUse(dir);
     const writes = this.sandboxWrites();
@@ -309,6 +311,7 @@ export class SandboxBudget {
     const last = this.lastWalk;
     const room = this.limits.diskBytes - this.lastUsage.bytes;
     if (
+      alone &&
       fs &&
       writes !== undefined &&
       last.writes !== undefined &&
@@ -393,18 +396,25 @@ export class SandboxBudget {
    * Kills what the cell left running. The worker is a child subreaper, so orphans of the
    * cell are re-parented to it and stay its descendants (the cgroup, where there is one,
    * holds them all). Cheap when nothing is left: one small listing. Zombies (killed, not
-   * yet reaped by the worker) do not count.
+   * yet reaped by the worker) need no kill. True when the sandbox held any process besides its
+   * start-up chain, a zombie included.
    */
-  private async killLeftovers(): Promise<void> {
+  private async killLeftovers(): Promise<boolean> {
     const worker = this.workerPid;
-    if (worker === undefined) return;
+    if (worker === undefined) return true;
     const chain = this.chainSet;
     // Host pids of the chain are excluded too, in case the listing fell back to a host scan.
-    const leftovers = (): number[] => {
+    const others = (): { pids: number[]; proc: (pid: number) => string } => {
       const listed = this.listProcesses();
-      return listed.pids.filter((pid) => !this.chainListed.has(pid) && !chain.has(pid) && !isZombie(listed.proc(pid)));
+      return { pids: listed.pids.filter((pid) => !this.chainListed.has(pid) && !chain.has(pid)), proc: listed.proc };
     };
-    if (leftovers().length === 0) return;
+    const leftovers = (): number[] => {
+      const listed = others();
+      return listed.pids.filter((pid) => !isZombie(listed.proc(pid)));
+    };
+    const found = others();
+    if (found.pids.length === 0) return false;
+    if (found.pids.every((pid) => isZombie(found.proc(pid)))) return true;
     // (sandbox-core) From the root of the chain: the worker is two processes (supervisor and
     // interpreter), and orphans are re-parented to the supervisor, not the interpreter.
     const root = this.chain[0] ?? worker;
@@ -417,6 +427,7 @@ export class SandboxBudget {
       if (wait % 5 === 4) freezeAndKill(candidates);
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
+    return true;
   }
 
   /**

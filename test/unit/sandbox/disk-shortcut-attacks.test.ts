@@ -4,6 +4,8 @@
 // scratch past the budget in a way one of the two measures cannot see, and makes the other one
 // blind at the same time. A cell that goes over must be told at its own end or, at the latest,
 // at the end of the next cell.
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CodeRunner } from '../../../src/sandbox/index';
 import { REQUIRED_TIERS, startRunner } from './helpers';
@@ -81,5 +83,31 @@ describe.each(REQUIRED_TIERS)('the disk check after a cell, attacked from inside
     expect({ stdout: second.stdout, stderr: second.stderr.split('\n').at(-2) }).toEqual({ stdout: 'over\n', stderr: undefined });
     const third = await runner.runCell('print("next")');
     expect([second.killed, third.killed]).toContain('disk');
+  }, 60_000);
+
+  it('writes of a leftover the host kills (a zombie nobody reaps, so no write counter has them) while the host deletes elsewhere', async () => {
+    runner = await startRunner(tier, { limits: { diskBytes: 64 * MiB } });
+    // Beside scratch, so on its file system: freed while the cell's leftover grows scratch.
+    const junk = join(runner.scratchDir, '..', 'junk-elsewhere.bin');
+    try {
+      writeFileSync(junk, Buffer.alloc(60 * MiB, 1));
+      const first = await runner.runCell("open('a.bin', 'wb').write(b'\\1' * (40 << 20))");
+      expect(first.killed).toBeUndefined();
+      rmSync(junk);
+      const second = await runner.runCell(
+        [
+          'import os, time',
+          'if os.fork() == 0:',
+          '    open("b.bin", "wb").write(b"\\1" * (40 << 20))',
+          '    open("written", "w").close()',
+          '    time.sleep(60)',
+          'while not os.path.exists("written"): time.sleep(0.005)',
+        ].join('\n'),
+      );
+      const third = await runner.runCell('print(1)');
+      expect([second.killed, third.killed]).toContain('disk');
+    } finally {
+      rmSync(junk, { force: true });
+    }
   }, 60_000);
 });
