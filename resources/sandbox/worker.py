@@ -530,16 +530,10 @@ class LineReader:
 
 # Where a question's code can leave files: scratch (the cwd), $HOME and $TMPDIR, and in a
 # sandbox of its own (pid namespace) /tmp and /dev/shm. All are emptied by a reset.
-# Socket options of stdout/stderr a cell can change for every later writer of the socket: the
-# send buffer's size (the kernel doubles what is set: set back as half what it reports) and the
-# send timeout (a struct timeval).
-STREAM_SNDBUF = socket.SO_SNDBUF
-STREAM_SNDTIMEO = socket.SO_SNDTIMEO
-
-
 def stream_state():
     """{fd: (status flags, socket options or None)} of fds 0-2 and the code channel (see
-    Supervisor.streams)."""
+    Supervisor.streams). The socket options are those a cell can change for every later writer
+    of the socket: the send buffer's size and the send timeout (a struct timeval)."""
     state = {}
     for fd in (0, 1, 2, CODE_FD):
         try:
@@ -550,7 +544,7 @@ def stream_state():
         try:
             sock = socket.socket(fileno=fd)
             try:
-                options = (sock.getsockopt(socket.SOL_SOCKET, STREAM_SNDBUF), sock.getsockopt(socket.SOL_SOCKET, STREAM_SNDTIMEO, 16))
+                options = (sock.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF), sock.getsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, 16))
             finally:
                 sock.detach()
         except OSError:
@@ -572,10 +566,11 @@ def restore_streams(state):
             sock = socket.socket(fileno=fd)
             try:
                 sndbuf, sndtimeo = options
-                if sock.getsockopt(socket.SOL_SOCKET, STREAM_SNDBUF) != sndbuf:
-                    sock.setsockopt(socket.SOL_SOCKET, STREAM_SNDBUF, sndbuf // 2)
-                if sock.getsockopt(socket.SOL_SOCKET, STREAM_SNDTIMEO, 16) != sndtimeo:
-                    sock.setsockopt(socket.SOL_SOCKET, STREAM_SNDTIMEO, sndtimeo)
+                if sock.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF) != sndbuf:
+                    # The kernel doubles what is set: set back as half what it reported.
+                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, sndbuf // 2)
+                if sock.getsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, 16) != sndtimeo:
+                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, sndtimeo)
             finally:
                 sock.detach()
             if fd in (1, 2):
