@@ -234,13 +234,14 @@ def drop_privileges():
 # thread or process of it running, so they would go on while the interpreter is stopped between
 # cells), a process that shares its parent's descriptor table without being its thread (clone
 # with CLONE_FILES but not CLONE_THREAD: the interpreter's code channel and control socket are
-# never shared with another process),
-# clone3 (whose flags a classic filter cannot read: ENOSYS, so libc falls back to clone) and any
-# syscall of a foreign ABI (i386/x32 on x86_64), which would bypass the numbers below. Isolated
-# tier, also: refuse new user namespaces (unshare/clone with CLONE_NEWUSER) and the kernel objects
-# that outlive every process of the sandbox, so a reset between questions could not remove them: SysV shared memory, semaphores and message queues, POSIX message queues (not
-# listed anywhere the sandbox can see) and keyrings (the per-uid ones live as long as the
-# supervisor). Python's multiprocessing and shared_memory use files in /dev/shm instead.
+# never shared with another process), clone3 (whose flags a classic filter cannot read: ENOSYS,
+# so libc falls back to clone) and any syscall of a foreign ABI (i386/x32 on x86_64), which would
+# bypass the numbers below. Isolated tier, also: refuse new user namespaces (unshare/clone with
+# CLONE_NEWUSER) and the kernel objects that outlive every process of the sandbox, so a reset
+# between questions could not remove them: SysV shared memory, semaphores and message queues,
+# POSIX message queues (not listed anywhere the sandbox can see) and keyrings (the per-uid ones
+# live as long as the supervisor). Python's multiprocessing and shared_memory use files in
+# /dev/shm instead.
 # read(2) per machine: the interpreter, idle, waits in read() for the next cell's code,
 # which /proc/PID/syscall shows as "NR 0xFD ...".
 READ_SYSCALL = {"x86_64": 0, "aarch64": 63}.get(platform.machine())

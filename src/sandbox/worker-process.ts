@@ -82,8 +82,6 @@ export class WorkerProcess {
   private onOutput: (() => void) | undefined;
   /** The supervisor's pid as the sandbox sees it (its "ready" message). */
   private supervisorPid: number | undefined;
-  /** The interpreter must wait for children the supervisor killed: told with the next cell's code. */
-  private interpreterReapOwed = false;
 
   private constructor(
     private readonly child: ChildProcess,
@@ -274,11 +272,7 @@ export class WorkerProcess {
     let done: DoneMessage | undefined;
     try {
       // The supervisor learns of the cell (and its nonce) before the interpreter gets the code.
-      // A "reap" owed to the interpreter (see below) goes just before the code: sent alone,
-      // it would wake the interpreter between cells.
       this.send({ type: 'run', id: nonce });
-      if (this.interpreterReapOwed) this.send({ type: 'reap' }, true);
-      this.interpreterReapOwed = false;
       this.send({ type: 'run', code }, true);
       // A cancel from now on reaches this cell: sent before "run", the supervisor would not know
       // the nonce yet and ignore it (the grace would then end the interpreter).
@@ -296,8 +290,8 @@ export class WorkerProcess {
         // The interrupt worked, but children the cell started must not outlive it.
         this.send({ type: 'reap' });
         await this.waitFor((m) => m.type === 'reaped', 5_000).then(
-          // Its direct children are the interpreter's to wait for: it is told with the next cell.
-          () => (this.interpreterReapOwed = true),
+          // Its direct children are the interpreter's to wait for (it reads this when continued).
+          () => this.send({ type: 'reap' }, true),
           () => this.kill(),
         );
       }
