@@ -425,6 +425,22 @@ def reap_zombies(spare=()):
                 pass
 
 
+LOADAVG = {"fd": None}
+
+
+def last_pid():
+    """The last pid the kernel gave out in this process's pid namespace (the last field of
+    /proc/loadavg), or None. In the sandbox's own pid namespace (isolated tier) it changes
+    exactly when a process or thread of the sandbox is made; on the basic tier, whenever one
+    is made anywhere on the machine."""
+    try:
+        if LOADAVG["fd"] is None:
+            LOADAVG["fd"] = os.open("/proc/loadavg", os.O_RDONLY | os.O_CLOEXEC)
+        return os.pread(LOADAVG["fd"], 128, 0).split()[-1]
+    except (OSError, IndexError):
+        return None
+
+
 # ioctl request for the bytes of a socket's send queue its reader has not taken (Linux).
 TIOCOUTQ = 0x5411 if sys.platform.startswith("linux") else None
 
@@ -1054,6 +1070,7 @@ class Supervisor:
         self.child_stat_fd = None
         # True while the interpreter is stopped between cells (see freeze_child).
         self.frozen = False
+        self.last_pid_at_run = None
         self.start_child()
         # SIGCHLD wakes select(): a frozen interpreter that is continued by anyone but us
         # (a POSIX timer or a child's exit signal set to SIGCONT) is ended at once. Made after
@@ -1275,7 +1292,10 @@ class Supervisor:
                 drained.append(name)
                 continue
             write_all(fd, marker)
-        message = {"type": "done", "id": nonce, "exitCode": exit_code, "error": error, "artifacts": artifacts, "drained": drained}
+        # Whether any process (or thread) was made during the cell: only then can something
+        # of it have written after its end (the host then reads the streams dry first).
+        spawned = self.last_pid_at_run is None or last_pid() != self.last_pid_at_run
+        message = {"type": "done", "id": nonce, "exitCode": exit_code, "error": error, "artifacts": artifacts, "drained": drained, "spawned": spawned}
         message.update(extra)
         send_line(REP_FD, message)
 
@@ -1286,6 +1306,7 @@ class Supervisor:
             return
         kind = message.get("type")
         if kind == "run" and self.current is None:
+            self.last_pid_at_run = last_pid()
             self.thaw_child()
             # The interpreter reads the code itself (fd 5); it counts its cells as we do.
             self.child_runs += 1

@@ -42,6 +42,8 @@ export const workerMessageSchema = z.discriminatedUnion('type', [
       .array(z.enum(['stdout', 'stderr']))
       .max(2)
       .optional(),
+    /** A process or thread was made during the cell (worker.py `last_pid`): something of it may write after its end. */
+    spawned: z.boolean().optional(),
   }),
   z.object({ type: z.literal('reaped') }),
   /** The answer to a reset (worker.py `reset`): `pid` is the new interpreter's, as the sandbox sees it. */

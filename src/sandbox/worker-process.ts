@@ -82,6 +82,8 @@ export class WorkerProcess {
   private onOutput: (() => void) | undefined;
   /** The supervisor's pid as the sandbox sees it (its "ready" message). */
   private supervisorPid: number | undefined;
+  /** The last cell made a process, or its end is unknown: read the streams dry before the next (see `runCell`). */
+  private strayWritersPossible = true;
 
   private constructor(
     private readonly child: ChildProcess,
@@ -219,13 +221,16 @@ export class WorkerProcess {
    * begins.
    */
   async runCell(code: string, options: CellRunOptions): Promise<CellOutcome> {
-    // A poll phase of the event loop that begins after that check: bytes a process of the last
-    // cell wrote after its "done" (a child the kernel reaped at once, so never a leftover) may
-    // sit unread in the sockets, or come in after the poll that read that "done" (whose
-    // microtasks may have started this cell): without it they would be this cell's output. The
-    // first immediate runs after the current poll, the second after the next one.
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (this.strayWritersPossible) {
+      // A poll phase of the event loop that begins after that check: bytes a process of the last
+      // cell wrote after its "done" (a child the kernel reaped at once, so never a leftover) may
+      // sit unread in the sockets, or come in after the poll that read that "done" (whose
+      // microtasks may have started this cell): without it they would be this cell's output. The
+      // first immediate runs after the current poll, the second after the next one. Only after a
+      // cell that made a process: nothing else of it can write once it is stopped.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
     const nonce = nextNonce();
     const marker = Buffer.from(`\0${nonce}\0`, 'latin1');
     const stdout = new StreamCapture(marker, options.outputBytes, options.spillPaths.stdout);
@@ -280,6 +285,7 @@ export class WorkerProcess {
       else options.signal?.addEventListener('abort', onAbort, { once: true });
       const reply = await this.waitFor((m) => m.type === 'done' && m.id === nonce, Number.POSITIVE_INFINITY);
       if (reply.type === 'done') done = reply;
+      this.strayWritersPossible = done?.spawned !== false;
       // A drained stream's bytes were all handed to its capture before this reply was read
       // (one reader, in order), and it gets no marker; the others' markers were written before
       // the reply: wait until those pipes delivered them.
