@@ -6,10 +6,10 @@
 // cell) or to keep a process alive past its cell. Really run on both tiers; the host watches the
 // interpreter's CPU time and the sandbox's processes from /proc while it idles.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CodeRunner } from '../../../src/sandbox/index';
-import { isAlive, pidsInNamespace, REQUIRED_TIERS, startRunner } from './helpers';
+import { cpuTicks, hostPidInNamespace, isAlive, REQUIRED_TIERS, startRunner } from './helpers';
 
 /** How long the host idles after the cell (ms): the cells' delayed work is due after 0.5-0.8 s. */
 const IDLE_MS = 2_000;
@@ -17,25 +17,32 @@ const IDLE_MS = 2_000;
 /** Every cell prints `getpid() ns:[...]` last: the interpreter's host pid, found by its NSpid. */
 function interpreterHostPid(printed: string): number {
   const [pid = '', ns = ''] = printed.trim().split('\n').pop()?.split(' ') ?? [];
-  for (const hostPid of pidsInNamespace(ns)) {
-    try {
-      const nspid = /^NSpid:\s*(.*)$/m
-        .exec(readFileSync(`/proc/${hostPid}/status`, 'latin1'))?.[1]
-        ?.trim()
-        .split(/\s+/);
-      if (nspid && nspid[nspid.length - 1] === pid) return hostPid;
-    } catch {
-      // exited
-    }
-  }
-  throw new Error(`no process with pid ${pid} in ${ns}`);
+  return hostPidInNamespace(ns, Number(pid));
 }
 
-/** utime + stime of a process (all its threads, dead ones included), in clock ticks. */
-function cpuTicks(hostPid: number): number {
-  const stat = readFileSync(`/proc/${hostPid}/stat`, 'latin1');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(fields[11]) + Number(fields[12]);
+/**
+ * Python lines: put `planted` at fd 5 (where the loop reads its next cell), and start a thread
+ * that holds the supervisor (SIGSTOP, same uid) until the main thread sleeps in read(5), puts the
+ * code channel (`_code_channel`, a dup the cell kept) back at fd 5, resets glibc's handler on
+ * signal 33 (SIGSETXID, never blocked) with a raw rt_sigaction, lets the supervisor go and exits.
+ * Needs `os`, `signal`, `threading`, `time`, `ctypes` and `_libc` in the cell.
+ */
+function putBackCodeChannel(planted: string): string[] {
+  return [
+    'main_tid = threading.get_native_id()',
+    'supervisor = os.getppid()',
+    'def restore():',
+    '    os.kill(supervisor, signal.SIGSTOP)',
+    '    fd = os.open(f"/proc/self/task/{main_tid}/syscall", os.O_RDONLY)',
+    '    for _ in range(100000):',
+    '        if os.pread(fd, 64, 0).startswith(b"0 0x5 "): break',
+    '        time.sleep(0.00005)  # lets the main thread have the GIL',
+    '    os.dup2(_code_channel, 5)',
+    '    _libc.syscall(13, 33, (ctypes.c_long * 4)(), None, 8)',
+    '    os.kill(supervisor, signal.SIGCONT)',
+    `os.dup2(${planted}, 5)`,
+    'threading.Thread(target=restore, daemon=True).start()',
+  ];
 }
 
 const PRINT_ME = 'print(os.getpid(), os.readlink("/proc/self/ns/pid"))';
@@ -186,23 +193,7 @@ describe.each(REQUIRED_TIERS)('attacks on the interpreter between cells (%s tier
       'for i in range(4000): open(f"many/{i}", "w").close()',
       ...TIMERFD,
       'import signal, threading',
-      'main_tid = threading.get_native_id()',
-      'supervisor = os.getppid()',
-      'def restore():',
-      '    # The supervisor is held (same uid) until the main thread sleeps in read(5) on the',
-      '    # timerfd and fd 5 is the code channel again; this thread is gone before it looks.',
-      '    os.kill(supervisor, signal.SIGSTOP)',
-      '    fd = os.open(f"/proc/self/task/{main_tid}/syscall", os.O_RDONLY)',
-      '    for _ in range(100000):',
-      '        if os.pread(fd, 64, 0).startswith(b"0 0x5 "): break',
-      '        time.sleep(0.00005)  # lets the main thread have the GIL',
-      '    os.dup2(_code_channel, 5)',
-      '    # glibc caught signal 33 (SIGSETXID) once a thread started, and never blocks it: the',
-      '    # supervisor would not call that parked. A raw rt_sigaction puts it back to default.',
-      '    _libc.syscall(13, 33, (ctypes.c_long * 4)(), None, 8)',
-      '    os.kill(supervisor, signal.SIGCONT)',
-      'os.dup2(_timer, 5)',
-      'threading.Thread(target=restore, daemon=True).start()',
+      ...putBackCodeChannel('_timer'),
       PRINT_ME,
     ]);
     expect(idle.ranBetween).toBe(false);
@@ -230,19 +221,7 @@ describe.each(REQUIRED_TIERS)('attacks on the interpreter between cells (%s tier
       '    time.sleep(60)',
       '    os._exit(0)',
       'theirs.close()',
-      'main_tid = threading.get_native_id()',
-      'supervisor = os.getppid()',
-      'def restore():',
-      '    os.kill(supervisor, signal.SIGSTOP)',
-      '    fd = os.open(f"/proc/self/task/{main_tid}/syscall", os.O_RDONLY)',
-      '    for _ in range(100000):',
-      '        if os.pread(fd, 64, 0).startswith(b"0 0x5 "): break',
-      '        time.sleep(0.00005)',
-      '    os.dup2(_code_channel, 5)',
-      '    _libc.syscall(13, 33, (ctypes.c_long * 4)(), None, 8)',
-      '    os.kill(supervisor, signal.SIGCONT)',
-      'os.dup2(mine.fileno(), 5)',
-      'threading.Thread(target=restore, daemon=True).start()',
+      ...putBackCodeChannel('mine.fileno()'),
       PRINT_ME,
     ]);
     expect(idle.ranBetween).toBe(false);
@@ -359,19 +338,7 @@ describe.each(REQUIRED_TIERS)('attacks on the interpreter between cells (%s tier
         '# theirs and c wait in d, d in c: once closed, nothing but the cycle holds them.',
         'send_fd(c, theirs.fileno()); send_fd(c, c.fileno()); send_fd(d, d.fileno())',
         'theirs.close(); c.close(); d.close()',
-        'main_tid = threading.get_native_id()',
-        'supervisor = os.getppid()',
-        'def restore():',
-        '    os.kill(supervisor, signal.SIGSTOP)',
-        '    fd = os.open(f"/proc/self/task/{main_tid}/syscall", os.O_RDONLY)',
-        '    for _ in range(100000):',
-        '        if os.pread(fd, 64, 0).startswith(b"0 0x5 "): break',
-        '        time.sleep(0.00005)',
-        '    os.dup2(_code_channel, 5)',
-        '    _libc.syscall(13, 33, (ctypes.c_long * 4)(), None, 8)',
-        '    os.kill(supervisor, signal.SIGCONT)',
-        'os.dup2(mine.fileno(), 5)',
-        'threading.Thread(target=restore, daemon=True).start()',
+        ...putBackCodeChannel('mine.fileno()'),
         PRINT_ME,
       ].join('\n'),
     );

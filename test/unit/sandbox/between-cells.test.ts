@@ -5,7 +5,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CodeRunner } from '../../../src/sandbox/index';
-import { isAlive, pidsInNamespace, REQUIRED_TIERS, startRunner } from './helpers';
+import { cpuTicks, hostPidInNamespace, isAlive, pidsInNamespace, REQUIRED_TIERS, startRunner } from './helpers';
 
 /** How long the host idles after the cell (ms): the cell's delayed work is due after 0.8 s. */
 const IDLE_MS = 2_500;
@@ -16,31 +16,15 @@ interface Interpreter {
   readonly ns: string;
 }
 
-/** The pid namespace's processes whose innermost pid is `pid` (the cell printed its own). */
+/** The interpreter whose pid the cell printed, in the namespace it printed. */
 function findInterpreter(ns: string, pid: number): Interpreter {
-  for (const hostPid of pidsInNamespace(ns)) {
-    try {
-      const nspid = /^NSpid:\s*(.*)$/m
-        .exec(readFileSync(`/proc/${hostPid}/status`, 'latin1'))?.[1]
-        ?.trim()
-        .split(/\s+/);
-      if (nspid && Number(nspid[nspid.length - 1]) === pid) return { hostPid, ns };
-    } catch {
-      // exited
-    }
-  }
-  throw new Error(`no process with pid ${pid} in ${ns}`);
+  return { hostPid: hostPidInNamespace(ns, pid), ns };
 }
 
 /** Fields of /proc/PID/stat after the command name: [0] state, [11] utime, [12] stime (ticks). */
 function statFields(hostPid: number): string[] {
   const stat = readFileSync(`/proc/${hostPid}/stat`, 'latin1');
   return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-}
-
-function cpuTicks(hostPid: number): number {
-  const fields = statFields(hostPid);
-  return Number(fields[11]) + Number(fields[12]);
 }
 
 /** Processes of the namespace whose parent is `hostPid`. */

@@ -81,3 +81,26 @@ export async function eventually(check: () => boolean, ms = 10_000): Promise<boo
   }
   return check();
 }
+
+/** The host pid of the process in pid namespace `ns` (a `/proc/PID/ns/pid` link text) whose innermost pid is `pid`; throws when there is none. */
+export function hostPidInNamespace(ns: string, pid: number): number {
+  for (const hostPid of pidsInNamespace(ns)) {
+    try {
+      const nspid = /^NSpid:\s*(.*)$/m
+        .exec(readFileSync(`/proc/${hostPid}/status`, 'latin1'))?.[1]
+        ?.trim()
+        .split(/\s+/);
+      if (nspid && Number(nspid[nspid.length - 1]) === pid) return hostPid;
+    } catch {
+      // exited
+    }
+  }
+  throw new Error(`no process with pid ${pid} in ${ns}`);
+}
+
+/** utime + stime of a process (all its threads, dead ones included), in clock ticks. */
+export function cpuTicks(hostPid: number): number {
+  const stat = readFileSync(`/proc/${hostPid}/stat`, 'latin1');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+}
