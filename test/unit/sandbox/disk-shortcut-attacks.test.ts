@@ -12,12 +12,22 @@ import { REQUIRED_TIERS, startRunner } from './helpers';
 
 const MiB = 1024 ** 2;
 
+/** Python lines freeing the two 24 MiB reserves the first cell made in $TMPDIR and $HOME. */
+const FREE_RESERVES = ['for k, d in enumerate((tempfile.gettempdir(), os.environ["HOME"])):', '    os.unlink(os.path.join(d, f"reserve{k}.bin"))'];
+
 describe.each(REQUIRED_TIERS)('the disk check after a cell, attacked from inside (%s tier)', (tier) => {
   let runner: CodeRunner | undefined;
   afterEach(async () => {
     await runner?.dispose();
     runner = undefined;
   });
+
+  /** The cell ran to its end, and going over is told at its end or, at the latest, at the end of the next cell (run at once). */
+  async function expectOverReported(second: { stdout: string; stderr: string; killed?: string }): Promise<void> {
+    expect({ stdout: second.stdout, stderr: second.stderr.split('\n').at(-2) }).toEqual({ stdout: 'over\n', stderr: undefined });
+    const third = await runner?.runCell('print("next")');
+    expect([second.killed, third?.killed]).toContain('disk');
+  }
 
   it('space reserved without writing (fallocate) while the cell frees as much in its own $TMPDIR/$HOME', async () => {
     runner = await startRunner(tier, { limits: { diskBytes: 64 * MiB } });
@@ -39,8 +49,7 @@ describe.each(REQUIRED_TIERS)('the disk check after a cell, attacked from inside
     const second = await runner.runCell(
       [
         'import os, signal, tempfile',
-        'for k, d in enumerate((tempfile.gettempdir(), os.environ["HOME"])):',
-        '    os.unlink(os.path.join(d, f"reserve{k}.bin"))',
+        ...FREE_RESERVES,
         '# fallocate dirties no page: no write counter grows',
         'fd = os.open("big.bin", os.O_CREAT | os.O_WRONLY)',
         'os.posix_fallocate(fd, 0, 96 << 20)',
@@ -48,10 +57,7 @@ describe.each(REQUIRED_TIERS)('the disk check after a cell, attacked from inside
         'print("over")',
       ].join('\n'),
     );
-    expect({ stdout: second.stdout, stderr: second.stderr.split('\n').at(-2) }).toEqual({ stdout: 'over\n', stderr: undefined });
-    // Told at the end of that cell, or of the next one at the latest (which follows at once).
-    const third = await runner.runCell('print("next")');
-    expect([second.killed, third.killed]).toContain('disk');
+    await expectOverReported(second);
   }, 60_000);
 
   it('bytes written by children the kernel reaps at once (SIGCHLD ignored: their io is never added to a parent)', async () => {
@@ -69,8 +75,7 @@ describe.each(REQUIRED_TIERS)('the disk check after a cell, attacked from inside
     const second = await runner.runCell(
       [
         'import os, tempfile, time',
-        'for k, d in enumerate((tempfile.gettempdir(), os.environ["HOME"])):',
-        '    os.unlink(os.path.join(d, f"reserve{k}.bin"))',
+        ...FREE_RESERVES,
         'for k in range(4):',
         '    if os.fork() == 0:',
         '        with open(f"part{k}.bin", "wb") as f: f.write(b"\\1" * (24 << 20)); os.fsync(f.fileno())',
@@ -80,9 +85,7 @@ describe.each(REQUIRED_TIERS)('the disk check after a cell, attacked from inside
         'print("over")',
       ].join('\n'),
     );
-    expect({ stdout: second.stdout, stderr: second.stderr.split('\n').at(-2) }).toEqual({ stdout: 'over\n', stderr: undefined });
-    const third = await runner.runCell('print("next")');
-    expect([second.killed, third.killed]).toContain('disk');
+    await expectOverReported(second);
   }, 60_000);
 
   it('writes of a leftover the host kills (a zombie nobody reaps, so no write counter has them) while the host deletes elsewhere', async () => {
