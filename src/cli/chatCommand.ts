@@ -137,6 +137,7 @@ export async function chatCommand(argv: readonly string[], io: Omit<GateIo, 'sig
   const interrupt = (): void => {
     if (conversation.busy && !cancelRequested) {
       cancelRequested = true;
+      human.write('\nCancelling the question… (Ctrl-C again leaves)\n');
       conversation.cancel();
       return;
     }

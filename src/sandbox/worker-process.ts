@@ -73,6 +73,8 @@ const SUPERVISOR_STOPPED = "the cell stopped the sandbox's supervisor (SIGSTOP),
 export class WorkerProcess {
   private readonly waiters = new Set<Waiter>();
   private exited = false;
+  /** `kill` was called: the worker is as good as gone, though its 'exit' may not have come yet. */
+  private killed = false;
   private readonly exitPromise: Promise<void>;
   private readonly replyLines = new BoundedLineSplitter(MAX_REPLY_LINE_BYTES);
   /** Set while a cell runs; `fatal`: the reply channel is corrupt, so the worker must go. */
@@ -111,8 +113,9 @@ export class WorkerProcess {
     });
   }
 
+  /** False once the worker exited or a kill of it began (the next cell then starts a fresh one). */
   get alive(): boolean {
-    return !this.exited;
+    return !this.exited && !this.killed;
   }
 
   get pid(): number | undefined {
@@ -245,13 +248,17 @@ export class WorkerProcess {
     const streamsEnded = new Promise<void>((resolve) => {
       settle = resolve;
     });
+    let done: DoneMessage | undefined;
     const stop = (reason: NonNullable<CellOutcome['stoppedBy']>): void => {
-      if (stoppedBy) return;
+      // A time limit or a cancel that comes after the cell's "done" is too late to stop it.
+      if (stoppedBy || (done && (reason === 'timeout' || reason === 'cancelled'))) return;
       stoppedBy = reason;
       if (reason === 'output-limit') {
         void this.kill();
         return;
       }
+      // Ended already: nothing to interrupt, and no grace whose kill would fall on the next cell.
+      if (done) return;
       // SIGINT first (KeyboardInterrupt keeps the namespace), the whole tree after the grace.
       this.send({ type: 'interrupt', id: nonce });
       graceTimer = setTimeout(() => void this.kill(), options.graceMs);
@@ -274,7 +281,6 @@ export class WorkerProcess {
     const timeout = setTimeout(() => (this.supervisorStopped() ? this.onHostError?.(SUPERVISOR_STOPPED, true) : stop('timeout')), options.timeoutMs);
     const onAbort = (): void => stop('cancelled');
 
-    let done: DoneMessage | undefined;
     try {
       // The supervisor learns of the cell (and its nonce) before the interpreter gets the code.
       this.send({ type: 'run', id: nonce });
@@ -285,6 +291,11 @@ export class WorkerProcess {
       else options.signal?.addEventListener('abort', onAbort, { once: true });
       const reply = await this.waitFor((m) => m.type === 'done' && m.id === nonce, Number.POSITIVE_INFINITY);
       if (reply.type === 'done') done = reply;
+      // The cell has ended: neither its time limit nor the grace of its interrupt may strike
+      // now. Draining its streams and reaping what it left (a fork bomb's thousands, on a loaded
+      // machine) can outlast both; a kill then would fall on the next cell, as a "crash".
+      clearTimeout(timeout);
+      clearTimeout(graceTimer);
       this.strayWritersPossible = done?.spawned !== false;
       // A drained stream's bytes were all handed to its capture before this reply was read
       // (one reader, in order), and it gets no marker; the others' markers were written before
@@ -313,7 +324,7 @@ export class WorkerProcess {
       this.currentStderr = undefined;
     }
     // A kill the cell caused completes before its result, so the next cell never meets a dying worker.
-    if (this.exited || fatal || stoppedBy === 'output-limit') await this.kill();
+    if (this.exited || this.killed || fatal || stoppedBy === 'output-limit') await this.kill();
     stdout.end();
     stderr.end();
     const failure = stdout.failure ?? stderr.failure;
@@ -329,7 +340,7 @@ export class WorkerProcess {
       ...(done ? { done } : {}),
       ...(stoppedBy ? { stoppedBy } : {}),
       ...(hostError ? { hostError } : {}),
-      workerLost: this.exited,
+      workerLost: this.exited || this.killed,
     };
   }
 
@@ -370,6 +381,7 @@ export class WorkerProcess {
 
   /** Kills the worker and every process it started; resolves once the worker has exited. */
   async kill(): Promise<void> {
+    this.killed = true;
     const pid = this.child.pid;
     if (pid !== undefined) killProcessTree(pid);
     if (!this.exited) await this.exitPromise;

@@ -137,8 +137,8 @@ describe('r1ci chat (spawned CLI, scripted server, real sandbox)', () => {
     chat.type(SLEEP);
     await chat.waitFor('sleeping');
     chat.interrupt();
-    // Apart: the kernel merges two pending SIGINTs into one.
-    await new Promise((r) => setTimeout(r, 50));
+    // Only after the first was taken: the kernel merges two pending SIGINTs into one.
+    await chat.waitFor('Ctrl-C again leaves');
     chat.interrupt();
     expect(await chat.exited).toBe(130);
 

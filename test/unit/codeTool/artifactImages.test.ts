@@ -33,12 +33,10 @@ describe('readArtifactImages', () => {
     symlinkSync(secret, join(copies, 'link.png'));
     linkSync(secret, join(copies, 'hard.png'));
     execFileSync('mkfifo', [join(copies, 'fifo.png')]);
-    const started = Date.now();
     const uncopied: Artifact = { name: 'big.png', sizeBytes: 11, mimeType: 'image/png' };
     const images = await readArtifactImages([png('link.png'), png('hard.png'), png('fifo.png'), uncopied]);
+    // A FIFO opened for reading would block with no writer: the call returning at all shows it was not.
     expect(images).toEqual([]);
-    // The FIFO did not block the host.
-    expect(Date.now() - started).toBeLessThan(2_000);
   });
 
   it('skips what is not an image or too big, and stops at the cap', async () => {

@@ -67,9 +67,9 @@ describe('SessionRegistry', () => {
     registry = new SessionRegistry({ createSandbox: f.create, idleTimeoutMs: 300 });
     const run = await registry.run('y = 1', { sessionId: 'idle' });
     expect(registry.list()).toHaveLength(1);
-    await new Promise((r) => setTimeout(r, 800));
-    expect(registry.list()).toHaveLength(0);
-    expect(f.disposed).toEqual([run.scratchDir]);
+    // Polled, not a fixed wait: a loaded machine may fire the idle timer late.
+    await expect.poll(() => registry?.list().length, { timeout: 10_000 }).toBe(0);
+    await expect.poll(() => f.disposed, { timeout: 10_000 }).toEqual([run.scratchDir]);
     const again = await registry.run('print(y)', { sessionId: 'idle' });
     expect(again.newSession).toBe(true);
     expect(again.result.stderr).toContain('NameError');

@@ -201,6 +201,24 @@ describe.each(TIERS)('hostile code (%s tier)', (tier) => {
     if (isolated) expect(await eventually(() => pidsInNamespace(ns).length <= 3, 15_000)).toBe(true);
   });
 
+  it('fork bombs at the time limit, five in a row: the grace of one never falls on the next cell', async () => {
+    if (!isolated && IS_ROOT) return; // unbounded there (see the fork bomb above)
+    // Reaping a bomb's processes after its interrupted cell can outlast the interrupt's grace
+    // (500 ms) on a loaded machine; the worker must not then be killed under the next cell.
+    // Two host processes that burn a core each make the machine as loaded as a busy CI runner.
+    const burners = [0, 1].map(() => spawn('sh', ['-c', 'while :; do :; done'], { stdio: 'ignore' }));
+    try {
+      for (let i = 0; i < 5; i++) {
+        const bomb = await runner.runCell('import os, time\nfor _ in range(100000):\n    try:\n        os.fork()\n    except OSError:\n        time.sleep(0.01)');
+        expect(bomb.killed).toBe('timeout');
+        const next = await runner.runCell('print(6 * 7)');
+        expect({ i, stdout: next.stdout, killed: next.killMessage }).toEqual({ i, stdout: '42\n', killed: undefined });
+      }
+    } finally {
+      for (const burner of burners) burner.kill('SIGKILL');
+    }
+  }, 90_000);
+
   it('stopping the supervisor (SIGSTOP, same uid) is reported as that, not as the time limit', async () => {
     const result = await runner.runCell('import os, signal\nos.kill(os.getppid(), signal.SIGSTOP)\nprint("sent")');
     expect(result.killed).toBe('protocol');
