@@ -67,6 +67,10 @@ function nextNonce(): string {
   return nonce;
 }
 
+/** How long the output of a cell may take to end after its "done" (ms); then the worker goes. */
+const OUTPUT_END_WAIT_MS = 5_000;
+const OUTPUT_NEVER_ENDED = "the cell's output did not end after the cell did";
+
 /** The cell's message when it stopped the supervisor (see `supervisorStopped`). */
 const SUPERVISOR_STOPPED = "the cell stopped the sandbox's supervisor (SIGSTOP), so it could not report the cell's end";
 
@@ -302,7 +306,10 @@ export class WorkerProcess {
       // the reply: wait until those pipes delivered them.
       for (const name of done?.drained ?? []) (name === 'stdout' ? stdout : stderr).end();
       if (stdout.ended && stderr.ended) settle();
-      await Promise.race([streamsEnded, this.exitPromise]);
+      // Bounded: the markers were written before the reply, so they come at once; a worker whose
+      // streams never end after its cell's end goes (the cell's own time limit no longer applies).
+      const late = setTimeout(() => this.onHostError?.(OUTPUT_NEVER_ENDED, true), OUTPUT_END_WAIT_MS);
+      await Promise.race([streamsEnded, this.exitPromise]).finally(() => clearTimeout(late));
       if (stoppedBy && stoppedBy !== 'output-limit' && !fatal) {
         // The interrupt worked, but children the cell started must not outlive it.
         this.send({ type: 'reap' });
