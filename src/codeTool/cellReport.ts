@@ -5,7 +5,7 @@ import type { ExecResult } from '../sandbox';
 import { forModel } from '../sandbox/terminalText';
 import type { SessionCellRun } from './sessionRegistry';
 
-/** "ok", "error (exit code 1)", "timed out after 2 s", "killed: memory limit (2 GiB)", "cancelled". */
+/** "ok", "error (exit code 1)", "timed out after 2 s", "stopped: MemoryError at the memory limit (2 GiB); variables are kept", "cancelled". */
 export function cellStatus(result: ExecResult): string {
   if (result.killMessage) return result.killMessage;
   if (result.killed === 'cancelled') return 'cancelled';

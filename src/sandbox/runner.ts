@@ -343,7 +343,9 @@ export class PythonCodeRunner implements CodeRunner {
       default:
         break;
     }
-    if (outcome.workerError === 'memory') return { reason: 'memory', message: `killed: memory limit (${formatBytes(limits.memoryBytes)})` };
+    // A MemoryError is Python's own answer to RLIMIT_AS: nothing was killed, the interpreter and its
+    // variables live on (a process the kernel or the watcher kills is the sandbox memory limit, above).
+    if (outcome.workerError === 'memory') return { reason: 'memory', message: `stopped: MemoryError at the memory limit (${formatBytes(limits.memoryBytes)}); variables are kept` };
     if (outcome.workerError === 'file-size') return { reason: 'file-size', message: `stopped: file size limit (${formatBytes(limits.fileSizeBytes)})` };
     if (outcome.workerError === 'crashed') {
       const signal = outcome.done?.signal ? ` (signal ${outcome.done.signal})` : '';

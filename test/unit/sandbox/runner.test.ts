@@ -135,12 +135,14 @@ describe.each(TIERS)('sandbox runner (%s tier)', (tier) => {
     expect(changed.artifacts.map((a) => a.name)).toEqual(['data.csv']);
   });
 
-  it('turns a huge allocation into a memory kill message and stays usable', async () => {
+  it('turns a huge allocation into a MemoryError message (nothing killed) and keeps the interpreter', async () => {
     const runner = await start();
+    expect((await runner.runCell('kept = 5')).exitCode).toBe(0);
     const result = await runner.runCell('big = bytearray(10 * 1024**3)');
     expect(result.killed).toBe('memory');
-    expect(result.killMessage).toBe('killed: memory limit (2 GiB)');
+    expect(result.killMessage).toBe('stopped: MemoryError at the memory limit (2 GiB); variables are kept');
     expect(result.stderr).toContain('MemoryError');
-    expect((await runner.runCell('print("ok")')).stdout).toBe('ok\n');
+    expect(result.notice).toBeUndefined();
+    expect((await runner.runCell('print("ok", kept)')).stdout).toBe('ok 5\n');
   });
 });
