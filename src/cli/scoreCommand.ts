@@ -12,6 +12,10 @@ import type { PythonCheckRunner } from '../eval/scorers/python';
 import { SandboxPool } from '../sandbox';
 import type { CodeRunner } from '../sandbox/types';
 import { CliError, escapingWriter, EXIT, parseCliArgs } from './cliSupport';
+import { ISOLATION_OPTIONS, ISOLATION_USAGE, mayRunModelCode, NOT_RUN_MESSAGE, readIsolation, refusingRunner, type GateIo, type GateSubject } from './isolationGate';
+import { SANDBOX_FLAGS } from '../config/settingFlags';
+import { runOptionsFrom } from '../config/runOptions';
+import { flagOptions, flagUsage, settingsFromFlags } from './settingFlags';
 import { removeTree } from '../sandbox/scratchJanitor';
 import { jsonForTerminal } from '../sandbox/terminalText';
 
@@ -23,23 +27,36 @@ answer is its last <<<...>>>, extracted as in a run). Ids are relative to the fo
 given (docs/task-files.md, "Ids"), as in eval results; an id may repeat.
 
 Prints one JSON line per input line, in order: {"id", "answer", "correct", "score", "reason"}.
-Custom python: checkers run in the sandbox.
+
+Custom python: checkers run in the sandbox, started only when a line needs one. The checker is
+the task file's code, but the answer it is handed is model output (a checker may eval it), so
+the isolation gate of eval's model code applies to it: the tier is printed first, and on the
+basic tier checkers run only with --allow-unisolated or after a yes at a terminal; otherwise
+their lines say "not run: no isolation available" and count as not scored.
+
+Sandbox options (for python: checkers):
+${flagUsage(SANDBOX_FLAGS)}
+${ISOLATION_USAGE}
+  -h, --help              this help
 
 Exit status: 0 when every line was scored (whatever the verdicts), 1 when a line was not valid,
-named an unknown or unsupported id, or the task files had problems; 2 for bad arguments.`;
+named an unknown or unsupported id, or its checker was not run (no isolation), or the task files
+had problems; 1 also when the sandbox could not start (e.g. a --python that does not exist), after
+the lines before; 2 for bad arguments.`;
 
-interface Io {
+interface Io extends GateIo {
   readonly stdout: NodeJS.WritableStream;
-  readonly stderr: NodeJS.WritableStream;
-  readonly signal: AbortSignal;
 }
+
+/** The gate's words for score: what runs is the task's checker, on an answer the model wrote. */
+const CHECKERS_OF_ANSWERS: GateSubject = { name: 'python: checkers of model answers', asked: "the task files' python: checkers on these model answers" };
 
 export async function scoreCommand(argv: readonly string[], io: Io): Promise<number> {
   const stderr = escapingWriter(io.stderr);
   const { values, positionals } = parseCliArgs('score', {
     args: [...argv],
     allowPositionals: true,
-    options: { answers: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: { answers: { type: 'string' }, ...flagOptions(SANDBOX_FLAGS), ...ISOLATION_OPTIONS, help: { type: 'boolean', short: 'h' } },
   });
   if (values.help) {
     io.stdout.write(`${SCORE_USAGE}\n`);
@@ -47,24 +64,41 @@ export async function scoreCommand(argv: readonly string[], io: Io): Promise<num
   }
   const target = positionals[0];
   if (!target || positionals.length > 1 || !values.answers) throw new CliError(`Give one task file or folder and --answers FILE.\n\n${SCORE_USAGE}`, EXIT.usage);
+  const sandbox = runOptionsFrom(settingsFromFlags(values, [SANDBOX_FLAGS])).sandbox;
+  const isolation = readIsolation(values.isolation);
+  // With --answers -, standard input is the answers: never a terminal to ask.
+  const gateIo: GateIo = values.answers === '-' ? { stderr: io.stderr, signal: io.signal } : io;
 
   const loaded = await loadTasks(resolve(target), io.signal);
   for (const p of loaded.problems) stderr.write(`${p.file}${p.line !== undefined ? `:${p.line}` : p.index !== undefined ? ` [record ${p.index}]` : ''}: ${p.message}\n`);
   for (const line of describeUnsupported(loaded.unsupported ?? [])) stderr.write(`${line}\n`);
   const index = indexTasks(loaded);
 
-  // The sandbox starts only if a python: checker is needed.
+  // The sandbox starts only if a python: checker is needed; the gate is asked once, then.
   let pool: SandboxPool | undefined;
   let scratch: string | undefined;
   let runner: Promise<CodeRunner> | undefined;
-  const python: PythonCheckRunner = sandboxCheckRunner(async () => {
-    if (!runner) {
-      scratch = await mkdtemp(join(tmpdir(), 'r1ci-score-'));
-      pool = new SandboxPool({ scratchRoot: scratch, mode: 'stateless' });
-      runner = pool.acquire(join(scratch, 'checker'), io.signal);
-    }
-    return runner;
-  }, io.signal);
+  let startError: unknown;
+  const startRunner = async (): Promise<CodeRunner> => {
+    scratch = await mkdtemp(join(tmpdir(), 'r1ci-score-'));
+    pool = new SandboxPool({ scratchRoot: scratch, ...sandbox, mode: 'stateless', isolation });
+    const started = await pool.acquire(join(scratch, 'checker'), io.signal).catch((e: unknown) => {
+      startError = e;
+      throw e;
+    });
+    if (await mayRunModelCode(started.tier, started.tierNote, values['allow-unisolated'], gateIo, CHECKERS_OF_ANSWERS)) return started;
+    await started.dispose();
+    return refusingRunner(started);
+  };
+  const checkers = sandboxCheckRunner(() => (runner ??= startRunner()), io.signal);
+  let notRun = 0;
+  const python: PythonCheckRunner = {
+    async check(...args) {
+      const verdict = await checkers.check(...args);
+      if (typeof verdict !== 'boolean' && verdict.error === NOT_RUN_MESSAGE) notRun++;
+      return verdict;
+    },
+  };
 
   let failed = loaded.problems.length > 0;
   let lineNo = 0;
@@ -86,11 +120,18 @@ export async function scoreCommand(argv: readonly string[], io: Io): Promise<num
       }
       const { id: rawId, ...submission } = parsed.value;
       const id = String(rawId);
+      const notRunBefore = notRun;
       const out = await scoreSubmission(index, id, submission, { python });
-      if (!index.records.has(id)) failed = true;
+      // Scorers never throw: a sandbox that could not start would be every later line's reason.
+      if (startError !== undefined) {
+        if (io.signal.aborted) return EXIT.cancelled;
+        throw new CliError(`the sandbox could not start: ${startError instanceof Error ? startError.message : String(startError)}`, EXIT.failure);
+      }
+      if (!index.records.has(id) || notRun > notRunBefore) failed = true;
       write(out);
     }
   } catch (e) {
+    if (e instanceof CliError) throw e;
     if (io.signal.aborted) return EXIT.cancelled;
     throw new CliError(`cannot read ${values.answers}: ${e instanceof Error ? e.message : String(e)}`, EXIT.failure);
   } finally {
