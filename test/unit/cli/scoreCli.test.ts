@@ -1,36 +1,22 @@
 // `r1ci score` as a user runs it: the bundled CLI spawned on the shared benchmark sample and on
 // the eval fixture (whose python: checker really runs in the sandbox), no model involved.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildCli, type CliRunner } from '../../support/builtCli';
 import { sharedTasksDir } from '../../support/sharedTasks';
 
 const FIXTURE = resolve('test/fixtures/workspace/eval-mixed');
 const TASKS = sharedTasksDir(resolve('.'));
 let dir = '';
-let cli = '';
+let run: CliRunner;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'r1ci-score-cli-'));
-  cli = join(dir, 'cli.js');
-  await build({ entryPoints: ['src/cli/main.ts'], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: cli, logLevel: 'silent' });
+  run = await buildCli(dir);
 }, 60_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function run(args: readonly string[], stdin?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [cli, ...args], { cwd: dir, env: { ...process.env, R1CI_RESOURCES_DIR: resolve('resources'), NO_COLOR: '1' }, stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
-    if (stdin !== undefined) child.stdin?.end(stdin);
-    let stdout = '';
-    let stderr = '';
-    child.stdout?.on('data', (b: Buffer) => (stdout += b.toString()));
-    child.stderr?.on('data', (b: Buffer) => (stderr += b.toString()));
-    child.on('exit', (code) => done({ code, stdout, stderr }));
-  });
-}
 
 interface Line {
   id: string | null;
