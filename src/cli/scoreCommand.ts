@@ -82,15 +82,24 @@ export async function scoreCommand(argv: readonly string[], io: Io): Promise<num
   const startRunner = async (): Promise<CodeRunner> => {
     scratch = await mkdtemp(join(tmpdir(), 'r1ci-score-'));
     pool = new SandboxPool({ scratchRoot: scratch, ...sandbox, mode: 'stateless', isolation });
-    const started = await pool.acquire(join(scratch, 'checker'), io.signal).catch((e: unknown) => {
-      startError = e;
+    const started = await pool.acquire(join(scratch, 'checker'), io.signal);
+    const allowed = await mayRunModelCode(started.tier, started.tierNote, values['allow-unisolated'], gateIo, CHECKERS_OF_ANSWERS).catch(async (e: unknown) => {
+      await started.dispose();
       throw e;
     });
-    if (await mayRunModelCode(started.tier, started.tierNote, values['allow-unisolated'], gateIo, CHECKERS_OF_ANSWERS)) return started;
+    if (allowed) return started;
     await started.dispose();
     return refusingRunner(started);
   };
-  const checkers = sandboxCheckRunner(() => (runner ??= startRunner()), io.signal);
+  // A start that failed (no interpreter, cancelled while the gate asked) ends the command: see below.
+  const checkers = sandboxCheckRunner(
+    () =>
+      (runner ??= startRunner().catch((e: unknown) => {
+        startError = e;
+        throw e;
+      })),
+    io.signal,
+  );
   let notRun = 0;
   const python: PythonCheckRunner = {
     async check(...args) {
@@ -125,6 +134,7 @@ export async function scoreCommand(argv: readonly string[], io: Io): Promise<num
       // Scorers never throw: a sandbox that could not start would be every later line's reason.
       if (startError !== undefined) {
         if (io.signal.aborted) return EXIT.cancelled;
+        if (startError instanceof CliError) throw startError;
         throw new CliError(`the sandbox could not start: ${startError instanceof Error ? startError.message : String(startError)}`, EXIT.failure);
       }
       if (!index.records.has(id) || notRun > notRunBefore) failed = true;
