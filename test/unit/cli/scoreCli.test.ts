@@ -154,7 +154,7 @@ describe('r1ci score: sandbox flags and the isolation gate', () => {
       .map((l) => JSON.parse(l) as Line);
     expect(out.map((l) => l.correct)).toEqual([true, false]);
     expect(out[1]?.reason).toMatch(/^checker failed: .*(time limit|timed out)/);
-    // Without the flag the default limit (30 s) lets the same checker finish.
+    // Without the flag the default limit (60 s) lets the same checker finish.
     const unlimited = await run(['score', folder, '--answers', answersFile('slow1.jsonl', [{ id: 'tasks.jsonl#slow', answer: '2' }]), '--allow-unisolated']);
     expect((JSON.parse(unlimited.stdout) as Line).correct).toBe(true);
     expect(unlimited.code).toBe(0);
