@@ -9,12 +9,17 @@ import { escapeControls } from '../sandbox/terminalText';
 import { CliError, EXIT } from './cliSupport';
 
 /** node:util parseArgs declarations shared by `solve` and `eval`. */
+/** --isolation alone: the tier, for commands that run no model code (score's checkers). */
+export const TIER_OPTION = { isolation: { type: 'string' } } as const;
+
+export const TIER_USAGE = '  --isolation MODE        auto | basic (default: auto; basic never uses bubblewrap)';
+
 export const ISOLATION_OPTIONS = {
-  isolation: { type: 'string' },
+  ...TIER_OPTION,
   'allow-unisolated': { type: 'boolean', default: false },
 } as const;
 
-export const ISOLATION_USAGE = `  --isolation MODE        auto | basic (default: auto; basic never uses bubblewrap)
+export const ISOLATION_USAGE = `${TIER_USAGE}
   --allow-unisolated      run model code on the basic tier without asking`;
 
 /** What the model is told for a cell that was not run. */
@@ -34,15 +39,6 @@ export interface GateIo {
   readonly signal: AbortSignal;
 }
 
-/** What the gate lets run, as its messages name it: `name` in statements, `asked` in the question. */
-export interface GateSubject {
-  readonly name: string;
-  readonly asked: string;
-}
-
-/** Code the model wrote (solve, chat, eval). */
-const MODEL_CODE: GateSubject = { name: 'model code', asked: "the model's code" };
-
 /** How to get the isolated tier on this OS, for the refusal message. */
 export function isolationHint(platform: NodeJS.Platform = process.platform): string {
   if (platform === 'linux') {
@@ -52,16 +48,15 @@ export function isolationHint(platform: NodeJS.Platform = process.platform): str
 }
 
 /**
- * Prints the tier, then decides whether model code (or another `subject`, e.g. score's checkers of
- * model answers) may run. Returns true on the isolated tier, with `allowUnisolated`, or when the
- * user answered yes at a terminal; false otherwise (the caller then uses refusingRunner).
- * Throws CliError (exit 130) when cancelled while asking.
+ * Prints the tier, then decides whether model code may run. Returns true on the isolated tier,
+ * with `allowUnisolated`, or when the user answered yes at a terminal; false otherwise (the
+ * caller then uses refusingRunner). Throws CliError (exit 130) when cancelled while asking.
  */
-export async function mayRunModelCode(tier: IsolationTier, note: string, allowUnisolated: boolean, io: GateIo, subject: GateSubject = MODEL_CODE): Promise<boolean> {
+export async function mayRunModelCode(tier: IsolationTier, note: string, allowUnisolated: boolean, io: GateIo): Promise<boolean> {
   io.stderr.write(`r1ci: sandbox tier: ${tier} — ${escapeControls(note)}\n`);
   if (tier === 'isolated') return true;
   if (allowUnisolated) {
-    io.stderr.write(`r1ci: running ${subject.name} without isolation (--allow-unisolated).\n`);
+    io.stderr.write('r1ci: running model code without isolation (--allow-unisolated).\n');
     return true;
   }
   if (io.stdin?.isTTY === true) {
@@ -69,7 +64,7 @@ export async function mayRunModelCode(tier: IsolationTier, note: string, allowUn
     // A terminal readline takes Ctrl-C for itself; hand it on, so it cancels as everywhere else.
     rl.on('SIGINT', () => process.kill(process.pid, 'SIGINT'));
     try {
-      const answer = await rl.question(`r1ci: run ${subject.asked} without isolation, as you, with access to your files and the network? [y/N] `, { signal: io.signal }).catch((e: unknown) => {
+      const answer = await rl.question("r1ci: run the model's code without isolation, as you, with access to your files and the network? [y/N] ", { signal: io.signal }).catch((e: unknown) => {
         if (io.signal.aborted) throw new CliError('cancelled.', EXIT.cancelled);
         throw e;
       });
@@ -78,7 +73,7 @@ export async function mayRunModelCode(tier: IsolationTier, note: string, allowUn
       rl.close();
     }
   }
-  io.stderr.write(`r1ci: ${subject.name} will not be run (${NOT_RUN_MESSAGE}). ${isolationHint()} Or pass --allow-unisolated to run it anyway.\n`);
+  io.stderr.write(`r1ci: model code will not be run (${NOT_RUN_MESSAGE}). ${isolationHint()} Or pass --allow-unisolated to run it anyway.\n`);
   return false;
 }
 

@@ -12,7 +12,7 @@ import type { PythonCheckRunner } from '../eval/scorers/python';
 import { SandboxPool } from '../sandbox';
 import type { CodeRunner } from '../sandbox/types';
 import { CliError, escapingWriter, EXIT, parseCliArgs } from './cliSupport';
-import { ISOLATION_OPTIONS, ISOLATION_USAGE, mayRunModelCode, NOT_RUN_MESSAGE, readIsolation, refusingRunner, type GateIo, type GateSubject } from './isolationGate';
+import { readIsolation, TIER_OPTION, TIER_USAGE } from './isolationGate';
 import { SANDBOX_FLAGS } from '../config/settingFlags';
 import { runOptionsFrom } from '../config/runOptions';
 import { flagOptions, flagUsage, settingsFromFlags } from './settingFlags';
@@ -28,35 +28,32 @@ given (docs/task-files.md, "Ids"), as in eval results; an id may repeat.
 
 Prints one JSON line per input line, in order: {"id", "answer", "correct", "score", "reason"}.
 
-Custom python: checkers run in the sandbox, started only when a line needs one. The checker is
-the task file's code, but the answer it is handed is model output (a checker may eval it), so
-the isolation gate of eval's model code applies to it: the tier is printed first, and on the
-basic tier checkers run only with --allow-unisolated or after a yes at a terminal; otherwise
-their lines say "not run: no isolation available" and count as not scored.
+Custom python: checkers run in the sandbox, started only when a line needs one (its tier is
+printed then), as in eval: the checker is the task file's code, and it runs on either tier. On
+the basic tier a checker that evaluates the answer as code runs model output as you: score
+untrusted answers where the isolated tier is available (docs/sandbox-tiers.md).
 
 Sandbox options (for python: checkers):
 ${flagUsage(SANDBOX_FLAGS)}
-${ISOLATION_USAGE}
+${TIER_USAGE}
   -h, --help              this help
 
 Exit status: 0 when every line was scored (whatever the verdicts), 1 when a line was not valid,
-named an unknown or unsupported id, or its checker was not run (no isolation), or the task files
-had problems; 1 also when the sandbox could not start (e.g. a --python that does not exist), after
-the lines before; 2 for bad arguments.`;
+named an unknown or unsupported id, or the task files had problems; 1 also when the sandbox could
+not start (e.g. a --python that does not exist), after the lines before; 2 for bad arguments.`;
 
-interface Io extends GateIo {
+interface Io {
   readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream;
+  readonly signal: AbortSignal;
 }
-
-/** The gate's words for score: what runs is the task's checker, on an answer the model wrote. */
-const CHECKERS_OF_ANSWERS: GateSubject = { name: 'python: checkers of model answers', asked: "the task files' python: checkers on these model answers" };
 
 export async function scoreCommand(argv: readonly string[], io: Io): Promise<number> {
   const stderr = escapingWriter(io.stderr);
   const { values, positionals } = parseCliArgs('score', {
     args: [...argv],
     allowPositionals: true,
-    options: { answers: { type: 'string' }, ...flagOptions(SANDBOX_FLAGS), ...ISOLATION_OPTIONS, help: { type: 'boolean', short: 'h' } },
+    options: { answers: { type: 'string' }, ...flagOptions(SANDBOX_FLAGS), ...TIER_OPTION, help: { type: 'boolean', short: 'h' } },
   });
   if (values.help) {
     io.stdout.write(`${SCORE_USAGE}\n`);
@@ -66,15 +63,13 @@ export async function scoreCommand(argv: readonly string[], io: Io): Promise<num
   if (!target || positionals.length > 1 || !values.answers) throw new CliError(`Give one task file or folder and --answers FILE.\n\n${SCORE_USAGE}`, EXIT.usage);
   const sandbox = runOptionsFrom(settingsFromFlags(values, [SANDBOX_FLAGS])).sandbox;
   const isolation = readIsolation(values.isolation);
-  // With --answers -, standard input is the answers: never a terminal to ask.
-  const gateIo: GateIo = values.answers === '-' ? { stderr: io.stderr, signal: io.signal } : io;
 
   const loaded = await loadTasks(resolve(target), io.signal);
   for (const p of loaded.problems) stderr.write(`${p.file}${p.line !== undefined ? `:${p.line}` : p.index !== undefined ? ` [record ${p.index}]` : ''}: ${p.message}\n`);
   for (const line of describeUnsupported(loaded.unsupported ?? [])) stderr.write(`${line}\n`);
   const index = indexTasks(loaded);
 
-  // The sandbox starts only if a python: checker is needed; the gate is asked once, then.
+  // The sandbox starts only if a python: checker is needed; its tier is said then.
   let pool: SandboxPool | undefined;
   let scratch: string | undefined;
   let runner: Promise<CodeRunner> | undefined;
@@ -83,16 +78,11 @@ export async function scoreCommand(argv: readonly string[], io: Io): Promise<num
     scratch = await mkdtemp(join(tmpdir(), 'r1ci-score-'));
     pool = new SandboxPool({ scratchRoot: scratch, ...sandbox, mode: 'stateless', isolation });
     const started = await pool.acquire(join(scratch, 'checker'), io.signal);
-    const allowed = await mayRunModelCode(started.tier, started.tierNote, values['allow-unisolated'], gateIo, CHECKERS_OF_ANSWERS).catch(async (e: unknown) => {
-      await started.dispose();
-      throw e;
-    });
-    if (allowed) return started;
-    await started.dispose();
-    return refusingRunner(started);
+    stderr.write(`r1ci: sandbox tier: ${started.tier} — ${started.tierNote}\n`);
+    return started;
   };
-  // A start that failed (no interpreter, cancelled while the gate asked) ends the command: see below.
-  const checkers = sandboxCheckRunner(
+  // A start that failed (no interpreter, cancelled) ends the command: see below.
+  const python: PythonCheckRunner = sandboxCheckRunner(
     () =>
       (runner ??= startRunner().catch((e: unknown) => {
         startError = e;
@@ -100,14 +90,6 @@ export async function scoreCommand(argv: readonly string[], io: Io): Promise<num
       })),
     io.signal,
   );
-  let notRun = 0;
-  const python: PythonCheckRunner = {
-    async check(...args) {
-      const verdict = await checkers.check(...args);
-      if (typeof verdict !== 'boolean' && verdict.error === NOT_RUN_MESSAGE) notRun++;
-      return verdict;
-    },
-  };
 
   let failed = loaded.problems.length > 0;
   let lineNo = 0;
@@ -129,7 +111,6 @@ export async function scoreCommand(argv: readonly string[], io: Io): Promise<num
       }
       const { id: rawId, ...submission } = parsed.value;
       const id = String(rawId);
-      const notRunBefore = notRun;
       const out = await scoreSubmission(index, id, submission, { python });
       // Scorers never throw: a sandbox that could not start would be every later line's reason.
       if (startError !== undefined) {
@@ -137,7 +118,7 @@ export async function scoreCommand(argv: readonly string[], io: Io): Promise<num
         if (startError instanceof CliError) throw startError;
         throw new CliError(`the sandbox could not start: ${startError instanceof Error ? startError.message : String(startError)}`, EXIT.failure);
       }
-      if (!index.records.has(id) || notRun > notRunBefore) failed = true;
+      if (!index.records.has(id)) failed = true;
       write(out);
     }
   } catch (e) {

@@ -140,14 +140,14 @@ function checkerTasks(): { folder: string; marker: string } {
   return { folder, marker: join(folder, 'checkers', 'checker-ran') };
 }
 
-describe('r1ci score: sandbox flags and the isolation gate', () => {
+describe('r1ci score: sandbox flags and the tier', () => {
   it('--timeout reaches the checker: a checker slower than the limit fails its line (exit 1), a quick one is scored', async () => {
     const { folder } = checkerTasks();
     const file = answersFile('slow.jsonl', [
       { id: 'tasks.jsonl#slow', answer: '0' },
       { id: 'tasks.jsonl#slow', answer: '4' },
     ]);
-    const limited = await run(['score', folder, '--answers', file, '--timeout', '1', '--allow-unisolated']);
+    const limited = await run(['score', folder, '--answers', file, '--timeout', '1']);
     const out = limited.stdout
       .trimEnd()
       .split('\n')
@@ -155,25 +155,22 @@ describe('r1ci score: sandbox flags and the isolation gate', () => {
     expect(out.map((l) => l.correct)).toEqual([true, false]);
     expect(out[1]?.reason).toMatch(/^checker failed: .*(time limit|timed out)/);
     // Without the flag the default limit (60 s) lets the same checker finish.
-    const unlimited = await run(['score', folder, '--answers', answersFile('slow1.jsonl', [{ id: 'tasks.jsonl#slow', answer: '2' }]), '--allow-unisolated']);
+    const unlimited = await run(['score', folder, '--answers', answersFile('slow1.jsonl', [{ id: 'tasks.jsonl#slow', answer: '2' }])]);
     expect((JSON.parse(unlimited.stdout) as Line).correct).toBe(true);
     expect(unlimited.code).toBe(0);
   }, 60_000);
 
-  it('on the basic tier, with no terminal and no --allow-unisolated, no checker runs: its line says so and the exit status is 1', async () => {
+  it('--isolation basic runs the checker on the basic tier, as eval does, and says the tier first', async () => {
     const { folder, marker } = checkerTasks();
     const file = answersFile('marker.jsonl', [{ id: 'tasks.jsonl#marker', answer: 'yes' }]);
-    const refused = await run(['score', folder, '--answers', file, '--isolation', 'basic']);
-    expect(refused.code).toBe(1);
-    expect(JSON.parse(refused.stdout) as Line).toMatchObject({ correct: false, reason: 'checker failed: not run: no isolation available' });
-    expect(refused.stderr).toMatch(/^r1ci: sandbox tier: basic — [^\n]*\nr1ci: python: checkers of model answers will not be run \(not run: no isolation available\)\. [^\n]*--allow-unisolated/);
-    expect(existsSync(marker)).toBe(false);
-
-    const allowed = await run(['score', folder, '--answers', file, '--isolation', 'basic', '--allow-unisolated']);
-    expect(allowed.code).toBe(0);
-    expect(JSON.parse(allowed.stdout) as Line).toMatchObject({ correct: true, reason: 'the checker accepted the answer' });
-    expect(allowed.stderr).toMatch(/running python: checkers of model answers without isolation \(--allow-unisolated\)/);
+    const basic = await run(['score', folder, '--answers', file, '--isolation', 'basic']);
+    expect(basic.code).toBe(0);
+    expect(JSON.parse(basic.stdout) as Line).toMatchObject({ correct: true, reason: 'the checker accepted the answer' });
+    expect(basic.stderr).toMatch(/^r1ci: sandbox tier: basic — /);
     expect(existsSync(marker)).toBe(true);
+    // --allow-unisolated is a model-code flag: score takes none.
+    const refused = await run(['score', folder, '--answers', file, '--allow-unisolated']);
+    expect(refused.code).toBe(2);
   }, 60_000);
 
   it('a --python that does not exist is one clear error when a checker needs the sandbox, and no error when none does', async () => {
