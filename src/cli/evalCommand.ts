@@ -9,7 +9,7 @@ import { describeUnsupported, loadTasks } from '../eval/load';
 import { sftJsonl } from '../eval/export/sft';
 import { defaultResultsFile, ensureResultsFolder } from '../eval/resultsLocation';
 import { writeFileNoFollow } from '../eval/safeWrite';
-import { readResults, toMarkdown, compareRuns, comparisonToMarkdown, summarize } from '../eval/results';
+import { readResults, toMarkdown, compareRuns, comparisonToMarkdown } from '../eval/results';
 import { samplesToMarkdown, summarizeSamples } from '../eval/sampling';
 import type { EvalEvent } from '../eval/runner';
 import { SandboxPool } from '../sandbox';
@@ -48,7 +48,14 @@ run again to resume).`;
 
 export const COMPARE_USAGE = `Usage: r1ci compare <a.jsonl> <b.jsonl>
 
-Per-task accuracy of two results files side by side, with the difference B − A.`;
+Per-task accuracy of two results files side by side, with the difference B − A. The comparison
+is paired: every accuracy with a delta (per task, Overall, Macro) is over the questions both
+files answered (matched by id; every sample of a multi-sample run counts). The output says how
+many questions were compared and how many are only in A or only in B; tasks with no shared
+question are listed without a delta.
+
+Exit status: 0 when compared, 1 when the files share no question or have bad lines, 2 for bad
+arguments.`;
 
 interface Io extends GateIo {
   readonly stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
@@ -182,6 +189,11 @@ export async function compareCommand(argv: readonly string[], io: Io): Promise<n
   if (positionals.length !== 2) throw new CliError(`Give two results files.\n\n${COMPARE_USAGE}`, EXIT.usage);
   const [a, b] = await Promise.all(positionals.map((f) => readResults(resolve(f))));
   if (!a || !b) return EXIT.usage;
-  stdout.write(`A: ${positionals[0]}\nB: ${positionals[1]}\n\n${comparisonToMarkdown(compareRuns(summarize(a.results), summarize(b.results)))}`);
+  const comparison = compareRuns(a.results, b.results);
+  stdout.write(`A: ${positionals[0]}\nB: ${positionals[1]}\n\n${comparisonToMarkdown(comparison)}`);
+  if (comparison.shared === 0) {
+    escapingWriter(io.stderr).write('r1ci: the two results files share no question (no result id is in both), so nothing was compared.\n');
+    return EXIT.failure;
+  }
   return a.problems.length + b.problems.length > 0 ? EXIT.failure : EXIT.ok;
 }

@@ -9,12 +9,17 @@ import { escapeControls } from '../sandbox/terminalText';
 import { CliError, EXIT } from './cliSupport';
 
 /** node:util parseArgs declarations shared by `solve` and `eval`. */
+/** --isolation alone: the tier, for commands that run no model code (score's checkers). */
+export const TIER_OPTION = { isolation: { type: 'string' } } as const;
+
+export const TIER_USAGE = '  --isolation MODE        auto | basic (default: auto; basic never uses bubblewrap)';
+
 export const ISOLATION_OPTIONS = {
-  isolation: { type: 'string' },
+  ...TIER_OPTION,
   'allow-unisolated': { type: 'boolean', default: false },
 } as const;
 
-export const ISOLATION_USAGE = `  --isolation MODE        auto | basic (default: auto; basic never uses bubblewrap)
+export const ISOLATION_USAGE = `${TIER_USAGE}
   --allow-unisolated      run model code on the basic tier without asking`;
 
 /** What the model is told for a cell that was not run. */

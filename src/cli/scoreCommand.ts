@@ -12,6 +12,10 @@ import type { PythonCheckRunner } from '../eval/scorers/python';
 import { SandboxPool } from '../sandbox';
 import type { CodeRunner } from '../sandbox/types';
 import { CliError, escapingWriter, EXIT, parseCliArgs } from './cliSupport';
+import { readIsolation, TIER_OPTION, TIER_USAGE } from './isolationGate';
+import { SANDBOX_FLAGS } from '../config/settingFlags';
+import { runOptionsFrom } from '../config/runOptions';
+import { flagOptions, flagUsage, settingsFromFlags } from './settingFlags';
 import { removeTree } from '../sandbox/scratchJanitor';
 import { jsonForTerminal } from '../sandbox/terminalText';
 
@@ -23,10 +27,20 @@ answer is its last <<<...>>>, extracted as in a run). Ids are relative to the fo
 given (docs/task-files.md, "Ids"), as in eval results; an id may repeat.
 
 Prints one JSON line per input line, in order: {"id", "answer", "correct", "score", "reason"}.
-Custom python: checkers run in the sandbox.
+
+Custom python: checkers run in the sandbox, started only when a line needs one (its tier is
+printed then), as in eval: the checker is the task file's code, and it runs on either tier. On
+the basic tier a checker that evaluates the answer as code runs model output as you: score
+untrusted answers where the isolated tier is available (docs/sandbox-tiers.md).
+
+Sandbox options (for python: checkers):
+${flagUsage(SANDBOX_FLAGS)}
+${TIER_USAGE}
+  -h, --help              this help
 
 Exit status: 0 when every line was scored (whatever the verdicts), 1 when a line was not valid,
-named an unknown or unsupported id, or the task files had problems; 2 for bad arguments.`;
+named an unknown or unsupported id, or the task files had problems; 1 also when the sandbox could
+not start (e.g. a --python that does not exist), after the lines before; 2 for bad arguments.`;
 
 interface Io {
   readonly stdout: NodeJS.WritableStream;
@@ -39,7 +53,7 @@ export async function scoreCommand(argv: readonly string[], io: Io): Promise<num
   const { values, positionals } = parseCliArgs('score', {
     args: [...argv],
     allowPositionals: true,
-    options: { answers: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: { answers: { type: 'string' }, ...flagOptions(SANDBOX_FLAGS), ...TIER_OPTION, help: { type: 'boolean', short: 'h' } },
   });
   if (values.help) {
     io.stdout.write(`${SCORE_USAGE}\n`);
@@ -47,24 +61,35 @@ export async function scoreCommand(argv: readonly string[], io: Io): Promise<num
   }
   const target = positionals[0];
   if (!target || positionals.length > 1 || !values.answers) throw new CliError(`Give one task file or folder and --answers FILE.\n\n${SCORE_USAGE}`, EXIT.usage);
+  const sandbox = runOptionsFrom(settingsFromFlags(values, [SANDBOX_FLAGS])).sandbox;
+  const isolation = readIsolation(values.isolation);
 
   const loaded = await loadTasks(resolve(target), io.signal);
   for (const p of loaded.problems) stderr.write(`${p.file}${p.line !== undefined ? `:${p.line}` : p.index !== undefined ? ` [record ${p.index}]` : ''}: ${p.message}\n`);
   for (const line of describeUnsupported(loaded.unsupported ?? [])) stderr.write(`${line}\n`);
   const index = indexTasks(loaded);
 
-  // The sandbox starts only if a python: checker is needed.
+  // The sandbox starts only if a python: checker is needed; its tier is said then.
   let pool: SandboxPool | undefined;
   let scratch: string | undefined;
   let runner: Promise<CodeRunner> | undefined;
-  const python: PythonCheckRunner = sandboxCheckRunner(async () => {
-    if (!runner) {
-      scratch = await mkdtemp(join(tmpdir(), 'r1ci-score-'));
-      pool = new SandboxPool({ scratchRoot: scratch, mode: 'stateless' });
-      runner = pool.acquire(join(scratch, 'checker'), io.signal);
-    }
-    return runner;
-  }, io.signal);
+  let startError: unknown;
+  const startRunner = async (): Promise<CodeRunner> => {
+    scratch = await mkdtemp(join(tmpdir(), 'r1ci-score-'));
+    pool = new SandboxPool({ scratchRoot: scratch, ...sandbox, mode: 'stateless', isolation });
+    const started = await pool.acquire(join(scratch, 'checker'), io.signal);
+    stderr.write(`r1ci: sandbox tier: ${started.tier} — ${started.tierNote}\n`);
+    return started;
+  };
+  // A start that failed (no interpreter, cancelled) ends the command: see below.
+  const python: PythonCheckRunner = sandboxCheckRunner(
+    () =>
+      (runner ??= startRunner().catch((e: unknown) => {
+        startError = e;
+        throw e;
+      })),
+    io.signal,
+  );
 
   let failed = loaded.problems.length > 0;
   let lineNo = 0;
@@ -87,10 +112,17 @@ export async function scoreCommand(argv: readonly string[], io: Io): Promise<num
       const { id: rawId, ...submission } = parsed.value;
       const id = String(rawId);
       const out = await scoreSubmission(index, id, submission, { python });
+      // Scorers never throw: a sandbox that could not start would be every later line's reason.
+      if (startError !== undefined) {
+        if (io.signal.aborted) return EXIT.cancelled;
+        if (startError instanceof CliError) throw startError;
+        throw new CliError(`the sandbox could not start: ${startError instanceof Error ? startError.message : String(startError)}`, EXIT.failure);
+      }
       if (!index.records.has(id)) failed = true;
       write(out);
     }
   } catch (e) {
+    if (e instanceof CliError) throw e;
     if (io.signal.aborted) return EXIT.cancelled;
     throw new CliError(`cannot read ${values.answers}: ${e instanceof Error ? e.message : String(e)}`, EXIT.failure);
   } finally {

@@ -250,35 +250,78 @@ export function summarize(results: readonly ResultRecord[]): RunSummary {
 
 export interface TaskDelta {
   readonly task: string;
-  /** Accuracy in run A / B, or null when that run has no result for the task. */
+  /**
+   * Accuracy of run A / B over the task's questions both runs answered; for a task with no such
+   * question (only in one run, or different questions), over that run's own questions of it.
+   * Null when that run has no result for the task.
+   */
   readonly a: number | null;
   readonly b: number | null;
-  /** b − a, or null when either is missing. */
+  /** b − a over the shared questions; null when the task has none (the accuracies are then not paired). */
   readonly delta: number | null;
+  /** Result records behind `a` / `b` (every sample of a multi-sample run). */
   readonly nA: number;
   readonly nB: number;
+  /** Questions (ids) of the task answered in both runs. */
+  readonly shared: number;
+}
+
+/** Accuracy of A and B over the same questions, and B − A. */
+export interface PairedFigure {
+  readonly a: number;
+  readonly b: number;
+  readonly delta: number;
 }
 
 export interface RunComparison {
   readonly tasks: TaskDelta[];
-  readonly overall: { readonly a: number; readonly b: number; readonly delta: number };
-  readonly macro: { readonly a: number; readonly b: number; readonly delta: number };
+  /** Overall and macro (mean over tasks) accuracy over the shared questions; null when there are none. */
+  readonly overall: PairedFigure | null;
+  readonly macro: PairedFigure | null;
+  /** Questions (distinct ids) answered in both runs, only in A, only in B. */
+  readonly shared: number;
+  readonly onlyA: number;
+  readonly onlyB: number;
 }
 
-/** Per-task accuracy difference B − A over the union of tasks. */
-export function compareRuns(a: RunSummary, b: RunSummary): RunComparison {
-  const names = [...new Set([...a.tasks.map((t) => t.task), ...b.tasks.map((t) => t.task)])].sort((x, y) => x.localeCompare(y));
-  const tasks = names.map((task) => {
-    const ta = a.tasks.find((t) => t.task === task);
-    const tb = b.tasks.find((t) => t.task === task);
+/**
+ * A paired comparison of two runs' results (as read from their results files): every figure
+ * with a delta is computed over the questions both answered, matched by result id, so runs over
+ * different or partly overlapping task sets are never compared as wholes. All records of a
+ * shared id count (every sample of a multi-sample run; a resumed run's last attempt per sample,
+ * as in `summarize`). Tasks with no shared question are listed with each run's own accuracy and
+ * no delta. Rows sorted by task name.
+ */
+export function compareRuns(a: readonly ResultRecord[], b: readonly ResultRecord[]): RunComparison {
+  const idsA = new Set(a.map((r) => r.id));
+  const idsB = new Set(b.map((r) => r.id));
+  const shared = new Set([...idsA].filter((id) => idsB.has(id)));
+  const split = (rs: readonly ResultRecord[]): { paired: RunSummary; unpaired: RunSummary } => ({
+    paired: summarize(rs.filter((r) => shared.has(r.id))),
+    unpaired: summarize(rs.filter((r) => !shared.has(r.id))),
+  });
+  const sa = split(a);
+  const sb = split(b);
+  const pairedTasks = new Set([...sa.paired.tasks, ...sb.paired.tasks].map((t) => t.task));
+  const sharedPerTask = new Map<string, Set<string>>();
+  for (const r of a) if (shared.has(r.id)) sharedPerTask.set(r.task, (sharedPerTask.get(r.task) ?? new Set<string>()).add(r.id));
+  const names = [...new Set([...pairedTasks, ...sa.unpaired.tasks.map((t) => t.task), ...sb.unpaired.tasks.map((t) => t.task)])].sort((x, y) => x.localeCompare(y));
+  const tasks = names.map((task): TaskDelta => {
+    const paired = pairedTasks.has(task);
+    const ta = (paired ? sa.paired : sa.unpaired).tasks.find((t) => t.task === task);
+    const tb = (paired ? sb.paired : sb.unpaired).tasks.find((t) => t.task === task);
     const accA = ta ? ta.accuracy : null;
     const accB = tb ? tb.accuracy : null;
-    return { task, a: accA, b: accB, delta: accA !== null && accB !== null ? accB - accA : null, nA: ta?.n ?? 0, nB: tb?.n ?? 0 };
+    return { task, a: accA, b: accB, delta: paired && accA !== null && accB !== null ? accB - accA : null, nA: ta?.n ?? 0, nB: tb?.n ?? 0, shared: sharedPerTask.get(task)?.size ?? 0 };
   });
+  const figure = (x: number, y: number): PairedFigure => ({ a: x, b: y, delta: y - x });
   return {
     tasks,
-    overall: { a: a.overall.accuracy, b: b.overall.accuracy, delta: b.overall.accuracy - a.overall.accuracy },
-    macro: { a: a.macroAccuracy, b: b.macroAccuracy, delta: b.macroAccuracy - a.macroAccuracy },
+    overall: shared.size === 0 ? null : figure(sa.paired.overall.accuracy, sb.paired.overall.accuracy),
+    macro: shared.size === 0 ? null : figure(sa.paired.macroAccuracy, sb.paired.macroAccuracy),
+    shared: shared.size,
+    onlyA: idsA.size - shared.size,
+    onlyB: idsB.size - shared.size,
   };
 }
 
@@ -301,14 +344,26 @@ export function toMarkdown(summary: RunSummary): string {
   ].join('\n');
 }
 
+/**
+ * The comparison as Markdown: a line saying how many questions were compared (and how many are
+ * only in A / only in B), then the per-task table | Task | A | B | B − A | with Overall and
+ * Macro rows. A task without shared questions gets "–" as its delta, saying why; when the runs
+ * share no question, the line says so and the table has no Overall or Macro row.
+ */
 export function comparisonToMarkdown(c: RunComparison): string {
   const acc = (x: number | null): string => (x === null ? '–' : pct(x));
   const delta = (x: number | null): string => (x === null ? '–' : `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)} pt`);
+  const unpaired = (t: TaskDelta): string => (t.b === null ? '– (only in A)' : t.a === null ? '– (only in B)' : '– (no shared question)');
+  const rest = `only in A: ${counted(c.onlyA, 'question')}, only in B: ${counted(c.onlyB, 'question')}`;
+  const head =
+    c.shared === 0 ? `No question is in both runs (${rest}): nothing to compare.` : `Compared: the ${counted(c.shared, 'question')} both runs answered (${rest}); the accuracies and B − A below are over these.`;
   return [
+    head,
+    '',
     '| Task | A | B | B − A |\n|---|---:|---:|---:|',
-    ...c.tasks.map((t) => `| ${mdCell(t.task)} | ${acc(t.a)} | ${acc(t.b)} | ${delta(t.delta)} |`),
-    `| **Overall** | ${acc(c.overall.a)} | ${acc(c.overall.b)} | ${delta(c.overall.delta)} |`,
-    `| **Macro** | ${acc(c.macro.a)} | ${acc(c.macro.b)} | ${delta(c.macro.delta)} |`,
+    ...c.tasks.map((t) => `| ${mdCell(t.task)} | ${acc(t.a)} | ${acc(t.b)} | ${t.delta === null ? unpaired(t) : delta(t.delta)} |`),
+    ...(c.overall ? [`| **Overall** | ${acc(c.overall.a)} | ${acc(c.overall.b)} | ${delta(c.overall.delta)} |`] : []),
+    ...(c.macro ? [`| **Macro** | ${acc(c.macro.a)} | ${acc(c.macro.b)} | ${delta(c.macro.delta)} |`] : []),
     '',
   ].join('\n');
 }

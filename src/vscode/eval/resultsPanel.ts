@@ -35,14 +35,14 @@ export async function loadRun(file: string): Promise<LoadedRun> {
 
 export function viewData(runs: readonly LoadedRun[]): ResultsViewData {
   const summaries = runs.map((r) => summarize(r.results));
-  const [a, b] = summaries;
+  const [ra, rb] = runs;
   return {
     runs: runs.map((r, i) => {
       const s = summaries[i] ?? summarize([]);
       const sampling = samplingData(r.results);
       return { label: r.label, file: r.file, overall: s.overall, macroAccuracy: s.macroAccuracy, tasks: s.tasks, ...(sampling ? { sampling } : {}) };
     }),
-    deltas: a && b ? compareRuns(a, b).tasks.map((t) => ({ task: t.task, a: t.a, b: t.b, delta: t.delta })) : [],
+    deltas: ra && rb ? compareRuns(ra.results, rb.results).tasks.map((t) => ({ task: t.task, a: t.a, b: t.b, delta: t.delta })) : [],
     failures: runs.flatMap((run, i) =>
       run.results
         .filter((r) => !r.correct)
@@ -146,7 +146,10 @@ export class ResultsPanel extends Disposable {
     if (!a) return undefined;
     let text: string;
     if (format === 'csv') text = toCsv(a);
-    else text = b ? `# A: ${this.runs[0]?.label ?? ''}\n\n${toMarkdown(a)}\n# B: ${this.runs[1]?.label ?? ''}\n\n${toMarkdown(b)}\n# B − A\n\n${comparisonToMarkdown(compareRuns(a, b))}` : toMarkdown(a);
+    else
+      text = b
+        ? `# A: ${this.runs[0]?.label ?? ''}\n\n${toMarkdown(a)}\n# B: ${this.runs[1]?.label ?? ''}\n\n${toMarkdown(b)}\n# B − A\n\n${comparisonToMarkdown(compareRuns(this.runs[0]?.results ?? [], this.runs[1]?.results ?? []))}`
+        : toMarkdown(a);
     const sampling = summarizeSamples(this.runs[0]?.results ?? []);
     if (format === 'markdown' && !b && sampling.k > 1) text += `\n${samplesToMarkdown(sampling)}`;
     const first = this.runs[0]?.file ?? 'results.jsonl';

@@ -1,36 +1,22 @@
 // `r1ci score` as a user runs it: the bundled CLI spawned on the shared benchmark sample and on
 // the eval fixture (whose python: checker really runs in the sandbox), no model involved.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildCli, type CliRunner } from '../../support/builtCli';
 import { sharedTasksDir } from '../../support/sharedTasks';
 
 const FIXTURE = resolve('test/fixtures/workspace/eval-mixed');
 const TASKS = sharedTasksDir(resolve('.'));
 let dir = '';
-let cli = '';
+let run: CliRunner;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'r1ci-score-cli-'));
-  cli = join(dir, 'cli.js');
-  await build({ entryPoints: ['src/cli/main.ts'], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: cli, logLevel: 'silent' });
+  run = await buildCli(dir);
 }, 60_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function run(args: readonly string[], stdin?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [cli, ...args], { cwd: dir, env: { ...process.env, R1CI_RESOURCES_DIR: resolve('resources'), NO_COLOR: '1' }, stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
-    if (stdin !== undefined) child.stdin?.end(stdin);
-    let stdout = '';
-    let stderr = '';
-    child.stdout?.on('data', (b: Buffer) => (stdout += b.toString()));
-    child.stderr?.on('data', (b: Buffer) => (stderr += b.toString()));
-    child.on('exit', (code) => done({ code, stdout, stderr }));
-  });
-}
 
 interface Line {
   id: string | null;
@@ -101,6 +87,7 @@ describe('r1ci score (spawned CLI, no model)', () => {
     expect(out[9]?.reason).toMatch(/line 10: expected/);
     expect(out[11]?.reason).toMatch(/line 12: invalid JSON/);
     expect(r.stderr).toMatch(/not scored \(unsupported\): MATH/);
+    expect(r.stderr).not.toMatch(/sandbox tier/);
     expect(r.code).toBe(1);
   }, 60_000);
 
@@ -111,7 +98,9 @@ describe('r1ci score (spawned CLI, no model)', () => {
       { id: 'symbench/string_insertion/sample_1', text: 'Inserting...\n<<<DBCDEBBBCDEBCABCDAC>>>' },
     ]);
     const r = await run(['score', FIXTURE, '--answers', file]);
-    expect(r.stderr).toBe('');
+    // The sandbox started for the checker and said on which tier; on Linux that must be the
+    // isolated one, where checkers run without asking (this fails, never skips, without bubblewrap).
+    expect(r.stderr).toMatch(process.platform === 'linux' ? /^r1ci: sandbox tier: isolated — [^\n]*\n$/ : /^r1ci: sandbox tier: basic — /);
     expect(r.code).toBe(0);
     const out = r.stdout
       .trimEnd()
@@ -135,4 +124,79 @@ describe('r1ci score (spawned CLI, no model)', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--answers/);
   });
+});
+
+/** A task folder of python: checkers: `slow` sleeps `answer` seconds, `marker` leaves a file beside itself (seen on the basic tier only). */
+function checkerTasks(): { folder: string; marker: string } {
+  const folder = mkdtempSync(join(dir, 'checkers-'));
+  mkdirSync(join(folder, 'checkers'));
+  writeFileSync(join(folder, 'checkers', 'slow.py'), 'import time\n\ndef check(answer, record):\n    time.sleep(float(answer))\n    return True\n');
+  writeFileSync(join(folder, 'checkers', 'marker.py'), 'import os\n\ndef check(answer, record):\n    open(os.path.join(os.path.dirname(__file__), "checker-ran"), "w").close()\n    return answer == "yes"\n');
+  const tasks = [
+    { id: 'slow', task: 'custom', question: 'Wait?', checker: 'python:checkers/slow.py' },
+    { id: 'marker', task: 'custom', question: 'Mark?', checker: 'python:checkers/marker.py' },
+  ];
+  writeFileSync(join(folder, 'tasks.jsonl'), `${tasks.map((t) => JSON.stringify(t)).join('\n')}\n`);
+  return { folder, marker: join(folder, 'checkers', 'checker-ran') };
+}
+
+describe('r1ci score: sandbox flags and the tier', () => {
+  it('--timeout reaches the checker: a checker slower than the limit fails its line (exit 1), a quick one is scored', async () => {
+    const { folder } = checkerTasks();
+    const file = answersFile('slow.jsonl', [
+      { id: 'tasks.jsonl#slow', answer: '0' },
+      { id: 'tasks.jsonl#slow', answer: '4' },
+    ]);
+    const limited = await run(['score', folder, '--answers', file, '--timeout', '1']);
+    const out = limited.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Line);
+    expect(out.map((l) => l.correct)).toEqual([true, false]);
+    expect(out[1]?.reason).toMatch(/^checker failed: .*(time limit|timed out)/);
+    // Without the flag the default limit (60 s) lets the same checker finish.
+    const unlimited = await run(['score', folder, '--answers', answersFile('slow1.jsonl', [{ id: 'tasks.jsonl#slow', answer: '2' }])]);
+    expect((JSON.parse(unlimited.stdout) as Line).correct).toBe(true);
+    expect(unlimited.code).toBe(0);
+  }, 60_000);
+
+  it('--isolation basic runs the checker on the basic tier, as eval does, and says the tier first', async () => {
+    const { folder, marker } = checkerTasks();
+    const file = answersFile('marker.jsonl', [{ id: 'tasks.jsonl#marker', answer: 'yes' }]);
+    const basic = await run(['score', folder, '--answers', file, '--isolation', 'basic']);
+    expect(basic.code).toBe(0);
+    expect(JSON.parse(basic.stdout) as Line).toMatchObject({ correct: true, reason: 'the checker accepted the answer' });
+    expect(basic.stderr).toMatch(/^r1ci: sandbox tier: basic — /);
+    expect(existsSync(marker)).toBe(true);
+    // --allow-unisolated is a model-code flag: score takes none.
+    const refused = await run(['score', folder, '--answers', file, '--allow-unisolated']);
+    expect(refused.code).toBe(2);
+  }, 60_000);
+
+  it('a --python that does not exist is one clear error when a checker needs the sandbox, and no error when none does', async () => {
+    const missing = join(dir, 'no-such-python3');
+    const needed = await run(['score', FIXTURE, '--answers', answersFile('prime.jsonl', [{ id: 'custom.tasks.jsonl#prime-above-1000', answer: '1009' }]), '--python', missing]);
+    expect(needed.code).toBe(1);
+    expect(needed.stdout).toBe('');
+    expect(needed.stderr).toMatch(new RegExp(`^r1ci: the sandbox could not start: [^\\n]*${missing.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[^\\n]*--python PATH\\.\\n$`));
+    const notNeeded = await run(['score', FIXTURE, '--answers', answersFile('count.jsonl', [{ id: 'symbench/statistical_counting_dataset/sample_2', answer: '3' }]), '--python', missing]);
+    expect(notNeeded.stderr).toBe('');
+    expect(notNeeded.code).toBe(0);
+  }, 60_000);
+
+  it("a sandbox flag or --isolation out of range gets eval's message and exit status 2, before anything runs", async () => {
+    const file = answersFile('none.jsonl', [{ id: 'custom.tasks.jsonl#prime-above-1000', answer: '1009' }]);
+    for (const bad of [
+      ['--timeout', '0'],
+      ['--memory-mib', '63'],
+      ['--isolation', 'none'],
+    ]) {
+      const [score, evaluated] = await Promise.all([run(['score', FIXTURE, '--answers', file, ...bad]), run(['eval', FIXTURE, ...bad])]);
+      expect(score.code).toBe(2);
+      expect(evaluated.code).toBe(2);
+      expect(score.stderr).toMatch(/^r1ci: --[a-z-]+ must be /);
+      expect(score.stderr).toBe(evaluated.stderr);
+      expect(score.stdout).toBe('');
+    }
+  }, 60_000);
 });

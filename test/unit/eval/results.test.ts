@@ -78,18 +78,75 @@ describe('summaries', () => {
     expect(s.overall).toMatchObject({ n: 2, correct: 1, answered: 1, errors: 1, usedCodeShare: 0 });
   });
 
-  it('compares runs per task', () => {
-    const a = summarize(run([true, false, false, false, true, true, true, true]));
-    const b = summarize(run([true, true, true, false, true, true, false, false]).filter((r) => r.task === 'game24'));
+  it('compares runs over the questions both answered: a task only in A is listed without a delta and left out of Overall and Macro', () => {
+    const a = run([true, false, false, false, true, true, true, true]);
+    const b = run([true, true, true, false, true, true, false, false]).filter((r) => r.task === 'game24');
     const c = compareRuns(a, b);
     expect(c.tasks).toEqual([
-      { task: 'game24', a: 0.25, b: 0.75, delta: 0.5, nA: 4, nB: 4 },
-      { task: 'navigate', a: 1, b: null, delta: null, nA: 4, nB: 0 },
+      { task: 'game24', a: 0.25, b: 0.75, delta: 0.5, nA: 4, nB: 4, shared: 4 },
+      { task: 'navigate', a: 1, b: null, delta: null, nA: 4, nB: 0, shared: 0 },
     ]);
-    expect(c.overall.delta).toBeCloseTo(0.75 - 0.625);
+    // Unpaired, A's overall would be 62.5% (with navigate) and the delta +12.5 pt.
+    expect(c.overall).toEqual({ a: 0.25, b: 0.75, delta: 0.5 });
+    expect(c.macro).toEqual({ a: 0.25, b: 0.75, delta: 0.5 });
+    expect([c.shared, c.onlyA, c.onlyB]).toEqual([4, 4, 0]);
     const md = comparisonToMarkdown(c);
+    expect(md.split('\n')[0]).toBe('Compared: the 4 questions both runs answered (only in A: 4 questions, only in B: 0 questions); the accuracies and B − A below are over these.');
     expect(md).toContain('| game24 | 25.0% | 75.0% | +50.0 pt |');
-    expect(md).toContain('| navigate | 100.0% | – | – |');
+    expect(md).toContain('| navigate | 100.0% | – | – (only in A) |');
+    expect(md).toContain('| **Overall** | 25.0% | 75.0% | +50.0 pt |');
+    expect(md).toContain('| **Macro** | 25.0% | 75.0% | +50.0 pt |');
+  });
+
+  it('partly overlapping runs: each task is paired over its shared questions; a task in both runs with no shared question has no delta', () => {
+    const all = run([true, true, false, false, true, false, true, false]);
+    const allB = run([false, true, true, true, false, false, true, true]);
+    const a = all.filter((_, i) => [0, 1, 2, 4, 5].includes(i));
+    const b = allB.filter((_, i) => [1, 2, 3, 6, 7].includes(i));
+    const c = compareRuns(a, b);
+    expect(c.tasks).toEqual([
+      // game24 rows 1 and 2: A right, wrong; B right, right.
+      { task: 'game24', a: 0.5, b: 1, delta: 0.5, nA: 2, nB: 2, shared: 2 },
+      // navigate: A has rows 4–5, B rows 6–7, none shared: each run's own accuracy, no delta.
+      { task: 'navigate', a: 0.5, b: 1, delta: null, nA: 2, nB: 2, shared: 0 },
+    ]);
+    expect(c.overall).toEqual({ a: 0.5, b: 1, delta: 0.5 });
+    expect(c.macro).toEqual({ a: 0.5, b: 1, delta: 0.5 });
+    expect([c.shared, c.onlyA, c.onlyB]).toEqual([2, 3, 3]);
+    expect(comparisonToMarkdown(c)).toContain('| navigate | 50.0% | 100.0% | – (no shared question) |');
+    // Swapping the runs swaps the sides and negates the deltas.
+    const swapped = compareRuns(b, a);
+    expect(swapped.overall).toEqual({ a: 1, b: 0.5, delta: -0.5 });
+    expect([swapped.onlyA, swapped.onlyB]).toEqual([3, 3]);
+  });
+
+  it('multi-sample runs: every sample of a shared id counts, a resumed attempt only once', () => {
+    const [q0, q1, q2] = [task(0), task(1), task(2)];
+    const right = (t: TaskRecord, sample: number): ResultRecord => result(t, storedSolution(t), { sample });
+    const wrong = (t: TaskRecord, sample: number): ResultRecord => result(t, 'wrong', { sample });
+    // A: q0 3/3 right, q1 1/3 right (sample 2 retried: wrong, then right — the last attempt counts); q2 only in A.
+    const a = [right(q0, 0), right(q0, 1), right(q0, 2), wrong(q1, 0), wrong(q1, 1), wrong(q1, 2), right(q1, 2), right(q2, 0)];
+    // B: one sample each, no sample field (as a single-sample run writes it).
+    const b = [result(q0, 'wrong'), result(q1, storedSolution(q1)), result(task(3), 'wrong')];
+    const c = compareRuns(a, b);
+    expect([c.shared, c.onlyA, c.onlyB]).toEqual([2, 1, 1]);
+    expect(c.tasks).toEqual([{ task: 'game24', a: 4 / 6, b: 0.5, delta: 0.5 - 4 / 6, nA: 6, nB: 2, shared: 2 }]);
+    expect(c.overall).toEqual({ a: 4 / 6, b: 0.5, delta: 0.5 - 4 / 6 });
+  });
+
+  it('runs with no question in common: no Overall, Macro or delta, and the Markdown says so', () => {
+    const all = run([true, true, true, true, false, false, false, false]);
+    const c = compareRuns(
+      all.filter((r) => r.task === 'game24'),
+      all.filter((r) => r.task === 'navigate'),
+    );
+    expect([c.shared, c.onlyA, c.onlyB, c.overall, c.macro]).toEqual([0, 4, 4, null, null]);
+    expect(c.tasks.map((t) => t.delta)).toEqual([null, null]);
+    const md = comparisonToMarkdown(c);
+    expect(md.split('\n')[0]).toBe('No question is in both runs (only in A: 4 questions, only in B: 4 questions): nothing to compare.');
+    expect(md).toContain('| game24 | 100.0% | – | – (only in A) |');
+    expect(md).toContain('| navigate | – | 0.0% | – (only in B) |');
+    expect(md).not.toMatch(/Overall|Macro| pt /);
   });
 
   it('exports Markdown and CSV', () => {

@@ -1,0 +1,80 @@
+// `r1ci compare` as a user runs it (the bundled CLI spawned on results files): the comparison is
+// paired over the questions both files answered, and files with none in common are refused.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatResultLine, type ResultRecord } from '../../../src/eval/results';
+import { buildCli, type CliRunner } from '../../support/builtCli';
+
+let dir = '';
+let run: CliRunner;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'r1ci-compare-cli-'));
+  run = await buildCli(dir);
+}, 60_000);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A results file of `[id, correct]` answers; the task is the id's folder (`navigate/3` → navigate). */
+function resultsFile(name: string, answers: ReadonlyArray<readonly [string, boolean]>): string {
+  const file = join(dir, name);
+  const record = ([id, correct]: readonly [string, boolean]): ResultRecord => ({
+    id,
+    task: id.split('/')[0] ?? id,
+    question: `question ${id}`,
+    answer: correct ? 'right' : 'wrong',
+    correct,
+    reason: correct ? 'matches' : 'does not match',
+    turns: 1,
+    codeCalls: 0,
+    usedCode: false,
+    durationMs: 10,
+    model: 'm',
+    temperature: 0,
+    textOnly: false,
+  });
+  writeFileSync(file, answers.map((a) => formatResultLine(record(a))).join(''));
+  return file;
+}
+
+describe('r1ci compare (spawned CLI)', () => {
+  it('partly overlapping files: figures and deltas over the shared questions, the rest counted and tasks only in one file listed without a delta', async () => {
+    const a = resultsFile('a.jsonl', [
+      ['game24/0', true],
+      ['game24/1', false],
+      ['game24/2', false],
+      ['navigate/0', true],
+      ['navigate/1', true],
+    ]);
+    const b = resultsFile('b.jsonl', [
+      ['game24/1', true],
+      ['game24/2', false],
+      ['game24/3', true],
+      ['sudoku/0', false],
+    ]);
+    const r = await run(['compare', a, b]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Compared: the 2 questions both runs answered (only in A: 3 questions, only in B: 2 questions)');
+    expect(r.stdout).toContain('| game24 | 0.0% | 50.0% | +50.0 pt |');
+    expect(r.stdout).toContain('| navigate | 100.0% | – | – (only in A) |');
+    expect(r.stdout).toContain('| sudoku | – | 0.0% | – (only in B) |');
+    // Over all their questions the files would read 40% and 50% (+10 pt); paired, both are game24 rows 1–2.
+    expect(r.stdout).toContain('| **Overall** | 0.0% | 50.0% | +50.0 pt |');
+    expect(r.stdout).toContain('| **Macro** | 0.0% | 50.0% | +50.0 pt |');
+  });
+
+  it('files with no question in common: says so, prints no delta and exits 1', async () => {
+    const a = resultsFile('game24.jsonl', [
+      ['game24/0', true],
+      ['game24/1', false],
+    ]);
+    const b = resultsFile('navigate.jsonl', [['navigate/0', true]]);
+    const r = await run(['compare', a, b]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('r1ci: the two results files share no question (no result id is in both), so nothing was compared.\n');
+    expect(r.stdout).toContain('No question is in both runs (only in A: 2 questions, only in B: 1 question): nothing to compare.');
+    expect(r.stdout).not.toMatch(/Overall|Macro| pt /);
+  });
+});
