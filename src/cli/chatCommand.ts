@@ -14,7 +14,7 @@ import { Conversation, type ConversationHost } from '../conversation/conversatio
 import type { ConversationEvent } from '../conversation/events';
 import { removeTree } from '../sandbox/scratchJanitor';
 import { escapeControls, jsonForTerminal } from '../sandbox/terminalText';
-import { CliError, EXIT, parseCliArgs, signalExitCode, STOP_SIGNALS } from './cliSupport';
+import { CliError, EXIT, onStdoutGone, parseCliArgs, signalExitCode, STOP_SIGNALS, type StopCause } from './cliSupport';
 import { gatedCodeRunner } from './cliRunner';
 import { ISOLATION_USAGE, readIsolation, type GateIo } from './isolationGate';
 import { modelOptionsUsage, readModelOptions, resolveModelRun } from './modelOptions';
@@ -69,12 +69,15 @@ export async function chatCommand(argv: readonly string[], io: Omit<GateIo, 'sig
   if (positionals.length > 0) throw new CliError(`chat takes no question on the command line: type it at the prompt.\n\n${CHAT_USAGE}`, EXIT.usage);
   const isolation = readIsolation(values.isolation);
   const startup = new AbortController();
-  let stoppedBy: (typeof STOP_SIGNALS)[number] = 'SIGINT';
-  const onStartupSignal = (signal: (typeof STOP_SIGNALS)[number]): void => {
+  let stoppedBy: StopCause = 'SIGINT';
+  const onStartupSignal = (signal: StopCause): void => {
     stoppedBy = signal;
     startup.abort();
   };
   for (const signal of STOP_SIGNALS) process.once(signal, onStartupSignal);
+  // Its stdout's reader went away (`| head`): nothing more can be shown, so stop (or leave) as a signal would.
+  let onStdoutClosed = (): void => onStartupSignal('SIGPIPE');
+  onStdoutGone(io.stdout, () => onStdoutClosed());
   const gateIo: GateIo = { ...io, signal: startup.signal };
   const m = readModelOptions(values);
   const modelRun = await resolveModelRun(m, startup.signal);
@@ -127,7 +130,7 @@ export async function chatCommand(argv: readonly string[], io: Omit<GateIo, 'sig
   let exitCode: number = EXIT.ok;
   let leaving = false;
   let cancelRequested = false;
-  const leave = (signal: (typeof STOP_SIGNALS)[number]): void => {
+  const leave = (signal: StopCause): void => {
     leaving = true;
     exitCode = signalExitCode(signal);
     conversation.cancel();
@@ -146,6 +149,7 @@ export async function chatCommand(argv: readonly string[], io: Omit<GateIo, 'sig
   // SIGTERM (kill) and SIGHUP (the terminal closed) leave at once, cleaning up as Ctrl-C does.
   const onTerm = (): void => leave('SIGTERM');
   const onHup = (): void => leave('SIGHUP');
+  onStdoutClosed = () => leave('SIGPIPE');
   process.on('SIGINT', interrupt);
   process.on('SIGTERM', onTerm);
   process.on('SIGHUP', onHup);

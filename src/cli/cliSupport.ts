@@ -17,8 +17,30 @@ export const EXIT = {
 /** The signals that stop a command cleanly (cancel, remove scratch folders): Ctrl-C, kill, the terminal closing. */
 export const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const satisfies readonly NodeJS.Signals[];
 
-/** The shell's exit code for a process stopped by `signal`: 128 + its number (SIGINT 130, SIGTERM 143, SIGHUP 129). */
-export function signalExitCode(signal: (typeof STOP_SIGNALS)[number]): number {
+/**
+ * What stops a command cleanly: one of STOP_SIGNALS, or SIGPIPE for a reader of stdout that went
+ * away (`onStdoutGone`). SIGPIPE itself is never listened for: Node ignores it, so a write to a
+ * closed pipe fails with EPIPE instead of killing the process, and a listener would undo that.
+ */
+export type StopCause = (typeof STOP_SIGNALS)[number] | 'SIGPIPE';
+
+/**
+ * Calls `stop` once when a write to `stdout` fails (EPIPE: its reader is gone, as with `| head`
+ * or a pager quit early; any other error: it cannot be written either), instead of an unhandled
+ * 'error' that kills the process with a stack trace and leaves its scratch folders behind. Later
+ * write errors are ignored: there is nobody to read them.
+ */
+export function onStdoutGone(stdout: NodeJS.WritableStream, stop: () => void): void {
+  let gone = false;
+  stdout.on('error', () => {
+    if (gone) return;
+    gone = true;
+    stop();
+  });
+}
+
+/** The shell's exit code for a process stopped by `signal`: 128 + its number (SIGINT 130, SIGTERM 143, SIGHUP 129, SIGPIPE 141). */
+export function signalExitCode(signal: StopCause): number {
   return 128 + constants.signals[signal];
 }
 

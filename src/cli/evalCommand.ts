@@ -19,6 +19,7 @@ import { MODEL_OPTIONS, modelOptionsUsage, readModelOptions, resolveModelRun } f
 import { EVAL_FLAGS } from '../config/settingFlags';
 import { flagOptions, flagUsage } from './settingFlags';
 import { createProgressReporter } from './evalProgress';
+import { readResultsFile } from './exportCommands';
 import { checkServerAndModel } from './preflight';
 import { removeTree } from '../sandbox/scratchJanitor';
 import { counted } from '../text/counted';
@@ -187,7 +188,7 @@ export async function compareCommand(argv: readonly string[], io: Io): Promise<n
     return EXIT.ok;
   }
   if (positionals.length !== 2) throw new CliError(`Give two results files.\n\n${COMPARE_USAGE}`, EXIT.usage);
-  const [a, b] = await Promise.all(positionals.map((f) => readResults(resolve(f))));
+  const [a, b] = await Promise.all(positionals.map((f) => readResultsFile(resolve(f), io)));
   if (!a || !b) return EXIT.usage;
   const comparison = compareRuns(a.results, b.results);
   stdout.write(`A: ${positionals[0]}\nB: ${positionals[1]}\n\n${comparisonToMarkdown(comparison)}`);

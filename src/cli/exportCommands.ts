@@ -2,6 +2,7 @@
 // the correct trajectories that ran code, as chat messages or LLaMA-Factory's alpaca/sharegpt;
 // rollouts group a multi-sample run's samples per question with rewards and the spans of the
 // execution results to mask from the loss. Without --out the data goes to standard output.
+import { lstat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { rolloutsJsonl } from '../eval/export/rollouts';
 import { SFT_FORMATS, sftJsonl, type SftFormat } from '../eval/export/sft';
@@ -36,11 +37,25 @@ interface Io {
   readonly stderr: NodeJS.WritableStream;
 }
 
-async function readForExport(file: string, io: Io): Promise<ReadResults> {
+/**
+ * A results file for a command that reads one (exports, compare): each bad line named on
+ * stderr (`file:line: why`), the rest returned. Throws CliError (exit 1) when the file does not
+ * exist or holds no result.
+ */
+export async function readResultsFile(file: string, io: Pick<Io, 'stderr'>): Promise<ReadResults> {
+  if (!(await pathExists(file))) throw new CliError(`${file} does not exist.`, EXIT.failure);
   const read = await readResults(file);
   for (const p of read.problems) escapingWriter(io.stderr).write(`${file}:${p.line}: ${p.message}\n`);
   if (read.results.length === 0) throw new CliError(`${file} holds no results.`, EXIT.failure);
   return read;
+}
+
+/** True when something is at `path` (a link counts: readResults then refuses it with its reason). */
+async function pathExists(path: string): Promise<boolean> {
+  return lstat(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 async function emit(text: string, out: string | undefined, what: string, io: Io): Promise<void> {
@@ -64,7 +79,7 @@ export async function exportSftCommand(argv: readonly string[], io: Io): Promise
   const format = values.format;
   if (!(SFT_FORMATS as readonly string[]).includes(format)) throw new CliError(`--format must be one of ${SFT_FORMATS.join(', ')} (got "${format}").`, EXIT.usage);
   const file = resolve(positionals[0] ?? '');
-  const read = await readForExport(file, io);
+  const read = await readResultsFile(file, io);
   const sft = sftJsonl(read.results, { format: format as SftFormat, includeTextOnly: values['include-text-only'] });
   await emit(sft.text, values.out, `${counted(sft.count, 'transcript')} (${format})`, io);
   return read.problems.length > 0 ? EXIT.failure : EXIT.ok;
@@ -88,7 +103,7 @@ export async function exportRolloutsCommand(argv: readonly string[], io: Io): Pr
   }
   if (positionals.length !== 1) throw new CliError(`Give exactly one results file.\n\n${EXPORT_ROLLOUTS_USAGE}`, EXIT.usage);
   const file = resolve(positionals[0] ?? '');
-  const read = await readForExport(file, io);
+  const read = await readResultsFile(file, io);
   const rollouts = rolloutsJsonl(read.results, { format: values['format-reward'], turnPenalty: values['turn-penalty'] });
   await emit(rollouts.text, values.out, `${counted(rollouts.groups, 'group')}, ${counted(rollouts.samples, 'sample')}`, io);
   if (values.curriculum) {

@@ -3,7 +3,7 @@
 import { escapeControls } from '../sandbox/terminalText';
 import { useFrontEnd } from '../text/frontEnd';
 import { chatCommand } from './chatCommand';
-import { CliError, EXIT, signalExitCode, STOP_SIGNALS } from './cliSupport';
+import { CliError, EXIT, onStdoutGone, signalExitCode, STOP_SIGNALS, type StopCause } from './cliSupport';
 import { compareCommand, evalCommand } from './evalCommand';
 import { exportRolloutsCommand, exportSftCommand } from './exportCommands';
 import { mcpCommand } from './mcpCommand';
@@ -27,7 +27,7 @@ Commands:
 ${SOLVE_USAGE}`;
 
 /** The signal that cancelled the command, if one did: a cancelled run exits 128 + its number. */
-let stoppedBy: (typeof STOP_SIGNALS)[number] | undefined;
+let stoppedBy: StopCause | undefined;
 
 /** The exit code of `code`: a cancellation says which signal caused it (130, 143, 129). */
 function exitCodeOf(code: number): number {
@@ -47,6 +47,10 @@ async function main(argv: string[]): Promise<number> {
   // says which (128 + signal number); a second one exits at once. The others (exports, compare)
   // hold nothing to clean up: a signal ends them as usual.
   if (command === 'solve' || command === 'eval' || command === 'score' || command === 'mcp') {
+    onStdoutGone(process.stdout, () => {
+      stoppedBy ??= 'SIGPIPE';
+      controller.abort();
+    });
     for (const signal of STOP_SIGNALS) {
       process.once(signal, () => {
         stoppedBy ??= signal;

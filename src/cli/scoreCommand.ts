@@ -23,8 +23,8 @@ export const SCORE_USAGE = `Usage: r1ci score <file-or-folder> --answers answers
 
 Scores answers without a model. Each line of answers.jsonl is {"id": ..., "answer": "..."}
 (the final answer, already extracted) or {"id": ..., "text": "..."} (a whole model reply; the
-answer is its last <<<...>>>, extracted as in a run). Ids are relative to the folder or file
-given (docs/task-files.md, "Ids"), as in eval results; an id may repeat.
+answer is its last <<<...>>>, extracted as in a run); other fields are ignored. Ids are relative
+to the folder or file given (docs/task-files.md, "Ids"), as in eval results; an id may repeat.
 
 Prints one JSON line per input line, in order: {"id", "answer", "correct", "score", "reason"}.
 

@@ -6,10 +6,14 @@ import { z } from 'zod';
 import { scoreAnswerAsync, submittedAnswer, type AsyncScoreOptions, type Submission } from './score';
 import type { LoadResult, TaskRecord, UnsupportedTask } from './types';
 
-/** One input line: the final answer as already extracted, or a whole model reply. */
+/**
+ * One input line: the final answer as already extracted, or a whole model reply. Other fields
+ * (a model name, a timestamp another harness adds) are ignored; `answer` and `text` together are
+ * refused, as it would be unclear which one is scored.
+ */
 const idSchema = z.union([z.string(), z.number()]);
-export const answerLineSchema = z.union([z.strictObject({ id: idSchema, answer: z.string().nullable() }), z.strictObject({ id: idSchema, text: z.string() })]);
-export type AnswerLine = z.infer<typeof answerLineSchema>;
+const answerLineSchema = z.union([z.object({ id: idSchema, answer: z.string().nullable() }), z.object({ id: idSchema, text: z.string() })]);
+type AnswerLine = z.infer<typeof answerLineSchema>;
 
 /** One output line, in input order. */
 export interface ScoredLine {
@@ -45,8 +49,32 @@ export function parseAnswerLine(line: string): { ok: true; value: AnswerLine } |
   } catch (e) {
     return { ok: false, error: `invalid JSON: ${e instanceof Error ? e.message : String(e)}`, id: null };
   }
+  const problem = answerLineProblem(raw);
   const p = answerLineSchema.safeParse(raw);
-  return p.success ? { ok: true, value: p.data } : { ok: false, error: 'expected {"id", "answer"} or {"id", "text"} (and nothing else)', id: readableId(raw) };
+  return problem === undefined && p.success ? { ok: true, value: p.data } : { ok: false, error: problem ?? 'expected {"id", "answer"} or {"id", "text"}', id: readableId(raw) };
+}
+
+/** What is wrong with a parsed line, in the user's terms ("\"answer\" must be a string or null (got a number)"); undefined when nothing is. */
+function answerLineProblem(raw: unknown): string | undefined {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return `expected a JSON object {"id", "answer"} or {"id", "text"} (got ${kindOf(raw)})`;
+  const line = raw as Record<string, unknown>;
+  if (!idSchema.safeParse(line['id']).success) return `"id" must be a string or a number (got ${kindOf(line['id'])})`;
+  const hasAnswer = 'answer' in line;
+  const hasText = 'text' in line;
+  if (hasAnswer && hasText) return 'give "answer" (the final answer) or "text" (a whole reply), not both';
+  if (!hasAnswer && !hasText) return 'give "answer" (the final answer) or "text" (a whole reply)';
+  if (hasAnswer && typeof line['answer'] !== 'string' && line['answer'] !== null) return `"answer" must be a string or null (got ${kindOf(line['answer'])})`;
+  if (hasText && typeof line['text'] !== 'string') return `"text" must be a string (got ${kindOf(line['text'])})`;
+  return undefined;
+}
+
+/** "a number", "an array", "null", "nothing": a JSON value's kind for a message. */
+function kindOf(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  const kind = typeof value;
+  return kind === 'object' ? 'an object' : `a ${kind}`;
 }
 
 /** The id of a JSON line that is not a valid answer line, so the output still names it; null when it has no string or number `id`. */

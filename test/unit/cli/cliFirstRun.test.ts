@@ -76,6 +76,11 @@ class CliProcess {
     this.child.kill(signal);
   }
 
+  /** Closes our end of its stdout, as `head` does once it has read enough. */
+  closeStdout(): void {
+    this.child.stdout.destroy();
+  }
+
   /** Waits until stdout or stderr holds `text`. */
   async waitFor(text: string, timeoutMs = 20_000): Promise<void> {
     const seen = await eventually(() => this.stdout.includes(text) || this.stderr.includes(text), timeoutMs, 50);
@@ -192,6 +197,25 @@ describe('SIGTERM and SIGHUP stop cleanly, as Ctrl-C does', () => {
       expect(p.leftInTmp().some((name) => name.startsWith(`r1ci-${command}-`))).toBe(true);
       p.kill(signal);
       expect(await p.exited, p.stderr).toBe(code);
+      expect(p.leftInTmp()).toEqual([]);
+    },
+    60_000,
+  );
+});
+
+describe('a reader of stdout that goes away (`| head`, a pager quit early) stops the command as SIGPIPE would, cleanly', () => {
+  it.each([['solve'], ['chat'], ['eval']] as const)(
+    '%s: exit 141, no stack trace, no scratch folder left',
+    async (command) => {
+      const tasks = join(dir, 'artifact.tasks.jsonl');
+      writeFileSync(tasks, `${JSON.stringify({ id: 'a', question: ARTIFACT, answer: 'written' })}\n${JSON.stringify({ id: 'b', question: ARTIFACT, answer: 'written' })}\n`);
+      const args = command === 'solve' ? ['solve', ARTIFACT] : command === 'chat' ? ['chat'] : ['eval', tasks, '--out', join(dir, `pipe-${Date.now()}.jsonl`)];
+      const p = new CliProcess([...args, ...model(), '--allow-unisolated']);
+      // The reader is gone before the command's first line of output.
+      p.closeStdout();
+      if (command === 'chat') p.type(ARTIFACT);
+      expect(await p.exited, p.stderr).toBe(141);
+      expect(p.stderr).not.toMatch(/EPIPE|Unhandled|\n\s+at /);
       expect(p.leftInTmp()).toEqual([]);
     },
     60_000,

@@ -1,6 +1,6 @@
 // `r1ci compare` as a user runs it (the bundled CLI spawned on results files): the comparison is
 // paired over the questions both files answered, and files with none in common are refused.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -76,5 +76,19 @@ describe('r1ci compare (spawned CLI)', () => {
     expect(r.stderr).toBe('r1ci: the two results files share no question (no result id is in both), so nothing was compared.\n');
     expect(r.stdout).toContain('No question is in both runs (only in A: 2 questions, only in B: 1 question): nothing to compare.');
     expect(r.stdout).not.toMatch(/Overall|Macro| pt /);
+  });
+
+  it('a file that does not exist is named, and a bad line is named with its number (exit 1 either way)', async () => {
+    const a = resultsFile('whole.jsonl', [['game24/0', true]]);
+    const missing = join(dir, 'no-such-results.jsonl');
+    const gone = await run(['compare', a, missing]);
+    expect(gone).toMatchObject({ code: 1, stdout: '', stderr: `r1ci: ${missing} does not exist.\n` });
+
+    const broken = join(dir, 'broken.jsonl');
+    writeFileSync(broken, `not json\n${readFileSync(a, 'utf8')}`);
+    const r = await run(['compare', a, broken]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`^${broken.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:1: `));
+    expect(r.stdout).toContain('| **Overall** | 100.0% | 100.0% | +0.0 pt |');
   });
 });

@@ -55,13 +55,17 @@ describe('r1ci score (spawned CLI, no model)', () => {
       '{"id": {"n": 7}, "answer": "3"}',
       '{"id": "x", "answer": "3"',
       '',
+      // Another harness's extra field is ignored; a number for an answer and both fields are named.
+      { id: 'BIG-Bench-Hard/bbh/navigate.json#3', answer: target, model: 'other-harness' },
+      '{"id": "game24_dataset/24/24.csv#0", "answer": 24}',
+      '{"id": "game24_dataset/24/24.csv#0", "answer": "(4*6)*(1*1)", "text": "<<<1>>>"}',
     ]);
     const r = await run(['score', TASKS, '--answers', file]);
     const out = r.stdout
       .trimEnd()
       .split('\n')
       .map((l) => JSON.parse(l) as Line);
-    expect(out).toHaveLength(12);
+    expect(out).toHaveLength(15);
     for (const l of out) expect(Object.keys(l)).toEqual(['id', 'answer', 'correct', 'score', 'reason']);
     expect(out.map((l) => [l.id, l.correct, l.score])).toEqual([
       ['BIG-Bench-Hard/bbh/navigate.json#3', true, 1],
@@ -77,14 +81,20 @@ describe('r1ci score (spawned CLI, no model)', () => {
       ['7', false, 0],
       [null, false, 0],
       [null, false, 0],
+      ['BIG-Bench-Hard/bbh/navigate.json#3', true, 1],
+      ['game24_dataset/24/24.csv#0', false, 0],
+      ['game24_dataset/24/24.csv#0', false, 0],
     ]);
     expect(out[2]?.answer).toBe('(4*6)*(1*1)');
     expect(out[3]?.answer).toBeNull();
     expect(out[4]?.reason).toMatch(/240/);
     expect(out[6]?.reason).toMatch(/not scored: MATH/);
     expect(out[7]?.reason).toMatch(/no question with this id/);
-    expect(out[8]?.reason).toMatch(/line 9: expected \{"id", "answer"\} or \{"id", "text"\}/);
-    expect(out[9]?.reason).toMatch(/line 10: expected/);
+    expect(out[8]?.reason).toBe('line 9: give "answer" (the final answer) or "text" (a whole reply)');
+    expect(out[9]?.reason).toBe('line 10: give "answer" (the final answer) or "text" (a whole reply)');
+    expect(out[10]?.reason).toBe('line 11: "id" must be a string or a number (got an object)');
+    expect(out[13]?.reason).toBe('line 15: "answer" must be a string or null (got a number)');
+    expect(out[14]?.reason).toBe('line 16: give "answer" (the final answer) or "text" (a whole reply), not both');
     expect(out[11]?.reason).toMatch(/line 12: invalid JSON/);
     expect(r.stderr).toMatch(/not scored \(unsupported\): MATH/);
     expect(r.stderr).not.toMatch(/sandbox tier/);
