@@ -154,7 +154,7 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
     // a retry after tokens would contradict what the user already read.
     if (attempt.error instanceof BackendError && attempt.error.retryable && attempt.emitted === 0 && attempt.reasoning === '' && options.retryOnce !== false && !signal.aborted) {
       retries = 1;
-      yield { type: 'warning', kind: 'retry', turn, message: `${attempt.error.message} Retrying once…` };
+      yield { type: 'warning', kind: 'retry', turn, message: `${withFullStop(attempt.error.message)} Retrying once…` };
       attempt = yield* streamAttempt(options, request, turn, fencesRun, limits, started);
     }
     if (signal.aborted) return void (yield finish('cancelled'));
@@ -387,4 +387,10 @@ function closeTurn(messages: readonly ChatMessage[], mode: ProtocolMode, pending
 function describeError(error: unknown): { message: string; kind: AgentErrorKind } {
   if (error instanceof BackendError) return { message: error.message, kind: error.kind };
   return { message: error instanceof Error ? error.message : String(error), kind: 'internal' };
+}
+
+/** `text` ending in a full stop (or another sentence end), so a sentence can follow it: a server's "CUDA out of memory" then "Retrying once…". */
+function withFullStop(text: string): string {
+  const trimmed = text.trimEnd();
+  return /[.!?…:]$/.test(trimmed) ? trimmed : `${trimmed}.`;
 }

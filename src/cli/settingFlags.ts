@@ -13,7 +13,7 @@ export function flagOptions<T extends FlagTable>(flags: T): { readonly [K in key
 
 /** "a whole number from 64 to 1048576 MiB", "one of auto, r1ci, chat, tools": the values the setting takes. */
 function describeValues(spec: SettingSpec): string {
-  if (spec.type === 'string') return 'enum' in spec && spec.enum ? `one of ${spec.enum.join(', ')}` : 'a string';
+  if (spec.type === 'string') return 'enum' in spec && spec.enum ? `one of ${spec.enum.join(', ')}` : 'minLength' in spec && (spec.minLength ?? 0) > 0 ? 'a non-empty string' : 'a string';
   if (spec.type === 'boolean') return 'true or false';
   const range = rangeText(spec);
   return `${spec.type === 'number' ? 'a number' : 'a whole number'}${range ? ` ${range}` : ''}`;

@@ -31,6 +31,8 @@ interface StringSpec extends BaseSpec {
   readonly default: string;
   readonly enum?: readonly string[];
   readonly enumDescriptions?: readonly string[];
+  /** Fewest characters (VS Code's settings schema keyword; 1: never empty). */
+  readonly minLength?: number;
 }
 interface NumberSpec extends BaseSpec {
   readonly type: 'number' | 'integer';
@@ -82,6 +84,7 @@ export const SETTINGS_SPEC = {
   model: {
     type: 'string',
     default: 'qwen2.5-coder:7b',
+    minLength: 1,
     description: 'Model name as the server knows it, e.g. an R1-CI model imported into Ollama, or qwen2.5-coder:7b.',
     order: 3,
   },
@@ -253,7 +256,7 @@ function schemaFor(spec: SettingSpec): z.ZodType {
   switch (spec.type) {
     case 'string': {
       const s = spec as StringSpec;
-      return s.enum ? z.enum(s.enum as [string, ...string[]]) : z.string();
+      return s.enum ? z.enum(s.enum as [string, ...string[]]) : z.string().min(s.minLength ?? 0);
     }
     case 'boolean':
       return z.boolean();

@@ -81,7 +81,10 @@ describe.each(KINDS)('%s backend faults', (kind) => {
     expect(trajectory.reason).toBe('error');
     expect(trajectory.error).toContain('HTTP 500');
     expect(trajectory.error).toContain('injected internal server error');
-    expect(events.filter((e) => e.type === 'warning' && e.kind === 'retry')).toHaveLength(1);
+    const retries = events.filter((e) => e.type === 'warning' && e.kind === 'retry');
+    expect(retries).toHaveLength(1);
+    // Two sentences, not run together: the server's message ends before "Retrying once…".
+    expect(retries[0]?.type === 'warning' ? retries[0].message : '').toMatch(/injected internal server error[^ ]*[.!?…:] Retrying once…$/);
     expect(server.chatRequests()).toHaveLength(2);
   });
 

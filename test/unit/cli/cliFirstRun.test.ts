@@ -156,6 +156,7 @@ describe('flags: strict numbers, usage errors that name the flag (exit 2)', () =
     [['--seed', '-1'], 'r1ci: --seed must be a whole number ≥ 0 (got "-1").'],
     [['--bogus'], 'r1ci: unknown option --bogus (r1ci solve --help lists the options).'],
     [['--model'], 'r1ci: --model needs a value (r1ci solve --help lists the options).'],
+    [['--model='], 'r1ci: --model must be a non-empty string (got "").'],
     [['--json=yes'], 'r1ci: --json takes no value (r1ci solve --help lists the options).'],
   ])('solve %j', async (flags, message) => {
     const before = server.requests.length;
