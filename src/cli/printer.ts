@@ -27,7 +27,7 @@ interface Out {
  */
 export function createPrinter(out: Out, color: boolean): (event: AgentEvent) => void {
   let atLineStart = true;
-  const totals = { modelMs: 0, codeMs: 0, promptTokens: 0, outputTokens: 0, turns: 0, tokensReported: false };
+  const totals = { modelMs: 0, codeMs: 0, promptTokens: 0, outputTokens: 0, turns: 0, tokenTurns: 0 };
   const write = (text: string, style?: string): void => {
     if (text.length === 0) return;
     const shown = escapeControls(text);
@@ -91,7 +91,7 @@ export function createPrinter(out: Out, color: boolean): (event: AgentEvent) => 
         totals.modelMs += event.stats.modelMs;
         totals.promptTokens += event.stats.promptTokens ?? 0;
         totals.outputTokens += event.stats.outputTokens ?? 0;
-        totals.tokensReported ||= event.stats.promptTokens !== undefined || event.stats.outputTokens !== undefined;
+        if (event.stats.promptTokens !== undefined || event.stats.outputTokens !== undefined) totals.tokenTurns++;
         break;
       case 'done':
         if (totals.turns > 0) line(summary(totals), '2');
@@ -119,10 +119,12 @@ export function describeStatus(result: ExecResult): string {
   return `exit ${String(result.exitCode)}, ${seconds}`;
 }
 
-function summary(t: { modelMs: number; codeMs: number; promptTokens: number; outputTokens: number; turns: number; tokensReported: boolean }): string {
+function summary(t: { modelMs: number; codeMs: number; promptTokens: number; outputTokens: number; turns: number; tokenTurns: number }): string {
   const s = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
-  // A server that reports no usage is not one that used no tokens.
-  const tokens = t.tokensReported ? `${t.promptTokens} tokens in, ${t.outputTokens} out` : 'tokens not reported';
+  // A server that reports no usage is not one that used no tokens, and a sum over some of the
+  // turns (a turn cut at its code block ends before the server reports) is not the total.
+  const counts = `${t.promptTokens} tokens in, ${t.outputTokens} out`;
+  const tokens = t.tokenTurns === 0 ? 'tokens not reported' : t.tokenTurns === t.turns ? counts : `${counts} in the ${counted(t.tokenTurns, 'turn')} that reported them`;
   return `${counted(t.turns, 'model turn')}: model ${s(t.modelMs)} (${tokens}), code ${s(t.codeMs)}`;
 }
 

@@ -26,6 +26,8 @@ describe('CLI printer wording', () => {
     const done: AgentEvent = { type: 'done', reason: 'answer', answer: '4', codeCalls: 0, turns: 1 };
     expect(printed([turn(0), done])).toContain('1 model turn: model 1.00 s (tokens not reported), code 0.00 s');
     expect(printed([turn(0, { promptTokens: 10, outputTokens: 2 }), turn(1, { promptTokens: 0, outputTokens: 0 }), done])).toContain('2 model turns: model 2.00 s (10 tokens in, 2 out)');
+    // Only some turns reported (the others were cut at their code block): not shown as the total.
+    expect(printed([turn(0), turn(1), turn(2, { promptTokens: 373, outputTokens: 8 }), done])).toContain('3 model turns: model 3.00 s (373 tokens in, 8 out in the 1 turn that reported them)');
   });
 
   it('counted follows the English plural rules', () => {
