@@ -97,11 +97,11 @@ export async function mcpCommand(argv: readonly string[], io: { stderr: NodeJS.W
     process.stdin.once('end', resolve);
     process.stdin.once('close', resolve);
     io.signal.addEventListener('abort', () => resolve(), { once: true });
-    process.once('SIGTERM', resolve);
   });
   await registry.dispose();
   await pool.dispose();
   await server.close().catch(() => undefined);
   await removeTree(scratchRoot);
-  return EXIT.ok;
+  // Stopped by a signal (or its client's reader gone): the exit code says which (130, 143, 129, 141).
+  return io.signal.aborted ? EXIT.cancelled : EXIT.ok;
 }

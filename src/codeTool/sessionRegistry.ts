@@ -98,6 +98,8 @@ export class SessionRegistry {
   private readonly sessions = new Map<string, Entry>();
   private oneOffs = 0;
   private disposed = false;
+  /** Aborted by `dispose`: a cell still running then is cancelled (its result says so), not cut off as a crash. */
+  private readonly shutdown = new AbortController();
   private readonly idleTimeoutMs: number;
   private readonly maxSessions: number;
 
@@ -114,8 +116,9 @@ export class SessionRegistry {
    */
   async run(code: string, options: RunOptions = {}): Promise<SessionCellRun> {
     if (this.disposed) throw new SessionError('The sandbox sessions were shut down.');
-    const { sessionId, signal } = options;
-    if (sessionId === undefined) return this.runOneOff(code, options);
+    const { sessionId } = options;
+    const signal = options.signal ? AbortSignal.any([options.signal, this.shutdown.signal]) : this.shutdown.signal;
+    if (sessionId === undefined) return this.runOneOff(code, { ...options, signal });
     if (!SESSION_ID_PATTERN.test(sessionId)) throw new SessionError(`Invalid session id ${JSON.stringify(sessionId.slice(0, 80))}: use 1–64 letters, digits, ".", "_" or "-".`);
     if (!this.sessions.has(sessionId)) await this.makeRoom();
     // Looked up again after the await: a concurrent first call may have started the session meanwhile.
@@ -172,6 +175,10 @@ export class SessionRegistry {
   /** Ends every session (their sandboxes are disposed); later runs are refused. */
   async dispose(): Promise<void> {
     this.disposed = true;
+    // Running cells first end as cancelled (SIGINT, then the tree), so their callers are told
+    // that, rather than of an interpreter that died under them.
+    this.shutdown.abort();
+    await Promise.all([...this.sessions.values()].map((e) => e.queue));
     await Promise.all([...this.sessions.values()].map((e) => this.end(e)));
   }
 

@@ -1,8 +1,10 @@
 // `r1ci mcp` through the MCP SDK's own client over real stdio: the built CLI is spawned, Python
 // really runs in the sandbox, the model behind `solve` is the scripted server. On Linux as root
 // (CI) the isolated tier is required: the server refuses the basic tier, so these tests fail there.
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -233,6 +235,42 @@ describe('r1ci mcp --isolation basic', () => {
       expect(r.text).not.toMatch(/setting/i);
     } finally {
       await basic.client.close();
+    }
+  }, 60_000);
+});
+
+describe('r1ci mcp stopped by a signal', () => {
+  it('SIGTERM during a cell: the cell is answered as cancelled (not a crash), nothing is left, exit 143', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'r1ci-mcp-term-'));
+    try {
+      const child = spawn(process.execPath, [cli, 'mcp', '--timeout', '120'], { env: { ...getDefaultEnvironment(), TMPDIR: tmp }, stdio: ['pipe', 'pipe', 'pipe'] });
+      const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+      const replies: { id?: number; result?: CallToolResult; error?: { message: string } }[] = [];
+      let buffered = '';
+      child.stdout.on('data', (b: Buffer) => {
+        buffered += b.toString();
+        for (let nl = buffered.indexOf('\n'); nl >= 0; nl = buffered.indexOf('\n')) {
+          replies.push(JSON.parse(buffered.slice(0, nl)) as (typeof replies)[number]);
+          buffered = buffered.slice(nl + 1);
+        }
+      });
+      const send = (message: Record<string, unknown>): boolean => child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', ...message })}\n`);
+      send({ id: 1, method: 'initialize', params: { protocolVersion: '2025-03-26', capabilities: {}, clientInfo: { name: 'r1ci-test', version: '0.0.0' } } });
+      expect(await eventually(() => replies.some((r) => r.id === 1), 20_000)).toBe(true);
+      send({ method: 'notifications/initialized' });
+      send({ id: 2, method: 'tools/call', params: { name: 'run_python', arguments: { code: "import time\nopen('cell-started', 'w').close()\ntime.sleep(300)", session_id: 'long' } } });
+      // The cell runs once its marker is in its scratch folder (under this TMPDIR).
+      const started = (): boolean => readdirSync(tmp, { recursive: true, encoding: 'utf8' }).some((p) => p.endsWith('cell-started'));
+      expect(await eventually(started, 30_000)).toBe(true);
+      child.kill('SIGTERM');
+      expect(await exited).toBe(143);
+      const answer = replies.find((r) => r.id === 2);
+      const text = JSON.stringify(answer ?? null);
+      expect(text).toMatch(/cancelled/);
+      expect(text).not.toMatch(/crashed/);
+      expect(readdirSync(tmp)).toEqual([]);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
     }
   }, 60_000);
 });
