@@ -23,7 +23,7 @@ export interface CliRunnerOptions {
 export async function gatedCodeRunner(o: CliRunnerOptions, io: GateIo): Promise<{ runner: CodeRunner; allowed: boolean }> {
   const runner = await createCodeRunner({ scratchDir: o.scratchDir, ...o.sandbox, isolation: o.isolation, signal: io.signal });
   // The gate also says which tier this is (on stderr), so it is asked on every tier.
-  const allowed = o.decided ?? (await mayRunModelCode(runner.tier, runner.tierNote, o.allowUnisolated, io));
+  const allowed = o.decided ?? (await mayRunModelCode(runner.tier, runner.tierNote, o.allowUnisolated, io, o.isolation));
   if (allowed) return { runner, allowed };
   const refused = refusingRunner(runner);
   await runner.dispose();

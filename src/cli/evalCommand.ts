@@ -124,7 +124,7 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
       throw new CliError(`the sandbox could not start: ${e instanceof Error ? e.message : String(e)}`, EXIT.failure);
     });
     await probe.dispose();
-    runModelCode = await mayRunModelCode(probe.tier, probe.tierNote, values['allow-unisolated'], io);
+    runModelCode = await mayRunModelCode(probe.tier, probe.tierNote, values['allow-unisolated'], io, isolation);
   }
   const progress = createProgressReporter(io.stdout, io.stdout.isTTY === true);
   stdout.write(
@@ -177,6 +177,8 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
     return EXIT.cancelled;
   }
   if (end.errors > 0) stderr.write(`r1ci: ${counted(end.errors, 'question')} failed with an error (see "error" in ${out}); they are retried when you run again.\n`);
+  // The exit status says the task files were not read whole: say so after the table too.
+  if (loaded.problems.length > 0) stderr.write(`r1ci: ${counted(loaded.problems.length, 'task-file problem')} (listed above): those questions were not evaluated.\n`);
   return end.errors > 0 || loaded.problems.length > 0 ? EXIT.failure : EXIT.ok;
 }
 

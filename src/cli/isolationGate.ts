@@ -50,9 +50,10 @@ export function isolationHint(platform: NodeJS.Platform = process.platform): str
 /**
  * Prints the tier, then decides whether model code may run. Returns true on the isolated tier,
  * with `allowUnisolated`, or when the user answered yes at a terminal; false otherwise (the
- * caller then uses refusingRunner). Throws CliError (exit 130) when cancelled while asking.
+ * caller then uses refusingRunner). `isolation`: what the user asked for (the refusal's advice
+ * differs when the basic tier was their choice). Throws CliError (exit 130) when cancelled while asking.
  */
-export async function mayRunModelCode(tier: IsolationTier, note: string, allowUnisolated: boolean, io: GateIo): Promise<boolean> {
+export async function mayRunModelCode(tier: IsolationTier, note: string, allowUnisolated: boolean, io: GateIo, isolation: 'auto' | 'basic' = 'auto'): Promise<boolean> {
   io.stderr.write(`r1ci: sandbox tier: ${tier} — ${escapeControls(note)}\n`);
   if (tier === 'isolated') return true;
   if (allowUnisolated) {
@@ -73,7 +74,9 @@ export async function mayRunModelCode(tier: IsolationTier, note: string, allowUn
       rl.close();
     }
   }
-  io.stderr.write(`r1ci: model code will not be run (${NOT_RUN_MESSAGE}). ${isolationHint()} Or pass --allow-unisolated to run it anyway.\n`);
+  // The basic tier by choice (--isolation basic) is left by leaving out that flag, not by installing anything.
+  const hint = isolation === 'basic' ? 'For isolation, leave out --isolation basic.' : isolationHint();
+  io.stderr.write(`r1ci: model code will not be run (${NOT_RUN_MESSAGE}). ${hint} Or pass --allow-unisolated to run it anyway.\n`);
   return false;
 }
 

@@ -18,6 +18,7 @@ import { runOptionsFrom } from '../config/runOptions';
 import { flagOptions, flagUsage, settingsFromFlags } from './settingFlags';
 import { removeTree } from '../sandbox/scratchJanitor';
 import { jsonForTerminal } from '../sandbox/terminalText';
+import { counted } from '../text/counted';
 
 export const SCORE_USAGE = `Usage: r1ci score <file-or-folder> --answers answers.jsonl   (- reads standard input)
 
@@ -67,6 +68,10 @@ export async function scoreCommand(argv: readonly string[], io: Io): Promise<num
   const loaded = await loadTasks(resolve(target), io.signal);
   for (const p of loaded.problems) stderr.write(`${p.file}${p.line !== undefined ? `:${p.line}` : p.index !== undefined ? ` [record ${p.index}]` : ''}: ${p.message}\n`);
   for (const line of describeUnsupported(loaded.unsupported ?? [])) stderr.write(`${line}\n`);
+  // A path that holds no question (missing, mistyped, empty) is said once, not as every line's unknown id.
+  if (loaded.records.length === 0 && (loaded.unsupported ?? []).length === 0) {
+    throw new CliError(`No questions found in ${target}${loaded.problems.length ? ` (${counted(loaded.problems.length, 'problem')} above)` : ''}.`, EXIT.failure);
+  }
   const index = indexTasks(loaded);
 
   // The sandbox starts only if a python: checker is needed; its tier is said then.

@@ -81,7 +81,7 @@ function lastSentToModel(): string {
 }
 
 describe('r1ci solve: the sandbox tier and consent', () => {
-  it('basic tier, no terminal, no --allow-unisolated: the tier comes first, the model gets "not run", the user learns how to get isolation', async () => {
+  it('basic tier, no terminal, no --allow-unisolated: the tier comes first, the model gets "not run", the user learns how to get isolation back', async () => {
     const marker = path.join(dir, 'model-code-ran');
     const run = await solve(['Isolation gate probe', '--isolation', 'basic']);
     expect(run.code).toBe(0);
@@ -90,7 +90,9 @@ describe('r1ci solve: the sandbox tier and consent', () => {
     expect(run.both.indexOf('sandbox tier: basic')).toBeLessThan(run.both.indexOf('running code cell'));
     expect(lastSentToModel()).toContain('not run: no isolation available');
     expect(lastSentToModel()).not.toContain('GATE-RAN');
-    expect(run.stderr).toMatch(/install bubblewrap/);
+    // The basic tier was the user's choice: the way back is to leave out that flag, not to install anything.
+    expect(run.stderr).toMatch(/For isolation, leave out --isolation basic\./);
+    expect(run.stderr).not.toMatch(/install bubblewrap/);
     expect(run.stderr).toMatch(/--allow-unisolated/);
     expect(existsSync(marker)).toBe(false);
   });

@@ -203,7 +203,7 @@ describe('r1ci eval (spawned CLI, scripted server, real sandbox)', () => {
     writeFileSync(tasks, '{"id": "s", "question": "Define a&b to be 4*a+2*b.\\nCalculate (5&3)&6.", "checker": "python:is116.py"}\n');
     const out = join(dir, 'gate.jsonl');
     const refused = await run(['eval', tasks, '--host', server.url, '--out', out, '--isolation', 'basic']);
-    expect(refused.stderr).toMatch(/^r1ci: sandbox tier: basic — [^\n]*\nr1ci: model code will not be run \(not run: no isolation available\)\. [^\n]*install bubblewrap/);
+    expect(refused.stderr).toMatch(/^r1ci: sandbox tier: basic — [^\n]*\nr1ci: model code will not be run \(not run: no isolation available\)\. For isolation, leave out --isolation basic\./);
     const [result] = (await readResults(out)).results;
     expect(result?.error).toBeUndefined();
     expect(JSON.stringify(result?.steps)).toContain('not run: no isolation available');
@@ -326,5 +326,7 @@ describe('r1ci eval shows dataset text escaped on the terminal', () => {
     expect(r.stdout).toContain('s\\x1b]0;OWNED\\x07\\x1b[2J\\u202eevil\\u202c: '); // the progress line
     expect(r.stdout).toContain('| name\\x1b]0;OWNED\\x07'); // the summary table
     expect(r.stderr).toMatch(/h\.tasks\.jsonl:2: /);
+    // After the table, why the exit status is 1.
+    expect(r.stderr).toMatch(/r1ci: 1 task-file problem \(listed above\): those questions were not evaluated\.\n$/);
   });
 });

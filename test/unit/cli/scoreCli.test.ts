@@ -183,6 +183,14 @@ describe('r1ci score: sandbox flags and the tier', () => {
     expect(refused.code).toBe(2);
   }, 60_000);
 
+  it('a task path that holds no question is one clear error, not an unknown id on every line', async () => {
+    const missing = join(dir, 'no-such-tasks');
+    const r = await run(['score', missing, '--answers', answersFile('any.jsonl', [{ id: 'a', answer: '1' }])]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain(`r1ci: No questions found in ${missing} (1 problem above).`);
+  }, 60_000);
+
   it('a --python that does not exist is one clear error when a checker needs the sandbox, and no error when none does', async () => {
     const missing = join(dir, 'no-such-python3');
     const needed = await run(['score', FIXTURE, '--answers', answersFile('prime.jsonl', [{ id: 'custom.tasks.jsonl#prime-above-1000', answer: '1009' }]), '--python', missing]);
