@@ -14,10 +14,18 @@ export interface CliRun {
 /** Runs the CLI with `args` in its folder; `stdin` is piped in (none: stdin is ignored, not a terminal). */
 export type CliRunner = (args: readonly string[], stdin?: string) => Promise<CliRun>;
 
+/** The repository's root folder (this file is test/support/builtCli.ts). */
+export const repoRoot = resolve(__dirname, '..', '..');
+
+/** Bundles src/cli/main.ts from the current sources into `outfile`, as scripts/build.mjs bundles dist/cli.js (so no test runs a stale build). */
+export async function bundleCli(outfile: string): Promise<string> {
+  await build({ entryPoints: [join(repoRoot, 'src', 'cli', 'main.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile, logLevel: 'warning', external: ['vscode'] });
+  return outfile;
+}
+
 /** Bundles the CLI into `dir/cli.js` and returns a runner for it. */
 export async function buildCli(dir: string): Promise<CliRunner> {
-  const cli = join(dir, 'cli.js');
-  await build({ entryPoints: ['src/cli/main.ts'], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: cli, logLevel: 'silent' });
+  const cli = await bundleCli(join(dir, 'cli.js'));
   return (args, stdin) =>
     new Promise((done) => {
       const child = spawn(process.execPath, [cli, ...args], {

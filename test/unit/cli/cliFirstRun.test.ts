@@ -7,11 +7,11 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONVERSATION_SCENARIOS, SET_X, SLEEP } from '../../support/conversationScenarios';
 import { eventually } from '../../support/processTree';
 import { startScriptedServer, type ScriptedServer } from '../../support/scripted-server';
+import { bundleCli } from '../../support/builtCli';
 
 const ARTIFACT = 'Write a result file.';
 const CUT_OFF = 'Give a long answer.';
@@ -23,7 +23,7 @@ let server: ScriptedServer;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'r1ci-first-run-'));
   cli = join(dir, 'cli.js');
-  await build({ entryPoints: ['src/cli/main.ts'], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: cli, logLevel: 'silent' });
+  await bundleCli(cli);
   server = await startScriptedServer({
     scenarios: [
       ...CONVERSATION_SCENARIOS,

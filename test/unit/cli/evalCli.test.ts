@@ -6,10 +6,10 @@ import { existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readResults } from '../../../src/eval/results';
 import { startScriptedServer, type ScriptedServer } from '../../support/scripted-server';
+import { bundleCli } from '../../support/builtCli';
 
 const FIXTURE = resolve('test/fixtures/workspace/eval-mixed');
 let dir = '';
@@ -19,7 +19,7 @@ let server: ScriptedServer;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'r1ci-eval-cli-'));
   cli = join(dir, 'cli.js');
-  await build({ entryPoints: ['src/cli/main.ts'], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: cli, logLevel: 'silent' });
+  await bundleCli(cli);
   server = await startScriptedServer({ scenarios: 'test/scenarios' });
 }, 60_000);
 afterAll(async () => {
