@@ -68,6 +68,7 @@ export async function chatCommand(argv: readonly string[], io: Omit<GateIo, 'sig
   }
   if (positionals.length > 0) throw new CliError(`chat takes no question on the command line: type it at the prompt.\n\n${CHAT_USAGE}`, EXIT.usage);
   const isolation = readIsolation(values.isolation);
+  const keeper = values['keep-artifacts'] === undefined ? undefined : artifactKeeper(resolve(values['keep-artifacts']), io.stderr);
   const startup = new AbortController();
   let stoppedBy: StopCause = 'SIGINT';
   const onStartupSignal = (signal: StopCause): void => {
@@ -116,7 +117,6 @@ export async function chatCommand(argv: readonly string[], io: Omit<GateIo, 'sig
   const human = values.json ? io.stderr : io.stdout;
   const color = !values.json && 'isTTY' in io.stdout && io.stdout.isTTY === true && !process.env.NO_COLOR;
   let print: ((e: AgentEvent) => void) | undefined;
-  const keeper = values['keep-artifacts'] === undefined ? undefined : artifactKeeper(resolve(values['keep-artifacts']), io.stderr);
   conversation.onEvent((e) => {
     if (keeper && isAgentEvent(e)) keeper.onEvent(e);
     if (e.type === 'notice') human.write(`${escapeControls(e.message)}\n`);

@@ -40,7 +40,9 @@ export function createProgressReporter(out: Out, tty: boolean): (event: EvalEven
         const mark = r.error !== undefined ? 'ERROR' : r.correct ? 'ok' : 'wrong';
         const acc = `${((event.correctSoFar / event.done) * 100).toFixed(0)}% right`;
         const eta = event.etaMs !== undefined && event.done < event.toRun ? `ETA ${formatDuration(event.etaMs)}` : 'done';
-        const detail = `${r.id}: ${mark}${r.answer !== null ? ` (${oneLine(r.answer, 40)})` : ''}${r.error !== undefined ? ` ${oneLine(r.error, 80)}` : ''}`;
+        // Without an answer, why (a question time limit, no <<<answer>>>): else "wrong" alone says nothing.
+        const shown = r.answer !== null ? ` (${oneLine(r.answer, 40)})` : r.error === undefined && !r.correct ? ` (${oneLine(r.reason, 60)})` : '';
+        const detail = `${r.id}: ${mark}${shown}${r.error !== undefined ? ` ${oneLine(r.error, 80)}` : ''}`;
         if (!tty) {
           say(`[${event.done}/${event.toRun}] ${detail} · ${acc} · ${eta}\n`);
           break;

@@ -2,12 +2,12 @@
 // the scratch folder, which is deleted when the command ends. This keeps them: each artifact's
 // host-private copy (taken by the sandbox when the cell ended, outside scratch) is copied into
 // DIR. Never the scratch path: the sandboxed code controls every name there.
-import { constants } from 'node:fs';
+import { constants, lstatSync } from 'node:fs';
 import { copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AgentEvent } from '../agent/events';
 import type { Artifact } from '../trajectory/execResult';
-import { escapingWriter, type TextOut } from './cliSupport';
+import { CliError, escapingWriter, EXIT, type TextOut } from './cliSupport';
 
 /** Tries "-2", "-3", … after a name already taken in DIR (a second run, or /reset's new cell numbers). */
 const MAX_SUFFIX = 100;
@@ -29,8 +29,11 @@ function keptName(index: number, artifact: Pick<Artifact, 'name'>, suffix = ''):
  * missing). A copy never replaces a file: a taken name gets a "-2" suffix. Each copy is told on
  * `stderr` ("kept NAME → PATH", escaped); a failure is a warning there, never an error of the run.
  * Call `flush()` before the runner is disposed (disposing removes the host-private copies).
+ * Throws CliError (usage, exit 2) when `dir` exists and is not a folder: said before anything runs.
  */
 export function artifactKeeper(dir: string, stderr: TextOut): { onEvent(e: AgentEvent): void; flush(): Promise<void> } {
+  const existing = lstatSync(dir, { throwIfNoEntry: false });
+  if (existing && !existing.isDirectory()) throw new CliError(`--keep-artifacts ${dir} exists and is not a folder.`, EXIT.usage);
   const say = escapingWriter(stderr);
   const pending: Promise<void>[] = [];
   let made: Promise<unknown> | undefined;

@@ -47,9 +47,9 @@ export async function solveCommand(argv: readonly string[], io: GateIo & { stdou
   const m = readModelOptions(values);
   const modelRun = await resolveModelRun(m, io.signal);
   const isolation = readIsolation(values.isolation);
+  const keeper = values['keep-artifacts'] === undefined ? undefined : artifactKeeper(resolve(values['keep-artifacts']), io.stderr);
   const scratch = await mkdtemp(join(tmpdir(), 'r1ci-solve-'));
   let runner: CodeRunner | null = null;
-  const keeper = values['keep-artifacts'] === undefined ? undefined : artifactKeeper(resolve(values['keep-artifacts']), io.stderr);
   try {
     if (!values['text-only']) {
       ({ runner } = await gatedCodeRunner({ scratchDir: scratch, sandbox: m.run.sandbox, isolation, allowUnisolated: values['allow-unisolated'] }, io));

@@ -147,6 +147,20 @@ describe('advice names the CLI flag, not a VS Code setting', () => {
   );
 });
 
+describe('--keep-artifacts at something that is not a folder', () => {
+  it.each([['solve'], ['chat']] as const)('%s: a usage error before anything runs, nothing left', async (command) => {
+    const file = join(dir, `not-a-folder-${command}.txt`);
+    writeFileSync(file, 'mine\n');
+    const before = server.requests.length;
+    const r = await run([...(command === 'solve' ? ['solve', ARTIFACT] : ['chat']), ...model(), '--allow-unisolated', '--keep-artifacts', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`r1ci: --keep-artifacts ${file} exists and is not a folder.`);
+    expect(readFileSync(file, 'utf8')).toBe('mine\n');
+    expect(server.requests.length).toBe(before);
+    expect(r.left).toEqual([]);
+  });
+});
+
 describe('flags: strict numbers, usage errors that name the flag (exit 2)', () => {
   it.each([
     [['--disk-mib', '0x10'], 'r1ci: --disk-mib must be a whole number from 1 to 1048576 MiB (got "0x10").'],
