@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { CallToolResultSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
@@ -50,6 +50,7 @@ function stdoutOf(text: string): string {
 beforeAll(async () => {
   cli = await buildCli();
 });
+afterAll(() => rmSync(dirname(cli), { recursive: true, force: true }));
 
 describe('r1ci mcp over stdio (SDK client)', () => {
   let server: Connected;

@@ -1,11 +1,11 @@
 // The README's MCP configuration snippets are what users paste: the VS Code one is parsed and the
 // server is started exactly as written (only the path placeholder replaced by a fresh build of the
 // CLI), and every JSON snippet equals what "Copy MCP Server Configuration" produces.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mcpClientConfig, type McpClientKind } from '../../../src/mcp/clientConfig';
 import { buildCli, repoRoot } from './cliBuild';
 
@@ -32,6 +32,7 @@ describe("README's MCP configuration", () => {
   beforeAll(async () => {
     cli = await buildCli();
   });
+  afterAll(() => rmSync(dirname(cli), { recursive: true, force: true }));
 
   it.each(SNIPPETS)('the %s snippet is what the copy command gives', (kind, label) => {
     expect(JSON.parse(snippetAfter(label, 'json'))).toEqual(JSON.parse(mcpClientConfig(kind, { command: 'node', cliPath: PLACEHOLDER })));

@@ -22,15 +22,31 @@ export function removeDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
 }
 
+/**
+ * A runner of `tier` (throws when that tier is not what this machine gives). Without
+ * `scratchDir` its scratch folder is a temporary one that its `dispose` removes too: the disk
+ * tests leave hundreds of MiB there, which must not pile up in /tmp run after run.
+ */
 export async function startRunner(tier: 'isolated' | 'basic', options: { limits?: Partial<SandboxLimits>; mode?: 'persistent' | 'stateless'; scratchDir?: string; pythonPath?: string } = {}): Promise<CodeRunner> {
+  const temporary = options.scratchDir === undefined ? tempDir('scratch') : undefined;
   const runner = await createCodeRunner({
-    scratchDir: options.scratchDir ?? join(tempDir('scratch'), 'scratch'),
+    scratchDir: options.scratchDir ?? join(temporary ?? '', 'scratch'),
     isolation: tier === 'basic' ? 'basic' : 'auto',
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.mode ? { mode: options.mode } : {}),
     ...(options.pythonPath ? { pythonPath: options.pythonPath } : {}),
   });
-  if (runner.tier !== tier) throw new Error(`wanted tier ${tier}, got ${runner.tier}`);
+  if (temporary !== undefined) {
+    const dispose = runner.dispose.bind(runner);
+    runner.dispose = async () => {
+      await dispose();
+      removeDir(temporary);
+    };
+  }
+  if (runner.tier !== tier) {
+    await runner.dispose();
+    throw new Error(`wanted tier ${tier}, got ${runner.tier}`);
+  }
   return runner;
 }
 
