@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatResultLine, type ResultRecord } from '../../../src/eval/results';
 import { buildCli, type CliRunner } from '../../support/builtCli';
+import { aResult } from '../../support/resultRecords';
 
 let dir = '';
 let run: CliRunner;
@@ -19,21 +20,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 /** A results file of `[id, correct]` answers; the task is the id's folder (`navigate/3` → navigate). */
 function resultsFile(name: string, answers: ReadonlyArray<readonly [string, boolean]>): string {
   const file = join(dir, name);
-  const record = ([id, correct]: readonly [string, boolean]): ResultRecord => ({
-    id,
-    task: id.split('/')[0] ?? id,
-    question: `question ${id}`,
-    answer: correct ? 'right' : 'wrong',
-    correct,
-    reason: correct ? 'matches' : 'does not match',
-    turns: 1,
-    codeCalls: 0,
-    usedCode: false,
-    durationMs: 10,
-    model: 'm',
-    temperature: 0,
-    textOnly: false,
-  });
+  const record = ([id, correct]: readonly [string, boolean]): ResultRecord => aResult(id, { answer: correct ? 'right' : 'wrong', correct, reason: correct ? 'matches' : 'does not match' });
   writeFileSync(file, answers.map((a) => formatResultLine(record(a))).join(''));
   return file;
 }

@@ -3,25 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { createProgressReporter } from '../../../src/cli/evalProgress';
 import type { EvalEvent } from '../../../src/eval/runner';
 import type { ResultRecord } from '../../../src/eval/results';
+import { aResult } from '../../support/resultRecords';
 import type { TaskRecord } from '../../../src/eval/types';
 
 function resultEvent(result: Partial<ResultRecord>): EvalEvent {
-  const record: ResultRecord = {
-    id: 'q/0',
-    task: 'q',
-    question: 'What is 6 * 7?',
-    answer: null,
-    correct: false,
-    reason: 'no answer',
-    turns: 1,
-    codeCalls: 0,
-    usedCode: false,
-    durationMs: 10,
-    model: 'm',
-    temperature: 0,
-    textOnly: false,
-    ...result,
-  };
+  const record = aResult('q/0', result);
   const task: TaskRecord = { id: record.id, task: record.task, question: record.question, scorer: { kind: 'number', expected: '42' }, source: { file: 'q.jsonl', index: 0 }, metadata: {} };
   return { type: 'result', record: task, result: record, done: 1, toRun: 2, correctSoFar: record.correct ? 1 : 0, elapsedMs: 10, etaMs: 10 };
 }
