@@ -152,9 +152,11 @@ describe('Chat view (real extension host, scripted model server, real Python)', 
     assert.ok(extension, 'the extension is not installed in this host');
     const keyed = await startScriptedServer({ scenarios: join(extension.extensionPath, 'test', 'scenarios'), apiKey: key });
     try {
+      // The key first: a settings change makes the status bar ask the new server for its models
+      // at once, and that request must carry the key too.
+      assert.equal(await vscode.commands.executeCommand('r1ci.setApiKey', key), 'stored');
       await setSetting('backend', 'openai');
       await setSetting('openai.baseUrl', `${keyed.url}/v1`);
-      assert.equal(await vscode.commands.executeCommand('r1ci.setApiKey', key), 'stored');
       await vscode.commands.executeCommand('r1ci.chat.newConversation');
       const t = await ask('Chat probe: sum of the first ten squares');
       assert.equal(t.error, undefined, t.error);

@@ -138,7 +138,8 @@ describe.each(REQUIRED_TIERS)('nothing of a cell runs after it (%s tier)', (tier
         'def burn():',
         '    while True: pass',
         'threading.Thread(target=burn, daemon=True).start()',
-        ...posixTimer(18, 500, 200), // SIGCONT every 0.2 s from 0.5 s
+        // SIGCONT every 0.2 s from 1.5 s: time enough, on a loaded machine, to find the interpreter first.
+        ...posixTimer(18, 1_500, 200),
         'kept = 1',
         'print(os.getpid(), os.readlink("/proc/self/ns/pid"))',
       ].join('\n'),
@@ -217,7 +218,9 @@ describe.each(REQUIRED_TIERS)('a single-threaded interpreter between cells (%s t
   }, 30_000);
 
   it('a timer that continues it (SIGCONT) ends it; the next cell says so', async () => {
-    const result = await runner.current.runCell(['import os', ...posixTimer(18, 500, 200), 'kept = 41', 'print(os.getpid(), os.readlink("/proc/self/ns/pid"))'].join('\n'));
+    // First SIGCONT 1.5 s after the cell (then every 0.2 s): time enough, on a loaded machine, to
+    // find the interpreter stopped before the timer continues it; well inside IDLE_MS.
+    const result = await runner.current.runCell(['import os', ...posixTimer(18, 1_500, 200), 'kept = 41', 'print(os.getpid(), os.readlink("/proc/self/ns/pid"))'].join('\n'));
     expect(result.stderr).toBe('');
     const [pid = '', ns = ''] = result.stdout.trim().split(' ');
     const interpreter = findInterpreter(ns, Number(pid));
