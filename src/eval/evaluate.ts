@@ -58,7 +58,8 @@ export async function* evaluate(options: EvaluateOptions, signal: AbortSignal): 
   let nextSlot = 0;
   /** Per worker: its model sandbox, reset after its last question, for its next one. */
   const idle = new Map<number, CodeRunner>();
-  // Starts are serialised: a pool hands its one warm spare to one caller at a time.
+  // Starts are serialised: one sandbox starts at a time (each worker takes the pool's warm spare
+  // in turn) instead of eight bubblewraps at once competing for a small machine's cores.
   let starting: Promise<unknown> = Promise.resolve();
   const newRunner: EvaluateOptions['newRunner'] = (slot, runSignal, purpose) => {
     const started = starting.then(() => options.newRunner(slot, runSignal, purpose));

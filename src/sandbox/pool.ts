@@ -30,14 +30,24 @@ export class SandboxPool {
   }
 
   /**
-   * A runner whose scratch folder is `scratchDir`. Uses the warm spare when the folder
-   * is a new (missing or empty) child of the pool's scratch root, else starts cold.
+   * A runner whose scratch folder is `scratchDir`, the caller's to dispose. Uses the warm
+   * spare when the folder is a new (missing or empty) child of the pool's scratch root, else
+   * starts cold; callers asking at once each get their own sandbox (at most one the spare).
+   * Throws when the pool was disposed (also while waiting for the spare) or the sandbox
+   * cannot start (bubblewrap, Python; the message says which).
    */
   async acquire(scratchDir: string, signal?: AbortSignal): Promise<CodeRunner> {
     if (this.disposed) throw new Error('The sandbox pool was disposed.');
     const target = resolve(scratchDir);
-    const spare = await (this.spare ?? Promise.resolve(undefined));
+    // Claimed before the first await: callers that ask at once (two conversations, two tool
+    // calls of one reply) would otherwise all await the same spare and share one sandbox.
+    const claimed = this.spare;
     this.spare = undefined;
+    const spare = await (claimed ?? Promise.resolve(undefined));
+    if (this.disposed) {
+      await spare?.dispose();
+      throw new Error('The sandbox pool was disposed.');
+    }
     if (spare && dirname(target) === this.scratchRoot && isMissingOrEmpty(target)) {
       if (existsSync(target)) rmdirSync(target);
       renameSync(spare.scratchDir, target);

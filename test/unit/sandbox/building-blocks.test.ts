@@ -1,14 +1,14 @@
 // Pure pieces: the Seatbelt profile (macOS, cannot run here), bubblewrap arguments,
 // output capture and UTF-8 cutting, worker script lookup, the pool.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openRegularFile } from '../../../src/sandbox/artifacts';
 import { BoundedLineSplitter, ProtocolError } from '../../../src/sandbox/protocol';
 import { buildBwrapPlan, interpreterBinds } from '../../../src/sandbox/bubblewrap';
 import { cutUtf8, StreamCapture } from '../../../src/sandbox/output-capture';
-import { buildSeatbeltProfile, findWorkerScript, SandboxPool } from '../../../src/sandbox/index';
+import { buildSeatbeltProfile, findWorkerScript, SandboxPool, type CodeRunner } from '../../../src/sandbox/index';
 import { removeDir, tempDir, TIERS } from './helpers';
 
 describe('buildSeatbeltProfile', () => {
@@ -113,7 +113,44 @@ describe.each(TIERS)('SandboxPool (%s tier)', (tier) => {
       removeDir(root);
     }
   });
+
+  it('gives callers that ask at once a sandbox each, and leaves no spare running after dispose', async () => {
+    // Two chat conversations, or two tool calls of one reply, may ask at the same moment: the
+    // one warm spare must go to one of them, never to both (one sandbox shared by two).
+    const root = tempDir('pool-race');
+    const pool = new SandboxPool({ scratchRoot: root, isolation: tier === 'basic' ? 'basic' : 'auto' });
+    const runners: CodeRunner[] = [];
+    try {
+      pool.prewarm();
+      runners.push(...(await Promise.all([1, 2, 3].map((n) => pool.acquire(join(root, `conversation-${n}`))))));
+      expect(new Set(runners).size).toBe(3);
+      expect(runners.map((r) => r.scratchDir)).toEqual([1, 2, 3].map((n) => join(root, `conversation-${n}`)));
+      await runners[0]?.runCell('shared = 1');
+      expect((await Promise.all(runners.map((r) => r.runCell('print("shared" in globals())')))).map((r) => r.stdout)).toEqual(['True\n', 'False\n', 'False\n']);
+    } finally {
+      await Promise.all(runners.map((r) => r.dispose()));
+      await pool.dispose();
+    }
+    // Every interpreter the pool started (spares included) has ended: none still runs in this root.
+    expect(processesUsing(root)).toEqual([]);
+    removeDir(root);
+  });
 });
+
+/** Pids of processes working in `dir` or naming it on their command line (bubblewrap binds scratch from there). */
+function processesUsing(dir: string): number[] {
+  const read = (f: () => string): string => {
+    try {
+      return f();
+    } catch {
+      return ''; // ended meanwhile, or not ours to read
+    }
+  };
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .filter((pid) => read(() => readFileSync(`/proc/${pid}/cmdline`, 'latin1')).includes(dir) || read(() => readlinkSync(`/proc/${pid}/cwd`)).startsWith(dir))
+    .map(Number);
+}
 
 describe('openRegularFile (how the host opens anything taken from scratch)', () => {
   const dir = tempDir('open-regular');
