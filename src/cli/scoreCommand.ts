@@ -5,7 +5,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { describeUnsupported, loadTasks } from '../eval/load';
+import { describeSkipped, describeUnsupported, loadTasks } from '../eval/load';
 import { sandboxCheckRunner } from '../eval/sandboxChecker';
 import { indexTasks, parseAnswerLine, scoreSubmission, type ScoredLine } from '../eval/scoreAnswers';
 import type { PythonCheckRunner } from '../eval/scorers/python';
@@ -68,6 +68,7 @@ export async function scoreCommand(argv: readonly string[], io: Io): Promise<num
   const loaded = await loadTasks(resolve(target), io.signal);
   for (const p of loaded.problems) stderr.write(`${p.file}${p.line !== undefined ? `:${p.line}` : p.index !== undefined ? ` [record ${p.index}]` : ''}: ${p.message}\n`);
   for (const line of describeUnsupported(loaded.unsupported ?? [])) stderr.write(`${line}\n`);
+  for (const line of describeSkipped(loaded.skipped ?? [])) stderr.write(`${line}\n`);
   // A path that holds no question (missing, mistyped, empty) is said once, not as every line's unknown id.
   if (loaded.records.length === 0 && (loaded.unsupported ?? []).length === 0) {
     throw new CliError(`No questions found in ${target}${loaded.problems.length ? ` (${counted(loaded.problems.length, 'problem')} above)` : ''}.`, EXIT.failure);

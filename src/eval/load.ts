@@ -12,7 +12,8 @@ import { isReasoningGymItem, loadReasoningGymJsonl } from './loaders/reasoningGy
 import { sampleFolderLayout, loadSampleFolder } from './loaders/symbench';
 import { isTaskFileJson, loadJsonlTaskFile, loadJsonTaskFile } from './loaders/taskfile';
 import { readDatasetText } from './safeRead';
-import type { LoadedItem, LoadProblem, LoadResult, TaskRecord, UnsupportedTask } from './types';
+import { ownOutputKind } from './loaders/ownOutputs';
+import type { LoadedItem, LoadProblem, LoadResult, SkippedFile, TaskRecord, UnsupportedTask } from './types';
 /** Extensions that may hold tasks; other files in a walked folder (README.md, LICENSE) are skipped. */
 const DATA_EXTENSIONS = new Set(['.json', '.jsonl', '.csv']);
 
@@ -69,6 +70,8 @@ async function loadDataFile(file: string, fileId: string): Promise<LoadResult> {
     // Reasoning-Gym items ({question, answer, metadata}) would otherwise pass as our own task files.
     if (isReasoningGymItem(first)) return loadReasoningGymJsonl(file, fileId, text);
     if (isGsmHardRecord(first)) return loadGsmHardJsonl(file, fileId, text);
+    const own = ownOutputKind(first);
+    if (own !== undefined) return { records: [], problems: [], skipped: [{ file, reason: `${own}, not tasks` }] };
     return loadJsonlTaskFile(file, fileId, text);
   }
   if (ext === '.csv') {
@@ -95,6 +98,7 @@ interface Collector {
   readonly records: TaskRecord[];
   readonly problems: LoadProblem[];
   readonly unsupported: UnsupportedTask[];
+  readonly skipped: SkippedFile[];
   /** Ids are relative to this folder. */
   readonly root: string;
   readonly signal?: AbortSignal;
@@ -105,6 +109,7 @@ function add(into: Collector, out: LoadedItem | LoadResult): void {
     into.records.push(...out.records);
     into.problems.push(...out.problems);
     into.unsupported.push(...(out.unsupported ?? []));
+    into.skipped.push(...(out.skipped ?? []));
     return;
   }
   if (out.record) into.records.push(out.record);
@@ -131,7 +136,9 @@ async function walk(dir: string, into: Collector): Promise<void> {
   for (const entry of sorted) {
     if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
     const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) await walk(full, into);
+    // Never followed below the target (a cloned dataset could point one anywhere), but said.
+    if (entry.isSymbolicLink()) into.skipped.push({ file: full, reason: 'a symbolic link; links below the folder given are not followed (give its target itself)' });
+    else if (entry.isDirectory()) await walk(full, into);
     else if (entry.isFile() && DATA_EXTENSIONS.has(path.extname(entry.name).toLowerCase())) {
       await yieldWhenSliceUsed(into.signal);
       add(into, await loadDataFile(full, relativeId(into.root, full)));
@@ -164,13 +171,13 @@ export async function loadTasks(target: string, signal?: AbortSignal): Promise<L
     }
     // A single question's folder: ids relative to its parent, so the folder name stays in the id.
     const root = sampleFolderLayout(names) !== undefined ? path.dirname(resolved) : resolved;
-    const into: Collector = { records: [], problems: [], unsupported: [], root, signal };
+    const into: Collector = { records: [], problems: [], unsupported: [], skipped: [], root, signal };
     await walk(resolved, into);
     signal?.throwIfAborted();
     return dedupe(into);
   }
   const dir = path.dirname(resolved);
-  const into: Collector = { records: [], problems: [], unsupported: [], root: dir, signal };
+  const into: Collector = { records: [], problems: [], unsupported: [], skipped: [], root: dir, signal };
   const dirNames = new Set(await readdir(dir).catch((): string[] => []));
   // A file of a question folder (question.txt, blocksworld_task.txt, ...) loads that folder.
   if (sampleFolderLayout(dirNames) !== undefined && isSampleFile(path.basename(resolved))) {
@@ -185,7 +192,7 @@ function isSampleFile(name: string): boolean {
   return sampleFolderLayout(new Set([name])) !== undefined || ['solution.json', 'target_answer.txt', 'input_prompt_1.txt', 'input_value_list.txt'].includes(name);
 }
 
-function dedupe(result: LoadResult & { unsupported: UnsupportedTask[] }): LoadResult {
+function dedupe(result: LoadResult & { unsupported: UnsupportedTask[]; skipped: SkippedFile[] }): LoadResult {
   const seen = new Set<string>();
   const records: TaskRecord[] = [];
   const problems = [...result.problems];
@@ -197,7 +204,12 @@ function dedupe(result: LoadResult & { unsupported: UnsupportedTask[] }): LoadRe
     seen.add(r.id);
     records.push(r);
   }
-  return { records, problems, unsupported: result.unsupported };
+  return { records, problems, unsupported: result.unsupported, ...(result.skipped.length > 0 ? { skipped: result.skipped } : {}) };
+}
+
+/** One line per skipped file, for people: `skipped <file>: <reason>`. */
+export function describeSkipped(skipped: readonly SkippedFile[]): string[] {
+  return skipped.map((s) => `skipped ${s.file}: ${s.reason}`);
 }
 
 /**

@@ -12,7 +12,7 @@ import type { LoadResult, TaskRecord, UnsupportedTask } from './types';
  * refused, as it would be unclear which one is scored.
  */
 const idSchema = z.union([z.string(), z.number()]);
-const answerLineSchema = z.union([z.object({ id: idSchema, answer: z.string().nullable() }), z.object({ id: idSchema, text: z.string() })]);
+export const answerLineSchema = z.union([z.object({ id: idSchema, answer: z.string().nullable() }), z.object({ id: idSchema, text: z.string() })]);
 type AnswerLine = z.infer<typeof answerLineSchema>;
 
 /** One output line, in input order. */

@@ -126,6 +126,17 @@ export interface LoadResult {
   readonly problems: LoadProblem[];
   /** Recognised questions that cannot be scored yet; absent means none. */
   readonly unsupported?: UnsupportedTask[];
+  /** Files of a walked folder that were not read, with why (not a problem: the run goes on); absent means none. */
+  readonly skipped?: SkippedFile[];
+}
+
+/**
+ * A file below the folder given that holds no tasks by design: one of r1ci's own outputs (results,
+ * answers, SFT or rollout exports) or a symbolic link, which is never followed below the target.
+ */
+export interface SkippedFile {
+  readonly file: string;
+  readonly reason: string;
 }
 
 export interface ScoreResult {

@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import { backendFor, modelRunSettingsFor, runOptionsFrom } from '../../config/runOptions';
 import { readSettings } from '../shared/settings';
 import { autoConcurrency, evaluate } from '../../eval/evaluate';
-import { describeUnsupported, loadTasks } from '../../eval/load';
+import { describeSkipped, describeUnsupported, loadTasks } from '../../eval/load';
 import { defaultResultsFile, ensureResultsFolder } from '../../eval/resultsLocation';
 import type { ResultRecord, RunSummary } from '../../eval/results';
 import type { EvalEvent } from '../../eval/runner';
@@ -95,6 +95,7 @@ export class EvalController implements vscode.Disposable {
     }
     const loaded = hooks.records ? { records: [...hooks.records], problems: [] } : await loadTasks(request.target);
     for (const line of describeUnsupported(loaded.unsupported ?? [])) this.log(line);
+    for (const line of describeSkipped(loaded.skipped ?? [])) this.log(line);
     for (const p of loaded.problems) this.log(`Task problem: ${p.file}${p.line !== undefined ? `:${p.line}` : p.index !== undefined ? ` [${p.index}]` : ''}: ${p.message}`);
     if (loaded.problems.length > 0) {
       void vscode.window.showWarningMessage(`${loaded.problems.length} problem(s) in the task files (the good records still run): ${describeProblem(loaded.problems[0])}`, 'Show Log').then((c) => {

@@ -183,6 +183,17 @@ describe('r1ci score: sandbox flags and the tier', () => {
     expect(refused.code).toBe(2);
   }, 60_000);
 
+  it('answers kept in the task folder are not read as tasks: the file is named as skipped and the run exits 0', async () => {
+    const folder = join(dir, 'answers-beside');
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'mine.jsonl'), '{"id": "a", "question": "What is 2+2?", "answer": "4"}\n');
+    writeFileSync(join(folder, 'answers.jsonl'), '{"id": "mine.jsonl#a", "answer": "4"}\n');
+    const r = await run(['score', folder, '--answers', join(folder, 'answers.jsonl')]);
+    expect(r.stderr).toContain(`skipped ${join(folder, 'answers.jsonl')}: an answers file`);
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.stdout) as Line).correct).toBe(true);
+  }, 60_000);
+
   it('a task path that holds no question is one clear error, not an unknown id on every line', async () => {
     const missing = join(dir, 'no-such-tasks');
     const r = await run(['score', missing, '--answers', answersFile('any.jsonl', [{ id: 'a', answer: '1' }])]);

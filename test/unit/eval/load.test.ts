@@ -1,10 +1,13 @@
 // loadTasks on mixed folders built from real samples plus deliberately broken files:
 // every problem names its file (and line or record), and the good records still load.
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadTasks } from '../../../src/eval/load';
+import { describeSkipped, loadTasks } from '../../../src/eval/load';
+import { rolloutsJsonl } from '../../../src/eval/export/rollouts';
+import { sftJsonl, SFT_FORMATS } from '../../../src/eval/export/sft';
+import { aResult } from '../../support/resultRecords';
 import { scoreAnswer } from '../../../src/eval/score';
 import type { LoadProblem } from '../../../src/eval/types';
 import { TASKS_DIR } from './dataDir';
@@ -100,6 +103,49 @@ describe('loadTasks on a mixed folder', () => {
     // Relative to the folder given: the sample folder's own name.
     expect(a.records.map((r) => r.id)).toEqual(['sample_4']);
     expect(b.records).toEqual(a.records);
+  });
+
+  it("names r1ci's own outputs and links next to the tasks as skipped, and loads neither", async () => {
+    const folder = path.join(dir, 'with-outputs');
+    mkdirSync(folder);
+    writeFileSync(path.join(folder, 'mine.jsonl'), '{"id": "a", "question": "What is 2+2?", "answer": "4"}\n');
+    // A run that answered 5 must never come back as a question whose stored answer is 5.
+    const trajectory = [
+      { role: 'user' as const, content: 'What is 2+2?' },
+      { role: 'assistant' as const, content: '```python\nprint(2+3)\n```' },
+      { role: 'user' as const, content: 'Code Execution Results:\n5\n' },
+      { role: 'assistant' as const, content: '<<<5>>>' },
+    ];
+    const result = aResult('mine.jsonl#a', { question: 'What is 2+2?', answer: '5', correct: true, score: 1, usedCode: true, codeCalls: 1, turns: 2, trajectory });
+    writeFileSync(path.join(folder, 'results.jsonl'), `${JSON.stringify(result)}\n`);
+    writeFileSync(path.join(folder, 'answers.jsonl'), '{"id": "mine.jsonl#a", "answer": "4"}\n');
+    for (const format of SFT_FORMATS) {
+      const sft = sftJsonl([result], { format });
+      expect(sft.count).toBe(1);
+      writeFileSync(path.join(folder, `sft-${format}.jsonl`), sft.text);
+    }
+    const rollouts = rolloutsJsonl([result]);
+    expect(rollouts.groups).toBe(1);
+    writeFileSync(path.join(folder, 'rollouts.jsonl'), rollouts.text);
+    const outside = path.join(dir, 'outside.jsonl');
+    writeFileSync(outside, '{"id": "x", "question": "Outside?", "answer": "no"}\n');
+    symlinkSync(outside, path.join(folder, 'linked.jsonl'));
+
+    const loaded = await loadTasks(folder);
+    expect(loaded.records.map((r) => r.id)).toEqual(['mine.jsonl#a']);
+    expect(loaded.problems).toEqual([]);
+    const reasons = new Map((loaded.skipped ?? []).map((s) => [path.basename(s.file), s.reason]));
+    expect([...reasons.keys()].sort()).toEqual(['answers.jsonl', 'linked.jsonl', 'results.jsonl', 'rollouts.jsonl', 'sft-alpaca.jsonl', 'sft-chat.jsonl', 'sft-sharegpt.jsonl']);
+    expect(reasons.get('results.jsonl')).toMatch(/results file .*r1ci eval/);
+    expect(reasons.get('answers.jsonl')).toMatch(/answers file/);
+    expect(reasons.get('sft-alpaca.jsonl')).toMatch(/SFT data, alpaca/);
+    expect(reasons.get('rollouts.jsonl')).toMatch(/rollout groups/);
+    expect(reasons.get('linked.jsonl')).toMatch(/symbolic link/);
+    expect(describeSkipped(loaded.skipped ?? [])).toContain(`skipped ${path.join(folder, 'results.jsonl')}: ${reasons.get('results.jsonl') ?? ''}`);
+    // Named directly, a results file is still not tasks: nothing loads, and the reason is given.
+    const direct = await loadTasks(path.join(folder, 'results.jsonl'));
+    expect(direct.records).toEqual([]);
+    expect(direct.skipped?.[0]?.reason).toMatch(/results file/);
   });
 
   it('rejects with the abort reason when the signal is aborted', async () => {
