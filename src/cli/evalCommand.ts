@@ -164,7 +164,8 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
     await removeTree(scratchRoot);
   }
   if (!end) return EXIT.failure;
-  stdout.write(`\n${toMarkdown(end.summary)}`);
+  // A table of zeros says nothing (a run cancelled before its first answer): say that instead.
+  stdout.write(end.results.length > 0 ? `\n${toMarkdown(end.summary)}` : '\nNo question has finished yet, so there is nothing to summarize.\n');
   const sampling = summarizeSamples(end.results);
   if (sampling.k > 1) stdout.write(`\n${samplesToMarkdown(sampling)}`);
   if (values.sft) {

@@ -58,11 +58,15 @@ async function pathExists(path: string): Promise<boolean> {
   );
 }
 
+/** Writes the export to `out` (never through a link) or to stdout; the count goes to stderr either way, so stdout stays data. */
 async function emit(text: string, out: string | undefined, what: string, io: Io): Promise<void> {
   if (out) {
     await writeFileNoFollow(resolve(out), text);
     escapingWriter(io.stderr).write(`${what} → ${resolve(out)}\n`);
-  } else io.stdout.write(text);
+  } else {
+    io.stdout.write(text);
+    escapingWriter(io.stderr).write(`${what} → standard output\n`);
+  }
 }
 
 export async function exportSftCommand(argv: readonly string[], io: Io): Promise<number> {

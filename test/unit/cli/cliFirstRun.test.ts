@@ -213,6 +213,9 @@ describe('SIGTERM and SIGHUP stop cleanly, as Ctrl-C does', () => {
       p.kill(signal);
       expect(await p.exited, p.stderr).toBe(code);
       expect(p.leftInTmp()).toEqual([]);
+      // Nothing finished: no table of zeros.
+      if (command === 'eval') expect(p.stdout).toContain('No question has finished yet, so there is nothing to summarize.');
+      if (command === 'eval') expect(p.stdout).not.toContain('| Task |');
     },
     60_000,
   );

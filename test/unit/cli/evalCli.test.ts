@@ -141,6 +141,8 @@ describe('r1ci eval (spawned CLI, scripted server, real sandbox)', () => {
     const exported = await run(['export-sft', join(dir, 'results.jsonl')]);
     expect(exported.code).toBe(0);
     expect(exported.stdout.trimEnd().split('\n')).toHaveLength(7);
+    // The count is said on stderr, so stdout stays JSONL.
+    expect(exported.stderr).toContain('7 transcripts (chat) → standard output');
     const cmp = await run(['compare', textOnly, join(dir, 'results.jsonl')]);
     expect(cmp.code).toBe(0);
     expect(cmp.stdout).toMatch(/\| \*\*Overall\*\* \| \d+\.\d% \| 70\.0% \| [+-]\d+\.\d pt \|/);
