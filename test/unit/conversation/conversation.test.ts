@@ -172,4 +172,35 @@ describe('Conversation (core, no VS Code)', () => {
     expect((await conversation.ask(SET_X)).answer).toBe('set');
     await conversation.dispose();
   });
+  it('a question asked while the sandbox starts (startSandbox and ask at once) shares that one sandbox', async () => {
+    const h = await harness(rig);
+    const conversation = new Conversation(h.host);
+    const [sandbox, t] = await Promise.all([conversation.startSandbox(), conversation.ask(SET_X)]);
+    expect(t.answer).toBe('set');
+    expect(sandbox.tier).toBe(h.runners[0]?.tier);
+    expect(h.runners).toHaveLength(1);
+    await conversation.dispose();
+  });
+
+  it('closed while its sandbox starts: the sandbox is ended and handed back (so its scratch folder can go), the question ends', async () => {
+    const h = await harness(rig);
+    let asked!: () => void;
+    const creating = new Promise<void>((resolve) => (asked = resolve));
+    const conversation = new Conversation({
+      ...h.host,
+      createRunner: (signal) => {
+        asked();
+        return h.host.createRunner(signal);
+      },
+    });
+    const question = conversation.ask(SET_X);
+    await creating;
+    const closed = await conversation.dispose();
+    expect(h.runners).toHaveLength(1);
+    expect(closed).toBe(h.runners[0]);
+    await expect(closed?.runCell('print(1)')).rejects.toThrow('disposed');
+    const t = await question;
+    expect(t.reason).toBe('cancelled');
+    expect(t.error).toContain('closed');
+  });
 });
