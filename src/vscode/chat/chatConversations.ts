@@ -115,11 +115,17 @@ export class ChatConversations extends Disposable {
   async delete(id: string): Promise<void> {
     const conversation = this.all.get(id);
     if (!conversation) return;
-    this.all.delete(id);
-    await conversation.session?.close({ removeScratch: true });
-    conversation.session?.dispose();
+    // Taken out of the history first, so nothing (retiring idle sandboxes) closes it another way
+    // meanwhile, and a new conversation is active before the sandbox is awaited: while it ends and
+    // its scratch folder goes, the view (a question sent, a replay) must not reach a removed one.
+    const session = conversation.session;
+    conversation.session = undefined;
+    session?.setView(undefined);
     if (id === this.activeId) this.activate(this.create().id);
-    else this.changeEmitter.fire('state');
+    this.all.delete(id);
+    this.changeEmitter.fire('state');
+    await session?.close({ removeScratch: true });
+    session?.dispose();
     await this.saveSoon(0);
   }
 
