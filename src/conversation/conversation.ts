@@ -70,6 +70,8 @@ export class Conversation {
   private readonly approvals = new Map<number, (run: boolean) => void>();
   private readonly listeners = new Set<(event: ConversationEvent) => void>();
   private controller: AbortController | undefined;
+  /** Resolves when the running question or re-run has ended (its last event recorded). */
+  private finished: Promise<void> = Promise.resolve();
   private nextCell = 0;
   private nextTurn = 0;
   private questions = 0;
@@ -143,8 +145,7 @@ export class Conversation {
       builder.add({ type: 'done', reason: 'error', answer: null, codeCalls: 0, turns: 0 });
       return builder.trajectory;
     }
-    const controller = new AbortController();
-    this.controller = controller;
+    const { controller, end } = this.begin();
     this.runs.push(builder.trajectory);
     const turnOffset = this.nextTurn;
     const cellOffset = this.nextCell;
@@ -195,7 +196,7 @@ export class Conversation {
       }
     } finally {
       this.approvals.clear();
-      if (this.controller === controller) this.controller = undefined;
+      end();
       this.host.persist?.(this.record);
     }
     return builder.trajectory;
@@ -206,8 +207,7 @@ export class Conversation {
     const code = this.cellCode.get(index);
     if (code === undefined) return { kind: 'unknown-cell' };
     if (this.busy || this.disposed) return { kind: 'busy' };
-    const controller = new AbortController();
-    this.controller = controller;
+    const { controller, end } = this.begin();
     try {
       const runner = await this.ensureRunner(controller.signal);
       if (!runner) return { kind: 'code-off' };
@@ -220,7 +220,7 @@ export class Conversation {
       this.emit({ type: 'error', kind: 'sandbox', message });
       return { kind: 'failed', message };
     } finally {
-      if (this.controller === controller) this.controller = undefined;
+      end();
       this.host.persist?.(this.record);
     }
   }
@@ -231,6 +231,8 @@ export class Conversation {
    */
   async reset(): Promise<void> {
     this.cancel();
+    // What the stopped question still emits must not land in the record (or history) started over.
+    await this.finished;
     await this.disposeRunner();
     this.messages = [];
     this.recorded.length = 0;
@@ -246,6 +248,21 @@ export class Conversation {
     this.disposed = true;
     this.cancel();
     return this.disposeRunner();
+  }
+
+  /** Marks a question or re-run as going (`busy`); `end` marks its end. */
+  private begin(): { controller: AbortController; end: () => void } {
+    const controller = new AbortController();
+    this.controller = controller;
+    let resolve!: () => void;
+    this.finished = new Promise((r) => (resolve = r));
+    return {
+      controller,
+      end: () => {
+        if (this.controller === controller) this.controller = undefined;
+        resolve();
+      },
+    };
   }
 
   /**

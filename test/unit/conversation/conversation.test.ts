@@ -203,4 +203,23 @@ describe('Conversation (core, no VS Code)', () => {
     expect(t.reason).toBe('cancelled');
     expect(t.error).toContain('closed');
   });
+  it.each(['exec-start', 'turn-start'] as const)('started over at %s of a running question: nothing of that question is left in the record or the history', async (at) => {
+    const h = await harness(rig);
+    // At turn-start with code off: there is no sandbox to end, so the reset has nothing to wait for but the question itself.
+    const conversation = new Conversation(at === 'turn-start' ? { ...h.host, createRunner: () => Promise.resolve({ runner: null, note: 'off for the test' }) } : h.host);
+    let resetting: Promise<void> | undefined;
+    conversation.onEvent((e) => {
+      if (e.type === at) resetting ??= conversation.reset();
+    });
+    const cancelled = await conversation.ask(SLEEP);
+    await resetting;
+    expect(cancelled.reason).toBe('cancelled');
+    expect(conversation.record.events).toEqual([]);
+    expect(conversation.record.messages).toEqual([]);
+    expect(conversation.busy).toBe(false);
+    // The next question starts afresh: no earlier exchange goes to the model.
+    expect((await conversation.ask(SET_X)).reason).not.toBe('error');
+    expect(h.server.chatRequests().at(-1)?.messages?.some((m) => m.content.includes(SLEEP))).toBe(false);
+    await conversation.dispose();
+  });
 });
