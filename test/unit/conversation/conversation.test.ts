@@ -219,7 +219,12 @@ describe('Conversation (core, no VS Code)', () => {
     expect(conversation.busy).toBe(false);
     // The next question starts afresh: no earlier exchange goes to the model.
     expect((await conversation.ask(SET_X)).reason).not.toBe('error');
-    expect(h.server.chatRequests().at(-1)?.messages?.some((m) => m.content.includes(SLEEP))).toBe(false);
+    expect(
+      h.server
+        .chatRequests()
+        .at(-1)
+        ?.messages?.some((m) => m.content.includes(SLEEP)),
+    ).toBe(false);
     await conversation.dispose();
   });
 });
