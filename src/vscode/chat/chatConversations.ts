@@ -42,6 +42,8 @@ export class ChatConversations extends Disposable {
   private readonly all = new Map<string, ChatConversation>();
   private activeId: string;
   private saveTimer: NodeJS.Timeout | undefined;
+  /** Callers of saveSoon waiting for the save the timer will make. */
+  private saveWaiters: (() => void)[] = [];
   private readonly changeEmitter = this._register(new vscode.EventEmitter<ChatChange>());
   readonly onDidChange = this.changeEmitter.event;
   /** Resolves once the stored history was read. */
@@ -178,14 +180,22 @@ export class ChatConversations extends Disposable {
     this.changeEmitter.fire('state');
   }
 
+  /**
+   * Saves the history after `delayMs` (debounced: a later call moves the save). Resolves once a
+   * save made after this call is written, also when a later call moved it (a delete awaits this
+   * while the running answer's events keep asking for saves).
+   */
   private saveSoon(delayMs: number): Promise<void> {
     if (this.saveTimer) clearTimeout(this.saveTimer);
     return new Promise((resolve) => {
+      this.saveWaiters.push(resolve);
       this.saveTimer = setTimeout(() => {
         this.saveTimer = undefined;
-        this.store.save(this.records()).then(resolve, (error: unknown) => {
+        const waiters = this.saveWaiters.splice(0);
+        const done = (): void => waiters.forEach((waiter) => waiter());
+        this.store.save(this.records()).then(done, (error: unknown) => {
           this.log(`Chat history could not be saved to ${this.store.file}: ${error instanceof Error ? error.message : String(error)}`);
-          resolve();
+          done();
         });
       }, delayMs);
     });
@@ -209,6 +219,7 @@ export class ChatConversations extends Disposable {
       } catch (error) {
         this.log(`Chat history could not be saved: ${error instanceof Error ? error.message : String(error)}`);
       }
+      for (const waiter of this.saveWaiters.splice(0)) waiter();
     }
     disposeAll(this.list().flatMap((c) => (c.session ? [c.session] : [])));
     super.dispose();
