@@ -82,6 +82,8 @@ export class SessionError extends Error {
 interface Entry {
   readonly id: string;
   readonly sandbox: Promise<SessionSandbox>;
+  /** Aborted when the session ends (reset, idle, evicted, shut down): its running cell is cancelled. */
+  readonly ended: AbortController;
   tier: IsolationTier | undefined;
   tierNote: string;
   /** Cells that finished, and turns that started (the first turn is the one with no earlier variables). */
@@ -94,10 +96,14 @@ interface Entry {
   timer: NodeJS.Timeout | undefined;
 }
 
+const SHUT_DOWN = 'The sandbox sessions were shut down.';
+
 export class SessionRegistry {
   private readonly sessions = new Map<string, Entry>();
   private oneOffs = 0;
   private disposed = false;
+  /** One-off cells and session ends still going: `dispose` waits for them, so no sandbox outlives it. */
+  private readonly inFlight = new Set<Promise<unknown>>();
   /** Aborted by `dispose`: a cell still running then is cancelled (its result says so), not cut off as a crash. */
   private readonly shutdown = new AbortController();
   private readonly idleTimeoutMs: number;
@@ -112,39 +118,58 @@ export class SessionRegistry {
    * Runs one cell. With a session id, in that session's interpreter (started on first use; cells
    * of one session run one after another); without, in a fresh interpreter that is disposed after.
    * `signal` cancels the cell (SIGINT, then the tree is killed); a cancelled one-off is disposed.
-   * @throws SessionError for a bad id, a full registry or a refused sandbox; the factory's errors otherwise.
+   * Calls at once each count against the maximum: a caller never starts a sandbox past it. A
+   * caller cancelled while its session starts stops waiting; the session starts for the next.
+   * @throws SessionError for a bad id, a full registry, a refused sandbox or a registry shut down
+   * meanwhile; the factory's errors otherwise.
    */
   async run(code: string, options: RunOptions = {}): Promise<SessionCellRun> {
-    if (this.disposed) throw new SessionError('The sandbox sessions were shut down.');
+    if (this.disposed) throw new SessionError(SHUT_DOWN);
     const { sessionId } = options;
-    const signal = options.signal ? AbortSignal.any([options.signal, this.shutdown.signal]) : this.shutdown.signal;
-    if (sessionId === undefined) return this.runOneOff(code, { ...options, signal });
+    const callerSignal = options.signal ? AbortSignal.any([options.signal, this.shutdown.signal]) : this.shutdown.signal;
+    if (sessionId === undefined) return this.runOneOff(code, { ...options, signal: callerSignal });
     if (!SESSION_ID_PATTERN.test(sessionId)) throw new SessionError(`Invalid session id ${JSON.stringify(sessionId.slice(0, 80))}: use 1–64 letters, digits, ".", "_" or "-".`);
-    if (!this.sessions.has(sessionId)) await this.makeRoom();
-    // Looked up again after the await: a concurrent first call may have started the session meanwhile.
-    const current = this.sessions.get(sessionId) ?? this.startEntry(sessionId, signal);
-    current.pending++;
-    this.disarm(current);
-    const turn = current.queue.then(async () => {
-      const sandbox = await current.sandbox;
-      signal?.throwIfAborted();
-      if (this.sessions.get(sessionId) !== current) throw new SessionError(`Session ${sessionId} was ended (reset, idle or evicted) while this cell waited; run it again.`);
-      const newSession = current.turns++ === 0;
+    let current = this.sessions.get(sessionId);
+    // Checked and claimed with no await in between: callers that ask at once (the parallel tool
+    // calls of one reply) each see the sessions the others started, so none passes the maximum.
+    while (!current) {
+      if (this.disposed) throw new SessionError(SHUT_DOWN);
+      if (this.hasRoom()) current = this.startEntry(sessionId);
+      else {
+        await this.evictIdle();
+        current = this.sessions.get(sessionId); // a concurrent first call may have started it meanwhile
+      }
+    }
+    const entry = current;
+    entry.pending++;
+    this.disarm(entry);
+    const signal = AbortSignal.any([callerSignal, entry.ended.signal]);
+    const turn = entry.queue.then(async () => {
+      const endedMeanwhile = (): SessionError => new SessionError(`Session ${sessionId} was ended (reset, idle or evicted) while this cell waited; run it again.`);
+      const sandbox = await untilAborted(entry.sandbox, signal).catch((error: unknown) => {
+        throw entry.ended.signal.aborted ? endedMeanwhile() : error;
+      });
+      if (entry.ended.signal.aborted) throw endedMeanwhile();
+      signal.throwIfAborted();
+      const newSession = entry.turns++ === 0;
       const result = await sandbox.runner.runCell(code, { signal });
-      current.cells++;
+      entry.cells++;
       return cellRun(sessionId, sandbox.runner, newSession, result, options.withImages);
     });
-    current.queue = turn.catch(() => undefined);
+    entry.queue = turn.catch(() => undefined);
     try {
       return await turn;
     } finally {
-      current.pending--;
-      current.lastUsedAt = Date.now();
-      if (this.sessions.get(sessionId) === current) this.arm(current);
+      entry.pending--;
+      entry.lastUsedAt = Date.now();
+      if (this.sessions.get(sessionId) === entry) this.arm(entry);
     }
   }
 
-  /** Ends a session and its interpreter. @returns false when there was no such session. */
+  /**
+   * Ends a session and its interpreter; a cell it is running ends as cancelled (cells queued
+   * behind it are refused with a SessionError). @returns false when there was no such session.
+   */
   async reset(sessionId: string): Promise<boolean> {
     const entry = this.sessions.get(sessionId);
     if (!entry) return false;
@@ -172,20 +197,28 @@ export class SessionRegistry {
     return { idleTimeoutMs: this.idleTimeoutMs, maxSessions: this.maxSessions };
   }
 
-  /** Ends every session (their sandboxes are disposed); later runs are refused. */
+  /**
+   * Ends every session and one-off cell (their sandboxes are disposed, running cells end as
+   * cancelled); resolves when no sandbox of this registry is left. Later runs are refused.
+   */
   async dispose(): Promise<void> {
     this.disposed = true;
     // Running cells first end as cancelled (SIGINT, then the tree), so their callers are told
     // that, rather than of an interpreter that died under them.
     this.shutdown.abort();
-    await Promise.all([...this.sessions.values()].map((e) => e.queue));
     await Promise.all([...this.sessions.values()].map((e) => this.end(e)));
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
   private async runOneOff(code: string, { signal, withImages }: RunOptions): Promise<SessionCellRun> {
-    await this.makeRoom();
+    // As in `run`: the slot is taken in the same turn as the check that there is one.
+    for (;;) {
+      if (this.disposed) throw new SessionError(SHUT_DOWN);
+      if (this.hasRoom()) break;
+      await this.evictIdle();
+    }
     this.oneOffs++;
-    try {
+    const work = (async () => {
       const sandbox = await this.options.createSandbox(signal);
       try {
         const result = await sandbox.runner.runCell(code, { signal });
@@ -193,15 +226,25 @@ export class SessionRegistry {
       } finally {
         await disposeSandbox(sandbox);
       }
+    })();
+    this.inFlight.add(work);
+    try {
+      return await work;
     } finally {
+      this.inFlight.delete(work);
       this.oneOffs--;
     }
   }
 
-  private startEntry(id: string, signal: AbortSignal | undefined): Entry {
+  /**
+   * A new session; its sandbox starts at once. It starts for the session, not for the caller that
+   * asked first: only ending the session (or the registry) cancels the start.
+   */
+  private startEntry(id: string): Entry {
     const now = Date.now();
-    const sandbox = this.options.createSandbox(signal);
-    const entry: Entry = { id, sandbox, tier: undefined, tierNote: '', cells: 0, turns: 0, pending: 0, queue: Promise.resolve(), createdAt: now, lastUsedAt: now, timer: undefined };
+    const ended = new AbortController();
+    const sandbox = this.options.createSandbox(AbortSignal.any([ended.signal, this.shutdown.signal]));
+    const entry: Entry = { id, sandbox, ended, tier: undefined, tierNote: '', cells: 0, turns: 0, pending: 0, queue: Promise.resolve(), createdAt: now, lastUsedAt: now, timer: undefined };
     this.sessions.set(id, entry);
     sandbox.then(
       (s) => {
@@ -217,21 +260,34 @@ export class SessionRegistry {
     return entry;
   }
 
-  /** Frees a slot when the registry is full by ending the least recently used idle session. */
-  private async makeRoom(): Promise<void> {
-    // A loop: while one eviction is awaited, a concurrent caller may have taken the freed slot.
-    while (this.sessions.size + this.oneOffs >= this.maxSessions) {
-      const idle = [...this.sessions.values()].filter((e) => e.pending === 0).sort((a, b) => a.lastUsedAt - b.lastUsedAt)[0];
-      if (!idle) throw new SessionError(`All ${this.maxSessions} sandboxes are busy; wait for a cell to finish or reset a session.`);
-      await this.end(idle);
-    }
+  private hasRoom(): boolean {
+    return this.sessions.size + this.oneOffs < this.maxSessions;
   }
 
-  private async end(entry: Entry): Promise<void> {
+  /**
+   * Ends the least recently used idle session to free a slot. The caller checks for room again
+   * afterwards: while the end is awaited, a concurrent caller may have taken the freed slot.
+   * @throws SessionError when every sandbox is busy.
+   */
+  private async evictIdle(): Promise<void> {
+    const idle = [...this.sessions.values()].filter((e) => e.pending === 0).sort((a, b) => a.lastUsedAt - b.lastUsedAt)[0];
+    if (!idle) throw new SessionError(`All ${this.maxSessions} sandboxes are busy; wait for a cell to finish or reset a session.`);
+    await this.end(idle);
+  }
+
+  /** Removes the session at once; its running cell is cancelled, then its sandbox disposed. */
+  private end(entry: Entry): Promise<void> {
     this.disarm(entry);
     if (this.sessions.get(entry.id) === entry) this.sessions.delete(entry.id);
-    const sandbox = await entry.sandbox.catch(() => undefined);
-    if (sandbox) await disposeSandbox(sandbox);
+    entry.ended.abort();
+    const ending = (async () => {
+      // The cell the abort interrupts reports "cancelled" before its interpreter is disposed.
+      await entry.queue;
+      const sandbox = await entry.sandbox.catch(() => undefined);
+      if (sandbox) await disposeSandbox(sandbox);
+    })();
+    this.inFlight.add(ending);
+    return ending.finally(() => this.inFlight.delete(ending));
   }
 
   private arm(entry: Entry): void {
@@ -251,6 +307,16 @@ export class SessionRegistry {
 async function cellRun(sessionId: string | null, runner: CodeRunner, newSession: boolean, result: ExecResult, withImages: boolean | undefined): Promise<SessionCellRun> {
   const images = withImages ? await readArtifactImages(result.artifacts) : [];
   return { sessionId, tier: runner.tier, tierNote: runner.tierNote, newSession, scratchDir: runner.scratchDir, result, images };
+}
+
+/** `promise`, or a rejection with the abort reason as soon as `signal` aborts (what it waits for goes on). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 async function disposeSandbox(sandbox: SessionSandbox): Promise<void> {

@@ -46,11 +46,22 @@ export interface AskOptions {
 /** What came of `rerun`. */
 export type RerunOutcome = { readonly kind: 'ran'; readonly result: ExecResult } | { readonly kind: 'busy' | 'unknown-cell' | 'code-off' } | { readonly kind: 'failed'; readonly message: string };
 
+/** What a host's createRunner resolves to. */
+type MadeRunner = Awaited<ReturnType<ConversationHost['createRunner']>>;
+
+/** A sandbox the host is starting: `made` is the host's answer, `adopted` the runner once the conversation took it. */
+interface RunnerCreation {
+  readonly made: Promise<MadeRunner>;
+  readonly adopted: Promise<CodeRunner | null>;
+}
+
 /** Told when asking while a question or re-run is still going. */
 export const BUSY_MESSAGE = 'This conversation is still working on the previous question: stop it first.';
 
 export class Conversation {
   private runner: CodeRunner | null | undefined;
+  /** The sandbox being started: whoever needs it meanwhile (startSandbox, a question) waits for this one. */
+  private creation: RunnerCreation | undefined;
   private sandboxInfo: ConversationSandbox | undefined;
   private messages: ChatMessage[];
   private readonly recorded: ConversationEvent[];
@@ -59,6 +70,8 @@ export class Conversation {
   private readonly approvals = new Map<number, (run: boolean) => void>();
   private readonly listeners = new Set<(event: ConversationEvent) => void>();
   private controller: AbortController | undefined;
+  /** Resolves when the running question or re-run has ended (its last event recorded). */
+  private finished: Promise<void> = Promise.resolve();
   private nextCell = 0;
   private nextTurn = 0;
   private questions = 0;
@@ -132,8 +145,7 @@ export class Conversation {
       builder.add({ type: 'done', reason: 'error', answer: null, codeCalls: 0, turns: 0 });
       return builder.trajectory;
     }
-    const controller = new AbortController();
-    this.controller = controller;
+    const { controller, end } = this.begin();
     this.runs.push(builder.trajectory);
     const turnOffset = this.nextTurn;
     const cellOffset = this.nextCell;
@@ -184,7 +196,7 @@ export class Conversation {
       }
     } finally {
       this.approvals.clear();
-      if (this.controller === controller) this.controller = undefined;
+      end();
       this.host.persist?.(this.record);
     }
     return builder.trajectory;
@@ -195,8 +207,7 @@ export class Conversation {
     const code = this.cellCode.get(index);
     if (code === undefined) return { kind: 'unknown-cell' };
     if (this.busy || this.disposed) return { kind: 'busy' };
-    const controller = new AbortController();
-    this.controller = controller;
+    const { controller, end } = this.begin();
     try {
       const runner = await this.ensureRunner(controller.signal);
       if (!runner) return { kind: 'code-off' };
@@ -209,7 +220,7 @@ export class Conversation {
       this.emit({ type: 'error', kind: 'sandbox', message });
       return { kind: 'failed', message };
     } finally {
-      if (this.controller === controller) this.controller = undefined;
+      end();
       this.host.persist?.(this.record);
     }
   }
@@ -220,6 +231,8 @@ export class Conversation {
    */
   async reset(): Promise<void> {
     this.cancel();
+    // What the stopped question still emits must not land in the record (or history) started over.
+    await this.finished;
     await this.disposeRunner();
     this.messages = [];
     this.recorded.length = 0;
@@ -237,11 +250,32 @@ export class Conversation {
     return this.disposeRunner();
   }
 
-  /** Ends the runner (returned, already disposed, so a host can remove its scratch folder). */
+  /** Marks a question or re-run as going (`busy`); `end` marks its end. */
+  private begin(): { controller: AbortController; end: () => void } {
+    const controller = new AbortController();
+    this.controller = controller;
+    let resolve!: () => void;
+    this.finished = new Promise((r) => (resolve = r));
+    return {
+      controller,
+      end: () => {
+        if (this.controller === controller) this.controller = undefined;
+        resolve();
+      },
+    };
+  }
+
+  /**
+   * Ends the runner (returned, already disposed, so a host can remove its scratch folder); one
+   * still starting is waited for and ended too (it is never adopted).
+   */
   private async disposeRunner(): Promise<CodeRunner | null> {
-    const runner = this.runner ?? null;
+    const creation = this.creation;
+    this.creation = undefined;
+    let runner = this.runner ?? null;
     this.runner = undefined;
     this.sandboxInfo = undefined;
+    if (!runner && creation) runner = (await creation.made.catch(() => undefined))?.runner ?? null;
     await runner?.dispose();
     return runner;
   }
@@ -254,13 +288,35 @@ export class Conversation {
     });
   }
 
-  private async ensureRunner(signal: AbortSignal): Promise<CodeRunner | null> {
-    if (this.runner !== undefined) return this.runner;
-    const made = await this.host.createRunner(signal);
-    if (this.disposed) {
-      await made.runner?.dispose();
-      throw new Error('The conversation was closed.');
+  /**
+   * The conversation's runner, started on first need. Callers at once share one start (two would
+   * make two sandboxes, one never ended); a start that a close or a reset overtook is not adopted
+   * (disposeRunner ends it) and rejects.
+   */
+  private ensureRunner(signal: AbortSignal): Promise<CodeRunner | null> {
+    if (this.runner !== undefined) return Promise.resolve(this.runner);
+    if (!this.creation) {
+      const made = this.host.createRunner(signal);
+      const creation: RunnerCreation = {
+        made,
+        adopted: made.then(
+          (m) => {
+            if (this.creation !== creation) throw new Error(this.disposed ? 'The conversation was closed.' : 'The conversation was started over while its sandbox started.');
+            this.creation = undefined;
+            return this.adopt(m);
+          },
+          (error: unknown) => {
+            if (this.creation === creation) this.creation = undefined;
+            throw error;
+          },
+        ),
+      };
+      this.creation = creation;
     }
+    return this.creation.adopted;
+  }
+
+  private adopt(made: MadeRunner): CodeRunner | null {
     this.runner = made.runner;
     this.sandboxInfo = made.runner ? { tier: made.runner.tier, note: made.runner.tierNote } : { tier: 'off', note: made.note };
     this.emit({ type: 'sandbox', sandbox: this.sandboxInfo });

@@ -8,6 +8,7 @@ export { detectIsolation, type IsolationInfo } from './isolation';
 export { findWorkerScript } from './worker-script';
 export { buildSeatbeltProfile, type SeatbeltOptions } from './seatbelt';
 export { SandboxPool, type SandboxPoolOptions } from './pool';
+export { ConfiguredSandboxPool } from './configuredPool';
 export { buildSandboxEnv } from './environment';
 
 /** Starts a warm interpreter for one conversation; the first cell does not pay start-up. */

@@ -234,7 +234,10 @@ export class PythonCodeRunner implements CodeRunner {
 
   async dispose(): Promise<void> {
     this.disposed = true;
-    const worker = this.worker ?? (await this.starting?.catch(() => undefined));
+    // A worker still starting (the first, or a restart after the last one died) is ended by
+    // ensureWorker as soon as it is up; the one in `worker` (alive or dead) is ended here.
+    await this.starting?.catch(() => undefined);
+    const worker = this.worker;
     this.worker = undefined;
     await worker?.kill();
     await this.budget.dispose();
@@ -249,8 +252,13 @@ export class PythonCodeRunner implements CodeRunner {
     if (!this.starting) {
       const launch = this.budget.wrap(this.setup.launchFor(this.scratch, this.privateDir, this.sandboxUid));
       this.starting = WorkerProcess.start(launch, signal).then(
-        (worker) => {
+        async (worker) => {
           this.starting = undefined;
+          // Disposed while it started: nobody would ever end it.
+          if (this.disposed) {
+            await worker.kill();
+            throw new Error('This code runner was disposed.');
+          }
           this.worker = worker;
           this.budget.workerStarted(worker.pid);
           return worker;

@@ -42,6 +42,8 @@ export class ChatConversations extends Disposable {
   private readonly all = new Map<string, ChatConversation>();
   private activeId: string;
   private saveTimer: NodeJS.Timeout | undefined;
+  /** Callers of saveSoon waiting for the save the timer will make. */
+  private saveWaiters: (() => void)[] = [];
   private readonly changeEmitter = this._register(new vscode.EventEmitter<ChatChange>());
   readonly onDidChange = this.changeEmitter.event;
   /** Resolves once the stored history was read. */
@@ -115,11 +117,17 @@ export class ChatConversations extends Disposable {
   async delete(id: string): Promise<void> {
     const conversation = this.all.get(id);
     if (!conversation) return;
-    this.all.delete(id);
-    await conversation.session?.close({ removeScratch: true });
-    conversation.session?.dispose();
+    // Taken out of the history first, so nothing (retiring idle sandboxes) closes it another way
+    // meanwhile, and a new conversation is active before the sandbox is awaited: while it ends and
+    // its scratch folder goes, the view (a question sent, a replay) must not reach a removed one.
+    const session = conversation.session;
+    conversation.session = undefined;
+    session?.setView(undefined);
     if (id === this.activeId) this.activate(this.create().id);
-    else this.changeEmitter.fire('state');
+    this.all.delete(id);
+    this.changeEmitter.fire('state');
+    await session?.close({ removeScratch: true });
+    session?.dispose();
     await this.saveSoon(0);
   }
 
@@ -172,14 +180,22 @@ export class ChatConversations extends Disposable {
     this.changeEmitter.fire('state');
   }
 
+  /**
+   * Saves the history after `delayMs` (debounced: a later call moves the save). Resolves once a
+   * save made after this call is written, also when a later call moved it (a delete awaits this
+   * while the running answer's events keep asking for saves).
+   */
   private saveSoon(delayMs: number): Promise<void> {
     if (this.saveTimer) clearTimeout(this.saveTimer);
     return new Promise((resolve) => {
+      this.saveWaiters.push(resolve);
       this.saveTimer = setTimeout(() => {
         this.saveTimer = undefined;
-        this.store.save(this.records()).then(resolve, (error: unknown) => {
+        const waiters = this.saveWaiters.splice(0);
+        const done = (): void => waiters.forEach((waiter) => waiter());
+        this.store.save(this.records()).then(done, (error: unknown) => {
           this.log(`Chat history could not be saved to ${this.store.file}: ${error instanceof Error ? error.message : String(error)}`);
-          resolve();
+          done();
         });
       }, delayMs);
     });
@@ -203,6 +219,7 @@ export class ChatConversations extends Disposable {
       } catch (error) {
         this.log(`Chat history could not be saved: ${error instanceof Error ? error.message : String(error)}`);
       }
+      for (const waiter of this.saveWaiters.splice(0)) waiter();
     }
     disposeAll(this.list().flatMap((c) => (c.session ? [c.session] : [])));
     super.dispose();

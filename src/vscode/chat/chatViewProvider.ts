@@ -80,7 +80,8 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
     await this.loaded;
     const conversation = this.conversations.active;
     const session = this.conversations.sessionOf(conversation);
-    if (recordOf(conversation).events.length === 0) conversation.title = truncate(question, 60);
+    // A question refused because one still runs (asked twice at once) never names the conversation.
+    if (recordOf(conversation).events.length === 0 && !session.busy) conversation.title = truncate(question, 60);
     conversation.updatedAt = Date.now();
     const trajectory = await session.ask({ question, ...overrides });
     this.conversations.touched(conversation);

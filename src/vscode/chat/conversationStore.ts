@@ -5,7 +5,7 @@
 // are dropped (the host never opens a path read from it); a file too large to parse is moved
 // aside unread. Writes go to a temporary file renamed into place, so a crash mid-write leaves
 // the previous file intact. No vscode import: tested on its own.
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { writeFileSync, renameSync, mkdirSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
@@ -51,6 +51,8 @@ export interface LoadResult {
 
 export class ConversationStore {
   private writing: Promise<void> = Promise.resolve();
+  /** Counts saves asked for; a write whose number is no longer the last is superseded and dropped. */
+  private generation = 0;
 
   constructor(readonly dir: string) {}
 
@@ -108,14 +110,25 @@ export class ConversationStore {
     return { conversations, problems };
   }
 
-  /** Writes the whole history (newest first); writes are serialised. */
+  /**
+   * Writes the whole history (newest first). Writes are serialised, and one superseded by a later
+   * save (saveNow included) before it reached the file is dropped: the last save asked for wins.
+   */
   save(conversations: readonly StoredConversation[]): Promise<void> {
     const body = serialise(conversations);
+    const generation = ++this.generation;
     const next = this.writing.then(async () => {
+      if (generation !== this.generation) return;
       await mkdir(this.dir, { recursive: true });
-      const tmp = `${this.file}.${process.pid}.tmp`;
+      // Its own temporary file: saveNow must never write into the file this write still has open.
+      const tmp = `${this.file}.${process.pid}.${generation}.tmp`;
       await writeFile(tmp, body, 'utf8');
-      await rename(tmp, this.file);
+      // Checked and renamed in one synchronous step, so a saveNow (the window closing) cannot come between.
+      if (generation !== this.generation) {
+        await rm(tmp, { force: true });
+        return;
+      }
+      renameSync(tmp, this.file);
     });
     this.writing = next.catch(() => undefined);
     return next;
@@ -123,8 +136,9 @@ export class ConversationStore {
 
   /** For shutdown, when an asynchronous write might not finish. */
   saveNow(conversations: readonly StoredConversation[]): void {
+    ++this.generation;
     mkdirSync(this.dir, { recursive: true });
-    const tmp = `${this.file}.${process.pid}.tmp`;
+    const tmp = `${this.file}.${process.pid}.now.tmp`;
     writeFileSync(tmp, serialise(conversations), 'utf8');
     renameSync(tmp, this.file);
   }

@@ -84,7 +84,26 @@ export class EvalController implements vscode.Disposable {
     return vscode.workspace.getWorkspaceFolder(vscode.Uri.file(target))?.uri.fsPath ?? dirname(target);
   }
 
+  /**
+   * Runs one evaluation. It counts as running (`busy`; `cancelAll` and the caller's token stop it)
+   * from the moment it is asked for, while its tasks still load, so a second "Run Evaluation"
+   * clicked meanwhile is refused and a Cancel is never lost.
+   */
   async run(request: EvalRunRequest, hooks: EvalRunHooks = {}): Promise<EvalRunOutcome> {
+    // Registered before the first await: loading a big task folder takes seconds.
+    const controller = new AbortController();
+    this.running.add(controller);
+    const tokenListener = hooks.token?.onCancellationRequested(() => controller.abort());
+    try {
+      return await this.evaluate(request, hooks, controller);
+    } finally {
+      tokenListener?.dispose();
+      this.running.delete(controller);
+      if (this.running.size === 0) this.status.hide();
+    }
+  }
+
+  private async evaluate(request: EvalRunRequest, hooks: EvalRunHooks, controller: AbortController): Promise<EvalRunOutcome> {
     const settings = readSettings(this.log);
     const run = runOptionsFrom(settings, await getApiKey(settings.backend));
     const model = request.model ?? run.model;
@@ -109,9 +128,6 @@ export class EvalController implements vscode.Disposable {
     if (request.resultsFile) await mkdir(dirname(request.resultsFile), { recursive: true });
     else await ensureResultsFolder(this.resultsBase(request.target));
     const concurrency = autoConcurrency(request.concurrency ?? run.eval.concurrency, run.server.kind);
-    const controller = new AbortController();
-    this.running.add(controller);
-    const tokenListener = hooks.token?.onCancellationRequested(() => controller.abort());
     const scratch = join(scratchRoot(this.context).fsPath, `eval-${randomBytes(4).toString('hex')}`);
     // Stateless (R1-CI's setting); evaluate starts a fresh interpreter per question and per checker.
     const pool = new SandboxPool({ ...run.sandbox, mode: 'stateless', scratchRoot: scratch });
@@ -172,9 +188,6 @@ export class EvalController implements vscode.Disposable {
         },
       );
     } finally {
-      tokenListener?.dispose();
-      this.running.delete(controller);
-      if (this.running.size === 0) this.status.hide();
       await pool.dispose();
       await removeTree(scratch);
     }

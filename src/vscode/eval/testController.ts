@@ -34,6 +34,8 @@ type ItemData = RootData | GroupData | QuestionData;
 export class EvalTestController extends Disposable {
   readonly controller: vscode.TestController;
   private readonly data = new WeakMap<vscode.TestItem, ItemData>();
+  /** Per root: the number of its latest load; an older load that ends later is dropped. */
+  private readonly loads = new WeakMap<vscode.TestItem, number>();
   /** What the latest run reported per question (the `r1ci.eval.runTests` command returns it). */
   readonly lastRun = new Map<string, { state: 'passed' | 'failed' | 'errored' | 'skipped'; message?: string; expected?: string; actual?: string }>();
 
@@ -99,9 +101,13 @@ export class EvalTestController extends Disposable {
   private async loadChildren(item: vscode.TestItem): Promise<void> {
     const data = this.data.get(item);
     if (data?.kind !== 'root') return;
+    const load = (this.loads.get(item) ?? 0) + 1;
+    this.loads.set(item, load);
     item.busy = true;
     try {
       const { records, problems } = await loadTasks(data.target);
+      // The file changed again while it loaded (saved twice): the newer load's questions stand.
+      if (this.loads.get(item) !== load) return;
       item.error = problems.length
         ? new vscode.MarkdownString(
             problems
@@ -126,7 +132,7 @@ export class EvalTestController extends Disposable {
       }
       item.children.replace([...groups.values()]);
     } finally {
-      item.busy = false;
+      if (this.loads.get(item) === load) item.busy = false;
     }
   }
 

@@ -1,6 +1,6 @@
 // The session registry with real sandboxes (real Python): persistence per session, one-off cells,
 // idle timeout, maximum count, refusals, and that ending a session disposes its sandbox.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -135,5 +135,89 @@ describe('SessionRegistry', () => {
     expect(registry.list()).toEqual([]);
     fail = false;
     expect((await registry.run('print(2)', { sessionId: 'x' })).result.stdout).toBe('2\n');
+  });
+});
+
+// Callers that ask at once (Copilot agent mode runs the tool calls of one reply in parallel; an
+// MCP client may have several tools/call requests in flight): the interleavings are forced by
+// the order of the calls, never by timing.
+describe('SessionRegistry with calls at once', () => {
+  /** Real sandboxes; counts how many were started and how many are alive now (and at most). */
+  function counting() {
+    const f = factory();
+    const counts = { started: 0, alive: 0, most: 0 };
+    const create = async (signal?: AbortSignal): Promise<SessionSandbox> => {
+      const sandbox = await f.create(signal);
+      counts.started++;
+      counts.most = Math.max(counts.most, ++counts.alive);
+      const dispose = sandbox.runner.dispose.bind(sandbox.runner);
+      return {
+        runner: {
+          ...sandbox.runner,
+          dispose: async () => {
+            counts.alive--;
+            await dispose();
+          },
+        },
+      };
+    };
+    return { create, counts, disposed: f.disposed };
+  }
+
+  it('new sessions asked for at once never make more sandboxes than the maximum; the extra callers are refused', async () => {
+    const c = counting();
+    registry = new SessionRegistry({ createSandbox: c.create, maxSessions: 2 });
+    const runs = await Promise.allSettled(['n1', 'n2', 'n3', 'n4'].map((id) => registry!.run('print(1)', { sessionId: id })));
+    expect(runs.filter((r) => r.status === 'fulfilled')).toHaveLength(2);
+    const refused = runs.flatMap((r) => (r.status === 'rejected' ? [r.reason] : []));
+    expect(refused).toHaveLength(2);
+    for (const reason of refused) expect(reason).toBeInstanceOf(SessionError);
+    expect(c.counts.most).toBeLessThanOrEqual(2);
+    expect(registry.list()).toHaveLength(2);
+  });
+
+  it('one-off cells asked for at once count against the maximum too', async () => {
+    const c = counting();
+    registry = new SessionRegistry({ createSandbox: c.create, maxSessions: 1 });
+    const runs = await Promise.allSettled([registry.run('print(1)'), registry.run('print(2)')]);
+    expect(runs.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect(c.counts.most).toBe(1);
+  });
+
+  it('a call still making room when the registry is disposed starts no sandbox that outlives it', async () => {
+    const c = counting();
+    registry = new SessionRegistry({ createSandbox: c.create, maxSessions: 1 });
+    await registry.run('pass', { sessionId: 'old' });
+    // The new session must first end "old" (awaited); the registry is disposed meanwhile.
+    const late = registry.run('print(1)', { sessionId: 'new' });
+    const disposing = registry.dispose();
+    await expect(late).rejects.toBeInstanceOf(SessionError);
+    await disposing;
+    expect(c.counts.alive).toBe(0);
+    expect(registry.list()).toEqual([]);
+  });
+
+  it('a caller cancelled while its session starts does not fail another caller waiting for that session', async () => {
+    registry = new SessionRegistry({ createSandbox: factory().create });
+    const cancel = new AbortController();
+    const first = registry.run('print(1)', { sessionId: 'shared', signal: cancel.signal });
+    const second = registry.run('print(2)', { sessionId: 'shared' });
+    cancel.abort();
+    await expect(first).rejects.toThrow();
+    const run = await second;
+    expect(run.result.stdout).toBe('2\n');
+    expect(run.newSession).toBe(true);
+  });
+
+  it('a session reset while its cell runs ends that cell as cancelled (not as a crash) and leaves no sandbox', async () => {
+    const c = counting();
+    registry = new SessionRegistry({ createSandbox: c.create });
+    const { scratchDir } = await registry.run('pass', { sessionId: 'r' });
+    const running = registry.run('open("started", "w").close()\nimport time\ntime.sleep(60)', { sessionId: 'r' });
+    await expect.poll(() => existsSync(join(scratchDir, 'started')), { timeout: 10_000 }).toBe(true);
+    expect(await registry.reset('r')).toBe(true);
+    const ended = await running;
+    expect(ended.result.killed).toBe('cancelled');
+    expect(c.counts.alive).toBe(0);
   });
 });

@@ -172,4 +172,59 @@ describe('Conversation (core, no VS Code)', () => {
     expect((await conversation.ask(SET_X)).answer).toBe('set');
     await conversation.dispose();
   });
+  it('a question asked while the sandbox starts (startSandbox and ask at once) shares that one sandbox', async () => {
+    const h = await harness(rig);
+    const conversation = new Conversation(h.host);
+    const [sandbox, t] = await Promise.all([conversation.startSandbox(), conversation.ask(SET_X)]);
+    expect(t.answer).toBe('set');
+    expect(sandbox.tier).toBe(h.runners[0]?.tier);
+    expect(h.runners).toHaveLength(1);
+    await conversation.dispose();
+  });
+
+  it('closed while its sandbox starts: the sandbox is ended and handed back (so its scratch folder can go), the question ends', async () => {
+    const h = await harness(rig);
+    let asked!: () => void;
+    const creating = new Promise<void>((resolve) => (asked = resolve));
+    const conversation = new Conversation({
+      ...h.host,
+      createRunner: (signal) => {
+        asked();
+        return h.host.createRunner(signal);
+      },
+    });
+    const question = conversation.ask(SET_X);
+    await creating;
+    const closed = await conversation.dispose();
+    expect(h.runners).toHaveLength(1);
+    expect(closed).toBe(h.runners[0]);
+    await expect(closed?.runCell('print(1)')).rejects.toThrow('disposed');
+    const t = await question;
+    expect(t.reason).toBe('cancelled');
+    expect(t.error).toContain('closed');
+  });
+  it.each(['exec-start', 'turn-start'] as const)('started over at %s of a running question: nothing of that question is left in the record or the history', async (at) => {
+    const h = await harness(rig);
+    // At turn-start with code off: there is no sandbox to end, so the reset has nothing to wait for but the question itself.
+    const conversation = new Conversation(at === 'turn-start' ? { ...h.host, createRunner: () => Promise.resolve({ runner: null, note: 'off for the test' }) } : h.host);
+    let resetting: Promise<void> | undefined;
+    conversation.onEvent((e) => {
+      if (e.type === at) resetting ??= conversation.reset();
+    });
+    const cancelled = await conversation.ask(SLEEP);
+    await resetting;
+    expect(cancelled.reason).toBe('cancelled');
+    expect(conversation.record.events).toEqual([]);
+    expect(conversation.record.messages).toEqual([]);
+    expect(conversation.busy).toBe(false);
+    // The next question starts afresh: no earlier exchange goes to the model.
+    expect((await conversation.ask(SET_X)).reason).not.toBe('error');
+    expect(
+      h.server
+        .chatRequests()
+        .at(-1)
+        ?.messages?.some((m) => m.content.includes(SLEEP)),
+    ).toBe(false);
+    await conversation.dispose();
+  });
 });

@@ -1,5 +1,5 @@
 // Pure pieces: the Seatbelt profile (macOS, cannot run here), bubblewrap arguments,
-// output capture and UTF-8 cutting, worker script lookup, the pool.
+// output capture and UTF-8 cutting, worker script lookup, the pool (and the pool per configuration).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,6 +9,7 @@ import { BoundedLineSplitter, ProtocolError } from '../../../src/sandbox/protoco
 import { buildBwrapPlan, interpreterBinds } from '../../../src/sandbox/bubblewrap';
 import { cutUtf8, StreamCapture } from '../../../src/sandbox/output-capture';
 import { buildSeatbeltProfile, findWorkerScript, SandboxPool, type CodeRunner } from '../../../src/sandbox/index';
+import { ConfiguredSandboxPool } from '../../../src/sandbox/configuredPool';
 import { removeDir, tempDir, TIERS } from './helpers';
 
 describe('buildSeatbeltProfile', () => {
@@ -133,6 +134,31 @@ describe.each(TIERS)('SandboxPool (%s tier)', (tier) => {
     }
     // Every interpreter the pool started (spares included) has ended: none still runs in this root.
     expect(processesUsing(root)).toEqual([]);
+    removeDir(root);
+  });
+});
+
+describe.each(TIERS)('ConfiguredSandboxPool (%s tier)', (tier) => {
+  it('a setting changed while a sandbox is handed out: that caller still gets its sandbox, and the old pool ends after', async () => {
+    const root = tempDir('pool-switch');
+    const isolation = tier === 'basic' ? 'basic' : 'auto';
+    const before = { scratchRoot: root, isolation } as const;
+    const after = { ...before, limits: { timeoutMs: 5_000 } };
+    const pools = new ConfiguredSandboxPool();
+    const runners: CodeRunner[] = [];
+    try {
+      pools.prewarm(before);
+      // A conversation takes the warm spare (still starting); a tool call asks with the new setting.
+      const first = pools.acquire(before, join(root, 'conversation-1'));
+      const second = pools.acquire(after, join(root, 'conversation-2'));
+      runners.push(...(await Promise.all([first, second])));
+      expect((await Promise.all(runners.map((r) => r.runCell('print(6 * 7)')))).map((r) => r.stdout)).toEqual(['42\n', '42\n']);
+    } finally {
+      await Promise.all(runners.map((r) => r.dispose()));
+      await pools.dispose();
+    }
+    // The replaced pool's spare (started again after it handed one out) has ended too.
+    await expect.poll(() => processesUsing(root), { timeout: 10_000 }).toEqual([]);
     removeDir(root);
   });
 });

@@ -1,8 +1,11 @@
 // The sandbox's everyday behaviour, on every tier this machine offers.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CodeRunner } from '../../../src/sandbox/index';
-import { startRunner, TIERS } from './helpers';
+import { prepareSandbox, PythonCodeRunner } from '../../../src/sandbox/runner';
+import { descendants, type ProcessInfo } from '../../support/processTree';
+import { removeDir, startRunner, tempDir, TIERS } from './helpers';
 
 describe.each(TIERS)('sandbox runner (%s tier)', (tier) => {
   const runners: CodeRunner[] = [];
@@ -146,3 +149,43 @@ describe.each(TIERS)('sandbox runner (%s tier)', (tier) => {
     expect((await runner.runCell('print("ok", kept)')).stdout).toBe('ok 5\n');
   });
 });
+
+describe.each(TIERS)('sandbox runner: dispose while it restarts its interpreter (%s tier)', (tier) => {
+  it('ends the interpreter that was starting, too: nothing runs on after dispose', async () => {
+    const dir = tempDir('restart-dispose');
+    const scratch = join(dir, 'scratch');
+    // Watched memory: with a cgroup the start fails anyway once dispose removed the cgroup.
+    const runner = new PythonCodeRunner(await prepareSandbox({ isolation: tier === 'basic' ? 'basic' : 'auto', memoryEnforcement: 'watched' }), scratch);
+    try {
+      expect(runner.tier).toBe(tier);
+      await runner.runCell('x = 1');
+      // The interpreter dies between cells (the OOM killer, a kill from outside): found as the
+      // process this test started whose working folder or command line is the scratch folder.
+      const worker = processesUsing(scratch).filter((p) => p.ppid === process.pid);
+      expect(worker).toHaveLength(1);
+      for (const p of worker) process.kill(p.pid, 'SIGKILL');
+      // Gone from /proc = reaped by Node, whose 'exit' event came in the same turn.
+      await expect.poll(() => worker.every((p) => !existsSync(`/proc/${p.pid}`)), { timeout: 10_000 }).toBe(true);
+      // The next use starts a fresh interpreter; the conversation is closed while it starts.
+      const restarting = runner.warmUp().catch(() => undefined);
+      await runner.dispose();
+      await restarting;
+      await expect.poll(() => processesUsing(scratch), { timeout: 10_000 }).toEqual([]);
+    } finally {
+      await runner.dispose();
+      removeDir(dir);
+    }
+  });
+});
+
+/** Live processes working in `dir` or naming it on their command line (bubblewrap binds scratch from there). */
+function processesUsing(dir: string): ProcessInfo[] {
+  const cwd = (pid: number): string => {
+    try {
+      return readlinkSync(`/proc/${pid}/cwd`);
+    } catch {
+      return '';
+    }
+  };
+  return descendants(process.pid).filter((p) => p.cmdline.includes(dir) || cwd(p.pid).startsWith(dir));
+}

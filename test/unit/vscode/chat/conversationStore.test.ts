@@ -43,6 +43,25 @@ describe('ConversationStore', () => {
     expect(conversations[0]).toEqual(conversation('b', 2));
   });
 
+  it('the shutdown save (saveNow) is kept: an older save still being written never overwrites it', async () => {
+    const store = new ConversationStore(dir);
+    // A debounced save has started; the window closes before it is on disk.
+    const older = store.save([conversation('a', 1)]);
+    store.saveNow([conversation('a', 1), conversation('b', 2)]);
+    await older;
+    const { conversations, problems } = await store.load();
+    expect(problems).toEqual([]);
+    expect(conversations.map((c) => c.id)).toEqual(['b', 'a']);
+    expect(readdirSync(dir).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('saves asked for one after another end with the last one on disk', async () => {
+    const store = new ConversationStore(dir);
+    await Promise.all([1, 2, 3].map((n) => store.save(Array.from({ length: n }, (_, i) => conversation(String(i), i)))));
+    expect((await store.load()).conversations).toHaveLength(3);
+    expect(readdirSync(dir).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+  });
+
   it('keeps only the newest conversations beyond the limit', async () => {
     const store = new ConversationStore(dir);
     await store.save(Array.from({ length: MAX_CONVERSATIONS + 5 }, (_, i) => conversation(String(i), i)));
