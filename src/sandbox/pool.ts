@@ -77,8 +77,19 @@ export class SandboxPool {
     }
   }
 
+  /**
+   * The sandbox set-up (interpreter probe, tier, budget), made once and shared. A failed one is
+   * not kept: a user who installs Python or bubblewrap after the error gets it on the next try,
+   * without reloading the window.
+   */
   private getSetup(): Promise<SandboxSetup> {
-    this.setup ??= prepareSandbox(this.options);
+    if (!this.setup) {
+      const setup = prepareSandbox(this.options);
+      this.setup = setup;
+      setup.catch(() => {
+        if (this.setup === setup) this.setup = undefined;
+      });
+    }
     return this.setup;
   }
 

@@ -163,6 +163,25 @@ describe.each(TIERS)('ConfiguredSandboxPool (%s tier)', (tier) => {
   });
 });
 
+describe('SandboxPool set-up', () => {
+  it('a failed set-up is tried again on the next acquire: Python installed after the error is found without a new pool', async () => {
+    const root = tempDir('pool-setup');
+    const python = join(root, 'bin', 'python3');
+    const pool = new SandboxPool({ scratchRoot: join(root, 'scratch'), pythonPath: python, isolation: 'basic' });
+    try {
+      await expect(pool.acquire(join(root, 'scratch', 'first'))).rejects.toThrow();
+      mkdirSync(join(root, 'bin'));
+      symlinkSync(execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim(), python);
+      const runner = await pool.acquire(join(root, 'scratch', 'second'));
+      expect((await runner.runCell('print(6 * 7)')).stdout).toBe('42\n');
+      await runner.dispose();
+    } finally {
+      await pool.dispose();
+      removeDir(root);
+    }
+  });
+});
+
 /** Pids of processes working in `dir` or naming it on their command line (bubblewrap binds scratch from there). */
 function processesUsing(dir: string): number[] {
   const read = (f: () => string): string => {
