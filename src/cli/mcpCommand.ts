@@ -22,7 +22,8 @@ Tools: run_python, reset_session, list_sessions, solve.
 Session options:
   --isolation MODE        auto: refuse to run code unless bubblewrap isolation works (default);
                           basic: accept the basic tier (code runs as you, with your files and network)
-  --max-sessions N        sandboxes alive at once (default: ${DEFAULT_MAX_SESSIONS})
+  --max-sessions N        sandboxes alive at once: sessions, one-off cells and solve calls
+                          together (default: ${DEFAULT_MAX_SESSIONS})
   --idle-seconds S        a session unused this long is ended (default: ${DEFAULT_IDLE_TIMEOUT_MS / 1000})
 Model options (for solve) and sandbox options (--python, --timeout, --memory-mib, … apply to
 run_python too):
@@ -78,7 +79,7 @@ export async function mcpCommand(argv: readonly string[], io: { stderr: NodeJS.W
   const server = createMcpServer({
     registry,
     version,
-    solve: async (question, signal) => solveWithAgent(question, await resolveModelRun(m, signal), createSandbox, signal),
+    solve: async (question, signal) => solveWithAgent(question, await resolveModelRun(m, signal), registry, signal),
     tier: async () => {
       if (knownTier) return knownTier;
       if (isolation === 'basic') return { tier: 'basic', note: 'basic tier chosen with --isolation basic' };

@@ -210,7 +210,19 @@ export class SessionRegistry {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
-  private async runOneOff(code: string, { signal, withImages }: RunOptions): Promise<SessionCellRun> {
+  private runOneOff(code: string, { signal, withImages }: RunOptions): Promise<SessionCellRun> {
+    return this.withSandbox(async (runner, cellSignal) => cellRun(null, runner, true, await runner.runCell(code, { signal: cellSignal }), withImages), signal);
+  }
+
+  /**
+   * Lends a fresh sandbox of its own to `use` (a one-off cell, the MCP `solve` tool's agent run)
+   * and disposes it after: it counts against the maximum like a session for as long as `use`
+   * runs, so work asked for at once never starts sandboxes past it (an idle session is ended to
+   * make room). `use` gets the caller's `signal` joined with the registry's shut-down.
+   * @throws SessionError when every sandbox is busy or the registry was shut down; the factory's
+   * errors (a refused tier) and `use`'s own otherwise.
+   */
+  async withSandbox<T>(use: (runner: CodeRunner, signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T> {
     // As in `run`: the slot is taken in the same turn as the check that there is one.
     for (;;) {
       if (this.disposed) throw new SessionError(SHUT_DOWN);
@@ -218,11 +230,11 @@ export class SessionRegistry {
       await this.evictIdle();
     }
     this.oneOffs++;
+    const joined = signal ? AbortSignal.any([signal, this.shutdown.signal]) : this.shutdown.signal;
     const work = (async () => {
-      const sandbox = await this.options.createSandbox(signal);
+      const sandbox = await this.options.createSandbox(joined);
       try {
-        const result = await sandbox.runner.runCell(code, { signal });
-        return await cellRun(null, sandbox.runner, true, result, withImages);
+        return await use(sandbox.runner, joined);
       } finally {
         await disposeSandbox(sandbox);
       }

@@ -5,7 +5,7 @@ import { runAgent } from '../agent/runAgent';
 import type { ModelRunSettings } from '../agent/modelRunSettings';
 import { collectTrajectory } from '../agent/trajectory';
 import type { Trajectory } from '../trajectory/trajectory';
-import type { SessionSandboxFactory } from '../codeTool/sessionRegistry';
+import type { SessionRegistry } from '../codeTool/sessionRegistry';
 import { cellStatus } from '../codeTool/cellReport';
 import type { IsolationTier } from '../sandbox';
 
@@ -16,18 +16,17 @@ export interface SolveOutcome {
 }
 
 /**
- * Runs the agent on `question` in a fresh sandbox (disposed after).
- * @throws what the sandbox factory throws (e.g. the tier is refused); model errors end up in `trajectory.error`.
+ * Runs the agent on `question` in a fresh sandbox lent by `registry` (disposed after): it counts
+ * against the server's `--max-sessions` with the sessions and one-off cells, so solve calls at
+ * once never start sandboxes past it.
+ * @throws SessionError when every sandbox is busy or the server is shutting down; what the sandbox
+ * factory throws (e.g. the tier is refused). Model errors end up in `trajectory.error`.
  */
-export async function solveWithAgent(question: string, settings: ModelRunSettings, createSandbox: SessionSandboxFactory, signal: AbortSignal): Promise<SolveOutcome> {
-  const sandbox = await createSandbox(signal);
-  try {
-    const trajectory = await collectTrajectory(runAgent(question, { ...settings, runner: sandbox.runner, signal }));
-    return { trajectory, tier: sandbox.runner.tier, tierNote: sandbox.runner.tierNote };
-  } finally {
-    await sandbox.runner.dispose();
-    await sandbox.release?.().catch(() => undefined);
-  }
+export function solveWithAgent(question: string, settings: ModelRunSettings, registry: Pick<SessionRegistry, 'withSandbox'>, signal: AbortSignal): Promise<SolveOutcome> {
+  return registry.withSandbox(async (runner, joined) => {
+    const trajectory = await collectTrajectory(runAgent(question, { ...settings, runner, signal: joined }));
+    return { trajectory, tier: runner.tier, tierNote: runner.tierNote };
+  }, signal);
 }
 
 /** The text an MCP client gets back: the answer (or why there is none), the tier, then each cell's code and status. */

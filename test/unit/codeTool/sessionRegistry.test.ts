@@ -184,6 +184,30 @@ describe('SessionRegistry with calls at once', () => {
     expect(c.counts.most).toBe(1);
   });
 
+  it('work lent a sandbox at once (the MCP solve tool) counts against the maximum with cells and sessions', async () => {
+    const c = counting();
+    registry = new SessionRegistry({ createSandbox: c.create, maxSessions: 2 });
+    let open: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    const lend = (): Promise<string> =>
+      (registry as SessionRegistry).withSandbox(async (runner) => {
+        await gate;
+        return (await runner.runCell('print(6 * 7)')).stdout;
+      });
+    const lent = [lend(), lend()];
+    // Both slots are taken (nothing idle to end): a third solve and a cell are refused, not started.
+    await expect(lend()).rejects.toThrow('All 2 sandboxes are busy');
+    await expect(registry.run('print(1)', { sessionId: 'late' })).rejects.toBeInstanceOf(SessionError);
+    // Both lent sandboxes are up together, and no third was started.
+    await expect.poll(() => c.counts.alive, { timeout: 20_000 }).toBe(2);
+    open();
+    expect(await Promise.all(lent)).toEqual(['42\n', '42\n']);
+    expect(c.counts.started).toBe(2);
+    expect(c.counts.alive).toBe(0);
+  });
+
   it('a call still making room when the registry is disposed starts no sandbox that outlives it', async () => {
     const c = counting();
     registry = new SessionRegistry({ createSandbox: c.create, maxSessions: 1 });

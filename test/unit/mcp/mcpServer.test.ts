@@ -226,6 +226,28 @@ describe('r1ci mcp solve (scripted model server)', () => {
   }, 60_000);
 });
 
+describe('r1ci mcp solve counts against --max-sessions', () => {
+  it('with the only sandbox busy in a running cell, solve is refused instead of starting one past the maximum', async () => {
+    const model = await startScriptedServer({ scenarios: join(repoRoot, 'test', 'scenarios', 'foundation.json') });
+    const server = await connect(['--max-sessions', '1', '--backend', 'ollama', '--base-url', model.url, '--protocol', 'chat', '--model', 'qwen2.5-coder:7b']);
+    const cancel = new AbortController();
+    try {
+      const busy = call(server.client, 'run_python', { code: 'import time\nopen("started", "w").close()\ntime.sleep(60)', session_id: 'busy' }, cancel.signal).catch(() => undefined);
+      await expect.poll(async () => /^sessions: 1 of at most 1/m.test((await call(server.client, 'list_sessions', {})).text), { timeout: 20_000 }).toBe(true);
+      const asked = model.chatRequests().length;
+      const r = await call(server.client, 'solve', { question: 'What is 6 * 7?' });
+      expect(r.isError).toBe(true);
+      expect(r.text).toContain('All 1 sandboxes are busy');
+      expect(model.chatRequests().length).toBe(asked);
+      cancel.abort();
+      await busy;
+    } finally {
+      await server.client.close();
+      await model.close();
+    }
+  }, 60_000);
+});
+
 describe('r1ci mcp --isolation basic', () => {
   it('results name the flag that chose the basic tier, not a VS Code setting', async () => {
     const basic = await connect(['--isolation', 'basic']);
