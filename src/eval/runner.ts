@@ -5,6 +5,7 @@
 // writes nothing for the questions in flight, so a resumed run redoes exactly those.
 import { writeSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { formatResultLine, latestById, readResults, sampleKey, summarize, type ResultRecord, type RunSummary } from './results';
 import type { TaskRecord } from './types';
 import { openForAppend } from './safeWrite';
@@ -102,11 +103,31 @@ export async function resumableResults(file: string, meta: RunMeta): Promise<{ k
   return { kept: latestById(read.results), repairedTail: read.truncatedTail };
 }
 
+/** Results files (resolved paths) an evaluation of this process is writing now. */
+const resultsFilesInUse = new Set<string>();
+
 /**
  * Runs the evaluation, yielding progress. Always ends with one `end` event (also when
- * cancelled through `signal`); throws only when the results file cannot be read or written.
+ * cancelled through `signal`); throws when the results file cannot be read or written, or when
+ * another evaluation of this process is writing it (a command run and the Testing view of one
+ * window, two evaluations of the same tasks and model): their lines would be mixed in one file,
+ * and each would resume from the other's half.
  */
 export async function* runEvaluation(options: EvalRunOptions, signal: AbortSignal): AsyncGenerator<EvalEvent, void, undefined> {
+  // Claimed on the first step, with no await before it: two runs started at once cannot both pass.
+  const claim = options.resultsFile === undefined ? undefined : resolve(options.resultsFile);
+  if (claim !== undefined) {
+    if (resultsFilesInUse.has(claim)) throw new Error(`Another evaluation is writing ${options.resultsFile} now: wait for it to end (or cancel it), or write to another results file.`);
+    resultsFilesInUse.add(claim);
+  }
+  try {
+    yield* runClaimed(options, signal);
+  } finally {
+    if (claim !== undefined) resultsFilesInUse.delete(claim);
+  }
+}
+
+async function* runClaimed(options: EvalRunOptions, signal: AbortSignal): AsyncGenerator<EvalEvent, void, undefined> {
   if (!Number.isInteger(options.concurrency) || options.concurrency < 1) throw new Error(`concurrency must be a whole number ≥ 1 (got ${options.concurrency})`);
   const samples = options.samples ?? 1;
   if (!Number.isInteger(samples) || samples < 1) throw new Error(`samples must be a whole number ≥ 1 (got ${samples})`);

@@ -72,6 +72,19 @@ describe('runEvaluation', () => {
     expect(results[results.length - 1]?.etaMs).toBe(0);
   });
 
+  it('refuses a second run on a results file another run is writing, and frees the file when the first ends', async () => {
+    const options: EvalRunOptions = { records, solve: arithmetic(), meta, concurrency: 2, perQuestionTimeoutMs: 0, resultsFile: file, resume: false };
+    // Started at once (a command run and the Testing view of one window): the second is refused
+    // before it solves or writes anything; the first writes one line per question.
+    const sameFile = `${dir}${path.sep}.${path.sep}results.jsonl`;
+    const [first, second] = await Promise.allSettled([collect(options), collect({ ...options, resultsFile: sameFile })]);
+    expect(first.status).toBe('fulfilled');
+    expect(second.status === 'rejected' ? String(second.reason) : '').toContain(`Another evaluation is writing ${sameFile} now`);
+    expect((await readResults(file)).results).toHaveLength(12);
+    // Once it ended (also by an error or a cancel), the file is free again.
+    expect(endOf(await collect({ ...options, resume: true })).summary.overall.n).toBe(12);
+  });
+
   it('never has more questions in flight than the concurrency, and uses that many workers', async () => {
     let inFlight = 0;
     let peak = 0;
