@@ -43,6 +43,7 @@ interpreter, like a crash between cells.
 
 import ctypes
 import fcntl
+import io
 import json
 import linecache
 import os
@@ -870,6 +871,9 @@ class Interpreter:
         self.cell_path = None
         self.cell_file = None
         self.main = None
+        # The standard streams each cell starts with (see standard_streams).
+        self.streams = (sys.stdin, sys.stdout, sys.stderr)
+        install_input_notice()
 
     def fresh_main(self):
         main = types.ModuleType("__main__")
@@ -923,6 +927,10 @@ class Interpreter:
         if self.main is None or self.stateless:
             self.main = self.fresh_main()
         sys.modules["__main__"] = self.main
+        # Like a new run of a script: its own argv, standard streams and warnings shown again.
+        sys.argv = [self.cell_path]
+        self.standard_streams()
+        self.main.__dict__.pop("__warningregistry__", None)
         self.cell_file.write(code.encode("utf-8", "surrogatepass"))
         linecache.cache[self.cell_path] = (len(code), None, code.splitlines(True), self.cell_path)
         exit_code = 0
@@ -968,10 +976,11 @@ class Interpreter:
             if isinstance(exc, OSError) and exc.errno == 27:  # EFBIG: RLIMIT_FSIZE
                 error = "file-size"
             self.print_exception(sys.exc_info())
-        for stream in (sys.stdout, sys.stderr):
+        # The streams the cell wrote to, and the standard ones it may have replaced after writing.
+        for stream in (sys.stdout, sys.stderr, self.streams[1], self.streams[2]):
             try:
                 stream.flush()
-            except (OSError, ValueError):
+            except (OSError, ValueError, AttributeError):
                 pass
         try:
             # Threads that run Python code (sys._current_frames sees `threading` and `_thread`
@@ -983,6 +992,26 @@ class Interpreter:
         except OSError:
             os._exit(0)
 
+    def standard_streams(self):
+        """Puts back sys.stdin, sys.stdout and sys.stderr before a cell: each cell's output is its
+        own, as each run of a script writes to the terminal. A cell that set sys.stdout to a file
+        (or closed it: exit() closes sys.stdin) would otherwise leave every later cell with no
+        output and no error. A closed one is opened again on the same descriptor."""
+        streams = []
+        for fd, stream in enumerate(self.streams):
+            if stream.closed:
+                stream = io.TextIOWrapper(
+                    open(fd, "rb" if fd == 0 else "wb", closefd=False),
+                    encoding=stream.encoding,
+                    errors=stream.errors,
+                    line_buffering=stream.line_buffering,
+                    write_through=getattr(stream, "write_through", False),
+                )
+            streams.append(stream)
+        self.streams = tuple(streams)
+        sys.stdin, sys.stdout, sys.stderr = self.streams
+        sys.__stdin__, sys.__stdout__, sys.__stderr__ = self.streams
+
     @staticmethod
     def print_exception(info):
         etype, value, tb = info
@@ -993,6 +1022,23 @@ class Interpreter:
             sys.stderr.write("".join(te.format()))
         except MemoryError:
             sys.stderr.write("%s\n" % etype.__name__)
+
+
+def install_input_notice():
+    """input() at the end of the (empty) stdin says why: the cell runs with no input, as
+    `python3 script.py < /dev/null` would, but a bare EOFError does not tell the model to put the
+    data in the code instead."""
+    import builtins
+
+    read_line = builtins.input
+
+    def sandbox_input(prompt=""):
+        try:
+            return read_line(prompt)
+        except EOFError:
+            raise EOFError("EOF when reading a line: the code runs with no input (stdin is empty), so input() cannot be answered; put the data in the code itself") from None
+
+    builtins.input = sandbox_input
 
 
 def close_in_forked_child(fd):

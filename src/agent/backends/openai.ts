@@ -90,7 +90,8 @@ class ToolCallAssembler {
       const index = d.index ?? position;
       const call = (this.calls[index] ??= { id: '', name: '', arguments: '' });
       if (d.id) call.id = d.id;
-      if (d.function?.name) call.name += d.function.name;
+      // The name comes once (vLLM) or is repeated in every delta (some proxies): never doubled.
+      if (d.function?.name && d.function.name !== call.name) call.name += d.function.name;
       if (d.function?.arguments) call.arguments += d.function.arguments;
     }
   }
@@ -176,14 +177,14 @@ export class OpenAiBackend implements ModelBackend {
     let finishReason: string | undefined;
     let firstTokenAt: number | undefined;
     const toolCalls = new ToolCallAssembler();
+    const done = (): ChatChunk => ({ type: 'done', doneReason: finishReason, promptTokens, outputTokens, evalMs: firstTokenAt !== undefined ? performance.now() - firstTokenAt : undefined });
     try {
       for await (const item of readSse(response.body)) {
         if (item.type === 'oversized') throw tooLarge(this.baseUrl, 'a streamed event', MAX_LINE_BYTES);
         if (item.type === 'malformed') throw malformedLine('OpenAI-compatible', this.baseUrl, 'event-stream line', item.line);
         if (item.data.trim() === '[DONE]') {
           for (const call of toolCalls.take()) yield { type: 'tool-call', call };
-          const evalMs = firstTokenAt !== undefined ? performance.now() - firstTokenAt : undefined;
-          yield { type: 'done', doneReason: finishReason, promptTokens, outputTokens, evalMs };
+          yield done();
           return;
         }
         let json: unknown;
@@ -227,7 +228,12 @@ export class OpenAiBackend implements ModelBackend {
       throw this.translate(error, request.model);
     }
     if (signal.aborted) return;
-    // The body ended without [DONE]: the connection was cut.
+    // The body ended without [DONE]. After a finish_reason the reply was complete: older llama.cpp
+    // servers and some proxies end the stream there. Before one, the connection was cut.
+    if (finishReason !== undefined) {
+      yield done();
+      return;
+    }
     throw connectionLost('OpenAI-compatible', this.baseUrl);
   }
 
