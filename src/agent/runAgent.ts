@@ -214,10 +214,7 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
     const reasoningBlock = !block && runner !== null && toolCalls.length === 0 && extractFinalAnswer(turnText) === null ? findCodeBlocks(reasoning).pop() : undefined;
     // Cut inside code: an open python fence in the text (even one with no code yet, or whose
     // opening line was cut), or, when the cut fell in the reasoning (no text yet), its open block.
-    const cutInsideCode =
-      cutByLength &&
-      toolCalls.length === 0 &&
-      (block?.unclosed === true || (!block && endsInsideCode(turnText)) || (!block && turnText.trim() === '' && reasoningBlock?.unclosed === true));
+    const cutInsideCode = cutByLength && toolCalls.length === 0 && (block?.unclosed === true || (!block && endsInsideCode(turnText)) || (!block && turnText.trim() === '' && reasoningBlock?.unclosed === true));
     if (cutInsideCode) yield { type: 'warning', kind: 'output-truncated', turn, message: cutCodeWarning(options.backend.kind) };
     else if (cutByLength && !block && toolCalls.length === 0)
       yield {

@@ -310,11 +310,7 @@ describe.each(BOTH)('tool-call shapes on %s', (kind) => {
   });
 
   it('a <tool_call> written as text (a server without a tool-call parser) runs as a call', async () => {
-    const r = await run(
-      kind,
-      { turns: [{ text: 'Let me compute.\n<tool_call>\n{"name": "python", "arguments": {"code": "print(8 * 8)"}}\n</tool_call>' }, { text: '<<<{{RESULT}}>>>' }] },
-      { protocol: 'tools' },
-    );
+    const r = await run(kind, { turns: [{ text: 'Let me compute.\n<tool_call>\n{"name": "python", "arguments": {"code": "print(8 * 8)"}}\n</tool_call>' }, { text: '<<<{{RESULT}}>>>' }] }, { protocol: 'tools' });
     expect(r.trajectory.turns[0]?.cell).toMatchObject({ source: 'tool-call', code: 'print(8 * 8)' });
     expect(r.chats[1]?.messages?.find((m) => m.role === 'tool')?.content).toBe('64');
     expect(r.trajectory.answer).toBe('64');
@@ -342,7 +338,16 @@ describe('OpenAI-compatible stream framings', () => {
       'openai',
       {
         wire: { toolCallDeltas },
-        turns: [{ text: '', toolCalls: [{ name: 'python', arguments: { code: 'print(4)' } }, { name: 'python', arguments: { code: 'print(44)' } }] }, { text: '<<<{{RESULT}}>>>' }],
+        turns: [
+          {
+            text: '',
+            toolCalls: [
+              { name: 'python', arguments: { code: 'print(4)' } },
+              { name: 'python', arguments: { code: 'print(44)' } },
+            ],
+          },
+          { text: '<<<{{RESULT}}>>>' },
+        ],
       },
       { protocol: 'tools' },
     );
@@ -367,14 +372,27 @@ describe.each(BOTH)('each cell starts like a script on %s', (kind) => {
   it('a cell that replaced or closed sys.stdout (or called exit(), which closes stdin) does not silence later cells', async () => {
     const r = await run(
       kind,
-      cells('import sys\nprint("shown")\nsys.stdout = open("log.txt", "w")\nprint("to the file")', 'print("visible")', 'import sys\nsys.stdout.close()', 'print("after close")', 'exit()', 'import sys\nprint(repr(sys.stdin.read()))'),
+      cells(
+        'import sys\nprint("shown")\nsys.stdout = open("log.txt", "w")\nprint("to the file")',
+        'print("visible")',
+        'import sys\nsys.stdout.close()',
+        'print("after close")',
+        'exit()',
+        'import sys\nprint(repr(sys.stdin.read()))',
+      ),
       { maxCodeCalls: 6 },
     );
     expect(results(r)).toEqual(['shown', 'visible', '[no output]', 'after close', '[no output]', "''"]);
   });
 
   it('its own sys.argv (the script path, as python3 script.py) and its warnings shown again', async () => {
-    const r = await run(kind, cells('import sys, os, warnings\nsys.argv.append("--n=3")\nwarnings.warn("careful")\nprint(os.path.basename(sys.argv[0]), len(sys.argv))', 'import sys, os, warnings\nwarnings.warn("careful")\nprint(os.path.basename(sys.argv[0]), len(sys.argv))'));
+    const r = await run(
+      kind,
+      cells(
+        'import sys, os, warnings\nsys.argv.append("--n=3")\nwarnings.warn("careful")\nprint(os.path.basename(sys.argv[0]), len(sys.argv))',
+        'import sys, os, warnings\nwarnings.warn("careful")\nprint(os.path.basename(sys.argv[0]), len(sys.argv))',
+      ),
+    );
     const [first, second] = results(r);
     expect(first).toMatch(/^\.r1ci-cell\.py 2\n.*UserWarning: careful/s);
     expect(second).toMatch(/^\.r1ci-cell\.py 1\n.*UserWarning: careful/s);
