@@ -927,12 +927,22 @@ class Interpreter:
         if self.main is None or self.stateless:
             self.main = self.fresh_main()
         sys.modules["__main__"] = self.main
-        # Like a new run of a script: its own argv, standard streams and warnings shown again.
+        # Like a new run of a script: its own argv, standard streams and warnings shown again,
+        # and no multiprocessing start method set yet (set_start_method in a script the model
+        # runs again would otherwise fail with "context has already been set").
         sys.argv = [self.cell_path]
         self.standard_streams()
         self.main.__dict__.pop("__warningregistry__", None)
+        unset_start_method()
+        forget_ended_helpers()
         self.cell_file.write(code.encode("utf-8", "surrogatepass"))
-        linecache.cache[self.cell_path] = (len(code), None, code.splitlines(True), self.cell_path)
+        lines = code.splitlines(True)
+        linecache.cache[self.cell_path] = (len(code), None, lines, self.cell_path)
+        # Compiled under a name of its own, kept in linecache: a traceback through a function an
+        # earlier cell defined shows that cell's lines (and inspect.getsource finds them), not
+        # the lines of the same numbers in the file, which holds only the latest cell.
+        name = "<cell %d>" % seq
+        linecache.cache[name] = (len(code), None, lines, name)
         exit_code = 0
         error = None
         before = set(threading.enumerate())
@@ -942,7 +952,7 @@ class Interpreter:
                 self.running = True
                 if cancelled or self.early_interrupt:
                     raise KeyboardInterrupt
-                exec(compile(code, self.cell_path, "exec"), self.main.__dict__)
+                exec(compile(code, name, "exec"), self.main.__dict__)
                 # Like a script: the cell ends when its non-daemon threads do (the time
                 # limit still applies: SIGINT interrupts the join).
                 for thread in threading.enumerate():
@@ -1022,6 +1032,84 @@ class Interpreter:
             sys.stderr.write("".join(te.format()))
         except MemoryError:
             sys.stderr.write("%s\n" % etype.__name__)
+
+
+def unset_start_method():
+    """Forgets the multiprocessing start method an earlier cell chose, when multiprocessing is
+    loaded (its default context's chosen context; a pool or process made before keeps its own)."""
+    context = sys.modules.get("multiprocessing.context")
+    default = getattr(context, "_default_context", None)
+    if default is not None and hasattr(default, "_actual_context"):
+        default._actual_context = None
+
+
+def forget_ended_helpers():
+    """Lets multiprocessing start its helper processes again when they were ended after an
+    earlier cell (nothing of a cell runs after it, so the spawn and forkserver methods' resource
+    tracker and fork server are killed with the rest). Without this, a second cell that uses them
+    gets a "resource_tracker: process died unexpectedly" warning, or a ChildProcessError from the
+    fork server's check, where a script run again gets fresh ones. Each helper is forgotten as it
+    would forget a dead one itself. Semaphores and shared memory an earlier cell registered with
+    a tracker that is gone are not unregistered with its successor (which never knew them and
+    would print a KeyError traceback for each, when a later cell frees the objects)."""
+    module = sys.modules.get("multiprocessing.resource_tracker")
+    tracker = getattr(module, "_resource_tracker", None)
+    if tracker is not None:
+        names = track_registered_names(module, tracker)
+        if not child_alive(getattr(tracker, "_pid", None)):
+            if getattr(tracker, "_fd", None) is not None:
+                close_quietly(tracker._fd)
+            tracker._fd = None
+            tracker._pid = None
+            names.clear()
+    server = getattr(sys.modules.get("multiprocessing.forkserver"), "_forkserver", None)
+    if server is not None and not child_alive(getattr(server, "_forkserver_pid", None)):
+        if getattr(server, "_forkserver_alive_fd", None) is not None:
+            close_quietly(server._forkserver_alive_fd)
+        server._forkserver_alive_fd = None
+        server._forkserver_address = None
+        server._forkserver_pid = None
+
+
+def track_registered_names(module, tracker):
+    """The (name, type) pairs registered with the tracker running now; the module's register and
+    unregister are wrapped once so that only those are unregistered with it."""
+    names = getattr(module, "_sandbox_registered", None)
+    if names is not None:
+        return names
+    names = set()
+    register, unregister = tracker.register, tracker.unregister
+
+    def register_name(name, rtype):
+        register(name, rtype)
+        names.add((name, rtype))
+
+    def unregister_name(name, rtype):
+        if (name, rtype) in names:
+            names.discard((name, rtype))
+            unregister(name, rtype)
+
+    module.register, module.unregister = register_name, unregister_name
+    module._sandbox_registered = names
+    return names
+
+
+def child_alive(pid):
+    """True when `pid` (a child of this process) still runs; None counts as alive (nothing to forget)."""
+    if pid is None:
+        return True
+    try:
+        done, _ = os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        return False
+    return done == 0
+
+
+def close_quietly(fd):
+    try:
+        os.close(fd)
+    except OSError:
+        pass
 
 
 def install_input_notice():

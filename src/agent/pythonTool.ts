@@ -29,6 +29,15 @@ export function readPythonCall(call: ToolCall): { code: string } | { error: stri
       error: `The arguments of your python call are not valid JSON (${error instanceof Error ? error.message : String(error)}): ${call.arguments.slice(0, 200)}. Call python again with {"code": "<python script>"}.`,
     };
   }
+  // Arguments encoded twice ("{\"code\": …}" as a JSON string): some models do; the string is
+  // the object's JSON, not a script (run as Python it would be a dict literal printing nothing).
+  if (typeof args === 'string' && args.trim().startsWith('{')) {
+    try {
+      args = JSON.parse(args);
+    } catch {
+      // Not JSON: the script itself, below.
+    }
+  }
   if (typeof args === 'string' && args.trim().length > 0) return { code: unfenced(args) };
   const code = typeof args === 'object' && args !== null ? (args as { code?: unknown }).code : undefined;
   if (typeof code !== 'string' || code.trim().length === 0) return { error: `Your python call has no "code" string. Call python again with {"code": "<python script>"}.` };

@@ -234,7 +234,10 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
         const index = codeCalls++;
         const read = readPythonCall(call);
         if ('error' in read) {
-          results.push({ call, output: `[error: ${read.error}]` });
+          // The server's token limit cut the last call's arguments: say so, not "invalid JSON".
+          const cut = cutByLength && call === toolCalls[toolCalls.length - 1];
+          if (cut) yield { type: 'warning', kind: 'output-truncated', turn, message: cutCodeWarning(options.backend.kind) };
+          results.push({ call, output: cut ? formatNotRun(CUT_CODE_NOTICE) : `[error: ${read.error}]` });
           continue;
         }
         yield { type: 'code', index, turn, language: 'python', code: read.code, offsetInTurn: turnText.length, source: 'tool-call' };

@@ -316,6 +316,19 @@ describe.each(BOTH)('tool-call shapes on %s', (kind) => {
     expect(r.trajectory.answer).toBe('64');
   });
 
+  it('arguments encoded twice (the object’s JSON as a JSON string) are read as the object, not run as a dict literal', async () => {
+    const r = await run(kind, { turns: [{ text: '', toolCalls: [{ name: 'python', arguments: JSON.stringify(JSON.stringify({ code: 'print(10 * 10)' })) }] }, { text: '<<<{{RESULT}}>>>' }] }, { protocol: 'tools' });
+    expect(r.trajectory.turns[0]?.cell?.code).toBe('print(10 * 10)');
+    expect(r.trajectory.answer).toBe('100');
+  });
+
+  it('a call whose arguments the token limit cut is not run, and the model is told about the limit, not about JSON', async () => {
+    const r = await run(kind, { turns: [{ text: '', doneReason: 'length', toolCalls: [{ name: 'python', arguments: '{"code": "for i in range(10' }] }, { text: 'Seen: {{RESULT}}' }] }, { protocol: 'tools' });
+    expect(execCount(r)).toBe(0);
+    expect(r.chats[1]?.messages?.find((m) => m.role === 'tool')?.content).toMatch(/^\[not executed: your reply reached the token limit/);
+    expect(warningsOf(r, 'output-truncated')).toHaveLength(1);
+  });
+
   it('a call to an unknown tool gets a clear error back and nothing runs', async () => {
     const r = await run(kind, { turns: [{ text: '', toolCalls: [{ name: 'run_code', arguments: { code: 'print(1)' } }] }, { text: 'Saw: {{RESULT}}' }] }, { protocol: 'tools' });
     expect(execCount(r)).toBe(0);
@@ -396,6 +409,23 @@ describe.each(BOTH)('each cell starts like a script on %s', (kind) => {
     const [first, second] = results(r);
     expect(first).toMatch(/^\.r1ci-cell\.py 2\n.*UserWarning: careful/s);
     expect(second).toMatch(/^\.r1ci-cell\.py 1\n.*UserWarning: careful/s);
+  });
+
+  it('a traceback through a function an earlier cell defined shows that cell’s lines; inspect.getsource finds them', async () => {
+    const r = await run(kind, cells('import inspect\ndef solve(n):\n    total = 0\n    return 10 / n\nprint("defined")', 'import inspect\nprint(inspect.getsource(solve).splitlines()[0])\nsolve(0)'));
+    const second = results(r)[1] ?? '';
+    expect(second).toMatch(/^def solve\(n\):\n/);
+    expect(second).toMatch(/File "<cell 1>", line 4, in solve\n\s+return 10 \/ n\n/);
+    expect(second).toMatch(/ZeroDivisionError/);
+  });
+
+  it.each([
+    ['sets the start method to spawn', 'mp.set_start_method("spawn")\n    pool = mp.Pool(2)'],
+    ['uses a forkserver pool', 'pool = mp.get_context("forkserver").Pool(2)'],
+  ])('a script run again in the next cell that %s works there too (its helper processes ended with the last cell)', async (_what, start) => {
+    const script = (n: number): string => `import multiprocessing as mp\ndef sq(x):\n    return x * x\nif __name__ == "__main__":\n    ${start}\n    with pool as p:\n        print(sum(p.map(sq, range(${n}))))`;
+    const r = await run(kind, cells(script(4), script(5)));
+    expect(results(r)).toEqual(['14', '30']);
   });
 
   it('input() with no stdin fails with a message saying why', async () => {
