@@ -1010,8 +1010,10 @@ class Interpreter:
         streams = []
         for fd, stream in enumerate(self.streams):
             if stream.closed:
+                # Unbuffered underneath as before (-u): what a cell prints before it hangs still arrives.
+                raw = isinstance(getattr(stream, "buffer", None), io.FileIO)
                 stream = io.TextIOWrapper(
-                    open(fd, "rb" if fd == 0 else "wb", closefd=False),
+                    open(fd, "rb" if fd == 0 else "wb", buffering=0 if raw else -1, closefd=False),
                     encoding=stream.encoding,
                     errors=stream.errors,
                     line_buffering=stream.line_buffering,
