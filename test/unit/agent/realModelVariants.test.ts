@@ -398,6 +398,11 @@ describe.each(BOTH)('each cell starts like a script on %s', (kind) => {
     expect(results(r)).toEqual(['shown', 'visible', '[no output]', 'after close', '[no output]', "''"]);
   });
 
+  it('a standard stream opened again after a cell closed it is unbuffered as before: output ahead of os._exit arrives', async () => {
+    const r = await run(kind, cells('import sys\nsys.stdout.close()', 'import os\nprint("printed before os._exit")\nos._exit(0)'));
+    expect(results(r)[1]).toMatch(/^printed before os\._exit/);
+  });
+
   it('its own sys.argv (the script path, as python3 script.py) and its warnings shown again', async () => {
     const r = await run(
       kind,
