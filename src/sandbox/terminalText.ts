@@ -88,6 +88,8 @@ export class RedrawCollapser {
   /** Columns the current line spans, including those beyond `maxLineChars`. */
   private width = 0;
   private escape: EscapeState = 'text';
+  /** Parameter bytes of the CSI sequence being read (`2` of `ESC[2K`). */
+  private csiParams = '';
 
   constructor(options: CollapseOptions = {}) {
     this.removeEscapes = options.removeEscapes ?? false;
@@ -114,7 +116,10 @@ export class RedrawCollapser {
       plainFrom = i + 1;
       if (ch === '\r') this.redraw(0);
       else if (ch === '\b') this.redraw(Math.max(0, this.column - 1));
-      else this.escape = code === 0x1b ? 'esc' : code === 0x9b ? 'csi' : 'string';
+      else {
+        this.escape = code === 0x1b ? 'esc' : code === 0x9b ? 'csi' : 'string';
+        this.csiParams = '';
+      }
     }
     if (this.escape === 'text') out += this.writePlain(text.slice(plainFrom));
     return out;
@@ -143,8 +148,11 @@ export class RedrawCollapser {
         else if (code < 0x20 || code > 0x2f) return this.abortEscape();
         return true;
       case 'csi':
-        if (code >= 0x40 && code <= 0x7e) this.escape = 'text';
-        else if (code < 0x20 || code > 0x3f) return this.abortEscape();
+        if (code >= 0x40 && code <= 0x7e) {
+          this.escape = 'text';
+          this.lineControl(ch, this.csiParams);
+        } else if (code < 0x20 || code > 0x3f) return this.abortEscape();
+        else this.csiParams += ch;
         return true;
       case 'string':
         // Ends at BEL or ST; a newline ends an unterminated one too, so it cannot hide the rest of the output.
@@ -162,6 +170,27 @@ export class RedrawCollapser {
       default:
         return false;
     }
+  }
+
+  /**
+   * The CSI sequences that change what a line ends up showing, as a terminal applies them: erase
+   * in line (`ESC[K` / `ESC[0K` to its end, `ESC[1K` up to the cursor, `ESC[2K` all of it; the
+   * cursor stays) and cursor to column (`ESC[G`, `ESC[nG`). Progress displays (pip, rich, click)
+   * clear their line with these instead of padding with spaces. Others are only removed.
+   */
+  private lineControl(final: string, params: string): void {
+    if (final !== 'K' && final !== 'G') return;
+    const n = /^\d*$/.test(params) ? Number(params || '0') : -1;
+    if (final === 'G') {
+      if (n >= 0) this.redraw(Math.max(0, n - 1));
+      return;
+    }
+    this.redraw(this.column);
+    const cells = this.cells ?? [];
+    // Erased cells show nothing; text written there later replaces them.
+    if (n === 0) cells.length = Math.min(cells.length, this.column);
+    else if (n === 1) cells.fill('', 0, Math.min(cells.length, this.column + 1));
+    else if (n === 2) cells.fill('');
   }
 
   private abortEscape(): false {

@@ -433,6 +433,14 @@ describe.each(BOTH)('each cell starts like a script on %s', (kind) => {
     expect(results(r)).toEqual(['14', '30']);
   });
 
+  it('a progress line cleared with erase-in-line (pip, rich) reaches the model as its final state', async () => {
+    const r = await run(
+      kind,
+      cells('import sys\nfor i in range(500):\n    sys.stderr.write(f"\\r\\x1b[2K\\x1b[32m{i * 100 // 499}%\\x1b[0m |{\'#\' * (i // 25)}")\nsys.stderr.write("\\r\\x1b[2KDone\\n")\nprint("answer: 42")'),
+    );
+    expect(results(r)[0]).toBe('answer: 42\nDone');
+  });
+
   it('input() with no stdin fails with a message saying why', async () => {
     const r = await run(kind, cells('n = int(input("n? "))\nprint(n)'));
     expect(results(r)[0]).toMatch(/EOFError: EOF when reading a line: the code runs with no input \(stdin is empty\).*put the data in the code itself/);
