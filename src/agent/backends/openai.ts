@@ -87,13 +87,26 @@ class ToolCallAssembler {
 
   add(deltas: readonly z.infer<typeof toolCallDeltaSchema>[]): void {
     for (const [position, d] of deltas.entries()) {
-      const index = d.index ?? position;
+      const index = d.index ?? this.indexWithout(d, position, deltas.length);
       const call = (this.calls[index] ??= { id: '', name: '', arguments: '' });
       if (d.id) call.id = d.id;
       // The name comes once (vLLM) or is repeated in every delta (some proxies): never doubled.
       if (d.function?.name && d.function.name !== call.name) call.name += d.function.name;
       if (d.function?.arguments) call.arguments += d.function.arguments;
     }
+  }
+
+  /**
+   * Where a delta without `index` belongs (servers that leave it out): a new id starts a call, a
+   * known id continues its call, no id continues the latest call (or, several deltas in one
+   * chunk, goes by position).
+   */
+  private indexWithout(d: z.infer<typeof toolCallDeltaSchema>, position: number, count: number): number {
+    if (d.id) {
+      const known = this.calls.findIndex((c) => c !== undefined && c.id === d.id);
+      return known >= 0 ? known : this.calls.length;
+    }
+    return count > 1 || this.calls.length === 0 ? position : this.calls.length - 1;
   }
 
   /** The complete calls, in index order (ids made up where the server sent none). */

@@ -41,13 +41,15 @@ export function openAiChatWire(model: string, id: string, includeUsage: boolean,
     toolCalls: (calls) =>
       calls.flatMap((call, index) => {
         const args = argumentText(call);
-        const head = { index, id: `call_${id.slice(-6)}_${index}`, type: 'function' };
+        const noIndex = options.toolCallDeltas === 'noIndex';
+        const at = noIndex ? {} : { index };
+        const head = { ...at, id: `call_${id.slice(-6)}_${index}`, type: 'function' };
         if (options.toolCallDeltas === 'whole') return [chunk({ tool_calls: [{ ...head, function: { name: call.name, arguments: args } }] }, null)];
         const repeat = options.toolCallDeltas === 'repeatName';
         const pieces: string[] = [chunk({ tool_calls: [{ ...head, function: { name: call.name, arguments: '' } }] }, null)];
-        for (let at = 0; at < args.length; at += ARGUMENT_PIECE) {
-          const piece = args.slice(at, at + ARGUMENT_PIECE);
-          pieces.push(chunk({ tool_calls: [repeat ? { ...head, function: { name: call.name, arguments: piece } } : { index, function: { arguments: piece } }] }, null));
+        for (let from = 0; from < args.length; from += ARGUMENT_PIECE) {
+          const piece = args.slice(from, from + ARGUMENT_PIECE);
+          pieces.push(chunk({ tool_calls: [repeat ? { ...head, function: { name: call.name, arguments: piece } } : { ...at, function: { arguments: piece } }] }, null));
         }
         return pieces;
       }),

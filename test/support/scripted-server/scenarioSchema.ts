@@ -62,9 +62,10 @@ export const wireSchema = z.strictObject({
   /**
    * OpenAI-compatible: how tool calls are streamed. `pieces` (default, vLLM): name first, then the
    * arguments in 7-character deltas; `whole`: each call in one delta (llama.cpp, LM Studio);
-   * `repeatName`: pieces, but every delta repeats `id` and `function.name` (some proxies).
+   * `repeatName`: pieces, but every delta repeats `id` and `function.name` (some proxies);
+   * `noIndex`: pieces without `index` (a call's first delta carries its `id`).
    */
-  toolCallDeltas: z.enum(['pieces', 'whole', 'repeatName']).optional(),
+  toolCallDeltas: z.enum(['pieces', 'whole', 'repeatName', 'noIndex']).optional(),
 });
 export type WireOptions = z.infer<typeof wireSchema>;
 

@@ -346,7 +346,7 @@ describe('OpenAI-compatible stream framings', () => {
     expect(r.trajectory.answer).toBe('2');
   });
 
-  it.each(['whole', 'repeatName'] as const)('tool-call deltas sent %s are assembled into the calls', async (toolCallDeltas) => {
+  it.each(['whole', 'repeatName', 'noIndex'] as const)('tool-call deltas sent %s are assembled into the calls', async (toolCallDeltas) => {
     const r = await run(
       'openai',
       {
