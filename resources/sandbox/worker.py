@@ -814,7 +814,7 @@ def changed_files(before, after):
 
 
 def install_show_hook():
-    """plt.show() saves each open figure as plot-N.png in the cwd (an image artifact)."""
+    """plt.show() and fig.show() save figures as plot-N.png in the cwd (image artifacts)."""
 
     class ShowHook:
         def find_spec(self, name, path=None, target=None):
@@ -846,16 +846,28 @@ def install_show_hook():
 
 
 def patch_pyplot(pyplot):
+    """plt.show() saves every open figure, fig.show() its own figure (the object-oriented API),
+    each as the next free plot-N.png, and closes it: a display would have shown it."""
+
+    def save(figure):
+        n = 1
+        while os.path.exists("plot-%d.png" % n):
+            n += 1
+        figure.savefig("plot-%d.png" % n)
+
     def show(*args, **kwargs):
         for number in pyplot.get_fignums():
-            figure = pyplot.figure(number)
-            n = 1
-            while os.path.exists("plot-%d.png" % n):
-                n += 1
-            figure.savefig("plot-%d.png" % n)
+            save(pyplot.figure(number))
         pyplot.close("all")
 
+    def figure_show(figure, *args, **kwargs):
+        save(figure)
+        pyplot.close(figure)
+
     pyplot.show = show
+    figure_class = getattr(sys.modules.get("matplotlib.figure"), "Figure", None)
+    if figure_class is not None:
+        figure_class.show = figure_show
 
 
 class Interpreter:

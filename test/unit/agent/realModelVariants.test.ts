@@ -10,6 +10,7 @@ import { collectTrajectory } from '../../../src/agent/trajectory';
 import type { Trajectory } from '../../../src/trajectory/trajectory';
 import { BOTH_BACKENDS as BOTH, scriptedBackend, useAgentRig, type BackendKind } from '../../support/agentRig';
 import type { ModelSpec, RecordedRequest, Scenario } from '../../support/scripted-server';
+import { matplotlibPython } from '../../support/matplotlibPython';
 
 const MODEL = 'reasoner:latest';
 
@@ -27,6 +28,8 @@ interface RunOptions {
   readonly think?: ThinkSetting;
   readonly maxCodeCalls?: number;
   readonly models?: readonly ModelSpec[];
+  /** The interpreter for the code (default: python3 on PATH). */
+  readonly pythonPath?: string;
 }
 
 async function run(kind: BackendKind, scenario: Omit<Scenario, 'id' | 'match'>, options: RunOptions = {}): Promise<Run> {
@@ -34,7 +37,7 @@ async function run(kind: BackendKind, scenario: Omit<Scenario, 'id' | 'match'>, 
     scenarios: [{ id: 'variant', match: { regex: '^' }, ...scenario }],
     models: options.models ?? [{ name: MODEL, capabilities: options.capabilities ?? ['completion', 'thinking'] }],
   });
-  const runner = await rig.codeRunner();
+  const runner = await rig.codeRunner(options.pythonPath ? { pythonPath: options.pythonPath } : {});
   const backend = scriptedBackend(kind, server.url);
   const events: AgentEvent[] = [];
   const trajectory = await collectTrajectory(
@@ -439,6 +442,12 @@ describe.each(BOTH)('each cell starts like a script on %s', (kind) => {
       cells('import sys\nfor i in range(500):\n    sys.stderr.write(f"\\r\\x1b[2K\\x1b[32m{i * 100 // 499}%\\x1b[0m |{\'#\' * (i // 25)}")\nsys.stderr.write("\\r\\x1b[2KDone\\n")\nprint("answer: 42")'),
     );
     expect(results(r)[0]).toBe('answer: 42\nDone');
+  });
+
+  it('fig.show() (the object-oriented API) makes the figure an image artifact, as plt.show() does', async () => {
+    const r = await run(kind, cells('import matplotlib.pyplot as plt\nfig, ax = plt.subplots()\nax.plot([1, 2, 3], [1, 4, 9])\nfig.show()\nprint("shown")'), { pythonPath: matplotlibPython() });
+    expect(results(r)[0]).toBe('shown');
+    expect(r.trajectory.turns[0]?.cell?.result?.artifacts.filter((a) => a.mimeType === 'image/png').map((a) => a.name)).toEqual(['plot-1.png']);
   });
 
   it('input() with no stdin fails with a message saying why', async () => {
