@@ -60,6 +60,9 @@ export interface CollapseOptions {
   readonly maxLineChars?: number;
 }
 
+/** Parameter bytes of a CSI sequence kept to read it (`2` of `ESC[2K`); a longer run is only removed. */
+const MAX_CSI_PARAMS = 16;
+
 /** Where an escape sequence being removed stands (see CollapseOptions.removeEscapes). */
 type EscapeState = 'text' | 'esc' | 'intermediate' | 'csi' | 'string' | 'string-esc';
 
@@ -152,7 +155,7 @@ export class RedrawCollapser {
           this.escape = 'text';
           this.lineControl(ch, this.csiParams);
         } else if (code < 0x20 || code > 0x3f) return this.abortEscape();
-        else this.csiParams += ch;
+        else if (this.csiParams.length < MAX_CSI_PARAMS) this.csiParams += ch;
         return true;
       case 'string':
         // Ends at BEL or ST; a newline ends an unterminated one too, so it cannot hide the rest of the output.
@@ -182,7 +185,8 @@ export class RedrawCollapser {
     if (final !== 'K' && final !== 'G') return;
     const n = /^\d*$/.test(params) ? Number(params || '0') : -1;
     if (final === 'G') {
-      if (n >= 0) this.redraw(Math.max(0, n - 1));
+      // Never past the line's end: a hostile `ESC[999999999G` must not make a huge sparse line.
+      if (n >= 0) this.redraw(Math.min(Math.max(0, n - 1), this.width));
       return;
     }
     this.redraw(this.column);

@@ -42,6 +42,9 @@ describe('terminal text', () => {
     const collapser = new RedrawCollapser({ removeEscapes: true });
     const pieces = ['50%|#####', '\x1b[', '2', 'K\r', 'Done\n'];
     expect(escapeControls(pieces.map((p) => collapser.push(p)).join('') + collapser.end())).toBe('Done\n');
+    // A hostile column or parameter run moves the cursor at most to the line's end, and is not kept.
+    expect(forModel('ab\x1b[999999999Gc\n')).toBe('abc\n');
+    expect(forModel(`x\x1b[${'9'.repeat(100_000)}Ky\n`)).toBe('xy\n');
     // Shown to a user, the sequences stay visible (escaped), not applied.
     expect(forDisplay('a\x1b[2Kb')).toBe('a\\x1b[2Kb');
   });
