@@ -19,7 +19,7 @@
 //    unless the server cut the reply at its token limit (the caller decides, see `unclosed`).
 
 import { isAnswerOnly } from './finalAnswer';
-import { closesFence, codeOf, isExecutableLabel, openingFence, type OpeningFence } from './fenceLines';
+import { closesFence, closingFenceLine, codeOf, isExecutableLabel, openingFence, type OpeningFence } from './fenceLines';
 
 export interface CodeBlock {
   /** The label as written ("python", "py", "" for a bare fence). */
@@ -31,6 +31,8 @@ export interface CodeBlock {
   readonly end: number;
   /** True when the stream ended before the closing fence. */
   readonly unclosed: boolean;
+  /** The line that closes this block in its container (`~~~`, `    ```` `, `> ```): sent back after an unclosed one. */
+  readonly closingFence: string;
 }
 
 interface OpenBlock extends OpeningFence {
@@ -88,7 +90,7 @@ export class CodeBlockDetector {
     if (this.open && isExecutableLabel(this.open.language)) {
       const code = codeOf(this.text.slice(this.open.codeStart), this.open);
       if (code.trim().length > 0 && !isAnswerOnly(code)) {
-        return (this.found = { language: this.open.language, code: trimFinalNewline(code), start: this.open.fenceStart, end: this.text.length, unclosed: true });
+        return (this.found = { language: this.open.language, code: trimFinalNewline(code), start: this.open.fenceStart, end: this.text.length, unclosed: true, closingFence: closingFenceLine(this.open) });
       }
     }
     return undefined;
@@ -104,7 +106,7 @@ export class CodeBlockDetector {
       if (!executable) return undefined;
       const code = codeOf(this.text.slice(open.codeStart, this.lineStart), open);
       if (code.trim().length === 0 || isAnswerOnly(code)) return undefined;
-      return { language: open.language, code: trimFinalNewline(code), start: open.fenceStart, end: nextLineStart, unclosed: false };
+      return { language: open.language, code: trimFinalNewline(code), start: open.fenceStart, end: nextLineStart, unclosed: false, closingFence: closingFenceLine(open) };
     }
     const opening = openingFence(line);
     if (opening) this.open = { ...opening, fenceStart: this.lineStart, codeStart: nextLineStart };
@@ -134,12 +136,12 @@ function trimFinalNewline(code: string): string {
 const EXECUTABLE_LABEL_SPELLINGS = ['python3', 'ipython3', 'py3'];
 
 /**
- * True when `text` ends inside a code block that runs or may have: an open python fence (even
- * with no code yet), or an opening fence line that is the text's last line and whose label could
- * still become a python one (`` ``` ``, `` ```pyt ``). For a reply the server cut at its token
- * limit: the cut fell inside code.
+ * When `text` ends inside a code block that runs or may have, the line that would close it; else
+ * undefined. Inside code: an open python fence (even with no code yet), or an opening fence line
+ * that is the text's last line and whose label could still become a python one (`` ``` ``,
+ * `` ```pyt ``). For a reply the server cut at its token limit: the cut fell inside code.
  */
-export function endsInsideCode(text: string): boolean {
+export function codeOpenAtEnd(text: string): string | undefined {
   const lines = text.split('\n').map((line) => line.replace(/\r$/, ''));
   let open: OpeningFence | undefined;
   let openedOnLastLine = false;
@@ -151,7 +153,8 @@ export function endsInsideCode(text: string): boolean {
       open = undefined;
     }
   }
-  if (open === undefined) return false;
+  if (open === undefined) return undefined;
   const label = open.language;
-  return isExecutableLabel(label) || (openedOnLastLine && EXECUTABLE_LABEL_SPELLINGS.some((spelling) => spelling.startsWith(label)));
+  const inCode = isExecutableLabel(label) || (openedOnLastLine && EXECUTABLE_LABEL_SPELLINGS.some((spelling) => spelling.startsWith(label)));
+  return inCode ? closingFenceLine(open) : undefined;
 }

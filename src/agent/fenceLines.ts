@@ -99,3 +99,8 @@ export function codeOf(raw: string, open: FenceContainer): string {
     .map((line) => expandLeadingTabs(stripQuotes(line, open.quotes).rest).replace(strip, ''))
     .join('\n');
 }
+
+/** The line that closes a fence opened by `open`, in its container (`> ` markers, indentation): for a block the stream left open. */
+export function closingFenceLine(open: OpeningFence): string {
+  return `${'> '.repeat(open.quotes)}${' '.repeat(open.indent)}${open.fence}`;
+}

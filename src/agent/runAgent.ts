@@ -6,7 +6,7 @@ import { BackendError, type ChatChunk, type ChatMessage, type ChatRequest, type 
 import { tooLarge } from './backends/bounds';
 import { ContextWatch } from './contextWatch';
 import { DEFAULT_FIRST_TOKEN_SECONDS, DEFAULT_STALL_SECONDS, watchForStall, type StallLimits } from './stallWatchdog';
-import { CodeBlockDetector, endsInsideCode, findCodeBlocks, type CodeBlock } from './codeBlocks';
+import { CodeBlockDetector, codeOpenAtEnd, findCodeBlocks, type CodeBlock } from './codeBlocks';
 import { answerInOutput, extractFinalAnswer, findFinalAnswer, type AnswerSource } from './finalAnswer';
 import { appendExecution, appendToolResults, formatExecution, formatNotRun, initialMessages, type ProtocolMode } from './protocol';
 import { PYTHON_TOOL, readPythonCall, toolCallsInText } from './pythonTool';
@@ -214,7 +214,8 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
     const reasoningBlock = !block && runner !== null && toolCalls.length === 0 && extractFinalAnswer(turnText) === null ? findCodeBlocks(reasoning).pop() : undefined;
     // Cut inside code: an open python fence in the text (even one with no code yet, or whose
     // opening line was cut), or, when the cut fell in the reasoning (no text yet), its open block.
-    const cutInsideCode = cutByLength && toolCalls.length === 0 && (block?.unclosed === true || (!block && endsInsideCode(turnText)) || (!block && turnText.trim() === '' && reasoningBlock?.unclosed === true));
+    const openAtCut = cutByLength && !block ? codeOpenAtEnd(turnText) : undefined;
+    const cutInsideCode = cutByLength && toolCalls.length === 0 && (block?.unclosed === true || openAtCut !== undefined || (!block && turnText.trim() === '' && reasoningBlock?.unclosed === true));
     if (cutInsideCode) yield { type: 'warning', kind: 'output-truncated', turn, message: cutCodeWarning(options.backend.kind) };
     else if (cutByLength && !block && toolCalls.length === 0)
       yield {
@@ -281,9 +282,11 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
       output = formatNotRun(CUT_CODE_NOTICE);
     }
     // What the model sees of its own turn: the code it ran is in the text (a block from the
-    // reasoning is added), and a fence the stream left open is closed.
+    // reasoning is added), and a fence the stream left open is closed, with its own fence in its
+    // own container (a `~~~` one with `~~~`, one in a list item indented as it was).
+    const closing = block?.unclosed ? block.closingFence : openAtCut;
     if (code?.source === 'reasoning') turnText = `${turnText}${turnText === '' || turnText.endsWith('\n') ? '' : '\n'}\`\`\`python\n${code.code}\n\`\`\`\n`;
-    else if (block?.unclosed || (cutInsideCode && endsInsideCode(turnText))) turnText = `${turnText}${turnText.endsWith('\n') ? '' : '\n'}\`\`\`\n`;
+    else if (closing !== undefined) turnText = `${turnText}${turnText.endsWith('\n') ? '' : '\n'}${closing}\n`;
     messages = appendExecution(messages, options.protocol, turnText, output, reasoning);
     pendingText = '';
   }

@@ -195,6 +195,8 @@ describe.each(BOTH)('fences, answers and truncation on %s', (kind) => {
   it('a ~~~ fence left open by the stop string, in a list item indented four spaces, runs dedented', async () => {
     const r = await run(kind, { turns: [{ text: '1. First:\n    ~~~python\n    for i in range(3):\n        print(i * 5)\n' }, { text: 'Last: <<<{{resultLine -1}}>>>' }] });
     expect(r.trajectory.turns[0]?.cell?.code).toBe('for i in range(3):\n    print(i * 5)');
+    // The model gets its block back closed by its own fence, in its list item.
+    expect(r.chats[1]?.messages?.map((m) => m.content).join('\n')).toContain('        print(i * 5)\n    ~~~\n');
     expect(r.trajectory.answer).toBe('10');
   });
 
