@@ -123,6 +123,12 @@ describe('reasoning fields and framing', () => {
     expect(r.trajectory.answer).toBe('ééé');
   });
 
+  it('a non-streamed reply with message.reasoning (vLLM ≥ 0.10) keeps its reasoning', async () => {
+    const r = await run('openai', { wire: { reasoningField: 'reasoning' }, turns: [{ thinking: 'flat thought', text: '<<<3>>>', nonStream: true }] });
+    expect(r.trajectory.turns[0]?.reasoning).toBe('flat thought');
+    expect(r.trajectory.answer).toBe('3');
+  });
+
   it('an Ollama-API proxy that ignores stream:true and answers one JSON object is read too', async () => {
     const r = await run('ollama', { turns: [{ text: 'Flat <<<5>>>', thinking: 'one shot', nonStream: true }] });
     expect(r.trajectory.answer).toBe('5');
