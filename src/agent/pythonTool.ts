@@ -1,6 +1,7 @@
 // The `tools` protocol: the Python runner offered as a native function tool (Ollama and
 // OpenAI-compatible `tools`), and the reading of the calls the model makes.
 import type { ToolCall, ToolSpec } from './backends/types';
+import { findCodeBlocks } from './codeBlocks';
 import { closesFence, codeOf, openingFence } from './fenceLines';
 
 /** The one tool: run a Python script in the sandbox; its printed output is the result. */
@@ -45,17 +46,22 @@ export function readPythonCall(call: ToolCall): { code: string } | { error: stri
 }
 
 /**
- * The script without a Markdown fence around it: small models often pass "```python\n…\n```" as
- * the code argument, which Python would reject on its first line. Only a fence that opens on the
- * first line and closes on the last is removed (whatever its label: the tool runs Python).
+ * The script without Markdown around it: small models often pass "```python\n…\n```" as the code
+ * argument, which Python would reject on its first line. A fence that opens on the first line and
+ * closes on the last is removed (whatever its label: the tool runs Python); else, when a python
+ * fence is in the text, the first python block is the script.
  */
 function unfenced(code: string): string {
   const lines = code.trim().split('\n');
   const first = lines[0] ?? '';
   const last = lines[lines.length - 1] ?? '';
   const open = lines.length >= 2 ? openingFence(first) : undefined;
-  if (open === undefined || !closesFence(last, open, false)) return code;
-  return codeOf(lines.slice(1, -1).join('\n'), open);
+  if (open !== undefined && closesFence(last, open, false)) return codeOf(lines.slice(1, -1).join('\n'), open);
+  // Prose around a python fence ("Here is the code:\n```python\n…"): no python line opens a
+  // fence, so the first python block is the script, unless a triple-quoted string opens before
+  // it (a script that writes Markdown holds fences in its strings).
+  const block = findCodeBlocks(code)[0];
+  return block !== undefined && !/'''|"""/.test(code.slice(0, block.start)) ? block.code : code;
 }
 
 /** `<tool_call>{"name": …, "arguments": …}</tool_call>` as the Hermes/Qwen chat templates write a call. */

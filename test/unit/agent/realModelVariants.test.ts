@@ -327,6 +327,13 @@ describe.each(BOTH)('tool-call shapes on %s', (kind) => {
     expect(r.trajectory.answer).toBe('64');
   });
 
+  it('code passed with prose around its python fence runs (the first python block)', async () => {
+    const args = { code: 'Here is the code:\n```python\nprint(2 * 21)\n```\nIt prints 42.' };
+    const r = await run(kind, { turns: [{ text: '', toolCalls: [{ name: 'python', arguments: args }] }, { text: '<<<{{RESULT}}>>>' }] }, { protocol: 'tools' });
+    expect(r.trajectory.turns[0]?.cell?.code).toBe('print(2 * 21)');
+    expect(r.trajectory.answer).toBe('42');
+  });
+
   it('arguments encoded twice (the object’s JSON as a JSON string) are read as the object, not run as a dict literal', async () => {
     const r = await run(kind, { turns: [{ text: '', toolCalls: [{ name: 'python', arguments: JSON.stringify(JSON.stringify({ code: 'print(10 * 10)' })) }] }, { text: '<<<{{RESULT}}>>>' }] }, { protocol: 'tools' });
     expect(r.trajectory.turns[0]?.cell?.code).toBe('print(10 * 10)');
