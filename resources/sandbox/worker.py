@@ -43,6 +43,7 @@ interpreter, like a crash between cells.
 
 import ctypes
 import fcntl
+import io
 import json
 import linecache
 import os
@@ -813,7 +814,7 @@ def changed_files(before, after):
 
 
 def install_show_hook():
-    """plt.show() saves each open figure as plot-N.png in the cwd (an image artifact)."""
+    """plt.show() and fig.show() save figures as plot-N.png in the cwd (image artifacts)."""
 
     class ShowHook:
         def find_spec(self, name, path=None, target=None):
@@ -845,16 +846,28 @@ def install_show_hook():
 
 
 def patch_pyplot(pyplot):
+    """plt.show() saves every open figure, fig.show() its own figure (the object-oriented API),
+    each as the next free plot-N.png, and closes it: a display would have shown it."""
+
+    def save(figure):
+        n = 1
+        while os.path.exists("plot-%d.png" % n):
+            n += 1
+        figure.savefig("plot-%d.png" % n)
+
     def show(*args, **kwargs):
         for number in pyplot.get_fignums():
-            figure = pyplot.figure(number)
-            n = 1
-            while os.path.exists("plot-%d.png" % n):
-                n += 1
-            figure.savefig("plot-%d.png" % n)
+            save(pyplot.figure(number))
         pyplot.close("all")
 
+    def figure_show(figure, *args, **kwargs):
+        save(figure)
+        pyplot.close(figure)
+
     pyplot.show = show
+    figure_class = getattr(sys.modules.get("matplotlib.figure"), "Figure", None)
+    if figure_class is not None:
+        figure_class.show = figure_show
 
 
 class Interpreter:
@@ -870,6 +883,9 @@ class Interpreter:
         self.cell_path = None
         self.cell_file = None
         self.main = None
+        # The standard streams each cell starts with (see standard_streams).
+        self.streams = (sys.stdin, sys.stdout, sys.stderr)
+        install_input_notice()
 
     def fresh_main(self):
         main = types.ModuleType("__main__")
@@ -923,8 +939,22 @@ class Interpreter:
         if self.main is None or self.stateless:
             self.main = self.fresh_main()
         sys.modules["__main__"] = self.main
+        # Like a new run of a script: its own argv, standard streams and warnings shown again,
+        # and no multiprocessing start method set yet (set_start_method in a script the model
+        # runs again would otherwise fail with "context has already been set").
+        sys.argv = [self.cell_path]
+        self.standard_streams()
+        self.main.__dict__.pop("__warningregistry__", None)
+        unset_start_method()
+        forget_ended_helpers()
         self.cell_file.write(code.encode("utf-8", "surrogatepass"))
-        linecache.cache[self.cell_path] = (len(code), None, code.splitlines(True), self.cell_path)
+        lines = code.splitlines(True)
+        linecache.cache[self.cell_path] = (len(code), None, lines, self.cell_path)
+        # Compiled under a name of its own, kept in linecache: a traceback through a function an
+        # earlier cell defined shows that cell's lines (and inspect.getsource finds them), not
+        # the lines of the same numbers in the file, which holds only the latest cell.
+        name = "<cell %d>" % seq
+        linecache.cache[name] = (len(code), None, lines, name)
         exit_code = 0
         error = None
         before = set(threading.enumerate())
@@ -934,7 +964,7 @@ class Interpreter:
                 self.running = True
                 if cancelled or self.early_interrupt:
                     raise KeyboardInterrupt
-                exec(compile(code, self.cell_path, "exec"), self.main.__dict__)
+                exec(compile(code, name, "exec"), self.main.__dict__)
                 # Like a script: the cell ends when its non-daemon threads do (the time
                 # limit still applies: SIGINT interrupts the join).
                 for thread in threading.enumerate():
@@ -968,10 +998,11 @@ class Interpreter:
             if isinstance(exc, OSError) and exc.errno == 27:  # EFBIG: RLIMIT_FSIZE
                 error = "file-size"
             self.print_exception(sys.exc_info())
-        for stream in (sys.stdout, sys.stderr):
+        # The streams the cell wrote to, and the standard ones it may have replaced after writing.
+        for stream in (sys.stdout, sys.stderr, self.streams[1], self.streams[2]):
             try:
                 stream.flush()
-            except (OSError, ValueError):
+            except (OSError, ValueError, AttributeError):
                 pass
         try:
             # Threads that run Python code (sys._current_frames sees `threading` and `_thread`
@@ -983,6 +1014,28 @@ class Interpreter:
         except OSError:
             os._exit(0)
 
+    def standard_streams(self):
+        """Puts back sys.stdin, sys.stdout and sys.stderr before a cell: each cell's output is its
+        own, as each run of a script writes to the terminal. A cell that set sys.stdout to a file
+        (or closed it: exit() closes sys.stdin) would otherwise leave every later cell with no
+        output and no error. A closed one is opened again on the same descriptor."""
+        streams = []
+        for fd, stream in enumerate(self.streams):
+            if stream.closed:
+                # Unbuffered underneath as before (-u): what a cell prints before it hangs still arrives.
+                raw = isinstance(getattr(stream, "buffer", None), io.FileIO)
+                stream = io.TextIOWrapper(
+                    open(fd, "rb" if fd == 0 else "wb", buffering=0 if raw else -1, closefd=False),
+                    encoding=stream.encoding,
+                    errors=stream.errors,
+                    line_buffering=stream.line_buffering,
+                    write_through=getattr(stream, "write_through", False),
+                )
+            streams.append(stream)
+        self.streams = tuple(streams)
+        sys.stdin, sys.stdout, sys.stderr = self.streams
+        sys.__stdin__, sys.__stdout__, sys.__stderr__ = self.streams
+
     @staticmethod
     def print_exception(info):
         etype, value, tb = info
@@ -993,6 +1046,101 @@ class Interpreter:
             sys.stderr.write("".join(te.format()))
         except MemoryError:
             sys.stderr.write("%s\n" % etype.__name__)
+
+
+def unset_start_method():
+    """Forgets the multiprocessing start method an earlier cell chose, when multiprocessing is
+    loaded (its default context's chosen context; a pool or process made before keeps its own)."""
+    context = sys.modules.get("multiprocessing.context")
+    default = getattr(context, "_default_context", None)
+    if default is not None and hasattr(default, "_actual_context"):
+        default._actual_context = None
+
+
+def forget_ended_helpers():
+    """Lets multiprocessing start its helper processes again when they were ended after an
+    earlier cell (nothing of a cell runs after it, so the spawn and forkserver methods' resource
+    tracker and fork server are killed with the rest). Without this, a second cell that uses them
+    gets a "resource_tracker: process died unexpectedly" warning, or a ChildProcessError from the
+    fork server's check, where a script run again gets fresh ones. Each helper is forgotten as it
+    would forget a dead one itself. Semaphores and shared memory an earlier cell registered with
+    a tracker that is gone are not unregistered with its successor (which never knew them and
+    would print a KeyError traceback for each, when a later cell frees the objects)."""
+    module = sys.modules.get("multiprocessing.resource_tracker")
+    tracker = getattr(module, "_resource_tracker", None)
+    if tracker is not None:
+        names = track_registered_names(module, tracker)
+        if not child_alive(getattr(tracker, "_pid", None)):
+            if getattr(tracker, "_fd", None) is not None:
+                close_quietly(tracker._fd)
+            tracker._fd = None
+            tracker._pid = None
+            names.clear()
+    server = getattr(sys.modules.get("multiprocessing.forkserver"), "_forkserver", None)
+    if server is not None and not child_alive(getattr(server, "_forkserver_pid", None)):
+        if getattr(server, "_forkserver_alive_fd", None) is not None:
+            close_quietly(server._forkserver_alive_fd)
+        server._forkserver_alive_fd = None
+        server._forkserver_address = None
+        server._forkserver_pid = None
+
+
+def track_registered_names(module, tracker):
+    """The (name, type) pairs registered with the tracker running now; the module's register and
+    unregister are wrapped once so that only those are unregistered with it."""
+    names = getattr(module, "_sandbox_registered", None)
+    if names is not None:
+        return names
+    names = set()
+    register, unregister = tracker.register, tracker.unregister
+
+    def register_name(name, rtype):
+        register(name, rtype)
+        names.add((name, rtype))
+
+    def unregister_name(name, rtype):
+        if (name, rtype) in names:
+            names.discard((name, rtype))
+            unregister(name, rtype)
+
+    module.register, module.unregister = register_name, unregister_name
+    module._sandbox_registered = names
+    return names
+
+
+def child_alive(pid):
+    """True when `pid` (a child of this process) still runs; None counts as alive (nothing to forget)."""
+    if pid is None:
+        return True
+    try:
+        done, _ = os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        return False
+    return done == 0
+
+
+def close_quietly(fd):
+    try:
+        os.close(fd)
+    except OSError:
+        pass
+
+
+def install_input_notice():
+    """input() at the end of the (empty) stdin says why: the cell runs with no input, as
+    `python3 script.py < /dev/null` would, but a bare EOFError does not tell the model to put the
+    data in the code instead."""
+    import builtins
+
+    read_line = builtins.input
+
+    def sandbox_input(prompt=""):
+        try:
+            return read_line(prompt)
+        except EOFError:
+            raise EOFError("EOF when reading a line: the code runs with no input (stdin is empty), so input() cannot be answered; put the data in the code itself") from None
+
+    builtins.input = sandbox_input
 
 
 def close_in_forked_child(fd):

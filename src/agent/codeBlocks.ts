@@ -5,20 +5,21 @@
 // reply is scanned once, not once per token.
 //
 // Rules (CommonMark, and the R1-CI authors' harness for what runs):
-//  - only python-labelled fences run; a fence with no language or another one is data (a board,
-//    a table, expected output) and is only displayed;
-//  - a fence may be indented (inside a list item, at any depth): up to the opening fence's
-//    indentation is removed from every code line, as CommonMark does;
+//  - only python-labelled fences run (python, py, python3, py3, python3.x, ipython, any case, also
+//    as pandoc/Quarto write them: ```{python}); a fence with no language or another one is data
+//    (a board, a table, expected output) and is only displayed;
+//  - a fence may sit in a container: indented under a list item at any depth (tabs count to the
+//    next multiple of 4 columns, as in CommonMark), opened on the list item's own line
+//    (`1. ```python`), or inside a blockquote (`> ```python`). The container's markers and up to
+//    the opening fence's indentation are removed from every code line, as CommonMark does;
+//  - a python block closes at a line that starts with its fence (as long or longer) even when
+//    text follows on that line (a python line never starts with ``` or ~~~, so the model meant
+//    the block to end there; CommonMark would leave it open and run the prose as code);
 //  - a block the stream left open (the server's stop string ate the closing fence) still runs,
 //    unless the server cut the reply at its token limit (the caller decides, see `unclosed`).
 
 import { isAnswerOnly } from './finalAnswer';
-
-/** Fence labels we execute. */
-const EXECUTABLE_LANGUAGES = new Set(['python', 'py', 'python3']);
-
-/** An opening fence: indentation (list items nest it arbitrarily deep), ``` or ~~~, then the info string's first word. */
-const OPEN_FENCE = /^( *)(`{3,}|~{3,})[ \t]*([A-Za-z0-9_+.-]*)[^`]*$/;
+import { closesFence, closingFenceLine, codeOf, isExecutableLabel, openingFence, type OpeningFence } from './fenceLines';
 
 export interface CodeBlock {
   /** The label as written ("python", "py", "" for a bare fence). */
@@ -30,14 +31,12 @@ export interface CodeBlock {
   readonly end: number;
   /** True when the stream ended before the closing fence. */
   readonly unclosed: boolean;
+  /** The line that closes this block in its container (`~~~`, `    ```` `, `> ```): sent back after an unclosed one. */
+  readonly closingFence: string;
 }
 
-interface OpenBlock {
-  readonly fence: string;
-  /** Spaces before the opening fence: removed (up to this many) from every code line. */
-  readonly indent: number;
+interface OpenBlock extends OpeningFence {
   readonly fenceStart: number;
-  readonly language: string;
   readonly codeStart: number;
 }
 
@@ -88,10 +87,10 @@ export class CodeBlockDetector {
       this.lineStart = this.text.length;
       if (block) return (this.found = block);
     }
-    if (this.open && EXECUTABLE_LANGUAGES.has(this.open.language)) {
-      const code = dedent(this.text.slice(this.open.codeStart), this.open.indent);
+    if (this.open && isExecutableLabel(this.open.language)) {
+      const code = codeOf(this.text.slice(this.open.codeStart), this.open);
       if (code.trim().length > 0 && !isAnswerOnly(code)) {
-        return (this.found = { language: this.open.language, code: trimFinalNewline(code), start: this.open.fenceStart, end: this.text.length, unclosed: true });
+        return (this.found = { language: this.open.language, code: trimFinalNewline(code), start: this.open.fenceStart, end: this.text.length, unclosed: true, closingFence: closingFenceLine(this.open) });
       }
     }
     return undefined;
@@ -99,30 +98,20 @@ export class CodeBlockDetector {
 
   private classify(line: string, nextLineStart: number): CodeBlock | undefined {
     if (this.open) {
-      const trimmed = line.trim();
-      const fence = this.open.fence;
-      const closes = trimmed.length >= fence.length && trimmed[0] === fence[0] && /^(`+|~+)$/.test(trimmed) && line.search(/\S/) <= this.open.indent + 3;
+      const open = this.open;
+      const executable = isExecutableLabel(open.language);
+      const closes = closesFence(line, open, executable);
       if (!closes) return undefined;
-      const { language, codeStart, fenceStart, indent } = this.open;
       this.open = undefined;
-      if (!EXECUTABLE_LANGUAGES.has(language)) return undefined;
-      const code = dedent(this.text.slice(codeStart, this.lineStart), indent);
+      if (!executable) return undefined;
+      const code = codeOf(this.text.slice(open.codeStart, this.lineStart), open);
       if (code.trim().length === 0 || isAnswerOnly(code)) return undefined;
-      return { language, code: trimFinalNewline(code), start: fenceStart, end: nextLineStart, unclosed: false };
+      return { language: open.language, code: trimFinalNewline(code), start: open.fenceStart, end: nextLineStart, unclosed: false, closingFence: closingFenceLine(open) };
     }
-    const m = OPEN_FENCE.exec(line);
-    if (m && m[2] !== undefined) {
-      this.open = { fence: m[2], indent: (m[1] ?? '').length, fenceStart: this.lineStart, language: (m[3] ?? '').toLowerCase(), codeStart: nextLineStart };
-    }
+    const opening = openingFence(line);
+    if (opening) this.open = { ...opening, fenceStart: this.lineStart, codeStart: nextLineStart };
     return undefined;
   }
-}
-
-/** Removes up to `indent` leading spaces from each line (CommonMark's rule for indented fences). */
-function dedent(code: string, indent: number): string {
-  if (indent === 0) return code;
-  const strip = new RegExp(`^ {0,${indent}}`, 'gm');
-  return code.replace(strip, '');
 }
 
 /** Every python block in a finished text (closed ones, and one left open at the end), in order. */
@@ -141,4 +130,31 @@ export function findCodeBlocks(text: string): CodeBlock[] {
 
 function trimFinalNewline(code: string): string {
   return code.replace(/\r?\n$/, '');
+}
+
+/** Labels a fence line cut mid-word may still have been going to be (`` ```pyth ``). */
+const EXECUTABLE_LABEL_SPELLINGS = ['python3', 'ipython3', 'py3'];
+
+/**
+ * When `text` ends inside a code block that runs or may have, the line that would close it; else
+ * undefined. Inside code: an open python fence (even with no code yet), or an opening fence line
+ * that is the text's last line and whose label could still become a python one (`` ``` ``,
+ * `` ```pyt ``). For a reply the server cut at its token limit: the cut fell inside code.
+ */
+export function codeOpenAtEnd(text: string): string | undefined {
+  const lines = text.split('\n').map((line) => line.replace(/\r$/, ''));
+  let open: OpeningFence | undefined;
+  let openedOnLastLine = false;
+  for (const [i, line] of lines.entries()) {
+    if (open === undefined) {
+      open = openingFence(line);
+      openedOnLastLine = i === lines.length - 1;
+    } else if (closesFence(line, open, isExecutableLabel(open.language))) {
+      open = undefined;
+    }
+  }
+  if (open === undefined) return undefined;
+  const label = open.language;
+  const inCode = isExecutableLabel(label) || (openedOnLastLine && EXECUTABLE_LABEL_SPELLINGS.some((spelling) => spelling.startsWith(label)));
+  return inCode ? closingFenceLine(open) : undefined;
 }

@@ -17,38 +17,42 @@
 // quoted lines (`> ...`) and inline code spans. Each stretch of model text (one model request)
 // is searched on its own, so a fence an earlier turn left open cannot swallow a later answer.
 
+import { closesFence, isExecutableLabel, openingFence, type OpeningFence } from './fenceLines';
+
 const ANSWER = /<<<([\s\S]*?)>>>/g;
 const ANSWER_ONLY = /^\s*<<<([\s\S]*?)>>>\s*$/;
-/** A fence line at any indentation (list items nest fences), as codeBlocks.ts reads them. */
-const FENCE = /^ *(`{3,}|~{3,})/;
 
 interface Segment {
   readonly text: string;
   readonly fenced: boolean;
 }
 
-/** Splits Markdown into prose and fenced-block contents (an unclosed fence runs to the end). */
+/**
+ * Splits Markdown into prose and fenced-block contents (an unclosed fence runs to the end). Fences
+ * open and close as the code-block detector reads them (fenceLines.ts): in list items and
+ * blockquotes too, and a python block also at a fence line with text after it.
+ */
 export function splitFenced(text: string): Segment[] {
   const segments: Segment[] = [];
-  let fence: string | undefined;
+  let open: OpeningFence | undefined;
   let current: string[] = [];
   const flush = (fenced: boolean): void => {
     if (current.length > 0) segments.push({ text: current.join('\n'), fenced });
     current = [];
   };
   for (const line of text.split('\n')) {
-    const m = FENCE.exec(line);
-    if (fence === undefined && m?.[1] !== undefined && !line.slice(m[0].length).includes(m[1][0] ?? '`')) {
-      flush(false);
-      fence = m[1];
-    } else if (fence !== undefined && m?.[1] !== undefined && m[1][0] === fence[0] && m[1].length >= fence.length && line.trim() === m[1]) {
+    if (open === undefined) {
+      open = openingFence(line);
+      if (open) flush(false);
+      else current.push(line);
+    } else if (closesFence(line, open, isExecutableLabel(open.language))) {
       flush(true);
-      fence = undefined;
+      open = undefined;
     } else {
       current.push(line);
     }
   }
-  flush(fence !== undefined);
+  flush(open !== undefined);
   return segments;
 }
 

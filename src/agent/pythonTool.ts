@@ -1,6 +1,8 @@
 // The `tools` protocol: the Python runner offered as a native function tool (Ollama and
 // OpenAI-compatible `tools`), and the reading of the calls the model makes.
 import type { ToolCall, ToolSpec } from './backends/types';
+import { findCodeBlocks } from './codeBlocks';
+import { closesFence, codeOf, openingFence } from './fenceLines';
 
 /** The one tool: run a Python script in the sandbox; its printed output is the result. */
 export const PYTHON_TOOL: ToolSpec = {
@@ -28,8 +30,67 @@ export function readPythonCall(call: ToolCall): { code: string } | { error: stri
       error: `The arguments of your python call are not valid JSON (${error instanceof Error ? error.message : String(error)}): ${call.arguments.slice(0, 200)}. Call python again with {"code": "<python script>"}.`,
     };
   }
-  if (typeof args === 'string' && args.trim().length > 0) return { code: args };
+  // Arguments encoded twice ("{\"code\": …}" as a JSON string): some models do; the string is
+  // the object's JSON, not a script (run as Python it would be a dict literal printing nothing).
+  if (typeof args === 'string' && args.trim().startsWith('{')) {
+    try {
+      args = JSON.parse(args);
+    } catch {
+      // Not JSON: the script itself, below.
+    }
+  }
+  if (typeof args === 'string' && args.trim().length > 0) return { code: unfenced(args) };
   const code = typeof args === 'object' && args !== null ? (args as { code?: unknown }).code : undefined;
   if (typeof code !== 'string' || code.trim().length === 0) return { error: `Your python call has no "code" string. Call python again with {"code": "<python script>"}.` };
-  return { code };
+  return { code: unfenced(code) };
+}
+
+/**
+ * The script without Markdown around it: small models often pass "```python\n…\n```" as the code
+ * argument, which Python would reject on its first line. A fence that opens on the first line and
+ * closes on the last is removed (whatever its label: the tool runs Python); else, when a python
+ * fence is in the text, the first python block is the script.
+ */
+function unfenced(code: string): string {
+  const lines = code.trim().split('\n');
+  const first = lines[0] ?? '';
+  const last = lines[lines.length - 1] ?? '';
+  const open = lines.length >= 2 ? openingFence(first) : undefined;
+  if (open !== undefined && closesFence(last, open, false)) return codeOf(lines.slice(1, -1).join('\n'), open);
+  // Prose around a python fence ("Here is the code:\n```python\n…"): no python line opens a
+  // fence, so the first python block is the script, unless a triple-quoted string opens before
+  // it (a script that writes Markdown holds fences in its strings).
+  const block = findCodeBlocks(code)[0];
+  return block !== undefined && !/'''|"""/.test(code.slice(0, block.start)) ? block.code : code;
+}
+
+/** `<tool_call>{"name": …, "arguments": …}</tool_call>` as the Hermes/Qwen chat templates write a call. */
+const TEXT_TOOL_CALL = /<tool_call>\s*([\s\S]*?)\s*<\/tool_call>/g;
+
+/**
+ * Tool calls a model wrote as text: Qwen and Hermes-style models write
+ * `<tool_call>{"name": "python", "arguments": {"code": …}}</tool_call>`, which a server without a
+ * tool-call parser (vLLM without --enable-auto-tool-choice, a llama.cpp or Ollama chat template
+ * that does not parse them) passes on as content. Each becomes a call (`arguments` as JSON text;
+ * a body that is not such JSON is kept as the arguments, so the model is told what was wrong).
+ */
+export function toolCallsInText(text: string): ToolCall[] {
+  const calls: ToolCall[] = [];
+  for (const m of text.matchAll(TEXT_TOOL_CALL)) {
+    const body = m[1] ?? '';
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body);
+    } catch {
+      parsed = undefined;
+    }
+    const call = typeof parsed === 'object' && parsed !== null ? (parsed as { name?: unknown; arguments?: unknown; parameters?: unknown }) : undefined;
+    const args = call?.arguments ?? call?.parameters;
+    calls.push({
+      id: `call_text_${calls.length}`,
+      name: typeof call?.name === 'string' ? call.name : PYTHON_TOOL.name,
+      arguments: call === undefined ? body : typeof args === 'string' ? args : JSON.stringify(args ?? {}),
+    });
+  }
+  return calls;
 }

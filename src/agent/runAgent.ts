@@ -6,10 +6,10 @@ import { BackendError, type ChatChunk, type ChatMessage, type ChatRequest, type 
 import { tooLarge } from './backends/bounds';
 import { ContextWatch } from './contextWatch';
 import { DEFAULT_FIRST_TOKEN_SECONDS, DEFAULT_STALL_SECONDS, watchForStall, type StallLimits } from './stallWatchdog';
-import { CodeBlockDetector, findCodeBlocks, type CodeBlock } from './codeBlocks';
+import { CodeBlockDetector, codeOpenAtEnd, findCodeBlocks, type CodeBlock } from './codeBlocks';
 import { answerInOutput, extractFinalAnswer, findFinalAnswer, type AnswerSource } from './finalAnswer';
 import { appendExecution, appendToolResults, formatExecution, formatNotRun, initialMessages, type ProtocolMode } from './protocol';
-import { PYTHON_TOOL, readPythonCall } from './pythonTool';
+import { PYTHON_TOOL, readPythonCall, toolCallsInText } from './pythonTool';
 import { InlineThinkSplitter } from './thinkTags';
 import type { CodeRunner, ExecResult } from '../sandbox/types';
 import type { ModelRunSettings } from './modelRunSettings';
@@ -80,6 +80,11 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
   const stretches: string[] = [];
   /** stdout of the last execution: its `<<<…>>>` counts when the model's text has no answer. */
   let lastOutput = '';
+  /**
+   * The `<<<…>>>` in the latest reply's reasoning when that reply's text was empty: the server
+   * put the whole reply in the reasoning channel (see `finalAnswer`).
+   */
+  let reasoningAnswer: string | null = null;
   let codeCalls = 0;
   let turn = 0;
   /** Model text of the current request not yet in `messages` (kept for the conversation's history). */
@@ -107,6 +112,7 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
     if (own?.format === 'marked') return { answer: own.answer, answerSource: 'model' };
     const printed = answerInOutput(lastOutput);
     if (printed !== null) return { answer: printed, answerSource: 'code-output' };
+    if (reasoningAnswer !== null) return { answer: reasoningAnswer, answerSource: 'reasoning' };
     return own !== null ? { answer: own.answer, answerSource: 'model-boxed' } : { answer: null };
   };
   const finish = (reason: StopReason, message?: string): AgentEvent => {
@@ -164,7 +170,7 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
       return void (yield finish('error', message));
     }
     let { block, emitted } = attempt;
-    const { done, detector, reasoning, toolCalls } = attempt;
+    const { done, detector, reasoning } = attempt;
     if (!block && fencesRun) {
       block = detector.end();
       if (block && block.end > emitted) {
@@ -173,11 +179,18 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
       }
     }
     let turnText = detector.accumulated.slice(0, emitted);
+    // Tools protocol: calls the server passed on as text (no tool-call parser) count as calls.
+    const toolCalls = toolsMode && attempt.toolCalls.length === 0 ? toolCallsInText(turnText) : attempt.toolCalls;
     // Tools protocol, a reply without tool calls and without an answer: a python fence in it
     // still runs (models with native tools often write fences anyway; never silently dropped).
     if (toolsMode && toolCalls.length === 0 && extractFinalAnswer(turnText) === null) block = findCodeBlocks(turnText)[0];
     stretches.push(turnText);
     pendingText = turnText;
+    // A reply whose text is empty and whose reasoning answers: the server (or the model) put the
+    // whole reply in the reasoning channel. Its answer counts rather than "no answer" (a later
+    // reply's own text or a printed answer still wins).
+    const inReasoning = turnText.trim() === '' && toolCalls.length === 0 ? findFinalAnswer(reasoning) : null;
+    reasoningAnswer = inReasoning?.format === 'marked' ? inReasoning.answer : null;
     const modelMs = performance.now() - started;
     const stats: TurnStats = {
       modelMs,
@@ -197,7 +210,12 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
       }
     }
     const cutByLength = done?.doneReason === 'length';
-    const cutInsideCode = cutByLength && block?.unclosed === true;
+    // The python block the rule for code in reasoning would run (see below), when the reply has none of its own.
+    const reasoningBlock = !block && runner !== null && toolCalls.length === 0 && extractFinalAnswer(turnText) === null ? findCodeBlocks(reasoning).pop() : undefined;
+    // Cut inside code: an open python fence in the text (even one with no code yet, or whose
+    // opening line was cut), or, when the cut fell in the reasoning (no text yet), its open block.
+    const openAtCut = cutByLength && !block ? codeOpenAtEnd(turnText) : undefined;
+    const cutInsideCode = cutByLength && toolCalls.length === 0 && (block?.unclosed === true || openAtCut !== undefined || (!block && turnText.trim() === '' && reasoningBlock?.unclosed === true));
     if (cutInsideCode) yield { type: 'warning', kind: 'output-truncated', turn, message: cutCodeWarning(options.backend.kind) };
     else if (cutByLength && !block && toolCalls.length === 0)
       yield {
@@ -217,7 +235,10 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
         const index = codeCalls++;
         const read = readPythonCall(call);
         if ('error' in read) {
-          results.push({ call, output: `[error: ${read.error}]` });
+          // The server's token limit cut the last call's arguments: say so, not "invalid JSON".
+          const cut = cutByLength && call === toolCalls[toolCalls.length - 1];
+          if (cut) yield { type: 'warning', kind: 'output-truncated', turn, message: cutCodeWarning(options.backend.kind) };
+          results.push({ call, output: cut ? formatNotRun(CUT_CODE_NOTICE) : `[error: ${read.error}]` });
           continue;
         }
         yield { type: 'code', index, turn, language: 'python', code: read.code, offsetInTurn: turnText.length, source: 'tool-call' };
@@ -235,12 +256,9 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
     // The rule for code in reasoning: when the reply has no runnable code and no answer of its
     // own, the last python block of its reasoning runs (the model wrote it there expecting it
     // to run; reasoning models often do). Otherwise the reasoning's code is only shown.
-    if (!block && runner !== null && toolCalls.length === 0 && extractFinalAnswer(turnText) === null) {
-      const fromReasoning = findCodeBlocks(reasoning).pop();
-      if (fromReasoning) {
-        code = { code: fromReasoning.code, source: 'reasoning', offset: turnText.length };
-        yield { type: 'warning', kind: 'code-in-reasoning', turn, message: 'The model wrote its code inside its reasoning and gave no answer; that code is run as if it had written it in its reply.' };
-      }
+    if (reasoningBlock && !cutInsideCode) {
+      code = { code: reasoningBlock.code, source: 'reasoning', offset: turnText.length };
+      yield { type: 'warning', kind: 'code-in-reasoning', turn, message: 'The model wrote its code inside its reasoning and gave no answer; that code is run as if it had written it in its reply.' };
     }
     if (!code && !cutInsideCode) return void (yield finish(finalAnswer().answer !== null ? 'answer' : 'no-answer'));
     if (codeCalls >= options.maxCodeCalls) return void (yield finish('budget', `The code-call budget (${options.maxCodeCalls}) is used up.`));
@@ -264,9 +282,11 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
       output = formatNotRun(CUT_CODE_NOTICE);
     }
     // What the model sees of its own turn: the code it ran is in the text (a block from the
-    // reasoning is added), and a fence the stream left open is closed.
+    // reasoning is added), and a fence the stream left open is closed, with its own fence in its
+    // own container (a `~~~` one with `~~~`, one in a list item indented as it was).
+    const closing = block?.unclosed ? block.closingFence : openAtCut;
     if (code?.source === 'reasoning') turnText = `${turnText}${turnText === '' || turnText.endsWith('\n') ? '' : '\n'}\`\`\`python\n${code.code}\n\`\`\`\n`;
-    else if (block?.unclosed) turnText = `${turnText}${turnText.endsWith('\n') ? '' : '\n'}\`\`\`\n`;
+    else if (closing !== undefined) turnText = `${turnText}${turnText.endsWith('\n') ? '' : '\n'}${closing}\n`;
     messages = appendExecution(messages, options.protocol, turnText, output, reasoning);
     pendingText = '';
   }

@@ -13,6 +13,7 @@ const ANSWER_NOTE: Record<AnswerSource, string> = {
   model: '',
   'model-boxed': ' (written as \\boxed{}, not <<<…>>>)',
   'code-output': ' (printed by the code)',
+  reasoning: ' (written in the reasoning; the reply itself was empty)',
 };
 
 interface Out {

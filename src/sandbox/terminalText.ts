@@ -60,6 +60,9 @@ export interface CollapseOptions {
   readonly maxLineChars?: number;
 }
 
+/** Parameter bytes of a CSI sequence kept to read it (`2` of `ESC[2K`); a longer run is only removed. */
+const MAX_CSI_PARAMS = 16;
+
 /** Where an escape sequence being removed stands (see CollapseOptions.removeEscapes). */
 type EscapeState = 'text' | 'esc' | 'intermediate' | 'csi' | 'string' | 'string-esc';
 
@@ -88,6 +91,8 @@ export class RedrawCollapser {
   /** Columns the current line spans, including those beyond `maxLineChars`. */
   private width = 0;
   private escape: EscapeState = 'text';
+  /** Parameter bytes of the CSI sequence being read (`2` of `ESC[2K`). */
+  private csiParams = '';
 
   constructor(options: CollapseOptions = {}) {
     this.removeEscapes = options.removeEscapes ?? false;
@@ -114,7 +119,10 @@ export class RedrawCollapser {
       plainFrom = i + 1;
       if (ch === '\r') this.redraw(0);
       else if (ch === '\b') this.redraw(Math.max(0, this.column - 1));
-      else this.escape = code === 0x1b ? 'esc' : code === 0x9b ? 'csi' : 'string';
+      else {
+        this.escape = code === 0x1b ? 'esc' : code === 0x9b ? 'csi' : 'string';
+        this.csiParams = '';
+      }
     }
     if (this.escape === 'text') out += this.writePlain(text.slice(plainFrom));
     return out;
@@ -143,8 +151,11 @@ export class RedrawCollapser {
         else if (code < 0x20 || code > 0x2f) return this.abortEscape();
         return true;
       case 'csi':
-        if (code >= 0x40 && code <= 0x7e) this.escape = 'text';
-        else if (code < 0x20 || code > 0x3f) return this.abortEscape();
+        if (code >= 0x40 && code <= 0x7e) {
+          this.escape = 'text';
+          this.lineControl(ch, this.csiParams);
+        } else if (code < 0x20 || code > 0x3f) return this.abortEscape();
+        else if (this.csiParams.length < MAX_CSI_PARAMS) this.csiParams += ch;
         return true;
       case 'string':
         // Ends at BEL or ST; a newline ends an unterminated one too, so it cannot hide the rest of the output.
@@ -162,6 +173,28 @@ export class RedrawCollapser {
       default:
         return false;
     }
+  }
+
+  /**
+   * The CSI sequences that change what a line ends up showing, as a terminal applies them: erase
+   * in line (`ESC[K` / `ESC[0K` to its end, `ESC[1K` up to the cursor, `ESC[2K` all of it; the
+   * cursor stays) and cursor to column (`ESC[G`, `ESC[nG`). Progress displays (pip, rich, click)
+   * clear their line with these instead of padding with spaces. Others are only removed.
+   */
+  private lineControl(final: string, params: string): void {
+    if (final !== 'K' && final !== 'G') return;
+    const n = /^\d*$/.test(params) ? Number(params || '0') : -1;
+    if (final === 'G') {
+      // Never past the line's end: a hostile `ESC[999999999G` must not make a huge sparse line.
+      if (n >= 0) this.redraw(Math.min(Math.max(0, n - 1), this.width));
+      return;
+    }
+    this.redraw(this.column);
+    const cells = this.cells ?? [];
+    // Erased cells show nothing; text written there later replaces them.
+    if (n === 0) cells.length = Math.min(cells.length, this.column);
+    else if (n === 1) cells.fill('', 0, Math.min(cells.length, this.column + 1));
+    else if (n === 2) cells.fill('');
   }
 
   private abortEscape(): false {

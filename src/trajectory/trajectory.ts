@@ -24,10 +24,12 @@ export type StopReason = z.infer<typeof stopReasonSchema>;
 
 /**
  * Where a run's final answer came from: `model` (the model's own `<<<…>>>`), `model-boxed` (the
- * model's text had only `\boxed{…}`: shown, but not the format benchmarks ask for), or
- * `code-output` (the model's text had none; the last execution output printed `<<<…>>>`).
+ * model's text had only `\boxed{…}`: shown, but not the format benchmarks ask for),
+ * `code-output` (the model's text had none; the last execution output printed `<<<…>>>`), or
+ * `reasoning` (the last reply's text was empty and its reasoning held the `<<<…>>>`: the whole
+ * reply went to the reasoning channel).
  */
-export const answerSourceSchema = z.enum(['model', 'model-boxed', 'code-output']);
+export const answerSourceSchema = z.enum(['model', 'model-boxed', 'code-output', 'reasoning']);
 /** See `answerSourceSchema`. */
 export type AnswerSource = z.infer<typeof answerSourceSchema>;
 

@@ -87,12 +87,26 @@ class ToolCallAssembler {
 
   add(deltas: readonly z.infer<typeof toolCallDeltaSchema>[]): void {
     for (const [position, d] of deltas.entries()) {
-      const index = d.index ?? position;
+      const index = d.index ?? this.indexWithout(d, position, deltas.length);
       const call = (this.calls[index] ??= { id: '', name: '', arguments: '' });
       if (d.id) call.id = d.id;
-      if (d.function?.name) call.name += d.function.name;
+      // The name comes once (vLLM) or is repeated in every delta (some proxies): never doubled.
+      if (d.function?.name && d.function.name !== call.name) call.name += d.function.name;
       if (d.function?.arguments) call.arguments += d.function.arguments;
     }
+  }
+
+  /**
+   * Where a delta without `index` belongs (servers that leave it out): a new id starts a call, a
+   * known id continues its call, no id continues the latest call (or, several deltas in one
+   * chunk, goes by position).
+   */
+  private indexWithout(d: z.infer<typeof toolCallDeltaSchema>, position: number, count: number): number {
+    if (d.id) {
+      const known = this.calls.findIndex((c) => c !== undefined && c.id === d.id);
+      return known >= 0 ? known : this.calls.length;
+    }
+    return count > 1 || this.calls.length === 0 ? position : this.calls.length - 1;
   }
 
   /** The complete calls, in index order (ids made up where the server sent none). */
@@ -176,14 +190,14 @@ export class OpenAiBackend implements ModelBackend {
     let finishReason: string | undefined;
     let firstTokenAt: number | undefined;
     const toolCalls = new ToolCallAssembler();
+    const done = (): ChatChunk => ({ type: 'done', doneReason: finishReason, promptTokens, outputTokens, evalMs: firstTokenAt !== undefined ? performance.now() - firstTokenAt : undefined });
     try {
       for await (const item of readSse(response.body)) {
         if (item.type === 'oversized') throw tooLarge(this.baseUrl, 'a streamed event', MAX_LINE_BYTES);
         if (item.type === 'malformed') throw malformedLine('OpenAI-compatible', this.baseUrl, 'event-stream line', item.line);
         if (item.data.trim() === '[DONE]') {
           for (const call of toolCalls.take()) yield { type: 'tool-call', call };
-          const evalMs = firstTokenAt !== undefined ? performance.now() - firstTokenAt : undefined;
-          yield { type: 'done', doneReason: finishReason, promptTokens, outputTokens, evalMs };
+          yield done();
           return;
         }
         let json: unknown;
@@ -227,7 +241,12 @@ export class OpenAiBackend implements ModelBackend {
       throw this.translate(error, request.model);
     }
     if (signal.aborted) return;
-    // The body ended without [DONE]: the connection was cut.
+    // The body ended without [DONE]. After a finish_reason the reply was complete: older llama.cpp
+    // servers and some proxies end the stream there. Before one, the connection was cut.
+    if (finishReason !== undefined) {
+      yield done();
+      return;
+    }
     throw connectionLost('OpenAI-compatible', this.baseUrl);
   }
 

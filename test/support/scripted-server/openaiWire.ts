@@ -28,25 +28,35 @@ export function openAiChatWire(model: string, id: string, includeUsage: boolean,
   const created = Math.floor(Date.now() / 1000);
   const base = { id, object: 'chat.completion.chunk', created, model, system_fingerprint: 'fp_scripted' };
   // With include_usage every chunk carries "usage": null except the extra last one.
-  const usageNull = includeUsage ? { usage: null } : {};
+  const withUsage = includeUsage && options.omitUsage !== true;
+  const usageNull = withUsage ? { usage: null } : {};
   const chunk = (delta: Record<string, unknown>, finishReason: string | null): string => event({ ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }], ...usageNull });
   return {
     streamContentType: 'text/event-stream; charset=utf-8',
     opening: () => chunk({ role: 'assistant', content: '' }, null),
     chunk: (text) => chunk({ content: text }, null),
     thinking: (text) => chunk({ [reasoningField]: text }, null),
-    // First delta: id, type, name and empty arguments; then the arguments' JSON text in pieces.
+    // First delta: id, type, name and empty arguments; then the arguments' JSON text in pieces
+    // (or the whole call in one delta, or every piece repeating id and name: see `toolCallDeltas`).
     toolCalls: (calls) =>
       calls.flatMap((call, index) => {
         const args = argumentText(call);
-        const pieces: string[] = [chunk({ tool_calls: [{ index, id: `call_${id.slice(-6)}_${index}`, type: 'function', function: { name: call.name, arguments: '' } }] }, null)];
-        for (let at = 0; at < args.length; at += ARGUMENT_PIECE) pieces.push(chunk({ tool_calls: [{ index, function: { arguments: args.slice(at, at + ARGUMENT_PIECE) } }] }, null));
+        const noIndex = options.toolCallDeltas === 'noIndex';
+        const at = noIndex ? {} : { index };
+        const head = { ...at, id: `call_${id.slice(-6)}_${index}`, type: 'function' };
+        if (options.toolCallDeltas === 'whole') return [chunk({ tool_calls: [{ ...head, function: { name: call.name, arguments: args } }] }, null)];
+        const repeat = options.toolCallDeltas === 'repeatName';
+        const pieces: string[] = [chunk({ tool_calls: [{ ...head, function: { name: call.name, arguments: '' } }] }, null)];
+        for (let from = 0; from < args.length; from += ARGUMENT_PIECE) {
+          const piece = args.slice(from, from + ARGUMENT_PIECE);
+          pieces.push(chunk({ tool_calls: [repeat ? { ...head, function: { name: call.name, arguments: piece } } : { ...at, function: { arguments: piece } }] }, null));
+        }
         return pieces;
       }),
     toolCallsDoneReason: 'tool_calls',
     malformed: (text) => `${text ?? `data: {"id":${JSON.stringify(id)},"object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"unterminat`}\n\n`,
     streamError: (message) => event(openAiErrorBody(message, 'server_error', null)),
-    closing: (stats) => chunk({}, stats.doneReason) + (includeUsage ? event({ ...base, choices: [], usage: usage(stats) }) : '') + 'data: [DONE]\n\n',
+    closing: (stats) => chunk({}, stats.doneReason) + (withUsage ? event({ ...base, choices: [], usage: usage(stats) }) : '') + (options.omitDone === true ? '' : 'data: [DONE]\n\n'),
     complete: (text, stats, extras) => ({
       id,
       object: 'chat.completion',
@@ -68,7 +78,7 @@ export function openAiChatWire(model: string, id: string, includeUsage: boolean,
           finish_reason: stats.doneReason,
         },
       ],
-      usage: usage(stats),
+      ...(options.omitUsage === true ? {} : { usage: usage(stats) }),
     }),
     errorBody: (status, message) => openAiErrorBody(message, status >= 500 ? 'server_error' : 'invalid_request_error', null),
   };

@@ -55,6 +55,17 @@ export const wireSchema = z.strictObject({
   crlf: z.boolean().optional(),
   /** Write each chunk's bytes in two network writes, split inside a multi-byte UTF-8 character where there is one. */
   splitUtf8: z.boolean().optional(),
+  /** OpenAI-compatible: ignore `stream_options.include_usage` and never send `usage` (servers that do not implement it). */
+  omitUsage: z.boolean().optional(),
+  /** OpenAI-compatible: end the stream after the finish_reason chunk without `data: [DONE]` (older llama.cpp servers, some proxies). */
+  omitDone: z.boolean().optional(),
+  /**
+   * OpenAI-compatible: how tool calls are streamed. `pieces` (default, vLLM): name first, then the
+   * arguments in 7-character deltas; `whole`: each call in one delta (llama.cpp, LM Studio);
+   * `repeatName`: pieces, but every delta repeats `id` and `function.name` (some proxies);
+   * `noIndex`: pieces without `index` (a call's first delta carries its `id`).
+   */
+  toolCallDeltas: z.enum(['pieces', 'whole', 'repeatName', 'noIndex']).optional(),
 });
 export type WireOptions = z.infer<typeof wireSchema>;
 

@@ -31,6 +31,19 @@ const ROWS: readonly Row[] = [
   { name: 'indented fence (inside a list item)', text: `1. Run:\n   ${F}python\n   print(7)\n   ${F}\n`, code: 'print(7)', answer: null },
   // CommonMark: up to the opening fence's indentation is removed from each line, at any list depth.
   { name: 'fence in a nested list item', text: `- a\n    - b:\n      ${F}python\n      for i in range(2):\n          print(i)\n      ${F}\n`, code: 'for i in range(2):\n    print(i)', answer: null },
+  // Other containers and spellings (fenceLines.ts): tabs count to the next multiple of 4 columns.
+  { name: 'fence in a numbered list indented with tabs', text: `1.\tCount:\n\t${F}python\n\tfor i in range(2):\n\t    print(i)\n\t${F}\n`, code: 'for i in range(2):\n    print(i)', answer: null },
+  { name: "fence opened on the list item's own line", text: `1. ${F}python\n   print(13)\n   ${F}\n`, code: 'print(13)', answer: null },
+  { name: 'fence inside a blockquote', text: `> ${F}python\n> for i in range(2):\n>     print(i)\n> ${F}\n`, code: 'for i in range(2):\n    print(i)', answer: null },
+  { name: 'fence inside a list item inside a blockquote', text: `> - step:\n>   ${F}python\n>   print(14)\n>   ${F}\n`, code: 'print(14)', answer: null },
+  { name: '```py3 label', text: `${F}py3\nprint(15)\n${F}\n`, code: 'print(15)', answer: null },
+  { name: '```{python} label (pandoc, Quarto)', text: `${F}{python}\nprint(16)\n${F}\n`, code: 'print(16)', answer: null },
+  { name: '```ipython label', text: `${F}ipython\nprint(17)\n${F}\n`, code: 'print(17)', answer: null },
+  { name: 'a pycon block (>>> prompts) is data', text: `${F}pycon\n>>> 1 + 1\n2\n${F}\nSo <<<2>>>`, code: null, answer: '2' },
+  // No python line starts with ```: the model meant the block to end there.
+  { name: 'python block closed by a fence with text after it', text: `${F}python\nprint(18)\n${F} and now I run it.\nmore`, code: 'print(18)', keptEndsWith: `${F} and now I run it.\n`, answer: null },
+  { name: 'a second ```python before the first closed ends the first', text: `${F}python\nprint(19)\n${F}python\nprint(20)\n${F}\n`, code: 'print(19)', keptEndsWith: `${F}python\n`, answer: null },
+  { name: 'a bare fence keeps CommonMark: text after a fence does not close it', text: `${F}\nboard\n${F} not a close\n${F}\n${F}python\nprint(21)\n${F}\n`, code: 'print(21)', answer: null },
   { name: 'closing fence with trailing spaces', text: `${F}python\nprint(8)\n${F}   \nmore`, code: 'print(8)', keptEndsWith: `${F}   \n`, answer: null },
   { name: 'CRLF line endings', text: `${F}python\r\nprint(9)\r\n${F}\r\n`, code: 'print(9)', answer: null },
   { name: 'fence left open at the end of the stream', text: `Try:\n${F}python\nprint(10)\n`, code: 'print(10)', unclosed: true, answer: null },

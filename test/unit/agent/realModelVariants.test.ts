@@ -10,6 +10,7 @@ import { collectTrajectory } from '../../../src/agent/trajectory';
 import type { Trajectory } from '../../../src/trajectory/trajectory';
 import { BOTH_BACKENDS as BOTH, scriptedBackend, useAgentRig, type BackendKind } from '../../support/agentRig';
 import type { ModelSpec, RecordedRequest, Scenario } from '../../support/scripted-server';
+import { matplotlibPython } from '../../support/matplotlibPython';
 
 const MODEL = 'reasoner:latest';
 
@@ -27,6 +28,8 @@ interface RunOptions {
   readonly think?: ThinkSetting;
   readonly maxCodeCalls?: number;
   readonly models?: readonly ModelSpec[];
+  /** The interpreter for the code (default: python3 on PATH). */
+  readonly pythonPath?: string;
 }
 
 async function run(kind: BackendKind, scenario: Omit<Scenario, 'id' | 'match'>, options: RunOptions = {}): Promise<Run> {
@@ -34,7 +37,7 @@ async function run(kind: BackendKind, scenario: Omit<Scenario, 'id' | 'match'>, 
     scenarios: [{ id: 'variant', match: { regex: '^' }, ...scenario }],
     models: options.models ?? [{ name: MODEL, capabilities: options.capabilities ?? ['completion', 'thinking'] }],
   });
-  const runner = await rig.codeRunner();
+  const runner = await rig.codeRunner(options.pythonPath ? { pythonPath: options.pythonPath } : {});
   const backend = scriptedBackend(kind, server.url);
   const events: AgentEvent[] = [];
   const trajectory = await collectTrajectory(
@@ -120,6 +123,12 @@ describe('reasoning fields and framing', () => {
     expect(r.trajectory.answer).toBe('ééé');
   });
 
+  it('a non-streamed reply with message.reasoning (vLLM ≥ 0.10) keeps its reasoning', async () => {
+    const r = await run('openai', { wire: { reasoningField: 'reasoning' }, turns: [{ thinking: 'flat thought', text: '<<<3>>>', nonStream: true }] });
+    expect(r.trajectory.turns[0]?.reasoning).toBe('flat thought');
+    expect(r.trajectory.answer).toBe('3');
+  });
+
   it('an Ollama-API proxy that ignores stream:true and answers one JSON object is read too', async () => {
     const r = await run('ollama', { turns: [{ text: 'Flat <<<5>>>', thinking: 'one shot', nonStream: true }] });
     expect(r.trajectory.answer).toBe('5');
@@ -192,6 +201,8 @@ describe.each(BOTH)('fences, answers and truncation on %s', (kind) => {
   it('a ~~~ fence left open by the stop string, in a list item indented four spaces, runs dedented', async () => {
     const r = await run(kind, { turns: [{ text: '1. First:\n    ~~~python\n    for i in range(3):\n        print(i * 5)\n' }, { text: 'Last: <<<{{resultLine -1}}>>>' }] });
     expect(r.trajectory.turns[0]?.cell?.code).toBe('for i in range(3):\n    print(i * 5)');
+    // The model gets its block back closed by its own fence, in its list item.
+    expect(r.chats[1]?.messages?.map((m) => m.content).join('\n')).toContain('        print(i * 5)\n    ~~~\n');
     expect(r.trajectory.answer).toBe('10');
   });
 
@@ -228,5 +239,234 @@ describe('context on OpenAI-compatible servers', () => {
     const error = r.events.find((e) => e.type === 'error');
     expect(error).toMatchObject({ kind: 'context-overflow' });
     expect(error && 'message' in error ? error.message : '').toMatch(/^Context overflow: .*--max-model-len/);
+  });
+});
+
+const warningsOf = (r: Run, kind: string): string[] => r.events.flatMap((e) => (e.type === 'warning' && e.kind === kind ? [e.message] : []));
+
+describe.each(BOTH)('the whole reply in the reasoning on %s', (kind) => {
+  it('an answer written only in the reasoning (the reply’s text empty) is the answer, marked as from the reasoning', async () => {
+    const r = await run(kind, { turns: [{ thinking: 'Twelve squared is 144, so <<<144>>>.', text: '' }] });
+    expect(r.trajectory.answer).toBe('144');
+    expect(r.trajectory.answerSource).toBe('reasoning');
+    expect(r.trajectory.reason).toBe('answer');
+  });
+
+  it('the same from an inline <think> never closed (a model without the thinking capability)', async () => {
+    const r = await run(kind, { turns: [{ text: '<think>\nSo it is 42. <<<42>>>' }] }, { capabilities: ['completion'] });
+    expect(r.trajectory.turns[0]?.reasoning).toContain('<<<42>>>');
+    expect(r.trajectory.answer).toBe('42');
+    expect(r.trajectory.answerSource).toBe('reasoning');
+  });
+
+  it('a reply with text of its own but no answer does not take the reasoning’s', async () => {
+    const r = await run(kind, { turns: [{ thinking: 'Maybe <<<7>>>?', text: 'I am not sure yet.' }] });
+    expect(r.trajectory.answer).toBeNull();
+  });
+
+  it.each([
+    ['the reasoning channel', { thinking: 'Code:\n```python\nfor i in range(3):\n    print(i', text: '' }, ['completion', 'thinking']],
+    ['an inline <think>', { text: '<think>\nCode:\n```python\nprint(1 +' }, ['completion']],
+  ])('code in %s cut by the token limit is not run; the model and the user are told', async (_where, turn, capabilities) => {
+    const r = await run(kind, { turns: [{ ...turn, doneReason: 'length' }, { text: 'Seen: {{RESULT}}' }] }, { capabilities });
+    expect(execCount(r)).toBe(0);
+    expect(r.chats[1]?.latestResult).toMatch(/^\[not executed: your reply reached the token limit inside this code block/);
+    expect(warningsOf(r, 'output-truncated').join(' ')).toMatch(/middle of a code block/);
+    expect(warningsOf(r, 'code-in-reasoning')).toEqual([]);
+  });
+});
+
+describe.each(BOTH)('fence shapes on %s', (kind) => {
+  it.each([
+    ['inside a blockquote', '> ```python\n> for i in range(2):\n>     print(30 + i)\n> ```\n', 'for i in range(2):\n    print(30 + i)'],
+    ['in a numbered list indented with tabs', '1.\tCount:\n\t```python\n\tfor i in range(2):\n\t    print(30 + i)\n\t```\n', 'for i in range(2):\n    print(30 + i)'],
+    ["opened on the list item's own line", '1. ```python\n   print(31)\n   ```\n', 'print(31)'],
+    ['labelled py3', '```py3\nprint(31)\n```\n', 'print(31)'],
+    ['labelled {python} (pandoc, Quarto)', '```{python}\nprint(31)\n```\n', 'print(31)'],
+    ['closed by a fence with text after it', '```python\nprint(31)\n``` and now I run it.\n', 'print(31)'],
+    ['closed by a second ```python line', '```python\nprint(31)\n```python\nprint(99)\n```\n', 'print(31)'],
+    ['four backticks, closed with five', '````python\nprint(31)\n`````\n', 'print(31)'],
+    ['with CRLF line ends in the text', 'Run:\r\n```python\r\nprint(31)\r\n```\r\n', 'print(31)'],
+  ])('a python fence %s runs', async (_shape, text, code) => {
+    const r = await run(kind, { turns: [{ text }, { text: 'Got <<<{{resultLine -1}}>>>' }] });
+    expect(r.trajectory.turns[0]?.cell?.code.replace(/\r/g, '')).toBe(code);
+    expect(r.trajectory.answer).toBe('31');
+  });
+
+  it('a bare fence holding python-looking code is data (the documented rule): shown, not run', async () => {
+    const r = await run(kind, { turns: [{ text: 'For example:\n```\nprint(6 * 7)\n```\nThat prints 42. <<<42>>>' }] });
+    expect(execCount(r)).toBe(0);
+    expect(r.trajectory.turns[0]?.text).toContain('print(6 * 7)');
+    expect(r.trajectory.answer).toBe('42');
+  });
+
+  it.each([
+    ['right after the opening fence line', 'Code:\n```python\n'],
+    ['inside the opening fence line', 'Code:\n```pyth'],
+  ])('a reply cut by the token limit %s is a cut inside code: the model is told and goes on', async (_where, text) => {
+    const r = await run(kind, { turns: [{ text, doneReason: 'length' }, { text: 'Shorter: <<<0>>>' }] });
+    expect(execCount(r)).toBe(0);
+    expect(r.chats[1]?.latestResult).toMatch(/^\[not executed: your reply reached the token limit inside this code block/);
+    // The model gets its fence back closed.
+    expect(r.chats[1]?.messages?.map((m) => m.content).join('\n')).toMatch(/```py\w*\n```\n/);
+    expect(r.trajectory.answer).toBe('0');
+  });
+});
+
+describe.each(BOTH)('tool-call shapes on %s', (kind) => {
+  it('code passed to the tool wrapped in a Markdown fence runs without the fence', async () => {
+    const r = await run(kind, { turns: [{ text: '', toolCalls: [{ name: 'python', arguments: { code: '```python\nprint(3 * 3)\n```' } }] }, { text: '<<<{{RESULT}}>>>' }] }, { protocol: 'tools' });
+    expect(r.trajectory.turns[0]?.cell?.code).toBe('print(3 * 3)');
+    expect(r.trajectory.answer).toBe('9');
+  });
+
+  it('a <tool_call> written as text (a server without a tool-call parser) runs as a call', async () => {
+    const r = await run(kind, { turns: [{ text: 'Let me compute.\n<tool_call>\n{"name": "python", "arguments": {"code": "print(8 * 8)"}}\n</tool_call>' }, { text: '<<<{{RESULT}}>>>' }] }, { protocol: 'tools' });
+    expect(r.trajectory.turns[0]?.cell).toMatchObject({ source: 'tool-call', code: 'print(8 * 8)' });
+    expect(r.chats[1]?.messages?.find((m) => m.role === 'tool')?.content).toBe('64');
+    expect(r.trajectory.answer).toBe('64');
+  });
+
+  it('code passed with prose around its python fence runs (the first python block)', async () => {
+    const args = { code: 'Here is the code:\n```python\nprint(2 * 21)\n```\nIt prints 42.' };
+    const r = await run(kind, { turns: [{ text: '', toolCalls: [{ name: 'python', arguments: args }] }, { text: '<<<{{RESULT}}>>>' }] }, { protocol: 'tools' });
+    expect(r.trajectory.turns[0]?.cell?.code).toBe('print(2 * 21)');
+    expect(r.trajectory.answer).toBe('42');
+  });
+
+  it('arguments encoded twice (the object’s JSON as a JSON string) are read as the object, not run as a dict literal', async () => {
+    const r = await run(kind, { turns: [{ text: '', toolCalls: [{ name: 'python', arguments: JSON.stringify(JSON.stringify({ code: 'print(10 * 10)' })) }] }, { text: '<<<{{RESULT}}>>>' }] }, { protocol: 'tools' });
+    expect(r.trajectory.turns[0]?.cell?.code).toBe('print(10 * 10)');
+    expect(r.trajectory.answer).toBe('100');
+  });
+
+  it('a call whose arguments the token limit cut is not run, and the model is told about the limit, not about JSON', async () => {
+    const r = await run(kind, { turns: [{ text: '', doneReason: 'length', toolCalls: [{ name: 'python', arguments: '{"code": "for i in range(10' }] }, { text: 'Seen: {{RESULT}}' }] }, { protocol: 'tools' });
+    expect(execCount(r)).toBe(0);
+    expect(r.chats[1]?.messages?.find((m) => m.role === 'tool')?.content).toMatch(/^\[not executed: your reply reached the token limit/);
+    expect(warningsOf(r, 'output-truncated')).toHaveLength(1);
+  });
+
+  it('a call to an unknown tool gets a clear error back and nothing runs', async () => {
+    const r = await run(kind, { turns: [{ text: '', toolCalls: [{ name: 'run_code', arguments: { code: 'print(1)' } }] }, { text: 'Saw: {{RESULT}}' }] }, { protocol: 'tools' });
+    expect(execCount(r)).toBe(0);
+    expect(r.chats[1]?.messages?.find((m) => m.role === 'tool')?.content).toMatch(/There is no tool named "run_code"\. The only tool is "python"/);
+  });
+});
+
+describe('OpenAI-compatible stream framings', () => {
+  it.each([
+    ['a reply', { text: '```python\nprint(2)\n```\n' }],
+    ['a tool call', { text: '', toolCalls: [{ name: 'python', arguments: { code: 'print(2)' } }] }],
+  ])('%s whose stream ends after its finish_reason without data: [DONE] (older llama.cpp) is complete', async (_what, turn) => {
+    const r = await run('openai', { wire: { omitDone: true }, turns: [turn, { text: '<<<{{RESULT}}>>>' }] }, { protocol: 'toolCalls' in turn ? 'tools' : 'chat' });
+    expect(r.trajectory.error).toBeUndefined();
+    expect(r.trajectory.answer).toBe('2');
+  });
+
+  it.each(['whole', 'repeatName', 'noIndex'] as const)('tool-call deltas sent %s are assembled into the calls', async (toolCallDeltas) => {
+    const r = await run(
+      'openai',
+      {
+        wire: { toolCallDeltas },
+        turns: [
+          {
+            text: '',
+            toolCalls: [
+              { name: 'python', arguments: { code: 'print(4)' } },
+              { name: 'python', arguments: { code: 'print(44)' } },
+            ],
+          },
+          { text: '<<<{{RESULT}}>>>' },
+        ],
+      },
+      { protocol: 'tools' },
+    );
+    expect(r.trajectory.turns.flatMap((t) => (t.cell ? [t.cell.code] : []))).toEqual(['print(4)', 'print(44)']);
+    expect(r.trajectory.answer).toBe('44');
+  });
+
+  it('a server that never sends usage: no token counts, no false truncation warning', async () => {
+    const r = await run('openai', { wire: { omitUsage: true }, turns: [{ text: '```python\nprint("x" * 2000)\n```\n' }, { text: '<<<done>>>' }] });
+    expect(r.trajectory.answer).toBe('done');
+    expect(r.events.some((e) => e.type === 'turn-end' && e.stats.promptTokens !== undefined)).toBe(false);
+    expect(warningsOf(r, 'context-truncated')).toEqual([]);
+  });
+});
+
+describe.each(BOTH)('each cell starts like a script on %s', (kind) => {
+  const cells = (...codes: string[]): Omit<Scenario, 'id' | 'match'> => ({
+    turns: [...codes.map((code) => ({ text: `\`\`\`python\n${code}\n\`\`\`\n` })), { text: 'Last: {{RESULT}}' }],
+  });
+  const results = (r: Run): string[] => r.chats.slice(1).map((c) => c.latestResult ?? '');
+
+  it('a cell that replaced or closed sys.stdout (or called exit(), which closes stdin) does not silence later cells', async () => {
+    const r = await run(
+      kind,
+      cells(
+        'import sys\nprint("shown")\nsys.stdout = open("log.txt", "w")\nprint("to the file")',
+        'print("visible")',
+        'import sys\nsys.stdout.close()',
+        'print("after close")',
+        'exit()',
+        'import sys\nprint(repr(sys.stdin.read()))',
+      ),
+      { maxCodeCalls: 6 },
+    );
+    expect(results(r)).toEqual(['shown', 'visible', '[no output]', 'after close', '[no output]', "''"]);
+  });
+
+  it('a standard stream opened again after a cell closed it is unbuffered as before: output ahead of os._exit arrives', async () => {
+    const r = await run(kind, cells('import sys\nsys.stdout.close()', 'import os\nprint("printed before os._exit")\nos._exit(0)'));
+    expect(results(r)[1]).toMatch(/^printed before os\._exit/);
+  });
+
+  it('its own sys.argv (the script path, as python3 script.py) and its warnings shown again', async () => {
+    const r = await run(
+      kind,
+      cells(
+        'import sys, os, warnings\nsys.argv.append("--n=3")\nwarnings.warn("careful")\nprint(os.path.basename(sys.argv[0]), len(sys.argv))',
+        'import sys, os, warnings\nwarnings.warn("careful")\nprint(os.path.basename(sys.argv[0]), len(sys.argv))',
+      ),
+    );
+    const [first, second] = results(r);
+    expect(first).toMatch(/^\.r1ci-cell\.py 2\n.*UserWarning: careful/s);
+    expect(second).toMatch(/^\.r1ci-cell\.py 1\n.*UserWarning: careful/s);
+  });
+
+  it('a traceback through a function an earlier cell defined shows that cell’s lines; inspect.getsource finds them', async () => {
+    const r = await run(kind, cells('import inspect\ndef solve(n):\n    total = 0\n    return 10 / n\nprint("defined")', 'import inspect\nprint(inspect.getsource(solve).splitlines()[0])\nsolve(0)'));
+    const second = results(r)[1] ?? '';
+    expect(second).toMatch(/^def solve\(n\):\n/);
+    expect(second).toMatch(/File "<cell 1>", line 4, in solve\n\s+return 10 \/ n\n/);
+    expect(second).toMatch(/ZeroDivisionError/);
+  });
+
+  it.each([
+    ['sets the start method to spawn', 'mp.set_start_method("spawn")\n    pool = mp.Pool(2)'],
+    ['uses a forkserver pool', 'pool = mp.get_context("forkserver").Pool(2)'],
+  ])('a script run again in the next cell that %s works there too (its helper processes ended with the last cell)', async (_what, start) => {
+    const script = (n: number): string => `import multiprocessing as mp\ndef sq(x):\n    return x * x\nif __name__ == "__main__":\n    ${start}\n    with pool as p:\n        print(sum(p.map(sq, range(${n}))))`;
+    const r = await run(kind, cells(script(4), script(5)));
+    expect(results(r)).toEqual(['14', '30']);
+  });
+
+  it('a progress line cleared with erase-in-line (pip, rich) reaches the model as its final state', async () => {
+    const r = await run(
+      kind,
+      cells('import sys\nfor i in range(500):\n    sys.stderr.write(f"\\r\\x1b[2K\\x1b[32m{i * 100 // 499}%\\x1b[0m |{\'#\' * (i // 25)}")\nsys.stderr.write("\\r\\x1b[2KDone\\n")\nprint("answer: 42")'),
+    );
+    expect(results(r)[0]).toBe('answer: 42\nDone');
+  });
+
+  it('fig.show() (the object-oriented API) makes the figure an image artifact, as plt.show() does', async () => {
+    const r = await run(kind, cells('import matplotlib.pyplot as plt\nfig, ax = plt.subplots()\nax.plot([1, 2, 3], [1, 4, 9])\nfig.show()\nprint("shown")'), { pythonPath: matplotlibPython() });
+    expect(results(r)[0]).toBe('shown');
+    expect(r.trajectory.turns[0]?.cell?.result?.artifacts.filter((a) => a.mimeType === 'image/png').map((a) => a.name)).toEqual(['plot-1.png']);
+  });
+
+  it('input() with no stdin fails with a message saying why', async () => {
+    const r = await run(kind, cells('n = int(input("n? "))\nprint(n)'));
+    expect(results(r)[0]).toMatch(/EOFError: EOF when reading a line: the code runs with no input \(stdin is empty\).*put the data in the code itself/);
   });
 });

@@ -73,6 +73,11 @@ describe('tools and protocol', () => {
     expect(readPythonCall({ id: 'a', name: 'python', arguments: '{"code":' })).toMatchObject({ error: expect.stringMatching(/not valid JSON/) });
     expect(readPythonCall({ id: 'a', name: 'python', arguments: '{"script":"x"}' })).toMatchObject({ error: expect.stringMatching(/no "code"/) });
     expect(readPythonCall({ id: 'a', name: 'bash', arguments: '{}' })).toMatchObject({ error: expect.stringMatching(/no tool named "bash"/) });
+    // Markdown around the script is removed; a script that writes Markdown in its strings is left alone.
+    expect(readPythonCall({ id: 'a', name: 'python', arguments: JSON.stringify({ code: '~~~\nprint(3)\n~~~' }) })).toEqual({ code: 'print(3)' });
+    expect(readPythonCall({ id: 'a', name: 'python', arguments: JSON.stringify({ code: 'Run:\n```py\nprint(4)\n```\ndone' }) })).toEqual({ code: 'print(4)' });
+    const writesMarkdown = 's = """\n```python\nx = 1\n```\n"""\nprint(s)';
+    expect(readPythonCall({ id: 'a', name: 'python', arguments: JSON.stringify({ code: writesMarkdown }) })).toEqual({ code: writesMarkdown });
   });
 
   it('auto: r1ci by name, tools by capability, chat otherwise; a forced mode wins', () => {

@@ -32,6 +32,23 @@ describe('terminal text', () => {
     expect(collapseRedraws('no redraws')).toBe('no redraws');
   });
 
+  it('erase-in-line and cursor-to-column sequences redraw a line as a terminal does (pip, rich, click progress)', () => {
+    expect(forModel('\r100%|##########\x1b[2K\rDone\n')).toBe('Done\n');
+    expect(forModel('progress 50%\r\x1b[Kok\n')).toBe('ok\n');
+    expect(forModel('downloading 10/10\x1b[1G\x1b[0Kinstalled\n')).toBe('installed\n');
+    // Erased cells show nothing (a terminal shows blanks there): "abcdef", erased up to column 3, then "XY" from column 3.
+    expect(forModel('abcdef\x1b[3G\x1b[1KXY\n')).toBe('XYef\n');
+    // Fed in pieces (a sequence split across reads), the same.
+    const collapser = new RedrawCollapser({ removeEscapes: true });
+    const pieces = ['50%|#####', '\x1b[', '2', 'K\r', 'Done\n'];
+    expect(escapeControls(pieces.map((p) => collapser.push(p)).join('') + collapser.end())).toBe('Done\n');
+    // A hostile column or parameter run moves the cursor at most to the line's end, and is not kept.
+    expect(forModel('ab\x1b[999999999Gc\n')).toBe('abc\n');
+    expect(forModel(`x\x1b[${'9'.repeat(100_000)}Ky\n`)).toBe('xy\n');
+    // Shown to a user, the sequences stay visible (escaped), not applied.
+    expect(forDisplay('a\x1b[2Kb')).toBe('a\\x1b[2Kb');
+  });
+
   it('the model reads clear-screen, title and colour escapes as plain text', () => {
     const out = execFileSync('python3', ['-I', '-c', caseCode('terminal-escapes-in-output.json')], { encoding: 'utf8' });
     expect(out).toContain('\x1b]0;TITLE-SET-BY-SANDBOX\x07');

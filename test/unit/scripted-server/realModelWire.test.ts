@@ -12,6 +12,9 @@ const scenarios: Scenario[] = [
   { id: 'cut', match: 'cut please', chunkSize: 100, turns: [{ text: 'print(be', doneReason: 'length', usagePromptTokens: 7 }] },
   { id: 'crlf', match: 'crlf please', chunkSize: 100, wire: { crlf: true, splitUtf8: true }, turns: [{ text: 'é' }] },
   { id: 'flat', match: 'flat please', turns: [{ text: 'whole', thinking: 'hmm', nonStream: true }] },
+  { id: 'bare', match: 'bare please', wire: { omitUsage: true, omitDone: true }, turns: [{ text: 'x' }] },
+  { id: 'whole-call', match: 'one delta please', wire: { toolCallDeltas: 'whole' }, turns: [{ text: '', toolCalls: [{ name: 'python', arguments: { code: 'print(1)' } }] }] },
+  { id: 'repeat-name', match: 'named deltas please', wire: { toolCallDeltas: 'repeatName' }, turns: [{ text: '', toolCalls: [{ name: 'python', arguments: { code: 'print(1)' } }] }] },
 ];
 
 let server: ScriptedServer;
@@ -119,5 +122,26 @@ describe('length, usage, framing, non-streamed replies', () => {
     expect(models.data[0]).toMatchObject({ id: MODEL, max_model_len: 8192 });
     const show = JSON.parse((await rawRequest(`${server.url}/api/show`, 'POST', { model: MODEL })).body) as { capabilities: string[] };
     expect(show.capabilities).toEqual(['completion', 'thinking', 'tools']);
+  });
+});
+
+describe('OpenAI-compatible framings of other servers (wire options)', () => {
+  it('omitUsage and omitDone: no usage field anywhere and no data: [DONE], though include_usage was asked', async () => {
+    const { body } = await openAi('bare please');
+    expect(body).not.toContain('[DONE]');
+    expect(body).not.toContain('"usage"');
+    expect(sse(body).at(-1)?.['choices']).toMatchObject([{ finish_reason: 'stop' }]);
+  });
+
+  it('toolCallDeltas whole: each call in one delta; repeatName: every delta carries id and name', async () => {
+    type Delta = { id?: string; function: { name?: string; arguments: string } };
+    const calls = async (question: string): Promise<Delta[]> => sse((await openAi(question)).body).flatMap((e) => (e['choices'] as Array<{ delta: { tool_calls?: Delta[] } }>).flatMap((c) => c.delta.tool_calls ?? []));
+    const whole = await calls('one delta please');
+    expect(whole).toHaveLength(1);
+    expect(whole[0]?.function).toEqual({ name: 'python', arguments: '{"code":"print(1)"}' });
+    const repeated = await calls('named deltas please');
+    expect(repeated.length).toBeGreaterThan(2);
+    for (const delta of repeated) expect(delta).toMatchObject({ id: repeated[0]?.id, function: { name: 'python' } });
+    expect(repeated.map((d) => d.function.arguments).join('')).toBe('{"code":"print(1)"}');
   });
 });

@@ -1,0 +1,106 @@
+// Markdown fence lines as CommonMark reads them, shared by the code-block detector
+// (codeBlocks.ts: what runs) and the answer search (finalAnswer.ts: what is code, not prose), so
+// both agree on where a fence opens and closes: inside list items (indented by spaces or tabs, or
+// opened on the item's own line) and blockquotes, at any depth.
+
+/** Where a fence sits: its blockquote depth and the columns before it. */
+export interface FenceContainer {
+  /** Blockquote markers before the opening fence: removed (up to this many) from every code line. */
+  readonly quotes: number;
+  /** Columns before the opening fence (after the quote markers): removed (up to this many) from every code line. */
+  readonly indent: number;
+}
+
+/** An opening fence line: its fence run (``` or ~~~, 3 or more), container and label. */
+export interface OpeningFence extends FenceContainer {
+  readonly fence: string;
+  /** The info string's first word, lower-cased ("" for a bare fence). */
+  readonly language: string;
+}
+
+/** Fence labels we execute: python, python3, python3.12, py, py3, ipython, ipython3 (lower-cased first). */
+const EXECUTABLE_LABEL = /^(?:i?python|py)(?:3(?:\.\d+)*)?$/;
+
+/** True when a fence's label (as written, any case) marks code that runs. */
+export function isExecutableLabel(label: string): boolean {
+  return EXECUTABLE_LABEL.test(label.toLowerCase());
+}
+
+/** A blockquote marker: up to 3 spaces, `>`, one optional space. */
+const QUOTE_MARKER = /^ {0,3}>[ \t]?/;
+/** A list item's marker before a fence on the item's own line ("- ```python", "1. ```python"). */
+const LIST_MARKER = /^(?:[-*+]|\d{1,9}[.)])[ \t]+(?=`{3}|~{3})/;
+/** A fence run and the rest of the line (its info string, or text after a closing fence). */
+const FENCE_RUN = /^(`{3,}|~{3,})([\s\S]*)$/;
+
+/** Removes up to `max` blockquote markers; returns how many there were and the rest of the line. */
+export function stripQuotes(line: string, max: number): { depth: number; rest: string } {
+  let depth = 0;
+  let rest = line;
+  for (let m = QUOTE_MARKER.exec(rest); m !== null && depth < max; m = QUOTE_MARKER.exec(rest)) {
+    rest = rest.slice(m[0].length);
+    depth++;
+  }
+  return { depth, rest };
+}
+
+/** Tabs in the line's leading whitespace as spaces to the next multiple of 4 columns (CommonMark). */
+export function expandLeadingTabs(line: string): string {
+  const lead = /^[ \t]*/.exec(line)?.[0] ?? '';
+  if (!lead.includes('\t')) return line;
+  let column = 0;
+  for (const c of lead) column = c === '\t' ? column + 4 - (column % 4) : column + 1;
+  return ' '.repeat(column) + line.slice(lead.length);
+}
+
+/** The label in a fence's info string: its first word, also inside pandoc braces (`{python}`, `{.python .numberLines}`). */
+function labelOf(info: string): string {
+  return (/^\{?\.?([A-Za-z0-9_+.-]*)/.exec(info.trim())?.[1] ?? '').toLowerCase();
+}
+
+/** The fence a line opens (its container markers, indentation and label), or undefined. */
+export function openingFence(line: string): OpeningFence | undefined {
+  const { depth, rest } = stripQuotes(line, Infinity);
+  let inner = expandLeadingTabs(rest);
+  let indent = inner.length - inner.trimStart().length;
+  const marker = LIST_MARKER.exec(inner.slice(indent));
+  if (marker) {
+    // The fence opens on the list item's line: its content column is after the marker.
+    inner = expandLeadingTabs(' '.repeat(indent + marker[0].length) + inner.slice(indent + marker[0].length));
+    indent = inner.length - inner.trimStart().length;
+  }
+  const m = FENCE_RUN.exec(inner.slice(indent));
+  const fence = m?.[1];
+  const info = m?.[2] ?? '';
+  // A backtick fence's info string holds no backtick (CommonMark): "```a``` b" is inline code.
+  if (fence === undefined || (fence[0] === '`' && info.includes('`'))) return undefined;
+  return { fence, quotes: depth, indent, language: labelOf(info) };
+}
+
+/**
+ * True when `line` closes a fence opened by `open`: the same fence character, at least as many,
+ * indented at most 3 columns past the opening fence, and nothing after it but spaces (CommonMark),
+ * or, when `loose`, anything after it (a python block: no python line starts with ``` or ~~~).
+ */
+export function closesFence(line: string, open: OpeningFence, loose: boolean): boolean {
+  const inner = expandLeadingTabs(stripQuotes(line, open.quotes).rest);
+  const lead = inner.length - inner.trimStart().length;
+  const run = FENCE_RUN.exec(inner.slice(lead));
+  const fence = run?.[1] ?? '';
+  return run !== null && lead <= open.indent + 3 && fence[0] === open.fence[0] && fence.length >= open.fence.length && (loose || (run[2] ?? '').trim() === '');
+}
+
+/** A block's code from its raw lines: container markers and up to its indentation removed from each line. */
+export function codeOf(raw: string, open: FenceContainer): string {
+  if (open.quotes === 0 && open.indent === 0) return raw;
+  const strip = new RegExp(`^ {0,${open.indent}}`);
+  return raw
+    .split('\n')
+    .map((line) => expandLeadingTabs(stripQuotes(line, open.quotes).rest).replace(strip, ''))
+    .join('\n');
+}
+
+/** The line that closes a fence opened by `open`, in its container (`> ` markers, indentation): for a block the stream left open. */
+export function closingFenceLine(open: OpeningFence): string {
+  return `${'> '.repeat(open.quotes)}${' '.repeat(open.indent)}${open.fence}`;
+}
