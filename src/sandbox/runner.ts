@@ -296,6 +296,11 @@ export class PythonCodeRunner implements CodeRunner {
     const restarted = this.lostState;
     this.lostState = outcome.workerLost;
     if (outcome.workerLost) this.worker = undefined;
+    // The processes the cell left were killed; those that were the interpreter's own children
+    // stay its zombies, and zombies count against the sandbox's process limit (a cell that
+    // forked up to it would leave every later cell unable to fork). The interpreter waits for
+    // them when it reads this, before the next cell's code. (The time-limit path sends its own.)
+    else if (verdict.leftProcesses) worker.send({ type: 'reap' }, true);
     // (Each await costs a turn of the microtask queue: skipped where there is nothing to do.)
     const artifacts = (outcome.done?.artifacts.length ?? 0) > 0 ? await this.copyArtifacts(outcome, cell) : [];
     const output = await this.collectOutput(outcome, join(outputDir, `cell-${cell}.txt`));
