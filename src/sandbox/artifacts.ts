@@ -20,6 +20,18 @@ export const ARTIFACT_COPY_LIMITS = {
   cellBytes: 128 * 1024 ** 2,
 } as const;
 
+/**
+ * What one copy or one folder holds on the host's disk at least (bytes): a block. The host copy
+ * budgets count these, not file bytes alone, so empty files and the folders around them are not
+ * free (a cell could otherwise leave thousands of host inodes per cell at no cost).
+ */
+export const HOST_ENTRY_BYTES = 4096;
+
+/** Host disk a copy of `size` bytes takes: whole blocks, one at least. */
+function copyCost(size: number): number {
+  return Math.max(1, Math.ceil(size / HOST_ENTRY_BYTES)) * HOST_ENTRY_BYTES;
+}
+
 const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
 const CREATE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 const CHUNK_BYTES = 1024 * 1024;
@@ -91,15 +103,18 @@ async function copyBounded(source: FileHandle, dest: string, maxBytes: number): 
  * (created, host-private). Entries that are not regular files of scratch any more are
  * dropped; files over the caps are listed without a copy (`path` unset, `notCopied` says
  * why). `hostBytesLeft`: what is left of the runner's budget for all its copies
- * (SandboxLimits.artifactHostBytes); the bytes copied are the sum of the `path`-bearing
- * artifacts' `sizeBytes`. Sorted by name.
+ * (SandboxLimits.artifactHostBytes). `hostBytes`: what the copies take on the host's disk, as
+ * the budgets count it: each file in whole blocks and each folder made for them one block
+ * (HOST_ENTRY_BYTES). Artifacts sorted by name.
  */
-export async function copyOutArtifacts(scratchDir: string, listed: readonly ListedFile[], destDir: string, hostBytesLeft: number): Promise<Artifact[]> {
-  if (listed.length === 0) return [];
+export async function copyOutArtifacts(scratchDir: string, listed: readonly ListedFile[], destDir: string, hostBytesLeft: number): Promise<{ artifacts: Artifact[]; hostBytes: number }> {
+  if (listed.length === 0) return { artifacts: [], hostBytes: 0 };
   const realScratch = await realpath(scratchDir);
   const artifacts: Artifact[] = [];
   let cellLeft: number = ARTIFACT_COPY_LIMITS.cellBytes;
   let hostLeft = hostBytesLeft;
+  // Folders made under destDir (a new folder for each cell), destDir itself as "".
+  const made = new Set<string>();
   for (const file of [...listed].sort((a, b) => a.name.localeCompare(b.name))) {
     const segments = safeSegments(file.name);
     if (!segments) continue;
@@ -108,17 +123,22 @@ export async function copyOutArtifacts(scratchDir: string, listed: readonly List
     try {
       const size = Number(opened.stat.size);
       const base = { name: file.name, sizeBytes: size, mimeType: guessMimeType(file.name) };
-      // Copies are dense (a sparse file costs its size), so size is what the caps count.
-      const notCopied = size > ARTIFACT_COPY_LIMITS.fileBytes ? 'larger than the copy cap' : size > hostLeft ? 'host copy budget used up' : size > cellLeft ? "over this cell's copy cap" : undefined;
+      // Copies are dense (a sparse file costs its size): the caps count its size in whole
+      // blocks, and a block for each folder the copy needs that is not there yet.
+      const folders = ['', ...segments.slice(0, -1).map((_, i) => segments.slice(0, i + 1).join('/'))].filter((folder) => !made.has(folder));
+      const cost = copyCost(size) + folders.length * HOST_ENTRY_BYTES;
+      const notCopied = size > ARTIFACT_COPY_LIMITS.fileBytes ? 'larger than the copy cap' : cost > hostLeft ? 'host copy budget used up' : cost > cellLeft ? "over this cell's copy cap" : undefined;
       if (notCopied !== undefined) {
         artifacts.push({ ...base, notCopied });
         continue;
       }
       const dest = join(destDir, ...segments);
       await mkdir(dirname(dest), { recursive: true, mode: 0o700 });
+      for (const folder of folders) made.add(folder);
+      // Charged before the copy: a copy that fails half-way still left its folders.
+      cellLeft -= cost;
+      hostLeft -= cost;
       const copied = await copyBounded(opened.handle, dest, size);
-      cellLeft -= copied;
-      hostLeft -= copied;
       artifacts.push({ ...base, sizeBytes: copied, path: dest });
     } catch {
       // A copy that failed (disk full, a name clash) is not an artifact.
@@ -126,7 +146,7 @@ export async function copyOutArtifacts(scratchDir: string, listed: readonly List
       await opened.handle.close();
     }
   }
-  return artifacts;
+  return { artifacts, hostBytes: hostBytesLeft - hostLeft };
 }
 
 /**

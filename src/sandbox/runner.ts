@@ -141,7 +141,7 @@ export class PythonCodeRunner implements CodeRunner {
   private scratch: string;
   private readonly sandboxUid: number;
   private readonly budget: SandboxBudget;
-  /** Bytes of artifact copies kept in hostDir so far (held to limits.artifactHostBytes). */
+  /** Host disk the artifact copies in hostDir take so far, as copyOutArtifacts counts it (held to limits.artifactHostBytes). */
   private hostCopyBytes = 0;
   /** True once a cell listed artifacts (hostDir/artifacts may hold copies). */
   private copiedArtifacts = false;
@@ -326,8 +326,8 @@ export class PythonCodeRunner implements CodeRunner {
     if (listed.length > 0) this.copiedArtifacts = true;
     try {
       const left = Math.max(0, this.setup.limits.artifactHostBytes - this.hostCopyBytes);
-      const artifacts = await copyOutArtifacts(this.scratch, listed, join(this.hostDir, 'artifacts', `cell-${cell}`), left);
-      for (const artifact of artifacts) if (artifact.path !== undefined) this.hostCopyBytes += artifact.sizeBytes;
+      const { artifacts, hostBytes } = await copyOutArtifacts(this.scratch, listed, join(this.hostDir, 'artifacts', `cell-${cell}`), left);
+      this.hostCopyBytes += hostBytes;
       return artifacts;
     } catch {
       // The scratch folder itself is gone (the conversation was deleted meanwhile).
