@@ -21,6 +21,13 @@ import { WorkerProcess, type CellOutcome, type WorkerLaunch } from './worker-pro
 
 /** Output beyond this (both streams) ends the cell: the full-output file must stay bounded. */
 export const HARD_OUTPUT_BYTES = 32 * 1024 ** 2;
+/**
+ * Bytes of full outputs (see `ExecResult.fullOutputPath`) a runner keeps in its host-private
+ * folder together. A cell may write up to HARD_OUTPUT_BYTES, cell after cell: without a bound
+ * the host's disk (a RAM-backed /tmp on many desktops) grew by 600 MiB in 20 cells. Beyond it
+ * the oldest full outputs are removed; the latest one is always kept.
+ */
+export const FULL_OUTPUTS_HOST_BYTES = 4 * HARD_OUTPUT_BYTES;
 /** Processes (threads count too) one sandbox may have. */
 export const MAX_PROCESSES = 256;
 const GRACE_MS = 500;
@@ -147,6 +154,8 @@ export class PythonCodeRunner implements CodeRunner {
   private copiedArtifacts = false;
   /** True once a cell's full output was kept (hostDir/output holds cell-N.txt files). */
   private keptFullOutput = false;
+  /** The full outputs kept in hostDir/output, oldest first, and their sizes (bytes), held to FULL_OUTPUTS_HOST_BYTES. */
+  private fullOutputs: { path: string; bytes: number }[] = [];
 
   constructor(
     private readonly setup: SandboxSetup,
@@ -225,6 +234,7 @@ export class PythonCodeRunner implements CodeRunner {
         await mkdir(output, { mode: 0o700 });
       }
       this.keptFullOutput = false;
+      this.fullOutputs = [];
       this.hostCopyBytes = 0;
       return true;
     });
@@ -373,6 +383,18 @@ export class PythonCodeRunner implements CodeRunner {
    * goes to one host-private file whenever it outgrew the budget (for "show all"); its path is in
    * the result for the user, never in the text the model reads.
    */
+  /** Keeps `latest` and removes the oldest full outputs while they hold more than FULL_OUTPUTS_HOST_BYTES. */
+  private async holdFullOutputs(latest: { path: string; bytes: number }): Promise<void> {
+    this.fullOutputs.push(latest);
+    let held = this.fullOutputs.reduce((sum, kept) => sum + kept.bytes, 0);
+    while (held > FULL_OUTPUTS_HOST_BYTES && this.fullOutputs.length > 1) {
+      const oldest = this.fullOutputs.shift();
+      if (oldest === undefined) break;
+      held -= oldest.bytes;
+      await rm(oldest.path, { force: true });
+    }
+  }
+
   private async collectOutput(outcome: CellOutcome, fullPath: string): Promise<{ stdout: string; stderr: string; truncated: boolean; fullOutputPath?: string }> {
     const { stdout, stderr } = outcome;
     const budget = this.setup.limits.outputBytes;
@@ -383,7 +405,10 @@ export class PythonCodeRunner implements CodeRunner {
           () => true,
           () => false,
         ));
-      if (kept) this.keptFullOutput = true;
+      if (kept) {
+        this.keptFullOutput = true;
+        await this.holdFullOutputs({ path: fullPath, bytes: stdout.total + stderr.total });
+      }
       const full = kept ? { fullOutputPath: fullPath } : {};
       if (stdout.textTotal + stderr.textTotal <= budget) return { stdout: stdout.text(budget), stderr: stderr.text(budget), truncated: false, ...full };
       // stderr (the traceback) keeps at least a quarter of the budget.

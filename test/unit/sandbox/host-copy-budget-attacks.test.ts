@@ -4,11 +4,13 @@
 // costs nothing in file bytes, yet every copy is a host inode and every folder a host block:
 // 200 such cells left 72,000 entries and 126 MiB on the host while the budget counted 0 bytes.
 // What the copies hold on the host's disk (blocks, one at least per file and per folder) must
-// stay within the budget. Really run on both tiers (as root in CI).
-import { lstatSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+// stay within the budget. The same holds for the full outputs kept for "show all": 20 cells of
+// 30 MiB output each left 600 MiB on the host. Really run on both tiers (as root in CI).
+import { existsSync, lstatSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CodeRunner } from '../../../src/sandbox/index';
+import { FULL_OUTPUTS_HOST_BYTES } from '../../../src/sandbox/runner';
 import { REQUIRED_TIERS, startRunner } from './helpers';
 
 const MiB = 1024 ** 2;
@@ -65,5 +67,25 @@ describe.each(REQUIRED_TIERS)("the host's artifact copies, attacked (%s tier)", 
     } finally {
       await fresh.dispose();
     }
+  }, 120_000);
+
+  it('full outputs kept for "show all", cell after cell, stay within a host budget; the latest is whole', async () => {
+    runner = await startRunner(tier, { limits: { timeoutMs: 20_000 } });
+    // 15 MiB on each stream: under the output limit (32 MiB), so every cell keeps a full output.
+    const flood = 'import os\nb = b"q" * 1048576\nfor _ in range(15): os.write(1, b)\nfor _ in range(15): os.write(2, b)';
+    let last: string | undefined;
+    for (let cell = 0; cell < 12; cell++) {
+      const result = await runner.runCell(flood);
+      expect(result.killed).toBeUndefined();
+      expect(result.truncated).toBe(true);
+      last = result.fullOutputPath;
+      expect(last).toBeDefined();
+    }
+    const folder = dirname(last ?? '');
+    const held = readdirSync(folder).reduce((sum, name) => sum + lstatSync(join(folder, name)).blocks * 512, 0);
+    // Without a budget: 12 × 30 MiB = 360 MiB.
+    expect(held).toBeLessThanOrEqual(FULL_OUTPUTS_HOST_BYTES);
+    expect(existsSync(last ?? '')).toBe(true);
+    expect(statSync(last ?? '').size).toBeGreaterThanOrEqual(30 * MiB);
   }, 120_000);
 });
