@@ -1,11 +1,13 @@
 // Files a cell created or changed in its scratch folder, copied out to host-private storage.
 // Scratch belongs to the sandboxed code, and every name in it may have become a link, a FIFO or
-// another file by the time the host looks. So the host never follows a path there: each
-// file is opened without following links and without blocking (O_NOFOLLOW | O_NONBLOCK),
-// checked with fstat (a regular file with one link, the very dev/inode the supervisor listed), checked
-// to lie inside scratch (/proc/self/fd on Linux catches a folder swapped for a link), read
-// up to a cap, asynchronously, into a new file of the runner's private folder. Only that
-// copy is ever served (notebook, webviews). Anything else is "not an artifact".
+// another file by the time the host looks. So the host never follows a path there. On Linux
+// each name is resolved one folder at a time through the handle of the one before, with O_PATH
+// and O_NOFOLLOW (nothing outside scratch, not even a device or a FIFO, is ever opened), and the
+// file is checked with fstat (a regular file with one link, the very dev/inode the supervisor
+// listed) before it is opened for reading. Elsewhere it is opened without following links and
+// without blocking (O_NOFOLLOW | O_NONBLOCK), checked the same way and checked to lie inside
+// scratch. Then it is read up to a cap, asynchronously, into a new file of the runner's private
+// folder. Only that copy is ever served (notebook, webviews). Anything else is "not an artifact".
 import { constants, type BigIntStats } from 'node:fs';
 import { mkdir, open, readlink, realpath, type FileHandle } from 'node:fs/promises';
 import { dirname, extname, join, sep } from 'node:path';
@@ -33,6 +35,13 @@ function copyCost(size: number): number {
 }
 
 const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+/**
+ * Linux O_PATH (not in Node's constants; 010000000 on every Linux architecture Node runs on but
+ * alpha, parisc and sparc): a handle on a name that does not open the file itself, so a device or
+ * a FIFO there sees no open(), and no fsnotify open event is sent.
+ */
+const O_PATH = 0o10000000;
+const PATH_FLAGS = O_PATH | constants.O_NOFOLLOW;
 const CREATE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 const CHUNK_BYTES = 1024 * 1024;
 
@@ -80,6 +89,43 @@ export async function openRegularFile(path: string, expect: { dev?: string; ino?
   }
 }
 
+/**
+ * Linux: opens `segments` below `rootDir` one name at a time, each through the handle of the
+ * folder before it (`/proc/self/fd/N/NAME`) and without following a link (O_PATH | O_NOFOLLOW),
+ * checks the last is the regular file the supervisor listed (dev/inode, one link), and only then
+ * opens that very file for reading (through its O_PATH handle). A folder on the way that the
+ * sandbox swapped for a link after its listing is refused before anything outside scratch is
+ * opened: a device or a FIFO there never sees an open(), however briefly the sandbox ran.
+ */
+async function openListedFile(rootDir: string, segments: readonly string[], expect: { dev: string; ino: string }): Promise<{ handle: FileHandle; stat: BigIntStats } | { reason: string }> {
+  let at: FileHandle;
+  try {
+    at = await open(rootDir, O_PATH | constants.O_DIRECTORY);
+  } catch (error) {
+    return { reason: `cannot be opened (${(error as NodeJS.ErrnoException).code ?? 'error'})` };
+  }
+  try {
+    for (const [i, name] of segments.entries()) {
+      const last = i === segments.length - 1;
+      const next = await open(`/proc/self/fd/${at.fd}/${name}`, last ? PATH_FLAGS : PATH_FLAGS | constants.O_DIRECTORY);
+      await at.close();
+      at = next;
+    }
+    const stat = await at.stat({ bigint: true });
+    if (!stat.isFile()) return { reason: 'not a regular file' };
+    if (stat.nlink !== 1n) return { reason: 'a file with more than one link' };
+    if (String(stat.dev) !== expect.dev || String(stat.ino) !== expect.ino) return { reason: 'replaced after it was listed' };
+    // The magic link reopens the inode just checked, whatever its name has become meanwhile.
+    const handle = await open(`/proc/self/fd/${at.fd}`, constants.O_RDONLY | constants.O_NONBLOCK);
+    return { handle, stat };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return { reason: code === 'ELOOP' || code === 'ENOTDIR' ? 'a link' : `cannot be opened (${code ?? 'error'})` };
+  } finally {
+    await at.close();
+  }
+}
+
 /** Copies up to `maxBytes` from `source` into a new file at `dest` (mode 0600); returns the bytes copied. */
 async function copyBounded(source: FileHandle, dest: string, maxBytes: number): Promise<number> {
   const out = await open(dest, CREATE_FLAGS, 0o600);
@@ -118,7 +164,10 @@ export async function copyOutArtifacts(scratchDir: string, listed: readonly List
   for (const file of [...listed].sort((a, b) => a.name.localeCompare(b.name))) {
     const segments = safeSegments(file.name);
     if (!segments) continue;
-    const opened = await openRegularFile(join(scratchDir, ...segments), { dev: file.dev, ino: file.ino, insideDir: realScratch });
+    const opened =
+      process.platform === 'linux'
+        ? await openListedFile(scratchDir, segments, { dev: file.dev, ino: file.ino })
+        : await openRegularFile(join(scratchDir, ...segments), { dev: file.dev, ino: file.ino, insideDir: realScratch });
     if ('reason' in opened) continue;
     try {
       const size = Number(opened.stat.size);
