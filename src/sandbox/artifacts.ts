@@ -27,7 +27,7 @@ export const ARTIFACT_COPY_LIMITS = {
  * budgets count these, not file bytes alone, so empty files and the folders around them are not
  * free (a cell could otherwise leave thousands of host inodes per cell at no cost).
  */
-export const HOST_ENTRY_BYTES = 4096;
+const HOST_ENTRY_BYTES = 4096;
 
 /** Host disk a copy of `size` bytes takes: whole blocks, one at least. */
 function copyCost(size: number): number {

@@ -152,9 +152,7 @@ export class PythonCodeRunner implements CodeRunner {
   private hostCopyBytes = 0;
   /** True once a cell listed artifacts (hostDir/artifacts may hold copies). */
   private copiedArtifacts = false;
-  /** True once a cell's full output was kept (hostDir/output holds cell-N.txt files). */
-  private keptFullOutput = false;
-  /** The full outputs kept in hostDir/output, oldest first, and their sizes (bytes), held to FULL_OUTPUTS_HOST_BYTES. */
+  /** The full outputs kept in hostDir/output (cell-N.txt), oldest first, and their sizes (bytes), held to FULL_OUTPUTS_HOST_BYTES. */
   private fullOutputs: { path: string; bytes: number }[] = [];
 
   constructor(
@@ -228,12 +226,11 @@ export class PythonCodeRunner implements CodeRunner {
       this.copiedArtifacts = false;
       // Full outputs of the last question (up to HARD_OUTPUT_BYTES a cell): over a long evaluation
       // they would pile up on the host's disk, as a runner per question never let them.
-      if (this.keptFullOutput) {
+      if (this.fullOutputs.length > 0) {
         const output = join(this.hostDir, 'output');
         await rm(output, { recursive: true, force: true });
         await mkdir(output, { mode: 0o700 });
       }
-      this.keptFullOutput = false;
       this.fullOutputs = [];
       this.hostCopyBytes = 0;
       return true;
@@ -378,11 +375,6 @@ export class PythonCodeRunner implements CodeRunner {
     return undefined;
   }
 
-  /**
-   * Fits both streams' collapsed text (output-capture.ts) into the model's budget. The raw output
-   * goes to one host-private file whenever it outgrew the budget (for "show all"); its path is in
-   * the result for the user, never in the text the model reads.
-   */
   /** Keeps `latest` and removes the oldest full outputs while they hold more than FULL_OUTPUTS_HOST_BYTES. */
   private async holdFullOutputs(latest: { path: string; bytes: number }): Promise<void> {
     this.fullOutputs.push(latest);
@@ -391,10 +383,16 @@ export class PythonCodeRunner implements CodeRunner {
       const oldest = this.fullOutputs.shift();
       if (oldest === undefined) break;
       held -= oldest.bytes;
-      await rm(oldest.path, { force: true });
+      // (Never fails the cell: one that cannot be removed is left for dispose.)
+      await rm(oldest.path, { force: true }).catch(() => undefined);
     }
   }
 
+  /**
+   * Fits both streams' collapsed text (output-capture.ts) into the model's budget. The raw output
+   * goes to one host-private file whenever it outgrew the budget (for "show all"); its path is in
+   * the result for the user, never in the text the model reads.
+   */
   private async collectOutput(outcome: CellOutcome, fullPath: string): Promise<{ stdout: string; stderr: string; truncated: boolean; fullOutputPath?: string }> {
     const { stdout, stderr } = outcome;
     const budget = this.setup.limits.outputBytes;
@@ -405,10 +403,7 @@ export class PythonCodeRunner implements CodeRunner {
           () => true,
           () => false,
         ));
-      if (kept) {
-        this.keptFullOutput = true;
-        await this.holdFullOutputs({ path: fullPath, bytes: stdout.total + stderr.total });
-      }
+      if (kept) await this.holdFullOutputs({ path: fullPath, bytes: stdout.total + stderr.total });
       const full = kept ? { fullOutputPath: fullPath } : {};
       if (stdout.textTotal + stderr.textTotal <= budget) return { stdout: stdout.text(budget), stderr: stderr.text(budget), truncated: false, ...full };
       // stderr (the traceback) keeps at least a quarter of the budget.
