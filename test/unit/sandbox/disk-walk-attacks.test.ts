@@ -7,7 +7,7 @@
 // budget's message). Linux (renameat2, the isolated tier); really run with a swapping process
 // and through the runner on both tiers.
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { measureScratch } from '../../../src/sandbox/diskBudget';
@@ -59,6 +59,24 @@ describe.runIf(process.platform === 'linux')('the disk walk, attacked by a folde
       await exited;
     }
   }, 30_000);
+
+  it('a "comb" (folders beside every level) holds at most 512 folders open, then counts as over budget', () => {
+    // A level keeps its folder open while a folder beside the deeper one waits: one descriptor a
+    // level. The walk takes the last listed folder first, so that one goes deeper. 1,000 levels.
+    const comb = join(outside, 'comb');
+    let level = comb;
+    for (let i = 0; i < 1_000; i++) {
+      for (const name of ['a', 'b']) mkdirSync(join(level, name), { recursive: true });
+      level = join(level, readdirSync(level).at(-1) ?? 'a');
+    }
+    const usage = measureScratch(comb, 100_000);
+    expect(usage.complete).toBe(false);
+    expect(usage.problem).toMatch(/nested too deeply/);
+    // A chain as deep (no folder beside it) needs two at a time, and is measured.
+    const chain = join(outside, 'chain');
+    mkdirSync(join(chain, ...Array<string>(600).fill('a')), { recursive: true });
+    expect(measureScratch(chain, 100_000)).toEqual(expect.objectContaining({ complete: true, entries: 600 }));
+  });
 
   describe.each(REQUIRED_TIERS)('through the runner (%s tier)', (tier) => {
     it("a cell swapping a folder for a link to a host folder is never charged the host folder's entries", async () => {
