@@ -1,11 +1,13 @@
 // Files a cell created or changed in its scratch folder, copied out to host-private storage.
 // Scratch belongs to the sandboxed code, and every name in it may have become a link, a FIFO or
-// another file by the time the host looks. So the host never follows a path there: each
-// file is opened without following links and without blocking (O_NOFOLLOW | O_NONBLOCK),
-// checked with fstat (a regular file with one link, the very dev/inode the supervisor listed), checked
-// to lie inside scratch (/proc/self/fd on Linux catches a folder swapped for a link), read
-// up to a cap, asynchronously, into a new file of the runner's private folder. Only that
-// copy is ever served (notebook, webviews). Anything else is "not an artifact".
+// another file by the time the host looks. So the host never follows a path there. On Linux
+// each name is resolved one folder at a time through the handle of the one before, with O_PATH
+// and O_NOFOLLOW (nothing outside scratch, not even a device or a FIFO, is ever opened), and the
+// file is checked with fstat (a regular file with one link, the very dev/inode the supervisor
+// listed) before it is opened for reading. Elsewhere it is opened without following links and
+// without blocking (O_NOFOLLOW | O_NONBLOCK), checked the same way and checked to lie inside
+// scratch. Then it is read up to a cap, asynchronously, into a new file of the runner's private
+// folder. Only that copy is ever served (notebook, webviews). Anything else is "not an artifact".
 import { constants, type BigIntStats } from 'node:fs';
 import { mkdir, open, readlink, realpath, type FileHandle } from 'node:fs/promises';
 import { dirname, extname, join, sep } from 'node:path';
@@ -20,7 +22,26 @@ export const ARTIFACT_COPY_LIMITS = {
   cellBytes: 128 * 1024 ** 2,
 } as const;
 
+/**
+ * What one copy or one folder holds on the host's disk at least (bytes): a block. The host copy
+ * budgets count these, not file bytes alone, so empty files and the folders around them are not
+ * free (a cell could otherwise leave thousands of host inodes per cell at no cost).
+ */
+const HOST_ENTRY_BYTES = 4096;
+
+/** Host disk a copy of `size` bytes takes: whole blocks, one at least. */
+function copyCost(size: number): number {
+  return Math.max(1, Math.ceil(size / HOST_ENTRY_BYTES)) * HOST_ENTRY_BYTES;
+}
+
 const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+/**
+ * Linux O_PATH (not in Node's constants; 010000000 on every Linux architecture Node runs on but
+ * alpha, parisc and sparc): a handle on a name that does not open the file itself, so a device or
+ * a FIFO there sees no open(), and no fsnotify open event is sent.
+ */
+const O_PATH = 0o10000000;
+const PATH_FLAGS = O_PATH | constants.O_NOFOLLOW;
 const CREATE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 const CHUNK_BYTES = 1024 * 1024;
 
@@ -68,6 +89,43 @@ export async function openRegularFile(path: string, expect: { dev?: string; ino?
   }
 }
 
+/**
+ * Linux: opens `segments` below `rootDir` one name at a time, each through the handle of the
+ * folder before it (`/proc/self/fd/N/NAME`) and without following a link (O_PATH | O_NOFOLLOW),
+ * checks the last is the regular file the supervisor listed (dev/inode, one link), and only then
+ * opens that very file for reading (through its O_PATH handle). A folder on the way that the
+ * sandbox swapped for a link after its listing is refused before anything outside scratch is
+ * opened: a device or a FIFO there never sees an open(), however briefly the sandbox ran.
+ */
+async function openListedFile(rootDir: string, segments: readonly string[], expect: { dev: string; ino: string }): Promise<{ handle: FileHandle; stat: BigIntStats } | { reason: string }> {
+  let at: FileHandle;
+  try {
+    at = await open(rootDir, O_PATH | constants.O_DIRECTORY);
+  } catch (error) {
+    return { reason: `cannot be opened (${(error as NodeJS.ErrnoException).code ?? 'error'})` };
+  }
+  try {
+    for (const [i, name] of segments.entries()) {
+      const last = i === segments.length - 1;
+      const next = await open(`/proc/self/fd/${at.fd}/${name}`, last ? PATH_FLAGS : PATH_FLAGS | constants.O_DIRECTORY);
+      await at.close();
+      at = next;
+    }
+    const stat = await at.stat({ bigint: true });
+    if (!stat.isFile()) return { reason: 'not a regular file' };
+    if (stat.nlink !== 1n) return { reason: 'a file with more than one link' };
+    if (String(stat.dev) !== expect.dev || String(stat.ino) !== expect.ino) return { reason: 'replaced after it was listed' };
+    // The magic link reopens the inode just checked, whatever its name has become meanwhile.
+    const handle = await open(`/proc/self/fd/${at.fd}`, constants.O_RDONLY | constants.O_NONBLOCK);
+    return { handle, stat };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return { reason: code === 'ELOOP' || code === 'ENOTDIR' ? 'a link' : `cannot be opened (${code ?? 'error'})` };
+  } finally {
+    await at.close();
+  }
+}
+
 /** Copies up to `maxBytes` from `source` into a new file at `dest` (mode 0600); returns the bytes copied. */
 async function copyBounded(source: FileHandle, dest: string, maxBytes: number): Promise<number> {
   const out = await open(dest, CREATE_FLAGS, 0o600);
@@ -91,34 +149,45 @@ async function copyBounded(source: FileHandle, dest: string, maxBytes: number): 
  * (created, host-private). Entries that are not regular files of scratch any more are
  * dropped; files over the caps are listed without a copy (`path` unset, `notCopied` says
  * why). `hostBytesLeft`: what is left of the runner's budget for all its copies
- * (SandboxLimits.artifactHostBytes); the bytes copied are the sum of the `path`-bearing
- * artifacts' `sizeBytes`. Sorted by name.
+ * (SandboxLimits.artifactHostBytes). `hostBytes`: what the copies take on the host's disk, as
+ * the budgets count it: each file in whole blocks and each folder made for them one block
+ * (HOST_ENTRY_BYTES). Artifacts sorted by name.
  */
-export async function copyOutArtifacts(scratchDir: string, listed: readonly ListedFile[], destDir: string, hostBytesLeft: number): Promise<Artifact[]> {
-  if (listed.length === 0) return [];
+export async function copyOutArtifacts(scratchDir: string, listed: readonly ListedFile[], destDir: string, hostBytesLeft: number): Promise<{ artifacts: Artifact[]; hostBytes: number }> {
+  if (listed.length === 0) return { artifacts: [], hostBytes: 0 };
   const realScratch = await realpath(scratchDir);
   const artifacts: Artifact[] = [];
   let cellLeft: number = ARTIFACT_COPY_LIMITS.cellBytes;
   let hostLeft = hostBytesLeft;
+  // Folders made under destDir (a new folder for each cell), destDir itself as "".
+  const made = new Set<string>();
   for (const file of [...listed].sort((a, b) => a.name.localeCompare(b.name))) {
     const segments = safeSegments(file.name);
     if (!segments) continue;
-    const opened = await openRegularFile(join(scratchDir, ...segments), { dev: file.dev, ino: file.ino, insideDir: realScratch });
+    const opened =
+      process.platform === 'linux'
+        ? await openListedFile(scratchDir, segments, { dev: file.dev, ino: file.ino })
+        : await openRegularFile(join(scratchDir, ...segments), { dev: file.dev, ino: file.ino, insideDir: realScratch });
     if ('reason' in opened) continue;
     try {
       const size = Number(opened.stat.size);
       const base = { name: file.name, sizeBytes: size, mimeType: guessMimeType(file.name) };
-      // Copies are dense (a sparse file costs its size), so size is what the caps count.
-      const notCopied = size > ARTIFACT_COPY_LIMITS.fileBytes ? 'larger than the copy cap' : size > hostLeft ? 'host copy budget used up' : size > cellLeft ? "over this cell's copy cap" : undefined;
+      // Copies are dense (a sparse file costs its size): the caps count its size in whole
+      // blocks, and a block for each folder the copy needs that is not there yet.
+      const folders = ['', ...segments.slice(0, -1).map((_, i) => segments.slice(0, i + 1).join('/'))].filter((folder) => !made.has(folder));
+      const cost = copyCost(size) + folders.length * HOST_ENTRY_BYTES;
+      const notCopied = size > ARTIFACT_COPY_LIMITS.fileBytes ? 'larger than the copy cap' : cost > hostLeft ? 'host copy budget used up' : cost > cellLeft ? "over this cell's copy cap" : undefined;
       if (notCopied !== undefined) {
         artifacts.push({ ...base, notCopied });
         continue;
       }
       const dest = join(destDir, ...segments);
       await mkdir(dirname(dest), { recursive: true, mode: 0o700 });
+      for (const folder of folders) made.add(folder);
+      // Charged before the copy: a copy that fails half-way still left its folders.
+      cellLeft -= cost;
+      hostLeft -= cost;
       const copied = await copyBounded(opened.handle, dest, size);
-      cellLeft -= copied;
-      hostLeft -= copied;
       artifacts.push({ ...base, sizeBytes: copied, path: dest });
     } catch {
       // A copy that failed (disk full, a name clash) is not an artifact.
@@ -126,7 +195,7 @@ export async function copyOutArtifacts(scratchDir: string, listed: readonly List
       await opened.handle.close();
     }
   }
-  return artifacts;
+  return { artifacts, hostBytes: hostBytesLeft - hostLeft };
 }
 
 /**

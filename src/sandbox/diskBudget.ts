@@ -4,8 +4,11 @@
 // entry budget, so a folder of 200,000 empty folders costs milliseconds, not seconds.
 // Names are read as bytes (a name that is not UTF-8 must not hide what it holds), and the
 // walk never skips what it cannot stat: only "gone meanwhile" (ENOENT) is skipped, any
-// other failure makes the measure incomplete (over budget). Paths deeper than PATH_MAX are
-// reached on Linux through an open folder (/proc/self/fd/N/…), so the path never grows.
+// other failure makes the measure incomplete (over budget). On Linux every folder is opened
+// (O_NOFOLLOW) through its already open parent and read through that descriptor
+// (/proc/self/fd/N/…): a path never has more than one component below an open folder, so a
+// folder the sandbox swaps for a link while the walk runs (it runs during cells) is never
+// followed into a host folder, and paths deeper than PATH_MAX never grow.
 import { closeSync, constants, lstatSync, openSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 
 export interface ScratchUsage {
@@ -19,9 +22,17 @@ export interface ScratchUsage {
   readonly problem?: string;
 }
 
-/** A relative path this long (bytes) is re-based on an open folder, well under PATH_MAX (4096). */
-const REBASE_BYTES = 3_000;
+/**
+ * Folders held open at once by the walk (Linux). Only folders whose subfolders are still to be
+ * walked stay open: a chain of any depth needs two, but a "comb" (a folder beside each level)
+ * one per level. Past this the measure is incomplete (over budget) rather than taking the
+ * host's descriptors.
+ */
+const MAX_OPEN_FOLDERS = 512;
+/** Opening a folder failed because the sandbox changed it since it was listed (removed, renamed, swapped for a link or a file). */
+const CHANGED_MEANWHILE = new Set(['ENOENT', 'ELOOP', 'ENOTDIR']);
 const DIR_FLAGS = constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW;
+const ROOT_FLAGS = constants.O_RDONLY | constants.O_DIRECTORY;
 const SLASH = Buffer.from('/');
 
 /** An open folder the paths below it are relative to; closed once nothing pending refers to it. */
@@ -43,7 +54,8 @@ function errorCode(error: unknown): string {
 
 /**
  * Walks `dir` without following links; stops after `maxEntries` + 1 entries. Never throws.
- * Uses one file descriptor per PATH_MAX-sized stretch of the deepest path being walked.
+ * Linux: holds one file descriptor per folder whose subfolders are still to be walked (at most
+ * MAX_OPEN_FOLDERS; more makes the measure incomplete).
  */
 export function measureScratch(dir: string, maxEntries: number): ScratchUsage {
   const seen = new Set<string>();
@@ -80,8 +92,12 @@ export function measureScratch(dir: string, maxEntries: number): ScratchUsage {
       if (current === undefined) break;
       let base = current;
       try {
-        if (current.path.length > REBASE_BYTES && process.platform === 'linux') {
-          const fd = openSync(full(current), DIR_FLAGS);
+        if (process.platform === 'linux') {
+          if (anchors.size >= MAX_OPEN_FOLDERS) {
+            return { bytes, entries, complete: false, problem: `folders in scratch are nested too deeply to be measured (more than ${MAX_OPEN_FOLDERS} levels with folders beside them)` };
+          }
+          // The root is the host's own path (a link there is the user's); below it, never a link.
+          const fd = openSync(full(current), current === root ? ROOT_FLAGS : DIR_FLAGS);
           const anchor: Anchor = { fd, prefix: Buffer.from(`/proc/self/fd/${fd}/`), pending: 1 };
           anchors.add(anchor);
           base = { anchor, path: Buffer.alloc(0) };
@@ -97,8 +113,10 @@ export function measureScratch(dir: string, maxEntries: number): ScratchUsage {
           }
         }
       } catch (error) {
-        // A folder the sandbox made unreadable (mode 000) would hide what it holds: it counts as over.
-        if (current !== root && errorCode(error) !== 'ENOENT') problem ??= 'a folder in scratch cannot be read';
+        // A folder the sandbox made unreadable (mode 000) would hide what it holds: it counts as
+        // over. One changed while the walk ran is skipped like one removed (the walk when the
+        // cell has ended, with nothing of the sandbox running, is the one that counts).
+        if (current !== root && !CHANGED_MEANWHILE.has(errorCode(error))) problem ??= 'a folder in scratch cannot be read';
       } finally {
         if (base !== current) release(base.anchor);
         release(current.anchor);

@@ -68,6 +68,12 @@ export interface BudgetVerdict {
   readonly disk: ScratchUsage & { readonly over: boolean };
   /** True when the disk watch killed the sandbox during the cell. */
   readonly diskKilled: boolean;
+  /**
+   * True when the cell left processes (now killed) or zombies behind. Killed children of the
+   * interpreter stay its zombies, holding the sandbox's process budget (RLIMIT_NPROC), until it
+   * waits for them: the runner then tells it to (worker.py `reap`).
+   */
+  readonly leftProcesses: boolean;
 }
 
 /** A cell being watched; `finish` once the worker has answered (or died). */
@@ -286,6 +292,7 @@ export class SandboxBudget {
           memoryHit: watcherHit || oomAfter > oomBefore,
           disk: { ...usage, over: overDiskBudget(usage, this.limits) },
           diskKilled,
+          leftProcesses: !alone,
         };
       },
     };

@@ -21,6 +21,13 @@ import { WorkerProcess, type CellOutcome, type WorkerLaunch } from './worker-pro
 
 /** Output beyond this (both streams) ends the cell: the full-output file must stay bounded. */
 export const HARD_OUTPUT_BYTES = 32 * 1024 ** 2;
+/**
+ * Bytes of full outputs (see `ExecResult.fullOutputPath`) a runner keeps in its host-private
+ * folder together. A cell may write up to HARD_OUTPUT_BYTES, cell after cell: without a bound
+ * the host's disk (a RAM-backed /tmp on many desktops) grew by 600 MiB in 20 cells. Beyond it
+ * the oldest full outputs are removed; the latest one is always kept.
+ */
+export const FULL_OUTPUTS_HOST_BYTES = 4 * HARD_OUTPUT_BYTES;
 /** Processes (threads count too) one sandbox may have. */
 export const MAX_PROCESSES = 256;
 const GRACE_MS = 500;
@@ -141,12 +148,12 @@ export class PythonCodeRunner implements CodeRunner {
   private scratch: string;
   private readonly sandboxUid: number;
   private readonly budget: SandboxBudget;
-  /** Bytes of artifact copies kept in hostDir so far (held to limits.artifactHostBytes). */
+  /** Host disk the artifact copies in hostDir take so far, as copyOutArtifacts counts it (held to limits.artifactHostBytes). */
   private hostCopyBytes = 0;
   /** True once a cell listed artifacts (hostDir/artifacts may hold copies). */
   private copiedArtifacts = false;
-  /** True once a cell's full output was kept (hostDir/output holds cell-N.txt files). */
-  private keptFullOutput = false;
+  /** The full outputs kept in hostDir/output (cell-N.txt), oldest first, and their sizes (bytes), held to FULL_OUTPUTS_HOST_BYTES. */
+  private fullOutputs: { path: string; bytes: number }[] = [];
 
   constructor(
     private readonly setup: SandboxSetup,
@@ -219,12 +226,12 @@ export class PythonCodeRunner implements CodeRunner {
       this.copiedArtifacts = false;
       // Full outputs of the last question (up to HARD_OUTPUT_BYTES a cell): over a long evaluation
       // they would pile up on the host's disk, as a runner per question never let them.
-      if (this.keptFullOutput) {
+      if (this.fullOutputs.length > 0) {
         const output = join(this.hostDir, 'output');
         await rm(output, { recursive: true, force: true });
         await mkdir(output, { mode: 0o700 });
       }
-      this.keptFullOutput = false;
+      this.fullOutputs = [];
       this.hostCopyBytes = 0;
       return true;
     });
@@ -296,6 +303,11 @@ export class PythonCodeRunner implements CodeRunner {
     const restarted = this.lostState;
     this.lostState = outcome.workerLost;
     if (outcome.workerLost) this.worker = undefined;
+    // The processes the cell left were killed; those that were the interpreter's own children
+    // stay its zombies, and zombies count against the sandbox's process limit (a cell that
+    // forked up to it would leave every later cell unable to fork). The interpreter waits for
+    // them when it reads this, before the next cell's code. (The time-limit path sends its own.)
+    else if (verdict.leftProcesses) worker.send({ type: 'reap' }, true);
     // (Each await costs a turn of the microtask queue: skipped where there is nothing to do.)
     const artifacts = (outcome.done?.artifacts.length ?? 0) > 0 ? await this.copyArtifacts(outcome, cell) : [];
     const output = await this.collectOutput(outcome, join(outputDir, `cell-${cell}.txt`));
@@ -321,8 +333,8 @@ export class PythonCodeRunner implements CodeRunner {
     if (listed.length > 0) this.copiedArtifacts = true;
     try {
       const left = Math.max(0, this.setup.limits.artifactHostBytes - this.hostCopyBytes);
-      const artifacts = await copyOutArtifacts(this.scratch, listed, join(this.hostDir, 'artifacts', `cell-${cell}`), left);
-      for (const artifact of artifacts) if (artifact.path !== undefined) this.hostCopyBytes += artifact.sizeBytes;
+      const { artifacts, hostBytes } = await copyOutArtifacts(this.scratch, listed, join(this.hostDir, 'artifacts', `cell-${cell}`), left);
+      this.hostCopyBytes += hostBytes;
       return artifacts;
     } catch {
       // The scratch folder itself is gone (the conversation was deleted meanwhile).
@@ -363,6 +375,19 @@ export class PythonCodeRunner implements CodeRunner {
     return undefined;
   }
 
+  /** Keeps `latest` and removes the oldest full outputs while they hold more than FULL_OUTPUTS_HOST_BYTES. */
+  private async holdFullOutputs(latest: { path: string; bytes: number }): Promise<void> {
+    this.fullOutputs.push(latest);
+    let held = this.fullOutputs.reduce((sum, kept) => sum + kept.bytes, 0);
+    while (held > FULL_OUTPUTS_HOST_BYTES && this.fullOutputs.length > 1) {
+      const oldest = this.fullOutputs.shift();
+      if (oldest === undefined) break;
+      held -= oldest.bytes;
+      // (Never fails the cell: one that cannot be removed is left for dispose.)
+      await rm(oldest.path, { force: true }).catch(() => undefined);
+    }
+  }
+
   /**
    * Fits both streams' collapsed text (output-capture.ts) into the model's budget. The raw output
    * goes to one host-private file whenever it outgrew the budget (for "show all"); its path is in
@@ -378,7 +403,7 @@ export class PythonCodeRunner implements CodeRunner {
           () => true,
           () => false,
         ));
-      if (kept) this.keptFullOutput = true;
+      if (kept) await this.holdFullOutputs({ path: fullPath, bytes: stdout.total + stderr.total });
       const full = kept ? { fullOutputPath: fullPath } : {};
       if (stdout.textTotal + stderr.textTotal <= budget) return { stdout: stdout.text(budget), stderr: stderr.text(budget), truncated: false, ...full };
       // stderr (the traceback) keeps at least a quarter of the budget.

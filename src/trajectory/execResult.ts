@@ -56,7 +56,8 @@ export const execResultSchema = z.object({
   truncated: z.boolean(),
   /**
    * Where the complete raw output was kept when it outgrew the output limit (host-private, outside
-   * scratch; for the user's "show all", never shown to the model).
+   * scratch; for the user's "show all", never shown to the model). Removed when later cells of the
+   * same sandbox kept more than FULL_OUTPUTS_HOST_BYTES (src/sandbox/runner.ts) of full outputs.
    */
   fullOutputPath: z.string().optional(),
   artifacts: z.array(artifactSchema).readonly(),

@@ -205,7 +205,7 @@ describe('measureScratch', () => {
 
 describe('describeBudgetKill', () => {
   const limits = { ...DEFAULT_LIMITS, memoryBytes: 2 * 1024 * MiB, diskBytes: 512 * MiB };
-  const calm: BudgetVerdict = { memoryHit: false, disk: { bytes: 0, entries: 0, complete: true, over: false }, diskKilled: false };
+  const calm: BudgetVerdict = { memoryHit: false, disk: { bytes: 0, entries: 0, complete: true, over: false }, diskKilled: false, leftProcesses: false };
 
   it('says what happened, in the words users and the model see', () => {
     expect(describeBudgetKill(calm, limits, false)).toBeUndefined();
