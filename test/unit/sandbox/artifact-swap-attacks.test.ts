@@ -43,7 +43,11 @@ async function watchOpens(dir: string): Promise<{ opened: () => string[]; stop: 
   );
   return {
     // Names of files (the folder's own opens have no name).
-    opened: () => text.split('\n').slice(1).filter((name) => name !== ''),
+    opened: () =>
+      text
+        .split('\n')
+        .slice(1)
+        .filter((name) => name !== ''),
     stop: () => child.kill('SIGKILL'),
   };
 }

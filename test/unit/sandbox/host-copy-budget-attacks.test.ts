@@ -34,7 +34,9 @@ function hostUse(dir: string): { entries: number; bytes: number } {
 }
 
 /** 40 empty files four folders deep, each chain its own, and 160 empty files beside them. */
-const EMPTY_FILES = ['import os', 'for i in range(40):', '    d = f"a{i}/b/c/d"', '    os.makedirs(d, exist_ok=True)', '    open(f"{d}/e{i}", "w").close()', 'for i in range(160):', '    open(f"z{i}", "w").close()'].join('\n');
+const EMPTY_FILES = ['import os', 'for i in range(40):', '    d = f"a{i}/b/c/d"', '    os.makedirs(d, exist_ok=True)', '    open(f"{d}/e{i}", "w").close()', 'for i in range(160):', '    open(f"z{i}", "w").close()'].join(
+  '\n',
+);
 
 describe.each(REQUIRED_TIERS)("the host's artifact copies, attacked (%s tier)", (tier) => {
   let runner: CodeRunner | undefined;
