@@ -14,6 +14,7 @@ import { samplesToMarkdown, summarizeSamples } from '../eval/sampling';
 import type { EvalEvent } from '../eval/runner';
 import { SandboxPool } from '../sandbox';
 import { CliError, escapingWriter, EXIT, parseCliArgs } from './cliSupport';
+import { refuseOutputOverInput } from './outputPaths';
 import { ISOLATION_OPTIONS, ISOLATION_USAGE, mayRunModelCode, readIsolation, refusingRunner, type GateIo } from './isolationGate';
 import { MODEL_OPTIONS, modelOptionsUsage, readModelOptions, resolveModelRun } from './modelOptions';
 import { EVAL_FLAGS } from '../config/settingFlags';
@@ -103,13 +104,18 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
   for (const line of describeUnsupported(loaded.unsupported ?? [])) stderr.write(`${line}\n`);
   for (const line of describeSkipped(loaded.skipped ?? [])) stderr.write(`${line}\n`);
   if (loaded.records.length === 0) throw new CliError(`No questions found in ${target}${loaded.problems.length ? ` (${counted(loaded.problems.length, 'problem')} above)` : ''}.`, EXIT.failure);
+  const taskFiles = [...new Set(loaded.records.map((r) => r.source.file))].map((file) => ({ file, what: 'a file the tasks were read from' }));
+  refuseOutputOverInput('--out', out, taskFiles);
+  refuseOutputOverInput('--sft', values.sft, [{ file: out, what: "this run's results file" }, ...taskFiles]);
   await checkServerAndModel(m.backend, m.run.model, io.signal);
   try {
     // The default lies inside the task folder, which a cloned dataset controls: made without links.
     if (values.out) await mkdir(dirname(out), { recursive: true });
     else await ensureResultsFolder(dirname(target));
   } catch (e) {
-    throw new CliError(e instanceof Error ? e.message : String(e), EXIT.failure);
+    const message = e instanceof Error ? e.message : String(e);
+    // The default folder sits beside the tasks, which may be read-only (a shared dataset).
+    throw new CliError(values.out ? message : `${message}. Name a results file elsewhere with --out FILE.`, EXIT.failure);
   }
   if (values.fresh && (await readResults(out)).results.length > 0) throw new CliError(`${out} already holds results; remove it or leave out --fresh to resume.`, EXIT.usage);
 

@@ -199,6 +199,34 @@ describe('r1ci eval (spawned CLI, scripted server, real sandbox)', () => {
     expect(curriculum.every((q) => q.stage === 0 && q.samples === 2)).toBe(true);
   });
 
+  it('never writes an output over one of its inputs: --sft or --out onto the tasks, an export onto its results file', async () => {
+    const tasks = join(dir, 'keep.tasks.jsonl');
+    const taskText = '{"id": "s", "question": "Define a&b to be 4*a+2*b.\\nCalculate (5&3)&6.", "answer": 116}\n';
+    writeFileSync(tasks, taskText);
+    const results = join(dir, 'results.jsonl');
+    const resultsText = readFileSync(results, 'utf8');
+    const refusals = [
+      [['eval', tasks, '--host', server.url, '--out', join(dir, 'keep.jsonl'), '--sft', tasks], `--sft ${tasks} is a file the tasks were read from`],
+      [['eval', tasks, '--host', server.url, '--out', tasks], `--out ${tasks} is a file the tasks were read from`],
+      [['eval', tasks, '--host', server.url, '--out', join(dir, 'keep.jsonl'), '--sft', join(dir, 'keep.jsonl')], "is this run's results file"],
+      [['export-sft', results, '--out', results], `--out ${results} is the results file being exported`],
+      [['export-rollouts', results, '--out', results], `--out ${results} is the results file being exported`],
+      [['export-rollouts', results, '--curriculum', results], `--curriculum ${results} is the results file being exported`],
+    ] as const;
+    for (const [args, message] of refusals) {
+      const r = await run([...args]);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toContain(message);
+    }
+    expect(readFileSync(tasks, 'utf8')).toBe(taskText);
+    expect(readFileSync(results, 'utf8')).toBe(resultsText);
+    expect(existsSync(join(dir, 'keep.jsonl'))).toBe(false);
+    // A task file given where a results file belongs is said in one sentence, not a schema error per line.
+    const wrongKind = await run(['export-sft', tasks]);
+    expect(wrongKind.code).toBe(1);
+    expect(wrongKind.stderr.trim()).toBe(`r1ci: ${tasks} is a task file, not an r1ci results file (what \`r1ci eval\` writes).`);
+  });
+
   it('on the basic tier without --allow-unisolated (stdin not a terminal) runs no model code but still runs checkers', async () => {
     const tasks = join(dir, 'gate.tasks.jsonl');
     writeFileSync(join(dir, 'is116.py'), 'def check(answer, record):\n    return answer.strip() == "116"\n');
