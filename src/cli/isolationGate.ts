@@ -7,6 +7,7 @@ import { createInterface } from 'node:readline/promises';
 import type { CodeRunner, ExecResult, IsolationTier } from '../sandbox/types';
 import { escapeControls } from '../sandbox/terminalText';
 import { CliError, EXIT } from './cliSupport';
+import { NOT_RUN_MESSAGE } from '../trajectory/execResult';
 
 /** node:util parseArgs declarations shared by `solve` and `eval`. */
 /** --isolation alone: the tier, for commands that run no model code (score's checkers). */
@@ -21,9 +22,6 @@ export const ISOLATION_OPTIONS = {
 
 export const ISOLATION_USAGE = `${TIER_USAGE}
   --allow-unisolated      run model code on the basic tier without asking`;
-
-/** What the model is told for a cell that was not run. */
-export const NOT_RUN_MESSAGE = 'not run: no isolation available';
 
 /** The --isolation value; a usage error otherwise. */
 export function readIsolation(raw: string | undefined): 'auto' | 'basic' {

@@ -8,6 +8,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { formatResultLine, latestById, readResults, sampleKey, summarize, type ResultRecord, type RunSummary } from './results';
 import type { TaskRecord } from './types';
+import { NOT_RUN_MESSAGE } from '../trajectory/execResult';
 import { openForAppend } from './safeWrite';
 
 /** Settings recorded with every result (the paper's sampling settings and the mode). */
@@ -135,8 +136,10 @@ async function* runClaimed(options: EvalRunOptions, signal: AbortSignal): AsyncG
   let previous: ResultRecord[] = [];
   let repairedTail = false;
   if (options.resultsFile && options.resume) ({ kept: previous, repairedTail } = await resumableResults(options.resultsFile, options.meta));
+  // Done: no error, and no cell refused for want of isolation (that question was answered without
+  // the code it asked for; a run that may run code must not keep it).
+  const finished = new Set(previous.filter((r) => r.error === undefined && !r.steps?.some((s) => s.output?.killMessage === NOT_RUN_MESSAGE)).map(sampleKey));
   previous = previous.map(slim);
-  const finished = new Set(previous.filter((r) => r.error === undefined).map(sampleKey));
   // Sample-major order: every question's first sample before any second one, so an
   // interrupted run has the widest coverage.
   const queue: Array<{ record: TaskRecord; sample: number }> = [];

@@ -33,6 +33,13 @@ export const artifactSchema = z.object({
 export type Artifact = Readonly<z.infer<typeof artifactSchema>>;
 
 /** What running one code cell produced. */
+/**
+ * The `killMessage` of a cell that was never run because no isolation was available and the user
+ * did not accept the basic tier (the CLI's isolation gate, issue 10 item 8). The model is told;
+ * an evaluation treats a question answered so as not done, and a resumed run asks it again.
+ */
+export const NOT_RUN_MESSAGE = 'not run: no isolation available';
+
 export const execResultSchema = z.object({
   stdout: z.string(),
   stderr: z.string(),

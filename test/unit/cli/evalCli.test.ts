@@ -239,6 +239,14 @@ describe('r1ci eval (spawned CLI, scripted server, real sandbox)', () => {
     expect(JSON.stringify(result?.steps)).toContain('not run: no isolation available');
     // The checker (the task set's code) gave the verdict: an error would have been recorded otherwise.
     expect(result?.reason).toMatch(/^the checker (accepted|rejected) the answer$/);
+    // That answer was made without the code it asked for: a run that may run code asks again
+    // instead of resuming over it.
+    const allowed = await run(['eval', tasks, '--host', server.url, '--out', out, '--isolation', 'basic', '--allow-unisolated']);
+    expect(allowed.code).toBe(0);
+    const read = await readResults(out);
+    expect(read.results).toHaveLength(2);
+    expect(JSON.stringify(read.results[1]?.steps)).not.toContain('not run: no isolation available');
+    expect(read.results[1]?.usedCode).toBe(true);
   });
 });
 
