@@ -71,6 +71,8 @@ const builds = [
   {
     ...node,
     entryPoints: [...tsFilesIn('test/integration/suite'), ...tsFilesIn('test/harness'), ...tsFilesIn('test/e2e'), ...tsFilesIn('test/support'), ...tsFilesIn('bench')],
+    // test/support/builtCli.ts bundles the CLI with esbuild itself: loaded from node_modules, not bundled.
+    external: [...node.external, 'esbuild'],
     outbase: '.',
     outdir: 'dist',
   },

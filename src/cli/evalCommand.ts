@@ -5,7 +5,7 @@ import { mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { autoConcurrency, evaluate } from '../eval/evaluate';
-import { describeSkipped, describeUnsupported, loadTasks } from '../eval/load';
+import { describeLoadProblem, describeSkipped, describeUnsupported, loadTasks } from '../eval/load';
 import { sftJsonl } from '../eval/export/sft';
 import { defaultResultsFile, ensureResultsFolder } from '../eval/resultsLocation';
 import { writeFileNoFollow } from '../eval/safeWrite';
@@ -97,10 +97,7 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
   // The default lies inside the task folder, which a cloned dataset controls: made without links.
 
   const loaded = await loadTasks(target, io.signal);
-  for (const p of loaded.problems) {
-    const where = p.line !== undefined ? `:${p.line}` : p.index !== undefined ? ` [record ${p.index}]` : '';
-    stderr.write(`${p.file}${where}: ${p.message}\n`);
-  }
+  for (const p of loaded.problems) stderr.write(`${describeLoadProblem(p)}\n`);
   for (const line of describeUnsupported(loaded.unsupported ?? [])) stderr.write(`${line}\n`);
   for (const line of describeSkipped(loaded.skipped ?? [])) stderr.write(`${line}\n`);
   if (loaded.records.length === 0) throw new CliError(`No questions found in ${target}${loaded.problems.length ? ` (${counted(loaded.problems.length, 'problem')} above)` : ''}.`, EXIT.failure);

@@ -1,11 +1,12 @@
 // `r1ci score <tasks> --answers answers.jsonl`: scores answers made elsewhere (another harness,
 // a saved run) without a model. One JSON line out per input line, in order.
+import { fileErrorText } from '../text/fileErrors';
 import { createReadStream } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { describeSkipped, describeUnsupported, loadTasks } from '../eval/load';
+import { describeLoadProblem, describeSkipped, describeUnsupported, loadTasks } from '../eval/load';
 import { sandboxCheckRunner } from '../eval/sandboxChecker';
 import { indexTasks, parseAnswerLine, scoreSubmission, type ScoredLine } from '../eval/scoreAnswers';
 import type { PythonCheckRunner } from '../eval/scorers/python';
@@ -66,7 +67,7 @@ export async function scoreCommand(argv: readonly string[], io: Io): Promise<num
   const isolation = readIsolation(values.isolation);
 
   const loaded = await loadTasks(resolve(target), io.signal);
-  for (const p of loaded.problems) stderr.write(`${p.file}${p.line !== undefined ? `:${p.line}` : p.index !== undefined ? ` [record ${p.index}]` : ''}: ${p.message}\n`);
+  for (const p of loaded.problems) stderr.write(`${describeLoadProblem(p)}\n`);
   for (const line of describeUnsupported(loaded.unsupported ?? [])) stderr.write(`${line}\n`);
   for (const line of describeSkipped(loaded.skipped ?? [])) stderr.write(`${line}\n`);
   // A path that holds no question (missing, mistyped, empty) is said once, not as every line's unknown id.
@@ -130,7 +131,7 @@ export async function scoreCommand(argv: readonly string[], io: Io): Promise<num
   } catch (e) {
     if (e instanceof CliError) throw e;
     if (io.signal.aborted) return EXIT.cancelled;
-    throw new CliError(`cannot read ${values.answers}: ${e instanceof Error ? e.message : String(e)}`, EXIT.failure);
+    throw new CliError(`cannot read ${values.answers}: ${fileErrorText(e)}`, EXIT.failure);
   } finally {
     input.close();
     // The pool owns only its spare interpreter; the acquired one is ours to stop.

@@ -13,6 +13,7 @@ import { sampleFolderLayout, loadSampleFolder } from './loaders/symbench';
 import { isTaskFileJson, loadJsonlTaskFile, loadJsonTaskFile } from './loaders/taskfile';
 import { readDatasetText } from './safeRead';
 import { ownOutputKind } from './loaders/ownOutputs';
+import { fileErrorText } from '../text/fileErrors';
 import type { LoadedItem, LoadProblem, LoadResult, SkippedFile, TaskRecord, UnsupportedTask } from './types';
 /** Extensions that may hold tasks; other files in a walked folder (README.md, LICENSE) are skipped. */
 const DATA_EXTENSIONS = new Set(['.json', '.jsonl', '.csv']);
@@ -160,7 +161,7 @@ export async function loadTasks(target: string, signal?: AbortSignal): Promise<L
     resolved = await realpath(resolved);
     info = await stat(resolved);
   } catch (e) {
-    return { records: [], problems: [{ file: resolved, message: `not found: ${errorText(e)}` }] };
+    return { records: [], problems: [{ file: resolved, message: `cannot be read: ${fileErrorText(e)}` }] };
   }
   if (info.isDirectory()) {
     let names = new Set<string>();
@@ -205,6 +206,16 @@ function dedupe(result: LoadResult & { unsupported: UnsupportedTask[]; skipped: 
     records.push(r);
   }
   return { records, problems, unsupported: result.unsupported, ...(result.skipped.length > 0 ? { skipped: result.skipped } : {}) };
+}
+
+/**
+ * One problem for people, with where it is: `file:line: message` (JSONL, CSV), `file [record N]:
+ * message` (a JSON array, BBH examples) or `file: message`. `file` defaults to the problem's own
+ * path (callers may shorten it); the message itself never repeats the place.
+ */
+export function describeLoadProblem(p: LoadProblem, file: string = p.file): string {
+  const where = p.line !== undefined ? `:${p.line}` : p.index !== undefined ? ` [record ${p.index}]` : '';
+  return `${file}${where}: ${p.message}`;
 }
 
 /** One line per skipped file, for people: `skipped <file>: <reason>`. */

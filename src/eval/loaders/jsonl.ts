@@ -25,7 +25,7 @@ export function forEachJsonlRecord(file: string, text: string, problems: LoadPro
     try {
       raw = JSON.parse(line);
     } catch (e) {
-      problems.push({ file, line: i + 1, message: `line ${i + 1}: invalid JSON: ${e instanceof Error ? e.message : String(e)}` });
+      problems.push({ file, line: i + 1, message: `invalid JSON: ${e instanceof Error ? e.message : String(e)}` });
       return;
     }
     visit(raw, { line: i + 1, position });

@@ -32,7 +32,7 @@ export function loadGsmHardJsonl(file: string, fileId: string, text: string): Lo
   forEachJsonlRecord(file, text, problems, (raw, { line, position }) => {
     const p = gsmRecord.safeParse(raw);
     if (!p.success) {
-      problems.push({ file, line, message: `line ${line}: expected {"input", "target"}: ${p.error.issues[0]?.message ?? 'invalid'}` });
+      problems.push({ file, line, message: `expected {"input", "target"}: ${p.error.issues[0]?.message ?? 'invalid'}` });
       return;
     }
     records.push({

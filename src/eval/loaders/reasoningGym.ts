@@ -42,7 +42,7 @@ export function loadReasoningGymJsonl(file: string, fileId: string, text: string
     const parsed = rgItemSchema.safeParse(raw);
     if (!parsed.success) {
       const msg = parsed.error.issues.map((x) => `${x.path.join('.') || '(record)'}: ${x.message}`).join('; ');
-      problems.push({ file, line, message: `line ${line}: not a Reasoning-Gym item: ${msg}` });
+      problems.push({ file, line, message: `not a Reasoning-Gym item: ${msg}` });
       return;
     }
     const item = parsed.data;

@@ -138,10 +138,6 @@ interface Located {
   readonly index?: number;
 }
 
-function describe(loc: Located): string {
-  return loc.line !== undefined ? `line ${loc.line}` : `record ${loc.index ?? 0}`;
-}
-
 /**
  * Validates one raw record and converts it; problems name the line or record index. The id is
  * `<fileId>#<the record's id>`, or `<fileId>#<position>` (0-based among the file's records).
@@ -151,11 +147,11 @@ export function convertTaskFileRecord(raw: unknown, file: string, fileId: string
   const parsed = taskFileRecordSchema.safeParse(raw);
   if (!parsed.success) {
     const msg = parsed.error.issues.map((i) => `${i.path.join('.') || '(record)'}: ${i.message}`).join('; ');
-    return { problem: { ...where, message: `${describe(loc)}: ${msg}` } };
+    return { problem: { ...where, message: msg } };
   }
   const r = parsed.data;
   const built = buildScorer(r, path.dirname(file));
-  if (!built.ok) return { problem: { ...where, message: `${describe(loc)}: ${built.error}` } };
+  if (!built.ok) return { problem: { ...where, message: built.error } };
   const base = path.basename(file).replace(/\.(jsonl|json)$/i, '');
   const question = r.question.includes('<<<') ? r.question : `${r.question.trimEnd()}\n${ANSWER_FORMAT_INSTRUCTION}`;
   return {

@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import { backendFor, modelRunSettingsFor, runOptionsFrom } from '../../config/runOptions';
 import { readSettings } from '../shared/settings';
 import { autoConcurrency, evaluate } from '../../eval/evaluate';
-import { describeSkipped, describeUnsupported, loadTasks } from '../../eval/load';
+import { describeLoadProblem, describeSkipped, describeUnsupported, loadTasks } from '../../eval/load';
 import { defaultResultsFile, ensureResultsFolder } from '../../eval/resultsLocation';
 import type { ResultRecord, RunSummary } from '../../eval/results';
 import type { EvalEvent } from '../../eval/runner';
@@ -115,7 +115,7 @@ export class EvalController implements vscode.Disposable {
     const loaded = hooks.records ? { records: [...hooks.records], problems: [] } : await loadTasks(request.target);
     for (const line of describeUnsupported(loaded.unsupported ?? [])) this.log(line);
     for (const line of describeSkipped(loaded.skipped ?? [])) this.log(line);
-    for (const p of loaded.problems) this.log(`Task problem: ${p.file}${p.line !== undefined ? `:${p.line}` : p.index !== undefined ? ` [${p.index}]` : ''}: ${p.message}`);
+    for (const p of loaded.problems) this.log(`Task problem: ${describeLoadProblem(p)}`);
     if (loaded.problems.length > 0) {
       void vscode.window.showWarningMessage(`${loaded.problems.length} problem(s) in the task files (the good records still run): ${describeProblem(loaded.problems[0])}`, 'Show Log').then((c) => {
         if (c) void vscode.commands.executeCommand('workbench.action.output.show');
@@ -219,5 +219,5 @@ export function formatDuration(ms: number): string {
 
 function describeProblem(p: LoadProblem | undefined): string {
   if (!p) return '';
-  return `${basename(p.file)}${p.line !== undefined ? `:${p.line}` : p.index !== undefined ? ` [${p.index}]` : ''}: ${p.message}`;
+  return describeLoadProblem(p, basename(p.file));
 }

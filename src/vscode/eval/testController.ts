@@ -6,7 +6,7 @@
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
-import { loadTasks } from '../../eval/load';
+import { describeLoadProblem, loadTasks } from '../../eval/load';
 import type { ResultRecord } from '../../eval/results';
 import type { TaskRecord } from '../../eval/types';
 import type { Log } from '../shared/log';
@@ -112,7 +112,7 @@ export class EvalTestController extends Disposable {
         ? new vscode.MarkdownString(
             problems
               .slice(0, 10)
-              .map((p) => `- ${vscode.workspace.asRelativePath(p.file)}${p.line !== undefined ? `:${p.line}` : p.index !== undefined ? ` [${p.index}]` : ''}: ${p.message}`)
+              .map((p) => `- ${describeLoadProblem(p, vscode.workspace.asRelativePath(p.file))}`)
               .join('\n'),
           )
         : undefined;

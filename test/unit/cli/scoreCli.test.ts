@@ -194,6 +194,14 @@ describe('r1ci score: sandbox flags and the tier', () => {
     expect((JSON.parse(r.stdout) as Line).correct).toBe(true);
   }, 60_000);
 
+  it('an answers path that is a folder or missing is said in words', async () => {
+    const folder = await run(['score', FIXTURE, '--answers', dir]);
+    expect(folder.code).toBe(1);
+    expect(folder.stderr).toContain(`r1ci: cannot read ${dir}: a folder, not a file`);
+    const missing = await run(['score', FIXTURE, '--answers', join(dir, 'no-such-answers.jsonl')]);
+    expect(missing.stderr).toContain(`cannot read ${join(dir, 'no-such-answers.jsonl')}: no such file or folder`);
+  }, 60_000);
+
   it('a task path that holds no question is one clear error, not an unknown id on every line', async () => {
     const missing = join(dir, 'no-such-tasks');
     const r = await run(['score', missing, '--answers', answersFile('any.jsonl', [{ id: 'a', answer: '1' }])]);

@@ -4,7 +4,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writ
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeSkipped, loadTasks } from '../../../src/eval/load';
+import { describeLoadProblem, describeSkipped, loadTasks } from '../../../src/eval/load';
 import { rolloutsJsonl } from '../../../src/eval/export/rollouts';
 import { sftJsonl, SFT_FORMATS } from '../../../src/eval/export/sft';
 import { aResult } from '../../support/resultRecords';
@@ -90,6 +90,8 @@ describe('loadTasks on a mixed folder', () => {
     const a = await loadTasks(missing);
     expect(a.records).toEqual([]);
     expect(a.problems[0]?.file).toBe(missing);
+    // In words, not Node's `ENOENT: no such file or directory, realpath …`.
+    expect(a.problems[0]?.message).toBe('cannot be read: no such file or folder');
     const txt = path.join(dir, 'notes.txt');
     writeFileSync(txt, 'hello');
     const b = await loadTasks(txt);
@@ -235,7 +237,9 @@ describe('our own task files', () => {
     expect(a.records.map((r) => r.id)).toEqual(['arr.json#0', 'arr.json#2']);
     expect(a.problems).toHaveLength(1);
     expect(a.problems[0]?.index).toBe(1);
-    expect(a.problems[0]?.message).toMatch(/record 1: question/);
+    // The place is in the problem's fields, said once when shown: `file [record 1]: question: …`.
+    expect(a.problems[0]?.message).toMatch(/^question: /);
+    expect(describeLoadProblem(a.problems[0] ?? { file: '', message: '' })).toMatch(/arr\.json \[record 1\]: question: /);
     expect((await loadTasks(wrapped)).records[0]?.scorer.kind).toBe('number');
     expect((await loadTasks(single)).records[0]?.id).toBe('single.json#s1');
   });
