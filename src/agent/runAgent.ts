@@ -260,6 +260,19 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
       code = { code: reasoningBlock.code, source: 'reasoning', offset: turnText.length };
       yield { type: 'warning', kind: 'code-in-reasoning', turn, message: 'The model wrote its code inside its reasoning and gave no answer; that code is run as if it had written it in its reply.' };
     }
+    // A native python call although this run's protocol has no tools (the server passed the
+    // model's call on anyway): never dropped in silence. Its code runs as a fence in the reply
+    // would, and the result goes back as this protocol sends results.
+    const nativeCall = !toolsMode && !code && !cutInsideCode && runner !== null && extractFinalAnswer(turnText) === null ? attempt.toolCalls.map(readPythonCall).find((c) => 'code' in c) : undefined;
+    if (nativeCall && 'code' in nativeCall) {
+      code = { code: nativeCall.code, source: 'tool-call', offset: turnText.length };
+      yield {
+        type: 'warning',
+        kind: 'tool-call-without-tools',
+        turn,
+        message: `The model called the python tool natively, but this run uses the ${options.protocol} protocol, where code comes in fences; the call's code is run as if it had written it in its reply (the tools protocol passes such calls on as they are).`,
+      };
+    }
     if (!code && !cutInsideCode) return void (yield finish(finalAnswer().answer !== null ? 'answer' : 'no-answer'));
     if (codeCalls >= options.maxCodeCalls) return void (yield finish('budget', `The code-call budget (${options.maxCodeCalls}) is used up.`));
 
@@ -285,7 +298,7 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
     // reasoning is added), and a fence the stream left open is closed, with its own fence in its
     // own container (a `~~~` one with `~~~`, one in a list item indented as it was).
     const closing = block?.unclosed ? block.closingFence : openAtCut;
-    if (code?.source === 'reasoning') turnText = `${turnText}${turnText === '' || turnText.endsWith('\n') ? '' : '\n'}\`\`\`python\n${code.code}\n\`\`\`\n`;
+    if (code?.source === 'reasoning' || code?.source === 'tool-call') turnText = `${turnText}${turnText === '' || turnText.endsWith('\n') ? '' : '\n'}\`\`\`python\n${code.code}\n\`\`\`\n`;
     else if (closing !== undefined) turnText = `${turnText}${turnText.endsWith('\n') ? '' : '\n'}${closing}\n`;
     messages = appendExecution(messages, options.protocol, turnText, output, reasoning);
     pendingText = '';

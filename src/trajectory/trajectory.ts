@@ -37,9 +37,10 @@ export type AnswerSource = z.infer<typeof answerSourceSchema>;
  * Something the user should know that does not end the run: `context-truncated` (the
  * conversation no longer fits the context window), `retry` (a transient failure before any
  * token, retried once), `output-truncated` (the server stopped at its token limit; a code block
- * cut there is not run), `code-in-reasoning` (the python block in the reasoning was run).
+ * cut there is not run), `code-in-reasoning` (the python block in the reasoning was run), `tool-call-without-tools`
+ * (a native python call outside the tools protocol was run as a fence would be).
  */
-export const agentWarningKindSchema = z.enum(['context-truncated', 'retry', 'output-truncated', 'code-in-reasoning']);
+export const agentWarningKindSchema = z.enum(['context-truncated', 'retry', 'output-truncated', 'code-in-reasoning', 'tool-call-without-tools']);
 
 /** Per model request: what it cost. Time in code is the following execution result's durationMs. */
 export const turnStatsSchema = z.object({

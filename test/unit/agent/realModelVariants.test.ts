@@ -347,6 +347,18 @@ describe.each(BOTH)('tool-call shapes on %s', (kind) => {
     expect(warningsOf(r, 'output-truncated')).toHaveLength(1);
   });
 
+  it.each(['chat', 'r1ci'] as const)('a native python call under the %s protocol (no tools offered) runs as a fence would, with a warning, never dropped', async (protocol) => {
+    const r = await run(kind, { turns: [{ text: '', toolCalls: [{ name: 'python', arguments: { code: 'print(6 * 7)' } }] }, { text: '<<<{{RESULT}}>>>' }] }, { protocol });
+    expect(r.trajectory.turns[0]?.cell).toMatchObject({ source: 'tool-call', code: 'print(6 * 7)' });
+    expect(r.trajectory.answer).toBe('42');
+    expect(warningsOf(r, 'tool-call-without-tools')).toHaveLength(1);
+    // The result goes back as this protocol sends results (no tool message to a request without tools),
+    // after the model's turn showing the code it ran.
+    const second = r.chats[1]?.messages ?? [];
+    expect(second.some((m) => m.role === 'tool')).toBe(false);
+    expect(second.map((m) => m.content).join('\n')).toMatch(/```python\nprint\(6 \* 7\)\n```[\s\S]*42/);
+  });
+
   it('a call to an unknown tool gets a clear error back and nothing runs', async () => {
     const r = await run(kind, { turns: [{ text: '', toolCalls: [{ name: 'run_code', arguments: { code: 'print(1)' } }] }, { text: 'Saw: {{RESULT}}' }] }, { protocol: 'tools' });
     expect(execCount(r)).toBe(0);
