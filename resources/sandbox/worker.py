@@ -635,7 +635,7 @@ def process_attributes(quick=False):
     supervisor before the next cell (GUARDED_LIMITS, nice, CPUs, policy), read after every cell."""
     if quick:
         try:
-            return ([resource.getrlimit(limit) for limit in GUARDED_LIMITS], os.getpriority(os.PRIO_PROCESS, 0), os.sched_getaffinity(0), os.sched_getscheduler(0))
+            return (tuple(map(resource.getrlimit, GUARDED_LIMITS)), os.getpriority(os.PRIO_PROCESS, 0), os.sched_getaffinity(0), os.sched_getscheduler(0))
         except (AttributeError, OSError):
             return None
     found = []
@@ -1487,16 +1487,15 @@ class Supervisor:
         that did it is told so, never the innocent next one; ~4 µs a cell."""
         if process_attributes(quick=True) != self.guarded:
             return "the cell changed the sandbox supervisor's limits or scheduling (prlimit, nice, CPU affinity or policy), which could kill or starve it during a later cell"
-        signals = list(self.pending_itimers)
         try:
             if self.child_timers_fd is None:
                 self.child_timers_fd = os.open("/proc/%d/timers" % self.child, os.O_RDONLY | os.O_CLOEXEC)
             timers = os.pread(self.child_timers_fd, 1 << 16, 0)
-            signals += timer_signals(timers)
         except OSError:
-            pass  # no /proc/PID/timers (kernel without CONFIG_CHECKPOINT_RESTORE): interval timers only
-        if not signals:
+            timers = b""  # no /proc/PID/timers (kernel without CONFIG_CHECKPOINT_RESTORE): interval timers only
+        if not timers and not self.pending_itimers:
             return None
+        signals = list(self.pending_itimers) + timer_signals(timers)
         try:
             with open("/proc/%d/status" % self.child, "rb") as f:
                 status = f.read()
