@@ -67,9 +67,13 @@ describe.each(REQUIRED_TIERS)('a cell that sabotages later cells takes the blame
     ['RLIMIT_FSIZE', '(0, 0)'],
     ['RLIMIT_NPROC', '(0, 0)'],
   ];
-  it.each(LIMITS)('lowering the supervisor’s %s with resource.prlimit', async (name, value) => {
-    await expectBlamed(runner, `import os, resource\nresource.prlimit(os.getppid(), resource.${name}, ${value})`, /supervisor's limits/);
-  }, 30_000);
+  it.each(LIMITS)(
+    'lowering the supervisor’s %s with resource.prlimit',
+    async (name, value) => {
+      await expectBlamed(runner, `import os, resource\nresource.prlimit(os.getppid(), resource.${name}, ${value})`, /supervisor's limits/);
+    },
+    30_000,
+  );
 
   it('lowering the supervisor’s limit with the prlimit tool', async () => {
     await expectBlamed(runner, 'import os, subprocess\nsubprocess.run(["prlimit", "--pid", str(os.getppid()), "--cpu=1:1"], check=True)', /supervisor's limits/);
@@ -90,17 +94,25 @@ describe.each(REQUIRED_TIERS)('a cell that sabotages later cells takes the blame
     ['SIGKILL', 9],
     ['SIGSTOP', 19],
     ['SIGTERM', 15],
-  ])('a POSIX timer that sends %s to the interpreter during the next cell', async (_name, signo) => {
-    await expectBlamed(runner, posixTimer(signo, 1_000).join('\n'), /left a timer/);
-  }, 30_000);
+  ])(
+    'a POSIX timer that sends %s to the interpreter during the next cell',
+    async (_name, signo) => {
+      await expectBlamed(runner, posixTimer(signo, 1_000).join('\n'), /left a timer/);
+    },
+    30_000,
+  );
 
   it.each([
     ['ITIMER_REAL', 'SIGALRM'],
     ['ITIMER_VIRTUAL', 'SIGVTALRM'],
     ['ITIMER_PROF', 'SIGPROF'],
-  ])('signal.setitimer(%s) whose %s would end the interpreter during the next cell', async (timer, sig) => {
-    await expectBlamed(runner, `import signal\nsignal.signal(signal.${sig}, signal.SIG_DFL)\nsignal.setitimer(signal.${timer}, 1.0)`, /left a timer/);
-  }, 30_000);
+  ])(
+    'signal.setitimer(%s) whose %s would end the interpreter during the next cell',
+    async (timer, sig) => {
+      await expectBlamed(runner, `import signal\nsignal.signal(signal.${sig}, signal.SIG_DFL)\nsignal.setitimer(signal.${timer}, 1.0)`, /left a timer/);
+    },
+    30_000,
+  );
 
   it('a timer whose signal has a handler of the cell stays the cell’s own (state kept)', async () => {
     const first = await runner.runCell('import signal\nfired = []\nsignal.signal(signal.SIGALRM, lambda *a: fired.append(1))\nsignal.setitimer(signal.ITIMER_REAL, 0.3)\nkept = 1');
