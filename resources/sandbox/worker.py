@@ -621,11 +621,23 @@ def writable_roots():
 IOPRIO_GET_SYSCALL = {"x86_64": 252, "aarch64": 31}.get(platform.machine())
 
 
-def process_attributes():
+# What process_attributes(quick=True) reads after every cell: the limits and scheduling that can
+# kill or starve this supervisor before the next cell (CPU time, memory, descriptors, processes,
+# file size, stack; nice value, CPUs, policy). Direct calls: ~3 µs, a quarter of the full set.
+GUARDED_LIMITS = tuple(getattr(resource, name) for name in ("RLIMIT_AS", "RLIMIT_CPU", "RLIMIT_DATA", "RLIMIT_FSIZE", "RLIMIT_NOFILE", "RLIMIT_NPROC", "RLIMIT_STACK") if hasattr(resource, name))
+
+
+def process_attributes(quick=False):
     """What a process of the sandbox's uid can change in this supervisor from outside (prlimit(2),
     setpriority(2), sched_setaffinity(2), sched_setscheduler(2), ioprio_set(2) need only the same
     uid) and an interpreter forked by a reset would inherit: its resource limits, nice value, CPUs,
-    scheduling policy and I/O priority."""
+    scheduling policy and I/O priority. With `quick`, only the part that can kill or starve this
+    supervisor before the next cell (GUARDED_LIMITS, nice, CPUs, policy), read after every cell."""
+    if quick:
+        try:
+            return (tuple(map(resource.getrlimit, GUARDED_LIMITS)), os.getpriority(os.PRIO_PROCESS, 0), os.sched_getaffinity(0), os.sched_getscheduler(0))
+        except (AttributeError, OSError):
+            return None
     found = []
     for name in sorted(dir(resource)):
         if name.startswith("RLIMIT_"):
@@ -643,6 +655,39 @@ def process_attributes():
             found.append((name, read()))
         except (AttributeError, OSError):
             found.append((name, None))
+    return found
+
+
+# Signals whose default action neither ends nor stops a process (SIGCHLD, SIGCONT, SIGURG,
+# SIGWINCH: signal(7)). Any other signal a timer sends ends or stops the interpreter unless it has
+# a handler or is ignored; SIGKILL and SIGSTOP always do.
+HARMLESS_SIGNALS = frozenset(int(getattr(signal, name)) for name in ("SIGCHLD", "SIGCONT", "SIGURG", "SIGWINCH") if hasattr(signal, name))
+UNCATCHABLE_SIGNALS = frozenset((int(signal.SIGKILL), int(signal.SIGSTOP)))
+# setitimer(2)'s timers and the signal each sends.
+ITIMERS = tuple((getattr(signal, which), int(getattr(signal, signo))) for which, signo in (("ITIMER_REAL", "SIGALRM"), ("ITIMER_VIRTUAL", "SIGVTALRM"), ("ITIMER_PROF", "SIGPROF")) if hasattr(signal, which))
+
+
+def signal_mask_field(status, field):
+    """A signal set of /proc/PID/status (e.g. b"SigCgt") as an int bit mask (bit n-1: signal n)."""
+    start = status.find(b"\n" + field + b":")
+    if start < 0:
+        return 0
+    line = status[start + len(field) + 2 :].split(b"\n", 1)[0]
+    try:
+        return int(line.strip(), 16)
+    except ValueError:
+        return 0
+
+
+def timer_signals(timers):
+    """Signal numbers of the POSIX timers in /proc/PID/timers text ("signal: 9/..." lines)."""
+    found = []
+    for line in timers.split(b"\n"):
+        if line.startswith(b"signal:"):
+            try:
+                found.append(int(line[7:].split(b"/")[0]))
+            except ValueError:
+                continue
     return found
 
 
@@ -1010,7 +1055,13 @@ class Interpreter:
             python_threads = max(0, len(sys._current_frames()) - 1)
             # Park: no handler of the cell may run until the next cell (the supervisor checks).
             sigmask(signal.SIG_BLOCK, ALL_SIGNALS)
-            self.control.sendall((json.dumps({"type": "done", "seq": seq, "exitCode": exit_code, "error": error, "threads": python_threads}) + "\n").encode())
+            done = {"type": "done", "seq": seq, "exitCode": exit_code, "error": error, "threads": python_threads}
+            # Interval timers still armed (only the process itself can read them): the supervisor
+            # ends the interpreter when their signal would end or stop it during a later cell.
+            itimers = [signo for which, signo in ITIMERS if signal.getitimer(which)[0] > 0]
+            if itimers:
+                done["itimers"] = itimers
+            self.control.sendall((json.dumps(done) + "\n").encode())
         except OSError:
             os._exit(0)
 
@@ -1199,12 +1250,15 @@ class Supervisor:
         self.current = None  # (nonce, seq) of the cell running now
         self.pending = None  # its "done", until the interpreter is seen idle
         self.pending_threads = 0  # Python threads its "done" reported (for the notice only)
+        self.pending_itimers = ()  # signals of the interval timers its "done" reported armed
         self.pending_wait = 0
         self.ended = False
         self.snapshot = scan_scratch()
         self.skeleton = skeleton()
         # Compared by a reset: the next interpreter must not inherit what the last question set.
         self.attributes = process_attributes()
+        # Compared after every cell (see `sabotage`): the part a cell could use to kill or starve us.
+        self.guarded = process_attributes(quick=True)
         # The cell's stdin, stdout, stderr and code channel are open files it shares with this
         # process: a reset puts back their status flags and owner, and the sockets' send settings.
         self.streams = stream_state()
@@ -1216,6 +1270,7 @@ class Supervisor:
         self.control = None
         self.control_reader = None
         self.child_stat_fd = None
+        self.child_timers_fd = None
         # True while the interpreter is stopped between cells (see freeze_child).
         self.frozen = False
         self.last_pid_at_run = None
@@ -1237,6 +1292,8 @@ class Supervisor:
             self.control.close()
         if self.child_stat_fd is not None:
             os.close(self.child_stat_fd)
+        if self.child_timers_fd is not None:
+            os.close(self.child_timers_fd)
         supervisor_end, interpreter_end = socket.socketpair()
         self.child = start_interpreter(supervisor_end, interpreter_end)
         self.child_runs = 0
@@ -1244,6 +1301,7 @@ class Supervisor:
             os.close(self.child_syscall_fd)
         self.child_syscall_fd = None  # /proc/CHILD/syscall, opened on first use and re-read with pread
         self.child_stat_fd = None  # /proc/CHILD/stat, likewise
+        self.child_timers_fd = None  # /proc/CHILD/timers, likewise
         interpreter_end.close()
         self.control = supervisor_end
         self.control_reader = LineReader(supervisor_end.fileno(), MAX_CONTROL_LINE)
@@ -1405,9 +1463,10 @@ class Supervisor:
             exit_code, error = self.pending
             self.pending = None
             threads = self.freeze_child()
-            if threads is None:
+            detail = "a thread the cell left running did not stop after the cell" if threads is None else self.sabotage()
+            if detail is not None:
                 self.end_child()
-                self.finish(exit_code, "protocol", after=None, detail="a thread the cell left running did not stop after the cell", final=True)
+                self.finish(exit_code, "protocol", after=None, detail=detail, final=True)
                 self.ended = True
                 return
             if threads > 1:
@@ -1420,6 +1479,37 @@ class Supervisor:
                     self.finish(exit_code, error, after=None)
             else:
                 self.finish(exit_code, error, after=after)
+
+    def sabotage(self):
+        """What the cell that just ended (its interpreter frozen) left to strike during a later
+        cell, or None: lowered limits or scheduling of this supervisor (it would die or starve at
+        the next request), or a timer whose signal would end or stop the interpreter. The cell
+        that did it is told so, never the innocent next one; ~4 µs a cell."""
+        if process_attributes(quick=True) != self.guarded:
+            return "the cell changed the sandbox supervisor's limits or scheduling (prlimit, nice, CPU affinity or policy), which could kill or starve it during a later cell"
+        try:
+            if self.child_timers_fd is None:
+                self.child_timers_fd = os.open("/proc/%d/timers" % self.child, os.O_RDONLY | os.O_CLOEXEC)
+            timers = os.pread(self.child_timers_fd, 1 << 16, 0)
+        except OSError:
+            timers = b""  # no /proc/PID/timers (kernel without CONFIG_CHECKPOINT_RESTORE): interval timers only
+        if not timers and not self.pending_itimers:
+            return None
+        signals = list(self.pending_itimers) + timer_signals(timers)
+        try:
+            with open("/proc/%d/status" % self.child, "rb") as f:
+                status = f.read()
+        except OSError:
+            status = b""
+        handled = signal_mask_field(status, b"SigCgt") | signal_mask_field(status, b"SigIgn")
+        for signo in signals:
+            if signo in UNCATCHABLE_SIGNALS or (signo not in HARMLESS_SIGNALS and 0 < signo <= 64 and not handled >> (signo - 1) & 1):
+                try:
+                    name = signal.Signals(signo).name
+                except ValueError:
+                    name = "signal %d" % signo
+                return "the cell left a timer that would send %s to the interpreter after the cell ended (cancel it with signal.setitimer(..., 0) or timer_delete before the cell ends)" % name
+        return None
 
     def finish(self, exit_code, error, after=None, **extra):
         nonce, _ = self.current
@@ -1555,6 +1645,8 @@ class Supervisor:
                 # cell that lies about it misleads only itself.
                 reported = message.get("threads", 0)
                 self.pending_threads = min(max(reported, 0), 10000) if isinstance(reported, int) else 0
+                itimers = message.get("itimers", ())
+                self.pending_itimers = [signo for signo in itimers[:3] if isinstance(signo, int)] if isinstance(itimers, list) else ()
                 self.finish_pending(spin=True)
             else:
                 # A "done" for a cell that already ended: that cell forged its end and kept running.

@@ -1,0 +1,124 @@
+// A hostile cell must not make the NEXT cell of its conversation take the blame
+// (docs/sandbox-tiers.md, "Between cells"). A cell can lower its supervisor's limits (prlimit(2)
+// needs only the same uid) or leave a timer armed that would kill or stop the interpreter during
+// a later cell. The cell that did it is told so in its own result, its interpreter is ended, and
+// the next cell runs in a fresh one with the usual "state was lost" notice: never a crash, a time
+// limit or a stop blamed on the innocent cell. Real cells through the real runner, both tiers.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { CodeRunner, ExecResult } from '../../../src/sandbox/index';
+import { REQUIRED_TIERS, startRunner } from './helpers';
+
+/** Python lines arming a POSIX timer (timer_create) that sends `signo` to the interpreter once, `ms` from now. */
+function posixTimer(signo: number, ms: number): string[] {
+  return [
+    'import ctypes',
+    'libc = ctypes.CDLL(None, use_errno=True)',
+    'event = (ctypes.c_int * 16)()  # struct sigevent: sigval, signo, notify (SIGEV_SIGNAL = 0)',
+    `event[2] = ${signo}`,
+    'timer = ctypes.c_void_p()',
+    'assert libc.timer_create(1, ctypes.byref(event), ctypes.byref(timer)) == 0',
+    `spec = (ctypes.c_long * 4)(0, 0, ${Math.floor(ms / 1000)}, ${(ms % 1000) * 1_000_000})`,
+    'assert libc.timer_settime(timer, 0, spec, None) == 0',
+  ];
+}
+
+/** The innocent next cell: runs for longer than the attacker's delay, so a timer would strike during it. */
+const INNOCENT = 'import time\ntime.sleep(2.5)\nprint("kept" in globals(), "innocent ran")';
+
+/** The attacking cell's result must blame it; the next cell must run cleanly in a fresh interpreter. */
+async function expectBlamed(runner: CodeRunner, attack: string, blame: RegExp): Promise<{ attack: ExecResult; next: ExecResult }> {
+  const first = await runner.runCell(`kept = 1\n${attack}\nprint("attack done")`);
+  expect(first.stderr).toBe('');
+  expect(first.killMessage ?? '').toMatch(blame);
+  // Told what it did, and that the state is gone; its output is kept (unless the kernel
+  // killed the supervisor before the cell's end could be reported).
+  if (first.killed === 'protocol') expect(first.stdout).toBe('attack done\n');
+  expect(first.killMessage ?? '').toMatch(/restarted/);
+  const next = await runner.runCell(INNOCENT);
+  expect({ killed: next.killed, killMessage: next.killMessage, stderr: next.stderr, stdout: next.stdout, exitCode: next.exitCode }).toEqual({
+    killed: undefined,
+    killMessage: undefined,
+    stderr: '',
+    stdout: 'False innocent ran\n',
+    exitCode: 0,
+  });
+  expect(next.notice).toContain('restarted');
+  // And the conversation goes on as usual.
+  const third = await runner.runCell('kept = 2\nprint(kept)');
+  expect(third.stdout).toBe('2\n');
+  expect(third.killed).toBeUndefined();
+  return { attack: first, next };
+}
+
+describe.each(REQUIRED_TIERS)('a cell that sabotages later cells takes the blame itself (%s tier)', (tier) => {
+  let runner: CodeRunner;
+  beforeEach(async () => {
+    runner = await startRunner(tier);
+  });
+  afterEach(async () => {
+    await runner.dispose();
+  });
+
+  const LIMITS: ReadonlyArray<[string, string]> = [
+    // 1 s of CPU time: the supervisor would be killed during a later cell.
+    ['RLIMIT_CPU', '(1, 1)'],
+    ['RLIMIT_NOFILE', '(0, 0)'],
+    ['RLIMIT_AS', '(1 << 20, 1 << 20)'],
+    ['RLIMIT_FSIZE', '(0, 0)'],
+    ['RLIMIT_NPROC', '(0, 0)'],
+  ];
+  it.each(LIMITS)(
+    'lowering the supervisor’s %s with resource.prlimit',
+    async (name, value) => {
+      await expectBlamed(runner, `import os, resource\nresource.prlimit(os.getppid(), resource.${name}, ${value})`, /supervisor's limits/);
+    },
+    30_000,
+  );
+
+  it('lowering the supervisor’s limit with the prlimit tool', async () => {
+    await expectBlamed(runner, 'import os, subprocess\nsubprocess.run(["prlimit", "--pid", str(os.getppid()), "--cpu=1:1"], check=True)', /supervisor's limits/);
+  }, 30_000);
+
+  it('a CPU limit of 0 kills the supervisor at once: the blame stays on the cell that set it', async () => {
+    // A hard limit already passed: the kernel kills the supervisor the next time it runs, which is
+    // while it handles this cell's end (then this cell "crashed") or, if its check comes first,
+    // the check reports it. Either way it is this cell's result, never the next one's.
+    await expectBlamed(runner, 'import os, resource\nresource.prlimit(os.getppid(), resource.RLIMIT_CPU, (0, 0))', /supervisor's limits|crashed/);
+  }, 30_000);
+
+  it('lowering the supervisor’s nice value and CPU affinity', async () => {
+    await expectBlamed(runner, 'import os\nos.setpriority(os.PRIO_PROCESS, os.getppid(), 19)\nos.sched_setaffinity(os.getppid(), {min(os.sched_getaffinity(0))})', /supervisor's limits/);
+  }, 30_000);
+
+  it.each([
+    ['SIGKILL', 9],
+    ['SIGSTOP', 19],
+    ['SIGTERM', 15],
+  ])(
+    'a POSIX timer that sends %s to the interpreter during the next cell',
+    async (_name, signo) => {
+      await expectBlamed(runner, posixTimer(signo, 1_000).join('\n'), /left a timer/);
+    },
+    30_000,
+  );
+
+  it.each([
+    ['ITIMER_REAL', 'SIGALRM'],
+    ['ITIMER_VIRTUAL', 'SIGVTALRM'],
+    ['ITIMER_PROF', 'SIGPROF'],
+  ])(
+    'signal.setitimer(%s) whose %s would end the interpreter during the next cell',
+    async (timer, sig) => {
+      await expectBlamed(runner, `import signal\nsignal.signal(signal.${sig}, signal.SIG_DFL)\nsignal.setitimer(signal.${timer}, 1.0)`, /left a timer/);
+    },
+    30_000,
+  );
+
+  it('a timer whose signal has a handler of the cell stays the cell’s own (state kept)', async () => {
+    const first = await runner.runCell('import signal\nfired = []\nsignal.signal(signal.SIGALRM, lambda *a: fired.append(1))\nsignal.setitimer(signal.ITIMER_REAL, 0.3)\nkept = 1');
+    expect(first.killed).toBeUndefined();
+    const next = await runner.runCell('import time\ntime.sleep(0.6)\nprint(kept, len(fired))');
+    expect(next.stdout).toBe('1 1\n');
+    expect(next.killed).toBeUndefined();
+  }, 30_000);
+});
