@@ -253,7 +253,11 @@ describe('Editor entry points', function () {
   it('Insert Code opens a new Python document when no editor is open', async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     // closeAllEditors resolves before the extension host hears of it: until then the last
-    // editor is still "active". Only an editor of a document that did not exist before counts.
+    // editor is still "active", and Insert Code would bring it back. The case under test is
+    // "no editor is open", so wait until the extension host sees none.
+    const isFile = (e: vscode.TextEditor | undefined): boolean => e !== undefined && e.document.uri.scheme !== 'output';
+    await waitUntil(() => (!isFile(vscode.window.activeTextEditor) && !vscode.window.visibleTextEditors.some(isFile) ? true : undefined), 'no editor open');
+    // Only an editor of a document that did not exist before counts.
     const existing = new Set(vscode.workspace.textDocuments);
     await vscode.commands.executeCommand('r1ci.insertCode', { code: 'print(123)\n' });
     const editor = await waitUntil(() => {
