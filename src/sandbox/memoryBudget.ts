@@ -136,7 +136,9 @@ export class SandboxBudget {
         this.mechanism = 'watched'; // the kernel refused this time: watch instead
       }
     }
-    return this.cgroup ? this.cgroup.wrap(launch) : launch;
+    if (!this.cgroup) return launch;
+    const wrapped = this.cgroup.wrap(launch);
+    return this.plan.pidNamespace ? { ...wrapped, members: () => this.members().among } : wrapped;
   }
 
   /** Call once the worker answered "ready" (before any user code ran). */
@@ -144,7 +146,7 @@ export class SandboxBudget {
     if (rootPid === undefined) return;
     this.cgroup?.attach(rootPid);
     this.oomSeen = this.cgroup?.oomKills() ?? 0;
-    this.chain = [rootPid, ...findDescendants(rootPid)];
+    this.chain = [rootPid, ...findDescendants(rootPid, this.members())];
     this.chainSet = new Set(this.chain);
     this.chainListed = new Set(this.listProcesses().pids);
     this.watchChain();
@@ -218,7 +220,7 @@ export class SandboxBudget {
     // The interpreter is the last of the chain, the supervisor before it: its one child now is
     // the new interpreter (/proc/PID/task/TID/children, cheaper than a scan of the host's /proc).
     const children = parseChildren(this.supervisorChildren?.text());
-    const chain = children === undefined ? [rootPid, ...findDescendants(rootPid)] : children.length === 1 ? [...this.chain.slice(0, -1), ...children] : [];
+    const chain = children === undefined ? [rootPid, ...findDescendants(rootPid, this.members())] : children.length === 1 ? [...this.chain.slice(0, -1), ...children] : [];
     if (chain.length !== this.chain.length) return false;
     const listedBefore = this.chainListed.size;
     this.chain = chain;
@@ -366,6 +368,20 @@ export class SandboxBudget {
     this.chainSet = new Set();
     this.chainListed = new Set();
     await this.cgroup?.remove();
+  }
+
+  /**
+   * Where the sandbox's processes are looked for (its chain, and what a kill must reach): the
+   * cgroup's member list, so the host's other processes are never read (a /proc scan reads every
+   * process's stat: milliseconds on a desktop, several times per sandbox start and end); else
+   * all of /proc. The list holds every process of the sandbox only where none can move itself
+   * out: the isolated tier (an unprivileged uid, no cgroup file system mounted inside). On the
+   * basic tier the code runs as the user, root in CI, who could write another cgroup's
+   * cgroup.procs: there the scan by ancestry stays.
+   */
+  private members(): { among?: readonly number[] } {
+    const pids = this.plan.pidNamespace && this.cgroup?.path ? this.cgroup.pids() : [];
+    return pids.length > 0 ? { among: pids } : {};
   }
 
   /** The host pid of the worker (the deepest process of the start-up chain). */

@@ -18,14 +18,18 @@ function parentOf(pid: number): { ppid: number; zombie: boolean } | undefined {
 }
 
 /**
- * Every descendant of `root` (excluding root), found by a /proc scan. Zombies (exited,
- * not yet reaped) are left out with `live`; their children are still found.
+ * Every descendant of `root` (excluding root), found by a /proc scan, in depth-first order
+ * (a chain of single children comes out parent first). Zombies (exited, not yet reaped) are
+ * left out with `live`; their children are still found. `among`: the only processes that can
+ * be descendants (a sandbox's cgroup members, where the kernel keeps every process it starts):
+ * then only their /proc/PID/stat is read, not every process's on the host (one read per
+ * process, ~13 µs each: a scan of a desktop's 500 processes costs milliseconds).
  */
-export function findDescendants(root: number, options: { live?: boolean } = {}): number[] {
+export function findDescendants(root: number, options: { live?: boolean; among?: readonly number[] } = {}): number[] {
   if (process.platform !== 'linux') return [];
-  let entries: string[];
+  let entries: readonly (string | number)[];
   try {
-    entries = readdirSync('/proc');
+    entries = options.among ?? readdirSync('/proc');
   } catch {
     return [];
   }
@@ -33,7 +37,7 @@ export function findDescendants(root: number, options: { live?: boolean } = {}):
   const zombies = new Set<number>();
   for (const entry of entries) {
     const pid = Number(entry);
-    if (!Number.isInteger(pid)) continue;
+    if (!Number.isInteger(pid) || pid <= 0) continue;
     const parent = parentOf(pid);
     if (parent === undefined) continue;
     if (parent.zombie) zombies.add(pid);
@@ -81,10 +85,15 @@ export function freezeAndKill(list: () => readonly number[]): void {
 
 /**
  * Kills `root`, its process group and every descendant. Descendants are frozen first
- * (freezeAndKill); the root dies last so it keeps adopting orphans until then.
+ * (freezeAndKill); the root dies last so it keeps adopting orphans until then. `members`:
+ * every process of the tree, from a list the kernel keeps (a cgroup's), used instead of
+ * scans of the host's /proc while it names any process; undefined or empty falls back to
+ * the scan.
  */
-export function killProcessTree(root: number): void {
-  freezeAndKill(() => findDescendants(root));
+export function killProcessTree(root: number, members?: () => readonly number[] | undefined): void {
+  const listed = members?.();
+  if (listed && listed.length > 0) freezeAndKill(() => (members?.() ?? []).filter((pid) => pid !== root));
+  else freezeAndKill(() => findDescendants(root));
   signal(-root, 'SIGKILL');
   signal(root, 'SIGKILL');
 }

@@ -19,6 +19,12 @@ export interface WorkerLaunch {
   readonly args: readonly string[];
   readonly env: Record<string, string>;
   readonly cwd: string;
+  /**
+   * Host pids of every process the launch started, from a list the kernel keeps (its memory
+   * cgroup's members, cgroup.ts); undefined where there is none or it cannot be read. Finding
+   * and killing the worker's processes then reads only theirs, not the host's whole /proc.
+   */
+  readonly members?: () => readonly number[] | undefined;
 }
 
 /** How a cell ended, before the runner turns it into an ExecResult. */
@@ -96,6 +102,7 @@ export class WorkerProcess {
     private readonly requests: Writable,
     /** fd 5: cell code straight to the interpreter (which never holds fds 3/4). */
     private readonly code: Writable,
+    private readonly members: WorkerLaunch['members'],
   ) {
     // Wait for 'exit', never 'close': escaped grandchildren can hold the pipes open.
     this.exitPromise = new Promise((resolve) => {
@@ -146,14 +153,14 @@ export class WorkerProcess {
     const pipes: ReadonlyArray<Readable | Writable | null | undefined> = child.stdio;
     const code = pipes[5] as Writable | null | undefined;
     if (!requests || !replies || !code || !child.stdout || !child.stderr) {
-      killProcessTree(child.pid ?? -1);
+      killProcessTree(child.pid ?? -1, launch.members);
       throw new Error('Could not open the pipes to the Python worker.');
     }
     // EPIPE when the worker died mid-write: the 'exit' handler reports it.
     requests.on('error', () => undefined);
     replies.on('error', () => undefined);
     code.on('error', () => undefined);
-    const worker = new WorkerProcess(child, requests, code);
+    const worker = new WorkerProcess(child, requests, code, launch.members);
     // The pipes are socket pairs: the code channel could be written back. Nothing may come.
     code.on('data', () =>
       worker.guard(() => {
@@ -359,7 +366,8 @@ export class WorkerProcess {
   private supervisorStopped(): boolean {
     const root = this.child.pid;
     if (root === undefined || this.supervisorPid === undefined) return false;
-    for (const pid of [root, ...findDescendants(root)]) {
+    const members = this.members?.();
+    for (const pid of [root, ...findDescendants(root, members && members.length > 0 ? { among: members } : {})]) {
       try {
         const status = readFileSync(`/proc/${pid}/status`, 'latin1');
         const nspid = /^NSpid:\s*(.*)$/m.exec(status)?.[1]?.trim().split(/\s+/) ?? [String(pid)];
@@ -390,7 +398,7 @@ export class WorkerProcess {
   async kill(): Promise<void> {
     this.killed = true;
     const pid = this.child.pid;
-    if (pid !== undefined) killProcessTree(pid);
+    if (pid !== undefined) killProcessTree(pid, this.members);
     if (!this.exited) await this.exitPromise;
     // Escaped holders of the pipes must not keep our side open.
     this.child.stdout?.destroy();
