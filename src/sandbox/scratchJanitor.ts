@@ -2,7 +2,8 @@
 // every folder untouched for longer than the `r1ci.sandbox.scratchMaxAgeDays` setting.
 // The folders hold what sandboxed code wrote, so nothing here follows a link, and only
 // direct children of the scratch root are ever removed.
-import { chmod, lstat, readdir, rm } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { chmod, lstat, open, readdir, rm, type FileHandle } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { execa } from 'execa';
 
@@ -29,38 +30,96 @@ export async function removeScratchFolder(root: string, dir: string): Promise<bo
 
 /**
  * Removes the folder tree `dir` (a scratch folder, or a root of them) without following a
- * link; nothing to do when it is missing. Sandboxed code can make trees Node's `rm` cannot
- * remove: folders made unreadable (mode 000; opened up first) and paths deeper than PATH_MAX
- * (built with openat; Node's `rm` fails with ENAMETOOLONG): then `rm -rf` (GNU/BSD rm walk
- * with openat, so path length does not matter; `--one-file-system` on Linux) finishes it.
- * Throws an Error naming `dir` when the tree is still there after that.
+ * link; nothing to do when it is missing. The tree may still be changing under the remover: the
+ * age sweep meets folders whose sandbox still runs (a notebook kernel's, another window's), and
+ * a remover that lstats a path and then lists and unlinks by path deletes a host folder's files
+ * when the sandbox swaps a folder for a link in between (test/unit/sandbox/janitor-race-attacks).
+ * So outside Windows the tree goes with rm(1) (GNU and BSD rm walk with fts: each folder opened
+ * through its parent without following links, its dev/inode checked, each entry unlinked by name
+ * in its parent; `--one-file-system` on Linux), never Node's path-based `rm`. Folders the code
+ * made unreadable (mode 000: rm fails on them unless root) are opened up first, through handles
+ * as well (openUp), and rm runs again. Throws an Error naming `dir` when the tree is still there.
  */
 export async function removeTree(dir: string): Promise<void> {
-  try {
+  if (process.platform === 'win32') {
+    // No rm(1), and no sandbox tier on Windows runs code as another user than the one removing.
     await rm(dir, { recursive: true, force: true });
     return;
-  } catch {
-    await openUp(dir);
-  }
-  try {
-    await rm(dir, { recursive: true, force: true });
-    return;
-  } catch (error) {
-    if (process.platform === 'win32') throw error; // no rm(1) to fall back on
   }
   const args = process.platform === 'linux' ? ['-rf', '--one-file-system', '--', dir] : ['-rf', '--', dir];
-  const result = await execa('rm', args, { reject: false, stdin: 'ignore' });
-  try {
-    await lstat(dir);
-  } catch {
-    return; // gone
+  let result = await execa('rm', args, { reject: false, stdin: 'ignore' });
+  if (result.exitCode !== 0 && (await exists(dir))) {
+    await openUp(dir);
+    result = await execa('rm', args, { reject: false, stdin: 'ignore' });
   }
-  throw new Error(`could not remove ${dir}: ${result.stderr.split('\n')[0] || 'rm failed'}`);
+  if (await exists(dir)) throw new Error(`could not remove ${dir}: ${result.stderr.split('\n')[0] || 'rm failed'}`);
 }
 
-/** Gives the owner rwx on every folder below `dir` (lstat first: links are never followed; names as bytes). */
-async function openUp(dir: string | Buffer): Promise<void> {
+async function exists(path: string): Promise<boolean> {
   try {
+    await lstat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Linux O_PATH (not in Node's constants; the same value as in artifacts.ts): a handle on a folder
+ * that needs no read permission, so a mode-000 folder can be held and chmod-ed through it.
+ */
+const O_PATH = 0o10000000;
+const FOLDER_HANDLE = O_PATH | constants.O_NOFOLLOW | constants.O_DIRECTORY;
+
+/**
+ * Gives the owner rwx on `dir` and every folder below it, never through a link. On Linux each
+ * folder is opened through the handle of its parent (`/proc/self/fd/N/NAME`, O_PATH | O_NOFOLLOW |
+ * O_DIRECTORY) and changed through its own handle, so a folder swapped for a link meanwhile is
+ * refused (ELOOP, ENOTDIR), never followed. Elsewhere (no O_PATH) each path is lstat-ed first:
+ * a swap between the lstat and the chmod can still redirect one chmod (noted in docs/sandbox-tiers.md).
+ */
+async function openUp(dir: string): Promise<void> {
+  if (process.platform !== 'linux') {
+    await openUpByPath(dir);
+    return;
+  }
+  let top: FileHandle;
+  try {
+    top = await open(dir, FOLDER_HANDLE);
+  } catch {
+    return;
+  }
+  await openUpHandle(top, 0);
+}
+
+/** Folder levels openUp holds open at once (one handle each); deeper folders stay as they are and rm reports them. */
+const MAX_OPEN_LEVELS = 512;
+
+async function openUpHandle(folder: FileHandle, depth: number): Promise<void> {
+  const self = `/proc/self/fd/${folder.fd}`;
+  try {
+    // The magic link names the very folder held, whatever its name has become.
+    await chmod(self, 0o700);
+    const names = depth < MAX_OPEN_LEVELS ? await readdir(self, { encoding: 'buffer' }) : [];
+    for (const name of names) {
+      let child: FileHandle;
+      try {
+        child = await open(Buffer.concat([Buffer.from(`${self}/`), name]), FOLDER_HANDLE);
+      } catch {
+        continue; // not a folder (a file, a link), or gone meanwhile
+      }
+      await openUpHandle(child, depth + 1);
+    }
+  } catch {
+    // unreadable or gone: rm reports what is left
+  } finally {
+    await folder.close();
+  }
+}
+
+async function openUpByPath(dir: string | Buffer): Promise<void> {
+  try {
+    if (!(await lstat(dir)).isDirectory()) return;
     await chmod(dir, 0o700);
   } catch {
     return;
@@ -71,14 +130,7 @@ async function openUp(dir: string | Buffer): Promise<void> {
   } catch {
     return;
   }
-  for (const name of names) {
-    const path = Buffer.concat([Buffer.from(dir), Buffer.from('/'), name]);
-    try {
-      if ((await lstat(path)).isDirectory()) await openUp(path);
-    } catch {
-      // gone meanwhile
-    }
-  }
+  for (const name of names) await openUpByPath(Buffer.concat([Buffer.from(dir), Buffer.from('/'), name]));
 }
 
 /**
