@@ -9,7 +9,8 @@
 // (/proc/self/fd/N/…): a path never has more than one component below an open folder, so a
 // folder the sandbox swaps for a link while the walk runs (it runs during cells) is never
 // followed into a host folder, and paths deeper than PATH_MAX never grow.
-import { closeSync, constants, lstatSync, openSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { closeSync, constants, lstatSync, openSync, readdirSync, readlinkSync, readSync, statSync } from 'node:fs';
+import { formatBytes } from './format';
 
 export interface ScratchUsage {
   /** Bytes allocated on disk (st_blocks × 512) by the entries seen. */
@@ -134,21 +135,49 @@ export function overDiskBudget(usage: ScratchUsage, limits: { readonly diskBytes
 }
 
 /**
+ * Work heldDeletedBytes may do per measure, all the sandbox's processes together. It runs every
+ * second of a cell, synchronously: a process can hold its descriptor limit of duplicates (dup) and
+ * vm.max_map_count (65,530) mappings of one deleted file, and there are up to 256 processes, so
+ * unbounded it blocked the host for seconds a measure (held-files-attacks.test.ts). Past either
+ * cap the measure is incomplete, which the disk budget counts as over. A Python process holds a
+ * few dozen descriptors and a few thousand mapping lines (torch: ~5,000 lines, ~0.5 MiB).
+ */
+export const HELD_SCAN_LIMITS = {
+  /** Descriptors (/proc/PID/fd entries) plus distinct deleted files among the mappings. */
+  entries: 16_384,
+  /** Bytes of /proc/PID/maps text read. */
+  mapsBytes: 16 * 1024 ** 2,
+} as const;
+
+/** What heldDeletedBytes found: bytes held, and why it stopped early when it did. */
+export interface HeldDeleted {
+  /** st_blocks × 512 of the deleted files seen, each inode once. */
+  readonly bytes: number;
+  /** Set when a HELD_SCAN_LIMITS cap stopped the look (the bytes are then a lower bound). */
+  readonly problem?: string;
+}
+
+/**
  * Bytes (st_blocks × 512) of files on scratch's file system that have no name any more but
  * are kept alive by the sandbox's processes: open descriptors (/proc/PID/fd) and mappings
  * (/proc/PID/map_files; readable as root) of deleted files. The walk cannot see them, yet
  * they hold host disk until the process ends. `pids`/`proc` list the sandbox's processes as
- * memoryBudget.ts does. memfd files are not counted here (they are memory). Never throws.
+ * memoryBudget.ts does. memfd files are not counted here (they are memory). Mappings are
+ * told apart by the device and inode their maps line names, so a file mapped 60,000 times is
+ * looked at once. Bounded by HELD_SCAN_LIMITS. Never throws.
  */
-export function heldDeletedBytes(dir: string, pids: readonly number[], proc: (pid: number) => string): number {
+export function heldDeletedBytes(dir: string, pids: readonly number[], proc: (pid: number) => string): HeldDeleted {
   let dev: number;
   try {
     dev = lstatSync(dir).dev;
   } catch {
-    return 0;
+    return { bytes: 0 };
   }
   const seen = new Set<number>();
   let total = 0;
+  let entries = 0;
+  let mapsBytes = 0;
+  const tooMany = `the sandbox's processes hold more open descriptors and mappings than the host checks (${HELD_SCAN_LIMITS.entries})`;
   const add = (link: string): void => {
     try {
       const stat = statSync(link);
@@ -161,7 +190,10 @@ export function heldDeletedBytes(dir: string, pids: readonly number[], proc: (pi
   };
   for (const pid of pids) {
     const procDir = proc(pid);
-    for (const fd of listOrEmpty(`${procDir}/fd`)) {
+    const fds = listOrEmpty(`${procDir}/fd`);
+    entries += fds.length;
+    if (entries > HELD_SCAN_LIMITS.entries) return { bytes: total, problem: tooMany };
+    for (const fd of fds) {
       const link = `${procDir}/fd/${fd}`;
       try {
         const target = readlinkSync(link);
@@ -171,18 +203,48 @@ export function heldDeletedBytes(dir: string, pids: readonly number[], proc: (pi
       }
     }
     // A mapping outlives the descriptor it was made from: "start-end perms offset dev inode path (deleted)".
-    let maps = '';
-    try {
-      maps = readFileSync(`${procDir}/maps`, 'latin1');
-    } catch {
-      continue;
-    }
+    const maps = readCapped(`${procDir}/maps`, HELD_SCAN_LIMITS.mapsBytes - mapsBytes);
+    if (maps === undefined) continue;
+    mapsBytes += maps.length;
+    if (mapsBytes >= HELD_SCAN_LIMITS.mapsBytes) return { bytes: total, problem: `the sandbox's processes hold more memory mappings than the host checks (${formatBytes(HELD_SCAN_LIMITS.mapsBytes)} of /proc maps)` };
+    const files = new Set<string>();
     for (const line of maps.split('\n')) {
       if (!line.endsWith(' (deleted)') || line.includes(' /memfd:')) continue;
+      const fields = line.split(' ', 5);
+      const file = `${fields[3] ?? ''} ${fields[4] ?? ''}`;
+      if (files.has(file)) continue;
+      files.add(file);
+      if (++entries > HELD_SCAN_LIMITS.entries) return { bytes: total, problem: tooMany };
       add(`${procDir}/map_files/${line.slice(0, line.indexOf(' '))}`); // needs CAP_SYS_ADMIN (root)
     }
   }
-  return total;
+  return { bytes: total };
+}
+
+/** Up to `max` bytes of the file at `path` as latin1 text (a /proc file: read until its end or the cap), or undefined when it cannot be read. */
+function readCapped(path: string, max: number): string | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    const chunks: Buffer[] = [];
+    let read = 0;
+    while (read < max) {
+      const chunk = Buffer.allocUnsafe(Math.min(1024 * 1024, max - read));
+      const n = readSync(fd, chunk, 0, chunk.length, null);
+      if (n === 0) break;
+      chunks.push(chunk.subarray(0, n));
+      read += n;
+    }
+    return Buffer.concat(chunks).toString('latin1');
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function listOrEmpty(path: string): string[] {

@@ -256,6 +256,8 @@ export class SandboxBudget {
     const entriesKnown = this.lastUsage.complete;
     let watcherHit = false;
     let diskKilled = false;
+    /** The measure that ended the cell: the message names it, even when the killed processes took what they held with them. */
+    let killedBy: ScratchUsage | undefined;
     const watching = this.mechanism === 'watched' && this.chain.length > 0;
     let nextDiskCheck = performance.now() + DISK_CHECK_INTERVAL_MS;
     const timer = setInterval(
@@ -271,6 +273,7 @@ export class SandboxBudget {
         const usage = this.measureDisk(entryFloor);
         if (usage.bytes > diskFloor || (entriesKnown && (!usage.complete || usage.entries > entryFloor))) {
           diskKilled = true;
+          killedBy = usage;
           void kill();
         }
       },
@@ -292,7 +295,7 @@ export class SandboxBudget {
         this.oomSeen = oomAfter;
         return {
           memoryHit: watcherHit || oomAfter > oomBefore,
-          disk: { ...usage, over: overDiskBudget(usage, this.limits) },
+          disk: killedBy && !overDiskBudget(usage, this.limits) ? { ...killedBy, over: true } : { ...usage, over: overDiskBudget(usage, this.limits) },
           diskKilled,
           leftProcesses: !alone,
         };
@@ -346,7 +349,8 @@ export class SandboxBudget {
     const usage = this.walk(maxEntries);
     const listed = this.listProcesses();
     const held = heldDeletedBytes(this.scratchDir(), listed.pids, listed.proc);
-    return held === 0 ? usage : { ...usage, bytes: usage.bytes + held };
+    if (held.problem !== undefined) return { ...usage, bytes: usage.bytes + held.bytes, complete: false, problem: usage.problem ?? held.problem };
+    return held.bytes === 0 ? usage : { ...usage, bytes: usage.bytes + held.bytes };
   }
 
   /** Scratch and `writableElsewhere` walked (measureScratch), their bytes and entries added up. */
