@@ -20,6 +20,7 @@ import type { Log } from '../shared/log';
 import { getApiKey } from '../models/solveErrors';
 import { scratchRoot } from '../shared/scratch';
 import { removeTree } from '../../sandbox/scratchJanitor';
+import { showErrorMessage, showWarningMessage } from '../shared/notify';
 
 export interface EvalRunRequest {
   /** A task file or folder. */
@@ -110,14 +111,14 @@ export class EvalController implements vscode.Disposable {
     let textOnly = request.textOnly ?? false;
     if (!textOnly && (await codeMode(settings)) === 'off') {
       textOnly = true;
-      void vscode.window.showWarningMessage('Code is not executed here (Restricted Mode or "r1ci.sandbox.approval": "never"): this evaluation runs text-only.');
+      void showWarningMessage('Code is not executed here (Restricted Mode or "r1ci.sandbox.approval": "never"): this evaluation runs text-only.');
     }
     const loaded = hooks.records ? { records: [...hooks.records], problems: [] } : await loadTasks(request.target);
     for (const line of describeUnsupported(loaded.unsupported ?? [])) this.log(line);
     for (const line of describeSkipped(loaded.skipped ?? [])) this.log(line);
     for (const p of loaded.problems) this.log(`Task problem: ${describeLoadProblem(p)}`);
     if (loaded.problems.length > 0) {
-      void vscode.window.showWarningMessage(`${loaded.problems.length} problem(s) in the task files (the good records still run): ${describeProblem(loaded.problems[0])}`, 'Show Log').then((c) => {
+      void showWarningMessage(`${loaded.problems.length} problem(s) in the task files (the good records still run): ${describeProblem(loaded.problems[0])}`, 'Show Log').then((c) => {
         if (c) void vscode.commands.executeCommand('workbench.action.output.show');
       });
     }
@@ -194,7 +195,7 @@ export class EvalController implements vscode.Disposable {
     if (!end) throw new Error('The evaluation ended without a summary.');
     const s = end.summary.overall;
     this.log(`Evaluation ${end.cancelled ? 'cancelled' : 'finished'}: ${s.correct}/${s.n} correct (${(s.accuracy * 100).toFixed(1)}%), ${end.errors} error(s), ${formatDuration(end.elapsedMs)}`);
-    if (end.errors > 0) void vscode.window.showErrorMessage(`${end.errors} question(s) failed with an error (e.g. the model server or sandbox); they are retried when you run the evaluation again.`);
+    if (end.errors > 0) void showErrorMessage(`${end.errors} question(s) failed with an error (e.g. the model server or sandbox); they are retried when you run the evaluation again.`);
     return { target: request.target, resultsFile, summary: end.summary, results: end.results, cancelled: end.cancelled, problems: loaded.problems, textOnly };
   }
 

@@ -12,6 +12,8 @@ import type { TaskRecord } from '../../eval/types';
 import type { Log } from '../shared/log';
 import type { EvalController } from './evalController';
 import { Disposable } from '../shared/dispose';
+import { showErrorMessage } from '../shared/notify';
+import { escapeMarkdown } from '../shared/uiText';
 
 const FOLDERS_KEY = 'r1ci.eval.testFolders';
 const TASK_FILE_GLOB = '**/*.tasks.{json,jsonl}';
@@ -112,7 +114,8 @@ export class EvalTestController extends Disposable {
         ? new vscode.MarkdownString(
             problems
               .slice(0, 10)
-              .map((p) => `- ${describeLoadProblem(p, vscode.workspace.asRelativePath(p.file))}`)
+              // Quotes the task file (a cloned dataset): literal text, no link or remote image.
+              .map((p) => `- ${escapeMarkdown(describeLoadProblem(p, vscode.workspace.asRelativePath(p.file)))}`)
               .join('\n'),
           )
         : undefined;
@@ -192,7 +195,7 @@ export class EvalTestController extends Disposable {
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
       this.log(`Test run failed: ${message}`);
-      void vscode.window.showErrorMessage(`The evaluation failed: ${message}`);
+      void showErrorMessage(`The evaluation failed: ${message}`);
     } finally {
       run.end();
     }

@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { readSettings } from '../shared/settings';
 import { detectIsolation, resolvePython } from '../../sandbox';
 import { sandboxReportSentence } from './sandboxReportText';
+import { showInformationMessage, showWarningMessage } from '../shared/notify';
 
 export interface SandboxReport {
   readonly tier: 'isolated' | 'basic';
@@ -43,7 +44,7 @@ export async function showSandboxReport(log: (line: string) => void): Promise<Sa
   const setPython = 'Set Python Path';
   const settings = 'Sandbox Settings';
   const actions = 'error' in report.python ? [setPython] : [settings];
-  const show = report.tier === 'isolated' && !('error' in report.python) ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
+  const show = report.tier === 'isolated' && !('error' in report.python) ? showInformationMessage : showWarningMessage;
   void show(message, ...actions).then((choice) => {
     if (choice === setPython) void vscode.commands.executeCommand('workbench.action.openSettings', 'r1ci.python.path');
     if (choice === settings) void vscode.commands.executeCommand('workbench.action.openSettings', 'r1ci.sandbox');
