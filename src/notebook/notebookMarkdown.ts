@@ -2,6 +2,8 @@
 // on, and math only between dollar signs). Code spans and fenced blocks are left exactly as
 // written; in the prose between them:
 // - `<` becomes an entity, so tags and `<<<…>>>` show as typed instead of being run or lost;
+// - `[` becomes an entity, so no link or image forms (`![](https://…)` would load from the
+//   network, `[…](command:…)` run a command): the model's links show as typed;
 // - `\(…\)` and `\[…\]` become `$…$` and `$$…$$`: Markdown reads `\(` as an escaped `(` and
 //   drops the backslash, so LaTeX-style math (what reasoning models write) would show as
 //   `( x^2 )` text. VS Code's notebook Markdown (markdown-it-katex) and Jupyter (MathJax) both
@@ -76,7 +78,7 @@ function dollarMathEnd(text: string, start: number): number {
   return -1;
 }
 
-/** `\(…\)`/`\[…\]` as dollar math; dollar math kept; `<` as an entity elsewhere. */
+/** `\(…\)`/`\[…\]` as dollar math; dollar math kept; `<` and `[` as entities elsewhere. */
 function proseToMarkdown(prose: string): string {
   let out = '';
   let i = 0;
@@ -112,7 +114,10 @@ function proseToMarkdown(prose: string): string {
       }
     }
     const c = prose[i] ?? '';
-    out += c === '<' ? '&lt;' : c;
+    // `[` as an entity (already escaped as `\[`, it is literal): no link or image can form. A
+    // notebook loads remote images when the cell renders and, in a trusted workspace, opens
+    // `command:` links on a click.
+    out += c === '<' ? '&lt;' : c === '[' && prose[i - 1] !== '\\' ? '&#91;' : c;
     i += 1;
   }
   return out;

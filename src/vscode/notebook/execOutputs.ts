@@ -4,8 +4,12 @@
 import * as vscode from 'vscode';
 import { readArtifactCopy } from '../../sandbox/artifacts';
 import type { Artifact, ExecResult } from '../../sandbox/types';
+import { SVG_PICTURE_MIME, svgPictureHtml } from '../../notebook/svgPicture';
 
-/** Mime types VS Code's built-in renderers draw as images. */
+/**
+ * Mime types VS Code's built-in renderers draw as images. An SVG is not one of them (that
+ * renderer runs its scripts): it goes in as an <img> of itself (svgPicture.ts).
+ */
 const IMAGE_MIMES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/svg+xml']);
 /** Bigger pictures are listed, not embedded: they would bloat the .ipynb. */
 const MAX_IMAGE_BYTES = 8 * 1024 * 1024;
@@ -67,5 +71,7 @@ async function imageOutput(artifact: Artifact): Promise<vscode.NotebookCellOutpu
   // Only the host-private copy is read, without following links, up to the cap. When it is
   // gone (the conversation ended), the file is listed instead of failing the insert.
   const bytes = await readArtifactCopy(artifact.path, MAX_IMAGE_BYTES).catch(() => undefined);
-  return bytes ? new vscode.NotebookCellOutput([new vscode.NotebookCellOutputItem(bytes, artifact.mimeType)], { r1ciArtifact: artifact.name }) : undefined;
+  if (!bytes) return undefined;
+  const item = artifact.mimeType === 'image/svg+xml' ? vscode.NotebookCellOutputItem.text(svgPictureHtml(bytes, artifact.name), SVG_PICTURE_MIME) : new vscode.NotebookCellOutputItem(bytes, artifact.mimeType);
+  return new vscode.NotebookCellOutput([item], { r1ciArtifact: artifact.name });
 }
