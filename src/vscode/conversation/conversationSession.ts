@@ -20,7 +20,7 @@ import type { SandboxService } from '../shared/sandboxService';
 import { lastSolve } from './lastTrajectory';
 import type { SessionInfo, ViewEvent } from './transcriptProtocol';
 import { toViewEvent, type ImageSrc } from './viewEvents';
-import { showInformationMessage, showWarningMessage } from '../shared/notify';
+import { showInformationMessage, showWarningMessage, withProgress } from '../shared/notify';
 
 /** Where a session's events go. */
 export interface ConversationView {
@@ -268,8 +268,8 @@ export class ConversationSession implements vscode.Disposable, ConversationHost 
   }
 
   private async withProgress<T>(title: string, work: (progress: vscode.Progress<{ message?: string }>) => Promise<T>): Promise<T> {
-    if (this.progressPlace.kind === 'view') return vscode.window.withProgress({ location: { viewId: this.progressPlace.viewId } }, work);
-    return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) => {
+    if (this.progressPlace.kind === 'view') return withProgress({ location: { viewId: this.progressPlace.viewId } }, work);
+    return withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) => {
       token.onCancellationRequested(() => this.conversation.cancel());
       return work(progress);
     });

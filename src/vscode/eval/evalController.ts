@@ -20,7 +20,7 @@ import type { Log } from '../shared/log';
 import { getApiKey } from '../models/solveErrors';
 import { scratchRoot } from '../shared/scratch';
 import { removeTree } from '../../sandbox/scratchJanitor';
-import { showErrorMessage, showWarningMessage } from '../shared/notify';
+import { showErrorMessage, showWarningMessage, withProgress } from '../shared/notify';
 
 export interface EvalRunRequest {
   /** A task file or folder. */
@@ -135,7 +135,7 @@ export class EvalController implements vscode.Disposable {
     this.log(`Evaluation: ${records.length} question(s) from ${request.target} with ${model}${textOnly ? ' (text only)' : ''}, ${concurrency} at a time → ${resultsFile}`);
     let end: Extract<EvalEvent, { type: 'end' }> | undefined;
     try {
-      await vscode.window.withProgress(
+      await withProgress(
         { location: vscode.ProgressLocation.Notification, title: `Evaluating ${basename(request.target)} with ${model}${textOnly ? ' (text only)' : ''}`, cancellable: true },
         async (progress, token) => {
           token.onCancellationRequested(() => controller.abort());

@@ -5,7 +5,7 @@ import { isAbortError } from '../../agent/backends/errors';
 import type { ModelServerClient, PullProgress } from './modelServerClient';
 import { formatGiB } from './format';
 import { notifyModelServerMayHaveChanged } from './serverEvents';
-import { showErrorMessage, showInformationMessage } from '../shared/notify';
+import { showErrorMessage, showInformationMessage, withProgress } from '../shared/notify';
 
 export interface PullUpdate {
   /** 0..100 over all layers seen so far, when the server reported sizes. */
@@ -49,7 +49,7 @@ export type PullResult = 'pulled' | 'cancelled' | 'failed';
 export async function pullModelWithProgress(client: ModelServerClient, name: string, log: (line: string) => void): Promise<PullResult> {
   const controller = new AbortController();
   try {
-    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Pulling ${name} from ${client.baseUrl}`, cancellable: true }, async (progress, token) => {
+    await withProgress({ location: vscode.ProgressLocation.Notification, title: `Pulling ${name} from ${client.baseUrl}`, cancellable: true }, async (progress, token) => {
       token.onCancellationRequested(() => controller.abort());
       let shown = 0;
       await pullModel(

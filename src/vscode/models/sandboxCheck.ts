@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { readSettings } from '../shared/settings';
 import { detectIsolation, resolvePython } from '../../sandbox';
 import { sandboxReportSentence } from './sandboxReportText';
-import { showInformationMessage, showWarningMessage } from '../shared/notify';
+import { showInformationMessage, showWarningMessage, withProgress } from '../shared/notify';
 
 export interface SandboxReport {
   readonly tier: 'isolated' | 'basic';
@@ -38,7 +38,7 @@ export async function checkSandbox(log: (line: string) => void): Promise<Sandbox
 }
 
 export async function showSandboxReport(log: (line: string) => void): Promise<SandboxReport> {
-  const report = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Checking the sandbox…' }, () => checkSandbox(log));
+  const report = await withProgress({ location: vscode.ProgressLocation.Window, title: 'Checking the sandbox…' }, () => checkSandbox(log));
   const message = sandboxReportSentence(report);
   log(`Sandbox check: ${message}`);
   const setPython = 'Set Python Path';

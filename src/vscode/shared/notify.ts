@@ -22,3 +22,19 @@ export function showInformationMessage<T extends string>(message: string, ...ite
   // eslint-disable-next-line no-restricted-syntax -- the one sanctioned call
   return vscode.window.showInformationMessage(notificationText(message), ...items);
 }
+
+/** What a progress report carries (vscode.window.withProgress). */
+type ProgressStep = { message?: string; increment?: number };
+
+/**
+ * vscode.window.withProgress with the title and every reported message shown as plain text
+ * (notificationText): a Notification-located progress is a notification, and its text (an
+ * answer, a server's pull status) would otherwise turn `[…](command:…)` into a link.
+ */
+export function withProgress<R>(options: vscode.ProgressOptions, task: (progress: vscode.Progress<ProgressStep>, token: vscode.CancellationToken) => Thenable<R>): Thenable<R> {
+  const plain = { ...options, ...(options.title !== undefined ? { title: notificationText(options.title) } : {}) };
+  // eslint-disable-next-line no-restricted-syntax -- the one sanctioned call
+  return vscode.window.withProgress(plain, (progress, token) =>
+    task({ report: (step: ProgressStep) => progress.report(step.message !== undefined ? { ...step, message: notificationText(step.message) } : step) }, token),
+  );
+}
