@@ -13,7 +13,7 @@ import type { Log } from '../shared/log';
 import type { EvalController } from './evalController';
 import { Disposable } from '../shared/dispose';
 import { showErrorMessage } from '../shared/notify';
-import { escapeMarkdown } from '../shared/uiText';
+import { escapeMarkdown, plainLabel } from '../shared/uiText';
 
 const FOLDERS_KEY = 'r1ci.eval.testFolders';
 const TASK_FILE_GLOB = '**/*.tasks.{json,jsonl}';
@@ -123,13 +123,14 @@ export class EvalTestController extends Disposable {
       for (const record of records) {
         let group = groups.get(record.task);
         if (!group) {
-          group = this.controller.createTestItem(`${data.target}#task:${record.task}`, record.task);
+          group = this.controller.createTestItem(`${data.target}#task:${record.task}`, plainLabel(record.task));
           this.data.set(group, { kind: 'task', target: data.target });
           groups.set(record.task, group);
         }
-        const q = this.controller.createTestItem(`${data.target}#${record.id}`, questionLabel(record.id), vscode.Uri.file(record.source.file));
+        // Task names, ids and questions come from the task file (a cloned dataset): shown as plain labels.
+        const q = this.controller.createTestItem(`${data.target}#${record.id}`, plainLabel(questionLabel(record.id)), vscode.Uri.file(record.source.file));
         if (record.source.line !== undefined) q.range = new vscode.Range(record.source.line - 1, 0, record.source.line - 1, 0);
-        q.description = oneLine(record.question, 60);
+        q.description = plainLabel(oneLine(record.question, 60));
         this.data.set(q, { kind: 'question', target: data.target, record });
         group.children.add(q);
       }
