@@ -297,10 +297,9 @@ export async function codeMode(settings: Settings): Promise<CodeMode> {
   if (settings['sandbox.approval'] === 'never') return 'off';
   if (vscode.workspace.isTrusted) return 'on';
   const manage = 'Manage Workspace Trust';
-  void showWarningMessage("This workspace is in Restricted Mode, so the model's code will not be executed: it answers from text alone. Trust the workspace to let it run code in the sandbox.", manage)
-    .then((choice) => {
-      if (choice === manage) void vscode.commands.executeCommand('workbench.trust.manage');
-    });
+  void showWarningMessage("This workspace is in Restricted Mode, so the model's code will not be executed: it answers from text alone. Trust the workspace to let it run code in the sandbox.", manage).then((choice) => {
+    if (choice === manage) void vscode.commands.executeCommand('workbench.trust.manage');
+  });
   return 'off';
 }
 

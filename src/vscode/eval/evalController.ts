@@ -135,59 +135,56 @@ export class EvalController implements vscode.Disposable {
     this.log(`Evaluation: ${records.length} question(s) from ${request.target} with ${model}${textOnly ? ' (text only)' : ''}, ${concurrency} at a time → ${resultsFile}`);
     let end: Extract<EvalEvent, { type: 'end' }> | undefined;
     try {
-      await withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `Evaluating ${basename(request.target)} with ${model}${textOnly ? ' (text only)' : ''}`, cancellable: true },
-        async (progress, token) => {
-          token.onCancellationRequested(() => controller.abort());
-          let lastFraction = 0;
-          const backend = backendFor(run);
-          // The toast moves with every question that starts or ends, not only with results.
-          let done = 0;
-          let toRun = 0;
-          let running = 0;
-          let tail = '';
-          const show = (): void => {
-            progress.report({ message: `${done}/${toRun} done${running > 0 ? ` · ${running} running` : ''}${tail}` });
-            this.showStatus(`${done}/${toRun}`);
-          };
-          const events = evaluate(
-            {
-              records,
-              ...(await modelRunSettingsFor(run, backend, controller.signal, { model })),
-              textOnly,
-              concurrency,
-              perQuestionTimeoutMs: run.eval.questionTimeoutMs,
-              resultsFile,
-              resume: request.resume ?? true,
-              samples: request.samples ?? run.eval.samples,
-              // Custom checkers are code too: no interpreter starts in Restricted Mode.
-              newRunner: (slot, signal) =>
-                vscode.workspace.isTrusted ? pool.acquire(join(scratch, slot), signal) : Promise.reject(new Error('Restricted Mode: no code (custom checkers included) runs in an untrusted workspace.')),
-            },
-            controller.signal,
-          );
-          for await (const event of events) {
-            hooks.onEvent?.(event);
-            if (event.type === 'start') {
-              toRun = event.toRun;
-              tail = event.skipped > 0 ? ` · ${event.skipped} already done earlier` : '';
-              show();
-            } else if (event.type === 'question-start') {
-              running++;
-              show();
-            } else if (event.type === 'result') {
-              running = Math.max(0, running - 1);
-              done = event.done;
-              const fraction = event.done / Math.max(event.toRun, 1);
-              const eta = event.done < event.toRun && event.etaMs !== undefined ? ` · ETA ${formatDuration(event.etaMs)}` : '';
-              tail = ` · ${event.correctSoFar} right${eta}`;
-              progress.report({ increment: (fraction - lastFraction) * 100 });
-              lastFraction = fraction;
-              show();
-            } else if (event.type === 'end') end = event;
-          }
-        },
-      );
+      await withProgress({ location: vscode.ProgressLocation.Notification, title: `Evaluating ${basename(request.target)} with ${model}${textOnly ? ' (text only)' : ''}`, cancellable: true }, async (progress, token) => {
+        token.onCancellationRequested(() => controller.abort());
+        let lastFraction = 0;
+        const backend = backendFor(run);
+        // The toast moves with every question that starts or ends, not only with results.
+        let done = 0;
+        let toRun = 0;
+        let running = 0;
+        let tail = '';
+        const show = (): void => {
+          progress.report({ message: `${done}/${toRun} done${running > 0 ? ` · ${running} running` : ''}${tail}` });
+          this.showStatus(`${done}/${toRun}`);
+        };
+        const events = evaluate(
+          {
+            records,
+            ...(await modelRunSettingsFor(run, backend, controller.signal, { model })),
+            textOnly,
+            concurrency,
+            perQuestionTimeoutMs: run.eval.questionTimeoutMs,
+            resultsFile,
+            resume: request.resume ?? true,
+            samples: request.samples ?? run.eval.samples,
+            // Custom checkers are code too: no interpreter starts in Restricted Mode.
+            newRunner: (slot, signal) =>
+              vscode.workspace.isTrusted ? pool.acquire(join(scratch, slot), signal) : Promise.reject(new Error('Restricted Mode: no code (custom checkers included) runs in an untrusted workspace.')),
+          },
+          controller.signal,
+        );
+        for await (const event of events) {
+          hooks.onEvent?.(event);
+          if (event.type === 'start') {
+            toRun = event.toRun;
+            tail = event.skipped > 0 ? ` · ${event.skipped} already done earlier` : '';
+            show();
+          } else if (event.type === 'question-start') {
+            running++;
+            show();
+          } else if (event.type === 'result') {
+            running = Math.max(0, running - 1);
+            done = event.done;
+            const fraction = event.done / Math.max(event.toRun, 1);
+            const eta = event.done < event.toRun && event.etaMs !== undefined ? ` · ETA ${formatDuration(event.etaMs)}` : '';
+            tail = ` · ${event.correctSoFar} right${eta}`;
+            progress.report({ increment: (fraction - lastFraction) * 100 });
+            lastFraction = fraction;
+            show();
+          } else if (event.type === 'end') end = event;
+        }
+      });
     } finally {
       await pool.dispose();
       await removeTree(scratch);

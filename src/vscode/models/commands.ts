@@ -85,8 +85,9 @@ export class CheckModelServerCommand implements Command {
       );
     } else {
       const select = 'Select Model…';
-      void showInformationMessage(`${status.serverName}${status.version ? ` ${status.version}` : ''} at ${status.baseUrl} is running; "${status.model}" is ready.`, select)
-        .then((choice) => choice === select && vscode.commands.executeCommand('r1ci.selectModel'));
+      void showInformationMessage(`${status.serverName}${status.version ? ` ${status.version}` : ''} at ${status.baseUrl} is running; "${status.model}" is ready.`, select).then(
+        (choice) => choice === select && vscode.commands.executeCommand('r1ci.selectModel'),
+      );
     }
     return status;
   }

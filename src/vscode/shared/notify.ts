@@ -34,7 +34,5 @@ type ProgressStep = { message?: string; increment?: number };
 export function withProgress<R>(options: vscode.ProgressOptions, task: (progress: vscode.Progress<ProgressStep>, token: vscode.CancellationToken) => Thenable<R>): Thenable<R> {
   const plain = { ...options, ...(options.title !== undefined ? { title: notificationText(options.title) } : {}) };
   // eslint-disable-next-line no-restricted-syntax -- the one sanctioned call
-  return vscode.window.withProgress(plain, (progress, token) =>
-    task({ report: (step: ProgressStep) => progress.report(step.message !== undefined ? { ...step, message: notificationText(step.message) } : step) }, token),
-  );
+  return vscode.window.withProgress(plain, (progress, token) => task({ report: (step: ProgressStep) => progress.report(step.message !== undefined ? { ...step, message: notificationText(step.message) } : step) }, token));
 }

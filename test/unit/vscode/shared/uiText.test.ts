@@ -52,4 +52,3 @@ describe('escapeMarkdown', () => {
     expect(quoted).toContain('\\[run\\](command:r1ci.solve)');
   });
 });
-
