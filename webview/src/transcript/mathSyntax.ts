@@ -13,12 +13,43 @@ function isWhitespace(c: string | undefined): boolean {
   return c === undefined || /\s/.test(c);
 }
 
+/**
+ * The last forward search of each kind in one text: nothing it looks for lies in [from, found)
+ * (found −1: nowhere after from). markdown-it tries the rules at increasing positions, so a run
+ * of openers without a closer ("$a $a …", "\\( \\( …", model text that loops) reuses one search
+ * instead of scanning to the end from every opener: linear, not quadratic, in the text.
+ */
+interface Search {
+  readonly text: string;
+  readonly from: number;
+  readonly found: number;
+}
+const lastSearch = new Map<string, Search>();
+
+/** `search(from)` (the first match at or after `from`, or −1) through lastSearch. */
+function searchForward(kind: string, text: string, from: number, search: (from: number) => number): number {
+  const last = lastSearch.get(kind);
+  if (last && last.text === text && from >= last.from && (last.found < 0 || from <= last.found)) return last.found;
+  const found = search(from);
+  lastSearch.set(kind, { text, from, found });
+  return found;
+}
+
+/** Where a single `$` closes math: not escaped, after a non-space, and no digit after it ("$5 and $6" is money). */
+function closingDollar(src: string, from: number): number {
+  for (let end = from; ; end++) {
+    end = src.indexOf('$', end);
+    if (end < 0) return -1;
+    if (src[end - 1] !== '\\' && !isWhitespace(src[end - 1]) && !/\d/.test(src[end + 1] ?? '')) return end;
+  }
+}
+
 export function mathInlineRule(state: StateInline, silent: boolean): boolean {
   const src = state.src;
   const start = state.pos;
   for (const [open, close, display] of PAIRS) {
     if (!src.startsWith(open, start)) continue;
-    const end = src.indexOf(close, start + open.length);
+    const end = searchForward(close, src, start + open.length, (from) => src.indexOf(close, from));
     if (end < 0 || end === start + open.length) return false;
     if (!silent) {
       const token = state.push('math_inline', 'math', 0);
@@ -32,13 +63,8 @@ export function mathInlineRule(state: StateInline, silent: boolean): boolean {
   // Single dollars: "$x$" is math, "$5 and $6" is money. The opening $ is followed by a
   // non-space; the closing $ follows a non-space, is not escaped, and no digit comes after it.
   if (isWhitespace(src[start + 1])) return false;
-  let end = start + 1;
-  for (;;) {
-    end = src.indexOf('$', end);
-    if (end < 0) return false;
-    if (src[end - 1] !== '\\' && !isWhitespace(src[end - 1]) && !/\d/.test(src[end + 1] ?? '')) break;
-    end++;
-  }
+  const end = searchForward('$', src, start + 1, (from) => closingDollar(src, from));
+  if (end < 0) return false;
   if (!silent) {
     const token = state.push('math_inline', 'math', 0);
     token.content = src.slice(start + 1, end);
@@ -65,20 +91,18 @@ export function mathBlockRule(state: StateBlock, startLine: number, endLine: num
     if (rest.slice(sameLine + close.length).trim() !== '') return false;
     content = rest.slice(0, sameLine);
   } else {
+    // The first line after this one that holds the closing delimiter (a search reused by the
+    // next opener line, as searchForward says), or −1.
+    const closeLine = searchForward(`block ${close} ${endLine}`, state.src, startLine + 1, (from) => {
+      for (let line = from; line < endLine; line++) if (lineText(line).includes(close)) return line;
+      return -1;
+    });
+    if (closeLine < 0) return false;
     const lines = [rest];
-    let found = false;
-    for (let line = startLine + 1; line < endLine; line++) {
-      const text = lineText(line);
-      const at = text.indexOf(close);
-      if (at >= 0) {
-        lines.push(text.slice(0, at));
-        last = line;
-        found = true;
-        break;
-      }
-      lines.push(text);
-    }
-    if (!found) return false;
+    for (let line = startLine + 1; line < closeLine; line++) lines.push(lineText(line));
+    const closing = lineText(closeLine);
+    lines.push(closing.slice(0, closing.indexOf(close)));
+    last = closeLine;
     content = lines.join('\n');
   }
   if (silent) return true;
