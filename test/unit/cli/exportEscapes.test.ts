@@ -9,6 +9,7 @@ import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { exportRolloutsCommand, exportSftCommand } from '../../../src/cli/exportCommands';
 import { formatResultLine, type ResultRecord } from '../../../src/eval/results';
+import { aResult } from '../../support/resultRecords';
 
 /** What the model could write: a C1 CSI (clear screen), DEL, a bidi override, a line separator. */
 const HOSTILE = 'x\u009b2J\u007f\u202Eevil\u202C\u2028y';
@@ -18,8 +19,7 @@ const dir = mkdtempSync(join(tmpdir(), 'r1ci-export-escapes-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function result(sample: number): ResultRecord {
-  return {
-    id: `q${HOSTILE}`,
+  return aResult(`q${HOSTILE}`, {
     task: 'arith',
     question: `What is 6*7? ${HOSTILE}`,
     answer: `42${HOSTILE}`,
@@ -28,16 +28,13 @@ function result(sample: number): ResultRecord {
     turns: 2,
     codeCalls: 1,
     usedCode: true,
-    durationMs: 10,
-    model: 'm',
     temperature: 0.6,
-    textOnly: false,
     sample,
     trajectory: [
       { role: 'user', content: `What is 6*7? ${HOSTILE}` },
       { role: 'assistant', content: `\`\`\`python\nprint(6*7)\n\`\`\`\n\`\`\`output\n42${HOSTILE}\n\`\`\`\n<<<42${HOSTILE}>>>` },
     ],
-  };
+  });
 }
 
 async function run(command: typeof exportSftCommand, args: readonly string[]): Promise<{ code: number; stdout: string }> {

@@ -9,6 +9,7 @@ import type StateInline from 'markdown-it/lib/rules_inline/state_inline.mjs';
 import { describe, expect, it } from 'vitest';
 import { notebookMarkdown } from '../../../src/notebook/notebookMarkdown';
 import { mathBlockRule, mathInlineRule } from '../../../webview/src/transcript/mathSyntax';
+import { charactersSearched } from '../../support/searchWork';
 
 /** A notebook's Markdown: HTML on, math only between dollar signs (as markdown-it-katex). */
 function notebookRenderer(): MarkdownIt {
@@ -158,5 +159,13 @@ describe('notebookMarkdown: links and images of the model', () => {
 
   it('leaves brackets in math and code alone', () => {
     expect(notebookMarkdown('$[a, b]$ and `x[0]`')).toBe('$[a, b]$ and `x[0]`');
+  });
+});
+
+describe('notebookMarkdown: delimiters without a closer', () => {
+  it.each(['$a ', '\\( ', '\\[ ', '$$a '])('%j repeated: work grows linearly with the text (a looping reply must not stall the extension host)', (unit) => {
+    const small = charactersSearched(() => notebookMarkdown(unit.repeat(2_000)));
+    const large = charactersSearched(() => notebookMarkdown(unit.repeat(8_000)));
+    expect(large).toBeLessThan(small * 6);
   });
 });

@@ -4,23 +4,7 @@
 // characters String.prototype.indexOf is asked to search (timing goals live in bench/).
 import { describe, expect, it } from 'vitest';
 import { renderMarkdown } from '../../../webview/src/transcript/markdown';
-
-/** Characters searched by indexOf calls (from their start position) while `work` runs. */
-function charactersSearched(work: () => void): number {
-  const original = String.prototype.indexOf;
-  let searched = 0;
-  String.prototype.indexOf = function (this: string, search: string, from?: number): number {
-    const found = original.call(this, search, from);
-    searched += (found < 0 ? this.length : found) - Math.max(0, from ?? 0);
-    return found;
-  };
-  try {
-    work();
-  } finally {
-    String.prototype.indexOf = original;
-  }
-  return searched;
-}
+import { charactersSearched } from '../../support/searchWork';
 
 describe('math delimiters without a closer', () => {
   it.each([

@@ -2,6 +2,7 @@
 // displayed (inline or as their own block). They only tokenise; rendering is KaTeX's (typeset.ts).
 import type StateBlock from 'markdown-it/lib/rules_block/state_block.mjs';
 import type StateInline from 'markdown-it/lib/rules_inline/state_inline.mjs';
+import { closingDollar, forwardSearch } from '../../../src/text/mathScan';
 
 const PAIRS: readonly (readonly [string, string, boolean])[] = [
   ['$$', '$$', true],
@@ -13,36 +14,8 @@ function isWhitespace(c: string | undefined): boolean {
   return c === undefined || /\s/.test(c);
 }
 
-/**
- * The last forward search of each kind in one text: nothing it looks for lies in [from, found)
- * (found −1: nowhere after from). markdown-it tries the rules at increasing positions, so a run
- * of openers without a closer ("$a $a …", "\\( \\( …", model text that loops) reuses one search
- * instead of scanning to the end from every opener: linear, not quadratic, in the text.
- */
-interface Search {
-  readonly text: string;
-  readonly from: number;
-  readonly found: number;
-}
-const lastSearch = new Map<string, Search>();
-
-/** `search(from)` (the first match at or after `from`, or −1) through lastSearch. */
-function searchForward(kind: string, text: string, from: number, search: (from: number) => number): number {
-  const last = lastSearch.get(kind);
-  if (last && last.text === text && from >= last.from && (last.found < 0 || from <= last.found)) return last.found;
-  const found = search(from);
-  lastSearch.set(kind, { text, from, found });
-  return found;
-}
-
-/** Where a single `$` closes math: not escaped, after a non-space, and no digit after it ("$5 and $6" is money). */
-function closingDollar(src: string, from: number): number {
-  for (let end = from; ; end++) {
-    end = src.indexOf('$', end);
-    if (end < 0) return -1;
-    if (src[end - 1] !== '\\' && !isWhitespace(src[end - 1]) && !/\d/.test(src[end + 1] ?? '')) return end;
-  }
-}
+/** Forward searches of this bundle's math rules (see forwardSearch). */
+const searchForward = forwardSearch();
 
 export function mathInlineRule(state: StateInline, silent: boolean): boolean {
   const src = state.src;
