@@ -13,7 +13,7 @@ import type { Log } from '../shared/log';
 import type { EvalController } from './evalController';
 import { Disposable } from '../shared/dispose';
 import { showErrorMessage } from '../shared/notify';
-import { escapeMarkdown, plainLabel } from '../shared/uiText';
+import { escapeMarkdown, plainLabel, terminalLine } from '../shared/uiText';
 
 const FOLDERS_KEY = 'r1ci.eval.testFolders';
 const TASK_FILE_GLOB = '**/*.tasks.{json,jsonl}';
@@ -186,7 +186,7 @@ export class EvalTestController extends Disposable {
             },
           },
         );
-        run.appendOutput(`${vscode.workspace.asRelativePath(target)}: ${outcome.summary.overall.correct}/${outcome.summary.overall.n} correct; results in ${outcome.resultsFile}\r\n`);
+        run.appendOutput(terminalLine(`${vscode.workspace.asRelativePath(target)}: ${outcome.summary.overall.correct}/${outcome.summary.overall.n} correct; results in ${outcome.resultsFile}`));
         for (const [id, item] of questions) {
           if (outcome.results.some((r) => r.id === id) && this.lastRun.has(item.id)) continue;
           run.skipped(item);
@@ -220,7 +220,8 @@ export class EvalTestController extends Disposable {
     const m = result.expected !== undefined ? vscode.TestMessage.diff(result.reason, result.expected, actual) : new vscode.TestMessage(`${result.reason}\nGot: ${actual}`);
     m.location = location;
     m.contextValue = 'r1ci.evalFailure';
-    run.appendOutput(`✗ ${record.id}: ${oneLine(actual, 80)} — ${result.reason}\r\n`, location, item);
+    // The answer is model text, the id the task file's: the output is a terminal (terminalLine).
+    run.appendOutput(terminalLine(`✗ ${record.id}: ${oneLine(actual, 80)} — ${result.reason}`), location, item);
     run.failed(item, m, result.durationMs);
     this.lastRun.set(item.id, { state: 'failed', message: result.reason, expected: result.expected, actual });
   }

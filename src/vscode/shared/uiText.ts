@@ -7,6 +7,7 @@
 //   clickable command;
 // - MarkdownString (hovers, TestItem.error) renders Markdown: links and remote images (which load
 //   from the network) must not come from a task file.
+// - the Testing view's output (TestRun.appendOutput) is a terminal: escape sequences act there.
 // Every one also shows control characters and bidi overrides escaped (terminalText.ts), so
 // nothing reads differently from what it is. Pure functions (no `vscode` import): unit-tested.
 import { escapeControls } from '../../sandbox/terminalText';
@@ -45,4 +46,14 @@ export function notificationText(text: string): string {
  */
 export function escapeMarkdown(text: string): string {
   return escapeControls(text).replace(/[\\`*_{}[\]<>#|]/g, '\\$&');
+}
+
+/**
+ * One line for a terminal-backed view (TestRun.appendOutput writes to an xterm.js terminal):
+ * every control character, escape sequence and bidi override in `text` shown escaped, so an
+ * answer cannot clear the output, set a title or plant an OSC 8 link; then the CRLF the
+ * terminal needs.
+ */
+export function terminalLine(text: string): string {
+  return `${escapeControls(text)}\r\n`;
 }

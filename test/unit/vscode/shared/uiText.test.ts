@@ -3,7 +3,7 @@
 // Text from a model server, a task file or the model goes through uiText.ts first; these
 // hostile strings are what a server or a dataset could send.
 import { describe, expect, it } from 'vitest';
-import { escapeMarkdown, notificationText, plainLabel } from '../../../../src/vscode/shared/uiText';
+import { escapeMarkdown, notificationText, plainLabel, terminalLine } from '../../../../src/vscode/shared/uiText';
 
 /** VS Code's label-with-icons pattern (iconLabels.ts): an unescaped `$(name)` becomes a codicon. */
 const RENDERED_ICON = /(?<!\\)\$\([a-z0-9-]+(?:~[a-z]+)?\)/i;
@@ -50,5 +50,14 @@ describe('escapeMarkdown', () => {
     expect(quoted).not.toMatch(/(?<!\\)\[/);
     expect(quoted).not.toMatch(/(?<!\\)</);
     expect(quoted).toContain('\\[run\\](command:r1ci.solve)');
+  });
+});
+
+describe('terminalLine', () => {
+  it('writes one line for a terminal-backed view (the Testing output) with every control escaped and its own CRLF', () => {
+    const line = terminalLine(`✗ q1: 42\x1b]8;;command:r1ci.solve\x07click\x1b]8;;\x07\x1b[2J\u009b31m\u202Eevil`);
+    expect(line.endsWith('\r\n')).toBe(true);
+    expect(line.slice(0, -2)).not.toMatch(/[\u0000-\u001F\u007F-\u009F\u202A-\u202E]/);
+    expect(line).toContain('42\\x1b]8;;command:r1ci.solve\\x07click');
   });
 });
