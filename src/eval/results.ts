@@ -330,9 +330,10 @@ const num = (x: number): string => x.toFixed(2);
 /**
  * Task names come from folder and file names and task files (a cloned dataset): keep them from
  * breaking the table, and from becoming a link, an image (which loads from the network in a
- * Markdown preview) or HTML where the export is rendered: `|`, `<`, `[`, `]` backslash-escaped.
+ * Markdown preview) or HTML where the export is rendered: `|`, `<` and `[` (every link and image
+ * starts with one) backslash-escaped.
  */
-export const mdCell = (s: string): string => s.replace(/[|<[\]]/g, '\\$&').replace(/\n/g, ' ');
+export const mdCell = (s: string): string => s.replace(/[|<[]/g, '\\$&').replace(/\n/g, ' ');
 
 export function toMarkdown(summary: RunSummary): string {
   const head = '| Task | N | Correct | Accuracy | Mean score | Mean turns | Mean code calls | Used code | Errors |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|';
