@@ -23,6 +23,20 @@ export default tseslint.config(
     },
   },
   {
+    // Notifications (progress ones too) turn `[label](command:…)` in their text into links: every
+    // message goes through src/vscode/shared/notify.ts, which shows server, file and model text plainly.
+    files: ['src/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "MemberExpression[object.property.name='window'][property.name=/^(show(Error|Warning|Information)Message|withProgress)$/]",
+          message: 'Use the function of the same name in src/vscode/shared/notify.ts (plain-text message).',
+        },
+      ],
+    },
+  },
+  {
     files: ['webview/**/*.ts'],
     languageOptions: { globals: { ...globals.browser } },
   },

@@ -119,7 +119,8 @@ export interface TextOut {
  * `stream` for human-readable lines: every control character, escape sequence and bidi override
  * in what is written is shown escaped (terminalText.ts), so task names, ids, file names and
  * parse errors quoting a dataset line never act on the terminal. Not for data on stdout (JSON,
- * JSONL exports): their encoders already escape, and a second pass would change the data.
+ * JSONL exports): they go out through jsonForTerminal / jsonTextForTerminal, which escape
+ * inside the JSON strings; a second pass here would change the data.
  */
 export function escapingWriter(stream: TextOut): { write(text: string): void } {
   return { write: (text) => void stream.write(escapeControls(text)) };

@@ -10,6 +10,7 @@ import { readResults, type ReadResults } from '../eval/results';
 import { writeFileNoFollow } from '../eval/safeWrite';
 import { curriculumJsonl, summarizeSamples } from '../eval/sampling';
 import { CliError, escapingWriter, EXIT, parseCliArgs } from './cliSupport';
+import { jsonTextForTerminal } from '../sandbox/terminalText';
 import { counted } from '../text/counted';
 import { refuseOutputOverInput } from './outputPaths';
 import { ownOutputKind } from '../eval/loaders/ownOutputs';
@@ -89,7 +90,8 @@ async function emit(text: string, out: string | undefined, what: string, io: Io)
     await writeFileNoFollow(resolve(out), text);
     escapingWriter(io.stderr).write(`${what} → ${resolve(out)}\n`);
   } else {
-    io.stdout.write(text);
+    // Standard output is often a terminal: the JSONL stays the same data, with what a terminal would act on escaped.
+    io.stdout.write(jsonTextForTerminal(text));
     escapingWriter(io.stderr).write(`${what} → standard output\n`);
   }
 }

@@ -327,8 +327,13 @@ export function compareRuns(a: readonly ResultRecord[], b: readonly ResultRecord
 
 const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
 const num = (x: number): string => x.toFixed(2);
-/** Task names come from folder and file names; keep them from breaking the table. */
-const mdCell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+/**
+ * Task names come from folder and file names and task files (a cloned dataset): keep them from
+ * breaking the table, and from becoming a link, an image (which loads from the network in a
+ * Markdown preview) or HTML where the export is rendered: `|`, `<` and `[` (every link and image
+ * starts with one) backslash-escaped.
+ */
+export const mdCell = (s: string): string => s.replace(/[|<[]/g, '\\$&').replace(/\n/g, ' ');
 
 export function toMarkdown(summary: RunSummary): string {
   const head = '| Task | N | Correct | Accuracy | Mean score | Mean turns | Mean code calls | Used code | Errors |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|';
@@ -339,7 +344,7 @@ export function toMarkdown(summary: RunSummary): string {
     ...summary.tasks.map((t) => row(t.task, t)),
     row('**Overall**', summary.overall),
     '',
-    `Macro accuracy (mean over ${counted(summary.tasks.length, 'task')}): ${pct(summary.macroAccuracy)}${summary.models.length ? ` · model: ${summary.models.join(', ')}` : ''}`,
+    `Macro accuracy (mean over ${counted(summary.tasks.length, 'task')}): ${pct(summary.macroAccuracy)}${summary.models.length ? ` · model: ${summary.models.map(mdCell).join(', ')}` : ''}`,
     '',
   ].join('\n');
 }
@@ -368,8 +373,13 @@ export function comparisonToMarkdown(c: RunComparison): string {
   ].join('\n');
 }
 
+/**
+ * One CSV field (RFC 4180 quoting). A text field that a spreadsheet would run as a formula
+ * (starting with = + - @, or a tab or CR: OWASP's "CSV injection") gets a leading `'`, which
+ * spreadsheets show as text; numbers stay numbers.
+ */
 function csvCell(value: string | number): string {
-  const s = String(value);
+  const s = typeof value === 'string' && /^[=+\-@\t\r]/.test(value) ? `'${value}` : String(value);
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 

@@ -2,7 +2,7 @@
 // (Chen et al. 2021's unbiased estimator), mean@k, each question's success rate p, and the
 // R1-CI paper's improvement potential Π = 4p(1−p) with its curriculum stages, which say which
 // questions have the most to gain from RL (p near ½) and which none (always right or wrong).
-import { latestById, type ResultRecord } from './results';
+import { latestById, mdCell, type ResultRecord } from './results';
 
 /**
  * Unbiased pass@k (Chen et al. 2021, "Evaluating Large Language Models Trained on Code"):
@@ -144,7 +144,7 @@ const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
 
 /** A Markdown table of pass@k, mean@k and mean Π per task and overall, with the stage counts. */
 export function samplesToMarkdown(s: SamplingSummary): string {
-  const row = (name: string, t: SampleStats): string => `| ${name.replace(/\|/g, '\\|')} | ${t.questions} | ${pct(t.passAtK)} | ${pct(t.meanAtK)} | ${t.meanPotential.toFixed(2)} |`;
+  const row = (name: string, t: SampleStats): string => `| ${mdCell(name)} | ${t.questions} | ${pct(t.passAtK)} | ${pct(t.meanAtK)} | ${t.meanPotential.toFixed(2)} |`;
   return [
     `| Task | Questions | pass@${s.k} | mean@${s.k} | mean Π |\n|---|---:|---:|---:|---:|`,
     ...s.tasks.map((t) => row(t.task, t)),

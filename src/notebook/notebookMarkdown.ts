@@ -2,6 +2,8 @@
 // on, and math only between dollar signs). Code spans and fenced blocks are left exactly as
 // written; in the prose between them:
 // - `<` becomes an entity, so tags and `<<<…>>>` show as typed instead of being run or lost;
+// - `[` becomes an entity, so no link or image forms (`![](https://…)` would load from the
+//   network, `[…](command:…)` run a command): the model's links show as typed;
 // - `\(…\)` and `\[…\]` become `$…$` and `$$…$$`: Markdown reads `\(` as an escaped `(` and
 //   drops the backslash, so LaTeX-style math (what reasoning models write) would show as
 //   `( x^2 )` text. VS Code's notebook Markdown (markdown-it-katex) and Jupyter (MathJax) both
@@ -9,6 +11,7 @@
 //   entity would show as typed, and a raw `<` would be HTML wherever math rendering is off;
 // - the final-answer marker `<<<answer>>>` is dropped when the answer cell shows that answer,
 //   so the answer is said once (issue 13).
+import { closingDollar, forwardSearch } from '../text/mathScan';
 
 /** A stretch of Markdown: `code` stretches (fenced blocks, code spans) are never changed. */
 interface Part {
@@ -67,16 +70,27 @@ function splitSpans(prose: string): Part[] {
   return parts;
 }
 
+/** Forward searches for delimiters (see forwardSearch: linear in text that loops). */
+const searchForward = forwardSearch();
+
+/** A blank line: where a paragraph, and so inline math, ends. */
+const BLANK_LINE = /\n[ \t]*\n/g;
+
 /** Single-dollar math as VS Code's renderer reads it: "$x$" is math, "$5 and $6" is money. */
 function dollarMathEnd(text: string, start: number): number {
   if (/\s/.test(text[start + 1] ?? ' ')) return -1;
-  for (let end = text.indexOf('$', start + 1); end >= 0; end = text.indexOf('$', end + 1)) {
-    if (text[end - 1] !== '\\' && !/\s/.test(text[end - 1] ?? ' ') && !/\d/.test(text[end + 1] ?? '')) return end;
-  }
-  return -1;
+  return searchForward('$', text, start + 1, (from) => closingDollar(text, from));
 }
 
-/** `\(…\)`/`\[…\]` as dollar math; dollar math kept; `<` as an entity elsewhere. */
+/** Where the next blank line at or after `from` starts, or −1. */
+function blankLineAt(text: string, from: number): number {
+  return searchForward('blank line', text, from, (at) => {
+    BLANK_LINE.lastIndex = at;
+    return BLANK_LINE.exec(text)?.index ?? -1;
+  });
+}
+
+/** `\(…\)`/`\[…\]` as dollar math; dollar math kept; `<` and `[` as entities elsewhere. */
 function proseToMarkdown(prose: string): string {
   let out = '';
   let i = 0;
@@ -84,16 +98,17 @@ function proseToMarkdown(prose: string): string {
     const two = prose.slice(i, i + 2);
     if (two === '\\(' || two === '\\[') {
       const close = two === '\\(' ? '\\)' : '\\]';
-      const end = prose.indexOf(close, i + 2);
-      const tex = end > i + 2 ? prose.slice(i + 2, end).trim() : '';
+      const end = searchForward(close, prose, i + 2, (from) => prose.indexOf(close, from));
       // Inline math ends with its paragraph: a `\(` whose `\)` lies beyond a blank line is text.
-      if (tex && (two === '\\[' || !/\n[ \t]*\n/.test(tex))) {
+      const blank = two === '\\(' && end > i + 2 ? blankLineAt(prose, i + 2) : -1;
+      const tex = end > i + 2 && (blank < 0 || blank >= end) ? prose.slice(i + 2, end).trim() : '';
+      if (tex) {
         out += two === '\\(' ? `$${safeTex(tex)}$` : displayMath(prose, i, safeTex(tex));
         i = end + 2;
         continue;
       }
     } else if (two === '$$') {
-      const end = prose.indexOf('$$', i + 2);
+      const end = searchForward('$$', prose, i + 2, (from) => prose.indexOf('$$', from));
       if (end > i + 2) {
         out += safeTex(prose.slice(i, end + 2));
         i = end + 2;
@@ -112,7 +127,10 @@ function proseToMarkdown(prose: string): string {
       }
     }
     const c = prose[i] ?? '';
-    out += c === '<' ? '&lt;' : c;
+    // `[` as an entity (already escaped as `\[`, it is literal): no link or image can form. A
+    // notebook loads remote images when the cell renders and, in a trusted workspace, opens
+    // `command:` links on a click.
+    out += c === '<' ? '&lt;' : c === '[' && prose[i - 1] !== '\\' ? '&#91;' : c;
     i += 1;
   }
   return out;

@@ -45,7 +45,7 @@ export function solutionCells(trajectory: Trajectory): SolutionCell[] {
 
 function questionMarkdown(t: Trajectory): string {
   const calls = t.codeCalls === 1 ? '1 code call' : `${t.codeCalls} code calls`;
-  return `## Question\n\n${notebookMarkdown(t.question.trim())}\n\n*Solved by \`${t.model}\` with R1 Code Interpreter (${calls}).*`;
+  return `## Question\n\n${notebookMarkdown(t.question.trim())}\n\n*Solved by ${codeSpan(t.model)} with R1 Code Interpreter (${calls}).*`;
 }
 
 function answerMarkdown(t: Trajectory): string {
@@ -99,6 +99,12 @@ function lineStart(text: string, index: number): number {
 /** Models write ```py or ```python3; the notebook knows one language id. */
 function notebookLanguage(language: string): string {
   return /^(py|python\d?|)$/i.test(language.trim()) ? 'python' : language.trim().toLowerCase();
+}
+
+/** `text` as a Markdown code span (a server's model name): delimited by a longer backtick run than any inside, so it cannot close early. */
+function codeSpan(text: string): string {
+  const ticks = '`'.repeat(Math.max(0, ...[...text.matchAll(/`+/g)].map((m) => m[0].length)) + 1);
+  return /^`|`$/.test(text) ? `${ticks} ${text} ${ticks}` : `${ticks}${text}${ticks}`;
 }
 
 function escapeMarkdown(text: string): string {

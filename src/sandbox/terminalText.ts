@@ -36,7 +36,16 @@ const JSON_RAW_CONTROL = /[\u007F-\u009F\u061C\u200E\u200F\u2028\u2029\u202A-\u2
  * escape (such characters only occur inside JSON strings, so the document parses to the same value).
  */
 export function jsonForTerminal(value: unknown, space?: number): string {
-  return JSON.stringify(value, null, space).replace(JSON_RAW_CONTROL, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return jsonTextForTerminal(JSON.stringify(value, null, space));
+}
+
+/**
+ * JSON (or JSONL) text already serialized by JSON.stringify, made safe for a terminal the way
+ * jsonForTerminal does: every character JSON.stringify leaves raw but a terminal acts on written
+ * as a `\uXXXX` escape. Each line parses to the same value as before.
+ */
+export function jsonTextForTerminal(json: string): string {
+  return json.replace(JSON_RAW_CONTROL, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** Every control character (see CONTROL) shown escaped; tab and newline kept. Linear time. */

@@ -10,6 +10,7 @@ import { Disposable, disposeAll } from '../shared/dispose';
 import type { Log } from '../shared/log';
 import type { SandboxService } from '../shared/sandboxService';
 import type { ConversationStore, StoredConversation } from './conversationStore';
+import { showWarningMessage } from '../shared/notify';
 
 /** Conversations whose sandbox stays alive after the user switched away (least recently used go first). */
 const LIVE_SANDBOXES = 3;
@@ -167,7 +168,7 @@ export class ChatConversations extends Disposable {
     }
     for (const p of problems) {
       this.log(`Chat history: ${p}`);
-      void vscode.window.showWarningMessage(p);
+      void showWarningMessage(p);
     }
     // After a reload, reopen the conversation the user was in (unless they already started another).
     const last = this.context.workspaceState.get<string>(ACTIVE_KEY);

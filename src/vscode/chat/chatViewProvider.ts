@@ -22,6 +22,7 @@ import { chatStateFor } from './chatState';
 import type { ConversationStore } from './conversationStore';
 import { showHistoryPick } from './historyPick';
 import { chatCommandSchema, type ChatCommand, type ChatNotification, type ChatState } from './protocol';
+import { showInformationMessage } from '../shared/notify';
 
 export class ChatViewProvider extends Disposable implements vscode.WebviewViewProvider {
   static readonly viewId = 'r1ci.chat';
@@ -99,7 +100,7 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
   /** Starts a new, empty conversation (the current one stays in the history). */
   newConversation(): boolean {
     if (this.busy) {
-      void vscode.window.showInformationMessage('Stop the running answer before starting a new chat.');
+      void showInformationMessage('Stop the running answer before starting a new chat.');
       return false;
     }
     this.conversations.activate(this.conversations.create().id);
@@ -110,7 +111,7 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
     if (id === this.conversations.active.id) return true;
     if (!this.conversations.has(id)) return false;
     if (this.busy) {
-      void vscode.window.showInformationMessage('Stop the running answer before switching conversations.');
+      void showInformationMessage('Stop the running answer before switching conversations.');
       return false;
     }
     this.conversations.activate(id);
@@ -137,7 +138,7 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
     const conversation = this.conversations.list().find((c) => c.id === id);
     if (!conversation) return false;
     if (conversation.session?.busy) {
-      void vscode.window.showInformationMessage('Stop the running answer before deleting its conversation.');
+      void showInformationMessage('Stop the running answer before deleting its conversation.');
       return false;
     }
     await this.conversations.delete(id);

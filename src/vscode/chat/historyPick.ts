@@ -1,6 +1,7 @@
 // The chat title bar's History action: past conversations, newest first, in a quick pick; Enter
 // opens one, the row's trash button deletes it (the list stays open).
 import * as vscode from 'vscode';
+import { plainLabel } from '../shared/uiText';
 
 /** One row of the history quick pick. */
 export interface HistoryRow {
@@ -21,7 +22,7 @@ export function showHistoryPick(rows: () => readonly HistoryRow[], open: (id: st
   const fill = (): void => {
     const items = [...rows()]
       .sort((a, b) => b.updatedAt - a.updatedAt)
-      .map((c): Item => ({ id: c.id, label: c.title, description: `${c.current ? 'current · ' : ''}${new Date(c.updatedAt).toLocaleString()}`, buttons: [trash] }));
+      .map((c): Item => ({ id: c.id, label: plainLabel(c.title), description: `${c.current ? 'current · ' : ''}${new Date(c.updatedAt).toLocaleString()}`, buttons: [trash] }));
     pick.items = items;
     pick.placeholder = items.length > 0 ? 'Open a past conversation (type to filter)' : 'No past conversations yet';
   };

@@ -20,6 +20,7 @@ import type { SandboxService } from '../shared/sandboxService';
 import { lastSolve } from './lastTrajectory';
 import type { SessionInfo, ViewEvent } from './transcriptProtocol';
 import { toViewEvent, type ImageSrc } from './viewEvents';
+import { showInformationMessage, showWarningMessage, withProgress } from '../shared/notify';
 
 /** Where a session's events go. */
 export interface ConversationView {
@@ -162,10 +163,10 @@ export class ConversationSession implements vscode.Disposable, ConversationHost 
       case 'ran':
         return outcome.result;
       case 'busy':
-        void vscode.window.showInformationMessage('The conversation is still running: re-run the cell when it has finished (or stop it).');
+        void showInformationMessage('The conversation is still running: re-run the cell when it has finished (or stop it).');
         return undefined;
       case 'code-off':
-        void vscode.window.showWarningMessage('Code is not executed here (Restricted Mode, or "r1ci.sandbox.approval" is "never").');
+        void showWarningMessage('Code is not executed here (Restricted Mode, or "r1ci.sandbox.approval" is "never").');
         return undefined;
       default:
         return undefined; // an unknown cell; a failure is shown in the transcript as an error
@@ -267,8 +268,8 @@ export class ConversationSession implements vscode.Disposable, ConversationHost 
   }
 
   private async withProgress<T>(title: string, work: (progress: vscode.Progress<{ message?: string }>) => Promise<T>): Promise<T> {
-    if (this.progressPlace.kind === 'view') return vscode.window.withProgress({ location: { viewId: this.progressPlace.viewId } }, work);
-    return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) => {
+    if (this.progressPlace.kind === 'view') return withProgress({ location: { viewId: this.progressPlace.viewId } }, work);
+    return withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) => {
       token.onCancellationRequested(() => this.conversation.cancel());
       return work(progress);
     });
@@ -296,11 +297,9 @@ export async function codeMode(settings: Settings): Promise<CodeMode> {
   if (settings['sandbox.approval'] === 'never') return 'off';
   if (vscode.workspace.isTrusted) return 'on';
   const manage = 'Manage Workspace Trust';
-  void vscode.window
-    .showWarningMessage("This workspace is in Restricted Mode, so the model's code will not be executed: it answers from text alone. Trust the workspace to let it run code in the sandbox.", manage)
-    .then((choice) => {
-      if (choice === manage) void vscode.commands.executeCommand('workbench.trust.manage');
-    });
+  void showWarningMessage("This workspace is in Restricted Mode, so the model's code will not be executed: it answers from text alone. Trust the workspace to let it run code in the sandbox.", manage).then((choice) => {
+    if (choice === manage) void vscode.commands.executeCommand('workbench.trust.manage');
+  });
   return 'off';
 }
 
@@ -312,7 +311,7 @@ export function truncate(text: string, max: number): string {
 /** The #1 complaint about local models: a silently cut conversation. Say it, and where to fix it. */
 function warnContextTruncated(message: string): void {
   const open = 'Open Setting';
-  void vscode.window.showWarningMessage(message, open).then((choice) => {
+  void showWarningMessage(message, open).then((choice) => {
     if (choice === open) void vscode.commands.executeCommand('workbench.action.openSettings', 'r1ci.contextTokens');
   });
 }

@@ -5,6 +5,7 @@ import type { Trajectory } from '../../trajectory/trajectory';
 import type { TranscriptCommand } from './transcriptProtocol';
 import type { ConversationSession } from './conversationSession';
 import { insertCodeAtCursor } from './editorInsert';
+import { showErrorMessage, showWarningMessage } from '../shared/notify';
 
 /** Handles the messages both views share; returns false for the ones the caller handles. */
 export function handleSharedViewMessage(message: TranscriptCommand, session: ConversationSession): boolean {
@@ -22,7 +23,7 @@ export function handleSharedViewMessage(message: TranscriptCommand, session: Con
       void vscode.env.clipboard.writeText(message.text);
       return true;
     case 'insert-code':
-      insertCodeAtCursor(message.code).catch((error: unknown) => void vscode.window.showErrorMessage(error instanceof Error ? error.message : String(error)));
+      insertCodeAtCursor(message.code).catch((error: unknown) => void showErrorMessage(error instanceof Error ? error.message : String(error)));
       return true;
     case 'open-link':
       void openLink(message.href);
@@ -55,7 +56,7 @@ async function openInNotebook(trajectory: Trajectory | undefined): Promise<void>
   if (!trajectory) return;
   const commands = await vscode.commands.getCommands(true);
   if (!commands.includes('r1ci.openInNotebook')) {
-    void vscode.window.showWarningMessage('Opening a solution as a notebook is not available in this version of the extension.');
+    void showWarningMessage('Opening a solution as a notebook is not available in this version of the extension.');
     return;
   }
   await vscode.commands.executeCommand('r1ci.openInNotebook', trajectory);

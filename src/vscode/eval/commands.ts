@@ -14,6 +14,7 @@ import { EvalTestController } from './testController';
 import { showStoredResult } from './trajectoryReplay';
 import type { ResultsViewData } from './resultsProtocol';
 import type { Command, CommandManager } from '../shared/commandManager';
+import { showErrorMessage, showInformationMessage } from '../shared/notify';
 
 const runArgsSchema = z
   .object({
@@ -55,18 +56,18 @@ export class RunEvalCommand implements Command {
     const textOnly = interactive ? await pickMode() : (args?.textOnly ?? false);
     if (textOnly === undefined) return undefined;
     if (this.evals.busy) {
-      void vscode.window.showInformationMessage('An evaluation is already running: cancel it first (click it in the status bar).');
+      void showInformationMessage('An evaluation is already running: cancel it first (click it in the status bar).');
       return undefined;
     }
     try {
       const outcome = await this.evals.run({ target, textOnly, resultsFile: args?.resultsFile, concurrency: args?.concurrency, samples: args?.samples, model: args?.model, resume: args?.resume });
       if (outcome.results.length > 0 && args?.showResults !== false) await this.openResults([outcome.resultsFile]);
-      if (outcome.cancelled) void vscode.window.showInformationMessage(`Evaluation cancelled; ${basename(outcome.resultsFile)} keeps what finished — run it again to resume.`);
+      if (outcome.cancelled) void showInformationMessage(`Evaluation cancelled; ${basename(outcome.resultsFile)} keeps what finished — run it again to resume.`);
       return outcome;
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
       this.log(`Evaluation failed: ${message}`);
-      void vscode.window.showErrorMessage(`Evaluation failed: ${message}`);
+      void showErrorMessage(`Evaluation failed: ${message}`);
       return undefined;
     }
   }
@@ -77,7 +78,7 @@ export class CancelEvalCommand implements Command {
   constructor(private readonly evals: EvalController) {}
 
   execute(): void {
-    if (!this.evals.busy) void vscode.window.showInformationMessage('No evaluation is running.');
+    if (!this.evals.busy) void showInformationMessage('No evaluation is running.');
     this.evals.cancelAll();
   }
 }
@@ -112,7 +113,7 @@ export class ExportResultsCommand implements Command {
   async execute(format?: unknown, out?: unknown): Promise<string | undefined> {
     const panel = ResultsPanel.visible;
     if (!panel) {
-      void vscode.window.showInformationMessage('Open a results file first (Evaluation: Open Results…).');
+      void showInformationMessage('Open a results file first (Evaluation: Open Results…).');
       return undefined;
     }
     const uri = await panel.export(format === 'csv' ? 'csv' : 'markdown', typeof out === 'string' ? vscode.Uri.file(out) : undefined);
@@ -131,7 +132,7 @@ export class ExportSftCommand implements Command {
       typeof outArg === 'string' ? vscode.Uri.file(outArg) : await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(file.replace(/(\.results)?\.jsonl$/, '.sft.jsonl')), filters: { JSONL: ['jsonl'] } });
     if (!out) return undefined;
     await writeFileNoFollow(out.fsPath, text);
-    void vscode.window.showInformationMessage(`${count} correct trajectories that ran code written to ${basename(out.fsPath)}.`);
+    void showInformationMessage(`${count} correct trajectories that ran code written to ${basename(out.fsPath)}.`);
     return { file: out.fsPath, count };
   }
 }
@@ -146,7 +147,7 @@ export class ShowTrajectoryCommand implements Command {
   async execute(raw?: unknown): Promise<ViewEvent[] | undefined> {
     const parsed = showTrajectoryArgs.safeParse(raw);
     if (!parsed.success) {
-      void vscode.window.showErrorMessage('Show Trajectory needs a stored result (or a results file and question id).');
+      void showErrorMessage('Show Trajectory needs a stored result (or a results file and question id).');
       return undefined;
     }
     let result = 'resultsFile' in parsed.data ? undefined : parsed.data;
@@ -154,7 +155,7 @@ export class ShowTrajectoryCommand implements Command {
       const { resultsFile, id } = parsed.data;
       result = (await loadRun(resultsFile)).results.find((r) => r.id === id);
       if (!result) {
-        void vscode.window.showErrorMessage(`No result for "${id}" in ${basename(resultsFile)}.`);
+        void showErrorMessage(`No result for "${id}" in ${basename(resultsFile)}.`);
         return undefined;
       }
     }

@@ -20,6 +20,7 @@ import type { Log } from '../shared/log';
 import { getApiKey } from '../models/solveErrors';
 import { scratchRoot } from '../shared/scratch';
 import { removeTree } from '../../sandbox/scratchJanitor';
+import { showErrorMessage, showWarningMessage, withProgress } from '../shared/notify';
 
 export interface EvalRunRequest {
   /** A task file or folder. */
@@ -110,14 +111,14 @@ export class EvalController implements vscode.Disposable {
     let textOnly = request.textOnly ?? false;
     if (!textOnly && (await codeMode(settings)) === 'off') {
       textOnly = true;
-      void vscode.window.showWarningMessage('Code is not executed here (Restricted Mode or "r1ci.sandbox.approval": "never"): this evaluation runs text-only.');
+      void showWarningMessage('Code is not executed here (Restricted Mode or "r1ci.sandbox.approval": "never"): this evaluation runs text-only.');
     }
     const loaded = hooks.records ? { records: [...hooks.records], problems: [] } : await loadTasks(request.target);
     for (const line of describeUnsupported(loaded.unsupported ?? [])) this.log(line);
     for (const line of describeSkipped(loaded.skipped ?? [])) this.log(line);
     for (const p of loaded.problems) this.log(`Task problem: ${describeLoadProblem(p)}`);
     if (loaded.problems.length > 0) {
-      void vscode.window.showWarningMessage(`${loaded.problems.length} problem(s) in the task files (the good records still run): ${describeProblem(loaded.problems[0])}`, 'Show Log').then((c) => {
+      void showWarningMessage(`${loaded.problems.length} problem(s) in the task files (the good records still run): ${describeProblem(loaded.problems[0])}`, 'Show Log').then((c) => {
         if (c) void vscode.commands.executeCommand('workbench.action.output.show');
       });
     }
@@ -134,59 +135,56 @@ export class EvalController implements vscode.Disposable {
     this.log(`Evaluation: ${records.length} question(s) from ${request.target} with ${model}${textOnly ? ' (text only)' : ''}, ${concurrency} at a time → ${resultsFile}`);
     let end: Extract<EvalEvent, { type: 'end' }> | undefined;
     try {
-      await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `Evaluating ${basename(request.target)} with ${model}${textOnly ? ' (text only)' : ''}`, cancellable: true },
-        async (progress, token) => {
-          token.onCancellationRequested(() => controller.abort());
-          let lastFraction = 0;
-          const backend = backendFor(run);
-          // The toast moves with every question that starts or ends, not only with results.
-          let done = 0;
-          let toRun = 0;
-          let running = 0;
-          let tail = '';
-          const show = (): void => {
-            progress.report({ message: `${done}/${toRun} done${running > 0 ? ` · ${running} running` : ''}${tail}` });
-            this.showStatus(`${done}/${toRun}`);
-          };
-          const events = evaluate(
-            {
-              records,
-              ...(await modelRunSettingsFor(run, backend, controller.signal, { model })),
-              textOnly,
-              concurrency,
-              perQuestionTimeoutMs: run.eval.questionTimeoutMs,
-              resultsFile,
-              resume: request.resume ?? true,
-              samples: request.samples ?? run.eval.samples,
-              // Custom checkers are code too: no interpreter starts in Restricted Mode.
-              newRunner: (slot, signal) =>
-                vscode.workspace.isTrusted ? pool.acquire(join(scratch, slot), signal) : Promise.reject(new Error('Restricted Mode: no code (custom checkers included) runs in an untrusted workspace.')),
-            },
-            controller.signal,
-          );
-          for await (const event of events) {
-            hooks.onEvent?.(event);
-            if (event.type === 'start') {
-              toRun = event.toRun;
-              tail = event.skipped > 0 ? ` · ${event.skipped} already done earlier` : '';
-              show();
-            } else if (event.type === 'question-start') {
-              running++;
-              show();
-            } else if (event.type === 'result') {
-              running = Math.max(0, running - 1);
-              done = event.done;
-              const fraction = event.done / Math.max(event.toRun, 1);
-              const eta = event.done < event.toRun && event.etaMs !== undefined ? ` · ETA ${formatDuration(event.etaMs)}` : '';
-              tail = ` · ${event.correctSoFar} right${eta}`;
-              progress.report({ increment: (fraction - lastFraction) * 100 });
-              lastFraction = fraction;
-              show();
-            } else if (event.type === 'end') end = event;
-          }
-        },
-      );
+      await withProgress({ location: vscode.ProgressLocation.Notification, title: `Evaluating ${basename(request.target)} with ${model}${textOnly ? ' (text only)' : ''}`, cancellable: true }, async (progress, token) => {
+        token.onCancellationRequested(() => controller.abort());
+        let lastFraction = 0;
+        const backend = backendFor(run);
+        // The toast moves with every question that starts or ends, not only with results.
+        let done = 0;
+        let toRun = 0;
+        let running = 0;
+        let tail = '';
+        const show = (): void => {
+          progress.report({ message: `${done}/${toRun} done${running > 0 ? ` · ${running} running` : ''}${tail}` });
+          this.showStatus(`${done}/${toRun}`);
+        };
+        const events = evaluate(
+          {
+            records,
+            ...(await modelRunSettingsFor(run, backend, controller.signal, { model })),
+            textOnly,
+            concurrency,
+            perQuestionTimeoutMs: run.eval.questionTimeoutMs,
+            resultsFile,
+            resume: request.resume ?? true,
+            samples: request.samples ?? run.eval.samples,
+            // Custom checkers are code too: no interpreter starts in Restricted Mode.
+            newRunner: (slot, signal) =>
+              vscode.workspace.isTrusted ? pool.acquire(join(scratch, slot), signal) : Promise.reject(new Error('Restricted Mode: no code (custom checkers included) runs in an untrusted workspace.')),
+          },
+          controller.signal,
+        );
+        for await (const event of events) {
+          hooks.onEvent?.(event);
+          if (event.type === 'start') {
+            toRun = event.toRun;
+            tail = event.skipped > 0 ? ` · ${event.skipped} already done earlier` : '';
+            show();
+          } else if (event.type === 'question-start') {
+            running++;
+            show();
+          } else if (event.type === 'result') {
+            running = Math.max(0, running - 1);
+            done = event.done;
+            const fraction = event.done / Math.max(event.toRun, 1);
+            const eta = event.done < event.toRun && event.etaMs !== undefined ? ` · ETA ${formatDuration(event.etaMs)}` : '';
+            tail = ` · ${event.correctSoFar} right${eta}`;
+            progress.report({ increment: (fraction - lastFraction) * 100 });
+            lastFraction = fraction;
+            show();
+          } else if (event.type === 'end') end = event;
+        }
+      });
     } finally {
       await pool.dispose();
       await removeTree(scratch);
@@ -194,7 +192,7 @@ export class EvalController implements vscode.Disposable {
     if (!end) throw new Error('The evaluation ended without a summary.');
     const s = end.summary.overall;
     this.log(`Evaluation ${end.cancelled ? 'cancelled' : 'finished'}: ${s.correct}/${s.n} correct (${(s.accuracy * 100).toFixed(1)}%), ${end.errors} error(s), ${formatDuration(end.elapsedMs)}`);
-    if (end.errors > 0) void vscode.window.showErrorMessage(`${end.errors} question(s) failed with an error (e.g. the model server or sandbox); they are retried when you run the evaluation again.`);
+    if (end.errors > 0) void showErrorMessage(`${end.errors} question(s) failed with an error (e.g. the model server or sandbox); they are retried when you run the evaluation again.`);
     return { target: request.target, resultsFile, summary: end.summary, results: end.results, cancelled: end.cancelled, problems: loaded.problems, textOnly };
   }
 

@@ -12,6 +12,7 @@ import { webviewOptions } from '../shared/webviewHtml';
 import { samplesToMarkdown, summarizeSamples } from '../../eval/sampling';
 import { RESULTS_BODY } from './resultsLayout';
 import { resultsWebviewMessageSchema, SAMPLING_TOP, type ResultsHostMessage, type ResultsSampling, type ResultsViewData, type ResultsWebviewMessage } from './resultsProtocol';
+import { showInformationMessage, showWarningMessage } from '../shared/notify';
 
 export interface LoadedRun {
   readonly label: string;
@@ -24,7 +25,7 @@ export async function loadRun(file: string): Promise<LoadedRun> {
   const read = await readResults(file);
   if (read.problems.length > 0) {
     const p = read.problems[0];
-    void vscode.window.showWarningMessage(`${basename(file)}: ${read.problems.length} bad line(s), e.g. line ${p?.line ?? 0}: ${p?.message ?? ''}. They are left out.`);
+    void showWarningMessage(`${basename(file)}: ${read.problems.length} bad line(s), e.g. line ${p?.line ?? 0}: ${p?.message ?? ''}. They are left out.`);
   }
   if (read.results.length === 0) throw new Error(`${file} holds no results.`);
   const latest = latestById(read.results);
@@ -161,7 +162,7 @@ export class ResultsPanel extends Disposable {
       }));
     if (!uri) return undefined;
     await writeFileNoFollow(uri.fsPath, text);
-    void vscode.window.showInformationMessage(`Exported to ${basename(uri.fsPath)}.`);
+    void showInformationMessage(`Exported to ${basename(uri.fsPath)}.`);
     return uri;
   }
 

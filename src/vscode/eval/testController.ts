@@ -12,6 +12,8 @@ import type { TaskRecord } from '../../eval/types';
 import type { Log } from '../shared/log';
 import type { EvalController } from './evalController';
 import { Disposable } from '../shared/dispose';
+import { showErrorMessage } from '../shared/notify';
+import { escapeMarkdown, plainLabel, terminalLine } from '../shared/uiText';
 
 const FOLDERS_KEY = 'r1ci.eval.testFolders';
 const TASK_FILE_GLOB = '**/*.tasks.{json,jsonl}';
@@ -112,7 +114,8 @@ export class EvalTestController extends Disposable {
         ? new vscode.MarkdownString(
             problems
               .slice(0, 10)
-              .map((p) => `- ${describeLoadProblem(p, vscode.workspace.asRelativePath(p.file))}`)
+              // Quotes the task file (a cloned dataset): literal text, no link or remote image.
+              .map((p) => `- ${escapeMarkdown(describeLoadProblem(p, vscode.workspace.asRelativePath(p.file)))}`)
               .join('\n'),
           )
         : undefined;
@@ -120,13 +123,14 @@ export class EvalTestController extends Disposable {
       for (const record of records) {
         let group = groups.get(record.task);
         if (!group) {
-          group = this.controller.createTestItem(`${data.target}#task:${record.task}`, record.task);
+          group = this.controller.createTestItem(`${data.target}#task:${record.task}`, plainLabel(record.task));
           this.data.set(group, { kind: 'task', target: data.target });
           groups.set(record.task, group);
         }
-        const q = this.controller.createTestItem(`${data.target}#${record.id}`, questionLabel(record.id), vscode.Uri.file(record.source.file));
+        // Task names, ids and questions come from the task file (a cloned dataset): shown as plain labels.
+        const q = this.controller.createTestItem(`${data.target}#${record.id}`, plainLabel(questionLabel(record.id)), vscode.Uri.file(record.source.file));
         if (record.source.line !== undefined) q.range = new vscode.Range(record.source.line - 1, 0, record.source.line - 1, 0);
-        q.description = oneLine(record.question, 60);
+        q.description = plainLabel(oneLine(record.question, 60));
         this.data.set(q, { kind: 'question', target: data.target, record });
         group.children.add(q);
       }
@@ -182,7 +186,7 @@ export class EvalTestController extends Disposable {
             },
           },
         );
-        run.appendOutput(`${vscode.workspace.asRelativePath(target)}: ${outcome.summary.overall.correct}/${outcome.summary.overall.n} correct; results in ${outcome.resultsFile}\r\n`);
+        run.appendOutput(terminalLine(`${vscode.workspace.asRelativePath(target)}: ${outcome.summary.overall.correct}/${outcome.summary.overall.n} correct; results in ${outcome.resultsFile}`));
         for (const [id, item] of questions) {
           if (outcome.results.some((r) => r.id === id) && this.lastRun.has(item.id)) continue;
           run.skipped(item);
@@ -192,7 +196,7 @@ export class EvalTestController extends Disposable {
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
       this.log(`Test run failed: ${message}`);
-      void vscode.window.showErrorMessage(`The evaluation failed: ${message}`);
+      void showErrorMessage(`The evaluation failed: ${message}`);
     } finally {
       run.end();
     }
@@ -216,7 +220,8 @@ export class EvalTestController extends Disposable {
     const m = result.expected !== undefined ? vscode.TestMessage.diff(result.reason, result.expected, actual) : new vscode.TestMessage(`${result.reason}\nGot: ${actual}`);
     m.location = location;
     m.contextValue = 'r1ci.evalFailure';
-    run.appendOutput(`✗ ${record.id}: ${oneLine(actual, 80)} — ${result.reason}\r\n`, location, item);
+    // The answer is model text, the id the task file's: the output is a terminal (terminalLine).
+    run.appendOutput(terminalLine(`✗ ${record.id}: ${oneLine(actual, 80)} — ${result.reason}`), location, item);
     run.failed(item, m, result.durationMs);
     this.lastRun.set(item.id, { state: 'failed', message: result.reason, expected: result.expected, actual });
   }

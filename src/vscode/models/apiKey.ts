@@ -2,6 +2,7 @@
 // keychain on desktop), never in settings.json, and is never logged.
 import * as vscode from 'vscode';
 import { notifyModelServerMayHaveChanged } from './serverEvents';
+import { showInformationMessage } from '../shared/notify';
 
 const API_KEY_SECRET = 'r1ci.openai.apiKey';
 
@@ -35,6 +36,6 @@ export async function askApiKey(secrets: vscode.SecretStorage, baseUrl: string):
   });
   if (key === undefined) return undefined;
   const result = await storeApiKey(secrets, key);
-  void vscode.window.showInformationMessage(result === 'stored' ? "API key stored in VS Code's secret storage." : 'Stored API key removed.');
+  void showInformationMessage(result === 'stored' ? "API key stored in VS Code's secret storage." : 'Stored API key removed.');
   return result;
 }

@@ -8,6 +8,7 @@ import type { ProblemAction, ProblemActionId } from './problemActions';
 import { getApiKey } from './apiKey';
 import { createModelServerClient } from './modelServerClient';
 import { pullModelWithProgress } from './pullModel';
+import { showErrorMessage, showInformationMessage } from '../shared/notify';
 
 export type ProblemKind = BackendErrorKind | AgentErrorKind;
 
@@ -67,7 +68,7 @@ export async function reportBackendError(
   context: ProblemContext,
 ): Promise<ProblemActionId | undefined> {
   const actions = problemActions(problem.kind, { backend: context.backend, model: context.model, canRetry: context.retry !== undefined });
-  const picked = await vscode.window.showErrorMessage(problem.message, ...actions.map((a) => a.label));
+  const picked = await showErrorMessage(problem.message, ...actions.map((a) => a.label));
   const action = actions.find((a) => a.label === picked);
   if (!action) return undefined;
   await runProblemAction(secrets, log, action.id, context);
@@ -99,10 +100,10 @@ export async function runProblemAction(secrets: vscode.SecretStorage, log: (line
       const result = await pullModelWithProgress(client, context.model, log);
       if (result === 'pulled' && context.retry) {
         const again = context.retryAfterPullLabel ?? 'Retry';
-        const choice = await vscode.window.showInformationMessage(`Pulled ${context.model}.`, again);
+        const choice = await showInformationMessage(`Pulled ${context.model}.`, again);
         if (choice === again) await context.retry();
       } else if (result === 'pulled') {
-        void vscode.window.showInformationMessage(`Pulled ${context.model}.`);
+        void showInformationMessage(`Pulled ${context.model}.`);
       }
       break;
     }

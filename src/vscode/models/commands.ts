@@ -14,6 +14,7 @@ import { bindModelUi } from './solveErrors';
 import { ModelStatusBar } from './statusBar';
 import type { Command, CommandManager } from '../shared/commandManager';
 import type { Log } from '../shared/log';
+import { showInformationMessage } from '../shared/notify';
 
 const modelNameSchema = z.string().trim().min(1);
 const selectArgsSchema = z.object({ model: modelNameSchema });
@@ -37,7 +38,7 @@ export class PullModelCommand implements Command {
   async execute(raw?: unknown): Promise<PullResult | undefined> {
     const client = await currentClient(this.ui);
     if (!client.pullModel) {
-      void vscode.window.showInformationMessage(`Models of an OpenAI-compatible server are loaded by the server itself (${client.baseUrl}); "Select Model…" lists what it serves.`);
+      void showInformationMessage(`Models of an OpenAI-compatible server are loaded by the server itself (${client.baseUrl}); "Select Model…" lists what it serves.`);
       return undefined;
     }
     const given = modelNameSchema.safeParse(raw);
@@ -46,7 +47,7 @@ export class PullModelCommand implements Command {
     const result = await pullModelWithProgress(client, name, this.ui.log);
     if (result === 'pulled' && !given.success) {
       const use = `Use ${name}`;
-      if ((await vscode.window.showInformationMessage(`Pulled ${name}.`, use)) === use) await writeModelSetting(name);
+      if ((await showInformationMessage(`Pulled ${name}.`, use)) === use) await writeModelSetting(name);
     }
     return result;
   }
@@ -84,9 +85,9 @@ export class CheckModelServerCommand implements Command {
       );
     } else {
       const select = 'Select Model…';
-      void vscode.window
-        .showInformationMessage(`${status.serverName}${status.version ? ` ${status.version}` : ''} at ${status.baseUrl} is running; "${status.model}" is ready.`, select)
-        .then((choice) => choice === select && vscode.commands.executeCommand('r1ci.selectModel'));
+      void showInformationMessage(`${status.serverName}${status.version ? ` ${status.version}` : ''} at ${status.baseUrl} is running; "${status.model}" is ready.`, select).then(
+        (choice) => choice === select && vscode.commands.executeCommand('r1ci.selectModel'),
+      );
     }
     return status;
   }

@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { describeModel, formatGiB } from './format';
 import { sameModel, type ModelInfo, type RunningModel } from './modelServerClient';
+import { plainLabel } from '../shared/uiText';
 
 export type ModelPickAction = { readonly type: 'select'; readonly model: string } | { readonly type: 'pull'; readonly model?: string } | { readonly type: 'set-api-key' } | { readonly type: 'none' };
 
@@ -37,11 +38,11 @@ export function buildModelPickItems(listing: ModelListing): ModelPickItem[] {
     const loaded = listing.running?.find((r) => sameModel(r.name, model.name));
     const facts = [describeModel(model)];
     if (loaded) facts.push(`loaded (${formatGiB(loaded.sizeBytes)}, ${loaded.gpuPercent}% GPU)`);
-    const text = facts.filter((f) => f.length > 0).join(' · ');
+    const text = plainLabel(facts.filter((f) => f.length > 0).join(' · '));
     // The current model's facts get a line of their own (detail), so they are never cut off
     // behind the name; the other rows keep them beside the name.
     items.push({
-      label: `${isCurrent ? '$(check)' : '$(blank)'} ${model.name}`,
+      label: `${isCurrent ? '$(check)' : '$(blank)'} ${plainLabel(model.name)}`,
       description: isCurrent ? 'current' : text,
       ...(isCurrent && text ? { detail: text } : {}),
       picked: isCurrent,
@@ -51,7 +52,7 @@ export function buildModelPickItems(listing: ModelListing): ModelPickItem[] {
   const currentListed = models.some((m) => sameModel(m.name, listing.current));
   if (!currentListed) {
     items.push({
-      label: `$(warning) ${listing.current}`,
+      label: `$(warning) ${plainLabel(listing.current)}`,
       description: listing.backend === 'ollama' ? 'current, but not pulled — choose to pull it' : 'current, but the server does not list it',
       action: listing.backend === 'ollama' ? { type: 'pull', model: listing.current } : { type: 'none' },
     });

@@ -7,6 +7,7 @@ import { problemKindOf, reportBackendError } from './backendErrorActions';
 import { buildModelPickItems, modelServerTitle, type ModelPickAction, type ModelPickItem } from './modelPickItems';
 import { createModelServerClient, type ModelServerClient } from './modelServerClient';
 import { askModelToPull, pullModelWithProgress } from './pullModel';
+import { showInformationMessage } from '../shared/notify';
 
 export interface ModelUiContext {
   readonly secrets: vscode.SecretStorage;
@@ -78,7 +79,7 @@ export async function showModelPicker(ui: ModelUiContext): Promise<string | unde
         const result = await pullModelWithProgress(client, name, ui.log);
         if (result !== 'pulled') return undefined;
         await writeModelSetting(name);
-        void vscode.window.showInformationMessage(`Pulled ${name}; it is now the model for new questions.`);
+        void showInformationMessage(`Pulled ${name}; it is now the model for new questions.`);
         return name;
       }
       case 'set-api-key':

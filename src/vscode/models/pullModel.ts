@@ -5,6 +5,7 @@ import { isAbortError } from '../../agent/backends/errors';
 import type { ModelServerClient, PullProgress } from './modelServerClient';
 import { formatGiB } from './format';
 import { notifyModelServerMayHaveChanged } from './serverEvents';
+import { showErrorMessage, showInformationMessage, withProgress } from '../shared/notify';
 
 export interface PullUpdate {
   /** 0..100 over all layers seen so far, when the server reported sizes. */
@@ -48,7 +49,7 @@ export type PullResult = 'pulled' | 'cancelled' | 'failed';
 export async function pullModelWithProgress(client: ModelServerClient, name: string, log: (line: string) => void): Promise<PullResult> {
   const controller = new AbortController();
   try {
-    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Pulling ${name} from ${client.baseUrl}`, cancellable: true }, async (progress, token) => {
+    await withProgress({ location: vscode.ProgressLocation.Notification, title: `Pulling ${name} from ${client.baseUrl}`, cancellable: true }, async (progress, token) => {
       token.onCancellationRequested(() => controller.abort());
       let shown = 0;
       await pullModel(
@@ -67,12 +68,12 @@ export async function pullModelWithProgress(client: ModelServerClient, name: str
   } catch (error) {
     if (controller.signal.aborted || isAbortError(error)) {
       log(`Pull of ${name} cancelled.`);
-      void vscode.window.showInformationMessage(`Stopped pulling ${name}. Ollama keeps the layers it finished and resumes the download next time.`);
+      void showInformationMessage(`Stopped pulling ${name}. Ollama keeps the layers it finished and resumes the download next time.`);
       return 'cancelled';
     }
     const message = error instanceof Error ? error.message : String(error);
     log(`Pull of ${name} failed: ${message}`);
-    void vscode.window.showErrorMessage(message);
+    void showErrorMessage(message);
     return 'failed';
   } finally {
     notifyModelServerMayHaveChanged();

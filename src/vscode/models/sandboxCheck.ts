@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { readSettings } from '../shared/settings';
 import { detectIsolation, resolvePython } from '../../sandbox';
 import { sandboxReportSentence } from './sandboxReportText';
+import { showInformationMessage, showWarningMessage, withProgress } from '../shared/notify';
 
 export interface SandboxReport {
   readonly tier: 'isolated' | 'basic';
@@ -37,13 +38,13 @@ export async function checkSandbox(log: (line: string) => void): Promise<Sandbox
 }
 
 export async function showSandboxReport(log: (line: string) => void): Promise<SandboxReport> {
-  const report = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Checking the sandbox…' }, () => checkSandbox(log));
+  const report = await withProgress({ location: vscode.ProgressLocation.Window, title: 'Checking the sandbox…' }, () => checkSandbox(log));
   const message = sandboxReportSentence(report);
   log(`Sandbox check: ${message}`);
   const setPython = 'Set Python Path';
   const settings = 'Sandbox Settings';
   const actions = 'error' in report.python ? [setPython] : [settings];
-  const show = report.tier === 'isolated' && !('error' in report.python) ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
+  const show = report.tier === 'isolated' && !('error' in report.python) ? showInformationMessage : showWarningMessage;
   void show(message, ...actions).then((choice) => {
     if (choice === setPython) void vscode.commands.executeCommand('workbench.action.openSettings', 'r1ci.python.path');
     if (choice === settings) void vscode.commands.executeCommand('workbench.action.openSettings', 'r1ci.sandbox');

@@ -4,6 +4,7 @@ import type { ModelServerClient, RunningModel } from './modelServerClient';
 import { sameModel } from './modelServerClient';
 import { describePlacement } from './format';
 import { problemKindOf, type ProblemKind } from './backendErrorActions';
+import { escapeMarkdown, plainLabel } from '../shared/uiText';
 
 export type ServerStatus =
   | {
@@ -77,7 +78,7 @@ export function describeServerStatus(status: ServerStatus): StatusPresentation {
   if (!status.modelInstalled) {
     const fix = status.backend === 'ollama' ? 'Click to pull it or pick another model.' : 'Click to pick one the server lists.';
     return {
-      text: `$(warning) ${status.model}`,
+      text: `$(warning) ${plainLabel(status.model)}`,
       tooltip: `${escapeMarkdown(where)}: **${escapeMarkdown(status.model)}** is not ${status.backend === 'ollama' ? 'pulled' : 'served'}. ${fix}`,
       command: 'r1ci.selectModel',
       warning: true,
@@ -85,13 +86,9 @@ export function describeServerStatus(status: ServerStatus): StatusPresentation {
   }
   const memory = status.running === undefined ? 'served' : status.running === null ? 'not loaded (loaded on the first question)' : `loaded, ${describePlacement(status.running)}`;
   return {
-    text: `$(hubot) ${status.model}`,
+    text: `$(hubot) ${plainLabel(status.model)}`,
     tooltip: `${escapeMarkdown(where)}: **${escapeMarkdown(status.model)}** ${escapeMarkdown(memory)}\n\nClick to choose another model.`,
     command: 'r1ci.selectModel',
     warning: false,
   };
-}
-
-function escapeMarkdown(text: string): string {
-  return text.replace(/[\\`*_{}[\]<>#|]/g, '\\$&');
 }

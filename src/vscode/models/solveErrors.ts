@@ -8,6 +8,7 @@ import { readSettings } from '../shared/settings';
 import { getApiKey as readApiKey } from './apiKey';
 import { problemActions, problemKindOf, reportBackendError, runProblemAction, type ProblemAction, type ProblemActionId, type ProblemKind } from './backendErrorActions';
 import { notifyModelServerMayHaveChanged } from './serverEvents';
+import { showErrorMessage } from '../shared/notify';
 
 export { problemKindOf };
 
@@ -50,7 +51,7 @@ export function solveEnded(problem?: SolveProblem, place?: ProblemPlace): Promis
   notifyModelServerMayHaveChanged();
   if (!problem) return Promise.resolve(undefined);
   if (!bound) {
-    void vscode.window.showErrorMessage(problem.message);
+    void showErrorMessage(problem.message);
     return Promise.resolve(undefined);
   }
   const { secrets, log } = bound;

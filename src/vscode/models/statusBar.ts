@@ -9,6 +9,7 @@ import { createModelServerClient } from './modelServerClient';
 import { onModelServerMayHaveChanged } from './serverEvents';
 import { describeServerStatus, probeServerStatus, type ServerStatus, type StatusPresentation } from './serverStatus';
 import { Disposable } from '../shared/dispose';
+import { plainLabel } from '../shared/uiText';
 
 const REFRESH_MS = 30_000;
 const PROBE_TIMEOUT_MS = 5_000;
@@ -31,7 +32,7 @@ export class ModelStatusBar extends Disposable {
     super();
     this.item = this._register(vscode.window.createStatusBarItem(id, vscode.StatusBarAlignment.Right, 100));
     this.item.name = 'R1 Code Interpreter: Model';
-    this.item.text = `$(hubot) ${readSettings().model}`;
+    this.item.text = `$(hubot) ${plainLabel(readSettings().model)}`;
     this.item.tooltip = 'Checking the model server…';
     this.item.command = 'r1ci.selectModel';
     this.item.show();

@@ -8,6 +8,7 @@ import type { Command, CommandManager } from '../shared/commandManager';
 import type { Log } from '../shared/log';
 import { insertSolution, NotebookSupportMissing } from './notebookInsert';
 import { SandboxKernel } from './sandboxKernel';
+import { showErrorMessage, showWarningMessage } from '../shared/notify';
 
 export class OpenInNotebookCommand implements Command {
   readonly id = 'r1ci.openInNotebook';
@@ -21,13 +22,13 @@ export class OpenInNotebookCommand implements Command {
     if (raw !== undefined) {
       const parsed = parseTrajectory(raw);
       if (!parsed.ok) {
-        void vscode.window.showErrorMessage(`Insert into Notebook: ${parsed.message}`);
+        void showErrorMessage(`Insert into Notebook: ${parsed.message}`);
         return undefined;
       }
       trajectory = parsed.trajectory;
     }
     if (!trajectory) {
-      void vscode.window.showWarningMessage('Nothing to insert yet: solve a question first (R1 Code Interpreter: Solve Question…).');
+      void showWarningMessage('Nothing to insert yet: solve a question first (R1 Code Interpreter: Solve Question…).');
       return undefined;
     }
     try {
@@ -39,10 +40,10 @@ export class OpenInNotebookCommand implements Command {
       this.log(`Insert into notebook failed: ${message}`);
       if (error instanceof NotebookSupportMissing) {
         const reload = 'Reload Window';
-        void vscode.window.showErrorMessage(`Insert into Notebook: ${message}`, reload).then((choice) => {
+        void showErrorMessage(`Insert into Notebook: ${message}`, reload).then((choice) => {
           if (choice === reload) void vscode.commands.executeCommand('workbench.action.reloadWindow');
         });
-      } else void vscode.window.showErrorMessage(`Insert into Notebook failed: ${message}`);
+      } else void showErrorMessage(`Insert into Notebook failed: ${message}`);
       return undefined;
     }
   }

@@ -10,6 +10,7 @@ import { newScratchFolder, privateRoot } from '../shared/scratch';
 import { execOutputs, execSucceeded } from './execOutputs';
 import { runOptionsFrom } from '../../config/runOptions';
 import { Disposable } from '../shared/dispose';
+import { showWarningMessage } from '../shared/notify';
 
 export const SANDBOX_KERNEL_ID = 'r1ci-sandboxed-python';
 export const JUPYTER_NOTEBOOK_TYPE = 'jupyter-notebook';
@@ -104,7 +105,7 @@ export class SandboxKernel extends Disposable {
       execution.end(false, Date.now());
     }
     const manage = 'Manage Workspace Trust';
-    void vscode.window.showWarningMessage(RESTRICTED_MODE_MESSAGE, manage).then((choice) => {
+    void showWarningMessage(RESTRICTED_MODE_MESSAGE, manage).then((choice) => {
       if (choice === manage) void vscode.commands.executeCommand('workbench.trust.manage');
     });
   }

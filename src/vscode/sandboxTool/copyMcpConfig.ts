@@ -9,6 +9,7 @@ import { readSettings } from '../shared/settings';
 import { MCP_API_KEY_ENV, MCP_CLIENT_FILES, mcpClientConfig, type McpClientKind } from '../../mcp/clientConfig';
 import { getApiKey } from '../models/apiKey';
 import type { Command } from '../shared/commandManager';
+import { showInformationMessage } from '../shared/notify';
 
 const argsSchema = z.object({ client: z.enum(['vscode', 'claude', 'cline', 'continue']) });
 
@@ -54,7 +55,7 @@ export class CopyMcpConfigCommand implements Command {
     await vscode.env.clipboard.writeText(json);
     // Only VS Code's configuration can ask for the key; elsewhere the user adds it to the entry's "env".
     const keyNote = apiKey && client !== 'vscode' ? ` The API key is not copied: add "env": {"${MCP_API_KEY_ENV}": "…"} to the r1ci entry.` : '';
-    if (!given.success) void vscode.window.showInformationMessage(`MCP configuration for ${CLIENT_LABELS[client]} copied. Paste it into ${MCP_CLIENT_FILES[client]}.${keyNote}`);
+    if (!given.success) void showInformationMessage(`MCP configuration for ${CLIENT_LABELS[client]} copied. Paste it into ${MCP_CLIENT_FILES[client]}.${keyNote}`);
     return json;
   }
 }

@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import { parseSettings, settingSchema, SETTINGS_SECTION, type SettingKey, type Settings } from '../../config/settingsSpec';
 import { consentQuestion, parseConsentStore, resolveGuarded, type PendingOverride } from '../../config/workspaceGuard';
+import { showWarningMessage } from './notify';
 
 /** workspaceState key of the remembered answers (ConsentStore). */
 export const CONSENT_STATE_KEY = 'r1ci.workspaceSettingConsent';
@@ -23,7 +24,7 @@ export function readSettings(log?: (line: string) => void, scope?: vscode.Config
   const guarded = resolveGuarded((key) => config.inspect(key), consent, vscode.workspace.isTrusted);
   const { settings, problems } = parseSettings((key) => (guarded.values.has(key) ? guarded.values.get(key) : config.get(key)));
   for (const p of problems) log?.(p);
-  if (problems.length > 0) void vscode.window.showWarningMessage(problems.join(' '));
+  if (problems.length > 0) void showWarningMessage(problems.join(' '));
   for (const p of guarded.pending) askOnce(p, log);
   return settings;
 }
@@ -51,7 +52,7 @@ function askOnce(p: PendingOverride, log?: (line: string) => void): void {
   asked.add(id);
   const question = consentQuestion(p);
   log?.(`${question} (not applied until you accept)`);
-  void vscode.window.showWarningMessage(question, USE_WORKSPACE, KEEP_MINE).then(async (choice) => {
+  void showWarningMessage(question, USE_WORKSPACE, KEEP_MINE).then(async (choice) => {
     if (choice === undefined) return; // dismissed: the user's value stays; asked again next session
     await rememberChoice(p.key, p.workspaceValue, choice === USE_WORKSPACE);
     log?.(`"${SETTINGS_SECTION}.${p.key}": the workspace's value is ${choice === USE_WORKSPACE ? 'used' : 'ignored'} in this workspace.`);

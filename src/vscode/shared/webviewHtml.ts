@@ -3,6 +3,7 @@
 // and fonts are bundled into dist/ by esbuild, so style-src/font-src need only our origin).
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
+import { escapeHtml } from '../../text/html';
 
 export function newNonce(): string {
   return randomBytes(18).toString('base64url');
@@ -57,8 +58,4 @@ ${page.body}
 <script nonce="${nonce}" src="${asset(page.script ?? TRANSCRIPT_SCRIPT)}"></script>
 </body>
 </html>`;
-}
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 }

@@ -8,6 +8,7 @@ import { insertCodeAtCursor, trackLastTextEditor } from '../conversation/editorI
 import { lastSolve } from '../conversation/lastTrajectory';
 import type { Command, CommandManager } from '../shared/commandManager';
 import type { SolveController } from './solveController';
+import { showErrorMessage, showInformationMessage, showWarningMessage } from '../shared/notify';
 
 /** Arguments a caller (a test, a keybinding, another extension) may pass to r1ci.solve. */
 const solveArgsSchema = z.object({ question: z.string().min(1), model: z.string().optional(), maxCodeCalls: z.number().int().min(0).optional() }).optional();
@@ -33,7 +34,7 @@ export class CancelSolveCommand implements Command {
   constructor(private readonly controller: SolveController) {}
 
   execute(): void {
-    if (this.controller.activeCount === 0) void vscode.window.showInformationMessage('Nothing is being solved.');
+    if (this.controller.activeCount === 0) void showInformationMessage('Nothing is being solved.');
     this.controller.cancelAll();
   }
 }
@@ -46,7 +47,7 @@ export class SolveSelectionCommand implements Command {
     const editor = vscode.window.activeTextEditor;
     const question = editor && !editor.selection.isEmpty ? editor.document.getText(editor.selection).trim() : '';
     if (!question) {
-      void vscode.window.showWarningMessage('Select the text of a question in the editor first, or use "Solve Question…" to type one.');
+      void showWarningMessage('Select the text of a question in the editor first, or use "Solve Question…" to type one.');
       return undefined;
     }
     const trajectory = await this.controller.solve({ question });
@@ -61,13 +62,13 @@ export class InsertCodeCommand implements Command {
   async execute(raw?: unknown): Promise<void> {
     const code = codeToInsert(raw, lastSolve.latest);
     if (!code.ok) {
-      void vscode.window.showWarningMessage(code.message);
+      void showWarningMessage(code.message);
       return;
     }
     try {
       await insertCodeAtCursor(code.code);
     } catch (error) {
-      void vscode.window.showErrorMessage(error instanceof Error ? error.message : String(error));
+      void showErrorMessage(error instanceof Error ? error.message : String(error));
     }
   }
 }

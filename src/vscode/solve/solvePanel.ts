@@ -8,6 +8,7 @@ import { Disposable } from '../shared/dispose';
 import { webviewOptions } from '../shared/webviewHtml';
 import { SOLVE_PANEL_BODY } from './panelPage';
 import { panelCommandSchema, type PanelCommand, type PanelNotification } from './protocol';
+import { escapeControls } from '../../sandbox/terminalText';
 
 export class SolvePanel extends Disposable {
   static readonly viewType = 'r1ci.solvePanel';
@@ -23,7 +24,8 @@ export class SolvePanel extends Disposable {
     this.panel = this._register(
       vscode.window.createWebviewPanel(
         SolvePanel.viewType,
-        title,
+        // From the question or a results file's id: controls and bidi overrides shown escaped in the tab.
+        escapeControls(title),
         { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false },
         {
           ...webviewOptions(extensionUri, resourceRoots),

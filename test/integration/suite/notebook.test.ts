@@ -10,6 +10,7 @@ import { symbenchQuestion } from '../../support/sharedTasks';
 
 const KERNEL_ID = 'r1ci-sandboxed-python';
 const STDOUT = 'application/vnd.code.notebook.stdout';
+const STDERR = 'application/vnd.code.notebook.stderr';
 const ERROR = 'application/vnd.code.notebook.error';
 
 async function solve(question: string): Promise<Trajectory> {
@@ -39,6 +40,13 @@ function items(cell: vscode.NotebookCell): Array<[string, string]> {
 function stdoutOf(cell: vscode.NotebookCell): string {
   return items(cell)
     .filter(([mime]) => mime === STDOUT)
+    .map(([, t]) => t)
+    .join('');
+}
+
+function stderrOf(cell: vscode.NotebookCell): string {
+  return items(cell)
+    .filter(([mime]) => mime === STDERR)
     .map(([, t]) => t)
     .join('');
 }
@@ -127,7 +135,9 @@ describe('Insert into notebook (real extension host, scripted model, real Python
     assert.ok(error, `the failing cell has no error output: ${JSON.stringify(items(code[0]!))}`);
     assert.equal(error.name, 'NameError');
     assert.equal(error.message, "name 'rule' is not defined");
-    assert.match(error.stack ?? '', /Traceback/);
+    // The traceback is a stderr stream; the error output only names the error (no stack for the renderer to make HTML of).
+    assert.match(stderrOf(code[0]!), /Traceback/);
+    assert.equal(error.stack ?? '', '');
     assert.equal(code[0]!.executionSummary?.success, false);
     assert.equal(stdoutOf(code[1]!).trim(), t.answer);
     assert.equal(code[1]!.executionSummary?.success, true);

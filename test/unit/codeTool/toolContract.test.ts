@@ -82,4 +82,11 @@ describe('the run-Python tool contract', () => {
     expect(basic.confirmTitle).toBe('Run this Python in the basic sandbox?');
     expect(basic.markdown).toContain('**basic tier**');
   });
+
+  it('shows the code to approve with its controls and bidi overrides escaped ("Trojan Source"), as the transcript cells do', () => {
+    const code = 'access = "user"\nif access != "admin\u202E \u2066// check\u2069 \u2066":\n    print("no")\x1b[2K';
+    const preview = invocationPreview(code, undefined, 'basic', 'no bubblewrap', 'ask');
+    expect(preview.markdown).not.toMatch(/[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/);
+    expect(preview.markdown).toContain('if access != "admin\\u202e \\u2066// check\\u2069 \\u2066":');
+  });
 });

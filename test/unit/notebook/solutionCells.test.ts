@@ -87,3 +87,10 @@ describe('openingFenceOffset', () => {
     expect(text.slice(0, openingFenceOffset(text, 'print(2)\n'))).toBe('Reasoning.\n');
   });
 });
+
+describe('solutionCells: a hostile model name', () => {
+  it('stays inside its code span: a backtick in the name cannot end it and start a link', () => {
+    const source = solutionCells(trajectory({ model: 'evil` [run](command:r1ci.solve) `x' }))[0]?.source ?? '';
+    expect(source).toContain('*Solved by ``evil` [run](command:r1ci.solve) `x`` with R1 Code Interpreter');
+  });
+});

@@ -4,7 +4,7 @@
 // view's title-bar actions (package.json), so the page has no toolbar of its own.
 import { z } from 'zod';
 import { chatNotificationSchema, type ChatCommand, type ChatState } from '../../../src/vscode/chat/protocol';
-import { byId } from '../shared/dom';
+import { byId, shown } from '../shared/dom';
 import { Transcript } from '../transcript/transcript';
 import { listen, poster, vscode } from '../shared/vscodeApi';
 
@@ -29,7 +29,7 @@ export function startChatApp(): void {
   let state: ChatState | undefined;
 
   const setStatus = (text: string, busy: boolean): void => {
-    status.textContent = text;
+    status.textContent = shown(text);
     status.dataset['busy'] = String(busy);
   };
   const transcript = new Transcript(byId('transcript'), { showQuestions: true, onStatus: setStatus });
@@ -65,11 +65,11 @@ export function startChatApp(): void {
     state = next;
     send.disabled = next.busy;
     send.title = next.busy ? "Answering: Escape or the title bar's Stop ends it" : 'Send (Enter)';
-    model.textContent = next.model;
+    model.textContent = shown(next.model);
     tier.textContent = TIER_TEXT[next.tier];
     tier.className = `tier tier-${next.tier}`;
-    tier.title = next.tierNote;
-    tier.setAttribute('aria-label', `${TIER_TEXT[next.tier]}. ${next.tierNote}`);
+    tier.title = shown(next.tierNote);
+    tier.setAttribute('aria-label', shown(`${TIER_TEXT[next.tier]}. ${next.tierNote}`));
     empty.hidden = !transcript.isEmpty;
     if (!next.busy && status.dataset['busy'] === 'true') setStatus('', false);
   };

@@ -1,6 +1,7 @@
 // The evaluation results view (webview side): draws what the host sends — overall figures, a
 // per-task accuracy bar chart (one or two runs, with the difference), the per-task table, and
 // the failures, each with a button that opens its trajectory in a solve panel.
+import { shown as shownText } from '../shared/dom';
 import { resultsHostMessageSchema, type ResultsSampling, type ResultsViewData, type ResultsWebviewMessage } from '../../../src/vscode/eval/resultsProtocol';
 
 interface VsCodeApi {
@@ -12,17 +13,19 @@ const vscode = acquireVsCodeApi();
 const SVG = 'http://www.w3.org/2000/svg';
 const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
 
+// Ids, task names, answers and reasons come from task and results files and the model: every
+// text and attribute value goes in as `shown` (shared/dom.ts) gives it (controls and bidi overrides escaped).
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, text?: string): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
-  if (text !== undefined) node.textContent = text;
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, shownText(v));
+  if (text !== undefined) node.textContent = shownText(text);
   return node;
 }
 
 function svg(tag: string, attrs: Record<string, string | number>, text?: string): SVGElement {
   const node = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
-  if (text !== undefined) node.textContent = text;
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, shownText(String(v)));
+  if (text !== undefined) node.textContent = shownText(text);
   return node;
 }
 

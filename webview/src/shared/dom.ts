@@ -1,16 +1,27 @@
-// Small DOM helpers. Text always goes in through textContent, never as HTML.
+// Small DOM helpers. Text always goes in through textContent, never as HTML, and as `shown`
+// gives it: model text, program output, file and task names all pass here.
+import { escapeControls } from '../../../src/sandbox/terminalText';
+
+/**
+ * Text as a webview shows it: every control character and bidi override written escaped
+ * (`\x1b`, `\u202e`, terminalText.ts), so a name like "report\u202Efdp.exe" cannot read as
+ * "reportexe.pdf" ("Trojan Source"); CRLF line ends count as line ends. Tab and newline stay.
+ */
+export function shown(text: string): string {
+  return escapeControls(text.replace(/\r\n/g, '\n'));
+}
 
 export function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);
   if (className) e.className = className;
-  if (text !== undefined) e.textContent = text;
+  if (text !== undefined) e.textContent = shown(text);
   return e;
 }
 
 export function button(label: string, title: string, onClick: () => void, className = 'text-button'): HTMLButtonElement {
   const b = el('button', className, label);
   b.type = 'button';
-  b.title = title;
+  b.title = shown(title);
   b.addEventListener('click', onClick);
   return b;
 }

@@ -2,7 +2,7 @@
 // status line (visually hidden once the run is over: the answer card says how it ended).
 import type { SessionInfo } from '../../../src/vscode/conversation/transcriptProtocol';
 import { panelNotificationSchema, type PanelCommand } from '../../../src/vscode/solve/protocol';
-import { byId, el } from '../shared/dom';
+import { byId, el, shown } from '../shared/dom';
 import { Transcript } from '../transcript/transcript';
 import { listen, poster } from '../shared/vscodeApi';
 
@@ -13,7 +13,7 @@ export function startPanelApp(): void {
   const stop = byId<HTMLButtonElement>('stop');
   const status = byId('status');
   const setStatus = (text: string, busy: boolean): void => {
-    status.textContent = text;
+    status.textContent = shown(text);
     status.dataset['busy'] = String(busy);
   };
   const transcript = new Transcript(byId('transcript'), {
@@ -57,9 +57,9 @@ function showSession(header: HTMLElement, session: SessionInfo): void {
   header.append(el('div', 'question', session.question));
   const meta = el('div', 'meta');
   const tier = el('span', `tier tier-${session.tier}`, session.tier === 'off' ? 'code not executed' : session.tier === 'unrecorded' ? 'sandbox: not recorded' : `sandbox: ${session.tier}`);
-  tier.title = session.tierNote;
+  tier.title = shown(session.tierNote);
   tier.tabIndex = 0;
-  tier.setAttribute('aria-label', `${tier.textContent ?? ''}. ${session.tierNote}`);
+  tier.setAttribute('aria-label', shown(`${tier.textContent ?? ''}. ${session.tierNote}`));
   meta.append(el('span', 'model', session.model), tier);
   header.append(meta);
   if (session.tier !== 'isolated' && session.tier !== 'unrecorded' && session.tierNote) header.append(el('div', 'tier-note', session.tierNote));

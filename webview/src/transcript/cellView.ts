@@ -2,7 +2,7 @@
 // out, killed, not run), duration, the code, stdout and stderr told apart, images the code
 // wrote, long outputs folded behind "Show all", and buttons to copy, insert and re-run it.
 import type { TranscriptCommand, ViewExecResult } from '../../../src/vscode/conversation/transcriptProtocol';
-import { button, codicon, el, formatBytes, iconButton } from '../shared/dom';
+import { button, codicon, el, formatBytes, iconButton, shown } from '../shared/dom';
 import { highlightPython } from './markdown';
 import { poster } from '../shared/vscodeApi';
 import { escapeControls, forDisplay } from '../../../src/sandbox/terminalText';
@@ -110,9 +110,9 @@ export class CellView {
   setStatus(status: CellStatus, detail?: string): void {
     this.element.dataset['status'] = status;
     const text = detail ? `${STATUS_TEXT[status]} · ${detail}` : STATUS_TEXT[status];
-    this.statusText.textContent = text;
+    this.statusText.textContent = shown(text);
     this.statusIcon.className = `codicon codicon-${STATUS_ICON[status]}${status === 'running' ? ' codicon-modifier-spin' : ''}`;
-    this.statusEl.setAttribute('aria-label', `Cell ${this.index + 1}: ${text}`);
+    this.statusEl.setAttribute('aria-label', shown(`Cell ${this.index + 1}: ${text}`));
     this.rerunButton.disabled = status === 'running' || status === 'waiting';
   }
 
@@ -165,7 +165,7 @@ export class CellView {
       if (a.src && a.mimeType.startsWith('image/')) {
         const img = el('img');
         img.src = a.src;
-        img.alt = `${a.name} (written by the code)`;
+        img.alt = shown(`${a.name} (written by the code)`);
         item.append(img);
       }
       item.append(el('figcaption', undefined, `${a.name} · ${formatBytes(a.sizeBytes)}`));

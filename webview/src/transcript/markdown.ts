@@ -6,6 +6,7 @@ import type StateInline from 'markdown-it/lib/rules_inline/state_inline.mjs';
 import hljs from 'highlight.js/lib/core';
 import python from 'highlight.js/lib/languages/python';
 import { mathBlockRule, mathInlineRule } from './mathSyntax';
+import { shown } from '../shared/dom';
 
 hljs.registerLanguage('python', python);
 hljs.registerAliases(['py', 'python3'], { languageName: 'python' });
@@ -52,8 +53,12 @@ function mathPlaceholder(tex: string, display: boolean, tag: 'span' | 'div'): st
   return `<${tag} class="math${display ? ' math-display' : ''}" data-display="${display ? '1' : '0'}">${md.utils.escapeHtml(tex)}</${tag}>${tag === 'div' ? '\n' : ''}`;
 }
 
+/**
+ * Model text as HTML: controls and bidi overrides shown escaped first (`shown`), so prose and
+ * its code blocks read as what they are; markdown-it then escapes whatever HTML it holds.
+ */
 export function renderMarkdown(text: string): string {
-  return md.render(text);
+  return md.render(shown(text));
 }
 
 export function highlightPython(code: string): string {

@@ -2,6 +2,7 @@
 // displayed (inline or as their own block). They only tokenise; rendering is KaTeX's (typeset.ts).
 import type StateBlock from 'markdown-it/lib/rules_block/state_block.mjs';
 import type StateInline from 'markdown-it/lib/rules_inline/state_inline.mjs';
+import { closingDollar, forwardSearch } from '../../../src/text/mathScan';
 
 const PAIRS: readonly (readonly [string, string, boolean])[] = [
   ['$$', '$$', true],
@@ -13,12 +14,15 @@ function isWhitespace(c: string | undefined): boolean {
   return c === undefined || /\s/.test(c);
 }
 
+/** Forward searches of this bundle's math rules (see forwardSearch). */
+const searchForward = forwardSearch();
+
 export function mathInlineRule(state: StateInline, silent: boolean): boolean {
   const src = state.src;
   const start = state.pos;
   for (const [open, close, display] of PAIRS) {
     if (!src.startsWith(open, start)) continue;
-    const end = src.indexOf(close, start + open.length);
+    const end = searchForward(close, src, start + open.length, (from) => src.indexOf(close, from));
     if (end < 0 || end === start + open.length) return false;
     if (!silent) {
       const token = state.push('math_inline', 'math', 0);
@@ -32,13 +36,8 @@ export function mathInlineRule(state: StateInline, silent: boolean): boolean {
   // Single dollars: "$x$" is math, "$5 and $6" is money. The opening $ is followed by a
   // non-space; the closing $ follows a non-space, is not escaped, and no digit comes after it.
   if (isWhitespace(src[start + 1])) return false;
-  let end = start + 1;
-  for (;;) {
-    end = src.indexOf('$', end);
-    if (end < 0) return false;
-    if (src[end - 1] !== '\\' && !isWhitespace(src[end - 1]) && !/\d/.test(src[end + 1] ?? '')) break;
-    end++;
-  }
+  const end = searchForward('$', src, start + 1, (from) => closingDollar(src, from));
+  if (end < 0) return false;
   if (!silent) {
     const token = state.push('math_inline', 'math', 0);
     token.content = src.slice(start + 1, end);
@@ -65,20 +64,18 @@ export function mathBlockRule(state: StateBlock, startLine: number, endLine: num
     if (rest.slice(sameLine + close.length).trim() !== '') return false;
     content = rest.slice(0, sameLine);
   } else {
+    // The first line after this one that holds the closing delimiter (a search reused by the
+    // next opener line, as searchForward says), or −1.
+    const closeLine = searchForward(`block ${close} ${endLine}`, state.src, startLine + 1, (from) => {
+      for (let line = from; line < endLine; line++) if (lineText(line).includes(close)) return line;
+      return -1;
+    });
+    if (closeLine < 0) return false;
     const lines = [rest];
-    let found = false;
-    for (let line = startLine + 1; line < endLine; line++) {
-      const text = lineText(line);
-      const at = text.indexOf(close);
-      if (at >= 0) {
-        lines.push(text.slice(0, at));
-        last = line;
-        found = true;
-        break;
-      }
-      lines.push(text);
-    }
-    if (!found) return false;
+    for (let line = startLine + 1; line < closeLine; line++) lines.push(lineText(line));
+    const closing = lineText(closeLine);
+    lines.push(closing.slice(0, closing.indexOf(close)));
+    last = closeLine;
     content = lines.join('\n');
   }
   if (silent) return true;

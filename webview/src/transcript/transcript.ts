@@ -4,7 +4,7 @@
 // without HTML, and output goes in through textContent only.
 import type { ProblemAction, TranscriptCommand, ViewEvent } from '../../../src/vscode/conversation/transcriptProtocol';
 import { CellView } from './cellView';
-import { button, el, iconButton } from '../shared/dom';
+import { button, el, iconButton, shown } from '../shared/dom';
 import { IncrementalProse } from './incrementalProse';
 import { poster } from '../shared/vscodeApi';
 
@@ -56,10 +56,10 @@ class ReasoningView {
   append(text: string): void {
     this.length += text.length;
     const lineEnd = this.text.length + text.length > REASONING_BLOCK_CHARS ? text.lastIndexOf('\n') : -1;
-    if (lineEnd < 0) return this.text.appendData(text);
-    this.text.appendData(text.slice(0, lineEnd + 1));
+    if (lineEnd < 0) return this.text.appendData(shown(text));
+    this.text.appendData(shown(text.slice(0, lineEnd + 1)));
     this.text = this.newBlock();
-    this.text.appendData(text.slice(lineEnd + 1));
+    this.text.appendData(shown(text.slice(lineEnd + 1)));
   }
 
   /** The turn's reasoning is complete. */
@@ -243,13 +243,13 @@ export class Transcript {
     if (e.answer !== null) {
       const answer = e.answer;
       const from = e.answerSource === 'code-output' ? ' · printed by the code' : e.answerSource === 'model-boxed' ? ' · written as \\boxed{}' : e.answerSource === 'reasoning' ? ' · written in the reasoning' : '';
-      card.setAttribute('aria-label', `Final answer: ${answer}. ${summary}${from}`);
+      card.setAttribute('aria-label', shown(`Final answer: ${answer}. ${summary}${from}`));
       card.append(el('div', 'answer-label', 'Final answer'), el('div', 'answer-text', answer), el('div', 'answer-meta', summary + from));
       actions.append(iconButton('copy', 'Copy answer', 'Copy the final answer', () => post({ type: 'copy', text: answer })));
       this.options.onStatus(`Final answer: ${answer}`, false);
     } else {
       const why = e.reason === 'cancelled' ? 'Stopped.' : e.reason === 'budget' ? (e.message ?? 'The code-call budget is used up.') : e.reason === 'error' ? (e.message ?? 'Failed.') : 'The model gave no <<<answer>>>.';
-      card.setAttribute('aria-label', `No final answer: ${why} ${summary}`);
+      card.setAttribute('aria-label', shown(`No final answer: ${why} ${summary}`));
       card.append(el('div', 'answer-label', e.reason === 'error' ? 'Error' : 'No final answer'), el('div', 'answer-text', why), el('div', 'answer-meta', summary));
       this.options.onStatus(e.reason === 'cancelled' ? 'Stopped' : e.reason === 'error' ? `Error: ${why}` : 'Finished without an answer', false);
     }
