@@ -16,12 +16,22 @@ export interface OpenAiBackendOptions {
   readonly apiKey?: string;
 }
 
+/**
+ * A tool call's `function.arguments`: JSON text as OpenAI specifies, or the object itself, which
+ * TGI's Messages API (huggingface/text-generation-inference#1624) and llama.cpp's
+ * `--tool-args-object` (ggml-org/llama.cpp#20198) send; an object becomes its JSON text.
+ */
+const argumentsSchema = z.union([z.string(), z.record(z.string(), z.unknown()).transform((object) => JSON.stringify(object))]);
+
 /** A tool call delta: the first carries id and name, later ones pieces of the arguments' JSON text. */
 const toolCallDeltaSchema = z.object({
   index: z.number().int().nonnegative().optional(),
   id: z.string().nullish(),
-  function: z.object({ name: z.string().nullish(), arguments: z.string().nullish() }).partial().nullish(),
+  function: z.object({ name: z.string().nullish(), arguments: argumentsSchema.nullish() }).partial().nullish(),
 });
+
+/** `tool_calls`: a list of deltas, or one delta not in a list (TGI 2.x, huggingface/text-generation-inference#2794). */
+const toolCallsSchema = z.union([z.array(toolCallDeltaSchema), toolCallDeltaSchema.transform((delta) => [delta])]);
 
 /** The message fields a delta (streaming) or a message (non-streaming) may carry. */
 const messagePartSchema = z
@@ -30,7 +40,7 @@ const messagePartSchema = z
     // vLLM's reasoning parsers and llama.cpp send `reasoning_content`; vLLM ≥ 0.10 and OpenRouter `reasoning`.
     reasoning_content: z.string().nullish(),
     reasoning: z.string().nullish(),
-    tool_calls: z.array(toolCallDeltaSchema).nullish(),
+    tool_calls: toolCallsSchema.nullish(),
   })
   .partial();
 

@@ -8,6 +8,11 @@ function argumentText(call: ScriptedToolCall): string {
   return typeof call.arguments === 'string' ? call.arguments : JSON.stringify(call.arguments);
 }
 
+/** The `arguments` field as the wire options spell it: JSON text, or (argumentsAsObject) the object itself. */
+function argumentsField(call: ScriptedToolCall, options: WireOptions): unknown {
+  return options.argumentsAsObject === true && typeof call.arguments !== 'string' ? call.arguments : argumentText(call);
+}
+
 /** Pieces of a tool call's arguments, as servers stream them (a few characters per delta). */
 const ARGUMENT_PIECE = 7;
 
@@ -31,6 +36,8 @@ export function openAiChatWire(model: string, id: string, includeUsage: boolean,
   const withUsage = includeUsage && options.omitUsage !== true;
   const usageNull = withUsage ? { usage: null } : {};
   const chunk = (delta: Record<string, unknown>, finishReason: string | null): string => event({ ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }], ...usageNull });
+  /** A delta carrying tool call pieces: a list of them, or (bareObject) the one piece itself. */
+  const callDelta = (piece: Record<string, unknown>): string => chunk({ tool_calls: options.toolCallDeltas === 'bareObject' ? piece : [piece] }, null);
   return {
     streamContentType: 'text/event-stream; charset=utf-8',
     opening: () => chunk({ role: 'assistant', content: '' }, null),
@@ -44,12 +51,12 @@ export function openAiChatWire(model: string, id: string, includeUsage: boolean,
         const noIndex = options.toolCallDeltas === 'noIndex';
         const at = noIndex ? {} : { index };
         const head = { ...at, id: `call_${id.slice(-6)}_${index}`, type: 'function' };
-        if (options.toolCallDeltas === 'whole') return [chunk({ tool_calls: [{ ...head, function: { name: call.name, arguments: args } }] }, null)];
+        if (options.toolCallDeltas === 'whole' || options.argumentsAsObject === true) return [callDelta({ ...head, function: { name: call.name, arguments: argumentsField(call, options) } })];
         const repeat = options.toolCallDeltas === 'repeatName';
-        const pieces: string[] = [chunk({ tool_calls: [{ ...head, function: { name: call.name, arguments: '' } }] }, null)];
+        const pieces: string[] = [callDelta({ ...head, function: { name: call.name, arguments: '' } })];
         for (let from = 0; from < args.length; from += ARGUMENT_PIECE) {
           const piece = args.slice(from, from + ARGUMENT_PIECE);
-          pieces.push(chunk({ tool_calls: [repeat ? { ...head, function: { name: call.name, arguments: piece } } : { ...at, function: { arguments: piece } }] }, null));
+          pieces.push(callDelta(repeat ? { ...head, function: { name: call.name, arguments: piece } } : { ...at, function: { arguments: piece } }));
         }
         return pieces;
       }),
@@ -71,7 +78,7 @@ export function openAiChatWire(model: string, id: string, includeUsage: boolean,
             content: extras.toolCalls.length > 0 && text === '' ? null : text,
             ...(extras.thinking !== '' ? { [reasoningField]: extras.thinking } : {}),
             ...(extras.toolCalls.length > 0
-              ? { tool_calls: extras.toolCalls.map((call, index) => ({ id: `call_${id.slice(-6)}_${index}`, type: 'function', function: { name: call.name, arguments: argumentText(call) } })) }
+              ? { tool_calls: extras.toolCalls.map((call, index) => ({ id: `call_${id.slice(-6)}_${index}`, type: 'function', function: { name: call.name, arguments: argumentsField(call, options) } })) }
               : {}),
           },
           logprobs: null,

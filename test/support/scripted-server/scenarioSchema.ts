@@ -63,9 +63,17 @@ export const wireSchema = z.strictObject({
    * OpenAI-compatible: how tool calls are streamed. `pieces` (default, vLLM): name first, then the
    * arguments in 7-character deltas; `whole`: each call in one delta (llama.cpp, LM Studio);
    * `repeatName`: pieces, but every delta repeats `id` and `function.name` (some proxies);
-   * `noIndex`: pieces without `index` (a call's first delta carries its `id`).
+   * `noIndex`: pieces without `index` (a call's first delta carries its `id`); `bareObject`: pieces,
+   * but each delta's `tool_calls` is one object instead of a list (TGI 2.x,
+   * huggingface/text-generation-inference#2794).
    */
-  toolCallDeltas: z.enum(['pieces', 'whole', 'repeatName', 'noIndex']).optional(),
+  toolCallDeltas: z.enum(['pieces', 'whole', 'repeatName', 'noIndex', 'bareObject']).optional(),
+  /**
+   * OpenAI-compatible: tool call `function.arguments` as a JSON object instead of JSON text (TGI's
+   * Messages API, huggingface/text-generation-inference#1624; llama.cpp's
+   * `--tool-args-object`, ggml-org/llama.cpp#20198; implies `whole` deltas when streaming, as an object cannot come in pieces).
+   */
+  argumentsAsObject: z.boolean().optional(),
 });
 export type WireOptions = z.infer<typeof wireSchema>;
 

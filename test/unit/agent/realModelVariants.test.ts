@@ -376,7 +376,7 @@ describe('OpenAI-compatible stream framings', () => {
     expect(r.trajectory.answer).toBe('2');
   });
 
-  it.each(['whole', 'repeatName', 'noIndex'] as const)('tool-call deltas sent %s are assembled into the calls', async (toolCallDeltas) => {
+  it.each(['whole', 'repeatName', 'noIndex', 'bareObject'] as const)('tool-call deltas sent %s are assembled into the calls', async (toolCallDeltas) => {
     const r = await run(
       'openai',
       {
@@ -396,6 +396,23 @@ describe('OpenAI-compatible stream framings', () => {
     );
     expect(r.trajectory.turns.flatMap((t) => (t.cell ? [t.cell.code] : []))).toEqual(['print(4)', 'print(44)']);
     expect(r.trajectory.answer).toBe('44');
+  });
+
+  it.each([
+    ['streamed', false],
+    ['not streamed', true],
+  ])('tool-call arguments given as a JSON object instead of JSON text (TGI, llama.cpp --tool-args-object), %s, run', async (_how, nonStream) => {
+    const r = await run(
+      'openai',
+      {
+        wire: { argumentsAsObject: true },
+        turns: [{ text: '', nonStream, toolCalls: [{ name: 'python', arguments: { code: 'print(6 * 7)' } }] }, { text: '<<<{{RESULT}}>>>' }],
+      },
+      { protocol: 'tools' },
+    );
+    expect(r.trajectory.error).toBeUndefined();
+    expect(r.trajectory.turns.flatMap((t) => (t.cell ? [t.cell.code] : []))).toEqual(['print(6 * 7)']);
+    expect(r.trajectory.answer).toBe('42');
   });
 
   it('a server that never sends usage: no token counts, no false truncation warning', async () => {

@@ -14,6 +14,7 @@ const scenarios: Scenario[] = [
   { id: 'flat', match: 'flat please', turns: [{ text: 'whole', thinking: 'hmm', nonStream: true }] },
   { id: 'bare', match: 'bare please', wire: { omitUsage: true, omitDone: true }, turns: [{ text: 'x' }] },
   { id: 'whole-call', match: 'one delta please', wire: { toolCallDeltas: 'whole' }, turns: [{ text: '', toolCalls: [{ name: 'python', arguments: { code: 'print(1)' } }] }] },
+  { id: 'object-args', match: 'object arguments please', wire: { argumentsAsObject: true, toolCallDeltas: 'bareObject' }, turns: [{ text: '', toolCalls: [{ name: 'python', arguments: { code: 'print(1)' } }] }] },
   { id: 'repeat-name', match: 'named deltas please', wire: { toolCallDeltas: 'repeatName' }, turns: [{ text: '', toolCalls: [{ name: 'python', arguments: { code: 'print(1)' } }] }] },
 ];
 
@@ -143,5 +144,12 @@ describe('OpenAI-compatible framings of other servers (wire options)', () => {
     expect(repeated.length).toBeGreaterThan(2);
     for (const delta of repeated) expect(delta).toMatchObject({ id: repeated[0]?.id, function: { name: 'python' } });
     expect(repeated.map((d) => d.function.arguments).join('')).toBe('{"code":"print(1)"}');
+  });
+
+  it('argumentsAsObject: arguments as a JSON object (TGI, llama.cpp --tool-args-object), streamed and not; bareObject: tool_calls not a list', async () => {
+    const streamed = sse((await openAi('object arguments please')).body).flatMap((e) => (e['choices'] as Array<{ delta: { tool_calls?: unknown } }>).flatMap((c) => (c.delta.tool_calls === undefined ? [] : [c.delta.tool_calls])));
+    expect(streamed).toEqual([{ index: 0, id: expect.any(String), type: 'function', function: { name: 'python', arguments: { code: 'print(1)' } } }]);
+    const whole = JSON.parse((await openAi('object arguments please', { stream: false })).body) as { choices: Array<{ message: { tool_calls: unknown } }> };
+    expect(whole.choices[0]?.message.tool_calls).toEqual([{ id: expect.any(String), type: 'function', function: { name: 'python', arguments: { code: 'print(1)' } } }]);
   });
 });
