@@ -1,7 +1,7 @@
 // OpenAI-compatible servers (vLLM, llama.cpp server, LM Studio, SGLang, Ollama's /v1):
 // GET /v1/models and streaming POST /v1/chat/completions, spoken with Node's fetch.
 import { z } from 'zod';
-import { connectionLost, isAbortError, isConnectionLost, malformedLine, modelMissing, unreachableError } from './errors';
+import { connectionLost, isAbortError, isConnectionLost, malformedLine, modelMissing, serverErrorDetail, unreachableError } from './errors';
 import { MAX_LINE_BYTES, readTextWithin, tooLarge } from './bounds';
 import { readSse } from './sse';
 import { BackendError, type ChatChunk, type ChatMessage, type ChatRequest, type ModelBackend, type ModelInfo, type ToolCall } from './types';
@@ -78,8 +78,6 @@ export const CONTEXT_OVERFLOW = /context[ _]length|context window|context size|m
 const overflowAdvice = (): string => `start the server with a larger context (vLLM --max-model-len, llama.cpp -c / --ctx-size, LM Studio "Context Length") or lower ${knob('maxCodeCalls')}`;
 
 const errorEventSchema = z.object({ error: z.union([z.string(), z.object({ message: z.string().optional() }).loose()]) });
-
-const errorBodySchema = z.object({ error: z.union([z.string(), z.object({ message: z.string().optional(), code: z.unknown().optional() }).loose()]) }).loose();
 
 const modelsSchema = z.object({ data: z.array(z.object({ id: z.string(), max_model_len: z.number().int().positive().optional() }).loose()) });
 
@@ -354,18 +352,7 @@ export class OpenAiBackend implements ModelBackend {
   }
 
   private httpError(status: number, text: string, model: string | undefined): BackendError {
-    let message = text.trim().slice(0, 500);
-    let code: unknown;
-    try {
-      const parsed = errorBodySchema.safeParse(JSON.parse(text));
-      if (parsed.success) {
-        const e = parsed.data.error;
-        message = typeof e === 'string' ? e : (e.message ?? message);
-        code = typeof e === 'string' ? undefined : e.code;
-      }
-    } catch {
-      // Not JSON: keep the text as it is.
-    }
+    const { message, code } = serverErrorDetail(text);
     if (status === 401 || status === 403) return new BackendError(`The server at ${this.baseUrl} refused the API key (HTTP ${status}: ${message}) — set the key with ${knob('apiKey')}.`, 'auth', status);
     if (status === 404 && (code === 'model_not_found' || (model !== undefined && /model/i.test(message)))) return modelMissing('openai', this.baseUrl, model ?? '?', message);
     if (status === 404) return new BackendError(`Nothing answers at ${this.baseUrl}/chat/completions (HTTP 404) — ${knob('openaiBaseUrl')} should be the server's OpenAI URL, usually ending in /v1.`, 'wrong-server', 404);

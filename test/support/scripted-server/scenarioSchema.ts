@@ -15,6 +15,12 @@ export const faultsSchema = z.strictObject({
         status: z.number().int().min(400).max(599).optional(),
         message: z.string().optional(),
         times: z.number().int().positive().optional(),
+        /**
+         * The body's form: the server's own JSON (default); `html`, a proxy's error page (nginx's
+         * "502 Bad Gateway" page, the message in its title); `flatJson`, vLLM < 0.10's ErrorResponse
+         * (`{"object":"error","message",…}`, no `error` wrapper).
+         */
+        form: z.enum(['json', 'html', 'flatJson']).optional(),
       }),
     ])
     .optional(),

@@ -1,7 +1,7 @@
 // Plays a ReplyPlan onto an HTTP response in either wire format, honouring delays and faults,
 // and stopping at once when the client goes away.
 import type { ServerResponse } from 'node:http';
-import { sendJson } from './http';
+import { sendHtml, sendJson } from './http';
 import type { ReplyPlan } from './replyPlan';
 import type { ScriptedToolCall } from './scenarioSchema';
 import type { RecordedRequest, RequestLog } from './requestLog';
@@ -147,8 +147,12 @@ function finish(ctx: ReplyContext): void {
 async function prelude(ctx: ReplyContext, plan: ReplyPlan, wire: WireFormat): Promise<boolean> {
   if (plan.faults.slowFirstTokenMs !== undefined && !(await ctx.timers.sleep(plan.faults.slowFirstTokenMs, ctx.signal))) return false;
   if (plan.httpError !== null) {
-    ctx.entry.status = plan.httpError.status;
-    sendJson(ctx.res, plan.httpError.status, wire.errorBody(plan.httpError.status, plan.httpError.message));
+    const { status, message, form } = plan.httpError;
+    ctx.entry.status = status;
+    if (form === 'html') sendHtml(ctx.res, status, `<html>\r\n<head><title>${message}</title></head>\r\n<body>\r\n<center><h1>${message}</h1></center>\r\n<hr><center>nginx/1.24.0</center>\r\n</body>\r\n</html>\r\n`);
+    // vLLM < 0.10: vllm/entrypoints/openai/protocol.py ErrorResponse had the fields at the top level.
+    else if (form === 'flatJson') sendJson(ctx.res, status, { object: 'error', message, type: status >= 500 ? 'InternalServerError' : 'BadRequestError', param: null, code: status });
+    else sendJson(ctx.res, status, wire.errorBody(status, message));
     finish(ctx);
     return false;
   }

@@ -19,6 +19,12 @@ const SCENARIOS: Scenario[] = [
   scenario('plain', undefined),
   scenario('http500-always', { http500: true }),
   scenario('http500-once', { http500: { times: 1, status: 503, message: 'model is loading' } }),
+  // A reverse proxy (nginx) in front of the model server, which is down: its HTML page.
+  scenario('proxy-502', { http500: { status: 502, message: '502 Bad Gateway', form: 'html' } }),
+  // vLLM < 0.10 refusing a prompt longer than --max-model-len (its ErrorResponse had no "error" wrapper).
+  scenario('vllm-flat-400', {
+    http500: { status: 400, form: 'flatJson', message: "This model's maximum context length is 4096 tokens. However, you requested 5120 tokens (4096 in the messages, 1024 in the completion)." },
+  }),
   scenario('malformed', { malformedLine: 3 }),
   // Spaced chunks: bytes that arrive together with the reset are discarded by the HTTP client.
   scenario('dropped-mid-stream', { dropAfterChunks: 3 }, { perChunkDelayMs: 20 }),
@@ -96,6 +102,14 @@ describe.each(KINDS)('%s backend faults', (kind) => {
     expect(warning?.type === 'warning' ? warning.message : '').toContain('model is loading');
     expect(trajectory.turns[0]?.stats?.retries).toBe(1);
     expect(server.chatRequests()).toHaveLength(2);
+  });
+
+  it("a proxy's HTML error page (502) is reported by its title, not as raw markup", async () => {
+    const { trajectory, events } = await solve(backendFor(kind, server.url), 'proxy-502?');
+    expect(events.find((e) => e.type === 'error')).toMatchObject({ kind: 'http' });
+    expect(trajectory.error).toContain('HTTP 502');
+    expect(trajectory.error).toContain('502 Bad Gateway');
+    expect(trajectory.error).not.toMatch(/<|nginx/);
   });
 
   it('a malformed line ends the reply with a protocol error instead of silently losing text', async () => {
@@ -177,6 +191,14 @@ describe.each(KINDS)('%s backend faults', (kind) => {
     // (how fast is a benchmark's business, not a unit test's).
     expect(chat?.chunksSent).toBeLessThan(20);
   });
+
+  if (kind === 'openai')
+    it("vLLM < 0.10's error body (message at the top level) is read: a context overflow, in the server's words", async () => {
+      const { trajectory, events } = await solve(backendFor(kind, server.url), 'vllm-flat-400?');
+      expect(events.find((e) => e.type === 'error')).toMatchObject({ kind: 'context-overflow' });
+      expect(trajectory.error).toContain("the server said: This model's maximum context length is 4096 tokens.");
+      expect(trajectory.error).not.toContain('"object"');
+    });
 
   it('leaves no Python process behind after a fault in a run that executed code', async () => {
     const scratch = mkdtempSync(join(tmpdir(), 'r1ci-backend-faults-'));
