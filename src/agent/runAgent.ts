@@ -53,6 +53,24 @@ interface Attempt {
 /** Told to the model (as the execution result) when the server cut its reply inside a code block. */
 export const CUT_CODE_NOTICE = 'your reply reached the token limit inside this code block, so the code is incomplete and was not run — write a shorter script';
 
+/** The same when the server's content filter stopped the reply there. */
+const FILTERED_CODE_NOTICE = "the server's content filter stopped your reply inside this code block, so the code is incomplete and was not run";
+
+/**
+ * Why the server, not the model, ended a reply: its token limit (`length`), or its moderation
+ * (`content_filter`: OpenAI's finish_reason, also sent by Azure OpenAI and OpenRouter). Either
+ * way the reply's end is not the model's: an open code block there is incomplete.
+ */
+function serverCut(doneReason: string | undefined): 'length' | 'content_filter' | undefined {
+  return doneReason === 'length' || doneReason === 'content_filter' ? doneReason : undefined;
+}
+
+/** What the user is told about a reply the content filter stopped (`inCode`: inside a code block). */
+const filteredWarning = (inCode: boolean): string =>
+  inCode
+    ? "The server's content filter stopped the reply in the middle of a code block; the incomplete code was not run and the model was told."
+    : "The server's content filter stopped the reply, not the model — the answer may be cut off.";
+
 /**
  * What raises a reply's token limit: Ollama sizes its window to the num_ctx we send (the
  * contextTokens knob); an OpenAI-compatible server fixes its context length when it starts, so
@@ -209,20 +227,27 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
         yield { type: 'warning', kind: 'context-truncated', turn, message: contextWatch.message(Math.max(verdict.estimate, done?.promptTokens ?? 0)) };
       }
     }
-    const cutByLength = done?.doneReason === 'length';
+    const cut = serverCut(done?.doneReason);
+    const cutByServer = cut !== undefined;
+    // What the user and the model are told about code the cut left incomplete.
+    const cutCodeMessage = cut === 'content_filter' ? filteredWarning(true) : cutCodeWarning(options.backend.kind);
+    const cutCodeNotice = formatNotRun(cut === 'content_filter' ? FILTERED_CODE_NOTICE : CUT_CODE_NOTICE);
     // The python block the rule for code in reasoning would run (see below), when the reply has none of its own.
     const reasoningBlock = !block && runner !== null && toolCalls.length === 0 && extractFinalAnswer(turnText) === null ? findCodeBlocks(reasoning).pop() : undefined;
     // Cut inside code: an open python fence in the text (even one with no code yet, or whose
     // opening line was cut), or, when the cut fell in the reasoning (no text yet), its open block.
-    const openAtCut = cutByLength && !block ? codeOpenAtEnd(turnText) : undefined;
-    const cutInsideCode = cutByLength && toolCalls.length === 0 && (block?.unclosed === true || openAtCut !== undefined || (!block && turnText.trim() === '' && reasoningBlock?.unclosed === true));
-    if (cutInsideCode) yield { type: 'warning', kind: 'output-truncated', turn, message: cutCodeWarning(options.backend.kind) };
-    else if (cutByLength && !block && toolCalls.length === 0)
+    const openAtCut = cutByServer && !block ? codeOpenAtEnd(turnText) : undefined;
+    const cutInsideCode = cutByServer && toolCalls.length === 0 && (block?.unclosed === true || openAtCut !== undefined || (!block && turnText.trim() === '' && reasoningBlock?.unclosed === true));
+    if (cutInsideCode) yield { type: 'warning', kind: 'output-truncated', turn, message: cutCodeMessage };
+    else if (cutByServer && !block && toolCalls.length === 0)
       yield {
         type: 'warning',
         kind: 'output-truncated',
         turn,
-        message: `The server stopped the reply at its token limit, not because the model finished — the answer may be cut off. ${tokenLimitAdvice(options.backend.kind)}`,
+        message:
+          cut === 'content_filter'
+            ? filteredWarning(false)
+            : `The server stopped the reply at its token limit, not because the model finished — the answer may be cut off. ${tokenLimitAdvice(options.backend.kind)}`,
       };
     yield { type: 'turn-end', turn, stats };
     if (runner === null) return void (yield finish(finalAnswer().answer !== null ? 'answer' : 'no-answer'));
@@ -235,10 +260,10 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
         const index = codeCalls++;
         const read = readPythonCall(call);
         if ('error' in read) {
-          // The server's token limit cut the last call's arguments: say so, not "invalid JSON".
-          const cut = cutByLength && call === toolCalls[toolCalls.length - 1];
-          if (cut) yield { type: 'warning', kind: 'output-truncated', turn, message: cutCodeWarning(options.backend.kind) };
-          results.push({ call, output: cut ? formatNotRun(CUT_CODE_NOTICE) : `[error: ${read.error}]` });
+          // The server's cut (token limit, content filter) ended the last call's arguments: say so, not "invalid JSON".
+          const callCut = cutByServer && call === toolCalls[toolCalls.length - 1];
+          if (callCut) yield { type: 'warning', kind: 'output-truncated', turn, message: cutCodeMessage };
+          results.push({ call, output: callCut ? cutCodeNotice : `[error: ${read.error}]` });
           continue;
         }
         yield { type: 'code', index, turn, language: 'python', code: read.code, offsetInTurn: turnText.length, source: 'tool-call' };
@@ -292,7 +317,7 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
       if (ran === null) return signal.aborted ? void (yield finish('cancelled')) : undefined;
       output = ran;
     } else {
-      output = formatNotRun(CUT_CODE_NOTICE);
+      output = cutCodeNotice;
     }
     // What the model sees of its own turn: the code it ran is in the text (a block from the
     // reasoning is added), and a fence the stream left open is closed, with its own fence in its

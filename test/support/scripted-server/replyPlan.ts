@@ -26,7 +26,7 @@ export interface ReplyPlan {
   /** Answer one JSON document even when streaming was asked. */
   readonly nonStream: boolean;
   readonly wire: WireOptions;
-  readonly doneReason: 'stop' | 'length';
+  readonly doneReason: NonNullable<Turn['doneReason']>;
   readonly firstTokenDelayMs: number;
   readonly perChunkDelayMs: number;
   readonly faults: Faults;

@@ -97,8 +97,12 @@ const replyFields = {
   thinkingDelayMs: nonNegativeInt.optional(),
   /** Native tool calls after the content: Ollama `message.tool_calls` (whole), OpenAI `delta.tool_calls` (arguments streamed as JSON text). */
   toolCalls: z.array(toolCallSchema).min(1).optional(),
-  /** The reply's done_reason / finish_reason (default stop; 'tool_calls' on OpenAI when the turn calls tools). */
-  doneReason: z.enum(['stop', 'length']).optional(),
+  /**
+   * The reply's done_reason / finish_reason (default stop; 'tool_calls' on OpenAI when the turn
+   * calls tools). `content_filter`: the server's moderation stopped the reply (OpenAI-compatible
+   * APIs only: OpenAI, Azure, OpenRouter; Ollama has no such reason).
+   */
+  doneReason: z.enum(['stop', 'length', 'content_filter']).optional(),
   /** Report this many prompt tokens (OpenAI usage.prompt_tokens, Ollama prompt_eval_count). */
   usagePromptTokens: nonNegativeInt.optional(),
   /** Ignore `stream: true` and answer one JSON document (chat.completion / Ollama's final object). */

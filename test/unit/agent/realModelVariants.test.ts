@@ -415,6 +415,19 @@ describe('OpenAI-compatible stream framings', () => {
     expect(r.trajectory.answer).toBe('42');
   });
 
+  it('a reply the content filter stopped inside a code block (finish_reason content_filter) is not run; user and model are told why', async () => {
+    const r = await run('openai', { turns: [{ text: 'Counting:\n```python\nfor i in range(3):\n    print(', doneReason: 'content_filter' }, { text: '<<<{{RESULT}}>>>' }] });
+    expect(execCount(r)).toBe(0);
+    expect(warningsOf(r, 'output-truncated').join(' ')).toMatch(/content filter.*not run/);
+    expect(r.chats[1]?.latestResult).toMatch(/^\[not executed: .*content filter/);
+  });
+
+  it('a reply the content filter stopped outside code says so, rather than ending as if the model had finished', async () => {
+    const r = await run('openai', { turns: [{ text: 'The answer is', doneReason: 'content_filter' }] });
+    expect(r.trajectory.reason).toBe('no-answer');
+    expect(warningsOf(r, 'output-truncated').join(' ')).toMatch(/content filter/);
+  });
+
   it('a server that never sends usage: no token counts, no false truncation warning', async () => {
     const r = await run('openai', { wire: { omitUsage: true }, turns: [{ text: '```python\nprint("x" * 2000)\n```\n' }, { text: '<<<done>>>' }] });
     expect(r.trajectory.answer).toBe('done');
