@@ -1,5 +1,5 @@
-// Server-Sent Events as OpenAI-compatible servers send them: `data: <json>` lines, events
-// separated by a blank line, `data: [DONE]` at the end. Comments (`: keep-alive`) and `event:`/
+// Server-Sent Events as OpenAI-compatible servers send them: `data: <json>` lines (ended by LF,
+// CRLF or a lone CR), events separated by a blank line, `data: [DONE]` at the end. Comments (`: keep-alive`) and `event:`/
 // `id:`/`retry:` fields are allowed and ignored; anything else is a protocol error, because
 // a garbled line may have carried model text we would otherwise lose without a trace.
 import { MAX_LINE_BYTES } from './bounds';
@@ -21,14 +21,22 @@ export async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator
   let searched = 0;
   let data: string[] = [];
   let dataChars = 0;
+  // Lines end with CRLF, LF or a lone CR (WHATWG HTML, "Server-sent events", §9.2.6 parsing);
+  // one regex per stream, as its lastIndex is this reader's position.
+  const lineEnd = /[\r\n]/g;
   try {
     for (;;) {
       const { done, value } = await reader.read();
       buffer += done ? decoder.decode() : decoder.decode(value, { stream: true });
       let start = 0;
-      for (let newline = buffer.indexOf('\n', searched); newline >= 0; newline = buffer.indexOf('\n', start)) {
-        const line = buffer.slice(start, newline).replace(/\r$/, '');
-        start = newline + 1;
+      lineEnd.lastIndex = searched;
+      for (let end = lineEnd.exec(buffer); end !== null; end = lineEnd.exec(buffer)) {
+        const at = end.index;
+        // A CR ending the data so far may be the first half of a CRLF: wait for the next byte.
+        if (buffer[at] === '\r' && at + 1 === buffer.length && !done) break;
+        const line = buffer.slice(start, at);
+        start = at + (buffer[at] === '\r' && buffer[at + 1] === '\n' ? 2 : 1);
+        lineEnd.lastIndex = start;
         if (line === '') {
           if (data.length > 0) yield { type: 'data', data: data.join('\n') };
           data = [];
@@ -41,7 +49,7 @@ export async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator
         }
       }
       buffer = buffer.slice(start);
-      searched = buffer.length;
+      searched = buffer.endsWith('\r') ? buffer.length - 1 : buffer.length;
       // UTF-16 units: at most as many as the bytes they came from.
       if (buffer.length + dataChars > MAX_LINE_BYTES) {
         yield { type: 'oversized' };

@@ -59,6 +59,8 @@ export const wireSchema = z.strictObject({
   reasoningField: z.enum(['reasoning_content', 'reasoning']).optional(),
   /** End lines with CRLF (NDJSON lines, SSE lines). */
   crlf: z.boolean().optional(),
+  /** OpenAI-compatible: end SSE lines with a lone CR, which the SSE format allows (WHATWG HTML §9.2.6); NDJSON has no such form. */
+  cr: z.boolean().optional(),
   /** Write each chunk's bytes in two network writes, split inside a multi-byte UTF-8 character where there is one. */
   splitUtf8: z.boolean().optional(),
   /** OpenAI-compatible: ignore `stream_options.include_usage` and never send `usage` (servers that do not implement it). */

@@ -50,9 +50,10 @@ export interface ReplyContext {
 
 const MS = 1_000_000;
 
-/** Writes with the scenario's wire options: CRLF line ends, bytes split inside a UTF-8 character. */
+/** Writes with the scenario's wire options: CRLF (or, event streams, CR) line ends, bytes split inside a UTF-8 character. */
 async function send(ctx: ReplyContext, plan: ReplyPlan, data: string): Promise<boolean> {
-  const text = plan.wire.crlf === true ? data.replace(/\r?\n/g, '\r\n') : data;
+  const lineEnd = plan.wire.cr === true && ctx.entry.api === 'openai' ? '\r' : plan.wire.crlf === true ? '\r\n' : undefined;
+  const text = lineEnd !== undefined ? data.replace(/\r?\n/g, lineEnd) : data;
   if (plan.wire.splitUtf8 !== true) return write(ctx, text);
   const bytes = Buffer.from(text, 'utf8');
   // Inside a multi-byte character where there is one (a continuation byte), else in the middle.

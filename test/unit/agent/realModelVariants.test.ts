@@ -376,6 +376,16 @@ describe('OpenAI-compatible stream framings', () => {
     expect(r.trajectory.answer).toBe('2');
   });
 
+  it.each([
+    ['a lone CR', { cr: true }],
+    ['CRLF, each write split inside a character', { crlf: true, splitUtf8: true }],
+  ])('an event stream whose lines end with %s (both allowed by the SSE format) reads like one with LF', async (_how, wire) => {
+    const r = await run('openai', { wire, chunkSize: 4, turns: [{ text: 'Héllo ✓\n```python\nprint("é" * 2)\n```\n' }, { text: '<<<{{RESULT}}>>>' }] });
+    expect(r.trajectory.error).toBeUndefined();
+    expect(r.trajectory.turns[0]?.text).toContain('Héllo ✓');
+    expect(r.trajectory.answer).toBe('éé');
+  });
+
   it.each(['whole', 'repeatName', 'noIndex', 'bareObject'] as const)('tool-call deltas sent %s are assembled into the calls', async (toolCallDeltas) => {
     const r = await run(
       'openai',

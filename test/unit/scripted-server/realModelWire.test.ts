@@ -11,6 +11,7 @@ const scenarios: Scenario[] = [
   { id: 'tools', match: 'call please', turns: [{ text: '', toolCalls: [{ name: 'python', arguments: { code: 'print("héllo")' } }] }] },
   { id: 'cut', match: 'cut please', chunkSize: 100, turns: [{ text: 'print(be', doneReason: 'length', usagePromptTokens: 7 }] },
   { id: 'crlf', match: 'crlf please', chunkSize: 100, wire: { crlf: true, splitUtf8: true }, turns: [{ text: 'é' }] },
+  { id: 'cr', match: 'cr please', chunkSize: 100, wire: { cr: true }, turns: [{ text: 'é' }] },
   { id: 'flat', match: 'flat please', turns: [{ text: 'whole', thinking: 'hmm', nonStream: true }] },
   { id: 'bare', match: 'bare please', wire: { omitUsage: true, omitDone: true }, turns: [{ text: 'x' }] },
   { id: 'whole-call', match: 'one delta please', wire: { toolCallDeltas: 'whole' }, turns: [{ text: '', toolCalls: [{ name: 'python', arguments: { code: 'print(1)' } }] }] },
@@ -110,6 +111,16 @@ describe('length, usage, framing, non-streamed replies', () => {
         .flatMap((e) => (e['choices'] as Array<{ delta: { content?: string } }>).map((c) => c.delta.content ?? ''))
         .join(''),
     ).toBe('é');
+  });
+
+  it('cr: SSE lines end with a lone CR (no LF anywhere); an Ollama NDJSON reply keeps its LF', async () => {
+    const res = await openAi('cr please');
+    expect(res.body).toContain('\r\r');
+    expect(res.body).not.toContain('\n');
+    expect(res.body.split('\r\r').filter((e) => e !== '')).toContain('data: [DONE]');
+    const native = await rawRequest(`${server.url}/api/chat`, 'POST', { model: MODEL, messages: ask('cr please') });
+    expect(native.body).not.toContain('\r');
+    expect(ndjson(native.body).at(-1)).toMatchObject({ done: true });
   });
 
   it('a non-streamed reply to a streaming request: one chat.completion document with the reasoning', async () => {

@@ -1,0 +1,53 @@
+// The event-stream reader on its own, fed one byte at a time, so every line end and every
+// character falls across a read boundary (a CRLF whose CR ends one read, a character in pieces).
+// Over real HTTP the same framings are in realModelVariants.test.ts.
+import { describe, expect, it } from 'vitest';
+import { readSse, type SseItem } from '../../../src/agent/backends/sse';
+
+/** A body that delivers `text`'s bytes one per read. */
+function byteByByte(text: string): ReadableStream<Uint8Array> {
+  const bytes = new TextEncoder().encode(text);
+  let at = 0;
+  return new ReadableStream({
+    pull(controller) {
+      if (at < bytes.length) controller.enqueue(bytes.subarray(at, ++at));
+      else controller.close();
+    },
+  });
+}
+
+async function items(text: string): Promise<SseItem[]> {
+  const out: SseItem[] = [];
+  for await (const item of readSse(byteByByte(text))) out.push(item);
+  return out;
+}
+
+const EVENTS = ['data: {"a":"é✓"}', '', ': keep-alive', 'event: message', 'data:{"b":1}', 'data: {"c":2}', '', 'data: [DONE]', ''];
+const EXPECTED: SseItem[] = [
+  { type: 'data', data: '{"a":"é✓"}' },
+  { type: 'data', data: '{"b":1}\n{"c":2}' },
+  { type: 'data', data: '[DONE]' },
+];
+
+describe('readSse', () => {
+  it.each([
+    ['LF', '\n'],
+    ['CRLF', '\r\n'],
+    ['a lone CR', '\r'],
+  ])('lines ended by %s, read a byte at a time, give the same events', async (_name, end) => {
+    expect(await items(EVENTS.join(end))).toEqual(EXPECTED);
+  });
+
+  it('a CR that ends one read and the LF that starts the next are one line end, not two (no early empty event)', async () => {
+    expect(await items('data: {"x":1}\r\ndata: {"y":2}\r\n\r\n')).toEqual([{ type: 'data', data: '{"x":1}\n{"y":2}' }]);
+  });
+
+  it('a byte-order mark is dropped; a last event without its blank line, or ended by a bare CR, still counts', async () => {
+    expect(await items('\uFEFFdata: {"z":3}')).toEqual([{ type: 'data', data: '{"z":3}' }]);
+    expect(await items('data: {"z":3}\r')).toEqual([{ type: 'data', data: '{"z":3}' }]);
+  });
+
+  it('a line that is no SSE field is reported, not skipped', async () => {
+    expect(await items('data: {"a":1}\n\n<html>\n')).toEqual([{ type: 'data', data: '{"a":1}' }, { type: 'malformed', line: '<html>' }]);
+  });
+});
