@@ -1,6 +1,7 @@
 // The R1-CI loop: prompt → stream → cut at the closing fence → run the code → feed the result
 // back → repeat, until the model answers or the code-call budget is spent. With the `tools`
 // protocol the code arrives as native tool calls instead of fences.
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { AgentErrorKind, AgentEvent, CodeSource, StopReason, TurnStats } from './events';
 import { BackendError, type ChatChunk, type ChatMessage, type ChatRequest, type ModelBackend, type ToolCall } from './backends/types';
 import { tooLarge } from './backends/bounds';
@@ -49,6 +50,9 @@ interface Attempt {
   error: unknown;
   detector: CodeBlockDetector;
 }
+
+/** The longest Retry-After the one automatic retry waits for (ms); a longer one ends the run with the server's error. */
+const MAX_RETRY_WAIT_MS = 30_000;
 
 /** Told to the model (as the execution result) when the server cut its reply inside a code block. */
 export const CUT_CODE_NOTICE = 'your reply reached the token limit inside this code block, so the code is incomplete and was not run — write a shorter script';
@@ -176,10 +180,14 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
     let retries = 0;
     // One automatic retry for a transient failure, but only before any token was shown:
     // a retry after tokens would contradict what the user already read.
-    if (attempt.error instanceof BackendError && attempt.error.retryable && attempt.emitted === 0 && attempt.reasoning === '' && options.retryOnce !== false && !signal.aborted) {
+    // A server that says how long to wait (Retry-After) is waited for, unless that is longer than
+    // a retry is worth: then the error, which says how long, is the outcome.
+    const retryAfter = attempt.error instanceof BackendError ? (attempt.error.retryAfterMs ?? 0) : 0;
+    if (attempt.error instanceof BackendError && attempt.error.retryable && retryAfter <= MAX_RETRY_WAIT_MS && attempt.emitted === 0 && attempt.reasoning === '' && options.retryOnce !== false && !signal.aborted) {
       retries = 1;
-      yield { type: 'warning', kind: 'retry', turn, message: `${withFullStop(attempt.error.message)} Retrying once…` };
-      attempt = yield* streamAttempt(options, request, turn, fencesRun, limits, started);
+      yield { type: 'warning', kind: 'retry', turn, message: `${withFullStop(attempt.error.message)} Retrying once${retryAfter > 0 ? ` in ${Math.ceil(retryAfter / 1000)} s` : ''}…` };
+      if (retryAfter > 0) await sleep(retryAfter, undefined, { signal }).catch(() => undefined);
+      if (!signal.aborted) attempt = yield* streamAttempt(options, request, turn, fencesRun, limits, started);
     }
     if (signal.aborted) return void (yield finish('cancelled'));
     if (attempt.error !== undefined) {

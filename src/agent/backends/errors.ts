@@ -116,3 +116,15 @@ export function serverErrorDetail(body: string): { readonly message: string; rea
   }
   return { message: message.length > 500 ? `${message.slice(0, 500)}…` : message, code };
 }
+
+/**
+ * A Retry-After header's wait in ms: delay-seconds or an HTTP-date (RFC 9110 §10.2.3); undefined
+ * when absent or unreadable. A date in the past is no wait (0).
+ */
+export function retryAfterMs(header: string | null, now: number = Date.now()): number | undefined {
+  const value = header?.trim() ?? '';
+  if (value === '') return undefined;
+  if (/^\d+(\.\d+)?$/.test(value)) return Math.round(Number(value) * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}

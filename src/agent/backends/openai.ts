@@ -1,7 +1,7 @@
 // OpenAI-compatible servers (vLLM, llama.cpp server, LM Studio, SGLang, Ollama's /v1):
 // GET /v1/models and streaming POST /v1/chat/completions, spoken with Node's fetch.
 import { z } from 'zod';
-import { connectionLost, isAbortError, isConnectionLost, malformedLine, modelMissing, serverErrorDetail, unreachableError } from './errors';
+import { connectionLost, isAbortError, isConnectionLost, malformedLine, modelMissing, retryAfterMs, serverErrorDetail, unreachableError } from './errors';
 import { MAX_LINE_BYTES, readTextWithin, tooLarge } from './bounds';
 import { readSse } from './sse';
 import { BackendError, type ChatChunk, type ChatMessage, type ChatRequest, type ModelBackend, type ModelInfo, type ToolCall } from './types';
@@ -184,7 +184,13 @@ export class OpenAiBackend implements ModelBackend {
         throw this.httpError(400, text, request.model);
       }
     }
-    if (!response.ok) throw this.httpError(response.status, await readTextWithin(response, this.baseUrl).catch((e: unknown) => (e instanceof BackendError ? e.message : '')), request.model);
+    if (!response.ok)
+      throw this.httpError(
+        response.status,
+        await readTextWithin(response, this.baseUrl).catch((e: unknown) => (e instanceof BackendError ? e.message : '')),
+        request.model,
+        retryAfterMs(response.headers.get('retry-after')),
+      );
     if (!response.body) throw new BackendError(`The server at ${this.baseUrl} sent an empty reply.`, 'protocol');
     const contentType = response.headers.get('content-type') ?? '';
     if (/application\/json/i.test(contentType) && !/event-stream/i.test(contentType)) {
@@ -351,13 +357,19 @@ export class OpenAiBackend implements ModelBackend {
     return Promise.resolve(null);
   }
 
-  private httpError(status: number, text: string, model: string | undefined): BackendError {
+  /** The error for an HTTP error reply; `retryAfter`: the wait its Retry-After header asks for, in ms. */
+  private httpError(status: number, text: string, model: string | undefined, retryAfter?: number): BackendError {
     const { message, code } = serverErrorDetail(text);
     if (status === 401 || status === 403) return new BackendError(`The server at ${this.baseUrl} refused the API key (HTTP ${status}: ${message}) — set the key with ${knob('apiKey')}.`, 'auth', status);
     if (status === 404 && (code === 'model_not_found' || (model !== undefined && /model/i.test(message)))) return modelMissing('openai', this.baseUrl, model ?? '?', message);
     if (status === 404) return new BackendError(`Nothing answers at ${this.baseUrl}/chat/completions (HTTP 404) — ${knob('openaiBaseUrl')} should be the server's OpenAI URL, usually ending in /v1.`, 'wrong-server', 404);
     if ((status === 400 || status === 413) && (code === 'context_length_exceeded' || CONTEXT_OVERFLOW.test(message) || /maximum.*tokens|too long/i.test(message))) return this.overflow(message, status);
-    return new BackendError(`The server at ${this.baseUrl} answered HTTP ${status}: ${message || 'no details'}`, 'http', status);
+    // Hosted APIs (OpenRouter, Groq, Together, DeepSeek) rate-limit with 429, most with a Retry-After.
+    if (status === 429) {
+      const wait = retryAfter !== undefined ? ` — it asks to wait ${Math.ceil(retryAfter / 1000)} s before trying again` : ' — wait a little, or check the plan and quota of the API key';
+      return new BackendError(`The server at ${this.baseUrl} is limiting the rate of requests (HTTP 429: ${message || 'too many requests'})${wait}.`, 'http', status, retryAfter);
+    }
+    return new BackendError(`The server at ${this.baseUrl} answered HTTP ${status}: ${message || 'no details'}`, 'http', status, retryAfter);
   }
 
   /** The server refused the prompt as longer than the model's context window. */

@@ -21,6 +21,8 @@ export const faultsSchema = z.strictObject({
          * (`{"object":"error","message",…}`, no `error` wrapper).
          */
         form: z.enum(['json', 'html', 'flatJson']).optional(),
+        /** A Retry-After header, in seconds (rate limits: HTTP 429 from OpenRouter, Groq, Together). */
+        retryAfterS: nonNegativeInt.optional(),
       }),
     ])
     .optional(),

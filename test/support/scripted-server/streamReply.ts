@@ -148,12 +148,13 @@ function finish(ctx: ReplyContext): void {
 async function prelude(ctx: ReplyContext, plan: ReplyPlan, wire: WireFormat): Promise<boolean> {
   if (plan.faults.slowFirstTokenMs !== undefined && !(await ctx.timers.sleep(plan.faults.slowFirstTokenMs, ctx.signal))) return false;
   if (plan.httpError !== null) {
-    const { status, message, form } = plan.httpError;
+    const { status, message, form, retryAfterS } = plan.httpError;
     ctx.entry.status = status;
+    const headers: Record<string, string> = retryAfterS !== undefined ? { 'Retry-After': String(retryAfterS) } : {};
     if (form === 'html') sendHtml(ctx.res, status, `<html>\r\n<head><title>${message}</title></head>\r\n<body>\r\n<center><h1>${message}</h1></center>\r\n<hr><center>nginx/1.24.0</center>\r\n</body>\r\n</html>\r\n`);
     // vLLM < 0.10: vllm/entrypoints/openai/protocol.py ErrorResponse had the fields at the top level.
-    else if (form === 'flatJson') sendJson(ctx.res, status, { object: 'error', message, type: status >= 500 ? 'InternalServerError' : 'BadRequestError', param: null, code: status });
-    else sendJson(ctx.res, status, wire.errorBody(status, message));
+    else if (form === 'flatJson') sendJson(ctx.res, status, { object: 'error', message, type: status >= 500 ? 'InternalServerError' : 'BadRequestError', param: null, code: status }, headers);
+    else sendJson(ctx.res, status, wire.errorBody(status, message), headers);
     finish(ctx);
     return false;
   }

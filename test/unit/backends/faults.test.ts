@@ -25,6 +25,9 @@ const SCENARIOS: Scenario[] = [
   scenario('vllm-flat-400', {
     http500: { status: 400, form: 'flatJson', message: "This model's maximum context length is 4096 tokens. However, you requested 5120 tokens (4096 in the messages, 1024 in the completion)." },
   }),
+  // A hosted API's rate limit (OpenRouter's free tier, Groq): 429 with Retry-After.
+  scenario('rate-limited-once', { http500: { status: 429, times: 1, retryAfterS: 1, message: 'Rate limit exceeded: free-models-per-min' } }),
+  scenario('rate-limited-long', { http500: { status: 429, retryAfterS: 3600, message: 'Rate limit exceeded: free-models-per-day' } }),
   scenario('malformed', { malformedLine: 3 }),
   // Spaced chunks: bytes that arrive together with the reset are discarded by the HTTP client.
   scenario('dropped-mid-stream', { dropAfterChunks: 3 }, { perChunkDelayMs: 20 }),
@@ -199,6 +202,27 @@ describe.each(KINDS)('%s backend faults', (kind) => {
       expect(trajectory.error).toContain("the server said: This model's maximum context length is 4096 tokens.");
       expect(trajectory.error).not.toContain('"object"');
     });
+
+  if (kind === 'openai') {
+    it('HTTP 429 with Retry-After: the one retry waits as long as the server asks, then succeeds', async () => {
+      const { trajectory, events } = await solve(backendFor(kind, server.url), 'rate-limited-once?');
+      expect(trajectory.answer).toBe('42');
+      const warning = events.find((e) => e.type === 'warning');
+      expect(warning).toMatchObject({ kind: 'retry' });
+      expect(warning?.type === 'warning' ? warning.message : '').toMatch(/limiting the rate.*free-models-per-min.*Retrying once in 1 s…$/);
+      const [first, second] = server.chatRequests();
+      expect((second?.receivedAt ?? 0) - (first?.receivedAt ?? 0)).toBeGreaterThanOrEqual(950);
+    });
+
+    it('HTTP 429 asking for a wait longer than a retry is worth: no retry, the error says how long', async () => {
+      const { trajectory, events } = await solve(backendFor(kind, server.url), 'rate-limited-long?');
+      expect(trajectory.reason).toBe('error');
+      expect(trajectory.error).toContain('HTTP 429: Rate limit exceeded: free-models-per-day');
+      expect(trajectory.error).toContain('wait 3600 s');
+      expect(events.some((e) => e.type === 'warning' && e.kind === 'retry')).toBe(false);
+      expect(server.chatRequests()).toHaveLength(1);
+    });
+  }
 
   it('leaves no Python process behind after a fault in a run that executed code', async () => {
     const scratch = mkdtempSync(join(tmpdir(), 'r1ci-backend-faults-'));
