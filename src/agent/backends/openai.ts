@@ -41,8 +41,12 @@ const messagePartSchema = z
     reasoning_content: z.string().nullish(),
     reasoning: z.string().nullish(),
     tool_calls: toolCallsSchema.nullish(),
+    // OpenAI's deprecated function-calling form, which `tool_calls` replaced (one call, no id);
+    // servers that still speak it would otherwise have their call dropped without a trace.
+    function_call: z.object({ name: z.string().nullish(), arguments: argumentsSchema.nullish() }).partial().nullish(),
   })
-  .partial();
+  .partial()
+  .transform(({ function_call, ...part }) => (function_call && !part.tool_calls ? { ...part, tool_calls: [{ index: 0, function: function_call }] } : part));
 
 const usageSchema = z.object({ prompt_tokens: z.number().optional(), completion_tokens: z.number().optional() }).nullish();
 

@@ -47,6 +47,14 @@ export function openAiChatWire(model: string, id: string, includeUsage: boolean,
     // (or the whole call in one delta, or every piece repeating id and name: see `toolCallDeltas`).
     toolCalls: (calls) =>
       calls.flatMap((call, index) => {
+        if (options.legacyFunctionCall === true) {
+          // One function call per reply in this form: the first call only.
+          if (index > 0) return [];
+          const args = argumentText(call);
+          const pieces = [chunk({ function_call: { name: call.name, arguments: '' } }, null)];
+          for (let from = 0; from < args.length; from += ARGUMENT_PIECE) pieces.push(chunk({ function_call: { arguments: args.slice(from, from + ARGUMENT_PIECE) } }, null));
+          return pieces;
+        }
         const args = argumentText(call);
         const noIndex = options.toolCallDeltas === 'noIndex';
         const at = noIndex ? {} : { index };
@@ -60,7 +68,7 @@ export function openAiChatWire(model: string, id: string, includeUsage: boolean,
         }
         return pieces;
       }),
-    toolCallsDoneReason: 'tool_calls',
+    toolCallsDoneReason: options.legacyFunctionCall === true ? 'function_call' : 'tool_calls',
     malformed: (text) => `${text ?? `data: {"id":${JSON.stringify(id)},"object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"unterminat`}\n\n`,
     streamError: (message) => event(openAiErrorBody(message, 'server_error', null)),
     closing: (stats) => chunk({}, stats.doneReason) + (withUsage ? event({ ...base, choices: [], usage: usage(stats) }) : '') + (options.omitDone === true ? '' : 'data: [DONE]\n\n'),
@@ -77,7 +85,10 @@ export function openAiChatWire(model: string, id: string, includeUsage: boolean,
             role: 'assistant',
             content: extras.toolCalls.length > 0 && text === '' ? null : text,
             ...(extras.thinking !== '' ? { [reasoningField]: extras.thinking } : {}),
-            ...(extras.toolCalls.length > 0
+            ...(extras.toolCalls.length > 0 && options.legacyFunctionCall === true
+              ? { function_call: { name: extras.toolCalls[0]?.name, arguments: argumentText(extras.toolCalls[0] ?? { name: '', arguments: '' }) } }
+              : {}),
+            ...(extras.toolCalls.length > 0 && options.legacyFunctionCall !== true
               ? { tool_calls: extras.toolCalls.map((call, index) => ({ id: `call_${id.slice(-6)}_${index}`, type: 'function', function: { name: call.name, arguments: argumentsField(call, options) } })) }
               : {}),
           },

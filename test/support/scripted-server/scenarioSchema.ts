@@ -84,6 +84,12 @@ export const wireSchema = z.strictObject({
    * `--tool-args-object`, ggml-org/llama.cpp#20198; implies `whole` deltas when streaming, as an object cannot come in pieces).
    */
   argumentsAsObject: z.boolean().optional(),
+  /**
+   * OpenAI-compatible: the legacy function-calling form (OpenAI's deprecated `function_call`, which
+   * `tool_calls` replaced; older FastChat/LocalAI-style servers): `delta.function_call` (name first,
+   * then the arguments in pieces; one call per reply), finish_reason `function_call`.
+   */
+  legacyFunctionCall: z.boolean().optional(),
 });
 export type WireOptions = z.infer<typeof wireSchema>;
 

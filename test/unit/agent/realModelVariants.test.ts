@@ -438,6 +438,20 @@ describe('OpenAI-compatible stream framings', () => {
     expect(warningsOf(r, 'output-truncated').join(' ')).toMatch(/content filter/);
   });
 
+  it.each([
+    ['streamed', false],
+    ['not streamed', true],
+  ])('a call in the legacy function_call form (finish_reason function_call), %s, runs as a tool call', async (_how, nonStream) => {
+    const r = await run(
+      'openai',
+      { wire: { legacyFunctionCall: true }, turns: [{ text: '', nonStream, toolCalls: [{ name: 'python', arguments: { code: 'print(3 * 5)' } }] }, { text: '<<<{{RESULT}}>>>' }] },
+      { protocol: 'tools' },
+    );
+    expect(r.trajectory.error).toBeUndefined();
+    expect(r.trajectory.turns.flatMap((t) => (t.cell ? [t.cell.code] : []))).toEqual(['print(3 * 5)']);
+    expect(r.trajectory.answer).toBe('15');
+  });
+
   it('a server that never sends usage: no token counts, no false truncation warning', async () => {
     const r = await run('openai', { wire: { omitUsage: true }, turns: [{ text: '```python\nprint("x" * 2000)\n```\n' }, { text: '<<<done>>>' }] });
     expect(r.trajectory.answer).toBe('done');

@@ -16,6 +16,7 @@ const scenarios: Scenario[] = [
   { id: 'bare', match: 'bare please', wire: { omitUsage: true, omitDone: true }, turns: [{ text: 'x' }] },
   { id: 'whole-call', match: 'one delta please', wire: { toolCallDeltas: 'whole' }, turns: [{ text: '', toolCalls: [{ name: 'python', arguments: { code: 'print(1)' } }] }] },
   { id: 'object-args', match: 'object arguments please', wire: { argumentsAsObject: true, toolCallDeltas: 'bareObject' }, turns: [{ text: '', toolCalls: [{ name: 'python', arguments: { code: 'print(1)' } }] }] },
+  { id: 'legacy-call', match: 'legacy function please', wire: { legacyFunctionCall: true }, turns: [{ text: '', toolCalls: [{ name: 'python', arguments: { code: 'print(1)' } }] }] },
   { id: 'repeat-name', match: 'named deltas please', wire: { toolCallDeltas: 'repeatName' }, turns: [{ text: '', toolCalls: [{ name: 'python', arguments: { code: 'print(1)' } }] }] },
 ];
 
@@ -155,6 +156,16 @@ describe('OpenAI-compatible framings of other servers (wire options)', () => {
     expect(repeated.length).toBeGreaterThan(2);
     for (const delta of repeated) expect(delta).toMatchObject({ id: repeated[0]?.id, function: { name: 'python' } });
     expect(repeated.map((d) => d.function.arguments).join('')).toBe('{"code":"print(1)"}');
+  });
+
+  it('legacyFunctionCall: delta.function_call, name first then the arguments in pieces, finish_reason function_call', async () => {
+    type Choice = { delta: { function_call?: { name?: string; arguments: string }; tool_calls?: unknown }; finish_reason: string | null };
+    const choices = sse((await openAi('legacy function please')).body).flatMap((e) => e['choices'] as Choice[]);
+    const calls = choices.flatMap((c) => (c.delta.function_call ? [c.delta.function_call] : []));
+    expect(calls[0]).toEqual({ name: 'python', arguments: '' });
+    expect(calls.map((c) => c.arguments).join('')).toBe('{"code":"print(1)"}');
+    expect(choices.some((c) => c.delta.tool_calls !== undefined)).toBe(false);
+    expect(choices.at(-1)?.finish_reason).toBe('function_call');
   });
 
   it('argumentsAsObject: arguments as a JSON object (TGI, llama.cpp --tool-args-object), streamed and not; bareObject: tool_calls not a list', async () => {
