@@ -213,6 +213,7 @@ export class OpenAiBackend implements ModelBackend {
       for await (const item of readSse(response.body)) {
         if (item.type === 'oversized') throw tooLarge(this.baseUrl, 'a streamed event', MAX_LINE_BYTES);
         if (item.type === 'malformed') throw malformedLine('OpenAI-compatible', this.baseUrl, 'event-stream line', item.line);
+        if (item.type === 'error') throw this.streamFailure(serverErrorDetail(item.data).message);
         if (item.data.trim() === '[DONE]') {
           for (const call of toolCalls.take()) yield { type: 'tool-call', call };
           yield done();
@@ -227,9 +228,7 @@ export class OpenAiBackend implements ModelBackend {
         const failure = errorEventSchema.safeParse(json);
         if (failure.success) {
           const e = failure.data.error;
-          const message = typeof e === 'string' ? e : (e.message ?? 'unknown error');
-          if (CONTEXT_OVERFLOW.test(message)) throw this.overflow(message, undefined);
-          throw new BackendError(`The server at ${this.baseUrl} failed mid-reply: ${message}`, 'http');
+          throw this.streamFailure(typeof e === 'string' ? e : (e.message ?? 'unknown error'));
         }
         const parsed = chunkSchema.safeParse(json);
         if (!parsed.success) throw malformedLine('OpenAI-compatible', this.baseUrl, 'event', `data: ${item.data}`);
@@ -374,6 +373,12 @@ export class OpenAiBackend implements ModelBackend {
       return new BackendError(`The server at ${this.baseUrl} is limiting the rate of requests (HTTP 429: ${message || 'too many requests'})${wait}.`, 'http', status, retryAfter);
     }
     return new BackendError(`The server at ${this.baseUrl} answered HTTP ${status}: ${message || 'no details'}`, 'http', status, retryAfter);
+  }
+
+  /** The server's own error in the middle of a streamed reply (`message`: its words). */
+  private streamFailure(message: string): BackendError {
+    if (CONTEXT_OVERFLOW.test(message)) return this.overflow(message, undefined);
+    return new BackendError(`The server at ${this.baseUrl} failed mid-reply: ${message || 'unknown error'}`, 'http');
   }
 
   /** The server refused the prompt as longer than the model's context window. */

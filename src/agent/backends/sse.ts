@@ -4,7 +4,17 @@
 // a garbled line may have carried model text we would otherwise lose without a trace.
 import { MAX_LINE_BYTES } from './bounds';
 
-export type SseItem = { readonly type: 'data'; readonly data: string } | { readonly type: 'malformed'; readonly line: string } | { readonly type: 'oversized' };
+/**
+ * What the reader finds: an event's data; an `error:` line, which is no SSE field but the way
+ * llama.cpp's server reports a failure mid-stream (server_sent_event(sink, "error", json) in
+ * tools/server/utils.hpp: `error: {"code","message","type"}`); a line that is neither; or a line
+ * or event beyond the bound.
+ */
+export type SseItem =
+  | { readonly type: 'data'; readonly data: string }
+  | { readonly type: 'error'; readonly data: string }
+  | { readonly type: 'malformed'; readonly line: string }
+  | { readonly type: 'oversized' };
 
 const KNOWN_FIELD = /^(event|id|retry)(:|$)/;
 
@@ -44,6 +54,8 @@ export async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator
         } else if (line.startsWith('data:')) {
           data.push(line.slice(line[5] === ' ' ? 6 : 5));
           dataChars += line.length;
+        } else if (line.startsWith('error:')) {
+          yield { type: 'error', data: line.slice(line[6] === ' ' ? 7 : 6) };
         } else if (!line.startsWith(':') && !KNOWN_FIELD.test(line)) {
           yield { type: 'malformed', line };
         }

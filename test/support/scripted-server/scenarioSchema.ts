@@ -90,6 +90,12 @@ export const wireSchema = z.strictObject({
    * then the arguments in pieces; one call per reply), finish_reason `function_call`.
    */
   legacyFunctionCall: z.boolean().optional(),
+  /**
+   * OpenAI-compatible: a mid-stream error (`streamError`) goes out as an `error: {"code","message","type"}`
+   * line, as llama.cpp's server writes it (server_sent_event(sink, "error", …) in tools/server), then
+   * `data: [DONE]`; without it, as a `data: {"error": …}` event (vLLM, OpenRouter).
+   */
+  errorField: z.boolean().optional(),
 });
 export type WireOptions = z.infer<typeof wireSchema>;
 

@@ -452,6 +452,15 @@ describe('OpenAI-compatible stream framings', () => {
     expect(r.trajectory.answer).toBe('15');
   });
 
+  it.each([
+    ['the prompt exceeding the context', 'the request exceeds the available context size, try increasing it', 'context-overflow'],
+    ['another failure', 'failed to decode the batch', 'http'],
+  ])("llama.cpp's mid-stream `error:` line (%s) is the server's error, in its words, not a malformed line", async (_what, message, kind) => {
+    const r = await run('openai', { wire: { errorField: true }, turns: [{ text: 'Working on it', faults: { streamError: { afterChunks: 1, message } } }] });
+    expect(r.events.find((e) => e.type === 'error')).toMatchObject({ kind });
+    expect(r.trajectory.error).toContain(message);
+  });
+
   it('a server that never sends usage: no token counts, no false truncation warning', async () => {
     const r = await run('openai', { wire: { omitUsage: true }, turns: [{ text: '```python\nprint("x" * 2000)\n```\n' }, { text: '<<<done>>>' }] });
     expect(r.trajectory.answer).toBe('done');

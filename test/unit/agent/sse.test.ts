@@ -47,6 +47,14 @@ describe('readSse', () => {
     expect(await items('data: {"z":3}\r')).toEqual([{ type: 'data', data: '{"z":3}' }]);
   });
 
+  it("llama.cpp's `error:` line is an error item, with or without the space", async () => {
+    expect(await items('data: {"a":1}\n\nerror: {"code":500,"message":"x"}\n\nerror:{}\n')).toEqual([
+      { type: 'data', data: '{"a":1}' },
+      { type: 'error', data: '{"code":500,"message":"x"}' },
+      { type: 'error', data: '{}' },
+    ]);
+  });
+
   it('a line that is no SSE field is reported, not skipped', async () => {
     expect(await items('data: {"a":1}\n\n<html>\n')).toEqual([{ type: 'data', data: '{"a":1}' }, { type: 'malformed', line: '<html>' }]);
   });

@@ -17,6 +17,7 @@ const scenarios: Scenario[] = [
   { id: 'whole-call', match: 'one delta please', wire: { toolCallDeltas: 'whole' }, turns: [{ text: '', toolCalls: [{ name: 'python', arguments: { code: 'print(1)' } }] }] },
   { id: 'object-args', match: 'object arguments please', wire: { argumentsAsObject: true, toolCallDeltas: 'bareObject' }, turns: [{ text: '', toolCalls: [{ name: 'python', arguments: { code: 'print(1)' } }] }] },
   { id: 'legacy-call', match: 'legacy function please', wire: { legacyFunctionCall: true }, turns: [{ text: '', toolCalls: [{ name: 'python', arguments: { code: 'print(1)' } }] }] },
+  { id: 'error-field', match: 'error field please', wire: { errorField: true }, turns: [{ text: 'abc', faults: { streamError: { afterChunks: 0, message: 'boom' } } }] },
   { id: 'repeat-name', match: 'named deltas please', wire: { toolCallDeltas: 'repeatName' }, turns: [{ text: '', toolCalls: [{ name: 'python', arguments: { code: 'print(1)' } }] }] },
 ];
 
@@ -166,6 +167,12 @@ describe('OpenAI-compatible framings of other servers (wire options)', () => {
     expect(calls.map((c) => c.arguments).join('')).toBe('{"code":"print(1)"}');
     expect(choices.some((c) => c.delta.tool_calls !== undefined)).toBe(false);
     expect(choices.at(-1)?.finish_reason).toBe('function_call');
+  });
+
+  it('errorField: a mid-stream error as an `error:` line, then data: [DONE] (llama.cpp)', async () => {
+    const { body } = await openAi('error field please');
+    expect(body).toContain('\n\nerror: {"code":500,"message":"boom","type":"server_error"}\n\ndata: [DONE]\n\n');
+    expect(body).not.toContain('"error"');
   });
 
   it('argumentsAsObject: arguments as a JSON object (TGI, llama.cpp --tool-args-object), streamed and not; bareObject: tool_calls not a list', async () => {
