@@ -33,10 +33,31 @@ const toolCallDeltaSchema = z.object({
 /** `tool_calls`: a list of deltas, or one delta not in a list (TGI 2.x, huggingface/text-generation-inference#2794). */
 const toolCallsSchema = z.union([z.array(toolCallDeltaSchema), toolCallDeltaSchema.transform((delta) => [delta])]);
 
+/**
+ * `content` as a list of typed blocks, as Mistral's API sends it for its reasoning models
+ * (docs.mistral.ai, "Reasoning"; in deltas and whole messages): `text` blocks are the reply,
+ * `thinking` blocks (their text in a list of text blocks) the reasoning; other kinds carry no text.
+ */
+const contentBlocksSchema = z.array(
+  z.looseObject({
+    type: z.string(),
+    text: z.string().optional(),
+    thinking: z.union([z.string(), z.array(z.looseObject({ text: z.string().optional() }))]).optional(),
+  }),
+);
+
+/** The text of the blocks of one type ('text' or 'thinking'). */
+function blockText(blocks: z.infer<typeof contentBlocksSchema>, type: 'text' | 'thinking'): string {
+  return blocks
+    .filter((b) => b.type === type)
+    .map((b) => (type === 'text' ? (b.text ?? '') : typeof b.thinking === 'string' ? b.thinking : (b.thinking ?? []).map((t) => t.text ?? '').join('')))
+    .join('');
+}
+
 /** The message fields a delta (streaming) or a message (non-streaming) may carry. */
 const messagePartSchema = z
   .object({
-    content: z.string().nullish(),
+    content: z.union([z.string(), contentBlocksSchema]).nullish(),
     // vLLM's reasoning parsers and llama.cpp send `reasoning_content`; vLLM ≥ 0.10 and OpenRouter `reasoning`.
     reasoning_content: z.string().nullish(),
     reasoning: z.string().nullish(),
@@ -46,7 +67,12 @@ const messagePartSchema = z
     function_call: z.object({ name: z.string().nullish(), arguments: argumentsSchema.nullish() }).partial().nullish(),
   })
   .partial()
-  .transform(({ function_call, ...part }) => (function_call && !part.tool_calls ? { ...part, tool_calls: [{ index: 0, function: function_call }] } : part));
+  .transform(({ function_call, content, ...part }) => {
+    const withCalls = function_call && !part.tool_calls ? { ...part, tool_calls: [{ index: 0, function: function_call }] } : part;
+    if (!Array.isArray(content)) return { ...withCalls, content };
+    const thinking = blockText(content, 'thinking');
+    return { ...withCalls, content: blockText(content, 'text'), ...(thinking !== '' ? { reasoning_content: (part.reasoning_content ?? part.reasoning ?? '') + thinking } : {}) };
+  });
 
 const usageSchema = z.object({ prompt_tokens: z.number().optional(), completion_tokens: z.number().optional() }).nullish();
 

@@ -20,6 +20,10 @@ function event(value: unknown): string {
   return `data: ${JSON.stringify(value)}\n\n`;
 }
 
+/** Mistral's content blocks (see WireOptions.contentParts). */
+const textBlock = (text: string): Record<string, unknown> => ({ type: 'text', text });
+const thinkingBlock = (text: string): Record<string, unknown> => ({ type: 'thinking', thinking: [{ type: 'text', text }] });
+
 export function openAiErrorBody(message: string, type: string, code: string | null): unknown {
   return { error: { message, type, param: null, code } };
 }
@@ -36,13 +40,14 @@ export function openAiChatWire(model: string, id: string, includeUsage: boolean,
   const withUsage = includeUsage && options.omitUsage !== true;
   const usageNull = withUsage ? { usage: null } : {};
   const chunk = (delta: Record<string, unknown>, finishReason: string | null): string => event({ ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }], ...usageNull });
+  const parts = options.contentParts === true;
   /** A delta carrying tool call pieces: a list of them, or (bareObject) the one piece itself. */
   const callDelta = (piece: Record<string, unknown>): string => chunk({ tool_calls: options.toolCallDeltas === 'bareObject' ? piece : [piece] }, null);
   return {
     streamContentType: 'text/event-stream; charset=utf-8',
     opening: () => chunk({ role: 'assistant', content: '' }, null),
-    chunk: (text) => chunk({ content: text }, null),
-    thinking: (text) => chunk({ [reasoningField]: text }, null),
+    chunk: (text) => chunk({ content: parts ? [textBlock(text)] : text }, null),
+    thinking: (text) => chunk(parts ? { content: [thinkingBlock(text)] } : { [reasoningField]: text }, null),
     // First delta: id, type, name and empty arguments; then the arguments' JSON text in pieces
     // (or the whole call in one delta, or every piece repeating id and name: see `toolCallDeltas`).
     toolCalls: (calls) =>
@@ -84,8 +89,8 @@ export function openAiChatWire(model: string, id: string, includeUsage: boolean,
           index: 0,
           message: {
             role: 'assistant',
-            content: extras.toolCalls.length > 0 && text === '' ? null : text,
-            ...(extras.thinking !== '' ? { [reasoningField]: extras.thinking } : {}),
+            content: parts ? [...(extras.thinking !== '' ? [thinkingBlock(extras.thinking)] : []), textBlock(text)] : extras.toolCalls.length > 0 && text === '' ? null : text,
+            ...(extras.thinking !== '' && !parts ? { [reasoningField]: extras.thinking } : {}),
             ...(extras.toolCalls.length > 0 && options.legacyFunctionCall === true
               ? { function_call: { name: extras.toolCalls[0]?.name, arguments: argumentText(extras.toolCalls[0] ?? { name: '', arguments: '' }) } }
               : {}),

@@ -96,6 +96,12 @@ export const wireSchema = z.strictObject({
    * `data: [DONE]`; without it, as a `data: {"error": …}` event (vLLM, OpenRouter).
    */
   errorField: z.boolean().optional(),
+  /**
+   * OpenAI-compatible: `content` as a list of typed blocks, as Mistral's API sends it for its
+   * reasoning models (docs.mistral.ai, "Reasoning"): `{"type":"text","text"}` for the reply and
+   * `{"type":"thinking","thinking":[{"type":"text","text"}]}` for the reasoning, in the same field.
+   */
+  contentParts: z.boolean().optional(),
 });
 export type WireOptions = z.infer<typeof wireSchema>;
 

@@ -461,6 +461,20 @@ describe('OpenAI-compatible stream framings', () => {
     expect(r.trajectory.error).toContain(message);
   });
 
+  it.each([
+    ['streamed', false],
+    ['not streamed', true],
+  ])("content as a list of text and thinking blocks (Mistral's reasoning models), %s: the text is the reply, the thinking its reasoning", async (_how, nonStream) => {
+    const r = await run('openai', {
+      wire: { contentParts: true },
+      turns: [{ thinking: 'Six sevens, best computed.', nonStream, text: 'Computing:\n```python\nprint(6 * 7)\n```\n' }, { text: 'So <<<{{RESULT}}>>>' }],
+    });
+    expect(r.trajectory.error).toBeUndefined();
+    expect(r.trajectory.turns[0]?.reasoning).toBe('Six sevens, best computed.');
+    expect(r.trajectory.turns[0]?.text).toContain('Computing:');
+    expect(r.trajectory.answer).toBe('42');
+  });
+
   it('a server that never sends usage: no token counts, no false truncation warning', async () => {
     const r = await run('openai', { wire: { omitUsage: true }, turns: [{ text: '```python\nprint("x" * 2000)\n```\n' }, { text: '<<<done>>>' }] });
     expect(r.trajectory.answer).toBe('done');

@@ -18,6 +18,7 @@ const scenarios: Scenario[] = [
   { id: 'object-args', match: 'object arguments please', wire: { argumentsAsObject: true, toolCallDeltas: 'bareObject' }, turns: [{ text: '', toolCalls: [{ name: 'python', arguments: { code: 'print(1)' } }] }] },
   { id: 'legacy-call', match: 'legacy function please', wire: { legacyFunctionCall: true }, turns: [{ text: '', toolCalls: [{ name: 'python', arguments: { code: 'print(1)' } }] }] },
   { id: 'error-field', match: 'error field please', wire: { errorField: true }, turns: [{ text: 'abc', faults: { streamError: { afterChunks: 0, message: 'boom' } } }] },
+  { id: 'blocks', match: 'blocks please', chunkSize: 100, wire: { contentParts: true }, turns: [{ thinking: 'hmm', text: 'done' }] },
   { id: 'repeat-name', match: 'named deltas please', wire: { toolCallDeltas: 'repeatName' }, turns: [{ text: '', toolCalls: [{ name: 'python', arguments: { code: 'print(1)' } }] }] },
 ];
 
@@ -173,6 +174,18 @@ describe('OpenAI-compatible framings of other servers (wire options)', () => {
     const { body } = await openAi('error field please');
     expect(body).toContain('\n\nerror: {"code":500,"message":"boom","type":"server_error"}\n\ndata: [DONE]\n\n');
     expect(body).not.toContain('"error"');
+  });
+
+  it('contentParts: content as Mistral-style thinking and text blocks, streamed and not', async () => {
+    const deltas = sse((await openAi('blocks please')).body).flatMap((e) => (e['choices'] as Array<{ delta: { content?: unknown } }>).map((c) => c.delta.content));
+    expect(deltas).toContainEqual([{ type: 'thinking', thinking: [{ type: 'text', text: 'hmm' }] }]);
+    expect(deltas).toContainEqual([{ type: 'text', text: 'done' }]);
+    const whole = JSON.parse((await openAi('blocks please', { stream: false })).body) as { choices: Array<{ message: Record<string, unknown> }> };
+    expect(whole.choices[0]?.message['content']).toEqual([
+      { type: 'thinking', thinking: [{ type: 'text', text: 'hmm' }] },
+      { type: 'text', text: 'done' },
+    ]);
+    expect(whole.choices[0]?.message['reasoning_content']).toBeUndefined();
   });
 
   it('argumentsAsObject: arguments as a JSON object (TGI, llama.cpp --tool-args-object), streamed and not; bareObject: tool_calls not a list', async () => {
