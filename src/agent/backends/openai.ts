@@ -100,9 +100,11 @@ const completionSchema = z.object({
  * vLLM "This model's maximum context length is N tokens. However, you requested M tokens",
  * llama.cpp "the request exceeds the available context size" (type exceed_context_size_error),
  * OpenAI's code context_length_exceeded, SGLang "is longer than the model's context length",
- * LM Studio "Trying to keep the first N tokens when context the overflows".
+ * LM Studio "Trying to keep the first N tokens when context the overflows", TGI (router/src/validation.rs,
+ * HTTP 422) "`inputs` tokens + `max_new_tokens` must be <= N" and "`inputs` must have less than N tokens".
  */
-export const CONTEXT_OVERFLOW = /context[ _]length|context window|context size|maximum context|exceed(s|ed)?[ _]context|context the overflows|prompt is too long|too many tokens|input too long/i;
+export const CONTEXT_OVERFLOW =
+  /context[ _]length|context window|context size|maximum context|exceed(s|ed)?[ _]context|context the overflows|prompt is too long|too many tokens|input too long|`inputs` tokens \+ `max_new_tokens` must be|`inputs` must have less than/i;
 
 /** What to do about a context overflow, for each server's own flag. */
 const overflowAdvice = (): string => `start the server with a larger context (vLLM --max-model-len, llama.cpp -c / --ctx-size, LM Studio "Context Length") or lower ${knob('maxCodeCalls')}`;
@@ -392,7 +394,8 @@ export class OpenAiBackend implements ModelBackend {
     if (status === 401 || status === 403) return new BackendError(`The server at ${this.baseUrl} refused the API key (HTTP ${status}: ${message}) — set the key with ${knob('apiKey')}.`, 'auth', status);
     if (status === 404 && (code === 'model_not_found' || (model !== undefined && /model/i.test(message)))) return modelMissing('openai', this.baseUrl, model ?? '?', message);
     if (status === 404) return new BackendError(`Nothing answers at ${this.baseUrl}/chat/completions (HTTP 404) — ${knob('openaiBaseUrl')} should be the server's OpenAI URL, usually ending in /v1.`, 'wrong-server', 404);
-    if ((status === 400 || status === 413) && (code === 'context_length_exceeded' || CONTEXT_OVERFLOW.test(message) || /maximum.*tokens|too long/i.test(message))) return this.overflow(message, status);
+    // 422: TGI's status for a request it cannot validate, an over-long prompt among them.
+    if ((status === 400 || status === 413 || status === 422) && (code === 'context_length_exceeded' || CONTEXT_OVERFLOW.test(message) || /maximum.*tokens|too long/i.test(message))) return this.overflow(message, status);
     // Hosted APIs (OpenRouter, Groq, Together, DeepSeek) rate-limit with 429, most with a Retry-After.
     if (status === 429) {
       const wait = retryAfter !== undefined ? ` — it asks to wait ${Math.ceil(retryAfter / 1000)} s before trying again` : ' — wait a little, or check the plan and quota of the API key';

@@ -28,6 +28,10 @@ const SCENARIOS: Scenario[] = [
   // A hosted API's rate limit (OpenRouter's free tier, Groq): 429 with Retry-After.
   scenario('rate-limited-once', { http500: { status: 429, times: 1, retryAfterS: 1, message: 'Rate limit exceeded: free-models-per-min' } }),
   scenario('rate-limited-long', { http500: { status: 429, retryAfterS: 3600, message: 'Rate limit exceeded: free-models-per-day' } }),
+  // TGI refuses an over-long prompt with HTTP 422 (its validation errors), in its own words.
+  scenario('tgi-422', {
+    http500: { status: 422, message: 'Input validation error: `inputs` tokens + `max_new_tokens` must be <= 4096. Given: 3900 `inputs` tokens and 1024 `max_new_tokens`' },
+  }),
   scenario('malformed', { malformedLine: 3 }),
   // Spaced chunks: bytes that arrive together with the reset are discarded by the HTTP client.
   scenario('dropped-mid-stream', { dropAfterChunks: 3 }, { perChunkDelayMs: 20 }),
@@ -201,6 +205,13 @@ describe.each(KINDS)('%s backend faults', (kind) => {
       expect(events.find((e) => e.type === 'error')).toMatchObject({ kind: 'context-overflow' });
       expect(trajectory.error).toContain("the server said: This model's maximum context length is 4096 tokens.");
       expect(trajectory.error).not.toContain('"object"');
+    });
+
+  if (kind === 'openai')
+    it("TGI's 422 for a prompt over its token limit is a context overflow, in the server's words", async () => {
+      const { trajectory, events } = await solve(backendFor(kind, server.url), 'tgi-422?');
+      expect(events.find((e) => e.type === 'error')).toMatchObject({ kind: 'context-overflow' });
+      expect(trajectory.error).toContain('`inputs` tokens + `max_new_tokens` must be <= 4096');
     });
 
   if (kind === 'openai') {
