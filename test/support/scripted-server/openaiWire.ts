@@ -50,8 +50,8 @@ export function openAiChatWire(model: string, id: string, includeUsage: boolean,
     thinking: (text) => chunk(parts ? { content: [thinkingBlock(text)] } : { [reasoningField]: text }, null),
     // First delta: id, type, name and empty arguments; then the arguments' JSON text in pieces
     // (or the whole call in one delta, or every piece repeating id and name: see `toolCallDeltas`).
-    toolCalls: (calls) =>
-      calls.flatMap((call, index) => {
+    toolCalls: (calls) => {
+      const perCall = calls.map((call, index) => {
         if (options.legacyFunctionCall === true) {
           // One function call per reply in this form: the first call only.
           if (index > 0) return [];
@@ -72,7 +72,12 @@ export function openAiChatWire(model: string, id: string, includeUsage: boolean,
           pieces.push(callDelta(repeat ? { ...head, function: { name: call.name, arguments: piece } } : { ...at, function: { arguments: piece } }));
         }
         return pieces;
-      }),
+      });
+      if (options.toolCallDeltas !== 'interleaved') return perCall.flat();
+      // Round robin: the first delta of each call, then the second of each, ... (by `index`).
+      const rounds = Math.max(...perCall.map((p) => p.length));
+      return Array.from({ length: rounds }, (_, round) => perCall.flatMap((p) => (round < p.length ? [p[round] ?? ''] : []))).flat();
+    },
     toolCallsDoneReason: options.legacyFunctionCall === true ? 'function_call' : 'tool_calls',
     malformed: (text) => `${text ?? `data: {"id":${JSON.stringify(id)},"object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"unterminat`}\n\n`,
     streamError: (message) =>

@@ -75,9 +75,10 @@ export const wireSchema = z.strictObject({
    * `repeatName`: pieces, but every delta repeats `id` and `function.name` (some proxies);
    * `noIndex`: pieces without `index` (a call's first delta carries its `id`); `bareObject`: pieces,
    * but each delta's `tool_calls` is one object instead of a list (TGI 2.x,
-   * huggingface/text-generation-inference#2794).
+   * huggingface/text-generation-inference#2794); `interleaved`: pieces of several calls in turn
+   * (the first delta of each call, then the second of each, ...), told apart by `index` only.
    */
-  toolCallDeltas: z.enum(['pieces', 'whole', 'repeatName', 'noIndex', 'bareObject']).optional(),
+  toolCallDeltas: z.enum(['pieces', 'whole', 'repeatName', 'noIndex', 'bareObject', 'interleaved']).optional(),
   /**
    * OpenAI-compatible: tool call `function.arguments` as a JSON object instead of JSON text (TGI's
    * Messages API, huggingface/text-generation-inference#1624; llama.cpp's

@@ -386,7 +386,7 @@ describe('OpenAI-compatible stream framings', () => {
     expect(r.trajectory.answer).toBe('éé');
   });
 
-  it.each(['whole', 'repeatName', 'noIndex', 'bareObject'] as const)('tool-call deltas sent %s are assembled into the calls', async (toolCallDeltas) => {
+  it.each(['whole', 'repeatName', 'noIndex', 'bareObject', 'interleaved'] as const)('tool-call deltas sent %s are assembled into the calls', async (toolCallDeltas) => {
     const r = await run(
       'openai',
       {

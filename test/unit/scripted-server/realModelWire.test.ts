@@ -19,6 +19,12 @@ const scenarios: Scenario[] = [
   { id: 'legacy-call', match: 'legacy function please', wire: { legacyFunctionCall: true }, turns: [{ text: '', toolCalls: [{ name: 'python', arguments: { code: 'print(1)' } }] }] },
   { id: 'error-field', match: 'error field please', wire: { errorField: true }, turns: [{ text: 'abc', faults: { streamError: { afterChunks: 0, message: 'boom' } } }] },
   { id: 'blocks', match: 'blocks please', chunkSize: 100, wire: { contentParts: true }, turns: [{ thinking: 'hmm', text: 'done' }] },
+  {
+    id: 'interleaved',
+    match: 'interleaved please',
+    wire: { toolCallDeltas: 'interleaved' },
+    turns: [{ text: '', toolCalls: [{ name: 'python', arguments: { code: 'print(1)' } }, { name: 'python', arguments: { code: 'print(22)' } }] }],
+  },
   { id: 'repeat-name', match: 'named deltas please', wire: { toolCallDeltas: 'repeatName' }, turns: [{ text: '', toolCalls: [{ name: 'python', arguments: { code: 'print(1)' } }] }] },
 ];
 
@@ -186,6 +192,14 @@ describe('OpenAI-compatible framings of other servers (wire options)', () => {
       { type: 'text', text: 'done' },
     ]);
     expect(whole.choices[0]?.message['reasoning_content']).toBeUndefined();
+  });
+
+  it('toolCallDeltas interleaved: the deltas of two calls alternate, each call whole by its index', async () => {
+    type Delta = { index: number; function: { arguments: string } };
+    const deltas = sse((await openAi('interleaved please')).body).flatMap((e) => (e['choices'] as Array<{ delta: { tool_calls?: Delta[] } }>).flatMap((c) => c.delta.tool_calls ?? []));
+    expect(deltas.slice(0, 4).map((d) => d.index)).toEqual([0, 1, 0, 1]);
+    const args = (index: number): string => deltas.filter((d) => d.index === index).map((d) => d.function.arguments).join('');
+    expect([args(0), args(1)]).toEqual(['{"code":"print(1)"}', '{"code":"print(22)"}']);
   });
 
   it('argumentsAsObject: arguments as a JSON object (TGI, llama.cpp --tool-args-object), streamed and not; bareObject: tool_calls not a list', async () => {
