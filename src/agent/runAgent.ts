@@ -253,9 +253,7 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
         kind: 'output-truncated',
         turn,
         message:
-          cut === 'content_filter'
-            ? filteredWarning(false)
-            : `The server stopped the reply at its token limit, not because the model finished — the answer may be cut off. ${tokenLimitAdvice(options.backend.kind)}`,
+          cut === 'content_filter' ? filteredWarning(false) : `The server stopped the reply at its token limit, not because the model finished — the answer may be cut off. ${tokenLimitAdvice(options.backend.kind)}`,
       };
     yield { type: 'turn-end', turn, stats };
     if (runner === null) return void (yield finish(finalAnswer().answer !== null ? 'answer' : 'no-answer'));

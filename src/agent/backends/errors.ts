@@ -75,8 +75,12 @@ const HTML = /^\s*(<!doctype html|<html|<head|<body)/i;
 /** HTML entities an error page's title may use. */
 const ENTITIES: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'", nbsp: ' ' };
 
+/** How much of an HTML page is searched for its title: the page is the server's, its size and markup unbounded. */
+const HTML_HEAD_CHARS = 8192;
+
 /** An HTML page's title (or first heading, or text), as one line of plain text. */
-function htmlSummary(html: string): string {
+function htmlSummary(page: string): string {
+  const html = page.slice(0, HTML_HEAD_CHARS);
   const part = /<title[^>]*>([\s\S]*?)<\/title>/i.exec(html)?.[1] ?? /<h1[^>]*>([\s\S]*?)<\/h1>/i.exec(html)?.[1] ?? html.replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ');
   return part
     .replace(/<[^>]*>/g, ' ')

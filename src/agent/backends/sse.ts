@@ -1,7 +1,8 @@
 // Server-Sent Events as OpenAI-compatible servers send them: `data: <json>` lines (ended by LF,
-// CRLF or a lone CR), events separated by a blank line, `data: [DONE]` at the end. Comments (`: keep-alive`) and `event:`/
-// `id:`/`retry:` fields are allowed and ignored; anything else is a protocol error, because
-// a garbled line may have carried model text we would otherwise lose without a trace.
+// CRLF or a lone CR), events separated by a blank line, `data: [DONE]` at the end. Comments
+// (`: keep-alive`) and `event:`/`id:`/`retry:` fields are allowed and ignored, llama.cpp's
+// `error:` lines reported; anything else is a protocol error, because a garbled line may have
+// carried model text we would otherwise lose without a trace.
 import { MAX_LINE_BYTES } from './bounds';
 
 /**
@@ -10,11 +11,7 @@ import { MAX_LINE_BYTES } from './bounds';
  * tools/server/utils.hpp: `error: {"code","message","type"}`); a line that is neither; or a line
  * or event beyond the bound.
  */
-export type SseItem =
-  | { readonly type: 'data'; readonly data: string }
-  | { readonly type: 'error'; readonly data: string }
-  | { readonly type: 'malformed'; readonly line: string }
-  | { readonly type: 'oversized' };
+export type SseItem = { readonly type: 'data'; readonly data: string } | { readonly type: 'error'; readonly data: string } | { readonly type: 'malformed'; readonly line: string } | { readonly type: 'oversized' };
 
 const KNOWN_FIELD = /^(event|id|retry)(:|$)/;
 

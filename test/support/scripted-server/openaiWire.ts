@@ -80,8 +80,7 @@ export function openAiChatWire(model: string, id: string, includeUsage: boolean,
     },
     toolCallsDoneReason: options.legacyFunctionCall === true ? 'function_call' : 'tool_calls',
     malformed: (text) => `${text ?? `data: {"id":${JSON.stringify(id)},"object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"unterminat`}\n\n`,
-    streamError: (message) =>
-      options.errorField === true ? `error: ${JSON.stringify({ code: 500, message, type: 'server_error' })}\n\ndata: [DONE]\n\n` : event(openAiErrorBody(message, 'server_error', null)),
+    streamError: (message) => (options.errorField === true ? `error: ${JSON.stringify({ code: 500, message, type: 'server_error' })}\n\ndata: [DONE]\n\n` : event(openAiErrorBody(message, 'server_error', null))),
     closing: (stats) => chunk({}, stats.doneReason) + (withUsage ? event({ ...base, choices: [], usage: usage(stats) }) : '') + (options.omitDone === true ? '' : 'data: [DONE]\n\n'),
     complete: (text, stats, extras) => ({
       id,

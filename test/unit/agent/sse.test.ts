@@ -56,6 +56,9 @@ describe('readSse', () => {
   });
 
   it('a line that is no SSE field is reported, not skipped', async () => {
-    expect(await items('data: {"a":1}\n\n<html>\n')).toEqual([{ type: 'data', data: '{"a":1}' }, { type: 'malformed', line: '<html>' }]);
+    expect(await items('data: {"a":1}\n\n<html>\n')).toEqual([
+      { type: 'data', data: '{"a":1}' },
+      { type: 'malformed', line: '<html>' },
+    ]);
   });
 });

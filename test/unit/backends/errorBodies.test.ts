@@ -20,6 +20,12 @@ describe('serverErrorDetail', () => {
     expect(serverErrorDetail('<html><body><h1>Service &amp; API <b>unavailable</b></h1><p>later</p></body></html>').message).toBe('Service & API unavailable');
   });
 
+  it('a hostile page (megabytes of markup that never closes) is read from its head only: one line, no hang', () => {
+    // Scanning the whole page for tags would be quadratic here (minutes: the test would time out).
+    expect(serverErrorDetail(`<html><title>${'<'.repeat(4 * 1024 * 1024)}`).message.length).toBeLessThanOrEqual(501);
+    expect(serverErrorDetail(`<html>${'<b'.repeat(2 * 1024 * 1024)}`).message.length).toBeLessThanOrEqual(501);
+  });
+
   it('a long body is cut to 500 characters', () => {
     expect(serverErrorDetail('x'.repeat(2000)).message).toBe(`${'x'.repeat(500)}…`);
   });

@@ -23,7 +23,15 @@ const scenarios: Scenario[] = [
     id: 'interleaved',
     match: 'interleaved please',
     wire: { toolCallDeltas: 'interleaved' },
-    turns: [{ text: '', toolCalls: [{ name: 'python', arguments: { code: 'print(1)' } }, { name: 'python', arguments: { code: 'print(22)' } }] }],
+    turns: [
+      {
+        text: '',
+        toolCalls: [
+          { name: 'python', arguments: { code: 'print(1)' } },
+          { name: 'python', arguments: { code: 'print(22)' } },
+        ],
+      },
+    ],
   },
   { id: 'repeat-name', match: 'named deltas please', wire: { toolCallDeltas: 'repeatName' }, turns: [{ text: '', toolCalls: [{ name: 'python', arguments: { code: 'print(1)' } }] }] },
 ];
@@ -198,12 +206,18 @@ describe('OpenAI-compatible framings of other servers (wire options)', () => {
     type Delta = { index: number; function: { arguments: string } };
     const deltas = sse((await openAi('interleaved please')).body).flatMap((e) => (e['choices'] as Array<{ delta: { tool_calls?: Delta[] } }>).flatMap((c) => c.delta.tool_calls ?? []));
     expect(deltas.slice(0, 4).map((d) => d.index)).toEqual([0, 1, 0, 1]);
-    const args = (index: number): string => deltas.filter((d) => d.index === index).map((d) => d.function.arguments).join('');
+    const args = (index: number): string =>
+      deltas
+        .filter((d) => d.index === index)
+        .map((d) => d.function.arguments)
+        .join('');
     expect([args(0), args(1)]).toEqual(['{"code":"print(1)"}', '{"code":"print(22)"}']);
   });
 
   it('argumentsAsObject: arguments as a JSON object (TGI, llama.cpp --tool-args-object), streamed and not; bareObject: tool_calls not a list', async () => {
-    const streamed = sse((await openAi('object arguments please')).body).flatMap((e) => (e['choices'] as Array<{ delta: { tool_calls?: unknown } }>).flatMap((c) => (c.delta.tool_calls === undefined ? [] : [c.delta.tool_calls])));
+    const streamed = sse((await openAi('object arguments please')).body).flatMap((e) =>
+      (e['choices'] as Array<{ delta: { tool_calls?: unknown } }>).flatMap((c) => (c.delta.tool_calls === undefined ? [] : [c.delta.tool_calls])),
+    );
     expect(streamed).toEqual([{ index: 0, id: expect.any(String), type: 'function', function: { name: 'python', arguments: { code: 'print(1)' } } }]);
     const whole = JSON.parse((await openAi('object arguments please', { stream: false })).body) as { choices: Array<{ message: { tool_calls: unknown } }> };
     expect(whole.choices[0]?.message.tool_calls).toEqual([{ id: expect.any(String), type: 'function', function: { name: 'python', arguments: { code: 'print(1)' } } }]);
