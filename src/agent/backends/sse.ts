@@ -31,18 +31,26 @@ export async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator
   // Lines end with CRLF, LF or a lone CR (WHATWG HTML, "Server-sent events", §9.2.6 parsing);
   // one regex per stream, as its lastIndex is this reader's position.
   const lineEnd = /[\r\n]/g;
+  /**
+   * The last read ended with a CR, taken as a line end at once (the event is not held back until
+   * the next read): an LF starting the next read is that CRLF's second half, not another line end.
+   */
+  let crEnded = false;
   try {
     for (;;) {
       const { done, value } = await reader.read();
       buffer += done ? decoder.decode() : decoder.decode(value, { stream: true });
+      if (crEnded && buffer.length > 0) {
+        if (buffer.startsWith('\n')) buffer = buffer.slice(1);
+        crEnded = false;
+      }
       let start = 0;
       lineEnd.lastIndex = searched;
       for (let end = lineEnd.exec(buffer); end !== null; end = lineEnd.exec(buffer)) {
         const at = end.index;
-        // A CR ending the data so far may be the first half of a CRLF: wait for the next byte.
-        if (buffer[at] === '\r' && at + 1 === buffer.length && !done) break;
         const line = buffer.slice(start, at);
         start = at + (buffer[at] === '\r' && buffer[at + 1] === '\n' ? 2 : 1);
+        crEnded = buffer[at] === '\r' && start === buffer.length;
         lineEnd.lastIndex = start;
         if (line === '') {
           if (data.length > 0) yield { type: 'data', data: data.join('\n') };
@@ -58,7 +66,7 @@ export async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator
         }
       }
       buffer = buffer.slice(start);
-      searched = buffer.endsWith('\r') ? buffer.length - 1 : buffer.length;
+      searched = buffer.length;
       // UTF-16 units: at most as many as the bytes they came from.
       if (buffer.length + dataChars > MAX_LINE_BYTES) {
         yield { type: 'oversized' };

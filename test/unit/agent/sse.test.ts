@@ -42,6 +42,31 @@ describe('readSse', () => {
     expect(await items('data: {"x":1}\r\ndata: {"y":2}\r\n\r\n')).toEqual([{ type: 'data', data: '{"x":1}\n{"y":2}' }]);
   });
 
+  it('an event whose blank line ends with a CR at the end of a read is handed on at once, not held for the next read', async () => {
+    const encoder = new TextEncoder();
+    // The second read's bytes come only once the first event was handed on (a server between
+    // tokens): a reader that waited for them would never get there.
+    let release = (): void => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let pulls = 0;
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        pulls++;
+        if (pulls === 1) return controller.enqueue(encoder.encode('data: {"x":1}\r\r'));
+        await released;
+        if (pulls === 2) controller.enqueue(encoder.encode('\ndata: {"y":2}\r\n\r\n'));
+        else controller.close();
+      },
+    });
+    const reader = readSse(body);
+    expect((await reader.next()).value).toEqual({ type: 'data', data: '{"x":1}' });
+    release();
+    const rest: SseItem[] = [];
+    for await (const item of reader) rest.push(item);
+    // The LF after the CR that ended the first read is that CRLF's half: no empty line, no empty event.
+    expect(rest).toEqual([{ type: 'data', data: '{"y":2}' }]);
+  });
+
   it('a byte-order mark is dropped; a last event without its blank line, or ended by a bare CR, still counts', async () => {
     expect(await items('\uFEFFdata: {"z":3}')).toEqual([{ type: 'data', data: '{"z":3}' }]);
     expect(await items('data: {"z":3}\r')).toEqual([{ type: 'data', data: '{"z":3}' }]);
