@@ -86,6 +86,8 @@ const chunkSchema = z.object({
     )
     .default([]),
   usage: usageSchema,
+  // Groq streams the token counts in the last chunk's `x_groq.usage` instead.
+  x_groq: z.object({ usage: usageSchema }).nullish(),
 });
 
 /** A server that ignores `stream: true` answers one `chat.completion` document. */
@@ -261,9 +263,10 @@ export class OpenAiBackend implements ModelBackend {
         const parsed = chunkSchema.safeParse(json);
         if (!parsed.success) throw malformedLine('OpenAI-compatible', this.baseUrl, 'event', `data: ${item.data}`);
         const chunk = parsed.data;
-        if (chunk.usage) {
-          promptTokens = chunk.usage.prompt_tokens ?? promptTokens;
-          outputTokens = chunk.usage.completion_tokens ?? outputTokens;
+        const usage = chunk.usage ?? chunk.x_groq?.usage;
+        if (usage) {
+          promptTokens = usage.prompt_tokens ?? promptTokens;
+          outputTokens = usage.completion_tokens ?? outputTokens;
         }
         for (const choice of chunk.choices) {
           for (const piece of this.pieces(choice.delta)) {

@@ -37,7 +37,7 @@ export function openAiChatWire(model: string, id: string, includeUsage: boolean,
   const created = Math.floor(Date.now() / 1000);
   const base = { id, object: 'chat.completion.chunk', created, model, system_fingerprint: 'fp_scripted' };
   // With include_usage every chunk carries "usage": null except the extra last one.
-  const withUsage = includeUsage && options.omitUsage !== true;
+  const withUsage = includeUsage && options.omitUsage !== true && options.groqUsage !== true;
   const usageNull = withUsage ? { usage: null } : {};
   const chunk = (delta: Record<string, unknown>, finishReason: string | null): string => event({ ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }], ...usageNull });
   const parts = options.contentParts === true;
@@ -81,7 +81,12 @@ export function openAiChatWire(model: string, id: string, includeUsage: boolean,
     toolCallsDoneReason: options.legacyFunctionCall === true ? 'function_call' : 'tool_calls',
     malformed: (text) => `${text ?? `data: {"id":${JSON.stringify(id)},"object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"unterminat`}\n\n`,
     streamError: (message) => (options.errorField === true ? `error: ${JSON.stringify({ code: 500, message, type: 'server_error' })}\n\ndata: [DONE]\n\n` : event(openAiErrorBody(message, 'server_error', null))),
-    closing: (stats) => chunk({}, stats.doneReason) + (withUsage ? event({ ...base, choices: [], usage: usage(stats) }) : '') + (options.omitDone === true ? '' : 'data: [DONE]\n\n'),
+    closing: (stats) =>
+      (options.groqUsage === true
+        ? event({ ...base, choices: [{ index: 0, delta: {}, logprobs: null, finish_reason: stats.doneReason }], x_groq: { id: `req_${id}`, usage: usage(stats) } })
+        : chunk({}, stats.doneReason)) +
+      (withUsage ? event({ ...base, choices: [], usage: usage(stats) }) : '') +
+      (options.omitDone === true ? '' : 'data: [DONE]\n\n'),
     complete: (text, stats, extras) => ({
       id,
       object: 'chat.completion',

@@ -103,6 +103,8 @@ export const wireSchema = z.strictObject({
    * `{"type":"thinking","thinking":[{"type":"text","text"}]}` for the reasoning, in the same field.
    */
   contentParts: z.boolean().optional(),
+  /** OpenAI-compatible: the token counts go in the finish_reason chunk's `x_groq.usage`, as Groq streams them, never in `usage`. */
+  groqUsage: z.boolean().optional(),
 });
 export type WireOptions = z.infer<typeof wireSchema>;
 

@@ -475,6 +475,12 @@ describe('OpenAI-compatible stream framings', () => {
     expect(r.trajectory.answer).toBe('42');
   });
 
+  it("Groq's token counts, streamed in the last chunk's x_groq.usage, are read", async () => {
+    const r = await run('openai', { wire: { groqUsage: true }, turns: [{ text: '<<<7>>>', usagePromptTokens: 321 }] });
+    expect(r.trajectory.answer).toBe('7');
+    expect(r.events.find((e) => e.type === 'turn-end')).toMatchObject({ stats: { promptTokens: 321, outputTokens: expect.any(Number) } });
+  });
+
   it('a server that never sends usage: no token counts, no false truncation warning', async () => {
     const r = await run('openai', { wire: { omitUsage: true }, turns: [{ text: '```python\nprint("x" * 2000)\n```\n' }, { text: '<<<done>>>' }] });
     expect(r.trajectory.answer).toBe('done');
