@@ -279,6 +279,8 @@ export class OpenAiBackend implements ModelBackend {
           }
           // The calls are complete once the choice finishes (finish_reason "tool_calls").
           if (choice.finish_reason) {
+            const failed = this.finishFailure(choice.finish_reason);
+            if (failed) throw failed;
             finishReason = choice.finish_reason;
             for (const call of toolCalls.take()) yield { type: 'tool-call', call };
           }
@@ -326,6 +328,8 @@ export class OpenAiBackend implements ModelBackend {
     const parsed = completionSchema.safeParse(json);
     if (!parsed.success) throw new BackendError(`The server at ${this.baseUrl} answered in a shape this extension does not understand (not a chat.completion): ${text.slice(0, 200)}`, 'protocol');
     const choice = parsed.data.choices[0];
+    const failed = this.finishFailure(choice?.finish_reason ?? undefined);
+    if (failed) throw failed;
     yield* this.pieces(choice?.message);
     const calls = new ToolCallAssembler();
     calls.add(choice?.message?.tool_calls ?? []);
@@ -405,6 +409,22 @@ export class OpenAiBackend implements ModelBackend {
       return new BackendError(`The server at ${this.baseUrl} is limiting the rate of requests (HTTP 429: ${message || 'too many requests'})${wait}.`, 'http', status, retryAfter);
     }
     return new BackendError(`The server at ${this.baseUrl} answered HTTP ${status}: ${message || 'no details'}`, 'http', status, retryAfter);
+  }
+
+  /**
+   * A finish_reason saying the server, not the model, ended the reply in failure: `abort` (vLLM's
+   * engine aborted the request: shut down, paused, scaled down, vllm-project/vllm#57082; SGLang),
+   * `error` (a failure without an error object). Such a reply is incomplete, like one whose
+   * connection dropped, though the stream ends normally.
+   */
+  private finishFailure(reason: string | undefined): BackendError | undefined {
+    if (reason === 'abort')
+      return new BackendError(
+        `The server at ${this.baseUrl} aborted the reply before the model finished (finish_reason "abort": it was stopped, restarted or paused) — retry, and check the server's log if it happens again.`,
+        'connection-lost',
+      );
+    if (reason === 'error') return this.streamFailure('finish_reason "error"');
+    return undefined;
   }
 
   /** The server's own error in the middle of a streamed reply (`message`: its words). */

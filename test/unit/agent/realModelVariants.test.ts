@@ -475,6 +475,14 @@ describe('OpenAI-compatible stream framings', () => {
     expect(r.trajectory.answer).toBe('42');
   });
 
+  it('a reply the engine aborted (finish_reason abort, then [DONE]: vLLM shut down or paused) ends in an error saying so, its open code not run', async () => {
+    const r = await run('openai', { turns: [{ text: 'Computing:\n```python\nprint(6 *', doneReason: 'abort' }, { text: '<<<{{RESULT}}>>>' }] });
+    expect(execCount(r)).toBe(0);
+    expect(r.trajectory.reason).toBe('error');
+    expect(r.events.find((e) => e.type === 'error')).toMatchObject({ kind: 'connection-lost' });
+    expect(r.trajectory.error).toMatch(/aborted the reply/);
+  });
+
   it("Groq's token counts, streamed in the last chunk's x_groq.usage, are read", async () => {
     const r = await run('openai', { wire: { groqUsage: true }, turns: [{ text: '<<<7>>>', usagePromptTokens: 321 }] });
     expect(r.trajectory.answer).toBe('7');
