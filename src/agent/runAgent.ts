@@ -1,6 +1,7 @@
 // The R1-CI loop: prompt → stream → cut at the closing fence → run the code → feed the result
 // back → repeat, until the model answers or the code-call budget is spent. With the `tools`
 // protocol the code arrives as native tool calls instead of fences.
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { AgentErrorKind, AgentEvent, CodeSource, StopReason, TurnStats } from './events';
 import { BackendError, type ChatChunk, type ChatMessage, type ChatRequest, type ModelBackend, type ToolCall } from './backends/types';
 import { tooLarge } from './backends/bounds';
@@ -50,8 +51,29 @@ interface Attempt {
   detector: CodeBlockDetector;
 }
 
+/** The longest Retry-After the one automatic retry waits for (ms); a longer one ends the run with the server's error. */
+const MAX_RETRY_WAIT_MS = 30_000;
+
 /** Told to the model (as the execution result) when the server cut its reply inside a code block. */
 export const CUT_CODE_NOTICE = 'your reply reached the token limit inside this code block, so the code is incomplete and was not run — write a shorter script';
+
+/** The same when the server's content filter stopped the reply there. */
+const FILTERED_CODE_NOTICE = "the server's content filter stopped your reply inside this code block, so the code is incomplete and was not run";
+
+/**
+ * Why the server, not the model, ended a reply: its token limit (`length`), or its moderation
+ * (`content_filter`: OpenAI's finish_reason, also sent by Azure OpenAI and OpenRouter). Either
+ * way the reply's end is not the model's: an open code block there is incomplete.
+ */
+function serverCut(doneReason: string | undefined): 'length' | 'content_filter' | undefined {
+  return doneReason === 'length' || doneReason === 'content_filter' ? doneReason : undefined;
+}
+
+/** What the user is told about a reply the content filter stopped (`inCode`: inside a code block). */
+const filteredWarning = (inCode: boolean): string =>
+  inCode
+    ? "The server's content filter stopped the reply in the middle of a code block; the incomplete code was not run and the model was told."
+    : "The server's content filter stopped the reply, not the model — the answer may be cut off.";
 
 /**
  * What raises a reply's token limit: Ollama sizes its window to the num_ctx we send (the
@@ -158,10 +180,14 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
     let retries = 0;
     // One automatic retry for a transient failure, but only before any token was shown:
     // a retry after tokens would contradict what the user already read.
-    if (attempt.error instanceof BackendError && attempt.error.retryable && attempt.emitted === 0 && attempt.reasoning === '' && options.retryOnce !== false && !signal.aborted) {
+    // A server that says how long to wait (Retry-After) is waited for, unless that is longer than
+    // a retry is worth: then the error, which says how long, is the outcome.
+    const retryAfter = attempt.error instanceof BackendError ? (attempt.error.retryAfterMs ?? 0) : 0;
+    if (attempt.error instanceof BackendError && attempt.error.retryable && retryAfter <= MAX_RETRY_WAIT_MS && attempt.emitted === 0 && attempt.reasoning === '' && options.retryOnce !== false && !signal.aborted) {
       retries = 1;
-      yield { type: 'warning', kind: 'retry', turn, message: `${withFullStop(attempt.error.message)} Retrying once…` };
-      attempt = yield* streamAttempt(options, request, turn, fencesRun, limits, started);
+      yield { type: 'warning', kind: 'retry', turn, message: `${withFullStop(attempt.error.message)} Retrying once${retryAfter > 0 ? ` in ${Math.ceil(retryAfter / 1000)} s` : ''}…` };
+      if (retryAfter > 0) await sleep(retryAfter, undefined, { signal }).catch(() => undefined);
+      if (!signal.aborted) attempt = yield* streamAttempt(options, request, turn, fencesRun, limits, started);
     }
     if (signal.aborted) return void (yield finish('cancelled'));
     if (attempt.error !== undefined) {
@@ -209,20 +235,25 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
         yield { type: 'warning', kind: 'context-truncated', turn, message: contextWatch.message(Math.max(verdict.estimate, done?.promptTokens ?? 0)) };
       }
     }
-    const cutByLength = done?.doneReason === 'length';
+    const cut = serverCut(done?.doneReason);
+    const cutByServer = cut !== undefined;
+    // What the user and the model are told about code the cut left incomplete.
+    const cutCodeMessage = cut === 'content_filter' ? filteredWarning(true) : cutCodeWarning(options.backend.kind);
+    const cutCodeNotice = formatNotRun(cut === 'content_filter' ? FILTERED_CODE_NOTICE : CUT_CODE_NOTICE);
     // The python block the rule for code in reasoning would run (see below), when the reply has none of its own.
     const reasoningBlock = !block && runner !== null && toolCalls.length === 0 && extractFinalAnswer(turnText) === null ? findCodeBlocks(reasoning).pop() : undefined;
     // Cut inside code: an open python fence in the text (even one with no code yet, or whose
     // opening line was cut), or, when the cut fell in the reasoning (no text yet), its open block.
-    const openAtCut = cutByLength && !block ? codeOpenAtEnd(turnText) : undefined;
-    const cutInsideCode = cutByLength && toolCalls.length === 0 && (block?.unclosed === true || openAtCut !== undefined || (!block && turnText.trim() === '' && reasoningBlock?.unclosed === true));
-    if (cutInsideCode) yield { type: 'warning', kind: 'output-truncated', turn, message: cutCodeWarning(options.backend.kind) };
-    else if (cutByLength && !block && toolCalls.length === 0)
+    const openAtCut = cutByServer && !block ? codeOpenAtEnd(turnText) : undefined;
+    const cutInsideCode = cutByServer && toolCalls.length === 0 && (block?.unclosed === true || openAtCut !== undefined || (!block && turnText.trim() === '' && reasoningBlock?.unclosed === true));
+    if (cutInsideCode) yield { type: 'warning', kind: 'output-truncated', turn, message: cutCodeMessage };
+    else if (cutByServer && !block && toolCalls.length === 0)
       yield {
         type: 'warning',
         kind: 'output-truncated',
         turn,
-        message: `The server stopped the reply at its token limit, not because the model finished — the answer may be cut off. ${tokenLimitAdvice(options.backend.kind)}`,
+        message:
+          cut === 'content_filter' ? filteredWarning(false) : `The server stopped the reply at its token limit, not because the model finished — the answer may be cut off. ${tokenLimitAdvice(options.backend.kind)}`,
       };
     yield { type: 'turn-end', turn, stats };
     if (runner === null) return void (yield finish(finalAnswer().answer !== null ? 'answer' : 'no-answer'));
@@ -235,10 +266,10 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
         const index = codeCalls++;
         const read = readPythonCall(call);
         if ('error' in read) {
-          // The server's token limit cut the last call's arguments: say so, not "invalid JSON".
-          const cut = cutByLength && call === toolCalls[toolCalls.length - 1];
-          if (cut) yield { type: 'warning', kind: 'output-truncated', turn, message: cutCodeWarning(options.backend.kind) };
-          results.push({ call, output: cut ? formatNotRun(CUT_CODE_NOTICE) : `[error: ${read.error}]` });
+          // The server's cut (token limit, content filter) ended the last call's arguments: say so, not "invalid JSON".
+          const callCut = cutByServer && call === toolCalls[toolCalls.length - 1];
+          if (callCut) yield { type: 'warning', kind: 'output-truncated', turn, message: cutCodeMessage };
+          results.push({ call, output: callCut ? cutCodeNotice : `[error: ${read.error}]` });
           continue;
         }
         yield { type: 'code', index, turn, language: 'python', code: read.code, offsetInTurn: turnText.length, source: 'tool-call' };
@@ -292,7 +323,7 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
       if (ran === null) return signal.aborted ? void (yield finish('cancelled')) : undefined;
       output = ran;
     } else {
-      output = formatNotRun(CUT_CODE_NOTICE);
+      output = cutCodeNotice;
     }
     // What the model sees of its own turn: the code it ran is in the text (a block from the
     // reasoning is added), and a fence the stream left open is closed, with its own fence in its

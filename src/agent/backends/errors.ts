@@ -1,4 +1,5 @@
 // Turns low-level network failures into messages a user can act on.
+import { z } from 'zod';
 import { BackendError } from './types';
 import { knob, pullAdvice, type Knob } from '../../text/frontEnd';
 
@@ -59,4 +60,75 @@ export function connectionLost(serverName: string, baseUrl: string): BackendErro
 export function malformedLine(serverName: string, baseUrl: string, what: string, line: string): BackendError {
   const shown = line.length > 120 ? `${line.slice(0, 120)}…` : line;
   return new BackendError(`The ${serverName} server at ${baseUrl} sent a malformed ${what}: ${JSON.stringify(shown)} — the reply was abandoned rather than silently losing text.`, 'protocol');
+}
+
+// The error bodies model servers send, each with its message somewhere else.
+/** OpenAI, vLLM ≥ 0.10, llama.cpp, SGLang: {"error": {"message", "code", ...}}; Ollama, TGI, LM Studio: {"error": "..."}. */
+const wrappedErrorSchema = z.looseObject({ error: z.union([z.string(), z.looseObject({ message: z.string().optional(), code: z.unknown().optional() })]) });
+/** vLLM < 0.10 (vllm/entrypoints/openai/protocol.py ErrorResponse): {"object": "error", "message", "type", "code"}. */
+const flatErrorSchema = z.looseObject({ message: z.string(), code: z.unknown().optional() });
+/** FastAPI's own errors (servers built on it: a path it lacks, a request it cannot validate): {"detail": ...}. */
+const detailErrorSchema = z.looseObject({ detail: z.union([z.string(), z.array(z.looseObject({ msg: z.string() }))]) });
+
+const HTML = /^\s*(<!doctype html|<html|<head|<body)/i;
+
+/** HTML entities an error page's title may use. */
+const ENTITIES: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'", nbsp: ' ' };
+
+/** How much of an HTML page is searched for its title: the page is the server's, its size and markup unbounded. */
+const HTML_HEAD_CHARS = 8192;
+
+/** An HTML page's title (or first heading, or text), as one line of plain text. */
+function htmlSummary(page: string): string {
+  const html = page.slice(0, HTML_HEAD_CHARS);
+  const part = /<title[^>]*>([\s\S]*?)<\/title>/i.exec(html)?.[1] ?? /<h1[^>]*>([\s\S]*?)<\/h1>/i.exec(html)?.[1] ?? html.replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ');
+  return part
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/&(amp|lt|gt|quot|#39|nbsp);/g, (_m, name: string) => ENTITIES[name] ?? '')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/**
+ * What a failed reply's body says, as one line a user can read: the message of any of the JSON
+ * error shapes servers use (the schemas above), the title of an HTML page (a reverse proxy's
+ * "502 Bad Gateway", a login page), or the text itself; at most 500 characters. `code` is the
+ * OpenAI-style error code when the body has one (e.g. "context_length_exceeded").
+ */
+export function serverErrorDetail(body: string): { readonly message: string; readonly code?: unknown } {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    json = undefined;
+  }
+  let message = HTML.test(body) ? htmlSummary(body) : body.trim();
+  let code: unknown;
+  const wrapped = wrappedErrorSchema.safeParse(json);
+  const flat = flatErrorSchema.safeParse(json);
+  const detail = detailErrorSchema.safeParse(json);
+  if (wrapped.success) {
+    const e = wrapped.data.error;
+    message = typeof e === 'string' ? e : (e.message ?? message);
+    code = typeof e === 'string' ? undefined : e.code;
+  } else if (flat.success) {
+    message = flat.data.message;
+    code = flat.data.code;
+  } else if (detail.success) {
+    const d = detail.data.detail;
+    message = typeof d === 'string' ? d : d.map((item) => item.msg).join('; ');
+  }
+  return { message: message.length > 500 ? `${message.slice(0, 500)}…` : message, code };
+}
+
+/**
+ * A Retry-After header's wait in ms: delay-seconds or an HTTP-date (RFC 9110 §10.2.3); undefined
+ * when absent or unreadable. A date in the past is no wait (0).
+ */
+export function retryAfterMs(header: string | null, now: number = Date.now()): number | undefined {
+  const value = header?.trim() ?? '';
+  if (value === '') return undefined;
+  if (/^\d+(\.\d+)?$/.test(value)) return Math.round(Number(value) * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }

@@ -2,7 +2,7 @@
 import { Ollama } from 'ollama';
 import { z } from 'zod';
 import { leanFetch, type LeanFetch } from './leanFetch';
-import { connectionLost, isAbortError, isConnectionLost, malformedLine, modelMissing, unreachableError } from './errors';
+import { connectionLost, isAbortError, isConnectionLost, malformedLine, modelMissing, serverErrorDetail, unreachableError } from './errors';
 import { BackendError, type ChatChunk, type ChatMessage, type ChatRequest, type ModelBackend, type ModelInfo, type PullProgress, type RunningModel, type ThinkSetting } from './types';
 import { knob } from '../../text/frontEnd';
 
@@ -312,7 +312,9 @@ export class OllamaBackend implements ModelBackend {
     const network = unreachableError('Ollama', this.baseUrl, error, `start it with \`ollama serve\`, or set ${knob('ollamaHost')}.`, 'ollamaHost');
     if (network) return network;
     const status = (error as { status_code?: unknown }).status_code;
-    const message = error instanceof Error ? error.message : String(error);
+    const raw = error instanceof Error ? error.message : String(error);
+    // The client passes a non-JSON error body on as it is (a proxy's HTML page).
+    const message = typeof status === 'number' ? serverErrorDetail(raw).message : raw;
     if (typeof status === 'number') {
       if (status === 404 && model && /model\b.*\bnot found/i.test(message)) return modelMissing('ollama', this.baseUrl, model);
       // Ollama's own 404s name the model; anything else means something else listens there.

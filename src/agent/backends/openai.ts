@@ -1,7 +1,7 @@
 // OpenAI-compatible servers (vLLM, llama.cpp server, LM Studio, SGLang, Ollama's /v1):
 // GET /v1/models and streaming POST /v1/chat/completions, spoken with Node's fetch.
 import { z } from 'zod';
-import { connectionLost, isAbortError, isConnectionLost, malformedLine, modelMissing, unreachableError } from './errors';
+import { connectionLost, isAbortError, isConnectionLost, malformedLine, modelMissing, retryAfterMs, serverErrorDetail, unreachableError } from './errors';
 import { MAX_LINE_BYTES, readTextWithin, tooLarge } from './bounds';
 import { readSse } from './sse';
 import { BackendError, type ChatChunk, type ChatMessage, type ChatRequest, type ModelBackend, type ModelInfo, type ToolCall } from './types';
@@ -16,23 +16,63 @@ export interface OpenAiBackendOptions {
   readonly apiKey?: string;
 }
 
+/**
+ * A tool call's `function.arguments`: JSON text as OpenAI specifies, or the object itself, which
+ * TGI's Messages API (huggingface/text-generation-inference#1624) and llama.cpp's
+ * `--tool-args-object` (ggml-org/llama.cpp#20198) send; an object becomes its JSON text.
+ */
+const argumentsSchema = z.union([z.string(), z.record(z.string(), z.unknown()).transform((object) => JSON.stringify(object))]);
+
 /** A tool call delta: the first carries id and name, later ones pieces of the arguments' JSON text. */
 const toolCallDeltaSchema = z.object({
   index: z.number().int().nonnegative().optional(),
   id: z.string().nullish(),
-  function: z.object({ name: z.string().nullish(), arguments: z.string().nullish() }).partial().nullish(),
+  function: z.object({ name: z.string().nullish(), arguments: argumentsSchema.nullish() }).partial().nullish(),
 });
+
+/** `tool_calls`: a list of deltas, or one delta not in a list (TGI 2.x, huggingface/text-generation-inference#2794). */
+const toolCallsSchema = z.union([z.array(toolCallDeltaSchema), toolCallDeltaSchema.transform((delta) => [delta])]);
+
+/**
+ * `content` as a list of typed blocks, as Mistral's API sends it for its reasoning models
+ * (docs.mistral.ai, "Reasoning"; in deltas and whole messages): `text` blocks are the reply,
+ * `thinking` blocks (their text in a list of text blocks) the reasoning; other kinds carry no text.
+ */
+const contentBlocksSchema = z.array(
+  z.looseObject({
+    type: z.string(),
+    text: z.string().optional(),
+    thinking: z.union([z.string(), z.array(z.looseObject({ text: z.string().optional() }))]).optional(),
+  }),
+);
+
+/** The text of the blocks of one type ('text' or 'thinking'). */
+function blockText(blocks: z.infer<typeof contentBlocksSchema>, type: 'text' | 'thinking'): string {
+  return blocks
+    .filter((b) => b.type === type)
+    .map((b) => (type === 'text' ? (b.text ?? '') : typeof b.thinking === 'string' ? b.thinking : (b.thinking ?? []).map((t) => t.text ?? '').join('')))
+    .join('');
+}
 
 /** The message fields a delta (streaming) or a message (non-streaming) may carry. */
 const messagePartSchema = z
   .object({
-    content: z.string().nullish(),
+    content: z.union([z.string(), contentBlocksSchema]).nullish(),
     // vLLM's reasoning parsers and llama.cpp send `reasoning_content`; vLLM ≥ 0.10 and OpenRouter `reasoning`.
     reasoning_content: z.string().nullish(),
     reasoning: z.string().nullish(),
-    tool_calls: z.array(toolCallDeltaSchema).nullish(),
+    tool_calls: toolCallsSchema.nullish(),
+    // OpenAI's deprecated function-calling form, which `tool_calls` replaced (one call, no id);
+    // servers that still speak it would otherwise have their call dropped without a trace.
+    function_call: z.object({ name: z.string().nullish(), arguments: argumentsSchema.nullish() }).partial().nullish(),
   })
-  .partial();
+  .partial()
+  .transform(({ function_call, content, ...part }) => {
+    const withCalls = function_call && !part.tool_calls ? { ...part, tool_calls: [{ index: 0, function: function_call }] } : part;
+    if (!Array.isArray(content)) return { ...withCalls, content };
+    const thinking = blockText(content, 'thinking');
+    return { ...withCalls, content: blockText(content, 'text'), ...(thinking !== '' ? { reasoning_content: (part.reasoning_content ?? part.reasoning ?? '') + thinking } : {}) };
+  });
 
 const usageSchema = z.object({ prompt_tokens: z.number().optional(), completion_tokens: z.number().optional() }).nullish();
 
@@ -46,6 +86,8 @@ const chunkSchema = z.object({
     )
     .default([]),
   usage: usageSchema,
+  // Groq streams the token counts in the last chunk's `x_groq.usage` instead.
+  x_groq: z.object({ usage: usageSchema }).nullish(),
 });
 
 /** A server that ignores `stream: true` answers one `chat.completion` document. */
@@ -60,16 +102,16 @@ const completionSchema = z.object({
  * vLLM "This model's maximum context length is N tokens. However, you requested M tokens",
  * llama.cpp "the request exceeds the available context size" (type exceed_context_size_error),
  * OpenAI's code context_length_exceeded, SGLang "is longer than the model's context length",
- * LM Studio "Trying to keep the first N tokens when context the overflows".
+ * LM Studio "Trying to keep the first N tokens when context the overflows", TGI (router/src/validation.rs,
+ * HTTP 422) "`inputs` tokens + `max_new_tokens` must be <= N" and "`inputs` must have less than N tokens".
  */
-export const CONTEXT_OVERFLOW = /context[ _]length|context window|context size|maximum context|exceed(s|ed)?[ _]context|context the overflows|prompt is too long|too many tokens|input too long/i;
+export const CONTEXT_OVERFLOW =
+  /context[ _]length|context window|context size|maximum context|exceed(s|ed)?[ _]context|context the overflows|prompt is too long|too many tokens|input too long|`inputs` tokens \+ `max_new_tokens` must be|`inputs` must have less than/i;
 
 /** What to do about a context overflow, for each server's own flag. */
 const overflowAdvice = (): string => `start the server with a larger context (vLLM --max-model-len, llama.cpp -c / --ctx-size, LM Studio "Context Length") or lower ${knob('maxCodeCalls')}`;
 
 const errorEventSchema = z.object({ error: z.union([z.string(), z.object({ message: z.string().optional() }).loose()]) });
-
-const errorBodySchema = z.object({ error: z.union([z.string(), z.object({ message: z.string().optional(), code: z.unknown().optional() }).loose()]) }).loose();
 
 const modelsSchema = z.object({ data: z.array(z.object({ id: z.string(), max_model_len: z.number().int().positive().optional() }).loose()) });
 
@@ -176,7 +218,13 @@ export class OpenAiBackend implements ModelBackend {
         throw this.httpError(400, text, request.model);
       }
     }
-    if (!response.ok) throw this.httpError(response.status, await readTextWithin(response, this.baseUrl).catch((e: unknown) => (e instanceof BackendError ? e.message : '')), request.model);
+    if (!response.ok)
+      throw this.httpError(
+        response.status,
+        await readTextWithin(response, this.baseUrl).catch((e: unknown) => (e instanceof BackendError ? e.message : '')),
+        request.model,
+        retryAfterMs(response.headers.get('retry-after')),
+      );
     if (!response.body) throw new BackendError(`The server at ${this.baseUrl} sent an empty reply.`, 'protocol');
     const contentType = response.headers.get('content-type') ?? '';
     if (/application\/json/i.test(contentType) && !/event-stream/i.test(contentType)) {
@@ -195,6 +243,7 @@ export class OpenAiBackend implements ModelBackend {
       for await (const item of readSse(response.body)) {
         if (item.type === 'oversized') throw tooLarge(this.baseUrl, 'a streamed event', MAX_LINE_BYTES);
         if (item.type === 'malformed') throw malformedLine('OpenAI-compatible', this.baseUrl, 'event-stream line', item.line);
+        if (item.type === 'error') throw this.streamFailure(serverErrorDetail(item.data).message);
         if (item.data.trim() === '[DONE]') {
           for (const call of toolCalls.take()) yield { type: 'tool-call', call };
           yield done();
@@ -209,16 +258,15 @@ export class OpenAiBackend implements ModelBackend {
         const failure = errorEventSchema.safeParse(json);
         if (failure.success) {
           const e = failure.data.error;
-          const message = typeof e === 'string' ? e : (e.message ?? 'unknown error');
-          if (CONTEXT_OVERFLOW.test(message)) throw this.overflow(message, undefined);
-          throw new BackendError(`The server at ${this.baseUrl} failed mid-reply: ${message}`, 'http');
+          throw this.streamFailure(typeof e === 'string' ? e : (e.message ?? 'unknown error'));
         }
         const parsed = chunkSchema.safeParse(json);
         if (!parsed.success) throw malformedLine('OpenAI-compatible', this.baseUrl, 'event', `data: ${item.data}`);
         const chunk = parsed.data;
-        if (chunk.usage) {
-          promptTokens = chunk.usage.prompt_tokens ?? promptTokens;
-          outputTokens = chunk.usage.completion_tokens ?? outputTokens;
+        const usage = chunk.usage ?? chunk.x_groq?.usage;
+        if (usage) {
+          promptTokens = usage.prompt_tokens ?? promptTokens;
+          outputTokens = usage.completion_tokens ?? outputTokens;
         }
         for (const choice of chunk.choices) {
           for (const piece of this.pieces(choice.delta)) {
@@ -231,6 +279,8 @@ export class OpenAiBackend implements ModelBackend {
           }
           // The calls are complete once the choice finishes (finish_reason "tool_calls").
           if (choice.finish_reason) {
+            const failed = this.finishFailure(choice.finish_reason);
+            if (failed) throw failed;
             finishReason = choice.finish_reason;
             for (const call of toolCalls.take()) yield { type: 'tool-call', call };
           }
@@ -278,6 +328,8 @@ export class OpenAiBackend implements ModelBackend {
     const parsed = completionSchema.safeParse(json);
     if (!parsed.success) throw new BackendError(`The server at ${this.baseUrl} answered in a shape this extension does not understand (not a chat.completion): ${text.slice(0, 200)}`, 'protocol');
     const choice = parsed.data.choices[0];
+    const failed = this.finishFailure(choice?.finish_reason ?? undefined);
+    if (failed) throw failed;
     yield* this.pieces(choice?.message);
     const calls = new ToolCallAssembler();
     calls.add(choice?.message?.tool_calls ?? []);
@@ -343,24 +395,42 @@ export class OpenAiBackend implements ModelBackend {
     return Promise.resolve(null);
   }
 
-  private httpError(status: number, text: string, model: string | undefined): BackendError {
-    let message = text.trim().slice(0, 500);
-    let code: unknown;
-    try {
-      const parsed = errorBodySchema.safeParse(JSON.parse(text));
-      if (parsed.success) {
-        const e = parsed.data.error;
-        message = typeof e === 'string' ? e : (e.message ?? message);
-        code = typeof e === 'string' ? undefined : e.code;
-      }
-    } catch {
-      // Not JSON: keep the text as it is.
-    }
+  /** The error for an HTTP error reply; `retryAfter`: the wait its Retry-After header asks for, in ms. */
+  private httpError(status: number, text: string, model: string | undefined, retryAfter?: number): BackendError {
+    const { message, code } = serverErrorDetail(text);
     if (status === 401 || status === 403) return new BackendError(`The server at ${this.baseUrl} refused the API key (HTTP ${status}: ${message}) — set the key with ${knob('apiKey')}.`, 'auth', status);
     if (status === 404 && (code === 'model_not_found' || (model !== undefined && /model/i.test(message)))) return modelMissing('openai', this.baseUrl, model ?? '?', message);
     if (status === 404) return new BackendError(`Nothing answers at ${this.baseUrl}/chat/completions (HTTP 404) — ${knob('openaiBaseUrl')} should be the server's OpenAI URL, usually ending in /v1.`, 'wrong-server', 404);
-    if ((status === 400 || status === 413) && (code === 'context_length_exceeded' || CONTEXT_OVERFLOW.test(message) || /maximum.*tokens|too long/i.test(message))) return this.overflow(message, status);
-    return new BackendError(`The server at ${this.baseUrl} answered HTTP ${status}: ${message || 'no details'}`, 'http', status);
+    // 422: TGI's status for a request it cannot validate, an over-long prompt among them.
+    if ((status === 400 || status === 413 || status === 422) && (code === 'context_length_exceeded' || CONTEXT_OVERFLOW.test(message) || /maximum.*tokens|too long/i.test(message))) return this.overflow(message, status);
+    // Hosted APIs (OpenRouter, Groq, Together, DeepSeek) rate-limit with 429, most with a Retry-After.
+    if (status === 429) {
+      const wait = retryAfter !== undefined ? ` — it asks to wait ${Math.ceil(retryAfter / 1000)} s before trying again` : ' — wait a little, or check the plan and quota of the API key';
+      return new BackendError(`The server at ${this.baseUrl} is limiting the rate of requests (HTTP 429: ${message || 'too many requests'})${wait}.`, 'http', status, retryAfter);
+    }
+    return new BackendError(`The server at ${this.baseUrl} answered HTTP ${status}: ${message || 'no details'}`, 'http', status, retryAfter);
+  }
+
+  /**
+   * A finish_reason saying the server, not the model, ended the reply in failure: `abort` (vLLM's
+   * engine aborted the request: shut down, paused, scaled down, vllm-project/vllm#57082; SGLang),
+   * `error` (a failure without an error object). Such a reply is incomplete, like one whose
+   * connection dropped, though the stream ends normally.
+   */
+  private finishFailure(reason: string | undefined): BackendError | undefined {
+    if (reason === 'abort')
+      return new BackendError(
+        `The server at ${this.baseUrl} aborted the reply before the model finished (finish_reason "abort": it was stopped, restarted or paused) — retry, and check the server's log if it happens again.`,
+        'connection-lost',
+      );
+    if (reason === 'error') return this.streamFailure('finish_reason "error"');
+    return undefined;
+  }
+
+  /** The server's own error in the middle of a streamed reply (`message`: its words). */
+  private streamFailure(message: string): BackendError {
+    if (CONTEXT_OVERFLOW.test(message)) return this.overflow(message, undefined);
+    return new BackendError(`The server at ${this.baseUrl} failed mid-reply: ${message || 'unknown error'}`, 'http');
   }
 
   /** The server refused the prompt as longer than the model's context window. */

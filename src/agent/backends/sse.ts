@@ -1,10 +1,17 @@
-// Server-Sent Events as OpenAI-compatible servers send them: `data: <json>` lines, events
-// separated by a blank line, `data: [DONE]` at the end. Comments (`: keep-alive`) and `event:`/
-// `id:`/`retry:` fields are allowed and ignored; anything else is a protocol error, because
-// a garbled line may have carried model text we would otherwise lose without a trace.
+// Server-Sent Events as OpenAI-compatible servers send them: `data: <json>` lines (ended by LF,
+// CRLF or a lone CR), events separated by a blank line, `data: [DONE]` at the end. Comments
+// (`: keep-alive`) and `event:`/`id:`/`retry:` fields are allowed and ignored, llama.cpp's
+// `error:` lines reported; anything else is a protocol error, because a garbled line may have
+// carried model text we would otherwise lose without a trace.
 import { MAX_LINE_BYTES } from './bounds';
 
-export type SseItem = { readonly type: 'data'; readonly data: string } | { readonly type: 'malformed'; readonly line: string } | { readonly type: 'oversized' };
+/**
+ * What the reader finds: an event's data; an `error:` line, which is no SSE field but the way
+ * llama.cpp's server reports a failure mid-stream (server_sent_event(sink, "error", json) in
+ * tools/server/utils.hpp: `error: {"code","message","type"}`); a line that is neither; or a line
+ * or event beyond the bound.
+ */
+export type SseItem = { readonly type: 'data'; readonly data: string } | { readonly type: 'error'; readonly data: string } | { readonly type: 'malformed'; readonly line: string } | { readonly type: 'oversized' };
 
 const KNOWN_FIELD = /^(event|id|retry)(:|$)/;
 
@@ -21,14 +28,30 @@ export async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator
   let searched = 0;
   let data: string[] = [];
   let dataChars = 0;
+  // Lines end with CRLF, LF or a lone CR (WHATWG HTML, "Server-sent events", §9.2.6 parsing);
+  // one regex per stream, as its lastIndex is this reader's position.
+  const lineEnd = /[\r\n]/g;
+  /**
+   * The last read ended with a CR, taken as a line end at once (the event is not held back until
+   * the next read): an LF starting the next read is that CRLF's second half, not another line end.
+   */
+  let crEnded = false;
   try {
     for (;;) {
       const { done, value } = await reader.read();
       buffer += done ? decoder.decode() : decoder.decode(value, { stream: true });
+      if (crEnded && buffer.length > 0) {
+        if (buffer.startsWith('\n')) buffer = buffer.slice(1);
+        crEnded = false;
+      }
       let start = 0;
-      for (let newline = buffer.indexOf('\n', searched); newline >= 0; newline = buffer.indexOf('\n', start)) {
-        const line = buffer.slice(start, newline).replace(/\r$/, '');
-        start = newline + 1;
+      lineEnd.lastIndex = searched;
+      for (let end = lineEnd.exec(buffer); end !== null; end = lineEnd.exec(buffer)) {
+        const at = end.index;
+        const line = buffer.slice(start, at);
+        start = at + (buffer[at] === '\r' && buffer[at + 1] === '\n' ? 2 : 1);
+        crEnded = buffer[at] === '\r' && start === buffer.length;
+        lineEnd.lastIndex = start;
         if (line === '') {
           if (data.length > 0) yield { type: 'data', data: data.join('\n') };
           data = [];
@@ -36,6 +59,8 @@ export async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator
         } else if (line.startsWith('data:')) {
           data.push(line.slice(line[5] === ' ' ? 6 : 5));
           dataChars += line.length;
+        } else if (line.startsWith('error:')) {
+          yield { type: 'error', data: line.slice(line[6] === ' ' ? 7 : 6) };
         } else if (!line.startsWith(':') && !KNOWN_FIELD.test(line)) {
           yield { type: 'malformed', line };
         }

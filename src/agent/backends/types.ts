@@ -137,10 +137,15 @@ export class BackendError extends Error {
   /** Worth one automatic retry: a transient server or network condition, not a configuration mistake. */
   readonly retryable: boolean;
 
+  /**
+   * @param retryAfterMs how long the server asked the client to wait before trying again (its
+   *   Retry-After header, RFC 9110 §10.2.3; rate limits answer HTTP 429 with one), in ms.
+   */
   constructor(
     message: string,
     readonly kind: BackendErrorKind,
     readonly status?: number,
+    readonly retryAfterMs?: number,
   ) {
     super(message);
     this.name = 'BackendError';

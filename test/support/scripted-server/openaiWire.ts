@@ -8,12 +8,21 @@ function argumentText(call: ScriptedToolCall): string {
   return typeof call.arguments === 'string' ? call.arguments : JSON.stringify(call.arguments);
 }
 
+/** The `arguments` field as the wire options spell it: JSON text, or (argumentsAsObject) the object itself. */
+function argumentsField(call: ScriptedToolCall, options: WireOptions): unknown {
+  return options.argumentsAsObject === true && typeof call.arguments !== 'string' ? call.arguments : argumentText(call);
+}
+
 /** Pieces of a tool call's arguments, as servers stream them (a few characters per delta). */
 const ARGUMENT_PIECE = 7;
 
 function event(value: unknown): string {
   return `data: ${JSON.stringify(value)}\n\n`;
 }
+
+/** Mistral's content blocks (see WireOptions.contentParts). */
+const textBlock = (text: string): Record<string, unknown> => ({ type: 'text', text });
+const thinkingBlock = (text: string): Record<string, unknown> => ({ type: 'thinking', thinking: [{ type: 'text', text }] });
 
 export function openAiErrorBody(message: string, type: string, code: string | null): unknown {
   return { error: { message, type, param: null, code } };
@@ -28,35 +37,56 @@ export function openAiChatWire(model: string, id: string, includeUsage: boolean,
   const created = Math.floor(Date.now() / 1000);
   const base = { id, object: 'chat.completion.chunk', created, model, system_fingerprint: 'fp_scripted' };
   // With include_usage every chunk carries "usage": null except the extra last one.
-  const withUsage = includeUsage && options.omitUsage !== true;
+  const withUsage = includeUsage && options.omitUsage !== true && options.groqUsage !== true;
   const usageNull = withUsage ? { usage: null } : {};
   const chunk = (delta: Record<string, unknown>, finishReason: string | null): string => event({ ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }], ...usageNull });
+  const parts = options.contentParts === true;
+  /** A delta carrying tool call pieces: a list of them, or (bareObject) the one piece itself. */
+  const callDelta = (piece: Record<string, unknown>): string => chunk({ tool_calls: options.toolCallDeltas === 'bareObject' ? piece : [piece] }, null);
   return {
     streamContentType: 'text/event-stream; charset=utf-8',
     opening: () => chunk({ role: 'assistant', content: '' }, null),
-    chunk: (text) => chunk({ content: text }, null),
-    thinking: (text) => chunk({ [reasoningField]: text }, null),
+    chunk: (text) => chunk({ content: parts ? [textBlock(text)] : text }, null),
+    thinking: (text) => chunk(parts ? { content: [thinkingBlock(text)] } : { [reasoningField]: text }, null),
     // First delta: id, type, name and empty arguments; then the arguments' JSON text in pieces
     // (or the whole call in one delta, or every piece repeating id and name: see `toolCallDeltas`).
-    toolCalls: (calls) =>
-      calls.flatMap((call, index) => {
+    toolCalls: (calls) => {
+      const perCall = calls.map((call, index) => {
+        if (options.legacyFunctionCall === true) {
+          // One function call per reply in this form: the first call only.
+          if (index > 0) return [];
+          const args = argumentText(call);
+          const pieces = [chunk({ function_call: { name: call.name, arguments: '' } }, null)];
+          for (let from = 0; from < args.length; from += ARGUMENT_PIECE) pieces.push(chunk({ function_call: { arguments: args.slice(from, from + ARGUMENT_PIECE) } }, null));
+          return pieces;
+        }
         const args = argumentText(call);
         const noIndex = options.toolCallDeltas === 'noIndex';
         const at = noIndex ? {} : { index };
         const head = { ...at, id: `call_${id.slice(-6)}_${index}`, type: 'function' };
-        if (options.toolCallDeltas === 'whole') return [chunk({ tool_calls: [{ ...head, function: { name: call.name, arguments: args } }] }, null)];
+        if (options.toolCallDeltas === 'whole' || options.argumentsAsObject === true) return [callDelta({ ...head, function: { name: call.name, arguments: argumentsField(call, options) } })];
         const repeat = options.toolCallDeltas === 'repeatName';
-        const pieces: string[] = [chunk({ tool_calls: [{ ...head, function: { name: call.name, arguments: '' } }] }, null)];
+        const pieces: string[] = [callDelta({ ...head, function: { name: call.name, arguments: '' } })];
         for (let from = 0; from < args.length; from += ARGUMENT_PIECE) {
           const piece = args.slice(from, from + ARGUMENT_PIECE);
-          pieces.push(chunk({ tool_calls: [repeat ? { ...head, function: { name: call.name, arguments: piece } } : { ...at, function: { arguments: piece } }] }, null));
+          pieces.push(callDelta(repeat ? { ...head, function: { name: call.name, arguments: piece } } : { ...at, function: { arguments: piece } }));
         }
         return pieces;
-      }),
-    toolCallsDoneReason: 'tool_calls',
+      });
+      if (options.toolCallDeltas !== 'interleaved') return perCall.flat();
+      // Round robin: the first delta of each call, then the second of each, ... (by `index`).
+      const rounds = Math.max(...perCall.map((p) => p.length));
+      return Array.from({ length: rounds }, (_, round) => perCall.flatMap((p) => (round < p.length ? [p[round] ?? ''] : []))).flat();
+    },
+    toolCallsDoneReason: options.legacyFunctionCall === true ? 'function_call' : 'tool_calls',
     malformed: (text) => `${text ?? `data: {"id":${JSON.stringify(id)},"object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"unterminat`}\n\n`,
-    streamError: (message) => event(openAiErrorBody(message, 'server_error', null)),
-    closing: (stats) => chunk({}, stats.doneReason) + (withUsage ? event({ ...base, choices: [], usage: usage(stats) }) : '') + (options.omitDone === true ? '' : 'data: [DONE]\n\n'),
+    streamError: (message) => (options.errorField === true ? `error: ${JSON.stringify({ code: 500, message, type: 'server_error' })}\n\ndata: [DONE]\n\n` : event(openAiErrorBody(message, 'server_error', null))),
+    closing: (stats) =>
+      (options.groqUsage === true
+        ? event({ ...base, choices: [{ index: 0, delta: {}, logprobs: null, finish_reason: stats.doneReason }], x_groq: { id: `req_${id}`, usage: usage(stats) } })
+        : chunk({}, stats.doneReason)) +
+      (withUsage ? event({ ...base, choices: [], usage: usage(stats) }) : '') +
+      (options.omitDone === true ? '' : 'data: [DONE]\n\n'),
     complete: (text, stats, extras) => ({
       id,
       object: 'chat.completion',
@@ -68,10 +98,13 @@ export function openAiChatWire(model: string, id: string, includeUsage: boolean,
           index: 0,
           message: {
             role: 'assistant',
-            content: extras.toolCalls.length > 0 && text === '' ? null : text,
-            ...(extras.thinking !== '' ? { [reasoningField]: extras.thinking } : {}),
-            ...(extras.toolCalls.length > 0
-              ? { tool_calls: extras.toolCalls.map((call, index) => ({ id: `call_${id.slice(-6)}_${index}`, type: 'function', function: { name: call.name, arguments: argumentText(call) } })) }
+            content: parts ? [...(extras.thinking !== '' ? [thinkingBlock(extras.thinking)] : []), textBlock(text)] : extras.toolCalls.length > 0 && text === '' ? null : text,
+            ...(extras.thinking !== '' && !parts ? { [reasoningField]: extras.thinking } : {}),
+            ...(extras.toolCalls.length > 0 && options.legacyFunctionCall === true
+              ? { function_call: { name: extras.toolCalls[0]?.name, arguments: argumentText(extras.toolCalls[0] ?? { name: '', arguments: '' }) } }
+              : {}),
+            ...(extras.toolCalls.length > 0 && options.legacyFunctionCall !== true
+              ? { tool_calls: extras.toolCalls.map((call, index) => ({ id: `call_${id.slice(-6)}_${index}`, type: 'function', function: { name: call.name, arguments: argumentsField(call, options) } })) }
               : {}),
           },
           logprobs: null,

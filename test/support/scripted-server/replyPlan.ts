@@ -26,12 +26,12 @@ export interface ReplyPlan {
   /** Answer one JSON document even when streaming was asked. */
   readonly nonStream: boolean;
   readonly wire: WireOptions;
-  readonly doneReason: 'stop' | 'length';
+  readonly doneReason: NonNullable<Turn['doneReason']>;
   readonly firstTokenDelayMs: number;
   readonly perChunkDelayMs: number;
   readonly faults: Faults;
   /** Set when this request must fail with an HTTP error. */
-  readonly httpError: { readonly status: number; readonly message: string } | null;
+  readonly httpError: { readonly status: number; readonly message: string; readonly form: 'json' | 'html' | 'flatJson'; readonly retryAfterS?: number } | null;
   readonly promptTokens: number;
   readonly problems: readonly string[];
 }
@@ -166,7 +166,7 @@ function resolveHttpError(faults: Faults, key: string, counters: FaultCounters):
   const served = counters.get(key) ?? 0;
   if (options.times !== undefined && served >= options.times) return null;
   counters.set(key, served + 1);
-  return { status: options.status ?? 500, message: options.message ?? 'scripted server: injected internal server error' };
+  return { status: options.status ?? 500, message: options.message ?? 'scripted server: injected internal server error', form: options.form ?? 'json', retryAfterS: options.retryAfterS };
 }
 
 export function planReply(scenarios: readonly Scenario[], messages: readonly PlainMessage[], limits: GenerationLimits, counters: FaultCounters): ReplyPlan {

@@ -15,6 +15,14 @@ export const faultsSchema = z.strictObject({
         status: z.number().int().min(400).max(599).optional(),
         message: z.string().optional(),
         times: z.number().int().positive().optional(),
+        /**
+         * The body's form: the server's own JSON (default); `html`, a proxy's error page (nginx's
+         * "502 Bad Gateway" page, the message in its title); `flatJson`, vLLM < 0.10's ErrorResponse
+         * (`{"object":"error","message",…}`, no `error` wrapper).
+         */
+        form: z.enum(['json', 'html', 'flatJson']).optional(),
+        /** A Retry-After header, in seconds (rate limits: HTTP 429 from OpenRouter, Groq, Together). */
+        retryAfterS: nonNegativeInt.optional(),
       }),
     ])
     .optional(),
@@ -53,6 +61,8 @@ export const wireSchema = z.strictObject({
   reasoningField: z.enum(['reasoning_content', 'reasoning']).optional(),
   /** End lines with CRLF (NDJSON lines, SSE lines). */
   crlf: z.boolean().optional(),
+  /** OpenAI-compatible: end SSE lines with a lone CR, which the SSE format allows (WHATWG HTML §9.2.6); NDJSON has no such form. */
+  cr: z.boolean().optional(),
   /** Write each chunk's bytes in two network writes, split inside a multi-byte UTF-8 character where there is one. */
   splitUtf8: z.boolean().optional(),
   /** OpenAI-compatible: ignore `stream_options.include_usage` and never send `usage` (servers that do not implement it). */
@@ -63,9 +73,38 @@ export const wireSchema = z.strictObject({
    * OpenAI-compatible: how tool calls are streamed. `pieces` (default, vLLM): name first, then the
    * arguments in 7-character deltas; `whole`: each call in one delta (llama.cpp, LM Studio);
    * `repeatName`: pieces, but every delta repeats `id` and `function.name` (some proxies);
-   * `noIndex`: pieces without `index` (a call's first delta carries its `id`).
+   * `noIndex`: pieces without `index` (a call's first delta carries its `id`); `bareObject`: pieces,
+   * but each delta's `tool_calls` is one object instead of a list (TGI 2.x,
+   * huggingface/text-generation-inference#2794); `interleaved`: pieces of several calls in turn
+   * (the first delta of each call, then the second of each, ...), told apart by `index` only.
    */
-  toolCallDeltas: z.enum(['pieces', 'whole', 'repeatName', 'noIndex']).optional(),
+  toolCallDeltas: z.enum(['pieces', 'whole', 'repeatName', 'noIndex', 'bareObject', 'interleaved']).optional(),
+  /**
+   * OpenAI-compatible: tool call `function.arguments` as a JSON object instead of JSON text (TGI's
+   * Messages API, huggingface/text-generation-inference#1624; llama.cpp's
+   * `--tool-args-object`, ggml-org/llama.cpp#20198; implies `whole` deltas when streaming, as an object cannot come in pieces).
+   */
+  argumentsAsObject: z.boolean().optional(),
+  /**
+   * OpenAI-compatible: the legacy function-calling form (OpenAI's deprecated `function_call`, which
+   * `tool_calls` replaced; older FastChat/LocalAI-style servers): `delta.function_call` (name first,
+   * then the arguments in pieces; one call per reply), finish_reason `function_call`.
+   */
+  legacyFunctionCall: z.boolean().optional(),
+  /**
+   * OpenAI-compatible: a mid-stream error (`streamError`) goes out as an `error: {"code","message","type"}`
+   * line, as llama.cpp's server writes it (server_sent_event(sink, "error", …) in tools/server), then
+   * `data: [DONE]`; without it, as a `data: {"error": …}` event (vLLM, OpenRouter).
+   */
+  errorField: z.boolean().optional(),
+  /**
+   * OpenAI-compatible: `content` as a list of typed blocks, as Mistral's API sends it for its
+   * reasoning models (docs.mistral.ai, "Reasoning"): `{"type":"text","text"}` for the reply and
+   * `{"type":"thinking","thinking":[{"type":"text","text"}]}` for the reasoning, in the same field.
+   */
+  contentParts: z.boolean().optional(),
+  /** OpenAI-compatible: the token counts go in the finish_reason chunk's `x_groq.usage`, as Groq streams them, never in `usage`. */
+  groqUsage: z.boolean().optional(),
 });
 export type WireOptions = z.infer<typeof wireSchema>;
 
@@ -83,8 +122,13 @@ const replyFields = {
   thinkingDelayMs: nonNegativeInt.optional(),
   /** Native tool calls after the content: Ollama `message.tool_calls` (whole), OpenAI `delta.tool_calls` (arguments streamed as JSON text). */
   toolCalls: z.array(toolCallSchema).min(1).optional(),
-  /** The reply's done_reason / finish_reason (default stop; 'tool_calls' on OpenAI when the turn calls tools). */
-  doneReason: z.enum(['stop', 'length']).optional(),
+  /**
+   * The reply's done_reason / finish_reason (default stop; 'tool_calls' on OpenAI when the turn
+   * calls tools). OpenAI-compatible APIs only (Ollama has no such reasons): `content_filter`, the
+   * server's moderation stopped the reply (OpenAI, Azure, OpenRouter); `abort`, the engine ended
+   * it (vLLM when shut down or paused, vllm-project/vllm#57082; SGLang), still with `[DONE]`.
+   */
+  doneReason: z.enum(['stop', 'length', 'content_filter', 'abort']).optional(),
   /** Report this many prompt tokens (OpenAI usage.prompt_tokens, Ollama prompt_eval_count). */
   usagePromptTokens: nonNegativeInt.optional(),
   /** Ignore `stream: true` and answer one JSON document (chat.completion / Ollama's final object). */

@@ -1,7 +1,7 @@
 // Plays a ReplyPlan onto an HTTP response in either wire format, honouring delays and faults,
 // and stopping at once when the client goes away.
 import type { ServerResponse } from 'node:http';
-import { sendJson } from './http';
+import { sendHtml, sendJson } from './http';
 import type { ReplyPlan } from './replyPlan';
 import type { ScriptedToolCall } from './scenarioSchema';
 import type { RecordedRequest, RequestLog } from './requestLog';
@@ -50,9 +50,10 @@ export interface ReplyContext {
 
 const MS = 1_000_000;
 
-/** Writes with the scenario's wire options: CRLF line ends, bytes split inside a UTF-8 character. */
+/** Writes with the scenario's wire options: CRLF (or, event streams, CR) line ends, bytes split inside a UTF-8 character. */
 async function send(ctx: ReplyContext, plan: ReplyPlan, data: string): Promise<boolean> {
-  const text = plan.wire.crlf === true ? data.replace(/\r?\n/g, '\r\n') : data;
+  const lineEnd = plan.wire.cr === true && ctx.entry.api === 'openai' ? '\r' : plan.wire.crlf === true ? '\r\n' : undefined;
+  const text = lineEnd !== undefined ? data.replace(/\r?\n/g, lineEnd) : data;
   if (plan.wire.splitUtf8 !== true) return write(ctx, text);
   const bytes = Buffer.from(text, 'utf8');
   // Inside a multi-byte character where there is one (a continuation byte), else in the middle.
@@ -147,8 +148,13 @@ function finish(ctx: ReplyContext): void {
 async function prelude(ctx: ReplyContext, plan: ReplyPlan, wire: WireFormat): Promise<boolean> {
   if (plan.faults.slowFirstTokenMs !== undefined && !(await ctx.timers.sleep(plan.faults.slowFirstTokenMs, ctx.signal))) return false;
   if (plan.httpError !== null) {
-    ctx.entry.status = plan.httpError.status;
-    sendJson(ctx.res, plan.httpError.status, wire.errorBody(plan.httpError.status, plan.httpError.message));
+    const { status, message, form, retryAfterS } = plan.httpError;
+    ctx.entry.status = status;
+    const headers: Record<string, string> = retryAfterS !== undefined ? { 'Retry-After': String(retryAfterS) } : {};
+    if (form === 'html') sendHtml(ctx.res, status, `<html>\r\n<head><title>${message}</title></head>\r\n<body>\r\n<center><h1>${message}</h1></center>\r\n<hr><center>nginx/1.24.0</center>\r\n</body>\r\n</html>\r\n`);
+    // vLLM < 0.10: vllm/entrypoints/openai/protocol.py ErrorResponse had the fields at the top level.
+    else if (form === 'flatJson') sendJson(ctx.res, status, { object: 'error', message, type: status >= 500 ? 'InternalServerError' : 'BadRequestError', param: null, code: status }, headers);
+    else sendJson(ctx.res, status, wire.errorBody(status, message), headers);
     finish(ctx);
     return false;
   }

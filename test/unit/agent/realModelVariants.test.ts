@@ -376,7 +376,17 @@ describe('OpenAI-compatible stream framings', () => {
     expect(r.trajectory.answer).toBe('2');
   });
 
-  it.each(['whole', 'repeatName', 'noIndex'] as const)('tool-call deltas sent %s are assembled into the calls', async (toolCallDeltas) => {
+  it.each([
+    ['a lone CR', { cr: true }],
+    ['CRLF, each write split inside a character', { crlf: true, splitUtf8: true }],
+  ])('an event stream whose lines end with %s (both allowed by the SSE format) reads like one with LF', async (_how, wire) => {
+    const r = await run('openai', { wire, chunkSize: 4, turns: [{ text: 'Héllo ✓\n```python\nprint("é" * 2)\n```\n' }, { text: '<<<{{RESULT}}>>>' }] });
+    expect(r.trajectory.error).toBeUndefined();
+    expect(r.trajectory.turns[0]?.text).toContain('Héllo ✓');
+    expect(r.trajectory.answer).toBe('éé');
+  });
+
+  it.each(['whole', 'repeatName', 'noIndex', 'bareObject', 'interleaved'] as const)('tool-call deltas sent %s are assembled into the calls', async (toolCallDeltas) => {
     const r = await run(
       'openai',
       {
@@ -396,6 +406,87 @@ describe('OpenAI-compatible stream framings', () => {
     );
     expect(r.trajectory.turns.flatMap((t) => (t.cell ? [t.cell.code] : []))).toEqual(['print(4)', 'print(44)']);
     expect(r.trajectory.answer).toBe('44');
+  });
+
+  it.each([
+    ['streamed', false],
+    ['not streamed', true],
+  ])('tool-call arguments given as a JSON object instead of JSON text (TGI, llama.cpp --tool-args-object), %s, run', async (_how, nonStream) => {
+    const r = await run(
+      'openai',
+      {
+        wire: { argumentsAsObject: true },
+        turns: [{ text: '', nonStream, toolCalls: [{ name: 'python', arguments: { code: 'print(6 * 7)' } }] }, { text: '<<<{{RESULT}}>>>' }],
+      },
+      { protocol: 'tools' },
+    );
+    expect(r.trajectory.error).toBeUndefined();
+    expect(r.trajectory.turns.flatMap((t) => (t.cell ? [t.cell.code] : []))).toEqual(['print(6 * 7)']);
+    expect(r.trajectory.answer).toBe('42');
+  });
+
+  it('a reply the content filter stopped inside a code block (finish_reason content_filter) is not run; user and model are told why', async () => {
+    const r = await run('openai', { turns: [{ text: 'Counting:\n```python\nfor i in range(3):\n    print(', doneReason: 'content_filter' }, { text: '<<<{{RESULT}}>>>' }] });
+    expect(execCount(r)).toBe(0);
+    expect(warningsOf(r, 'output-truncated').join(' ')).toMatch(/content filter.*not run/);
+    expect(r.chats[1]?.latestResult).toMatch(/^\[not executed: .*content filter/);
+  });
+
+  it('a reply the content filter stopped outside code says so, rather than ending as if the model had finished', async () => {
+    const r = await run('openai', { turns: [{ text: 'The answer is', doneReason: 'content_filter' }] });
+    expect(r.trajectory.reason).toBe('no-answer');
+    expect(warningsOf(r, 'output-truncated').join(' ')).toMatch(/content filter/);
+  });
+
+  it.each([
+    ['streamed', false],
+    ['not streamed', true],
+  ])('a call in the legacy function_call form (finish_reason function_call), %s, runs as a tool call', async (_how, nonStream) => {
+    const r = await run(
+      'openai',
+      { wire: { legacyFunctionCall: true }, turns: [{ text: '', nonStream, toolCalls: [{ name: 'python', arguments: { code: 'print(3 * 5)' } }] }, { text: '<<<{{RESULT}}>>>' }] },
+      { protocol: 'tools' },
+    );
+    expect(r.trajectory.error).toBeUndefined();
+    expect(r.trajectory.turns.flatMap((t) => (t.cell ? [t.cell.code] : []))).toEqual(['print(3 * 5)']);
+    expect(r.trajectory.answer).toBe('15');
+  });
+
+  it.each([
+    ['the prompt exceeding the context', 'the request exceeds the available context size, try increasing it', 'context-overflow'],
+    ['another failure', 'failed to decode the batch', 'http'],
+  ])("llama.cpp's mid-stream `error:` line (%s) is the server's error, in its words, not a malformed line", async (_what, message, kind) => {
+    const r = await run('openai', { wire: { errorField: true }, turns: [{ text: 'Working on it', faults: { streamError: { afterChunks: 1, message } } }] });
+    expect(r.events.find((e) => e.type === 'error')).toMatchObject({ kind });
+    expect(r.trajectory.error).toContain(message);
+  });
+
+  it.each([
+    ['streamed', false],
+    ['not streamed', true],
+  ])("content as a list of text and thinking blocks (Mistral's reasoning models), %s: the text is the reply, the thinking its reasoning", async (_how, nonStream) => {
+    const r = await run('openai', {
+      wire: { contentParts: true },
+      turns: [{ thinking: 'Six sevens, best computed.', nonStream, text: 'Computing:\n```python\nprint(6 * 7)\n```\n' }, { text: 'So <<<{{RESULT}}>>>' }],
+    });
+    expect(r.trajectory.error).toBeUndefined();
+    expect(r.trajectory.turns[0]?.reasoning).toBe('Six sevens, best computed.');
+    expect(r.trajectory.turns[0]?.text).toContain('Computing:');
+    expect(r.trajectory.answer).toBe('42');
+  });
+
+  it('a reply the engine aborted (finish_reason abort, then [DONE]: vLLM shut down or paused) ends in an error saying so, its open code not run', async () => {
+    const r = await run('openai', { turns: [{ text: 'Computing:\n```python\nprint(6 *', doneReason: 'abort' }, { text: '<<<{{RESULT}}>>>' }] });
+    expect(execCount(r)).toBe(0);
+    expect(r.trajectory.reason).toBe('error');
+    expect(r.events.find((e) => e.type === 'error')).toMatchObject({ kind: 'connection-lost' });
+    expect(r.trajectory.error).toMatch(/aborted the reply/);
+  });
+
+  it("Groq's token counts, streamed in the last chunk's x_groq.usage, are read", async () => {
+    const r = await run('openai', { wire: { groqUsage: true }, turns: [{ text: '<<<7>>>', usagePromptTokens: 321 }] });
+    expect(r.trajectory.answer).toBe('7');
+    expect(r.events.find((e) => e.type === 'turn-end')).toMatchObject({ stats: { promptTokens: 321, outputTokens: expect.any(Number) } });
   });
 
   it('a server that never sends usage: no token counts, no false truncation warning', async () => {

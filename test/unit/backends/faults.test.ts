@@ -19,6 +19,19 @@ const SCENARIOS: Scenario[] = [
   scenario('plain', undefined),
   scenario('http500-always', { http500: true }),
   scenario('http500-once', { http500: { times: 1, status: 503, message: 'model is loading' } }),
+  // A reverse proxy (nginx) in front of the model server, which is down: its HTML page.
+  scenario('proxy-502', { http500: { status: 502, message: '502 Bad Gateway', form: 'html' } }),
+  // vLLM < 0.10 refusing a prompt longer than --max-model-len (its ErrorResponse had no "error" wrapper).
+  scenario('vllm-flat-400', {
+    http500: { status: 400, form: 'flatJson', message: "This model's maximum context length is 4096 tokens. However, you requested 5120 tokens (4096 in the messages, 1024 in the completion)." },
+  }),
+  // A hosted API's rate limit (OpenRouter's free tier, Groq): 429 with Retry-After.
+  scenario('rate-limited-once', { http500: { status: 429, times: 1, retryAfterS: 1, message: 'Rate limit exceeded: free-models-per-min' } }),
+  scenario('rate-limited-long', { http500: { status: 429, retryAfterS: 3600, message: 'Rate limit exceeded: free-models-per-day' } }),
+  // TGI refuses an over-long prompt with HTTP 422 (its validation errors), in its own words.
+  scenario('tgi-422', {
+    http500: { status: 422, message: 'Input validation error: `inputs` tokens + `max_new_tokens` must be <= 4096. Given: 3900 `inputs` tokens and 1024 `max_new_tokens`' },
+  }),
   scenario('malformed', { malformedLine: 3 }),
   // Spaced chunks: bytes that arrive together with the reset are discarded by the HTTP client.
   scenario('dropped-mid-stream', { dropAfterChunks: 3 }, { perChunkDelayMs: 20 }),
@@ -96,6 +109,14 @@ describe.each(KINDS)('%s backend faults', (kind) => {
     expect(warning?.type === 'warning' ? warning.message : '').toContain('model is loading');
     expect(trajectory.turns[0]?.stats?.retries).toBe(1);
     expect(server.chatRequests()).toHaveLength(2);
+  });
+
+  it("a proxy's HTML error page (502) is reported by its title, not as raw markup", async () => {
+    const { trajectory, events } = await solve(backendFor(kind, server.url), 'proxy-502?');
+    expect(events.find((e) => e.type === 'error')).toMatchObject({ kind: 'http' });
+    expect(trajectory.error).toContain('HTTP 502');
+    expect(trajectory.error).toContain('502 Bad Gateway');
+    expect(trajectory.error).not.toMatch(/<|nginx/);
   });
 
   it('a malformed line ends the reply with a protocol error instead of silently losing text', async () => {
@@ -177,6 +198,42 @@ describe.each(KINDS)('%s backend faults', (kind) => {
     // (how fast is a benchmark's business, not a unit test's).
     expect(chat?.chunksSent).toBeLessThan(20);
   });
+
+  if (kind === 'openai')
+    it("vLLM < 0.10's error body (message at the top level) is read: a context overflow, in the server's words", async () => {
+      const { trajectory, events } = await solve(backendFor(kind, server.url), 'vllm-flat-400?');
+      expect(events.find((e) => e.type === 'error')).toMatchObject({ kind: 'context-overflow' });
+      expect(trajectory.error).toContain("the server said: This model's maximum context length is 4096 tokens.");
+      expect(trajectory.error).not.toContain('"object"');
+    });
+
+  if (kind === 'openai')
+    it("TGI's 422 for a prompt over its token limit is a context overflow, in the server's words", async () => {
+      const { trajectory, events } = await solve(backendFor(kind, server.url), 'tgi-422?');
+      expect(events.find((e) => e.type === 'error')).toMatchObject({ kind: 'context-overflow' });
+      expect(trajectory.error).toContain('`inputs` tokens + `max_new_tokens` must be <= 4096');
+    });
+
+  if (kind === 'openai') {
+    it('HTTP 429 with Retry-After: the one retry waits as long as the server asks, then succeeds', async () => {
+      const { trajectory, events } = await solve(backendFor(kind, server.url), 'rate-limited-once?');
+      expect(trajectory.answer).toBe('42');
+      const warning = events.find((e) => e.type === 'warning');
+      expect(warning).toMatchObject({ kind: 'retry' });
+      expect(warning?.type === 'warning' ? warning.message : '').toMatch(/limiting the rate.*free-models-per-min.*Retrying once in 1 s…$/);
+      const [first, second] = server.chatRequests();
+      expect((second?.receivedAt ?? 0) - (first?.receivedAt ?? 0)).toBeGreaterThanOrEqual(950);
+    });
+
+    it('HTTP 429 asking for a wait longer than a retry is worth: no retry, the error says how long', async () => {
+      const { trajectory, events } = await solve(backendFor(kind, server.url), 'rate-limited-long?');
+      expect(trajectory.reason).toBe('error');
+      expect(trajectory.error).toContain('HTTP 429: Rate limit exceeded: free-models-per-day');
+      expect(trajectory.error).toContain('wait 3600 s');
+      expect(events.some((e) => e.type === 'warning' && e.kind === 'retry')).toBe(false);
+      expect(server.chatRequests()).toHaveLength(1);
+    });
+  }
 
   it('leaves no Python process behind after a fault in a run that executed code', async () => {
     const scratch = mkdtempSync(join(tmpdir(), 'r1ci-backend-faults-'));

@@ -9,6 +9,9 @@ const scenarios: Scenario[] = [
   { id: 'fail-once', match: 'fail once', faults: { http500: { times: 1, message: 'out of memory' } }, turns: [{ text: 'recovered <<<ok>>>' }] },
   { id: 'fail-always', match: 'fail always', faults: { http500: { status: 503 } }, turns: [{ text: 'never' }] },
   { id: 'fail-second-turn', match: 'fail on turn one', turns: [{ text: 'turn zero' }, { text: 'never', faults: { http500: true } }] },
+  { id: 'proxy-page', match: 'proxy page', faults: { http500: { status: 502, message: '502 Bad Gateway', form: 'html' } }, turns: [{ text: 'never' }] },
+  { id: 'flat-json', match: 'flat json', faults: { http500: { status: 400, message: 'bad things', form: 'flatJson' } }, turns: [{ text: 'never' }] },
+  { id: 'rate-limited', match: 'rate limited', faults: { http500: { status: 429, retryAfterS: 7 } }, turns: [{ text: 'never' }] },
   { id: 'malformed', match: 'malformed line', faults: { malformedLine: 2 }, turns: [{ chunks }] },
   { id: 'drop', match: 'drop it', faults: { dropAfterChunks: 2 }, turns: [{ chunks }] },
   { id: 'stall-forever', match: 'stall forever', faults: { stallAfterChunks: 3 }, turns: [{ chunks }] },
@@ -46,6 +49,22 @@ describe('http500', () => {
     const res = await rawRequest(`${server.url}/v1/chat/completions`, 'POST', { model: MODEL, stream: true, messages: ask('fail always') });
     expect(res.status).toBe(503);
     expect(JSON.parse(res.body)).toMatchObject({ error: { type: 'server_error', message: expect.any(String) } });
+  });
+
+  it('form html: a proxy’s text/html error page; form flatJson: vLLM < 0.10’s top-level error fields', async () => {
+    const page = await rawRequest(`${server.url}/v1/chat/completions`, 'POST', { model: MODEL, stream: true, messages: ask('proxy page') });
+    expect(page.status).toBe(502);
+    expect(page.headers['content-type']).toBe('text/html');
+    expect(page.body).toContain('<title>502 Bad Gateway</title>');
+    const flat = await rawRequest(`${server.url}/api/chat`, 'POST', { model: MODEL, messages: ask('flat json') });
+    expect(flat.status).toBe(400);
+    expect(JSON.parse(flat.body)).toEqual({ object: 'error', message: 'bad things', type: 'BadRequestError', param: null, code: 400 });
+  });
+
+  it('retryAfterS sends a Retry-After header', async () => {
+    const res = await rawRequest(`${server.url}/v1/chat/completions`, 'POST', { model: MODEL, stream: true, messages: ask('rate limited') });
+    expect(res.status).toBe(429);
+    expect(res.headers['retry-after']).toBe('7');
   });
 
   it('can fail one turn only', async () => {

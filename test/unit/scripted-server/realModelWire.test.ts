@@ -11,9 +11,28 @@ const scenarios: Scenario[] = [
   { id: 'tools', match: 'call please', turns: [{ text: '', toolCalls: [{ name: 'python', arguments: { code: 'print("héllo")' } }] }] },
   { id: 'cut', match: 'cut please', chunkSize: 100, turns: [{ text: 'print(be', doneReason: 'length', usagePromptTokens: 7 }] },
   { id: 'crlf', match: 'crlf please', chunkSize: 100, wire: { crlf: true, splitUtf8: true }, turns: [{ text: 'é' }] },
+  { id: 'cr', match: 'cr please', chunkSize: 100, wire: { cr: true }, turns: [{ text: 'é' }] },
   { id: 'flat', match: 'flat please', turns: [{ text: 'whole', thinking: 'hmm', nonStream: true }] },
   { id: 'bare', match: 'bare please', wire: { omitUsage: true, omitDone: true }, turns: [{ text: 'x' }] },
   { id: 'whole-call', match: 'one delta please', wire: { toolCallDeltas: 'whole' }, turns: [{ text: '', toolCalls: [{ name: 'python', arguments: { code: 'print(1)' } }] }] },
+  { id: 'object-args', match: 'object arguments please', wire: { argumentsAsObject: true, toolCallDeltas: 'bareObject' }, turns: [{ text: '', toolCalls: [{ name: 'python', arguments: { code: 'print(1)' } }] }] },
+  { id: 'legacy-call', match: 'legacy function please', wire: { legacyFunctionCall: true }, turns: [{ text: '', toolCalls: [{ name: 'python', arguments: { code: 'print(1)' } }] }] },
+  { id: 'error-field', match: 'error field please', wire: { errorField: true }, turns: [{ text: 'abc', faults: { streamError: { afterChunks: 0, message: 'boom' } } }] },
+  { id: 'blocks', match: 'blocks please', chunkSize: 100, wire: { contentParts: true }, turns: [{ thinking: 'hmm', text: 'done' }] },
+  {
+    id: 'interleaved',
+    match: 'interleaved please',
+    wire: { toolCallDeltas: 'interleaved' },
+    turns: [
+      {
+        text: '',
+        toolCalls: [
+          { name: 'python', arguments: { code: 'print(1)' } },
+          { name: 'python', arguments: { code: 'print(22)' } },
+        ],
+      },
+    ],
+  },
   { id: 'repeat-name', match: 'named deltas please', wire: { toolCallDeltas: 'repeatName' }, turns: [{ text: '', toolCalls: [{ name: 'python', arguments: { code: 'print(1)' } }] }] },
 ];
 
@@ -111,6 +130,16 @@ describe('length, usage, framing, non-streamed replies', () => {
     ).toBe('é');
   });
 
+  it('cr: SSE lines end with a lone CR (no LF anywhere); an Ollama NDJSON reply keeps its LF', async () => {
+    const res = await openAi('cr please');
+    expect(res.body).toContain('\r\r');
+    expect(res.body).not.toContain('\n');
+    expect(res.body.split('\r\r').filter((e) => e !== '')).toContain('data: [DONE]');
+    const native = await rawRequest(`${server.url}/api/chat`, 'POST', { model: MODEL, messages: ask('cr please') });
+    expect(native.body).not.toContain('\r');
+    expect(ndjson(native.body).at(-1)).toMatchObject({ done: true });
+  });
+
   it('a non-streamed reply to a streaming request: one chat.completion document with the reasoning', async () => {
     const res = await openAi('flat please');
     expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
@@ -143,5 +172,54 @@ describe('OpenAI-compatible framings of other servers (wire options)', () => {
     expect(repeated.length).toBeGreaterThan(2);
     for (const delta of repeated) expect(delta).toMatchObject({ id: repeated[0]?.id, function: { name: 'python' } });
     expect(repeated.map((d) => d.function.arguments).join('')).toBe('{"code":"print(1)"}');
+  });
+
+  it('legacyFunctionCall: delta.function_call, name first then the arguments in pieces, finish_reason function_call', async () => {
+    type Choice = { delta: { function_call?: { name?: string; arguments: string }; tool_calls?: unknown }; finish_reason: string | null };
+    const choices = sse((await openAi('legacy function please')).body).flatMap((e) => e['choices'] as Choice[]);
+    const calls = choices.flatMap((c) => (c.delta.function_call ? [c.delta.function_call] : []));
+    expect(calls[0]).toEqual({ name: 'python', arguments: '' });
+    expect(calls.map((c) => c.arguments).join('')).toBe('{"code":"print(1)"}');
+    expect(choices.some((c) => c.delta.tool_calls !== undefined)).toBe(false);
+    expect(choices.at(-1)?.finish_reason).toBe('function_call');
+  });
+
+  it('errorField: a mid-stream error as an `error:` line, then data: [DONE] (llama.cpp)', async () => {
+    const { body } = await openAi('error field please');
+    expect(body).toContain('\n\nerror: {"code":500,"message":"boom","type":"server_error"}\n\ndata: [DONE]\n\n');
+    expect(body).not.toContain('"error"');
+  });
+
+  it('contentParts: content as Mistral-style thinking and text blocks, streamed and not', async () => {
+    const deltas = sse((await openAi('blocks please')).body).flatMap((e) => (e['choices'] as Array<{ delta: { content?: unknown } }>).map((c) => c.delta.content));
+    expect(deltas).toContainEqual([{ type: 'thinking', thinking: [{ type: 'text', text: 'hmm' }] }]);
+    expect(deltas).toContainEqual([{ type: 'text', text: 'done' }]);
+    const whole = JSON.parse((await openAi('blocks please', { stream: false })).body) as { choices: Array<{ message: Record<string, unknown> }> };
+    expect(whole.choices[0]?.message['content']).toEqual([
+      { type: 'thinking', thinking: [{ type: 'text', text: 'hmm' }] },
+      { type: 'text', text: 'done' },
+    ]);
+    expect(whole.choices[0]?.message['reasoning_content']).toBeUndefined();
+  });
+
+  it('toolCallDeltas interleaved: the deltas of two calls alternate, each call whole by its index', async () => {
+    type Delta = { index: number; function: { arguments: string } };
+    const deltas = sse((await openAi('interleaved please')).body).flatMap((e) => (e['choices'] as Array<{ delta: { tool_calls?: Delta[] } }>).flatMap((c) => c.delta.tool_calls ?? []));
+    expect(deltas.slice(0, 4).map((d) => d.index)).toEqual([0, 1, 0, 1]);
+    const args = (index: number): string =>
+      deltas
+        .filter((d) => d.index === index)
+        .map((d) => d.function.arguments)
+        .join('');
+    expect([args(0), args(1)]).toEqual(['{"code":"print(1)"}', '{"code":"print(22)"}']);
+  });
+
+  it('argumentsAsObject: arguments as a JSON object (TGI, llama.cpp --tool-args-object), streamed and not; bareObject: tool_calls not a list', async () => {
+    const streamed = sse((await openAi('object arguments please')).body).flatMap((e) =>
+      (e['choices'] as Array<{ delta: { tool_calls?: unknown } }>).flatMap((c) => (c.delta.tool_calls === undefined ? [] : [c.delta.tool_calls])),
+    );
+    expect(streamed).toEqual([{ index: 0, id: expect.any(String), type: 'function', function: { name: 'python', arguments: { code: 'print(1)' } } }]);
+    const whole = JSON.parse((await openAi('object arguments please', { stream: false })).body) as { choices: Array<{ message: { tool_calls: unknown } }> };
+    expect(whole.choices[0]?.message.tool_calls).toEqual([{ id: expect.any(String), type: 'function', function: { name: 'python', arguments: { code: 'print(1)' } } }]);
   });
 });

@@ -1,0 +1,44 @@
+// Reading servers' error replies: the body shapes and the Retry-After forms. Over real HTTP the
+// same shapes are in faults.test.ts (proxy page, vLLM < 0.10 body, 429 with Retry-After).
+import { describe, expect, it } from 'vitest';
+import { retryAfterMs, serverErrorDetail } from '../../../src/agent/backends/errors';
+
+describe('serverErrorDetail', () => {
+  it.each([
+    ['OpenAI / vLLM ≥ 0.10', '{"error":{"message":"boom","type":"BadRequestError","code":"context_length_exceeded"}}', 'boom', 'context_length_exceeded'],
+    ['Ollama / TGI', '{"error":"model \\"x\\" not found, try pulling it first"}', 'model "x" not found, try pulling it first', undefined],
+    ['vLLM < 0.10', '{"object":"error","message":"The model `x` does not exist.","type":"NotFoundError","param":null,"code":404}', 'The model `x` does not exist.', 404],
+    ['FastAPI', '{"detail":"Not Found"}', 'Not Found', undefined],
+    ['FastAPI validation', '{"detail":[{"loc":["body","messages"],"msg":"field required","type":"value_error.missing"}]}', 'field required', undefined],
+    ['plain text', '  upstream connect error or disconnect/reset before headers\n', 'upstream connect error or disconnect/reset before headers', undefined],
+  ])('%s', (_server, body, message, code) => {
+    expect(serverErrorDetail(body)).toEqual({ message, code });
+  });
+
+  it('an HTML page is its title, or its first heading, as plain text', () => {
+    expect(serverErrorDetail('<!DOCTYPE html><html><head><title>example.com | 502: Bad gateway</title><style>h1{}</style></head><body><h1>Oops</h1></body></html>').message).toBe('example.com | 502: Bad gateway');
+    expect(serverErrorDetail('<html><body><h1>Service &amp; API <b>unavailable</b></h1><p>later</p></body></html>').message).toBe('Service & API unavailable');
+  });
+
+  it('a hostile page (megabytes of markup that never closes) is read from its head only: one line, no hang', () => {
+    // Scanning the whole page for tags would be quadratic here (minutes: the test would time out).
+    expect(serverErrorDetail(`<html><title>${'<'.repeat(4 * 1024 * 1024)}`).message.length).toBeLessThanOrEqual(501);
+    expect(serverErrorDetail(`<html>${'<b'.repeat(2 * 1024 * 1024)}`).message.length).toBeLessThanOrEqual(501);
+  });
+
+  it('a long body is cut to 500 characters', () => {
+    expect(serverErrorDetail('x'.repeat(2000)).message).toBe(`${'x'.repeat(500)}…`);
+  });
+});
+
+describe('retryAfterMs', () => {
+  const now = Date.parse('2026-11-30T12:00:00Z');
+  it('reads delay-seconds and HTTP-dates; nothing for an absent or unreadable header', () => {
+    expect(retryAfterMs('7', now)).toBe(7000);
+    expect(retryAfterMs('1.5', now)).toBe(1500);
+    expect(retryAfterMs('Mon, 30 Nov 2026 12:00:20 GMT', now)).toBe(20_000);
+    expect(retryAfterMs('Mon, 30 Nov 2026 11:00:00 GMT', now)).toBe(0);
+    expect(retryAfterMs(null, now)).toBeUndefined();
+    expect(retryAfterMs('soon', now)).toBeUndefined();
+  });
+});
