@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { freezeAndKill } from './process-tree';
+import { readProcText } from './procText';
 import type { WorkerLaunch } from './worker-process';
 
 /** A place where per-sandbox memory cgroups can be made directly (root). */
@@ -268,31 +269,8 @@ export function readCounter(text: string, key: string): number {
   return 0;
 }
 
-/** Reused by `readFresh` (one sandbox's cgroup files are a few hundred bytes). */
+/** Reused by the counter reads below (one sandbox's cgroup files are a few hundred bytes). */
 const readBuffer = Buffer.alloc(16 * 1024);
-
-/**
- * The whole text of a cgroup file, from a descriptor opened for this read. cgroup.procs
- * must be opened anew each time: on cgroup v1 a descriptor kept open re-reads the pid list
- * the kernel cached at its first read (for up to a second), so it would miss new processes.
- */
-function readFresh(path: string): string {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch {
-    return '';
-  }
-  let text = '';
-  try {
-    for (let got = readSync(fd, readBuffer); got > 0; got = readSync(fd, readBuffer)) text += readBuffer.toString('latin1', 0, got);
-    return text;
-  } catch {
-    return '';
-  } finally {
-    closeSync(fd);
-  }
-}
 
 /**
  * One sandbox's memory cgroup. Made directly (root, v1 or v2) or by systemd (a scope, whose
@@ -410,7 +388,7 @@ export class SandboxCgroup {
   /** Pids of every live process in the cgroup (exited ones have left it). */
   pids(): number[] {
     if (!this.dir) return [];
-    return readFresh(join(this.dir, 'cgroup.procs'))
+    return (readProcText(join(this.dir, 'cgroup.procs')) ?? '')
       .split('\n')
       .filter(Boolean)
       .map(Number)

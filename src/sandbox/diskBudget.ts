@@ -9,8 +9,9 @@
 // (/proc/self/fd/N/…): a path never has more than one component below an open folder, so a
 // folder the sandbox swaps for a link while the walk runs (it runs during cells) is never
 // followed into a host folder, and paths deeper than PATH_MAX never grow.
-import { closeSync, constants, lstatSync, openSync, readdirSync, readlinkSync, readSync, statSync } from 'node:fs';
+import { closeSync, constants, lstatSync, openSync, readdirSync, readlinkSync, statSync } from 'node:fs';
 import { formatBytes } from './format';
+import { readProcText } from './procText';
 
 export interface ScratchUsage {
   /** Bytes allocated on disk (st_blocks × 512) by the entries seen. */
@@ -203,7 +204,7 @@ export function heldDeletedBytes(dir: string, pids: readonly number[], proc: (pi
       }
     }
     // A mapping outlives the descriptor it was made from: "start-end perms offset dev inode path (deleted)".
-    const maps = readCapped(`${procDir}/maps`, HELD_SCAN_LIMITS.mapsBytes - mapsBytes);
+    const maps = readProcText(`${procDir}/maps`, HELD_SCAN_LIMITS.mapsBytes - mapsBytes);
     if (maps === undefined) continue;
     mapsBytes += maps.length;
     if (mapsBytes >= HELD_SCAN_LIMITS.mapsBytes) return { bytes: total, problem: `the sandbox's processes hold more memory mappings than the host checks (${formatBytes(HELD_SCAN_LIMITS.mapsBytes)} of /proc maps)` };
@@ -219,32 +220,6 @@ export function heldDeletedBytes(dir: string, pids: readonly number[], proc: (pi
     }
   }
   return { bytes: total };
-}
-
-/** Up to `max` bytes of the file at `path` as latin1 text (a /proc file: read until its end or the cap), or undefined when it cannot be read. */
-function readCapped(path: string, max: number): string | undefined {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch {
-    return undefined;
-  }
-  try {
-    const chunks: Buffer[] = [];
-    let read = 0;
-    while (read < max) {
-      const chunk = Buffer.allocUnsafe(Math.min(1024 * 1024, max - read));
-      const n = readSync(fd, chunk, 0, chunk.length, null);
-      if (n === 0) break;
-      chunks.push(chunk.subarray(0, n));
-      read += n;
-    }
-    return Buffer.concat(chunks).toString('latin1');
-  } catch {
-    return undefined;
-  } finally {
-    closeSync(fd);
-  }
 }
 
 function listOrEmpty(path: string): string[] {
