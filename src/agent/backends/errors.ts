@@ -122,6 +122,16 @@ export function serverErrorDetail(body: string): { readonly message: string; rea
 }
 
 /**
+ * HTTP 429: the server (a hosted API, Ollama's cloud models, a proxy in front of a local server)
+ * is limiting requests. `retryAfter`: the wait its Retry-After header asks for, in ms; the one
+ * automatic retry waits that long when it is short (runAgent.ts).
+ */
+export function rateLimited(baseUrl: string, message: string, retryAfter: number | undefined): BackendError {
+  const wait = retryAfter !== undefined ? ` — it asks to wait ${Math.ceil(retryAfter / 1000)} s before trying again` : ' — wait a little, or check the plan and quota of the API key';
+  return new BackendError(`The server at ${baseUrl} is limiting the rate of requests (HTTP 429: ${message || 'too many requests'})${wait}.`, 'http', 429, retryAfter);
+}
+
+/**
  * A Retry-After header's wait in ms: delay-seconds or an HTTP-date (RFC 9110 §10.2.3); undefined
  * when absent or unreadable. A date in the past is no wait (0).
  */

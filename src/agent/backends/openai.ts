@@ -1,7 +1,7 @@
 // OpenAI-compatible servers (vLLM, llama.cpp server, LM Studio, SGLang, Ollama's /v1):
 // GET /v1/models and streaming POST /v1/chat/completions, spoken with Node's fetch.
 import { z } from 'zod';
-import { connectionLost, isAbortError, isConnectionLost, malformedLine, modelMissing, retryAfterMs, serverErrorDetail, unreachableError } from './errors';
+import { connectionLost, isAbortError, isConnectionLost, malformedLine, modelMissing, rateLimited, retryAfterMs, serverErrorDetail, unreachableError } from './errors';
 import { MAX_LINE_BYTES, readTextWithin, tooLarge } from './bounds';
 import { readSse } from './sse';
 import { BackendError, type ChatChunk, type ChatMessage, type ChatRequest, type ModelBackend, type ModelInfo, type ToolCall } from './types';
@@ -404,10 +404,7 @@ export class OpenAiBackend implements ModelBackend {
     // 422: TGI's status for a request it cannot validate, an over-long prompt among them.
     if ((status === 400 || status === 413 || status === 422) && (code === 'context_length_exceeded' || CONTEXT_OVERFLOW.test(message) || /maximum.*tokens|too long/i.test(message))) return this.overflow(message, status);
     // Hosted APIs (OpenRouter, Groq, Together, DeepSeek) rate-limit with 429, most with a Retry-After.
-    if (status === 429) {
-      const wait = retryAfter !== undefined ? ` — it asks to wait ${Math.ceil(retryAfter / 1000)} s before trying again` : ' — wait a little, or check the plan and quota of the API key';
-      return new BackendError(`The server at ${this.baseUrl} is limiting the rate of requests (HTTP 429: ${message || 'too many requests'})${wait}.`, 'http', status, retryAfter);
-    }
+    if (status === 429) return rateLimited(this.baseUrl, message, retryAfter);
     return new BackendError(`The server at ${this.baseUrl} answered HTTP ${status}: ${message || 'no details'}`, 'http', status, retryAfter);
   }
 
