@@ -8,7 +8,7 @@ import { tooLarge } from './backends/bounds';
 import { ContextWatch } from './contextWatch';
 import { DEFAULT_FIRST_TOKEN_SECONDS, DEFAULT_STALL_SECONDS, watchForStall, type StallLimits } from './stallWatchdog';
 import { CodeBlockDetector, codeOpenAtEnd, findCodeBlocks, type CodeBlock } from './codeBlocks';
-import { answerInOutput, extractFinalAnswer, findFinalAnswer, type AnswerSource } from './finalAnswer';
+import { answerInOutput, extractFinalAnswer, findFinalAnswer, splitInlineReasoning, type AnswerSource } from './finalAnswer';
 import { appendExecution, appendToolResults, formatExecution, formatNotRun, initialMessages, type ProtocolMode } from './protocol';
 import { PYTHON_TOOL, readPythonCall, toolCallsInText } from './pythonTool';
 import { InlineThinkSplitter } from './thinkTags';
@@ -215,7 +215,9 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
     // A reply whose text is empty and whose reasoning answers: the server (or the model) put the
     // whole reply in the reasoning channel. Its answer counts rather than "no answer" (a later
     // reply's own text or a printed answer still wins).
-    const inReasoning = turnText.trim() === '' && toolCalls.length === 0 ? findFinalAnswer(reasoning) : null;
+    // Text before a lone </think> (the chat template opened the tag) is reasoning too.
+    const inline = splitInlineReasoning(turnText);
+    const inReasoning = inline.reply.trim() === '' && toolCalls.length === 0 ? findFinalAnswer(inline.reasoning === '' ? reasoning : `${reasoning}\n${inline.reasoning}`) : null;
     reasoningAnswer = inReasoning?.format === 'marked' ? inReasoning.answer : null;
     const modelMs = performance.now() - started;
     const stats: TurnStats = {
@@ -269,6 +271,8 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
           // The server's cut (token limit, content filter) ended the last call's arguments: say so, not "invalid JSON".
           const callCut = cutByServer && call === toolCalls[toolCalls.length - 1];
           if (callCut) yield { type: 'warning', kind: 'output-truncated', turn, message: cutCodeMessage };
+          // Never spent in silence: the user sees what the model was told.
+          else yield { type: 'warning', kind: 'tool-call-error', turn, message: `The model's tool call could not be run; it was told: ${read.error}` };
           results.push({ call, output: callCut ? cutCodeNotice : `[error: ${read.error}]` });
           continue;
         }

@@ -183,6 +183,13 @@ describe.each(BOTH)('tools protocol on %s', (kind) => {
     expect(tool?.content).toMatch(/error: .*(not valid JSON|no "code")/);
     expect(execCount(r)).toBe(0);
     expect(r.trajectory.codeCalls).toBe(1);
+    // The user (and the record) learn of the call too: a code call was spent on it.
+    expect(r.trajectory.warnings).toEqual([expect.objectContaining({ kind: 'tool-call-error', message: expect.stringMatching(/not valid JSON.*\{"code": "print\(1\)/) })]);
+  });
+
+  it('a call to another tool is shown to the user with the error the model got', async () => {
+    const r = await run(kind, { turns: [{ text: '', toolCalls: [{ name: 'bash', arguments: { cmd: 'ls' } }] }, { text: 'Saw: {{RESULT}}' }] }, { protocol: 'tools' });
+    expect(warningsOf(r, 'tool-call-error').join(' ')).toMatch(/no tool named "bash"/);
   });
 
   it('tool calls stop at the code-call budget', async () => {
@@ -255,6 +262,12 @@ describe.each(BOTH)('the whole reply in the reasoning on %s', (kind) => {
   it('the same from an inline <think> never closed (a model without the thinking capability)', async () => {
     const r = await run(kind, { turns: [{ text: '<think>\nSo it is 42. <<<42>>>' }] }, { capabilities: ['completion'] });
     expect(r.trajectory.turns[0]?.reasoning).toContain('<<<42>>>');
+    expect(r.trajectory.answer).toBe('42');
+    expect(r.trajectory.answerSource).toBe('reasoning');
+  });
+
+  it('the same before a lone </think> whose opening tag the chat template wrote (deepseek-r1, qwen3 without a reasoning parser)', async () => {
+    const r = await run(kind, { turns: [{ text: 'The user wants 6*7. So it is 42. <<<42>>>\n</think>\n\n' }] }, { capabilities: ['completion'] });
     expect(r.trajectory.answer).toBe('42');
     expect(r.trajectory.answerSource).toBe('reasoning');
   });
