@@ -72,6 +72,11 @@ function withoutThinking(stretch: string): string {
   return stretch.replace(INLINE_THINK, '').replace(ORPHAN_THINK_CLOSE, '');
 }
 
+/** The stretch holds a `</think>` with no opening tag: the chat template wrote `<think>` (see ORPHAN_THINK_CLOSE). */
+export function hasLoneThinkClose(stretch: string): boolean {
+  return ORPHAN_THINK_CLOSE.test(stretch.replace(INLINE_THINK, ''));
+}
+
 /**
  * A stretch of model text split into its inline reasoning (the insides of `<think>…</think>`,
  * and the text before a lone `</think>` whose opening tag the chat template wrote) and the reply

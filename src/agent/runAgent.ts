@@ -8,7 +8,7 @@ import { tooLarge } from './backends/bounds';
 import { ContextWatch } from './contextWatch';
 import { DEFAULT_FIRST_TOKEN_SECONDS, DEFAULT_STALL_SECONDS, watchForStall, type StallLimits } from './stallWatchdog';
 import { CodeBlockDetector, codeOpenAtEnd, findCodeBlocks, type CodeBlock } from './codeBlocks';
-import { answerInOutput, extractFinalAnswer, findFinalAnswer, splitInlineReasoning, type AnswerSource } from './finalAnswer';
+import { answerInOutput, extractFinalAnswer, findFinalAnswer, hasLoneThinkClose, splitInlineReasoning, type AnswerSource } from './finalAnswer';
 import { appendExecution, appendToolResults, formatExecution, formatNotRun, initialMessages, type ProtocolMode } from './protocol';
 import { PYTHON_TOOL, readPythonCall, toolCallsInText } from './pythonTool';
 import { InlineThinkSplitter } from './thinkTags';
@@ -107,6 +107,12 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
    * put the whole reply in the reasoning channel (see `finalAnswer`).
    */
   let reasoningAnswer: string | null = null;
+  /**
+   * A reply ended its reasoning with a lone `</think>`: the chat template opens the tag at the end
+   * of every prompt, so later replies start in the reasoning (never in the r1ci protocol, where
+   * the model continues its own message after that tag).
+   */
+  let templateOpensThink = false;
   let codeCalls = 0;
   let turn = 0;
   /** Model text of the current request not yet in `messages` (kept for the conversation's history). */
@@ -176,7 +182,7 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
       ...(toolsMode ? { tools: [PYTHON_TOOL] } : {}),
       ...(options.think !== undefined ? { think: options.think } : {}),
     };
-    let attempt = yield* streamAttempt(options, request, turn, fencesRun, limits, started);
+    let attempt = yield* streamAttempt(options, request, turn, fencesRun, limits, started, templateOpensThink);
     let retries = 0;
     // One automatic retry for a transient failure, but only before any token was shown:
     // a retry after tokens would contradict what the user already read.
@@ -187,7 +193,7 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
       retries = 1;
       yield { type: 'warning', kind: 'retry', turn, message: `${withFullStop(attempt.error.message)} Retrying once${retryAfter > 0 ? ` in ${Math.ceil(retryAfter / 1000)} s` : ''}…` };
       if (retryAfter > 0) await sleep(retryAfter, undefined, { signal }).catch(() => undefined);
-      if (!signal.aborted) attempt = yield* streamAttempt(options, request, turn, fencesRun, limits, started);
+      if (!signal.aborted) attempt = yield* streamAttempt(options, request, turn, fencesRun, limits, started, templateOpensThink);
     }
     if (signal.aborted) return void (yield finish('cancelled'));
     if (attempt.error !== undefined) {
@@ -205,6 +211,7 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
       }
     }
     let turnText = detector.accumulated.slice(0, emitted);
+    if (options.protocol !== 'r1ci' && hasLoneThinkClose(turnText)) templateOpensThink = true;
     // Tools protocol: calls the server passed on as text (no tool-call parser) count as calls.
     const toolCalls = toolsMode && attempt.toolCalls.length === 0 ? toolCallsInText(turnText) : attempt.toolCalls;
     // Tools protocol, a reply without tool calls and without an answer: a python fence in it
@@ -353,13 +360,21 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
  */
 const MAX_REPLY_CHARS = 16 * 1024 * 1024;
 
-async function* streamAttempt(options: AgentOptions, request: ChatRequest, turn: number, fencesRun: boolean, limits: StallLimits, started: number): AsyncGenerator<AgentEvent, Attempt, undefined> {
+async function* streamAttempt(
+  options: AgentOptions,
+  request: ChatRequest,
+  turn: number,
+  fencesRun: boolean,
+  limits: StallLimits,
+  started: number,
+  thinkOpened: boolean,
+): AsyncGenerator<AgentEvent, Attempt, undefined> {
   const { signal } = options;
   const controller = new AbortController();
   const abortRequest = (): void => controller.abort();
   signal.addEventListener('abort', abortRequest, { once: true });
   const detector = new CodeBlockDetector();
-  const think = new InlineThinkSplitter();
+  const think = new InlineThinkSplitter(thinkOpened);
   const attempt: Attempt = { block: undefined, done: undefined, emitted: 0, reasoning: '', toolCalls: [], firstTokenMs: undefined, error: undefined, detector };
   /** Feeds content to the detector; true when a code block closed (generation stops there). */
   const text = function* (piece: string): Generator<AgentEvent, boolean, undefined> {

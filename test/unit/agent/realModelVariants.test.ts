@@ -70,6 +70,23 @@ describe.each(BOTH)('reasoning on %s', (kind) => {
     expect(r.trajectory.turns[0]?.text).toBe('It is 5. <<<5>>>');
   });
 
+  it('after a lone </think> (the chat template opens the tag: deepseek-r1 distills on vLLM without a reasoning parser), later replies start in the reasoning: their scratch code is shown, not run', async () => {
+    const r = await run(
+      kind,
+      {
+        turns: [
+          { text: 'The user wants 6*7.\n</think>\n\nComputing:\n```python\nprint(6*7)\n```\n' },
+          { text: 'Check it another way:\n```python\nprint(7*6)\n```\nThe result was {{RESULT}}.\n</think>\n\nSo <<<{{RESULT}}>>>' },
+        ],
+      },
+      { capabilities: ['completion'] },
+    );
+    expect(execCount(r)).toBe(1);
+    expect(r.trajectory.answer).toBe('42');
+    expect(r.trajectory.turns[1]?.reasoning).toContain('print(7*6)');
+    expect(r.trajectory.turns[1]?.text).toBe('So <<<42>>>');
+  });
+
   it('a python block in the reasoning is only shown when the reply answers by itself', async () => {
     const r = await run(kind, { turns: [{ thinking: 'Maybe:\n```python\nprint(1)\n```\nNo need.', text: 'Plainly <<<7>>>' }] });
     expect(r.trajectory.answer).toBe('7');
