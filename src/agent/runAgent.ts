@@ -356,19 +356,12 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
  * The most characters (text, reasoning and tool-call arguments together) one reply may stream:
  * far beyond any context window a server offers (1M tokens ≈ 4M characters), so only a broken
  * or hostile server that streams without end reaches it; the run then ends with an error instead
- * of the host's memory filling up.
+ * of the host's memory filling up. Tool-call arguments streamed in pieces count as they arrive
+ * (a server could stream one call without end) and once more when the call is complete.
  */
 const MAX_REPLY_CHARS = 16 * 1024 * 1024;
 
-async function* streamAttempt(
-  options: AgentOptions,
-  request: ChatRequest,
-  turn: number,
-  fencesRun: boolean,
-  limits: StallLimits,
-  started: number,
-  thinkOpened: boolean,
-): AsyncGenerator<AgentEvent, Attempt, undefined> {
+async function* streamAttempt(options: AgentOptions, request: ChatRequest, turn: number, fencesRun: boolean, limits: StallLimits, started: number, thinkOpened: boolean): AsyncGenerator<AgentEvent, Attempt, undefined> {
   const { signal } = options;
   const controller = new AbortController();
   const abortRequest = (): void => controller.abort();
@@ -409,7 +402,7 @@ async function* streamAttempt(
         attempt.done = chunk;
         break;
       }
-      received += chunk.type === 'tool-call' ? chunk.call.arguments.length : chunk.text.length;
+      received += chunk.type === 'tool-call' ? chunk.call.arguments.length : chunk.type === 'tool-call-delta' ? chunk.chars : chunk.text.length;
       if (received > MAX_REPLY_CHARS) {
         attempt.error = tooLarge(options.backend.baseUrl, 'a reply', MAX_REPLY_CHARS);
         cut = true;
@@ -418,6 +411,7 @@ async function* streamAttempt(
       // Reasoning is life too: a long think is not a stalled server.
       attempt.firstTokenMs ??= performance.now() - started;
       if (chunk.type === 'tool-call') attempt.toolCalls.push(chunk.call);
+      else if (chunk.type === 'tool-call-delta') continue;
       else if (chunk.type === 'reasoning') yield reasoning(chunk.text);
       else
         for (const piece of think.push(chunk.text)) {

@@ -276,6 +276,8 @@ export class OpenAiBackend implements ModelBackend {
           if (choice.delta?.tool_calls) {
             firstTokenAt ??= performance.now();
             toolCalls.add(choice.delta.tool_calls);
+            const chars = choice.delta.tool_calls.reduce((n, d) => n + (d.function?.name?.length ?? 0) + (d.function?.arguments?.length ?? 0), 0);
+            yield { type: 'tool-call-delta', chars };
           }
           // The calls are complete once the choice finishes (finish_reason "tool_calls").
           if (choice.finish_reason) {

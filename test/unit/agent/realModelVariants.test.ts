@@ -30,6 +30,8 @@ interface RunOptions {
   readonly models?: readonly ModelSpec[];
   /** The interpreter for the code (default: python3 on PATH). */
   readonly pythonPath?: string;
+  /** Scaled-down silence allowed between chunks (seconds). */
+  readonly stallSeconds?: number;
 }
 
 async function run(kind: BackendKind, scenario: Omit<Scenario, 'id' | 'match'>, options: RunOptions = {}): Promise<Run> {
@@ -50,6 +52,7 @@ async function run(kind: BackendKind, scenario: Omit<Scenario, 'id' | 'match'>, 
       temperature: 0,
       contextTokens: kind === 'ollama' ? 16384 : undefined,
       think: options.think,
+      stallSeconds: options.stallSeconds,
       retryOnce: false,
       signal: new AbortController().signal,
     }),
@@ -192,6 +195,19 @@ describe.each(BOTH)('tools protocol on %s', (kind) => {
     expect(r.trajectory.codeCalls).toBe(2);
     const body = r.chats[0]?.body as { tools?: Array<{ function: { name: string } }> };
     expect(body.tools?.map((t) => t.function.name)).toEqual(['python']);
+  });
+
+  it('a long call streamed slowly is life, not a stall: its argument deltas keep the watchdog fed', async () => {
+    // ~280 characters of code in 7-character deltas 60 ms apart (OpenAI-compatible; Ollama sends a
+    // call whole): about 2.4 s of arguments after the reasoning, against a 1 s stall limit.
+    const code = `total = 0\n${Array.from({ length: 12 }, (_, i) => `total += ${i}  # step ${i}\n`).join('')}print(total)`;
+    const r = await run(
+      kind,
+      { perChunkDelayMs: 60, turns: [{ thinking: 'I will call the tool.', text: '', toolCalls: [{ name: 'python', arguments: { code } }] }, { text: '<<<{{RESULT}}>>>' }] },
+      { protocol: 'tools', stallSeconds: 1 },
+    );
+    expect(r.trajectory.error).toBeUndefined();
+    expect(r.trajectory.answer).toBe('66');
   });
 
   it('malformed arguments get an error the model can read, and count against the budget', async () => {

@@ -130,7 +130,7 @@ describe.each(KINDS)('%s backend faults', (kind) => {
     }
   });
 
-  it('an error body in a shape other than the server\'s own (a proxy in front of it: vLLM < 0.10, OpenAI wrappers) is read for its message', async () => {
+  it("an error body in a shape other than the server's own (a proxy in front of it: vLLM < 0.10, OpenAI wrappers) is read for its message", async () => {
     const { trajectory } = await solve(backendFor(kind, server.url), 'flat-500?');
     expect(trajectory.error).toContain('HTTP 500: engine crashed: CUDA error');
     expect(trajectory.error).not.toContain('Internal Server Error');
