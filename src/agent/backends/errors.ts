@@ -122,6 +122,17 @@ export function serverErrorDetail(body: string): { readonly message: string; rea
 }
 
 /**
+ * What to change when the server refused a feature the model lacks: Ollama answers HTTP 400
+ * `"<model>" does not support thinking` to `think` (also to `reasoning_effort` on its /v1) and
+ * `… does not support tools` to `tools`, for a model without that capability. '' otherwise.
+ */
+export function unsupportedFeatureAdvice(message: string): string {
+  if (/does not support thinking/i.test(message)) return ` — set ${knob('think')} to auto or off for this model`;
+  if (/does not support tools/i.test(message)) return ` — set ${knob('protocol')} to chat or auto for this model`;
+  return '';
+}
+
+/**
  * HTTP 429: the server (a hosted API, Ollama's cloud models, a proxy in front of a local server)
  * is limiting requests. `retryAfter`: the wait its Retry-After header asks for, in ms; the one
  * automatic retry waits that long when it is short (runAgent.ts).

@@ -31,6 +31,9 @@ const SCENARIOS: Scenario[] = [
   // TGI refuses an over-long prompt with HTTP 422 (its validation errors), in its own words.
   // A 500 in vLLM < 0.10's shape, as a proxy or a gateway in front of the server may send it.
   scenario('flat-500', { http500: { status: 500, form: 'flatJson', message: 'engine crashed: CUDA error' } }),
+  // Ollama (and its /v1) refusing `think` or `tools` for a model without that capability.
+  scenario('no-thinking', { http500: { status: 400, message: '"qwen2.5-coder:7b" does not support thinking' } }),
+  scenario('no-tools', { http500: { status: 400, message: 'registry.ollama.ai/library/gemma3:4b does not support tools' } }),
   scenario('tgi-422', {
     http500: { status: 422, message: 'Input validation error: `inputs` tokens + `max_new_tokens` must be <= 4096. Given: 3900 `inputs` tokens and 1024 `max_new_tokens`' },
   }),
@@ -134,6 +137,14 @@ describe.each(KINDS)('%s backend faults', (kind) => {
     const { trajectory } = await solve(backendFor(kind, server.url), 'flat-500?');
     expect(trajectory.error).toContain('HTTP 500: engine crashed: CUDA error');
     expect(trajectory.error).not.toContain('Internal Server Error');
+  });
+
+  it.each([
+    ['no-thinking?', /does not support thinking — set "r1ci\.think" to auto or off/],
+    ['no-tools?', /does not support tools — set "r1ci\.protocol" to chat or auto/],
+  ])('a model refused a feature it lacks (%s): the error names the setting that fixes it', async (question, advice) => {
+    const { trajectory } = await solve(backendFor(kind, server.url), question);
+    expect(trajectory.error).toMatch(advice);
   });
 
   it('a malformed line ends the reply with a protocol error instead of silently losing text', async () => {
