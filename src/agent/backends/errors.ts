@@ -65,10 +65,18 @@ export function malformedLine(serverName: string, baseUrl: string, what: string,
 // The error bodies model servers send, each with its message somewhere else.
 /** OpenAI, vLLM ≥ 0.10, llama.cpp, SGLang: {"error": {"message", "code", ...}}; Ollama, TGI, LM Studio: {"error": "..."}. */
 const wrappedErrorSchema = z.looseObject({ error: z.union([z.string(), z.looseObject({ message: z.string().optional(), code: z.unknown().optional() })]) });
-/** vLLM < 0.10 (vllm/entrypoints/openai/protocol.py ErrorResponse): {"object": "error", "message", "type", "code"}. */
-const flatErrorSchema = z.looseObject({ message: z.string(), code: z.unknown().optional() });
-/** FastAPI's own errors (servers built on it: a path it lacks, a request it cannot validate): {"detail": ...}. */
-const detailErrorSchema = z.looseObject({ detail: z.union([z.string(), z.array(z.looseObject({ msg: z.string() }))]) });
+/** FastAPI's own errors (servers built on it: a path it lacks, a request it cannot validate): {"detail": ...}, each item with the field's `loc`. */
+const detailErrorSchema = z.looseObject({ detail: z.union([z.string(), z.array(z.looseObject({ msg: z.string(), loc: z.array(z.union([z.string(), z.number()])).optional() }))]) });
+/**
+ * vLLM < 0.10 (vllm/entrypoints/openai/protocol.py ErrorResponse): {"object": "error", "message", "type", "code"};
+ * Mistral's API: the same with `message` a validation error's `{"detail": [...]}`.
+ */
+const flatErrorSchema = z.looseObject({ message: z.union([z.string(), detailErrorSchema]), code: z.unknown().optional() });
+
+/** A `detail` as one line: each item's message, with the field it is about (`body.seed`). */
+function detailText(detail: z.infer<typeof detailErrorSchema>['detail']): string {
+  return typeof detail === 'string' ? detail : detail.map((item) => (item.loc && item.loc.length > 0 ? `${item.msg} (${item.loc.join('.')})` : item.msg)).join('; ');
+}
 
 const HTML = /^\s*(<!doctype html|<html|<head|<body)/i;
 
@@ -112,11 +120,11 @@ export function serverErrorDetail(body: string): { readonly message: string; rea
     message = typeof e === 'string' ? e : (e.message ?? message);
     code = typeof e === 'string' ? undefined : e.code;
   } else if (flat.success) {
-    message = flat.data.message;
+    const m = flat.data.message;
+    message = typeof m === 'string' ? m : detailText(m.detail);
     code = flat.data.code;
   } else if (detail.success) {
-    const d = detail.data.detail;
-    message = typeof d === 'string' ? d : d.map((item) => item.msg).join('; ');
+    message = detailText(detail.data.detail);
   }
   return { message: message.length > 500 ? `${message.slice(0, 500)}…` : message, code };
 }

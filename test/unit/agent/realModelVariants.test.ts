@@ -529,6 +529,18 @@ describe('OpenAI-compatible stream framings', () => {
     expect(r.trajectory.error).toMatch(/aborted the reply/);
   });
 
+  it.each([
+    ['stream_options (chat protocol)', 'chat', ['stream_options']],
+    ['stream_options and the continuation fields (r1ci protocol)', 'r1ci', ['stream_options', 'continue_final_message']],
+  ] as const)("a server whose schema forbids extra fields (Mistral's API: HTTP 422 extra_forbidden) refusing %s gets the request again without them", async (_what, protocol, forbidFields) => {
+    const r = await run('openai', { wire: { forbidFields: [...forbidFields] }, turns: [{ text: 'Run:\n```python\nprint(6 * 7)\n```\n' }, { text: 'So <<<{{RESULT}}>>>' }] }, { protocol });
+    expect(r.trajectory.error).toBeUndefined();
+    expect(r.trajectory.answer).toBe('42');
+    const answered = r.chats.filter((c) => c.status === 200);
+    expect(answered).toHaveLength(2);
+    for (const c of answered) for (const field of forbidFields) expect(c.body).not.toHaveProperty(field);
+  });
+
   it("Groq's token counts, streamed in the last chunk's x_groq.usage, are read", async () => {
     const r = await run('openai', { wire: { groqUsage: true }, turns: [{ text: '<<<7>>>', usagePromptTokens: 321 }] });
     expect(r.trajectory.answer).toBe('7');
