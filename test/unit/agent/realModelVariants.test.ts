@@ -432,6 +432,12 @@ describe('OpenAI-compatible stream framings', () => {
     expect(r.trajectory.answer).toBe('éé');
   });
 
+  it('an empty `data:` heartbeat (API gateways in front of the server) mid-stream is skipped, not a malformed event', async () => {
+    const r = await run('openai', { turns: [{ text: 'Working on it: <<<9>>>', faults: { malformedLine: { afterChunks: 2, text: 'data: ' } } }] });
+    expect(r.trajectory.error).toBeUndefined();
+    expect(r.trajectory.answer).toBe('9');
+  });
+
   it.each(['whole', 'repeatName', 'noIndex', 'bareObject', 'interleaved'] as const)('tool-call deltas sent %s are assembled into the calls', async (toolCallDeltas) => {
     const r = await run(
       'openai',
