@@ -108,11 +108,12 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
    */
   let reasoningAnswer: string | null = null;
   /**
-   * A reply ended its reasoning with a lone `</think>`: the chat template opens the tag at the end
-   * of every prompt, so later replies start in the reasoning (never in the r1ci protocol, where
-   * the model continues its own message after that tag).
+   * A reply (of this run, or of the conversation so far) ended its reasoning with a lone
+   * `</think>`: the chat template opens the tag at the end of every prompt, so later replies
+   * start in the reasoning (never in the r1ci protocol, where the model continues its own
+   * message after that tag).
    */
-  let templateOpensThink = false;
+  let templateOpensThink = options.protocol !== 'r1ci' && (options.history ?? []).some((m) => m.role === 'assistant' && hasLoneThinkClose(m.content));
   let codeCalls = 0;
   let turn = 0;
   /** Model text of the current request not yet in `messages` (kept for the conversation's history). */

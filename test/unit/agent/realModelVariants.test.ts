@@ -2,7 +2,7 @@
 // reasoning fields and tags, other wire framings, other tool-call shapes, other ways a fence is
 // left open or indented, other places an answer can hide. Real agent, real sandbox, real HTTP.
 import { describe, expect, it } from 'vitest';
-import type { ThinkSetting } from '../../../src/agent/backends/types';
+import type { ChatMessage, ThinkSetting } from '../../../src/agent/backends/types';
 import type { AgentEvent } from '../../../src/agent/events';
 import type { ProtocolMode } from '../../../src/agent/protocol';
 import { runAgent } from '../../../src/agent/runAgent';
@@ -32,6 +32,8 @@ interface RunOptions {
   readonly pythonPath?: string;
   /** Scaled-down silence allowed between chunks (seconds). */
   readonly stallSeconds?: number;
+  /** Earlier messages of the conversation (a follow-up question). */
+  readonly history?: readonly ChatMessage[];
 }
 
 async function run(kind: BackendKind, scenario: Omit<Scenario, 'id' | 'match'>, options: RunOptions = {}): Promise<Run> {
@@ -53,6 +55,7 @@ async function run(kind: BackendKind, scenario: Omit<Scenario, 'id' | 'match'>, 
       contextTokens: kind === 'ollama' ? 16384 : undefined,
       think: options.think,
       stallSeconds: options.stallSeconds,
+      history: options.history,
       retryOnce: false,
       signal: new AbortController().signal,
     }),
@@ -88,6 +91,17 @@ describe.each(BOTH)('reasoning on %s', (kind) => {
     expect(r.trajectory.answer).toBe('42');
     expect(r.trajectory.turns[1]?.reasoning).toContain('print(7*6)');
     expect(r.trajectory.turns[1]?.text).toBe('So <<<42>>>');
+  });
+
+  it('the same in a follow-up question whose conversation already had a lone </think>', async () => {
+    const history: ChatMessage[] = [
+      { role: 'user', content: 'What is 1?' },
+      { role: 'assistant', content: 'Trivial.\n</think>\n\n<<<1>>>' },
+    ];
+    const r = await run(kind, { turns: [{ text: 'Scratch:\n```python\nprint(7*6)\n```\nIt is 42.\n</think>\n\nSo <<<42>>>' }] }, { capabilities: ['completion'], history });
+    expect(execCount(r)).toBe(0);
+    expect(r.trajectory.answer).toBe('42');
+    expect(r.trajectory.turns[0]?.reasoning).toContain('print(7*6)');
   });
 
   it('a python block in the reasoning is only shown when the reply answers by itself', async () => {
