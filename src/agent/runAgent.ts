@@ -225,7 +225,9 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
     // reply's own text or a printed answer still wins).
     // Text before a lone </think> (the chat template opened the tag) is reasoning too.
     const inline = splitInlineReasoning(turnText);
-    const inReasoning = inline.reply.trim() === '' && toolCalls.length === 0 ? findFinalAnswer(inline.reasoning === '' ? reasoning : `${reasoning}\n${inline.reasoning}`) : null;
+    // The reasoning is searched without its own tags (a server may leave <think>…</think> in its reasoning field).
+    const allReasoning = `${reasoning.replace(/<\/?think>/g, '')}\n${inline.reasoning}`;
+    const inReasoning = inline.reply.trim() === '' && toolCalls.length === 0 ? findFinalAnswer(allReasoning) : null;
     reasoningAnswer = inReasoning?.format === 'marked' ? inReasoning.answer : null;
     const modelMs = performance.now() - started;
     const stats: TurnStats = {

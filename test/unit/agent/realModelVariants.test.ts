@@ -313,6 +313,12 @@ describe.each(BOTH)('the whole reply in the reasoning on %s', (kind) => {
     expect(r.trajectory.answerSource).toBe('reasoning');
   });
 
+  it('the same when the server left the tags in its reasoning field (<think>…</think> inside reasoning_content or thinking)', async () => {
+    const r = await run(kind, { turns: [{ thinking: '<think>\nTwelve squared is 144, so <<<144>>>.\n</think>', text: '' }] });
+    expect(r.trajectory.answer).toBe('144');
+    expect(r.trajectory.answerSource).toBe('reasoning');
+  });
+
   it('the same before a lone </think> whose opening tag the chat template wrote (deepseek-r1, qwen3 without a reasoning parser)', async () => {
     const r = await run(kind, { turns: [{ text: 'The user wants 6*7. So it is 42. <<<42>>>\n</think>\n\n' }] }, { capabilities: ['completion'] });
     expect(r.trajectory.answer).toBe('42');
