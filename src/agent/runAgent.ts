@@ -211,7 +211,8 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
         emitted = block.end;
       }
     }
-    let turnText = detector.accumulated.slice(0, emitted);
+    // A reply that ended inside its closing fence: the model gets its block back closed once (below), without the partial fence.
+    let turnText = detector.accumulated.slice(0, block?.fenceCut === true ? block.end : emitted);
     if (options.protocol !== 'r1ci' && hasLoneThinkClose(turnText)) templateOpensThink = true;
     // Tools protocol: calls the server passed on as text (no tool-call parser) count as calls.
     const toolCalls = toolsMode && attempt.toolCalls.length === 0 ? toolCallsInText(turnText) : attempt.toolCalls;
@@ -257,7 +258,9 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
     // Cut inside code: an open python fence in the text (even one with no code yet, or whose
     // opening line was cut), or, when the cut fell in the reasoning (no text yet), its open block.
     const openAtCut = cutByServer && !block ? codeOpenAtEnd(turnText) : undefined;
-    const cutInsideCode = cutByServer && toolCalls.length === 0 && (block?.unclosed === true || openAtCut !== undefined || (!block && turnText.trim() === '' && reasoningBlock?.unclosed === true));
+    // (A cut inside the closing fence line left the code complete.)
+    const cutInCode = (b: CodeBlock | undefined): boolean => b?.unclosed === true && b.fenceCut !== true;
+    const cutInsideCode = cutByServer && toolCalls.length === 0 && (cutInCode(block) || openAtCut !== undefined || (!block && turnText.trim() === '' && cutInCode(reasoningBlock)));
     if (cutInsideCode) yield { type: 'warning', kind: 'output-truncated', turn, message: cutCodeMessage };
     else if (cutByServer && !block && toolCalls.length === 0)
       yield {

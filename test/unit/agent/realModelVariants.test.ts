@@ -275,6 +275,19 @@ describe.each(BOTH)('fences, answers and truncation on %s', (kind) => {
     const r = await run(kind, { turns: [{ text: '```python\nprint(8)\n```\nand then I will expl', doneReason: 'length' }, { text: '<<<{{RESULT}}>>>' }] });
     expect(r.trajectory.answer).toBe('8');
   });
+
+  it.each([
+    ['the token limit', 'length', '```python\nfor i in range(3):\n    print(i * 7)\n``'],
+    ['a stop string', 'stop', '```python\nfor i in range(3):\n    print(i * 7)\n``'],
+    ['a stop string, in a list item', 'stop', '- Run:\n  ```python\n  for i in range(3):\n      print(i * 7)\n  `'],
+  ] as const)('a reply that %s cut inside the closing fence (`` `` ``) runs its complete code, without the fence’s backticks', async (_what, doneReason, text) => {
+    const r = await run(kind, { turns: [{ text, doneReason }, { text: '<<<{{resultLine -1}}>>>' }] });
+    expect(r.trajectory.turns[0]?.cell?.code).toBe('for i in range(3):\n    print(i * 7)');
+    expect(r.trajectory.answer).toBe('14');
+    expect(warningsOf(r, 'output-truncated')).toEqual([]);
+    // The model gets its block back closed once, not with the stray backticks inside it.
+    expect(r.chats[1]?.messages?.map((m) => m.content).join('\n')).toMatch(/print\(i \* 7\)\n *```\n/);
+  });
 });
 
 describe('context on OpenAI-compatible servers', () => {
