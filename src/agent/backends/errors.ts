@@ -132,11 +132,13 @@ export function serverErrorDetail(body: string): { readonly message: string; rea
 /**
  * What to change when the server refused a feature the model lacks: Ollama answers HTTP 400
  * `"<model>" does not support thinking` to `think` (also to `reasoning_effort` on its /v1) and
- * `… does not support tools` to `tools`, for a model without that capability. '' otherwise.
+ * `… does not support tools` to `tools`, for a model without that capability; vLLM started
+ * without a tool-call parser answers `tools` with `"auto" tool choice requires
+ * --enable-auto-tool-choice and --tool-call-parser to be set`. '' otherwise.
  */
 export function unsupportedFeatureAdvice(message: string): string {
   if (/does not support thinking/i.test(message)) return ` — set ${knob('think')} to auto or off for this model`;
-  if (/does not support tools/i.test(message)) return ` — set ${knob('protocol')} to chat or auto for this model`;
+  if (/does not support tools|--enable-auto-tool-choice/i.test(message)) return ` — set ${knob('protocol')} to chat or auto for this model`;
   return '';
 }
 

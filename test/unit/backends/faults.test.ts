@@ -34,6 +34,8 @@ const SCENARIOS: Scenario[] = [
   // Ollama (and its /v1) refusing `think` or `tools` for a model without that capability.
   scenario('no-thinking', { http500: { status: 400, message: '"qwen2.5-coder:7b" does not support thinking' } }),
   scenario('no-tools', { http500: { status: 400, message: 'registry.ollama.ai/library/gemma3:4b does not support tools' } }),
+  // vLLM started without a tool-call parser, asked with tools.
+  scenario('tools-without-parser', { http500: { status: 400, message: '"auto" tool choice requires --enable-auto-tool-choice and --tool-call-parser to be set' } }),
   scenario('tgi-422', {
     http500: { status: 422, message: 'Input validation error: `inputs` tokens + `max_new_tokens` must be <= 4096. Given: 3900 `inputs` tokens and 1024 `max_new_tokens`' },
   }),
@@ -142,6 +144,7 @@ describe.each(KINDS)('%s backend faults', (kind) => {
   it.each([
     ['no-thinking?', /does not support thinking — set "r1ci\.think" to auto or off/],
     ['no-tools?', /does not support tools — set "r1ci\.protocol" to chat or auto/],
+    ['tools-without-parser?', /--tool-call-parser to be set — set "r1ci\.protocol" to chat or auto/],
   ])('a model refused a feature it lacks (%s): the error names the setting that fixes it', async (question, advice) => {
     const { trajectory } = await solve(backendFor(kind, server.url), question);
     expect(trajectory.error).toMatch(advice);
