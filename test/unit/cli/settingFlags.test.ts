@@ -2,7 +2,7 @@
 // flag with the setting's bounds, an out-of-range flag is refused at the same bound as the
 // setting, and flags become the same run options as the extension's settings.
 import { describe, expect, it } from 'vitest';
-import { CliError } from '../../../src/cli/cliSupport';
+import { CliError, EXIT } from '../../../src/cli/cliSupport';
 import { readModelOptions } from '../../../src/cli/modelOptions';
 import { flagUsage, settingsFromFlags } from '../../../src/cli/settingFlags';
 import { EVAL_FLAGS, MODEL_FLAGS, SANDBOX_FLAGS, type SettingFlag } from '../../../src/config/settingFlags';
@@ -121,5 +121,18 @@ describe('CLI setting flags', () => {
     expect(openai.backend.baseUrl).toBe('http://127.0.0.1:9/v1');
     const ollama = readModelOptions({ host: 'http://127.0.0.1:9', 'api-key': 'sk-flag' }, [], {});
     expect(ollama.run.server).toMatchObject({ kind: 'ollama', ollamaHost: 'http://127.0.0.1:9', apiKey: undefined });
+  });
+
+  it('--host and --base-url are one flag: the same URL twice is fine, two different ones are a usage error naming both', () => {
+    expect(readModelOptions({ host: 'http://127.0.0.1:9', 'base-url': 'http://127.0.0.1:9' }, [], {}).run.server).toMatchObject({ ollamaHost: 'http://127.0.0.1:9' });
+    let thrown: unknown;
+    try {
+      readModelOptions({ host: 'http://127.0.0.1:9', 'base-url': 'http://127.0.0.1:8/v1' }, [], {});
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(CliError);
+    expect(thrown).toMatchObject({ exitCode: EXIT.usage });
+    expect((thrown as CliError).message).toContain('--host http://127.0.0.1:9 and --base-url http://127.0.0.1:8/v1');
   });
 });
