@@ -130,7 +130,7 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
     await probe.dispose();
     runModelCode = await mayRunModelCode(probe.tier, probe.tierNote, values['allow-unisolated'], io, isolation);
   }
-  const progress = createProgressReporter(io.stdout, io.stdout.isTTY === true);
+  const progress = createProgressReporter(io.stdout, io.stdout.isTTY === true, samples);
   stdout.write(
     `Evaluating ${counted(loaded.records.length, 'question')}${samples > 1 ? ` × ${counted(samples, 'sample')}` : ''} from ${target} with ${m.run.model}${textOnly ? ' (text only)' : ''}, ${concurrency} at a time → ${out}\n`,
   );
