@@ -2,6 +2,7 @@
 import { constants } from 'node:os';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { escapeControls } from '../sandbox/terminalText';
+import { counted } from '../text/counted';
 
 export const EXIT = {
   ok: 0,
@@ -52,6 +53,16 @@ export class CliError extends Error {
   ) {
     super(message);
   }
+}
+
+/**
+ * The error of `eval` / `score` when `target` held no question (exit 1): with load problems, it
+ * points at them (printed above); without, it says what r1ci looks for, so an empty folder or one
+ * of an unknown layout is not a dead end.
+ */
+export function noQuestionsFound(target: string, problems: number): CliError {
+  const why = problems > 0 ? ` (${counted(problems, 'problem')} above)` : ': no task file (.jsonl, .json, .csv) or question folder in a layout r1ci reads (docs/task-files.md, "What can be loaded")';
+  return new CliError(`No questions found in ${target}${why}.`, EXIT.failure);
 }
 
 /**

@@ -13,7 +13,7 @@ import { readResults, toMarkdown, compareRuns, comparisonToMarkdown } from '../e
 import { samplesToMarkdown, summarizeSamples } from '../eval/sampling';
 import type { EvalEvent } from '../eval/runner';
 import { SandboxPool } from '../sandbox';
-import { CliError, escapingWriter, EXIT, parseCliArgs } from './cliSupport';
+import { CliError, escapingWriter, EXIT, noQuestionsFound, parseCliArgs } from './cliSupport';
 import { refuseOutputOverInput } from './outputPaths';
 import { ISOLATION_OPTIONS, ISOLATION_USAGE, mayRunModelCode, readIsolation, refusingRunner, type GateIo } from './isolationGate';
 import { MODEL_OPTIONS, modelOptionsUsage, readModelOptions, resolveModelRun } from './modelOptions';
@@ -100,7 +100,7 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
   for (const p of loaded.problems) stderr.write(`${describeLoadProblem(p)}\n`);
   for (const line of describeUnsupported(loaded.unsupported ?? [])) stderr.write(`${line}\n`);
   for (const line of describeSkipped(loaded.skipped ?? [])) stderr.write(`${line}\n`);
-  if (loaded.records.length === 0) throw new CliError(`No questions found in ${target}${loaded.problems.length ? ` (${counted(loaded.problems.length, 'problem')} above)` : ''}.`, EXIT.failure);
+  if (loaded.records.length === 0) throw noQuestionsFound(target, loaded.problems.length);
   const taskFiles = [...new Set(loaded.records.map((r) => r.source.file))].map((file) => ({ file, what: 'a file the tasks were read from' }));
   refuseOutputOverInput('--out', out, taskFiles);
   refuseOutputOverInput('--sft', values.sft, [{ file: out, what: "this run's results file" }, ...taskFiles]);

@@ -12,14 +12,13 @@ import { indexTasks, parseAnswerLine, scoreSubmission, type ScoredLine } from '.
 import type { PythonCheckRunner } from '../eval/scorers/python';
 import { SandboxPool } from '../sandbox';
 import type { CodeRunner } from '../sandbox/types';
-import { CliError, escapingWriter, EXIT, parseCliArgs } from './cliSupport';
+import { CliError, escapingWriter, EXIT, noQuestionsFound, parseCliArgs } from './cliSupport';
 import { readIsolation, TIER_OPTION, TIER_USAGE } from './isolationGate';
 import { SANDBOX_FLAGS } from '../config/settingFlags';
 import { runOptionsFrom } from '../config/runOptions';
 import { flagOptions, flagUsage, settingsFromFlags } from './settingFlags';
 import { removeTree } from '../sandbox/scratchJanitor';
 import { jsonForTerminal } from '../sandbox/terminalText';
-import { counted } from '../text/counted';
 
 export const SCORE_USAGE = `Usage: r1ci score <file-or-folder> --answers answers.jsonl   (- reads standard input)
 
@@ -72,7 +71,7 @@ export async function scoreCommand(argv: readonly string[], io: Io): Promise<num
   for (const line of describeSkipped(loaded.skipped ?? [])) stderr.write(`${line}\n`);
   // A path that holds no question (missing, mistyped, empty) is said once, not as every line's unknown id.
   if (loaded.records.length === 0 && (loaded.unsupported ?? []).length === 0) {
-    throw new CliError(`No questions found in ${target}${loaded.problems.length ? ` (${counted(loaded.problems.length, 'problem')} above)` : ''}.`, EXIT.failure);
+    throw noQuestionsFound(target, loaded.problems.length);
   }
   const index = indexTasks(loaded);
 

@@ -210,6 +210,19 @@ describe('r1ci score: sandbox flags and the tier', () => {
     expect(r.stderr).toContain(`r1ci: No questions found in ${missing} (1 problem above).`);
   }, 60_000);
 
+  it('an empty folder says what r1ci looks for, for score and eval alike', async () => {
+    const empty = join(dir, 'empty-tasks');
+    mkdirSync(empty, { recursive: true });
+    for (const args of [
+      ['score', empty, '--answers', answersFile('any-empty.jsonl', [{ id: 'a', answer: '1' }])],
+      ['eval', empty, '--host', 'http://127.0.0.1:9'],
+    ]) {
+      const r = await run(args);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`r1ci: No questions found in ${empty}: no task file (.jsonl, .json, .csv) or question folder in a layout r1ci reads (docs/task-files.md, "What can be loaded").`);
+    }
+  }, 60_000);
+
   it('a --python that does not exist is one clear error when a checker needs the sandbox, and no error when none does', async () => {
     const missing = join(dir, 'no-such-python3');
     const needed = await run(['score', FIXTURE, '--answers', answersFile('prime.jsonl', [{ id: 'custom.tasks.jsonl#prime-above-1000', answer: '1009' }]), '--python', missing]);
