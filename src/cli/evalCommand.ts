@@ -28,8 +28,8 @@ import { counted } from '../text/counted';
 export const EVAL_USAGE = `Usage: r1ci eval <file-or-folder> [options]
 
 Runs every question of a task file or folder (our JSONL/JSON task files, SymBench, Blocksworld,
-Big-Bench-Hard, game24), scores the answers and appends one JSON line per question to the results
-file. Running again with the same results file resumes: questions already done are skipped.
+Big-Bench-Hard, game24, Reasoning-Gym and the other layouts of docs/task-files.md), scores the
+answers and appends one JSON line per question to the results file. Running again with the same results file resumes: questions already done are skipped.
 The server and the model are checked first; when either is missing nothing is run or written.
 
 Options:
@@ -45,8 +45,8 @@ ${ISOLATION_USAGE}
   -h, --help              this help
 
 Exit status: 0 when every question ran (whatever the accuracy), 1 when task files had problems or
-questions failed with errors (server, sandbox), 130 when cancelled (Ctrl-C; 143 SIGTERM, 129 SIGHUP;
-run again to resume).`;
+questions failed with errors (server, sandbox), 2 for bad arguments, 130 when cancelled (Ctrl-C;
+143 SIGTERM, 129 SIGHUP, 141 when the reader of its output went away; run again to resume).`;
 
 export const COMPARE_USAGE = `Usage: r1ci compare <a.jsonl> <b.jsonl>
 

@@ -27,7 +27,8 @@ Scores answers without a model. Each line of answers.jsonl is {"id": ..., "answe
 answer is its last <<<...>>>, extracted as in a run); other fields are ignored. Ids are relative
 to the folder or file given (docs/task-files.md, "Ids"), as in eval results; an id may repeat.
 
-Prints one JSON line per input line, in order: {"id", "answer", "correct", "score", "reason"}.
+Prints one JSON line per input line (blank lines are skipped), in order:
+{"id", "answer", "correct", "score", "reason"}.
 
 Custom python: checkers run in the sandbox, started only when a line needs one (its tier is
 printed then), as in eval: the checker is the task file's code, and it runs on either tier. On
