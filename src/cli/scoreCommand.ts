@@ -110,7 +110,8 @@ export async function scoreCommand(argv: readonly string[], io: Io): Promise<num
       lineNo++;
       io.signal.throwIfAborted();
       if (line.trim() === '') continue;
-      const parsed = parseAnswerLine(line);
+      // A byte-order mark opening the file (Windows editors write one) is not part of the JSON.
+      const parsed = parseAnswerLine(lineNo === 1 ? line.replace(/^\uFEFF/, '') : line);
       if (!parsed.ok) {
         failed = true;
         write({ id: parsed.id, answer: null, correct: false, score: 0, reason: `line ${lineNo}: ${parsed.error}` });

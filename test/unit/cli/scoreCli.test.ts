@@ -210,6 +210,14 @@ describe('r1ci score: sandbox flags and the tier', () => {
     expect(r.stderr).toContain(`r1ci: No questions found in ${missing} (1 problem above).`);
   }, 60_000);
 
+  it('a byte-order mark opening answers.jsonl (as Windows editors write) does not make line 1 invalid', async () => {
+    const file = join(dir, 'bom-answers.jsonl');
+    writeFileSync(file, `\uFEFF${JSON.stringify({ id: 'symbench/string_insertion/sample_1', answer: 'DBCDEBBBCDEBCABCDAC' })}\r\n`);
+    const r = await run(['score', FIXTURE, '--answers', file]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout) as Line).toMatchObject({ id: 'symbench/string_insertion/sample_1', correct: true });
+  }, 60_000);
+
   it('an empty folder says what r1ci looks for, for score and eval alike', async () => {
     const empty = join(dir, 'empty-tasks');
     mkdirSync(empty, { recursive: true });
