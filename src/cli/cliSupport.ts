@@ -56,12 +56,17 @@ export class CliError extends Error {
 }
 
 /**
- * The error of `eval` / `score` when `target` held no question (exit 1): with load problems, it
- * points at them (printed above); without, it says what r1ci looks for, so an empty folder or one
- * of an unknown layout is not a dead end.
+ * The error of `eval` / `score` when `target` held no question (exit 1): with load problems or
+ * skipped files (r1ci's own outputs, links), it points at them (printed above); without, it says
+ * what r1ci looks for, so an empty folder or one of an unknown layout is not a dead end.
  */
-export function noQuestionsFound(target: string, problems: number): CliError {
-  const why = problems > 0 ? ` (${counted(problems, 'problem')} above)` : ': no task file (.jsonl, .json, .csv) or question folder in a layout r1ci reads (docs/task-files.md, "What can be loaded")';
+export function noQuestionsFound(target: string, problems: number, skipped: number): CliError {
+  const why =
+    problems > 0
+      ? ` (${counted(problems, 'problem')} above)`
+      : skipped > 0
+        ? ` (${counted(skipped, 'file')} skipped above)`
+        : ': no task file (.jsonl, .json, .csv) or question folder in a layout r1ci reads (docs/task-files.md, "What can be loaded")';
   return new CliError(`No questions found in ${target}${why}.`, EXIT.failure);
 }
 

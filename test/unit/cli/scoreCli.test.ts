@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCli, type CliRunner } from '../../support/builtCli';
+import { aResult } from '../../support/resultRecords';
 import { sharedTasksDir } from '../../support/sharedTasks';
 
 const FIXTURE = resolve('test/fixtures/workspace/eval-mixed');
@@ -229,6 +230,12 @@ describe('r1ci score: sandbox flags and the tier', () => {
       expect(r.code).toBe(1);
       expect(r.stderr).toContain(`r1ci: No questions found in ${empty}: no task file (.jsonl, .json, .csv) or question folder in a layout r1ci reads (docs/task-files.md, "What can be loaded").`);
     }
+    // A results file given as tasks: the skipped line says why, and the error points at it.
+    const results = join(dir, 'given.results.jsonl');
+    writeFileSync(results, `${JSON.stringify(aResult('q.jsonl#0'))}\n`);
+    const r = await run(['score', results, '--answers', answersFile('any-results.jsonl', [{ id: 'a', answer: '1' }])]);
+    expect(r.stderr).toContain(`skipped ${results}: an r1ci results file`);
+    expect(r.stderr).toContain(`r1ci: No questions found in ${results} (1 file skipped above).`);
   }, 60_000);
 
   it('a --python that does not exist is one clear error when a checker needs the sandbox, and no error when none does', async () => {
