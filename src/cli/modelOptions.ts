@@ -55,7 +55,10 @@ export function readModelOptions(values: Readonly<Record<string, unknown>>, extr
   try {
     return { run, backend: backendFor(run) };
   } catch (error) {
-    throw new CliError(`--base-url is not a valid URL (${error instanceof Error ? error.message : String(error)}).`, EXIT.usage);
+    // Name where the URL came from: the flag the user typed, or OLLAMA_HOST when no flag was given.
+    const source = baseUrl !== undefined ? '--base-url' : host !== undefined ? '--host' : backendFlag !== 'openai' && env['OLLAMA_HOST']?.trim() ? 'OLLAMA_HOST' : '--base-url';
+    const example = backendFlag === 'openai' ? 'http://127.0.0.1:8000/v1' : 'http://127.0.0.1:11434';
+    throw new CliError(`${source} is not a valid URL (${error instanceof Error ? error.message : String(error)}); write it like ${example}.`, EXIT.usage);
   }
 }
 
