@@ -100,7 +100,7 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
   for (const p of loaded.problems) stderr.write(`${describeLoadProblem(p)}\n`);
   for (const line of describeUnsupported(loaded.unsupported ?? [])) stderr.write(`${line}\n`);
   for (const line of describeSkipped(loaded.skipped ?? [])) stderr.write(`${line}\n`);
-  if (loaded.records.length === 0) throw noQuestionsFound(target, loaded.problems.length, (loaded.skipped ?? []).length);
+  if (loaded.records.length === 0) throw noQuestionsFound(target, loaded);
   const taskFiles = [...new Set(loaded.records.map((r) => r.source.file))].map((file) => ({ file, what: 'a file the tasks were read from' }));
   refuseOutputOverInput('--out', out, taskFiles);
   refuseOutputOverInput('--sft', values.sft, [{ file: out, what: "this run's results file" }, ...taskFiles]);

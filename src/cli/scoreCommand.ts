@@ -72,7 +72,7 @@ export async function scoreCommand(argv: readonly string[], io: Io): Promise<num
   for (const line of describeSkipped(loaded.skipped ?? [])) stderr.write(`${line}\n`);
   // A path that holds no question (missing, mistyped, empty) is said once, not as every line's unknown id.
   if (loaded.records.length === 0 && (loaded.unsupported ?? []).length === 0) {
-    throw noQuestionsFound(target, loaded.problems.length, (loaded.skipped ?? []).length);
+    throw noQuestionsFound(target, loaded);
   }
   const index = indexTasks(loaded);
 

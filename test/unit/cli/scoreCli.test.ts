@@ -208,7 +208,7 @@ describe('r1ci score: sandbox flags and the tier', () => {
     const r = await run(['score', missing, '--answers', answersFile('any.jsonl', [{ id: 'a', answer: '1' }])]);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toContain(`r1ci: No questions found in ${missing} (1 problem above).`);
+    expect(r.stderr).toContain(`r1ci: No questions found in ${missing} (1 problem: see above).`);
   }, 60_000);
 
   it('a byte-order mark opening answers.jsonl (as Windows editors write) does not make line 1 invalid', async () => {
@@ -235,7 +235,15 @@ describe('r1ci score: sandbox flags and the tier', () => {
     writeFileSync(results, `${JSON.stringify(aResult('q.jsonl#0'))}\n`);
     const r = await run(['score', results, '--answers', answersFile('any-results.jsonl', [{ id: 'a', answer: '1' }])]);
     expect(r.stderr).toContain(`skipped ${results}: an r1ci results file`);
-    expect(r.stderr).toContain(`r1ci: No questions found in ${results} (1 file skipped above).`);
+    expect(r.stderr).toContain(`r1ci: No questions found in ${results} (1 file skipped: see above).`);
+    // A family r1ci recognises but cannot score: eval names it above and the error points there.
+    const unknown = join(dir, 'unknown-family', 'foo_dataset', 'sample_0');
+    mkdirSync(unknown, { recursive: true });
+    writeFileSync(join(unknown, 'question.txt'), 'q');
+    writeFileSync(join(unknown, 'solution.json'), '{"solution": 1}');
+    const e = await run(['eval', join(dir, 'unknown-family'), '--host', 'http://127.0.0.1:9']);
+    expect(e.stderr).toContain('not scored (unsupported): foo_dataset');
+    expect(e.stderr).toContain(`r1ci: No questions found in ${join(dir, 'unknown-family')} (1 unsupported question: see above).`);
   }, 60_000);
 
   it('a --python that does not exist is one clear error when a checker needs the sandbox, and no error when none does', async () => {
