@@ -29,8 +29,9 @@ export const EVAL_USAGE = `Usage: r1ci eval <file-or-folder> [options]
 
 Runs every question of a task file or folder (our JSONL/JSON task files, SymBench, Blocksworld,
 Big-Bench-Hard, game24, Reasoning-Gym and the other layouts of docs/task-files.md), scores the
-answers and appends one JSON line per question to the results file. Running again with the same results file resumes: questions already done are skipped.
-The server and the model are checked first; when either is missing nothing is run or written.
+answers and appends one JSON line per question to the results file. Running again with the same
+results file resumes: questions already done are skipped. The server and the model are checked
+first; when either is missing nothing is run or written.
 
 Options:
 ${flagUsage(EVAL_FLAGS)}

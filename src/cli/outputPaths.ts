@@ -1,6 +1,7 @@
 // An output path named on the command line must never be one of the command's inputs: `--sft`
 // onto the task file, `--out` onto the results file being exported, `--curriculum` onto its
 // input. Each of those replaced the user's file without a word (the output is written whole).
+// Nor an existing folder, which failed only when written, with Node's bare "EISDIR".
 import { statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CliError, EXIT } from './cliSupport';
