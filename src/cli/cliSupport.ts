@@ -2,6 +2,8 @@
 import { constants } from 'node:os';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { escapeControls } from '../sandbox/terminalText';
+import type { LoadResult } from '../eval/types';
+import { counted } from '../text/counted';
 
 export const EXIT = {
   ok: 0,
@@ -52,6 +54,21 @@ export class CliError extends Error {
   ) {
     super(message);
   }
+}
+
+/**
+ * The error of `eval` / `score` when `target` held no question to run (exit 1): it points at what
+ * was printed above instead (load problems, unsupported questions, skipped files), and with none
+ * of those says what r1ci looks for, so an empty folder or one of an unknown layout is no dead end.
+ */
+export function noQuestionsFound(target: string, loaded: Pick<LoadResult, 'problems' | 'unsupported' | 'skipped'>): CliError {
+  const above = [
+    loaded.problems.length > 0 ? counted(loaded.problems.length, 'problem') : '',
+    (loaded.unsupported ?? []).length > 0 ? counted((loaded.unsupported ?? []).length, 'unsupported question') : '',
+    (loaded.skipped ?? []).length > 0 ? `${counted((loaded.skipped ?? []).length, 'file')} skipped` : '',
+  ].filter((part) => part !== '');
+  const why = above.length > 0 ? ` (${above.join(', ')}: see above)` : ': no task file (.jsonl, .json, .csv) or question folder in a layout r1ci reads (docs/task-files.md, "What can be loaded")';
+  return new CliError(`No questions found in ${target}${why}.`, EXIT.failure);
 }
 
 /**

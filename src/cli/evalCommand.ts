@@ -13,7 +13,7 @@ import { readResults, toMarkdown, compareRuns, comparisonToMarkdown } from '../e
 import { samplesToMarkdown, summarizeSamples } from '../eval/sampling';
 import type { EvalEvent } from '../eval/runner';
 import { SandboxPool } from '../sandbox';
-import { CliError, escapingWriter, EXIT, parseCliArgs } from './cliSupport';
+import { CliError, escapingWriter, EXIT, noQuestionsFound, parseCliArgs } from './cliSupport';
 import { refuseOutputOverInput } from './outputPaths';
 import { ISOLATION_OPTIONS, ISOLATION_USAGE, mayRunModelCode, readIsolation, refusingRunner, type GateIo } from './isolationGate';
 import { MODEL_OPTIONS, modelOptionsUsage, readModelOptions, resolveModelRun } from './modelOptions';
@@ -28,9 +28,10 @@ import { counted } from '../text/counted';
 export const EVAL_USAGE = `Usage: r1ci eval <file-or-folder> [options]
 
 Runs every question of a task file or folder (our JSONL/JSON task files, SymBench, Blocksworld,
-Big-Bench-Hard, game24), scores the answers and appends one JSON line per question to the results
-file. Running again with the same results file resumes: questions already done are skipped.
-The server and the model are checked first; when either is missing nothing is run or written.
+Big-Bench-Hard, game24, Reasoning-Gym and the other layouts of docs/task-files.md), scores the
+answers and appends one JSON line per question to the results file. Running again with the same
+results file resumes: questions already done are skipped. The server and the model are checked
+first; when either is missing nothing is run or written.
 
 Options:
 ${flagUsage(EVAL_FLAGS)}
@@ -45,8 +46,8 @@ ${ISOLATION_USAGE}
   -h, --help              this help
 
 Exit status: 0 when every question ran (whatever the accuracy), 1 when task files had problems or
-questions failed with errors (server, sandbox), 130 when cancelled (Ctrl-C; 143 SIGTERM, 129 SIGHUP;
-run again to resume).`;
+questions failed with errors (server, sandbox), 2 for bad arguments, 130 when cancelled (Ctrl-C;
+143 SIGTERM, 129 SIGHUP, 141 when the reader of its output went away; run again to resume).`;
 
 export const COMPARE_USAGE = `Usage: r1ci compare <a.jsonl> <b.jsonl>
 
@@ -100,7 +101,7 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
   for (const p of loaded.problems) stderr.write(`${describeLoadProblem(p)}\n`);
   for (const line of describeUnsupported(loaded.unsupported ?? [])) stderr.write(`${line}\n`);
   for (const line of describeSkipped(loaded.skipped ?? [])) stderr.write(`${line}\n`);
-  if (loaded.records.length === 0) throw new CliError(`No questions found in ${target}${loaded.problems.length ? ` (${counted(loaded.problems.length, 'problem')} above)` : ''}.`, EXIT.failure);
+  if (loaded.records.length === 0) throw noQuestionsFound(target, loaded);
   const taskFiles = [...new Set(loaded.records.map((r) => r.source.file))].map((file) => ({ file, what: 'a file the tasks were read from' }));
   refuseOutputOverInput('--out', out, taskFiles);
   refuseOutputOverInput('--sft', values.sft, [{ file: out, what: "this run's results file" }, ...taskFiles]);
@@ -130,7 +131,7 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
     await probe.dispose();
     runModelCode = await mayRunModelCode(probe.tier, probe.tierNote, values['allow-unisolated'], io, isolation);
   }
-  const progress = createProgressReporter(io.stdout, io.stdout.isTTY === true);
+  const progress = createProgressReporter(io.stdout, io.stdout.isTTY === true, samples);
   stdout.write(
     `Evaluating ${counted(loaded.records.length, 'question')}${samples > 1 ? ` × ${counted(samples, 'sample')}` : ''} from ${target} with ${m.run.model}${textOnly ? ' (text only)' : ''}, ${concurrency} at a time → ${out}\n`,
   );

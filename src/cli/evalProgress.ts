@@ -20,9 +20,10 @@ export function formatDuration(ms: number): string {
 /**
  * Progress lines for `r1ci eval` on `out` (a redrawn bar when `tty`). One choke point: `say`
  * shows every control character escaped (ids, answers and errors come from task files, the
- * model and servers); only the bar's own redraw (`\r`, erase line) is written raw.
+ * model and servers); only the bar's own redraw (`\r`, erase line) is written raw. With
+ * `samples` > 1 (`--samples K`) the counts are of samples and each line names its sample index.
  */
-export function createProgressReporter(out: Out, tty: boolean): (event: EvalEvent) => void {
+export function createProgressReporter(out: Out, tty: boolean, samples = 1): (event: EvalEvent) => void {
   let barShown = false;
   const say = (text: string): void => out.write(escapeControls(text));
   const clearBar = (): void => {
@@ -33,7 +34,7 @@ export function createProgressReporter(out: Out, tty: boolean): (event: EvalEven
     switch (event.type) {
       case 'start':
         if (event.repairedTail) say('The results file ended in a cut-off line (an interrupted run); it was removed.\n');
-        if (event.skipped > 0) say(`Resuming: ${event.skipped} of ${counted(event.total, 'question')} already done, ${event.toRun} to go.\n`);
+        if (event.skipped > 0) say(`Resuming: ${event.skipped} of ${counted(event.total, samples > 1 ? 'sample' : 'question')} already done, ${event.toRun} to go.\n`);
         break;
       case 'result': {
         const r = event.result;
@@ -42,7 +43,7 @@ export function createProgressReporter(out: Out, tty: boolean): (event: EvalEven
         const eta = event.etaMs !== undefined && event.done < event.toRun ? `ETA ${formatDuration(event.etaMs)}` : 'done';
         // Without an answer, why (a question time limit, no <<<answer>>>): else "wrong" alone says nothing.
         const shown = r.answer !== null ? ` (${oneLine(r.answer, 40)})` : r.error === undefined && !r.correct ? ` (${oneLine(r.reason, 60)})` : '';
-        const detail = `${r.id}: ${mark}${shown}${r.error !== undefined ? ` ${oneLine(r.error, 80)}` : ''}`;
+        const detail = `${r.id}${samples > 1 ? ` sample ${r.sample ?? 0}` : ''}: ${mark}${shown}${r.error !== undefined ? ` ${oneLine(r.error, 80)}` : ''}`;
         if (!tty) {
           say(`[${event.done}/${event.toRun}] ${detail} · ${acc} · ${eta}\n`);
           break;

@@ -4,6 +4,7 @@ import { escapeControls } from '../sandbox/terminalText';
 import { useFrontEnd } from '../text/frontEnd';
 import { chatCommand } from './chatCommand';
 import { CliError, EXIT, onStdoutGone, signalExitCode, STOP_SIGNALS, type StopCause } from './cliSupport';
+import { consoleToStderr } from './consoleToStderr';
 import { compareCommand, evalCommand } from './evalCommand';
 import { exportRolloutsCommand, exportSftCommand } from './exportCommands';
 import { mcpCommand } from './mcpCommand';
@@ -37,6 +38,8 @@ function exitCodeOf(code: number): number {
 async function main(argv: string[]): Promise<number> {
   // Error advice names flags and environment variables, not VS Code settings.
   useFrontEnd('cli');
+  // stdout is the command's data (JSON, JSONL, MCP messages): a library's console output goes to stderr.
+  consoleToStderr();
   const [command, ...rest] = argv;
   const controller = new AbortController();
   const io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, signal: controller.signal };

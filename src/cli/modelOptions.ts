@@ -37,10 +37,17 @@ export interface ModelOptions {
 
 /**
  * Checks the raw flags (those of MODEL_OPTIONS and of any `extraFlags` table, e.g. EVAL_FLAGS);
- * a bad value is a usage error that names the flag and the values it takes.
+ * a bad value is a usage error that names the flag and the values it takes, and so are
+ * `--host` and `--base-url` with different URLs (one flag under two names).
  */
 export function readModelOptions(values: Readonly<Record<string, unknown>>, extraFlags: Parameters<typeof settingsFromFlags>[1] = [], env: NodeJS.ProcessEnv = process.env): ModelOptions {
-  const url = str(values['base-url']) ?? str(values.host);
+  const baseUrl = str(values['base-url']);
+  const host = str(values.host);
+  // One flag under two names: the server URL of the chosen backend. Given both, one would be dropped without a word.
+  if (baseUrl !== undefined && host !== undefined && baseUrl !== host) {
+    throw new CliError(`--host and --base-url are the same flag (the model server's URL, for either --backend); give one (got --host ${host} and --base-url ${baseUrl}).`, EXIT.usage);
+  }
+  const url = baseUrl ?? host;
   const backendFlag = str(values.backend) ?? defaultSettings().backend;
   const settings = settingsFromFlags(values, [MODEL_FLAGS, SANDBOX_FLAGS, ...extraFlags], url === undefined ? {} : { [backendFlag === 'openai' ? 'openai.baseUrl' : 'ollama.host']: url });
   const apiKey = str(values['api-key']) ?? env['R1CI_API_KEY'] ?? env['OPENAI_API_KEY'];
@@ -48,7 +55,10 @@ export function readModelOptions(values: Readonly<Record<string, unknown>>, extr
   try {
     return { run, backend: backendFor(run) };
   } catch (error) {
-    throw new CliError(`--base-url is not a valid URL (${error instanceof Error ? error.message : String(error)}).`, EXIT.usage);
+    // Name where the URL came from: the flag the user typed, or OLLAMA_HOST when no flag was given.
+    const source = baseUrl !== undefined ? '--base-url' : host !== undefined ? '--host' : backendFlag !== 'openai' && env['OLLAMA_HOST']?.trim() ? 'OLLAMA_HOST' : '--base-url';
+    const example = backendFlag === 'openai' ? 'http://127.0.0.1:8000/v1' : 'http://127.0.0.1:11434';
+    throw new CliError(`${source} is not a valid URL (${error instanceof Error ? error.message : String(error)}); write it like ${example}.`, EXIT.usage);
   }
 }
 

@@ -12,14 +12,13 @@ import { indexTasks, parseAnswerLine, scoreSubmission, type ScoredLine } from '.
 import type { PythonCheckRunner } from '../eval/scorers/python';
 import { SandboxPool } from '../sandbox';
 import type { CodeRunner } from '../sandbox/types';
-import { CliError, escapingWriter, EXIT, parseCliArgs } from './cliSupport';
+import { CliError, escapingWriter, EXIT, noQuestionsFound, parseCliArgs } from './cliSupport';
 import { readIsolation, TIER_OPTION, TIER_USAGE } from './isolationGate';
 import { SANDBOX_FLAGS } from '../config/settingFlags';
 import { runOptionsFrom } from '../config/runOptions';
 import { flagOptions, flagUsage, settingsFromFlags } from './settingFlags';
 import { removeTree } from '../sandbox/scratchJanitor';
 import { jsonForTerminal } from '../sandbox/terminalText';
-import { counted } from '../text/counted';
 
 export const SCORE_USAGE = `Usage: r1ci score <file-or-folder> --answers answers.jsonl   (- reads standard input)
 
@@ -28,7 +27,8 @@ Scores answers without a model. Each line of answers.jsonl is {"id": ..., "answe
 answer is its last <<<...>>>, extracted as in a run); other fields are ignored. Ids are relative
 to the folder or file given (docs/task-files.md, "Ids"), as in eval results; an id may repeat.
 
-Prints one JSON line per input line, in order: {"id", "answer", "correct", "score", "reason"}.
+Prints one JSON line per input line (blank lines are skipped), in order:
+{"id", "answer", "correct", "score", "reason"}.
 
 Custom python: checkers run in the sandbox, started only when a line needs one (its tier is
 printed then), as in eval: the checker is the task file's code, and it runs on either tier. On
@@ -72,7 +72,7 @@ export async function scoreCommand(argv: readonly string[], io: Io): Promise<num
   for (const line of describeSkipped(loaded.skipped ?? [])) stderr.write(`${line}\n`);
   // A path that holds no question (missing, mistyped, empty) is said once, not as every line's unknown id.
   if (loaded.records.length === 0 && (loaded.unsupported ?? []).length === 0) {
-    throw new CliError(`No questions found in ${target}${loaded.problems.length ? ` (${counted(loaded.problems.length, 'problem')} above)` : ''}.`, EXIT.failure);
+    throw noQuestionsFound(target, loaded);
   }
   const index = indexTasks(loaded);
 
@@ -110,7 +110,8 @@ export async function scoreCommand(argv: readonly string[], io: Io): Promise<num
       lineNo++;
       io.signal.throwIfAborted();
       if (line.trim() === '') continue;
-      const parsed = parseAnswerLine(line);
+      // A byte-order mark opening the file (Windows editors write one) is not part of the JSON.
+      const parsed = parseAnswerLine(lineNo === 1 ? line.replace(/^\uFEFF/, '') : line);
       if (!parsed.ok) {
         failed = true;
         write({ id: parsed.id, answer: null, correct: false, score: 0, reason: `line ${lineNo}: ${parsed.error}` });

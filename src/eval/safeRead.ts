@@ -17,7 +17,7 @@ export const DATASET_FILE_CAP_BYTES = 64 * 1024 ** 2;
 export class UnsafeDatasetPathError extends Error {}
 
 /**
- * Reads `file` (an absolute path below a realpath'd dataset root) as UTF-8.
+ * Reads `file` (an absolute path below a realpath'd dataset root) as UTF-8, without a leading BOM.
  * Throws UnsafeDatasetPathError when the file is a symlink, a folder above it is a symlink,
  * or it is not a regular file (FIFO, device, folder) or is larger than `capBytes`;
  * throws the usual fs errors (ENOENT, EACCES) otherwise.
@@ -50,7 +50,12 @@ export async function readDatasetText(file: string, capBytes = DATASET_FILE_CAP_
       if (bytesRead === 0) break;
       filled += bytesRead;
     }
-    return buffer.subarray(0, filled).toString('utf8');
+    // A leading byte-order mark (Windows editors and PowerShell write one) is not text: JSON.parse
+    // would fail on it and the first record would be lost.
+    return buffer
+      .subarray(0, filled)
+      .toString('utf8')
+      .replace(/^\uFEFF/, '');
   } finally {
     closeSync(fd);
   }

@@ -1,9 +1,10 @@
 // Reads scenario files (one file, or every *.json directly inside a folder, in name order) and
-// validates them, naming the file and the field when something is wrong.
+// validates them, naming the file and the field when something is wrong. A real-model case file
+// (../shared/cases/real-models, `{"model", "turns"}`) is read as the one scenario it stands for.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { z } from 'zod';
-import { scenarioFileSchema, scenarioSchema, type Scenario } from './scenarioSchema';
+import { caseFileSchema, scenarioFileSchema, scenarioFromCase, scenarioSchema, type Scenario } from './scenarioSchema';
 
 export class ScenarioFileError extends Error {
   constructor(message: string) {
@@ -23,7 +24,7 @@ function describeIssues(file: string, error: z.ZodError, prefix: readonly Proper
   return `Invalid scenario file ${file}:\n${lines.join('\n')}`;
 }
 
-/** Validates already-parsed JSON from `source` (a file name, for messages). */
+/** Validates already-parsed JSON from `source` (a file name: for messages, and a case file's scenario id). */
 export function parseScenarioJson(source: string, json: unknown): Scenario[] {
   // The three accepted shapes are told apart by hand so a mistake is reported at its own field
   // instead of as one opaque "no union member matched".
@@ -40,6 +41,12 @@ export function parseScenarioJson(source: string, json: unknown): Scenario[] {
     const parsed = scenarioFileSchema.safeParse(json);
     if (!parsed.success) throw new ScenarioFileError(describeIssues(source, parsed.error, []));
     return parsed.data.scenarios;
+  }
+  if (typeof json === 'object' && json !== null && 'model' in json && !('id' in json)) {
+    // A case file: it answers every question, under the file's name as its id.
+    const parsed = caseFileSchema.safeParse(json);
+    if (!parsed.success) throw new ScenarioFileError(describeIssues(source, parsed.error, []));
+    return [scenarioFromCase(basename(source, '.json'), parsed.data)];
   }
   const parsed = scenarioSchema.safeParse(json);
   if (!parsed.success) throw new ScenarioFileError(describeIssues(source, parsed.error, []));

@@ -127,6 +127,31 @@ describe('r1ci --json: stdout holds only JSON', () => {
     expect((JSON.parse(r.stdout) as { answer: string }).answer).toBe('set');
     expect(r.stderr).toContain('sandbox tier:');
   }, 60_000);
+
+  // A server answering an error that is not JSON (here: the scripted server's plain-text 404 for
+  // an Ollama path under /v1, as a proxy or a wrong URL gives) made the ollama client console.log
+  // a line of its own onto stdout, ahead of the JSON document and into the MCP stream.
+  it('solve --json: a plain-text error from the server leaves stdout one JSON document', async () => {
+    const r = await run(['solve', SET_X, '--host', `${server.url}/v1`, '--allow-unisolated', '--json']);
+    expect(r.code).toBe(1);
+    const doc = JSON.parse(r.stdout) as { answer: string | null; error: string };
+    expect(doc.answer).toBeNull();
+    expect(doc.error).toContain('is not an Ollama server');
+  }, 60_000);
+
+  it('mcp: a plain-text error from the server keeps every stdout line a JSON-RPC message', async () => {
+    const mcp = new CliProcess(['mcp', '--host', `${server.url}/v1`]);
+    mcp.type(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-03-26', capabilities: {}, clientInfo: { name: 'test', version: '1' } } }));
+    mcp.type(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }));
+    mcp.type(JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'solve', arguments: { question: SET_X } } }));
+    await mcp.waitFor('"id":2');
+    mcp.end();
+    await mcp.exited;
+    const lines = mcp.stdout.split('\n').filter((l) => l !== '');
+    expect(lines.length).toBeGreaterThanOrEqual(2);
+    for (const line of lines) expect((JSON.parse(line) as { jsonrpc: string }).jsonrpc).toBe('2.0');
+    expect(mcp.stdout).toContain('is not an Ollama server');
+  }, 60_000);
 });
 
 describe('advice names the CLI flag, not a VS Code setting', () => {

@@ -212,6 +212,11 @@ describe('r1ci eval (spawned CLI, scripted server, real sandbox)', () => {
       [['export-sft', results, '--out', results], `--out ${results} is the results file being exported`],
       [['export-rollouts', results, '--out', results], `--out ${results} is the results file being exported`],
       [['export-rollouts', results, '--curriculum', results], `--curriculum ${results} is the results file being exported`],
+      // A folder where a file belongs is said in words (it was Node's bare "EISDIR").
+      [['eval', tasks, '--host', server.url, '--out', dir], `--out ${dir} is a folder: name a file`],
+      [['eval', tasks, '--host', server.url, '--out', join(dir, 'keep.jsonl'), '--sft', dir], `--sft ${dir} is a folder: name a file`],
+      [['export-sft', results, '--out', dir], `--out ${dir} is a folder: name a file`],
+      [['export-rollouts', results, '--curriculum', dir], `--curriculum ${dir} is a folder: name a file`],
     ] as const;
     for (const [args, message] of refusals) {
       const r = await run([...args]);

@@ -12,9 +12,9 @@ function resultEvent(result: Partial<ResultRecord>): EvalEvent {
   return { type: 'result', record: task, result: record, done: 1, toRun: 2, correctSoFar: record.correct ? 1 : 0, elapsedMs: 10, etaMs: 10 };
 }
 
-function printed(event: EvalEvent): string {
+function printed(event: EvalEvent, samples = 1): string {
   let out = '';
-  createProgressReporter({ write: (t) => (out += t) }, false)(event);
+  createProgressReporter({ write: (t) => (out += t) }, false, samples)(event);
   return out;
 }
 
@@ -26,5 +26,13 @@ describe('r1ci eval progress (plain lines)', () => {
   it('an answer is shown instead of the reason; a right one is just "ok"', () => {
     expect(printed(resultEvent({ answer: '41', reason: 'expected 42' }))).toMatch(/^\[1\/2\] q\/0: wrong \(41\) · /);
     expect(printed(resultEvent({ answer: '42', correct: true, reason: 'matches' }))).toMatch(/^\[1\/2\] q\/0: ok \(42\) · 100% right · /);
+  });
+
+  it('with --samples, each line names its sample and a resumed run counts samples, not questions', () => {
+    expect(printed(resultEvent({ answer: '42', correct: true, reason: 'matches', sample: 3 }), 4)).toMatch(/^\[1\/2\] q\/0 sample 3: ok \(42\) · /);
+    expect(printed(resultEvent({ answer: '42', correct: true, reason: 'matches' }))).toMatch(/^\[1\/2\] q\/0: ok /);
+    const start: EvalEvent = { type: 'start', total: 12, skipped: 6, toRun: 6, previous: [], repairedTail: false };
+    expect(printed(start, 4)).toBe('Resuming: 6 of 12 samples already done, 6 to go.\n');
+    expect(printed({ ...start, total: 3, skipped: 1, toRun: 2 })).toBe('Resuming: 1 of 3 questions already done, 2 to go.\n');
   });
 });

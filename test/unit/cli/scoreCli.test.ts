@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCli, type CliRunner } from '../../support/builtCli';
+import { aResult } from '../../support/resultRecords';
 import { sharedTasksDir } from '../../support/sharedTasks';
 
 const FIXTURE = resolve('test/fixtures/workspace/eval-mixed');
@@ -227,7 +228,42 @@ describe('r1ci score: sandbox flags and the tier', () => {
     const r = await run(['score', missing, '--answers', answersFile('any.jsonl', [{ id: 'a', answer: '1' }])]);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toContain(`r1ci: No questions found in ${missing} (1 problem above).`);
+    expect(r.stderr).toContain(`r1ci: No questions found in ${missing} (1 problem: see above).`);
+  }, 60_000);
+
+  it('a byte-order mark opening answers.jsonl (as Windows editors write) does not make line 1 invalid', async () => {
+    const file = join(dir, 'bom-answers.jsonl');
+    writeFileSync(file, `\uFEFF${JSON.stringify({ id: 'symbench/string_insertion/sample_1', answer: 'DBCDEBBBCDEBCABCDAC' })}\r\n`);
+    const r = await run(['score', FIXTURE, '--answers', file]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout) as Line).toMatchObject({ id: 'symbench/string_insertion/sample_1', correct: true });
+  }, 60_000);
+
+  it('an empty folder says what r1ci looks for, for score and eval alike', async () => {
+    const empty = join(dir, 'empty-tasks');
+    mkdirSync(empty, { recursive: true });
+    for (const args of [
+      ['score', empty, '--answers', answersFile('any-empty.jsonl', [{ id: 'a', answer: '1' }])],
+      ['eval', empty, '--host', 'http://127.0.0.1:9'],
+    ]) {
+      const r = await run(args);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`r1ci: No questions found in ${empty}: no task file (.jsonl, .json, .csv) or question folder in a layout r1ci reads (docs/task-files.md, "What can be loaded").`);
+    }
+    // A results file given as tasks: the skipped line says why, and the error points at it.
+    const results = join(dir, 'given.results.jsonl');
+    writeFileSync(results, `${JSON.stringify(aResult('q.jsonl#0'))}\n`);
+    const r = await run(['score', results, '--answers', answersFile('any-results.jsonl', [{ id: 'a', answer: '1' }])]);
+    expect(r.stderr).toContain(`skipped ${results}: an r1ci results file`);
+    expect(r.stderr).toContain(`r1ci: No questions found in ${results} (1 file skipped: see above).`);
+    // A family r1ci recognises but cannot score: eval names it above and the error points there.
+    const unknown = join(dir, 'unknown-family', 'foo_dataset', 'sample_0');
+    mkdirSync(unknown, { recursive: true });
+    writeFileSync(join(unknown, 'question.txt'), 'q');
+    writeFileSync(join(unknown, 'solution.json'), '{"solution": 1}');
+    const e = await run(['eval', join(dir, 'unknown-family'), '--host', 'http://127.0.0.1:9']);
+    expect(e.stderr).toContain('not scored (unsupported): foo_dataset');
+    expect(e.stderr).toContain(`r1ci: No questions found in ${join(dir, 'unknown-family')} (1 unsupported question: see above).`);
   }, 60_000);
 
   it('a --python that does not exist is one clear error when a checker needs the sandbox, and no error when none does', async () => {

@@ -1,8 +1,8 @@
 // CLI flags are validated by the settings table (issue 14 item 4): every sandbox limit has a
 // flag with the setting's bounds, an out-of-range flag is refused at the same bound as the
 // setting, and flags become the same run options as the extension's settings.
-import { describe, expect, it } from 'vitest';
-import { CliError } from '../../../src/cli/cliSupport';
+import { describe, expect, it, vi } from 'vitest';
+import { CliError, EXIT } from '../../../src/cli/cliSupport';
 import { readModelOptions } from '../../../src/cli/modelOptions';
 import { flagUsage, settingsFromFlags } from '../../../src/cli/settingFlags';
 import { EVAL_FLAGS, MODEL_FLAGS, SANDBOX_FLAGS, type SettingFlag } from '../../../src/config/settingFlags';
@@ -121,5 +121,38 @@ describe('CLI setting flags', () => {
     expect(openai.backend.baseUrl).toBe('http://127.0.0.1:9/v1');
     const ollama = readModelOptions({ host: 'http://127.0.0.1:9', 'api-key': 'sk-flag' }, [], {});
     expect(ollama.run.server).toMatchObject({ kind: 'ollama', ollamaHost: 'http://127.0.0.1:9', apiKey: undefined });
+  });
+
+  it('a URL that cannot be parsed is a usage error naming where it came from: --host, --base-url or OLLAMA_HOST', () => {
+    const messageOf = (values: Record<string, string>, env: NodeJS.ProcessEnv): string => {
+      try {
+        readModelOptions(values, [], env);
+      } catch (error) {
+        expect(error).toMatchObject({ exitCode: EXIT.usage });
+        return (error as CliError).message;
+      }
+      throw new Error('no error');
+    };
+    expect(messageOf({ host: 'http://[bad' }, {})).toMatch(/^--host is not a valid URL \(.*\); write it like http:\/\/127\.0\.0\.1:11434\.$/);
+    expect(messageOf({ backend: 'openai', 'base-url': 'http://[bad' }, {})).toMatch(/^--base-url is not a valid URL \(.*\); write it like http:\/\/127\.0\.0\.1:8000\/v1\.$/);
+    vi.stubEnv('OLLAMA_HOST', 'http://[bad');
+    try {
+      expect(messageOf({}, process.env)).toMatch(/^OLLAMA_HOST is not a valid URL/);
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+
+  it('--host and --base-url are one flag: the same URL twice is fine, two different ones are a usage error naming both', () => {
+    expect(readModelOptions({ host: 'http://127.0.0.1:9', 'base-url': 'http://127.0.0.1:9' }, [], {}).run.server).toMatchObject({ ollamaHost: 'http://127.0.0.1:9' });
+    let thrown: unknown;
+    try {
+      readModelOptions({ host: 'http://127.0.0.1:9', 'base-url': 'http://127.0.0.1:8/v1' }, [], {});
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(CliError);
+    expect(thrown).toMatchObject({ exitCode: EXIT.usage });
+    expect((thrown as CliError).message).toContain('--host http://127.0.0.1:9 and --base-url http://127.0.0.1:8/v1');
   });
 });

@@ -219,6 +219,16 @@ describe('our own task files', () => {
     expect(viaFolder.records.map((r) => r.id)).toEqual(expect.arrayContaining(['positions.jsonl#0', 'positions.jsonl#2']));
   });
 
+  it('a byte-order mark opening a JSONL or JSON task file (as Windows editors write) is not a broken first record', async () => {
+    const bomDir = path.join(dir, 'bom');
+    mkdirSync(bomDir, { recursive: true });
+    writeFileSync(path.join(bomDir, 'lines.jsonl'), `\uFEFF${JSON.stringify({ id: 'a', question: 'a?', answer: 1 })}\r\n${JSON.stringify({ id: 'b', question: 'b?', answer: 2 })}\r\n`);
+    writeFileSync(path.join(bomDir, 'array.json'), `\uFEFF${JSON.stringify([{ id: 'c', question: 'c?', answer: 3 }])}`);
+    const { records, problems } = await loadTasks(bomDir);
+    expect(problems).toEqual([]);
+    expect(records.map((r) => r.id).sort()).toEqual(['array.json#c', 'lines.jsonl#a', 'lines.jsonl#b']);
+  });
+
   it('JSON: an array, {"tasks": [...]} and a single record all load; bad records name their index', async () => {
     const arr = path.join(dir, 'arr.json');
     writeFileSync(

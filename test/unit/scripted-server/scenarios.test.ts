@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { loadScenarios, startScriptedServer, type Scenario, type ScriptedServer } from '../../support/scripted-server';
 import { readConversation } from '../../support/scripted-server/conversation';
 import { renderTemplate } from '../../support/scripted-server/template';
+import { realModelCasesDir } from '../../support/realModelCases';
 import { MODEL } from './support';
 
 let dir: string;
@@ -168,5 +169,12 @@ describe('replies from the server', () => {
     const file = writeScenarioFile('replacement.json', { scenarios: [{ id: 'new', match: 'something nobody scripted', turns: [{ text: '<<<now scripted>>>' }] }] });
     expect(server.loadScenarios(file).map((s) => s.id)).toEqual(['new']);
     expect(await reply([{ role: 'user', content: 'something nobody scripted' }])).toBe('<<<now scripted>>>');
+  });
+
+  it('loads a real-model case file as one scenario named after the file, answering any question', async () => {
+    const file = join(realModelCasesDir(process.cwd()), 'bare-fence-is-data.json');
+    expect(server.loadScenarios(file).map((s) => s.id)).toEqual(['bare-fence-is-data']);
+    expect(await reply([{ role: 'user', content: 'any question at all' }])).toContain('We place 4 queens.');
+    expect(server.chatRequests().at(-1)).toMatchObject({ scenarioId: 'bare-fence-is-data' });
   });
 });
