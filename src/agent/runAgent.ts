@@ -119,9 +119,12 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
   /** Model text of the current request not yet in `messages` (kept for the conversation's history). */
   let pendingText = '';
   const stallMs = (options.stallSeconds ?? DEFAULT_STALL_SECONDS) * 1000;
+  const firstChunkMs = Math.max(stallMs, (options.firstTokenSeconds ?? DEFAULT_FIRST_TOKEN_SECONDS) * 1000);
   const limits = {
-    betweenChunksMs: stallMs,
-    firstChunkMs: Math.max(stallMs, (options.firstTokenSeconds ?? DEFAULT_FIRST_TOKEN_SECONDS) * 1000),
+    // Ollama sends a tool call only once the model has written all of it, and nothing meanwhile
+    // (ollama/ollama#13581): with tools, the silence allowed between chunks is the first token's.
+    betweenChunksMs: toolsMode && options.backend.kind === 'ollama' ? firstChunkMs : stallMs,
+    firstChunkMs,
     serverName: `${options.backend.kind === 'ollama' ? 'Ollama' : 'OpenAI-compatible'} server at ${options.backend.baseUrl}`,
   };
   // Ollama truncates silently to the num_ctx we send; OpenAI-compatible servers either refuse
