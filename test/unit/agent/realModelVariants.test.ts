@@ -93,15 +93,6 @@ describe.each(BOTH)('reasoning on %s', (kind) => {
     expect(r.trajectory.turns[1]?.text).toBe('So <<<42>>>');
   });
 
-  // Known limitation (docs/backends.md, Reasoning): the FIRST reply with a lone </think> streams
-  // its reasoning as text, so a python block in it runs before the tag says it was reasoning, and
-  // the record keeps that reasoning as text. `it.fails` until that is solved; then make it `it`.
-  it.fails('KNOWN LIMITATION: the first reply ending its reasoning with a lone </think> has its scratch code shown, not run', async () => {
-    const r = await run(kind, { turns: [{ text: 'Scratch:\n```python\nprint(7*6)\n```\nIt is 42.\n</think>\n\nSo <<<42>>>' }] }, { capabilities: ['completion'] });
-    expect(execCount(r)).toBe(0);
-    expect(r.trajectory.turns[0]?.reasoning).toContain('print(7*6)');
-  });
-
   it('the same in a follow-up question whose conversation already had a lone </think>', async () => {
     const history: ChatMessage[] = [
       { role: 'user', content: 'What is 1?' },
