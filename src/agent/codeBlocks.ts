@@ -16,10 +16,11 @@
 //    text follows on that line (a python line never starts with ``` or ~~~, so the model meant
 //    the block to end there; CommonMark would leave it open and run the prose as code);
 //  - a block the stream left open (the server's stop string ate the closing fence) still runs,
-//    unless the server cut the reply at its token limit (the caller decides, see `unclosed`).
+//    unless the server cut the reply at its token limit (the caller decides, see `unclosed`); a
+//    reply that ended inside the closing fence line (`` `` ``) has complete code (`fenceCut`).
 
 import { isAnswerOnly } from './finalAnswer';
-import { closesFence, closingFenceLine, codeOf, isExecutableLabel, openingFence, type OpeningFence } from './fenceLines';
+import { closesFence, closingFenceLine, codeOf, isExecutableLabel, openingFence, startsClosingFence, type OpeningFence } from './fenceLines';
 
 export interface CodeBlock {
   /** The label as written ("python", "py", "" for a bare fence). */
@@ -31,6 +32,11 @@ export interface CodeBlock {
   readonly end: number;
   /** True when the stream ended before the closing fence. */
   readonly unclosed: boolean;
+  /**
+   * The stream ended inside the closing fence line (`` `` ``): the block is unclosed, but its code
+   * is complete (`end` is where that partial fence line starts, so the kept text leaves it out).
+   */
+  readonly fenceCut?: boolean;
   /** The line that closes this block in its container (`~~~`, `    ```` `, `> ```): sent back after an unclosed one. */
   readonly closingFence: string;
 }
@@ -81,16 +87,28 @@ export class CodeBlockDetector {
   /** The stream ended: a closing fence on the last line, or a block left open, still counts. */
   end(): CodeBlock | undefined {
     if (this.found) return undefined;
-    const last = this.text.slice(this.lineStart).replace(/\r$/, '');
+    const lastStart = this.lineStart;
+    const last = this.text.slice(lastStart).replace(/\r$/, '');
     if (last.length > 0) {
       const block = this.classify(last, this.text.length);
       this.lineStart = this.text.length;
       if (block) return (this.found = block);
     }
     if (this.open && isExecutableLabel(this.open.language)) {
-      const code = codeOf(this.text.slice(this.open.codeStart), this.open);
+      // The reply ended inside the closing fence: the code is what came before that line.
+      const fenceCut = last.length > 0 && startsClosingFence(last, this.open);
+      const end = fenceCut ? lastStart : this.text.length;
+      const code = codeOf(this.text.slice(this.open.codeStart, end), this.open);
       if (code.trim().length > 0 && !isAnswerOnly(code)) {
-        return (this.found = { language: this.open.language, code: trimFinalNewline(code), start: this.open.fenceStart, end: this.text.length, unclosed: true, closingFence: closingFenceLine(this.open) });
+        return (this.found = {
+          language: this.open.language,
+          code: trimFinalNewline(code),
+          start: this.open.fenceStart,
+          end,
+          unclosed: true,
+          ...(fenceCut ? { fenceCut } : {}),
+          closingFence: closingFenceLine(this.open),
+        });
       }
     }
     return undefined;

@@ -90,6 +90,19 @@ export function closesFence(line: string, open: OpeningFence, loose: boolean): b
   return run !== null && lead <= open.indent + 3 && fence[0] === open.fence[0] && fence.length >= open.fence.length && (loose || (run[2] ?? '').trim() === '');
 }
 
+/**
+ * True when `line`, the unfinished last line of a reply, is the beginning of a line closing
+ * `open`: nothing but the fence character, fewer than the fence needs (`` `` `` of ```), in its
+ * container. No python line is made of backticks or tildes alone: the reply ended inside the
+ * closing fence (a stop string or the token limit took the rest), so the code before it is complete.
+ */
+export function startsClosingFence(line: string, open: OpeningFence): boolean {
+  const inner = expandLeadingTabs(stripQuotes(line, open.quotes).rest);
+  const lead = inner.length - inner.trimStart().length;
+  const run = inner.slice(lead).trimEnd();
+  return lead <= open.indent + 3 && run.length > 0 && run.length < open.fence.length && [...run].every((c) => c === open.fence[0]);
+}
+
 /** A block's code from its raw lines: container markers and up to its indentation removed from each line. */
 export function codeOf(raw: string, open: FenceContainer): string {
   if (open.quotes === 0 && open.indent === 0) return raw;

@@ -72,6 +72,28 @@ function withoutThinking(stretch: string): string {
   return stretch.replace(INLINE_THINK, '').replace(ORPHAN_THINK_CLOSE, '');
 }
 
+/** The stretch holds a `</think>` with no opening tag: the chat template wrote `<think>` (see ORPHAN_THINK_CLOSE). */
+export function hasLoneThinkClose(stretch: string): boolean {
+  return ORPHAN_THINK_CLOSE.test(stretch.replace(INLINE_THINK, ''));
+}
+
+/**
+ * A stretch of model text split into its inline reasoning (the insides of `<think>…</think>`,
+ * and the text before a lone `</think>` whose opening tag the chat template wrote) and the reply
+ * proper, as the answer search reads it (`withoutThinking`). The streamed text keeps a lone
+ * `</think>`'s reasoning as text (it is known to be reasoning only once the tag arrives).
+ */
+export function splitInlineReasoning(stretch: string): { readonly reasoning: string; readonly reply: string } {
+  const parts: string[] = [];
+  const rest = stretch.replace(INLINE_THINK, (block) => {
+    parts.push(block.replace(/^<think>/, '').replace(/<\/think>$/, ''));
+    return '';
+  });
+  const orphan = ORPHAN_THINK_CLOSE.exec(rest)?.[0];
+  if (orphan !== undefined) parts.push(orphan.slice(0, -'</think>'.length));
+  return { reasoning: parts.join('\n'), reply: withoutThinking(stretch) };
+}
+
 /** Prose with what can only quote an answer removed: quoted lines and inline code spans. */
 function searchable(prose: string): string {
   return prose

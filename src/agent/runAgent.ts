@@ -8,7 +8,7 @@ import { tooLarge } from './backends/bounds';
 import { ContextWatch } from './contextWatch';
 import { DEFAULT_FIRST_TOKEN_SECONDS, DEFAULT_STALL_SECONDS, watchForStall, type StallLimits } from './stallWatchdog';
 import { CodeBlockDetector, codeOpenAtEnd, findCodeBlocks, type CodeBlock } from './codeBlocks';
-import { answerInOutput, extractFinalAnswer, findFinalAnswer, type AnswerSource } from './finalAnswer';
+import { answerInOutput, extractFinalAnswer, findFinalAnswer, hasLoneThinkClose, splitInlineReasoning, type AnswerSource } from './finalAnswer';
 import { appendExecution, appendToolResults, formatExecution, formatNotRun, initialMessages, type ProtocolMode } from './protocol';
 import { PYTHON_TOOL, readPythonCall, toolCallsInText } from './pythonTool';
 import { InlineThinkSplitter } from './thinkTags';
@@ -107,14 +107,24 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
    * put the whole reply in the reasoning channel (see `finalAnswer`).
    */
   let reasoningAnswer: string | null = null;
+  /**
+   * A reply (of this run, or of the conversation so far) ended its reasoning with a lone
+   * `</think>`: the chat template opens the tag at the end of every prompt, so later replies
+   * start in the reasoning (never in the r1ci protocol, where the model continues its own
+   * message after that tag).
+   */
+  let templateOpensThink = options.protocol !== 'r1ci' && (options.history ?? []).some((m) => m.role === 'assistant' && hasLoneThinkClose(m.content));
   let codeCalls = 0;
   let turn = 0;
   /** Model text of the current request not yet in `messages` (kept for the conversation's history). */
   let pendingText = '';
   const stallMs = (options.stallSeconds ?? DEFAULT_STALL_SECONDS) * 1000;
+  const firstChunkMs = Math.max(stallMs, (options.firstTokenSeconds ?? DEFAULT_FIRST_TOKEN_SECONDS) * 1000);
   const limits = {
-    betweenChunksMs: stallMs,
-    firstChunkMs: Math.max(stallMs, (options.firstTokenSeconds ?? DEFAULT_FIRST_TOKEN_SECONDS) * 1000),
+    // Ollama sends a tool call only once the model has written all of it, and nothing meanwhile
+    // (ollama/ollama#13581): with tools, the silence allowed between chunks is the first token's.
+    betweenChunksMs: toolsMode && options.backend.kind === 'ollama' ? firstChunkMs : stallMs,
+    firstChunkMs,
     serverName: `${options.backend.kind === 'ollama' ? 'Ollama' : 'OpenAI-compatible'} server at ${options.backend.baseUrl}`,
   };
   // Ollama truncates silently to the num_ctx we send; OpenAI-compatible servers either refuse
@@ -176,7 +186,7 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
       ...(toolsMode ? { tools: [PYTHON_TOOL] } : {}),
       ...(options.think !== undefined ? { think: options.think } : {}),
     };
-    let attempt = yield* streamAttempt(options, request, turn, fencesRun, limits, started);
+    let attempt = yield* streamAttempt(options, request, turn, fencesRun, limits, started, templateOpensThink);
     let retries = 0;
     // One automatic retry for a transient failure, but only before any token was shown:
     // a retry after tokens would contradict what the user already read.
@@ -187,7 +197,7 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
       retries = 1;
       yield { type: 'warning', kind: 'retry', turn, message: `${withFullStop(attempt.error.message)} Retrying once${retryAfter > 0 ? ` in ${Math.ceil(retryAfter / 1000)} s` : ''}…` };
       if (retryAfter > 0) await sleep(retryAfter, undefined, { signal }).catch(() => undefined);
-      if (!signal.aborted) attempt = yield* streamAttempt(options, request, turn, fencesRun, limits, started);
+      if (!signal.aborted) attempt = yield* streamAttempt(options, request, turn, fencesRun, limits, started, templateOpensThink);
     }
     if (signal.aborted) return void (yield finish('cancelled'));
     if (attempt.error !== undefined) {
@@ -204,7 +214,9 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
         emitted = block.end;
       }
     }
-    let turnText = detector.accumulated.slice(0, emitted);
+    // A reply that ended inside its closing fence: the model gets its block back closed once (below), without the partial fence.
+    let turnText = detector.accumulated.slice(0, block?.fenceCut === true ? block.end : emitted);
+    if (options.protocol !== 'r1ci' && hasLoneThinkClose(turnText)) templateOpensThink = true;
     // Tools protocol: calls the server passed on as text (no tool-call parser) count as calls.
     const toolCalls = toolsMode && attempt.toolCalls.length === 0 ? toolCallsInText(turnText) : attempt.toolCalls;
     // Tools protocol, a reply without tool calls and without an answer: a python fence in it
@@ -215,7 +227,11 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
     // A reply whose text is empty and whose reasoning answers: the server (or the model) put the
     // whole reply in the reasoning channel. Its answer counts rather than "no answer" (a later
     // reply's own text or a printed answer still wins).
-    const inReasoning = turnText.trim() === '' && toolCalls.length === 0 ? findFinalAnswer(reasoning) : null;
+    // Text before a lone </think> (the chat template opened the tag) is reasoning too.
+    const inline = splitInlineReasoning(turnText);
+    // The reasoning is searched without its own tags (a server may leave <think>…</think> in its reasoning field).
+    const allReasoning = `${reasoning.replace(/<\/?think>/g, '')}\n${inline.reasoning}`;
+    const inReasoning = inline.reply.trim() === '' && toolCalls.length === 0 ? findFinalAnswer(allReasoning) : null;
     reasoningAnswer = inReasoning?.format === 'marked' ? inReasoning.answer : null;
     const modelMs = performance.now() - started;
     const stats: TurnStats = {
@@ -245,7 +261,9 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
     // Cut inside code: an open python fence in the text (even one with no code yet, or whose
     // opening line was cut), or, when the cut fell in the reasoning (no text yet), its open block.
     const openAtCut = cutByServer && !block ? codeOpenAtEnd(turnText) : undefined;
-    const cutInsideCode = cutByServer && toolCalls.length === 0 && (block?.unclosed === true || openAtCut !== undefined || (!block && turnText.trim() === '' && reasoningBlock?.unclosed === true));
+    // (A cut inside the closing fence line left the code complete.)
+    const cutInCode = (b: CodeBlock | undefined): boolean => b?.unclosed === true && b.fenceCut !== true;
+    const cutInsideCode = cutByServer && toolCalls.length === 0 && (cutInCode(block) || openAtCut !== undefined || (!block && turnText.trim() === '' && cutInCode(reasoningBlock)));
     if (cutInsideCode) yield { type: 'warning', kind: 'output-truncated', turn, message: cutCodeMessage };
     else if (cutByServer && !block && toolCalls.length === 0)
       yield {
@@ -269,6 +287,8 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
           // The server's cut (token limit, content filter) ended the last call's arguments: say so, not "invalid JSON".
           const callCut = cutByServer && call === toolCalls[toolCalls.length - 1];
           if (callCut) yield { type: 'warning', kind: 'output-truncated', turn, message: cutCodeMessage };
+          // Never spent in silence: the user sees what the model was told.
+          else yield { type: 'warning', kind: 'tool-call-error', turn, message: `The model's tool call could not be run; it was told: ${read.error}` };
           results.push({ call, output: callCut ? cutCodeNotice : `[error: ${read.error}]` });
           continue;
         }
@@ -345,17 +365,18 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
  * The most characters (text, reasoning and tool-call arguments together) one reply may stream:
  * far beyond any context window a server offers (1M tokens ≈ 4M characters), so only a broken
  * or hostile server that streams without end reaches it; the run then ends with an error instead
- * of the host's memory filling up.
+ * of the host's memory filling up. Tool-call arguments streamed in pieces count as they arrive
+ * (a server could stream one call without end) and once more when the call is complete.
  */
 const MAX_REPLY_CHARS = 16 * 1024 * 1024;
 
-async function* streamAttempt(options: AgentOptions, request: ChatRequest, turn: number, fencesRun: boolean, limits: StallLimits, started: number): AsyncGenerator<AgentEvent, Attempt, undefined> {
+async function* streamAttempt(options: AgentOptions, request: ChatRequest, turn: number, fencesRun: boolean, limits: StallLimits, started: number, thinkOpened: boolean): AsyncGenerator<AgentEvent, Attempt, undefined> {
   const { signal } = options;
   const controller = new AbortController();
   const abortRequest = (): void => controller.abort();
   signal.addEventListener('abort', abortRequest, { once: true });
   const detector = new CodeBlockDetector();
-  const think = new InlineThinkSplitter();
+  const think = new InlineThinkSplitter(thinkOpened);
   const attempt: Attempt = { block: undefined, done: undefined, emitted: 0, reasoning: '', toolCalls: [], firstTokenMs: undefined, error: undefined, detector };
   /** Feeds content to the detector; true when a code block closed (generation stops there). */
   const text = function* (piece: string): Generator<AgentEvent, boolean, undefined> {
@@ -390,7 +411,7 @@ async function* streamAttempt(options: AgentOptions, request: ChatRequest, turn:
         attempt.done = chunk;
         break;
       }
-      received += chunk.type === 'tool-call' ? chunk.call.arguments.length : chunk.text.length;
+      received += chunk.type === 'tool-call' ? chunk.call.arguments.length : chunk.type === 'tool-call-delta' ? chunk.chars : chunk.text.length;
       if (received > MAX_REPLY_CHARS) {
         attempt.error = tooLarge(options.backend.baseUrl, 'a reply', MAX_REPLY_CHARS);
         cut = true;
@@ -399,6 +420,7 @@ async function* streamAttempt(options: AgentOptions, request: ChatRequest, turn:
       // Reasoning is life too: a long think is not a stalled server.
       attempt.firstTokenMs ??= performance.now() - started;
       if (chunk.type === 'tool-call') attempt.toolCalls.push(chunk.call);
+      else if (chunk.type === 'tool-call-delta') continue;
       else if (chunk.type === 'reasoning') yield reasoning(chunk.text);
       else
         for (const piece of think.push(chunk.text)) {

@@ -24,6 +24,13 @@ export class InlineThinkSplitter {
   /** Just after </think>: the blank lines that separate reasoning from the reply are dropped. */
   private trimLead = false;
 
+  /**
+   * `opened`: the chat template writes `<think>` itself at the end of the prompt (deepseek-r1
+   * distills, QwQ, served without a reasoning parser; known once a reply ended its reasoning with
+   * a lone `</think>`), so the reply starts in the reasoning, with or without its own `<think>`.
+   */
+  constructor(private readonly opened = false) {}
+
   /** Adds streamed content; returns the pieces that are certain now. */
   push(chunk: string): SplitPiece[] {
     if (this.state === 'text') return this.text(chunk);
@@ -36,6 +43,8 @@ export class InlineThinkSplitter {
         this.pending = lead.slice(OPEN.length);
       } else if (OPEN.startsWith(lead)) {
         return out; // still could become "<think>"
+      } else if (this.opened) {
+        this.state = 'thinking';
       } else {
         this.state = 'text';
         const text = this.pending;

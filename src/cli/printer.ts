@@ -43,17 +43,29 @@ export function createPrinter(out: Out, color: boolean): (event: AgentEvent) => 
   // Reasoning streams dimmed, each line behind a bar, under a "thinking" header: a terminal
   // cannot fold it, so it is set apart instead (--json keeps it per turn as `reasoning`).
   let thinking = false;
-  const reason = (text: string): void => {
+  /** Nothing of this box's reasoning shown yet: its leading newlines (DeepSeek-R1's `<think>\n`) are dropped. */
+  let thinkingEmpty = false;
+  const reason = (raw: string): void => {
     if (!thinking) {
       line('┌ thinking', '2');
       thinking = true;
+      thinkingEmpty = true;
     }
+    let text = raw.replace(/\r\n/g, '\n');
+    if (thinkingEmpty) text = text.replace(/^\n+/, '');
+    if (text.length > 0) thinkingEmpty = false;
     text.split('\n').forEach((piece, i) => {
       if (i > 0) write('\n');
       if (piece.length > 0) write(`${atLineStart ? '│ ' : ''}${piece}`, '2');
     });
   };
+  /** The last token ended with a CR: held back until the next one says whether a LF follows. */
+  let heldCR = false;
   return (event) => {
+    if (heldCR && event.type !== 'token') {
+      write('\r');
+      heldCR = false;
+    }
     if (thinking && event.type !== 'reasoning') {
       line('└', '2');
       thinking = false;
@@ -65,10 +77,13 @@ export function createPrinter(out: Out, color: boolean): (event: AgentEvent) => 
       case 'start':
         line(`model ${event.model} · up to ${event.maxCodeCalls} code calls`, '2');
         break;
-      case 'token':
-        // A CRLF inside one chunk is a line end; any other CR is shown escaped.
-        write(event.text.replace(/\r\n/g, '\n'));
+      case 'token': {
+        // A CRLF is a line end (also split between two chunks); any other CR is shown escaped.
+        const text = `${heldCR ? '\r' : ''}${event.text}`;
+        heldCR = text.endsWith('\r');
+        write((heldCR ? text.slice(0, -1) : text).replace(/\r\n/g, '\n'));
         break;
+      }
       case 'exec-start':
         line(`── running code cell ${event.index + 1} ──`, '36');
         break;

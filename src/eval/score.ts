@@ -7,6 +7,7 @@ import { scoreLogicPuzzle, scoreQueens, scoreSudoku } from './scorers/puzzles';
 import { familyExpected, scoreFamily } from './scorers/families';
 import type { PythonCheckRunner } from './scorers/python';
 import { extractFinalAnswer } from './answerText';
+import { splitInlineReasoning } from '../agent/finalAnswer';
 import { scoreReasoningGymRecord } from './scorers/reasoningGym';
 import type { ScoreResult, TaskRecord } from './types';
 
@@ -60,9 +61,17 @@ export function scoreAnswer(record: TaskRecord, answer: string | null): ScoreRes
  */
 export type Submission = { readonly answer: string | null } | { readonly text: string };
 
-/** The final answer of a submission: `answer` as given, or the last `<<<...>>>` of `text` (null when none). */
+/**
+ * The final answer of a submission: `answer` as given, or the last `<<<...>>>` of `text` (null
+ * when none). As in a run (runAgent.ts), a reply that is all reasoning (an unclosed `<think>`,
+ * or text before a lone `</think>`) answers from its reasoning; a reply with text of its own never does.
+ */
 export function submittedAnswer(submission: Submission): string | null {
-  return 'text' in submission ? extractFinalAnswer(submission.text) : submission.answer;
+  if (!('text' in submission)) return submission.answer;
+  const own = extractFinalAnswer(submission.text);
+  if (own !== null) return own;
+  const inline = splitInlineReasoning(submission.text);
+  return inline.reply.trim() === '' ? extractFinalAnswer(inline.reasoning) : null;
 }
 
 export interface AsyncScoreOptions {

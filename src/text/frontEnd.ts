@@ -6,7 +6,7 @@
 export type FrontEnd = 'vscode' | 'cli';
 
 /** Something a user can change to fix a problem, named per front end. */
-export type Knob = 'ollamaHost' | 'openaiBaseUrl' | 'apiKey' | 'model' | 'maxCodeCalls' | 'contextTokens' | 'stallSeconds' | 'pythonPath' | 'isolationBasic';
+export type Knob = 'ollamaHost' | 'openaiBaseUrl' | 'apiKey' | 'model' | 'maxCodeCalls' | 'contextTokens' | 'stallSeconds' | 'pythonPath' | 'isolationBasic' | 'think' | 'protocol';
 
 const KNOBS: Readonly<Record<Knob, Readonly<Record<FrontEnd, string>>>> = {
   ollamaHost: { vscode: '"r1ci.ollama.host"', cli: '--host URL (or the OLLAMA_HOST environment variable)' },
@@ -16,6 +16,8 @@ const KNOBS: Readonly<Record<Knob, Readonly<Record<FrontEnd, string>>>> = {
   maxCodeCalls: { vscode: '"r1ci.maxCodeCalls"', cli: '--max-code-calls' },
   contextTokens: { vscode: '"r1ci.contextTokens"', cli: '--context-tokens' },
   stallSeconds: { vscode: '"r1ci.stallSeconds"', cli: '--stall-seconds' },
+  think: { vscode: '"r1ci.think"', cli: '--think' },
+  protocol: { vscode: '"r1ci.protocol"', cli: '--protocol' },
   pythonPath: { vscode: 'the interpreter path in "r1ci.python.path"', cli: '--python PATH' },
   /** Where the basic tier was chosen (the sandbox's tier note says so). */
   isolationBasic: { vscode: '"r1ci.sandbox.isolation": "basic" in the settings', cli: '--isolation basic' },

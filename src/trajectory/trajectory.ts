@@ -38,9 +38,11 @@ export type AnswerSource = z.infer<typeof answerSourceSchema>;
  * conversation no longer fits the context window), `retry` (a transient failure before any
  * token, retried once), `output-truncated` (the server stopped at its token limit; a code block
  * cut there is not run), `code-in-reasoning` (the python block in the reasoning was run), `tool-call-without-tools`
- * (a native python call outside the tools protocol was run as a fence would be).
+ * (a native python call outside the tools protocol was run as a fence would be), `tool-call-error` (a
+ * native tool call could not be run — arguments not JSON, no code, another tool — and spent a code call;
+ * the message holds what the model was told).
  */
-export const agentWarningKindSchema = z.enum(['context-truncated', 'retry', 'output-truncated', 'code-in-reasoning', 'tool-call-without-tools']);
+export const agentWarningKindSchema = z.enum(['context-truncated', 'retry', 'output-truncated', 'code-in-reasoning', 'tool-call-without-tools', 'tool-call-error']);
 
 /** Per model request: what it cost. Time in code is the following execution result's durationMs. */
 export const turnStatsSchema = z.object({

@@ -65,10 +65,18 @@ export function malformedLine(serverName: string, baseUrl: string, what: string,
 // The error bodies model servers send, each with its message somewhere else.
 /** OpenAI, vLLM ≥ 0.10, llama.cpp, SGLang: {"error": {"message", "code", ...}}; Ollama, TGI, LM Studio: {"error": "..."}. */
 const wrappedErrorSchema = z.looseObject({ error: z.union([z.string(), z.looseObject({ message: z.string().optional(), code: z.unknown().optional() })]) });
-/** vLLM < 0.10 (vllm/entrypoints/openai/protocol.py ErrorResponse): {"object": "error", "message", "type", "code"}. */
-const flatErrorSchema = z.looseObject({ message: z.string(), code: z.unknown().optional() });
-/** FastAPI's own errors (servers built on it: a path it lacks, a request it cannot validate): {"detail": ...}. */
-const detailErrorSchema = z.looseObject({ detail: z.union([z.string(), z.array(z.looseObject({ msg: z.string() }))]) });
+/** FastAPI's own errors (servers built on it: a path it lacks, a request it cannot validate): {"detail": ...}, each item with the field's `loc`. */
+const detailErrorSchema = z.looseObject({ detail: z.union([z.string(), z.array(z.looseObject({ msg: z.string(), loc: z.array(z.union([z.string(), z.number()])).optional() }))]) });
+/**
+ * vLLM < 0.10 (vllm/entrypoints/openai/protocol.py ErrorResponse): {"object": "error", "message", "type", "code"};
+ * Mistral's API: the same with `message` a validation error's `{"detail": [...]}`.
+ */
+const flatErrorSchema = z.looseObject({ message: z.union([z.string(), detailErrorSchema]), code: z.unknown().optional() });
+
+/** A `detail` as one line: each item's message, with the field it is about (`body.seed`). */
+function detailText(detail: z.infer<typeof detailErrorSchema>['detail']): string {
+  return typeof detail === 'string' ? detail : detail.map((item) => (item.loc && item.loc.length > 0 ? `${item.msg} (${item.loc.join('.')})` : item.msg)).join('; ');
+}
 
 const HTML = /^\s*(<!doctype html|<html|<head|<body)/i;
 
@@ -112,13 +120,36 @@ export function serverErrorDetail(body: string): { readonly message: string; rea
     message = typeof e === 'string' ? e : (e.message ?? message);
     code = typeof e === 'string' ? undefined : e.code;
   } else if (flat.success) {
-    message = flat.data.message;
+    const m = flat.data.message;
+    message = typeof m === 'string' ? m : detailText(m.detail);
     code = flat.data.code;
   } else if (detail.success) {
-    const d = detail.data.detail;
-    message = typeof d === 'string' ? d : d.map((item) => item.msg).join('; ');
+    message = detailText(detail.data.detail);
   }
   return { message: message.length > 500 ? `${message.slice(0, 500)}…` : message, code };
+}
+
+/**
+ * What to change when the server refused a feature the model lacks: Ollama answers HTTP 400
+ * `"<model>" does not support thinking` to `think` (also to `reasoning_effort` on its /v1) and
+ * `… does not support tools` to `tools`, for a model without that capability; vLLM started
+ * without a tool-call parser answers `tools` with `"auto" tool choice requires
+ * --enable-auto-tool-choice and --tool-call-parser to be set`. '' otherwise.
+ */
+export function unsupportedFeatureAdvice(message: string): string {
+  if (/does not support thinking/i.test(message)) return ` — set ${knob('think')} to auto or off for this model`;
+  if (/does not support tools|--enable-auto-tool-choice/i.test(message)) return ` — set ${knob('protocol')} to chat or auto for this model`;
+  return '';
+}
+
+/**
+ * HTTP 429: the server (a hosted API, Ollama's cloud models, a proxy in front of a local server)
+ * is limiting requests. `retryAfter`: the wait its Retry-After header asks for, in ms; the one
+ * automatic retry waits that long when it is short (runAgent.ts).
+ */
+export function rateLimited(baseUrl: string, message: string, retryAfter: number | undefined): BackendError {
+  const wait = retryAfter !== undefined ? ` — it asks to wait ${Math.ceil(retryAfter / 1000)} s before trying again` : ' — wait a little, or check the plan and quota of the API key';
+  return new BackendError(`The server at ${baseUrl} is limiting the rate of requests (HTTP 429: ${message || 'too many requests'})${wait}.`, 'http', 429, retryAfter);
 }
 
 /**

@@ -2,7 +2,7 @@
 import { Ollama } from 'ollama';
 import { z } from 'zod';
 import { leanFetch, type LeanFetch } from './leanFetch';
-import { connectionLost, isAbortError, isConnectionLost, malformedLine, modelMissing, serverErrorDetail, unreachableError } from './errors';
+import { connectionLost, isAbortError, isConnectionLost, malformedLine, modelMissing, rateLimited, retryAfterMs, serverErrorDetail, unreachableError, unsupportedFeatureAdvice } from './errors';
 import { BackendError, type ChatChunk, type ChatMessage, type ChatRequest, type ModelBackend, type ModelInfo, type PullProgress, type RunningModel, type ThinkSetting } from './types';
 import { knob } from '../../text/frontEnd';
 
@@ -110,14 +110,43 @@ function isoString(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
+/**
+ * A reply with an error status, as its body said it (`message`: the raw body text). Thrown by our
+ * transport so the ollama client never reads the body itself: for a body that is not JSON (a
+ * proxy's HTML page, Ollama's plain-text 404) it writes "Getting text from response" with
+ * console.log, which corrupts `r1ci solve --json` and the MCP server's stdout; it also reads only
+ * `{"error": "…"}`, and drops the Retry-After header of a 429.
+ */
+class ErrorStatus extends Error {
+  /** @param retryAfterMs the wait the Retry-After header asks for, in ms (RFC 9110 §10.2.3). */
+  constructor(
+    readonly status: number,
+    body: string,
+    readonly retryAfterMs: number | undefined,
+  ) {
+    super(body);
+  }
+}
+
 export class OllamaBackend implements ModelBackend {
   readonly kind = 'ollama' as const;
 
   constructor(readonly baseUrl: string) {}
 
-  /** A transport whose every request also listens to `signal` and whose NDJSON is checked line by line. */
+  /**
+   * A transport whose every request also listens to `signal` and whose NDJSON is checked line by
+   * line. An error status is read here, before the client sees it (`ErrorStatus`).
+   */
   private transport(signal?: AbortSignal): LeanFetch {
-    return leanFetch(signal, (line) => malformedLine('Ollama', this.baseUrl, 'NDJSON line', line));
+    const lean = leanFetch(signal, (line) => malformedLine('Ollama', this.baseUrl, 'NDJSON line', line));
+    return {
+      close: lean.close,
+      fetch: async (input, init) => {
+        const response = await lean.fetch(input, init);
+        if (response.ok) return response;
+        throw new ErrorStatus(response.status, await response.text(), retryAfterMs(response.headers.get('retry-after')));
+      },
+    };
   }
 
   /** A client on `transport` (by default one listening to `signal`). */
@@ -311,11 +340,12 @@ export class OllamaBackend implements ModelBackend {
     if (isAbortError(error)) return error instanceof Error ? error : new Error(String(error));
     const network = unreachableError('Ollama', this.baseUrl, error, `start it with \`ollama serve\`, or set ${knob('ollamaHost')}.`, 'ollamaHost');
     if (network) return network;
-    const status = (error as { status_code?: unknown }).status_code;
+    const status = error instanceof ErrorStatus ? error.status : (error as { status_code?: unknown }).status_code;
     const raw = error instanceof Error ? error.message : String(error);
-    // The client passes a non-JSON error body on as it is (a proxy's HTML page).
-    const message = typeof status === 'number' ? serverErrorDetail(raw).message : raw;
+    // The body in whatever shape the server (or a proxy in front of it) wrote it.
+    const message = typeof status === 'number' ? serverErrorDetail(raw).message || 'no details' : raw;
     if (typeof status === 'number') {
+      if (status === 429) return rateLimited(this.baseUrl, message, error instanceof ErrorStatus ? error.retryAfterMs : undefined);
       if (status === 404 && model && /model\b.*\bnot found/i.test(message)) return modelMissing('ollama', this.baseUrl, model);
       // Ollama's own 404s name the model; anything else means something else listens there.
       if (status === 404 || status === 405)
@@ -324,7 +354,7 @@ export class OllamaBackend implements ModelBackend {
           'wrong-server',
           status,
         );
-      return new BackendError(`The Ollama server at ${this.baseUrl} answered HTTP ${status}: ${message}`, 'http', status);
+      return new BackendError(`The Ollama server at ${this.baseUrl} answered HTTP ${status}: ${message}${unsupportedFeatureAdvice(message)}`, 'http', status);
     }
     if (isConnectionLost(error)) return connectionLost('Ollama', this.baseUrl);
     if (error instanceof SyntaxError || /Unexpected token|not valid JSON/i.test(message))

@@ -1,7 +1,7 @@
 // OpenAI-compatible servers (vLLM, llama.cpp server, LM Studio, SGLang, Ollama's /v1):
 // GET /v1/models and streaming POST /v1/chat/completions, spoken with Node's fetch.
 import { z } from 'zod';
-import { connectionLost, isAbortError, isConnectionLost, malformedLine, modelMissing, retryAfterMs, serverErrorDetail, unreachableError } from './errors';
+import { connectionLost, isAbortError, isConnectionLost, malformedLine, modelMissing, rateLimited, retryAfterMs, serverErrorDetail, unreachableError, unsupportedFeatureAdvice } from './errors';
 import { MAX_LINE_BYTES, readTextWithin, tooLarge } from './bounds';
 import { readSse } from './sse';
 import { BackendError, type ChatChunk, type ChatMessage, type ChatRequest, type ModelBackend, type ModelInfo, type ToolCall } from './types';
@@ -159,6 +159,21 @@ class ToolCallAssembler {
   }
 }
 
+/** Fields of a request that a server may refuse and that can be left out: `stream_options` (usage counts), `continuation` (vLLM's `continue_final_message` and `add_generation_prompt`). */
+type OptionalField = 'stream_options' | 'continuation';
+
+/**
+ * Which optional field a 400/422 body refuses, if any (not one already left out): named in it
+ * (Mistral's `extra_forbidden` detail, `loc: ["body", "stream_options", …]`; a server's "unknown
+ * field continue_final_message"), or, for a request with the continuation fields, any complaint
+ * about unknown fields.
+ */
+function refusedField(body: string, continuation: boolean, refused: ReadonlySet<OptionalField>): OptionalField | undefined {
+  if (!refused.has('stream_options') && /stream_options|include_usage/.test(body)) return 'stream_options';
+  if (continuation && /continue_final_message|add_generation_prompt|unrecognized|extra[ _](inputs|fields|forbidden)/i.test(body)) return 'continuation';
+  return undefined;
+}
+
 /** Normalises the base URL: no trailing slash, and /v1 appended when the path is empty. */
 export function normalizeOpenAiBaseUrl(raw: string | undefined): string {
   const url = new URL((raw && raw.trim()) || DEFAULT_OPENAI_BASE_URL);
@@ -170,8 +185,11 @@ export class OpenAiBackend implements ModelBackend {
   readonly kind = 'openai' as const;
   readonly baseUrl: string;
   private readonly apiKey: string | undefined;
-  /** Set once a server rejected vLLM's continuation fields; later requests leave them out. */
-  private continuationFieldsRejected = false;
+  /**
+   * Optional fields a server refused (HTTP 400/422 naming them; a strict schema: Mistral's API
+   * forbids extra inputs, others reject vLLM's continuation fields): later requests leave them out.
+   */
+  private readonly refused = new Set<OptionalField>();
 
   constructor(options: OpenAiBackendOptions = {}) {
     this.baseUrl = normalizeOpenAiBaseUrl(options.baseUrl);
@@ -189,7 +207,8 @@ export class OpenAiBackend implements ModelBackend {
       model: request.model,
       messages: request.messages.map(toOpenAiMessage),
       stream: true,
-      stream_options: { include_usage: true },
+      // The token counts (a server that refuses the field may send them anyway, as Mistral's does).
+      ...(this.refused.has('stream_options') ? {} : { stream_options: { include_usage: true } }),
       temperature: request.options.temperature,
     };
     if (request.options.seed !== undefined) body.seed = request.options.seed;
@@ -207,16 +226,15 @@ export class OpenAiBackend implements ModelBackend {
 
   async *streamChat(request: ChatRequest, signal: AbortSignal): AsyncIterable<ChatChunk> {
     const endsWithAssistant = request.messages[request.messages.length - 1]?.role === 'assistant';
-    let response = await this.post(request, endsWithAssistant && !this.continuationFieldsRejected, signal);
-    if (response.status === 400 && endsWithAssistant && !this.continuationFieldsRejected) {
+    const continuation = (): boolean => endsWithAssistant && !this.refused.has('continuation');
+    let response = await this.post(request, continuation(), signal);
+    // A strict server refusing an optional field we add: once more without it (at most once per field).
+    while (response.status === 400 || response.status === 422) {
       const text = await readTextWithin(response, this.baseUrl);
-      // A strict server refusing vLLM's extra fields: try once more without them.
-      if (/continue_final_message|add_generation_prompt|unrecognized|extra (inputs|fields)/i.test(text)) {
-        this.continuationFieldsRejected = true;
-        response = await this.post(request, false, signal);
-      } else {
-        throw this.httpError(400, text, request.model);
-      }
+      const field = refusedField(text, continuation(), this.refused);
+      if (field === undefined) throw this.httpError(response.status, text, request.model);
+      this.refused.add(field);
+      response = await this.post(request, continuation(), signal);
     }
     if (!response.ok)
       throw this.httpError(
@@ -276,6 +294,8 @@ export class OpenAiBackend implements ModelBackend {
           if (choice.delta?.tool_calls) {
             firstTokenAt ??= performance.now();
             toolCalls.add(choice.delta.tool_calls);
+            const chars = choice.delta.tool_calls.reduce((n, d) => n + (d.function?.name?.length ?? 0) + (d.function?.arguments?.length ?? 0), 0);
+            yield { type: 'tool-call-delta', chars };
           }
           // The calls are complete once the choice finishes (finish_reason "tool_calls").
           if (choice.finish_reason) {
@@ -404,11 +424,8 @@ export class OpenAiBackend implements ModelBackend {
     // 422: TGI's status for a request it cannot validate, an over-long prompt among them.
     if ((status === 400 || status === 413 || status === 422) && (code === 'context_length_exceeded' || CONTEXT_OVERFLOW.test(message) || /maximum.*tokens|too long/i.test(message))) return this.overflow(message, status);
     // Hosted APIs (OpenRouter, Groq, Together, DeepSeek) rate-limit with 429, most with a Retry-After.
-    if (status === 429) {
-      const wait = retryAfter !== undefined ? ` — it asks to wait ${Math.ceil(retryAfter / 1000)} s before trying again` : ' — wait a little, or check the plan and quota of the API key';
-      return new BackendError(`The server at ${this.baseUrl} is limiting the rate of requests (HTTP 429: ${message || 'too many requests'})${wait}.`, 'http', status, retryAfter);
-    }
-    return new BackendError(`The server at ${this.baseUrl} answered HTTP ${status}: ${message || 'no details'}`, 'http', status, retryAfter);
+    if (status === 429) return rateLimited(this.baseUrl, message, retryAfter);
+    return new BackendError(`The server at ${this.baseUrl} answered HTTP ${status}: ${message || 'no details'}${unsupportedFeatureAdvice(message)}`, 'http', status, retryAfter);
   }
 
   /**

@@ -1,6 +1,6 @@
 // Server-Sent Events as OpenAI-compatible servers send them: `data: <json>` lines (ended by LF,
 // CRLF or a lone CR), events separated by a blank line, `data: [DONE]` at the end. Comments
-// (`: keep-alive`) and `event:`/`id:`/`retry:` fields are allowed and ignored, llama.cpp's
+// (`: keep-alive`), empty `data:` heartbeats and `event:`/`id:`/`retry:` fields are allowed and ignored, llama.cpp's
 // `error:` lines reported; anything else is a protocol error, because a garbled line may have
 // carried model text we would otherwise lose without a trace.
 import { MAX_LINE_BYTES } from './bounds';
@@ -14,6 +14,16 @@ import { MAX_LINE_BYTES } from './bounds';
 export type SseItem = { readonly type: 'data'; readonly data: string } | { readonly type: 'error'; readonly data: string } | { readonly type: 'malformed'; readonly line: string } | { readonly type: 'oversized' };
 
 const KNOWN_FIELD = /^(event|id|retry)(:|$)/;
+
+/**
+ * The event an event's `data:` lines make, if any. One whose data is empty is not dispatched (the
+ * SSE format, WHATWG HTML §9.2.6): API gateways send `data:` alone as a heartbeat. Data of blanks
+ * only is skipped alike: it cannot carry a reply's JSON.
+ */
+function dispatch(data: readonly string[]): SseItem | undefined {
+  const joined = data.join('\n');
+  return joined.trim() === '' ? undefined : { type: 'data', data: joined };
+}
 
 /**
  * Splits a byte stream into the `data` payloads of its events. Linear in the input; a line over
@@ -53,7 +63,8 @@ export async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator
         crEnded = buffer[at] === '\r' && start === buffer.length;
         lineEnd.lastIndex = start;
         if (line === '') {
-          if (data.length > 0) yield { type: 'data', data: data.join('\n') };
+          const event = dispatch(data);
+          if (event) yield event;
           data = [];
           dataChars = 0;
         } else if (line.startsWith('data:')) {
@@ -75,7 +86,8 @@ export async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator
       if (done) {
         // A last event without its blank line still counts (some servers end that way).
         if (buffer.startsWith('data:')) data.push(buffer.slice(buffer[5] === ' ' ? 6 : 5));
-        if (data.length > 0) yield { type: 'data', data: data.join('\n') };
+        const event = dispatch(data);
+        if (event) yield event;
         return;
       }
     }

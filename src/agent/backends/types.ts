@@ -49,6 +49,12 @@ export type ChatChunk =
   | { readonly type: 'reasoning'; readonly text: string }
   /** A complete native tool call (Ollama sends it whole; OpenAI-compatible argument deltas are assembled first). */
   | { readonly type: 'tool-call'; readonly call: ToolCall }
+  /**
+   * A piece of a tool call arrived (OpenAI-compatible servers stream the arguments; the call
+   * itself follows, complete, as `tool-call`): `chars` characters of name and arguments. The model
+   * is generating: life for the stall watchdog, and counted against the reply's size limit.
+   */
+  | { readonly type: 'tool-call-delta'; readonly chars: number }
   | {
       readonly type: 'done';
       /** 'stop', 'length' (token limit or full context), ... as the server says. */

@@ -74,6 +74,19 @@ async function handleChat(ctx: RouteContext): Promise<void> {
     state.faultCounters,
   );
   ctx.recordPlan(plan);
+  const forbidden = plan.wire.forbidFields?.find((field) => Object.hasOwn(body, field));
+  if (forbidden !== undefined) {
+    entry.status = 422;
+    // Mistral's body for a field its schema does not know (its message is an object, not text).
+    const input: unknown = body[forbidden];
+    return sendJson(res, 422, {
+      object: 'error',
+      message: { detail: [{ type: 'extra_forbidden', loc: ['body', forbidden], msg: 'Extra inputs are not permitted', input }] },
+      type: 'invalid_request_error',
+      param: null,
+      code: null,
+    });
+  }
   const wire = openAiChatWire(body.model, `chatcmpl-scripted-${entry.id}`, body.stream_options?.include_usage === true, plan.wire);
   await (stream ? streamReply(ctx.reply, plan, wire) : completeReply(ctx.reply, plan, wire));
 }

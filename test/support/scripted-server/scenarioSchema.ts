@@ -105,6 +105,12 @@ export const wireSchema = z.strictObject({
   contentParts: z.boolean().optional(),
   /** OpenAI-compatible: the token counts go in the finish_reason chunk's `x_groq.usage`, as Groq streams them, never in `usage`. */
   groqUsage: z.boolean().optional(),
+  /**
+   * OpenAI-compatible: request fields the server refuses, as Mistral's API does (its schema
+   * forbids extra inputs): a request carrying one gets HTTP 422 with Mistral's body, an
+   * `extra_forbidden` detail naming the field (e.g. `stream_options`, `continue_final_message`, `seed`).
+   */
+  forbidFields: z.array(z.string().min(1)).optional(),
 });
 export type WireOptions = z.infer<typeof wireSchema>;
 

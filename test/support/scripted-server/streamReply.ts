@@ -196,7 +196,13 @@ export async function streamReply(ctx: ReplyContext, plan: ReplyPlan, wire: Wire
     ctx.log.changed();
   }
   if (!(await faultsAt(ctx, plan, wire, sent))) return;
-  for (const piece of plan.toolCalls.length > 0 ? wire.toolCalls(plan.toolCalls) : []) if (!(await send(ctx, plan, piece))) return;
+  // Tool-call deltas are generated tokens too: paced like the text.
+  let pieces = 0;
+  for (const piece of plan.toolCalls.length > 0 ? wire.toolCalls(plan.toolCalls) : []) {
+    if (sent + pieces > 0 && !(await ctx.timers.sleep(plan.perChunkDelayMs, ctx.signal))) return;
+    if (!(await send(ctx, plan, piece))) return;
+    pieces++;
+  }
   if (!(await send(ctx, plan, wire.closing(stats(plan, wire, sent, startedAt, firstChunkAt))))) return;
   ctx.res.end();
   finish(ctx);

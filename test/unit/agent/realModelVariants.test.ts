@@ -2,7 +2,7 @@
 // reasoning fields and tags, other wire framings, other tool-call shapes, other ways a fence is
 // left open or indented, other places an answer can hide. Real agent, real sandbox, real HTTP.
 import { describe, expect, it } from 'vitest';
-import type { ThinkSetting } from '../../../src/agent/backends/types';
+import type { ChatMessage, ThinkSetting } from '../../../src/agent/backends/types';
 import type { AgentEvent } from '../../../src/agent/events';
 import type { ProtocolMode } from '../../../src/agent/protocol';
 import { runAgent } from '../../../src/agent/runAgent';
@@ -30,6 +30,10 @@ interface RunOptions {
   readonly models?: readonly ModelSpec[];
   /** The interpreter for the code (default: python3 on PATH). */
   readonly pythonPath?: string;
+  /** Scaled-down silence allowed between chunks (seconds). */
+  readonly stallSeconds?: number;
+  /** Earlier messages of the conversation (a follow-up question). */
+  readonly history?: readonly ChatMessage[];
 }
 
 async function run(kind: BackendKind, scenario: Omit<Scenario, 'id' | 'match'>, options: RunOptions = {}): Promise<Run> {
@@ -50,6 +54,8 @@ async function run(kind: BackendKind, scenario: Omit<Scenario, 'id' | 'match'>, 
       temperature: 0,
       contextTokens: kind === 'ollama' ? 16384 : undefined,
       think: options.think,
+      stallSeconds: options.stallSeconds,
+      history: options.history,
       retryOnce: false,
       signal: new AbortController().signal,
     }),
@@ -68,6 +74,34 @@ describe.each(BOTH)('reasoning on %s', (kind) => {
     expect(r.trajectory.answer).toBe('5');
     expect(r.trajectory.turns[0]?.reasoning).toContain('<<<wrong>>>');
     expect(r.trajectory.turns[0]?.text).toBe('It is 5. <<<5>>>');
+  });
+
+  it('after a lone </think> (the chat template opens the tag: deepseek-r1 distills on vLLM without a reasoning parser), later replies start in the reasoning: their scratch code is shown, not run', async () => {
+    const r = await run(
+      kind,
+      {
+        turns: [
+          { text: 'The user wants 6*7.\n</think>\n\nComputing:\n```python\nprint(6*7)\n```\n' },
+          { text: 'Check it another way:\n```python\nprint(7*6)\n```\nThe result was {{RESULT}}.\n</think>\n\nSo <<<{{RESULT}}>>>' },
+        ],
+      },
+      { capabilities: ['completion'] },
+    );
+    expect(execCount(r)).toBe(1);
+    expect(r.trajectory.answer).toBe('42');
+    expect(r.trajectory.turns[1]?.reasoning).toContain('print(7*6)');
+    expect(r.trajectory.turns[1]?.text).toBe('So <<<42>>>');
+  });
+
+  it('the same in a follow-up question whose conversation already had a lone </think>', async () => {
+    const history: ChatMessage[] = [
+      { role: 'user', content: 'What is 1?' },
+      { role: 'assistant', content: 'Trivial.\n</think>\n\n<<<1>>>' },
+    ];
+    const r = await run(kind, { turns: [{ text: 'Scratch:\n```python\nprint(7*6)\n```\nIt is 42.\n</think>\n\nSo <<<42>>>' }] }, { capabilities: ['completion'], history });
+    expect(execCount(r)).toBe(0);
+    expect(r.trajectory.answer).toBe('42');
+    expect(r.trajectory.turns[0]?.reasoning).toContain('print(7*6)');
   });
 
   it('a python block in the reasoning is only shown when the reply answers by itself', async () => {
@@ -177,12 +211,44 @@ describe.each(BOTH)('tools protocol on %s', (kind) => {
     expect(body.tools?.map((t) => t.function.name)).toEqual(['python']);
   });
 
+  it('a long call streamed slowly is life, not a stall: its argument deltas keep the watchdog fed', async () => {
+    // ~280 characters of code in 7-character deltas 60 ms apart (OpenAI-compatible; Ollama sends a
+    // call whole): about 2.4 s of arguments after the reasoning, against a 1 s stall limit.
+    const code = `total = 0\n${Array.from({ length: 12 }, (_, i) => `total += ${i}  # step ${i}\n`).join('')}print(total)`;
+    const r = await run(
+      kind,
+      { perChunkDelayMs: 60, turns: [{ thinking: 'I will call the tool.', text: '', toolCalls: [{ name: 'python', arguments: { code } }] }, { text: '<<<{{RESULT}}>>>' }] },
+      { protocol: 'tools', stallSeconds: 1 },
+    );
+    expect(r.trajectory.error).toBeUndefined();
+    expect(r.trajectory.answer).toBe('66');
+  });
+
+  if (kind === 'ollama')
+    it('Ollama sends a call only once it is complete (ollama/ollama#13581): the silence while the model writes it is not a stall', async () => {
+      // 1.5 s without a byte between the reply's text and its call, against a 1 s stall limit.
+      const r = await run(
+        kind,
+        { perChunkDelayMs: 1500, turns: [{ text: 'Calling.', chunkSize: 100, toolCalls: [{ name: 'python', arguments: { code: 'print(6 * 7)' } }] }, { text: '<<<{{RESULT}}>>>' }] },
+        { protocol: 'tools', stallSeconds: 1 },
+      );
+      expect(r.trajectory.error).toBeUndefined();
+      expect(r.trajectory.answer).toBe('42');
+    });
+
   it('malformed arguments get an error the model can read, and count against the budget', async () => {
     const r = await run(kind, { turns: [{ text: '', toolCalls: [{ name: 'python', arguments: '{"code": "print(1)' }] }, { text: 'Saw: {{RESULT}}' }] }, { protocol: 'tools' });
     const tool = r.chats[1]?.messages?.find((m) => m.role === 'tool');
     expect(tool?.content).toMatch(/error: .*(not valid JSON|no "code")/);
     expect(execCount(r)).toBe(0);
     expect(r.trajectory.codeCalls).toBe(1);
+    // The user (and the record) learn of the call too: a code call was spent on it.
+    expect(r.trajectory.warnings).toEqual([expect.objectContaining({ kind: 'tool-call-error', message: expect.stringMatching(/not valid JSON.*\{"code": "print\(1\)/) })]);
+  });
+
+  it('a call to another tool is shown to the user with the error the model got', async () => {
+    const r = await run(kind, { turns: [{ text: '', toolCalls: [{ name: 'bash', arguments: { cmd: 'ls' } }] }, { text: 'Saw: {{RESULT}}' }] }, { protocol: 'tools' });
+    expect(warningsOf(r, 'tool-call-error').join(' ')).toMatch(/no tool named "bash"/);
   });
 
   it('tool calls stop at the code-call budget', async () => {
@@ -221,6 +287,19 @@ describe.each(BOTH)('fences, answers and truncation on %s', (kind) => {
     const r = await run(kind, { turns: [{ text: '```python\nprint(8)\n```\nand then I will expl', doneReason: 'length' }, { text: '<<<{{RESULT}}>>>' }] });
     expect(r.trajectory.answer).toBe('8');
   });
+
+  it.each([
+    ['the token limit', 'length', '```python\nfor i in range(3):\n    print(i * 7)\n``'],
+    ['a stop string', 'stop', '```python\nfor i in range(3):\n    print(i * 7)\n``'],
+    ['a stop string, in a list item', 'stop', '- Run:\n  ```python\n  for i in range(3):\n      print(i * 7)\n  `'],
+  ] as const)('a reply that %s cut inside the closing fence (`` `` ``) runs its complete code, without the fence’s backticks', async (_what, doneReason, text) => {
+    const r = await run(kind, { turns: [{ text, doneReason }, { text: '<<<{{resultLine -1}}>>>' }] });
+    expect(r.trajectory.turns[0]?.cell?.code).toBe('for i in range(3):\n    print(i * 7)');
+    expect(r.trajectory.answer).toBe('14');
+    expect(warningsOf(r, 'output-truncated')).toEqual([]);
+    // The model gets its block back closed once, not with the stray backticks inside it.
+    expect(r.chats[1]?.messages?.map((m) => m.content).join('\n')).toMatch(/print\(i \* 7\)\n *```\n/);
+  });
 });
 
 describe('context on OpenAI-compatible servers', () => {
@@ -255,6 +334,18 @@ describe.each(BOTH)('the whole reply in the reasoning on %s', (kind) => {
   it('the same from an inline <think> never closed (a model without the thinking capability)', async () => {
     const r = await run(kind, { turns: [{ text: '<think>\nSo it is 42. <<<42>>>' }] }, { capabilities: ['completion'] });
     expect(r.trajectory.turns[0]?.reasoning).toContain('<<<42>>>');
+    expect(r.trajectory.answer).toBe('42');
+    expect(r.trajectory.answerSource).toBe('reasoning');
+  });
+
+  it('the same when the server left the tags in its reasoning field (<think>…</think> inside reasoning_content or thinking)', async () => {
+    const r = await run(kind, { turns: [{ thinking: '<think>\nTwelve squared is 144, so <<<144>>>.\n</think>', text: '' }] });
+    expect(r.trajectory.answer).toBe('144');
+    expect(r.trajectory.answerSource).toBe('reasoning');
+  });
+
+  it('the same before a lone </think> whose opening tag the chat template wrote (deepseek-r1, qwen3 without a reasoning parser)', async () => {
+    const r = await run(kind, { turns: [{ text: 'The user wants 6*7. So it is 42. <<<42>>>\n</think>\n\n' }] }, { capabilities: ['completion'] });
     expect(r.trajectory.answer).toBe('42');
     expect(r.trajectory.answerSource).toBe('reasoning');
   });
@@ -386,6 +477,12 @@ describe('OpenAI-compatible stream framings', () => {
     expect(r.trajectory.answer).toBe('éé');
   });
 
+  it('an empty `data:` heartbeat (API gateways in front of the server) mid-stream is skipped, not a malformed event', async () => {
+    const r = await run('openai', { turns: [{ text: 'Working on it: <<<9>>>', faults: { malformedLine: { afterChunks: 2, text: 'data: ' } } }] });
+    expect(r.trajectory.error).toBeUndefined();
+    expect(r.trajectory.answer).toBe('9');
+  });
+
   it.each(['whole', 'repeatName', 'noIndex', 'bareObject', 'interleaved'] as const)('tool-call deltas sent %s are assembled into the calls', async (toolCallDeltas) => {
     const r = await run(
       'openai',
@@ -481,6 +578,18 @@ describe('OpenAI-compatible stream framings', () => {
     expect(r.trajectory.reason).toBe('error');
     expect(r.events.find((e) => e.type === 'error')).toMatchObject({ kind: 'connection-lost' });
     expect(r.trajectory.error).toMatch(/aborted the reply/);
+  });
+
+  it.each([
+    ['stream_options (chat protocol)', 'chat', ['stream_options']],
+    ['stream_options and the continuation fields (r1ci protocol)', 'r1ci', ['stream_options', 'continue_final_message']],
+  ] as const)("a server whose schema forbids extra fields (Mistral's API: HTTP 422 extra_forbidden) refusing %s gets the request again without them", async (_what, protocol, forbidFields) => {
+    const r = await run('openai', { wire: { forbidFields: [...forbidFields] }, turns: [{ text: 'Run:\n```python\nprint(6 * 7)\n```\n' }, { text: 'So <<<{{RESULT}}>>>' }] }, { protocol });
+    expect(r.trajectory.error).toBeUndefined();
+    expect(r.trajectory.answer).toBe('42');
+    const answered = r.chats.filter((c) => c.status === 200);
+    expect(answered).toHaveLength(2);
+    for (const c of answered) for (const field of forbidFields) expect(c.body).not.toHaveProperty(field);
   });
 
   it("Groq's token counts, streamed in the last chunk's x_groq.usage, are read", async () => {

@@ -12,8 +12,8 @@ import type { ResultRecord } from '../../../src/eval/results';
 import { solutionCells } from '../../../src/notebook/solutionCells';
 import { parseTrajectory } from '../../../src/notebook/trajectorySchema';
 
-function split(chunks: readonly string[]): { reasoning: string; text: string } {
-  const s = new InlineThinkSplitter();
+function split(chunks: readonly string[], opened = false): { reasoning: string; text: string } {
+  const s = new InlineThinkSplitter(opened);
   const pieces: SplitPiece[] = [...chunks.flatMap((c) => s.push(c)), ...s.end()];
   return {
     reasoning: pieces
@@ -40,6 +40,12 @@ describe('InlineThinkSplitter', () => {
     expect(split(['I use <think> tags.'])).toEqual({ reasoning: '', text: 'I use <think> tags.' });
     expect(split(['<th', 'ink>still going'])).toEqual({ reasoning: 'still going', text: '' });
     expect(split(['<t'])).toEqual({ reasoning: '', text: '<t' });
+  });
+
+  it('opened (the chat template wrote <think>): the reply starts in the reasoning, with or without its own <think>', () => {
+    expect(split(['Let me', ' see.\n</th', 'ink>\n\n<<<1>>>'], true)).toEqual({ reasoning: 'Let me see.\n', text: '<<<1>>>' });
+    expect(split(['<think>', 'hm</think>ok'], true)).toEqual({ reasoning: 'hm', text: 'ok' });
+    expect(split(['never closed'], true)).toEqual({ reasoning: 'never closed', text: '' });
   });
 });
 

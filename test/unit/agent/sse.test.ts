@@ -80,6 +80,13 @@ describe('readSse', () => {
     ]);
   });
 
+  it("an event with empty data (a gateway's `data:` heartbeat) is not dispatched, as the SSE format says", async () => {
+    expect(await items('data: {"a":1}\n\ndata:\n\ndata: \n\ndata: {"b":2}\n\ndata:')).toEqual([
+      { type: 'data', data: '{"a":1}' },
+      { type: 'data', data: '{"b":2}' },
+    ]);
+  });
+
   it('a line that is no SSE field is reported, not skipped', async () => {
     expect(await items('data: {"a":1}\n\n<html>\n')).toEqual([
       { type: 'data', data: '{"a":1}' },

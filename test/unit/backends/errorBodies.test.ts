@@ -9,7 +9,13 @@ describe('serverErrorDetail', () => {
     ['Ollama / TGI', '{"error":"model \\"x\\" not found, try pulling it first"}', 'model "x" not found, try pulling it first', undefined],
     ['vLLM < 0.10', '{"object":"error","message":"The model `x` does not exist.","type":"NotFoundError","param":null,"code":404}', 'The model `x` does not exist.', 404],
     ['FastAPI', '{"detail":"Not Found"}', 'Not Found', undefined],
-    ['FastAPI validation', '{"detail":[{"loc":["body","messages"],"msg":"field required","type":"value_error.missing"}]}', 'field required', undefined],
+    [
+      "Mistral (its message a validation error's detail)",
+      '{"object":"error","message":{"detail":[{"type":"extra_forbidden","loc":["body","seed"],"msg":"Extra inputs are not permitted","input":3}]},"type":"invalid_request_error","param":null,"code":null}',
+      'Extra inputs are not permitted (body.seed)',
+      null,
+    ],
+    ['FastAPI validation', '{"detail":[{"loc":["body","messages"],"msg":"field required","type":"value_error.missing"}]}', 'field required (body.messages)', undefined],
     ['plain text', '  upstream connect error or disconnect/reset before headers\n', 'upstream connect error or disconnect/reset before headers', undefined],
   ])('%s', (_server, body, message, code) => {
     expect(serverErrorDetail(body)).toEqual({ message, code });

@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createCodeRunner } from '../../../src/sandbox';
 import type { Scenario } from '../../support/scripted-server';
 import { startScriptedServer, type ScriptedServer } from '../../support/scripted-server';
@@ -29,6 +29,13 @@ const SCENARIOS: Scenario[] = [
   scenario('rate-limited-once', { http500: { status: 429, times: 1, retryAfterS: 1, message: 'Rate limit exceeded: free-models-per-min' } }),
   scenario('rate-limited-long', { http500: { status: 429, retryAfterS: 3600, message: 'Rate limit exceeded: free-models-per-day' } }),
   // TGI refuses an over-long prompt with HTTP 422 (its validation errors), in its own words.
+  // A 500 in vLLM < 0.10's shape, as a proxy or a gateway in front of the server may send it.
+  scenario('flat-500', { http500: { status: 500, form: 'flatJson', message: 'engine crashed: CUDA error' } }),
+  // Ollama (and its /v1) refusing `think` or `tools` for a model without that capability.
+  scenario('no-thinking', { http500: { status: 400, message: '"qwen2.5-coder:7b" does not support thinking' } }),
+  scenario('no-tools', { http500: { status: 400, message: 'registry.ollama.ai/library/gemma3:4b does not support tools' } }),
+  // vLLM started without a tool-call parser, asked with tools.
+  scenario('tools-without-parser', { http500: { status: 400, message: '"auto" tool choice requires --enable-auto-tool-choice and --tool-call-parser to be set' } }),
   scenario('tgi-422', {
     http500: { status: 422, message: 'Input validation error: `inputs` tokens + `max_new_tokens` must be <= 4096. Given: 3900 `inputs` tokens and 1024 `max_new_tokens`' },
   }),
@@ -111,12 +118,36 @@ describe.each(KINDS)('%s backend faults', (kind) => {
     expect(server.chatRequests()).toHaveLength(2);
   });
 
-  it("a proxy's HTML error page (502) is reported by its title, not as raw markup", async () => {
-    const { trajectory, events } = await solve(backendFor(kind, server.url), 'proxy-502?');
-    expect(events.find((e) => e.type === 'error')).toMatchObject({ kind: 'http' });
-    expect(trajectory.error).toContain('HTTP 502');
-    expect(trajectory.error).toContain('502 Bad Gateway');
-    expect(trajectory.error).not.toMatch(/<|nginx/);
+  it("a proxy's HTML error page (502) is reported by its title, not as raw markup, and nothing is written to stdout", async () => {
+    // The ollama client logs "Getting text from response" with console.log before reading a
+    // non-JSON error body: on `r1ci solve --json` or `r1ci mcp` (JSON-RPC on stdout) that line
+    // would corrupt the output.
+    const logged = vi.spyOn(console, 'log');
+    try {
+      const { trajectory, events } = await solve(backendFor(kind, server.url), 'proxy-502?');
+      expect(events.find((e) => e.type === 'error')).toMatchObject({ kind: 'http' });
+      expect(trajectory.error).toContain('HTTP 502');
+      expect(trajectory.error).toContain('502 Bad Gateway');
+      expect(trajectory.error).not.toMatch(/<|nginx/);
+      expect(logged).not.toHaveBeenCalled();
+    } finally {
+      logged.mockRestore();
+    }
+  });
+
+  it("an error body in a shape other than the server's own (a proxy in front of it: vLLM < 0.10, OpenAI wrappers) is read for its message", async () => {
+    const { trajectory } = await solve(backendFor(kind, server.url), 'flat-500?');
+    expect(trajectory.error).toContain('HTTP 500: engine crashed: CUDA error');
+    expect(trajectory.error).not.toContain('Internal Server Error');
+  });
+
+  it.each([
+    ['no-thinking?', /does not support thinking — set "r1ci\.think" to auto or off/],
+    ['no-tools?', /does not support tools — set "r1ci\.protocol" to chat or auto/],
+    ['tools-without-parser?', /--tool-call-parser to be set — set "r1ci\.protocol" to chat or auto/],
+  ])('a model refused a feature it lacks (%s): the error names the setting that fixes it', async (question, advice) => {
+    const { trajectory } = await solve(backendFor(kind, server.url), question);
+    expect(trajectory.error).toMatch(advice);
   });
 
   it('a malformed line ends the reply with a protocol error instead of silently losing text', async () => {
@@ -214,7 +245,8 @@ describe.each(KINDS)('%s backend faults', (kind) => {
       expect(trajectory.error).toContain('`inputs` tokens + `max_new_tokens` must be <= 4096');
     });
 
-  if (kind === 'openai') {
+  {
+    // Ollama's cloud models and proxies in front of Ollama (Open WebUI, LiteLLM) rate-limit too.
     it('HTTP 429 with Retry-After: the one retry waits as long as the server asks, then succeeds', async () => {
       const { trajectory, events } = await solve(backendFor(kind, server.url), 'rate-limited-once?');
       expect(trajectory.answer).toBe('42');

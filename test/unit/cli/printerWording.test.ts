@@ -30,6 +30,17 @@ describe('CLI printer wording', () => {
     expect(printed([turn(0), turn(1), turn(2, { promptTokens: 373, outputTokens: 8 }), done])).toContain('3 model turns: model 3.00 s (373 tokens in, 8 out in the 1 turn that reported them)');
   });
 
+  it('a model writing CRLF line ends shows plain lines, also when a chunk ends between CR and LF; a lone CR stays escaped', () => {
+    const tokens = ['Run:\r', '\n```python\r\nprint(1)\r', '\n```\r\n', 'a\rb'].map((text): AgentEvent => ({ type: 'token', turn: 0, text }));
+    expect(printed(tokens)).toBe('Run:\n```python\nprint(1)\n```\na\\rb');
+    expect(printed([{ type: 'token', turn: 0, text: 'end\r' }, turn(0)])).toBe('end\\r');
+  });
+
+  it('reasoning (DeepSeek-R1 starts it with a newline) opens its box without a bare line; CRLF lines keep their bar', () => {
+    const reasoning = ['\n', 'Okay, so\r\nthe user', ' asks.\n'].map((text): AgentEvent => ({ type: 'reasoning', turn: 0, text }));
+    expect(printed([...reasoning, { type: 'token', turn: 0, text: 'Hi' }])).toBe('┌ thinking\n│ Okay, so\n│ the user asks.\n└\nHi');
+  });
+
   it('counted follows the English plural rules', () => {
     expect([0, 1, 2].map((n) => counted(n, 'task'))).toEqual(['0 tasks', '1 task', '2 tasks']);
     expect(counted(1, 'trajectory', 'trajectories')).toBe('1 trajectory');

@@ -124,6 +124,26 @@ describe('r1ci score (spawned CLI, no model)', () => {
     ]);
   }, 60_000);
 
+  it('a whole reply of a reasoning model is read as in a run: all reasoning (unclosed <think>, text before a lone </think>) answers from it', async () => {
+    const id = 'symbench/statistical_counting_dataset/sample_2';
+    const lines = [
+      { id, text: '<think>\nCounting the runs gives 3, so <<<3>>>' },
+      { id, text: 'The user wants the score. It is 3. <<<3>>>\n</think>\n\n' },
+      // A reply with text of its own never takes its reasoning's answer (as in a run).
+      { id, text: '<think>Maybe <<<3>>>?</think>\n\nI am not sure yet.' },
+    ];
+    const r = await run(['score', FIXTURE, '--answers', '-'], lines.map((l) => JSON.stringify(l)).join('\n'));
+    const out = r.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Line);
+    expect(out.map((l) => [l.answer, l.correct])).toEqual([
+      ['3', true],
+      ['3', true],
+      [null, false],
+    ]);
+  });
+
   it('reads the answers from standard input with --answers -', async () => {
     const r = await run(['score', FIXTURE, '--answers', '-'], `${JSON.stringify({ id: 'symbench/statistical_counting_dataset/sample_2', answer: '3' })}\n`);
     expect(r.code).toBe(0);
