@@ -42,6 +42,7 @@ interpreter, like a crash between cells.
 """
 
 import ctypes
+import errno
 import fcntl
 import io
 import json
@@ -742,10 +743,36 @@ def empty_folder(dir_fd, dev, keep, prefix="", depth=0):
         sub = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=dir_fd)
         try:
             empty_folder(sub, dev, keep, path + "/", depth + 1)
+            if path in keep:
+                clear_folder_attributes(sub)
         finally:
             os.close(sub)
         if path not in keep:
             os.rmdir(name, dir_fd=dir_fd)
+
+
+def clear_folder_attributes(fd, mode=None):
+    """Removes the extended attributes a question left on a folder a reset keeps (the writable
+    roots, and the folders kept inside them), and puts back its permission bits (`mode`, when
+    known): emptied, the folder would still carry them to the next question (user.* values of up
+    to 64 KiB each; POSIX ACLs). Attributes of other namespaces the sandbox cannot set (security.*)
+    are left. Raises OSError when one cannot be removed."""
+    try:
+        names = os.listxattr(fd)
+    except OSError as exc:
+        if exc.errno in (errno.ENOTSUP, errno.EOPNOTSUPP):
+            names = []
+        else:
+            raise
+    for name in names:
+        if name.startswith(("user.", "system.posix_acl", "trusted.")):
+            try:
+                os.removexattr(fd, name)
+            except OSError as exc:
+                if exc.errno != errno.ENODATA and not (exc.errno == errno.EPERM and name.startswith("trusted.")):
+                    raise
+    if mode is not None and stat.S_IMODE(os.fstat(fd).st_mode) != mode:
+        os.fchmod(fd, mode)
 
 
 def skeleton():
@@ -1265,6 +1292,8 @@ class Supervisor:
         # What a reset must leave in the writable folders (see `reset`).
         self.kept = {root: folders_below(root) for root in writable_roots()}
         self.root_ids = {root: (os.stat(root).st_dev, os.stat(root).st_ino) for root in self.kept}
+        # Their permission bits, put back by a reset (see clear_folder_attributes).
+        self.root_modes = {root: stat.S_IMODE(os.stat(root).st_mode) for root in self.kept}
         self.child = None
         self.child_syscall_fd = None
         self.control = None
@@ -1605,6 +1634,7 @@ class Supervisor:
                     if (st.st_dev, st.st_ino) != self.root_ids[root]:
                         return "%s was replaced" % root
                     empty_folder(fd, st.st_dev, kept)
+                    clear_folder_attributes(fd, self.root_modes[root])
                 finally:
                     os.close(fd)
             except (OSError, RecursionError) as exc:
