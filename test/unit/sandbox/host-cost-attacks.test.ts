@@ -7,14 +7,22 @@
 //   of output pinned the host's main thread for the whole time limit, in one-second freezes;
 // - one folder of a million names: the disk walk (every second of a cell, and after each one)
 //   listed a folder whole (readdirSync) before its entry budget could stop it, ~2.7 s and
-//   ~400 MiB of host memory each time, for every later cell of the conversation.
+//   ~400 MiB of host memory each time, for every later cell of the conversation;
+// - descriptors by the million: where the memory budget is watched, the host read every
+//   descriptor of every sandbox process (/proc/PID/fd, looking for memfds) every 100 ms: 100
+//   processes sharing 19,000 duplicates each stalled its event loop for 10 s at a time (the disk
+//   check's look at the same tables was bounded already: held-files-attacks.test.ts).
 // Really run through the runner on both tiers; the bounds checked are a cell that ends well
 // within its time limit and an event loop that never stalls for a second, which the quadratic
 // versions miss by a factor of 20 or more.
+import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { CodeRunner } from '../../../src/sandbox/index';
-import { REQUIRED_TIERS, startRunner } from './helpers';
+import { createCodeRunner, type CodeRunner } from '../../../src/sandbox/index';
+import { removeDir, REQUIRED_TIERS, startRunner, tempDir } from './helpers';
+
+const dirs: string[] = [];
+afterAll(() => dirs.forEach(removeDir));
 
 describe.each(REQUIRED_TIERS)('host work the sandbox can make superlinear (%s tier)', (tier) => {
   const runners: CodeRunner[] = [];
@@ -78,4 +86,39 @@ describe.each(REQUIRED_TIERS)('host work the sandbox can make superlinear (%s ti
     // Nanoseconds. Reading 800,000 names whole took ~2 s each walk; reading up to the budget, milliseconds.
     expect(delay.max / 1e6).toBeLessThan(1_000);
   }, 180_000);
+
+  it('100 processes holding 19,000 descriptors each: the watched memory budget never stalls the host for a second, and says why it stopped the sandbox', async () => {
+    const root = tempDir('watched-fds');
+    dirs.push(root);
+    const runner = await createCodeRunner({ scratchDir: join(root, 'scratch'), isolation: tier === 'basic' ? 'basic' : 'auto', memoryEnforcement: 'watched', limits: { timeoutMs: 20_000 } });
+    runners.push(runner);
+    expect(runner.tier).toBe(tier);
+    const delay = monitorEventLoopDelay({ resolution: 10 });
+    delay.enable();
+    let result;
+    try {
+      result = await runner.runCell(
+        [
+          'import os, time',
+          'fd = os.open(".", os.O_RDONLY)',
+          'n = 0',
+          'try:',
+          '    while n < 19000: os.dup(fd); n += 1',
+          'except OSError: pass',
+          'for i in range(100):',
+          '    if os.fork() == 0:',
+          '        time.sleep(10); os._exit(0)',
+          'print("held", n, flush=True)',
+          'time.sleep(5)',
+        ].join('\n'),
+      );
+    } finally {
+      delay.disable();
+    }
+    // Nanoseconds. Reading every descriptor took ~10 s a measure; up to the cap, milliseconds.
+    expect(delay.max / 1e6).toBeLessThan(1_000);
+    expect(result.killed).toBe('memory');
+    expect(result.killMessage).toContain("the sandbox's processes hold more open descriptors than the host checks");
+    expect((await runner.runCell('print(6 * 7)')).stdout).toBe('42\n');
+  }, 120_000);
 });
