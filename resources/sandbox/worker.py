@@ -549,10 +549,29 @@ class LineReader:
 
 # Where a question's code can leave files: scratch (the cwd), $HOME and $TMPDIR, and in a
 # sandbox of its own (pid namespace) /tmp and /dev/shm. All are emptied by a reset.
+# The socket options a cell can change on a socket it shares with every later process of the
+# sandbox, as (name, getsockopt buffer length or None for an int, set back as half the value: the
+# kernel doubles the buffer sizes it is given). The send side matters for stdout and stderr; the
+# receive side for the code channel, which every later interpreter reads: a question that set a
+# low-water mark there made each cell of the next question wait for bytes that never come (a
+# timeout blamed on it), a receive timeout made the next question's interpreter end itself.
+SHARED_SOCKET_OPTIONS = tuple(
+    (getattr(socket, name), length, halved)
+    for name, length, halved in (
+        ("SO_SNDBUF", None, True),
+        ("SO_SNDTIMEO", 16, False),
+        ("SO_RCVBUF", None, True),
+        ("SO_RCVTIMEO", 16, False),
+        ("SO_RCVLOWAT", None, False),
+    )
+    if hasattr(socket, name)
+)
+
+
 def stream_state():
     """{fd: (status flags, socket options or None)} of fds 0-2 and the code channel (see
-    Supervisor.streams). The socket options are those a cell can change for every later writer
-    of the socket: the send buffer's size and the send timeout (a struct timeval)."""
+    Supervisor.streams). The socket options are those of SHARED_SOCKET_OPTIONS: a cell can change
+    them for every later reader and writer of the socket."""
     state = {}
     for fd in (0, 1, 2, CODE_FD):
         try:
@@ -563,13 +582,17 @@ def stream_state():
         try:
             sock = socket.socket(fileno=fd)
             try:
-                options = (sock.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF), sock.getsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, 16))
+                options = tuple(socket_option(sock, opt, length) for opt, length, _ in SHARED_SOCKET_OPTIONS)
             finally:
                 sock.detach()
         except OSError:
             options = None
         state[fd] = (flags, options)
     return state
+
+
+def socket_option(sock, opt, length):
+    return sock.getsockopt(socket.SOL_SOCKET, opt) if length is None else sock.getsockopt(socket.SOL_SOCKET, opt, length)
 
 
 def restore_streams(state):
@@ -584,12 +607,16 @@ def restore_streams(state):
                 continue
             sock = socket.socket(fileno=fd)
             try:
-                sndbuf, sndtimeo = options
-                if sock.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF) != sndbuf:
-                    # The kernel doubles what is set: set back as half what it reported.
-                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, sndbuf // 2)
-                if sock.getsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, 16) != sndtimeo:
-                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, sndtimeo)
+                for (opt, length, halved), value in zip(SHARED_SOCKET_OPTIONS, options):
+                    if socket_option(sock, opt, length) != value:
+                        sock.setsockopt(socket.SOL_SOCKET, opt, value // 2 if halved else value)
+                if fd == CODE_FD:
+                    # Shut down for reading, the channel reads as its end: the next interpreter would exit.
+                    try:
+                        if sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b"":
+                            return "the last question shut the code channel down"
+                    except (BlockingIOError, InterruptedError):
+                        pass
             finally:
                 sock.detach()
             if fd in (1, 2):
