@@ -70,24 +70,28 @@ print(json.dumps({d: oct(os.stat(d).st_mode) for d in folders}))`,
   it.each([
     ['a receive low-water mark', 'SO_RCVLOWAT, 1 << 20'],
     ['a receive timeout', 'SO_RCVTIMEO, struct.pack("ll", 0, 300000)'],
-  ])('%s left on the code channel does not reach the next question', async (_what, option) => {
-    const runner = (await startRunner(tier, { mode: 'stateless', limits: { timeoutMs: 5_000 } })) as PythonCodeRunner;
-    try {
-      const left = await runner.runCell(`import socket, struct\ns = socket.socket(fileno=5)\ns.setsockopt(socket.SOL_SOCKET, socket.${option})\ns.detach()\nprint("set")`);
-      expect(left.stdout).toBe('set\n');
-      expect(await runner.reset()).toBe(true);
-      // Long enough for a receive timeout to end an interpreter waiting for its first cell.
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
-      for (const expected of ['42\n', '43\n']) {
-        const next = await runner.runCell(`print(${expected.trim()})`);
-        expect(next.stdout).toBe(expected);
-        expect(next.killed).toBeUndefined();
-        expect(next.notice).toBeUndefined();
+  ])(
+    '%s left on the code channel does not reach the next question',
+    async (_what, option) => {
+      const runner = (await startRunner(tier, { mode: 'stateless', limits: { timeoutMs: 5_000 } })) as PythonCodeRunner;
+      try {
+        const left = await runner.runCell(`import socket, struct\ns = socket.socket(fileno=5)\ns.setsockopt(socket.SOL_SOCKET, socket.${option})\ns.detach()\nprint("set")`);
+        expect(left.stdout).toBe('set\n');
+        expect(await runner.reset()).toBe(true);
+        // Long enough for a receive timeout to end an interpreter waiting for its first cell.
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        for (const expected of ['42\n', '43\n']) {
+          const next = await runner.runCell(`print(${expected.trim()})`);
+          expect(next.stdout).toBe(expected);
+          expect(next.killed).toBeUndefined();
+          expect(next.notice).toBeUndefined();
+        }
+      } finally {
+        await runner.dispose();
       }
-    } finally {
-      await runner.dispose();
-    }
-  }, 60_000);
+    },
+    60_000,
+  );
 
   it('a code channel shut down for reading is not handed on: the reset refuses, and the evaluation starts a fresh sandbox', async () => {
     const runner = (await startRunner(tier, { mode: 'stateless' })) as PythonCodeRunner;
