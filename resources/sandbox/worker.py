@@ -42,6 +42,7 @@ interpreter, like a crash between cells.
 """
 
 import ctypes
+import errno
 import fcntl
 import io
 import json
@@ -548,10 +549,29 @@ class LineReader:
 
 # Where a question's code can leave files: scratch (the cwd), $HOME and $TMPDIR, and in a
 # sandbox of its own (pid namespace) /tmp and /dev/shm. All are emptied by a reset.
+# The socket options a cell can change on a socket it shares with every later process of the
+# sandbox, as (name, getsockopt buffer length or None for an int, set back as half the value: the
+# kernel doubles the buffer sizes it is given). The send side matters for stdout and stderr; the
+# receive side for the code channel, which every later interpreter reads: a question that set a
+# low-water mark there made each cell of the next question wait for bytes that never come (a
+# timeout blamed on it), a receive timeout made the next question's interpreter end itself.
+SHARED_SOCKET_OPTIONS = tuple(
+    (getattr(socket, name), length, halved)
+    for name, length, halved in (
+        ("SO_SNDBUF", None, True),
+        ("SO_SNDTIMEO", 16, False),
+        ("SO_RCVBUF", None, True),
+        ("SO_RCVTIMEO", 16, False),
+        ("SO_RCVLOWAT", None, False),
+    )
+    if hasattr(socket, name)
+)
+
+
 def stream_state():
     """{fd: (status flags, socket options or None)} of fds 0-2 and the code channel (see
-    Supervisor.streams). The socket options are those a cell can change for every later writer
-    of the socket: the send buffer's size and the send timeout (a struct timeval)."""
+    Supervisor.streams). The socket options are those of SHARED_SOCKET_OPTIONS: a cell can change
+    them for every later reader and writer of the socket."""
     state = {}
     for fd in (0, 1, 2, CODE_FD):
         try:
@@ -562,13 +582,17 @@ def stream_state():
         try:
             sock = socket.socket(fileno=fd)
             try:
-                options = (sock.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF), sock.getsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, 16))
+                options = tuple(socket_option(sock, opt, length) for opt, length, _ in SHARED_SOCKET_OPTIONS)
             finally:
                 sock.detach()
         except OSError:
             options = None
         state[fd] = (flags, options)
     return state
+
+
+def socket_option(sock, opt, length):
+    return sock.getsockopt(socket.SOL_SOCKET, opt) if length is None else sock.getsockopt(socket.SOL_SOCKET, opt, length)
 
 
 def restore_streams(state):
@@ -583,12 +607,16 @@ def restore_streams(state):
                 continue
             sock = socket.socket(fileno=fd)
             try:
-                sndbuf, sndtimeo = options
-                if sock.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF) != sndbuf:
-                    # The kernel doubles what is set: set back as half what it reported.
-                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, sndbuf // 2)
-                if sock.getsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, 16) != sndtimeo:
-                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, sndtimeo)
+                for (opt, length, halved), value in zip(SHARED_SOCKET_OPTIONS, options):
+                    if socket_option(sock, opt, length) != value:
+                        sock.setsockopt(socket.SOL_SOCKET, opt, value // 2 if halved else value)
+                if fd == CODE_FD:
+                    # Shut down for reading, the channel reads as its end: the next interpreter would exit.
+                    try:
+                        if sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b"":
+                            return "the last question shut the code channel down"
+                    except (BlockingIOError, InterruptedError):
+                        pass
             finally:
                 sock.detach()
             if fd in (1, 2):
@@ -742,10 +770,36 @@ def empty_folder(dir_fd, dev, keep, prefix="", depth=0):
         sub = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=dir_fd)
         try:
             empty_folder(sub, dev, keep, path + "/", depth + 1)
+            if path in keep:
+                clear_folder_attributes(sub)
         finally:
             os.close(sub)
         if path not in keep:
             os.rmdir(name, dir_fd=dir_fd)
+
+
+def clear_folder_attributes(fd, mode=None):
+    """Removes the extended attributes a question left on a folder a reset keeps (the writable
+    roots, and the folders kept inside them), and puts back its permission bits (`mode`, when
+    known): emptied, the folder would still carry them to the next question (user.* values of up
+    to 64 KiB each; POSIX ACLs). Attributes of other namespaces the sandbox cannot set (security.*)
+    are left. Raises OSError when one cannot be removed."""
+    try:
+        names = os.listxattr(fd)
+    except OSError as exc:
+        if exc.errno in (errno.ENOTSUP, errno.EOPNOTSUPP):
+            names = []
+        else:
+            raise
+    for name in names:
+        if name.startswith(("user.", "system.posix_acl", "trusted.")):
+            try:
+                os.removexattr(fd, name)
+            except OSError as exc:
+                if exc.errno != errno.ENODATA and not (exc.errno == errno.EPERM and name.startswith("trusted.")):
+                    raise
+    if mode is not None and stat.S_IMODE(os.fstat(fd).st_mode) != mode:
+        os.fchmod(fd, mode)
 
 
 def skeleton():
@@ -1265,6 +1319,8 @@ class Supervisor:
         # What a reset must leave in the writable folders (see `reset`).
         self.kept = {root: folders_below(root) for root in writable_roots()}
         self.root_ids = {root: (os.stat(root).st_dev, os.stat(root).st_ino) for root in self.kept}
+        # Their permission bits, put back by a reset (see clear_folder_attributes).
+        self.root_modes = {root: stat.S_IMODE(os.stat(root).st_mode) for root in self.kept}
         self.child = None
         self.child_syscall_fd = None
         self.control = None
@@ -1605,6 +1661,7 @@ class Supervisor:
                     if (st.st_dev, st.st_ino) != self.root_ids[root]:
                         return "%s was replaced" % root
                     empty_folder(fd, st.st_dev, kept)
+                    clear_folder_attributes(fd, self.root_modes[root])
                 finally:
                     os.close(fd)
             except (OSError, RecursionError) as exc:

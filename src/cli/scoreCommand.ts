@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { describeLoadProblem, describeSkipped, describeUnsupported, loadTasks } from '../eval/load';
+import { isResettable } from '../eval/evaluate';
 import { sandboxCheckRunner } from '../eval/sandboxChecker';
 import { indexTasks, parseAnswerLine, scoreSubmission, type ScoredLine } from '../eval/scoreAnswers';
 import type { PythonCheckRunner } from '../eval/scorers/python';
@@ -81,22 +82,38 @@ export async function scoreCommand(argv: readonly string[], io: Io): Promise<num
   let scratch: string | undefined;
   let runner: Promise<CodeRunner> | undefined;
   let startError: unknown;
+  let started = 0;
   const startRunner = async (): Promise<CodeRunner> => {
-    scratch = await mkdtemp(join(tmpdir(), 'r1ci-score-'));
-    pool = new SandboxPool({ scratchRoot: scratch, ...sandbox, mode: 'stateless', isolation });
-    const started = await pool.acquire(join(scratch, 'checker'), io.signal);
-    stderr.write(`r1ci: sandbox tier: ${started.tier} — ${started.tierNote}\n`);
-    return started;
+    if (pool === undefined) {
+      scratch = await mkdtemp(join(tmpdir(), 'r1ci-score-'));
+      pool = new SandboxPool({ scratchRoot: scratch, ...sandbox, mode: 'stateless', isolation });
+    }
+    const first = started === 0;
+    const next = await pool.acquire(join(scratch ?? '', `checker-${++started}`), io.signal);
+    if (first) stderr.write(`r1ci: sandbox tier: ${next.tier} — ${next.tierNote}\n`);
+    return next;
   };
+  /** True once a check ran in `runner`: the next one needs it reset first. */
+  let used = false;
   // A start that failed (no interpreter, cancelled) ends the command: see below.
-  const python: PythonCheckRunner = sandboxCheckRunner(
-    () =>
-      (runner ??= startRunner().catch((e: unknown) => {
+  const python: PythonCheckRunner = sandboxCheckRunner(async () => {
+    const start = (): Promise<CodeRunner> =>
+      startRunner().catch((e: unknown) => {
         startError = e;
         throw e;
-      })),
-    io.signal,
-  );
+      });
+    const current = await (runner ??= start());
+    if (used && !(isResettable(current) && (await current.reset(io.signal)))) {
+      await current.dispose();
+      runner = start();
+      return runner;
+    }
+    // Each answer's check starts from an interpreter no other answer's check touched (as each
+    // question's does in eval): a checker that evaluates the answer (eval, sympify) runs it as
+    // code, and builtins it patched made every later check pass (issue 10 item 6).
+    used = true;
+    return current;
+  }, io.signal);
 
   let failed = loaded.problems.length > 0;
   let lineNo = 0;

@@ -40,11 +40,12 @@ export function autoConcurrency(setting: number, backendKind: 'ollama' | 'openai
 }
 
 /** A runner whose sandbox can be made as fresh as a new one (PythonCodeRunner.reset). */
-interface ResettableRunner extends CodeRunner {
+export interface ResettableRunner extends CodeRunner {
   reset(signal?: AbortSignal): Promise<boolean>;
 }
 
-function isResettable(runner: CodeRunner): runner is ResettableRunner {
+/** True when `runner` can be reset (a PythonCodeRunner): then reused between questions, and between answers in `r1ci score`. */
+export function isResettable(runner: CodeRunner): runner is ResettableRunner {
   return typeof (runner as Partial<ResettableRunner>).reset === 'function';
 }
 

@@ -3,15 +3,25 @@
 // also works on the isolated tier, where the interpreter cannot see the task folder. The file is
 // read without following links (it must be inside the task file's folder), and the runner given
 // must be one no model code ran in: evaluate starts a fresh one per question.
+import { randomBytes } from 'node:crypto';
 import type { CodeRunner } from '../sandbox/types';
 import { readDatasetText } from './safeRead';
 import type { PythonCheckRunner } from './scorers/python';
 import type { TaskRecord } from './types';
 
-const MARKER = 'R1CI-CHECK-VERDICT ';
+const MARKER = 'R1CI-CHECK-VERDICT';
 
-/** The cell that loads the checker into a fresh namespace and prints its verdict on a marked line. */
-export function checkerCell(source: string, checkerFile: string, answer: string, record: TaskRecord): string {
+/**
+ * The start of one check's verdict line: the fixed word and a fresh random nonce. The checker's
+ * stdout can hold the model's answer (a checker that prints what it compared), so a fixed marker
+ * inside the answer, with the real verdict pushed past the output limit, was read as the verdict.
+ */
+function verdictMarker(): string {
+  return `${MARKER}-${randomBytes(16).toString('hex')} `;
+}
+
+/** The cell that loads the checker into a fresh namespace and prints its verdict on a line starting with `marker`. */
+export function checkerCell(source: string, checkerFile: string, answer: string, record: TaskRecord, marker: string): string {
   const lit = (value: unknown): string => `__r1ci_json.loads(${JSON.stringify(JSON.stringify(value))})`;
   return [
     'import json as __r1ci_json',
@@ -20,7 +30,7 @@ export function checkerCell(source: string, checkerFile: string, answer: string,
     'if not callable(__r1ci_ns.get("check")):',
     `    raise SystemExit("the checker file defines no check(answer, record) function")`,
     `__r1ci_verdict = bool(__r1ci_ns["check"](${lit(answer)}, ${lit(record)}))`,
-    `print(${JSON.stringify(MARKER)} + ("true" if __r1ci_verdict else "false"))`,
+    `print(${JSON.stringify(marker)} + ("true" if __r1ci_verdict else "false"))`,
     '',
   ].join('\n');
 }
@@ -48,12 +58,13 @@ export function sandboxCheckRunner(acquire: () => Promise<CodeRunner>, signal?: 
         return { error: `cannot read ${checkerFile}: ${e instanceof Error ? e.message : String(e)}` };
       }
       const runner = await acquire();
-      const result = await runner.runCell(checkerCell(source, checkerFile, answer, record), signal ? { signal } : {});
+      const marker = verdictMarker();
+      const result = await runner.runCell(checkerCell(source, checkerFile, answer, record, marker), signal ? { signal } : {});
       const line = result.stdout
         .split('\n')
         .reverse()
-        .find((l) => l.startsWith(MARKER));
-      if (line !== undefined && result.exitCode === 0) return line.slice(MARKER.length).trim() === 'true';
+        .find((l) => l.startsWith(marker));
+      if (line !== undefined && result.exitCode === 0) return line.slice(marker.length).trim() === 'true';
       if (result.killMessage) return { error: result.killMessage };
       if (result.timedOut) return { error: 'the checker timed out' };
       const lastErr = result.stderr.trim().split('\n').pop();

@@ -6,9 +6,9 @@
 //    every second while a long cell runs.
 //  - Nothing keeps running after its cell: processes a cell leaves behind are killed when
 //    it returns (docs/sandbox-tiers.md says why this rather than a CPU budget).
-import { closeSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, statfsSync, statSync } from 'node:fs';
+import { closeSync, type Dir, opendirSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, statfsSync, statSync } from 'node:fs';
 import { SandboxCgroup, findCgroupParent, readCounter, systemdScopeWorks, type CgroupParent } from './cgroup';
-import { heldDeletedBytes, measureScratch, overDiskBudget, type ScratchUsage } from './diskBudget';
+import { HELD_SCAN_LIMITS, heldDeletedBytes, measureScratch, overDiskBudget, type ScratchUsage } from './diskBudget';
 import { formatBytes } from './format';
 import { findDescendants, freezeAndKill } from './process-tree';
 import type { KillReason, MemoryMechanism, SandboxLimits } from './types';
@@ -64,6 +64,8 @@ export async function planBudget(options: { memoryEnforcement?: 'auto' | 'watche
 export interface BudgetVerdict {
   /** The memory limit hit: the kernel killed a process (cgroup) or the watcher killed the sandbox. */
   readonly memoryHit: boolean;
+  /** Why the watcher could not measure the sandbox's memory, when that is what ended it. */
+  readonly memoryProblem?: string;
   /** Scratch usage after the cell, and whether it is over the disk budget. */
   readonly disk: ScratchUsage & { readonly over: boolean };
   /** True when the disk watch killed the sandbox during the cell. */
@@ -255,6 +257,13 @@ export class SandboxBudget {
     // that starts over the entry budget must be able to delete; the end-of-cell check reports).
     const entriesKnown = this.lastUsage.complete;
     let watcherHit = false;
+    let memoryProblem: string | undefined;
+    /** Watcher: true (and the sandbox is to be killed) when the sandbox is over its memory budget or cannot be measured. */
+    const overMemory = (): boolean => {
+      const use = this.memoryInUse();
+      memoryProblem ??= use.problem;
+      return use.problem !== undefined || use.bytes > this.limits.memoryBytes;
+    };
     let diskKilled = false;
     /** The measure that ended the cell: the message names it, even when the killed processes took what they held with them. */
     let killedBy: ScratchUsage | undefined;
@@ -262,7 +271,7 @@ export class SandboxBudget {
     let nextDiskCheck = performance.now() + DISK_CHECK_INTERVAL_MS;
     const timer = setInterval(
       () => {
-        if (watching && !watcherHit && this.memoryInUse() > this.limits.memoryBytes) {
+        if (watching && !watcherHit && overMemory()) {
           watcherHit = true;
           void kill();
         }
@@ -284,7 +293,7 @@ export class SandboxBudget {
         clearInterval(timer);
         // The watcher only samples: a last look catches what grew since its last tick
         // (tmpfs files outlive the cell: only ending the sandbox frees them).
-        if (watching && !watcherHit && this.memoryInUse() > this.limits.memoryBytes) {
+        if (watching && !watcherHit && overMemory()) {
           watcherHit = true;
           await kill();
         }
@@ -295,6 +304,7 @@ export class SandboxBudget {
         this.oomSeen = oomAfter;
         return {
           memoryHit: watcherHit || oomAfter > oomBefore,
+          ...(watcherHit && memoryProblem !== undefined ? { memoryProblem } : {}),
           disk: killedBy && !overDiskBudget(usage, this.limits) ? { ...killedBy, over: true } : { ...usage, over: overDiskBudget(usage, this.limits) },
           diskKilled,
           leftProcesses: !alone,
@@ -473,15 +483,23 @@ export class SandboxBudget {
     return this.cgroup?.tasks() === this.fixedTasks + interpreter.threads;
   }
 
-  /** Watcher: bytes the sandbox holds now (anonymous memory of its processes, memfds, tmpfs mounts). */
-  private memoryInUse(): number {
+  /**
+   * Watcher: bytes the sandbox holds now (anonymous memory of its processes, memfds, tmpfs mounts);
+   * with `problem` when it could not all be looked at (WATCH_FD_LIMIT), which counts as over.
+   */
+  private memoryInUse(): { bytes: number; problem?: string } {
     const worker = this.workerPid;
-    if (worker === undefined) return 0;
+    if (worker === undefined) return { bytes: 0 };
     const listed = this.listProcesses();
     let total = 0;
-    for (const pid of listed.pids) total += processMemory(listed.proc(pid));
+    const fds = { left: WATCH_FD_LIMIT };
+    for (const pid of listed.pids) {
+      const bytes = processMemory(listed.proc(pid), fds);
+      if (bytes === undefined) return { bytes: total, problem: `the sandbox's processes hold more open descriptors than the host checks (${WATCH_FD_LIMIT})` };
+      total += bytes;
+    }
     for (const mount of this.plan.tmpfsMounts) total += tmpfsUsed(`/proc/${worker}/root${mount}`);
-    return total;
+    return { bytes: total };
   }
 }
 
@@ -551,10 +569,19 @@ function isZombie(procDir: string): boolean {
 }
 
 /**
- * Resident anonymous memory of the process whose /proc folder is `procDir`, plus the memfd
- * files it holds open (bytes); 0 when it is gone.
+ * Descriptors the watcher reads per measure, all the sandbox's processes together (their
+ * /proc/PID/fd, to find memfds). It measures every WATCH_INTERVAL_MS, synchronously on the host's
+ * main thread: unbounded, 100 processes holding 19,000 descriptors each stalled it for 10 s at a
+ * time. Past it the measure counts as over the budget: a memfd could hide behind the rest.
  */
-export function processMemory(procDir: string): number {
+const WATCH_FD_LIMIT = HELD_SCAN_LIMITS.entries;
+
+/**
+ * Resident anonymous memory of the process whose /proc folder is `procDir`, plus the memfd
+ * files it holds open (bytes); 0 when it is gone. Each descriptor looked at takes one from
+ * `fds.left`; undefined when they run out (the measure is then incomplete).
+ */
+export function processMemory(procDir: string, fds: { left: number } = { left: Number.POSITIVE_INFINITY }): number | undefined {
   let total = 0;
   try {
     // statm: size resident shared … (pages); shared = file-backed + shmem pages.
@@ -563,9 +590,17 @@ export function processMemory(procDir: string): number {
   } catch {
     return 0;
   }
+  let table: Dir;
   try {
-    for (const fd of readdirSync(`${procDir}/fd`)) {
-      const link = `${procDir}/fd/${fd}`;
+    // Read entry by entry: the listing stops at the cap, however many descriptors the process holds.
+    table = opendirSync(`${procDir}/fd`, { bufferSize: 256 });
+  } catch {
+    return total; // no access to the fd table: the anonymous memory still counts
+  }
+  try {
+    for (let entry = table.readSync(); entry !== null; entry = table.readSync()) {
+      if (--fds.left < 0) return undefined;
+      const link = `${procDir}/fd/${entry.name}`;
       try {
         if (readlinkSync(link).startsWith('/memfd:')) total += statSync(link).blocks * 512;
       } catch {
@@ -573,7 +608,9 @@ export function processMemory(procDir: string): number {
       }
     }
   } catch {
-    // no access to the fd table: the anonymous memory still counts
+    // the process exited meanwhile: what was counted stands
+  } finally {
+    table.closeSync();
   }
   return total;
 }
@@ -588,10 +625,21 @@ function fileSystemUse(path: string): { bytes: number; inodes: number } | undefi
   }
 }
 
+/**
+ * Host kernel memory one file or folder of a tmpfs holds besides its data (bytes): its inode and
+ * its dentry (shmem_inode_cache and dentry slabs; measured ~1,000 bytes per empty file on Linux 6.x).
+ */
+const TMPFS_ENTRY_BYTES = 1024;
+
+/**
+ * Memory a tmpfs holds (bytes): its data blocks, and TMPFS_ENTRY_BYTES for each inode in use.
+ * Empty files hold no block: 1.2 million of them held 1.1 GiB of host kernel memory, across
+ * cells, that a count of blocks alone never saw (the watcher's budget is for tmpfs too).
+ */
 function tmpfsUsed(path: string): number {
   try {
     const stat = statfsSync(path);
-    return (stat.blocks - stat.bfree) * stat.bsize;
+    return (stat.blocks - stat.bfree) * stat.bsize + (stat.files - stat.ffree) * TMPFS_ENTRY_BYTES;
   } catch {
     return 0;
   }
@@ -602,7 +650,8 @@ export function describeBudgetKill(verdict: BudgetVerdict, limits: SandboxLimits
   const lost = workerLost ? '; the Python interpreter was restarted, so variables from earlier cells are gone' : '';
   if (verdict.memoryHit) {
     const what = workerLost ? lost : '; a process the cell started was killed';
-    return { reason: 'memory', message: `killed: sandbox memory limit (${formatBytes(limits.memoryBytes)})${what}` };
+    const why = verdict.memoryProblem === undefined ? '' : `: ${verdict.memoryProblem}`;
+    return { reason: 'memory', message: `killed: sandbox memory limit (${formatBytes(limits.memoryBytes)})${why}${what}` };
   }
   if (verdict.diskKilled || verdict.disk.over) {
     const usage = verdict.disk;

@@ -7,7 +7,7 @@
 // budget's message). Linux (renameat2, the isolated tier); really run with a swapping process
 // and through the runner on both tiers.
 import { spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, opendirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { measureScratch } from '../../../src/sandbox/diskBudget';
@@ -63,11 +63,22 @@ describe.runIf(process.platform === 'linux')('the disk walk, attacked by a folde
   it('a "comb" (folders beside every level) holds at most 512 folders open, then counts as over budget', () => {
     // A level keeps its folder open while a folder beside the deeper one waits: one descriptor a
     // level. The walk takes the last listed folder first, so that one goes deeper. 1,000 levels.
+    // Listed as the walk lists them: in the file system's order (readdirSync sorts the names).
+    const lastListed = (folder: string): string => {
+      const listing = opendirSync(folder);
+      let last = 'a';
+      try {
+        for (let entry = listing.readSync(); entry !== null; entry = listing.readSync()) last = entry.name;
+      } finally {
+        listing.closeSync();
+      }
+      return last;
+    };
     const comb = join(outside, 'comb');
     let level = comb;
     for (let i = 0; i < 1_000; i++) {
       for (const name of ['a', 'b']) mkdirSync(join(level, name), { recursive: true });
-      level = join(level, readdirSync(level).at(-1) ?? 'a');
+      level = join(level, lastListed(level));
     }
     const usage = measureScratch(comb, 100_000);
     expect(usage.complete).toBe(false);

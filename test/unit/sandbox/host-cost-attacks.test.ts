@@ -1,0 +1,124 @@
+// Red team on the host's own work per byte and per entry the sandbox makes (issue 10: the host
+// never blocks or grows without bound; "read in linear time"). Two instances of kinds 07 and 10
+// that the shipped cells do not reach:
+// - erase-in-line floods: the capture collapses redraws as a terminal would (terminalText.ts), and
+//   each `ESC[2K` blanked every column of the line, each `ESC[1K` every column up to the cursor.
+//   A 64 Ki-column line and then nothing but `ESC[2K` cost the host ~0.9 s per 64 KiB read: 4 MiB
+//   of output pinned the host's main thread for the whole time limit, in one-second freezes;
+// - one folder of a million names: the disk walk (every second of a cell, and after each one)
+//   listed a folder whole (readdirSync) before its entry budget could stop it, ~2.7 s and
+//   ~400 MiB of host memory each time, for every later cell of the conversation;
+// - descriptors by the million: where the memory budget is watched, the host read every
+//   descriptor of every sandbox process (/proc/PID/fd, looking for memfds) every 100 ms: 100
+//   processes sharing 19,000 duplicates each stalled its event loop for 10 s at a time (the disk
+//   check's look at the same tables was bounded already: held-files-attacks.test.ts).
+// Really run through the runner on both tiers; the bounds checked are a cell that ends well
+// within its time limit and an event loop that never stalls for a second, which the quadratic
+// versions miss by a factor of 20 or more.
+import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createCodeRunner, type CodeRunner } from '../../../src/sandbox/index';
+import { removeDir, REQUIRED_TIERS, startRunner, tempDir } from './helpers';
+
+const dirs: string[] = [];
+afterAll(() => dirs.forEach(removeDir));
+
+describe.each(REQUIRED_TIERS)('host work the sandbox can make superlinear (%s tier)', (tier) => {
+  const runners: CodeRunner[] = [];
+  afterAll(async () => {
+    await Promise.all(runners.map((runner) => runner.dispose()));
+  });
+
+  it('a 64 Ki-column line erased 1.3 million times (ESC[2K, ESC[1K at its end) costs the host linear time: the cell ends, not its time limit', async () => {
+    const runner = await startRunner(tier, { limits: { timeoutMs: 20_000, outputBytes: 64 * 1024 } });
+    runners.push(runner);
+    const result = await runner.runCell(
+      [
+        'import os',
+        'os.write(1, b"a" * 65536)',
+        'for _ in range(40): os.write(1, b"\\x1b[2K" * 16384)',
+        'os.write(1, b"\\r" + b"a" * 65536)',
+        'for _ in range(40): os.write(1, b"\\x1b[99999G\\x1b[1K" * 5461)',
+        'print("\\nend")',
+      ].join('\n'),
+    );
+    expect(result.killed).toBeUndefined();
+    expect(result.exitCode).toBe(0);
+    // Both erases blank the whole line, as a terminal would show it.
+    expect(result.stdout).toBe('\nend\n');
+    expect((await runner.runCell('print(6 * 7)')).stdout).toBe('42\n');
+  }, 60_000);
+
+  it('one folder of 800,000 names: no walk of scratch stalls the host for a second, during or after a cell', async () => {
+    // The entry budget is small so the first cell is stopped at once; the next one may then add
+    // names freely (a cell that starts over the entry budget must be able to delete, so only bytes
+    // are watched), and hard links take no blocks.
+    const runner = await startRunner(tier, { limits: { timeoutMs: 90_000, diskEntries: 1_000 } });
+    runners.push(runner);
+    const fill = (count: number): string =>
+      [
+        'import os',
+        'os.makedirs("big", exist_ok=True)',
+        'n = len(os.listdir("big"))',
+        'target = None',
+        `while n < ${count}:`,
+        '    if n % 60000 == 0 or target is None:',
+        '        target = "t%d" % n',
+        '        open(target, "w").close()',
+        '    os.link(target, "big/%07d" % n)',
+        '    n += 1',
+        'print("made", n)',
+      ].join('\n');
+    const first = await runner.runCell(fill(800_000));
+    expect(first.killed).toBe('disk');
+    const delay = monitorEventLoopDelay({ resolution: 10 });
+    delay.enable();
+    try {
+      const second = await runner.runCell(fill(800_000));
+      expect(second.stdout).toBe('made 800000\n');
+      const later = await runner.runCell('print(6 * 7)');
+      expect(later.stdout).toBe('42\n');
+      expect(later.killed).toBe('disk');
+    } finally {
+      delay.disable();
+    }
+    // Nanoseconds. Reading 800,000 names whole took ~2 s each walk; reading up to the budget, milliseconds.
+    expect(delay.max / 1e6).toBeLessThan(1_000);
+  }, 180_000);
+
+  it('100 processes holding 19,000 descriptors each: the watched memory budget never stalls the host for a second, and says why it stopped the sandbox', async () => {
+    const root = tempDir('watched-fds');
+    dirs.push(root);
+    const runner = await createCodeRunner({ scratchDir: join(root, 'scratch'), isolation: tier === 'basic' ? 'basic' : 'auto', memoryEnforcement: 'watched', limits: { timeoutMs: 20_000 } });
+    runners.push(runner);
+    expect(runner.tier).toBe(tier);
+    const delay = monitorEventLoopDelay({ resolution: 10 });
+    delay.enable();
+    let result;
+    try {
+      result = await runner.runCell(
+        [
+          'import os, time',
+          'fd = os.open(".", os.O_RDONLY)',
+          'n = 0',
+          'try:',
+          '    while n < 19000: os.dup(fd); n += 1',
+          'except OSError: pass',
+          'for i in range(100):',
+          '    if os.fork() == 0:',
+          '        time.sleep(10); os._exit(0)',
+          'print("held", n, flush=True)',
+          'time.sleep(5)',
+        ].join('\n'),
+      );
+    } finally {
+      delay.disable();
+    }
+    // Nanoseconds. Reading every descriptor took ~10 s a measure; up to the cap, milliseconds.
+    expect(delay.max / 1e6).toBeLessThan(1_000);
+    expect(result.killed).toBe('memory');
+    expect(result.killMessage).toContain("the sandbox's processes hold more open descriptors than the host checks");
+    expect((await runner.runCell('print(6 * 7)')).stdout).toBe('42\n');
+  }, 120_000);
+});

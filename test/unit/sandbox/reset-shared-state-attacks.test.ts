@@ -1,0 +1,106 @@
+// Red team on the reset between questions of an evaluation (issue 10 item 6: every question starts
+// from an interpreter and folders no other question's code touched). What a reset keeps rather
+// than makes anew carried a question's changes to the next one:
+// - the writable folders themselves (scratch, home, /tmp, /dev/shm): extended attributes and
+//   permission bits a question set on them were still there (user.* values of up to 64 KiB each),
+//   a channel from one question's code to a later one;
+// - the code channel, a socket every later interpreter reads: a receive low-water mark left on it
+//   made every cell of the next question time out, a receive timeout made the next question's
+//   interpreter end itself (its first cell said the state was lost), and one shut down for reading
+//   ended it at once.
+// Both tiers, real Python; on the basic tier only the sandbox's own folders are touched (never the
+// host's /dev/shm).
+import { afterAll, describe, expect, it } from 'vitest';
+import type { PythonCodeRunner } from '../../../src/sandbox/runner';
+import { REQUIRED_TIERS, removeDir, startRunner, tempDir } from './helpers';
+
+const dirs: string[] = [];
+afterAll(() => dirs.forEach(removeDir));
+
+/** The folders a reset keeps, as the cell sees them (/dev/shm only inside the isolated sandbox). */
+const FOLDERS = `
+import json, os, tempfile
+folders = sorted({os.path.realpath(d) for d in (".", tempfile.gettempdir(), os.path.expanduser("~"))})
+if os.environ.get("HOME") == "/home/sandbox":
+    folders.append("/dev/shm")
+`;
+
+describe.each(REQUIRED_TIERS)('what a question leaves on the folders a reset keeps (%s tier)', (tier) => {
+  it('extended attributes and permission bits set on scratch, home, /tmp and /dev/shm are gone for the next question', async () => {
+    const root = tempDir('reset-attributes');
+    dirs.push(root);
+    const runner = (await startRunner(tier, { mode: 'stateless', scratchDir: `${root}/scratch` })) as PythonCodeRunner;
+    try {
+      const before = await runner.runCell(`${FOLDERS}print(json.dumps({d: oct(os.stat(d).st_mode) for d in folders}))`);
+      const left = await runner.runCell(
+        `${FOLDERS}set_on = []
+for d in folders:
+    try:
+        os.setxattr(d, "user.r1ci-left", b"left by the last question")
+        set_on.append(d)
+    except OSError:
+        pass
+    try:
+        os.chmod(d, 0o751)
+    except OSError:
+        pass
+print(json.dumps(set_on))`,
+      );
+      // The attack really left something: scratch (ext4 here) and the tmpfs mounts take user.* attributes.
+      expect((JSON.parse(left.stdout) as string[]).length).toBeGreaterThan(0);
+      expect(await runner.reset()).toBe(true);
+      const after = await runner.runCell(
+        `${FOLDERS}found = {}
+for d in folders:
+    try:
+        found[d] = os.getxattr(d, "user.r1ci-left").decode()
+    except OSError:
+        pass
+print(json.dumps(found))
+print(json.dumps({d: oct(os.stat(d).st_mode) for d in folders}))`,
+      );
+      const [attributes, modes] = after.stdout.trim().split('\n');
+      expect(JSON.parse(attributes ?? '')).toEqual({});
+      expect(modes).toBe(before.stdout.trim());
+    } finally {
+      await runner.dispose();
+    }
+  }, 60_000);
+
+  it.each([
+    ['a receive low-water mark', 'SO_RCVLOWAT, 1 << 20'],
+    ['a receive timeout', 'SO_RCVTIMEO, struct.pack("ll", 0, 300000)'],
+  ])(
+    '%s left on the code channel does not reach the next question',
+    async (_what, option) => {
+      const runner = (await startRunner(tier, { mode: 'stateless', limits: { timeoutMs: 5_000 } })) as PythonCodeRunner;
+      try {
+        const left = await runner.runCell(`import socket, struct\ns = socket.socket(fileno=5)\ns.setsockopt(socket.SOL_SOCKET, socket.${option})\ns.detach()\nprint("set")`);
+        expect(left.stdout).toBe('set\n');
+        expect(await runner.reset()).toBe(true);
+        // Long enough for a receive timeout to end an interpreter waiting for its first cell.
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        for (const expected of ['42\n', '43\n']) {
+          const next = await runner.runCell(`print(${expected.trim()})`);
+          expect(next.stdout).toBe(expected);
+          expect(next.killed).toBeUndefined();
+          expect(next.notice).toBeUndefined();
+        }
+      } finally {
+        await runner.dispose();
+      }
+    },
+    60_000,
+  );
+
+  it('a code channel shut down for reading is not handed on: the reset refuses, and the evaluation starts a fresh sandbox', async () => {
+    const runner = (await startRunner(tier, { mode: 'stateless' })) as PythonCodeRunner;
+    try {
+      const left = await runner.runCell('import socket\ns = socket.socket(fileno=5)\ns.shutdown(socket.SHUT_RD)\ns.detach()\nprint("shut")');
+      expect(left.stdout).toBe('shut\n');
+      expect(await runner.reset()).toBe(false);
+    } finally {
+      await runner.dispose();
+    }
+  }, 60_000);
+});
