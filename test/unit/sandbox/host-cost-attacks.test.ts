@@ -13,8 +13,8 @@
 //   processes sharing 19,000 duplicates each stalled its event loop for 10 s at a time (the disk
 //   check's look at the same tables was bounded already: held-files-attacks.test.ts).
 // Really run through the runner on both tiers; the bounds checked are a cell that ends well
-// within its time limit and an event loop that never stalls for a second, which the quadratic
-// versions miss by a factor of 20 or more.
+// within its time limit and an event loop that never stalls for 2 s (the fixed walks stall it
+// ~0.15 s; the unbounded ones 4.6 s and 10.6 s: a loaded CI machine keeps the margin both ways).
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -50,7 +50,7 @@ describe.each(REQUIRED_TIERS)('host work the sandbox can make superlinear (%s ti
     expect((await runner.runCell('print(6 * 7)')).stdout).toBe('42\n');
   }, 60_000);
 
-  it('one folder of 800,000 names: no walk of scratch stalls the host for a second, during or after a cell', async () => {
+  it('one folder of 800,000 names: no walk of scratch stalls the host for seconds, during or after a cell', async () => {
     // The entry budget is small so the first cell is stopped at once; the next one may then add
     // names freely (a cell that starts over the entry budget must be able to delete, so only bytes
     // are watched), and hard links take no blocks.
@@ -84,10 +84,10 @@ describe.each(REQUIRED_TIERS)('host work the sandbox can make superlinear (%s ti
       delay.disable();
     }
     // Nanoseconds. Reading 800,000 names whole took ~2 s each walk; reading up to the budget, milliseconds.
-    expect(delay.max / 1e6).toBeLessThan(1_000);
+    expect(delay.max / 1e6).toBeLessThan(2_000);
   }, 180_000);
 
-  it('100 processes holding 19,000 descriptors each: the watched memory budget never stalls the host for a second, and says why it stopped the sandbox', async () => {
+  it('100 processes holding 19,000 descriptors each: the watched memory budget never stalls the host for seconds, and says why it stopped the sandbox', async () => {
     const root = tempDir('watched-fds');
     dirs.push(root);
     const runner = await createCodeRunner({ scratchDir: join(root, 'scratch'), isolation: tier === 'basic' ? 'basic' : 'auto', memoryEnforcement: 'watched', limits: { timeoutMs: 20_000 } });
@@ -116,7 +116,7 @@ describe.each(REQUIRED_TIERS)('host work the sandbox can make superlinear (%s ti
       delay.disable();
     }
     // Nanoseconds. Reading every descriptor took ~10 s a measure; up to the cap, milliseconds.
-    expect(delay.max / 1e6).toBeLessThan(1_000);
+    expect(delay.max / 1e6).toBeLessThan(2_000);
     expect(result.killed).toBe('memory');
     expect(result.killMessage).toContain("the sandbox's processes hold more open descriptors than the host checks");
     expect((await runner.runCell('print(6 * 7)')).stdout).toBe('42\n');
