@@ -747,8 +747,9 @@ def folders_below(root):
 
 
 def empty_folder(dir_fd, dev, keep, prefix="", depth=0):
-    """Removes everything inside the open folder `dir_fd` but the folders in `keep` (emptied
-    instead) and other file systems mounted there (binds, read-only); never follows a link.
+    """Removes everything inside the open folder `dir_fd` but the folders in `keep` ({relative
+    path: folder_attributes as the sandbox started}: emptied instead, their attributes put back)
+    and other file systems mounted there (binds, read-only); never follows a link.
     Raises OSError when something cannot be removed."""
     if depth > 64:
         raise OSError("folders nested too deep to remove")
@@ -763,27 +764,60 @@ def empty_folder(dir_fd, dev, keep, prefix="", depth=0):
             continue
         if st.st_dev != dev:
             continue
-        if st.st_mode & 0o700 != 0o700 and path not in keep:
-            # A folder the cell made unreadable is still its own (same uid): open it up to empty it.
+        saved = keep.get(path)
+        wanted = 0o700 if saved is None else saved[0]
+        if (saved is None and st.st_mode & 0o700 != 0o700) or (saved is not None and stat.S_IMODE(st.st_mode) != wanted):
+            # A folder the cell made unreadable is still its own (same uid): open it up to empty it;
+            # a kept one gets its own mode back first (mode 000 made every later reset fail).
             # (Every process of the sandbox is gone by now: nothing can swap it for a link.)
-            os.chmod(name, 0o700, dir_fd=dir_fd)
+            os.chmod(name, wanted, dir_fd=dir_fd)
         sub = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=dir_fd)
         try:
             empty_folder(sub, dev, keep, path + "/", depth + 1)
-            if path in keep:
-                clear_folder_attributes(sub)
+            if saved is not None:
+                clear_folder_attributes(sub, saved)
         finally:
             os.close(sub)
         if path not in keep:
             os.rmdir(name, dir_fd=dir_fd)
 
 
-def clear_folder_attributes(fd, mode=None):
+# FS_IOC_GETFLAGS / FS_IOC_SETFLAGS (linux/fs.h: _IOR/_IOW('f', 1/2, long)); the kernel reads and
+# writes an int. The flags chattr(1) shows.
+FS_IOC_GETFLAGS = (2 << 30) | (struct.calcsize("l") << 16) | (ord("f") << 8) | 1
+FS_IOC_SETFLAGS = (1 << 30) | (struct.calcsize("l") << 16) | (ord("f") << 8) | 2
+
+
+def folder_flags(fd):
+    """The open folder's file attribute flags (chattr), or None where its file system has none."""
+    try:
+        return struct.unpack("i", fcntl.ioctl(fd, FS_IOC_GETFLAGS, bytes(4)))[0]
+    except OSError:
+        return None
+
+
+def folder_attributes(path):
+    """(permission bits, file attribute flags or None) of the folder at `path`, as a reset puts
+    them back (clear_folder_attributes)."""
+    mode = stat.S_IMODE(os.lstat(path).st_mode)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError:
+        return (mode, None)
+    try:
+        return (mode, folder_flags(fd))
+    finally:
+        os.close(fd)
+
+
+def clear_folder_attributes(fd, saved):
     """Removes the extended attributes a question left on a folder a reset keeps (the writable
-    roots, and the folders kept inside them), and puts back its permission bits (`mode`, when
-    known): emptied, the folder would still carry them to the next question (user.* values of up
-    to 64 KiB each; POSIX ACLs). Attributes of other namespaces the sandbox cannot set (security.*)
-    are left. Raises OSError when one cannot be removed."""
+    roots, and the folders kept inside them), and puts back its permission bits and file
+    attribute flags (`saved`: folder_attributes as the sandbox started): emptied, the folder
+    would still carry them to the next question (user.* values of up to 64 KiB each; POSIX ACLs;
+    chattr's synchronous-writes flag, which ext4 hands on to every file made in the folder, so
+    each write of the next question waited for the disk). Attributes of other namespaces the
+    sandbox cannot set (security.*) are left. Raises OSError when one cannot be removed."""
     try:
         names = os.listxattr(fd)
     except OSError as exc:
@@ -798,8 +832,11 @@ def clear_folder_attributes(fd, mode=None):
             except OSError as exc:
                 if exc.errno != errno.ENODATA and not (exc.errno == errno.EPERM and name.startswith("trusted.")):
                     raise
-    if mode is not None and stat.S_IMODE(os.fstat(fd).st_mode) != mode:
+    mode, flags = saved
+    if stat.S_IMODE(os.fstat(fd).st_mode) != mode:
         os.fchmod(fd, mode)
+    if flags is not None and folder_flags(fd) != flags:
+        fcntl.ioctl(fd, FS_IOC_SETFLAGS, struct.pack("i", flags))
 
 
 def skeleton():
@@ -1319,8 +1356,9 @@ class Supervisor:
         # What a reset must leave in the writable folders (see `reset`).
         self.kept = {root: folders_below(root) for root in writable_roots()}
         self.root_ids = {root: (os.stat(root).st_dev, os.stat(root).st_ino) for root in self.kept}
-        # Their permission bits, put back by a reset (see clear_folder_attributes).
-        self.root_modes = {root: stat.S_IMODE(os.stat(root).st_mode) for root in self.kept}
+        # Their attributes and those of the folders kept inside them ("" is the root itself), put
+        # back by a reset (see clear_folder_attributes).
+        self.kept_attributes = {root: {rel: folder_attributes(os.path.join(root, rel) if rel else root) for rel in ("", *kept)} for root, kept in self.kept.items()}
         self.child = None
         self.child_syscall_fd = None
         self.control = None
@@ -1660,8 +1698,9 @@ class Supervisor:
                     st = os.fstat(fd)
                     if (st.st_dev, st.st_ino) != self.root_ids[root]:
                         return "%s was replaced" % root
-                    empty_folder(fd, st.st_dev, kept)
-                    clear_folder_attributes(fd, self.root_modes[root])
+                    attributes = self.kept_attributes[root]
+                    empty_folder(fd, st.st_dev, attributes)
+                    clear_folder_attributes(fd, attributes[""])
                 finally:
                     os.close(fd)
             except (OSError, RecursionError) as exc:

@@ -142,24 +142,29 @@ export function unsupportedFeatureAdvice(message: string): string {
   return '';
 }
 
+/** A wait longer than this (ms) is said as "more than a day", not as a count of seconds. */
+const DAY_MS = 86_400_000;
+
 /**
  * HTTP 429: the server (a hosted API, Ollama's cloud models, a proxy in front of a local server)
  * is limiting requests. `retryAfter`: the wait its Retry-After header asks for, in ms; the one
  * automatic retry waits that long when it is short (runAgent.ts).
  */
 export function rateLimited(baseUrl: string, message: string, retryAfter: number | undefined): BackendError {
-  const wait = retryAfter !== undefined ? ` — it asks to wait ${Math.ceil(retryAfter / 1000)} s before trying again` : ' — wait a little, or check the plan and quota of the API key';
+  const seconds = retryAfter === undefined ? undefined : retryAfter > DAY_MS ? 'more than a day' : `${Math.ceil(retryAfter / 1000)} s`;
+  const wait = seconds !== undefined ? ` — it asks to wait ${seconds} before trying again` : ' — wait a little, or check the plan and quota of the API key';
   return new BackendError(`The server at ${baseUrl} is limiting the rate of requests (HTTP 429: ${message || 'too many requests'})${wait}.`, 'http', 429, retryAfter);
 }
 
 /**
  * A Retry-After header's wait in ms: delay-seconds or an HTTP-date (RFC 9110 §10.2.3); undefined
- * when absent or unreadable. A date in the past is no wait (0).
+ * when absent or unreadable. A date in the past is no wait (0); at most Number.MAX_SAFE_INTEGER.
  */
 export function retryAfterMs(header: string | null, now: number = Date.now()): number | undefined {
   const value = header?.trim() ?? '';
   if (value === '') return undefined;
-  if (/^\d+(\.\d+)?$/.test(value)) return Math.round(Number(value) * 1000);
+  // A number too large for a double (hundreds of digits) is still a very long wait, not Infinity.
+  if (/^\d+(\.\d+)?$/.test(value)) return Math.min(Math.round(Number(value) * 1000), Number.MAX_SAFE_INTEGER);
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }

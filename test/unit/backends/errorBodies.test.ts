@@ -1,7 +1,7 @@
 // Reading servers' error replies: the body shapes and the Retry-After forms. Over real HTTP the
 // same shapes are in faults.test.ts (proxy page, vLLM < 0.10 body, 429 with Retry-After).
 import { describe, expect, it } from 'vitest';
-import { retryAfterMs, serverErrorDetail } from '../../../src/agent/backends/errors';
+import { rateLimited, retryAfterMs, serverErrorDetail } from '../../../src/agent/backends/errors';
 
 describe('serverErrorDetail', () => {
   it.each([
@@ -46,5 +46,12 @@ describe('retryAfterMs', () => {
     expect(retryAfterMs('Mon, 30 Nov 2026 11:00:00 GMT', now)).toBe(0);
     expect(retryAfterMs(null, now)).toBeUndefined();
     expect(retryAfterMs('soon', now)).toBeUndefined();
+  });
+
+  it('a delay too long for a double is a very long wait, said as such (not "Infinity s")', () => {
+    const wait = retryAfterMs('9'.repeat(400), now);
+    expect(wait).toBe(Number.MAX_SAFE_INTEGER);
+    expect(rateLimited('http://127.0.0.1:11434', 'slow down', wait).message).toContain('it asks to wait more than a day before trying again');
+    expect(rateLimited('http://127.0.0.1:11434', 'slow down', 7000).message).toContain('it asks to wait 7 s before trying again');
   });
 });
