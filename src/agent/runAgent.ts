@@ -118,6 +118,8 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
   let turn = 0;
   /** Model text of the current request not yet in `messages` (kept for the conversation's history). */
   let pendingText = '';
+  /** That request's reasoning: kept with its text, as `appendExecution` keeps a code turn's. */
+  let pendingReasoning = '';
   const stallMs = (options.stallSeconds ?? DEFAULT_STALL_SECONDS) * 1000;
   const firstChunkMs = Math.max(stallMs, (options.firstTokenSeconds ?? DEFAULT_FIRST_TOKEN_SECONDS) * 1000);
   const limits = {
@@ -148,7 +150,7 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
     return own !== null ? { answer: own.answer, answerSource: 'model-boxed' } : { answer: null };
   };
   const finish = (reason: StopReason, message?: string): AgentEvent => {
-    options.onMessages?.(closeTurn(messages, options.protocol, pendingText));
+    options.onMessages?.(closeTurn(messages, options.protocol, pendingText, pendingReasoning));
     const found = reason === 'cancelled' ? { answer: null } : finalAnswer();
     return { type: 'done', reason, ...found, codeCalls, turns: turn + 1, message };
   };
@@ -224,6 +226,7 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
     if (toolsMode && toolCalls.length === 0 && extractFinalAnswer(turnText) === null) block = findCodeBlocks(turnText)[0];
     stretches.push(turnText);
     pendingText = turnText;
+    pendingReasoning = reasoning;
     // A reply whose text is empty and whose reasoning answers: the server (or the model) put the
     // whole reply in the reasoning channel. Its answer counts rather than "no answer" (a later
     // reply's own text or a printed answer still wins).
@@ -299,6 +302,7 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
       }
       messages = appendToolResults(messages, turnText, reasoning, results);
       pendingText = '';
+      pendingReasoning = '';
       continue;
     }
 
@@ -353,6 +357,7 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
     else if (closing !== undefined) turnText = `${turnText}${turnText.endsWith('\n') ? '' : '\n'}${closing}\n`;
     messages = appendExecution(messages, options.protocol, turnText, output, reasoning);
     pendingText = '';
+    pendingReasoning = '';
   }
 }
 
@@ -462,12 +467,18 @@ function tokensPerSecond(done: Extract<ChatChunk, { type: 'done' }> | undefined,
   return ms !== undefined && ms > 0 ? (done.outputTokens / ms) * 1000 : undefined;
 }
 
-/** The conversation as it stands when a run ends: the model's last words become (or extend) its assistant message. */
-function closeTurn(messages: readonly ChatMessage[], mode: ProtocolMode, pendingText: string): ChatMessage[] {
-  if (pendingText.length === 0) return [...messages];
+/**
+ * The conversation as it stands when a run ends: the model's last words become (or extend) its
+ * assistant message, with that reply's reasoning (trajectories, eval results and SFT exports keep
+ * it, as they keep a code turn's). A reply whose whole text went to the reasoning channel is still
+ * a message. In the r1ci protocol the model's one message is continued as text (as
+ * `appendExecution` does), so a continuation adds no reasoning.
+ */
+function closeTurn(messages: readonly ChatMessage[], mode: ProtocolMode, pendingText: string, pendingReasoning: string): ChatMessage[] {
   const last = messages[messages.length - 1];
-  if (mode === 'r1ci' && last?.role === 'assistant') return [...messages.slice(0, -1), { role: 'assistant', content: last.content + pendingText }];
-  return [...messages, { role: 'assistant', content: pendingText }];
+  if (mode === 'r1ci' && last?.role === 'assistant') return pendingText.length === 0 ? [...messages] : [...messages.slice(0, -1), { role: 'assistant', content: last.content + pendingText }];
+  if (pendingText.length === 0 && pendingReasoning.length === 0) return [...messages];
+  return [...messages, { role: 'assistant', content: pendingText, ...(pendingReasoning.length > 0 ? { reasoning: pendingReasoning } : {}) }];
 }
 
 function describeError(error: unknown): { message: string; kind: AgentErrorKind } {

@@ -2,7 +2,7 @@
 //   node dist/test/support/scriptedServerMain.js --scenarios test/scenarios [--port 11434] [--host 127.0.0.1] [--api-key KEY]
 // Prints "listening http://HOST:PORT" on stdout once it accepts connections; stops on SIGINT/SIGTERM.
 import { parseArgs } from 'node:util';
-import { startScriptedServer } from './scripted-server';
+import { caseFileModel, DEFAULT_MODELS, startScriptedServer } from './scripted-server';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -17,8 +17,11 @@ async function main(): Promise<void> {
   if (values.scenarios === undefined) throw new Error('--scenarios <file-or-folder> is required');
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0-65535, got ${values.port}`);
+  // A real-model case file names its model ("fake:latest"): serve it beside the default ones.
+  const caseModel = caseFileModel(values.scenarios);
   const server = await startScriptedServer({
     scenarios: values.scenarios,
+    ...(caseModel === undefined ? {} : { models: [...DEFAULT_MODELS, caseModel] }),
     port,
     host: values.host,
     ...(values['api-key'] === undefined ? {} : { apiKey: values['api-key'] }),

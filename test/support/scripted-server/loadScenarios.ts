@@ -4,6 +4,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { z } from 'zod';
+import type { ModelSpec } from './models';
 import { caseFileSchema, scenarioFileSchema, scenarioFromCase, scenarioSchema, type Scenario } from './scenarioSchema';
 
 export class ScenarioFileError extends Error {
@@ -80,6 +81,25 @@ export function loadScenarios(pathOrDir: string): Scenario[] {
   const scenarios = files.flatMap(loadFile);
   assertUniqueIds(scenarios, pathOrDir);
   return scenarios;
+}
+
+/**
+ * The model a real-model case file names (`{"model", "turns"}`), as the server should list it:
+ * a reasoning model ("thinking"), one that calls tools natively ("tools") when a turn has tool
+ * calls, as the case tests declare it. Undefined for a folder or any other scenario file.
+ */
+export function caseFileModel(path: string): ModelSpec | undefined {
+  let json: unknown;
+  try {
+    if (statSync(path).isDirectory()) return undefined;
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    return undefined;
+  }
+  const parsed = caseFileSchema.safeParse(json);
+  if (!parsed.success) return undefined;
+  const usesTools = parsed.data.turns.some((t) => typeof t !== 'string' && t.toolCalls !== undefined);
+  return { name: parsed.data.model, capabilities: usesTools ? ['completion', 'tools', 'thinking'] : ['completion', 'thinking'] };
 }
 
 export function assertUniqueIds(scenarios: readonly Scenario[], source: string): void {

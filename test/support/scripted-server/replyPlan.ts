@@ -98,8 +98,12 @@ function applyStop(chunks: readonly string[], stop: readonly string[]): { chunks
   return { chunks: out.filter((c) => c !== ''), stopped: true };
 }
 
+/** The reply that makes a scripted-server problem obvious: a first line naming it, and an answer no test accepts. */
 export function failureText(problem: string): string {
-  return `SCRIPTED-SERVER FAILURE: ${problem}\n<<<SCRIPTED-SERVER: ${problem}>>>`;
+  // The problem may quote the question, whose own `<<<5>>>` (a format example) would otherwise be
+  // the last marker of the reply, and a right answer: the markers in it are broken up.
+  const shown = problem.replaceAll('<<<', '<< <').replaceAll('>>>', '> >>');
+  return `SCRIPTED-SERVER FAILURE: ${shown}\n<<<SCRIPTED-SERVER: ${shown}>>>`;
 }
 
 /** Counts http500 faults already served, keyed by scenario and turn, so `times` can expire. */

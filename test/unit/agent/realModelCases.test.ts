@@ -4,6 +4,7 @@
 // without a row fails, so a new case cannot be forgotten.
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { ChatMessage } from '../../../src/agent/backends/types';
 import type { AgentEvent } from '../../../src/agent/events';
 import { resolveProtocol } from '../../../src/agent/protocol';
 import { runAgent } from '../../../src/agent/runAgent';
@@ -24,6 +25,8 @@ interface Outcome {
   readonly events: readonly AgentEvent[];
   readonly chats: readonly RecordedRequest[];
   readonly backend: BackendKind;
+  /** The conversation as the run left it (what eval results and SFT exports store). */
+  readonly messages: readonly ChatMessage[];
 }
 
 interface Expectation {
@@ -66,6 +69,8 @@ const EXPECTED: Record<string, Expectation> = {
       expect(o.trajectory.turns[0]?.reasoning).toContain('That is 25.');
       expect(o.trajectory.turns[0]?.text).not.toContain('Primes below 100');
       expect(o.trajectory.answerSource).toBe('model');
+      // The answer turn keeps its reasoning in the conversation (eval results, SFT exports).
+      expect(o.messages.at(-1)).toMatchObject({ role: 'assistant', content: 'There are 25 primes below 100.\n<<<25>>>', reasoning: expect.stringContaining('That is 25.') });
     },
   },
   'thinking-longer-than-first-token-limit': {
@@ -178,6 +183,7 @@ async function play(c: RealModelCase, kind: BackendKind, expectation: Expectatio
   const protocol = kind === 'openai' && usesTools ? 'tools' : await resolveProtocol(backend, c.file.model, 'auto');
   expect(protocol).toBe(usesTools ? 'tools' : 'chat');
   const events: AgentEvent[] = [];
+  let messages: readonly ChatMessage[] = [];
   const trajectory = await collectTrajectory(
     runAgent(`Case ${c.name}: solve it.`, {
       backend,
@@ -191,12 +197,15 @@ async function play(c: RealModelCase, kind: BackendKind, expectation: Expectatio
       firstTokenSeconds: expectation.firstTokenSeconds,
       retryOnce: false,
       signal: new AbortController().signal,
+      onMessages: (m) => {
+        messages = m;
+      },
     }),
     (e) => events.push(e),
   );
   const chats = server.chatRequests();
   for (const chat of chats) expect(chat.problems, `scripted server problems in ${c.name}`).toEqual([]);
-  return { trajectory, events, chats, backend: kind };
+  return { trajectory, events, chats, backend: kind, messages };
 }
 
 describe('real-model cases (../shared/cases/real-models)', () => {

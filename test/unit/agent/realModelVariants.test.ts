@@ -20,6 +20,8 @@ interface Run {
   readonly trajectory: Trajectory;
   readonly events: readonly AgentEvent[];
   readonly chats: readonly RecordedRequest[];
+  /** The conversation as the run left it (what eval results and SFT exports store). */
+  readonly messages: readonly ChatMessage[];
 }
 
 interface RunOptions {
@@ -44,6 +46,7 @@ async function run(kind: BackendKind, scenario: Omit<Scenario, 'id' | 'match'>, 
   const runner = await rig.codeRunner(options.pythonPath ? { pythonPath: options.pythonPath } : {});
   const backend = scriptedBackend(kind, server.url);
   const events: AgentEvent[] = [];
+  let messages: readonly ChatMessage[] = [];
   const trajectory = await collectTrajectory(
     runAgent('Variant question.', {
       backend,
@@ -58,12 +61,15 @@ async function run(kind: BackendKind, scenario: Omit<Scenario, 'id' | 'match'>, 
       history: options.history,
       retryOnce: false,
       signal: new AbortController().signal,
+      onMessages: (m) => {
+        messages = m;
+      },
     }),
     (e) => events.push(e),
   );
   const chats = server.chatRequests();
   for (const chat of chats) expect(chat.problems, JSON.stringify(chat.messages)).toEqual([]);
-  return { trajectory, events, chats };
+  return { trajectory, events, chats, messages };
 }
 
 const execCount = (r: Run): number => r.events.filter((e) => e.type === 'exec-result').length;
@@ -329,6 +335,8 @@ describe.each(BOTH)('the whole reply in the reasoning on %s', (kind) => {
     expect(r.trajectory.answer).toBe('144');
     expect(r.trajectory.answerSource).toBe('reasoning');
     expect(r.trajectory.reason).toBe('answer');
+    // The reply is kept in the conversation (eval results, SFT exports), though its text is empty.
+    expect(r.messages.at(-1)).toEqual({ role: 'assistant', content: '', reasoning: 'Twelve squared is 144, so <<<144>>>.' });
   });
 
   it('the same from an inline <think> never closed (a model without the thinking capability)', async () => {

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { realModelCasesDir } from '../../support/realModelCases';
 
 let outDir: string;
 let entry: string;
@@ -42,6 +43,18 @@ it('prints "listening http://127.0.0.1:PORT", serves, and stops cleanly on SIGTE
   const url = line.slice('listening '.length);
   const res = await fetch(`${url}/api/version`);
   expect(await res.json()).toEqual({ version: '0.12.0' });
+  child.kill('SIGTERM');
+  expect(await exitCode(child)).toBe(0);
+});
+
+it('given a real-model case file, also serves the model it names', async () => {
+  const file = join(realModelCasesDir(process.cwd()), 'native-tool-call.json');
+  const child = spawn(process.execPath, [entry, '--scenarios', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const url = (await firstLine(child)).slice('listening '.length);
+  const tags = (await (await fetch(`${url}/api/tags`)).json()) as { models: Array<{ name: string }> };
+  expect(tags.models.map((m) => m.name)).toEqual(['r1-code-interpreter:7b', 'qwen2.5-coder:7b', 'fake:latest']);
+  const show = (await (await fetch(`${url}/api/show`, { method: 'POST', body: JSON.stringify({ model: 'fake:latest' }) })).json()) as { capabilities: string[] };
+  expect(show.capabilities).toEqual(['completion', 'tools', 'thinking']);
   child.kill('SIGTERM');
   expect(await exitCode(child)).toBe(0);
 });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ollama } from 'ollama';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { extractFinalAnswer } from '../../../src/agent/finalAnswer';
 import { loadScenarios, startScriptedServer, type Scenario, type ScriptedServer } from '../../support/scripted-server';
 import { readConversation } from '../../support/scripted-server/conversation';
 import { renderTemplate } from '../../support/scripted-server/template';
@@ -163,6 +164,11 @@ describe('replies from the server', () => {
     const text = await reply([{ role: 'user', content: 'something nobody scripted' }]);
     expect(text).toContain('<<<SCRIPTED-SERVER: no scenario matched the question "something nobody scripted">>>');
     expect(server.chatRequests()[0]).toMatchObject({ scenarioId: null, problems: [expect.stringContaining('no scenario matched')] });
+  });
+
+  it('its fallback never carries a marker the question quoted: the answer is the failure, not the format example', async () => {
+    const text = await reply([{ role: 'user', content: 'Give the score with the format <<<number>>>, like <<<5>>> means 5.' }]);
+    expect(extractFinalAnswer(text)).toMatch(/^SCRIPTED-SERVER: no scenario matched/);
   });
 
   it('replaces its scenarios with loadScenarios', async () => {
