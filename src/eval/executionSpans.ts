@@ -31,11 +31,15 @@ export function executionSpans(messages: readonly ChatMessage[], turns: Trajecto
     }
     const here = content(m);
     if (here === undefined || !here.startsWith(turn.text, off)) return turn.text === '' && here === undefined ? spans : undefined;
+    const turnStart = off;
     off += turn.text.length;
     const result = turn.cell?.result;
     if (!result) continue;
+    // The fence the agent wrote after the model's text (code from a tool call or the reasoning,
+    // or a fence the stream left open): still the model's side of the conversation.
+    off += harnessFenceLength(turn, here, off);
     const block = `${RESULTS_HEADER}\n${formatExecution(result)}\n`;
-    const glue = turn.text.endsWith('\n') ? '' : '\n';
+    const glue = here.slice(turnStart, off).endsWith('\n') ? '' : '\n';
     if (here.startsWith(glue + block, off)) {
       spans.push({ message: m, start: off + glue.length, end: off + glue.length + block.length });
       off += glue.length + block.length;
@@ -46,4 +50,21 @@ export function executionSpans(messages: readonly ChatMessage[], turns: Trajecto
     } else return undefined;
   }
   return spans;
+}
+
+/**
+ * Characters at `here[off]` that the agent added to the turn's text before the results block
+ * (src/agent/runAgent.ts): the code of a tool call or of the reasoning as a python fence, or
+ * the closing line of a fence the stream left open. 0 when there is none.
+ */
+function harnessFenceLength(turn: Trajectory['turns'][number], here: string, off: number): number {
+  const cell = turn.cell;
+  if (cell?.source === 'tool-call' || cell?.source === 'reasoning') {
+    const fence = `${turn.text === '' || turn.text.endsWith('\n') ? '' : '\n'}\`\`\`python\n${cell.code}\n\`\`\`\n`;
+    return here.startsWith(fence, off) ? fence.length : 0;
+  }
+  if (here.startsWith(`${RESULTS_HEADER}\n`, off) || here.startsWith(`\n${RESULTS_HEADER}\n`, off) || off === here.length) return 0;
+  const closing = /\n?[ \t]*(?:`{3,}|~{3,})\n/y;
+  closing.lastIndex = off;
+  return closing.test(here) ? closing.lastIndex - off : 0;
 }
