@@ -34,12 +34,14 @@ export function executionSpans(messages: readonly ChatMessage[], turns: Trajecto
     const turnStart = off;
     off += turn.text.length;
     const result = turn.cell?.result;
-    if (!result) continue;
     // The fence the agent wrote after the model's text (code from a tool call or the reasoning,
     // or a fence the stream left open): still the model's side of the conversation.
-    off += harnessFenceLength(turn, here, off);
-    const block = `${RESULTS_HEADER}\n${formatExecution(result)}\n`;
-    const glue = here.slice(turnStart, off).endsWith('\n') ? '' : '\n';
+    const fence = harnessFenceLength(turn, here, off);
+    const glue = here.slice(turnStart, off + fence).endsWith('\n') ? '' : '\n';
+    // A cell that did not run (declined, cut by the token limit) still got a results block: the notice.
+    const block = result ? `${RESULTS_HEADER}\n${formatExecution(result)}\n` : (notRunBlockAt(here, off + fence + glue.length) ?? (off + fence === here.length ? notRunBlockAt(content(m + 1) ?? '', 0) : undefined));
+    if (block === undefined) continue;
+    off += fence;
     if (here.startsWith(glue + block, off)) {
       spans.push({ message: m, start: off + glue.length, end: off + glue.length + block.length });
       off += glue.length + block.length;
@@ -67,4 +69,11 @@ function harnessFenceLength(turn: Trajectory['turns'][number], here: string, off
   const closing = /\n?[ \t]*(?:`{3,}|~{3,})\n/y;
   closing.lastIndex = off;
   return closing.test(here) ? closing.lastIndex - off : 0;
+}
+
+/** The results block of a cell that was not run at `text[at]`: the header and one `[not executed: …]` line (src/agent/protocol.ts `formatNotRun`). */
+function notRunBlockAt(text: string, at: number): string | undefined {
+  const notRun = new RegExp(`${RESULTS_HEADER}\\n\\[not executed: [^\\n]*\\]\\n`, 'y');
+  notRun.lastIndex = at;
+  return notRun.exec(text)?.[0];
 }

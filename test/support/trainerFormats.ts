@@ -182,9 +182,12 @@ export function rolloutViolations(line: unknown, results: readonly ResultRecord[
       if (!unmatched.includes(text)) v.push(`${at}: the injected result ${JSON.stringify(e.block.slice(0, 80))} is not masked`);
       else unmatched = unmatched.replace(text, '');
     }
+    // The notice of a cell that was not run (declined, cut by the token limit) is injected too.
+    unmatched = unmatched.replace(new RegExp(`(${RESULTS_HEADER}\\n)?\\[not executed: [^\\n\\]]*\\]\\n?`, 'g'), '');
     if (unmatched.replace(/\u0000/g, '') !== '') v.push(`${at}: masked text that is not an injected result: ${JSON.stringify(unmatched.replace(/\u0000/g, '').slice(0, 120))}`);
-    const code = (source.steps ?? []).flatMap((st) => (st.code !== undefined && st.output ? [st.code] : []));
     const unmasked = spans.reduceRight<string>((r, sp) => (Array.isArray(sp) ? r.slice(0, Number(sp[0])) + r.slice(Number(sp[1])) : r), response);
+    if (resultInside(unmasked)) v.push(`${at}: a results block outside the mask spans (it would be trained on)`);
+    const code = (source.steps ?? []).flatMap((st) => (st.code !== undefined && st.output ? [st.code] : []));
     for (const c of code) if (!unmasked.includes(c)) v.push(`${at}: the code the model ran is missing from its response: ${JSON.stringify(c.slice(0, 60))}`);
     if (s.correct !== source.correct || s.answer !== source.answer || s.turns !== source.turns || s.code_calls !== source.codeCalls) v.push(`${at}: correct/answer/turns/code_calls differ from the result`);
     // docs/task-files.md: 1 right / 0 wrong; --format-reward ±0.1 for <<<answer>>> written by the model; --turn-penalty −0.1 above six turns.

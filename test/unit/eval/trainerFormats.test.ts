@@ -51,6 +51,15 @@ const scenarios = [
       { expectResultContains: '3628800', text: 'The tool printed {{result}}.\n\n<<<{{result}}>>>' },
     ],
   },
+  {
+    id: 'tf-cut-in-code',
+    match: 'Export probe G: what is the sum of 0 to 9?',
+    turns: [
+      { text: 'Summing.\n\n```python\nprint(sum(range(', doneReason: 'length' },
+      { expectResultContains: 'not executed', text: 'Shorter:\n\n```python\nprint(sum(range(10)))\n```\n' },
+      { expectResultContains: '45', text: 'It is {{result}}.\n\n<<<{{result}}>>>' },
+    ],
+  },
   { id: 'tf-text-only', match: 'Export probe E: what is 1 + 1?', turns: [{ text: 'That is two.\n\n<<<2>>>' }] },
   { id: 'tf-wrong', match: 'Export probe F: what is 3 + 3?', turns: [{ text: 'Surely seven.\n\n<<<7>>>' }] },
 ] as Scenario[];
@@ -61,6 +70,7 @@ const records: TaskRecord[] = [
   question('b', 'Export probe B: what is 2 ** 20?', '1048576'),
   question('c', 'Export probe C: keep computing.', '1024'),
   question('d', 'Export probe D: what is 10 factorial?', '3628800'),
+  question('g', 'Export probe G: what is the sum of 0 to 9?', '45'),
   question('e', 'Export probe E: what is 1 + 1?', '2'),
   question('f', 'Export probe F: what is 3 + 3?', '6'),
 ];
@@ -144,11 +154,11 @@ describe('training exports against their readers (scripted server, real sandbox)
       lines.forEach((l, i) => problems.push(...rolloutViolations(l, results, options).map((p) => `rollouts ${JSON.stringify(options)} line ${i + 1}: ${p}`)));
     }
     expect(problems).toEqual([]);
-    // Right with code: a, b, d, two samples each. Nothing is dropped, except from alpaca, which has
-    // no turn for a native tool call (tools protocol).
-    expect(counts.chat).toBe(6);
-    expect(counts.sharegpt).toBe(6);
-    expect(counts.alpaca).toBe(protocol === 'tools' ? 4 : 6);
+    // Right with code: a, b, d, g, two samples each. Nothing is dropped, except from alpaca, which
+    // has no turn for a native tool call (tools protocol).
+    expect(counts.chat).toBe(8);
+    expect(counts.sharegpt).toBe(8);
+    expect(counts.alpaca).toBe(protocol === 'tools' ? 6 : 8);
   });
 
   it('masks the result of a native tool call the R1-CI protocol ran as code (was: no spans, the result trained on)', async () => {
@@ -158,6 +168,13 @@ describe('training exports against their readers (scripted server, real sandbox)
     expect(d.executionSpans?.map((s) => content.slice(s.start, s.end))).toEqual([`${RESULTS_HEADER}\n3628800\n`]);
     const share = jsonLines(sftJsonl(results, { format: 'sharegpt' }).text).find((l) => JSON.stringify(l).includes('Export probe D')) as { conversations: Array<{ from: string; value: string }> };
     expect(share.conversations.map((t) => t.from)).toEqual(['human', 'gpt', 'observation', 'gpt']);
+  });
+
+  it('masks the notice of code that was not run, and every result after it (was: no spans at all for such a trajectory)', async () => {
+    const results = await run('ollama', 'r1ci');
+    const g = results.find((r) => r.id === 'g') as ResultRecord;
+    const content = g.trajectory?.[1]?.content ?? '';
+    expect(g.executionSpans?.map((s) => content.slice(s.start, s.end))).toEqual([expect.stringMatching(/^Code Execution Results:\n\[not executed: [^\n]+\]\n$/), `${RESULTS_HEADER}\n45\n`]);
   });
 
   it('writes the tools protocol as function_call turns with tools, and its rollouts hold the call (was: dropped, response without code or result)', async () => {
