@@ -48,7 +48,7 @@ export function trajectorySegments(result: ResultRecord): Segment[] {
  * in the text protocols (src/agent/runAgent.ts), so a rollout's response holds the code the model
  * ran; a call that is not a readable python call as its `{"name", "arguments"}` JSON.
  */
-export function toolCallText(call: ToolCall): string {
+function toolCallText(call: ToolCall): string {
   const read = readPythonCall(call);
   return 'code' in read ? `\`\`\`python\n${read.code}\n\`\`\`\n` : `${JSON.stringify({ name: call.name, arguments: call.arguments })}\n`;
 }

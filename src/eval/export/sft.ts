@@ -108,11 +108,12 @@ export function sftRecord(result: ResultRecord, format: SftFormat): SftRecord | 
 }
 
 /**
- * A tools-protocol trajectory in LLaMA-Factory's sharegpt layout: an assistant message with calls
- * becomes a `function_call` turn and the `tool` messages answering it one `observation` (joined
- * as LLaMA-Factory's own OpenAI-format converter joins several). Undefined when a reply has both
- * text and calls (a `function_call` turn holds only the calls: LLaMA-Factory refuses anything
- * else in it) or the turns do not alternate.
+ * A tools-protocol trajectory in LLaMA-Factory's sharegpt layout: an assistant message with a
+ * call becomes a `function_call` turn and the `tool` message answering it an `observation`.
+ * Undefined when a reply has both text and calls (a `function_call` turn holds only the calls:
+ * LLaMA-Factory refuses anything else in it), when one reply made several calls (their results
+ * would be consecutive observations, and the format has no documented way to join them), or when
+ * the turns do not alternate.
  */
 function shareGptWithToolCalls(messages: readonly ChatMessage[]): ShareGptSftRecord | undefined {
   const system = messages[0]?.role === 'system' ? messages[0].content : undefined;
@@ -120,8 +121,8 @@ function shareGptWithToolCalls(messages: readonly ChatMessage[]): ShareGptSftRec
   for (const m of system !== undefined ? messages.slice(1) : messages) {
     const last = turns[turns.length - 1];
     if (m.role === 'tool') {
-      if (last?.from === 'observation') turns[turns.length - 1] = { from: 'observation', value: `${last.value}\n</tool_response>\n<tool_response>\n${m.content}` };
-      else turns.push({ from: 'observation', value: m.content });
+      if (last?.from === 'observation') return undefined;
+      turns.push({ from: 'observation', value: m.content });
     } else if (m.role === 'assistant' && (m.toolCalls?.length ?? 0) > 0) {
       if (m.content.trim() !== '') return undefined;
       turns.push({ from: 'function_call', value: JSON.stringify((m.toolCalls ?? []).map(callForLlamaFactory)) });
