@@ -193,6 +193,40 @@ describe('training exports against their readers (scripted server, real sandbox)
 });
 
 describe('the checker rejects what the readers reject', () => {
+  it('rollouts: a span over model text, a result left unmasked, a wrong reward', async () => {
+    const results = await run('ollama', 'r1ci');
+    const group = jsonLines(rolloutsJsonl(results).text).find((l) => (l as { id: string }).id === 'b') as { samples: Array<{ mask_spans: Array<[number, number]>; reward: number }> };
+    const options = { format: false, turnPenalty: false };
+    expect(rolloutViolations(group, results, options)).toEqual([]);
+    const tampered = (change: (s: { mask_spans: Array<[number, number]>; reward: number }) => void): unknown => {
+      const copy = structuredClone(group);
+      const first = copy.samples[0];
+      if (first) change(first);
+      return copy;
+    };
+    expect(
+      rolloutViolations(
+        tampered((s) => (s.mask_spans = s.mask_spans.map(([a, b]) => [a - 5, b - 5]))),
+        results,
+        options,
+      ).join(),
+    ).toMatch(/not an injected result/);
+    expect(
+      rolloutViolations(
+        tampered((s) => (s.mask_spans = s.mask_spans.slice(1))),
+        results,
+        options,
+      ).join(),
+    ).toMatch(/is not masked/);
+    expect(
+      rolloutViolations(
+        tampered((s) => (s.reward = 0.5)),
+        results,
+        options,
+      ).join(),
+    ).toMatch(/reward 0.5/);
+  });
+
   it('sharegpt: misplaced roles, an odd count, a function_call without tools or with string arguments, a result in a model turn', () => {
     expect(
       sharegptViolations({
