@@ -24,8 +24,9 @@ export const EXPORT_SFT_USAGE = `Usage: r1ci export-sft <results.jsonl> [--forma
 Writes the correct trajectories that ran code (the paper's SFT recipe), one JSON line each:
   chat      {"messages": [{"role", "content"}, ...]} (default)
   alpaca    LLaMA-Factory alpaca: {"instruction", "input", "output", "system"?, "history"?}
-  sharegpt  LLaMA-Factory sharegpt: {"conversations": [{"from": "human"|"gpt"|"observation", "value"}], "system"?};
+  sharegpt  LLaMA-Factory sharegpt: {"conversations": [{"from": "human"|"gpt"|"function_call"|"observation", "value"}], "system"?, "tools"?};
             execution results are "observation" turns, which LLaMA-Factory leaves out of the loss
+Native tool calls (--protocol tools) go to chat (with "tools") and sharegpt ("function_call" turns), not alpaca.
 --include-text-only also keeps correct answers given without code. Without --out the lines go to
 standard output.`;
 

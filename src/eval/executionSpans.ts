@@ -31,11 +31,17 @@ export function executionSpans(messages: readonly ChatMessage[], turns: Trajecto
     }
     const here = content(m);
     if (here === undefined || !here.startsWith(turn.text, off)) return turn.text === '' && here === undefined ? spans : undefined;
+    const turnStart = off;
     off += turn.text.length;
     const result = turn.cell?.result;
-    if (!result) continue;
-    const block = `${RESULTS_HEADER}\n${formatExecution(result)}\n`;
-    const glue = turn.text.endsWith('\n') ? '' : '\n';
+    // The fence the agent wrote after the model's text (code from a tool call or the reasoning,
+    // or a fence the stream left open): still the model's side of the conversation.
+    const fence = harnessFenceLength(turn, here, off);
+    const glue = here.slice(turnStart, off + fence).endsWith('\n') ? '' : '\n';
+    // A cell that did not run (declined, cut by the token limit) still got a results block: the notice.
+    const block = result ? `${RESULTS_HEADER}\n${formatExecution(result)}\n` : (notRunBlockAt(here, off + fence + glue.length) ?? (off + fence === here.length ? notRunBlockAt(content(m + 1) ?? '', 0) : undefined));
+    if (block === undefined) continue;
+    off += fence;
     if (here.startsWith(glue + block, off)) {
       spans.push({ message: m, start: off + glue.length, end: off + glue.length + block.length });
       off += glue.length + block.length;
@@ -46,4 +52,28 @@ export function executionSpans(messages: readonly ChatMessage[], turns: Trajecto
     } else return undefined;
   }
   return spans;
+}
+
+/**
+ * Characters at `here[off]` that the agent added to the turn's text before the results block
+ * (src/agent/runAgent.ts): the code of a tool call or of the reasoning as a python fence, or
+ * the closing line of a fence the stream left open. 0 when there is none.
+ */
+function harnessFenceLength(turn: Trajectory['turns'][number], here: string, off: number): number {
+  const cell = turn.cell;
+  if (cell?.source === 'tool-call' || cell?.source === 'reasoning') {
+    const fence = `${turn.text === '' || turn.text.endsWith('\n') ? '' : '\n'}\`\`\`python\n${cell.code}\n\`\`\`\n`;
+    return here.startsWith(fence, off) ? fence.length : 0;
+  }
+  if (here.startsWith(`${RESULTS_HEADER}\n`, off) || here.startsWith(`\n${RESULTS_HEADER}\n`, off) || off === here.length) return 0;
+  const closing = /\n?[ \t]*(?:`{3,}|~{3,})\n/y;
+  closing.lastIndex = off;
+  return closing.test(here) ? closing.lastIndex - off : 0;
+}
+
+/** The results block of a cell that was not run at `text[at]`: the header and one `[not executed: …]` line (src/agent/protocol.ts `formatNotRun`). */
+function notRunBlockAt(text: string, at: number): string | undefined {
+  const notRun = new RegExp(`${RESULTS_HEADER}\\n\\[not executed: [^\\n]*\\]\\n`, 'y');
+  notRun.lastIndex = at;
+  return notRun.exec(text)?.[0];
 }

@@ -1,7 +1,10 @@
 // A stored trajectory as who-wrote-what segments: the prompt, the model's own text, and the
 // execution results the harness injected. Both protocols reduce to the same segments (R1-CI
 // keeps results inside the one assistant message; chat sends them as user messages), so every
-// export format is built from these, with the results found through `executionSpans`.
+// export format is built from these, with the results found through `executionSpans`. In the
+// tools protocol the results are the `tool` messages and a call is written as the code it ran.
+import { readPythonCall } from '../../agent/pythonTool';
+import type { ToolCall } from '../../trajectory/chatMessage';
 import type { ResultRecord } from '../results';
 
 export type SegmentKind = 'system' | 'prompt' | 'model' | 'result';
@@ -35,6 +38,17 @@ export function trajectorySegments(result: ResultRecord): Segment[] {
       at = s.end;
     }
     push(own, m.content.slice(at));
+    (m.toolCalls ?? []).forEach((call, c) => push('model', `${c === 0 && m.content !== '' && !m.content.endsWith('\n') ? '\n' : ''}${toolCallText(call)}`));
   });
   return out;
+}
+
+/**
+ * A native tool call (tools protocol) as text: the python fence the agent writes for a tool call
+ * in the text protocols (src/agent/runAgent.ts), so a rollout's response holds the code the model
+ * ran; a call that is not a readable python call as its `{"name", "arguments"}` JSON.
+ */
+function toolCallText(call: ToolCall): string {
+  const read = readPythonCall(call);
+  return 'code' in read ? `\`\`\`python\n${read.code}\n\`\`\`\n` : `${JSON.stringify({ name: call.name, arguments: call.arguments })}\n`;
 }

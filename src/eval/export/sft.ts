@@ -5,6 +5,9 @@
 // plus `system`). The paper's SFT keeps correct multi-turn trajectories: a trace is multi-turn
 // when it made code calls, whatever its message count (an R1-CI-protocol trajectory is one
 // assistant message however many calls it made).
+import { PYTHON_TOOL } from '../../agent/pythonTool';
+import type { ToolSpec } from '../../agent/backends/types';
+import type { ToolCall } from '../../trajectory/chatMessage';
 import { latestById, type ChatMessage, type ResultRecord } from '../results';
 import { trajectorySegments, type Segment } from './segments';
 
@@ -22,6 +25,8 @@ export type ChatSftMessage = Record<string, unknown>;
 
 export interface ChatSftRecord {
   readonly messages: ChatSftMessage[];
+  /** The tools offered, in OpenAI's `tools` shape, when the trajectory made native tool calls (a template needs them to lay out the calls). */
+  readonly tools?: Array<{ type: 'function'; function: ToolSpec }>;
 }
 
 function sftMessage(m: ChatMessage): ChatSftMessage {
@@ -44,9 +49,15 @@ export interface AlpacaSftRecord {
 }
 
 export interface ShareGptSftRecord {
-  /** `observation` turns are the execution results: LLaMA-Factory leaves them out of the loss. */
-  readonly conversations: Array<{ from: 'human' | 'gpt' | 'observation'; value: string }>;
+  /**
+   * `observation` turns are the execution results: LLaMA-Factory leaves them out of the loss.
+   * `function_call` turns (tools protocol) hold the calls as LLaMA-Factory reads them: a JSON list
+   * of `{"name", "arguments"}` with the arguments as an object.
+   */
+  readonly conversations: Array<{ from: 'human' | 'gpt' | 'function_call' | 'observation'; value: string }>;
   readonly system?: string;
+  /** The tools offered (tools protocol), a JSON text of `[{name, description, parameters}]` as LLaMA-Factory's `tools` column. */
+  readonly tools?: string;
 }
 
 export type SftRecord = ChatSftRecord | AlpacaSftRecord | ShareGptSftRecord;
@@ -72,12 +83,14 @@ function exchanges(segments: readonly Segment[]): { system?: string; pairs: Arra
 
 /**
  * One result as one training record in `format`; undefined when its trajectory cannot be laid
- * out so. Trajectories with native tool calls (the tools protocol) are exported in the chat
- * format only, where `tool_calls` and `tool` messages carry them.
+ * out so. Trajectories with native tool calls (the tools protocol) are exported as chat messages
+ * (`tool_calls`, `tool` messages and `tools`) and sharegpt (`function_call` and `observation`
+ * turns, `tools`); alpaca has no turn for a call, so they are left out of it.
  */
 export function sftRecord(result: ResultRecord, format: SftFormat): SftRecord | undefined {
-  if (format === 'chat') return { messages: (result.trajectory ?? []).map(sftMessage) };
-  if ((result.trajectory ?? []).some((m) => (m.toolCalls?.length ?? 0) > 0)) return undefined;
+  const calledTools = (result.trajectory ?? []).some((m) => (m.toolCalls?.length ?? 0) > 0);
+  if (format === 'chat') return { messages: (result.trajectory ?? []).map(sftMessage), ...(calledTools ? { tools: [{ type: 'function' as const, function: PYTHON_TOOL }] } : {}) };
+  if (calledTools) return format === 'sharegpt' ? shareGptWithToolCalls(result.trajectory ?? []) : undefined;
   const segments = trajectorySegments(result);
   const x = exchanges(segments);
   if (!x) return undefined;
@@ -92,6 +105,45 @@ export function sftRecord(result: ResultRecord, format: SftFormat): SftRecord | 
     conversations: rest.map((s) => ({ from: s.kind === 'model' ? 'gpt' : s.kind === 'result' ? 'observation' : 'human', value: s.text })),
     ...(x.system !== undefined ? { system: x.system } : {}),
   };
+}
+
+/**
+ * A tools-protocol trajectory in LLaMA-Factory's sharegpt layout: an assistant message with a
+ * call becomes a `function_call` turn and the `tool` message answering it an `observation`.
+ * Undefined when a reply has both text and calls (a `function_call` turn holds only the calls:
+ * LLaMA-Factory refuses anything else in it), when one reply made several calls (their results
+ * would be consecutive observations, and the format has no documented way to join them), or when
+ * the turns do not alternate.
+ */
+function shareGptWithToolCalls(messages: readonly ChatMessage[]): ShareGptSftRecord | undefined {
+  const system = messages[0]?.role === 'system' ? messages[0].content : undefined;
+  const turns: ShareGptSftRecord['conversations'] = [];
+  for (const m of system !== undefined ? messages.slice(1) : messages) {
+    const last = turns[turns.length - 1];
+    if (m.role === 'tool') {
+      if (last?.from === 'observation') return undefined;
+      turns.push({ from: 'observation', value: m.content });
+    } else if (m.role === 'assistant' && (m.toolCalls?.length ?? 0) > 0) {
+      if (m.content.trim() !== '') return undefined;
+      turns.push({ from: 'function_call', value: JSON.stringify((m.toolCalls ?? []).map(callForLlamaFactory)) });
+    } else if (m.role === 'assistant') turns.push({ from: 'gpt', value: m.content });
+    else if (m.role === 'user') turns.push({ from: 'human', value: m.content });
+    else return undefined;
+  }
+  const alternates = turns.every((t, i) => (i % 2 === 0 ? t.from === 'human' || t.from === 'observation' : t.from === 'gpt' || t.from === 'function_call'));
+  if (!alternates || turns.length % 2 !== 0) return undefined;
+  return { conversations: turns, ...(system !== undefined ? { system } : {}), tools: JSON.stringify([PYTHON_TOOL]) };
+}
+
+/** `{"name", "arguments"}` with the arguments as an object (LLaMA-Factory re-serializes them; a string would be encoded twice). */
+function callForLlamaFactory(call: ToolCall): { name: string; arguments: unknown } {
+  let args: unknown = call.arguments;
+  try {
+    args = JSON.parse(call.arguments);
+  } catch {
+    // Not JSON: kept as the text the model sent.
+  }
+  return { name: call.name, arguments: args };
 }
 
 /** The SFT export as JSONL, one record per kept result (and sample). */
