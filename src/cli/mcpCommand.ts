@@ -13,6 +13,7 @@ import { detectIsolation, SandboxPool, type IsolationTier } from '../sandbox';
 import { CliError, EXIT, intOption, parseCliArgs } from './cliSupport';
 import { MODEL_OPTIONS, modelOptionsUsage, readModelOptions, resolveModelRun } from './modelOptions';
 import { removeTree } from '../sandbox/scratchJanitor';
+import { escapeControls } from '../sandbox/terminalText';
 
 export const MCP_USAGE = `Usage: r1ci mcp [options]
 
@@ -90,19 +91,48 @@ export async function mcpCommand(argv: readonly string[], io: { stderr: NodeJS.W
 
   pool.prewarm();
   const transport = new StdioServerTransport();
+  // The SDK closes its transport by itself when the stream breaks (a line over its 10 MiB read
+  // buffer): it then stops reading stdin, so the client's closing of stdin would never be seen
+  // and every sandbox would live on. Its close ends the server, as the end of stdin does.
+  let broken: string | undefined;
+  let lastError: string | undefined;
+  const transportClosed = new Promise<void>((resolve) => {
+    server.server.onclose = () => resolve();
+  });
+  // Errors of the stream (a line too long, a message that is not JSON-RPC) go to stderr, escaped:
+  // stdout carries the protocol only.
+  server.server.onerror = (error: Error) => {
+    lastError = error.message;
+    io.stderr.write(`r1ci mcp: ${escapeControls(error.message).slice(0, 500)}\n`);
+  };
   await server.connect(transport);
   io.stderr.write(`r1ci mcp ${version}: serving run_python, reset_session, list_sessions, solve on stdio (max ${maxSessions} sessions, idle timeout ${idleTimeoutMs / 1000} s)\n`);
 
   // The client ends the server by closing stdin (or a signal): then every sandbox is disposed.
-  await new Promise<void>((resolve) => {
-    process.stdin.once('end', resolve);
-    process.stdin.once('close', resolve);
-    io.signal.addEventListener('abort', () => resolve(), { once: true });
-  });
+  let stdinEnded = false;
+  await Promise.race([
+    new Promise<void>((resolve) => {
+      const ended = (): void => {
+        stdinEnded = true;
+        resolve();
+      };
+      process.stdin.once('end', ended);
+      process.stdin.once('close', ended);
+      io.signal.addEventListener('abort', () => resolve(), { once: true });
+    }),
+    transportClosed.then(() => {
+      if (!stdinEnded && !io.signal.aborted) broken = lastError ?? 'the stdio stream was closed';
+    }),
+  ]);
   await registry.dispose();
   await pool.dispose();
   await server.close().catch(() => undefined);
   await removeTree(scratchRoot);
   // Stopped by a signal (or its client's reader gone): the exit code says which (130, 143, 129, 141).
-  return io.signal.aborted ? EXIT.cancelled : EXIT.ok;
+  if (io.signal.aborted) return EXIT.cancelled;
+  if (broken !== undefined) {
+    io.stderr.write(`r1ci mcp: stopped, the protocol stream broke (${escapeControls(broken).slice(0, 500)}); every sandbox was ended.\n`);
+    return EXIT.failure;
+  }
+  return EXIT.ok;
 }

@@ -297,3 +297,36 @@ describe('r1ci mcp stopped by a signal', () => {
     }
   }, 60_000);
 });
+
+describe('r1ci mcp when its stdio stream breaks', () => {
+  it('a request line over the 10 MiB read buffer ends the server: sandboxes disposed, the error on stderr, exit 1 (it hung before)', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'r1ci-mcp-big-'));
+    try {
+      const child = spawn(process.execPath, [cli, 'mcp'], { env: { ...getDefaultEnvironment(), TMPDIR: tmp }, stdio: ['pipe', 'pipe', 'pipe'] });
+      const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+      child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+      // The server stops reading in the middle of the long line: the rest of the write fails with EPIPE.
+      child.stdin.on('error', () => undefined);
+      const send = (message: Record<string, unknown>): boolean => child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', ...message })}\n`);
+      send({ id: 1, method: 'initialize', params: { protocolVersion: '2025-03-26', capabilities: {}, clientInfo: { name: 'r1ci-test', version: '0.0.0' } } });
+      send({ method: 'notifications/initialized' });
+      // A session whose sandbox stays alive after its cell: the server must end it.
+      send({ id: 2, method: 'tools/call', params: { name: 'run_python', arguments: { code: 'print(6*7)', session_id: 'kept' } } });
+      expect(await eventually(() => stdout.includes('"id":2'), 30_000)).toBe(true);
+      expect(descendants(child.pid ?? 0).length).toBeGreaterThan(0);
+      child.stdin.write(`{"jsonrpc":"2.0","id":3,"method":"ping","params":{"pad":"${'x'.repeat(11 * 1024 * 1024)}"}}\n`);
+      child.stdin.end();
+      const code = await Promise.race([exited, new Promise<'hung'>((done) => setTimeout(() => done('hung'), 20_000))]);
+      if (code === 'hung') child.kill('SIGKILL');
+      expect(code).toBe(1);
+      expect(stderr).toMatch(/exceeded maximum size/);
+      expect(stderr).toMatch(/protocol stream broke/);
+      expect(readdirSync(tmp)).toEqual([]);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
