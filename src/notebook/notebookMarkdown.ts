@@ -10,7 +10,10 @@
 //   typeset dollar math. Inside math `<` is written `\lt` (KaTeX and MathJax both know it): an
 //   entity would show as typed, and a raw `<` would be HTML wherever math rendering is off;
 // - the final-answer marker `<<<answer>>>` is dropped when the answer cell shows that answer,
-//   so the answer is said once (issue 13).
+//   so the answer is said once (issue 13);
+// - control characters and bidi overrides (code included) are shown escaped (`\u202e`), as in the
+//   views (terminalText.ts): the renderer would otherwise reorder what the user reads.
+import { escapeControls } from '../sandbox/terminalText';
 import { closingDollar, forwardSearch } from '../text/mathScan';
 
 /** A stretch of Markdown: `code` stretches (fenced blocks, code spans) are never changed. */
@@ -171,10 +174,12 @@ function isAnswerFence(block: string, answer: string): boolean {
  * blocks holding only that marker are left out; other markers stay as text.
  */
 export function notebookMarkdown(text: string, answer?: string | null): string {
-  return splitCode(text)
+  const markdown = splitCode(text)
     .map((part) => {
       if (part.code) return answer != null && isAnswerFence(part.text, answer) ? '' : part.text;
       return proseToMarkdown(answer != null ? withoutAnswerMarker(part.text, answer) : part.text);
     })
     .join('');
+  // Controls have no Markdown meaning: escaping them last changes nothing else (CRLF is a line break).
+  return escapeControls(markdown.replace(/\r\n?/g, '\n'));
 }

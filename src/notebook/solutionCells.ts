@@ -3,6 +3,7 @@
 // produced, and the final answer. No `vscode` here, so the layout is unit-tested on its own.
 import type { Trajectory } from '../trajectory/trajectory';
 import type { ExecResult } from '../sandbox/types';
+import { escapeControls } from '../sandbox/terminalText';
 import { notebookMarkdown } from './notebookMarkdown';
 
 export type SolutionCell =
@@ -102,11 +103,13 @@ function notebookLanguage(language: string): string {
 }
 
 /** `text` as a Markdown code span (a server's model name): delimited by a longer backtick run than any inside, so it cannot close early. */
-function codeSpan(text: string): string {
+function codeSpan(raw: string): string {
+  const text = escapeControls(raw);
   const ticks = '`'.repeat(Math.max(0, ...[...text.matchAll(/`+/g)].map((m) => m[0].length)) + 1);
   return /^`|`$/.test(text) ? `${ticks} ${text} ${ticks}` : `${ticks}${text}${ticks}`;
 }
 
+/** `text` shown as typed in Markdown: its punctuation escaped, its controls and bidi overrides shown escaped (`\u202e`). */
 function escapeMarkdown(text: string): string {
-  return text.replace(/([\\`*_[\]<>#|])/g, '\\$1');
+  return escapeControls(text).replace(/([\\`*_[\]<>#|])/g, '\\$1');
 }

@@ -6,6 +6,7 @@ import { readArtifactCopy } from '../../sandbox/artifacts';
 import type { Artifact, ExecResult } from '../../sandbox/types';
 import { SVG_PICTURE_MIME, svgPictureHtml } from '../../notebook/svgPicture';
 import { failureOf } from '../../notebook/cellFailure';
+import { escapeControls } from '../../sandbox/terminalText';
 
 /**
  * Mime types VS Code's built-in renderers draw as images. An SVG is not one of them (that
@@ -19,7 +20,14 @@ export function execSucceeded(result: ExecResult): boolean {
   return result.exitCode === 0 && result.killed === undefined;
 }
 
-export async function execOutputs(result: ExecResult): Promise<vscode.NotebookCellOutput[]> {
+/**
+ * The outputs of one sandbox result. The program's text is shown as the views show it: the
+ * sandbox already removed escape sequences and collapsed redraws; control characters and bidi
+ * overrides left in it (and in file names the code chose) are shown escaped (`\u202e`), since
+ * the notebook's renderer would act on them (terminalText.ts).
+ */
+export async function execOutputs(raw: ExecResult): Promise<vscode.NotebookCellOutput[]> {
+  const result: ExecResult = { ...raw, stdout: escapeControls(raw.stdout), stderr: escapeControls(raw.stderr), ...(raw.notice ? { notice: escapeControls(raw.notice) } : {}) };
   const outputs: vscode.NotebookCellOutput[] = [];
   if (result.notice) outputs.push(new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.stderr(`${result.notice}\n`)]));
   if (result.stdout) outputs.push(new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.stdout(result.stdout)]));
@@ -34,7 +42,7 @@ export async function execOutputs(result: ExecResult): Promise<vscode.NotebookCe
     else listed.push(artifact);
   }
   if (listed.length > 0) {
-    const lines = listed.map((a) => `${a.name} (${a.mimeType}, ${a.sizeBytes} bytes)${a.path ? `: ${a.path}` : ', in the scratch folder (too large to copy)'}`);
+    const lines = listed.map((a) => `${escapeControls(a.name)} (${a.mimeType}, ${a.sizeBytes} bytes)${a.path ? `: ${escapeControls(a.path)}` : ', in the scratch folder (too large to copy)'}`);
     outputs.push(new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.text(`Files written:\n${lines.join('\n')}`, 'text/plain')]));
   }
   return outputs;

@@ -197,6 +197,27 @@ describe('Python (sandboxed) notebook kernel', function () {
     assert.equal(notebook.cellAt(1).executionSummary?.executionOrder, 5);
   });
 
+  it('shows control characters and bidi overrides in outputs, errors and file names escaped', async () => {
+    const code = [
+      "open('a\\u202etxt.csv', 'w').write('x')",
+      "print('abc\\u202edef\\x07 \\x1b[31mred')",
+      "raise ValueError('bad\\u2066name')",
+    ].join('\n');
+    const editor = await newNotebook([code]);
+    const notebook = editor.notebook;
+    await vscode.commands.executeCommand('notebook.cell.execute', { ranges: [{ start: 0, end: 1 }], document: notebook.uri });
+    const cell = notebook.cellAt(0);
+    await waitUntil(() => (cell.executionSummary?.success === false ? true : undefined), 'the cell to fail');
+    const all = items(cell)
+      .map(([, t]) => t)
+      .join('\n');
+    assert.doesNotMatch(all, /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/);
+    assert.equal(stdoutOf(cell), 'abc\\u202edef\\x07 red\n');
+    assert.match(stderrOf(cell), /ValueError: bad\\u2066name/);
+    assert.equal(errorOf(cell)?.message, 'bad\\u2066name');
+    assert.match(all, /a\\u202etxt\.csv/);
+  });
+
   it('interrupts a long cell and keeps working', async function () {
     assert.ok(vscode.workspace.isTrusted, 'this test needs a trusted workspace');
     const editor = await newNotebook(['import time\ntime.sleep(300)\nprint("not interrupted")', 'print("alive")']);

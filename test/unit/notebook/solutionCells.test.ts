@@ -62,6 +62,32 @@ describe('solutionCells', () => {
   });
 });
 
+describe('solutionCells shows controls and bidi overrides escaped (the renderer would reorder or act on them)', () => {
+  it('in the question, reasoning (fenced code too), thinking, the model name and the answer', () => {
+    const rlo = '\u202e';
+    const t = trajectory({
+      question: `Is ${rlo}cba${'\u202c'} reversed?`,
+      model: `m${'\u2066'}x`,
+      turns: [
+        { turn: 0, reasoning: `think ${rlo}here\x1b[2J`, text: `Prose ${rlo}a\r\nnext\n\n\`\`\`text\nfenced ${rlo}b\n\`\`\`\n` },
+        { turn: 1, text: '<<<x>>>' },
+      ],
+      answer: `x${rlo}y`,
+      codeCalls: 0,
+    });
+    const markdown = solutionCells(t)
+      .map((c) => c.source)
+      .join('\n');
+    expect(markdown).not.toMatch(/[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/);
+    expect(markdown).toContain('Is \\u202ecba\\u202c reversed?');
+    expect(markdown).toContain('m\\u2066x');
+    expect(markdown).toContain('think \\u202ehere\\x1b');
+    expect(markdown).toContain('Prose \\u202ea\nnext');
+    expect(markdown).toContain('fenced \\u202eb');
+    expect(markdown).toContain('**x\\\\u202ey**');
+  });
+});
+
 describe('notebookMarkdown keeps HTML as text', () => {
   it('writes < as an entity in prose, so tags and the <<<answer>>> format show as typed', () => {
     expect(notebookMarkdown('Answer as <<<number>>>, not <img src=x onerror=alert(1)>.')).toBe('Answer as &lt;&lt;&lt;number>>>, not &lt;img src=x onerror=alert(1)>.');
