@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { formatResultLine, latestById, readResults, sampleKey, summarize, type ResultRecord, type RunSummary } from './results';
 import type { TaskRecord } from './types';
 import { NOT_RUN_MESSAGE } from '../trajectory/execResult';
+import { lockResultsFile } from './resultsLock';
 import { openForAppend } from './safeWrite';
 
 /** Settings recorded with every result (the paper's sampling settings and the mode). */
@@ -110,9 +111,9 @@ const resultsFilesInUse = new Set<string>();
 /**
  * Runs the evaluation, yielding progress. Always ends with one `end` event (also when
  * cancelled through `signal`); throws when the results file cannot be read or written, or when
- * another evaluation of this process is writing it (a command run and the Testing view of one
- * window, two evaluations of the same tasks and model): their lines would be mixed in one file,
- * and each would resume from the other's half.
+ * another evaluation is writing it, of this process (a command run and the Testing view of one
+ * window) or of another (`<results file>.lock`, resultsLock.ts: two `r1ci eval`, the CLI beside
+ * VS Code): their lines would be mixed in one file, and each would resume from the other's half.
  */
 export async function* runEvaluation(options: EvalRunOptions, signal: AbortSignal): AsyncGenerator<EvalEvent, void, undefined> {
   // Claimed on the first step, with no await before it: two runs started at once cannot both pass.
@@ -121,9 +122,13 @@ export async function* runEvaluation(options: EvalRunOptions, signal: AbortSigna
     if (resultsFilesInUse.has(claim)) throw new Error(`Another evaluation is writing ${options.resultsFile} now: wait for it to end (or cancel it), or write to another results file.`);
     resultsFilesInUse.add(claim);
   }
+  let release: (() => Promise<void>) | undefined;
   try {
+    // Another process (a second `r1ci eval`, the CLI beside VS Code) is kept out by a lock file.
+    if (claim !== undefined) release = await lockResultsFile(claim);
     yield* runClaimed(options, signal);
   } finally {
+    await release?.();
     if (claim !== undefined) resultsFilesInUse.delete(claim);
   }
 }

@@ -198,11 +198,7 @@ describe('Python (sandboxed) notebook kernel', function () {
   });
 
   it('shows control characters and bidi overrides in outputs, errors and file names escaped', async () => {
-    const code = [
-      "open('a\\u202etxt.csv', 'w').write('x')",
-      "print('abc\\u202edef\\x07 \\x1b[31mred')",
-      "raise ValueError('bad\\u2066name')",
-    ].join('\n');
+    const code = ["open('a\\u202etxt.csv', 'w').write('x')", "print('abc\\u202edef\\x07 \\x1b[31mred')", "raise ValueError('bad\\u2066name')"].join('\n');
     const editor = await newNotebook([code]);
     const notebook = editor.notebook;
     await vscode.commands.executeCommand('notebook.cell.execute', { ranges: [{ start: 0, end: 1 }], document: notebook.uri });

@@ -1,6 +1,7 @@
 // The evaluation loop on its own: `solve` is a small deterministic function here (the loop
 // is what is under test: concurrency, timeouts, cancellation, resume, the results file).
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { appendFileSync, existsSync, lstatSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -83,6 +84,47 @@ describe('runEvaluation', () => {
     expect((await readResults(file)).results).toHaveLength(12);
     // Once it ended (also by an error or a cancel), the file is free again.
     expect(endOf(await collect({ ...options, resume: true })).summary.overall.n).toBe(12);
+  });
+
+  it('refuses a results file another process is writing (its lock names a live pid), and takes over the lock of a process that is gone', async () => {
+    const options: EvalRunOptions = { records, solve: arithmetic(), meta, concurrency: 2, perQuestionTimeoutMs: 0, resultsFile: file, resume: true };
+    const lock = `${file}.lock`;
+    // Another process, really alive, holds the lock as a second `r1ci eval` would.
+    const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+    try {
+      const pid = other.pid ?? 0;
+      writeFileSync(lock, JSON.stringify({ pid, host: os.hostname(), since: '2026-01-01T00:00:00.000Z' }));
+      await expect(collect(options)).rejects.toThrow(`Another evaluation is writing ${file} now (process ${pid}, since 2026-01-01T00:00:00.000Z)`);
+      await expect(collect(options)).rejects.toThrow(`delete ${lock}`);
+      expect(existsSync(file)).toBe(false);
+      // That process ends without removing its lock (a crash, kill -9): the next run takes it over and removes it at its end.
+      const exited = new Promise((r) => other.once('exit', r));
+      other.kill('SIGKILL');
+      await exited;
+      expect(endOf(await collect(options)).summary.overall.n).toBe(12);
+      expect(existsSync(lock)).toBe(false);
+      expect((await readResults(file)).results).toHaveLength(12);
+    } finally {
+      other.kill('SIGKILL');
+    }
+  });
+
+  it('holds the lock while it runs, and a lock planted as a link to a FIFO neither hangs the run nor is followed', async () => {
+    const lock = `${file}.lock`;
+    let seen = '';
+    const solve: SolveFn = async (record, context) => {
+      seen = readFileSync(lock, 'utf8');
+      return arithmetic()(record, context);
+    };
+    await collect({ records: records.slice(0, 1), solve, meta, concurrency: 1, perQuestionTimeoutMs: 0, resultsFile: file, resume: false });
+    expect(JSON.parse(seen)).toMatchObject({ pid: process.pid, host: os.hostname() });
+    expect(existsSync(lock)).toBe(false);
+    const fifo = path.join(dir, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    symlinkSync(fifo, lock);
+    await expect(collect({ records, solve: arithmetic(), meta, concurrency: 2, perQuestionTimeoutMs: 0, resultsFile: file, resume: true })).rejects.toThrow(`delete ${lock}`);
+    expect(lstatSync(lock).isSymbolicLink()).toBe(true);
+    expect(lstatSync(fifo).isFIFO()).toBe(true);
   });
 
   it('never has more questions in flight than the concurrency, and uses that many workers', async () => {
