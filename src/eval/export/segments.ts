@@ -3,6 +3,8 @@
 // keeps results inside the one assistant message; chat sends them as user messages), so every
 // export format is built from these, with the results found through `executionSpans`. In the
 // tools protocol the results are the `tool` messages and a call is written as the code it ran.
+// A reply's reasoning (reasoning channel or inline think) comes first in its model text, inside
+// `<think>…</think>`, as reasoning models write it and LLaMA-Factory's reasoning templates read it.
 import { readPythonCall } from '../../agent/pythonTool';
 import type { ToolCall } from '../../trajectory/chatMessage';
 import type { ResultRecord } from '../results';
@@ -31,6 +33,7 @@ export function trajectorySegments(result: ResultRecord): Segment[] {
   };
   messages.forEach((m, i) => {
     const own: SegmentKind = m.role === 'system' ? 'system' : m.role === 'assistant' ? 'model' : m.role === 'tool' ? 'result' : 'prompt';
+    if (m.role === 'assistant') push('model', thinkBlock(m.reasoning));
     let at = 0;
     for (const s of (spansByMessage.get(i) ?? []).sort((a, b) => a.start - b.start)) {
       push(own, m.content.slice(at, s.start));
@@ -51,4 +54,18 @@ export function trajectorySegments(result: ResultRecord): Segment[] {
 function toolCallText(call: ToolCall): string {
   const read = readPythonCall(call);
   return 'code' in read ? `\`\`\`python\n${read.code}\n\`\`\`\n` : `${JSON.stringify({ name: call.name, arguments: call.arguments })}\n`;
+}
+
+/**
+ * A reply's reasoning as the text a reasoning model writes before its answer:
+ * `<think>\n{reasoning}\n</think>\n\n` (the reasoning's own surrounding blank lines and any
+ * `<think>` tags a server left in it dropped); '' when there is none. LLaMA-Factory's reasoning
+ * templates (qwen3, deepseekr1) take this block as the thought of an assistant turn.
+ */
+export function thinkBlock(reasoning: string | undefined): string {
+  const text = (reasoning ?? '')
+    .replace(/^\s*<think>/, '')
+    .replace(/<\/think>\s*$/, '')
+    .replace(/^\s*\n|\s+$/g, '');
+  return text === '' ? '' : `<think>\n${text}\n</think>\n\n`;
 }

@@ -9,7 +9,7 @@ import { PYTHON_TOOL } from '../../agent/pythonTool';
 import type { ToolSpec } from '../../agent/backends/types';
 import type { ToolCall } from '../../trajectory/chatMessage';
 import { latestById, type ChatMessage, type ResultRecord } from '../results';
-import { trajectorySegments, type Segment } from './segments';
+import { thinkBlock, trajectorySegments, type Segment } from './segments';
 
 export const SFT_FORMATS = ['chat', 'alpaca', 'sharegpt'] as const;
 export type SftFormat = (typeof SFT_FORMATS)[number];
@@ -109,7 +109,8 @@ export function sftRecord(result: ResultRecord, format: SftFormat): SftRecord | 
 
 /**
  * A tools-protocol trajectory in LLaMA-Factory's sharegpt layout: an assistant message with a
- * call becomes a `function_call` turn and the `tool` message answering it an `observation`.
+ * call becomes a `function_call` turn and the `tool` message answering it an `observation`; a
+ * `gpt` turn starts with its reasoning (`thinkBlock`), a `function_call` turn has no room for it.
  * Undefined when a reply has both text and calls (a `function_call` turn holds only the calls:
  * LLaMA-Factory refuses anything else in it), when one reply made several calls (their results
  * would be consecutive observations, and the format has no documented way to join them), or when
@@ -126,7 +127,7 @@ function shareGptWithToolCalls(messages: readonly ChatMessage[]): ShareGptSftRec
     } else if (m.role === 'assistant' && (m.toolCalls?.length ?? 0) > 0) {
       if (m.content.trim() !== '') return undefined;
       turns.push({ from: 'function_call', value: JSON.stringify((m.toolCalls ?? []).map(callForLlamaFactory)) });
-    } else if (m.role === 'assistant') turns.push({ from: 'gpt', value: m.content });
+    } else if (m.role === 'assistant') turns.push({ from: 'gpt', value: thinkBlock(m.reasoning) + m.content });
     else if (m.role === 'user') turns.push({ from: 'human', value: m.content });
     else return undefined;
   }

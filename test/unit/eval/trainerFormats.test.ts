@@ -192,6 +192,28 @@ describe('training exports against their readers (scripted server, real sandbox)
   });
 });
 
+describe('reasoning in the training exports', () => {
+  it.each(['ollama', 'openai'] as const)('%s, chat protocol: each reply starts with its reasoning in <think> in alpaca, sharegpt and rollouts (was: dropped), results still masked exactly', async (backend) => {
+    const results = await run(backend, 'chat');
+    const think = (text: string): string => `<think>\n${text}\n</think>\n\n`;
+    const first = `${think('Count them with code rather than by hand.')}I will count them.`;
+    const second = `${think('The code says 10.')}The code counted 10.`;
+    const share = jsonLines(sftJsonl(results, { format: 'sharegpt' }).text).find((l) => JSON.stringify(l).includes('Export probe A')) as { conversations: Array<{ from: string; value: string }> };
+    const gpt = share.conversations.filter((t) => t.from === 'gpt').map((t) => t.value);
+    expect(gpt[0]?.slice(0, first.length)).toBe(first);
+    expect(gpt[1]?.slice(0, second.length)).toBe(second);
+    const alpaca = jsonLines(sftJsonl(results, { format: 'alpaca' }).text).find((l) => JSON.stringify(l).includes('Export probe A')) as { output: string; history: Array<[string, string]> };
+    expect(alpaca.history[0]?.[1].slice(0, first.length)).toBe(first);
+    expect(alpaca.output.slice(0, second.length)).toBe(second);
+    const group = jsonLines(rolloutsJsonl(results).text).find((l) => (l as { id: string }).id === 'a') as { samples: Array<{ response: string; mask_spans: Array<[number, number]> }> };
+    for (const s of group.samples) {
+      expect(s.response.slice(0, first.length)).toBe(first);
+      expect(s.response).toContain(second);
+      expect(s.mask_spans.map(([a, b]) => s.response.slice(a, b))).toEqual([expect.stringMatching(/^Code Execution Results:\n10\n/)]);
+    }
+  });
+});
+
 describe('the checker rejects what the readers reject', () => {
   it('rollouts: a span over model text, a result left unmasked, a wrong reward', async () => {
     const results = await run('ollama', 'r1ci');
