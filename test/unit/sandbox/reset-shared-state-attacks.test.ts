@@ -12,7 +12,7 @@
 // host's /dev/shm).
 import { afterAll, describe, expect, it } from 'vitest';
 import type { PythonCodeRunner } from '../../../src/sandbox/runner';
-import { REQUIRED_TIERS, removeDir, startRunner, tempDir } from './helpers';
+import { IS_ROOT, REQUIRED_TIERS, removeDir, startRunner, tempDir } from './helpers';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach(removeDir));
@@ -141,6 +141,61 @@ print(json.dumps(set_on))`,
       const left = await runner.runCell('import socket\ns = socket.socket(fileno=5)\ns.shutdown(socket.SHUT_RD)\ns.detach()\nprint("shut")');
       expect(left.stdout).toBe('shut\n');
       expect(await runner.reset()).toBe(false);
+    } finally {
+      await runner.dispose();
+    }
+  }, 60_000);
+});
+
+/** Tries to leave a file and a folder in every folder of the sandbox's own root and /dev file systems (what no reset empties); prints where it could. */
+const LEAVE_IN_SKELETON = `
+import json, os, stat
+left = []
+for top in ("/", "/dev"):
+    dev = os.lstat(top).st_dev
+    stack = [top]
+    while stack:
+        folder = stack.pop()
+        try:
+            names = os.listdir(folder)
+        except OSError:
+            continue
+        for made in (lambda p: os.close(os.open(p, os.O_CREAT | os.O_WRONLY, 0o600)), os.mkdir):
+            path = os.path.join(folder, ".left-by-question-1" + ("" if made is os.mkdir else ".txt"))
+            try:
+                made(path)
+                left.append(path)
+            except OSError:
+                pass
+        for name in names:
+            path = os.path.join(folder, name)
+            st = os.lstat(path)
+            if stat.S_ISDIR(st.st_mode) and st.st_dev == dev:
+                stack.append(path)
+print(json.dumps(left))
+`;
+
+describe('what a question leaves outside the folders a reset empties (isolated tier)', () => {
+  // The reset compares the sandbox's own root and /dev folders only where the code could write
+  // them (a user namespace, as a normal user); as root the code runs as a uid of its own that
+  // bubblewrap's root-owned 0755 folders refuse, and the reset skips that walk (worker.py
+  // `skeleton`). Either way the next question must find nothing.
+  it('a file or folder left in /, /dev or any folder bubblewrap made never reaches the next question', async () => {
+    const root = tempDir('reset-skeleton');
+    dirs.push(root);
+    const runner = (await startRunner('isolated', { mode: 'stateless', scratchDir: `${root}/scratch` })) as PythonCodeRunner;
+    try {
+      const tried = await runner.runCell(LEAVE_IN_SKELETON);
+      expect(tried.exitCode).toBe(0);
+      const reset = await runner.reset();
+      if (IS_ROOT) {
+        expect(tried.stdout.trim()).toBe('[]');
+        expect(reset).toBe(true);
+      }
+      // Refused (with a user namespace, where the code could write there): the evaluation starts a fresh sandbox.
+      if (!reset) return;
+      const found = await runner.runCell(`import json, os\nprint(json.dumps([p for p in ${tried.stdout.trim()} if os.path.lexists(p)]))`);
+      expect(found.stdout.trim()).toBe('[]');
     } finally {
       await runner.dispose();
     }
