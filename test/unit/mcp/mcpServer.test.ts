@@ -330,3 +330,81 @@ describe('r1ci mcp when its stdio stream breaks', () => {
     }
   }, 60_000);
 });
+
+describe('r1ci mcp answers malformed input as JSON-RPC 2.0 says', () => {
+  interface Reply {
+    readonly id?: unknown;
+    readonly result?: CallToolResult & { protocolVersion?: string };
+    readonly error?: { code: number; message: string };
+  }
+
+  it('a line that is not JSON, a message that is not JSON-RPC, params that do not fit, an unknown tool and a batch each get their reply (the SDK dropped or mislabelled them)', async () => {
+    const child = spawn(process.execPath, [cli, 'mcp'], { env: getDefaultEnvironment(), stdio: ['pipe', 'pipe', 'pipe'] });
+    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+    const lines: unknown[] = [];
+    let buffered = '';
+    let stderr = '';
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    child.stdout.on('data', (b: Buffer) => {
+      buffered += b.toString();
+      for (let nl = buffered.indexOf('\n'); nl >= 0; nl = buffered.indexOf('\n')) {
+        lines.push(JSON.parse(buffered.slice(0, nl)));
+        buffered = buffered.slice(nl + 1);
+      }
+    });
+    const single = (): Reply[] => lines.filter((l): l is Reply => !Array.isArray(l)) as Reply[];
+    const replyTo = async (id: unknown): Promise<Reply | undefined> => {
+      await eventually(() => single().some((r) => r.id === id), 20_000);
+      return single().find((r) => r.id === id);
+    };
+    const sendLine = (line: string): boolean => child.stdin.write(`${line}\n`);
+    try {
+      // 2025-03-26 still has batches (2025-06-18 removed them).
+      sendLine(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-03-26', capabilities: {}, clientInfo: { name: 'r1ci-test', version: '0.0.0' } } }));
+      expect((await replyTo(1))?.result?.protocolVersion).toBe('2025-03-26');
+      sendLine(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }));
+
+      sendLine('{"jsonrpc": "2.0", "id": 2, "method": "ping"'); // cut short: not JSON
+      sendLine(JSON.stringify({ id: 3, method: 'ping' })); // no "jsonrpc"
+      sendLine(JSON.stringify({ jsonrpc: '2.0', id: 4, method: 'tools/call' })); // no params
+      sendLine(JSON.stringify({ jsonrpc: '2.0', id: 5, method: 'tools/call', params: { name: 'no_such_tool', arguments: {} } }));
+      expect(await replyTo(3)).toMatchObject({ error: { code: -32600 } });
+      expect(await replyTo(4)).toMatchObject({ error: { code: -32602 } });
+      expect(await replyTo(5)).toMatchObject({ error: { code: -32602, message: 'Unknown tool: no_such_tool' } });
+      // What a client sent is data in the reply, and one escaped line in the log on stderr.
+      const forged = 'x\n\u001b[2Jr1ci mcp: forged \u202e';
+      sendLine(JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'tools/call', params: { name: forged, arguments: {} } }));
+      expect((await replyTo(9))?.error?.message).toBe(`Unknown tool: ${forged}`);
+      expect(stderr).toContain('Unknown tool: x\\n\\x1b[2Jr1ci mcp: forged \\u202e\n');
+      expect(stderr).not.toMatch(/^r1ci mcp: forged/m);
+      expect(
+        single()
+          .filter((r) => r.id === null)
+          .map((r) => r.error?.code),
+      ).toEqual([-32700]);
+
+      // A batch: each element answered, the replies in one array.
+      sendLine(
+        JSON.stringify([
+          { jsonrpc: '2.0', id: 6, method: 'ping' },
+          { jsonrpc: '2.0', method: 'notifications/whatever' },
+          { jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'list_sessions', arguments: {} } },
+          42,
+        ]),
+      );
+      expect(await eventually(() => lines.some((l) => Array.isArray(l)), 20_000)).toBe(true);
+      const batch = lines.find((l): l is Reply[] => Array.isArray(l)) ?? [];
+      expect(batch.map((r) => r.id).sort()).toEqual([6, 7, null]);
+      expect(batch.find((r) => r.id === 7)?.result?.content[0]).toMatchObject({ type: 'text', text: expect.stringMatching(/^sessions: 0 of at most 4/m) as unknown });
+      expect(batch.find((r) => r.id === null)?.error?.code).toBe(-32600);
+      // The server goes on: a well-formed call after all that is answered.
+      sendLine(JSON.stringify({ jsonrpc: '2.0', id: 8, method: 'ping' }));
+      expect(await replyTo(8)).toMatchObject({ result: {} });
+      child.stdin.end();
+      expect(await exited).toBe(0);
+      expect(stderr).toMatch(/Parse error/);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  }, 60_000);
+});
