@@ -9,7 +9,10 @@
 // - a batch (a JSON array): MCP 2025-03-26 and earlier have batches, so for a session that
 //   negotiated one of them each element is handled and the replies come back as one array (none
 //   when it held only notifications); MCP 2025-06-18 removed batching, so otherwise (and before
-//   initialization) the array is refused with one -32600. An empty array is always -32600.
+//   initialization) the array is refused with one -32600. An empty array is always -32600;
+// - a request with the id of one still in progress (not answered, not cancelled): -32600, as MCP
+//   forbids reusing an id; handed over, its reply would carry the same id as the other's, and a
+//   cancel could reach only one of them (the SDK keeps one abort controller per id).
 // A line over `maxLineBytes` closes the transport (onerror, then onclose), as the SDK's does.
 import type { Readable, Writable } from 'node:stream';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
@@ -39,10 +42,10 @@ export interface StdioJsonRpcTransportOptions {
   readonly maxLineBytes?: number;
 }
 
-/** The requests of one batch still unanswered (by id, with how many carry it) and the replies so far. */
+/** The requests of one batch still unanswered (by id key) and the replies so far. */
 interface PendingBatch {
   readonly replies: unknown[];
-  readonly waiting: Map<string, number>;
+  readonly waiting: Set<string>;
   /** True while its elements are still being handed over. */
   open: boolean;
 }
@@ -65,8 +68,8 @@ export class StdioJsonRpcTransport implements Transport {
   /** The protocol version the server answered `initialize` with; undefined before. */
   private protocolVersion: string | undefined;
   private readonly initializeIds = new Set<string>();
-  /** Request id → the batch that waits for its response. */
-  private readonly batches = new Map<string, PendingBatch>();
+  /** Every request handed to the server and neither answered nor cancelled, by id key → its batch (null: none). */
+  private readonly inFlight = new Map<string, PendingBatch | null>();
 
   constructor(private readonly options: StdioJsonRpcTransportOptions = {}) {
     this.stdin = options.stdin ?? process.stdin;
@@ -85,7 +88,8 @@ export class StdioJsonRpcTransport implements Transport {
     if ('id' in message && message.id !== undefined && ('result' in message || 'error' in message)) {
       const key = idKey(message.id);
       if ('result' in message && this.initializeIds.delete(key) && typeof message.result.protocolVersion === 'string') this.protocolVersion = message.result.protocolVersion;
-      const batch = this.batches.get(key);
+      const batch = this.inFlight.get(key);
+      this.inFlight.delete(key);
       if (batch) {
         batch.replies.push(message);
         this.settle(batch, key);
@@ -154,7 +158,7 @@ export class StdioJsonRpcTransport implements Transport {
       const why = version === undefined ? 'before initialization' : `this session uses MCP ${version}, and batching was removed in 2025-06-18`;
       return this.refuse(null, ErrorCode.InvalidRequest, `Invalid Request: JSON-RPC batches are not accepted (${why}); send one message per line`);
     }
-    const batch: PendingBatch = { replies: [], waiting: new Map(), open: true };
+    const batch: PendingBatch = { replies: [], waiting: new Set(), open: true };
     for (const item of items) {
       const reply = Array.isArray(item) ? this.refuse(null, ErrorCode.InvalidRequest, 'Invalid Request: a batch inside a batch') : this.accept(item, batch);
       if (reply) batch.replies.push(reply);
@@ -179,21 +183,20 @@ export class StdioJsonRpcTransport implements Transport {
     const message = parsed.data;
     if ('method' in message && 'id' in message) {
       const key = idKey(message.id);
-      if (this.batches.has(key)) return this.refuse(message.id, ErrorCode.InvalidRequest, `Invalid Request: id ${JSON.stringify(message.id)} is already in use by a request of a batch`);
+      if (this.inFlight.has(key)) return this.refuse(message.id, ErrorCode.InvalidRequest, `Invalid Request: id ${JSON.stringify(message.id).slice(0, 100)} is already in use by a request in progress`);
       const refusal = this.options.screen?.(message);
       if (refusal) return this.refuse(message.id, refusal.code, refusal.message);
       if (message.method === 'initialize') this.initializeIds.add(key);
-      if (batch) {
-        batch.waiting.set(key, (batch.waiting.get(key) ?? 0) + 1);
-        this.batches.set(key, batch);
-      }
+      this.inFlight.set(key, batch ?? null);
+      batch?.waiting.add(key);
     } else if ('method' in message && message.method === 'notifications/cancelled') {
-      // A cancelled request gets no response: its batch stops waiting for it.
+      // A cancelled request gets no response: its id is free again, its batch stops waiting for it.
       const requestId: unknown = message.params?.requestId;
       if (typeof requestId === 'string' || typeof requestId === 'number') {
         const key = idKey(requestId);
-        const waiting = this.batches.get(key);
-        if (waiting) this.settle(waiting, key);
+        const batch = this.inFlight.get(key);
+        this.inFlight.delete(key);
+        if (batch) this.settle(batch, key);
       }
     }
     this.onmessage?.(message);
@@ -202,14 +205,7 @@ export class StdioJsonRpcTransport implements Transport {
 
   /** Counts the answer (or cancel) of `key` in `batch`; writes the batch's replies once none is awaited. */
   private settle(batch: PendingBatch, key: string | undefined): void {
-    if (key !== undefined) {
-      const left = (batch.waiting.get(key) ?? 1) - 1;
-      if (left > 0) batch.waiting.set(key, left);
-      else {
-        batch.waiting.delete(key);
-        this.batches.delete(key);
-      }
-    }
+    if (key !== undefined) batch.waiting.delete(key);
     if (batch.open || batch.waiting.size > 0) return;
     if (batch.replies.length > 0) void this.write(batch.replies);
   }

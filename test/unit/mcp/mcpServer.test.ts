@@ -408,3 +408,39 @@ describe('r1ci mcp answers malformed input as JSON-RPC 2.0 says', () => {
     }
   }, 60_000);
 });
+
+describe('r1ci mcp with a request id reused while its request runs', () => {
+  it('the second request is refused, so the cancel of that id ends the running cell and leaves no process (the first cell ran on, out of reach)', async () => {
+    const child = spawn(process.execPath, [cli, 'mcp', '--timeout', '120'], { env: getDefaultEnvironment(), stdio: ['pipe', 'pipe', 'pipe'] });
+    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+    const replies: { id?: unknown; result?: CallToolResult; error?: { code: number } }[] = [];
+    let buffered = '';
+    child.stdout.on('data', (b: Buffer) => {
+      buffered += b.toString();
+      for (let nl = buffered.indexOf('\n'); nl >= 0; nl = buffered.indexOf('\n')) {
+        replies.push(JSON.parse(buffered.slice(0, nl)) as (typeof replies)[number]);
+        buffered = buffered.slice(nl + 1);
+      }
+    });
+    const send = (message: Record<string, unknown>): boolean => child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', ...message })}\n`);
+    const marker = `mcp-reused-id-${randomBytes(4).toString('hex')}`;
+    const marked = () => descendants(child.pid ?? 0).filter((p) => p.cmdline.includes(marker));
+    try {
+      send({ id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'r1ci-test', version: '0.0.0' } } });
+      expect(await eventually(() => replies.some((r) => r.id === 1), 20_000)).toBe(true);
+      send({ method: 'notifications/initialized' });
+      const long = `import subprocess, sys, time\nsubprocess.Popen([sys.executable, '-c', 'import time; time.sleep(300)', '${marker}'])\ntime.sleep(300)`;
+      send({ id: 7, method: 'tools/call', params: { name: 'run_python', arguments: { code: long } } });
+      expect(await eventually(() => marked().length > 0, 30_000)).toBe(true);
+      send({ id: 7, method: 'tools/call', params: { name: 'run_python', arguments: { code: 'import time\ntime.sleep(1)' } } });
+      expect(await eventually(() => replies.some((r) => r.id === 7), 20_000)).toBe(true);
+      expect(replies.find((r) => r.id === 7)?.error?.code).toBe(-32600);
+      send({ method: 'notifications/cancelled', params: { requestId: 7, reason: 'test' } });
+      expect(await eventually(() => marked().length === 0, 10_000)).toBe(true);
+      child.stdin.end();
+      expect(await exited).toBe(0);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  }, 90_000);
+});

@@ -132,6 +132,24 @@ describe('StdioJsonRpcTransport', () => {
     expect(h.written).toEqual([]);
   });
 
+  it('refuses a request that reuses the id of one in progress; the id is free again once answered or cancelled', async () => {
+    const h = harness();
+    await h.transport.start();
+    const ping = (id: number | string): boolean => h.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id, method: 'ping' })}\n`);
+    ping(1);
+    ping(1);
+    ping('1'); // another id: a string is not the number
+    await h.flush();
+    expect(h.received.map((m) => ('id' in m ? m.id : undefined))).toEqual([1, '1']);
+    expect(h.written).toEqual([{ jsonrpc: '2.0', id: 1, error: { code: -32600, message: 'Invalid Request: id 1 is already in use by a request in progress' } }]);
+    await h.transport.send({ jsonrpc: '2.0', id: 1, result: {} });
+    h.stdin.write('{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":"1"}}\n');
+    ping(1);
+    ping('1');
+    await h.flush();
+    expect(h.received.flatMap((m) => ('method' in m && 'id' in m && m.method === 'ping' ? [m.id] : []))).toEqual([1, '1', 1, '1']);
+  });
+
   it('a line over the limit closes the transport: onerror says why, then onclose, and nothing more is read', async () => {
     const h = harness({ maxLineBytes: 64 });
     await h.transport.start();
