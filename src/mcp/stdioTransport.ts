@@ -238,7 +238,7 @@ function idKey(id: RequestId): string {
 }
 
 function isUsableId(id: unknown): id is RequestId {
-  return typeof id === 'string' || (typeof id === 'number' && Number.isInteger(id));
+  return typeof id === 'string' || (typeof id === 'number' && Number.isSafeInteger(id));
 }
 
 /** Why `value` is no JSON-RPC 2.0 message for MCP: the reply's id and code, and whether it is a response (never answered). */
@@ -249,7 +249,7 @@ function whyInvalid(value: unknown): { id: RequestId | null; code: number; messa
   const response = !('method' in record) && ('result' in record || 'error' in record);
   const invalid = (message: string, code: number = ErrorCode.InvalidRequest) => ({ id, code, message, response });
   if (record.jsonrpc !== '2.0') return invalid('"jsonrpc" must be "2.0"');
-  if ('id' in record && !isUsableId(record.id)) return invalid('"id" must be a string or an integer (MCP allows no null id)');
+  if ('id' in record && !isUsableId(record.id)) return invalid('"id" must be a string or a safe integer (MCP allows no null id)');
   if (!('method' in record) && !response) return invalid('no "method"');
   if ('method' in record && typeof record.method !== 'string') return invalid('"method" must be a string');
   // JSON-RPC allows params by position; MCP's are always named: a well-formed request with an array is invalid params.

@@ -59,6 +59,7 @@ describe('StdioJsonRpcTransport', () => {
       '"text"',
       '{"jsonrpc":"2.0","id":{"x":1},"method":"ping"}',
       '{"jsonrpc":"2.0","id":1.5,"method":"ping"}',
+      '{"jsonrpc":"2.0","id":1e300,"method":"ping"}',
       '{"jsonrpc":"1.0","id":"a","method":"ping"}',
       '{"jsonrpc":"2.0","id":2,"method":7}',
       '{"jsonrpc":"2.0","id":3,"result":1}',
@@ -67,6 +68,7 @@ describe('StdioJsonRpcTransport', () => {
     await h.flush();
     expect(h.written.map((w) => [(w as { id: unknown }).id, (w as { error: { code: number } }).error.code])).toEqual([
       [null, -32700],
+      [null, -32600],
       [null, -32600],
       [null, -32600],
       [null, -32600],
