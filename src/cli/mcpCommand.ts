@@ -4,11 +4,11 @@ import { mkdtemp } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { version } from '../../package.json';
 import { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_SESSIONS, SessionError, SessionRegistry, type SessionSandbox } from '../codeTool/sessionRegistry';
 import { createMcpServer } from '../mcp/server';
 import { solveWithAgent } from '../mcp/solveTool';
+import { StdioJsonRpcTransport } from '../mcp/stdioTransport';
 import { detectIsolation, SandboxPool, type IsolationTier } from '../sandbox';
 import { CliError, EXIT, intOption, parseCliArgs } from './cliSupport';
 import { MODEL_OPTIONS, modelOptionsUsage, readModelOptions, resolveModelRun } from './modelOptions';
@@ -77,7 +77,7 @@ export async function mcpCommand(argv: readonly string[], io: { stderr: NodeJS.W
   };
 
   const registry = new SessionRegistry({ createSandbox, idleTimeoutMs, maxSessions });
-  const server = createMcpServer({
+  const { server, screen } = createMcpServer({
     registry,
     version,
     solve: async (question, signal) => solveWithAgent(question, await resolveModelRun(m, signal), registry, signal),
@@ -90,22 +90,23 @@ export async function mcpCommand(argv: readonly string[], io: { stderr: NodeJS.W
   });
 
   pool.prewarm();
-  const transport = new StdioServerTransport();
-  // The SDK closes its transport by itself when the stream breaks (a line over its 10 MiB read
-  // buffer): it then stops reading stdin, so the client's closing of stdin would never be seen
+  // Malformed lines, batches and params that do not fit are answered as JSON-RPC 2.0 says (see
+  // stdioTransport.ts). The transport closes by itself when the stream breaks (a line over the
+  // 10 MiB read limit): it then stops reading stdin, so the client's closing of stdin would never be seen
   // and every sandbox would live on. Its close ends the server, as the end of stdin does.
   let broken: string | undefined;
   let lastError: string | undefined;
   const transportClosed = new Promise<void>((resolve) => {
     server.server.onclose = () => resolve();
   });
-  // Errors of the stream (a line too long, a message that is not JSON-RPC) go to stderr, escaped:
-  // stdout carries the protocol only.
+  // Errors of the stream (a line too long, a message that is not JSON-RPC, what the client was
+  // answered with) go to stderr, escaped and one line each (a newline in what the client sent
+  // cannot forge a log line): stdout carries the protocol only.
   server.server.onerror = (error: Error) => {
     lastError = error.message;
-    io.stderr.write(`r1ci mcp: ${escapeControls(error.message).slice(0, 500)}\n`);
+    io.stderr.write(`r1ci mcp: ${escapeControls(error.message.replace(/\n/g, '\\n')).slice(0, 500)}\n`);
   };
-  await server.connect(transport);
+  await server.connect(new StdioJsonRpcTransport({ screen }));
   io.stderr.write(`r1ci mcp ${version}: serving run_python, reset_session, list_sessions, solve on stdio (max ${maxSessions} sessions, idle timeout ${idleTimeoutMs / 1000} s)\n`);
 
   // The client ends the server by closing stdin (or a signal): then every sandbox is disposed.

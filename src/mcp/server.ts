@@ -2,13 +2,14 @@
 // (@modelcontextprotocol/sdk). Tools: run_python, reset_session, list_sessions, solve.
 // Every result names the sandbox tier. No `vscode` import: the CLI runs this over stdio.
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { CallToolRequestSchema, ErrorCode, InitializeRequestSchema, ListToolsRequestSchema, PingRequestSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { cellFailed, formatCellReport } from '../codeTool/cellReport';
 import { RUN_PYTHON_DESCRIPTION, runPythonShape } from '../codeTool/runPythonInput';
 import { SESSION_ID_PATTERN, SessionError, type SessionRegistry } from '../codeTool/sessionRegistry';
 import type { IsolationTier } from '../sandbox';
 import { formatSolveReport, type SolveOutcome } from './solveTool';
+import type { RequestScreen } from './stdioTransport';
 
 export interface McpServerDeps {
   readonly registry: SessionRegistry;
@@ -19,12 +20,18 @@ export interface McpServerDeps {
   readonly version: string;
 }
 
-/** An MCP server with the four tools registered; connect it to a transport. */
-export function createMcpServer(deps: McpServerDeps): McpServer {
+export interface R1ciMcpServer {
+  readonly server: McpServer;
+  /** Answers what the SDK would get wrong before it sees it (give it to StdioJsonRpcTransport); see screenRequests. */
+  readonly screen: RequestScreen;
+}
+
+/** An MCP server with the four tools registered, and its request screen; connect it to a transport. */
+export function createMcpServer(deps: McpServerDeps): R1ciMcpServer {
   const server = new McpServer({ name: 'r1ci', title: 'R1 Code Interpreter sandbox', version: deps.version });
   const { registry } = deps;
 
-  server.registerTool(
+  const runPython = server.registerTool(
     'run_python',
     { title: 'Run Python in the isolated sandbox', description: RUN_PYTHON_DESCRIPTION, inputSchema: runPythonShape, annotations: { openWorldHint: false } },
     async ({ code, session_id }, extra) =>
@@ -36,7 +43,7 @@ export function createMcpServer(deps: McpServerDeps): McpServer {
       }),
   );
 
-  server.registerTool(
+  const resetSession = server.registerTool(
     'reset_session',
     {
       title: 'Reset a sandbox session',
@@ -52,7 +59,7 @@ export function createMcpServer(deps: McpServerDeps): McpServer {
       }),
   );
 
-  server.registerTool(
+  const listSessions = server.registerTool(
     'list_sessions',
     { title: 'List sandbox sessions', description: 'The live run_python sessions: id, cells run, whether busy, and when an idle one ends.', annotations: { readOnlyHint: true, openWorldHint: false } },
     async () =>
@@ -65,7 +72,7 @@ export function createMcpServer(deps: McpServerDeps): McpServer {
       }),
   );
 
-  server.registerTool(
+  const solve = server.registerTool(
     'solve',
     {
       title: 'Solve a question with R1 Code Interpreter',
@@ -80,7 +87,41 @@ export function createMcpServer(deps: McpServerDeps): McpServer {
       }),
   );
 
-  return server;
+  const tools = new Map([
+    ['run_python', runPython],
+    ['reset_session', resetSession],
+    ['list_sessions', listSessions],
+    ['solve', solve],
+  ]);
+  return { server, screen: screenRequests((name) => tools.get(name)?.enabled === true) };
+}
+
+/** The requests this server answers, by method: their params are checked against the SDK's schemas. */
+const SERVED_REQUESTS = new Map<string, z.ZodType>([InitializeRequestSchema, PingRequestSchema, ListToolsRequestSchema, CallToolRequestSchema].map((schema) => [schema.shape.method.value, schema]));
+
+/**
+ * The JSON-RPC errors the SDK gets wrong, answered before it sees the request: params that do not
+ * fit a served method (no params for tools/call, a name that is not a string) are -32602 Invalid
+ * params, where the SDK answers -32603 Internal error; a tools/call of a tool this server does not
+ * have is the protocol error -32602 the MCP spec names ("Unknown tool: …"), where the SDK returns
+ * an ordinary tool result. Tool arguments stay the tool's to check: a wrong one is an error
+ * result the model can read and correct, as the spec has it. Methods not served pass (the SDK
+ * answers -32601).
+ */
+export function screenRequests(hasTool: (name: string) => boolean): RequestScreen {
+  return (request) => {
+    const schema = SERVED_REQUESTS.get(request.method);
+    if (!schema) return undefined;
+    const parsed = schema.safeParse(request);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const where = issue && issue.path.length > 0 ? ` at ${issue.path.map(String).join('.')}` : '';
+      return { code: ErrorCode.InvalidParams, message: `Invalid params for ${request.method}: ${issue?.message ?? 'they do not fit its schema'}${where}` };
+    }
+    const name = request.params?.name;
+    if (request.method === 'tools/call' && typeof name === 'string' && !hasTool(name)) return { code: ErrorCode.InvalidParams, message: `Unknown tool: ${name.slice(0, 100)}` };
+    return undefined;
+  };
 }
 
 function text(value: string): CallToolResult {

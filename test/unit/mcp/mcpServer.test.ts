@@ -330,3 +330,117 @@ describe('r1ci mcp when its stdio stream breaks', () => {
     }
   }, 60_000);
 });
+
+describe('r1ci mcp answers malformed input as JSON-RPC 2.0 says', () => {
+  interface Reply {
+    readonly id?: unknown;
+    readonly result?: CallToolResult & { protocolVersion?: string };
+    readonly error?: { code: number; message: string };
+  }
+
+  it('a line that is not JSON, a message that is not JSON-RPC, params that do not fit, an unknown tool and a batch each get their reply (the SDK dropped or mislabelled them)', async () => {
+    const child = spawn(process.execPath, [cli, 'mcp'], { env: getDefaultEnvironment(), stdio: ['pipe', 'pipe', 'pipe'] });
+    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+    const lines: unknown[] = [];
+    let buffered = '';
+    let stderr = '';
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    child.stdout.on('data', (b: Buffer) => {
+      buffered += b.toString();
+      for (let nl = buffered.indexOf('\n'); nl >= 0; nl = buffered.indexOf('\n')) {
+        lines.push(JSON.parse(buffered.slice(0, nl)));
+        buffered = buffered.slice(nl + 1);
+      }
+    });
+    const single = (): Reply[] => lines.filter((l): l is Reply => !Array.isArray(l)) as Reply[];
+    const replyTo = async (id: unknown): Promise<Reply | undefined> => {
+      await eventually(() => single().some((r) => r.id === id), 20_000);
+      return single().find((r) => r.id === id);
+    };
+    const sendLine = (line: string): boolean => child.stdin.write(`${line}\n`);
+    try {
+      // 2025-03-26 still has batches (2025-06-18 removed them).
+      sendLine(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-03-26', capabilities: {}, clientInfo: { name: 'r1ci-test', version: '0.0.0' } } }));
+      expect((await replyTo(1))?.result?.protocolVersion).toBe('2025-03-26');
+      sendLine(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }));
+
+      sendLine('{"jsonrpc": "2.0", "id": 2, "method": "ping"'); // cut short: not JSON
+      sendLine(JSON.stringify({ id: 3, method: 'ping' })); // no "jsonrpc"
+      sendLine(JSON.stringify({ jsonrpc: '2.0', id: 4, method: 'tools/call' })); // no params
+      sendLine(JSON.stringify({ jsonrpc: '2.0', id: 5, method: 'tools/call', params: { name: 'no_such_tool', arguments: {} } }));
+      expect(await replyTo(3)).toMatchObject({ error: { code: -32600 } });
+      expect(await replyTo(4)).toMatchObject({ error: { code: -32602 } });
+      expect(await replyTo(5)).toMatchObject({ error: { code: -32602, message: 'Unknown tool: no_such_tool' } });
+      // What a client sent is data in the reply, and one escaped line in the log on stderr.
+      const forged = 'x\n\u001b[2Jr1ci mcp: forged \u202e';
+      sendLine(JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'tools/call', params: { name: forged, arguments: {} } }));
+      expect((await replyTo(9))?.error?.message).toBe(`Unknown tool: ${forged}`);
+      expect(stderr).toContain('Unknown tool: x\\n\\x1b[2Jr1ci mcp: forged \\u202e\n');
+      expect(stderr).not.toMatch(/^r1ci mcp: forged/m);
+      expect(
+        single()
+          .filter((r) => r.id === null)
+          .map((r) => r.error?.code),
+      ).toEqual([-32700]);
+
+      // A batch: each element answered, the replies in one array.
+      sendLine(
+        JSON.stringify([
+          { jsonrpc: '2.0', id: 6, method: 'ping' },
+          { jsonrpc: '2.0', method: 'notifications/whatever' },
+          { jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'list_sessions', arguments: {} } },
+          42,
+        ]),
+      );
+      expect(await eventually(() => lines.some((l) => Array.isArray(l)), 20_000)).toBe(true);
+      const batch = lines.find((l): l is Reply[] => Array.isArray(l)) ?? [];
+      expect(batch.map((r) => r.id).sort()).toEqual([6, 7, null]);
+      expect(batch.find((r) => r.id === 7)?.result?.content[0]).toMatchObject({ type: 'text', text: expect.stringMatching(/^sessions: 0 of at most 4/m) as unknown });
+      expect(batch.find((r) => r.id === null)?.error?.code).toBe(-32600);
+      // The server goes on: a well-formed call after all that is answered.
+      sendLine(JSON.stringify({ jsonrpc: '2.0', id: 8, method: 'ping' }));
+      expect(await replyTo(8)).toMatchObject({ result: {} });
+      child.stdin.end();
+      expect(await exited).toBe(0);
+      expect(stderr).toMatch(/Parse error/);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  }, 60_000);
+});
+
+describe('r1ci mcp with a request id reused while its request runs', () => {
+  it('the second request is refused, so the cancel of that id ends the running cell and leaves no process (the first cell ran on, out of reach)', async () => {
+    const child = spawn(process.execPath, [cli, 'mcp', '--timeout', '120'], { env: getDefaultEnvironment(), stdio: ['pipe', 'pipe', 'pipe'] });
+    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+    const replies: { id?: unknown; result?: CallToolResult; error?: { code: number } }[] = [];
+    let buffered = '';
+    child.stdout.on('data', (b: Buffer) => {
+      buffered += b.toString();
+      for (let nl = buffered.indexOf('\n'); nl >= 0; nl = buffered.indexOf('\n')) {
+        replies.push(JSON.parse(buffered.slice(0, nl)) as (typeof replies)[number]);
+        buffered = buffered.slice(nl + 1);
+      }
+    });
+    const send = (message: Record<string, unknown>): boolean => child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', ...message })}\n`);
+    const marker = `mcp-reused-id-${randomBytes(4).toString('hex')}`;
+    const marked = () => descendants(child.pid ?? 0).filter((p) => p.cmdline.includes(marker));
+    try {
+      send({ id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'r1ci-test', version: '0.0.0' } } });
+      expect(await eventually(() => replies.some((r) => r.id === 1), 20_000)).toBe(true);
+      send({ method: 'notifications/initialized' });
+      const long = `import subprocess, sys, time\nsubprocess.Popen([sys.executable, '-c', 'import time; time.sleep(300)', '${marker}'])\ntime.sleep(300)`;
+      send({ id: 7, method: 'tools/call', params: { name: 'run_python', arguments: { code: long } } });
+      expect(await eventually(() => marked().length > 0, 30_000)).toBe(true);
+      send({ id: 7, method: 'tools/call', params: { name: 'run_python', arguments: { code: 'import time\ntime.sleep(1)' } } });
+      expect(await eventually(() => replies.some((r) => r.id === 7), 20_000)).toBe(true);
+      expect(replies.find((r) => r.id === 7)?.error?.code).toBe(-32600);
+      send({ method: 'notifications/cancelled', params: { requestId: 7, reason: 'test' } });
+      expect(await eventually(() => marked().length === 0, 10_000)).toBe(true);
+      child.stdin.end();
+      expect(await exited).toBe(0);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  }, 90_000);
+});
