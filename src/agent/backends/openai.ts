@@ -126,16 +126,40 @@ function toOpenAiMessage(m: ChatMessage): Record<string, unknown> {
 /** Assembles streamed tool call deltas by their index (arguments arrive as JSON text in pieces). */
 class ToolCallAssembler {
   private readonly calls: Array<{ id: string; name: string; arguments: string }> = [];
+  /**
+   * Where the server's `index` points now, when that differs from the call's own place: a server
+   * that gives every call `index` 0 (Ollama's /v1 since 0.20, ollama/ollama#15457; LiteLLM's
+   * ollama_chat) starts each further call at an index already taken, with an id and name of its own.
+   */
+  private readonly moved = new Map<number, number>();
 
   add(deltas: readonly z.infer<typeof toolCallDeltaSchema>[]): void {
     for (const [position, d] of deltas.entries()) {
-      const index = d.index ?? this.indexWithout(d, position, deltas.length);
+      const index = d.index !== undefined ? this.indexOf(d.index, d) : this.indexWithout(d, position, deltas.length);
       const call = (this.calls[index] ??= { id: '', name: '', arguments: '' });
       if (d.id) call.id = d.id;
       // The name comes once (vLLM) or is repeated in every delta (some proxies): never doubled.
       if (d.function?.name && d.function.name !== call.name) call.name += d.function.name;
       if (d.function?.arguments) call.arguments += d.function.arguments;
     }
+  }
+
+  /**
+   * Where a delta with the server's `index` belongs: a call already known by the delta's id keeps
+   * its place; a call's start (an id and a name) at an index held by a call with another id is a
+   * new call, after the others; anything else goes where the index points.
+   */
+  private indexOf(index: number, d: z.infer<typeof toolCallDeltaSchema>): number {
+    if (d.id) {
+      const known = this.calls.findIndex((c) => c !== undefined && c.id === d.id);
+      if (known >= 0) return known;
+      const held = this.calls[this.moved.get(index) ?? index];
+      if (held !== undefined && held.id !== '' && d.function?.name) {
+        this.moved.set(index, this.calls.length);
+        return this.calls.length;
+      }
+    }
+    return this.moved.get(index) ?? index;
   }
 
   /**
@@ -155,6 +179,7 @@ class ToolCallAssembler {
   take(): ToolCall[] {
     const calls = this.calls.filter((c) => c !== undefined).map((c, i) => ({ id: c.id || `call_${i}`, name: c.name, arguments: c.arguments }));
     this.calls.length = 0;
+    this.moved.clear();
     return calls;
   }
 }

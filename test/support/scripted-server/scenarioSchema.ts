@@ -76,9 +76,11 @@ export const wireSchema = z.strictObject({
    * `noIndex`: pieces without `index` (a call's first delta carries its `id`); `bareObject`: pieces,
    * but each delta's `tool_calls` is one object instead of a list (TGI 2.x,
    * huggingface/text-generation-inference#2794); `interleaved`: pieces of several calls in turn
-   * (the first delta of each call, then the second of each, ...), told apart by `index` only.
+   * (the first delta of each call, then the second of each, ...), told apart by `index` only;
+   * `sameIndex`: each call whole in its own delta, every one with `index` 0 and an id of its own
+   * (Ollama's /v1 since 0.20, ollama/ollama#15457; LiteLLM's ollama_chat).
    */
-  toolCallDeltas: z.enum(['pieces', 'whole', 'repeatName', 'noIndex', 'bareObject', 'interleaved']).optional(),
+  toolCallDeltas: z.enum(['pieces', 'whole', 'repeatName', 'noIndex', 'bareObject', 'interleaved', 'sameIndex']).optional(),
   /**
    * OpenAI-compatible: tool call `function.arguments` as a JSON object instead of JSON text (TGI's
    * Messages API, huggingface/text-generation-inference#1624; llama.cpp's

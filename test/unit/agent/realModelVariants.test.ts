@@ -491,7 +491,7 @@ describe('OpenAI-compatible stream framings', () => {
     expect(r.trajectory.answer).toBe('9');
   });
 
-  it.each(['whole', 'repeatName', 'noIndex', 'bareObject', 'interleaved'] as const)('tool-call deltas sent %s are assembled into the calls', async (toolCallDeltas) => {
+  it.each(['whole', 'repeatName', 'noIndex', 'bareObject', 'interleaved', 'sameIndex'] as const)('tool-call deltas sent %s are assembled into the calls', async (toolCallDeltas) => {
     const r = await run(
       'openai',
       {
