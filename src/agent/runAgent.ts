@@ -61,12 +61,14 @@ export const CUT_CODE_NOTICE = 'your reply reached the token limit inside this c
 const FILTERED_CODE_NOTICE = "the server's content filter stopped your reply inside this code block, so the code is incomplete and was not run";
 
 /**
- * Why the server, not the model, ended a reply: its token limit (`length`), or its moderation
+ * Why the server, not the model, ended a reply: its token limit (`length`; Mistral's API says
+ * `model_length` when the reply filled the model's context window), or its moderation
  * (`content_filter`: OpenAI's finish_reason, also sent by Azure OpenAI and OpenRouter). Either
  * way the reply's end is not the model's: an open code block there is incomplete.
  */
 function serverCut(doneReason: string | undefined): 'length' | 'content_filter' | undefined {
-  return doneReason === 'length' || doneReason === 'content_filter' ? doneReason : undefined;
+  if (doneReason === 'length' || doneReason === 'model_length') return 'length';
+  return doneReason === 'content_filter' ? doneReason : undefined;
 }
 
 /** What the user is told about a reply the content filter stopped (`inCode`: inside a code block). */

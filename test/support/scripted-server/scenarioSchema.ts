@@ -134,9 +134,10 @@ const replyFields = {
    * The reply's done_reason / finish_reason (default stop; 'tool_calls' on OpenAI when the turn
    * calls tools). OpenAI-compatible APIs only (Ollama has no such reasons): `content_filter`, the
    * server's moderation stopped the reply (OpenAI, Azure, OpenRouter); `abort`, the engine ended
-   * it (vLLM when shut down or paused, vllm-project/vllm#57082; SGLang), still with `[DONE]`.
+   * it (vLLM when shut down or paused, vllm-project/vllm#57082; SGLang), still with `[DONE]`;
+   * `model_length`, Mistral's API: the reply filled the model's context window.
    */
-  doneReason: z.enum(['stop', 'length', 'content_filter', 'abort']).optional(),
+  doneReason: z.enum(['stop', 'length', 'content_filter', 'abort', 'model_length']).optional(),
   /** Report this many prompt tokens (OpenAI usage.prompt_tokens, Ollama prompt_eval_count). */
   usagePromptTokens: nonNegativeInt.optional(),
   /** Ignore `stream: true` and answer one JSON document (chat.completion / Ollama's final object). */

@@ -537,6 +537,13 @@ describe('OpenAI-compatible stream framings', () => {
     expect(r.chats[1]?.latestResult).toMatch(/^\[not executed: .*content filter/);
   });
 
+  it("a reply that filled the model's context inside a code block (Mistral's finish_reason model_length) is cut like one at the token limit: not run, user and model told", async () => {
+    const r = await run('openai', { turns: [{ text: 'Counting:\n```python\nfor i in range(3):\n    print(', doneReason: 'model_length' }, { text: 'Seen: {{RESULT}}' }] });
+    expect(execCount(r)).toBe(0);
+    expect(warningsOf(r, 'output-truncated').join(' ')).toMatch(/token limit in the middle of a code block/);
+    expect(r.chats[1]?.latestResult).toMatch(/^\[not executed: your reply reached the token limit inside this code block/);
+  });
+
   it('a reply the content filter stopped outside code says so, rather than ending as if the model had finished', async () => {
     const r = await run('openai', { turns: [{ text: 'The answer is', doneReason: 'content_filter' }] });
     expect(r.trajectory.reason).toBe('no-answer');
