@@ -456,10 +456,16 @@ export class OpenAiBackend implements ModelBackend {
   /**
    * A finish_reason saying the server, not the model, ended the reply in failure: `abort` (vLLM's
    * engine aborted the request: shut down, paused, scaled down, vllm-project/vllm#57082; SGLang),
-   * `error` (a failure without an error object). Such a reply is incomplete, like one whose
-   * connection dropped, though the stream ends normally.
+   * `insufficient_system_resource` (DeepSeek's API: its inference system ran short and interrupted
+   * the reply), `error` (a failure without an error object). Such a reply is incomplete, like one
+   * whose connection dropped, though the stream ends normally.
    */
   private finishFailure(reason: string | undefined): BackendError | undefined {
+    if (reason === 'insufficient_system_resource')
+      return new BackendError(
+        `The server at ${this.baseUrl} interrupted the reply before the model finished (finish_reason "insufficient_system_resource": it ran short of resources) — retry in a while.`,
+        'connection-lost',
+      );
     if (reason === 'abort')
       return new BackendError(
         `The server at ${this.baseUrl} aborted the reply before the model finished (finish_reason "abort": it was stopped, restarted or paused) — retry, and check the server's log if it happens again.`,

@@ -135,9 +135,10 @@ const replyFields = {
    * calls tools). OpenAI-compatible APIs only (Ollama has no such reasons): `content_filter`, the
    * server's moderation stopped the reply (OpenAI, Azure, OpenRouter); `abort`, the engine ended
    * it (vLLM when shut down or paused, vllm-project/vllm#57082; SGLang), still with `[DONE]`;
-   * `model_length`, Mistral's API: the reply filled the model's context window.
+   * `model_length`, Mistral's API: the reply filled the model's context window;
+   * `insufficient_system_resource`, DeepSeek's API: its inference system ran short and interrupted the reply.
    */
-  doneReason: z.enum(['stop', 'length', 'content_filter', 'abort', 'model_length']).optional(),
+  doneReason: z.enum(['stop', 'length', 'content_filter', 'abort', 'model_length', 'insufficient_system_resource']).optional(),
   /** Report this many prompt tokens (OpenAI usage.prompt_tokens, Ollama prompt_eval_count). */
   usagePromptTokens: nonNegativeInt.optional(),
   /** Ignore `stream: true` and answer one JSON document (chat.completion / Ollama's final object). */

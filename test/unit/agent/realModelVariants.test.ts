@@ -587,6 +587,14 @@ describe('OpenAI-compatible stream framings', () => {
     expect(r.trajectory.answer).toBe('42');
   });
 
+  it("a reply DeepSeek's API interrupted (finish_reason insufficient_system_resource, then [DONE]) ends in an error saying so, its open code not run", async () => {
+    const r = await run('openai', { turns: [{ text: 'Computing:\n```python\nprint(6 *', doneReason: 'insufficient_system_resource' }, { text: '<<<{{RESULT}}>>>' }] });
+    expect(execCount(r)).toBe(0);
+    expect(r.trajectory.reason).toBe('error');
+    expect(r.events.find((e) => e.type === 'error')).toMatchObject({ kind: 'connection-lost' });
+    expect(r.trajectory.error).toMatch(/interrupted the reply.*insufficient_system_resource/);
+  });
+
   it('a reply the engine aborted (finish_reason abort, then [DONE]: vLLM shut down or paused) ends in an error saying so, its open code not run', async () => {
     const r = await run('openai', { turns: [{ text: 'Computing:\n```python\nprint(6 *', doneReason: 'abort' }, { text: '<<<{{RESULT}}>>>' }] });
     expect(execCount(r)).toBe(0);
