@@ -63,6 +63,12 @@ export const wireSchema = z.strictObject({
   crlf: z.boolean().optional(),
   /** OpenAI-compatible: end SSE lines with a lone CR, which the SSE format allows (WHATWG HTML §9.2.6); NDJSON has no such form. */
   cr: z.boolean().optional(),
+  /**
+   * OpenAI-compatible: events end with a single line end, no blank line between them, as some
+   * providers stream (GLM-4.7, Kimi-K2.5 behind their APIs, rexxars/eventsource-parser#31); the
+   * SSE format would join such lines into one event.
+   */
+  noBlankLines: z.boolean().optional(),
   /** Write each chunk's bytes in two network writes, split inside a multi-byte UTF-8 character where there is one. */
   splitUtf8: z.boolean().optional(),
   /** OpenAI-compatible: ignore `stream_options.include_usage` and never send `usage` (servers that do not implement it). */

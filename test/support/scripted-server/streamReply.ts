@@ -53,7 +53,8 @@ const MS = 1_000_000;
 /** Writes with the scenario's wire options: CRLF (or, event streams, CR) line ends, bytes split inside a UTF-8 character. */
 async function send(ctx: ReplyContext, plan: ReplyPlan, data: string): Promise<boolean> {
   const lineEnd = plan.wire.cr === true && ctx.entry.api === 'openai' ? '\r' : plan.wire.crlf === true ? '\r\n' : undefined;
-  const text = lineEnd !== undefined ? data.replace(/\r?\n/g, lineEnd) : data;
+  const events = plan.wire.noBlankLines === true && ctx.entry.api === 'openai' ? data.replace(/\n\n/g, '\n') : data;
+  const text = lineEnd !== undefined ? events.replace(/\r?\n/g, lineEnd) : events;
   if (plan.wire.splitUtf8 !== true) return write(ctx, text);
   const bytes = Buffer.from(text, 'utf8');
   // Inside a multi-byte character where there is one (a continuation byte), else in the middle.

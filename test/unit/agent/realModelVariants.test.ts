@@ -485,6 +485,15 @@ describe('OpenAI-compatible stream framings', () => {
     expect(r.trajectory.answer).toBe('éé');
   });
 
+  it.each([
+    ['a reply', { text: 'Héllo\n```python\nprint(2)\n```\n' }, 'chat'],
+    ['a tool call', { text: '', toolCalls: [{ name: 'python', arguments: { code: 'print(2)' } }] }, 'tools'],
+  ] as const)('%s streamed with no blank line between its events (GLM-4.7, Kimi-K2.5 providers) reads like one with them', async (_what, turn, protocol) => {
+    const r = await run('openai', { wire: { noBlankLines: true }, turns: [turn, { text: '<<<{{RESULT}}>>>' }] }, { protocol });
+    expect(r.trajectory.error).toBeUndefined();
+    expect(r.trajectory.answer).toBe('2');
+  });
+
   it('an empty `data:` heartbeat (API gateways in front of the server) mid-stream is skipped, not a malformed event', async () => {
     const r = await run('openai', { turns: [{ text: 'Working on it: <<<9>>>', faults: { malformedLine: { afterChunks: 2, text: 'data: ' } } }] });
     expect(r.trajectory.error).toBeUndefined();
