@@ -75,6 +75,15 @@ async function run(kind: BackendKind, scenario: Omit<Scenario, 'id' | 'match'>, 
 const execCount = (r: Run): number => r.events.filter((e) => e.type === 'exec-result').length;
 
 describe.each(BOTH)('reasoning on %s', (kind) => {
+  it("gpt-oss's harmony channels left in the content (llama.cpp --reasoning-format none): the analysis is reasoning, its code and <<<…>>> neither run nor answer", async () => {
+    const text = '<|channel|>analysis<|message|>Format: <<<answer content>>>. Try:\n```python\nprint(6 * 7)\n```\n<|end|><|start|>assistant<|channel|>final<|message|>It is <<<42>>>';
+    const r = await run(kind, { chunkSize: 3, turns: [{ text }] }, { capabilities: ['completion'] });
+    expect(r.trajectory.answer).toBe('42');
+    expect(execCount(r)).toBe(0);
+    expect(r.trajectory.turns[0]?.reasoning).toContain('Format: <<<answer content>>>');
+    expect(r.trajectory.turns[0]?.text).toBe('It is <<<42>>>');
+  });
+
   it('inline <think> split across chunks (a model without the thinking capability) is reasoning, and its <<<…>>> is never the answer', async () => {
     const r = await run(kind, { chunkSize: 3, turns: [{ text: '<think>\nFormat: <<<wrong>>>. Compute 2+3.\n</think>\n\nIt is 5. <<<5>>>' }] }, { capabilities: ['completion'] });
     expect(r.trajectory.answer).toBe('5');
