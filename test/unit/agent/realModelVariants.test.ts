@@ -495,10 +495,10 @@ describe('OpenAI-compatible stream framings', () => {
   });
 
   it.each([
-    ['a reply', { text: 'Héllo\n```python\nprint(2)\n```\n' }, 'chat'],
-    ['a tool call', { text: '', toolCalls: [{ name: 'python', arguments: { code: 'print(2)' } }] }, 'tools'],
-  ] as const)('%s streamed with no blank line between its events (GLM-4.7, Kimi-K2.5 providers) reads like one with them', async (_what, turn, protocol) => {
-    const r = await run('openai', { wire: { noBlankLines: true }, turns: [turn, { text: '<<<{{RESULT}}>>>' }] }, { protocol });
+    ['a reply', { text: 'Héllo\n```python\nprint(2)\n```\n' }],
+    ['a tool call', { text: '', toolCalls: [{ name: 'python', arguments: { code: 'print(2)' } }] }],
+  ])('%s streamed with no blank line between its events (GLM-4.7, Kimi-K2.5 providers) reads like one with them', async (_what, turn) => {
+    const r = await run('openai', { wire: { noBlankLines: true }, turns: [turn, { text: '<<<{{RESULT}}>>>' }] }, { protocol: 'toolCalls' in turn ? 'tools' : 'chat' });
     expect(r.trajectory.error).toBeUndefined();
     expect(r.trajectory.answer).toBe('2');
   });
