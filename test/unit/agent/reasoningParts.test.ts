@@ -48,6 +48,8 @@ describe('InlineThinkSplitter', () => {
       const chunks = Array.from({ length: Math.ceil(raw.length / size) }, (_, i) => raw.slice(i * size, (i + 1) * size));
       expect(split(chunks), `chunks of ${size}`).toEqual({ reasoning: 'Need 6*7. Format <<<answer>>>.', text: 'It is <<<42>>>' });
     }
+    // llama.cpp --reasoning-format none leaves out the final channel's header.
+    expect(split(['<|channel|>analysis<|message|>hm<|e', 'nd|>It is <<<42>>>'])).toEqual({ reasoning: 'hm', text: 'It is <<<42>>>' });
     // Analysis never closed stays reasoning; another channel after it is text, as it came.
     expect(split(['<|channel|>analysis<|message|>still thinking'])).toEqual({ reasoning: 'still thinking', text: '' });
     expect(split(['<|channel|>analysis<|message|>a<|end|><|start|>assistant<|channel|>commentary<|message|>b'])).toEqual({ reasoning: 'a', text: '<|start|>assistant<|channel|>commentary<|message|>b' });
