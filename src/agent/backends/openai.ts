@@ -115,10 +115,15 @@ const errorEventSchema = z.object({ error: z.union([z.string(), z.object({ messa
 
 const modelsSchema = z.object({ data: z.array(z.object({ id: z.string(), max_model_len: z.number().int().positive().optional() }).loose()) });
 
-/** OpenAI's message shape (assistant tool_calls with JSON-text arguments, tool results by id). */
-function toOpenAiMessage(m: ChatMessage): Record<string, unknown> {
+/**
+ * OpenAI's message shape (assistant tool_calls with JSON-text arguments, tool results by id).
+ * `reasoningBack`: an assistant message with tool calls carries its reasoning as
+ * `reasoning_content` (empty when it had none), which DeepSeek's thinking mode requires.
+ */
+function toOpenAiMessage(m: ChatMessage, reasoningBack: boolean): Record<string, unknown> {
   const out: Record<string, unknown> = { role: m.role, content: m.content };
   if (m.toolCalls && m.toolCalls.length > 0) out.tool_calls = m.toolCalls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments } }));
+  if (reasoningBack && m.role === 'assistant' && m.toolCalls && m.toolCalls.length > 0) out.reasoning_content = m.reasoning ?? '';
   if (m.toolCallId !== undefined) out.tool_call_id = m.toolCallId;
   return out;
 }
@@ -215,6 +220,13 @@ export class OpenAiBackend implements ModelBackend {
    * forbids extra inputs, others reject vLLM's continuation fields): later requests leave them out.
    */
   private readonly refused = new Set<OptionalField>();
+  /**
+   * The server asked for the reasoning of tool-call turns back (HTTP 400 naming `reasoning_content`:
+   * DeepSeek's thinking mode, "The reasoning_content in the thinking mode must be passed back to
+   * the API" / "Missing reasoning_content field in the assistant message at message index N"):
+   * later requests carry it. Other servers never see the field.
+   */
+  private reasoningBack = false;
 
   constructor(options: OpenAiBackendOptions = {}) {
     this.baseUrl = normalizeOpenAiBaseUrl(options.baseUrl);
@@ -230,7 +242,7 @@ export class OpenAiBackend implements ModelBackend {
   private body(request: ChatRequest, continuation: boolean): Record<string, unknown> {
     const body: Record<string, unknown> = {
       model: request.model,
-      messages: request.messages.map(toOpenAiMessage),
+      messages: request.messages.map((m) => toOpenAiMessage(m, this.reasoningBack)),
       stream: true,
       // The token counts (a server that refuses the field may send them anyway, as Mistral's does).
       ...(this.refused.has('stream_options') ? {} : { stream_options: { include_usage: true } }),
@@ -253,12 +265,14 @@ export class OpenAiBackend implements ModelBackend {
     const endsWithAssistant = request.messages[request.messages.length - 1]?.role === 'assistant';
     const continuation = (): boolean => endsWithAssistant && !this.refused.has('continuation');
     let response = await this.post(request, continuation(), signal);
-    // A strict server refusing an optional field we add: once more without it (at most once per field).
+    // A strict server refusing an optional field we add: once more without it (at most once per
+    // field); one asking for the reasoning of tool-call turns: once more with it.
     while (response.status === 400 || response.status === 422) {
       const text = await readTextWithin(response, this.baseUrl);
       const field = refusedField(text, continuation(), this.refused);
-      if (field === undefined) throw this.httpError(response.status, text, request.model);
-      this.refused.add(field);
+      if (field !== undefined) this.refused.add(field);
+      else if (!this.reasoningBack && /reasoning_content/.test(text) && /passed back|missing/i.test(text)) this.reasoningBack = true;
+      else throw this.httpError(response.status, text, request.model);
       response = await this.post(request, continuation(), signal);
     }
     if (!response.ok)

@@ -119,6 +119,12 @@ export const wireSchema = z.strictObject({
    * `extra_forbidden` detail naming the field (e.g. `stream_options`, `continue_final_message`, `seed`).
    */
   forbidFields: z.array(z.string().min(1)).optional(),
+  /**
+   * OpenAI-compatible: DeepSeek's thinking mode (deepseek-v4, api-docs.deepseek.com/guides/thinking_mode):
+   * an assistant message with `tool_calls` sent back without its `reasoning_content` field gets
+   * HTTP 400 with DeepSeek's body ("Missing reasoning_content field in the assistant message at message index N").
+   */
+  requireReasoningBack: z.boolean().optional(),
 });
 export type WireOptions = z.infer<typeof wireSchema>;
 

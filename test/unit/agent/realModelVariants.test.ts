@@ -633,6 +633,30 @@ describe('OpenAI-compatible stream framings', () => {
     for (const c of answered) for (const field of forbidFields) expect(c.body).not.toHaveProperty(field);
   });
 
+  it("DeepSeek's thinking mode (HTTP 400: a tool-call turn's reasoning_content must be passed back) gets the request again with each tool-call turn's reasoning", async () => {
+    const r = await run(
+      'openai',
+      {
+        wire: { requireReasoningBack: true },
+        turns: [
+          { thinking: 'Six sevens.', text: '', toolCalls: [{ name: 'python', arguments: { code: 'print(6 * 7)' } }] },
+          { text: '', toolCalls: [{ name: 'python', arguments: { code: 'print(42 + 1)' } }] },
+          { text: 'So <<<{{RESULT}}>>>' },
+        ],
+      },
+      { protocol: 'tools' },
+    );
+    expect(r.trajectory.error).toBeUndefined();
+    expect(r.trajectory.answer).toBe('43');
+    const answered = r.chats.filter((c) => c.status === 200);
+    expect(answered).toHaveLength(3);
+    const sent = (answered[2]?.body as { messages: Array<{ role: string; tool_calls?: unknown; reasoning_content?: string }> }).messages;
+    expect(sent.filter((m) => m.role === 'assistant').map((m) => m.reasoning_content)).toEqual(['Six sevens.', '']);
+    // A server that does not ask never sees the field.
+    const plain = await run('openai', { turns: [{ thinking: 'Hm.', text: '', toolCalls: [{ name: 'python', arguments: { code: 'print(1)' } }] }, { text: '<<<{{RESULT}}>>>' }] }, { protocol: 'tools' });
+    expect(JSON.stringify(plain.chats.map((c) => c.body))).not.toContain('reasoning_content');
+  });
+
   it("Groq's token counts, streamed in the last chunk's x_groq.usage, are read", async () => {
     const r = await run('openai', { wire: { groqUsage: true }, turns: [{ text: '<<<7>>>', usagePromptTokens: 321 }] });
     expect(r.trajectory.answer).toBe('7');
