@@ -103,10 +103,11 @@ const completionSchema = z.object({
  * llama.cpp "the request exceeds the available context size" (type exceed_context_size_error),
  * OpenAI's code context_length_exceeded, SGLang "is longer than the model's context length",
  * LM Studio "Trying to keep the first N tokens when context the overflows", TGI (router/src/validation.rs,
- * HTTP 422) "`inputs` tokens + `max_new_tokens` must be <= N" and "`inputs` must have less than N tokens".
+ * HTTP 422) "`inputs` tokens + `max_new_tokens` must be <= N" and "`inputs` must have less than N tokens",
+ * mistral.rs (mid-stream, in plain text) "Prompt sequence length is greater than N, perhaps consider using `truncate_sequence`?".
  */
 export const CONTEXT_OVERFLOW =
-  /context[ _]length|context window|context size|maximum context|exceed(s|ed)?[ _]context|context the overflows|prompt is too long|too many tokens|input too long|`inputs` tokens \+ `max_new_tokens` must be|`inputs` must have less than/i;
+  /context[ _]length|context window|context size|maximum context|exceed(s|ed)?[ _]context|context the overflows|prompt is too long|too many tokens|input too long|`inputs` tokens \+ `max_new_tokens` must be|`inputs` must have less than|prompt sequence length is greater than/i;
 
 /** What to do about a context overflow, for each server's own flag. */
 const overflowAdvice = (): string => `start the server with a larger context (vLLM --max-model-len, llama.cpp -c / --ctx-size, LM Studio "Context Length") or lower ${knob('maxCodeCalls')}`;
@@ -310,6 +311,9 @@ export class OpenAiBackend implements ModelBackend {
         try {
           json = JSON.parse(item.data);
         } catch {
+          // Words, not broken JSON: the server's error in plain text, as mistral.rs writes its
+          // model and validation errors mid-stream (`data: <message>`, then [DONE]).
+          if (!/^\s*[[{"]/.test(item.data)) throw this.streamFailure(item.data.trim());
           throw malformedLine('OpenAI-compatible', this.baseUrl, 'event', `data: ${item.data}`);
         }
         const failure = errorEventSchema.safeParse(json);

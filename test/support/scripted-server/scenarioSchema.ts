@@ -106,6 +106,12 @@ export const wireSchema = z.strictObject({
    */
   errorField: z.boolean().optional(),
   /**
+   * OpenAI-compatible: a mid-stream error (`streamError`) goes out as its message in plain text,
+   * `data: <message>`, then `data: [DONE]`, as mistral.rs writes model and validation errors
+   * (`Event::default().data(msg)` in mistralrs-server-core's chat stream).
+   */
+  errorAsText: z.boolean().optional(),
+  /**
    * OpenAI-compatible: `content` as a list of typed blocks, as Mistral's API sends it for its
    * reasoning models (docs.mistral.ai, "Reasoning"): `{"type":"text","text"}` for the reply and
    * `{"type":"thinking","thinking":[{"type":"text","text"}]}` for the reasoning, in the same field.

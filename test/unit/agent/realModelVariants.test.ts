@@ -592,6 +592,16 @@ describe('OpenAI-compatible stream framings', () => {
   });
 
   it.each([
+    ['the prompt exceeding the context', 'Prompt sequence length is greater than 4096, perhaps consider using `truncate_sequence`?', 'context-overflow'],
+    ['another failure', 'CUDA error: out of memory', 'http'],
+  ])("mistral.rs's mid-stream error in plain text (`data: <message>`, %s) is the server's error, in its words, not a malformed event", async (_what, message, kind) => {
+    const r = await run('openai', { wire: { errorAsText: true }, turns: [{ text: 'Working on it', faults: { streamError: { afterChunks: 1, message } } }] });
+    expect(r.events.find((e) => e.type === 'error')).toMatchObject({ kind });
+    expect(r.trajectory.error).toContain(message);
+    expect(r.trajectory.error).not.toMatch(/malformed/);
+  });
+
+  it.each([
     ['streamed', false],
     ['not streamed', true],
   ])("content as a list of text and thinking blocks (Mistral's reasoning models), %s: the text is the reply, the thinking its reasoning", async (_how, nonStream) => {
