@@ -108,6 +108,22 @@ describe.each(BOTH)('reasoning on %s', (kind) => {
     expect(r.trajectory.turns[1]?.text).toBe('So <<<42>>>');
   });
 
+  if (kind === 'openai')
+    it('a lone </think> the server’s reasoning parser let into the content (vLLM qwen3 parser, vllm-project/vllm#38789) does not make later replies reasoning', async () => {
+      const r = await run(kind, {
+        turns: [
+          { thinking: 'Six sevens.', text: '</think>\n\nCompute:\n```python\nprint(6 * 7)\n```\n' },
+          { thinking: 'Check it.', text: 'Check:\n```python\nprint(42 + 1)\n```\n' },
+          { text: 'So <<<{{RESULT}}>>>' },
+        ],
+      });
+      expect(r.trajectory.answer).toBe('43');
+      expect(r.trajectory.answerSource).toBe('model');
+      expect(r.trajectory.turns[1]?.text).toContain('Check:');
+      expect(r.trajectory.turns[1]?.reasoning).toBe('Check it.');
+      expect(warningsOf(r, 'code-in-reasoning')).toEqual([]);
+    });
+
   it('the same in a follow-up question whose conversation already had a lone </think>', async () => {
     const history: ChatMessage[] = [
       { role: 'user', content: 'What is 1?' },
