@@ -435,6 +435,7 @@ async function* streamAttempt(options: AgentOptions, request: ChatRequest, turn:
       else if (chunk.type === 'tool-call-delta') continue;
       else if (chunk.type === 'reasoning') {
         attempt.channelReasoning = true;
+        think.channelReasoning();
         yield reasoning(chunk.text);
       }
       else

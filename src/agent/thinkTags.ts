@@ -25,7 +25,9 @@ interface ReasoningTags {
 const THINK: ReasoningTags = { open: '<think>', close: '</think>' };
 /** gpt-oss (the harmony format): the analysis channel, then the final channel's header. */
 const HARMONY: ReasoningTags = { open: '<|channel|>analysis<|message|>', close: '<|end|>', header: '<|start|>assistant<|channel|>final<|message|>' };
-const ALL_TAGS: readonly ReasoningTags[] = [THINK, HARMONY];
+/** MiniMax-M3's tags (vLLM passed them on in the content while its parser failed to stream, vllm-project/vllm#45687). */
+const MINIMAX: ReasoningTags = { open: '<mm:think>', close: '</mm:think>' };
+const ALL_TAGS: readonly ReasoningTags[] = [THINK, HARMONY, MINIMAX];
 
 /** Length of the longest suffix of `text` that is a proper prefix of `tag`. */
 function partialTagAtEnd(text: string, tag: string): number {
@@ -42,6 +44,8 @@ export class InlineThinkSplitter {
   private trimLead = false;
   /** Just after the closing tag: text held while it may still be the tags' header (harmony's final channel). */
   private header: string | undefined;
+  /** Reasoning (more than blanks) came out of the content. */
+  private reasoned = false;
 
   /**
    * `opened`: the chat template writes `<think>` itself at the end of the prompt (deepseek-r1
@@ -76,7 +80,10 @@ export class InlineThinkSplitter {
     const closeTag = this.tags.close;
     const close = this.pending.indexOf(closeTag);
     if (close >= 0) {
-      if (close > 0) out.push({ kind: 'reasoning', text: this.pending.slice(0, close) });
+      if (close > 0) {
+        out.push({ kind: 'reasoning', text: this.pending.slice(0, close) });
+        this.reasoned ||= this.pending.slice(0, close).trim() !== '';
+      }
       const rest = this.pending.slice(close + closeTag.length);
       this.pending = '';
       this.state = 'text';
@@ -87,8 +94,24 @@ export class InlineThinkSplitter {
     const keep = partialTagAtEnd(this.pending, closeTag);
     const sure = this.pending.slice(0, this.pending.length - keep);
     this.pending = this.pending.slice(sure.length);
-    if (sure.length > 0) out.push({ kind: 'reasoning', text: sure });
+    if (sure.length > 0) {
+      out.push({ kind: 'reasoning', text: sure });
+      this.reasoned ||= sure.trim() !== '';
+    }
     return out;
+  }
+
+  /**
+   * Reasoning arrived in the server's own channel. An opening tag with nothing after it yet was
+   * the server's stray: its reasoning parser sent the tag as content and the reasoning in its
+   * field (lmdeploy's deepseek-r1 parser, InternLM/lmdeploy#3664), so the content after it is the reply.
+   */
+  channelReasoning(): void {
+    if (this.state === 'thinking' && !this.reasoned && this.pending.trim() === '') {
+      this.state = 'text';
+      this.pending = '';
+      this.trimLead = true;
+    }
   }
 
   private text(chunk: string): SplitPiece[] {

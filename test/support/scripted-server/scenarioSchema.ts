@@ -59,6 +59,11 @@ export type ScriptedToolCall = z.infer<typeof toolCallSchema>;
 export const wireSchema = z.strictObject({
   /** OpenAI-compatible: the delta field for reasoning (vLLM < 0.10, llama.cpp: reasoning_content; vLLM ≥ 0.10, OpenRouter: reasoning). Default reasoning_content. */
   reasoningField: z.enum(['reasoning_content', 'reasoning']).optional(),
+  /**
+   * OpenAI-compatible: the `<think>` tag goes out as content right before the reasoning field's
+   * chunks, and no `</think>` follows (lmdeploy's deepseek-r1 parser, InternLM/lmdeploy#3664).
+   */
+  thinkTagAsContent: z.boolean().optional(),
   /** End lines with CRLF (NDJSON lines, SSE lines). */
   crlf: z.boolean().optional(),
   /** OpenAI-compatible: end SSE lines with a lone CR, which the SSE format allows (WHATWG HTML §9.2.6); NDJSON has no such form. */

@@ -166,7 +166,8 @@ async function prelude(ctx: ReplyContext, plan: ReplyPlan, wire: WireFormat): Pr
 async function sendThinking(ctx: ReplyContext, plan: ReplyPlan, wire: WireFormat): Promise<boolean> {
   if (plan.thinkingChunks.length === 0 || plan.reasoning === 'none') return true;
   const inline = plan.reasoning === 'inline';
-  if (inline && !(await send(ctx, plan, wire.chunk('<think>')))) return false;
+  const strayTag = !inline && plan.wire.thinkTagAsContent === true && ctx.entry.api === 'openai';
+  if ((inline || strayTag) && !(await send(ctx, plan, wire.chunk('<think>')))) return false;
   for (const [i, piece] of plan.thinkingChunks.entries()) {
     if (i > 0 && !(await ctx.timers.sleep(plan.thinkingDelayMs, ctx.signal))) return false;
     if (!(await send(ctx, plan, inline ? wire.chunk(piece) : wire.thinking(piece)))) return false;

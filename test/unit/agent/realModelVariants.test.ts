@@ -124,6 +124,15 @@ describe.each(BOTH)('reasoning on %s', (kind) => {
       expect(warningsOf(r, 'code-in-reasoning')).toEqual([]);
     });
 
+  if (kind === 'openai')
+    it('a <think> sent as content before reasoning in the reasoning field, never closed (lmdeploy, InternLM/lmdeploy#3664): the content after it is the reply', async () => {
+      const r = await run(kind, { wire: { thinkTagAsContent: true }, turns: [{ thinking: 'Six sevens.', text: 'Compute:\n```python\nprint(6 * 7)\n```\n' }, { text: 'So <<<{{RESULT}}>>>' }] });
+      expect(r.trajectory.answer).toBe('42');
+      expect(r.trajectory.turns[0]?.text).toContain('Compute:');
+      expect(r.trajectory.turns[0]?.reasoning).toBe('Six sevens.');
+      expect(warningsOf(r, 'code-in-reasoning')).toEqual([]);
+    });
+
   it('the same in a follow-up question whose conversation already had a lone </think>', async () => {
     const history: ChatMessage[] = [
       { role: 'user', content: 'What is 1?' },

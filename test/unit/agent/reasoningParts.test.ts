@@ -57,6 +57,22 @@ describe('InlineThinkSplitter', () => {
     expect(split(['<|im_start|>text'])).toEqual({ reasoning: '', text: '<|im_start|>text' });
   });
 
+  it("splits MiniMax-M3's <mm:think>…</mm:think> left in the content (vllm-project/vllm#45687)", () => {
+    expect(split(['<mm:th', 'ink>Plan.</mm:', 'think>Answer <<<1>>>'])).toEqual({ reasoning: 'Plan.', text: 'Answer <<<1>>>' });
+  });
+
+  it('an opening tag with nothing after it, then reasoning in the server’s channel, was the server’s stray: the content after it is the reply', () => {
+    const s = new InlineThinkSplitter();
+    expect([...s.push('<think>'), ...s.push('\n')]).toEqual([{ kind: 'reasoning', text: '\n' }]);
+    s.channelReasoning();
+    expect([...s.push('\nAnswer <<<1>>>'), ...s.end()]).toEqual([{ kind: 'text', text: 'Answer <<<1>>>' }]);
+    // Once reasoning came out of the content, the channel changes nothing.
+    const t = new InlineThinkSplitter();
+    expect(t.push('<think>hm')).toEqual([{ kind: 'reasoning', text: 'hm' }]);
+    t.channelReasoning();
+    expect(t.push(' more')).toEqual([{ kind: 'reasoning', text: ' more' }]);
+  });
+
   it('opened (the chat template wrote <think>): the reply starts in the reasoning, with or without its own <think>', () => {
     expect(split(['Let me', ' see.\n</th', 'ink>\n\n<<<1>>>'], true)).toEqual({ reasoning: 'Let me see.\n', text: '<<<1>>>' });
     expect(split(['<think>', 'hm</think>ok'], true)).toEqual({ reasoning: 'hm', text: 'ok' });
