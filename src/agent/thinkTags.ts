@@ -2,7 +2,8 @@
 // without a reasoning parser, Ollama when the request leaves `think` out), or in gpt-oss's harmony
 // channels, `<|channel|>analysis<|message|>…<|end|>`, then the reply, with or without the final
 // channel's header `<|start|>assistant<|channel|>final<|message|>` (llama.cpp with
-// `--reasoning-format none` sends them without it; mlx_lm.server with it). Splits a streamed content
+// `--reasoning-format none` sends them without it; mlx_lm.server with it), or in MiniMax-M3's
+// `<mm:think>…</mm:think>`. Splits a streamed content
 // channel into reasoning and text, chunk by chunk, holding back only what could still be the start
 // of a tag. An opening tag counts only when nothing but whitespace precedes it in the turn: later
 // in a reply it is the model talking about the tag, not using it.
