@@ -64,6 +64,8 @@ export const wireSchema = z.strictObject({
    * chunks, and no `</think>` follows (lmdeploy's deepseek-r1 parser, InternLM/lmdeploy#3664).
    */
   thinkTagAsContent: z.boolean().optional(),
+  /** A non-streamed reply (`nonStream`) is JSON indented over many lines, as web frameworks pretty-print it (Flask in debug mode, Express with `json spaces`). */
+  prettyJson: z.boolean().optional(),
   /** End lines with CRLF (NDJSON lines, SSE lines). */
   crlf: z.boolean().optional(),
   /** OpenAI-compatible: end SSE lines with a lone CR, which the SSE format allows (WHATWG HTML §9.2.6); NDJSON has no such form. */

@@ -232,7 +232,11 @@ export async function completeReply(ctx: ReplyContext, plan: ReplyPlan, wire: Wi
   const text = plan.chunks.join('');
   const thinking = plan.reasoning === 'none' ? '' : plan.thinkingChunks.join('');
   const inline = plan.reasoning === 'inline' && thinking !== '' ? `<think>${thinking}</think>\n\n` : '';
-  let body = JSON.stringify(wire.complete(inline + text, stats(plan, wire, plan.chunks.length, startedAt, firstChunkAt), { thinking: plan.reasoning === 'field' ? thinking : '', toolCalls: plan.toolCalls }));
+  let body = JSON.stringify(
+    wire.complete(inline + text, stats(plan, wire, plan.chunks.length, startedAt, firstChunkAt), { thinking: plan.reasoning === 'field' ? thinking : '', toolCalls: plan.toolCalls }),
+    null,
+    plan.wire.prettyJson === true ? 2 : undefined,
+  );
   // A malformed non-streaming reply is a JSON body cut in half.
   if (malformedAfter(plan) !== null) body = body.slice(0, Math.floor(body.length / 2));
   ctx.entry.status = 200;

@@ -209,6 +209,13 @@ describe('reasoning fields and framing', () => {
     expect(r.trajectory.turns[0]?.reasoning).toBe('one shot');
   });
 
+  it.each(BOTH)('a reply that ignores stream:true and is JSON indented over many lines (a pretty-printing web framework) is read too, on %s', async (kind) => {
+    const r = await run(kind, { wire: { prettyJson: true }, turns: [{ text: 'Flat <<<5>>>', thinking: 'one shot', nonStream: true }] });
+    expect(r.trajectory.error).toBeUndefined();
+    expect(r.trajectory.answer).toBe('5');
+    expect(r.trajectory.turns[0]?.reasoning).toBe('one shot');
+  });
+
   it('a non-streamed reply with reasoning and a tool call (server ignores stream:true)', async () => {
     const r = await run(
       'openai',
