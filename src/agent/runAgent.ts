@@ -44,6 +44,8 @@ interface Attempt {
   emitted: number;
   /** The turn's reasoning (reasoning channel and inline `<think>`), as yielded. */
   reasoning: string;
+  /** Reasoning came in the server's own channel: the server has a reasoning parser. */
+  channelReasoning: boolean;
   /** Native tool calls, in the order the server sent them. */
   toolCalls: ToolCall[];
   firstTokenMs: number | undefined;
@@ -61,12 +63,14 @@ export const CUT_CODE_NOTICE = 'your reply reached the token limit inside this c
 const FILTERED_CODE_NOTICE = "the server's content filter stopped your reply inside this code block, so the code is incomplete and was not run";
 
 /**
- * Why the server, not the model, ended a reply: its token limit (`length`), or its moderation
+ * Why the server, not the model, ended a reply: its token limit (`length`; Mistral's API says
+ * `model_length` when the reply filled the model's context window), or its moderation
  * (`content_filter`: OpenAI's finish_reason, also sent by Azure OpenAI and OpenRouter). Either
  * way the reply's end is not the model's: an open code block there is incomplete.
  */
 function serverCut(doneReason: string | undefined): 'length' | 'content_filter' | undefined {
-  return doneReason === 'length' || doneReason === 'content_filter' ? doneReason : undefined;
+  if (doneReason === 'length' || doneReason === 'model_length') return 'length';
+  return doneReason === 'content_filter' ? doneReason : undefined;
 }
 
 /** What the user is told about a reply the content filter stopped (`inCode`: inside a code block). */
@@ -111,9 +115,12 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
    * A reply (of this run, or of the conversation so far) ended its reasoning with a lone
    * `</think>`: the chat template opens the tag at the end of every prompt, so later replies
    * start in the reasoning (never in the r1ci protocol, where the model continues its own
-   * message after that tag).
+   * message after that tag). A lone `</think>` beside reasoning from the server's own channel
+   * is not that: the server's reasoning parser let the tag through (vLLM's qwen3 parser with stop
+   * strings, vllm-project/vllm#38789; a parser that lost track mid-think, #29408), and that
+   * server separates the reasoning of later replies itself.
    */
-  let templateOpensThink = options.protocol !== 'r1ci' && (options.history ?? []).some((m) => m.role === 'assistant' && hasLoneThinkClose(m.content));
+  let templateOpensThink = options.protocol !== 'r1ci' && (options.history ?? []).some((m) => m.role === 'assistant' && !m.reasoning && hasLoneThinkClose(m.content));
   let codeCalls = 0;
   let turn = 0;
   /** Model text of the current request not yet in `messages` (kept for the conversation's history). */
@@ -218,7 +225,7 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
     }
     // A reply that ended inside its closing fence: the model gets its block back closed once (below), without the partial fence.
     let turnText = detector.accumulated.slice(0, block?.fenceCut === true ? block.end : emitted);
-    if (options.protocol !== 'r1ci' && hasLoneThinkClose(turnText)) templateOpensThink = true;
+    if (options.protocol !== 'r1ci' && !attempt.channelReasoning && hasLoneThinkClose(turnText)) templateOpensThink = true;
     // Tools protocol: calls the server passed on as text (no tool-call parser) count as calls.
     const toolCalls = toolsMode && attempt.toolCalls.length === 0 ? toolCallsInText(turnText) : attempt.toolCalls;
     // Tools protocol, a reply without tool calls and without an answer: a python fence in it
@@ -382,7 +389,7 @@ async function* streamAttempt(options: AgentOptions, request: ChatRequest, turn:
   signal.addEventListener('abort', abortRequest, { once: true });
   const detector = new CodeBlockDetector();
   const think = new InlineThinkSplitter(thinkOpened);
-  const attempt: Attempt = { block: undefined, done: undefined, emitted: 0, reasoning: '', toolCalls: [], firstTokenMs: undefined, error: undefined, detector };
+  const attempt: Attempt = { block: undefined, done: undefined, emitted: 0, reasoning: '', channelReasoning: false, toolCalls: [], firstTokenMs: undefined, error: undefined, detector };
   /** Feeds content to the detector; true when a code block closed (generation stops there). */
   const text = function* (piece: string): Generator<AgentEvent, boolean, undefined> {
     const block = detector.push(piece);
@@ -426,7 +433,11 @@ async function* streamAttempt(options: AgentOptions, request: ChatRequest, turn:
       attempt.firstTokenMs ??= performance.now() - started;
       if (chunk.type === 'tool-call') attempt.toolCalls.push(chunk.call);
       else if (chunk.type === 'tool-call-delta') continue;
-      else if (chunk.type === 'reasoning') yield reasoning(chunk.text);
+      else if (chunk.type === 'reasoning') {
+        attempt.channelReasoning = true;
+        think.channelReasoning();
+        yield reasoning(chunk.text);
+      }
       else
         for (const piece of think.push(chunk.text)) {
           if (piece.kind === 'reasoning') yield reasoning(piece.text);

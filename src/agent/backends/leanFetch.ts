@@ -199,6 +199,23 @@ class LeanResponse {
   }
 }
 
+/**
+ * A whole JSON body on one line. The ollama client reads a streamed chat reply line by line
+ * whatever its Content-Type, so a server that ignores `stream: true` and answers one JSON
+ * document indented over many lines (a pretty-printing web framework in front of the model)
+ * would be read as broken lines and no final one. Bodies that are not JSON, or already on one
+ * line, are left as they are.
+ */
+function onOneLine(body: Buffer): Buffer {
+  const newline = body.indexOf(0x0a);
+  if (newline < 0 || body.toString('utf8', newline).trim() === '') return body;
+  try {
+    return Buffer.from(JSON.stringify(JSON.parse(utf8.decode(body))));
+  } catch {
+    return body;
+  }
+}
+
 /** A fetch for one client, and the way to end what it still has in flight. */
 export interface LeanFetch {
   readonly fetch: typeof fetch;
@@ -287,6 +304,8 @@ export function leanFetch(signal: AbortSignal | undefined, onMalformed: (line: s
             )
           : undefined;
         let bodyBytes = 0;
+        // A whole JSON document (not NDJSON): held until complete, then handed on in one line (onOneLine).
+        const whole: Buffer[] | undefined = !ndjson && status >= 200 && status <= 299 && /application\/json/i.test(response.headers['content-type'] ?? '') ? [] : undefined;
         const lean = NULL_BODY.has(status)
           ? null
           : new LeanBody(() => {
@@ -311,7 +330,8 @@ export function leanFetch(signal: AbortSignal | undefined, onMalformed: (line: s
             response.destroy();
             return;
           }
-          lean?.push(chunk);
+          if (whole) whole.push(chunk);
+          else lean?.push(chunk);
         });
         response.on('end', () => {
           if (done) return;
@@ -323,6 +343,7 @@ export function leanFetch(signal: AbortSignal | undefined, onMalformed: (line: s
           }
           done = true;
           cleanup();
+          if (whole && whole.length > 0) lean?.push(onOneLine(Buffer.concat(whole)));
           lean?.close();
         });
         // The connection closed before the body was complete: undici's word for it.

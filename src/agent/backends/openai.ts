@@ -103,10 +103,11 @@ const completionSchema = z.object({
  * llama.cpp "the request exceeds the available context size" (type exceed_context_size_error),
  * OpenAI's code context_length_exceeded, SGLang "is longer than the model's context length",
  * LM Studio "Trying to keep the first N tokens when context the overflows", TGI (router/src/validation.rs,
- * HTTP 422) "`inputs` tokens + `max_new_tokens` must be <= N" and "`inputs` must have less than N tokens".
+ * HTTP 422) "`inputs` tokens + `max_new_tokens` must be <= N" and "`inputs` must have less than N tokens",
+ * mistral.rs (mid-stream, in plain text) "Prompt sequence length is greater than N, perhaps consider using `truncate_sequence`?".
  */
 export const CONTEXT_OVERFLOW =
-  /context[ _]length|context window|context size|maximum context|exceed(s|ed)?[ _]context|context the overflows|prompt is too long|too many tokens|input too long|`inputs` tokens \+ `max_new_tokens` must be|`inputs` must have less than/i;
+  /context[ _]length|context window|context size|maximum context|exceed(s|ed)?[ _]context|context the overflows|prompt is too long|too many tokens|input too long|`inputs` tokens \+ `max_new_tokens` must be|`inputs` must have less than|prompt sequence length is greater than/i;
 
 /** What to do about a context overflow, for each server's own flag. */
 const overflowAdvice = (): string => `start the server with a larger context (vLLM --max-model-len, llama.cpp -c / --ctx-size, LM Studio "Context Length") or lower ${knob('maxCodeCalls')}`;
@@ -115,10 +116,15 @@ const errorEventSchema = z.object({ error: z.union([z.string(), z.object({ messa
 
 const modelsSchema = z.object({ data: z.array(z.object({ id: z.string(), max_model_len: z.number().int().positive().optional() }).loose()) });
 
-/** OpenAI's message shape (assistant tool_calls with JSON-text arguments, tool results by id). */
-function toOpenAiMessage(m: ChatMessage): Record<string, unknown> {
+/**
+ * OpenAI's message shape (assistant tool_calls with JSON-text arguments, tool results by id).
+ * `reasoningBack`: an assistant message with tool calls carries its reasoning as
+ * `reasoning_content` (empty when it had none), which DeepSeek's thinking mode requires.
+ */
+function toOpenAiMessage(m: ChatMessage, reasoningBack: boolean): Record<string, unknown> {
   const out: Record<string, unknown> = { role: m.role, content: m.content };
   if (m.toolCalls && m.toolCalls.length > 0) out.tool_calls = m.toolCalls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments } }));
+  if (reasoningBack && m.role === 'assistant' && m.toolCalls && m.toolCalls.length > 0) out.reasoning_content = m.reasoning ?? '';
   if (m.toolCallId !== undefined) out.tool_call_id = m.toolCallId;
   return out;
 }
@@ -126,16 +132,40 @@ function toOpenAiMessage(m: ChatMessage): Record<string, unknown> {
 /** Assembles streamed tool call deltas by their index (arguments arrive as JSON text in pieces). */
 class ToolCallAssembler {
   private readonly calls: Array<{ id: string; name: string; arguments: string }> = [];
+  /**
+   * Where the server's `index` points now, when that differs from the call's own place: a server
+   * that gives every call `index` 0 (Ollama's /v1 since 0.20, ollama/ollama#15457; LiteLLM's
+   * ollama_chat) starts each further call at an index already taken, with an id and name of its own.
+   */
+  private readonly moved = new Map<number, number>();
 
   add(deltas: readonly z.infer<typeof toolCallDeltaSchema>[]): void {
     for (const [position, d] of deltas.entries()) {
-      const index = d.index ?? this.indexWithout(d, position, deltas.length);
+      const index = d.index !== undefined ? this.indexOf(d.index, d) : this.indexWithout(d, position, deltas.length);
       const call = (this.calls[index] ??= { id: '', name: '', arguments: '' });
       if (d.id) call.id = d.id;
       // The name comes once (vLLM) or is repeated in every delta (some proxies): never doubled.
       if (d.function?.name && d.function.name !== call.name) call.name += d.function.name;
       if (d.function?.arguments) call.arguments += d.function.arguments;
     }
+  }
+
+  /**
+   * Where a delta with the server's `index` belongs: a call already known by the delta's id keeps
+   * its place; a call's start (an id and a name) at an index held by a call with another id is a
+   * new call, after the others; anything else goes where the index points.
+   */
+  private indexOf(index: number, d: z.infer<typeof toolCallDeltaSchema>): number {
+    if (d.id) {
+      const known = this.calls.findIndex((c) => c !== undefined && c.id === d.id);
+      if (known >= 0) return known;
+      const held = this.calls[this.moved.get(index) ?? index];
+      if (held !== undefined && held.id !== '' && d.function?.name) {
+        this.moved.set(index, this.calls.length);
+        return this.calls.length;
+      }
+    }
+    return this.moved.get(index) ?? index;
   }
 
   /**
@@ -155,6 +185,7 @@ class ToolCallAssembler {
   take(): ToolCall[] {
     const calls = this.calls.filter((c) => c !== undefined).map((c, i) => ({ id: c.id || `call_${i}`, name: c.name, arguments: c.arguments }));
     this.calls.length = 0;
+    this.moved.clear();
     return calls;
   }
 }
@@ -190,6 +221,13 @@ export class OpenAiBackend implements ModelBackend {
    * forbids extra inputs, others reject vLLM's continuation fields): later requests leave them out.
    */
   private readonly refused = new Set<OptionalField>();
+  /**
+   * The server asked for the reasoning of tool-call turns back (HTTP 400 naming `reasoning_content`:
+   * DeepSeek's thinking mode, "The reasoning_content in the thinking mode must be passed back to
+   * the API" / "Missing reasoning_content field in the assistant message at message index N"):
+   * later requests carry it. Other servers never see the field.
+   */
+  private reasoningBack = false;
 
   constructor(options: OpenAiBackendOptions = {}) {
     this.baseUrl = normalizeOpenAiBaseUrl(options.baseUrl);
@@ -205,7 +243,7 @@ export class OpenAiBackend implements ModelBackend {
   private body(request: ChatRequest, continuation: boolean): Record<string, unknown> {
     const body: Record<string, unknown> = {
       model: request.model,
-      messages: request.messages.map(toOpenAiMessage),
+      messages: request.messages.map((m) => toOpenAiMessage(m, this.reasoningBack)),
       stream: true,
       // The token counts (a server that refuses the field may send them anyway, as Mistral's does).
       ...(this.refused.has('stream_options') ? {} : { stream_options: { include_usage: true } }),
@@ -228,12 +266,14 @@ export class OpenAiBackend implements ModelBackend {
     const endsWithAssistant = request.messages[request.messages.length - 1]?.role === 'assistant';
     const continuation = (): boolean => endsWithAssistant && !this.refused.has('continuation');
     let response = await this.post(request, continuation(), signal);
-    // A strict server refusing an optional field we add: once more without it (at most once per field).
+    // A strict server refusing an optional field we add: once more without it (at most once per
+    // field); one asking for the reasoning of tool-call turns: once more with it.
     while (response.status === 400 || response.status === 422) {
       const text = await readTextWithin(response, this.baseUrl);
       const field = refusedField(text, continuation(), this.refused);
-      if (field === undefined) throw this.httpError(response.status, text, request.model);
-      this.refused.add(field);
+      if (field !== undefined) this.refused.add(field);
+      else if (!this.reasoningBack && /reasoning_content/.test(text) && /passed back|missing/i.test(text)) this.reasoningBack = true;
+      else throw this.httpError(response.status, text, request.model);
       response = await this.post(request, continuation(), signal);
     }
     if (!response.ok)
@@ -271,6 +311,9 @@ export class OpenAiBackend implements ModelBackend {
         try {
           json = JSON.parse(item.data);
         } catch {
+          // Words, not broken JSON: the server's error in plain text, as mistral.rs writes its
+          // model and validation errors mid-stream (`data: <message>`, then [DONE]).
+          if (!/^\s*[[{"]/.test(item.data)) throw this.streamFailure(item.data.trim());
           throw malformedLine('OpenAI-compatible', this.baseUrl, 'event', `data: ${item.data}`);
         }
         const failure = errorEventSchema.safeParse(json);
@@ -431,10 +474,16 @@ export class OpenAiBackend implements ModelBackend {
   /**
    * A finish_reason saying the server, not the model, ended the reply in failure: `abort` (vLLM's
    * engine aborted the request: shut down, paused, scaled down, vllm-project/vllm#57082; SGLang),
-   * `error` (a failure without an error object). Such a reply is incomplete, like one whose
-   * connection dropped, though the stream ends normally.
+   * `insufficient_system_resource` (DeepSeek's API: its inference system ran short and interrupted
+   * the reply), `error` (a failure without an error object). Such a reply is incomplete, like one
+   * whose connection dropped, though the stream ends normally.
    */
   private finishFailure(reason: string | undefined): BackendError | undefined {
+    if (reason === 'insufficient_system_resource')
+      return new BackendError(
+        `The server at ${this.baseUrl} interrupted the reply before the model finished (finish_reason "insufficient_system_resource": it ran short of resources) — retry in a while.`,
+        'connection-lost',
+      );
     if (reason === 'abort')
       return new BackendError(
         `The server at ${this.baseUrl} aborted the reply before the model finished (finish_reason "abort": it was stopped, restarted or paused) — retry, and check the server's log if it happens again.`,

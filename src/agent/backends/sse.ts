@@ -2,7 +2,11 @@
 // CRLF or a lone CR), events separated by a blank line, `data: [DONE]` at the end. Comments
 // (`: keep-alive`), empty `data:` heartbeats and `event:`/`id:`/`retry:` fields are allowed and ignored, llama.cpp's
 // `error:` lines reported; anything else is a protocol error, because a garbled line may have
-// carried model text we would otherwise lose without a trace.
+// carried model text we would otherwise lose without a trace. Each event of these streams is one
+// JSON value (or `[DONE]`): a `data:` line that starts a new one right after a complete one ends
+// that event, though no blank line came between them (some providers stream tool calls so, e.g.
+// GLM-4.7 and Kimi-K2.5, rexxars/eventsource-parser#31); the format would join the two into data
+// that is not JSON.
 import { MAX_LINE_BYTES } from './bounds';
 
 /**
@@ -23,6 +27,25 @@ const KNOWN_FIELD = /^(event|id|retry)(:|$)/;
 function dispatch(data: readonly string[]): SseItem | undefined {
   const joined = data.join('\n');
   return joined.trim() === '' ? undefined : { type: 'data', data: joined };
+}
+
+/**
+ * The event `data` makes when it is one complete JSON object and `next` (a `data:` line's value)
+ * starts another value (`{`) or the end (`[DONE]`): the server left out the blank line between
+ * two events. Undefined otherwise (most often at once: the pending data does not end in `}`).
+ */
+function endedWithoutBlankLine(data: readonly string[], next: string): SseItem | undefined {
+  const last = data[data.length - 1];
+  if (last === undefined || !last.trimEnd().endsWith('}')) return undefined;
+  const start = next.trimStart();
+  if (!start.startsWith('{') && start.trimEnd() !== '[DONE]') return undefined;
+  const joined = data.join('\n');
+  try {
+    JSON.parse(joined);
+  } catch {
+    return undefined;
+  }
+  return { type: 'data', data: joined };
 }
 
 /**
@@ -68,7 +91,14 @@ export async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator
           data = [];
           dataChars = 0;
         } else if (line.startsWith('data:')) {
-          data.push(line.slice(line[5] === ' ' ? 6 : 5));
+          const value = line.slice(line[5] === ' ' ? 6 : 5);
+          const event = endedWithoutBlankLine(data, value);
+          if (event) {
+            yield event;
+            data = [];
+            dataChars = 0;
+          }
+          data.push(value);
           dataChars += line.length;
         } else if (line.startsWith('error:')) {
           yield { type: 'error', data: line.slice(line[6] === ' ' ? 7 : 6) };
@@ -85,7 +115,15 @@ export async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator
       }
       if (done) {
         // A last event without its blank line still counts (some servers end that way).
-        if (buffer.startsWith('data:')) data.push(buffer.slice(buffer[5] === ' ' ? 6 : 5));
+        if (buffer.startsWith('data:')) {
+          const value = buffer.slice(buffer[5] === ' ' ? 6 : 5);
+          const event = endedWithoutBlankLine(data, value);
+          if (event) {
+            yield event;
+            data = [];
+          }
+          data.push(value);
+        }
         const event = dispatch(data);
         if (event) yield event;
         return;

@@ -87,6 +87,20 @@ async function handleChat(ctx: RouteContext): Promise<void> {
       code: null,
     });
   }
+  const missing = plan.wire.requireReasoningBack === true ? body.messages.findIndex((m) => m.role === 'assistant' && Array.isArray(m['tool_calls']) && typeof m['reasoning_content'] !== 'string') : -1;
+  if (missing >= 0) {
+    entry.status = 400;
+    // DeepSeek's thinking mode: a tool-call turn's reasoning must come back with it.
+    return sendJson(
+      res,
+      400,
+      openAiErrorBody(
+        `Missing reasoning_content field in the assistant message at message index ${missing}. For more information, please refer to https://api-docs.deepseek.com/guides/thinking_mode#tool-calls`,
+        'invalid_request_error',
+        'invalid_request_error',
+      ),
+    );
+  }
   const wire = openAiChatWire(body.model, `chatcmpl-scripted-${entry.id}`, body.stream_options?.include_usage === true, plan.wire);
   await (stream ? streamReply(ctx.reply, plan, wire) : completeReply(ctx.reply, plan, wire));
 }

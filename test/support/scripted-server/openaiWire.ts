@@ -62,9 +62,9 @@ export function openAiChatWire(model: string, id: string, includeUsage: boolean,
         }
         const args = argumentText(call);
         const noIndex = options.toolCallDeltas === 'noIndex';
-        const at = noIndex ? {} : { index };
+        const at = noIndex ? {} : { index: options.toolCallDeltas === 'sameIndex' ? 0 : index };
         const head = { ...at, id: `call_${id.slice(-6)}_${index}`, type: 'function' };
-        if (options.toolCallDeltas === 'whole' || options.argumentsAsObject === true) return [callDelta({ ...head, function: { name: call.name, arguments: argumentsField(call, options) } })];
+        if (options.toolCallDeltas === 'whole' || options.toolCallDeltas === 'sameIndex' || options.argumentsAsObject === true) return [callDelta({ ...head, function: { name: call.name, arguments: argumentsField(call, options) } })];
         const repeat = options.toolCallDeltas === 'repeatName';
         const pieces: string[] = [callDelta({ ...head, function: { name: call.name, arguments: '' } })];
         for (let from = 0; from < args.length; from += ARGUMENT_PIECE) {
@@ -80,7 +80,12 @@ export function openAiChatWire(model: string, id: string, includeUsage: boolean,
     },
     toolCallsDoneReason: options.legacyFunctionCall === true ? 'function_call' : 'tool_calls',
     malformed: (text) => `${text ?? `data: {"id":${JSON.stringify(id)},"object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"unterminat`}\n\n`,
-    streamError: (message) => (options.errorField === true ? `error: ${JSON.stringify({ code: 500, message, type: 'server_error' })}\n\ndata: [DONE]\n\n` : event(openAiErrorBody(message, 'server_error', null))),
+    streamError: (message) =>
+      options.errorField === true
+        ? `error: ${JSON.stringify({ code: 500, message, type: 'server_error' })}\n\ndata: [DONE]\n\n`
+        : options.errorAsText === true
+          ? `data: ${message}\n\ndata: [DONE]\n\n`
+          : event(openAiErrorBody(message, 'server_error', null)),
     closing: (stats) =>
       (options.groqUsage === true
         ? event({ ...base, choices: [{ index: 0, delta: {}, logprobs: null, finish_reason: stats.doneReason }], x_groq: { id: `req_${id}`, usage: usage(stats) } })

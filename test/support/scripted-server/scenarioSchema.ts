@@ -59,10 +59,23 @@ export type ScriptedToolCall = z.infer<typeof toolCallSchema>;
 export const wireSchema = z.strictObject({
   /** OpenAI-compatible: the delta field for reasoning (vLLM < 0.10, llama.cpp: reasoning_content; vLLM ≥ 0.10, OpenRouter: reasoning). Default reasoning_content. */
   reasoningField: z.enum(['reasoning_content', 'reasoning']).optional(),
+  /**
+   * OpenAI-compatible: the `<think>` tag goes out as content right before the reasoning field's
+   * chunks, and no `</think>` follows (lmdeploy's deepseek-r1 parser, InternLM/lmdeploy#3664).
+   */
+  thinkTagAsContent: z.boolean().optional(),
+  /** A non-streamed reply (`nonStream`) is JSON indented over many lines, as web frameworks pretty-print it (Flask in debug mode, Express with `json spaces`). */
+  prettyJson: z.boolean().optional(),
   /** End lines with CRLF (NDJSON lines, SSE lines). */
   crlf: z.boolean().optional(),
   /** OpenAI-compatible: end SSE lines with a lone CR, which the SSE format allows (WHATWG HTML §9.2.6); NDJSON has no such form. */
   cr: z.boolean().optional(),
+  /**
+   * OpenAI-compatible: events end with a single line end, no blank line between them, as some
+   * providers stream (GLM-4.7, Kimi-K2.5 behind their APIs, rexxars/eventsource-parser#31); the
+   * SSE format would join such lines into one event.
+   */
+  noBlankLines: z.boolean().optional(),
   /** Write each chunk's bytes in two network writes, split inside a multi-byte UTF-8 character where there is one. */
   splitUtf8: z.boolean().optional(),
   /** OpenAI-compatible: ignore `stream_options.include_usage` and never send `usage` (servers that do not implement it). */
@@ -76,9 +89,11 @@ export const wireSchema = z.strictObject({
    * `noIndex`: pieces without `index` (a call's first delta carries its `id`); `bareObject`: pieces,
    * but each delta's `tool_calls` is one object instead of a list (TGI 2.x,
    * huggingface/text-generation-inference#2794); `interleaved`: pieces of several calls in turn
-   * (the first delta of each call, then the second of each, ...), told apart by `index` only.
+   * (the first delta of each call, then the second of each, ...), told apart by `index` only;
+   * `sameIndex`: each call whole in its own delta, every one with `index` 0 and an id of its own
+   * (Ollama's /v1 since 0.20, ollama/ollama#15457; LiteLLM's ollama_chat).
    */
-  toolCallDeltas: z.enum(['pieces', 'whole', 'repeatName', 'noIndex', 'bareObject', 'interleaved']).optional(),
+  toolCallDeltas: z.enum(['pieces', 'whole', 'repeatName', 'noIndex', 'bareObject', 'interleaved', 'sameIndex']).optional(),
   /**
    * OpenAI-compatible: tool call `function.arguments` as a JSON object instead of JSON text (TGI's
    * Messages API, huggingface/text-generation-inference#1624; llama.cpp's
@@ -98,6 +113,12 @@ export const wireSchema = z.strictObject({
    */
   errorField: z.boolean().optional(),
   /**
+   * OpenAI-compatible: a mid-stream error (`streamError`) goes out as its message in plain text,
+   * `data: <message>`, then `data: [DONE]`, as mistral.rs writes model and validation errors
+   * (`Event::default().data(msg)` in mistralrs-server-core's chat stream).
+   */
+  errorAsText: z.boolean().optional(),
+  /**
    * OpenAI-compatible: `content` as a list of typed blocks, as Mistral's API sends it for its
    * reasoning models (docs.mistral.ai, "Reasoning"): `{"type":"text","text"}` for the reply and
    * `{"type":"thinking","thinking":[{"type":"text","text"}]}` for the reasoning, in the same field.
@@ -111,6 +132,12 @@ export const wireSchema = z.strictObject({
    * `extra_forbidden` detail naming the field (e.g. `stream_options`, `continue_final_message`, `seed`).
    */
   forbidFields: z.array(z.string().min(1)).optional(),
+  /**
+   * OpenAI-compatible: DeepSeek's thinking mode (deepseek-v4, api-docs.deepseek.com/guides/thinking_mode):
+   * an assistant message with `tool_calls` sent back without its `reasoning_content` field gets
+   * HTTP 400 with DeepSeek's body ("Missing reasoning_content field in the assistant message at message index N").
+   */
+  requireReasoningBack: z.boolean().optional(),
 });
 export type WireOptions = z.infer<typeof wireSchema>;
 
@@ -132,9 +159,11 @@ const replyFields = {
    * The reply's done_reason / finish_reason (default stop; 'tool_calls' on OpenAI when the turn
    * calls tools). OpenAI-compatible APIs only (Ollama has no such reasons): `content_filter`, the
    * server's moderation stopped the reply (OpenAI, Azure, OpenRouter); `abort`, the engine ended
-   * it (vLLM when shut down or paused, vllm-project/vllm#57082; SGLang), still with `[DONE]`.
+   * it (vLLM when shut down or paused, vllm-project/vllm#57082; SGLang), still with `[DONE]`;
+   * `model_length`, Mistral's API: the reply filled the model's context window;
+   * `insufficient_system_resource`, DeepSeek's API: its inference system ran short and interrupted the reply.
    */
-  doneReason: z.enum(['stop', 'length', 'content_filter', 'abort']).optional(),
+  doneReason: z.enum(['stop', 'length', 'content_filter', 'abort', 'model_length', 'insufficient_system_resource']).optional(),
   /** Report this many prompt tokens (OpenAI usage.prompt_tokens, Ollama prompt_eval_count). */
   usagePromptTokens: nonNegativeInt.optional(),
   /** Ignore `stream: true` and answer one JSON document (chat.completion / Ollama's final object). */

@@ -53,7 +53,8 @@ const MS = 1_000_000;
 /** Writes with the scenario's wire options: CRLF (or, event streams, CR) line ends, bytes split inside a UTF-8 character. */
 async function send(ctx: ReplyContext, plan: ReplyPlan, data: string): Promise<boolean> {
   const lineEnd = plan.wire.cr === true && ctx.entry.api === 'openai' ? '\r' : plan.wire.crlf === true ? '\r\n' : undefined;
-  const text = lineEnd !== undefined ? data.replace(/\r?\n/g, lineEnd) : data;
+  const events = plan.wire.noBlankLines === true && ctx.entry.api === 'openai' ? data.replace(/\n\n/g, '\n') : data;
+  const text = lineEnd !== undefined ? events.replace(/\r?\n/g, lineEnd) : events;
   if (plan.wire.splitUtf8 !== true) return write(ctx, text);
   const bytes = Buffer.from(text, 'utf8');
   // Inside a multi-byte character where there is one (a continuation byte), else in the middle.
@@ -165,7 +166,8 @@ async function prelude(ctx: ReplyContext, plan: ReplyPlan, wire: WireFormat): Pr
 async function sendThinking(ctx: ReplyContext, plan: ReplyPlan, wire: WireFormat): Promise<boolean> {
   if (plan.thinkingChunks.length === 0 || plan.reasoning === 'none') return true;
   const inline = plan.reasoning === 'inline';
-  if (inline && !(await send(ctx, plan, wire.chunk('<think>')))) return false;
+  const strayTag = !inline && plan.wire.thinkTagAsContent === true && ctx.entry.api === 'openai';
+  if ((inline || strayTag) && !(await send(ctx, plan, wire.chunk('<think>')))) return false;
   for (const [i, piece] of plan.thinkingChunks.entries()) {
     if (i > 0 && !(await ctx.timers.sleep(plan.thinkingDelayMs, ctx.signal))) return false;
     if (!(await send(ctx, plan, inline ? wire.chunk(piece) : wire.thinking(piece)))) return false;
@@ -230,7 +232,11 @@ export async function completeReply(ctx: ReplyContext, plan: ReplyPlan, wire: Wi
   const text = plan.chunks.join('');
   const thinking = plan.reasoning === 'none' ? '' : plan.thinkingChunks.join('');
   const inline = plan.reasoning === 'inline' && thinking !== '' ? `<think>${thinking}</think>\n\n` : '';
-  let body = JSON.stringify(wire.complete(inline + text, stats(plan, wire, plan.chunks.length, startedAt, firstChunkAt), { thinking: plan.reasoning === 'field' ? thinking : '', toolCalls: plan.toolCalls }));
+  let body = JSON.stringify(
+    wire.complete(inline + text, stats(plan, wire, plan.chunks.length, startedAt, firstChunkAt), { thinking: plan.reasoning === 'field' ? thinking : '', toolCalls: plan.toolCalls }),
+    null,
+    plan.wire.prettyJson === true ? 2 : undefined,
+  );
   // A malformed non-streaming reply is a JSON body cut in half.
   if (malformedAfter(plan) !== null) body = body.slice(0, Math.floor(body.length / 2));
   ctx.entry.status = 200;

@@ -75,6 +75,15 @@ async function run(kind: BackendKind, scenario: Omit<Scenario, 'id' | 'match'>, 
 const execCount = (r: Run): number => r.events.filter((e) => e.type === 'exec-result').length;
 
 describe.each(BOTH)('reasoning on %s', (kind) => {
+  it("gpt-oss's harmony channels left in the content (llama.cpp --reasoning-format none): the analysis is reasoning, its code and <<<…>>> neither run nor answer", async () => {
+    const text = '<|channel|>analysis<|message|>Format: <<<answer content>>>. Try:\n```python\nprint(6 * 7)\n```\n<|end|><|start|>assistant<|channel|>final<|message|>It is <<<42>>>';
+    const r = await run(kind, { chunkSize: 3, turns: [{ text }] }, { capabilities: ['completion'] });
+    expect(r.trajectory.answer).toBe('42');
+    expect(execCount(r)).toBe(0);
+    expect(r.trajectory.turns[0]?.reasoning).toContain('Format: <<<answer content>>>');
+    expect(r.trajectory.turns[0]?.text).toBe('It is <<<42>>>');
+  });
+
   it('inline <think> split across chunks (a model without the thinking capability) is reasoning, and its <<<…>>> is never the answer', async () => {
     const r = await run(kind, { chunkSize: 3, turns: [{ text: '<think>\nFormat: <<<wrong>>>. Compute 2+3.\n</think>\n\nIt is 5. <<<5>>>' }] }, { capabilities: ['completion'] });
     expect(r.trajectory.answer).toBe('5');
@@ -98,6 +107,31 @@ describe.each(BOTH)('reasoning on %s', (kind) => {
     expect(r.trajectory.turns[1]?.reasoning).toContain('print(7*6)');
     expect(r.trajectory.turns[1]?.text).toBe('So <<<42>>>');
   });
+
+  if (kind === 'openai')
+    it('a lone </think> the server’s reasoning parser let into the content (vLLM qwen3 parser, vllm-project/vllm#38789) does not make later replies reasoning', async () => {
+      const r = await run(kind, {
+        turns: [
+          { thinking: 'Six sevens.', text: '</think>\n\nCompute:\n```python\nprint(6 * 7)\n```\n' },
+          { thinking: 'Check it.', text: 'Check:\n```python\nprint(42 + 1)\n```\n' },
+          { text: 'So <<<{{RESULT}}>>>' },
+        ],
+      });
+      expect(r.trajectory.answer).toBe('43');
+      expect(r.trajectory.answerSource).toBe('model');
+      expect(r.trajectory.turns[1]?.text).toContain('Check:');
+      expect(r.trajectory.turns[1]?.reasoning).toBe('Check it.');
+      expect(warningsOf(r, 'code-in-reasoning')).toEqual([]);
+    });
+
+  if (kind === 'openai')
+    it('a <think> sent as content before reasoning in the reasoning field, never closed (lmdeploy, InternLM/lmdeploy#3664): the content after it is the reply', async () => {
+      const r = await run(kind, { wire: { thinkTagAsContent: true }, turns: [{ thinking: 'Six sevens.', text: 'Compute:\n```python\nprint(6 * 7)\n```\n' }, { text: 'So <<<{{RESULT}}>>>' }] });
+      expect(r.trajectory.answer).toBe('42');
+      expect(r.trajectory.turns[0]?.text).toContain('Compute:');
+      expect(r.trajectory.turns[0]?.reasoning).toBe('Six sevens.');
+      expect(warningsOf(r, 'code-in-reasoning')).toEqual([]);
+    });
 
   it('the same in a follow-up question whose conversation already had a lone </think>', async () => {
     const history: ChatMessage[] = [
@@ -171,6 +205,13 @@ describe('reasoning fields and framing', () => {
 
   it('an Ollama-API proxy that ignores stream:true and answers one JSON object is read too', async () => {
     const r = await run('ollama', { turns: [{ text: 'Flat <<<5>>>', thinking: 'one shot', nonStream: true }] });
+    expect(r.trajectory.answer).toBe('5');
+    expect(r.trajectory.turns[0]?.reasoning).toBe('one shot');
+  });
+
+  it.each(BOTH)('a reply that ignores stream:true and is JSON indented over many lines (a pretty-printing web framework) is read too, on %s', async (kind) => {
+    const r = await run(kind, { wire: { prettyJson: true }, turns: [{ text: 'Flat <<<5>>>', thinking: 'one shot', nonStream: true }] });
+    expect(r.trajectory.error).toBeUndefined();
     expect(r.trajectory.answer).toBe('5');
     expect(r.trajectory.turns[0]?.reasoning).toBe('one shot');
   });
@@ -485,13 +526,22 @@ describe('OpenAI-compatible stream framings', () => {
     expect(r.trajectory.answer).toBe('éé');
   });
 
+  it.each([
+    ['a reply', { text: 'Héllo\n```python\nprint(2)\n```\n' }],
+    ['a tool call', { text: '', toolCalls: [{ name: 'python', arguments: { code: 'print(2)' } }] }],
+  ])('%s streamed with no blank line between its events (GLM-4.7, Kimi-K2.5 providers) reads like one with them', async (_what, turn) => {
+    const r = await run('openai', { wire: { noBlankLines: true }, turns: [turn, { text: '<<<{{RESULT}}>>>' }] }, { protocol: 'toolCalls' in turn ? 'tools' : 'chat' });
+    expect(r.trajectory.error).toBeUndefined();
+    expect(r.trajectory.answer).toBe('2');
+  });
+
   it('an empty `data:` heartbeat (API gateways in front of the server) mid-stream is skipped, not a malformed event', async () => {
     const r = await run('openai', { turns: [{ text: 'Working on it: <<<9>>>', faults: { malformedLine: { afterChunks: 2, text: 'data: ' } } }] });
     expect(r.trajectory.error).toBeUndefined();
     expect(r.trajectory.answer).toBe('9');
   });
 
-  it.each(['whole', 'repeatName', 'noIndex', 'bareObject', 'interleaved'] as const)('tool-call deltas sent %s are assembled into the calls', async (toolCallDeltas) => {
+  it.each(['whole', 'repeatName', 'noIndex', 'bareObject', 'interleaved', 'sameIndex'] as const)('tool-call deltas sent %s are assembled into the calls', async (toolCallDeltas) => {
     const r = await run(
       'openai',
       {
@@ -537,6 +587,13 @@ describe('OpenAI-compatible stream framings', () => {
     expect(r.chats[1]?.latestResult).toMatch(/^\[not executed: .*content filter/);
   });
 
+  it("a reply that filled the model's context inside a code block (Mistral's finish_reason model_length) is cut like one at the token limit: not run, user and model told", async () => {
+    const r = await run('openai', { turns: [{ text: 'Counting:\n```python\nfor i in range(3):\n    print(', doneReason: 'model_length' }, { text: 'Seen: {{RESULT}}' }] });
+    expect(execCount(r)).toBe(0);
+    expect(warningsOf(r, 'output-truncated').join(' ')).toMatch(/token limit in the middle of a code block/);
+    expect(r.chats[1]?.latestResult).toMatch(/^\[not executed: your reply reached the token limit inside this code block/);
+  });
+
   it('a reply the content filter stopped outside code says so, rather than ending as if the model had finished', async () => {
     const r = await run('openai', { turns: [{ text: 'The answer is', doneReason: 'content_filter' }] });
     expect(r.trajectory.reason).toBe('no-answer');
@@ -567,6 +624,16 @@ describe('OpenAI-compatible stream framings', () => {
   });
 
   it.each([
+    ['the prompt exceeding the context', 'Prompt sequence length is greater than 4096, perhaps consider using `truncate_sequence`?', 'context-overflow'],
+    ['another failure', 'CUDA error: out of memory', 'http'],
+  ])("mistral.rs's mid-stream error in plain text (`data: <message>`, %s) is the server's error, in its words, not a malformed event", async (_what, message, kind) => {
+    const r = await run('openai', { wire: { errorAsText: true }, turns: [{ text: 'Working on it', faults: { streamError: { afterChunks: 1, message } } }] });
+    expect(r.events.find((e) => e.type === 'error')).toMatchObject({ kind });
+    expect(r.trajectory.error).toContain(message);
+    expect(r.trajectory.error).not.toMatch(/malformed/);
+  });
+
+  it.each([
     ['streamed', false],
     ['not streamed', true],
   ])("content as a list of text and thinking blocks (Mistral's reasoning models), %s: the text is the reply, the thinking its reasoning", async (_how, nonStream) => {
@@ -578,6 +645,14 @@ describe('OpenAI-compatible stream framings', () => {
     expect(r.trajectory.turns[0]?.reasoning).toBe('Six sevens, best computed.');
     expect(r.trajectory.turns[0]?.text).toContain('Computing:');
     expect(r.trajectory.answer).toBe('42');
+  });
+
+  it("a reply DeepSeek's API interrupted (finish_reason insufficient_system_resource, then [DONE]) ends in an error saying so, its open code not run", async () => {
+    const r = await run('openai', { turns: [{ text: 'Computing:\n```python\nprint(6 *', doneReason: 'insufficient_system_resource' }, { text: '<<<{{RESULT}}>>>' }] });
+    expect(execCount(r)).toBe(0);
+    expect(r.trajectory.reason).toBe('error');
+    expect(r.events.find((e) => e.type === 'error')).toMatchObject({ kind: 'connection-lost' });
+    expect(r.trajectory.error).toMatch(/interrupted the reply.*insufficient_system_resource/);
   });
 
   it('a reply the engine aborted (finish_reason abort, then [DONE]: vLLM shut down or paused) ends in an error saying so, its open code not run', async () => {
@@ -598,6 +673,30 @@ describe('OpenAI-compatible stream framings', () => {
     const answered = r.chats.filter((c) => c.status === 200);
     expect(answered).toHaveLength(2);
     for (const c of answered) for (const field of forbidFields) expect(c.body).not.toHaveProperty(field);
+  });
+
+  it("DeepSeek's thinking mode (HTTP 400: a tool-call turn's reasoning_content must be passed back) gets the request again with each tool-call turn's reasoning", async () => {
+    const r = await run(
+      'openai',
+      {
+        wire: { requireReasoningBack: true },
+        turns: [
+          { thinking: 'Six sevens.', text: '', toolCalls: [{ name: 'python', arguments: { code: 'print(6 * 7)' } }] },
+          { text: '', toolCalls: [{ name: 'python', arguments: { code: 'print(42 + 1)' } }] },
+          { text: 'So <<<{{RESULT}}>>>' },
+        ],
+      },
+      { protocol: 'tools' },
+    );
+    expect(r.trajectory.error).toBeUndefined();
+    expect(r.trajectory.answer).toBe('43');
+    const answered = r.chats.filter((c) => c.status === 200);
+    expect(answered).toHaveLength(3);
+    const sent = (answered[2]?.body as { messages: Array<{ role: string; tool_calls?: unknown; reasoning_content?: string }> }).messages;
+    expect(sent.filter((m) => m.role === 'assistant').map((m) => m.reasoning_content)).toEqual(['Six sevens.', '']);
+    // A server that does not ask never sees the field.
+    const plain = await run('openai', { turns: [{ thinking: 'Hm.', text: '', toolCalls: [{ name: 'python', arguments: { code: 'print(1)' } }] }, { text: '<<<{{RESULT}}>>>' }] }, { protocol: 'tools' });
+    expect(JSON.stringify(plain.chats.map((c) => c.body))).not.toContain('reasoning_content');
   });
 
   it("Groq's token counts, streamed in the last chunk's x_groq.usage, are read", async () => {

@@ -42,6 +42,37 @@ describe('InlineThinkSplitter', () => {
     expect(split(['<t'])).toEqual({ reasoning: '', text: '<t' });
   });
 
+  it("splits gpt-oss's harmony channels left in the content (llama.cpp --reasoning-format none): analysis is reasoning, the final channel's header is dropped", () => {
+    const raw = '<|channel|>analysis<|message|>Need 6*7. Format <<<answer>>>.<|end|><|start|>assistant<|channel|>final<|message|>It is <<<42>>>';
+    for (const size of [1, 2, 3, 5, 8, 13, raw.length]) {
+      const chunks = Array.from({ length: Math.ceil(raw.length / size) }, (_, i) => raw.slice(i * size, (i + 1) * size));
+      expect(split(chunks), `chunks of ${size}`).toEqual({ reasoning: 'Need 6*7. Format <<<answer>>>.', text: 'It is <<<42>>>' });
+    }
+    // llama.cpp --reasoning-format none leaves out the final channel's header.
+    expect(split(['<|channel|>analysis<|message|>hm<|e', 'nd|>It is <<<42>>>'])).toEqual({ reasoning: 'hm', text: 'It is <<<42>>>' });
+    // Analysis never closed stays reasoning; another channel after it is text, as it came.
+    expect(split(['<|channel|>analysis<|message|>still thinking'])).toEqual({ reasoning: 'still thinking', text: '' });
+    expect(split(['<|channel|>analysis<|message|>a<|end|><|start|>assistant<|channel|>commentary<|message|>b'])).toEqual({ reasoning: 'a', text: '<|start|>assistant<|channel|>commentary<|message|>b' });
+    expect(split(['<|channel|>analysis<|message|>a<|end|><|start|>assi'])).toEqual({ reasoning: 'a', text: '<|start|>assi' });
+    expect(split(['<|im_start|>text'])).toEqual({ reasoning: '', text: '<|im_start|>text' });
+  });
+
+  it("splits MiniMax-M3's <mm:think>…</mm:think> left in the content (vllm-project/vllm#45687)", () => {
+    expect(split(['<mm:th', 'ink>Plan.</mm:', 'think>Answer <<<1>>>'])).toEqual({ reasoning: 'Plan.', text: 'Answer <<<1>>>' });
+  });
+
+  it('an opening tag with nothing after it, then reasoning in the server’s channel, was the server’s stray: the content after it is the reply', () => {
+    const s = new InlineThinkSplitter();
+    expect([...s.push('<think>'), ...s.push('\n')]).toEqual([{ kind: 'reasoning', text: '\n' }]);
+    s.channelReasoning();
+    expect([...s.push('\nAnswer <<<1>>>'), ...s.end()]).toEqual([{ kind: 'text', text: 'Answer <<<1>>>' }]);
+    // Once reasoning came out of the content, the channel changes nothing.
+    const t = new InlineThinkSplitter();
+    expect(t.push('<think>hm')).toEqual([{ kind: 'reasoning', text: 'hm' }]);
+    t.channelReasoning();
+    expect(t.push(' more')).toEqual([{ kind: 'reasoning', text: ' more' }]);
+  });
+
   it('opened (the chat template wrote <think>): the reply starts in the reasoning, with or without its own <think>', () => {
     expect(split(['Let me', ' see.\n</th', 'ink>\n\n<<<1>>>'], true)).toEqual({ reasoning: 'Let me see.\n', text: '<<<1>>>' });
     expect(split(['<think>', 'hm</think>ok'], true)).toEqual({ reasoning: 'hm', text: 'ok' });

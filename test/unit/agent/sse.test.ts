@@ -22,10 +22,10 @@ async function items(text: string): Promise<SseItem[]> {
   return out;
 }
 
-const EVENTS = ['data: {"a":"é✓"}', '', ': keep-alive', 'event: message', 'data:{"b":1}', 'data: {"c":2}', '', 'data: [DONE]', ''];
+const EVENTS = ['data: {"a":"é✓"}', '', ': keep-alive', 'event: message', 'data:{"b":1,', 'data: "c":2}', '', 'data: [DONE]', ''];
 const EXPECTED: SseItem[] = [
   { type: 'data', data: '{"a":"é✓"}' },
-  { type: 'data', data: '{"b":1}\n{"c":2}' },
+  { type: 'data', data: '{"b":1,\n"c":2}' },
   { type: 'data', data: '[DONE]' },
 ];
 
@@ -39,7 +39,7 @@ describe('readSse', () => {
   });
 
   it('a CR that ends one read and the LF that starts the next are one line end, not two (no early empty event)', async () => {
-    expect(await items('data: {"x":1}\r\ndata: {"y":2}\r\n\r\n')).toEqual([{ type: 'data', data: '{"x":1}\n{"y":2}' }]);
+    expect(await items('data: {"x":1,\r\ndata: "y":2}\r\n\r\n')).toEqual([{ type: 'data', data: '{"x":1,\n"y":2}' }]);
   });
 
   it('an event whose blank line ends with a CR at the end of a read is handed on at once, not held for the next read', async () => {
@@ -70,6 +70,18 @@ describe('readSse', () => {
   it('a byte-order mark is dropped; a last event without its blank line, or ended by a bare CR, still counts', async () => {
     expect(await items('\uFEFFdata: {"z":3}')).toEqual([{ type: 'data', data: '{"z":3}' }]);
     expect(await items('data: {"z":3}\r')).toEqual([{ type: 'data', data: '{"z":3}' }]);
+  });
+
+  it('a data line starting a new JSON value (or [DONE]) right after a complete one ends that event, though no blank line came between (GLM-4.7, Kimi-K2.5 providers)', async () => {
+    const expected: SseItem[] = [
+      { type: 'data', data: '{"a":1}' },
+      { type: 'data', data: '{"b":{"c":2}}' },
+      { type: 'data', data: '[DONE]' },
+    ];
+    expect(await items('data: {"a":1}\ndata: {"b":{"c":2}}\ndata: [DONE]\n')).toEqual(expected);
+    expect(await items('data: {"a":1}\r\ndata: {"b":{"c":2}}\r\ndata: [DONE]')).toEqual(expected);
+    // One JSON value over several data lines stays one event, even where a line ends in } and the next starts with {.
+    expect(await items('data: {"a":{"b":1}\ndata: ,"c":[{"d":2}\ndata: {"e":3}]}\n\n')).toEqual([{ type: 'data', data: '{"a":{"b":1}\n,"c":[{"d":2}\n{"e":3}]}' }]);
   });
 
   it("llama.cpp's `error:` line is an error item, with or without the space", async () => {

@@ -33,6 +33,21 @@ const scenarios: Scenario[] = [
       },
     ],
   },
+  {
+    id: 'same-index',
+    match: 'same index please',
+    wire: { toolCallDeltas: 'sameIndex' },
+    turns: [
+      {
+        text: '',
+        toolCalls: [
+          { name: 'python', arguments: { code: 'print(1)' } },
+          { name: 'python', arguments: { code: 'print(22)' } },
+        ],
+      },
+    ],
+  },
+  { id: 'no-blank-lines', match: 'no blank lines please', chunkSize: 1, wire: { noBlankLines: true }, turns: [{ text: 'ab', doneReason: 'model_length' }] },
   { id: 'repeat-name', match: 'named deltas please', wire: { toolCallDeltas: 'repeatName' }, turns: [{ text: '', toolCalls: [{ name: 'python', arguments: { code: 'print(1)' } }] }] },
 ];
 
@@ -155,6 +170,29 @@ describe('length, usage, framing, non-streamed replies', () => {
 });
 
 describe('OpenAI-compatible framings of other servers (wire options)', () => {
+  it('toolCallDeltas sameIndex: each call whole in its own delta, all with index 0 and ids of their own (Ollama /v1 ≥ 0.20)', async () => {
+    type Delta = { index: number; id: string; function: { name: string; arguments: string } };
+    const deltas = sse((await openAi('same index please')).body).flatMap((e) => (e['choices'] as Array<{ delta: { tool_calls?: Delta[] } }>).flatMap((c) => c.delta.tool_calls ?? []));
+    expect(deltas.map((d) => [d.index, d.function.arguments])).toEqual([
+      [0, '{"code":"print(1)"}'],
+      [0, '{"code":"print(22)"}'],
+    ]);
+    expect(new Set(deltas.map((d) => d.id)).size).toBe(2);
+  });
+
+  it('noBlankLines: every event ends with one line end, none blank; doneReason model_length is the finish_reason', async () => {
+    const { body } = await openAi('no blank lines please');
+    expect(body).not.toMatch(/\n\n/);
+    const events = body
+      .trim()
+      .split('\n')
+      .map((l) => l.replace(/^data: /, ''));
+    expect(events.at(-1)).toBe('[DONE]');
+    const chunks = events.slice(0, -1).map((d) => JSON.parse(d) as { choices: Array<{ delta: { content?: string }; finish_reason: string | null }> });
+    expect(chunks.flatMap((c) => c.choices.map((x) => x.delta.content ?? '')).join('')).toBe('ab');
+    expect(chunks.flatMap((c) => c.choices.map((x) => x.finish_reason)).filter((r) => r !== null)).toEqual(['model_length']);
+  });
+
   it('omitUsage and omitDone: no usage field anywhere and no data: [DONE], though include_usage was asked', async () => {
     const { body } = await openAi('bare please');
     expect(body).not.toContain('[DONE]');
