@@ -127,6 +127,11 @@ export async function chatCommand(argv: readonly string[], io: Omit<GateIo, 'sig
 
   const terminal = io.stdin.isTTY === true;
   const rl = createInterface({ input: io.stdin, output: human, terminal, prompt: '› ' });
+  // End of input (Ctrl-D, a pipe's end) closes the interface, perhaps while a question still
+  // runs. A closed interface is never prompted again: prompt() resumes its input, and a terminal
+  // left reading keeps the process alive after the chat has ended.
+  let inputEnded = false;
+  rl.on('close', () => (inputEnded = true));
   let exitCode: number = EXIT.ok;
   let leaving = false;
   let cancelRequested = false;
@@ -175,7 +180,7 @@ export async function chatCommand(argv: readonly string[], io: Omit<GateIo, 'sig
         if (values.json) io.stdout.write(`${jsonForTerminal(t)}\n`);
       }
       if (leaving) break;
-      if (terminal) rl.prompt();
+      if (terminal && !inputEnded) rl.prompt();
     }
   } finally {
     process.removeListener('SIGINT', interrupt);

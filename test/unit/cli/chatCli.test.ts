@@ -12,6 +12,9 @@ import { descendants, eventually } from '../../support/processTree';
 import { startScriptedServer, type ScriptedServer } from '../../support/scripted-server';
 import { bundleCli } from '../../support/builtCli';
 
+/** Runs argv under a pseudo-terminal and exits with its exit code (Python's pty module; python3 also runs the sandbox's cells). */
+const PTY_SPAWN = 'import os, pty, sys; sys.exit(os.waitstatus_to_exitcode(pty.spawn(sys.argv[1:])))';
+
 let dir = '';
 let cli = '';
 let server: ScriptedServer;
@@ -22,7 +25,10 @@ beforeAll(async () => {
   await bundleCli(cli);
   server = await startScriptedServer({ scenarios: [...CONVERSATION_SCENARIOS] });
 }, 60_000);
+/** Every chat started, so one a failing test left running is stopped (a terminal's chat then gets SIGHUP). */
+const started: ChildProcessWithoutNullStreams[] = [];
 afterAll(async () => {
+  for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   await server.close();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -43,12 +49,20 @@ class ChatProcess {
   readonly exited: Promise<number | null>;
   private readonly child: ChildProcessWithoutNullStreams;
 
-  constructor(args: readonly string[] = [], tmp?: string) {
+  /**
+   * `terminal`: the chat's stdin and stdout are a terminal (a pseudo-terminal made by Python's
+   * pty.spawn, which relays this process's pipes to it), as when a user runs it; its stdout and
+   * stderr then arrive together in `stdout`, and keys are typed with `press`.
+   */
+  constructor(args: readonly string[] = [], options: { tmp?: string; terminal?: boolean } = {}) {
     // --allow-unisolated: where bubblewrap does not work, the basic tier runs the (scripted) code.
-    this.child = spawn(process.execPath, [cli, 'chat', '--base-url', server.url, '--model', 'qwen2.5-coder:7b', '--protocol', 'r1ci', '--allow-unisolated', ...args], {
+    const chat = [cli, 'chat', '--base-url', server.url, '--model', 'qwen2.5-coder:7b', '--protocol', 'r1ci', '--allow-unisolated', ...args];
+    const command = options.terminal ? (['python3', ['-c', PTY_SPAWN, process.execPath, ...chat]] as const) : ([process.execPath, chat] as const);
+    this.child = spawn(command[0], command[1], {
       cwd: dir,
-      env: { ...process.env, R1CI_RESOURCES_DIR: resolve('resources'), NO_COLOR: '1', ...(tmp ? { TMPDIR: tmp } : {}) },
+      env: { ...process.env, R1CI_RESOURCES_DIR: resolve('resources'), NO_COLOR: '1', ...(options.tmp ? { TMPDIR: options.tmp } : {}) },
     });
+    started.push(this.child);
     this.child.stdout.on('data', (b: Buffer) => (this.stdout += b.toString()));
     this.child.stderr.on('data', (b: Buffer) => (this.stderr += b.toString()));
     this.exited = new Promise((done) => this.child.on('exit', (code) => done(code)));
@@ -60,6 +74,11 @@ class ChatProcess {
 
   type(line: string): void {
     this.child.stdin.write(`${line}\n`);
+  }
+
+  /** Sends keys as typed at the terminal (`\r` is Enter, `\x03` Ctrl-C, `\x04` Ctrl-D). */
+  press(keys: string): void {
+    this.child.stdin.write(keys);
   }
 
   end(): void {
@@ -118,7 +137,7 @@ describe('r1ci chat (spawned CLI, scripted server, real sandbox)', () => {
     async (name, code) => {
       const tmp = join(dir, `tmp-${code}`);
       mkdirSync(tmp);
-      const chat = new ChatProcess([], tmp);
+      const chat = new ChatProcess([], { tmp });
       chat.type(SLEEP);
       await chat.waitFor('sleeping');
       const sandboxProcesses = descendants(chat.pid);
@@ -150,4 +169,15 @@ describe('r1ci chat (spawned CLI, scripted server, real sandbox)', () => {
     expect(record.answer).toBe('set');
     expect(record.turns).toHaveLength(2);
   }, 90_000);
+
+  it('at a terminal, Ctrl-D while a question runs leaves once it is answered', async () => {
+    const chat = new ChatProcess(['--timeout', '2'], { terminal: true });
+    await chat.waitFor('› ');
+    chat.press(`${SLEEP}\r`);
+    await chat.waitFor('running code cell 1');
+    chat.press('\x04');
+    await chat.waitFor('Final answer: woke');
+    // The closed prompt was shown again, which resumed the terminal: the process never exited.
+    expect(await chat.exited).toBe(0);
+  }, 60_000);
 });
