@@ -77,8 +77,8 @@ export async function chatCommand(argv: readonly string[], io: Omit<GateIo, 'sig
   };
   for (const signal of STOP_SIGNALS) process.once(signal, onStartupSignal);
   // Its stdout's reader went away (`| head`): nothing more can be shown, so stop (or leave) as a signal would.
-  let onStdoutClosed = (): void => onStartupSignal('SIGPIPE');
-  onStdoutGone(io.stdout, () => onStdoutClosed());
+  let onStdoutClosed = (cause: StopCause): void => onStartupSignal(cause);
+  onStdoutGone(io.stdout, (cause) => onStdoutClosed(cause));
   const gateIo: GateIo = { ...io, signal: startup.signal };
   const m = readModelOptions(values);
   const modelRun = await resolveModelRun(m, startup.signal);
@@ -136,6 +136,9 @@ export async function chatCommand(argv: readonly string[], io: Omit<GateIo, 'sig
   let leaving = false;
   let cancelRequested = false;
   const leave = (signal: StopCause): void => {
+    // The first cause is the exit code: the terminal closing (SIGHUP) also makes the writes of
+    // the cancelled question fail, which must not turn its 129 into a reader gone away (141).
+    if (leaving) return;
     leaving = true;
     exitCode = signalExitCode(signal);
     conversation.cancel();
@@ -154,7 +157,7 @@ export async function chatCommand(argv: readonly string[], io: Omit<GateIo, 'sig
   // SIGTERM (kill) and SIGHUP (the terminal closed) leave at once, cleaning up as Ctrl-C does.
   const onTerm = (): void => leave('SIGTERM');
   const onHup = (): void => leave('SIGHUP');
-  onStdoutClosed = () => leave('SIGPIPE');
+  onStdoutClosed = leave;
   process.on('SIGINT', interrupt);
   process.on('SIGTERM', onTerm);
   process.on('SIGHUP', onHup);

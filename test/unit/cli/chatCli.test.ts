@@ -4,7 +4,7 @@
 // question, and at the prompt leaves with no process of the sandbox left behind.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { constants, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONVERSATION_SCENARIOS, SET_X, SLEEP, USE_X } from '../../support/conversationScenarios';
@@ -14,6 +14,25 @@ import { bundleCli } from '../../support/builtCli';
 
 /** Runs argv under a pseudo-terminal and exits with its exit code (Python's pty module; python3 also runs the sandbox's cells). */
 const PTY_SPAWN = 'import os, pty, sys; sys.exit(os.waitstatus_to_exitcode(pty.spawn(sys.argv[1:])))';
+
+/**
+ * Runs argv under a pseudo-terminal, types argv[0] (a question) at its prompt, closes the terminal
+ * once a code cell runs (a terminal window closed) and prints how the process ended: "exit N" or
+ * "signal N" (Python's pty module).
+ */
+const PTY_HANG_UP = `import os, pty, select, signal, sys
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[2], sys.argv[2:])
+seen, asked = b'', False
+while b'running code cell' not in seen and select.select([fd], [], [], 60)[0]:
+    seen += os.read(fd, 65536)
+    if not asked and '› '.encode() in seen:
+        os.write(fd, sys.argv[1].encode() + b'\\r')
+        asked = True
+os.close(fd)
+status = os.waitpid(pid, 0)[1]
+print(f'signal {os.WTERMSIG(status)}' if os.WIFSIGNALED(status) else f'exit {os.WEXITSTATUS(status)}')`;
 
 let dir = '';
 let cli = '';
@@ -83,6 +102,11 @@ class ChatProcess {
 
   end(): void {
     this.child.stdin.end();
+  }
+
+  /** The reader of its stdout goes away (as `| head` does once it has its lines). */
+  closeStdout(): void {
+    this.child.stdout.destroy();
   }
 
   interrupt(signal: NodeJS.Signals = 'SIGINT'): void {
@@ -179,5 +203,29 @@ describe('r1ci chat (spawned CLI, scripted server, real sandbox)', () => {
     await chat.waitFor('Final answer: woke');
     // The closed prompt was shown again, which resumed the terminal: the process never exited.
     expect(await chat.exited).toBe(0);
+  }, 60_000);
+
+  it('SIGHUP with its reader gone too: the exit code is the first cause, 129, not the failed writes that follow (141)', async () => {
+    const chat = new ChatProcess();
+    chat.type(SLEEP);
+    await chat.waitFor('sleeping');
+    chat.closeStdout();
+    chat.interrupt('SIGHUP');
+    expect(await chat.exited).toBe(129);
+  }, 60_000);
+
+  it('the terminal closing during a cell ends the chat by SIGHUP, with no sandbox process or folder left (Node 20 aborted at exit)', async () => {
+    const tmp = join(dir, 'tmp-hang-up');
+    mkdirSync(tmp);
+    const run = spawn('python3', ['-c', PTY_HANG_UP, SLEEP, process.execPath, cli, 'chat', '--base-url', server.url, '--model', 'qwen2.5-coder:7b', '--protocol', 'r1ci', '--allow-unisolated'], {
+      cwd: dir,
+      env: { ...process.env, R1CI_RESOURCES_DIR: resolve('resources'), NO_COLOR: '1', TMPDIR: tmp },
+    });
+    let out = '';
+    run.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    run.stderr.on('data', (b: Buffer) => (out += b.toString()));
+    await new Promise((done) => run.on('exit', done));
+    expect(out.trim()).toBe(`signal ${constants.signals.SIGHUP}`);
+    expect(readdirSync(tmp)).toEqual([]);
   }, 60_000);
 });
