@@ -77,8 +77,8 @@ export async function chatCommand(argv: readonly string[], io: Omit<GateIo, 'sig
   };
   for (const signal of STOP_SIGNALS) process.once(signal, onStartupSignal);
   // Its stdout's reader went away (`| head`): nothing more can be shown, so stop (or leave) as a signal would.
-  let onStdoutClosed = (): void => onStartupSignal('SIGPIPE');
-  onStdoutGone(io.stdout, () => onStdoutClosed());
+  let onStdoutClosed = (cause: StopCause): void => onStartupSignal(cause);
+  onStdoutGone(io.stdout, (cause) => onStdoutClosed(cause));
   const gateIo: GateIo = { ...io, signal: startup.signal };
   const m = readModelOptions(values);
   const modelRun = await resolveModelRun(m, startup.signal);
@@ -127,10 +127,18 @@ export async function chatCommand(argv: readonly string[], io: Omit<GateIo, 'sig
 
   const terminal = io.stdin.isTTY === true;
   const rl = createInterface({ input: io.stdin, output: human, terminal, prompt: '› ' });
+  // End of input (Ctrl-D, a pipe's end) closes the interface, perhaps while a question still
+  // runs. A closed interface is never prompted again: prompt() resumes its input, and a terminal
+  // left reading keeps the process alive after the chat has ended.
+  let inputEnded = false;
+  rl.on('close', () => (inputEnded = true));
   let exitCode: number = EXIT.ok;
   let leaving = false;
   let cancelRequested = false;
   const leave = (signal: StopCause): void => {
+    // The first cause is the exit code: the terminal closing (SIGHUP) also makes the writes of
+    // the cancelled question fail, which must not turn its 129 into a reader gone away (141).
+    if (leaving) return;
     leaving = true;
     exitCode = signalExitCode(signal);
     conversation.cancel();
@@ -149,7 +157,7 @@ export async function chatCommand(argv: readonly string[], io: Omit<GateIo, 'sig
   // SIGTERM (kill) and SIGHUP (the terminal closed) leave at once, cleaning up as Ctrl-C does.
   const onTerm = (): void => leave('SIGTERM');
   const onHup = (): void => leave('SIGHUP');
-  onStdoutClosed = () => leave('SIGPIPE');
+  onStdoutClosed = leave;
   process.on('SIGINT', interrupt);
   process.on('SIGTERM', onTerm);
   process.on('SIGHUP', onHup);
@@ -175,7 +183,7 @@ export async function chatCommand(argv: readonly string[], io: Omit<GateIo, 'sig
         if (values.json) io.stdout.write(`${jsonForTerminal(t)}\n`);
       }
       if (leaving) break;
-      if (terminal) rl.prompt();
+      if (terminal && !inputEnded) rl.prompt();
     }
   } finally {
     process.removeListener('SIGINT', interrupt);

@@ -19,11 +19,21 @@ export interface CliRunnerOptions {
   readonly decided?: boolean;
 }
 
-/** A runner for one conversation and whether the gate let model code run on it (false: every cell is refused). */
+/**
+ * A runner for one conversation and whether the gate let model code run on it (false: every cell
+ * is refused). Throws what the gate throws (CliError 130 when cancelled while asking), with the
+ * runner already ended.
+ */
 export async function gatedCodeRunner(o: CliRunnerOptions, io: GateIo): Promise<{ runner: CodeRunner; allowed: boolean }> {
   const runner = await createCodeRunner({ scratchDir: o.scratchDir, ...o.sandbox, isolation: o.isolation, signal: io.signal });
-  // The gate also says which tier this is (on stderr), so it is asked on every tier.
-  const allowed = o.decided ?? (await mayRunModelCode(runner.tier, runner.tierNote, o.allowUnisolated, io, o.isolation));
+  // The gate also says which tier this is (on stderr), so it is asked on every tier. Cancelled
+  // while it asks, it throws: the runner is ended, or its processes would keep the CLI alive.
+  const allowed =
+    o.decided ??
+    (await mayRunModelCode(runner.tier, runner.tierNote, o.allowUnisolated, io, o.isolation).catch(async (error: unknown) => {
+      await runner.dispose();
+      throw error;
+    }));
   if (allowed) return { runner, allowed };
   const refused = refusingRunner(runner);
   await runner.dispose();

@@ -30,14 +30,16 @@ export type StopCause = (typeof STOP_SIGNALS)[number] | 'SIGPIPE';
  * Calls `stop` once when a write to `stdout` fails (EPIPE: its reader is gone, as with `| head`
  * or a pager quit early; any other error: it cannot be written either), instead of an unhandled
  * 'error' that kills the process with a stack trace and leaves its scratch folders behind. Later
- * write errors are ignored: there is nobody to read them.
+ * write errors are ignored: there is nobody to read them. `stop` is told the cause: SIGHUP when
+ * the write failed with EIO (a terminal that was closed, whose SIGHUP may not have been handled
+ * yet), SIGPIPE otherwise.
  */
-export function onStdoutGone(stdout: NodeJS.WritableStream, stop: () => void): void {
+export function onStdoutGone(stdout: NodeJS.WritableStream, stop: (cause: StopCause) => void): void {
   let gone = false;
-  stdout.on('error', () => {
+  stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (gone) return;
     gone = true;
-    stop();
+    stop(error.code === 'EIO' ? 'SIGHUP' : 'SIGPIPE');
   });
 }
 

@@ -129,7 +129,12 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
       throw new CliError(`the sandbox could not start: ${e instanceof Error ? e.message : String(e)}`, EXIT.failure);
     });
     await probe.dispose();
-    runModelCode = await mayRunModelCode(probe.tier, probe.tierNote, values['allow-unisolated'], io, isolation);
+    runModelCode = await mayRunModelCode(probe.tier, probe.tierNote, values['allow-unisolated'], io, isolation).catch(async (e: unknown) => {
+      // Cancelled while asking: nothing ran yet, so nothing of the pool is left behind either.
+      await pool.dispose();
+      await removeTree(scratchRoot);
+      throw e;
+    });
   }
   const progress = createProgressReporter(io.stdout, io.stdout.isTTY === true, samples);
   stdout.write(

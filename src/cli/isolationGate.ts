@@ -49,7 +49,8 @@ export function isolationHint(platform: NodeJS.Platform = process.platform): str
  * Prints the tier, then decides whether model code may run. Returns true on the isolated tier,
  * with `allowUnisolated`, or when the user answered yes at a terminal; false otherwise (the
  * caller then uses refusingRunner). `isolation`: what the user asked for (the refusal's advice
- * differs when the basic tier was their choice). Throws CliError (exit 130) when cancelled while asking.
+ * differs when the basic tier was their choice). End of input while asking (Ctrl-D) answers no.
+ * Throws CliError (exit 130) when cancelled while asking.
  */
 export async function mayRunModelCode(tier: IsolationTier, note: string, allowUnisolated: boolean, io: GateIo, isolation: 'auto' | 'basic' = 'auto'): Promise<boolean> {
   io.stderr.write(`r1ci: sandbox tier: ${tier} — ${escapeControls(note)}\n`);
@@ -63,11 +64,16 @@ export async function mayRunModelCode(tier: IsolationTier, note: string, allowUn
     // A terminal readline takes Ctrl-C for itself; hand it on, so it cancels as everywhere else.
     rl.on('SIGINT', () => process.kill(process.pid, 'SIGINT'));
     try {
-      const answer = await rl.question("r1ci: run the model's code without isolation, as you, with access to your files and the network? [y/N] ", { signal: io.signal }).catch((e: unknown) => {
+      // End of input (Ctrl-D) is no answer, so the default: no. readline rejects the question
+      // then at a terminal and leaves it pending otherwise, which would wait forever.
+      const ended = new Promise<null>((done) => rl.once('close', () => done(null)));
+      const question = rl.question("r1ci: run the model's code without isolation, as you, with access to your files and the network? [y/N] ", { signal: io.signal });
+      const answer = await Promise.race([question, ended]).catch((e: unknown) => {
         if (io.signal.aborted) throw new CliError('cancelled.', EXIT.cancelled);
         throw e;
       });
-      if (/^\s*y(es)?\s*$/i.test(answer)) return true;
+      if (answer === null) io.stderr.write('\n');
+      else if (/^\s*y(es)?\s*$/i.test(answer)) return true;
     } finally {
       rl.close();
     }

@@ -50,8 +50,8 @@ async function main(argv: string[]): Promise<number> {
   // says which (128 + signal number); a second one exits at once. The others (exports, compare)
   // hold nothing to clean up: a signal ends them as usual.
   if (command === 'solve' || command === 'eval' || command === 'score' || command === 'mcp') {
-    onStdoutGone(process.stdout, () => {
-      stoppedBy ??= 'SIGPIPE';
+    onStdoutGone(process.stdout, (cause) => {
+      stoppedBy ??= cause;
       controller.abort();
     });
     for (const signal of STOP_SIGNALS) {
@@ -88,14 +88,25 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+/**
+ * Sets the exit code; 129 (stopped by SIGHUP) at a terminal ends the process by SIGHUP itself,
+ * which the shell reports as 129 too. The terminal is gone then, and Node 20's exit-time restore
+ * of its mode fails on it with an assertion that aborts the process (exit 134 and a native stack
+ * trace instead of 129; nodejs/node#51519, fixed by nodejs/node#58200). The clean-up is done by now.
+ */
+function exitWith(code: number): void {
+  process.exitCode = code;
+  if (code !== signalExitCode('SIGHUP') || ![process.stdin, process.stdout, process.stderr].some((s) => s.isTTY)) return;
+  process.removeAllListeners('SIGHUP');
+  process.kill(process.pid, 'SIGHUP');
+}
+
 main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = exitCodeOf(code);
-  },
+  (code) => exitWith(exitCodeOf(code)),
   (error: unknown) => {
     if (error instanceof CliError) {
       process.stderr.write(`r1ci: ${escapeControls(error.message)}\n`);
-      process.exitCode = exitCodeOf(error.exitCode);
+      exitWith(exitCodeOf(error.exitCode));
     } else {
       process.stderr.write(`r1ci: ${escapeControls(error instanceof Error ? error.message : String(error))}\n`);
       process.exitCode = EXIT.failure;

@@ -4,13 +4,35 @@
 // question, and at the prompt leaves with no process of the sandbox left behind.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { constants, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONVERSATION_SCENARIOS, SET_X, SLEEP, USE_X } from '../../support/conversationScenarios';
 import { descendants, eventually } from '../../support/processTree';
 import { startScriptedServer, type ScriptedServer } from '../../support/scripted-server';
 import { bundleCli } from '../../support/builtCli';
+
+/** Runs argv under a pseudo-terminal and exits with its exit code (Python's pty module; python3 also runs the sandbox's cells). */
+const PTY_SPAWN = 'import os, pty, sys; sys.exit(os.waitstatus_to_exitcode(pty.spawn(sys.argv[1:])))';
+
+/**
+ * Runs argv under a pseudo-terminal, types argv[0] (a question) at its prompt, closes the terminal
+ * once a code cell runs (a terminal window closed) and prints how the process ended: "exit N" or
+ * "signal N" (Python's pty module).
+ */
+const PTY_HANG_UP = `import os, pty, select, signal, sys
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[2], sys.argv[2:])
+seen, asked = b'', False
+while b'running code cell' not in seen and select.select([fd], [], [], 60)[0]:
+    seen += os.read(fd, 65536)
+    if not asked and '› '.encode() in seen:
+        os.write(fd, sys.argv[1].encode() + b'\\r')
+        asked = True
+os.close(fd)
+status = os.waitpid(pid, 0)[1]
+print(f'signal {os.WTERMSIG(status)}' if os.WIFSIGNALED(status) else f'exit {os.WEXITSTATUS(status)}')`;
 
 let dir = '';
 let cli = '';
@@ -22,7 +44,10 @@ beforeAll(async () => {
   await bundleCli(cli);
   server = await startScriptedServer({ scenarios: [...CONVERSATION_SCENARIOS] });
 }, 60_000);
+/** Every chat started, so one a failing test left running is stopped (a terminal's chat then gets SIGHUP). */
+const started: ChildProcessWithoutNullStreams[] = [];
 afterAll(async () => {
+  for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   await server.close();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -43,12 +68,20 @@ class ChatProcess {
   readonly exited: Promise<number | null>;
   private readonly child: ChildProcessWithoutNullStreams;
 
-  constructor(args: readonly string[] = [], tmp?: string) {
+  /**
+   * `terminal`: the chat's stdin and stdout are a terminal (a pseudo-terminal made by Python's
+   * pty.spawn, which relays this process's pipes to it), as when a user runs it; its stdout and
+   * stderr then arrive together in `stdout`, and keys are typed with `press`.
+   */
+  constructor(args: readonly string[] = [], options: { tmp?: string; terminal?: boolean } = {}) {
     // --allow-unisolated: where bubblewrap does not work, the basic tier runs the (scripted) code.
-    this.child = spawn(process.execPath, [cli, 'chat', '--base-url', server.url, '--model', 'qwen2.5-coder:7b', '--protocol', 'r1ci', '--allow-unisolated', ...args], {
+    const chat = [cli, 'chat', '--base-url', server.url, '--model', 'qwen2.5-coder:7b', '--protocol', 'r1ci', '--allow-unisolated', ...args];
+    const command = options.terminal ? (['python3', ['-c', PTY_SPAWN, process.execPath, ...chat]] as const) : ([process.execPath, chat] as const);
+    this.child = spawn(command[0], command[1], {
       cwd: dir,
-      env: { ...process.env, R1CI_RESOURCES_DIR: resolve('resources'), NO_COLOR: '1', ...(tmp ? { TMPDIR: tmp } : {}) },
+      env: { ...process.env, R1CI_RESOURCES_DIR: resolve('resources'), NO_COLOR: '1', ...(options.tmp ? { TMPDIR: options.tmp } : {}) },
     });
+    started.push(this.child);
     this.child.stdout.on('data', (b: Buffer) => (this.stdout += b.toString()));
     this.child.stderr.on('data', (b: Buffer) => (this.stderr += b.toString()));
     this.exited = new Promise((done) => this.child.on('exit', (code) => done(code)));
@@ -62,8 +95,18 @@ class ChatProcess {
     this.child.stdin.write(`${line}\n`);
   }
 
+  /** Sends keys as typed at the terminal (`\r` is Enter, `\x03` Ctrl-C, `\x04` Ctrl-D). */
+  press(keys: string): void {
+    this.child.stdin.write(keys);
+  }
+
   end(): void {
     this.child.stdin.end();
+  }
+
+  /** The reader of its stdout goes away (as `| head` does once it has its lines). */
+  closeStdout(): void {
+    this.child.stdout.destroy();
   }
 
   interrupt(signal: NodeJS.Signals = 'SIGINT'): void {
@@ -118,7 +161,7 @@ describe('r1ci chat (spawned CLI, scripted server, real sandbox)', () => {
     async (name, code) => {
       const tmp = join(dir, `tmp-${code}`);
       mkdirSync(tmp);
-      const chat = new ChatProcess([], tmp);
+      const chat = new ChatProcess([], { tmp });
       chat.type(SLEEP);
       await chat.waitFor('sleeping');
       const sandboxProcesses = descendants(chat.pid);
@@ -150,4 +193,39 @@ describe('r1ci chat (spawned CLI, scripted server, real sandbox)', () => {
     expect(record.answer).toBe('set');
     expect(record.turns).toHaveLength(2);
   }, 90_000);
+
+  it('at a terminal, Ctrl-D while a question runs leaves once it is answered', async () => {
+    const chat = new ChatProcess(['--timeout', '2'], { terminal: true });
+    await chat.waitFor('› ');
+    chat.press(`${SLEEP}\r`);
+    await chat.waitFor('running code cell 1');
+    chat.press('\x04');
+    await chat.waitFor('Final answer: woke');
+    // The closed prompt was shown again, which resumed the terminal: the process never exited.
+    expect(await chat.exited).toBe(0);
+  }, 60_000);
+
+  it('SIGHUP with its reader gone too: the exit code is the first cause, 129, not the failed writes that follow (141)', async () => {
+    const chat = new ChatProcess();
+    chat.type(SLEEP);
+    await chat.waitFor('sleeping');
+    chat.closeStdout();
+    chat.interrupt('SIGHUP');
+    expect(await chat.exited).toBe(129);
+  }, 60_000);
+
+  it('the terminal closing during a cell ends the chat by SIGHUP, with no sandbox process or folder left (Node 20 aborted at exit)', async () => {
+    const tmp = join(dir, 'tmp-hang-up');
+    mkdirSync(tmp);
+    const run = spawn('python3', ['-c', PTY_HANG_UP, SLEEP, process.execPath, cli, 'chat', '--base-url', server.url, '--model', 'qwen2.5-coder:7b', '--protocol', 'r1ci', '--allow-unisolated'], {
+      cwd: dir,
+      env: { ...process.env, R1CI_RESOURCES_DIR: resolve('resources'), NO_COLOR: '1', TMPDIR: tmp },
+    });
+    let out = '';
+    run.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    run.stderr.on('data', (b: Buffer) => (out += b.toString()));
+    await new Promise((done) => run.on('exit', done));
+    expect(out.trim()).toBe(`signal ${constants.signals.SIGHUP}`);
+    expect(readdirSync(tmp)).toEqual([]);
+  }, 60_000);
 });

@@ -1,17 +1,19 @@
 // `r1ci solve` tells the truth about isolation and never writes raw control sequences to a
 // terminal (issue 10 item 8, issue 11 item 6): real solve runs against the scripted server over
 // HTTP, real Python in the real sandbox. Model code that must not run would leave a marker file.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useFrontEnd } from '../../../src/text/frontEnd';
 import { solveCommand } from '../../../src/cli/solveCommand';
+import { evalCommand } from '../../../src/cli/evalCommand';
 import type { Scenario } from '../../support/scripted-server';
 import { startScriptedServer, type ScriptedServer } from '../../support/scripted-server';
 import { sharedCaseText } from '../../support/sharedTasks';
 import { isolation } from '../sandbox/helpers';
+import { descendants, eventually } from '../../support/processTree';
 
 const REPO = path.resolve(__dirname, '../../..');
 let server: ScriptedServer;
@@ -126,11 +128,62 @@ describe('r1ci solve: the sandbox tier and consent', () => {
       if (d.toString().includes('[y/N]')) controller.abort();
     });
     stdout.resume();
+    const before = new Set(descendants(process.pid).map((p) => p.pid));
     const requests = server.chatRequests().length;
     await expect(solveCommand(['Isolation gate probe', '--isolation', 'basic', '--backend', 'ollama', '--base-url', server.url], { stdout, stderr, stdin, signal: controller.signal })).rejects.toMatchObject({
       exitCode: 130,
     });
     expect(server.chatRequests().length).toBe(requests);
+    expect(existsSync(path.join(dir, 'model-code-ran'))).toBe(false);
+    // The sandbox started before the question was asked ends with it (its processes kept the CLI alive).
+    const left = (): number => descendants(process.pid).filter((p) => !before.has(p.pid)).length;
+    expect(await eventually(() => left() === 0, 10_000)).toBe(true);
+  });
+
+  it('eval cancelled while asked leaves no scratch folder and no sandbox process', async () => {
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'r1ci-eval-gate-'));
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    const stdin = Object.assign(new PassThrough(), { isTTY: true });
+    const controller = new AbortController();
+    stderr.on('data', (d: Buffer) => {
+      if (d.toString().includes('[y/N]')) controller.abort();
+    });
+    stdout.resume();
+    const before = new Set(descendants(process.pid).map((p) => p.pid));
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = tmp;
+    try {
+      const args = [path.join(REPO, 'test/fixtures/workspace/eval-mixed'), '--isolation', 'basic', '--base-url', server.url, '--out', path.join(dir, 'gate.results.jsonl')];
+      await expect(evalCommand(args, { stdout, stderr, stdin, signal: controller.signal })).rejects.toMatchObject({ exitCode: 130 });
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
+    }
+    expect(readdirSync(tmp)).toEqual([]);
+    expect(await eventually(() => descendants(process.pid).every((p) => before.has(p.pid)), 10_000)).toBe(true);
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('end of input while asked (Ctrl-D) answers no: the code is not run and the run goes on', async () => {
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    const stdin = Object.assign(new PassThrough(), { isTTY: true });
+    let err = '';
+    stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+      if (d.toString().includes('[y/N]')) stdin.end();
+    });
+    stdout.resume();
+    const code = await solveCommand(['Isolation gate probe', '--isolation', 'basic', '--backend', 'ollama', '--base-url', server.url, '--protocol', 'chat'], {
+      stdout,
+      stderr,
+      stdin,
+      signal: new AbortController().signal,
+    });
+    expect(code).toBe(0);
+    expect(err).toContain('model code will not be run');
+    expect(lastSentToModel()).toContain('not run: no isolation available');
     expect(existsSync(path.join(dir, 'model-code-ran'))).toBe(false);
   });
 
