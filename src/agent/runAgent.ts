@@ -437,8 +437,7 @@ async function* streamAttempt(options: AgentOptions, request: ChatRequest, turn:
         attempt.channelReasoning = true;
         think.channelReasoning();
         yield reasoning(chunk.text);
-      }
-      else
+      } else
         for (const piece of think.push(chunk.text)) {
           if (piece.kind === 'reasoning') yield reasoning(piece.text);
           // Generation stops the moment the code block closes, as the model was told.

@@ -64,7 +64,8 @@ export function openAiChatWire(model: string, id: string, includeUsage: boolean,
         const noIndex = options.toolCallDeltas === 'noIndex';
         const at = noIndex ? {} : { index: options.toolCallDeltas === 'sameIndex' ? 0 : index };
         const head = { ...at, id: `call_${id.slice(-6)}_${index}`, type: 'function' };
-        if (options.toolCallDeltas === 'whole' || options.toolCallDeltas === 'sameIndex' || options.argumentsAsObject === true) return [callDelta({ ...head, function: { name: call.name, arguments: argumentsField(call, options) } })];
+        if (options.toolCallDeltas === 'whole' || options.toolCallDeltas === 'sameIndex' || options.argumentsAsObject === true)
+          return [callDelta({ ...head, function: { name: call.name, arguments: argumentsField(call, options) } })];
         const repeat = options.toolCallDeltas === 'repeatName';
         const pieces: string[] = [callDelta({ ...head, function: { name: call.name, arguments: '' } })];
         for (let from = 0; from < args.length; from += ARGUMENT_PIECE) {

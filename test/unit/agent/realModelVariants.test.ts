@@ -111,11 +111,7 @@ describe.each(BOTH)('reasoning on %s', (kind) => {
   if (kind === 'openai')
     it('a lone </think> the server’s reasoning parser let into the content (vLLM qwen3 parser, vllm-project/vllm#38789) does not make later replies reasoning', async () => {
       const r = await run(kind, {
-        turns: [
-          { thinking: 'Six sevens.', text: '</think>\n\nCompute:\n```python\nprint(6 * 7)\n```\n' },
-          { thinking: 'Check it.', text: 'Check:\n```python\nprint(42 + 1)\n```\n' },
-          { text: 'So <<<{{RESULT}}>>>' },
-        ],
+        turns: [{ thinking: 'Six sevens.', text: '</think>\n\nCompute:\n```python\nprint(6 * 7)\n```\n' }, { thinking: 'Check it.', text: 'Check:\n```python\nprint(42 + 1)\n```\n' }, { text: 'So <<<{{RESULT}}>>>' }],
       });
       expect(r.trajectory.answer).toBe('43');
       expect(r.trajectory.answerSource).toBe('model');
