@@ -23,6 +23,8 @@ const isFn = (s: string): s is Fn => (FNS as readonly string[]).includes(s);
 
 const MAX_LENGTH = 3000;
 const MAX_DEPTH = 80;
+/** The largest whole number whose factorial is read (170! is the last finite double). */
+const MAX_FACTORIAL = 170;
 
 const num = (re: number, im = 0): Node => ({ t: 'num', v: [re, im] });
 const ZERO = num(0);
@@ -40,7 +42,17 @@ const fn = (name: Fn, a: Node): Node => ({ t: 'fn', name, a });
 export function parseExpression(text: string): Node | null {
   if (text.length > MAX_LENGTH || pythonSyntaxTrap(text)) return null;
   const toks = text.match(/\s+|\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?|[A-Za-z_]\w*|\*\*|[-+*/(),]|./g) ?? [];
-  const t = toks.filter((s) => !/^\s+$/.test(s));
+  // sympy re-joins operator tokens, so `x * * 2` (spaces or tabs between, no line break) is `x**2`.
+  const t: string[] = [];
+  for (const [k, s] of toks.entries()) {
+    if (/^\s+$/.test(s)) continue;
+    const gap = toks[k - 1];
+    if (s === '*' && t[t.length - 1] === '*' && gap !== undefined && /^[ \t\f]+$/.test(gap) && toks[k - 2] === '*') t[t.length - 1] = '**';
+    // sympy's factorial notation: `!` or `!!` right after its operand (`2 !` and `2!!!` are errors).
+    else if (s === '!' && gap === '!' && (t[t.length - 1] === '!' || t[t.length - 1] === '!!')) t[t.length - 1] += '!';
+    else if (s === '!' && (gap === undefined || /^\s+$/.test(gap))) return null;
+    else t.push(s);
+  }
   let i = 0;
   let depth = 0;
   const fail = (): never => {
@@ -99,7 +111,16 @@ export function parseExpression(text: string): Node | null {
       i++;
       return unary();
     }
-    const base = atom();
+    let base = atom();
+    // Only a whole number's factorial is read here (`2!*x`); sympy's factorial of a symbol is not.
+    while (t[i] === '!' || t[i] === '!!') {
+      const step = t[i] === '!' ? 1 : 2;
+      i++;
+      if (base.t !== 'num' || base.v[1] !== 0 || !Number.isInteger(base.v[0]) || base.v[0] < 0 || base.v[0] > MAX_FACTORIAL) return fail();
+      let r = 1;
+      for (let k = base.v[0]; k > 1; k -= step) r *= k;
+      base = num(r);
+    }
     if (t[i] === '**') {
       i++;
       return powN(base, unary());
