@@ -112,10 +112,16 @@ export function parseExpression(text: string): Node | null {
       return unary();
     }
     let base = atom();
-    // Only a whole number's factorial is read here (`2!*x`); sympy's factorial of a symbol is not.
+    // A whole number's factorial is a number (`2!*x`); a name's is a constant named `C!` / `C!!`
+    // (sympy's unevaluated factorial(C); that of the variable is refused by the scorer).
     while (t[i] === '!' || t[i] === '!!') {
-      const step = t[i] === '!' ? 1 : 2;
+      const bang = t[i] ?? '!';
+      const step = bang === '!' ? 1 : 2;
       i++;
+      if (base.t === 'sym') {
+        base = { t: 'sym', name: base.name + bang };
+        continue;
+      }
       if (base.t !== 'num' || base.v[1] !== 0 || !Number.isInteger(base.v[0]) || base.v[0] < 0 || base.v[0] > MAX_FACTORIAL) return fail();
       let r = 1;
       for (let k = base.v[0]; k > 1; k -= step) r *= k;
@@ -336,7 +342,8 @@ export const intermediateIntegration: RgScorer = (answer, entry) => {
   const integrand = parseExpression(metaString(entry, 'integrand'));
   if (!integrand) throw new RgDataError('metadata.integrand is outside the supported expression syntax');
   const user = parseExpression(unquote(answer));
-  if (!user) return 0;
+  // factorial(x) of the variable: its derivative (polygamma) is outside what is checked here.
+  if (!user || symbols(user, new Set()).has(`${x}!`) || symbols(user, new Set()).has(`${x}!!`)) return 0;
   const d = diff(user, x);
   return d && sameFunction(d, integrand, x) ? 1 : 0;
 };

@@ -108,12 +108,19 @@ export function parsePolynomial(text: string): PolyForm | null {
   };
   const terms = (f: F): number => f.poly.size;
   // sympy's factorial_notation wraps the number, name or parenthesised group just before `!` /
-  // `!!`; only a whole number's factorial is a polynomial (`x**2!` is `x**2`).
+  // `!!`. A whole number's factorial is a number (`x**2!` is `x**2`); a symbol's is an opaque
+  // symbol named `C!` / `C!!` (sympy's unevaluated factorial(C)); anything else is refused.
   const atom = (): F => {
     let v = operand();
     while (isOp('!') || isOp('!!')) {
-      const step = isOp('!') ? 1n : 2n;
+      const bang = isOp('!') ? '!' : '!!';
+      const step = bang === '!' ? 1n : 2n;
       i++;
+      const [key, coeff] = v.poly.size === 1 ? [...v.poly][0] ?? ['', rational(0n)] : ['', rational(0n)];
+      if (/^\w+\^1$/.test(key) && equals(coeff, rational(1n))) {
+        v = { poly: new Map([[`${key.slice(0, -2)}${bang}^1`, rational(1n)]]), expanded: true };
+        continue;
+      }
       if (!isConstant(v.poly)) fail();
       const n = constantValue(v.poly);
       if (n.den !== 1n || n.num < 0n || n.num > MAX_FACTORIAL) fail();
@@ -209,7 +216,12 @@ export function parsePolynomial(text: string): PolyForm | null {
   }
 }
 
-/** d/d`symbol` of a polynomial. */
+/** Whether `p` holds sympy's unevaluated factorial of `symbol` (`x!`, `x!!`), which is no polynomial in it. */
+export function hasFactorialOf(p: Poly, symbol: string): boolean {
+  return [...p.keys()].some((k) => [...parseMonomial(k).keys()].some((s) => s === `${symbol}!` || s === `${symbol}!!`));
+}
+
+/** d/d`symbol` of a polynomial (factorials of symbols count as constants: see `hasFactorialOf`). */
 export function derivative(p: Poly, symbol: string): Poly {
   let out: Poly = new Map();
   for (const [k, v] of p) {

@@ -145,6 +145,14 @@ describe('polynomial datasets (sympy decisions reproduced with exact polynomials
     expect(integ('3*x**2 + 1', '3*x**2 + 1')).toBe(0);
     expect(integ('3*x**2 + 1', 'x^3 + x')).toBe(0);
   });
+
+  it('reads factorials as sympy: of a constant name a constant, of the variable never an antiderivative', () => {
+    expect(integ('3*x**2 + 1', 'x**3 + x + C!')).toBe(1);
+    expect(integ('3*x**2 + 1', 'x**3 + x + (C)!!')).toBe(1);
+    expect(integ('3*x**2 + 1', 'x**3 + x + x!')).toBe(0);
+    expect(integ('3*x**2 + 1', 'x**3 + x + D !')).toBe(0);
+    expect(mult('x**2', 'x**2 + x!')).toBe(0);
+  });
 });
 
 describe('codeio JSON similarity (RG: zss tree edit distance with its label costs)', () => {
@@ -182,5 +190,12 @@ describe('intermediate_integration (derivative checked numerically in complex ar
     expect(integ('x*cos(x)', 'X*SIN(X) + COS(X) + c')).toBe(0);
     expect(integ('x*cos(x)', 'x*sin(x) + cos(x) + C.')).toBe(0);
     expect(integ('3*x**3*cos(3*x)', '3*Integral(x**3*cos(3*x), y) + C')).toBe(0);
+  });
+
+  it('reads factorials as sympy: of a number or constant name, not of the variable', () => {
+    expect(integ('x*cos(x)', 'x*sin(x) + cos(x) + C!')).toBe(1);
+    expect(integ('2*x*cos(x)', '2!*x*sin(x) + (2)!!*cos(x) + C')).toBe(1);
+    expect(integ('x*cos(x)', 'x*sin(x) + cos(x) + x!')).toBe(0);
+    expect(integ('x*cos(x)', 'x*sin(x) + cos(x) + D !')).toBe(0);
   });
 });

@@ -43,6 +43,7 @@ describe('sympy tokens (shared by expr and polynomial)', () => {
     expect(evaluateSympyArithmetic('3!2')).toBeNull();
     expect(evaluateSympyArithmetic('(-2)!')).toBeNull();
     expect(parsePolynomial('2*x**2! + 3!')?.poly).toEqual(parsePolynomial('2*x**2 + 6')?.poly);
-    expect(parsePolynomial('x!')).toBeNull();
+    expect(parsePolynomial('x!')?.poly).toEqual(new Map([['x!^1', rational(1n)]]));
+    expect(parsePolynomial('(x + 1)!')).toBeNull();
   });
 });
