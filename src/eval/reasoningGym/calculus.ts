@@ -41,16 +41,18 @@ const fn = (name: Fn, a: Node): Node => ({ t: 'fn', name, a });
 /** Parses sympy input; null outside the subset (unknown functions, syntax errors). */
 export function parseExpression(text: string): Node | null {
   if (text.length > MAX_LENGTH || pythonSyntaxTrap(text)) return null;
-  const toks = text.match(/\s+|\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?|[A-Za-z_]\w*|\*\*|[-+*/(),]|./g) ?? [];
+  // Whitespace as Python's tokenizer skips it, around and between tokens (sympy strips the text
+  // first); anything else, a byte order mark or no-break space inside included, is a syntax error.
+  const toks = pyStrip(text).match(/[ \t\n\r\f]+|\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?|[A-Za-z_]\w*|\*\*|[-+*/(),]|./g) ?? [];
   // sympy re-joins operator tokens, so `x * * 2` (spaces or tabs between, no line break) is `x**2`.
   const t: string[] = [];
   for (const [k, s] of toks.entries()) {
-    if (/^\s+$/.test(s)) continue;
+    if (/^[ \t\n\r\f]+$/.test(s)) continue;
     const gap = toks[k - 1];
     if (s === '*' && t[t.length - 1] === '*' && gap !== undefined && /^[ \t\f]+$/.test(gap) && toks[k - 2] === '*') t[t.length - 1] = '**';
     // sympy's factorial notation: `!` or `!!` right after its operand (`2 !` and `2!!!` are errors).
     else if (s === '!' && gap === '!' && (t[t.length - 1] === '!' || t[t.length - 1] === '!!')) t[t.length - 1] += '!';
-    else if (s === '!' && (gap === undefined || /^\s+$/.test(gap))) return null;
+    else if (s === '!' && (gap === undefined || /^[ \t\n\r\f]+$/.test(gap))) return null;
     else t.push(s);
   }
   let i = 0;

@@ -100,6 +100,16 @@ describe('sympy input rules kept by the arithmetic parsers', () => {
     expect(countdown('\n82 + 20 + 67 - 50\n')).toBe(1);
   });
 
+  it('a byte order mark is not whitespace (Python strip() keeps it; JavaScript trim() and \\s do not)', () => {
+    expect(countdown('\u00a082 + 20 + 67 - 50\u3000')).toBe(1);
+    expect(countdown('\ufeff82 + 20 + 67 - 50')).toBe(0.01);
+    expect(scoreReasoningGym('gcd', '\ufeff1', { answer: '1', metadata: {} }).score).toBe(0.5); // RG: the gold inside a longer answer
+    const integ = (answer: string): number => scoreReasoningGym('intermediate_integration', answer, { answer: null, metadata: { integrand: 'x*cos(x)', variable: 'x' } }).score;
+    expect(integ('\u00a0x*sin(x) + cos(x) + C\u00a0')).toBe(1);
+    expect(integ('\ufeffx*sin(x) + cos(x) + C')).toBe(0);
+    expect(integ('x*sin(x) +\u00a0cos(x) + C')).toBe(0);
+  });
+
   it('an integer with a leading zero is a syntax error', () => {
     expect(countdown('82 + 020 + 67 - 50')).toBe(0.01);
   });

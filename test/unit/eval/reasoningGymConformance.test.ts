@@ -72,12 +72,13 @@ describe('Reasoning-Gym conformance corpus', () => {
 });
 
 // Candidates from a differential run against RG's own score_answer (sympy 1.x, Python 3.11) on
-// the shared items: operators split by spaces (`x * * 2`, `7 / / 2`, which sympy re-joins) and
-// factorials (`6!`, `5!!`, `(2)!`, `4 !`, `3!!!`), with the score RG gave. `wrong_rg_accepts`:
-// puzzle24 answers RG accepts with an operator the question does not allow (`!`, `//`).
-describe('Reasoning-Gym differential cases: sympy operator spellings', () => {
-  const fixture = path.join(repoRoot, 'test', 'fixtures', 'reasoning_gym_sympy_operators.jsonl');
-  const extra = readFileSync(fixture, 'utf8')
+// the shared items, with the score RG gave: operators split by spaces (`x * * 2`, `7 / / 2`, which
+// sympy re-joins) and factorials (`6!`, `5!!`, `(2)!`, `4 !`, `3!!!`, `+ C!`); a byte order mark or
+// no-break space around or inside an answer (Python's strip() keeps U+FEFF, JavaScript's trim()
+// does not). `wrong_rg_accepts`: puzzle24 answers RG accepts with an operator the question does
+// not allow (`!`, `//`).
+describe.each(['reasoning_gym_sympy_operators.jsonl', 'reasoning_gym_python_whitespace.jsonl'])('Reasoning-Gym differential cases: %s', (name) => {
+  const extra = readFileSync(path.join(repoRoot, 'test', 'fixtures', name), 'utf8')
     .split('\n')
     .filter((l) => l.trim() !== '')
     .map((l) => JSON.parse(l) as Omit<RgConformanceCase, 'desc' | 'case_id'>)
@@ -93,9 +94,7 @@ describe('Reasoning-Gym differential cases: sympy operator spellings', () => {
     expect(extra.length).toBeGreaterThan(400);
   });
 
-  it('scores below 1 the puzzle24 answers RG accepts with an operator the question does not allow', () => {
-    const accepted = extra.filter((c) => c.kind === 'wrong_rg_accepts');
-    expect(accepted.length).toBeGreaterThan(0);
-    for (const c of accepted) expect(score(c), c.case_id).toBeLessThan(1);
+  it('scores below 1 the answers RG accepts against the question\'s rules', () => {
+    for (const c of extra.filter((k) => k.kind === 'wrong_rg_accepts')) expect(score(c), c.case_id).toBeLessThan(1);
   });
 });
