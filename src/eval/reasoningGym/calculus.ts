@@ -10,7 +10,7 @@ import { pyDecimal, pyStrip, pythonSyntaxTrap } from './py';
 
 type C = readonly [number, number];
 type Node =
-  | { readonly t: 'num'; readonly v: C }
+  | { readonly t: 'num'; readonly v: C; readonly float?: true }
   | { readonly t: 'sym'; readonly name: string }
   | { readonly t: 'add' | 'mul' | 'pow'; readonly a: Node; readonly b: Node }
   | { readonly t: 'neg'; readonly a: Node }
@@ -67,7 +67,8 @@ export function parseExpression(text: string): Node | null {
       i++;
       const v = pyDecimal(tok);
       if (!v) fail();
-      return num(Number(v?.num) / Number(v?.den));
+      const value = Number(v?.num) / Number(v?.den);
+      return /[.eE]/.test(tok) ? { t: 'num', v: [value, 0], float: true } : num(value);
     }
     if (/^[A-Za-z_]/.test(tok)) {
       i++;
@@ -303,6 +304,25 @@ function evaluate(n: Node, env: ReadonlyMap<string, C>): C {
   }
 }
 
+/** Whether `n` holds a number written with a point or exponent (a sympy Float). */
+function hasFloat(n: Node): boolean {
+  if (n.t === 'num') return n.float === true;
+  if (n.t === 'neg' || n.t === 'fn') return hasFloat(n.a);
+  if (n.t === 'add' || n.t === 'mul' || n.t === 'pow') return hasFloat(n.a) || hasFloat(n.b);
+  return n.t === 'integral' && hasFloat(n.f);
+}
+
+/**
+ * Whether `n` raises an expression in `x` to a Float power (`x**2.0`, `(2*x + 1)**(3.0/2)`): sympy
+ * keeps `x**1.0` apart from `x` and `x**1.5` apart from `x**(3/2)`, so RG's simplify never reaches 0.
+ */
+function floatPowerOf(n: Node, x: string): boolean {
+  if (n.t === 'pow' && hasFloat(n.b) && symbols(n.a, new Set()).has(x)) return true;
+  if (n.t === 'neg' || n.t === 'fn') return floatPowerOf(n.a, x);
+  if (n.t === 'add' || n.t === 'mul' || n.t === 'pow') return floatPowerOf(n.a, x) || floatPowerOf(n.b, x);
+  return n.t === 'integral' && floatPowerOf(n.f, x);
+}
+
 function symbols(n: Node, into: Set<string>): Set<string> {
   if (n.t === 'sym') into.add(n.name);
   else if (n.t === 'neg' || n.t === 'fn') symbols(n.a, into);
@@ -346,6 +366,7 @@ export const intermediateIntegration: RgScorer = (answer, entry) => {
   const user = parseExpression(unquote(answer));
   // factorial(x) of the variable: its derivative (polygamma) is outside what is checked here.
   if (!user || symbols(user, new Set()).has(`${x}!`) || symbols(user, new Set()).has(`${x}!!`)) return 0;
+  if (floatPowerOf(user, x)) return 0;
   const d = diff(user, x);
   return d && sameFunction(d, integrand, x) ? 1 : 0;
 };

@@ -202,6 +202,16 @@ describe('intermediate_integration (derivative checked numerically in complex ar
     expect(integ('3*x**3*cos(3*x)', '3*Integral(x**3*cos(3*x), y) + C')).toBe(0);
   });
 
+  it('rejects a Float power of the variable, which sympy never simplifies against a rational one', () => {
+    const f = (integrand: string, answer: string): number => scoreReasoningGym('intermediate_integration', answer, { answer: null, metadata: { integrand, variable: 'x' } }).score;
+    expect(f('2*x', 'x**2.0 + C')).toBe(0);
+    expect(f('sqrt(x)', '2*x**1.5/3')).toBe(0);
+    expect(f('sqrt(x)', '2*x**(3/2)/3')).toBe(1);
+    expect(f('2*x', '1.0*x**2 + C')).toBe(1);
+    expect(f('4*x', '2**2.0*x**2/2')).toBe(1);
+    expect(f('x*cos(x)', 'x*sin(x) + cos(x) + C**2.0')).toBe(1);
+  });
+
   it('reads factorials as sympy: of a number or constant name, not of the variable', () => {
     expect(integ('x*cos(x)', 'x*sin(x) + cos(x) + C!')).toBe(1);
     expect(integ('2*x*cos(x)', '2!*x*sin(x) + (2)!!*cos(x) + C')).toBe(1);

@@ -75,9 +75,9 @@ describe('Reasoning-Gym conformance corpus', () => {
 // the shared items, with the score RG gave: operators split by spaces (`x * * 2`, `7 / / 2`, which
 // sympy re-joins) and factorials (`6!`, `5!!`, `(2)!`, `4 !`, `3!!!`, `+ C!`); a byte order mark or
 // no-break space around or inside an answer (Python's strip() keeps U+FEFF, JavaScript's trim()
-// does not). `wrong_rg_accepts`: puzzle24 answers RG accepts with an operator the question does
+// does not); intermediate_integration answers with Floats (`x**3.0`). `wrong_rg_accepts`: puzzle24 answers RG accepts with an operator the question does
 // not allow (`!`, `//`).
-describe.each(['reasoning_gym_sympy_operators.jsonl', 'reasoning_gym_python_whitespace.jsonl'])('Reasoning-Gym differential cases: %s', (name) => {
+describe.each(['reasoning_gym_sympy_operators.jsonl', 'reasoning_gym_whitespace_floats.jsonl'])('Reasoning-Gym differential cases: %s', (name) => {
   const extra = readFileSync(path.join(repoRoot, 'test', 'fixtures', name), 'utf8')
     .split('\n')
     .filter((l) => l.trim() !== '')
