@@ -1,7 +1,7 @@
 // Polynomial datasets RG decides with sympy, decided here with exact polynomial arithmetic.
 
 import { metaString, oracle, RgDataError, type RgScorer } from './entry';
-import { derivative, parsePolynomial, polyEquals } from './polynomial';
+import { derivative, hasFactorialOf, parsePolynomial, polyEquals } from './polynomial';
 import { pyStrip } from './py';
 
 /**
@@ -20,7 +20,8 @@ export const simpleIntegration: RgScorer = (answer, entry) => {
   const integrand = parsePolynomial(metaString(entry, 'integrand'));
   if (!integrand) throw new RgDataError('metadata.integrand is not a polynomial');
   const user = parsePolynomial(unquote(answer));
-  if (!user) return 0;
+  // factorial(x) of the variable has a derivative (polygamma) that is never a polynomial.
+  if (!user || hasFactorialOf(user.poly, variable)) return 0;
   return polyEquals(derivative(user.poly, variable), integrand.poly) ? 1 : 0;
 };
 

@@ -10,7 +10,7 @@ import { pyDecimal, pyStrip, pythonSyntaxTrap } from './py';
 
 type C = readonly [number, number];
 type Node =
-  | { readonly t: 'num'; readonly v: C }
+  | { readonly t: 'num'; readonly v: C; readonly float?: true }
   | { readonly t: 'sym'; readonly name: string }
   | { readonly t: 'add' | 'mul' | 'pow'; readonly a: Node; readonly b: Node }
   | { readonly t: 'neg'; readonly a: Node }
@@ -23,6 +23,8 @@ const isFn = (s: string): s is Fn => (FNS as readonly string[]).includes(s);
 
 const MAX_LENGTH = 3000;
 const MAX_DEPTH = 80;
+/** The largest whole number whose factorial is read (170! is the last finite double). */
+const MAX_FACTORIAL = 170;
 
 const num = (re: number, im = 0): Node => ({ t: 'num', v: [re, im] });
 const ZERO = num(0);
@@ -39,8 +41,20 @@ const fn = (name: Fn, a: Node): Node => ({ t: 'fn', name, a });
 /** Parses sympy input; null outside the subset (unknown functions, syntax errors). */
 export function parseExpression(text: string): Node | null {
   if (text.length > MAX_LENGTH || pythonSyntaxTrap(text)) return null;
-  const toks = text.match(/\s+|\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?|[A-Za-z_]\w*|\*\*|[-+*/(),]|./g) ?? [];
-  const t = toks.filter((s) => !/^\s+$/.test(s));
+  // Whitespace as Python's tokenizer skips it, around and between tokens (sympy strips the text
+  // first); anything else, a byte order mark or no-break space inside included, is a syntax error.
+  const toks = pyStrip(text).match(/[ \t\n\r\f]+|\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?|[A-Za-z_]\w*|\*\*|[-+*/(),]|./g) ?? [];
+  // sympy re-joins operator tokens, so `x * * 2` (spaces or tabs between, no line break) is `x**2`.
+  const t: string[] = [];
+  for (const [k, s] of toks.entries()) {
+    if (/^[ \t\n\r\f]+$/.test(s)) continue;
+    const gap = toks[k - 1];
+    if (s === '*' && t[t.length - 1] === '*' && gap !== undefined && /^[ \t\f]+$/.test(gap) && toks[k - 2] === '*') t[t.length - 1] = '**';
+    // sympy's factorial notation: `!` or `!!` right after its operand (`2 !` and `2!!!` are errors).
+    else if (s === '!' && gap === '!' && (t[t.length - 1] === '!' || t[t.length - 1] === '!!')) t[t.length - 1] += '!';
+    else if (s === '!' && (gap === undefined || /^[ \t\n\r\f]+$/.test(gap))) return null;
+    else t.push(s);
+  }
   let i = 0;
   let depth = 0;
   const fail = (): never => {
@@ -53,7 +67,8 @@ export function parseExpression(text: string): Node | null {
       i++;
       const v = pyDecimal(tok);
       if (!v) fail();
-      return num(Number(v?.num) / Number(v?.den));
+      const value = Number(v?.num) / Number(v?.den);
+      return /[.eE]/.test(tok) ? { t: 'num', v: [value, 0], float: true } : num(value);
     }
     if (/^[A-Za-z_]/.test(tok)) {
       i++;
@@ -99,7 +114,22 @@ export function parseExpression(text: string): Node | null {
       i++;
       return unary();
     }
-    const base = atom();
+    let base = atom();
+    // A whole number's factorial is a number (`2!*x`); a name's is a constant named `C!` / `C!!`
+    // (sympy's unevaluated factorial(C); that of the variable is refused by the scorer).
+    while (t[i] === '!' || t[i] === '!!') {
+      const bang = t[i] ?? '!';
+      const step = bang === '!' ? 1 : 2;
+      i++;
+      if (base.t === 'sym') {
+        base = { t: 'sym', name: base.name + bang };
+        continue;
+      }
+      if (base.t !== 'num' || base.v[1] !== 0 || !Number.isInteger(base.v[0]) || base.v[0] < 0 || base.v[0] > MAX_FACTORIAL) return fail();
+      let r = 1;
+      for (let k = base.v[0]; k > 1; k -= step) r *= k;
+      base = num(r);
+    }
     if (t[i] === '**') {
       i++;
       return powN(base, unary());
@@ -274,6 +304,25 @@ function evaluate(n: Node, env: ReadonlyMap<string, C>): C {
   }
 }
 
+/** Whether `n` holds a number written with a point or exponent (a sympy Float). */
+function hasFloat(n: Node): boolean {
+  if (n.t === 'num') return n.float === true;
+  if (n.t === 'neg' || n.t === 'fn') return hasFloat(n.a);
+  if (n.t === 'add' || n.t === 'mul' || n.t === 'pow') return hasFloat(n.a) || hasFloat(n.b);
+  return n.t === 'integral' && hasFloat(n.f);
+}
+
+/**
+ * Whether `n` raises an expression in `x` to a Float power (`x**2.0`, `(2*x + 1)**(3.0/2)`): sympy
+ * keeps `x**1.0` apart from `x` and `x**1.5` apart from `x**(3/2)`, so RG's simplify never reaches 0.
+ */
+function floatPowerOf(n: Node, x: string): boolean {
+  if (n.t === 'pow' && hasFloat(n.b) && symbols(n.a, new Set()).has(x)) return true;
+  if (n.t === 'neg' || n.t === 'fn') return floatPowerOf(n.a, x);
+  if (n.t === 'add' || n.t === 'mul' || n.t === 'pow') return floatPowerOf(n.a, x) || floatPowerOf(n.b, x);
+  return n.t === 'integral' && floatPowerOf(n.f, x);
+}
+
 function symbols(n: Node, into: Set<string>): Set<string> {
   if (n.t === 'sym') into.add(n.name);
   else if (n.t === 'neg' || n.t === 'fn') symbols(n.a, into);
@@ -315,7 +364,9 @@ export const intermediateIntegration: RgScorer = (answer, entry) => {
   const integrand = parseExpression(metaString(entry, 'integrand'));
   if (!integrand) throw new RgDataError('metadata.integrand is outside the supported expression syntax');
   const user = parseExpression(unquote(answer));
-  if (!user) return 0;
+  // factorial(x) of the variable: its derivative (polygamma) is outside what is checked here.
+  if (!user || symbols(user, new Set()).has(`${x}!`) || symbols(user, new Set()).has(`${x}!!`)) return 0;
+  if (floatPowerOf(user, x)) return 0;
   const d = diff(user, x);
   return d && sameFunction(d, integrand, x) ? 1 : 0;
 };

@@ -1,6 +1,6 @@
 // The arithmetic subset of sympy's `parse_expr` that RG's countdown and puzzle24 scorers
-// evaluate: numbers (with Python's float forms "9." and ".5"), + - * / // % **, unary signs and
-// parentheses, with Python's precedence. Exact fractions; model text is never eval'ed.
+// evaluate: numbers (with Python's float forms "9." and ".5"), + - * / // % **, unary signs,
+// parentheses and sympy's factorials `n!` / `n!!` of whole numbers, with Python's precedence. Exact fractions; model text is never eval'ed.
 // Anything outside the subset (names, lists, strings, "=", ...) is an error, as it is for RG
 // (sympy raises or yields a non-number, and the scorer's except branch applies).
 
@@ -26,6 +26,18 @@ function power(base: Rational, exp: Rational): Rational {
   return inv;
 }
 
+/** Factorials beyond this are refused (RG's float() of them is inf anyway). */
+const MAX_FACTORIAL = 1000n;
+
+/** sympy's `factorial` (`step` 1) or `factorial2` (`step` 2) of a whole number 0..MAX_FACTORIAL. */
+function factorial(v: Rational, step: bigint): Rational {
+  // sympy gives zoo or a gamma value (not a fraction) for other arguments.
+  if (v.den !== 1n || v.num < 0n || v.num > MAX_FACTORIAL) throw new ExprError('factorial of a non-natural number');
+  let r = 1n;
+  for (let k = v.num; k > 1n; k -= step) r *= k;
+  return rational(r);
+}
+
 /** Floor of a fraction, as a fraction. */
 function floorOf(v: Rational): Rational {
   const q = v.num / v.den;
@@ -34,7 +46,7 @@ function floorOf(v: Rational): Rational {
 
 /**
  * Parses and evaluates; null where sympy would raise or not give a number. `usesOtherOperator` is set
- * when the text uses an operator beyond + - * / (`**`, `//`, `%`).
+ * when the text uses an operator beyond + - * / (`**`, `//`, `%`, `!`).
  */
 export function evaluateSympyArithmetic(text: string): { value: Rational; usesOtherOperator: boolean } | null {
   if (text.length > MAX_LENGTH || pythonSyntaxTrap(text)) return null;
@@ -47,7 +59,17 @@ export function evaluateSympyArithmetic(text: string): { value: Rational; usesOt
     const t = toks[i];
     return t?.t === 'op' && t.v === v;
   };
+  // sympy's factorial_notation wraps the number or parenthesised group just before `!` / `!!`.
   const atom = (): Rational => {
+    let v = operand();
+    while (isOp('!') || isOp('!!')) {
+      usesOtherOperator = true;
+      v = factorial(v, isOp('!') ? 1n : 2n);
+      i++;
+    }
+    return v;
+  };
+  const operand = (): Rational => {
     const t = toks[i];
     if (t?.t === 'num') {
       i++;

@@ -1,5 +1,5 @@
 // Polynomials with rational coefficients in any number of symbols, read from sympy's input
-// syntax (numbers, names, + - * / **, parentheses). Enough to decide RG's polynomial datasets:
+// syntax (numbers, names, + - * / **, parentheses, factorials of whole numbers). Enough to decide RG's polynomial datasets:
 // simple_integration (the answer's derivative equals the integrand) and
 // polynomial_multiplication (sympy's structural equality with the expanded product).
 // Text outside this subset (function calls, division by a symbol, `^`) is not a polynomial: null.
@@ -14,6 +14,8 @@ export type Poly = ReadonlyMap<string, Rational>;
 const MAX_LENGTH = 5000;
 const MAX_DEPTH = 100;
 const MAX_POWER = 200n;
+/** Factorials of numbers beyond this are refused (the values would be astronomically large). */
+const MAX_FACTORIAL = 1000n;
 /** A product with more terms than this is refused (hostile input like (a+b+c+d)**200 would explode). */
 const MAX_TERMS = 1000;
 /** Names sympy's parser does not turn into plain symbols (Python keywords, sympy functions/objects). */
@@ -105,7 +107,30 @@ export function parsePolynomial(text: string): PolyForm | null {
     throw new SyntaxError('not a polynomial');
   };
   const terms = (f: F): number => f.poly.size;
+  // sympy's factorial_notation wraps the number, name or parenthesised group just before `!` /
+  // `!!`. A whole number's factorial is a number (`x**2!` is `x**2`); a symbol's is an opaque
+  // symbol named `C!` / `C!!` (sympy's unevaluated factorial(C)); anything else is refused.
   const atom = (): F => {
+    let v = operand();
+    while (isOp('!') || isOp('!!')) {
+      const bang = isOp('!') ? '!' : '!!';
+      const step = bang === '!' ? 1n : 2n;
+      i++;
+      const [key, coeff] = v.poly.size === 1 ? [...v.poly][0] ?? ['', rational(0n)] : ['', rational(0n)];
+      if (/^\w+\^1$/.test(key) && equals(coeff, rational(1n))) {
+        v = { poly: new Map([[`${key.slice(0, -2)}${bang}^1`, rational(1n)]]), expanded: true };
+        continue;
+      }
+      if (!isConstant(v.poly)) fail();
+      const n = constantValue(v.poly);
+      if (n.den !== 1n || n.num < 0n || n.num > MAX_FACTORIAL) fail();
+      let r = 1n;
+      for (let k = n.num; k > 1n; k -= step) r *= k;
+      v = { poly: constant(rational(r)), expanded: true };
+    }
+    return v;
+  };
+  const operand = (): F => {
     const t = toks[i];
     if (t?.t === 'num') {
       i++;
@@ -191,7 +216,12 @@ export function parsePolynomial(text: string): PolyForm | null {
   }
 }
 
-/** d/d`symbol` of a polynomial. */
+/** Whether `p` holds sympy's unevaluated factorial of `symbol` (`x!`, `x!!`), which is no polynomial in it. */
+export function hasFactorialOf(p: Poly, symbol: string): boolean {
+  return [...p.keys()].some((k) => [...parseMonomial(k).keys()].some((s) => s === `${symbol}!` || s === `${symbol}!!`));
+}
+
+/** d/d`symbol` of a polynomial (factorials of symbols count as constants: see `hasFactorialOf`). */
 export function derivative(p: Poly, symbol: string): Poly {
   let out: Poly = new Map();
   for (const [k, v] of p) {

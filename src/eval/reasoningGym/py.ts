@@ -11,8 +11,11 @@ export function pyLen(s: string): number {
   return n;
 }
 
-/** Characters Python's `str.strip()` / `str.split()` treat as whitespace (ASCII ones plus Unicode spaces). */
-const PY_WS = '\\s\\x1c-\\x1f\\x85';
+/**
+ * Characters Python's `str.strip()` / `str.split()` (and `re`'s `\s`) treat as whitespace: ASCII
+ * ones plus Unicode spaces. Not U+FEFF (a byte order mark), which JavaScript's `\s` and `trim()` include.
+ */
+const PY_WS = '\\t-\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
 const LEADING = new RegExp(`^[${PY_WS}]+`);
 const TRAILING = new RegExp(`[${PY_WS}]+$`);
 

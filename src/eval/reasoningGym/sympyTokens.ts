@@ -1,5 +1,6 @@
 // The tokens of sympy's input syntax that RG's arithmetic and polynomial scorers read: numbers
-// (with Python's float forms "9." and ".5"), names, and the operators ** // + - * / % ( ).
+// (with Python's float forms "9." and ".5"), names, the operators ** // + - * / % ( ) and
+// sympy's factorial notation `n!` / `n!!`.
 // Each parser decides which of them it accepts; a token it does not expect makes its input
 // "not valid", as sympy raising does for RG.
 
@@ -16,18 +17,35 @@ export type SympyToken = { t: 'num'; v: Rational; float: boolean } | { t: 'name'
  * a no-break space or vertical tab inside is a SyntaxError for sympy. Line breaks outside
  * brackets are `pythonSyntaxTrap`'s to refuse.
  * "2x" gives a number then a name; the parsers refuse that pair, as Python's tokenizer does.
+ * sympy re-joins operator tokens before evaluating, so `2 * * 3` is `2 ** 3` and `7 / / 2` is
+ * `7 // 2` (spaces or tabs between, not a line break). `!` (factorial) and `!!` (double
+ * factorial) follow a number, name or `)` with nothing between, as sympy's `factorial_notation`
+ * reads them; `4 !` and `3!!!` are errors there and null here.
  */
 export function tokenizeSympy(text: string): SympyToken[] | null {
   const src = pyStrip(text);
   const out: SympyToken[] = [];
   let i = 0;
+  let gap = '';
   while (i < src.length) {
     const rest = src.slice(i);
     const ws = /^[ \t\n\r\f]+/.exec(rest);
     if (ws) {
       i += ws[0].length;
+      gap = ws[0];
       continue;
     }
+    const prev = out[out.length - 1];
+    const bang = /^!+/.exec(rest);
+    if (bang) {
+      const after = prev?.t === 'num' || prev?.t === 'name' || (prev?.t === 'op' && prev.v === ')');
+      if (gap !== '' || !after || bang[0].length > 2 || rest[bang[0].length] === '=') return null;
+      out.push({ t: 'op', v: bang[0] });
+      i += bang[0].length;
+      continue;
+    }
+    const joinable = gap !== '' && !/[\n\r]/.test(gap);
+    gap = '';
     const num = /^(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?/.exec(rest);
     if (num) {
       const v = pyDecimal(num[0]);
@@ -44,6 +62,11 @@ export function tokenizeSympy(text: string): SympyToken[] | null {
     }
     const op = /^(\*\*|\/\/|[-+*/()%])/.exec(rest);
     if (op?.[1] !== undefined) {
+      if (joinable && prev?.t === 'op' && prev.v === op[1] && (op[1] === '*' || op[1] === '/')) {
+        out[out.length - 1] = { t: 'op', v: op[1] + op[1] };
+        i += 1;
+        continue;
+      }
       out.push({ t: 'op', v: op[1] });
       i += op[1].length;
       continue;

@@ -100,6 +100,16 @@ describe('sympy input rules kept by the arithmetic parsers', () => {
     expect(countdown('\n82 + 20 + 67 - 50\n')).toBe(1);
   });
 
+  it('a byte order mark is not whitespace (Python strip() keeps it; JavaScript trim() and \\s do not)', () => {
+    expect(countdown('\u00a082 + 20 + 67 - 50\u3000')).toBe(1);
+    expect(countdown('\ufeff82 + 20 + 67 - 50')).toBe(0.01);
+    expect(scoreReasoningGym('gcd', '\ufeff1', { answer: '1', metadata: {} }).score).toBe(0.5); // RG: the gold inside a longer answer
+    const integ = (answer: string): number => scoreReasoningGym('intermediate_integration', answer, { answer: null, metadata: { integrand: 'x*cos(x)', variable: 'x' } }).score;
+    expect(integ('\u00a0x*sin(x) + cos(x) + C\u00a0')).toBe(1);
+    expect(integ('\ufeffx*sin(x) + cos(x) + C')).toBe(0);
+    expect(integ('x*sin(x) +\u00a0cos(x) + C')).toBe(0);
+  });
+
   it('an integer with a leading zero is a syntax error', () => {
     expect(countdown('82 + 020 + 67 - 50')).toBe(0.01);
   });
@@ -145,6 +155,14 @@ describe('polynomial datasets (sympy decisions reproduced with exact polynomials
     expect(integ('3*x**2 + 1', '3*x**2 + 1')).toBe(0);
     expect(integ('3*x**2 + 1', 'x^3 + x')).toBe(0);
   });
+
+  it('reads factorials as sympy: of a constant name a constant, of the variable never an antiderivative', () => {
+    expect(integ('3*x**2 + 1', 'x**3 + x + C!')).toBe(1);
+    expect(integ('3*x**2 + 1', 'x**3 + x + (C)!!')).toBe(1);
+    expect(integ('3*x**2 + 1', 'x**3 + x + x!')).toBe(0);
+    expect(integ('3*x**2 + 1', 'x**3 + x + D !')).toBe(0);
+    expect(mult('x**2', 'x**2 + x!')).toBe(0);
+  });
 });
 
 describe('codeio JSON similarity (RG: zss tree edit distance with its label costs)', () => {
@@ -182,5 +200,22 @@ describe('intermediate_integration (derivative checked numerically in complex ar
     expect(integ('x*cos(x)', 'X*SIN(X) + COS(X) + c')).toBe(0);
     expect(integ('x*cos(x)', 'x*sin(x) + cos(x) + C.')).toBe(0);
     expect(integ('3*x**3*cos(3*x)', '3*Integral(x**3*cos(3*x), y) + C')).toBe(0);
+  });
+
+  it('rejects a Float power of the variable, which sympy never simplifies against a rational one', () => {
+    const f = (integrand: string, answer: string): number => scoreReasoningGym('intermediate_integration', answer, { answer: null, metadata: { integrand, variable: 'x' } }).score;
+    expect(f('2*x', 'x**2.0 + C')).toBe(0);
+    expect(f('sqrt(x)', '2*x**1.5/3')).toBe(0);
+    expect(f('sqrt(x)', '2*x**(3/2)/3')).toBe(1);
+    expect(f('2*x', '1.0*x**2 + C')).toBe(1);
+    expect(f('4*x', '2**2.0*x**2/2')).toBe(1);
+    expect(f('x*cos(x)', 'x*sin(x) + cos(x) + C**2.0')).toBe(1);
+  });
+
+  it('reads factorials as sympy: of a number or constant name, not of the variable', () => {
+    expect(integ('x*cos(x)', 'x*sin(x) + cos(x) + C!')).toBe(1);
+    expect(integ('2*x*cos(x)', '2!*x*sin(x) + (2)!!*cos(x) + C')).toBe(1);
+    expect(integ('x*cos(x)', 'x*sin(x) + cos(x) + x!')).toBe(0);
+    expect(integ('x*cos(x)', 'x*sin(x) + cos(x) + D !')).toBe(0);
   });
 });

@@ -1,6 +1,7 @@
 // The Reasoning-Gym conformance corpus as a test: every candidate must get the score RG's own
 // `score_answer` gave it, except `wrong_rg_accepts` (RG's scorer breaks the question's rules
 // there; we must score below 1). Items are loaded through the real loader.
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -67,5 +68,33 @@ describe('Reasoning-Gym conformance corpus', () => {
     const accepted = cases.filter((c) => c.kind === 'wrong_rg_accepts' && !EXPECTED_UNSUPPORTED.has(c.dataset));
     expect(accepted.length).toBeGreaterThan(0);
     for (const c of accepted) expect(score(c), c.case_id).toBeLessThan(1);
+  });
+});
+
+// Candidates from a differential run against RG's own score_answer (sympy 1.x, Python 3.11) on
+// the shared items, with the score RG gave: operators split by spaces (`x * * 2`, `7 / / 2`, which
+// sympy re-joins) and factorials (`6!`, `5!!`, `(2)!`, `4 !`, `3!!!`, `+ C!`); a byte order mark or
+// no-break space around or inside an answer (Python's strip() keeps U+FEFF, JavaScript's trim()
+// does not); intermediate_integration answers with Floats (`x**3.0`). `wrong_rg_accepts`: puzzle24 answers RG accepts with an operator the question does
+// not allow (`!`, `//`).
+describe.each(['reasoning_gym_sympy_operators.jsonl', 'reasoning_gym_whitespace_floats.jsonl'])('Reasoning-Gym differential cases: %s', (name) => {
+  const extra = readFileSync(path.join(repoRoot, 'test', 'fixtures', name), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as Omit<RgConformanceCase, 'desc' | 'case_id'>)
+    .map((c) => ({ ...c, desc: 'differential', case_id: `${c.dataset}/${c.index}/${JSON.stringify(c.candidate)}` }));
+
+  it('agrees with rg_score on every case', () => {
+    const disagreements = extra
+      .filter((c) => c.kind !== 'wrong_rg_accepts')
+      .map((c) => ({ c, got: score(c) }))
+      .filter(({ c, got }) => Math.abs(got - c.rg_score) > 1e-9)
+      .map(({ c, got }) => `${c.case_id}: rg ${c.rg_score}, ours ${got}`);
+    expect(disagreements).toEqual([]);
+    expect(extra.length).toBeGreaterThan(400);
+  });
+
+  it('scores below 1 the answers RG accepts against the question\'s rules', () => {
+    for (const c of extra.filter((k) => k.kind === 'wrong_rg_accepts')) expect(score(c), c.case_id).toBeLessThan(1);
   });
 });

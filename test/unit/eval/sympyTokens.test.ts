@@ -25,4 +25,25 @@ describe('sympy tokens (shared by expr and polynomial)', () => {
     expect(parsePolynomial('2x')).toBeNull();
     expect(parsePolynomial('2.0*x')?.usesFloat).toBe(true);
   });
+
+  it('re-joins operator tokens split by spaces and reads factorials, as parse_expr does', () => {
+    // sympy re-joins tokens before evaluating: `* *` is `**`, `/ /` is `//` (not across a line break).
+    expect(evaluateSympyArithmetic('2 * * 3')).toEqual({ value: rational(8n), usesOtherOperator: true });
+    expect(evaluateSympyArithmetic('2 *\t* 3')?.value).toEqual(rational(8n));
+    expect(evaluateSympyArithmetic('7 / / 2')).toEqual({ value: rational(3n), usesOtherOperator: true });
+    expect(evaluateSympyArithmetic('(2 *\n* 3)')).toBeNull();
+    expect(evaluateSympyArithmetic('2 * * * 3')).toBeNull();
+    expect(parsePolynomial('x * * 2 + 1')?.poly).toEqual(parsePolynomial('x**2 + 1')?.poly);
+    // factorial_notation: `!` / `!!` right after a number, name or `)`; `2 !` and `3!!!` are errors.
+    expect(evaluateSympyArithmetic('94*4 - 61 - 6!')).toEqual({ value: rational(-405n), usesOtherOperator: true });
+    expect(evaluateSympyArithmetic('(3+1)! + 5!! + 2**3! - 0!')?.value).toEqual(rational(24n + 15n + 64n - 1n));
+    expect(evaluateSympyArithmetic('-3!')?.value).toEqual(rational(-6n));
+    expect(evaluateSympyArithmetic('4 !')).toBeNull();
+    expect(evaluateSympyArithmetic('3!!!')).toBeNull();
+    expect(evaluateSympyArithmetic('3!2')).toBeNull();
+    expect(evaluateSympyArithmetic('(-2)!')).toBeNull();
+    expect(parsePolynomial('2*x**2! + 3!')?.poly).toEqual(parsePolynomial('2*x**2 + 6')?.poly);
+    expect(parsePolynomial('x!')?.poly).toEqual(new Map([['x!^1', rational(1n)]]));
+    expect(parsePolynomial('(x + 1)!')).toBeNull();
+  });
 });
