@@ -121,4 +121,38 @@ describe.each(REQUIRED_TIERS)('a cell that sabotages later cells takes the blame
     expect(next.stdout).toBe('1 1\n');
     expect(next.killed).toBeUndefined();
   }, 30_000);
+
+  // The code channel (fd 5) and stdout/stderr are open files the interpreter shares with the
+  // supervisor and with every later interpreter: a receive low-water mark left on the code
+  // channel made the next cell wait for bytes that never come (it was reported as timed out), a
+  // receive timeout or O_NONBLOCK there made the interpreter end itself before the next cell (which
+  // was told "the previous cell was stopped"), O_NONBLOCK on stdout made the next cell's print
+  // fail once the pipe was full. They are put back after every cell: the next cell runs as usual.
+  const STREAM_TRAPS: ReadonlyArray<[string, string]> = [
+    ['a receive low-water mark on the code channel', 'import os, socket\ns = socket.socket(fileno=os.dup(5))\ns.setsockopt(socket.SOL_SOCKET, socket.SO_RCVLOWAT, 1 << 20)'],
+    ['a receive timeout on the code channel', 'import os, socket, struct\ns = socket.socket(fileno=os.dup(5))\ns.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, struct.pack("ll", 0, 1000))'],
+    ['O_NONBLOCK on the code channel', 'import fcntl, os\nfcntl.fcntl(5, fcntl.F_SETFL, fcntl.fcntl(5, fcntl.F_GETFL) | os.O_NONBLOCK)'],
+    ['O_NONBLOCK on stdout and stderr', 'import fcntl, os\nfor fd in (1, 2): fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) | os.O_NONBLOCK)'],
+  ];
+  it.each(STREAM_TRAPS)(
+    '%s left for the next cell is put back (state kept, nothing blamed on the next cell)',
+    async (_name, trap) => {
+      const first = await runner.runCell(`kept = 1\n${trap}\nprint("trap set")`);
+      expect({ stdout: first.stdout, killed: first.killed }).toEqual({ stdout: 'trap set\n', killed: undefined });
+      // 1 MiB: more than the pipe holds, so the host must read while the cell writes.
+      const next = await runner.runCell('import sys\nprint(kept, "innocent ran")\nfor _ in range(64): sys.stdout.write("x" * 16383 + "\\n")');
+      expect({ killed: next.killed, killMessage: next.killMessage, notice: next.notice, stderr: next.stderr, exitCode: next.exitCode, first: next.stdout.split('\n')[0] }).toEqual({
+        killed: undefined,
+        killMessage: undefined,
+        notice: undefined,
+        stderr: '',
+        exitCode: 0,
+        first: '1 innocent ran',
+      });
+      // Every byte reached the host (none lost to EAGAIN).
+      expect(next.stdout).toContain('[output truncated: 1.0 MiB in total');
+    },
+    60_000,
+  );
+
 });
