@@ -1420,6 +1420,8 @@ class Supervisor:
         self.streams = stream_state()
         # The part of them a cell could leave to strike the next cell, put back after every cell.
         self.shared_streams = SharedStreams()
+        # The interpreter's stdout and stderr must stay these files (see `sabotage`).
+        self.output_ids = tuple((fd, (st.st_dev, st.st_ino)) for fd, st in ((fd, os.fstat(fd)) for fd in (1, 2)))
         # What a reset must leave in the writable folders (see `reset`).
         self.kept = {root: folders_below(root) for root in writable_roots()}
         self.root_ids = {root: (os.stat(root).st_dev, os.stat(root).st_ino) for root in self.kept}
@@ -1648,6 +1650,16 @@ class Supervisor:
         that did it is told so, never the innocent next one; ~4 µs a cell."""
         if process_attributes(quick=True) != self.guarded:
             return "the cell changed the sandbox supervisor's limits or scheduling (prlimit, nice, CPU affinity or policy), which could kill or starve it during a later cell"
+        # A descriptor table cannot be mended from outside: stdout or stderr the cell closed or
+        # pointed elsewhere (dup2 of /dev/null, of a file) would silence every later cell.
+        for fd, ident in self.output_ids:
+            try:
+                st = os.stat("/proc/%d/fd/%d" % (self.child, fd))
+                same = (st.st_dev, st.st_ino) == ident
+            except OSError:
+                same = False
+            if not same:
+                return "the cell closed or replaced the interpreter's %s (file descriptor %d), which would hide the output of every later cell (restore it with os.dup2 from a copy made with os.dup before the cell ends)" % ("stdout" if fd == 1 else "stderr", fd)
         try:
             if self.child_timers_fd is None:
                 self.child_timers_fd = os.open("/proc/%d/timers" % self.child, os.O_RDONLY | os.O_CLOEXEC)

@@ -155,4 +155,37 @@ describe.each(REQUIRED_TIERS)('a cell that sabotages later cells takes the blame
     60_000,
   );
 
+  // stdout and stderr are descriptors of the interpreter: one a cell closed or pointed elsewhere
+  // (dup2 of /dev/null or a file of its own) silenced every later cell (exit 0, no output, no word).
+  // The supervisor cannot give them back, so the cell that did it is told and the interpreter ends.
+  const OUTPUT_TRAPS: ReadonlyArray<[string, string]> = [
+    ['pointed at /dev/null with dup2', 'fd = os.open("/dev/null", os.O_WRONLY)\nos.dup2(fd, 1)\nos.dup2(fd, 2)'],
+    ['pointed at a file of its own with dup2', 'fd = os.open("quiet.txt", os.O_WRONLY | os.O_CREAT)\nos.dup2(fd, 1)'],
+    ['closed', 'os.close(1)\nos.close(2)'],
+  ];
+  it.each(OUTPUT_TRAPS)(
+    'stdout or stderr %s: the cell is told, the next cell’s output is seen',
+    async (_name, trap) => {
+      const first = await runner.runCell(`import os\nkept = 1\n${trap}`);
+      expect(first.killed).toBe('protocol');
+      expect(first.killMessage ?? '').toMatch(/stdout|stderr/);
+      expect(first.killMessage ?? '').toMatch(/restarted/);
+      const next = await runner.runCell('import sys\nprint("innocent ran")\nprint("and its errors", file=sys.stderr)');
+      expect({ killed: next.killed, stdout: next.stdout, stderr: next.stderr, exitCode: next.exitCode }).toEqual({
+        killed: undefined,
+        stdout: 'innocent ran\n',
+        stderr: 'and its errors\n',
+        exitCode: 0,
+      });
+      expect(next.notice).toContain('restarted');
+    },
+    30_000,
+  );
+
+  it('a cell that points stdout at a file and puts it back before it ends keeps its state', async () => {
+    const first = await runner.runCell('import os\nkept = 1\nsaved = os.dup(1)\nfd = os.open("captured.txt", os.O_WRONLY | os.O_CREAT)\nos.dup2(fd, 1)\nos.write(1, b"captured")\nos.dup2(saved, 1)\nos.close(saved)\nprint("back")');
+    expect({ stdout: first.stdout, killed: first.killed }).toEqual({ stdout: 'back\n', killed: undefined });
+    const next = await runner.runCell('print(kept, open("captured.txt").read())');
+    expect({ stdout: next.stdout, notice: next.notice }).toEqual({ stdout: '1 captured\n', notice: undefined });
+  }, 30_000);
 });
