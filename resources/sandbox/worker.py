@@ -932,6 +932,8 @@ SCAN_ENTRIES = 5000
 SCAN_FOLDERS = 200
 SCAN_DEPTH = 8
 MAX_CHANGED = 200
+# Of the host's 1 MiB reply line (MAX_REPLY_LINE_BYTES, protocol.ts), what the changed files' names may take.
+CHANGED_NAMES_BYTES = 512 * 1024
 SCAN_IGNORED = {CELL_FILE, "__pycache__", ".ipynb_checkpoints"}
 
 
@@ -990,9 +992,16 @@ def scan_scratch():
 
 
 def changed_files(before, after):
+    """The files of `after` that are new or changed since `before`: at most MAX_CHANGED, whose
+    names take at most CHANGED_NAMES_BYTES in the "done" reply (JSON escapes a name's bytes up to
+    six times over), so the reply stays within the host's line limit."""
     changed = []
+    room = CHANGED_NAMES_BYTES
     for name, now in after.items():
         if before.get(name) != now:
+            room -= len(json.dumps(name))
+            if room < 0:
+                break
             changed.append({"name": name, "size": now[0], "dev": str(now[2]), "ino": str(now[3])})
             if len(changed) >= MAX_CHANGED:
                 break
