@@ -697,6 +697,22 @@ def writable_roots():
 
 # ioprio_get(2) per machine (not wrapped by Python).
 IOPRIO_GET_SYSCALL = {"x86_64": 252, "aarch64": 31}.get(platform.machine())
+# kcmp(2) per machine: whether two descriptors are the same open file, one syscall (a stat of
+# /proc/PID/fd/N costs three times as much).
+KCMP_SYSCALL = {"x86_64": 312, "aarch64": 272}.get(platform.machine())
+KCMP_FILE = 0
+
+
+def same_open_file(pid, fd, ident):
+    """True when `pid`'s descriptor `fd` is our own descriptor `fd` (the same open file), or at
+    least the same file (`ident`: its (st_dev, st_ino)); False when it is another or closed."""
+    if LIBC is not None and KCMP_SYSCALL is not None and LIBC.syscall(KCMP_SYSCALL, os.getpid(), pid, KCMP_FILE, fd, fd) == 0:
+        return True
+    try:
+        st = os.stat("/proc/%d/fd/%d" % (pid, fd))
+    except OSError:
+        return False
+    return (st.st_dev, st.st_ino) == ident
 
 
 # What process_attributes(quick=True) reads after every cell: the limits and scheduling that can
@@ -1662,12 +1678,7 @@ class Supervisor:
         # A descriptor table cannot be mended from outside: stdout or stderr the cell closed or
         # pointed elsewhere (dup2 of /dev/null, of a file) would silence every later cell.
         for fd, ident in self.output_ids:
-            try:
-                st = os.stat("/proc/%d/fd/%d" % (self.child, fd))
-                same = (st.st_dev, st.st_ino) == ident
-            except OSError:
-                same = False
-            if not same:
+            if not same_open_file(self.child, fd, ident):
                 return "the cell closed or replaced the interpreter's %s (file descriptor %d), which would hide the output of every later cell (restore it with os.dup2 from a copy made with os.dup before the cell ends)" % ("stdout" if fd == 1 else "stderr", fd)
         try:
             if self.child_timers_fd is None:
