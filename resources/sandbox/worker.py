@@ -718,6 +718,9 @@ def same_open_file(pid, fd, ident):
 # What process_attributes(quick=True) reads after every cell: the limits and scheduling that can
 # kill or starve this supervisor before the next cell (CPU time, memory, descriptors, processes,
 # file size, stack; nice value, CPUs, policy). Direct calls: ~3 µs, a quarter of the full set.
+# The interpreter's own limits that, left lowered by a cell, kill it during a later one (SIGXCPU;
+# SIGSEGV when the stack cannot grow): put back after every cell (Supervisor.sabotage).
+INTERPRETER_LIMITS = tuple(getattr(resource, name) for name in ("RLIMIT_CPU", "RLIMIT_STACK") if hasattr(resource, name))
 GUARDED_LIMITS = tuple(getattr(resource, name) for name in ("RLIMIT_AS", "RLIMIT_CPU", "RLIMIT_DATA", "RLIMIT_FSIZE", "RLIMIT_NOFILE", "RLIMIT_NPROC", "RLIMIT_STACK") if hasattr(resource, name))
 
 
@@ -1440,6 +1443,8 @@ class Supervisor:
         self.attributes = process_attributes()
         # Compared after every cell (see `sabotage`): the part a cell could use to kill or starve us.
         self.guarded = process_attributes(quick=True)
+        # The interpreter inherits these; what a cell sets on it is put back after the cell (see `sabotage`).
+        self.interpreter_limits = tuple((which, resource.getrlimit(which)) for which in INTERPRETER_LIMITS)
         # The cell's stdin, stdout, stderr and code channel are open files it shares with this
         # process: a reset puts back their status flags and owner, and the sockets' send settings.
         self.streams = stream_state()
@@ -1675,6 +1680,19 @@ class Supervisor:
         that did it is told so, never the innocent next one; ~4 µs a cell."""
         if process_attributes(quick=True) != self.guarded:
             return "the cell changed the sandbox supervisor's limits or scheduling (prlimit, nice, CPU affinity or policy), which could kill or starve it during a later cell"
+        # The interpreter's own limits that kill it (INTERPRETER_LIMITS), as a script's end with its
+        # run: left lowered, a CPU-time limit killed it (SIGXCPU) during a later cell, a stack limit
+        # crashed a later recursion (~4 µs a cell).
+        # They are put back; a lowered hard limit cannot be raised again (EPERM): one on CPU time
+        # would kill the interpreter during a later cell, so that cell is told; others stay its state.
+        child = self.child
+        for which, start in self.interpreter_limits:
+            try:
+                if resource.prlimit(child, which) != start:
+                    resource.prlimit(child, which, start)
+            except (OSError, ValueError):
+                if which == resource.RLIMIT_CPU:
+                    return "the cell lowered the interpreter's own limits (a hard CPU-time limit with resource.setrlimit), which would kill it during a later cell"
         # A descriptor table cannot be mended from outside: stdout or stderr the cell closed or
         # pointed elsewhere (dup2 of /dev/null, of a file) would silence every later cell.
         for fd, ident in self.output_ids:

@@ -182,6 +182,21 @@ describe.each(REQUIRED_TIERS)('a cell that sabotages later cells takes the blame
     30_000,
   );
 
+  // The interpreter's own limits are part of its process too: a CPU-time limit just above the time
+  // it had used made the next cell that computed for a second "crash (signal 24)" (SIGXCPU).
+  // Soft limits are put back after every cell, as a script's limits end with its run; a lowered
+  // hard limit cannot be raised again, so that cell is told and its interpreter ends.
+  it('a soft CPU-time limit the cell set on its own interpreter is put back (state kept)', async () => {
+    const first = await runner.runCell('import resource, time\nkept = 1\nused = int(time.process_time()) + 1\nresource.setrlimit(resource.RLIMIT_CPU, (used, resource.RLIM_INFINITY))\nprint("set")');
+    expect({ stdout: first.stdout, killed: first.killed }).toEqual({ stdout: 'set\n', killed: undefined });
+    const next = await runner.runCell('import time\nend = time.process_time() + 1.5\nwhile time.process_time() < end: pass\nprint(kept, "innocent ran")');
+    expect({ stdout: next.stdout, killed: next.killed, killMessage: next.killMessage, notice: next.notice }).toEqual({ stdout: '1 innocent ran\n', killed: undefined, killMessage: undefined, notice: undefined });
+  }, 30_000);
+
+  it('a hard CPU-time limit the cell set on its own interpreter: the cell is told', async () => {
+    await expectBlamed(runner, 'import resource, time\nused = int(time.process_time()) + 1\nresource.setrlimit(resource.RLIMIT_CPU, (used, used + 1))', /interpreter's own limits/);
+  }, 30_000);
+
   it('a cell that points stdout at a file and puts it back before it ends keeps its state', async () => {
     const first = await runner.runCell('import os\nkept = 1\nsaved = os.dup(1)\nfd = os.open("captured.txt", os.O_WRONLY | os.O_CREAT)\nos.dup2(fd, 1)\nos.write(1, b"captured")\nos.dup2(saved, 1)\nos.close(saved)\nprint("back")');
     expect({ stdout: first.stdout, killed: first.killed }).toEqual({ stdout: 'back\n', killed: undefined });
