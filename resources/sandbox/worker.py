@@ -67,6 +67,7 @@ REP_FD = 4
 CODE_FD = 5
 PR_SET_PDEATHSIG = 1
 PR_SET_DUMPABLE = 4
+PR_SET_TIMERSLACK = 29
 PR_SET_SECCOMP = 22
 PR_SET_CHILD_SUBREAPER = 36
 PR_SET_NO_NEW_PRIVS = 38
@@ -1153,6 +1154,9 @@ class Interpreter:
                     pending = signal.sigtimedwait((signal.SIGINT,), 0)
                     cancelled = pending is not None and pending.si_code == interrupt_code(self.seq)
                     self.early_interrupt = False
+                    # A timer slack the last cell left on this thread would stretch every sleep
+                    # and timeout of this one (up to centuries): back to the default (0 = inherited).
+                    prctl(PR_SET_TIMERSLACK, 0)
                     sigmask(signal.SIG_SETMASK, ())
                     self.run_cell(self.seq, str(message.get("code", "")), cancelled)
                 elif message.get("type") == "reap":

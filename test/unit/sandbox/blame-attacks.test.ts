@@ -197,6 +197,19 @@ describe.each(REQUIRED_TIERS)('a cell that sabotages later cells takes the blame
     await expectBlamed(runner, 'import resource, time\nused = int(time.process_time()) + 1\nresource.setrlimit(resource.RLIMIT_CPU, (used, used + 1))', /interpreter's own limits/);
   }, 30_000);
 
+  // The timer slack of the interpreter's main thread (prctl PR_SET_TIMERSLACK, up to ~584 years)
+  // delays every sleep and timeout of later cells by up to that much: a time.sleep(0.1) of the next
+  // cell took 20 s, or ran into its time limit. Each cell starts with the default slack.
+  it('a timer slack the cell set on the interpreter does not reach the next cell', async () => {
+    await runner.dispose();
+    runner = await startRunner(tier, { limits: { timeoutMs: 10_000 } });
+    const slack = 'import ctypes\nlibc = ctypes.CDLL(None, use_errno=True)\nlibc.prctl.restype = ctypes.c_long';
+    const first = await runner.runCell(`${slack}\nkept = 1\nassert libc.prctl(29, ctypes.c_ulong(100 * 10**9), 0, 0, 0) == 0\nprint(libc.prctl(30, 0, 0, 0, 0))`);
+    expect({ stdout: first.stdout, killed: first.killed }).toEqual({ stdout: '100000000000\n', killed: undefined });
+    const next = await runner.runCell(`${slack}\nimport time\ntime.sleep(0.1)\nprint(kept, libc.prctl(30, 0, 0, 0, 0) < 10**9)`);
+    expect({ stdout: next.stdout, killed: next.killed, notice: next.notice }).toEqual({ stdout: '1 True\n', killed: undefined, notice: undefined });
+  }, 30_000);
+
   it('a cell that points stdout at a file and puts it back before it ends keeps its state', async () => {
     const first = await runner.runCell('import os\nkept = 1\nsaved = os.dup(1)\nfd = os.open("captured.txt", os.O_WRONLY | os.O_CREAT)\nos.dup2(fd, 1)\nos.write(1, b"captured")\nos.dup2(saved, 1)\nos.close(saved)\nprint("back")');
     expect({ stdout: first.stdout, killed: first.killed }).toEqual({ stdout: 'back\n', killed: undefined });
