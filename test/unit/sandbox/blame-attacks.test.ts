@@ -211,7 +211,9 @@ describe.each(REQUIRED_TIERS)('a cell that sabotages later cells takes the blame
   }, 30_000);
 
   it('a cell that points stdout at a file and puts it back before it ends keeps its state', async () => {
-    const first = await runner.runCell('import os\nkept = 1\nsaved = os.dup(1)\nfd = os.open("captured.txt", os.O_WRONLY | os.O_CREAT)\nos.dup2(fd, 1)\nos.write(1, b"captured")\nos.dup2(saved, 1)\nos.close(saved)\nprint("back")');
+    const first = await runner.runCell(
+      'import os\nkept = 1\nsaved = os.dup(1)\nfd = os.open("captured.txt", os.O_WRONLY | os.O_CREAT)\nos.dup2(fd, 1)\nos.write(1, b"captured")\nos.dup2(saved, 1)\nos.close(saved)\nprint("back")',
+    );
     expect({ stdout: first.stdout, killed: first.killed }).toEqual({ stdout: 'back\n', killed: undefined });
     const next = await runner.runCell('print(kept, open("captured.txt").read())');
     expect({ stdout: next.stdout, notice: next.notice }).toEqual({ stdout: '1 captured\n', notice: undefined });
