@@ -67,6 +67,7 @@ REP_FD = 4
 CODE_FD = 5
 PR_SET_PDEATHSIG = 1
 PR_SET_DUMPABLE = 4
+PR_SET_TIMERSLACK = 29
 PR_SET_SECCOMP = 22
 PR_SET_CHILD_SUBREAPER = 36
 PR_SET_NO_NEW_PRIVS = 38
@@ -627,6 +628,56 @@ def restore_streams(state):
     return None
 
 
+class SharedStreams:
+    """The settings of fds 0-2 and the code channel that a cell can leave to strike the NEXT cell
+    of its conversation, put back after every cell (the interpreter frozen): each fd's status flags
+    (O_NONBLOCK on the code channel made the next interpreter's read fail and end it; on stdout
+    the next cell's output was lost once the pipe was full; O_ASYNC sends SIGIO), the code
+    channel's receive low-water mark and timeout (the next cell waited for bytes that never come,
+    reported as its timeout) and the output sockets' send timeout. Read through descriptors of
+    our own (dups, never inherited by an interpreter): ~3 µs a cell."""
+
+    CHECKED = ((CODE_FD, ("SO_RCVLOWAT", None), ("SO_RCVTIMEO", 16)), (1, ("SO_SNDTIMEO", 16)), (2, ("SO_SNDTIMEO", 16)))
+
+    def __init__(self):
+        self.fds = []
+        for fd in (0, 1, 2, CODE_FD):
+            try:
+                self.fds.append((fd, fcntl.fcntl(fd, fcntl.F_GETFL)))
+            except OSError:
+                pass
+        self.options = []  # (socket, level option, getsockopt length, value)
+        for fd, *names in self.CHECKED:
+            try:
+                dup = os.dup(fd)
+            except OSError:
+                continue
+            try:
+                sock = socket.socket(fileno=dup)
+            except OSError:
+                os.close(dup)  # not a socket (a pipe)
+                continue
+            for name, length in names:
+                opt = getattr(socket, name, None)
+                if opt is not None:
+                    self.options.append((sock, opt, length, socket_option(sock, opt, length)))
+            if not any(entry[0] is sock for entry in self.options):
+                sock.close()
+
+    def put_back(self):
+        """Sets back what a cell changed; None, or why it could not (then the interpreter ends)."""
+        try:
+            for fd, flags in self.fds:
+                if fcntl.fcntl(fd, fcntl.F_GETFL) != flags:
+                    fcntl.fcntl(fd, fcntl.F_SETFL, flags)
+            for sock, opt, length, value in self.options:
+                if socket_option(sock, opt, length) != value:
+                    sock.setsockopt(socket.SOL_SOCKET, opt, value)
+        except OSError as exc:
+            return "the cell broke a stream it shares with later cells (%s)" % exc
+        return None
+
+
 def writable_roots():
     roots = [".", os.environ.get("HOME"), os.environ.get("TMPDIR")]
     if ARGS.get("pidNamespace"):
@@ -647,11 +698,30 @@ def writable_roots():
 
 # ioprio_get(2) per machine (not wrapped by Python).
 IOPRIO_GET_SYSCALL = {"x86_64": 252, "aarch64": 31}.get(platform.machine())
+# kcmp(2) per machine: whether two descriptors are the same open file, one syscall (a stat of
+# /proc/PID/fd/N costs three times as much).
+KCMP_SYSCALL = {"x86_64": 312, "aarch64": 272}.get(platform.machine())
+KCMP_FILE = 0
+
+
+def same_open_file(pid, fd, ident):
+    """True when `pid`'s descriptor `fd` is our own descriptor `fd` (the same open file), or at
+    least the same file (`ident`: its (st_dev, st_ino)); False when it is another or closed."""
+    if LIBC is not None and KCMP_SYSCALL is not None and LIBC.syscall(KCMP_SYSCALL, os.getpid(), pid, KCMP_FILE, fd, fd) == 0:
+        return True
+    try:
+        st = os.stat("/proc/%d/fd/%d" % (pid, fd))
+    except OSError:
+        return False
+    return (st.st_dev, st.st_ino) == ident
 
 
 # What process_attributes(quick=True) reads after every cell: the limits and scheduling that can
 # kill or starve this supervisor before the next cell (CPU time, memory, descriptors, processes,
 # file size, stack; nice value, CPUs, policy). Direct calls: ~3 µs, a quarter of the full set.
+# The interpreter's own limits that, left lowered by a cell, kill it during a later one (SIGXCPU;
+# SIGSEGV when the stack cannot grow): put back after every cell (Supervisor.sabotage).
+INTERPRETER_LIMITS = tuple(getattr(resource, name) for name in ("RLIMIT_CPU", "RLIMIT_STACK") if hasattr(resource, name))
 GUARDED_LIMITS = tuple(getattr(resource, name) for name in ("RLIMIT_AS", "RLIMIT_CPU", "RLIMIT_DATA", "RLIMIT_FSIZE", "RLIMIT_NOFILE", "RLIMIT_NPROC", "RLIMIT_STACK") if hasattr(resource, name))
 
 
@@ -882,6 +952,8 @@ SCAN_ENTRIES = 5000
 SCAN_FOLDERS = 200
 SCAN_DEPTH = 8
 MAX_CHANGED = 200
+# Of the host's 1 MiB reply line (MAX_REPLY_LINE_BYTES, protocol.ts), what the changed files' names may take.
+CHANGED_NAMES_BYTES = 512 * 1024
 SCAN_IGNORED = {CELL_FILE, "__pycache__", ".ipynb_checkpoints"}
 
 
@@ -940,9 +1012,16 @@ def scan_scratch():
 
 
 def changed_files(before, after):
+    """The files of `after` that are new or changed since `before`: at most MAX_CHANGED, whose
+    names take at most CHANGED_NAMES_BYTES in the "done" reply (JSON escapes a name's bytes up to
+    six times over), so the reply stays within the host's line limit."""
     changed = []
+    room = CHANGED_NAMES_BYTES
     for name, now in after.items():
         if before.get(name) != now:
+            room -= len(json.dumps(name))
+            if room < 0:
+                break
             changed.append({"name": name, "size": now[0], "dev": str(now[2]), "ino": str(now[3])})
             if len(changed) >= MAX_CHANGED:
                 break
@@ -1043,7 +1122,19 @@ class Interpreter:
         install_show_hook()
         reader = LineReader(CODE_FD, MAX_REQUEST_LINE)
         while True:
-            lines = reader.read()
+            try:
+                lines = reader.read()
+            except BlockingIOError:
+                # The cell that just ended made the code channel non-blocking or gave it a
+                # receive timeout (the supervisor puts both back once it has stopped us, see
+                # SharedStreams): wait for the next cell's code as usual instead of ending.
+                os.set_blocking(CODE_FD, True)
+                sock = socket.socket(fileno=CODE_FD)
+                try:
+                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, bytes(16))
+                finally:
+                    sock.detach()
+                continue
             if lines is None:
                 os._exit(0)
             for line in lines:
@@ -1063,6 +1154,9 @@ class Interpreter:
                     pending = signal.sigtimedwait((signal.SIGINT,), 0)
                     cancelled = pending is not None and pending.si_code == interrupt_code(self.seq)
                     self.early_interrupt = False
+                    # A timer slack the last cell left on this thread would stretch every sleep
+                    # and timeout of this one (up to centuries): back to the default (0 = inherited).
+                    prctl(PR_SET_TIMERSLACK, 0)
                     sigmask(signal.SIG_SETMASK, ())
                     self.run_cell(self.seq, str(message.get("code", "")), cancelled)
                 elif message.get("type") == "reap":
@@ -1353,9 +1447,15 @@ class Supervisor:
         self.attributes = process_attributes()
         # Compared after every cell (see `sabotage`): the part a cell could use to kill or starve us.
         self.guarded = process_attributes(quick=True)
+        # The interpreter inherits these; what a cell sets on it is put back after the cell (see `sabotage`).
+        self.interpreter_limits = tuple((which, resource.getrlimit(which)) for which in INTERPRETER_LIMITS)
         # The cell's stdin, stdout, stderr and code channel are open files it shares with this
         # process: a reset puts back their status flags and owner, and the sockets' send settings.
         self.streams = stream_state()
+        # The part of them a cell could leave to strike the next cell, put back after every cell.
+        self.shared_streams = SharedStreams()
+        # The interpreter's stdout and stderr must stay these files (see `sabotage`).
+        self.output_ids = tuple((fd, (st.st_dev, st.st_ino)) for fd, st in ((fd, os.fstat(fd)) for fd in (1, 2)))
         # What a reset must leave in the writable folders (see `reset`).
         self.kept = {root: folders_below(root) for root in writable_roots()}
         self.root_ids = {root: (os.stat(root).st_dev, os.stat(root).st_ino) for root in self.kept}
@@ -1560,7 +1660,7 @@ class Supervisor:
             exit_code, error = self.pending
             self.pending = None
             threads = self.freeze_child()
-            detail = "a thread the cell left running did not stop after the cell" if threads is None else self.sabotage()
+            detail = "a thread the cell left running did not stop after the cell" if threads is None else self.shared_streams.put_back() or self.sabotage()
             if detail is not None:
                 self.end_child()
                 self.finish(exit_code, "protocol", after=None, detail=detail, final=True)
@@ -1584,6 +1684,24 @@ class Supervisor:
         that did it is told so, never the innocent next one; ~4 µs a cell."""
         if process_attributes(quick=True) != self.guarded:
             return "the cell changed the sandbox supervisor's limits or scheduling (prlimit, nice, CPU affinity or policy), which could kill or starve it during a later cell"
+        # The interpreter's own limits that kill it (INTERPRETER_LIMITS), as a script's end with its
+        # run: left lowered, a CPU-time limit killed it (SIGXCPU) during a later cell, a stack limit
+        # crashed a later recursion (~4 µs a cell).
+        # They are put back; a lowered hard limit cannot be raised again (EPERM): one on CPU time
+        # would kill the interpreter during a later cell, so that cell is told; others stay its state.
+        child = self.child
+        for which, start in self.interpreter_limits:
+            try:
+                if resource.prlimit(child, which) != start:
+                    resource.prlimit(child, which, start)
+            except (OSError, ValueError):
+                if which == resource.RLIMIT_CPU:
+                    return "the cell lowered the interpreter's own limits (a hard CPU-time limit with resource.setrlimit), which would kill it during a later cell"
+        # A descriptor table cannot be mended from outside: stdout or stderr the cell closed or
+        # pointed elsewhere (dup2 of /dev/null, of a file) would silence every later cell.
+        for fd, ident in self.output_ids:
+            if not same_open_file(self.child, fd, ident):
+                return "the cell closed or replaced the interpreter's %s (file descriptor %d), which would hide the output of every later cell (restore it with os.dup2 from a copy made with os.dup before the cell ends)" % ("stdout" if fd == 1 else "stderr", fd)
         try:
             if self.child_timers_fd is None:
                 self.child_timers_fd = os.open("/proc/%d/timers" % self.child, os.O_RDONLY | os.O_CLOEXEC)

@@ -219,7 +219,10 @@ export class RedrawCollapser {
       const cells = this.cells ?? [];
       cells.length = Math.min(cells.length, this.column);
     } else if (n === 1) {
-      const through = this.column;
+      // Columns past `maxLineChars` keep nothing, so an erase through one of them is an erase of
+      // every kept column: one entry for them all. Unclamped, a line of millions of columns erased
+      // ever further left (`ESC[nG ESC[1K`, n falling) kept one entry per erase (issue 10: host memory).
+      const through = Math.min(this.column, this.maxLineChars);
       while ((this.erases.at(-1)?.through ?? -1) <= through && this.erases.length > 0) this.erases.pop();
       this.erases.push({ at: this.clock, through });
     } else if (n === 2) {

@@ -121,4 +121,101 @@ describe.each(REQUIRED_TIERS)('a cell that sabotages later cells takes the blame
     expect(next.stdout).toBe('1 1\n');
     expect(next.killed).toBeUndefined();
   }, 30_000);
+
+  // The code channel (fd 5) and stdout/stderr are open files the interpreter shares with the
+  // supervisor and with every later interpreter: a receive low-water mark left on the code
+  // channel made the next cell wait for bytes that never come (it was reported as timed out), a
+  // receive timeout or O_NONBLOCK there made the interpreter end itself before the next cell (which
+  // was told "the previous cell was stopped"), O_NONBLOCK on stdout made the next cell's print
+  // fail once the pipe was full. They are put back after every cell: the next cell runs as usual.
+  const STREAM_TRAPS: ReadonlyArray<[string, string]> = [
+    ['a receive low-water mark on the code channel', 'import os, socket\ns = socket.socket(fileno=os.dup(5))\ns.setsockopt(socket.SOL_SOCKET, socket.SO_RCVLOWAT, 1 << 20)'],
+    ['a receive timeout on the code channel', 'import os, socket, struct\ns = socket.socket(fileno=os.dup(5))\ns.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, struct.pack("ll", 0, 1000))'],
+    ['O_NONBLOCK on the code channel', 'import fcntl, os\nfcntl.fcntl(5, fcntl.F_SETFL, fcntl.fcntl(5, fcntl.F_GETFL) | os.O_NONBLOCK)'],
+    ['O_NONBLOCK on stdout and stderr', 'import fcntl, os\nfor fd in (1, 2): fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) | os.O_NONBLOCK)'],
+  ];
+  it.each(STREAM_TRAPS)(
+    '%s left for the next cell is put back (state kept, nothing blamed on the next cell)',
+    async (_name, trap) => {
+      const first = await runner.runCell(`kept = 1\n${trap}\nprint("trap set")`);
+      expect({ stdout: first.stdout, killed: first.killed }).toEqual({ stdout: 'trap set\n', killed: undefined });
+      // 1 MiB: more than the pipe holds, so the host must read while the cell writes.
+      const next = await runner.runCell('import sys\nprint(kept, "innocent ran")\nfor _ in range(64): sys.stdout.write("x" * 16383 + "\\n")');
+      expect({ killed: next.killed, killMessage: next.killMessage, notice: next.notice, stderr: next.stderr, exitCode: next.exitCode, first: next.stdout.split('\n')[0] }).toEqual({
+        killed: undefined,
+        killMessage: undefined,
+        notice: undefined,
+        stderr: '',
+        exitCode: 0,
+        first: '1 innocent ran',
+      });
+      // Every byte reached the host (none lost to EAGAIN).
+      expect(next.stdout).toContain('[output truncated: 1.0 MiB in total');
+    },
+    60_000,
+  );
+
+  // stdout and stderr are descriptors of the interpreter: one a cell closed or pointed elsewhere
+  // (dup2 of /dev/null or a file of its own) silenced every later cell (exit 0, no output, no word).
+  // The supervisor cannot give them back, so the cell that did it is told and the interpreter ends.
+  const OUTPUT_TRAPS: ReadonlyArray<[string, string]> = [
+    ['pointed at /dev/null with dup2', 'fd = os.open("/dev/null", os.O_WRONLY)\nos.dup2(fd, 1)\nos.dup2(fd, 2)'],
+    ['pointed at a file of its own with dup2', 'fd = os.open("quiet.txt", os.O_WRONLY | os.O_CREAT)\nos.dup2(fd, 1)'],
+    ['closed', 'os.close(1)\nos.close(2)'],
+  ];
+  it.each(OUTPUT_TRAPS)(
+    'stdout or stderr %s: the cell is told, the next cell’s output is seen',
+    async (_name, trap) => {
+      const first = await runner.runCell(`import os\nkept = 1\n${trap}`);
+      expect(first.killed).toBe('protocol');
+      expect(first.killMessage ?? '').toMatch(/stdout|stderr/);
+      expect(first.killMessage ?? '').toMatch(/restarted/);
+      const next = await runner.runCell('import sys\nprint("innocent ran")\nprint("and its errors", file=sys.stderr)');
+      expect({ killed: next.killed, stdout: next.stdout, stderr: next.stderr, exitCode: next.exitCode }).toEqual({
+        killed: undefined,
+        stdout: 'innocent ran\n',
+        stderr: 'and its errors\n',
+        exitCode: 0,
+      });
+      expect(next.notice).toContain('restarted');
+    },
+    30_000,
+  );
+
+  // The interpreter's own limits are part of its process too: a CPU-time limit just above the time
+  // it had used made the next cell that computed for a second "crash (signal 24)" (SIGXCPU).
+  // Soft limits are put back after every cell, as a script's limits end with its run; a lowered
+  // hard limit cannot be raised again, so that cell is told and its interpreter ends.
+  it('a soft CPU-time limit the cell set on its own interpreter is put back (state kept)', async () => {
+    const first = await runner.runCell('import resource, time\nkept = 1\nused = int(time.process_time()) + 1\nresource.setrlimit(resource.RLIMIT_CPU, (used, resource.RLIM_INFINITY))\nprint("set")');
+    expect({ stdout: first.stdout, killed: first.killed }).toEqual({ stdout: 'set\n', killed: undefined });
+    const next = await runner.runCell('import time\nend = time.process_time() + 1.5\nwhile time.process_time() < end: pass\nprint(kept, "innocent ran")');
+    expect({ stdout: next.stdout, killed: next.killed, killMessage: next.killMessage, notice: next.notice }).toEqual({ stdout: '1 innocent ran\n', killed: undefined, killMessage: undefined, notice: undefined });
+  }, 30_000);
+
+  it('a hard CPU-time limit the cell set on its own interpreter: the cell is told', async () => {
+    await expectBlamed(runner, 'import resource, time\nused = int(time.process_time()) + 1\nresource.setrlimit(resource.RLIMIT_CPU, (used, used + 1))', /interpreter's own limits/);
+  }, 30_000);
+
+  // The timer slack of the interpreter's main thread (prctl PR_SET_TIMERSLACK, up to ~584 years)
+  // delays every sleep and timeout of later cells by up to that much: a time.sleep(0.1) of the next
+  // cell took 20 s, or ran into its time limit. Each cell starts with the default slack.
+  it('a timer slack the cell set on the interpreter does not reach the next cell', async () => {
+    await runner.dispose();
+    runner = await startRunner(tier, { limits: { timeoutMs: 10_000 } });
+    const slack = 'import ctypes\nlibc = ctypes.CDLL(None, use_errno=True)\nlibc.prctl.restype = ctypes.c_long';
+    const first = await runner.runCell(`${slack}\nkept = 1\nassert libc.prctl(29, ctypes.c_ulong(100 * 10**9), 0, 0, 0) == 0\nprint(libc.prctl(30, 0, 0, 0, 0))`);
+    expect({ stdout: first.stdout, killed: first.killed }).toEqual({ stdout: '100000000000\n', killed: undefined });
+    const next = await runner.runCell(`${slack}\nimport time\ntime.sleep(0.1)\nprint(kept, libc.prctl(30, 0, 0, 0, 0) < 10**9)`);
+    expect({ stdout: next.stdout, killed: next.killed, notice: next.notice }).toEqual({ stdout: '1 True\n', killed: undefined, notice: undefined });
+  }, 30_000);
+
+  it('a cell that points stdout at a file and puts it back before it ends keeps its state', async () => {
+    const first = await runner.runCell(
+      'import os\nkept = 1\nsaved = os.dup(1)\nfd = os.open("captured.txt", os.O_WRONLY | os.O_CREAT)\nos.dup2(fd, 1)\nos.write(1, b"captured")\nos.dup2(saved, 1)\nos.close(saved)\nprint("back")',
+    );
+    expect({ stdout: first.stdout, killed: first.killed }).toEqual({ stdout: 'back\n', killed: undefined });
+    const next = await runner.runCell('print(kept, open("captured.txt").read())');
+    expect({ stdout: next.stdout, notice: next.notice }).toEqual({ stdout: '1 captured\n', notice: undefined });
+  }, 30_000);
 });

@@ -6,6 +6,10 @@
 // What the copies hold on the host's disk (blocks, one at least per file and per folder) must
 // stay within the budget. The same holds for the full outputs kept for "show all": 20 cells of
 // 30 MiB output each left 600 MiB on the host. Really run on both tiers (as root in CI).
+// The list of a cell's files itself is bounded too: 200 files with long names that JSON escapes
+// six times over (not UTF-8) or three times (emoji), eight folders deep, made the supervisor's own
+// "done" reply longer than the host's 1 MiB line limit; the cell was stopped as a "protocol
+// violation" and lost its interpreter.
 import { existsSync, lstatSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -90,4 +94,23 @@ describe.each(REQUIRED_TIERS)("the host's artifact copies, attacked (%s tier)", 
     expect(existsSync(last ?? '')).toBe(true);
     expect(statSync(last ?? '').size).toBeGreaterThanOrEqual(30 * MiB);
   }, 120_000);
+
+  it.each([
+    ['not UTF-8', 'bytes([0xff]) * 250', 'bytes([0xfe]) * 200'],
+    ['emoji', '"\\U0001F600".encode() * 62', '"\\U0001F600".encode() * 50'],
+  ])(
+    '200 files with long names (%s), eight folders deep: the list of them stays within the protocol, the state is kept',
+    async (_kind, folder, file) => {
+      runner = await startRunner(tier);
+      const first = await runner.runCell(
+        ['import os', 'kept = 1', 'p = b"."', 'for _ in range(8):', `    p += b"/" + ${folder}`, '    os.mkdir(p)', 'for i in range(200):', `    open(p + b"/%03d" % i + ${file}, "wb").close()`, 'print("made")'].join(
+          '\n',
+        ),
+      );
+      expect({ stdout: first.stdout, killed: first.killed, killMessage: first.killMessage }).toEqual({ stdout: 'made\n', killed: undefined, killMessage: undefined });
+      const next = await runner.runCell('print(kept)');
+      expect({ stdout: next.stdout, notice: next.notice }).toEqual({ stdout: '1\n', notice: undefined });
+    },
+    60_000,
+  );
 });

@@ -15,14 +15,47 @@
 // Really run through the runner on both tiers; the bounds checked are a cell that ends well
 // within its time limit and an event loop that never stalls for 2 s (the fixed walks stall it
 // ~0.15 s; the unbounded ones 4.6 s and 10.6 s: a loaded CI machine keeps the margin both ways).
+// - erases-up-to-column at columns past the kept part of a line: a line may span millions of
+//   columns (only the first 64 KiB are kept), and each `ESC[nG ESC[1K` to a column further left
+//   was remembered, ~50 bytes of host memory per 14 bytes of output: 32 MiB of output held
+//   ~120 MiB of host memory per stream until the cell ended.
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createCodeRunner, type CodeRunner } from '../../../src/sandbox/index';
+import { RedrawCollapser } from '../../../src/sandbox/terminalText';
 import { removeDir, REQUIRED_TIERS, startRunner, tempDir } from './helpers';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach(removeDir));
+
+describe('host memory the output collapser keeps', () => {
+  it('erases up to columns far past the kept part of a line (ESC[nG ESC[1K, n falling) hold no memory per erase', () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    // As StreamCapture makes it for a 64 KiB output limit.
+    const collapser = new RedrawCollapser({ removeEscapes: true, maxLineChars: 64 * 1024 });
+    const width = 2_000_000;
+    collapser.push('x'.repeat(width));
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    // 16 MiB of output in 64 KiB reads, as the host reads the pipe.
+    let column = width;
+    for (let read = 0; read < 256; read++) {
+      const parts: string[] = [];
+      for (let i = 0; i < 4_000; i++) parts.push(`\x1b[${column--}G\x1b[1K`);
+      collapser.push(parts.join(''));
+    }
+    gc();
+    const held = process.memoryUsage().heapUsed - before;
+    // Unbounded, the 1 million erases held ~50 MiB; bounded by the kept columns, at most a few.
+    expect(held / 1024 ** 2).toBeLessThan(16);
+    // Every kept column was erased, as a terminal would show it.
+    expect(collapser.end()).toBe('');
+  });
+});
 
 describe.each(REQUIRED_TIERS)('host work the sandbox can make superlinear (%s tier)', (tier) => {
   const runners: CodeRunner[] = [];
