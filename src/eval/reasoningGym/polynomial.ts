@@ -116,7 +116,7 @@ export function parsePolynomial(text: string): PolyForm | null {
       const bang = isOp('!') ? '!' : '!!';
       const step = bang === '!' ? 1n : 2n;
       i++;
-      const [key, coeff] = v.poly.size === 1 ? [...v.poly][0] ?? ['', rational(0n)] : ['', rational(0n)];
+      const [key, coeff] = v.poly.size === 1 ? ([...v.poly][0] ?? ['', rational(0n)]) : ['', rational(0n)];
       if (/^\w+\^1$/.test(key) && equals(coeff, rational(1n))) {
         v = { poly: new Map([[`${key.slice(0, -2)}${bang}^1`, rational(1n)]]), expanded: true };
         continue;

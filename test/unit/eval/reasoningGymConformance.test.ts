@@ -94,7 +94,7 @@ describe.each(['reasoning_gym_sympy_operators.jsonl', 'reasoning_gym_whitespace_
     expect(extra.length).toBeGreaterThan(400);
   });
 
-  it('scores below 1 the answers RG accepts against the question\'s rules', () => {
+  it("scores below 1 the answers RG accepts against the question's rules", () => {
     for (const c of extra.filter((k) => k.kind === 'wrong_rg_accepts')) expect(score(c), c.case_id).toBeLessThan(1);
   });
 });
