@@ -35,6 +35,28 @@ async function connect(args: string[]): Promise<Connected> {
   return { client, pid, stderr: () => err };
 }
 
+/**
+ * `r1ci mcp` spoken to in raw JSON-RPC lines over stdio (what the SDK's client would never send):
+ * every stdout line parsed into `lines`, stderr collected, `send` writes one message as a line.
+ */
+function rawMcp(args: readonly string[], env: Record<string, string> = getDefaultEnvironment()) {
+  const child = spawn(process.execPath, [cli, 'mcp', ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+  const lines: unknown[] = [];
+  let buffered = '';
+  let stderr = '';
+  child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+  child.stdout.on('data', (b: Buffer) => {
+    buffered += b.toString();
+    for (let nl = buffered.indexOf('\n'); nl >= 0; nl = buffered.indexOf('\n')) {
+      lines.push(JSON.parse(buffered.slice(0, nl)));
+      buffered = buffered.slice(nl + 1);
+    }
+  });
+  const send = (message: Record<string, unknown>): boolean => child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', ...message })}\n`);
+  return { child, exited, lines, stderr: (): string => stderr, send };
+}
+
 async function call(client: Client, name: string, args: Record<string, unknown>, signal?: AbortSignal): Promise<CallToolResult & { text: string }> {
   const result = CallToolResultSchema.parse(await client.callTool({ name, arguments: args }, CallToolResultSchema, { signal, timeout: 120_000 }));
   const text = result.content.map((c) => (c.type === 'text' ? c.text : `[${c.type}]`)).join('\n');
@@ -266,18 +288,8 @@ describe('r1ci mcp stopped by a signal', () => {
   it('SIGTERM during a cell: the cell is answered as cancelled (not a crash), nothing is left, exit 143', async () => {
     const tmp = mkdtempSync(join(tmpdir(), 'r1ci-mcp-term-'));
     try {
-      const child = spawn(process.execPath, [cli, 'mcp', '--timeout', '120'], { env: { ...getDefaultEnvironment(), TMPDIR: tmp }, stdio: ['pipe', 'pipe', 'pipe'] });
-      const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
-      const replies: { id?: number; result?: CallToolResult; error?: { message: string } }[] = [];
-      let buffered = '';
-      child.stdout.on('data', (b: Buffer) => {
-        buffered += b.toString();
-        for (let nl = buffered.indexOf('\n'); nl >= 0; nl = buffered.indexOf('\n')) {
-          replies.push(JSON.parse(buffered.slice(0, nl)) as (typeof replies)[number]);
-          buffered = buffered.slice(nl + 1);
-        }
-      });
-      const send = (message: Record<string, unknown>): boolean => child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', ...message })}\n`);
+      const { child, exited, lines, send } = rawMcp(['--timeout', '120'], { ...getDefaultEnvironment(), TMPDIR: tmp });
+      const replies = lines as { id?: number; result?: CallToolResult; error?: { message: string } }[];
       send({ id: 1, method: 'initialize', params: { protocolVersion: '2025-03-26', capabilities: {}, clientInfo: { name: 'r1ci-test', version: '0.0.0' } } });
       expect(await eventually(() => replies.some((r) => r.id === 1), 20_000)).toBe(true);
       send({ method: 'notifications/initialized' });
@@ -302,28 +314,22 @@ describe('r1ci mcp when its stdio stream breaks', () => {
   it('a request line over the 10 MiB read buffer ends the server: sandboxes disposed, the error on stderr, exit 1 (it hung before)', async () => {
     const tmp = mkdtempSync(join(tmpdir(), 'r1ci-mcp-big-'));
     try {
-      const child = spawn(process.execPath, [cli, 'mcp'], { env: { ...getDefaultEnvironment(), TMPDIR: tmp }, stdio: ['pipe', 'pipe', 'pipe'] });
-      const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
-      child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+      const { child, exited, lines, stderr, send } = rawMcp([], { ...getDefaultEnvironment(), TMPDIR: tmp });
       // The server stops reading in the middle of the long line: the rest of the write fails with EPIPE.
       child.stdin.on('error', () => undefined);
-      const send = (message: Record<string, unknown>): boolean => child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', ...message })}\n`);
       send({ id: 1, method: 'initialize', params: { protocolVersion: '2025-03-26', capabilities: {}, clientInfo: { name: 'r1ci-test', version: '0.0.0' } } });
       send({ method: 'notifications/initialized' });
       // A session whose sandbox stays alive after its cell: the server must end it.
       send({ id: 2, method: 'tools/call', params: { name: 'run_python', arguments: { code: 'print(6*7)', session_id: 'kept' } } });
-      expect(await eventually(() => stdout.includes('"id":2'), 30_000)).toBe(true);
+      expect(await eventually(() => (lines as { id?: number }[]).some((r) => r.id === 2), 30_000)).toBe(true);
       expect(descendants(child.pid ?? 0).length).toBeGreaterThan(0);
       child.stdin.write(`{"jsonrpc":"2.0","id":3,"method":"ping","params":{"pad":"${'x'.repeat(11 * 1024 * 1024)}"}}\n`);
       child.stdin.end();
       const code = await Promise.race([exited, new Promise<'hung'>((done) => setTimeout(() => done('hung'), 20_000))]);
       if (code === 'hung') child.kill('SIGKILL');
       expect(code).toBe(1);
-      expect(stderr).toMatch(/exceeded maximum size/);
-      expect(stderr).toMatch(/protocol stream broke/);
+      expect(stderr()).toMatch(/exceeded maximum size/);
+      expect(stderr()).toMatch(/protocol stream broke/);
       expect(readdirSync(tmp)).toEqual([]);
     } finally {
       rmSync(tmp, { recursive: true, force: true });
@@ -339,19 +345,7 @@ describe('r1ci mcp answers malformed input as JSON-RPC 2.0 says', () => {
   }
 
   it('a line that is not JSON, a message that is not JSON-RPC, params that do not fit, an unknown tool and a batch each get their reply (the SDK dropped or mislabelled them)', async () => {
-    const child = spawn(process.execPath, [cli, 'mcp'], { env: getDefaultEnvironment(), stdio: ['pipe', 'pipe', 'pipe'] });
-    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
-    const lines: unknown[] = [];
-    let buffered = '';
-    let stderr = '';
-    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-    child.stdout.on('data', (b: Buffer) => {
-      buffered += b.toString();
-      for (let nl = buffered.indexOf('\n'); nl >= 0; nl = buffered.indexOf('\n')) {
-        lines.push(JSON.parse(buffered.slice(0, nl)));
-        buffered = buffered.slice(nl + 1);
-      }
-    });
+    const { child, exited, lines, stderr } = rawMcp([]);
     const single = (): Reply[] => lines.filter((l): l is Reply => !Array.isArray(l)) as Reply[];
     const replyTo = async (id: unknown): Promise<Reply | undefined> => {
       await eventually(() => single().some((r) => r.id === id), 20_000);
@@ -375,8 +369,8 @@ describe('r1ci mcp answers malformed input as JSON-RPC 2.0 says', () => {
       const forged = 'x\n\u001b[2Jr1ci mcp: forged \u202e';
       sendLine(JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'tools/call', params: { name: forged, arguments: {} } }));
       expect((await replyTo(9))?.error?.message).toBe(`Unknown tool: ${forged}`);
-      expect(stderr).toContain('Unknown tool: x\\n\\x1b[2Jr1ci mcp: forged \\u202e\n');
-      expect(stderr).not.toMatch(/^r1ci mcp: forged/m);
+      expect(stderr()).toContain('Unknown tool: x\\n\\x1b[2Jr1ci mcp: forged \\u202e\n');
+      expect(stderr()).not.toMatch(/^r1ci mcp: forged/m);
       expect(
         single()
           .filter((r) => r.id === null)
@@ -402,7 +396,7 @@ describe('r1ci mcp answers malformed input as JSON-RPC 2.0 says', () => {
       expect(await replyTo(8)).toMatchObject({ result: {} });
       child.stdin.end();
       expect(await exited).toBe(0);
-      expect(stderr).toMatch(/Parse error/);
+      expect(stderr()).toMatch(/Parse error/);
     } finally {
       child.kill('SIGKILL');
     }
@@ -411,18 +405,8 @@ describe('r1ci mcp answers malformed input as JSON-RPC 2.0 says', () => {
 
 describe('r1ci mcp with a request id reused while its request runs', () => {
   it('the second request is refused, so the cancel of that id ends the running cell and leaves no process (the first cell ran on, out of reach)', async () => {
-    const child = spawn(process.execPath, [cli, 'mcp', '--timeout', '120'], { env: getDefaultEnvironment(), stdio: ['pipe', 'pipe', 'pipe'] });
-    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
-    const replies: { id?: unknown; result?: CallToolResult; error?: { code: number } }[] = [];
-    let buffered = '';
-    child.stdout.on('data', (b: Buffer) => {
-      buffered += b.toString();
-      for (let nl = buffered.indexOf('\n'); nl >= 0; nl = buffered.indexOf('\n')) {
-        replies.push(JSON.parse(buffered.slice(0, nl)) as (typeof replies)[number]);
-        buffered = buffered.slice(nl + 1);
-      }
-    });
-    const send = (message: Record<string, unknown>): boolean => child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', ...message })}\n`);
+    const { child, exited, lines, send } = rawMcp(['--timeout', '120']);
+    const replies = lines as { id?: unknown; result?: CallToolResult; error?: { code: number } }[];
     const marker = `mcp-reused-id-${randomBytes(4).toString('hex')}`;
     const marked = () => descendants(child.pid ?? 0).filter((p) => p.cmdline.includes(marker));
     try {
