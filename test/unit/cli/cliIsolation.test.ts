@@ -82,6 +82,19 @@ function lastSentToModel(): string {
   return body?.messages?.at(-1)?.content ?? '';
 }
 
+/** Streams of a CLI command at a terminal whose user presses Ctrl-C (the signal aborts) when asked the isolation question. */
+function cancelledWhenAsked(): { stdout: PassThrough; stderr: PassThrough; stdin: PassThrough & { isTTY: true }; controller: AbortController } {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const stdin = Object.assign(new PassThrough(), { isTTY: true as const });
+  const controller = new AbortController();
+  stderr.on('data', (d: Buffer) => {
+    if (d.toString().includes('[y/N]')) controller.abort();
+  });
+  stdout.resume();
+  return { stdout, stderr, stdin, controller };
+}
+
 describe('r1ci solve: the sandbox tier and consent', () => {
   it('basic tier, no terminal, no --allow-unisolated: the tier comes first, the model gets "not run", the user learns how to get isolation back', async () => {
     const marker = path.join(dir, 'model-code-ran');
@@ -120,14 +133,7 @@ describe('r1ci solve: the sandbox tier and consent', () => {
   });
 
   it('cancelling while asked ends the run as cancelled (exit 130) and runs nothing', async () => {
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    const stdin = Object.assign(new PassThrough(), { isTTY: true });
-    const controller = new AbortController();
-    stderr.on('data', (d: Buffer) => {
-      if (d.toString().includes('[y/N]')) controller.abort();
-    });
-    stdout.resume();
+    const { stdout, stderr, stdin, controller } = cancelledWhenAsked();
     const before = new Set(descendants(process.pid).map((p) => p.pid));
     const requests = server.chatRequests().length;
     await expect(solveCommand(['Isolation gate probe', '--isolation', 'basic', '--backend', 'ollama', '--base-url', server.url], { stdout, stderr, stdin, signal: controller.signal })).rejects.toMatchObject({
@@ -142,14 +148,7 @@ describe('r1ci solve: the sandbox tier and consent', () => {
 
   it('eval cancelled while asked leaves no scratch folder and no sandbox process', async () => {
     const tmp = mkdtempSync(path.join(os.tmpdir(), 'r1ci-eval-gate-'));
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    const stdin = Object.assign(new PassThrough(), { isTTY: true });
-    const controller = new AbortController();
-    stderr.on('data', (d: Buffer) => {
-      if (d.toString().includes('[y/N]')) controller.abort();
-    });
-    stdout.resume();
+    const { stdout, stderr, stdin, controller } = cancelledWhenAsked();
     const before = new Set(descendants(process.pid).map((p) => p.pid));
     const saved = process.env.TMPDIR;
     process.env.TMPDIR = tmp;
