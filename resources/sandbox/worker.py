@@ -1449,6 +1449,8 @@ class Supervisor:
         self.guarded = process_attributes(quick=True)
         # The interpreter inherits these; what a cell sets on it is put back after the cell (see `sabotage`).
         self.interpreter_limits = tuple((which, resource.getrlimit(which)) for which in INTERPRETER_LIMITS)
+        # Its nice value and scheduling policy, which it inherits too (see `sabotage`).
+        self.interpreter_scheduling = (os.getpriority(os.PRIO_PROCESS, 0), os.sched_getscheduler(0))
         # The cell's stdin, stdout, stderr and code channel are open files it shares with this
         # process: a reset puts back their status flags and owner, and the sockets' send settings.
         self.streams = stream_state()
@@ -1697,6 +1699,14 @@ class Supervisor:
             except (OSError, ValueError):
                 if which == resource.RLIMIT_CPU:
                     return "the cell lowered the interpreter's own limits (a hard CPU-time limit with resource.setrlimit), which would kill it during a later cell"
+        # The interpreter's scheduling: a nice value raised or SCHED_IDLE (both allowed to the
+        # process itself, neither undone without CAP_SYS_NICE) would starve every later cell into
+        # its time limit whenever anything else runs (~1 µs a cell).
+        try:
+            if (os.getpriority(os.PRIO_PROCESS, child), os.sched_getscheduler(child)) != self.interpreter_scheduling:
+                return "the cell lowered the interpreter's own scheduling (os.nice, os.setpriority or os.sched_setscheduler), which cannot be undone and would starve every later cell"
+        except OSError:
+            pass
         # A descriptor table cannot be mended from outside: stdout or stderr the cell closed or
         # pointed elsewhere (dup2 of /dev/null, of a file) would silence every later cell.
         for fd, ident in self.output_ids:
