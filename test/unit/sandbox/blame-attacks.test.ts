@@ -202,12 +202,16 @@ describe.each(REQUIRED_TIERS)('a cell that sabotages later cells takes the blame
   it.each([
     ['a raised nice value', 'import os\nos.nice(19)'],
     ['the idle scheduling policy', 'import os\nos.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))'],
-  ])('%s the cell set on its own interpreter: the cell is told, the next cell runs at normal priority', async (_what, attack) => {
-    const { next } = await expectBlamed(runner, attack, /interpreter's own scheduling/);
-    const check = await runner.runCell('import os\nprint(os.nice(0), os.sched_getscheduler(0))');
-    expect(check.stdout).toBe('0 0\n');
-    expect(next.killed).toBeUndefined();
-  }, 30_000);
+  ])(
+    '%s the cell set on its own interpreter: the cell is told, the next cell runs at normal priority',
+    async (_what, attack) => {
+      const { next } = await expectBlamed(runner, attack, /interpreter's own scheduling/);
+      const check = await runner.runCell('import os\nprint(os.nice(0), os.sched_getscheduler(0))');
+      expect(check.stdout).toBe('0 0\n');
+      expect(next.killed).toBeUndefined();
+    },
+    30_000,
+  );
 
   // The timer slack of the interpreter's main thread (prctl PR_SET_TIMERSLACK, up to ~584 years)
   // delays every sleep and timeout of later cells by up to that much: a time.sleep(0.1) of the next
