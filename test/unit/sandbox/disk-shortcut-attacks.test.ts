@@ -22,8 +22,13 @@ describe.each(REQUIRED_TIERS)('the disk check after a cell, attacked from inside
     runner = undefined;
   });
 
-  /** The cell ran to its end, and going over is told at its end or, at the latest, at the end of the next cell (run at once). */
+  /**
+   * Going over is told while the cell runs, at its end or, at the latest, at the end of the next
+   * cell (run at once). On a slow machine the periodic check during the cell may see the growth
+   * first and end it with the disk budget (then it never printed "over"): told, too.
+   */
   async function expectOverReported(second: { stdout: string; stderr: string; killed?: string }): Promise<void> {
+    if (second.killed === 'disk') return;
     expect({ stdout: second.stdout, stderr: second.stderr.split('\n').at(-2) }).toEqual({ stdout: 'over\n', stderr: undefined });
     const third = await runner?.runCell('print("next")');
     expect([second.killed, third?.killed]).toContain('disk');
