@@ -119,6 +119,24 @@ export const wireSchema = z.strictObject({
    */
   errorAsText: z.boolean().optional(),
   /**
+   * OpenAI-compatible: a mid-stream error (`streamError`) goes out as an SSE event named `error`
+   * whose data has no `error` wrapper, `event: error` + `data: {"type":"error","code","message"}`,
+   * then `data: [DONE]`: OpenAI's own streaming error event (Responses API, "error" event) as
+   * gateways forward it (8monkey-ai/hebo-gateway#71; llama.cpp's `error:` field was meant as this,
+   * ggml-org/llama.cpp#16109). Ollama: the error line's `error` is an object,
+   * `{"error":{"message","type","code"}}`, as OpenAI-style proxies in front of Ollama write it
+   * (LiteLLM, BerriAI/litellm#4592), not Ollama's own string.
+   */
+  errorObject: z.boolean().optional(),
+  /**
+   * OpenAI-compatible: llama.cpp's `--reasoning-format deepseek-legacy` ("keeps `<think>` tags in
+   * `message.content` while also populating `message.reasoning_content`", tools/server README;
+   * common/chat.h): a non-streamed reply carries the reasoning twice, in `reasoning_content` and as
+   * a `<think>…</think>` block opening `content`; a streamed one only inline in the content
+   * (`reasoning_in_content` = stream && legacy).
+   */
+  thinkTagsKept: z.boolean().optional(),
+  /**
    * OpenAI-compatible: `content` as a list of typed blocks, as Mistral's API sends it for its
    * reasoning models (docs.mistral.ai, "Reasoning"): `{"type":"text","text"}` for the reply and
    * `{"type":"thinking","thinking":[{"type":"text","text"}]}` for the reasoning, in the same field.

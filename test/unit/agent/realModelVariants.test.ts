@@ -199,6 +199,17 @@ describe('reasoning fields and framing', () => {
     expect(r.trajectory.answer).toBe('3');
   });
 
+  it.each([
+    ['not streamed', true],
+    ['streamed', false],
+  ])("llama.cpp's deepseek-legacy reasoning format (reasoning_content and the same <think> block in the content), %s: the reasoning is kept once, the answer found", async (_how, nonStream) => {
+    const r = await run('openai', { wire: { thinkTagsKept: true }, turns: [{ thinking: 'Five it is: <<<answer content>>> is the format.', text: 'So <<<5>>>', nonStream }] });
+    expect(r.trajectory.error).toBeUndefined();
+    expect(r.trajectory.turns[0]?.reasoning).toBe('Five it is: <<<answer content>>> is the format.');
+    expect(r.trajectory.turns[0]?.text).not.toContain('think>');
+    expect(r.trajectory.answer).toBe('5');
+  });
+
   it('an Ollama-API proxy that ignores stream:true and answers one JSON object is read too', async () => {
     const r = await run('ollama', { turns: [{ text: 'Flat <<<5>>>', thinking: 'one shot', nonStream: true }] });
     expect(r.trajectory.answer).toBe('5');
@@ -342,6 +353,19 @@ describe.each(BOTH)('fences, answers and truncation on %s', (kind) => {
     expect(warningsOf(r, 'output-truncated')).toEqual([]);
     // The model gets its block back closed once, not with the stray backticks inside it.
     expect(r.chats[1]?.messages?.map((m) => m.content).join('\n')).toMatch(/print\(i \* 7\)\n *```\n/);
+  });
+});
+
+describe('mid-stream errors on Ollama', () => {
+  it.each([
+    ['the error as an object (an OpenAI-style proxy in front of Ollama)', true],
+    ['the error as a string (Ollama itself)', false],
+  ])('an `{"error": …}` line mid-reply, %s, ends the run with the server\'s words', async (_how, errorObject) => {
+    const message = 'an error was encountered while running the model: CUDA error';
+    const r = await run('ollama', { wire: { errorObject }, turns: [{ text: 'Working on it', faults: { streamError: { afterChunks: 1, message } } }] });
+    expect(r.events.find((e) => e.type === 'error')).toMatchObject({ kind: 'http' });
+    expect(r.trajectory.error).toContain(message);
+    expect(r.trajectory.error).not.toContain('[object Object]');
   });
 });
 
@@ -627,6 +651,15 @@ describe('OpenAI-compatible stream framings', () => {
     expect(r.events.find((e) => e.type === 'error')).toMatchObject({ kind });
     expect(r.trajectory.error).toContain(message);
     expect(r.trajectory.error).not.toMatch(/malformed/);
+  });
+
+  it.each([
+    ['the prompt exceeding the context', "This model's maximum context length is 4096 tokens", 'context-overflow'],
+    ['another failure', 'upstream model crashed', 'http'],
+  ])("a mid-stream error as an SSE `event: error` whose data has no `error` wrapper (%s) is the server's error, in its words, not an empty reply", async (_what, message, kind) => {
+    const r = await run('openai', { wire: { errorObject: true }, turns: [{ text: 'Working on it', faults: { streamError: { afterChunks: 1, message } } }] });
+    expect(r.events.find((e) => e.type === 'error')).toMatchObject({ kind });
+    expect(r.trajectory.error).toContain(message);
   });
 
   it.each([
