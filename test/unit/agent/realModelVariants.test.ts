@@ -487,6 +487,17 @@ describe.each(BOTH)('tool-call shapes on %s', (kind) => {
     expect(r.trajectory.answer).toBe('64');
   });
 
+  it.each([
+    ['a JSON list (Mistral 7B v0.3, Mixtral)', 'Let me compute.[TOOL_CALLS] [{"name": "python", "arguments": {"code": "print(8 * 8)"}}]'],
+    ['name[ARGS]arguments (Mistral Small 3.2, Magistral, Devstral)', '[TOOL_CALLS]python[ARGS]{"code": "print(8 * 8)"}'],
+    ['name[CALL_ID]id[ARGS]arguments', '[TOOL_CALLS]python[CALL_ID]a1b2c3d4e[ARGS]{"code": "print(8 * 8)"}'],
+  ])("a Mistral call written as text, %s (a server without Mistral's tool-call parser), runs as a call", async (_how, text) => {
+    const r = await run(kind, { turns: [{ text }, { text: '<<<{{RESULT}}>>>' }] }, { protocol: 'tools' });
+    expect(r.trajectory.turns[0]?.cell).toMatchObject({ source: 'tool-call', code: 'print(8 * 8)' });
+    expect(r.chats[1]?.messages?.find((m) => m.role === 'tool')?.content).toBe('64');
+    expect(r.trajectory.answer).toBe('64');
+  });
+
   it('code passed with prose around its python fence runs (the first python block)', async () => {
     const args = { code: 'Here is the code:\n```python\nprint(2 * 21)\n```\nIt prints 42.' };
     const r = await run(kind, { turns: [{ text: '', toolCalls: [{ name: 'python', arguments: args }] }, { text: '<<<{{RESULT}}>>>' }] }, { protocol: 'tools' });
