@@ -89,6 +89,7 @@ function withoutEchoedReasoning(content: string, reasoning: string): string {
 const usageSchema = z.object({ prompt_tokens: z.number().optional(), completion_tokens: z.number().optional() }).nullish();
 
 const chunkSchema = z.object({
+  // Absent, or null (MiniMax's API, RooCodeInc/Roo-Code#9105; Azure OpenAI): a chunk without choices.
   choices: z
     .array(
       z.object({
@@ -96,7 +97,8 @@ const chunkSchema = z.object({
         finish_reason: z.string().nullish(),
       }),
     )
-    .default([]),
+    .nullish()
+    .transform((choices) => choices ?? []),
   usage: usageSchema,
   // Groq streams the token counts in the last chunk's `x_groq.usage` instead.
   x_groq: z.object({ usage: usageSchema }).nullish(),
@@ -328,6 +330,8 @@ export class OpenAiBackend implements ModelBackend {
           if (!/^\s*[[{"]/.test(item.data)) throw this.streamFailure(item.data.trim());
           throw malformedLine('OpenAI-compatible', this.baseUrl, 'event', `data: ${item.data}`);
         }
+        // `data: null` carries nothing (AgentRouter's API sends it between chunks, Kilo-Org/kilocode#3083).
+        if (json === null) continue;
         const failure = errorEventSchema.safeParse(json);
         if (failure.success) {
           const e = failure.data.error;

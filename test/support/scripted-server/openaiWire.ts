@@ -46,7 +46,7 @@ export function openAiChatWire(model: string, id: string, includeUsage: boolean,
   return {
     streamContentType: 'text/event-stream; charset=utf-8',
     opening: () => chunk({ role: 'assistant', content: '' }, null),
-    chunk: (text) => chunk({ content: parts ? [textBlock(text)] : text }, null),
+    chunk: (text) => (options.nullEvents === true ? 'data: null\n\n' : '') + chunk({ content: parts ? [textBlock(text)] : text }, null),
     thinking: (text) => chunk(parts ? { content: [thinkingBlock(text)] } : { [reasoningField]: text }, null),
     // First delta: id, type, name and empty arguments; then the arguments' JSON text in pieces
     // (or the whole call in one delta, or every piece repeating id and name: see `toolCallDeltas`).
@@ -93,7 +93,7 @@ export function openAiChatWire(model: string, id: string, includeUsage: boolean,
       (options.groqUsage === true
         ? event({ ...base, choices: [{ index: 0, delta: {}, logprobs: null, finish_reason: stats.doneReason }], x_groq: { id: `req_${id}`, usage: usage(stats) } })
         : chunk({}, stats.doneReason)) +
-      (withUsage ? event({ ...base, choices: [], usage: usage(stats) }) : '') +
+      (withUsage ? event({ ...base, choices: options.nullChoices === true ? null : [], usage: usage(stats) }) : '') +
       (options.omitDone === true ? '' : 'data: [DONE]\n\n'),
     complete: (text, stats, extras) => ({
       id,

@@ -137,6 +137,13 @@ export const wireSchema = z.strictObject({
    */
   thinkTagsKept: z.boolean().optional(),
   /**
+   * OpenAI-compatible: the usage chunk's `choices` is `null` instead of `[]`, as MiniMax's API
+   * (RooCodeInc/Roo-Code#9105) and Azure OpenAI (thivy/azure-openai-js-stream#4) send such chunks.
+   */
+  nullChoices: z.boolean().optional(),
+  /** OpenAI-compatible: a `data: null` event before each content chunk, as AgentRouter's API streams (Kilo-Org/kilocode#3083). */
+  nullEvents: z.boolean().optional(),
+  /**
    * OpenAI-compatible: `content` as a list of typed blocks, as Mistral's API sends it for its
    * reasoning models (docs.mistral.ai, "Reasoning"): `{"type":"text","text"}` for the reply and
    * `{"type":"thinking","thinking":[{"type":"text","text"}]}` for the reasoning, in the same field.

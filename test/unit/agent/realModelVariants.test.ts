@@ -739,6 +739,16 @@ describe('OpenAI-compatible stream framings', () => {
     expect(JSON.stringify(plain.chats.map((c) => c.body))).not.toContain('reasoning_content');
   });
 
+  it.each([
+    ['a usage chunk whose choices is null (MiniMax, Azure OpenAI)', { nullChoices: true }],
+    ['`data: null` events between the chunks (AgentRouter)', { nullEvents: true }],
+  ] as const)('%s: nothing is lost, the reply is read to its end', async (_what, wire) => {
+    const r = await run('openai', { wire, turns: [{ text: 'Computing:\n```python\nprint(6 * 7)\n```\n' }, { text: 'So <<<{{RESULT}}>>>', usagePromptTokens: 900 }] });
+    expect(r.trajectory.error).toBeUndefined();
+    expect(r.trajectory.answer).toBe('42');
+    expect(r.trajectory.turns[1]?.stats?.promptTokens).toBe(900);
+  });
+
   it("Groq's token counts, streamed in the last chunk's x_groq.usage, are read", async () => {
     const r = await run('openai', { wire: { groqUsage: true }, turns: [{ text: '<<<7>>>', usagePromptTokens: 321 }] });
     expect(r.trajectory.answer).toBe('7');
