@@ -1,7 +1,7 @@
 // Server-Sent Events as OpenAI-compatible servers send them: `data: <json>` lines (ended by LF,
 // CRLF or a lone CR), events separated by a blank line, `data: [DONE]` at the end. Comments
 // (`: keep-alive`), empty `data:` heartbeats and `id:`/`retry:` fields are allowed and ignored, llama.cpp's
-// `error:` lines and events named `error` (`event: error`) reported; anything else is a protocol error, because a garbled line may have
+// `error:` lines and events named `error` (`event: error`) reported, `event: ping` keep-alives skipped; anything else is a protocol error, because a garbled line may have
 // carried model text we would otherwise lose without a trace. Each event of these streams is one
 // JSON value (or `[DONE]`): a `data:` line that starts a new one right after a complete one ends
 // that event, though no blank line came between them (some providers stream tool calls so, e.g.
@@ -29,11 +29,13 @@ function eventType(line: string): string {
  * SSE format, WHATWG HTML §9.2.6): API gateways send `data:` alone as a heartbeat. Data of blanks
  * only is skipped alike: it cannot carry a reply's JSON. An event whose type is `error` (`event:
  * error`, OpenAI's streaming error event as gateways forward it, its data `{"type":"error",
- * "message",…}` with no `error` wrapper) is an 'error' item, whatever its data's shape.
+ * "message",…}` with no `error` wrapper) is an 'error' item, whatever its data's shape. One whose
+ * type is `ping` is a keep-alive, not a chunk: sse-starlette's EventSourceResponse (servers built
+ * on it) sent `event: ping` with a timestamp as data every 15 s before it switched to a comment.
  */
 function dispatch(data: readonly string[], type = ''): SseItem | undefined {
   const joined = data.join('\n');
-  if (joined.trim() === '') return undefined;
+  if (joined.trim() === '' || type === 'ping') return undefined;
   return type === 'error' ? { type: 'error', data: joined } : { type: 'data', data: joined };
 }
 

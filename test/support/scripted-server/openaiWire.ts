@@ -46,7 +46,10 @@ export function openAiChatWire(model: string, id: string, includeUsage: boolean,
   return {
     streamContentType: 'text/event-stream; charset=utf-8',
     opening: () => chunk({ role: 'assistant', content: '' }, null),
-    chunk: (text) => (options.nullEvents === true ? 'data: null\n\n' : '') + chunk({ content: parts ? [textBlock(text)] : text }, null),
+    chunk: (text) =>
+      (options.nullEvents === true ? 'data: null\n\n' : '') +
+      (options.pingEvents === true ? `event: ping\ndata: ${new Date().toISOString().replace('T', ' ').replace('Z', '')}\n\n` : '') +
+      chunk({ content: parts ? [textBlock(text)] : text }, null),
     thinking: (text) => chunk(parts ? { content: [thinkingBlock(text)] } : { [reasoningField]: text }, null),
     // First delta: id, type, name and empty arguments; then the arguments' JSON text in pieces
     // (or the whole call in one delta, or every piece repeating id and name: see `toolCallDeltas`).

@@ -144,6 +144,12 @@ export const wireSchema = z.strictObject({
   /** OpenAI-compatible: a `data: null` event before each content chunk, as AgentRouter's API streams (Kilo-Org/kilocode#3083). */
   nullEvents: z.boolean().optional(),
   /**
+   * OpenAI-compatible: an `event: ping` event whose data is a timestamp before each content chunk,
+   * as sse-starlette's EventSourceResponse sends every 15 s by default before it switched to a
+   * comment (`ServerSentEvent(datetime.utcnow(), event="ping")`; servers built on it, e.g. llama-cpp-python, Xinference).
+   */
+  pingEvents: z.boolean().optional(),
+  /**
    * OpenAI-compatible: `content` as a list of typed blocks, as Mistral's API sends it for its
    * reasoning models (docs.mistral.ai, "Reasoning"): `{"type":"text","text"}` for the reply and
    * `{"type":"thinking","thinking":[{"type":"text","text"}]}` for the reasoning, in the same field.

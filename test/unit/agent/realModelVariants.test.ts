@@ -742,6 +742,7 @@ describe('OpenAI-compatible stream framings', () => {
   it.each([
     ['a usage chunk whose choices is null (MiniMax, Azure OpenAI)', { nullChoices: true }],
     ['`data: null` events between the chunks (AgentRouter)', { nullEvents: true }],
+    ["sse-starlette's default keep-alive, `event: ping` with a timestamp as data, between the chunks", { pingEvents: true }],
   ] as const)('%s: nothing is lost, the reply is read to its end', async (_what, wire) => {
     const r = await run('openai', { wire, turns: [{ text: 'Computing:\n```python\nprint(6 * 7)\n```\n' }, { text: 'So <<<{{RESULT}}>>>', usagePromptTokens: 900 }] });
     expect(r.trajectory.error).toBeUndefined();
