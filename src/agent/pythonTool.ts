@@ -64,6 +64,62 @@ function unfenced(code: string): string {
   return block !== undefined && !/'''|"""/.test(code.slice(0, block.start)) ? block.code : code;
 }
 
+/**
+ * Where the JSON object or array starting at `start` ends (the index after its closing bracket),
+ * or -1 when it is not complete. Brackets inside strings do not count.
+ */
+function jsonValueEnd(text: string, start: number): number {
+  let depth = 0;
+  let inString = false;
+  for (let i = start; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === '{' || c === '[') depth++;
+    else if (c === '}' || c === ']') {
+      depth--;
+      if (depth === 0) return i + 1;
+    }
+  }
+  return -1;
+}
+
+/** Mistral's tool-call token, then `name[ARGS]` or `name[CALL_ID]id[ARGS]` (tokenizers v11+), or a JSON list of calls (v3). */
+const MISTRAL_CALL = /\[TOOL_CALLS\]\s*(?:([A-Za-z_][\w.-]*)(?:\[CALL_ID\][^[]*)?\[ARGS\])?/g;
+
+/**
+ * The calls a Mistral model wrote as text, each as `{"name", "arguments"}` JSON text:
+ * `[TOOL_CALLS] [{"name": …, "arguments": …}, …]` (Mistral 7B v0.3, Mixtral) or
+ * `[TOOL_CALLS]python[ARGS]{…}` (Mistral Small 3.1/3.2, Magistral, Devstral; `[CALL_ID]id` may
+ * come before `[ARGS]`), which a server without Mistral's tool-call parser passes on as content
+ * (LM Studio, lmstudio-ai/lmstudio-bug-tracker#797; vLLM without `--tool-call-parser mistral`).
+ * A list or object the text does not complete is given as it is (the model is told it is not JSON).
+ */
+function mistralCallBodies(text: string): string[] {
+  const bodies: string[] = [];
+  for (const m of text.matchAll(MISTRAL_CALL)) {
+    const from = (m.index ?? 0) + m[0].length;
+    const end = jsonValueEnd(text, from);
+    const json = end < 0 ? text.slice(from).trim() : text.slice(from, end);
+    const name = m[1];
+    if (name !== undefined) {
+      bodies.push(end < 0 ? json : `{"name": ${JSON.stringify(name)}, "arguments": ${json}}`);
+      continue;
+    }
+    let list: unknown;
+    try {
+      list = JSON.parse(json);
+    } catch {
+      list = undefined;
+    }
+    if (Array.isArray(list)) for (const call of list) bodies.push(JSON.stringify(call));
+    else bodies.push(json);
+  }
+  return bodies;
+}
+
 /** `<tool_call>{"name": …, "arguments": …}</tool_call>` as the Hermes/Qwen chat templates write a call. */
 const TEXT_TOOL_CALL = /<tool_call>\s*([\s\S]*?)\s*<\/tool_call>/g;
 
@@ -76,8 +132,7 @@ const TEXT_TOOL_CALL = /<tool_call>\s*([\s\S]*?)\s*<\/tool_call>/g;
  */
 export function toolCallsInText(text: string): ToolCall[] {
   const calls: ToolCall[] = [];
-  for (const m of text.matchAll(TEXT_TOOL_CALL)) {
-    const body = m[1] ?? '';
+  for (const body of [...[...text.matchAll(TEXT_TOOL_CALL)].map((m) => m[1] ?? ''), ...mistralCallBodies(text)]) {
     let parsed: unknown;
     try {
       parsed = JSON.parse(body);

@@ -231,13 +231,15 @@ export interface LeanFetch {
 
 /**
  * A fetch that also listens to `signal` (cancel aborts the HTTP request itself) and fails an
- * NDJSON body with `onMalformed(line)` at its first line that is not JSON. The host's memory
+ * NDJSON body with `onMalformed(line)` at its first line that is not JSON. `onErrorLine(line)` is
+ * told each NDJSON line that is an object with an `error` field (the server's own failure), before
+ * the client reads it: the client keeps only `String(error)` of it, "[object Object]" for an object. The host's memory
  * stays bounded whatever the server sends: an NDJSON line beyond MAX_LINE_BYTES, or another body
  * beyond MAX_BODY_BYTES (bounds.ts), fails the body with a BackendError ('protocol') and closes the
  * connection. Redirects are not followed (a 3xx is the client's error). URLs other than http(s)
  * go to the global fetch (and `close()` does not reach them).
  */
-export function leanFetch(signal: AbortSignal | undefined, onMalformed: (line: string) => BackendError): LeanFetch {
+export function leanFetch(signal: AbortSignal | undefined, onMalformed: (line: string) => BackendError, onErrorLine?: (line: string) => void): LeanFetch {
   /** How to end each request in flight, until its body has arrived or failed. */
   const inFlight = new Set<(error: Error) => void>();
   const close = (): void => {
@@ -294,11 +296,13 @@ export function leanFetch(signal: AbortSignal | undefined, onMalformed: (line: s
               (line) => {
                 const trimmed = line.trim();
                 if (trimmed.length === 0) return;
+                let value: unknown;
                 try {
-                  JSON.parse(trimmed);
+                  value = JSON.parse(trimmed);
                 } catch {
                   throw onMalformed(trimmed);
                 }
+                if (onErrorLine && typeof value === 'object' && value !== null && 'error' in value) onErrorLine(trimmed);
               },
               () => tooLarge(url.origin, 'a streamed line', MAX_LINE_BYTES),
             )

@@ -135,10 +135,11 @@ export class OllamaBackend implements ModelBackend {
 
   /**
    * A transport whose every request also listens to `signal` and whose NDJSON is checked line by
-   * line. An error status is read here, before the client sees it (`ErrorStatus`).
+   * line. An error status is read here, before the client sees it (`ErrorStatus`). `onErrorLine`
+   * gets each `{"error": …}` line of a reply (the client's own error keeps only `String(error)`).
    */
-  private transport(signal?: AbortSignal): LeanFetch {
-    const lean = leanFetch(signal, (line) => malformedLine('Ollama', this.baseUrl, 'NDJSON line', line));
+  private transport(signal?: AbortSignal, onErrorLine?: (line: string) => void): LeanFetch {
+    const lean = leanFetch(signal, (line) => malformedLine('Ollama', this.baseUrl, 'NDJSON line', line), onErrorLine);
     return {
       close: lean.close,
       fetch: async (input, init) => {
@@ -155,7 +156,13 @@ export class OllamaBackend implements ModelBackend {
   }
 
   async *streamChat(request: ChatRequest, signal: AbortSignal): AsyncIterable<ChatChunk> {
-    const transport = this.transport(signal);
+    /**
+     * The reply's `{"error": …}` line, read in its own terms: its `error` may be an object
+     * (`{"message", "type", "code"}`, as OpenAI-style proxies in front of Ollama write it, e.g.
+     * LiteLLM, BerriAI/litellm#4592), which the client would report as "[object Object]".
+     */
+    let errorLine: string | undefined;
+    const transport = this.transport(signal, (line) => (errorLine ??= line));
     const client = this.client(signal, transport);
     const options: Record<string, number> = { temperature: request.options.temperature };
     if (request.options.seed !== undefined) options.seed = request.options.seed;
@@ -217,7 +224,7 @@ export class OllamaBackend implements ModelBackend {
       }
     } catch (error) {
       if (signal.aborted) return;
-      throw this.translate(error, request.model);
+      throw this.translate(error, request.model, errorLine);
     } finally {
       // The consumer stopped early (the agent at a closing fence): end the request, which stops
       // the generation; a reply that has fully arrived is left alone (LeanFetch.close).
@@ -335,7 +342,8 @@ export class OllamaBackend implements ModelBackend {
     }
   }
 
-  private translate(error: unknown, model: string | undefined): Error {
+  /** `errorLine`: the reply's `{"error": …}` line, whose message the client's error may have lost. */
+  private translate(error: unknown, model: string | undefined, errorLine?: string): Error {
     if (error instanceof BackendError) return error;
     if (isAbortError(error)) return error instanceof Error ? error : new Error(String(error));
     const network = unreachableError('Ollama', this.baseUrl, error, `start it with \`ollama serve\`, or set ${knob('ollamaHost')}.`, 'ollamaHost');
@@ -360,6 +368,7 @@ export class OllamaBackend implements ModelBackend {
     if (error instanceof SyntaxError || /Unexpected token|not valid JSON/i.test(message))
       return new BackendError(`The server at ${this.baseUrl} did not answer like an Ollama server (${message}) — check ${knob('ollamaHost')}.`, 'wrong-server');
     // An {"error": ...} line in the middle of a stream: the server itself failed (out of memory, ...).
-    return new BackendError(`The Ollama server at ${this.baseUrl} failed mid-reply: ${message}`, 'http');
+    const said = errorLine !== undefined ? serverErrorDetail(errorLine).message : message;
+    return new BackendError(`The Ollama server at ${this.baseUrl} failed mid-reply: ${said}`, 'http');
   }
 }

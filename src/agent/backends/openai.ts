@@ -74,9 +74,22 @@ const messagePartSchema = z
     return { ...withCalls, content: blockText(content, 'text'), ...(thinking !== '' ? { reasoning_content: (part.reasoning_content ?? part.reasoning ?? '') + thinking } : {}) };
   });
 
+/**
+ * A whole message's `content` without the `<think>…</think>` block that opens it when that block
+ * holds the very reasoning the message also carries in its reasoning field: llama.cpp's
+ * `--reasoning-format deepseek-legacy` "keeps `<think>` tags in `message.content` while also
+ * populating `message.reasoning_content`" (tools/server README), which would show and store the
+ * reasoning twice. A block with other text is left to the inline-tag rule (thinkTags.ts).
+ */
+function withoutEchoedReasoning(content: string, reasoning: string): string {
+  const echo = /^\s*<think>([\s\S]*?)<\/think>\s*/.exec(content);
+  return echo !== null && reasoning.trim() !== '' && echo[1]?.trim() === reasoning.trim() ? content.slice(echo[0].length) : content;
+}
+
 const usageSchema = z.object({ prompt_tokens: z.number().optional(), completion_tokens: z.number().optional() }).nullish();
 
 const chunkSchema = z.object({
+  // Absent, or null (MiniMax's API, RooCodeInc/Roo-Code#9105; Azure OpenAI): a chunk without choices.
   choices: z
     .array(
       z.object({
@@ -84,7 +97,8 @@ const chunkSchema = z.object({
         finish_reason: z.string().nullish(),
       }),
     )
-    .default([]),
+    .nullish()
+    .transform((choices) => choices ?? []),
   usage: usageSchema,
   // Groq streams the token counts in the last chunk's `x_groq.usage` instead.
   x_groq: z.object({ usage: usageSchema }).nullish(),
@@ -316,6 +330,8 @@ export class OpenAiBackend implements ModelBackend {
           if (!/^\s*[[{"]/.test(item.data)) throw this.streamFailure(item.data.trim());
           throw malformedLine('OpenAI-compatible', this.baseUrl, 'event', `data: ${item.data}`);
         }
+        // `data: null` carries nothing (AgentRouter's API sends it between chunks, Kilo-Org/kilocode#3083).
+        if (json === null) continue;
         const failure = errorEventSchema.safeParse(json);
         if (failure.success) {
           const e = failure.data.error;
@@ -393,7 +409,9 @@ export class OpenAiBackend implements ModelBackend {
     const choice = parsed.data.choices[0];
     const failed = this.finishFailure(choice?.finish_reason ?? undefined);
     if (failed) throw failed;
-    yield* this.pieces(choice?.message);
+    const message = choice?.message;
+    const reasoning = message?.reasoning_content ?? message?.reasoning ?? '';
+    yield* this.pieces(message && typeof message.content === 'string' ? { ...message, content: withoutEchoedReasoning(message.content, reasoning) } : message);
     const calls = new ToolCallAssembler();
     calls.add(choice?.message?.tool_calls ?? []);
     for (const call of calls.take()) yield { type: 'tool-call', call };

@@ -1,7 +1,7 @@
 // Server-Sent Events as OpenAI-compatible servers send them: `data: <json>` lines (ended by LF,
 // CRLF or a lone CR), events separated by a blank line, `data: [DONE]` at the end. Comments
-// (`: keep-alive`), empty `data:` heartbeats and `event:`/`id:`/`retry:` fields are allowed and ignored, llama.cpp's
-// `error:` lines reported; anything else is a protocol error, because a garbled line may have
+// (`: keep-alive`), empty `data:` heartbeats and `id:`/`retry:` fields are allowed and ignored, llama.cpp's
+// `error:` lines and events named `error` (`event: error`) reported, `event: ping` keep-alives skipped; anything else is a protocol error, because a garbled line may have
 // carried model text we would otherwise lose without a trace. Each event of these streams is one
 // JSON value (or `[DONE]`): a `data:` line that starts a new one right after a complete one ends
 // that event, though no blank line came between them (some providers stream tool calls so, e.g.
@@ -17,16 +17,26 @@ import { MAX_LINE_BYTES } from './bounds';
  */
 export type SseItem = { readonly type: 'data'; readonly data: string } | { readonly type: 'error'; readonly data: string } | { readonly type: 'malformed'; readonly line: string } | { readonly type: 'oversized' };
 
-const KNOWN_FIELD = /^(event|id|retry)(:|$)/;
+const KNOWN_FIELD = /^(id|retry)(:|$)/;
+
+/** An `event:` line's event type (the SSE format: one optional space after the colon). */
+function eventType(line: string): string {
+  return line.slice(line[6] === ' ' ? 7 : 6);
+}
 
 /**
  * The event an event's `data:` lines make, if any. One whose data is empty is not dispatched (the
  * SSE format, WHATWG HTML §9.2.6): API gateways send `data:` alone as a heartbeat. Data of blanks
- * only is skipped alike: it cannot carry a reply's JSON.
+ * only is skipped alike: it cannot carry a reply's JSON. An event whose type is `error` (`event:
+ * error`, OpenAI's streaming error event as gateways forward it, its data `{"type":"error",
+ * "message",…}` with no `error` wrapper) is an 'error' item, whatever its data's shape. One whose
+ * type is `ping` is a keep-alive, not a chunk: sse-starlette's EventSourceResponse (servers built
+ * on it) sent `event: ping` with a timestamp as data every 15 s before it switched to a comment.
  */
-function dispatch(data: readonly string[]): SseItem | undefined {
+function dispatch(data: readonly string[], type = ''): SseItem | undefined {
   const joined = data.join('\n');
-  return joined.trim() === '' ? undefined : { type: 'data', data: joined };
+  if (joined.trim() === '' || type === 'ping') return undefined;
+  return type === 'error' ? { type: 'error', data: joined } : { type: 'data', data: joined };
 }
 
 /**
@@ -34,7 +44,7 @@ function dispatch(data: readonly string[]): SseItem | undefined {
  * starts another value (`{`) or the end (`[DONE]`): the server left out the blank line between
  * two events. Undefined otherwise (most often at once: the pending data does not end in `}`).
  */
-function endedWithoutBlankLine(data: readonly string[], next: string): SseItem | undefined {
+function endedWithoutBlankLine(data: readonly string[], next: string, type: string): SseItem | undefined {
   const last = data[data.length - 1];
   if (last === undefined || !last.trimEnd().endsWith('}')) return undefined;
   const start = next.trimStart();
@@ -45,7 +55,7 @@ function endedWithoutBlankLine(data: readonly string[], next: string): SseItem |
   } catch {
     return undefined;
   }
-  return { type: 'data', data: joined };
+  return dispatch(data, type);
 }
 
 /**
@@ -61,6 +71,8 @@ export async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator
   let searched = 0;
   let data: string[] = [];
   let dataChars = 0;
+  /** The pending event's type (its `event:` line), '' when it has none. */
+  let type = '';
   // Lines end with CRLF, LF or a lone CR (WHATWG HTML, "Server-sent events", §9.2.6 parsing);
   // one regex per stream, as its lastIndex is this reader's position.
   const lineEnd = /[\r\n]/g;
@@ -86,20 +98,31 @@ export async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator
         crEnded = buffer[at] === '\r' && start === buffer.length;
         lineEnd.lastIndex = start;
         if (line === '') {
-          const event = dispatch(data);
+          const event = dispatch(data, type);
           if (event) yield event;
           data = [];
           dataChars = 0;
+          type = '';
         } else if (line.startsWith('data:')) {
           const value = line.slice(line[5] === ' ' ? 6 : 5);
-          const event = endedWithoutBlankLine(data, value);
+          const event = endedWithoutBlankLine(data, value, type);
+          if (event) {
+            yield event;
+            data = [];
+            dataChars = 0;
+            type = '';
+          }
+          data.push(value);
+          dataChars += line.length;
+        } else if (line.startsWith('event:')) {
+          // Without blank lines between events, a type line after complete data starts the next event.
+          const event = endedWithoutBlankLine(data, '{', type);
           if (event) {
             yield event;
             data = [];
             dataChars = 0;
           }
-          data.push(value);
-          dataChars += line.length;
+          type = eventType(line);
         } else if (line.startsWith('error:')) {
           yield { type: 'error', data: line.slice(line[6] === ' ' ? 7 : 6) };
         } else if (!line.startsWith(':') && !KNOWN_FIELD.test(line)) {
@@ -117,14 +140,15 @@ export async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator
         // A last event without its blank line still counts (some servers end that way).
         if (buffer.startsWith('data:')) {
           const value = buffer.slice(buffer[5] === ' ' ? 6 : 5);
-          const event = endedWithoutBlankLine(data, value);
+          const event = endedWithoutBlankLine(data, value, type);
           if (event) {
             yield event;
             data = [];
+            type = '';
           }
           data.push(value);
         }
-        const event = dispatch(data);
+        const event = dispatch(data, type);
         if (event) yield event;
         return;
       }

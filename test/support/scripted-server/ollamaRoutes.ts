@@ -153,6 +153,6 @@ async function handleChat(ctx: RouteContext): Promise<void> {
     state.faultCounters,
   );
   ctx.recordPlan(plan);
-  const wire = ollamaChatWire(body.model);
+  const wire = ollamaChatWire(body.model, plan.wire);
   await (body.stream ? streamReply(ctx.reply, plan, wire) : completeReply(ctx.reply, plan, wire));
 }

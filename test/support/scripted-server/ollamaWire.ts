@@ -1,6 +1,6 @@
 // Ollama's /api/chat byte format: one JSON object per line (application/x-ndjson); the last
 // line has done:true, done_reason and the token counts and durations in nanoseconds.
-import type { ScriptedToolCall } from './scenarioSchema';
+import type { ScriptedToolCall, WireOptions } from './scenarioSchema';
 import type { FinalStats, WireFormat } from './streamReply';
 
 /** A scripted call as Ollama spells it (a string argument that is not JSON stays a string: a malformed call). */
@@ -30,7 +30,8 @@ function finalFields(stats: FinalStats): Record<string, unknown> {
   };
 }
 
-export function ollamaChatWire(model: string): WireFormat {
+/** `errorObject`: the error line's `error` is an object, as OpenAI-style proxies in front of Ollama write it (see WireOptions.errorObject). */
+export function ollamaChatWire(model: string, options: WireOptions = {}): WireFormat {
   const now = (): string => new Date().toISOString();
   return {
     streamContentType: 'application/x-ndjson',
@@ -41,7 +42,7 @@ export function ollamaChatWire(model: string): WireFormat {
     toolCalls: (calls) => [line({ model, created_at: now(), message: { role: 'assistant', content: '', tool_calls: calls.map(ollamaCall) }, done: false })],
     toolCallsDoneReason: 'stop',
     malformed: (text) => `${text ?? `{"model":${JSON.stringify(model)},"created_at":"${now()}","message":{"role":"assistant","content":"unterminat`}\n`,
-    streamError: (message) => line({ error: message }),
+    streamError: (message) => line({ error: options.errorObject === true ? { message, type: 'server_error', param: null, code: 500 } : message }),
     closing: (stats) => line({ model, created_at: now(), message: { role: 'assistant', content: '' }, ...finalFields(stats) }),
     complete: (text, stats, extras) => ({
       model,

@@ -46,7 +46,10 @@ export function openAiChatWire(model: string, id: string, includeUsage: boolean,
   return {
     streamContentType: 'text/event-stream; charset=utf-8',
     opening: () => chunk({ role: 'assistant', content: '' }, null),
-    chunk: (text) => chunk({ content: parts ? [textBlock(text)] : text }, null),
+    chunk: (text) =>
+      (options.nullEvents === true ? 'data: null\n\n' : '') +
+      (options.pingEvents === true ? `event: ping\ndata: ${new Date().toISOString().replace('T', ' ').replace('Z', '')}\n\n` : '') +
+      chunk({ content: parts ? [textBlock(text)] : text }, null),
     thinking: (text) => chunk(parts ? { content: [thinkingBlock(text)] } : { [reasoningField]: text }, null),
     // First delta: id, type, name and empty arguments; then the arguments' JSON text in pieces
     // (or the whole call in one delta, or every piece repeating id and name: see `toolCallDeltas`).
@@ -86,12 +89,14 @@ export function openAiChatWire(model: string, id: string, includeUsage: boolean,
         ? `error: ${JSON.stringify({ code: 500, message, type: 'server_error' })}\n\ndata: [DONE]\n\n`
         : options.errorAsText === true
           ? `data: ${message}\n\ndata: [DONE]\n\n`
-          : event(openAiErrorBody(message, 'server_error', null)),
+          : options.errorObject === true
+            ? `event: error\n${event({ type: 'error', code: 'server_error', message, param: null, sequence_number: 1 })}data: [DONE]\n\n`
+            : event(openAiErrorBody(message, 'server_error', null)),
     closing: (stats) =>
       (options.groqUsage === true
         ? event({ ...base, choices: [{ index: 0, delta: {}, logprobs: null, finish_reason: stats.doneReason }], x_groq: { id: `req_${id}`, usage: usage(stats) } })
         : chunk({}, stats.doneReason)) +
-      (withUsage ? event({ ...base, choices: [], usage: usage(stats) }) : '') +
+      (withUsage ? event({ ...base, choices: options.nullChoices === true ? null : [], usage: usage(stats) }) : '') +
       (options.omitDone === true ? '' : 'data: [DONE]\n\n'),
     complete: (text, stats, extras) => ({
       id,
@@ -104,7 +109,13 @@ export function openAiChatWire(model: string, id: string, includeUsage: boolean,
           index: 0,
           message: {
             role: 'assistant',
-            content: parts ? [...(extras.thinking !== '' ? [thinkingBlock(extras.thinking)] : []), textBlock(text)] : extras.toolCalls.length > 0 && text === '' ? null : text,
+            content: parts
+              ? [...(extras.thinking !== '' ? [thinkingBlock(extras.thinking)] : []), textBlock(text)]
+              : options.thinkTagsKept === true && extras.thinking !== ''
+                ? `<think>${extras.thinking}</think>\n\n${text}`
+                : extras.toolCalls.length > 0 && text === ''
+                  ? null
+                  : text,
             ...(extras.thinking !== '' && !parts ? { [reasoningField]: extras.thinking } : {}),
             ...(extras.toolCalls.length > 0 && options.legacyFunctionCall === true
               ? { function_call: { name: extras.toolCalls[0]?.name, arguments: argumentText(extras.toolCalls[0] ?? { name: '', arguments: '' }) } }

@@ -119,6 +119,37 @@ export const wireSchema = z.strictObject({
    */
   errorAsText: z.boolean().optional(),
   /**
+   * OpenAI-compatible: a mid-stream error (`streamError`) goes out as an SSE event named `error`
+   * whose data has no `error` wrapper, `event: error` + `data: {"type":"error","code","message"}`,
+   * then `data: [DONE]`: OpenAI's own streaming error event (Responses API, "error" event) as
+   * gateways forward it (8monkey-ai/hebo-gateway#71; llama.cpp's `error:` field was meant as this,
+   * ggml-org/llama.cpp#16109). Ollama: the error line's `error` is an object,
+   * `{"error":{"message","type","code"}}`, as OpenAI-style proxies in front of Ollama write it
+   * (LiteLLM, BerriAI/litellm#4592), not Ollama's own string.
+   */
+  errorObject: z.boolean().optional(),
+  /**
+   * OpenAI-compatible: llama.cpp's `--reasoning-format deepseek-legacy` ("keeps `<think>` tags in
+   * `message.content` while also populating `message.reasoning_content`", tools/server README;
+   * common/chat.h): a non-streamed reply carries the reasoning twice, in `reasoning_content` and as
+   * a `<think>…</think>` block opening `content`; a streamed one only inline in the content
+   * (`reasoning_in_content` = stream && legacy).
+   */
+  thinkTagsKept: z.boolean().optional(),
+  /**
+   * OpenAI-compatible: the usage chunk's `choices` is `null` instead of `[]`, as MiniMax's API
+   * (RooCodeInc/Roo-Code#9105) and Azure OpenAI (thivy/azure-openai-js-stream#4) send such chunks.
+   */
+  nullChoices: z.boolean().optional(),
+  /** OpenAI-compatible: a `data: null` event before each content chunk, as AgentRouter's API streams (Kilo-Org/kilocode#3083). */
+  nullEvents: z.boolean().optional(),
+  /**
+   * OpenAI-compatible: an `event: ping` event whose data is a timestamp before each content chunk,
+   * as sse-starlette's EventSourceResponse sends every 15 s by default before it switched to a
+   * comment (`ServerSentEvent(datetime.utcnow(), event="ping")`; servers built on it, e.g. llama-cpp-python, Xinference).
+   */
+  pingEvents: z.boolean().optional(),
+  /**
    * OpenAI-compatible: `content` as a list of typed blocks, as Mistral's API sends it for its
    * reasoning models (docs.mistral.ai, "Reasoning"): `{"type":"text","text"}` for the reply and
    * `{"type":"thinking","thinking":[{"type":"text","text"}]}` for the reasoning, in the same field.

@@ -165,7 +165,8 @@ async function prelude(ctx: ReplyContext, plan: ReplyPlan, wire: WireFormat): Pr
 /** The reasoning, before the content: in the API's field, inline as <think>…</think>, or not at all. */
 async function sendThinking(ctx: ReplyContext, plan: ReplyPlan, wire: WireFormat): Promise<boolean> {
   if (plan.thinkingChunks.length === 0 || plan.reasoning === 'none') return true;
-  const inline = plan.reasoning === 'inline';
+  // llama.cpp's deepseek-legacy format streams the reasoning inline (WireOptions.thinkTagsKept).
+  const inline = plan.reasoning === 'inline' || (plan.wire.thinkTagsKept === true && ctx.entry.api === 'openai');
   const strayTag = !inline && plan.wire.thinkTagAsContent === true && ctx.entry.api === 'openai';
   if ((inline || strayTag) && !(await send(ctx, plan, wire.chunk('<think>')))) return false;
   for (const [i, piece] of plan.thinkingChunks.entries()) {

@@ -199,6 +199,17 @@ describe('reasoning fields and framing', () => {
     expect(r.trajectory.answer).toBe('3');
   });
 
+  it.each([
+    ['not streamed', true],
+    ['streamed', false],
+  ])("llama.cpp's deepseek-legacy reasoning format (reasoning_content and the same <think> block in the content), %s: the reasoning is kept once, the answer found", async (_how, nonStream) => {
+    const r = await run('openai', { wire: { thinkTagsKept: true }, turns: [{ thinking: 'Five it is: <<<answer content>>> is the format.', text: 'So <<<5>>>', nonStream }] });
+    expect(r.trajectory.error).toBeUndefined();
+    expect(r.trajectory.turns[0]?.reasoning).toBe('Five it is: <<<answer content>>> is the format.');
+    expect(r.trajectory.turns[0]?.text).not.toContain('think>');
+    expect(r.trajectory.answer).toBe('5');
+  });
+
   it('an Ollama-API proxy that ignores stream:true and answers one JSON object is read too', async () => {
     const r = await run('ollama', { turns: [{ text: 'Flat <<<5>>>', thinking: 'one shot', nonStream: true }] });
     expect(r.trajectory.answer).toBe('5');
@@ -345,6 +356,19 @@ describe.each(BOTH)('fences, answers and truncation on %s', (kind) => {
   });
 });
 
+describe('mid-stream errors on Ollama', () => {
+  it.each([
+    ['the error as an object (an OpenAI-style proxy in front of Ollama)', true],
+    ['the error as a string (Ollama itself)', false],
+  ])('an `{"error": …}` line mid-reply, %s, ends the run with the server\'s words', async (_how, errorObject) => {
+    const message = 'an error was encountered while running the model: CUDA error';
+    const r = await run('ollama', { wire: { errorObject }, turns: [{ text: 'Working on it', faults: { streamError: { afterChunks: 1, message } } }] });
+    expect(r.events.find((e) => e.type === 'error')).toMatchObject({ kind: 'http' });
+    expect(r.trajectory.error).toContain(message);
+    expect(r.trajectory.error).not.toContain('[object Object]');
+  });
+});
+
 describe('context on OpenAI-compatible servers', () => {
   it('reads max_model_len from /v1/models and warns when the prompt exceeds it', async () => {
     const r = await run('openai', { turns: [{ text: '```python\nprint("x" * 3000)\n```\n' }, { text: '<<<done>>>' }] }, { models: [{ name: MODEL, maxModelLen: 600 }] });
@@ -458,6 +482,17 @@ describe.each(BOTH)('tool-call shapes on %s', (kind) => {
 
   it('a <tool_call> written as text (a server without a tool-call parser) runs as a call', async () => {
     const r = await run(kind, { turns: [{ text: 'Let me compute.\n<tool_call>\n{"name": "python", "arguments": {"code": "print(8 * 8)"}}\n</tool_call>' }, { text: '<<<{{RESULT}}>>>' }] }, { protocol: 'tools' });
+    expect(r.trajectory.turns[0]?.cell).toMatchObject({ source: 'tool-call', code: 'print(8 * 8)' });
+    expect(r.chats[1]?.messages?.find((m) => m.role === 'tool')?.content).toBe('64');
+    expect(r.trajectory.answer).toBe('64');
+  });
+
+  it.each([
+    ['a JSON list (Mistral 7B v0.3, Mixtral)', 'Let me compute.[TOOL_CALLS] [{"name": "python", "arguments": {"code": "print(8 * 8)"}}]'],
+    ['name[ARGS]arguments (Mistral Small 3.2, Magistral, Devstral)', '[TOOL_CALLS]python[ARGS]{"code": "print(8 * 8)"}'],
+    ['name[CALL_ID]id[ARGS]arguments', '[TOOL_CALLS]python[CALL_ID]a1b2c3d4e[ARGS]{"code": "print(8 * 8)"}'],
+  ])("a Mistral call written as text, %s (a server without Mistral's tool-call parser), runs as a call", async (_how, text) => {
+    const r = await run(kind, { turns: [{ text }, { text: '<<<{{RESULT}}>>>' }] }, { protocol: 'tools' });
     expect(r.trajectory.turns[0]?.cell).toMatchObject({ source: 'tool-call', code: 'print(8 * 8)' });
     expect(r.chats[1]?.messages?.find((m) => m.role === 'tool')?.content).toBe('64');
     expect(r.trajectory.answer).toBe('64');
@@ -630,6 +665,15 @@ describe('OpenAI-compatible stream framings', () => {
   });
 
   it.each([
+    ['the prompt exceeding the context', "This model's maximum context length is 4096 tokens", 'context-overflow'],
+    ['another failure', 'upstream model crashed', 'http'],
+  ])("a mid-stream error as an SSE `event: error` whose data has no `error` wrapper (%s) is the server's error, in its words, not an empty reply", async (_what, message, kind) => {
+    const r = await run('openai', { wire: { errorObject: true }, turns: [{ text: 'Working on it', faults: { streamError: { afterChunks: 1, message } } }] });
+    expect(r.events.find((e) => e.type === 'error')).toMatchObject({ kind });
+    expect(r.trajectory.error).toContain(message);
+  });
+
+  it.each([
     ['streamed', false],
     ['not streamed', true],
   ])("content as a list of text and thinking blocks (Mistral's reasoning models), %s: the text is the reply, the thinking its reasoning", async (_how, nonStream) => {
@@ -693,6 +737,17 @@ describe('OpenAI-compatible stream framings', () => {
     // A server that does not ask never sees the field.
     const plain = await run('openai', { turns: [{ thinking: 'Hm.', text: '', toolCalls: [{ name: 'python', arguments: { code: 'print(1)' } }] }, { text: '<<<{{RESULT}}>>>' }] }, { protocol: 'tools' });
     expect(JSON.stringify(plain.chats.map((c) => c.body))).not.toContain('reasoning_content');
+  });
+
+  it.each([
+    ['a usage chunk whose choices is null (MiniMax, Azure OpenAI)', { nullChoices: true }],
+    ['`data: null` events between the chunks (AgentRouter)', { nullEvents: true }],
+    ["sse-starlette's default keep-alive, `event: ping` with a timestamp as data, between the chunks", { pingEvents: true }],
+  ] as const)('%s: nothing is lost, the reply is read to its end', async (_what, wire) => {
+    const r = await run('openai', { wire, turns: [{ text: 'Computing:\n```python\nprint(6 * 7)\n```\n' }, { text: 'So <<<{{RESULT}}>>>', usagePromptTokens: 900 }] });
+    expect(r.trajectory.error).toBeUndefined();
+    expect(r.trajectory.answer).toBe('42');
+    expect(r.trajectory.turns[1]?.stats?.promptTokens).toBe(900);
   });
 
   it("Groq's token counts, streamed in the last chunk's x_groq.usage, are read", async () => {

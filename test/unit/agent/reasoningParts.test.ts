@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ContextWatch } from '../../../src/agent/contextWatch';
 import { answerInOutput, extractFinalAnswer, findFinalAnswer } from '../../../src/agent/finalAnswer';
 import { protocolForModel } from '../../../src/agent/protocol';
-import { readPythonCall } from '../../../src/agent/pythonTool';
+import { readPythonCall, toolCallsInText } from '../../../src/agent/pythonTool';
 import { InlineThinkSplitter, type SplitPiece } from '../../../src/agent/thinkTags';
 import { TrajectoryBuilder } from '../../../src/agent/trajectory';
 import { createPrinter } from '../../../src/cli/printer';
@@ -115,6 +115,17 @@ describe('tools and protocol', () => {
     expect(readPythonCall({ id: 'a', name: 'python', arguments: JSON.stringify({ code: 'Run:\n```py\nprint(4)\n```\ndone' }) })).toEqual({ code: 'print(4)' });
     const writesMarkdown = 's = """\n```python\nx = 1\n```\n"""\nprint(s)';
     expect(readPythonCall({ id: 'a', name: 'python', arguments: JSON.stringify({ code: writesMarkdown }) })).toEqual({ code: writesMarkdown });
+  });
+
+  it("reads Mistral's calls written as text: several, brackets inside their strings, and an incomplete one kept as it is", () => {
+    const list = '[TOOL_CALLS] [{"name": "python", "arguments": {"code": "print([1, 2][0])"}}, {"name": "python", "arguments": {"code": "print(\\"}\\")"}}]';
+    expect(toolCallsInText(list).map((c) => c.arguments)).toEqual(['{"code":"print([1, 2][0])"}', '{"code":"print(\\"}\\")"}']);
+    const two = '[TOOL_CALLS]python[ARGS]{"code": "a = {1: [2]}"}[TOOL_CALLS]python[ARGS]{"code": "print(a)"} done';
+    expect(toolCallsInText(two).map((c) => [c.name, c.arguments])).toEqual([
+      ['python', '{"code":"a = {1: [2]}"}'],
+      ['python', '{"code":"print(a)"}'],
+    ]);
+    expect(toolCallsInText('[TOOL_CALLS]python[ARGS]{"code": "print(1')).toEqual([{ id: 'call_text_0', name: 'python', arguments: '{"code": "print(1' }]);
   });
 
   it('auto: r1ci by name, tools by capability, chat otherwise; a forced mode wins', () => {

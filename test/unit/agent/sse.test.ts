@@ -92,6 +92,23 @@ describe('readSse', () => {
     ]);
   });
 
+  it("an event named `error` is an error item whatever its data (OpenAI's error event, no `error` wrapper), one named `ping` a keep-alive (sse-starlette); other event names are data; the name lasts one event", async () => {
+    expect(
+      await items('event: error\ndata: {"type":"error","message":"x"}\n\ndata: {"a":1}\n\nevent: ping\r\ndata: 2024-05-01 12:00:00.000123\r\n\r\nevent: message\ndata: {"b":2}\n\nevent:error\ndata: overloaded'),
+    ).toEqual([
+      { type: 'error', data: '{"type":"error","message":"x"}' },
+      { type: 'data', data: '{"a":1}' },
+      { type: 'data', data: '{"b":2}' },
+      { type: 'error', data: 'overloaded' },
+    ]);
+    // Without blank lines between events, the name belongs to the data after it.
+    expect(await items('data: {"a":1}\nevent: error\ndata: {"message":"x"}\ndata: [DONE]\n')).toEqual([
+      { type: 'data', data: '{"a":1}' },
+      { type: 'error', data: '{"message":"x"}' },
+      { type: 'data', data: '[DONE]' },
+    ]);
+  });
+
   it("an event with empty data (a gateway's `data:` heartbeat) is not dispatched, as the SSE format says", async () => {
     expect(await items('data: {"a":1}\n\ndata:\n\ndata: \n\ndata: {"b":2}\n\ndata:')).toEqual([
       { type: 'data', data: '{"a":1}' },
