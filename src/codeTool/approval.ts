@@ -28,7 +28,16 @@ export interface InvocationPreview {
 export function invocationPreview(code: string, sessionId: string | undefined, tier: IsolationTier, tierNote: string, approval: ApprovalSetting): InvocationPreview {
   const where = `${tier} tier${sessionId ? `, session \`${sessionId}\`` : ''}`;
   // Controls and bidi overrides shown escaped: the code the user approves reads as the code that runs ("Trojan Source").
-  const markdown = `Sandbox: **${where}** — ${tierNote}\n\n${fence(escapeControls(code), 'python')}`;
+  const markdown = `Sandbox: **${where}** — ${markdownText(tierNote)}\n\n${fence(escapeControls(code), 'python')}`;
   const runningLine = `Running Python in the sandbox (${where})`;
   return toolApproval(approval, tier) === 'ask' ? { markdown, runningLine, confirmTitle: `Run this Python in the ${tier} sandbox?` } : { markdown, runningLine };
+}
+
+/**
+ * The tier's note as Markdown text: it may quote a probe's output (the interpreter's first line),
+ * so no link, image or HTML may form from it: `\\`, `[`, `]`, `<` and `>` backslash-escaped (code
+ * spans such as an install command stay), controls and bidi overrides shown escaped.
+ */
+function markdownText(text: string): string {
+  return escapeControls(text).replace(/[\\[\]<>]/g, '\\$&');
 }

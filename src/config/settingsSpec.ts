@@ -24,8 +24,11 @@ interface BaseSpec {
    */
   readonly guard?: GuardKind;
 }
-/** What a guarded setting decides (issue 10 item 7). */
-export type GuardKind = 'tier' | 'approval' | 'limit' | 'interpreter' | 'server';
+/**
+ * What a guarded setting decides (issue 10 item 7). `concurrency`: how many sandboxes run at
+ * once, each with the full limits, so it multiplies them (0 = chosen from the server kind).
+ */
+export type GuardKind = 'tier' | 'approval' | 'limit' | 'concurrency' | 'interpreter' | 'server';
 interface StringSpec extends BaseSpec {
   readonly type: 'string';
   readonly default: string;
@@ -227,6 +230,7 @@ export const SETTINGS_SPEC = {
     maximum: 64,
     description: 'Questions evaluated at once. 0 = from the server kind: 1 for Ollama (a local model answers one request at a time well), 4 for an OpenAI-compatible server such as vLLM.',
     order: 20,
+    guard: 'concurrency',
   },
   'eval.timeoutSeconds': { type: 'integer', default: 600, minimum: 0, unit: 's', maximum: 86400, description: 'Wall-clock limit per evaluated question (0 = none); a question over it is scored wrong.', order: 21 },
   'eval.samples': {

@@ -41,6 +41,9 @@ export interface PendingOverride {
   readonly userValue: unknown;
 }
 
+/** The most questions "r1ci.eval.concurrency": 0 evaluates at once (an OpenAI-compatible server; runOptions.ts). */
+const AUTO_CONCURRENCY_MAX = 4;
+
 /** Weakest first: a workspace may move approval towards `never`, never towards `auto` unasked. */
 const APPROVAL_STRENGTH = ['auto', 'default', 'ask', 'never'];
 
@@ -55,6 +58,13 @@ export function weakens(kind: GuardKind, workspaceValue: unknown, userValue: unk
     case 'limit':
       // A tighter limit only protects more; a larger one (or anything not a number) is asked.
       return !(typeof workspaceValue === 'number' && typeof userValue === 'number' && workspaceValue <= userValue);
+    case 'concurrency': {
+      // Sandboxes at once, each with the full limits: more of them multiply what model code may
+      // take. 0 is chosen from the server kind (1 or 4): as the workspace's value it counts as the
+      // most it may mean, as the user's the least.
+      if (typeof workspaceValue !== 'number' || typeof userValue !== 'number') return true;
+      return (workspaceValue === 0 ? AUTO_CONCURRENCY_MAX : workspaceValue) > (userValue === 0 ? 1 : userValue);
+    }
     case 'interpreter':
     case 'server':
       // Another interpreter or another server is a different program to trust: always asked.
@@ -94,6 +104,7 @@ export function consentQuestion(p: PendingOverride): string {
     tier: 'weakens the sandbox',
     approval: 'runs model-written code with less asking',
     limit: 'gives model-written code more than your sandbox limit',
+    concurrency: 'runs more sandboxes at once than your setting, each with the full limits',
     interpreter: 'runs model-written code with another Python interpreter',
     server: 'sends your questions to another model server',
   };

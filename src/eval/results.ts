@@ -331,9 +331,10 @@ const num = (x: number): string => x.toFixed(2);
  * Task names come from folder and file names and task files (a cloned dataset): keep them from
  * breaking the table, and from becoming a link, an image (which loads from the network in a
  * Markdown preview) or HTML where the export is rendered: `|`, `<` and `[` (every link and image
- * starts with one) backslash-escaped.
+ * starts with one) backslash-escaped, and `\` too (else `\[` would escape the escape and leave
+ * the `[` open); every line ending (`\r` alone is one) a space, so a row stays one line.
  */
-export const mdCell = (s: string): string => s.replace(/[|<[]/g, '\\$&').replace(/\n/g, ' ');
+export const mdCell = (s: string): string => s.replace(/[\\|<[]/g, '\\$&').replace(/\r\n?|\n/g, ' ');
 
 export function toMarkdown(summary: RunSummary): string {
   const head = '| Task | N | Correct | Accuracy | Mean score | Mean turns | Mean code calls | Used code | Errors |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|';

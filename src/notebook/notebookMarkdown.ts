@@ -13,6 +13,12 @@
 //   so the answer is said once (issue 13);
 // - control characters and bidi overrides (code included) are shown escaped (`\u202e`), as in the
 //   views (terminalText.ts): the renderer would otherwise reorder what the user reads.
+// The split into code and prose above is a model of CommonMark, and the renderer's reading can
+// differ (an escaped backtick, an indented "fence", a list item that ends an unclosed fence, a
+// `$$` across a blank line): so the result is parsed once more as CommonMark (raw HTML on, no
+// math, the strictest reading), and where a link, image or HTML tag would form after all, the
+// whole text goes in with every `[`, `<` and `\` as an entity instead.
+import MarkdownIt from 'markdown-it';
 import { escapeControls } from '../sandbox/terminalText';
 import { closingDollar, forwardSearch } from '../text/mathScan';
 
@@ -139,10 +145,16 @@ function proseToMarkdown(prose: string): string {
   return out;
 }
 
-/** TeX with `<` as `\lt`: the same symbol, and never the start of an HTML tag. */
+/**
+ * TeX with `<` as `\lt`: the same symbol, and never the start of an HTML tag; and `](`, `][`,
+ * `]:` spaced apart (math mode ignores the space), so where math is not rendered no link forms.
+ */
 function safeTex(tex: string): string {
   // A letter right after would extend the control word (`\ltb`), so it is set apart by a space.
-  return tex.replace(/<(?=[A-Za-z])/g, '\\lt ').replace(/</g, '\\lt');
+  return tex
+    .replace(/<(?=[A-Za-z])/g, '\\lt ')
+    .replace(/</g, '\\lt')
+    .replace(/\](?=[([:])/g, '] ');
 }
 
 /**
@@ -181,5 +193,21 @@ export function notebookMarkdown(text: string, answer?: string | null): string {
     })
     .join('');
   // Controls have no Markdown meaning: escaping them last changes nothing else (CRLF is a line break).
-  return escapeControls(markdown.replace(/\r\n?/g, '\n'));
+  const result = escapeControls(markdown.replace(/\r\n?/g, '\n'));
+  return formsMarkup(result) ? literalMarkdown(text) : result;
+}
+
+/** CommonMark as notebooks read it, raw HTML on, without math (math not rendered is read as prose). */
+const commonMark = new MarkdownIt({ html: true });
+
+/** Whether `markdown` renders a link (autolinks and references included), an image or raw HTML anywhere. */
+function formsMarkup(markdown: string): boolean {
+  const markup = (tokens: ReturnType<MarkdownIt['parse']>): boolean =>
+    tokens.some((t) => t.type === 'link_open' || t.type === 'image' || t.type === 'html_inline' || t.type === 'html_block' || (t.children !== null && markup(t.children)));
+  return markup(commonMark.parse(markdown, {}));
+}
+
+/** `text` that no Markdown renderer turns into a link, an image or HTML: no `[`, `<` or `\` left (entities show them as typed). */
+function literalMarkdown(text: string): string {
+  return escapeControls(text.replace(/\r\n?/g, '\n')).replace(/[[<\\]/g, (c) => (c === '[' ? '&#91;' : c === '<' ? '&lt;' : '&#92;'));
 }

@@ -102,9 +102,13 @@ function notebookLanguage(language: string): string {
   return /^(py|python\d?|)$/i.test(language.trim()) ? 'python' : language.trim().toLowerCase();
 }
 
-/** `text` as a Markdown code span (a server's model name): delimited by a longer backtick run than any inside, so it cannot close early. */
+/**
+ * `text` as a Markdown code span (a server's model name, or a workspace's "r1ci.model"): delimited
+ * by a longer backtick run than any inside, so it cannot close early, and on one line (a code span
+ * shows a line break as a space anyway), so no blank line ends it and starts a paragraph of its own.
+ */
 function codeSpan(raw: string): string {
-  const text = escapeControls(raw);
+  const text = escapeControls(raw).replace(/\n/g, ' ');
   const ticks = '`'.repeat(Math.max(0, ...[...text.matchAll(/`+/g)].map((m) => m[0].length)) + 1);
   return /^`|`$/.test(text) ? `${ticks} ${text} ${ticks}` : `${ticks}${text}${ticks}`;
 }

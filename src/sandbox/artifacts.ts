@@ -10,7 +10,7 @@
 // folder. Only that copy is ever served (notebook, webviews). Anything else is "not an artifact".
 import { constants, type BigIntStats } from 'node:fs';
 import { mkdir, open, readlink, realpath, type FileHandle } from 'node:fs/promises';
-import { dirname, extname, join, sep } from 'node:path';
+import { dirname, extname, join, resolve, sep } from 'node:path';
 import type { ListedFile } from './protocol';
 import type { Artifact } from './types';
 
@@ -200,10 +200,19 @@ export async function copyOutArtifacts(scratchDir: string, listed: readonly List
 
 /**
  * Reads an artifact's host-private copy for display (notebook outputs), up to `maxBytes`;
- * undefined when it is missing, not a regular file, or larger. Never follows a link.
+ * undefined when it is missing, not a regular file, or larger. Never follows a link. With
+ * `insideDir` (the private root), also undefined when `path` does not lie inside it: a path that
+ * came with a trajectory handed to a command (any extension, a `command:` link) names any file.
  */
-export async function readArtifactCopy(path: string, maxBytes: number): Promise<Buffer | undefined> {
-  const opened = await openRegularFile(path);
+export async function readArtifactCopy(path: string, maxBytes: number, insideDir?: string): Promise<Buffer | undefined> {
+  let root: string | undefined;
+  if (insideDir !== undefined) {
+    if (!isInside(resolve(path), resolve(insideDir))) return undefined;
+    // The kernel's name for the opened file is the real one: compare it with the root's real path.
+    root = await realpath(insideDir).catch(() => undefined);
+    if (root === undefined) return undefined;
+  }
+  const opened = await openRegularFile(path, root !== undefined ? { insideDir: root } : {});
   if ('reason' in opened) return undefined;
   try {
     const size = Number(opened.stat.size);

@@ -78,15 +78,24 @@ export const transcriptNotifications = [
 ] as const;
 export type TranscriptNotification = z.infer<(typeof transcriptNotifications)[number]>;
 
+/**
+ * Longest text a view hands back (a cell's code or an answer to copy or insert), in UTF-16
+ * units: far above what a model writes within its context window, so only a page that is not
+ * ours sends more, and it is refused before the clipboard or an editor sees it.
+ */
+export const MAX_VIEW_TEXT_CHARS = 4 * 1024 * 1024;
+/** Longest link a view asks the host to open (a web address; browsers stop far below). */
+export const MAX_LINK_CHARS = 16 * 1024;
+
 /** Webview → host commands of a transcript (its cells, links, answer card and Stop). */
 export const transcriptCommands = [
   /** The page listens: the host may post (messages posted before wait for this). */
   z.object({ type: z.literal('ready') }),
   z.object({ type: z.literal('cancel') }),
-  z.object({ type: z.literal('approve'), index: z.number(), run: z.boolean() }),
-  z.object({ type: z.literal('copy'), text: z.string() }),
-  z.object({ type: z.literal('insert-code'), code: z.string() }),
-  z.object({ type: z.literal('open-link'), href: z.string() }),
+  z.object({ type: z.literal('approve'), index: z.number().int().min(0), run: z.boolean() }),
+  z.object({ type: z.literal('copy'), text: z.string().max(MAX_VIEW_TEXT_CHARS) }),
+  z.object({ type: z.literal('insert-code'), code: z.string().max(MAX_VIEW_TEXT_CHARS) }),
+  z.object({ type: z.literal('open-link'), href: z.string().max(MAX_LINK_CHARS) }),
   /** Runs a cell's code again in the conversation's sandbox. */
   z.object({ type: z.literal('rerun'), index: z.number().int().min(0) }),
   /** Opens the solution of the run-th question of the conversation as a notebook. */

@@ -5,7 +5,7 @@
 import { writeFileNoFollow } from '../../eval/safeWrite';
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
-import { compareRuns, comparisonToMarkdown, latestById, readResults, summarize, toCsv, toMarkdown, type ResultRecord } from '../../eval/results';
+import { compareRuns, comparisonToMarkdown, latestById, mdCell, readResults, summarize, toCsv, toMarkdown, type ResultRecord } from '../../eval/results';
 import { Disposable } from '../shared/dispose';
 import { WebviewHost } from '../shared/webviewHost';
 import { webviewOptions } from '../shared/webviewHtml';
@@ -149,7 +149,8 @@ export class ResultsPanel extends Disposable {
     if (format === 'csv') text = toCsv(a);
     else
       text = b
-        ? `# A: ${this.runs[0]?.label ?? ''}\n\n${toMarkdown(a)}\n# B: ${this.runs[1]?.label ?? ''}\n\n${toMarkdown(b)}\n# B − A\n\n${comparisonToMarkdown(compareRuns(this.runs[0]?.results ?? [], this.runs[1]?.results ?? []))}`
+        ? // The labels name the models of the results files (a cloned repository's): escaped like the table's cells.
+          `# A: ${mdCell(this.runs[0]?.label ?? '')}\n\n${toMarkdown(a)}\n# B: ${mdCell(this.runs[1]?.label ?? '')}\n\n${toMarkdown(b)}\n# B − A\n\n${comparisonToMarkdown(compareRuns(this.runs[0]?.results ?? [], this.runs[1]?.results ?? []))}`
         : toMarkdown(a);
     const sampling = summarizeSamples(this.runs[0]?.results ?? []);
     if (format === 'markdown' && !b && sampling.k > 1) text += `\n${samplesToMarkdown(sampling)}`;

@@ -4,7 +4,6 @@
 // without resume: a test run always asks again) and shows pass/fail, and for a wrong answer the
 // expected and actual answer as a diff.
 import { stat } from 'node:fs/promises';
-import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import { describeLoadProblem, loadTasks } from '../../eval/load';
 import type { ResultRecord } from '../../eval/results';
@@ -14,6 +13,7 @@ import type { EvalController } from './evalController';
 import { Disposable } from '../shared/dispose';
 import { showErrorMessage } from '../shared/notify';
 import { escapeMarkdown, plainLabel, terminalLine } from '../shared/uiText';
+import { questionLabel, rootItemText } from './testLabels';
 
 const FOLDERS_KEY = 'r1ci.eval.testFolders';
 const TASK_FILE_GLOB = '**/*.tasks.{json,jsonl}';
@@ -91,9 +91,11 @@ export class EvalTestController extends Disposable {
   private addRoot(target: string): vscode.TestItem {
     const existing = this.controller.items.get(target);
     if (existing) return existing;
-    const item = this.controller.createTestItem(target, basename(target), vscode.Uri.file(target));
+    // The name of a file or folder of the workspace (a cloned dataset): shown as a plain label.
+    const text = rootItemText(target, vscode.workspace.asRelativePath(target));
+    const item = this.controller.createTestItem(target, text.label, vscode.Uri.file(target));
     item.canResolveChildren = true;
-    item.description = vscode.workspace.asRelativePath(target);
+    item.description = text.description;
     this.data.set(item, { kind: 'root', target });
     this.controller.items.add(item);
     return item;
@@ -128,7 +130,7 @@ export class EvalTestController extends Disposable {
           groups.set(record.task, group);
         }
         // Task names, ids and questions come from the task file (a cloned dataset): shown as plain labels.
-        const q = this.controller.createTestItem(`${data.target}#${record.id}`, plainLabel(questionLabel(record.id)), vscode.Uri.file(record.source.file));
+        const q = this.controller.createTestItem(`${data.target}#${record.id}`, questionLabel(record.id), vscode.Uri.file(record.source.file));
         if (record.source.line !== undefined) q.range = new vscode.Range(record.source.line - 1, 0, record.source.line - 1, 0);
         q.description = plainLabel(oneLine(record.question, 60));
         this.data.set(q, { kind: 'question', target: data.target, record });
@@ -251,14 +253,4 @@ async function exists(path: string): Promise<boolean> {
 function oneLine(text: string, max: number): string {
   const s = text.replace(/\s+/g, ' ').trim();
   return s.length > max ? `${s.slice(0, max - 1)}…` : s;
-}
-
-/**
- * A question's label under its task: the last part of its id (docs/task-files.md, "Ids"):
- * `bbh/navigate.json#3` → `navigate.json#3`, `symbench/standard_sudoku/sample_0` → `sample_0`.
- */
-export function questionLabel(id: string): string {
-  const hash = id.indexOf('#');
-  const file = hash < 0 ? id : id.slice(0, hash);
-  return file.slice(file.lastIndexOf('/') + 1) + (hash < 0 ? '' : id.slice(hash));
 }

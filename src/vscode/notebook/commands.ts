@@ -8,6 +8,7 @@ import type { Command, CommandManager } from '../shared/commandManager';
 import type { Log } from '../shared/log';
 import { insertSolution, NotebookSupportMissing } from './notebookInsert';
 import { SandboxKernel } from './sandboxKernel';
+import { privateRoot } from '../shared/scratch';
 import { showErrorMessage, showWarningMessage } from '../shared/notify';
 
 export class OpenInNotebookCommand implements Command {
@@ -15,6 +16,8 @@ export class OpenInNotebookCommand implements Command {
   constructor(
     private readonly kernel: SandboxKernel,
     private readonly log: Log,
+    /** The host-private root: the only place a trajectory's images are read from. */
+    private readonly privateRoot: string,
   ) {}
 
   async execute(raw?: unknown): Promise<vscode.Uri | undefined> {
@@ -32,7 +35,7 @@ export class OpenInNotebookCommand implements Command {
       return undefined;
     }
     try {
-      const notebook = await insertSolution(trajectory, this.kernel);
+      const notebook = await insertSolution(trajectory, this.kernel, this.privateRoot);
       this.log(`Inserted the solution of ${JSON.stringify(trajectory.question.slice(0, 60))} into ${notebook.uri.toString(true)}`);
       return notebook.uri;
     } catch (error) {
@@ -52,6 +55,6 @@ export class OpenInNotebookCommand implements Command {
 /** Creates the kernel and registers the notebook command; returns the kernel (disposed with the extension). */
 export function registerNotebook(commands: CommandManager, context: vscode.ExtensionContext, log: Log): vscode.Disposable[] {
   const kernel = new SandboxKernel(context, log);
-  commands.register(new OpenInNotebookCommand(kernel, log));
+  commands.register(new OpenInNotebookCommand(kernel, log, privateRoot(context).fsPath));
   return [kernel];
 }

@@ -24,9 +24,11 @@ export function execSucceeded(result: ExecResult): boolean {
  * The outputs of one sandbox result. The program's text is shown as the views show it: the
  * sandbox already removed escape sequences and collapsed redraws; control characters and bidi
  * overrides left in it (and in file names the code chose) are shown escaped (`\u202e`), since
- * the notebook's renderer would act on them (terminalText.ts).
+ * the notebook's renderer would act on them (terminalText.ts). Images are read only from
+ * `privateRoot` (the runners' host-private copies): a trajectory handed to "Insert into
+ * Notebook" may name any file of the host as an artifact.
  */
-export async function execOutputs(raw: ExecResult): Promise<vscode.NotebookCellOutput[]> {
+export async function execOutputs(raw: ExecResult, privateRoot: string): Promise<vscode.NotebookCellOutput[]> {
   const result: ExecResult = { ...raw, stdout: escapeControls(raw.stdout), stderr: escapeControls(raw.stderr), ...(raw.notice ? { notice: escapeControls(raw.notice) } : {}) };
   const outputs: vscode.NotebookCellOutput[] = [];
   if (result.notice) outputs.push(new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.stderr(`${result.notice}\n`)]));
@@ -37,7 +39,7 @@ export async function execOutputs(raw: ExecResult): Promise<vscode.NotebookCellO
   if (!execSucceeded(result)) outputs.push(new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.error(failureOf(result))]));
   const listed: Artifact[] = [];
   for (const artifact of result.artifacts) {
-    const image = await imageOutput(artifact);
+    const image = await imageOutput(artifact, privateRoot);
     if (image) outputs.push(image);
     else listed.push(artifact);
   }
@@ -48,11 +50,11 @@ export async function execOutputs(raw: ExecResult): Promise<vscode.NotebookCellO
   return outputs;
 }
 
-async function imageOutput(artifact: Artifact): Promise<vscode.NotebookCellOutput | undefined> {
+async function imageOutput(artifact: Artifact, privateRoot: string): Promise<vscode.NotebookCellOutput | undefined> {
   if (!IMAGE_MIMES.has(artifact.mimeType) || !artifact.path || artifact.sizeBytes > MAX_IMAGE_BYTES) return undefined;
   // Only the host-private copy is read, without following links, up to the cap. When it is
   // gone (the conversation ended), the file is listed instead of failing the insert.
-  const bytes = await readArtifactCopy(artifact.path, MAX_IMAGE_BYTES).catch(() => undefined);
+  const bytes = await readArtifactCopy(artifact.path, MAX_IMAGE_BYTES, privateRoot).catch(() => undefined);
   if (!bytes) return undefined;
   const item = artifact.mimeType === 'image/svg+xml' ? vscode.NotebookCellOutputItem.text(svgPictureHtml(bytes, artifact.name), SVG_PICTURE_MIME) : new vscode.NotebookCellOutputItem(bytes, artifact.mimeType);
   return new vscode.NotebookCellOutput([item], { r1ciArtifact: artifact.name });

@@ -8,7 +8,8 @@ import { solutionCells } from '../../notebook/solutionCells';
 
 export const EXTENSION_ID = 'r1ci.r1ci-vscode';
 
-export async function solutionCellData(trajectory: Trajectory): Promise<vscode.NotebookCellData[]> {
+/** The notebook cells of a solution; images of its results are read only from `privateRoot` (execOutputs). */
+export async function solutionCellData(trajectory: Trajectory, privateRoot: string): Promise<vscode.NotebookCellData[]> {
   const cells: vscode.NotebookCellData[] = [];
   for (const planned of solutionCells(trajectory)) {
     if (planned.kind === 'markdown') {
@@ -17,7 +18,7 @@ export async function solutionCellData(trajectory: Trajectory): Promise<vscode.N
     }
     const cell = new vscode.NotebookCellData(vscode.NotebookCellKind.Code, planned.source, planned.language);
     if (planned.result) {
-      cell.outputs = await execOutputs(planned.result);
+      cell.outputs = await execOutputs(planned.result, privateRoot);
       cell.executionSummary = { executionOrder: planned.executionOrder, success: execSucceeded(planned.result) };
     }
     cells.push(cell);
@@ -25,9 +26,9 @@ export async function solutionCellData(trajectory: Trajectory): Promise<vscode.N
   return cells;
 }
 
-/** Inserts the solution and returns the notebook it went into. */
-export async function insertSolution(trajectory: Trajectory, kernel: SandboxKernel): Promise<vscode.NotebookDocument> {
-  const cells = await solutionCellData(trajectory);
+/** Inserts the solution and returns the notebook it went into; `privateRoot`: where its images may be read (execOutputs). */
+export async function insertSolution(trajectory: Trajectory, kernel: SandboxKernel, privateRoot: string): Promise<vscode.NotebookDocument> {
+  const cells = await solutionCellData(trajectory, privateRoot);
   const target = activeJupyterEditor();
   if (!target) {
     // Cells go in by an edit, not as the new document's content: VS Code 1.100 loses output

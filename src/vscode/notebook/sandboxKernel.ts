@@ -80,7 +80,7 @@ export class SandboxKernel extends Disposable {
       session.executionOrder += 1;
       execution.executionOrder = session.executionOrder;
       const result = await runner.runCell(execution.cell.document.getText(), { signal: abort.signal });
-      await execution.replaceOutput(await execOutputs(result));
+      await execution.replaceOutput(await execOutputs(result, privateRoot(this.context).fsPath));
       execution.end(execSucceeded(result), Date.now());
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);

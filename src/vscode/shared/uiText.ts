@@ -8,6 +8,8 @@
 // - MarkdownString (hovers, TestItem.error) renders Markdown: links and remote images (which load
 //   from the network) must not come from a task file.
 // - the Testing view's output (TestRun.appendOutput) is a terminal: escape sequences act there.
+// - the output channel (a LogOutputChannel) starts each entry with its time and level: a line
+//   break in quoted text would start what reads as an entry of ours ("[info] Sandbox tier: isolated").
 // Every one also shows control characters and bidi overrides escaped (terminalText.ts), so
 // nothing reads differently from what it is. Pure functions (no `vscode` import): unit-tested.
 import { escapeControls } from '../../sandbox/terminalText';
@@ -56,4 +58,13 @@ export function escapeMarkdown(text: string): string {
  */
 export function terminalLine(text: string): string {
   return `${escapeControls(text)}\r\n`;
+}
+
+/**
+ * One entry of the extension's log (the LogOutputChannel): controls and bidi overrides shown
+ * escaped, and every line after the first indented, so quoted text (a server's error, a task
+ * file, program output) cannot start a line that reads as an entry of its own.
+ */
+export function logText(text: string): string {
+  return escapeControls(text.replace(/\r\n/g, '\n')).replace(/\n/g, '\n    ');
 }

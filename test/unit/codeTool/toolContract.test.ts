@@ -2,6 +2,7 @@
 // says; the result text; the approval rule.
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import MarkdownIt from 'markdown-it';
 import { describe, expect, it } from 'vitest';
 import { invocationPreview, toolApproval } from '../../../src/codeTool/approval';
 import { cellStatus, fence, formatCellReport } from '../../../src/codeTool/cellReport';
@@ -88,5 +89,20 @@ describe('the run-Python tool contract', () => {
     const preview = invocationPreview(code, undefined, 'basic', 'no bubblewrap', 'ask');
     expect(preview.markdown).not.toMatch(/[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/);
     expect(preview.markdown).toContain('if access != "admin\\u202e \\u2066// check\\u2069 \\u2066":');
+  });
+
+  it("quotes the tier's note (which may hold a probe's output) without forming a link, image or HTML", () => {
+    const note = 'bubblewrap could not start a sandbox (![x](https://evil.example/p.png) \\[run](command:r1ci.solve) <img src=x onerror=alert(1)>): run `sudo apt install bubblewrap`';
+    const preview = invocationPreview('print(1)', undefined, 'basic', note, 'ask');
+    const found: string[] = [];
+    const walk = (tokens: ReturnType<MarkdownIt['parse']>): void => {
+      for (const t of tokens) {
+        if (['link_open', 'image', 'html_inline', 'html_block'].includes(t.type)) found.push(t.type);
+        if (t.children) walk(t.children);
+      }
+    };
+    walk(new MarkdownIt({ html: true }).parse(preview.markdown, {}));
+    expect(found).toEqual([]);
+    expect(preview.markdown).toContain('`sudo apt install bubblewrap`');
   });
 });

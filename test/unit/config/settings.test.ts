@@ -9,11 +9,12 @@ describe('settings', () => {
     expect(pkg.contributes.configuration.properties).toEqual(packageJsonProperties());
   });
 
-  it('package.json lists the tier, approval, limit, interpreter and server settings as restrictedConfigurations', () => {
+  it('package.json lists the tier, approval, limit, concurrency, interpreter and server settings as restrictedConfigurations', () => {
     const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { capabilities: { untrustedWorkspaces: { restrictedConfigurations?: string[] } } };
     expect(pkg.capabilities.untrustedWorkspaces.restrictedConfigurations).toEqual(restrictedConfigurations());
     expect([...restrictedConfigurations()].sort()).toEqual([
       'r1ci.backend',
+      'r1ci.eval.concurrency',
       'r1ci.ollama.host',
       'r1ci.openai.baseUrl',
       'r1ci.python.path',

@@ -26,6 +26,21 @@ describe('workspace guard', () => {
     expect(weakens('limit', 1024, 2048)).toBe(false);
     expect(weakens('limit', 2048, 2048)).toBe(false);
     expect(weakens('limit', '99999', 2048)).toBe(true); // not a number: asked, never applied blindly
+  });
+
+  it('more sandboxes at once than the user runs (each with the full limits) weakens; 0 counts as the most it may mean', () => {
+    expect(weakens('concurrency', 64, 0)).toBe(true);
+    expect(weakens('concurrency', 8, 4)).toBe(true);
+    expect(weakens('concurrency', 0, 1)).toBe(true); // 0 is 4 against an OpenAI-compatible server
+    expect(weakens('concurrency', 1, 0)).toBe(false);
+    expect(weakens('concurrency', 0, 8)).toBe(false);
+    expect(weakens('concurrency', 2, 8)).toBe(false);
+    expect(weakens('concurrency', '64', 0)).toBe(true);
+    const { values, pending } = resolveGuarded(levels({}, { 'eval.concurrency': 64 }), {}, true);
+    expect(values.get('eval.concurrency')).toBe(0);
+    const asked = pending.find((p) => p.key === 'eval.concurrency');
+    expect(asked).toBeDefined();
+    if (asked) expect(consentQuestion(asked)).toMatch(/"r1ci\.eval\.concurrency" to 64, which runs more sandboxes at once/);
     const limits = ['sandbox.memoryMiB', 'sandbox.diskMiB', 'sandbox.fileSizeMiB', 'sandbox.outputKiB', 'sandbox.timeoutSeconds'] as const;
     const big = Object.fromEntries(limits.map((k) => [k, SETTINGS_SPEC[k].maximum]));
     const raised = resolveGuarded(levels({}, big), {}, true);

@@ -1,6 +1,7 @@
 import { appendFileSync, existsSync, linkSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import MarkdownIt from 'markdown-it';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadTasks } from '../../../src/eval/load';
 import { appendResult, compareRuns, comparisonToMarkdown, formatResultLine, readResults, resultRecordSchema, summarize, toCsv, toMarkdown, type ResultRecord } from '../../../src/eval/results';
@@ -178,6 +179,32 @@ describe('summaries', () => {
     expect(md).not.toMatch(/(?<!\\)<img/);
     expect(md).not.toMatch(/(?<!\\)\[(?:x|run)\]\(/);
     expect(md).toContain('\\<img src=https://evil.example/t.png>');
+  });
+
+  it('exports task and model names as Markdown that forms no link, image or HTML, however they escape or end lines', () => {
+    const names = ['\\[run](command:r1ci.solve)', 'a\\\\![x](https://evil.example/p.png)', 'b\r[r]: https://evil.example/q.png', '![x][r] \\<img src=x onerror=alert(1)>'];
+    const runA = names.map((name, i) => ({ ...result(task(i), 'x'), id: `q${i}`, task: name, model: '\\![m](https://evil.example/m.png)' }));
+    const runB = runA.map((r) => ({ ...r, correct: !r.correct }));
+    const md = new MarkdownIt({ html: true });
+    const markup = (text: string): string[] => {
+      const found: string[] = [];
+      const walk = (tokens: ReturnType<MarkdownIt['parse']>): void => {
+        for (const t of tokens) {
+          if (['link_open', 'image', 'html_inline', 'html_block'].includes(t.type)) found.push(`${t.type} ${t.attrGet('href') ?? t.attrGet('src') ?? t.content}`);
+          if (t.children) walk(t.children);
+        }
+      };
+      walk(md.parse(text, {}));
+      return found;
+    };
+    expect(markup(toMarkdown(summarize(runA)))).toEqual([]);
+    expect(markup(comparisonToMarkdown(compareRuns(runA, runB)))).toEqual([]);
+    // Each task keeps its own row.
+    expect(
+      toMarkdown(summarize(runA))
+        .split('\n')
+        .filter((line) => line.startsWith('| ')).length,
+    ).toBe(names.length + 2);
   });
 });
 

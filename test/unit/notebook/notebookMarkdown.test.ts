@@ -157,6 +157,34 @@ describe('notebookMarkdown: links and images of the model', () => {
     expect(notebookRenderer().render(out)).toContain('[Run it](command:workbench.action.terminal.sendSequence?%7B%7D)');
   });
 
+  it.each([
+    ['an escaped backslash before the bracket', 'a \\\\[Run](command:r1ci.solve) b'],
+    ['an escaped backtick that looks like a code span', '\\`[Run](command:r1ci.solve)`'],
+    ['backtick runs of different lengths', '``[Run](command:r1ci.solve)`'],
+    ['a "fence" indented as code after a blank line', 'text\n\n    ```\n[Run](command:r1ci.solve)\n    ```'],
+    ['a list item that ends an unclosed fence', '- item\n\n  ```\n  code\ntext [Run](command:r1ci.solve) <img src=x onerror=alert(1)>'],
+    ['$$ across a blank line', 'a $$\n\n[Run](command:r1ci.solve)\n\n$$'],
+    ['a link in math where math is not rendered', '$[Run](command:r1ci.solve)$ and \\[ ![x](https://evil.example/leak.png) \\]'],
+  ])('forms no link, image or HTML however the split into code and prose is fooled: %s', (_name, text) => {
+    const out = notebookMarkdown(text);
+    const markup = (md: MarkdownIt): string[] => {
+      const found: string[] = [];
+      const walk = (tokens: ReturnType<MarkdownIt['parse']>): void => {
+        for (const t of tokens) {
+          if (['link_open', 'image', 'html_inline', 'html_block'].includes(t.type)) found.push(`${t.type} ${t.attrGet('href') ?? t.attrGet('src') ?? t.content}`);
+          if (t.children) walk(t.children);
+        }
+      };
+      walk(md.parse(out, {}));
+      return found;
+    };
+    // Math rendered (VS Code, Jupyter) and not (math off, other renderers): no markup either way.
+    expect(markup(notebookRenderer())).toEqual([]);
+    expect(markup(new MarkdownIt({ html: true }))).toEqual([]);
+    // The words are still there to read.
+    expect(out).toContain('command:r1ci.solve');
+  });
+
   it('leaves brackets in math and code alone', () => {
     expect(notebookMarkdown('$[a, b]$ and `x[0]`')).toBe('$[a, b]$ and `x[0]`');
   });

@@ -1,5 +1,6 @@
 // The layout of a solution as notebook cells: reasoning split at the code fences, code cells
 // with their results, the answer (or why there is none) last.
+import MarkdownIt from 'markdown-it';
 import { describe, expect, it } from 'vitest';
 import type { Trajectory } from '../../../src/trajectory/trajectory';
 import type { ExecResult } from '../../../src/sandbox/types';
@@ -118,5 +119,25 @@ describe('solutionCells: a hostile model name', () => {
   it('stays inside its code span: a backtick in the name cannot end it and start a link', () => {
     const source = solutionCells(trajectory({ model: 'evil` [run](command:r1ci.solve) `x' }))[0]?.source ?? '';
     expect(source).toContain('*Solved by ``evil` [run](command:r1ci.solve) `x`` with R1 Code Interpreter');
+  });
+
+  it.each([
+    ['a blank line', 'x\n\n[run](command:r1ci.solve)'],
+    ['a lone carriage return before a blank line', 'x\r\r![p](https://evil.example/p.png)'],
+    ['a line that starts a block', 'x\n```\n[run](command:r1ci.solve)'],
+  ])('forms no link, image or HTML when it holds %s', (_name, model) => {
+    const source = solutionCells(trajectory({ model, question: 'q', answer: 'a\n\n[run](command:r1ci.solve)' }))
+      .filter((c) => c.kind === 'markdown')
+      .map((c) => c.source)
+      .join('\n\n');
+    const found: string[] = [];
+    const walk = (tokens: ReturnType<MarkdownIt['parse']>): void => {
+      for (const t of tokens) {
+        if (['link_open', 'image', 'html_inline', 'html_block'].includes(t.type)) found.push(t.type);
+        if (t.children) walk(t.children);
+      }
+    };
+    walk(new MarkdownIt({ html: true }).parse(source, {}));
+    expect(found).toEqual([]);
   });
 });

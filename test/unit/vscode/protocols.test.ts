@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { chatCommandSchema, chatNotificationSchema } from '../../../src/vscode/chat/protocol';
 import { resultsWebviewMessageSchema } from '../../../src/vscode/eval/resultsProtocol';
 import { panelCommandSchema, panelNotificationSchema } from '../../../src/vscode/solve/protocol';
+import { MAX_LINK_CHARS, MAX_VIEW_TEXT_CHARS } from '../../../src/vscode/conversation/transcriptProtocol';
 
 const ask = { type: 'ask', question: 'What is 2 + 2?' };
 const chatState = { type: 'chat-state', state: { busy: false, model: 'qwen3', tier: 'not-started', tierNote: '' } };
@@ -53,6 +54,22 @@ describe('webview protocols', () => {
       expect(schema.safeParse({ type: 'problem-actions', actions: [{ id: 'retry', label: 'Retry' }] }).success).toBe(true);
       expect(schema.safeParse({ type: 'events', events: [{ type: 'token', turn: 'zero', text: 'hi' }] }).success).toBe(false);
       expect(schema.safeParse({ type: 'problem-actions', actions: [{ id: 'format-disk', label: 'Oops' }] }).success).toBe(false);
+    }
+  });
+
+  it('refuses what neither transcript page sends: fractional or negative cells, text and links of unbounded size', () => {
+    const hostile = [
+      { type: 'approve', index: -1, run: true },
+      { type: 'approve', index: 0.5, run: true },
+      { type: 'copy', text: 'x'.repeat(MAX_VIEW_TEXT_CHARS + 1) },
+      { type: 'insert-code', code: 'x'.repeat(MAX_VIEW_TEXT_CHARS + 1) },
+      { type: 'open-link', href: `https://example.org/${'a'.repeat(MAX_LINK_CHARS)}` },
+      { type: 'copy', text: 42 },
+      { type: 'open-file', path: '../../.ssh/id_rsa' },
+    ];
+    for (const message of hostile) {
+      expect(panelCommandSchema.safeParse(message).success, message.type).toBe(false);
+      expect(chatCommandSchema.safeParse(message).success, message.type).toBe(false);
     }
   });
 });

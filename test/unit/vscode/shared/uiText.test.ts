@@ -2,8 +2,10 @@
 // QuickPick text, `[label](command:…)` links in notifications, Markdown in MarkdownStrings.
 // Text from a model server, a task file or the model goes through uiText.ts first; these
 // hostile strings are what a server or a dataset could send.
+import type { LogOutputChannel } from 'vscode';
 import { describe, expect, it } from 'vitest';
-import { escapeMarkdown, notificationText, plainLabel, terminalLine } from '../../../../src/vscode/shared/uiText';
+import { createLog } from '../../../../src/vscode/shared/log';
+import { escapeMarkdown, logText, notificationText, plainLabel, terminalLine } from '../../../../src/vscode/shared/uiText';
 
 /** VS Code's label-with-icons pattern (iconLabels.ts): an unescaped `$(name)` becomes a codicon. */
 const RENDERED_ICON = /(?<!\\)\$\([a-z0-9-]+(?:~[a-z]+)?\)/i;
@@ -59,5 +61,27 @@ describe('terminalLine', () => {
     expect(line.endsWith('\r\n')).toBe(true);
     expect(line.slice(0, -2)).not.toMatch(/[\u0000-\u001F\u007F-\u009F\u202A-\u202E]/);
     expect(line).toContain('42\\x1b]8;;command:r1ci.solve\\x07click');
+  });
+});
+
+describe('logText', () => {
+  it('cannot start a log entry of its own, nor act on the output view', () => {
+    const forged = 'connect ECONNREFUSED\n2026-12-01 11:00:00.000 [info] Sandbox tier: isolated\r\nok\u001b[2J\u202e';
+    const text = logText(forged);
+    expect(
+      text
+        .split('\n')
+        .slice(1)
+        .every((line) => line.startsWith('    ')),
+    ).toBe(true);
+    expect(text).toBe('connect ECONNREFUSED\n    2026-12-01 11:00:00.000 [info] Sandbox tier: isolated\n    ok\\x1b[2J\\u202e');
+  });
+
+  it("is what the extension's log writes to its output channel", () => {
+    const written: string[] = [];
+    const channel = { info: (line: string) => written.push(line) } as unknown as LogOutputChannel;
+    createLog(channel)('server said:\nfake entry\u001b]0;title\u0007');
+    expect(written).toEqual([logText('server said:\nfake entry\u001b]0;title\u0007')]);
+    expect(written[0]).not.toMatch(/\n(?! {4})|\u001b/);
   });
 });
