@@ -3,7 +3,7 @@
 
 import { equals, sub, type Rational } from '../rational';
 import { metaArray, metaNumber, metaString, oracle, RgDataError, type RgScorer } from './entry';
-import { npRound, pyDecimal, pyFloat, pyInt, pyIntBase0, pyLen, pyStrip, pySplit, pyTitle } from './py';
+import { npRound, pyComplex, pyDecimal, pyFloat, pyInt, pyIntBase0, pyLen, pyStrip, pySplit, pyTitle } from './py';
 
 function absRational(a: Rational): Rational {
   return a.num < 0n ? { num: -a.num, den: a.den } : a;
@@ -226,18 +226,6 @@ function evalBitwiseProblem(text: string): bigint | null {
   return i === tokens.length ? v : null;
 }
 
-/** Python's `complex(s)` for forms like "3+4j", "-2.5-1j", "4j". */
-function pyComplex(s: string): [number, number] | null {
-  const num = '(?:\\d+(?:\\.\\d*)?|\\.\\d+)(?:e[+-]?\\d+)?';
-  const both = new RegExp(`^([+-]?${num})([+-]${num})j$`).exec(s);
-  if (both?.[1] !== undefined && both[2] !== undefined) return [Number(both[1]), Number(both[2])];
-  const imag = new RegExp(`^([+-]?${num})j$`).exec(s);
-  if (imag?.[1] !== undefined) return [0, Number(imag[1])];
-  const real = new RegExp(`^[+-]?${num}$`).exec(s);
-  if (real) return [Number(s), 0];
-  return null;
-}
-
 /** RG's `parse_string_to_complex`: spaces removed, outer brackets dropped, i → j. Null where it fails. */
 function parseComplexAnswer(answer: string): [number, number] | null {
   let a = answer.replace(/ /g, '').toLowerCase();
@@ -268,7 +256,8 @@ export const complexArithmetic: RgScorer = (answer, entry) => {
   const parsed = parseComplexAnswer(answer);
   if (!parsed) return 0;
   const d = Math.hypot(parsed[0] - re, parsed[1] - im);
-  return Math.min(1, Math.exp(-d));
+  // RG's Python min(1.0, nan) is 1.0: a `nan` answer gets full credit there (documented divergence).
+  return Number.isNaN(d) ? 0 : Math.min(1, Math.exp(-d));
 };
 
 /** RG's `_extract_fraction`: LaTeX \frac{a}{b} or "a/b" after stripping "$". */

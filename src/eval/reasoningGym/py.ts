@@ -85,6 +85,38 @@ export function pyFloat(s: string): number | null {
   return Number(t.replace(/_/g, ''));
 }
 
+/** One real number as Python's float parser reads it inside `complex()`: no sign, no spaces. */
+const UNSIGNED_FLOAT = `(?:(?:${DIGITS})?\\.${DIGITS}|${DIGITS}\\.?)(?:[eE][+-]?${DIGITS})?|inf(?:inity)?|nan`;
+const COMPLEX_BOTH = new RegExp(`^([+-]?(?:${UNSIGNED_FLOAT}))([+-])(${UNSIGNED_FLOAT})?[jJ]$`, 'i');
+const COMPLEX_IMAG = new RegExp(`^([+-]?)(${UNSIGNED_FLOAT})?[jJ]$`, 'i');
+
+/**
+ * Python `complex(s)` for a string, as [real, imag]; null where Python raises. As CPython:
+ * surrounding whitespace, one pair of parentheses (with whitespace inside), `_` between digits,
+ * inf/nan, a bare `j` for 1j (`1+j`), no space between the parts.
+ */
+export function pyComplex(s: string): [number, number] | null {
+  let t = pyStrip(s);
+  if (t.startsWith('(') && t.endsWith(')')) t = pyStrip(t.slice(1, -1));
+  const part = (sign: string, body: string | undefined): number | null => {
+    const v = body === undefined ? 1 : pyFloat(body);
+    return v === null ? null : sign === '-' ? -v : v;
+  };
+  const both = COMPLEX_BOTH.exec(t);
+  if (both) {
+    const re = pyFloat(both[1] ?? '');
+    const im = part(both[2] ?? '+', both[3]);
+    return re === null || im === null ? null : [re, im];
+  }
+  const imag = COMPLEX_IMAG.exec(t);
+  if (imag) {
+    const im = part(imag[1] ?? '', imag[2]);
+    return im === null ? null : [0, im];
+  }
+  const re = pyFloat(t);
+  return re === null ? null : [re, 0];
+}
+
 /**
  * Python `Decimal(s)` as an exact fraction (null where Decimal raises, and for
  * Infinity/NaN, which no scorer here compares). Surrounding whitespace is allowed.

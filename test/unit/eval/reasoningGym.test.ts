@@ -219,3 +219,25 @@ describe('intermediate_integration (derivative checked numerically in complex ar
     expect(integ('x*cos(x)', 'x*sin(x) + cos(x) + D !')).toBe(0);
   });
 });
+
+describe('complex_arithmetic (RG: spaces removed, then Python complex())', () => {
+  const cx = (answer: string): number => scoreReasoningGym('complex_arithmetic', answer, { answer: '-9.0 - 8.0i', metadata: { result: [-9, -8] } }).score;
+
+  it('reads the number as Python complex() does: whitespace other than spaces before it, underscores', () => {
+    expect(cx('-9.0 - 8.0i')).toBe(1);
+    expect(cx('\n-9.0 - 8.0i')).toBe(1); // complex() strips the newline RG's replace(" ", "") left
+    expect(cx('\r\n-9.0 - 8.0i')).toBe(1);
+    expect(cx('\t-9-8i')).toBe(1);
+    expect(cx('\u2003-9-8i')).toBe(1);
+    expect(cx('-9_0 - 8_0i')).toBe(Math.exp(-Math.hypot(81, 72)));
+    expect(cx('-9.0 - 8.0i\n')).toBe(0); // does not end with j: RG's format check refuses it
+    expect(cx('\n(-9.0 - 8.0i)')).toBe(0); // same: the bracket is not removed after a newline
+    expect(cx('\ufeff-9-8i')).toBe(0); // not whitespace for Python
+    expect(cx('((-9-8i)')).toBe(0);
+  });
+
+  it('scores nan 0, where RG\'s min(1.0, nan) gives it full credit (documented divergence)', () => {
+    expect(cx('nan')).toBe(0);
+    expect(cx('nanj')).toBe(0);
+  });
+});
