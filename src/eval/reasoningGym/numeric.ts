@@ -54,13 +54,19 @@ export const numberFormat: RgScorer = (answer, entry) => {
   return Math.abs(v - metaNumber(entry, 'solution')) < 1e-2 ? 1 : 0;
 };
 
+/** Python's `\w` in a str pattern (letters, digits and numerals of any script, `_`) and `\b` built on it. */
+const PY_WORD = '[\\p{L}\\p{N}_]';
+const PY_BOUNDARY = `(?:(?<=${PY_WORD})(?!${PY_WORD})|(?<!${PY_WORD})(?=${PY_WORD}))`;
+/** RG's `\b-?\d+(?:\.\d+)?\b` with Python's Unicode `\d` and `\b`. */
+const GSM_NUMBER = new RegExp(`${PY_BOUNDARY}-?\\p{Nd}+(?:\\.\\p{Nd}+)?(?!${PY_WORD})`, 'u');
+
 /** gsm_symbolic: the first number in the answer (word-bounded) equals the gold as floats; else 0.01. */
 export const gsmSymbolic: RgScorer = (answer, entry) => {
-  const m = /\b-?\d+(?:\.\d+)?\b/.exec(answer);
+  const m = GSM_NUMBER.exec(answer);
   if (!m) return 0;
   const expected = pyFloat(oracle(entry));
   if (expected === null) return 0;
-  return Number(m[0]) === expected ? 1 : 0.01;
+  return pyFloat(m[0]) === expected ? 1 : 0.01;
 };
 
 /** Python `Fraction(s)` as a float: "a/b", decimals and exponents. */

@@ -35,14 +35,29 @@ export function pyRstrip(s: string): string {
   return s.replace(TRAILING, '');
 }
 
+/** The value 0-9 of a Unicode decimal digit (category Nd: each script's digits are ten consecutive code points from 0). */
+function digitValue(cp: number): number {
+  let zero = cp;
+  while (zero > 0 && /\p{Nd}/u.test(String.fromCodePoint(zero - 1))) zero--;
+  return (cp - zero) % 10;
+}
+
+/**
+ * Unicode decimal digits (`٣`, `３`, `𝟑`) replaced by ASCII ones, as Python's `int()`, `float()`,
+ * `complex()` and `Decimal()` read them before parsing.
+ */
+export function pyAsciiDigits(s: string): string {
+  return s.replace(/(?![0-9])\p{Nd}/gu, (d) => String(digitValue(d.codePointAt(0) ?? 48)));
+}
+
 const DIGITS = '\\d(?:_?\\d)*';
 const INT_RE = new RegExp(`^[+-]?${DIGITS}$`);
 const FLOAT_RE = new RegExp(`^[+-]?(?:(?:${DIGITS})?\\.${DIGITS}|${DIGITS}\\.?)(?:[eE][+-]?${DIGITS})?$`);
 const SPECIAL_RE = /^[+-]?(?:inf|infinity|nan)$/i;
 
-/** Python `int(s)` for base 10: surrounding whitespace and `_` between digits allowed. */
+/** Python `int(s)` for base 10: surrounding whitespace, `_` between digits and Unicode digits allowed. */
 export function pyInt(s: string): bigint | null {
-  const t = pyStrip(s);
+  const t = pyStrip(pyAsciiDigits(s));
   if (!INT_RE.test(t)) return null;
   return BigInt(t.replace(/_/g, ''));
 }
@@ -73,9 +88,9 @@ export function pyFloatRepr(v: number): string {
   return neg ? `-${out}` : out;
 }
 
-/** Python `float(s)`: decimal literal with optional exponent, inf, nan; null where Python raises. */
+/** Python `float(s)`: decimal literal with optional exponent, inf, nan, Unicode digits; null where Python raises. */
 export function pyFloat(s: string): number | null {
-  const t = pyStrip(s);
+  const t = pyStrip(pyAsciiDigits(s));
   if (SPECIAL_RE.test(t)) {
     const neg = t.startsWith('-');
     if (/nan/i.test(t)) return Number.NaN;
@@ -96,7 +111,7 @@ const COMPLEX_IMAG = new RegExp(`^([+-]?)(${UNSIGNED_FLOAT})?[jJ]$`, 'i');
  * inf/nan, a bare `j` for 1j (`1+j`), no space between the parts.
  */
 export function pyComplex(s: string): [number, number] | null {
-  let t = pyStrip(s);
+  let t = pyStrip(pyAsciiDigits(s));
   if (t.startsWith('(') && t.endsWith(')')) t = pyStrip(t.slice(1, -1));
   const part = (sign: string, body: string | undefined): number | null => {
     const v = body === undefined ? 1 : pyFloat(body);
@@ -122,7 +137,7 @@ export function pyComplex(s: string): [number, number] | null {
  * Infinity/NaN, which no scorer here compares). Surrounding whitespace is allowed.
  */
 export function pyDecimal(s: string): Rational | null {
-  const t = pyStrip(s);
+  const t = pyStrip(pyAsciiDigits(s));
   const m = new RegExp(`^([+-]?)(${DIGITS})?(?:\\.(${DIGITS})?)?(?:[eE]([+-]?${DIGITS}))?$`).exec(t);
   if (!m) return null;
   const whole = (m[2] ?? '').replace(/_/g, '');
@@ -141,7 +156,7 @@ export function pyDecimal(s: string): Rational | null {
  * literal may not start with 0 unless it is all zeros.
  */
 export function pyIntBase0(s: string): bigint | null {
-  const t = pyStrip(s);
+  const t = pyStrip(pyAsciiDigits(s));
   const m = /^([+-]?)(0[xX](?:_?[0-9a-fA-F])+|0[oO](?:_?[0-7])+|0[bB](?:_?[01])+|0(?:_?0)*|[1-9](?:_?\d)*)$/.exec(t);
   if (!m || m[2] === undefined) return null;
   const v = BigInt(m[2].replace(/_/g, ''));

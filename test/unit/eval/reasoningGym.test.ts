@@ -241,3 +241,26 @@ describe('complex_arithmetic (RG: spaces removed, then Python complex())', () =>
     expect(cx('nanj')).toBe(0);
   });
 });
+
+describe('Unicode digits, as Python reads them (int(), float(), Decimal(), re \\d) and numpy does not', () => {
+  const rg = (dataset: string, answer: string, gold: string, metadata: Record<string, unknown> = {}): number => scoreReasoningGym(dataset, answer, { answer: gold, metadata }).score;
+
+  it('int()/float() read fullwidth and Arabic-Indic digits', () => {
+    expect(rg('chain_sum', '-\u0664', '-4')).toBe(1);
+    expect(rg('chain_sum', '\uff0d4', '-4')).toBe(0); // a fullwidth minus is no sign
+    expect(rg('decimal_arithmetic', '\uff16.32', '6.32', { decimal_places: 2 })).toBe(1);
+    expect(rg('complex_arithmetic', '-\u0661\u0665 + \u0663i', '-15.0 + 3.0i', { result: [-15, 3] })).toBe(1);
+  });
+
+  it("gsm_symbolic's \\b-?\\d+ finds a number in any script, bounded by Python's \\w", () => {
+    expect(rg('gsm_symbolic', ' \u0662\u0668\u0668 ', '288')).toBe(1);
+    expect(rg('gsm_symbolic', 'x288', '288')).toBe(0); // no word boundary before the digits
+    expect(rg('gsm_symbolic', '\u00e9288', '288')).toBe(0); // é is a word character for Python too
+  });
+
+  it("pool_matrix's numpy loadtxt reads ASCII digits only", () => {
+    const meta = { solution: [[4.5, 4.5], [4.75, 5.0]] };
+    expect(rg('pool_matrix', '4.5 4.5\n4.75 5.0', '4.5 4.5\n4.75 5.0', meta)).toBe(1);
+    expect(rg('pool_matrix', '\uff14.5 4.5\n4.75 5.0', '4.5 4.5\n4.75 5.0', meta)).toBe(0);
+  });
+});
