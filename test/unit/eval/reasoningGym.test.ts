@@ -156,6 +156,26 @@ describe('polynomial datasets (sympy decisions reproduced with exact polynomials
     expect(integ('3*x**2 + 1', 'x^3 + x')).toBe(0);
   });
 
+  it("reads names as sympy's parse_expr: sympy's constants are constants, its functions and objects no symbols", () => {
+    expect(integ('3*x**2 + 1', 'x**3 + x + K')).toBe(1);
+    expect(integ('3*x**2 + 1', 'x**3 + x + const')).toBe(1);
+    expect(integ('3*x**2 + 1', 'x**3 + x + E')).toBe(1);
+    expect(integ('3*x**2 + 1', 'x**3 + x + pi')).toBe(1);
+    expect(integ('3*x**2 + 1', 'x**3 + x + I')).toBe(1);
+    expect(integ('3*x**2 + 1', 'x**3 + x + oo')).toBe(1);
+    expect(integ('3*x**2 + 1', 'x**3 + x + CC')).toBe(0); // sympy's ComplexField
+    expect(integ('3*x**2 + 1', 'x**3 + x + gamma')).toBe(0); // a function
+    expect(integ('3*x**2 + 1', 'x**3 + x + 2*beta')).toBe(0);
+    expect(integ('3*x**2 + 1', 'x**3 + x + S')).toBe(0);
+    const inter = (answer: string): number => scoreReasoningGym('intermediate_integration', answer, { answer: null, metadata: { integrand: 'cos(x)', variable: 'x' } }).score;
+    expect(inter('sin(x) + C')).toBe(1);
+    expect(inter('sin(x) + zoo')).toBe(1);
+    expect(inter('sin(x) + EulerGamma')).toBe(1);
+    expect(inter('sin(x) + CC')).toBe(0);
+    expect(inter('sin(x) + zeta')).toBe(0);
+    expect(inter('sin(x) + QQ')).toBe(0);
+  });
+
   it('reads factorials as sympy: of a constant name a constant, of the variable never an antiderivative', () => {
     expect(integ('3*x**2 + 1', 'x**3 + x + C!')).toBe(1);
     expect(integ('3*x**2 + 1', 'x**3 + x + (C)!!')).toBe(1);
