@@ -2,14 +2,13 @@
 // valid answer scores, with reduced credit for longer or differently written ones.
 
 import { metaArray, metaNumber, metaRecord, metaString, metaValue, oracle, RgDataError, type RgScorer } from './entry';
-import { jsonLoads, pyFloat, pyInt, pySplit, pyStrip } from './py';
+import { jsonLoads, pyFloat, pyInt, pySplit, pySplitlines, pyStrip } from './py';
 import { parsePyLiteral, pyIter, pyStr } from './pyLiteral';
 
 /** tower_of_hanoi: legal moves that stack every disk on the target peg; optimal/actual length when longer; 0.05 if unsolved. */
 export const towerOfHanoi: RgScorer = (answer, entry) => {
   if (answer.length === 0) return 0;
-  const moves = pyStrip(answer)
-    .split(/\r\n|\n|\r/)
+  const moves = pySplitlines(pyStrip(answer))
     .map(pyStrip)
     .filter((l) => l !== '');
   const disks = metaNumber(entry, 'num_disks');

@@ -24,6 +24,18 @@ export function pyStrip(s: string): string {
   return s.replace(LEADING, '').replace(TRAILING, '');
 }
 
+/** The text `int()` / `float()` / `complex()` parse: surrounding whitespace removed, Unicode digits as ASCII. */
+function numberText(s: string): string {
+  return pyStrip(pyAsciiDigits(s));
+}
+
+/** Python `s.splitlines()`: lines split at \n, \r, \r\n, \v, \f, \x1c-\x1e, \x85, \u2028, \u2029; no trailing empty line. */
+export function pySplitlines(s: string): string[] {
+  const lines = s.split(/\r\n|[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]/);
+  if (lines[lines.length - 1] === '') lines.pop();
+  return lines;
+}
+
 /** Python `s.split()` (no separator): runs of whitespace, no empty parts. */
 export function pySplit(s: string): string[] {
   const t = pyStrip(s);
@@ -57,7 +69,7 @@ const SPECIAL_RE = /^[+-]?(?:inf|infinity|nan)$/i;
 
 /** Python `int(s)` for base 10: surrounding whitespace, `_` between digits and Unicode digits allowed. */
 export function pyInt(s: string): bigint | null {
-  const t = pyStrip(pyAsciiDigits(s));
+  const t = numberText(s);
   if (!INT_RE.test(t)) return null;
   return BigInt(t.replace(/_/g, ''));
 }
@@ -90,7 +102,7 @@ export function pyFloatRepr(v: number): string {
 
 /** Python `float(s)`: decimal literal with optional exponent, inf, nan, Unicode digits; null where Python raises. */
 export function pyFloat(s: string): number | null {
-  const t = pyStrip(pyAsciiDigits(s));
+  const t = numberText(s);
   if (SPECIAL_RE.test(t)) {
     const neg = t.startsWith('-');
     if (/nan/i.test(t)) return Number.NaN;
@@ -111,8 +123,8 @@ const COMPLEX_IMAG = new RegExp(`^([+-]?)(${UNSIGNED_FLOAT})?[jJ]$`, 'i');
  * inf/nan, a bare `j` for 1j (`1+j`), no space between the parts.
  */
 export function pyComplex(s: string): [number, number] | null {
-  let t = pyStrip(pyAsciiDigits(s));
-  if (t.startsWith('(') && t.endsWith(')')) t = pyStrip(t.slice(1, -1));
+  let t = numberText(s);
+  if (t.startsWith('(') && t.endsWith(')')) t = numberText(t.slice(1, -1));
   const part = (sign: string, body: string | undefined): number | null => {
     const v = body === undefined ? 1 : pyFloat(body);
     return v === null ? null : sign === '-' ? -v : v;
@@ -156,7 +168,7 @@ export function pyDecimal(s: string): Rational | null {
  * literal may not start with 0 unless it is all zeros.
  */
 export function pyIntBase0(s: string): bigint | null {
-  const t = pyStrip(pyAsciiDigits(s));
+  const t = numberText(s);
   const m = /^([+-]?)(0[xX](?:_?[0-9a-fA-F])+|0[oO](?:_?[0-7])+|0[bB](?:_?[01])+|0(?:_?0)*|[1-9](?:_?\d)*)$/.exec(t);
   if (!m || m[2] === undefined) return null;
   const v = BigInt(m[2].replace(/_/g, ''));

@@ -5,15 +5,18 @@
 
 import { pyFloat as pythonFloat, pyInt as pythonInt, pyStrip } from '../reasoningGym/py';
 
-/** Python's `int(text)`: surrounding (Python) whitespace, a sign, digits (Unicode ones too) with single underscores between them. */
+/**
+ * Python's `int(text.strip())` (the authors strip every answer and part first): Python's
+ * whitespace around, a sign, digits (Unicode ones too) with single underscores between them.
+ */
 export function pyInt(text: string): number | null {
-  const v = pythonInt(text);
+  const v = pythonInt(pyStrip(text));
   return v !== null && v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : null;
 }
 
-/** Python's `float(text)` for finite values: decimals, exponents, underscores between digits, Unicode digits. */
+/** Python's `float(text.strip())` for finite values: decimals, exponents, underscores between digits, Unicode digits. */
 export function pyFloat(text: string): number | null {
-  const v = pythonFloat(text);
+  const v = pythonFloat(pyStrip(text));
   return v !== null && Number.isFinite(v) ? v : null;
 }
 

@@ -284,3 +284,18 @@ describe('Unicode digits, as Python reads them (int(), float(), Decimal(), re \\
     expect(rg('pool_matrix', '\uff14.5 4.5\n4.75 5.0', '4.5 4.5\n4.75 5.0', meta)).toBe(0);
   });
 });
+
+describe("answers split into lines as Python's str.splitlines() does (pool_matrix, tower_of_hanoi)", () => {
+  it('splits at \\x85, \\u2028, \\v and the other line boundaries Python knows, not only \\n and \\r', () => {
+    const pool = (answer: string): number => scoreReasoningGym('pool_matrix', answer, { answer: '4.5 4.5\n4.75 5.0', metadata: { solution: [[4.5, 4.5], [4.75, 5.0]] } }).score;
+    expect(pool('4.5 4.5\u00854.75 5.0')).toBe(1);
+    expect(pool('4.5 4.5\u20284.75 5.0')).toBe(1);
+    expect(pool('4.5\u00854.5\n4.75\u00855.0')).toBe(0); // four rows of one number
+    const moves = ['Move disk 1 from Peg 1 to Peg 3', 'Move disk 2 from Peg 1 to Peg 2', 'Move disk 1 from Peg 3 to Peg 2', 'Move disk 3 from Peg 1 to Peg 3', 'Move disk 1 from Peg 2 to Peg 1', 'Move disk 2 from Peg 2 to Peg 3', 'Move disk 1 from Peg 1 to Peg 3'];
+    const hanoi = (answer: string): number => scoreReasoningGym('tower_of_hanoi', answer, { answer: moves.join('\n'), metadata: { num_disks: 3, num_pegs: 3, start_peg: 1, target_peg: 3, solution_length: 7 } }).score;
+    expect(hanoi(moves.join('\n'))).toBe(1);
+    expect(hanoi(moves.join('\u2028'))).toBe(1);
+    expect(hanoi(moves.join('\u0085'))).toBe(1);
+    expect(hanoi(moves.join('\x0c'))).toBe(1);
+  });
+});
