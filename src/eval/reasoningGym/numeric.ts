@@ -3,7 +3,7 @@
 
 import { equals, sub, type Rational } from '../rational';
 import { metaArray, metaNumber, metaString, oracle, RgDataError, type RgScorer } from './entry';
-import { npRound, pyComplex, pyDecimal, pyFloat, pyInt, pyIntBase0, pyLen, pyStrip, pySplit, pyTitle } from './py';
+import { npRound, pyAsciiDigits, pyComplex, pyDecimal, pyFloat, pyInt, pyIntBase0, pyLen, pyStrip, pySplit, pyTitle } from './py';
 
 function absRational(a: Rational): Rational {
   return a.num < 0n ? { num: -a.num, den: a.den } : a;
@@ -269,8 +269,9 @@ export const complexArithmetic: RgScorer = (answer, entry) => {
 /** RG's `_extract_fraction`: LaTeX \frac{a}{b} or "a/b" after stripping "$". */
 function extractFraction(answer: string): [bigint, bigint] | null {
   const cleaned = pyStrip(pyStripChars(pyStrip(answer), '$'));
-  const latex = /^\\(?:frac|dfrac)\s*{\s*(\d+)\s*}\s*{\s*(\d+)\s*}/i.exec(cleaned);
-  if (latex?.[1] !== undefined && latex[2] !== undefined) return [BigInt(latex[1]), BigInt(latex[2])];
+  // Python's \d matches every Unicode decimal digit, and int() reads it.
+  const latex = /^\\(?:frac|dfrac)\s*\{\s*(\p{Nd}+)\s*\}\s*\{\s*(\p{Nd}+)\s*\}/iu.exec(cleaned);
+  if (latex?.[1] !== undefined && latex[2] !== undefined) return [BigInt(pyAsciiDigits(latex[1])), BigInt(pyAsciiDigits(latex[2]))];
   const slash = cleaned.indexOf('/');
   if (slash < 0) return null;
   const n = pyInt(cleaned.slice(0, slash));

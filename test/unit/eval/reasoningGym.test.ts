@@ -278,6 +278,19 @@ describe('Unicode digits, as Python reads them (int(), float(), Decimal(), re \\
     expect(rg('gsm_symbolic', '\u00e9288', '288')).toBe(0); // é is a word character for Python too
   });
 
+  it("answers matched with RG's regex \\d read Unicode digits too (fraction_simplification, tsumego, tower_of_hanoi, rush_hour)", () => {
+    const frac = { numerator: 3388, denominator: 4354, simplified_numerator: 242, simplified_denominator: 311 };
+    expect(rg('fraction_simplification', '$\\dfrac{\uff12\uff14\uff12}{311}$', '$\\dfrac{242}{311}$', frac)).toBe(1);
+    expect(rg('tsumego', 'D\uff13', 'C4')).toBe(0.05); // a letter-number move, only wrong
+    const hanoi = ['Move disk 1 from Peg 1 to Peg 2', 'Move disk 2 from Peg 1 to Peg 3', 'Move disk 1 from Peg 2 to Peg 3'];
+    const hanoiMeta = { num_disks: 2, num_pegs: 3, start_peg: 1, target_peg: 3, solution_length: 3 };
+    expect(rg('tower_of_hanoi', hanoi.join('\n'), hanoi.join('\n'), hanoiMeta)).toBe(1);
+    expect(rg('tower_of_hanoi', hanoi.join('\n').replace(/1/g, '\u0661'), hanoi.join('\n'), hanoiMeta)).toBe(1);
+    const rush = { board_config: 'oBBBoJooxDDJAAoHIooooHIoEEFFIooooGGo' };
+    expect(rg('rush_hour', 'B-1 F-1 H+1 I+3 C+1 G-2 A+4', '', rush)).toBe(1);
+    expect(rg('rush_hour', 'B-\uff11 F-\uff11 H+\uff11 I+3 C+\uff11 G-2 A+4', '', rush)).toBe(1);
+  });
+
   it("pool_matrix's numpy loadtxt reads ASCII digits only", () => {
     const meta = { solution: [[4.5, 4.5], [4.75, 5.0]] };
     expect(rg('pool_matrix', '4.5 4.5\n4.75 5.0', '4.5 4.5\n4.75 5.0', meta)).toBe(1);
