@@ -5,6 +5,7 @@
 // behave as in sympy) at several points: zero at every point means an antiderivative.
 // Other names are constants (`+ C`, `+ D`), as they are for sympy.
 
+import { SYMPY_NON_SYMBOLS } from './sympyNames';
 import { metaString, RgDataError, type RgScorer } from './entry';
 import { pyDecimal, pyStrip, pythonSyntaxTrap } from './py';
 
@@ -91,7 +92,9 @@ export function parseExpression(text: string): Node | null {
       if (tok === 'E') return fn('exp', ONE);
       if (tok === 'pi') return num(Math.PI);
       if (tok === 'I') return num(0, 1);
-      if (['N', 'O', 'Q', 'S', 'oo', 'zoo', 'nan', 'lambda', 'and', 'or', 'not', 'in', 'is', 'if', 'None', 'True', 'False'].includes(tok) || isFn(tok) || tok === 'Integral') fail();
+      // sympy's other constants (oo, zoo, EulerGamma, ...) are constants of integration here; any
+      // other name of sympy's namespace (gamma, CC, N, ...) is no symbol and fails, as in RG.
+      if (SYMPY_NON_SYMBOLS.has(tok) || isFn(tok) || tok === 'Integral') fail();
       return { t: 'sym', name: tok };
     }
     if (tok === '(') {

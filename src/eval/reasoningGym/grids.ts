@@ -2,7 +2,7 @@
 // ARC boards, and the datasets that also take a Python list (`eval`) for reduced credit.
 
 import { metaArray, metaNumber, metaNumberGrid, oracle, RgDataError, type RgScorer } from './entry';
-import { pyFloat, pyInt, pyLen, pyRstrip, pySplit, pyStrip } from './py';
+import { pyFloat, pyInt, pyLen, pyRstrip, pySplit, pySplitlines, pyStrip } from './py';
 import { parsePyLiteral, pyIter, pyJoin, pyStr } from './pyLiteral';
 
 /**
@@ -74,13 +74,13 @@ export const kakurasu: RgScorer = (answer, entry) => {
 /** numpy `loadtxt(lines, dtype=float32)`: rows of whitespace-separated floats, `#` comments, blank lines skipped; squeezed shape. */
 function loadtxt(text: string): { shape: number[]; values: number[] } | null {
   const rows: number[][] = [];
-  for (const raw of text.split(/\r\n|\n|\r/)) {
+  for (const raw of pySplitlines(text)) {
     const line = raw.split('#')[0] ?? '';
     const cells = pySplit(line);
     if (cells.length === 0) continue;
     const row: number[] = [];
     for (const c of cells) {
-      const v = pyFloat(c);
+      const v = /(?![0-9])\p{Nd}/u.test(c) ? null : pyFloat(c); // numpy's parser reads ASCII digits only
       if (v === null) return null;
       row.push(Math.fround(v));
     }

@@ -3,7 +3,7 @@
 
 import { equals, sub, type Rational } from '../rational';
 import { metaArray, metaNumber, metaString, oracle, RgDataError, type RgScorer } from './entry';
-import { npRound, pyDecimal, pyFloat, pyInt, pyIntBase0, pyLen, pyStrip, pySplit, pyTitle } from './py';
+import { npRound, pyAsciiDigits, pyComplex, pyDecimal, pyFloat, pyInt, pyIntBase0, pyLen, pyStrip, pySplit, pyTitle } from './py';
 
 function absRational(a: Rational): Rational {
   return a.num < 0n ? { num: -a.num, den: a.den } : a;
@@ -54,13 +54,19 @@ export const numberFormat: RgScorer = (answer, entry) => {
   return Math.abs(v - metaNumber(entry, 'solution')) < 1e-2 ? 1 : 0;
 };
 
+/** Python's `\w` in a str pattern (letters, digits and numerals of any script, `_`) and `\b` built on it. */
+const PY_WORD = '[\\p{L}\\p{N}_]';
+const PY_BOUNDARY = `(?:(?<=${PY_WORD})(?!${PY_WORD})|(?<!${PY_WORD})(?=${PY_WORD}))`;
+/** RG's `\b-?\d+(?:\.\d+)?\b` with Python's Unicode `\d` and `\b`. */
+const GSM_NUMBER = new RegExp(`${PY_BOUNDARY}-?\\p{Nd}+(?:\\.\\p{Nd}+)?(?!${PY_WORD})`, 'u');
+
 /** gsm_symbolic: the first number in the answer (word-bounded) equals the gold as floats; else 0.01. */
 export const gsmSymbolic: RgScorer = (answer, entry) => {
-  const m = /\b-?\d+(?:\.\d+)?\b/.exec(answer);
+  const m = GSM_NUMBER.exec(answer);
   if (!m) return 0;
   const expected = pyFloat(oracle(entry));
   if (expected === null) return 0;
-  return Number(m[0]) === expected ? 1 : 0.01;
+  return pyFloat(m[0]) === expected ? 1 : 0.01;
 };
 
 /** Python `Fraction(s)` as a float: "a/b", decimals and exponents. */
@@ -226,18 +232,6 @@ function evalBitwiseProblem(text: string): bigint | null {
   return i === tokens.length ? v : null;
 }
 
-/** Python's `complex(s)` for forms like "3+4j", "-2.5-1j", "4j". */
-function pyComplex(s: string): [number, number] | null {
-  const num = '(?:\\d+(?:\\.\\d*)?|\\.\\d+)(?:e[+-]?\\d+)?';
-  const both = new RegExp(`^([+-]?${num})([+-]${num})j$`).exec(s);
-  if (both?.[1] !== undefined && both[2] !== undefined) return [Number(both[1]), Number(both[2])];
-  const imag = new RegExp(`^([+-]?${num})j$`).exec(s);
-  if (imag?.[1] !== undefined) return [0, Number(imag[1])];
-  const real = new RegExp(`^[+-]?${num}$`).exec(s);
-  if (real) return [Number(s), 0];
-  return null;
-}
-
 /** RG's `parse_string_to_complex`: spaces removed, outer brackets dropped, i → j. Null where it fails. */
 function parseComplexAnswer(answer: string): [number, number] | null {
   let a = answer.replace(/ /g, '').toLowerCase();
@@ -268,14 +262,16 @@ export const complexArithmetic: RgScorer = (answer, entry) => {
   const parsed = parseComplexAnswer(answer);
   if (!parsed) return 0;
   const d = Math.hypot(parsed[0] - re, parsed[1] - im);
-  return Math.min(1, Math.exp(-d));
+  // RG's Python min(1.0, nan) is 1.0: a `nan` answer gets full credit there (documented divergence).
+  return Number.isNaN(d) ? 0 : Math.min(1, Math.exp(-d));
 };
 
 /** RG's `_extract_fraction`: LaTeX \frac{a}{b} or "a/b" after stripping "$". */
 function extractFraction(answer: string): [bigint, bigint] | null {
   const cleaned = pyStrip(pyStripChars(pyStrip(answer), '$'));
-  const latex = /^\\(?:frac|dfrac)\s*{\s*(\d+)\s*}\s*{\s*(\d+)\s*}/i.exec(cleaned);
-  if (latex?.[1] !== undefined && latex[2] !== undefined) return [BigInt(latex[1]), BigInt(latex[2])];
+  // Python's \d matches every Unicode decimal digit, and int() reads it.
+  const latex = /^\\(?:frac|dfrac)\s*\{\s*(\p{Nd}+)\s*\}\s*\{\s*(\p{Nd}+)\s*\}/iu.exec(cleaned);
+  if (latex?.[1] !== undefined && latex[2] !== undefined) return [BigInt(pyAsciiDigits(latex[1])), BigInt(pyAsciiDigits(latex[2]))];
   const slash = cleaned.indexOf('/');
   if (slash < 0) return null;
   const n = pyInt(cleaned.slice(0, slash));

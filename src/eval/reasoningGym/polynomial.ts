@@ -4,6 +4,7 @@
 // polynomial_multiplication (sympy's structural equality with the expanded product).
 // Text outside this subset (function calls, division by a symbol, `^`) is not a polynomial: null.
 
+import { SYMPY_NON_SYMBOLS } from './sympyNames';
 import { add, div, equals, mul, rational, type Rational } from '../rational';
 import { pythonSyntaxTrap } from './py';
 import { tokenizeSympy } from './sympyTokens';
@@ -19,7 +20,6 @@ const MAX_FACTORIAL = 1000n;
 /** A product with more terms than this is refused (hostile input like (a+b+c+d)**200 would explode). */
 const MAX_TERMS = 1000;
 /** Names sympy's parser does not turn into plain symbols (Python keywords, sympy functions/objects). */
-const NOT_SYMBOLS = new Set(['and', 'or', 'not', 'in', 'is', 'if', 'else', 'lambda', 'None', 'True', 'False', 'N', 'O', 'Q', 'S', 'I', 'E', 'pi', 'oo', 'zoo', 'nan']);
 
 function parseMonomial(key: string): Map<string, bigint> {
   const m = new Map<string, bigint>();
@@ -139,7 +139,9 @@ export function parsePolynomial(text: string): PolyForm | null {
     }
     if (t?.t === 'name') {
       i++;
-      if (isOp('(') || NOT_SYMBOLS.has(t.v)) fail(); // a function call, keyword or sympy object
+      // A function call, keyword or sympy object fails; sympy's constants (E, pi, oo, ...) stay opaque
+      // constants, as a constant of integration `+ E` is one for RG.
+      if (isOp('(') || SYMPY_NON_SYMBOLS.has(t.v)) fail();
       return { poly: new Map([[`${t.v}^1`, rational(1n)]]), expanded: true };
     }
     if (isOp('(')) {

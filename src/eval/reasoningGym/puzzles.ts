@@ -2,14 +2,13 @@
 // valid answer scores, with reduced credit for longer or differently written ones.
 
 import { metaArray, metaNumber, metaRecord, metaString, metaValue, oracle, RgDataError, type RgScorer } from './entry';
-import { jsonLoads, pyFloat, pyInt, pySplit, pyStrip } from './py';
+import { jsonLoads, pyAsciiDigits, pyFloat, pyInt, pySplit, pySplitlines, pyStrip } from './py';
 import { parsePyLiteral, pyIter, pyStr } from './pyLiteral';
 
 /** tower_of_hanoi: legal moves that stack every disk on the target peg; optimal/actual length when longer; 0.05 if unsolved. */
 export const towerOfHanoi: RgScorer = (answer, entry) => {
   if (answer.length === 0) return 0;
-  const moves = pyStrip(answer)
-    .split(/\r\n|\n|\r/)
+  const moves = pySplitlines(pyStrip(answer))
     .map(pyStrip)
     .filter((l) => l !== '');
   const disks = metaNumber(entry, 'num_disks');
@@ -20,7 +19,7 @@ export const towerOfHanoi: RgScorer = (answer, entry) => {
   for (let p = 1; p <= pegCount; p++) pegs.set(p, []);
   for (let d = disks; d >= 1; d--) pegs.get(start)?.push(d);
   for (const move of moves) {
-    const m = /Move disk (\d+) from Peg (\d+) to Peg (\d+)/.exec(move);
+    const m = /Move disk (\p{Nd}+) from Peg (\p{Nd}+) to Peg (\p{Nd}+)/u.exec(move); // Python's \d: any Unicode digit
     if (!m) return 0;
     // RG validates with the whitespace-split words 2, 5 and 8 of a 9-word line.
     const parts = pySplit(move);
@@ -33,9 +32,9 @@ export const towerOfHanoi: RgScorer = (answer, entry) => {
     if (!toPeg) return 0;
     const top = toPeg[toPeg.length - 1];
     if (top !== undefined && top < Number(disk)) return 0;
-    const moving = pegs.get(Number(m[2]))?.pop();
+    const moving = pegs.get(Number(pyAsciiDigits(m[2] ?? '')))?.pop();
     if (moving === undefined) return 0;
-    pegs.get(Number(m[3]))?.push(Number(m[1]));
+    pegs.get(Number(pyAsciiDigits(m[3] ?? '')))?.push(Number(pyAsciiDigits(m[1] ?? '')));
   }
   const final = pegs.get(target) ?? [];
   const solved = final.length === disks && final.every((d, i) => d === disks - i);

@@ -24,6 +24,18 @@ export function pyStrip(s: string): string {
   return s.replace(LEADING, '').replace(TRAILING, '');
 }
 
+/** The text `int()` / `float()` / `complex()` parse: surrounding whitespace removed, Unicode digits as ASCII. */
+function numberText(s: string): string {
+  return pyStrip(pyAsciiDigits(s));
+}
+
+/** Python `s.splitlines()`: lines split at \n, \r, \r\n, \v, \f, \x1c-\x1e, \x85, \u2028, \u2029; no trailing empty line. */
+export function pySplitlines(s: string): string[] {
+  const lines = s.split(/\r\n|[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]/);
+  if (lines[lines.length - 1] === '') lines.pop();
+  return lines;
+}
+
 /** Python `s.split()` (no separator): runs of whitespace, no empty parts. */
 export function pySplit(s: string): string[] {
   const t = pyStrip(s);
@@ -35,14 +47,29 @@ export function pyRstrip(s: string): string {
   return s.replace(TRAILING, '');
 }
 
+/** The value 0-9 of a Unicode decimal digit (category Nd: each script's digits are ten consecutive code points from 0). */
+function digitValue(cp: number): number {
+  let zero = cp;
+  while (zero > 0 && /\p{Nd}/u.test(String.fromCodePoint(zero - 1))) zero--;
+  return (cp - zero) % 10;
+}
+
+/**
+ * Unicode decimal digits (`٣`, `３`, `𝟑`) replaced by ASCII ones, as Python's `int()`, `float()`,
+ * `complex()` and `Decimal()` read them before parsing.
+ */
+export function pyAsciiDigits(s: string): string {
+  return s.replace(/(?![0-9])\p{Nd}/gu, (d) => String(digitValue(d.codePointAt(0) ?? 48)));
+}
+
 const DIGITS = '\\d(?:_?\\d)*';
 const INT_RE = new RegExp(`^[+-]?${DIGITS}$`);
 const FLOAT_RE = new RegExp(`^[+-]?(?:(?:${DIGITS})?\\.${DIGITS}|${DIGITS}\\.?)(?:[eE][+-]?${DIGITS})?$`);
 const SPECIAL_RE = /^[+-]?(?:inf|infinity|nan)$/i;
 
-/** Python `int(s)` for base 10: surrounding whitespace and `_` between digits allowed. */
+/** Python `int(s)` for base 10: surrounding whitespace, `_` between digits and Unicode digits allowed. */
 export function pyInt(s: string): bigint | null {
-  const t = pyStrip(s);
+  const t = numberText(s);
   if (!INT_RE.test(t)) return null;
   return BigInt(t.replace(/_/g, ''));
 }
@@ -73,9 +100,9 @@ export function pyFloatRepr(v: number): string {
   return neg ? `-${out}` : out;
 }
 
-/** Python `float(s)`: decimal literal with optional exponent, inf, nan; null where Python raises. */
+/** Python `float(s)`: decimal literal with optional exponent, inf, nan, Unicode digits; null where Python raises. */
 export function pyFloat(s: string): number | null {
-  const t = pyStrip(s);
+  const t = numberText(s);
   if (SPECIAL_RE.test(t)) {
     const neg = t.startsWith('-');
     if (/nan/i.test(t)) return Number.NaN;
@@ -85,12 +112,44 @@ export function pyFloat(s: string): number | null {
   return Number(t.replace(/_/g, ''));
 }
 
+/** One real number as Python's float parser reads it inside `complex()`: no sign, no spaces. */
+const UNSIGNED_FLOAT = `(?:(?:${DIGITS})?\\.${DIGITS}|${DIGITS}\\.?)(?:[eE][+-]?${DIGITS})?|inf(?:inity)?|nan`;
+const COMPLEX_BOTH = new RegExp(`^([+-]?(?:${UNSIGNED_FLOAT}))([+-])(${UNSIGNED_FLOAT})?[jJ]$`, 'i');
+const COMPLEX_IMAG = new RegExp(`^([+-]?)(${UNSIGNED_FLOAT})?[jJ]$`, 'i');
+
+/**
+ * Python `complex(s)` for a string, as [real, imag]; null where Python raises. As CPython:
+ * surrounding whitespace, one pair of parentheses (with whitespace inside), `_` between digits,
+ * inf/nan, a bare `j` for 1j (`1+j`), no space between the parts.
+ */
+export function pyComplex(s: string): [number, number] | null {
+  let t = numberText(s);
+  if (t.startsWith('(') && t.endsWith(')')) t = numberText(t.slice(1, -1));
+  const part = (sign: string, body: string | undefined): number | null => {
+    const v = body === undefined ? 1 : pyFloat(body);
+    return v === null ? null : sign === '-' ? -v : v;
+  };
+  const both = COMPLEX_BOTH.exec(t);
+  if (both) {
+    const re = pyFloat(both[1] ?? '');
+    const im = part(both[2] ?? '+', both[3]);
+    return re === null || im === null ? null : [re, im];
+  }
+  const imag = COMPLEX_IMAG.exec(t);
+  if (imag) {
+    const im = part(imag[1] ?? '', imag[2]);
+    return im === null ? null : [0, im];
+  }
+  const re = pyFloat(t);
+  return re === null ? null : [re, 0];
+}
+
 /**
  * Python `Decimal(s)` as an exact fraction (null where Decimal raises, and for
  * Infinity/NaN, which no scorer here compares). Surrounding whitespace is allowed.
  */
 export function pyDecimal(s: string): Rational | null {
-  const t = pyStrip(s);
+  const t = pyStrip(pyAsciiDigits(s));
   const m = new RegExp(`^([+-]?)(${DIGITS})?(?:\\.(${DIGITS})?)?(?:[eE]([+-]?${DIGITS}))?$`).exec(t);
   if (!m) return null;
   const whole = (m[2] ?? '').replace(/_/g, '');
@@ -109,7 +168,7 @@ export function pyDecimal(s: string): Rational | null {
  * literal may not start with 0 unless it is all zeros.
  */
 export function pyIntBase0(s: string): bigint | null {
-  const t = pyStrip(s);
+  const t = numberText(s);
   const m = /^([+-]?)(0[xX](?:_?[0-9a-fA-F])+|0[oO](?:_?[0-7])+|0[bB](?:_?[01])+|0(?:_?0)*|[1-9](?:_?\d)*)$/.exec(t);
   if (!m || m[2] === undefined) return null;
   const v = BigInt(m[2].replace(/_/g, ''));

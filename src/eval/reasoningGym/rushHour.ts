@@ -3,6 +3,7 @@
 // Moves that are blocked or leave the board stop where they are (RG clamps, never fails).
 
 import { metaString, type RgScorer } from './entry';
+import { pyAsciiDigits } from './py';
 
 const SIZE = 6;
 const CELLS = SIZE * SIZE;
@@ -67,9 +68,10 @@ export const rushHour: RgScorer = (answer, entry) => {
   if (answer.length === 0) return 0;
   const pieces = buildBoard(metaString(entry, 'board_config'));
   if (!pieces) return 0;
-  for (const m of answer.matchAll(/([A-Z])([+-])(\d+)/g)) {
+  // Python's \d matches every Unicode decimal digit, and int() reads it.
+  for (const m of answer.matchAll(/([A-Z])([+-])(\p{Nd}+)/gu)) {
     const i = (m[1] ?? 'A').charCodeAt(0) - 65;
-    const steps = Number(m[3]) * (m[2] === '+' ? 1 : -1);
+    const steps = Number(pyAsciiDigits(m[3] ?? '0')) * (m[2] === '+' ? 1 : -1);
     if (i > pieces.length) continue; // RG ignores it
     const p = pieces[i];
     if (!p) return 0; // RG indexes one past the end and raises

@@ -10,6 +10,7 @@
 import { z } from 'zod';
 import { numbersClose, parseLiteral, stripQuotes, type Literal } from '../answerText';
 import type { ScoreResult } from '../types';
+import { pyAsciiDigits } from '../reasoningGym/py';
 import { commaParts, jsonValue, pyFloat, pyInt } from './pyText';
 
 const right = (reason: string, expected?: string): ScoreResult => ({ correct: true, score: 1, reason, ...(expected !== undefined ? { expected } : {}) });
@@ -156,7 +157,7 @@ const digitCounts = define({
   schema: z.object({ expected: z.array(z.number().int().min(0).max(9)) }),
   expected: (d) => d.expected.join(' '),
   check: (d, answer, expected) => {
-    const digits = answer.replace(/[[\]', ]/g, '');
+    const digits = pyAsciiDigits(answer.replace(/[[\]', ]/g, '')); // int() reads Unicode digits too
     if (!/^\d+$/.test(digits)) return wrong('the answer must be the counts as digits, e.g. 2 0 1 1 0 0 0 0 0', expected);
     const got = [...digits].map(Number);
     return got.length === d.expected.length && got.every((g, i) => g === d.expected[i]) ? right('the counts match', expected) : wrong(`expected ${expected}, got ${got.join(' ')}`, expected);
@@ -370,6 +371,8 @@ const letterValues = define({
     const lit = parseLiteral(answer) ?? parseLiteral(`[${answer}]`);
     if (!Array.isArray(lit)) return wrong('the question asks for a list like <<<[1, 2, 3]>>>', expected);
     if (/["']/.test(answer)) return wrong('the values must be numbers, not quoted strings', expected);
+    // eval() refuses an integer literal with a leading zero ("03", "0_8"): no list at all for the authors.
+    if (lit.some((x) => typeof x === 'string' && /^[+-]?0[\d_]*[1-9][\d_]*$/.test(x.trim()))) return wrong('an integer may not start with 0 (Python reads no list)', expected);
     const values = lit.map((x: Literal) => (typeof x === 'string' ? pyFloat(x) : null));
     if (values.some((v) => v === null)) return wrong('every value must be a number', expected);
     const vals = values as number[];
@@ -408,17 +411,15 @@ const letterCount = define({
     return `Count: ${pos.length}, Positions: [${pos.join(', ')}]`;
   },
   check: (d, answer, expected) => {
-    const m = /Count: (\d+), Positions: \[([\d, ]+)\]/.exec(answer);
+    // Python's `re` \d matches every Unicode decimal digit and int() reads it; int('') (a trailing
+    // comma) raises, so such a list is no answer for the authors.
+    const m = /Count: (\p{Nd}+), Positions: \[([\p{Nd}, ]+)\]/u.exec(answer);
     if (!m) return wrong('the question asks for <<<Count: X, Positions: [Y, Z, ...]>>>', expected);
     const want = [...d.word].flatMap((ch, i) => (ch === d.letter ? [i + 1] : []));
-    const count = Number(m[1]);
-    const positions = new Set(
-      (m[2] ?? '')
-        .split(',')
-        .map((p) => p.trim())
-        .filter((p) => p !== '')
-        .map(Number),
-    );
+    const count = pyInt(m[1] ?? '') ?? -1;
+    const parts = (m[2] ?? '').split(',').map((p) => pyInt(p));
+    if (parts.some((p) => p === null)) return wrong('every position must be a number (an empty one after a trailing comma is not)', expected);
+    const positions = new Set(parts);
     if (count !== want.length) return wrong(`count ${count}, expected ${want.length}`, expected);
     return positions.size === want.length && want.every((p) => positions.has(p)) ? right('count and positions match', expected) : wrong(`positions differ from [${want.join(', ')}]`, expected);
   },

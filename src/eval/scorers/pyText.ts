@@ -3,22 +3,21 @@
 // question's own rules say nothing more, following the authors' parser keeps our verdicts
 // comparable with theirs (docs/task-files.md lists where we differ).
 
-/** Python's `int(text)`: surrounding whitespace, a sign, digits with single underscores between them. */
+import { pyFloat as pythonFloat, pyInt as pythonInt, pyStrip } from '../reasoningGym/py';
+
+/**
+ * Python's `int(text.strip())` (the authors strip every answer and part first): Python's
+ * whitespace around, a sign, digits (Unicode ones too) with single underscores between them.
+ */
 export function pyInt(text: string): number | null {
-  const t = text.trim();
-  if (!/^[+-]?\d+(?:_\d+)*$/.test(t)) return null;
-  const n = Number(t.replace(/_/g, ''));
-  return Number.isSafeInteger(n) ? n : null;
+  const v = pythonInt(pyStrip(text));
+  return v !== null && v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : null;
 }
 
-/** Python's `float(text)` for finite values: decimals, exponents, underscores between digits. */
+/** Python's `float(text.strip())` for finite values: decimals, exponents, underscores between digits, Unicode digits. */
 export function pyFloat(text: string): number | null {
-  const t = text.trim();
-  const digits = String.raw`\d+(?:_\d+)*`;
-  const re = new RegExp(String.raw`^[+-]?(?:${digits}(?:\.(?:${digits})?)?|\.${digits})(?:[eE][+-]?${digits})?$`);
-  if (!re.test(t)) return null;
-  const n = Number(t.replace(/_/g, ''));
-  return Number.isFinite(n) ? n : null;
+  const v = pythonFloat(pyStrip(text));
+  return v !== null && Number.isFinite(v) ? v : null;
 }
 
 /** Python's `json.loads(text)` (NaN/Infinity aside); undefined when the text is not JSON. */
@@ -32,5 +31,5 @@ export function jsonValue(text: string): unknown {
 
 /** `[part.strip() for part in text.split(',')]`. */
 export function commaParts(text: string): string[] {
-  return text.split(',').map((p) => p.trim());
+  return text.split(',').map((p) => pyStrip(p));
 }

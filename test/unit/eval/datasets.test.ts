@@ -144,6 +144,9 @@ describe('loading the shared benchmark sample', () => {
       right(r, `Count: ${positions.length}, Positions: [${[...positions].reverse().join(', ')}]`);
       wrong(r, `Count: ${positions.length}, Positions: [${positions.map((p) => p - 1).join(', ')}]`);
       wrong(r, `count: ${positions.length}, positions: [${positions.join(', ')}]`);
+      // The authors' regex \d and int() take Unicode digits; int('') fails on a trailing comma.
+      right(r, `Count: ${String.fromCharCode(0x0660 + positions.length)}, Positions: [${positions.join(', ')}]`);
+      wrong(r, `Count: ${positions.length}, Positions: [${positions.join(', ')},]`);
     }
   });
 
@@ -177,6 +180,32 @@ describe('numeric families', () => {
       wrong(r, String(n + 1));
       wrong(r, `${n}${n}1`);
       wrong(r, 'unknown');
+    }
+  });
+
+  // The authors' int()/float() read Unicode decimal digits and strip Python's whitespace (\x1c, \x85 too).
+  const fullwidth = (t: string): string => t.replace(/[0-9]/g, (d) => String.fromCharCode(d.charCodeAt(0) + 0xfee0));
+  const arabicIndic = (t: string): string => t.replace(/[0-9]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 48 + 0x0660));
+  it.each(['new_operator_dataset', 'statistical_counting_dataset', 'mahjong_pattern_dataset'])('%s: numbers read as Python int()/float() read them', (fam) => {
+    for (const r of family(fam)) {
+      const n = String(solutionOf(r).solution);
+      right(r, fullwidth(n));
+      right(r, arabicIndic(n));
+      right(r, `\x1c${n}\x85`);
+      wrong(r, fullwidth(String(Number(n) + 1)));
+    }
+  });
+
+  it('light_puzzles_dataset and string_synthesis: Unicode digits are digits for int()', () => {
+    const fullwidthZero = (t: string): string => t.replace(/0/g, '\uff10');
+    for (const r of family('light_puzzles_dataset')) {
+      const cells = (solutionOf(r).solution as number[]).join(',');
+      right(r, fullwidthZero(cells));
+      wrong(r, fullwidthZero(cells.replace(/^./, (c) => (c === '0' ? '1' : '0'))));
+    }
+    for (const r of family('string_synthesis')) {
+      const counts = (solutionOf(r).final_counts as number[]).join(', ');
+      right(r, arabicIndic(counts));
     }
   });
 });
@@ -532,6 +561,9 @@ describe('families scored by their stated format', () => {
       right(r, values.join(', '));
       right(r, `(${values.join(', ')})`);
       wrong(r, JSON.stringify(values.map(String)));
+      // eval() refuses integer literals with leading zeros ("03"): no list for the authors.
+      wrong(r, `[${values.map((v) => `0${v}`).join(', ')}]`);
+      right(r, `[${values.map((v) => `${v}.0`).join(', ')}]`);
       wrong(r, JSON.stringify([values[1], values[0], ...values.slice(2)]));
     }
   });

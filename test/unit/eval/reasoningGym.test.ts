@@ -156,6 +156,26 @@ describe('polynomial datasets (sympy decisions reproduced with exact polynomials
     expect(integ('3*x**2 + 1', 'x^3 + x')).toBe(0);
   });
 
+  it("reads names as sympy's parse_expr: sympy's constants are constants, its functions and objects no symbols", () => {
+    expect(integ('3*x**2 + 1', 'x**3 + x + K')).toBe(1);
+    expect(integ('3*x**2 + 1', 'x**3 + x + const')).toBe(1);
+    expect(integ('3*x**2 + 1', 'x**3 + x + E')).toBe(1);
+    expect(integ('3*x**2 + 1', 'x**3 + x + pi')).toBe(1);
+    expect(integ('3*x**2 + 1', 'x**3 + x + I')).toBe(1);
+    expect(integ('3*x**2 + 1', 'x**3 + x + oo')).toBe(1);
+    expect(integ('3*x**2 + 1', 'x**3 + x + CC')).toBe(0); // sympy's ComplexField
+    expect(integ('3*x**2 + 1', 'x**3 + x + gamma')).toBe(0); // a function
+    expect(integ('3*x**2 + 1', 'x**3 + x + 2*beta')).toBe(0);
+    expect(integ('3*x**2 + 1', 'x**3 + x + S')).toBe(0);
+    const inter = (answer: string): number => scoreReasoningGym('intermediate_integration', answer, { answer: null, metadata: { integrand: 'cos(x)', variable: 'x' } }).score;
+    expect(inter('sin(x) + C')).toBe(1);
+    expect(inter('sin(x) + zoo')).toBe(1);
+    expect(inter('sin(x) + EulerGamma')).toBe(1);
+    expect(inter('sin(x) + CC')).toBe(0);
+    expect(inter('sin(x) + zeta')).toBe(0);
+    expect(inter('sin(x) + QQ')).toBe(0);
+  });
+
   it('reads factorials as sympy: of a constant name a constant, of the variable never an antiderivative', () => {
     expect(integ('3*x**2 + 1', 'x**3 + x + C!')).toBe(1);
     expect(integ('3*x**2 + 1', 'x**3 + x + (C)!!')).toBe(1);
@@ -217,5 +237,78 @@ describe('intermediate_integration (derivative checked numerically in complex ar
     expect(integ('2*x*cos(x)', '2!*x*sin(x) + (2)!!*cos(x) + C')).toBe(1);
     expect(integ('x*cos(x)', 'x*sin(x) + cos(x) + x!')).toBe(0);
     expect(integ('x*cos(x)', 'x*sin(x) + cos(x) + D !')).toBe(0);
+  });
+});
+
+describe('complex_arithmetic (RG: spaces removed, then Python complex())', () => {
+  const cx = (answer: string): number => scoreReasoningGym('complex_arithmetic', answer, { answer: '-9.0 - 8.0i', metadata: { result: [-9, -8] } }).score;
+
+  it('reads the number as Python complex() does: whitespace other than spaces before it, underscores', () => {
+    expect(cx('-9.0 - 8.0i')).toBe(1);
+    expect(cx('\n-9.0 - 8.0i')).toBe(1); // complex() strips the newline RG's replace(" ", "") left
+    expect(cx('\r\n-9.0 - 8.0i')).toBe(1);
+    expect(cx('\t-9-8i')).toBe(1);
+    expect(cx('\u2003-9-8i')).toBe(1);
+    expect(cx('-9_0 - 8_0i')).toBe(Math.exp(-Math.hypot(81, 72)));
+    expect(cx('-9.0 - 8.0i\n')).toBe(0); // does not end with j: RG's format check refuses it
+    expect(cx('\n(-9.0 - 8.0i)')).toBe(0); // same: the bracket is not removed after a newline
+    expect(cx('\ufeff-9-8i')).toBe(0); // not whitespace for Python
+    expect(cx('((-9-8i)')).toBe(0);
+  });
+
+  it('scores nan 0, where RG\'s min(1.0, nan) gives it full credit (documented divergence)', () => {
+    expect(cx('nan')).toBe(0);
+    expect(cx('nanj')).toBe(0);
+  });
+});
+
+describe('Unicode digits, as Python reads them (int(), float(), Decimal(), re \\d) and numpy does not', () => {
+  const rg = (dataset: string, answer: string, gold: string, metadata: Record<string, unknown> = {}): number => scoreReasoningGym(dataset, answer, { answer: gold, metadata }).score;
+
+  it('int()/float() read fullwidth and Arabic-Indic digits', () => {
+    expect(rg('chain_sum', '-\u0664', '-4')).toBe(1);
+    expect(rg('chain_sum', '\uff0d4', '-4')).toBe(0); // a fullwidth minus is no sign
+    expect(rg('decimal_arithmetic', '\uff16.32', '6.32', { decimal_places: 2 })).toBe(1);
+    expect(rg('complex_arithmetic', '-\u0661\u0665 + \u0663i', '-15.0 + 3.0i', { result: [-15, 3] })).toBe(1);
+  });
+
+  it("gsm_symbolic's \\b-?\\d+ finds a number in any script, bounded by Python's \\w", () => {
+    expect(rg('gsm_symbolic', ' \u0662\u0668\u0668 ', '288')).toBe(1);
+    expect(rg('gsm_symbolic', 'x288', '288')).toBe(0); // no word boundary before the digits
+    expect(rg('gsm_symbolic', '\u00e9288', '288')).toBe(0); // é is a word character for Python too
+  });
+
+  it("answers matched with RG's regex \\d read Unicode digits too (fraction_simplification, tsumego, tower_of_hanoi, rush_hour)", () => {
+    const frac = { numerator: 3388, denominator: 4354, simplified_numerator: 242, simplified_denominator: 311 };
+    expect(rg('fraction_simplification', '$\\dfrac{\uff12\uff14\uff12}{311}$', '$\\dfrac{242}{311}$', frac)).toBe(1);
+    expect(rg('tsumego', 'D\uff13', 'C4')).toBe(0.05); // a letter-number move, only wrong
+    const hanoi = ['Move disk 1 from Peg 1 to Peg 2', 'Move disk 2 from Peg 1 to Peg 3', 'Move disk 1 from Peg 2 to Peg 3'];
+    const hanoiMeta = { num_disks: 2, num_pegs: 3, start_peg: 1, target_peg: 3, solution_length: 3 };
+    expect(rg('tower_of_hanoi', hanoi.join('\n'), hanoi.join('\n'), hanoiMeta)).toBe(1);
+    expect(rg('tower_of_hanoi', hanoi.join('\n').replace(/1/g, '\u0661'), hanoi.join('\n'), hanoiMeta)).toBe(1);
+    const rush = { board_config: 'oBBBoJooxDDJAAoHIooooHIoEEFFIooooGGo' };
+    expect(rg('rush_hour', 'B-1 F-1 H+1 I+3 C+1 G-2 A+4', '', rush)).toBe(1);
+    expect(rg('rush_hour', 'B-\uff11 F-\uff11 H+\uff11 I+3 C+\uff11 G-2 A+4', '', rush)).toBe(1);
+  });
+
+  it("pool_matrix's numpy loadtxt reads ASCII digits only", () => {
+    const meta = { solution: [[4.5, 4.5], [4.75, 5.0]] };
+    expect(rg('pool_matrix', '4.5 4.5\n4.75 5.0', '4.5 4.5\n4.75 5.0', meta)).toBe(1);
+    expect(rg('pool_matrix', '\uff14.5 4.5\n4.75 5.0', '4.5 4.5\n4.75 5.0', meta)).toBe(0);
+  });
+});
+
+describe("answers split into lines as Python's str.splitlines() does (pool_matrix, tower_of_hanoi)", () => {
+  it('splits at \\x85, \\u2028, \\v and the other line boundaries Python knows, not only \\n and \\r', () => {
+    const pool = (answer: string): number => scoreReasoningGym('pool_matrix', answer, { answer: '4.5 4.5\n4.75 5.0', metadata: { solution: [[4.5, 4.5], [4.75, 5.0]] } }).score;
+    expect(pool('4.5 4.5\u00854.75 5.0')).toBe(1);
+    expect(pool('4.5 4.5\u20284.75 5.0')).toBe(1);
+    expect(pool('4.5\u00854.5\n4.75\u00855.0')).toBe(0); // four rows of one number
+    const moves = ['Move disk 1 from Peg 1 to Peg 3', 'Move disk 2 from Peg 1 to Peg 2', 'Move disk 1 from Peg 3 to Peg 2', 'Move disk 3 from Peg 1 to Peg 3', 'Move disk 1 from Peg 2 to Peg 1', 'Move disk 2 from Peg 2 to Peg 3', 'Move disk 1 from Peg 1 to Peg 3'];
+    const hanoi = (answer: string): number => scoreReasoningGym('tower_of_hanoi', answer, { answer: moves.join('\n'), metadata: { num_disks: 3, num_pegs: 3, start_peg: 1, target_peg: 3, solution_length: 7 } }).score;
+    expect(hanoi(moves.join('\n'))).toBe(1);
+    expect(hanoi(moves.join('\u2028'))).toBe(1);
+    expect(hanoi(moves.join('\u0085'))).toBe(1);
+    expect(hanoi(moves.join('\x0c'))).toBe(1);
   });
 });
