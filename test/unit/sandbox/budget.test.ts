@@ -10,7 +10,7 @@ import { createCodeRunner, type CodeRunner, type SandboxLimits } from '../../../
 import { findDescendants } from '../../../src/sandbox/process-tree';
 import { removeTree } from '../../../src/sandbox/scratchJanitor';
 import { sandboxAttackCell } from '../../support/sandboxAttackCases';
-import { IS_ROOT, isolation, pidsInNamespace, removeDir, tempDir, TIERS } from './helpers';
+import { eventually, IS_ROOT, isolation, pidsInNamespace, pidsWithCommandLine, removeDir, tempDir, TIERS } from './helpers';
 
 const MiB = 1024 ** 2;
 const REPO = resolve(__dirname, '..', '..', '..');
@@ -283,6 +283,36 @@ describe.each(TIERS.flatMap((tier) => MECHANISMS.map((mechanism) => [tier, mecha
     },
     60_000,
   );
+
+  it('burners moved to a session or process group of their own, then the supervisor killed (same uid): nothing of the cell runs on, the next cell works', async () => {
+    // Without a pid namespace or a cgroup the host finds the sandbox's processes by ancestry from
+    // the supervisor and by its process group: a burner out of both, its supervisor gone, was found by neither.
+    const token = `r1ci-orphan-burner-${process.pid}-${tier}-${mechanism}`;
+    const cell = [
+      'import os, signal, subprocess, sys, time',
+      `burn = [sys.executable, '-c', 'while True: pass', '${token}']`,
+      'subprocess.Popen(burn, start_new_session=True)',
+      'if os.fork() == 0:',
+      '    os.setpgid(0, 0)',
+      '    if os.fork() == 0:',
+      '        os.execv(sys.executable, burn)',
+      '    os._exit(0)',
+      'time.sleep(0.5)',
+      'os.kill(os.getppid(), signal.SIGKILL)',
+      'time.sleep(5)',
+    ].join('\n');
+    const runner = await start(tier, mechanism);
+    try {
+      const result = await runner.runCell(cell);
+      expect(result.killed).toBe('crashed');
+      // Right after the cell's result: every process it made is gone (killed or on its way).
+      expect(await eventually(() => pidsWithCommandLine(token).length === 0, 2_000)).toBe(true);
+      expect((await runner.runCell('print(1 + 1)')).stdout).toBe('2\n');
+    } finally {
+      await runner.dispose();
+      for (const pid of pidsWithCommandLine(token)) process.kill(pid, 'SIGKILL');
+    }
+  }, 60_000);
 
   it('cancel leaves no process behind, and dispose leaves no cgroup', async () => {
     const runner = await start(tier, mechanism);
