@@ -76,6 +76,14 @@ MAX_CONTROL_LINE = 4096
 # The longest request line from the host (the code of one cell).
 MAX_REQUEST_LINE = 64 * 1024 * 1024
 CELL_FILE = ".r1ci-cell.py"
+# The interpreter's own exit, taken before any cell runs: a cell may replace os._exit.
+EXIT = os._exit
+# The interpreter's exit status when its own loop failed outside a cell's code (see start_interpreter).
+LOOP_FAILED = 83
+LOOP_FAILED_DETAIL = (
+    "the Python interpreter's own loop failed around this cell, which may not have run: a cell replaced something "
+    "the sandbox's interpreter uses between cells (a function of json, os, signal or linecache, or a builtin)"
+)
 
 
 class CellFile:
@@ -1147,7 +1155,7 @@ class Interpreter:
                     sock.detach()
                 continue
             if lines is None:
-                os._exit(0)
+                EXIT(0)
             for line in lines:
                 try:
                     message = json.loads(line)
@@ -1218,7 +1226,7 @@ class Interpreter:
                 if os.getpid() != pid:
                     # A child the cell forked fell out of the cell's code: it must not
                     # continue as a second interpreter.
-                    os._exit(0)
+                    EXIT(0)
                 self.running = False
         except SystemExit as exc:
             if exc.code is None:
@@ -1262,7 +1270,7 @@ class Interpreter:
                 done["itimers"] = itimers
             self.control.sendall((json.dumps(done) + "\n").encode())
         except OSError:
-            os._exit(0)
+            EXIT(0)
 
     def standard_streams(self):
         """Puts back sys.stdin, sys.stdout and sys.stderr before a cell: each cell's output is its
@@ -1437,8 +1445,13 @@ def start_interpreter(supervisor_end, interpreter_end):
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         sys.argv = [""]
         Interpreter(interpreter_end).loop()
+    except BaseException:
+        # The loop runs in the cells' process: a cell that replaced what it uses (json.loads,
+        # signal.sigtimedwait, linecache.cache, a builtin) made it fail when the NEXT cell came,
+        # which then "exited 0" with no output and no word. Said so instead (on_child_gone).
+        EXIT(LOOP_FAILED)
     finally:
-        os._exit(0)
+        EXIT(0)
 
 
 # ---------------------------------------------------------------- supervisor
@@ -1901,7 +1914,9 @@ class Supervisor:
         """The interpreter exited (os._exit, a crash, a signal): report it; the worker ends."""
         status = self.end_child()
         if self.current is not None:
-            if os.WIFEXITED(status):
+            if os.WIFEXITED(status) and os.WEXITSTATUS(status) == LOOP_FAILED:
+                self.finish(1, "protocol", detail=LOOP_FAILED_DETAIL, final=True)
+            elif os.WIFEXITED(status):
                 self.finish(os.WEXITSTATUS(status), None, exited=True, final=True)
             else:
                 self.finish(1, "crashed", signal=os.WTERMSIG(status) if os.WIFSIGNALED(status) else 0, final=True)

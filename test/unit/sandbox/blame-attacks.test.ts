@@ -230,6 +230,28 @@ describe.each(REQUIRED_TIERS)('a cell that sabotages later cells takes the blame
     expect({ stdout: next.stdout, killed: next.killed, notice: next.notice }).toEqual({ stdout: '1 True\n', killed: undefined, notice: undefined });
   }, 30_000);
 
+  // The interpreter's loop between cells is Python in the cells' own process: a cell that replaced
+  // what it uses made it fail only when the next cell's code came. That cell "exited 0" with no
+  // output and no word, as if it had run. It is told instead; the cell after it runs as usual.
+  it.each([
+    ['json.loads', 'import json\njson.loads = None'],
+    ['signal.sigtimedwait', 'import signal\nsignal.sigtimedwait = None'],
+    ['linecache.cache', 'import linecache\nlinecache.cache = None'],
+  ])(
+    'a cell that replaces %s (used by the interpreter between cells): the next cell is told it may not have run, never a silent exit 0',
+    async (_what, attack) => {
+      const first = await runner.runCell(`kept = 1\n${attack}\nprint("replaced")`);
+      expect(first.stdout).toBe('replaced\n');
+      const next = await runner.runCell('print("innocent ran")');
+      expect(next.exitCode).not.toBe(0);
+      expect(next.killMessage ?? '').toMatch(/interpreter's own loop failed.*may not have run/);
+      expect(next.killMessage ?? '').toMatch(/restarted/);
+      const third = await runner.runCell('print("kept" in globals(), "third ran")');
+      expect({ stdout: third.stdout, killed: third.killed }).toEqual({ stdout: 'False third ran\n', killed: undefined });
+    },
+    30_000,
+  );
+
   it('a cell that points stdout at a file and puts it back before it ends keeps its state', async () => {
     const first = await runner.runCell(
       'import os\nkept = 1\nsaved = os.dup(1)\nfd = os.open("captured.txt", os.O_WRONLY | os.O_CREAT)\nos.dup2(fd, 1)\nos.write(1, b"captured")\nos.dup2(saved, 1)\nos.close(saved)\nprint("back")',
