@@ -111,6 +111,44 @@ const MEMFD_MEMORY = [
   "print('held')",
 ].join('\n');
 
+const SHARED_ANONYMOUS_MEMORY = [
+  '# 400 MiB of shared anonymous memory (shmem pages: no anonymous count, no mount shows them), 100 MiB in each of 4 processes.',
+  'import mmap, os, time',
+  'pids = []',
+  'for i in range(4):',
+  '    pid = os.fork()',
+  '    if pid == 0:',
+  '        m = mmap.mmap(-1, 100 * 1024 * 1024)',
+  '        for offset in range(0, len(m), 4096): m[offset] = 1',
+  '        time.sleep(4)',
+  '        os._exit(0)',
+  '    pids.append(pid)',
+  'print([os.waitpid(p, 0)[1] for p in pids])',
+].join('\n');
+
+const MAPPED_MEMFD_MEMORY = [
+  '# 400 MiB in memfds of 80 MiB (under the file size limit) that processes map and then close: no descriptor shows them',
+  "# (mapped with libc's mmap: Python's mmap keeps a copy of the descriptor).",
+  'import ctypes, os, time',
+  'libc = ctypes.CDLL(None)',
+  'libc.mmap.restype = ctypes.c_void_p',
+  'libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_long]',
+  'size = 80 * 1024 * 1024',
+  'pids = []',
+  'for i in range(5):',
+  '    pid = os.fork()',
+  '    if pid == 0:',
+  "        fd = os.memfd_create(f'mapped{i}')",
+  '        os.ftruncate(fd, size)',
+  '        address = libc.mmap(None, size, 3, 1, fd, 0)  # PROT_READ | PROT_WRITE, MAP_SHARED',
+  '        os.close(fd)',
+  '        ctypes.memset(address, 1, size)',
+  '        time.sleep(4)',
+  '        os._exit(0)',
+  '    pids.append(pid)',
+  'print([os.waitpid(p, 0)[1] for p in pids])',
+].join('\n');
+
 const TMPFS_SPLIT = [
   '# 300 MiB split over /dev/shm, /tmp and the home folder: each mount alone is under the budget.',
   'import os',
@@ -172,6 +210,25 @@ describe.each(TIERS.flatMap((tier) => MECHANISMS.map((mechanism) => [tier, mecha
       await runner.dispose();
     }
   }, 60_000);
+
+  it.each([
+    ['shared anonymous mappings (mmap(-1, n))', SHARED_ANONYMOUS_MEMORY],
+    ['memfds mapped, their descriptors closed', MAPPED_MEMFD_MEMORY],
+  ])(
+    'memory hidden in %s, split across processes: killed at the sandbox limit, next cell works',
+    async (_where, cell) => {
+      const runner = await start(tier, mechanism);
+      try {
+        const result = await runner.runCell(cell);
+        expect(result.killed).toBe('memory');
+        expect(result.killMessage).toContain('sandbox memory limit (256 MiB)');
+        expect((await runner.runCell('print(1 + 1)')).stdout).toBe('2\n');
+      } finally {
+        await runner.dispose();
+      }
+    },
+    60_000,
+  );
 
   it('04-memory-across-processes.py: contained, next cell works', async () => {
     const runner = await start(tier, mechanism);
