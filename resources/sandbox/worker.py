@@ -76,6 +76,14 @@ MAX_CONTROL_LINE = 4096
 # The longest request line from the host (the code of one cell).
 MAX_REQUEST_LINE = 64 * 1024 * 1024
 CELL_FILE = ".r1ci-cell.py"
+# The interpreter's own exit, taken before any cell runs: a cell may replace os._exit.
+EXIT = os._exit
+# The interpreter's exit status when its own loop failed outside a cell's code (see start_interpreter).
+LOOP_FAILED = 83
+LOOP_FAILED_DETAIL = (
+    "the Python interpreter's own loop failed around this cell, which may not have run: a cell replaced something "
+    "the sandbox's interpreter uses between cells (a function of json, os, signal or linecache, or a builtin)"
+)
 
 
 class CellFile:
@@ -245,15 +253,21 @@ def drop_privileges():
 # POSIX message queues (not listed anywhere the sandbox can see) and keyrings (the per-uid ones
 # live as long as the supervisor). Python's multiprocessing and shared_memory use files in
 # /dev/shm instead.
+# Basic tier, also: setsid and setpgid succeed without doing anything. There no pid namespace
+# holds the sandbox, and the host finds its processes by ancestry from this supervisor (a child
+# subreaper) and by its process group: a cell that moved a process to a session of its own and
+# then killed this supervisor (same uid) left that process running on the host, found by neither.
+# No process can leave a process group but through these two calls.
 # read(2) per machine: the interpreter, idle, waits in read() for the next cell's code,
 # which /proc/PID/syscall shows as "NR 0xFD ...".
 READ_SYSCALL = {"x86_64": 0, "aarch64": 63}.get(platform.machine())
 IDLE_SYSCALL = None if READ_SYSCALL is None or not sys.platform.startswith("linux") else b"%d 0x%x " % (READ_SYSCALL, CODE_FD)
 SECCOMP_ARCH = {
-    # machine: (AUDIT_ARCH, clone, unshare, clone3, refused: shmget semget msgget mq_open add_key request_key keyctl)
+    # machine: (AUDIT_ARCH, clone, unshare, clone3, refused: shmget semget msgget mq_open add_key request_key keyctl,
+    #           made no-ops: setsid setpgid)
     # (io_uring_setup, _enter and _register are 425-427 on both.)
-    "x86_64": (0xC000003E, 56, 272, 435, (29, 64, 68, 240, 248, 249, 250)),
-    "aarch64": (0xC00000B7, 220, 97, 435, (194, 190, 186, 180, 217, 218, 219)),
+    "x86_64": (0xC000003E, 56, 272, 435, (29, 64, 68, 240, 248, 249, 250), (112, 109)),
+    "aarch64": (0xC00000B7, 220, 97, 435, (194, 190, 186, 180, 217, 218, 219), (157, 154)),
 }
 CLONE_NEWUSER = 0x10000000
 CLONE_FILES = 0x400
@@ -266,11 +280,14 @@ def install_seccomp():
     arch = SECCOMP_ARCH.get(platform.machine())
     if arch is None or LIBC is None or not sys.platform.startswith("linux"):
         return False
-    audit_arch, nr_clone, nr_unshare, nr_clone3, refused = arch
+    audit_arch, nr_clone, nr_unshare, nr_clone3, refused, session_calls = arch
     deny_userns = bool(ARGS.get("denyUserNamespaces"))
     refused = IO_URING_SYSCALLS + (refused if deny_userns else ())
+    # Without a pid namespace the process group is how the host finds every process (see above).
+    no_ops = () if ARGS.get("pidNamespace") else session_calls
     ld, jeq, jge, jset, ret = 0x20, 0x15, 0x35, 0x45, 0x06
-    allow, deny, nosys = 0x7FFF0000, 0x00050000 | 1, 0x00050000 | 38  # ALLOW, ERRNO(EPERM), ERRNO(ENOSYS)
+    # ALLOW, ERRNO(EPERM), ERRNO(ENOSYS), ERRNO(0): the call returns 0 (success) and does nothing.
+    allow, deny, nosys, no_op = 0x7FFF0000, 0x00050000 | 1, 0x00050000 | 38, 0x00050000
     # (code, jump if true, jump if false, k): jumps name a label, resolved to offsets below.
     program = [
         (ld, None, None, 4),  # arch
@@ -279,6 +296,7 @@ def install_seccomp():
         (jge, "deny", None, 0x40000000),  # x32
     ]
     program += [(jeq, "deny", None, nr) for nr in refused]
+    program += [(jeq, "no_op", None, nr) for nr in no_ops]
     program += [
         (jeq, "nosys", None, nr_clone3),
         (jeq, "unshare" if deny_userns else "allow", None, nr_unshare),
@@ -291,6 +309,7 @@ def install_seccomp():
         ("allow", ret, None, None, allow),
         ("deny", ret, None, None, deny),
         ("nosys", ret, None, None, nosys),
+        ("no_op", ret, None, None, no_op),
     ]
     labels = {row[0]: i for i, row in enumerate(program) if isinstance(row[0], str)}
     rows = [row[1:] if isinstance(row[0], str) else row for row in program]
@@ -1136,7 +1155,7 @@ class Interpreter:
                     sock.detach()
                 continue
             if lines is None:
-                os._exit(0)
+                EXIT(0)
             for line in lines:
                 try:
                     message = json.loads(line)
@@ -1207,7 +1226,7 @@ class Interpreter:
                 if os.getpid() != pid:
                     # A child the cell forked fell out of the cell's code: it must not
                     # continue as a second interpreter.
-                    os._exit(0)
+                    EXIT(0)
                 self.running = False
         except SystemExit as exc:
             if exc.code is None:
@@ -1251,7 +1270,7 @@ class Interpreter:
                 done["itimers"] = itimers
             self.control.sendall((json.dumps(done) + "\n").encode())
         except OSError:
-            os._exit(0)
+            EXIT(0)
 
     def standard_streams(self):
         """Puts back sys.stdin, sys.stdout and sys.stderr before a cell: each cell's output is its
@@ -1426,8 +1445,13 @@ def start_interpreter(supervisor_end, interpreter_end):
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         sys.argv = [""]
         Interpreter(interpreter_end).loop()
+    except BaseException:
+        # The loop runs in the cells' process: a cell that replaced what it uses (json.loads,
+        # signal.sigtimedwait, linecache.cache, a builtin) made it fail when the NEXT cell came,
+        # which then "exited 0" with no output and no word. Said so instead (on_child_gone).
+        EXIT(LOOP_FAILED)
     finally:
-        os._exit(0)
+        EXIT(0)
 
 
 # ---------------------------------------------------------------- supervisor
@@ -1890,7 +1914,9 @@ class Supervisor:
         """The interpreter exited (os._exit, a crash, a signal): report it; the worker ends."""
         status = self.end_child()
         if self.current is not None:
-            if os.WIFEXITED(status):
+            if os.WIFEXITED(status) and os.WEXITSTATUS(status) == LOOP_FAILED:
+                self.finish(1, "protocol", detail=LOOP_FAILED_DETAIL, final=True)
+            elif os.WIFEXITED(status):
                 self.finish(os.WEXITSTATUS(status), None, exited=True, final=True)
             else:
                 self.finish(1, "crashed", signal=os.WTERMSIG(status) if os.WIFSIGNALED(status) else 0, final=True)

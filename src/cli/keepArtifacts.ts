@@ -7,6 +7,7 @@ import { copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AgentEvent } from '../agent/events';
 import type { Artifact } from '../trajectory/execResult';
+import { escapeName } from '../sandbox/terminalText';
 import { CliError, escapingWriter, EXIT, type TextOut } from './cliSupport';
 
 /** Tries "-2", "-3", … after a name already taken in DIR (a second run, or /reset's new cell numbers). */
@@ -44,7 +45,7 @@ export function artifactKeeper(dir: string, stderr: TextOut): { onEvent(e: Agent
       try {
         // COPYFILE_EXCL: the target is created new (a link or file already there is an error, not followed).
         await copyFile(source, target, constants.COPYFILE_EXCL);
-        say.write(`r1ci: kept ${artifact.name} → ${target}\n`);
+        say.write(`r1ci: kept ${escapeName(artifact.name)} → ${target}\n`);
         return;
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
@@ -57,10 +58,10 @@ export function artifactKeeper(dir: string, stderr: TextOut): { onEvent(e: Agent
       if (e.type !== 'exec-result') return;
       for (const artifact of e.result.artifacts) {
         if (artifact.path === undefined) {
-          say.write(`r1ci: ${artifact.name} not kept: ${artifact.notCopied ?? 'no copy was taken'}\n`);
+          say.write(`r1ci: ${escapeName(artifact.name)} not kept: ${artifact.notCopied ?? 'no copy was taken'}\n`);
           continue;
         }
-        pending.push(keep(e.index, artifact, artifact.path).catch((error: unknown) => say.write(`r1ci: warning: ${artifact.name} not kept: ${error instanceof Error ? error.message : String(error)}\n`)));
+        pending.push(keep(e.index, artifact, artifact.path).catch((error: unknown) => say.write(`r1ci: warning: ${escapeName(artifact.name)} not kept: ${error instanceof Error ? error.message : String(error)}\n`)));
       }
     },
     async flush() {

@@ -2,7 +2,7 @@
 // code wrote reaches the terminal raw: controls, escape sequences and bidi overrides are shown
 // escaped (terminalText.ts), so a reply or a cell cannot clear the screen or set the title.
 import type { AgentEvent } from '../agent/events';
-import { escapeControls, forDisplay } from '../sandbox/terminalText';
+import { escapeControls, escapeName, forDisplay } from '../sandbox/terminalText';
 import type { ExecResult } from '../sandbox/types';
 import type { AnswerSource } from '../agent/finalAnswer';
 import { formatBytes } from '../sandbox/format';
@@ -93,7 +93,7 @@ export function createPrinter(out: Out, color: boolean): (event: AgentEvent) => 
         if (event.result.stdout) line(forDisplay(event.result.stdout).replace(/\s+$/, ''));
         if (event.result.stderr) line(forDisplay(event.result.stderr).replace(/\s+$/, ''), '31');
         // The files the cell wrote: the scratch folder goes when the command ends (--keep-artifacts keeps copies).
-        for (const a of event.result.artifacts) line(`file: ${a.name} (${formatBytes(a.sizeBytes)}${a.notCopied ? `, no copy: ${a.notCopied}` : ''})`, '36');
+        for (const a of event.result.artifacts) line(`file: ${escapeName(a.name)} (${formatBytes(a.sizeBytes)}${a.notCopied ? `, no copy: ${a.notCopied}` : ''})`, '36');
         line('──', '36');
         break;
       case 'error':

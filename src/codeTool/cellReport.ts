@@ -2,7 +2,7 @@
 // MCP server's run_python: status, tier, session, duration, artifacts, then stdout and stderr.
 // Agents read it as text, so every field is labelled and the streams are fenced.
 import type { ExecResult } from '../sandbox';
-import { forModel } from '../sandbox/terminalText';
+import { escapeName, forModel } from '../sandbox/terminalText';
 import type { SessionCellRun } from './sessionRegistry';
 
 /** "ok", "error (exit code 1)", "timed out after 2 s", "stopped: MemoryError at the memory limit (2 GiB); variables are kept", "cancelled". */
@@ -34,7 +34,7 @@ export function formatCellReport(run: SessionCellRun): string {
     `duration: ${formatDuration(r.durationMs)}`,
   ];
   if (r.notice) lines.push(`notice: ${r.notice}`);
-  if (r.artifacts.length > 0) lines.push(`artifacts: ${r.artifacts.map((a) => `${a.name} (${a.mimeType}, ${a.sizeBytes} bytes${a.notCopied ? `, not copied: ${a.notCopied}` : ''})`).join(', ')}`);
+  if (r.artifacts.length > 0) lines.push(`artifacts: ${r.artifacts.map((a) => `${escapeName(a.name)} (${a.mimeType}, ${a.sizeBytes} bytes${a.notCopied ? `, not copied: ${a.notCopied}` : ''})`).join(', ')}`);
   if (r.truncated) lines.push('output: truncated to the sandbox output limit');
   // Agents are models: they read output as a terminal would leave it (terminalText.ts).
   lines.push(`stdout:\n${fence(forModel(r.stdout))}`);

@@ -18,7 +18,6 @@ import type { WorkerLaunch } from './worker-process';
 export const WATCH_INTERVAL_MS = 100;
 /** How often the scratch folder is measured while a cell runs (ms). */
 const DISK_CHECK_INTERVAL_MS = 1_000;
-const PAGE_SIZE = 4096;
 /** A scratch walk younger than this may be reused when statfs proves nothing grew enough (ms). */
 const RECENT_WALK_MS = 1_000;
 
@@ -484,18 +483,23 @@ export class SandboxBudget {
   }
 
   /**
-   * Watcher: bytes the sandbox holds now (anonymous memory of its processes, memfds, tmpfs mounts);
-   * with `problem` when it could not all be looked at (WATCH_FD_LIMIT), which counts as over.
+   * Watcher: bytes the sandbox holds now (anonymous memory of its processes, the shared memory
+   * they map, memfds, tmpfs mounts); with `problem` when it could not all be looked at
+   * (WATCH_FD_LIMIT, WATCH_MAPS_BYTES), which counts as over.
    */
   private memoryInUse(): { bytes: number; problem?: string } {
     const worker = this.workerPid;
     if (worker === undefined) return { bytes: 0 };
     const listed = this.listProcesses();
     let total = 0;
-    const fds = { left: WATCH_FD_LIMIT };
+    const measure: MeasureState = { fds: { left: WATCH_FD_LIMIT }, mapsBytes: { left: WATCH_MAPS_BYTES }, shared: new Set() };
     for (const pid of listed.pids) {
-      const bytes = processMemory(listed.proc(pid), fds);
-      if (bytes === undefined) return { bytes: total, problem: `the sandbox's processes hold more open descriptors than the host checks (${WATCH_FD_LIMIT})` };
+      const bytes = processMemory(listed.proc(pid), measure);
+      if (bytes === undefined) {
+        const problem =
+          measure.fds.left < 0 ? `hold more open descriptors than the host checks (${WATCH_FD_LIMIT})` : `map shared memory in more places than the host checks (${formatBytes(WATCH_MAPS_BYTES)} of mappings)`;
+        return { bytes: total, problem: `the sandbox's processes ${problem}` };
+      }
       total += bytes;
     }
     for (const mount of this.plan.tmpfsMounts) total += tmpfsUsed(`/proc/${worker}/root${mount}`);
@@ -577,16 +581,94 @@ function isZombie(procDir: string): boolean {
 const WATCH_FD_LIMIT = HELD_SCAN_LIMITS.entries;
 
 /**
- * Resident anonymous memory of the process whose /proc folder is `procDir`, plus the memfd
- * files it holds open (bytes); 0 when it is gone. Each descriptor looked at takes one from
- * `fds.left`; undefined when they run out (the measure is then incomplete).
+ * Bytes of /proc/PID/maps the watcher reads per measure, all the sandbox's processes together, and
+ * only of processes that map shared memory (see `mappedSharedMemory`): a process may hold 65,530
+ * mappings (6 MiB of text). Past it the measure counts as over the budget, as with WATCH_FD_LIMIT.
  */
-export function processMemory(procDir: string, fds: { left: number } = { left: Number.POSITIVE_INFINITY }): number | undefined {
+const WATCH_MAPS_BYTES = 4 * 1024 ** 2;
+
+/**
+ * What one measure of the watcher has left to read (`fds`: descriptors, `mapsBytes`: bytes of maps
+ * files) and the shared memory objects it counted already (`shared`: their inodes, so an object
+ * mapped by several processes counts once).
+ */
+export interface MeasureState {
+  fds: { left: number };
+  mapsBytes: { left: number };
+  shared: Set<string>;
+}
+
+/** A fresh MeasureState with no limits (a single process measured on its own). */
+function unboundedMeasure(): MeasureState {
+  return { fds: { left: Number.POSITIVE_INFINITY }, mapsBytes: { left: Number.POSITIVE_INFINITY }, shared: new Set() };
+}
+
+/** A field in kB of /proc/PID/status text ("RssAnon:   1234 kB") in bytes, 0 when missing. */
+function statusBytes(status: string, field: string): number {
+  const match = new RegExp(`^${field}:\\s*(\\d+) kB$`, 'm').exec(status);
+  return match ? Number(match[1]) * 1024 : 0;
+}
+
+/**
+ * Shared memory the process maps from objects no mount of the sandbox shows and no descriptor may
+ * hold: anonymous shared mappings (`mmap(-1, n)`, "/dev/zero (deleted)"), memfds whose descriptor
+ * was closed, SysV segments. Their pages are shmem, which the anonymous count leaves out: 4
+ * processes holding 150 MiB of them each went unseen by a 256 MiB budget. Each object counts once
+ * (its inode in `measure.shared`), at the extent mapped (its pages need not all be touched).
+ * /dev/shm and other tmpfs files are left out: their mounts count. Undefined when the maps file
+ * is longer than what is left of `measure.mapsBytes`.
+ */
+function mappedSharedMemory(procDir: string, measure: MeasureState): number | undefined {
+  let text: string;
+  try {
+    const fd = openSync(`${procDir}/maps`, 'r');
+    try {
+      const room = Math.min(measure.mapsBytes.left, WATCH_MAPS_BYTES) + 1;
+      const buffer = Buffer.alloc(Math.max(1, room));
+      let length = 0;
+      for (let got = -1; got !== 0 && length < buffer.length; length += got) got = readSync(fd, buffer, length, buffer.length - length, null);
+      measure.mapsBytes.left -= length;
+      if (measure.mapsBytes.left < 0) return undefined;
+      text = buffer.toString('latin1', 0, length);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return 0; // gone
+  }
+  const extents = new Map<string, number>();
+  // "start-end perms offset dev inode path": shared ("s") mappings of shmem objects no mount shows.
+  for (const match of text.matchAll(/^([0-9a-f]+)-([0-9a-f]+) \S{3}s \S+ \S+ (\d+) +(\/dev\/zero \(deleted\)|\/memfd:.*|\/SYSV.*)$/gm)) {
+    const [, start = '0', end = '0', inode = ''] = match;
+    extents.set(inode, (extents.get(inode) ?? 0) + (parseInt(end, 16) - parseInt(start, 16)));
+  }
+  let total = 0;
+  for (const [inode, bytes] of extents) {
+    if (measure.shared.has(inode)) continue;
+    measure.shared.add(inode);
+    total += bytes;
+  }
+  return total;
+}
+
+/**
+ * Resident anonymous memory of the process whose /proc folder is `procDir`, plus the shared memory
+ * it maps from no mount (`mappedSharedMemory`) and the memfd files it holds open (bytes); 0 when it
+ * is gone. Each descriptor looked at takes one from `measure.fds.left`; undefined when they (or
+ * `measure.mapsBytes`) run out: the measure is then incomplete.
+ */
+export function processMemory(procDir: string, measure: MeasureState = unboundedMeasure()): number | undefined {
+  const fds = measure.fds;
   let total = 0;
   try {
-    // statm: size resident shared … (pages); shared = file-backed + shmem pages.
-    const [, resident = 0, shared = 0] = readFileSync(`${procDir}/statm`, 'latin1').split(' ').map(Number);
-    total += Math.max(0, resident - shared) * PAGE_SIZE;
+    // RssAnon: private anonymous pages; RssShmem: shared memory pages (tmpfs files and the objects above).
+    const status = readFileSync(`${procDir}/status`, 'latin1');
+    total += statusBytes(status, 'RssAnon');
+    if (statusBytes(status, 'RssShmem') > 0) {
+      const shared = mappedSharedMemory(procDir, measure);
+      if (shared === undefined) return undefined;
+      total += shared;
+    }
   } catch {
     return 0;
   }
@@ -602,7 +684,12 @@ export function processMemory(procDir: string, fds: { left: number } = { left: N
       if (--fds.left < 0) return undefined;
       const link = `${procDir}/fd/${entry.name}`;
       try {
-        if (readlinkSync(link).startsWith('/memfd:')) total += statSync(link).blocks * 512;
+        if (readlinkSync(link).startsWith('/memfd:')) {
+          // Once, however many processes hold or map it.
+          const stat = statSync(link);
+          if (!measure.shared.has(String(stat.ino))) total += stat.blocks * 512;
+          measure.shared.add(String(stat.ino));
+        }
       } catch {
         // closed meanwhile
       }

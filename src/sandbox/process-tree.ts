@@ -1,8 +1,10 @@
 // Finding and killing a process tree on the basic tier (Linux /proc).
 // The worker makes itself a child subreaper, so children that setsid() or double-fork
 // are re-parented to it rather than to init and stay findable by ancestry while it
-// lives. What basic cannot do: a process that escapes before we scan (the worker
-// already dead) is not found; on macOS/Windows only the process group is killed.
+// lives. Once it is dead (a cell can kill it: same uid) ancestry finds nothing, so on the
+// basic tier the worker's seccomp filter makes setsid and setpgid no-ops: every process
+// stays in the worker's process group, which is killed too. On macOS/Windows only the
+// process group is killed.
 import { readdirSync, readFileSync } from 'node:fs';
 
 function parentOf(pid: number): { ppid: number; zombie: boolean } | undefined {

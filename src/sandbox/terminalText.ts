@@ -48,6 +48,17 @@ export function jsonTextForTerminal(json: string): string {
   return json.replace(JSON_RAW_CONTROL, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
+/**
+ * A name the sandboxed code chose (an artifact's path relative to scratch) as one line of text: every
+ * control character escaped as `escapeControls` does, newline and tab too. A file name may hold
+ * line ends, so a name in a report made up of lines (the tool report agents read, the terminal,
+ * the notebook's file list) could otherwise add lines of its own: a forged "status:" or "stdout:"
+ * section.
+ */
+export function escapeName(name: string): string {
+  return escapeControls(name).replace(/[\n\t]/g, (ch) => (ch === '\n' ? '\\n' : '\\t'));
+}
+
 /** Every control character (see CONTROL) shown escaped; tab and newline kept. Linear time. */
 export function escapeControls(text: string): string {
   return text.replace(CONTROL, escapeOne);

@@ -7,7 +7,7 @@
 // whole group is killed with process.kill(-pid) either way, and a worker ends on purpose all the time.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import type { Readable, Writable } from 'node:stream';
+import type { Duplex, Readable, Writable } from 'node:stream';
 import { StreamCapture } from './output-capture';
 import type { KillReason } from './types';
 import { readFileSync } from 'node:fs';
@@ -151,7 +151,7 @@ export class WorkerProcess {
     const requests = child.stdio[3] as Writable | null;
     const replies = child.stdio[4] as Readable | null;
     const pipes: ReadonlyArray<Readable | Writable | null | undefined> = child.stdio;
-    const code = pipes[5] as Writable | null | undefined;
+    const code = pipes[5] as Duplex | null | undefined;
     if (!requests || !replies || !code || !child.stdout || !child.stderr) {
       killProcessTree(child.pid ?? -1, launch.members);
       throw new Error('Could not open the pipes to the Python worker.');
@@ -160,6 +160,11 @@ export class WorkerProcess {
     requests.on('error', () => undefined);
     replies.on('error', () => undefined);
     code.on('error', () => undefined);
+    // A socket whose reading side ends also ends its writing side (Node's default): a cell that
+    // shut the code channel down for writing (shutdown(SHUT_WR) on fd 5, which nothing inside
+    // writes) made the host stop sending code, and every later cell of the conversation ended at
+    // once, "exit 0" with no output and no word. Only the host ends its side (kill).
+    code.allowHalfOpen = true;
     const worker = new WorkerProcess(child, requests, code, launch.members);
     // The pipes are socket pairs: the code channel could be written back. Nothing may come.
     code.on('data', () =>

@@ -6,7 +6,7 @@ import { readArtifactCopy } from '../../sandbox/artifacts';
 import type { Artifact, ExecResult } from '../../sandbox/types';
 import { SVG_PICTURE_MIME, svgPictureHtml } from '../../notebook/svgPicture';
 import { failureOf } from '../../notebook/cellFailure';
-import { escapeControls } from '../../sandbox/terminalText';
+import { escapeControls, escapeName } from '../../sandbox/terminalText';
 
 /**
  * Mime types VS Code's built-in renderers draw as images. An SVG is not one of them (that
@@ -44,7 +44,7 @@ export async function execOutputs(raw: ExecResult, privateRoot: string): Promise
     else listed.push(artifact);
   }
   if (listed.length > 0) {
-    const lines = listed.map((a) => `${escapeControls(a.name)} (${a.mimeType}, ${a.sizeBytes} bytes)${a.path ? `: ${escapeControls(a.path)}` : ', in the scratch folder (too large to copy)'}`);
+    const lines = listed.map((a) => `${escapeName(a.name)} (${a.mimeType}, ${a.sizeBytes} bytes)${a.path ? `: ${escapeName(a.path)}` : ', in the scratch folder (too large to copy)'}`);
     outputs.push(new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.text(`Files written:\n${lines.join('\n')}`, 'text/plain')]));
   }
   return outputs;

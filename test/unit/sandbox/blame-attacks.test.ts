@@ -127,11 +127,15 @@ describe.each(REQUIRED_TIERS)('a cell that sabotages later cells takes the blame
   // channel made the next cell wait for bytes that never come (it was reported as timed out), a
   // receive timeout or O_NONBLOCK there made the interpreter end itself before the next cell (which
   // was told "the previous cell was stopped"), O_NONBLOCK on stdout made the next cell's print
-  // fail once the pipe was full. They are put back after every cell: the next cell runs as usual.
+  // fail once the pipe was full, and the code channel shut down for writing (by the interpreter,
+  // which never writes it) made the host end its own side: every later cell "exited 0" with no
+  // output. They are put back after every cell, or never reach the host: the next cell runs as usual.
   const STREAM_TRAPS: ReadonlyArray<[string, string]> = [
     ['a receive low-water mark on the code channel', 'import os, socket\ns = socket.socket(fileno=os.dup(5))\ns.setsockopt(socket.SOL_SOCKET, socket.SO_RCVLOWAT, 1 << 20)'],
     ['a receive timeout on the code channel', 'import os, socket, struct\ns = socket.socket(fileno=os.dup(5))\ns.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, struct.pack("ll", 0, 1000))'],
     ['O_NONBLOCK on the code channel', 'import fcntl, os\nfcntl.fcntl(5, fcntl.F_SETFL, fcntl.fcntl(5, fcntl.F_GETFL) | os.O_NONBLOCK)'],
+    // Nothing inside writes the code channel; shut down for writing, the host's socket ended its own side too.
+    ['the code channel shut down for writing', 'import os, socket\ns = socket.socket(fileno=os.dup(5))\ns.shutdown(socket.SHUT_WR)'],
     ['O_NONBLOCK on stdout and stderr', 'import fcntl, os\nfor fd in (1, 2): fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) | os.O_NONBLOCK)'],
   ];
   it.each(STREAM_TRAPS)(
@@ -225,6 +229,28 @@ describe.each(REQUIRED_TIERS)('a cell that sabotages later cells takes the blame
     const next = await runner.runCell(`${slack}\nimport time\ntime.sleep(0.1)\nprint(kept, libc.prctl(30, 0, 0, 0, 0) < 10**9)`);
     expect({ stdout: next.stdout, killed: next.killed, notice: next.notice }).toEqual({ stdout: '1 True\n', killed: undefined, notice: undefined });
   }, 30_000);
+
+  // The interpreter's loop between cells is Python in the cells' own process: a cell that replaced
+  // what it uses made it fail only when the next cell's code came. That cell "exited 0" with no
+  // output and no word, as if it had run. It is told instead; the cell after it runs as usual.
+  it.each([
+    ['json.loads', 'import json\njson.loads = None'],
+    ['signal.sigtimedwait', 'import signal\nsignal.sigtimedwait = None'],
+    ['linecache.cache', 'import linecache\nlinecache.cache = None'],
+  ])(
+    'a cell that replaces %s (used by the interpreter between cells): the next cell is told it may not have run, never a silent exit 0',
+    async (_what, attack) => {
+      const first = await runner.runCell(`kept = 1\n${attack}\nprint("replaced")`);
+      expect(first.stdout).toBe('replaced\n');
+      const next = await runner.runCell('print("innocent ran")');
+      expect(next.exitCode).not.toBe(0);
+      expect(next.killMessage ?? '').toMatch(/interpreter's own loop failed.*may not have run/);
+      expect(next.killMessage ?? '').toMatch(/restarted/);
+      const third = await runner.runCell('print("kept" in globals(), "third ran")');
+      expect({ stdout: third.stdout, killed: third.killed }).toEqual({ stdout: 'False third ran\n', killed: undefined });
+    },
+    30_000,
+  );
 
   it('a cell that points stdout at a file and puts it back before it ends keeps its state', async () => {
     const first = await runner.runCell(

@@ -10,7 +10,7 @@ import { createCodeRunner, type CodeRunner, type SandboxLimits } from '../../../
 import { findDescendants } from '../../../src/sandbox/process-tree';
 import { removeTree } from '../../../src/sandbox/scratchJanitor';
 import { sandboxAttackCell } from '../../support/sandboxAttackCases';
-import { IS_ROOT, isolation, pidsInNamespace, removeDir, tempDir, TIERS } from './helpers';
+import { eventually, IS_ROOT, isolation, pidsInNamespace, pidsWithCommandLine, removeDir, tempDir, TIERS } from './helpers';
 
 const MiB = 1024 ** 2;
 const REPO = resolve(__dirname, '..', '..', '..');
@@ -111,6 +111,44 @@ const MEMFD_MEMORY = [
   "print('held')",
 ].join('\n');
 
+const SHARED_ANONYMOUS_MEMORY = [
+  '# 400 MiB of shared anonymous memory (shmem pages: no anonymous count, no mount shows them), 100 MiB in each of 4 processes.',
+  'import mmap, os, time',
+  'pids = []',
+  'for i in range(4):',
+  '    pid = os.fork()',
+  '    if pid == 0:',
+  '        m = mmap.mmap(-1, 100 * 1024 * 1024)',
+  '        for offset in range(0, len(m), 4096): m[offset] = 1',
+  '        time.sleep(4)',
+  '        os._exit(0)',
+  '    pids.append(pid)',
+  'print([os.waitpid(p, 0)[1] for p in pids])',
+].join('\n');
+
+const MAPPED_MEMFD_MEMORY = [
+  '# 400 MiB in memfds of 80 MiB (under the file size limit) that processes map and then close: no descriptor shows them',
+  "# (mapped with libc's mmap: Python's mmap keeps a copy of the descriptor).",
+  'import ctypes, os, time',
+  'libc = ctypes.CDLL(None)',
+  'libc.mmap.restype = ctypes.c_void_p',
+  'libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_long]',
+  'size = 80 * 1024 * 1024',
+  'pids = []',
+  'for i in range(5):',
+  '    pid = os.fork()',
+  '    if pid == 0:',
+  "        fd = os.memfd_create(f'mapped{i}')",
+  '        os.ftruncate(fd, size)',
+  '        address = libc.mmap(None, size, 3, 1, fd, 0)  # PROT_READ | PROT_WRITE, MAP_SHARED',
+  '        os.close(fd)',
+  '        ctypes.memset(address, 1, size)',
+  '        time.sleep(4)',
+  '        os._exit(0)',
+  '    pids.append(pid)',
+  'print([os.waitpid(p, 0)[1] for p in pids])',
+].join('\n');
+
 const TMPFS_SPLIT = [
   '# 300 MiB split over /dev/shm, /tmp and the home folder: each mount alone is under the budget.',
   'import os',
@@ -172,6 +210,25 @@ describe.each(TIERS.flatMap((tier) => MECHANISMS.map((mechanism) => [tier, mecha
       await runner.dispose();
     }
   }, 60_000);
+
+  it.each([
+    ['shared anonymous mappings (mmap(-1, n))', SHARED_ANONYMOUS_MEMORY],
+    ['memfds mapped, their descriptors closed', MAPPED_MEMFD_MEMORY],
+  ])(
+    'memory hidden in %s, split across processes: killed at the sandbox limit, next cell works',
+    async (_where, cell) => {
+      const runner = await start(tier, mechanism);
+      try {
+        const result = await runner.runCell(cell);
+        expect(result.killed).toBe('memory');
+        expect(result.killMessage).toContain('sandbox memory limit (256 MiB)');
+        expect((await runner.runCell('print(1 + 1)')).stdout).toBe('2\n');
+      } finally {
+        await runner.dispose();
+      }
+    },
+    60_000,
+  );
 
   it('04-memory-across-processes.py: contained, next cell works', async () => {
     const runner = await start(tier, mechanism);
@@ -283,6 +340,36 @@ describe.each(TIERS.flatMap((tier) => MECHANISMS.map((mechanism) => [tier, mecha
     },
     60_000,
   );
+
+  it('burners moved to a session or process group of their own, then the supervisor killed (same uid): nothing of the cell runs on, the next cell works', async () => {
+    // Without a pid namespace or a cgroup the host finds the sandbox's processes by ancestry from
+    // the supervisor and by its process group: a burner out of both, its supervisor gone, was found by neither.
+    const token = `r1ci-orphan-burner-${process.pid}-${tier}-${mechanism}`;
+    const cell = [
+      'import os, signal, subprocess, sys, time',
+      `burn = [sys.executable, '-c', 'while True: pass', '${token}']`,
+      'subprocess.Popen(burn, start_new_session=True)',
+      'if os.fork() == 0:',
+      '    os.setpgid(0, 0)',
+      '    if os.fork() == 0:',
+      '        os.execv(sys.executable, burn)',
+      '    os._exit(0)',
+      'time.sleep(0.5)',
+      'os.kill(os.getppid(), signal.SIGKILL)',
+      'time.sleep(5)',
+    ].join('\n');
+    const runner = await start(tier, mechanism);
+    try {
+      const result = await runner.runCell(cell);
+      expect(result.killed).toBe('crashed');
+      // Right after the cell's result: every process it made is gone (killed or on its way).
+      expect(await eventually(() => pidsWithCommandLine(token).length === 0, 2_000)).toBe(true);
+      expect((await runner.runCell('print(1 + 1)')).stdout).toBe('2\n');
+    } finally {
+      await runner.dispose();
+      for (const pid of pidsWithCommandLine(token)) process.kill(pid, 'SIGKILL');
+    }
+  }, 60_000);
 
   it('cancel leaves no process behind, and dispose leaves no cgroup', async () => {
     const runner = await start(tier, mechanism);
