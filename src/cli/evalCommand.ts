@@ -14,7 +14,7 @@ import { samplesToMarkdown, summarizeSamples } from '../eval/sampling';
 import type { EvalEvent } from '../eval/runner';
 import { SandboxPool } from '../sandbox';
 import { CliError, escapingWriter, EXIT, noQuestionsFound, parseCliArgs } from './cliSupport';
-import { refuseOutputOverInput } from './outputPaths';
+import { refuseOutputOverInput, refuseReplacingData, refuseResultsFileOfOtherKind } from './outputPaths';
 import { ISOLATION_OPTIONS, ISOLATION_USAGE, mayRunModelCode, readIsolation, refusingRunner, type GateIo } from './isolationGate';
 import { MODEL_OPTIONS, modelOptionsUsage, readModelOptions, resolveModelRun } from './modelOptions';
 import { EVAL_FLAGS } from '../config/settingFlags';
@@ -105,6 +105,8 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
   const taskFiles = [...new Set(loaded.records.map((r) => r.source.file))].map((file) => ({ file, what: 'a file the tasks were read from' }));
   refuseOutputOverInput('--out', out, taskFiles);
   refuseOutputOverInput('--sft', values.sft, [{ file: out, what: "this run's results file" }, ...taskFiles]);
+  refuseReplacingData('--sft', values.sft);
+  refuseResultsFileOfOtherKind(values.out ? '--out' : 'the results file', out);
   await checkServerAndModel(m.backend, m.run.model, io.signal);
   try {
     // The default lies inside the task folder, which a cloned dataset controls: made without links.
