@@ -14,6 +14,7 @@ import { samplesToMarkdown, summarizeSamples } from '../eval/sampling';
 import type { EvalEvent } from '../eval/runner';
 import { SandboxPool } from '../sandbox';
 import { CliError, escapingWriter, EXIT, noQuestionsFound, parseCliArgs } from './cliSupport';
+import { fileErrorSentence } from '../text/fileErrors';
 import { refuseOutputOverInput, refuseReplacingData, refuseResultsFileOfOtherKind } from './outputPaths';
 import { ISOLATION_OPTIONS, ISOLATION_USAGE, mayRunModelCode, readIsolation, refusingRunner, type GateIo } from './isolationGate';
 import { MODEL_OPTIONS, modelOptionsUsage, readModelOptions, resolveModelRun } from './modelOptions';
@@ -113,7 +114,7 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
     if (values.out) await mkdir(dirname(out), { recursive: true });
     else await ensureResultsFolder(dirname(target));
   } catch (e) {
-    const message = e instanceof Error ? e.message : String(e);
+    const message = fileErrorSentence(e) ?? (e instanceof Error ? e.message : String(e));
     // The default folder sits beside the tasks, which may be read-only (a shared dataset).
     throw new CliError(values.out ? message : `${message}. Name a results file elsewhere with --out FILE.`, EXIT.failure);
   }
@@ -169,7 +170,7 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
       if (event.type === 'end') end = event;
     }
   } catch (e) {
-    throw new CliError(e instanceof Error ? e.message : String(e), EXIT.failure);
+    throw new CliError(fileErrorSentence(e) ?? (e instanceof Error ? e.message : String(e)), EXIT.failure);
   } finally {
     await pool.dispose();
     await removeTree(scratchRoot);

@@ -270,6 +270,26 @@ describe('r1ci eval (spawned CLI, scripted server, real sandbox)', () => {
     for (let i = 0; i < 2; i++) expect((await run(['export-rollouts', results, '--out', rollouts, '--curriculum', curriculum])).code).toBe(0);
   });
 
+  it("names a file it cannot write in words (the path and why), never as Node's bare \"ENOENT: …, open '…'\"", async () => {
+    const results = join(dir, 'results.jsonl');
+    const tasks = join(dir, 'keep3.tasks.jsonl');
+    writeFileSync(tasks, '{"id": "s", "question": "Define a&b to be 4*a+2*b.\\nCalculate (5&3)&6.", "answer": 116}\n');
+    const file = join(dir, 'a-file.txt');
+    writeFileSync(file, 'x\n');
+    const failures = [
+      [['export-sft', results, '--out', join(dir, 'missing', 'x.jsonl')], `r1ci: cannot open ${join(dir, 'missing', 'x.jsonl')}: no such file or folder\n`],
+      [['export-sft', results, '--out', join(file, 'x.jsonl')], `r1ci: cannot open ${join(file, 'x.jsonl')}: a part of the path is not a folder\n`],
+      [['export-rollouts', results, '--out', join(dir, 'r.jsonl'), '--curriculum', join(dir, 'missing', 'c.jsonl')], `cannot open ${join(dir, 'missing', 'c.jsonl')}: no such file or folder\n`],
+      [['eval', tasks, '--host', server.url, '--out', join(file, 'r.jsonl')], `r1ci: cannot create the folder ${file}: a file of that name is already there\n`],
+    ] as const;
+    for (const [args, message] of failures) {
+      const r = await run([...args]);
+      expect(r.code, args.join(' ')).toBe(1);
+      expect(r.stderr).toContain(message);
+      expect(r.stderr).not.toMatch(/E[A-Z]+: /);
+    }
+  });
+
   it('on the basic tier without --allow-unisolated (stdin not a terminal) runs no model code but still runs checkers', async () => {
     const tasks = join(dir, 'gate.tasks.jsonl');
     writeFileSync(join(dir, 'is116.py'), 'def check(answer, record):\n    return answer.strip() == "116"\n');
