@@ -5,7 +5,7 @@
 // that holds anything but an earlier export (`--sft` onto another task file, a results file,
 // notes): an export is written whole, so that file would be gone. And the results file `eval`
 // appends to must hold results: a task or export file there got a schema error per field.
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { isGsmHardRecord } from '../eval/loaders/otherBenchmarks';
 import { ownOutputKind, isTrainingExportRecord } from '../eval/loaders/ownOutputs';
@@ -18,19 +18,21 @@ import { CliError, EXIT } from './cliSupport';
 const FIRST_LINE_CAP_BYTES = 64 * 1024 ** 2;
 
 /**
- * The first non-blank line of `file`: `absent` when there is no such file (or it cannot be
- * opened: the write then says why), `empty` when it holds only blank lines, else
+ * The first non-blank line of `file`: `absent` when there is no such regular file (or it is a
+ * link, or cannot be opened: the write then says why), `empty` when it holds only blank lines, else
  * `{ record }` with the line parsed as JSON (`record` undefined when it is not JSON or longer
  * than FIRST_LINE_CAP_BYTES). Never throws.
  */
 export function firstRecord(file: string): 'absent' | 'empty' | { readonly record: unknown } {
   let fd: number;
   try {
-    fd = openSync(file, 'r');
+    // Never through a link, never blocking on a FIFO: those are refused by the write, with its own words.
+    fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch {
     return 'absent';
   }
   try {
+    if (!fstatSync(fd).isFile()) return 'absent';
     let line: Buffer[] = []; // the current line's bytes so far
     let size = 0;
     const chunk = Buffer.alloc(64 * 1024);
