@@ -1,7 +1,8 @@
 // `r1ci eval <file-or-folder>`: the benchmark harness on the command line. Results are appended
 // to a JSONL file as questions finish, so an interrupted run resumes where it stopped; the exit
 // code says whether the run worked (not how well the model did).
-import { mkdir, mkdtemp } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { autoConcurrency, evaluate } from '../eval/evaluate';
@@ -117,6 +118,16 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
     const message = fileErrorSentence(e) ?? (e instanceof Error ? e.message : String(e));
     // The default folder sits beside the tasks, which may be read-only (a shared dataset).
     throw new CliError(values.out ? message : `${message}. Name a results file elsewhere with --out FILE.`, EXIT.failure);
+  }
+  if (values.sft) {
+    // Written at the end: a folder that is missing (made here, as for --out) or not writable is said now, not after the run.
+    const sftFolder = dirname(resolve(values.sft));
+    try {
+      await mkdir(sftFolder, { recursive: true });
+      await access(sftFolder, constants.W_OK);
+    } catch (e) {
+      throw new CliError(`--sft ${values.sft}: ${fileErrorSentence(e) ?? (e instanceof Error ? e.message : String(e))}; nothing was run.`, EXIT.failure);
+    }
   }
   if (values.fresh && (await readResults(out)).results.length > 0) throw new CliError(`${out} already holds results; remove it or leave out --fresh to resume.`, EXIT.usage);
 

@@ -281,6 +281,11 @@ describe('r1ci eval (spawned CLI, scripted server, real sandbox)', () => {
       [['export-sft', results, '--out', join(file, 'x.jsonl')], `r1ci: cannot open ${join(file, 'x.jsonl')}: a part of the path is not a folder\n`],
       [['export-rollouts', results, '--out', join(dir, 'r.jsonl'), '--curriculum', join(dir, 'missing', 'c.jsonl')], `cannot open ${join(dir, 'missing', 'c.jsonl')}: no such file or folder\n`],
       [['eval', tasks, '--host', server.url, '--out', join(file, 'r.jsonl')], `r1ci: cannot create the folder ${file}: a file of that name is already there\n`],
+      // --sft is written after the run: a folder it cannot be made in is said before any question runs.
+      [
+        ['eval', tasks, '--host', server.url, '--out', join(dir, 'never.jsonl'), '--sft', join(file, 's.jsonl')],
+        `r1ci: --sft ${join(file, 's.jsonl')}: cannot create the folder ${file}: a file of that name is already there; nothing was run.\n`,
+      ],
     ] as const;
     for (const [args, message] of failures) {
       const r = await run([...args]);
@@ -288,6 +293,7 @@ describe('r1ci eval (spawned CLI, scripted server, real sandbox)', () => {
       expect(r.stderr).toContain(message);
       expect(r.stderr).not.toMatch(/E[A-Z]+: /);
     }
+    expect(existsSync(join(dir, 'never.jsonl'))).toBe(false);
   });
 
   it('on the basic tier without --allow-unisolated (stdin not a terminal) runs no model code but still runs checkers', async () => {
