@@ -43,10 +43,11 @@ interface Io {
 /**
  * A results file for a command that reads one (exports, compare): each bad line named on
  * stderr (`file:line: why`), the rest returned. Throws CliError (exit 1) when the file does not
- * exist or holds no result.
+ * exist, is a folder or holds no result.
  */
 export async function readResultsFile(file: string, io: Pick<Io, 'stderr'>): Promise<ReadResults> {
   if (!(await pathExists(file))) throw new CliError(`${file} does not exist.`, EXIT.failure);
+  if (await isFolder(file)) throw new CliError(`${file} is a folder, not a results file (what \`r1ci eval\` writes).`, EXIT.failure);
   const read = await readResults(file);
   if (read.results.length === 0 && read.problems.length > 0) {
     // Another kind of file altogether (tasks, answers, an export): one sentence, not a schema error per line.
@@ -62,6 +63,14 @@ export async function readResultsFile(file: string, io: Pick<Io, 'stderr'>): Pro
 function firstLineKind(file: string): string | undefined {
   const first = firstRecord(file);
   return typeof first === 'object' ? describeFileKind(first.record) : undefined;
+}
+
+/** True when `path` itself (not followed if a link) is a folder. */
+async function isFolder(path: string): Promise<boolean> {
+  return lstat(path).then(
+    (info) => info.isDirectory(),
+    () => false,
+  );
 }
 
 /** True when something is at `path` (a link counts: readResults then refuses it with its reason). */
