@@ -132,6 +132,14 @@ export async function chatCommand(argv: readonly string[], io: Omit<GateIo, 'sig
   // left reading keeps the process alive after the chat has ended.
   let inputEnded = false;
   rl.on('close', () => (inputEnded = true));
+  // The prompt waits on its line: leaving there (Ctrl-C, Ctrl-D) ends that line first, so the
+  // shell's own prompt starts on a fresh one instead of after "› ".
+  let atPrompt = false;
+  const showPrompt = (): void => {
+    atPrompt = true;
+    rl.prompt();
+  };
+  rl.on('line', () => (atPrompt = false));
   let exitCode: number = EXIT.ok;
   let leaving = false;
   let cancelRequested = false;
@@ -164,7 +172,7 @@ export async function chatCommand(argv: readonly string[], io: Omit<GateIo, 'sig
   rl.on('SIGINT', interrupt);
   try {
     human.write(`r1ci chat · model ${escapeControls(m.run.model)} · sandbox ${conversation.sandbox?.tier ?? 'off'} · /reset starts over, /exit leaves, /help lists the commands\n`);
-    if (terminal) rl.prompt();
+    if (terminal) showPrompt();
     for await (const raw of rl) {
       if (leaving) break;
       const line = raw.trim();
@@ -183,9 +191,10 @@ export async function chatCommand(argv: readonly string[], io: Omit<GateIo, 'sig
         if (values.json) io.stdout.write(`${jsonForTerminal(t)}\n`);
       }
       if (leaving) break;
-      if (terminal && !inputEnded) rl.prompt();
+      if (terminal && !inputEnded) showPrompt();
     }
   } finally {
+    if (atPrompt) human.write('\n');
     process.removeListener('SIGINT', interrupt);
     process.removeListener('SIGTERM', onTerm);
     process.removeListener('SIGHUP', onHup);

@@ -1,7 +1,8 @@
 // `r1ci eval <file-or-folder>`: the benchmark harness on the command line. Results are appended
 // to a JSONL file as questions finish, so an interrupted run resumes where it stopped; the exit
 // code says whether the run worked (not how well the model did).
-import { mkdir, mkdtemp } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { autoConcurrency, evaluate } from '../eval/evaluate';
@@ -14,7 +15,8 @@ import { samplesToMarkdown, summarizeSamples } from '../eval/sampling';
 import type { EvalEvent } from '../eval/runner';
 import { SandboxPool } from '../sandbox';
 import { CliError, escapingWriter, EXIT, noQuestionsFound, parseCliArgs } from './cliSupport';
-import { refuseOutputOverInput } from './outputPaths';
+import { fileErrorSentence } from '../text/fileErrors';
+import { refuseOutputOverInput, refuseReplacingData, refuseResultsFileOfOtherKind } from './outputPaths';
 import { ISOLATION_OPTIONS, ISOLATION_USAGE, mayRunModelCode, readIsolation, refusingRunner, type GateIo } from './isolationGate';
 import { MODEL_OPTIONS, modelOptionsUsage, readModelOptions, resolveModelRun } from './modelOptions';
 import { EVAL_FLAGS } from '../config/settingFlags';
@@ -105,15 +107,27 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
   const taskFiles = [...new Set(loaded.records.map((r) => r.source.file))].map((file) => ({ file, what: 'a file the tasks were read from' }));
   refuseOutputOverInput('--out', out, taskFiles);
   refuseOutputOverInput('--sft', values.sft, [{ file: out, what: "this run's results file" }, ...taskFiles]);
+  refuseReplacingData('--sft', values.sft);
+  refuseResultsFileOfOtherKind(values.out ? '--out' : 'the results file', out);
   await checkServerAndModel(m.backend, m.run.model, io.signal);
   try {
     // The default lies inside the task folder, which a cloned dataset controls: made without links.
     if (values.out) await mkdir(dirname(out), { recursive: true });
     else await ensureResultsFolder(dirname(target));
   } catch (e) {
-    const message = e instanceof Error ? e.message : String(e);
+    const message = fileErrorSentence(e) ?? (e instanceof Error ? e.message : String(e));
     // The default folder sits beside the tasks, which may be read-only (a shared dataset).
     throw new CliError(values.out ? message : `${message}. Name a results file elsewhere with --out FILE.`, EXIT.failure);
+  }
+  if (values.sft) {
+    // Written at the end: a folder that is missing (made here, as for --out) or not writable is said now, not after the run.
+    const sftFolder = dirname(resolve(values.sft));
+    try {
+      await mkdir(sftFolder, { recursive: true });
+      await access(sftFolder, constants.W_OK);
+    } catch (e) {
+      throw new CliError(`--sft ${values.sft}: ${fileErrorSentence(e) ?? (e instanceof Error ? e.message : String(e))}; nothing was run.`, EXIT.failure);
+    }
   }
   if (values.fresh && (await readResults(out)).results.length > 0) throw new CliError(`${out} already holds results; remove it or leave out --fresh to resume.`, EXIT.usage);
 
@@ -167,7 +181,7 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
       if (event.type === 'end') end = event;
     }
   } catch (e) {
-    throw new CliError(e instanceof Error ? e.message : String(e), EXIT.failure);
+    throw new CliError(fileErrorSentence(e) ?? (e instanceof Error ? e.message : String(e)), EXIT.failure);
   } finally {
     await pool.dispose();
     await removeTree(scratchRoot);

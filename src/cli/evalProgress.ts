@@ -34,6 +34,8 @@ export function createProgressReporter(out: Out, tty: boolean, samples = 1): (ev
     switch (event.type) {
       case 'start':
         if (event.repairedTail) say('The results file ended in a cut-off line (an interrupted run); it was removed.\n');
+        if (event.outside > 0)
+          say(`The results file also holds ${counted(event.outside, 'result')} of other questions or samples (another task set, ids of an older version, or more samples); the summary leaves them out.\n`);
         if (event.skipped > 0) say(`Resuming: ${event.skipped} of ${counted(event.total, samples > 1 ? 'sample' : 'question')} already done, ${event.toRun} to go.\n`);
         break;
       case 'result': {

@@ -12,12 +12,7 @@ import { curriculumJsonl, summarizeSamples } from '../eval/sampling';
 import { CliError, escapingWriter, EXIT, parseCliArgs } from './cliSupport';
 import { jsonTextForTerminal } from '../sandbox/terminalText';
 import { counted } from '../text/counted';
-import { refuseOutputOverInput } from './outputPaths';
-import { ownOutputKind } from '../eval/loaders/ownOutputs';
-import { taskFileRecordSchema } from '../eval/loaders/taskfile';
-import { isReasoningGymItem } from '../eval/loaders/reasoningGym';
-import { isGsmHardRecord } from '../eval/loaders/otherBenchmarks';
-import { readDatasetText } from '../eval/safeRead';
+import { describeFileKind, firstRecord, refuseOutputOverInput, refuseReplacingData } from './outputPaths';
 
 export const EXPORT_SFT_USAGE = `Usage: r1ci export-sft <results.jsonl> [--format chat|alpaca|sharegpt] [--include-text-only] [--out sft.jsonl]
 
@@ -48,14 +43,15 @@ interface Io {
 /**
  * A results file for a command that reads one (exports, compare): each bad line named on
  * stderr (`file:line: why`), the rest returned. Throws CliError (exit 1) when the file does not
- * exist or holds no result.
+ * exist, is a folder or holds no result.
  */
 export async function readResultsFile(file: string, io: Pick<Io, 'stderr'>): Promise<ReadResults> {
   if (!(await pathExists(file))) throw new CliError(`${file} does not exist.`, EXIT.failure);
+  if (await isFolder(file)) throw new CliError(`${file} is a folder, not a results file (what \`r1ci eval\` writes).`, EXIT.failure);
   const read = await readResults(file);
   if (read.results.length === 0 && read.problems.length > 0) {
     // Another kind of file altogether (tasks, answers, an export): one sentence, not a schema error per line.
-    const kind = await firstLineKind(file);
+    const kind = firstLineKind(file);
     if (kind !== undefined) throw new CliError(`${file} is ${kind}, not an r1ci results file (what \`r1ci eval\` writes).`, EXIT.failure);
   }
   for (const p of read.problems) escapingWriter(io.stderr).write(`${file}:${p.line}: ${p.message}\n`);
@@ -64,17 +60,17 @@ export async function readResultsFile(file: string, io: Pick<Io, 'stderr'>): Pro
 }
 
 /** What the first line of `file` is when it is one of the files r1ci reads or writes besides results, else undefined. */
-async function firstLineKind(file: string): Promise<string | undefined> {
-  let first: unknown;
-  try {
-    const line = (await readDatasetText(file)).split('\n').find((l) => l.trim() !== '');
-    first = line === undefined ? undefined : JSON.parse(line);
-  } catch {
-    return undefined;
-  }
-  const own = ownOutputKind(first);
-  if (own !== undefined) return own;
-  return taskFileRecordSchema.safeParse(first).success || isReasoningGymItem(first) || isGsmHardRecord(first) ? 'a task file' : undefined;
+function firstLineKind(file: string): string | undefined {
+  const first = firstRecord(file);
+  return typeof first === 'object' ? describeFileKind(first.record) : undefined;
+}
+
+/** True when `path` itself (not followed if a link) is a folder. */
+async function isFolder(path: string): Promise<boolean> {
+  return lstat(path).then(
+    (info) => info.isDirectory(),
+    () => false,
+  );
 }
 
 /** True when something is at `path` (a link counts: readResults then refuses it with its reason). */
@@ -112,6 +108,7 @@ export async function exportSftCommand(argv: readonly string[], io: Io): Promise
   if (!(SFT_FORMATS as readonly string[]).includes(format)) throw new CliError(`--format must be one of ${SFT_FORMATS.join(', ')} (got "${format}").`, EXIT.usage);
   const file = resolve(positionals[0] ?? '');
   refuseOutputOverInput('--out', values.out, [{ file, what: 'the results file being exported' }]);
+  refuseReplacingData('--out', values.out);
   const read = await readResultsFile(file, io);
   const sft = sftJsonl(read.results, { format: format as SftFormat, includeTextOnly: values['include-text-only'] });
   await emit(sft.text, values.out, `${counted(sft.count, 'transcript')} (${format})`, io);
@@ -138,6 +135,8 @@ export async function exportRolloutsCommand(argv: readonly string[], io: Io): Pr
   const file = resolve(positionals[0] ?? '');
   refuseOutputOverInput('--out', values.out, [{ file, what: 'the results file being exported' }]);
   refuseOutputOverInput('--curriculum', values.curriculum, [{ file, what: 'the results file being exported' }, ...(values.out ? [{ file: values.out, what: 'where --out writes the rollouts' }] : [])]);
+  refuseReplacingData('--out', values.out);
+  refuseReplacingData('--curriculum', values.curriculum);
   const read = await readResultsFile(file, io);
   const rollouts = rolloutsJsonl(read.results, { format: values['format-reward'], turnPenalty: values['turn-penalty'] });
   await emit(rollouts.text, values.out, `${counted(rollouts.groups, 'group')}, ${counted(rollouts.samples, 'sample')}`, io);

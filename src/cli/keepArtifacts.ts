@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { AgentEvent } from '../agent/events';
 import type { Artifact } from '../trajectory/execResult';
 import { escapeName } from '../sandbox/terminalText';
+import { fileErrorSentence } from '../text/fileErrors';
 import { CliError, escapingWriter, EXIT, type TextOut } from './cliSupport';
 
 /** Tries "-2", "-3", … after a name already taken in DIR (a second run, or /reset's new cell numbers). */
@@ -61,7 +62,11 @@ export function artifactKeeper(dir: string, stderr: TextOut): { onEvent(e: Agent
           say.write(`r1ci: ${escapeName(artifact.name)} not kept: ${artifact.notCopied ?? 'no copy was taken'}\n`);
           continue;
         }
-        pending.push(keep(e.index, artifact, artifact.path).catch((error: unknown) => say.write(`r1ci: warning: ${escapeName(artifact.name)} not kept: ${error instanceof Error ? error.message : String(error)}\n`)));
+        pending.push(
+          keep(e.index, artifact, artifact.path).catch((error: unknown) =>
+            say.write(`r1ci: warning: ${escapeName(artifact.name)} not kept: ${fileErrorSentence(error) ?? (error instanceof Error ? error.message : String(error))}\n`),
+          ),
+        );
       }
     },
     async flush() {

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The `r1ci` command: the same agent (and evaluation) as the extension, without VS Code.
 import { escapeControls } from '../sandbox/terminalText';
+import { fileErrorSentence } from '../text/fileErrors';
 import { useFrontEnd } from '../text/frontEnd';
 import { chatCommand } from './chatCommand';
 import { CliError, EXIT, onStdoutGone, signalExitCode, STOP_SIGNALS, type StopCause } from './cliSupport';
@@ -108,7 +109,8 @@ main(process.argv.slice(2)).then(
       process.stderr.write(`r1ci: ${escapeControls(error.message)}\n`);
       exitWith(exitCodeOf(error.exitCode));
     } else {
-      process.stderr.write(`r1ci: ${escapeControls(error instanceof Error ? error.message : String(error))}\n`);
+      // A file the command could not read or write is named in words, not as Node's "EACCES: …, open '…'".
+      process.stderr.write(`r1ci: ${escapeControls(fileErrorSentence(error) ?? (error instanceof Error ? error.message : String(error)))}\n`);
       process.exitCode = EXIT.failure;
     }
   },

@@ -1,10 +1,112 @@
 // An output path named on the command line must never be one of the command's inputs: `--sft`
 // onto the task file, `--out` onto the results file being exported, `--curriculum` onto its
 // input. Each of those replaced the user's file without a word (the output is written whole).
-// Nor an existing folder, which failed only when written, with Node's bare "EISDIR".
-import { statSync } from 'node:fs';
+// Nor an existing folder, which failed only when written, with Node's bare "EISDIR". Nor a file
+// that holds anything but an earlier export (`--sft` onto another task file, a results file,
+// notes): an export is written whole, so that file would be gone. And the results file `eval`
+// appends to must hold results: a task or export file there got a schema error per field.
+import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { isGsmHardRecord } from '../eval/loaders/otherBenchmarks';
+import { ownOutputKind, isTrainingExportRecord } from '../eval/loaders/ownOutputs';
+import { isReasoningGymItem } from '../eval/loaders/reasoningGym';
+import { taskFileRecordSchema } from '../eval/loaders/taskfile';
+import { resultRecordSchema } from '../eval/results';
 import { CliError, EXIT } from './cliSupport';
+
+/** Longest first line read to tell what a file holds (bytes); an export line is at most a few MiB. */
+const FIRST_LINE_CAP_BYTES = 64 * 1024 ** 2;
+
+/**
+ * The first non-blank line of `file`: `absent` when there is no such regular file (or it is a
+ * link, or cannot be opened: the write then says why), `empty` when it holds only blank lines, else
+ * `{ record }` with the line parsed as JSON (`record` undefined when it is not JSON or longer
+ * than FIRST_LINE_CAP_BYTES). Never throws.
+ */
+export function firstRecord(file: string): 'absent' | 'empty' | { readonly record: unknown } {
+  let fd: number;
+  try {
+    // Never through a link, never blocking on a FIFO: those are refused by the write, with its own words.
+    fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch {
+    return 'absent';
+  }
+  try {
+    if (!fstatSync(fd).isFile()) return 'absent';
+    let line: Buffer[] = []; // the current line's bytes so far
+    let size = 0;
+    const chunk = Buffer.alloc(64 * 1024);
+    for (;;) {
+      const n = readSync(fd, chunk, 0, chunk.length, null);
+      let from = 0;
+      for (let nl = chunk.indexOf(10, from); nl !== -1 && nl < n; nl = chunk.indexOf(10, from)) {
+        line.push(Buffer.from(chunk.subarray(from, nl)));
+        const text = Buffer.concat(line).toString('utf8');
+        if (text.replace(/^\uFEFF/, '').trim() !== '') return { record: parseOrUndefined(text) };
+        line = [];
+        size = 0;
+        from = nl + 1;
+      }
+      if (n === 0) break;
+      line.push(Buffer.from(chunk.subarray(from, n)));
+      size += n - from;
+      if (size > FIRST_LINE_CAP_BYTES) return { record: undefined };
+    }
+    const last = Buffer.concat(line).toString('utf8');
+    return last.replace(/^\uFEFF/, '').trim() === '' ? 'empty' : { record: parseOrUndefined(last) };
+  } catch {
+    return { record: undefined };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function parseOrUndefined(line: string): unknown {
+  try {
+    return JSON.parse(line.replace(/^\uFEFF/, '').trim()) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * What a file whose first record is `first` holds, in words ("a task file", "an r1ci results
+ * file (written by `r1ci eval`)", "SFT data, chat format …"), or undefined when it is none of the
+ * files r1ci reads or writes.
+ */
+export function describeFileKind(first: unknown): string | undefined {
+  const own = ownOutputKind(first);
+  if (own !== undefined) return own;
+  return taskFileRecordSchema.safeParse(first).success || isReasoningGymItem(first) || isGsmHardRecord(first) ? 'a task file' : undefined;
+}
+
+/**
+ * Throws a usage error (exit 2) when `output` (given with `flag`, written whole: an export) is an
+ * existing file that holds something other than an earlier training export: tasks, results,
+ * answers, or anything else. An absent or empty file, or an earlier export, passes (it is replaced).
+ * @throws CliError EXIT.usage, before anything is written.
+ */
+export function refuseReplacingData(flag: string, output: string | undefined): void {
+  if (output === undefined) return;
+  const first = firstRecord(output);
+  if (first === 'absent' || first === 'empty' || isTrainingExportRecord(first.record)) return;
+  const kind = first.record === undefined ? 'not an r1ci export (its first line is not JSON)' : `${describeFileKind(first.record) ?? 'a file of JSON lines'}, not an r1ci export`;
+  throw new CliError(`${flag} ${output} is ${kind}: writing there would replace it. Name another file (an earlier export is replaced).`, EXIT.usage);
+}
+
+/**
+ * Throws a usage error (exit 2) when `resultsFile` (where `eval` appends results; `flag` names
+ * how it was given) exists and its first line is JSON but not a result: a task file, an export,
+ * answers. A first line that is not JSON is left to the resume's own reading (a run killed
+ * while writing its first line leaves a cut line, which the resume repairs).
+ * @throws CliError EXIT.usage, before anything is written.
+ */
+export function refuseResultsFileOfOtherKind(flag: string, resultsFile: string): void {
+  const first = firstRecord(resultsFile);
+  if (first === 'absent' || first === 'empty' || first.record === undefined || resultRecordSchema.safeParse(first.record).success) return;
+  const kind = describeFileKind(first.record) ?? 'a file of JSON lines that are not r1ci results';
+  throw new CliError(`${flag} ${resultsFile} is ${kind}, not an r1ci results file; eval appends its results there. Name another results file with --out FILE.`, EXIT.usage);
+}
 
 function isFolder(path: string): boolean {
   try {

@@ -1,11 +1,11 @@
 // `r1ci score <tasks> --answers answers.jsonl`: scores answers made elsewhere (another harness,
 // a saved run) without a model. One JSON line out per input line, in order.
 import { fileErrorText } from '../text/fileErrors';
+import { isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { describeLoadProblem, describeSkipped, describeUnsupported, loadTasks } from '../eval/load';
 import { isResettable } from '../eval/evaluate';
 import { sandboxCheckRunner } from '../eval/sandboxChecker';
@@ -117,15 +117,22 @@ export async function scoreCommand(argv: readonly string[], io: Io): Promise<num
 
   let failed = loaded.problems.length > 0;
   let lineNo = 0;
-  const source = values.answers === '-' ? process.stdin : createReadStream(resolve(values.answers), 'utf8');
-  const input = createInterface({ input: source, crlfDelay: Infinity });
+  const source = values.answers === '-' ? process.stdin : createReadStream(resolve(values.answers));
+  const input = byteLines(source);
   const write = (out: ScoredLine): void => {
     io.stdout.write(`${jsonForTerminal({ id: out.id, answer: out.answer, correct: out.correct, score: out.score, reason: out.reason })}\n`);
   };
   try {
-    for await (const line of input) {
+    for await (const bytes of input) {
       lineNo++;
       io.signal.throwIfAborted();
+      // Not UTF-8 (a file saved as Latin-1): said for the line, never scored garbled with U+FFFD.
+      if (!isUtf8(bytes)) {
+        failed = true;
+        write({ id: null, answer: null, correct: false, score: 0, reason: `line ${lineNo}: not UTF-8 text (save the answers as UTF-8)` });
+        continue;
+      }
+      const line = bytes.toString('utf8').replace(/\r$/, '');
       if (line.trim() === '') continue;
       // A byte-order mark opening the file (Windows editors write one) is not part of the JSON.
       const parsed = parseAnswerLine(lineNo === 1 ? line.replace(/^\uFEFF/, '') : line);
@@ -151,7 +158,7 @@ export async function scoreCommand(argv: readonly string[], io: Io): Promise<num
     if (io.signal.aborted) return EXIT.cancelled;
     throw new CliError(`cannot read ${values.answers}: ${fileErrorText(e)}`, EXIT.failure);
   } finally {
-    input.close();
+    source.destroy();
     // The pool owns only its spare interpreter; the acquired one is ours to stop.
     await runner?.then(
       (r) => r.dispose(),
@@ -161,4 +168,24 @@ export async function scoreCommand(argv: readonly string[], io: Io): Promise<num
     if (scratch) await removeTree(scratch);
   }
   return failed ? EXIT.failure : EXIT.ok;
+}
+
+/**
+ * The lines of `source` as bytes, without their `\n` (a `\r` before it is left for the caller),
+ * so each line's encoding can be checked on its own; the last line needs no `\n`.
+ */
+async function* byteLines(source: AsyncIterable<Buffer | string>): AsyncGenerator<Buffer> {
+  let pending: Buffer[] = [];
+  for await (const chunk of source) {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+    let from = 0;
+    for (let nl = bytes.indexOf(10); nl !== -1; nl = bytes.indexOf(10, from)) {
+      pending.push(bytes.subarray(from, nl));
+      yield Buffer.concat(pending);
+      pending = [];
+      from = nl + 1;
+    }
+    if (from < bytes.length) pending.push(bytes.subarray(from));
+  }
+  if (pending.length > 0) yield Buffer.concat(pending);
 }

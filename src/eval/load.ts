@@ -64,7 +64,7 @@ async function loadDataFile(file: string, fileId: string): Promise<LoadResult> {
   try {
     text = await readDatasetText(file);
   } catch (e) {
-    return { records: [], problems: [{ file, message: `cannot read: ${errorText(e)}` }] };
+    return { records: [], problems: [{ file, message: `cannot read: ${fileErrorText(e)}` }] };
   }
   if (ext === '.jsonl') {
     const first = firstJsonlRecord(text);
@@ -124,7 +124,7 @@ async function walk(dir: string, into: Collector): Promise<void> {
   try {
     entries = readdirSync(dir, { withFileTypes: true });
   } catch (e) {
-    into.problems.push({ file: dir, message: `cannot read folder: ${errorText(e)}` });
+    into.problems.push({ file: dir, message: `cannot read folder: ${fileErrorText(e)}` });
     return;
   }
   const names = new Set(entries.map((e) => e.name));

@@ -58,8 +58,10 @@ export type EvalEvent =
       /** Already done in the results file (resume). */
       readonly skipped: number;
       readonly toRun: number;
-      /** Results from earlier runs kept in the file (for the summary). */
+      /** Results from earlier runs kept in the file for this run's questions and samples (for the summary). */
       readonly previous: readonly ResultRecord[];
+      /** Results in the file for other questions (another task set, other ids) or samples beyond this run's: not summarized. */
+      readonly outside: number;
       /** A cut-off last line in the results file was removed. */
       readonly repairedTail: boolean;
     }
@@ -141,6 +143,11 @@ async function* runClaimed(options: EvalRunOptions, signal: AbortSignal): AsyncG
   let previous: ResultRecord[] = [];
   let repairedTail = false;
   if (options.resultsFile && options.resume) ({ kept: previous, repairedTail } = await resumableResults(options.resultsFile, options.meta));
+  // The summary is of this run: its questions and samples. A results file shared with other task
+  // sets, written with more samples, or by a version with other ids keeps those lines; they are counted, not summarized.
+  const inRun = new Set(options.records.map((r) => r.id));
+  const outside = previous.filter((r) => !inRun.has(r.id) || (r.sample ?? 0) >= samples).length;
+  if (outside > 0) previous = previous.filter((r) => inRun.has(r.id) && (r.sample ?? 0) < samples);
   // Done: no error, and no cell refused for want of isolation (that question was answered without
   // the code it asked for; a run that may run code must not keep it).
   const finished = new Set(previous.filter((r) => r.error === undefined && !r.steps?.some((s) => s.output?.killMessage === NOT_RUN_MESSAGE)).map(sampleKey));
@@ -154,7 +161,7 @@ async function* runClaimed(options: EvalRunOptions, signal: AbortSignal): AsyncG
   const toRun = queue.length;
   const total = options.records.length * samples;
   const events = new EventQueue<EvalEvent>();
-  events.push({ type: 'start', total, skipped: total - toRun, toRun, previous, repairedTail });
+  events.push({ type: 'start', total, skipped: total - toRun, toRun, previous, outside, repairedTail });
 
   const fresh: ResultRecord[] = [];
   let next = 0;

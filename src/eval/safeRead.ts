@@ -8,6 +8,7 @@
 // O_NOFOLLOW (the last component is not a link), its folder's realpath must equal the folder's
 // path as given (no linked folder above it), and fstat must show a regular file under the cap.
 import { closeSync, constants, fstatSync, openSync, readSync, realpathSync } from 'node:fs';
+import { isUtf8 } from 'node:buffer';
 import path from 'node:path';
 
 /** Largest dataset or checker file read (bytes); a bigger one is reported, never read. */
@@ -52,12 +53,38 @@ export async function readDatasetText(file: string, capBytes = DATASET_FILE_CAP_
     }
     // A leading byte-order mark (Windows editors and PowerShell write one) is not text: JSON.parse
     // would fail on it and the first record would be lost.
-    return buffer
-      .subarray(0, filled)
-      .toString('utf8')
-      .replace(/^\uFEFF/, '');
+    return decodeUtf8(file, buffer.subarray(0, filled)).replace(/^\uFEFF/, '');
   } finally {
     closeSync(fd);
+  }
+}
+
+/** The error for a file that is not UTF-8 text (Latin-1, UTF-16, a binary file). */
+export class NotUtf8Error extends Error {}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * `bytes` of `file` as UTF-8 text. Throws NotUtf8Error naming the line of the first byte that is
+ * not UTF-8: replaced by U+FFFD, a Latin-1 "café" would reach the model and the scorer garbled,
+ * without a word.
+ */
+function decodeUtf8(file: string, bytes: Buffer): string {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    // The line of the first bad byte: a newline never lies inside a UTF-8 sequence, so the valid
+    // prefixes ending at a line end are the first ones; binary search over the line ends.
+    const ends: number[] = [];
+    for (let nl = bytes.indexOf(10); nl !== -1; nl = bytes.indexOf(10, nl + 1)) ends.push(nl + 1);
+    let lo = 0; // lines 1..lo are known to be UTF-8
+    let hi = ends.length;
+    while (lo < hi) {
+      const mid = Math.ceil((lo + hi) / 2);
+      if (isUtf8(bytes.subarray(0, ends[mid - 1]))) lo = mid;
+      else hi = mid - 1;
+    }
+    throw new NotUtf8Error(`line ${lo + 1} is not UTF-8 text (a file saved as Latin-1, Windows-1252 or UTF-16?): save ${path.basename(file)} as UTF-8`);
   }
 }
 

@@ -11,12 +11,17 @@ import { answerLineSchema } from '../scoreAnswers';
  * Field names from src/eval/export (SFT: chat `messages`; LLaMA-Factory alpaca
  * `instruction`/`output` and sharegpt `conversations`; rollout groups `prompt`/`samples`).
  */
-const OWN_OUTPUTS: ReadonlyArray<{ readonly schema: z.ZodType; readonly what: string }> = [
-  { schema: resultRecordSchema, what: 'an r1ci results file (written by `r1ci eval`)' },
-  { schema: z.object({ id: z.string(), prompt: z.string(), samples: z.array(z.unknown()) }), what: 'RL rollout groups (written by `r1ci export-rollouts`)' },
-  { schema: z.object({ messages: z.array(z.object({ role: z.string() })) }), what: 'SFT data, chat format (written by `r1ci export-sft`)' },
-  { schema: z.object({ instruction: z.string(), output: z.string() }), what: 'SFT data, alpaca format (written by `r1ci export-sft`)' },
-  { schema: z.object({ conversations: z.array(z.object({ from: z.string(), value: z.string() })) }), what: 'SFT data, sharegpt format (written by `r1ci export-sft`)' },
+const OWN_OUTPUTS: ReadonlyArray<{ readonly schema: z.ZodType; readonly what: string; readonly isExport: boolean }> = [
+  { schema: resultRecordSchema, what: 'an r1ci results file (written by `r1ci eval`)', isExport: false },
+  { schema: z.object({ id: z.string(), prompt: z.string(), samples: z.array(z.unknown()) }), what: 'RL rollout groups (written by `r1ci export-rollouts`)', isExport: true },
+  {
+    schema: z.object({ id: z.string(), task: z.string(), samples: z.number(), p: z.number(), potential: z.number(), stage: z.number() }),
+    what: 'a curriculum (written by `r1ci export-rollouts --curriculum`)',
+    isExport: true,
+  },
+  { schema: z.object({ messages: z.array(z.object({ role: z.string() })) }), what: 'SFT data, chat format (written by `r1ci export-sft`)', isExport: true },
+  { schema: z.object({ instruction: z.string(), output: z.string() }), what: 'SFT data, alpaca format (written by `r1ci export-sft`)', isExport: true },
+  { schema: z.object({ conversations: z.array(z.object({ from: z.string(), value: z.string() })) }), what: 'SFT data, sharegpt format (written by `r1ci export-sft`)', isExport: true },
 ];
 
 /**
@@ -30,4 +35,13 @@ export function ownOutputKind(first: unknown): string | undefined {
   for (const { schema, what } of OWN_OUTPUTS) if (schema.safeParse(first).success) return what;
   if (!('question' in first) && answerLineSchema.safeParse(first).success) return 'an answers file (input of `r1ci score --answers`)';
   return undefined;
+}
+
+/**
+ * True when `first` (a file's first record) is a line of a training export r1ci writes whole
+ * (SFT in any format, rollout groups, a curriculum): such a file may be replaced by a new export.
+ */
+export function isTrainingExportRecord(first: unknown): boolean {
+  if (typeof first !== 'object' || first === null || Array.isArray(first)) return false;
+  return OWN_OUTPUTS.some(({ schema, isExport }) => isExport && schema.safeParse(first).success);
 }

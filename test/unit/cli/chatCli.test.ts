@@ -205,6 +205,23 @@ describe('r1ci chat (spawned CLI, scripted server, real sandbox)', () => {
     expect(await chat.exited).toBe(0);
   }, 60_000);
 
+  it.each([
+    ['Ctrl-D', '\x04', 0],
+    ['Ctrl-C', '\x03', 130],
+  ] as const)(
+    'at a terminal, %s at the prompt leaves with the line ended, so the shell prompt starts on a fresh line',
+    async (_name, key, code) => {
+      const chat = new ChatProcess([], { terminal: true });
+      await chat.waitFor('› ');
+      chat.press(key);
+      expect(await chat.exited).toBe(code);
+      // Nothing but the end of the line after the prompt (it was "› " and the cursor left there).
+      const tail = chat.stdout.slice(chat.stdout.lastIndexOf('› '));
+      expect(tail.endsWith('\n'), JSON.stringify(tail)).toBe(true);
+    },
+    60_000,
+  );
+
   it('SIGHUP with its reader gone too: the exit code is the first cause, 129, not the failed writes that follow (141)', async () => {
     const chat = new ChatProcess();
     chat.type(SLEEP);

@@ -70,6 +70,14 @@ describe('r1ci compare (spawned CLI)', () => {
     const missing = join(dir, 'no-such-results.jsonl');
     const gone = await run(['compare', a, missing]);
     expect(gone).toMatchObject({ code: 1, stdout: '', stderr: `r1ci: ${missing} does not exist.\n` });
+    // A folder where a results file belongs is said as that (it was "not a regular file; nothing was written").
+    for (const command of [
+      ['compare', a, dir],
+      ['export-sft', dir],
+      ['export-rollouts', dir],
+    ]) {
+      expect(await run(command)).toMatchObject({ code: 1, stdout: '', stderr: `r1ci: ${dir} is a folder, not a results file (what \`r1ci eval\` writes).\n` });
+    }
 
     const broken = join(dir, 'broken.jsonl');
     writeFileSync(broken, `not json\n${readFileSync(a, 'utf8')}`);

@@ -232,6 +232,70 @@ describe('r1ci eval (spawned CLI, scripted server, real sandbox)', () => {
     expect(wrongKind.stderr.trim()).toBe(`r1ci: ${tasks} is a task file, not an r1ci results file (what \`r1ci eval\` writes).`);
   });
 
+  it('never replaces a file holding anything but an earlier export, and never appends results to a file of another kind', async () => {
+    const other = join(dir, 'other.tasks.jsonl');
+    const otherText = '{"id": "o", "question": "What is 2+2?", "answer": 4}\n';
+    writeFileSync(other, otherText);
+    const tasks = join(dir, 'keep2.tasks.jsonl');
+    writeFileSync(tasks, '{"id": "s", "question": "Define a&b to be 4*a+2*b.\\nCalculate (5&3)&6.", "answer": 116}\n');
+    const notes = join(dir, 'notes.txt');
+    writeFileSync(notes, 'my notes\n');
+    const results = join(dir, 'results.jsonl');
+    const resultsCopy = join(dir, 'results-copy.jsonl');
+    writeFileSync(resultsCopy, readFileSync(results, 'utf8'));
+    const refusals = [
+      [['eval', tasks, '--host', server.url, '--out', join(dir, 'keep2.jsonl'), '--sft', other], `--sft ${other} is a task file, not an r1ci export`],
+      [['eval', tasks, '--host', server.url, '--out', other], `--out ${other} is a task file, not an r1ci results file`],
+      [['export-sft', results, '--out', other], `--out ${other} is a task file, not an r1ci export`],
+      [['export-sft', results, '--out', notes], `--out ${notes} is not an r1ci export`],
+      [['export-sft', results, '--out', resultsCopy], `--out ${resultsCopy} is an r1ci results file`],
+      [['export-rollouts', results, '--out', notes], `--out ${notes} is not an r1ci export`],
+      [['export-rollouts', results, '--curriculum', other], `--curriculum ${other} is a task file, not an r1ci export`],
+    ] as const;
+    for (const [args, message] of refusals) {
+      const r = await run([...args]);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toContain(message);
+    }
+    expect(readFileSync(other, 'utf8')).toBe(otherText);
+    expect(readFileSync(notes, 'utf8')).toBe('my notes\n');
+    expect(readFileSync(resultsCopy, 'utf8')).toBe(readFileSync(results, 'utf8'));
+    expect(existsSync(join(dir, 'keep2.jsonl'))).toBe(false);
+    // An earlier export (any format) and an empty file are replaced: running the export again works.
+    const sft = join(dir, 'again.sft.jsonl');
+    writeFileSync(sft, '');
+    for (const format of ['chat', 'alpaca', 'chat']) expect((await run(['export-sft', results, '--format', format, '--out', sft])).code).toBe(0);
+    const rollouts = join(dir, 'again.rollouts.jsonl');
+    const curriculum = join(dir, 'again.curriculum.jsonl');
+    for (let i = 0; i < 2; i++) expect((await run(['export-rollouts', results, '--out', rollouts, '--curriculum', curriculum])).code).toBe(0);
+  });
+
+  it("names a file it cannot write in words (the path and why), never as Node's bare \"ENOENT: …, open '…'\"", async () => {
+    const results = join(dir, 'results.jsonl');
+    const tasks = join(dir, 'keep3.tasks.jsonl');
+    writeFileSync(tasks, '{"id": "s", "question": "Define a&b to be 4*a+2*b.\\nCalculate (5&3)&6.", "answer": 116}\n');
+    const file = join(dir, 'a-file.txt');
+    writeFileSync(file, 'x\n');
+    const failures = [
+      [['export-sft', results, '--out', join(dir, 'missing', 'x.jsonl')], `r1ci: cannot open ${join(dir, 'missing', 'x.jsonl')}: no such file or folder\n`],
+      [['export-sft', results, '--out', join(file, 'x.jsonl')], `r1ci: cannot open ${join(file, 'x.jsonl')}: a part of the path is not a folder\n`],
+      [['export-rollouts', results, '--out', join(dir, 'r.jsonl'), '--curriculum', join(dir, 'missing', 'c.jsonl')], `cannot open ${join(dir, 'missing', 'c.jsonl')}: no such file or folder\n`],
+      [['eval', tasks, '--host', server.url, '--out', join(file, 'r.jsonl')], `r1ci: cannot create the folder ${file}: a file of that name is already there\n`],
+      // --sft is written after the run: a folder it cannot be made in is said before any question runs.
+      [
+        ['eval', tasks, '--host', server.url, '--out', join(dir, 'never.jsonl'), '--sft', join(file, 's.jsonl')],
+        `r1ci: --sft ${join(file, 's.jsonl')}: cannot create the folder ${file}: a file of that name is already there; nothing was run.\n`,
+      ],
+    ] as const;
+    for (const [args, message] of failures) {
+      const r = await run([...args]);
+      expect(r.code, args.join(' ')).toBe(1);
+      expect(r.stderr).toContain(message);
+      expect(r.stderr).not.toMatch(/E[A-Z]+: /);
+    }
+    expect(existsSync(join(dir, 'never.jsonl'))).toBe(false);
+  });
+
   it('on the basic tier without --allow-unisolated (stdin not a terminal) runs no model code but still runs checkers', async () => {
     const tasks = join(dir, 'gate.tasks.jsonl');
     writeFileSync(join(dir, 'is116.py'), 'def check(answer, record):\n    return answer.strip() == "116"\n');

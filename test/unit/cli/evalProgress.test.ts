@@ -31,8 +31,11 @@ describe('r1ci eval progress (plain lines)', () => {
   it('with --samples, each line names its sample and a resumed run counts samples, not questions', () => {
     expect(printed(resultEvent({ answer: '42', correct: true, reason: 'matches', sample: 3 }), 4)).toMatch(/^\[1\/2\] q\/0 sample 3: ok \(42\) · /);
     expect(printed(resultEvent({ answer: '42', correct: true, reason: 'matches' }))).toMatch(/^\[1\/2\] q\/0: ok /);
-    const start: EvalEvent = { type: 'start', total: 12, skipped: 6, toRun: 6, previous: [], repairedTail: false };
+    const start: EvalEvent = { type: 'start', total: 12, skipped: 6, toRun: 6, previous: [], outside: 0, repairedTail: false };
     expect(printed(start, 4)).toBe('Resuming: 6 of 12 samples already done, 6 to go.\n');
     expect(printed({ ...start, total: 3, skipped: 1, toRun: 2 })).toBe('Resuming: 1 of 3 questions already done, 2 to go.\n');
+    expect(printed({ ...start, total: 3, skipped: 0, toRun: 3, outside: 6 })).toBe(
+      'The results file also holds 6 results of other questions or samples (another task set, ids of an older version, or more samples); the summary leaves them out.\n',
+    );
   });
 });

@@ -239,6 +239,24 @@ describe('r1ci score: sandbox flags and the tier', () => {
     expect(JSON.parse(r.stdout) as Line).toMatchObject({ id: 'symbench/string_insertion/sample_1', correct: true });
   }, 60_000);
 
+  it('an answers line that is not UTF-8 (Latin-1) is an invalid line, never scored garbled with U+FFFD; the other lines are scored', async () => {
+    const file = join(dir, 'latin-answers.jsonl');
+    const good = JSON.stringify({ id: 'symbench/string_insertion/sample_1', answer: 'DBCDEBBBCDEBCABCDAC' });
+    writeFileSync(file, Buffer.concat([Buffer.from(`${good}\r\n{"id": "symbench/string_insertion/sample_1", "answer": "caf`), Buffer.from([0xe9]), Buffer.from(`"}\n${good}`)]));
+    const r = await run(['score', FIXTURE, '--answers', file]);
+    expect(r.code).toBe(1);
+    const lines = r.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Line);
+    expect(lines.map((l) => [l.correct, l.reason.startsWith('line 2: ') ? l.reason : 'scored'])).toEqual([
+      [true, 'scored'],
+      [false, 'line 2: not UTF-8 text (save the answers as UTF-8)'],
+      [true, 'scored'],
+    ]);
+    expect(r.stdout).not.toContain('\uFFFD');
+  }, 60_000);
+
   it('an empty folder says what r1ci looks for, for score and eval alike', async () => {
     const empty = join(dir, 'empty-tasks');
     mkdirSync(empty, { recursive: true });

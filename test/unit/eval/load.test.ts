@@ -229,6 +229,20 @@ describe('our own task files', () => {
     expect(records.map((r) => r.id).sort()).toEqual(['array.json#c', 'lines.jsonl#a', 'lines.jsonl#b']);
   });
 
+  it('a task file that is not UTF-8 (Latin-1, UTF-16) is a problem naming the file and the line, never questions garbled with U+FFFD', async () => {
+    const latinDir = path.join(dir, 'latin');
+    mkdirSync(latinDir, { recursive: true });
+    const good = `${JSON.stringify({ id: 'a', question: 'café?', answer: 1 })}\n`;
+    writeFileSync(path.join(latinDir, 'lines.jsonl'), Buffer.concat([Buffer.from(good), Buffer.from('{"id": "b", "question": "caf', 'utf8'), Buffer.from([0xe9]), Buffer.from('?", "answer": 2}\n')]));
+    writeFileSync(path.join(latinDir, 'utf16.json'), Buffer.from(`\uFEFF${JSON.stringify({ id: 'c', question: 'c?', answer: 3 })}`, 'utf16le'));
+    writeFileSync(path.join(latinDir, 'fine.jsonl'), good);
+    const { records, problems } = await loadTasks(latinDir);
+    expect(records.map((r) => r.id)).toEqual(['fine.jsonl#a']);
+    expect(problemFor(problems, path.join(latinDir, 'lines.jsonl')).message).toBe('cannot read: line 2 is not UTF-8 text (a file saved as Latin-1, Windows-1252 or UTF-16?): save lines.jsonl as UTF-8');
+    expect(problemFor(problems, path.join(latinDir, 'utf16.json')).message).toMatch(/^cannot read: line 1 is not UTF-8 text .*save utf16\.json as UTF-8$/);
+    expect(problems).toHaveLength(2);
+  });
+
   it('JSON: an array, {"tasks": [...]} and a single record all load; bad records name their index', async () => {
     const arr = path.join(dir, 'arr.json');
     writeFileSync(

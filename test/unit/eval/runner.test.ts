@@ -216,6 +216,20 @@ describe('runEvaluation', () => {
     expect((await readResults(file)).results).toHaveLength(12);
   });
 
+  it("summarises this run's questions and samples only: results of another task set, other ids or more samples in the same file are counted, kept, and left out", async () => {
+    // Another task set written to the same file, and two samples of q0..q3.
+    const others = records.map((r) => ({ ...r, id: `other-${r.id}` }));
+    await collect({ records: others.slice(0, 5), solve: async (r) => outcome(r, 'x', false), meta, concurrency: 1, perQuestionTimeoutMs: 0, resultsFile: file, resume: true });
+    await collect({ records: records.slice(0, 4), solve: arithmetic(), meta, concurrency: 1, perQuestionTimeoutMs: 0, resultsFile: file, resume: true, samples: 2 });
+    const events = await collect({ records: records.slice(0, 6), solve: arithmetic(new Set(['q5'])), meta, concurrency: 1, perQuestionTimeoutMs: 0, resultsFile: file, resume: true });
+    const start = events[0];
+    expect(start?.type === 'start' && [start.skipped, start.toRun, start.outside, start.previous.length]).toEqual([4, 2, 9, 4]);
+    const end = endOf(events);
+    expect([end.summary.overall.n, end.summary.overall.correct]).toEqual([6, 5]);
+    expect(end.results.map((r) => [r.id, r.sample ?? 0])).toEqual(records.slice(0, 6).map((r) => [r.id, 0]));
+    expect((await readResults(file)).results).toHaveLength(5 + 8 + 2);
+  });
+
   it('repairs a results file cut off mid-line before appending', async () => {
     await collect({ records: records.slice(0, 2), solve: arithmetic(), meta, concurrency: 1, perQuestionTimeoutMs: 0, resultsFile: file, resume: true });
     appendFileSync(file, '{"id": "q2", "task": "ev');
