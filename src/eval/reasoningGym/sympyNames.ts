@@ -122,6 +122,3 @@ const NAMES =
 
 /** Names that are not symbols for sympy's parse_expr (see above); keywords and None/True/False included. */
 export const SYMPY_NON_SYMBOLS: ReadonlySet<string> = new Set([...NAMES.split(' '), 'and', 'or', 'not', 'in', 'is', 'if', 'else', 'lambda', 'None', 'True', 'False']);
-
-/** sympy's numeric constants: read as numbers (here as constants of integration, independent of the variable). */
-export const SYMPY_CONSTANTS: ReadonlySet<string> = new Set(['E', 'I', 'pi', 'oo', 'zoo', 'EulerGamma', 'Catalan', 'GoldenRatio', 'TribonacciConstant']);

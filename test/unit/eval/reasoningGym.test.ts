@@ -256,7 +256,7 @@ describe('complex_arithmetic (RG: spaces removed, then Python complex())', () =>
     expect(cx('((-9-8i)')).toBe(0);
   });
 
-  it('scores nan 0, where RG\'s min(1.0, nan) gives it full credit (documented divergence)', () => {
+  it("scores nan 0, where RG's min(1.0, nan) gives it full credit (documented divergence)", () => {
     expect(cx('nan')).toBe(0);
     expect(cx('nanj')).toBe(0);
   });
@@ -292,7 +292,12 @@ describe('Unicode digits, as Python reads them (int(), float(), Decimal(), re \\
   });
 
   it("pool_matrix's numpy loadtxt reads ASCII digits only", () => {
-    const meta = { solution: [[4.5, 4.5], [4.75, 5.0]] };
+    const meta = {
+      solution: [
+        [4.5, 4.5],
+        [4.75, 5.0],
+      ],
+    };
     expect(rg('pool_matrix', '4.5 4.5\n4.75 5.0', '4.5 4.5\n4.75 5.0', meta)).toBe(1);
     expect(rg('pool_matrix', '\uff14.5 4.5\n4.75 5.0', '4.5 4.5\n4.75 5.0', meta)).toBe(0);
   });
@@ -300,11 +305,28 @@ describe('Unicode digits, as Python reads them (int(), float(), Decimal(), re \\
 
 describe("answers split into lines as Python's str.splitlines() does (pool_matrix, tower_of_hanoi)", () => {
   it('splits at \\x85, \\u2028, \\v and the other line boundaries Python knows, not only \\n and \\r', () => {
-    const pool = (answer: string): number => scoreReasoningGym('pool_matrix', answer, { answer: '4.5 4.5\n4.75 5.0', metadata: { solution: [[4.5, 4.5], [4.75, 5.0]] } }).score;
+    const pool = (answer: string): number =>
+      scoreReasoningGym('pool_matrix', answer, {
+        answer: '4.5 4.5\n4.75 5.0',
+        metadata: {
+          solution: [
+            [4.5, 4.5],
+            [4.75, 5.0],
+          ],
+        },
+      }).score;
     expect(pool('4.5 4.5\u00854.75 5.0')).toBe(1);
     expect(pool('4.5 4.5\u20284.75 5.0')).toBe(1);
     expect(pool('4.5\u00854.5\n4.75\u00855.0')).toBe(0); // four rows of one number
-    const moves = ['Move disk 1 from Peg 1 to Peg 3', 'Move disk 2 from Peg 1 to Peg 2', 'Move disk 1 from Peg 3 to Peg 2', 'Move disk 3 from Peg 1 to Peg 3', 'Move disk 1 from Peg 2 to Peg 1', 'Move disk 2 from Peg 2 to Peg 3', 'Move disk 1 from Peg 1 to Peg 3'];
+    const moves = [
+      'Move disk 1 from Peg 1 to Peg 3',
+      'Move disk 2 from Peg 1 to Peg 2',
+      'Move disk 1 from Peg 3 to Peg 2',
+      'Move disk 3 from Peg 1 to Peg 3',
+      'Move disk 1 from Peg 2 to Peg 1',
+      'Move disk 2 from Peg 2 to Peg 3',
+      'Move disk 1 from Peg 1 to Peg 3',
+    ];
     const hanoi = (answer: string): number => scoreReasoningGym('tower_of_hanoi', answer, { answer: moves.join('\n'), metadata: { num_disks: 3, num_pegs: 3, start_peg: 1, target_peg: 3, solution_length: 7 } }).score;
     expect(hanoi(moves.join('\n'))).toBe(1);
     expect(hanoi(moves.join('\u2028'))).toBe(1);
