@@ -11,7 +11,7 @@ import { isGsmHardRecord, loadGsmHardJsonl, isMathProblem, unsupportedJson } fro
 import { isReasoningGymItem, loadReasoningGymJsonl } from './loaders/reasoningGym';
 import { sampleFolderLayout, loadSampleFolder } from './loaders/symbench';
 import { isTaskFileJson, loadJsonlTaskFile, loadJsonTaskFile } from './loaders/taskfile';
-import { readDatasetText } from './safeRead';
+import { readDatasetText, UnsafeDatasetPathError } from './safeRead';
 import { ownOutputKind } from './loaders/ownOutputs';
 import { fileErrorText } from '../text/fileErrors';
 import type { LoadedItem, LoadProblem, LoadResult, SkippedFile, TaskRecord, UnsupportedTask } from './types';
@@ -64,7 +64,8 @@ async function loadDataFile(file: string, fileId: string): Promise<LoadResult> {
   try {
     text = await readDatasetText(file);
   } catch (e) {
-    return { records: [], problems: [{ file, message: `cannot read: ${fileErrorText(e)}` }] };
+    // The problem names the file already: an unsafe path's reason is given without it.
+    return { records: [], problems: [{ file, message: e instanceof UnsafeDatasetPathError ? `not read: ${e.detail.startsWith('is ') ? 'it ' : ''}${e.detail}` : `cannot read: ${fileErrorText(e)}` }] };
   }
   if (ext === '.jsonl') {
     const first = firstJsonlRecord(text);

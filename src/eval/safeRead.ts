@@ -10,12 +10,24 @@
 import { closeSync, constants, fstatSync, openSync, readSync, realpathSync } from 'node:fs';
 import { isUtf8 } from 'node:buffer';
 import path from 'node:path';
+import { formatBytes } from '../sandbox/format';
 
 /** Largest dataset or checker file read (bytes); a bigger one is reported, never read. */
 export const DATASET_FILE_CAP_BYTES = 64 * 1024 ** 2;
 
-/** The error for a file that is a link, lies behind a linked folder, or is not a regular file. */
-export class UnsafeDatasetPathError extends Error {}
+/**
+ * The error for a file that is a link, lies behind a linked folder, is not a regular file or is
+ * over the cap. `message` names the file; `detail` is the same without it ("is a symbolic
+ * link …"), for a caller that names the file itself.
+ */
+export class UnsafeDatasetPathError extends Error {
+  constructor(
+    readonly file: string,
+    readonly detail: string,
+  ) {
+    super(`${file}${detail.startsWith('is ') ? ' ' : ': '}${detail}`);
+  }
+}
 
 /**
  * Reads `file` (an absolute path below a realpath'd dataset root) as UTF-8, without a leading BOM.
@@ -29,21 +41,21 @@ export async function readDatasetText(file: string, capBytes = DATASET_FILE_CAP_
   // questions). Callers yield between files (load.ts), so the host stays responsive.
   const absolute = path.resolve(file);
   const dir = path.dirname(absolute);
-  if (realpathSync.native(dir) !== dir) throw new UnsafeDatasetPathError(`${file}: a folder on its path is a symbolic link (not followed in a dataset)`);
+  if (realpathSync.native(dir) !== dir) throw new UnsafeDatasetPathError(file, 'a folder on its path is a symbolic link (not followed in a dataset)');
   let fd: number;
   try {
     // O_NONBLOCK: opening a FIFO must not wait for a writer; fstat below then rejects it.
     fd = openSync(absolute, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch (e) {
     if (e instanceof Error && 'code' in e && (e.code === 'ELOOP' || e.code === 'EMLINK')) {
-      throw new UnsafeDatasetPathError(`${file} is a symbolic link (not followed in a dataset)`);
+      throw new UnsafeDatasetPathError(file, 'is a symbolic link (not followed in a dataset)');
     }
     throw e;
   }
   try {
     const info = fstatSync(fd);
-    if (!info.isFile()) throw new UnsafeDatasetPathError(`${file} is not a regular file`);
-    if (info.size > capBytes) throw new UnsafeDatasetPathError(`${file} is larger than ${capBytes} bytes`);
+    if (!info.isFile()) throw new UnsafeDatasetPathError(file, 'is not a regular file');
+    if (info.size > capBytes) throw new UnsafeDatasetPathError(file, `is larger than ${formatBytes(capBytes)}, the most a dataset file may hold`);
     const buffer = Buffer.alloc(info.size);
     let filled = 0;
     while (filled < buffer.length) {

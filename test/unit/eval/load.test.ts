@@ -1,6 +1,6 @@
 // loadTasks on mixed folders built from real samples plus deliberately broken files:
 // every problem names its file (and line or record), and the good records still load.
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -241,6 +241,22 @@ describe('our own task files', () => {
     expect(problemFor(problems, path.join(latinDir, 'lines.jsonl')).message).toBe('cannot read: line 2 is not UTF-8 text (a file saved as Latin-1, Windows-1252 or UTF-16?): save lines.jsonl as UTF-8');
     expect(problemFor(problems, path.join(latinDir, 'utf16.json')).message).toMatch(/^cannot read: line 1 is not UTF-8 text .*save utf16\.json as UTF-8$/);
     expect(problems).toHaveLength(2);
+  });
+
+  it('a task file over the size cap is a problem that names it once and gives the cap in MiB', async () => {
+    const bigDir = path.join(dir, 'big');
+    mkdirSync(bigDir, { recursive: true });
+    const big = path.join(bigDir, 'huge.jsonl');
+    // Sparse: the size is checked before a byte is read.
+    writeFileSync(big, '');
+    truncateSync(big, 64 * 1024 ** 2 + 1);
+    for (const target of [bigDir, big]) {
+      const { records, problems } = await loadTasks(target);
+      expect(records).toEqual([]);
+      const problem = problemFor(problems, big);
+      expect(problem.message).toBe('not read: it is larger than 64 MiB, the most a dataset file may hold');
+      expect(describeLoadProblem(problem).split(big)).toHaveLength(2);
+    }
   });
 
   it('JSON: an array, {"tasks": [...]} and a single record all load; bad records name their index', async () => {
