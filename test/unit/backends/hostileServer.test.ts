@@ -68,6 +68,14 @@ async function chat(url: string, kind: 'ollama' | 'openai' = 'ollama'): Promise<
  */
 const FLOOD_TIMEOUT_MS = 120_000;
 
+/** What `promise` rejects with; undefined when it resolves. */
+function rejection(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+}
+
 let server: Hostile | undefined;
 afterEach(async () => {
   await server?.close();
@@ -79,10 +87,7 @@ describe('a hostile Ollama server', () => {
     'a streamed line that never ends is abandoned after a bounded size, with a clear error',
     async () => {
       server = await floodServer({ status: 200, contentType: 'application/x-ndjson' }, Buffer.alloc(MIB, 'a'), '{"message":{"content":"');
-      const error = await chat(server.url).then(
-        () => undefined,
-        (e: unknown) => e,
-      );
+      const error = await rejection(chat(server.url));
       expect(error).toBeInstanceOf(BackendError);
       expect((error as BackendError).kind).toBe('protocol');
       expect((error as Error).message).toMatch(/MiB/);
@@ -95,10 +100,7 @@ describe('a hostile Ollama server', () => {
     'an endless error page is not read to its end',
     async () => {
       server = await floodServer({ status: 500, contentType: 'text/plain' }, Buffer.alloc(MIB, 'e'));
-      const error = await chat(server.url).then(
-        () => undefined,
-        (e: unknown) => e,
-      );
+      const error = await rejection(chat(server.url));
       expect(error).toBeInstanceOf(BackendError);
       expect((error as Error).message.length).toBeLessThan(4096);
       expect(server.sent()).toBeLessThan(128 * MIB);
@@ -110,10 +112,7 @@ describe('a hostile Ollama server', () => {
     'an endless JSON body (model list) is not read to its end',
     async () => {
       server = await floodServer({ status: 200, contentType: 'application/json' }, Buffer.alloc(MIB, ' '), '{"models":[');
-      const error = await new OllamaBackend(server.url).listModels().then(
-        () => undefined,
-        (e: unknown) => e,
-      );
+      const error = await rejection(new OllamaBackend(server.url).listModels());
       expect(error).toBeInstanceOf(BackendError);
       expect(server.sent()).toBeLessThan(128 * MIB);
     },
@@ -130,10 +129,7 @@ describe('a hostile Ollama server', () => {
     'OpenAI-compatible: %s is abandoned after a bounded size',
     async (_name, head, prefix, ask) => {
       server = await floodServer(head, Buffer.alloc(MIB, 'a'), prefix);
-      const error = await ask(server.url).then(
-        () => undefined,
-        (e: unknown) => e,
-      );
+      const error = await rejection(ask(server.url));
       expect(error).toBeInstanceOf(BackendError);
       expect((error as Error).message.length).toBeLessThan(4096);
       expect(server.sent()).toBeLessThan(128 * MIB);
@@ -185,10 +181,7 @@ describe('a hostile Ollama server', () => {
       const text = (await chat(`${server.url}/utf8`)).filter((c) => c.type === 'text').map((c) => (c as { text: string }).text);
       expect(text.join('')).toContain('\ufffd');
       for (const path of ['/redirect', '/headers', '/gzip']) {
-        const error = await chat(`${server.url}${path}`).then(
-          () => undefined,
-          (e: unknown) => e,
-        );
+        const error = await rejection(chat(`${server.url}${path}`));
         expect(error, path).toBeInstanceOf(BackendError);
       }
       expect(redirectedTo).toBe(0);
