@@ -16,6 +16,14 @@ const PROBE = 'import json,sys;print(json.dumps({"executable":sys.executable,"ve
 
 const cache = new Map<string, Promise<ResolvedPython>>();
 
+/** Why a candidate could not be started at all, by errno of the spawn, in words (Node says "spawn /tmp EACCES"). */
+const SPAWN_FAILURES: Readonly<Partial<Record<string, string>>> = {
+  ENOENT: 'no such program',
+  EACCES: 'not a program that can be run (a folder, or a file without permission to execute)',
+  ENOTDIR: 'a part of the path is not a folder',
+  ENOEXEC: 'not a program this system can run',
+};
+
 async function probe(candidate: string): Promise<ResolvedPython> {
   try {
     const { stdout } = await execa(candidate, ['-I', '-c', PROBE], { timeout: 15_000, windowsHide: true, cwd: process.platform === 'win32' ? undefined : '/', stdin: 'ignore' });
@@ -23,6 +31,8 @@ async function probe(candidate: string): Promise<ResolvedPython> {
   } catch (error) {
     // "spawn python3 ENOENT" says more than execa's message, which repeats the whole probe script.
     if (error instanceof ExecaError) {
+      const reason = error.code === undefined ? undefined : SPAWN_FAILURES[error.code];
+      if (reason !== undefined) throw new Error(reason);
       const firstLine = String(error.stderr ?? '')
         .trim()
         .split('\n')[0];

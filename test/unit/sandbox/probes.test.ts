@@ -47,6 +47,11 @@ describe('interpreter layout probe', () => {
     expect(existsSync(marker)).toBe(false);
   });
 
+  it('names in words why a configured interpreter could not be started (a folder, a missing program), not in errno codes', async () => {
+    await expect(resolvePython(root)).rejects.toThrow(`No usable Python 3 interpreter (${root}: not a program that can be run (a folder, or a file without permission to execute)).`);
+    await expect(resolvePython(join(root, 'nowhere', 'python3'))).rejects.toThrow(/\(.*nowhere\/python3: no such program\)/);
+  });
+
   it('lists the standard library and site-packages, never a folder from a .pth file', async () => {
     const layout = await pythonLayout(venvPython);
     expect(layout.path.some((p) => p.endsWith('site-packages'))).toBe(true);
