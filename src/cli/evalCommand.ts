@@ -1,8 +1,7 @@
 // `r1ci eval <file-or-folder>`: the benchmark harness on the command line. Results are appended
 // to a JSONL file as questions finish, so an interrupted run resumes where it stopped; the exit
 // code says whether the run worked (not how well the model did).
-import { constants } from 'node:fs';
-import { access, mkdir, mkdtemp } from 'node:fs/promises';
+import { mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { autoConcurrency, evaluate } from '../eval/evaluate';
@@ -16,7 +15,7 @@ import type { EvalEvent } from '../eval/runner';
 import { SandboxPool } from '../sandbox';
 import { CliError, escapingWriter, EXIT, noQuestionsFound, parseCliArgs } from './cliSupport';
 import { fileErrorSentence } from '../text/fileErrors';
-import { refuseOutputOverInput, refuseReplacingData, refuseResultsFileOfOtherKind } from './outputPaths';
+import { prepareOutputFolder, refuseOutputOverInput, refuseReplacingData, refuseResultsFileOfOtherKind } from './outputPaths';
 import { ISOLATION_OPTIONS, ISOLATION_USAGE, mayRunModelCode, readIsolation, refusingRunner, type GateIo } from './isolationGate';
 import { MODEL_OPTIONS, modelOptionsUsage, readModelOptions, resolveModelRun } from './modelOptions';
 import { EVAL_FLAGS } from '../config/settingFlags';
@@ -119,16 +118,8 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
     // The default folder sits beside the tasks, which may be read-only (a shared dataset).
     throw new CliError(values.out ? message : `${message}. Name a results file elsewhere with --out FILE.`, EXIT.failure);
   }
-  if (values.sft) {
-    // Written at the end: a folder that is missing (made here, as for --out) or not writable is said now, not after the run.
-    const sftFolder = dirname(resolve(values.sft));
-    try {
-      await mkdir(sftFolder, { recursive: true });
-      await access(sftFolder, constants.W_OK);
-    } catch (e) {
-      throw new CliError(`--sft ${values.sft}: ${fileErrorSentence(e) ?? (e instanceof Error ? e.message : String(e))}; nothing was run.`, EXIT.failure);
-    }
-  }
+  // Written at the end: a folder that is missing (made here, as for --out) or not writable is said now, not after the run.
+  await prepareOutputFolder('--sft', values.sft, 'nothing was run', true);
   if (values.fresh && (await readResults(out)).results.length > 0) throw new CliError(`${out} already holds results; remove it or leave out --fresh to resume.`, EXIT.usage);
 
   const scratchRoot = await mkdtemp(join(tmpdir(), 'r1ci-eval-'));

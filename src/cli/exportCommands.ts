@@ -12,7 +12,7 @@ import { curriculumJsonl, summarizeSamples } from '../eval/sampling';
 import { CliError, escapingWriter, EXIT, parseCliArgs } from './cliSupport';
 import { jsonTextForTerminal } from '../sandbox/terminalText';
 import { counted } from '../text/counted';
-import { describeFileKind, firstRecord, refuseOutputOverInput, refuseReplacingData } from './outputPaths';
+import { describeFileKind, firstRecord, prepareOutputFolder, refuseOutputOverInput, refuseReplacingData } from './outputPaths';
 
 export const EXPORT_SFT_USAGE = `Usage: r1ci export-sft <results.jsonl> [--format chat|alpaca|sharegpt] [--include-text-only] [--out sft.jsonl]
 
@@ -137,6 +137,9 @@ export async function exportRolloutsCommand(argv: readonly string[], io: Io): Pr
   refuseOutputOverInput('--curriculum', values.curriculum, [{ file, what: 'the results file being exported' }, ...(values.out ? [{ file: values.out, what: 'where --out writes the rollouts' }] : [])]);
   refuseReplacingData('--out', values.out);
   refuseReplacingData('--curriculum', values.curriculum);
+  // Both outputs' folders before either is written: the rollouts must not be out when the curriculum cannot be.
+  await prepareOutputFolder('--out', values.out, 'nothing was written', false);
+  await prepareOutputFolder('--curriculum', values.curriculum, 'nothing was written', false);
   const read = await readResultsFile(file, io);
   const rollouts = rolloutsJsonl(read.results, { format: values['format-reward'], turnPenalty: values['turn-penalty'] });
   await emit(rollouts.text, values.out, `${counted(rollouts.groups, 'group')}, ${counted(rollouts.samples, 'sample')}`, io);

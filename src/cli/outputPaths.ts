@@ -6,12 +6,14 @@
 // notes): an export is written whole, so that file would be gone. And the results file `eval`
 // appends to must hold results: a task or export file there got a schema error per field.
 import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { access, mkdir } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { isGsmHardRecord } from '../eval/loaders/otherBenchmarks';
 import { ownOutputKind, isTrainingExportRecord } from '../eval/loaders/ownOutputs';
 import { isReasoningGymItem } from '../eval/loaders/reasoningGym';
 import { taskFileRecordSchema } from '../eval/loaders/taskfile';
 import { resultRecordSchema } from '../eval/results';
+import { fileErrorSentence } from '../text/fileErrors';
 import { CliError, EXIT } from './cliSupport';
 
 /** Longest first line read to tell what a file holds (bytes); an export line is at most a few MiB. */
@@ -139,4 +141,23 @@ export function refuseOutputOverInput(flag: string, output: string | undefined, 
   if (isFolder(output)) throw new CliError(`${flag} ${output} is a folder: name a file (e.g. ${join(output, 'out.jsonl')}).`, EXIT.usage);
   const hit = inputs.find((input) => sameFile(output, input.file));
   if (hit) throw new CliError(`${flag} ${output} is ${hit.what}: writing there would replace it. Name another file.`, EXIT.usage);
+}
+
+/**
+ * Checks, before any work or any other output, that the folder `output` is to be written in can
+ * take it: made first when `make` (as `eval --out` makes its own), else it must exist. A command
+ * that writes two files (or runs for an hour first) must not fail on the second after the first
+ * is out. Throws CliError (exit 1) naming `flag` and saying `nothingDone` ("nothing was run").
+ */
+export async function prepareOutputFolder(flag: string, output: string | undefined, nothingDone: string, make: boolean): Promise<void> {
+  if (output === undefined) return;
+  const folder = dirname(resolve(output));
+  try {
+    if (make) await mkdir(folder, { recursive: true });
+    await access(folder, constants.W_OK);
+  } catch (e) {
+    throw new CliError(`${flag} ${output}: ${fileErrorSentence(e) ?? (e instanceof Error ? e.message : String(e))}; ${nothingDone}.`, EXIT.failure);
+  }
+  // access() passes a writable file as well: the write would then fail with ENOTDIR.
+  if (!statSync(folder).isDirectory()) throw new CliError(`${flag} ${output}: cannot write in ${folder}: a file, not a folder; ${nothingDone}.`, EXIT.failure);
 }

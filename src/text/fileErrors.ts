@@ -22,6 +22,7 @@ const VERBS: Readonly<Record<string, string>> = {
   read: 'read',
   write: 'write',
   mkdir: 'create the folder',
+  access: 'write in',
   scandir: 'list the folder',
   opendir: 'list the folder',
   stat: 'look at',

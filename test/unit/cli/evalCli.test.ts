@@ -197,6 +197,18 @@ describe('r1ci eval (spawned CLI, scripted server, real sandbox)', () => {
       .map((l) => JSON.parse(l) as { stage: number; samples: number });
     expect(curriculum).toHaveLength(10);
     expect(curriculum.every((q) => q.stage === 0 && q.samples === 2)).toBe(true);
+
+    // A second output that cannot be written is said before the first one is out: no rollouts on
+    // standard output, then a failure.
+    for (const [curriculumAt, why] of [
+      [join(dir, 'missing', 'c.jsonl'), `cannot write in ${join(dir, 'missing')}: no such file or folder`],
+      [join(rolloutsFile, 'c.jsonl'), `cannot write in ${rolloutsFile}: a file, not a folder`],
+    ] as const) {
+      const cut = await run(['export-rollouts', out, '--curriculum', curriculumAt]);
+      expect(cut.code).toBe(1);
+      expect(cut.stdout).toBe('');
+      expect(cut.stderr).toBe(`r1ci: --curriculum ${curriculumAt}: ${why}; nothing was written.\n`);
+    }
   });
 
   it('never writes an output over one of its inputs: --sft or --out onto the tasks, an export onto its results file', async () => {
@@ -279,7 +291,7 @@ describe('r1ci eval (spawned CLI, scripted server, real sandbox)', () => {
     const failures = [
       [['export-sft', results, '--out', join(dir, 'missing', 'x.jsonl')], `r1ci: cannot open ${join(dir, 'missing', 'x.jsonl')}: no such file or folder\n`],
       [['export-sft', results, '--out', join(file, 'x.jsonl')], `r1ci: cannot open ${join(file, 'x.jsonl')}: a part of the path is not a folder\n`],
-      [['export-rollouts', results, '--out', join(dir, 'r.jsonl'), '--curriculum', join(dir, 'missing', 'c.jsonl')], `cannot open ${join(dir, 'missing', 'c.jsonl')}: no such file or folder\n`],
+      [['export-rollouts', results, '--out', join(dir, 'r.jsonl'), '--curriculum', join(dir, 'missing', 'c.jsonl')], `cannot write in ${join(dir, 'missing')}: no such file or folder; nothing was written.\n`],
       [['eval', tasks, '--host', server.url, '--out', join(file, 'r.jsonl')], `r1ci: cannot create the folder ${file}: a file of that name is already there\n`],
       // --sft is written after the run: a folder it cannot be made in is said before any question runs.
       [
