@@ -25,9 +25,10 @@ export interface ModelListing {
 /**
  * e.g. "Ollama 0.12.0 at http://127.0.0.1:11434", for the picker's title. (As a labelled separator
  * above the first row, VS Code drew it inside that row and cut the current model's details off.)
+ * The version is the server's own text: controls, bidi overrides and `$(` are shown as text.
  */
 export function modelServerTitle(listing: Pick<ModelListing, 'serverName' | 'version' | 'baseUrl'>): string {
-  return `${listing.serverName}${listing.version ? ` ${listing.version}` : ''} at ${listing.baseUrl}`;
+  return plainLabel(`${listing.serverName}${listing.version ? ` ${listing.version}` : ''} at ${listing.baseUrl}`);
 }
 
 export function buildModelPickItems(listing: ModelListing): ModelPickItem[] {

@@ -58,6 +58,8 @@ describe('Model picker, status bar, pull and API key (real extension host, real 
       ],
     );
     assert.equal(modelServerTitle({ serverName: client.serverName, version, baseUrl: client.baseUrl }), `Ollama 0.12.0 at ${fresh.url}`);
+    // The version is the server's text: a bidi override, an escape sequence or an icon in it is shown as text.
+    assert.equal(modelServerTitle({ serverName: 'Ollama', version: '0.1\u202e$(zap)\x1b[31m', baseUrl: 'http://h' }), 'Ollama 0.1\\u202e\\$(zap)\\x1b[31m at http://h');
     // No labelled separator above the first row: VS Code would draw it inside that row.
     assert.notEqual(items[0]?.kind, vscode.QuickPickItemKind.Separator);
     assert.deepEqual(rows[1]?.action, { type: 'select', model: 'r1-code-interpreter:7b' });
