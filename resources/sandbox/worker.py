@@ -17,6 +17,7 @@ Host protocol (JSON lines, never on stdout/stderr):
                              {"type":"reset"}  (between questions of an evaluation, see reset())
   fd 4  supervisor -> host   {"type":"ready",...} / {"type":"done","id":NONCE,...} / {"type":"reaped"}
                              / {"type":"reset","ok":BOOL,"pid":N}
+                             / {"type":"gone"}  (the interpreter ended between cells; the worker ends)
   fd 5  host -> interpreter  {"type":"run","code":STR} / {"type":"reap"} (the code goes straight
                              to the interpreter: one hop less per cell; it holds no secret)
 The nonce never enters the interpreter: after a cell the supervisor writes
@@ -1664,7 +1665,7 @@ class Supervisor:
             pass
         if self.frozen and self.child_continued():
             self.end_child()
-            self.ended = True
+            self.gone_between_cells()
 
     def finish_pending(self, spin=False):
         if self.pending is None:
@@ -1920,6 +1921,18 @@ class Supervisor:
                 self.finish(os.WEXITSTATUS(status), None, exited=True, final=True)
             else:
                 self.finish(1, "crashed", signal=os.WTERMSIG(status) if os.WIFSIGNALED(status) else 0, final=True)
+            self.ended = True
+        else:
+            self.gone_between_cells()
+
+    def gone_between_cells(self):
+        """The interpreter ended between cells: the worker ends. Said on the reply channel first
+        (host protocol "gone"): a "run" the host sent meanwhile was not read, so its cell never
+        ran and the host may give it to a fresh worker instead of reporting it lost."""
+        try:
+            send_line(REP_FD, {"type": "gone"})
+        except OSError:
+            pass
         self.ended = True
 
     def loop(self):

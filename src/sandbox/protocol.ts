@@ -46,6 +46,11 @@ export const workerMessageSchema = z.discriminatedUnion('type', [
     spawned: z.boolean().optional(),
   }),
   z.object({ type: z.literal('reaped') }),
+  /**
+   * The interpreter ended between cells (worker.py `gone_between_cells`) and the worker ends: a
+   * "run" sent before this was never read, so that cell never ran.
+   */
+  z.object({ type: z.literal('gone') }),
   /** The answer to a reset (worker.py `reset`): `pid` is the new interpreter's, as the sandbox sees it. */
   z.object({ type: z.literal('reset'), ok: z.boolean(), pid: z.number().int(), detail: z.string().max(500).optional() }),
 ]);

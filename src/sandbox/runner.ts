@@ -279,7 +279,12 @@ export class PythonCodeRunner implements CodeRunner {
     return this.starting;
   }
 
-  private async runSerialized(code: string, options: RunCellOptions): Promise<ExecResult> {
+  /**
+   * Runs one cell on the worker (started or restarted as needed). A cell the worker never read,
+   * because its interpreter had ended between cells (a timer's SIGCONT, say) while the cell was
+   * on its way, runs once on a fresh worker (`retried`), with the restart notice.
+   */
+  private async runSerialized(code: string, options: RunCellOptions, retried = false): Promise<ExecResult> {
     if (this.disposed) throw new Error('This code runner was disposed.');
     const started = performance.now();
     const worker = await this.ensureWorker(options.signal);
@@ -295,6 +300,13 @@ export class PythonCodeRunner implements CodeRunner {
       graceMs: GRACE_MS,
       ...(options.signal ? { signal: options.signal } : {}),
     });
+    if (ran.notRun && !retried && !options.signal?.aborted) {
+      // Nothing of it ran: the dead worker stays in `worker`, so ensureWorker marks the state lost.
+      await worker.kill();
+      await watch.finish();
+      this.cellCount--;
+      return this.runSerialized(code, options, true);
+    }
     // After an os._exit, a crash or a protocol violation the supervisor reports and exits.
     const ended = ran.done?.final === true;
     if (ended) await worker.kill();

@@ -42,6 +42,11 @@ export interface CellOutcome {
   readonly hostError?: string;
   /** True when the worker process is gone (killed or crashed): its state is lost. */
   readonly workerLost: boolean;
+  /**
+   * The worker had ended between cells before it read this cell (its "gone" came and no "done"):
+   * the cell never ran, and a fresh worker may run it.
+   */
+  readonly notRun?: boolean;
 }
 
 export interface CellRunOptions {
@@ -83,6 +88,8 @@ const SUPERVISOR_STOPPED = "the cell stopped the sandbox's supervisor (SIGSTOP),
 export class WorkerProcess {
   private readonly waiters = new Set<Waiter>();
   private exited = false;
+  /** The supervisor said the interpreter ended between cells ("gone"): the worker is ending. */
+  private goneBetweenCells = false;
   /** `kill` was called: the worker is as good as gone, though its 'exit' may not have come yet. */
   private killed = false;
   private readonly exitPromise: Promise<void>;
@@ -124,9 +131,9 @@ export class WorkerProcess {
     });
   }
 
-  /** False once the worker exited or a kill of it began (the next cell then starts a fresh one). */
+  /** False once the worker exited, said it is ending ("gone"), or a kill of it began (the next cell then starts a fresh one). */
   get alive(): boolean {
-    return !this.exited && !this.killed;
+    return !this.exited && !this.killed && !this.goneBetweenCells;
   }
 
   get pid(): number | undefined {
@@ -360,6 +367,7 @@ export class WorkerProcess {
       ...(stoppedBy ? { stoppedBy } : {}),
       ...(hostError ? { hostError } : {}),
       workerLost: this.exited || this.killed,
+      ...(this.goneBetweenCells && !done ? { notRun: true } : {}),
     };
   }
 
@@ -431,6 +439,7 @@ export class WorkerProcess {
       }
       const message = workerMessageSchema.safeParse(parsed);
       if (!message.success) throw new ProtocolError('a reply that is not the protocol');
+      if (message.data.type === 'gone') this.goneBetweenCells = true;
       for (const waiter of this.waiters) if (waiter.accept(message.data)) break;
     }
   }

@@ -153,6 +153,33 @@ describe.each(REQUIRED_TIERS)('nothing of a cell runs after it (%s tier)', (tier
     expect(next.stdout).toBe('False\n');
     expect(next.notice).toContain('restarted');
   }, 30_000);
+
+  it('a cell sent while the worker is ending (its interpreter was continued between cells) runs on a fresh worker, not lost', async () => {
+    const result = await runner.current.runCell(['import os', ...posixTimer(18, 1_000, 200), 'kept = 41', 'print(os.getpid(), os.readlink("/proc/self/ns/pid"))'].join('\n'));
+    expect(result.stderr).toBe('');
+    const [pid = '', ns = ''] = result.stdout.trim().split(' ');
+    const interpreter = findInterpreter(ns, Number(pid));
+    const supervisor = Number(statFields(interpreter.hostPid)[1]);
+    // The host's event loop is held (as on a loaded machine) while the interpreter is continued
+    // and the supervisor ends: the host has not yet seen the worker go when it sends the cell.
+    const end = Date.now() + 20_000;
+    const gone = (pid: number): boolean => {
+      try {
+        return statFields(pid)[0] === 'Z';
+      } catch {
+        return true;
+      }
+    };
+    while (!gone(supervisor) && Date.now() < end) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+    expect(gone(supervisor)).toBe(true);
+    const next = await runner.current.runCell('print("kept" in globals())');
+    expect(next.stdout).toBe('False\n');
+    expect(next.stderr).toBe('');
+    expect(next.killed).toBeUndefined();
+    expect(next.notice).toContain('restarted');
+    // And the conversation goes on in that worker.
+    expect((await runner.current.runCell('print(1 + 1)')).stdout).toBe('2\n');
+  }, 60_000);
 });
 
 /** A handler that marks and burns for a second, and a timer that fires it while the host idles. */
