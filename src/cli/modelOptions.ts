@@ -38,8 +38,7 @@ export interface ModelOptions {
 /**
  * Checks the raw flags (those of MODEL_OPTIONS and of any `extraFlags` table, e.g. EVAL_FLAGS);
  * a bad value is a usage error that names the flag and the values it takes, and so are
- * `--host` and `--base-url` with different URLs (one flag under two names), and `--text-only` with
- * a flag that only shapes code calls (`--protocol`, `--max-code-calls`).
+ * `--host` and `--base-url` with different URLs (one flag under two names).
  */
 export function readModelOptions(values: Readonly<Record<string, unknown>>, extraFlags: Parameters<typeof settingsFromFlags>[1] = [], env: NodeJS.ProcessEnv = process.env): ModelOptions {
   const baseUrl = str(values['base-url']);
@@ -47,12 +46,6 @@ export function readModelOptions(values: Readonly<Record<string, unknown>>, extr
   // One flag under two names: the server URL of the chosen backend. Given both, one would be dropped without a word.
   if (baseUrl !== undefined && host !== undefined && baseUrl !== host) {
     throw new CliError(`--host and --base-url are the same flag (the model server's URL, for either --backend); give one (got --host ${host} and --base-url ${baseUrl}).`, EXIT.usage);
-  }
-  // Flags that only shape code calls, beside --text-only (no code call is made): one of the two was not meant.
-  const codeCallFlags = ['protocol', 'max-code-calls'].filter((flag) => values[flag] !== undefined);
-  if (values['text-only'] === true && codeCallFlags.length > 0) {
-    const given = codeCallFlags.map((flag) => `--${flag}`).join(' and ');
-    throw new CliError(`--text-only makes no code calls, so ${given} would have no effect; give one or the other.`, EXIT.usage);
   }
   const url = baseUrl ?? host;
   const backendFlag = str(values.backend) ?? defaultSettings().backend;

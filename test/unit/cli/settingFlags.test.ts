@@ -155,24 +155,4 @@ describe('CLI setting flags', () => {
     expect(thrown).toMatchObject({ exitCode: EXIT.usage });
     expect((thrown as CliError).message).toContain('--host http://127.0.0.1:9 and --base-url http://127.0.0.1:8/v1');
   });
-
-  it('--text-only with a flag that only shapes code calls (--protocol, --max-code-calls) is a usage error naming them', () => {
-    expect(readModelOptions({ 'text-only': true }, [], {}).run.model).toBeTruthy();
-    expect(readModelOptions({ 'text-only': false, protocol: 'tools' }, [], {}).run.protocol).toBe('tools');
-    for (const [values, named] of [
-      [{ 'text-only': true, protocol: 'tools' }, '--protocol'],
-      [{ 'text-only': true, 'max-code-calls': '3' }, '--max-code-calls'],
-      [{ 'text-only': true, protocol: 'chat', 'max-code-calls': '3' }, '--protocol and --max-code-calls'],
-    ] as const) {
-      let thrown: unknown;
-      try {
-        readModelOptions(values, [], {});
-      } catch (error) {
-        thrown = error;
-      }
-      expect(thrown).toBeInstanceOf(CliError);
-      expect(thrown).toMatchObject({ exitCode: EXIT.usage });
-      expect((thrown as CliError).message).toBe(`--text-only makes no code calls, so ${named} would have no effect; give one or the other.`);
-    }
-  });
 });
