@@ -87,7 +87,7 @@ export const tsumego: RgScorer = (answer, entry) => {
   const a = pyStrip(answer).toUpperCase();
   if (a === gold) return 1;
   if (a.includes(gold)) return pyLen(gold) / pyLen(a);
-  if (/^([A-Z])(\p{Nd}+)$/u.test(a)) return 0.05; // Python's \d: any Unicode digit
+  if (/^([A-Z])(\p{Nd}+)$/u.test(a)) return 0.05; // Python's \d matches every Unicode digit
   return 0.01;
 };
 

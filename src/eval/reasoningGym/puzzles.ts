@@ -19,7 +19,7 @@ export const towerOfHanoi: RgScorer = (answer, entry) => {
   for (let p = 1; p <= pegCount; p++) pegs.set(p, []);
   for (let d = disks; d >= 1; d--) pegs.get(start)?.push(d);
   for (const move of moves) {
-    const m = /Move disk (\p{Nd}+) from Peg (\p{Nd}+) to Peg (\p{Nd}+)/u.exec(move); // Python's \d: any Unicode digit
+    const m = /Move disk (\p{Nd}+) from Peg (\p{Nd}+) to Peg (\p{Nd}+)/u.exec(move); // Python's \d matches every Unicode digit
     if (!m) return 0;
     // RG validates with the whitespace-split words 2, 5 and 8 of a 9-word line.
     const parts = pySplit(move);
