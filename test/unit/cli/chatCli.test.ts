@@ -62,6 +62,12 @@ function isAlive(pid: number): boolean {
 }
 
 /** A running `r1ci chat` with helpers to type lines and wait for output. */
+/**
+ * The first cell of a chat starts its sandbox (probe, bubblewrap, cgroup): with the whole unit suite
+ * running beside it on a slow 2-core VM that took over 20 s once (CI, 2026-12-01).
+ */
+const FIRST_CELL_WAIT_MS = 60_000;
+
 class ChatProcess {
   stdout = '';
   stderr = '';
@@ -141,7 +147,7 @@ describe('r1ci chat (spawned CLI, scripted server, real sandbox)', () => {
   it('Ctrl-C cancels the running question and the chat goes on; Ctrl-C at the prompt leaves with no sandbox process left', async () => {
     const chat = new ChatProcess();
     chat.type(SLEEP);
-    await chat.waitFor('sleeping');
+    await chat.waitFor('sleeping', 1, FIRST_CELL_WAIT_MS);
     const sandboxProcesses = descendants(chat.pid);
     expect(sandboxProcesses.length).toBeGreaterThan(0);
     chat.interrupt();
@@ -163,7 +169,7 @@ describe('r1ci chat (spawned CLI, scripted server, real sandbox)', () => {
       mkdirSync(tmp);
       const chat = new ChatProcess([], { tmp });
       chat.type(SLEEP);
-      await chat.waitFor('sleeping');
+      await chat.waitFor('sleeping', 1, FIRST_CELL_WAIT_MS);
       const sandboxProcesses = descendants(chat.pid);
       expect(sandboxProcesses.length).toBeGreaterThan(0);
       expect(readdirSync(tmp).length).toBeGreaterThan(0);
@@ -178,7 +184,7 @@ describe('r1ci chat (spawned CLI, scripted server, real sandbox)', () => {
   it('a second Ctrl-C leaves, and /exit leaves after the question before it', async () => {
     const chat = new ChatProcess();
     chat.type(SLEEP);
-    await chat.waitFor('sleeping');
+    await chat.waitFor('sleeping', 1, FIRST_CELL_WAIT_MS);
     chat.interrupt();
     // Only after the first was taken: the kernel merges two pending SIGINTs into one.
     await chat.waitFor('Ctrl-C again leaves');
@@ -225,11 +231,11 @@ describe('r1ci chat (spawned CLI, scripted server, real sandbox)', () => {
   it('SIGHUP with its reader gone too: the exit code is the first cause, 129, not the failed writes that follow (141)', async () => {
     const chat = new ChatProcess();
     chat.type(SLEEP);
-    await chat.waitFor('sleeping');
+    await chat.waitFor('sleeping', 1, FIRST_CELL_WAIT_MS);
     chat.closeStdout();
     chat.interrupt('SIGHUP');
     expect(await chat.exited).toBe(129);
-  }, 60_000);
+  }, 90_000);
 
   it('the terminal closing during a cell ends the chat by SIGHUP, with no sandbox process or folder left (Node 20 aborted at exit)', async () => {
     const tmp = join(dir, 'tmp-hang-up');
