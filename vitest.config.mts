@@ -7,7 +7,11 @@ export default defineConfig({
     globalSetup: ['test/support/sharedDataSetup.ts'],
     // Sandbox tests spawn real interpreters; two cores do not like many at once.
     maxWorkers: 2,
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
+    // One generous bound for every test, hook and poll instead of a figure per test: these are
+    // limits for a hung test, never timing goals, and a loaded two-core CI machine runs the
+    // sandbox and CLI tests several times slower than an idle one.
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    expect: { poll: { timeout: 60_000, interval: 50 } },
   },
 });

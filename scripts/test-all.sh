@@ -29,6 +29,7 @@ log_dir=".test-runs/test-all-$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$log_dir"
 layers=()
 results=()
+failures=()
 overall=0
 total_passed=0
 total_failed=0
@@ -85,6 +86,10 @@ run_layer() {
   else
     results+=("FAIL  $(printf '%-22s' "$name") $(printf '%4ss' $((end - start)))  ${counts:-exit code $status}  (log: $log)")
     echo "== ${name}: FAIL (exit code $status, $((end - start)) s) ${counts}"
+    # The failing tests by name, so the summary at the end (all a CI log's tail may show) says which.
+    local failed_tests
+    failed_tests=$(sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -E '^ *(FAIL|✗|✘|[0-9]+\) ) ' | sed 's/^ *//' | cut -c1-240 | awk '!seen[$0]++' | head -n 20 || true)
+    [ -n "$failed_tests" ] && while IFS= read -r line; do failures+=("  ${line}"); done <<< "$failed_tests"
     overall=1
   fi
   layers+=("$name")
@@ -97,6 +102,10 @@ summary() {
   echo "== Summary ($(( $(date +%s) - started_all )) s; logs in $log_dir)"
   echo "=================================================================="
   printf '%s\n' "${results[@]}"
+  if [ "${#failures[@]}" -gt 0 ]; then
+    echo "Failing tests:"
+    printf '%s\n' "${failures[@]}"
+  fi
   local name
   for name in "${all_names[@]}"; do
     [[ " ${layers[*]} " == *" $name "* ]] || echo "SKIP  $name (an earlier layer failed)"

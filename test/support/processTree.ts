@@ -41,8 +41,14 @@ export function descendants(rootPid: number): ProcessInfo[] {
   return out;
 }
 
+/**
+ * How long a test waits for something that must happen (a process gone, a line printed), in ms.
+ * A bound for a hung test, not a timing goal: generous, because a loaded two-core machine is slow.
+ */
+export const PATIENCE_MS = 60_000;
+
 /** Polls until `check` holds (returns true) or `timeoutMs` passes; returns the last answer. */
-export async function eventually(check: () => boolean, timeoutMs: number, intervalMs = 100): Promise<boolean> {
+export async function eventually(check: () => boolean, timeoutMs = PATIENCE_MS, intervalMs = 100): Promise<boolean> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     if (check()) return true;

@@ -218,7 +218,7 @@ describe('real-model cases (../shared/cases/real-models)', () => {
     if (!expectation) continue;
     for (const kind of expectation.backends) {
       const label = `${c.name} on ${kind}`;
-      it(label, { timeout: 60_000 }, async () => {
+      it(label, async () => {
         const outcome = await play(c, kind, expectation);
         expect(outcome.trajectory.error).toBeUndefined();
         if (expectation.answer instanceof RegExp) expect(outcome.trajectory.answer).toMatch(expectation.answer);

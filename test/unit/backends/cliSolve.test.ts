@@ -103,5 +103,5 @@ describe('r1ci solve cleans up after hostile code', () => {
       await removeTree(temp);
       await hostile.close();
     }
-  }, 60_000);
+  });
 });

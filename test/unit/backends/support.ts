@@ -44,7 +44,7 @@ export async function solve(backend: ModelBackend, question: string, options: Pa
 
 /** Every chat request the server saw has ended: finished, aborted by us, dropped by it, or refused. */
 export async function expectChatsSettled(server: ScriptedServer): Promise<void> {
-  await expect.poll(() => server.chatRequests().filter((r) => !(r.aborted || r.dropped || r.finishedAt !== undefined || (r.status !== undefined && r.status !== 200))).length, { timeout: 2000 }).toBe(0);
+  await expect.poll(() => server.chatRequests().filter((r) => !(r.aborted || r.dropped || r.finishedAt !== undefined || (r.status !== undefined && r.status !== 200))).length).toBe(0);
 }
 
 /** Processes whose parent chain leads to this test process (python workers left behind would show here). */

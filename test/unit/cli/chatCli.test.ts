@@ -8,7 +8,7 @@ import { constants, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONVERSATION_SCENARIOS, SET_X, SLEEP, USE_X } from '../../support/conversationScenarios';
-import { descendants, eventually } from '../../support/processTree';
+import { descendants, eventually, PATIENCE_MS } from '../../support/processTree';
 import { startScriptedServer, type ScriptedServer } from '../../support/scripted-server';
 import { bundleCli } from '../../support/builtCli';
 
@@ -43,7 +43,7 @@ beforeAll(async () => {
   cli = join(dir, 'cli.js');
   await bundleCli(cli);
   server = await startScriptedServer({ scenarios: [...CONVERSATION_SCENARIOS] });
-}, 60_000);
+});
 /** Every chat started, so one a failing test left running is stopped (a terminal's chat then gets SIGHUP). */
 const started: ChildProcessWithoutNullStreams[] = [];
 afterAll(async () => {
@@ -62,11 +62,6 @@ function isAlive(pid: number): boolean {
 }
 
 /** A running `r1ci chat` with helpers to type lines and wait for output. */
-/**
- * The first cell of a chat starts its sandbox (probe, bubblewrap, cgroup): with the whole unit suite
- * running beside it on a slow 2-core VM that took over 20 s once (CI, 2026-12-01).
- */
-const FIRST_CELL_WAIT_MS = 60_000;
 
 class ChatProcess {
   stdout = '';
@@ -120,7 +115,7 @@ class ChatProcess {
   }
 
   /** Waits until stdout holds `text` `times` times. */
-  async waitFor(text: string, times = 1, timeoutMs = 20_000): Promise<void> {
+  async waitFor(text: string, times = 1, timeoutMs = PATIENCE_MS): Promise<void> {
     const seen = await eventually(() => this.stdout.split(text).length - 1 >= times, timeoutMs, 50);
     if (!seen) throw new Error(`"${text}" (×${times}) never appeared.\nstdout:\n${this.stdout}\nstderr:\n${this.stderr}`);
   }
@@ -142,12 +137,12 @@ describe('r1ci chat (spawned CLI, scripted server, real sandbox)', () => {
     chat.end();
     expect(await chat.exited).toBe(0);
     expect(chat.stderr).not.toContain('r1ci: error');
-  }, 90_000);
+  });
 
   it('Ctrl-C cancels the running question and the chat goes on; Ctrl-C at the prompt leaves with no sandbox process left', async () => {
     const chat = new ChatProcess();
     chat.type(SLEEP);
-    await chat.waitFor('sleeping', 1, FIRST_CELL_WAIT_MS);
+    await chat.waitFor('sleeping');
     const sandboxProcesses = descendants(chat.pid);
     expect(sandboxProcesses.length).toBeGreaterThan(0);
     chat.interrupt();
@@ -157,34 +152,30 @@ describe('r1ci chat (spawned CLI, scripted server, real sandbox)', () => {
     chat.interrupt();
     expect(await chat.exited).toBe(130);
     expect(await eventually(() => sandboxProcesses.every((p) => !isAlive(p.pid)), 10_000)).toBe(true);
-  }, 90_000);
+  });
 
   it.each([
     ['SIGTERM', 143],
     ['SIGHUP (the terminal closed)', 129],
-  ] as const)(
-    '%s during a cell leaves with no sandbox process and no scratch, home or host folder left',
-    async (name, code) => {
-      const tmp = join(dir, `tmp-${code}`);
-      mkdirSync(tmp);
-      const chat = new ChatProcess([], { tmp });
-      chat.type(SLEEP);
-      await chat.waitFor('sleeping', 1, FIRST_CELL_WAIT_MS);
-      const sandboxProcesses = descendants(chat.pid);
-      expect(sandboxProcesses.length).toBeGreaterThan(0);
-      expect(readdirSync(tmp).length).toBeGreaterThan(0);
-      chat.interrupt(name.startsWith('SIGHUP') ? 'SIGHUP' : 'SIGTERM');
-      expect(await chat.exited).toBe(code);
-      expect(readdirSync(tmp)).toEqual([]);
-      expect(await eventually(() => sandboxProcesses.every((p) => !isAlive(p.pid)), 10_000)).toBe(true);
-    },
-    90_000,
-  );
+  ] as const)('%s during a cell leaves with no sandbox process and no scratch, home or host folder left', async (name, code) => {
+    const tmp = join(dir, `tmp-${code}`);
+    mkdirSync(tmp);
+    const chat = new ChatProcess([], { tmp });
+    chat.type(SLEEP);
+    await chat.waitFor('sleeping');
+    const sandboxProcesses = descendants(chat.pid);
+    expect(sandboxProcesses.length).toBeGreaterThan(0);
+    expect(readdirSync(tmp).length).toBeGreaterThan(0);
+    chat.interrupt(name.startsWith('SIGHUP') ? 'SIGHUP' : 'SIGTERM');
+    expect(await chat.exited).toBe(code);
+    expect(readdirSync(tmp)).toEqual([]);
+    expect(await eventually(() => sandboxProcesses.every((p) => !isAlive(p.pid)))).toBe(true);
+  });
 
   it('a second Ctrl-C leaves, and /exit leaves after the question before it', async () => {
     const chat = new ChatProcess();
     chat.type(SLEEP);
-    await chat.waitFor('sleeping', 1, FIRST_CELL_WAIT_MS);
+    await chat.waitFor('sleeping');
     chat.interrupt();
     // Only after the first was taken: the kernel merges two pending SIGINTs into one.
     await chat.waitFor('Ctrl-C again leaves');
@@ -198,7 +189,7 @@ describe('r1ci chat (spawned CLI, scripted server, real sandbox)', () => {
     const record = JSON.parse(second.stdout.split('\n').find((l) => l.startsWith('{')) ?? 'null') as { answer: string; turns: unknown[] };
     expect(record.answer).toBe('set');
     expect(record.turns).toHaveLength(2);
-  }, 90_000);
+  });
 
   it('at a terminal, Ctrl-D while a question runs leaves once it is answered', async () => {
     const chat = new ChatProcess(['--timeout', '2'], { terminal: true });
@@ -209,33 +200,29 @@ describe('r1ci chat (spawned CLI, scripted server, real sandbox)', () => {
     await chat.waitFor('Final answer: woke');
     // The closed prompt was shown again, which resumed the terminal: the process never exited.
     expect(await chat.exited).toBe(0);
-  }, 60_000);
+  });
 
   it.each([
     ['Ctrl-D', '\x04', 0],
     ['Ctrl-C', '\x03', 130],
-  ] as const)(
-    'at a terminal, %s at the prompt leaves with the line ended, so the shell prompt starts on a fresh line',
-    async (_name, key, code) => {
-      const chat = new ChatProcess([], { terminal: true });
-      await chat.waitFor('› ');
-      chat.press(key);
-      expect(await chat.exited).toBe(code);
-      // Nothing but the end of the line after the prompt (it was "› " and the cursor left there).
-      const tail = chat.stdout.slice(chat.stdout.lastIndexOf('› '));
-      expect(tail.endsWith('\n'), JSON.stringify(tail)).toBe(true);
-    },
-    60_000,
-  );
+  ] as const)('at a terminal, %s at the prompt leaves with the line ended, so the shell prompt starts on a fresh line', async (_name, key, code) => {
+    const chat = new ChatProcess([], { terminal: true });
+    await chat.waitFor('› ');
+    chat.press(key);
+    expect(await chat.exited).toBe(code);
+    // Nothing but the end of the line after the prompt (it was "› " and the cursor left there).
+    const tail = chat.stdout.slice(chat.stdout.lastIndexOf('› '));
+    expect(tail.endsWith('\n'), JSON.stringify(tail)).toBe(true);
+  });
 
   it('SIGHUP with its reader gone too: the exit code is the first cause, 129, not the failed writes that follow (141)', async () => {
     const chat = new ChatProcess();
     chat.type(SLEEP);
-    await chat.waitFor('sleeping', 1, FIRST_CELL_WAIT_MS);
+    await chat.waitFor('sleeping');
     chat.closeStdout();
     chat.interrupt('SIGHUP');
     expect(await chat.exited).toBe(129);
-  }, 90_000);
+  });
 
   it('the terminal closing during a cell ends the chat by SIGHUP, with no sandbox process or folder left (Node 20 aborted at exit)', async () => {
     const tmp = join(dir, 'tmp-hang-up');
@@ -250,5 +237,5 @@ describe('r1ci chat (spawned CLI, scripted server, real sandbox)', () => {
     await new Promise((done) => run.on('exit', done));
     expect(out.trim()).toBe(`signal ${constants.signals.SIGHUP}`);
     expect(readdirSync(tmp)).toEqual([]);
-  }, 60_000);
+  });
 });

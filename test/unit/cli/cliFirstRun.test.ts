@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONVERSATION_SCENARIOS, SET_X, SLEEP } from '../../support/conversationScenarios';
-import { eventually } from '../../support/processTree';
+import { eventually, PATIENCE_MS } from '../../support/processTree';
 import { startScriptedServer, type ScriptedServer } from '../../support/scripted-server';
 import { bundleCli } from '../../support/builtCli';
 
@@ -39,7 +39,7 @@ beforeAll(async () => {
       { id: 'cut-off', match: { contains: CUT_OFF }, turns: [{ text: 'This reply goes on and on', doneReason: 'length' }] },
     ],
   });
-}, 60_000);
+});
 afterAll(async () => {
   await server.close();
   rmSync(dir, { recursive: true, force: true });
@@ -82,7 +82,7 @@ class CliProcess {
   }
 
   /** Waits until stdout or stderr holds `text`. */
-  async waitFor(text: string, timeoutMs = 20_000): Promise<void> {
+  async waitFor(text: string, timeoutMs = PATIENCE_MS): Promise<void> {
     const seen = await eventually(() => this.stdout.includes(text) || this.stderr.includes(text), timeoutMs, 50);
     if (!seen) throw new Error(`"${text}" never appeared.\nstdout:\n${this.stdout}\nstderr:\n${this.stderr}`);
   }
@@ -119,14 +119,14 @@ describe('r1ci --json: stdout holds only JSON', () => {
     expect(chat.stderr).toContain('/reset');
     // /help was answered locally: only SET_X's two turns reached the server.
     expect(server.chatRequests().length - before).toBe(2);
-  }, 60_000);
+  });
 
   it('solve --json: stdout is one JSON document, the tier line on stderr', async () => {
     const r = await run(['solve', SET_X, ...model(), '--allow-unisolated', '--json']);
     expect(r.code).toBe(0);
     expect((JSON.parse(r.stdout) as { answer: string }).answer).toBe('set');
     expect(r.stderr).toContain('sandbox tier:');
-  }, 60_000);
+  });
 
   // A server answering an error that is not JSON (here: the scripted server's plain-text 404 for
   // an Ollama path under /v1, as a proxy or a wrong URL gives) made the ollama client console.log
@@ -137,7 +137,7 @@ describe('r1ci --json: stdout holds only JSON', () => {
     const doc = JSON.parse(r.stdout) as { answer: string | null; error: string };
     expect(doc.answer).toBeNull();
     expect(doc.error).toContain('is not an Ollama server');
-  }, 60_000);
+  });
 
   it('mcp: a plain-text error from the server keeps every stdout line a JSON-RPC message', async () => {
     const mcp = new CliProcess(['mcp', '--host', `${server.url}/v1`]);
@@ -151,25 +151,21 @@ describe('r1ci --json: stdout holds only JSON', () => {
     expect(lines.length).toBeGreaterThanOrEqual(2);
     for (const line of lines) expect((JSON.parse(line) as { jsonrpc: string }).jsonrpc).toBe('2.0');
     expect(mcp.stdout).toContain('is not an Ollama server');
-  }, 60_000);
+  });
 });
 
 describe('advice names the CLI flag, not a VS Code setting', () => {
-  it.each([['solve'], ['chat'], ['eval']])(
-    '%s --python /nonexistent/python says --python PATH',
-    async (command) => {
-      const tasks = join(dir, 'one.tasks.jsonl');
-      writeFileSync(tasks, `${JSON.stringify({ id: 'q1', question: SET_X, answer: 'set' })}\n`);
-      const args = command === 'solve' ? ['solve', SET_X] : command === 'chat' ? ['chat'] : ['eval', tasks, '--out', join(dir, `py-${Date.now()}.jsonl`)];
-      const r = await run([...args, ...model(), '--allow-unisolated', '--python', '/nonexistent/python']);
-      expect(r.code).toBe(1);
-      expect(r.stderr).toContain('No usable Python 3 interpreter');
-      expect(r.stderr).toContain('Install Python 3 or set --python PATH.');
-      expect(r.stderr).not.toMatch(/setting/i);
-      expect(r.left).toEqual([]);
-    },
-    60_000,
-  );
+  it.each([['solve'], ['chat'], ['eval']])('%s --python /nonexistent/python says --python PATH', async (command) => {
+    const tasks = join(dir, 'one.tasks.jsonl');
+    writeFileSync(tasks, `${JSON.stringify({ id: 'q1', question: SET_X, answer: 'set' })}\n`);
+    const args = command === 'solve' ? ['solve', SET_X] : command === 'chat' ? ['chat'] : ['eval', tasks, '--out', join(dir, `py-${Date.now()}.jsonl`)];
+    const r = await run([...args, ...model(), '--allow-unisolated', '--python', '/nonexistent/python']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('No usable Python 3 interpreter');
+    expect(r.stderr).toContain('Install Python 3 or set --python PATH.');
+    expect(r.stderr).not.toMatch(/setting/i);
+    expect(r.left).toEqual([]);
+  });
 });
 
 describe('--keep-artifacts at something that is not a folder', () => {
@@ -221,48 +217,40 @@ describe('SIGTERM and SIGHUP stop cleanly, as Ctrl-C does', () => {
     ['chat', 'SIGTERM', 143],
     ['chat', 'SIGHUP', 129],
     ['eval', 'SIGTERM', 143],
-  ] as const)(
-    '%s stopped by %s: exit %i, no scratch folder left',
-    async (command, signal, code) => {
-      const tasks = join(dir, 'sleep.tasks.jsonl');
-      writeFileSync(tasks, `${JSON.stringify({ id: 'sleep', question: SLEEP, answer: 'woke' })}\n`);
-      const args = command === 'solve' ? ['solve', SLEEP] : command === 'chat' ? ['chat'] : ['eval', tasks, '--out', join(dir, `sleep-${signal}-${Date.now()}.jsonl`)];
-      const asked = (): number => server.chatRequests().filter((r) => JSON.stringify(r.body).includes(SLEEP)).length;
-      const before = asked();
-      const p = new CliProcess([...args, ...model(), '--allow-unisolated']);
-      if (command === 'chat') p.type(SLEEP);
-      // The cell is running (solve and chat print its output; eval's scratch folder holds its runner).
-      if (command === 'eval') expect(await eventually(() => asked() > before, 20_000, 50)).toBe(true);
-      else await p.waitFor('sleeping');
-      expect(p.leftInTmp().some((name) => name.startsWith(`r1ci-${command}-`))).toBe(true);
-      p.kill(signal);
-      expect(await p.exited, p.stderr).toBe(code);
-      expect(p.leftInTmp()).toEqual([]);
-      // Nothing finished: no table of zeros.
-      if (command === 'eval') expect(p.stdout).toContain('No question has finished yet, so there is nothing to summarize.');
-      if (command === 'eval') expect(p.stdout).not.toContain('| Task |');
-    },
-    60_000,
-  );
+  ] as const)('%s stopped by %s: exit %i, no scratch folder left', async (command, signal, code) => {
+    const tasks = join(dir, 'sleep.tasks.jsonl');
+    writeFileSync(tasks, `${JSON.stringify({ id: 'sleep', question: SLEEP, answer: 'woke' })}\n`);
+    const args = command === 'solve' ? ['solve', SLEEP] : command === 'chat' ? ['chat'] : ['eval', tasks, '--out', join(dir, `sleep-${signal}-${Date.now()}.jsonl`)];
+    const asked = (): number => server.chatRequests().filter((r) => JSON.stringify(r.body).includes(SLEEP)).length;
+    const before = asked();
+    const p = new CliProcess([...args, ...model(), '--allow-unisolated']);
+    if (command === 'chat') p.type(SLEEP);
+    // The cell is running (solve and chat print its output; eval's scratch folder holds its runner).
+    if (command === 'eval') expect(await eventually(() => asked() > before, 20_000, 50)).toBe(true);
+    else await p.waitFor('sleeping');
+    expect(p.leftInTmp().some((name) => name.startsWith(`r1ci-${command}-`))).toBe(true);
+    p.kill(signal);
+    expect(await p.exited, p.stderr).toBe(code);
+    expect(p.leftInTmp()).toEqual([]);
+    // Nothing finished: no table of zeros.
+    if (command === 'eval') expect(p.stdout).toContain('No question has finished yet, so there is nothing to summarize.');
+    if (command === 'eval') expect(p.stdout).not.toContain('| Task |');
+  });
 });
 
 describe('a reader of stdout that goes away (`| head`, a pager quit early) stops the command as SIGPIPE would, cleanly', () => {
-  it.each([['solve'], ['chat'], ['eval']] as const)(
-    '%s: exit 141, no stack trace, no scratch folder left',
-    async (command) => {
-      const tasks = join(dir, 'artifact.tasks.jsonl');
-      writeFileSync(tasks, `${JSON.stringify({ id: 'a', question: ARTIFACT, answer: 'written' })}\n${JSON.stringify({ id: 'b', question: ARTIFACT, answer: 'written' })}\n`);
-      const args = command === 'solve' ? ['solve', ARTIFACT] : command === 'chat' ? ['chat'] : ['eval', tasks, '--out', join(dir, `pipe-${Date.now()}.jsonl`)];
-      const p = new CliProcess([...args, ...model(), '--allow-unisolated']);
-      // The reader is gone before the command's first line of output.
-      p.closeStdout();
-      if (command === 'chat') p.type(ARTIFACT);
-      expect(await p.exited, p.stderr).toBe(141);
-      expect(p.stderr).not.toMatch(/EPIPE|Unhandled|\n\s+at /);
-      expect(p.leftInTmp()).toEqual([]);
-    },
-    60_000,
-  );
+  it.each([['solve'], ['chat'], ['eval']] as const)('%s: exit 141, no stack trace, no scratch folder left', async (command) => {
+    const tasks = join(dir, 'artifact.tasks.jsonl');
+    writeFileSync(tasks, `${JSON.stringify({ id: 'a', question: ARTIFACT, answer: 'written' })}\n${JSON.stringify({ id: 'b', question: ARTIFACT, answer: 'written' })}\n`);
+    const args = command === 'solve' ? ['solve', ARTIFACT] : command === 'chat' ? ['chat'] : ['eval', tasks, '--out', join(dir, `pipe-${Date.now()}.jsonl`)];
+    const p = new CliProcess([...args, ...model(), '--allow-unisolated']);
+    // The reader is gone before the command's first line of output.
+    p.closeStdout();
+    if (command === 'chat') p.type(ARTIFACT);
+    expect(await p.exited, p.stderr).toBe(141);
+    expect(p.stderr).not.toMatch(/EPIPE|Unhandled|\n\s+at /);
+    expect(p.leftInTmp()).toEqual([]);
+  });
 });
 
 describe('r1ci chat: its own commands are answered locally', () => {
@@ -281,7 +269,7 @@ describe('r1ci chat: its own commands are answered locally', () => {
     expect(await chat.exited).toBe(0);
     expect(chat.stdout).toContain('/reset');
     expect(chat.stdout).toContain('/exit');
-  }, 60_000);
+  });
 });
 
 describe('the files a cell wrote', () => {
@@ -300,22 +288,18 @@ describe('the files a cell wrote', () => {
     expect(readFileSync(join(keep, 'cell1-a__2Jb.txt'), 'utf8')).toBe('x');
     expect(r.stderr).toContain(`kept out/result.txt → ${join(keep, 'cell1-out_result-2.txt')}`);
     expect(r.left).toEqual([]);
-  }, 60_000);
+  });
 });
 
 describe('wording', () => {
   it.each([
     ['openai', /its own context length \(set when it starts: vLLM --max-model-len/, /--context-tokens/],
     ['ollama', /--context-tokens/, /--max-model-len/],
-  ] as const)(
-    'a reply cut at the token limit on %s says what applies there',
-    async (backend, says, not) => {
-      const url = backend === 'openai' ? `${server.url}/v1` : server.url;
-      const r = await run(['solve', CUT_OFF, '--backend', backend, '--base-url', url, '--model', 'qwen2.5-coder:7b', '--text-only']);
-      expect(r.stdout).toMatch(/warning: The server stopped the reply at its token limit/);
-      expect(r.stdout).toMatch(says);
-      expect(r.stdout).not.toMatch(not);
-    },
-    60_000,
-  );
+  ] as const)('a reply cut at the token limit on %s says what applies there', async (backend, says, not) => {
+    const url = backend === 'openai' ? `${server.url}/v1` : server.url;
+    const r = await run(['solve', CUT_OFF, '--backend', backend, '--base-url', url, '--model', 'qwen2.5-coder:7b', '--text-only']);
+    expect(r.stdout).toMatch(/warning: The server stopped the reply at its token limit/);
+    expect(r.stdout).toMatch(says);
+    expect(r.stdout).not.toMatch(not);
+  });
 });

@@ -143,7 +143,7 @@ describe('r1ci solve: the sandbox tier and consent', () => {
     expect(existsSync(path.join(dir, 'model-code-ran'))).toBe(false);
     // The sandbox started before the question was asked ends with it (its processes kept the CLI alive).
     const left = (): number => descendants(process.pid).filter((p) => !before.has(p.pid)).length;
-    expect(await eventually(() => left() === 0, 10_000)).toBe(true);
+    expect(await eventually(() => left() === 0)).toBe(true);
   });
 
   it('eval cancelled while asked leaves no scratch folder and no sandbox process', async () => {
@@ -160,7 +160,7 @@ describe('r1ci solve: the sandbox tier and consent', () => {
       else process.env.TMPDIR = saved;
     }
     expect(readdirSync(tmp)).toEqual([]);
-    expect(await eventually(() => descendants(process.pid).every((p) => before.has(p.pid)), 10_000)).toBe(true);
+    expect(await eventually(() => descendants(process.pid).every((p) => before.has(p.pid)))).toBe(true);
     rmSync(tmp, { recursive: true, force: true });
   });
 

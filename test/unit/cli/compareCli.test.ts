@@ -14,7 +14,7 @@ let run: CliRunner;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'r1ci-compare-cli-'));
   run = await buildCli(dir);
-}, 60_000);
+});
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** A results file of `[id, correct]` answers; the task is the id's folder (`navigate/3` → navigate). */

@@ -21,7 +21,7 @@ beforeAll(async () => {
   cli = join(dir, 'cli.js');
   await bundleCli(cli);
   server = await startScriptedServer({ scenarios: 'test/scenarios' });
-}, 60_000);
+});
 afterAll(async () => {
   await server.close();
   rmSync(dir, { recursive: true, force: true });

@@ -16,7 +16,7 @@ let run: CliRunner;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'r1ci-score-cli-'));
   run = await buildCli(dir);
-}, 60_000);
+});
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 interface Line {
@@ -100,7 +100,7 @@ describe('r1ci score (spawned CLI, no model)', () => {
     expect(r.stderr).toMatch(/not scored \(unsupported\): MATH/);
     expect(r.stderr).not.toMatch(/sandbox tier/);
     expect(r.code).toBe(1);
-  }, 60_000);
+  });
 
   it('exits 0 when every line is scored, and runs python: checkers in the sandbox', async () => {
     const file = answersFile('custom.jsonl', [
@@ -122,7 +122,7 @@ describe('r1ci score (spawned CLI, no model)', () => {
       ['custom.tasks.jsonl#prime-above-1000', false],
       ['symbench/string_insertion/sample_1', true],
     ]);
-  }, 60_000);
+  });
 
   it('a whole reply of a reasoning model is read as in a run: all reasoning (unclosed <think>, text before a lone </think>) answers from it', async () => {
     const id = 'symbench/statistical_counting_dataset/sample_2';
@@ -189,7 +189,7 @@ describe('r1ci score: sandbox flags and the tier', () => {
     const unlimited = await run(['score', folder, '--answers', answersFile('slow1.jsonl', [{ id: 'tasks.jsonl#slow', answer: '2' }])]);
     expect((JSON.parse(unlimited.stdout) as Line).correct).toBe(true);
     expect(unlimited.code).toBe(0);
-  }, 60_000);
+  });
 
   it('--isolation basic runs the checker on the basic tier, as eval does, and says the tier first', async () => {
     const { folder, marker } = checkerTasks();
@@ -202,7 +202,7 @@ describe('r1ci score: sandbox flags and the tier', () => {
     // --allow-unisolated is a model-code flag: score takes none.
     const refused = await run(['score', folder, '--answers', file, '--allow-unisolated']);
     expect(refused.code).toBe(2);
-  }, 60_000);
+  });
 
   it('answers kept in the task folder are not read as tasks: the file is named as skipped and the run exits 0', async () => {
     const folder = join(dir, 'answers-beside');
@@ -213,7 +213,7 @@ describe('r1ci score: sandbox flags and the tier', () => {
     expect(r.stderr).toContain(`skipped ${join(folder, 'answers.jsonl')}: an answers file`);
     expect(r.code).toBe(0);
     expect((JSON.parse(r.stdout) as Line).correct).toBe(true);
-  }, 60_000);
+  });
 
   it('an answers path that is a folder or missing is said in words', async () => {
     const folder = await run(['score', FIXTURE, '--answers', dir]);
@@ -221,7 +221,7 @@ describe('r1ci score: sandbox flags and the tier', () => {
     expect(folder.stderr).toContain(`r1ci: cannot read ${dir}: a folder, not a file`);
     const missing = await run(['score', FIXTURE, '--answers', join(dir, 'no-such-answers.jsonl')]);
     expect(missing.stderr).toContain(`cannot read ${join(dir, 'no-such-answers.jsonl')}: no such file or folder`);
-  }, 60_000);
+  });
 
   it('a task path that holds no question is one clear error, not an unknown id on every line', async () => {
     const missing = join(dir, 'no-such-tasks');
@@ -229,7 +229,7 @@ describe('r1ci score: sandbox flags and the tier', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain(`r1ci: No questions found in ${missing} (1 problem: see above).`);
-  }, 60_000);
+  });
 
   it('a byte-order mark opening answers.jsonl (as Windows editors write) does not make line 1 invalid', async () => {
     const file = join(dir, 'bom-answers.jsonl');
@@ -237,7 +237,7 @@ describe('r1ci score: sandbox flags and the tier', () => {
     const r = await run(['score', FIXTURE, '--answers', file]);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout) as Line).toMatchObject({ id: 'symbench/string_insertion/sample_1', correct: true });
-  }, 60_000);
+  });
 
   it('an answers line that is not UTF-8 (Latin-1) is an invalid line, never scored garbled with U+FFFD; the other lines are scored', async () => {
     const file = join(dir, 'latin-answers.jsonl');
@@ -255,7 +255,7 @@ describe('r1ci score: sandbox flags and the tier', () => {
       [true, 'scored'],
     ]);
     expect(r.stdout).not.toContain('\uFFFD');
-  }, 60_000);
+  });
 
   it('an empty folder says what r1ci looks for, for score and eval alike', async () => {
     const empty = join(dir, 'empty-tasks');
@@ -282,7 +282,7 @@ describe('r1ci score: sandbox flags and the tier', () => {
     const e = await run(['eval', join(dir, 'unknown-family'), '--host', 'http://127.0.0.1:9']);
     expect(e.stderr).toContain('not scored (unsupported): foo_dataset');
     expect(e.stderr).toContain(`r1ci: No questions found in ${join(dir, 'unknown-family')} (1 unsupported question: see above).`);
-  }, 60_000);
+  });
 
   it('a --python that does not exist is one clear error when a checker needs the sandbox, and no error when none does', async () => {
     const missing = join(dir, 'no-such-python3');
@@ -293,7 +293,7 @@ describe('r1ci score: sandbox flags and the tier', () => {
     const notNeeded = await run(['score', FIXTURE, '--answers', answersFile('count.jsonl', [{ id: 'symbench/statistical_counting_dataset/sample_2', answer: '3' }]), '--python', missing]);
     expect(notNeeded.stderr).toBe('');
     expect(notNeeded.code).toBe(0);
-  }, 60_000);
+  });
 
   it("a sandbox flag or --isolation out of range gets eval's message and exit status 2, before anything runs", async () => {
     const file = answersFile('none.jsonl', [{ id: 'custom.tasks.jsonl#prime-above-1000', answer: '1009' }]);
@@ -309,5 +309,5 @@ describe('r1ci score: sandbox flags and the tier', () => {
       expect(score.stderr).toBe(evaluated.stderr);
       expect(score.stdout).toBe('');
     }
-  }, 60_000);
+  });
 });

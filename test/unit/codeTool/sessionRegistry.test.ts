@@ -68,8 +68,8 @@ describe('SessionRegistry', () => {
     const run = await registry.run('y = 1', { sessionId: 'idle' });
     expect(registry.list()).toHaveLength(1);
     // Polled, not a fixed wait: a loaded machine may fire the idle timer late.
-    await expect.poll(() => registry?.list().length, { timeout: 10_000 }).toBe(0);
-    await expect.poll(() => f.disposed, { timeout: 10_000 }).toEqual([run.scratchDir]);
+    await expect.poll(() => registry?.list().length).toBe(0);
+    await expect.poll(() => f.disposed).toEqual([run.scratchDir]);
     const again = await registry.run('print(y)', { sessionId: 'idle' });
     expect(again.newSession).toBe(true);
     expect(again.result.stderr).toContain('NameError');
@@ -201,7 +201,7 @@ describe('SessionRegistry with calls at once', () => {
     await expect(lend()).rejects.toThrow('All 2 sandboxes are busy');
     await expect(registry.run('print(1)', { sessionId: 'late' })).rejects.toBeInstanceOf(SessionError);
     // Both lent sandboxes are up together, and no third was started.
-    await expect.poll(() => c.counts.alive, { timeout: 20_000 }).toBe(2);
+    await expect.poll(() => c.counts.alive).toBe(2);
     open();
     expect(await Promise.all(lent)).toEqual(['42\n', '42\n']);
     expect(c.counts.started).toBe(2);
@@ -238,7 +238,7 @@ describe('SessionRegistry with calls at once', () => {
     registry = new SessionRegistry({ createSandbox: c.create });
     const { scratchDir } = await registry.run('pass', { sessionId: 'r' });
     const running = registry.run('open("started", "w").close()\nimport time\ntime.sleep(60)', { sessionId: 'r' });
-    await expect.poll(() => existsSync(join(scratchDir, 'started')), { timeout: 10_000 }).toBe(true);
+    await expect.poll(() => existsSync(join(scratchDir, 'started'))).toBe(true);
     expect(await registry.reset('r')).toBe(true);
     const ended = await running;
     expect(ended.result.killed).toBe('cancelled');

@@ -37,7 +37,7 @@ beforeAll(async () => {
     const rank = r.metadata['rank'];
     if (typeof rank === 'number') byRank.set(`${r.id.split('#')[0]}|${rank}`, r);
   }
-}, 60_000);
+});
 
 /** The documented id of a corpus case's item (docs/task-files.md, "Ids"). */
 function idOf(c: Case): string | undefined {

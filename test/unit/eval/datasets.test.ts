@@ -19,7 +19,7 @@ beforeAll(async () => {
   expect(loaded.problems).toEqual([]);
   all = loaded.records;
   problemsAndUnsupported = (loaded.unsupported ?? []).map((u) => u.id);
-}, 60_000);
+});
 
 function family(task: string): TaskRecord[] {
   const rs = all.filter((r) => r.task === task);

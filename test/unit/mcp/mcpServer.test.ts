@@ -78,7 +78,7 @@ describe('r1ci mcp over stdio (SDK client)', () => {
   let server: Connected;
   beforeAll(async () => {
     server = await connect(['--timeout', '2', '--max-sessions', '4', '--idle-seconds', '60']);
-  }, 60_000);
+  });
   afterAll(async () => {
     await server.client.close();
   });
@@ -147,12 +147,12 @@ describe('r1ci mcp over stdio (SDK client)', () => {
     const burners = () => descendants(server.pid).filter((p) => p.cmdline.includes('while True: pass'));
     // The cell stays a moment after starting them, so the test can see them run (its "none left" can fail)...
     const pending = call(server.client, 'run_python', { code: `${cell}\nimport time\ntime.sleep(3)`, session_id: 'burners' });
-    expect(await eventually(() => burners().length === 2, 5_000)).toBe(true);
+    expect(await eventually(() => burners().length === 2)).toBe(true);
     const r = await pending;
     expect(stdoutOf(r.text)).toBe('started\n');
     expect(r.text).toMatch(/^tier: isolated /m);
     // ...and when the cell returns they are gone (leftovers are killed at the end of their cell).
-    expect(await eventually(() => burners().length === 0, 5_000)).toBe(true);
+    expect(await eventually(() => burners().length === 0)).toBe(true);
     expect(stdoutOf((await call(server.client, 'run_python', { code: 'print(1 + 1)', session_id: 'burners' })).text)).toBe('2\n');
     await call(server.client, 'reset_session', { session_id: 'burners' });
   });
@@ -164,10 +164,10 @@ describe('r1ci mcp over stdio (SDK client)', () => {
 
     const oneOff = new AbortController();
     const pending = call(server.client, 'run_python', { code }, oneOff.signal);
-    expect(await eventually(() => marked().length > 0, 10_000)).toBe(true);
+    expect(await eventually(() => marked().length > 0)).toBe(true);
     oneOff.abort();
     await expect(pending).rejects.toThrow();
-    expect(await eventually(() => marked().length === 0, 5_000)).toBe(true);
+    expect(await eventually(() => marked().length === 0)).toBe(true);
 
     await call(server.client, 'run_python', { code: 'kept = 5', session_id: 'cancel' });
     const inSession = new AbortController();
@@ -208,7 +208,7 @@ describe('r1ci mcp session limits', () => {
       expect(listed.text).not.toContain('- s1:');
       expect(listed.text).toContain('- s2:');
       expect(listed.text).toContain('- s3:');
-      expect(await eventually(() => pythons().length > 0, 1_000)).toBe(true);
+      expect(await eventually(() => pythons().length > 0)).toBe(true);
       // Idle for longer than 2 s: both sessions end and their interpreters are gone (the warm spare of the pool may remain; it never ran user code).
       await new Promise((r) => setTimeout(r, 2_000));
       // Polled, not a fixed wait: a loaded machine may fire the idle timer late.
@@ -217,8 +217,8 @@ describe('r1ci mcp session limits', () => {
     } finally {
       await server.client.close();
     }
-    expect(await eventually(() => descendants(server.pid).length === 0, 5_000)).toBe(true);
-  }, 60_000);
+    expect(await eventually(() => descendants(server.pid).length === 0)).toBe(true);
+  });
 });
 
 describe('r1ci mcp solve (scripted model server)', () => {
@@ -245,7 +245,7 @@ describe('r1ci mcp solve (scripted model server)', () => {
     } finally {
       await server.client.close();
     }
-  }, 60_000);
+  });
 });
 
 describe('r1ci mcp solve counts against --max-sessions', () => {
@@ -267,7 +267,7 @@ describe('r1ci mcp solve counts against --max-sessions', () => {
       await server.client.close();
       await model.close();
     }
-  }, 60_000);
+  });
 });
 
 describe('r1ci mcp --isolation basic', () => {
@@ -281,7 +281,7 @@ describe('r1ci mcp --isolation basic', () => {
     } finally {
       await basic.client.close();
     }
-  }, 60_000);
+  });
 });
 
 describe('r1ci mcp stopped by a signal', () => {
@@ -291,12 +291,12 @@ describe('r1ci mcp stopped by a signal', () => {
       const { child, exited, lines, send } = rawMcp(['--timeout', '120'], { ...getDefaultEnvironment(), TMPDIR: tmp });
       const replies = lines as { id?: number; result?: CallToolResult; error?: { message: string } }[];
       send({ id: 1, method: 'initialize', params: { protocolVersion: '2025-03-26', capabilities: {}, clientInfo: { name: 'r1ci-test', version: '0.0.0' } } });
-      expect(await eventually(() => replies.some((r) => r.id === 1), 20_000)).toBe(true);
+      expect(await eventually(() => replies.some((r) => r.id === 1))).toBe(true);
       send({ method: 'notifications/initialized' });
       send({ id: 2, method: 'tools/call', params: { name: 'run_python', arguments: { code: "import time\nopen('cell-started', 'w').close()\ntime.sleep(300)", session_id: 'long' } } });
       // The cell runs once its marker is in its scratch folder (under this TMPDIR).
       const started = (): boolean => readdirSync(tmp, { recursive: true, encoding: 'utf8' }).some((p) => p.endsWith('cell-started'));
-      expect(await eventually(started, 30_000)).toBe(true);
+      expect(await eventually(started)).toBe(true);
       child.kill('SIGTERM');
       expect(await exited).toBe(143);
       const answer = replies.find((r) => r.id === 2);
@@ -307,7 +307,7 @@ describe('r1ci mcp stopped by a signal', () => {
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }
-  }, 60_000);
+  });
 });
 
 describe('r1ci mcp when its stdio stream breaks', () => {
@@ -321,7 +321,7 @@ describe('r1ci mcp when its stdio stream breaks', () => {
       send({ method: 'notifications/initialized' });
       // A session whose sandbox stays alive after its cell: the server must end it.
       send({ id: 2, method: 'tools/call', params: { name: 'run_python', arguments: { code: 'print(6*7)', session_id: 'kept' } } });
-      expect(await eventually(() => (lines as { id?: number }[]).some((r) => r.id === 2), 30_000)).toBe(true);
+      expect(await eventually(() => (lines as { id?: number }[]).some((r) => r.id === 2))).toBe(true);
       expect(descendants(child.pid ?? 0).length).toBeGreaterThan(0);
       child.stdin.write(`{"jsonrpc":"2.0","id":3,"method":"ping","params":{"pad":"${'x'.repeat(11 * 1024 * 1024)}"}}\n`);
       child.stdin.end();
@@ -334,7 +334,7 @@ describe('r1ci mcp when its stdio stream breaks', () => {
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }
-  }, 60_000);
+  });
 });
 
 describe('r1ci mcp answers malformed input as JSON-RPC 2.0 says', () => {
@@ -400,7 +400,7 @@ describe('r1ci mcp answers malformed input as JSON-RPC 2.0 says', () => {
     } finally {
       child.kill('SIGKILL');
     }
-  }, 60_000);
+  });
 });
 
 describe('r1ci mcp with a request id reused while its request runs', () => {
@@ -411,20 +411,20 @@ describe('r1ci mcp with a request id reused while its request runs', () => {
     const marked = () => descendants(child.pid ?? 0).filter((p) => p.cmdline.includes(marker));
     try {
       send({ id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'r1ci-test', version: '0.0.0' } } });
-      expect(await eventually(() => replies.some((r) => r.id === 1), 20_000)).toBe(true);
+      expect(await eventually(() => replies.some((r) => r.id === 1))).toBe(true);
       send({ method: 'notifications/initialized' });
       const long = `import subprocess, sys, time\nsubprocess.Popen([sys.executable, '-c', 'import time; time.sleep(300)', '${marker}'])\ntime.sleep(300)`;
       send({ id: 7, method: 'tools/call', params: { name: 'run_python', arguments: { code: long } } });
-      expect(await eventually(() => marked().length > 0, 30_000)).toBe(true);
+      expect(await eventually(() => marked().length > 0)).toBe(true);
       send({ id: 7, method: 'tools/call', params: { name: 'run_python', arguments: { code: 'import time\ntime.sleep(1)' } } });
-      expect(await eventually(() => replies.some((r) => r.id === 7), 20_000)).toBe(true);
+      expect(await eventually(() => replies.some((r) => r.id === 7))).toBe(true);
       expect(replies.find((r) => r.id === 7)?.error?.code).toBe(-32600);
       send({ method: 'notifications/cancelled', params: { requestId: 7, reason: 'test' } });
-      expect(await eventually(() => marked().length === 0, 10_000)).toBe(true);
+      expect(await eventually(() => marked().length === 0)).toBe(true);
       child.stdin.end();
       expect(await exited).toBe(0);
     } finally {
       child.kill('SIGKILL');
     }
-  }, 90_000);
+  });
 });

@@ -103,7 +103,7 @@ describe.runIf(process.platform === 'linux')('artifacts whose folder became a li
         watcher.stop();
       }
       expect(watcher.opened()).toEqual([]);
-    }, 120_000);
+    });
   });
 });
 

@@ -191,7 +191,7 @@ describe.each(REQUIRED_TIERS)('attacks on the interpreter between cells (%s tier
   it('a timerfd put at fd 5 (the loop then sleeps in read() on it, not on the code channel) does not wake it between cells', async () => {
     const idle = await idleAfter([...WAKE_PAYLOAD, ...TIMERFD, 'os.dup2(_timer, 5)', PRINT_ME]);
     await expectNothingRanThenNextWorks(idle);
-  }, 30_000);
+  });
 
   it('a thread that puts the code channel back at fd 5 once the loop sleeps on a timerfd, then exits, does not wake it between cells', async () => {
     const idle = await idleAfter([
@@ -205,11 +205,11 @@ describe.each(REQUIRED_TIERS)('attacks on the interpreter between cells (%s tier
       PRINT_ME,
     ]);
     await expectNothingRanThenNextWorks(idle);
-  }, 30_000);
+  });
   it('io_uring: a timeout linked to a shutdown of the code channel does not wake it between cells', async () => {
     const idle = await idleAfter([...IO_URING_SHUTDOWN, PRINT_ME]);
     await expectNothingRanThenNextWorks(idle);
-  }, 30_000);
+  });
   it("a socket of the cell's own at fd 5, whose other end a leftover holds, does not wake it when the host kills that leftover", async () => {
     const idle = await idleAfter([
       ...WAKE_PAYLOAD,
@@ -227,7 +227,7 @@ describe.each(REQUIRED_TIERS)('attacks on the interpreter between cells (%s tier
       PRINT_ME,
     ]);
     await expectNothingRanThenNextWorks(idle);
-  }, 30_000);
+  });
   it('leftovers of every kind (double fork with setsid, CLONE_PARENT, a re-forking loop, a zombie beside them) do not run on', async () => {
     const result = await runner.runCell([...LEFTOVERS, 'kept = 41', PRINT_ME].join('\n'));
     expect(result.stderr).toBe('');
@@ -248,7 +248,7 @@ describe.each(REQUIRED_TIERS)('attacks on the interpreter between cells (%s tier
     // The interpreter kept its state and the next cell works.
     const next = await runner.runCell('print(kept + 1)');
     expect(next.stdout).toBe('42\n');
-  }, 30_000);
+  });
   it('a leftover that stops and continues the interpreter over and over is killed; nothing runs on, and the next cell works', async () => {
     const result = await runner.runCell(
       [
@@ -274,7 +274,7 @@ describe.each(REQUIRED_TIERS)('attacks on the interpreter between cells (%s tier
     // between-cells.test.ts); otherwise it keeps its state. Either way the next cell runs.
     const next = await runner.runCell('print(globals().get("kept", 0) + 1)');
     expect(next.stdout === '42\n' || (next.stdout === '1\n' && (next.notice ?? '').includes('restarted'))).toBe(true);
-  }, 30_000);
+  });
   it("handlers on signals 32 and 33 (raw rt_sigaction: glibc's sigmask never blocks them) and a timer that sends 33 do not run between cells", async () => {
     const idle = await idleAfter([
       'import ctypes, os, signal',
@@ -292,7 +292,7 @@ describe.each(REQUIRED_TIERS)('attacks on the interpreter between cells (%s tier
       PRINT_ME,
     ]);
     expectNothingRan(idle);
-  }, 30_000);
+  });
 
   it('a leftover that ptraces the interpreter and swallows its stop: nothing runs on (the interpreter is stopped or ended), the next cell works', async () => {
     const result = await runner.runCell(
@@ -322,7 +322,7 @@ describe.each(REQUIRED_TIERS)('attacks on the interpreter between cells (%s tier
     expect(result.stdout).toContain('pid:[');
     const next = await runner.runCell('print(globals().get("kept", 0) + 1)');
     expect(next.stdout === '42\n' || (next.stdout === '1\n' && (next.notice ?? '').includes('restarted'))).toBe(true);
-  }, 30_000);
+  });
   it("a socket of the cell's own at fd 5 (put back by an exiting thread) whose other end only an unreachable SCM_RIGHTS cycle holds does not wake it, even after a unix socket is released on the host", async () => {
     const result = await runner.runCell(
       [
@@ -355,7 +355,7 @@ describe.each(REQUIRED_TIERS)('attacks on the interpreter between cells (%s tier
     const marker = `${runner.scratchDir}/ran-between-cells`;
     const ranAt = existsSync(marker) ? BigInt(readFileSync(marker, 'utf8')) : undefined;
     expect(ranAt === undefined || ranAt < cellEnded, `the payload ran ${ranAt === undefined ? 0 : Number(ranAt - cellEnded) / 1e6} ms after the cell's end`).toBe(true);
-  }, 30_000);
+  });
   it("a process that shares the interpreter's descriptor table without being its thread (CLONE_FILES) cannot be made; threads, fork and subprocess still work", async () => {
     const result = await runner.runCell(
       [
@@ -373,7 +373,7 @@ describe.each(REQUIRED_TIERS)('attacks on the interpreter between cells (%s tier
     );
     expect(result.stderr).toBe('');
     expect(result.stdout).toBe('-1 1\n[1] 3 5\n');
-  }, 30_000);
+  });
   it("a cell that replaces the worker's LineReader.read with a loop that never reads (it writes every 50 ms) is still running: stopped at its time limit, nothing after", async () => {
     const quick = await startRunner(tier, { limits: { timeoutMs: 1_500 } });
     try {
@@ -400,5 +400,5 @@ describe.each(REQUIRED_TIERS)('attacks on the interpreter between cells (%s tier
     } finally {
       await quick.dispose();
     }
-  }, 30_000);
+  });
 });

@@ -129,7 +129,7 @@ describe.each(REQUIRED_TIERS)('nothing of a cell runs after it (%s tier)', (tier
     const next = await runner.current.runCell('print(kept + 1)');
     expect(next.stdout).toBe('42\n');
     expect(next.notice).toContain('background thread(s)');
-  }, 30_000);
+  });
 
   it('an interpreter that continues itself between cells (a timer sending SIGCONT) is ended; the next cell says so', async () => {
     const result = await runner.current.runCell(
@@ -152,7 +152,7 @@ describe.each(REQUIRED_TIERS)('nothing of a cell runs after it (%s tier)', (tier
     const next = await runner.current.runCell('print("kept" in globals())');
     expect(next.stdout).toBe('False\n');
     expect(next.notice).toContain('restarted');
-  }, 30_000);
+  });
 
   it('a cell sent while the worker is ending (its interpreter was continued between cells) runs on a fresh worker, not lost', async () => {
     const result = await runner.current.runCell(['import os', ...posixTimer(18, 1_000, 200), 'kept = 41', 'print(os.getpid(), os.readlink("/proc/self/ns/pid"))'].join('\n'));
@@ -179,7 +179,7 @@ describe.each(REQUIRED_TIERS)('nothing of a cell runs after it (%s tier)', (tier
     expect(next.notice).toContain('restarted');
     // And the conversation goes on in that worker.
     expect((await runner.current.runCell('print(1 + 1)')).stdout).toBe('2\n');
-  }, 60_000);
+  });
 });
 
 /** A handler that marks and burns for a second, and a timer that fires it while the host idles. */
@@ -216,7 +216,7 @@ describe.each(REQUIRED_TIERS)('a single-threaded interpreter between cells (%s t
     const next = await runner.current.runCell('print(kept + 1)');
     expect(next.stdout).toBe('42\n');
     expect(existsSync(`${runner.current.scratchDir}/alarm-ran`)).toBe(true);
-  }, 30_000);
+  });
 
   it('a cell that stops its loop from blocking signals is held all the same', async () => {
     const idle = await idleAfter([
@@ -227,7 +227,7 @@ describe.each(REQUIRED_TIERS)('a single-threaded interpreter between cells (%s t
     ]);
     expect(idle).toMatchObject({ stderr: '', state: 'T', alarmRan: false });
     expect(idle.ticks).toBeLessThanOrEqual(2);
-  }, 30_000);
+  });
 
   it('a SIGINT that reaches it between cells (an interrupt that crossed the end of its cell) is dropped, not delivered to the next cell', async () => {
     const idle = await idleAfter([
@@ -242,7 +242,7 @@ describe.each(REQUIRED_TIERS)('a single-threaded interpreter between cells (%s t
     const next = await runner.current.runCell('import os\nprint(os.path.exists("sigint-ran"))');
     expect(next.stdout).toBe('False\n');
     expect(next.stderr).toBe('');
-  }, 30_000);
+  });
 
   it('a timer that continues it (SIGCONT) ends it; the next cell says so', async () => {
     // First SIGCONT 1.5 s after the cell (then every 0.2 s): time enough, on a loaded machine, to
@@ -256,5 +256,5 @@ describe.each(REQUIRED_TIERS)('a single-threaded interpreter between cells (%s t
     const next = await runner.current.runCell('print("kept" in globals())');
     expect(next.stdout).toBe('False\n');
     expect(next.notice).toContain('restarted');
-  }, 30_000);
+  });
 });

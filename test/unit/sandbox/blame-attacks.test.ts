@@ -67,52 +67,40 @@ describe.each(REQUIRED_TIERS)('a cell that sabotages later cells takes the blame
     ['RLIMIT_FSIZE', '(0, 0)'],
     ['RLIMIT_NPROC', '(0, 0)'],
   ];
-  it.each(LIMITS)(
-    'lowering the supervisor’s %s with resource.prlimit',
-    async (name, value) => {
-      await expectBlamed(runner, `import os, resource\nresource.prlimit(os.getppid(), resource.${name}, ${value})`, /supervisor's limits/);
-    },
-    30_000,
-  );
+  it.each(LIMITS)('lowering the supervisor’s %s with resource.prlimit', async (name, value) => {
+    await expectBlamed(runner, `import os, resource\nresource.prlimit(os.getppid(), resource.${name}, ${value})`, /supervisor's limits/);
+  });
 
   it('lowering the supervisor’s limit with the prlimit tool', async () => {
     await expectBlamed(runner, 'import os, subprocess\nsubprocess.run(["prlimit", "--pid", str(os.getppid()), "--cpu=1:1"], check=True)', /supervisor's limits/);
-  }, 30_000);
+  });
 
   it('a CPU limit of 0 kills the supervisor at once: the blame stays on the cell that set it', async () => {
     // A hard limit already passed: the kernel kills the supervisor the next time it runs, which is
     // while it handles this cell's end (then this cell "crashed") or, if its check comes first,
     // the check reports it. Either way it is this cell's result, never the next one's.
     await expectBlamed(runner, 'import os, resource\nresource.prlimit(os.getppid(), resource.RLIMIT_CPU, (0, 0))', /supervisor's limits|crashed/);
-  }, 30_000);
+  });
 
   it('lowering the supervisor’s nice value and CPU affinity', async () => {
     await expectBlamed(runner, 'import os\nos.setpriority(os.PRIO_PROCESS, os.getppid(), 19)\nos.sched_setaffinity(os.getppid(), {min(os.sched_getaffinity(0))})', /supervisor's limits/);
-  }, 30_000);
+  });
 
   it.each([
     ['SIGKILL', 9],
     ['SIGSTOP', 19],
     ['SIGTERM', 15],
-  ])(
-    'a POSIX timer that sends %s to the interpreter during the next cell',
-    async (_name, signo) => {
-      await expectBlamed(runner, posixTimer(signo, 1_000).join('\n'), /left a timer/);
-    },
-    30_000,
-  );
+  ])('a POSIX timer that sends %s to the interpreter during the next cell', async (_name, signo) => {
+    await expectBlamed(runner, posixTimer(signo, 1_000).join('\n'), /left a timer/);
+  });
 
   it.each([
     ['ITIMER_REAL', 'SIGALRM'],
     ['ITIMER_VIRTUAL', 'SIGVTALRM'],
     ['ITIMER_PROF', 'SIGPROF'],
-  ])(
-    'signal.setitimer(%s) whose %s would end the interpreter during the next cell',
-    async (timer, sig) => {
-      await expectBlamed(runner, `import signal\nsignal.signal(signal.${sig}, signal.SIG_DFL)\nsignal.setitimer(signal.${timer}, 1.0)`, /left a timer/);
-    },
-    30_000,
-  );
+  ])('signal.setitimer(%s) whose %s would end the interpreter during the next cell', async (timer, sig) => {
+    await expectBlamed(runner, `import signal\nsignal.signal(signal.${sig}, signal.SIG_DFL)\nsignal.setitimer(signal.${timer}, 1.0)`, /left a timer/);
+  });
 
   it('a timer whose signal has a handler of the cell stays the cell’s own (state kept)', async () => {
     const first = await runner.runCell('import signal\nfired = []\nsignal.signal(signal.SIGALRM, lambda *a: fired.append(1))\nsignal.setitimer(signal.ITIMER_REAL, 0.3)\nkept = 1');
@@ -120,7 +108,7 @@ describe.each(REQUIRED_TIERS)('a cell that sabotages later cells takes the blame
     const next = await runner.runCell('import time\ntime.sleep(0.6)\nprint(kept, len(fired))');
     expect(next.stdout).toBe('1 1\n');
     expect(next.killed).toBeUndefined();
-  }, 30_000);
+  });
 
   // The code channel (fd 5) and stdout/stderr are open files the interpreter shares with the
   // supervisor and with every later interpreter: a receive low-water mark left on the code
@@ -138,26 +126,22 @@ describe.each(REQUIRED_TIERS)('a cell that sabotages later cells takes the blame
     ['the code channel shut down for writing', 'import os, socket\ns = socket.socket(fileno=os.dup(5))\ns.shutdown(socket.SHUT_WR)'],
     ['O_NONBLOCK on stdout and stderr', 'import fcntl, os\nfor fd in (1, 2): fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) | os.O_NONBLOCK)'],
   ];
-  it.each(STREAM_TRAPS)(
-    '%s left for the next cell is put back (state kept, nothing blamed on the next cell)',
-    async (_name, trap) => {
-      const first = await runner.runCell(`kept = 1\n${trap}\nprint("trap set")`);
-      expect({ stdout: first.stdout, killed: first.killed }).toEqual({ stdout: 'trap set\n', killed: undefined });
-      // 1 MiB: more than the pipe holds, so the host must read while the cell writes.
-      const next = await runner.runCell('import sys\nprint(kept, "innocent ran")\nfor _ in range(64): sys.stdout.write("x" * 16383 + "\\n")');
-      expect({ killed: next.killed, killMessage: next.killMessage, notice: next.notice, stderr: next.stderr, exitCode: next.exitCode, first: next.stdout.split('\n')[0] }).toEqual({
-        killed: undefined,
-        killMessage: undefined,
-        notice: undefined,
-        stderr: '',
-        exitCode: 0,
-        first: '1 innocent ran',
-      });
-      // Every byte reached the host (none lost to EAGAIN).
-      expect(next.stdout).toContain('[output truncated: 1.0 MiB in total');
-    },
-    60_000,
-  );
+  it.each(STREAM_TRAPS)('%s left for the next cell is put back (state kept, nothing blamed on the next cell)', async (_name, trap) => {
+    const first = await runner.runCell(`kept = 1\n${trap}\nprint("trap set")`);
+    expect({ stdout: first.stdout, killed: first.killed }).toEqual({ stdout: 'trap set\n', killed: undefined });
+    // 1 MiB: more than the pipe holds, so the host must read while the cell writes.
+    const next = await runner.runCell('import sys\nprint(kept, "innocent ran")\nfor _ in range(64): sys.stdout.write("x" * 16383 + "\\n")');
+    expect({ killed: next.killed, killMessage: next.killMessage, notice: next.notice, stderr: next.stderr, exitCode: next.exitCode, first: next.stdout.split('\n')[0] }).toEqual({
+      killed: undefined,
+      killMessage: undefined,
+      notice: undefined,
+      stderr: '',
+      exitCode: 0,
+      first: '1 innocent ran',
+    });
+    // Every byte reached the host (none lost to EAGAIN).
+    expect(next.stdout).toContain('[output truncated: 1.0 MiB in total');
+  });
 
   // stdout and stderr are descriptors of the interpreter: one a cell closed or pointed elsewhere
   // (dup2 of /dev/null or a file of its own) silenced every later cell (exit 0, no output, no word).
@@ -167,24 +151,20 @@ describe.each(REQUIRED_TIERS)('a cell that sabotages later cells takes the blame
     ['pointed at a file of its own with dup2', 'fd = os.open("quiet.txt", os.O_WRONLY | os.O_CREAT)\nos.dup2(fd, 1)'],
     ['closed', 'os.close(1)\nos.close(2)'],
   ];
-  it.each(OUTPUT_TRAPS)(
-    'stdout or stderr %s: the cell is told, the next cell’s output is seen',
-    async (_name, trap) => {
-      const first = await runner.runCell(`import os\nkept = 1\n${trap}`);
-      expect(first.killed).toBe('protocol');
-      expect(first.killMessage ?? '').toMatch(/stdout|stderr/);
-      expect(first.killMessage ?? '').toMatch(/restarted/);
-      const next = await runner.runCell('import sys\nprint("innocent ran")\nprint("and its errors", file=sys.stderr)');
-      expect({ killed: next.killed, stdout: next.stdout, stderr: next.stderr, exitCode: next.exitCode }).toEqual({
-        killed: undefined,
-        stdout: 'innocent ran\n',
-        stderr: 'and its errors\n',
-        exitCode: 0,
-      });
-      expect(next.notice).toContain('restarted');
-    },
-    30_000,
-  );
+  it.each(OUTPUT_TRAPS)('stdout or stderr %s: the cell is told, the next cell’s output is seen', async (_name, trap) => {
+    const first = await runner.runCell(`import os\nkept = 1\n${trap}`);
+    expect(first.killed).toBe('protocol');
+    expect(first.killMessage ?? '').toMatch(/stdout|stderr/);
+    expect(first.killMessage ?? '').toMatch(/restarted/);
+    const next = await runner.runCell('import sys\nprint("innocent ran")\nprint("and its errors", file=sys.stderr)');
+    expect({ killed: next.killed, stdout: next.stdout, stderr: next.stderr, exitCode: next.exitCode }).toEqual({
+      killed: undefined,
+      stdout: 'innocent ran\n',
+      stderr: 'and its errors\n',
+      exitCode: 0,
+    });
+    expect(next.notice).toContain('restarted');
+  });
 
   // The interpreter's own limits are part of its process too: a CPU-time limit just above the time
   // it had used made the next cell that computed for a second "crash (signal 24)" (SIGXCPU).
@@ -195,27 +175,23 @@ describe.each(REQUIRED_TIERS)('a cell that sabotages later cells takes the blame
     expect({ stdout: first.stdout, killed: first.killed }).toEqual({ stdout: 'set\n', killed: undefined });
     const next = await runner.runCell('import time\nend = time.process_time() + 1.5\nwhile time.process_time() < end: pass\nprint(kept, "innocent ran")');
     expect({ stdout: next.stdout, killed: next.killed, killMessage: next.killMessage, notice: next.notice }).toEqual({ stdout: '1 innocent ran\n', killed: undefined, killMessage: undefined, notice: undefined });
-  }, 30_000);
+  });
 
   it('a hard CPU-time limit the cell set on its own interpreter: the cell is told', async () => {
     await expectBlamed(runner, 'import resource, time\nused = int(time.process_time()) + 1\nresource.setrlimit(resource.RLIMIT_CPU, (used, used + 1))', /interpreter's own limits/);
-  }, 30_000);
+  });
 
   // A nice value raised or SCHED_IDLE cannot be undone by the process (nor by the supervisor)
   // without CAP_SYS_NICE: every later cell would run only when nothing else wants the CPU.
   it.each([
     ['a raised nice value', 'import os\nos.nice(19)'],
     ['the idle scheduling policy', 'import os\nos.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))'],
-  ])(
-    '%s the cell set on its own interpreter: the cell is told, the next cell runs at normal priority',
-    async (_what, attack) => {
-      const { next } = await expectBlamed(runner, attack, /interpreter's own scheduling/);
-      const check = await runner.runCell('import os\nprint(os.nice(0), os.sched_getscheduler(0))');
-      expect(check.stdout).toBe('0 0\n');
-      expect(next.killed).toBeUndefined();
-    },
-    30_000,
-  );
+  ])('%s the cell set on its own interpreter: the cell is told, the next cell runs at normal priority', async (_what, attack) => {
+    const { next } = await expectBlamed(runner, attack, /interpreter's own scheduling/);
+    const check = await runner.runCell('import os\nprint(os.nice(0), os.sched_getscheduler(0))');
+    expect(check.stdout).toBe('0 0\n');
+    expect(next.killed).toBeUndefined();
+  });
 
   // The timer slack of the interpreter's main thread (prctl PR_SET_TIMERSLACK, up to ~584 years)
   // delays every sleep and timeout of later cells by up to that much: a time.sleep(0.1) of the next
@@ -228,7 +204,7 @@ describe.each(REQUIRED_TIERS)('a cell that sabotages later cells takes the blame
     expect({ stdout: first.stdout, killed: first.killed }).toEqual({ stdout: '100000000000\n', killed: undefined });
     const next = await runner.runCell(`${slack}\nimport time\ntime.sleep(0.1)\nprint(kept, libc.prctl(30, 0, 0, 0, 0) < 10**9)`);
     expect({ stdout: next.stdout, killed: next.killed, notice: next.notice }).toEqual({ stdout: '1 True\n', killed: undefined, notice: undefined });
-  }, 30_000);
+  });
 
   // The interpreter's loop between cells is Python in the cells' own process: a cell that replaced
   // what it uses made it fail only when the next cell's code came. That cell "exited 0" with no
@@ -237,20 +213,16 @@ describe.each(REQUIRED_TIERS)('a cell that sabotages later cells takes the blame
     ['json.loads', 'import json\njson.loads = None'],
     ['signal.sigtimedwait', 'import signal\nsignal.sigtimedwait = None'],
     ['linecache.cache', 'import linecache\nlinecache.cache = None'],
-  ])(
-    'a cell that replaces %s (used by the interpreter between cells): the next cell is told it may not have run, never a silent exit 0',
-    async (_what, attack) => {
-      const first = await runner.runCell(`kept = 1\n${attack}\nprint("replaced")`);
-      expect(first.stdout).toBe('replaced\n');
-      const next = await runner.runCell('print("innocent ran")');
-      expect(next.exitCode).not.toBe(0);
-      expect(next.killMessage ?? '').toMatch(/interpreter's own loop failed.*may not have run/);
-      expect(next.killMessage ?? '').toMatch(/restarted/);
-      const third = await runner.runCell('print("kept" in globals(), "third ran")');
-      expect({ stdout: third.stdout, killed: third.killed }).toEqual({ stdout: 'False third ran\n', killed: undefined });
-    },
-    30_000,
-  );
+  ])('a cell that replaces %s (used by the interpreter between cells): the next cell is told it may not have run, never a silent exit 0', async (_what, attack) => {
+    const first = await runner.runCell(`kept = 1\n${attack}\nprint("replaced")`);
+    expect(first.stdout).toBe('replaced\n');
+    const next = await runner.runCell('print("innocent ran")');
+    expect(next.exitCode).not.toBe(0);
+    expect(next.killMessage ?? '').toMatch(/interpreter's own loop failed.*may not have run/);
+    expect(next.killMessage ?? '').toMatch(/restarted/);
+    const third = await runner.runCell('print("kept" in globals(), "third ran")');
+    expect({ stdout: third.stdout, killed: third.killed }).toEqual({ stdout: 'False third ran\n', killed: undefined });
+  });
 
   it('a cell that points stdout at a file and puts it back before it ends keeps its state', async () => {
     const first = await runner.runCell(
@@ -259,5 +231,5 @@ describe.each(REQUIRED_TIERS)('a cell that sabotages later cells takes the blame
     expect({ stdout: first.stdout, killed: first.killed }).toEqual({ stdout: 'back\n', killed: undefined });
     const next = await runner.runCell('print(kept, open("captured.txt").read())');
     expect({ stdout: next.stdout, notice: next.notice }).toEqual({ stdout: '1 captured\n', notice: undefined });
-  }, 30_000);
+  });
 });

@@ -10,7 +10,8 @@ import { createCodeRunner, type CodeRunner, type SandboxLimits } from '../../../
 import { findDescendants } from '../../../src/sandbox/process-tree';
 import { removeTree } from '../../../src/sandbox/scratchJanitor';
 import { sandboxAttackCell } from '../../support/sandboxAttackCases';
-import { eventually, IS_ROOT, isolation, pidsInNamespace, pidsWithCommandLine, removeDir, tempDir, TIERS } from './helpers';
+import { IS_ROOT, isolation, pidsInNamespace, pidsWithCommandLine, removeDir, tempDir, TIERS } from './helpers';
+import { eventually } from '../../support/processTree';
 
 const MiB = 1024 ** 2;
 const REPO = resolve(__dirname, '..', '..', '..');
@@ -197,7 +198,7 @@ describe.each(TIERS.flatMap((tier) => MECHANISMS.map((mechanism) => [tier, mecha
     } finally {
       await runner.dispose();
     }
-  }, 60_000);
+  });
 
   it('memory hidden in unmapped memfd files: killed at the sandbox limit, next cell works', async () => {
     const runner = await start(tier, mechanism);
@@ -209,26 +210,22 @@ describe.each(TIERS.flatMap((tier) => MECHANISMS.map((mechanism) => [tier, mecha
     } finally {
       await runner.dispose();
     }
-  }, 60_000);
+  });
 
   it.each([
     ['shared anonymous mappings (mmap(-1, n))', SHARED_ANONYMOUS_MEMORY],
     ['memfds mapped, their descriptors closed', MAPPED_MEMFD_MEMORY],
-  ])(
-    'memory hidden in %s, split across processes: killed at the sandbox limit, next cell works',
-    async (_where, cell) => {
-      const runner = await start(tier, mechanism);
-      try {
-        const result = await runner.runCell(cell);
-        expect(result.killed).toBe('memory');
-        expect(result.killMessage).toContain('sandbox memory limit (256 MiB)');
-        expect((await runner.runCell('print(1 + 1)')).stdout).toBe('2\n');
-      } finally {
-        await runner.dispose();
-      }
-    },
-    60_000,
-  );
+  ])('memory hidden in %s, split across processes: killed at the sandbox limit, next cell works', async (_where, cell) => {
+    const runner = await start(tier, mechanism);
+    try {
+      const result = await runner.runCell(cell);
+      expect(result.killed).toBe('memory');
+      expect(result.killMessage).toContain('sandbox memory limit (256 MiB)');
+      expect((await runner.runCell('print(1 + 1)')).stdout).toBe('2\n');
+    } finally {
+      await runner.dispose();
+    }
+  });
 
   it('04-memory-across-processes.py: contained, next cell works', async () => {
     const runner = await start(tier, mechanism);
@@ -240,7 +237,7 @@ describe.each(TIERS.flatMap((tier) => MECHANISMS.map((mechanism) => [tier, mecha
     } finally {
       await runner.dispose();
     }
-  }, 60_000);
+  });
 });
 
 // Only the isolated tier has RAM-backed mounts of its own (basic keeps /tmp and home on disk).
@@ -263,7 +260,7 @@ describe.runIf(TIERS.includes('isolated')).each(MECHANISMS)('tmpfs files are san
     } finally {
       await runner.dispose();
     }
-  }, 60_000);
+  });
 
   it('memory hidden in /dev/shm, /tmp and home files: the mounts count with the processes', async () => {
     const runner = await start('isolated', mechanism);
@@ -277,7 +274,7 @@ describe.runIf(TIERS.includes('isolated')).each(MECHANISMS)('tmpfs files are san
     } finally {
       await runner.dispose();
     }
-  }, 60_000);
+  });
 
   it('tmpfs files kept across cells count (05-tmpfs-fills-ram.py and a split variant)', async () => {
     const runner = await start('isolated', mechanism);
@@ -297,7 +294,7 @@ describe.runIf(TIERS.includes('isolated')).each(MECHANISMS)('tmpfs files are san
     } finally {
       await runner.dispose();
     }
-  }, 90_000);
+  });
 });
 
 const DETACHED_BURNERS = [
@@ -316,30 +313,26 @@ describe.each(TIERS.flatMap((tier) => MECHANISMS.map((mechanism) => [tier, mecha
   it.each([
     ['06-background-burners.py', () => sandboxAttackCell(REPO, '06-background-burners.py')],
     ['setsid and double-fork burners', () => DETACHED_BURNERS],
-  ])(
-    '%s: no process of the sandbox burns CPU after the cell returns, next cell works',
-    async (_name, cell) => {
-      const runner = await start(tier, mechanism);
-      try {
-        const identity = await probeIdentity(runner);
-        const before = await sandboxProcesses(runner, identity);
-        const result = await runner.runCell(cell());
-        expect(result.stdout).toBe('started\n');
-        expect(result.killed).toBeUndefined();
-        // Right after the cell returned: only what ran before it (bwrap, its init, the worker).
-        const after = await sandboxProcesses(runner, identity);
-        expect(after.sort()).toEqual(before.sort());
-        const first = cpuTicks(after);
-        await new Promise((resolvePause) => setTimeout(resolvePause, 1_000));
-        const second = cpuTicks(after);
-        for (const [pid, ticks] of second) expect(ticks - (first.get(pid) ?? ticks)).toBeLessThan(20);
-        expect((await runner.runCell('print(1 + 1)')).stdout).toBe('2\n');
-      } finally {
-        await runner.dispose();
-      }
-    },
-    60_000,
-  );
+  ])('%s: no process of the sandbox burns CPU after the cell returns, next cell works', async (_name, cell) => {
+    const runner = await start(tier, mechanism);
+    try {
+      const identity = await probeIdentity(runner);
+      const before = await sandboxProcesses(runner, identity);
+      const result = await runner.runCell(cell());
+      expect(result.stdout).toBe('started\n');
+      expect(result.killed).toBeUndefined();
+      // Right after the cell returned: only what ran before it (bwrap, its init, the worker).
+      const after = await sandboxProcesses(runner, identity);
+      expect(after.sort()).toEqual(before.sort());
+      const first = cpuTicks(after);
+      await new Promise((resolvePause) => setTimeout(resolvePause, 1_000));
+      const second = cpuTicks(after);
+      for (const [pid, ticks] of second) expect(ticks - (first.get(pid) ?? ticks)).toBeLessThan(20);
+      expect((await runner.runCell('print(1 + 1)')).stdout).toBe('2\n');
+    } finally {
+      await runner.dispose();
+    }
+  });
 
   it('burners moved to a session or process group of their own, then the supervisor killed (same uid): nothing of the cell runs on, the next cell works', async () => {
     // Without a pid namespace or a cgroup the host finds the sandbox's processes by ancestry from
@@ -363,13 +356,13 @@ describe.each(TIERS.flatMap((tier) => MECHANISMS.map((mechanism) => [tier, mecha
       const result = await runner.runCell(cell);
       expect(result.killed).toBe('crashed');
       // Right after the cell's result: every process it made is gone (killed or on its way).
-      expect(await eventually(() => pidsWithCommandLine(token).length === 0, 2_000)).toBe(true);
+      expect(await eventually(() => pidsWithCommandLine(token).length === 0)).toBe(true);
       expect((await runner.runCell('print(1 + 1)')).stdout).toBe('2\n');
     } finally {
       await runner.dispose();
       for (const pid of pidsWithCommandLine(token)) process.kill(pid, 'SIGKILL');
     }
-  }, 60_000);
+  });
 
   it('cancel leaves no process behind, and dispose leaves no cgroup', async () => {
     const runner = await start(tier, mechanism);
@@ -393,7 +386,7 @@ describe.each(TIERS.flatMap((tier) => MECHANISMS.map((mechanism) => [tier, mecha
       await runner.dispose();
     }
     if (cgroup) expect(existsSync(cgroup)).toBe(false);
-  }, 60_000);
+  });
 });
 
 describe.each(TIERS)('disk budget of the scratch folder (%s tier)', (tier) => {
@@ -409,7 +402,7 @@ describe.each(TIERS)('disk budget of the scratch folder (%s tier)', (tier) => {
     } finally {
       await runner.dispose();
     }
-  }, 60_000);
+  });
 
   it('a quick cell over the budget is told after it returns (10 files of 10 MiB in well under a second)', async () => {
     const runner = await start(tier, 'auto');
@@ -422,7 +415,7 @@ describe.each(TIERS)('disk budget of the scratch folder (%s tier)', (tier) => {
     } finally {
       await runner.dispose();
     }
-  }, 60_000);
+  });
 
   it('a long cell that keeps writing is stopped while it runs ("killed: disk budget…")', async () => {
     const runner = await start(tier, 'auto');
@@ -436,7 +429,7 @@ describe.each(TIERS)('disk budget of the scratch folder (%s tier)', (tier) => {
     } finally {
       await runner.dispose();
     }
-  }, 60_000);
+  });
 
   it('many small files: the entry budget holds; deleting them slowly is allowed', async () => {
     const runner = await start(tier, 'auto', { ...LIMITS, diskEntries: 2_000 });
@@ -453,7 +446,7 @@ describe.each(TIERS)('disk budget of the scratch folder (%s tier)', (tier) => {
     } finally {
       await runner.dispose();
     }
-  }, 60_000);
+  });
 });
 
 // Bytes the scratch walk cannot name: each kind must still count (fix-disk red-team cells).
@@ -486,7 +479,7 @@ describe.each(TIERS)('disk the scratch walk cannot name still counts (%s tier)',
     }
     await removeTree(scratch);
     expect(existsSync(scratch)).toBe(false);
-  }, 60_000);
+  });
 
   it('a folder whose name is not UTF-8 does not hide its files', async () => {
     const runner = await start(tier, 'auto');
@@ -498,37 +491,33 @@ describe.each(TIERS)('disk the scratch walk cannot name still counts (%s tier)',
     } finally {
       await runner.dispose();
     }
-  }, 60_000);
+  });
 
   it.each(
     [
       ['kept open', "fd = os.open(f'h{i}', os.O_CREAT | os.O_RDWR, 0o600)\nos.unlink(f'h{i}')\nos.write(fd, b'\\1' * (40 << 20))\nKEEP.append(fd)"],
       ['kept mapped (descriptor closed)', "fd = os.open(f'h{i}', os.O_CREAT | os.O_RDWR, 0o600)\nos.unlink(f'h{i}')\nos.write(fd, b'\\1' * (40 << 20))\nKEEP.append(mmap.mmap(fd, 40 << 20))\nos.close(fd)"],
     ].flatMap(([kind, body]) => MECHANISMS.map((mechanism) => [kind, mechanism, body] as const)),
-  )(
-    'deleted files %s by the interpreter across cells count (%s)',
-    async (_kind, mechanism, body) => {
-      // Both ways of listing the sandbox's processes: the cgroup's list and its own /proc (watched).
-      const runner = await start(tier, mechanism);
-      try {
-        const cell = (i: number): string => `import os, mmap\nKEEP = globals().setdefault('KEEP', [])\ni = ${i}\n${body}\nprint('held', len(KEEP))`;
-        const first = await runner.runCell(cell(0));
-        expect(first.stdout).toBe('held 1\n');
-        expect(first.killed).toBeUndefined();
-        const second = await runner.runCell(cell(1));
-        expect(second.stdout).toBe('held 2\n');
-        expect(second.killed).toBe('disk');
-        expect(second.killMessage).toMatch(/\(8\d(\.\d)? MiB of 64 MiB\)/);
-        // Closing them frees the disk: the budget is back.
-        const freed = await runner.runCell("for k in KEEP:\n    k.close() if hasattr(k, 'close') else os.close(k)\nKEEP.clear()\nprint('freed')");
-        expect(freed.stdout).toBe('freed\n');
-        expect(freed.killed).toBeUndefined();
-      } finally {
-        await runner.dispose();
-      }
-    },
-    60_000,
-  );
+  )('deleted files %s by the interpreter across cells count (%s)', async (_kind, mechanism, body) => {
+    // Both ways of listing the sandbox's processes: the cgroup's list and its own /proc (watched).
+    const runner = await start(tier, mechanism);
+    try {
+      const cell = (i: number): string => `import os, mmap\nKEEP = globals().setdefault('KEEP', [])\ni = ${i}\n${body}\nprint('held', len(KEEP))`;
+      const first = await runner.runCell(cell(0));
+      expect(first.stdout).toBe('held 1\n');
+      expect(first.killed).toBeUndefined();
+      const second = await runner.runCell(cell(1));
+      expect(second.stdout).toBe('held 2\n');
+      expect(second.killed).toBe('disk');
+      expect(second.killMessage).toMatch(/\(8\d(\.\d)? MiB of 64 MiB\)/);
+      // Closing them frees the disk: the budget is back.
+      const freed = await runner.runCell("for k in KEEP:\n    k.close() if hasattr(k, 'close') else os.close(k)\nKEEP.clear()\nprint('freed')");
+      expect(freed.stdout).toBe('freed\n');
+      expect(freed.killed).toBeUndefined();
+    } finally {
+      await runner.dispose();
+    }
+  });
 });
 
 describe.each(TIERS)('the disk check after a cell cannot be fooled by deletions elsewhere (%s tier)', (tier) => {
@@ -550,7 +539,7 @@ describe.each(TIERS)('the disk check after a cell cannot be fooled by deletions 
       rmSync(junk, { force: true });
       await runner.dispose();
     }
-  }, 60_000);
+  });
 });
 
 describe.each(TIERS)('artifact copies on the host have a budget too (%s tier)', (tier) => {
@@ -577,5 +566,5 @@ describe.each(TIERS)('artifact copies on the host have a budget too (%s tier)', 
     } finally {
       await runner.dispose();
     }
-  }, 60_000);
+  });
 });

@@ -158,7 +158,7 @@ describe.each(TIERS)('ConfiguredSandboxPool (%s tier)', (tier) => {
       await pools.dispose();
     }
     // The replaced pool's spare (started again after it handed one out) has ended too.
-    await expect.poll(() => processesUsing(root), { timeout: 10_000 }).toEqual([]);
+    await expect.poll(() => processesUsing(root)).toEqual([]);
     removeDir(root);
   });
 });

@@ -63,7 +63,7 @@ describe.each(REQUIRED_TIERS)('the disk check after a cell, attacked from inside
       ].join('\n'),
     );
     await expectOverReported(second);
-  }, 60_000);
+  });
 
   it('bytes written by children the kernel reaps at once (SIGCHLD ignored: their io is never added to a parent)', async () => {
     runner = await startRunner(tier, { limits: { diskBytes: 64 * MiB } });
@@ -91,7 +91,7 @@ describe.each(REQUIRED_TIERS)('the disk check after a cell, attacked from inside
       ].join('\n'),
     );
     await expectOverReported(second);
-  }, 60_000);
+  });
 
   it('writes of a leftover the host kills (a zombie nobody reaps, so no write counter has them) while the host deletes elsewhere', async () => {
     runner = await startRunner(tier, { limits: { diskBytes: 64 * MiB } });
@@ -117,5 +117,5 @@ describe.each(REQUIRED_TIERS)('the disk check after a cell, attacked from inside
     } finally {
       rmSync(junk, { force: true });
     }
-  }, 60_000);
+  });
 });

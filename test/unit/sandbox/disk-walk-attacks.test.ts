@@ -58,7 +58,7 @@ describe.runIf(process.platform === 'linux')('the disk walk, attacked by a folde
       child.kill('SIGKILL');
       await exited;
     }
-  }, 30_000);
+  });
 
   it('a "comb" (folders beside every level) holds at most 512 folders open, then counts as over budget', () => {
     // A level keeps its folder open while a folder beside the deeper one waits: one descriptor a
@@ -103,6 +103,6 @@ describe.runIf(process.platform === 'linux')('the disk walk, attacked by a folde
       } finally {
         await runner.dispose();
       }
-    }, 60_000);
+    });
   });
 });

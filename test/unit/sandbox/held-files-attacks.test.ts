@@ -55,7 +55,7 @@ describe.runIf(process.platform === 'linux')('deleted files held open or mapped,
       } finally {
         await runner.dispose();
       }
-    }, 120_000);
+    });
   }
 
   /** Runs the holder in a folder of its own and calls `look` with its pid once it holds everything. */
@@ -83,12 +83,12 @@ describe.runIf(process.platform === 'linux')('deleted files held open or mapped,
       expect(held.bytes).toBeGreaterThanOrEqual(1024 * 1024);
       expect(held.bytes).toBeLessThan(2 * 1024 * 1024);
     });
-  }, 60_000);
+  });
 
   it('more descriptors than the limit make the look stop, incomplete', async () => {
     await withHolder('dups', { maps: 0, fds: HELD_SCAN_LIMITS.entries + 10 }, (dir, pid) => {
       const held = heldDeletedBytes(dir, [pid], (p) => `/proc/${p}`);
       expect(held.problem).toMatch(/more open descriptors and mappings than the host checks/);
     });
-  }, 60_000);
+  });
 });

@@ -88,16 +88,6 @@ export function isAlive(pid: number): boolean {
   }
 }
 
-/** Polls until `check` holds or `ms` pass (processes take a moment to be reaped). */
-export async function eventually(check: () => boolean, ms = 10_000): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (check()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return check();
-}
-
 /** The host pid of the process in pid namespace `ns` (a `/proc/PID/ns/pid` link text) whose innermost pid is `pid`; throws when there is none. */
 export function hostPidInNamespace(ns: string, pid: number): number {
   for (const hostPid of pidsInNamespace(ns)) {

@@ -8,7 +8,8 @@ import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CodeRunner } from '../../../src/sandbox/index';
-import { eventually, IS_ROOT, isAlive, pidsInNamespace, pidsWithCommandLine, removeDir, startRunner, tempDir, TIERS } from './helpers';
+import { IS_ROOT, isAlive, pidsInNamespace, pidsWithCommandLine, removeDir, startRunner, tempDir, TIERS } from './helpers';
+import { eventually } from '../../support/processTree';
 
 const outside = tempDir('outside');
 const workspace = join(outside, 'workspace');
@@ -198,7 +199,7 @@ describe.each(TIERS)('hostile code (%s tier)', (tier) => {
     await stillWorks();
     // Its killed children are the interpreter's to wait for, which it does when the next cell
     // starts (between cells it is stopped).
-    if (isolated) expect(await eventually(() => pidsInNamespace(ns).length <= 3, 15_000)).toBe(true);
+    if (isolated) expect(await eventually(() => pidsInNamespace(ns).length <= 3)).toBe(true);
   });
 
   it('fork bombs at the time limit, five in a row: the grace of one never falls on the next cell', async () => {
@@ -217,7 +218,7 @@ describe.each(TIERS)('hostile code (%s tier)', (tier) => {
     } finally {
       for (const burner of burners) burner.kill('SIGKILL');
     }
-  }, 90_000);
+  });
 
   it('stopping the supervisor (SIGSTOP, same uid) is reported as that, not as the time limit', async () => {
     const result = await runner.runCell('import os, signal\nos.kill(os.getppid(), signal.SIGSTOP)\nprint("sent")');

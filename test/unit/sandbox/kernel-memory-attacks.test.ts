@@ -87,7 +87,7 @@ describe.runIf(REQUIRED_TIERS.includes('isolated')).each(['auto', 'watched'] as 
     } finally {
       await runner.dispose();
     }
-  }, 120_000);
+  });
 });
 
 // Kernel memory no process holds as pages: only a memory cgroup sees it (as root on Linux, as in CI,
@@ -119,7 +119,7 @@ describe.runIf(REQUIRED_TIERS.includes('isolated') && IS_ROOT && process.platfor
     } finally {
       await runner.dispose();
     }
-  }, 120_000);
+  });
 
   it('memfds held only by a message in flight count against the memory budget', async () => {
     const root = tempDir('memfds-in-flight');
@@ -133,5 +133,5 @@ describe.runIf(REQUIRED_TIERS.includes('isolated') && IS_ROOT && process.platfor
     } finally {
       await runner.dispose();
     }
-  }, 120_000);
+  });
 });

@@ -25,7 +25,7 @@ beforeAll(async () => {
   const lib = join(venv, 'lib');
   const site = join(lib, readdirSync(lib)[0] ?? '', 'site-packages');
   writeFileSync(join(site, '__editable__.project.pth'), `${project}\n`);
-}, 60_000);
+});
 
 afterAll(() => {
   removeDir(root);

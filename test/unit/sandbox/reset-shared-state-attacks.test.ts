@@ -65,7 +65,7 @@ print(json.dumps({d: oct(os.stat(d).st_mode) for d in folders}))`,
     } finally {
       await runner.dispose();
     }
-  }, 60_000);
+  });
 
   it('file attribute flags (chattr: synchronous writes, no access times) set on the kept folders are gone for the next question', async () => {
     const root = tempDir('reset-flags');
@@ -107,33 +107,29 @@ print(json.dumps(set_on))`,
     } finally {
       await runner.dispose();
     }
-  }, 60_000);
+  });
 
   it.each([
     ['a receive low-water mark', 'SO_RCVLOWAT, 1 << 20'],
     ['a receive timeout', 'SO_RCVTIMEO, struct.pack("ll", 0, 300000)'],
-  ])(
-    '%s left on the code channel does not reach the next question',
-    async (_what, option) => {
-      const runner = (await startRunner(tier, { mode: 'stateless', limits: { timeoutMs: 5_000 } })) as PythonCodeRunner;
-      try {
-        const left = await runner.runCell(`import socket, struct\ns = socket.socket(fileno=5)\ns.setsockopt(socket.SOL_SOCKET, socket.${option})\ns.detach()\nprint("set")`);
-        expect(left.stdout).toBe('set\n');
-        expect(await runner.reset()).toBe(true);
-        // Long enough for a receive timeout to end an interpreter waiting for its first cell.
-        await new Promise((resolve) => setTimeout(resolve, 1_000));
-        for (const expected of ['42\n', '43\n']) {
-          const next = await runner.runCell(`print(${expected.trim()})`);
-          expect(next.stdout).toBe(expected);
-          expect(next.killed).toBeUndefined();
-          expect(next.notice).toBeUndefined();
-        }
-      } finally {
-        await runner.dispose();
+  ])('%s left on the code channel does not reach the next question', async (_what, option) => {
+    const runner = (await startRunner(tier, { mode: 'stateless', limits: { timeoutMs: 5_000 } })) as PythonCodeRunner;
+    try {
+      const left = await runner.runCell(`import socket, struct\ns = socket.socket(fileno=5)\ns.setsockopt(socket.SOL_SOCKET, socket.${option})\ns.detach()\nprint("set")`);
+      expect(left.stdout).toBe('set\n');
+      expect(await runner.reset()).toBe(true);
+      // Long enough for a receive timeout to end an interpreter waiting for its first cell.
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      for (const expected of ['42\n', '43\n']) {
+        const next = await runner.runCell(`print(${expected.trim()})`);
+        expect(next.stdout).toBe(expected);
+        expect(next.killed).toBeUndefined();
+        expect(next.notice).toBeUndefined();
       }
-    },
-    60_000,
-  );
+    } finally {
+      await runner.dispose();
+    }
+  });
 
   it('a code channel shut down for reading is not handed on: the reset refuses, and the evaluation starts a fresh sandbox', async () => {
     const runner = (await startRunner(tier, { mode: 'stateless' })) as PythonCodeRunner;
@@ -144,7 +140,7 @@ print(json.dumps(set_on))`,
     } finally {
       await runner.dispose();
     }
-  }, 60_000);
+  });
 });
 
 /** Tries to leave a file and a folder in every folder of the sandbox's own root and /dev file systems (what no reset empties); prints where it could. */
@@ -199,5 +195,5 @@ describe('what a question leaves outside the folders a reset empties (isolated t
     } finally {
       await runner.dispose();
     }
-  }, 60_000);
+  });
 });

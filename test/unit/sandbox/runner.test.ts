@@ -38,7 +38,7 @@ describe.each(TIERS)('sandbox runner (%s tier)', (tier) => {
       const lines = (prefix: string, n: number): string => Array.from({ length: n }, (_, k) => `${prefix}${i}- ${k}\n`).join('');
       expect({ stdout: result.stdout, stderr: result.stderr }).toEqual({ stdout: lines('o', out), stderr: lines('e', err) });
     }
-  }, 60_000);
+  });
 
   it('gives a fresh namespace per cell in stateless mode', async () => {
     const runner = await start({ mode: 'stateless' });
@@ -165,12 +165,12 @@ describe.each(TIERS)('sandbox runner: dispose while it restarts its interpreter 
       expect(worker).toHaveLength(1);
       for (const p of worker) process.kill(p.pid, 'SIGKILL');
       // Gone from /proc = reaped by Node, whose 'exit' event came in the same turn.
-      await expect.poll(() => worker.every((p) => !existsSync(`/proc/${p.pid}`)), { timeout: 10_000 }).toBe(true);
+      await expect.poll(() => worker.every((p) => !existsSync(`/proc/${p.pid}`))).toBe(true);
       // The next use starts a fresh interpreter; the conversation is closed while it starts.
       const restarting = runner.warmUp().catch(() => undefined);
       await runner.dispose();
       await restarting;
-      await expect.poll(() => processesUsing(scratch), { timeout: 10_000 }).toEqual([]);
+      await expect.poll(() => processesUsing(scratch)).toEqual([]);
     } finally {
       await runner.dispose();
       removeDir(dir);

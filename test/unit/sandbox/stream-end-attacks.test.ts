@@ -50,7 +50,7 @@ describe.each(REQUIRED_TIERS)('how cell output ends, attacked (%s tier)', (tier)
       if (second.stdout !== 'second\n' || second.stderr !== '') leaks.push(`${i}: ${JSON.stringify({ stdout: second.stdout, stderr: second.stderr })}`);
     }
     expect(leaks).toEqual([]);
-  }, 120_000);
+  });
 
   it('an immediate cancel still interrupts the cell (SIGINT), so its state is kept', async () => {
     runner = (await startRunner(tier)) as PythonCodeRunner;
@@ -73,7 +73,7 @@ describe.each(REQUIRED_TIERS)('how cell output ends, attacked (%s tier)', (tier)
         notice: undefined,
       });
     }
-  }, 60_000);
+  });
 
   it("a question cannot leave the next question's stdout, stderr or code channel non-blocking, async or owned", async () => {
     runner = (await startRunner(tier)) as PythonCodeRunner;
@@ -108,7 +108,7 @@ describe.each(REQUIRED_TIERS)('how cell output ends, attacked (%s tier)', (tier)
     // A large output of the next question arrives whole.
     const big = await runner.runCell('import sys\nsys.stdout.write("y" * 4_000_000)');
     expect({ exitCode: big.exitCode, stderr: big.stderr, killed: big.killed }).toEqual({ exitCode: 0, stderr: '', killed: undefined });
-  }, 60_000);
+  });
 
   it('a question that shut its stdout down does not hand the next question a mute sandbox', async () => {
     runner = (await startRunner(tier)) as PythonCodeRunner;
@@ -116,5 +116,5 @@ describe.each(REQUIRED_TIERS)('how cell output ends, attacked (%s tier)', (tier)
     expect(hostile.killed).toBeUndefined();
     // Either the reset refuses (the caller then starts a fresh sandbox) or the next question is heard.
     if (await runner.reset()) expect((await runner.runCell('print("heard")')).stdout).toBe('heard\n');
-  }, 60_000);
+  });
 });

@@ -87,5 +87,5 @@ describe('advice per front end', () => {
     expect(await missing()).toMatch(/Install Python 3 or set --python PATH\.$/);
     expect(await basicNote()).toContain('isolation turned off with --isolation basic;');
     for (const text of [await missing(), await basicNote()]) expect(text).not.toMatch(/r1ci\.\w|setting/i);
-  }, 30_000);
+  });
 });
