@@ -219,8 +219,10 @@ describe('r1ci chat (spawned CLI, scripted server, real sandbox)', () => {
     const chat = new ChatProcess();
     chat.type(SLEEP);
     await chat.waitFor('sleeping');
-    chat.closeStdout();
+    // The hang-up first, then the reader: a write failing before the SIGHUP (possible when the
+    // reader goes first) would make the reader's going the first cause, and 141 right.
     chat.interrupt('SIGHUP');
+    chat.closeStdout();
     expect(await chat.exited).toBe(129);
   });
 

@@ -12,12 +12,15 @@ import type { EvalEvent } from '../../../src/eval/runner';
 import { sandboxCheckRunner } from '../../../src/eval/sandboxChecker';
 import type { TaskRecord } from '../../../src/eval/types';
 import { createCodeRunner, SandboxPool } from '../../../src/sandbox';
-import { startScriptedServer, type ScriptedServer } from '../../support/scripted-server';
+import { loadScenarios, startScriptedServer, type Scenario, type ScriptedServer } from '../../support/scripted-server';
+
+/** A reply that sends a few words and then nothing until the client aborts: only a time limit ends it. */
+const STALLED: Scenario = { id: 'stalled', match: 'Stalled probe', chunkSize: 8, turns: [{ text: 'Let me think about this for a very long time. <<<never>>>' }], faults: { stallAfterChunks: 2 } };
 
 let server: ScriptedServer;
 let dir = '';
 beforeAll(async () => {
-  server = await startScriptedServer({ scenarios: 'test/scenarios' });
+  server = await startScriptedServer({ scenarios: [...loadScenarios('test/scenarios'), STALLED] });
   dir = mkdtempSync(path.join(os.tmpdir(), 'r1ci-evaluate-'));
 });
 afterAll(async () => {
@@ -85,22 +88,22 @@ describe('evaluate (scripted server, real sandbox)', () => {
   it('scores a question over its time limit as wrong, aborts its model request and keeps going', async () => {
     const pool = new SandboxPool({ scratchRoot: dir, mode: 'stateless' });
     const file = path.join(dir, 'timeout.jsonl');
-    // The slow scenario streams for ~10 s; a 6 s limit cuts it and leaves the other question (two
-    // code calls, a sandbox start each) ample time on a loaded 2-core machine.
-    const records = [record('slow', 'Slow probe: think at length before answering.', 'slow-done'), record('fast', 'What is the total score of the string BBAAB?', '3')];
+    // The stalled reply never ends; the limit cuts it and leaves the other question (two code
+    // calls, a sandbox start each) ample time even on a heavily loaded 2-core machine.
+    const records = [record('slow', 'Stalled probe: think at length before answering.', 'never'), record('fast', 'What is the total score of the string BBAAB?', '3')];
     const tiers: string[] = [];
     const newRunner: EvaluateOptions['newRunner'] = async (slot, signal) => {
       const runner = await pool.acquire(path.join(dir, slot), signal);
       tiers.push(runner.tier);
       return runner;
     };
-    const end = await drain(evaluate(options(records, pool, { perQuestionTimeoutMs: 6000, resultsFile: file, newRunner }), new AbortController().signal));
+    const end = await drain(evaluate(options(records, pool, { perQuestionTimeoutMs: 30_000, resultsFile: file, newRunner }), new AbortController().signal));
     await pool.dispose();
     const slow = end.results.find((r) => r.id === 'slow');
-    expect(slow).toMatchObject({ correct: false, answer: null, reason: 'timed out after 6 s' });
+    expect(slow).toMatchObject({ correct: false, answer: null, reason: 'timed out after 30 s' });
     expect(slow?.error).toBeUndefined();
     expect(end.results.find((r) => r.id === 'fast')).toMatchObject({ correct: true, answer: '3', codeCalls: 2 });
-    expect(server.requests.some((r) => r.scenarioId === 'foundation-slow' && r.aborted)).toBe(true);
+    expect(server.requests.some((r) => r.scenarioId === 'stalled' && r.aborted)).toBe(true);
     const stored = (await readResults(file)).results;
     expect(stored).toHaveLength(2);
     // The tier the code ran on is recorded, so a replayed trajectory can show it.
