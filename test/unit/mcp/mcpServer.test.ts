@@ -145,9 +145,12 @@ describe('r1ci mcp over stdio (SDK client)', () => {
   it('contains the background burners of the sandbox suite: none runs on after its cell, and the session still works', async () => {
     const cell = sandboxAttackCell(repoRoot, '06-background-burners.py');
     const burners = () => descendants(server.pid).filter((p) => p.cmdline.includes('while True: pass'));
-    // The cell stays a moment after starting them, so the test can see them run (its "none left" can fail)...
-    const pending = call(server.client, 'run_python', { code: `${cell}\nimport time\ntime.sleep(3)`, session_id: 'burners' });
+    // The cell stays until the test has seen both run (its "none left" can fail): it waits for one of
+    // them to end, which the test does once it has seen them; the other is left running...
+    const pending = call(server.client, 'run_python', { code: `${cell}\nimport os\nos.wait()`, session_id: 'burners' });
     expect(await eventually(() => burners().length === 2)).toBe(true);
+    const first = burners()[0];
+    if (first) process.kill(first.pid, 'SIGKILL');
     const r = await pending;
     expect(stdoutOf(r.text)).toBe('started\n');
     expect(r.text).toMatch(/^tier: isolated /m);
