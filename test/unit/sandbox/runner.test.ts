@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CodeRunner } from '../../../src/sandbox/index';
 import { prepareSandbox, PythonCodeRunner } from '../../../src/sandbox/runner';
-import { descendants, type ProcessInfo } from '../../support/processTree';
+import { descendants, eventually, type ProcessInfo } from '../../support/processTree';
 import { removeDir, startRunner, tempDir, TIERS } from './helpers';
 
 describe.each(TIERS)('sandbox runner (%s tier)', (tier) => {
@@ -66,8 +66,10 @@ describe.each(TIERS)('sandbox runner (%s tier)', (tier) => {
   it('cancel interrupts with SIGINT and keeps the namespace', async () => {
     const runner = await start();
     const controller = new AbortController();
-    const running = runner.runCell('import time\nkept = 5\nprint("started", flush=True)\ntime.sleep(30)', { signal: controller.signal });
-    setTimeout(() => controller.abort(), 300);
+    const running = runner.runCell('import time\nkept = 5\nopen("started", "w").close()\ntime.sleep(30)', { signal: controller.signal });
+    // Cancelled once the cell is past `kept = 5` (a fixed delay could come first on a loaded machine).
+    expect(await eventually(() => existsSync(join(runner.scratchDir, 'started')))).toBe(true);
+    controller.abort();
     const result = await running;
     expect(result.killed).toBe('cancelled');
     expect(result.stderr).toContain('KeyboardInterrupt');
