@@ -84,19 +84,14 @@ describe.each(TIERS)('hostile code (%s tier)', (tier) => {
   });
 
   it('printing 1 GB: parent-side output cap, bounded full-output file', async () => {
-    // A runner of its own with a time limit a loaded machine cannot reach before the output cap:
-    // the cap, not the clock, must be what stops this cell.
-    const patient = await startRunner(tier, { limits: { timeoutMs: 60_000 } });
-    try {
-      const result = await patient.runCell('import sys\nchunk = "x" * (1 << 20)\nfor _ in range(1024):\n    sys.stdout.write(chunk)');
-      expect(result.killed).toBe('output-limit');
-      expect(result.truncated).toBe(true);
-      expect(Buffer.byteLength(result.stdout)).toBeLessThan(70 * 1024);
-      expect(result.fullOutputPath && existsSync(result.fullOutputPath)).toBe(true);
-      expect(await patient.runCell('print(6 * 7)')).toMatchObject({ stdout: '42\n' });
-    } finally {
-      await patient.dispose();
-    }
+    // On `runner`, whose time limit a loaded machine cannot reach before the output cap: the cap,
+    // not the clock, must be what stops this cell.
+    const result = await runner.runCell('import sys\nchunk = "x" * (1 << 20)\nfor _ in range(1024):\n    sys.stdout.write(chunk)');
+    expect(result.killed).toBe('output-limit');
+    expect(result.truncated).toBe(true);
+    expect(Buffer.byteLength(result.stdout)).toBeLessThan(70 * 1024);
+    expect(result.fullOutputPath && existsSync(result.fullOutputPath)).toBe(true);
+    await stillWorks();
   });
 
   it('writing outside scratch', async () => {
