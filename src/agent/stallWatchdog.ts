@@ -24,7 +24,9 @@ export interface StallLimits {
 
 /**
  * Re-yields `source`; when it is silent too long, aborts `request` (which makes the backend
- * finish its HTTP request) and throws a BackendError of kind 'stalled'.
+ * finish its HTTP request) and throws a BackendError of kind 'stalled'. "Silent" is judged after
+ * the event loop has read what already reached the host: a host whose loop was held is not a
+ * stalled server.
  */
 export async function* watchForStall<T>(source: AsyncIterable<T>, request: AbortController, limits: StallLimits): AsyncGenerator<T, void, undefined> {
   const iterator = source[Symbol.asyncIterator]();
@@ -36,10 +38,19 @@ export async function* watchForStall<T>(source: AsyncIterable<T>, request: Abort
       const limit = first ? limits.firstChunkMs : limits.betweenChunksMs;
       const next = iterator.next();
       let timer: NodeJS.Timeout | undefined;
+      let verdict: NodeJS.Immediate | undefined;
       const silence = new Promise<'stalled'>((resolve) => {
-        timer = setTimeout(() => resolve('stalled'), limit);
+        // The verdict waits for the loop to read its sockets once more: when the host itself was
+        // held (a loaded machine, a long synchronous task), the timer comes due before the chunk
+        // that reached the socket meanwhile is read, and that chunk was in time.
+        timer = setTimeout(() => {
+          verdict = setImmediate(() => resolve('stalled'));
+        }, limit);
       });
-      const outcome = await Promise.race([next, silence]).finally(() => clearTimeout(timer));
+      const outcome = await Promise.race([next, silence]).finally(() => {
+        clearTimeout(timer);
+        clearImmediate(verdict);
+      });
       if (outcome === 'stalled') {
         request.abort();
         // The aborted request settles `next` soon; nobody awaits it any more.

@@ -151,7 +151,7 @@ describe('r1ci chat (spawned CLI, scripted server, real sandbox)', () => {
     await chat.waitFor('Final answer: set');
     chat.interrupt();
     expect(await chat.exited).toBe(130);
-    expect(await eventually(() => sandboxProcesses.every((p) => !isAlive(p.pid)), 10_000)).toBe(true);
+    expect(await eventually(() => sandboxProcesses.every((p) => !isAlive(p.pid)))).toBe(true);
   });
 
   it.each([

@@ -226,7 +226,7 @@ describe('SIGTERM and SIGHUP stop cleanly, as Ctrl-C does', () => {
     const p = new CliProcess([...args, ...model(), '--allow-unisolated']);
     if (command === 'chat') p.type(SLEEP);
     // The cell is running (solve and chat print its output; eval's scratch folder holds its runner).
-    if (command === 'eval') expect(await eventually(() => asked() > before, 20_000, 50)).toBe(true);
+    if (command === 'eval') expect(await eventually(() => asked() > before)).toBe(true);
     else await p.waitFor('sleeping');
     expect(p.leftInTmp().some((name) => name.startsWith(`r1ci-${command}-`))).toBe(true);
     p.kill(signal);

@@ -15,7 +15,8 @@ function factory() {
   const disposed: string[] = [];
   let n = 0;
   const create = async (signal?: AbortSignal): Promise<SessionSandbox> => {
-    const runner = await createCodeRunner({ scratchDir: join(root, `s${n++}-${process.pid}-${Date.now()}`), limits: { timeoutMs: 5_000 }, signal });
+    // The default time limit: no test here is about it, and a short one can strike a cell on a loaded machine.
+    const runner = await createCodeRunner({ scratchDir: join(root, `s${n++}-${process.pid}-${Date.now()}`), signal });
     return {
       runner: {
         ...runner,

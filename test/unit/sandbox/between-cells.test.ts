@@ -2,9 +2,12 @@
 // cell left running (daemon threads, `_thread`), its timers and signal handlers are stopped with
 // the interpreter until the next cell, whether it has one thread or many. Really run on both tiers; the host reads the
 // interpreter's CPU time and children from /proc while it idles.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CodeRunner } from '../../../src/sandbox/index';
+import type { ExecResult } from '../../../src/sandbox/types';
+import { eventually, PATIENCE_MS } from '../../support/processTree';
 import { cpuTicks, hostPidInNamespace, isAlive, pidsInNamespace, REQUIRED_TIERS, startRunner } from './helpers';
 
 /** How long the host idles after the cell (ms): the cell's delayed work is due after 0.8 s. */
@@ -57,11 +60,39 @@ function posixTimer(signo: number, firstMs: number, everyMs = 0): string[] {
   ];
 }
 
+/**
+ * Runs a cell whose interpreter is continued between cells by a POSIX timer (SIGCONT every 0.2 s
+ * from 1 s after it is armed), and finds that interpreter on the host first: the cell writes its
+ * pid and pid namespace to `whoami` in scratch and arms the timer (after `lines`) only once the
+ * test has found it and written `found`. Without that handshake a loaded machine could return the
+ * cell after the first SIGCONT had ended the interpreter, which the test then could not find.
+ */
+async function runContinuedCell(runner: CodeRunner, lines: readonly string[]): Promise<{ result: ExecResult; interpreter: Interpreter }> {
+  const running = runner.runCell(
+    [
+      'import os, time',
+      'open("whoami.part", "w").write(f"{os.getpid()} {os.readlink(\'/proc/self/ns/pid\')}")',
+      'os.rename("whoami.part", "whoami")',
+      'while not os.path.exists("found"): time.sleep(0.01)',
+      ...lines,
+      ...posixTimer(18, 1_000, 200),
+      'kept = 41',
+    ].join('\n'),
+  );
+  const whoami = join(runner.scratchDir, 'whoami');
+  expect(await eventually(() => existsSync(whoami))).toBe(true);
+  const [pid = '', ns = ''] = readFileSync(whoami, 'utf8').split(' ');
+  const interpreter = findInterpreter(ns, Number(pid));
+  writeFileSync(join(runner.scratchDir, 'found'), '');
+  return { result: await running, interpreter };
+}
+
 /** A runner started before and disposed after each test of the calling `describe`; call `.current` inside tests. */
 function freshRunnerEach(tier: 'isolated' | 'basic'): { readonly current: CodeRunner } {
   let current: CodeRunner | undefined;
   beforeEach(async () => {
-    current = await startRunner(tier, { limits: { timeoutMs: 10_000 } });
+    // The default time limit (60 s): no test here is about the limit, and every cell must end by itself.
+    current = await startRunner(tier);
   });
   afterEach(async () => {
     await current?.dispose();
@@ -132,37 +163,22 @@ describe.each(REQUIRED_TIERS)('nothing of a cell runs after it (%s tier)', (tier
   });
 
   it('an interpreter that continues itself between cells (a timer sending SIGCONT) is ended; the next cell says so', async () => {
-    const result = await runner.current.runCell(
-      [
-        'import os, threading',
-        'def burn():',
-        '    while True: pass',
-        'threading.Thread(target=burn, daemon=True).start()',
-        // SIGCONT every 0.2 s from 1.5 s: time enough, on a loaded machine, to find the interpreter first.
-        ...posixTimer(18, 1_500, 200),
-        'kept = 1',
-        'print(os.getpid(), os.readlink("/proc/self/ns/pid"))',
-      ].join('\n'),
-    );
+    const { result, interpreter } = await runContinuedCell(runner.current, ['import threading', 'def burn():', '    while True: pass', 'threading.Thread(target=burn, daemon=True).start()']);
     expect(result.stderr).toBe('');
-    const [pid = '', ns = ''] = result.stdout.trim().split(' ');
-    const interpreter = findInterpreter(ns, Number(pid));
-    await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
-    expect(isAlive(interpreter.hostPid)).toBe(false);
+    // Polled: when the timer's continue is seen and the interpreter ended depends on the machine's load.
+    expect(await eventually(() => !isAlive(interpreter.hostPid))).toBe(true);
     const next = await runner.current.runCell('print("kept" in globals())');
     expect(next.stdout).toBe('False\n');
     expect(next.notice).toContain('restarted');
   });
 
   it('a cell sent while the worker is ending (its interpreter was continued between cells) runs on a fresh worker, not lost', async () => {
-    const result = await runner.current.runCell(['import os', ...posixTimer(18, 1_000, 200), 'kept = 41', 'print(os.getpid(), os.readlink("/proc/self/ns/pid"))'].join('\n'));
+    const { result, interpreter } = await runContinuedCell(runner.current, []);
     expect(result.stderr).toBe('');
-    const [pid = '', ns = ''] = result.stdout.trim().split(' ');
-    const interpreter = findInterpreter(ns, Number(pid));
     const supervisor = Number(statFields(interpreter.hostPid)[1]);
     // The host's event loop is held (as on a loaded machine) while the interpreter is continued
     // and the supervisor ends: the host has not yet seen the worker go when it sends the cell.
-    const end = Date.now() + 20_000;
+    const end = Date.now() + PATIENCE_MS;
     const gone = (pid: number): boolean => {
       try {
         return statFields(pid)[0] === 'Z';
@@ -245,14 +261,9 @@ describe.each(REQUIRED_TIERS)('a single-threaded interpreter between cells (%s t
   });
 
   it('a timer that continues it (SIGCONT) ends it; the next cell says so', async () => {
-    // First SIGCONT 1.5 s after the cell (then every 0.2 s): time enough, on a loaded machine, to
-    // find the interpreter stopped before the timer continues it; well inside IDLE_MS.
-    const result = await runner.current.runCell(['import os', ...posixTimer(18, 1_500, 200), 'kept = 41', 'print(os.getpid(), os.readlink("/proc/self/ns/pid"))'].join('\n'));
+    const { result, interpreter } = await runContinuedCell(runner.current, []);
     expect(result.stderr).toBe('');
-    const [pid = '', ns = ''] = result.stdout.trim().split(' ');
-    const interpreter = findInterpreter(ns, Number(pid));
-    await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
-    expect(isAlive(interpreter.hostPid)).toBe(false);
+    expect(await eventually(() => !isAlive(interpreter.hostPid))).toBe(true);
     const next = await runner.current.runCell('print("kept" in globals())');
     expect(next.stdout).toBe('False\n');
     expect(next.notice).toContain('restarted');

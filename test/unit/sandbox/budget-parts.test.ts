@@ -134,7 +134,8 @@ describe.runIf(process.platform === 'linux' && process.getuid?.() === 0)('pids c
       'print("threads", flush=True); sys.stdin.readline()',
       'child = os.fork()',
       'if child == 0: os._exit(0)',
-      'time.sleep(0.5); print("zombie", flush=True); sys.stdin.readline()',
+      '# Waits until the child has exited without reaping it (WNOWAIT): a zombie now, whatever the load.',
+      'os.waitid(os.P_PID, child, os.WEXITED | os.WNOWAIT); print("zombie", flush=True); sys.stdin.readline()',
       'os.waitpid(child, 0); print("reaped", flush=True); sys.stdin.readline()',
     ].join('\n');
     const launch = cgroup.wrap({ command: 'python3', args: ['-c', script], env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin' }, cwd: '/' });

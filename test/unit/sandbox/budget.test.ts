@@ -374,8 +374,10 @@ describe.each(TIERS.flatMap((tier) => MECHANISMS.map((mechanism) => [tier, mecha
       const identity = await probeIdentity(runner);
       const before = await sandboxProcesses(runner, identity);
       const controller = new AbortController();
-      const running = runner.runCell(`${DETACHED_BURNERS}\nimport time\nwhile True: time.sleep(0.1)`, { signal: controller.signal });
-      setTimeout(() => controller.abort(), 1_500);
+      const running = runner.runCell(`${DETACHED_BURNERS}\nimport time\nopen("burners-started", "w").close()\nwhile True: time.sleep(0.1)`, { signal: controller.signal });
+      // Cancelled once the burners run (a fixed delay could come first on a loaded machine, and prove nothing).
+      expect(await eventually(() => existsSync(join(runner.scratchDir, 'burners-started')))).toBe(true);
+      controller.abort();
       const result = await running;
       expect(result.killed).toBe('cancelled');
       // Nothing the cancelled cell started is left: at most the worker's own chain (gone too if it was restarted).

@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { findDescendants, killProcessTree } from '../../../src/sandbox/process-tree';
+import { eventually } from '../../support/processTree';
 
 const started: ChildProcess[] = [];
 
@@ -17,12 +18,9 @@ async function tree(): Promise<{ root: number; children: number[]; exited: Promi
   started.push(child);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const root = child.pid ?? -1;
-  for (let i = 0; i < 200; i++) {
-    const children = findDescendants(root);
-    if (children.length === 2) return { root, children, exited };
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error('the children did not start');
+  // Polled with the suite's patience (a fixed 200 looks of 10 ms can pass before a loaded machine starts them).
+  if (!(await eventually(() => findDescendants(root).length === 2, undefined, 10))) throw new Error('the children did not start');
+  return { root, children: findDescendants(root), exited };
 }
 
 function alive(pid: number): boolean {
@@ -34,12 +32,8 @@ function alive(pid: number): boolean {
   }
 }
 
-async function gone(pids: readonly number[]): Promise<boolean> {
-  for (let i = 0; i < 200; i++) {
-    if (pids.every((pid) => !alive(pid))) return true;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  return false;
+function gone(pids: readonly number[]): Promise<boolean> {
+  return eventually(() => pids.every((pid) => !alive(pid)), undefined, 10);
 }
 
 describe.runIf(process.platform === 'linux')('process tree from a member list', () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CodeRunner } from '../../../src/sandbox/index';
 import { prepareSandbox, PythonCodeRunner } from '../../../src/sandbox/runner';
-import { descendants, type ProcessInfo } from '../../support/processTree';
+import { descendants, eventually, type ProcessInfo } from '../../support/processTree';
 import { removeDir, startRunner, tempDir, TIERS } from './helpers';
 
 describe.each(TIERS)('sandbox runner (%s tier)', (tier) => {
@@ -66,8 +66,10 @@ describe.each(TIERS)('sandbox runner (%s tier)', (tier) => {
   it('cancel interrupts with SIGINT and keeps the namespace', async () => {
     const runner = await start();
     const controller = new AbortController();
-    const running = runner.runCell('import time\nkept = 5\nprint("started", flush=True)\ntime.sleep(30)', { signal: controller.signal });
-    setTimeout(() => controller.abort(), 300);
+    const running = runner.runCell('import time\nkept = 5\nopen("started", "w").close()\ntime.sleep(30)', { signal: controller.signal });
+    // Cancelled once the cell is past `kept = 5` (a fixed delay could come first on a loaded machine).
+    expect(await eventually(() => existsSync(join(runner.scratchDir, 'started')))).toBe(true);
+    controller.abort();
     const result = await running;
     expect(result.killed).toBe('cancelled');
     expect(result.stderr).toContain('KeyboardInterrupt');
@@ -77,16 +79,19 @@ describe.each(TIERS)('sandbox runner (%s tier)', (tier) => {
   });
 
   it('reports a timeout with a message, never as empty output', async () => {
-    const runner = await start({ limits: { timeoutMs: 1000 } });
+    // 3 s, not less: the limit is what this test is about, but `z = 7` and the cell after the
+    // timeout must finish under it too, on a loaded machine.
+    const runner = await start({ limits: { timeoutMs: 3000 } });
     const result = await runner.runCell('z = 7\nwhile True:\n    pass');
     expect(result.timedOut).toBe(true);
     expect(result.killed).toBe('timeout');
-    expect(result.killMessage).toMatch(/^timed out after 1 s/);
+    expect(result.killMessage).toMatch(/^timed out after 3 s/);
     expect((await runner.runCell('print(z)')).stdout).toBe('7\n');
   });
 
   it('hard-kills code that ignores SIGINT, then restarts and says the state is gone', async () => {
-    const runner = await start({ limits: { timeoutMs: 800 } });
+    // (3 s: the cells before and after the hard kill must finish under the same limit.)
+    const runner = await start({ limits: { timeoutMs: 3000 } });
     await runner.runCell('w = 1');
     const result = await runner.runCell('import signal, time\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True: time.sleep(0.05)');
     expect(result.killed).toBe('timeout');
