@@ -32,7 +32,10 @@ function abortError(signal: AbortSignal): Error {
  * Splits NDJSON into lines and hands each complete one to `check` (which throws on a bad one).
  * Works on the bytes (a line is decoded once it is complete, so a character split between two
  * chunks needs no streaming decoder); linear in the input; throws `onTooLong()` once a line
- * exceeds MAX_LINE_BYTES without its newline.
+ * exceeds MAX_LINE_BYTES without its newline. What it returns is what the client may read: only
+ * whole lines, so that the client's own splitter (ollama-js joins what it has read and splits it
+ * again at every chunk) never sees a long unfinished line grow a chunk at a time, which cost it
+ * time quadratic in the line's length (87 s for a 16 MiB line on a loaded machine).
  */
 class LineCheck {
   /** The line not yet ended, in pieces. */
@@ -45,26 +48,35 @@ class LineCheck {
     private readonly onTooLong: () => Error,
   ) {}
 
-  push(chunk: Buffer): void {
+  /** Takes `chunk`; returns the bytes it completes (whole lines, with their newlines), or undefined while its line goes on. */
+  push(chunk: Buffer): Buffer | undefined {
+    const last = chunk.lastIndexOf(0x0a);
+    if (last < 0) {
+      this.lineBytes += chunk.length;
+      if (this.lineBytes > MAX_LINE_BYTES) throw this.onTooLong();
+      this.pending.push(chunk);
+      return undefined;
+    }
+    const head = chunk.subarray(0, last + 1);
+    const complete = this.pending.length === 0 ? head : Buffer.concat([...this.pending, head]);
     let start = 0;
-    for (let newline = chunk.indexOf(0x0a); newline >= 0; newline = chunk.indexOf(0x0a, start)) {
-      if (this.pending.length === 0) this.check(chunk.toString('utf8', start, newline));
-      else {
-        this.pending.push(chunk.subarray(start, newline));
-        this.check(Buffer.concat(this.pending).toString('utf8'));
-        this.pending = [];
-      }
+    for (let newline = complete.indexOf(0x0a); newline >= 0; newline = complete.indexOf(0x0a, start)) {
+      this.check(complete.toString('utf8', start, newline));
       start = newline + 1;
     }
-    if (start === chunk.length) return void (this.lineBytes = 0);
-    this.lineBytes = start === 0 ? this.lineBytes + chunk.length : chunk.length - start;
+    const rest = chunk.subarray(last + 1);
+    this.pending = rest.length > 0 ? [rest] : [];
+    this.lineBytes = rest.length;
     if (this.lineBytes > MAX_LINE_BYTES) throw this.onTooLong();
-    this.pending.push(start === 0 ? chunk : chunk.subarray(start));
+    return complete;
   }
 
-  end(): void {
-    this.check(Buffer.concat(this.pending).toString('utf8'));
+  /** The body ended: checks its last line (one without a newline) and returns it for the client. */
+  end(): Buffer {
+    const tail = Buffer.concat(this.pending);
+    this.check(tail.toString('utf8'));
     this.pending = [];
+    return tail;
   }
 }
 
@@ -325,9 +337,10 @@ export function leanFetch(signal: AbortSignal | undefined, onMalformed: (line: s
         };
         response.on('data', (chunk: Buffer) => {
           if (done) return;
+          let handOn: Buffer | undefined = chunk;
           try {
             bodyBytes += chunk.length;
-            if (lines) lines.push(chunk);
+            if (lines) handOn = lines.push(chunk);
             else if (bodyBytes > MAX_BODY_BYTES) throw tooLarge(url.origin, 'a reply', MAX_BODY_BYTES);
           } catch (error) {
             fail(error instanceof Error ? error : new Error(String(error)));
@@ -335,12 +348,13 @@ export function leanFetch(signal: AbortSignal | undefined, onMalformed: (line: s
             return;
           }
           if (whole) whole.push(chunk);
-          else lean?.push(chunk);
+          else if (handOn) lean?.push(handOn);
         });
         response.on('end', () => {
           if (done) return;
+          let tail: Buffer | undefined;
           try {
-            lines?.end();
+            tail = lines?.end();
           } catch (error) {
             fail(error instanceof Error ? error : new Error(String(error)));
             return;
@@ -348,6 +362,7 @@ export function leanFetch(signal: AbortSignal | undefined, onMalformed: (line: s
           done = true;
           cleanup();
           if (whole && whole.length > 0) lean?.push(onOneLine(Buffer.concat(whole)));
+          if (tail && tail.length > 0) lean?.push(tail);
           lean?.close();
         });
         // The connection closed before the body was complete: undici's word for it.

@@ -7,6 +7,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
+import { leanFetch } from '../../../src/agent/backends/leanFetch';
 import { OllamaBackend } from '../../../src/agent/backends/ollama';
 import { OpenAiBackend } from '../../../src/agent/backends/openai';
 import { BackendError, type ChatChunk } from '../../../src/agent/backends/types';
@@ -84,6 +85,27 @@ describe('a hostile Ollama server', () => {
     expect((error as BackendError).kind).toBe('protocol');
     expect((error as Error).message).toMatch(/MiB/);
     expect(server.sent()).toBeLessThan(128 * MIB);
+  });
+
+  it('the client is handed only whole NDJSON lines: none of a line that never ends reaches it', async () => {
+    // ollama-js joins what it has read and splits it again at every chunk: handed a long unfinished
+    // line a chunk at a time, it spent time quadratic in the line's length (87 s for 16 MiB).
+    server = await floodServer({ status: 200, contentType: 'application/x-ndjson' }, Buffer.alloc(MIB, 'a'), '{"done":false}\n{"message":{"content":"');
+    const { fetch } = leanFetch(undefined, (line) => new BackendError(`not JSON: ${line.slice(0, 20)}`, 'protocol'));
+    const response = await fetch(server.url);
+    const reader = response.body?.getReader();
+    let handed = 0;
+    const failure = await rejection(
+      (async () => {
+        for (;;) {
+          const { done, value } = (await reader?.read()) ?? { done: true, value: undefined };
+          if (done) return;
+          handed += value.length;
+        }
+      })(),
+    );
+    expect(failure).toBeInstanceOf(BackendError);
+    expect(handed).toBe('{"done":false}\n'.length);
   });
 
   it('an endless error page is not read to its end', async () => {
