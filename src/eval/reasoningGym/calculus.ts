@@ -44,7 +44,7 @@ export function parseExpression(text: string): Node | null {
   if (text.length > MAX_LENGTH || pythonSyntaxTrap(text)) return null;
   // Whitespace as Python's tokenizer skips it, around and between tokens (sympy strips the text
   // first); anything else, a byte order mark or no-break space inside included, is a syntax error.
-  const toks = pyStrip(text).match(/[ \t\n\r\f]+|\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?|[A-Za-z_]\w*|\*\*|[-+*/(),]|./g) ?? [];
+  const toks = pyStrip(text).match(/[ \t\n\r\f]+|\d(?:_?\d)*(?:\.(?:\d(?:_?\d)*)?)?(?:[eE][+-]?\d(?:_?\d)*)?|\.\d(?:_?\d)*(?:[eE][+-]?\d(?:_?\d)*)?|[A-Za-z_]\w*|\*\*|[-+*/(),]|./g) ?? [];
   // sympy re-joins operator tokens, so `x * * 2` (spaces or tabs between, no line break) is `x**2`.
   const t: string[] = [];
   for (const [k, s] of toks.entries()) {
