@@ -3,25 +3,15 @@
 // removes, and `len()` in code points. Every function is total: bad input gives null, never throws.
 
 import { rational, type Rational } from '../rational';
+import { PY_WS, pyRstrip, pyStrip } from '../../text/pythonStrip';
+
+export { pyRstrip, pyStrip };
 
 /** Python `len(s)`: code points, not UTF-16 units (emoji count once). */
 export function pyLen(s: string): number {
   let n = 0;
   for (const _ of s) n++;
   return n;
-}
-
-/**
- * Characters Python's `str.strip()` / `str.split()` (and `re`'s `\s`) treat as whitespace: ASCII
- * ones plus Unicode spaces. Not U+FEFF (a byte order mark), which JavaScript's `\s` and `trim()` include.
- */
-const PY_WS = '\\t-\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
-const LEADING = new RegExp(`^[${PY_WS}]+`);
-const TRAILING = new RegExp(`[${PY_WS}]+$`);
-
-/** Python `s.strip()`. */
-export function pyStrip(s: string): string {
-  return s.replace(LEADING, '').replace(TRAILING, '');
 }
 
 /** The text `int()` / `float()` / `complex()` parse: surrounding whitespace removed, Unicode digits as ASCII. */
@@ -40,11 +30,6 @@ export function pySplitlines(s: string): string[] {
 export function pySplit(s: string): string[] {
   const t = pyStrip(s);
   return t === '' ? [] : t.split(new RegExp(`[${PY_WS}]+`));
-}
-
-/** Python `s.rstrip()`. */
-export function pyRstrip(s: string): string {
-  return s.replace(TRAILING, '');
 }
 
 /** The value 0-9 of a Unicode decimal digit (category Nd: each script's digits are ten consecutive code points from 0). */
