@@ -79,6 +79,7 @@ export function parseExpression(text: string): Node | null {
         const args: Node[] = [sum()];
         while (t[i] === ',') {
           i++;
+          if (t[i] === ')') break; // Python allows one trailing comma in a call: `sin(x, )`
           args.push(sum());
         }
         if (t[i] !== ')') fail();
@@ -86,6 +87,9 @@ export function parseExpression(text: string): Node | null {
         depth--;
         const [a, b] = args;
         if (tok === 'Integral' && args.length === 2 && a && b?.t === 'sym') return { t: 'integral', f: a, x: b.name };
+        // `Integral(f)`: sympy integrates over f's only symbol (and refuses f with none or several).
+        const only = a && args.length === 1 && tok === 'Integral' ? [...symbols(a, new Set())] : [];
+        if (a && only.length === 1 && only[0] !== undefined) return { t: 'integral', f: a, x: only[0] };
         if (isFn(tok) && args.length === 1 && a) return fn(tok, a);
         return fail();
       }

@@ -73,7 +73,8 @@ describe('Reasoning-Gym conformance corpus', () => {
 
 // Candidates from a differential run against RG's own score_answer (sympy 1.x, Python 3.11) on
 // the shared items, with the score RG gave: operators split by spaces (`x * * 2`, `7 / / 2`, which
-// sympy re-joins) and factorials (`6!`, `5!!`, `(2)!`, `4 !`, `3!!!`, `+ C!`); a byte order mark or
+// sympy re-joins) and factorials (`6!`, `5!!`, `(2)!`, `4 !`, `3!!!`, `+ C!`); calls with a
+// trailing comma and `Integral(f)` without its variable (`Integral(f, ) + C`, sympy takes f's symbol); a byte order mark or
 // no-break space around or inside an answer (Python's strip() keeps U+FEFF, JavaScript's trim()
 // does not); intermediate_integration answers with Floats (`x**3.0`). `wrong_rg_accepts`: puzzle24 answers RG accepts with an operator the question does
 // not allow (`!`, `//`). Underscores in numbers: `Decimal()` (chain_sum, products, decimal_*,
