@@ -18,6 +18,7 @@
 // is searched on its own, so a fence an earlier turn left open cannot swallow a later answer.
 
 import { closesFence, isExecutableLabel, openingFence, type OpeningFence } from './fenceLines';
+import { pyStrip } from '../text/pythonStrip';
 
 const ANSWER = /<<<([\s\S]*?)>>>/g;
 const ANSWER_ONLY = /^\s*<<<([\s\S]*?)>>>\s*$/;
@@ -116,7 +117,7 @@ export type { AnswerSource } from '../trajectory/trajectory';
 
 /** An answer and the format it was written in. */
 export interface FoundAnswer {
-  /** The answer, trimmed. */
+  /** The answer, stripped as Python's `str.strip()` strips it (as the benchmarks' own extraction does). */
   readonly answer: string;
   /** `marked`: `<<<…>>>` (prose, an answer-only fence, or a literal in code); `boxed`: `\boxed{…}`. */
   readonly format: 'marked' | 'boxed';
@@ -127,7 +128,7 @@ export interface FoundAnswer {
  * that holds only `<<<...>>>`; else the last literal `<<<...>>>` inside code. `\boxed{}` is not
  * an answer here. `modelText` is one text or the model's stretches in order (one per model
  * request); each stretch's fences are matched on their own and a later stretch's answer wins.
- * Returns the trimmed answer, or null when there is none.
+ * Returns the answer stripped as Python strips it (a byte order mark kept), or null when there is none.
  */
 export function extractFinalAnswer(modelText: string | readonly string[]): string | null {
   const found = findFinalAnswer(modelText);
@@ -147,7 +148,7 @@ export function findFinalAnswer(modelText: string | readonly string[]): FoundAns
     if (found.marked !== null) marked = found.marked;
     if (found.boxed !== null) boxed = found.boxed;
   }
-  if (marked !== null) return { answer: marked.trim(), format: 'marked' };
+  if (marked !== null) return { answer: pyStrip(marked), format: 'marked' };
   return boxed !== null ? { answer: boxed, format: 'boxed' } : null;
 }
 
@@ -196,7 +197,8 @@ function lastLiteralInCode(code: string): string | null {
  * own text has none; the caller marks it as coming from the code's output.
  */
 export function answerInOutput(output: string): string | null {
-  return lastMarked(output)?.trim() ?? null;
+  const found = lastMarked(output);
+  return found === null ? null : pyStrip(found);
 }
 
 /** True when a fenced block's content is only an answer: it is shown, not executed. */

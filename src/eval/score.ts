@@ -9,6 +9,7 @@ import type { PythonCheckRunner } from './scorers/python';
 import { extractFinalAnswer } from './answerText';
 import { splitInlineReasoning } from '../agent/finalAnswer';
 import { scoreReasoningGymRecord } from './scorers/reasoningGym';
+import { pyStrip } from '../text/pythonStrip';
 import type { ScoreResult, TaskRecord } from './types';
 
 /**
@@ -47,7 +48,7 @@ export function scoreAnswer(record: TaskRecord, answer: string | null): ScoreRes
     case 'arithmetic_target':
       return scoreArithmeticTarget(spec, answer);
     case 'family':
-      return scoreFamily(spec.family, spec.data, answer.trim());
+      return scoreFamily(spec.family, spec.data, pyStrip(answer));
     case 'reasoning_gym':
       return scoreReasoningGymRecord(spec, answer);
     case 'python':

@@ -44,7 +44,7 @@ export function parseExpression(text: string): Node | null {
   if (text.length > MAX_LENGTH || pythonSyntaxTrap(text)) return null;
   // Whitespace as Python's tokenizer skips it, around and between tokens (sympy strips the text
   // first); anything else, a byte order mark or no-break space inside included, is a syntax error.
-  const toks = pyStrip(text).match(/[ \t\n\r\f]+|\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?|[A-Za-z_]\w*|\*\*|[-+*/(),]|./g) ?? [];
+  const toks = pyStrip(text).match(/[ \t\n\r\f]+|\d(?:_?\d)*(?:\.(?:\d(?:_?\d)*)?)?(?:[eE][+-]?\d(?:_?\d)*)?|\.\d(?:_?\d)*(?:[eE][+-]?\d(?:_?\d)*)?|[A-Za-z_]\w*|\*\*|[-+*/(),]|./g) ?? [];
   // sympy re-joins operator tokens, so `x * * 2` (spaces or tabs between, no line break) is `x**2`.
   const t: string[] = [];
   for (const [k, s] of toks.entries()) {
@@ -79,6 +79,7 @@ export function parseExpression(text: string): Node | null {
         const args: Node[] = [sum()];
         while (t[i] === ',') {
           i++;
+          if (t[i] === ')') break; // Python allows one trailing comma in a call: `sin(x, )`
           args.push(sum());
         }
         if (t[i] !== ')') fail();
@@ -86,6 +87,9 @@ export function parseExpression(text: string): Node | null {
         depth--;
         const [a, b] = args;
         if (tok === 'Integral' && args.length === 2 && a && b?.t === 'sym') return { t: 'integral', f: a, x: b.name };
+        // `Integral(f)`: sympy integrates over f's only symbol (and refuses f with none or several).
+        const only = a && args.length === 1 && tok === 'Integral' ? [...symbols(a, new Set())] : [];
+        if (a && only.length === 1 && only[0] !== undefined) return { t: 'integral', f: a, x: only[0] };
         if (isFn(tok) && args.length === 1 && a) return fn(tok, a);
         return fail();
       }

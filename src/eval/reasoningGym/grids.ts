@@ -80,7 +80,8 @@ function loadtxt(text: string): { shape: number[]; values: number[] } | null {
     if (cells.length === 0) continue;
     const row: number[] = [];
     for (const c of cells) {
-      const v = /(?![0-9])\p{Nd}/u.test(c) ? null : pyFloat(c); // numpy's parser reads ASCII digits only
+      // numpy's parser reads ASCII digits only, and no `_` separators (which float() allows)
+      const v = /(?![0-9])\p{Nd}|_/u.test(c) ? null : pyFloat(c);
       if (v === null) return null;
       row.push(Math.fround(v));
     }

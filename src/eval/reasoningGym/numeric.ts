@@ -3,7 +3,7 @@
 
 import { equals, sub, type Rational } from '../rational';
 import { metaArray, metaNumber, metaString, oracle, RgDataError, type RgScorer } from './entry';
-import { npRound, pyAsciiDigits, pyComplex, pyDecimal, pyFloat, pyInt, pyIntBase0, pyLen, pyStrip, pySplit, pyTitle } from './py';
+import { npRound, pyAsciiDigits, pyComplex, pyDecimal, pyDecimalLiteral, pyFloat, pyInt, pyIntBase0, pyLen, pyStrip, pySplit, pyTitle } from './py';
 
 function absRational(a: Rational): Rational {
   return a.num < 0n ? { num: -a.num, den: a.den } : a;
@@ -78,8 +78,11 @@ function fractionFloat(s: string): number | null {
     if (den === 0n) return null;
     return Number(BigInt(frac[1].replace(/_/g, ''))) / Number(den);
   }
-  const d = pyDecimal(t);
-  return d ? Number(d.num) / Number(d.den) : null;
+  const d = pyDecimalLiteral(t);
+  if (d) return Number(d.num) / Number(d.den);
+  // Beyond the exact range (`1e-20000`) a decimal literal is the double float() gives (0 here);
+  // `inf` and `nan` are no Fraction.
+  return /[a-df-z]/i.test(t) ? null : pyFloat(t);
 }
 
 /** Python's `f"{x:.10g}"`. */

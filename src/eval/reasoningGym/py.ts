@@ -3,25 +3,15 @@
 // removes, and `len()` in code points. Every function is total: bad input gives null, never throws.
 
 import { rational, type Rational } from '../rational';
+import { PY_WS, pyRstrip, pyStrip } from '../../text/pythonStrip';
+
+export { pyRstrip, pyStrip };
 
 /** Python `len(s)`: code points, not UTF-16 units (emoji count once). */
 export function pyLen(s: string): number {
   let n = 0;
   for (const _ of s) n++;
   return n;
-}
-
-/**
- * Characters Python's `str.strip()` / `str.split()` (and `re`'s `\s`) treat as whitespace: ASCII
- * ones plus Unicode spaces. Not U+FEFF (a byte order mark), which JavaScript's `\s` and `trim()` include.
- */
-const PY_WS = '\\t-\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
-const LEADING = new RegExp(`^[${PY_WS}]+`);
-const TRAILING = new RegExp(`[${PY_WS}]+$`);
-
-/** Python `s.strip()`. */
-export function pyStrip(s: string): string {
-  return s.replace(LEADING, '').replace(TRAILING, '');
 }
 
 /** The text `int()` / `float()` / `complex()` parse: surrounding whitespace removed, Unicode digits as ASCII. */
@@ -40,11 +30,6 @@ export function pySplitlines(s: string): string[] {
 export function pySplit(s: string): string[] {
   const t = pyStrip(s);
   return t === '' ? [] : t.split(new RegExp(`[${PY_WS}]+`));
-}
-
-/** Python `s.rstrip()`. */
-export function pyRstrip(s: string): string {
-  return s.replace(TRAILING, '');
 }
 
 /** The value 0-9 of a Unicode decimal digit (category Nd: each script's digits are ten consecutive code points from 0). */
@@ -146,15 +131,32 @@ export function pyComplex(s: string): [number, number] | null {
 
 /**
  * Python `Decimal(s)` as an exact fraction (null where Decimal raises, and for
- * Infinity/NaN, which no scorer here compares). Surrounding whitespace is allowed.
+ * Infinity/NaN, which no scorer here compares). Surrounding whitespace is allowed. CPython's
+ * (C) decimal drops every `_` once the whitespace is stripped, wherever it stands: `_-4`, `6._`
+ * and `7__9` are numbers (unlike `float()`, which allows `_` only between digits); `1 _` is not.
  */
 export function pyDecimal(s: string): Rational | null {
-  const t = pyStrip(pyAsciiDigits(s));
+  return exactDecimal(pyStrip(pyAsciiDigits(s)).replace(/_/g, ''));
+}
+
+/**
+ * A decimal number written as Python's literals and `float()` write it (`_` only between
+ * digits: `1_000.5`, not `1__0` or `10_`) as an exact fraction, surrounding whitespace and
+ * Unicode digits allowed; null otherwise, and beyond 10^±10000.
+ */
+export function pyDecimalLiteral(s: string): Rational | null {
+  return exactDecimal(pyStrip(pyAsciiDigits(s)));
+}
+
+/** `t` (already stripped, ASCII digits) as an exact fraction; `_` only between digits; null beyond 10^±10000 (zero excepted). */
+function exactDecimal(t: string): Rational | null {
   const m = new RegExp(`^([+-]?)(${DIGITS})?(?:\\.(${DIGITS})?)?(?:[eE]([+-]?${DIGITS}))?$`).exec(t);
   if (!m) return null;
   const whole = (m[2] ?? '').replace(/_/g, '');
   const frac = (m[3] ?? '').replace(/_/g, '');
   if (whole === '' && frac === '') return null;
+  // Zero is zero whatever its exponent (`0e99999`, `0.e65652`).
+  if (/^0*$/.test(whole + frac)) return rational(0n);
   const exp = m[4] !== undefined ? BigInt(m[4].replace(/_/g, '')) : 0n;
   const scale = exp - BigInt(frac.length);
   if (scale > 10000n || scale < -10000n) return null;

@@ -46,7 +46,7 @@ export function tokenizeSympy(text: string): SympyToken[] | null {
     }
     const joinable = gap !== '' && !/[\n\r]/.test(gap);
     gap = '';
-    const num = /^(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?/.exec(rest);
+    const num = /^(?:\d(?:_?\d)*(?:\.(?:\d(?:_?\d)*)?)?|\.\d(?:_?\d)*)(?:[eE][+-]?\d(?:_?\d)*)?/.exec(rest);
     if (num) {
       const v = pyDecimal(num[0]);
       if (!v) return null;

@@ -5,6 +5,7 @@ import { cleanAnswer, parseCells, parseIntMatrix, reshape } from '../answerText'
 import type { Cell, ScoreResult } from '../types';
 import { formatMatrix } from './basic';
 import { jsonValue } from './pyText';
+import { pyStrip } from '../../text/pythonStrip';
 
 const key = (r: number, c: number): string => `${r},${c}`;
 const formatCells = (cells: readonly Cell[]): string => cells.map(([r, c]) => `${r} ${c}`).join(', ');
@@ -27,7 +28,7 @@ function digitGrid(answer: string): number[][] | null {
 
 /** A JSON list of 9 lists of 9 integers, or null. */
 function jsonGrid(answer: string): number[][] | null {
-  const value = jsonValue(answer.trim());
+  const value = jsonValue(pyStrip(answer));
   const ok = Array.isArray(value) && value.length === 9 && value.every((row) => Array.isArray(row) && row.length === 9 && row.every((v) => typeof v === 'number' && Number.isInteger(v)));
   return ok ? (value as number[][]) : null;
 }

@@ -19,4 +19,10 @@ describe('extractFinalAnswer', () => {
     expect(extractFinalAnswer('no answer here')).toBeNull();
     expect(extractFinalAnswer('<<<>>>')).toBe('');
   });
+  it("strips the answer as Python's str.strip() does (the benchmarks' extraction): a byte order mark is kept, U+001C-U+001F and U+0085 go", () => {
+    expect(extractFinalAnswer('<<<\ufeff3>>>')).toBe('\ufeff3');
+    expect(extractFinalAnswer('<<<\u200b3 >>>')).toBe('\u200b3');
+    expect(extractFinalAnswer('<<<\x1c3\x1f\x85>>>')).toBe('3');
+    expect(extractFinalAnswer('<<<\u00a0\u30003\u2028>>>')).toBe('3');
+  });
 });

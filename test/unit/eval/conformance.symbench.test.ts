@@ -1,7 +1,9 @@
 // The SymBench/BBH/game-24 conformance corpus (../shared/conformance/symbench.jsonl) as a test:
 // every candidate reply is scored through the same path as `r1ci score` (load the folder, find
 // the item by its id, extract the answer from the whole reply, score it), and the verdict must
-// equal `statement_verdict` (the question's own rules) wherever that is not null.
+// equal `statement_verdict` (the question's own rules) wherever that is not null. Cases of the
+// same format in test/fixtures (FIXTURES) are checked alongside.
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -24,7 +26,20 @@ const caseSchema = z.object({
 });
 type Case = z.infer<typeof caseSchema>;
 
-const cases: Case[] = sharedConformanceCases(repoRoot, 'symbench.jsonl').map((c) => caseSchema.parse(c));
+/**
+ * Further cases in the corpus's format, checked against the authors' validators run for real:
+ * the answer's surrounding characters stripped as Python's `str.strip()` strips them (their
+ * extraction), in the families where the question and the authors agree; logical_equation
+ * values as the authors' eval() reads them (ASCII digits only).
+ */
+const FIXTURES = ['symbench_python_strip.jsonl', 'symbench_logical_equation.jsonl'];
+const fixtureCases = FIXTURES.flatMap((name) =>
+  readFileSync(path.join(repoRoot, 'test', 'fixtures', name), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => caseSchema.parse(JSON.parse(l))),
+);
+const cases: Case[] = [...sharedConformanceCases(repoRoot, 'symbench.jsonl').map((c) => caseSchema.parse(c)), ...fixtureCases];
 let index: TaskIndex = indexTasks({ records: [], problems: [] });
 /** game-24 rows are named by their Rank in the corpus: `<file id>|<rank>` → record. */
 const byRank = new Map<string, TaskRecord>();

@@ -73,11 +73,15 @@ describe('Reasoning-Gym conformance corpus', () => {
 
 // Candidates from a differential run against RG's own score_answer (sympy 1.x, Python 3.11) on
 // the shared items, with the score RG gave: operators split by spaces (`x * * 2`, `7 / / 2`, which
-// sympy re-joins) and factorials (`6!`, `5!!`, `(2)!`, `4 !`, `3!!!`, `+ C!`); a byte order mark or
+// sympy re-joins) and factorials (`6!`, `5!!`, `(2)!`, `4 !`, `3!!!`, `+ C!`); calls with a
+// trailing comma and `Integral(f)` without its variable (`Integral(f, ) + C`, sympy takes f's symbol); a byte order mark or
 // no-break space around or inside an answer (Python's strip() keeps U+FEFF, JavaScript's trim()
 // does not); intermediate_integration answers with Floats (`x**3.0`). `wrong_rg_accepts`: puzzle24 answers RG accepts with an operator the question does
-// not allow (`!`, `//`).
-describe.each(['reasoning_gym_sympy_operators.jsonl', 'reasoning_gym_whitespace_floats.jsonl'])('Reasoning-Gym differential cases: %s', (name) => {
+// not allow (`!`, `//`). Underscores in numbers: `Decimal()` (chain_sum, products, decimal_*,
+// power_function) drops every `_` (`_-4`, `6._`, `7__9`), sympy reads Python literals (`1_2*x`,
+// not `1__2` or `12_`), numpy's loadtxt (pool_matrix) reads none (`4.7_5`); zero with a huge
+// exponent (`0e99999`) and `1e-20000` (coin_flip's Fraction, then float: 0.0).
+describe.each(['reasoning_gym_sympy_operators.jsonl', 'reasoning_gym_whitespace_floats.jsonl', 'reasoning_gym_decimal_forms.jsonl'])('Reasoning-Gym differential cases: %s', (name) => {
   const extra = readFileSync(path.join(repoRoot, 'test', 'fixtures', name), 'utf8')
     .split('\n')
     .filter((l) => l.trim() !== '')
