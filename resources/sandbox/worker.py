@@ -739,9 +739,17 @@ def same_open_file(pid, fd, ident):
 # What process_attributes(quick=True) reads after every cell: the limits and scheduling that can
 # kill or starve this supervisor before the next cell (CPU time, memory, descriptors, processes,
 # file size, stack; nice value, CPUs, policy). Direct calls: ~3 µs, a quarter of the full set.
-# The interpreter's own limits that, left lowered by a cell, kill it during a later one (SIGXCPU;
-# SIGSEGV when the stack cannot grow): put back after every cell (Supervisor.sabotage).
-INTERPRETER_LIMITS = tuple(getattr(resource, name) for name in ("RLIMIT_CPU", "RLIMIT_STACK") if hasattr(resource, name))
+# The interpreter's own limits, every one (number: name), put back after every cell as a script's
+# end with its run (Supervisor.sabotage): left lowered by a cell, a CPU-time limit killed the
+# interpreter during a later cell (SIGXCPU), a stack limit crashed a later recursion, an address
+# space or data limit made a later cell's allocation "MemoryError at the memory limit (2 GiB)" far
+# below it, a file size limit a later write "file size limit (100 MiB)", a descriptor limit a later
+# open fail. (A limit with two names, RLIMIT_NOFILE and RLIMIT_OFILE, is called by the first.)
+INTERPRETER_LIMITS = {}
+for _name in sorted(dir(resource)):
+    if _name.startswith("RLIMIT_"):
+        INTERPRETER_LIMITS.setdefault(getattr(resource, _name), _name)
+del _name
 GUARDED_LIMITS = tuple(getattr(resource, name) for name in ("RLIMIT_AS", "RLIMIT_CPU", "RLIMIT_DATA", "RLIMIT_FSIZE", "RLIMIT_NOFILE", "RLIMIT_NPROC", "RLIMIT_STACK") if hasattr(resource, name))
 
 
@@ -783,6 +791,15 @@ HARMLESS_SIGNALS = frozenset(int(getattr(signal, name)) for name in ("SIGCHLD", 
 UNCATCHABLE_SIGNALS = frozenset((int(signal.SIGKILL), int(signal.SIGSTOP)))
 # setitimer(2)'s timers and the signal each sends.
 ITIMERS = tuple((getattr(signal, which), int(getattr(signal, signo))) for which, signo in (("ITIMER_REAL", "SIGALRM"), ("ITIMER_VIRTUAL", "SIGVTALRM"), ("ITIMER_PROF", "SIGPROF")) if hasattr(signal, which))
+
+
+def proc_limits_text(path):
+    """The text of a /proc/PID/limits file, or None when it cannot be read."""
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except OSError:
+        return None
 
 
 def signal_mask_field(status, field):
@@ -1474,6 +1491,8 @@ class Supervisor:
         self.guarded = process_attributes(quick=True)
         # The interpreter inherits these; what a cell sets on it is put back after the cell (see `sabotage`).
         self.interpreter_limits = tuple((which, resource.getrlimit(which)) for which in INTERPRETER_LIMITS)
+        # Their text in /proc (one read compares them all; a prlimit(2) for each cost 4 times as much).
+        self.interpreter_limits_text = proc_limits_text("/proc/self/limits")
         # Its nice value and scheduling policy, which it inherits too (see `sabotage`).
         self.interpreter_scheduling = (os.getpriority(os.PRIO_PROCESS, 0), os.sched_getscheduler(0))
         # The cell's stdin, stdout, stderr and code channel are open files it shares with this
@@ -1495,6 +1514,7 @@ class Supervisor:
         self.control_reader = None
         self.child_stat_fd = None
         self.child_timers_fd = None
+        self.child_limits_fd = None
         # True while the interpreter is stopped between cells (see freeze_child).
         self.frozen = False
         self.last_pid_at_run = None
@@ -1518,6 +1538,8 @@ class Supervisor:
             os.close(self.child_stat_fd)
         if self.child_timers_fd is not None:
             os.close(self.child_timers_fd)
+        if self.child_limits_fd is not None:
+            os.close(self.child_limits_fd)
         supervisor_end, interpreter_end = socket.socketpair()
         self.child = start_interpreter(supervisor_end, interpreter_end)
         self.child_runs = 0
@@ -1526,6 +1548,7 @@ class Supervisor:
         self.child_syscall_fd = None  # /proc/CHILD/syscall, opened on first use and re-read with pread
         self.child_stat_fd = None  # /proc/CHILD/stat, likewise
         self.child_timers_fd = None  # /proc/CHILD/timers, likewise
+        self.child_limits_fd = None  # /proc/CHILD/limits, likewise
         interpreter_end.close()
         self.control = supervisor_end
         self.control_reader = LineReader(supervisor_end.fileno(), MAX_CONTROL_LINE)
@@ -1711,19 +1734,21 @@ class Supervisor:
         that did it is told so, never the innocent next one; ~4 µs a cell."""
         if process_attributes(quick=True) != self.guarded:
             return "the cell changed the sandbox supervisor's limits or scheduling (prlimit, nice, CPU affinity or policy), which could kill or starve it during a later cell"
-        # The interpreter's own limits that kill it (INTERPRETER_LIMITS), as a script's end with its
-        # run: left lowered, a CPU-time limit killed it (SIGXCPU) during a later cell, a stack limit
-        # crashed a later recursion (~4 µs a cell).
-        # They are put back; a lowered hard limit cannot be raised again (EPERM): one on CPU time
-        # would kill the interpreter during a later cell, so that cell is told; others stay its state.
+        # The interpreter's own limits (INTERPRETER_LIMITS), as a script's end with its run: put
+        # back when its /proc text differs from the start's. A lowered hard limit cannot be raised
+        # again (EPERM, without CAP_SYS_RESOURCE): every later cell would be held to it, so the
+        # cell that lowered it is told.
         child = self.child
-        for which, start in self.interpreter_limits:
-            try:
-                if resource.prlimit(child, which) != start:
-                    resource.prlimit(child, which, start)
-            except (OSError, ValueError):
-                if which == resource.RLIMIT_CPU:
-                    return "the cell lowered the interpreter's own limits (a hard CPU-time limit with resource.setrlimit), which would kill it during a later cell"
+        limits = self.child_limits_text()
+        if limits is None or limits != self.interpreter_limits_text:
+            for which, start in self.interpreter_limits:
+                try:
+                    if resource.prlimit(child, which) != start:
+                        resource.prlimit(child, which, start)
+                except (OSError, ValueError):
+                    if which == getattr(resource, "RLIMIT_CPU", None):
+                        return "the cell lowered the interpreter's own limits (a hard CPU-time limit RLIMIT_CPU with resource.setrlimit), which would kill it during a later cell"
+                    return "the cell lowered the interpreter's own limits (a hard %s limit with resource.setrlimit), which cannot be raised again and would hold every later cell to it" % INTERPRETER_LIMITS[which]
         # The interpreter's scheduling: a nice value raised or SCHED_IDLE (both allowed to the
         # process itself, neither undone without CAP_SYS_NICE) would starve every later cell into
         # its time limit whenever anything else runs (~1 µs a cell).
@@ -1760,6 +1785,15 @@ class Supervisor:
                     name = "signal %d" % signo
                 return "the cell left a timer that would send %s to the interpreter after the cell ended (cancel it with signal.setitimer(..., 0) or timer_delete before the cell ends)" % name
         return None
+
+    def child_limits_text(self):
+        """The interpreter's /proc/PID/limits text, or None when it cannot be read."""
+        try:
+            if self.child_limits_fd is None:
+                self.child_limits_fd = os.open("/proc/%d/limits" % self.child, os.O_RDONLY | os.O_CLOEXEC)
+            return os.pread(self.child_limits_fd, 1 << 14, 0)
+        except OSError:
+            return None
 
     def finish(self, exit_code, error, after=None, **extra):
         nonce, _ = self.current

@@ -181,6 +181,37 @@ describe.each(REQUIRED_TIERS)('a cell that sabotages later cells takes the blame
     await expectBlamed(runner, 'import resource, time\nused = int(time.process_time()) + 1\nresource.setrlimit(resource.RLIMIT_CPU, (used, used + 1))', /interpreter's own limits/);
   });
 
+  // Every limit of the interpreter, not only those that kill it, ends with its cell as a script's
+  // with its run: a cell that lowered its own address space limit to 300 MiB made a later cell's
+  // 600 MiB allocation "stopped: MemoryError at the memory limit (2 GiB)", a limit it never
+  // reached; a lowered file size limit made a later cell's 2 MiB write "file size limit (100 MiB)";
+  // a lowered descriptor limit made a later cell fail to open files. (resource limits, `value`
+  // bytes or descriptors; `work` is what the next cell does, which the sandbox's own limits allow.)
+  const OTHER_LIMITS: ReadonlyArray<[string, number, string]> = [
+    ['RLIMIT_AS', 300 * 1024 ** 2, 'x = bytearray(600 << 20)\ndel x'],
+    ['RLIMIT_DATA', 300 * 1024 ** 2, 'x = bytearray(600 << 20)\ndel x'],
+    ['RLIMIT_FSIZE', 1024 ** 2, 'with open("big.bin", "wb") as f: f.write(bytes(2 << 20))'],
+    ['RLIMIT_NOFILE', 16, 'files = [open(__file__) for _ in range(64)]\nfor f in files: f.close()'],
+  ];
+  it.each(OTHER_LIMITS)('a soft %s the cell lowered on its own interpreter is put back: the next cell runs under the sandbox’s limits (state kept)', async (name, value, work) => {
+    const first = await runner.runCell(`import resource\nkept = 1\nresource.setrlimit(resource.${name}, (${value}, resource.getrlimit(resource.${name})[1]))\nprint("set")`);
+    expect({ stdout: first.stdout, killed: first.killed }).toEqual({ stdout: 'set\n', killed: undefined });
+    const next = await runner.runCell(`${work}\nprint(kept, "innocent ran")`);
+    expect({ stdout: next.stdout, stderr: next.stderr, killed: next.killed, killMessage: next.killMessage, notice: next.notice }).toEqual({
+      stdout: '1 innocent ran\n',
+      stderr: '',
+      killed: undefined,
+      killMessage: undefined,
+      notice: undefined,
+    });
+  });
+
+  it.each(OTHER_LIMITS)('a hard %s the cell lowered on its own interpreter: the cell is told, later cells run under the sandbox’s limits', async (name, value, work) => {
+    await expectBlamed(runner, `import resource\nresource.setrlimit(resource.${name}, (${value}, ${value}))`, new RegExp(`interpreter's own limits.*${name}`));
+    const later = await runner.runCell(`${work}\nprint("later ran")`);
+    expect({ stdout: later.stdout, stderr: later.stderr, killed: later.killed }).toEqual({ stdout: 'later ran\n', stderr: '', killed: undefined });
+  });
+
   // A nice value raised or SCHED_IDLE cannot be undone by the process (nor by the supervisor)
   // without CAP_SYS_NICE: every later cell would run only when nothing else wants the CPU.
   it.each([
