@@ -171,6 +171,17 @@ try:
 except (ImportError, AttributeError):
     sigmask = signal.pthread_sigmask
 
+# What a script's end takes with it, so a cell's end does too (Interpreter.end_of_script): the
+# C functions, taken before any cell (a cell may replace the modules' names for them).
+import faulthandler
+
+CANCEL_LATER_DUMP = faulthandler.cancel_dump_traceback_later
+SIGNAL_C = sys.modules.get("_signal", signal)
+GET_SIGNAL, SET_SIGNAL, SIG_DFL, SIG_IGN = SIGNAL_C.getsignal, SIGNAL_C.signal, SIGNAL_C.SIG_DFL, SIGNAL_C.SIG_IGN
+# Signals whose default action ends a process and which Python ignores at start-up (a broken pipe
+# or a write past RLIMIT_FSIZE is then an OSError), as ints.
+IGNORED_AT_START = tuple(int(getattr(signal, name)) for name in ("SIGPIPE", "SIGXFSZ") if hasattr(signal, name))
+
 # How long the interpreter's threads may take to stop after a cell (a thread in a long
 # uninterruptible syscall, e.g. a write to a slow disk, stops when it returns).
 FREEZE_WAIT = 2.0
@@ -1268,6 +1279,7 @@ class Interpreter:
             if isinstance(exc, OSError) and exc.errno == 27:  # EFBIG: RLIMIT_FSIZE
                 error = "file-size"
             self.print_exception(sys.exc_info())
+        self.end_of_script()
         # The streams the cell wrote to, and the standard ones it may have replaced after writing.
         for stream in (sys.stdout, sys.stderr, self.streams[1], self.streams[2]):
             try:
@@ -1289,6 +1301,19 @@ class Interpreter:
             self.control.sendall((json.dumps(done) + "\n").encode())
         except OSError:
             EXIT(0)
+
+    @staticmethod
+    def end_of_script():
+        """Ends what a script's end would take with it and would otherwise strike a later cell:
+        faulthandler's watchdog (dump_traceback_later: a C thread, frozen with the interpreter,
+        that fired during the next cell and, with exit=True, ended the interpreter there), and a
+        SIGPIPE or SIGXFSZ set back to its default action (a later cell's broken pipe or write past
+        the file size limit then crashed the interpreter instead of raising OSError). A handler
+        the cell set on them stays its own."""
+        CANCEL_LATER_DUMP()
+        for signo in IGNORED_AT_START:
+            if GET_SIGNAL(signo) == SIG_DFL:
+                SET_SIGNAL(signo, SIG_IGN)
 
     def standard_streams(self):
         """Puts back sys.stdin, sys.stdout and sys.stderr before a cell: each cell's output is its

@@ -212,6 +212,41 @@ describe.each(REQUIRED_TIERS)('a cell that sabotages later cells takes the blame
     expect({ stdout: later.stdout, stderr: later.stderr, killed: later.killed }).toEqual({ stdout: 'later ran\n', stderr: '', killed: undefined });
   });
 
+  // What a script's end takes with it ends with its cell too (each cell starts as a new run of a
+  // script would): faulthandler's watchdog (a C thread, so no "background thread" notice) armed by
+  // one cell made the next, innocent cell exit with status 1 and a "Timeout" dump, and a SIGPIPE or
+  // SIGXFSZ set back to its default (Python ignores both at start-up) made a later cell's broken
+  // pipe or write past the file size limit "the Python interpreter crashed (signal 13/25)" instead
+  // of BrokenPipeError or "file size limit". The state is kept; the next cell is not blamed.
+  it.each([
+    ["faulthandler's dump_traceback_later(exit=True)", 'import faulthandler\nfaulthandler.dump_traceback_later(1, exit=True)', 'import time\ntime.sleep(2)\nprint(kept, "innocent ran")', '1 innocent ran\n'],
+    [
+      'SIGPIPE set back to its default action',
+      'import signal\nsignal.signal(signal.SIGPIPE, signal.SIG_DFL)',
+      'import os\nr, w = os.pipe()\nos.close(r)\ntry:\n    os.write(w, b"x")\nexcept BrokenPipeError:\n    print(kept, "broken pipe")',
+      '1 broken pipe\n',
+    ],
+    [
+      'SIGXFSZ set back to its default action',
+      'import signal\nsignal.signal(signal.SIGXFSZ, signal.SIG_DFL)',
+      'try:\n    with open("big.bin", "wb") as f: f.write(bytes(2 << 20))\nexcept OSError as error:\n    print(kept, "too big", error.errno)',
+      '1 too big 27\n',
+    ],
+  ])('%s by one cell does not strike the next (state kept)', async (_what, trap, innocent, printed) => {
+    await runner.dispose();
+    runner = await startRunner(tier, { limits: { fileSizeBytes: 1024 ** 2 } });
+    const first = await runner.runCell(`kept = 1\n${trap}\nprint("set")`);
+    expect({ stdout: first.stdout, killed: first.killed }).toEqual({ stdout: 'set\n', killed: undefined });
+    const next = await runner.runCell(innocent);
+    expect({ stdout: next.stdout, stderr: next.stderr, exitCode: next.exitCode, killed: next.killed, notice: next.notice }).toEqual({
+      stdout: printed,
+      stderr: '',
+      exitCode: 0,
+      killed: undefined,
+      notice: undefined,
+    });
+  });
+
   // A nice value raised or SCHED_IDLE cannot be undone by the process (nor by the supervisor)
   // without CAP_SYS_NICE: every later cell would run only when nothing else wants the CPU.
   it.each([
