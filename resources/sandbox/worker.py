@@ -276,10 +276,10 @@ READ_SYSCALL = {"x86_64": 0, "aarch64": 63}.get(platform.machine())
 IDLE_SYSCALL = None if READ_SYSCALL is None or not sys.platform.startswith("linux") else b"%d 0x%x " % (READ_SYSCALL, CODE_FD)
 SECCOMP_ARCH = {
     # machine: (AUDIT_ARCH, clone, unshare, clone3, refused: shmget semget msgget mq_open add_key request_key keyctl,
-    #           made no-ops: setsid setpgid)
+    #           made no-ops: setsid setpgid, seccomp, prctl)
     # (io_uring_setup, _enter and _register are 425-427 on both.)
-    "x86_64": (0xC000003E, 56, 272, 435, (29, 64, 68, 240, 248, 249, 250), (112, 109)),
-    "aarch64": (0xC00000B7, 220, 97, 435, (194, 190, 186, 180, 217, 218, 219), (157, 154)),
+    "x86_64": (0xC000003E, 56, 272, 435, (29, 64, 68, 240, 248, 249, 250), (112, 109), 317, 157),
+    "aarch64": (0xC00000B7, 220, 97, 435, (194, 190, 186, 180, 217, 218, 219), (157, 154), 277, 167),
 }
 CLONE_NEWUSER = 0x10000000
 CLONE_FILES = 0x400
@@ -292,9 +292,12 @@ def install_seccomp():
     arch = SECCOMP_ARCH.get(platform.machine())
     if arch is None or LIBC is None or not sys.platform.startswith("linux"):
         return False
-    audit_arch, nr_clone, nr_unshare, nr_clone3, refused, session_calls = arch
+    audit_arch, nr_clone, nr_unshare, nr_clone3, refused, session_calls, nr_seccomp, nr_prctl = arch
     deny_userns = bool(ARGS.get("denyUserNamespaces"))
-    refused = IO_URING_SYSCALLS + (refused if deny_userns else ())
+    # Filters of the sandbox's own code: one cannot be taken off a process, so a filter a cell
+    # stacked on its interpreter (no_new_privs allows it) that kills at a syscall a later cell makes
+    # would make that innocent cell "crash (signal 31)"; prctl(PR_SET_SECCOMP) is refused below.
+    refused = IO_URING_SYSCALLS + (nr_seccomp,) + (refused if deny_userns else ())
     # Without a pid namespace the process group is how the host finds every process (see above).
     no_ops = () if ARGS.get("pidNamespace") else session_calls
     ld, jeq, jge, jset, ret = 0x20, 0x15, 0x35, 0x45, 0x06
@@ -310,6 +313,7 @@ def install_seccomp():
     program += [(jeq, "deny", None, nr) for nr in refused]
     program += [(jeq, "no_op", None, nr) for nr in no_ops]
     program += [
+        (jeq, "prctl", None, nr_prctl),
         (jeq, "nosys", None, nr_clone3),
         (jeq, "unshare" if deny_userns else "allow", None, nr_unshare),
         (jeq, None, "allow", nr_clone),
@@ -318,6 +322,8 @@ def install_seccomp():
         (jset, "newuser", "deny", CLONE_THREAD),
         ("unshare", ld, None, None, 16),
         ("newuser", jset, "deny" if deny_userns else "allow", "allow", CLONE_NEWUSER),
+        ("prctl", ld, None, None, 16),  # low half of args[0] (the option)
+        (jeq, "deny", "allow", PR_SET_SECCOMP),
         ("allow", ret, None, None, allow),
         ("deny", ret, None, None, deny),
         ("nosys", ret, None, None, nosys),

@@ -247,6 +247,36 @@ describe.each(REQUIRED_TIERS)('a cell that sabotages later cells takes the blame
     });
   });
 
+  // A seccomp filter cannot be taken off a process: one a cell stacked on its interpreter (allowed,
+  // since the sandbox's own filter brings no_new_privs) that kills it at a syscall a later cell
+  // makes (here mkdir) made that innocent cell "the Python interpreter crashed (signal 31)".
+  // Filters of the cell's own are refused (EPERM), through seccomp(2) and prctl alike.
+  it.each([
+    ['prctl(PR_SET_SECCOMP)', 'libc.prctl(22, ctypes.c_ulong(2), ctypes.byref(prog), ctypes.c_ulong(0), ctypes.c_ulong(0))'],
+    ['seccomp(2)', `libc.syscall(${process.arch === 'arm64' ? 277 : 317}, 1, 0, ctypes.byref(prog))`],
+  ])('a seccomp filter of the cell’s own (%s) is refused, so no later cell is killed by it', async (_how, install) => {
+    const nrMkdir = process.arch === 'arm64' ? 34 : 83; // aarch64 has mkdirat only
+    const first = await runner.runCell(
+      [
+        'import ctypes',
+        'kept = 1',
+        'libc = ctypes.CDLL(None, use_errno=True)',
+        'class Filter(ctypes.Structure):',
+        '    _fields_ = [("code", ctypes.c_ushort), ("jt", ctypes.c_ubyte), ("jf", ctypes.c_ubyte), ("k", ctypes.c_uint)]',
+        'class Prog(ctypes.Structure):',
+        '    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(Filter))]',
+        // load nr; if mkdir: kill the process; else allow
+        `rows = (Filter * 4)(Filter(0x20, 0, 0, 0), Filter(0x15, 0, 1, ${nrMkdir}), Filter(0x06, 0, 0, 0x80000000), Filter(0x06, 0, 0, 0x7FFF0000))`,
+        'prog = Prog(4, rows)',
+        `result = ${install}`,
+        'print("installed" if result == 0 else "refused", ctypes.get_errno())',
+      ].join('\n'),
+    );
+    expect({ stdout: first.stdout, killed: first.killed }).toEqual({ stdout: 'refused 1\n', killed: undefined });
+    const next = await runner.runCell('import os\nos.mkdir("made")\nprint(kept, os.path.isdir("made"))');
+    expect({ stdout: next.stdout, stderr: next.stderr, killed: next.killed, notice: next.notice }).toEqual({ stdout: '1 True\n', stderr: '', killed: undefined, notice: undefined });
+  });
+
   // A nice value raised or SCHED_IDLE cannot be undone by the process (nor by the supervisor)
   // without CAP_SYS_NICE: every later cell would run only when nothing else wants the CPU.
   it.each([
