@@ -297,6 +297,10 @@ def install_seccomp():
     # Filters of the sandbox's own code: one cannot be taken off a process, so a filter a cell
     # stacked on its interpreter (no_new_privs allows it) that kills at a syscall a later cell makes
     # would make that innocent cell "crash (signal 31)"; prctl(PR_SET_SECCOMP) is refused below.
+    # So is prctl(PR_SET_DUMPABLE, 0): a non-dumpable interpreter closes its /proc files to the
+    # supervisor (not root), whose checks after each cell read them (Supervisor.child_idle): a cell
+    # that flipped it while sending its own "done" had the "done" believed and ran on into the
+    # next cell, which took the time limit. (The supervisor makes itself non-dumpable before this.)
     refused = IO_URING_SYSCALLS + (nr_seccomp,) + (refused if deny_userns else ())
     # Without a pid namespace the process group is how the host finds every process (see above).
     no_ops = () if ARGS.get("pidNamespace") else session_calls
@@ -323,7 +327,10 @@ def install_seccomp():
         ("unshare", ld, None, None, 16),
         ("newuser", jset, "deny" if deny_userns else "allow", "allow", CLONE_NEWUSER),
         ("prctl", ld, None, None, 16),  # low half of args[0] (the option)
-        (jeq, "deny", "allow", PR_SET_SECCOMP),
+        (jeq, "deny", None, PR_SET_SECCOMP),
+        (jeq, None, "allow", PR_SET_DUMPABLE),
+        (ld, None, None, 24),  # low half of args[1]: dumpable 0 is refused, 1 allowed
+        (jeq, "deny", "allow", 0),
         ("allow", ret, None, None, allow),
         ("deny", ret, None, None, deny),
         ("nosys", ret, None, None, nosys),
@@ -1619,8 +1626,12 @@ class Supervisor:
                 self.child_syscall_fd = os.open("/proc/%d/syscall" % self.child, os.O_RDONLY | os.O_CLOEXEC)
             # "NR ARG0 ...": read(2) on the code channel.
             return os.pread(self.child_syscall_fd, 64, 0).startswith(IDLE_SYSCALL)
-        except OSError:
-            return True
+        except OSError as exc:
+            # A cell can make its interpreter non-dumpable (PR_SET_DUMPABLE 0), which closes this
+            # file to us: then nothing says it is idle, and a "done" it sent itself while running on
+            # must not be believed (the next cell would take its time limit). Only a kernel without
+            # the file (or an interpreter gone) takes the "done" as it is.
+            return exc.errno not in (errno.EACCES, errno.EPERM)
 
     def child_stop_state(self):
         """(threads, all stopped) of the interpreter from /proc; (0, True) without /proc.
@@ -2041,9 +2052,10 @@ def main():
     drop_privileges()
     set_limits()
     become_subreaper()
-    install_seccomp()
-    # Nothing of the host's protocol must be reachable through /proc/<this pid>.
+    # Nothing of the host's protocol must be reachable through /proc/<this pid>. (Before the
+    # filter, which refuses dumpable 0 to the sandbox's code.)
     prctl(PR_SET_DUMPABLE, 0)
+    install_seccomp()
     for fd in (REQ_FD, REP_FD, CODE_FD):
         os.set_inheritable(fd, False)
     signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -277,6 +277,46 @@ describe.each(REQUIRED_TIERS)('a cell that sabotages later cells takes the blame
     expect({ stdout: next.stdout, stderr: next.stderr, killed: next.killed, notice: next.notice }).toEqual({ stdout: '1 True\n', stderr: '', killed: undefined, notice: undefined });
   });
 
+  // The supervisor believes an interpreter's "done" only once it sees its main thread waiting for
+  // the next cell's code (/proc/PID/syscall), and checks its stdout and stderr through kcmp or
+  // /proc/PID/fd: a cell can make its interpreter non-dumpable (prctl PR_SET_DUMPABLE 0), which
+  // closes those to the supervisor. A cell that only did that was stopped as "closed or replaced
+  // the interpreter's stdout", its state lost; a cell that toggled it while sending its own "done"
+  // and running on had the "done" believed whenever the look fell on a non-dumpable moment, and the
+  // next, innocent cell then ran into its time limit (its code was never read).
+  // Making the interpreter non-dumpable is refused (EPERM; making it dumpable is not).
+  it('a cell cannot make its interpreter non-dumpable, and keeps its state', async () => {
+    const first = await runner.runCell('import ctypes\nkept = 1\nlibc = ctypes.CDLL(None, use_errno=True)\nprint(libc.prctl(4, 0, 0, 0, 0), ctypes.get_errno(), libc.prctl(4, 1, 0, 0, 0), libc.prctl(3, 0, 0, 0, 0))');
+    expect({ stdout: first.stdout, killed: first.killed, killMessage: first.killMessage }).toEqual({ stdout: '-1 1 0 1\n', killed: undefined, killMessage: undefined });
+    const next = await runner.runCell('print(kept, "innocent ran")');
+    expect({ stdout: next.stdout, killed: next.killed, notice: next.notice }).toEqual({ stdout: '1 innocent ran\n', killed: undefined, notice: undefined });
+  });
+
+  it('a cell that forges its own "done" while flipping its interpreter non-dumpable takes its own time limit; the next cell runs', async () => {
+    await runner.dispose();
+    runner = await startRunner(tier, { limits: { timeoutMs: 3_000 } });
+    const forged = await runner.runCell(
+      [
+        'import ctypes, gc, json, threading',
+        'libc = ctypes.CDLL(None)',
+        'def flip():',
+        '    while True:',
+        '        libc.prctl(4, 0, 0, 0, 0)',
+        '        libc.prctl(4, 1, 0, 0, 0)',
+        'threading.Thread(target=flip, daemon=True).start()',
+        'me = next(o for o in gc.get_objects() if type(o).__name__ == "Interpreter")',
+        'print("forging", flush=True)',
+        'for _ in range(50):',
+        '    me.control.sendall((json.dumps({"type": "done", "seq": me.seq, "exitCode": 0, "error": None, "threads": 0}) + "\\n").encode())',
+        'while True: pass',
+      ].join('\n'),
+    );
+    expect(forged.stdout).toBe('forging\n');
+    expect(['timeout', 'protocol']).toContain(forged.killed);
+    const next = await runner.runCell('print(6 * 7)');
+    expect({ stdout: next.stdout, killed: next.killed }).toEqual({ stdout: '42\n', killed: undefined });
+  });
+
   // A nice value raised or SCHED_IDLE cannot be undone by the process (nor by the supervisor)
   // without CAP_SYS_NICE: every later cell would run only when nothing else wants the CPU.
   it.each([
