@@ -285,6 +285,9 @@ CLONE_NEWUSER = 0x10000000
 CLONE_FILES = 0x400
 CLONE_THREAD = 0x10000
 IO_URING_SYSCALLS = (425, 426, 427)
+# landlock_restrict_self (446 on both): like a seccomp filter, a Landlock domain cannot be taken
+# off; one a cell put on its interpreter made every later cell's writes to scratch fail (EACCES).
+LANDLOCK_RESTRICT_SELF = 446
 
 
 def install_seccomp():
@@ -301,7 +304,7 @@ def install_seccomp():
     # supervisor (not root), whose checks after each cell read them (Supervisor.child_idle): a cell
     # that flipped it while sending its own "done" had the "done" believed and ran on into the
     # next cell, which took the time limit. (The supervisor makes itself non-dumpable before this.)
-    refused = IO_URING_SYSCALLS + (nr_seccomp,) + (refused if deny_userns else ())
+    refused = IO_URING_SYSCALLS + (nr_seccomp, LANDLOCK_RESTRICT_SELF) + (refused if deny_userns else ())
     # Without a pid namespace the process group is how the host finds every process (see above).
     no_ops = () if ARGS.get("pidNamespace") else session_calls
     ld, jeq, jge, jset, ret = 0x20, 0x15, 0x35, 0x45, 0x06

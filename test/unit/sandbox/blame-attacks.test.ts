@@ -277,6 +277,27 @@ describe.each(REQUIRED_TIERS)('a cell that sabotages later cells takes the blame
     expect({ stdout: next.stdout, stderr: next.stderr, killed: next.killed, notice: next.notice }).toEqual({ stdout: '1 True\n', stderr: '', killed: undefined, notice: undefined });
   });
 
+  // A Landlock domain cannot be taken off a process either: one a cell put on its interpreter
+  // (handling file writes, allowing none) made every later cell's writes to scratch fail with
+  // "Permission denied", as if the folder were read-only. landlock_restrict_self is refused.
+  it('a Landlock domain of the cell’s own is refused, so later cells can still write to scratch', async () => {
+    const first = await runner.runCell(
+      [
+        'import ctypes',
+        'kept = 1',
+        'libc = ctypes.CDLL(None, use_errno=True)',
+        'attr = (ctypes.c_uint64 * 1)((1 << 1) | (1 << 8))  # handled: write a file, make a regular file',
+        'ruleset = libc.syscall(444, ctypes.byref(attr), 8, 0)',
+        'result = libc.syscall(446, ruleset, 0) if ruleset >= 0 else -2',
+        'print("restricted" if result == 0 else "refused" if result == -1 else "no landlock")',
+      ].join('\n'),
+    );
+    expect({ killed: first.killed }).toEqual({ killed: undefined });
+    expect(['refused\n', 'no landlock\n']).toContain(first.stdout);
+    const next = await runner.runCell('with open("written.txt", "w") as f: f.write("x")\nprint(kept, open("written.txt").read())');
+    expect({ stdout: next.stdout, stderr: next.stderr, killed: next.killed }).toEqual({ stdout: '1 x\n', stderr: '', killed: undefined });
+  });
+
   // The supervisor believes an interpreter's "done" only once it sees its main thread waiting for
   // the next cell's code (/proc/PID/syscall), and checks its stdout and stderr through kcmp or
   // /proc/PID/fd: a cell can make its interpreter non-dumpable (prctl PR_SET_DUMPABLE 0), which
