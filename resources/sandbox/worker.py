@@ -171,6 +171,17 @@ try:
 except (ImportError, AttributeError):
     sigmask = signal.pthread_sigmask
 
+# What a script's end takes with it, so a cell's end does too (Interpreter.end_of_script): the
+# C functions, taken before any cell (a cell may replace the modules' names for them).
+import faulthandler
+
+CANCEL_LATER_DUMP = faulthandler.cancel_dump_traceback_later
+SIGNAL_C = sys.modules.get("_signal", signal)
+GET_SIGNAL, SET_SIGNAL, SIG_DFL, SIG_IGN = SIGNAL_C.getsignal, SIGNAL_C.signal, SIGNAL_C.SIG_DFL, SIGNAL_C.SIG_IGN
+# Signals whose default action ends a process and which Python ignores at start-up (a broken pipe
+# or a write past RLIMIT_FSIZE is then an OSError), as ints.
+IGNORED_AT_START = tuple(int(getattr(signal, name)) for name in ("SIGPIPE", "SIGXFSZ") if hasattr(signal, name))
+
 # How long the interpreter's threads may take to stop after a cell (a thread in a long
 # uninterruptible syscall, e.g. a write to a slow disk, stops when it returns).
 FREEZE_WAIT = 2.0
@@ -265,15 +276,18 @@ READ_SYSCALL = {"x86_64": 0, "aarch64": 63}.get(platform.machine())
 IDLE_SYSCALL = None if READ_SYSCALL is None or not sys.platform.startswith("linux") else b"%d 0x%x " % (READ_SYSCALL, CODE_FD)
 SECCOMP_ARCH = {
     # machine: (AUDIT_ARCH, clone, unshare, clone3, refused: shmget semget msgget mq_open add_key request_key keyctl,
-    #           made no-ops: setsid setpgid)
+    #           made no-ops: setsid setpgid, seccomp, prctl)
     # (io_uring_setup, _enter and _register are 425-427 on both.)
-    "x86_64": (0xC000003E, 56, 272, 435, (29, 64, 68, 240, 248, 249, 250), (112, 109)),
-    "aarch64": (0xC00000B7, 220, 97, 435, (194, 190, 186, 180, 217, 218, 219), (157, 154)),
+    "x86_64": (0xC000003E, 56, 272, 435, (29, 64, 68, 240, 248, 249, 250), (112, 109), 317, 157),
+    "aarch64": (0xC00000B7, 220, 97, 435, (194, 190, 186, 180, 217, 218, 219), (157, 154), 277, 167),
 }
 CLONE_NEWUSER = 0x10000000
 CLONE_FILES = 0x400
 CLONE_THREAD = 0x10000
 IO_URING_SYSCALLS = (425, 426, 427)
+# landlock_restrict_self (446 on both): like a seccomp filter, a Landlock domain cannot be taken
+# off; one a cell put on its interpreter made every later cell's writes to scratch fail (EACCES).
+LANDLOCK_RESTRICT_SELF = 446
 
 
 def install_seccomp():
@@ -281,9 +295,16 @@ def install_seccomp():
     arch = SECCOMP_ARCH.get(platform.machine())
     if arch is None or LIBC is None or not sys.platform.startswith("linux"):
         return False
-    audit_arch, nr_clone, nr_unshare, nr_clone3, refused, session_calls = arch
+    audit_arch, nr_clone, nr_unshare, nr_clone3, refused, session_calls, nr_seccomp, nr_prctl = arch
     deny_userns = bool(ARGS.get("denyUserNamespaces"))
-    refused = IO_URING_SYSCALLS + (refused if deny_userns else ())
+    # Filters of the sandbox's own code: one cannot be taken off a process, so a filter a cell
+    # stacked on its interpreter (no_new_privs allows it) that kills at a syscall a later cell makes
+    # would make that innocent cell "crash (signal 31)"; prctl(PR_SET_SECCOMP) is refused below.
+    # So is prctl(PR_SET_DUMPABLE, 0): a non-dumpable interpreter closes its /proc files to the
+    # supervisor (not root), whose checks after each cell read them (Supervisor.child_idle): a cell
+    # that flipped it while sending its own "done" had the "done" believed and ran on into the
+    # next cell, which took the time limit. (The supervisor makes itself non-dumpable before this.)
+    refused = IO_URING_SYSCALLS + (nr_seccomp, LANDLOCK_RESTRICT_SELF) + (refused if deny_userns else ())
     # Without a pid namespace the process group is how the host finds every process (see above).
     no_ops = () if ARGS.get("pidNamespace") else session_calls
     ld, jeq, jge, jset, ret = 0x20, 0x15, 0x35, 0x45, 0x06
@@ -299,6 +320,7 @@ def install_seccomp():
     program += [(jeq, "deny", None, nr) for nr in refused]
     program += [(jeq, "no_op", None, nr) for nr in no_ops]
     program += [
+        (jeq, "prctl", None, nr_prctl),
         (jeq, "nosys", None, nr_clone3),
         (jeq, "unshare" if deny_userns else "allow", None, nr_unshare),
         (jeq, None, "allow", nr_clone),
@@ -307,6 +329,11 @@ def install_seccomp():
         (jset, "newuser", "deny", CLONE_THREAD),
         ("unshare", ld, None, None, 16),
         ("newuser", jset, "deny" if deny_userns else "allow", "allow", CLONE_NEWUSER),
+        ("prctl", ld, None, None, 16),  # low half of args[0] (the option)
+        (jeq, "deny", None, PR_SET_SECCOMP),
+        (jeq, None, "allow", PR_SET_DUMPABLE),
+        (ld, None, None, 24),  # low half of args[1]: dumpable 0 is refused, 1 allowed
+        (jeq, "deny", "allow", 0),
         ("allow", ret, None, None, allow),
         ("deny", ret, None, None, deny),
         ("nosys", ret, None, None, nosys),
@@ -739,9 +766,17 @@ def same_open_file(pid, fd, ident):
 # What process_attributes(quick=True) reads after every cell: the limits and scheduling that can
 # kill or starve this supervisor before the next cell (CPU time, memory, descriptors, processes,
 # file size, stack; nice value, CPUs, policy). Direct calls: ~3 µs, a quarter of the full set.
-# The interpreter's own limits that, left lowered by a cell, kill it during a later one (SIGXCPU;
-# SIGSEGV when the stack cannot grow): put back after every cell (Supervisor.sabotage).
-INTERPRETER_LIMITS = tuple(getattr(resource, name) for name in ("RLIMIT_CPU", "RLIMIT_STACK") if hasattr(resource, name))
+# The interpreter's own limits, every one (number: name), put back after every cell as a script's
+# end with its run (Supervisor.sabotage): left lowered by a cell, a CPU-time limit killed the
+# interpreter during a later cell (SIGXCPU), a stack limit crashed a later recursion, an address
+# space or data limit made a later cell's allocation "MemoryError at the memory limit (2 GiB)" far
+# below it, a file size limit a later write "file size limit (100 MiB)", a descriptor limit a later
+# open fail. (A limit with two names, RLIMIT_NOFILE and RLIMIT_OFILE, is called by the first.)
+INTERPRETER_LIMITS = {}
+for _name in sorted(dir(resource)):
+    if _name.startswith("RLIMIT_"):
+        INTERPRETER_LIMITS.setdefault(getattr(resource, _name), _name)
+del _name
 GUARDED_LIMITS = tuple(getattr(resource, name) for name in ("RLIMIT_AS", "RLIMIT_CPU", "RLIMIT_DATA", "RLIMIT_FSIZE", "RLIMIT_NOFILE", "RLIMIT_NPROC", "RLIMIT_STACK") if hasattr(resource, name))
 
 
@@ -783,6 +818,15 @@ HARMLESS_SIGNALS = frozenset(int(getattr(signal, name)) for name in ("SIGCHLD", 
 UNCATCHABLE_SIGNALS = frozenset((int(signal.SIGKILL), int(signal.SIGSTOP)))
 # setitimer(2)'s timers and the signal each sends.
 ITIMERS = tuple((getattr(signal, which), int(getattr(signal, signo))) for which, signo in (("ITIMER_REAL", "SIGALRM"), ("ITIMER_VIRTUAL", "SIGVTALRM"), ("ITIMER_PROF", "SIGPROF")) if hasattr(signal, which))
+
+
+def proc_limits_text(path):
+    """The text of a /proc/PID/limits file, or None when it cannot be read."""
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except OSError:
+        return None
 
 
 def signal_mask_field(status, field):
@@ -1251,6 +1295,7 @@ class Interpreter:
             if isinstance(exc, OSError) and exc.errno == 27:  # EFBIG: RLIMIT_FSIZE
                 error = "file-size"
             self.print_exception(sys.exc_info())
+        self.end_of_script()
         # The streams the cell wrote to, and the standard ones it may have replaced after writing.
         for stream in (sys.stdout, sys.stderr, self.streams[1], self.streams[2]):
             try:
@@ -1272,6 +1317,19 @@ class Interpreter:
             self.control.sendall((json.dumps(done) + "\n").encode())
         except OSError:
             EXIT(0)
+
+    @staticmethod
+    def end_of_script():
+        """Ends what a script's end would take with it and would otherwise strike a later cell:
+        faulthandler's watchdog (dump_traceback_later: a C thread, frozen with the interpreter,
+        that fired during the next cell and, with exit=True, ended the interpreter there), and a
+        SIGPIPE or SIGXFSZ set back to its default action (a later cell's broken pipe or write past
+        the file size limit then crashed the interpreter instead of raising OSError). A handler
+        the cell set on them stays its own."""
+        CANCEL_LATER_DUMP()
+        for signo in IGNORED_AT_START:
+            if GET_SIGNAL(signo) == SIG_DFL:
+                SET_SIGNAL(signo, SIG_IGN)
 
     def standard_streams(self):
         """Puts back sys.stdin, sys.stdout and sys.stderr before a cell: each cell's output is its
@@ -1474,6 +1532,8 @@ class Supervisor:
         self.guarded = process_attributes(quick=True)
         # The interpreter inherits these; what a cell sets on it is put back after the cell (see `sabotage`).
         self.interpreter_limits = tuple((which, resource.getrlimit(which)) for which in INTERPRETER_LIMITS)
+        # Their text in /proc (one read compares them all; a prlimit(2) for each cost 4 times as much).
+        self.interpreter_limits_text = proc_limits_text("/proc/self/limits")
         # Its nice value and scheduling policy, which it inherits too (see `sabotage`).
         self.interpreter_scheduling = (os.getpriority(os.PRIO_PROCESS, 0), os.sched_getscheduler(0))
         # The cell's stdin, stdout, stderr and code channel are open files it shares with this
@@ -1495,6 +1555,7 @@ class Supervisor:
         self.control_reader = None
         self.child_stat_fd = None
         self.child_timers_fd = None
+        self.child_limits_fd = None
         # True while the interpreter is stopped between cells (see freeze_child).
         self.frozen = False
         self.last_pid_at_run = None
@@ -1518,6 +1579,8 @@ class Supervisor:
             os.close(self.child_stat_fd)
         if self.child_timers_fd is not None:
             os.close(self.child_timers_fd)
+        if self.child_limits_fd is not None:
+            os.close(self.child_limits_fd)
         supervisor_end, interpreter_end = socket.socketpair()
         self.child = start_interpreter(supervisor_end, interpreter_end)
         self.child_runs = 0
@@ -1526,6 +1589,7 @@ class Supervisor:
         self.child_syscall_fd = None  # /proc/CHILD/syscall, opened on first use and re-read with pread
         self.child_stat_fd = None  # /proc/CHILD/stat, likewise
         self.child_timers_fd = None  # /proc/CHILD/timers, likewise
+        self.child_limits_fd = None  # /proc/CHILD/limits, likewise
         interpreter_end.close()
         self.control = supervisor_end
         self.control_reader = LineReader(supervisor_end.fileno(), MAX_CONTROL_LINE)
@@ -1565,8 +1629,12 @@ class Supervisor:
                 self.child_syscall_fd = os.open("/proc/%d/syscall" % self.child, os.O_RDONLY | os.O_CLOEXEC)
             # "NR ARG0 ...": read(2) on the code channel.
             return os.pread(self.child_syscall_fd, 64, 0).startswith(IDLE_SYSCALL)
-        except OSError:
-            return True
+        except OSError as exc:
+            # A cell can make its interpreter non-dumpable (PR_SET_DUMPABLE 0), which closes this
+            # file to us: then nothing says it is idle, and a "done" it sent itself while running on
+            # must not be believed (the next cell would take its time limit). Only a kernel without
+            # the file (or an interpreter gone) takes the "done" as it is.
+            return exc.errno not in (errno.EACCES, errno.EPERM)
 
     def child_stop_state(self):
         """(threads, all stopped) of the interpreter from /proc; (0, True) without /proc.
@@ -1711,19 +1779,21 @@ class Supervisor:
         that did it is told so, never the innocent next one; ~4 µs a cell."""
         if process_attributes(quick=True) != self.guarded:
             return "the cell changed the sandbox supervisor's limits or scheduling (prlimit, nice, CPU affinity or policy), which could kill or starve it during a later cell"
-        # The interpreter's own limits that kill it (INTERPRETER_LIMITS), as a script's end with its
-        # run: left lowered, a CPU-time limit killed it (SIGXCPU) during a later cell, a stack limit
-        # crashed a later recursion (~4 µs a cell).
-        # They are put back; a lowered hard limit cannot be raised again (EPERM): one on CPU time
-        # would kill the interpreter during a later cell, so that cell is told; others stay its state.
+        # The interpreter's own limits (INTERPRETER_LIMITS), as a script's end with its run: put
+        # back when its /proc text differs from the start's. A lowered hard limit cannot be raised
+        # again (EPERM, without CAP_SYS_RESOURCE): every later cell would be held to it, so the
+        # cell that lowered it is told.
         child = self.child
-        for which, start in self.interpreter_limits:
-            try:
-                if resource.prlimit(child, which) != start:
-                    resource.prlimit(child, which, start)
-            except (OSError, ValueError):
-                if which == resource.RLIMIT_CPU:
-                    return "the cell lowered the interpreter's own limits (a hard CPU-time limit with resource.setrlimit), which would kill it during a later cell"
+        limits = self.child_limits_text()
+        if limits is None or limits != self.interpreter_limits_text:
+            for which, start in self.interpreter_limits:
+                try:
+                    if resource.prlimit(child, which) != start:
+                        resource.prlimit(child, which, start)
+                except (OSError, ValueError):
+                    if which == getattr(resource, "RLIMIT_CPU", None):
+                        return "the cell lowered the interpreter's own limits (a hard CPU-time limit RLIMIT_CPU with resource.setrlimit), which would kill it during a later cell"
+                    return "the cell lowered the interpreter's own limits (a hard %s limit with resource.setrlimit), which cannot be raised again and would hold every later cell to it" % INTERPRETER_LIMITS[which]
         # The interpreter's scheduling: a nice value raised or SCHED_IDLE (both allowed to the
         # process itself, neither undone without CAP_SYS_NICE) would starve every later cell into
         # its time limit whenever anything else runs (~1 µs a cell).
@@ -1760,6 +1830,15 @@ class Supervisor:
                     name = "signal %d" % signo
                 return "the cell left a timer that would send %s to the interpreter after the cell ended (cancel it with signal.setitimer(..., 0) or timer_delete before the cell ends)" % name
         return None
+
+    def child_limits_text(self):
+        """The interpreter's /proc/PID/limits text, or None when it cannot be read."""
+        try:
+            if self.child_limits_fd is None:
+                self.child_limits_fd = os.open("/proc/%d/limits" % self.child, os.O_RDONLY | os.O_CLOEXEC)
+            return os.pread(self.child_limits_fd, 1 << 14, 0)
+        except OSError:
+            return None
 
     def finish(self, exit_code, error, after=None, **extra):
         nonce, _ = self.current
@@ -1976,9 +2055,10 @@ def main():
     drop_privileges()
     set_limits()
     become_subreaper()
-    install_seccomp()
-    # Nothing of the host's protocol must be reachable through /proc/<this pid>.
+    # Nothing of the host's protocol must be reachable through /proc/<this pid>. (Before the
+    # filter, which refuses dumpable 0 to the sandbox's code.)
     prctl(PR_SET_DUMPABLE, 0)
+    install_seccomp()
     for fd in (REQ_FD, REP_FD, CODE_FD):
         os.set_inheritable(fd, False)
     signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -3,7 +3,7 @@
 // The folders hold what sandboxed code wrote, so nothing here follows a link, and only
 // direct children of the scratch root are ever removed.
 import { constants } from 'node:fs';
-import { chmod, lstat, open, readdir, rm, type FileHandle } from 'node:fs/promises';
+import { chmod, lstat, open, opendir, readdir, rm, type FileHandle } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { execa } from 'execa';
 
@@ -168,13 +168,7 @@ async function lastTouched(dir: string): Promise<number> {
   } catch {
     return Number.POSITIVE_INFINITY;
   }
-  let names: string[] = [];
-  try {
-    names = await readdir(dir);
-  } catch {
-    return newest;
-  }
-  for (const name of names.slice(0, 1_000)) {
+  for (const name of await firstNames(dir, AGE_ENTRIES)) {
     try {
       newest = Math.max(newest, (await lstat(join(dir, name))).mtimeMs);
     } catch {
@@ -182,4 +176,32 @@ async function lastTouched(dir: string): Promise<number> {
     }
   }
   return newest;
+}
+
+/** Direct entries of a scratch folder whose change times the age sweep looks at. */
+const AGE_ENTRIES = 1_000;
+
+/**
+ * Up to `max` names in `dir` (none when it cannot be read), read a batch at a time: the folder is
+ * the sandbox's, and a cell over its entry budget may still add names (it must be able to delete),
+ * so it can hold millions; listed whole, one of a million names cost the sweep 5 s of a libuv
+ * thread and ~100 MiB of host memory.
+ */
+async function firstNames(dir: string, max: number): Promise<string[]> {
+  const names: string[] = [];
+  try {
+    const listing = await opendir(dir, { bufferSize: Math.min(max, 256) });
+    try {
+      while (names.length < max) {
+        const entry = await listing.read();
+        if (entry === null) break;
+        names.push(entry.name);
+      }
+    } finally {
+      await listing.close();
+    }
+  } catch {
+    // unreadable or gone: its own change time stands
+  }
+  return names;
 }

@@ -181,6 +181,163 @@ describe.each(REQUIRED_TIERS)('a cell that sabotages later cells takes the blame
     await expectBlamed(runner, 'import resource, time\nused = int(time.process_time()) + 1\nresource.setrlimit(resource.RLIMIT_CPU, (used, used + 1))', /interpreter's own limits/);
   });
 
+  // Every limit of the interpreter, not only those that kill it, ends with its cell as a script's
+  // with its run: a cell that lowered its own address space limit to 300 MiB made a later cell's
+  // 600 MiB allocation "stopped: MemoryError at the memory limit (2 GiB)", a limit it never
+  // reached; a lowered file size limit made a later cell's 2 MiB write "file size limit (100 MiB)";
+  // a lowered descriptor limit made a later cell fail to open files. (resource limits, `value`
+  // bytes or descriptors; `work` is what the next cell does, which the sandbox's own limits allow.)
+  const OTHER_LIMITS: ReadonlyArray<[string, number, string]> = [
+    ['RLIMIT_AS', 300 * 1024 ** 2, 'x = bytearray(600 << 20)\ndel x'],
+    ['RLIMIT_DATA', 300 * 1024 ** 2, 'x = bytearray(600 << 20)\ndel x'],
+    ['RLIMIT_FSIZE', 1024 ** 2, 'with open("big.bin", "wb") as f: f.write(bytes(2 << 20))'],
+    ['RLIMIT_NOFILE', 16, 'files = [open(__file__) for _ in range(64)]\nfor f in files: f.close()'],
+  ];
+  it.each(OTHER_LIMITS)('a soft %s the cell lowered on its own interpreter is put back: the next cell runs under the sandbox’s limits (state kept)', async (name, value, work) => {
+    const first = await runner.runCell(`import resource\nkept = 1\nresource.setrlimit(resource.${name}, (${value}, resource.getrlimit(resource.${name})[1]))\nprint("set")`);
+    expect({ stdout: first.stdout, killed: first.killed }).toEqual({ stdout: 'set\n', killed: undefined });
+    const next = await runner.runCell(`${work}\nprint(kept, "innocent ran")`);
+    expect({ stdout: next.stdout, stderr: next.stderr, killed: next.killed, killMessage: next.killMessage, notice: next.notice }).toEqual({
+      stdout: '1 innocent ran\n',
+      stderr: '',
+      killed: undefined,
+      killMessage: undefined,
+      notice: undefined,
+    });
+  });
+
+  it.each(OTHER_LIMITS)('a hard %s the cell lowered on its own interpreter: the cell is told, later cells run under the sandbox’s limits', async (name, value, work) => {
+    await expectBlamed(runner, `import resource\nresource.setrlimit(resource.${name}, (${value}, ${value}))`, new RegExp(`interpreter's own limits.*${name}`));
+    const later = await runner.runCell(`${work}\nprint("later ran")`);
+    expect({ stdout: later.stdout, stderr: later.stderr, killed: later.killed }).toEqual({ stdout: 'later ran\n', stderr: '', killed: undefined });
+  });
+
+  // What a script's end takes with it ends with its cell too (each cell starts as a new run of a
+  // script would): faulthandler's watchdog (a C thread, so no "background thread" notice) armed by
+  // one cell made the next, innocent cell exit with status 1 and a "Timeout" dump, and a SIGPIPE or
+  // SIGXFSZ set back to its default (Python ignores both at start-up) made a later cell's broken
+  // pipe or write past the file size limit "the Python interpreter crashed (signal 13/25)" instead
+  // of BrokenPipeError or "file size limit". The state is kept; the next cell is not blamed.
+  it.each([
+    ["faulthandler's dump_traceback_later(exit=True)", 'import faulthandler\nfaulthandler.dump_traceback_later(1, exit=True)', 'import time\ntime.sleep(2)\nprint(kept, "innocent ran")', '1 innocent ran\n'],
+    [
+      'SIGPIPE set back to its default action',
+      'import signal\nsignal.signal(signal.SIGPIPE, signal.SIG_DFL)',
+      'import os\nr, w = os.pipe()\nos.close(r)\ntry:\n    os.write(w, b"x")\nexcept BrokenPipeError:\n    print(kept, "broken pipe")',
+      '1 broken pipe\n',
+    ],
+    [
+      'SIGXFSZ set back to its default action',
+      'import signal\nsignal.signal(signal.SIGXFSZ, signal.SIG_DFL)',
+      'try:\n    with open("big.bin", "wb") as f: f.write(bytes(2 << 20))\nexcept OSError as error:\n    print(kept, "too big", error.errno)',
+      '1 too big 27\n',
+    ],
+  ])('%s by one cell does not strike the next (state kept)', async (_what, trap, innocent, printed) => {
+    await runner.dispose();
+    runner = await startRunner(tier, { limits: { fileSizeBytes: 1024 ** 2 } });
+    const first = await runner.runCell(`kept = 1\n${trap}\nprint("set")`);
+    expect({ stdout: first.stdout, killed: first.killed }).toEqual({ stdout: 'set\n', killed: undefined });
+    const next = await runner.runCell(innocent);
+    expect({ stdout: next.stdout, stderr: next.stderr, exitCode: next.exitCode, killed: next.killed, notice: next.notice }).toEqual({
+      stdout: printed,
+      stderr: '',
+      exitCode: 0,
+      killed: undefined,
+      notice: undefined,
+    });
+  });
+
+  // A seccomp filter cannot be taken off a process: one a cell stacked on its interpreter (allowed,
+  // since the sandbox's own filter brings no_new_privs) that kills it at a syscall a later cell
+  // makes (here mkdir) made that innocent cell "the Python interpreter crashed (signal 31)".
+  // Filters of the cell's own are refused (EPERM), through seccomp(2) and prctl alike.
+  it.each([
+    ['prctl(PR_SET_SECCOMP)', 'libc.prctl(22, ctypes.c_ulong(2), ctypes.byref(prog), ctypes.c_ulong(0), ctypes.c_ulong(0))'],
+    ['seccomp(2)', `libc.syscall(${process.arch === 'arm64' ? 277 : 317}, 1, 0, ctypes.byref(prog))`],
+  ])('a seccomp filter of the cell’s own (%s) is refused, so no later cell is killed by it', async (_how, install) => {
+    const nrMkdir = process.arch === 'arm64' ? 34 : 83; // aarch64 has mkdirat only
+    const first = await runner.runCell(
+      [
+        'import ctypes',
+        'kept = 1',
+        'libc = ctypes.CDLL(None, use_errno=True)',
+        'class Filter(ctypes.Structure):',
+        '    _fields_ = [("code", ctypes.c_ushort), ("jt", ctypes.c_ubyte), ("jf", ctypes.c_ubyte), ("k", ctypes.c_uint)]',
+        'class Prog(ctypes.Structure):',
+        '    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(Filter))]',
+        // load nr; if mkdir: kill the process; else allow
+        `rows = (Filter * 4)(Filter(0x20, 0, 0, 0), Filter(0x15, 0, 1, ${nrMkdir}), Filter(0x06, 0, 0, 0x80000000), Filter(0x06, 0, 0, 0x7FFF0000))`,
+        'prog = Prog(4, rows)',
+        `result = ${install}`,
+        'print("installed" if result == 0 else "refused", ctypes.get_errno())',
+      ].join('\n'),
+    );
+    expect({ stdout: first.stdout, killed: first.killed }).toEqual({ stdout: 'refused 1\n', killed: undefined });
+    const next = await runner.runCell('import os\nos.mkdir("made")\nprint(kept, os.path.isdir("made"))');
+    expect({ stdout: next.stdout, stderr: next.stderr, killed: next.killed, notice: next.notice }).toEqual({ stdout: '1 True\n', stderr: '', killed: undefined, notice: undefined });
+  });
+
+  // A Landlock domain cannot be taken off a process either: one a cell put on its interpreter
+  // (handling file writes, allowing none) made every later cell's writes to scratch fail with
+  // "Permission denied", as if the folder were read-only. landlock_restrict_self is refused.
+  it('a Landlock domain of the cell’s own is refused, so later cells can still write to scratch', async () => {
+    const first = await runner.runCell(
+      [
+        'import ctypes',
+        'kept = 1',
+        'libc = ctypes.CDLL(None, use_errno=True)',
+        'attr = (ctypes.c_uint64 * 1)((1 << 1) | (1 << 8))  # handled: write a file, make a regular file',
+        'ruleset = libc.syscall(444, ctypes.byref(attr), 8, 0)',
+        'result = libc.syscall(446, ruleset, 0) if ruleset >= 0 else -2',
+        'print("restricted" if result == 0 else "refused" if result == -1 else "no landlock")',
+      ].join('\n'),
+    );
+    expect({ killed: first.killed }).toEqual({ killed: undefined });
+    expect(['refused\n', 'no landlock\n']).toContain(first.stdout);
+    const next = await runner.runCell('with open("written.txt", "w") as f: f.write("x")\nprint(kept, open("written.txt").read())');
+    expect({ stdout: next.stdout, stderr: next.stderr, killed: next.killed }).toEqual({ stdout: '1 x\n', stderr: '', killed: undefined });
+  });
+
+  // The supervisor believes an interpreter's "done" only once it sees its main thread waiting for
+  // the next cell's code (/proc/PID/syscall), and checks its stdout and stderr through kcmp or
+  // /proc/PID/fd: a cell can make its interpreter non-dumpable (prctl PR_SET_DUMPABLE 0), which
+  // closes those to the supervisor. A cell that only did that was stopped as "closed or replaced
+  // the interpreter's stdout", its state lost; a cell that toggled it while sending its own "done"
+  // and running on had the "done" believed whenever the look fell on a non-dumpable moment, and the
+  // next, innocent cell then ran into its time limit (its code was never read).
+  // Making the interpreter non-dumpable is refused (EPERM; making it dumpable is not).
+  it('a cell cannot make its interpreter non-dumpable, and keeps its state', async () => {
+    const first = await runner.runCell('import ctypes\nkept = 1\nlibc = ctypes.CDLL(None, use_errno=True)\nprint(libc.prctl(4, 0, 0, 0, 0), ctypes.get_errno(), libc.prctl(4, 1, 0, 0, 0), libc.prctl(3, 0, 0, 0, 0))');
+    expect({ stdout: first.stdout, killed: first.killed, killMessage: first.killMessage }).toEqual({ stdout: '-1 1 0 1\n', killed: undefined, killMessage: undefined });
+    const next = await runner.runCell('print(kept, "innocent ran")');
+    expect({ stdout: next.stdout, killed: next.killed, notice: next.notice }).toEqual({ stdout: '1 innocent ran\n', killed: undefined, notice: undefined });
+  });
+
+  it('a cell that forges its own "done" while flipping its interpreter non-dumpable takes its own time limit; the next cell runs', async () => {
+    await runner.dispose();
+    runner = await startRunner(tier, { limits: { timeoutMs: 3_000 } });
+    const forged = await runner.runCell(
+      [
+        'import ctypes, gc, json, threading',
+        'libc = ctypes.CDLL(None)',
+        'def flip():',
+        '    while True:',
+        '        libc.prctl(4, 0, 0, 0, 0)',
+        '        libc.prctl(4, 1, 0, 0, 0)',
+        'threading.Thread(target=flip, daemon=True).start()',
+        'me = next(o for o in gc.get_objects() if type(o).__name__ == "Interpreter")',
+        'print("forging", flush=True)',
+        'for _ in range(50):',
+        '    me.control.sendall((json.dumps({"type": "done", "seq": me.seq, "exitCode": 0, "error": None, "threads": 0}) + "\\n").encode())',
+        'while True: pass',
+      ].join('\n'),
+    );
+    expect(forged.stdout).toBe('forging\n');
+    expect(['timeout', 'protocol']).toContain(forged.killed);
+    const next = await runner.runCell('print(6 * 7)');
+    expect({ stdout: next.stdout, killed: next.killed }).toEqual({ stdout: '42\n', killed: undefined });
+  });
+
   // A nice value raised or SCHED_IDLE cannot be undone by the process (nor by the supervisor)
   // without CAP_SYS_NICE: every later cell would run only when nothing else wants the CPU.
   it.each([
