@@ -153,15 +153,31 @@ class ToolCallAssembler {
    */
   private readonly moved = new Map<number, number>();
 
+  /**
+   * Adds one delta's (or one whole message's) `tool_calls`. The entries of one list are different
+   * calls whatever their ids: Xinference gives every call of a reply the same id (`call_<completion
+   * id>`, streamed whole in one delta and in its non-streamed message alike; xorbitsai/inference#4237),
+   * so an id an earlier entry of the same list took starts a call of its own, never continues that one.
+   */
   add(deltas: readonly z.infer<typeof toolCallDeltaSchema>[]): void {
+    const taken = new Set<string>();
     for (const [position, d] of deltas.entries()) {
-      const index = d.index !== undefined ? this.indexOf(d.index, d) : this.indexWithout(d, position, deltas.length);
+      const repeated = d.id ? taken.has(d.id) : false;
+      if (d.id) taken.add(d.id);
+      const index = repeated ? this.startAfterOthers(d.index) : d.index !== undefined ? this.indexOf(d.index, d) : this.indexWithout(d, position, deltas.length);
       const call = (this.calls[index] ??= { id: '', name: '', arguments: '' });
       if (d.id) call.id = d.id;
       // The name comes once (vLLM) or is repeated in every delta (some proxies): never doubled.
       if (d.function?.name && d.function.name !== call.name) call.name += d.function.name;
       if (d.function?.arguments) call.arguments += d.function.arguments;
     }
+  }
+
+  /** A new call, after the others; the server's `index` for it (if any) points there from now on. */
+  private startAfterOthers(index: number | undefined): number {
+    const at = this.calls.length;
+    if (index !== undefined && index !== at) this.moved.set(index, at);
+    return at;
   }
 
   /**
@@ -195,9 +211,20 @@ class ToolCallAssembler {
     return count > 1 || this.calls.length === 0 ? position : this.calls.length - 1;
   }
 
-  /** The complete calls, in index order (ids made up where the server sent none). */
+  /**
+   * The complete calls, in index order: ids made up where the server sent none, and a repeated id
+   * (see `add`) made unique, so that each call's result goes back under an id of its own.
+   */
   take(): ToolCall[] {
-    const calls = this.calls.filter((c) => c !== undefined).map((c, i) => ({ id: c.id || `call_${i}`, name: c.name, arguments: c.arguments }));
+    const seen = new Set<string>();
+    const calls = this.calls
+      .filter((c) => c !== undefined)
+      .map((c, i) => {
+        let id = c.id || `call_${i}`;
+        if (seen.has(id)) id = `${id}_${i}`;
+        seen.add(id);
+        return { id, name: c.name, arguments: c.arguments };
+      });
     this.calls.length = 0;
     this.moved.clear();
     return calls;

@@ -54,6 +54,8 @@ export function openAiChatWire(model: string, id: string, includeUsage: boolean,
     // First delta: id, type, name and empty arguments; then the arguments' JSON text in pieces
     // (or the whole call in one delta, or every piece repeating id and name: see `toolCallDeltas`).
     toolCalls: (calls) => {
+      if (options.toolCallDeltas === 'sharedId' && options.legacyFunctionCall !== true)
+        return [chunk({ tool_calls: calls.map((call) => ({ id: `call_${id}`, type: 'function', function: { name: call.name, arguments: argumentsField(call, options) } })) }, null)];
       const perCall = calls.map((call, index) => {
         if (options.legacyFunctionCall === true) {
           // One function call per reply in this form: the first call only.
@@ -121,7 +123,13 @@ export function openAiChatWire(model: string, id: string, includeUsage: boolean,
               ? { function_call: { name: extras.toolCalls[0]?.name, arguments: argumentText(extras.toolCalls[0] ?? { name: '', arguments: '' }) } }
               : {}),
             ...(extras.toolCalls.length > 0 && options.legacyFunctionCall !== true
-              ? { tool_calls: extras.toolCalls.map((call, index) => ({ id: `call_${id.slice(-6)}_${index}`, type: 'function', function: { name: call.name, arguments: argumentsField(call, options) } })) }
+              ? {
+                  tool_calls: extras.toolCalls.map((call, index) => ({
+                    id: options.toolCallDeltas === 'sharedId' ? `call_${id}` : `call_${id.slice(-6)}_${index}`,
+                    type: 'function',
+                    function: { name: call.name, arguments: argumentsField(call, options) },
+                  })),
+                }
               : {}),
           },
           logprobs: null,

@@ -91,9 +91,12 @@ export const wireSchema = z.strictObject({
    * huggingface/text-generation-inference#2794); `interleaved`: pieces of several calls in turn
    * (the first delta of each call, then the second of each, ...), told apart by `index` only;
    * `sameIndex`: each call whole in its own delta, every one with `index` 0 and an id of its own
-   * (Ollama's /v1 since 0.20, ollama/ollama#15457; LiteLLM's ollama_chat).
+   * (Ollama's /v1 since 0.20, ollama/ollama#15457; LiteLLM's ollama_chat); `sharedId`: every call
+   * whole in one delta, a list without `index` whose calls all carry the same id, as Xinference
+   * streams them (`call_<completion id>` for each, `_tool_calls_completion_chunk` in
+   * xinference/model/llm/utils.py; xorbitsai/inference#4237), the non-streamed reply's calls alike.
    */
-  toolCallDeltas: z.enum(['pieces', 'whole', 'repeatName', 'noIndex', 'bareObject', 'interleaved', 'sameIndex']).optional(),
+  toolCallDeltas: z.enum(['pieces', 'whole', 'repeatName', 'noIndex', 'bareObject', 'interleaved', 'sameIndex', 'sharedId']).optional(),
   /**
    * OpenAI-compatible: tool call `function.arguments` as a JSON object instead of JSON text (TGI's
    * Messages API, huggingface/text-generation-inference#1624; llama.cpp's

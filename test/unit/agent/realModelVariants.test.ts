@@ -597,6 +597,39 @@ describe('OpenAI-compatible stream framings', () => {
   it.each([
     ['streamed', false],
     ['not streamed', true],
+  ])('calls that all carry the same id (Xinference, xorbitsai/inference#4237), %s, are separate calls, each run', async (_how, nonStream) => {
+    const r = await run(
+      'openai',
+      {
+        wire: { toolCallDeltas: 'sharedId' },
+        turns: [
+          {
+            text: '',
+            nonStream,
+            toolCalls: [
+              { name: 'python', arguments: { code: 'print(4)' } },
+              { name: 'python', arguments: { code: 'print(44)' } },
+            ],
+          },
+          { text: '<<<{{RESULT}}>>>' },
+        ],
+      },
+      { protocol: 'tools' },
+    );
+    expect(r.trajectory.error).toBeUndefined();
+    expect(warningsOf(r, 'tool-call-error')).toEqual([]);
+    expect(r.trajectory.turns.flatMap((t) => (t.cell ? [t.cell.code] : []))).toEqual(['print(4)', 'print(44)']);
+    expect(r.trajectory.answer).toBe('44');
+    // Each result goes back under an id of its own.
+    const sent = (r.chats[1]?.body as { messages: Array<{ role: string; tool_call_id?: string }> }).messages;
+    const ids = sent.filter((m) => m.role === 'tool').map((m) => m.tool_call_id);
+    expect(ids).toHaveLength(2);
+    expect(new Set(ids).size).toBe(2);
+  });
+
+  it.each([
+    ['streamed', false],
+    ['not streamed', true],
   ])('tool-call arguments given as a JSON object instead of JSON text (TGI, llama.cpp --tool-args-object), %s, run', async (_how, nonStream) => {
     const r = await run(
       'openai',

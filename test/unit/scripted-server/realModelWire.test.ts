@@ -47,6 +47,20 @@ const scenarios: Scenario[] = [
       },
     ],
   },
+  {
+    id: 'shared-id',
+    match: 'shared id please',
+    wire: { toolCallDeltas: 'sharedId' },
+    turns: [
+      {
+        text: '',
+        toolCalls: [
+          { name: 'python', arguments: { code: 'print(1)' } },
+          { name: 'python', arguments: { code: 'print(22)' } },
+        ],
+      },
+    ],
+  },
   { id: 'no-blank-lines', match: 'no blank lines please', chunkSize: 1, wire: { noBlankLines: true }, turns: [{ text: 'ab', doneReason: 'model_length' }] },
   { id: 'repeat-name', match: 'named deltas please', wire: { toolCallDeltas: 'repeatName' }, turns: [{ text: '', toolCalls: [{ name: 'python', arguments: { code: 'print(1)' } }] }] },
 ];
@@ -178,6 +192,17 @@ describe('OpenAI-compatible framings of other servers (wire options)', () => {
       [0, '{"code":"print(22)"}'],
     ]);
     expect(new Set(deltas.map((d) => d.id)).size).toBe(2);
+  });
+
+  it('toolCallDeltas sharedId: all calls whole in one delta without index, every one with the same id (Xinference)', async () => {
+    type Delta = { index?: number; id: string; function: { name: string; arguments: string } };
+    const lists = sse((await openAi('shared id please')).body).flatMap((e) => (e['choices'] as Array<{ delta: { tool_calls?: Delta[] } }>).flatMap((c) => (c.delta.tool_calls ? [c.delta.tool_calls] : [])));
+    expect(lists).toHaveLength(1);
+    expect(lists[0]?.map((d) => [d.index, d.function.arguments])).toEqual([
+      [undefined, '{"code":"print(1)"}'],
+      [undefined, '{"code":"print(22)"}'],
+    ]);
+    expect(new Set(lists[0]?.map((d) => d.id)).size).toBe(1);
   });
 
   it('noBlankLines: every event ends with one line end, none blank; doneReason model_length is the finish_reason', async () => {
