@@ -130,9 +130,11 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
   const stallMs = (options.stallSeconds ?? DEFAULT_STALL_SECONDS) * 1000;
   const firstChunkMs = Math.max(stallMs, (options.firstTokenSeconds ?? DEFAULT_FIRST_TOKEN_SECONDS) * 1000);
   const limits = {
-    // Ollama sends a tool call only once the model has written all of it, and nothing meanwhile
-    // (ollama/ollama#13581): with tools, the silence allowed between chunks is the first token's.
-    betweenChunksMs: toolsMode && options.backend.kind === 'ollama' ? firstChunkMs : stallMs,
+    // Many servers send a tool call only once the model has written all of it, and nothing
+    // meanwhile: Ollama (ollama/ollama#13581), and so its /v1; TabbyAPI (theroyallab/tabbyAPI#460);
+    // mesh-llm before Mesh-LLM/mesh-llm#1371 ("nothing for 29s, then a 701-token tool call at
+    // once"). With tools, on either backend, the silence allowed between chunks is the first token's.
+    betweenChunksMs: toolsMode ? firstChunkMs : stallMs,
     firstChunkMs,
     serverName: `${options.backend.kind === 'ollama' ? 'Ollama' : 'OpenAI-compatible'} server at ${options.backend.baseUrl}`,
   };

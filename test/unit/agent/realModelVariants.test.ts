@@ -278,17 +278,22 @@ describe.each(BOTH)('tools protocol on %s', (kind) => {
     expect(r.trajectory.answer).toBe('66');
   });
 
-  if (kind === 'ollama')
-    it('Ollama sends a call only once it is complete (ollama/ollama#13581): the silence while the model writes it is not a stall', async () => {
-      // 1.5 s without a byte between the reply's text and its call, against a 1 s stall limit.
-      const r = await run(
-        kind,
-        { perChunkDelayMs: 1500, turns: [{ text: 'Calling.', chunkSize: 100, toolCalls: [{ name: 'python', arguments: { code: 'print(6 * 7)' } }] }, { text: '<<<{{RESULT}}>>>' }] },
-        { protocol: 'tools', stallSeconds: 1 },
-      );
-      expect(r.trajectory.error).toBeUndefined();
-      expect(r.trajectory.answer).toBe('42');
-    });
+  // Ollama (ollama/ollama#13581, and so its /v1), TabbyAPI (theroyallab/tabbyAPI#460) and
+  // mesh-llm before #1371 (a 701-token call after 29 s of nothing) send a call whole once written.
+  it('a server that sends a call only once it is complete (Ollama, TabbyAPI): the silence while the model writes it is not a stall', async () => {
+    // 1.5 s without a byte between the reply's text and its call, against a 1 s stall limit.
+    const r = await run(
+      kind,
+      {
+        perChunkDelayMs: 1500,
+        wire: { toolCallDeltas: 'whole' },
+        turns: [{ text: 'Calling.', chunkSize: 100, toolCalls: [{ name: 'python', arguments: { code: 'print(6 * 7)' } }] }, { text: '<<<{{RESULT}}>>>' }],
+      },
+      { protocol: 'tools', stallSeconds: 1 },
+    );
+    expect(r.trajectory.error).toBeUndefined();
+    expect(r.trajectory.answer).toBe('42');
+  });
 
   it('malformed arguments get an error the model can read, and count against the budget', async () => {
     const r = await run(kind, { turns: [{ text: '', toolCalls: [{ name: 'python', arguments: '{"code": "print(1)' }] }, { text: 'Saw: {{RESULT}}' }] }, { protocol: 'tools' });
