@@ -132,6 +132,16 @@ export const wireSchema = z.strictObject({
    */
   errorObject: z.boolean().optional(),
   /**
+   * Ollama: the turn's tool call is written as gpt-oss writes a call to its built-in `python` tool,
+   * the code itself instead of JSON arguments (Ollama keeps a tool named `python` as that built-in,
+   * FunctionNameMap.ConvertAndAdd in harmony/harmonyparser.go; odysseus-dev/odysseus#5877), and
+   * Ollama's harmony parser fails on it: `error parsing tool call: raw='<code>', err=invalid
+   * character …` as the reply's last line after what was streamed, or as HTTP 500 when nothing was
+   * (streamResponse in server/routes.go). The raw text is the `code` argument, or a string
+   * argument as it is.
+   */
+  harmonyRawCall: z.boolean().optional(),
+  /**
    * OpenAI-compatible: llama.cpp's `--reasoning-format deepseek-legacy` ("keeps `<think>` tags in
    * `message.content` while also populating `message.reasoning_content`", tools/server README;
    * common/chat.h): a non-streamed reply carries the reasoning twice, in `reasoning_content` and as

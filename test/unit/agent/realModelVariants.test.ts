@@ -295,6 +295,28 @@ describe.each(BOTH)('tools protocol on %s', (kind) => {
     expect(r.trajectory.answer).toBe('42');
   });
 
+  if (kind === 'ollama')
+    it.each([
+      ['after its reasoning (the error as the reply’s last line)', 'I will run it.'],
+      ['with nothing before it (the error as HTTP 500)', undefined],
+    ])("gpt-oss's call to its built-in python (the code, not JSON) that Ollama's harmony parser cannot read, %s, runs as the python call it is", async (_how, thinking) => {
+      // Ollama keeps a tool named python as gpt-oss's built-in (harmony/harmonyparser.go), which
+      // gpt-oss calls with the code itself; Ollama then fails with "error parsing tool call:
+      // raw='<code>', err=…" (odysseus-dev/odysseus#5877).
+      const r = await run(
+        kind,
+        {
+          wire: { harmonyRawCall: true },
+          turns: [{ ...(thinking !== undefined ? { thinking } : {}), text: '', toolCalls: [{ name: 'python', arguments: { code: "print(len('abc') * 14)" } }] }, { text: 'So <<<{{RESULT}}>>>' }],
+        },
+        { protocol: 'tools', capabilities: ['completion', 'thinking', 'tools'] },
+      );
+      expect(r.trajectory.error).toBeUndefined();
+      expect(r.trajectory.turns.flatMap((t) => (t.cell ? [t.cell.code] : []))).toEqual(["print(len('abc') * 14)"]);
+      expect(r.trajectory.answer).toBe('42');
+      expect(r.chats[1]?.messages?.find((m) => m.role === 'tool')?.content).toBe('42');
+    });
+
   it('malformed arguments get an error the model can read, and count against the budget', async () => {
     const r = await run(kind, { turns: [{ text: '', toolCalls: [{ name: 'python', arguments: '{"code": "print(1)' }] }, { text: 'Saw: {{RESULT}}' }] }, { protocol: 'tools' });
     const tool = r.chats[1]?.messages?.find((m) => m.role === 'tool');

@@ -61,6 +61,13 @@ const scenarios: Scenario[] = [
       },
     ],
   },
+  {
+    id: 'harmony-raw',
+    match: 'raw python please',
+    chunkSize: 100,
+    wire: { harmonyRawCall: true },
+    turns: [{ thinking: 'hmm', text: '', toolCalls: [{ name: 'python', arguments: { code: "print('x')" } }] }],
+  },
   { id: 'no-blank-lines', match: 'no blank lines please', chunkSize: 1, wire: { noBlankLines: true }, turns: [{ text: 'ab', doneReason: 'model_length' }] },
   { id: 'repeat-name', match: 'named deltas please', wire: { toolCallDeltas: 'repeatName' }, turns: [{ text: '', toolCalls: [{ name: 'python', arguments: { code: 'print(1)' } }] }] },
 ];
@@ -136,6 +143,18 @@ describe('tool calls', () => {
     expect(calls.map((c) => c.function.arguments ?? '').join('')).toBe(JSON.stringify({ code: 'print("héllo")' }));
     const finish = events.flatMap((e) => (e['choices'] as Array<{ finish_reason: string | null }>).map((c) => c.finish_reason)).filter((f) => f !== null);
     expect(finish).toEqual(['tool_calls']);
+  });
+});
+
+describe("Ollama's harmony parser failing on gpt-oss's raw python call (wire harmonyRawCall)", () => {
+  it('after streamed reasoning: the error as the last line; with nothing streamed first (think false): HTTP 500', async () => {
+    const error = "error parsing tool call: raw='print('x')', err=invalid character 'p' looking for beginning of value";
+    const streamed = ndjson((await rawRequest(`${server.url}/api/chat`, 'POST', { model: MODEL, think: true, messages: ask('raw python please') })).body);
+    expect(streamed.at(-1)).toEqual({ error });
+    expect(streamed.some((o) => o['done'] === true || (o['message'] as { tool_calls?: unknown } | undefined)?.tool_calls !== undefined)).toBe(false);
+    const first = await rawRequest(`${server.url}/api/chat`, 'POST', { model: MODEL, think: false, messages: ask('raw python please') });
+    expect(first.status).toBe(500);
+    expect(JSON.parse(first.body)).toEqual({ error });
   });
 });
 
