@@ -525,6 +525,17 @@ describe.each(BOTH)('tool-call shapes on %s', (kind) => {
     expect(r.trajectory.answer).toBe('64');
   });
 
+  it.each([
+    ["Llama 3.1's JSON after <|python_tag|>", '<|python_tag|>{"name": "python", "parameters": {"code": "print(8 * 8)"}}'],
+    ["Llama 4's JSON between <|python_start|> and <|python_end|> (vllm-project/vllm#16214)", '<|python_start|>{"type": "function", "name": "python", "parameters": {"code": "print(8 * 8)"}}<|python_end|>'],
+    ["Llama 3.2 / Llama 4's pythonic list", '[python(code="print(8 * 8)")]'],
+  ])('a reply that is only a call in %s (a server without that tool-call parser) runs as a call', async (_how, text) => {
+    const r = await run(kind, { turns: [{ text }, { text: '<<<{{RESULT}}>>>' }] }, { protocol: 'tools' });
+    expect(r.trajectory.turns[0]?.cell).toMatchObject({ source: 'tool-call', code: 'print(8 * 8)' });
+    expect(r.chats[1]?.messages?.find((m) => m.role === 'tool')?.content).toBe('64');
+    expect(r.trajectory.answer).toBe('64');
+  });
+
   it('code passed with prose around its python fence runs (the first python block)', async () => {
     const args = { code: 'Here is the code:\n```python\nprint(2 * 21)\n```\nIt prints 42.' };
     const r = await run(kind, { turns: [{ text: '', toolCalls: [{ name: 'python', arguments: args }] }, { text: '<<<{{RESULT}}>>>' }] }, { protocol: 'tools' });
