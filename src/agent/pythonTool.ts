@@ -311,19 +311,62 @@ function pythonicCallBodies(text: string): string[] | undefined {
 /** `<tool_call>{"name": …, "arguments": …}</tool_call>` as the Hermes/Qwen chat templates write a call. */
 const TEXT_TOOL_CALL = /<tool_call>\s*([\s\S]*?)\s*<\/tool_call>/g;
 
+/** Qwen3-Coder's and Qwen3.5+'s XML call: `<function=NAME>`, then `<parameter=KEY>VALUE</parameter>` for each argument, `</function>`. */
+const XML_FUNCTION = /<function=([^>\n]+)>([\s\S]*?)(?:<\/function>|$)/g;
+const XML_PARAMETER = /<parameter=([^>\n]+)>([\s\S]*?)(?:<\/parameter>|(?=<parameter=)|$)/g;
+/** GLM-4.5+'s call: the name, then `<arg_key>KEY</arg_key><arg_value>VALUE</arg_value>` for each argument. */
+const GLM_CALL = /^\s*([A-Za-z_][\w.-]*)\s*(?=<arg_key>)/;
+const GLM_ARGUMENT = /<arg_key>([\s\S]*?)<\/arg_key>\s*<arg_value>([\s\S]*?)(?:<\/arg_value>|$)/g;
+
+/** A value as the XML forms write it: one line end after the opening tag and one before the closing tag are layout (vLLM's qwen3_coder parser drops them). */
+const xmlValue = (value: string): string => value.replace(/^\r?\n/, '').replace(/\r?\n$/, '');
+
+/**
+ * Calls written in the XML forms of newer chat templates, each as `{"name", "arguments"}` JSON
+ * text with string arguments: Qwen3-Coder and Qwen3.5/3.6 write `<function=python><parameter=code>
+ * …</parameter></function>` inside `<tool_call>` (panbanda/higgs#177; a server whose parser expects
+ * JSON leaves it in the content, sgl-project/sglang#26790), GLM-4.5+ `python<arg_key>code</arg_key>
+ * <arg_value>…</arg_value>` (agno-agi/agno#5106). `text` is one `<tool_call>` body, or a reply
+ * whose `<function=…>` blocks came without that wrapper. Empty when it holds neither form.
+ */
+function xmlCallBodies(text: string): string[] {
+  const bodies = [...text.matchAll(XML_FUNCTION)].map((f) => {
+    const args = Object.fromEntries([...(f[2] ?? '').matchAll(XML_PARAMETER)].map((p) => [(p[1] ?? '').trim(), xmlValue(p[2] ?? '')]));
+    return JSON.stringify({ name: (f[1] ?? '').trim(), arguments: args });
+  });
+  if (bodies.length > 0) return bodies;
+  const glm = GLM_CALL.exec(text);
+  if (glm === null) return [];
+  const args = Object.fromEntries([...text.matchAll(GLM_ARGUMENT)].map((a) => [(a[1] ?? '').trim(), xmlValue(a[2] ?? '')]));
+  return [JSON.stringify({ name: glm[1], arguments: args })];
+}
+
+/** A `<tool_call>` body in JSON, or failing that in an XML form (`xmlCallBodies`); a body in neither stays as it is. */
+function taggedCallBodies(body: string): string[] {
+  try {
+    JSON.parse(body);
+    return [body];
+  } catch {
+    const xml = xmlCallBodies(body);
+    return xml.length > 0 ? xml : [body];
+  }
+}
+
 /**
  * Tool calls a model wrote as text: Qwen and Hermes-style models write
  * `<tool_call>{"name": "python", "arguments": {"code": …}}</tool_call>`, which a server without a
  * tool-call parser (vLLM without --enable-auto-tool-choice, a llama.cpp or Ollama chat template
- * that does not parse them) passes on as content; Mistral's `[TOOL_CALLS]` forms, and a reply
- * that is nothing but calls in Llama's JSON or pythonic form, likewise. Each becomes a call
+ * that does not parse them) passes on as content, also in the XML forms of newer templates
+ * (Qwen3-Coder, Qwen3.5+, GLM-4.5+; see `xmlCallBodies`); Mistral's `[TOOL_CALLS]` forms, a reply
+ * that is nothing but calls in Llama's JSON or pythonic form, and Qwen's `<function=…>` blocks
+ * without their `<tool_call>`, likewise. Each becomes a call
  * (`arguments` as JSON text; a body that is not such JSON is kept as the arguments, so the model
  * is told what was wrong).
  */
 export function toolCallsInText(text: string): ToolCall[] {
   const calls: ToolCall[] = [];
-  const tagged = [...[...text.matchAll(TEXT_TOOL_CALL)].map((m) => m[1] ?? ''), ...mistralCallBodies(text)];
-  for (const body of tagged.length > 0 ? tagged : (llamaJsonCallBodies(text) ?? pythonicCallBodies(text) ?? [])) {
+  const tagged = [...[...text.matchAll(TEXT_TOOL_CALL)].flatMap((m) => taggedCallBodies(m[1] ?? '')), ...mistralCallBodies(text)];
+  for (const body of tagged.length > 0 ? tagged : (llamaJsonCallBodies(text) ?? pythonicCallBodies(text) ?? xmlCallBodies(text))) {
     let parsed: unknown;
     try {
       parsed = JSON.parse(body);

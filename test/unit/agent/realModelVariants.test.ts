@@ -536,6 +536,15 @@ describe.each(BOTH)('tool-call shapes on %s', (kind) => {
     expect(r.trajectory.answer).toBe('64');
   });
 
+  it.each([
+    ["Qwen3.5's XML (<function=python><parameter=code>…) inside <tool_call> (panbanda/higgs#177)", '<tool_call>\n<function=python>\n<parameter=code>\nprint(8 * 8)\n</parameter>\n</function>\n</tool_call>'],
+    ["GLM-4.5's <arg_key>/<arg_value> inside <tool_call>", '<tool_call>python\n<arg_key>code</arg_key>\n<arg_value>print(8 * 8)</arg_value>\n</tool_call>'],
+  ])('a call written as text in %s runs as a call', async (_how, text) => {
+    const r = await run(kind, { turns: [{ text }, { text: '<<<{{RESULT}}>>>' }] }, { protocol: 'tools' });
+    expect(r.trajectory.turns[0]?.cell).toMatchObject({ source: 'tool-call', code: 'print(8 * 8)' });
+    expect(r.trajectory.answer).toBe('64');
+  });
+
   it('code passed with prose around its python fence runs (the first python block)', async () => {
     const args = { code: 'Here is the code:\n```python\nprint(2 * 21)\n```\nIt prints 42.' };
     const r = await run(kind, { turns: [{ text: '', toolCalls: [{ name: 'python', arguments: args }] }, { text: '<<<{{RESULT}}>>>' }] }, { protocol: 'tools' });

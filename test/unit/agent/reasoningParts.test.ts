@@ -157,6 +157,20 @@ describe('tools and protocol', () => {
     for (const text of ['[1, 2, 3]', '[python("print(1)")]', '[python(code="print(1)")] and more', 'Call [python(code="x")]', '[python(code="unterminated)]']) expect(toolCallsInText(text), text).toEqual([]);
   });
 
+  it('reads calls in the XML forms of newer templates (Qwen3-Coder and Qwen3.5+, GLM-4.5+), inside <tool_call> or, for Qwen, without it', () => {
+    const code = 'for i in range(2):\n    print(f"<{i}>")';
+    const qwen = `<function=python>\n<parameter=code>\n${code}\n</parameter>\n</function>`;
+    const glm = `python\n<arg_key>code</arg_key>\n<arg_value>${code}</arg_value>\n`;
+    for (const text of [`Let me run it.\n<tool_call>\n${qwen}\n</tool_call>`, `<tool_call>${glm}</tool_call>`, `Running:\n${qwen}`, `<tool_call>\n<function=python>\n<parameter=code>\n${code}\n</tool_call>`])
+      expect(
+        toolCallsInText(text).map((c) => [c.name, JSON.parse(c.arguments) as unknown]),
+        text,
+      ).toEqual([['python', { code }]]);
+    // A JSON body that quotes the XML form is read as JSON.
+    expect(toolCallsInText(`<tool_call>${JSON.stringify({ name: 'python', arguments: { code: 'print("<function=x>")' } })}</tool_call>`).map((c) => c.arguments)).toEqual(['{"code":"print(\\"<function=x>\\")"}']);
+    expect(toolCallsInText('<tool_call>not a call</tool_call>').map((c) => c.arguments)).toEqual(['not a call']);
+  });
+
   it('auto: r1ci by name, tools by capability, chat otherwise; a forced mode wins', () => {
     expect(protocolForModel('R1-Code-Interpreter-7B', 'auto', ['completion', 'tools'])).toBe('r1ci');
     expect(protocolForModel('qwen3:8b', 'auto', ['completion', 'tools', 'thinking'])).toBe('tools');
