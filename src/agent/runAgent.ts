@@ -285,6 +285,17 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
         message:
           cut === 'content_filter' ? filteredWarning(false) : `The server stopped the reply at its token limit, not because the model finished — the answer may be cut off. ${tokenLimitAdvice(options.backend.kind)}`,
       };
+    // A reply the server ended normally with nothing in it, and no answer so far: without a word
+    // the run would end as if the model had nothing to say. Servers do this when the prompt no
+    // longer fits the loaded context: LM Studio's llama.cpp engine (HTTP 200, zero deltas,
+    // lmstudio-ai/lmstudio-bug-tracker#2339), llama-box (gpustack/gpustack#852).
+    if (done !== undefined && !cutByServer && turnText.trim() === '' && reasoning.trim() === '' && toolCalls.length === 0 && finalAnswer().answer === null)
+      yield {
+        type: 'warning',
+        kind: 'empty-reply',
+        turn,
+        message: `The ${limits.serverName} ended its reply with nothing in it (no text, no reasoning, no tool call). Some servers answer so when the prompt no longer fits the model's context (LM Studio, llama-box): check the server's log and the context length it loaded the model with.`,
+      };
     yield { type: 'turn-end', turn, stats };
     if (runner === null) return void (yield finish(finalAnswer().answer !== null ? 'answer' : 'no-answer'));
 

@@ -463,6 +463,23 @@ describe.each(BOTH)('the whole reply in the reasoning on %s', (kind) => {
   });
 });
 
+describe.each(BOTH)('an empty reply on %s', (kind) => {
+  it('a reply the server ends normally with nothing in it (LM Studio, llama-box when the prompt no longer fits) says so, rather than a silent no-answer', async () => {
+    const r = await run(kind, { turns: [{ text: '' }] });
+    expect(r.trajectory.error).toBeUndefined();
+    expect(r.trajectory.reason).toBe('no-answer');
+    expect(warningsOf(r, 'empty-reply').join(' ')).toMatch(/ended its reply with nothing in it.*context/);
+  });
+
+  it('no such warning for a reply that is all reasoning, or an empty reply after the answer came', async () => {
+    const reasoningOnly = await run(kind, { turns: [{ thinking: 'Hmm.', text: '' }] });
+    expect(warningsOf(reasoningOnly, 'empty-reply')).toEqual([]);
+    const after = await run(kind, { turns: [{ text: 'Computing:\n```python\nprint("<<<7>>>")\n```\n' }, { text: '' }] });
+    expect(after.trajectory.answer).toBe('7');
+    expect(warningsOf(after, 'empty-reply')).toEqual([]);
+  });
+});
+
 describe.each(BOTH)('fence shapes on %s', (kind) => {
   it.each([
     ['inside a blockquote', '> ```python\n> for i in range(2):\n>     print(30 + i)\n> ```\n', 'for i in range(2):\n    print(30 + i)'],
