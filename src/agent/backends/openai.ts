@@ -231,6 +231,33 @@ class ToolCallAssembler {
   }
 }
 
+/**
+ * How long a reply may go on after its finish_reason, in ms: a compliant server sends its usage
+ * chunk and `data: [DONE]` at once. Some send neither [DONE] nor the end of the body after it and
+ * hold the connection open (vllm-mlx now and then, waybarrios/vllm-mlx#101; a DeepSeek-web bridge,
+ * diegosouzapw/OmniRoute#6777; an upstream that keeps sending heartbeats, maximhq/bifrost#6784):
+ * the reply is complete, and waiting for the stall watchdog would turn it into a failure. Below the
+ * smallest stall limit the settings allow (5 s), so the reply ends before the watchdog fires.
+ */
+const AFTER_FINISH_MS = 2000;
+
+/** The generator's next item, or undefined when none comes within `ms` (its read is left pending). */
+async function nextWithin<T>(items: AsyncGenerator<T, void, undefined>, ms: number): Promise<IteratorResult<T, void> | undefined> {
+  const pending = items.next();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  try {
+    const outcome = await Promise.race([pending, late]);
+    // The read goes on until the request is released; its end or failure is nobody's concern.
+    if (outcome === undefined) pending.catch(() => undefined);
+    return outcome;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Fields of a request that a server may refuse and that can be left out: `stream_options` (usage counts), `continuation` (vLLM's `continue_final_message` and `add_generation_prompt`). */
 type OptionalField = 'stream_options' | 'continuation';
 
@@ -306,7 +333,10 @@ export class OpenAiBackend implements ModelBackend {
   async *streamChat(request: ChatRequest, signal: AbortSignal): AsyncIterable<ChatChunk> {
     const endsWithAssistant = request.messages[request.messages.length - 1]?.role === 'assistant';
     const continuation = (): boolean => endsWithAssistant && !this.refused.has('continuation');
-    let response = await this.post(request, continuation(), signal);
+    /** Ends the request when the reply is complete but the server holds the connection open (see AFTER_FINISH_MS). */
+    const release = new AbortController();
+    const requestSignal = AbortSignal.any([signal, release.signal]);
+    let response = await this.post(request, continuation(), requestSignal);
     // A strict server refusing an optional field we add: once more without it (at most once per
     // field); one asking for the reasoning of tool-call turns: once more with it.
     while (response.status === 400 || response.status === 422) {
@@ -315,7 +345,7 @@ export class OpenAiBackend implements ModelBackend {
       if (field !== undefined) this.refused.add(field);
       else if (!this.reasoningBack && /reasoning_content/.test(text) && /passed back|missing/i.test(text)) this.reasoningBack = true;
       else throw this.httpError(response.status, text, request.model);
-      response = await this.post(request, continuation(), signal);
+      response = await this.post(request, continuation(), requestSignal);
     }
     if (!response.ok)
       throw this.httpError(
@@ -338,8 +368,18 @@ export class OpenAiBackend implements ModelBackend {
     let firstTokenAt: number | undefined;
     const toolCalls = new ToolCallAssembler();
     const done = (): ChatChunk => ({ type: 'done', doneReason: finishReason, promptTokens, outputTokens, evalMs: firstTokenAt !== undefined ? performance.now() - firstTokenAt : undefined });
+    const items = readSse(response.body);
     try {
-      for await (const item of readSse(response.body)) {
+      for (;;) {
+        const next = finishReason === undefined ? await items.next() : await nextWithin(items, AFTER_FINISH_MS);
+        if (next === undefined) {
+          // Finished, but the server holds the connection open without [DONE]: the reply is complete.
+          release.abort();
+          yield done();
+          return;
+        }
+        if (next.done === true) break;
+        const item = next.value;
         if (item.type === 'oversized') throw tooLarge(this.baseUrl, 'a streamed event', MAX_LINE_BYTES);
         if (item.type === 'malformed') throw malformedLine('OpenAI-compatible', this.baseUrl, 'event-stream line', item.line);
         if (item.type === 'error') throw this.streamFailure(serverErrorDetail(item.data).message);
@@ -395,6 +435,10 @@ export class OpenAiBackend implements ModelBackend {
     } catch (error) {
       if (signal.aborted) return;
       throw this.translate(error, request.model);
+    } finally {
+      // Releases the socket when the consumer stops early (the agent stops at a closing fence);
+      // not after a release, whose read is still pending (the abort has ended it).
+      if (!release.signal.aborted) await items.return().catch(() => undefined);
     }
     if (signal.aborted) return;
     // The body ended without [DONE]. After a finish_reason the reply was complete: older llama.cpp

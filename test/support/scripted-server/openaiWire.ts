@@ -99,7 +99,7 @@ export function openAiChatWire(model: string, id: string, includeUsage: boolean,
         ? event({ ...base, choices: [{ index: 0, delta: {}, logprobs: null, finish_reason: stats.doneReason }], x_groq: { id: `req_${id}`, usage: usage(stats) } })
         : chunk({}, stats.doneReason)) +
       (withUsage ? event({ ...base, choices: options.nullChoices === true ? null : [], usage: usage(stats) }) : '') +
-      (options.omitDone === true ? '' : 'data: [DONE]\n\n'),
+      (options.omitDone === true || options.holdOpen === true ? '' : 'data: [DONE]\n\n'),
     complete: (text, stats, extras) => ({
       id,
       object: 'chat.completion',

@@ -83,6 +83,13 @@ export const wireSchema = z.strictObject({
   /** OpenAI-compatible: end the stream after the finish_reason chunk without `data: [DONE]` (older llama.cpp servers, some proxies). */
   omitDone: z.boolean().optional(),
   /**
+   * OpenAI-compatible: after the finish_reason chunk (and the usage chunk, when asked), neither
+   * `data: [DONE]` nor the end of the body: the connection stays open until the client leaves, as
+   * vllm-mlx does now and then (waybarrios/vllm-mlx#101) and a DeepSeek-web bridge did
+   * (diegosouzapw/OmniRoute#6777).
+   */
+  holdOpen: z.boolean().optional(),
+  /**
    * OpenAI-compatible: how tool calls are streamed. `pieces` (default, vLLM): name first, then the
    * arguments in 7-character deltas; `whole`: each call in one delta (llama.cpp, LM Studio);
    * `repeatName`: pieces, but every delta repeats `id` and `function.name` (some proxies);

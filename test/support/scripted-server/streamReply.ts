@@ -237,6 +237,8 @@ export async function streamReply(ctx: ReplyContext, plan: ReplyPlan, wire: Wire
     pieces++;
   }
   if (!(await send(ctx, plan, wire.closing(stats(plan, wire, sent, startedAt, firstChunkAt))))) return;
+  // A server that holds the connection open after the reply (WireOptions.holdOpen): until the client leaves.
+  if (plan.wire.holdOpen === true && ctx.entry.api === 'openai') return untilAborted(ctx.signal);
   ctx.res.end();
   finish(ctx);
 }

@@ -611,6 +611,15 @@ describe('OpenAI-compatible stream framings', () => {
     expect(r.trajectory.answer).toBe('2');
   });
 
+  it('a reply whose server holds the connection open after its finish_reason, without data: [DONE] (vllm-mlx, waybarrios/vllm-mlx#101), is complete: no stall, no error', async () => {
+    const r = await run('openai', { wire: { holdOpen: true }, turns: [{ text: 'Run:\n```python\nprint(6 * 7)\n```\n' }, { text: 'So <<<{{RESULT}}>>>', usagePromptTokens: 900 }] }, { stallSeconds: 30 });
+    expect(r.trajectory.error).toBeUndefined();
+    expect(r.trajectory.answer).toBe('42');
+    // The usage chunk right after the finish_reason still counts.
+    expect(r.trajectory.turns[1]?.stats?.promptTokens).toBe(900);
+    expect(r.trajectory.turns[1]?.stats?.doneReason).toBe('stop');
+  });
+
   it.each([
     ['a lone CR', { cr: true }],
     ['CRLF, each write split inside a character', { crlf: true, splitUtf8: true }],
