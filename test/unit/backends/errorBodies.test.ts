@@ -61,7 +61,7 @@ describe('retryAfterMs', () => {
 describe("unreadableToolCall (Ollama's error for a tool call it could not read)", () => {
   const error = (raw: string, err = "invalid character 'p' looking for beginning of value"): string => `error parsing tool call: raw='${raw}', err=${err}`;
   it("gives gpt-oss's raw code as the one tool's required argument, whatever quotes the code holds", () => {
-    const code = "print('a', \"b\")\nx = \"', err=\"\nprint(x)";
+    const code = 'print(\'a\', "b")\nx = "\', err="\nprint(x)';
     expect(unreadableToolCall(error(code), [PYTHON_TOOL])).toEqual({ id: 'call_0', name: 'python', arguments: JSON.stringify({ code }) });
   });
   it('passes text that starts like JSON on as the arguments it tried to be', () => {
