@@ -120,19 +120,253 @@ function mistralCallBodies(text: string): string[] {
   return bodies;
 }
 
+/** Llama's special tokens around a call written as text: `<|python_tag|>` (Llama 3.1), `<|python_start|>`…`<|python_end|>` (Llama 4), and the turn ends. */
+const LLAMA_CALL_TOKENS = /<\|python_tag\|>|<\|python_start\|>|<\|python_end\|>|<\|eom_id\|>|<\|eot_id\|>|<\|eom\|>|<\|eot\|>/g;
+
+/**
+ * The calls of a reply that is nothing but calls in Llama's JSON form, each as `{"name",
+ * "arguments"}` JSON text; undefined for any other reply (prose quoting such an object is no
+ * call). Llama 3.1/3.2 and Llama 4's chat templates ask for `{"name": function name,
+ * "parameters": dictionary of argument name and its value}`, after `<|python_tag|>` or between
+ * `<|python_start|>` and `<|python_end|>`, several separated by `;` (vLLM's llama3_json parser);
+ * `arguments` for `parameters` and a `"type": "function"` beside them are accepted. A server
+ * without that parser, or whose parser missed the call, passes it on as content
+ * (vllm-project/vllm#16214 and #46863; raullenchai/Rapid-MLX#700; jundot/omlx#1153).
+ */
+function llamaJsonCallBodies(text: string): string[] | undefined {
+  const rest = text.replace(LLAMA_CALL_TOKENS, ' ');
+  const bodies: string[] = [];
+  let at = 0;
+  for (;;) {
+    while (at < rest.length && /[\s;]/.test(rest[at] ?? '')) at++;
+    if (at >= rest.length) return bodies.length > 0 ? bodies : undefined;
+    if (rest[at] !== '{') return undefined;
+    const end = jsonValueEnd(rest, at);
+    if (end < 0) return undefined;
+    let call: unknown;
+    try {
+      call = JSON.parse(rest.slice(at, end));
+    } catch {
+      return undefined;
+    }
+    const { name, parameters, arguments: args } = (typeof call === 'object' && call !== null ? call : {}) as { name?: unknown; parameters?: unknown; arguments?: unknown };
+    const given = parameters ?? args;
+    if (typeof name !== 'string' || name === '' || typeof given !== 'object' || given === null || Array.isArray(given)) return undefined;
+    bodies.push(JSON.stringify({ name, arguments: given }));
+    at = end;
+  }
+}
+
+/**
+ * Reads Python literals (strings in any quoting, numbers, True/False/None, lists, tuples and
+ * dicts of them) from `text` at `at`, as JSON values; undefined where the text is not one.
+ */
+class PythonLiterals {
+  constructor(
+    private readonly text: string,
+    public at = 0,
+  ) {}
+
+  blank(): void {
+    while (/\s/.test(this.text[this.at] ?? '')) this.at++;
+  }
+
+  /** Takes `token` (after blanks) when it comes next. */
+  take(token: string): boolean {
+    this.blank();
+    if (!this.text.startsWith(token, this.at)) return false;
+    this.at += token.length;
+    return true;
+  }
+
+  name(): string | undefined {
+    this.blank();
+    const m = /^[A-Za-z_][\w.]*/.exec(this.text.slice(this.at, this.at + 200));
+    if (!m) return undefined;
+    this.at += m[0].length;
+    return m[0];
+  }
+
+  value(): unknown {
+    this.blank();
+    const c = this.text[this.at];
+    if (c === '[' || c === '(') return this.sequence(c === '[' ? ']' : ')');
+    if (c === '{') return this.dict();
+    const word = /^(True|False|None)\b/.exec(this.text.slice(this.at, this.at + 5));
+    if (word) {
+      this.at += word[0].length;
+      return word[0] === 'True' ? true : word[0] === 'False' ? false : null;
+    }
+    const number = /^-?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?/.exec(this.text.slice(this.at, this.at + 64));
+    if (number) {
+      this.at += number[0].length;
+      return Number(number[0]);
+    }
+    return this.string();
+  }
+
+  private sequence(close: string): unknown {
+    this.at++;
+    const items: unknown[] = [];
+    while (!this.take(close)) {
+      if (items.length > 0 && !this.take(',')) return undefined;
+      if (this.take(close)) break;
+      const item = this.value();
+      if (item === undefined) return undefined;
+      items.push(item);
+    }
+    return items;
+  }
+
+  private dict(): unknown {
+    this.at++;
+    const out: Record<string, unknown> = {};
+    let first = true;
+    while (!this.take('}')) {
+      if (!first && !this.take(',')) return undefined;
+      first = false;
+      if (this.take('}')) break;
+      const key = this.value();
+      if ((typeof key !== 'string' && typeof key !== 'number') || !this.take(':')) return undefined;
+      const item = this.value();
+      if (item === undefined) return undefined;
+      out[String(key)] = item;
+    }
+    return out;
+  }
+
+  /** A string literal: prefixes r/b/u/f (any case), one or three quotes, Python's escapes unless raw. */
+  private string(): string | undefined {
+    const prefix = /^[rRbBuUfF]{0,2}(?=['"])/.exec(this.text.slice(this.at, this.at + 3));
+    if (!prefix) return undefined;
+    const raw = /r/i.test(prefix[0]);
+    this.at += prefix[0].length;
+    const quote = this.text.startsWith(this.text[this.at]?.repeat(3) ?? '', this.at) ? (this.text[this.at] ?? '').repeat(3) : (this.text[this.at] ?? '');
+    this.at += quote.length;
+    let out = '';
+    for (;;) {
+      if (this.at >= this.text.length) return undefined;
+      if (this.text.startsWith(quote, this.at)) {
+        this.at += quote.length;
+        return out;
+      }
+      const c = this.text[this.at] ?? '';
+      if (c === '\n' && quote.length === 1) return undefined;
+      if (c !== '\\') {
+        out += c;
+        this.at++;
+        continue;
+      }
+      const next = this.text[this.at + 1] ?? '';
+      if (raw) {
+        out += c + next;
+        this.at += 2;
+        continue;
+      }
+      const simple: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', '0': '\0', a: '\x07', b: '\b', f: '\f', v: '\v', '\n': '' };
+      const hex = next === 'x' ? 2 : next === 'u' ? 4 : next === 'U' ? 8 : 0;
+      if (hex > 0 && /^[0-9a-fA-F]+$/.test(this.text.slice(this.at + 2, this.at + 2 + hex)) && this.text.length >= this.at + 2 + hex) {
+        out += String.fromCodePoint(parseInt(this.text.slice(this.at + 2, this.at + 2 + hex), 16));
+        this.at += 2 + hex;
+      } else {
+        out += simple[next] ?? c + next;
+        this.at += 2;
+      }
+    }
+  }
+}
+
+/**
+ * The calls of a reply that is nothing but a Python list of calls, `[python(code="…"), …]`, each as
+ * `{"name", "arguments"}` JSON text (keyword arguments only); undefined for any other reply. Llama
+ * 3.2 and Llama 4's pythonic templates ask for this form (vLLM's `pythonic` and `llama4_pythonic`
+ * tool parsers read it); a server without that parser passes it on as content.
+ */
+function pythonicCallBodies(text: string): string[] | undefined {
+  const source = text.replace(LLAMA_CALL_TOKENS, ' ').trim();
+  if (!source.startsWith('[') || !source.endsWith(']')) return undefined;
+  const read = new PythonLiterals(source, 1);
+  const bodies: string[] = [];
+  while (!read.take(']')) {
+    if (bodies.length > 0 && !read.take(',')) return undefined;
+    if (read.take(']')) break;
+    const name = read.name();
+    if (name === undefined || !read.take('(')) return undefined;
+    const args: Record<string, unknown> = {};
+    while (!read.take(')')) {
+      if (Object.keys(args).length > 0 && !read.take(',')) return undefined;
+      if (read.take(')')) break;
+      const key = read.name();
+      if (key === undefined || !read.take('=')) return undefined;
+      const value = read.value();
+      if (value === undefined) return undefined;
+      args[key] = value;
+    }
+    bodies.push(JSON.stringify({ name, arguments: args }));
+  }
+  read.blank();
+  return read.at === source.length && bodies.length > 0 ? bodies : undefined;
+}
+
 /** `<tool_call>{"name": …, "arguments": …}</tool_call>` as the Hermes/Qwen chat templates write a call. */
 const TEXT_TOOL_CALL = /<tool_call>\s*([\s\S]*?)\s*<\/tool_call>/g;
+
+/** Qwen3-Coder's and Qwen3.5+'s XML call: `<function=NAME>`, then `<parameter=KEY>VALUE</parameter>` for each argument, `</function>`. */
+const XML_FUNCTION = /<function=([^>\n]+)>([\s\S]*?)(?:<\/function>|$)/g;
+const XML_PARAMETER = /<parameter=([^>\n]+)>([\s\S]*?)(?:<\/parameter>|(?=<parameter=)|$)/g;
+/** GLM-4.5+'s call: the name, then `<arg_key>KEY</arg_key><arg_value>VALUE</arg_value>` for each argument. */
+const GLM_CALL = /^\s*([A-Za-z_][\w.-]*)\s*(?=<arg_key>)/;
+const GLM_ARGUMENT = /<arg_key>([\s\S]*?)<\/arg_key>\s*<arg_value>([\s\S]*?)(?:<\/arg_value>|$)/g;
+
+/** A value as the XML forms write it: one line end after the opening tag and one before the closing tag are layout (vLLM's qwen3_coder parser drops them). */
+const xmlValue = (value: string): string => value.replace(/^\r?\n/, '').replace(/\r?\n$/, '');
+
+/**
+ * Calls written in the XML forms of newer chat templates, each as `{"name", "arguments"}` JSON
+ * text with string arguments: Qwen3-Coder and Qwen3.5/3.6 write `<function=python><parameter=code>
+ * …</parameter></function>` inside `<tool_call>` (panbanda/higgs#177; a server whose parser expects
+ * JSON leaves it in the content, sgl-project/sglang#26790), GLM-4.5+ `python<arg_key>code</arg_key>
+ * <arg_value>…</arg_value>` (agno-agi/agno#5106). `text` is one `<tool_call>` body, or a reply
+ * whose `<function=…>` blocks came without that wrapper. Empty when it holds neither form.
+ */
+function xmlCallBodies(text: string): string[] {
+  const bodies = [...text.matchAll(XML_FUNCTION)].map((f) => {
+    const args = Object.fromEntries([...(f[2] ?? '').matchAll(XML_PARAMETER)].map((p) => [(p[1] ?? '').trim(), xmlValue(p[2] ?? '')]));
+    return JSON.stringify({ name: (f[1] ?? '').trim(), arguments: args });
+  });
+  if (bodies.length > 0) return bodies;
+  const glm = GLM_CALL.exec(text);
+  if (glm === null) return [];
+  const args = Object.fromEntries([...text.matchAll(GLM_ARGUMENT)].map((a) => [(a[1] ?? '').trim(), xmlValue(a[2] ?? '')]));
+  return [JSON.stringify({ name: glm[1], arguments: args })];
+}
+
+/** A `<tool_call>` body in JSON, or failing that in an XML form (`xmlCallBodies`); a body in neither stays as it is. */
+function taggedCallBodies(body: string): string[] {
+  try {
+    JSON.parse(body);
+    return [body];
+  } catch {
+    const xml = xmlCallBodies(body);
+    return xml.length > 0 ? xml : [body];
+  }
+}
 
 /**
  * Tool calls a model wrote as text: Qwen and Hermes-style models write
  * `<tool_call>{"name": "python", "arguments": {"code": …}}</tool_call>`, which a server without a
  * tool-call parser (vLLM without --enable-auto-tool-choice, a llama.cpp or Ollama chat template
- * that does not parse them) passes on as content. Each becomes a call (`arguments` as JSON text;
- * a body that is not such JSON is kept as the arguments, so the model is told what was wrong).
+ * that does not parse them) passes on as content, also in the XML forms of newer templates
+ * (Qwen3-Coder, Qwen3.5+, GLM-4.5+; see `xmlCallBodies`); Mistral's `[TOOL_CALLS]` forms, a reply
+ * that is nothing but calls in Llama's JSON or pythonic form, and Qwen's `<function=…>` blocks
+ * without their `<tool_call>`, likewise. Each becomes a call
+ * (`arguments` as JSON text; a body that is not such JSON is kept as the arguments, so the model
+ * is told what was wrong).
  */
 export function toolCallsInText(text: string): ToolCall[] {
   const calls: ToolCall[] = [];
-  for (const body of [...[...text.matchAll(TEXT_TOOL_CALL)].map((m) => m[1] ?? ''), ...mistralCallBodies(text)]) {
+  const tagged = [...[...text.matchAll(TEXT_TOOL_CALL)].flatMap((m) => taggedCallBodies(m[1] ?? '')), ...mistralCallBodies(text)];
+  for (const body of tagged.length > 0 ? tagged : (llamaJsonCallBodies(text) ?? pythonicCallBodies(text) ?? xmlCallBodies(text))) {
     let parsed: unknown;
     try {
       parsed = JSON.parse(body);

@@ -130,9 +130,11 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
   const stallMs = (options.stallSeconds ?? DEFAULT_STALL_SECONDS) * 1000;
   const firstChunkMs = Math.max(stallMs, (options.firstTokenSeconds ?? DEFAULT_FIRST_TOKEN_SECONDS) * 1000);
   const limits = {
-    // Ollama sends a tool call only once the model has written all of it, and nothing meanwhile
-    // (ollama/ollama#13581): with tools, the silence allowed between chunks is the first token's.
-    betweenChunksMs: toolsMode && options.backend.kind === 'ollama' ? firstChunkMs : stallMs,
+    // Many servers send a tool call only once the model has written all of it, and nothing
+    // meanwhile: Ollama (ollama/ollama#13581), and so its /v1; TabbyAPI (theroyallab/tabbyAPI#460);
+    // mesh-llm before Mesh-LLM/mesh-llm#1371 ("nothing for 29s, then a 701-token tool call at
+    // once"). With tools, on either backend, the silence allowed between chunks is the first token's.
+    betweenChunksMs: toolsMode ? firstChunkMs : stallMs,
     firstChunkMs,
     serverName: `${options.backend.kind === 'ollama' ? 'Ollama' : 'OpenAI-compatible'} server at ${options.backend.baseUrl}`,
   };
@@ -282,6 +284,17 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
         turn,
         message:
           cut === 'content_filter' ? filteredWarning(false) : `The server stopped the reply at its token limit, not because the model finished — the answer may be cut off. ${tokenLimitAdvice(options.backend.kind)}`,
+      };
+    // A reply the server ended normally with nothing in it, and no answer so far: without a word
+    // the run would end as if the model had nothing to say. Servers do this when the prompt no
+    // longer fits the loaded context: LM Studio's llama.cpp engine (HTTP 200, zero deltas,
+    // lmstudio-ai/lmstudio-bug-tracker#2339), llama-box (gpustack/gpustack#852).
+    if (done !== undefined && !cutByServer && turnText.trim() === '' && reasoning.trim() === '' && toolCalls.length === 0 && finalAnswer().answer === null)
+      yield {
+        type: 'warning',
+        kind: 'empty-reply',
+        turn,
+        message: `The ${limits.serverName} ended its reply with nothing in it (no text, no reasoning, no tool call). Some servers answer so when the prompt no longer fits the model's context (LM Studio, llama-box): check the server's log and the context length it loaded the model with.`,
       };
     yield { type: 'turn-end', turn, stats };
     if (runner === null) return void (yield finish(finalAnswer().answer !== null ? 'answer' : 'no-answer'));

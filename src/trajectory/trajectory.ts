@@ -40,9 +40,10 @@ export type AnswerSource = z.infer<typeof answerSourceSchema>;
  * cut there is not run), `code-in-reasoning` (the python block in the reasoning was run), `tool-call-without-tools`
  * (a native python call outside the tools protocol was run as a fence would be), `tool-call-error` (a
  * native tool call could not be run — arguments not JSON, no code, another tool — and spent a code call;
- * the message holds what the model was told).
+ * the message holds what the model was told), `empty-reply` (the server ended a reply normally with
+ * nothing in it — no text, reasoning or tool call — and the run has no answer).
  */
-export const agentWarningKindSchema = z.enum(['context-truncated', 'retry', 'output-truncated', 'code-in-reasoning', 'tool-call-without-tools', 'tool-call-error']);
+export const agentWarningKindSchema = z.enum(['context-truncated', 'retry', 'output-truncated', 'code-in-reasoning', 'tool-call-without-tools', 'tool-call-error', 'empty-reply']);
 
 /** Per model request: what it cost. Time in code is the following execution result's durationMs. */
 export const turnStatsSchema = z.object({

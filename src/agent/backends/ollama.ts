@@ -3,7 +3,7 @@ import { Ollama } from 'ollama';
 import { z } from 'zod';
 import { leanFetch, type LeanFetch } from './leanFetch';
 import { connectionLost, isAbortError, isConnectionLost, malformedLine, modelMissing, rateLimited, retryAfterMs, serverErrorDetail, unreachableError, unsupportedFeatureAdvice } from './errors';
-import { BackendError, type ChatChunk, type ChatMessage, type ChatRequest, type ModelBackend, type ModelInfo, type PullProgress, type RunningModel, type ThinkSetting } from './types';
+import { BackendError, type ChatChunk, type ChatMessage, type ChatRequest, type ModelBackend, type ModelInfo, type PullProgress, type RunningModel, type ThinkSetting, type ToolCall, type ToolSpec } from './types';
 import { knob } from '../../text/frontEnd';
 
 export const DEFAULT_OLLAMA_HOST = 'http://127.0.0.1:11434';
@@ -104,6 +104,44 @@ function argumentsObject(json: string): Record<string, unknown> {
   return { raw: json };
 }
 
+/** An error body or line: `{"error": "…"}`, or `{"error": {"message": "…"}}` as proxies write it. */
+const errorTextSchema = z.object({ error: z.union([z.string(), z.object({ message: z.string() }).transform((e) => e.message)]) });
+
+/** The whole error text of a body or line (unlike serverErrorDetail, never shortened), or undefined. */
+function errorText(body: string | undefined): string | undefined {
+  if (body === undefined) return undefined;
+  try {
+    const parsed = errorTextSchema.safeParse(JSON.parse(body));
+    return parsed.success ? parsed.data.error : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const UNREADABLE_CALL_PREFIX = "error parsing tool call: raw='";
+
+/**
+ * The call in Ollama's error for a tool call it could not read, when the request offered one
+ * tool (the error names none). gpt-oss calls a tool named `python` as its built-in python tool,
+ * whose argument is the code itself, not JSON: Ollama keeps that name for the built-in
+ * (FunctionNameMap.ConvertAndAdd in harmony/harmonyparser.go) and then fails to read the call with
+ * `error parsing tool call: raw='<text>', err=<Go's JSON error>` (HarmonyMessageHandler.Add;
+ * odysseus-dev/odysseus#5877), as the reply's last line or, when nothing was streamed yet, as
+ * HTTP 500. The model's code is in that text: it becomes the tool's one required argument. Text
+ * that starts like JSON is passed on as the arguments it tried to be (the model is told what is
+ * wrong with them). Undefined when `message` is no such error.
+ */
+export function unreadableToolCall(message: string | undefined, tools: readonly ToolSpec[] | undefined): ToolCall | undefined {
+  if (message === undefined || !message.startsWith(UNREADABLE_CALL_PREFIX) || tools?.length !== 1) return undefined;
+  const end = message.lastIndexOf("', err=");
+  const tool = tools[0];
+  if (end < UNREADABLE_CALL_PREFIX.length || tool === undefined) return undefined;
+  const raw = message.slice(UNREADABLE_CALL_PREFIX.length, end);
+  const [parameter] = tool.parameters.required;
+  const args = /^\s*[[{]/.test(raw) || parameter === undefined || tool.parameters.required.length !== 1 ? raw : JSON.stringify({ [parameter]: raw });
+  return { id: 'call_0', name: tool.name, arguments: args };
+}
+
 /** The `ollama` client turns Date-like fields into Date objects; accept both. */
 function isoString(value: unknown): string | undefined {
   if (value instanceof Date) return value.toISOString();
@@ -192,7 +230,11 @@ export class OllamaBackend implements ModelBackend {
         ...(tools && tools.length > 0 ? { tools } : {}),
       });
     } catch (error) {
-      throw this.translate(error, request.model);
+      const call = error instanceof ErrorStatus ? unreadableToolCall(errorText(error.message), request.tools) : undefined;
+      if (call === undefined) throw this.translate(error, request.model);
+      yield { type: 'tool-call', call };
+      yield { type: 'done' };
+      return;
     }
     // `signal` needs no listener here: the transport listens to it until the body has arrived.
     let finished = false;
@@ -224,7 +266,10 @@ export class OllamaBackend implements ModelBackend {
       }
     } catch (error) {
       if (signal.aborted) return;
-      throw this.translate(error, request.model, errorLine);
+      const call = unreadableToolCall(errorText(errorLine), request.tools);
+      if (call === undefined) throw this.translate(error, request.model, errorLine);
+      yield { type: 'tool-call', call: { ...call, id: `call_${calls}` } };
+      yield { type: 'done' };
     } finally {
       // The consumer stopped early (the agent at a closing fence): end the request, which stops
       // the generation; a reply that has fully arrived is left alone (LeanFetch.close).

@@ -153,15 +153,31 @@ class ToolCallAssembler {
    */
   private readonly moved = new Map<number, number>();
 
+  /**
+   * Adds one delta's (or one whole message's) `tool_calls`. The entries of one list are different
+   * calls whatever their ids: Xinference gives every call of a reply the same id (`call_<completion
+   * id>`, streamed whole in one delta and in its non-streamed message alike; xorbitsai/inference#4237),
+   * so an id an earlier entry of the same list took starts a call of its own, never continues that one.
+   */
   add(deltas: readonly z.infer<typeof toolCallDeltaSchema>[]): void {
+    const taken = new Set<string>();
     for (const [position, d] of deltas.entries()) {
-      const index = d.index !== undefined ? this.indexOf(d.index, d) : this.indexWithout(d, position, deltas.length);
+      const repeated = d.id ? taken.has(d.id) : false;
+      if (d.id) taken.add(d.id);
+      const index = repeated ? this.startAfterOthers(d.index) : d.index !== undefined ? this.indexOf(d.index, d) : this.indexWithout(d, position, deltas.length);
       const call = (this.calls[index] ??= { id: '', name: '', arguments: '' });
       if (d.id) call.id = d.id;
       // The name comes once (vLLM) or is repeated in every delta (some proxies): never doubled.
       if (d.function?.name && d.function.name !== call.name) call.name += d.function.name;
       if (d.function?.arguments) call.arguments += d.function.arguments;
     }
+  }
+
+  /** A new call, after the others; the server's `index` for it (if any) points there from now on. */
+  private startAfterOthers(index: number | undefined): number {
+    const at = this.calls.length;
+    if (index !== undefined && index !== at) this.moved.set(index, at);
+    return at;
   }
 
   /**
@@ -195,12 +211,50 @@ class ToolCallAssembler {
     return count > 1 || this.calls.length === 0 ? position : this.calls.length - 1;
   }
 
-  /** The complete calls, in index order (ids made up where the server sent none). */
+  /**
+   * The complete calls, in index order: ids made up where the server sent none, and a repeated id
+   * (see `add`) made unique, so that each call's result goes back under an id of its own.
+   */
   take(): ToolCall[] {
-    const calls = this.calls.filter((c) => c !== undefined).map((c, i) => ({ id: c.id || `call_${i}`, name: c.name, arguments: c.arguments }));
+    const seen = new Set<string>();
+    const calls = this.calls
+      .filter((c) => c !== undefined)
+      .map((c, i) => {
+        let id = c.id || `call_${i}`;
+        if (seen.has(id)) id = `${id}_${i}`;
+        seen.add(id);
+        return { id, name: c.name, arguments: c.arguments };
+      });
     this.calls.length = 0;
     this.moved.clear();
     return calls;
+  }
+}
+
+/**
+ * How long a reply may go on after its finish_reason, in ms: a compliant server sends its usage
+ * chunk and `data: [DONE]` at once. Some send neither [DONE] nor the end of the body after it and
+ * hold the connection open (vllm-mlx now and then, waybarrios/vllm-mlx#101; a DeepSeek-web bridge,
+ * diegosouzapw/OmniRoute#6777; an upstream that keeps sending heartbeats, maximhq/bifrost#6784):
+ * the reply is complete, and waiting for the stall watchdog would turn it into a failure. Below the
+ * smallest stall limit the settings allow (5 s), so the reply ends before the watchdog fires.
+ */
+const AFTER_FINISH_MS = 2000;
+
+/** The generator's next item, or undefined when none comes within `ms` (its read is left pending). */
+async function nextWithin<T>(items: AsyncGenerator<T, void, undefined>, ms: number): Promise<IteratorResult<T, void> | undefined> {
+  const pending = items.next();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  try {
+    const outcome = await Promise.race([pending, late]);
+    // The read goes on until the request is released; its end or failure is nobody's concern.
+    if (outcome === undefined) pending.catch(() => undefined);
+    return outcome;
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -279,7 +333,10 @@ export class OpenAiBackend implements ModelBackend {
   async *streamChat(request: ChatRequest, signal: AbortSignal): AsyncIterable<ChatChunk> {
     const endsWithAssistant = request.messages[request.messages.length - 1]?.role === 'assistant';
     const continuation = (): boolean => endsWithAssistant && !this.refused.has('continuation');
-    let response = await this.post(request, continuation(), signal);
+    /** Ends the request when the reply is complete but the server holds the connection open (see AFTER_FINISH_MS). */
+    const release = new AbortController();
+    const requestSignal = AbortSignal.any([signal, release.signal]);
+    let response = await this.post(request, continuation(), requestSignal);
     // A strict server refusing an optional field we add: once more without it (at most once per
     // field); one asking for the reasoning of tool-call turns: once more with it.
     while (response.status === 400 || response.status === 422) {
@@ -288,7 +345,7 @@ export class OpenAiBackend implements ModelBackend {
       if (field !== undefined) this.refused.add(field);
       else if (!this.reasoningBack && /reasoning_content/.test(text) && /passed back|missing/i.test(text)) this.reasoningBack = true;
       else throw this.httpError(response.status, text, request.model);
-      response = await this.post(request, continuation(), signal);
+      response = await this.post(request, continuation(), requestSignal);
     }
     if (!response.ok)
       throw this.httpError(
@@ -311,8 +368,18 @@ export class OpenAiBackend implements ModelBackend {
     let firstTokenAt: number | undefined;
     const toolCalls = new ToolCallAssembler();
     const done = (): ChatChunk => ({ type: 'done', doneReason: finishReason, promptTokens, outputTokens, evalMs: firstTokenAt !== undefined ? performance.now() - firstTokenAt : undefined });
+    const items = readSse(response.body);
     try {
-      for await (const item of readSse(response.body)) {
+      for (;;) {
+        const next = finishReason === undefined ? await items.next() : await nextWithin(items, AFTER_FINISH_MS);
+        if (next === undefined) {
+          // Finished, but the server holds the connection open without [DONE]: the reply is complete.
+          release.abort();
+          yield done();
+          return;
+        }
+        if (next.done === true) break;
+        const item = next.value;
         if (item.type === 'oversized') throw tooLarge(this.baseUrl, 'a streamed event', MAX_LINE_BYTES);
         if (item.type === 'malformed') throw malformedLine('OpenAI-compatible', this.baseUrl, 'event-stream line', item.line);
         if (item.type === 'error') throw this.streamFailure(serverErrorDetail(item.data).message);
@@ -368,6 +435,10 @@ export class OpenAiBackend implements ModelBackend {
     } catch (error) {
       if (signal.aborted) return;
       throw this.translate(error, request.model);
+    } finally {
+      // Releases the socket when the consumer stops early (the agent stops at a closing fence);
+      // not after a release, whose read is still pending (the abort has ended it).
+      if (!release.signal.aborted) await items.return().catch(() => undefined);
     }
     if (signal.aborted) return;
     // The body ended without [DONE]. After a finish_reason the reply was complete: older llama.cpp

@@ -40,6 +40,16 @@ export function ollamaChatWire(model: string, options: WireOptions = {}): WireFo
     thinking: (text) => line({ model, created_at: now(), message: { role: 'assistant', content: '', thinking: text }, done: false }),
     // Ollama sends the calls whole, arguments as an object, in one line with empty content.
     toolCalls: (calls) => [line({ model, created_at: now(), message: { role: 'assistant', content: '', tool_calls: calls.map(ollamaCall) }, done: false })],
+    unreadableToolCalls: (calls) => {
+      if (options.harmonyRawCall !== true) return undefined;
+      const first = calls[0];
+      const code = first === undefined ? '' : typeof first.arguments === 'string' ? first.arguments : first.arguments['code'];
+      const raw = typeof code === 'string' ? code : JSON.stringify(first?.arguments ?? {});
+      // Go's encoding/json on text that is not JSON (harmony.HarmonyMessageHandler.Add).
+      const start = raw.trimStart()[0];
+      const err = start === undefined || start === '{' || start === '[' ? 'unexpected end of JSON input' : `invalid character '${start}' looking for beginning of value`;
+      return `error parsing tool call: raw='${raw}', err=${err}`;
+    },
     toolCallsDoneReason: 'stop',
     malformed: (text) => `${text ?? `{"model":${JSON.stringify(model)},"created_at":"${now()}","message":{"role":"assistant","content":"unterminat`}\n`,
     streamError: (message) => line({ error: options.errorObject === true ? { message, type: 'server_error', param: null, code: 500 } : message }),

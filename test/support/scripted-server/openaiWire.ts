@@ -54,6 +54,8 @@ export function openAiChatWire(model: string, id: string, includeUsage: boolean,
     // First delta: id, type, name and empty arguments; then the arguments' JSON text in pieces
     // (or the whole call in one delta, or every piece repeating id and name: see `toolCallDeltas`).
     toolCalls: (calls) => {
+      if (options.toolCallDeltas === 'sharedId' && options.legacyFunctionCall !== true)
+        return [chunk({ tool_calls: calls.map((call) => ({ id: `call_${id}`, type: 'function', function: { name: call.name, arguments: argumentsField(call, options) } })) }, null)];
       const perCall = calls.map((call, index) => {
         if (options.legacyFunctionCall === true) {
           // One function call per reply in this form: the first call only.
@@ -97,7 +99,7 @@ export function openAiChatWire(model: string, id: string, includeUsage: boolean,
         ? event({ ...base, choices: [{ index: 0, delta: {}, logprobs: null, finish_reason: stats.doneReason }], x_groq: { id: `req_${id}`, usage: usage(stats) } })
         : chunk({}, stats.doneReason)) +
       (withUsage ? event({ ...base, choices: options.nullChoices === true ? null : [], usage: usage(stats) }) : '') +
-      (options.omitDone === true ? '' : 'data: [DONE]\n\n'),
+      (options.omitDone === true || options.holdOpen === true ? '' : 'data: [DONE]\n\n'),
     complete: (text, stats, extras) => ({
       id,
       object: 'chat.completion',
@@ -121,7 +123,13 @@ export function openAiChatWire(model: string, id: string, includeUsage: boolean,
               ? { function_call: { name: extras.toolCalls[0]?.name, arguments: argumentText(extras.toolCalls[0] ?? { name: '', arguments: '' }) } }
               : {}),
             ...(extras.toolCalls.length > 0 && options.legacyFunctionCall !== true
-              ? { tool_calls: extras.toolCalls.map((call, index) => ({ id: `call_${id.slice(-6)}_${index}`, type: 'function', function: { name: call.name, arguments: argumentsField(call, options) } })) }
+              ? {
+                  tool_calls: extras.toolCalls.map((call, index) => ({
+                    id: options.toolCallDeltas === 'sharedId' ? `call_${id}` : `call_${id.slice(-6)}_${index}`,
+                    type: 'function',
+                    function: { name: call.name, arguments: argumentsField(call, options) },
+                  })),
+                }
               : {}),
           },
           logprobs: null,

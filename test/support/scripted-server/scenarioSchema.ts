@@ -83,6 +83,13 @@ export const wireSchema = z.strictObject({
   /** OpenAI-compatible: end the stream after the finish_reason chunk without `data: [DONE]` (older llama.cpp servers, some proxies). */
   omitDone: z.boolean().optional(),
   /**
+   * OpenAI-compatible: after the finish_reason chunk (and the usage chunk, when asked), neither
+   * `data: [DONE]` nor the end of the body: the connection stays open until the client leaves, as
+   * vllm-mlx does now and then (waybarrios/vllm-mlx#101) and a DeepSeek-web bridge did
+   * (diegosouzapw/OmniRoute#6777).
+   */
+  holdOpen: z.boolean().optional(),
+  /**
    * OpenAI-compatible: how tool calls are streamed. `pieces` (default, vLLM): name first, then the
    * arguments in 7-character deltas; `whole`: each call in one delta (llama.cpp, LM Studio);
    * `repeatName`: pieces, but every delta repeats `id` and `function.name` (some proxies);
@@ -91,9 +98,12 @@ export const wireSchema = z.strictObject({
    * huggingface/text-generation-inference#2794); `interleaved`: pieces of several calls in turn
    * (the first delta of each call, then the second of each, ...), told apart by `index` only;
    * `sameIndex`: each call whole in its own delta, every one with `index` 0 and an id of its own
-   * (Ollama's /v1 since 0.20, ollama/ollama#15457; LiteLLM's ollama_chat).
+   * (Ollama's /v1 since 0.20, ollama/ollama#15457; LiteLLM's ollama_chat); `sharedId`: every call
+   * whole in one delta, a list without `index` whose calls all carry the same id, as Xinference
+   * streams them (`call_<completion id>` for each, `_tool_calls_completion_chunk` in
+   * xinference/model/llm/utils.py; xorbitsai/inference#4237), the non-streamed reply's calls alike.
    */
-  toolCallDeltas: z.enum(['pieces', 'whole', 'repeatName', 'noIndex', 'bareObject', 'interleaved', 'sameIndex']).optional(),
+  toolCallDeltas: z.enum(['pieces', 'whole', 'repeatName', 'noIndex', 'bareObject', 'interleaved', 'sameIndex', 'sharedId']).optional(),
   /**
    * OpenAI-compatible: tool call `function.arguments` as a JSON object instead of JSON text (TGI's
    * Messages API, huggingface/text-generation-inference#1624; llama.cpp's
@@ -128,6 +138,16 @@ export const wireSchema = z.strictObject({
    * (LiteLLM, BerriAI/litellm#4592), not Ollama's own string.
    */
   errorObject: z.boolean().optional(),
+  /**
+   * Ollama: the turn's tool call is written as gpt-oss writes a call to its built-in `python` tool,
+   * the code itself instead of JSON arguments (Ollama keeps a tool named `python` as that built-in,
+   * FunctionNameMap.ConvertAndAdd in harmony/harmonyparser.go; odysseus-dev/odysseus#5877), and
+   * Ollama's harmony parser fails on it: `error parsing tool call: raw='<code>', err=invalid
+   * character …` as the reply's last line after what was streamed, or as HTTP 500 when nothing was
+   * (streamResponse in server/routes.go). The raw text is the `code` argument, or a string
+   * argument as it is.
+   */
+  harmonyRawCall: z.boolean().optional(),
   /**
    * OpenAI-compatible: llama.cpp's `--reasoning-format deepseek-legacy` ("keeps `<think>` tags in
    * `message.content` while also populating `message.reasoning_content`", tools/server README;

@@ -28,6 +28,11 @@ export interface WireFormat {
   thinking(text: string): string;
   /** The turn's tool calls: Ollama one line with the whole calls; OpenAI several deltas (arguments in pieces). */
   toolCalls(calls: readonly ScriptedToolCall[]): string[];
+  /**
+   * The server's own error for tool calls it cannot read (Ollama's harmony parser: see
+   * WireOptions.harmonyRawCall), or undefined when it reads them.
+   */
+  unreadableToolCalls?(calls: readonly ScriptedToolCall[]): string | undefined;
   /** The finish reason the API gives a reply that called tools. */
   readonly toolCallsDoneReason: string;
   malformed(text: string | undefined): string;
@@ -176,10 +181,27 @@ async function sendThinking(ctx: ReplyContext, plan: ReplyPlan, wire: WireFormat
   return !inline || send(ctx, plan, wire.chunk('</think>\n\n'));
 }
 
+/** The error a server answers for a turn's tool calls it cannot read, if it cannot. */
+function unreadableCalls(plan: ReplyPlan, wire: WireFormat): string | undefined {
+  return plan.toolCalls.length > 0 ? wire.unreadableToolCalls?.(plan.toolCalls) : undefined;
+}
+
+/** An error met before anything was written goes out with an HTTP status (Ollama's streamResponse). */
+function failBeforeWriting(ctx: ReplyContext, wire: WireFormat, message: string): void {
+  ctx.entry.status = 500;
+  sendJson(ctx.res, 500, wire.errorBody(500, message));
+  finish(ctx);
+}
+
 export async function streamReply(ctx: ReplyContext, plan: ReplyPlan, wire: WireFormat): Promise<void> {
   const startedAt = process.hrtime.bigint();
   if (plan.nonStream) return completeReply(ctx, plan, wire);
   if (!(await prelude(ctx, plan, wire))) return;
+  const unreadable = unreadableCalls(plan, wire);
+  if (unreadable !== undefined && plan.chunks.length === 0 && (plan.thinkingChunks.length === 0 || plan.reasoning === 'none')) {
+    if (!(await ctx.timers.sleep(plan.firstTokenDelayMs, ctx.signal))) return;
+    return failBeforeWriting(ctx, wire, unreadable);
+  }
   ctx.entry.status = 200;
   ctx.res.writeHead(200, { 'Content-Type': wire.streamContentType, 'Cache-Control': 'no-cache', Connection: 'keep-alive' });
   ctx.res.flushHeaders();
@@ -199,6 +221,14 @@ export async function streamReply(ctx: ReplyContext, plan: ReplyPlan, wire: Wire
     ctx.log.changed();
   }
   if (!(await faultsAt(ctx, plan, wire, sent))) return;
+  if (unreadable !== undefined) {
+    if (sent > 0 && !(await ctx.timers.sleep(plan.perChunkDelayMs, ctx.signal))) return;
+    if (await send(ctx, plan, wire.streamError(unreadable))) {
+      ctx.res.end();
+      finish(ctx);
+    }
+    return;
+  }
   // Tool-call deltas are generated tokens too: paced like the text.
   let pieces = 0;
   for (const piece of plan.toolCalls.length > 0 ? wire.toolCalls(plan.toolCalls) : []) {
@@ -207,6 +237,8 @@ export async function streamReply(ctx: ReplyContext, plan: ReplyPlan, wire: Wire
     pieces++;
   }
   if (!(await send(ctx, plan, wire.closing(stats(plan, wire, sent, startedAt, firstChunkAt))))) return;
+  // A server that holds the connection open after the reply (WireOptions.holdOpen): until the client leaves.
+  if (plan.wire.holdOpen === true && ctx.entry.api === 'openai') return untilAborted(ctx.signal);
   ctx.res.end();
   finish(ctx);
 }
@@ -225,6 +257,8 @@ export async function completeReply(ctx: ReplyContext, plan: ReplyPlan, wire: Wi
     if (!(await ctx.timers.sleep(faults.stallMs, ctx.signal))) return;
   }
   if (faults.dropAfterChunks !== undefined) return drop(ctx);
+  const unreadable = unreadableCalls(plan, wire);
+  if (unreadable !== undefined) return failBeforeWriting(ctx, wire, unreadable);
   if (faults.streamError !== undefined) {
     ctx.entry.status = 500;
     sendJson(ctx.res, 500, wire.errorBody(500, faults.streamError.message ?? 'scripted server: injected error mid-stream'));

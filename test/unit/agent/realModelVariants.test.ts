@@ -278,16 +278,43 @@ describe.each(BOTH)('tools protocol on %s', (kind) => {
     expect(r.trajectory.answer).toBe('66');
   });
 
+  // Ollama (ollama/ollama#13581, and so its /v1), TabbyAPI (theroyallab/tabbyAPI#460) and
+  // mesh-llm before #1371 (a 701-token call after 29 s of nothing) send a call whole once written.
+  it('a server that sends a call only once it is complete (Ollama, TabbyAPI): the silence while the model writes it is not a stall', async () => {
+    // 1.5 s without a byte between the reply's text and its call, against a 1 s stall limit.
+    const r = await run(
+      kind,
+      {
+        perChunkDelayMs: 1500,
+        wire: { toolCallDeltas: 'whole' },
+        turns: [{ text: 'Calling.', chunkSize: 100, toolCalls: [{ name: 'python', arguments: { code: 'print(6 * 7)' } }] }, { text: '<<<{{RESULT}}>>>' }],
+      },
+      { protocol: 'tools', stallSeconds: 1 },
+    );
+    expect(r.trajectory.error).toBeUndefined();
+    expect(r.trajectory.answer).toBe('42');
+  });
+
   if (kind === 'ollama')
-    it('Ollama sends a call only once it is complete (ollama/ollama#13581): the silence while the model writes it is not a stall', async () => {
-      // 1.5 s without a byte between the reply's text and its call, against a 1 s stall limit.
+    it.each([
+      ['after its reasoning (the error as the reply’s last line)', 'I will run it.'],
+      ['with nothing before it (the error as HTTP 500)', undefined],
+    ])("gpt-oss's call to its built-in python (the code, not JSON) that Ollama's harmony parser cannot read, %s, runs as the python call it is", async (_how, thinking) => {
+      // Ollama keeps a tool named python as gpt-oss's built-in (harmony/harmonyparser.go), which
+      // gpt-oss calls with the code itself; Ollama then fails with "error parsing tool call:
+      // raw='<code>', err=…" (odysseus-dev/odysseus#5877).
       const r = await run(
         kind,
-        { perChunkDelayMs: 1500, turns: [{ text: 'Calling.', chunkSize: 100, toolCalls: [{ name: 'python', arguments: { code: 'print(6 * 7)' } }] }, { text: '<<<{{RESULT}}>>>' }] },
-        { protocol: 'tools', stallSeconds: 1 },
+        {
+          wire: { harmonyRawCall: true },
+          turns: [{ ...(thinking !== undefined ? { thinking } : {}), text: '', toolCalls: [{ name: 'python', arguments: { code: "print(len('abc') * 14)" } }] }, { text: 'So <<<{{RESULT}}>>>' }],
+        },
+        { protocol: 'tools', capabilities: ['completion', 'thinking', 'tools'] },
       );
       expect(r.trajectory.error).toBeUndefined();
+      expect(r.trajectory.turns.flatMap((t) => (t.cell ? [t.cell.code] : []))).toEqual(["print(len('abc') * 14)"]);
       expect(r.trajectory.answer).toBe('42');
+      expect(r.chats[1]?.messages?.find((m) => m.role === 'tool')?.content).toBe('42');
     });
 
   it('malformed arguments get an error the model can read, and count against the budget', async () => {
@@ -436,6 +463,23 @@ describe.each(BOTH)('the whole reply in the reasoning on %s', (kind) => {
   });
 });
 
+describe.each(BOTH)('an empty reply on %s', (kind) => {
+  it('a reply the server ends normally with nothing in it (LM Studio, llama-box when the prompt no longer fits) says so, rather than a silent no-answer', async () => {
+    const r = await run(kind, { turns: [{ text: '' }] });
+    expect(r.trajectory.error).toBeUndefined();
+    expect(r.trajectory.reason).toBe('no-answer');
+    expect(warningsOf(r, 'empty-reply').join(' ')).toMatch(/ended its reply with nothing in it.*context/);
+  });
+
+  it('no such warning for a reply that is all reasoning, or an empty reply after the answer came', async () => {
+    const reasoningOnly = await run(kind, { turns: [{ thinking: 'Hmm.', text: '' }] });
+    expect(warningsOf(reasoningOnly, 'empty-reply')).toEqual([]);
+    const after = await run(kind, { turns: [{ text: 'Computing:\n```python\nprint("<<<7>>>")\n```\n' }, { text: '' }] });
+    expect(after.trajectory.answer).toBe('7');
+    expect(warningsOf(after, 'empty-reply')).toEqual([]);
+  });
+});
+
 describe.each(BOTH)('fence shapes on %s', (kind) => {
   it.each([
     ['inside a blockquote', '> ```python\n> for i in range(2):\n>     print(30 + i)\n> ```\n', 'for i in range(2):\n    print(30 + i)'],
@@ -498,6 +542,26 @@ describe.each(BOTH)('tool-call shapes on %s', (kind) => {
     expect(r.trajectory.answer).toBe('64');
   });
 
+  it.each([
+    ["Llama 3.1's JSON after <|python_tag|>", '<|python_tag|>{"name": "python", "parameters": {"code": "print(8 * 8)"}}'],
+    ["Llama 4's JSON between <|python_start|> and <|python_end|> (vllm-project/vllm#16214)", '<|python_start|>{"type": "function", "name": "python", "parameters": {"code": "print(8 * 8)"}}<|python_end|>'],
+    ["Llama 3.2 / Llama 4's pythonic list", '[python(code="print(8 * 8)")]'],
+  ])('a reply that is only a call in %s (a server without that tool-call parser) runs as a call', async (_how, text) => {
+    const r = await run(kind, { turns: [{ text }, { text: '<<<{{RESULT}}>>>' }] }, { protocol: 'tools' });
+    expect(r.trajectory.turns[0]?.cell).toMatchObject({ source: 'tool-call', code: 'print(8 * 8)' });
+    expect(r.chats[1]?.messages?.find((m) => m.role === 'tool')?.content).toBe('64');
+    expect(r.trajectory.answer).toBe('64');
+  });
+
+  it.each([
+    ["Qwen3.5's XML (<function=python><parameter=code>…) inside <tool_call> (panbanda/higgs#177)", '<tool_call>\n<function=python>\n<parameter=code>\nprint(8 * 8)\n</parameter>\n</function>\n</tool_call>'],
+    ["GLM-4.5's <arg_key>/<arg_value> inside <tool_call>", '<tool_call>python\n<arg_key>code</arg_key>\n<arg_value>print(8 * 8)</arg_value>\n</tool_call>'],
+  ])('a call written as text in %s runs as a call', async (_how, text) => {
+    const r = await run(kind, { turns: [{ text }, { text: '<<<{{RESULT}}>>>' }] }, { protocol: 'tools' });
+    expect(r.trajectory.turns[0]?.cell).toMatchObject({ source: 'tool-call', code: 'print(8 * 8)' });
+    expect(r.trajectory.answer).toBe('64');
+  });
+
   it('code passed with prose around its python fence runs (the first python block)', async () => {
     const args = { code: 'Here is the code:\n```python\nprint(2 * 21)\n```\nIt prints 42.' };
     const r = await run(kind, { turns: [{ text: '', toolCalls: [{ name: 'python', arguments: args }] }, { text: '<<<{{RESULT}}>>>' }] }, { protocol: 'tools' });
@@ -547,6 +611,15 @@ describe('OpenAI-compatible stream framings', () => {
     expect(r.trajectory.answer).toBe('2');
   });
 
+  it('a reply whose server holds the connection open after its finish_reason, without data: [DONE] (vllm-mlx, waybarrios/vllm-mlx#101), is complete: no stall, no error', async () => {
+    const r = await run('openai', { wire: { holdOpen: true }, turns: [{ text: 'Run:\n```python\nprint(6 * 7)\n```\n' }, { text: 'So <<<{{RESULT}}>>>', usagePromptTokens: 900 }] }, { stallSeconds: 30 });
+    expect(r.trajectory.error).toBeUndefined();
+    expect(r.trajectory.answer).toBe('42');
+    // The usage chunk right after the finish_reason still counts.
+    expect(r.trajectory.turns[1]?.stats?.promptTokens).toBe(900);
+    expect(r.trajectory.turns[1]?.stats?.doneReason).toBe('stop');
+  });
+
   it.each([
     ['a lone CR', { cr: true }],
     ['CRLF, each write split inside a character', { crlf: true, splitUtf8: true }],
@@ -592,6 +665,39 @@ describe('OpenAI-compatible stream framings', () => {
     );
     expect(r.trajectory.turns.flatMap((t) => (t.cell ? [t.cell.code] : []))).toEqual(['print(4)', 'print(44)']);
     expect(r.trajectory.answer).toBe('44');
+  });
+
+  it.each([
+    ['streamed', false],
+    ['not streamed', true],
+  ])('calls that all carry the same id (Xinference, xorbitsai/inference#4237), %s, are separate calls, each run', async (_how, nonStream) => {
+    const r = await run(
+      'openai',
+      {
+        wire: { toolCallDeltas: 'sharedId' },
+        turns: [
+          {
+            text: '',
+            nonStream,
+            toolCalls: [
+              { name: 'python', arguments: { code: 'print(4)' } },
+              { name: 'python', arguments: { code: 'print(44)' } },
+            ],
+          },
+          { text: '<<<{{RESULT}}>>>' },
+        ],
+      },
+      { protocol: 'tools' },
+    );
+    expect(r.trajectory.error).toBeUndefined();
+    expect(warningsOf(r, 'tool-call-error')).toEqual([]);
+    expect(r.trajectory.turns.flatMap((t) => (t.cell ? [t.cell.code] : []))).toEqual(['print(4)', 'print(44)']);
+    expect(r.trajectory.answer).toBe('44');
+    // Each result goes back under an id of its own.
+    const sent = (r.chats[1]?.body as { messages: Array<{ role: string; tool_call_id?: string }> }).messages;
+    const ids = sent.filter((m) => m.role === 'tool').map((m) => m.tool_call_id);
+    expect(ids).toHaveLength(2);
+    expect(new Set(ids).size).toBe(2);
   });
 
   it.each([

@@ -128,6 +128,49 @@ describe('tools and protocol', () => {
     expect(toolCallsInText('[TOOL_CALLS]python[ARGS]{"code": "print(1')).toEqual([{ id: 'call_text_0', name: 'python', arguments: '{"code": "print(1' }]);
   });
 
+  it("reads a reply that is nothing but calls in Llama's JSON form (markers, several, parameters or arguments), and no prose quoting one", () => {
+    const code = 'print({"a": [1]}["a"])';
+    const json = JSON.stringify({ name: 'python', parameters: { code } });
+    for (const text of [
+      json,
+      `<|python_tag|>${json}`,
+      `<|python_start|>${json}<|python_end|>`,
+      `\n${json.replace('parameters', 'arguments')}\n<|eom_id|>`,
+      JSON.stringify({ type: 'function', name: 'python', parameters: { code } }),
+    ])
+      expect(
+        toolCallsInText(text).map((c) => [c.name, c.arguments]),
+        text,
+      ).toEqual([['python', JSON.stringify({ code })]]);
+    expect(toolCallsInText(`${json}; ${json}`)).toHaveLength(2);
+    for (const text of [`Here it is: ${json}`, `${json} and then`, '{"name": "Alice", "age": 3}', '{"name": "python", "parameters": "print(1)"}', '{"name": "python", "parameters": {'])
+      expect(toolCallsInText(text), text).toEqual([]);
+  });
+
+  it("reads a reply that is nothing but a Python list of calls (Llama 3.2 / Llama 4's pythonic form): every quoting and escape, several calls", () => {
+    const args = (text: string): unknown[] => toolCallsInText(text).map((c) => JSON.parse(c.arguments) as unknown);
+    expect(args('[python(code="print(6 * 7)")]')).toEqual([{ code: 'print(6 * 7)' }]);
+    expect(args("[python(code='s = \"x\"\\nprint(s, \\'y\\')\\tz\\x41\\u00e9')]")).toEqual([{ code: 's = "x"\nprint(s, \'y\')\tzAé' }]);
+    expect(args('<|python_start|>[python(code="""a = 1\nprint(a)""")]<|python_end|>')).toEqual([{ code: 'a = 1\nprint(a)' }]);
+    expect(args("[python(code=r'\\d+', n=3, on=True, x=None, l=[1, 'a'], d={'k': (1, 2)},)]")).toEqual([{ code: '\\d+', n: 3, on: true, x: null, l: [1, 'a'], d: { k: [1, 2] } }]);
+    expect(toolCallsInText('[python(code="print(1)"), python(code="print(2)")]').map((c) => c.name)).toEqual(['python', 'python']);
+    for (const text of ['[1, 2, 3]', '[python("print(1)")]', '[python(code="print(1)")] and more', 'Call [python(code="x")]', '[python(code="unterminated)]']) expect(toolCallsInText(text), text).toEqual([]);
+  });
+
+  it('reads calls in the XML forms of newer templates (Qwen3-Coder and Qwen3.5+, GLM-4.5+), inside <tool_call> or, for Qwen, without it', () => {
+    const code = 'for i in range(2):\n    print(f"<{i}>")';
+    const qwen = `<function=python>\n<parameter=code>\n${code}\n</parameter>\n</function>`;
+    const glm = `python\n<arg_key>code</arg_key>\n<arg_value>${code}</arg_value>\n`;
+    for (const text of [`Let me run it.\n<tool_call>\n${qwen}\n</tool_call>`, `<tool_call>${glm}</tool_call>`, `Running:\n${qwen}`, `<tool_call>\n<function=python>\n<parameter=code>\n${code}\n</tool_call>`])
+      expect(
+        toolCallsInText(text).map((c) => [c.name, JSON.parse(c.arguments) as unknown]),
+        text,
+      ).toEqual([['python', { code }]]);
+    // A JSON body that quotes the XML form is read as JSON.
+    expect(toolCallsInText(`<tool_call>${JSON.stringify({ name: 'python', arguments: { code: 'print("<function=x>")' } })}</tool_call>`).map((c) => c.arguments)).toEqual(['{"code":"print(\\"<function=x>\\")"}']);
+    expect(toolCallsInText('<tool_call>not a call</tool_call>').map((c) => c.arguments)).toEqual(['not a call']);
+  });
+
   it('auto: r1ci by name, tools by capability, chat otherwise; a forced mode wins', () => {
     expect(protocolForModel('R1-Code-Interpreter-7B', 'auto', ['completion', 'tools'])).toBe('r1ci');
     expect(protocolForModel('qwen3:8b', 'auto', ['completion', 'tools', 'thinking'])).toBe('tools');

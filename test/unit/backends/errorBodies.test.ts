@@ -2,6 +2,8 @@
 // same shapes are in faults.test.ts (proxy page, vLLM < 0.10 body, 429 with Retry-After).
 import { describe, expect, it } from 'vitest';
 import { rateLimited, retryAfterMs, serverErrorDetail } from '../../../src/agent/backends/errors';
+import { unreadableToolCall } from '../../../src/agent/backends/ollama';
+import { PYTHON_TOOL } from '../../../src/agent/pythonTool';
 
 describe('serverErrorDetail', () => {
   it.each([
@@ -53,5 +55,22 @@ describe('retryAfterMs', () => {
     expect(wait).toBe(Number.MAX_SAFE_INTEGER);
     expect(rateLimited('http://127.0.0.1:11434', 'slow down', wait).message).toContain('it asks to wait more than a day before trying again');
     expect(rateLimited('http://127.0.0.1:11434', 'slow down', 7000).message).toContain('it asks to wait 7 s before trying again');
+  });
+});
+
+describe("unreadableToolCall (Ollama's error for a tool call it could not read)", () => {
+  const error = (raw: string, err = "invalid character 'p' looking for beginning of value"): string => `error parsing tool call: raw='${raw}', err=${err}`;
+  it("gives gpt-oss's raw code as the one tool's required argument, whatever quotes the code holds", () => {
+    const code = 'print(\'a\', "b")\nx = "\', err="\nprint(x)';
+    expect(unreadableToolCall(error(code), [PYTHON_TOOL])).toEqual({ id: 'call_0', name: 'python', arguments: JSON.stringify({ code }) });
+  });
+  it('passes text that starts like JSON on as the arguments it tried to be', () => {
+    expect(unreadableToolCall(error('{"code": "print(1)"]}', "invalid character ']' after object key:value pair"), [PYTHON_TOOL])?.arguments).toBe('{"code": "print(1)"]}');
+  });
+  it('is no call for other errors, or when the request offered several tools or none (the error names no tool)', () => {
+    expect(unreadableToolCall('model requires more system memory (9.1 GiB) than is available', [PYTHON_TOOL])).toBeUndefined();
+    expect(unreadableToolCall(error('print(1)'), [PYTHON_TOOL, { ...PYTHON_TOOL, name: 'shell' }])).toBeUndefined();
+    expect(unreadableToolCall(error('print(1)'), undefined)).toBeUndefined();
+    expect(unreadableToolCall(undefined, [PYTHON_TOOL])).toBeUndefined();
   });
 });

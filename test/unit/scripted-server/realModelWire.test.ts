@@ -47,6 +47,27 @@ const scenarios: Scenario[] = [
       },
     ],
   },
+  {
+    id: 'shared-id',
+    match: 'shared id please',
+    wire: { toolCallDeltas: 'sharedId' },
+    turns: [
+      {
+        text: '',
+        toolCalls: [
+          { name: 'python', arguments: { code: 'print(1)' } },
+          { name: 'python', arguments: { code: 'print(22)' } },
+        ],
+      },
+    ],
+  },
+  {
+    id: 'harmony-raw',
+    match: 'raw python please',
+    chunkSize: 100,
+    wire: { harmonyRawCall: true },
+    turns: [{ thinking: 'hmm', text: '', toolCalls: [{ name: 'python', arguments: { code: "print('x')" } }] }],
+  },
   { id: 'no-blank-lines', match: 'no blank lines please', chunkSize: 1, wire: { noBlankLines: true }, turns: [{ text: 'ab', doneReason: 'model_length' }] },
   { id: 'repeat-name', match: 'named deltas please', wire: { toolCallDeltas: 'repeatName' }, turns: [{ text: '', toolCalls: [{ name: 'python', arguments: { code: 'print(1)' } }] }] },
 ];
@@ -125,6 +146,18 @@ describe('tool calls', () => {
   });
 });
 
+describe("Ollama's harmony parser failing on gpt-oss's raw python call (wire harmonyRawCall)", () => {
+  it('after streamed reasoning: the error as the last line; with nothing streamed first (think false): HTTP 500', async () => {
+    const error = "error parsing tool call: raw='print('x')', err=invalid character 'p' looking for beginning of value";
+    const streamed = ndjson((await rawRequest(`${server.url}/api/chat`, 'POST', { model: MODEL, think: true, messages: ask('raw python please') })).body);
+    expect(streamed.at(-1)).toEqual({ error });
+    expect(streamed.some((o) => o['done'] === true || (o['message'] as { tool_calls?: unknown } | undefined)?.tool_calls !== undefined)).toBe(false);
+    const first = await rawRequest(`${server.url}/api/chat`, 'POST', { model: MODEL, think: false, messages: ask('raw python please') });
+    expect(first.status).toBe(500);
+    expect(JSON.parse(first.body)).toEqual({ error });
+  });
+});
+
 describe('length, usage, framing, non-streamed replies', () => {
   it('doneReason length and usagePromptTokens reach both APIs', async () => {
     const ollama = ndjson((await rawRequest(`${server.url}/api/chat`, 'POST', { model: MODEL, messages: ask('cut please') })).body).at(-1);
@@ -178,6 +211,17 @@ describe('OpenAI-compatible framings of other servers (wire options)', () => {
       [0, '{"code":"print(22)"}'],
     ]);
     expect(new Set(deltas.map((d) => d.id)).size).toBe(2);
+  });
+
+  it('toolCallDeltas sharedId: all calls whole in one delta without index, every one with the same id (Xinference)', async () => {
+    type Delta = { index?: number; id: string; function: { name: string; arguments: string } };
+    const lists = sse((await openAi('shared id please')).body).flatMap((e) => (e['choices'] as Array<{ delta: { tool_calls?: Delta[] } }>).flatMap((c) => (c.delta.tool_calls ? [c.delta.tool_calls] : [])));
+    expect(lists).toHaveLength(1);
+    expect(lists[0]?.map((d) => [d.index, d.function.arguments])).toEqual([
+      [undefined, '{"code":"print(1)"}'],
+      [undefined, '{"code":"print(22)"}'],
+    ]);
+    expect(new Set(lists[0]?.map((d) => d.id)).size).toBe(1);
   });
 
   it('noBlankLines: every event ends with one line end, none blank; doneReason model_length is the finish_reason', async () => {
