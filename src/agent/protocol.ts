@@ -71,8 +71,8 @@ export function formatExecution(result: ExecResult): string {
   const parts: string[] = [];
   if (result.notice) parts.push(`[${result.notice}]`);
   // As a terminal would leave it: no escape sequences, progress-bar redraws collapsed.
-  const stdout = forModel(result.stdout).replace(/\s+$/, '');
-  const stderr = forModel(result.stderr).replace(/\s+$/, '');
+  const stdout = forModel(result.stdout).trimEnd();
+  const stderr = forModel(result.stderr).trimEnd();
   if (stdout.length > 0) parts.push(stdout);
   if (stderr.length > 0) parts.push(stderr);
   if (result.killMessage) parts.push(`[${result.killMessage}]`);

@@ -90,8 +90,8 @@ export function createPrinter(out: Out, color: boolean): (event: AgentEvent) => 
       case 'exec-result':
         totals.codeMs += event.result.durationMs;
         line(`Code Execution Results (${describeStatus(event.result)}):`, '36');
-        if (event.result.stdout) line(forDisplay(event.result.stdout).replace(/\s+$/, ''));
-        if (event.result.stderr) line(forDisplay(event.result.stderr).replace(/\s+$/, ''), '31');
+        if (event.result.stdout) line(forDisplay(event.result.stdout).trimEnd());
+        if (event.result.stderr) line(forDisplay(event.result.stderr).trimEnd(), '31');
         // The files the cell wrote: the scratch folder goes when the command ends (--keep-artifacts keeps copies).
         for (const a of event.result.artifacts) line(`file: ${escapeName(a.name)} (${formatBytes(a.sizeBytes)}${a.notCopied ? `, no copy: ${a.notCopied}` : ''})`, '36');
         line('──', '36');

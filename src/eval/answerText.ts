@@ -3,6 +3,7 @@
 // remove decoration only, so a wrong value stays wrong.
 
 import { extractFinalAnswer } from '../agent/finalAnswer';
+import { trimTrailing } from '../text/trimTrailing';
 
 // One definition of "the final answer": the agent's (eval scores what the agent extracted).
 export { extractFinalAnswer };
@@ -41,7 +42,7 @@ export function stripQuotes(s: string): string {
 export function normalizeText(s: string): string {
   let t = stripQuotes(cleanAnswer(s));
   t = t.replace(/\s+/g, ' ').trim().toLowerCase();
-  t = t.replace(/[.。]+$/, '').trim();
+  t = trimTrailing(t, '.。').trim();
   return stripQuotes(t);
 }
 

@@ -5,6 +5,7 @@ import type { Trajectory } from '../trajectory/trajectory';
 import type { ExecResult } from '../sandbox/types';
 import { escapeControls } from '../sandbox/terminalText';
 import { notebookMarkdown } from './notebookMarkdown';
+import { trimTrailing } from '../text/trimTrailing';
 
 export type SolutionCell =
   | { readonly kind: 'markdown'; readonly source: string; readonly role: 'question' | 'reasoning' | 'answer' }
@@ -34,7 +35,7 @@ export function solutionCells(trajectory: Trajectory): SolutionCell[] {
     order += 1;
     cells.push({
       kind: 'code',
-      source: cell.code.replace(/\n+$/, ''),
+      source: trimTrailing(cell.code, '\n'),
       language: notebookLanguage(cell.language),
       executionOrder: order,
       ...(cell.result ? { result: cell.result } : {}),
@@ -79,7 +80,7 @@ function pushReasoning(cells: SolutionCell[], text: string, answer: string | nul
  * block's closing fence, so the opening fence is the last one before the code itself.
  */
 export function openingFenceOffset(text: string, code: string): number {
-  const trimmedCode = code.replace(/\n+$/, '');
+  const trimmedCode = trimTrailing(code, '\n');
   const codeAt = trimmedCode ? text.lastIndexOf(trimmedCode) : -1;
   if (codeAt >= 0) {
     const fence = text.lastIndexOf('```', codeAt);

@@ -66,6 +66,7 @@ export function thinkBlock(reasoning: string | undefined): string {
   const text = (reasoning ?? '')
     .replace(/^\s*<think>/, '')
     .replace(/<\/think>\s*$/, '')
-    .replace(/^\s*\n|\s+$/g, '');
+    .replace(/^\s*\n/, '')
+    .trimEnd();
   return text === '' ? '' : `<think>\n${text}\n</think>\n\n`;
 }

@@ -1,0 +1,59 @@
+// Long runs of one character in hostile text (a cell's output, model code, model reasoning, an
+// answer) must cost the host time linear in their length. A regular expression anchored at the
+// end (`/\s+$/`, `/\n+$/`, `/[.。]+$/`) retries at every start of a run that does not reach the
+// end: 60,000 spaces then a letter held the host's main thread for about 3 s each time. Measured
+// as CPU time of this process, which a loaded machine does not inflate: the fixed paths take
+// milliseconds, the quadratic ones seconds.
+import { describe, expect, it } from 'vitest';
+import { formatExecution } from '../../../src/agent/protocol';
+import { createPrinter } from '../../../src/cli/printer';
+import { normalizeText } from '../../../src/eval/answerText';
+import { thinkBlock } from '../../../src/eval/export/segments';
+import { openingFenceOffset } from '../../../src/notebook/solutionCells';
+import type { ExecResult } from '../../../src/sandbox/types';
+import { trimTrailing } from '../../../src/text/trimTrailing';
+
+/** Output of about the sandbox's 64 KiB cap: a run of `c` that stops one character short of the end. */
+const run = (c: string): string => `${c.repeat(64_000)}x`;
+
+/** CPU time (user + system) `work` took, in ms. */
+function cpuMs(work: () => unknown): number {
+  const start = process.cpuUsage();
+  work();
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1000;
+}
+
+const result = (stdout: string): ExecResult => ({ stdout, stderr: stdout, exitCode: 0, durationMs: 1, timedOut: false, truncated: false, artifacts: [] });
+
+describe('trimTrailing', () => {
+  it('cuts the run of the given characters at the end, nothing else', () => {
+    expect(trimTrailing('x.。.', '.。')).toBe('x');
+    expect(trimTrailing('a.b', '.')).toBe('a.b');
+    expect(trimTrailing('\n\n', '\n')).toBe('');
+    expect(trimTrailing('', '\n')).toBe('');
+    expect(trimTrailing('code\n\n', '\n')).toBe('code');
+  });
+});
+
+describe('long runs in hostile text cost the host linear time', () => {
+  it('a cell output of 64,000 spaces then a letter, as the model sees it and as the CLI prints it', () => {
+    let printed = '';
+    const print = createPrinter({ write: (t) => (printed += t) }, false);
+    const cost = cpuMs(() => {
+      expect(formatExecution(result(run(' ')))).toContain(' x');
+      print({ type: 'exec-result', index: 0, result: result(run('\t')) });
+    });
+    expect(printed).toContain('\tx');
+    expect(cost).toBeLessThan(1_000);
+  });
+
+  it('model code, reasoning and answers with long runs of newlines, spaces and periods', () => {
+    const cost = cpuMs(() => {
+      expect(openingFenceOffset('no fence', `${run('\n')}\n`)).toBeGreaterThanOrEqual(-1);
+      expect(thinkBlock(`${run(' ')}`)).toContain(' x');
+      expect(normalizeText(run('.'))).toBe(`${'.'.repeat(64_000)}x`);
+    });
+    expect(cost).toBeLessThan(1_000);
+  });
+});
