@@ -308,8 +308,25 @@ function pythonicCallBodies(text: string): string[] | undefined {
   return read.at === source.length && bodies.length > 0 ? bodies : undefined;
 }
 
-/** `<tool_call>{"name": …, "arguments": …}</tool_call>` as the Hermes/Qwen chat templates write a call. */
-const TEXT_TOOL_CALL = /<tool_call>\s*([\s\S]*?)\s*<\/tool_call>/g;
+/**
+ * The bodies of `<tool_call>{"name": …, "arguments": …}</tool_call>` blocks (as the Hermes/Qwen
+ * chat templates write a call) in `text`, in order, each without whitespace at either end; a
+ * `<tool_call>` without a closing tag after it is not a call. Found by `indexOf`, so the cost is
+ * linear in the length of the model's text (the regex `<tool_call>\s*([\s\S]*?)\s*<\/tool_call>`
+ * took cubic time on a `<tool_call>` followed by a long run of whitespace).
+ */
+function toolCallTagBodies(text: string): string[] {
+  const open = '<tool_call>';
+  const close = '</tool_call>';
+  const bodies: string[] = [];
+  for (let at = text.indexOf(open); at >= 0; at = text.indexOf(open, at)) {
+    const end = text.indexOf(close, at + open.length);
+    if (end < 0) break;
+    bodies.push(text.slice(at + open.length, end).trim());
+    at = end + close.length;
+  }
+  return bodies;
+}
 
 /** Qwen3-Coder's and Qwen3.5+'s XML call: `<function=NAME>`, then `<parameter=KEY>VALUE</parameter>` for each argument, `</function>`. */
 const XML_FUNCTION = /<function=([^>\n]+)>([\s\S]*?)(?:<\/function>|$)/g;
@@ -365,7 +382,7 @@ function taggedCallBodies(body: string): string[] {
  */
 export function toolCallsInText(text: string): ToolCall[] {
   const calls: ToolCall[] = [];
-  const tagged = [...[...text.matchAll(TEXT_TOOL_CALL)].flatMap((m) => taggedCallBodies(m[1] ?? '')), ...mistralCallBodies(text)];
+  const tagged = [...toolCallTagBodies(text).flatMap((body) => taggedCallBodies(body)), ...mistralCallBodies(text)];
   for (const body of tagged.length > 0 ? tagged : (llamaJsonCallBodies(text) ?? pythonicCallBodies(text) ?? xmlCallBodies(text))) {
     let parsed: unknown;
     try {

@@ -475,6 +475,26 @@ const boxLift = define({
   },
 });
 
+/** A line terminator: what `.` in a regex does not match. */
+const LINE_TERMINATOR = /[\n\r\u2028\u2029]/;
+
+/**
+ * A BoxNet action `move(box_color, destination)` (already trimmed) as `[box, destination]`, or
+ * null when it is not of that form; the same reading as `/^move\(\s*(box_\w+)\s*,\s*(.+?)\s*\)$/`
+ * (the destination without whitespace at either end, on one line), but in time linear in the
+ * answer's length: that regex took cubic time on a destination of long whitespace runs.
+ */
+export function boxNetMove(action: string): [string, string] | null {
+  const m = /^move\(\s*(box_\w+)\s*,([\s\S]*)\)$/.exec(action);
+  if (!m?.[1] || m[2] === undefined) return null;
+  const rest = m[2];
+  const core = rest.trim();
+  if (core !== '') return LINE_TERMINATOR.test(core) ? null : [m[1], core];
+  // Only whitespace: the regex's `.+?` takes the last character that is not a line terminator.
+  for (let i = rest.length - 1; i >= 0; i--) if (!LINE_TERMINATOR.test(rest.charAt(i))) return [m[1], rest.charAt(i)];
+  return null;
+}
+
 /**
  * BoxNet1: a JSON list of steps, each `{"Agent[x, y]": "move(box_color, destination)"}`, the
  * destination an adjacent `square[x, y]` or a `target_color` of the box's colour in the agent's
@@ -502,9 +522,9 @@ const boxNet = define({
       for (const [agent, action] of Object.entries(step as Record<string, unknown>)) {
         const at = square(/^Agent\s*(\[.*\])$/.exec(agent.trim())?.[1] ?? '');
         if (at === null) return wrong(`step ${k + 1}: "${agent}" is not an agent of this field`);
-        const m = typeof action === 'string' ? /^move\(\s*(box_\w+)\s*,\s*(.+?)\s*\)$/.exec(action.trim()) : null;
-        if (!m?.[1] || !m[2]) return wrong(`step ${k + 1}: "${String(action)}" is not move(box_color, destination)`);
-        const [box, dest] = [m[1], m[2]];
+        const move = typeof action === 'string' ? boxNetMove(action.trim()) : null;
+        if (move === null) return wrong(`step ${k + 1}: "${String(action)}" is not move(box_color, destination)`);
+        const [box, dest] = move;
         const items = state.get(at) ?? [];
         if (!items.includes(box)) return wrong(`step ${k + 1}: ${agent} has no ${box} in its square`);
         if (dest.startsWith('target_')) {

@@ -5,10 +5,12 @@
 // as CPU time of this process, which a loaded machine does not inflate: the fixed paths take
 // milliseconds, the quadratic ones seconds.
 import { describe, expect, it } from 'vitest';
+import { toolCallsInText } from '../../../src/agent/pythonTool';
 import { formatExecution } from '../../../src/agent/protocol';
 import { createPrinter } from '../../../src/cli/printer';
 import { normalizeText } from '../../../src/eval/answerText';
 import { thinkBlock } from '../../../src/eval/export/segments';
+import { boxNetMove } from '../../../src/eval/scorers/families';
 import { openingFenceOffset } from '../../../src/notebook/solutionCells';
 import type { ExecResult } from '../../../src/sandbox/types';
 import { trimTrailing } from '../../../src/text/trimTrailing';
@@ -53,6 +55,45 @@ describe('long runs in hostile text cost the host linear time', () => {
       expect(openingFenceOffset('no fence', `${run('\n')}\n`)).toBeGreaterThanOrEqual(-1);
       expect(thinkBlock(`${run(' ')}`)).toContain(' x');
       expect(normalizeText(run('.'))).toBe(`${'.'.repeat(64_000)}x`);
+    });
+    expect(cost).toBeLessThan(1_000);
+  });
+});
+
+// Patterns with two quantifiers around a lazy body (`\s*([\s\S]*?)\s*</tool_call>`,
+// `\s*(.+?)\s*\)$`) took cubic time on a long whitespace run: 8,000 tabs after `<tool_call>` in a
+// model's reply did not finish in 100 s; a BoxNet answer of 6,000 took 23 s.
+describe('whitespace runs inside tool calls and scored answers cost the host linear time', () => {
+  it('reads <tool_call> bodies as before: trimmed, in order, an unclosed one is no call', () => {
+    const call = '{"name": "python", "arguments": {"code": "print(1)"}}';
+    expect(toolCallsInText(`a <tool_call>\n ${call} \n</tool_call> b <tool_call>${call}</tool_call>`).map((c) => c.arguments)).toEqual(['{"code":"print(1)"}', '{"code":"print(1)"}']);
+    expect(toolCallsInText('<tool_call> \n </tool_call>').map((c) => c.arguments)).toEqual(['']);
+    expect(toolCallsInText(`<tool_call>${call}</tool_call><tool_call>${call}`)).toHaveLength(1);
+  });
+
+  it('a <tool_call> then 64,000 characters of whitespace, closed or not', () => {
+    const cost = cpuMs(() => {
+      expect(toolCallsInText(`<tool_call>${run('\t')}`)).toEqual([]);
+      expect(toolCallsInText(`<tool_call>${' '.repeat(64_000)}x${' '.repeat(64_000)}</tool_call>`).map((c) => c.arguments)).toEqual(['x']);
+      expect(toolCallsInText('<tool_call>'.repeat(6_000))).toEqual([]);
+    });
+    expect(cost).toBeLessThan(1_000);
+  });
+
+  it('reads a BoxNet move as before: trimmed destination on one line', () => {
+    expect(boxNetMove('move( box_red ,  square[1, 2] )')).toEqual(['box_red', 'square[1, 2]']);
+    expect(boxNetMove('move(box_red,target_red)')).toEqual(['box_red', 'target_red']);
+    expect(boxNetMove('move(box_red, a\nb)')).toBeNull();
+    expect(boxNetMove('move(box_red, \t\n)')).toEqual(['box_red', '\t']);
+    expect(boxNetMove('move(box_red,\n)')).toBeNull();
+    expect(boxNetMove('move(box_red,)')).toBeNull();
+    expect(boxNetMove('move(red, square[1, 2])')).toBeNull();
+    expect(boxNetMove('move(box_red, x) ')).toBeNull();
+  });
+
+  it('a BoxNet move with long whitespace runs in its destination', () => {
+    const cost = cpuMs(() => {
+      expect(boxNetMove(`move(box_m,${'\t'.repeat(32_000)}box_e${'\t'.repeat(32_000)}\n,))`)).toBeNull();
     });
     expect(cost).toBeLessThan(1_000);
   });
