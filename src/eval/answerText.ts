@@ -16,7 +16,9 @@ export function cleanAnswer(raw: string): string {
   let s = raw.trim();
   const inner = extractFinalAnswer(s);
   if (inner !== null) s = inner.trim();
-  const fence = /^```[\w-]*\s*\n?([\s\S]*?)\n?```$/.exec(s);
+  // Only a text that ends with ``` can match: the regex then succeeds at once; tried on any text, a
+  // long run of whitespace after the opening fence cost quadratic time.
+  const fence = s.endsWith('```') ? /^```[\w-]*\s*\n?([\s\S]*?)\n?```$/.exec(s) : null;
   if (fence?.[1] !== undefined) s = fence[1].trim();
   if (s.startsWith('`') && s.endsWith('`') && s.length >= 2) s = s.slice(1, -1).trim();
   s = s.replace(LABEL, '').trim();
@@ -136,7 +138,8 @@ export function parseNumberText(text: string): number | null {
     const d = Number(frac[2]);
     return d === 0 ? null : Number(frac[1]) / d;
   }
-  if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(t)) return null;
+  // `\d+(?:\.\d*)?`, not `\d+\.?\d*`: two digit runs that can split anywhere cost quadratic time on a long number followed by anything else.
+  if (!/^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?$/i.test(t)) return null;
   const n = Number(t);
   return Number.isFinite(n) ? n : null;
 }

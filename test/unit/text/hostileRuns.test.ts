@@ -8,9 +8,10 @@ import { describe, expect, it } from 'vitest';
 import { toolCallsInText } from '../../../src/agent/pythonTool';
 import { formatExecution } from '../../../src/agent/protocol';
 import { createPrinter } from '../../../src/cli/printer';
-import { normalizeText } from '../../../src/eval/answerText';
+import { cleanAnswer, normalizeText, parseNumberText } from '../../../src/eval/answerText';
 import { thinkBlock } from '../../../src/eval/export/segments';
 import { boxNetMove } from '../../../src/eval/scorers/families';
+import { failureOf } from '../../../src/notebook/cellFailure';
 import { openingFenceOffset } from '../../../src/notebook/solutionCells';
 import type { ExecResult } from '../../../src/sandbox/types';
 import { trimTrailing } from '../../../src/text/trimTrailing';
@@ -94,6 +95,28 @@ describe('whitespace runs inside tool calls and scored answers cost the host lin
   it('a BoxNet move with long whitespace runs in its destination', () => {
     const cost = cpuMs(() => {
       expect(boxNetMove(`move(box_m,${'\t'.repeat(32_000)}box_e${'\t'.repeat(32_000)}\n,))`)).toBeNull();
+    });
+    expect(cost).toBeLessThan(1_000);
+  });
+});
+
+// Quantifiers that can trade characters (`\d+\.?\d*`, a name then `\s*` then `(.*)$`, `\s*\n?` then a
+// lazy body) retried every split when the end did not match: seconds on 64,000 characters.
+describe('numbers, fenced answers and the last line of a failed cell cost the host linear time', () => {
+  it('reads them as before', () => {
+    expect([parseNumberText('12.'), parseNumberText('-.5e3'), parseNumberText('1.2.3'), parseNumberText('.')]).toEqual([12, -500, null, null]);
+    expect([cleanAnswer('```py\n42\n```'), cleanAnswer('```42'), cleanAnswer('``````')]).toEqual(['42', '```42', '']);
+    const failed = (stderr: string): Error => failureOf({ ...result(''), stderr, exitCode: 1 });
+    expect([failed('Traceback\nValueError: bad  \n').name, failed('ValueError: bad  ').message]).toEqual(['ValueError', 'bad']);
+    expect([failed('KeyboardInterrupt').name, failed('Oops:\t x\ry').name, failed('oops: x').name]).toEqual(['KeyboardInterrupt', 'Error', 'Error']);
+  });
+
+  it('a long number followed by a letter, a fence then whitespace, a long last line of stderr', () => {
+    const cost = cpuMs(() => {
+      expect(parseNumberText(`${'1'.repeat(64_000)}x`)).toBeNull();
+      expect(cleanAnswer(`\`\`\`\t${'\n'.repeat(64_000)}-`)).toContain('-');
+      expect(failureOf({ ...result(''), stderr: `I${'\t'.repeat(64_000)}x\ry`, exitCode: 1 }).name).toBe('Error');
+      expect(failureOf({ ...result(''), stderr: `${'A'.repeat(64_000)}:x\ry`, exitCode: 1 }).name).toBe('Error');
     });
     expect(cost).toBeLessThan(1_000);
   });
