@@ -18,9 +18,9 @@
 // is searched on its own, so a fence an earlier turn left open cannot swallow a later answer.
 
 import { closesFence, isExecutableLabel, openingFence, type OpeningFence } from './fenceLines';
+import { answerMarkers } from '../text/answerMarkers';
 import { pyStrip } from '../text/pythonStrip';
 
-const ANSWER = /<<<([\s\S]*?)>>>/g;
 const ANSWER_ONLY = /^\s*<<<([\s\S]*?)>>>\s*$/;
 
 interface Segment {
@@ -104,10 +104,15 @@ function searchable(prose: string): string {
     .replace(/`[^`\n]*`/g, ' ');
 }
 
+/** True when `inner` has a `{…}` or a `%s`-style field (what `/\{[^}]*\}|%[sdrf]/` tests, in linear time: a run of `{` without `}` made that regex quadratic). */
+function hasFormatField(inner: string): boolean {
+  const open = inner.indexOf('{');
+  return (open >= 0 && inner.includes('}', open)) || /%[sdrf]/.test(inner);
+}
+
 function lastMarked(text: string): string | null {
   let last: string | null = null;
-  for (const m of text.matchAll(ANSWER)) {
-    const inner = m[1] ?? '';
+  for (const { inner } of answerMarkers(text)) {
     if (!PLACEHOLDERS.has(inner.trim().toLowerCase())) last = inner;
   }
   return last;
@@ -179,14 +184,13 @@ function answerInStretch(text: string): { marked: string | null; boxed: string |
  */
 function lastLiteralInCode(code: string): string | null {
   let last: string | null = null;
-  for (const m of code.matchAll(ANSWER)) {
-    const inner = m[1] ?? '';
-    const before = code.slice(Math.max(0, m.index - 2), m.index);
+  for (const { index, inner } of answerMarkers(code)) {
+    const before = code.slice(Math.max(0, index - 2), index);
     // `"<<<" + str(x) + ">>>"`: the string that opens the marker closes inside it, so what lies
     // between is code, not a literal answer.
     const quote = /["']$/.exec(before)?.[0];
     const splitString = quote !== undefined && inner.includes(quote);
-    if (/[fF]["']$/.test(before) || splitString || /\{[^}]*\}|%[sdrf]/.test(inner) || PLACEHOLDERS.has(inner.trim().toLowerCase())) continue;
+    if (/[fF]["']$/.test(before) || splitString || hasFormatField(inner) || PLACEHOLDERS.has(inner.trim().toLowerCase())) continue;
     last = inner;
   }
   return last;

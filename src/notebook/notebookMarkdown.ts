@@ -20,6 +20,7 @@
 // whole text goes in with every `[`, `<` and `\` as an entity instead.
 import MarkdownIt from 'markdown-it';
 import { escapeControls } from '../sandbox/terminalText';
+import { answerMarkers } from '../text/answerMarkers';
 import { closingDollar, forwardSearch } from '../text/mathScan';
 
 /** A stretch of Markdown: `code` stretches (fenced blocks, code spans) are never changed. */
@@ -170,7 +171,19 @@ function displayMath(prose: string, at: number, tex: string): string {
 
 /** `<<<answer>>>` markers (with the blanks before them) whose content is `answer`, in prose. */
 function withoutAnswerMarker(prose: string, answer: string): string {
-  return prose.replace(/[ \t]*<<<([\s\S]*?)>>>/g, (marker: string, inner: string) => (inner.trim() === answer ? '' : marker));
+  // As `prose.replace(/[ \t]*<<<([\s\S]*?)>>>/g, …)` would, in linear time (a long run of blanks
+  // without a marker made that regex quadratic): each marker takes the blanks before it, back to the
+  // end of the one before.
+  let out = '';
+  let kept = 0;
+  for (const { index, end, inner } of answerMarkers(prose)) {
+    if (inner.trim() !== answer) continue;
+    let start = index;
+    while (start > kept && (prose[start - 1] === ' ' || prose[start - 1] === '\t')) start--;
+    out += prose.slice(kept, start);
+    kept = end;
+  }
+  return out + prose.slice(kept);
 }
 
 /** A fenced block that holds nothing but the answer marker (small models fence their answer). */

@@ -5,6 +5,7 @@
 // as CPU time of this process, which a loaded machine does not inflate: the fixed paths take
 // milliseconds, the quadratic ones seconds.
 import { describe, expect, it } from 'vitest';
+import { answerInOutput, findFinalAnswer } from '../../../src/agent/finalAnswer';
 import { toolCallsInText } from '../../../src/agent/pythonTool';
 import { formatExecution } from '../../../src/agent/protocol';
 import { createPrinter } from '../../../src/cli/printer';
@@ -12,6 +13,7 @@ import { cleanAnswer, normalizeText, parseNumberText } from '../../../src/eval/a
 import { thinkBlock } from '../../../src/eval/export/segments';
 import { boxNetMove } from '../../../src/eval/scorers/families';
 import { failureOf } from '../../../src/notebook/cellFailure';
+import { notebookMarkdown } from '../../../src/notebook/notebookMarkdown';
 import { openingFenceOffset } from '../../../src/notebook/solutionCells';
 import type { ExecResult } from '../../../src/sandbox/types';
 import { trimTrailing } from '../../../src/text/trimTrailing';
@@ -117,6 +119,25 @@ describe('numbers, fenced answers and the last line of a failed cell cost the ho
       expect(cleanAnswer(`\`\`\`\t${'\n'.repeat(64_000)}-`)).toContain('-');
       expect(failureOf({ ...result(''), stderr: `I${'\t'.repeat(64_000)}x\ry`, exitCode: 1 }).name).toBe('Error');
       expect(failureOf({ ...result(''), stderr: `${'A'.repeat(64_000)}:x\ry`, exitCode: 1 }).name).toBe('Error');
+    });
+    expect(cost).toBeLessThan(1_000);
+  });
+});
+
+// `<<<([\s\S]*?)>>>` scanned to the end from every `<<<` when no `>>>` followed (and from every
+// blank before one, `[ \t]*<<<`); `\{[^}]*\}` from every `{` without a `}`.
+describe('answer markers cost the host linear time', () => {
+  it('finds and removes them as before', () => {
+    expect(answerInOutput('<<<1>>> <<<2>>> <<<3')).toBe('2');
+    expect(findFinalAnswer('```python\nprint("<<<{x}>>>")\nprint("<<<5>>>")\nprint("<<<%s>>>" % x)\n```')?.answer).toBe('5');
+    expect(notebookMarkdown('Done \t<<<42>>> or <<<7>>> <<<42>>>', '42')).toBe('Done or &lt;&lt;&lt;7>>>');
+  });
+
+  it('long runs of openers, blanks and braces without their closers', () => {
+    const cost = cpuMs(() => {
+      expect(answerInOutput(`${'<<<'.repeat(21_000)}x`)).toBeNull();
+      expect(findFinalAnswer(`\`\`\`python\nprint("<<<${'{'.repeat(64_000)}>>>")\n\`\`\``)?.answer).toHaveLength(64_000);
+      expect(notebookMarkdown(`${'\t'.repeat(64_000)}x`, '42')).toContain('x');
     });
     expect(cost).toBeLessThan(1_000);
   });
