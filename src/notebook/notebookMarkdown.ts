@@ -29,8 +29,13 @@ interface Part {
   readonly code: boolean;
 }
 
-/** A fence line at any indentation (list items nest fences), as finalAnswer.ts reads them. */
-const FENCE_OPEN = /^ *(`{3,}|~{3,})(.*)$/;
+/**
+ * A fence line at any indentation (list items nest fences), as finalAnswer.ts reads them: 1 the
+ * fence, 2 the rest of the line. The fence is taken whole (a lookahead, then its capture): giving
+ * characters back never lets `(.*)$` pass a line terminator (`\r`), and on a long fence it cost
+ * quadratic time.
+ */
+const FENCE_OPEN = /^ *(?=(`{3,}|~{3,}))\1(.*)$/;
 
 /** Splits Markdown into fenced blocks (with their fence lines; an unclosed one runs to the end), code spans and prose; joined they give back `markdown`. */
 function splitCode(markdown: string): Part[] {

@@ -125,12 +125,15 @@ describe('numbers, fenced answers and the last line of a failed cell cost the ho
 });
 
 // `<<<([\s\S]*?)>>>` scanned to the end from every `<<<` when no `>>>` followed (and from every
-// blank before one, `[ \t]*<<<`); `\{[^}]*\}` from every `{` without a `}`.
-describe('answer markers cost the host linear time', () => {
+// blank before one, `[ \t]*<<<`); `\{[^}]*\}` from every `{` without a `}`; the notebook's fence
+// line regex gave a long fence back one character at a time.
+describe('answer markers and fence lines cost the host linear time', () => {
   it('finds and removes them as before', () => {
     expect(answerInOutput('<<<1>>> <<<2>>> <<<3')).toBe('2');
     expect(findFinalAnswer('```python\nprint("<<<{x}>>>")\nprint("<<<5>>>")\nprint("<<<%s>>>" % x)\n```')?.answer).toBe('5');
     expect(notebookMarkdown('Done \t<<<42>>> or <<<7>>> <<<42>>>', '42')).toBe('Done or &lt;&lt;&lt;7>>>');
+    // A fence line is code; one with a line terminator after the fence, or a backtick in a backtick fence's info, is prose.
+    expect([notebookMarkdown('~~~python\n<b>\n~~~'), notebookMarkdown('~~~~\rx\n<b>\n~~~~'), notebookMarkdown('```a`b\n<b>\n```')]).toEqual(['~~~python\n<b>\n~~~', '~~~~\nx\n&lt;b>\n~~~~', '```a`b\n&lt;b>\n```']);
   });
 
   it('long runs of openers, blanks and braces without their closers', () => {
@@ -138,6 +141,7 @@ describe('answer markers cost the host linear time', () => {
       expect(answerInOutput(`${'<<<'.repeat(21_000)}x`)).toBeNull();
       expect(findFinalAnswer(`\`\`\`python\nprint("<<<${'{'.repeat(64_000)}>>>")\n\`\`\``)?.answer).toHaveLength(64_000);
       expect(notebookMarkdown(`${'\t'.repeat(64_000)}x`, '42')).toContain('x');
+      expect(notebookMarkdown(`~~~${'~'.repeat(64_000)}\rx`)).toContain('x');
     });
     expect(cost).toBeLessThan(1_000);
   });
