@@ -372,7 +372,8 @@ const letterValues = define({
     if (!Array.isArray(lit)) return wrong('the question asks for a list like <<<[1, 2, 3]>>>', expected);
     if (/["']/.test(answer)) return wrong('the values must be numbers, not quoted strings', expected);
     // eval() refuses an integer literal with a leading zero ("03", "0_8"): no list at all for the authors.
-    if (lit.some((x) => typeof x === 'string' && /^[+-]?0[\d_]*[1-9][\d_]*$/.test(x.trim()))) return wrong('an integer may not start with 0 (Python reads no list)', expected);
+    // Two tests, not /^[+-]?0[\d_]*[1-9][\d_]*$/: that one is quadratic in a long run of digits that ends in another character.
+    if (lit.some((x) => typeof x === 'string' && /^[+-]?0[\d_]*$/.test(x.trim()) && /[1-9]/.test(x))) return wrong('an integer may not start with 0 (Python reads no list)', expected);
     // eval() reads Python literals: ASCII digits only (no "３" or "٣", which float() would read), no inf/nan.
     const values = lit.map((x: Literal) => (typeof x === 'string' && !/[^\x00-\x7f]|inf|nan/i.test(x) ? pyFloat(x) : null));
     if (values.some((v) => v === null)) return wrong('every value must be a number', expected);

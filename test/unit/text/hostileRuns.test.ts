@@ -11,7 +11,7 @@ import { formatExecution } from '../../../src/agent/protocol';
 import { createPrinter } from '../../../src/cli/printer';
 import { cleanAnswer, normalizeText, parseNumberText } from '../../../src/eval/answerText';
 import { thinkBlock } from '../../../src/eval/export/segments';
-import { boxNetMove } from '../../../src/eval/scorers/families';
+import { boxNetMove, scoreFamily } from '../../../src/eval/scorers/families';
 import { failureOf } from '../../../src/notebook/cellFailure';
 import { notebookMarkdown } from '../../../src/notebook/notebookMarkdown';
 import { openingFenceOffset } from '../../../src/notebook/solutionCells';
@@ -92,6 +92,15 @@ describe('whitespace runs inside tool calls and scored answers cost the host lin
     expect(boxNetMove('move(box_red,)')).toBeNull();
     expect(boxNetMove('move(red, square[1, 2])')).toBeNull();
     expect(boxNetMove('move(box_red, x) ')).toBeNull();
+  });
+
+  it('letter_values: a value of 64,000 digits after a leading zero, then a sign', () => {
+    const data = { numbers: [1, 2], equations: [] };
+    expect(scoreFamily('letter_values', data, '[01, 2]').correct).toBe(false);
+    const cost = cpuMs(() => {
+      expect(scoreFamily('letter_values', data, `[0${'1'.repeat(64_000)}+, 2]`).correct).toBe(false);
+    });
+    expect(cost).toBeLessThan(1_000);
   });
 
   it('a BoxNet move with long whitespace runs in its destination', () => {
