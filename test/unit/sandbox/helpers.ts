@@ -110,3 +110,23 @@ export function cpuTicks(hostPid: number): number {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return Number(fields[11]) + Number(fields[12]);
 }
+
+/**
+ * A Python cell that adds hard links in the folder "big" of scratch until it holds `count` names
+ * (a new target every 60,000 links: the file system's link limit). Hard links take no blocks, so
+ * only an entry budget sees them.
+ */
+export const fillWithLinks = (count: number): string =>
+  [
+    'import os',
+    'os.makedirs("big", exist_ok=True)',
+    'n = len(os.listdir("big"))',
+    'target = None',
+    `while n < ${count}:`,
+    '    if n % 60000 == 0 or target is None:',
+    '        target = "t%d" % n',
+    '        open(target, "w").close()',
+    '    os.link(target, "big/%07d" % n)',
+    '    n += 1',
+    'print("made", n)',
+  ].join('\n');

@@ -27,7 +27,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createCodeRunner, type CodeRunner } from '../../../src/sandbox/index';
 import { RedrawCollapser } from '../../../src/sandbox/terminalText';
 import { watchLongestTask } from '../../support/longestTask';
-import { removeDir, REQUIRED_TIERS, startRunner, tempDir } from './helpers';
+import { fillWithLinks, removeDir, REQUIRED_TIERS, startRunner, tempDir } from './helpers';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach(removeDir));
@@ -90,26 +90,12 @@ describe.each(REQUIRED_TIERS)('host work the sandbox can make superlinear (%s ti
     // are watched), and hard links take no blocks.
     const runner = await startRunner(tier, { limits: { timeoutMs: 90_000, diskEntries: 1_000 } });
     runners.push(runner);
-    const fill = (count: number): string =>
-      [
-        'import os',
-        'os.makedirs("big", exist_ok=True)',
-        'n = len(os.listdir("big"))',
-        'target = None',
-        `while n < ${count}:`,
-        '    if n % 60000 == 0 or target is None:',
-        '        target = "t%d" % n',
-        '        open(target, "w").close()',
-        '    os.link(target, "big/%07d" % n)',
-        '    n += 1',
-        'print("made", n)',
-      ].join('\n');
-    const first = await runner.runCell(fill(800_000));
+    const first = await runner.runCell(fillWithLinks(800_000));
     expect(first.killed).toBe('disk');
     const watch = watchLongestTask();
     let longestMs = 0;
     try {
-      const second = await runner.runCell(fill(800_000));
+      const second = await runner.runCell(fillWithLinks(800_000));
       expect(second.stdout).toBe('made 800000\n');
       const later = await runner.runCell('print(6 * 7)');
       expect(later.stdout).toBe('42\n');

@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { sweepScratchRoot } from '../../../src/sandbox/scratchJanitor';
-import { removeDir, REQUIRED_TIERS, startRunner, tempDir } from './helpers';
+import { fillWithLinks, removeDir, REQUIRED_TIERS, startRunner, tempDir } from './helpers';
 
 /** The most names one listing of a folder under `watched` handed to its caller. */
 const listed = vi.hoisted(() => ({ watched: '', most: 0 }));
@@ -46,22 +46,6 @@ afterAll(() => {
   for (const root of roots) removeDir(root);
 });
 
-/** Python: hard links in "big" until it holds `count` names (a new target every 60,000: the link limit). */
-const fill = (count: number): string =>
-  [
-    'import os',
-    'os.makedirs("big", exist_ok=True)',
-    'n = len(os.listdir("big"))',
-    'target = None',
-    `while n < ${count}:`,
-    '    if n % 60000 == 0 or target is None:',
-    '        target = "t%d" % n',
-    '        open(target, "w").close()',
-    '    os.link(target, "big/%07d" % n)',
-    '    n += 1',
-    'print("made", n)',
-  ].join('\n');
-
 describe.each(REQUIRED_TIERS)('the scratch janitor over a folder a cell filled with names (%s tier)', (tier) => {
   it('the age sweep dates a folder of 50,000 names from at most its first 1,000, and removes it', async () => {
     const root = tempDir('janitor-cost');
@@ -71,8 +55,8 @@ describe.each(REQUIRED_TIERS)('the scratch janitor over a folder a cell filled w
     // A small entry budget: the first cell is stopped at once, the next one adds names freely.
     const runner = await startRunner(tier, { scratchDir: scratch, limits: { timeoutMs: 90_000, diskEntries: 1_000 } });
     try {
-      expect((await runner.runCell(fill(50_000))).killed).toBe('disk');
-      expect((await runner.runCell(fill(50_000))).stdout).toBe('made 50000\n');
+      expect((await runner.runCell(fillWithLinks(50_000))).killed).toBe('disk');
+      expect((await runner.runCell(fillWithLinks(50_000))).stdout).toBe('made 50000\n');
       // Its names straight in the scratch folder (what the sweep dates it by), a month old.
       expect(
         (
