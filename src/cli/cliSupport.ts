@@ -33,13 +33,19 @@ export type StopCause = (typeof STOP_SIGNALS)[number] | 'SIGPIPE';
  * write errors are ignored: there is nobody to read them. `stop` is told the cause: SIGHUP when
  * the write failed with EIO (a terminal that was closed, whose SIGHUP may not have been handled
  * yet), SIGPIPE otherwise.
+ *
+ * `stop` is called only after the event loop has polled once more: a signal the kernel delivered
+ * before the write failed (the terminal's SIGHUP, then its pipe gone) waits in libuv's signal pipe
+ * until the next poll phase, and its handler must run first, so that the first cause is the one
+ * reported (129, not 141). Two setImmediate hops always span one poll phase.
  */
 export function onStdoutGone(stdout: NodeJS.WritableStream, stop: (cause: StopCause) => void): void {
   let gone = false;
   stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (gone) return;
     gone = true;
-    stop(error.code === 'EIO' ? 'SIGHUP' : 'SIGPIPE');
+    const cause = error.code === 'EIO' ? 'SIGHUP' : 'SIGPIPE';
+    setImmediate(() => setImmediate(() => stop(cause)));
   });
 }
 
