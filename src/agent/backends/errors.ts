@@ -41,6 +41,16 @@ export function modelMissing(kind: 'ollama' | 'openai', baseUrl: string, model: 
     : new BackendError(`The server at ${baseUrl} does not serve the model "${model}"${why} — pick one it lists under /v1/models with ${knob('model')}.`, 'model-missing', 404);
 }
 
+/**
+ * The request met a reset (or a write on a closed socket) before any reply: the mark of a
+ * kept-alive connection the server closed as the request went out (uvicorn, so vLLM, closes idle
+ * connections after 5 s). Only for errors thrown by `fetch` itself, before it gave a Response.
+ */
+export function isResetBeforeReply(error: unknown): boolean {
+  const code = networkErrorCode(error);
+  return error instanceof TypeError && /fetch failed/i.test(error.message) && (code === 'ECONNRESET' || code === 'EPIPE');
+}
+
 /** undici's ways of saying the socket closed under a streaming body ("terminated", "other side closed"). */
 export function isConnectionLost(error: unknown): boolean {
   const code = networkErrorCode(error);

@@ -20,6 +20,16 @@ const agents = {
   'https:': new https.Agent({ keepAlive: true }),
 };
 
+/**
+ * How a request sent on a kept-alive connection that the server had just closed fails, before
+ * any reply: the server's reset, or our write meeting the closed socket. Servers close idle
+ * connections on their own clock (uvicorn, so vLLM: 5 s), so this is a race, not a failure.
+ */
+const STALE_CODES: ReadonlySet<unknown> = new Set(['ECONNRESET', 'EPIPE']);
+
+/** Retries of one request after STALE_CODES on reused connections (one stale connection each). */
+const MAX_STALE_RETRIES = 16;
+
 /** Statuses whose response has no body (fetch gives them a null `body`). */
 const NULL_BODY = new Set([101, 204, 205, 304]);
 
@@ -264,121 +274,132 @@ export function leanFetch(signal: AbortSignal | undefined, onMalformed: (line: s
     const agent = url.protocol === 'http:' ? agents['http:'] : url.protocol === 'https:' ? agents['https:'] : undefined;
     const signals = [signal, init?.signal ?? undefined].filter((s): s is AbortSignal => s !== undefined);
     if (!agent || input instanceof Request) return fetch(input, { ...init, signal: signals.length > 1 ? AbortSignal.any(signals) : signals[0] });
-    return new Promise<Response>((resolve, reject) => {
-      const aborted = signals.find((s) => s.aborted);
-      if (aborted) return reject(abortError(aborted));
-      const headers = new Headers(init?.headers);
-      const body = typeof init?.body === 'string' ? Buffer.from(init.body) : undefined;
-      if (init?.body != null && body === undefined) return reject(new TypeError('leanFetch sends string bodies only'));
-      const outgoing: Record<string, string> = {};
-      headers.forEach((value, key) => (outgoing[key] = value));
-      if (body) outgoing['content-length'] = String(body.length);
-      const request = (url.protocol === 'https:' ? https : http).request(url, { method: init?.method ?? 'GET', headers: outgoing, agent });
-      let settled = false;
-      let fail: (error: Error) => void = (error) => {
-        settled = true;
-        reject(error);
-      };
-      const end = (error: Error): void => {
-        fail(error);
-        request.destroy();
-      };
-      const onAbort = (): void => {
-        const s = signals.find((x) => x.aborted);
-        end(s ? abortError(s) : new DOMException('This operation was aborted', 'AbortError'));
-      };
-      for (const s of signals) s.addEventListener('abort', onAbort, { once: true });
-      inFlight.add(end);
-      const cleanup = (): void => {
-        inFlight.delete(end);
-        for (const s of signals) s.removeEventListener('abort', onAbort);
-      };
-      request.on('error', (error) => {
-        cleanup();
-        // Before the response: as the global fetch says it (errors.ts reads the code from `cause`).
-        if (!settled) fail(new TypeError('fetch failed', { cause: error }));
-      });
-      request.on('response', (response) => {
-        settled = true;
-        const status = response.statusCode ?? 0;
-        const ndjson = /ndjson/i.test(response.headers['content-type'] ?? '');
-        let done = false;
-        const lines = ndjson
-          ? new LineCheck(
-              (line) => {
-                const trimmed = line.trim();
-                if (trimmed.length === 0) return;
-                let value: unknown;
-                try {
-                  value = JSON.parse(trimmed);
-                } catch {
-                  throw onMalformed(trimmed);
-                }
-                if (onErrorLine && typeof value === 'object' && value !== null && 'error' in value) onErrorLine(trimmed);
-              },
-              () => tooLarge(url.origin, 'a streamed line', MAX_LINE_BYTES),
-            )
-          : undefined;
-        let bodyBytes = 0;
-        // A whole JSON document (not NDJSON): held until complete, then handed on in one line (onOneLine).
-        const whole: Buffer[] | undefined = !ndjson && status >= 200 && status <= 299 && /application\/json/i.test(response.headers['content-type'] ?? '') ? [] : undefined;
-        const lean = NULL_BODY.has(status)
-          ? null
-          : new LeanBody(() => {
-              done = true;
-              cleanup();
-              response.destroy();
-            });
-        fail = (error) => {
-          if (done) return;
-          done = true;
-          cleanup();
-          lean?.fail(error);
+    const body = typeof init?.body === 'string' ? Buffer.from(init.body) : undefined;
+    if (init?.body != null && body === undefined) return Promise.reject(new TypeError('leanFetch sends string bodies only'));
+    const outgoing: Record<string, string> = {};
+    new Headers(init?.headers).forEach((value, key) => (outgoing[key] = value));
+    if (body) outgoing['content-length'] = String(body.length);
+    let staleLeft = MAX_STALE_RETRIES;
+    const send = (): Promise<Response> =>
+      new Promise<Response>((resolve, reject) => {
+        const aborted = signals.find((s) => s.aborted);
+        if (aborted) return reject(abortError(aborted));
+        const request = (url.protocol === 'https:' ? https : http).request(url, { method: init?.method ?? 'GET', headers: outgoing, agent });
+        let settled = false;
+        let fail: (error: Error) => void = (error) => {
+          settled = true;
+          reject(error);
         };
-        response.on('data', (chunk: Buffer) => {
-          if (done) return;
-          let handOn: Buffer | undefined = chunk;
-          try {
-            bodyBytes += chunk.length;
-            if (lines) handOn = lines.push(chunk);
-            else if (bodyBytes > MAX_BODY_BYTES) throw tooLarge(url.origin, 'a reply', MAX_BODY_BYTES);
-          } catch (error) {
-            fail(error instanceof Error ? error : new Error(String(error)));
-            response.destroy();
+        const end = (error: Error): void => {
+          fail(error);
+          request.destroy();
+        };
+        const onAbort = (): void => {
+          const s = signals.find((x) => x.aborted);
+          end(s ? abortError(s) : new DOMException('This operation was aborted', 'AbortError'));
+        };
+        for (const s of signals) s.addEventListener('abort', onAbort, { once: true });
+        inFlight.add(end);
+        const cleanup = (): void => {
+          inFlight.delete(end);
+          for (const s of signals) s.removeEventListener('abort', onAbort);
+        };
+        request.on('error', (error) => {
+          cleanup();
+          if (settled) return;
+          // A kept-alive connection the server closed as we sent on it: nothing was answered, so
+          // the request goes again, on another connection (Node's documented remedy, see
+          // ClientRequest.reusedSocket). Each retry uses up one stale connection of the pool.
+          if (request.reusedSocket && STALE_CODES.has((error as Error & { code?: unknown }).code) && staleLeft-- > 0) {
+            settled = true;
+            resolve(send());
             return;
           }
-          if (whole) whole.push(chunk);
-          else if (handOn) lean?.push(handOn);
+          // Before the response: as the global fetch says it (errors.ts reads the code from `cause`).
+          fail(new TypeError('fetch failed', { cause: error }));
         });
-        response.on('end', () => {
-          if (done) return;
-          let tail: Buffer | undefined;
-          try {
-            tail = lines?.end();
-          } catch (error) {
-            fail(error instanceof Error ? error : new Error(String(error)));
-            return;
+        request.on('response', (response) => {
+          settled = true;
+          const status = response.statusCode ?? 0;
+          const ndjson = /ndjson/i.test(response.headers['content-type'] ?? '');
+          let done = false;
+          const lines = ndjson
+            ? new LineCheck(
+                (line) => {
+                  const trimmed = line.trim();
+                  if (trimmed.length === 0) return;
+                  let value: unknown;
+                  try {
+                    value = JSON.parse(trimmed);
+                  } catch {
+                    throw onMalformed(trimmed);
+                  }
+                  if (onErrorLine && typeof value === 'object' && value !== null && 'error' in value) onErrorLine(trimmed);
+                },
+                () => tooLarge(url.origin, 'a streamed line', MAX_LINE_BYTES),
+              )
+            : undefined;
+          let bodyBytes = 0;
+          // A whole JSON document (not NDJSON): held until complete, then handed on in one line (onOneLine).
+          const whole: Buffer[] | undefined = !ndjson && status >= 200 && status <= 299 && /application\/json/i.test(response.headers['content-type'] ?? '') ? [] : undefined;
+          const lean = NULL_BODY.has(status)
+            ? null
+            : new LeanBody(() => {
+                done = true;
+                cleanup();
+                response.destroy();
+              });
+          fail = (error) => {
+            if (done) return;
+            done = true;
+            cleanup();
+            lean?.fail(error);
+          };
+          response.on('data', (chunk: Buffer) => {
+            if (done) return;
+            let handOn: Buffer | undefined = chunk;
+            try {
+              bodyBytes += chunk.length;
+              if (lines) handOn = lines.push(chunk);
+              else if (bodyBytes > MAX_BODY_BYTES) throw tooLarge(url.origin, 'a reply', MAX_BODY_BYTES);
+            } catch (error) {
+              fail(error instanceof Error ? error : new Error(String(error)));
+              response.destroy();
+              return;
+            }
+            if (whole) whole.push(chunk);
+            else if (handOn) lean?.push(handOn);
+          });
+          response.on('end', () => {
+            if (done) return;
+            let tail: Buffer | undefined;
+            try {
+              tail = lines?.end();
+            } catch (error) {
+              fail(error instanceof Error ? error : new Error(String(error)));
+              return;
+            }
+            done = true;
+            cleanup();
+            if (whole && whole.length > 0) lean?.push(onOneLine(Buffer.concat(whole)));
+            if (tail && tail.length > 0) lean?.push(tail);
+            lean?.close();
+          });
+          // The connection closed before the body was complete: undici's word for it.
+          response.on('error', (error) => fail(new TypeError('terminated', { cause: error })));
+          response.on('close', () => {
+            if (!response.complete) fail(new TypeError('terminated'));
+          });
+          if (lean === null) {
+            cleanup();
+            response.resume();
           }
-          done = true;
-          cleanup();
-          if (whole && whole.length > 0) lean?.push(onOneLine(Buffer.concat(whole)));
-          if (tail && tail.length > 0) lean?.push(tail);
-          lean?.close();
+          // The client reads only the members LeanResponse has (see there); its backend tests speak real HTTP.
+          resolve(new LeanResponse(url.href, status, response.statusMessage ?? '', response.rawHeaders, lean) as unknown as Response);
         });
-        // The connection closed before the body was complete: undici's word for it.
-        response.on('error', (error) => fail(new TypeError('terminated', { cause: error })));
-        response.on('close', () => {
-          if (!response.complete) fail(new TypeError('terminated'));
-        });
-        if (lean === null) {
-          cleanup();
-          response.resume();
-        }
-        // The client reads only the members LeanResponse has (see there); its backend tests speak real HTTP.
-        resolve(new LeanResponse(url.href, status, response.statusMessage ?? '', response.rawHeaders, lean) as unknown as Response);
+        request.end(body);
       });
-      request.end(body);
-    });
+    return send();
   };
   return { fetch: lean, close };
 }

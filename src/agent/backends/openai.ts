@@ -1,7 +1,7 @@
 // OpenAI-compatible servers (vLLM, llama.cpp server, LM Studio, SGLang, Ollama's /v1):
 // GET /v1/models and streaming POST /v1/chat/completions, spoken with Node's fetch.
 import { z } from 'zod';
-import { connectionLost, isAbortError, isConnectionLost, malformedLine, modelMissing, rateLimited, retryAfterMs, serverErrorDetail, unreachableError, unsupportedFeatureAdvice } from './errors';
+import { connectionLost, isAbortError, isConnectionLost, isResetBeforeReply, malformedLine, modelMissing, rateLimited, retryAfterMs, serverErrorDetail, unreachableError, unsupportedFeatureAdvice } from './errors';
 import { MAX_LINE_BYTES, readTextWithin, tooLarge } from './bounds';
 import { readSse } from './sse';
 import { BackendError, type ChatChunk, type ChatMessage, type ChatRequest, type ModelBackend, type ModelInfo, type ToolCall } from './types';
@@ -273,6 +273,26 @@ function refusedField(body: string, continuation: boolean, refused: ReadonlySet<
   return undefined;
 }
 
+/** Attempts after a reset before any reply (isResetBeforeReply) before it is reported. */
+const STALE_CONNECTION_RETRIES = 2;
+
+/**
+ * The global fetch, sent again (at most STALE_CONNECTION_RETRIES times, without a word to the
+ * user) when it meets a reset before any reply. undici, which the global fetch uses, does not
+ * resend a POST on a kept-alive connection the server closed as it went out, and does not say
+ * whether the connection was a reused one; a server that resets every request is reported after
+ * the last attempt as before. Throws what `fetch` throws.
+ */
+async function fetchPastStaleConnections(url: string, init: RequestInit): Promise<Response> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fetch(url, init);
+    } catch (error) {
+      if (attempt >= STALE_CONNECTION_RETRIES || !isResetBeforeReply(error) || init.signal?.aborted) throw error;
+    }
+  }
+}
+
 /** Normalises the base URL: no trailing slash, and /v1 appended when the path is empty. */
 export function normalizeOpenAiBaseUrl(raw: string | undefined): string {
   const url = new URL((raw && raw.trim()) || DEFAULT_OPENAI_BASE_URL);
@@ -491,7 +511,7 @@ export class OpenAiBackend implements ModelBackend {
 
   private async post(request: ChatRequest, continuation: boolean, signal: AbortSignal): Promise<Response> {
     try {
-      return await fetch(`${this.baseUrl}/chat/completions`, { method: 'POST', headers: this.headers(), body: JSON.stringify(this.body(request, continuation)), signal });
+      return await fetchPastStaleConnections(`${this.baseUrl}/chat/completions`, { method: 'POST', headers: this.headers(), body: JSON.stringify(this.body(request, continuation)), signal });
     } catch (error) {
       throw this.translate(error, request.model);
     }
@@ -500,7 +520,7 @@ export class OpenAiBackend implements ModelBackend {
   async listModels(signal?: AbortSignal): Promise<readonly ModelInfo[]> {
     let response: Response;
     try {
-      response = await fetch(`${this.baseUrl}/models`, { headers: this.headers(), signal });
+      response = await fetchPastStaleConnections(`${this.baseUrl}/models`, { headers: this.headers(), signal });
     } catch (error) {
       throw this.translate(error, undefined);
     }
@@ -525,7 +545,7 @@ export class OpenAiBackend implements ModelBackend {
     const known = this.contextLengths.get(model);
     if (known !== undefined) return known;
     try {
-      const response = await fetch(`${this.baseUrl}/models`, { headers: this.headers(), signal });
+      const response = await fetchPastStaleConnections(`${this.baseUrl}/models`, { headers: this.headers(), signal });
       if (!response.ok) return null;
       const parsed = modelsSchema.safeParse(JSON.parse(await readTextWithin(response, this.baseUrl)));
       const length = (parsed.success ? parsed.data.data.find((m) => m.id === model)?.max_model_len : undefined) ?? null;

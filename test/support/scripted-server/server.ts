@@ -31,6 +31,13 @@ export interface ScriptedServerOptions {
   readonly defaultContextTokens?: number;
   /** Delay between /api/pull progress lines (default 0). */
   readonly pullStepDelayMs?: number;
+  /**
+   * The first N requests that arrive on a connection which already carried a request get no
+   * reply: their connection is reset (RST). This is what a client sees when the server closes an
+   * idle kept-alive connection just as the client sends on it (uvicorn, and so vLLM, closes idle
+   * connections after 5 s; Node's own server after 5 s). Default 0.
+   */
+  readonly resetReusedConnections?: number;
 }
 
 export interface ScriptedServer {
@@ -79,6 +86,9 @@ export async function startScriptedServer(options: ScriptedServerOptions): Promi
     pullStepDelayMs: options.pullStepDelayMs ?? 0,
   };
   const sockets = new Set<Socket>();
+  /** Requests each connection has carried, for resetReusedConnections. */
+  const carried = new WeakMap<Socket, number>();
+  let resetsLeft = options.resetReusedConnections ?? 0;
   const inFlight = new Set<AbortController>();
   let closing = false;
 
@@ -87,6 +97,15 @@ export async function startScriptedServer(options: ScriptedServerOptions): Promi
     const path = new URL(req.url ?? '/', 'http://scripted.invalid').pathname;
     const api = apiOf(path);
     const entry = state.log.add({ method, path, api, authorization: headerValue(req.headers['authorization']) });
+    const before = carried.get(req.socket) ?? 0;
+    carried.set(req.socket, before + 1);
+    if (before > 0 && resetsLeft > 0) {
+      resetsLeft--;
+      entry.dropped = true;
+      state.log.changed();
+      req.socket.resetAndDestroy();
+      return;
+    }
     const controller = new AbortController();
     inFlight.add(controller);
     res.on('finish', () => {

@@ -89,6 +89,23 @@ describe.each(KINDS)('%s backend faults', (kind) => {
     expect(Date.now() - started).toBeLessThan(5000);
   });
 
+  it('a kept-alive connection the server closed as it was reused: the request goes again on a new connection, and the user sees nothing', async () => {
+    // Servers close idle kept-alive connections (uvicorn, so vLLM: after 5 s); when the close
+    // crosses the client's next request on that connection, the request meets a reset.
+    const closer = await startScriptedServer({ scenarios: SCENARIOS, resetReusedConnections: 1 });
+    try {
+      const backend = backendFor(kind, closer.url);
+      expect((await solve(backend, 'plain?')).trajectory.answer).toBe('42');
+      const { trajectory, events } = await solve(backend, 'plain?');
+      expect(trajectory.error).toBeUndefined();
+      expect(trajectory.answer).toBe('42');
+      expect(events.filter((e) => e.type === 'warning')).toEqual([]);
+      expect(closer.requests.filter((r) => r.dropped)).toHaveLength(1);
+    } finally {
+      await closer.close();
+    }
+  });
+
   it('unknown model: says the model is missing', async () => {
     const { trajectory, events } = await solve(backendFor(kind, server.url), 'plain?', { model: 'no-such-model:1b' });
     expect(events.find((e) => e.type === 'error')).toMatchObject({ kind: 'model-missing' });
