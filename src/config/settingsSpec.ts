@@ -164,7 +164,7 @@ export const SETTINGS_SPEC = {
     minimum: 1,
     unit: 'KiB',
     maximum: 16384,
-    description: 'Output given back to the model per cell; the full output is kept in a file in the scratch folder.',
+    description: 'Output given back to the model per cell; the full output is kept in a private folder outside the sandbox.',
     order: 13,
     guard: 'limit',
   },

@@ -7,10 +7,11 @@
 // loader has no link in it; this module checks that on every read: the file is opened with
 // O_NOFOLLOW (the last component is not a link), its folder's realpath must equal the folder's
 // path as given (no linked folder above it), and fstat must show a regular file under the cap.
-import { closeSync, constants, fstatSync, openSync, readSync, realpathSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, realpathSync } from 'node:fs';
 import { isUtf8 } from 'node:buffer';
 import path from 'node:path';
 import { formatBytes } from '../sandbox/format';
+import { fileErrorText } from '../text/fileErrors';
 
 /** Largest dataset or checker file read (bytes); a bigger one is reported, never read. */
 export const DATASET_FILE_CAP_BYTES = 64 * 1024 ** 2;
@@ -104,11 +105,19 @@ function decodeUtf8(file: string, bytes: Buffer): string {
  * The absolute path of a `python:` checker named in a task file in `baseDir`, or an error
  * sentence. The name must be relative, with no `..` segment, so it stays inside the task file's
  * folder; readDatasetText then refuses links on the way, so the real file is inside it too.
+ * A name with nothing there (a typo, ENOENT; any error of `lstat`) is an error when the task file
+ * loads, not a wrong verdict for every answer after the model has answered them all.
  */
 export function checkerPathInside(baseDir: string, name: string): { ok: true; file: string } | { ok: false; error: string } {
   const parts = name.split(/[\\/]+/);
   if (path.isAbsolute(name) || path.win32.isAbsolute(name) || parts.includes('..')) {
     return { ok: false, error: `checker "python:${name}" must be a path inside the task file's folder (relative, no "..")` };
   }
-  return { ok: true, file: path.join(baseDir, ...parts.filter((p) => p !== '' && p !== '.')) };
+  const file = path.join(baseDir, ...parts.filter((p) => p !== '' && p !== '.'));
+  try {
+    lstatSync(file);
+  } catch (e) {
+    return { ok: false, error: `checker "python:${name}": ${fileErrorText(e)} (the path is relative to the task file's folder)` };
+  }
+  return { ok: true, file };
 }

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { CodeRunner } from '../sandbox/types';
 import { readDatasetText } from './safeRead';
+import { fileErrorText } from '../text/fileErrors';
 import type { PythonCheckRunner } from './scorers/python';
 import type { TaskRecord } from './types';
 
@@ -55,7 +56,7 @@ export function sandboxCheckRunner(acquire: () => Promise<CodeRunner>, signal?: 
         source = await pending;
       } catch (e) {
         sources.delete(checkerFile);
-        return { error: `cannot read ${checkerFile}: ${e instanceof Error ? e.message : String(e)}` };
+        return { error: `cannot read ${checkerFile}: ${fileErrorText(e)}` };
       }
       const runner = await acquire();
       const marker = verdictMarker();

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadTasks } from '../../../src/eval/load';
+import { sandboxCheckRunner } from '../../../src/eval/sandboxChecker';
 import { scoreAnswerAsync } from '../../../src/eval/score';
 import type { PythonCheckRunner } from '../../../src/eval/scorers/python';
 import type { TaskRecord } from '../../../src/eval/types';
@@ -78,5 +79,27 @@ describe('custom Python checkers', () => {
     expect((await scoreAnswerAsync(broken, null, { python: runner })).reason).toBe('no final answer');
     const throwing: PythonCheckRunner = { check: () => Promise.reject(new Error('sandbox down')) };
     expect((await scoreAnswerAsync(broken, 'x', { python: throwing })).reason).toMatch(/sandbox down/);
+  });
+
+  it('name a checker file that does not exist as a problem of its record when the task file loads, not a wrong answer per question', async () => {
+    // A typo in the checker's path made every answer "wrong" (reason: Node's ENOENT text) after
+    // the model had answered every question, with exit status 0 (found trying docs/task-files.md).
+    const file = path.join(dir, 'typo.jsonl');
+    writeFileSync(
+      file,
+      [JSON.stringify({ id: 'typo', question: 'Name a prime.', checker: 'python:is_prme.py' }), JSON.stringify({ id: 'ok', question: 'Name a prime.', checker: 'python:is_prime.py', metadata: { min: 2 } })].join('\n'),
+    );
+    const loaded = await loadTasks(file);
+    expect(loaded.records.map((r) => r.id)).toEqual(['typo.jsonl#ok']);
+    expect(loaded.problems).toHaveLength(1);
+    expect(loaded.problems[0]).toMatchObject({ file, line: 1 });
+    expect(loaded.problems[0]?.message).toMatch(/checker "python:is_prme.py": .*no such file or folder/);
+  });
+
+  it('say why a checker file that vanished after loading cannot be read, in words', async () => {
+    const checks = sandboxCheckRunner(() => Promise.reject(new Error('no sandbox should start for a missing checker')));
+    const missing = path.join(dir, 'gone.py');
+    const verdict = await checks.check(missing, '1', records[0]!);
+    expect(verdict).toEqual({ error: `cannot read ${missing}: no such file or folder` });
   });
 });

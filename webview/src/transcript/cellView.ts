@@ -159,7 +159,7 @@ export class CellView {
     if (result.stderr) out.append(stream('stderr', result.stderr));
     if (result.killMessage) out.append(el('div', 'kill-message', result.killMessage));
     if (!result.stdout && !result.stderr && !result.killMessage) out.append(el('div', 'no-output', result.exitCode === 0 ? 'no output' : `exited with status ${String(result.exitCode)}`));
-    if (result.truncated) out.append(el('div', 'truncated', 'Output truncated for the model; the full output is kept in the scratch folder.'));
+    if (result.truncated) out.append(el('div', 'truncated', 'Output truncated for the model; the full output is kept in a private folder outside the sandbox.'));
     for (const a of result.artifacts) {
       const item = el('figure', 'artifact');
       if (a.src && a.mimeType.startsWith('image/')) {
