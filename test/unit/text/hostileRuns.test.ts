@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { resolveOllamaHost } from '../../../src/agent/backends/ollama';
 import { normalizeOpenAiBaseUrl } from '../../../src/agent/backends/openai';
 import { answerInOutput, findFinalAnswer } from '../../../src/agent/finalAnswer';
-import { toolCallsInText } from '../../../src/agent/pythonTool';
+import { toolCallsInText, xmlCallBodies } from '../../../src/agent/pythonTool';
 import { formatExecution } from '../../../src/agent/protocol';
 import { createPrinter } from '../../../src/cli/printer';
 import { cleanAnswer, normalizeText, parseNumberText } from '../../../src/eval/answerText';
@@ -286,6 +286,42 @@ describe('code spans, answer options, numbered constraints, BoxNet actions and c
     const cost = cpuMs(() => {
       expect(normalizeOpenAiBaseUrl(`http://h/${run('/')}//`)).toBe(`http://h/${run('/')}`);
       expect(resolveOllamaHost(`http://h:1/${run('/')}/`, {})).toBe(`http://h:1/${run('/')}`);
+    });
+    expect(cost).toBeLessThan(1_000);
+  });
+});
+
+// The XML tool-call forms scanned to the end of the text from every opener without its closer.
+describe('XML tool calls cost the host linear time', () => {
+  /** xmlCallBodies as it was, with the regexes: the reference for what the scan returns. */
+  const regexBodies = (text: string): string[] => {
+    const value = (v: string): string => v.replace(/^\r?\n/, '').replace(/\r?\n$/, '');
+    const bodies = [...text.matchAll(/<function=([^>\n]+)>([\s\S]*?)(?:<\/function>|$)/g)].map((f) => {
+      const args = Object.fromEntries([...(f[2] ?? '').matchAll(/<parameter=([^>\n]+)>([\s\S]*?)(?:<\/parameter>|(?=<parameter=)|$)/g)].map((p) => [(p[1] ?? '').trim(), value(p[2] ?? '')]));
+      return JSON.stringify({ name: (f[1] ?? '').trim(), arguments: args });
+    });
+    if (bodies.length > 0) return bodies;
+    const glm = /^\s*([A-Za-z_][\w.-]*)\s*(?=<arg_key>)/.exec(text);
+    if (glm === null) return [];
+    const args = Object.fromEntries([...text.matchAll(/<arg_key>([\s\S]*?)<\/arg_key>\s*<arg_value>([\s\S]*?)(?:<\/arg_value>|$)/g)].map((a) => [(a[1] ?? '').trim(), value(a[2] ?? '')]));
+    return [JSON.stringify({ name: glm[1], arguments: args })];
+  };
+
+  it('reads Qwen3-Coder and GLM calls as the regexes did', () => {
+    expect(xmlCallBodies('<function=python>\n<parameter=code>\nprint(1)\n</parameter>\n</function>')).toEqual(['{"name":"python","arguments":{"code":"print(1)"}}']);
+    expect(xmlCallBodies('python<arg_key>code</arg_key>\n<arg_value>print(1)</arg_value>')).toEqual(['{"name":"python","arguments":{"code":"print(1)"}}']);
+    const xml = samples(['<function=', 'f>', '>', '\n', '</function>', '<parameter=', 'p>', 'v', '</parameter>', '<function=x', ' '], 8, 20_000);
+    expect(xml.map(xmlCallBodies)).toEqual(xml.map(regexBodies));
+    const glm = samples(['<arg_key>', 'k', '</arg_key>', ' ', '\n', '<arg_value>', 'v', '</arg_value>', '<'], 8, 20_000).map((s) => `python${s}`);
+    expect(glm.map(xmlCallBodies)).toEqual(glm.map(regexBodies));
+  });
+
+  it('a reply of repeated openers without their closers', () => {
+    const cost = cpuMs(() => {
+      expect(toolCallsInText('<function='.repeat(12_800))).toEqual([]);
+      expect(toolCallsInText(`<function=python>${'<parameter='.repeat(11_600)}`)).toEqual([{ id: 'call_text_0', name: 'python', arguments: '{}' }]);
+      expect(toolCallsInText(`python${'<arg_key>'.repeat(14_200)}`)).toEqual([{ id: 'call_text_0', name: 'python', arguments: '{}' }]);
+      expect(toolCallsInText(`python${'<arg_key></arg_key>'.repeat(7_100)}`)).toEqual([{ id: 'call_text_0', name: 'python', arguments: '{}' }]);
     });
     expect(cost).toBeLessThan(1_000);
   });
