@@ -3,6 +3,7 @@
 import type { ToolCall, ToolSpec } from './backends/types';
 import { findCodeBlocks } from './codeBlocks';
 import { closesFence, codeOf, openingFence } from './fenceLines';
+import { forwardSearch } from '../text/mathScan';
 
 /** The one tool: run a Python script in the sandbox; its printed output is the result. */
 export const PYTHON_TOOL: ToolSpec = {
@@ -328,12 +329,76 @@ function toolCallTagBodies(text: string): string[] {
   return bodies;
 }
 
-/** Qwen3-Coder's and Qwen3.5+'s XML call: `<function=NAME>`, then `<parameter=KEY>VALUE</parameter>` for each argument, `</function>`. */
-const XML_FUNCTION = /<function=([^>\n]+)>([\s\S]*?)(?:<\/function>|$)/g;
-const XML_PARAMETER = /<parameter=([^>\n]+)>([\s\S]*?)(?:<\/parameter>|(?=<parameter=)|$)/g;
 /** GLM-4.5+'s call: the name, then `<arg_key>KEY</arg_key><arg_value>VALUE</arg_value>` for each argument. */
 const GLM_CALL = /^\s*([A-Za-z_][\w.-]*)\s*(?=<arg_key>)/;
-const GLM_ARGUMENT = /<arg_key>([\s\S]*?)<\/arg_key>\s*<arg_value>([\s\S]*?)(?:<\/arg_value>|$)/g;
+
+/** What a closing tag does: `consumed` false is a lookahead (the next block's opening tag). */
+interface Closer {
+  readonly tag: string;
+  readonly consumed: boolean;
+}
+
+/**
+ * `[name, body]` of each block `OPEN NAME>BODY` in `text`, in order: NAME runs to the first `>` (no
+ * line end, not empty), BODY to the first closer or the end. What `/<OPEN([^>\n]+)>([\s\S]*?)(?:CLOSE|$)/g`
+ * matches (Qwen3-Coder's `<function=`, `<parameter=`), in linear time: that regex scanned to the
+ * end of the line from every opener without a `>` (a reply of repeated `<function=` took seconds).
+ */
+function tagBlocks(text: string, open: string, closers: readonly Closer[]): Array<[string, string]> {
+  const search = forwardSearch();
+  const blocks: Array<[string, string]> = [];
+  const nameStop = (from: number): number => {
+    for (let i = from; i < text.length; i++) if (text[i] === '>' || text[i] === '\n') return i;
+    return -1;
+  };
+  for (let at = text.indexOf(open); at >= 0; ) {
+    const nameFrom = at + open.length;
+    const stop = search('>', text, nameFrom, nameStop);
+    if (stop <= nameFrom || text[stop] !== '>') {
+      at = text.indexOf(open, at + 1);
+      continue;
+    }
+    let end = text.length;
+    let next = text.length;
+    for (const { tag, consumed } of closers) {
+      const i = search(tag, text, stop + 1, (from) => text.indexOf(tag, from));
+      if (i >= 0 && i < end) [end, next] = [i, consumed ? i + tag.length : i];
+    }
+    blocks.push([text.slice(nameFrom, stop), text.slice(stop + 1, end)]);
+    at = text.indexOf(open, next);
+  }
+  return blocks;
+}
+
+/**
+ * `[key, value]` of each GLM argument in `text`, in order: what
+ * `/<arg_key>([\s\S]*?)<\/arg_key>\s*<arg_value>([\s\S]*?)(?:<\/arg_value>|$)/g` matches, in linear time
+ * (that regex scanned to the end from every `<arg_key>` without a closing tag and value after it).
+ */
+function glmArguments(text: string): Array<[string, string]> {
+  const [key, keyEnd, value, valueEnd] = ['<arg_key>', '</arg_key>', '<arg_value>', '</arg_value>'];
+  const search = forwardSearch();
+  const blanksFrom = (i: number): number => {
+    let j = i;
+    while (j < text.length && (text[j] ?? '').trim() === '') j++;
+    return j;
+  };
+  // The first `</arg_key>` at or after `from` that blanks and `<arg_value>` follow, or −1.
+  const keyClose = (from: number): number => {
+    for (let i = text.indexOf(keyEnd, from); i >= 0; i = text.indexOf(keyEnd, i + 1)) if (text.startsWith(value, blanksFrom(i + keyEnd.length))) return i;
+    return -1;
+  };
+  const args: Array<[string, string]> = [];
+  for (let at = text.indexOf(key); at >= 0; ) {
+    const close = search(keyEnd, text, at + key.length, keyClose);
+    if (close < 0) break;
+    const valueFrom = blanksFrom(close + keyEnd.length) + value.length;
+    const end = search(valueEnd, text, valueFrom, (from) => text.indexOf(valueEnd, from));
+    args.push([text.slice(at + key.length, close), text.slice(valueFrom, end < 0 ? text.length : end)]);
+    at = end < 0 ? -1 : text.indexOf(key, end + valueEnd.length);
+  }
+  return args;
+}
 
 /** A value as the XML forms write it: one line end after the opening tag and one before the closing tag are layout (vLLM's qwen3_coder parser drops them). */
 const xmlValue = (value: string): string => value.replace(/^\r?\n/, '').replace(/\r?\n$/, '');
@@ -346,15 +411,19 @@ const xmlValue = (value: string): string => value.replace(/^\r?\n/, '').replace(
  * <arg_value>…</arg_value>` (agno-agi/agno#5106). `text` is one `<tool_call>` body, or a reply
  * whose `<function=…>` blocks came without that wrapper. Empty when it holds neither form.
  */
-function xmlCallBodies(text: string): string[] {
-  const bodies = [...text.matchAll(XML_FUNCTION)].map((f) => {
-    const args = Object.fromEntries([...(f[2] ?? '').matchAll(XML_PARAMETER)].map((p) => [(p[1] ?? '').trim(), xmlValue(p[2] ?? '')]));
-    return JSON.stringify({ name: (f[1] ?? '').trim(), arguments: args });
+export function xmlCallBodies(text: string): string[] {
+  const bodies = tagBlocks(text, '<function=', [{ tag: '</function>', consumed: true }]).map(([name, body]) => {
+    const parameters = tagBlocks(body, '<parameter=', [
+      { tag: '</parameter>', consumed: true },
+      { tag: '<parameter=', consumed: false },
+    ]);
+    const args = Object.fromEntries(parameters.map(([key, value]) => [key.trim(), xmlValue(value)]));
+    return JSON.stringify({ name: name.trim(), arguments: args });
   });
   if (bodies.length > 0) return bodies;
   const glm = GLM_CALL.exec(text);
   if (glm === null) return [];
-  const args = Object.fromEntries([...text.matchAll(GLM_ARGUMENT)].map((a) => [(a[1] ?? '').trim(), xmlValue(a[2] ?? '')]));
+  const args = Object.fromEntries(glmArguments(text).map(([key, value]) => [key.trim(), xmlValue(value)]));
   return [JSON.stringify({ name: glm[1], arguments: args })];
 }
 

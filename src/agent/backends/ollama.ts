@@ -5,6 +5,7 @@ import { leanFetch, type LeanFetch } from './leanFetch';
 import { connectionLost, isAbortError, isConnectionLost, malformedLine, modelMissing, rateLimited, retryAfterMs, serverErrorDetail, unreachableError, unsupportedFeatureAdvice } from './errors';
 import { BackendError, type ChatChunk, type ChatMessage, type ChatRequest, type ModelBackend, type ModelInfo, type PullProgress, type RunningModel, type ThinkSetting, type ToolCall, type ToolSpec } from './types';
 import { knob } from '../../text/frontEnd';
+import { trimTrailing } from '../../text/trimTrailing';
 
 export const DEFAULT_OLLAMA_HOST = 'http://127.0.0.1:11434';
 
@@ -17,7 +18,7 @@ export function resolveOllamaHost(setting: string | undefined, env: NodeJS.Proce
   if (parsed.hostname === '0.0.0.0') parsed.hostname = '127.0.0.1';
   if (!parsed.port && !/:\d+$/.test(raw) && parsed.protocol === 'http:') parsed.port = '11434';
   url = parsed.toString();
-  return url.replace(/\/+$/, '');
+  return trimTrailing(url, '/');
 }
 
 const toolCallSchema = z.object({ function: z.object({ name: z.string(), arguments: z.unknown() }) });

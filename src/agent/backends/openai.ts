@@ -6,6 +6,7 @@ import { MAX_LINE_BYTES, readTextWithin, tooLarge } from './bounds';
 import { readSse } from './sse';
 import { BackendError, type ChatChunk, type ChatMessage, type ChatRequest, type ModelBackend, type ModelInfo, type ToolCall } from './types';
 import { knob } from '../../text/frontEnd';
+import { trimTrailing } from '../../text/trimTrailing';
 
 export const DEFAULT_OPENAI_BASE_URL = 'http://127.0.0.1:8000/v1';
 
@@ -297,7 +298,7 @@ async function fetchPastStaleConnections(url: string, init: RequestInit): Promis
 export function normalizeOpenAiBaseUrl(raw: string | undefined): string {
   const url = new URL((raw && raw.trim()) || DEFAULT_OPENAI_BASE_URL);
   if (url.pathname === '/' || url.pathname === '') url.pathname = '/v1';
-  return url.toString().replace(/\/+$/, '');
+  return trimTrailing(url.toString(), '/');
 }
 
 export class OpenAiBackend implements ModelBackend {

@@ -187,6 +187,13 @@ function editDistance(a: string, b: string): number {
 /** Python `str.isnumeric()`. */
 const isNumeric = (s: string): boolean => /^\p{N}+$/u.test(s);
 
+/**
+ * Digits with at most one `.` among them (RG's `^\d*\.?\d*$`), written so that no digit can be
+ * read by either `\d*`: that form tried every split of a long run of digits that ended in another
+ * numeric character (`²`), quadratic in the run.
+ */
+const DECIMAL = /^\d*(?:\.\d*)?$/;
+
 /** RG's label distance: edit distance of keys and values, numbers by relative difference. */
 function labelDistance(t1: string, t2: string): number {
   const c1 = t1.indexOf(':');
@@ -197,8 +204,8 @@ function labelDistance(t1: string, t2: string): number {
   let valueDist = v1 !== v2 ? editDistance(v1, v2) : 0;
   if (v1 !== v2) {
     if (isNumeric(v1.replace(/\./g, '')) && isNumeric(v2.replace(/\./g, ''))) {
-      const f1 = /^\d*\.?\d*$/.test(v1) && v1 !== '.' ? Math.abs(Number(v1)) : null;
-      const f2 = /^\d*\.?\d*$/.test(v2) && v2 !== '.' ? Math.abs(Number(v2)) : null;
+      const f1 = DECIMAL.test(v1) && v1 !== '.' ? Math.abs(Number(v1)) : null;
+      const f2 = DECIMAL.test(v2) && v2 !== '.' ? Math.abs(Number(v2)) : null;
       if (f1 !== null && f2 !== null) {
         const divisor = Math.max(Math.min(f1, f2), 10e-5);
         valueDist = Math.max(pyLen(v1), pyLen(v2)) * Math.abs((f1 - f2) / divisor);

@@ -4,16 +4,25 @@
 // end: 60,000 spaces then a letter held the host's main thread for about 3 s each time. Measured
 // as CPU time of this process, which a loaded machine does not inflate: the fixed paths take
 // milliseconds, the quadratic ones seconds.
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { resolveOllamaHost } from '../../../src/agent/backends/ollama';
+import { normalizeOpenAiBaseUrl } from '../../../src/agent/backends/openai';
 import { answerInOutput, findFinalAnswer } from '../../../src/agent/finalAnswer';
-import { toolCallsInText } from '../../../src/agent/pythonTool';
+import { toolCallsInText, xmlCallBodies } from '../../../src/agent/pythonTool';
 import { formatExecution } from '../../../src/agent/protocol';
 import { createPrinter } from '../../../src/cli/printer';
 import { cleanAnswer, normalizeText, parseNumberText } from '../../../src/eval/answerText';
+import { parseOptions } from '../../../src/eval/loaders/infer';
+import { loadSampleFolder } from '../../../src/eval/loaders/symbench';
+import { scoreReasoningGym } from '../../../src/eval/reasoningGym';
+import { moveArguments } from '../../../src/eval/reasoningGym/boxnet';
 import { thinkBlock } from '../../../src/eval/export/segments';
 import { boxNetMove, scoreFamily } from '../../../src/eval/scorers/families';
 import { failureOf } from '../../../src/notebook/cellFailure';
-import { notebookMarkdown } from '../../../src/notebook/notebookMarkdown';
+import { codeSpans, notebookMarkdown } from '../../../src/notebook/notebookMarkdown';
 import { openingFenceOffset } from '../../../src/notebook/solutionCells';
 import type { ExecResult } from '../../../src/sandbox/types';
 import { trimTrailing } from '../../../src/text/trimTrailing';
@@ -27,6 +36,16 @@ function cpuMs(work: () => unknown): number {
   work();
   const used = process.cpuUsage(start);
   return (used.user + used.system) / 1000;
+}
+
+/** `count` strings of up to `maxParts` pieces drawn from `pieces`, the same every run (a fixed-seed generator). */
+function samples(pieces: readonly string[], maxParts: number, count: number): string[] {
+  let seed = 12345;
+  const next = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed % n;
+  };
+  return Array.from({ length: count }, () => Array.from({ length: next(maxParts + 1) }, () => pieces[next(pieces.length)] ?? '').join(''));
 }
 
 const result = (stdout: string): ExecResult => ({ stdout, stderr: stdout, exitCode: 0, durationMs: 1, timedOut: false, truncated: false, artifacts: [] });
@@ -151,6 +170,158 @@ describe('answer markers and fence lines cost the host linear time', () => {
       expect(findFinalAnswer(`\`\`\`python\nprint("<<<${'{'.repeat(64_000)}>>>")\n\`\`\``)?.answer).toHaveLength(64_000);
       expect(notebookMarkdown(`${'\t'.repeat(64_000)}x`, '42')).toContain('x');
       expect(notebookMarkdown(`~~~${'~'.repeat(64_000)}\rx`)).toContain('x');
+    });
+    expect(cost).toBeLessThan(1_000);
+  });
+});
+
+// A run of one character that the pattern reads with two quantifiers in turn, or retries from each
+// of its positions (`` (`+)…\1 `` from every backtick of a run, `^\s*` with /m from every line start
+// of a run of line breaks, `\s+(.*)$` giving blanks back before a line break, `(.*?),\s(.*?)\)`
+// trying every comma, `\d*\.?\d*$`), took seconds on 64,000 characters. Each is now a scan; the
+// patterns stay here as the reference for what the scan returns.
+describe('code spans, answer options, numbered constraints, BoxNet actions and codeio numbers cost the host linear time', () => {
+  it('finds code spans as the regex did: a run of backticks up to one of the same length, in a paragraph', () => {
+    const CODE_SPAN = /(`+)(?!`)(?:(?!\n[ \t]*\n)[\s\S])*?(?<!`)\1(?!`)/g;
+    const regex = (s: string): number[][] => [...s.matchAll(CODE_SPAN)].map((m) => [m.index, m.index + m[0].length]);
+    expect(codeSpans('a `b` ``c`d`` ```e``')).toEqual([[2, 5], [6, 13], [15, 20]]);
+    expect(codeSpans('``a`')).toEqual([[1, 4]]);
+    expect(codeSpans('`a\n \t\nb`')).toEqual([]);
+    expect(codeSpans('`a\nb`')).toEqual([[0, 5]]);
+    expect(codeSpans('``')).toEqual([]);
+    expect(codeSpans(`${run('`')}\`\``)).toEqual([[63_998, 64_003]]);
+    const texts = samples(['`', '`', '``', 'a', '\n', ' ', '\t', '\n\n'], 10, 20_000);
+    expect(texts.map(codeSpans)).toEqual(texts.map(regex));
+    expect(notebookMarkdown('``a` <b> `c` <d>')).toBe('``a` &lt;b> `c` &lt;d>');
+  });
+
+  it('notebook Markdown of 64,000 backticks then a letter', () => {
+    const cost = cpuMs(() => {
+      expect(notebookMarkdown(run('`'))).toBe(run('`'));
+      // The last two backticks of the run open a span that CommonMark does not read: so the tag is escaped.
+      expect(notebookMarkdown(`${run('`')} <b> \`\``)).toBe(`${run('`')} &lt;b> \`\``);
+    });
+    expect(cost).toBeLessThan(1_000);
+  });
+
+  it('reads answer options as the regex did, blank lines and trailing blanks included', () => {
+    const regex = (s: string): Record<string, string> | undefined => {
+      const options: Record<string, string> = {};
+      for (const m of s.matchAll(/^\s*\(([A-Z])\)\s*(.+?)\s*$/gm)) if (m[1] && m[2]) options[m[1]] = m[2];
+      return Object.keys(options).length > 0 ? options : undefined;
+    };
+    expect(parseOptions('Pick one:\n(A) 12/11/1937 \n  (B)  x y\r\n(c) no\n(D)\n\nnext line\n(E) ')).toEqual({ A: '12/11/1937', B: 'x y', D: 'next line', E: ' ' });
+    expect(parseOptions('no options (A) here')).toBeUndefined();
+    const texts = samples(['(A)', '(B)', '(', ')', 'A', 'a', '\n', '\n', ' ', ' ', '\t', '\r', '\u2028', '\u00a0', 'x y'], 10, 20_000);
+    expect(texts.map(parseOptions)).toEqual(texts.map(regex));
+  });
+
+  it('answer options in a question of 64,000 line breaks or blanks', () => {
+    const cost = cpuMs(() => {
+      expect(parseOptions(run('\n'))).toBeUndefined();
+      expect(parseOptions(`(A)${run(' ')}\r`)).toEqual({ A: 'x' });
+      expect(parseOptions(`(A)${'\n'.repeat(64_000)}`)).toBeUndefined();
+    });
+    expect(cost).toBeLessThan(1_000);
+  });
+
+  it('reads BoxNet actions as RG\'s regex did', () => {
+    const regex = (s: string): string[] | null => {
+      const m = /^move\((.*?),\s(.*?)\)/.exec(s);
+      return m ? [m[1] ?? '', m[2] ?? ''] : null;
+    };
+    expect(moveArguments('move(box_red, square[0.5, 1.5])')).toEqual(['box_red', 'square[0.5, 1.5]']);
+    expect(moveArguments('move(a,b, c) d)')).toEqual(['a,b', 'c']);
+    expect(moveArguments('move(a,\nb)')).toEqual(['a', 'b']);
+    expect(moveArguments('move(a, b\n)')).toBeNull();
+    const texts = samples([',', ', ', ',\n', ')', ')', 'a', '\n', ' ', '\r', '\u2028', '\u00a0', ',\t', '('], 9, 20_000).map((s, i) => (i % 10 === 0 ? `mov(${s}` : `move(${s}`));
+    expect(texts.map(moveArguments)).toEqual(texts.map(regex));
+  });
+
+  it('a BoxNet answer whose action has 64,000 commas and no closing parenthesis', () => {
+    const entry = { answer: '', metadata: { initial_state: { '0.5_0.5': ['box_red', 'target_red'] } } };
+    const answer = JSON.stringify([{ 'Agent[0.5, 0.5]': `move(${', '.repeat(64_000)}x` }]);
+    const cost = cpuMs(() => {
+      expect(scoreReasoningGym('boxnet', answer, entry).score).toBe(0.05);
+    });
+    expect(cost).toBeLessThan(1_000);
+  });
+
+  it('codeio compares numeric values as before', () => {
+    const codeio = (gold: string, answer: string): number => scoreReasoningGym('codeio', answer, { answer: gold, metadata: {} }).score;
+    // "1.5", "12." and "2" are numbers (relative difference); "1.2.3", "." and "1²" are numeric text but not numbers.
+    const scores = ['"1.5"', '"12."', '".5"', '"1.2.3"', '"."', '"1\u00b2"'].map((v) => codeio(`{"a": ${v}}`, '{"a": "2"}'));
+    expect(scores).toEqual([0.5833333333333334, 0.01, 0.01, 0.01, 0.01, 0.375]);
+  });
+
+  it('a codeio answer with a value of 19,900 digits then another numeric character', () => {
+    const gold = JSON.stringify(Object.fromEntries(Array.from({ length: 16 }, (_, i) => [`k${i}`, String(i)])));
+    const answer = JSON.stringify({ k0: `${'1'.repeat(19_900)}\u00b2` });
+    const cost = cpuMs(() => {
+      expect(scoreReasoningGym('codeio', answer, { answer: gold, metadata: {} }).score).toBe(0.01);
+    });
+    expect(cost).toBeLessThan(1_000);
+  });
+
+  it('reads numbered constraints as before, and a line of 64,000 blanks before a line break', async () => {
+    const family = path.join(await mkdtemp(path.join(tmpdir(), 'r1ci-hostile-')), 'logical_equation_x');
+    const load = async (question: string): Promise<unknown> => {
+      const dir = path.join(family, 'sample_0');
+      await mkdir(dir, { recursive: true });
+      await writeFile(path.join(dir, 'question.txt'), question);
+      await writeFile(path.join(dir, 'solution.json'), '[1, 2]');
+      const item = await loadSampleFolder(dir, 'logical_equation_x/sample_0', new Set(['question.txt', 'solution.json']));
+      return 'record' in item ? item.record?.scorer : item;
+    };
+    const scorer = await load('each representing one of the numbers 1, 2. Find them.\n 1.\tA + B = 3\n2. A < B\r\n3.x\n4. C\rD');
+    expect(scorer).toMatchObject({ kind: 'family', family: 'letter_values', data: { numbers: [1, 2], equations: [expect.anything(), expect.anything()] } });
+    const question = `1.${run(' ')}\ry\n2.${run('\t')}\u2028y\n3.${run(' ')}\ry\n4. A + B = 3`;
+    const start = process.cpuUsage();
+    expect(await load(question)).toMatchObject({ kind: 'family', data: { equations: [expect.anything()] } });
+    const used = process.cpuUsage(start);
+    expect((used.user + used.system) / 1000).toBeLessThan(1_000);
+  });
+
+  it('base URLs with a long run of slashes inside', () => {
+    const cost = cpuMs(() => {
+      expect(normalizeOpenAiBaseUrl(`http://h/${run('/')}//`)).toBe(`http://h/${run('/')}`);
+      expect(resolveOllamaHost(`http://h:1/${run('/')}/`, {})).toBe(`http://h:1/${run('/')}`);
+    });
+    expect(cost).toBeLessThan(1_000);
+  });
+});
+
+// The XML tool-call forms scanned to the end of the text from every opener without its closer.
+describe('XML tool calls cost the host linear time', () => {
+  /** xmlCallBodies as it was, with the regexes: the reference for what the scan returns. */
+  const regexBodies = (text: string): string[] => {
+    const value = (v: string): string => v.replace(/^\r?\n/, '').replace(/\r?\n$/, '');
+    const bodies = [...text.matchAll(/<function=([^>\n]+)>([\s\S]*?)(?:<\/function>|$)/g)].map((f) => {
+      const args = Object.fromEntries([...(f[2] ?? '').matchAll(/<parameter=([^>\n]+)>([\s\S]*?)(?:<\/parameter>|(?=<parameter=)|$)/g)].map((p) => [(p[1] ?? '').trim(), value(p[2] ?? '')]));
+      return JSON.stringify({ name: (f[1] ?? '').trim(), arguments: args });
+    });
+    if (bodies.length > 0) return bodies;
+    const glm = /^\s*([A-Za-z_][\w.-]*)\s*(?=<arg_key>)/.exec(text);
+    if (glm === null) return [];
+    const args = Object.fromEntries([...text.matchAll(/<arg_key>([\s\S]*?)<\/arg_key>\s*<arg_value>([\s\S]*?)(?:<\/arg_value>|$)/g)].map((a) => [(a[1] ?? '').trim(), value(a[2] ?? '')]));
+    return [JSON.stringify({ name: glm[1], arguments: args })];
+  };
+
+  it('reads Qwen3-Coder and GLM calls as the regexes did', () => {
+    expect(xmlCallBodies('<function=python>\n<parameter=code>\nprint(1)\n</parameter>\n</function>')).toEqual(['{"name":"python","arguments":{"code":"print(1)"}}']);
+    expect(xmlCallBodies('python<arg_key>code</arg_key>\n<arg_value>print(1)</arg_value>')).toEqual(['{"name":"python","arguments":{"code":"print(1)"}}']);
+    const xml = samples(['<function=', 'f>', '>', '\n', '</function>', '<parameter=', 'p>', 'v', '</parameter>', '<function=x', ' '], 8, 20_000);
+    expect(xml.map(xmlCallBodies)).toEqual(xml.map(regexBodies));
+    const glm = samples(['<arg_key>', 'k', '</arg_key>', ' ', '\n', '<arg_value>', 'v', '</arg_value>', '<'], 8, 20_000).map((s) => `python${s}`);
+    expect(glm.map(xmlCallBodies)).toEqual(glm.map(regexBodies));
+  });
+
+  it('a reply of repeated openers without their closers', () => {
+    const cost = cpuMs(() => {
+      expect(toolCallsInText('<function='.repeat(12_800))).toEqual([]);
+      expect(toolCallsInText(`<function=python>${'<parameter='.repeat(11_600)}`)).toEqual([{ id: 'call_text_0', name: 'python', arguments: '{}' }]);
+      expect(toolCallsInText(`python${'<arg_key>'.repeat(14_200)}`)).toEqual([{ id: 'call_text_0', name: 'python', arguments: '{}' }]);
+      expect(toolCallsInText(`python${'<arg_key></arg_key>'.repeat(7_100)}`)).toEqual([{ id: 'call_text_0', name: 'python', arguments: '{}' }]);
     });
     expect(cost).toBeLessThan(1_000);
   });
