@@ -8,7 +8,8 @@ import { oracle, type RgScorer } from './entry';
 import { pyFloatRepr, pyLen, pyStrip } from './py';
 import { pyStr } from './pyLiteral';
 
-type J =
+/** A JSON value as Python's `json.loads` gives it (ints and floats apart, dict keys in insertion order). */
+export type J =
   | { readonly k: 'int'; readonly v: bigint }
   | { readonly k: 'float'; readonly v: number }
   | { readonly k: 'str'; readonly v: string }
@@ -21,8 +22,14 @@ const MAX_DEPTH = 200;
 /** Longer JSON answers get the 0.01 floor instead of a tree edit distance (quadratic in size). */
 const MAX_JSON_CHARS = 20000;
 
-/** Python's `json.loads` keeping ints and floats apart; null on a JSON error. */
-function parseJson(text: string): J | null {
+const JSON_STRING = /"(?:[^"\\\u0000-\u001f]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*"/y;
+const JSON_NUMBER = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
+
+/**
+ * Python's `json.loads(text)` keeping ints and floats apart (NaN, Infinity and -Infinity
+ * accepted, as Python does); null on a JSON error or nesting deeper than 200 levels.
+ */
+export function parseJson(text: string): J | null {
   let i = 0;
   let depth = 0;
   const ws = (): void => {
@@ -59,12 +66,14 @@ function parseJson(text: string): J | null {
       return c === '{' ? { k: 'dict', entries } : { k: 'list', items };
     }
     if (c === '"') {
-      const m = /^"(?:[^"\\\u0000-\u001f]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*"/.exec(text.slice(i));
+      JSON_STRING.lastIndex = i;
+      const m = JSON_STRING.exec(text);
       if (!m) throw new SyntaxError('string');
       i += m[0].length;
       return { k: 'str', v: JSON.parse(m[0]) as string };
     }
-    const num = /^-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i));
+    JSON_NUMBER.lastIndex = i;
+    const num = JSON_NUMBER.exec(text);
     if (num) {
       i += num[0].length;
       return num[1] !== undefined || num[2] !== undefined ? { k: 'float', v: Number(num[0]) } : { k: 'int', v: BigInt(num[0]) };
@@ -101,7 +110,7 @@ function pyStrScalar(x: J): string {
 }
 
 /** Python `json.dumps(x)` (default separators, ensure_ascii). */
-function jsonDumps(x: J): string {
+export function jsonDumps(x: J): string {
   switch (x.k) {
     case 'int':
       return x.v.toString();

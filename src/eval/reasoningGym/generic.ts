@@ -29,7 +29,7 @@ export const circuitLogic: RgScorer = (answer, entry) => {
 /** color_cube_rotation: stripped, lower-case equality; anything else 0.01. */
 export const colorCubeRotation: RgScorer = (answer, entry) => (pyStrip(answer).toLowerCase() === pyStrip(oracle(entry)).toLowerCase() ? 1 : 0.01);
 
-/** dice: lower-case equality with newlines removed. */
+/** dice, zebra_puzzles: lower-case equality with newlines removed. */
 export const dice: RgScorer = (answer, entry) => (answer.toLowerCase().replace(/\n/g, '') === oracle(entry).toLowerCase().replace(/\n/g, '') ? 1 : 0);
 
 /** emoji_mystery: exact; same length → share of equal characters; else 0.01. */
@@ -107,3 +107,23 @@ export const letterJumble: RgScorer = (answer, entry) => {
   });
   return Math.min(1, sum);
 };
+
+/**
+ * figlet_font: the answer with spaces removed, stripped and lower-cased equal to the stripped,
+ * lower-cased gold → 1; else 0.1 per position (code point) where the two agree, up to 1.
+ */
+export const figletFont: RgScorer = (answer, entry) => {
+  const a = [...pyStrip(answer.replace(/ /g, '')).toLowerCase()];
+  const g = [...pyStrip(oracle(entry)).toLowerCase()];
+  if (a.join('') === g.join('')) return 1;
+  let same = 0;
+  for (let i = 0; i < a.length && i < g.length; i++) if (a[i] === g[i]) same++;
+  return Math.min(same * 0.1, 1);
+};
+
+/**
+ * game_of_life_halting: the answer must be the gold ("True" or "False") exactly. RG's own check,
+ * `bool(answer) == bool(entry["answer"])`, gives 1 to every non-empty answer (both golds are
+ * non-empty strings); that breaks the question, so here only the gold scores (docs/task-files.md).
+ */
+export const gameOfLifeHalting: RgScorer = (answer, entry) => (answer === oracle(entry) ? 1 : 0);

@@ -200,8 +200,8 @@ function parseArcBoard(text: string): number[][] | null {
 }
 
 /**
- * rearc: the parsed board equals `metadata.output` → 1; a parsable but different board 0.05;
- * a character outside 0-9 → 0. (RG compares with tuples; its JSON metadata holds lists, compared
+ * rearc, arc_agi (the same `parse_board` and comparison in RG): the parsed board equals
+ * `metadata.output` → 1; a parsable but different board 0.05; a character outside 0-9 → 0. (RG compares with tuples; its JSON metadata holds lists, compared
  * by value here, which is what RG does with the tuples it generated.)
  */
 export const rearc: RgScorer = (answer, entry) => {

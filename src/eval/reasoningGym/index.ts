@@ -10,6 +10,7 @@ import { codeio } from './codeio';
 import * as games from './games';
 import * as generic from './generic';
 import * as grids from './grids';
+import * as jsonAnswers from './jsonAnswers';
 import * as numeric from './numeric';
 import { propositionalLogic } from './propositionalLogic';
 import * as puzzles from './puzzles';
@@ -29,6 +30,7 @@ const DEFAULT_SCORED = [
   'arc_1d',
   'base_conversion',
   'basic_arithmetic',
+  'bf',
   'binary_alternation',
   'caesar_cipher',
   'count_bits',
@@ -62,6 +64,7 @@ const SCORERS: Readonly<Record<string, RgScorer>> = {
   ...Object.fromEntries(DEFAULT_SCORED.map((name) => [name, generic.defaultScore])),
   ab: generic.exactOnly,
   advanced_geometry: numeric.advancedGeometry,
+  arc_agi: grids.rearc,
   binary_matrix: grids.binaryMatrix,
   bitwise_arithmetic: numeric.bitwiseArithmetic,
   boxnet,
@@ -79,9 +82,13 @@ const SCORERS: Readonly<Record<string, RgScorer>> = {
   dice: generic.dice,
   emoji_mystery: generic.emojiMystery,
   family_relationships: generic.familyRelationships,
+  figlet_font: generic.figletFont,
   fraction_simplification: numeric.fractionSimplification,
   futoshiki: grids.digitBoard,
+  game_of_life: jsonAnswers.gameOfLife,
+  game_of_life_halting: generic.gameOfLifeHalting,
   graph_color: puzzles.graphColor,
+  group_anagrams: jsonAnswers.groupAnagrams,
   gsm_symbolic: numeric.gsmSymbolic,
   intermediate_integration: intermediateIntegration,
   jugs: puzzles.jugs,
@@ -125,23 +132,17 @@ const SCORERS: Readonly<Record<string, RgScorer>> = {
   tsumego: generic.tsumego,
   word_ladder: wordLadder,
   word_sorting: puzzles.wordSorting,
+  zebra_puzzles: generic.dice,
 };
 
-const NOT_CHECKABLE = 'RG could not generate it for the shared sample (it needs packages or data that were not available), so no reimplementation could be checked against RG';
 /**
  * RG datasets without a scorer here, with the reason. Loading one reports it as unsupported;
  * its items are never scored as something else.
  */
 const UNSUPPORTED: Readonly<Record<string, string>> = {
-  arc_agi: NOT_CHECKABLE,
-  bf: `the answer comes from running a Brainf*ck interpreter; ${NOT_CHECKABLE}`,
   composite: 'a mix of other datasets with no items of its own; load the datasets it mixes',
-  figlet_font: NOT_CHECKABLE,
-  game_of_life: NOT_CHECKABLE,
-  game_of_life_halting: NOT_CHECKABLE,
-  group_anagrams: NOT_CHECKABLE,
-  rubiks_cube: NOT_CHECKABLE,
-  zebra_puzzles: NOT_CHECKABLE,
+  rubiks_cube:
+    "RG scores by replaying the scramble (metadata.scramble_moves) and the answer's moves on a simulated cube (the magiccube package, with its move notation and sticker layout) and crediting stickers in place; there is no cube simulator here",
 };
 
 /** How a dataset can be scored: a scorer, or why not. */

@@ -33,15 +33,16 @@ describe('Reasoning-Gym loader', () => {
   });
 
   it('names an unsupported dataset with its reason and loads none of its items', async () => {
-    const dir = await folderWith({ 'bf.jsonl': [item('bf', 'hello', { bfit_code: '++.' }), item('bf', 'hi', { bfit_code: '+.' })].join('\n') });
+    const cube = (scramble: string): string => item('rubiks_cube', null, { cube_size: 3, scramble_steps: 2, scramble_moves: scramble, example_correct_answer: "R' U'" });
+    const dir = await folderWith({ 'rubiks_cube.jsonl': [cube('U R'), cube('F L')].join('\n') });
     const { records, problems, unsupported } = await loadTasks(dir);
     expect(records).toEqual([]);
     expect(problems).toEqual([]);
     expect(unsupported?.map((u) => [u.id, u.task])).toEqual([
-      ['bf.jsonl#0', 'bf'],
-      ['bf.jsonl#1', 'bf'],
+      ['rubiks_cube.jsonl#0', 'rubiks_cube'],
+      ['rubiks_cube.jsonl#1', 'rubiks_cube'],
     ]);
-    expect(unsupported?.[0]?.reason).toMatch(/Reasoning-Gym dataset "bf": .*interpreter/);
+    expect(unsupported?.[0]?.reason).toMatch(/Reasoning-Gym dataset "rubiks_cube": .*cube simulator/);
   });
 
   it('names a dataset it has never heard of as unsupported rather than guessing a scorer', async () => {
@@ -129,7 +130,7 @@ describe('scorer robustness', () => {
 
   it('knows every dataset of the shared sample except the documented ones', () => {
     expect(reasoningGymSupport('rush_hour').supported).toBe(true);
-    expect(reasoningGymSupport('zebra_puzzles').supported).toBe(false);
+    expect(reasoningGymSupport('rubiks_cube').supported).toBe(false);
   });
 });
 
