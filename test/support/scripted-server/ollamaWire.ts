@@ -52,7 +52,7 @@ export function ollamaChatWire(model: string, options: WireOptions = {}): WireFo
     },
     toolCallsDoneReason: 'stop',
     malformed: (text) => `${text ?? `{"model":${JSON.stringify(model)},"created_at":"${now()}","message":{"role":"assistant","content":"unterminat`}\n`,
-    streamError: (message) => line({ error: options.errorObject === true ? { message, type: 'server_error', param: null, code: 500 } : message }),
+    streamError: (message, form) => line({ error: (form ?? (options.errorObject === true ? 'object' : 'string')) === 'object' ? { message, type: 'server_error', param: null, code: 500 } : message }),
     closing: (stats) => line({ model, created_at: now(), message: { role: 'assistant', content: '' }, ...finalFields(stats) }),
     complete: (text, stats, extras) => ({
       model,

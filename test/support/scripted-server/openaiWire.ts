@@ -86,14 +86,16 @@ export function openAiChatWire(model: string, id: string, includeUsage: boolean,
     },
     toolCallsDoneReason: options.legacyFunctionCall === true ? 'function_call' : 'tool_calls',
     malformed: (text) => `${text ?? `data: {"id":${JSON.stringify(id)},"object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"unterminat`}\n\n`,
-    streamError: (message) =>
-      options.errorField === true
-        ? `error: ${JSON.stringify({ code: 500, message, type: 'server_error' })}\n\ndata: [DONE]\n\n`
-        : options.errorAsText === true
-          ? `data: ${message}\n\ndata: [DONE]\n\n`
-          : options.errorObject === true
-            ? `event: error\n${event({ type: 'error', code: 'server_error', message, param: null, sequence_number: 1 })}data: [DONE]\n\n`
-            : event(openAiErrorBody(message, 'server_error', null)),
+    streamError: (message, form) =>
+      form === 'string'
+        ? event({ error: message })
+        : options.errorField === true
+          ? `error: ${JSON.stringify({ code: 500, message, type: 'server_error' })}\n\ndata: [DONE]\n\n`
+          : options.errorAsText === true
+            ? `data: ${message}\n\ndata: [DONE]\n\n`
+            : options.errorObject === true
+              ? `event: error\n${event({ type: 'error', code: 'server_error', message, param: null, sequence_number: 1 })}data: [DONE]\n\n`
+              : event(openAiErrorBody(message, 'server_error', null)),
     closing: (stats) =>
       (options.groqUsage === true
         ? event({ ...base, choices: [{ index: 0, delta: {}, logprobs: null, finish_reason: stats.doneReason }], x_groq: { id: `req_${id}`, usage: usage(stats) } })
