@@ -37,7 +37,8 @@ export const LOADING_TOTAL_WAIT_MS = 300_000;
 const estimatedTimeSchema = z.looseObject({ estimated_time: z.number().nonnegative() });
 
 /**
- * The server is loading the model (HTTP 503 saying so): worth waiting for. `retryAfterMs` is the
+ * The server is loading the model (HTTP 503 saying so), or is unavailable for as long as its
+ * Retry-After says: worth waiting for. `retryAfterMs` is the
  * wait it asked for (Retry-After header, else `estimated_time`), in ms, or undefined when it named none.
  */
 export class ModelLoadingError extends BackendError {
@@ -63,8 +64,11 @@ export function modelLoadingError(baseUrl: string, status: number, body: string,
     estimated = undefined;
   }
   const { message } = serverErrorDetail(body);
-  if (estimated === undefined && retryAfter === undefined && !/\bloading\b/i.test(message)) return undefined;
-  return new ModelLoadingError(`The server at ${baseUrl} is still loading the model (HTTP 503: ${message || 'no details'})`, retryAfter ?? estimated);
+  const loading = estimated !== undefined || /\bloading\b/i.test(message);
+  if (!loading && retryAfter === undefined) return undefined;
+  // A 503 with only a Retry-After says "unavailable for a while" (RFC 9110 §15.6.4), not why.
+  const state = loading ? 'is still loading the model' : 'is temporarily unavailable';
+  return new ModelLoadingError(`The server at ${baseUrl} ${state} (HTTP 503: ${message || 'no details'})`, retryAfter ?? estimated);
 }
 
 /** How long to wait before asking again, in ms: what the server asked (`asked`, ms), else LOADING_DEFAULT_WAIT_MS, within LOADING_MIN_WAIT_MS..LOADING_MAX_WAIT_MS. */

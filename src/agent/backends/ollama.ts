@@ -382,8 +382,11 @@ export class OllamaBackend implements ModelBackend {
    */
   async pullModel(model: string, onProgress: (progress: PullProgress) => void, signal?: AbortSignal): Promise<void> {
     let stream: AsyncIterable<unknown> & { abort(): void };
+    /** The reply's `{"error": …}` line or whole body: the client would keep "[object Object]" of an error object. */
+    let errorLine: string | undefined;
+    const transport = this.transport(signal, (line) => (errorLine ??= line));
     try {
-      stream = await this.client(signal).pull({ model, stream: true });
+      stream = await this.client(signal, transport).pull({ model, stream: true });
     } catch (error) {
       throw this.translate(error, model);
     }
@@ -403,10 +406,11 @@ export class OllamaBackend implements ModelBackend {
       }
     } catch (error) {
       if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new DOMException('The pull was cancelled.', 'AbortError');
-      const message = error instanceof Error ? error.message : String(error);
+      const said = errorLine !== undefined ? errorDocument(parseOrUndefined(errorLine))?.message : undefined;
+      const message = said ?? serverWords(error instanceof Error ? error.message : String(error));
       if (/file does not exist|manifest/i.test(message) && !(error instanceof BackendError))
         throw new BackendError(`Ollama could not pull "${model}": ${message} — check the name at https://ollama.com/library.`, 'model-missing');
-      throw this.translate(error, model);
+      throw this.translate(error, model, errorLine);
     } finally {
       signal?.removeEventListener('abort', onAbort);
       stream.abort();

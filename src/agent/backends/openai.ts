@@ -492,13 +492,13 @@ export class OpenAiBackend implements ModelBackend {
     try {
       json = JSON.parse(text);
     } catch {
-      throw new BackendError(`The server at ${this.baseUrl} sent JSON that does not parse: ${text.slice(0, 200)}`, 'protocol');
+      throw new BackendError(`The server at ${this.baseUrl} sent JSON that does not parse: ${serverWords(text.slice(0, 200))}`, 'protocol');
     }
     // The server's error as the whole reply, with HTTP 200 (LiteLLM, OpenRouter): its words.
     const failure = errorDocument(json);
     if (failure) throw this.replyFailure(failure.message, failure.code);
     const parsed = completionSchema.safeParse(json);
-    if (!parsed.success) throw new BackendError(`The server at ${this.baseUrl} answered in a shape this extension does not understand (not a chat.completion): ${text.slice(0, 200)}`, 'protocol');
+    if (!parsed.success) throw new BackendError(`The server at ${this.baseUrl} answered in a shape this extension does not understand (not a chat.completion): ${serverWords(text.slice(0, 200))}`, 'protocol');
     const choice = parsed.data.choices[0];
     const failed = this.finishFailure(choice?.finish_reason ?? undefined);
     if (failed) throw failed;

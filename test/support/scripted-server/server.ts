@@ -7,8 +7,7 @@ import { assertUniqueIds, loadScenarios } from './loadScenarios';
 import { DEFAULT_MODELS, ModelRegistry, type ModelSpec } from './models';
 import { handleOllama } from './ollamaRoutes';
 import { handleOpenAi } from './openaiRoutes';
-import { openAiErrorBody } from './openaiWire';
-import { errorBodyIn, type ErrorForm } from './streamReply';
+import { errorBodyIn, openAiErrorBody, type ErrorForm } from './openaiWire';
 import type { ReplyPlan } from './replyPlan';
 import { RequestLog, type ApiKind, type RecordedRequest } from './requestLog';
 import type { RouteContext } from './route';
@@ -33,7 +32,7 @@ export interface ScriptedServerOptions {
   /** Delay between /api/pull progress lines (default 0). */
   readonly pullStepDelayMs?: number;
   /**
-   * The model listings and metadata (/api/tags, /api/ps, /api/version, /api/show, /v1/models)
+   * The model listings and metadata (/api/tags, /api/ps, /api/version, /api/show, /v1/models) and /api/pull
    * answer HTTP 200 with a body that is only this error, as a proxy in front of the server may:
    * `{"error": message}` (`form` string, default) or `{"error": {"message", "type", "code"}}` (object).
    */
@@ -73,7 +72,7 @@ function headerValue(value: string | string[] | undefined): string | undefined {
 }
 
 /** The paths `listingError` applies to. */
-const LISTINGS: ReadonlySet<string> = new Set(['/api/tags', '/api/ps', '/api/version', '/api/show', '/v1/models']);
+const LISTINGS: ReadonlySet<string> = new Set(['/api/tags', '/api/ps', '/api/version', '/api/show', '/api/pull', '/v1/models']);
 
 export async function startScriptedServer(options: ScriptedServerOptions): Promise<ScriptedServer> {
   const initial = typeof options.scenarios === 'string' ? loadScenarios(options.scenarios) : [...options.scenarios];

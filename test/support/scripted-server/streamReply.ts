@@ -6,15 +6,7 @@ import type { ReplyPlan } from './replyPlan';
 import type { ScriptedToolCall } from './scenarioSchema';
 import type { RecordedRequest, RequestLog } from './requestLog';
 import { untilAborted, type TimerRegistry } from './timers';
-import { openAiErrorBody } from './openaiWire';
-
-/** How an error body spells its `error` field: `{"error": "…"}` (Ollama, TGI) or `{"error": {"message", "type", "code"}}` (OpenAI, llama.cpp). */
-export type ErrorForm = 'string' | 'object';
-
-/** An error body whose `error` field has `form`, whatever the protocol's own. */
-export function errorBodyIn(form: ErrorForm, status: number, message: string): unknown {
-  return form === 'string' ? { error: message } : openAiErrorBody(message, status >= 500 ? 'server_error' : 'invalid_request_error', null);
-}
+import { errorBodyIn, type ErrorForm } from './openaiWire';
 
 export interface FinalStats {
   /** 'stop', 'length', or (OpenAI, a turn with tool calls) 'tool_calls'. */
@@ -45,7 +37,7 @@ export interface WireFormat {
   /** The finish reason the API gives a reply that called tools. */
   readonly toolCallsDoneReason: string;
   malformed(text: string | undefined): string;
-  /** An error reported inside an already started stream; `form`: its `error` field as a string or an object, whatever the protocol's own. */
+  /** An error reported inside an already started stream; `form`: its shape (ErrorForm), whatever the protocol's own. */
   streamError(message: string, form?: ErrorForm): string;
   closing(stats: FinalStats): string;
   /** The whole body of a non-streaming reply. */
@@ -171,7 +163,7 @@ async function prelude(ctx: ReplyContext, plan: ReplyPlan, wire: WireFormat): Pr
     if (form === 'html')
       sendHtml(ctx.res, status, `<html>\r\n<head><title>${message}</title></head>\r\n<body>\r\n<center><h1>${message}</h1></center>\r\n<hr><center>nginx/1.24.0</center>\r\n</body>\r\n</html>\r\n`, headers);
     // vLLM < 0.10: vllm/entrypoints/openai/protocol.py ErrorResponse had the fields at the top level.
-    else if (form === 'flatJson') sendJson(ctx.res, status, { object: 'error', message, type: status >= 500 ? 'InternalServerError' : 'BadRequestError', param: null, code: status }, headers);
+    else if (form === 'flatJson') sendJson(ctx.res, status, errorBodyIn('flat', status, message), headers);
     else if (form === 'string' || form === 'object') sendJson(ctx.res, status, { ...(errorBodyIn(form, status, message) as object), ...estimated }, headers);
     else sendJson(ctx.res, status, { ...(wire.errorBody(status, message) as object), ...estimated }, headers);
     finish(ctx);

@@ -16,8 +16,10 @@ function scenario(id: string, faults: Scenario['faults'], extra: Partial<Scenari
 }
 
 const FORMS = ['string', 'object'] as const;
+/** vLLM < 0.10's flat `{"object": "error", "message"}` too, on the OpenAI-compatible API only (no Ollama-API server writes it). */
+const FORMS_OF = { ollama: FORMS, openai: [...FORMS, 'flat'] } as const;
 
-const SCENARIOS: Scenario[] = FORMS.flatMap((form) => [
+const SCENARIOS: Scenario[] = FORMS_OF.openai.flatMap((form) => [
   scenario(`ok-body-${form}`, { okErrorBody: { form, message: LONG } }),
   scenario(`ok-body-nonstream-${form}`, { okErrorBody: { form, message: LONG } }, { nonStream: true }),
   scenario(`line-first-${form}`, { streamError: { afterChunks: 0, form, message: LONG } }),
@@ -36,7 +38,7 @@ afterEach(async () => {
 });
 
 describe.each(KINDS)('%s backend: the server error in a successful reply', (kind) => {
-  describe.each(FORMS)('error as %s', (form) => {
+  describe.each(FORMS_OF[kind])('error as %s', (form) => {
     it.each([
       ['the whole body, HTTP 200 (stream asked)', `ok-body-${form}?`],
       ['the whole body, HTTP 200 (the turn not streamed)', `ok-body-nonstream-${form}?`],
@@ -57,7 +59,7 @@ describe.each(KINDS)('%s backend: the server error in a successful reply', (kind
 });
 
 describe('model listings answered with HTTP 200 and only an error (a proxy in front of the server)', () => {
-  it.each(FORMS)("Ollama (error as %s): /api/tags, /api/ps, /api/version and /api/show say the server's words, not a schema report", async (form) => {
+  it.each(FORMS)("Ollama (error as %s): /api/tags, /api/ps, /api/version, /api/show and /api/pull say the server's words, not a schema report or [object Object]", async (form) => {
     const failing = await startScriptedServer({ scenarios: [], listingError: { form, message: 'upstream model server unavailable' } });
     try {
       const { OllamaBackend } = await import('../../../src/agent/backends/ollama');
@@ -70,6 +72,14 @@ describe('model listings answered with HTTP 200 and only an error (a proxy in fr
         expect(error).toMatchObject({ name: 'BackendError', kind: 'http' });
         expect(error instanceof Error ? error.message : '').toMatch(/answered \/api\/\w+ with an error: upstream model server unavailable$/);
       }
+      const pull = await backend
+        .pullModel('qwen2.5-coder:7b', () => undefined)
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      expect(pull).toMatchObject({ name: 'BackendError', kind: 'http' });
+      expect(pull instanceof Error ? pull.message : '').toMatch(/failed: upstream model server unavailable$/);
     } finally {
       await failing.close();
     }

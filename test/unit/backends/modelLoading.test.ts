@@ -19,6 +19,8 @@ const SCENARIOS: Scenario[] = [
   scenario('llamacpp-loading', { status: 503, times: 2, form: 'object', message: 'Loading model', retryAfterS: 0 }),
   // Hugging Face / TGI: `{"error": "Model … is currently loading", "estimated_time": …}`, no header.
   scenario('hf-loading', { status: 503, times: 2, form: 'string', message: 'Model qwen is currently loading', estimatedTimeS: 1.2 }),
+  // A 503 with a Retry-After and no word of loading (maintenance, a gateway): unavailable for that long.
+  scenario('unavailable-retry-after', { status: 503, times: 2, form: 'object', message: 'Service Unavailable', retryAfterS: 1 }),
   scenario('loading-forever', { status: 503, form: 'object', message: 'Loading model', retryAfterS: 1 }),
   scenario('loading-long', { status: 503, form: 'object', message: 'Loading model', retryAfterS: 3600 }),
   // A proxy in front of the server answering 502 with a Retry-After: the one retry waits what it asks.
@@ -52,8 +54,9 @@ describe('loadingWaitMs', () => {
 
 describe.each(KINDS)('%s backend: a server loading its model', (kind) => {
   it.each([
-    ['llama.cpp\'s 503 "Loading model" with Retry-After', 'llamacpp-loading?', 'HTTP 503: Loading model', 1000],
-    ["Hugging Face's 503 with estimated_time", 'hf-loading?', 'HTTP 503: Model qwen is currently loading', 1200],
+    ['llama.cpp\'s 503 "Loading model" with Retry-After', 'llamacpp-loading?', 'is still loading the model (HTTP 503: Loading model)', 1000],
+    ["Hugging Face's 503 with estimated_time", 'hf-loading?', 'is still loading the model (HTTP 503: Model qwen is currently loading)', 1200],
+    ['a 503 with Retry-After only', 'unavailable-retry-after?', 'is temporarily unavailable (HTTP 503: Service Unavailable)', 1000],
   ])('%s: waited for and asked again until it answers, each wait shown', async (_server, question, said, waitMs) => {
     const { trajectory, events } = await solve(backendFor(kind, server.url), question);
     expect(trajectory.error).toBeUndefined();
@@ -61,7 +64,7 @@ describe.each(KINDS)('%s backend: a server loading its model', (kind) => {
     const warnings = retryWarnings(events);
     expect(warnings).toHaveLength(2);
     for (const warning of warnings) {
-      expect(warning).toContain(`is still loading the model (${said}).`);
+      expect(warning).toContain(`${said}.`);
       expect(warning).toMatch(new RegExp(`Asking again in ${Math.ceil(waitMs / 1000)} s \\(at most 300 s in all`));
     }
     expect(trajectory.turns[0]?.stats?.retries).toBe(2);
