@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { AgentErrorKind, AgentEvent, CodeSource, StopReason, TurnStats } from './events';
 import { BackendError, type ChatChunk, type ChatMessage, type ChatRequest, type ModelBackend, type ToolCall } from './backends/types';
 import { tooLarge } from './backends/bounds';
+import { LOADING_TOTAL_WAIT_MS, ModelLoadingError, loadingTimedOut, loadingWaitMs } from './backends/modelLoading';
 import { ContextWatch } from './contextWatch';
 import { DEFAULT_FIRST_TOKEN_SECONDS, DEFAULT_STALL_SECONDS, watchForStall, type StallLimits } from './stallWatchdog';
 import { CodeBlockDetector, codeOpenAtEnd, findCodeBlocks, type CodeBlock } from './codeBlocks';
@@ -34,6 +35,11 @@ export interface AgentOptions extends ModelRunSettings {
   readonly firstTokenSeconds?: number;
   /** Retry a transient failure (stall, dropped connection, HTTP 5xx) once when no token was shown yet (default true). */
   readonly retryOnce?: boolean;
+  /**
+   * How long a turn waits in all for a server that answers it is still loading the model (HTTP 503,
+   * modelLoading.ts), in seconds; default LOADING_TOTAL_WAIT_MS (300 s), 0 = do not wait.
+   */
+  readonly maxLoadingWaitSeconds?: number;
 }
 
 /** What one attempt at a model request produced. */
@@ -199,13 +205,42 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
     };
     let attempt = yield* streamAttempt(options, request, turn, fencesRun, limits, started, templateOpensThink);
     let retries = 0;
+    // A server still loading the model (HTTP 503 saying so): asked again after the wait it names
+    // (within the bounds of modelLoading.ts) until it answers or the turn's waiting cap is reached.
+    // Each wait is a `retry` warning, and a cancel ends it at once (the timer goes with it).
+    const loadingCapMs = options.maxLoadingWaitSeconds !== undefined ? Math.max(0, options.maxLoadingWaitSeconds * 1000) : LOADING_TOTAL_WAIT_MS;
+    let loadingWaitedMs = 0;
+    while (attempt.error instanceof ModelLoadingError && attempt.emitted === 0 && attempt.reasoning === '' && !signal.aborted) {
+      const wait = loadingWaitMs(attempt.error.retryAfterMs);
+      if (loadingWaitedMs + wait > loadingCapMs) {
+        attempt.error = loadingTimedOut(attempt.error, loadingWaitedMs, loadingCapMs);
+        break;
+      }
+      retries++;
+      const so = loadingWaitedMs > 0 ? `, ${Math.round(loadingWaitedMs / 1000)} s waited so far` : '';
+      yield { type: 'warning', kind: 'retry', turn, message: `${withFullStop(attempt.error.message)} Asking again in ${Math.ceil(wait / 1000)} s (at most ${Math.round(loadingCapMs / 1000)} s in all${so})…` };
+      const waitStarted = performance.now();
+      await sleep(wait, undefined, { signal }).catch(() => undefined);
+      loadingWaitedMs += performance.now() - waitStarted;
+      if (signal.aborted) break;
+      attempt = yield* streamAttempt(options, request, turn, fencesRun, limits, started, templateOpensThink);
+    }
     // One automatic retry for a transient failure, but only before any token was shown:
     // a retry after tokens would contradict what the user already read.
     // A server that says how long to wait (Retry-After) is waited for, unless that is longer than
     // a retry is worth: then the error, which says how long, is the outcome.
     const retryAfter = attempt.error instanceof BackendError ? (attempt.error.retryAfterMs ?? 0) : 0;
-    if (attempt.error instanceof BackendError && attempt.error.retryable && retryAfter <= MAX_RETRY_WAIT_MS && attempt.emitted === 0 && attempt.reasoning === '' && options.retryOnce !== false && !signal.aborted) {
-      retries = 1;
+    if (
+      attempt.error instanceof BackendError &&
+      !(attempt.error instanceof ModelLoadingError) &&
+      attempt.error.retryable &&
+      retryAfter <= MAX_RETRY_WAIT_MS &&
+      attempt.emitted === 0 &&
+      attempt.reasoning === '' &&
+      options.retryOnce !== false &&
+      !signal.aborted
+    ) {
+      retries++;
       yield { type: 'warning', kind: 'retry', turn, message: `${withFullStop(attempt.error.message)} Retrying once${retryAfter > 0 ? ` in ${Math.ceil(retryAfter / 1000)} s` : ''}…` };
       if (retryAfter > 0) await sleep(retryAfter, undefined, { signal }).catch(() => undefined);
       if (!signal.aborted) attempt = yield* streamAttempt(options, request, turn, fencesRun, limits, started, templateOpensThink);

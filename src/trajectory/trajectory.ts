@@ -58,7 +58,7 @@ export const turnStatsSchema = z.object({
   firstTokenMs: z.number().optional(),
   /** The server's reason for stopping ('stop', 'length', ...); absent when we cut at a closing fence. */
   doneReason: z.string().optional(),
-  /** Automatic retries this turn needed (0 or 1). */
+  /** Automatic retries this turn needed: the one retry of a transient failure, plus each request again after waiting for a loading model. */
   retries: z.number().optional(),
   /** Our lower-bound estimate of the prompt's tokens, for comparing with promptTokens. */
   promptTokensEstimate: z.number().optional(),

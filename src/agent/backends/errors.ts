@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { BackendError } from './types';
 import { knob, pullAdvice, type Knob } from '../../text/frontEnd';
+import { escapeName } from '../../sandbox/terminalText';
 
 /** Node's fetch wraps the socket error in `cause`; dig out its code (ECONNREFUSED, ENOTFOUND, ...). */
 export function networkErrorCode(error: unknown): string | undefined {
@@ -107,11 +108,48 @@ function htmlSummary(page: string): string {
     .trim();
 }
 
+/** The longest server message shown (characters); the rest is cut with "…". */
+const MAX_SERVER_MESSAGE_CHARS = 500;
+
+/**
+ * A server's own words as one line a user can read: every control character, escape sequence and
+ * bidi override shown escaped (`\x1b`, `\n`: terminalText.ts), so a server cannot clear the
+ * terminal or forge lines; at most MAX_SERVER_MESSAGE_CHARS characters.
+ */
+export function serverWords(text: string): string {
+  const line = escapeName(text.trim());
+  return line.length > MAX_SERVER_MESSAGE_CHARS ? `${line.slice(0, MAX_SERVER_MESSAGE_CHARS)}…` : line;
+}
+
+/**
+ * The server's error in a JSON value that is an error document and nothing else: the wrapped
+ * shape (`{"error": "…"}`, `{"error": {"message", "code"}}`) or vLLM < 0.10's flat one
+ * (`{"object": "error", "message"}`). `message` as serverWords gives it; undefined for any other
+ * value (a reply, whatever its shape). Servers and proxies send such a document with HTTP 200 as
+ * well: a whole body (LiteLLM, OpenRouter, Ollama-API servers), an NDJSON line, an SSE event.
+ */
+export function errorDocument(json: unknown): { readonly message: string; readonly code?: unknown } | undefined {
+  const wrapped = wrappedErrorSchema.safeParse(json);
+  if (wrapped.success) {
+    const e = wrapped.data.error;
+    if (typeof e === 'string') return { message: serverWords(e) || 'no details' };
+    // An error object without a message (OpenRouter's `{"code", "metadata"}`): the object itself.
+    return { message: serverWords(e.message ?? JSON.stringify(e)) || 'no details', code: e.code };
+  }
+  const flat = flatErrorSchema.safeParse(json);
+  if (flat.success && (json as { object?: unknown }).object === 'error') {
+    const m = flat.data.message;
+    return { message: serverWords(typeof m === 'string' ? m : detailText(m.detail)) || 'no details', code: flat.data.code };
+  }
+  return undefined;
+}
+
 /**
  * What a failed reply's body says, as one line a user can read: the message of any of the JSON
  * error shapes servers use (the schemas above), the title of an HTML page (a reverse proxy's
- * "502 Bad Gateway", a login page), or the text itself; at most 500 characters. `code` is the
- * OpenAI-style error code when the body has one (e.g. "context_length_exceeded").
+ * "502 Bad Gateway", a login page), or the text itself; as serverWords gives it (controls escaped,
+ * at most 500 characters). `code` is the OpenAI-style error code when the body has one (e.g.
+ * "context_length_exceeded").
  */
 export function serverErrorDetail(body: string): { readonly message: string; readonly code?: unknown } {
   let json: unknown;
@@ -136,7 +174,7 @@ export function serverErrorDetail(body: string): { readonly message: string; rea
   } else if (detail.success) {
     message = detailText(detail.data.detail);
   }
-  return { message: message.length > 500 ? `${message.slice(0, 500)}…` : message, code };
+  return { message: serverWords(message), code };
 }
 
 /**

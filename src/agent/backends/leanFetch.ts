@@ -238,6 +238,18 @@ function onOneLine(body: Buffer): Buffer {
   }
 }
 
+/** Tells `onErrorLine` about `body` (one line of JSON) when it is an object with an `error` field. */
+function reportError(body: Buffer, onErrorLine: (line: string) => void): void {
+  const text = utf8.decode(body).trim();
+  if (!text.startsWith('{') || !text.includes('"error"')) return;
+  try {
+    const value: unknown = JSON.parse(text);
+    if (typeof value === 'object' && value !== null && 'error' in value) onErrorLine(text);
+  } catch {
+    // Not JSON: the client reports it.
+  }
+}
+
 /** A fetch for one client, and the way to end what it still has in flight. */
 export interface LeanFetch {
   readonly fetch: typeof fetch;
@@ -254,7 +266,8 @@ export interface LeanFetch {
 /**
  * A fetch that also listens to `signal` (cancel aborts the HTTP request itself) and fails an
  * NDJSON body with `onMalformed(line)` at its first line that is not JSON. `onErrorLine(line)` is
- * told each NDJSON line that is an object with an `error` field (the server's own failure), before
+ * told each NDJSON line, and a whole JSON body with a 2xx status, that is an object with an `error`
+ * field (the server's own failure), before
  * the client reads it: the client keeps only `String(error)` of it, "[object Object]" for an object. The host's memory
  * stays bounded whatever the server sends: an NDJSON line beyond MAX_LINE_BYTES, or another body
  * beyond MAX_BODY_BYTES (bounds.ts), fails the body with a BackendError ('protocol') and closes the
@@ -381,7 +394,12 @@ export function leanFetch(signal: AbortSignal | undefined, onMalformed: (line: s
             }
             done = true;
             cleanup();
-            if (whole && whole.length > 0) lean?.push(onOneLine(Buffer.concat(whole)));
+            if (whole && whole.length > 0) {
+              const body = onOneLine(Buffer.concat(whole));
+              // A whole body that is the server's error (HTTP 200 `{"error": …}`, as proxies answer): told like an NDJSON error line.
+              if (onErrorLine) reportError(body, onErrorLine);
+              lean?.push(body);
+            }
             if (tail && tail.length > 0) lean?.push(tail);
             lean?.close();
           });

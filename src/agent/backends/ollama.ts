@@ -2,7 +2,21 @@
 import { Ollama } from 'ollama';
 import { z } from 'zod';
 import { leanFetch, type LeanFetch } from './leanFetch';
-import { connectionLost, isAbortError, isConnectionLost, malformedLine, modelMissing, rateLimited, retryAfterMs, serverErrorDetail, unreachableError, unsupportedFeatureAdvice } from './errors';
+import {
+  connectionLost,
+  errorDocument,
+  isAbortError,
+  isConnectionLost,
+  malformedLine,
+  modelMissing,
+  rateLimited,
+  retryAfterMs,
+  serverErrorDetail,
+  serverWords,
+  unreachableError,
+  unsupportedFeatureAdvice,
+} from './errors';
+import { modelLoadingError } from './modelLoading';
 import { BackendError, type ChatChunk, type ChatMessage, type ChatRequest, type ModelBackend, type ModelInfo, type PullProgress, type RunningModel, type ThinkSetting, type ToolCall, type ToolSpec } from './types';
 import { knob } from '../../text/frontEnd';
 import { trimTrailing } from '../../text/trimTrailing';
@@ -143,6 +157,15 @@ export function unreadableToolCall(message: string | undefined, tools: readonly 
   return { id: 'call_0', name: tool.name, arguments: args };
 }
 
+/** `text` parsed as JSON, or undefined when it is not JSON. */
+function parseOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The `ollama` client turns Date-like fields into Date objects; accept both. */
 function isoString(value: unknown): string | undefined {
   if (value instanceof Date) return value.toISOString();
@@ -239,14 +262,17 @@ export class OllamaBackend implements ModelBackend {
     }
     // `signal` needs no listener here: the transport listens to it until the body has arrived.
     let finished = false;
+    /** Something of the reply was passed on: an error now comes mid-reply. */
+    let yielded = false;
     try {
       for await (const raw of stream) {
         const parsed = chatChunkSchema.safeParse(raw);
         if (!parsed.success) throw new BackendError(`The Ollama server at ${this.baseUrl} sent a reply this extension does not understand: ${parsed.error.issues[0]?.message ?? 'invalid'}`, 'protocol');
         const chunk = parsed.data;
         const thinking = chunk.message?.thinking ?? '';
-        if (thinking.length > 0) yield { type: 'reasoning', text: thinking };
         const text = chunk.message?.content ?? '';
+        if (thinking.length > 0 || text.length > 0 || (chunk.message?.tool_calls?.length ?? 0) > 0) yielded = true;
+        if (thinking.length > 0) yield { type: 'reasoning', text: thinking };
         if (text.length > 0) yield { type: 'text', text };
         // Ollama sends each tool call whole; it has no id, so we number them per reply.
         for (const call of chunk.message?.tool_calls ?? []) {
@@ -268,7 +294,7 @@ export class OllamaBackend implements ModelBackend {
     } catch (error) {
       if (signal.aborted) return;
       const call = unreadableToolCall(errorText(errorLine), request.tools);
-      if (call === undefined) throw this.translate(error, request.model, errorLine);
+      if (call === undefined) throw this.translate(error, request.model, errorLine, yielded);
       yield { type: 'tool-call', call: { ...call, id: `call_${calls}` } };
       yield { type: 'done' };
     } finally {
@@ -281,7 +307,7 @@ export class OllamaBackend implements ModelBackend {
   /** Installed models (/api/tags), with their sizes. */
   async listModels(signal?: AbortSignal): Promise<readonly ModelInfo[]> {
     try {
-      const reply = tagsSchema.parse(await this.client(signal).list());
+      const reply = this.read(tagsSchema, await this.client(signal).list(), '/api/tags');
       return reply.models.map((m) => ({
         name: m.name,
         sizeBytes: m.size,
@@ -298,7 +324,7 @@ export class OllamaBackend implements ModelBackend {
   /** Models loaded in memory (/api/ps): is ours loaded, and is it on the GPU? */
   async listRunning(signal?: AbortSignal): Promise<readonly RunningModel[]> {
     try {
-      const reply = psSchema.parse(await this.client(signal).ps());
+      const reply = this.read(psSchema, await this.client(signal).ps(), '/api/ps');
       return reply.models.map((m) => {
         const gpuPercent = m.size > 0 ? Math.round((100 * Math.min(m.size_vram, m.size)) / m.size) : 0;
         return {
@@ -318,7 +344,7 @@ export class OllamaBackend implements ModelBackend {
 
   async serverVersion(signal?: AbortSignal): Promise<string> {
     try {
-      return versionSchema.parse(await this.client(signal).version()).version;
+      return this.read(versionSchema, await this.client(signal).version(), '/api/version').version;
     } catch (error) {
       throw this.translate(error, undefined);
     }
@@ -342,7 +368,7 @@ export class OllamaBackend implements ModelBackend {
     const cached = this.shown.get(model);
     if (cached) return cached;
     try {
-      const reply = showSchema.parse(await this.client(signal).show({ model }));
+      const reply = this.read(showSchema, await this.client(signal).show({ model }), '/api/show');
       this.shown.set(model, reply);
       return reply;
     } catch (error) {
@@ -357,8 +383,11 @@ export class OllamaBackend implements ModelBackend {
    */
   async pullModel(model: string, onProgress: (progress: PullProgress) => void, signal?: AbortSignal): Promise<void> {
     let stream: AsyncIterable<unknown> & { abort(): void };
+    /** The reply's `{"error": …}` line or whole body: the client would keep "[object Object]" of an error object. */
+    let errorLine: string | undefined;
+    const transport = this.transport(signal, (line) => (errorLine ??= line));
     try {
-      stream = await this.client(signal).pull({ model, stream: true });
+      stream = await this.client(signal, transport).pull({ model, stream: true });
     } catch (error) {
       throw this.translate(error, model);
     }
@@ -366,7 +395,7 @@ export class OllamaBackend implements ModelBackend {
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
       for await (const raw of stream) {
-        const p = progressSchema.parse(raw);
+        const p = this.read(progressSchema, raw, '/api/pull');
         onProgress({
           status: p.status,
           digest: p.digest,
@@ -378,28 +407,53 @@ export class OllamaBackend implements ModelBackend {
       }
     } catch (error) {
       if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new DOMException('The pull was cancelled.', 'AbortError');
-      const message = error instanceof Error ? error.message : String(error);
+      const said = errorLine !== undefined ? errorDocument(parseOrUndefined(errorLine))?.message : undefined;
+      const message = said ?? serverWords(error instanceof Error ? error.message : String(error));
       if (/file does not exist|manifest/i.test(message) && !(error instanceof BackendError))
         throw new BackendError(`Ollama could not pull "${model}": ${message} — check the name at https://ollama.com/library.`, 'model-missing');
-      throw this.translate(error, model);
+      throw this.translate(error, model, errorLine);
     } finally {
       signal?.removeEventListener('abort', onAbort);
       stream.abort();
     }
   }
 
-  /** `errorLine`: the reply's `{"error": …}` line, whose message the client's error may have lost. */
-  private translate(error: unknown, model: string | undefined, errorLine?: string): Error {
+  /**
+   * A whole JSON reply (`path`: the endpoint) read with `schema`. A reply that is the server's
+   * error (`{"error": …}` with HTTP 200, as a proxy may answer) is a BackendError ('http') with its
+   * words; one of another shape is 'wrong-server', naming the first mismatch (never zod's whole report).
+   */
+  private read<T>(schema: z.ZodType<T>, value: unknown, path: string): T {
+    const failure = errorDocument(value);
+    if (failure) throw new BackendError(`The Ollama server at ${this.baseUrl} answered ${path} with an error: ${failure.message}`, 'http');
+    const parsed = schema.safeParse(value);
+    if (parsed.success) return parsed.data;
+    const issue = parsed.error.issues[0];
+    const where = issue && issue.path.length > 0 ? ` at ${issue.path.join('.')}` : '';
+    throw new BackendError(`The server at ${this.baseUrl} did not answer ${path} like an Ollama server (${issue?.message ?? 'unexpected shape'}${where}) — check ${knob('ollamaHost')}.`, 'wrong-server');
+  }
+
+  /**
+   * `errorLine`: the reply's `{"error": …}` line or whole body, whose message the client's error
+   * may have lost; `midReply`: part of the reply had been passed on before it.
+   */
+  private translate(error: unknown, model: string | undefined, errorLine?: string, midReply = false): Error {
     if (error instanceof BackendError) return error;
     if (isAbortError(error)) return error instanceof Error ? error : new Error(String(error));
     const network = unreachableError('Ollama', this.baseUrl, error, `start it with \`ollama serve\`, or set ${knob('ollamaHost')}.`, 'ollamaHost');
     if (network) return network;
+    // The server's own error in a reply with HTTP 200 (a line of the stream, or the whole body): its words, whatever the client made of them.
+    const document = errorLine !== undefined && !(error instanceof ErrorStatus) ? errorDocument(parseOrUndefined(errorLine)) : undefined;
+    if (document) return new BackendError(`The Ollama server at ${this.baseUrl} failed${midReply ? ' mid-reply' : ''}: ${document.message}${unsupportedFeatureAdvice(document.message)}`, 'http');
     const status = error instanceof ErrorStatus ? error.status : (error as { status_code?: unknown }).status_code;
     const raw = error instanceof Error ? error.message : String(error);
     // The body in whatever shape the server (or a proxy in front of it) wrote it.
     const message = typeof status === 'number' ? serverErrorDetail(raw).message || 'no details' : raw;
+    const retryAfter = error instanceof ErrorStatus ? error.retryAfterMs : undefined;
     if (typeof status === 'number') {
-      if (status === 429) return rateLimited(this.baseUrl, message, error instanceof ErrorStatus ? error.retryAfterMs : undefined);
+      if (status === 429) return rateLimited(this.baseUrl, message, retryAfter);
+      const loading = error instanceof ErrorStatus ? modelLoadingError(this.baseUrl, status, raw, retryAfter) : undefined;
+      if (loading) return loading;
       if (status === 404 && model && /model\b.*\bnot found/i.test(message)) return modelMissing('ollama', this.baseUrl, model);
       // Ollama's own 404s name the model; anything else means something else listens there.
       if (status === 404 || status === 405)
@@ -408,13 +462,11 @@ export class OllamaBackend implements ModelBackend {
           'wrong-server',
           status,
         );
-      return new BackendError(`The Ollama server at ${this.baseUrl} answered HTTP ${status}: ${message}${unsupportedFeatureAdvice(message)}`, 'http', status);
+      return new BackendError(`The Ollama server at ${this.baseUrl} answered HTTP ${status}: ${message}${unsupportedFeatureAdvice(message)}`, 'http', status, retryAfter);
     }
     if (isConnectionLost(error)) return connectionLost('Ollama', this.baseUrl);
     if (error instanceof SyntaxError || /Unexpected token|not valid JSON/i.test(message))
       return new BackendError(`The server at ${this.baseUrl} did not answer like an Ollama server (${message}) — check ${knob('ollamaHost')}.`, 'wrong-server');
-    // An {"error": ...} line in the middle of a stream: the server itself failed (out of memory, ...).
-    const said = errorLine !== undefined ? serverErrorDetail(errorLine).message : message;
-    return new BackendError(`The Ollama server at ${this.baseUrl} failed mid-reply: ${said}`, 'http');
+    return new BackendError(`The Ollama server at ${this.baseUrl} failed${midReply ? ' mid-reply' : ''}: ${serverWords(message)}`, 'http');
   }
 }

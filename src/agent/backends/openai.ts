@@ -1,7 +1,22 @@
 // OpenAI-compatible servers (vLLM, llama.cpp server, LM Studio, SGLang, Ollama's /v1):
 // GET /v1/models and streaming POST /v1/chat/completions, spoken with Node's fetch.
 import { z } from 'zod';
-import { connectionLost, isAbortError, isConnectionLost, isResetBeforeReply, malformedLine, modelMissing, rateLimited, retryAfterMs, serverErrorDetail, unreachableError, unsupportedFeatureAdvice } from './errors';
+import {
+  connectionLost,
+  errorDocument,
+  isAbortError,
+  isConnectionLost,
+  isResetBeforeReply,
+  malformedLine,
+  modelMissing,
+  rateLimited,
+  retryAfterMs,
+  serverErrorDetail,
+  serverWords,
+  unreachableError,
+  unsupportedFeatureAdvice,
+} from './errors';
+import { modelLoadingError } from './modelLoading';
 import { MAX_LINE_BYTES, readTextWithin, tooLarge } from './bounds';
 import { readSse } from './sse';
 import { BackendError, type ChatChunk, type ChatMessage, type ChatRequest, type ModelBackend, type ModelInfo, type ToolCall } from './types';
@@ -126,8 +141,6 @@ export const CONTEXT_OVERFLOW =
 
 /** What to do about a context overflow, for each server's own flag. */
 const overflowAdvice = (): string => `start the server with a larger context (vLLM --max-model-len, llama.cpp -c / --ctx-size, LM Studio "Context Length") or lower ${knob('maxCodeCalls')}`;
-
-const errorEventSchema = z.object({ error: z.union([z.string(), z.object({ message: z.string().optional() }).loose()]) });
 
 const modelsSchema = z.object({ data: z.array(z.object({ id: z.string(), max_model_len: z.number().int().positive().optional() }).loose()) });
 
@@ -294,6 +307,15 @@ async function fetchPastStaleConnections(url: string, init: RequestInit): Promis
   }
 }
 
+/** `text` parsed as JSON, or undefined when it is not JSON. */
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Normalises the base URL: no trailing slash, and /v1 appended when the path is empty. */
 export function normalizeOpenAiBaseUrl(raw: string | undefined): string {
   const url = new URL((raw && raw.trim()) || DEFAULT_OPENAI_BASE_URL);
@@ -381,7 +403,14 @@ export class OpenAiBackend implements ModelBackend {
       yield* this.completeReply(await readTextWithin(response, this.baseUrl));
       return;
     }
-    if (!/event-stream/i.test(contentType)) throw new BackendError(`The server at ${this.baseUrl} did not stream (Content-Type ${contentType || 'none'}) — is it an OpenAI-compatible server?`, 'wrong-server');
+    if (!/event-stream/i.test(contentType)) {
+      // The server's error document under another Content-Type (text/plain, none) is still its error;
+      // read only when the body's length is given (a body without one could go on until the stall limit).
+      const sized = response.headers.get('content-length') !== null;
+      const failure = sized ? errorDocument(parseJson(await readTextWithin(response, this.baseUrl).catch(() => ''))) : undefined;
+      if (failure) throw this.replyFailure(failure.message, failure.code);
+      throw new BackendError(`The server at ${this.baseUrl} did not stream (Content-Type ${contentType || 'none'}) — is it an OpenAI-compatible server?`, 'wrong-server');
+    }
 
     let promptTokens: number | undefined;
     let outputTokens: number | undefined;
@@ -415,16 +444,14 @@ export class OpenAiBackend implements ModelBackend {
         } catch {
           // Words, not broken JSON: the server's error in plain text, as mistral.rs writes its
           // model and validation errors mid-stream (`data: <message>`, then [DONE]).
-          if (!/^\s*[[{"]/.test(item.data)) throw this.streamFailure(item.data.trim());
+          if (!/^\s*[[{"]/.test(item.data)) throw this.streamFailure(serverWords(item.data));
           throw malformedLine('OpenAI-compatible', this.baseUrl, 'event', `data: ${item.data}`);
         }
         // `data: null` carries nothing (AgentRouter's API sends it between chunks, Kilo-Org/kilocode#3083).
         if (json === null) continue;
-        const failure = errorEventSchema.safeParse(json);
-        if (failure.success) {
-          const e = failure.data.error;
-          throw this.streamFailure(typeof e === 'string' ? e : (e.message ?? 'unknown error'));
-        }
+        // `data: {"error": …}` (vLLM, OpenRouter, LiteLLM), or vLLM < 0.10's `{"object": "error", "message"}`.
+        const failure = errorDocument(json);
+        if (failure) throw this.streamFailure(failure.message);
         const parsed = chunkSchema.safeParse(json);
         if (!parsed.success) throw malformedLine('OpenAI-compatible', this.baseUrl, 'event', `data: ${item.data}`);
         const chunk = parsed.data;
@@ -487,17 +514,13 @@ export class OpenAiBackend implements ModelBackend {
     try {
       json = JSON.parse(text);
     } catch {
-      throw new BackendError(`The server at ${this.baseUrl} sent JSON that does not parse: ${text.slice(0, 200)}`, 'protocol');
+      throw new BackendError(`The server at ${this.baseUrl} sent JSON that does not parse: ${serverWords(text.slice(0, 200))}`, 'protocol');
     }
-    const failure = errorEventSchema.safeParse(json);
-    if (failure.success) {
-      const e = failure.data.error;
-      const message = typeof e === 'string' ? e : (e.message ?? 'unknown error');
-      if (CONTEXT_OVERFLOW.test(message)) throw this.overflow(message, undefined);
-      throw new BackendError(`The server at ${this.baseUrl} failed: ${message}`, 'http');
-    }
+    // The server's error as the whole reply, with HTTP 200 (LiteLLM, OpenRouter): its words.
+    const failure = errorDocument(json);
+    if (failure) throw this.replyFailure(failure.message, failure.code);
     const parsed = completionSchema.safeParse(json);
-    if (!parsed.success) throw new BackendError(`The server at ${this.baseUrl} answered in a shape this extension does not understand (not a chat.completion): ${text.slice(0, 200)}`, 'protocol');
+    if (!parsed.success) throw new BackendError(`The server at ${this.baseUrl} answered in a shape this extension does not understand (not a chat.completion): ${serverWords(text.slice(0, 200))}`, 'protocol');
     const choice = parsed.data.choices[0];
     const failed = this.finishFailure(choice?.finish_reason ?? undefined);
     if (failed) throw failed;
@@ -533,6 +556,8 @@ export class OpenAiBackend implements ModelBackend {
     } catch {
       throw new BackendError(`The server at ${this.baseUrl} did not answer /models with JSON — is ${knob('openaiBaseUrl')} the server's /v1 URL?`, 'wrong-server');
     }
+    const failure = errorDocument(json);
+    if (failure) throw new BackendError(`The server at ${this.baseUrl} answered /models with an error: ${failure.message}`, 'http');
     const parsed = modelsSchema.safeParse(json);
     if (!parsed.success) throw new BackendError(`The server at ${this.baseUrl} answered /models in an unexpected shape — is it OpenAI-compatible?`, 'wrong-server');
     return parsed.data.data.map((m) => ({ name: m.id }));
@@ -578,6 +603,8 @@ export class OpenAiBackend implements ModelBackend {
     if ((status === 400 || status === 413 || status === 422) && (code === 'context_length_exceeded' || CONTEXT_OVERFLOW.test(message) || /maximum.*tokens|too long/i.test(message))) return this.overflow(message, status);
     // Hosted APIs (OpenRouter, Groq, Together, DeepSeek) rate-limit with 429, most with a Retry-After.
     if (status === 429) return rateLimited(this.baseUrl, message, retryAfter);
+    const loading = modelLoadingError(this.baseUrl, status, text, retryAfter);
+    if (loading) return loading;
     return new BackendError(`The server at ${this.baseUrl} answered HTTP ${status}: ${message || 'no details'}${unsupportedFeatureAdvice(message)}`, 'http', status, retryAfter);
   }
 
@@ -601,6 +628,12 @@ export class OpenAiBackend implements ModelBackend {
       );
     if (reason === 'error') return this.streamFailure('finish_reason "error"');
     return undefined;
+  }
+
+  /** The server's own error as the whole reply, with HTTP 200 (`message`: its words, as serverWords gives them; `code`: its error code). */
+  private replyFailure(message: string, code: unknown): BackendError {
+    if (code === 'context_length_exceeded' || CONTEXT_OVERFLOW.test(message)) return this.overflow(message, undefined);
+    return new BackendError(`The server at ${this.baseUrl} failed: ${message}${unsupportedFeatureAdvice(message)}`, 'http');
   }
 
   /** The server's own error in the middle of a streamed reply (`message`: its words). */

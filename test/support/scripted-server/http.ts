@@ -16,8 +16,8 @@ export function sendText(res: ServerResponse, status: number, text: string): voi
 }
 
 /** An HTML page, as a reverse proxy (nginx, Cloudflare) answers for a server behind it that failed. */
-export function sendHtml(res: ServerResponse, status: number, html: string): void {
-  res.writeHead(status, { 'Content-Type': 'text/html', 'Content-Length': Buffer.byteLength(html) });
+export function sendHtml(res: ServerResponse, status: number, html: string, headers: Readonly<Record<string, string>> = {}): void {
+  res.writeHead(status, { 'Content-Type': 'text/html', 'Content-Length': Buffer.byteLength(html), ...headers });
   res.end(html);
 }
 

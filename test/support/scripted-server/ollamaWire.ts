@@ -2,6 +2,7 @@
 // line has done:true, done_reason and the token counts and durations in nanoseconds.
 import type { ScriptedToolCall, WireOptions } from './scenarioSchema';
 import type { FinalStats, WireFormat } from './streamReply';
+import { errorBodyIn } from './openaiWire';
 
 /** A scripted call as Ollama spells it (a string argument that is not JSON stays a string: a malformed call). */
 function ollamaCall(call: ScriptedToolCall): { function: { name: string; arguments: unknown } } {
@@ -52,7 +53,10 @@ export function ollamaChatWire(model: string, options: WireOptions = {}): WireFo
     },
     toolCallsDoneReason: 'stop',
     malformed: (text) => `${text ?? `{"model":${JSON.stringify(model)},"created_at":"${now()}","message":{"role":"assistant","content":"unterminat`}\n`,
-    streamError: (message) => line({ error: options.errorObject === true ? { message, type: 'server_error', param: null, code: 500 } : message }),
+    streamError: (message, form) =>
+      form === 'flat'
+        ? line(errorBodyIn('flat', 500, message))
+        : line({ error: (form ?? (options.errorObject === true ? 'object' : 'string')) === 'object' ? { message, type: 'server_error', param: null, code: 500 } : message }),
     closing: (stats) => line({ model, created_at: now(), message: { role: 'assistant', content: '' }, ...finalFields(stats) }),
     complete: (text, stats, extras) => ({
       model,

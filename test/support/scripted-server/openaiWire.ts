@@ -28,6 +28,18 @@ export function openAiErrorBody(message: string, type: string, code: string | nu
   return { error: { message, type, param: null, code } };
 }
 
+/**
+ * How an error body spells the error: `{"error": "…"}` (Ollama, TGI), `{"error": {"message", "type",
+ * "code"}}` (OpenAI, llama.cpp), or `flat`, vLLM < 0.10's ErrorResponse `{"object": "error", "message", …}`.
+ */
+export type ErrorForm = 'string' | 'object' | 'flat';
+
+/** An error body of `form`, whatever the protocol's own. */
+export function errorBodyIn(form: ErrorForm, status: number, message: string): unknown {
+  if (form === 'flat') return { object: 'error', message, type: status >= 500 ? 'InternalServerError' : 'BadRequestError', param: null, code: status };
+  return form === 'string' ? { error: message } : openAiErrorBody(message, status >= 500 ? 'server_error' : 'invalid_request_error', null);
+}
+
 function usage(stats: FinalStats): Record<string, number> {
   return { prompt_tokens: stats.promptTokens, completion_tokens: stats.evalCount, total_tokens: stats.promptTokens + stats.evalCount };
 }
@@ -86,14 +98,16 @@ export function openAiChatWire(model: string, id: string, includeUsage: boolean,
     },
     toolCallsDoneReason: options.legacyFunctionCall === true ? 'function_call' : 'tool_calls',
     malformed: (text) => `${text ?? `data: {"id":${JSON.stringify(id)},"object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"unterminat`}\n\n`,
-    streamError: (message) =>
-      options.errorField === true
-        ? `error: ${JSON.stringify({ code: 500, message, type: 'server_error' })}\n\ndata: [DONE]\n\n`
-        : options.errorAsText === true
-          ? `data: ${message}\n\ndata: [DONE]\n\n`
-          : options.errorObject === true
-            ? `event: error\n${event({ type: 'error', code: 'server_error', message, param: null, sequence_number: 1 })}data: [DONE]\n\n`
-            : event(openAiErrorBody(message, 'server_error', null)),
+    streamError: (message, form) =>
+      form === 'string' || form === 'flat'
+        ? event(errorBodyIn(form, 500, message))
+        : options.errorField === true
+          ? `error: ${JSON.stringify({ code: 500, message, type: 'server_error' })}\n\ndata: [DONE]\n\n`
+          : options.errorAsText === true
+            ? `data: ${message}\n\ndata: [DONE]\n\n`
+            : options.errorObject === true
+              ? `event: error\n${event({ type: 'error', code: 'server_error', message, param: null, sequence_number: 1 })}data: [DONE]\n\n`
+              : event(openAiErrorBody(message, 'server_error', null)),
     closing: (stats) =>
       (options.groqUsage === true
         ? event({ ...base, choices: [{ index: 0, delta: {}, logprobs: null, finish_reason: stats.doneReason }], x_groq: { id: `req_${id}`, usage: usage(stats) } })

@@ -31,7 +31,13 @@ export interface ReplyPlan {
   readonly perChunkDelayMs: number;
   readonly faults: Faults;
   /** Set when this request must fail with an HTTP error. */
-  readonly httpError: { readonly status: number; readonly message: string; readonly form: 'json' | 'html' | 'flatJson'; readonly retryAfterS?: number } | null;
+  readonly httpError: {
+    readonly status: number;
+    readonly message: string;
+    readonly form: 'json' | 'html' | 'flatJson' | 'string' | 'object';
+    readonly retryAfterS?: number;
+    readonly estimatedTimeS?: number;
+  } | null;
   readonly promptTokens: number;
   readonly problems: readonly string[];
 }
@@ -170,7 +176,13 @@ function resolveHttpError(faults: Faults, key: string, counters: FaultCounters):
   const served = counters.get(key) ?? 0;
   if (options.times !== undefined && served >= options.times) return null;
   counters.set(key, served + 1);
-  return { status: options.status ?? 500, message: options.message ?? 'scripted server: injected internal server error', form: options.form ?? 'json', retryAfterS: options.retryAfterS };
+  return {
+    status: options.status ?? 500,
+    message: options.message ?? 'scripted server: injected internal server error',
+    form: options.form ?? 'json',
+    retryAfterS: options.retryAfterS,
+    estimatedTimeS: options.estimatedTimeS,
+  };
 }
 
 export function planReply(scenarios: readonly Scenario[], messages: readonly PlainMessage[], limits: GenerationLimits, counters: FaultCounters): ReplyPlan {

@@ -20,16 +20,31 @@ export const faultsSchema = z.strictObject({
          * "502 Bad Gateway" page, the message in its title); `flatJson`, vLLM < 0.10's ErrorResponse
          * (`{"object":"error","message",…}`, no `error` wrapper).
          */
-        form: z.enum(['json', 'html', 'flatJson']).optional(),
-        /** A Retry-After header, in seconds (rate limits: HTTP 429 from OpenRouter, Groq, Together). */
+        form: z.enum(['json', 'html', 'flatJson', 'string', 'object']).optional(),
+        /** A Retry-After header, in seconds (rate limits: HTTP 429 from OpenRouter, Groq, Together; 503 while a model loads). */
         retryAfterS: nonNegativeInt.optional(),
+        /**
+         * An `estimated_time` field (seconds, a float) in the JSON body, as Hugging Face's Inference
+         * API and TGI send with HTTP 503 while the model loads (`{"error": "Model … is currently loading", "estimated_time": 20.0}`).
+         */
+        estimatedTimeS: z.number().nonnegative().optional(),
       }),
     ])
     .optional(),
   /** Write a line that is not valid JSON (NDJSON) or not a valid SSE event after N chunks. */
   malformedLine: z.union([nonNegativeInt, z.strictObject({ afterChunks: nonNegativeInt, text: z.string().optional() })]).optional(),
   /** After N chunks, the server's own mid-stream error (Ollama `{"error"}` line / OpenAI error event), then the end. */
-  streamError: z.strictObject({ afterChunks: nonNegativeInt, message: z.string().optional() }).optional(),
+  /**
+   * `form`: the error field as a string (`{"error": "…"}`) or an object (`{"error": {"message", "type", "code"}}`),
+   * or `flat` (vLLM < 0.10's `{"object": "error", "message", …}`), whatever the protocol's own (Ollama: string, OpenAI: object).
+   */
+  streamError: z.strictObject({ afterChunks: nonNegativeInt, message: z.string().optional(), form: z.enum(['string', 'object', 'flat']).optional() }).optional(),
+  /**
+   * Answer HTTP 200 with one JSON body that is only the error, whether streaming was asked or not:
+   * `{"error": "…"}` (`form` string, default), `{"error": {"message", "type", "code"}}` (object) or vLLM < 0.10's `{"object": "error", "message"}` (flat), as
+   * proxies (LiteLLM, OpenRouter) and Ollama-API servers answer some failures.
+   */
+  okErrorBody: z.strictObject({ message: z.string().optional(), form: z.enum(['string', 'object', 'flat']).optional() }).optional(),
   /** Destroy the socket after N chunks (no final line, no [DONE]). */
   dropAfterChunks: nonNegativeInt.optional(),
   /** Send no bytes after N chunks, for `stallMs` (then continue) or until the client aborts. */

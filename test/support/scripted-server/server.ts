@@ -7,7 +7,7 @@ import { assertUniqueIds, loadScenarios } from './loadScenarios';
 import { DEFAULT_MODELS, ModelRegistry, type ModelSpec } from './models';
 import { handleOllama } from './ollamaRoutes';
 import { handleOpenAi } from './openaiRoutes';
-import { openAiErrorBody } from './openaiWire';
+import { errorBodyIn, openAiErrorBody, type ErrorForm } from './openaiWire';
 import type { ReplyPlan } from './replyPlan';
 import { RequestLog, type ApiKind, type RecordedRequest } from './requestLog';
 import type { RouteContext } from './route';
@@ -38,6 +38,12 @@ export interface ScriptedServerOptions {
    * connections after 5 s; Node's own server after 5 s). Default 0.
    */
   readonly resetReusedConnections?: number;
+  /**
+   * The model listings and metadata (/api/tags, /api/ps, /api/version, /api/show, /v1/models) and /api/pull
+   * answer HTTP 200 with a body that is only this error, as a proxy in front of the server may:
+   * `{"error": message}` (`form` string, default) or `{"error": {"message", "type", "code"}}` (object).
+   */
+  readonly listingError?: { readonly message: string; readonly form?: ErrorForm };
 }
 
 export interface ScriptedServer {
@@ -71,6 +77,9 @@ function apiOf(path: string): ApiKind {
 function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value.join(', ') : value;
 }
+
+/** The paths `listingError` applies to. */
+const LISTINGS: ReadonlySet<string> = new Set(['/api/tags', '/api/ps', '/api/version', '/api/show', '/api/pull', '/v1/models']);
 
 export async function startScriptedServer(options: ScriptedServerOptions): Promise<ScriptedServer> {
   const initial = typeof options.scenarios === 'string' ? loadScenarios(options.scenarios) : [...options.scenarios];
@@ -151,6 +160,7 @@ export async function startScriptedServer(options: ScriptedServerOptions): Promi
         state.log.changed();
       },
     };
+    if (options.listingError !== undefined && LISTINGS.has(path)) return sendJson(res, 200, errorBodyIn(options.listingError.form ?? 'string', 500, options.listingError.message));
     if ((await handleOllama(ctx)) || (await handleOpenAi(ctx))) return;
     // Ollama answers its root path so clients can probe it; anything else is Go's plain 404.
     if ((method === 'GET' || method === 'HEAD') && path === '/') return sendText(res, 200, 'Ollama is running');

@@ -6,6 +6,7 @@ import type { ReplyPlan } from './replyPlan';
 import type { ScriptedToolCall } from './scenarioSchema';
 import type { RecordedRequest, RequestLog } from './requestLog';
 import { untilAborted, type TimerRegistry } from './timers';
+import { errorBodyIn, type ErrorForm } from './openaiWire';
 
 export interface FinalStats {
   /** 'stop', 'length', or (OpenAI, a turn with tool calls) 'tool_calls'. */
@@ -36,8 +37,8 @@ export interface WireFormat {
   /** The finish reason the API gives a reply that called tools. */
   readonly toolCallsDoneReason: string;
   malformed(text: string | undefined): string;
-  /** An error reported inside an already started stream. */
-  streamError(message: string): string;
+  /** An error reported inside an already started stream; `form`: its shape (ErrorForm), whatever the protocol's own. */
+  streamError(message: string, form?: ErrorForm): string;
   closing(stats: FinalStats): string;
   /** The whole body of a non-streaming reply. */
   complete(text: string, stats: FinalStats, extras: { readonly thinking: string; readonly toolCalls: readonly ScriptedToolCall[] }): unknown;
@@ -116,7 +117,7 @@ async function faultsAt(ctx: ReplyContext, plan: ReplyPlan, wire: WireFormat, se
   }
   const streamError = plan.faults.streamError;
   if (streamError !== undefined && streamError.afterChunks === sent) {
-    if (await write(ctx, wire.streamError(streamError.message ?? 'scripted server: injected error mid-stream'))) {
+    if (await write(ctx, wire.streamError(streamError.message ?? 'scripted server: injected error mid-stream', streamError.form))) {
       ctx.res.end();
       finish(ctx);
     }
@@ -154,13 +155,25 @@ function finish(ctx: ReplyContext): void {
 async function prelude(ctx: ReplyContext, plan: ReplyPlan, wire: WireFormat): Promise<boolean> {
   if (plan.faults.slowFirstTokenMs !== undefined && !(await ctx.timers.sleep(plan.faults.slowFirstTokenMs, ctx.signal))) return false;
   if (plan.httpError !== null) {
-    const { status, message, form, retryAfterS } = plan.httpError;
+    const { status, message, form, retryAfterS, estimatedTimeS } = plan.httpError;
     ctx.entry.status = status;
     const headers: Record<string, string> = retryAfterS !== undefined ? { 'Retry-After': String(retryAfterS) } : {};
-    if (form === 'html') sendHtml(ctx.res, status, `<html>\r\n<head><title>${message}</title></head>\r\n<body>\r\n<center><h1>${message}</h1></center>\r\n<hr><center>nginx/1.24.0</center>\r\n</body>\r\n</html>\r\n`);
+    // Hugging Face's loading reply: the error and how long the load should take, in seconds.
+    const estimated = estimatedTimeS !== undefined ? { estimated_time: estimatedTimeS } : {};
+    if (form === 'html')
+      sendHtml(ctx.res, status, `<html>\r\n<head><title>${message}</title></head>\r\n<body>\r\n<center><h1>${message}</h1></center>\r\n<hr><center>nginx/1.24.0</center>\r\n</body>\r\n</html>\r\n`, headers);
     // vLLM < 0.10: vllm/entrypoints/openai/protocol.py ErrorResponse had the fields at the top level.
-    else if (form === 'flatJson') sendJson(ctx.res, status, { object: 'error', message, type: status >= 500 ? 'InternalServerError' : 'BadRequestError', param: null, code: status }, headers);
-    else sendJson(ctx.res, status, wire.errorBody(status, message), headers);
+    else if (form === 'flatJson') sendJson(ctx.res, status, errorBodyIn('flat', status, message), headers);
+    else if (form === 'string' || form === 'object') sendJson(ctx.res, status, { ...(errorBodyIn(form, status, message) as object), ...estimated }, headers);
+    else sendJson(ctx.res, status, { ...(wire.errorBody(status, message) as object), ...estimated }, headers);
+    finish(ctx);
+    return false;
+  }
+  const okError = plan.faults.okErrorBody;
+  if (okError !== undefined) {
+    // HTTP 200, and a body that is only the error (a proxy's way: LiteLLM, OpenRouter).
+    ctx.entry.status = 200;
+    sendJson(ctx.res, 200, errorBodyIn(okError.form ?? 'string', 500, okError.message ?? 'scripted server: injected error in a 200 reply'));
     finish(ctx);
     return false;
   }
@@ -261,7 +274,8 @@ export async function completeReply(ctx: ReplyContext, plan: ReplyPlan, wire: Wi
   if (unreadable !== undefined) return failBeforeWriting(ctx, wire, unreadable);
   if (faults.streamError !== undefined) {
     ctx.entry.status = 500;
-    sendJson(ctx.res, 500, wire.errorBody(500, faults.streamError.message ?? 'scripted server: injected error mid-stream'));
+    const message = faults.streamError.message ?? 'scripted server: injected error mid-stream';
+    sendJson(ctx.res, 500, faults.streamError.form !== undefined ? errorBodyIn(faults.streamError.form, 500, message) : wire.errorBody(500, message));
     return finish(ctx);
   }
   const text = plan.chunks.join('');

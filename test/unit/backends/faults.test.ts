@@ -18,7 +18,8 @@ function scenario(id: string, faults: Scenario['faults'], extra: Partial<Scenari
 const SCENARIOS: Scenario[] = [
   scenario('plain', undefined),
   scenario('http500-always', { http500: true }),
-  scenario('http500-once', { http500: { times: 1, status: 503, message: 'model is loading' } }),
+  // Ollama's own 503 when its queue is full (OLLAMA_MAX_QUEUE): a transient failure, not a loading model.
+  scenario('http500-once', { http500: { times: 1, status: 503, message: 'server busy, please try again.  maximum pending requests exceeded' } }),
   // A reverse proxy (nginx) in front of the model server, which is down: its HTML page.
   scenario('proxy-502', { http500: { status: 502, message: '502 Bad Gateway', form: 'html' } }),
   // vLLM < 0.10 refusing a prompt longer than --max-model-len (its ErrorResponse had no "error" wrapper).
@@ -130,7 +131,7 @@ describe.each(KINDS)('%s backend faults', (kind) => {
     expect(trajectory.answer).toBe('42');
     const warning = events.find((e) => e.type === 'warning');
     expect(warning).toMatchObject({ kind: 'retry' });
-    expect(warning?.type === 'warning' ? warning.message : '').toContain('model is loading');
+    expect(warning?.type === 'warning' ? warning.message : '').toContain('maximum pending requests exceeded');
     expect(trajectory.turns[0]?.stats?.retries).toBe(1);
     expect(server.chatRequests()).toHaveLength(2);
   });
