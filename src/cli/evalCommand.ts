@@ -1,7 +1,7 @@
 // `r1ci eval <file-or-folder>`: the benchmark harness on the command line. Results are appended
 // to a JSONL file as questions finish, so an interrupted run resumes where it stopped; the exit
 // code says whether the run worked (not how well the model did).
-import { mkdir, mkdtemp } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { autoConcurrency, evaluate } from '../eval/evaluate';
@@ -120,14 +120,16 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
   refuseReplacingData('--sft', values.sft);
   refuseResultsFileOfOtherKind(values.out ? '--out' : 'the results file', out);
   await checkServerAndModel(m.backend, m.run.model, io.signal);
-  try {
-    // The default lies inside the task folder, which a cloned dataset controls: made without links.
-    if (values.out) await mkdir(dirname(out), { recursive: true });
-    else await ensureResultsFolder(dirname(target));
-  } catch (e) {
-    const message = fileErrorSentence(e) ?? (e instanceof Error ? e.message : String(e));
-    // The default folder sits beside the tasks, which may be read-only (a shared dataset).
-    throw new CliError(values.out ? message : `${message}. Name a results file elsewhere with --out FILE.`, EXIT.failure);
+  // Both output folders through the one helper of every command's output paths (made when missing, writable).
+  await prepareOutputFolder('--out', values.out, 'nothing was run', true);
+  if (!values.out) {
+    try {
+      // The default lies inside the task folder, which a cloned dataset controls: made without links.
+      await ensureResultsFolder(dirname(target));
+    } catch (e) {
+      // The default folder sits beside the tasks, which may be read-only (a shared dataset).
+      throw new CliError(`${fileErrorSentence(e) ?? (e instanceof Error ? e.message : String(e))}. Name a results file elsewhere with --out FILE.`, EXIT.failure);
+    }
   }
   // Written at the end: a folder that is missing (made here, as for --out) or not writable is said now, not after the run.
   await prepareOutputFolder('--sft', values.sft, 'nothing was run', true);
