@@ -197,7 +197,7 @@ export function registerEval(commands: CommandManager, context: vscode.Extension
     const result = run.results.find((r) => r.id === id && (sample === undefined || (r.sample ?? 0) === sample));
     if (result) showStoredResult(context, log, result);
   };
-  const openResults: OpenResults = async (files) => ResultsPanel.show(context, await Promise.all(files.map(loadRun)), showTrajectory);
+  const openResults: OpenResults = async (files) => ResultsPanel.show(context, await Promise.all(files.map(loadRun)), showTrajectory, log);
   commands.registerAll([
     new RunEvalCommand(evals, openResults, log),
     new CancelEvalCommand(evals),
