@@ -139,7 +139,8 @@ export class ResultsPanel extends Disposable {
         void this.export(m.format);
         break;
       case 'compare':
-        void vscode.commands.executeCommand('r1ci.eval.compareResults', this.runs[0]?.file);
+        // A Uri: the file the user has open, not a caller's path to confirm.
+        void vscode.commands.executeCommand('r1ci.eval.compareResults', this.runs[0] ? vscode.Uri.file(this.runs[0].file) : undefined);
         break;
     }
   }
