@@ -14,13 +14,13 @@ import { Conversation, type ConversationHost } from '../conversation/conversatio
 import type { ConversationEvent } from '../conversation/events';
 import { removeTree } from '../sandbox/scratchJanitor';
 import { escapeControls, jsonForTerminal } from '../sandbox/terminalText';
-import { CliError, EXIT, onStdoutGone, parseCliArgs, signalExitCode, STOP_SIGNALS, type StopCause } from './cliSupport';
+import { CliError, EXIT, onStdoutGone, parseCliArgs, refuseConflictingFlags, signalExitCode, STOP_SIGNALS, type StopCause } from './cliSupport';
 import { gatedCodeRunner } from './cliRunner';
 import { ISOLATION_USAGE, readIsolation, type GateIo } from './isolationGate';
 import { modelOptionsUsage, readModelOptions, resolveModelRun } from './modelOptions';
 import { artifactKeeper } from './keepArtifacts';
 import { createPrinter } from './printer';
-import { SOLVE_OPTIONS } from './solveCommand';
+import { SOLVE_CONFLICTS, SOLVE_OPTIONS } from './solveCommand';
 
 /** The chat's own commands, answered locally and never sent to the model. */
 const CHAT_COMMANDS = `  /reset                  start over: a fresh sandbox and no history
@@ -66,6 +66,7 @@ export async function chatCommand(argv: readonly string[], io: Omit<GateIo, 'sig
     io.stdout.write(`${CHAT_USAGE}\n`);
     return EXIT.ok;
   }
+  refuseConflictingFlags('chat', values, SOLVE_CONFLICTS);
   if (positionals.length > 0) throw new CliError(`chat takes no question on the command line: type it at the prompt.\n\n${CHAT_USAGE}`, EXIT.usage);
   const isolation = readIsolation(values.isolation);
   const keeper = values['keep-artifacts'] === undefined ? undefined : artifactKeeper(resolve(values['keep-artifacts']), io.stderr);

@@ -135,6 +135,35 @@ export function parseCliArgs<T extends ParseArgsConfig & { args: string[] }>(com
   }
 }
 
+/** Two flags that must not be given together: `flag` with `other` (names without dashes), and why (a clause). */
+export interface FlagConflict {
+  readonly flag: string;
+  readonly other: string;
+  readonly why: string;
+}
+
+/**
+ * The conflicts of `flag` with each of `others`, all for the same reason `why`: e.g. --text-only
+ * with every flag that only says how code is run.
+ */
+export function conflictsOf(flag: string, others: readonly string[], why: string): FlagConflict[] {
+  return others.map((other) => ({ flag, other, why }));
+}
+
+/**
+ * Throws a usage error (exit 2) for the first of `conflicts` whose two flags are both given in
+ * `values` (node:util parseArgs values; a flag counts as given when its value is neither
+ * undefined nor false): a combination that contradicts itself, or where one flag would be
+ * silently ignored. The message is one line naming both flags and why, and points at
+ * `r1ci <command> --help`. Call it right after parsing, before anything runs.
+ * @throws CliError EXIT.usage
+ */
+export function refuseConflictingFlags(command: string, values: Readonly<Record<string, unknown>>, conflicts: readonly FlagConflict[]): void {
+  const given = (name: string): boolean => values[name] !== undefined && values[name] !== false;
+  const hit = conflicts.find((c) => given(c.flag) && given(c.other));
+  if (hit) throw new CliError(`--${hit.flag} and --${hit.other} cannot be given together: ${hit.why} (r1ci ${command} --help lists the options).`, EXIT.usage);
+}
+
 /** Where human-readable lines go: the `write` of a process stream. */
 export interface TextOut {
   write(text: string): unknown;

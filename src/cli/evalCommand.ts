@@ -1,7 +1,7 @@
 // `r1ci eval <file-or-folder>`: the benchmark harness on the command line. Results are appended
 // to a JSONL file as questions finish, so an interrupted run resumes where it stopped; the exit
 // code says whether the run worked (not how well the model did).
-import { mkdir, mkdtemp } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { autoConcurrency, evaluate } from '../eval/evaluate';
@@ -13,7 +13,7 @@ import { readResults, toMarkdown, compareRuns, comparisonToMarkdown } from '../e
 import { samplesToMarkdown, summarizeSamples } from '../eval/sampling';
 import type { EvalEvent } from '../eval/runner';
 import { SandboxPool } from '../sandbox';
-import { CliError, escapingWriter, EXIT, noQuestionsFound, parseCliArgs } from './cliSupport';
+import { CliError, conflictsOf, escapingWriter, EXIT, noQuestionsFound, parseCliArgs, refuseConflictingFlags } from './cliSupport';
 import { fileErrorSentence } from '../text/fileErrors';
 import { prepareOutputFolder, refuseOutputOverInput, refuseReplacingData, refuseResultsFileOfOtherKind } from './outputPaths';
 import { ISOLATION_OPTIONS, ISOLATION_USAGE, mayRunModelCode, readIsolation, refusingRunner, type GateIo } from './isolationGate';
@@ -61,6 +61,16 @@ question are listed without a delta.
 Exit status: 0 when compared, 1 when the files share no question or have bad lines, 2 for bad
 arguments.`;
 
+/**
+ * Flags of `eval` that contradict each other. With --text-only no model code runs (checkers still
+ * run in the sandbox, so its flags and --isolation stay), so how code would be asked for and run
+ * is ignored, and --sft (the correct trajectories that ran code) would always be empty.
+ */
+export const EVAL_CONFLICTS = [
+  ...conflictsOf('text-only', ['protocol', 'max-code-calls', 'allow-unisolated'], '--text-only runs no model code, so the other would be ignored'),
+  ...conflictsOf('text-only', ['sft'], '--sft keeps trajectories that ran code, and a text-only run has none'),
+];
+
 interface Io extends GateIo {
   readonly stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
 }
@@ -86,6 +96,7 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
     stdout.write(`${EVAL_USAGE}\n`);
     return EXIT.ok;
   }
+  refuseConflictingFlags('eval', values, EVAL_CONFLICTS);
   if (positionals.length !== 1) throw new CliError(`Give exactly one task file or folder.\n\n${EVAL_USAGE}`, EXIT.usage);
   const target = resolve(positionals[0] ?? '');
   const m = readModelOptions(values, [EVAL_FLAGS]);
@@ -109,14 +120,16 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
   refuseReplacingData('--sft', values.sft);
   refuseResultsFileOfOtherKind(values.out ? '--out' : 'the results file', out);
   await checkServerAndModel(m.backend, m.run.model, io.signal);
-  try {
-    // The default lies inside the task folder, which a cloned dataset controls: made without links.
-    if (values.out) await mkdir(dirname(out), { recursive: true });
-    else await ensureResultsFolder(dirname(target));
-  } catch (e) {
-    const message = fileErrorSentence(e) ?? (e instanceof Error ? e.message : String(e));
-    // The default folder sits beside the tasks, which may be read-only (a shared dataset).
-    throw new CliError(values.out ? message : `${message}. Name a results file elsewhere with --out FILE.`, EXIT.failure);
+  // Both output folders through the one helper of every command's output paths (made when missing, writable).
+  await prepareOutputFolder('--out', values.out, 'nothing was run', true);
+  if (!values.out) {
+    try {
+      // The default lies inside the task folder, which a cloned dataset controls: made without links.
+      await ensureResultsFolder(dirname(target));
+    } catch (e) {
+      // The default folder sits beside the tasks, which may be read-only (a shared dataset).
+      throw new CliError(`${fileErrorSentence(e) ?? (e instanceof Error ? e.message : String(e))}. Name a results file elsewhere with --out FILE.`, EXIT.failure);
+    }
   }
   // Written at the end: a folder that is missing (made here, as for --out) or not writable is said now, not after the run.
   await prepareOutputFolder('--sft', values.sft, 'nothing was run', true);

@@ -109,6 +109,8 @@ export async function exportSftCommand(argv: readonly string[], io: Io): Promise
   const file = resolve(positionals[0] ?? '');
   refuseOutputOverInput('--out', values.out, [{ file, what: 'the results file being exported' }]);
   refuseReplacingData('--out', values.out);
+  // Its folder before the results are read, as for export-rollouts: a folder that cannot take it is said first.
+  await prepareOutputFolder('--out', values.out, 'nothing was written', false);
   const read = await readResultsFile(file, io);
   const sft = sftJsonl(read.results, { format: format as SftFormat, includeTextOnly: values['include-text-only'] });
   await emit(sft.text, values.out, `${counted(sft.count, 'transcript')} (${format})`, io);

@@ -38,7 +38,8 @@ export interface ModelOptions {
 /**
  * Checks the raw flags (those of MODEL_OPTIONS and of any `extraFlags` table, e.g. EVAL_FLAGS);
  * a bad value is a usage error that names the flag and the values it takes, and so are
- * `--host` and `--base-url` with different URLs (one flag under two names).
+ * `--host` and `--base-url` with different URLs (one flag under two names), `--api-key` without
+ * `--backend openai` and `--context-tokens` with it (flags the chosen backend would ignore).
  */
 export function readModelOptions(values: Readonly<Record<string, unknown>>, extraFlags: Parameters<typeof settingsFromFlags>[1] = [], env: NodeJS.ProcessEnv = process.env): ModelOptions {
   const baseUrl = str(values['base-url']);
@@ -49,6 +50,13 @@ export function readModelOptions(values: Readonly<Record<string, unknown>>, extr
   }
   const url = baseUrl ?? host;
   const backendFlag = str(values.backend) ?? defaultSettings().backend;
+  // Flags one backend never uses: given with the other, they would be dropped without a word.
+  if (str(values['api-key']) !== undefined && backendFlag !== 'openai') {
+    throw new CliError(`--api-key is sent only to an OpenAI-compatible server: give --backend openai with it (the backend is ${backendFlag}).`, EXIT.usage);
+  }
+  if (str(values['context-tokens']) !== undefined && backendFlag === 'openai') {
+    throw new CliError('--context-tokens and --backend openai cannot be given together: --context-tokens is Ollama\'s num_ctx, and an OpenAI-compatible server fixes the context window when it loads the model.', EXIT.usage);
+  }
   const settings = settingsFromFlags(values, [MODEL_FLAGS, SANDBOX_FLAGS, ...extraFlags], url === undefined ? {} : { [backendFlag === 'openai' ? 'openai.baseUrl' : 'ollama.host']: url });
   const apiKey = str(values['api-key']) ?? env['R1CI_API_KEY'] ?? env['OPENAI_API_KEY'];
   const run = runOptionsFrom(settings, apiKey);

@@ -7,7 +7,8 @@ import { collectTrajectory } from '../agent/trajectory';
 import type { CodeRunner } from '../sandbox/types';
 import { artifactKeeper } from './keepArtifacts';
 import { createPrinter } from './printer';
-import { CliError, EXIT, parseCliArgs } from './cliSupport';
+import { CliError, conflictsOf, EXIT, parseCliArgs, refuseConflictingFlags } from './cliSupport';
+import { SANDBOX_FLAGS } from '../config/settingFlags';
 import { gatedCodeRunner } from './cliRunner';
 import { ISOLATION_OPTIONS, ISOLATION_USAGE, readIsolation, type GateIo } from './isolationGate';
 import { MODEL_OPTIONS, modelOptionsUsage, readModelOptions, resolveModelRun } from './modelOptions';
@@ -35,6 +36,16 @@ export const SOLVE_OPTIONS = {
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
+/**
+ * Flags of `solve` and `chat` that contradict each other: --text-only runs no code, so every flag
+ * that only says how code is run (protocol, budget, sandbox, isolation, artifacts) would be ignored.
+ */
+export const SOLVE_CONFLICTS = conflictsOf(
+  'text-only',
+  ['protocol', 'max-code-calls', 'isolation', 'allow-unisolated', 'keep-artifacts', ...Object.keys(SANDBOX_FLAGS)],
+  '--text-only runs no code, so the other would be ignored',
+);
+
 /** Runs `r1ci solve`; returns the exit code (EXIT). `io.stdin` is asked on the basic tier when it is a terminal. */
 export async function solveCommand(argv: readonly string[], io: GateIo & { stdout: NodeJS.WritableStream }): Promise<number> {
   const { values, positionals } = parseCliArgs('solve', { args: [...argv], allowPositionals: true, options: SOLVE_OPTIONS });
@@ -42,6 +53,7 @@ export async function solveCommand(argv: readonly string[], io: GateIo & { stdou
     io.stdout.write(`${SOLVE_USAGE}\n`);
     return EXIT.ok;
   }
+  refuseConflictingFlags('solve', values, SOLVE_CONFLICTS);
   const question = positionals.join(' ').trim();
   if (!question) throw new CliError(`No question given.\n\n${SOLVE_USAGE}`, EXIT.usage);
   const m = readModelOptions(values);

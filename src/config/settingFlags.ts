@@ -57,7 +57,7 @@ export type FlagTable = Readonly<Record<string, SettingFlag>>;
  * the same way, with the same sandbox limits as `settings` (the extension's, for the `r1ci mcp`
  * it configures). One `--flag=value` argument per model or sandbox setting that differs from its
  * default, and `--host=` (Ollama) or `--base-url=` (OpenAI-compatible) for a server URL that is
- * set; the defaults give no flags. Always the one-argument form: a value from a workspace's
+ * set; the defaults give no flags, and no --context-tokens for an OpenAI-compatible server (Ollama only). Always the one-argument form: a value from a workspace's
  * settings that starts with "-" (a model named "--python=…") stays that flag's value instead of
  * being read as a flag of its own. The API key is never a flag here: it travels as $R1CI_API_KEY.
  */
@@ -65,6 +65,8 @@ export function modelFlagsFor(settings: Settings): string[] {
   const args: string[] = [];
   for (const [flag, { setting }] of Object.entries({ ...MODEL_FLAGS, ...SANDBOX_FLAGS })) {
     const value = settings[setting];
+    // num_ctx is Ollama's: `r1ci mcp` refuses --context-tokens with --backend openai.
+    if (setting === 'contextTokens' && settings.backend === 'openai') continue;
     if (value !== null && value !== SETTINGS_SPEC[setting].default) args.push(`--${flag}=${String(value)}`);
   }
   if (settings.backend === 'openai' && settings['openai.baseUrl'] !== SETTINGS_SPEC['openai.baseUrl'].default) args.push(`--base-url=${settings['openai.baseUrl']}`);

@@ -2,7 +2,7 @@
 // every folder untouched for longer than the `r1ci.sandbox.scratchMaxAgeDays` setting.
 // The folders hold what sandboxed code wrote, so nothing here follows a link, and only
 // direct children of the scratch root are ever removed.
-import { constants } from 'node:fs';
+import { constants, type Dir, type Dirent } from 'node:fs';
 import { chmod, lstat, open, opendir, readdir, rm, type FileHandle } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { execa } from 'execa';
@@ -38,7 +38,8 @@ export async function removeScratchFolder(root: string, dir: string): Promise<bo
  * through its parent without following links, its dev/inode checked, each entry unlinked by name
  * in its parent; `--one-file-system` on Linux), never Node's path-based `rm`. Folders the code
  * made unreadable (mode 000: rm fails on them unless root) are opened up first, through handles
- * as well (openUp), and rm runs again. Throws an Error naming `dir` when the tree is still there.
+ * as well (openUp, which visits at most OPEN_UP_MAX_ENTRIES entries), and rm runs again. Throws
+ * an Error naming `dir` when the tree is still there, or when openUp stopped at its bound.
  */
 export async function removeTree(dir: string): Promise<void> {
   if (process.platform === 'win32') {
@@ -49,7 +50,13 @@ export async function removeTree(dir: string): Promise<void> {
   const args = process.platform === 'linux' ? ['-rf', '--one-file-system', '--', dir] : ['-rf', '--', dir];
   let result = await execa('rm', args, { reject: false, stdin: 'ignore' });
   if (result.exitCode !== 0 && (await exists(dir))) {
-    await openUp(dir);
+    try {
+      await openUp(dir);
+    } catch (error) {
+      // The bound on its work: what was opened up goes, the rest stays and is said.
+      await execa('rm', args, { reject: false, stdin: 'ignore' });
+      throw new Error(`could not remove ${dir}: ${error instanceof Error ? error.message : String(error)}`);
+    }
     result = await execa('rm', args, { reject: false, stdin: 'ignore' });
   }
   if (await exists(dir)) throw new Error(`could not remove ${dir}: ${result.stderr.split('\n')[0] || 'rm failed'}`);
@@ -71,16 +78,37 @@ async function exists(path: string): Promise<boolean> {
 const O_PATH = 0o10000000;
 const FOLDER_HANDLE = O_PATH | constants.O_NOFOLLOW | constants.O_DIRECTORY;
 
+/** Entries openUp visits at most in one tree (files and folders, every level together): a bound on its host work. */
+export const OPEN_UP_MAX_ENTRIES = 1_000_000;
+
+/** Names openUp reads from a folder at a time (opendir's buffer): a folder of millions is never listed whole. */
+const OPEN_UP_BATCH = 256;
+
+/** openUp stopped at its bound of entries: the tree is left as it is and rm reports what remains. */
+export class OpenUpBoundError extends Error {}
+
+/** The entries openUp may still visit in the tree it opens up. */
+interface OpenUpBudget {
+  readonly dir: string;
+  readonly max: number;
+  visited: number;
+}
+
 /**
  * Gives the owner rwx on `dir` and every folder below it, never through a link. On Linux each
  * folder is opened through the handle of its parent (`/proc/self/fd/N/NAME`, O_PATH | O_NOFOLLOW |
  * O_DIRECTORY) and changed through its own handle, so a folder swapped for a link meanwhile is
  * refused (ELOOP, ENOTDIR), never followed. Elsewhere (no O_PATH) each path is lstat-ed first:
  * a swap between the lstat and the chmod can still redirect one chmod (noted in docs/sandbox-tiers.md).
+ * Each folder is read a batch of OPEN_UP_BATCH names at a time (the sandbox can plant millions in
+ * one), and at most `maxEntries` entries of the whole tree are visited. Folders that cannot be
+ * read or are gone are skipped (rm reports them).
+ * @throws OpenUpBoundError naming `dir` and the bound when the tree holds more than `maxEntries` entries.
  */
-async function openUp(dir: string): Promise<void> {
+export async function openUp(dir: string, maxEntries: number = OPEN_UP_MAX_ENTRIES): Promise<void> {
+  const budget: OpenUpBudget = { dir, max: maxEntries, visited: 0 };
   if (process.platform !== 'linux') {
-    await openUpByPath(dir);
+    await openUpByPath(dir, budget);
     return;
   }
   let top: FileHandle;
@@ -89,48 +117,88 @@ async function openUp(dir: string): Promise<void> {
   } catch {
     return;
   }
-  await openUpHandle(top, 0);
+  await openUpHandle(top, 0, budget);
+}
+
+/** Counts one entry of the tree against `budget`; throws OpenUpBoundError past its bound. */
+function visit(budget: OpenUpBudget): void {
+  if (++budget.visited > budget.max) {
+    throw new OpenUpBoundError(`opening up ${budget.dir} stopped after ${budget.max} entries (the most the janitor visits in one tree); remove what is left by hand`);
+  }
+}
+
+/**
+ * Calls `each` for every entry of the folder `path`, read OPEN_UP_BATCH names at a time, each
+ * counted against `budget`. Resolves without a call when the folder cannot be read (or is gone).
+ * @throws OpenUpBoundError past the budget's bound (and whatever `each` throws).
+ */
+async function forEachEntry(path: string | Buffer, budget: OpenUpBudget, each: (entry: Dirent<Buffer>) => Promise<void>): Promise<void> {
+  let listing: Dir;
+  try {
+    // Names as bytes (a name that is not UTF-8 must still be opened); Node takes 'buffer' here, its types do not say so.
+    listing = await opendir(path, { encoding: 'buffer' as BufferEncoding, bufferSize: OPEN_UP_BATCH });
+  } catch {
+    return; // unreadable or gone: rm reports what is left
+  }
+  try {
+    for (;;) {
+      let entry: Dirent<Buffer> | null;
+      try {
+        entry = (await listing.read()) as Dirent<Buffer> | null;
+      } catch {
+        return; // gone meanwhile
+      }
+      if (entry === null) return;
+      visit(budget);
+      await each(entry);
+    }
+  } finally {
+    await listing.close().catch(() => undefined);
+  }
 }
 
 /** Folder levels openUp holds open at once (one handle each); deeper folders stay as they are and rm reports them. */
 const MAX_OPEN_LEVELS = 512;
 
-async function openUpHandle(folder: FileHandle, depth: number): Promise<void> {
+/** A directory entry that is surely no folder (its type is known): not opened at all. */
+function surelyNotFolder(entry: Dirent<Buffer>): boolean {
+  return !entry.isDirectory() && (entry.isFile() || entry.isSymbolicLink() || entry.isFIFO() || entry.isSocket() || entry.isCharacterDevice() || entry.isBlockDevice());
+}
+
+async function openUpHandle(folder: FileHandle, depth: number, budget: OpenUpBudget): Promise<void> {
   const self = `/proc/self/fd/${folder.fd}`;
   try {
     // The magic link names the very folder held, whatever its name has become.
     await chmod(self, 0o700);
-    const names = depth < MAX_OPEN_LEVELS ? await readdir(self, { encoding: 'buffer' }) : [];
-    for (const name of names) {
+    if (depth >= MAX_OPEN_LEVELS) return;
+    await forEachEntry(self, budget, async (entry) => {
+      if (surelyNotFolder(entry)) return;
       let child: FileHandle;
       try {
-        child = await open(Buffer.concat([Buffer.from(`${self}/`), name]), FOLDER_HANDLE);
+        child = await open(Buffer.concat([Buffer.from(`${self}/`), entry.name]), FOLDER_HANDLE);
       } catch {
-        continue; // not a folder (a file, a link), or gone meanwhile
+        return; // not a folder (a link), or gone meanwhile
       }
-      await openUpHandle(child, depth + 1);
-    }
-  } catch {
+      await openUpHandle(child, depth + 1, budget);
+    });
+  } catch (error) {
+    if (error instanceof OpenUpBoundError) throw error;
     // unreadable or gone: rm reports what is left
   } finally {
     await folder.close();
   }
 }
 
-async function openUpByPath(dir: string | Buffer): Promise<void> {
+async function openUpByPath(dir: string | Buffer, budget: OpenUpBudget): Promise<void> {
   try {
     if (!(await lstat(dir)).isDirectory()) return;
     await chmod(dir, 0o700);
   } catch {
     return;
   }
-  let names: Buffer[];
-  try {
-    names = await readdir(dir, { encoding: 'buffer' });
-  } catch {
-    return;
-  }
-  for (const name of names) await openUpByPath(Buffer.concat([Buffer.from(dir), Buffer.from('/'), name]));
+  await forEachEntry(dir, budget, async (entry) => {
+    if (!surelyNotFolder(entry)) await openUpByPath(Buffer.concat([Buffer.from(dir), Buffer.from('/'), entry.name]), budget);
+  });
 }
 
 /**

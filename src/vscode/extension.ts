@@ -3,6 +3,7 @@
 // finished (package.json's "onStartupFinished"), or earlier for a notebook or a workspace with
 // task files. Activation waits for no network call or interpreter, and its duration is logged.
 import * as vscode from 'vscode';
+import { initCallerConfirmation } from './shared/confirmCaller';
 import { initWorkspaceGuard } from './shared/settings';
 import { registerChat } from './chat/commands';
 import { registerEval } from './eval/commands';
@@ -20,6 +21,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const channel = vscode.window.createOutputChannel('R1 Code Interpreter', { log: true });
   const log = createLog(channel);
   initWorkspaceGuard(context);
+  initCallerConfirmation(context.extensionMode);
   const commands = new CommandManager();
   const sandbox = new SandboxService(context);
   const solver = new SolveController(context, log, sandbox);

@@ -3,9 +3,10 @@
 import { writeFileNoFollow } from '../../eval/safeWrite';
 import { basename, dirname } from 'node:path';
 import * as vscode from 'vscode';
-import { z } from 'zod';
 import { sftJsonl } from '../../eval/export/sft';
-import { readResults, resultRecordSchema } from '../../eval/results';
+import { readResults } from '../../eval/results';
+import { callerPathSchema, evalRunArgsSchema, exportResultsArgsSchema, exportSftArgsSchema, showTrajectoryArgsSchema, type EvalRunArgs } from '../shared/commandArgs';
+import { callerArgsOrReport, confirmCaller } from '../shared/confirmCaller';
 import type { ViewEvent } from '../conversation/transcriptProtocol';
 import type { Log } from '../shared/log';
 import { EvalController, type EvalRunOutcome } from './evalController';
@@ -15,23 +16,6 @@ import { showStoredResult } from './trajectoryReplay';
 import type { ResultsViewData } from './resultsProtocol';
 import type { Command, CommandManager } from '../shared/commandManager';
 import { showErrorMessage, showInformationMessage } from '../shared/notify';
-
-const runArgsSchema = z
-  .object({
-    target: z.string().min(1),
-    textOnly: z.boolean().optional(),
-    resultsFile: z.string().optional(),
-    concurrency: z.number().int().min(1).optional(),
-    /** Times each question is asked (default: the "r1ci.eval.samples" setting). */
-    samples: z.number().int().min(1).optional(),
-    model: z.string().optional(),
-    resume: z.boolean().optional(),
-    /** Open the results view at the end (default true). */
-    showResults: z.boolean().optional(),
-  })
-  .optional();
-
-const showTrajectoryArgs = z.union([z.object({ resultsFile: z.string(), id: z.string() }), resultRecordSchema]);
 
 /** Opens results files in the results view; its failures open their trajectory in a solve panel. */
 type OpenResults = (files: readonly string[]) => Promise<ResultsPanel>;
@@ -44,11 +28,23 @@ export class RunEvalCommand implements Command {
     private readonly log: Log,
   ) {}
 
+  /**
+   * Runs an evaluation. Without an argument the user picks the target and the mode; from the
+   * explorer's context menu the argument is the clicked file or folder (a Uri) and the user
+   * picks the mode. A caller's argument object (EvalRunArgs: absolute `target` and
+   * `resultsFile`) is checked with zod and, since the run executes the model's code on those
+   * tasks and writes the results file, confirmed by the user first; invalid ones are refused.
+   */
   async execute(raw?: unknown): Promise<EvalRunOutcome | undefined> {
     // From the explorer's context menu the argument is the clicked file or folder.
     const interactive = raw === undefined || raw instanceof vscode.Uri;
-    const parsed = runArgsSchema.safeParse(raw instanceof vscode.Uri ? { target: raw.fsPath } : raw);
-    const args = parsed.success ? parsed.data : undefined;
+    let args: EvalRunArgs | undefined = raw instanceof vscode.Uri ? { target: raw.fsPath } : undefined;
+    if (!interactive) {
+      args = callerArgsOrReport(this.id, evalRunArgsSchema, raw);
+      if (!args) return undefined;
+      const paths = [args.target, ...(args.resultsFile ? [args.resultsFile] : [])];
+      if (!(await confirmCaller(this.id, `run the model (and its code) on these tasks${args.resultsFile ? ' and write the results file' : ''}`, paths))) return undefined;
+    }
     const target = args?.target ?? (await pickTarget());
     if (!target) return undefined;
     // A person chooses the mode (code first, so Enter never picks the baseline by mistake);
@@ -87,8 +83,13 @@ export class OpenResultsCommand implements Command {
   readonly id = 'r1ci.eval.openResults';
   constructor(private readonly openResults: OpenResults) {}
 
+  /**
+   * Opens a results file. Without an argument the user picks it; a Uri is the file clicked in
+   * the explorer. A caller's path (a string) is checked with zod (absolute) and confirmed by the
+   * user before it is read; invalid ones are refused.
+   */
   async execute(raw?: unknown): Promise<ResultsViewData | undefined> {
-    const file = typeof raw === 'string' ? raw : raw instanceof vscode.Uri ? raw.fsPath : await pickResults('Open results file');
+    const file = raw instanceof vscode.Uri ? raw.fsPath : raw === undefined ? await pickResults('Open results file') : await callerPath(this.id, 'open this results file', raw);
     if (!file) return undefined;
     return (await this.openResults([file])).data;
   }
@@ -98,10 +99,15 @@ export class CompareResultsCommand implements Command {
   readonly id = 'r1ci.eval.compareResults';
   constructor(private readonly openResults: OpenResults) {}
 
+  /**
+   * Compares two results files. Each one not given is picked by the user; a Uri is a file the
+   * user clicked (the explorer, the results view's Compare button). A caller's path (a string)
+   * is checked with zod (absolute) and confirmed by the user before it is read.
+   */
   async execute(a?: unknown, b?: unknown): Promise<ResultsViewData | undefined> {
-    const first = typeof a === 'string' ? a : a instanceof vscode.Uri ? a.fsPath : await pickResults('Results file A (e.g. text only, or model A)');
+    const first = a instanceof vscode.Uri ? a.fsPath : a === undefined ? await pickResults('Results file A (e.g. text only, or model A)') : await callerPath(this.id, 'open this results file', a);
     if (!first) return undefined;
-    const second = typeof b === 'string' ? b : await pickResults('Results file B (compared with A)', dirname(first));
+    const second = b instanceof vscode.Uri ? b.fsPath : b === undefined ? await pickResults('Results file B (compared with A)', dirname(first)) : await callerPath(this.id, 'open this results file', b);
     if (!second) return undefined;
     return (await this.openResults([first, second])).data;
   }
@@ -110,13 +116,26 @@ export class CompareResultsCommand implements Command {
 export class ExportResultsCommand implements Command {
   readonly id = 'r1ci.eval.exportResults';
 
+  /**
+   * Exports the open results view as Markdown or CSV. Without arguments (the view's button, the
+   * palette) it is Markdown and the user picks the file. A caller's `format` ("markdown" |
+   * "csv") and `out` (an absolute path) are checked with zod, and writing to `out` is confirmed
+   * by the user first.
+   */
   async execute(format?: unknown, out?: unknown): Promise<string | undefined> {
     const panel = ResultsPanel.visible;
     if (!panel) {
       void showInformationMessage('Open a results file first (Evaluation: Open Results…).');
       return undefined;
     }
-    const uri = await panel.export(format === 'csv' ? 'csv' : 'markdown', typeof out === 'string' ? vscode.Uri.file(out) : undefined);
+    let args: readonly [string, (string | undefined)?] = ['markdown'];
+    if (format !== undefined || out !== undefined) {
+      const given = callerArgsOrReport(this.id, exportResultsArgsSchema, [format ?? 'markdown', out]);
+      if (!given) return undefined;
+      if (given[1] !== undefined && !(await confirmCaller(this.id, `write the results (${given[0]}) to`, [given[1]]))) return undefined;
+      args = given;
+    }
+    const uri = await panel.export(args[0] === 'csv' ? 'csv' : 'markdown', args[1] !== undefined ? vscode.Uri.file(args[1]) : undefined);
     return uri?.fsPath;
   }
 }
@@ -124,12 +143,24 @@ export class ExportResultsCommand implements Command {
 export class ExportSftCommand implements Command {
   readonly id = 'r1ci.eval.exportSft';
 
+  /**
+   * Writes the correct trajectories that ran code of a results file as chat JSONL. Without
+   * arguments the user picks both files. A caller's results file and output (absolute paths) are
+   * checked with zod and confirmed by the user first (the export reads one and writes the other).
+   */
   async execute(resultsArg?: unknown, outArg?: unknown): Promise<{ file: string; count: number } | undefined> {
-    const file = typeof resultsArg === 'string' ? resultsArg : await pickResults('Results file to export correct trajectories from');
+    let given: readonly [string, (string | undefined)?] | undefined;
+    if (resultsArg !== undefined || outArg !== undefined) {
+      given = callerArgsOrReport(this.id, exportSftArgsSchema, [resultsArg, outArg]);
+      if (!given) return undefined;
+      const [from, to] = given;
+      if (!(await confirmCaller(this.id, to === undefined ? 'export the correct trajectories of this results file' : 'export the correct trajectories of the first file into the second', to === undefined ? [from] : [from, to]))) return undefined;
+    }
+    const file = given?.[0] ?? (await pickResults('Results file to export correct trajectories from'));
     if (!file) return undefined;
     const { text, count } = sftJsonl((await readResults(file)).results, { format: 'chat' });
     const out =
-      typeof outArg === 'string' ? vscode.Uri.file(outArg) : await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(file.replace(/(\.results)?\.jsonl$/, '.sft.jsonl')), filters: { JSONL: ['jsonl'] } });
+      given?.[1] !== undefined ? vscode.Uri.file(given[1]) : await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(file.replace(/(\.results)?\.jsonl$/, '.sft.jsonl')), filters: { JSONL: ['jsonl'] } });
     if (!out) return undefined;
     await writeFileNoFollow(out.fsPath, text);
     void showInformationMessage(`${count} correct trajectories that ran code written to ${basename(out.fsPath)}.`);
@@ -144,15 +175,21 @@ export class ShowTrajectoryCommand implements Command {
     private readonly log: Log,
   ) {}
 
+  /**
+   * Shows a stored trajectory. Its argument is a stored result (checked with its zod schema; it
+   * names no file) or a results file (an absolute path) and a question id: that file is read
+   * only once the user confirmed it. Invalid arguments are refused.
+   */
   async execute(raw?: unknown): Promise<ViewEvent[] | undefined> {
-    const parsed = showTrajectoryArgs.safeParse(raw);
+    const parsed = showTrajectoryArgsSchema.safeParse(raw);
     if (!parsed.success) {
-      void showErrorMessage('Show Trajectory needs a stored result (or a results file and question id).');
+      void showErrorMessage('Show Trajectory needs a stored result (or an absolute results file path and a question id).');
       return undefined;
     }
     let result = 'resultsFile' in parsed.data ? undefined : parsed.data;
     if ('resultsFile' in parsed.data) {
       const { resultsFile, id } = parsed.data;
+      if (!(await confirmCaller(this.id, 'show a trajectory from this results file', [resultsFile]))) return undefined;
       result = (await loadRun(resultsFile)).results.find((r) => r.id === id);
       if (!result) {
         void showErrorMessage(`No result for "${id}" in ${basename(resultsFile)}.`);
@@ -167,8 +204,13 @@ export class AddToTestingCommand implements Command {
   readonly id = 'r1ci.eval.addToTesting';
   constructor(private readonly testing: EvalTestController) {}
 
+  /**
+   * Adds a task file or folder to the Testing view. Without an argument the user picks it; a
+   * Uri is the one clicked in the explorer. A caller's path (a string) is checked with zod
+   * (absolute) and confirmed by the user before it is read.
+   */
   async execute(raw?: unknown): Promise<number | undefined> {
-    const folder = raw instanceof vscode.Uri ? raw.fsPath : typeof raw === 'string' ? raw : (await pickTarget())?.toString();
+    const folder = raw instanceof vscode.Uri ? raw.fsPath : raw === undefined ? await pickTarget() : await callerPath(this.id, 'add these tasks to the Testing view', raw);
     if (!folder) return undefined;
     const item = await this.testing.addFolder(folder);
     await vscode.commands.executeCommand('workbench.view.testing.focus');
@@ -181,8 +223,13 @@ export class RunTestsCommand implements Command {
   readonly id = 'r1ci.eval.runTests';
   constructor(private readonly testing: EvalTestController) {}
 
-  async execute(target?: unknown): Promise<Record<string, unknown> | undefined> {
-    if (typeof target !== 'string') return undefined;
+  /**
+   * Its only argument is a task file or folder (an absolute path; no UI picks one): checked with
+   * zod and, since the run executes the model's code on those tasks, confirmed by the user first.
+   */
+  async execute(raw?: unknown): Promise<Record<string, unknown> | undefined> {
+    const target = await callerPath(this.id, "run the model (and its code) on these tasks in the Testing view", raw);
+    if (target === undefined) return undefined;
     await this.testing.runTarget(target);
     return Object.fromEntries(this.testing.lastRun);
   }
@@ -197,7 +244,7 @@ export function registerEval(commands: CommandManager, context: vscode.Extension
     const result = run.results.find((r) => r.id === id && (sample === undefined || (r.sample ?? 0) === sample));
     if (result) showStoredResult(context, log, result);
   };
-  const openResults: OpenResults = async (files) => ResultsPanel.show(context, await Promise.all(files.map(loadRun)), showTrajectory);
+  const openResults: OpenResults = async (files) => ResultsPanel.show(context, await Promise.all(files.map(loadRun)), showTrajectory, log);
   commands.registerAll([
     new RunEvalCommand(evals, openResults, log),
     new CancelEvalCommand(evals),
@@ -210,6 +257,17 @@ export function registerEval(commands: CommandManager, context: vscode.Extension
     new RunTestsCommand(testing),
   ]);
   return [evals, testing];
+}
+
+/**
+ * `raw`, a path a caller passed to `command`, checked with callerPathSchema (an invalid one is
+ * shown as an error) and confirmed by the user (`action`: what the command will do with it);
+ * undefined when invalid or not allowed.
+ */
+async function callerPath(command: string, action: string, raw: unknown): Promise<string | undefined> {
+  const path = callerArgsOrReport(command, callerPathSchema, raw);
+  if (path === undefined) return undefined;
+  return (await confirmCaller(command, action, [path])) ? path : undefined;
 }
 
 async function pickTarget(): Promise<string | undefined> {

@@ -7,6 +7,7 @@ import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import { compareRuns, comparisonToMarkdown, latestById, mdCell, readResults, summarize, toCsv, toMarkdown, type ResultRecord } from '../../eval/results';
 import { Disposable } from '../shared/dispose';
+import type { Log } from '../shared/log';
 import { WebviewHost } from '../shared/webviewHost';
 import { webviewOptions } from '../shared/webviewHtml';
 import { samplesToMarkdown, summarizeSamples } from '../../eval/sampling';
@@ -65,15 +66,15 @@ export class ResultsPanel extends Disposable {
   private readonly panel: vscode.WebviewPanel;
   private readonly host: WebviewHost<ResultsWebviewMessage, ResultsHostMessage>;
 
-  /** Shows `runs` in the results view (one view, reused). */
-  static show(context: vscode.ExtensionContext, runs: readonly LoadedRun[], showTrajectory: (run: LoadedRun, id: string, sample?: number) => void): ResultsPanel {
+  /** Shows `runs` in the results view (one view, reused); malformed messages from its page go to `log`. */
+  static show(context: vscode.ExtensionContext, runs: readonly LoadedRun[], showTrajectory: (run: LoadedRun, id: string, sample?: number) => void, log: Log): ResultsPanel {
     const existing = ResultsPanel.current;
     if (existing) {
       existing.setRuns(runs, showTrajectory);
       existing.panel.reveal(undefined, false);
       return existing;
     }
-    const panel = new ResultsPanel(context, runs, showTrajectory);
+    const panel = new ResultsPanel(context, runs, showTrajectory, log);
     ResultsPanel.current = panel;
     return panel;
   }
@@ -86,6 +87,7 @@ export class ResultsPanel extends Disposable {
     context: vscode.ExtensionContext,
     private runs: readonly LoadedRun[],
     private showTrajectory: (run: LoadedRun, id: string, sample?: number) => void,
+    log: Log,
   ) {
     super();
     this.panel = vscode.window.createWebviewPanel(ResultsPanel.viewType, 'Evaluation Results', vscode.ViewColumn.Active, {
@@ -98,6 +100,7 @@ export class ResultsPanel extends Disposable {
         extensionUri: context.extensionUri,
         page: { title: 'Evaluation Results', view: 'results', script: 'dist/results.js', styles: ['media/results.css'], body: RESULTS_BODY },
         commands: resultsWebviewMessageSchema,
+        log,
       }),
     );
     this._register(this.host.onMessage((m) => this.onMessage(m)));
@@ -136,7 +139,8 @@ export class ResultsPanel extends Disposable {
         void this.export(m.format);
         break;
       case 'compare':
-        void vscode.commands.executeCommand('r1ci.eval.compareResults', this.runs[0]?.file);
+        // A Uri: the file the user has open, not a caller's path to confirm.
+        void vscode.commands.executeCommand('r1ci.eval.compareResults', this.runs[0] ? vscode.Uri.file(this.runs[0].file) : undefined);
         break;
     }
   }

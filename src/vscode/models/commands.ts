@@ -14,6 +14,8 @@ import { bindModelUi } from './solveErrors';
 import { ModelStatusBar } from './statusBar';
 import type { Command, CommandManager } from '../shared/commandManager';
 import type { Log } from '../shared/log';
+import { callerApiKeySchema } from '../shared/commandArgs';
+import { callerArgsOrReport, confirmCaller } from '../shared/confirmCaller';
 import { showInformationMessage } from '../shared/notify';
 
 const modelNameSchema = z.string().trim().min(1);
@@ -57,8 +59,21 @@ export class SetApiKeyCommand implements Command {
   readonly id = 'r1ci.setApiKey';
   constructor(private readonly ui: ModelUiContext) {}
 
+  /**
+   * Sets the API key of the OpenAI-compatible server. Without an argument the user types it in
+   * a masked input box. A caller's key (a string; empty deletes the stored one) is checked with
+   * zod (printable, bounded) and stored or deleted only once the user confirmed it: the key is
+   * sent to the server in the settings, so a `command:` link must not swap it unasked. The key
+   * itself is never shown.
+   */
   async execute(raw?: unknown): Promise<'stored' | 'deleted' | undefined> {
-    if (typeof raw === 'string') return storeApiKey(this.ui.secrets, raw);
+    if (raw !== undefined) {
+      const key = callerArgsOrReport(this.id, callerApiKeySchema, raw);
+      if (key === undefined) return undefined;
+      const baseUrl = await currentClient(this.ui).then((c) => c.baseUrl, () => 'the configured model server');
+      if (!(await confirmCaller(this.id, key.trim() === '' ? 'delete the stored API key of the server at' : 'replace the API key sent to the server at', [baseUrl]))) return undefined;
+      return storeApiKey(this.ui.secrets, key);
+    }
     return askApiKey(this.ui.secrets, (await currentClient(this.ui)).baseUrl);
   }
 }

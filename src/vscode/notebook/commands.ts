@@ -20,6 +20,11 @@ export class OpenInNotebookCommand implements Command {
     private readonly privateRoot: string,
   ) {}
 
+  /**
+   * Inserts a solution into a notebook: the last solve's, or a caller's trajectory object
+   * (checked with its zod schema, parseTrajectory). It names no path a caller chooses (images are
+   * read only from the host-private root), so it is not confirmed: the user sees the new notebook.
+   */
   async execute(raw?: unknown): Promise<vscode.Uri | undefined> {
     let trajectory: Trajectory | undefined = lastSolve.latest;
     if (raw !== undefined) {

@@ -23,6 +23,12 @@ export function showInformationMessage<T extends string>(message: string, ...ite
   return vscode.window.showInformationMessage(notificationText(message), ...items);
 }
 
+/** A modal vscode.window.showWarningMessage with `message` shown as plain text (notificationText). Resolves to the button chosen, or undefined (dismissed). */
+export function showModalWarning<T extends string>(message: string, ...items: T[]): Thenable<T | undefined> {
+  // eslint-disable-next-line no-restricted-syntax -- the one sanctioned call
+  return vscode.window.showWarningMessage(notificationText(message), { modal: true }, ...items);
+}
+
 /** What a progress report carries (vscode.window.withProgress). */
 type ProgressStep = { message?: string; increment?: number };
 

@@ -1,11 +1,13 @@
 // The host's end of one webview, for every webview of the extension (solve panel, side-bar chat,
 // results view): it writes the page (CSP with a nonce, webviewHtml.ts), validates every message
-// from the page with the view's protocol schema before anyone acts on it, holds messages back
-// until the page's script says it is ready, and ends its listeners on dispose.
+// from the page with the view's protocol schema before anyone acts on it (a malformed one is
+// logged, webviewMessages.ts), holds messages back until the page's script says it is ready,
+// and ends its listeners on dispose.
 import * as vscode from 'vscode';
 import type { z } from 'zod';
 import { Disposable } from './dispose';
 import type { Log } from './log';
+import { acceptWebviewMessage } from './webviewMessages';
 import { webviewHtml, type WebviewPage } from './webviewHtml';
 
 export interface WebviewHostOptions<In> {
@@ -13,8 +15,8 @@ export interface WebviewHostOptions<In> {
   readonly page: WebviewPage;
   /** The view's webview → host schema; a message of type "ready" opens the gate for posting. */
   readonly commands: z.ZodType<In>;
-  /** Where malformed messages are reported (none: they are dropped silently). */
-  readonly log?: Log;
+  /** Where malformed messages are reported, one line each (acceptWebviewMessage): never dropped silently. */
+  readonly log: Log;
 }
 
 export class WebviewHost<In extends { readonly type: string }, Out> extends Disposable {
@@ -31,13 +33,10 @@ export class WebviewHost<In extends { readonly type: string }, Out> extends Disp
     super();
     this._register(
       webview.onDidReceiveMessage((raw: unknown) => {
-        const parsed = options.commands.safeParse(raw);
-        if (!parsed.success) {
-          options.log?.(`Ignored a malformed message from the webview: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
-          return;
-        }
-        if (parsed.data.type === 'ready') this.onReady();
-        this.messageEmitter.fire(parsed.data);
+        const message = acceptWebviewMessage(options.page.view, options.commands, raw, options.log);
+        if (message === undefined) return;
+        if (message.type === 'ready') this.onReady();
+        this.messageEmitter.fire(message);
       }),
     );
     webview.html = webviewHtml(webview, options.extensionUri, options.page);

@@ -256,7 +256,8 @@ describe('a reader of stdout that goes away (`| head`, a pager quit early) stops
 describe('r1ci chat: its own commands are answered locally', () => {
   it('/help lists the commands and an unknown /word is not sent; "/path …" is a question', async () => {
     const before = server.chatRequests().length;
-    const chat = new CliProcess(['chat', ...model(), '--text-only']);
+    // Without --protocol: with --text-only it is refused (no code is run, so it would be ignored).
+    const chat = new CliProcess(['chat', ...model().slice(0, 4), '--text-only']);
     chat.type('/help');
     await chat.waitFor('/help                   list these commands');
     chat.type('/plot');

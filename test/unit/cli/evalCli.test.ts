@@ -289,10 +289,10 @@ describe('r1ci eval (spawned CLI, scripted server, real sandbox)', () => {
     const file = join(dir, 'a-file.txt');
     writeFileSync(file, 'x\n');
     const failures = [
-      [['export-sft', results, '--out', join(dir, 'missing', 'x.jsonl')], `r1ci: cannot open ${join(dir, 'missing', 'x.jsonl')}: no such file or folder\n`],
-      [['export-sft', results, '--out', join(file, 'x.jsonl')], `r1ci: cannot open ${join(file, 'x.jsonl')}: a part of the path is not a folder\n`],
+      [['export-sft', results, '--out', join(dir, 'missing', 'x.jsonl')], `r1ci: --out ${join(dir, 'missing', 'x.jsonl')}: cannot write in ${join(dir, 'missing')}: no such file or folder; nothing was written.\n`],
+      [['export-sft', results, '--out', join(file, 'x.jsonl')], `r1ci: --out ${join(file, 'x.jsonl')}: cannot write in ${file}: a file, not a folder; nothing was written.\n`],
       [['export-rollouts', results, '--out', join(dir, 'r.jsonl'), '--curriculum', join(dir, 'missing', 'c.jsonl')], `cannot write in ${join(dir, 'missing')}: no such file or folder; nothing was written.\n`],
-      [['eval', tasks, '--host', server.url, '--out', join(file, 'r.jsonl')], `r1ci: cannot create the folder ${file}: a file of that name is already there\n`],
+      [['eval', tasks, '--host', server.url, '--out', join(file, 'r.jsonl')], `r1ci: --out ${join(file, 'r.jsonl')}: cannot create the folder ${file}: a file of that name is already there; nothing was run.\n`],
       // --sft is written after the run: a folder it cannot be made in is said before any question runs.
       [
         ['eval', tasks, '--host', server.url, '--out', join(dir, 'never.jsonl'), '--sft', join(file, 's.jsonl')],

@@ -119,7 +119,7 @@ describe('CLI setting flags', () => {
     const openai = readModelOptions({ backend: 'openai', 'base-url': 'http://127.0.0.1:9/v1' }, [], { R1CI_API_KEY: 'sk-env' });
     expect(openai.run.server).toEqual({ kind: 'openai', ollamaHost: '', openaiBaseUrl: 'http://127.0.0.1:9/v1', apiKey: 'sk-env' });
     expect(openai.backend.baseUrl).toBe('http://127.0.0.1:9/v1');
-    const ollama = readModelOptions({ host: 'http://127.0.0.1:9', 'api-key': 'sk-flag' }, [], {});
+    const ollama = readModelOptions({ host: 'http://127.0.0.1:9' }, [], { R1CI_API_KEY: 'sk-env' });
     expect(ollama.run.server).toMatchObject({ kind: 'ollama', ollamaHost: 'http://127.0.0.1:9', apiKey: undefined });
   });
 
