@@ -763,6 +763,16 @@ def same_open_file(pid, fd, ident):
     return (st.st_dev, st.st_ino) == ident
 
 
+# The descriptors the interpreter shares with every later cell, which a cell must not leave closed
+# or replaced (Supervisor.sabotage): {fd: (name, what a replaced one does to later cells)}.
+SHARED_FDS = {
+    0: ("stdin", "would make a later cell that reads its input wait for it until its time limit"),
+    1: ("stdout", "would hide the output of every later cell"),
+    2: ("stderr", "would hide the output of every later cell"),
+    CODE_FD: ("code channel", "would keep the next cell's code from ever reaching it (that cell would take the time limit)"),
+}
+
+
 # What process_attributes(quick=True) reads after every cell: the limits and scheduling that can
 # kill or starve this supervisor before the next cell (CPU time, memory, descriptors, processes,
 # file size, stack; nice value, CPUs, policy). Direct calls: ~3 µs, a quarter of the full set.
@@ -1215,8 +1225,14 @@ class Interpreter:
                     # handler could run once this cell has begun and stop it. Unless the
                     # supervisor tagged it with this cell's number: a cancel that came before
                     # the cell began (send_interrupt), which must not be lost.
-                    pending = signal.sigtimedwait((signal.SIGINT,), 0)
-                    cancelled = pending is not None and pending.si_code == interrupt_code(self.seq)
+                    # Any other signal still pending whose default action would end or stop
+                    # the interpreter (one the last cell blocked and sent itself, a SIGTERM or a
+                    # real-time signal) is dropped too, as a script's end drops it: delivered
+                    # now, it made this innocent cell "crash (signal 15)". One the cell handles
+                    # runs its handler in this cell. (One sigpending a cell: nothing is pending
+                    # in the common case.)
+                    pending = signal.sigpending()
+                    cancelled = bool(pending) and drop_pending_signals(pending, self.seq)
                     self.early_interrupt = False
                     # A timer slack the last cell left on this thread would stretch every sleep
                     # and timeout of this one (up to centuries): back to the default (0 = inherited).
@@ -1363,6 +1379,32 @@ class Interpreter:
             sys.stderr.write("".join(te.format()))
         except MemoryError:
             sys.stderr.write("%s\n" % etype.__name__)
+
+
+def drop_pending_signals(pending, seq):
+    """Drops the signals in `pending` (pending for the interpreter's main thread, all blocked
+    between cells) that were meant for a cell that has ended: SIGINT, and every signal whose
+    default action would end or stop the interpreter and that it neither handles nor ignores.
+    True when the SIGINT was the supervisor's interrupt of cell `seq` (send_interrupt): a cancel
+    that came before that cell began, which must not be lost."""
+    cancelled = False
+    if signal.SIGINT in pending:
+        info = signal.sigtimedwait((signal.SIGINT,), 0)
+        cancelled = info is not None and info.si_code == interrupt_code(seq)
+    others = [int(signo) for signo in pending if signo != signal.SIGINT and int(signo) not in HARMLESS_SIGNALS]
+    if others:
+        try:
+            with open("/proc/self/status", "rb") as f:
+                status = f.read()
+        except OSError:
+            status = b""
+        handled = signal_mask_field(status, b"SigCgt") | signal_mask_field(status, b"SigIgn")
+        for signo in others:
+            if not handled >> (signo - 1) & 1:
+                # A real-time signal may be queued more than once.
+                while signal.sigtimedwait((signo,), 0) is not None:
+                    pass
+    return cancelled
 
 
 def unset_start_method():
@@ -1541,8 +1583,8 @@ class Supervisor:
         self.streams = stream_state()
         # The part of them a cell could leave to strike the next cell, put back after every cell.
         self.shared_streams = SharedStreams()
-        # The interpreter's stdout and stderr must stay these files (see `sabotage`).
-        self.output_ids = tuple((fd, (st.st_dev, st.st_ino)) for fd, st in ((fd, os.fstat(fd)) for fd in (1, 2)))
+        # The interpreter's stdin, stdout, stderr and code channel must stay these files (see `sabotage`).
+        self.shared_ids = tuple((fd, (st.st_dev, st.st_ino)) for fd, st in ((fd, os.fstat(fd)) for fd in SHARED_FDS))
         # What a reset must leave in the writable folders (see `reset`).
         self.kept = {root: folders_below(root) for root in writable_roots()}
         self.root_ids = {root: (os.stat(root).st_dev, os.stat(root).st_ino) for root in self.kept}
@@ -1803,10 +1845,14 @@ class Supervisor:
         except OSError:
             pass
         # A descriptor table cannot be mended from outside: stdout or stderr the cell closed or
-        # pointed elsewhere (dup2 of /dev/null, of a file) would silence every later cell.
-        for fd, ident in self.output_ids:
+        # pointed elsewhere (dup2 of /dev/null, of a file) would silence every later cell; a pipe of
+        # its own put at the code channel (fd 5) made the interpreter wait there for the next cell's
+        # code, which never came (the innocent next cell "timed out"), and one put at stdin made a
+        # later cell that reads its input wait until its time limit.
+        for fd, ident in self.shared_ids:
             if not same_open_file(self.child, fd, ident):
-                return "the cell closed or replaced the interpreter's %s (file descriptor %d), which would hide the output of every later cell (restore it with os.dup2 from a copy made with os.dup before the cell ends)" % ("stdout" if fd == 1 else "stderr", fd)
+                name, harm = SHARED_FDS[fd]
+                return "the cell closed or replaced the interpreter's %s (file descriptor %d), which %s (restore it with os.dup2 from a copy made with os.dup before the cell ends)" % (name, fd, harm)
         try:
             if self.child_timers_fd is None:
                 self.child_timers_fd = os.open("/proc/%d/timers" % self.child, os.O_RDONLY | os.O_CLOEXEC)

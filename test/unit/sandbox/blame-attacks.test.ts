@@ -166,6 +166,50 @@ describe.each(REQUIRED_TIERS)('a cell that sabotages later cells takes the blame
     expect(next.notice).toContain('restarted');
   });
 
+  // stdin and the code channel (fd 5) are descriptors of the interpreter that later cells use too.
+  // A pipe of the cell's own put at fd 5 (its write end kept, so it never ends) made the interpreter
+  // wait there for the next cell's code, which never came: the innocent next cell "timed out" and
+  // its state was lost. One put at stdin made a later cell that reads its input (sys.stdin.read())
+  // wait until its time limit instead of reading the empty input. The cell is told.
+  it.each([
+    ['the code channel (fd 5)', 5, /code channel/, 'print("innocent ran")', 'innocent ran\n'],
+    ['stdin', 0, /stdin/, 'import sys\nprint("innocent read", repr(sys.stdin.read()))', "innocent read ''\n"],
+  ])('%s replaced with a pipe of the cell’s own: the cell is told, the next cell runs', async (_name, fd, blame, innocent, printed) => {
+    await runner.dispose();
+    runner = await startRunner(tier, { limits: { timeoutMs: 10_000 } });
+    const first = await runner.runCell(`import os\nkept = 1\nr, w = os.pipe()\nos.dup2(r, ${fd})\nprint("replaced")`);
+    expect(first.stdout).toBe('replaced\n');
+    expect(first.killed).toBe('protocol');
+    expect(first.killMessage ?? '').toMatch(blame);
+    expect(first.killMessage ?? '').toMatch(/restarted/);
+    const next = await runner.runCell(innocent);
+    expect({ stdout: next.stdout, stderr: next.stderr, killed: next.killed, timedOut: next.timedOut }).toEqual({ stdout: printed, stderr: '', killed: undefined, timedOut: false });
+    expect(next.notice).toContain('restarted');
+  });
+
+  // A signal the cell blocked and sent itself (or that reached it blocked between cells) stays
+  // pending. Delivered when the next cell began, one whose default action ends the process made
+  // that innocent cell "the Python interpreter crashed (signal 15)", its state lost. It is dropped
+  // as a script's end drops it; one the cell handles still runs its handler in the next cell.
+  it('signals the cell left pending (blocked) do not end the next cell; a handled one runs its handler there (state kept)', async () => {
+    const first = await runner.runCell(
+      [
+        'import os, signal, threading',
+        'kept = 1',
+        'fired = []',
+        'signal.signal(signal.SIGUSR1, lambda *a: fired.append("usr1"))',
+        'signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGHUP, signal.SIGUSR1, signal.SIGRTMIN + 3})',
+        'for sig in (signal.SIGTERM, signal.SIGRTMIN + 3, signal.SIGRTMIN + 3, signal.SIGUSR1):',
+        '    os.kill(os.getpid(), sig)',
+        'signal.pthread_kill(threading.get_ident(), signal.SIGHUP)',
+        'print(sorted(int(s) for s in signal.sigpending()))',
+      ].join('\n'),
+    );
+    expect({ stdout: first.stdout, killed: first.killed }).toEqual({ stdout: '[1, 10, 15, 37]\n', killed: undefined });
+    const next = await runner.runCell('import signal\nprint(kept, fired, sorted(signal.sigpending()))');
+    expect({ stdout: next.stdout, stderr: next.stderr, killed: next.killed, notice: next.notice }).toEqual({ stdout: "1 ['usr1'] []\n", stderr: '', killed: undefined, notice: undefined });
+  });
+
   // The interpreter's own limits are part of its process too: a CPU-time limit just above the time
   // it had used made the next cell that computed for a second "crash (signal 24)" (SIGXCPU).
   // Soft limits are put back after every cell, as a script's limits end with its run; a lowered
@@ -368,7 +412,7 @@ describe.each(REQUIRED_TIERS)('a cell that sabotages later cells takes the blame
   // output and no word, as if it had run. It is told instead; the cell after it runs as usual.
   it.each([
     ['json.loads', 'import json\njson.loads = None'],
-    ['signal.sigtimedwait', 'import signal\nsignal.sigtimedwait = None'],
+    ['signal.sigpending', 'import signal\nsignal.sigpending = None'],
     ['linecache.cache', 'import linecache\nlinecache.cache = None'],
   ])('a cell that replaces %s (used by the interpreter between cells): the next cell is told it may not have run, never a silent exit 0', async (_what, attack) => {
     const first = await runner.runCell(`kept = 1\n${attack}\nprint("replaced")`);
