@@ -1578,6 +1578,8 @@ class Supervisor:
         self.interpreter_limits_text = proc_limits_text("/proc/self/limits")
         # Its nice value and scheduling policy, which it inherits too (see `sabotage`).
         self.interpreter_scheduling = (os.getpriority(os.PRIO_PROCESS, 0), os.sched_getscheduler(0))
+        # And its CPUs, which a cell can narrow (os.sched_setaffinity) and we can widen again.
+        self.interpreter_cpus = os.sched_getaffinity(0)
         # The cell's stdin, stdout, stderr and code channel are open files it shares with this
         # process: a reset puts back their status flags and owner, and the sockets' send settings.
         self.streams = stream_state()
@@ -1630,6 +1632,7 @@ class Supervisor:
             os.close(self.child_syscall_fd)
         self.child_syscall_fd = None  # /proc/CHILD/syscall, opened on first use and re-read with pread
         self.child_stat_fd = None  # /proc/CHILD/stat, likewise
+        self.child_scheduling = None  # (nice, policy) from its last read
         self.child_timers_fd = None  # /proc/CHILD/timers, likewise
         self.child_limits_fd = None  # /proc/CHILD/limits, likewise
         interpreter_end.close()
@@ -1691,6 +1694,8 @@ class Supervisor:
             stat = os.pread(self.child_stat_fd, 1024, 0)
             fields = stat[stat.rindex(b")") + 2 :].split()
             state, threads = fields[0], int(fields[17])
+            # Its main thread's nice value and policy, for `sabotage` (the last read is made stopped).
+            self.child_scheduling = (int(fields[16]), int(fields[38]))
         except (OSError, ValueError, IndexError):
             return 0, True
         # Z/X: exited (the process, or only its main thread: then the others are read below).
@@ -1838,10 +1843,16 @@ class Supervisor:
                     return "the cell lowered the interpreter's own limits (a hard %s limit with resource.setrlimit), which cannot be raised again and would hold every later cell to it" % INTERPRETER_LIMITS[which]
         # The interpreter's scheduling: a nice value raised or SCHED_IDLE (both allowed to the
         # process itself, neither undone without CAP_SYS_NICE) would starve every later cell into
-        # its time limit whenever anything else runs (~1 µs a cell).
+        # its time limit whenever anything else runs. Read from the /proc/PID/stat the freeze
+        # read last (no syscall of its own).
         try:
-            if (os.getpriority(os.PRIO_PROCESS, child), os.sched_getscheduler(child)) != self.interpreter_scheduling:
+            scheduling = self.child_scheduling or (os.getpriority(os.PRIO_PROCESS, child), os.sched_getscheduler(child))
+            if scheduling != self.interpreter_scheduling:
                 return "the cell lowered the interpreter's own scheduling (os.nice, os.setpriority or os.sched_setscheduler), which cannot be undone and would starve every later cell"
+            # Its CPUs, which a script's end takes with it: narrowed to one (os.sched_setaffinity),
+            # they held every later cell's processes and threads to that CPU. Put back (~1 µs a cell).
+            if os.sched_getaffinity(child) != self.interpreter_cpus:
+                os.sched_setaffinity(child, self.interpreter_cpus)
         except OSError:
             pass
         # A descriptor table cannot be mended from outside: stdout or stderr the cell closed or

@@ -394,6 +394,18 @@ describe.each(REQUIRED_TIERS)('a cell that sabotages later cells takes the blame
     expect(next.killed).toBeUndefined();
   });
 
+  // The interpreter's CPUs are inherited by every later cell's processes and threads: a cell that
+  // pinned its interpreter to one CPU held every later cell to it (a parallel computation then
+  // took as long as a serial one, or ran into its time limit). Put back after every cell, as a
+  // script's end takes them with it; the state is kept.
+  it('CPUs the cell narrowed its interpreter to are put back for the next cell (state kept)', async () => {
+    const all = await runner.runCell('import os\nprint(sorted(os.sched_getaffinity(0)))');
+    const first = await runner.runCell('import os\nkept = 1\nos.sched_setaffinity(0, {min(os.sched_getaffinity(0))})\nprint(len(os.sched_getaffinity(0)))');
+    expect({ stdout: first.stdout, killed: first.killed }).toEqual({ stdout: '1\n', killed: undefined });
+    const next = await runner.runCell('import os\nprint(kept, sorted(os.sched_getaffinity(0)))');
+    expect({ stdout: next.stdout, killed: next.killed, notice: next.notice }).toEqual({ stdout: `1 ${all.stdout}`, killed: undefined, notice: undefined });
+  });
+
   // The timer slack of the interpreter's main thread (prctl PR_SET_TIMERSLACK, up to ~584 years)
   // delays every sleep and timeout of later cells by up to that much: a time.sleep(0.1) of the next
   // cell took 20 s, or ran into its time limit. Each cell starts with the default slack.
