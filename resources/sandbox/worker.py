@@ -1237,6 +1237,12 @@ class Interpreter:
                     # A timer slack the last cell left on this thread would stretch every sleep
                     # and timeout of this one (up to centuries): back to the default (0 = inherited).
                     prctl(PR_SET_TIMERSLACK, 0)
+                    # A SIGINT handler the last cell set (or SIG_IGN) would outlive its run, as no
+                    # script's does: this cell's time limit or cancel then ended the interpreter, its
+                    # variables lost, instead of raising KeyboardInterrupt in it. (A look at Python's
+                    # own handler table: no syscall unless it changed.)
+                    if GET_SIGNAL(signal.SIGINT) != self.on_sigint:
+                        SET_SIGNAL(signal.SIGINT, self.on_sigint)
                     sigmask(signal.SIG_SETMASK, ())
                     self.run_cell(self.seq, str(message.get("code", "")), cancelled)
                 elif message.get("type") == "reap":

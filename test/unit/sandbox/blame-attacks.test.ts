@@ -394,6 +394,26 @@ describe.each(REQUIRED_TIERS)('a cell that sabotages later cells takes the blame
     expect(next.killed).toBeUndefined();
   });
 
+  // A SIGINT handler outlives its cell the way no script's outlives its run: one cell that ignored
+  // SIGINT (or swallowed it) left every later cell's time limit and cancel to the hard kill, so an
+  // innocent cell that ran too long lost every variable of the conversation instead of getting a
+  // KeyboardInterrupt. Each cell starts with the sandbox's own SIGINT handler.
+  it.each([
+    ['ignored', 'signal.signal(signal.SIGINT, signal.SIG_IGN)'],
+    ['swallowed by a handler', 'signal.signal(signal.SIGINT, lambda *args: None)'],
+  ])('SIGINT %s by one cell: a later cell’s time limit still interrupts it and keeps the state', async (_what, trap) => {
+    await runner.dispose();
+    runner = await startRunner(tier, { limits: { timeoutMs: 3_000 } });
+    const first = await runner.runCell(`import signal\nkept = 1\n${trap}\nprint("set")`);
+    expect({ stdout: first.stdout, killed: first.killed }).toEqual({ stdout: 'set\n', killed: undefined });
+    const slow = await runner.runCell('while True: pass');
+    expect(slow.killed).toBe('timeout');
+    expect(slow.stderr).toContain('KeyboardInterrupt');
+    expect(slow.killMessage ?? '').not.toMatch(/restarted/);
+    const next = await runner.runCell('print(kept)');
+    expect({ stdout: next.stdout, notice: next.notice }).toEqual({ stdout: '1\n', notice: undefined });
+  });
+
   // The interpreter's CPUs are inherited by every later cell's processes and threads: a cell that
   // pinned its interpreter to one CPU held every later cell to it (a parallel computation then
   // took as long as a serial one, or ran into its time limit). Put back after every cell, as a
