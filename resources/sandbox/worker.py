@@ -1177,6 +1177,9 @@ class Interpreter:
         self.main = None
         # The standard streams each cell starts with (see standard_streams).
         self.streams = (sys.stdin, sys.stdout, sys.stderr)
+        # The file mode creation mask each cell starts with (see loop).
+        self.umask = os.umask(0o022)
+        os.umask(self.umask)
         install_input_notice()
 
     def fresh_main(self):
@@ -1237,6 +1240,11 @@ class Interpreter:
                     # A timer slack the last cell left on this thread would stretch every sleep
                     # and timeout of this one (up to centuries): back to the default (0 = inherited).
                     prctl(PR_SET_TIMERSLACK, 0)
+                    # The umask, as a script's run starts with its shell's: one a cell set (0o777)
+                    # made every file a later cell wrote unreadable to it (PermissionError when it
+                    # read back what it had just written). One umask(2) a cell: it cannot be read
+                    # without setting it.
+                    os.umask(self.umask)
                     # A SIGINT handler the last cell set (or SIG_IGN) would outlive its run, as no
                     # script's does: this cell's time limit or cancel then ended the interpreter, its
                     # variables lost, instead of raising KeyboardInterrupt in it. (A look at Python's

@@ -414,6 +414,19 @@ describe.each(REQUIRED_TIERS)('a cell that sabotages later cells takes the blame
     expect({ stdout: next.stdout, notice: next.notice }).toEqual({ stdout: '1\n', notice: undefined });
   });
 
+  // The umask is the interpreter's too: a cell that set it to 0o777 made every file a later cell
+  // wrote unreadable to that cell (it failed with PermissionError reading back what it had just
+  // written). Each cell starts with the umask the sandbox started with, as a script's run starts
+  // with its shell's; the state is kept.
+  it('a umask the cell set does not reach the next cell’s files (state kept)', async () => {
+    const MODE_OF_NEW = (name: string): string => `import os, stat\nopen("${name}", "w").close()\nprint(oct(stat.S_IMODE(os.stat("${name}").st_mode)))`;
+    const before = await runner.runCell(MODE_OF_NEW('before.txt'));
+    const first = await runner.runCell('import os\nkept = 1\nos.umask(0o777)\nprint("set")');
+    expect({ stdout: first.stdout, killed: first.killed }).toEqual({ stdout: 'set\n', killed: undefined });
+    const next = await runner.runCell(`${MODE_OF_NEW('after.txt')}\nprint(kept)`);
+    expect({ stdout: next.stdout, killed: next.killed, notice: next.notice }).toEqual({ stdout: `${before.stdout}1\n`, killed: undefined, notice: undefined });
+  });
+
   // The interpreter's CPUs are inherited by every later cell's processes and threads: a cell that
   // pinned its interpreter to one CPU held every later cell to it (a parallel computation then
   // took as long as a serial one, or ran into its time limit). Put back after every cell, as a
