@@ -763,6 +763,16 @@ def same_open_file(pid, fd, ident):
     return (st.st_dev, st.st_ino) == ident
 
 
+# The descriptors the interpreter shares with every later cell, which a cell must not leave closed
+# or replaced (Supervisor.sabotage): {fd: (name, what a replaced one does to later cells)}.
+SHARED_FDS = {
+    0: ("stdin", "would make a later cell that reads its input wait for it until its time limit"),
+    1: ("stdout", "would hide the output of every later cell"),
+    2: ("stderr", "would hide the output of every later cell"),
+    CODE_FD: ("code channel", "would keep the next cell's code from ever reaching it (that cell would take the time limit)"),
+}
+
+
 # What process_attributes(quick=True) reads after every cell: the limits and scheduling that can
 # kill or starve this supervisor before the next cell (CPU time, memory, descriptors, processes,
 # file size, stack; nice value, CPUs, policy). Direct calls: ~3 µs, a quarter of the full set.
@@ -1167,6 +1177,9 @@ class Interpreter:
         self.main = None
         # The standard streams each cell starts with (see standard_streams).
         self.streams = (sys.stdin, sys.stdout, sys.stderr)
+        # The file mode creation mask each cell starts with (see loop).
+        self.umask = os.umask(0o022)
+        os.umask(self.umask)
         install_input_notice()
 
     def fresh_main(self):
@@ -1215,12 +1228,29 @@ class Interpreter:
                     # handler could run once this cell has begun and stop it. Unless the
                     # supervisor tagged it with this cell's number: a cancel that came before
                     # the cell began (send_interrupt), which must not be lost.
-                    pending = signal.sigtimedwait((signal.SIGINT,), 0)
-                    cancelled = pending is not None and pending.si_code == interrupt_code(self.seq)
+                    # Any other signal still pending whose default action would end or stop
+                    # the interpreter (one the last cell blocked and sent itself, a SIGTERM or a
+                    # real-time signal) is dropped too, as a script's end drops it: delivered
+                    # now, it made this innocent cell "crash (signal 15)". One the cell handles
+                    # runs its handler in this cell. (One sigpending a cell: nothing is pending
+                    # in the common case.)
+                    pending = signal.sigpending()
+                    cancelled = bool(pending) and drop_pending_signals(pending, self.seq)
                     self.early_interrupt = False
                     # A timer slack the last cell left on this thread would stretch every sleep
                     # and timeout of this one (up to centuries): back to the default (0 = inherited).
                     prctl(PR_SET_TIMERSLACK, 0)
+                    # The umask, as a script's run starts with its shell's: one a cell set (0o777)
+                    # made every file a later cell wrote unreadable to it (PermissionError when it
+                    # read back what it had just written). One umask(2) a cell: it cannot be read
+                    # without setting it.
+                    os.umask(self.umask)
+                    # A SIGINT handler the last cell set (or SIG_IGN) would outlive its run, as no
+                    # script's does: this cell's time limit or cancel then ended the interpreter, its
+                    # variables lost, instead of raising KeyboardInterrupt in it. (A look at Python's
+                    # own handler table: no syscall unless it changed.)
+                    if GET_SIGNAL(signal.SIGINT) != self.on_sigint:
+                        SET_SIGNAL(signal.SIGINT, self.on_sigint)
                     sigmask(signal.SIG_SETMASK, ())
                     self.run_cell(self.seq, str(message.get("code", "")), cancelled)
                 elif message.get("type") == "reap":
@@ -1363,6 +1393,32 @@ class Interpreter:
             sys.stderr.write("".join(te.format()))
         except MemoryError:
             sys.stderr.write("%s\n" % etype.__name__)
+
+
+def drop_pending_signals(pending, seq):
+    """Drops the signals in `pending` (pending for the interpreter's main thread, all blocked
+    between cells) that were meant for a cell that has ended: SIGINT, and every signal whose
+    default action would end or stop the interpreter and that it neither handles nor ignores.
+    True when the SIGINT was the supervisor's interrupt of cell `seq` (send_interrupt): a cancel
+    that came before that cell began, which must not be lost."""
+    cancelled = False
+    if signal.SIGINT in pending:
+        info = signal.sigtimedwait((signal.SIGINT,), 0)
+        cancelled = info is not None and info.si_code == interrupt_code(seq)
+    others = [int(signo) for signo in pending if signo != signal.SIGINT and int(signo) not in HARMLESS_SIGNALS]
+    if others:
+        try:
+            with open("/proc/self/status", "rb") as f:
+                status = f.read()
+        except OSError:
+            status = b""
+        handled = signal_mask_field(status, b"SigCgt") | signal_mask_field(status, b"SigIgn")
+        for signo in others:
+            if not handled >> (signo - 1) & 1:
+                # A real-time signal may be queued more than once.
+                while signal.sigtimedwait((signo,), 0) is not None:
+                    pass
+    return cancelled
 
 
 def unset_start_method():
@@ -1536,13 +1592,15 @@ class Supervisor:
         self.interpreter_limits_text = proc_limits_text("/proc/self/limits")
         # Its nice value and scheduling policy, which it inherits too (see `sabotage`).
         self.interpreter_scheduling = (os.getpriority(os.PRIO_PROCESS, 0), os.sched_getscheduler(0))
+        # And its CPUs, which a cell can narrow (os.sched_setaffinity) and we can widen again.
+        self.interpreter_cpus = os.sched_getaffinity(0)
         # The cell's stdin, stdout, stderr and code channel are open files it shares with this
         # process: a reset puts back their status flags and owner, and the sockets' send settings.
         self.streams = stream_state()
         # The part of them a cell could leave to strike the next cell, put back after every cell.
         self.shared_streams = SharedStreams()
-        # The interpreter's stdout and stderr must stay these files (see `sabotage`).
-        self.output_ids = tuple((fd, (st.st_dev, st.st_ino)) for fd, st in ((fd, os.fstat(fd)) for fd in (1, 2)))
+        # The interpreter's stdin, stdout, stderr and code channel must stay these files (see `sabotage`).
+        self.shared_ids = tuple((fd, (st.st_dev, st.st_ino)) for fd, st in ((fd, os.fstat(fd)) for fd in SHARED_FDS))
         # What a reset must leave in the writable folders (see `reset`).
         self.kept = {root: folders_below(root) for root in writable_roots()}
         self.root_ids = {root: (os.stat(root).st_dev, os.stat(root).st_ino) for root in self.kept}
@@ -1588,6 +1646,7 @@ class Supervisor:
             os.close(self.child_syscall_fd)
         self.child_syscall_fd = None  # /proc/CHILD/syscall, opened on first use and re-read with pread
         self.child_stat_fd = None  # /proc/CHILD/stat, likewise
+        self.child_scheduling = None  # (nice, policy) from its last read
         self.child_timers_fd = None  # /proc/CHILD/timers, likewise
         self.child_limits_fd = None  # /proc/CHILD/limits, likewise
         interpreter_end.close()
@@ -1649,6 +1708,8 @@ class Supervisor:
             stat = os.pread(self.child_stat_fd, 1024, 0)
             fields = stat[stat.rindex(b")") + 2 :].split()
             state, threads = fields[0], int(fields[17])
+            # Its main thread's nice value and policy, for `sabotage` (the last read is made stopped).
+            self.child_scheduling = (int(fields[16]), int(fields[38]))
         except (OSError, ValueError, IndexError):
             return 0, True
         # Z/X: exited (the process, or only its main thread: then the others are read below).
@@ -1796,17 +1857,27 @@ class Supervisor:
                     return "the cell lowered the interpreter's own limits (a hard %s limit with resource.setrlimit), which cannot be raised again and would hold every later cell to it" % INTERPRETER_LIMITS[which]
         # The interpreter's scheduling: a nice value raised or SCHED_IDLE (both allowed to the
         # process itself, neither undone without CAP_SYS_NICE) would starve every later cell into
-        # its time limit whenever anything else runs (~1 µs a cell).
+        # its time limit whenever anything else runs. Read from the /proc/PID/stat the freeze
+        # read last (no syscall of its own).
         try:
-            if (os.getpriority(os.PRIO_PROCESS, child), os.sched_getscheduler(child)) != self.interpreter_scheduling:
+            scheduling = self.child_scheduling or (os.getpriority(os.PRIO_PROCESS, child), os.sched_getscheduler(child))
+            if scheduling != self.interpreter_scheduling:
                 return "the cell lowered the interpreter's own scheduling (os.nice, os.setpriority or os.sched_setscheduler), which cannot be undone and would starve every later cell"
+            # Its CPUs, which a script's end takes with it: narrowed to one (os.sched_setaffinity),
+            # they held every later cell's processes and threads to that CPU. Put back (~1 µs a cell).
+            if os.sched_getaffinity(child) != self.interpreter_cpus:
+                os.sched_setaffinity(child, self.interpreter_cpus)
         except OSError:
             pass
         # A descriptor table cannot be mended from outside: stdout or stderr the cell closed or
-        # pointed elsewhere (dup2 of /dev/null, of a file) would silence every later cell.
-        for fd, ident in self.output_ids:
+        # pointed elsewhere (dup2 of /dev/null, of a file) would silence every later cell; a pipe of
+        # its own put at the code channel (fd 5) made the interpreter wait there for the next cell's
+        # code, which never came (the innocent next cell "timed out"), and one put at stdin made a
+        # later cell that reads its input wait until its time limit.
+        for fd, ident in self.shared_ids:
             if not same_open_file(self.child, fd, ident):
-                return "the cell closed or replaced the interpreter's %s (file descriptor %d), which would hide the output of every later cell (restore it with os.dup2 from a copy made with os.dup before the cell ends)" % ("stdout" if fd == 1 else "stderr", fd)
+                name, harm = SHARED_FDS[fd]
+                return "the cell closed or replaced the interpreter's %s (file descriptor %d), which %s (restore it with os.dup2 from a copy made with os.dup before the cell ends)" % (name, fd, harm)
         try:
             if self.child_timers_fd is None:
                 self.child_timers_fd = os.open("/proc/%d/timers" % self.child, os.O_RDONLY | os.O_CLOEXEC)

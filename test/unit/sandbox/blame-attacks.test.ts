@@ -166,6 +166,50 @@ describe.each(REQUIRED_TIERS)('a cell that sabotages later cells takes the blame
     expect(next.notice).toContain('restarted');
   });
 
+  // stdin and the code channel (fd 5) are descriptors of the interpreter that later cells use too.
+  // A pipe of the cell's own put at fd 5 (its write end kept, so it never ends) made the interpreter
+  // wait there for the next cell's code, which never came: the innocent next cell "timed out" and
+  // its state was lost. One put at stdin made a later cell that reads its input (sys.stdin.read())
+  // wait until its time limit instead of reading the empty input. The cell is told.
+  it.each([
+    ['the code channel (fd 5)', 5, /code channel/, 'print("innocent ran")', 'innocent ran\n'],
+    ['stdin', 0, /stdin/, 'import sys\nprint("innocent read", repr(sys.stdin.read()))', "innocent read ''\n"],
+  ])('%s replaced with a pipe of the cell’s own: the cell is told, the next cell runs', async (_name, fd, blame, innocent, printed) => {
+    await runner.dispose();
+    runner = await startRunner(tier, { limits: { timeoutMs: 10_000 } });
+    const first = await runner.runCell(`import os\nkept = 1\nr, w = os.pipe()\nos.dup2(r, ${fd})\nprint("replaced")`);
+    expect(first.stdout).toBe('replaced\n');
+    expect(first.killed).toBe('protocol');
+    expect(first.killMessage ?? '').toMatch(blame);
+    expect(first.killMessage ?? '').toMatch(/restarted/);
+    const next = await runner.runCell(innocent);
+    expect({ stdout: next.stdout, stderr: next.stderr, killed: next.killed, timedOut: next.timedOut }).toEqual({ stdout: printed, stderr: '', killed: undefined, timedOut: false });
+    expect(next.notice).toContain('restarted');
+  });
+
+  // A signal the cell blocked and sent itself (or that reached it blocked between cells) stays
+  // pending. Delivered when the next cell began, one whose default action ends the process made
+  // that innocent cell "the Python interpreter crashed (signal 15)", its state lost. It is dropped
+  // as a script's end drops it; one the cell handles still runs its handler in the next cell.
+  it('signals the cell left pending (blocked) do not end the next cell; a handled one runs its handler there (state kept)', async () => {
+    const first = await runner.runCell(
+      [
+        'import os, signal, threading',
+        'kept = 1',
+        'fired = []',
+        'signal.signal(signal.SIGUSR1, lambda *a: fired.append("usr1"))',
+        'signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGHUP, signal.SIGUSR1, signal.SIGRTMIN + 3})',
+        'for sig in (signal.SIGTERM, signal.SIGRTMIN + 3, signal.SIGRTMIN + 3, signal.SIGUSR1):',
+        '    os.kill(os.getpid(), sig)',
+        'signal.pthread_kill(threading.get_ident(), signal.SIGHUP)',
+        'print(sorted(int(s) for s in signal.sigpending()))',
+      ].join('\n'),
+    );
+    expect({ stdout: first.stdout, killed: first.killed }).toEqual({ stdout: '[1, 10, 15, 37]\n', killed: undefined });
+    const next = await runner.runCell('import signal\nprint(kept, fired, sorted(signal.sigpending()))');
+    expect({ stdout: next.stdout, stderr: next.stderr, killed: next.killed, notice: next.notice }).toEqual({ stdout: "1 ['usr1'] []\n", stderr: '', killed: undefined, notice: undefined });
+  });
+
   // The interpreter's own limits are part of its process too: a CPU-time limit just above the time
   // it had used made the next cell that computed for a second "crash (signal 24)" (SIGXCPU).
   // Soft limits are put back after every cell, as a script's limits end with its run; a lowered
@@ -350,6 +394,51 @@ describe.each(REQUIRED_TIERS)('a cell that sabotages later cells takes the blame
     expect(next.killed).toBeUndefined();
   });
 
+  // A SIGINT handler outlives its cell the way no script's outlives its run: one cell that ignored
+  // SIGINT (or swallowed it) left every later cell's time limit and cancel to the hard kill, so an
+  // innocent cell that ran too long lost every variable of the conversation instead of getting a
+  // KeyboardInterrupt. Each cell starts with the sandbox's own SIGINT handler.
+  it.each([
+    ['ignored', 'signal.signal(signal.SIGINT, signal.SIG_IGN)'],
+    ['swallowed by a handler', 'signal.signal(signal.SIGINT, lambda *args: None)'],
+  ])('SIGINT %s by one cell: a later cell’s time limit still interrupts it and keeps the state', async (_what, trap) => {
+    await runner.dispose();
+    runner = await startRunner(tier, { limits: { timeoutMs: 3_000 } });
+    const first = await runner.runCell(`import signal\nkept = 1\n${trap}\nprint("set")`);
+    expect({ stdout: first.stdout, killed: first.killed }).toEqual({ stdout: 'set\n', killed: undefined });
+    const slow = await runner.runCell('while True: pass');
+    expect(slow.killed).toBe('timeout');
+    expect(slow.stderr).toContain('KeyboardInterrupt');
+    expect(slow.killMessage ?? '').not.toMatch(/restarted/);
+    const next = await runner.runCell('print(kept)');
+    expect({ stdout: next.stdout, notice: next.notice }).toEqual({ stdout: '1\n', notice: undefined });
+  });
+
+  // The umask is the interpreter's too: a cell that set it to 0o777 made every file a later cell
+  // wrote unreadable to that cell (it failed with PermissionError reading back what it had just
+  // written). Each cell starts with the umask the sandbox started with, as a script's run starts
+  // with its shell's; the state is kept.
+  it('a umask the cell set does not reach the next cell’s files (state kept)', async () => {
+    const MODE_OF_NEW = (name: string): string => `import os, stat\nopen("${name}", "w").close()\nprint(oct(stat.S_IMODE(os.stat("${name}").st_mode)))`;
+    const before = await runner.runCell(MODE_OF_NEW('before.txt'));
+    const first = await runner.runCell('import os\nkept = 1\nos.umask(0o777)\nprint("set")');
+    expect({ stdout: first.stdout, killed: first.killed }).toEqual({ stdout: 'set\n', killed: undefined });
+    const next = await runner.runCell(`${MODE_OF_NEW('after.txt')}\nprint(kept)`);
+    expect({ stdout: next.stdout, killed: next.killed, notice: next.notice }).toEqual({ stdout: `${before.stdout}1\n`, killed: undefined, notice: undefined });
+  });
+
+  // The interpreter's CPUs are inherited by every later cell's processes and threads: a cell that
+  // pinned its interpreter to one CPU held every later cell to it (a parallel computation then
+  // took as long as a serial one, or ran into its time limit). Put back after every cell, as a
+  // script's end takes them with it; the state is kept.
+  it('CPUs the cell narrowed its interpreter to are put back for the next cell (state kept)', async () => {
+    const all = await runner.runCell('import os\nprint(sorted(os.sched_getaffinity(0)))');
+    const first = await runner.runCell('import os\nkept = 1\nos.sched_setaffinity(0, {min(os.sched_getaffinity(0))})\nprint(len(os.sched_getaffinity(0)))');
+    expect({ stdout: first.stdout, killed: first.killed }).toEqual({ stdout: '1\n', killed: undefined });
+    const next = await runner.runCell('import os\nprint(kept, sorted(os.sched_getaffinity(0)))');
+    expect({ stdout: next.stdout, killed: next.killed, notice: next.notice }).toEqual({ stdout: `1 ${all.stdout}`, killed: undefined, notice: undefined });
+  });
+
   // The timer slack of the interpreter's main thread (prctl PR_SET_TIMERSLACK, up to ~584 years)
   // delays every sleep and timeout of later cells by up to that much: a time.sleep(0.1) of the next
   // cell took 20 s, or ran into its time limit. Each cell starts with the default slack.
@@ -368,7 +457,7 @@ describe.each(REQUIRED_TIERS)('a cell that sabotages later cells takes the blame
   // output and no word, as if it had run. It is told instead; the cell after it runs as usual.
   it.each([
     ['json.loads', 'import json\njson.loads = None'],
-    ['signal.sigtimedwait', 'import signal\nsignal.sigtimedwait = None'],
+    ['signal.sigpending', 'import signal\nsignal.sigpending = None'],
     ['linecache.cache', 'import linecache\nlinecache.cache = None'],
   ])('a cell that replaces %s (used by the interpreter between cells): the next cell is told it may not have run, never a silent exit 0', async (_what, attack) => {
     const first = await runner.runCell(`kept = 1\n${attack}\nprint("replaced")`);
