@@ -118,8 +118,13 @@ export const figletFont: RgScorer = (answer, entry) => {
   if (a.join('') === g.join('')) return 1;
   let same = 0;
   for (let i = 0; i < a.length && i < g.length; i++) if (a[i] === g[i]) same++;
-  return Math.min(same * 0.1, 1);
+  // RG caps at 1.0, so a wrong answer with 10 letters in place (words of 11 letters or more)
+  // would be a full score: kept below 1 here (docs/task-files.md, "Where we score differently").
+  return Math.min(same * 0.1, FIGLET_WRONG_CAP);
 };
+
+/** The most a figlet_font answer that is not the word can score (RG: 1.0). */
+const FIGLET_WRONG_CAP = 0.99;
 
 /**
  * game_of_life_halting: the answer must be the gold ("True" or "False") exactly. RG's own check,
