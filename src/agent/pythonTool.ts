@@ -351,7 +351,7 @@ function tagBlocks(text: string, open: string, closers: readonly Closer[]): Arra
     for (let i = from; i < text.length; i++) if (text[i] === '>' || text[i] === '\n') return i;
     return -1;
   };
-  for (let at = text.indexOf(open); at >= 0; ) {
+  for (let at = text.indexOf(open); at >= 0;) {
     const nameFrom = at + open.length;
     const stop = search('>', text, nameFrom, nameStop);
     if (stop <= nameFrom || text[stop] !== '>') {
@@ -389,7 +389,7 @@ function glmArguments(text: string): Array<[string, string]> {
     return -1;
   };
   const args: Array<[string, string]> = [];
-  for (let at = text.indexOf(key); at >= 0; ) {
+  for (let at = text.indexOf(key); at >= 0;) {
     const close = search(keyEnd, text, at + key.length, keyClose);
     if (close < 0) break;
     const valueFrom = blanksFrom(close + keyEnd.length) + value.length;

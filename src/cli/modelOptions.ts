@@ -55,7 +55,10 @@ export function readModelOptions(values: Readonly<Record<string, unknown>>, extr
     throw new CliError(`--api-key is sent only to an OpenAI-compatible server: give --backend openai with it (the backend is ${backendFlag}).`, EXIT.usage);
   }
   if (str(values['context-tokens']) !== undefined && backendFlag === 'openai') {
-    throw new CliError('--context-tokens and --backend openai cannot be given together: --context-tokens is Ollama\'s num_ctx, and an OpenAI-compatible server fixes the context window when it loads the model.', EXIT.usage);
+    throw new CliError(
+      "--context-tokens and --backend openai cannot be given together: --context-tokens is Ollama's num_ctx, and an OpenAI-compatible server fixes the context window when it loads the model.",
+      EXIT.usage,
+    );
   }
   const settings = settingsFromFlags(values, [MODEL_FLAGS, SANDBOX_FLAGS, ...extraFlags], url === undefined ? {} : { [backendFlag === 'openai' ? 'openai.baseUrl' : 'ollama.host']: url });
   const apiKey = str(values['api-key']) ?? env['R1CI_API_KEY'] ?? env['OPENAI_API_KEY'];

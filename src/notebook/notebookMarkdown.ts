@@ -122,7 +122,7 @@ export function codeSpans(prose: string): Array<readonly [number, number]> {
 
 /** Where the first blank line (`\n`, blanks, `\n`) starting at or after `from` starts, or Infinity. Linear in what it scans. */
 function blankLineFrom(text: string, from: number): number {
-  for (let i = text.indexOf('\n', from); i >= 0; ) {
+  for (let i = text.indexOf('\n', from); i >= 0;) {
     let j = i + 1;
     while (text[j] === ' ' || text[j] === '\t') j++;
     if (text[j] === '\n') return i;

@@ -36,7 +36,7 @@ export function parseOptions(question: string): Record<string, string> | undefin
     for (let i = from; i < n; i++) if (isLineBreak(question[i])) return i + 1;
     return -1;
   };
-  for (let line = 0; line >= 0; ) {
+  for (let line = 0; line >= 0;) {
     // Where this reading ends: the next line start is looked for from here.
     let end = line;
     const open = skipSpace(line);

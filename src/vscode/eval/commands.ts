@@ -154,7 +154,14 @@ export class ExportSftCommand implements Command {
       given = callerArgsOrReport(this.id, exportSftArgsSchema, [resultsArg, outArg]);
       if (!given) return undefined;
       const [from, to] = given;
-      if (!(await confirmCaller(this.id, to === undefined ? 'export the correct trajectories of this results file' : 'export the correct trajectories of the first file into the second', to === undefined ? [from] : [from, to]))) return undefined;
+      if (
+        !(await confirmCaller(
+          this.id,
+          to === undefined ? 'export the correct trajectories of this results file' : 'export the correct trajectories of the first file into the second',
+          to === undefined ? [from] : [from, to],
+        ))
+      )
+        return undefined;
     }
     const file = given?.[0] ?? (await pickResults('Results file to export correct trajectories from'));
     if (!file) return undefined;
@@ -228,7 +235,7 @@ export class RunTestsCommand implements Command {
    * zod and, since the run executes the model's code on those tasks, confirmed by the user first.
    */
   async execute(raw?: unknown): Promise<Record<string, unknown> | undefined> {
-    const target = await callerPath(this.id, "run the model (and its code) on these tasks in the Testing view", raw);
+    const target = await callerPath(this.id, 'run the model (and its code) on these tasks in the Testing view', raw);
     if (target === undefined) return undefined;
     await this.testing.runTarget(target);
     return Object.fromEntries(this.testing.lastRun);

@@ -70,7 +70,10 @@ export class SetApiKeyCommand implements Command {
     if (raw !== undefined) {
       const key = callerArgsOrReport(this.id, callerApiKeySchema, raw);
       if (key === undefined) return undefined;
-      const baseUrl = await currentClient(this.ui).then((c) => c.baseUrl, () => 'the configured model server');
+      const baseUrl = await currentClient(this.ui).then(
+        (c) => c.baseUrl,
+        () => 'the configured model server',
+      );
       if (!(await confirmCaller(this.id, key.trim() === '' ? 'delete the stored API key of the server at' : 'replace the API key sent to the server at', [baseUrl]))) return undefined;
       return storeApiKey(this.ui.secrets, key);
     }

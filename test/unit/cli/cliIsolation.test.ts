@@ -73,7 +73,12 @@ async function solve(args: string[], stdin?: { tty: boolean; reply?: string }): 
     if (stdin?.reply !== undefined && d.toString().includes('[y/N]')) input.write(`${stdin.reply}\n`);
   });
   // --protocol with --text-only is refused (no code is run, so it would be ignored).
-  const code = await solveCommand([...args, '--backend', 'ollama', '--base-url', server.url, ...(args.includes('--text-only') ? [] : ['--protocol', 'chat'])], { stdout, stderr, stdin: input, signal: new AbortController().signal });
+  const code = await solveCommand([...args, '--backend', 'ollama', '--base-url', server.url, ...(args.includes('--text-only') ? [] : ['--protocol', 'chat'])], {
+    stdout,
+    stderr,
+    stdin: input,
+    signal: new AbortController().signal,
+  });
   return { code, ...run };
 }
 

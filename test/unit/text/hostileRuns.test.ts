@@ -184,7 +184,11 @@ describe('code spans, answer options, numbered constraints, BoxNet actions and c
   it('finds code spans as the regex did: a run of backticks up to one of the same length, in a paragraph', () => {
     const CODE_SPAN = /(`+)(?!`)(?:(?!\n[ \t]*\n)[\s\S])*?(?<!`)\1(?!`)/g;
     const regex = (s: string): number[][] => [...s.matchAll(CODE_SPAN)].map((m) => [m.index, m.index + m[0].length]);
-    expect(codeSpans('a `b` ``c`d`` ```e``')).toEqual([[2, 5], [6, 13], [15, 20]]);
+    expect(codeSpans('a `b` ``c`d`` ```e``')).toEqual([
+      [2, 5],
+      [6, 13],
+      [15, 20],
+    ]);
     expect(codeSpans('``a`')).toEqual([[1, 4]]);
     expect(codeSpans('`a\n \t\nb`')).toEqual([]);
     expect(codeSpans('`a\nb`')).toEqual([[0, 5]]);
@@ -225,7 +229,7 @@ describe('code spans, answer options, numbered constraints, BoxNet actions and c
     expect(cost).toBeLessThan(1_000);
   });
 
-  it('reads BoxNet actions as RG\'s regex did', () => {
+  it("reads BoxNet actions as RG's regex did", () => {
     const regex = (s: string): string[] | null => {
       const m = /^move\((.*?),\s(.*?)\)/.exec(s);
       return m ? [m[1] ?? '', m[2] ?? ''] : null;
