@@ -6,7 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Scenario } from '../../support/scripted-server';
 import { startScriptedServer, type ScriptedServer } from '../../support/scripted-server';
-import { backendFor, expectChatsSettled, KINDS, solve } from './support';
+import { backendFor, closeLeavingNothing, KINDS, solve } from './support';
 
 /** A server message with a terminal escape, a line break and far more text than a message line holds. */
 const LONG = `CUDA error: out of memory\u001b[2J\nwhile allocating ${'x'.repeat(3000)}`;
@@ -30,12 +30,7 @@ let server: ScriptedServer;
 beforeEach(async () => {
   server = await startScriptedServer({ scenarios: SCENARIOS });
 });
-afterEach(async () => {
-  await expectChatsSettled(server);
-  await server.close();
-  expect(server.openConnections).toBe(0);
-  expect(server.activeTimers).toBe(0);
-});
+afterEach(() => closeLeavingNothing(server));
 
 describe.each(KINDS)('%s backend: the server error in a successful reply', (kind) => {
   describe.each(FORMS_OF[kind])('error as %s', (form) => {

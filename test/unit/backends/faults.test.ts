@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createCodeRunner } from '../../../src/sandbox';
 import type { Scenario } from '../../support/scripted-server';
 import { startScriptedServer, type ScriptedServer } from '../../support/scripted-server';
-import { backendFor, expectChatsSettled, KINDS, pythonDescendants, solve } from './support';
+import { backendFor, closeLeavingNothing, KINDS, pythonDescendants, solve } from './support';
 
 const ANSWER_TEXT = 'Twenty-one doubled is forty-two.\n\n<<<42>>>';
 
@@ -61,12 +61,7 @@ let server: ScriptedServer;
 beforeEach(async () => {
   server = await startScriptedServer({ scenarios: SCENARIOS });
 });
-afterEach(async () => {
-  await expectChatsSettled(server);
-  await server.close();
-  expect(server.openConnections).toBe(0);
-  expect(server.activeTimers).toBe(0);
-});
+afterEach(() => closeLeavingNothing(server));
 
 describe.each(KINDS)('%s backend faults', (kind) => {
   const serverName = kind === 'ollama' ? 'Ollama' : 'OpenAI-compatible';

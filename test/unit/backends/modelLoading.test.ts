@@ -8,7 +8,7 @@ import type { AgentEvent } from '../../../src/agent/events';
 import { loadingWaitMs, LOADING_DEFAULT_WAIT_MS, LOADING_MAX_WAIT_MS, LOADING_MIN_WAIT_MS } from '../../../src/agent/backends/modelLoading';
 import type { Scenario } from '../../support/scripted-server';
 import { startScriptedServer, type ScriptedServer } from '../../support/scripted-server';
-import { backendFor, expectChatsSettled, KINDS, MODEL, solve } from './support';
+import { backendFor, closeLeavingNothing, KINDS, MODEL, solve } from './support';
 
 function scenario(id: string, http500: NonNullable<Scenario['faults']>['http500']): Scenario {
   return { id, match: `${id}?`, turns: [{ text: 'Loaded at last.\n\n<<<42>>>' }], faults: { http500 } };
@@ -31,12 +31,7 @@ let server: ScriptedServer;
 beforeEach(async () => {
   server = await startScriptedServer({ scenarios: SCENARIOS });
 });
-afterEach(async () => {
-  await expectChatsSettled(server);
-  await server.close();
-  expect(server.openConnections).toBe(0);
-  expect(server.activeTimers).toBe(0);
-});
+afterEach(() => closeLeavingNothing(server));
 
 const retryWarnings = (events: readonly AgentEvent[]): string[] => events.flatMap((e) => (e.type === 'warning' && e.kind === 'retry' ? [e.message] : []));
 

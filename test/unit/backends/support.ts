@@ -47,6 +47,14 @@ export async function expectChatsSettled(server: ScriptedServer): Promise<void> 
   await expect.poll(() => server.chatRequests().filter((r) => !(r.aborted || r.dropped || r.finishedAt !== undefined || (r.status !== undefined && r.status !== 200))).length).toBe(0);
 }
 
+/** Closes `server` once every chat request it saw has ended, and checks it left no connection or timer open. */
+export async function closeLeavingNothing(server: ScriptedServer): Promise<void> {
+  await expectChatsSettled(server);
+  await server.close();
+  expect(server.openConnections).toBe(0);
+  expect(server.activeTimers).toBe(0);
+}
+
 /** Processes whose parent chain leads to this test process (python workers left behind would show here). */
 export function descendantProcesses(): Array<{ pid: number; command: string }> {
   const parentOf = new Map<number, number>();
