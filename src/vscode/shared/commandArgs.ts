@@ -5,7 +5,7 @@
 // characters, bounded; a key of printable characters) and, when valid, shown to the user for
 // confirmation before the command acts on it (confirmCaller.ts). Each command's docstring says
 // what it takes and why. Pure (no `vscode` import): unit-tested.
-import { isAbsolute } from 'node:path';
+import { isAbsolute, normalize } from 'node:path';
 import { z } from 'zod';
 import { resultRecordSchema } from '../../eval/results';
 import { escapeName } from '../../sandbox/terminalText';
@@ -19,13 +19,28 @@ const MAX_KEY_CHARS = 4096;
 /** C0/C1 controls, DEL, line and paragraph separators and bidi overrides: never in a path or key a caller passes. */
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 
-/** A path passed by a caller: absolute, without control characters, at most MAX_PATH_CHARS. */
+/**
+ * A path passed by a caller: absolute, without control characters, at most MAX_PATH_CHARS;
+ * given normalised (no `.` or `..` segments, no doubled separators), so that the path the user
+ * is asked about (callerConfirmationText) is the one the command acts on.
+ */
 export const callerPathSchema = z
   .string()
   .min(1, 'is empty')
   .max(MAX_PATH_CHARS, `is longer than ${MAX_PATH_CHARS} characters`)
   .refine((p) => !CONTROL.test(p), 'holds control characters')
-  .refine((p) => isAbsolute(p), 'is not an absolute path');
+  .refine((p) => isAbsolute(p), 'is not an absolute path')
+  .transform((p) => normalize(p));
+
+/** Longest path shown in a confirmation (characters); a longer one keeps its start and its end, the middle elided. */
+const MAX_SHOWN_PATH_CHARS = 300;
+
+/** `path` within MAX_SHOWN_PATH_CHARS: its first third and its end (the file's name, where it goes), joined by "…". */
+function shownPath(path: string): string {
+  if (path.length <= MAX_SHOWN_PATH_CHARS) return path;
+  const head = Math.floor(MAX_SHOWN_PATH_CHARS / 3);
+  return `${path.slice(0, head)}…${path.slice(path.length - (MAX_SHOWN_PATH_CHARS - head - 1))}`;
+}
 
 /** An API key passed by a caller: printable, at most MAX_KEY_CHARS; empty (after trimming) deletes the stored key. */
 export const callerApiKeySchema = z
@@ -76,9 +91,10 @@ export function readCallerArgs<T>(command: string, schema: z.ZodType<T>, raw: un
 
 /**
  * The question put to the user before `command` acts on what a caller passed: `action` (what
- * it will do, "write the SFT export to") and the paths, each escaped and on its own line.
+ * it will do, "write the SFT export to") and the paths, each escaped and on its own line; a long
+ * path keeps its end (shownPath), since that is where the command reads or writes.
  */
 export function callerConfirmationText(command: string, action: string, paths: readonly string[]): string {
-  const shown = paths.map((p) => `\n${escapeName(p.length > 300 ? `${p.slice(0, 299)}…` : p)}`).join('');
+  const shown = paths.map((p) => `\n${escapeName(shownPath(p))}`).join('');
   return `Another extension or a link ran ${command}, asking to ${action}:${shown}\n\nAllow it?`;
 }

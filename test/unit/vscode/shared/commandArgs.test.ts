@@ -82,4 +82,17 @@ describe('paths and keys a caller passes to a command', () => {
     expect(text).toContain('/tmp/b');
     expect(text).not.toMatch(RAW);
   });
+
+  it('the question shows where a long path with `.` and `..` segments really goes (not a prefix that hides it)', () => {
+    // The write goes to ~/.bashrc; cut at 300 characters, the question showed only "/home/u/results/./././…".
+    const raw = `/home/u/results/${'./'.repeat(200)}../../.bashrc`;
+    const parsed = exportSftArgsSchema.safeParse(['/home/u/results/run.jsonl', raw]);
+    expect(parsed.success).toBe(true);
+    const to = parsed.success ? parsed.data[1] : undefined;
+    expect(to).toBe('/home/.bashrc');
+    expect(callerConfirmationText('r1ci.eval.exportSft', 'write the SFT export to', [to ?? ''])).toContain('/home/.bashrc');
+    // A long path that is long for real keeps its end: the file it reads or writes.
+    const long = `/data/${'d'.repeat(400)}/secret.jsonl`;
+    expect(callerConfirmationText('r1ci.eval.exportSft', 'write the SFT export to', [long])).toContain('/secret.jsonl');
+  });
 });
