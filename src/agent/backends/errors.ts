@@ -122,6 +122,19 @@ export function serverWords(text: string): string {
 }
 
 /**
+ * `value` as JSON text, or a word for it when it cannot be: JSON.stringify recurses, so an object
+ * nested some thousands deep (a few kilobytes of a server's reply, which JSON.parse reads) throws
+ * a RangeError that would replace the server's error.
+ */
+function jsonText(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? '';
+  } catch {
+    return '(an error object too deeply nested to show)';
+  }
+}
+
+/**
  * The server's error in a JSON value that is an error document and nothing else: the wrapped
  * shape (`{"error": "…"}`, `{"error": {"message", "code"}}`) or vLLM < 0.10's flat one
  * (`{"object": "error", "message"}`). `message` as serverWords gives it; undefined for any other
@@ -134,7 +147,7 @@ export function errorDocument(json: unknown): { readonly message: string; readon
     const e = wrapped.data.error;
     if (typeof e === 'string') return { message: serverWords(e) || 'no details' };
     // An error object without a message (OpenRouter's `{"code", "metadata"}`): the object itself.
-    return { message: serverWords(e.message ?? JSON.stringify(e)) || 'no details', code: e.code };
+    return { message: serverWords(e.message ?? jsonText(e)) || 'no details', code: e.code };
   }
   const flat = flatErrorSchema.safeParse(json);
   if (flat.success && (json as { object?: unknown }).object === 'error') {

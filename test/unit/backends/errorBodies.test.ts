@@ -1,7 +1,7 @@
 // Reading servers' error replies: the body shapes and the Retry-After forms. Over real HTTP the
 // same shapes are in faults.test.ts (proxy page, vLLM < 0.10 body, 429 with Retry-After).
 import { describe, expect, it } from 'vitest';
-import { rateLimited, retryAfterMs, serverErrorDetail } from '../../../src/agent/backends/errors';
+import { errorDocument, rateLimited, retryAfterMs, serverErrorDetail } from '../../../src/agent/backends/errors';
 import { unreadableToolCall } from '../../../src/agent/backends/ollama';
 import { PYTHON_TOOL } from '../../../src/agent/pythonTool';
 
@@ -36,6 +36,15 @@ describe('serverErrorDetail', () => {
 
   it('a long body is cut to 500 characters', () => {
     expect(serverErrorDetail('x'.repeat(2000)).message).toBe(`${'x'.repeat(500)}…`);
+  });
+});
+
+describe('errorDocument', () => {
+  it('an error object without a message, nested too deep to write back as JSON, is still the server\'s error (no RangeError)', () => {
+    const deep = `${'['.repeat(200_000)}${']'.repeat(200_000)}`;
+    const document = errorDocument(JSON.parse(`{"error": {"code": 500, "metadata": ${deep}}}`));
+    expect(document?.code).toBe(500);
+    expect(document?.message).toMatch(/too deeply nested/);
   });
 });
 
