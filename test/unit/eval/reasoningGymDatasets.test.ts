@@ -10,6 +10,8 @@ import { describe, expect, it } from 'vitest';
 import { loadTasks } from '../../../src/eval/load';
 import { scoreAnswer } from '../../../src/eval/score';
 import { scoreReasoningGym, type RgEntry } from '../../../src/eval/reasoningGym';
+import type { J } from '../../../src/eval/reasoningGym/codeio';
+import { pySorted } from '../../../src/eval/reasoningGym/jsonAnswers';
 
 interface RgItem extends RgEntry {
   readonly question: string;
@@ -177,6 +179,17 @@ describe('group_anagrams (RG: json.loads, then _sort_nested_list on both sides; 
     expect(ga('[[[1, "a"], [1, 2]]]')).toBe(0); // lists compare at their first unequal item: "a" vs 2
     expect(ga('[[[1], [2, "x"]]]')).toBe(0.01); // [1] < [2, "x"] is decided at 1 < 2, no TypeError
     expect(ga('')).toBe(0); // json.loads("") raises
+  });
+  it('sorts the groups with O(n log n) comparisons, not one per pair (an answer of 100 000 groups took minutes)', () => {
+    // Keys that are lists (each group's first item, ["a"]): not all words nor all numbers, where
+    // every pair of keys was compared before sorting. Each comparison reads its keys' kind.
+    let reads = 0;
+    const counted = (key: J): J => new Proxy(key, { get: (target, name, receiver) => (name === 'k' && reads++, Reflect.get(target, name, receiver) as unknown) });
+    const n = 4000;
+    const keys: J[] = Array.from({ length: n }, (_, i) => counted({ k: 'list', items: [{ k: 'str', v: i % 2 === 0 ? 'a' : 'b' }] }));
+    expect(pySorted(keys, (k) => k)).toHaveLength(n);
+    expect(reads).toBeLessThan(n * 100); // n log n comparisons: ~12 per key; a check of every pair: n / 2 per key
+    expect(ga(`[${Array.from({ length: 20_000 }, (_, i) => (i === 19_999 ? '[[1, "a"]]' : '[[1, 2]]')).join(',')}]`)).toBe(0); // "a" vs 2, the last group, still found
   });
 });
 
