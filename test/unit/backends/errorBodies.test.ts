@@ -40,7 +40,7 @@ describe('serverErrorDetail', () => {
 });
 
 describe('errorDocument', () => {
-  it('an error object without a message, nested too deep to write back as JSON, is still the server\'s error (no RangeError)', () => {
+  it("an error object without a message, nested too deep to write back as JSON, is still the server's error (no RangeError)", () => {
     const deep = `${'['.repeat(200_000)}${']'.repeat(200_000)}`;
     const document = errorDocument(JSON.parse(`{"error": {"code": 500, "metadata": ${deep}}}`));
     expect(document?.code).toBe(500);
