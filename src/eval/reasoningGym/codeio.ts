@@ -142,23 +142,35 @@ export function jsonDumps(x: J): string {
   }
 }
 
-/** Python `==` between JSON values (1 == 1.0 == True). */
-function pyEquals(a: J, b: J): boolean {
-  const num = (x: J): number | bigint | null => (x.k === 'int' ? x.v : x.k === 'float' ? x.v : x.k === 'bool' ? (x.v ? 1n : 0n) : null);
-  const na = num(a);
-  const nb = num(b);
+/** Python's number for an int, float or bool (bool is an int subclass); null for other values. */
+export function pyNumber(x: J): bigint | number | null {
+  if (x.k === 'int') return x.v;
+  if (x.k === 'float') return x.v;
+  if (x.k === 'bool') return x.v ? 1n : 0n;
+  return null;
+}
+
+/**
+ * Python `a == b` between JSON values (1 == 1.0 == True). `inContainer`: `a` and `b` are items of
+ * lists or dicts, which CPython compares by identity first; `json.loads` gives every `NaN` the
+ * same float object, so NaN equals NaN there, while a NaN on its own equals nothing.
+ */
+export function pyEquals(a: J, b: J, inContainer = false): boolean {
+  const na = pyNumber(a);
+  const nb = pyNumber(b);
   if (na !== null && nb !== null) {
+    if (inContainer && typeof na === 'number' && typeof nb === 'number' && Number.isNaN(na) && Number.isNaN(nb)) return true;
     if (typeof na === 'bigint' && typeof nb === 'bigint') return na === nb;
     return Number(na) === Number(nb);
   }
   if (a.k === 'str' && b.k === 'str') return a.v === b.v;
   if (a.k === 'null' && b.k === 'null') return true;
-  if (a.k === 'list' && b.k === 'list') return a.items.length === b.items.length && a.items.every((x, i) => pyEquals(x, b.items[i] as J));
+  if (a.k === 'list' && b.k === 'list') return a.items.length === b.items.length && a.items.every((x, i) => pyEquals(x, b.items[i] as J, true));
   if (a.k === 'dict' && b.k === 'dict') {
     if (a.entries.size !== b.entries.size) return false;
-    for (const [k, v] of a.entries) {
-      const w = b.entries.get(k);
-      if (!w || !pyEquals(v, w)) return false;
+    for (const [key, v] of a.entries) {
+      const w = b.entries.get(key);
+      if (w === undefined || !pyEquals(v, w, true)) return false;
     }
     return true;
   }

@@ -3,19 +3,11 @@
 // Python's semantics are kept where they decide the score: what `sorted()` raises a TypeError
 // for (→ 0), which values `==` an int (1.0 and true equal 1), what indexing a string or a dict does.
 
-import { jsonDumps, parseJson, type J } from './codeio';
+import { jsonDumps, parseJson, pyEquals, pyNumber, type J } from './codeio';
 import { metaArray, oracle, RgDataError, type RgScorer } from './entry';
 
 /** Python raised a TypeError (RG's `except Exception` turns it into its failure score). */
 class PyTypeError extends Error {}
-
-/** Python's number for an int, float or bool (bool is an int subclass); null for other values. */
-function pyNumber(x: J): bigint | number | null {
-  if (x.k === 'int') return x.v;
-  if (x.k === 'float') return x.v;
-  if (x.k === 'bool') return x.v ? 1n : 0n;
-  return null;
-}
 
 /** Python `a < b` between numbers (ints exactly; an int beside a float as a double). */
 function numberLt(a: bigint | number, b: bigint | number): boolean {
@@ -36,32 +28,6 @@ function strLt(a: string, b: string): boolean {
 }
 
 /**
- * Python `a == b` for items inside a container. Containers compare items by identity first, and
- * `json.loads` gives every `NaN` the same float object, so NaN equals NaN there.
- */
-function itemEq(a: J, b: J): boolean {
-  const na = pyNumber(a);
-  const nb = pyNumber(b);
-  if (na !== null && nb !== null) {
-    if (typeof na === 'number' && typeof nb === 'number' && Number.isNaN(na) && Number.isNaN(nb)) return true;
-    if (typeof na === 'bigint' && typeof nb === 'bigint') return na === nb;
-    return Number(na) === Number(nb);
-  }
-  if (a.k === 'str' && b.k === 'str') return a.v === b.v;
-  if (a.k === 'null' && b.k === 'null') return true;
-  if (a.k === 'list' && b.k === 'list') return a.items.length === b.items.length && a.items.every((x, i) => itemEq(x, b.items[i] as J));
-  if (a.k === 'dict' && b.k === 'dict') {
-    if (a.entries.size !== b.entries.size) return false;
-    for (const [key, v] of a.entries) {
-      const w = b.entries.get(key);
-      if (w === undefined || !itemEq(v, w)) return false;
-    }
-    return true;
-  }
-  return false;
-}
-
-/**
  * Python `a < b`; throws PyTypeError where Python raises TypeError (unlike kinds, dicts, None).
  * Lists compare at their first unequal item, else by length.
  */
@@ -75,7 +41,7 @@ function pyLt(a: J, b: J): boolean {
     for (let i = 0; i < n; i++) {
       const x = a.items[i] as J;
       const y = b.items[i] as J;
-      if (!itemEq(x, y)) return pyLt(x, y);
+      if (!pyEquals(x, y, true)) return pyLt(x, y);
     }
     return a.items.length < b.items.length;
   }

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { loadTasks } from '../../../src/eval/load';
 import { scoreAnswer } from '../../../src/eval/score';
 import { scoreReasoningGym, type RgEntry } from '../../../src/eval/reasoningGym';
-import type { J } from '../../../src/eval/reasoningGym/codeio';
+import { parseJson, pyEquals, type J } from '../../../src/eval/reasoningGym/codeio';
 import { pySorted } from '../../../src/eval/reasoningGym/jsonAnswers';
 
 interface RgItem extends RgEntry {
@@ -308,5 +308,22 @@ describe('game_of_life_halting (RG gives 1 to any non-empty answer; here only th
     expect(score('game_of_life_halting', haltingItem(false), 'True')).toBe(0); // RG: 1.0
     expect(score('game_of_life_halting', haltingItem(true), 'true')).toBe(0); // RG: 1.0 (the question asks for 'True')
     expect(score('game_of_life_halting', haltingItem(true), 'no idea')).toBe(0); // RG: 1.0
+  });
+});
+
+describe('Python == on json.loads values (codeio, group_anagrams, game_of_life share it)', () => {
+  const eq = (a: string, b: string): boolean => {
+    const x = parseJson(a);
+    const y = parseJson(b);
+    if (x === null || y === null) throw new Error('not JSON');
+    return pyEquals(x, y);
+  };
+
+  it('NaN equals NaN inside lists and dicts (identity first, one NaN object), never on its own', () => {
+    expect(eq('[NaN, 1]', '[NaN, 1.0]')).toBe(true);
+    expect(eq('{"x": [NaN]}', '{"x": [NaN]}')).toBe(true);
+    expect(eq('NaN', 'NaN')).toBe(false);
+    expect(eq('[1, true]', '[1.0, 1]')).toBe(true);
+    expect(eq('[1]', '["1"]')).toBe(false);
   });
 });
