@@ -31,9 +31,17 @@ export class NewConversationCommand implements Command {
   readonly id = 'r1ci.chat.newConversation';
   constructor(private readonly chat: ChatViewProvider) {}
 
+  /**
+   * Switches first, then reveals: a view that the reveal creates then shows the new conversation
+   * from its first paint, so a question typed into it at once is asked there (revealing first
+   * let a fast question reach the old conversation, which the switch then hid). After the stored
+   * history is read, so that reading it (which reopens the last conversation) cannot undo the switch.
+   */
   async execute(): Promise<boolean> {
+    await this.chat.loaded;
+    const switched = this.chat.newConversation();
     await revealChat();
-    return this.chat.newConversation();
+    return switched;
   }
 }
 
