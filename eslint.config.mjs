@@ -33,6 +33,12 @@ export default tseslint.config(
           selector: "MemberExpression[object.property.name='window'][property.name=/^(show(Error|Warning|Information)Message|withProgress)$/]",
           message: 'Use the function of the same name in src/vscode/shared/notify.ts (plain-text message).',
         },
+        {
+          // Node's recursive mkdir spins forever on a path under procfs (`--out /proc/x`).
+          selector:
+            "CallExpression[callee.name=/^mkdir(Sync)?$/] > ObjectExpression > Property[key.name='recursive'], CallExpression[callee.property.name=/^mkdir(Sync)?$/] > ObjectExpression > Property[key.name='recursive']",
+          message: 'Use makeFolders / makeFoldersSync from src/files/makeFolders.ts: a recursive mkdir never ends on some paths (procfs).',
+        },
       ],
     },
   },

@@ -3,7 +3,8 @@
 // host-private copy (taken by the sandbox when the cell ended, outside scratch) is copied into
 // DIR. Never the scratch path: the sandboxed code controls every name there.
 import { constants, lstatSync } from 'node:fs';
-import { copyFile, mkdir } from 'node:fs/promises';
+import { copyFile } from 'node:fs/promises';
+import { makeFolders } from '../files/makeFolders';
 import { join } from 'node:path';
 import type { AgentEvent } from '../agent/events';
 import type { Artifact } from '../trajectory/execResult';
@@ -40,7 +41,7 @@ export function artifactKeeper(dir: string, stderr: TextOut): { onEvent(e: Agent
   const pending: Promise<void>[] = [];
   let made: Promise<unknown> | undefined;
   const keep = async (index: number, artifact: Artifact, source: string): Promise<void> => {
-    await (made ??= mkdir(dir, { recursive: true }));
+    await (made ??= makeFolders(dir));
     for (let n = 1; n <= MAX_SUFFIX; n++) {
       const target = join(dir, keptName(index, artifact, n === 1 ? '' : `-${n}`));
       try {

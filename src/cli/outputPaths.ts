@@ -6,7 +6,8 @@
 // notes): an export is written whole, so that file would be gone. And the results file `eval`
 // appends to must hold results: a task or export file there got a schema error per field.
 import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
-import { access, mkdir } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
+import { makeFolders } from '../files/makeFolders';
 import { dirname, join, resolve } from 'node:path';
 import { isGsmHardRecord } from '../eval/loaders/otherBenchmarks';
 import { ownOutputKind, isTrainingExportRecord } from '../eval/loaders/ownOutputs';
@@ -153,7 +154,7 @@ export async function prepareOutputFolder(flag: string, output: string | undefin
   if (output === undefined) return;
   const folder = dirname(resolve(output));
   try {
-    if (make) await mkdir(folder, { recursive: true });
+    if (make) await makeFolders(folder);
     await access(folder, constants.W_OK);
   } catch (e) {
     throw new CliError(`${flag} ${output}: ${fileErrorSentence(e) ?? (e instanceof Error ? e.message : String(e))}; ${nothingDone}.`, EXIT.failure);

@@ -9,10 +9,11 @@
 // scratch. Then it is read up to a cap, asynchronously, into a new file of the runner's private
 // folder. Only that copy is ever served (notebook, webviews). Anything else is "not an artifact".
 import { constants, type BigIntStats } from 'node:fs';
-import { mkdir, open, readlink, realpath, type FileHandle } from 'node:fs/promises';
+import { open, readlink, realpath, type FileHandle } from 'node:fs/promises';
 import { dirname, extname, join, resolve, sep } from 'node:path';
 import type { ListedFile } from './protocol';
 import type { Artifact } from './types';
+import { makeFolders } from '../files/makeFolders';
 
 /** Caps on what is copied out per cell; bigger files are listed without a copy. */
 export const ARTIFACT_COPY_LIMITS = {
@@ -182,7 +183,7 @@ export async function copyOutArtifacts(scratchDir: string, listed: readonly List
         continue;
       }
       const dest = join(destDir, ...segments);
-      await mkdir(dirname(dest), { recursive: true, mode: 0o700 });
+      await makeFolders(dirname(dest), 0o700);
       for (const folder of folders) made.add(folder);
       // Charged before the copy: a copy that fails half-way still left its folders.
       cellLeft -= cost;

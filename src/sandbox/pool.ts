@@ -2,12 +2,13 @@
 // start-up (~30–70 ms, more through bubblewrap). The spare's scratch folder lives next
 // to the conversations' folders and is renamed to the conversation's folder on
 // acquire: a rename keeps the inode, so the worker's cwd and its bubblewrap bind follow.
-import { existsSync, mkdirSync, readdirSync, renameSync, rmdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, renameSync, rmdirSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { PythonCodeRunner, prepareSandbox, type SandboxSetup } from './runner';
 import type { CodeRunner, SandboxOptions } from './types';
+import { makeFoldersSync } from '../files/makeFolders';
 
 export interface SandboxPoolOptions extends Omit<SandboxOptions, 'scratchDir'> {
   /** Parent folder of the conversations' scratch folders (default: <tmp>/r1ci-scratch). */
@@ -96,7 +97,7 @@ export class SandboxPool {
   private async startSpare(): Promise<PythonCodeRunner | undefined> {
     let runner: PythonCodeRunner | undefined;
     try {
-      mkdirSync(this.scratchRoot, { recursive: true });
+      makeFoldersSync(this.scratchRoot);
       const dir = join(this.scratchRoot, `.spare-${randomBytes(6).toString('hex')}`);
       runner = new PythonCodeRunner(await this.getSetup(), dir);
       await runner.warmUp();

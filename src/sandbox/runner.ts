@@ -18,6 +18,7 @@ import { resolvePython } from './python';
 import { DEFAULT_LIMITS, type Artifact, type CodeRunner, type ExecResult, type IsolationTier, type KillReason, type RunCellOptions, type SandboxLimits, type SandboxOptions } from './types';
 import { findWorkerScript } from './worker-script';
 import { WorkerProcess, type CellOutcome, type WorkerLaunch } from './worker-process';
+import { makeFoldersSync } from '../files/makeFolders';
 
 /** Output beyond this (both streams) ends the cell: the full-output file must stay bounded. */
 export const HARD_OUTPUT_BYTES = 32 * 1024 ** 2;
@@ -160,7 +161,7 @@ export class PythonCodeRunner implements CodeRunner {
     scratchDir: string,
   ) {
     this.scratch = scratchDir;
-    mkdirSync(scratchDir, { recursive: true });
+    makeFoldersSync(scratchDir);
     // As root the isolated worker drops to a kernel uid of its own (no user namespace, see
     // bubblewrap.ts): RLIMIT_NPROC counts per kernel uid, so a shared uid (nobody) would
     // let one conversation's fork bomb starve every other sandbox. That uid must be able
@@ -168,7 +169,7 @@ export class PythonCodeRunner implements CodeRunner {
     this.sandboxUid = isRoot() && setup.tier === 'isolated' ? SANDBOX_UID_BASE + randomInt(0, 1_000_000) : SANDBOX_UID;
     if (isRoot() && setup.tier === 'isolated') chownSync(scratchDir, this.sandboxUid, this.sandboxUid);
     this.privateDir = mkdtempSync(join(tmpdir(), 'r1ci-home-'));
-    mkdirSync(setup.privateRoot, { recursive: true, mode: 0o700 });
+    makeFoldersSync(setup.privateRoot, 0o700);
     this.hostDir = mkdtempSync(join(setup.privateRoot, 'r1ci-host-'));
     mkdirSync(join(this.hostDir, 'output'), { mode: 0o700 });
     // The basic tier's $HOME and $TMPDIR (privateDir) are host disk the sandbox writes: in its disk budget.

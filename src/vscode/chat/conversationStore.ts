@@ -5,8 +5,8 @@
 // are dropped (the host never opens a path read from it); a file too large to parse is moved
 // aside unread. Writes go to a temporary file renamed into place, so a crash mid-write leaves
 // the previous file intact. No vscode import: tested on its own.
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { writeFileSync, renameSync, mkdirSync } from 'node:fs';
+import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { writeFileSync, renameSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -14,6 +14,7 @@ import { conversationEventSchema, type ConversationEvent } from '../../conversat
 import { chatMessageSchema } from '../../trajectory/chatMessage';
 import { viewEventSchema } from '../conversation/transcriptProtocol';
 import { fromViewEvents } from './legacyHistory';
+import { makeFolders, makeFoldersSync } from '../../files/makeFolders';
 
 export const storedConversationSchema = z.object({
   id: z.string().min(1),
@@ -119,7 +120,7 @@ export class ConversationStore {
     const generation = ++this.generation;
     const next = this.writing.then(async () => {
       if (generation !== this.generation) return;
-      await mkdir(this.dir, { recursive: true });
+      await makeFolders(this.dir);
       // Its own temporary file: saveNow must never write into the file this write still has open.
       const tmp = `${this.file}.${process.pid}.${generation}.tmp`;
       await writeFile(tmp, body, 'utf8');
@@ -137,7 +138,7 @@ export class ConversationStore {
   /** For shutdown, when an asynchronous write might not finish. */
   saveNow(conversations: readonly StoredConversation[]): void {
     ++this.generation;
-    mkdirSync(this.dir, { recursive: true });
+    makeFoldersSync(this.dir);
     const tmp = `${this.file}.${process.pid}.now.tmp`;
     writeFileSync(tmp, serialise(conversations), 'utf8');
     renameSync(tmp, this.file);
@@ -150,7 +151,7 @@ export class ConversationStore {
 
   private async setAside(text: string): Promise<string> {
     const path = this.rejectedPath();
-    await mkdir(this.dir, { recursive: true });
+    await makeFolders(this.dir);
     await writeFile(path, text, 'utf8');
     return path;
   }

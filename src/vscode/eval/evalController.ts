@@ -2,7 +2,6 @@
 // the shared `evaluate` loop, with progress and ETA in a cancellable notification and the
 // status bar. Results go to a JSONL file (resumed when it exists); the caller decides what to
 // show at the end (the results view, or Test Explorer states).
-import { mkdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
@@ -21,6 +20,7 @@ import { getApiKey } from '../models/solveErrors';
 import { scratchRoot } from '../shared/scratch';
 import { removeTree } from '../../sandbox/scratchJanitor';
 import { showErrorMessage, showWarningMessage, withProgress } from '../shared/notify';
+import { makeFolders } from '../../files/makeFolders';
 
 export interface EvalRunRequest {
   /** A task file or folder. */
@@ -126,7 +126,7 @@ export class EvalController implements vscode.Disposable {
     const records = ids ? loaded.records.filter((r) => ids.has(r.id)) : loaded.records;
     const resultsFile = request.resultsFile ?? this.defaultResultsFile(request.target, model, textOnly);
     // The default lies in the workspace a cloned dataset may fill: its folders are made without links.
-    if (request.resultsFile) await mkdir(dirname(request.resultsFile), { recursive: true });
+    if (request.resultsFile) await makeFolders(dirname(request.resultsFile));
     else await ensureResultsFolder(this.resultsBase(request.target));
     const concurrency = autoConcurrency(request.concurrency ?? run.eval.concurrency, run.server.kind);
     const scratch = join(scratchRoot(this.context).fsPath, `eval-${randomBytes(4).toString('hex')}`);

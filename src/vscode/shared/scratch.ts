@@ -1,8 +1,8 @@
 // Where a conversation's code runs: a scratch folder inside the extension's per-workspace
 // storage (outside the workspace itself, so model code never writes into the user's files).
-import { mkdir } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
+import { makeFolders } from '../../files/makeFolders';
 
 export function scratchRoot(context: vscode.ExtensionContext): vscode.Uri {
   return vscode.Uri.joinPath(context.storageUri ?? context.globalStorageUri, 'scratch');
@@ -20,6 +20,6 @@ export function privateRoot(context: vscode.ExtensionContext): vscode.Uri {
 export async function newScratchFolder(context: vscode.ExtensionContext): Promise<vscode.Uri> {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const dir = vscode.Uri.joinPath(scratchRoot(context), `${stamp}-${randomBytes(3).toString('hex')}`);
-  await mkdir(dir.fsPath, { recursive: true });
+  await makeFolders(dir.fsPath);
   return dir;
 }
