@@ -14,6 +14,7 @@ import * as jsonAnswers from './jsonAnswers';
 import * as numeric from './numeric';
 import { propositionalLogic } from './propositionalLogic';
 import * as puzzles from './puzzles';
+import { rubiksCube } from './rubiksCube';
 import { rushHour } from './rushHour';
 import { sokoban } from './sokoban';
 import { wordLadder } from './wordLadder';
@@ -116,6 +117,7 @@ const SCORERS: Readonly<Record<string, RgScorer>> = {
   quantum_lock: puzzles.quantumLock,
   rearc: grids.rearc,
   rectangle_count: numeric.rectangleCount,
+  rubiks_cube: rubiksCube,
   rush_hour: rushHour,
   self_reference: generic.exactOnly,
   sentence_reordering: generic.sentenceReordering,
@@ -141,8 +143,6 @@ const SCORERS: Readonly<Record<string, RgScorer>> = {
  */
 const UNSUPPORTED: Readonly<Record<string, string>> = {
   composite: 'a mix of other datasets with no items of its own; load the datasets it mixes',
-  rubiks_cube:
-    "RG scores by replaying the scramble (metadata.scramble_moves) and the answer's moves on a simulated cube (the magiccube package, with its move notation and sticker layout) and crediting stickers in place; there is no cube simulator here",
 };
 
 /** How a dataset can be scored: a scorer, or why not. */

@@ -33,16 +33,16 @@ describe('Reasoning-Gym loader', () => {
   });
 
   it('names an unsupported dataset with its reason and loads none of its items', async () => {
-    const cube = (scramble: string): string => item('rubiks_cube', null, { cube_size: 3, scramble_steps: 2, scramble_moves: scramble, example_correct_answer: "R' U'" });
-    const dir = await folderWith({ 'rubiks_cube.jsonl': [cube('U R'), cube('F L')].join('\n') });
+    const mix = (n: number): string => item('composite', 'x', { version_id: n, entry_id: `0_${n}` });
+    const dir = await folderWith({ 'composite.jsonl': [mix(0), mix(1)].join('\n') });
     const { records, problems, unsupported } = await loadTasks(dir);
     expect(records).toEqual([]);
     expect(problems).toEqual([]);
     expect(unsupported?.map((u) => [u.id, u.task])).toEqual([
-      ['rubiks_cube.jsonl#0', 'rubiks_cube'],
-      ['rubiks_cube.jsonl#1', 'rubiks_cube'],
+      ['composite.jsonl#0', 'composite'],
+      ['composite.jsonl#1', 'composite'],
     ]);
-    expect(unsupported?.[0]?.reason).toMatch(/Reasoning-Gym dataset "rubiks_cube": .*cube simulator/);
+    expect(unsupported?.[0]?.reason).toMatch(/Reasoning-Gym dataset "composite": .*mix of other datasets/);
   });
 
   it('names a dataset it has never heard of as unsupported rather than guessing a scorer', async () => {
@@ -130,7 +130,8 @@ describe('scorer robustness', () => {
 
   it('knows every dataset of the shared sample except the documented ones', () => {
     expect(reasoningGymSupport('rush_hour').supported).toBe(true);
-    expect(reasoningGymSupport('rubiks_cube').supported).toBe(false);
+    expect(reasoningGymSupport('rubiks_cube').supported).toBe(true);
+    expect(reasoningGymSupport('composite').supported).toBe(false);
   });
 });
 
