@@ -102,6 +102,15 @@ function withoutEchoedReasoning(content: string, reasoning: string): string {
   return echo !== null && reasoning.trim() !== '' && echo[1]?.trim() === reasoning.trim() ? content.slice(echo[0].length) : content;
 }
 
+/**
+ * The reply is the first choice's (`index` 0; a server that leaves `index` out sends one choice).
+ * A server that got `n` > 1 from a proxy or a client default streams further choices, each its own
+ * sample, interleaved with the first's (vLLM, SGLang, llama.cpp): their text and finish_reason are not this reply's.
+ */
+function isFirstChoice(choice: { readonly index?: number | null }): boolean {
+  return choice.index === undefined || choice.index === null || choice.index === 0;
+}
+
 const usageSchema = z.object({ prompt_tokens: z.number().optional(), completion_tokens: z.number().optional() }).nullish();
 
 const chunkSchema = z.object({
@@ -109,6 +118,7 @@ const chunkSchema = z.object({
   choices: z
     .array(
       z.object({
+        index: z.number().int().nullish(),
         delta: messagePartSchema.nullish(),
         finish_reason: z.string().nullish(),
       }),
@@ -123,7 +133,7 @@ const chunkSchema = z.object({
 /** A server that ignores `stream: true` answers one `chat.completion` document. */
 const completionSchema = z.object({
   object: z.literal('chat.completion').optional(),
-  choices: z.array(z.object({ message: messagePartSchema.nullish(), finish_reason: z.string().nullish() })).min(1),
+  choices: z.array(z.object({ index: z.number().int().nullish(), message: messagePartSchema.nullish(), finish_reason: z.string().nullish() })).min(1),
   usage: usageSchema,
 });
 
@@ -461,6 +471,7 @@ export class OpenAiBackend implements ModelBackend {
           outputTokens = usage.completion_tokens ?? outputTokens;
         }
         for (const choice of chunk.choices) {
+          if (!isFirstChoice(choice)) continue;
           for (const piece of this.pieces(choice.delta)) {
             firstTokenAt ??= performance.now();
             yield piece;
@@ -521,7 +532,7 @@ export class OpenAiBackend implements ModelBackend {
     if (failure) throw this.replyFailure(failure.message, failure.code);
     const parsed = completionSchema.safeParse(json);
     if (!parsed.success) throw new BackendError(`The server at ${this.baseUrl} answered in a shape this extension does not understand (not a chat.completion): ${serverWords(text.slice(0, 200))}`, 'protocol');
-    const choice = parsed.data.choices[0];
+    const choice = parsed.data.choices.find(isFirstChoice) ?? parsed.data.choices[0];
     const failed = this.finishFailure(choice?.finish_reason ?? undefined);
     if (failed) throw failed;
     const message = choice?.message;

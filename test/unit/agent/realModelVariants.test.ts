@@ -639,6 +639,21 @@ describe('OpenAI-compatible stream framings', () => {
     expect(r.trajectory.answer).toBe('2');
   });
 
+  it.each([
+    ['streamed', false],
+    ['not streamed', true],
+  ])('a reply with a second choice (n > 1 set by a proxy or client default), %s, is read from the first choice alone', async (_how, nonStream) => {
+    const r = await run('openai', {
+      wire: { otherChoice: 'Other sample:\n```python\nprint(999)\n```\n<<<999>>>' },
+      chunkSize: 5,
+      turns: [{ text: 'Run:\n```python\nprint(6 * 7)\n```\n', nonStream }, { text: 'So <<<{{RESULT}}>>>', nonStream }],
+    });
+    expect(r.trajectory.error).toBeUndefined();
+    expect(r.trajectory.turns.map((t) => t.text).join('')).not.toContain('Other');
+    expect(r.trajectory.turns[0]?.cell?.code).toBe('print(6 * 7)');
+    expect(r.trajectory.answer).toBe('42');
+  });
+
   it('an empty `data:` heartbeat (API gateways in front of the server) mid-stream is skipped, not a malformed event', async () => {
     const r = await run('openai', { turns: [{ text: 'Working on it: <<<9>>>', faults: { malformedLine: { afterChunks: 2, text: 'data: ' } } }] });
     expect(r.trajectory.error).toBeUndefined();
