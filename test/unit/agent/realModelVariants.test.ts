@@ -84,6 +84,18 @@ describe.each(BOTH)('reasoning on %s', (kind) => {
     expect(r.trajectory.turns[0]?.text).toBe('It is <<<42>>>');
   });
 
+  it.each([
+    ["Magistral 2509 and Ministral reasoning's [THINK]…[/THINK] (a server without Mistral's reasoning parser, waybarrios/vllm-mlx#599)", '[THINK]', '[/THINK]'],
+    ["Seed-OSS's <seed:think>…</seed:think> (vLLM without --reasoning-parser seed_oss)", '<seed:think>', '</seed:think>'],
+  ])('%s left in the content: the reasoning is shown as reasoning, its code and <<<…>>> neither run nor answer', async (_how, open, close) => {
+    const text = `${open}Format: <<<answer content>>>. Try:\n\`\`\`python\nprint(6 * 7)\n\`\`\`\n${close}It is <<<42>>>`;
+    const r = await run(kind, { chunkSize: 3, turns: [{ text }] }, { capabilities: ['completion'] });
+    expect(r.trajectory.answer).toBe('42');
+    expect(execCount(r)).toBe(0);
+    expect(r.trajectory.turns[0]?.reasoning).toContain('Format: <<<answer content>>>');
+    expect(r.trajectory.turns[0]?.text).toBe('It is <<<42>>>');
+  });
+
   it('inline <think> split across chunks (a model without the thinking capability) is reasoning, and its <<<…>>> is never the answer', async () => {
     const r = await run(kind, { chunkSize: 3, turns: [{ text: '<think>\nFormat: <<<wrong>>>. Compute 2+3.\n</think>\n\nIt is 5. <<<5>>>' }] }, { capabilities: ['completion'] });
     expect(r.trajectory.answer).toBe('5');
