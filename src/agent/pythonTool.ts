@@ -158,6 +158,28 @@ function llamaJsonCallBodies(text: string): string[] | undefined {
   }
 }
 
+/** What ends the code after `<|python_tag|>`: the end-of-message or end-of-turn token. */
+const LLAMA_CODE_END = /<\|eom_id\|>|<\|eot_id\|>|<\|eom\|>|<\|eot\|>/;
+
+/**
+ * The call of a reply in which Llama 3.1 runs code in its built-in code interpreter: `<|python_tag|>`,
+ * then the Python source itself (not JSON), then `<|eom_id|>` (Meta's Llama 3.1 prompt format,
+ * "Environment: ipython", which llama.cpp's template writes for a tool named `python`). A server
+ * that keeps the special tokens but does not parse the call (llama-server `--special`; vLLM's
+ * llama3_json parser, which reads JSON only) passes it on as content. The calls after the tag in
+ * Llama's JSON or pythonic form are those calls; otherwise the text up to the end token is the
+ * `code` of one `python` call. Undefined without the tag, or with nothing after it.
+ */
+function pythonTagCallBodies(text: string): string[] | undefined {
+  const at = text.indexOf('<|python_tag|>');
+  if (at < 0) return undefined;
+  const after = text.slice(at + '<|python_tag|>'.length);
+  const end = LLAMA_CODE_END.exec(after);
+  const code = (end === null ? after : after.slice(0, end.index)).trim();
+  if (code === '') return undefined;
+  return llamaJsonCallBodies(code) ?? pythonicCallBodies(code) ?? [JSON.stringify({ name: PYTHON_TOOL.name, arguments: { code } })];
+}
+
 /**
  * Reads Python literals (strings in any quoting, numbers, True/False/None, lists, tuples and
  * dicts of them) from `text` at `at`, as JSON values; undefined where the text is not one.
@@ -444,7 +466,8 @@ function taggedCallBodies(body: string): string[] {
  * tool-call parser (vLLM without --enable-auto-tool-choice, a llama.cpp or Ollama chat template
  * that does not parse them) passes on as content, also in the XML forms of newer templates
  * (Qwen3-Coder, Qwen3.5+, GLM-4.5+; see `xmlCallBodies`); Mistral's `[TOOL_CALLS]` forms, a reply
- * that is nothing but calls in Llama's JSON or pythonic form, and Qwen's `<function=…>` blocks
+ * that is nothing but calls in Llama's JSON or pythonic form, Llama 3.1's `<|python_tag|>` code
+ * (see `pythonTagCallBodies`), and Qwen's `<function=…>` blocks
  * without their `<tool_call>`, likewise. Each becomes a call
  * (`arguments` as JSON text; a body that is not such JSON is kept as the arguments, so the model
  * is told what was wrong).
@@ -452,7 +475,7 @@ function taggedCallBodies(body: string): string[] {
 export function toolCallsInText(text: string): ToolCall[] {
   const calls: ToolCall[] = [];
   const tagged = [...toolCallTagBodies(text).flatMap((body) => taggedCallBodies(body)), ...mistralCallBodies(text)];
-  for (const body of tagged.length > 0 ? tagged : (llamaJsonCallBodies(text) ?? pythonicCallBodies(text) ?? xmlCallBodies(text))) {
+  for (const body of tagged.length > 0 ? tagged : (llamaJsonCallBodies(text) ?? pythonicCallBodies(text) ?? pythonTagCallBodies(text) ?? xmlCallBodies(text))) {
     let parsed: unknown;
     try {
       parsed = JSON.parse(body);

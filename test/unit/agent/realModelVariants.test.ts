@@ -566,6 +566,16 @@ describe.each(BOTH)('tool-call shapes on %s', (kind) => {
   });
 
   it.each([
+    ['alone', '<|python_tag|>x = 8\nprint(x * 8)<|eom_id|>'],
+    ['after prose, the end token left out', 'I will compute it.\n\n<|python_tag|>x = 8\nprint(x * 8)\n'],
+  ])("Llama 3.1's code interpreter call, the Python source itself after <|python_tag|> (llama-server --special; vLLM's llama3_json parser reads JSON only), %s, runs as a python call", async (_how, text) => {
+    const r = await run(kind, { turns: [{ text }, { text: '<<<{{RESULT}}>>>' }] }, { protocol: 'tools' });
+    expect(r.trajectory.turns[0]?.cell).toMatchObject({ source: 'tool-call', code: 'x = 8\nprint(x * 8)' });
+    expect(r.chats[1]?.messages?.find((m) => m.role === 'tool')?.content).toBe('64');
+    expect(r.trajectory.answer).toBe('64');
+  });
+
+  it.each([
     ["Qwen3.5's XML (<function=python><parameter=code>…) inside <tool_call> (panbanda/higgs#177)", '<tool_call>\n<function=python>\n<parameter=code>\nprint(8 * 8)\n</parameter>\n</function>\n</tool_call>'],
     ["GLM-4.5's <arg_key>/<arg_value> inside <tool_call>", '<tool_call>python\n<arg_key>code</arg_key>\n<arg_value>print(8 * 8)</arg_value>\n</tool_call>'],
   ])('a call written as text in %s runs as a call', async (_how, text) => {
