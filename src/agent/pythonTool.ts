@@ -180,6 +180,58 @@ function pythonTagCallBodies(text: string): string[] | undefined {
   return llamaJsonCallBodies(code) ?? pythonicCallBodies(code) ?? [JSON.stringify({ name: PYTHON_TOOL.name, arguments: { code } })];
 }
 
+/** Harmony's special tokens: a message's header runs up to `<|message|>`, its body up to `<|end|>`, `<|call|>`, `<|return|>` or the next `<|start|>`. */
+const HARMONY_TOKEN = /<\|(start|channel|constrain|message|end|call|return)\|>/g;
+
+/**
+ * The calls gpt-oss wrote in its harmony format, left in the content by a server that does not
+ * parse it (mlx-omni-server, madroidmaq/mlx-omni-server#79; llama.cpp without its gpt-oss
+ * format): a message whose header names a recipient, `<|channel|>commentary
+ * to=functions.python <|constrain|>json<|message|>{"code": …}<|call|>` (the recipient may stand
+ * after the role instead: `<|start|>assistant to=functions.python<|channel|>commentary json<|message|>…`).
+ * The body is the JSON arguments; a body that is not JSON, sent to `python` (gpt-oss's built-in
+ * python tool takes the code itself), is the code. One pass over the tokens, so linear in the text.
+ * Undefined when no message names a recipient.
+ */
+function harmonyCallBodies(text: string): string[] | undefined {
+  const bodies: string[] = [];
+  let header = '';
+  let last = 0;
+  let bodyFrom = -1;
+  const finish = (end: number): void => {
+    const recipient = /(?:^|\s)to=([^\s<]+)/.exec(header)?.[1];
+    if (recipient !== undefined && bodyFrom >= 0) {
+      const name = recipient.replace(/^functions\./, '');
+      const body = text.slice(bodyFrom, end).trim();
+      let args: unknown;
+      try {
+        args = JSON.parse(body);
+      } catch {
+        args = undefined;
+      }
+      const object = typeof args === 'object' && args !== null && !Array.isArray(args);
+      bodies.push(object ? JSON.stringify({ name, arguments: args }) : name === PYTHON_TOOL.name ? JSON.stringify({ name, arguments: { code: body } }) : body);
+    }
+    header = '';
+    bodyFrom = -1;
+  };
+  for (const m of text.matchAll(HARMONY_TOKEN)) {
+    const at = m.index;
+    if (bodyFrom >= 0) {
+      if (m[1] === 'end' || m[1] === 'call' || m[1] === 'return' || m[1] === 'start') {
+        finish(at);
+        last = at + m[0].length;
+      }
+      continue;
+    }
+    header += ` ${text.slice(last, at)}`;
+    last = at + m[0].length;
+    if (m[1] === 'message') bodyFrom = last;
+  }
+  if (bodyFrom >= 0) finish(text.length);
+  return bodies.length > 0 ? bodies : undefined;
+}
+
 /**
  * Reads Python literals (strings in any quoting, numbers, True/False/None, lists, tuples and
  * dicts of them) from `text` at `at`, as JSON values; undefined where the text is not one.
@@ -467,7 +519,7 @@ function taggedCallBodies(body: string): string[] {
  * that does not parse them) passes on as content, also in the XML forms of newer templates
  * (Qwen3-Coder, Qwen3.5+, GLM-4.5+; see `xmlCallBodies`); Mistral's `[TOOL_CALLS]` forms, a reply
  * that is nothing but calls in Llama's JSON or pythonic form, Llama 3.1's `<|python_tag|>` code
- * (see `pythonTagCallBodies`), and Qwen's `<function=…>` blocks
+ * (see `pythonTagCallBodies`), gpt-oss's harmony messages to a recipient (`harmonyCallBodies`), and Qwen's `<function=…>` blocks
  * without their `<tool_call>`, likewise. Each becomes a call
  * (`arguments` as JSON text; a body that is not such JSON is kept as the arguments, so the model
  * is told what was wrong).
@@ -475,7 +527,7 @@ function taggedCallBodies(body: string): string[] {
 export function toolCallsInText(text: string): ToolCall[] {
   const calls: ToolCall[] = [];
   const tagged = [...toolCallTagBodies(text).flatMap((body) => taggedCallBodies(body)), ...mistralCallBodies(text)];
-  for (const body of tagged.length > 0 ? tagged : (llamaJsonCallBodies(text) ?? pythonicCallBodies(text) ?? pythonTagCallBodies(text) ?? xmlCallBodies(text))) {
+  for (const body of tagged.length > 0 ? tagged : (llamaJsonCallBodies(text) ?? pythonicCallBodies(text) ?? pythonTagCallBodies(text) ?? harmonyCallBodies(text) ?? xmlCallBodies(text))) {
     let parsed: unknown;
     try {
       parsed = JSON.parse(body);

@@ -576,6 +576,16 @@ describe.each(BOTH)('tool-call shapes on %s', (kind) => {
   });
 
   it.each([
+    ['after its analysis, JSON arguments', '<|channel|>analysis<|message|>Need 8*8.<|end|><|start|>assistant<|channel|>commentary to=functions.python <|constrain|>json<|message|>{"code": "print(8 * 8)"}<|call|>'],
+    ['the recipient after the role, the end token left out', '<|start|>assistant to=functions.python<|channel|>commentary json<|message|>{"code": "print(8 * 8)"}'],
+    ['to its built-in python, the code itself', '<|channel|>analysis<|message|>Compute.<|end|><|start|>assistant<|channel|>analysis to=python<|message|>print(8 * 8)<|call|>'],
+  ])("gpt-oss's harmony call left in the content (a server without gpt-oss's parser, madroidmaq/mlx-omni-server#79), %s, runs as a python call", async (_how, text) => {
+    const r = await run(kind, { turns: [{ text }, { text: '<<<{{RESULT}}>>>' }] }, { protocol: 'tools', capabilities: ['completion', 'tools'] });
+    expect(r.trajectory.turns[0]?.cell).toMatchObject({ source: 'tool-call', code: 'print(8 * 8)' });
+    expect(r.trajectory.answer).toBe('64');
+  });
+
+  it.each([
     ["Qwen3.5's XML (<function=python><parameter=code>…) inside <tool_call> (panbanda/higgs#177)", '<tool_call>\n<function=python>\n<parameter=code>\nprint(8 * 8)\n</parameter>\n</function>\n</tool_call>'],
     ["GLM-4.5's <arg_key>/<arg_value> inside <tool_call>", '<tool_call>python\n<arg_key>code</arg_key>\n<arg_value>print(8 * 8)</arg_value>\n</tool_call>'],
   ])('a call written as text in %s runs as a call', async (_how, text) => {
