@@ -180,6 +180,58 @@ function pythonTagCallBodies(text: string): string[] | undefined {
   return llamaJsonCallBodies(code) ?? pythonicCallBodies(code) ?? [JSON.stringify({ name: PYTHON_TOOL.name, arguments: { code } })];
 }
 
+/** Where a call starts in DeepSeek's (V3, R1, V3.1; either bar, ASCII or full-width) and Kimi K2's special tokens. */
+const TOKEN_CALL_BEGIN = /<[|｜]tool▁call▁begin[|｜]>|<\|tool_call_begin\|>/g;
+/** What ends such a call, or the section of calls. */
+const TOKEN_CALL_END = /<[|｜]tool▁calls?▁end[|｜]>|<\|tool_call_end\|>|<\|tool_calls_section_end\|>/;
+/** DeepSeek's separator between `function` (or the name) and the rest. */
+const DEEPSEEK_SEP = /<[|｜]tool▁sep[|｜]>/;
+
+/**
+ * The calls written in DeepSeek's or Kimi K2's special tokens, left in the content by a server
+ * without that model's tool-call parser (sgl-project/sglang#4379; vllm-project/vllm#31207,
+ * NousResearch/hermes-agent#24534), each as `{"name", "arguments"}` JSON text: DeepSeek V3/R1
+ * `<｜tool▁call▁begin｜>function<｜tool▁sep｜>NAME\n\`\`\`json\n{…}\n\`\`\`<｜tool▁call▁end｜>`, V3.1
+ * `<｜tool▁call▁begin｜>NAME<｜tool▁sep｜>{…}<｜tool▁call▁end｜>`, Kimi K2
+ * `<|tool_call_begin|>functions.NAME:0<|tool_call_argument_begin|>{…}<|tool_call_end|>`. Arguments
+ * that are not JSON are kept as text (the model is told). Each call is read up to the next one's
+ * start, so the cost is linear in the text. Undefined when there is no such call.
+ */
+function specialTokenCallBodies(text: string): string[] | undefined {
+  const starts = [...text.matchAll(TOKEN_CALL_BEGIN)].map((m) => [m.index, m.index + m[0].length] as const);
+  if (starts.length === 0) return undefined;
+  return starts.map(([, from], k) => {
+    let segment = text.slice(from, starts[k + 1]?.[0] ?? text.length);
+    const end = TOKEN_CALL_END.exec(segment);
+    if (end !== null) segment = segment.slice(0, end.index);
+    let name: string;
+    let args: string;
+    const kimi = segment.indexOf('<|tool_call_argument_begin|>');
+    const sep = DEEPSEEK_SEP.exec(segment);
+    if (kimi >= 0) {
+      name = segment.slice(0, kimi).trim().replace(/^functions\./, '').replace(/:\d+$/, '');
+      args = segment.slice(kimi + '<|tool_call_argument_begin|>'.length);
+    } else if (sep !== null) {
+      const before = segment.slice(0, sep.index).trim();
+      const after = segment.slice(sep.index + sep[0].length);
+      const line = after.indexOf('\n');
+      [name, args] = before === 'function' || before === '' ? [(line < 0 ? after : after.slice(0, line)).trim(), line < 0 ? '' : after.slice(line + 1)] : [before, after];
+    } else {
+      [name, args] = [PYTHON_TOOL.name, segment];
+    }
+    // DeepSeek V3/R1 fence the JSON (```json … ```).
+    const trimmed = args.trim();
+    const json = trimmed.length >= 6 && trimmed.startsWith('```') && trimmed.endsWith('```') ? trimmed.slice(3, -3).replace(/^json\b/, '').trim() : trimmed;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(json);
+    } catch {
+      parsed = json;
+    }
+    return JSON.stringify({ name, arguments: parsed });
+  });
+}
+
 /** Harmony's special tokens: a message's header runs up to `<|message|>`, its body up to `<|end|>`, `<|call|>`, `<|return|>` or the next `<|start|>`. */
 const HARMONY_TOKEN = /<\|(start|channel|constrain|message|end|call|return)\|>/g;
 
@@ -519,7 +571,8 @@ function taggedCallBodies(body: string): string[] {
  * that does not parse them) passes on as content, also in the XML forms of newer templates
  * (Qwen3-Coder, Qwen3.5+, GLM-4.5+; see `xmlCallBodies`); Mistral's `[TOOL_CALLS]` forms, a reply
  * that is nothing but calls in Llama's JSON or pythonic form, Llama 3.1's `<|python_tag|>` code
- * (see `pythonTagCallBodies`), gpt-oss's harmony messages to a recipient (`harmonyCallBodies`), and Qwen's `<function=…>` blocks
+ * (see `pythonTagCallBodies`), gpt-oss's harmony messages to a recipient (`harmonyCallBodies`),
+ * DeepSeek's and Kimi K2's special-token calls (`specialTokenCallBodies`), and Qwen's `<function=…>` blocks
  * without their `<tool_call>`, likewise. Each becomes a call
  * (`arguments` as JSON text; a body that is not such JSON is kept as the arguments, so the model
  * is told what was wrong).
@@ -527,7 +580,7 @@ function taggedCallBodies(body: string): string[] {
 export function toolCallsInText(text: string): ToolCall[] {
   const calls: ToolCall[] = [];
   const tagged = [...toolCallTagBodies(text).flatMap((body) => taggedCallBodies(body)), ...mistralCallBodies(text)];
-  for (const body of tagged.length > 0 ? tagged : (llamaJsonCallBodies(text) ?? pythonicCallBodies(text) ?? pythonTagCallBodies(text) ?? harmonyCallBodies(text) ?? xmlCallBodies(text))) {
+  for (const body of tagged.length > 0 ? tagged : (llamaJsonCallBodies(text) ?? pythonicCallBodies(text) ?? pythonTagCallBodies(text) ?? harmonyCallBodies(text) ?? specialTokenCallBodies(text) ?? xmlCallBodies(text))) {
     let parsed: unknown;
     try {
       parsed = JSON.parse(body);

@@ -586,6 +586,16 @@ describe.each(BOTH)('tool-call shapes on %s', (kind) => {
   });
 
   it.each([
+    ['DeepSeek V3/R1 (function, name, a json fence; sgl-project/sglang#4379)', '<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>python\n```json\n{"code": "print(8 * 8)"}\n```<｜tool▁call▁end｜><｜tool▁calls▁end｜>'],
+    ['DeepSeek V3.1 (name, then the JSON)', 'Let me compute.<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>python<｜tool▁sep｜>{"code": "print(8 * 8)"}<｜tool▁call▁end｜><｜tool▁calls▁end｜>'],
+    ['Kimi K2 (vllm-project/vllm#31207)', '<|tool_calls_section_begin|><|tool_call_begin|>functions.python:0<|tool_call_argument_begin|>{"code": "print(8 * 8)"}<|tool_call_end|><|tool_calls_section_end|>'],
+  ])("a call in %s's special tokens left in the content (a server without that model's tool-call parser) runs as a python call", async (_how, text) => {
+    const r = await run(kind, { turns: [{ text }, { text: '<<<{{RESULT}}>>>' }] }, { protocol: 'tools' });
+    expect(r.trajectory.turns[0]?.cell).toMatchObject({ source: 'tool-call', code: 'print(8 * 8)' });
+    expect(r.trajectory.answer).toBe('64');
+  });
+
+  it.each([
     ["Qwen3.5's XML (<function=python><parameter=code>…) inside <tool_call> (panbanda/higgs#177)", '<tool_call>\n<function=python>\n<parameter=code>\nprint(8 * 8)\n</parameter>\n</function>\n</tool_call>'],
     ["GLM-4.5's <arg_key>/<arg_value> inside <tool_call>", '<tool_call>python\n<arg_key>code</arg_key>\n<arg_value>print(8 * 8)</arg_value>\n</tool_call>'],
   ])('a call written as text in %s runs as a call', async (_how, text) => {
