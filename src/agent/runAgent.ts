@@ -264,7 +264,12 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
     let turnText = detector.accumulated.slice(0, block?.fenceCut === true ? block.end : emitted);
     if (options.protocol !== 'r1ci' && !attempt.channelReasoning && hasLoneThinkClose(turnText)) templateOpensThink = true;
     // Tools protocol: calls the server passed on as text (no tool-call parser) count as calls.
-    const toolCalls = toolsMode && attempt.toolCalls.length === 0 ? toolCallsInText(turnText) : attempt.toolCalls;
+    const textCalls = toolsMode && attempt.toolCalls.length === 0 ? toolCallsInText(turnText) : attempt.toolCalls;
+    // The rule for code in reasoning, for calls: a reply with no call, no code and no answer of
+    // its own whose reasoning holds calls written as text makes those calls (Kimi K2 writes its
+    // calls' special tokens in reasoning_content, vybestack/llxprt-code#750; Qwen3 calls inside
+    // its think, where the server's tool-call parser does not look).
+    const toolCalls = toolsMode && textCalls.length === 0 && extractFinalAnswer(turnText) === null && findCodeBlocks(turnText).length === 0 ? toolCallsInText(reasoning) : textCalls;
     // Tools protocol, a reply without tool calls and without an answer: a python fence in it
     // still runs (models with native tools often write fences anyway; never silently dropped).
     if (toolsMode && toolCalls.length === 0 && extractFinalAnswer(turnText) === null) block = findCodeBlocks(turnText)[0];

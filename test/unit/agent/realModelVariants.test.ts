@@ -596,6 +596,22 @@ describe.each(BOTH)('tool-call shapes on %s', (kind) => {
   });
 
   it.each([
+    ['a <tool_call> (Qwen3 calling inside its think)', 'I need the product.\n<tool_call>\n{"name": "python", "arguments": {"code": "print(8 * 8)"}}\n</tool_call>'],
+    ["Kimi K2's special tokens (vybestack/llxprt-code#750)", 'Compute it.<|tool_calls_section_begin|><|tool_call_begin|>functions.python:0<|tool_call_argument_begin|>{"code": "print(8 * 8)"}<|tool_call_end|><|tool_calls_section_end|>'],
+  ])('a call written as text in the reasoning of a reply with no call, code or answer of its own, %s, runs', async (_how, thinking) => {
+    const r = await run(kind, { turns: [{ text: '', thinking }, { text: '<<<{{RESULT}}>>>' }] }, { protocol: 'tools' });
+    expect(r.trajectory.turns[0]?.cell).toMatchObject({ source: 'tool-call', code: 'print(8 * 8)' });
+    expect(r.trajectory.answer).toBe('64');
+  });
+
+  it('a call in the reasoning of a reply that answers by itself is only shown', async () => {
+    const thinking = 'Maybe <tool_call>\n{"name": "python", "arguments": {"code": "print(1)"}}\n</tool_call> but no need.';
+    const r = await run(kind, { turns: [{ text: 'It is <<<7>>>', thinking }] }, { protocol: 'tools' });
+    expect(execCount(r)).toBe(0);
+    expect(r.trajectory.answer).toBe('7');
+  });
+
+  it.each([
     ["Qwen3.5's XML (<function=python><parameter=code>…) inside <tool_call> (panbanda/higgs#177)", '<tool_call>\n<function=python>\n<parameter=code>\nprint(8 * 8)\n</parameter>\n</function>\n</tool_call>'],
     ["GLM-4.5's <arg_key>/<arg_value> inside <tool_call>", '<tool_call>python\n<arg_key>code</arg_key>\n<arg_value>print(8 * 8)</arg_value>\n</tool_call>'],
   ])('a call written as text in %s runs as a call', async (_how, text) => {
