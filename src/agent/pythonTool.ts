@@ -564,6 +564,38 @@ function taggedCallBodies(body: string): string[] {
   }
 }
 
+/** What ends a call written as text in the forms `toolCallsInText` reads (its closing tag or token, or the end of its JSON or list). */
+const CALL_CLOSERS = [
+  '</tool_call>',
+  '</function>',
+  '</arg_value>',
+  '<|eom_id|>',
+  '<|eot_id|>',
+  '<|eom|>',
+  '<|eot|>',
+  '<|python_end|>',
+  '<|call|>',
+  '<|end|>',
+  '<|return|>',
+  '<|tool_call_end|>',
+  '<|tool_calls_section_end|>',
+  '<｜tool▁call▁end｜>',
+  '<｜tool▁calls▁end｜>',
+  '}',
+  ']',
+];
+
+/**
+ * Whether `text`, whose calls `toolCallsInText` read, ends where a call is complete: with a
+ * call's closing tag or token, or the end of its JSON or list. A reply the server cut (token
+ * limit) that does not is cut inside its last call: code written as the call itself (Llama's
+ * `<|python_tag|>` code, gpt-oss's built-in python) would otherwise run cut.
+ */
+export function textCallClosed(text: string): boolean {
+  const end = text.trimEnd();
+  return CALL_CLOSERS.some((closer) => end.endsWith(closer));
+}
+
 /**
  * Tool calls a model wrote as text: Qwen and Hermes-style models write
  * `<tool_call>{"name": "python", "arguments": {"code": …}}</tool_call>`, which a server without a

@@ -612,6 +612,18 @@ describe.each(BOTH)('tool-call shapes on %s', (kind) => {
   });
 
   it.each([
+    ["Llama 3.1's <|python_tag|> code", '<|python_tag|>for i in range(3):\n    print('],
+    ["gpt-oss's code to its built-in python", '<|channel|>analysis to=python<|message|>for i in range(3):\n    print('],
+    ['a <tool_call> left open', 'Let me compute.\n<tool_call>\n{"name": "python", "arguments": {"code": "for i in range(3):\\n    print('],
+  ])('a call written as text that the token limit cut (%s, no end token) is not run; the model and the user are told', async (_how, text) => {
+    const r = await run(kind, { turns: [{ text, doneReason: 'length' }, { text: '<<<1>>>' }] }, { protocol: 'tools' });
+    expect(execCount(r)).toBe(0);
+    expect(warningsOf(r, 'output-truncated')).toHaveLength(1);
+    // A tool message for a call, the protocol's results message when the cut left no call.
+    expect(r.chats[1]?.messages?.at(-1)?.content).toMatch(/token limit/i);
+  });
+
+  it.each([
     ["Qwen3.5's XML (<function=python><parameter=code>…) inside <tool_call> (panbanda/higgs#177)", '<tool_call>\n<function=python>\n<parameter=code>\nprint(8 * 8)\n</parameter>\n</function>\n</tool_call>'],
     ["GLM-4.5's <arg_key>/<arg_value> inside <tool_call>", '<tool_call>python\n<arg_key>code</arg_key>\n<arg_value>print(8 * 8)</arg_value>\n</tool_call>'],
   ])('a call written as text in %s runs as a call', async (_how, text) => {
