@@ -70,6 +70,17 @@ function blockText(blocks: z.infer<typeof contentBlocksSchema>, type: 'text' | '
     .join('');
 }
 
+/**
+ * The reasoning of a delta or message: its `reasoning_content` or its `reasoning` (never both
+ * counted: servers in a renaming period send the same text in each), whichever holds text; a
+ * field sent empty as a marker (`"reasoning": ""` on every chunk, as some gateways send it) does
+ * not hide the other.
+ */
+function reasoningOf(part: { readonly reasoning_content?: string | null; readonly reasoning?: string | null } | null | undefined): string {
+  const content = part?.reasoning_content ?? '';
+  return content !== '' ? content : (part?.reasoning ?? '');
+}
+
 /** The message fields a delta (streaming) or a message (non-streaming) may carry. */
 const messagePartSchema = z
   .object({
@@ -87,7 +98,7 @@ const messagePartSchema = z
     const withCalls = function_call && !part.tool_calls ? { ...part, tool_calls: [{ index: 0, function: function_call }] } : part;
     if (!Array.isArray(content)) return { ...withCalls, content };
     const thinking = blockText(content, 'thinking');
-    return { ...withCalls, content: blockText(content, 'text'), ...(thinking !== '' ? { reasoning_content: (part.reasoning_content ?? part.reasoning ?? '') + thinking } : {}) };
+    return { ...withCalls, content: blockText(content, 'text'), ...(thinking !== '' ? { reasoning_content: reasoningOf(part) + thinking } : {}) };
   });
 
 /**
@@ -512,7 +523,7 @@ export class OpenAiBackend implements ModelBackend {
   /** Reasoning (either field name; never both counted twice) and content of one delta or message. */
   private pieces(part: z.infer<typeof messagePartSchema> | null | undefined): ChatChunk[] {
     const out: ChatChunk[] = [];
-    const reasoning = part?.reasoning_content ?? part?.reasoning ?? '';
+    const reasoning = reasoningOf(part);
     if (reasoning.length > 0) out.push({ type: 'reasoning', text: reasoning });
     const text = part?.content ?? '';
     if (text.length > 0) out.push({ type: 'text', text });
@@ -536,7 +547,7 @@ export class OpenAiBackend implements ModelBackend {
     const failed = this.finishFailure(choice?.finish_reason ?? undefined);
     if (failed) throw failed;
     const message = choice?.message;
-    const reasoning = message?.reasoning_content ?? message?.reasoning ?? '';
+    const reasoning = reasoningOf(message);
     yield* this.pieces(message && typeof message.content === 'string' ? { ...message, content: withoutEchoedReasoning(message.content, reasoning) } : message);
     const calls = new ToolCallAssembler();
     calls.add(choice?.message?.tool_calls ?? []);

@@ -724,6 +724,18 @@ describe('OpenAI-compatible stream framings', () => {
     expect(r.trajectory.answer).toBe('42');
   });
 
+  it('a chunk with both reasoning fields, one sent empty as a marker, keeps the reasoning of the other', async () => {
+    const both = (fields: string): string => `data: {"id":"x","object":"chat.completion.chunk","choices":[{"index":0,"delta":${fields},"finish_reason":null}]}`;
+    const r = await run('openai', {
+      turns: [
+        { text: 'It is <<<5>>>', faults: { malformedLine: { afterChunks: 0, text: `${both('{"reasoning_content":"","reasoning":"Two and three. "}')}\n\n${both('{"reasoning_content":"Five.","reasoning":""}')}` } } },
+      ],
+    });
+    expect(r.trajectory.error).toBeUndefined();
+    expect(r.trajectory.turns[0]?.reasoning).toBe('Two and three. Five.');
+    expect(r.trajectory.answer).toBe('5');
+  });
+
   it('an empty `data:` heartbeat (API gateways in front of the server) mid-stream is skipped, not a malformed event', async () => {
     const r = await run('openai', { turns: [{ text: 'Working on it: <<<9>>>', faults: { malformedLine: { afterChunks: 2, text: 'data: ' } } }] });
     expect(r.trajectory.error).toBeUndefined();
