@@ -158,6 +158,132 @@ function llamaJsonCallBodies(text: string): string[] | undefined {
   }
 }
 
+/** What ends the code after `<|python_tag|>`: the end-of-message or end-of-turn token. */
+const LLAMA_CODE_END = /<\|eom_id\|>|<\|eot_id\|>|<\|eom\|>|<\|eot\|>/;
+
+/**
+ * The call of a reply in which Llama 3.1 runs code in its built-in code interpreter: `<|python_tag|>`,
+ * then the Python source itself (not JSON), then `<|eom_id|>` (Meta's Llama 3.1 prompt format,
+ * "Environment: ipython", which llama.cpp's template writes for a tool named `python`). A server
+ * that keeps the special tokens but does not parse the call (llama-server `--special`; vLLM's
+ * llama3_json parser, which reads JSON only) passes it on as content. The calls after the tag in
+ * Llama's JSON or pythonic form are those calls; otherwise the text up to the end token is the
+ * `code` of one `python` call. Undefined without the tag, or with nothing after it.
+ */
+function pythonTagCallBodies(text: string): string[] | undefined {
+  const at = text.indexOf('<|python_tag|>');
+  if (at < 0) return undefined;
+  const after = text.slice(at + '<|python_tag|>'.length);
+  const end = LLAMA_CODE_END.exec(after);
+  const code = (end === null ? after : after.slice(0, end.index)).trim();
+  if (code === '') return undefined;
+  return llamaJsonCallBodies(code) ?? pythonicCallBodies(code) ?? [JSON.stringify({ name: PYTHON_TOOL.name, arguments: { code } })];
+}
+
+/** Where a call starts in DeepSeek's (V3, R1, V3.1; either bar, ASCII or full-width) and Kimi K2's special tokens. */
+const TOKEN_CALL_BEGIN = /<[|｜]tool▁call▁begin[|｜]>|<\|tool_call_begin\|>/g;
+/** What ends such a call, or the section of calls. */
+const TOKEN_CALL_END = /<[|｜]tool▁calls?▁end[|｜]>|<\|tool_call_end\|>|<\|tool_calls_section_end\|>/;
+/** DeepSeek's separator between `function` (or the name) and the rest. */
+const DEEPSEEK_SEP = /<[|｜]tool▁sep[|｜]>/;
+
+/**
+ * The calls written in DeepSeek's or Kimi K2's special tokens, left in the content by a server
+ * without that model's tool-call parser (sgl-project/sglang#4379; vllm-project/vllm#31207,
+ * NousResearch/hermes-agent#24534), each as `{"name", "arguments"}` JSON text: DeepSeek V3/R1
+ * `<｜tool▁call▁begin｜>function<｜tool▁sep｜>NAME\n\`\`\`json\n{…}\n\`\`\`<｜tool▁call▁end｜>`, V3.1
+ * `<｜tool▁call▁begin｜>NAME<｜tool▁sep｜>{…}<｜tool▁call▁end｜>`, Kimi K2
+ * `<|tool_call_begin|>functions.NAME:0<|tool_call_argument_begin|>{…}<|tool_call_end|>`. Arguments
+ * that are not JSON are kept as text (the model is told). Each call is read up to the next one's
+ * start, so the cost is linear in the text. Undefined when there is no such call.
+ */
+function specialTokenCallBodies(text: string): string[] | undefined {
+  const starts = [...text.matchAll(TOKEN_CALL_BEGIN)].map((m) => [m.index, m.index + m[0].length] as const);
+  if (starts.length === 0) return undefined;
+  return starts.map(([, from], k) => {
+    let segment = text.slice(from, starts[k + 1]?.[0] ?? text.length);
+    const end = TOKEN_CALL_END.exec(segment);
+    if (end !== null) segment = segment.slice(0, end.index);
+    let name: string;
+    let args: string;
+    const kimi = segment.indexOf('<|tool_call_argument_begin|>');
+    const sep = DEEPSEEK_SEP.exec(segment);
+    if (kimi >= 0) {
+      name = segment.slice(0, kimi).trim().replace(/^functions\./, '').replace(/:\d+$/, '');
+      args = segment.slice(kimi + '<|tool_call_argument_begin|>'.length);
+    } else if (sep !== null) {
+      const before = segment.slice(0, sep.index).trim();
+      const after = segment.slice(sep.index + sep[0].length);
+      const line = after.indexOf('\n');
+      [name, args] = before === 'function' || before === '' ? [(line < 0 ? after : after.slice(0, line)).trim(), line < 0 ? '' : after.slice(line + 1)] : [before, after];
+    } else {
+      [name, args] = [PYTHON_TOOL.name, segment];
+    }
+    // DeepSeek V3/R1 fence the JSON (```json … ```).
+    const trimmed = args.trim();
+    const json = trimmed.length >= 6 && trimmed.startsWith('```') && trimmed.endsWith('```') ? trimmed.slice(3, -3).replace(/^json\b/, '').trim() : trimmed;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(json);
+    } catch {
+      parsed = json;
+    }
+    return JSON.stringify({ name, arguments: parsed });
+  });
+}
+
+/** Harmony's special tokens: a message's header runs up to `<|message|>`, its body up to `<|end|>`, `<|call|>`, `<|return|>` or the next `<|start|>`. */
+const HARMONY_TOKEN = /<\|(start|channel|constrain|message|end|call|return)\|>/g;
+
+/**
+ * The calls gpt-oss wrote in its harmony format, left in the content by a server that does not
+ * parse it (mlx-omni-server, madroidmaq/mlx-omni-server#79; llama.cpp without its gpt-oss
+ * format): a message whose header names a recipient, `<|channel|>commentary
+ * to=functions.python <|constrain|>json<|message|>{"code": …}<|call|>` (the recipient may stand
+ * after the role instead: `<|start|>assistant to=functions.python<|channel|>commentary json<|message|>…`).
+ * The body is the JSON arguments; a body that is not JSON, sent to `python` (gpt-oss's built-in
+ * python tool takes the code itself), is the code. One pass over the tokens, so linear in the text.
+ * Undefined when no message names a recipient.
+ */
+function harmonyCallBodies(text: string): string[] | undefined {
+  const bodies: string[] = [];
+  let header = '';
+  let last = 0;
+  let bodyFrom = -1;
+  const finish = (end: number): void => {
+    const recipient = /(?:^|\s)to=([^\s<]+)/.exec(header)?.[1];
+    if (recipient !== undefined && bodyFrom >= 0) {
+      const name = recipient.replace(/^functions\./, '');
+      const body = text.slice(bodyFrom, end).trim();
+      let args: unknown;
+      try {
+        args = JSON.parse(body);
+      } catch {
+        args = undefined;
+      }
+      const object = typeof args === 'object' && args !== null && !Array.isArray(args);
+      bodies.push(object ? JSON.stringify({ name, arguments: args }) : name === PYTHON_TOOL.name ? JSON.stringify({ name, arguments: { code: body } }) : body);
+    }
+    header = '';
+    bodyFrom = -1;
+  };
+  for (const m of text.matchAll(HARMONY_TOKEN)) {
+    const at = m.index;
+    if (bodyFrom >= 0) {
+      if (m[1] === 'end' || m[1] === 'call' || m[1] === 'return' || m[1] === 'start') {
+        finish(at);
+        last = at + m[0].length;
+      }
+      continue;
+    }
+    header += ` ${text.slice(last, at)}`;
+    last = at + m[0].length;
+    if (m[1] === 'message') bodyFrom = last;
+  }
+  if (bodyFrom >= 0) finish(text.length);
+  return bodies.length > 0 ? bodies : undefined;
+}
+
 /**
  * Reads Python literals (strings in any quoting, numbers, True/False/None, lists, tuples and
  * dicts of them) from `text` at `at`, as JSON values; undefined where the text is not one.
@@ -438,13 +564,47 @@ function taggedCallBodies(body: string): string[] {
   }
 }
 
+/** What ends a call written as text in the forms `toolCallsInText` reads (its closing tag or token, or the end of its JSON or list). */
+const CALL_CLOSERS = [
+  '</tool_call>',
+  '</function>',
+  '</arg_value>',
+  '<|eom_id|>',
+  '<|eot_id|>',
+  '<|eom|>',
+  '<|eot|>',
+  '<|python_end|>',
+  '<|call|>',
+  '<|end|>',
+  '<|return|>',
+  '<|tool_call_end|>',
+  '<|tool_calls_section_end|>',
+  '<｜tool▁call▁end｜>',
+  '<｜tool▁calls▁end｜>',
+  '}',
+  ']',
+];
+
+/**
+ * Whether `text`, whose calls `toolCallsInText` read, ends where a call is complete: with a
+ * call's closing tag or token, or the end of its JSON or list. A reply the server cut (token
+ * limit) that does not is cut inside its last call: code written as the call itself (Llama's
+ * `<|python_tag|>` code, gpt-oss's built-in python) would otherwise run cut.
+ */
+export function textCallClosed(text: string): boolean {
+  const end = text.trimEnd();
+  return CALL_CLOSERS.some((closer) => end.endsWith(closer));
+}
+
 /**
  * Tool calls a model wrote as text: Qwen and Hermes-style models write
  * `<tool_call>{"name": "python", "arguments": {"code": …}}</tool_call>`, which a server without a
  * tool-call parser (vLLM without --enable-auto-tool-choice, a llama.cpp or Ollama chat template
  * that does not parse them) passes on as content, also in the XML forms of newer templates
  * (Qwen3-Coder, Qwen3.5+, GLM-4.5+; see `xmlCallBodies`); Mistral's `[TOOL_CALLS]` forms, a reply
- * that is nothing but calls in Llama's JSON or pythonic form, and Qwen's `<function=…>` blocks
+ * that is nothing but calls in Llama's JSON or pythonic form, Llama 3.1's `<|python_tag|>` code
+ * (see `pythonTagCallBodies`), gpt-oss's harmony messages to a recipient (`harmonyCallBodies`),
+ * DeepSeek's and Kimi K2's special-token calls (`specialTokenCallBodies`), and Qwen's `<function=…>` blocks
  * without their `<tool_call>`, likewise. Each becomes a call
  * (`arguments` as JSON text; a body that is not such JSON is kept as the arguments, so the model
  * is told what was wrong).
@@ -452,7 +612,7 @@ function taggedCallBodies(body: string): string[] {
 export function toolCallsInText(text: string): ToolCall[] {
   const calls: ToolCall[] = [];
   const tagged = [...toolCallTagBodies(text).flatMap((body) => taggedCallBodies(body)), ...mistralCallBodies(text)];
-  for (const body of tagged.length > 0 ? tagged : (llamaJsonCallBodies(text) ?? pythonicCallBodies(text) ?? xmlCallBodies(text))) {
+  for (const body of tagged.length > 0 ? tagged : (llamaJsonCallBodies(text) ?? pythonicCallBodies(text) ?? pythonTagCallBodies(text) ?? harmonyCallBodies(text) ?? specialTokenCallBodies(text) ?? xmlCallBodies(text))) {
     let parsed: unknown;
     try {
       parsed = JSON.parse(body);

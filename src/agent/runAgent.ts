@@ -11,7 +11,7 @@ import { DEFAULT_FIRST_TOKEN_SECONDS, DEFAULT_STALL_SECONDS, watchForStall, type
 import { CodeBlockDetector, codeOpenAtEnd, findCodeBlocks, type CodeBlock } from './codeBlocks';
 import { answerInOutput, extractFinalAnswer, findFinalAnswer, hasLoneThinkClose, splitInlineReasoning, type AnswerSource } from './finalAnswer';
 import { appendExecution, appendToolResults, formatExecution, formatNotRun, initialMessages, type ProtocolMode } from './protocol';
-import { PYTHON_TOOL, readPythonCall, toolCallsInText } from './pythonTool';
+import { PYTHON_TOOL, readPythonCall, textCallClosed, toolCallsInText } from './pythonTool';
 import { InlineThinkSplitter } from './thinkTags';
 import type { CodeRunner, ExecResult } from '../sandbox/types';
 import type { ModelRunSettings } from './modelRunSettings';
@@ -264,7 +264,12 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
     let turnText = detector.accumulated.slice(0, block?.fenceCut === true ? block.end : emitted);
     if (options.protocol !== 'r1ci' && !attempt.channelReasoning && hasLoneThinkClose(turnText)) templateOpensThink = true;
     // Tools protocol: calls the server passed on as text (no tool-call parser) count as calls.
-    const toolCalls = toolsMode && attempt.toolCalls.length === 0 ? toolCallsInText(turnText) : attempt.toolCalls;
+    const textCalls = toolsMode && attempt.toolCalls.length === 0 ? toolCallsInText(turnText) : attempt.toolCalls;
+    // The rule for code in reasoning, for calls: a reply with no call, no code and no answer of
+    // its own whose reasoning holds calls written as text makes those calls (Kimi K2 writes its
+    // calls' special tokens in reasoning_content, vybestack/llxprt-code#750; Qwen3 calls inside
+    // its think, where the server's tool-call parser does not look).
+    const toolCalls = toolsMode && textCalls.length === 0 && extractFinalAnswer(turnText) === null && findCodeBlocks(turnText).length === 0 ? toolCallsInText(reasoning) : textCalls;
     // Tools protocol, a reply without tool calls and without an answer: a python fence in it
     // still runs (models with native tools often write fences anyway; never silently dropped).
     if (toolsMode && toolCalls.length === 0 && extractFinalAnswer(turnText) === null) block = findCodeBlocks(turnText)[0];
@@ -310,7 +315,9 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
     const openAtCut = cutByServer && !block ? codeOpenAtEnd(turnText) : undefined;
     // (A cut inside the closing fence line left the code complete.)
     const cutInCode = (b: CodeBlock | undefined): boolean => b?.unclosed === true && b.fenceCut !== true;
-    const cutInsideCode = cutByServer && toolCalls.length === 0 && (cutInCode(block) || openAtCut !== undefined || (!block && turnText.trim() === '' && cutInCode(reasoningBlock)));
+    // Tools protocol: a `<tool_call>` the cut left open (its JSON incomplete) is no call, but it is code cut too.
+    const callOpenAtCut = toolsMode && cutByServer && !block && turnText.lastIndexOf('<tool_call>') > turnText.lastIndexOf('</tool_call>');
+    const cutInsideCode = cutByServer && toolCalls.length === 0 && (cutInCode(block) || openAtCut !== undefined || callOpenAtCut || (!block && turnText.trim() === '' && cutInCode(reasoningBlock)));
     if (cutInsideCode) yield { type: 'warning', kind: 'output-truncated', turn, message: cutCodeMessage };
     else if (cutByServer && !block && toolCalls.length === 0)
       yield {
@@ -337,13 +344,16 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
     // Native tool calls: run in order, each result goes back as a `tool` message.
     if (toolsMode && toolCalls.length > 0) {
       const results: Array<{ call: ToolCall; output: string }> = [];
+      // Calls read from text (the reply's, else its reasoning's) that the server's cut left open: the last one is cut.
+      const textCut = cutByServer && attempt.toolCalls.length === 0 && !textCallClosed(textCalls.length > 0 ? turnText : reasoning);
       for (const call of toolCalls) {
         if (codeCalls >= options.maxCodeCalls) return void (yield finish('budget', `The code-call budget (${options.maxCodeCalls}) is used up.`));
         const index = codeCalls++;
-        const read = readPythonCall(call);
+        const last = call === toolCalls[toolCalls.length - 1];
+        const read = last && textCut ? { error: 'cut' } : readPythonCall(call);
         if ('error' in read) {
           // The server's cut (token limit, content filter) ended the last call's arguments: say so, not "invalid JSON".
-          const callCut = cutByServer && call === toolCalls[toolCalls.length - 1];
+          const callCut = cutByServer && last;
           if (callCut) yield { type: 'warning', kind: 'output-truncated', turn, message: cutCodeMessage };
           // Never spent in silence: the user sees what the model was told.
           else yield { type: 'warning', kind: 'tool-call-error', turn, message: `The model's tool call could not be run; it was told: ${read.error}` };

@@ -2,8 +2,8 @@
 // without a reasoning parser, Ollama when the request leaves `think` out), or in gpt-oss's harmony
 // channels, `<|channel|>analysis<|message|>…<|end|>`, then the reply, with or without the final
 // channel's header `<|start|>assistant<|channel|>final<|message|>` (llama.cpp with
-// `--reasoning-format none` sends them without it; mlx_lm.server with it), or in MiniMax-M3's
-// `<mm:think>…</mm:think>`. Splits a streamed content
+// `--reasoning-format none` sends them without it; mlx_lm.server with it), in MiniMax-M3's
+// `<mm:think>…</mm:think>`, Mistral's `[THINK]…[/THINK]` or Seed-OSS's `<seed:think>…</seed:think>`. Splits a streamed content
 // channel into reasoning and text, chunk by chunk, holding back only what could still be the start
 // of a tag. An opening tag counts only when nothing but whitespace precedes it in the turn: later
 // in a reply it is the model talking about the tag, not using it.
@@ -28,7 +28,15 @@ const THINK: ReasoningTags = { open: '<think>', close: '</think>' };
 const HARMONY: ReasoningTags = { open: '<|channel|>analysis<|message|>', close: '<|end|>', header: '<|start|>assistant<|channel|>final<|message|>' };
 /** MiniMax-M3's tags (vLLM passed them on in the content while its parser failed to stream, vllm-project/vllm#45687). */
 const MINIMAX: ReasoningTags = { open: '<mm:think>', close: '</mm:think>' };
-const ALL_TAGS: readonly ReasoningTags[] = [THINK, HARMONY, MINIMAX];
+/**
+ * Mistral's reasoning models (Magistral Small/Medium 2509, Ministral 3 Reasoning): the `[THINK]`
+ * control tokens, left in the content by a server without Mistral's reasoning parser
+ * (waybarrios/vllm-mlx#599; llama.cpp before its Magistral format, ggml-org/llama.cpp#16158).
+ */
+const MISTRAL: ReasoningTags = { open: '[THINK]', close: '[/THINK]' };
+/** ByteDance Seed-OSS's tags, left in the content by vLLM without `--reasoning-parser seed_oss` (murtaza-nasir/maestro#59). */
+const SEED: ReasoningTags = { open: '<seed:think>', close: '</seed:think>' };
+const ALL_TAGS: readonly ReasoningTags[] = [THINK, HARMONY, MINIMAX, MISTRAL, SEED];
 
 /** Length of the longest suffix of `text` that is a proper prefix of `tag`. */
 function partialTagAtEnd(text: string, tag: string): number {

@@ -70,6 +70,17 @@ function blockText(blocks: z.infer<typeof contentBlocksSchema>, type: 'text' | '
     .join('');
 }
 
+/**
+ * The reasoning of a delta or message: its `reasoning_content` or its `reasoning` (never both
+ * counted: servers in a renaming period send the same text in each), whichever holds text; a
+ * field sent empty as a marker (`"reasoning": ""` on every chunk, as some gateways send it) does
+ * not hide the other.
+ */
+function reasoningOf(part: { readonly reasoning_content?: string | null; readonly reasoning?: string | null } | null | undefined): string {
+  const content = part?.reasoning_content ?? '';
+  return content !== '' ? content : (part?.reasoning ?? '');
+}
+
 /** The message fields a delta (streaming) or a message (non-streaming) may carry. */
 const messagePartSchema = z
   .object({
@@ -87,7 +98,7 @@ const messagePartSchema = z
     const withCalls = function_call && !part.tool_calls ? { ...part, tool_calls: [{ index: 0, function: function_call }] } : part;
     if (!Array.isArray(content)) return { ...withCalls, content };
     const thinking = blockText(content, 'thinking');
-    return { ...withCalls, content: blockText(content, 'text'), ...(thinking !== '' ? { reasoning_content: (part.reasoning_content ?? part.reasoning ?? '') + thinking } : {}) };
+    return { ...withCalls, content: blockText(content, 'text'), ...(thinking !== '' ? { reasoning_content: reasoningOf(part) + thinking } : {}) };
   });
 
 /**
@@ -102,6 +113,15 @@ function withoutEchoedReasoning(content: string, reasoning: string): string {
   return echo !== null && reasoning.trim() !== '' && echo[1]?.trim() === reasoning.trim() ? content.slice(echo[0].length) : content;
 }
 
+/**
+ * The reply is the first choice's (`index` 0; a server that leaves `index` out sends one choice).
+ * A server that got `n` > 1 from a proxy or a client default streams further choices, each its own
+ * sample, interleaved with the first's (vLLM, SGLang, llama.cpp): their text and finish_reason are not this reply's.
+ */
+function isFirstChoice(choice: { readonly index?: number | null }): boolean {
+  return choice.index === undefined || choice.index === null || choice.index === 0;
+}
+
 const usageSchema = z.object({ prompt_tokens: z.number().optional(), completion_tokens: z.number().optional() }).nullish();
 
 const chunkSchema = z.object({
@@ -109,6 +129,7 @@ const chunkSchema = z.object({
   choices: z
     .array(
       z.object({
+        index: z.number().int().nullish(),
         delta: messagePartSchema.nullish(),
         finish_reason: z.string().nullish(),
       }),
@@ -123,7 +144,7 @@ const chunkSchema = z.object({
 /** A server that ignores `stream: true` answers one `chat.completion` document. */
 const completionSchema = z.object({
   object: z.literal('chat.completion').optional(),
-  choices: z.array(z.object({ message: messagePartSchema.nullish(), finish_reason: z.string().nullish() })).min(1),
+  choices: z.array(z.object({ index: z.number().int().nullish(), message: messagePartSchema.nullish(), finish_reason: z.string().nullish() })).min(1),
   usage: usageSchema,
 });
 
@@ -461,6 +482,7 @@ export class OpenAiBackend implements ModelBackend {
           outputTokens = usage.completion_tokens ?? outputTokens;
         }
         for (const choice of chunk.choices) {
+          if (!isFirstChoice(choice)) continue;
           for (const piece of this.pieces(choice.delta)) {
             firstTokenAt ??= performance.now();
             yield piece;
@@ -501,7 +523,7 @@ export class OpenAiBackend implements ModelBackend {
   /** Reasoning (either field name; never both counted twice) and content of one delta or message. */
   private pieces(part: z.infer<typeof messagePartSchema> | null | undefined): ChatChunk[] {
     const out: ChatChunk[] = [];
-    const reasoning = part?.reasoning_content ?? part?.reasoning ?? '';
+    const reasoning = reasoningOf(part);
     if (reasoning.length > 0) out.push({ type: 'reasoning', text: reasoning });
     const text = part?.content ?? '';
     if (text.length > 0) out.push({ type: 'text', text });
@@ -521,11 +543,11 @@ export class OpenAiBackend implements ModelBackend {
     if (failure) throw this.replyFailure(failure.message, failure.code);
     const parsed = completionSchema.safeParse(json);
     if (!parsed.success) throw new BackendError(`The server at ${this.baseUrl} answered in a shape this extension does not understand (not a chat.completion): ${serverWords(text.slice(0, 200))}`, 'protocol');
-    const choice = parsed.data.choices[0];
+    const choice = parsed.data.choices.find(isFirstChoice) ?? parsed.data.choices[0];
     const failed = this.finishFailure(choice?.finish_reason ?? undefined);
     if (failed) throw failed;
     const message = choice?.message;
-    const reasoning = message?.reasoning_content ?? message?.reasoning ?? '';
+    const reasoning = reasoningOf(message);
     yield* this.pieces(message && typeof message.content === 'string' ? { ...message, content: withoutEchoedReasoning(message.content, reasoning) } : message);
     const calls = new ToolCallAssembler();
     calls.add(choice?.message?.tool_calls ?? []);

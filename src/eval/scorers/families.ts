@@ -393,14 +393,18 @@ const letterValues = define({
   },
 });
 
-/** number_multiply: the exact integer, plain or comma-grouped (no format is requested). */
+/**
+ * number_multiply: the exact integer, plain or comma-grouped, also with a zero fraction (`-514828.0`,
+ * the same number; the authors' substring test takes it too). No format is requested.
+ */
 const exactInteger = define({
   schema: z.object({ expected: z.string().regex(/^-?\d+$/) }),
   expected: (d) => d.expected,
   check: (d, answer, expected) => {
     const t = stripQuotes(answer).replace(/\.$/, '').trim();
-    if (!/^[+-]?(\d+|\d{1,3}(,\d{3})+)$/.test(t)) return wrong(`"${answer}" is not an integer`, expected);
-    const got = BigInt(t.replace(/,/g, ''));
+    const m = /^([+-]?(?:\d+|\d{1,3}(?:,\d{3})+))(?:\.0+)?$/.exec(t);
+    if (m?.[1] === undefined) return wrong(`"${answer}" is not an integer`, expected);
+    const got = BigInt(m[1].replace(/,/g, ''));
     return got === BigInt(d.expected) ? right(`${got}`, expected) : wrong(`${got} is not ${d.expected}`, expected);
   },
 });
@@ -428,11 +432,24 @@ const letterCount = define({
 });
 
 /** GSM-Hard: a number within 1e-3 relative of the target (the tolerance the authors' judge prompt states). */
+/**
+ * The number in a GSM-Hard answer as a judge of numeric equality reads it (the authors ask GPT-4o
+ * whether the values match): grouping commas, a currency sign before it (`$-5`, `-$5`) and one
+ * unit word after it (`12 bolts`, `5 dollars`) are dropped; anything else stays and fails to parse.
+ */
+function numberText(answer: string): string {
+  return stripQuotes(answer)
+    .trim()
+    .replace(/^([+-]?)\s*[$€£¥]\s*/, '$1')
+    .replace(/(\d)\s+[A-Za-z]+\.?$/, '$1')
+    .replace(/,/g, '');
+}
+
 const nearNumber = define({
   schema: z.object({ target: z.number(), relTol: z.number().positive() }),
   expected: (d) => String(d.target),
   check: (d, answer, expected) => {
-    const n = pyFloat(stripQuotes(answer).replace(/,/g, ''));
+    const n = pyFloat(numberText(answer));
     if (n === null) return wrong(`"${answer}" is not a number`, expected);
     return numbersClose(n, d.target, d.relTol) ? right(`${n} ≈ ${d.target}`, expected) : wrong(`${n} is not ${d.target}`, expected);
   },

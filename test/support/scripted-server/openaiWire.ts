@@ -53,6 +53,23 @@ export function openAiChatWire(model: string, id: string, includeUsage: boolean,
   const usageNull = withUsage ? { usage: null } : {};
   const chunk = (delta: Record<string, unknown>, finishReason: string | null): string => event({ ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }], ...usageNull });
   const parts = options.contentParts === true;
+  /** The second choice's text not yet sent (see WireOptions.otherChoice). */
+  let other = options.otherChoice ?? '';
+  const otherEvent = (delta: Record<string, unknown>, finishReason: string | null): string => event({ ...base, choices: [{ index: 1, delta, logprobs: null, finish_reason: finishReason }], ...usageNull });
+  /** The second choice's next piece (as long as the first choice's), ahead of the first choice's chunk. */
+  const otherPiece = (length: number): string => {
+    if (other === '') return '';
+    const piece = other.slice(0, Math.max(1, length));
+    other = other.slice(piece.length);
+    return otherEvent({ content: piece }, null);
+  };
+  /** The rest of the second choice and its finish_reason, before the first choice's (once). */
+  const otherEnd = (): string => {
+    if (options.otherChoice === undefined) return '';
+    const rest = other === '' ? '' : otherEvent({ content: other }, null);
+    other = '';
+    return rest + otherEvent({}, 'stop');
+  };
   /** A delta carrying tool call pieces: a list of them, or (bareObject) the one piece itself. */
   const callDelta = (piece: Record<string, unknown>): string => chunk({ tool_calls: options.toolCallDeltas === 'bareObject' ? piece : [piece] }, null);
   return {
@@ -61,6 +78,7 @@ export function openAiChatWire(model: string, id: string, includeUsage: boolean,
     chunk: (text) =>
       (options.nullEvents === true ? 'data: null\n\n' : '') +
       (options.pingEvents === true ? `event: ping\ndata: ${new Date().toISOString().replace('T', ' ').replace('Z', '')}\n\n` : '') +
+      otherPiece(text.length) +
       chunk({ content: parts ? [textBlock(text)] : text }, null),
     thinking: (text) => chunk(parts ? { content: [thinkingBlock(text)] } : { [reasoningField]: text }, null),
     // First delta: id, type, name and empty arguments; then the arguments' JSON text in pieces
@@ -109,6 +127,7 @@ export function openAiChatWire(model: string, id: string, includeUsage: boolean,
               ? `event: error\n${event({ type: 'error', code: 'server_error', message, param: null, sequence_number: 1 })}data: [DONE]\n\n`
               : event(openAiErrorBody(message, 'server_error', null)),
     closing: (stats) =>
+      otherEnd() +
       (options.groqUsage === true
         ? event({ ...base, choices: [{ index: 0, delta: {}, logprobs: null, finish_reason: stats.doneReason }], x_groq: { id: `req_${id}`, usage: usage(stats) } })
         : chunk({}, stats.doneReason)) +
@@ -149,6 +168,7 @@ export function openAiChatWire(model: string, id: string, includeUsage: boolean,
           logprobs: null,
           finish_reason: stats.doneReason,
         },
+        ...(options.otherChoice !== undefined ? [{ index: 1, message: { role: 'assistant', content: options.otherChoice }, logprobs: null, finish_reason: 'stop' }] : []),
       ],
       ...(options.omitUsage === true ? {} : { usage: usage(stats) }),
     }),

@@ -190,6 +190,13 @@ export const wireSchema = z.strictObject({
    * `{"type":"thinking","thinking":[{"type":"text","text"}]}` for the reasoning, in the same field.
    */
   contentParts: z.boolean().optional(),
+  /**
+   * OpenAI-compatible: the reply of a second choice (`index` 1), as a server sends when `n` > 1
+   * reaches it (a proxy or client default; vLLM, SGLang and llama.cpp honour `n`): streamed chunk
+   * by chunk ahead of the first choice's, its `finish_reason` before the first's, each chunk a
+   * choice of its own (vLLM's form); a non-streamed reply lists it after the first choice.
+   */
+  otherChoice: z.string().optional(),
   /** OpenAI-compatible: the token counts go in the finish_reason chunk's `x_groq.usage`, as Groq streams them, never in `usage`. */
   groqUsage: z.boolean().optional(),
   /**

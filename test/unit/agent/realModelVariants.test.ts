@@ -84,6 +84,18 @@ describe.each(BOTH)('reasoning on %s', (kind) => {
     expect(r.trajectory.turns[0]?.text).toBe('It is <<<42>>>');
   });
 
+  it.each([
+    ["Magistral 2509 and Ministral reasoning's [THINK]…[/THINK] (a server without Mistral's reasoning parser, waybarrios/vllm-mlx#599)", '[THINK]', '[/THINK]'],
+    ["Seed-OSS's <seed:think>…</seed:think> (vLLM without --reasoning-parser seed_oss)", '<seed:think>', '</seed:think>'],
+  ])('%s left in the content: the reasoning is shown as reasoning, its code and <<<…>>> neither run nor answer', async (_how, open, close) => {
+    const text = `${open}Format: <<<answer content>>>. Try:\n\`\`\`python\nprint(6 * 7)\n\`\`\`\n${close}It is <<<42>>>`;
+    const r = await run(kind, { chunkSize: 3, turns: [{ text }] }, { capabilities: ['completion'] });
+    expect(r.trajectory.answer).toBe('42');
+    expect(execCount(r)).toBe(0);
+    expect(r.trajectory.turns[0]?.reasoning).toContain('Format: <<<answer content>>>');
+    expect(r.trajectory.turns[0]?.text).toBe('It is <<<42>>>');
+  });
+
   it('inline <think> split across chunks (a model without the thinking capability) is reasoning, and its <<<…>>> is never the answer', async () => {
     const r = await run(kind, { chunkSize: 3, turns: [{ text: '<think>\nFormat: <<<wrong>>>. Compute 2+3.\n</think>\n\nIt is 5. <<<5>>>' }] }, { capabilities: ['completion'] });
     expect(r.trajectory.answer).toBe('5');
@@ -554,6 +566,64 @@ describe.each(BOTH)('tool-call shapes on %s', (kind) => {
   });
 
   it.each([
+    ['alone', '<|python_tag|>x = 8\nprint(x * 8)<|eom_id|>'],
+    ['after prose, the end token left out', 'I will compute it.\n\n<|python_tag|>x = 8\nprint(x * 8)\n'],
+  ])("Llama 3.1's code interpreter call, the Python source itself after <|python_tag|> (llama-server --special; vLLM's llama3_json parser reads JSON only), %s, runs as a python call", async (_how, text) => {
+    const r = await run(kind, { turns: [{ text }, { text: '<<<{{RESULT}}>>>' }] }, { protocol: 'tools' });
+    expect(r.trajectory.turns[0]?.cell).toMatchObject({ source: 'tool-call', code: 'x = 8\nprint(x * 8)' });
+    expect(r.chats[1]?.messages?.find((m) => m.role === 'tool')?.content).toBe('64');
+    expect(r.trajectory.answer).toBe('64');
+  });
+
+  it.each([
+    ['after its analysis, JSON arguments', '<|channel|>analysis<|message|>Need 8*8.<|end|><|start|>assistant<|channel|>commentary to=functions.python <|constrain|>json<|message|>{"code": "print(8 * 8)"}<|call|>'],
+    ['the recipient after the role, the end token left out', '<|start|>assistant to=functions.python<|channel|>commentary json<|message|>{"code": "print(8 * 8)"}'],
+    ['to its built-in python, the code itself', '<|channel|>analysis<|message|>Compute.<|end|><|start|>assistant<|channel|>analysis to=python<|message|>print(8 * 8)<|call|>'],
+  ])("gpt-oss's harmony call left in the content (a server without gpt-oss's parser, madroidmaq/mlx-omni-server#79), %s, runs as a python call", async (_how, text) => {
+    const r = await run(kind, { turns: [{ text }, { text: '<<<{{RESULT}}>>>' }] }, { protocol: 'tools', capabilities: ['completion', 'tools'] });
+    expect(r.trajectory.turns[0]?.cell).toMatchObject({ source: 'tool-call', code: 'print(8 * 8)' });
+    expect(r.trajectory.answer).toBe('64');
+  });
+
+  it.each([
+    ['DeepSeek V3/R1 (function, name, a json fence; sgl-project/sglang#4379)', '<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>python\n```json\n{"code": "print(8 * 8)"}\n```<｜tool▁call▁end｜><｜tool▁calls▁end｜>'],
+    ['DeepSeek V3.1 (name, then the JSON)', 'Let me compute.<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>python<｜tool▁sep｜>{"code": "print(8 * 8)"}<｜tool▁call▁end｜><｜tool▁calls▁end｜>'],
+    ['Kimi K2 (vllm-project/vllm#31207)', '<|tool_calls_section_begin|><|tool_call_begin|>functions.python:0<|tool_call_argument_begin|>{"code": "print(8 * 8)"}<|tool_call_end|><|tool_calls_section_end|>'],
+  ])("a call in %s's special tokens left in the content (a server without that model's tool-call parser) runs as a python call", async (_how, text) => {
+    const r = await run(kind, { turns: [{ text }, { text: '<<<{{RESULT}}>>>' }] }, { protocol: 'tools' });
+    expect(r.trajectory.turns[0]?.cell).toMatchObject({ source: 'tool-call', code: 'print(8 * 8)' });
+    expect(r.trajectory.answer).toBe('64');
+  });
+
+  it.each([
+    ['a <tool_call> (Qwen3 calling inside its think)', 'I need the product.\n<tool_call>\n{"name": "python", "arguments": {"code": "print(8 * 8)"}}\n</tool_call>'],
+    ["Kimi K2's special tokens (vybestack/llxprt-code#750)", 'Compute it.<|tool_calls_section_begin|><|tool_call_begin|>functions.python:0<|tool_call_argument_begin|>{"code": "print(8 * 8)"}<|tool_call_end|><|tool_calls_section_end|>'],
+  ])('a call written as text in the reasoning of a reply with no call, code or answer of its own, %s, runs', async (_how, thinking) => {
+    const r = await run(kind, { turns: [{ text: '', thinking }, { text: '<<<{{RESULT}}>>>' }] }, { protocol: 'tools' });
+    expect(r.trajectory.turns[0]?.cell).toMatchObject({ source: 'tool-call', code: 'print(8 * 8)' });
+    expect(r.trajectory.answer).toBe('64');
+  });
+
+  it('a call in the reasoning of a reply that answers by itself is only shown', async () => {
+    const thinking = 'Maybe <tool_call>\n{"name": "python", "arguments": {"code": "print(1)"}}\n</tool_call> but no need.';
+    const r = await run(kind, { turns: [{ text: 'It is <<<7>>>', thinking }] }, { protocol: 'tools' });
+    expect(execCount(r)).toBe(0);
+    expect(r.trajectory.answer).toBe('7');
+  });
+
+  it.each([
+    ["Llama 3.1's <|python_tag|> code", '<|python_tag|>for i in range(3):\n    print('],
+    ["gpt-oss's code to its built-in python", '<|channel|>analysis to=python<|message|>for i in range(3):\n    print('],
+    ['a <tool_call> left open', 'Let me compute.\n<tool_call>\n{"name": "python", "arguments": {"code": "for i in range(3):\\n    print('],
+  ])('a call written as text that the token limit cut (%s, no end token) is not run; the model and the user are told', async (_how, text) => {
+    const r = await run(kind, { turns: [{ text, doneReason: 'length' }, { text: '<<<1>>>' }] }, { protocol: 'tools' });
+    expect(execCount(r)).toBe(0);
+    expect(warningsOf(r, 'output-truncated')).toHaveLength(1);
+    // A tool message for a call, the protocol's results message when the cut left no call.
+    expect(r.chats[1]?.messages?.at(-1)?.content).toMatch(/token limit/i);
+  });
+
+  it.each([
     ["Qwen3.5's XML (<function=python><parameter=code>…) inside <tool_call> (panbanda/higgs#177)", '<tool_call>\n<function=python>\n<parameter=code>\nprint(8 * 8)\n</parameter>\n</function>\n</tool_call>'],
     ["GLM-4.5's <arg_key>/<arg_value> inside <tool_call>", '<tool_call>python\n<arg_key>code</arg_key>\n<arg_value>print(8 * 8)</arg_value>\n</tool_call>'],
   ])('a call written as text in %s runs as a call', async (_how, text) => {
@@ -637,6 +707,33 @@ describe('OpenAI-compatible stream framings', () => {
     const r = await run('openai', { wire: { noBlankLines: true }, turns: [turn, { text: '<<<{{RESULT}}>>>' }] }, { protocol: 'toolCalls' in turn ? 'tools' : 'chat' });
     expect(r.trajectory.error).toBeUndefined();
     expect(r.trajectory.answer).toBe('2');
+  });
+
+  it.each([
+    ['streamed', false],
+    ['not streamed', true],
+  ])('a reply with a second choice (n > 1 set by a proxy or client default), %s, is read from the first choice alone', async (_how, nonStream) => {
+    const r = await run('openai', {
+      wire: { otherChoice: 'Other sample:\n```python\nprint(999)\n```\n<<<999>>>' },
+      chunkSize: 5,
+      turns: [{ text: 'Run:\n```python\nprint(6 * 7)\n```\n', nonStream }, { text: 'So <<<{{RESULT}}>>>', nonStream }],
+    });
+    expect(r.trajectory.error).toBeUndefined();
+    expect(r.trajectory.turns.map((t) => t.text).join('')).not.toContain('Other');
+    expect(r.trajectory.turns[0]?.cell?.code).toBe('print(6 * 7)');
+    expect(r.trajectory.answer).toBe('42');
+  });
+
+  it('a chunk with both reasoning fields, one sent empty as a marker, keeps the reasoning of the other', async () => {
+    const both = (fields: string): string => `data: {"id":"x","object":"chat.completion.chunk","choices":[{"index":0,"delta":${fields},"finish_reason":null}]}`;
+    const r = await run('openai', {
+      turns: [
+        { text: 'It is <<<5>>>', faults: { malformedLine: { afterChunks: 0, text: `${both('{"reasoning_content":"","reasoning":"Two and three. "}')}\n\n${both('{"reasoning_content":"Five.","reasoning":""}')}` } } },
+      ],
+    });
+    expect(r.trajectory.error).toBeUndefined();
+    expect(r.trajectory.turns[0]?.reasoning).toBe('Two and three. Five.');
+    expect(r.trajectory.answer).toBe('5');
   });
 
   it('an empty `data:` heartbeat (API gateways in front of the server) mid-stream is skipped, not a malformed event', async () => {

@@ -120,6 +120,13 @@ describe('loading the shared benchmark sample', () => {
       right(r, String(line.target * (1 + 5e-4)));
       wrong(r, String(line.target * 1.01 + 1));
       wrong(r, 'unknown');
+      // The authors' judge compares values (GPT-4o, is_equiv_func): a currency sign or a unit word is no other number.
+      const sign = line.target < 0 ? '-' : '';
+      right(r, `${sign}$${Math.abs(line.target).toLocaleString('en-US')}`);
+      right(r, `$${line.target}`);
+      right(r, `${line.target} dollars`);
+      wrong(r, `${line.target} or ${line.target + 1}`);
+      wrong(r, `$${line.target * 1.01 + 1}`);
     });
   });
 
@@ -131,6 +138,9 @@ describe('loading the shared benchmark sample', () => {
       right(r, target);
       right(r, BigInt(target).toLocaleString('en-US'));
       wrong(r, `${target}7`);
+      // The same integer written with a zero fraction (the authors' substring test takes it too); a real fraction is another number.
+      right(r, `${target}.0`);
+      wrong(r, `${target}.5`);
       wrong(r, (BigInt(target) + 1n).toString());
     }
     const letters = all.filter((r) => r.id.startsWith('Letters/'));

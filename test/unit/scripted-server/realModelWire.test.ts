@@ -69,6 +69,7 @@ const scenarios: Scenario[] = [
     turns: [{ thinking: 'hmm', text: '', toolCalls: [{ name: 'python', arguments: { code: "print('x')" } }] }],
   },
   { id: 'no-blank-lines', match: 'no blank lines please', chunkSize: 1, wire: { noBlankLines: true }, turns: [{ text: 'ab', doneReason: 'model_length' }] },
+  { id: 'two-choices', match: 'two choices please', chunkSize: 2, wire: { otherChoice: 'other' }, turns: [{ text: 'first' }] },
   { id: 'repeat-name', match: 'named deltas please', wire: { toolCallDeltas: 'repeatName' }, turns: [{ text: '', toolCalls: [{ name: 'python', arguments: { code: 'print(1)' } }] }] },
 ];
 
@@ -235,6 +236,20 @@ describe('OpenAI-compatible framings of other servers (wire options)', () => {
     const chunks = events.slice(0, -1).map((d) => JSON.parse(d) as { choices: Array<{ delta: { content?: string }; finish_reason: string | null }> });
     expect(chunks.flatMap((c) => c.choices.map((x) => x.delta.content ?? '')).join('')).toBe('ab');
     expect(chunks.flatMap((c) => c.choices.map((x) => x.finish_reason)).filter((r) => r !== null)).toEqual(['model_length']);
+  });
+
+  it('otherChoice: a second choice (index 1) streamed ahead of the first, chunk by chunk, finishing first; listed second when not streamed', async () => {
+    type Choice = { index: number; delta: { content?: string }; finish_reason: string | null };
+    const choices = sse((await openAi('two choices please')).body).flatMap((e) => (e['choices'] as Choice[] | null) ?? []);
+    const text = (index: number): string => choices.filter((c) => c.index === index).map((c) => c.delta.content ?? '').join('');
+    expect([text(0), text(1)]).toEqual(['first', 'other']);
+    expect(choices.filter((c) => c.finish_reason !== null).map((c) => c.index)).toEqual([1, 0]);
+    expect(choices.findIndex((c) => c.index === 1)).toBeLessThan(choices.findIndex((c) => c.index === 0 && c.delta.content === 'fi'));
+    const whole = JSON.parse((await openAi('two choices please', { stream: false })).body) as { choices: Array<{ index: number; message: { content: string } }> };
+    expect(whole.choices.map((c) => [c.index, c.message.content])).toEqual([
+      [0, 'first'],
+      [1, 'other'],
+    ]);
   });
 
   it('omitUsage and omitDone: no usage field anywhere and no data: [DONE], though include_usage was asked', async () => {

@@ -102,6 +102,14 @@ describe('whitespace runs inside tool calls and scored answers cost the host lin
     expect(cost).toBeLessThan(1_000);
   });
 
+  it('special-token and harmony calls: many openers, long whitespace, a fence never closed', () => {
+    expect(toolCallsInText('<|tool_call_begin|>'.repeat(6_000))).toHaveLength(6_000);
+    expect(toolCallsInText('<|channel|>commentary to=functions.python<|message|>'.repeat(6_000))).toHaveLength(1);
+    const fenced = toolCallsInText(`<｜tool▁call▁begin｜>function<｜tool▁sep｜>python\n\`\`\`json${' '.repeat(64_000)}x`);
+    expect(fenced.map((c) => c.name)).toEqual(['python']);
+    expect(toolCallsInText(`<|python_tag|>${run(' ')}`).map((c) => c.arguments)).toEqual(['{"code":"x"}']);
+  });
+
   it('reads a BoxNet move as before: trimmed destination on one line', () => {
     expect(boxNetMove('move( box_red ,  square[1, 2] )')).toEqual(['box_red', 'square[1, 2]']);
     expect(boxNetMove('move(box_red,target_red)')).toEqual(['box_red', 'target_red']);
