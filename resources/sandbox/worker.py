@@ -62,6 +62,28 @@ import time
 import traceback
 import types
 
+
+# The interpreter runs the cells in its own process, and its loop (Interpreter) runs there
+# around and between them: a cell that replaced what that loop uses made the NEXT cell break
+# while the cell that did it looked fine. `json.loads = lambda s, **k: {}` made every later cell
+# time out without running; `signal.getitimer` or `socket.socket.sendall` made to hide an armed
+# SIGALRM timer, or `signal.sigpending` a pending SIGTERM, let the next cell "crash (signal 14/15)".
+# So the worker's own code uses, from here on, copies taken before any cell: of the modules whose
+# functions it calls, and of the builtins (a module's builtins are looked up through its own
+# `__builtins__`; the cells get the real module, see fresh_main). Costs nothing a cell.
+def private_copy(module):
+    """A module object holding `module`'s names as they are now (the same objects)."""
+    copy = types.ModuleType(module.__name__)
+    copy.__dict__.update(module.__dict__)
+    return copy
+
+
+import builtins as BUILTINS
+
+__builtins__ = dict(vars(BUILTINS))
+os = private_copy(os)
+signal = private_copy(signal)
+
 ARGS = json.loads(sys.argv[1]) if len(sys.argv) > 1 else {}
 REQ_FD = 3
 REP_FD = 4
@@ -176,7 +198,7 @@ except (ImportError, AttributeError):
 import faulthandler
 
 CANCEL_LATER_DUMP = faulthandler.cancel_dump_traceback_later
-SIGNAL_C = sys.modules.get("_signal", signal)
+SIGNAL_C = private_copy(sys.modules.get("_signal", signal))
 GET_SIGNAL, SET_SIGNAL, SIG_DFL, SIG_IGN = SIGNAL_C.getsignal, SIGNAL_C.signal, SIGNAL_C.SIG_DFL, SIGNAL_C.SIG_IGN
 # Signals whose default action ends a process and which Python ignores at start-up (a broken pipe
 # or a write past RLIMIT_FSIZE is then an OSError), as ints.
@@ -1162,11 +1184,27 @@ def patch_pyplot(pyplot):
         figure_class.show = figure_show
 
 
+# The decoder of the code channel's messages: the scanner of a decoder made now holds what it calls
+# (json.loads looks up json's module and class attributes, which a cell may replace).
+SCAN_JSON = json.JSONDecoder().scan_once
+THREADS, CURRENT_THREAD, CURRENT_FRAMES = threading.enumerate, threading.current_thread, sys._current_frames
+
+
+def decode_message(line):
+    """The JSON object on one line (bytes) of the code channel, or None when it is not one."""
+    try:
+        value, _ = SCAN_JSON(line.decode("utf-8"), 0)
+    except (ValueError, StopIteration):
+        return None
+    return value if isinstance(value, dict) else None
+
+
 class Interpreter:
     """Runs the cells; everything here is reachable by user code, so it holds no secret."""
 
     def __init__(self, control):
-        self.control = control
+        # Bound now: a cell may replace socket.socket's methods.
+        self.send = control.sendall
         self.seq = 0
         self.running = False
         # A SIGINT delivered between the unblocking of signals for a cell and its start.
@@ -1184,7 +1222,7 @@ class Interpreter:
 
     def fresh_main(self):
         main = types.ModuleType("__main__")
-        main.__dict__.update({"__file__": self.cell_path, "__builtins__": __builtins__, "__cached__": None})
+        main.__dict__.update({"__file__": self.cell_path, "__builtins__": BUILTINS, "__cached__": None})
         return main
 
     def on_sigint(self, signum, frame):
@@ -1215,9 +1253,8 @@ class Interpreter:
             if lines is None:
                 EXIT(0)
             for line in lines:
-                try:
-                    message = json.loads(line)
-                except ValueError:
+                message = decode_message(line)
+                if message is None:
                     continue
                 if message.get("type") == "run":
                     # Numbered like the supervisor numbers this interpreter's cells.
@@ -1234,7 +1271,7 @@ class Interpreter:
                     # now, it made this innocent cell "crash (signal 15)". One the cell handles
                     # runs its handler in this cell. (One sigpending a cell: nothing is pending
                     # in the common case.)
-                    pending = signal.sigpending()
+                    pending = SIGNAL_C.sigpending()
                     cancelled = bool(pending) and drop_pending_signals(pending, self.seq)
                     self.early_interrupt = False
                     # A timer slack the last cell left on this thread would stretch every sleep
@@ -1284,7 +1321,7 @@ class Interpreter:
         linecache.cache[name] = (len(code), None, lines, name)
         exit_code = 0
         error = None
-        before = set(threading.enumerate())
+        before = set(THREADS())
         pid = os.getpid()
         try:
             try:
@@ -1294,8 +1331,8 @@ class Interpreter:
                 exec(compile(code, name, "exec"), self.main.__dict__)
                 # Like a script: the cell ends when its non-daemon threads do (the time
                 # limit still applies: SIGINT interrupts the join).
-                for thread in threading.enumerate():
-                    if thread not in before and not thread.daemon and thread is not threading.current_thread():
+                for thread in THREADS():
+                    if thread not in before and not thread.daemon and thread is not CURRENT_THREAD():
                         thread.join()
             finally:
                 if os.getpid() != pid:
@@ -1335,16 +1372,21 @@ class Interpreter:
         try:
             # Threads that run Python code (sys._current_frames sees `threading` and `_thread`
             # ones alike); native pools such as OpenBLAS's are frozen too but not worth a notice.
-            python_threads = max(0, len(sys._current_frames()) - 1)
+            python_threads = max(0, len(CURRENT_FRAMES()) - 1)
             # Park: no handler of the cell may run until the next cell (the supervisor checks).
             sigmask(signal.SIG_BLOCK, ALL_SIGNALS)
-            done = {"type": "done", "seq": seq, "exitCode": exit_code, "error": error, "threads": python_threads}
             # Interval timers still armed (only the process itself can read them): the supervisor
             # ends the interpreter when their signal would end or stop it during a later cell.
-            itimers = [signo for which, signo in ITIMERS if signal.getitimer(which)[0] > 0]
-            if itimers:
-                done["itimers"] = itimers
-            self.control.sendall((json.dumps(done) + "\n").encode())
+            itimers = ", ".join("%d" % signo for which, signo in ITIMERS if signal.getitimer(which)[0] > 0)
+            # Written out here rather than by json.dumps, which a cell may have replaced.
+            done = '{"type": "done", "seq": %d, "exitCode": %d, "error": %s, "threads": %d, "itimers": [%s]}\n' % (
+                seq,
+                exit_code,
+                "null" if error is None else '"%s"' % error,
+                python_threads,
+                itimers,
+            )
+            self.send(done.encode())
         except OSError:
             EXIT(0)
 

@@ -455,11 +455,7 @@ describe.each(REQUIRED_TIERS)('a cell that sabotages later cells takes the blame
   // The interpreter's loop between cells is Python in the cells' own process: a cell that replaced
   // what it uses made it fail only when the next cell's code came. That cell "exited 0" with no
   // output and no word, as if it had run. It is told instead; the cell after it runs as usual.
-  it.each([
-    ['json.loads', 'import json\njson.loads = None'],
-    ['signal.sigpending', 'import signal\nsignal.sigpending = None'],
-    ['linecache.cache', 'import linecache\nlinecache.cache = None'],
-  ])('a cell that replaces %s (used by the interpreter between cells): the next cell is told it may not have run, never a silent exit 0', async (_what, attack) => {
+  it.each([['linecache.cache', 'import linecache\nlinecache.cache = None']])('a cell that replaces %s (used by the interpreter between cells): the next cell is told it may not have run, never a silent exit 0', async (_what, attack) => {
     const first = await runner.runCell(`kept = 1\n${attack}\nprint("replaced")`);
     expect(first.stdout).toBe('replaced\n');
     const next = await runner.runCell('print("innocent ran")');
@@ -468,6 +464,41 @@ describe.each(REQUIRED_TIERS)('a cell that sabotages later cells takes the blame
     expect(next.killMessage ?? '').toMatch(/restarted/);
     const third = await runner.runCell('print("kept" in globals(), "third ran")');
     expect({ stdout: third.stdout, killed: third.killed }).toEqual({ stdout: 'False third ran\n', killed: undefined });
+  });
+
+  // What the loop calls itself is taken before any cell (copies of os, signal and the builtins, a
+  // JSON scanner of its own, the control socket's send): a cell that replaced json.loads made every
+  // later cell time out without running; one that made signal.sigpending, signal.getitimer or
+  // socket.socket.sendall hide a pending SIGTERM or an armed SIGALRM timer from the checks made the
+  // next cell "crash (signal 15/14)", with no word for the cell that did it.
+  const INNOCENT_KEPT = 'import time\ntime.sleep(1.5)\nprint("kept" in globals(), "innocent ran")';
+  it.each([
+    ['json.loads', 'import json\njson.loads = lambda s, **k: {}'],
+    ['json.loads (None)', 'import json\njson.loads = None'],
+    ['os.read', 'import os, time\nos.read = lambda fd, n: time.sleep(1000)'],
+    ['exec and compile', 'import builtins\nbuiltins.exec = lambda *a, **k: None\nbuiltins.compile = lambda *a, **k: None'],
+    [
+      'signal.sigpending (hiding a pending SIGTERM)',
+      'import os, signal\nsignal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})\nos.kill(os.getpid(), signal.SIGTERM)\nsignal.sigpending = lambda: set()',
+    ],
+  ])('a cell that replaces %s, which the interpreter uses between cells: the next cell runs as usual', async (_what, attack) => {
+    const first = await runner.runCell(`kept = 1\n${attack}\nprint("replaced")`);
+    expect({ stdout: first.stdout, killed: first.killed }).toEqual({ stdout: 'replaced\n', killed: undefined });
+    const next = await runner.runCell(INNOCENT_KEPT);
+    expect({ stdout: next.stdout, stderr: next.stderr, killed: next.killed, exitCode: next.exitCode, notice: next.notice }).toEqual({
+      stdout: 'True innocent ran\n',
+      stderr: '',
+      killed: undefined,
+      exitCode: 0,
+      notice: undefined,
+    });
+  });
+
+  it.each([
+    ['signal.getitimer', 'import signal\nsignal.getitimer = lambda which: (0.0, 0.0)'],
+    ['socket.socket.sendall', 'import socket\nsend = socket.socket.sendall\nsocket.socket.sendall = lambda self, data, *a: send(self, data.replace(b\', "itimers": [14]\', b""), *a)'],
+  ])('a cell that makes %s hide its armed SIGALRM timer takes the blame itself', async (_what, hide) => {
+    await expectBlamed(runner, `${hide}\nimport signal\nsignal.setitimer(signal.ITIMER_REAL, 1.0)`, /timer that would send SIGALRM/);
   });
 
   it('a cell that points stdout at a file and puts it back before it ends keeps its state', async () => {
