@@ -1213,8 +1213,9 @@ class Interpreter:
         self.cell_path = None
         self.cell_file = None
         self.main = None
-        # The standard streams each cell starts with (see standard_streams).
+        # The standard streams each cell starts with, and their text settings (see standard_streams).
         self.streams = (sys.stdin, sys.stdout, sys.stderr)
+        self.stream_settings = tuple(text_settings(stream) for stream in self.streams)
         # The file mode creation mask each cell starts with (see loop).
         self.umask = os.umask(0o022)
         os.umask(self.umask)
@@ -1410,15 +1411,22 @@ class Interpreter:
         output and no error. A closed one is opened again on the same descriptor."""
         streams = []
         for fd, stream in enumerate(self.streams):
+            settings = self.stream_settings[fd]
+            if not stream.closed and text_settings(stream) != settings:
+                # Its encoding or error handler changed (sys.stdout.reconfigure(encoding="ascii")
+                # made every later cell's print of a non-ASCII character raise UnicodeEncodeError),
+                # or its buffering (output held back from the host): as at start-up. Attribute
+                # reads when nothing changed.
+                try:
+                    stream.reconfigure(**settings)
+                except (OSError, ValueError, AttributeError, LookupError):
+                    stream.close()
             if stream.closed:
                 # Unbuffered underneath as before (-u): what a cell prints before it hangs still arrives.
                 raw = isinstance(getattr(stream, "buffer", None), io.FileIO)
                 stream = io.TextIOWrapper(
                     open(fd, "rb" if fd == 0 else "wb", buffering=0 if raw else -1, closefd=False),
-                    encoding=stream.encoding,
-                    errors=stream.errors,
-                    line_buffering=stream.line_buffering,
-                    write_through=getattr(stream, "write_through", False),
+                    **settings,
                 )
             streams.append(stream)
         self.streams = tuple(streams)
@@ -1435,6 +1443,16 @@ class Interpreter:
             sys.stderr.write("".join(te.format()))
         except MemoryError:
             sys.stderr.write("%s\n" % etype.__name__)
+
+
+def text_settings(stream):
+    """The settings of a standard text stream that TextIOWrapper.reconfigure can change (a dict)."""
+    return {
+        "encoding": stream.encoding,
+        "errors": stream.errors,
+        "line_buffering": stream.line_buffering,
+        "write_through": getattr(stream, "write_through", False),
+    }
 
 
 def drop_pending_signals(pending, seq):

@@ -501,6 +501,23 @@ describe.each(REQUIRED_TIERS)('a cell that sabotages later cells takes the blame
     await expectBlamed(runner, `${hide}\nimport signal\nsignal.setitimer(signal.ITIMER_REAL, 1.0)`, /timer that would send SIGALRM/);
   });
 
+  // The standard streams are put back before each cell, but a cell that reconfigured them in place
+  // kept its settings for every later cell: an ASCII stdout made the next cell's print("café")
+  // raise UnicodeEncodeError, a buffered one held its output back from the host.
+  it('a cell that reconfigures the standard streams in place leaves the next cell the usual ones (state kept)', async () => {
+    const first = await runner.runCell(
+      'import sys\nkept = 1\nsys.stdout.reconfigure(encoding="ascii", errors="strict")\nsys.stderr.reconfigure(encoding="latin-1", write_through=False)\nprint("reconfigured")',
+    );
+    expect({ stdout: first.stdout, killed: first.killed }).toEqual({ stdout: 'reconfigured\n', killed: undefined });
+    const next = await runner.runCell('import sys\nprint(kept, "café ✓")\nprint("ß ✓", file=sys.stderr)\nprint(sys.stdout.encoding, sys.stderr.encoding, sys.stderr.write_through)');
+    expect({ stdout: next.stdout, stderr: next.stderr, exitCode: next.exitCode, notice: next.notice }).toEqual({
+      stdout: '1 café ✓\nutf-8 utf-8 True\n',
+      stderr: 'ß ✓\n',
+      exitCode: 0,
+      notice: undefined,
+    });
+  });
+
   it('a cell that points stdout at a file and puts it back before it ends keeps its state', async () => {
     const first = await runner.runCell(
       'import os\nkept = 1\nsaved = os.dup(1)\nfd = os.open("captured.txt", os.O_WRONLY | os.O_CREAT)\nos.dup2(fd, 1)\nos.write(1, b"captured")\nos.dup2(saved, 1)\nos.close(saved)\nprint("back")',
