@@ -1188,6 +1188,8 @@ def patch_pyplot(pyplot):
 # (json.loads looks up json's module and class attributes, which a cell may replace).
 SCAN_JSON = json.JSONDecoder().scan_once
 THREADS, CURRENT_THREAD, CURRENT_FRAMES = threading.enumerate, threading.current_thread, sys._current_frames
+GET_TRACE, SET_TRACE, GET_PROFILE, SET_PROFILE = sys.gettrace, sys.settrace, sys.getprofile, sys.setprofile
+GET_RECURSION_LIMIT, SET_RECURSION_LIMIT = sys.getrecursionlimit, sys.setrecursionlimit
 
 
 def decode_message(line):
@@ -1216,6 +1218,8 @@ class Interpreter:
         # The standard streams each cell starts with, and their text settings (see standard_streams).
         self.streams = (sys.stdin, sys.stdout, sys.stderr)
         self.stream_settings = tuple(text_settings(stream) for stream in self.streams)
+        # The recursion limit each cell starts with at least (see run_cell).
+        self.recursion_limit = GET_RECURSION_LIMIT()
         # The file mode creation mask each cell starts with (see loop).
         self.umask = os.umask(0o022)
         os.umask(self.umask)
@@ -1336,6 +1340,17 @@ class Interpreter:
                     if thread not in before and not thread.daemon and thread is not CURRENT_THREAD():
                         thread.join()
             finally:
+                # What a script's end takes with it and the loop runs under: a trace or profile
+                # function the cell set on this thread (one that raised at the loop's next call made
+                # the NEXT cell fail as "the interpreter's own loop failed"), and a recursion limit
+                # it lowered (every later cell's recursion, the loop's own calls too, hit it). A raised
+                # one is kept. Looks that cost no system call; the functions were taken before any cell.
+                if GET_TRACE() is not None:
+                    SET_TRACE(None)
+                if GET_PROFILE() is not None:
+                    SET_PROFILE(None)
+                if GET_RECURSION_LIMIT() < self.recursion_limit:
+                    SET_RECURSION_LIMIT(self.recursion_limit)
                 if os.getpid() != pid:
                     # A child the cell forked fell out of the cell's code: it must not
                     # continue as a second interpreter.

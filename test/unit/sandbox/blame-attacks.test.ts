@@ -494,6 +494,26 @@ describe.each(REQUIRED_TIERS)('a cell that sabotages later cells takes the blame
     });
   });
 
+  // A trace or profile function (or a lowered recursion limit) outlived its cell, as no script's
+  // does: one that raised at the loop's next call made the innocent next cell fail as "the
+  // interpreter's own loop failed", its variables lost.
+  it.each([
+    ['sys.settrace', 'import sys\ndef trap(frame, event, arg):\n    if frame.f_code.co_name == "run_cell":\n        raise RuntimeError("trap")\nsys.settrace(trap)'],
+    ['sys.setprofile', 'import sys\ndef trap(frame, event, arg):\n    if event == "call" and frame.f_code.co_name == "standard_streams":\n        raise RuntimeError("trap")\nsys.setprofile(trap)'],
+    ['sys.setrecursionlimit', 'import sys\nimport traceback\nsys.setrecursionlimit(len(traceback.extract_stack()) + 8)'],
+  ])('%s left by a cell does not reach the next cell (state kept)', async (_what, attack) => {
+    const first = await runner.runCell(`kept = 1\n${attack}\nprint("set")`);
+    expect({ stdout: first.stdout, killed: first.killed }).toEqual({ stdout: 'set\n', killed: undefined });
+    const next = await runner.runCell('import sys\ndef depth(n):\n    return 0 if n == 0 else 1 + depth(n - 1)\nprint(kept, depth(200), sys.gettrace(), sys.getprofile())');
+    expect({ stdout: next.stdout, stderr: next.stderr, killed: next.killed, exitCode: next.exitCode, notice: next.notice }).toEqual({
+      stdout: '1 200 None None\n',
+      stderr: '',
+      killed: undefined,
+      exitCode: 0,
+      notice: undefined,
+    });
+  });
+
   it.each([
     ['signal.getitimer', 'import signal\nsignal.getitimer = lambda which: (0.0, 0.0)'],
     ['socket.socket.sendall', 'import socket\nsend = socket.socket.sendall\nsocket.socket.sendall = lambda self, data, *a: send(self, data.replace(b\', "itimers": [14]\', b""), *a)'],
