@@ -63,7 +63,7 @@ function jpegDimensions(bytes: Uint8Array): ImageDimensions | undefined {
 }
 
 /**
- * The width and height (pixels) the header of a PNG, GIF (logical screen), JPEG or WebP file
+ * The width and height (pixels) the header of a PNG, GIF (logical screen), JPEG, WebP or BMP file
  * claims, or undefined when `bytes` is none of them or its header is cut short. Reads the header
  * only: nothing is decoded.
  */
@@ -75,6 +75,11 @@ export function imageDimensions(bytes: Uint8Array): ImageDimensions | undefined 
     return { width: u16le(bytes, 6), height: u16le(bytes, 8) };
   }
   if (bytes.length >= 4 && bytes[0] === 0xff && bytes[1] === 0xd8) return jpegDimensions(bytes);
+  // BMP (a renderer sniffs the content, whatever the name says): a negative height is top-down.
+  if (bytes.length >= 26 && ascii(bytes, 0, 2) === 'BM') {
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    return { width: Math.abs(view.getInt32(18, true)), height: Math.abs(view.getInt32(22, true)) };
+  }
   if (bytes.length >= 30 && ascii(bytes, 0, 4) === 'RIFF' && ascii(bytes, 8, 4) === 'WEBP') {
     const chunk = ascii(bytes, 12, 4);
     if (chunk === 'VP8 ') return { width: u16le(bytes, 26) & 0x3fff, height: u16le(bytes, 28) & 0x3fff };

@@ -49,6 +49,14 @@ function webpLossless(width: number, height: number): Buffer {
   return b;
 }
 
+function bmp(width: number, height: number): Buffer {
+  const b = Buffer.alloc(54);
+  b.write('BM');
+  b.writeInt32LE(width, 18);
+  b.writeInt32LE(height, 22);
+  return b;
+}
+
 describe('imageDimensions', () => {
   it.each([
     ['PNG', png(640, 480)],
@@ -56,6 +64,7 @@ describe('imageDimensions', () => {
     ['JPEG', jpeg(640, 480)],
     ['WebP (extended)', webpX(640, 480)],
     ['WebP (lossless)', webpLossless(640, 480)],
+    ['BMP', bmp(640, -480)],
   ])('reads the size a %s header claims', (_format, bytes) => {
     expect(imageDimensions(bytes)).toEqual({ width: 640, height: 480 });
     expect(oversizedImage(bytes)).toBeUndefined();
@@ -74,6 +83,7 @@ describe('imageDimensions', () => {
     ['a GIF of 65535×65535', gif(65535, 65535), 'claims 65535×65535 pixels'],
     ['a JPEG of 65000×65000', jpeg(65000, 65000), 'claims 65000×65000 pixels'],
     ['a WebP of 16383×16383', webpX(16383, 16383), 'claims 16383×16383 pixels'],
+    ['a BMP of 100000×100000', bmp(100000, 100000), 'claims 100000×100000 pixels'],
   ])('refuses %s', (_what, bytes, reason) => {
     expect(oversizedImage(bytes)).toBe(reason);
   });
