@@ -109,6 +109,13 @@ LOOP_FAILED_DETAIL = (
 )
 
 
+# Said when what an earlier cell left made a step of a cell's preparation fail (Interpreter.prepare).
+PREPARE_FAILED = (
+    "[sandbox: multiprocessing's start method and helper processes were not reset for this cell: an earlier cell "
+    "replaced their state (%s)]\n"
+)
+
+
 class CellFile:
     """The cell's source in scratch (a real file, so multiprocessing's spawn, inspect and
     tracebacks find it). Scratch belongs to the cell's code, which may have put a FIFO, a link,
@@ -1190,6 +1197,7 @@ SCAN_JSON = json.JSONDecoder().scan_once
 THREADS, CURRENT_THREAD, CURRENT_FRAMES = threading.enumerate, threading.current_thread, sys._current_frames
 GET_TRACE, SET_TRACE, GET_PROFILE, SET_PROFILE = sys.gettrace, sys.settrace, sys.getprofile, sys.setprofile
 GET_RECURSION_LIMIT, SET_RECURSION_LIMIT = sys.getrecursionlimit, sys.setrecursionlimit
+SYS_GLOBALS, SYS_MODULES, LINECACHE_GLOBALS = vars(sys), sys.modules, vars(linecache)
 
 
 def decode_message(line):
@@ -1307,23 +1315,15 @@ class Interpreter:
             self.cell_file = CellFile(self.cell_path)
         if self.main is None or self.stateless:
             self.main = self.fresh_main()
-        sys.modules["__main__"] = self.main
-        # Like a new run of a script: its own argv, standard streams and warnings shown again,
-        # and no multiprocessing start method set yet (set_start_method in a script the model
-        # runs again would otherwise fail with "context has already been set").
+        # Like a new run of a script: its own argv, standard streams and warnings shown again.
         sys.argv = [self.cell_path]
         self.standard_streams()
         self.main.__dict__.pop("__warningregistry__", None)
-        unset_start_method()
-        forget_ended_helpers()
         self.cell_file.write(code.encode("utf-8", "surrogatepass"))
-        lines = code.splitlines(True)
-        linecache.cache[self.cell_path] = (len(code), None, lines, self.cell_path)
         # Compiled under a name of its own, kept in linecache: a traceback through a function an
         # earlier cell defined shows that cell's lines (and inspect.getsource finds them), not
         # the lines of the same numbers in the file, which holds only the latest cell.
         name = "<cell %d>" % seq
-        linecache.cache[name] = (len(code), None, lines, name)
         exit_code = 0
         error = None
         before = set(THREADS())
@@ -1333,6 +1333,12 @@ class Interpreter:
                 self.running = True
                 if cancelled or self.early_interrupt:
                     raise KeyboardInterrupt
+                # What follows goes through objects earlier cells own and may have replaced
+                # (multiprocessing's state: an object whose attribute hooks sleep or raise): run
+                # as part of this cell, so what such a hook does is interruptible and shown (one
+                # that slept had made this cell time out with its variables lost, one that raised
+                # had ended the interpreter).
+                self.prepare(code, name)
                 exec(compile(code, name, "exec"), self.main.__dict__)
                 # Like a script: the cell ends when its non-daemon threads do (the time
                 # limit still applies: SIGINT interrupts the join).
@@ -1405,6 +1411,30 @@ class Interpreter:
             self.send(done.encode())
         except OSError:
             EXIT(0)
+
+    def prepare(self, code, name):
+        """Makes this cell __main__, puts its lines in linecache, forgets the multiprocessing start method (set_start_method
+        in a script the model runs again would otherwise fail with "context has already been
+        set") and helpers that have ended."""
+        # sys.modules and linecache.cache as the interpreter made them: a cell may have bound
+        # either name to something else (a dict subclass whose item assignment runs its code, or
+        # None, which also broke every later traceback). Read and written through the modules'
+        # own dicts, taken before any cell: plain dict operations, no code of the cells.
+        if SYS_GLOBALS.get("modules") is not SYS_MODULES:
+            SYS_GLOBALS["modules"] = SYS_MODULES
+        SYS_MODULES["__main__"] = self.main
+        cache = LINECACHE_GLOBALS.get("cache")
+        if type(cache) is not dict:
+            cache = LINECACHE_GLOBALS["cache"] = {}
+        lines = code.splitlines(True)
+        cache[self.cell_path] = (len(code), None, lines, self.cell_path)
+        cache[name] = (len(code), None, lines, name)
+        try:
+            unset_start_method()
+            forget_ended_helpers()
+        except Exception as exc:
+            # The cell runs all the same, and is told (its own code may put the state back).
+            sys.stderr.write(PREPARE_FAILED % ("%s: %s" % (type(exc).__name__, exc)))
 
     @staticmethod
     def end_of_script():

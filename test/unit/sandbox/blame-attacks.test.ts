@@ -452,18 +452,44 @@ describe.each(REQUIRED_TIERS)('a cell that sabotages later cells takes the blame
     expect({ stdout: next.stdout, killed: next.killed, notice: next.notice }).toEqual({ stdout: '1 True\n', killed: undefined, notice: undefined });
   });
 
-  // The interpreter's loop between cells is Python in the cells' own process: a cell that replaced
-  // what it uses made it fail only when the next cell's code came. That cell "exited 0" with no
-  // output and no word, as if it had run. It is told instead; the cell after it runs as usual.
-  it.each([['linecache.cache', 'import linecache\nlinecache.cache = None']])('a cell that replaces %s (used by the interpreter between cells): the next cell is told it may not have run, never a silent exit 0', async (_what, attack) => {
+  // Before each cell the interpreter writes into sys.modules and linecache.cache and resets
+  // multiprocessing's state: objects earlier cells own and may have replaced. A replacement that
+  // raised there ended the interpreter (the next cell "may not have run", variables lost); one that
+  // slept made the next cell time out with its variables lost. sys.modules and linecache.cache are
+  // put back; multiprocessing's state is reset as part of the cell: an error is said and the cell
+  // runs, a hang is interrupted at the time limit with the earlier cell's code in the traceback, and
+  // the variables are kept.
+  it.each([
+    ['linecache.cache (None)', 'import linecache\nlinecache.cache = None'],
+    ['linecache.cache (a dict that sleeps)', 'import linecache, time\nclass Trap(dict):\n    def __setitem__(self, key, value):\n        time.sleep(1000)\nlinecache.cache = Trap()'],
+    ['sys.modules (a dict that sleeps)', 'import sys, time\nclass Trap(dict):\n    def __setitem__(self, key, value):\n        time.sleep(1000)\nsys.modules = Trap(sys.modules)'],
+  ])('a cell that replaces %s, which the interpreter writes before each cell: the next cell runs as usual', async (_what, attack) => {
     const first = await runner.runCell(`kept = 1\n${attack}\nprint("replaced")`);
     expect(first.stdout).toBe('replaced\n');
+    const next = await runner.runCell('print(kept, "innocent ran")\nraise ValueError("shown")');
+    expect({ stdout: next.stdout, killed: next.killed, exitCode: next.exitCode, notice: next.notice }).toEqual({ stdout: '1 innocent ran\n', killed: undefined, exitCode: 1, notice: undefined });
+    expect(next.stderr).toMatch(/line 2, in <module>\n {4}raise ValueError\("shown"\)\nValueError: shown/);
+  });
+
+  it('a cell that replaces multiprocessing’s default context with one that raises: the next cell runs and is told, the variables are kept', async () => {
+    const first = await runner.runCell('kept = 1\nimport multiprocessing.context\nclass Trap:\n    def __getattr__(self, name):\n        raise OSError("trap")\nmultiprocessing.context._default_context = Trap()\nprint("replaced")');
+    expect(first.stdout).toBe('replaced\n');
+    const next = await runner.runCell('print(kept, "innocent ran")');
+    expect({ stdout: next.stdout, killed: next.killed, exitCode: next.exitCode, notice: next.notice }).toEqual({ stdout: '1 innocent ran\n', killed: undefined, exitCode: 0, notice: undefined });
+    expect(next.stderr).toMatch(/not reset for this cell: an earlier cell replaced their state \(OSError: trap\)/);
+  });
+
+  it('a cell that makes multiprocessing’s default context sleep: the next cell is interrupted at its time limit, the variables are kept', async () => {
+    await runner.dispose();
+    runner = await startRunner(tier, { limits: { timeoutMs: 4000 } });
+    const first = await runner.runCell('kept = 1\nimport multiprocessing.context, time\nclass Trap:\n    def __getattr__(self, name):\n        time.sleep(1000)\nmultiprocessing.context._default_context = Trap()\nprint("replaced")');
+    expect(first.stdout).toBe('replaced\n');
     const next = await runner.runCell('print("innocent ran")');
-    expect(next.exitCode).not.toBe(0);
-    expect(next.killMessage ?? '').toMatch(/interpreter's own loop failed.*may not have run/);
-    expect(next.killMessage ?? '').toMatch(/restarted/);
-    const third = await runner.runCell('print("kept" in globals(), "third ran")');
-    expect({ stdout: third.stdout, killed: third.killed }).toEqual({ stdout: 'False third ran\n', killed: undefined });
+    expect(next.stdout).toBe('');
+    expect(next.stderr).toMatch(/File "<cell 1>"[\s\S]*KeyboardInterrupt/);
+    expect(next.notice).toBeUndefined();
+    const third = await runner.runCell('import multiprocessing.context as c\nc._default_context = c.DefaultContext(c._concrete_contexts["fork"])\nprint(kept, "third ran")');
+    expect(third.notice).toBeUndefined();
   });
 
   // What the loop calls itself is taken before any cell (copies of os, signal and the builtins, a
