@@ -1213,6 +1213,7 @@ class Interpreter:
     """Runs the cells; everything here is reachable by user code, so it holds no secret."""
 
     def __init__(self, control):
+        self.control = control
         # Bound now: a cell may replace socket.socket's methods.
         self.send = control.sendall
         self.seq = 0
