@@ -105,7 +105,7 @@ EXIT = os._exit
 LOOP_FAILED = 83
 LOOP_FAILED_DETAIL = (
     "the Python interpreter's own loop failed around this cell, which may not have run: a cell replaced something "
-    "the sandbox's interpreter uses between cells (a function of json, os, signal or linecache, or a builtin)"
+    "the sandbox's interpreter uses between cells (such as the traceback module, which prints a cell's error)"
 )
 
 
