@@ -1487,8 +1487,13 @@ class Interpreter:
             te = traceback.TracebackException(etype, value, tb)
             te.stack = traceback.StackSummary.from_list([f for f in te.stack if f.filename != __file__])
             sys.stderr.write("".join(te.format()))
-        except MemoryError:
-            sys.stderr.write("%s\n" % etype.__name__)
+        except Exception as failure:
+            # Out of memory, or an earlier cell replaced what the formatting uses (the traceback
+            # module: that ended the interpreter when the next cell raised): the error is named.
+            try:
+                sys.stderr.write("%s: %s\n[sandbox: no traceback: formatting it failed (%s)]\n" % (etype.__name__, value, type(failure).__name__))
+            except Exception:
+                sys.stderr.write("%s\n" % etype.__name__)
 
 
 def text_settings(stream):

@@ -471,6 +471,18 @@ describe.each(REQUIRED_TIERS)('a cell that sabotages later cells takes the blame
     expect(next.stderr).toMatch(/line 2, in <module>\n {4}raise ValueError\("shown"\)\nValueError: shown/);
   });
 
+  // A cell's error is printed with the traceback module, which the cells own: one replaced so that
+  // formatting raised ended the interpreter when the innocent next cell raised (variables lost).
+  it('a cell that breaks the traceback module: the next cell’s error is still named, the variables are kept', async () => {
+    const first = await runner.runCell('kept = 1\nimport traceback\ntraceback.TracebackException = None\nprint("replaced")');
+    expect(first.stdout).toBe('replaced\n');
+    const next = await runner.runCell('raise ValueError("innocent")');
+    expect({ killed: next.killed, exitCode: next.exitCode, notice: next.notice }).toEqual({ killed: undefined, exitCode: 1, notice: undefined });
+    expect(next.stderr).toMatch(/^ValueError: innocent\n\[sandbox: no traceback: formatting it failed \(TypeError\)\]/);
+    const third = await runner.runCell('print(kept)');
+    expect({ stdout: third.stdout, notice: third.notice }).toEqual({ stdout: '1\n', notice: undefined });
+  });
+
   it('a cell that replaces multiprocessing’s default context with one that raises: the next cell runs and is told, the variables are kept', async () => {
     const first = await runner.runCell('kept = 1\nimport multiprocessing.context\nclass Trap:\n    def __getattr__(self, name):\n        raise OSError("trap")\nmultiprocessing.context._default_context = Trap()\nprint("replaced")');
     expect(first.stdout).toBe('replaced\n');
