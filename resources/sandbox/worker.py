@@ -62,6 +62,28 @@ import time
 import traceback
 import types
 
+
+# The interpreter runs the cells in its own process, and its loop (Interpreter) runs there
+# around and between them: a cell that replaced what that loop uses made the NEXT cell break
+# while the cell that did it looked fine. `json.loads = lambda s, **k: {}` made every later cell
+# time out without running; `signal.getitimer` or `socket.socket.sendall` made to hide an armed
+# SIGALRM timer, or `signal.sigpending` a pending SIGTERM, let the next cell "crash (signal 14/15)".
+# So the worker's own code uses, from here on, copies taken before any cell: of the modules whose
+# functions it calls, and of the builtins (a module's builtins are looked up through its own
+# `__builtins__`; the cells get the real module, see fresh_main). Costs nothing a cell.
+def private_copy(module):
+    """A module object holding `module`'s names as they are now (the same objects)."""
+    copy = types.ModuleType(module.__name__)
+    copy.__dict__.update(module.__dict__)
+    return copy
+
+
+import builtins as BUILTINS
+
+__builtins__ = dict(vars(BUILTINS))
+os = private_copy(os)
+signal = private_copy(signal)
+
 ARGS = json.loads(sys.argv[1]) if len(sys.argv) > 1 else {}
 REQ_FD = 3
 REP_FD = 4
@@ -83,7 +105,14 @@ EXIT = os._exit
 LOOP_FAILED = 83
 LOOP_FAILED_DETAIL = (
     "the Python interpreter's own loop failed around this cell, which may not have run: a cell replaced something "
-    "the sandbox's interpreter uses between cells (a function of json, os, signal or linecache, or a builtin)"
+    "the sandbox's interpreter uses between cells (such as the traceback module, which prints a cell's error)"
+)
+
+
+# Said when what an earlier cell left made a step of a cell's preparation fail (Interpreter.prepare).
+PREPARE_FAILED = (
+    "[sandbox: multiprocessing's start method and helper processes were not reset for this cell: an earlier cell "
+    "replaced their state (%s)]\n"
 )
 
 
@@ -176,7 +205,7 @@ except (ImportError, AttributeError):
 import faulthandler
 
 CANCEL_LATER_DUMP = faulthandler.cancel_dump_traceback_later
-SIGNAL_C = sys.modules.get("_signal", signal)
+SIGNAL_C = private_copy(sys.modules.get("_signal", signal))
 GET_SIGNAL, SET_SIGNAL, SIG_DFL, SIG_IGN = SIGNAL_C.getsignal, SIGNAL_C.signal, SIGNAL_C.SIG_DFL, SIGNAL_C.SIG_IGN
 # Signals whose default action ends a process and which Python ignores at start-up (a broken pipe
 # or a write past RLIMIT_FSIZE is then an OSError), as ints.
@@ -1162,11 +1191,31 @@ def patch_pyplot(pyplot):
         figure_class.show = figure_show
 
 
+# The decoder of the code channel's messages: the scanner of a decoder made now holds what it calls
+# (json.loads looks up json's module and class attributes, which a cell may replace).
+SCAN_JSON = json.JSONDecoder().scan_once
+THREADS, CURRENT_THREAD, CURRENT_FRAMES = threading.enumerate, threading.current_thread, sys._current_frames
+GET_TRACE, SET_TRACE, GET_PROFILE, SET_PROFILE = sys.gettrace, sys.settrace, sys.getprofile, sys.setprofile
+GET_RECURSION_LIMIT, SET_RECURSION_LIMIT = sys.getrecursionlimit, sys.setrecursionlimit
+SYS_GLOBALS, SYS_MODULES, LINECACHE_GLOBALS = vars(sys), sys.modules, vars(linecache)
+
+
+def decode_message(line):
+    """The JSON object on one line (bytes) of the code channel, or None when it is not one."""
+    try:
+        value, _ = SCAN_JSON(line.decode("utf-8"), 0)
+    except (ValueError, StopIteration):
+        return None
+    return value if isinstance(value, dict) else None
+
+
 class Interpreter:
     """Runs the cells; everything here is reachable by user code, so it holds no secret."""
 
     def __init__(self, control):
         self.control = control
+        # Bound now: a cell may replace socket.socket's methods.
+        self.send = control.sendall
         self.seq = 0
         self.running = False
         # A SIGINT delivered between the unblocking of signals for a cell and its start.
@@ -1175,8 +1224,11 @@ class Interpreter:
         self.cell_path = None
         self.cell_file = None
         self.main = None
-        # The standard streams each cell starts with (see standard_streams).
+        # The standard streams each cell starts with, and their text settings (see standard_streams).
         self.streams = (sys.stdin, sys.stdout, sys.stderr)
+        self.stream_settings = tuple(text_settings(stream) for stream in self.streams)
+        # The recursion limit each cell starts with at least (see run_cell).
+        self.recursion_limit = GET_RECURSION_LIMIT()
         # The file mode creation mask each cell starts with (see loop).
         self.umask = os.umask(0o022)
         os.umask(self.umask)
@@ -1184,7 +1236,7 @@ class Interpreter:
 
     def fresh_main(self):
         main = types.ModuleType("__main__")
-        main.__dict__.update({"__file__": self.cell_path, "__builtins__": __builtins__, "__cached__": None})
+        main.__dict__.update({"__file__": self.cell_path, "__builtins__": BUILTINS, "__cached__": None})
         return main
 
     def on_sigint(self, signum, frame):
@@ -1215,9 +1267,8 @@ class Interpreter:
             if lines is None:
                 EXIT(0)
             for line in lines:
-                try:
-                    message = json.loads(line)
-                except ValueError:
+                message = decode_message(line)
+                if message is None:
                     continue
                 if message.get("type") == "run":
                     # Numbered like the supervisor numbers this interpreter's cells.
@@ -1234,7 +1285,7 @@ class Interpreter:
                     # now, it made this innocent cell "crash (signal 15)". One the cell handles
                     # runs its handler in this cell. (One sigpending a cell: nothing is pending
                     # in the common case.)
-                    pending = signal.sigpending()
+                    pending = SIGNAL_C.sigpending()
                     cancelled = bool(pending) and drop_pending_signals(pending, self.seq)
                     self.early_interrupt = False
                     # A timer slack the last cell left on this thread would stretch every sleep
@@ -1265,39 +1316,48 @@ class Interpreter:
             self.cell_file = CellFile(self.cell_path)
         if self.main is None or self.stateless:
             self.main = self.fresh_main()
-        sys.modules["__main__"] = self.main
-        # Like a new run of a script: its own argv, standard streams and warnings shown again,
-        # and no multiprocessing start method set yet (set_start_method in a script the model
-        # runs again would otherwise fail with "context has already been set").
+        # Like a new run of a script: its own argv, standard streams and warnings shown again.
         sys.argv = [self.cell_path]
         self.standard_streams()
         self.main.__dict__.pop("__warningregistry__", None)
-        unset_start_method()
-        forget_ended_helpers()
         self.cell_file.write(code.encode("utf-8", "surrogatepass"))
-        lines = code.splitlines(True)
-        linecache.cache[self.cell_path] = (len(code), None, lines, self.cell_path)
         # Compiled under a name of its own, kept in linecache: a traceback through a function an
         # earlier cell defined shows that cell's lines (and inspect.getsource finds them), not
         # the lines of the same numbers in the file, which holds only the latest cell.
         name = "<cell %d>" % seq
-        linecache.cache[name] = (len(code), None, lines, name)
         exit_code = 0
         error = None
-        before = set(threading.enumerate())
+        before = set(THREADS())
         pid = os.getpid()
         try:
             try:
                 self.running = True
                 if cancelled or self.early_interrupt:
                     raise KeyboardInterrupt
+                # What follows goes through objects earlier cells own and may have replaced
+                # (multiprocessing's state: an object whose attribute hooks sleep or raise): run
+                # as part of this cell, so what such a hook does is interruptible and shown (one
+                # that slept had made this cell time out with its variables lost, one that raised
+                # had ended the interpreter).
+                self.prepare(code, name)
                 exec(compile(code, name, "exec"), self.main.__dict__)
                 # Like a script: the cell ends when its non-daemon threads do (the time
                 # limit still applies: SIGINT interrupts the join).
-                for thread in threading.enumerate():
-                    if thread not in before and not thread.daemon and thread is not threading.current_thread():
+                for thread in THREADS():
+                    if thread not in before and not thread.daemon and thread is not CURRENT_THREAD():
                         thread.join()
             finally:
+                # What a script's end takes with it and the loop runs under: a trace or profile
+                # function the cell set on this thread (one that raised at the loop's next call made
+                # the NEXT cell fail as "the interpreter's own loop failed"), and a recursion limit
+                # it lowered (every later cell's recursion, the loop's own calls too, hit it). A raised
+                # one is kept. Looks that cost no system call; the functions were taken before any cell.
+                if GET_TRACE() is not None:
+                    SET_TRACE(None)
+                if GET_PROFILE() is not None:
+                    SET_PROFILE(None)
+                if GET_RECURSION_LIMIT() < self.recursion_limit:
+                    SET_RECURSION_LIMIT(self.recursion_limit)
                 if os.getpid() != pid:
                     # A child the cell forked fell out of the cell's code: it must not
                     # continue as a second interpreter.
@@ -1335,18 +1395,47 @@ class Interpreter:
         try:
             # Threads that run Python code (sys._current_frames sees `threading` and `_thread`
             # ones alike); native pools such as OpenBLAS's are frozen too but not worth a notice.
-            python_threads = max(0, len(sys._current_frames()) - 1)
+            python_threads = max(0, len(CURRENT_FRAMES()) - 1)
             # Park: no handler of the cell may run until the next cell (the supervisor checks).
             sigmask(signal.SIG_BLOCK, ALL_SIGNALS)
-            done = {"type": "done", "seq": seq, "exitCode": exit_code, "error": error, "threads": python_threads}
             # Interval timers still armed (only the process itself can read them): the supervisor
             # ends the interpreter when their signal would end or stop it during a later cell.
-            itimers = [signo for which, signo in ITIMERS if signal.getitimer(which)[0] > 0]
-            if itimers:
-                done["itimers"] = itimers
-            self.control.sendall((json.dumps(done) + "\n").encode())
+            itimers = ", ".join("%d" % signo for which, signo in ITIMERS if signal.getitimer(which)[0] > 0)
+            # Written out here rather than by json.dumps, which a cell may have replaced.
+            done = '{"type": "done", "seq": %d, "exitCode": %d, "error": %s, "threads": %d, "itimers": [%s]}\n' % (
+                seq,
+                exit_code,
+                "null" if error is None else '"%s"' % error,
+                python_threads,
+                itimers,
+            )
+            self.send(done.encode())
         except OSError:
             EXIT(0)
+
+    def prepare(self, code, name):
+        """Makes this cell __main__, puts its lines in linecache, forgets the multiprocessing start method (set_start_method
+        in a script the model runs again would otherwise fail with "context has already been
+        set") and helpers that have ended."""
+        # sys.modules and linecache.cache as the interpreter made them: a cell may have bound
+        # either name to something else (a dict subclass whose item assignment runs its code, or
+        # None, which also broke every later traceback). Read and written through the modules'
+        # own dicts, taken before any cell: plain dict operations, no code of the cells.
+        if SYS_GLOBALS.get("modules") is not SYS_MODULES:
+            SYS_GLOBALS["modules"] = SYS_MODULES
+        SYS_MODULES["__main__"] = self.main
+        cache = LINECACHE_GLOBALS.get("cache")
+        if type(cache) is not dict:
+            cache = LINECACHE_GLOBALS["cache"] = {}
+        lines = code.splitlines(True)
+        cache[self.cell_path] = (len(code), None, lines, self.cell_path)
+        cache[name] = (len(code), None, lines, name)
+        try:
+            unset_start_method()
+            forget_ended_helpers()
+        except Exception as exc:
+            # The cell runs all the same, and is told (its own code may put the state back).
+            sys.stderr.write(PREPARE_FAILED % ("%s: %s" % (type(exc).__name__, exc)))
 
     @staticmethod
     def end_of_script():
@@ -1368,15 +1457,22 @@ class Interpreter:
         output and no error. A closed one is opened again on the same descriptor."""
         streams = []
         for fd, stream in enumerate(self.streams):
+            settings = self.stream_settings[fd]
+            if not stream.closed and text_settings(stream) != settings:
+                # Its encoding or error handler changed (sys.stdout.reconfigure(encoding="ascii")
+                # made every later cell's print of a non-ASCII character raise UnicodeEncodeError),
+                # or its buffering (output held back from the host): as at start-up. Attribute
+                # reads when nothing changed.
+                try:
+                    stream.reconfigure(**settings)
+                except (OSError, ValueError, AttributeError, LookupError):
+                    stream.close()
             if stream.closed:
                 # Unbuffered underneath as before (-u): what a cell prints before it hangs still arrives.
                 raw = isinstance(getattr(stream, "buffer", None), io.FileIO)
                 stream = io.TextIOWrapper(
                     open(fd, "rb" if fd == 0 else "wb", buffering=0 if raw else -1, closefd=False),
-                    encoding=stream.encoding,
-                    errors=stream.errors,
-                    line_buffering=stream.line_buffering,
-                    write_through=getattr(stream, "write_through", False),
+                    **settings,
                 )
             streams.append(stream)
         self.streams = tuple(streams)
@@ -1391,8 +1487,23 @@ class Interpreter:
             te = traceback.TracebackException(etype, value, tb)
             te.stack = traceback.StackSummary.from_list([f for f in te.stack if f.filename != __file__])
             sys.stderr.write("".join(te.format()))
-        except MemoryError:
-            sys.stderr.write("%s\n" % etype.__name__)
+        except Exception as failure:
+            # Out of memory, or an earlier cell replaced what the formatting uses (the traceback
+            # module: that ended the interpreter when the next cell raised): the error is named.
+            try:
+                sys.stderr.write("%s: %s\n[sandbox: no traceback: formatting it failed (%s)]\n" % (etype.__name__, value, type(failure).__name__))
+            except Exception:
+                sys.stderr.write("%s\n" % etype.__name__)
+
+
+def text_settings(stream):
+    """The settings of a standard text stream that TextIOWrapper.reconfigure can change (a dict)."""
+    return {
+        "encoding": stream.encoding,
+        "errors": stream.errors,
+        "line_buffering": stream.line_buffering,
+        "write_through": getattr(stream, "write_through", False),
+    }
 
 
 def drop_pending_signals(pending, seq):

@@ -4,6 +4,7 @@
 // inside scratch, and read up to a cap). The copy itself is read the same careful way: no link
 // followed, a regular file with one link, never blocking, never more than the cap.
 import { readArtifactCopy } from '../sandbox/artifacts';
+import { oversizedImage } from '../sandbox/imageSize';
 import type { Artifact } from '../sandbox';
 
 /** Image types tools hand back as images; anything else is listed by name only. */
@@ -20,7 +21,7 @@ export interface ArtifactImage {
 
 /**
  * The image artifacts of a cell that can be read safely, at most `maxImages` of them.
- * Artifacts that are not images, too big, without a copy, or whose copy is not a plain file
+ * Artifacts that are not images, too big (bytes, or pixels their header claims: see imageSize.ts), without a copy, or whose copy is not a plain file
  * are skipped silently (they are still named in the text result).
  */
 export async function readArtifactImages(artifacts: readonly Artifact[], maxImages = 4): Promise<ArtifactImage[]> {
@@ -29,7 +30,8 @@ export async function readArtifactImages(artifacts: readonly Artifact[], maxImag
     if (images.length >= maxImages) break;
     if (!artifact.path || !IMAGE_MIME_TYPES.has(artifact.mimeType) || artifact.sizeBytes > MAX_IMAGE_BYTES) continue;
     const data = await readArtifactCopy(artifact.path, MAX_IMAGE_BYTES).catch(() => undefined);
-    if (data) images.push({ name: artifact.name, mimeType: artifact.mimeType, data });
+    // A header claiming more pixels than a model API takes would break every later request of the agent.
+    if (data && oversizedImage(data) === undefined) images.push({ name: artifact.name, mimeType: artifact.mimeType, data });
   }
   return images;
 }

@@ -14,6 +14,7 @@ import { dirname, extname, join, resolve, sep } from 'node:path';
 import type { ListedFile } from './protocol';
 import type { Artifact } from './types';
 import { makeFolders } from '../files/makeFolders';
+import { oversizedImage } from './imageSize';
 
 /** Caps on what is copied out per cell; bigger files are listed without a copy. */
 export const ARTIFACT_COPY_LIMITS = {
@@ -45,6 +46,21 @@ const O_PATH = 0o10000000;
 const PATH_FLAGS = O_PATH | constants.O_NOFOLLOW;
 const CREATE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 const CHUNK_BYTES = 1024 * 1024;
+/** How much of a picture is read for its header (a JPEG's frame header may follow large metadata). */
+const IMAGE_HEAD_BYTES = 256 * 1024;
+
+/**
+ * Why the picture `source` holds is not copied (its header claims more pixels than any view
+ * decodes, imageSize.ts), or undefined. Only for names that the views show as pictures; SVG
+ * is drawn at the size it is shown.
+ */
+async function oversizedPicture(source: FileHandle, mimeType: string, size: number): Promise<string | undefined> {
+  if (!mimeType.startsWith('image/') || mimeType === 'image/svg+xml') return undefined;
+  const head = Buffer.alloc(Math.min(size, IMAGE_HEAD_BYTES));
+  const { bytesRead } = await source.read(head, 0, head.length, 0);
+  const reason = oversizedImage(head.subarray(0, bytesRead));
+  return reason === undefined ? undefined : `a picture whose header ${reason}`;
+}
 
 /** A relative name the supervisor reported, or undefined when it could escape the folder. */
 function safeSegments(name: string): string[] | undefined {
@@ -148,8 +164,8 @@ async function copyBounded(source: FileHandle, dest: string, maxBytes: number): 
 /**
  * Copies the files the supervisor listed for one cell from `scratchDir` into `destDir`
  * (created, host-private). Entries that are not regular files of scratch any more are
- * dropped; files over the caps are listed without a copy (`path` unset, `notCopied` says
- * why). `hostBytesLeft`: what is left of the runner's budget for all its copies
+ * dropped; files over the caps, and pictures whose header claims more pixels than a view
+ * decodes (imageSize.ts), are listed without a copy (`path` unset, `notCopied` says why). `hostBytesLeft`: what is left of the runner's budget for all its copies
  * (SandboxLimits.artifactHostBytes). `hostBytes`: what the copies take on the host's disk, as
  * the budgets count it: each file in whole blocks and each folder made for them one block
  * (HOST_ENTRY_BYTES). Artifacts sorted by name.
@@ -177,7 +193,15 @@ export async function copyOutArtifacts(scratchDir: string, listed: readonly List
       // blocks, and a block for each folder the copy needs that is not there yet.
       const folders = ['', ...segments.slice(0, -1).map((_, i) => segments.slice(0, i + 1).join('/'))].filter((folder) => !made.has(folder));
       const cost = copyCost(size) + folders.length * HOST_ENTRY_BYTES;
-      const notCopied = size > ARTIFACT_COPY_LIMITS.fileBytes ? 'larger than the copy cap' : cost > hostLeft ? 'host copy budget used up' : cost > cellLeft ? "over this cell's copy cap" : undefined;
+      const notCopied =
+        size > ARTIFACT_COPY_LIMITS.fileBytes
+          ? 'larger than the copy cap'
+          : cost > hostLeft
+            ? 'host copy budget used up'
+            : cost > cellLeft
+              ? "over this cell's copy cap"
+              : // No copy, so no view (chat, notebook, a tool's image) hands it to a decoder.
+                await oversizedPicture(opened.handle, base.mimeType, size);
       if (notCopied !== undefined) {
         artifacts.push({ ...base, notCopied });
         continue;

@@ -7,6 +7,7 @@ import type { Artifact, ExecResult } from '../../sandbox/types';
 import { SVG_PICTURE_MIME, svgPictureHtml } from '../../notebook/svgPicture';
 import { failureOf } from '../../notebook/cellFailure';
 import { escapeControls, escapeName } from '../../sandbox/terminalText';
+import { oversizedImage } from '../../sandbox/imageSize';
 
 /**
  * Mime types VS Code's built-in renderers draw as images. An SVG is not one of them (that
@@ -55,7 +56,8 @@ async function imageOutput(artifact: Artifact, privateRoot: string): Promise<vsc
   // Only the host-private copy is read, without following links, up to the cap. When it is
   // gone (the conversation ended), the file is listed instead of failing the insert.
   const bytes = await readArtifactCopy(artifact.path, MAX_IMAGE_BYTES, privateRoot).catch(() => undefined);
-  if (!bytes) return undefined;
+  // A header claiming GiBs of pixels would make the notebook's renderer allocate them: listed instead.
+  if (!bytes || (artifact.mimeType !== 'image/svg+xml' && oversizedImage(bytes) !== undefined)) return undefined;
   const item = artifact.mimeType === 'image/svg+xml' ? vscode.NotebookCellOutputItem.text(svgPictureHtml(bytes, artifact.name), SVG_PICTURE_MIME) : new vscode.NotebookCellOutputItem(bytes, artifact.mimeType);
   return new vscode.NotebookCellOutput([item], { r1ciArtifact: artifact.name });
 }

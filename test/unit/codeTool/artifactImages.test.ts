@@ -49,3 +49,26 @@ describe('readArtifactImages', () => {
     expect(await readArtifactImages([png('a.png'), png('b.png')], 1)).toHaveLength(1);
   });
 });
+
+// A header can claim any size: a 45-byte PNG claiming 60000×60000 pixels, handed back as an image,
+// made the agent's model API refuse every later request of the conversation (more than 8000
+// pixels a side), and a client that decodes it allocates 13 GiB. Such images are only named.
+describe('readArtifactImages and the size a header claims', () => {
+  it('returns a PNG of an ordinary size and skips one whose header claims 60000×60000 pixels', async () => {
+    const header = (width: number, height: number): Buffer => {
+      const b = Buffer.alloc(33);
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]).copy(b);
+      b.write('IHDR', 12);
+      b.writeUInt32BE(width, 16);
+      b.writeUInt32BE(height, 20);
+      return b;
+    };
+    writeFileSync(join(copies, 'small.png'), header(640, 480));
+    writeFileSync(join(copies, 'bomb.png'), header(60000, 60000));
+    const images = await readArtifactImages([
+      { ...png('small.png'), sizeBytes: 33 },
+      { ...png('bomb.png'), sizeBytes: 33 },
+    ]);
+    expect(images.map((i) => i.name)).toEqual(['small.png']);
+  });
+});

@@ -452,22 +452,128 @@ describe.each(REQUIRED_TIERS)('a cell that sabotages later cells takes the blame
     expect({ stdout: next.stdout, killed: next.killed, notice: next.notice }).toEqual({ stdout: '1 True\n', killed: undefined, notice: undefined });
   });
 
-  // The interpreter's loop between cells is Python in the cells' own process: a cell that replaced
-  // what it uses made it fail only when the next cell's code came. That cell "exited 0" with no
-  // output and no word, as if it had run. It is told instead; the cell after it runs as usual.
+  // Before each cell the interpreter writes into sys.modules and linecache.cache and resets
+  // multiprocessing's state: objects earlier cells own and may have replaced. A replacement that
+  // raised there ended the interpreter (the next cell "may not have run", variables lost); one that
+  // slept made the next cell time out with its variables lost. sys.modules and linecache.cache are
+  // put back; multiprocessing's state is reset as part of the cell: an error is said and the cell
+  // runs, a hang is interrupted at the time limit with the earlier cell's code in the traceback, and
+  // the variables are kept.
   it.each([
-    ['json.loads', 'import json\njson.loads = None'],
-    ['signal.sigpending', 'import signal\nsignal.sigpending = None'],
-    ['linecache.cache', 'import linecache\nlinecache.cache = None'],
-  ])('a cell that replaces %s (used by the interpreter between cells): the next cell is told it may not have run, never a silent exit 0', async (_what, attack) => {
+    ['linecache.cache (None)', 'import linecache\nlinecache.cache = None'],
+    ['linecache.cache (a dict that sleeps)', 'import linecache, time\nclass Trap(dict):\n    def __setitem__(self, key, value):\n        time.sleep(1000)\nlinecache.cache = Trap()'],
+    ['sys.modules (a dict that sleeps)', 'import sys, time\nclass Trap(dict):\n    def __setitem__(self, key, value):\n        time.sleep(1000)\nsys.modules = Trap(sys.modules)'],
+  ])('a cell that replaces %s, which the interpreter writes before each cell: the next cell runs as usual', async (_what, attack) => {
     const first = await runner.runCell(`kept = 1\n${attack}\nprint("replaced")`);
     expect(first.stdout).toBe('replaced\n');
+    const next = await runner.runCell('print(kept, "innocent ran")\nraise ValueError("shown")');
+    expect({ stdout: next.stdout, killed: next.killed, exitCode: next.exitCode, notice: next.notice }).toEqual({ stdout: '1 innocent ran\n', killed: undefined, exitCode: 1, notice: undefined });
+    expect(next.stderr).toMatch(/line 2, in <module>\n {4}raise ValueError\("shown"\)\nValueError: shown/);
+  });
+
+  // A cell's error is printed with the traceback module, which the cells own: one replaced so that
+  // formatting raised ended the interpreter when the innocent next cell raised (variables lost).
+  it('a cell that breaks the traceback module: the next cell’s error is still named, the variables are kept', async () => {
+    const first = await runner.runCell('kept = 1\nimport traceback\ntraceback.TracebackException = None\nprint("replaced")');
+    expect(first.stdout).toBe('replaced\n');
+    const next = await runner.runCell('raise ValueError("innocent")');
+    expect({ killed: next.killed, exitCode: next.exitCode, notice: next.notice }).toEqual({ killed: undefined, exitCode: 1, notice: undefined });
+    expect(next.stderr).toMatch(/^ValueError: innocent\n\[sandbox: no traceback: formatting it failed \(TypeError\)\]/);
+    const third = await runner.runCell('print(kept)');
+    expect({ stdout: third.stdout, notice: third.notice }).toEqual({ stdout: '1\n', notice: undefined });
+  });
+
+  it('a cell that replaces multiprocessing’s default context with one that raises: the next cell runs and is told, the variables are kept', async () => {
+    const first = await runner.runCell('kept = 1\nimport multiprocessing.context\nclass Trap:\n    def __getattr__(self, name):\n        raise OSError("trap")\nmultiprocessing.context._default_context = Trap()\nprint("replaced")');
+    expect(first.stdout).toBe('replaced\n');
+    const next = await runner.runCell('print(kept, "innocent ran")');
+    expect({ stdout: next.stdout, killed: next.killed, exitCode: next.exitCode, notice: next.notice }).toEqual({ stdout: '1 innocent ran\n', killed: undefined, exitCode: 0, notice: undefined });
+    expect(next.stderr).toMatch(/not reset for this cell: an earlier cell replaced their state \(OSError: trap\)/);
+  });
+
+  it('a cell that makes multiprocessing’s default context sleep: the next cell is interrupted at its time limit, the variables are kept', async () => {
+    await runner.dispose();
+    runner = await startRunner(tier, { limits: { timeoutMs: 4000 } });
+    const first = await runner.runCell('kept = 1\nimport multiprocessing.context, time\nclass Trap:\n    def __getattr__(self, name):\n        time.sleep(1000)\nmultiprocessing.context._default_context = Trap()\nprint("replaced")');
+    expect(first.stdout).toBe('replaced\n');
     const next = await runner.runCell('print("innocent ran")');
-    expect(next.exitCode).not.toBe(0);
-    expect(next.killMessage ?? '').toMatch(/interpreter's own loop failed.*may not have run/);
-    expect(next.killMessage ?? '').toMatch(/restarted/);
-    const third = await runner.runCell('print("kept" in globals(), "third ran")');
-    expect({ stdout: third.stdout, killed: third.killed }).toEqual({ stdout: 'False third ran\n', killed: undefined });
+    expect(next.stdout).toBe('');
+    expect(next.stderr).toMatch(/File "<cell 1>"[\s\S]*KeyboardInterrupt/);
+    expect(next.notice).toBeUndefined();
+    const third = await runner.runCell('import multiprocessing.context as c\nc._default_context = c.DefaultContext(c._concrete_contexts["fork"])\nprint(kept, "third ran")');
+    expect(third.notice).toBeUndefined();
+  });
+
+  // What the loop calls itself is taken before any cell (copies of os, signal and the builtins, a
+  // JSON scanner of its own, the control socket's send): a cell that replaced json.loads made every
+  // later cell time out without running; one that made signal.sigpending, signal.getitimer or
+  // socket.socket.sendall hide a pending SIGTERM or an armed SIGALRM timer from the checks made the
+  // next cell "crash (signal 15/14)", with no word for the cell that did it.
+  const INNOCENT_KEPT = 'import time\ntime.sleep(1.5)\nprint("kept" in globals(), "innocent ran")';
+  it.each([
+    ['json.loads', 'import json\njson.loads = lambda s, **k: {}'],
+    ['json.loads (None)', 'import json\njson.loads = None'],
+    ['os.read', 'import os, time\nos.read = lambda fd, n: time.sleep(1000)'],
+    ['exec and compile', 'import builtins\nbuiltins.exec = lambda *a, **k: None\nbuiltins.compile = lambda *a, **k: None'],
+    [
+      'signal.sigpending (hiding a pending SIGTERM)',
+      'import os, signal\nsignal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})\nos.kill(os.getpid(), signal.SIGTERM)\nsignal.sigpending = lambda: set()',
+    ],
+  ])('a cell that replaces %s, which the interpreter uses between cells: the next cell runs as usual', async (_what, attack) => {
+    const first = await runner.runCell(`kept = 1\n${attack}\nprint("replaced")`);
+    expect({ stdout: first.stdout, killed: first.killed }).toEqual({ stdout: 'replaced\n', killed: undefined });
+    const next = await runner.runCell(INNOCENT_KEPT);
+    expect({ stdout: next.stdout, stderr: next.stderr, killed: next.killed, exitCode: next.exitCode, notice: next.notice }).toEqual({
+      stdout: 'True innocent ran\n',
+      stderr: '',
+      killed: undefined,
+      exitCode: 0,
+      notice: undefined,
+    });
+  });
+
+  // A trace or profile function (or a lowered recursion limit) outlived its cell, as no script's
+  // does: one that raised at the loop's next call made the innocent next cell fail as "the
+  // interpreter's own loop failed", its variables lost.
+  it.each([
+    ['sys.settrace', 'import sys\ndef trap(frame, event, arg):\n    if frame.f_code.co_name == "run_cell":\n        raise RuntimeError("trap")\nsys.settrace(trap)'],
+    ['sys.setprofile', 'import sys\ndef trap(frame, event, arg):\n    if event == "call" and frame.f_code.co_name == "standard_streams":\n        raise RuntimeError("trap")\nsys.setprofile(trap)'],
+    ['sys.setrecursionlimit', 'import sys\nimport traceback\nsys.setrecursionlimit(len(traceback.extract_stack()) + 8)'],
+  ])('%s left by a cell does not reach the next cell (state kept)', async (_what, attack) => {
+    const first = await runner.runCell(`kept = 1\n${attack}\nprint("set")`);
+    expect({ stdout: first.stdout, killed: first.killed }).toEqual({ stdout: 'set\n', killed: undefined });
+    const next = await runner.runCell('import sys\ndef depth(n):\n    return 0 if n == 0 else 1 + depth(n - 1)\nprint(kept, depth(200), sys.gettrace(), sys.getprofile())');
+    expect({ stdout: next.stdout, stderr: next.stderr, killed: next.killed, exitCode: next.exitCode, notice: next.notice }).toEqual({
+      stdout: '1 200 None None\n',
+      stderr: '',
+      killed: undefined,
+      exitCode: 0,
+      notice: undefined,
+    });
+  });
+
+  it.each([
+    ['signal.getitimer', 'import signal\nsignal.getitimer = lambda which: (0.0, 0.0)'],
+    ['socket.socket.sendall', 'import socket\nsend = socket.socket.sendall\nsocket.socket.sendall = lambda self, data, *a: send(self, data.replace(b\', "itimers": [14]\', b""), *a)'],
+  ])('a cell that makes %s hide its armed SIGALRM timer takes the blame itself', async (_what, hide) => {
+    await expectBlamed(runner, `${hide}\nimport signal\nsignal.setitimer(signal.ITIMER_REAL, 1.0)`, /timer that would send SIGALRM/);
+  });
+
+  // The standard streams are put back before each cell, but a cell that reconfigured them in place
+  // kept its settings for every later cell: an ASCII stdout made the next cell's print("café")
+  // raise UnicodeEncodeError, a buffered one held its output back from the host.
+  it('a cell that reconfigures the standard streams in place leaves the next cell the usual ones (state kept)', async () => {
+    const first = await runner.runCell(
+      'import sys\nkept = 1\nsys.stdout.reconfigure(encoding="ascii", errors="strict")\nsys.stderr.reconfigure(encoding="latin-1", write_through=False)\nprint("reconfigured")',
+    );
+    expect({ stdout: first.stdout, killed: first.killed }).toEqual({ stdout: 'reconfigured\n', killed: undefined });
+    const next = await runner.runCell('import sys\nprint(kept, "café ✓")\nprint("ß ✓", file=sys.stderr)\nprint(sys.stdout.encoding, sys.stderr.encoding, sys.stderr.write_through)');
+    expect({ stdout: next.stdout, stderr: next.stderr, exitCode: next.exitCode, notice: next.notice }).toEqual({
+      stdout: '1 café ✓\nutf-8 utf-8 True\n',
+      stderr: 'ß ✓\n',
+      exitCode: 0,
+      notice: undefined,
+    });
   });
 
   it('a cell that points stdout at a file and puts it back before it ends keeps its state', async () => {

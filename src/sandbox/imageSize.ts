@@ -1,0 +1,107 @@
+// The size a picture's header claims, read before the picture is handed to anything that decodes
+// it. The code in the sandbox writes the images, and a few bytes of header can claim any size: a
+// 1 KiB PNG claiming 60000×60000 pixels (or a real 16384×16384 one that deflate packs into 1 MiB)
+// makes a decoder allocate 4 bytes a pixel, GiBs, in the notebook's or the chat's renderer, and
+// a model API refuses a conversation holding an image of more than 8000 pixels a side, so one
+// such tool result broke every later request of an agent (MCP, `r1ci_runPython`).
+
+/** Longest side (pixels) of a picture that is shown or returned as an image (model APIs take 8000). */
+export const MAX_IMAGE_SIDE = 8000;
+/** Most pixels of a picture that is shown or returned as an image (40 MP: 160 MiB decoded). */
+export const MAX_IMAGE_PIXELS = 40_000_000;
+
+export interface ImageDimensions {
+  /** Pixels. */
+  readonly width: number;
+  /** Pixels. */
+  readonly height: number;
+}
+
+function u16be(bytes: Uint8Array, at: number): number {
+  return ((bytes[at] ?? 0) << 8) | (bytes[at + 1] ?? 0);
+}
+
+function u16le(bytes: Uint8Array, at: number): number {
+  return (bytes[at] ?? 0) | ((bytes[at + 1] ?? 0) << 8);
+}
+
+function u24le(bytes: Uint8Array, at: number): number {
+  return u16le(bytes, at) | ((bytes[at + 2] ?? 0) << 16);
+}
+
+function u32be(bytes: Uint8Array, at: number): number {
+  return u16be(bytes, at) * 65536 + u16be(bytes, at + 2);
+}
+
+function ascii(bytes: Uint8Array, at: number, length: number): string {
+  return String.fromCharCode(...bytes.subarray(at, at + length));
+}
+
+/** The first frame header (SOFn) of a JPEG stream: its height and width. */
+function jpegDimensions(bytes: Uint8Array): ImageDimensions | undefined {
+  let at = 2;
+  while (at + 9 <= bytes.length) {
+    if (bytes[at] !== 0xff) return undefined;
+    const marker = bytes[at + 1] ?? 0;
+    if (marker === 0xff) {
+      at += 1; // fill byte
+      continue;
+    }
+    // Markers without a length: TEM, RSTn, SOI.
+    if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd8)) {
+      at += 2;
+      continue;
+    }
+    // SOF0..SOF15 but DHT (C4), JPG (C8) and DAC (CC).
+    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
+      return { height: u16be(bytes, at + 5), width: u16be(bytes, at + 7) };
+    }
+    if (marker === 0xd9 || marker === 0xda) return undefined; // end of image or start of scan before any frame
+    at += 2 + u16be(bytes, at + 2);
+  }
+  return undefined;
+}
+
+/**
+ * The width and height (pixels) the header of a PNG, GIF (logical screen), JPEG, WebP or BMP file
+ * claims, or undefined when `bytes` is none of them or its header is cut short. Reads the header
+ * only: nothing is decoded.
+ */
+export function imageDimensions(bytes: Uint8Array): ImageDimensions | undefined {
+  if (bytes.length >= 24 && u32be(bytes, 0) === 0x89504e47 && u32be(bytes, 4) === 0x0d0a1a0a && ascii(bytes, 12, 4) === 'IHDR') {
+    return { width: u32be(bytes, 16), height: u32be(bytes, 20) };
+  }
+  if (bytes.length >= 10 && (ascii(bytes, 0, 6) === 'GIF87a' || ascii(bytes, 0, 6) === 'GIF89a')) {
+    return { width: u16le(bytes, 6), height: u16le(bytes, 8) };
+  }
+  if (bytes.length >= 4 && bytes[0] === 0xff && bytes[1] === 0xd8) return jpegDimensions(bytes);
+  // BMP (a renderer sniffs the content, whatever the name says): a negative height is top-down.
+  if (bytes.length >= 26 && ascii(bytes, 0, 2) === 'BM') {
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    return { width: Math.abs(view.getInt32(18, true)), height: Math.abs(view.getInt32(22, true)) };
+  }
+  if (bytes.length >= 30 && ascii(bytes, 0, 4) === 'RIFF' && ascii(bytes, 8, 4) === 'WEBP') {
+    const chunk = ascii(bytes, 12, 4);
+    if (chunk === 'VP8 ') return { width: u16le(bytes, 26) & 0x3fff, height: u16le(bytes, 28) & 0x3fff };
+    if (chunk === 'VP8L') {
+      const bits = (bytes[21] ?? 0) | ((bytes[22] ?? 0) << 8) | ((bytes[23] ?? 0) << 16) | ((bytes[24] ?? 0) * 2 ** 24);
+      return { width: (bits & 0x3fff) + 1, height: ((bits >>> 14) & 0x3fff) + 1 };
+    }
+    if (chunk === 'VP8X') return { width: u24le(bytes, 24) + 1, height: u24le(bytes, 27) + 1 };
+  }
+  return undefined;
+}
+
+/**
+ * Why the picture in `bytes` must not be decoded (its header claims more than MAX_IMAGE_SIDE a
+ * side or MAX_IMAGE_PIXELS), as a phrase ("claims 60000×60000 pixels"), or undefined when it may
+ * be. A file whose size cannot be read from its header is left to the decoder (it claims nothing).
+ */
+export function oversizedImage(bytes: Uint8Array): string | undefined {
+  const size = imageDimensions(bytes);
+  if (size === undefined) return undefined;
+  if (size.width > MAX_IMAGE_SIDE || size.height > MAX_IMAGE_SIDE || size.width * size.height > MAX_IMAGE_PIXELS) {
+    return `claims ${size.width}×${size.height} pixels`;
+  }
+  return undefined;
+}

@@ -1,0 +1,90 @@
+// The sandbox's code writes the images the host hands to renderers and model APIs: a few bytes of
+// header can claim any size (a 1 KiB PNG claiming 60000×60000 pixels, 13 GiB decoded). The header
+// is read, nothing is decoded (src/sandbox/imageSize.ts).
+import { describe, expect, it } from 'vitest';
+import { imageDimensions, oversizedImage } from '../../../src/sandbox/imageSize';
+
+function png(width: number, height: number): Buffer {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 6, 0, 0, 0], 8);
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(13);
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), length, Buffer.from('IHDR'), ihdr, Buffer.alloc(4)]);
+}
+
+function gif(width: number, height: number): Buffer {
+  const b = Buffer.alloc(13);
+  b.write('GIF89a');
+  b.writeUInt16LE(width, 6);
+  b.writeUInt16LE(height, 8);
+  return b;
+}
+
+/** SOI, an APP0 segment, then a baseline frame header (SOF0). */
+function jpeg(width: number, height: number): Buffer {
+  const app0 = Buffer.from([0xff, 0xe0, 0x00, 0x10, ...Buffer.from('JFIF\0'), 1, 1, 0, 0, 1, 0, 1, 0, 0]);
+  const sof = Buffer.from([0xff, 0xc0, 0x00, 0x11, 8, height >> 8, height & 0xff, width >> 8, width & 0xff, 3, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1]);
+  return Buffer.concat([Buffer.from([0xff, 0xd8]), app0, sof]);
+}
+
+function webpX(width: number, height: number): Buffer {
+  const b = Buffer.alloc(30);
+  b.write('RIFF');
+  b.write('WEBP', 8);
+  b.write('VP8X', 12);
+  b.writeUIntLE(width - 1, 24, 3);
+  b.writeUIntLE(height - 1, 27, 3);
+  return b;
+}
+
+function webpLossless(width: number, height: number): Buffer {
+  const b = Buffer.alloc(30);
+  b.write('RIFF');
+  b.write('WEBP', 8);
+  b.write('VP8L', 12);
+  b[20] = 0x2f;
+  b.writeUInt32LE(((width - 1) | ((height - 1) << 14)) >>> 0, 21);
+  return b;
+}
+
+function bmp(width: number, height: number): Buffer {
+  const b = Buffer.alloc(54);
+  b.write('BM');
+  b.writeInt32LE(width, 18);
+  b.writeInt32LE(height, 22);
+  return b;
+}
+
+describe('imageDimensions', () => {
+  it.each([
+    ['PNG', png(640, 480)],
+    ['GIF', gif(640, 480)],
+    ['JPEG', jpeg(640, 480)],
+    ['WebP (extended)', webpX(640, 480)],
+    ['WebP (lossless)', webpLossless(640, 480)],
+    ['BMP', bmp(640, -480)],
+  ])('reads the size a %s header claims', (_format, bytes) => {
+    expect(imageDimensions(bytes)).toEqual({ width: 640, height: 480 });
+    expect(oversizedImage(bytes)).toBeUndefined();
+  });
+
+  it('claims nothing for bytes that are no picture or a header cut short', () => {
+    expect(imageDimensions(Buffer.from('png bytes!!'))).toBeUndefined();
+    expect(imageDimensions(png(60000, 60000).subarray(0, 20))).toBeUndefined();
+    expect(imageDimensions(Buffer.from([0xff, 0xd8, 0xff]))).toBeUndefined();
+  });
+
+  it.each([
+    ['a PNG of 60000×60000 in 45 bytes', png(60000, 60000), 'claims 60000×60000 pixels'],
+    ['a PNG wider than a model API takes', png(8001, 10), 'claims 8001×10 pixels'],
+    ['a PNG of 7000×7000 (49 MP)', png(7000, 7000), 'claims 7000×7000 pixels'],
+    ['a GIF of 65535×65535', gif(65535, 65535), 'claims 65535×65535 pixels'],
+    ['a JPEG of 65000×65000', jpeg(65000, 65000), 'claims 65000×65000 pixels'],
+    ['a WebP of 16383×16383', webpX(16383, 16383), 'claims 16383×16383 pixels'],
+    ['a BMP of 100000×100000', bmp(100000, 100000), 'claims 100000×100000 pixels'],
+  ])('refuses %s', (_what, bytes, reason) => {
+    expect(oversizedImage(bytes)).toBe(reason);
+  });
+});
