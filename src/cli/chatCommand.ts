@@ -69,7 +69,7 @@ export async function chatCommand(argv: readonly string[], io: Omit<GateIo, 'sig
   refuseConflictingFlags('chat', values, SOLVE_CONFLICTS);
   if (positionals.length > 0) throw new CliError(`chat takes no question on the command line: type it at the prompt.\n\n${CHAT_USAGE}`, EXIT.usage);
   const isolation = readIsolation(values.isolation);
-  const keeper = values['keep-artifacts'] === undefined ? undefined : artifactKeeper(resolve(values['keep-artifacts']), io.stderr);
+  const keeper = values['keep-artifacts'] === undefined ? undefined : await artifactKeeper(resolve(values['keep-artifacts']), io.stderr);
   const startup = new AbortController();
   let stoppedBy: StopCause = 'SIGINT';
   const onStartupSignal = (signal: StopCause): void => {

@@ -57,9 +57,10 @@ export async function solveCommand(argv: readonly string[], io: GateIo & { stdou
   const question = positionals.join(' ').trim();
   if (!question) throw new CliError(`No question given.\n\n${SOLVE_USAGE}`, EXIT.usage);
   const m = readModelOptions(values);
-  const modelRun = await resolveModelRun(m, io.signal);
   const isolation = readIsolation(values.isolation);
-  const keeper = values['keep-artifacts'] === undefined ? undefined : artifactKeeper(resolve(values['keep-artifacts']), io.stderr);
+  // Made and checked before the model is asked anything: a bad DIR is said before the run, not at its first artifact.
+  const keeper = values['keep-artifacts'] === undefined ? undefined : await artifactKeeper(resolve(values['keep-artifacts']), io.stderr);
+  const modelRun = await resolveModelRun(m, io.signal);
   const scratch = await mkdtemp(join(tmpdir(), 'r1ci-solve-'));
   let runner: CodeRunner | null = null;
   try {
