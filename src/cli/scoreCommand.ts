@@ -25,7 +25,9 @@ export const SCORE_USAGE = `Usage: r1ci score <file-or-folder> --answers answers
 
 Scores answers without a model. Each line of answers.jsonl is {"id": ..., "answer": "..."}
 (the final answer, already extracted) or {"id": ..., "text": "..."} (a whole model reply; the
-answer is its last <<<...>>>, extracted as in a run); other fields are ignored. Ids are relative
+answer is its last <<<...>>>, extracted as in a run); other fields are ignored. A number or
+boolean answer is scored as Python's str() prints it (42 → "42", 2.0 → "2.0", true → "True");
+an array or object is refused for its line (write it as text). Ids are relative
 to the folder or file given (docs/task-files.md, "Ids"), as in eval results; an id may repeat.
 
 Prints one JSON line per input line (blank lines are skipped), in order:

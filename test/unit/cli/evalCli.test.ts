@@ -117,7 +117,7 @@ describe('r1ci eval (spawned CLI, scripted server, real sandbox)', () => {
     expect(server.chatRequests().length).toBe(chatsBefore);
   });
 
-  it('refuses before any progress output: a results file another eval is writing (its lock), or one holding another model\'s results', async () => {
+  it("refuses before any progress output: a results file another eval is writing (its lock), or one holding another model's results", async () => {
     const tasks = join(dir, 'refused.tasks.jsonl');
     writeFileSync(tasks, '{"id": "s", "question": "Define a&b to be 4*a+2*b.\\nCalculate (5&3)&6.", "answer": 116}\n');
     const chatsBefore = server.chatRequests().length;
@@ -129,12 +129,17 @@ describe('r1ci eval (spawned CLI, scripted server, real sandbox)', () => {
     expect(held.code).toBe(1);
     expect(held.stdout).toBe('');
     // Before the sandbox starts (its tier line) and before the isolation question.
-    expect(held.stderr).toBe(`r1ci: Another evaluation is writing ${locked} now (process ${process.pid}, since ${held.stderr.match(/since ([^)]*)\)/)?.[1] ?? ''}): wait for it to end (or cancel it), or write to another results file. If no such run is going on, delete ${locked}.lock.\n`);
+    expect(held.stderr).toBe(
+      `r1ci: Another evaluation is writing ${locked} now (process ${process.pid}, since ${held.stderr.match(/since ([^)]*)\)/)?.[1] ?? ''}): wait for it to end (or cancel it), or write to another results file. If no such run is going on, delete ${locked}.lock.\n`,
+    );
     expect(existsSync(`${locked}.lock`)).toBe(true);
     expect(existsSync(locked)).toBe(false);
 
     const other = join(dir, 'other-model.jsonl');
-    writeFileSync(other, `${JSON.stringify({ id: 'refused.tasks.jsonl#s', task: 'refused', question: 'q', answer: '116', expected: '116', correct: true, reason: 'exact match', usedCode: false, turns: 1, codeCalls: 0, durationMs: 5, model: 'another:1b', temperature: 0.6, textOnly: false })}\n`);
+    writeFileSync(
+      other,
+      `${JSON.stringify({ id: 'refused.tasks.jsonl#s', task: 'refused', question: 'q', answer: '116', expected: '116', correct: true, reason: 'exact match', usedCode: false, turns: 1, codeCalls: 0, durationMs: 5, model: 'another:1b', temperature: 0.6, textOnly: false })}\n`,
+    );
     const mixed = await run(['eval', tasks, '--host', server.url, '--out', other, '--text-only']);
     expect(mixed.code).toBe(1);
     expect(mixed.stdout).toBe('');
