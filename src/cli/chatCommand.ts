@@ -47,6 +47,7 @@ ${ISOLATION_USAGE}
   --json                  print each question's trajectory as one JSON line instead of streaming text
                           (stdout then holds only those lines; the rest goes to stderr)
   --keep-artifacts DIR    copy the files each cell wrote (figures, CSVs) into DIR as cell<N>-<name>
+                          (DIR is made before the first question)
   -h, --help              this help`;
 
 /** Agent events (what solve's printer shows), as opposed to what only a conversation emits. */

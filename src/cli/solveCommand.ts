@@ -22,8 +22,9 @@ ${modelOptionsUsage()}
 ${ISOLATION_USAGE}
   --text-only             never run code (the paper's text-only baseline)
   --json                  print one JSON document with every turn instead of streaming text
-  --keep-artifacts DIR    copy the files each cell wrote (figures, CSVs) into DIR as cell<N>-<name>;
-                          without it they are listed and go with the scratch folder
+  --keep-artifacts DIR    copy the files each cell wrote (figures, CSVs) into DIR as cell<N>-<name>
+                          (DIR is made before the run); without it they are listed and go with
+                          the scratch folder
   -h, --help              this help`;
 
 /** node:util parseArgs declarations of `solve`; `chat` takes the same flags. */
