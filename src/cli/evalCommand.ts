@@ -235,7 +235,14 @@ export async function compareCommand(argv: readonly string[], io: Io): Promise<n
     return EXIT.ok;
   }
   if (positionals.length !== 2) throw new CliError(`Give two results files.\n\n${COMPARE_USAGE}`, EXIT.usage);
-  const [a, b] = await Promise.all(positionals.map((f) => readResultsFile(resolve(f), io)));
+  // Both files are read before either is refused: two missing files are both named, not the first alone.
+  const read = await Promise.allSettled(positionals.map((f) => readResultsFile(resolve(f), io)));
+  const refused = read.flatMap((r) => (r.status === 'rejected' ? [r.reason] : []));
+  if (refused.length > 0) {
+    if (refused.every((e) => e instanceof CliError)) throw new CliError(refused.map((e: CliError) => e.message).join('\nr1ci: '), EXIT.failure);
+    throw refused.find((e) => !(e instanceof CliError));
+  }
+  const [a, b] = read.map((r) => (r.status === 'fulfilled' ? r.value : undefined));
   if (!a || !b) return EXIT.usage;
   const comparison = compareRuns(a.results, b.results);
   stdout.write(`A: ${positionals[0]}\nB: ${positionals[1]}\n\n${comparisonToMarkdown(comparison)}`);
