@@ -3,13 +3,14 @@
 // host-private copy (taken by the sandbox when the cell ended, outside scratch) is copied into
 // DIR. Never the scratch path: the sandboxed code controls every name there.
 import { constants, lstatSync } from 'node:fs';
-import { access, copyFile, mkdir } from 'node:fs/promises';
+import { access, copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AgentEvent } from '../agent/events';
 import type { Artifact } from '../trajectory/execResult';
 import { escapeName } from '../sandbox/terminalText';
 import { fileErrorSentence } from '../text/fileErrors';
 import { CliError, escapingWriter, EXIT, type TextOut } from './cliSupport';
+import { makeFolders } from './outputPaths';
 
 /** Tries "-2", "-3", … after a name already taken in DIR (a second run, or /reset's new cell numbers). */
 const MAX_SUFFIX = 100;
@@ -43,7 +44,7 @@ export async function artifactKeeper(dir: string, stderr: TextOut): Promise<{ on
   try {
     const existing = lstatSync(dir, { throwIfNoEntry: false });
     if (existing && !existing.isDirectory()) throw notAFolder;
-    await mkdir(dir, { recursive: true });
+    await makeFolders(dir);
     await access(dir, constants.W_OK);
     // mkdir passes when a link to a folder was put there meanwhile: never copied through a link.
     made = lstatSync(dir).isDirectory();

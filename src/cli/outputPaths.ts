@@ -6,7 +6,7 @@
 // notes): an export is written whole, so that file would be gone. And the results file `eval`
 // appends to must hold results: a task or export file there got a schema error per field.
 import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
-import { access, mkdir } from 'node:fs/promises';
+import { access, mkdir, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { isGsmHardRecord } from '../eval/loaders/otherBenchmarks';
 import { ownOutputKind, isTrainingExportRecord } from '../eval/loaders/ownOutputs';
@@ -144,6 +144,35 @@ export function refuseOutputOverInput(flag: string, output: string | undefined, 
 }
 
 /**
+ * Makes the folder `folder` (absolute) and every missing folder above it, as `mkdir -p` does, one
+ * level at a time. Not Node's `mkdir(…, { recursive: true })`: under /proc that retries forever
+ * on the main thread (ENOENT for a folder whose parent exists), so `--out /proc/x/y` hung the
+ * command, deaf even to SIGTERM. An existing folder passes; throws the first error otherwise
+ * (EEXIST when a file is in the way, EACCES, EROFS, ENOENT under /proc).
+ */
+export async function makeFolders(folder: string): Promise<void> {
+  const missing: string[] = [];
+  for (let at = resolve(folder); ; at = dirname(at)) {
+    const info = await stat(at).catch((e: unknown) => {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw e;
+    });
+    if (info) {
+      if (!info.isDirectory()) throw Object.assign(new Error(`ENOTDIR: not a directory, mkdir '${folder}'`), { code: 'ENOTDIR', path: at });
+      break;
+    }
+    missing.unshift(at);
+    if (dirname(at) === at) break;
+  }
+  for (const at of missing) {
+    await mkdir(at).catch(async (e: unknown) => {
+      // Made meanwhile (another run): fine when it is a folder.
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || !(await stat(at)).isDirectory()) throw e;
+    });
+  }
+}
+
+/**
  * Checks, before any work or any other output, that the folder `output` is to be written in can
  * take it: made first when `make` (as `eval --out` makes its own), else it must exist. A command
  * that writes two files (or runs for an hour first) must not fail on the second after the first
@@ -153,7 +182,7 @@ export async function prepareOutputFolder(flag: string, output: string | undefin
   if (output === undefined) return;
   const folder = dirname(resolve(output));
   try {
-    if (make) await mkdir(folder, { recursive: true });
+    if (make) await makeFolders(folder);
     await access(folder, constants.W_OK);
   } catch (e) {
     throw new CliError(`${flag} ${output}: ${fileErrorSentence(e) ?? (e instanceof Error ? e.message : String(e))}; ${nothingDone}.`, EXIT.failure);

@@ -2,13 +2,14 @@
 // before any work, through one helper (prepareOutputFolder, src/cli/outputPaths.ts), so they
 // all say the same thing the same way: `r1ci export-sft --out` read the whole results file and
 // only then failed on the write, with the write's own words.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CliError, EXIT } from '../../../src/cli/cliSupport';
 import { exportRolloutsCommand, exportSftCommand } from '../../../src/cli/exportCommands';
+import { makeFolders, prepareOutputFolder } from '../../../src/cli/outputPaths';
 import { formatResultLine } from '../../../src/eval/results';
 import { aResult } from '../../support/resultRecords';
 
@@ -49,5 +50,23 @@ describe('the output folder of every export is checked first, the same way', () 
 
   it('export-sft names its --out folder before reading the results file (a missing one too)', async () => {
     expect(await refusal(exportSftCommand, [join(dir, 'no-such.results.jsonl'), '--out', join(dir, 'missing', 'x.jsonl')])).toMatch(/^--out .*nothing was written\.$/);
+  });
+});
+
+describe('makeFolders (the folders an output is made in: eval --out, --sft, --keep-artifacts)', () => {
+  it('makes every missing level, passes an existing folder, and refuses a file in the way', async () => {
+    const deep = join(dir, 'made', 'a', 'b');
+    await makeFolders(deep);
+    await makeFolders(deep);
+    expect(statSync(deep).isDirectory()).toBe(true);
+    writeFileSync(join(dir, 'a-file'), '');
+    await expect(makeFolders(join(dir, 'a-file', 'sub'))).rejects.toMatchObject({ code: 'ENOTDIR' });
+  });
+
+  it("fails under /proc with ENOENT, where Node's recursive mkdir retries forever (the command hung, deaf to SIGTERM)", async () => {
+    await expect(makeFolders('/proc/r1ci-no-such/folder')).rejects.toMatchObject({ code: 'ENOENT' });
+    await expect(prepareOutputFolder('--out', '/proc/r1ci-no-such/x.jsonl', 'nothing was run', true)).rejects.toThrow(
+      '--out /proc/r1ci-no-such/x.jsonl: cannot create the folder /proc/r1ci-no-such: no such file or folder; nothing was run.',
+    );
   });
 });
