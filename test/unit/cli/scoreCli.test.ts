@@ -4,7 +4,9 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
 import { buildCli, type CliRunner } from '../../support/builtCli';
+import { eventually } from '../../support/processTree';
 import { aResult } from '../../support/resultRecords';
 import { sharedTasksDir } from '../../support/sharedTasks';
 
@@ -142,6 +144,27 @@ describe('r1ci score (spawned CLI, no model)', () => {
     expect(out[4]?.reason).toBe('line 5: "answer" must be a string, a number, a boolean or null (got an array: write the final answer as text, e.g. "[1, 2]")');
     expect(out[5]?.reason).toBe('line 6: "answer" must be a string, a number, a boolean or null (got an object: write the final answer as text, e.g. "[1, 2]")');
     expect(r.code).toBe(1);
+  });
+
+  it('Ctrl-C while waiting for the next line of --answers - says it was cancelled and exits 130, never 0 as if every line was scored', async () => {
+    const child = spawn(process.execPath, [join(dir, 'cli.js'), 'score', FIXTURE, '--answers', '-'], {
+      cwd: dir,
+      env: { ...process.env, R1CI_RESOURCES_DIR: resolve('resources'), NO_COLOR: '1' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+    // A harness still writing: one line, and the pipe stays open.
+    child.stdin.write(`${JSON.stringify({ id: 'symbench/string_insertion/sample_1', answer: 'DBCDEBBBCDEBCABCDAC' })}\n`);
+    expect(await eventually(() => stdout.includes('\n'))).toBe(true);
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    child.stdin.destroy();
+    expect(stdout.trimEnd().split('\n')).toHaveLength(1);
+    expect(stderr).toContain('r1ci: cancelled after 1 input line: the lines printed above were scored, the rest were not read.\n');
   });
 
   it('exits 0 when every line is scored, and runs python: checkers in the sandbox', async () => {
