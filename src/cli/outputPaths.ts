@@ -148,17 +148,20 @@ export function refuseOutputOverInput(flag: string, output: string | undefined, 
  * level at a time. Not Node's `mkdir(…, { recursive: true })`: under /proc that retries forever
  * on the main thread (ENOENT for a folder whose parent exists), so `--out /proc/x/y` hung the
  * command, deaf even to SIGTERM. An existing folder passes; throws the first error otherwise
- * (EEXIST when a file is in the way, EACCES, EROFS, ENOENT under /proc).
+ * (EEXIST naming the file in the way, EACCES, EROFS, ENOENT under /proc).
  */
 export async function makeFolders(folder: string): Promise<void> {
   const missing: string[] = [];
   for (let at = resolve(folder); ; at = dirname(at)) {
     const info = await stat(at).catch((e: unknown) => {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      // Missing, or under a file (ENOTDIR): looked for further up, where the file is named.
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
       throw e;
     });
     if (info) {
-      if (!info.isDirectory()) throw Object.assign(new Error(`ENOTDIR: not a directory, mkdir '${folder}'`), { code: 'ENOTDIR', path: at });
+      // As mkdir says it: a file of that name is already there.
+      if (!info.isDirectory()) throw Object.assign(new Error(`EEXIST: file already exists, mkdir '${at}'`), { code: 'EEXIST', syscall: 'mkdir', path: at });
       break;
     }
     missing.unshift(at);

@@ -60,7 +60,7 @@ describe('makeFolders (the folders an output is made in: eval --out, --sft, --ke
     await makeFolders(deep);
     expect(statSync(deep).isDirectory()).toBe(true);
     writeFileSync(join(dir, 'a-file'), '');
-    await expect(makeFolders(join(dir, 'a-file', 'sub'))).rejects.toMatchObject({ code: 'ENOTDIR' });
+    await expect(makeFolders(join(dir, 'a-file', 'sub'))).rejects.toMatchObject({ code: 'EEXIST', syscall: 'mkdir', path: join(dir, 'a-file') });
   });
 
   it("fails under /proc with ENOENT, where Node's recursive mkdir retries forever (the command hung, deaf to SIGTERM)", async () => {
