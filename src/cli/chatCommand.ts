@@ -47,6 +47,7 @@ ${ISOLATION_USAGE}
   --json                  print each question's trajectory as one JSON line instead of streaming text
                           (stdout then holds only those lines; the rest goes to stderr)
   --keep-artifacts DIR    copy the files each cell wrote (figures, CSVs) into DIR as cell<N>-<name>
+                          (DIR is made before the first question)
   -h, --help              this help`;
 
 /** Agent events (what solve's printer shows), as opposed to what only a conversation emits. */
@@ -69,7 +70,7 @@ export async function chatCommand(argv: readonly string[], io: Omit<GateIo, 'sig
   refuseConflictingFlags('chat', values, SOLVE_CONFLICTS);
   if (positionals.length > 0) throw new CliError(`chat takes no question on the command line: type it at the prompt.\n\n${CHAT_USAGE}`, EXIT.usage);
   const isolation = readIsolation(values.isolation);
-  const keeper = values['keep-artifacts'] === undefined ? undefined : artifactKeeper(resolve(values['keep-artifacts']), io.stderr);
+  const keeper = values['keep-artifacts'] === undefined ? undefined : await artifactKeeper(resolve(values['keep-artifacts']), io.stderr);
   const startup = new AbortController();
   let stoppedBy: StopCause = 'SIGINT';
   const onStartupSignal = (signal: StopCause): void => {

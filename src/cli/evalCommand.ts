@@ -11,7 +11,7 @@ import { defaultResultsFile, ensureResultsFolder } from '../eval/resultsLocation
 import { writeFileNoFollow } from '../eval/safeWrite';
 import { readResults, toMarkdown, compareRuns, comparisonToMarkdown } from '../eval/results';
 import { samplesToMarkdown, summarizeSamples } from '../eval/sampling';
-import type { EvalEvent } from '../eval/runner';
+import { claimResultsFile, type EvalEvent, type ResultsClaim } from '../eval/runner';
 import { SandboxPool } from '../sandbox';
 import { CliError, conflictsOf, escapingWriter, EXIT, noQuestionsFound, parseCliArgs, refuseConflictingFlags } from './cliSupport';
 import { fileErrorSentence } from '../text/fileErrors';
@@ -133,62 +133,78 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
   }
   // Written at the end: a folder that is missing (made here, as for --out) or not writable is said now, not after the run.
   await prepareOutputFolder('--sft', values.sft, 'nothing was run', true);
-  if (values.fresh && (await readResults(out)).results.length > 0) throw new CliError(`${out} already holds results; remove it or leave out --fresh to resume.`, EXIT.usage);
-
-  const scratchRoot = await mkdtemp(join(tmpdir(), 'r1ci-eval-'));
-  const pool = new SandboxPool({ scratchRoot, ...m.run.sandbox, mode: 'stateless', isolation });
-  let runModelCode = true;
-  if (!textOnly) {
-    // The tier of the runners this pool hands out, known (and shown) before any model code runs.
-    const probe = await pool.acquire(join(scratchRoot, 'tier-probe'), io.signal).catch(async (e: unknown) => {
-      await pool.dispose();
-      await removeTree(scratchRoot);
-      if (io.signal.aborted) throw new CliError('cancelled before the first question.', EXIT.cancelled);
-      throw new CliError(`the sandbox could not start: ${e instanceof Error ? e.message : String(e)}`, EXIT.failure);
-    });
-    await probe.dispose();
-    runModelCode = await mayRunModelCode(probe.tier, probe.tierNote, values['allow-unisolated'], io, isolation).catch(async (e: unknown) => {
-      // Cancelled while asking: nothing ran yet, so nothing of the pool is left behind either.
-      await pool.dispose();
-      await removeTree(scratchRoot);
-      throw e;
-    });
-  }
-  const progress = createProgressReporter(io.stdout, io.stdout.isTTY === true, samples);
-  stdout.write(
-    `Evaluating ${counted(loaded.records.length, 'question')}${samples > 1 ? ` × ${counted(samples, 'sample')}` : ''} from ${target} with ${m.run.model}${textOnly ? ' (text only)' : ''}, ${concurrency} at a time → ${out}\n`,
-  );
-  let end: Extract<EvalEvent, { type: 'end' }> | undefined;
+  // Another evaluation writing the same results file is refused now, before the sandbox starts,
+  // the isolation question is asked or anything is shown (the runner would refuse it only later).
+  let claim: ResultsClaim;
   try {
-    const events = evaluate(
-      {
-        records: loaded.records,
-        ...modelRun,
-        textOnly,
-        concurrency,
-        perQuestionTimeoutMs: m.run.eval.questionTimeoutMs,
-        resultsFile: out,
-        resume: true,
-        samples,
-        newRunner: async (slot, signal, purpose) => {
-          const runner = await pool.acquire(join(scratchRoot, slot), signal);
-          // Checkers are the task set's own code; only model code needs the user's consent.
-          if (runModelCode || purpose === 'checker') return runner;
-          await runner.dispose();
-          return refusingRunner(runner);
-        },
-      },
-      io.signal,
-    );
-    for await (const event of events) {
-      progress(event);
-      if (event.type === 'end') end = event;
-    }
+    claim = await claimResultsFile(out);
   } catch (e) {
     throw new CliError(fileErrorSentence(e) ?? (e instanceof Error ? e.message : String(e)), EXIT.failure);
+  }
+  let end: Extract<EvalEvent, { type: 'end' }> | undefined;
+  try {
+    if (values.fresh && (await readResults(out)).results.length > 0) throw new CliError(`${out} already holds results; remove it or leave out --fresh to resume.`, EXIT.usage);
+
+    const scratchRoot = await mkdtemp(join(tmpdir(), 'r1ci-eval-'));
+    const pool = new SandboxPool({ scratchRoot, ...m.run.sandbox, mode: 'stateless', isolation });
+    let runModelCode = true;
+    if (!textOnly) {
+      // The tier of the runners this pool hands out, known (and shown) before any model code runs.
+      const probe = await pool.acquire(join(scratchRoot, 'tier-probe'), io.signal).catch(async (e: unknown) => {
+        await pool.dispose();
+        await removeTree(scratchRoot);
+        if (io.signal.aborted) throw new CliError('cancelled before the first question.', EXIT.cancelled);
+        throw new CliError(`the sandbox could not start: ${e instanceof Error ? e.message : String(e)}`, EXIT.failure);
+      });
+      await probe.dispose();
+      runModelCode = await mayRunModelCode(probe.tier, probe.tierNote, values['allow-unisolated'], io, isolation).catch(async (e: unknown) => {
+        // Cancelled while asking: nothing ran yet, so nothing of the pool is left behind either.
+        await pool.dispose();
+        await removeTree(scratchRoot);
+        throw e;
+      });
+    }
+    const progress = createProgressReporter(io.stdout, io.stdout.isTTY === true, samples);
+    try {
+      const events = evaluate(
+        {
+          records: loaded.records,
+          ...modelRun,
+          textOnly,
+          concurrency,
+          perQuestionTimeoutMs: m.run.eval.questionTimeoutMs,
+          resultsFile: out,
+          claimed: claim,
+          resume: true,
+          samples,
+          newRunner: async (slot, signal, purpose) => {
+            const runner = await pool.acquire(join(scratchRoot, slot), signal);
+            // Checkers are the task set's own code; only model code needs the user's consent.
+            if (runModelCode || purpose === 'checker') return runner;
+            await runner.dispose();
+            return refusingRunner(runner);
+          },
+        },
+        io.signal,
+      );
+      for await (const event of events) {
+        // Said once the results file was read: a refusal (results of another model, bad lines) comes before any progress.
+        if (event.type === 'start') {
+          stdout.write(
+            `Evaluating ${counted(loaded.records.length, 'question')}${samples > 1 ? ` × ${counted(samples, 'sample')}` : ''} from ${target} with ${m.run.model}${textOnly ? ' (text only)' : ''}, ${concurrency} at a time → ${out}\n`,
+          );
+        }
+        progress(event);
+        if (event.type === 'end') end = event;
+      }
+    } catch (e) {
+      throw new CliError(fileErrorSentence(e) ?? (e instanceof Error ? e.message : String(e)), EXIT.failure);
+    } finally {
+      await pool.dispose();
+      await removeTree(scratchRoot);
+    }
   } finally {
-    await pool.dispose();
-    await removeTree(scratchRoot);
+    await claim.release();
   }
   if (!end) return EXIT.failure;
   // A table of zeros says nothing (a run cancelled before its first answer): say that instead.
@@ -219,7 +235,14 @@ export async function compareCommand(argv: readonly string[], io: Io): Promise<n
     return EXIT.ok;
   }
   if (positionals.length !== 2) throw new CliError(`Give two results files.\n\n${COMPARE_USAGE}`, EXIT.usage);
-  const [a, b] = await Promise.all(positionals.map((f) => readResultsFile(resolve(f), io)));
+  // Both files are read before either is refused: two missing files are both named, not the first alone.
+  const read = await Promise.allSettled(positionals.map((f) => readResultsFile(resolve(f), io)));
+  const refused = read.flatMap((r) => (r.status === 'rejected' ? [r.reason] : []));
+  if (refused.length > 0) {
+    if (refused.every((e) => e instanceof CliError)) throw new CliError(refused.map((e: CliError) => e.message).join('\nr1ci: '), EXIT.failure);
+    throw refused.find((e) => !(e instanceof CliError));
+  }
+  const [a, b] = read.map((r) => (r.status === 'fulfilled' ? r.value : undefined));
   if (!a || !b) return EXIT.usage;
   const comparison = compareRuns(a.results, b.results);
   stdout.write(`A: ${positionals[0]}\nB: ${positionals[1]}\n\n${comparisonToMarkdown(comparison)}`);

@@ -40,10 +40,14 @@ interface Io {
   readonly stderr: NodeJS.WritableStream;
 }
 
+/** Bad lines listed for a file that holds no result at all (the rest are counted). */
+const MAX_PROBLEMS_WITHOUT_RESULTS = 5;
+
 /**
  * A results file for a command that reads one (exports, compare): each bad line named on
- * stderr (`file:line: why`), the rest returned. Throws CliError (exit 1) when the file does not
- * exist, is a folder or holds no result.
+ * stderr (`file:line: why`; of a file with no result at all only the first
+ * MAX_PROBLEMS_WITHOUT_RESULTS, the rest counted), the rest returned. Throws CliError (exit 1)
+ * when the file does not exist, is a folder or holds no result.
  */
 export async function readResultsFile(file: string, io: Pick<Io, 'stderr'>): Promise<ReadResults> {
   if (!(await pathExists(file))) throw new CliError(`${file} does not exist.`, EXIT.failure);
@@ -54,8 +58,13 @@ export async function readResultsFile(file: string, io: Pick<Io, 'stderr'>): Pro
     const kind = firstLineKind(file);
     if (kind !== undefined) throw new CliError(`${file} is ${kind}, not an r1ci results file (what \`r1ci eval\` writes).`, EXIT.failure);
   }
-  for (const p of read.problems) escapingWriter(io.stderr).write(`${file}:${p.line}: ${p.message}\n`);
-  if (read.results.length === 0) throw new CliError(`${file} holds no results.`, EXIT.failure);
+  // A file with no result at all is not a results file: a few of its lines say why, not one message per line of a large file.
+  const shown = read.results.length === 0 ? read.problems.slice(0, MAX_PROBLEMS_WITHOUT_RESULTS) : read.problems;
+  for (const p of shown) escapingWriter(io.stderr).write(`${file}:${p.line}: ${p.message}\n`);
+  if (read.results.length === 0) {
+    const more = read.problems.length - shown.length;
+    throw new CliError(`${file} holds no results${more > 0 ? ` (${counted(more, 'more line')} that ${more === 1 ? 'is' : 'are'} not a result either)` : ''}.`, EXIT.failure);
+  }
   return read;
 }
 

@@ -3,7 +3,7 @@
 // host-private copy (taken by the sandbox when the cell ended, outside scratch) is copied into
 // DIR. Never the scratch path: the sandboxed code controls every name there.
 import { constants, lstatSync } from 'node:fs';
-import { copyFile } from 'node:fs/promises';
+import { access, copyFile } from 'node:fs/promises';
 import { makeFolders } from '../files/makeFolders';
 import { join } from 'node:path';
 import type { AgentEvent } from '../agent/events';
@@ -28,20 +28,34 @@ function keptName(index: number, artifact: Pick<Artifact, 'name'>, suffix = ''):
 }
 
 /**
- * Watches agent events and copies each finished cell's artifact copies into `dir` (made if
- * missing). A copy never replaces a file: a taken name gets a "-2" suffix. Each copy is told on
+ * Watches agent events and copies each finished cell's artifact copies into `dir` (an absolute
+ * path). A copy never replaces a file: a taken name gets a "-2" suffix. Each copy is told on
  * `stderr` ("kept NAME → PATH", escaped); a failure is a warning there, never an error of the run.
  * Call `flush()` before the runner is disposed (disposing removes the host-private copies).
- * Throws CliError (usage, exit 2) when `dir` exists and is not a folder: said before anything runs.
+ * `dir` is made now when missing and must be a writable folder, as `--out` is (prepareOutputFolder):
+ * call this before any model request, so a bad DIR is said before anything runs, not at the first
+ * artifact, when the run is already under way and its files would be lost.
+ * @throws CliError EXIT.usage when `dir` exists and is not a folder (a file, a link); EXIT.failure
+ *   when it cannot be made or written (a file on its path, no permission, a read-only disk).
  */
-export function artifactKeeper(dir: string, stderr: TextOut): { onEvent(e: AgentEvent): void; flush(): Promise<void> } {
-  const existing = lstatSync(dir, { throwIfNoEntry: false });
-  if (existing && !existing.isDirectory()) throw new CliError(`--keep-artifacts ${dir} exists and is not a folder.`, EXIT.usage);
+export async function artifactKeeper(dir: string, stderr: TextOut): Promise<{ onEvent(e: AgentEvent): void; flush(): Promise<void> }> {
+  const notAFolder = new CliError(`--keep-artifacts ${dir} exists and is not a folder.`, EXIT.usage);
+  let made: boolean;
+  try {
+    const existing = lstatSync(dir, { throwIfNoEntry: false });
+    if (existing && !existing.isDirectory()) throw notAFolder;
+    await makeFolders(dir);
+    await access(dir, constants.W_OK);
+    // mkdir passes when a link to a folder was put there meanwhile: never copied through a link.
+    made = lstatSync(dir).isDirectory();
+  } catch (e) {
+    if (e === notAFolder) throw e;
+    throw new CliError(`--keep-artifacts ${dir}: ${fileErrorSentence(e) ?? (e instanceof Error ? e.message : String(e))}; nothing was run.`, EXIT.failure);
+  }
+  if (!made) throw notAFolder;
   const say = escapingWriter(stderr);
   const pending: Promise<void>[] = [];
-  let made: Promise<unknown> | undefined;
   const keep = async (index: number, artifact: Artifact, source: string): Promise<void> => {
-    await (made ??= makeFolders(dir));
     for (let n = 1; n <= MAX_SUFFIX; n++) {
       const target = join(dir, keptName(index, artifact, n === 1 ? '' : `-${n}`));
       try {

@@ -14,6 +14,7 @@ import type { PythonCheckRunner } from '../eval/scorers/python';
 import { SandboxPool } from '../sandbox';
 import type { CodeRunner } from '../sandbox/types';
 import { CliError, escapingWriter, EXIT, noQuestionsFound, parseCliArgs } from './cliSupport';
+import { counted } from '../text/counted';
 import { readIsolation, TIER_OPTION, TIER_USAGE } from './isolationGate';
 import { SANDBOX_FLAGS } from '../config/settingFlags';
 import { runOptionsFrom } from '../config/runOptions';
@@ -25,7 +26,9 @@ export const SCORE_USAGE = `Usage: r1ci score <file-or-folder> --answers answers
 
 Scores answers without a model. Each line of answers.jsonl is {"id": ..., "answer": "..."}
 (the final answer, already extracted) or {"id": ..., "text": "..."} (a whole model reply; the
-answer is its last <<<...>>>, extracted as in a run); other fields are ignored. Ids are relative
+answer is its last <<<...>>>, extracted as in a run); other fields are ignored. A number or
+boolean answer is scored as Python's str() prints it (42 → "42", 2.0 → "2.0", true → "True");
+an array or object is refused for its line (write it as text). Ids are relative
 to the folder or file given (docs/task-files.md, "Ids"), as in eval results; an id may repeat.
 
 Prints one JSON line per input line (blank lines are skipped), in order:
@@ -119,6 +122,10 @@ export async function scoreCommand(argv: readonly string[], io: Io): Promise<num
   let lineNo = 0;
   const source = values.answers === '-' ? process.stdin : createReadStream(resolve(values.answers));
   const input = byteLines(source);
+  // Ctrl-C (or SIGTERM) while waiting for the next line (`--answers -` from a harness still
+  // running): the read stops, and the command says it was cancelled instead of ending as done.
+  const stopReading = (): void => void source.destroy();
+  io.signal.addEventListener('abort', stopReading, { once: true });
   const write = (out: ScoredLine): void => {
     io.stdout.write(`${jsonForTerminal({ id: out.id, answer: out.answer, correct: out.correct, score: out.score, reason: out.reason })}\n`);
   };
@@ -146,7 +153,7 @@ export async function scoreCommand(argv: readonly string[], io: Io): Promise<num
       const out = await scoreSubmission(index, id, submission, { python });
       // Scorers never throw: a sandbox that could not start would be every later line's reason.
       if (startError !== undefined) {
-        if (io.signal.aborted) return EXIT.cancelled;
+        if (io.signal.aborted) return cancelled(stderr, lineNo);
         if (startError instanceof CliError) throw startError;
         throw new CliError(`the sandbox could not start: ${startError instanceof Error ? startError.message : String(startError)}`, EXIT.failure);
       }
@@ -155,9 +162,10 @@ export async function scoreCommand(argv: readonly string[], io: Io): Promise<num
     }
   } catch (e) {
     if (e instanceof CliError) throw e;
-    if (io.signal.aborted) return EXIT.cancelled;
+    if (io.signal.aborted) return cancelled(stderr, lineNo);
     throw new CliError(`cannot read ${values.answers}: ${fileErrorText(e)}`, EXIT.failure);
   } finally {
+    io.signal.removeEventListener('abort', stopReading);
     source.destroy();
     // The pool owns only its spare interpreter; the acquired one is ours to stop.
     await runner?.then(
@@ -167,7 +175,14 @@ export async function scoreCommand(argv: readonly string[], io: Io): Promise<num
     await pool?.dispose();
     if (scratch) await removeTree(scratch);
   }
+  if (io.signal.aborted) return cancelled(stderr, lineNo);
   return failed ? EXIT.failure : EXIT.ok;
+}
+
+/** Says on `stderr` that the command was cancelled after reading `lines` input lines; returns EXIT.cancelled. */
+function cancelled(stderr: { write(text: string): unknown }, lines: number): number {
+  stderr.write(`r1ci: cancelled after ${counted(lines, 'input line')}: the lines printed above were scored, the rest were not read.\n`);
+  return EXIT.cancelled;
 }
 
 /**

@@ -22,8 +22,9 @@ ${modelOptionsUsage()}
 ${ISOLATION_USAGE}
   --text-only             never run code (the paper's text-only baseline)
   --json                  print one JSON document with every turn instead of streaming text
-  --keep-artifacts DIR    copy the files each cell wrote (figures, CSVs) into DIR as cell<N>-<name>;
-                          without it they are listed and go with the scratch folder
+  --keep-artifacts DIR    copy the files each cell wrote (figures, CSVs) into DIR as cell<N>-<name>
+                          (DIR is made before the run); without it they are listed and go with
+                          the scratch folder
   -h, --help              this help`;
 
 /** node:util parseArgs declarations of `solve`; `chat` takes the same flags. */
@@ -57,9 +58,10 @@ export async function solveCommand(argv: readonly string[], io: GateIo & { stdou
   const question = positionals.join(' ').trim();
   if (!question) throw new CliError(`No question given.\n\n${SOLVE_USAGE}`, EXIT.usage);
   const m = readModelOptions(values);
-  const modelRun = await resolveModelRun(m, io.signal);
   const isolation = readIsolation(values.isolation);
-  const keeper = values['keep-artifacts'] === undefined ? undefined : artifactKeeper(resolve(values['keep-artifacts']), io.stderr);
+  // Made and checked before the model is asked anything: a bad DIR is said before the run, not at its first artifact.
+  const keeper = values['keep-artifacts'] === undefined ? undefined : await artifactKeeper(resolve(values['keep-artifacts']), io.stderr);
+  const modelRun = await resolveModelRun(m, io.signal);
   const scratch = await mkdtemp(join(tmpdir(), 'r1ci-solve-'));
   let runner: CodeRunner | null = null;
   try {

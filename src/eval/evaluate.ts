@@ -7,7 +7,7 @@
 // code: see PythonCodeRunner.reset); a sandbox whose reset fails, or whose question hit a limit,
 // is disposed and the next question gets a new one. Checker sandboxes are never reused.
 import type { CodeRunner } from '../sandbox/types';
-import { runEvaluation, sampleSeed, type EvalEvent } from './runner';
+import { runEvaluation, sampleSeed, type EvalEvent, type ResultsClaim } from './runner';
 import { sandboxCheckRunner } from './sandboxChecker';
 import { modelRunSettings, type ModelRunSettings } from '../agent/modelRunSettings';
 import { solveRecord } from './solveRecord';
@@ -21,6 +21,8 @@ export interface EvaluateOptions extends ModelRunSettings {
   readonly concurrency: number;
   readonly perQuestionTimeoutMs: number;
   readonly resultsFile?: string;
+  /** `resultsFile` claimed beforehand (claimResultsFile), released by the caller; else claimed and released here. */
+  readonly claimed?: ResultsClaim;
   readonly resume: boolean;
   /** Times each question is asked (≥ 1, default 1); sample i of a seeded run uses seed + i. */
   readonly samples?: number;
@@ -74,6 +76,7 @@ export async function* evaluate(options: EvaluateOptions, signal: AbortSignal): 
       concurrency: options.concurrency,
       perQuestionTimeoutMs: options.perQuestionTimeoutMs,
       resultsFile: options.resultsFile,
+      claimed: options.claimed,
       resume: options.resume,
       samples: options.samples,
       solve: async (record, context) => {

@@ -48,6 +48,11 @@ export interface EvalRunOptions {
   readonly resume: boolean;
   /** Times each question is asked (`--samples k`, ≥ 1; default 1). Each sample is its own result line. */
   readonly samples?: number;
+  /**
+   * The claim of `resultsFile` taken earlier with claimResultsFile (so a refusal is said before
+   * anything else runs): used as is, and left for the caller to release.
+   */
+  readonly claimed?: ResultsClaim;
 }
 
 export type EvalEvent =
@@ -110,28 +115,61 @@ export async function resumableResults(file: string, meta: RunMeta): Promise<{ k
 /** Results files (resolved paths) an evaluation of this process is writing now. */
 const resultsFilesInUse = new Set<string>();
 
+/** A results file held by one evaluation: resolved `file`, and `release()` (idempotent) that frees it. */
+export interface ResultsClaim {
+  readonly file: string;
+  release(): Promise<void>;
+}
+
+/**
+ * Claims `resultsFile` for one evaluation: of this process (a command run and the Testing view of
+ * one window) and of others (`<results file>.lock`, resultsLock.ts: two `r1ci eval`, the CLI
+ * beside VS Code), whose lines would be mixed in one file, each resuming from the other's half.
+ * The claim is made on the first step, with no await before it: two runs started at once cannot
+ * both pass.
+ * @throws Error naming the other writer when another evaluation holds it; file errors of the lock as they are.
+ */
+export async function claimResultsFile(resultsFile: string): Promise<ResultsClaim> {
+  const file = resolve(resultsFile);
+  if (resultsFilesInUse.has(file)) throw new Error(`Another evaluation is writing ${resultsFile} now: wait for it to end (or cancel it), or write to another results file.`);
+  resultsFilesInUse.add(file);
+  try {
+    const unlock = await lockResultsFile(file);
+    let released = false;
+    return {
+      file,
+      release: async () => {
+        if (released) return;
+        released = true;
+        try {
+          await unlock();
+        } finally {
+          resultsFilesInUse.delete(file);
+        }
+      },
+    };
+  } catch (error) {
+    resultsFilesInUse.delete(file);
+    throw error;
+  }
+}
+
 /**
  * Runs the evaluation, yielding progress. Always ends with one `end` event (also when
  * cancelled through `signal`); throws when the results file cannot be read or written, or when
- * another evaluation is writing it, of this process (a command run and the Testing view of one
- * window) or of another (`<results file>.lock`, resultsLock.ts: two `r1ci eval`, the CLI beside
- * VS Code): their lines would be mixed in one file, and each would resume from the other's half.
+ * another evaluation is writing it (claimResultsFile; unless `options.claimed` holds it already).
  */
 export async function* runEvaluation(options: EvalRunOptions, signal: AbortSignal): AsyncGenerator<EvalEvent, void, undefined> {
-  // Claimed on the first step, with no await before it: two runs started at once cannot both pass.
-  const claim = options.resultsFile === undefined ? undefined : resolve(options.resultsFile);
-  if (claim !== undefined) {
-    if (resultsFilesInUse.has(claim)) throw new Error(`Another evaluation is writing ${options.resultsFile} now: wait for it to end (or cancel it), or write to another results file.`);
-    resultsFilesInUse.add(claim);
+  if (options.resultsFile === undefined) {
+    yield* runClaimed(options, signal);
+    return;
   }
-  let release: (() => Promise<void>) | undefined;
+  if (options.claimed !== undefined && options.claimed.file !== resolve(options.resultsFile)) throw new Error(`the claim of ${options.claimed.file} was passed for ${options.resultsFile}`);
+  const claim = options.claimed ?? (await claimResultsFile(options.resultsFile));
   try {
-    // Another process (a second `r1ci eval`, the CLI beside VS Code) is kept out by a lock file.
-    if (claim !== undefined) release = await lockResultsFile(claim);
     yield* runClaimed(options, signal);
   } finally {
-    await release?.();
-    if (claim !== undefined) resultsFilesInUse.delete(claim);
+    if (options.claimed === undefined) await claim.release();
   }
 }
 

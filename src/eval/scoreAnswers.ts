@@ -3,17 +3,20 @@
 // scored on its own, against the question with that id in the loaded tasks.
 
 import { z } from 'zod';
+import { pythonStrOfJsonNumber, topLevelNumberText } from './pythonStr';
 import { scoreAnswerAsync, submittedAnswer, type AsyncScoreOptions, type Submission } from './score';
 import type { LoadResult, TaskRecord, UnsupportedTask } from './types';
 
 /**
  * One input line: the final answer as already extracted, or a whole model reply. Other fields
  * (a model name, a timestamp another harness adds) are ignored; `answer` and `text` together are
- * refused, as it would be unclear which one is scored.
+ * refused, as it would be unclear which one is scored. An `answer` that is a JSON number or
+ * boolean (harnesses write {"answer": 42}) is scored as Python's str() prints it (parseAnswerLine).
  */
 const idSchema = z.union([z.string(), z.number()]);
-export const answerLineSchema = z.union([z.object({ id: idSchema, answer: z.string().nullable() }), z.object({ id: idSchema, text: z.string() })]);
-type AnswerLine = z.infer<typeof answerLineSchema>;
+export const answerLineSchema = z.union([z.object({ id: idSchema, answer: z.union([z.string(), z.number(), z.boolean()]).nullable() }), z.object({ id: idSchema, text: z.string() })]);
+/** A parsed line, its answer as text. */
+type AnswerLine = { readonly id: string | number; readonly answer: string | null } | { readonly id: string | number; readonly text: string };
 
 /** One output line, in input order. */
 export interface ScoredLine {
@@ -51,7 +54,13 @@ export function parseAnswerLine(line: string): { ok: true; value: AnswerLine } |
   }
   const problem = answerLineProblem(raw);
   const p = answerLineSchema.safeParse(raw);
-  return problem === undefined && p.success ? { ok: true, value: p.data } : { ok: false, error: problem ?? 'expected {"id", "answer"} or {"id", "text"}', id: readableId(raw) };
+  if (problem !== undefined || !p.success) return { ok: false, error: problem ?? 'expected {"id", "answer"} or {"id", "text"}', id: readableId(raw) };
+  if (!('answer' in p.data)) return { ok: true, value: p.data };
+  const { id, answer } = p.data;
+  // A number is read from its JSON text (every digit of an integer, 1.0 not 1), as Python would.
+  if (typeof answer === 'number') return { ok: true, value: { id, answer: pythonStrOfJsonNumber(topLevelNumberText(line, 'answer') ?? String(answer)) } };
+  if (typeof answer === 'boolean') return { ok: true, value: { id, answer: answer ? 'True' : 'False' } };
+  return { ok: true, value: { id, answer } };
 }
 
 /** What is wrong with a parsed line, in the user's terms ("\"answer\" must be a string or null (got a number)"); undefined when nothing is. */
@@ -63,7 +72,9 @@ function answerLineProblem(raw: unknown): string | undefined {
   const hasText = 'text' in line;
   if (hasAnswer && hasText) return 'give "answer" (the final answer) or "text" (a whole reply), not both';
   if (!hasAnswer && !hasText) return 'give "answer" (the final answer) or "text" (a whole reply)';
-  if (hasAnswer && typeof line['answer'] !== 'string' && line['answer'] !== null) return `"answer" must be a string or null (got ${kindOf(line['answer'])})`;
+  const answer = line['answer'];
+  if (hasAnswer && answer !== null && !['string', 'number', 'boolean'].includes(typeof answer))
+    return `"answer" must be a string, a number, a boolean or null (got ${kindOf(answer)}: write the final answer as text, e.g. "[1, 2]")`;
   if (hasText && typeof line['text'] !== 'string') return `"text" must be a string (got ${kindOf(line['text'])})`;
   return undefined;
 }

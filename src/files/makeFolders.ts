@@ -27,14 +27,14 @@ function existsNotFolder(path: string): NodeJS.ErrnoException {
  * @param folder absolute, or relative to the current folder.
  * @param mode for the folders it creates (the umask applies); 0o777 by default, as Node's.
  * @throws the failing mkdir's own Node error, unchanged (`code`, `syscall: 'mkdir'`, `path`):
- *   ENOENT (a parent exists but cannot hold folders, e.g. procfs, or is a dangling link),
- *   ENOTDIR (a parent is a file), EEXIST (a file holds `folder`'s name), EACCES, EROFS, …; or
- *   the `stat` error of an ancestor it could not look at.
+ *   ENOENT (a parent exists but cannot hold folders, e.g. procfs), EEXIST (a file, or a
+ *   dangling link, holds the name of `folder` or of a folder above it: `path` names it),
+ *   EACCES, EROFS, …; or the `stat` error of an ancestor it could not look at.
  */
 export async function makeFolders(folder: string, mode = 0o777): Promise<void> {
   const path = resolve(folder);
   const missing: string[] = [];
-  for (let current = path; !(await folderAt(current, current === path));) {
+  for (let current = path; !(await folderAt(current));) {
     missing.unshift(current);
     const parent = dirname(current);
     if (parent === current) break;
@@ -47,7 +47,7 @@ export async function makeFolders(folder: string, mode = 0o777): Promise<void> {
 export function makeFoldersSync(folder: string, mode = 0o777): void {
   const path = resolve(folder);
   const missing: string[] = [];
-  for (let current = path; !folderAtSync(current, current === path);) {
+  for (let current = path; !folderAtSync(current);) {
     missing.unshift(current);
     const parent = dirname(current);
     if (parent === current) break;
@@ -72,27 +72,28 @@ async function mkdirOnce(dir: string, mode: number): Promise<void> {
   }
 }
 
-async function folderAt(p: string, isTarget: boolean): Promise<boolean> {
+/**
+ * True when `p` is a folder; false when missing (ENOENT), or below a file (ENOTDIR: looked for
+ * further up, where that file is then named). A file at `p` throws mkdir's EEXIST naming it.
+ */
+async function folderAt(p: string): Promise<boolean> {
   try {
     if ((await stat(p)).isDirectory()) return true;
   } catch (e) {
-    if (codeOf(e) === 'ENOENT') return false;
+    if (codeOf(e) === 'ENOENT' || codeOf(e) === 'ENOTDIR') return false;
     throw e;
   }
-  // A file at the target is mkdir's EEXIST; a file above it, mkdir's ENOTDIR for the child.
-  if (isTarget) throw existsNotFolder(p);
-  return true;
+  throw existsNotFolder(p);
 }
 
-function folderAtSync(p: string, isTarget: boolean): boolean {
+function folderAtSync(p: string): boolean {
   try {
     if (statSync(p).isDirectory()) return true;
   } catch (e) {
-    if (codeOf(e) === 'ENOENT') return false;
+    if (codeOf(e) === 'ENOENT' || codeOf(e) === 'ENOTDIR') return false;
     throw e;
   }
-  if (isTarget) throw existsNotFolder(p);
-  return true;
+  throw existsNotFolder(p);
 }
 
 async function isFolder(p: string): Promise<boolean> {

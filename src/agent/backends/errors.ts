@@ -94,15 +94,79 @@ const HTML = /^\s*(<!doctype html|<html|<head|<body)/i;
 /** HTML entities an error page's title may use. */
 const ENTITIES: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'", nbsp: ' ' };
 
-/** How much of an HTML page is searched for its title: the page is the server's, its size and markup unbounded. */
-const HTML_HEAD_CHARS = 8192;
+/** `text` with A–Z lowered and nothing else changed (same length): how a non-unicode `/i` regex compares markup names. */
+function asciiLower(text: string): string {
+  return text.replace(/[A-Z]+/g, (run) => run.toLowerCase());
+}
 
-/** An HTML page's title (or first heading, or text), as one line of plain text. */
-function htmlSummary(page: string): string {
-  const html = page.slice(0, HTML_HEAD_CHARS);
-  const part = /<title[^>]*>([\s\S]*?)<\/title>/i.exec(html)?.[1] ?? /<h1[^>]*>([\s\S]*?)<\/h1>/i.exec(html)?.[1] ?? html.replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ');
-  return part
-    .replace(/<[^>]*>/g, ' ')
+/**
+ * The text between the first `<NAME…>` and the first `</NAME>` after it (names matched
+ * ASCII-case-insensitively, in `lower`, the page lowered by asciiLower), or undefined when there
+ * is no such pair. As `/<NAME[^>]*>([\s\S]*?)<\/NAME>/i` finds it, but in one pass: when the
+ * first opening cannot be closed, no later one can either.
+ */
+function elementText(page: string, lower: string, name: string): string | undefined {
+  const open = lower.indexOf(`<${name}`);
+  if (open === -1) return undefined;
+  const start = lower.indexOf('>', open + name.length + 1);
+  if (start === -1) return undefined;
+  const end = lower.indexOf(`</${name}>`, start + 1);
+  return end === -1 ? undefined : page.slice(start + 1, end);
+}
+
+/**
+ * `page` with each `<script…</script>` and `<style…</style>` (names ASCII-case-insensitive, the
+ * first closing tag of the same name) replaced by one space, as
+ * `page.replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ')` does, in linear time.
+ */
+function withoutScripts(page: string): string {
+  const lower = asciiLower(page);
+  const open = /<(script|style)/g;
+  let out = '';
+  let from = 0;
+  // An element whose closing tag is missing after one opening is missing after every later one.
+  const unclosed = new Set<string>();
+  for (let m = open.exec(lower); m !== null; m = open.exec(lower)) {
+    const name = m[1] ?? '';
+    if (unclosed.has(name)) {
+      if (unclosed.size === 2) break;
+      continue;
+    }
+    const close = lower.indexOf(`</${name}>`, m.index + name.length + 1);
+    if (close === -1) {
+      unclosed.add(name);
+      open.lastIndex = m.index + 1;
+      continue;
+    }
+    out += `${page.slice(from, m.index)} `;
+    from = close + name.length + 3;
+    open.lastIndex = from;
+  }
+  return out + page.slice(from);
+}
+
+/** `text` with every `<…>` (to the first `>`) replaced by one space, as `text.replace(/<[^>]*>/g, ' ')` does, in linear time. */
+function withoutTags(text: string): string {
+  let out = '';
+  let from = 0;
+  for (let open = text.indexOf('<'); open !== -1; open = text.indexOf('<', from)) {
+    const close = text.indexOf('>', open + 1);
+    if (close === -1) break; // no later "<" has a ">" after it either
+    out += `${text.slice(from, open)} `;
+    from = close + 1;
+  }
+  return out + text.slice(from);
+}
+
+/**
+ * An HTML page's title (or first heading, or its text without scripts and styles), as one line
+ * of plain text: tags become spaces, the ENTITIES decoded, runs of white space one space. The
+ * whole page is read, in time linear in its length (it is the server's: size and markup unbounded).
+ */
+export function htmlSummary(page: string): string {
+  const lower = asciiLower(page);
+  const part = elementText(page, lower, 'title') ?? elementText(page, lower, 'h1') ?? withoutScripts(page);
+  return withoutTags(part)
     .replace(/&(amp|lt|gt|quot|#39|nbsp);/g, (_m, name: string) => ENTITIES[name] ?? '')
     .replace(/\s+/g, ' ')
     .trim();

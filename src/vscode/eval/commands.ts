@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import { sftJsonl } from '../../eval/export/sft';
 import { readResults } from '../../eval/results';
 import { callerPathSchema, evalRunArgsSchema, exportResultsArgsSchema, exportSftArgsSchema, showTrajectoryArgsSchema, type EvalRunArgs } from '../shared/commandArgs';
-import { callerArgsOrReport, confirmCaller } from '../shared/confirmCaller';
+import { callerArgsOrReport, callerUriPath, confirmCaller } from '../shared/confirmCaller';
 import type { ViewEvent } from '../conversation/transcriptProtocol';
 import type { Log } from '../shared/log';
 import { EvalController, type EvalRunOutcome } from './evalController';
@@ -30,16 +30,21 @@ export class RunEvalCommand implements Command {
 
   /**
    * Runs an evaluation. Without an argument the user picks the target and the mode; from the
-   * explorer's context menu the argument is the clicked file or folder (a Uri) and the user
-   * picks the mode. A caller's argument object (EvalRunArgs: absolute `target` and
+   * explorer's context menu the argument is the clicked file or folder (a Uri: checked, and
+   * confirmed when outside the workspace folders, as callerPath says) and the user picks the mode. A caller's argument object (EvalRunArgs: absolute `target` and
    * `resultsFile`) is checked with zod and, since the run executes the model's code on those
    * tasks and writes the results file, confirmed by the user first; invalid ones are refused.
    */
   async execute(raw?: unknown): Promise<EvalRunOutcome | undefined> {
     // From the explorer's context menu the argument is the clicked file or folder.
     const interactive = raw === undefined || raw instanceof vscode.Uri;
-    let args: EvalRunArgs | undefined = raw instanceof vscode.Uri ? { target: raw.fsPath } : undefined;
-    if (!interactive) {
+    let args: EvalRunArgs | undefined;
+    if (raw instanceof vscode.Uri) {
+      // Checked as a path is; confirmed when outside the workspace folders (callerPath).
+      const target = await callerPath(this.id, 'run the model (and its code) on these tasks', raw);
+      if (target === undefined) return undefined;
+      args = { target };
+    } else if (!interactive) {
       args = callerArgsOrReport(this.id, evalRunArgsSchema, raw);
       if (!args) return undefined;
       const paths = [args.target, ...(args.resultsFile ? [args.resultsFile] : [])];
@@ -84,12 +89,13 @@ export class OpenResultsCommand implements Command {
   constructor(private readonly openResults: OpenResults) {}
 
   /**
-   * Opens a results file. Without an argument the user picks it; a Uri is the file clicked in
-   * the explorer. A caller's path (a string) is checked with zod (absolute) and confirmed by the
-   * user before it is read; invalid ones are refused.
+   * Opens a results file. Without an argument the user picks it. A caller's path (a string) or
+   * Uri (the explorer passes the clicked file) is checked with zod (absolute) and confirmed by
+   * the user before it is read (a Uri only outside the workspace folders: callerPath); invalid
+   * ones are refused.
    */
   async execute(raw?: unknown): Promise<ResultsViewData | undefined> {
-    const file = raw instanceof vscode.Uri ? raw.fsPath : raw === undefined ? await pickResults('Open results file') : await callerPath(this.id, 'open this results file', raw);
+    const file = raw === undefined ? await pickResults('Open results file') : await callerPath(this.id, 'open this results file', raw);
     if (!file) return undefined;
     return (await this.openResults([file])).data;
   }
@@ -100,14 +106,14 @@ export class CompareResultsCommand implements Command {
   constructor(private readonly openResults: OpenResults) {}
 
   /**
-   * Compares two results files. Each one not given is picked by the user; a Uri is a file the
-   * user clicked (the explorer, the results view's Compare button). A caller's path (a string)
-   * is checked with zod (absolute) and confirmed by the user before it is read.
+   * Compares two results files. Each one not given is picked by the user. A caller's path (a
+   * string) or Uri is checked with zod (absolute) and confirmed by the user before it is read (a
+   * Uri only outside the workspace folders, and never the results view's own: callerPath).
    */
   async execute(a?: unknown, b?: unknown): Promise<ResultsViewData | undefined> {
-    const first = a instanceof vscode.Uri ? a.fsPath : a === undefined ? await pickResults('Results file A (e.g. text only, or model A)') : await callerPath(this.id, 'open this results file', a);
+    const first = a === undefined ? await pickResults('Results file A (e.g. text only, or model A)') : await callerPath(this.id, 'open this results file', a);
     if (!first) return undefined;
-    const second = b instanceof vscode.Uri ? b.fsPath : b === undefined ? await pickResults('Results file B (compared with A)', dirname(first)) : await callerPath(this.id, 'open this results file', b);
+    const second = b === undefined ? await pickResults('Results file B (compared with A)', dirname(first)) : await callerPath(this.id, 'open this results file', b);
     if (!second) return undefined;
     return (await this.openResults([first, second])).data;
   }
@@ -212,12 +218,13 @@ export class AddToTestingCommand implements Command {
   constructor(private readonly testing: EvalTestController) {}
 
   /**
-   * Adds a task file or folder to the Testing view. Without an argument the user picks it; a
-   * Uri is the one clicked in the explorer. A caller's path (a string) is checked with zod
-   * (absolute) and confirmed by the user before it is read.
+   * Adds a task file or folder to the Testing view. Without an argument the user picks it. A
+   * caller's path (a string) or Uri (the explorer passes the clicked folder) is checked with zod
+   * (absolute) and confirmed by the user before it is read (a Uri only outside the workspace
+   * folders: callerPath).
    */
   async execute(raw?: unknown): Promise<number | undefined> {
-    const folder = raw instanceof vscode.Uri ? raw.fsPath : raw === undefined ? await pickTarget() : await callerPath(this.id, 'add these tasks to the Testing view', raw);
+    const folder = raw === undefined ? await pickTarget() : await callerPath(this.id, 'add these tasks to the Testing view', raw);
     if (!folder) return undefined;
     const item = await this.testing.addFolder(folder);
     await vscode.commands.executeCommand('workbench.view.testing.focus');
@@ -267,11 +274,15 @@ export function registerEval(commands: CommandManager, context: vscode.Extension
 }
 
 /**
- * `raw`, a path a caller passed to `command`, checked with callerPathSchema (an invalid one is
- * shown as an error) and confirmed by the user (`action`: what the command will do with it);
- * undefined when invalid or not allowed.
+ * `raw`, a path (a string) or a file Uri a caller passed to `command`, checked with
+ * callerPathSchema (an invalid one is shown as an error). A string is always confirmed by the
+ * user (`action`: what the command will do with it); a Uri only when it lies outside the
+ * workspace folders (an explorer click, which cannot be told apart from another extension's
+ * call, is always inside) and our own code did not make it (callerUriPath). Undefined when
+ * invalid or not allowed.
  */
 async function callerPath(command: string, action: string, raw: unknown): Promise<string | undefined> {
+  if (raw instanceof vscode.Uri) return callerUriPath(command, action, raw);
   const path = callerArgsOrReport(command, callerPathSchema, raw);
   if (path === undefined) return undefined;
   return (await confirmCaller(command, action, [path])) ? path : undefined;

@@ -7,6 +7,7 @@ import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import { compareRuns, comparisonToMarkdown, latestById, mdCell, readResults, summarize, toCsv, toMarkdown, type ResultRecord } from '../../eval/results';
 import { Disposable } from '../shared/dispose';
+import { ownUri } from '../shared/confirmCaller';
 import type { Log } from '../shared/log';
 import { WebviewHost } from '../shared/webviewHost';
 import { webviewOptions } from '../shared/webviewHtml';
@@ -140,7 +141,7 @@ export class ResultsPanel extends Disposable {
         break;
       case 'compare':
         // A Uri: the file the user has open, not a caller's path to confirm.
-        void vscode.commands.executeCommand('r1ci.eval.compareResults', this.runs[0] ? vscode.Uri.file(this.runs[0].file) : undefined);
+        void vscode.commands.executeCommand('r1ci.eval.compareResults', this.runs[0] ? ownUri(vscode.Uri.file(this.runs[0].file)) : undefined);
         break;
     }
   }

@@ -5,7 +5,7 @@
 // characters, bounded; a key of printable characters) and, when valid, shown to the user for
 // confirmation before the command acts on it (confirmCaller.ts). Each command's docstring says
 // what it takes and why. Pure (no `vscode` import): unit-tested.
-import { isAbsolute, normalize } from 'node:path';
+import { isAbsolute, normalize, relative, sep } from 'node:path';
 import { z } from 'zod';
 import { resultRecordSchema } from '../../eval/results';
 import { escapeName } from '../../sandbox/terminalText';
@@ -97,4 +97,33 @@ export function readCallerArgs<T>(command: string, schema: z.ZodType<T>, raw: un
 export function callerConfirmationText(command: string, action: string, paths: readonly string[]): string {
   const shown = paths.map((p) => `\n${escapeName(shownPath(p))}`).join('');
   return `Another extension or a link ran ${command}, asking to ${action}:${shown}\n\nAllow it?`;
+}
+
+/** True when `path` is `folder` or lies inside it (both absolute and normalised; by name: a link is not followed). */
+function isWithin(path: string, folder: string): boolean {
+  const rel = relative(folder, path);
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
+}
+
+/**
+ * A file Uri a caller passed to `command` (`scheme` and `fsPath` of a vscode.Uri), checked as a
+ * path is (callerPathSchema: absolute, no control characters, normalised), and whether the user
+ * must confirm it. VS Code passes the clicked Uri to an explorer context-menu command, but
+ * another extension can pass the very same arguments, so the two cannot be told apart: a Uri
+ * inside one of `workspaceFolders` (absolute paths; where every explorer click lies) is used
+ * without asking, one outside is confirmed like a string path. `own` (a Uri our own code made,
+ * e.g. the results view's Compare button) is never asked about. A scheme other than `file` is
+ * refused (the commands read local files). Never throws.
+ */
+export function readCallerUri(
+  command: string,
+  uri: { readonly scheme: string; readonly fsPath: string },
+  own: boolean,
+  workspaceFolders: readonly string[],
+): CallerArgs<{ readonly path: string; readonly confirm: boolean }> {
+  if (uri.scheme !== 'file') return { ok: false, message: escapeName(`${command}: its argument is not a file on this machine (a ${uri.scheme.slice(0, 40)}: Uri)`) };
+  const path = readCallerArgs(command, callerPathSchema, uri.fsPath);
+  if (!path.ok) return path;
+  const inside = workspaceFolders.some((folder) => isWithin(path.value, normalize(folder)));
+  return { ok: true, value: { path: path.value, confirm: !own && !inside } };
 }

@@ -2,7 +2,7 @@
 // extension, a `command:` link) instead of the user picking it: commandArgs.ts checks the
 // arguments, this shows them and asks.
 import * as vscode from 'vscode';
-import { callerConfirmationText, readCallerArgs, type CallerArgs } from './commandArgs';
+import { callerConfirmationText, readCallerArgs, readCallerUri, type CallerArgs } from './commandArgs';
 import { showErrorMessage, showModalWarning } from './notify';
 import type { z } from 'zod';
 
@@ -34,4 +34,33 @@ export function callerArgsOrReport<T>(command: string, schema: z.ZodType<T>, raw
   if (args.ok) return args.value;
   void showErrorMessage(args.message);
   return undefined;
+}
+
+/** Uris our own code made to pass to our commands (a view's button): never asked about. */
+const ownUris = new WeakSet<vscode.Uri>();
+
+/**
+ * `uri`, marked as made by our own code for one of our commands (the results view's Compare
+ * button), so that command does not ask about it. Only this object is marked: a caller cannot
+ * obtain it, and one that passes a Uri of the same path is asked as any caller is.
+ */
+export function ownUri(uri: vscode.Uri): vscode.Uri {
+  ownUris.add(uri);
+  return uri;
+}
+
+/**
+ * The path of a Uri passed to `command` (readCallerUri): refused with an error when not a valid
+ * local path; confirmed by the user (`action`) when it lies outside the workspace folders and
+ * our own code did not make it. Undefined when refused or not allowed.
+ */
+export async function callerUriPath(command: string, action: string, uri: vscode.Uri): Promise<string | undefined> {
+  const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+  const read = readCallerUri(command, uri, ownUris.has(uri), folders);
+  if (!read.ok) {
+    void showErrorMessage(read.message);
+    return undefined;
+  }
+  if (read.value.confirm && !(await confirmCaller(command, action, [read.value.path]))) return undefined;
+  return read.value.path;
 }

@@ -1,7 +1,7 @@
 // Reading servers' error replies: the body shapes and the Retry-After forms. Over real HTTP the
 // same shapes are in faults.test.ts (proxy page, vLLM < 0.10 body, 429 with Retry-After).
 import { describe, expect, it } from 'vitest';
-import { errorDocument, rateLimited, retryAfterMs, serverErrorDetail } from '../../../src/agent/backends/errors';
+import { errorDocument, htmlSummary, rateLimited, retryAfterMs, serverErrorDetail } from '../../../src/agent/backends/errors';
 import { unreadableToolCall } from '../../../src/agent/backends/ollama';
 import { PYTHON_TOOL } from '../../../src/agent/pythonTool';
 
@@ -32,6 +32,11 @@ describe('serverErrorDetail', () => {
     // Scanning the whole page for tags would be quadratic here (minutes: the test would time out).
     expect(serverErrorDetail(`<html><title>${'<'.repeat(4 * 1024 * 1024)}`).message.length).toBeLessThanOrEqual(501);
     expect(serverErrorDetail(`<html>${'<b'.repeat(2 * 1024 * 1024)}`).message.length).toBeLessThanOrEqual(501);
+  });
+
+  it('the whole page is read: a title or heading after the first 8 KiB (a long inline style or script first) is still found', () => {
+    expect(serverErrorDetail(`<!DOCTYPE html><html><head><style>${'a{}'.repeat(10_000)}</style><title>502 Bad gateway</title></head></html>`).message).toBe('502 Bad gateway');
+    expect(serverErrorDetail(`<html><body><script>${'x=1;'.repeat(10_000)}</script><h1>Down for maintenance</h1></body></html>`).message).toBe('Down for maintenance');
   });
 
   it('a long body is cut to 500 characters', () => {
@@ -81,5 +86,81 @@ describe("unreadableToolCall (Ollama's error for a tool call it could not read)"
     expect(unreadableToolCall(error('print(1)'), [PYTHON_TOOL, { ...PYTHON_TOOL, name: 'shell' }])).toBeUndefined();
     expect(unreadableToolCall(error('print(1)'), undefined)).toBeUndefined();
     expect(unreadableToolCall(undefined, [PYTHON_TOOL])).toBeUndefined();
+  });
+});
+
+/** The regular expressions htmlSummary replaced (without their 8 KiB cap): the behaviour it keeps. */
+function htmlSummaryByRegex(html: string): string {
+  const entities: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'", nbsp: ' ' };
+  const part = /<title[^>]*>([\s\S]*?)<\/title>/i.exec(html)?.[1] ?? /<h1[^>]*>([\s\S]*?)<\/h1>/i.exec(html)?.[1] ?? html.replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ');
+  return part
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/&(amp|lt|gt|quot|#39|nbsp);/g, (_m, name: string) => entities[name] ?? '')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/** mulberry32: a seeded generator, so a failure names an input that can be replayed. */
+function mulberry32(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Pieces of markup a page is made of, in every case, cut and unclosed too; non-ASCII letters that case-fold to ASCII ones (ſ, K, İ) must not match. */
+const PIECES = [
+  '<title>',
+  '<TITLE lang="en">',
+  '</title>',
+  '</TiTlE>',
+  '<title',
+  '<h1>',
+  '<H1 class=x>',
+  '</h1>',
+  '</H1>',
+  '<script>',
+  '<SCRIPT src=a>',
+  '</script>',
+  '</Script>',
+  '<style>',
+  '</style>',
+  '</STYLE>',
+  '<styles>',
+  '<b>',
+  '</b>',
+  '<',
+  '>',
+  '<<',
+  '>>',
+  '&amp;',
+  '&lt;',
+  '&nbsp;',
+  '&#39;',
+  '&bogus;',
+  ' ',
+  '\n',
+  '\t',
+  'text',
+  'Bad gateway',
+  'ſcript',
+  '<ſcript>',
+  '<tİtle>',
+  '\u212a',
+  'é',
+  '</',
+  '/>',
+];
+
+describe('htmlSummary', () => {
+  it('behaves exactly as the regular expressions it replaced, on 5,000 seeded random pages', () => {
+    const next = mulberry32(20261201);
+    for (let n = 0; n < 5000; n++) {
+      const page = Array.from({ length: Math.floor(next() * 40) }, () => PIECES[Math.floor(next() * PIECES.length)] ?? '').join('');
+      expect([page, htmlSummary(page)]).toEqual([page, htmlSummaryByRegex(page)]);
+    }
   });
 });

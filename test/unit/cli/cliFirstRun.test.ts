@@ -180,6 +180,21 @@ describe('--keep-artifacts at something that is not a folder', () => {
     expect(server.requests.length).toBe(before);
     expect(r.left).toEqual([]);
   });
+
+  it.each([['solve'], ['chat']] as const)('%s: a DIR that cannot be made is refused before the model is asked, not at the first artifact', async (command) => {
+    // Not even root can make a folder in /sys (EPERM): before, this was found at the first artifact, as a warning after the run.
+    const keep = join('/sys', `r1ci-kept-${command}`);
+    const before = server.requests.length;
+    const r = await run([...(command === 'solve' ? ['solve', ARTIFACT] : ['chat']), ...model(), '--allow-unisolated', '--keep-artifacts', keep]);
+    expect(r.code).toBe(1);
+    // Said in words, with the flag, before the sandbox or the model: nothing else on either stream.
+    expect(r.stderr.startsWith(`r1ci: --keep-artifacts ${keep}: `)).toBe(true);
+    expect(r.stderr).toMatch(/: [^\n]*; nothing was run\.\n$/);
+    expect(r.stderr.split('\n')).toHaveLength(2);
+    expect(r.stdout).toBe('');
+    expect(server.requests.length).toBe(before);
+    expect(r.left).toEqual([]);
+  });
 });
 
 describe('flags: strict numbers, usage errors that name the flag (exit 2)', () => {

@@ -70,6 +70,22 @@ describe('r1ci compare (spawned CLI)', () => {
     const missing = join(dir, 'no-such-results.jsonl');
     const gone = await run(['compare', a, missing]);
     expect(gone).toMatchObject({ code: 1, stdout: '', stderr: `r1ci: ${missing} does not exist.\n` });
+    // Both missing: both named, not the first alone.
+    const missingToo = join(dir, 'no-such-results-either.jsonl');
+    expect(await run(['compare', missing, missingToo])).toMatchObject({ code: 1, stdout: '', stderr: `r1ci: ${missing} does not exist.\nr1ci: ${missingToo} does not exist.\n` });
+    // A large file that is not results at all (a log, a CSV): a few of its lines, the rest counted, not a message per line.
+    const log = join(dir, 'server.log');
+    writeFileSync(log, `${Array.from({ length: 2000 }, (_, i) => `line ${i}`).join('\n')}\n`);
+    for (const command of [
+      ['compare', a, log],
+      ['export-sft', log],
+      ['export-rollouts', log],
+    ]) {
+      const notResults = await run(command);
+      expect(notResults.code).toBe(1);
+      expect(notResults.stderr.split('\n').filter((l) => l.startsWith(`${log}:`))).toHaveLength(5);
+      expect(notResults.stderr).toContain(`r1ci: ${log} holds no results (1995 more lines that are not a result either).\n`);
+    }
     // A folder where a results file belongs is said as that (it was "not a regular file; nothing was written").
     for (const command of [
       ['compare', a, dir],

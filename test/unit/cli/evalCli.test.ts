@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readResults } from '../../../src/eval/results';
@@ -114,6 +114,37 @@ describe('r1ci eval (spawned CLI, scripted server, real sandbox)', () => {
 
     // Nothing says "setting" or points at the VS Code UI.
     for (const text of [down.stderr, missing.stderr]) expect(text).not.toMatch(/r1ci\.\w|setting|picker/i);
+    expect(server.chatRequests().length).toBe(chatsBefore);
+  });
+
+  it("refuses before any progress output: a results file another eval is writing (its lock), or one holding another model's results", async () => {
+    const tasks = join(dir, 'refused.tasks.jsonl');
+    writeFileSync(tasks, '{"id": "s", "question": "Define a&b to be 4*a+2*b.\\nCalculate (5&3)&6.", "answer": 116}\n');
+    const chatsBefore = server.chatRequests().length;
+
+    // A live writer: this test's own process, on this host.
+    const locked = join(dir, 'locked.jsonl');
+    writeFileSync(`${locked}.lock`, `${JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString() })}\n`);
+    const held = await run(['eval', tasks, '--host', server.url, '--out', locked]);
+    expect(held.code).toBe(1);
+    expect(held.stdout).toBe('');
+    // Before the sandbox starts (its tier line) and before the isolation question.
+    expect(held.stderr).toBe(
+      `r1ci: Another evaluation is writing ${locked} now (process ${process.pid}, since ${held.stderr.match(/since ([^)]*)\)/)?.[1] ?? ''}): wait for it to end (or cancel it), or write to another results file. If no such run is going on, delete ${locked}.lock.\n`,
+    );
+    expect(existsSync(`${locked}.lock`)).toBe(true);
+    expect(existsSync(locked)).toBe(false);
+
+    const other = join(dir, 'other-model.jsonl');
+    writeFileSync(
+      other,
+      `${JSON.stringify({ id: 'refused.tasks.jsonl#s', task: 'refused', question: 'q', answer: '116', expected: '116', correct: true, reason: 'exact match', usedCode: false, turns: 1, codeCalls: 0, durationMs: 5, model: 'another:1b', temperature: 0.6, textOnly: false })}\n`,
+    );
+    const mixed = await run(['eval', tasks, '--host', server.url, '--out', other, '--text-only']);
+    expect(mixed.code).toBe(1);
+    expect(mixed.stdout).toBe('');
+    expect(mixed.stderr).toContain('holds results of another run (model another:1b)');
+    expect(existsSync(`${other}.lock`)).toBe(false);
     expect(server.chatRequests().length).toBe(chatsBefore);
   });
 

@@ -9,6 +9,7 @@ import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CliError, EXIT } from '../../../src/cli/cliSupport';
 import { exportRolloutsCommand, exportSftCommand } from '../../../src/cli/exportCommands';
+import { prepareOutputFolder } from '../../../src/cli/outputPaths';
 import { formatResultLine } from '../../../src/eval/results';
 import { aResult } from '../../support/resultRecords';
 
@@ -49,5 +50,13 @@ describe('the output folder of every export is checked first, the same way', () 
 
   it('export-sft names its --out folder before reading the results file (a missing one too)', async () => {
     expect(await refusal(exportSftCommand, [join(dir, 'no-such.results.jsonl'), '--out', join(dir, 'missing', 'x.jsonl')])).toMatch(/^--out .*nothing was written\.$/);
+  });
+});
+
+describe('output folders under /proc (makeFolders, test/unit/files)', () => {
+  it("fails under /proc with ENOENT, where Node's recursive mkdir retries forever (the command hung, deaf to SIGTERM)", async () => {
+    await expect(prepareOutputFolder('--out', '/proc/r1ci-no-such/x.jsonl', 'nothing was run', true)).rejects.toThrow(
+      '--out /proc/r1ci-no-such/x.jsonl: cannot create the folder /proc/r1ci-no-such: no such file or folder; nothing was run.',
+    );
   });
 });

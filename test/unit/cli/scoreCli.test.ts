@@ -4,7 +4,9 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
 import { buildCli, type CliRunner } from '../../support/builtCli';
+import { eventually } from '../../support/processTree';
 import { aResult } from '../../support/resultRecords';
 import { sharedTasksDir } from '../../support/sharedTasks';
 
@@ -56,7 +58,7 @@ describe('r1ci score (spawned CLI, no model)', () => {
       '{"id": {"n": 7}, "answer": "3"}',
       '{"id": "x", "answer": "3"',
       '',
-      // Another harness's extra field is ignored; a number for an answer and both fields are named.
+      // Another harness's extra field is ignored; a number for an answer is scored as its text; both fields are named.
       { id: 'BIG-Bench-Hard/bbh/navigate.json#3', answer: target, model: 'other-harness' },
       '{"id": "game24_dataset/24/24.csv#0", "answer": 24}',
       '{"id": "game24_dataset/24/24.csv#0", "answer": "(4*6)*(1*1)", "text": "<<<1>>>"}',
@@ -94,12 +96,75 @@ describe('r1ci score (spawned CLI, no model)', () => {
     expect(out[8]?.reason).toBe('line 9: give "answer" (the final answer) or "text" (a whole reply)');
     expect(out[9]?.reason).toBe('line 10: give "answer" (the final answer) or "text" (a whole reply)');
     expect(out[10]?.reason).toBe('line 11: "id" must be a string or a number (got an object)');
-    expect(out[13]?.reason).toBe('line 15: "answer" must be a string or null (got a number)');
+    expect(out[13]).toMatchObject({ answer: '24', correct: false });
+    expect(out[13]?.reason).not.toMatch(/^line 15/);
     expect(out[14]?.reason).toBe('line 16: give "answer" (the final answer) or "text" (a whole reply), not both');
     expect(out[11]?.reason).toMatch(/line 12: invalid JSON/);
     expect(r.stderr).toMatch(/not scored \(unsupported\): MATH/);
     expect(r.stderr).not.toMatch(/sandbox tier/);
     expect(r.code).toBe(1);
+  });
+
+  it("scores an answer written as a JSON number or boolean as Python's str() prints it; an array or object is refused for its line only", async () => {
+    const tasks = join(dir, 'typed.tasks.jsonl');
+    writeFileSync(
+      tasks,
+      `${[
+        { id: 'int', question: 'q', answer: '42' },
+        { id: 'float', question: 'q', answer: '1.5' },
+        { id: 'bool', question: 'q', answer: 'True' },
+        { id: 'big', question: 'q', answer: '123456789012345678901234567890' },
+      ]
+        .map((t) => JSON.stringify(t))
+        .join('\n')}\n`,
+    );
+    const file = answersFile('typed.jsonl', [
+      '{"id": "typed.tasks.jsonl#int", "answer": 42}',
+      '{"id": "typed.tasks.jsonl#float", "answer": 1.5}',
+      '{"id": "typed.tasks.jsonl#bool", "answer": true}',
+      '{"id": "typed.tasks.jsonl#big", "answer": 123456789012345678901234567890}',
+      '{"id": "typed.tasks.jsonl#int", "answer": [42]}',
+      '{"id": "typed.tasks.jsonl#int", "answer": {"value": 42}}',
+      '{"id": "typed.tasks.jsonl#int", "answer": "42"}',
+    ]);
+    const r = await run(['score', tasks, '--answers', file]);
+    const out = r.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Line);
+    expect(out.map((l) => [l.id, l.answer, l.correct])).toEqual([
+      ['typed.tasks.jsonl#int', '42', true],
+      ['typed.tasks.jsonl#float', '1.5', true],
+      ['typed.tasks.jsonl#bool', 'True', true],
+      ['typed.tasks.jsonl#big', '123456789012345678901234567890', true],
+      ['typed.tasks.jsonl#int', null, false],
+      ['typed.tasks.jsonl#int', null, false],
+      ['typed.tasks.jsonl#int', '42', true],
+    ]);
+    expect(out[4]?.reason).toBe('line 5: "answer" must be a string, a number, a boolean or null (got an array: write the final answer as text, e.g. "[1, 2]")');
+    expect(out[5]?.reason).toBe('line 6: "answer" must be a string, a number, a boolean or null (got an object: write the final answer as text, e.g. "[1, 2]")');
+    expect(r.code).toBe(1);
+  });
+
+  it('Ctrl-C while waiting for the next line of --answers - says it was cancelled and exits 130, never 0 as if every line was scored', async () => {
+    const child = spawn(process.execPath, [join(dir, 'cli.js'), 'score', FIXTURE, '--answers', '-'], {
+      cwd: dir,
+      env: { ...process.env, R1CI_RESOURCES_DIR: resolve('resources'), NO_COLOR: '1' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+    // A harness still writing: one line, and the pipe stays open.
+    child.stdin.write(`${JSON.stringify({ id: 'symbench/string_insertion/sample_1', answer: 'DBCDEBBBCDEBCABCDAC' })}\n`);
+    expect(await eventually(() => stdout.includes('\n'))).toBe(true);
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    child.stdin.destroy();
+    expect(stdout.trimEnd().split('\n')).toHaveLength(1);
+    expect(stderr).toContain('r1ci: cancelled after 1 input line: the lines printed above were scored, the rest were not read.\n');
   });
 
   it('exits 0 when every line is scored, and runs python: checkers in the sandbox', async () => {

@@ -43,11 +43,11 @@ describe.each(forms)('%s', (_name, make) => {
     expect(existsSync(join(root, 'real', 'x', 'y'))).toBe(true);
   });
 
-  it('gives mkdir’s own error for a dangling link, a file on the way and a file at the name', async () => {
+  it('names what is in the way: a dangling link, a file above the folder, a file at its name', async () => {
     symlinkSync(join(root, 'missing-target'), join(root, 'dangling'));
     await expect(make(join(root, 'dangling', 'x'))).rejects.toMatchObject({ code: 'EEXIST', syscall: 'mkdir', path: join(root, 'dangling') });
     writeFileSync(join(root, 'file'), 'x');
-    await expect(make(join(root, 'file', 'x', 'y'))).rejects.toMatchObject({ code: 'ENOTDIR' });
+    await expect(make(join(root, 'file', 'x', 'y'))).rejects.toMatchObject({ code: 'EEXIST', syscall: 'mkdir', path: join(root, 'file') });
     await expect(make(join(root, 'file'))).rejects.toMatchObject({ code: 'EEXIST', syscall: 'mkdir', path: join(root, 'file') });
     expect(existsSync(join(root, 'missing-target'))).toBe(false);
   });

@@ -3,6 +3,8 @@
 // (src/vscode/shared/commandArgs.ts; the asking is confirmCaller.ts). Before, a relative path,
 // a path with a newline, a number or a key with escape sequences went straight to the file
 // system or the secret store, and no one was asked.
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   callerApiKeySchema,
@@ -12,6 +14,7 @@ import {
   exportResultsArgsSchema,
   exportSftArgsSchema,
   readCallerArgs,
+  readCallerUri,
   showTrajectoryArgsSchema,
 } from '../../../../src/vscode/shared/commandArgs';
 import { aResult } from '../../../support/resultRecords';
@@ -94,5 +97,39 @@ describe('paths and keys a caller passes to a command', () => {
     // A long path that is long for real keeps its end: the file it reads or writes.
     const long = `/data/${'d'.repeat(400)}/secret.jsonl`;
     expect(callerConfirmationText('r1ci.eval.exportSft', 'write the SFT export to', [long])).toContain('/secret.jsonl');
+  });
+});
+
+describe('a file Uri a caller passes (openResults, compareResults, addToTesting, eval.run)', () => {
+  const folders = ['/home/me/project', '/data/tasks/'];
+  const file = (fsPath: string): { scheme: string; fsPath: string } => ({ scheme: 'file', fsPath });
+
+  it('inside a workspace folder (every explorer click) is used without asking; outside is confirmed like a string path', () => {
+    expect(readCallerUri('r1ci.eval.openResults', file('/home/me/project/runs/a.results.jsonl'), false, folders)).toEqual({ ok: true, value: { path: '/home/me/project/runs/a.results.jsonl', confirm: false } });
+    expect(readCallerUri('r1ci.eval.addToTesting', file('/data/tasks'), false, folders)).toEqual({ ok: true, value: { path: '/data/tasks', confirm: false } });
+    for (const outside of ['/home/me/other/a.jsonl', '/home/me/project-b/a.jsonl', '/etc/passwd', '/home/me']) {
+      expect(readCallerUri('r1ci.eval.openResults', file(outside), false, folders)).toEqual({ ok: true, value: { path: outside, confirm: true } });
+    }
+    // Without a workspace every Uri is asked about; our own (the results view's Compare button) never.
+    expect(readCallerUri('r1ci.eval.compareResults', file('/tmp/a.jsonl'), false, [])).toMatchObject({ ok: true, value: { confirm: true } });
+    expect(readCallerUri('r1ci.eval.compareResults', file('/tmp/a.jsonl'), true, [])).toMatchObject({ ok: true, value: { confirm: false } });
+  });
+
+  it('is normalised first: ".." cannot climb out of a workspace folder unasked', () => {
+    expect(readCallerUri('r1ci.eval.openResults', file('/home/me/project/../../../etc/shadow'), false, folders)).toEqual({ ok: true, value: { path: '/etc/shadow', confirm: true } });
+    expect(readCallerUri('r1ci.eval.openResults', file('/home/me/project//runs/./a.jsonl'), false, folders)).toEqual({ ok: true, value: { path: '/home/me/project/runs/a.jsonl', confirm: false } });
+  });
+
+  it('is refused when not a local file or not a valid path, with a message naming the command', () => {
+    expect(readCallerUri('r1ci.eval.openResults', { scheme: 'https', fsPath: '/x' }, false, folders)).toEqual({ ok: false, message: 'r1ci.eval.openResults: its argument is not a file on this machine (a https: Uri)' });
+    const bad = readCallerUri('r1ci.eval.openResults', file('/home/me/project/a\nb.jsonl'), false, folders);
+    expect(bad).toEqual({ ok: false, message: 'r1ci.eval.openResults: its argument holds control characters' });
+  });
+
+  it("no command of the extension takes a Uri's fsPath unchecked", () => {
+    const dir = join('src', 'vscode');
+    const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
+    const unchecked = files.filter((f) => /instanceof vscode\.Uri \?[^:]*\.fsPath/.test(readFileSync(join(dir, f), 'utf8')));
+    expect(unchecked).toEqual([]);
   });
 });
