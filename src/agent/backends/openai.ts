@@ -22,6 +22,7 @@ import { readSse } from './sse';
 import { BackendError, type ChatChunk, type ChatMessage, type ChatRequest, type ModelBackend, type ModelInfo, type ToolCall } from './types';
 import { knob } from '../../text/frontEnd';
 import { trimTrailing } from '../../text/trimTrailing';
+import { jsonTextOf } from '../../text/jsonDepth';
 
 export const DEFAULT_OPENAI_BASE_URL = 'http://127.0.0.1:8000/v1';
 
@@ -35,9 +36,10 @@ export interface OpenAiBackendOptions {
 /**
  * A tool call's `function.arguments`: JSON text as OpenAI specifies, or the object itself, which
  * TGI's Messages API (huggingface/text-generation-inference#1624) and llama.cpp's
- * `--tool-args-object` (ggml-org/llama.cpp#20198) send; an object becomes its JSON text.
+ * `--tool-args-object` (ggml-org/llama.cpp#20198) send; an object becomes its JSON text (at any
+ * depth: jsonTextOf; the arguments' reader refuses one nested too deep).
  */
-const argumentsSchema = z.union([z.string(), z.record(z.string(), z.unknown()).transform((object) => JSON.stringify(object))]);
+const argumentsSchema = z.union([z.string(), z.record(z.string(), z.unknown()).transform((object) => jsonTextOf(object))]);
 
 /** A tool call delta: the first carries id and name, later ones pieces of the arguments' JSON text. */
 const toolCallDeltaSchema = z.object({

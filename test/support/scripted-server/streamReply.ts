@@ -7,6 +7,7 @@ import type { ScriptedToolCall } from './scenarioSchema';
 import type { RecordedRequest, RequestLog } from './requestLog';
 import { untilAborted, type TimerRegistry } from './timers';
 import { errorBodyIn, type ErrorForm } from './openaiWire';
+import { jsonWithRaw } from './rawJson';
 
 export interface FinalStats {
   /** 'stop', 'length', or (OpenAI, a turn with tool calls) 'tool_calls'. */
@@ -281,9 +282,8 @@ export async function completeReply(ctx: ReplyContext, plan: ReplyPlan, wire: Wi
   const text = plan.chunks.join('');
   const thinking = plan.reasoning === 'none' ? '' : plan.thinkingChunks.join('');
   const inline = plan.reasoning === 'inline' && thinking !== '' ? `<think>${thinking}</think>\n\n` : '';
-  let body = JSON.stringify(
+  let body = jsonWithRaw(
     wire.complete(inline + text, stats(plan, wire, plan.chunks.length, startedAt, firstChunkAt), { thinking: plan.reasoning === 'field' ? thinking : '', toolCalls: plan.toolCalls }),
-    null,
     plan.wire.prettyJson === true ? 2 : undefined,
   );
   // A malformed non-streaming reply is a JSON body cut in half.
