@@ -96,3 +96,28 @@ describe('model listings answered with HTTP 200 and only an error (a proxy in fr
     }
   });
 });
+
+describe('the cap on a server message never splits an escape or a character', () => {
+  // Each message puts a character whose escape (or surrogate pair) straddles the 500-character cap.
+  const CUT = [
+    ['a control character (\\x1b)', `${'x'.repeat(498)}\u001b[2J after`],
+    ['a bidi override (\\u202e)', `${'x'.repeat(497)}\u202e after`],
+    ['a character outside the BMP', `${'x'.repeat(499)}\u{1F600} after`],
+  ] as const;
+  let cutting: ScriptedServer;
+  beforeEach(async () => {
+    cutting = await startScriptedServer({ scenarios: CUT.map(([, message], i) => scenario(`cut-${i}`, { http500: { status: 500, form: 'object', message } })) });
+  });
+  afterEach(() => closeLeavingNothing(cutting));
+
+  describe.each(KINDS)('%s backend', (kind) => {
+    it.each(CUT.map(([what], i) => [what, i] as const))('%s at the cap: the message ends before it, whole', async (_what, i) => {
+      const { trajectory } = await solve(backendFor(kind, cutting.url), `cut-${i}?`);
+      const error = trajectory.error ?? '';
+      const shown = /HTTP 500: (x+[^…]*)…/.exec(error)?.[1] ?? '';
+      expect(shown).toMatch(/^x+$/);
+      expect(shown.length).toBeLessThanOrEqual(500);
+      expect(error).not.toMatch(/[\ud800-\udbff](?![\udc00-\udfff])/);
+    });
+  });
+});
