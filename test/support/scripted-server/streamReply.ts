@@ -174,7 +174,10 @@ async function prelude(ctx: ReplyContext, plan: ReplyPlan, wire: WireFormat): Pr
   if (okError !== undefined) {
     // HTTP 200, and a body that is only the error (a proxy's way: LiteLLM, OpenRouter).
     ctx.entry.status = 200;
-    sendJson(ctx.res, 200, errorBodyIn(okError.form ?? 'string', 500, okError.message ?? 'scripted server: injected error in a 200 reply'));
+    const body = JSON.stringify(errorBodyIn(okError.form ?? 'string', 500, okError.message ?? 'scripted server: injected error in a 200 reply'));
+    const type = { json: { 'Content-Type': 'application/json; charset=utf-8' }, text: { 'Content-Type': 'text/plain; charset=utf-8' }, none: {} }[okError.contentType ?? 'json'];
+    ctx.res.writeHead(200, { ...type, ...(okError.chunked === true ? {} : { 'Content-Length': Buffer.byteLength(body) }) });
+    ctx.res.end(body);
     finish(ctx);
     return false;
   }
