@@ -128,6 +128,11 @@ async function faultsAt(ctx: ReplyContext, plan: ReplyPlan, wire: WireFormat, se
     drop(ctx);
     return false;
   }
+  if (plan.faults.endAfterChunks === sent) {
+    ctx.res.end();
+    finish(ctx);
+    return false;
+  }
   return true;
 }
 
