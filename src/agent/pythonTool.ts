@@ -4,6 +4,7 @@ import type { ToolCall, ToolSpec } from './backends/types';
 import { findCodeBlocks } from './codeBlocks';
 import { closesFence, codeOf, openingFence } from './fenceLines';
 import { forwardSearch } from '../text/mathScan';
+import { jsonTextDepth, jsonTextOf, MAX_JSON_DEPTH, tooDeepWords } from '../text/jsonDepth';
 
 /** The one tool: run a Python script in the sandbox; its printed output is the result. */
 export const PYTHON_TOOL: ToolSpec = {
@@ -18,11 +19,14 @@ export const PYTHON_TOOL: ToolSpec = {
 
 /**
  * The code of a tool call, or a message the model can read when the call is unusable: arguments
- * that are not a JSON object, a missing `code` string, or another tool's name. Some models send
+ * that are not a JSON object, nested deeper than MAX_JSON_DEPTH (named with their depth: nothing
+ * recursive walks them), a missing `code` string, or another tool's name. Some models send
  * the script itself instead of `{"code": …}`; a string argument is accepted as the script.
  */
 export function readPythonCall(call: ToolCall): { code: string } | { error: string } {
   if (call.name !== PYTHON_TOOL.name) return { error: `There is no tool named "${call.name}". The only tool is "python", called with {"code": "<python script>"}.` };
+  const depth = jsonTextDepth(call.arguments);
+  if (depth > MAX_JSON_DEPTH) return { error: `The arguments of your python call are ${tooDeepWords(depth)}: ${call.arguments.slice(0, 80)}…. Call python again with {"code": "<python script>"}.` };
   let args: unknown;
   try {
     args = JSON.parse(call.arguments);
@@ -115,7 +119,7 @@ function mistralCallBodies(text: string): string[] {
     } catch {
       list = undefined;
     }
-    if (Array.isArray(list)) for (const call of list) bodies.push(JSON.stringify(call));
+    if (Array.isArray(list)) for (const call of list) bodies.push(jsonTextOf(call));
     else bodies.push(json);
   }
   return bodies;
@@ -153,7 +157,7 @@ function llamaJsonCallBodies(text: string): string[] | undefined {
     const { name, parameters, arguments: args } = (typeof call === 'object' && call !== null ? call : {}) as { name?: unknown; parameters?: unknown; arguments?: unknown };
     const given = parameters ?? args;
     if (typeof name !== 'string' || name === '' || typeof given !== 'object' || given === null || Array.isArray(given)) return undefined;
-    bodies.push(JSON.stringify({ name, arguments: given }));
+    bodies.push(jsonTextOf({ name, arguments: given }));
     at = end;
   }
 }
@@ -289,6 +293,9 @@ function harmonyCallBodies(text: string): string[] | undefined {
  * dicts of them) from `text` at `at`, as JSON values; undefined where the text is not one.
  */
 class PythonLiterals {
+  /** Lists, tuples and dicts open at `at`: beyond MAX_JSON_DEPTH the text is not read as literals (the reader recurses). */
+  private depth = 0;
+
   constructor(
     private readonly text: string,
     public at = 0,
@@ -333,6 +340,16 @@ class PythonLiterals {
   }
 
   private sequence(close: string): unknown {
+    if (this.depth >= MAX_JSON_DEPTH) return undefined;
+    this.depth++;
+    try {
+      return this.items(close);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private items(close: string): unknown {
     this.at++;
     const items: unknown[] = [];
     while (!this.take(close)) {
@@ -346,6 +363,16 @@ class PythonLiterals {
   }
 
   private dict(): unknown {
+    if (this.depth >= MAX_JSON_DEPTH) return undefined;
+    this.depth++;
+    try {
+      return this.entries();
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private entries(): unknown {
     this.at++;
     const out: Record<string, unknown> = {};
     let first = true;
@@ -624,7 +651,7 @@ export function toolCallsInText(text: string): ToolCall[] {
     calls.push({
       id: `call_text_${calls.length}`,
       name: typeof call?.name === 'string' ? call.name : PYTHON_TOOL.name,
-      arguments: call === undefined ? body : typeof args === 'string' ? args : JSON.stringify(args ?? {}),
+      arguments: call === undefined ? body : typeof args === 'string' ? args : jsonTextOf(args ?? {}),
     });
   }
   return calls;

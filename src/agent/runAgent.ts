@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { AgentErrorKind, AgentEvent, CodeSource, StopReason, TurnStats } from './events';
 import { BackendError, type ChatChunk, type ChatMessage, type ChatRequest, type ModelBackend, type ToolCall } from './backends/types';
 import { tooLarge } from './backends/bounds';
-import { LOADING_TOTAL_WAIT_MS, ModelLoadingError, loadingTimedOut, loadingWaitMs } from './backends/modelLoading';
+import { LOADING_TOTAL_WAIT_MS, ModelLoadingError, ServerBusyError, busyWaitMs, loadingTimedOut, loadingWaitMs } from './backends/modelLoading';
 import { ContextWatch } from './contextWatch';
 import { DEFAULT_FIRST_TOKEN_SECONDS, DEFAULT_STALL_SECONDS, watchForStall, type StallLimits } from './stallWatchdog';
 import { CodeBlockDetector, codeOpenAtEnd, findCodeBlocks, type CodeBlock } from './codeBlocks';
@@ -205,23 +205,26 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
     };
     let attempt = yield* streamAttempt(options, request, turn, fencesRun, limits, started, templateOpensThink);
     let retries = 0;
-    // A server still loading the model (HTTP 503 saying so): asked again after the wait it names
-    // (within the bounds of modelLoading.ts) until it answers or the turn's waiting cap is reached.
-    // Each wait is a `retry` warning, and a cancel ends it at once (the timer goes with it).
+    // A server still loading the model, or too busy to take the request (HTTP 503 saying so):
+    // asked again after the wait it names, or a backoff for a busy one (within the bounds of
+    // modelLoading.ts), until it answers or the turn's waiting cap is reached. The cap counts wall
+    // time from the first such answer (the requests take time too, not only the waits). Each wait
+    // is a `retry` warning, and a cancel ends it at once (the timer goes with it).
     const loadingCapMs = options.maxLoadingWaitSeconds !== undefined ? Math.max(0, options.maxLoadingWaitSeconds * 1000) : LOADING_TOTAL_WAIT_MS;
-    let loadingWaitedMs = 0;
+    const loadingSince = performance.now();
+    let loadingWaits = 0;
     while (attempt.error instanceof ModelLoadingError && attempt.emitted === 0 && attempt.reasoning === '' && !signal.aborted) {
-      const wait = loadingWaitMs(attempt.error.retryAfterMs);
-      if (loadingWaitedMs + wait > loadingCapMs) {
-        attempt.error = loadingTimedOut(attempt.error, loadingWaitedMs, loadingCapMs);
+      const waitedMs = loadingWaits === 0 ? 0 : performance.now() - loadingSince;
+      const wait = attempt.error instanceof ServerBusyError ? busyWaitMs(attempt.error.retryAfterMs, loadingWaits) : loadingWaitMs(attempt.error.retryAfterMs);
+      if (waitedMs + wait > loadingCapMs) {
+        attempt.error = loadingTimedOut(attempt.error, waitedMs, loadingCapMs);
         break;
       }
       retries++;
-      const so = loadingWaitedMs > 0 ? `, ${Math.round(loadingWaitedMs / 1000)} s waited so far` : '';
+      loadingWaits++;
+      const so = waitedMs > 0 ? `, ${Math.round(waitedMs / 1000)} s waited so far` : '';
       yield { type: 'warning', kind: 'retry', turn, message: `${withFullStop(attempt.error.message)} Asking again in ${Math.ceil(wait / 1000)} s (at most ${Math.round(loadingCapMs / 1000)} s in all${so})…` };
-      const waitStarted = performance.now();
       await sleep(wait, undefined, { signal }).catch(() => undefined);
-      loadingWaitedMs += performance.now() - waitStarted;
       if (signal.aborted) break;
       attempt = yield* streamAttempt(options, request, turn, fencesRun, limits, started, templateOpensThink);
     }

@@ -178,11 +178,19 @@ const MAX_SERVER_MESSAGE_CHARS = 500;
 /**
  * A server's own words as one line a user can read: every control character, escape sequence and
  * bidi override shown escaped (`\x1b`, `\n`: terminalText.ts), so a server cannot clear the
- * terminal or forge lines; at most MAX_SERVER_MESSAGE_CHARS characters.
+ * terminal or forge lines; at most MAX_SERVER_MESSAGE_CHARS characters (UTF-16 units), then "…".
+ * The cut falls between whole characters and whole escapes: never inside `\u202e` or a surrogate pair.
  */
 export function serverWords(text: string): string {
-  const line = escapeName(text.trim());
-  return line.length > MAX_SERVER_MESSAGE_CHARS ? `${line.slice(0, MAX_SERVER_MESSAGE_CHARS)}…` : line;
+  const trimmed = text.trim();
+  let line = '';
+  // Character by character (code points), each escaped as it is added, until the next would not fit.
+  for (const ch of trimmed) {
+    const shown = escapeName(ch);
+    if (line.length + shown.length > MAX_SERVER_MESSAGE_CHARS) return `${line}…`;
+    line += shown;
+  }
+  return line;
 }
 
 /**

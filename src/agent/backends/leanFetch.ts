@@ -334,7 +334,10 @@ export function leanFetch(signal: AbortSignal | undefined, onMalformed: (line: s
         request.on('response', (response) => {
           settled = true;
           const status = response.statusCode ?? 0;
-          const ndjson = /ndjson/i.test(response.headers['content-type'] ?? '');
+          const contentType = response.headers['content-type'] ?? '';
+          const ndjson = /ndjson/i.test(contentType);
+          // A whole JSON document (not NDJSON): held until complete, then handed on in one line (onOneLine).
+          const whole: Buffer[] | undefined = !ndjson && status >= 200 && status <= 299 && /application\/json/i.test(contentType) ? [] : undefined;
           let done = false;
           const lines = ndjson
             ? new LineCheck(
@@ -351,10 +354,16 @@ export function leanFetch(signal: AbortSignal | undefined, onMalformed: (line: s
                 },
                 () => tooLarge(url.origin, 'a streamed line', MAX_LINE_BYTES),
               )
-            : undefined;
+            : // Any other Content-Type (text/plain, none: proxies label replies so) with a 2xx status is read
+              // line by line all the same, which the client does whatever the type: an `{"error": …}`
+              // line is told as in NDJSON (the client would say "[object Object]" of an error object).
+              whole === undefined && onErrorLine && status >= 200 && status <= 299
+              ? new LineCheck(
+                  (line) => reportError(Buffer.from(line), onErrorLine),
+                  () => tooLarge(url.origin, 'a streamed line', MAX_LINE_BYTES),
+                )
+              : undefined;
           let bodyBytes = 0;
-          // A whole JSON document (not NDJSON): held until complete, then handed on in one line (onOneLine).
-          const whole: Buffer[] | undefined = !ndjson && status >= 200 && status <= 299 && /application\/json/i.test(response.headers['content-type'] ?? '') ? [] : undefined;
           const lean = NULL_BODY.has(status)
             ? null
             : new LeanBody(() => {

@@ -20,6 +20,7 @@ import { modelLoadingError } from './modelLoading';
 import { BackendError, type ChatChunk, type ChatMessage, type ChatRequest, type ModelBackend, type ModelInfo, type PullProgress, type RunningModel, type ThinkSetting, type ToolCall, type ToolSpec } from './types';
 import { knob } from '../../text/frontEnd';
 import { trimTrailing } from '../../text/trimTrailing';
+import { jsonTextDepth, jsonTextOf, MAX_JSON_DEPTH } from '../../text/jsonDepth';
 
 export const DEFAULT_OLLAMA_HOST = 'http://127.0.0.1:11434';
 
@@ -110,6 +111,8 @@ function toOllamaMessage(m: ChatMessage): { role: string; content: string; think
 }
 
 function argumentsObject(json: string): Record<string, unknown> {
+  // Nested too deep for the client's JSON.stringify: sent back as the raw text, like malformed arguments.
+  if (jsonTextDepth(json) > MAX_JSON_DEPTH) return { raw: json };
   try {
     const value: unknown = JSON.parse(json);
     if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
@@ -277,7 +280,7 @@ export class OllamaBackend implements ModelBackend {
         // Ollama sends each tool call whole; it has no id, so we number them per reply.
         for (const call of chunk.message?.tool_calls ?? []) {
           const args = call.function.arguments;
-          yield { type: 'tool-call', call: { id: `call_${calls++}`, name: call.function.name, arguments: typeof args === 'string' ? args : JSON.stringify(args ?? {}) } };
+          yield { type: 'tool-call', call: { id: `call_${calls++}`, name: call.function.name, arguments: typeof args === 'string' ? args : jsonTextOf(args ?? {}) } };
         }
         if (chunk.done) {
           finished = true;

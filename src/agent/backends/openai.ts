@@ -17,11 +17,12 @@ import {
   unsupportedFeatureAdvice,
 } from './errors';
 import { modelLoadingError } from './modelLoading';
-import { MAX_LINE_BYTES, readTextWithin, tooLarge } from './bounds';
+import { MAX_BODY_BYTES, MAX_LINE_BYTES, readTextWithin, tooLarge } from './bounds';
 import { readSse } from './sse';
 import { BackendError, type ChatChunk, type ChatMessage, type ChatRequest, type ModelBackend, type ModelInfo, type ToolCall } from './types';
 import { knob } from '../../text/frontEnd';
 import { trimTrailing } from '../../text/trimTrailing';
+import { jsonTextOf } from '../../text/jsonDepth';
 
 export const DEFAULT_OPENAI_BASE_URL = 'http://127.0.0.1:8000/v1';
 
@@ -35,9 +36,10 @@ export interface OpenAiBackendOptions {
 /**
  * A tool call's `function.arguments`: JSON text as OpenAI specifies, or the object itself, which
  * TGI's Messages API (huggingface/text-generation-inference#1624) and llama.cpp's
- * `--tool-args-object` (ggml-org/llama.cpp#20198) send; an object becomes its JSON text.
+ * `--tool-args-object` (ggml-org/llama.cpp#20198) send; an object becomes its JSON text (at any
+ * depth: jsonTextOf; the arguments' reader refuses one nested too deep).
  */
-const argumentsSchema = z.union([z.string(), z.record(z.string(), z.unknown()).transform((object) => JSON.stringify(object))]);
+const argumentsSchema = z.union([z.string(), z.record(z.string(), z.unknown()).transform((object) => jsonTextOf(object))]);
 
 /** A tool call delta: the first carries id and name, later ones pieces of the arguments' JSON text. */
 const toolCallDeltaSchema = z.object({
@@ -328,6 +330,39 @@ async function fetchPastStaleConnections(url: string, init: RequestInit): Promis
   }
 }
 
+/**
+ * A body that may be a JSON object (an error document under a Content-Type that does not say so):
+ * read whole (within MAX_BODY_BYTES, readTextWithin) when its first character other than white
+ * space is `{`, else undefined at once, the body cancelled. So a body without Content-Length that
+ * is something else (text that goes on until the stall limit) costs no wait.
+ */
+async function readJsonObjectText(response: Response, server: string): Promise<string | undefined> {
+  if (!response.body) return undefined;
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder('utf-8');
+  const parts: string[] = [];
+  let bytes = 0;
+  let seen = false;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      bytes += value.length;
+      if (bytes > MAX_BODY_BYTES) throw tooLarge(server, 'a reply', MAX_BODY_BYTES);
+      const text = decoder.decode(value, { stream: true });
+      parts.push(text);
+      if (!seen && text.trim() !== '') {
+        seen = true;
+        if (!parts.join('').trimStart().startsWith('{')) return undefined;
+      }
+    }
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+  parts.push(decoder.decode());
+  return parts.join('');
+}
+
 /** `text` parsed as JSON, or undefined when it is not JSON. */
 function parseJson(text: string): unknown {
   try {
@@ -425,10 +460,9 @@ export class OpenAiBackend implements ModelBackend {
       return;
     }
     if (!/event-stream/i.test(contentType)) {
-      // The server's error document under another Content-Type (text/plain, none) is still its error;
-      // read only when the body's length is given (a body without one could go on until the stall limit).
-      const sized = response.headers.get('content-length') !== null;
-      const failure = sized ? errorDocument(parseJson(await readTextWithin(response, this.baseUrl).catch(() => ''))) : undefined;
+      // The server's error document under another Content-Type (text/plain, none), with its length
+      // or chunked, is still its error (errorDocument, as for every other type).
+      const failure = errorDocument(parseJson((await readJsonObjectText(response, this.baseUrl).catch(() => undefined)) ?? ''));
       if (failure) throw this.replyFailure(failure.message, failure.code);
       throw new BackendError(`The server at ${this.baseUrl} did not stream (Content-Type ${contentType || 'none'}) — is it an OpenAI-compatible server?`, 'wrong-server');
     }

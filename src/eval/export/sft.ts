@@ -8,6 +8,7 @@
 import { PYTHON_TOOL } from '../../agent/pythonTool';
 import type { ToolSpec } from '../../agent/backends/types';
 import type { ToolCall } from '../../trajectory/chatMessage';
+import { jsonTextDepth, MAX_JSON_DEPTH } from '../../text/jsonDepth';
 import { latestById, type ChatMessage, type ResultRecord } from '../results';
 import { thinkBlock, trajectorySegments, type Segment } from './segments';
 
@@ -139,6 +140,8 @@ function shareGptWithToolCalls(messages: readonly ChatMessage[]): ShareGptSftRec
 /** `{"name", "arguments"}` with the arguments as an object (LLaMA-Factory re-serializes them; a string would be encoded twice). */
 function callForLlamaFactory(call: ToolCall): { name: string; arguments: unknown } {
   let args: unknown = call.arguments;
+  // Arguments nested too deep for JSON.stringify (a refused call) stay text.
+  if (jsonTextDepth(call.arguments) > MAX_JSON_DEPTH) return { name: call.name, arguments: args };
   try {
     args = JSON.parse(call.arguments);
   } catch {

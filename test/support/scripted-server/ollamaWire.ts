@@ -3,10 +3,14 @@
 import type { ScriptedToolCall, WireOptions } from './scenarioSchema';
 import type { FinalStats, WireFormat } from './streamReply';
 import { errorBodyIn } from './openaiWire';
+import { jsonWithRaw, rawJsonObject } from './rawJson';
 
 /** A scripted call as Ollama spells it (a string argument that is not JSON stays a string: a malformed call). */
 function ollamaCall(call: ScriptedToolCall): { function: { name: string; arguments: unknown } } {
   if (typeof call.arguments !== 'string') return { function: { name: call.name, arguments: call.arguments } };
+  // An object's text goes out as it is (it may nest deeper than JSON.stringify recurses).
+  const raw = rawJsonObject(call.arguments);
+  if (raw !== undefined) return { function: { name: call.name, arguments: raw } };
   try {
     return { function: { name: call.name, arguments: JSON.parse(call.arguments) as unknown } };
   } catch {
@@ -15,7 +19,7 @@ function ollamaCall(call: ScriptedToolCall): { function: { name: string; argumen
 }
 
 function line(value: unknown): string {
-  return `${JSON.stringify(value)}\n`;
+  return `${jsonWithRaw(value)}\n`;
 }
 
 function finalFields(stats: FinalStats): Record<string, unknown> {

@@ -2,6 +2,7 @@
 // first delta, a final delta with finish_reason, an optional usage chunk, then `data: [DONE]`.
 import type { ScriptedToolCall, WireOptions } from './scenarioSchema';
 import type { FinalStats, WireFormat } from './streamReply';
+import { jsonWithRaw, rawJsonObject } from './rawJson';
 
 /** Arguments as OpenAI sends them: JSON text (a string is sent as it is, malformed or not). */
 function argumentText(call: ScriptedToolCall): string {
@@ -10,14 +11,16 @@ function argumentText(call: ScriptedToolCall): string {
 
 /** The `arguments` field as the wire options spell it: JSON text, or (argumentsAsObject) the object itself. */
 function argumentsField(call: ScriptedToolCall, options: WireOptions): unknown {
-  return options.argumentsAsObject === true && typeof call.arguments !== 'string' ? call.arguments : argumentText(call);
+  if (options.argumentsAsObject !== true) return argumentText(call);
+  // Text of an object goes out as that object, as it is (it may nest deeper than JSON.stringify recurses).
+  return typeof call.arguments !== 'string' ? call.arguments : (rawJsonObject(call.arguments) ?? call.arguments);
 }
 
 /** Pieces of a tool call's arguments, as servers stream them (a few characters per delta). */
 const ARGUMENT_PIECE = 7;
 
 function event(value: unknown): string {
-  return `data: ${JSON.stringify(value)}\n\n`;
+  return `data: ${jsonWithRaw(value)}\n\n`;
 }
 
 /** Mistral's content blocks (see WireOptions.contentParts). */

@@ -44,9 +44,24 @@ export const faultsSchema = z.strictObject({
    * `{"error": "…"}` (`form` string, default), `{"error": {"message", "type", "code"}}` (object) or vLLM < 0.10's `{"object": "error", "message"}` (flat), as
    * proxies (LiteLLM, OpenRouter) and Ollama-API servers answer some failures.
    */
-  okErrorBody: z.strictObject({ message: z.string().optional(), form: z.enum(['string', 'object', 'flat']).optional() }).optional(),
+  okErrorBody: z
+    .strictObject({
+      message: z.string().optional(),
+      form: z.enum(['string', 'object', 'flat']).optional(),
+      /** The body's Content-Type: JSON (default), `text/plain` (`text`), or none at all (`none`), as some proxies label an error. */
+      contentType: z.enum(['json', 'text', 'none']).optional(),
+      /** Sent chunked, without Content-Length (a proxy that streams what it forwards). */
+      chunked: z.boolean().optional(),
+    })
+    .optional(),
   /** Destroy the socket after N chunks (no final line, no [DONE]). */
   dropAfterChunks: nonNegativeInt.optional(),
+  /**
+   * End the body cleanly after N chunks (a proper end of the chunked body, not a reset) with no
+   * final line: no `done: true` (Ollama), no finish_reason and no `data: [DONE]` (OpenAI-compatible;
+   * Ollama's /v1 or vLLM whose connection a proxy closed early).
+   */
+  endAfterChunks: nonNegativeInt.optional(),
   /** Send no bytes after N chunks, for `stallMs` (then continue) or until the client aborts. */
   stallAfterChunks: nonNegativeInt.optional(),
   stallMs: nonNegativeInt.optional(),

@@ -7,6 +7,7 @@ import type { ScriptedToolCall } from './scenarioSchema';
 import type { RecordedRequest, RequestLog } from './requestLog';
 import { untilAborted, type TimerRegistry } from './timers';
 import { errorBodyIn, type ErrorForm } from './openaiWire';
+import { jsonWithRaw } from './rawJson';
 
 export interface FinalStats {
   /** 'stop', 'length', or (OpenAI, a turn with tool calls) 'tool_calls'. */
@@ -127,6 +128,11 @@ async function faultsAt(ctx: ReplyContext, plan: ReplyPlan, wire: WireFormat, se
     drop(ctx);
     return false;
   }
+  if (plan.faults.endAfterChunks === sent) {
+    ctx.res.end();
+    finish(ctx);
+    return false;
+  }
   return true;
 }
 
@@ -173,7 +179,10 @@ async function prelude(ctx: ReplyContext, plan: ReplyPlan, wire: WireFormat): Pr
   if (okError !== undefined) {
     // HTTP 200, and a body that is only the error (a proxy's way: LiteLLM, OpenRouter).
     ctx.entry.status = 200;
-    sendJson(ctx.res, 200, errorBodyIn(okError.form ?? 'string', 500, okError.message ?? 'scripted server: injected error in a 200 reply'));
+    const body = JSON.stringify(errorBodyIn(okError.form ?? 'string', 500, okError.message ?? 'scripted server: injected error in a 200 reply'));
+    const type = { json: { 'Content-Type': 'application/json; charset=utf-8' }, text: { 'Content-Type': 'text/plain; charset=utf-8' }, none: {} }[okError.contentType ?? 'json'];
+    ctx.res.writeHead(200, { ...type, ...(okError.chunked === true ? {} : { 'Content-Length': Buffer.byteLength(body) }) });
+    ctx.res.end(body);
     finish(ctx);
     return false;
   }
@@ -281,9 +290,8 @@ export async function completeReply(ctx: ReplyContext, plan: ReplyPlan, wire: Wi
   const text = plan.chunks.join('');
   const thinking = plan.reasoning === 'none' ? '' : plan.thinkingChunks.join('');
   const inline = plan.reasoning === 'inline' && thinking !== '' ? `<think>${thinking}</think>\n\n` : '';
-  let body = JSON.stringify(
+  let body = jsonWithRaw(
     wire.complete(inline + text, stats(plan, wire, plan.chunks.length, startedAt, firstChunkAt), { thinking: plan.reasoning === 'field' ? thinking : '', toolCalls: plan.toolCalls }),
-    null,
     plan.wire.prettyJson === true ? 2 : undefined,
   );
   // A malformed non-streaming reply is a JSON body cut in half.

@@ -24,6 +24,10 @@ const SCENARIOS: Scenario[] = FORMS_OF.openai.flatMap((form) => [
   scenario(`ok-body-nonstream-${form}`, { okErrorBody: { form, message: LONG } }, { nonStream: true }),
   scenario(`line-first-${form}`, { streamError: { afterChunks: 0, form, message: LONG } }),
   scenario(`line-mid-${form}`, { streamError: { afterChunks: 2, form, message: LONG } }),
+  // The same body labelled text/plain or not at all, with its length or chunked (proxies).
+  ...(['text', 'none'] as const).flatMap((contentType) =>
+    [false, true].map((chunked) => scenario(`ok-body-${contentType}-${chunked ? 'chunked' : 'sized'}-${form}`, { okErrorBody: { form, message: LONG, contentType, chunked } })),
+  ),
 ]);
 
 let server: ScriptedServer;
@@ -39,6 +43,10 @@ describe.each(KINDS)('%s backend: the server error in a successful reply', (kind
       ['the whole body, HTTP 200 (the turn not streamed)', `ok-body-nonstream-${form}?`],
       ['the first line or event of the stream', `line-first-${form}?`],
       ['a line or event in the middle of the stream', `line-mid-${form}?`],
+      ['the whole body, HTTP 200, as text/plain with its length', `ok-body-text-sized-${form}?`],
+      ['the whole body, HTTP 200, as text/plain, chunked', `ok-body-text-chunked-${form}?`],
+      ['the whole body, HTTP 200, no Content-Type, with its length', `ok-body-none-sized-${form}?`],
+      ['the whole body, HTTP 200, no Content-Type, chunked', `ok-body-none-chunked-${form}?`],
     ])("%s: the turn fails with the server's own words, escaped and capped", async (_where, question) => {
       const { trajectory, events } = await solve(backendFor(kind, server.url), question);
       expect(trajectory.reason).toBe('error');
@@ -94,5 +102,30 @@ describe('model listings answered with HTTP 200 and only an error (a proxy in fr
     } finally {
       await failing.close();
     }
+  });
+});
+
+describe('the cap on a server message never splits an escape or a character', () => {
+  // Each message puts a character whose escape (or surrogate pair) straddles the 500-character cap.
+  const CUT = [
+    ['a control character (\\x1b)', `${'x'.repeat(498)}\u001b[2J after`],
+    ['a bidi override (\\u202e)', `${'x'.repeat(497)}\u202e after`],
+    ['a character outside the BMP', `${'x'.repeat(499)}\u{1F600} after`],
+  ] as const;
+  let cutting: ScriptedServer;
+  beforeEach(async () => {
+    cutting = await startScriptedServer({ scenarios: CUT.map(([, message], i) => scenario(`cut-${i}`, { http500: { status: 500, form: 'object', message } })) });
+  });
+  afterEach(() => closeLeavingNothing(cutting));
+
+  describe.each(KINDS)('%s backend', (kind) => {
+    it.each(CUT.map(([what], i) => [what, i] as const))('%s at the cap: the message ends before it, whole', async (_what, i) => {
+      const { trajectory } = await solve(backendFor(kind, cutting.url), `cut-${i}?`);
+      const error = trajectory.error ?? '';
+      const shown = /HTTP 500: (x+[^…]*)…/.exec(error)?.[1] ?? '';
+      expect(shown).toMatch(/^x+$/);
+      expect(shown.length).toBeLessThanOrEqual(500);
+      expect(error).not.toMatch(/[\ud800-\udbff](?![\udc00-\udfff])/);
+    });
   });
 });

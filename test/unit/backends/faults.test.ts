@@ -44,6 +44,8 @@ const SCENARIOS: Scenario[] = [
   // Spaced chunks: bytes that arrive together with the reset are discarded by the HTTP client.
   scenario('dropped-mid-stream', { dropAfterChunks: 3 }, { perChunkDelayMs: 20 }),
   scenario('dropped-at-once', { dropAfterChunks: 0 }),
+  // The body ends properly, but before the reply's end: no done line, no finish_reason, no [DONE].
+  scenario('ended-early', { endAfterChunks: 3 }, { chunkSize: 8 }),
   scenario('slow-first-token', { slowFirstTokenMs: 400 }),
   scenario('never-starts', { slowFirstTokenMs: 60_000 }),
   scenario('stall-mid-stream', { stallAfterChunks: 2 }),
@@ -168,6 +170,15 @@ describe.each(KINDS)('%s backend faults', (kind) => {
     expect(events.find((e) => e.type === 'error')).toMatchObject({ kind: 'protocol' });
     expect(trajectory.error).toContain('malformed');
     expect(trajectory.error).toContain('unterminat');
+    expect(trajectory.answer).toBeNull();
+  });
+
+  it('the body ends cleanly mid-reply (no done line, no finish_reason, no [DONE]): reported as cut short, the partial text never taken as the answer', async () => {
+    const { trajectory, events } = await solve(backendFor(kind, server.url), 'ended-early?');
+    expect(events.find((e) => e.type === 'error')).toMatchObject({ kind: 'connection-lost' });
+    expect(trajectory.reason).toBe('error');
+    expect(trajectory.error).toContain(`The ${serverName} server at`);
+    expect(trajectory.error).toContain('closed the connection before the reply was complete');
     expect(trajectory.answer).toBeNull();
   });
 

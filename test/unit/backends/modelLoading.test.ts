@@ -10,9 +10,12 @@ import type { Scenario } from '../../support/scripted-server';
 import { startScriptedServer, type ScriptedServer } from '../../support/scripted-server';
 import { backendFor, closeLeavingNothing, KINDS, MODEL, solve } from './support';
 
-function scenario(id: string, http500: NonNullable<Scenario['faults']>['http500']): Scenario {
-  return { id, match: `${id}?`, turns: [{ text: 'Loaded at last.\n\n<<<42>>>' }], faults: { http500 } };
+function scenario(id: string, http500: NonNullable<Scenario['faults']>['http500'], faults: Scenario['faults'] = {}): Scenario {
+  return { id, match: `${id}?`, turns: [{ text: 'Loaded at last.\n\n<<<42>>>' }], faults: { ...faults, http500 } };
 }
+
+/** Ollama's own 503 when OLLAMA_MAX_QUEUE requests already wait (ErrMaxQueue, ollama/ollama#4144). */
+const OLLAMA_BUSY = 'server busy, please try again.  maximum pending requests exceeded';
 
 const SCENARIOS: Scenario[] = [
   // llama.cpp's server while it loads: its error object, no Retry-After (here one of 0 s, clamped to 1 s).
@@ -25,6 +28,12 @@ const SCENARIOS: Scenario[] = [
   scenario('loading-long', { status: 503, form: 'object', message: 'Loading model', retryAfterS: 3600 }),
   // A proxy in front of the server answering 502 with a Retry-After: the one retry waits what it asks.
   scenario('proxy-retry-after', { status: 502, times: 1, form: 'html', message: '502 Bad Gateway', retryAfterS: 1 }),
+  // Each 503 takes 2 s to come (a server slow to refuse): the waiting cap counts that time too.
+  scenario('loading-slowly', { status: 503, form: 'object', message: 'Loading model', retryAfterS: 0 }, { slowFirstTokenMs: 2000 }),
+  // Ollama's queue is full: no Retry-After (a backoff), or with one (waited as asked).
+  scenario('ollama-busy', { status: 503, times: 2, form: 'string', message: OLLAMA_BUSY }),
+  scenario('ollama-busy-retry-after', { status: 503, times: 1, form: 'string', message: OLLAMA_BUSY, retryAfterS: 2 }),
+  scenario('ollama-busy-forever', { status: 503, form: 'string', message: OLLAMA_BUSY }),
 ];
 
 let server: ScriptedServer;
@@ -73,7 +82,48 @@ describe.each(KINDS)('%s backend: a server loading its model', (kind) => {
     const { trajectory, events } = await solve(backendFor(kind, server.url), 'loading-forever?', { maxLoadingWaitSeconds: 1 });
     expect(trajectory.reason).toBe('error');
     expect(events.find((e) => e.type === 'error')).toMatchObject({ kind: 'http' });
-    expect(trajectory.error).toMatch(/is still loading the model \(HTTP 503: Loading model\) — still loading after 1 s of waiting \(at most 1 s are waited\); ask again once the server's log says the model is loaded\.$/);
+    expect(trajectory.error).toMatch(/is still loading the model \(HTTP 503: Loading model\) — still loading after \d+ s of waiting \(at most 1 s are waited\); ask again once the server's log says the model is loaded\.$/);
+    expect(retryWarnings(events)).toHaveLength(1);
+    expect(server.chatRequests()).toHaveLength(2);
+  });
+
+  it('the waiting cap counts wall time from the first 503, the requests included, not only the waits', async () => {
+    // Cap 3 s, waits of 1 s, each 503 taking 2 s: after one wait and one more slow 503, 3 s have
+    // passed, and another wait would go past the cap (counting only the waits, it would not).
+    const { trajectory, events } = await solve(backendFor(kind, server.url), 'loading-slowly?', { maxLoadingWaitSeconds: 3 });
+    expect(trajectory.reason).toBe('error');
+    expect(trajectory.error).toMatch(/still loading after \d+ s of waiting \(at most 3 s are waited\)/);
+    expect(retryWarnings(events)).toHaveLength(1);
+    expect(server.chatRequests()).toHaveLength(2);
+  });
+
+  it("Ollama's 503 \"server busy\" (its queue full): asked again after a backoff of 1 s, then 2 s, each wait shown", async () => {
+    const { trajectory, events } = await solve(backendFor(kind, server.url), 'ollama-busy?');
+    expect(trajectory.error).toBeUndefined();
+    expect(trajectory.answer).toBe('42');
+    const warnings = retryWarnings(events);
+    expect(warnings).toHaveLength(2);
+    expect(warnings[0]).toContain(`is busy (HTTP 503: ${OLLAMA_BUSY}). Asking again in 1 s (at most 300 s in all)…`);
+    expect(warnings[1]).toMatch(/is busy \(HTTP 503: .*\)\. Asking again in 2 s \(at most 300 s in all, \d+ s waited so far\)…$/);
+    const chats = server.chatRequests();
+    expect(chats).toHaveLength(3);
+    expect((chats[1]?.receivedAt ?? 0) - (chats[0]?.receivedAt ?? 0)).toBeGreaterThanOrEqual(950);
+    expect((chats[2]?.receivedAt ?? 0) - (chats[1]?.receivedAt ?? 0)).toBeGreaterThanOrEqual(1950);
+  });
+
+  it('a busy server that names its wait (Retry-After) is asked again after that wait', async () => {
+    const { trajectory, events } = await solve(backendFor(kind, server.url), 'ollama-busy-retry-after?');
+    expect(trajectory.answer).toBe('42');
+    expect(retryWarnings(events)).toEqual([expect.stringContaining('Asking again in 2 s')]);
+    const [first, second] = server.chatRequests();
+    expect((second?.receivedAt ?? 0) - (first?.receivedAt ?? 0)).toBeGreaterThanOrEqual(1950);
+  });
+
+  it('a server busy beyond the waiting cap: the run ends saying so', async () => {
+    const { trajectory, events } = await solve(backendFor(kind, server.url), 'ollama-busy-forever?', { maxLoadingWaitSeconds: 2 });
+    expect(trajectory.reason).toBe('error');
+    expect(trajectory.error).toMatch(/is busy \(HTTP 503: server busy.*\) — still busy after \d+ s of waiting \(at most 2 s are waited\); try again later, or raise OLLAMA_MAX_QUEUE on an Ollama server\.$/);
+    // Waits of 1 s, then 2 s: the second would pass the cap.
     expect(retryWarnings(events)).toHaveLength(1);
     expect(server.chatRequests()).toHaveLength(2);
   });
