@@ -213,7 +213,11 @@ function specialTokenCallBodies(text: string): string[] | undefined {
     const kimi = segment.indexOf('<|tool_call_argument_begin|>');
     const sep = DEEPSEEK_SEP.exec(segment);
     if (kimi >= 0) {
-      name = segment.slice(0, kimi).trim().replace(/^functions\./, '').replace(/:\d+$/, '');
+      name = segment
+        .slice(0, kimi)
+        .trim()
+        .replace(/^functions\./, '')
+        .replace(/:\d+$/, '');
       args = segment.slice(kimi + '<|tool_call_argument_begin|>'.length);
     } else if (sep !== null) {
       const before = segment.slice(0, sep.index).trim();
@@ -225,7 +229,13 @@ function specialTokenCallBodies(text: string): string[] | undefined {
     }
     // DeepSeek V3/R1 fence the JSON (```json … ```).
     const trimmed = args.trim();
-    const json = trimmed.length >= 6 && trimmed.startsWith('```') && trimmed.endsWith('```') ? trimmed.slice(3, -3).replace(/^json\b/, '').trim() : trimmed;
+    const json =
+      trimmed.length >= 6 && trimmed.startsWith('```') && trimmed.endsWith('```')
+        ? trimmed
+            .slice(3, -3)
+            .replace(/^json\b/, '')
+            .trim()
+        : trimmed;
     let parsed: unknown;
     try {
       parsed = JSON.parse(json);

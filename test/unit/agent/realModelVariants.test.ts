@@ -586,7 +586,10 @@ describe.each(BOTH)('tool-call shapes on %s', (kind) => {
   });
 
   it.each([
-    ['DeepSeek V3/R1 (function, name, a json fence; sgl-project/sglang#4379)', '<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>python\n```json\n{"code": "print(8 * 8)"}\n```<｜tool▁call▁end｜><｜tool▁calls▁end｜>'],
+    [
+      'DeepSeek V3/R1 (function, name, a json fence; sgl-project/sglang#4379)',
+      '<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>python\n```json\n{"code": "print(8 * 8)"}\n```<｜tool▁call▁end｜><｜tool▁calls▁end｜>',
+    ],
     ['DeepSeek V3.1 (name, then the JSON)', 'Let me compute.<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>python<｜tool▁sep｜>{"code": "print(8 * 8)"}<｜tool▁call▁end｜><｜tool▁calls▁end｜>'],
     ['Kimi K2 (vllm-project/vllm#31207)', '<|tool_calls_section_begin|><|tool_call_begin|>functions.python:0<|tool_call_argument_begin|>{"code": "print(8 * 8)"}<|tool_call_end|><|tool_calls_section_end|>'],
   ])("a call in %s's special tokens left in the content (a server without that model's tool-call parser) runs as a python call", async (_how, text) => {
@@ -597,7 +600,10 @@ describe.each(BOTH)('tool-call shapes on %s', (kind) => {
 
   it.each([
     ['a <tool_call> (Qwen3 calling inside its think)', 'I need the product.\n<tool_call>\n{"name": "python", "arguments": {"code": "print(8 * 8)"}}\n</tool_call>'],
-    ["Kimi K2's special tokens (vybestack/llxprt-code#750)", 'Compute it.<|tool_calls_section_begin|><|tool_call_begin|>functions.python:0<|tool_call_argument_begin|>{"code": "print(8 * 8)"}<|tool_call_end|><|tool_calls_section_end|>'],
+    [
+      "Kimi K2's special tokens (vybestack/llxprt-code#750)",
+      'Compute it.<|tool_calls_section_begin|><|tool_call_begin|>functions.python:0<|tool_call_argument_begin|>{"code": "print(8 * 8)"}<|tool_call_end|><|tool_calls_section_end|>',
+    ],
   ])('a call written as text in the reasoning of a reply with no call, code or answer of its own, %s, runs', async (_how, thinking) => {
     const r = await run(kind, { turns: [{ text: '', thinking }, { text: '<<<{{RESULT}}>>>' }] }, { protocol: 'tools' });
     expect(r.trajectory.turns[0]?.cell).toMatchObject({ source: 'tool-call', code: 'print(8 * 8)' });
@@ -716,7 +722,10 @@ describe('OpenAI-compatible stream framings', () => {
     const r = await run('openai', {
       wire: { otherChoice: 'Other sample:\n```python\nprint(999)\n```\n<<<999>>>' },
       chunkSize: 5,
-      turns: [{ text: 'Run:\n```python\nprint(6 * 7)\n```\n', nonStream }, { text: 'So <<<{{RESULT}}>>>', nonStream }],
+      turns: [
+        { text: 'Run:\n```python\nprint(6 * 7)\n```\n', nonStream },
+        { text: 'So <<<{{RESULT}}>>>', nonStream },
+      ],
     });
     expect(r.trajectory.error).toBeUndefined();
     expect(r.trajectory.turns.map((t) => t.text).join('')).not.toContain('Other');

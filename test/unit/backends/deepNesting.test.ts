@@ -53,17 +53,14 @@ beforeEach(async () => {
 afterEach(() => closeLeavingNothing(server));
 
 describe.each(KINDS)('%s backend: tool call arguments nested 100,000 deep', (kind) => {
-  it.each(SCENARIOS.filter((s) => !(kind === 'ollama' && s.wire?.argumentsAsObject === true)).map((s) => s.id))(
-    '%s: the call is refused with the depth named, and the run goes on',
-    async (id) => {
-      const { trajectory, events } = await solve(backendFor(kind, server.url), `${id}?`, { runner, protocol: 'tools' });
-      expect(trajectory.error).toBeUndefined();
-      const told = events.flatMap((e) => (e.type === 'warning' && e.kind === 'tool-call-error' ? [e.message] : []));
-      expect(told).toHaveLength(1);
-      expect(told[0]).toContain(`nested ${LEVELS + 1} levels deep (at most 512 are read)`);
-      expect(told[0]?.length).toBeLessThan(1000);
-      expect(events.some((e) => e.type === 'code')).toBe(false);
-      expect(trajectory.answer).toBe('42');
-    },
-  );
+  it.each(SCENARIOS.filter((s) => !(kind === 'ollama' && s.wire?.argumentsAsObject === true)).map((s) => s.id))('%s: the call is refused with the depth named, and the run goes on', async (id) => {
+    const { trajectory, events } = await solve(backendFor(kind, server.url), `${id}?`, { runner, protocol: 'tools' });
+    expect(trajectory.error).toBeUndefined();
+    const told = events.flatMap((e) => (e.type === 'warning' && e.kind === 'tool-call-error' ? [e.message] : []));
+    expect(told).toHaveLength(1);
+    expect(told[0]).toContain(`nested ${LEVELS + 1} levels deep (at most 512 are read)`);
+    expect(told[0]?.length).toBeLessThan(1000);
+    expect(events.some((e) => e.type === 'code')).toBe(false);
+    expect(trajectory.answer).toBe('42');
+  });
 });

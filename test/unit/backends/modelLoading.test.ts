@@ -82,7 +82,9 @@ describe.each(KINDS)('%s backend: a server loading its model', (kind) => {
     const { trajectory, events } = await solve(backendFor(kind, server.url), 'loading-forever?', { maxLoadingWaitSeconds: 1 });
     expect(trajectory.reason).toBe('error');
     expect(events.find((e) => e.type === 'error')).toMatchObject({ kind: 'http' });
-    expect(trajectory.error).toMatch(/is still loading the model \(HTTP 503: Loading model\) — still loading after \d+ s of waiting \(at most 1 s are waited\); ask again once the server's log says the model is loaded\.$/);
+    expect(trajectory.error).toMatch(
+      /is still loading the model \(HTTP 503: Loading model\) — still loading after \d+ s of waiting \(at most 1 s are waited\); ask again once the server's log says the model is loaded\.$/,
+    );
     expect(retryWarnings(events)).toHaveLength(1);
     expect(server.chatRequests()).toHaveLength(2);
   });
@@ -97,7 +99,7 @@ describe.each(KINDS)('%s backend: a server loading its model', (kind) => {
     expect(server.chatRequests()).toHaveLength(2);
   });
 
-  it("Ollama's 503 \"server busy\" (its queue full): asked again after a backoff of 1 s, then 2 s, each wait shown", async () => {
+  it('Ollama\'s 503 "server busy" (its queue full): asked again after a backoff of 1 s, then 2 s, each wait shown', async () => {
     const { trajectory, events } = await solve(backendFor(kind, server.url), 'ollama-busy?');
     expect(trajectory.error).toBeUndefined();
     expect(trajectory.answer).toBe('42');

@@ -26,8 +26,7 @@ const rows = readFileSync(path.join(repoRoot, 'test', 'fixtures', 'reasoning_gym
   .filter((l) => l.trim() !== '')
   .map((l) => JSON.parse(l) as StateRow | ScoreRow);
 
-const score = (answer: string, cubeSize: number, scramble: string): number =>
-  scoreReasoningGym('rubiks_cube', answer, { answer: null, metadata: { cube_size: cubeSize, scramble_moves: scramble } }).score;
+const score = (answer: string, cubeSize: number, scramble: string): number => scoreReasoningGym('rubiks_cube', answer, { answer: null, metadata: { cube_size: cubeSize, scramble_moves: scramble } }).score;
 
 /** The cube after `moves` (magiccube notation), or an error when they do not parse. */
 function turned(size: number, moves: string): ReturnType<typeof solvedCube> {
@@ -80,9 +79,11 @@ function undoAsAnswer(scramble: readonly ScrambleMove[]): string | null {
   for (const m of [...scramble].reverse()) {
     const back = m.reversed ? '' : "'";
     const same = m.reversed ? "'" : '';
-    if (m.layer === 1) out.push(`${m.face}${back}`); // "R" and "1Rw" both turn the outer layer
+    if (m.layer === 1)
+      out.push(`${m.face}${back}`); // "R" and "1Rw" both turn the outer layer
     else if (m.wide && m.layer === 2) out.push(`${m.face}w${back}`);
-    else if (m.layer === 2) out.push(`${m.face}w${back}`, `${m.face}${same}`); // the inner slice: two layers less the outer one
+    else if (m.layer === 2)
+      out.push(`${m.face}w${back}`, `${m.face}${same}`); // the inner slice: two layers less the outer one
     else return null;
   }
   return out.join(' ');
@@ -93,7 +94,12 @@ describe('rubiks_cube simulator (magiccube 0.3.0)', () => {
     const states = rows.filter((r): r is StateRow => r.kind === 'state');
     expect(new Set(states.map((r) => r.cube_size))).toEqual(new Set([2, 3, 4, 5, 6]));
     const wrong = states
-      .map((r) => ({ r, got: cubeFaces(turned(r.cube_size, r.moves)).map((f) => f.join('')).join(' ') }))
+      .map((r) => ({
+        r,
+        got: cubeFaces(turned(r.cube_size, r.moves))
+          .map((f) => f.join(''))
+          .join(' '),
+      }))
       .filter(({ r, got }) => got !== r.faces)
       .map(({ r, got }) => `${r.cube_size}: ${r.moves} -> ${got}, magiccube ${r.faces}`);
     expect(wrong).toEqual([]);
@@ -204,7 +210,11 @@ describe('rubiks_cube scorer (RubiksCubeDataset.score_answer)', () => {
   it('loads a rubiks_cube task file and scores its items', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'r1ci-rg-cube-'));
     const item = (scramble: string): string =>
-      JSON.stringify({ question: "You are given a 3x3x3 Rubik's cube...", answer: null, metadata: { source_dataset: 'rubiks_cube', source_index: 0, cube_size: 3, scramble_steps: 2, scramble_moves: scramble, example_correct_answer: '' } });
+      JSON.stringify({
+        question: "You are given a 3x3x3 Rubik's cube...",
+        answer: null,
+        metadata: { source_dataset: 'rubiks_cube', source_index: 0, cube_size: 3, scramble_steps: 2, scramble_moves: scramble, example_correct_answer: '' },
+      });
     await writeFile(path.join(dir, 'rubiks_cube.jsonl'), [item('U R'), item('F L')].join('\n'));
     const { records, problems, unsupported } = await loadTasks(dir);
     expect(problems).toEqual([]);

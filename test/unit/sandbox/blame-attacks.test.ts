@@ -484,7 +484,9 @@ describe.each(REQUIRED_TIERS)('a cell that sabotages later cells takes the blame
   });
 
   it('a cell that replaces multiprocessing’s default context with one that raises: the next cell runs and is told, the variables are kept', async () => {
-    const first = await runner.runCell('kept = 1\nimport multiprocessing.context\nclass Trap:\n    def __getattr__(self, name):\n        raise OSError("trap")\nmultiprocessing.context._default_context = Trap()\nprint("replaced")');
+    const first = await runner.runCell(
+      'kept = 1\nimport multiprocessing.context\nclass Trap:\n    def __getattr__(self, name):\n        raise OSError("trap")\nmultiprocessing.context._default_context = Trap()\nprint("replaced")',
+    );
     expect(first.stdout).toBe('replaced\n');
     const next = await runner.runCell('print(kept, "innocent ran")');
     expect({ stdout: next.stdout, killed: next.killed, exitCode: next.exitCode, notice: next.notice }).toEqual({ stdout: '1 innocent ran\n', killed: undefined, exitCode: 0, notice: undefined });
@@ -494,7 +496,9 @@ describe.each(REQUIRED_TIERS)('a cell that sabotages later cells takes the blame
   it('a cell that makes multiprocessing’s default context sleep: the next cell is interrupted at its time limit, the variables are kept', async () => {
     await runner.dispose();
     runner = await startRunner(tier, { limits: { timeoutMs: 4000 } });
-    const first = await runner.runCell('kept = 1\nimport multiprocessing.context, time\nclass Trap:\n    def __getattr__(self, name):\n        time.sleep(1000)\nmultiprocessing.context._default_context = Trap()\nprint("replaced")');
+    const first = await runner.runCell(
+      'kept = 1\nimport multiprocessing.context, time\nclass Trap:\n    def __getattr__(self, name):\n        time.sleep(1000)\nmultiprocessing.context._default_context = Trap()\nprint("replaced")',
+    );
     expect(first.stdout).toBe('replaced\n');
     const next = await runner.runCell('print("innocent ran")');
     expect(next.stdout).toBe('');
@@ -515,10 +519,7 @@ describe.each(REQUIRED_TIERS)('a cell that sabotages later cells takes the blame
     ['json.loads (None)', 'import json\njson.loads = None'],
     ['os.read', 'import os, time\nos.read = lambda fd, n: time.sleep(1000)'],
     ['exec and compile', 'import builtins\nbuiltins.exec = lambda *a, **k: None\nbuiltins.compile = lambda *a, **k: None'],
-    [
-      'signal.sigpending (hiding a pending SIGTERM)',
-      'import os, signal\nsignal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})\nos.kill(os.getpid(), signal.SIGTERM)\nsignal.sigpending = lambda: set()',
-    ],
+    ['signal.sigpending (hiding a pending SIGTERM)', 'import os, signal\nsignal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})\nos.kill(os.getpid(), signal.SIGTERM)\nsignal.sigpending = lambda: set()'],
   ])('a cell that replaces %s, which the interpreter uses between cells: the next cell runs as usual', async (_what, attack) => {
     const first = await runner.runCell(`kept = 1\n${attack}\nprint("replaced")`);
     expect({ stdout: first.stdout, killed: first.killed }).toEqual({ stdout: 'replaced\n', killed: undefined });
@@ -563,9 +564,7 @@ describe.each(REQUIRED_TIERS)('a cell that sabotages later cells takes the blame
   // kept its settings for every later cell: an ASCII stdout made the next cell's print("café")
   // raise UnicodeEncodeError, a buffered one held its output back from the host.
   it('a cell that reconfigures the standard streams in place leaves the next cell the usual ones (state kept)', async () => {
-    const first = await runner.runCell(
-      'import sys\nkept = 1\nsys.stdout.reconfigure(encoding="ascii", errors="strict")\nsys.stderr.reconfigure(encoding="latin-1", write_through=False)\nprint("reconfigured")',
-    );
+    const first = await runner.runCell('import sys\nkept = 1\nsys.stdout.reconfigure(encoding="ascii", errors="strict")\nsys.stderr.reconfigure(encoding="latin-1", write_through=False)\nprint("reconfigured")');
     expect({ stdout: first.stdout, killed: first.killed }).toEqual({ stdout: 'reconfigured\n', killed: undefined });
     const next = await runner.runCell('import sys\nprint(kept, "café ✓")\nprint("ß ✓", file=sys.stderr)\nprint(sys.stdout.encoding, sys.stderr.encoding, sys.stderr.write_through)');
     expect({ stdout: next.stdout, stderr: next.stderr, exitCode: next.exitCode, notice: next.notice }).toEqual({

@@ -241,7 +241,11 @@ describe('OpenAI-compatible framings of other servers (wire options)', () => {
   it('otherChoice: a second choice (index 1) streamed ahead of the first, chunk by chunk, finishing first; listed second when not streamed', async () => {
     type Choice = { index: number; delta: { content?: string }; finish_reason: string | null };
     const choices = sse((await openAi('two choices please')).body).flatMap((e) => (e['choices'] as Choice[] | null) ?? []);
-    const text = (index: number): string => choices.filter((c) => c.index === index).map((c) => c.delta.content ?? '').join('');
+    const text = (index: number): string =>
+      choices
+        .filter((c) => c.index === index)
+        .map((c) => c.delta.content ?? '')
+        .join('');
     expect([text(0), text(1)]).toEqual(['first', 'other']);
     expect(choices.filter((c) => c.finish_reason !== null).map((c) => c.index)).toEqual([1, 0]);
     expect(choices.findIndex((c) => c.index === 1)).toBeLessThan(choices.findIndex((c) => c.index === 0 && c.delta.content === 'fi'));
