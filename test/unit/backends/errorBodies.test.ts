@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { errorDocument, htmlSummary, rateLimited, retryAfterMs, serverErrorDetail } from '../../../src/agent/backends/errors';
 import { unreadableToolCall } from '../../../src/agent/backends/ollama';
 import { PYTHON_TOOL } from '../../../src/agent/pythonTool';
+import { mulberry32 } from '../../support/seeded';
 
 describe('serverErrorDetail', () => {
   it.each([
@@ -98,17 +99,6 @@ function htmlSummaryByRegex(html: string): string {
     .replace(/&(amp|lt|gt|quot|#39|nbsp);/g, (_m, name: string) => entities[name] ?? '')
     .replace(/\s+/g, ' ')
     .trim();
-}
-
-/** mulberry32: a seeded generator, so a failure names an input that can be replayed. */
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Pieces of markup a page is made of, in every case, cut and unclosed too; non-ASCII letters that case-fold to ASCII ones (ſ, K, İ) must not match. */

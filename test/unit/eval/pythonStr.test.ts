@@ -4,17 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { pythonStrOfJsonNumber, topLevelNumberText } from '../../../src/eval/pythonStr';
 import { parseAnswerLine } from '../../../src/eval/scoreAnswers';
-
-/** mulberry32: a seeded generator, so a failure names an input that can be replayed. */
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../../support/seeded';
 
 /** A random JSON number token: an integer of up to 40 digits, or a decimal with an optional exponent. */
 function randomToken(next: () => number): string {

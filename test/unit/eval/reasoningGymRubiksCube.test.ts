@@ -16,6 +16,7 @@ import { loadTasks } from '../../../src/eval/load';
 import { scoreAnswer } from '../../../src/eval/score';
 import { scoreReasoningGym } from '../../../src/eval/reasoningGym';
 import { cubeFaces, cubeSolved, parseCubeMoves, solvedCube, turnCube } from '../../../src/eval/reasoningGym/rubiksCube';
+import { mulberry32 } from '../../support/seeded';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 
@@ -37,16 +38,10 @@ function turned(size: number, moves: string): ReturnType<typeof solvedCube> {
   return cube;
 }
 
-/** A small seeded generator (mulberry32), so a failing case can be replayed. */
+/** A seeded integer source (mulberry32): seeded(s)(n) is in [0, n), so a failing case can be replayed. */
 function seeded(seed: number): (n: number) => number {
-  let a = seed >>> 0;
-  return (n) => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
-  };
+  const next = mulberry32(seed);
+  return (n) => Math.floor(next() * n);
 }
 
 interface ScrambleMove {

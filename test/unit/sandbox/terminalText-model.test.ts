@@ -9,6 +9,7 @@
 // takes two columns there and one once redrawn.
 import { describe, expect, it } from 'vitest';
 import { RedrawCollapser } from '../../../src/sandbox/terminalText';
+import { mulberry32 } from '../../support/seeded';
 
 /** What one terminal line shows, line by line (`removeEscapes`), and the UTF-8 bytes beyond `max` columns not kept. */
 function model(input: string, max: number): { out: string; dropped: number } {
@@ -50,16 +51,7 @@ function model(input: string, max: number): { out: string; dropped: number } {
   return { out: out + show(), dropped };
 }
 
-/** mulberry32: a seeded generator, so a failure names an input that can be replayed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(state ^ (state >>> 15), state | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const random = mulberry32;
 
 const ATOMS = [
   'a',
