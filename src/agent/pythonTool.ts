@@ -673,7 +673,21 @@ const CALL_CLOSERS = [
  */
 export function textCallClosed(text: string): boolean {
   const end = text.trimEnd();
-  return CALL_CLOSERS.some((closer) => end.endsWith(closer));
+  if (!CALL_CLOSERS.some((closer) => end.endsWith(closer))) return false;
+  if (!end.endsWith('}') && !end.endsWith(']')) return true;
+  // After `<|python_tag|>` or harmony's `<|message|>`, a `}` or `]` ends the call only when what
+  // follows the token is a whole call (JSON, Llama's calls, a pythonic list): a line of code ends with them too.
+  const tokens = ['<|python_tag|>', '<|message|>'].map((token) => [end.lastIndexOf(token), token.length] as const);
+  const [at, length] = tokens.reduce((a, b) => (b[0] > a[0] ? b : a));
+  if (at < 0) return true;
+  const rest = end.slice(at + length).trim();
+  if (llamaJsonCallBodies(rest) !== undefined || pythonicCallBodies(rest) !== undefined) return true;
+  try {
+    const args: unknown = JSON.parse(rest);
+    return typeof args === 'object' && args !== null;
+  } catch {
+    return false;
+  }
 }
 
 /** The calls of the special-token forms (Llama's `<|python_tag|>`, harmony, DeepSeek and Kimi K2), the tokens Markdown quotes left out. */

@@ -632,6 +632,8 @@ describe.each(BOTH)('tool-call shapes on %s', (kind) => {
   it.each([
     ["Llama 3.1's <|python_tag|> code", '<|python_tag|>for i in range(3):\n    print('],
     ["gpt-oss's code to its built-in python", '<|channel|>analysis to=python<|message|>for i in range(3):\n    print('],
+    ["Llama 3.1's <|python_tag|> code, cut after a line ending in a bracket", '<|python_tag|>data = {"a": 1}\nrows = [1, 2]'],
+    ["gpt-oss's code to its built-in python, cut after a line ending in a bracket", '<|channel|>analysis to=python<|message|>rows = [1, 2]'],
     ['a <tool_call> left open', 'Let me compute.\n<tool_call>\n{"name": "python", "arguments": {"code": "for i in range(3):\\n    print('],
   ])('a call written as text that the token limit cut (%s, no end token) is not run; the model and the user are told', async (_how, text) => {
     const r = await run(kind, { turns: [{ text, doneReason: 'length' }, { text: '<<<1>>>' }] }, { protocol: 'tools' });
