@@ -244,7 +244,7 @@ function specialTokenCallBodies(text: string): string[] | undefined {
     } catch {
       parsed = json;
     }
-    return [JSON.stringify({ name, arguments: parsed })];
+    return [jsonTextOf({ name, arguments: parsed })];
   });
   return bodies.length > 0 ? bodies : undefined;
 }
@@ -319,7 +319,7 @@ function harmonyCallBodies(text: string): string[] | undefined {
         args = undefined;
       }
       const object = typeof args === 'object' && args !== null && !Array.isArray(args);
-      bodies.push(object ? JSON.stringify({ name, arguments: args }) : name === PYTHON_TOOL.name ? JSON.stringify({ name, arguments: { code: body } }) : body);
+      bodies.push(object ? jsonTextOf({ name, arguments: args }) : name === PYTHON_TOOL.name ? JSON.stringify({ name, arguments: { code: body } }) : body);
     }
     header = '';
     bodyFrom = -1;
