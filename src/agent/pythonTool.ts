@@ -2,7 +2,7 @@
 // OpenAI-compatible `tools`), and the reading of the calls the model makes.
 import type { ToolCall, ToolSpec } from './backends/types';
 import { findCodeBlocks } from './codeBlocks';
-import { closesFence, codeOf, openingFence } from './fenceLines';
+import { closesFence, codeOf, openingFence, type OpeningFence } from './fenceLines';
 import { forwardSearch } from '../text/mathScan';
 import { jsonTextDepth, jsonTextOf, MAX_JSON_DEPTH, tooDeepWords } from '../text/jsonDepth';
 
@@ -198,13 +198,14 @@ const DEEPSEEK_SEP = /<[|｜]tool▁sep[|｜]>/;
  * `<｜tool▁call▁begin｜>function<｜tool▁sep｜>NAME\n\`\`\`json\n{…}\n\`\`\`<｜tool▁call▁end｜>`, V3.1
  * `<｜tool▁call▁begin｜>NAME<｜tool▁sep｜>{…}<｜tool▁call▁end｜>`, Kimi K2
  * `<|tool_call_begin|>functions.NAME:0<|tool_call_argument_begin|>{…}<|tool_call_end|>`. Arguments
- * that are not JSON are kept as text (the model is told). Each call is read up to the next one's
+ * that are not JSON are kept as text (the model is told); a begin token without DeepSeek's separator or
+ * Kimi's argument token is no call. Each call is read up to the next one's
  * start, so the cost is linear in the text. Undefined when there is no such call.
  */
 function specialTokenCallBodies(text: string): string[] | undefined {
   const starts = [...text.matchAll(TOKEN_CALL_BEGIN)].map((m) => [m.index, m.index + m[0].length] as const);
   if (starts.length === 0) return undefined;
-  return starts.map(([, from], k) => {
+  const bodies = starts.flatMap(([, from], k) => {
     let segment = text.slice(from, starts[k + 1]?.[0] ?? text.length);
     const end = TOKEN_CALL_END.exec(segment);
     if (end !== null) segment = segment.slice(0, end.index);
@@ -225,7 +226,8 @@ function specialTokenCallBodies(text: string): string[] | undefined {
       const line = after.indexOf('\n');
       [name, args] = before === 'function' || before === '' ? [(line < 0 ? after : after.slice(0, line)).trim(), line < 0 ? '' : after.slice(line + 1)] : [before, after];
     } else {
-      [name, args] = [PYTHON_TOOL.name, segment];
+      // No separator: no call (a reply that names the token in prose, "DeepSeek writes <｜tool▁call▁begin｜> first").
+      return [];
     }
     // DeepSeek V3/R1 fence the JSON (```json … ```).
     const trimmed = args.trim();
@@ -242,8 +244,49 @@ function specialTokenCallBodies(text: string): string[] | undefined {
     } catch {
       parsed = json;
     }
-    return JSON.stringify({ name, arguments: parsed });
+    return [jsonTextOf({ name, arguments: parsed })];
   });
+  return bodies.length > 0 ? bodies : undefined;
+}
+
+/** Where a special token of the forms above starts: `<|` (Llama, gpt-oss's harmony, Kimi K2) or DeepSeek's `<｜`. */
+const SPECIAL_TOKEN_START = /<[|｜]/g;
+
+/**
+ * `text` with the special tokens that Markdown quotes defused (their `<` made `‹`): those inside an
+ * inline code span (one line) or a fenced block that closes. A reply that explains
+ * `<|python_tag|>` or shows a harmony call in a fence quotes the tokens; a model's own call is
+ * never quoted, so the quoted ones are no call. Same length as `text`, linear in it (one pass
+ * over its lines, and the span regex stops at each backtick or line end).
+ */
+function defuseQuotedTokens(text: string): string {
+  if (!text.includes('`') && !text.includes('~')) return text;
+  const quoted: Array<readonly [number, number]> = [];
+  let open: { readonly fence: OpeningFence; readonly from: number } | undefined;
+  for (let lineStart = 0; lineStart <= text.length;) {
+    const newline = text.indexOf('\n', lineStart);
+    const lineEnd = newline < 0 ? text.length : newline;
+    const line = text.slice(lineStart, lineEnd);
+    if (open === undefined) {
+      const fence = openingFence(line);
+      if (fence !== undefined) open = { fence, from: lineStart };
+    } else if (closesFence(line, open.fence, false)) {
+      quoted.push([open.from, lineEnd]);
+      open = undefined;
+    }
+    if (newline < 0) break;
+    lineStart = newline + 1;
+  }
+  for (const m of text.matchAll(/`[^`\n]*`/g)) quoted.push([m.index, m.index + m[0].length]);
+  if (quoted.length === 0) return text;
+  // Tokens are met in order: a cursor over the ranges by start skips those that end before a token.
+  quoted.sort((a, b) => a[0] - b[0]);
+  let next = 0;
+  const inside = (at: number): boolean => {
+    while (next < quoted.length && (quoted[next]?.[1] ?? 0) <= at) next++;
+    return (quoted[next]?.[0] ?? Infinity) <= at;
+  };
+  return text.replace(SPECIAL_TOKEN_START, (token: string, at: number) => (inside(at) ? `‹${token.slice(1)}` : token));
 }
 
 /** Harmony's special tokens: a message's header runs up to `<|message|>`, its body up to `<|end|>`, `<|call|>`, `<|return|>` or the next `<|start|>`. */
@@ -276,7 +319,7 @@ function harmonyCallBodies(text: string): string[] | undefined {
         args = undefined;
       }
       const object = typeof args === 'object' && args !== null && !Array.isArray(args);
-      bodies.push(object ? JSON.stringify({ name, arguments: args }) : name === PYTHON_TOOL.name ? JSON.stringify({ name, arguments: { code: body } }) : body);
+      bodies.push(object ? jsonTextOf({ name, arguments: args }) : name === PYTHON_TOOL.name ? JSON.stringify({ name, arguments: { code: body } }) : body);
     }
     header = '';
     bodyFrom = -1;
@@ -630,7 +673,27 @@ const CALL_CLOSERS = [
  */
 export function textCallClosed(text: string): boolean {
   const end = text.trimEnd();
-  return CALL_CLOSERS.some((closer) => end.endsWith(closer));
+  if (!CALL_CLOSERS.some((closer) => end.endsWith(closer))) return false;
+  if (!end.endsWith('}') && !end.endsWith(']')) return true;
+  // After `<|python_tag|>` or harmony's `<|message|>`, a `}` or `]` ends the call only when what
+  // follows the token is a whole call (JSON, Llama's calls, a pythonic list): a line of code ends with them too.
+  const tokens = ['<|python_tag|>', '<|message|>'].map((token) => [end.lastIndexOf(token), token.length] as const);
+  const [at, length] = tokens.reduce((a, b) => (b[0] > a[0] ? b : a));
+  if (at < 0) return true;
+  const rest = end.slice(at + length).trim();
+  if (llamaJsonCallBodies(rest) !== undefined || pythonicCallBodies(rest) !== undefined) return true;
+  try {
+    const args: unknown = JSON.parse(rest);
+    return typeof args === 'object' && args !== null;
+  } catch {
+    return false;
+  }
+}
+
+/** The calls of the special-token forms (Llama's `<|python_tag|>`, harmony, DeepSeek and Kimi K2), the tokens Markdown quotes left out. */
+function specialTokenForms(text: string): string[] | undefined {
+  const unquoted = defuseQuotedTokens(text);
+  return pythonTagCallBodies(unquoted) ?? harmonyCallBodies(unquoted) ?? specialTokenCallBodies(unquoted);
 }
 
 /**
@@ -649,7 +712,7 @@ export function textCallClosed(text: string): boolean {
 export function toolCallsInText(text: string): ToolCall[] {
   const calls: ToolCall[] = [];
   const tagged = [...toolCallTagBodies(text).flatMap((body) => taggedCallBodies(body)), ...mistralCallBodies(text)];
-  for (const body of tagged.length > 0 ? tagged : (llamaJsonCallBodies(text) ?? pythonicCallBodies(text) ?? pythonTagCallBodies(text) ?? harmonyCallBodies(text) ?? specialTokenCallBodies(text) ?? xmlCallBodies(text))) {
+  for (const body of tagged.length > 0 ? tagged : (llamaJsonCallBodies(text) ?? pythonicCallBodies(text) ?? specialTokenForms(text) ?? xmlCallBodies(text))) {
     let parsed: unknown;
     try {
       parsed = JSON.parse(body);

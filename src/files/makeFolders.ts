@@ -9,6 +9,15 @@ import { mkdirSync, statSync } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 
+/**
+ * `folder` as the system reads it: not normalized (`link/..` is the parent of the link's target,
+ * as for mkdir -p and every later open of the same path; path.resolve would drop it unread). Only
+ * an empty path becomes the current folder.
+ */
+function asGiven(folder: string): string {
+  return folder === '' ? resolve(folder) : folder;
+}
+
 function codeOf(error: unknown): string | undefined {
   return typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : undefined;
 }
@@ -32,7 +41,7 @@ function existsNotFolder(path: string): NodeJS.ErrnoException {
  *   EACCES, EROFS, …; or the `stat` error of an ancestor it could not look at.
  */
 export async function makeFolders(folder: string, mode = 0o777): Promise<void> {
-  const path = resolve(folder);
+  const path = asGiven(folder);
   const missing: string[] = [];
   for (let current = path; !(await folderAt(current));) {
     missing.unshift(current);
@@ -45,7 +54,7 @@ export async function makeFolders(folder: string, mode = 0o777): Promise<void> {
 
 /** The synchronous form of makeFolders (same arguments, result and errors), for start-up paths. */
 export function makeFoldersSync(folder: string, mode = 0o777): void {
-  const path = resolve(folder);
+  const path = asGiven(folder);
   const missing: string[] = [];
   for (let current = path; !folderAtSync(current);) {
     missing.unshift(current);

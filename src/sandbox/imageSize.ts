@@ -41,7 +41,12 @@ function ascii(bytes: Uint8Array, at: number, length: number): string {
 function jpegDimensions(bytes: Uint8Array): ImageDimensions | undefined {
   let at = 2;
   while (at + 9 <= bytes.length) {
-    if (bytes[at] !== 0xff) return undefined;
+    // Bytes between segments: decoders (libjpeg's next_marker) skip them to the next marker.
+    if (bytes[at] !== 0xff) {
+      at = bytes.indexOf(0xff, at);
+      if (at < 0) return undefined;
+      continue;
+    }
     const marker = bytes[at + 1] ?? 0;
     if (marker === 0xff) {
       at += 1; // fill byte
@@ -63,7 +68,35 @@ function jpegDimensions(bytes: Uint8Array): ImageDimensions | undefined {
 }
 
 /**
- * The width and height (pixels) the header of a PNG, GIF (logical screen), JPEG, WebP or BMP file
+ * A GIF's size as decoders take it: the logical screen, grown to hold every frame (a frame larger
+ * than the screen makes browsers use the frame's size). Walks the blocks (extensions and image
+ * data as chains of sub-blocks) in `bytes`, one pass.
+ */
+function gifDimensions(bytes: Uint8Array): ImageDimensions {
+  let width = u16le(bytes, 6);
+  let height = u16le(bytes, 8);
+  const flags = bytes[10] ?? 0;
+  let at = 13 + (flags & 0x80 ? 3 * 2 ** ((flags & 7) + 1) : 0);
+  const skipSubBlocks = (from: number): number => {
+    let i = from;
+    while (i < bytes.length && bytes[i] !== 0) i += 1 + (bytes[i] ?? 0);
+    return i + 1;
+  };
+  while (at < bytes.length) {
+    const block = bytes[at];
+    if (block === 0x21) at = skipSubBlocks(at + 2);
+    else if (block === 0x2c && at + 10 <= bytes.length) {
+      width = Math.max(width, u16le(bytes, at + 1) + u16le(bytes, at + 5));
+      height = Math.max(height, u16le(bytes, at + 3) + u16le(bytes, at + 7));
+      const local = bytes[at + 9] ?? 0;
+      at = skipSubBlocks(at + 10 + (local & 0x80 ? 3 * 2 ** ((local & 7) + 1) : 0) + 1);
+    } else break;
+  }
+  return { width, height };
+}
+
+/**
+ * The width and height (pixels) the header of a PNG, GIF (logical screen grown to its frames), JPEG, WebP or BMP file
  * claims, or undefined when `bytes` is none of them or its header is cut short. Reads the header
  * only: nothing is decoded.
  */
@@ -72,7 +105,7 @@ export function imageDimensions(bytes: Uint8Array): ImageDimensions | undefined 
     return { width: u32be(bytes, 16), height: u32be(bytes, 20) };
   }
   if (bytes.length >= 10 && (ascii(bytes, 0, 6) === 'GIF87a' || ascii(bytes, 0, 6) === 'GIF89a')) {
-    return { width: u16le(bytes, 6), height: u16le(bytes, 8) };
+    return gifDimensions(bytes);
   }
   if (bytes.length >= 4 && bytes[0] === 0xff && bytes[1] === 0xd8) return jpegDimensions(bytes);
   // BMP (a renderer sniffs the content, whatever the name says): a negative height is top-down.

@@ -610,6 +610,18 @@ describe.each(BOTH)('tool-call shapes on %s', (kind) => {
     expect(r.trajectory.answer).toBe('64');
   });
 
+  it.each([
+    ["Llama's token in an inline code span", 'Llama 3.1 starts a code call with `<|python_tag|>` and ends it with `<|eom_id|>`. It is <<<7>>>'],
+    ['a harmony call shown in an inline code span', 'gpt-oss writes `<|channel|>commentary to=functions.python <|constrain|>json<|message|>{"code": "print(1)"}<|call|>`. It is <<<7>>>'],
+    ["Llama's code shown in a fence", 'For example:\n\n```\n<|python_tag|>print(1)<|eom_id|>\n```\n\nIt is <<<7>>>'],
+    ["Kimi K2's begin token in a code span", 'Kimi K2 writes `<|tool_call_begin|>` before each call. It is <<<7>>>'],
+    ["DeepSeek's begin token named in prose", 'DeepSeek writes <｜tool▁call▁begin｜> before each call. It is <<<7>>>'],
+  ])('an answer that only mentions special call tokens (%s) makes no call', async (_how, text) => {
+    const r = await run(kind, { turns: [{ text }, { text: '<<<8>>>' }] }, { protocol: 'tools' });
+    expect(execCount(r)).toBe(0);
+    expect(r.trajectory.answer).toBe('7');
+  });
+
   it('a call in the reasoning of a reply that answers by itself is only shown', async () => {
     const thinking = 'Maybe <tool_call>\n{"name": "python", "arguments": {"code": "print(1)"}}\n</tool_call> but no need.';
     const r = await run(kind, { turns: [{ text: 'It is <<<7>>>', thinking }] }, { protocol: 'tools' });
@@ -620,6 +632,8 @@ describe.each(BOTH)('tool-call shapes on %s', (kind) => {
   it.each([
     ["Llama 3.1's <|python_tag|> code", '<|python_tag|>for i in range(3):\n    print('],
     ["gpt-oss's code to its built-in python", '<|channel|>analysis to=python<|message|>for i in range(3):\n    print('],
+    ["Llama 3.1's <|python_tag|> code, cut after a line ending in a bracket", '<|python_tag|>data = {"a": 1}\nrows = [1, 2]'],
+    ["gpt-oss's code to its built-in python, cut after a line ending in a bracket", '<|channel|>analysis to=python<|message|>rows = [1, 2]'],
     ['a <tool_call> left open', 'Let me compute.\n<tool_call>\n{"name": "python", "arguments": {"code": "for i in range(3):\\n    print('],
   ])('a call written as text that the token limit cut (%s, no end token) is not run; the model and the user are told', async (_how, text) => {
     const r = await run(kind, { turns: [{ text, doneReason: 'length' }, { text: '<<<1>>>' }] }, { protocol: 'tools' });

@@ -24,6 +24,15 @@ describe.each(forms)('%s', (_name, make) => {
     await expect(make('/proc/self/r1ci-no-such-folder')).rejects.toMatchObject({ code: 'ENOENT', syscall: 'mkdir' });
   });
 
+  it('reads ".." after a link as the system does (the link’s target’s parent), as mkdir -p and later writes to the same path do', async () => {
+    mkdirSync(join(root, 'elsewhere', 'deep'), { recursive: true });
+    symlinkSync(join(root, 'elsewhere', 'deep'), join(root, 'link'));
+    // Written by hand: join() and resolve() would drop "link/.." without looking at the link.
+    await make(`${root}/link/../results/inner`);
+    expect(statSync(join(root, 'elsewhere', 'results', 'inner')).isDirectory()).toBe(true);
+    expect(existsSync(join(root, 'results'))).toBe(false);
+  });
+
   it('creates every missing folder of a path, with the mode given, and does nothing for an existing folder', async () => {
     const deep = join(root, 'a', 'b', 'c');
     await make(deep, 0o700);

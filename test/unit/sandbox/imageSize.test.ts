@@ -22,6 +22,17 @@ function gif(width: number, height: number): Buffer {
   return b;
 }
 
+/** A GIF with a 1×1 logical screen, a global color table, a graphic control extension and one frame of `width`×`height`. */
+function gifFrame(width: number, height: number): Buffer {
+  const screen = Buffer.from([...Buffer.from('GIF89a'), 1, 0, 1, 0, 0x80, 0, 0, 0, 0, 0, 255, 255, 255]);
+  const control = Buffer.from([0x21, 0xf9, 4, 0, 0, 0, 0, 0]);
+  const descriptor = Buffer.alloc(10);
+  descriptor[0] = 0x2c;
+  descriptor.writeUInt16LE(width, 5);
+  descriptor.writeUInt16LE(height, 7);
+  return Buffer.concat([screen, control, descriptor, Buffer.from([2, 2, 0x4c, 0x01, 0, 0x3b])]);
+}
+
 /** SOI, an APP0 segment, then a baseline frame header (SOF0). */
 function jpeg(width: number, height: number): Buffer {
   const app0 = Buffer.from([0xff, 0xe0, 0x00, 0x10, ...Buffer.from('JFIF\0'), 1, 1, 0, 0, 1, 0, 1, 0, 0]);
@@ -61,6 +72,7 @@ describe('imageDimensions', () => {
   it.each([
     ['PNG', png(640, 480)],
     ['GIF', gif(640, 480)],
+    ['GIF (a frame as large as its screen)', Buffer.concat([gif(640, 480), gifFrame(640, 480).subarray(19)])],
     ['JPEG', jpeg(640, 480)],
     ['WebP (extended)', webpX(640, 480)],
     ['WebP (lossless)', webpLossless(640, 480)],
@@ -84,6 +96,9 @@ describe('imageDimensions', () => {
     ['a JPEG of 65000×65000', jpeg(65000, 65000), 'claims 65000×65000 pixels'],
     ['a WebP of 16383×16383', webpX(16383, 16383), 'claims 16383×16383 pixels'],
     ['a BMP of 100000×100000', bmp(100000, 100000), 'claims 100000×100000 pixels'],
+    // Browsers grow a GIF's logical screen to a larger frame; libjpeg skips bytes between segments.
+    ['a GIF whose 1×1 screen holds a 60000×60000 frame', gifFrame(60000, 60000), 'claims 60000×60000 pixels'],
+    ['a JPEG with a stray byte before its 65000×65000 frame header', Buffer.concat([Buffer.from([0xff, 0xd8, 0x00]), jpeg(65000, 65000).subarray(2)]), 'claims 65000×65000 pixels'],
   ])('refuses %s', (_what, bytes, reason) => {
     expect(oversizedImage(bytes)).toBe(reason);
   });

@@ -103,11 +103,22 @@ describe('whitespace runs inside tool calls and scored answers cost the host lin
   });
 
   it('special-token and harmony calls: many openers, long whitespace, a fence never closed', () => {
-    expect(toolCallsInText('<|tool_call_begin|>'.repeat(6_000))).toHaveLength(6_000);
+    expect(toolCallsInText('<|tool_call_begin|>'.repeat(6_000))).toHaveLength(0);
+    expect(toolCallsInText('<|tool_call_begin|>python<|tool_call_argument_begin|>{}'.repeat(6_000))).toHaveLength(6_000);
     expect(toolCallsInText('<|channel|>commentary to=functions.python<|message|>'.repeat(6_000))).toHaveLength(1);
     const fenced = toolCallsInText(`<｜tool▁call▁begin｜>function<｜tool▁sep｜>python\n\`\`\`json${' '.repeat(64_000)}x`);
     expect(fenced.map((c) => c.name)).toEqual(['python']);
     expect(toolCallsInText(`<|python_tag|>${run(' ')}`).map((c) => c.arguments)).toEqual(['{"code":"x"}']);
+  });
+
+  it('special tokens quoted in Markdown: 64,000 backticks, quoted tokens, fences', () => {
+    const cost = cpuMs(() => {
+      expect(toolCallsInText(`${run('`')}<|python_tag|>print(1)`)).toHaveLength(1);
+      expect(toolCallsInText('`<|python_tag|>` '.repeat(8_000))).toEqual([]);
+      expect(toolCallsInText('```\n<|channel|>commentary to=python<|message|>print(1)<|call|>\n```\n'.repeat(2_000))).toEqual([]);
+      expect(toolCallsInText('`x<|tool_call_begin|>python<|tool_call_argument_begin|>{}'.repeat(4_000))).toHaveLength(2_000);
+    });
+    expect(cost).toBeLessThan(1_000);
   });
 
   it('reads a BoxNet move as before: trimmed destination on one line', () => {
