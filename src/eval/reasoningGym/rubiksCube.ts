@@ -20,7 +20,7 @@
 //   the two axes it turns about (`CubePiece.rotate_piece`).
 //
 // `expand_moves` splits the answer at whitespace (Python `str.split()`) and keeps only tokens of
-// the form <non-digits><digits> (Python `\d`: any Unicode decimal digit), repeating the first part
+// the form <non-digits><digits> (Python `\d`: every Unicode decimal digit), repeating the first part
 // int(digits) times ("U2" is "U U", "R'3" is R' three times, "4" alone is nothing). Tokens with a
 // digit before a letter ("2R", "3Rw", "U2'") are silently dropped, so an answer cannot use layer
 // numbers: a 6×6 whose scramble leaves its third layers turned ("3R", "3Rw") cannot be solved

@@ -11,7 +11,7 @@ let askCallers = true;
 
 /**
  * Called once by activate with the extension's mode. Under ExtensionMode.Test (the integration
- * tests, which pass paths and keys as any caller would) the arguments are still checked but
+ * tests, which pass paths and keys as every other caller would) the arguments are still checked but
  * not asked about; another extension cannot set this mode.
  */
 export function initCallerConfirmation(mode: vscode.ExtensionMode): void {
@@ -42,7 +42,7 @@ const ownUris = new WeakSet<vscode.Uri>();
 /**
  * `uri`, marked as made by our own code for one of our commands (the results view's Compare
  * button), so that command does not ask about it. Only this object is marked: a caller cannot
- * obtain it, and one that passes a Uri of the same path is asked as any caller is.
+ * obtain it, and one that passes a Uri of the same path is asked as every other caller is.
  */
 export function ownUri(uri: vscode.Uri): vscode.Uri {
   ownUris.add(uri);
