@@ -11,6 +11,7 @@ import { execResultSchema } from '../trajectory/execResult';
 import { answerSourceSchema, codeSourceSchema } from '../trajectory/trajectory';
 import { openForAppend, openNoFollow } from './safeWrite';
 import { counted } from '../text/counted';
+import { errnoCode } from '../text/fileErrors';
 export { chatMessageSchema };
 export type { ChatMessage } from '../trajectory/chatMessage';
 
@@ -120,7 +121,7 @@ export async function readResults(file: string, options: { repair?: boolean } = 
   try {
     handle = await openNoFollow(file, options.repair ? constants.O_RDWR : constants.O_RDONLY);
   } catch (e) {
-    if (e instanceof Error && 'code' in e && e.code === 'ENOENT') return { results: [], problems: [], truncatedTail: false };
+    if (errnoCode(e) === 'ENOENT') return { results: [], problems: [], truncatedTail: false };
     throw e;
   }
   try {

@@ -11,7 +11,7 @@ import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, realpat
 import { isUtf8 } from 'node:buffer';
 import path from 'node:path';
 import { formatBytes } from '../sandbox/format';
-import { fileErrorText } from '../text/fileErrors';
+import { errnoCode, fileErrorText } from '../text/fileErrors';
 
 /** Largest dataset or checker file read (bytes); a bigger one is reported, never read. */
 export const DATASET_FILE_CAP_BYTES = 64 * 1024 ** 2;
@@ -48,7 +48,7 @@ export async function readDatasetText(file: string, capBytes = DATASET_FILE_CAP_
     // O_NONBLOCK: opening a FIFO must not wait for a writer; fstat below then rejects it.
     fd = openSync(absolute, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch (e) {
-    if (e instanceof Error && 'code' in e && (e.code === 'ELOOP' || e.code === 'EMLINK')) {
+    if (errnoCode(e) === 'ELOOP' || errnoCode(e) === 'EMLINK') {
       throw new UnsafeDatasetPathError(file, 'is a symbolic link (not followed in a dataset)');
     }
     throw e;

@@ -10,11 +10,10 @@
 import { constants } from 'node:fs';
 import { lstat, mkdir, open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import { errnoCode } from '../text/fileErrors';
 
 /** A results or export path that is (or lies behind) a link, or is not a plain file or folder; nothing was written. */
 export class UnsafeOutputPathError extends Error {}
-
-const errCode = (e: unknown): string | undefined => (e instanceof Error && 'code' in e && typeof e.code === 'string' ? e.code : undefined);
 
 /**
  * Opens `file` with `flags` (O_RDONLY, O_RDWR, O_WRONLY|O_APPEND|O_CREAT …) plus O_NOFOLLOW and
@@ -27,10 +26,10 @@ export async function openNoFollow(file: string, flags: number): Promise<FileHan
   try {
     handle = await open(file, flags | constants.O_NOFOLLOW | constants.O_NONBLOCK, 0o644);
   } catch (e) {
-    if (errCode(e) === 'ELOOP' || errCode(e) === 'EMLINK') {
+    if (errnoCode(e) === 'ELOOP' || errnoCode(e) === 'EMLINK') {
       throw new UnsafeOutputPathError(`${file} is a symbolic link; r1ci never reads or writes results through a link (a cloned dataset could point it at any of your files). Remove the link; nothing was written.`);
     }
-    if (errCode(e) === 'ENXIO') throw new UnsafeOutputPathError(`${file} is not a regular file; nothing was written.`);
+    if (errnoCode(e) === 'ENXIO') throw new UnsafeOutputPathError(`${file} is not a regular file; nothing was written.`);
     throw e;
   }
   try {
@@ -78,7 +77,7 @@ export async function ensureFolderWithoutLinks(base: string, parts: readonly str
     try {
       await mkdir(current);
     } catch (e) {
-      if (errCode(e) !== 'EEXIST') throw e;
+      if (errnoCode(e) !== 'EEXIST') throw e;
     }
     const info = await lstat(current);
     if (info.isSymbolicLink())

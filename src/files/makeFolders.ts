@@ -8,6 +8,7 @@
 import { mkdirSync, statSync } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import { errnoCode } from '../text/fileErrors';
 
 /**
  * `folder` as the system reads it: not normalized (`link/..` is the parent of the link's target,
@@ -16,10 +17,6 @@ import { dirname, resolve } from 'node:path';
  */
 function asGiven(folder: string): string {
   return folder === '' ? resolve(folder) : folder;
-}
-
-function codeOf(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : undefined;
 }
 
 /** The error Node's mkdir gives when a file (not a folder) already holds the name. */
@@ -67,7 +64,7 @@ export function makeFoldersSync(folder: string, mode = 0o777): void {
       mkdirSync(dir, { mode });
     } catch (e) {
       // Made meanwhile by someone else: fine, when it is a folder.
-      if (codeOf(e) !== 'EEXIST' || !isFolderSync(dir)) throw e;
+      if (errnoCode(e) !== 'EEXIST' || !isFolderSync(dir)) throw e;
     }
   }
 }
@@ -77,7 +74,7 @@ async function mkdirOnce(dir: string, mode: number): Promise<void> {
     await mkdir(dir, { mode });
   } catch (e) {
     // Made meanwhile by someone else: fine, when it is a folder.
-    if (codeOf(e) !== 'EEXIST' || !(await isFolder(dir))) throw e;
+    if (errnoCode(e) !== 'EEXIST' || !(await isFolder(dir))) throw e;
   }
 }
 
@@ -89,7 +86,7 @@ async function folderAt(p: string): Promise<boolean> {
   try {
     if ((await stat(p)).isDirectory()) return true;
   } catch (e) {
-    if (codeOf(e) === 'ENOENT' || codeOf(e) === 'ENOTDIR') return false;
+    if (errnoCode(e) === 'ENOENT' || errnoCode(e) === 'ENOTDIR') return false;
     throw e;
   }
   throw existsNotFolder(p);
@@ -99,7 +96,7 @@ function folderAtSync(p: string): boolean {
   try {
     if (statSync(p).isDirectory()) return true;
   } catch (e) {
-    if (codeOf(e) === 'ENOENT' || codeOf(e) === 'ENOTDIR') return false;
+    if (errnoCode(e) === 'ENOENT' || errnoCode(e) === 'ENOTDIR') return false;
     throw e;
   }
   throw existsNotFolder(p);

@@ -34,7 +34,11 @@ const VERBS: Readonly<Record<string, string>> = {
   rmdir: 'remove',
 };
 
-function codeOf(error: unknown): string | undefined {
+/**
+ * The errno code of a Node system error (`"ENOENT"`, `"EACCES"` …): its `code` property as a
+ * string, or undefined when `error` has none. Never throws.
+ */
+export function errnoCode(error: unknown): string | undefined {
   return typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : undefined;
 }
 
@@ -43,7 +47,7 @@ function codeOf(error: unknown): string | undefined {
  * EISDIR, EACCES …), else its own message. Never throws.
  */
 export function fileErrorText(error: unknown): string {
-  const code = codeOf(error);
+  const code = errnoCode(error);
   if (code !== undefined && WORDS[code] !== undefined) return WORDS[code];
   return error instanceof Error ? error.message : String(error);
 }
@@ -54,7 +58,7 @@ export function fileErrorText(error: unknown): string {
  * Undefined for any other error (the caller keeps its message). Never throws.
  */
 export function fileErrorSentence(error: unknown): string | undefined {
-  if (!(error instanceof Error) || !('path' in error) || typeof error.path !== 'string' || codeOf(error) === undefined) return undefined;
+  if (!(error instanceof Error) || !('path' in error) || typeof error.path !== 'string' || errnoCode(error) === undefined) return undefined;
   const syscall = 'syscall' in error && typeof error.syscall === 'string' ? error.syscall : '';
   return `cannot ${VERBS[syscall] ?? 'use'} ${error.path}: ${fileErrorText(error)}`;
 }

@@ -15,6 +15,7 @@ import { chatMessageSchema } from '../../trajectory/chatMessage';
 import { viewEventSchema } from '../conversation/transcriptProtocol';
 import { fromViewEvents } from './legacyHistory';
 import { makeFolders, makeFoldersSync } from '../../files/makeFolders';
+import { errnoCode } from '../../text/fileErrors';
 
 export const storedConversationSchema = z.object({
   id: z.string().min(1),
@@ -72,7 +73,7 @@ export class ConversationStore {
       }
       text = await readFile(this.file, 'utf8');
     } catch (error) {
-      if (isNotFound(error)) return { conversations: [], problems: [] };
+      if (errnoCode(error) === 'ENOENT') return { conversations: [], problems: [] };
       return { conversations: [], problems: [`Chat history could not be read from ${this.file}: ${error instanceof Error ? error.message : String(error)}`] };
     }
     let raw: unknown;
@@ -175,6 +176,3 @@ function serialise(conversations: readonly StoredConversation[]): string {
   return JSON.stringify({ version: 1, conversations: newest });
 }
 
-function isNotFound(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && 'code' in error && error.code === 'ENOENT';
-}
