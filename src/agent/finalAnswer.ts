@@ -21,6 +21,7 @@ import { closesFence, isExecutableLabel, openingFence, type OpeningFence } from 
 import { answerMarkers } from '../text/answerMarkers';
 import { pyStrip } from '../text/pythonStrip';
 
+/** A block of nothing but answers (one or more `<<<...>>>`, whitespace around): shown, never executed. */
 const ANSWER_ONLY = /^\s*<<<([\s\S]*?)>>>\s*$/;
 
 interface Segment {
@@ -95,13 +96,48 @@ export function splitInlineReasoning(stretch: string): { readonly reasoning: str
   return { reasoning: parts.join('\n'), reply: withoutThinking(stretch) };
 }
 
-/** Prose with what can only quote an answer removed: quoted lines and inline code spans. */
+/**
+ * Prose with what can only quote an answer removed: quoted lines (`> ...`) and inline code spans.
+ * A line inside an answer that an earlier kept line opened (`<<<` not yet closed by `>>>`) is
+ * kept even when it starts with `>`: it is the answer (BBH dyck_languages' `> } >` written on
+ * its own line), not a quote.
+ */
 function searchable(prose: string): string {
-  return prose
-    .split('\n')
-    .filter((line) => !/^\s{0,3}>(?!>>)/.test(line)) // `>>>` closes a multi-line answer
-    .join('\n')
-    .replace(/`[^`\n]*`/g, ' ');
+  const kept: string[] = [];
+  let open = false;
+  for (const raw of prose.split('\n')) {
+    if (!open && /^\s{0,3}>(?!>>)/.test(raw)) continue; // `>>>` closes a multi-line answer
+    const line = raw.replace(/`[^`\n]*`/g, ' ');
+    kept.push(line);
+    open = openAfter(line, open);
+  }
+  return kept.join('\n');
+}
+
+/**
+ * Whether an answer is still open at the end of `line`, given whether one was open at its start:
+ * markers pair as `answerMarkers` pairs them (a `<<<` is closed by the first `>>>` after it).
+ */
+function openAfter(line: string, openAtStart: boolean): boolean {
+  let open = openAtStart;
+  let at = 0;
+  for (;;) {
+    const next = line.indexOf(open ? '>>>' : '<<<', at);
+    if (next < 0) return open;
+    at = next + 3;
+    open = !open;
+  }
+}
+
+/**
+ * The answer of a fenced block that holds nothing but one `<<<...>>>` (whitespace around it), its
+ * marker read as prose reads markers; null for any other block.
+ */
+function answerOnly(block: string): string | null {
+  const markers = answerMarkers(block);
+  const only = markers.length === 1 ? markers[0] : undefined;
+  if (only === undefined || block.slice(0, only.index).trim() !== '' || block.slice(only.end).trim() !== '') return null;
+  return only.inner;
 }
 
 /** True when `inner` has a `{…}` or a `%s`-style field (what `/\{[^}]*\}|%[sdrf]/` tests, in linear time: a run of `{` without `}` made that regex quadratic). */
@@ -169,8 +205,8 @@ function answerInStretch(text: string): { marked: string | null; boxed: string |
       prose = lastMarked(clean) ?? prose;
       boxed = extractBoxed(clean) ?? boxed;
     } else {
-      const m = ANSWER_ONLY.exec(s.text);
-      if (m && !PLACEHOLDERS.has((m[1] ?? '').trim().toLowerCase())) fencedOnly = m[1] ?? '';
+      const only = answerOnly(s.text);
+      if (only !== null && !PLACEHOLDERS.has(only.trim().toLowerCase())) fencedOnly = only;
       inCode = lastLiteralInCode(s.text) ?? inCode;
     }
   }

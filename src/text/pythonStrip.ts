@@ -36,3 +36,17 @@ function whitespaceEnd(s: string, from: number): number {
   while (end > from && isPyWhitespace(s.charCodeAt(end - 1))) end--;
   return end;
 }
+
+/**
+ * What Python's number parsers (`int()`, `float()`, `complex()`, `int(s, 0)`) skip around a
+ * number: `str.strip()`'s whitespace without U+001C-U+001F, which `str.strip()` removes but
+ * `int('5\x1c')` refuses. Linear time.
+ */
+export function pyNumberStrip(s: string): string {
+  const skip = (c: number): boolean => isPyWhitespace(c) && !(c >= 0x1c && c <= 0x1f);
+  let start = 0;
+  while (start < s.length && skip(s.charCodeAt(start))) start++;
+  let end = s.length;
+  while (end > start && skip(s.charCodeAt(end - 1))) end--;
+  return s.slice(start, end);
+}

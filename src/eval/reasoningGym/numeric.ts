@@ -277,8 +277,9 @@ function extractFraction(answer: string): [bigint, bigint] | null {
   if (latex?.[1] !== undefined && latex[2] !== undefined) return [BigInt(pyAsciiDigits(latex[1])), BigInt(pyAsciiDigits(latex[2]))];
   const slash = cleaned.indexOf('/');
   if (slash < 0) return null;
-  const n = pyInt(cleaned.slice(0, slash));
-  const d = pyInt(cleaned.slice(slash + 1));
+  // map(str.strip, cleaned.split("/", 1)) first: str.strip() also removes U+001C-U+001F, which int() refuses.
+  const n = pyInt(pyStrip(cleaned.slice(0, slash)));
+  const d = pyInt(pyStrip(cleaned.slice(slash + 1)));
   return n === null || d === null ? null : [n, d];
 }
 
@@ -308,7 +309,7 @@ function factors(s: string): bigint[] | null {
   const out: bigint[] = [];
   for (const part of s.split('×')) {
     if (pyStrip(part) === '') continue;
-    const v = pyInt(part);
+    const v = pyInt(pyStrip(part)); // int(factor.strip())
     if (v === null) return null;
     out.push(v);
   }
@@ -345,8 +346,8 @@ export const calendarArithmetic: RgScorer = (answer, entry) => {
     return 0;
   }
   if (task === 'count_business_days' || task === 'count_days' || task === 'recurring_event_day') {
-    const a = pyInt(answer);
-    const g = pyInt(gold);
+    const a = pyInt(pyStrip(answer)); // int(answer.strip())
+    const g = pyInt(pyStrip(gold));
     if (a === null || g === null) return 0;
     if (g === 0n) return a === 0n ? 1 : 0;
     const rel = Math.abs(Number(a - g)) / Number(g);

@@ -3,7 +3,7 @@
 // removes, and `len()` in code points. Every function is total: bad input gives null, never throws.
 
 import { rational, type Rational } from '../rational';
-import { PY_WS, pyRstrip, pyStrip } from '../../text/pythonStrip';
+import { PY_WS, pyNumberStrip, pyRstrip, pyStrip } from '../../text/pythonStrip';
 
 export { pyRstrip, pyStrip };
 
@@ -14,9 +14,9 @@ export function pyLen(s: string): number {
   return n;
 }
 
-/** The text `int()` / `float()` / `complex()` parse: surrounding whitespace removed, Unicode digits as ASCII. */
+/** The text `int()` / `float()` / `complex()` parse: the whitespace they skip (not U+001C-U+001F) removed around it, Unicode digits as ASCII. */
 function numberText(s: string): string {
-  return pyStrip(pyAsciiDigits(s));
+  return pyNumberStrip(pyAsciiDigits(s));
 }
 
 /** Python `s.splitlines()`: lines split at \n, \r, \r\n, \v, \f, \x1c-\x1e, \x85, \u2028, \u2029; no trailing empty line. */

@@ -25,4 +25,18 @@ describe('extractFinalAnswer', () => {
     expect(extractFinalAnswer('<<<\x1c3\x1f\x85>>>')).toBe('3');
     expect(extractFinalAnswer('<<<\u00a0\u30003\u2028>>>')).toBe('3');
   });
+  it('keeps answer lines that start with ">" inside an open <<<...>>>: only a quoted line outside an answer is dropped', () => {
+    // BBH dyck_languages targets start with ">": written on their own lines, they are the answer, not a quote.
+    expect(extractFinalAnswer('<<<\n> } >\n>>>')).toBe('> } >');
+    expect(extractFinalAnswer('The closing sequence:\n<<<\n> ]\n> }\n>>>')).toBe('> ]\n> }');
+    expect(extractFinalAnswer('> the prompt says <<<1>>>\n<<<2>>>')).toBe('2');
+    expect(extractFinalAnswer('> the prompt says <<<1>>>')).toBeNull();
+  });
+  it('reads a fenced answer as prose is read (each <<< closed by the first >>> after it, the last one counting)', () => {
+    expect(extractFinalAnswer('```\n<<<(A)>>>\n<<<(B)>>>\n```')).toBe('(B)');
+    expect(extractFinalAnswer('```\n<<<(A)>>> <<<(B)>>>\n```')).toBe('(B)');
+    expect(extractFinalAnswer('<<<> } >>>>')).toBe('> }');
+    expect(extractFinalAnswer('```\n<<<> } >>>>\n```')).toBe('> }');
+    expect(extractFinalAnswer("```\n<<<{'a': 1}>>>\n```")).toBe("{'a': 1}");
+  });
 });

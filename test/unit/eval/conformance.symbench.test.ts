@@ -30,9 +30,10 @@ type Case = z.infer<typeof caseSchema>;
  * Further cases in the corpus's format, checked against the authors' validators run for real:
  * the answer's surrounding characters stripped as Python's `str.strip()` strips them (their
  * extraction), in the families where the question and the authors agree; logical_equation
- * values as the authors' eval() reads them (ASCII digits only).
+ * values as the authors' eval() reads them (ASCII digits only); BBH answers extracted as their
+ * `<<<(.*?)>>>` pairs markers (answer lines starting with `>`, several answers in one fence).
  */
-const FIXTURES = ['symbench_python_strip.jsonl', 'symbench_logical_equation.jsonl'];
+const FIXTURES = ['symbench_python_strip.jsonl', 'symbench_logical_equation.jsonl', 'symbench_extraction.jsonl'];
 const fixtureCases = FIXTURES.flatMap((name) =>
   readFileSync(path.join(repoRoot, 'test', 'fixtures', name), 'utf8')
     .split('\n')

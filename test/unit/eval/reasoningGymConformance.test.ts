@@ -80,8 +80,9 @@ describe('Reasoning-Gym conformance corpus', () => {
 // not allow (`!`, `//`). Underscores in numbers: `Decimal()` (chain_sum, products, decimal_*,
 // power_function) drops every `_` (`_-4`, `6._`, `7__9`), sympy reads Python literals (`1_2*x`,
 // not `1__2` or `12_`), numpy's loadtxt (pool_matrix) reads none (`4.7_5`); zero with a huge
-// exponent (`0e99999`) and `1e-20000` (coin_flip's Fraction, then float: 0.0).
-describe.each(['reasoning_gym_sympy_operators.jsonl', 'reasoning_gym_whitespace_floats.jsonl', 'reasoning_gym_decimal_forms.jsonl'])('Reasoning-Gym differential cases: %s', (name) => {
+// exponent (`0e99999`) and `1e-20000` (coin_flip's Fraction, then float: 0.0). U+001C-U+001F around
+// a number or its parts (`139\x1c`, `138\x1c/\x1c583`): `str.strip()` removes them, `int()`/`float()` refuse them.
+describe.each(['reasoning_gym_sympy_operators.jsonl', 'reasoning_gym_whitespace_floats.jsonl', 'reasoning_gym_decimal_forms.jsonl', 'reasoning_gym_number_whitespace.jsonl'])('Reasoning-Gym differential cases: %s', (name) => {
   const extra = readFileSync(path.join(repoRoot, 'test', 'fixtures', name), 'utf8')
     .split('\n')
     .filter((l) => l.trim() !== '')
