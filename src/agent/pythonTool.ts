@@ -101,10 +101,12 @@ const MISTRAL_CALL = /\[TOOL_CALLS\]\s*(?:([A-Za-z_][\w.-]*)(?:\[CALL_ID\][^[]*)
  * come before `[ARGS]`), which a server without Mistral's tool-call parser passes on as content
  * (LM Studio, lmstudio-ai/lmstudio-bug-tracker#797; vLLM without `--tool-call-parser mistral`).
  * A list or object the text does not complete is given as it is (the model is told it is not JSON).
+ * A token at a `quoted` position (Markdown code) starts no call.
  */
-function mistralCallBodies(text: string): string[] {
+function mistralCallBodies(text: string, quoted: (at: number) => boolean): string[] {
   const bodies: string[] = [];
   for (const m of text.matchAll(MISTRAL_CALL)) {
+    if (quoted(m.index)) continue;
     const from = (m.index ?? 0) + m[0].length;
     const end = jsonValueEnd(text, from);
     const json = end < 0 ? text.slice(from).trim() : text.slice(from, end);
@@ -253,14 +255,14 @@ function specialTokenCallBodies(text: string): string[] | undefined {
 const SPECIAL_TOKEN_START = /<[|｜]/g;
 
 /**
- * `text` with the special tokens that Markdown quotes defused (their `<` made `‹`): those inside an
- * inline code span (one line) or a fenced block that closes. A reply that explains
- * `<|python_tag|>` or shows a harmony call in a fence quotes the tokens; a model's own call is
- * never quoted, so the quoted ones are no call. Same length as `text`, linear in it (one pass
- * over its lines, and the span regex stops at each backtick or line end).
+ * Whether a position of `text` is quoted by Markdown: inside an inline code span (one line) or a
+ * fenced block that closes. A reply that explains a call syntax (`<tool_call>`, `[TOOL_CALLS]`,
+ * `<function=…>`, `<|python_tag|>`, a harmony call) quotes it; a model's own call is never quoted,
+ * so a call form that starts at a quoted position is no call. Built in one pass over the lines
+ * (the span regex stops at each backtick or line end); each question is a binary search.
  */
-function defuseQuotedTokens(text: string): string {
-  if (!text.includes('`') && !text.includes('~')) return text;
+function quotedPositions(text: string): (at: number) => boolean {
+  if (!text.includes('`') && !text.includes('~')) return () => false;
   const quoted: Array<readonly [number, number]> = [];
   let open: { readonly fence: OpeningFence; readonly from: number } | undefined;
   for (let lineStart = 0; lineStart <= text.length;) {
@@ -278,15 +280,31 @@ function defuseQuotedTokens(text: string): string {
     lineStart = newline + 1;
   }
   for (const m of text.matchAll(/`[^`\n]*`/g)) quoted.push([m.index, m.index + m[0].length]);
-  if (quoted.length === 0) return text;
-  // Tokens are met in order: a cursor over the ranges by start skips those that end before a token.
+  if (quoted.length === 0) return () => false;
+  // Ranges by start; a span inside a fence is covered by the fence, so the ranges that end
+  // furthest so far answer: `reach[i]` is the largest end among the first i + 1 ranges.
   quoted.sort((a, b) => a[0] - b[0]);
-  let next = 0;
-  const inside = (at: number): boolean => {
-    while (next < quoted.length && (quoted[next]?.[1] ?? 0) <= at) next++;
-    return (quoted[next]?.[0] ?? Infinity) <= at;
+  const reach: number[] = [];
+  for (const [, end] of quoted) reach.push(Math.max(end, reach[reach.length - 1] ?? 0));
+  return (at) => {
+    // The last range that starts at or before `at`.
+    let [lo, hi] = [0, quoted.length - 1];
+    let last = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if ((quoted[mid]?.[0] ?? Infinity) <= at) [last, lo] = [mid, mid + 1];
+      else hi = mid - 1;
+    }
+    return last >= 0 && (reach[last] ?? 0) > at;
   };
-  return text.replace(SPECIAL_TOKEN_START, (token: string, at: number) => (inside(at) ? `‹${token.slice(1)}` : token));
+}
+
+/**
+ * `text` with the special tokens that Markdown quotes (`quotedPositions`) defused: their `<` made
+ * `‹`. Same length as `text`, linear in it.
+ */
+function defuseQuotedTokens(text: string, quoted: (at: number) => boolean): string {
+  return text.replace(SPECIAL_TOKEN_START, (token: string, at: number) => (quoted(at) ? `‹${token.slice(1)}` : token));
 }
 
 /** Harmony's special tokens: a message's header runs up to `<|message|>`, its body up to `<|end|>`, `<|call|>`, `<|return|>` or the next `<|start|>`. */
@@ -518,15 +536,20 @@ function pythonicCallBodies(text: string): string[] | undefined {
 /**
  * The bodies of `<tool_call>{"name": …, "arguments": …}</tool_call>` blocks (as the Hermes/Qwen
  * chat templates write a call) in `text`, in order, each without whitespace at either end; a
- * `<tool_call>` without a closing tag after it is not a call. Found by `indexOf`, so the cost is
- * linear in the length of the model's text (the regex `<tool_call>\s*([\s\S]*?)\s*<\/tool_call>`
- * took cubic time on a `<tool_call>` followed by a long run of whitespace).
+ * `<tool_call>` without a closing tag after it, or at a `quoted` position (Markdown code), is not a
+ * call. Found by `indexOf`, so the cost is linear in the length of the model's text (the regex
+ * `<tool_call>\s*([\s\S]*?)\s*<\/tool_call>` took cubic time on a `<tool_call>` followed by a long
+ * run of whitespace).
  */
-function toolCallTagBodies(text: string): string[] {
+function toolCallTagBodies(text: string, quoted: (at: number) => boolean): string[] {
   const open = '<tool_call>';
   const close = '</tool_call>';
   const bodies: string[] = [];
   for (let at = text.indexOf(open); at >= 0; at = text.indexOf(open, at)) {
+    if (quoted(at)) {
+      at += open.length;
+      continue;
+    }
     const end = text.indexOf(close, at + open.length);
     if (end < 0) break;
     bodies.push(text.slice(at + open.length, end).trim());
@@ -549,8 +572,9 @@ interface Closer {
  * line end, not empty), BODY to the first closer or the end. What `/<OPEN([^>\n]+)>([\s\S]*?)(?:CLOSE|$)/g`
  * matches (Qwen3-Coder's `<function=`, `<parameter=`), in linear time: that regex scanned to the
  * end of the line from every opener without a `>` (a reply of repeated `<function=` took seconds).
+ * An opener at a `skip` position opens no block.
  */
-function tagBlocks(text: string, open: string, closers: readonly Closer[]): Array<[string, string]> {
+function tagBlocks(text: string, open: string, closers: readonly Closer[], skip: (at: number) => boolean = () => false): Array<[string, string]> {
   const search = forwardSearch();
   const blocks: Array<[string, string]> = [];
   const nameStop = (from: number): number => {
@@ -560,7 +584,7 @@ function tagBlocks(text: string, open: string, closers: readonly Closer[]): Arra
   for (let at = text.indexOf(open); at >= 0;) {
     const nameFrom = at + open.length;
     const stop = search('>', text, nameFrom, nameStop);
-    if (stop <= nameFrom || text[stop] !== '>') {
+    if (skip(at) || stop <= nameFrom || text[stop] !== '>') {
       at = text.indexOf(open, at + 1);
       continue;
     }
@@ -618,7 +642,12 @@ const xmlValue = (value: string): string => value.replace(/^\r?\n/, '').replace(
  * whose `<function=…>` blocks came without that wrapper. Empty when it holds neither form.
  */
 export function xmlCallBodies(text: string): string[] {
-  const bodies = tagBlocks(text, '<function=', [{ tag: '</function>', consumed: true }]).map(([name, body]) => {
+  return xmlCallBodiesOutside(text, () => false);
+}
+
+/** `xmlCallBodies`, where a `<function=` at a `quoted` position (Markdown code in a reply) opens no call. */
+function xmlCallBodiesOutside(text: string, quoted: (at: number) => boolean): string[] {
+  const bodies = tagBlocks(text, '<function=', [{ tag: '</function>', consumed: true }], quoted).map(([name, body]) => {
     const parameters = tagBlocks(body, '<parameter=', [
       { tag: '</parameter>', consumed: true },
       { tag: '<parameter=', consumed: false },
@@ -691,8 +720,8 @@ export function textCallClosed(text: string): boolean {
 }
 
 /** The calls of the special-token forms (Llama's `<|python_tag|>`, harmony, DeepSeek and Kimi K2), the tokens Markdown quotes left out. */
-function specialTokenForms(text: string): string[] | undefined {
-  const unquoted = defuseQuotedTokens(text);
+function specialTokenForms(text: string, quoted: (at: number) => boolean): string[] | undefined {
+  const unquoted = defuseQuotedTokens(text, quoted);
   return pythonTagCallBodies(unquoted) ?? harmonyCallBodies(unquoted) ?? specialTokenCallBodies(unquoted);
 }
 
@@ -707,12 +736,15 @@ function specialTokenForms(text: string): string[] | undefined {
  * DeepSeek's and Kimi K2's special-token calls (`specialTokenCallBodies`), and Qwen's `<function=…>` blocks
  * without their `<tool_call>`, likewise. Each becomes a call
  * (`arguments` as JSON text; a body that is not such JSON is kept as the arguments, so the model
- * is told what was wrong).
+ * is told what was wrong). Every form follows one quoting rule: a call that starts inside Markdown
+ * code (an inline code span or a closed fenced block) is quoted, not made: a model that explains
+ * the syntax in backticks runs nothing (see `quotedPositions`).
  */
 export function toolCallsInText(text: string): ToolCall[] {
   const calls: ToolCall[] = [];
-  const tagged = [...toolCallTagBodies(text).flatMap((body) => taggedCallBodies(body)), ...mistralCallBodies(text)];
-  for (const body of tagged.length > 0 ? tagged : (llamaJsonCallBodies(text) ?? pythonicCallBodies(text) ?? specialTokenForms(text) ?? xmlCallBodies(text))) {
+  const quoted = quotedPositions(text);
+  const tagged = [...toolCallTagBodies(text, quoted).flatMap((body) => taggedCallBodies(body)), ...mistralCallBodies(text, quoted)];
+  for (const body of tagged.length > 0 ? tagged : (llamaJsonCallBodies(text) ?? pythonicCallBodies(text) ?? specialTokenForms(text, quoted) ?? xmlCallBodiesOutside(text, quoted))) {
     let parsed: unknown;
     try {
       parsed = JSON.parse(body);

@@ -622,6 +622,26 @@ describe.each(BOTH)('tool-call shapes on %s', (kind) => {
     expect(r.trajectory.answer).toBe('7');
   });
 
+  // One quoting rule for every call form written as text: a call quoted in Markdown code is shown, not run.
+  it.each([
+    ['a <tool_call> in an inline code span', 'Qwen writes `<tool_call>{"name": "python", "arguments": {"code": "print(1)"}}</tool_call>` to call a tool. It is <<<7>>>'],
+    ['a <tool_call> in a fenced block', 'A call looks like this:\n\n```json\n<tool_call>\n{"name": "python", "arguments": {"code": "print(1)"}}\n</tool_call>\n```\n\nIt is <<<7>>>'],
+    ['a Mistral [TOOL_CALLS] list in an inline code span', 'Mistral writes `[TOOL_CALLS] [{"name": "python", "arguments": {"code": "print(1)"}}]` to call. It is <<<7>>>'],
+    ['a Mistral [TOOL_CALLS]name[ARGS] in a fenced block', 'For example:\n\n~~~\n[TOOL_CALLS]python[ARGS]{"code": "print(1)"}\n~~~\n\nIt is <<<7>>>'],
+    ["Qwen3-Coder's <function=python> in an inline code span", 'Qwen3-Coder writes `<function=python><parameter=code>print(1)</parameter></function>`. It is <<<7>>>'],
+  ])('an answer that explains a text call syntax (%s) makes no call', async (_how, text) => {
+    const r = await run(kind, { turns: [{ text }, { text: '<<<8>>>' }] }, { protocol: 'tools' });
+    expect(execCount(r)).toBe(0);
+    expect(r.trajectory.answer).toBe('7');
+  });
+
+  it('a <tool_call> after the same syntax quoted in prose still runs', async () => {
+    const text = 'I call python with `<tool_call>` tags:\n<tool_call>\n{"name": "python", "arguments": {"code": "print(8 * 8)"}}\n</tool_call>';
+    const r = await run(kind, { turns: [{ text }, { text: '<<<{{RESULT}}>>>' }] }, { protocol: 'tools' });
+    expect(r.trajectory.turns[0]?.cell).toMatchObject({ source: 'tool-call', code: 'print(8 * 8)' });
+    expect(r.trajectory.answer).toBe('64');
+  });
+
   it('a call in the reasoning of a reply that answers by itself is only shown', async () => {
     const thinking = 'Maybe <tool_call>\n{"name": "python", "arguments": {"code": "print(1)"}}\n</tool_call> but no need.';
     const r = await run(kind, { turns: [{ text: 'It is <<<7>>>', thinking }] }, { protocol: 'tools' });
