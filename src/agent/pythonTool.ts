@@ -366,6 +366,8 @@ function harmonyCallBodies(text: string): string[] | undefined {
 class PythonLiterals {
   /** Lists, tuples and dicts open at `at`: beyond MAX_JSON_DEPTH the text is not read as literals (the reader recurses). */
   private depth = 0;
+  /** Whether a value was not read because it nests deeper than MAX_JSON_DEPTH. */
+  tooDeep = false;
 
   constructor(
     private readonly text: string,
@@ -411,7 +413,7 @@ class PythonLiterals {
   }
 
   private sequence(close: string): unknown {
-    if (this.depth >= MAX_JSON_DEPTH) return undefined;
+    if (this.depth >= MAX_JSON_DEPTH) return void (this.tooDeep = true);
     this.depth++;
     try {
       return this.items(close);
@@ -434,7 +436,7 @@ class PythonLiterals {
   }
 
   private dict(): unknown {
-    if (this.depth >= MAX_JSON_DEPTH) return undefined;
+    if (this.depth >= MAX_JSON_DEPTH) return void (this.tooDeep = true);
     this.depth++;
     try {
       return this.entries();
@@ -505,7 +507,9 @@ class PythonLiterals {
  * The calls of a reply that is nothing but a Python list of calls, `[python(code="…"), …]`, each as
  * `{"name", "arguments"}` JSON text (keyword arguments only); undefined for any other reply. Llama
  * 3.2 and Llama 4's pythonic templates ask for this form (vLLM's `pythonic` and `llama4_pythonic`
- * tool parsers read it); a server without that parser passes it on as content.
+ * tool parsers read it); a server without that parser passes it on as content. A call whose
+ * arguments nest deeper than MAX_JSON_DEPTH ends the list: its arguments are given as their text
+ * in braces (`{code=[[…]]}`, not read), so the model is told how deep they are (`readPythonCall`).
  */
 function pythonicCallBodies(text: string): string[] | undefined {
   const source = text.replace(LLAMA_CALL_TOKENS, ' ').trim();
@@ -517,6 +521,7 @@ function pythonicCallBodies(text: string): string[] | undefined {
     if (read.take(']')) break;
     const name = read.name();
     if (name === undefined || !read.take('(')) return undefined;
+    const argsFrom = read.at;
     const args: Record<string, unknown> = {};
     while (!read.take(')')) {
       if (Object.keys(args).length > 0 && !read.take(',')) return undefined;
@@ -524,6 +529,10 @@ function pythonicCallBodies(text: string): string[] | undefined {
       const key = read.name();
       if (key === undefined || !read.take('=')) return undefined;
       const value = read.value();
+      if (value === undefined && read.tooDeep) {
+        const close = source.lastIndexOf(')');
+        return [...bodies, JSON.stringify({ name, arguments: `{${source.slice(argsFrom, close > argsFrom ? close : source.length - 1).trim()}}` })];
+      }
       if (value === undefined) return undefined;
       args[key] = value;
     }
