@@ -415,6 +415,20 @@ describe('context on OpenAI-compatible servers', () => {
     expect(warning && 'message' in warning ? warning.message : '').toMatch(/window of 600 tokens/);
   });
 
+  // A server that says `stop` at a limit (ggml-org/llama.cpp#7198, llm-d/llm-d-inference-sim#29):
+  // usage that fills the window it names is the evidence of a cut.
+  const cutCode = 'I will enumerate.\n```python\nbest = 0\nfor a in range(1, 50):\n    best = max(best, a)\nprint(be';
+  it.each([
+    ['fill the window (cut: the code is not run)', 1000 - cutCode.length, 0],
+    ['stop one token short of the window (the stop string ate the fence: the code runs)', 999 - cutCode.length, 1],
+  ])('a reply that ends inside code with finish_reason "stop" and usage that would %s', async (_what, usagePromptTokens, runs) => {
+    const r = await run('openai', { chunkSize: 1, turns: [{ text: cutCode, doneReason: 'stop', usagePromptTokens }, { text: '<<<done>>>' }] }, { models: [{ name: MODEL, maxModelLen: 1000 }] });
+    expect(execCount(r)).toBe(runs);
+    const cutWarnings = r.events.filter((e) => e.type === 'warning' && e.kind === 'output-truncated');
+    expect(cutWarnings).toHaveLength(1 - runs);
+    if (runs === 0) expect(r.chats[1]?.messages?.at(-1)?.content).toMatch(/not executed: your reply reached the token limit/);
+  });
+
   it.each([
     ['vLLM', 400, "This model's maximum context length is 4096 tokens. However, you requested 5000 tokens (4900 in the messages, 100 in the completion)."],
     ['llama.cpp', 400, 'the request exceeds the available context size, try increasing it'],
