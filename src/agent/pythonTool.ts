@@ -18,10 +18,55 @@ export const PYTHON_TOOL: ToolSpec = {
 };
 
 /**
+ * Where the JSON object that ends `text` (after trailing blanks) starts, found by one backward
+ * scan (a `"` is a string's edge unless an odd run of backslashes precedes it); -1 when `text`
+ * does not end with a `}` whose object opens in it.
+ */
+function lastObjectStart(text: string): number {
+  let depth = 0;
+  let inString = false;
+  let i = text.length - 1;
+  while (i >= 0 && /\s/.test(text[i] ?? '')) i--;
+  if (text[i] !== '}') return -1;
+  for (; i >= 0; i--) {
+    const c = text[i];
+    if (c === '"') {
+      let slashes = 0;
+      while (text[i - 1 - slashes] === '\\') slashes++;
+      if (slashes % 2 === 0) inString = !inString;
+    } else if (!inString && (c === '}' || c === ']')) depth++;
+    else if (!inString && (c === '{' || c === '[') && --depth === 0) return c === '{' ? i : -1;
+  }
+  return -1;
+}
+
+/**
+ * Arguments a server streamed and then sent whole once more: a prefix of the object (possibly all
+ * of it), then the whole object. vLLM's xlam tool parser flushes the arguments at the end of the
+ * stream after streaming them (vllm-project/vllm#51697: `{"city": …}{"city": …}`, or `{{"city": …}`),
+ * so the concatenated text is no JSON. The whole object when `text` is such, else `text` itself.
+ * Linear: one backward scan and one comparison.
+ */
+function withoutResentPrefix(text: string): string {
+  const start = lastObjectStart(text);
+  if (start <= 0) return text;
+  const whole = text.slice(start).trim();
+  const before = text.slice(0, start).trim();
+  if (before === '' || !whole.startsWith(before)) return text;
+  try {
+    const value: unknown = JSON.parse(whole);
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? whole : text;
+  } catch {
+    return text;
+  }
+}
+
+/**
  * The code of a tool call, or a message the model can read when the call is unusable: arguments
  * that are not a JSON object, nested deeper than MAX_JSON_DEPTH (named with their depth: nothing
  * recursive walks them), a missing `code` string, or another tool's name. Some models send
  * the script itself instead of `{"code": …}`; a string argument is accepted as the script.
+ * Arguments a server streamed and then resent whole are read once (`withoutResentPrefix`).
  */
 export function readPythonCall(call: ToolCall): { code: string } | { error: string } {
   if (call.name !== PYTHON_TOOL.name) return { error: `There is no tool named "${call.name}". The only tool is "python", called with {"code": "<python script>"}.` };
@@ -31,6 +76,8 @@ export function readPythonCall(call: ToolCall): { code: string } | { error: stri
   try {
     args = JSON.parse(call.arguments);
   } catch (error) {
+    const resent = withoutResentPrefix(call.arguments);
+    if (resent !== call.arguments) return readPythonCall({ ...call, arguments: resent });
     return {
       error: `The arguments of your python call are not valid JSON (${error instanceof Error ? error.message : String(error)}): ${call.arguments.slice(0, 200)}. Call python again with {"code": "<python script>"}.`,
     };

@@ -110,6 +110,8 @@ export function openAiChatWire(model: string, id: string, includeUsage: boolean,
           const piece = args.slice(from, from + ARGUMENT_PIECE);
           pieces.push(callDelta(repeat ? { ...head, function: { name: call.name, arguments: piece } } : { ...at, function: { arguments: piece } }));
         }
+        // vLLM's xlam parser's end-of-stream flush sends the whole arguments once more (vllm-project/vllm#51697).
+        if (options.toolCallDeltas === 'resendWhole') pieces.push(callDelta({ ...at, function: { arguments: args } }));
         return pieces;
       });
       if (options.toolCallDeltas !== 'interleaved') return perCall.flat();

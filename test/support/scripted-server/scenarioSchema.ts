@@ -131,9 +131,11 @@ export const wireSchema = z.strictObject({
    * (Ollama's /v1 since 0.20, ollama/ollama#15457; LiteLLM's ollama_chat); `sharedId`: every call
    * whole in one delta, a list without `index` whose calls all carry the same id, as Xinference
    * streams them (`call_<completion id>` for each, `_tool_calls_completion_chunk` in
-   * xinference/model/llm/utils.py; xorbitsai/inference#4237), the non-streamed reply's calls alike.
+   * xinference/model/llm/utils.py; xorbitsai/inference#4237), the non-streamed reply's calls alike;
+   * `resendWhole`: pieces, then the whole arguments once more in a last delta, as vLLM's xlam tool
+   * parser flushes them at the end of the stream (vllm-project/vllm#51697).
    */
-  toolCallDeltas: z.enum(['pieces', 'whole', 'repeatName', 'noIndex', 'bareObject', 'interleaved', 'sameIndex', 'sharedId']).optional(),
+  toolCallDeltas: z.enum(['pieces', 'whole', 'repeatName', 'noIndex', 'bareObject', 'interleaved', 'sameIndex', 'sharedId', 'resendWhole']).optional(),
   /**
    * OpenAI-compatible: tool call `function.arguments` as a JSON object instead of JSON text (TGI's
    * Messages API, huggingface/text-generation-inference#1624; llama.cpp's

@@ -821,6 +821,14 @@ describe('OpenAI-compatible stream framings', () => {
     expect(r.trajectory.answer).toBe('44');
   });
 
+  it('arguments streamed in pieces and then resent whole (vLLM xlam parser, vllm-project/vllm#51697) run once, as sent', async () => {
+    const toolCalls = [{ name: 'python', arguments: { code: 'print(8 * 8)' } }];
+    const r = await run('openai', { wire: { toolCallDeltas: 'resendWhole' }, turns: [{ text: '', toolCalls }, { text: '<<<{{RESULT}}>>>' }] }, { protocol: 'tools' });
+    expect(warningsOf(r, 'tool-call-error')).toEqual([]);
+    expect(r.trajectory.turns[0]?.cell).toMatchObject({ source: 'tool-call', code: 'print(8 * 8)' });
+    expect(r.trajectory.answer).toBe('64');
+  });
+
   it.each([
     ['streamed', false],
     ['not streamed', true],
