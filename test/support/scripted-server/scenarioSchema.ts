@@ -90,6 +90,11 @@ export const wireSchema = z.strictObject({
   /** OpenAI-compatible: the delta field for reasoning (vLLM < 0.10, llama.cpp: reasoning_content; vLLM ≥ 0.10, OpenRouter: reasoning). Default reasoning_content. */
   reasoningField: z.enum(['reasoning_content', 'reasoning']).optional(),
   /**
+   * OpenAI-compatible: the reasoning field holds an object, `{"text": "…"}`, not a string, as
+   * Envoy AI Gateway streams the reasoning of AWS Bedrock models (envoyproxy/ai-gateway#1222).
+   */
+  reasoningAsObject: z.boolean().optional(),
+  /**
    * OpenAI-compatible: the `<think>` tag goes out as content right before the reasoning field's
    * chunks, and no `</think>` follows (lmdeploy's deepseek-r1 parser, InternLM/lmdeploy#3664).
    */

@@ -188,6 +188,16 @@ describe('reasoning fields and framing', () => {
     expect(r.trajectory.answer).toBe('144');
   });
 
+  it.each([
+    ['streamed', false],
+    ['not streamed', true],
+  ])('a reasoning field that holds {"text": …} (Envoy AI Gateway for Bedrock, envoyproxy/ai-gateway#1222), %s, is read as the reasoning', async (_how, nonStream) => {
+    const r = await run('openai', { wire: { reasoningAsObject: true }, turns: [{ thinking: 'twelve squared is 144', text: '<<<144>>>', nonStream }] });
+    expect(r.trajectory.error).toBeUndefined();
+    expect(r.trajectory.turns[0]?.reasoning).toBe('twelve squared is 144');
+    expect(r.trajectory.answer).toBe('144');
+  });
+
   it('Ollama "auto" sends think:true only for a model with the thinking capability', async () => {
     const r = await run('ollama', { turns: [{ thinking: 'quiet', text: '<<<2>>>' }] }, { capabilities: ['completion', 'thinking'] });
     expect((r.chats[0]?.body as Record<string, unknown>)['think']).toBe(true);
