@@ -120,6 +120,27 @@ describe.each(BOTH)('reasoning on %s', (kind) => {
     expect(r.trajectory.turns[1]?.text).toBe('So <<<42>>>');
   });
 
+  it.each([
+    ['an inline code span', 'It is <<<7>>>. (Reasoning models end their thoughts with `</think>`.)'],
+    ['a fenced block', 'It is <<<7>>>. A reasoning model writes:\n\n```\n<think>\nhmm\n</think>\n```\n'],
+  ])('a </think> quoted in %s is no tag: the answer before it counts, later replies are not reasoning', async (_how, text) => {
+    const r = await run(kind, { turns: [{ text }, { text: '<<<8>>>' }] }, { capabilities: ['completion'] });
+    expect(r.trajectory.answer).toBe('7');
+    expect(r.trajectory.turns[0]?.text).toContain('It is <<<7>>>');
+  });
+
+  it('a </think> quoted in an inline code span does not make later replies reasoning', async () => {
+    const r = await run(
+      kind,
+      { turns: [{ text: 'DeepSeek ends its reasoning with `</think>`. Computing:\n```python\nprint(6*7)\n```\n' }, { text: 'Check it:\n```python\nprint({{RESULT}} + 1)\n```\n' }, { text: 'So <<<{{RESULT}}>>>' }] },
+      { capabilities: ['completion'] },
+    );
+    expect(execCount(r)).toBe(2);
+    expect(r.trajectory.turns[1]?.text).toContain('Check it:');
+    expect(r.trajectory.turns[1]?.reasoning ?? '').toBe('');
+    expect(r.trajectory.answer).toBe('43');
+  });
+
   if (kind === 'openai')
     it('a lone </think> the server’s reasoning parser let into the content (vLLM qwen3 parser, vllm-project/vllm#38789) does not make later replies reasoning', async () => {
       const r = await run(kind, {
