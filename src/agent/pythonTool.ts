@@ -569,6 +569,17 @@ function toolCallTagBodies(text: string, quoted: (at: number) => boolean): strin
   return bodies;
 }
 
+/**
+ * Whether `text` ends inside a `<tool_call>` it opened: its last opening tag that Markdown does not
+ * quote (`quotedPositions`) has no closing tag after it (a reply the token limit cut inside its call).
+ */
+export function toolCallLeftOpen(text: string): boolean {
+  const quoted = quotedPositions(text);
+  let at = text.lastIndexOf('<tool_call>');
+  while (at >= 0 && quoted(at)) at = at === 0 ? -1 : text.lastIndexOf('<tool_call>', at - 1);
+  return at >= 0 && !text.includes('</tool_call>', at);
+}
+
 /** GLM-4.5+'s call: the name, then `<arg_key>KEY</arg_key><arg_value>VALUE</arg_value>` for each argument. */
 const GLM_CALL = /^\s*([A-Za-z_][\w.-]*)\s*(?=<arg_key>)/;
 

@@ -11,7 +11,7 @@ import { DEFAULT_FIRST_TOKEN_SECONDS, DEFAULT_STALL_SECONDS, watchForStall, type
 import { CodeBlockDetector, codeOpenAtEnd, findCodeBlocks, type CodeBlock } from './codeBlocks';
 import { answerInOutput, extractFinalAnswer, findFinalAnswer, hasLoneThinkClose, splitInlineReasoning, type AnswerSource } from './finalAnswer';
 import { appendExecution, appendToolResults, formatExecution, formatNotRun, initialMessages, type ProtocolMode } from './protocol';
-import { PYTHON_TOOL, readPythonCall, textCallClosed, toolCallsInText } from './pythonTool';
+import { PYTHON_TOOL, readPythonCall, textCallClosed, toolCallLeftOpen, toolCallsInText } from './pythonTool';
 import { InlineThinkSplitter } from './thinkTags';
 import type { CodeRunner, ExecResult } from '../sandbox/types';
 import type { ModelRunSettings } from './modelRunSettings';
@@ -337,7 +337,7 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
     // (A cut inside the closing fence line left the code complete.)
     const cutInCode = (b: CodeBlock | undefined): boolean => b?.unclosed === true && b.fenceCut !== true;
     // Tools protocol: a `<tool_call>` the cut left open (its JSON incomplete) is no call, but it is code cut too.
-    const callOpenAtCut = toolsMode && cutByServer && !block && turnText.lastIndexOf('<tool_call>') > turnText.lastIndexOf('</tool_call>');
+    const callOpenAtCut = toolsMode && cutByServer && !block && toolCallLeftOpen(turnText);
     const cutInsideCode = cutByServer && toolCalls.length === 0 && (cutInCode(block) || openAtCut !== undefined || callOpenAtCut || (!block && turnText.trim() === '' && cutInCode(reasoningBlock)));
     if (cutInsideCode) yield { type: 'warning', kind: 'output-truncated', turn, message: cutCodeMessage };
     else if (cutByServer && !block && toolCalls.length === 0)

@@ -708,6 +708,15 @@ describe.each(BOTH)('tool-call shapes on %s', (kind) => {
     expect(r.chats[1]?.messages?.at(-1)?.content).toMatch(/token limit/i);
   });
 
+  it('a reply the token limit cut after naming `<tool_call>` in an inline code span is told it was cut, not cut inside code', async () => {
+    const r = await run(kind, { turns: [{ text: 'Qwen calls a tool with `<tool_call>` and then the', doneReason: 'length' }, { text: '<<<1>>>' }] }, { protocol: 'tools' });
+    expect(execCount(r)).toBe(0);
+    const told = warningsOf(r, 'output-truncated');
+    expect(told).toHaveLength(1);
+    expect(told[0]).toMatch(/answer may be cut off/);
+    expect(r.chats[1]?.messages?.at(-1)?.content ?? '').not.toMatch(/not executed/);
+  });
+
   it.each([
     ["Qwen3.5's XML (<function=python><parameter=code>…) inside <tool_call> (panbanda/higgs#177)", '<tool_call>\n<function=python>\n<parameter=code>\nprint(8 * 8)\n</parameter>\n</function>\n</tool_call>'],
     ["GLM-4.5's <arg_key>/<arg_value> inside <tool_call>", '<tool_call>python\n<arg_key>code</arg_key>\n<arg_value>print(8 * 8)</arg_value>\n</tool_call>'],
