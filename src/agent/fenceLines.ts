@@ -117,3 +117,49 @@ export function codeOf(raw: string, open: FenceContainer): string {
 export function closingFenceLine(open: OpeningFence): string {
   return `${'> '.repeat(open.quotes)}${' '.repeat(open.indent)}${open.fence}`;
 }
+
+/**
+ * Whether a position of `text` is quoted by Markdown: inside an inline code span (one line) or a
+ * fenced block that closes. A reply that explains a call syntax (`<tool_call>`, `[TOOL_CALLS]`,
+ * `<function=…>`, `<|python_tag|>`, a harmony call) or a reasoning tag (`</think>`) quotes it; a
+ * model's own call or tag is never quoted, so one at a quoted position is none (pythonTool.ts,
+ * finalAnswer.ts). Built in one pass over the lines
+ * (the span regex stops at each backtick or line end); each question is a binary search.
+ */
+export function quotedPositions(text: string): (at: number) => boolean {
+  if (!text.includes('`') && !text.includes('~')) return () => false;
+  const quoted: Array<readonly [number, number]> = [];
+  let open: { readonly fence: OpeningFence; readonly from: number } | undefined;
+  for (let lineStart = 0; lineStart <= text.length;) {
+    const newline = text.indexOf('\n', lineStart);
+    const lineEnd = newline < 0 ? text.length : newline;
+    const line = text.slice(lineStart, lineEnd);
+    if (open === undefined) {
+      const fence = openingFence(line);
+      if (fence !== undefined) open = { fence, from: lineStart };
+    } else if (closesFence(line, open.fence, false)) {
+      quoted.push([open.from, lineEnd]);
+      open = undefined;
+    }
+    if (newline < 0) break;
+    lineStart = newline + 1;
+  }
+  for (const m of text.matchAll(/`[^`\n]*`/g)) quoted.push([m.index, m.index + m[0].length]);
+  if (quoted.length === 0) return () => false;
+  // Ranges by start; a span inside a fence is covered by the fence, so the ranges that end
+  // furthest so far answer: `reach[i]` is the largest end among the first i + 1 ranges.
+  quoted.sort((a, b) => a[0] - b[0]);
+  const reach: number[] = [];
+  for (const [, end] of quoted) reach.push(Math.max(end, reach[reach.length - 1] ?? 0));
+  return (at) => {
+    // The last range that starts at or before `at`.
+    let [lo, hi] = [0, quoted.length - 1];
+    let last = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if ((quoted[mid]?.[0] ?? Infinity) <= at) [last, lo] = [mid, mid + 1];
+      else hi = mid - 1;
+    }
+    return last >= 0 && (reach[last] ?? 0) > at;
+  };
+}

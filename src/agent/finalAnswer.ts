@@ -17,7 +17,7 @@
 // quoted lines (`> ...`) and inline code spans. Each stretch of model text (one model request)
 // is searched on its own, so a fence an earlier turn left open cannot swallow a later answer.
 
-import { closesFence, isExecutableLabel, openingFence, type OpeningFence } from './fenceLines';
+import { closesFence, isExecutableLabel, openingFence, quotedPositions, type OpeningFence } from './fenceLines';
 import { answerMarkers } from '../text/answerMarkers';
 import { pyStrip } from '../text/pythonStrip';
 
@@ -69,14 +69,33 @@ const INLINE_THINK = /<think>[\s\S]*?(<\/think>|$)/g;
  */
 const ORPHAN_THINK_CLOSE = /^[\s\S]*<\/think>/;
 
-/** A stretch without its inline reasoning. */
-function withoutThinking(stretch: string): string {
-  return stretch.replace(INLINE_THINK, '').replace(ORPHAN_THINK_CLOSE, '');
+/** What stands for the `<` of a think tag Markdown quotes (a private-use character). */
+const QUOTED_TAG_MARK = '\uE000';
+
+/**
+ * `stretch` with the think tags that Markdown quotes (in an inline code span or a closed fenced
+ * block: a reply that explains `</think>` names it, a model's own tag is never quoted) made no
+ * tags, their `<` QUOTED_TAG_MARK; `stretch` itself when it holds no such tag (or holds the mark).
+ */
+function maskQuotedThinkTags(stretch: string): string {
+  if (!stretch.includes('think>') || stretch.includes(QUOTED_TAG_MARK)) return stretch;
+  const quoted = quotedPositions(stretch);
+  return stretch.replace(/<(?=\/?think>)/g, (lt: string, at: number) => (quoted(at) ? QUOTED_TAG_MARK : lt));
 }
 
-/** The stretch holds a `</think>` with no opening tag: the chat template wrote `<think>` (see ORPHAN_THINK_CLOSE). */
+/** `part` of a masked stretch as the stretch wrote it. */
+const unmasked = (part: string): string => part.replaceAll(QUOTED_TAG_MARK, '<');
+
+/** A stretch without its inline reasoning (think tags Markdown quotes are no tags). */
+function withoutThinking(stretch: string): string {
+  const masked = maskQuotedThinkTags(stretch);
+  const rest = masked.replace(INLINE_THINK, '').replace(ORPHAN_THINK_CLOSE, '');
+  return masked === stretch ? rest : unmasked(rest);
+}
+
+/** The stretch holds a `</think>` with no opening tag, not quoted: the chat template wrote `<think>` (see ORPHAN_THINK_CLOSE). */
 export function hasLoneThinkClose(stretch: string): boolean {
-  return ORPHAN_THINK_CLOSE.test(stretch.replace(INLINE_THINK, ''));
+  return ORPHAN_THINK_CLOSE.test(maskQuotedThinkTags(stretch).replace(INLINE_THINK, ''));
 }
 
 /**
@@ -86,14 +105,16 @@ export function hasLoneThinkClose(stretch: string): boolean {
  * `</think>`'s reasoning as text (it is known to be reasoning only once the tag arrives).
  */
 export function splitInlineReasoning(stretch: string): { readonly reasoning: string; readonly reply: string } {
+  const masked = maskQuotedThinkTags(stretch);
   const parts: string[] = [];
-  const rest = stretch.replace(INLINE_THINK, (block) => {
+  const rest = masked.replace(INLINE_THINK, (block) => {
     parts.push(block.replace(/^<think>/, '').replace(/<\/think>$/, ''));
     return '';
   });
   const orphan = ORPHAN_THINK_CLOSE.exec(rest)?.[0];
   if (orphan !== undefined) parts.push(orphan.slice(0, -'</think>'.length));
-  return { reasoning: parts.join('\n'), reply: withoutThinking(stretch) };
+  const reasoning = parts.join('\n');
+  return { reasoning: masked === stretch ? reasoning : unmasked(reasoning), reply: withoutThinking(stretch) };
 }
 
 /**

@@ -2,7 +2,7 @@
 // OpenAI-compatible `tools`), and the reading of the calls the model makes.
 import type { ToolCall, ToolSpec } from './backends/types';
 import { findCodeBlocks } from './codeBlocks';
-import { closesFence, codeOf, openingFence, type OpeningFence } from './fenceLines';
+import { closesFence, codeOf, openingFence, quotedPositions } from './fenceLines';
 import { forwardSearch } from '../text/mathScan';
 import { jsonTextDepth, jsonTextOf, MAX_JSON_DEPTH, tooDeepWords } from '../text/jsonDepth';
 
@@ -18,10 +18,55 @@ export const PYTHON_TOOL: ToolSpec = {
 };
 
 /**
+ * Where the JSON object that ends `text` (after trailing blanks) starts, found by one backward
+ * scan (a `"` is a string's edge unless an odd run of backslashes precedes it); -1 when `text`
+ * does not end with a `}` whose object opens in it.
+ */
+function lastObjectStart(text: string): number {
+  let depth = 0;
+  let inString = false;
+  let i = text.length - 1;
+  while (i >= 0 && /\s/.test(text[i] ?? '')) i--;
+  if (text[i] !== '}') return -1;
+  for (; i >= 0; i--) {
+    const c = text[i];
+    if (c === '"') {
+      let slashes = 0;
+      while (text[i - 1 - slashes] === '\\') slashes++;
+      if (slashes % 2 === 0) inString = !inString;
+    } else if (!inString && (c === '}' || c === ']')) depth++;
+    else if (!inString && (c === '{' || c === '[') && --depth === 0) return c === '{' ? i : -1;
+  }
+  return -1;
+}
+
+/**
+ * Arguments a server streamed and then sent whole once more: a prefix of the object (possibly all
+ * of it), then the whole object. vLLM's xlam tool parser flushes the arguments at the end of the
+ * stream after streaming them (vllm-project/vllm#51697: `{"city": …}{"city": …}`, or `{{"city": …}`),
+ * so the concatenated text is no JSON. The whole object when `text` is such, else `text` itself.
+ * Linear: one backward scan and one comparison.
+ */
+function withoutResentPrefix(text: string): string {
+  const start = lastObjectStart(text);
+  if (start <= 0) return text;
+  const whole = text.slice(start).trim();
+  const before = text.slice(0, start).trim();
+  if (before === '' || !whole.startsWith(before)) return text;
+  try {
+    const value: unknown = JSON.parse(whole);
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? whole : text;
+  } catch {
+    return text;
+  }
+}
+
+/**
  * The code of a tool call, or a message the model can read when the call is unusable: arguments
  * that are not a JSON object, nested deeper than MAX_JSON_DEPTH (named with their depth: nothing
  * recursive walks them), a missing `code` string, or another tool's name. Some models send
  * the script itself instead of `{"code": …}`; a string argument is accepted as the script.
+ * Arguments a server streamed and then resent whole are read once (`withoutResentPrefix`).
  */
 export function readPythonCall(call: ToolCall): { code: string } | { error: string } {
   if (call.name !== PYTHON_TOOL.name) return { error: `There is no tool named "${call.name}". The only tool is "python", called with {"code": "<python script>"}.` };
@@ -31,6 +76,8 @@ export function readPythonCall(call: ToolCall): { code: string } | { error: stri
   try {
     args = JSON.parse(call.arguments);
   } catch (error) {
+    const resent = withoutResentPrefix(call.arguments);
+    if (resent !== call.arguments) return readPythonCall({ ...call, arguments: resent });
     return {
       error: `The arguments of your python call are not valid JSON (${error instanceof Error ? error.message : String(error)}): ${call.arguments.slice(0, 200)}. Call python again with {"code": "<python script>"}.`,
     };
@@ -101,10 +148,12 @@ const MISTRAL_CALL = /\[TOOL_CALLS\]\s*(?:([A-Za-z_][\w.-]*)(?:\[CALL_ID\][^[]*)
  * come before `[ARGS]`), which a server without Mistral's tool-call parser passes on as content
  * (LM Studio, lmstudio-ai/lmstudio-bug-tracker#797; vLLM without `--tool-call-parser mistral`).
  * A list or object the text does not complete is given as it is (the model is told it is not JSON).
+ * A token at a `quoted` position (Markdown code) starts no call.
  */
-function mistralCallBodies(text: string): string[] {
+function mistralCallBodies(text: string, quoted: (at: number) => boolean): string[] {
   const bodies: string[] = [];
   for (const m of text.matchAll(MISTRAL_CALL)) {
+    if (quoted(m.index)) continue;
     const from = (m.index ?? 0) + m[0].length;
     const end = jsonValueEnd(text, from);
     const json = end < 0 ? text.slice(from).trim() : text.slice(from, end);
@@ -253,40 +302,11 @@ function specialTokenCallBodies(text: string): string[] | undefined {
 const SPECIAL_TOKEN_START = /<[|｜]/g;
 
 /**
- * `text` with the special tokens that Markdown quotes defused (their `<` made `‹`): those inside an
- * inline code span (one line) or a fenced block that closes. A reply that explains
- * `<|python_tag|>` or shows a harmony call in a fence quotes the tokens; a model's own call is
- * never quoted, so the quoted ones are no call. Same length as `text`, linear in it (one pass
- * over its lines, and the span regex stops at each backtick or line end).
+ * `text` with the special tokens that Markdown quotes (`quotedPositions`) defused: their `<` made
+ * `‹`. Same length as `text`, linear in it.
  */
-function defuseQuotedTokens(text: string): string {
-  if (!text.includes('`') && !text.includes('~')) return text;
-  const quoted: Array<readonly [number, number]> = [];
-  let open: { readonly fence: OpeningFence; readonly from: number } | undefined;
-  for (let lineStart = 0; lineStart <= text.length;) {
-    const newline = text.indexOf('\n', lineStart);
-    const lineEnd = newline < 0 ? text.length : newline;
-    const line = text.slice(lineStart, lineEnd);
-    if (open === undefined) {
-      const fence = openingFence(line);
-      if (fence !== undefined) open = { fence, from: lineStart };
-    } else if (closesFence(line, open.fence, false)) {
-      quoted.push([open.from, lineEnd]);
-      open = undefined;
-    }
-    if (newline < 0) break;
-    lineStart = newline + 1;
-  }
-  for (const m of text.matchAll(/`[^`\n]*`/g)) quoted.push([m.index, m.index + m[0].length]);
-  if (quoted.length === 0) return text;
-  // Tokens are met in order: a cursor over the ranges by start skips those that end before a token.
-  quoted.sort((a, b) => a[0] - b[0]);
-  let next = 0;
-  const inside = (at: number): boolean => {
-    while (next < quoted.length && (quoted[next]?.[1] ?? 0) <= at) next++;
-    return (quoted[next]?.[0] ?? Infinity) <= at;
-  };
-  return text.replace(SPECIAL_TOKEN_START, (token: string, at: number) => (inside(at) ? `‹${token.slice(1)}` : token));
+function defuseQuotedTokens(text: string, quoted: (at: number) => boolean): string {
+  return text.replace(SPECIAL_TOKEN_START, (token: string, at: number) => (quoted(at) ? `‹${token.slice(1)}` : token));
 }
 
 /** Harmony's special tokens: a message's header runs up to `<|message|>`, its body up to `<|end|>`, `<|call|>`, `<|return|>` or the next `<|start|>`. */
@@ -348,6 +368,8 @@ function harmonyCallBodies(text: string): string[] | undefined {
 class PythonLiterals {
   /** Lists, tuples and dicts open at `at`: beyond MAX_JSON_DEPTH the text is not read as literals (the reader recurses). */
   private depth = 0;
+  /** Whether a value was not read because it nests deeper than MAX_JSON_DEPTH. */
+  tooDeep = false;
 
   constructor(
     private readonly text: string,
@@ -393,7 +415,7 @@ class PythonLiterals {
   }
 
   private sequence(close: string): unknown {
-    if (this.depth >= MAX_JSON_DEPTH) return undefined;
+    if (this.depth >= MAX_JSON_DEPTH) return void (this.tooDeep = true);
     this.depth++;
     try {
       return this.items(close);
@@ -416,7 +438,7 @@ class PythonLiterals {
   }
 
   private dict(): unknown {
-    if (this.depth >= MAX_JSON_DEPTH) return undefined;
+    if (this.depth >= MAX_JSON_DEPTH) return void (this.tooDeep = true);
     this.depth++;
     try {
       return this.entries();
@@ -487,7 +509,9 @@ class PythonLiterals {
  * The calls of a reply that is nothing but a Python list of calls, `[python(code="…"), …]`, each as
  * `{"name", "arguments"}` JSON text (keyword arguments only); undefined for any other reply. Llama
  * 3.2 and Llama 4's pythonic templates ask for this form (vLLM's `pythonic` and `llama4_pythonic`
- * tool parsers read it); a server without that parser passes it on as content.
+ * tool parsers read it); a server without that parser passes it on as content. A call whose
+ * arguments nest deeper than MAX_JSON_DEPTH ends the list: its arguments are given as their text
+ * in braces (`{code=[[…]]}`, not read), so the model is told how deep they are (`readPythonCall`).
  */
 function pythonicCallBodies(text: string): string[] | undefined {
   const source = text.replace(LLAMA_CALL_TOKENS, ' ').trim();
@@ -499,6 +523,7 @@ function pythonicCallBodies(text: string): string[] | undefined {
     if (read.take(']')) break;
     const name = read.name();
     if (name === undefined || !read.take('(')) return undefined;
+    const argsFrom = read.at;
     const args: Record<string, unknown> = {};
     while (!read.take(')')) {
       if (Object.keys(args).length > 0 && !read.take(',')) return undefined;
@@ -506,6 +531,10 @@ function pythonicCallBodies(text: string): string[] | undefined {
       const key = read.name();
       if (key === undefined || !read.take('=')) return undefined;
       const value = read.value();
+      if (value === undefined && read.tooDeep) {
+        const close = source.lastIndexOf(')');
+        return [...bodies, JSON.stringify({ name, arguments: `{${source.slice(argsFrom, close > argsFrom ? close : source.length - 1).trim()}}` })];
+      }
       if (value === undefined) return undefined;
       args[key] = value;
     }
@@ -518,21 +547,37 @@ function pythonicCallBodies(text: string): string[] | undefined {
 /**
  * The bodies of `<tool_call>{"name": …, "arguments": …}</tool_call>` blocks (as the Hermes/Qwen
  * chat templates write a call) in `text`, in order, each without whitespace at either end; a
- * `<tool_call>` without a closing tag after it is not a call. Found by `indexOf`, so the cost is
- * linear in the length of the model's text (the regex `<tool_call>\s*([\s\S]*?)\s*<\/tool_call>`
- * took cubic time on a `<tool_call>` followed by a long run of whitespace).
+ * `<tool_call>` without a closing tag after it, or at a `quoted` position (Markdown code), is not a
+ * call. Found by `indexOf`, so the cost is linear in the length of the model's text (the regex
+ * `<tool_call>\s*([\s\S]*?)\s*<\/tool_call>` took cubic time on a `<tool_call>` followed by a long
+ * run of whitespace).
  */
-function toolCallTagBodies(text: string): string[] {
+function toolCallTagBodies(text: string, quoted: (at: number) => boolean): string[] {
   const open = '<tool_call>';
   const close = '</tool_call>';
   const bodies: string[] = [];
   for (let at = text.indexOf(open); at >= 0; at = text.indexOf(open, at)) {
+    if (quoted(at)) {
+      at += open.length;
+      continue;
+    }
     const end = text.indexOf(close, at + open.length);
     if (end < 0) break;
     bodies.push(text.slice(at + open.length, end).trim());
     at = end + close.length;
   }
   return bodies;
+}
+
+/**
+ * Whether `text` ends inside a `<tool_call>` it opened: its last opening tag that Markdown does not
+ * quote (`quotedPositions`) has no closing tag after it (a reply the token limit cut inside its call).
+ */
+export function toolCallLeftOpen(text: string): boolean {
+  const quoted = quotedPositions(text);
+  let at = text.lastIndexOf('<tool_call>');
+  while (at >= 0 && quoted(at)) at = at === 0 ? -1 : text.lastIndexOf('<tool_call>', at - 1);
+  return at >= 0 && !text.includes('</tool_call>', at);
 }
 
 /** GLM-4.5+'s call: the name, then `<arg_key>KEY</arg_key><arg_value>VALUE</arg_value>` for each argument. */
@@ -549,8 +594,9 @@ interface Closer {
  * line end, not empty), BODY to the first closer or the end. What `/<OPEN([^>\n]+)>([\s\S]*?)(?:CLOSE|$)/g`
  * matches (Qwen3-Coder's `<function=`, `<parameter=`), in linear time: that regex scanned to the
  * end of the line from every opener without a `>` (a reply of repeated `<function=` took seconds).
+ * An opener at a `skip` position opens no block.
  */
-function tagBlocks(text: string, open: string, closers: readonly Closer[]): Array<[string, string]> {
+function tagBlocks(text: string, open: string, closers: readonly Closer[], skip: (at: number) => boolean = () => false): Array<[string, string]> {
   const search = forwardSearch();
   const blocks: Array<[string, string]> = [];
   const nameStop = (from: number): number => {
@@ -560,7 +606,7 @@ function tagBlocks(text: string, open: string, closers: readonly Closer[]): Arra
   for (let at = text.indexOf(open); at >= 0;) {
     const nameFrom = at + open.length;
     const stop = search('>', text, nameFrom, nameStop);
-    if (stop <= nameFrom || text[stop] !== '>') {
+    if (skip(at) || stop <= nameFrom || text[stop] !== '>') {
       at = text.indexOf(open, at + 1);
       continue;
     }
@@ -618,7 +664,12 @@ const xmlValue = (value: string): string => value.replace(/^\r?\n/, '').replace(
  * whose `<function=…>` blocks came without that wrapper. Empty when it holds neither form.
  */
 export function xmlCallBodies(text: string): string[] {
-  const bodies = tagBlocks(text, '<function=', [{ tag: '</function>', consumed: true }]).map(([name, body]) => {
+  return xmlCallBodiesOutside(text, () => false);
+}
+
+/** `xmlCallBodies`, where a `<function=` at a `quoted` position (Markdown code in a reply) opens no call. */
+function xmlCallBodiesOutside(text: string, quoted: (at: number) => boolean): string[] {
+  const bodies = tagBlocks(text, '<function=', [{ tag: '</function>', consumed: true }], quoted).map(([name, body]) => {
     const parameters = tagBlocks(body, '<parameter=', [
       { tag: '</parameter>', consumed: true },
       { tag: '<parameter=', consumed: false },
@@ -691,8 +742,8 @@ export function textCallClosed(text: string): boolean {
 }
 
 /** The calls of the special-token forms (Llama's `<|python_tag|>`, harmony, DeepSeek and Kimi K2), the tokens Markdown quotes left out. */
-function specialTokenForms(text: string): string[] | undefined {
-  const unquoted = defuseQuotedTokens(text);
+function specialTokenForms(text: string, quoted: (at: number) => boolean): string[] | undefined {
+  const unquoted = defuseQuotedTokens(text, quoted);
   return pythonTagCallBodies(unquoted) ?? harmonyCallBodies(unquoted) ?? specialTokenCallBodies(unquoted);
 }
 
@@ -707,12 +758,15 @@ function specialTokenForms(text: string): string[] | undefined {
  * DeepSeek's and Kimi K2's special-token calls (`specialTokenCallBodies`), and Qwen's `<function=…>` blocks
  * without their `<tool_call>`, likewise. Each becomes a call
  * (`arguments` as JSON text; a body that is not such JSON is kept as the arguments, so the model
- * is told what was wrong).
+ * is told what was wrong). Every form follows one quoting rule: a call that starts inside Markdown
+ * code (an inline code span or a closed fenced block) is quoted, not made: a model that explains
+ * the syntax in backticks runs nothing (see `quotedPositions`).
  */
 export function toolCallsInText(text: string): ToolCall[] {
   const calls: ToolCall[] = [];
-  const tagged = [...toolCallTagBodies(text).flatMap((body) => taggedCallBodies(body)), ...mistralCallBodies(text)];
-  for (const body of tagged.length > 0 ? tagged : (llamaJsonCallBodies(text) ?? pythonicCallBodies(text) ?? specialTokenForms(text) ?? xmlCallBodies(text))) {
+  const quoted = quotedPositions(text);
+  const tagged = [...toolCallTagBodies(text, quoted).flatMap((body) => taggedCallBodies(body)), ...mistralCallBodies(text, quoted)];
+  for (const body of tagged.length > 0 ? tagged : (llamaJsonCallBodies(text) ?? pythonicCallBodies(text) ?? specialTokenForms(text, quoted) ?? xmlCallBodiesOutside(text, quoted))) {
     let parsed: unknown;
     try {
       parsed = JSON.parse(body);

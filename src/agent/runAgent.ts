@@ -11,7 +11,7 @@ import { DEFAULT_FIRST_TOKEN_SECONDS, DEFAULT_STALL_SECONDS, watchForStall, type
 import { CodeBlockDetector, codeOpenAtEnd, findCodeBlocks, type CodeBlock } from './codeBlocks';
 import { answerInOutput, extractFinalAnswer, findFinalAnswer, hasLoneThinkClose, splitInlineReasoning, type AnswerSource } from './finalAnswer';
 import { appendExecution, appendToolResults, formatExecution, formatNotRun, initialMessages, type ProtocolMode } from './protocol';
-import { PYTHON_TOOL, readPythonCall, textCallClosed, toolCallsInText } from './pythonTool';
+import { PYTHON_TOOL, readPythonCall, textCallClosed, toolCallLeftOpen, toolCallsInText } from './pythonTool';
 import { InlineThinkSplitter } from './thinkTags';
 import type { CodeRunner, ExecResult } from '../sandbox/types';
 import type { ModelRunSettings } from './modelRunSettings';
@@ -77,6 +77,26 @@ const FILTERED_CODE_NOTICE = "the server's content filter stopped your reply ins
 function serverCut(doneReason: string | undefined): 'length' | 'content_filter' | undefined {
   if (doneReason === 'length' || doneReason === 'model_length') return 'length';
   return doneReason === 'content_filter' ? doneReason : undefined;
+}
+
+/**
+ * The finish reason the evidence gives a finished reply, in `serverCut`'s terms: the server's own,
+ * except that `stop` (or none) from an OpenAI-compatible server whose usage says the prompt and the
+ * reply together filled the context window it names (`window`, tokens: vLLM's max_model_len in
+ * /v1/models) is `length`: nothing more could be generated, so the model did not choose to stop.
+ * Servers do say `stop` at a limit: llama.cpp's server did for every limit while `stopped_word`
+ * was always set (ggml-org/llama.cpp#7198), a proposal there reports the max_tokens budget as
+ * `stop` (ggml-org/llama.cpp#28711), and simulators and proxies send only `stop`
+ * (llm-d/llm-d-inference-sim#29). OpenAI's reference says `length` means "the maximum number of
+ * tokens specified in the request was reached"; this extension asks for no max_tokens, so the
+ * window is the only limit it can check. Ollama's own API is left as it says: it shifts its
+ * context and goes on past num_ctx, so a full window there is no cut.
+ */
+function evidentDoneReason(done: { readonly doneReason?: string; readonly promptTokens?: number; readonly outputTokens?: number } | undefined, window: number | undefined): string | undefined {
+  const reason = done?.doneReason;
+  if (done === undefined || window === undefined || (reason !== undefined && reason !== 'stop')) return reason;
+  const { promptTokens, outputTokens } = done;
+  return promptTokens !== undefined && outputTokens !== undefined && outputTokens > 0 && promptTokens + outputTokens >= window ? 'length' : reason;
 }
 
 /** What the user is told about a reply the content filter stopped (`inCode`: inside a code block). */
@@ -146,12 +166,10 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
   };
   // Ollama truncates silently to the num_ctx we send; OpenAI-compatible servers either refuse
   // (context-overflow error) or truncate and report fewer prompt tokens than we sent.
+  // The window an OpenAI-compatible server names (tokens), when it does.
+  const reportedWindow = options.backend.kind === 'ollama' ? undefined : ((await options.backend.modelContextLength(options.model, signal).catch(() => null)) ?? undefined);
   const contextWatch =
-    options.backend.kind === 'ollama'
-      ? options.contextTokens !== undefined
-        ? new ContextWatch(options.contextTokens)
-        : undefined
-      : new ContextWatch((await options.backend.modelContextLength(options.model, signal).catch(() => null)) ?? undefined, 'reported');
+    options.backend.kind === 'ollama' ? (options.contextTokens !== undefined ? new ContextWatch(options.contextTokens) : undefined) : new ContextWatch(reportedWindow, 'reported');
   let truncationReported = false;
   yield { type: 'start', question, model: options.model, maxCodeCalls: options.maxCodeCalls };
 
@@ -306,7 +324,7 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
         yield { type: 'warning', kind: 'context-truncated', turn, message: contextWatch.message(Math.max(verdict.estimate, done?.promptTokens ?? 0)) };
       }
     }
-    const cut = serverCut(done?.doneReason);
+    const cut = serverCut(evidentDoneReason(done, reportedWindow));
     const cutByServer = cut !== undefined;
     // What the user and the model are told about code the cut left incomplete.
     const cutCodeMessage = cut === 'content_filter' ? filteredWarning(true) : cutCodeWarning(options.backend.kind);
@@ -319,7 +337,7 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
     // (A cut inside the closing fence line left the code complete.)
     const cutInCode = (b: CodeBlock | undefined): boolean => b?.unclosed === true && b.fenceCut !== true;
     // Tools protocol: a `<tool_call>` the cut left open (its JSON incomplete) is no call, but it is code cut too.
-    const callOpenAtCut = toolsMode && cutByServer && !block && turnText.lastIndexOf('<tool_call>') > turnText.lastIndexOf('</tool_call>');
+    const callOpenAtCut = toolsMode && cutByServer && !block && toolCallLeftOpen(turnText);
     const cutInsideCode = cutByServer && toolCalls.length === 0 && (cutInCode(block) || openAtCut !== undefined || callOpenAtCut || (!block && turnText.trim() === '' && cutInCode(reasoningBlock)));
     if (cutInsideCode) yield { type: 'warning', kind: 'output-truncated', turn, message: cutCodeMessage };
     else if (cutByServer && !block && toolCalls.length === 0)

@@ -83,13 +83,19 @@ function reasoningOf(part: { readonly reasoning_content?: string | null; readonl
   return content !== '' ? content : (part?.reasoning ?? '');
 }
 
+/**
+ * A reasoning field: its text, or an object holding it as `text` (Envoy AI Gateway streams AWS
+ * Bedrock's reasoning as `"reasoning_content": {"text": "…"}`, envoyproxy/ai-gateway#1222), read as that text.
+ */
+const reasoningFieldSchema = z.union([z.string(), z.looseObject({ text: z.string().nullish() }).transform((o) => o.text ?? '')]).nullish();
+
 /** The message fields a delta (streaming) or a message (non-streaming) may carry. */
 const messagePartSchema = z
   .object({
     content: z.union([z.string(), contentBlocksSchema]).nullish(),
     // vLLM's reasoning parsers and llama.cpp send `reasoning_content`; vLLM ≥ 0.10 and OpenRouter `reasoning`.
-    reasoning_content: z.string().nullish(),
-    reasoning: z.string().nullish(),
+    reasoning_content: reasoningFieldSchema,
+    reasoning: reasoningFieldSchema,
     tool_calls: toolCallsSchema.nullish(),
     // OpenAI's deprecated function-calling form, which `tool_calls` replaced (one call, no id);
     // servers that still speak it would otherwise have their call dropped without a trace.

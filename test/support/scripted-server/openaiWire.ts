@@ -49,6 +49,7 @@ function usage(stats: FinalStats): Record<string, number> {
 
 export function openAiChatWire(model: string, id: string, includeUsage: boolean, options: WireOptions = {}): WireFormat {
   const reasoningField = options.reasoningField ?? 'reasoning_content';
+  const reasoningValue = (text: string): unknown => (options.reasoningAsObject === true ? { text } : text);
   const created = Math.floor(Date.now() / 1000);
   const base = { id, object: 'chat.completion.chunk', created, model, system_fingerprint: 'fp_scripted' };
   // With include_usage every chunk carries "usage": null except the extra last one.
@@ -83,7 +84,7 @@ export function openAiChatWire(model: string, id: string, includeUsage: boolean,
       (options.pingEvents === true ? `event: ping\ndata: ${new Date().toISOString().replace('T', ' ').replace('Z', '')}\n\n` : '') +
       otherPiece(text.length) +
       chunk({ content: parts ? [textBlock(text)] : text }, null),
-    thinking: (text) => chunk(parts ? { content: [thinkingBlock(text)] } : { [reasoningField]: text }, null),
+    thinking: (text) => chunk(parts ? { content: [thinkingBlock(text)] } : { [reasoningField]: reasoningValue(text) }, null),
     // First delta: id, type, name and empty arguments; then the arguments' JSON text in pieces
     // (or the whole call in one delta, or every piece repeating id and name: see `toolCallDeltas`).
     toolCalls: (calls) => {
@@ -110,6 +111,8 @@ export function openAiChatWire(model: string, id: string, includeUsage: boolean,
           const piece = args.slice(from, from + ARGUMENT_PIECE);
           pieces.push(callDelta(repeat ? { ...head, function: { name: call.name, arguments: piece } } : { ...at, function: { arguments: piece } }));
         }
+        // vLLM's xlam parser's end-of-stream flush sends the whole arguments once more (vllm-project/vllm#51697).
+        if (options.toolCallDeltas === 'resendWhole') pieces.push(callDelta({ ...at, function: { arguments: args } }));
         return pieces;
       });
       if (options.toolCallDeltas !== 'interleaved') return perCall.flat();
@@ -154,7 +157,7 @@ export function openAiChatWire(model: string, id: string, includeUsage: boolean,
                 : extras.toolCalls.length > 0 && text === ''
                   ? null
                   : text,
-            ...(extras.thinking !== '' && !parts ? { [reasoningField]: extras.thinking } : {}),
+            ...(extras.thinking !== '' && !parts ? { [reasoningField]: reasoningValue(extras.thinking) } : {}),
             ...(extras.toolCalls.length > 0 && options.legacyFunctionCall === true
               ? { function_call: { name: extras.toolCalls[0]?.name, arguments: argumentText(extras.toolCalls[0] ?? { name: '', arguments: '' }) } }
               : {}),

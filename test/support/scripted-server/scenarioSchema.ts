@@ -90,6 +90,11 @@ export const wireSchema = z.strictObject({
   /** OpenAI-compatible: the delta field for reasoning (vLLM < 0.10, llama.cpp: reasoning_content; vLLM ≥ 0.10, OpenRouter: reasoning). Default reasoning_content. */
   reasoningField: z.enum(['reasoning_content', 'reasoning']).optional(),
   /**
+   * OpenAI-compatible: the reasoning field holds an object, `{"text": "…"}`, not a string, as
+   * Envoy AI Gateway streams the reasoning of AWS Bedrock models (envoyproxy/ai-gateway#1222).
+   */
+  reasoningAsObject: z.boolean().optional(),
+  /**
    * OpenAI-compatible: the `<think>` tag goes out as content right before the reasoning field's
    * chunks, and no `</think>` follows (lmdeploy's deepseek-r1 parser, InternLM/lmdeploy#3664).
    */
@@ -131,9 +136,11 @@ export const wireSchema = z.strictObject({
    * (Ollama's /v1 since 0.20, ollama/ollama#15457; LiteLLM's ollama_chat); `sharedId`: every call
    * whole in one delta, a list without `index` whose calls all carry the same id, as Xinference
    * streams them (`call_<completion id>` for each, `_tool_calls_completion_chunk` in
-   * xinference/model/llm/utils.py; xorbitsai/inference#4237), the non-streamed reply's calls alike.
+   * xinference/model/llm/utils.py; xorbitsai/inference#4237), the non-streamed reply's calls alike;
+   * `resendWhole`: pieces, then the whole arguments once more in a last delta, as vLLM's xlam tool
+   * parser flushes them at the end of the stream (vllm-project/vllm#51697).
    */
-  toolCallDeltas: z.enum(['pieces', 'whole', 'repeatName', 'noIndex', 'bareObject', 'interleaved', 'sameIndex', 'sharedId']).optional(),
+  toolCallDeltas: z.enum(['pieces', 'whole', 'repeatName', 'noIndex', 'bareObject', 'interleaved', 'sameIndex', 'sharedId', 'resendWhole']).optional(),
   /**
    * OpenAI-compatible: tool call `function.arguments` as a JSON object instead of JSON text (TGI's
    * Messages API, huggingface/text-generation-inference#1624; llama.cpp's

@@ -120,6 +120,27 @@ describe.each(BOTH)('reasoning on %s', (kind) => {
     expect(r.trajectory.turns[1]?.text).toBe('So <<<42>>>');
   });
 
+  it.each([
+    ['an inline code span', 'It is <<<7>>>. (Reasoning models end their thoughts with `</think>`.)'],
+    ['a fenced block', 'It is <<<7>>>. A reasoning model writes:\n\n```\n<think>\nhmm\n</think>\n```\n'],
+  ])('a </think> quoted in %s is no tag: the answer before it counts, later replies are not reasoning', async (_how, text) => {
+    const r = await run(kind, { turns: [{ text }, { text: '<<<8>>>' }] }, { capabilities: ['completion'] });
+    expect(r.trajectory.answer).toBe('7');
+    expect(r.trajectory.turns[0]?.text).toContain('It is <<<7>>>');
+  });
+
+  it('a </think> quoted in an inline code span does not make later replies reasoning', async () => {
+    const r = await run(
+      kind,
+      { turns: [{ text: 'DeepSeek ends its reasoning with `</think>`. Computing:\n```python\nprint(6*7)\n```\n' }, { text: 'Check it:\n```python\nprint({{RESULT}} + 1)\n```\n' }, { text: 'So <<<{{RESULT}}>>>' }] },
+      { capabilities: ['completion'] },
+    );
+    expect(execCount(r)).toBe(2);
+    expect(r.trajectory.turns[1]?.text).toContain('Check it:');
+    expect(r.trajectory.turns[1]?.reasoning ?? '').toBe('');
+    expect(r.trajectory.answer).toBe('43');
+  });
+
   if (kind === 'openai')
     it('a lone </think> the server’s reasoning parser let into the content (vLLM qwen3 parser, vllm-project/vllm#38789) does not make later replies reasoning', async () => {
       const r = await run(kind, {
@@ -184,6 +205,16 @@ describe.each(BOTH)('reasoning on %s', (kind) => {
 describe('reasoning fields and framing', () => {
   it('OpenAI-compatible delta.reasoning (vLLM ≥ 0.10) is read like reasoning_content', async () => {
     const r = await run('openai', { wire: { reasoningField: 'reasoning' }, turns: [{ thinking: 'twelve squared is 144', text: '<<<144>>>' }] });
+    expect(r.trajectory.turns[0]?.reasoning).toBe('twelve squared is 144');
+    expect(r.trajectory.answer).toBe('144');
+  });
+
+  it.each([
+    ['streamed', false],
+    ['not streamed', true],
+  ])('a reasoning field that holds {"text": …} (Envoy AI Gateway for Bedrock, envoyproxy/ai-gateway#1222), %s, is read as the reasoning', async (_how, nonStream) => {
+    const r = await run('openai', { wire: { reasoningAsObject: true }, turns: [{ thinking: 'twelve squared is 144', text: '<<<144>>>', nonStream }] });
+    expect(r.trajectory.error).toBeUndefined();
     expect(r.trajectory.turns[0]?.reasoning).toBe('twelve squared is 144');
     expect(r.trajectory.answer).toBe('144');
   });
@@ -415,6 +446,20 @@ describe('context on OpenAI-compatible servers', () => {
     expect(warning && 'message' in warning ? warning.message : '').toMatch(/window of 600 tokens/);
   });
 
+  // A server that says `stop` at a limit (ggml-org/llama.cpp#7198, llm-d/llm-d-inference-sim#29):
+  // usage that fills the window it names is the evidence of a cut.
+  const cutCode = 'I will enumerate.\n```python\nbest = 0\nfor a in range(1, 50):\n    best = max(best, a)\nprint(be';
+  it.each([
+    ['fill the window (cut: the code is not run)', 1000 - cutCode.length, 0],
+    ['stop one token short of the window (the stop string ate the fence: the code runs)', 999 - cutCode.length, 1],
+  ])('a reply that ends inside code with finish_reason "stop" and usage that would %s', async (_what, usagePromptTokens, runs) => {
+    const r = await run('openai', { chunkSize: 1, turns: [{ text: cutCode, doneReason: 'stop', usagePromptTokens }, { text: '<<<done>>>' }] }, { models: [{ name: MODEL, maxModelLen: 1000 }] });
+    expect(execCount(r)).toBe(runs);
+    const cutWarnings = r.events.filter((e) => e.type === 'warning' && e.kind === 'output-truncated');
+    expect(cutWarnings).toHaveLength(1 - runs);
+    if (runs === 0) expect(r.chats[1]?.messages?.at(-1)?.content).toMatch(/not executed: your reply reached the token limit/);
+  });
+
   it.each([
     ['vLLM', 400, "This model's maximum context length is 4096 tokens. However, you requested 5000 tokens (4900 in the messages, 100 in the completion)."],
     ['llama.cpp', 400, 'the request exceeds the available context size, try increasing it'],
@@ -622,6 +667,26 @@ describe.each(BOTH)('tool-call shapes on %s', (kind) => {
     expect(r.trajectory.answer).toBe('7');
   });
 
+  // One quoting rule for every call form written as text: a call quoted in Markdown code is shown, not run.
+  it.each([
+    ['a <tool_call> in an inline code span', 'Qwen writes `<tool_call>{"name": "python", "arguments": {"code": "print(1)"}}</tool_call>` to call a tool. It is <<<7>>>'],
+    ['a <tool_call> in a fenced block', 'A call looks like this:\n\n```json\n<tool_call>\n{"name": "python", "arguments": {"code": "print(1)"}}\n</tool_call>\n```\n\nIt is <<<7>>>'],
+    ['a Mistral [TOOL_CALLS] list in an inline code span', 'Mistral writes `[TOOL_CALLS] [{"name": "python", "arguments": {"code": "print(1)"}}]` to call. It is <<<7>>>'],
+    ['a Mistral [TOOL_CALLS]name[ARGS] in a fenced block', 'For example:\n\n~~~\n[TOOL_CALLS]python[ARGS]{"code": "print(1)"}\n~~~\n\nIt is <<<7>>>'],
+    ["Qwen3-Coder's <function=python> in an inline code span", 'Qwen3-Coder writes `<function=python><parameter=code>print(1)</parameter></function>`. It is <<<7>>>'],
+  ])('an answer that explains a text call syntax (%s) makes no call', async (_how, text) => {
+    const r = await run(kind, { turns: [{ text }, { text: '<<<8>>>' }] }, { protocol: 'tools' });
+    expect(execCount(r)).toBe(0);
+    expect(r.trajectory.answer).toBe('7');
+  });
+
+  it('a <tool_call> after the same syntax quoted in prose still runs', async () => {
+    const text = 'I call python with `<tool_call>` tags:\n<tool_call>\n{"name": "python", "arguments": {"code": "print(8 * 8)"}}\n</tool_call>';
+    const r = await run(kind, { turns: [{ text }, { text: '<<<{{RESULT}}>>>' }] }, { protocol: 'tools' });
+    expect(r.trajectory.turns[0]?.cell).toMatchObject({ source: 'tool-call', code: 'print(8 * 8)' });
+    expect(r.trajectory.answer).toBe('64');
+  });
+
   it('a call in the reasoning of a reply that answers by itself is only shown', async () => {
     const thinking = 'Maybe <tool_call>\n{"name": "python", "arguments": {"code": "print(1)"}}\n</tool_call> but no need.';
     const r = await run(kind, { turns: [{ text: 'It is <<<7>>>', thinking }] }, { protocol: 'tools' });
@@ -641,6 +706,15 @@ describe.each(BOTH)('tool-call shapes on %s', (kind) => {
     expect(warningsOf(r, 'output-truncated')).toHaveLength(1);
     // A tool message for a call, the protocol's results message when the cut left no call.
     expect(r.chats[1]?.messages?.at(-1)?.content).toMatch(/token limit/i);
+  });
+
+  it('a reply the token limit cut after naming `<tool_call>` in an inline code span is told it was cut, not cut inside code', async () => {
+    const r = await run(kind, { turns: [{ text: 'Qwen calls a tool with `<tool_call>` and then the', doneReason: 'length' }, { text: '<<<1>>>' }] }, { protocol: 'tools' });
+    expect(execCount(r)).toBe(0);
+    const told = warningsOf(r, 'output-truncated');
+    expect(told).toHaveLength(1);
+    expect(told[0]).toMatch(/answer may be cut off/);
+    expect(r.chats[1]?.messages?.at(-1)?.content ?? '').not.toMatch(/not executed/);
   });
 
   it.each([
@@ -785,6 +859,14 @@ describe('OpenAI-compatible stream framings', () => {
     );
     expect(r.trajectory.turns.flatMap((t) => (t.cell ? [t.cell.code] : []))).toEqual(['print(4)', 'print(44)']);
     expect(r.trajectory.answer).toBe('44');
+  });
+
+  it('arguments streamed in pieces and then resent whole (vLLM xlam parser, vllm-project/vllm#51697) run once, as sent', async () => {
+    const toolCalls = [{ name: 'python', arguments: { code: 'print(8 * 8)' } }];
+    const r = await run('openai', { wire: { toolCallDeltas: 'resendWhole' }, turns: [{ text: '', toolCalls }, { text: '<<<{{RESULT}}>>>' }] }, { protocol: 'tools' });
+    expect(warningsOf(r, 'tool-call-error')).toEqual([]);
+    expect(r.trajectory.turns[0]?.cell).toMatchObject({ source: 'tool-call', code: 'print(8 * 8)' });
+    expect(r.trajectory.answer).toBe('64');
   });
 
   it.each([

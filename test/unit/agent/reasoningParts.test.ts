@@ -117,6 +117,17 @@ describe('tools and protocol', () => {
     expect(readPythonCall({ id: 'a', name: 'python', arguments: JSON.stringify({ code: writesMarkdown }) })).toEqual({ code: writesMarkdown });
   });
 
+  it('reads arguments a server streamed and then resent whole once (vLLM xlam parser, vllm-project/vllm#51697)', () => {
+    const whole = JSON.stringify({ code: 'print("}{\\"")' });
+    const read = (args: string): unknown => readPythonCall({ id: 'a', name: 'python', arguments: args });
+    for (const prefix of [whole, '{', whole.slice(0, 9), ` ${whole.slice(0, 20)} `]) expect(read(`${prefix}${whole}`), prefix).toEqual({ code: 'print("}{\\"")' });
+    // Two different objects, or a prefix that is not the object's, stay an error.
+    expect(read('{"code": "print(1)"}{"code": "print(2)"}')).toMatchObject({ error: expect.stringMatching(/not valid JSON/) });
+    expect(read('[{"code": "print(1)"}')).toMatchObject({ error: expect.stringMatching(/not valid JSON/) });
+    expect(read('{"code": "print(1)"}]')).toMatchObject({ error: expect.stringMatching(/not valid JSON/) });
+    expect(read(`${'\\'.repeat(50_000)}"}`)).toMatchObject({ error: expect.stringMatching(/not valid JSON/) });
+  });
+
   it("reads Mistral's calls written as text: several, brackets inside their strings, and an incomplete one kept as it is", () => {
     const list = '[TOOL_CALLS] [{"name": "python", "arguments": {"code": "print([1, 2][0])"}}, {"name": "python", "arguments": {"code": "print(\\"}\\")"}}]';
     expect(toolCallsInText(list).map((c) => c.arguments)).toEqual(['{"code":"print([1, 2][0])"}', '{"code":"print(\\"}\\")"}']);

@@ -34,6 +34,8 @@ const SCENARIOS: Scenario[] = [
   scenario('text-llama', { text: `<|python_tag|>{"name": "python", "parameters": ${DEEP_ARGS}}` }),
   scenario('text-mistral', { text: `[TOOL_CALLS][{"name": "python", "arguments": ${DEEP_ARGS}}]` }),
   scenario('text-mistral-args', { text: `[TOOL_CALLS]python[ARGS]${DEEP_ARGS}` }),
+  scenario('text-pythonic', { text: `[python(code=${DEEP})]` }),
+  scenario('text-llama-pythonic', { text: `<|python_tag|>[python(code=${DEEP})]<|eom_id|>` }),
   scenario('text-harmony', { text: `<|channel|>commentary to=functions.python <|constrain|>json<|message|>${DEEP_ARGS}<|call|>` }),
   scenario('text-deepseek', { text: `<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>python<｜tool▁sep｜>${DEEP_ARGS}<｜tool▁call▁end｜><｜tool▁calls▁end｜>` }),
   scenario('text-kimi', { text: `<|tool_calls_section_begin|><|tool_call_begin|>functions.python:0<|tool_call_argument_begin|>${DEEP_ARGS}<|tool_call_end|><|tool_calls_section_end|>` }),
