@@ -393,7 +393,7 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
         type: 'warning',
         kind: 'tool-call-without-tools',
         turn,
-        message: `The model called the python tool natively, but this run uses the ${options.protocol} protocol, where code comes in fences; the call's code is run as if it had written it in its reply (the tools protocol passes such calls on as they are).`,
+        message: `The model called the python tool natively, but this run uses the ${options.protocol} protocol, where code comes in fences; the call's code is run as if it had written it in its reply; set ${knob('protocol')} to tools to pass such calls on as they are.`,
       };
     }
     if (!code && !cutInsideCode) return void (yield finish(finalAnswer().answer !== null ? 'answer' : 'no-answer'));
