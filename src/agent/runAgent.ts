@@ -16,6 +16,7 @@ import { InlineThinkSplitter } from './thinkTags';
 import type { CodeRunner, ExecResult } from '../sandbox/types';
 import type { ModelRunSettings } from './modelRunSettings';
 import { knob } from '../text/frontEnd';
+import { withFullStop } from '../text/fullStop';
 
 export interface AgentOptions extends ModelRunSettings {
   /** Runs the code. Null = text only: code blocks are not cut out or executed. */
@@ -555,10 +556,4 @@ function closeTurn(messages: readonly ChatMessage[], mode: ProtocolMode, pending
 function describeError(error: unknown): { message: string; kind: AgentErrorKind } {
   if (error instanceof BackendError) return { message: error.message, kind: error.kind };
   return { message: error instanceof Error ? error.message : String(error), kind: 'internal' };
-}
-
-/** `text` ending in a full stop (or another sentence end), so a sentence can follow it: a server's "CUDA out of memory" then "Retrying once…". */
-function withFullStop(text: string): string {
-  const trimmed = text.trimEnd();
-  return /[.!?…:]$/.test(trimmed) ? trimmed : `${trimmed}.`;
 }

@@ -25,6 +25,7 @@ import { readResultsFile } from './exportCommands';
 import { checkServerAndModel } from './preflight';
 import { removeTree } from '../sandbox/scratchJanitor';
 import { counted } from '../text/counted';
+import { withFullStop } from '../text/fullStop';
 
 export const EVAL_USAGE = `Usage: r1ci eval <file-or-folder> [options]
 
@@ -128,7 +129,7 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
       await ensureResultsFolder(dirname(target));
     } catch (e) {
       // The default folder sits beside the tasks, which may be read-only (a shared dataset).
-      throw new CliError(`${fileErrorSentence(e) ?? (e instanceof Error ? e.message : String(e))}. Name a results file elsewhere with --out FILE.`, EXIT.failure);
+      throw new CliError(`${withFullStop(fileErrorSentence(e) ?? (e instanceof Error ? e.message : String(e)))} Name a results file elsewhere with --out FILE.`, EXIT.failure);
     }
   }
   // Written at the end: a folder that is missing (made here, as for --out) or not writable is said now, not after the run.

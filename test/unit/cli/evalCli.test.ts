@@ -433,6 +433,8 @@ describe('r1ci eval never writes its default results through a link the dataset 
     expect(r.stderr).toContain(linked);
     expect(r.stderr).toMatch(/link/);
     expect(r.stderr).toContain('nothing was written');
+    // One sentence end between the refusal and the advice after it.
+    expect(r.stderr).not.toMatch(/\.\. /);
     if (existed) expect(readFileSync(d.victim, 'utf8')).toBe('before\n');
     else expect(existsSync(d.victim)).toBe(false);
   });
