@@ -106,7 +106,8 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
   const concurrency = autoConcurrency(m.run.eval.concurrency, m.run.server.kind);
   const textOnly = values['text-only'];
   const samples = m.run.eval.samples;
-  if (samples > 1 && m.run.temperature === 0) stderr.write(`r1ci: --samples ${samples} with --temperature 0 asks the same question the same way ${samples} times; give a --temperature above 0 (the paper samples at 0.6).\n`);
+  if (samples > 1 && m.run.temperature === 0)
+    stderr.write(`r1ci: --samples ${samples} with --temperature 0 asks the same question the same way ${samples} times; give a --temperature above 0 (the paper samples at 0.6).\n`);
   const out = values.out ? resolve(values.out) : defaultResultsFile(target, m.run.model, textOnly);
   // The default lies inside the task folder, which a cloned dataset controls: made without links.
 
