@@ -16,6 +16,7 @@ import { InlineThinkSplitter } from './thinkTags';
 import type { CodeRunner, ExecResult } from '../sandbox/types';
 import type { ModelRunSettings } from './modelRunSettings';
 import { knob } from '../text/frontEnd';
+import { withFullStop } from '../text/fullStop';
 
 export interface AgentOptions extends ModelRunSettings {
   /** Runs the code. Null = text only: code blocks are not cut out or executed. */
@@ -411,7 +412,7 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
         type: 'warning',
         kind: 'tool-call-without-tools',
         turn,
-        message: `The model called the python tool natively, but this run uses the ${options.protocol} protocol, where code comes in fences; the call's code is run as if it had written it in its reply (the tools protocol passes such calls on as they are).`,
+        message: `The model called the python tool natively, but this run uses the ${options.protocol} protocol, where code comes in fences; the call's code is run as if it had written it in its reply; set ${knob('protocol')} to tools to pass such calls on as they are.`,
       };
     }
     if (!code && !cutInsideCode) return void (yield finish(finalAnswer().answer !== null ? 'answer' : 'no-answer'));
@@ -573,10 +574,4 @@ function closeTurn(messages: readonly ChatMessage[], mode: ProtocolMode, pending
 function describeError(error: unknown): { message: string; kind: AgentErrorKind } {
   if (error instanceof BackendError) return { message: error.message, kind: error.kind };
   return { message: error instanceof Error ? error.message : String(error), kind: 'internal' };
-}
-
-/** `text` ending in a full stop (or another sentence end), so a sentence can follow it: a server's "CUDA out of memory" then "Retrying once…". */
-function withFullStop(text: string): string {
-  const trimmed = text.trimEnd();
-  return /[.!?…:]$/.test(trimmed) ? trimmed : `${trimmed}.`;
 }

@@ -25,6 +25,7 @@ import { readResultsFile } from './exportCommands';
 import { checkServerAndModel } from './preflight';
 import { removeTree } from '../sandbox/scratchJanitor';
 import { counted } from '../text/counted';
+import { withFullStop } from '../text/fullStop';
 
 export const EVAL_USAGE = `Usage: r1ci eval <file-or-folder> [options]
 
@@ -105,7 +106,8 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
   const concurrency = autoConcurrency(m.run.eval.concurrency, m.run.server.kind);
   const textOnly = values['text-only'];
   const samples = m.run.eval.samples;
-  if (samples > 1 && m.run.temperature === 0) stderr.write(`r1ci: --samples ${samples} with temperature 0 asks the same question the same way ${samples} times; pass --temperature (the paper samples at 0.6).\n`);
+  if (samples > 1 && m.run.temperature === 0)
+    stderr.write(`r1ci: --samples ${samples} with --temperature 0 asks the same question the same way ${samples} times; give a --temperature above 0 (the paper samples at 0.6).\n`);
   const out = values.out ? resolve(values.out) : defaultResultsFile(target, m.run.model, textOnly);
   // The default lies inside the task folder, which a cloned dataset controls: made without links.
 
@@ -128,7 +130,7 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
       await ensureResultsFolder(dirname(target));
     } catch (e) {
       // The default folder sits beside the tasks, which may be read-only (a shared dataset).
-      throw new CliError(`${fileErrorSentence(e) ?? (e instanceof Error ? e.message : String(e))}. Name a results file elsewhere with --out FILE.`, EXIT.failure);
+      throw new CliError(`${withFullStop(fileErrorSentence(e) ?? (e instanceof Error ? e.message : String(e)))} Name a results file elsewhere with --out FILE.`, EXIT.failure);
     }
   }
   // Written at the end: a folder that is missing (made here, as for --out) or not writable is said now, not after the run.
@@ -247,8 +249,39 @@ export async function compareCommand(argv: readonly string[], io: Io): Promise<n
   const comparison = compareRuns(a.results, b.results);
   stdout.write(`A: ${positionals[0]}\nB: ${positionals[1]}\n\n${comparisonToMarkdown(comparison)}`);
   if (comparison.shared === 0) {
-    escapingWriter(io.stderr).write('r1ci: the two results files share no question (no result id is in both), so nothing was compared.\n');
+    const pair = idsApartByFolder(
+      a.results.map((r) => r.id),
+      b.results.map((r) => r.id),
+    );
+    const why = pair ? ` Their ids differ by a leading folder (A: "${pair[0]}", B: "${pair[1]}"): ids are relative to the task file or folder given to eval, so evaluate both runs on the same one.` : '';
+    escapingWriter(io.stderr).write(`r1ci: the two results files share no question (no result id is in both), so nothing was compared.${why}\n`);
     return EXIT.failure;
   }
   return a.problems.length + b.problems.length > 0 ? EXIT.failure : EXIT.ok;
+}
+
+/**
+ * An id of A and an id of B that name one question from two starting points (`navigate.json#0`
+ * and `bbh/navigate.json#0`: one run was given the task file, the other its folder), as
+ * `[idOfA, idOfB]`; undefined when no such pair exists (ids over 1,000 characters are not cut).
+ */
+function idsApartByFolder(idsOfA: readonly string[], idsOfB: readonly string[]): [string, string] | undefined {
+  const inB = new Set(idsOfB);
+  const inA = new Set(idsOfA);
+  /** The first id of `ids` whose tail after one of its `/` is in `other`, and that tail. */
+  const longer = (ids: ReadonlySet<string>, other: ReadonlySet<string>): [string, string] | undefined => {
+    for (const id of ids) {
+      // Each cut copies the rest of the id: ids of a results file from elsewhere are bounded first.
+      if (id.length > 1000) continue;
+      for (let at = id.indexOf('/'); at >= 0; at = id.indexOf('/', at + 1)) {
+        const tail = id.slice(at + 1);
+        if (other.has(tail)) return [id, tail];
+      }
+    }
+    return undefined;
+  };
+  const aLonger = longer(inA, inB);
+  if (aLonger) return aLonger;
+  const bLonger = longer(inB, inA);
+  return bLonger ? [bLonger[1], bLonger[0]] : undefined;
 }

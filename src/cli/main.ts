@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // The `r1ci` command: the same agent (and evaluation) as the extension, without VS Code.
+import { version } from '../../package.json';
 import { escapeControls } from '../sandbox/terminalText';
 import { fileErrorSentence } from '../text/fileErrors';
 import { useFrontEnd } from '../text/frontEnd';
@@ -25,6 +26,7 @@ Commands:
   export-rollouts <file>  a multi-sample run as RL rollout groups with rewards and result spans
   compare <a> <b>    per-task accuracy of two results files side by side
   mcp                serve the sandbox and the agent to MCP clients over stdio (r1ci mcp -h)
+  --version          print r1ci's version
 
 ${SOLVE_USAGE}`;
 
@@ -78,6 +80,10 @@ async function main(argv: string[]): Promise<number> {
       return compareCommand(rest, io);
     case 'mcp':
       return mcpCommand(rest, io);
+    case '--version':
+    case '-V':
+      process.stdout.write(`r1ci ${version}\n`);
+      return EXIT.ok;
     case undefined:
     case '-h':
     case '--help':

@@ -103,9 +103,46 @@ export async function scoreSubmission(index: TaskIndex, id: string, submission: 
   const record = index.records.get(id);
   if (!record) {
     const unsupported = index.unsupported.get(id);
-    const reason = unsupported ? `not scored: ${unsupported.reason}` : 'no question with this id in the tasks given (ids: docs/task-files.md, "Ids")';
+    const meant = unsupported ? undefined : meantId(index, id);
+    const reason = unsupported ? `not scored: ${unsupported.reason}` : `no question with this id in the tasks given${meant === undefined ? '' : `; did you mean "${meant}"?`} (ids: docs/task-files.md, "Ids")`;
     return { id, answer, correct: false, score: 0, reason };
   }
   const result = await scoreAnswerAsync(record, answer, options);
   return { id, answer, correct: result.correct, score: result.score, reason: result.reason };
+}
+
+/** The longest unknown id a hint is looked for (characters). */
+const MEANT_ID_MAX = 1000;
+
+/** Per index: each tail of a loaded id (after a `/` or the `#`) → the one id it ends, or null when several do. Made at the first unknown id. */
+const tailsOf = new WeakMap<TaskIndex, ReadonlyMap<string, string | null>>();
+
+/**
+ * The loaded id an unknown `id` probably means, for the hint in its reason: `id` with the
+ * folders of its start dropped (ids relative to a folder above the one given), else the one
+ * loaded id that ends in `id` after a `/` or the `#` (an item's own id without its file, a path
+ * given from a folder inside the one given). Undefined when none or several fit.
+ */
+function meantId(index: TaskIndex, id: string): string | undefined {
+  // Every cut below copies the rest of the id: a line's id of megabytes gets no hint, in linear time.
+  if (id.length > MEANT_ID_MAX) return undefined;
+  for (let at = id.indexOf('/'); at >= 0; at = id.indexOf('/', at + 1)) {
+    const rest = id.slice(at + 1);
+    if (index.records.has(rest)) return rest;
+  }
+  let tails = tailsOf.get(index);
+  if (!tails) {
+    const made = new Map<string, string | null>();
+    for (const full of index.records.keys()) {
+      for (let at = 0; at < full.length; at++) {
+        const c = full.charCodeAt(at);
+        if (c !== 0x2f && c !== 0x23) continue; // '/' or '#'
+        const tail = full.slice(at + 1);
+        made.set(tail, made.has(tail) && made.get(tail) !== full ? null : full);
+      }
+    }
+    tails = made;
+    tailsOf.set(index, tails);
+  }
+  return tails.get(id) ?? undefined;
 }

@@ -658,7 +658,11 @@ export class OpenAiBackend implements ModelBackend {
   /** The error for an HTTP error reply; `retryAfter`: the wait its Retry-After header asks for, in ms. */
   private httpError(status: number, text: string, model: string | undefined, retryAfter?: number): BackendError {
     const { message, code } = serverErrorDetail(text);
-    if (status === 401 || status === 403) return new BackendError(`The server at ${this.baseUrl} refused the API key (HTTP ${status}: ${message}) — set the key with ${knob('apiKey')}.`, 'auth', status);
+    // Without a key the server refused none: it wants one.
+    if (status === 401 || status === 403) {
+      const what = this.apiKey ? 'refused the API key' : 'needs an API key';
+      return new BackendError(`The server at ${this.baseUrl} ${what} (HTTP ${status}: ${message}) — set ${this.apiKey ? 'the key' : 'it'} with ${knob('apiKey')}.`, 'auth', status);
+    }
     if (status === 404 && (code === 'model_not_found' || (model !== undefined && /model/i.test(message)))) return modelMissing('openai', this.baseUrl, model ?? '?', message);
     if (status === 404) return new BackendError(`Nothing answers at ${this.baseUrl}/chat/completions (HTTP 404) — ${knob('openaiBaseUrl')} should be the server's OpenAI URL, usually ending in /v1.`, 'wrong-server', 404);
     // 422: TGI's status for a request it cannot validate, an over-long prompt among them.

@@ -128,7 +128,7 @@ export interface ModelBackend {
 /**
  * What went wrong talking to the model server: `server-unreachable` (nothing listens at the URL,
  * or the host does not resolve), `wrong-server` (something answers, but not the kind of server
- * configured), `model-missing`, `auth` (the server refused the API key, 401/403), `http`,
+ * configured), `model-missing`, `auth` (the server refused the API key or wants one, 401/403), `http`,
  * `protocol` (bytes this extension does not understand: malformed NDJSON/SSE), `connection-lost`
  * (the connection ended before the reply was complete), `stalled` (no token for too long),
  * `context-overflow` (the prompt does not fit the model's context window; OpenAI-compatible

@@ -7,6 +7,7 @@ import type { AgentEvent } from '../../../src/agent/events';
 import type { ProtocolMode } from '../../../src/agent/protocol';
 import { runAgent } from '../../../src/agent/runAgent';
 import { collectTrajectory } from '../../../src/agent/trajectory';
+import { useFrontEnd } from '../../../src/text/frontEnd';
 import type { Trajectory } from '../../../src/trajectory/trajectory';
 import { BOTH_BACKENDS as BOTH, scriptedBackend, useAgentRig, type BackendKind } from '../../support/agentRig';
 import type { ModelSpec, RecordedRequest, Scenario } from '../../support/scripted-server';
@@ -756,6 +757,17 @@ describe.each(BOTH)('tool-call shapes on %s', (kind) => {
     const second = r.chats[1]?.messages ?? [];
     expect(second.some((m) => m.role === 'tool')).toBe(false);
     expect(second.map((m) => m.content).join('\n')).toMatch(/```python\nprint\(6 \* 7\)\n```[\s\S]*42/);
+  });
+
+  it('the warning of a native call under another protocol names the setting, or the CLI flag, that passes calls on', async () => {
+    const call = { turns: [{ text: '', toolCalls: [{ name: 'python', arguments: { code: 'print(6 * 7)' } }] }, { text: '<<<{{RESULT}}>>>' }] };
+    expect(warningsOf(await run(kind, call, { protocol: 'chat' }), 'tool-call-without-tools').join(' ')).toContain('set "r1ci.protocol" to tools');
+    useFrontEnd('cli');
+    try {
+      expect(warningsOf(await run(kind, call, { protocol: 'chat' }), 'tool-call-without-tools').join(' ')).toContain('set --protocol to tools');
+    } finally {
+      useFrontEnd('vscode');
+    }
   });
 
   it('a call to an unknown tool gets a clear error back and nothing runs', async () => {

@@ -122,6 +122,10 @@ describe('OpenAI-compatible backend', () => {
     expect(events.find((e) => e.type === 'error')).toMatchObject({ kind: 'auth' });
     expect(trajectory.error).toContain('HTTP 401');
     expect(trajectory.error).toContain('Set API Key');
+    // No key at all: the server did not refuse one, it wants one.
+    const keyless = await solve(new OpenAiBackend({ baseUrl: `${server.url}/v1` }), 'total score of the string ABBBA?');
+    expect(keyless.trajectory.error).toMatch(/needs an API key \(HTTP 401: .*\) — set it with "R1 Code Interpreter: Set API Key"\.$/);
+    expect(keyless.trajectory.error).not.toContain('refused');
   });
 
   it("R1-CI mode continues the assistant message: continue_final_message only when the last message is the assistant's", async () => {

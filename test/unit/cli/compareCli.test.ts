@@ -65,6 +65,28 @@ describe('r1ci compare (spawned CLI)', () => {
     expect(r.stdout).not.toMatch(/Overall|Macro| pt /);
   });
 
+  it('runs of one task file given once as a file and once in its folder: no question in common, and the message says why', async () => {
+    // `r1ci eval bbh/navigate.json` ids `navigate.json#0`; `r1ci eval bbh` ids `bbh/navigate.json#0` (ids are relative to the path given).
+    const a = resultsFile('file-run.jsonl', [
+      ['navigate.json#0', true],
+      ['navigate.json#1', false],
+    ]);
+    const b = resultsFile('folder-run.jsonl', [
+      ['bbh/navigate.json#0', true],
+      ['bbh/navigate.json#1', true],
+    ]);
+    for (const [x, y, first, second] of [
+      [a, b, 'navigate.json#0', 'bbh/navigate.json#0'],
+      [b, a, 'bbh/navigate.json#0', 'navigate.json#0'],
+    ] as const) {
+      const r = await run(['compare', x, y]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toBe(
+        `r1ci: the two results files share no question (no result id is in both), so nothing was compared. Their ids differ by a leading folder (A: "${first}", B: "${second}"): ids are relative to the task file or folder given to eval, so evaluate both runs on the same one.\n`,
+      );
+    }
+  });
+
   it('a file that does not exist is named, and a bad line is named with its number (exit 1 either way)', async () => {
     const a = resultsFile('whole.jsonl', [['game24/0', true]]);
     const missing = join(dir, 'no-such-results.jsonl');

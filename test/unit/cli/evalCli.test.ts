@@ -179,6 +179,12 @@ describe('r1ci eval (spawned CLI, scripted server, real sandbox)', () => {
     expect(cmp.stdout).toMatch(/\| \*\*Overall\*\* \| \d+\.\d% \| 70\.0% \| [+-]\d+\.\d pt \|/);
   });
 
+  it('--samples with --temperature 0 warns that the samples will be alike, and says which temperature to give instead', async () => {
+    const e = await run(['eval', join(FIXTURE, 'custom.tasks.jsonl'), '--host', server.url, '--text-only', '--out', join(dir, 't0.results.jsonl'), '--samples', '2', '--temperature', '0']);
+    expect(e.code).toBe(0);
+    expect(e.stderr).toContain('r1ci: --samples 2 with --temperature 0 asks the same question the same way 2 times; give a --temperature above 0 (the paper samples at 0.6).\n');
+  });
+
   it('asks each question k times with --samples, prints pass@k, and exports SFT formats and rollouts of an R1-CI-protocol run', async () => {
     const out = join(dir, 'r1ci.results.jsonl');
     const e = await run(['eval', FIXTURE, '--host', server.url, '--model', 'r1-code-interpreter:7b', '--out', out, '--samples', '2', '--concurrency', '2', '--seed', '3']);
@@ -433,6 +439,8 @@ describe('r1ci eval never writes its default results through a link the dataset 
     expect(r.stderr).toContain(linked);
     expect(r.stderr).toMatch(/link/);
     expect(r.stderr).toContain('nothing was written');
+    // One sentence end between the refusal and the advice after it.
+    expect(r.stderr).not.toMatch(/\.\. /);
     if (existed) expect(readFileSync(d.victim, 'utf8')).toBe('before\n');
     else expect(existsSync(d.victim)).toBe(false);
   });

@@ -11,7 +11,7 @@ import { createCodeRunner } from '../../../src/sandbox';
 import { resolvePython } from '../../../src/sandbox/python';
 import { startScriptedServer, type ScriptedServer } from '../../support/scripted-server';
 
-const KNOBS: readonly Knob[] = ['ollamaHost', 'openaiBaseUrl', 'apiKey', 'model', 'maxCodeCalls', 'contextTokens', 'stallSeconds', 'pythonPath', 'isolationBasic'];
+const KNOBS: readonly Knob[] = ['ollamaHost', 'openaiBaseUrl', 'apiKey', 'model', 'maxCodeCalls', 'contextTokens', 'stallSeconds', 'pythonPath', 'isolationBasic', 'think', 'protocol'];
 
 function closedPort(): Promise<number> {
   return new Promise((done) => {
