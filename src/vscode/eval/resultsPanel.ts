@@ -15,6 +15,7 @@ import { samplesToMarkdown, summarizeSamples } from '../../eval/sampling';
 import { RESULTS_BODY } from './resultsLayout';
 import { resultsWebviewMessageSchema, SAMPLING_TOP, type ResultsHostMessage, type ResultsSampling, type ResultsViewData, type ResultsWebviewMessage } from './resultsProtocol';
 import { showInformationMessage, showWarningMessage } from '../shared/notify';
+import { withFullStop } from '../../text/fullStop';
 
 export interface LoadedRun {
   readonly label: string;
@@ -27,7 +28,7 @@ export async function loadRun(file: string): Promise<LoadedRun> {
   const read = await readResults(file);
   if (read.problems.length > 0) {
     const p = read.problems[0];
-    void showWarningMessage(`${basename(file)}: ${read.problems.length} bad line(s), e.g. line ${p?.line ?? 0}: ${p?.message ?? ''}. They are left out.`);
+    void showWarningMessage(`${basename(file)}: ${read.problems.length} bad line(s), e.g. line ${p?.line ?? 0}: ${withFullStop(p?.message ?? '')} They are left out.`);
   }
   if (read.results.length === 0) throw new Error(`${file} holds no results.`);
   const latest = latestById(read.results);
