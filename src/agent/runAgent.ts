@@ -369,7 +369,7 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
       // Calls read from text (the reply's, else its reasoning's) that the server's cut left open: the last one is cut.
       const textCut = cutByServer && attempt.toolCalls.length === 0 && !textCallClosed(textCalls.length > 0 ? turnText : reasoning);
       for (const call of toolCalls) {
-        if (codeCalls >= options.maxCodeCalls) return void (yield finish('budget', `The code-call budget (${options.maxCodeCalls}) is used up.`));
+        if (codeCalls >= options.maxCodeCalls) return void (yield finish('budget', budgetSpent(options.maxCodeCalls)));
         const index = codeCalls++;
         const last = call === toolCalls[toolCalls.length - 1];
         const read = last && textCut ? { error: 'cut' } : readPythonCall(call);
@@ -416,7 +416,7 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
       };
     }
     if (!code && !cutInsideCode) return void (yield finish(finalAnswer().answer !== null ? 'answer' : 'no-answer'));
-    if (codeCalls >= options.maxCodeCalls) return void (yield finish('budget', `The code-call budget (${options.maxCodeCalls}) is used up.`));
+    if (codeCalls >= options.maxCodeCalls) return void (yield finish('budget', budgetSpent(options.maxCodeCalls)));
 
     const index = codeCalls++;
     let output: string;
@@ -574,4 +574,9 @@ function closeTurn(messages: readonly ChatMessage[], mode: ProtocolMode, pending
 function describeError(error: unknown): { message: string; kind: AgentErrorKind } {
   if (error instanceof BackendError) return { message: error.message, kind: error.kind };
   return { message: error instanceof Error ? error.message : String(error), kind: 'internal' };
+}
+
+/** The budget stop's sentence, naming where the budget is raised (setting or CLI flag). */
+function budgetSpent(maxCodeCalls: number): string {
+  return `The code-call budget (${maxCodeCalls}) is used up (raise it with ${knob('maxCodeCalls')}).`;
 }

@@ -115,8 +115,11 @@ describe('runAgent', () => {
   });
 
   it('stops at the code-call budget', async () => {
-    const t = await solve('Budget probe: keep computing powers of two until told to stop.', { maxCodeCalls: 3 });
+    const events: AgentEvent[] = [];
+    const t = await solve('Budget probe: keep computing powers of two until told to stop.', { maxCodeCalls: 3, onEvent: (e) => events.push(e) });
     expect(t.reason).toBe('budget');
+    // The stop says where the budget is raised (the setting here; the CLI names --max-code-calls).
+    expect(events.find((e) => e.type === 'done')).toMatchObject({ message: 'The code-call budget (3) is used up (raise it with "r1ci.maxCodeCalls").' });
     expect(t.codeCalls).toBe(3);
     expect(t.turns).toHaveLength(4);
     expect(t.turns[3]?.cell).toBeUndefined();

@@ -16,8 +16,8 @@ const turn = (n: number, tokens?: { promptTokens: number; outputTokens: number }
 
 describe('CLI printer wording', () => {
   it('"No final answer" and its reason are one sentence', () => {
-    const out = printed([turn(0), { type: 'done', reason: 'budget', answer: null, codeCalls: 1, turns: 1, message: 'The code-call budget (1) is used up.' }]);
-    expect(out).toContain('No final answer: the code-call budget (1) is used up.\n');
+    const out = printed([turn(0), { type: 'done', reason: 'budget', answer: null, codeCalls: 1, turns: 1, message: 'The code-call budget (1) is used up (raise it with --max-code-calls).' }]);
+    expect(out).toContain('No final answer: the code-call budget (1) is used up (raise it with --max-code-calls).\n');
     expect(out).not.toContain('(The');
     expect(printed([{ type: 'done', reason: 'no-answer', answer: null, codeCalls: 0, turns: 1 }])).toContain('No final answer: the model gave no <<<answer>>>.\n');
   });
