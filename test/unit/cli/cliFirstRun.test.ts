@@ -131,12 +131,11 @@ describe('r1ci --json: stdout holds only JSON', () => {
   // A server answering an error that is not JSON (here: the scripted server's plain-text 404 for
   // an Ollama path under /v1, as a proxy or a wrong URL gives) made the ollama client console.log
   // a line of its own onto stdout, ahead of the JSON document and into the MCP stream.
-  it('solve --json: a plain-text error from the server leaves stdout one JSON document', async () => {
+  it('solve --json: a plain-text error from the server leaves stdout clean (the server is checked before the run)', async () => {
     const r = await run(['solve', SET_X, '--host', `${server.url}/v1`, '--allow-unisolated', '--json']);
     expect(r.code).toBe(1);
-    const doc = JSON.parse(r.stdout) as { answer: string | null; error: string };
-    expect(doc.answer).toBeNull();
-    expect(doc.error).toContain('is not an Ollama server');
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('is not an Ollama server');
   });
 
   it('mcp: a plain-text error from the server keeps every stdout line a JSON-RPC message', async () => {
@@ -193,6 +192,37 @@ describe('--keep-artifacts at something that is not a folder', () => {
     expect(r.stderr.split('\n')).toHaveLength(2);
     expect(r.stdout).toBe('');
     expect(server.requests.length).toBe(before);
+    expect(r.left).toEqual([]);
+  });
+});
+
+describe('the server URL and the server are checked before the sandbox starts', () => {
+  it.each([['solve'], ['chat'], ['mcp']] as const)('%s: a server URL of another scheme is a usage error, nothing started or asked', async (command) => {
+    const before = server.requests.length;
+    const args = command === 'solve' ? ['solve', SET_X] : [command];
+    for (const url of ['ftp://example.com', 'file:///tmp/x']) {
+      const r = await run([...args, '--host', url]);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(/^r1ci: --host must be an http:\/\/ or https:\/\/ URL [^\n]*\n$/);
+      expect(r.stdout).toBe('');
+      expect(r.left).toEqual([]);
+    }
+    expect(server.requests.length).toBe(before);
+  });
+
+  it.each([['solve'], ['chat']] as const)('%s: a server that is not there is said alone, before the sandbox tier line', async (command) => {
+    const r = await run([...(command === 'solve' ? ['solve', SET_X] : ['chat']), '--host', 'http://127.0.0.1:9', '--allow-unisolated']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('r1ci: No Ollama server at http://127.0.0.1:9 — start it with `ollama serve`, or set --host URL (or the OLLAMA_HOST environment variable).\n');
+    expect(r.stdout).toBe('');
+    expect(r.left).toEqual([]);
+  });
+
+  it.each([['solve'], ['chat']] as const)('%s: a model the server lacks is said before the sandbox starts', async (command) => {
+    const r = await run([...(command === 'solve' ? ['solve', SET_X] : ['chat']), '--host', server.url, '--model', 'no-such-model:1b', '--allow-unisolated']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('no-such-model:1b');
+    expect(r.stderr).not.toContain('sandbox tier');
     expect(r.left).toEqual([]);
   });
 });
