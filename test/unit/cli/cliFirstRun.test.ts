@@ -283,6 +283,22 @@ describe('SIGTERM and SIGHUP stop cleanly, as Ctrl-C does', () => {
   });
 });
 
+describe('Ctrl-C while the sandbox is still starting', () => {
+  it('solve: exit 130 and "cancelled", not a failure of the interpreter or sandbox (exit 1), no scratch folder left', async () => {
+    // An interpreter that is slow to answer its first call: the sandbox is starting when Ctrl-C comes.
+    const marker = join(dir, 'slow-python.started');
+    const script = join(dir, 'slow-python.sh');
+    writeFileSync(script, `#!/bin/sh\necho started >> '${marker}'\nsleep 30\nexec python3 "$@"\n`, { mode: 0o755 });
+    const p = new CliProcess(['solve', SET_X, ...model(), '--isolation', 'basic', '--allow-unisolated', '--python', script]);
+    p.end();
+    expect(await eventually(() => readdirSync(dir).includes('slow-python.started'))).toBe(true);
+    p.kill('SIGINT');
+    expect(await p.exited).toBe(130);
+    expect(p.stderr).toBe('r1ci: cancelled.\n');
+    expect(p.leftInTmp()).toEqual([]);
+  });
+});
+
 describe('a reader of stdout that goes away (`| head`, a pager quit early) stops the command as SIGPIPE would, cleanly', () => {
   it.each([['solve'], ['chat'], ['eval']] as const)('%s: exit 141, no stack trace, no scratch folder left', async (command) => {
     const tasks = join(dir, 'artifact.tasks.jsonl');
