@@ -18,6 +18,8 @@ import { CliError, EXIT, onStdoutGone, parseCliArgs, refuseConflictingFlags, sig
 import { gatedCodeRunner } from './cliRunner';
 import { ISOLATION_USAGE, readIsolation, type GateIo } from './isolationGate';
 import { modelOptionsUsage, readModelOptions, resolveModelRun } from './modelOptions';
+import { checkServerAndModel } from './preflight';
+import type { ModelRunSettings } from '../agent/modelRunSettings';
 import { artifactKeeper } from './keepArtifacts';
 import { createPrinter } from './printer';
 import { SOLVE_CONFLICTS, SOLVE_OPTIONS } from './solveCommand';
@@ -70,6 +72,8 @@ export async function chatCommand(argv: readonly string[], io: Omit<GateIo, 'sig
   refuseConflictingFlags('chat', values, SOLVE_CONFLICTS);
   if (positionals.length > 0) throw new CliError(`chat takes no question on the command line: type it at the prompt.\n\n${CHAT_USAGE}`, EXIT.usage);
   const isolation = readIsolation(values.isolation);
+  // Every flag is checked before anything is made or asked: a bad --host is not found after --keep-artifacts made its DIR.
+  const m = readModelOptions(values);
   const keeper = values['keep-artifacts'] === undefined ? undefined : await artifactKeeper(resolve(values['keep-artifacts']), io.stderr);
   const startup = new AbortController();
   let stoppedBy: StopCause = 'SIGINT';
@@ -82,8 +86,17 @@ export async function chatCommand(argv: readonly string[], io: Omit<GateIo, 'sig
   let onStdoutClosed = (cause: StopCause): void => onStartupSignal(cause);
   onStdoutGone(io.stdout, (cause) => onStdoutClosed(cause));
   const gateIo: GateIo = { ...io, signal: startup.signal };
-  const m = readModelOptions(values);
-  const modelRun = await resolveModelRun(m, startup.signal);
+  let modelRun: ModelRunSettings;
+  try {
+    // The server and the model are checked before the sandbox starts: a wrong --host or --model
+    // is said alone, not after the sandbox tier line and the banner.
+    await checkServerAndModel(m.backend, m.run.model, startup.signal);
+    modelRun = await resolveModelRun(m, startup.signal);
+  } catch (error) {
+    for (const signal of STOP_SIGNALS) process.removeListener(signal, onStartupSignal);
+    if (startup.signal.aborted) return signalExitCode(stoppedBy);
+    throw error;
+  }
   const scratches: string[] = [];
   let decided: boolean | undefined;
   const host: ConversationHost = {

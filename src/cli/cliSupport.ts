@@ -102,7 +102,7 @@ const NEGATIVE_NUMBER = /^-(\d|\.\d)/;
  * node:util parseArgs over `config.args` with the CLI's usage errors: a negative number after a
  * flag that takes a value is that flag's value (so `--seed -1` is refused by the flag's range,
  * not as an unknown option), and parseArgs' own errors become a CliError (exit 2) that names
- * the flag and points at `r1ci <command> --help`.
+ * the flag and points at `r1ci <command> --help`; so is an option given an empty value.
  */
 export function parseCliArgs<T extends ParseArgsConfig & { args: string[] }>(command: string, config: T): ReturnType<typeof parseArgs<T>> {
   const args: string[] = [];
@@ -120,8 +120,9 @@ export function parseCliArgs<T extends ParseArgsConfig & { args: string[] }>(com
       i++;
     } else args.push(arg);
   }
+  let parsed: ReturnType<typeof parseArgs<T>>;
   try {
-    return parseArgs({ ...config, args });
+    parsed = parseArgs({ ...config, args });
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     if (!(error instanceof TypeError) || typeof code !== 'string' || !code.startsWith('ERR_PARSE_ARGS')) throw error;
@@ -133,6 +134,15 @@ export function parseCliArgs<T extends ParseArgsConfig & { args: string[] }>(com
     if (/ambiguous/.test(error.message)) throw new CliError(`${flag} needs a value; for one that starts with "-", write ${flag}=VALUE.`, EXIT.usage);
     throw new CliError(`${flag} needs a value ${help}.`, EXIT.usage);
   }
+  // An empty value (`--out ""`, an unset shell variable) is never meant: taken as given it would
+  // be dropped (`--out ""` wrote to the default file) or resolve to the current folder (`--keep-artifacts ""`).
+  const values: Readonly<Record<string, unknown>> = parsed.values;
+  for (const [name, value] of Object.entries(values)) {
+    if (value === '' || (Array.isArray(value) && value.includes(''))) throw new CliError(`--${name} must be a non-empty string (got "").`, EXIT.usage);
+  }
+  // An empty argument where a path goes (`r1ci eval "$TASKS"` with TASKS unset) would resolve to the current folder.
+  if ((parsed.positionals as readonly string[]).includes('')) throw new CliError(`an argument is empty ("") (r1ci ${command} --help lists what ${command} takes).`, EXIT.usage);
+  return parsed;
 }
 
 /** Two flags that must not be given together: `flag` with `other` (names without dashes), and why (a clause). */

@@ -1,7 +1,7 @@
 // `r1ci eval <file-or-folder>`: the benchmark harness on the command line. Results are appended
 // to a JSONL file as questions finish, so an interrupted run resumes where it stopped; the exit
 // code says whether the run worked (not how well the model did).
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { autoConcurrency, evaluate } from '../eval/evaluate';
@@ -11,7 +11,7 @@ import { defaultResultsFile, ensureResultsFolder } from '../eval/resultsLocation
 import { writeFileNoFollow } from '../eval/safeWrite';
 import { readResults, toMarkdown, compareRuns, comparisonToMarkdown } from '../eval/results';
 import { samplesToMarkdown, summarizeSamples } from '../eval/sampling';
-import { claimResultsFile, type EvalEvent, type ResultsClaim } from '../eval/runner';
+import { claimResultsFile, resumableResults, type EvalEvent, type ResultsClaim } from '../eval/runner';
 import { SandboxPool } from '../sandbox';
 import { CliError, conflictsOf, escapingWriter, EXIT, noQuestionsFound, parseCliArgs, refuseConflictingFlags } from './cliSupport';
 import { fileErrorSentence } from '../text/fileErrors';
@@ -57,7 +57,8 @@ Per-task accuracy of two results files side by side, with the difference B − A
 is paired: every accuracy with a delta (per task, Overall, Macro) is over the questions both
 files answered (matched by id; every sample of a multi-sample run counts). The output says how
 many questions were compared and how many are only in A or only in B; tasks with no shared
-question are listed without a delta.
+question are listed without a delta. A and B must be two files: the same file twice (under any
+name, or a hard link to it) is refused, as it would compare nothing.
 
 Exit status: 0 when compared, 1 when the files share no question or have bad lines, 2 for bad
 arguments.`;
@@ -146,6 +147,13 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
   let end: Extract<EvalEvent, { type: 'end' }> | undefined;
   try {
     if (values.fresh && (await readResults(out)).results.length > 0) throw new CliError(`${out} already holds results; remove it or leave out --fresh to resume.`, EXIT.usage);
+    // A results file this run may not resume (another model or mode, bad lines) is refused now,
+    // before the sandbox starts and its tier is shown; the runner checks it again as it reads it.
+    try {
+      await resumableResults(out, { model: m.run.model, temperature: m.run.temperature, seed: m.run.seed ?? null, textOnly });
+    } catch (e) {
+      throw new CliError(fileErrorSentence(e) ?? (e instanceof Error ? e.message : String(e)), EXIT.failure);
+    }
 
     const scratchRoot = await mkdtemp(join(tmpdir(), 'r1ci-eval-'));
     const pool = new SandboxPool({ scratchRoot, ...m.run.sandbox, mode: 'stateless', isolation });
@@ -237,6 +245,7 @@ export async function compareCommand(argv: readonly string[], io: Io): Promise<n
     return EXIT.ok;
   }
   if (positionals.length !== 2) throw new CliError(`Give two results files.\n\n${COMPARE_USAGE}`, EXIT.usage);
+  await refuseSameFile(positionals[0] ?? '', positionals[1] ?? '');
   // Both files are read before either is refused: two missing files are both named, not the first alone.
   const read = await Promise.allSettled(positionals.map((f) => readResultsFile(resolve(f), io)));
   const refused = read.flatMap((r) => (r.status === 'rejected' ? [r.reason] : []));
@@ -284,4 +293,18 @@ function idsApartByFolder(idsOfA: readonly string[], idsOfB: readonly string[]):
   if (aLonger) return aLonger;
   const bLonger = longer(inB, inA);
   return bLonger ? [bLonger[1], bLonger[0]] : undefined;
+}
+
+/**
+ * Refuses (usage error, exit 2) `a` and `b` when they name one file (same device and inode: the
+ * same path, another spelling of it, or a hard link), which `compare` would set against itself:
+ * every delta 0 and every bad line reported twice. Paths that cannot be stat'ed are left for
+ * the reader to report.
+ * @throws CliError EXIT.usage
+ */
+async function refuseSameFile(a: string, b: string): Promise<void> {
+  const [sa, sb] = await Promise.all([a, b].map((f) => stat(resolve(f)).catch(() => undefined)));
+  if (sa && sb && sa.dev === sb.dev && sa.ino === sb.ino) {
+    throw new CliError(`A and B are the same file (${a === b ? a : `${a} and ${b}`}): give two different results files to compare.`, EXIT.usage);
+  }
 }

@@ -32,6 +32,8 @@ ${SOLVE_USAGE}`;
 
 /** The signal that cancelled the command, if one did: a cancelled run exits 128 + its number. */
 let stoppedBy: StopCause | undefined;
+/** Aborted by a stop signal (or stdout gone) in the commands that take `io.signal`. */
+const controller = new AbortController();
 
 /** The exit code of `code`: a cancellation says which signal caused it (130, 143, 129). */
 function exitCodeOf(code: number): number {
@@ -44,7 +46,6 @@ async function main(argv: string[]): Promise<number> {
   // stdout is the command's data (JSON, JSONL, MCP messages): a library's console output goes to stderr.
   consoleToStderr();
   const [command, ...rest] = argv;
-  const controller = new AbortController();
   const io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, signal: controller.signal };
   // `chat` handles Ctrl-C, SIGTERM and SIGHUP itself (Ctrl-C cancels a question and keeps the conversation).
   if (command === 'chat') return chatCommand(rest, io);
@@ -114,6 +115,11 @@ main(process.argv.slice(2)).then(
     if (error instanceof CliError) {
       process.stderr.write(`r1ci: ${escapeControls(error.message)}\n`);
       exitWith(exitCodeOf(error.exitCode));
+    } else if (controller.signal.aborted) {
+      // An error the cancel caused (a sandbox or interpreter check stopped while it started, which
+      // reads as "did not start" or "timed out"): the run was cancelled, and says so with 128 + signal.
+      process.stderr.write('r1ci: cancelled.\n');
+      exitWith(exitCodeOf(EXIT.cancelled));
     } else {
       // A file the command could not read or write is named in words, not as Node's "EACCES: …, open '…'".
       process.stderr.write(`r1ci: ${escapeControls(fileErrorSentence(error) ?? (error instanceof Error ? error.message : String(error)))}\n`);

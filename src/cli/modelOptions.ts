@@ -38,7 +38,8 @@ export interface ModelOptions {
 /**
  * Checks the raw flags (those of MODEL_OPTIONS and of any `extraFlags` table, e.g. EVAL_FLAGS);
  * a bad value is a usage error that names the flag and the values it takes, and so are
- * `--host` and `--base-url` with different URLs (one flag under two names), `--api-key` without
+ * a server URL that is not an http:// or https:// URL, `--host` and `--base-url` with
+ * different URLs (one flag under two names), `--api-key` without
  * `--backend openai` and `--context-tokens` with it (flags the chosen backend would ignore).
  */
 export function readModelOptions(values: Readonly<Record<string, unknown>>, extraFlags: Parameters<typeof settingsFromFlags>[1] = [], env: NodeJS.ProcessEnv = process.env): ModelOptions {
@@ -63,14 +64,20 @@ export function readModelOptions(values: Readonly<Record<string, unknown>>, extr
   const settings = settingsFromFlags(values, [MODEL_FLAGS, SANDBOX_FLAGS, ...extraFlags], url === undefined ? {} : { [backendFlag === 'openai' ? 'openai.baseUrl' : 'ollama.host']: url });
   const apiKey = str(values['api-key']) ?? env['R1CI_API_KEY'] ?? env['OPENAI_API_KEY'];
   const run = runOptionsFrom(settings, apiKey);
+  // Name where the URL came from: the flag the user typed, or OLLAMA_HOST when no flag was given.
+  const source = baseUrl !== undefined ? '--base-url' : host !== undefined ? '--host' : backendFlag !== 'openai' && env['OLLAMA_HOST']?.trim() ? 'OLLAMA_HOST' : '--base-url';
+  const example = backendFlag === 'openai' ? 'http://127.0.0.1:8000/v1' : 'http://127.0.0.1:11434';
+  let backend: ModelBackend;
   try {
-    return { run, backend: backendFor(run) };
+    backend = backendFor(run);
   } catch (error) {
-    // Name where the URL came from: the flag the user typed, or OLLAMA_HOST when no flag was given.
-    const source = baseUrl !== undefined ? '--base-url' : host !== undefined ? '--host' : backendFlag !== 'openai' && env['OLLAMA_HOST']?.trim() ? 'OLLAMA_HOST' : '--base-url';
-    const example = backendFlag === 'openai' ? 'http://127.0.0.1:8000/v1' : 'http://127.0.0.1:11434';
     throw new CliError(`${source} is not a valid URL (${error instanceof Error ? error.message : String(error)}); write it like ${example}.`, EXIT.usage);
   }
+  // Model servers speak HTTP: another scheme (ftp://, file://, a typo) is said now, as a usage
+  // error, not after the sandbox started as "cannot reach the server".
+  const scheme = new URL(backend.baseUrl).protocol;
+  if (scheme !== 'http:' && scheme !== 'https:') throw new CliError(`${source} must be an http:// or https:// URL (got ${scheme}//…); write it like ${example}.`, EXIT.usage);
+  return { run, backend };
 }
 
 /** How the model is asked, with the protocol decided: 'auto' asks the server for the model's capabilities (Ollama /api/show). */

@@ -7,6 +7,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describeLoadProblem, describeSkipped, describeUnsupported, loadTasks } from '../eval/load';
+import { DATASET_FILE_CAP_BYTES } from '../eval/safeRead';
 import { isResettable } from '../eval/evaluate';
 import { sandboxCheckRunner } from '../eval/sandboxChecker';
 import { indexTasks, parseAnswerLine, scoreSubmission, type ScoredLine } from '../eval/scoreAnswers';
@@ -130,9 +131,15 @@ export async function scoreCommand(argv: readonly string[], io: Io): Promise<num
     io.stdout.write(`${jsonForTerminal({ id: out.id, answer: out.answer, correct: out.correct, score: out.score, reason: out.reason })}\n`);
   };
   try {
-    for await (const bytes of input) {
+    for await (const read of input) {
       lineNo++;
       io.signal.throwIfAborted();
+      if (read.tooLong) {
+        failed = true;
+        write({ id: null, answer: null, correct: false, score: 0, reason: `line ${lineNo}: longer than ${ANSWER_LINE_CAP_BYTES / 1024 ** 2} MiB, not read (one line is one answer)` });
+        continue;
+      }
+      const { bytes } = read;
       // Not UTF-8 (a file saved as Latin-1): said for the line, never scored garbled with U+FFFD.
       if (!isUtf8(bytes)) {
         failed = true;
@@ -185,22 +192,47 @@ function cancelled(stderr: { write(text: string): unknown }, lines: number): num
   return EXIT.cancelled;
 }
 
+/** The longest answers line read (bytes, without its newline): the cap of a dataset file (safeRead.ts). */
+export const ANSWER_LINE_CAP_BYTES = DATASET_FILE_CAP_BYTES;
+
+/** One line of byteLines: its bytes, or `tooLong` for a line over the cap (its bytes dropped as they come). */
+export type ByteLine = { readonly bytes: Buffer; readonly tooLong?: undefined } | { readonly tooLong: true };
+
 /**
  * The lines of `source` as bytes, without their `\n` (a `\r` before it is left for the caller),
- * so each line's encoding can be checked on its own; the last line needs no `\n`.
+ * so each line's encoding can be checked on its own; the last line needs no `\n`. A line longer
+ * than `capBytes` is yielded as `{ tooLong: true }` as soon as it passes the cap, and the rest of
+ * it is skipped: memory stays bounded on a file of one endless line (/dev/zero, a binary file).
  */
-async function* byteLines(source: AsyncIterable<Buffer | string>): AsyncGenerator<Buffer> {
+export async function* byteLines(source: AsyncIterable<Buffer | string>, capBytes = ANSWER_LINE_CAP_BYTES): AsyncGenerator<ByteLine> {
   let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  /** True while the rest of a line already reported too long is skipped. */
+  let skipping = false;
+  const add = function* (part: Buffer): Generator<ByteLine> {
+    if (skipping) return;
+    if (pendingBytes + part.length > capBytes) {
+      pending = [];
+      pendingBytes = 0;
+      skipping = true;
+      yield { tooLong: true };
+      return;
+    }
+    pending.push(part);
+    pendingBytes += part.length;
+  };
   for await (const chunk of source) {
     const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
     let from = 0;
     for (let nl = bytes.indexOf(10); nl !== -1; nl = bytes.indexOf(10, from)) {
-      pending.push(bytes.subarray(from, nl));
-      yield Buffer.concat(pending);
+      yield* add(bytes.subarray(from, nl));
+      if (!skipping) yield { bytes: Buffer.concat(pending) };
       pending = [];
+      pendingBytes = 0;
+      skipping = false;
       from = nl + 1;
     }
-    if (from < bytes.length) pending.push(bytes.subarray(from));
+    if (from < bytes.length) yield* add(bytes.subarray(from));
   }
-  if (pending.length > 0) yield Buffer.concat(pending);
+  if (pending.length > 0 && !skipping) yield { bytes: Buffer.concat(pending) };
 }

@@ -6,6 +6,7 @@ import { runAgent } from '../agent/runAgent';
 import { collectTrajectory } from '../agent/trajectory';
 import type { CodeRunner } from '../sandbox/types';
 import { artifactKeeper } from './keepArtifacts';
+import { checkServerAndModel } from './preflight';
 import { createPrinter } from './printer';
 import { CliError, conflictsOf, EXIT, parseCliArgs, refuseConflictingFlags } from './cliSupport';
 import { SANDBOX_FLAGS } from '../config/settingFlags';
@@ -61,6 +62,9 @@ export async function solveCommand(argv: readonly string[], io: GateIo & { stdou
   const isolation = readIsolation(values.isolation);
   // Made and checked before the model is asked anything: a bad DIR is said before the run, not at its first artifact.
   const keeper = values['keep-artifacts'] === undefined ? undefined : await artifactKeeper(resolve(values['keep-artifacts']), io.stderr);
+  // The server and the model are checked before the sandbox starts: a wrong --host or --model is
+  // said alone, not after the sandbox tier line and a trajectory header.
+  await checkServerAndModel(m.backend, m.run.model, io.signal);
   const modelRun = await resolveModelRun(m, io.signal);
   const scratch = await mkdtemp(join(tmpdir(), 'r1ci-solve-'));
   let runner: CodeRunner | null = null;

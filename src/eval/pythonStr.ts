@@ -10,9 +10,27 @@ import { pyFloatRepr } from './reasoningGym/py';
  * Python int, printed with every digit ("-0" → "0"); any other is a float, printed as repr()
  * prints it (the shortest digits that read back to the same double, "1.0", "1e-05", "1e+16",
  * "inf" for 1e400). `token` must be valid JSON number text.
+ * @throws IntTooLongError for an integer of more than PY_INT_MAX_STR_DIGITS digits, as Python raises ValueError.
  */
 export function pythonStrOfJsonNumber(token: string): string {
-  return /[.eE]/.test(token) ? pyFloatRepr(Number(token)) : BigInt(token).toString();
+  if (/[.eE]/.test(token)) return pyFloatRepr(Number(token));
+  const digits = token.replace(/^-/, '').length;
+  if (digits > PY_INT_MAX_STR_DIGITS) throw new IntTooLongError(digits);
+  return BigInt(token).toString();
+}
+
+/** CPython's default limit on the digits of an int read from or written as text (sys.get_int_max_str_digits(), Python ≥ 3.11). */
+export const PY_INT_MAX_STR_DIGITS = 4300;
+
+/**
+ * An integer token of more than PY_INT_MAX_STR_DIGITS digits: Python's json.loads raises
+ * ValueError on it (the harness could not have read it either), so it has no str() to score.
+ * `digits`: how many the token has, without its sign.
+ */
+export class IntTooLongError extends RangeError {
+  constructor(readonly digits: number) {
+    super(`an integer of ${digits} digits, over Python's limit of ${PY_INT_MAX_STR_DIGITS} for integer text (json.loads raises ValueError on it): write it as a string`);
+  }
 }
 
 /**

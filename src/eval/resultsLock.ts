@@ -1,17 +1,24 @@
 // A results file is written by one evaluation at a time, across processes too: `r1ci eval` in two
 // terminals, or the CLI and VS Code, on the same tasks and model would append the same questions
 // twice and each resume from the other's half. The writer holds `<results file>.lock`, created
-// exclusively (O_EXCL), naming its process and host; a lock whose process is gone (a crash, a
-// kill -9) is taken over. The lock lies beside the results file, by default in the task folder,
+// exclusively (O_EXCL), naming its process, when that process started (Linux: boot id and start
+// time, so a pid the system gave to another process since is not taken for the writer) and its
+// host; a lock whose process is gone (a crash, a kill -9) is taken over. Taking over renames the
+// stale lock away and checks it was the one judged stale (same inode), so two runs taking over
+// at once never remove each other's fresh lock. The lock lies beside the results file, by default in the task folder,
 // which a cloned dataset controls: O_EXCL never follows a link, a lock is read with O_NOFOLLOW and
 // O_NONBLOCK (a link or FIFO planted there reads as unreadable), and its age is taken with lstat.
+import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { constants } from 'node:fs';
-import { lstat, open, unlink } from 'node:fs/promises';
+import { constants, readFileSync } from 'node:fs';
+import { link, lstat, open, rename, unlink } from 'node:fs/promises';
 import { z } from 'zod';
 
-/** What a lock file holds (JSON): the writer's pid on `host`, since `since` (ISO 8601). */
-const lockOwnerSchema = z.object({ pid: z.number().int(), host: z.string(), since: z.string() });
+/**
+ * What a lock file holds (JSON): the writer's pid on `host`, since `since` (ISO 8601), and
+ * `started`, which process that pid was (processStartOf; absent off Linux and in older locks).
+ */
+const lockOwnerSchema = z.object({ pid: z.number().int(), host: z.string(), since: z.string(), started: z.string().optional() });
 type LockOwner = z.infer<typeof lockOwnerSchema>;
 
 /** A lock file we cannot read as a LockOwner is taken over once it is this old (ms): a writer died between creating and filling it. */
@@ -34,7 +41,8 @@ function lockPathOf(resultsFile: string): string {
  */
 export async function lockResultsFile(resultsFile: string): Promise<() => Promise<void>> {
   const path = lockPathOf(resultsFile);
-  const own: LockOwner = { pid: process.pid, host: hostname(), since: new Date().toISOString() };
+  const started = processStartOf(process.pid);
+  const own: LockOwner = { pid: process.pid, host: hostname(), since: new Date().toISOString(), ...(started === undefined ? {} : { started }) };
   for (let attempt = 0; ; attempt++) {
     try {
       const handle = await open(path, 'wx', 0o644);
@@ -53,13 +61,37 @@ export async function lockResultsFile(resultsFile: string): Promise<() => Promis
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
+    const judged = await lstat(path).catch(() => undefined);
     const owner = await readOwner(path);
-    const stale = owner ? owner.host === own.host && !processAlive(owner.pid) : await olderThan(path, UNREADABLE_LOCK_AGE_MS);
+    const stale = owner ? owner.host === own.host && !ownerAlive(owner) : await olderThan(path, UNREADABLE_LOCK_AGE_MS);
     if (!stale || attempt > 0) throw new Error(heldMessage(resultsFile, path, owner));
+    if (judged !== undefined) await removeStale(path, judged.ino, () => new Error(heldMessage(resultsFile, path, undefined)));
     // Gone (or half-written long ago): removed, then created again exclusively (a third process
     // taking it over at the same time wins or loses that race cleanly).
-    await unlink(path).catch(() => undefined);
   }
+}
+
+/**
+ * Removes the lock at `path` when it is still the file (inode `ino`) judged stale: it is renamed
+ * away first (atomic), so a fresh lock another process made there in between is never deleted —
+ * it is linked back and `held()` is thrown. A lock already gone is fine.
+ */
+async function removeStale(path: string, ino: number, held: () => Error): Promise<void> {
+  const aside = `${path}.${randomBytes(6).toString('hex')}.stale`;
+  try {
+    await rename(path, aside);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  const moved = await lstat(aside).catch(() => undefined);
+  if (moved !== undefined && moved.ino !== ino) {
+    // Another run took the stale lock over first: its fresh lock goes back (never over a newer one).
+    await link(aside, path).catch(() => undefined);
+    await unlink(aside).catch(() => undefined);
+    throw held();
+  }
+  await unlink(aside).catch(() => undefined);
 }
 
 function heldMessage(resultsFile: string, path: string, owner: LockOwner | undefined): string {
@@ -79,6 +111,36 @@ async function readOwner(path: string): Promise<LockOwner | undefined> {
     } finally {
       await handle.close();
     }
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * True when the lock's writer still runs: its pid exists and, when the lock says when that
+ * process started and this system can tell (Linux), it is the same process — after a crash the
+ * pid may have been given to another process, which must not keep the lock alive.
+ */
+function ownerAlive(owner: LockOwner): boolean {
+  if (!processAlive(owner.pid)) return false;
+  if (owner.started === undefined) return true;
+  const now = processStartOf(owner.pid);
+  return now === undefined || now === owner.started;
+}
+
+/**
+ * Which process `pid` is, as text that differs for two processes ever given the same pid:
+ * "<boot id>:<start time in clock ticks since boot>" from /proc (Linux); undefined where /proc
+ * does not tell (another OS, the process gone, /proc not mounted).
+ */
+export function processStartOf(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces and parentheses): state is field 3, starttime field 22.
+    const startTicks = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    if (startTicks === undefined || !/^\d+$/.test(startTicks)) return undefined;
+    const boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    return `${boot}:${startTicks}`;
   } catch {
     return undefined;
   }

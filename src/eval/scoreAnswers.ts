@@ -3,7 +3,7 @@
 // scored on its own, against the question with that id in the loaded tasks.
 
 import { z } from 'zod';
-import { pythonStrOfJsonNumber, topLevelNumberText } from './pythonStr';
+import { IntTooLongError, pythonStrOfJsonNumber, topLevelNumberText } from './pythonStr';
 import { scoreAnswerAsync, submittedAnswer, type AsyncScoreOptions, type Submission } from './score';
 import type { LoadResult, TaskRecord, UnsupportedTask } from './types';
 
@@ -14,7 +14,13 @@ import type { LoadResult, TaskRecord, UnsupportedTask } from './types';
  * boolean (harnesses write {"answer": 42}) is scored as Python's str() prints it (parseAnswerLine).
  */
 const idSchema = z.union([z.string(), z.number()]);
-export const answerLineSchema = z.union([z.object({ id: idSchema, answer: z.union([z.string(), z.number(), z.boolean()]).nullable() }), z.object({ id: idSchema, text: z.string() })]);
+/**
+ * Any JSON number answer, also one past the double range: JSON.parse makes ±Infinity of an
+ * integer of over 309 digits, which Python reads exactly (up to 4300 digits), and its str() is
+ * taken from the JSON text (pythonStr.ts). z.number() refuses infinities.
+ */
+const numberAnswerSchema = z.custom<number>((v) => typeof v === 'number' && !Number.isNaN(v));
+export const answerLineSchema = z.union([z.object({ id: idSchema, answer: z.union([z.string(), numberAnswerSchema, z.boolean()]).nullable() }), z.object({ id: idSchema, text: z.string() })]);
 /** A parsed line, its answer as text. */
 type AnswerLine = { readonly id: string | number; readonly answer: string | null } | { readonly id: string | number; readonly text: string };
 
@@ -58,7 +64,15 @@ export function parseAnswerLine(line: string): { ok: true; value: AnswerLine } |
   if (!('answer' in p.data)) return { ok: true, value: p.data };
   const { id, answer } = p.data;
   // A number is read from its JSON text (every digit of an integer, 1.0 not 1), as Python would.
-  if (typeof answer === 'number') return { ok: true, value: { id, answer: pythonStrOfJsonNumber(topLevelNumberText(line, 'answer') ?? String(answer)) } };
+  if (typeof answer === 'number') {
+    try {
+      return { ok: true, value: { id, answer: pythonStrOfJsonNumber(topLevelNumberText(line, 'answer') ?? String(answer)) } };
+    } catch (e) {
+      // Too many digits for Python to read: said for the line, as Python's json.loads would refuse it.
+      if (e instanceof IntTooLongError) return { ok: false, error: `"answer" is ${e.message}`, id: readableId(raw) };
+      throw e;
+    }
+  }
   if (typeof answer === 'boolean') return { ok: true, value: { id, answer: answer ? 'True' : 'False' } };
   return { ok: true, value: { id, answer } };
 }

@@ -78,10 +78,13 @@ describe('r1ci solve with either backend', () => {
     server.clearRequests();
   });
 
-  it('a wrong key exits 1 with the server and the fix in the message', async () => {
-    const { code, stdout } = await cli(['total score of the string ABBBA?', '--backend', 'openai', '--base-url', `${server.url}/v1`, '--api-key', 'nope', '--text-only']);
-    expect(code).toBe(1);
-    expect(stdout).toContain('refused the API key');
+  it('a wrong key exits 1 with the server and the fix in the message, found by the check before the run', async () => {
+    const before = server.chatRequests().length;
+    await expect(cli(['total score of the string ABBBA?', '--backend', 'openai', '--base-url', `${server.url}/v1`, '--api-key', 'nope', '--text-only'])).rejects.toMatchObject({
+      exitCode: 1,
+      message: expect.stringContaining('refused the API key') as unknown,
+    });
+    expect(server.chatRequests().length).toBe(before);
     server.clearRequests();
   });
 

@@ -131,12 +131,11 @@ describe('r1ci --json: stdout holds only JSON', () => {
   // A server answering an error that is not JSON (here: the scripted server's plain-text 404 for
   // an Ollama path under /v1, as a proxy or a wrong URL gives) made the ollama client console.log
   // a line of its own onto stdout, ahead of the JSON document and into the MCP stream.
-  it('solve --json: a plain-text error from the server leaves stdout one JSON document', async () => {
+  it('solve --json: a plain-text error from the server leaves stdout clean (the server is checked before the run)', async () => {
     const r = await run(['solve', SET_X, '--host', `${server.url}/v1`, '--allow-unisolated', '--json']);
     expect(r.code).toBe(1);
-    const doc = JSON.parse(r.stdout) as { answer: string | null; error: string };
-    expect(doc.answer).toBeNull();
-    expect(doc.error).toContain('is not an Ollama server');
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('is not an Ollama server');
   });
 
   it('mcp: a plain-text error from the server keeps every stdout line a JSON-RPC message', async () => {
@@ -197,6 +196,37 @@ describe('--keep-artifacts at something that is not a folder', () => {
   });
 });
 
+describe('the server URL and the server are checked before the sandbox starts', () => {
+  it.each([['solve'], ['chat'], ['mcp']] as const)('%s: a server URL of another scheme is a usage error, nothing started or asked', async (command) => {
+    const before = server.requests.length;
+    const args = command === 'solve' ? ['solve', SET_X] : [command];
+    for (const url of ['ftp://example.com', 'file:///tmp/x']) {
+      const r = await run([...args, '--host', url]);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(/^r1ci: --host must be an http:\/\/ or https:\/\/ URL [^\n]*\n$/);
+      expect(r.stdout).toBe('');
+      expect(r.left).toEqual([]);
+    }
+    expect(server.requests.length).toBe(before);
+  });
+
+  it.each([['solve'], ['chat']] as const)('%s: a server that is not there is said alone, before the sandbox tier line', async (command) => {
+    const r = await run([...(command === 'solve' ? ['solve', SET_X] : ['chat']), '--host', 'http://127.0.0.1:9', '--allow-unisolated']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('r1ci: No Ollama server at http://127.0.0.1:9 — start it with `ollama serve`, or set --host URL (or the OLLAMA_HOST environment variable).\n');
+    expect(r.stdout).toBe('');
+    expect(r.left).toEqual([]);
+  });
+
+  it.each([['solve'], ['chat']] as const)('%s: a model the server lacks is said before the sandbox starts', async (command) => {
+    const r = await run([...(command === 'solve' ? ['solve', SET_X] : ['chat']), '--host', server.url, '--model', 'no-such-model:1b', '--allow-unisolated']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('no-such-model:1b');
+    expect(r.stderr).not.toContain('sandbox tier');
+    expect(r.left).toEqual([]);
+  });
+});
+
 describe('flags: strict numbers, usage errors that name the flag (exit 2)', () => {
   it.each([
     [['--disk-mib', '0x10'], 'r1ci: --disk-mib must be a whole number from 1 to 1048576 MiB (got "0x10").'],
@@ -250,6 +280,22 @@ describe('SIGTERM and SIGHUP stop cleanly, as Ctrl-C does', () => {
     // Nothing finished: no table of zeros.
     if (command === 'eval') expect(p.stdout).toContain('No question has finished yet, so there is nothing to summarize.');
     if (command === 'eval') expect(p.stdout).not.toContain('| Task |');
+  });
+});
+
+describe('Ctrl-C while the sandbox is still starting', () => {
+  it('solve: exit 130 and "cancelled", not a failure of the interpreter or sandbox (exit 1), no scratch folder left', async () => {
+    // An interpreter that is slow to answer its first call: the sandbox is starting when Ctrl-C comes.
+    const marker = join(dir, 'slow-python.started');
+    const script = join(dir, 'slow-python.sh');
+    writeFileSync(script, `#!/bin/sh\necho started >> '${marker}'\nsleep 30\nexec python3 "$@"\n`, { mode: 0o755 });
+    const p = new CliProcess(['solve', SET_X, ...model(), '--isolation', 'basic', '--allow-unisolated', '--python', script]);
+    p.end();
+    expect(await eventually(() => readdirSync(dir).includes('slow-python.started'))).toBe(true);
+    p.kill('SIGINT');
+    expect(await p.exited).toBe(130);
+    expect(p.stderr).toBe('r1ci: cancelled.\n');
+    expect(p.leftInTmp()).toEqual([]);
   });
 });
 

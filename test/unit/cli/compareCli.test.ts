@@ -1,6 +1,6 @@
 // `r1ci compare` as a user runs it (the bundled CLI spawned on results files): the comparison is
 // paired over the questions both files answered, and files with none in common are refused.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -123,5 +123,29 @@ describe('r1ci compare (spawned CLI)', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(new RegExp(`^${broken.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:1: `));
     expect(r.stdout).toContain('| **Overall** | 100.0% | 100.0% | +0.0 pt |');
+  });
+
+  it('the same file as A and B (same path, another spelling, a hard link) is refused as a usage error, once, with nothing compared', async () => {
+    const file = resultsFile('self.jsonl', [
+      ['game24/0', true],
+      ['navigate/0', false],
+    ]);
+    writeFileSync(file, `not json\n${readFileSync(file, 'utf8')}`);
+    mkdirSync(join(dir, 'sub'), { recursive: true });
+    const link = join(dir, 'self-hardlink.jsonl');
+    linkSync(file, link);
+    // join() would normalize the second spelling away: written out, as a user types it.
+    const pairs: ReadonlyArray<readonly [string, string]> = [
+      [file, file],
+      [file, `${dir}/./sub/../self.jsonl`],
+      [file, link],
+    ];
+    for (const [a, b] of pairs) {
+      const r = await run(['compare', a, b]);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stdout).toBe('');
+      // One line naming the file, not its bad line twice.
+      expect(r.stderr).toMatch(/^r1ci: A and B are the same file \([^\n]*self[^\n]*\): give two different results files to compare\.\n$/);
+    }
   });
 });

@@ -148,6 +148,27 @@ describe('r1ci eval (spawned CLI, scripted server, real sandbox)', () => {
     expect(server.chatRequests().length).toBe(chatsBefore);
   });
 
+  it("refuses another model's results file alone, before the sandbox starts (no tier line), when model code would run", async () => {
+    const tasks = join(dir, 'refused-code.tasks.jsonl');
+    writeFileSync(tasks, '{"id": "s", "question": "Define a&b to be 4*a+2*b.\\nCalculate (5&3)&6.", "answer": 116}\n');
+    const chatsBefore = server.chatRequests().length;
+    for (const [name, line] of [
+      ['other-model-code.jsonl', JSON.stringify({ id: 'refused-code.tasks.jsonl#s', task: 'refused', question: 'q', answer: '116', expected: '116', correct: true, reason: 'exact match', usedCode: false, turns: 1, codeCalls: 0, durationMs: 5, model: 'another:1b', temperature: 0.6, textOnly: false })],
+      ['bad-line-code.jsonl', '{"id": "refused-code.tasks.jsonl#s", "broken": '],
+    ] as const) {
+      const other = join(dir, name);
+      writeFileSync(other, `${line}\n`);
+      const r = await run(['eval', tasks, '--host', server.url, '--out', other, '--allow-unisolated']);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).not.toContain('sandbox tier');
+      expect(r.stderr.trim().split('\n'), r.stderr).toHaveLength(1);
+      expect(readFileSync(other, 'utf8')).toBe(`${line}\n`);
+      expect(existsSync(`${other}.lock`)).toBe(false);
+    }
+    expect(server.chatRequests().length).toBe(chatsBefore);
+  });
+
   it('writes results to .r1ci/results/ beside the tasks by default, never into the current folder, and says so in --help', async () => {
     const tasksDir = mkdtempSync(join(dir, 'tasks-'));
     const tasks = join(tasksDir, 'probe.tasks.jsonl');

@@ -1,14 +1,16 @@
 // Flags that contradict each other, or that the rest of the command line makes ignored, are a
 // usage error (exit 2) naming both flags, said before anything runs: `--text-only` with
 // `--protocol` ran the question without code and dropped the protocol without a word.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { chatCommand } from '../../../src/cli/chatCommand';
 import { CliError, EXIT } from '../../../src/cli/cliSupport';
-import { evalCommand } from '../../../src/cli/evalCommand';
+import { compareCommand, evalCommand } from '../../../src/cli/evalCommand';
+import { exportSftCommand } from '../../../src/cli/exportCommands';
+import { scoreCommand } from '../../../src/cli/scoreCommand';
 import { readModelOptions } from '../../../src/cli/modelOptions';
 import { solveCommand } from '../../../src/cli/solveCommand';
 
@@ -79,5 +81,27 @@ describe('contradictory flags are refused before anything runs', () => {
     expect(() => readModelOptions({ backend: 'openai', 'context-tokens': '8192' }, [], {})).toThrow(/--context-tokens and --backend openai/);
     expect(readModelOptions({ backend: 'openai', 'api-key': 'sk-x' }, [], {}).run.server.apiKey).toBe('sk-x');
     expect(readModelOptions({ 'context-tokens': '8192' }, [], {}).run.contextTokens).toBe(8192);
+  });
+});
+
+describe('an empty value or argument is a usage error, not dropped or read as the current folder', () => {
+  it.each([
+    ['eval --out ""', () => evalCommand([join(dir, 'tasks.jsonl'), '--out', '', ...NOWHERE], io()), '--out must be a non-empty string (got "").'],
+    ['eval --sft ""', () => evalCommand([join(dir, 'tasks.jsonl'), '--sft=', ...NOWHERE], io()), '--sft must be a non-empty string (got "").'],
+    ['solve --keep-artifacts ""', () => solveCommand(['What is 6*7?', '--keep-artifacts', '', ...NOWHERE], io()), '--keep-artifacts must be a non-empty string (got "").'],
+    ['export-sft --out ""', () => exportSftCommand([join(dir, 'results.jsonl'), '--out', ''], io()), '--out must be a non-empty string (got "").'],
+    ['score --answers ""', () => scoreCommand([join(dir, 'tasks.jsonl'), '--answers', ''], io()), '--answers must be a non-empty string (got "").'],
+    ['eval ""', () => evalCommand(['', ...NOWHERE], io()), 'an argument is empty ("") (r1ci eval --help lists what eval takes).'],
+    ['compare "" b', () => compareCommand(['', join(dir, 'b.jsonl')], io()), 'an argument is empty ("") (r1ci compare --help lists what compare takes).'],
+  ])('%s', async (_name, run, message) => {
+    const error = await run().then(
+      (code) => new Error(`exited ${code} instead of refusing`),
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(CliError);
+    expect((error as CliError).exitCode).toBe(EXIT.usage);
+    expect((error as CliError).message).toBe(message);
+    // Nothing was made in the current folder or beside the (missing) tasks.
+    expect(readdirSync(dir)).toEqual([]);
   });
 });

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
+import { byteLines } from '../../../src/cli/scoreCommand';
 import { buildCli, type CliRunner } from '../../support/builtCli';
 import { eventually } from '../../support/processTree';
 import { aResult } from '../../support/resultRecords';
@@ -165,6 +166,38 @@ describe('r1ci score (spawned CLI, no model)', () => {
     child.stdin.destroy();
     expect(stdout.trimEnd().split('\n')).toHaveLength(1);
     expect(stderr).toContain('r1ci: cancelled after 1 input line: the lines printed above were scored, the rest were not read.\n');
+  });
+
+  it('--answers /dev/zero (one endless line): the line is refused once it passes the cap, memory stays bounded, Ctrl-C ends it with exit 130', async () => {
+    const child = spawn(process.execPath, [join(dir, 'cli.js'), 'score', FIXTURE, '--answers', '/dev/zero'], {
+      cwd: dir,
+      env: { ...process.env, R1CI_RESOURCES_DIR: resolve('resources'), NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+    // Before, the line was gathered whole: nothing was printed while the process grew without bound.
+    const said = await eventually(() => stdout.includes('\n'));
+    child.kill('SIGINT');
+    expect(said, stderr).toBe(true);
+    expect(await exited).toBe(130);
+    expect(JSON.parse(stdout.split('\n')[0] ?? '')).toEqual({ id: null, answer: null, correct: false, score: 0, reason: 'line 1: longer than 64 MiB, not read (one line is one answer)' });
+  });
+
+  it('byteLines: a line over the cap is one tooLong entry, the lines around it are kept whole', async () => {
+    const chunks = ['ab\nxxxx', 'xxxx', 'xx\ncd', '\n', 'yyyyyyyyy', 'y'];
+    const lines: string[] = [];
+    for await (const line of byteLines(
+      (async function* () {
+        yield* chunks.map((c) => Buffer.from(c));
+      })(),
+      5,
+    ))
+      lines.push(line.tooLong ? '<too long>' : line.bytes.toString());
+    expect(lines).toEqual(['ab', '<too long>', 'cd', '<too long>']);
   });
 
   it('exits 0 when every line is scored, and runs python: checkers in the sandbox', async () => {

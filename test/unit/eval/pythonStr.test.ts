@@ -2,7 +2,7 @@
 // str(json.loads(...)) gives it, compared with CPython itself on edge and seeded random tokens.
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { pythonStrOfJsonNumber, topLevelNumberText } from '../../../src/eval/pythonStr';
+import { IntTooLongError, pythonStrOfJsonNumber, topLevelNumberText } from '../../../src/eval/pythonStr';
 import { parseAnswerLine } from '../../../src/eval/scoreAnswers';
 import { mulberry32 } from '../../support/seeded';
 
@@ -55,5 +55,40 @@ describe('parseAnswerLine: answers that are JSON numbers or booleans', () => {
     ['{"id": "x", "answer": {"v": 1}}', 'an object'],
   ])('%s is refused, naming what it got', (line, kind) => {
     expect(parseAnswerLine(line)).toEqual({ ok: false, id: 'x', error: `"answer" must be a string, a number, a boolean or null (got ${kind}: write the final answer as text, e.g. "[1, 2]")` });
+  });
+});
+
+describe("integers over Python's 4300-digit limit for integer text", () => {
+  it('are converted up to the limit and refused past it, as CPython json.loads does (the sign not counted)', () => {
+    const tokens = ['1'.repeat(4300), `-${'9'.repeat(4300)}`, '1'.repeat(4301), `-${'9'.repeat(4301)}`, `1${'0'.repeat(20000)}`, `${'1'.repeat(4301)}.0`, `${'1'.repeat(4301)}e0`];
+    // What CPython makes of each line: its str(), or the ValueError's type.
+    const script = 'import json,sys\nout=[]\nfor t in json.load(sys.stdin):\n  try: out.append(str(json.loads(t)))\n  except ValueError: out.append(None)\nprint(json.dumps(out))';
+    const expected = JSON.parse(execFileSync('python3', ['-c', script], { input: JSON.stringify(tokens), encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })) as (string | null)[];
+    expect(expected.map((e) => e === null)).toEqual([false, false, true, true, true, false, false]);
+    const ours = tokens.map((t) => {
+      try {
+        return pythonStrOfJsonNumber(t);
+      } catch (e) {
+        expect(e).toBeInstanceOf(IntTooLongError);
+        return null;
+      }
+    });
+    expect(ours).toEqual(expected);
+  });
+
+  it('an answer line with one is refused for that line, with the reason and its id', () => {
+    const parsed = parseAnswerLine(`{"id": "x", "answer": -${'7'.repeat(4301)}}`);
+    expect(parsed).toEqual({ ok: false, id: 'x', error: `"answer" is an integer of 4301 digits, over Python's limit of 4300 for integer text (json.loads raises ValueError on it): write it as a string` });
+    expect(parseAnswerLine(`{"id": "x", "answer": ${'7'.repeat(4300)}}`)).toEqual({ ok: true, value: { id: 'x', answer: '7'.repeat(4300) } });
+  });
+});
+
+describe('integers past the double range, within Python’s limit', () => {
+  it('are scored with every digit, as CPython str(json.loads(...)) prints them, not refused as a bad line', () => {
+    for (const token of [`1${'0'.repeat(309)}`, `-${'3'.repeat(400)}`, '9'.repeat(4300)]) {
+      const line = `{"id": "x", "answer": ${token}}`;
+      const python = execFileSync('python3', ['-c', 'import json,sys; print(str(json.loads(sys.stdin.read())["answer"]), end="")'], { input: line, encoding: 'utf8' });
+      expect(parseAnswerLine(line)).toEqual({ ok: true, value: { id: 'x', answer: python } });
+    }
   });
 });
