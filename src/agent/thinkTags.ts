@@ -6,7 +6,12 @@
 // `<mm:think>…</mm:think>`, Mistral's `[THINK]…[/THINK]` or Seed-OSS's `<seed:think>…</seed:think>`. Splits a streamed content
 // channel into reasoning and text, chunk by chunk, holding back only what could still be the start
 // of a tag. An opening tag counts only when nothing but whitespace precedes it in the turn: later
-// in a reply it is the model talking about the tag, not using it.
+// in a reply it is the model talking about the tag, not using it. A closing tag Markdown quotes (in
+// an inline code span or a fenced block that closes: `quotedPositions` in fenceLines.ts, the rule
+// the final answer and later turns read the reply by) is reasoning text, not the tag; one that may
+// still turn out quoted is held until the line or the fence shows it.
+
+import { closesFence, openingFence, type OpeningFence } from './fenceLines';
 
 export interface SplitPiece {
   readonly kind: 'reasoning' | 'text';
@@ -44,6 +49,32 @@ function partialTagAtEnd(text: string, tag: string): number {
   return 0;
 }
 
+/** What a held closing tag turned out to be, or undefined while the text after it cannot tell yet. */
+type Verdict = { readonly quoted: true; readonly through: number } | { readonly quoted: false } | undefined;
+
+/**
+ * A closing tag whose quoting is not known yet, with the text from it on (kept in parts: a long
+ * hold is joined once, not copied at every chunk), and what its line and the fence state said.
+ */
+interface Hold {
+  /** The held text: the tag, then what came after it. */
+  readonly parts: string[];
+  /** Characters in `parts`. */
+  length: number;
+  /** Its line before it (for a fence its line may open: the tag in the info string). */
+  readonly lineHead: string;
+  /** An odd number of backticks precedes it on its line: a backtick later on the line quotes it. */
+  readonly spanOpen: boolean;
+  /** Its own line begins as a fence would (`openingFence` of `lineHead`): the line may open one. */
+  readonly mayOpen: boolean;
+  /** The fence open around it (from an earlier line, or its own line once that line ends). */
+  fence: OpeningFence | undefined;
+  /** Still reading its own line. */
+  onTagLine: boolean;
+  /** The line being read, up to what was read (after the tag on the tag's own line). */
+  line: string;
+}
+
 export class InlineThinkSplitter {
   private state: 'start' | 'thinking' | 'text' = 'start';
   private pending = '';
@@ -55,6 +86,14 @@ export class InlineThinkSplitter {
   private header: string | undefined;
   /** Reasoning (more than blanks) came out of the content. */
   private reasoned = false;
+  /** The reply's current line up to `pending` (Markdown quoting is read line by line). */
+  private line = '';
+  /** Backticks in `line` (an odd count: an inline code span may be open). */
+  private ticks = 0;
+  /** The fence an earlier line opened and no line closed yet. */
+  private fence: OpeningFence | undefined;
+  /** A closing tag at the start of `pending` that may be quoted. */
+  private hold: Hold | undefined;
 
   /**
    * `opened`: the chat template writes `<think>` itself at the end of the prompt (deepseek-r1
@@ -66,17 +105,19 @@ export class InlineThinkSplitter {
   /** Adds streamed content; returns the pieces that are certain now. */
   push(chunk: string): SplitPiece[] {
     if (this.state === 'text') return this.text(chunk);
+    if (this.hold !== undefined) return this.thinking(false, chunk);
     this.pending += chunk;
-    const out: SplitPiece[] = [];
     if (this.state === 'start') {
       const lead = this.pending.trimStart();
       const opening = ALL_TAGS.find((t) => lead.startsWith(t.open));
       if (opening) {
         this.state = 'thinking';
         this.tags = opening;
-        this.pending = lead.slice(opening.open.length);
+        const consumed = this.pending.length - lead.length + opening.open.length;
+        this.read(this.pending.slice(0, consumed));
+        this.pending = this.pending.slice(consumed);
       } else if (ALL_TAGS.some((t) => t.open.startsWith(lead))) {
-        return out; // still could become an opening tag
+        return []; // still could become an opening tag
       } else if (this.opened) {
         this.state = 'thinking';
       } else {
@@ -86,28 +127,118 @@ export class InlineThinkSplitter {
         return [{ kind: 'text', text }];
       }
     }
+    return this.thinking(false, '');
+  }
+
+  /**
+   * Splits `pending` in the reasoning: reasoning up to the first closing tag Markdown does not
+   * quote, then the reply; `fresh` is new text for a held tag. Each character is read once by the
+   * line model (`read`) and about once more while a tag is held, so a reply costs time linear in
+   * its length.
+   */
+  private thinking(ended: boolean, fresh: string): SplitPiece[] {
+    const out: SplitPiece[] = [];
     const closeTag = this.tags.close;
-    const close = this.pending.indexOf(closeTag);
-    if (close >= 0) {
-      if (close > 0) {
-        out.push({ kind: 'reasoning', text: this.pending.slice(0, close) });
-        this.reasoned ||= this.pending.slice(0, close).trim() !== '';
+    for (;;) {
+      let verdict: Verdict;
+      if (this.hold === undefined) {
+        const close = this.pending.indexOf(closeTag);
+        if (close < 0) break;
+        this.reason(out, close);
+        const mayOpen = this.fence === undefined && openingFence(this.line) !== undefined;
+        this.hold = { parts: [this.pending], length: this.pending.length, lineHead: this.line, spanOpen: this.ticks % 2 === 1, mayOpen, fence: this.fence, onTagLine: true, line: '' };
+        this.pending = '';
+        verdict = this.judge(this.hold, this.hold.parts[0]?.slice(closeTag.length) ?? '', closeTag.length, ended);
+      } else {
+        const base = this.hold.length;
+        if (fresh !== '') this.hold.parts.push(fresh);
+        this.hold.length += fresh.length;
+        verdict = this.judge(this.hold, fresh, base, ended);
+        fresh = '';
       }
-      const rest = this.pending.slice(close + closeTag.length);
+      if (verdict === undefined) return out; // held: the text after it cannot tell yet
+      this.pending = this.hold.parts.join('');
+      this.hold = undefined;
+      if (verdict.quoted) {
+        // Quoted, and so is everything up to the end of its span or fence.
+        this.reason(out, verdict.through);
+        continue;
+      }
+      const rest = this.pending.slice(closeTag.length);
       this.pending = '';
       this.state = 'text';
       this.trimLead = true;
       if (this.tags.header !== undefined) this.header = '';
       return [...out, ...this.text(rest)];
     }
-    const keep = partialTagAtEnd(this.pending, closeTag);
-    const sure = this.pending.slice(0, this.pending.length - keep);
-    this.pending = this.pending.slice(sure.length);
-    if (sure.length > 0) {
-      out.push({ kind: 'reasoning', text: sure });
-      this.reasoned ||= sure.trim() !== '';
-    }
+    this.reason(out, ended ? this.pending.length : this.pending.length - partialTagAtEnd(this.pending, closeTag));
     return out;
+  }
+
+  /** Emits `pending`'s first `n` characters as reasoning (read by the line model). */
+  private reason(out: SplitPiece[], n: number): void {
+    if (n <= 0) return;
+    const sure = this.pending.slice(0, n);
+    this.pending = this.pending.slice(n);
+    this.read(sure);
+    out.push({ kind: 'reasoning', text: sure });
+    this.reasoned ||= sure.trim() !== '';
+  }
+
+  /** Advances the line model (current line, its backticks, the open fence) over `text`, as `quotedPositions` reads lines. */
+  private read(text: string): void {
+    let from = 0;
+    for (let newline = text.indexOf('\n'); newline >= 0; newline = text.indexOf('\n', from)) {
+      const line = this.line + text.slice(from, newline);
+      if (this.fence === undefined) this.fence = openingFence(line);
+      else if (closesFence(line, this.fence, false)) this.fence = undefined;
+      this.line = '';
+      this.ticks = 0;
+      from = newline + 1;
+    }
+    const tail = text.slice(from);
+    this.line += tail;
+    for (const c of tail) if (c === '`') this.ticks++;
+  }
+
+  /**
+   * Whether a held closing tag is quoted, reading `text`, the held text's next characters (from
+   * offset `base`): by an inline code span (a backtick closes it later on its line) or by a fence
+   * open around it (from an earlier line, or opened by its own line) that a later line closes;
+   * `through` is the held text's length up to the end of that span or fence. Undefined while that
+   * is unknown; once `ended`, the last line counts as complete and what never closed quotes nothing.
+   */
+  private judge(hold: Hold, text: string, base: number, ended: boolean): Verdict {
+    // No span open, no fence around it and none its line may open: a tag.
+    if (!hold.spanOpen && hold.fence === undefined && !hold.mayOpen) return { quoted: false };
+    let from = 0;
+    if (hold.onTagLine) {
+      const newline = text.indexOf('\n');
+      const lineEnd = newline < 0 ? text.length : newline;
+      if (hold.spanOpen) {
+        const tick = text.indexOf('`');
+        if (tick >= 0 && tick < lineEnd) return { quoted: true, through: base + tick + 1 };
+      }
+      hold.line += text.slice(0, lineEnd);
+      if (newline < 0 && !ended) return undefined;
+      hold.fence ??= openingFence(hold.lineHead + this.tags.close + hold.line);
+      if (hold.fence === undefined || newline < 0) return { quoted: false };
+      hold.onTagLine = false;
+      hold.line = '';
+      from = newline + 1;
+    } else if (hold.fence === undefined) return { quoted: false };
+    for (;;) {
+      const newline = text.indexOf('\n', from);
+      const line = hold.line + text.slice(from, newline < 0 ? text.length : newline);
+      if (newline < 0 && !ended) {
+        hold.line = line;
+        return undefined;
+      }
+      if (closesFence(line, hold.fence, false)) return { quoted: true, through: base + (newline < 0 ? text.length : newline) };
+      if (newline < 0) return { quoted: false };
+      hold.line = '';
+      from = newline + 1;
+    }
   }
 
   /**
@@ -119,6 +250,7 @@ export class InlineThinkSplitter {
     if (this.state === 'thinking' && !this.reasoned && this.pending.trim() === '') {
       this.state = 'text';
       this.pending = '';
+      this.hold = undefined;
       this.trimLead = true;
     }
   }
@@ -144,10 +276,11 @@ export class InlineThinkSplitter {
 
   /** The stream ended: what was held back. A `<think>` never closed leaves everything reasoning. */
   end(): SplitPiece[] {
+    const out = this.state === 'thinking' ? this.thinking(true, '') : [];
     const text = this.pending + (this.header ?? '');
     this.pending = '';
     this.header = undefined;
-    if (text.length === 0) return [];
-    return [{ kind: this.state === 'thinking' ? 'reasoning' : 'text', text }];
+    if (text.length === 0) return out;
+    return [...out, { kind: this.state === 'thinking' ? 'reasoning' : 'text', text }];
   }
 }

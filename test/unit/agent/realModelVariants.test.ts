@@ -130,6 +130,30 @@ describe.each(BOTH)('reasoning on %s', (kind) => {
     expect(r.trajectory.turns[0]?.text).toContain('It is <<<7>>>');
   });
 
+  it.each([1, 2, 5])('after a lone </think>, a </think> the reasoning quotes in code is reasoning live as in the trajectory (chunks of %i)', async (chunkSize) => {
+    const r = await run(
+      kind,
+      {
+        chunkSize,
+        turns: [
+          { text: 'The user wants 6*7.\n</think>\n\nComputing:\n```python\nprint(6*7)\n```\n' },
+          { text: 'Models close thoughts with `</think>`, or write\n```\n</think>\n```\nThe result was {{RESULT}}.\n</think>\n\nSo <<<{{RESULT}}>>>' },
+        ],
+      },
+      { capabilities: ['completion'] },
+    );
+    const live = (type: 'token' | 'reasoning'): string =>
+      r.events
+        .filter((e) => e.type === type && e.turn === 1)
+        .map((e) => ('text' in e ? e.text : ''))
+        .join('');
+    expect(r.trajectory.answer).toBe('42');
+    expect(r.trajectory.turns[1]?.text).toBe('So <<<42>>>');
+    expect(live('token')).toBe('So <<<42>>>');
+    expect(live('reasoning')).toBe(r.trajectory.turns[1]?.reasoning);
+    expect(live('reasoning')).toContain('write\n```\n</think>\n```\nThe result was 42.');
+  });
+
   it('a </think> quoted in an inline code span does not make later replies reasoning', async () => {
     const r = await run(
       kind,

@@ -1,7 +1,7 @@
 // The small parts behind reasoning, tool calls and answers, each on its own.
 import { describe, expect, it } from 'vitest';
 import { ContextWatch } from '../../../src/agent/contextWatch';
-import { answerInOutput, extractFinalAnswer, findFinalAnswer } from '../../../src/agent/finalAnswer';
+import { answerInOutput, extractFinalAnswer, findFinalAnswer, splitInlineReasoning } from '../../../src/agent/finalAnswer';
 import { protocolForModel } from '../../../src/agent/protocol';
 import { readPythonCall, toolCallsInText } from '../../../src/agent/pythonTool';
 import { InlineThinkSplitter, type SplitPiece } from '../../../src/agent/thinkTags';
@@ -11,6 +11,7 @@ import { sftJsonl } from '../../../src/eval/export/sft';
 import type { ResultRecord } from '../../../src/eval/results';
 import { solutionCells } from '../../../src/notebook/solutionCells';
 import { parseTrajectory } from '../../../src/notebook/trajectorySchema';
+import { mulberry32 } from '../../support/seeded';
 
 function split(chunks: readonly string[], opened = false): { reasoning: string; text: string } {
   const s = new InlineThinkSplitter(opened);
@@ -77,6 +78,49 @@ describe('InlineThinkSplitter', () => {
     expect(split(['Let me', ' see.\n</th', 'ink>\n\n<<<1>>>'], true)).toEqual({ reasoning: 'Let me see.\n', text: '<<<1>>>' });
     expect(split(['<think>', 'hm</think>ok'], true)).toEqual({ reasoning: 'hm', text: 'ok' });
     expect(split(['never closed'], true)).toEqual({ reasoning: 'never closed', text: '' });
+  });
+
+  describe('a closing tag Markdown quotes (inline code, a fenced block that closes) is reasoning text: live as in the final reading, whatever the chunks', () => {
+    // [reply, the template opened <think>]; the final reading is splitInlineReasoning's (finalAnswer.ts).
+    const replies: ReadonlyArray<readonly [string, boolean]> = [
+      ['Models close thoughts with `</think>`. Here 6*7.\n</think>\n\nIt is <<<42>>>', true],
+      ['A reasoning model writes:\n```\n<think>\nhmm\n</think>\n```\nso 42.</think>It is <<<42>>>', true],
+      ['<think>Tags: `</think>` and in ~~~ fences:\n> ~~~text\n> </think>\n> ~~~\ndone</think>\n\nIt is <<<7>>>', false],
+      ['```</think>\nx\n```\n</think>ok <<<1>>>', true],
+      // Not quoted: a fence that never closes, a backtick that no other closes on its line.
+      ['<think>plan\n```python\nx = 1\n</think>It is <<<7>>>', false],
+      ['<think>a ` b </think>\nIt is `x` <<<7>>>', false],
+      ['Say `</think>` or `a</think>` ok </think> It `is` <<<7>>>', true],
+    ];
+    const joined = (pieces: readonly SplitPiece[]): { reasoning: string; text: string } => ({
+      reasoning: pieces.flatMap((p) => (p.kind === 'reasoning' ? [p.text] : [])).join(''),
+      text: pieces.flatMap((p) => (p.kind === 'text' ? [p.text] : [])).join(''),
+    });
+
+    it.each(replies)('%j (opened: %s)', (reply, opened) => {
+      const final = splitInlineReasoning(reply);
+      const whole = split([reply], opened);
+      expect(whole).toEqual({ reasoning: final.reasoning, text: final.reply.trimStart() });
+      for (let at = 0; at <= reply.length; at++) expect(split([reply.slice(0, at), reply.slice(at)], opened), `split at ${at}`).toEqual(whole);
+      const random = mulberry32(reply.length);
+      for (let n = 0; n < 200; n++) {
+        const chunks: string[] = [];
+        for (let at = 0; at < reply.length; ) {
+          const size = 1 + Math.floor(random() * 6);
+          chunks.push(reply.slice(at, at + size));
+          at += size;
+        }
+        expect(split(chunks, opened), JSON.stringify(chunks)).toEqual(whole);
+      }
+    });
+
+    it("other reasoning tags too (Mistral's [THINK]), and each piece goes out once the line shows what it is", () => {
+      expect(split(['[THINK]See `[/', 'THINK]`.[/THINK]It is <<<7>>>'])).toEqual({ reasoning: 'See `[/THINK]`.', text: 'It is <<<7>>>' });
+      const s = new InlineThinkSplitter(true);
+      expect(joined(s.push('Use `</think>'))).toEqual({ reasoning: 'Use `', text: '' });
+      expect(joined(s.push('` then\n'))).toEqual({ reasoning: '</think>` then\n', text: '' });
+      expect(joined([...s.push('</think>It is <<<1>>>'), ...s.end()])).toEqual({ reasoning: '', text: 'It is <<<1>>>' });
+    });
   });
 });
 
