@@ -203,10 +203,15 @@ except (ImportError, AttributeError):
 # What a script's end takes with it, so a cell's end does too (Interpreter.end_of_script): the
 # C functions, taken before any cell (a cell may replace the modules' names for them).
 import faulthandler
+import gc
 
 CANCEL_LATER_DUMP = faulthandler.cancel_dump_traceback_later
+UNREGISTER_DUMP = faulthandler.unregister
+GC_ENABLED, GC_ENABLE, GC_THRESHOLD, SET_GC_THRESHOLD = gc.isenabled, gc.enable, gc.get_threshold, gc.set_threshold
+GET_SWITCH_INTERVAL, SET_SWITCH_INTERVAL = sys.getswitchinterval, sys.setswitchinterval
 SIGNAL_C = private_copy(sys.modules.get("_signal", signal))
 GET_SIGNAL, SET_SIGNAL, SIG_DFL, SIG_IGN = SIGNAL_C.getsignal, SIGNAL_C.signal, SIGNAL_C.SIG_DFL, SIGNAL_C.SIG_IGN
+SET_WAKEUP_FD = SIGNAL_C.set_wakeup_fd
 # Signals whose default action ends a process and which Python ignores at start-up (a broken pipe
 # or a write past RLIMIT_FSIZE is then an OSError), as ints.
 IGNORED_AT_START = tuple(int(getattr(signal, name)) for name in ("SIGPIPE", "SIGXFSZ") if hasattr(signal, name))
@@ -1229,6 +1234,13 @@ class Interpreter:
         self.stream_settings = tuple(text_settings(stream) for stream in self.streams)
         # The recursion limit each cell starts with at least (see run_cell).
         self.recursion_limit = GET_RECURSION_LIMIT()
+        # The thread switch interval and the garbage collector's settings each cell ends with (see
+        # run_cell and end_of_script).
+        self.switch_interval = GET_SWITCH_INTERVAL()
+        self.gc_threshold = GC_THRESHOLD()
+        # Signals whose action is the default at start-up (ints): one a cell set to SIG_IGN gets it
+        # back at the cell's end (see end_of_script).
+        self.default_signals = tuple(signo for signo in sorted(ALL_SIGNALS) if GET_SIGNAL(signo) == SIG_DFL)
         # The file mode creation mask each cell starts with (see loop).
         self.umask = os.umask(0o022)
         os.umask(self.umask)
@@ -1358,6 +1370,12 @@ class Interpreter:
                     SET_PROFILE(None)
                 if GET_RECURSION_LIMIT() < self.recursion_limit:
                     SET_RECURSION_LIMIT(self.recursion_limit)
+                # The thread switch interval, before this thread gives up the GIL again (at its next
+                # write or read): with sys.setswitchinterval(1e6) a thread the cell left busy kept
+                # the GIL from the interpreter's main thread for days, and the NEXT cell timed out
+                # before it began, its variables lost.
+                if GET_SWITCH_INTERVAL() != self.switch_interval:
+                    SET_SWITCH_INTERVAL(self.switch_interval)
                 if os.getpid() != pid:
                     # A child the cell forked fell out of the cell's code: it must not
                     # continue as a second interpreter.
@@ -1437,18 +1455,36 @@ class Interpreter:
             # The cell runs all the same, and is told (its own code may put the state back).
             sys.stderr.write(PREPARE_FAILED % ("%s: %s" % (type(exc).__name__, exc)))
 
-    @staticmethod
-    def end_of_script():
+    def end_of_script(self):
         """Ends what a script's end would take with it and would otherwise strike a later cell:
         faulthandler's watchdog (dump_traceback_later: a C thread, frozen with the interpreter,
         that fired during the next cell and, with exit=True, ended the interpreter there), and a
         SIGPIPE or SIGXFSZ set back to its default action (a later cell's broken pipe or write past
         the file size limit then crashed the interpreter instead of raising OSError). A handler
-        the cell set on them stays its own."""
+        the cell set on them stays its own. Also faulthandler's dump on SIGINT (register: a C
+        handler beside Python's, so the next cell's time limit or cancel only printed a traceback
+        and the hard kill took its variables), a signal set to SIG_IGN that was not ignored at
+        start-up (inherited by every later cell's child processes: SIGTERM ignored made a later
+        `proc.terminate()` wait forever; SIGCHLD ignored made the kernel reap children itself, so
+        a later `subprocess.run(["false"])` returned 0), and the garbage collector switched off or
+        retuned (a later cell's cyclic garbage was never freed: MemoryError), and a signal wake-up
+        file (set_wakeup_fd: one on a copy of the code channel wrote a byte there at the next cell's
+        first signal, which ended that innocent cell as a protocol violation). No system call when
+        nothing changed."""
         CANCEL_LATER_DUMP()
+        SET_WAKEUP_FD(-1)
+        UNREGISTER_DUMP(signal.SIGINT)
         for signo in IGNORED_AT_START:
             if GET_SIGNAL(signo) == SIG_DFL:
                 SET_SIGNAL(signo, SIG_IGN)
+        if SIG_IGN in map(GET_SIGNAL, self.default_signals):
+            for signo in self.default_signals:
+                if GET_SIGNAL(signo) == SIG_IGN:
+                    SET_SIGNAL(signo, SIG_DFL)
+        if not GC_ENABLED():
+            GC_ENABLE()
+        if GC_THRESHOLD() != self.gc_threshold:
+            SET_GC_THRESHOLD(*self.gc_threshold)
 
     def standard_streams(self):
         """Puts back sys.stdin, sys.stdout and sys.stderr before a cell: each cell's output is its
