@@ -108,10 +108,15 @@ export function imageDimensions(bytes: Uint8Array): ImageDimensions | undefined 
     return gifDimensions(bytes);
   }
   if (bytes.length >= 4 && bytes[0] === 0xff && bytes[1] === 0xd8) return jpegDimensions(bytes);
-  // BMP (a renderer sniffs the content, whatever the name says): a negative height is top-down.
+  // BMP (a renderer sniffs the content, whatever the name says). The OS/2 1.x header
+  // (BITMAPCOREHEADER, 12 bytes) holds 16-bit sizes; the others (OS/2 2.x, 16 to 64 bytes, and
+  // Windows' 40 to 124) 32-bit ones, where a negative height is top-down.
   if (bytes.length >= 26 && ascii(bytes, 0, 2) === 'BM') {
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    return { width: Math.abs(view.getInt32(18, true)), height: Math.abs(view.getInt32(22, true)) };
+    const headerSize = view.getUint32(14, true);
+    if (headerSize === 12) return { width: u16le(bytes, 18), height: u16le(bytes, 20) };
+    if (headerSize >= 16 && headerSize <= 124) return { width: Math.abs(view.getInt32(18, true)), height: Math.abs(view.getInt32(22, true)) };
+    return undefined;
   }
   if (bytes.length >= 30 && ascii(bytes, 0, 4) === 'RIFF' && ascii(bytes, 8, 4) === 'WEBP') {
     const chunk = ascii(bytes, 12, 4);
@@ -125,14 +130,22 @@ export function imageDimensions(bytes: Uint8Array): ImageDimensions | undefined 
   return undefined;
 }
 
+/** Why a picture is refused when imageDimensions cannot read its size (see oversizedImage). */
+export const UNREADABLE_IMAGE = 'cannot be read as a PNG, JPEG, GIF, WebP or BMP';
+
 /**
- * Why the picture in `bytes` must not be decoded (its header claims more than MAX_IMAGE_SIDE a
- * side or MAX_IMAGE_PIXELS), as a phrase ("claims 60000×60000 pixels"), or undefined when it may
- * be. A file whose size cannot be read from its header is left to the decoder (it claims nothing).
+ * Why the picture in `bytes` (the whole file, or at least as much as holds its header) must not
+ * be decoded, as a phrase that follows "a picture whose header": "claims 60000×60000 pixels" when
+ * it claims more than MAX_IMAGE_SIDE a side or MAX_IMAGE_PIXELS, UNREADABLE_IMAGE when its size
+ * cannot be read (another format, a header cut short or one past the end of `bytes`); undefined
+ * when it may be decoded. An unreadable one is refused, not left to the decoder: renderers sniff
+ * the content whatever the name says and decode formats read nowhere here (an AVIF or an ICO
+ * holding a PNG named `plot.png` claimed any size), and a model API refuses a conversation that
+ * holds an image it cannot decode.
  */
 export function oversizedImage(bytes: Uint8Array): string | undefined {
   const size = imageDimensions(bytes);
-  if (size === undefined) return undefined;
+  if (size === undefined) return UNREADABLE_IMAGE;
   if (size.width > MAX_IMAGE_SIDE || size.height > MAX_IMAGE_SIDE || size.width * size.height > MAX_IMAGE_PIXELS) {
     return `claims ${size.width}×${size.height} pixels`;
   }
