@@ -206,7 +206,6 @@ import faulthandler
 import gc
 
 CANCEL_LATER_DUMP = faulthandler.cancel_dump_traceback_later
-UNREGISTER_DUMP = faulthandler.unregister
 GC_ENABLED, GC_ENABLE, GC_THRESHOLD, SET_GC_THRESHOLD = gc.isenabled, gc.enable, gc.get_threshold, gc.set_threshold
 GET_SWITCH_INTERVAL, SET_SWITCH_INTERVAL = sys.getswitchinterval, sys.setswitchinterval
 SIGNAL_C = private_copy(sys.modules.get("_signal", signal))
@@ -1310,10 +1309,12 @@ class Interpreter:
                     os.umask(self.umask)
                     # A SIGINT handler the last cell set (or SIG_IGN) would outlive its run, as no
                     # script's does: this cell's time limit or cancel then ended the interpreter, its
-                    # variables lost, instead of raising KeyboardInterrupt in it. (A look at Python's
-                    # own handler table: no syscall unless it changed.)
-                    if GET_SIGNAL(signal.SIGINT) != self.on_sigint:
-                        SET_SIGNAL(signal.SIGINT, self.on_sigint)
+                    # variables lost, instead of raising KeyboardInterrupt in it. So would what Python's
+                    # handler table does not show: signal.siginterrupt(SIGINT, False) (SA_RESTART: a
+                    # wait for a child never returned to Python), faulthandler.register(SIGINT) (its
+                    # C handler only printed a traceback), a sigaction through ctypes. Set anew, one
+                    # rt_sigaction a cell: the kernel's disposition cannot be read without one.
+                    SET_SIGNAL(signal.SIGINT, self.on_sigint)
                     sigmask(signal.SIG_SETMASK, ())
                     self.run_cell(self.seq, str(message.get("code", "")), cancelled)
                 elif message.get("type") == "reap":
@@ -1461,9 +1462,7 @@ class Interpreter:
         that fired during the next cell and, with exit=True, ended the interpreter there), and a
         SIGPIPE or SIGXFSZ set back to its default action (a later cell's broken pipe or write past
         the file size limit then crashed the interpreter instead of raising OSError). A handler
-        the cell set on them stays its own. Also faulthandler's dump on SIGINT (register: a C
-        handler beside Python's, so the next cell's time limit or cancel only printed a traceback
-        and the hard kill took its variables), a signal set to SIG_IGN that was not ignored at
+        the cell set on them stays its own. Also a signal set to SIG_IGN that was not ignored at
         start-up (inherited by every later cell's child processes: SIGTERM ignored made a later
         `proc.terminate()` wait forever; SIGCHLD ignored made the kernel reap children itself, so
         a later `subprocess.run(["false"])` returned 0), and the garbage collector switched off or
@@ -1473,7 +1472,6 @@ class Interpreter:
         nothing changed."""
         CANCEL_LATER_DUMP()
         SET_WAKEUP_FD(-1)
-        UNREGISTER_DUMP(signal.SIGINT)
         for signo in IGNORED_AT_START:
             if GET_SIGNAL(signo) == SIG_DFL:
                 SET_SIGNAL(signo, SIG_IGN)

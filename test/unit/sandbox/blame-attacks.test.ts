@@ -586,15 +586,19 @@ describe.each(REQUIRED_TIERS)('a cell that sabotages later cells takes the blame
     });
   });
 
-  // faulthandler.register(SIGINT) puts a C handler beside Python's, which the loop's look at
-  // Python's handler table does not see: the next cell's time limit only printed a traceback, and
-  // the hard kill took every variable instead of a KeyboardInterrupt.
-  it('faulthandler.register(SIGINT), left by a cell, does not keep the next cell’s time limit from interrupting it (state kept)', async () => {
+  // What SIGINT does at the kernel, which the loop's look at Python's handler table did not see:
+  // faulthandler.register(SIGINT) put a C handler there that only printed a traceback, and
+  // siginterrupt(SIGINT, False) made the next cell's wait for a child restart after the interrupt;
+  // either way the next cell's time limit fell to the hard kill, which took every variable.
+  it.each([
+    ['faulthandler.register(SIGINT)', 'import faulthandler, signal\nfaulthandler.register(signal.SIGINT)'],
+    ['signal.siginterrupt(SIGINT, False)', 'import signal\nsignal.siginterrupt(signal.SIGINT, False)'],
+  ])('%s, left by a cell, does not keep the next cell’s time limit from interrupting it (state kept)', async (_what, attack) => {
     await runner.dispose();
     runner = await startRunner(tier, { limits: { timeoutMs: 4000 } });
-    const first = await runner.runCell('kept = 1\nimport faulthandler, signal\nfaulthandler.register(signal.SIGINT)\nprint("set")');
+    const first = await runner.runCell(`kept = 1\n${attack}\nprint("set")`);
     expect({ stdout: first.stdout, killed: first.killed }).toEqual({ stdout: 'set\n', killed: undefined });
-    const next = await runner.runCell('import time\ntime.sleep(100)');
+    const next = await runner.runCell('import subprocess\nsubprocess.run(["sleep", "100"])');
     expect(next.killed).toBe('timeout');
     expect(next.stderr).toMatch(/KeyboardInterrupt/);
     const third = await runner.runCell('print(kept)');
