@@ -208,6 +208,7 @@ import gc
 CANCEL_LATER_DUMP = faulthandler.cancel_dump_traceback_later
 GC_ENABLED, GC_ENABLE, GC_THRESHOLD, SET_GC_THRESHOLD = gc.isenabled, gc.enable, gc.get_threshold, gc.set_threshold
 GET_SWITCH_INTERVAL, SET_SWITCH_INTERVAL = sys.getswitchinterval, sys.setswitchinterval
+THREAD_STACK_SIZE = threading.stack_size
 SIGNAL_C = private_copy(sys.modules.get("_signal", signal))
 GET_SIGNAL, SET_SIGNAL, SIG_DFL, SIG_IGN = SIGNAL_C.getsignal, SIGNAL_C.signal, SIGNAL_C.SIG_DFL, SIGNAL_C.SIG_IGN
 SET_WAKEUP_FD = SIGNAL_C.set_wakeup_fd
@@ -1237,6 +1238,7 @@ class Interpreter:
         # run_cell and end_of_script).
         self.switch_interval = GET_SWITCH_INTERVAL()
         self.gc_threshold = GC_THRESHOLD()
+        self.thread_stack_size = THREAD_STACK_SIZE()
         # Signals whose action is the default at start-up (ints): one a cell set to SIG_IGN gets it
         # back at the cell's end (see end_of_script).
         self.default_signals = tuple(signo for signo in sorted(ALL_SIGNALS) if GET_SIGNAL(signo) == SIG_DFL)
@@ -1466,7 +1468,9 @@ class Interpreter:
         start-up (inherited by every later cell's child processes: SIGTERM ignored made a later
         `proc.terminate()` wait forever; SIGCHLD ignored made the kernel reap children itself, so
         a later `subprocess.run(["false"])` returned 0), and the garbage collector switched off or
-        retuned (a later cell's cyclic garbage was never freed: MemoryError), and a signal wake-up
+        retuned (a later cell's cyclic garbage was never freed: MemoryError), the stack size of new
+        threads (threading.stack_size(32768) made a later cell's thread that printed a nested list
+        crash the interpreter with SIGSEGV; a huge one left no address space for them), and a signal wake-up
         file (set_wakeup_fd: one on a copy of the code channel wrote a byte there at the next cell's
         first signal, which ended that innocent cell as a protocol violation). No system call when
         nothing changed."""
@@ -1483,6 +1487,8 @@ class Interpreter:
             GC_ENABLE()
         if GC_THRESHOLD() != self.gc_threshold:
             SET_GC_THRESHOLD(*self.gc_threshold)
+        if THREAD_STACK_SIZE() != self.thread_stack_size:
+            THREAD_STACK_SIZE(self.thread_stack_size)
 
     def standard_streams(self):
         """Puts back sys.stdin, sys.stdout and sys.stderr before a cell: each cell's output is its

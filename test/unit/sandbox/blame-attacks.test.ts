@@ -558,11 +558,13 @@ describe.each(REQUIRED_TIERS)('a cell that sabotages later cells takes the blame
   // GIL, so the next cell timed out before it began (variables lost); SIGTERM or SIGCHLD set to
   // SIG_IGN was inherited by later cells' children or made the kernel reap them (a later
   // `subprocess.run(["false"])` returned 0); the garbage collector switched off left a later cell's
-  // cyclic garbage unfreed (MemoryError); a signal wake-up file on a copy of the code channel wrote
+  // cyclic garbage unfreed (MemoryError); a 32 KiB stack for new threads crashed a later cell's
+  // thread (SIGSEGV) that printed a nested list; a signal wake-up file on a copy of the code channel wrote
   // there at the next cell's first signal (a protocol violation). Each is put back at the cell's end,
   // the variables kept.
   const BUSY_THREAD = 'import threading, time\ndef busy():\n    time.sleep(0.5)\n    while True:\n        pass\nthreading.Thread(target=busy, daemon=True).start()';
   const CYCLES = 'for i in range(4000):\n    cycle = [bytearray(1 << 18)]\n    cycle.append(cycle)\ndel cycle';
+  const NESTED_IN_THREAD = 'import threading\nout = []\ndef work():\n    x = []\n    for i in range(900):\n        x = [x]\n    out.append(len(repr(x)))\nthread = threading.Thread(target=work)\nthread.start()\nthread.join()';
   const HANDLED_ALARM = 'import signal, time\nsignal.signal(signal.SIGALRM, lambda *a: print("alarm"))\nsignal.setitimer(signal.ITIMER_REAL, 0.2)\ntime.sleep(0.5)';
   it.each([
     ['sys.setswitchinterval(1e6) beside a busy thread', `${BUSY_THREAD}\nimport sys\nsys.setswitchinterval(1e6)`, 'import sys, time\ntime.sleep(1)\nprint(kept, sys.getswitchinterval())', '1 0.005\n'],
@@ -570,6 +572,7 @@ describe.each(REQUIRED_TIERS)('a cell that sabotages later cells takes the blame
     ['SIGCHLD set to SIG_IGN', 'import signal\nsignal.signal(signal.SIGCHLD, signal.SIG_IGN)', 'import subprocess\nprint(kept, subprocess.run(["false"]).returncode)', '1 1\n'],
     ['gc.disable()', 'import gc\ngc.disable()', `${CYCLES}\nprint(kept, "freed")`, '1 freed\n'],
     ['gc.set_threshold(0)', 'import gc\ngc.set_threshold(0)', `${CYCLES}\nprint(kept, "freed")`, '1 freed\n'],
+    ['threading.stack_size(32768)', 'import threading\nthreading.stack_size(32768)', `${NESTED_IN_THREAD}\nprint(kept, out)`, '1 [1802]\n'],
     ['signal.set_wakeup_fd on a copy of the code channel', 'import os, signal\nfd = os.dup(5)\nos.set_blocking(fd, False)\nsignal.set_wakeup_fd(fd)', `${HANDLED_ALARM}\nprint(kept)`, 'alarm\n1\n'],
   ])('%s, left by a cell, does not reach the next cell (state kept)', async (_what, attack, innocent, expected) => {
     await runner.dispose();
