@@ -209,6 +209,10 @@ CANCEL_LATER_DUMP = faulthandler.cancel_dump_traceback_later
 GC_ENABLED, GC_ENABLE, GC_THRESHOLD, SET_GC_THRESHOLD = gc.isenabled, gc.enable, gc.get_threshold, gc.set_threshold
 GET_SWITCH_INTERVAL, SET_SWITCH_INTERVAL = sys.getswitchinterval, sys.setswitchinterval
 THREAD_STACK_SIZE = threading.stack_size
+# Python 3.11 added the limit on int/str conversions (CVE-2020-10735); absent before.
+GET_INT_DIGITS, SET_INT_DIGITS = getattr(sys, "get_int_max_str_digits", None), getattr(sys, "set_int_max_str_digits", None)
+# The trace and profile functions threading gives each new thread (threading.settrace/setprofile).
+THREADING_GLOBALS = vars(threading)
 SIGNAL_C = private_copy(sys.modules.get("_signal", signal))
 GET_SIGNAL, SET_SIGNAL, SIG_DFL, SIG_IGN = SIGNAL_C.getsignal, SIGNAL_C.signal, SIGNAL_C.SIG_DFL, SIGNAL_C.SIG_IGN
 SET_WAKEUP_FD = SIGNAL_C.set_wakeup_fd
@@ -1239,6 +1243,7 @@ class Interpreter:
         self.switch_interval = GET_SWITCH_INTERVAL()
         self.gc_threshold = GC_THRESHOLD()
         self.thread_stack_size = THREAD_STACK_SIZE()
+        self.int_digits = GET_INT_DIGITS() if GET_INT_DIGITS is not None else 0
         # Signals whose action is the default at start-up (ints): one a cell set to SIG_IGN gets it
         # back at the cell's end (see end_of_script).
         self.default_signals = tuple(signo for signo in sorted(ALL_SIGNALS) if GET_SIGNAL(signo) == SIG_DFL)
@@ -1373,6 +1378,16 @@ class Interpreter:
                     SET_PROFILE(None)
                 if GET_RECURSION_LIMIT() < self.recursion_limit:
                     SET_RECURSION_LIMIT(self.recursion_limit)
+                # The same for what threading hands every new thread (threading.settrace: one that
+                # raised killed each thread a later cell started), and for the digits an int may have
+                # to be converted to text (lowered to 640, a later print(math.factorial(500)) raised
+                # ValueError); a raised or removed digit limit is kept.
+                if THREADING_GLOBALS.get("_trace_hook") is not None:
+                    THREADING_GLOBALS["_trace_hook"] = None
+                if THREADING_GLOBALS.get("_profile_hook") is not None:
+                    THREADING_GLOBALS["_profile_hook"] = None
+                if GET_INT_DIGITS is not None and 0 < GET_INT_DIGITS() < self.int_digits:
+                    SET_INT_DIGITS(self.int_digits)
                 # The thread switch interval, before this thread gives up the GIL again (at its next
                 # write or read): with sys.setswitchinterval(1e6) a thread the cell left busy kept
                 # the GIL from the interpreter's main thread for days, and the NEXT cell timed out
