@@ -115,8 +115,12 @@ export function imageDimensions(bytes: Uint8Array): ImageDimensions | undefined 
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const headerSize = view.getUint32(14, true);
     if (headerSize === 12) return { width: u16le(bytes, 18), height: u16le(bytes, 20) };
-    if (headerSize >= 16 && headerSize <= 124) return { width: Math.abs(view.getInt32(18, true)), height: Math.abs(view.getInt32(22, true)) };
-    return undefined;
+    if (headerSize < 16 || headerSize > 124) return undefined;
+    // Compression 4 and 5: the pixels are a JPEG or a PNG (ICO-style), whose own header may claim
+    // another size than the BMP's; not read here, so not a size that can be trusted.
+    const compression = bytes.length >= 34 && headerSize >= 20 ? view.getUint32(30, true) : 0;
+    if (compression === 4 || compression === 5) return undefined;
+    return { width: Math.abs(view.getInt32(18, true)), height: Math.abs(view.getInt32(22, true)) };
   }
   if (bytes.length >= 30 && ascii(bytes, 0, 4) === 'RIFF' && ascii(bytes, 8, 4) === 'WEBP') {
     const chunk = ascii(bytes, 12, 4);

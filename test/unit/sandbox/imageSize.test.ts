@@ -123,6 +123,8 @@ describe('imageDimensions', () => {
     ['an AVIF', AVIF],
     ['a TIFF', TIFF],
     ['a BMP with a header of no known size', bmp(640, 480).fill(0, 14, 18)],
+    ['a BMP whose pixels are a PNG (compression 5)', Buffer.concat([bmp(640, 480).fill(5, 30, 31), png(60000, 60000)])],
+    ['a BMP whose pixels are a JPEG (compression 4)', Buffer.concat([bmp(640, 480).fill(4, 30, 31), jpeg(65000, 65000)])],
   ])('refuses %s: its size cannot be read', (_what, bytes) => {
     expect(imageDimensions(bytes)).toBeUndefined();
     expect(oversizedImage(bytes)).toBe('cannot be read as a PNG, JPEG, GIF, WebP or BMP');
