@@ -134,6 +134,20 @@ export function imageDimensions(bytes: Uint8Array): ImageDimensions | undefined 
   return undefined;
 }
 
+/**
+ * The MIME type of the picture in `bytes` by its content ("image/png", "image/jpeg", "image/gif",
+ * "image/webp", "image/bmp"), or undefined when it is none of the formats imageDimensions reads.
+ * A file's name says nothing: a GIF saved as `plot.png` is a GIF to every decoder.
+ */
+export function imageMimeType(bytes: Uint8Array): string | undefined {
+  if (bytes.length >= 8 && u32be(bytes, 0) === 0x89504e47 && u32be(bytes, 4) === 0x0d0a1a0a) return 'image/png';
+  if (bytes.length >= 6 && (ascii(bytes, 0, 6) === 'GIF87a' || ascii(bytes, 0, 6) === 'GIF89a')) return 'image/gif';
+  if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xd8) return 'image/jpeg';
+  if (bytes.length >= 2 && ascii(bytes, 0, 2) === 'BM') return 'image/bmp';
+  if (bytes.length >= 12 && ascii(bytes, 0, 4) === 'RIFF' && ascii(bytes, 8, 4) === 'WEBP') return 'image/webp';
+  return undefined;
+}
+
 /** Why a picture is refused when imageDimensions cannot read its size (see oversizedImage). */
 export const UNREADABLE_IMAGE = 'cannot be read as a PNG, JPEG, GIF, WebP or BMP';
 

@@ -77,6 +77,21 @@ describe('readArtifactImages and the size a header claims', () => {
   // An AVIF, or an ICO holding a PNG of any size, named `plot.png`: the client decodes by content
   // formats whose size is read nowhere, and a model API refuses a conversation holding an image it
   // cannot decode. Only pictures whose size was read are returned.
+  // A model API refuses an image whose content is not the type it is sent as (a GIF as image/png),
+  // and takes no BMP: either would break every later request of the agent.
+  it('gives the type of the content, whatever the name, and skips a BMP', async () => {
+    const gif = Buffer.from([...Buffer.from('GIF89a'), 1, 0, 1, 0, 0, 0, 0, 0x3b]);
+    const bmp = Buffer.alloc(54);
+    bmp.write('BM');
+    bmp.writeUInt32LE(40, 14);
+    bmp.writeInt32LE(1, 18);
+    bmp.writeInt32LE(1, 22);
+    writeFileSync(join(copies, 'gif.png'), gif);
+    writeFileSync(join(copies, 'bmp.png'), bmp);
+    const images = await readArtifactImages([png('gif.png'), png('bmp.png')]);
+    expect(images.map((i) => [i.name, i.mimeType])).toEqual([['gif.png', 'image/gif']]);
+  });
+
   it('skips a picture whose size cannot be read', async () => {
     writeFileSync(join(copies, 'avif.png'), Buffer.concat([Buffer.from([0, 0, 0, 0x1c]), Buffer.from('ftypavif\0\0\0\0avifmif1miaf')]));
     writeFileSync(join(copies, 'text.png'), 'png bytes!!');
