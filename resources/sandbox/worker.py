@@ -207,6 +207,7 @@ import gc
 
 CANCEL_LATER_DUMP = faulthandler.cancel_dump_traceback_later
 GC_ENABLED, GC_ENABLE, GC_THRESHOLD, SET_GC_THRESHOLD = gc.isenabled, gc.enable, gc.get_threshold, gc.set_threshold
+GC_DEBUG, SET_GC_DEBUG = gc.get_debug, gc.set_debug
 GET_SWITCH_INTERVAL, SET_SWITCH_INTERVAL = sys.getswitchinterval, sys.setswitchinterval
 THREAD_STACK_SIZE = threading.stack_size
 # Python 3.11 added the limit on int/str conversions (CVE-2020-10735); absent before.
@@ -1242,6 +1243,7 @@ class Interpreter:
         # run_cell and end_of_script).
         self.switch_interval = GET_SWITCH_INTERVAL()
         self.gc_threshold = GC_THRESHOLD()
+        self.gc_debug = GC_DEBUG()
         self.thread_stack_size = THREAD_STACK_SIZE()
         self.int_digits = GET_INT_DIGITS() if GET_INT_DIGITS is not None else 0
         # Signals whose action is the default at start-up (ints): one a cell set to SIG_IGN gets it
@@ -1483,7 +1485,8 @@ class Interpreter:
         start-up (inherited by every later cell's child processes: SIGTERM ignored made a later
         `proc.terminate()` wait forever; SIGCHLD ignored made the kernel reap children itself, so
         a later `subprocess.run(["false"])` returned 0), and the garbage collector switched off or
-        retuned (a later cell's cyclic garbage was never freed: MemoryError), the stack size of new
+        retuned or set to keep what it finds (DEBUG_SAVEALL: a later cell's cyclic garbage was never
+        freed, MemoryError), the stack size of new
         threads (threading.stack_size(32768) made a later cell's thread that printed a nested list
         crash the interpreter with SIGSEGV; a huge one left no address space for them), and a signal wake-up
         file (set_wakeup_fd: one on a copy of the code channel wrote a byte there at the next cell's
@@ -1502,6 +1505,8 @@ class Interpreter:
             GC_ENABLE()
         if GC_THRESHOLD() != self.gc_threshold:
             SET_GC_THRESHOLD(*self.gc_threshold)
+        if GC_DEBUG() != self.gc_debug:
+            SET_GC_DEBUG(self.gc_debug)
         if THREAD_STACK_SIZE() != self.thread_stack_size:
             THREAD_STACK_SIZE(self.thread_stack_size)
 

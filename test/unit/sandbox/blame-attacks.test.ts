@@ -563,7 +563,8 @@ describe.each(REQUIRED_TIERS)('a cell that sabotages later cells takes the blame
   // there at the next cell's first signal (a protocol violation). Each is put back at the cell's end,
   // the variables kept.
   const BUSY_THREAD = 'import threading, time\ndef busy():\n    time.sleep(0.5)\n    while True:\n        pass\nthreading.Thread(target=busy, daemon=True).start()';
-  const CYCLES = 'for i in range(4000):\n    cycle = [bytearray(1 << 18)]\n    cycle.append(cycle)\ndel cycle';
+  // 375 MiB of cyclic garbage, 128 KiB a cycle: over the 256 MiB budget unless the collector frees it (every 700 cycles).
+  const CYCLES = 'for i in range(3000):\n    cycle = [bytearray(1 << 17)]\n    cycle.append(cycle)\ndel cycle';
   const NESTED_IN_THREAD = 'import threading\nout = []\ndef work():\n    x = []\n    for i in range(900):\n        x = [x]\n    out.append(len(repr(x)))\nthread = threading.Thread(target=work)\nthread.start()\nthread.join()';
   const HANDLED_ALARM = 'import signal, time\nsignal.signal(signal.SIGALRM, lambda *a: print("alarm"))\nsignal.setitimer(signal.ITIMER_REAL, 0.2)\ntime.sleep(0.5)';
   it.each([
@@ -572,13 +573,14 @@ describe.each(REQUIRED_TIERS)('a cell that sabotages later cells takes the blame
     ['SIGCHLD set to SIG_IGN', 'import signal\nsignal.signal(signal.SIGCHLD, signal.SIG_IGN)', 'import subprocess\nprint(kept, subprocess.run(["false"]).returncode)', '1 1\n'],
     ['gc.disable()', 'import gc\ngc.disable()', `${CYCLES}\nprint(kept, "freed")`, '1 freed\n'],
     ['gc.set_threshold(0)', 'import gc\ngc.set_threshold(0)', `${CYCLES}\nprint(kept, "freed")`, '1 freed\n'],
+    ['gc.set_debug(gc.DEBUG_SAVEALL)', 'import gc\ngc.set_debug(gc.DEBUG_SAVEALL)', `${CYCLES}\nprint(kept, "freed")`, '1 freed\n'],
     ['threading.stack_size(32768)', 'import threading\nthreading.stack_size(32768)', `${NESTED_IN_THREAD}\nprint(kept, out)`, '1 [1802]\n'],
     ['threading.settrace (a function that raises)', 'import threading\ndef trap(*args):\n    raise RuntimeError("trap")\nthreading.settrace(trap)', `${NESTED_IN_THREAD}\nprint(kept, out)`, '1 [1802]\n'],
     ['sys.set_int_max_str_digits(640)', 'import sys\nsys.set_int_max_str_digits(640)', 'import math\nprint(kept, len(str(math.factorial(500))))', '1 1135\n'],
     ['signal.set_wakeup_fd on a copy of the code channel', 'import os, signal\nfd = os.dup(5)\nos.set_blocking(fd, False)\nsignal.set_wakeup_fd(fd)', `${HANDLED_ALARM}\nprint(kept)`, 'alarm\n1\n'],
   ])('%s, left by a cell, does not reach the next cell (state kept)', async (_what, attack, innocent, expected) => {
     await runner.dispose();
-    runner = await startRunner(tier, { limits: { timeoutMs: 10_000, memoryBytes: 512 * 1024 ** 2 } });
+    runner = await startRunner(tier, { limits: { timeoutMs: 30_000, memoryBytes: 256 * 1024 ** 2 } });
     const first = await runner.runCell(`kept = 1\n${attack}\nprint("set")`);
     expect({ stdout: first.stdout, killed: first.killed }).toEqual({ stdout: 'set\n', killed: undefined });
     const next = await runner.runCell(innocent);
