@@ -203,10 +203,20 @@ except (ImportError, AttributeError):
 # What a script's end takes with it, so a cell's end does too (Interpreter.end_of_script): the
 # C functions, taken before any cell (a cell may replace the modules' names for them).
 import faulthandler
+import gc
 
 CANCEL_LATER_DUMP = faulthandler.cancel_dump_traceback_later
+GC_ENABLED, GC_ENABLE, GC_THRESHOLD, SET_GC_THRESHOLD = gc.isenabled, gc.enable, gc.get_threshold, gc.set_threshold
+GC_DEBUG, SET_GC_DEBUG = gc.get_debug, gc.set_debug
+GET_SWITCH_INTERVAL, SET_SWITCH_INTERVAL = sys.getswitchinterval, sys.setswitchinterval
+THREAD_STACK_SIZE = threading.stack_size
+# Python 3.11 added the limit on int/str conversions (CVE-2020-10735); absent before.
+GET_INT_DIGITS, SET_INT_DIGITS = getattr(sys, "get_int_max_str_digits", None), getattr(sys, "set_int_max_str_digits", None)
+# The trace and profile functions threading gives each new thread (threading.settrace/setprofile).
+THREADING_GLOBALS = vars(threading)
 SIGNAL_C = private_copy(sys.modules.get("_signal", signal))
 GET_SIGNAL, SET_SIGNAL, SIG_DFL, SIG_IGN = SIGNAL_C.getsignal, SIGNAL_C.signal, SIGNAL_C.SIG_DFL, SIGNAL_C.SIG_IGN
+SET_WAKEUP_FD = SIGNAL_C.set_wakeup_fd
 # Signals whose default action ends a process and which Python ignores at start-up (a broken pipe
 # or a write past RLIMIT_FSIZE is then an OSError), as ints.
 IGNORED_AT_START = tuple(int(getattr(signal, name)) for name in ("SIGPIPE", "SIGXFSZ") if hasattr(signal, name))
@@ -1229,6 +1239,16 @@ class Interpreter:
         self.stream_settings = tuple(text_settings(stream) for stream in self.streams)
         # The recursion limit each cell starts with at least (see run_cell).
         self.recursion_limit = GET_RECURSION_LIMIT()
+        # The thread switch interval and the garbage collector's settings each cell ends with (see
+        # run_cell and end_of_script).
+        self.switch_interval = GET_SWITCH_INTERVAL()
+        self.gc_threshold = GC_THRESHOLD()
+        self.gc_debug = GC_DEBUG()
+        self.thread_stack_size = THREAD_STACK_SIZE()
+        self.int_digits = GET_INT_DIGITS() if GET_INT_DIGITS is not None else 0
+        # Signals whose action is the default at start-up (ints): one a cell set to SIG_IGN gets it
+        # back at the cell's end (see end_of_script).
+        self.default_signals = tuple(signo for signo in sorted(ALL_SIGNALS) if GET_SIGNAL(signo) == SIG_DFL)
         # The file mode creation mask each cell starts with (see loop).
         self.umask = os.umask(0o022)
         os.umask(self.umask)
@@ -1298,10 +1318,12 @@ class Interpreter:
                     os.umask(self.umask)
                     # A SIGINT handler the last cell set (or SIG_IGN) would outlive its run, as no
                     # script's does: this cell's time limit or cancel then ended the interpreter, its
-                    # variables lost, instead of raising KeyboardInterrupt in it. (A look at Python's
-                    # own handler table: no syscall unless it changed.)
-                    if GET_SIGNAL(signal.SIGINT) != self.on_sigint:
-                        SET_SIGNAL(signal.SIGINT, self.on_sigint)
+                    # variables lost, instead of raising KeyboardInterrupt in it. So would what Python's
+                    # handler table does not show: signal.siginterrupt(SIGINT, False) (SA_RESTART: a
+                    # wait for a child never returned to Python), faulthandler.register(SIGINT) (its
+                    # C handler only printed a traceback), a sigaction through ctypes. Set anew, one
+                    # rt_sigaction a cell: the kernel's disposition cannot be read without one.
+                    SET_SIGNAL(signal.SIGINT, self.on_sigint)
                     sigmask(signal.SIG_SETMASK, ())
                     self.run_cell(self.seq, str(message.get("code", "")), cancelled)
                 elif message.get("type") == "reap":
@@ -1358,6 +1380,22 @@ class Interpreter:
                     SET_PROFILE(None)
                 if GET_RECURSION_LIMIT() < self.recursion_limit:
                     SET_RECURSION_LIMIT(self.recursion_limit)
+                # The same for what threading hands every new thread (threading.settrace: one that
+                # raised killed each thread a later cell started), and for the digits an int may have
+                # to be converted to text (lowered to 640, a later print(math.factorial(500)) raised
+                # ValueError); a raised or removed digit limit is kept.
+                if THREADING_GLOBALS.get("_trace_hook") is not None:
+                    THREADING_GLOBALS["_trace_hook"] = None
+                if THREADING_GLOBALS.get("_profile_hook") is not None:
+                    THREADING_GLOBALS["_profile_hook"] = None
+                if GET_INT_DIGITS is not None and 0 < GET_INT_DIGITS() < self.int_digits:
+                    SET_INT_DIGITS(self.int_digits)
+                # The thread switch interval, before this thread gives up the GIL again (at its next
+                # write or read): with sys.setswitchinterval(1e6) a thread the cell left busy kept
+                # the GIL from the interpreter's main thread for days, and the NEXT cell timed out
+                # before it began, its variables lost.
+                if GET_SWITCH_INTERVAL() != self.switch_interval:
+                    SET_SWITCH_INTERVAL(self.switch_interval)
                 if os.getpid() != pid:
                     # A child the cell forked fell out of the cell's code: it must not
                     # continue as a second interpreter.
@@ -1437,18 +1475,40 @@ class Interpreter:
             # The cell runs all the same, and is told (its own code may put the state back).
             sys.stderr.write(PREPARE_FAILED % ("%s: %s" % (type(exc).__name__, exc)))
 
-    @staticmethod
-    def end_of_script():
+    def end_of_script(self):
         """Ends what a script's end would take with it and would otherwise strike a later cell:
         faulthandler's watchdog (dump_traceback_later: a C thread, frozen with the interpreter,
         that fired during the next cell and, with exit=True, ended the interpreter there), and a
         SIGPIPE or SIGXFSZ set back to its default action (a later cell's broken pipe or write past
         the file size limit then crashed the interpreter instead of raising OSError). A handler
-        the cell set on them stays its own."""
+        the cell set on them stays its own. Also a signal set to SIG_IGN that was not ignored at
+        start-up (inherited by every later cell's child processes: SIGTERM ignored made a later
+        `proc.terminate()` wait forever; SIGCHLD ignored made the kernel reap children itself, so
+        a later `subprocess.run(["false"])` returned 0), and the garbage collector switched off or
+        retuned or set to keep what it finds (DEBUG_SAVEALL: a later cell's cyclic garbage was never
+        freed, MemoryError), the stack size of new
+        threads (threading.stack_size(32768) made a later cell's thread that printed a nested list
+        crash the interpreter with SIGSEGV; a huge one left no address space for them), and a signal wake-up
+        file (set_wakeup_fd: one on a copy of the code channel wrote a byte there at the next cell's
+        first signal, which ended that innocent cell as a protocol violation). No system call when
+        nothing changed."""
         CANCEL_LATER_DUMP()
+        SET_WAKEUP_FD(-1)
         for signo in IGNORED_AT_START:
             if GET_SIGNAL(signo) == SIG_DFL:
                 SET_SIGNAL(signo, SIG_IGN)
+        if SIG_IGN in map(GET_SIGNAL, self.default_signals):
+            for signo in self.default_signals:
+                if GET_SIGNAL(signo) == SIG_IGN:
+                    SET_SIGNAL(signo, SIG_DFL)
+        if not GC_ENABLED():
+            GC_ENABLE()
+        if GC_THRESHOLD() != self.gc_threshold:
+            SET_GC_THRESHOLD(*self.gc_threshold)
+        if GC_DEBUG() != self.gc_debug:
+            SET_GC_DEBUG(self.gc_debug)
+        if THREAD_STACK_SIZE() != self.thread_stack_size:
+            THREAD_STACK_SIZE(self.thread_stack_size)
 
     def standard_streams(self):
         """Puts back sys.stdin, sys.stdout and sys.stderr before a cell: each cell's output is its

@@ -4,7 +4,7 @@
 // inside scratch, and read up to a cap). The copy itself is read the same careful way: no link
 // followed, a regular file with one link, never blocking, never more than the cap.
 import { readArtifactCopy } from '../sandbox/artifacts';
-import { oversizedImage } from '../sandbox/imageSize';
+import { imageMimeType, oversizedImage } from '../sandbox/imageSize';
 import type { Artifact } from '../sandbox';
 
 /** Image types tools hand back as images; anything else is listed by name only. */
@@ -15,6 +15,7 @@ export const MAX_IMAGE_BYTES = 4 * 1024 * 1024;
 
 export interface ArtifactImage {
   readonly name: string;
+  /** The format its content is in (one of IMAGE_MIME_TYPES), whatever its name says. */
   readonly mimeType: string;
   readonly data: Buffer;
 }
@@ -30,8 +31,11 @@ export async function readArtifactImages(artifacts: readonly Artifact[], maxImag
     if (images.length >= maxImages) break;
     if (!artifact.path || !IMAGE_MIME_TYPES.has(artifact.mimeType) || artifact.sizeBytes > MAX_IMAGE_BYTES) continue;
     const data = await readArtifactCopy(artifact.path, MAX_IMAGE_BYTES).catch(() => undefined);
-    // A header claiming more pixels than a model API takes would break every later request of the agent.
-    if (data && oversizedImage(data) === undefined) images.push({ name: artifact.name, mimeType: artifact.mimeType, data });
+    // A header claiming more pixels than a model API takes would break every later request of the
+    // agent, and so would a type that is not its content's (a model API refuses a GIF sent as
+    // image/png, and takes no BMP): the type is the content's, and one no model API takes is skipped.
+    const mimeType = data && imageMimeType(data);
+    if (data && mimeType && IMAGE_MIME_TYPES.has(mimeType) && oversizedImage(data) === undefined) images.push({ name: artifact.name, mimeType, data });
   }
   return images;
 }

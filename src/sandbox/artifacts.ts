@@ -9,12 +9,12 @@
 // scratch. Then it is read up to a cap, asynchronously, into a new file of the runner's private
 // folder. Only that copy is ever served (notebook, webviews). Anything else is "not an artifact".
 import { constants, type BigIntStats } from 'node:fs';
-import { open, readlink, realpath, type FileHandle } from 'node:fs/promises';
+import { open, readlink, realpath, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, extname, join, resolve, sep } from 'node:path';
 import type { ListedFile } from './protocol';
 import type { Artifact } from './types';
 import { makeFolders } from '../files/makeFolders';
-import { oversizedImage } from './imageSize';
+import { imageDimensions, oversizedImage } from './imageSize';
 
 /** Caps on what is copied out per cell; bigger files are listed without a copy. */
 export const ARTIFACT_COPY_LIMITS = {
@@ -44,21 +44,36 @@ const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBL
  */
 const O_PATH = 0o10000000;
 const PATH_FLAGS = O_PATH | constants.O_NOFOLLOW;
-const CREATE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+const CREATE_FLAGS = constants.O_RDWR | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 const CHUNK_BYTES = 1024 * 1024;
-/** How much of a picture is read for its header (a JPEG's frame header may follow large metadata). */
+/** How much of a picture is read first for its header. */
 const IMAGE_HEAD_BYTES = 256 * 1024;
 
+/** Up to `length` bytes of `file` from its start. */
+async function readStart(file: FileHandle, length: number): Promise<Buffer> {
+  const bytes = Buffer.alloc(length);
+  let offset = 0;
+  while (offset < length) {
+    const { bytesRead } = await file.read(bytes, offset, length - offset, offset);
+    if (bytesRead === 0) break;
+    offset += bytesRead;
+  }
+  return bytes.subarray(0, offset);
+}
+
 /**
- * Why the picture `source` holds is not copied (its header claims more pixels than any view
- * decodes, imageSize.ts), or undefined. Only for names that the views show as pictures; SVG
- * is drawn at the size it is shown.
+ * Why the copy `copy` (`size` bytes) of a file named as a picture must not be handed to a decoder
+ * (its header claims more pixels than any view decodes, or its size cannot be read: imageSize.ts),
+ * or undefined. Only for names that the views show as pictures; SVG is drawn at the size it is
+ * shown. The copy is what the views get, so the copy is what is read (the file in scratch may
+ * change after its check). A header past the first 256 KiB (a JPEG's frame header after large
+ * metadata) is looked for in the whole copy (at most ARTIFACT_COPY_LIMITS.fileBytes).
  */
-async function oversizedPicture(source: FileHandle, mimeType: string, size: number): Promise<string | undefined> {
+async function refusedPicture(copy: FileHandle, mimeType: string, size: number): Promise<string | undefined> {
   if (!mimeType.startsWith('image/') || mimeType === 'image/svg+xml') return undefined;
-  const head = Buffer.alloc(Math.min(size, IMAGE_HEAD_BYTES));
-  const { bytesRead } = await source.read(head, 0, head.length, 0);
-  const reason = oversizedImage(head.subarray(0, bytesRead));
+  let bytes = await readStart(copy, Math.min(size, IMAGE_HEAD_BYTES));
+  if (imageDimensions(bytes) === undefined && bytes.length < size) bytes = await readStart(copy, size);
+  const reason = oversizedImage(bytes);
   return reason === undefined ? undefined : `a picture whose header ${reason}`;
 }
 
@@ -143,9 +158,14 @@ async function openListedFile(rootDir: string, segments: readonly string[], expe
   }
 }
 
-/** Copies up to `maxBytes` from `source` into a new file at `dest` (mode 0600); returns the bytes copied. */
-async function copyBounded(source: FileHandle, dest: string, maxBytes: number): Promise<number> {
+/**
+ * Copies up to `maxBytes` from `source` into a new file at `dest` (mode 0600) and returns the
+ * bytes copied, or, when `refuse` finds a reason in the copy (read back through the descriptor
+ * that wrote it), removes the copy and returns that reason.
+ */
+async function copyBounded(source: FileHandle, dest: string, maxBytes: number, refuse: (copy: FileHandle, size: number) => Promise<string | undefined>): Promise<{ copied: number } | { refused: string }> {
   const out = await open(dest, CREATE_FLAGS, 0o600);
+  let refused: string | undefined;
   try {
     const buffer = Buffer.alloc(Math.min(CHUNK_BYTES, Math.max(1, maxBytes)));
     let copied = 0;
@@ -155,10 +175,14 @@ async function copyBounded(source: FileHandle, dest: string, maxBytes: number): 
       await out.write(buffer, 0, bytesRead);
       copied += bytesRead;
     }
-    return copied;
+    refused = await refuse(out, copied);
+    if (refused === undefined) return { copied };
   } finally {
     await out.close();
   }
+  // Our own new file in the host-private folder: nothing of the sandbox can have replaced it.
+  await unlink(dest);
+  return { refused };
 }
 
 /**
@@ -200,8 +224,7 @@ export async function copyOutArtifacts(scratchDir: string, listed: readonly List
             ? 'host copy budget used up'
             : cost > cellLeft
               ? "over this cell's copy cap"
-              : // No copy, so no view (chat, notebook, a tool's image) hands it to a decoder.
-                await oversizedPicture(opened.handle, base.mimeType, size);
+              : undefined;
       if (notCopied !== undefined) {
         artifacts.push({ ...base, notCopied });
         continue;
@@ -212,8 +235,15 @@ export async function copyOutArtifacts(scratchDir: string, listed: readonly List
       // Charged before the copy: a copy that fails half-way still left its folders.
       cellLeft -= cost;
       hostLeft -= cost;
-      const copied = await copyBounded(opened.handle, dest, size);
-      artifacts.push({ ...base, sizeBytes: copied, path: dest });
+      // A picture that no view may decode is not kept, so no view (chat, notebook, a tool's image) has it.
+      const copy = await copyBounded(opened.handle, dest, size, (file, copied) => refusedPicture(file, base.mimeType, copied));
+      if ('refused' in copy) {
+        cellLeft += copyCost(size);
+        hostLeft += copyCost(size);
+        artifacts.push({ ...base, notCopied: copy.refused });
+        continue;
+      }
+      artifacts.push({ ...base, sizeBytes: copy.copied, path: dest });
     } catch {
       // A copy that failed (disk full, a name clash) is not an artifact.
     } finally {

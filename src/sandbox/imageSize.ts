@@ -108,9 +108,18 @@ export function imageDimensions(bytes: Uint8Array): ImageDimensions | undefined 
     return gifDimensions(bytes);
   }
   if (bytes.length >= 4 && bytes[0] === 0xff && bytes[1] === 0xd8) return jpegDimensions(bytes);
-  // BMP (a renderer sniffs the content, whatever the name says): a negative height is top-down.
+  // BMP (a renderer sniffs the content, whatever the name says). The OS/2 1.x header
+  // (BITMAPCOREHEADER, 12 bytes) holds 16-bit sizes; the others (OS/2 2.x, 16 to 64 bytes, and
+  // Windows' 40 to 124) 32-bit ones, where a negative height is top-down.
   if (bytes.length >= 26 && ascii(bytes, 0, 2) === 'BM') {
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const headerSize = view.getUint32(14, true);
+    if (headerSize === 12) return { width: u16le(bytes, 18), height: u16le(bytes, 20) };
+    if (headerSize < 16 || headerSize > 124) return undefined;
+    // Compression 4 and 5: the pixels are a JPEG or a PNG (ICO-style), whose own header may claim
+    // another size than the BMP's; not read here, so not a size that can be trusted.
+    const compression = bytes.length >= 34 && headerSize >= 20 ? view.getUint32(30, true) : 0;
+    if (compression === 4 || compression === 5) return undefined;
     return { width: Math.abs(view.getInt32(18, true)), height: Math.abs(view.getInt32(22, true)) };
   }
   if (bytes.length >= 30 && ascii(bytes, 0, 4) === 'RIFF' && ascii(bytes, 8, 4) === 'WEBP') {
@@ -126,13 +135,35 @@ export function imageDimensions(bytes: Uint8Array): ImageDimensions | undefined 
 }
 
 /**
- * Why the picture in `bytes` must not be decoded (its header claims more than MAX_IMAGE_SIDE a
- * side or MAX_IMAGE_PIXELS), as a phrase ("claims 60000×60000 pixels"), or undefined when it may
- * be. A file whose size cannot be read from its header is left to the decoder (it claims nothing).
+ * The MIME type of the picture in `bytes` by its content ("image/png", "image/jpeg", "image/gif",
+ * "image/webp", "image/bmp"), or undefined when it is none of the formats imageDimensions reads.
+ * A file's name says nothing: a GIF saved as `plot.png` is a GIF to every decoder.
+ */
+export function imageMimeType(bytes: Uint8Array): string | undefined {
+  if (bytes.length >= 8 && u32be(bytes, 0) === 0x89504e47 && u32be(bytes, 4) === 0x0d0a1a0a) return 'image/png';
+  if (bytes.length >= 6 && (ascii(bytes, 0, 6) === 'GIF87a' || ascii(bytes, 0, 6) === 'GIF89a')) return 'image/gif';
+  if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xd8) return 'image/jpeg';
+  if (bytes.length >= 2 && ascii(bytes, 0, 2) === 'BM') return 'image/bmp';
+  if (bytes.length >= 12 && ascii(bytes, 0, 4) === 'RIFF' && ascii(bytes, 8, 4) === 'WEBP') return 'image/webp';
+  return undefined;
+}
+
+/** Why a picture is refused when imageDimensions cannot read its size (see oversizedImage). */
+export const UNREADABLE_IMAGE = 'cannot be read as a PNG, JPEG, GIF, WebP or BMP';
+
+/**
+ * Why the picture in `bytes` (the whole file, or at least as much as holds its header) must not
+ * be decoded, as a phrase that follows "a picture whose header": "claims 60000×60000 pixels" when
+ * it claims more than MAX_IMAGE_SIDE a side or MAX_IMAGE_PIXELS, UNREADABLE_IMAGE when its size
+ * cannot be read (another format, a header cut short or one past the end of `bytes`); undefined
+ * when it may be decoded. An unreadable one is refused, not left to the decoder: renderers sniff
+ * the content whatever the name says and decode formats read nowhere here (an AVIF or an ICO
+ * holding a PNG named `plot.png` claimed any size), and a model API refuses a conversation that
+ * holds an image it cannot decode.
  */
 export function oversizedImage(bytes: Uint8Array): string | undefined {
   const size = imageDimensions(bytes);
-  if (size === undefined) return undefined;
+  if (size === undefined) return UNREADABLE_IMAGE;
   if (size.width > MAX_IMAGE_SIDE || size.height > MAX_IMAGE_SIDE || size.width * size.height > MAX_IMAGE_PIXELS) {
     return `claims ${size.width}×${size.height} pixels`;
   }

@@ -19,14 +19,24 @@ writeFileSync(secret, 'host secret');
 afterAll(() => rmSync(base, { recursive: true, force: true }));
 
 function png(name: string): Artifact {
-  return { name, path: join(copies, name), sizeBytes: 11, mimeType: 'image/png' };
+  return { name, path: join(copies, name), sizeBytes: 33, mimeType: 'image/png' };
+}
+
+/** The signature and IHDR chunk of a PNG of `width`×`height` (33 bytes): what the size check reads. */
+function header(width: number, height: number): Buffer {
+  const b = Buffer.alloc(33);
+  Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]).copy(b);
+  b.write('IHDR', 12);
+  b.writeUInt32BE(width, 16);
+  b.writeUInt32BE(height, 20);
+  return b;
 }
 
 describe('readArtifactImages', () => {
   it('reads the copy of a regular image', async () => {
-    writeFileSync(join(copies, 'plot.png'), 'png bytes!!');
+    writeFileSync(join(copies, 'plot.png'), header(640, 480));
     const images = await readArtifactImages([png('plot.png')]);
-    expect(images.map((i) => [i.name, i.mimeType, i.data.toString()])).toEqual([['plot.png', 'image/png', 'png bytes!!']]);
+    expect(images.map((i) => [i.name, i.mimeType, i.data])).toEqual([['plot.png', 'image/png', header(640, 480)]]);
   });
 
   it('never reads through a link, a hard link or a FIFO, and skips an artifact without a copy', async () => {
@@ -40,8 +50,8 @@ describe('readArtifactImages', () => {
   });
 
   it('skips what is not an image or too big, and stops at the cap', async () => {
-    writeFileSync(join(copies, 'a.png'), 'x');
-    writeFileSync(join(copies, 'b.png'), 'x');
+    writeFileSync(join(copies, 'a.png'), header(1, 1));
+    writeFileSync(join(copies, 'b.png'), header(1, 1));
     writeFileSync(join(copies, 'data.csv'), 'x');
     const csv: Artifact = { name: 'data.csv', path: join(copies, 'data.csv'), sizeBytes: 1, mimeType: 'text/csv' };
     const big: Artifact = { ...png('a.png'), sizeBytes: 100 * 1024 * 1024 };
@@ -55,20 +65,36 @@ describe('readArtifactImages', () => {
 // pixels a side), and a client that decodes it allocates 13 GiB. Such images are only named.
 describe('readArtifactImages and the size a header claims', () => {
   it('returns a PNG of an ordinary size and skips one whose header claims 60000×60000 pixels', async () => {
-    const header = (width: number, height: number): Buffer => {
-      const b = Buffer.alloc(33);
-      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]).copy(b);
-      b.write('IHDR', 12);
-      b.writeUInt32BE(width, 16);
-      b.writeUInt32BE(height, 20);
-      return b;
-    };
     writeFileSync(join(copies, 'small.png'), header(640, 480));
     writeFileSync(join(copies, 'bomb.png'), header(60000, 60000));
     const images = await readArtifactImages([
-      { ...png('small.png'), sizeBytes: 33 },
-      { ...png('bomb.png'), sizeBytes: 33 },
+      png('small.png'),
+      png('bomb.png'),
     ]);
     expect(images.map((i) => i.name)).toEqual(['small.png']);
+  });
+
+  // An AVIF, or an ICO holding a PNG of any size, named `plot.png`: the client decodes by content
+  // formats whose size is read nowhere, and a model API refuses a conversation holding an image it
+  // cannot decode. Only pictures whose size was read are returned.
+  // A model API refuses an image whose content is not the type it is sent as (a GIF as image/png),
+  // and takes no BMP: either would break every later request of the agent.
+  it('gives the type of the content, whatever the name, and skips a BMP', async () => {
+    const gif = Buffer.from([...Buffer.from('GIF89a'), 1, 0, 1, 0, 0, 0, 0, 0x3b]);
+    const bmp = Buffer.alloc(54);
+    bmp.write('BM');
+    bmp.writeUInt32LE(40, 14);
+    bmp.writeInt32LE(1, 18);
+    bmp.writeInt32LE(1, 22);
+    writeFileSync(join(copies, 'gif.png'), gif);
+    writeFileSync(join(copies, 'bmp.png'), bmp);
+    const images = await readArtifactImages([png('gif.png'), png('bmp.png')]);
+    expect(images.map((i) => [i.name, i.mimeType])).toEqual([['gif.png', 'image/gif']]);
+  });
+
+  it('skips a picture whose size cannot be read', async () => {
+    writeFileSync(join(copies, 'avif.png'), Buffer.concat([Buffer.from([0, 0, 0, 0x1c]), Buffer.from('ftypavif\0\0\0\0avifmif1miaf')]));
+    writeFileSync(join(copies, 'text.png'), 'png bytes!!');
+    expect(await readArtifactImages([png('avif.png'), png('text.png')])).toEqual([]);
   });
 });

@@ -5,6 +5,7 @@ import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readArtifactCopy } from '../../../src/sandbox/artifacts';
+import { UNREADABLE_IMAGE } from '../../../src/sandbox/imageSize';
 import { REQUIRED_TIERS, removeDir, startRunner, tempDir } from './helpers';
 
 const base = tempDir('artifact-copy');
@@ -50,6 +51,49 @@ describe.each(REQUIRED_TIERS)('pictures whose header claims a huge size (%s tier
         'bomb.png': { copied: false, notCopied: 'a picture whose header claims 60000×60000 pixels' },
         'named.jpg': { copied: false, notCopied: 'a picture whose header claims 20000×20000 pixels' },
         'plot.png': { copied: true, notCopied: undefined },
+      });
+    } finally {
+      await runner.dispose();
+    }
+  });
+});
+
+// Pictures whose size the header check could not read were copied and left to the decoder: an
+// AVIF, or an ICO holding a PNG, named `plot.png` (renderers sniff the content), a TIFF (which a
+// model API cannot decode), and a JPEG whose frame header came after 256 KiB of metadata, however
+// large it claimed to be. An OS/2 BMP (16-bit sizes) was refused as claiming a huge size.
+describe.each(REQUIRED_TIERS)('pictures whose size cannot be read (%s tier)', (tier) => {
+  it('are listed without a copy; a JPEG with large metadata and an OS/2 BMP are read', async () => {
+    const runner = await startRunner(tier);
+    try {
+      const cell = [
+        'import struct',
+        'def png(w, h):',
+        '    return b"\\x89PNG\\r\\n\\x1a\\n\\x00\\x00\\x00\\rIHDR" + struct.pack(">II", w, h) + bytes(17)',
+        'def jpeg(w, h):',
+        '    metadata = b"".join(b"\\xff\\xe1\\xff\\xff" + bytes(65533) for _ in range(5))',
+        '    return b"\\xff\\xd8" + metadata + b"\\xff\\xc0\\x00\\x11\\x08" + struct.pack(">HH", h, w) + bytes(12)',
+        'icon = png(60000, 60000)',
+        'open("icon.png", "wb").write(struct.pack("<HHHBBBBHHII", 0, 1, 1, 0, 0, 0, 0, 1, 32, len(icon), 22) + icon)',
+        'open("avif.png", "wb").write(b"\\x00\\x00\\x00\\x1cftypavif" + bytes(4) + b"avifmif1miaf")',
+        'open("scan.png", "wb").write(b"II*\\x00\\x08\\x00\\x00\\x00" + bytes(8))',
+        'open("text.png", "w").write("not a picture")',
+        'open("huge.jpg", "wb").write(jpeg(65000, 65000))',
+        'open("photo.jpg", "wb").write(jpeg(640, 480))',
+        'open("os2.png", "wb").write(b"BM" + bytes(12) + struct.pack("<IHHHH", 12, 640, 480, 1, 24))',
+      ].join('\n');
+      const result = await runner.runCell(cell);
+      expect(result.stderr).toBe('');
+      const byName = Object.fromEntries(result.artifacts.map((a) => [a.name, { copied: a.path !== undefined, notCopied: a.notCopied }]));
+      const unreadable = { copied: false, notCopied: `a picture whose header ${UNREADABLE_IMAGE}` };
+      expect(byName).toEqual({
+        'avif.png': unreadable,
+        'huge.jpg': { copied: false, notCopied: 'a picture whose header claims 65000×65000 pixels' },
+        'icon.png': unreadable,
+        'os2.png': { copied: true, notCopied: undefined },
+        'photo.jpg': { copied: true, notCopied: undefined },
+        'scan.png': unreadable,
+        'text.png': unreadable,
       });
     } finally {
       await runner.dispose();

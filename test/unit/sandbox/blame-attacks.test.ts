@@ -553,6 +553,65 @@ describe.each(REQUIRED_TIERS)('a cell that sabotages later cells takes the blame
     });
   });
 
+  // Interpreter-wide settings that a script's end takes with it but a cell's end did not: each made
+  // the innocent NEXT cell fail. A switch interval of 1e6 s let a thread the cell left busy keep the
+  // GIL, so the next cell timed out before it began (variables lost); SIGTERM or SIGCHLD set to
+  // SIG_IGN was inherited by later cells' children or made the kernel reap them (a later
+  // `subprocess.run(["false"])` returned 0); the garbage collector switched off left a later cell's
+  // cyclic garbage unfreed (MemoryError); a 32 KiB stack for new threads crashed a later cell's
+  // thread (SIGSEGV) that printed a nested list; a signal wake-up file on a copy of the code channel wrote
+  // there at the next cell's first signal (a protocol violation). Each is put back at the cell's end,
+  // the variables kept.
+  const BUSY_THREAD = 'import threading, time\ndef busy():\n    time.sleep(0.5)\n    while True:\n        pass\nthreading.Thread(target=busy, daemon=True).start()';
+  // 375 MiB of cyclic garbage, 128 KiB a cycle: over the 256 MiB budget unless the collector frees it (every 700 cycles).
+  const CYCLES = 'for i in range(3000):\n    cycle = [bytearray(1 << 17)]\n    cycle.append(cycle)\ndel cycle';
+  const NESTED_IN_THREAD = 'import threading\nout = []\ndef work():\n    x = []\n    for i in range(900):\n        x = [x]\n    out.append(len(repr(x)))\nthread = threading.Thread(target=work)\nthread.start()\nthread.join()';
+  const HANDLED_ALARM = 'import signal, time\nsignal.signal(signal.SIGALRM, lambda *a: print("alarm"))\nsignal.setitimer(signal.ITIMER_REAL, 0.2)\ntime.sleep(0.5)';
+  it.each([
+    ['sys.setswitchinterval(1e6) beside a busy thread', `${BUSY_THREAD}\nimport sys\nsys.setswitchinterval(1e6)`, 'import sys, time\ntime.sleep(1)\nprint(kept, sys.getswitchinterval())', '1 0.005\n'],
+    ['SIGTERM set to SIG_IGN', 'import signal\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)', 'import subprocess\np = subprocess.Popen(["sleep", "100"])\np.terminate()\nprint(kept, p.wait())', '1 -15\n'],
+    ['SIGCHLD set to SIG_IGN', 'import signal\nsignal.signal(signal.SIGCHLD, signal.SIG_IGN)', 'import subprocess\nprint(kept, subprocess.run(["false"]).returncode)', '1 1\n'],
+    ['gc.disable()', 'import gc\ngc.disable()', `${CYCLES}\nprint(kept, "freed")`, '1 freed\n'],
+    ['gc.set_threshold(0)', 'import gc\ngc.set_threshold(0)', `${CYCLES}\nprint(kept, "freed")`, '1 freed\n'],
+    ['gc.set_debug(gc.DEBUG_SAVEALL)', 'import gc\ngc.set_debug(gc.DEBUG_SAVEALL)', `${CYCLES}\nprint(kept, "freed")`, '1 freed\n'],
+    ['threading.stack_size(32768)', 'import threading\nthreading.stack_size(32768)', `${NESTED_IN_THREAD}\nprint(kept, out)`, '1 [1802]\n'],
+    ['threading.settrace (a function that raises)', 'import threading\ndef trap(*args):\n    raise RuntimeError("trap")\nthreading.settrace(trap)', `${NESTED_IN_THREAD}\nprint(kept, out)`, '1 [1802]\n'],
+    ['sys.set_int_max_str_digits(640)', 'import sys\nsys.set_int_max_str_digits(640)', 'import math\nprint(kept, len(str(math.factorial(500))))', '1 1135\n'],
+    ['signal.set_wakeup_fd on a copy of the code channel', 'import os, signal\nfd = os.dup(5)\nos.set_blocking(fd, False)\nsignal.set_wakeup_fd(fd)', `${HANDLED_ALARM}\nprint(kept)`, 'alarm\n1\n'],
+  ])('%s, left by a cell, does not reach the next cell (state kept)', async (_what, attack, innocent, expected) => {
+    await runner.dispose();
+    runner = await startRunner(tier, { limits: { timeoutMs: 30_000, memoryBytes: 256 * 1024 ** 2 } });
+    const first = await runner.runCell(`kept = 1\n${attack}\nprint("set")`);
+    expect({ stdout: first.stdout, killed: first.killed }).toEqual({ stdout: 'set\n', killed: undefined });
+    const next = await runner.runCell(innocent);
+    expect({ stdout: next.stdout, stderr: next.stderr, killed: next.killed, exitCode: next.exitCode, restarted: next.notice?.includes('restarted') ?? false }).toEqual({
+      stdout: expected,
+      stderr: '',
+      killed: undefined,
+      exitCode: 0,
+      restarted: false,
+    });
+  });
+
+  // What SIGINT does at the kernel, which the loop's look at Python's handler table did not see:
+  // faulthandler.register(SIGINT) put a C handler there that only printed a traceback, and
+  // siginterrupt(SIGINT, False) made the next cell's wait for a child restart after the interrupt;
+  // either way the next cell's time limit fell to the hard kill, which took every variable.
+  it.each([
+    ['faulthandler.register(SIGINT)', 'import faulthandler, signal\nfaulthandler.register(signal.SIGINT)'],
+    ['signal.siginterrupt(SIGINT, False)', 'import signal\nsignal.siginterrupt(signal.SIGINT, False)'],
+  ])('%s, left by a cell, does not keep the next cell’s time limit from interrupting it (state kept)', async (_what, attack) => {
+    await runner.dispose();
+    runner = await startRunner(tier, { limits: { timeoutMs: 4000 } });
+    const first = await runner.runCell(`kept = 1\n${attack}\nprint("set")`);
+    expect({ stdout: first.stdout, killed: first.killed }).toEqual({ stdout: 'set\n', killed: undefined });
+    const next = await runner.runCell('import subprocess\nsubprocess.run(["sleep", "100"])');
+    expect(next.killed).toBe('timeout');
+    expect(next.stderr).toMatch(/KeyboardInterrupt/);
+    const third = await runner.runCell('print(kept)');
+    expect({ stdout: third.stdout, notice: third.notice }).toEqual({ stdout: '1\n', notice: undefined });
+  });
+
   it.each([
     ['signal.getitimer', 'import signal\nsignal.getitimer = lambda which: (0.0, 0.0)'],
     ['socket.socket.sendall', 'import socket\nsend = socket.socket.sendall\nsocket.socket.sendall = lambda self, data, *a: send(self, data.replace(b\', "itimers": [14]\', b""), *a)'],

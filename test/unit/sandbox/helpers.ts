@@ -130,3 +130,10 @@ export const fillWithLinks = (count: number): string =>
     '    n += 1',
     'print("made", n)',
   ].join('\n');
+
+/**
+ * A Python bytes literal: the first 33 bytes of a 1×1 PNG (signature and IHDR chunk). The host
+ * copies a file named as a picture only when it can read its size from its header
+ * (src/sandbox/imageSize.ts), so a cell that stands in for a plot writes at least this.
+ */
+export const PNG_1X1_PY = 'b"\\x89PNG\\r\\n\\x1a\\n\\x00\\x00\\x00\\rIHDR\\x00\\x00\\x00\\x01\\x00\\x00\\x00\\x01\\x08\\x06\\x00\\x00\\x00\\x1f\\x15\\xc4\\x89"';

@@ -10,7 +10,7 @@ import { createPrinter } from '../../../src/cli/printer';
 import { formatCellReport } from '../../../src/codeTool/cellReport';
 import type { CodeRunner, ExecResult } from '../../../src/sandbox/index';
 import { sandboxAttackCell } from '../../support/sandboxAttackCases';
-import { removeDir, REQUIRED_TIERS, startRunner, tempDir } from './helpers';
+import { PNG_1X1_PY, removeDir, REQUIRED_TIERS, startRunner, tempDir } from './helpers';
 
 const REPO = resolve(__dirname, '..', '..', '..');
 const SECRET = 'planted-host-secret-7f3a9c';
@@ -158,7 +158,7 @@ describe.each(REQUIRED_TIERS)('attacks through the host (%s tier)', (tier) => {
         [
           'import os, subprocess, sys, time',
           'os.makedirs("plots", exist_ok=True)',
-          `open("plots/fig.png", "wb").write(b"real %d" % ${round})`,
+          `open("plots/fig.png", "wb").write(${PNG_1X1_PY} + b"real %d" % ${round})`,
           `swapper = subprocess.Popen([sys.executable, "-c", ${JSON.stringify(swapper)}])`,
           'time.sleep(0.05)',
         ].join('\n'),

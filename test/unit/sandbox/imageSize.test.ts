@@ -63,10 +63,37 @@ function webpLossless(width: number, height: number): Buffer {
 function bmp(width: number, height: number): Buffer {
   const b = Buffer.alloc(54);
   b.write('BM');
+  b.writeUInt32LE(40, 14);
   b.writeInt32LE(width, 18);
   b.writeInt32LE(height, 22);
   return b;
 }
+
+/** An OS/2 1.x BMP: a 12-byte BITMAPCOREHEADER with 16-bit sizes. */
+function bmpCore(width: number, height: number): Buffer {
+  const b = Buffer.alloc(26);
+  b.write('BM');
+  b.writeUInt32LE(12, 14);
+  b.writeUInt16LE(width, 18);
+  b.writeUInt16LE(height, 20);
+  return b;
+}
+
+/** An ICO whose one entry is a PNG of `width`×`height` (the directory says 256×256). */
+function icoWithPng(width: number, height: number): Buffer {
+  const inner = png(width, height);
+  const header = Buffer.alloc(22);
+  header.writeUInt16LE(1, 2);
+  header.writeUInt16LE(1, 4);
+  header.writeUInt32LE(inner.length, 14);
+  header.writeUInt32LE(22, 18);
+  return Buffer.concat([header, inner]);
+}
+
+/** The start of an AVIF file (ISO base media: an ftyp box with the avif brand). */
+const AVIF = Buffer.from([0, 0, 0, 0x1c, ...Buffer.from('ftypavif'), 0, 0, 0, 0, ...Buffer.from('avifmif1miaf')]);
+/** The start of a little-endian TIFF file. */
+const TIFF = Buffer.from([0x49, 0x49, 0x2a, 0, 8, 0, 0, 0, 0, 0]);
 
 describe('imageDimensions', () => {
   it.each([
@@ -77,15 +104,30 @@ describe('imageDimensions', () => {
     ['WebP (extended)', webpX(640, 480)],
     ['WebP (lossless)', webpLossless(640, 480)],
     ['BMP', bmp(640, -480)],
+    ['BMP (OS/2 1.x, 16-bit sizes)', bmpCore(640, 480)],
   ])('reads the size a %s header claims', (_format, bytes) => {
     expect(imageDimensions(bytes)).toEqual({ width: 640, height: 480 });
     expect(oversizedImage(bytes)).toBeUndefined();
   });
 
-  it('claims nothing for bytes that are no picture or a header cut short', () => {
-    expect(imageDimensions(Buffer.from('png bytes!!'))).toBeUndefined();
-    expect(imageDimensions(png(60000, 60000).subarray(0, 20))).toBeUndefined();
-    expect(imageDimensions(Buffer.from([0xff, 0xd8, 0xff]))).toBeUndefined();
+  // Renderers sniff the content whatever the name says, and decode formats whose size is read
+  // nowhere here: an AVIF, or an ICO holding a PNG, named `plot.png` claimed any size, and a model
+  // API refuses a conversation holding an image it cannot decode. So a picture whose size cannot be
+  // read is refused, not left to the decoder.
+  it.each([
+    ['bytes that are no picture', Buffer.from('png bytes!!')],
+    ['a PNG header cut short', png(60000, 60000).subarray(0, 20)],
+    ['a JPEG without a frame header', Buffer.from([0xff, 0xd8, 0xff])],
+    ['a JPEG whose frame header lies past the bytes read', jpeg(65000, 65000).subarray(0, 22)],
+    ['an ICO holding a PNG of 60000×60000', icoWithPng(60000, 60000)],
+    ['an AVIF', AVIF],
+    ['a TIFF', TIFF],
+    ['a BMP with a header of no known size', bmp(640, 480).fill(0, 14, 18)],
+    ['a BMP whose pixels are a PNG (compression 5)', Buffer.concat([bmp(640, 480).fill(5, 30, 31), png(60000, 60000)])],
+    ['a BMP whose pixels are a JPEG (compression 4)', Buffer.concat([bmp(640, 480).fill(4, 30, 31), jpeg(65000, 65000)])],
+  ])('refuses %s: its size cannot be read', (_what, bytes) => {
+    expect(imageDimensions(bytes)).toBeUndefined();
+    expect(oversizedImage(bytes)).toBe('cannot be read as a PNG, JPEG, GIF, WebP or BMP');
   });
 
   it.each([
@@ -96,6 +138,7 @@ describe('imageDimensions', () => {
     ['a JPEG of 65000×65000', jpeg(65000, 65000), 'claims 65000×65000 pixels'],
     ['a WebP of 16383×16383', webpX(16383, 16383), 'claims 16383×16383 pixels'],
     ['a BMP of 100000×100000', bmp(100000, 100000), 'claims 100000×100000 pixels'],
+    ['an OS/2 BMP of 65535×65535', bmpCore(65535, 65535), 'claims 65535×65535 pixels'],
     // Browsers grow a GIF's logical screen to a larger frame; libjpeg skips bytes between segments.
     ['a GIF whose 1×1 screen holds a 60000×60000 frame', gifFrame(60000, 60000), 'claims 60000×60000 pixels'],
     ['a JPEG with a stray byte before its 65000×65000 frame header', Buffer.concat([Buffer.from([0xff, 0xd8, 0x00]), jpeg(65000, 65000).subarray(2)]), 'claims 65000×65000 pixels'],

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { PythonCodeRunner } from '../../../src/sandbox/runner';
-import { pidsWithCommandLine, REQUIRED_TIERS, removeDir, startRunner, tempDir } from './helpers';
+import { pidsWithCommandLine, PNG_1X1_PY, REQUIRED_TIERS, removeDir, startRunner, tempDir } from './helpers';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach(removeDir));
@@ -174,7 +174,7 @@ print(json.dumps(found))
     dirs.push(root);
     const runner = (await startRunner(tier, { mode: 'stateless', scratchDir: join(root, 'scratch'), limits: { outputBytes: 1024 } })) as PythonCodeRunner;
     try {
-      const big = await runner.runCell('print("x" * 200_000)\nopen("plot.png", "wb").write(b"png")');
+      const big = await runner.runCell(`print("x" * 200_000)\nopen("plot.png", "wb").write(${PNG_1X1_PY})`);
       expect(big.truncated).toBe(true);
       const kept = [big.fullOutputPath, big.artifacts[0]?.path];
       expect(kept.every((path) => path !== undefined && existsSync(path))).toBe(true);

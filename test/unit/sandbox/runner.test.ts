@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { CodeRunner } from '../../../src/sandbox/index';
 import { prepareSandbox, PythonCodeRunner } from '../../../src/sandbox/runner';
 import { descendants, eventually, type ProcessInfo } from '../../support/processTree';
-import { removeDir, startRunner, tempDir, TIERS } from './helpers';
+import { PNG_1X1_PY, removeDir, startRunner, tempDir, TIERS } from './helpers';
 
 describe.each(TIERS)('sandbox runner (%s tier)', (tier) => {
   const runners: CodeRunner[] = [];
@@ -132,10 +132,10 @@ describe.each(TIERS)('sandbox runner (%s tier)', (tier) => {
 
   it('returns files the cell created or changed as artifacts', async () => {
     const runner = await start();
-    const created = await runner.runCell('import os\nos.makedirs("plots", exist_ok=True)\nopen("plots/fig.png","wb").write(b"\\x89PNG\\r\\n")\nopen("data.csv","w").write("a,b\\n1,2\\n")');
+    const created = await runner.runCell(`import os\nos.makedirs("plots", exist_ok=True)\nopen("plots/fig.png","wb").write(${PNG_1X1_PY})\nopen("data.csv","w").write("a,b\\n1,2\\n")`);
     expect(created.artifacts.map((a) => [a.name, a.mimeType, a.sizeBytes])).toEqual([
       ['data.csv', 'text/csv', 8],
-      ['plots/fig.png', 'image/png', 6],
+      ['plots/fig.png', 'image/png', 33],
     ]);
     for (const artifact of created.artifacts) expect(existsSync(artifact.path ?? '')).toBe(true);
     expect((await runner.runCell('x = 1')).artifacts).toEqual([]);
