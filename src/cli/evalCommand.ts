@@ -26,6 +26,7 @@ import { checkServerAndModel } from './preflight';
 import { removeTree } from '../sandbox/scratchJanitor';
 import { counted } from '../text/counted';
 import { withFullStop } from '../text/fullStop';
+import { applyQuestionSlice, parseQuestionSlice, SliceSyntaxError, type QuestionSlice } from '../eval/questionSlice';
 
 export const EVAL_USAGE = `Usage: r1ci eval <file-or-folder> [options]
 
@@ -41,6 +42,9 @@ ${flagUsage(EVAL_FLAGS)}
   --out FILE              results file (default: .r1ci/results/<tasks>.<model>[.text-only].results.jsonl
                           in the folder that holds the task file or folder)
   --fresh                 do not resume: the results file must not exist yet
+  --slice START:STOP:STEP ask only these questions, in Python's slice notation over the loaded
+                          questions (0-based, in id order; ids do not change). The authors' game24
+                          set is 24.csv --slice 5::30 (rows 5, 35, 65 …: 46 puzzles)
   --sft FILE              also write the correct trajectories that ran code as chat JSONL
                           (other formats and RL rollouts: r1ci export-sft, r1ci export-rollouts)
 ${modelOptionsUsage()}
@@ -77,6 +81,16 @@ interface Io extends GateIo {
   readonly stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
 }
 
+/** `--slice`'s value as a slice; a malformed one is a usage error (exit 2) naming the problem. */
+function readSlice(text: string): QuestionSlice {
+  try {
+    return parseQuestionSlice(text);
+  } catch (e) {
+    if (e instanceof SliceSyntaxError) throw new CliError(`--slice: ${e.message}`, EXIT.usage);
+    throw e;
+  }
+}
+
 export async function evalCommand(argv: readonly string[], io: Io): Promise<number> {
   const stderr = escapingWriter(io.stderr);
   const stdout = escapingWriter(io.stdout);
@@ -89,6 +103,7 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
       'text-only': { type: 'boolean', default: false },
       out: { type: 'string' },
       fresh: { type: 'boolean', default: false },
+      slice: { type: 'string' },
       sft: { type: 'string' },
       ...ISOLATION_OPTIONS,
       help: { type: 'boolean', short: 'h', default: false },
@@ -101,6 +116,7 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
   refuseConflictingFlags('eval', values, EVAL_CONFLICTS);
   if (positionals.length !== 1) throw new CliError(`Give exactly one task file or folder.\n\n${EVAL_USAGE}`, EXIT.usage);
   const target = resolve(positionals[0] ?? '');
+  const slice = values.slice === undefined ? undefined : readSlice(values.slice);
   const m = readModelOptions(values, [EVAL_FLAGS]);
   const modelRun = await resolveModelRun(m, io.signal);
   const isolation = readIsolation(values.isolation);
@@ -117,6 +133,8 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
   for (const line of describeUnsupported(loaded.unsupported ?? [])) stderr.write(`${line}\n`);
   for (const line of describeSkipped(loaded.skipped ?? [])) stderr.write(`${line}\n`);
   if (loaded.records.length === 0) throw noQuestionsFound(target, loaded);
+  const records = slice ? applyQuestionSlice(loaded.records, slice) : loaded.records;
+  if (records.length === 0) throw new CliError(`--slice ${values.slice ?? ''} keeps none of the ${counted(loaded.records.length, 'question')} loaded from ${target}; nothing was run.`, EXIT.usage);
   const taskFiles = [...new Set(loaded.records.map((r) => r.source.file))].map((file) => ({ file, what: 'a file the tasks were read from' }));
   refuseOutputOverInput('--out', out, taskFiles);
   refuseOutputOverInput('--sft', values.sft, [{ file: out, what: "this run's results file" }, ...taskFiles]);
@@ -178,7 +196,7 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
     try {
       const events = evaluate(
         {
-          records: loaded.records,
+          records,
           ...modelRun,
           textOnly,
           concurrency,
@@ -201,7 +219,7 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
         // Said once the results file was read: a refusal (results of another model, bad lines) comes before any progress.
         if (event.type === 'start') {
           stdout.write(
-            `Evaluating ${counted(loaded.records.length, 'question')}${samples > 1 ? ` × ${counted(samples, 'sample')}` : ''} from ${target} with ${m.run.model}${textOnly ? ' (text only)' : ''}, ${concurrency} at a time → ${out}\n`,
+            `Evaluating ${counted(records.length, 'question')}${slice ? ` (--slice ${values.slice ?? ''} of ${loaded.records.length})` : ''}${samples > 1 ? ` × ${counted(samples, 'sample')}` : ''} from ${target} with ${m.run.model}${textOnly ? ' (text only)' : ''}, ${concurrency} at a time → ${out}\n`,
           );
         }
         progress(event);

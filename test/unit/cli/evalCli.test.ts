@@ -153,7 +153,25 @@ describe('r1ci eval (spawned CLI, scripted server, real sandbox)', () => {
     writeFileSync(tasks, '{"id": "s", "question": "Define a&b to be 4*a+2*b.\\nCalculate (5&3)&6.", "answer": 116}\n');
     const chatsBefore = server.chatRequests().length;
     for (const [name, line] of [
-      ['other-model-code.jsonl', JSON.stringify({ id: 'refused-code.tasks.jsonl#s', task: 'refused', question: 'q', answer: '116', expected: '116', correct: true, reason: 'exact match', usedCode: false, turns: 1, codeCalls: 0, durationMs: 5, model: 'another:1b', temperature: 0.6, textOnly: false })],
+      [
+        'other-model-code.jsonl',
+        JSON.stringify({
+          id: 'refused-code.tasks.jsonl#s',
+          task: 'refused',
+          question: 'q',
+          answer: '116',
+          expected: '116',
+          correct: true,
+          reason: 'exact match',
+          usedCode: false,
+          turns: 1,
+          codeCalls: 0,
+          durationMs: 5,
+          model: 'another:1b',
+          temperature: 0.6,
+          textOnly: false,
+        }),
+      ],
       ['bad-line-code.jsonl', '{"id": "refused-code.tasks.jsonl#s", "broken": '],
     ] as const) {
       const other = join(dir, name);
@@ -204,6 +222,30 @@ describe('r1ci eval (spawned CLI, scripted server, real sandbox)', () => {
     const e = await run(['eval', join(FIXTURE, 'custom.tasks.jsonl'), '--host', server.url, '--text-only', '--out', join(dir, 't0.results.jsonl'), '--samples', '2', '--temperature', '0']);
     expect(e.code).toBe(0);
     expect(e.stderr).toContain('r1ci: --samples 2 with --temperature 0 asks the same question the same way 2 times; give a --temperature above 0 (the paper samples at 0.6).\n');
+  });
+
+  it("--slice asks only the questions its Python slice names, by their unchanged ids (the authors' 24.csv rows 5::30); a bad slice is a usage error before anything runs", async () => {
+    const tasks = join(dir, 'slice-24');
+    mkdirSync(tasks, { recursive: true });
+    const rows = Array.from({ length: 70 }, (_, i) => `${i + 1},1 2 3 ${(i % 9) + 1},4.4,99.20%,4.67,1.48`);
+    writeFileSync(join(tasks, '24.csv'), `Rank,Puzzles,AMT (s),Solved rate,1-sigma Mean (s),1-sigma STD (s)\n${rows.join('\n')}\n`);
+    const out = join(dir, 'slice.results.jsonl');
+    const sliced = await run(['eval', join(tasks, '24.csv'), '--host', server.url, '--text-only', '--out', out, '--slice', '5::30']);
+    expect(sliced.code).toBe(0);
+    expect(sliced.stdout).toContain('Evaluating 3 questions (--slice 5::30 of 70)');
+    // Python: list(range(70))[5::30] == [5, 35, 65].
+    expect((await readResults(out)).results.map((r) => r.id).sort()).toEqual(['24.csv#35', '24.csv#5', '24.csv#65']);
+    for (const [slice, reason] of [
+      ['-5:', /--slice: the slice's start "-5" is not a whole number/],
+      ['5', /--slice: "5" is not a slice/],
+      ['::0', /step is 0/],
+      ['100:', /--slice 100: keeps none of the 70 questions/],
+    ] as const) {
+      const bad = await run(['eval', join(tasks, '24.csv'), '--host', server.url, '--text-only', '--out', join(dir, 'slice-bad.results.jsonl'), '--slice', slice]);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(reason);
+      expect(existsSync(join(dir, 'slice-bad.results.jsonl'))).toBe(false);
+    }
   });
 
   it('asks each question k times with --samples, prints pass@k, and exports SFT formats and rollouts of an R1-CI-protocol run', async () => {

@@ -4,7 +4,7 @@ import { applyQuestionSlice, parseQuestionSlice, SliceSyntaxError } from '../../
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 
 describe('question slices (Python slice notation)', () => {
-  it('5::30 of the 1,361 rows of 24.csv are the authors\' 46 puzzles, range(5, 1361, 30)', () => {
+  it("5::30 of the 1,361 rows of 24.csv are the authors' 46 puzzles, range(5, 1361, 30)", () => {
     const picked = applyQuestionSlice(range(1361), parseQuestionSlice('5::30'));
     expect(picked).toHaveLength(46);
     expect(picked.slice(0, 3)).toEqual([5, 35, 65]);
