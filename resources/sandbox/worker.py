@@ -205,6 +205,18 @@ except (ImportError, AttributeError):
 import faulthandler
 import gc
 
+
+# Audit hooks cannot be removed (PEP 578): a cell's hook that raised on "exec" made every later
+# cell fail. This hook, added before any cell, keeps every later one out: sys.addaudithook's
+# documentation says a hook raising RuntimeError on its "sys.addaudithook" event means the new
+# hook is not added and the call returns as usual. One string comparison per audit event.
+def refuse_audit_hooks(event, args):
+    if event == "sys.addaudithook":
+        raise RuntimeError("the sandbox's interpreter takes no audit hooks")
+
+
+sys.addaudithook(refuse_audit_hooks)
+
 CANCEL_LATER_DUMP = faulthandler.cancel_dump_traceback_later
 GC_ENABLED, GC_ENABLE, GC_THRESHOLD, SET_GC_THRESHOLD = gc.isenabled, gc.enable, gc.get_threshold, gc.set_threshold
 GC_DEBUG, SET_GC_DEBUG = gc.get_debug, gc.set_debug

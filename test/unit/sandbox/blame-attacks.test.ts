@@ -577,6 +577,7 @@ describe.each(REQUIRED_TIERS)('a cell that sabotages later cells takes the blame
     ['threading.stack_size(32768)', 'import threading\nthreading.stack_size(32768)', `${NESTED_IN_THREAD}\nprint(kept, out)`, '1 [1802]\n'],
     ['threading.settrace (a function that raises)', 'import threading\ndef trap(*args):\n    raise RuntimeError("trap")\nthreading.settrace(trap)', `${NESTED_IN_THREAD}\nprint(kept, out)`, '1 [1802]\n'],
     ['sys.set_int_max_str_digits(640)', 'import sys\nsys.set_int_max_str_digits(640)', 'import math\nprint(kept, len(str(math.factorial(500))))', '1 1135\n'],
+    ['sys.addaudithook (a hook that raises on every exec and compile)', 'import sys\ndef trap(event, args):\n    if event in ("exec", "compile"):\n        raise RuntimeError("trap")\nsys.addaudithook(trap)', 'print(kept, eval("6 * 7"))', '1 42\n'],
     ['signal.set_wakeup_fd on a copy of the code channel', 'import os, signal\nfd = os.dup(5)\nos.set_blocking(fd, False)\nsignal.set_wakeup_fd(fd)', `${HANDLED_ALARM}\nprint(kept)`, 'alarm\n1\n'],
   ])('%s, left by a cell, does not reach the next cell (state kept)', async (_what, attack, innocent, expected) => {
     await runner.dispose();
