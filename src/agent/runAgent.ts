@@ -169,8 +169,7 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
   // (context-overflow error) or truncate and report fewer prompt tokens than we sent.
   // The window an OpenAI-compatible server names (tokens), when it does.
   const reportedWindow = options.backend.kind === 'ollama' ? undefined : ((await options.backend.modelContextLength(options.model, signal).catch(() => null)) ?? undefined);
-  const contextWatch =
-    options.backend.kind === 'ollama' ? (options.contextTokens !== undefined ? new ContextWatch(options.contextTokens) : undefined) : new ContextWatch(reportedWindow, 'reported');
+  const contextWatch = options.backend.kind === 'ollama' ? (options.contextTokens !== undefined ? new ContextWatch(options.contextTokens) : undefined) : new ContextWatch(reportedWindow, 'reported');
   let truncationReported = false;
   yield { type: 'start', question, model: options.model, maxCodeCalls: options.maxCodeCalls };
 

@@ -217,14 +217,7 @@ export async function copyOutArtifacts(scratchDir: string, listed: readonly List
       // blocks, and a block for each folder the copy needs that is not there yet.
       const folders = ['', ...segments.slice(0, -1).map((_, i) => segments.slice(0, i + 1).join('/'))].filter((folder) => !made.has(folder));
       const cost = copyCost(size) + folders.length * HOST_ENTRY_BYTES;
-      const notCopied =
-        size > ARTIFACT_COPY_LIMITS.fileBytes
-          ? 'larger than the copy cap'
-          : cost > hostLeft
-            ? 'host copy budget used up'
-            : cost > cellLeft
-              ? "over this cell's copy cap"
-              : undefined;
+      const notCopied = size > ARTIFACT_COPY_LIMITS.fileBytes ? 'larger than the copy cap' : cost > hostLeft ? 'host copy budget used up' : cost > cellLeft ? "over this cell's copy cap" : undefined;
       if (notCopied !== undefined) {
         artifacts.push({ ...base, notCopied });
         continue;

@@ -175,4 +175,3 @@ function serialise(conversations: readonly StoredConversation[]): string {
   const newest = [...conversations].sort((a, b) => b.updatedAt - a.updatedAt).slice(0, MAX_CONVERSATIONS);
   return JSON.stringify({ version: 1, conversations: newest });
 }
-

@@ -105,7 +105,7 @@ describe('InlineThinkSplitter', () => {
       const random = mulberry32(reply.length);
       for (let n = 0; n < 200; n++) {
         const chunks: string[] = [];
-        for (let at = 0; at < reply.length; ) {
+        for (let at = 0; at < reply.length;) {
           const size = 1 + Math.floor(random() * 6);
           chunks.push(reply.slice(at, at + size));
           at += size;

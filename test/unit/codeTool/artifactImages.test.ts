@@ -67,10 +67,7 @@ describe('readArtifactImages and the size a header claims', () => {
   it('returns a PNG of an ordinary size and skips one whose header claims 60000×60000 pixels', async () => {
     writeFileSync(join(copies, 'small.png'), header(640, 480));
     writeFileSync(join(copies, 'bomb.png'), header(60000, 60000));
-    const images = await readArtifactImages([
-      png('small.png'),
-      png('bomb.png'),
-    ]);
+    const images = await readArtifactImages([png('small.png'), png('bomb.png')]);
     expect(images.map((i) => i.name)).toEqual(['small.png']);
   });
 

@@ -83,7 +83,10 @@ describe('results lock against real processes', () => {
       const child = await lockedByChild(results);
       await killHard(child);
       const outcomes = await Promise.allSettled([lockResultsFile(results), lockResultsFile(results)]);
-      expect(outcomes.filter((o) => o.status === 'fulfilled'), `round ${round}`).toHaveLength(1);
+      expect(
+        outcomes.filter((o) => o.status === 'fulfilled'),
+        `round ${round}`,
+      ).toHaveLength(1);
       for (const o of outcomes) if (o.status === 'fulfilled') await o.value();
     }
   });

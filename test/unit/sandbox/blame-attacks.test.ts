@@ -565,7 +565,8 @@ describe.each(REQUIRED_TIERS)('a cell that sabotages later cells takes the blame
   const BUSY_THREAD = 'import threading, time\ndef busy():\n    time.sleep(0.5)\n    while True:\n        pass\nthreading.Thread(target=busy, daemon=True).start()';
   // 375 MiB of cyclic garbage, 128 KiB a cycle: over the 256 MiB budget unless the collector frees it (every 700 cycles).
   const CYCLES = 'for i in range(3000):\n    cycle = [bytearray(1 << 17)]\n    cycle.append(cycle)\ndel cycle';
-  const NESTED_IN_THREAD = 'import threading\nout = []\ndef work():\n    x = []\n    for i in range(900):\n        x = [x]\n    out.append(len(repr(x)))\nthread = threading.Thread(target=work)\nthread.start()\nthread.join()';
+  const NESTED_IN_THREAD =
+    'import threading\nout = []\ndef work():\n    x = []\n    for i in range(900):\n        x = [x]\n    out.append(len(repr(x)))\nthread = threading.Thread(target=work)\nthread.start()\nthread.join()';
   const HANDLED_ALARM = 'import signal, time\nsignal.signal(signal.SIGALRM, lambda *a: print("alarm"))\nsignal.setitimer(signal.ITIMER_REAL, 0.2)\ntime.sleep(0.5)';
   it.each([
     ['sys.setswitchinterval(1e6) beside a busy thread', `${BUSY_THREAD}\nimport sys\nsys.setswitchinterval(1e6)`, 'import sys, time\ntime.sleep(1)\nprint(kept, sys.getswitchinterval())', '1 0.005\n'],
@@ -577,7 +578,12 @@ describe.each(REQUIRED_TIERS)('a cell that sabotages later cells takes the blame
     ['threading.stack_size(32768)', 'import threading\nthreading.stack_size(32768)', `${NESTED_IN_THREAD}\nprint(kept, out)`, '1 [1802]\n'],
     ['threading.settrace (a function that raises)', 'import threading\ndef trap(*args):\n    raise RuntimeError("trap")\nthreading.settrace(trap)', `${NESTED_IN_THREAD}\nprint(kept, out)`, '1 [1802]\n'],
     ['sys.set_int_max_str_digits(640)', 'import sys\nsys.set_int_max_str_digits(640)', 'import math\nprint(kept, len(str(math.factorial(500))))', '1 1135\n'],
-    ['sys.addaudithook (a hook that raises on every exec and compile)', 'import sys\ndef trap(event, args):\n    if event in ("exec", "compile"):\n        raise RuntimeError("trap")\nsys.addaudithook(trap)', 'print(kept, eval("6 * 7"))', '1 42\n'],
+    [
+      'sys.addaudithook (a hook that raises on every exec and compile)',
+      'import sys\ndef trap(event, args):\n    if event in ("exec", "compile"):\n        raise RuntimeError("trap")\nsys.addaudithook(trap)',
+      'print(kept, eval("6 * 7"))',
+      '1 42\n',
+    ],
     ['signal.set_wakeup_fd on a copy of the code channel', 'import os, signal\nfd = os.dup(5)\nos.set_blocking(fd, False)\nsignal.set_wakeup_fd(fd)', `${HANDLED_ALARM}\nprint(kept)`, 'alarm\n1\n'],
   ])('%s, left by a cell, does not reach the next cell (state kept)', async (_what, attack, innocent, expected) => {
     await runner.dispose();
