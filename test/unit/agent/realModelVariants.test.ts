@@ -716,10 +716,7 @@ describe.each(BOTH)('tool-call shapes on %s', (kind) => {
     const call = (code: string): string => `<tool_call>\n<function=python>\n<parameter=code>\n${code}\n</parameter>\n</function>\n</tool_call>`;
     const text = `Two steps.\n${call("md = '''\n```python\nx = 1\n'''\nprint(len(md.splitlines()))")}\nThen:\n${call("print('''\n```\n'''.strip() * 2)")}`;
     const r = await run(kind, { turns: [{ text }, { text: '<<<{{RESULT}}>>>' }] }, { protocol: 'tools', maxCodeCalls: 4 });
-    expect(r.trajectory.turns.flatMap((turn) => (turn.cell ? [turn.cell.code] : []))).toEqual([
-      "md = '''\n```python\nx = 1\n'''\nprint(len(md.splitlines()))",
-      "print('''\n```\n'''.strip() * 2)",
-    ]);
+    expect(r.trajectory.turns.flatMap((turn) => (turn.cell ? [turn.cell.code] : []))).toEqual(["md = '''\n```python\nx = 1\n'''\nprint(len(md.splitlines()))", "print('''\n```\n'''.strip() * 2)"]);
     expect(execCount(r)).toBe(2);
   });
 
