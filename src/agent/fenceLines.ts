@@ -118,25 +118,39 @@ export function closingFenceLine(open: OpeningFence): string {
   return `${'> '.repeat(open.quotes)}${' '.repeat(open.indent)}${open.fence}`;
 }
 
+/** A call's opening and closing tag (`['<tool_call>', '</tool_call>']`): what lies between is its body, not Markdown. */
+export type CallTags = readonly [open: string, close: string];
+
 /**
  * Whether a position of `text` is quoted by Markdown: inside an inline code span (one line) or a
  * fenced block that closes. A reply that explains a call syntax (`<tool_call>`, `[TOOL_CALLS]`,
  * `<function=…>`, `<|python_tag|>`, a harmony call) or a reasoning tag (`</think>`) quotes it; a
  * model's own call or tag is never quoted, so one at a quoted position is none (pythonTool.ts,
- * finalAnswer.ts). Built in one pass over the lines
- * (the span regex stops at each backtick or line end); each question is a binary search.
+ * finalAnswer.ts). The body of a call made with one of `calls` (opened outside Markdown code and
+ * closed) is the call's own text, not Markdown: a fence line or backtick in its code (a Python
+ * string holding "```python") quotes nothing after it, so a later call of the reply still runs.
+ * Built in one pass over the lines (the span regex stops at each backtick or line end); each
+ * question is a binary search.
  */
-export function quotedPositions(text: string): (at: number) => boolean {
+export function quotedPositions(text: string, calls: readonly CallTags[] = []): (at: number) => boolean {
   if (!text.includes('`') && !text.includes('~')) return () => false;
   const quoted: Array<readonly [number, number]> = [];
+  const bodies = callBodies(text, calls);
   let open: { readonly fence: OpeningFence; readonly from: number } | undefined;
   for (let lineStart = 0; lineStart <= text.length;) {
-    const newline = text.indexOf('\n', lineStart);
-    const lineEnd = newline < 0 ? text.length : newline;
+    let newline = text.indexOf('\n', lineStart);
+    let lineEnd = newline < 0 ? text.length : newline;
     const line = text.slice(lineStart, lineEnd);
     if (open === undefined) {
       const fence = openingFence(line);
       if (fence !== undefined) open = { fence, from: lineStart };
+      else {
+        // Calls made on this line: their bodies are skipped to the line where each ends.
+        for (let body = bodies.openedIn(lineStart, lineEnd); body !== undefined; body = bodies.openedIn(body[1], lineEnd)) {
+          newline = text.indexOf('\n', body[1]);
+          lineEnd = newline < 0 ? text.length : newline;
+        }
+      }
     } else if (closesFence(line, open.fence, false)) {
       quoted.push([open.from, lineEnd]);
       open = undefined;
@@ -144,7 +158,12 @@ export function quotedPositions(text: string): (at: number) => boolean {
     if (newline < 0) break;
     lineStart = newline + 1;
   }
-  for (const m of text.matchAll(/`[^`\n]*`/g)) quoted.push([m.index, m.index + m[0].length]);
+  // Inline spans in the text between the call bodies, each stretch on its own.
+  let from = 0;
+  for (const [start, end] of [...bodies.found, [text.length, text.length] as const]) {
+    for (const m of text.slice(from, start).matchAll(/`[^`\n]*`/g)) quoted.push([from + m.index, from + m.index + m[0].length]);
+    from = end;
+  }
   if (quoted.length === 0) return () => false;
   // Ranges by start; a span inside a fence is covered by the fence, so the ranges that end
   // furthest so far answer: `reach[i]` is the largest end among the first i + 1 ranges.
@@ -162,4 +181,62 @@ export function quotedPositions(text: string): (at: number) => boolean {
     }
     return last >= 0 && (reach[last] ?? 0) > at;
   };
+}
+
+/**
+ * The bodies of calls made with `calls` in `text`, found as `quotedPositions` reaches them:
+ * `openedIn(from, to)` is the first call whose opening tag lies in `text[from, to)` (one line's
+ * stretch) outside an inline code span of that stretch and whose closing tag follows, as
+ * `[opening tag's index, index after the closing tag]` (recorded in `found`), or undefined.
+ * Each tag is searched for again only past its last find, so the cost stays linear in `text`.
+ */
+function callBodies(text: string, calls: readonly CallTags[]): { readonly found: Array<readonly [number, number]>; openedIn(from: number, to: number): readonly [number, number] | undefined } {
+  const found: Array<readonly [number, number]> = [];
+  // Per call: the index of its opening tag's next occurrence (-1: not searched yet, Infinity: none).
+  const nextOpen = calls.map(() => -1);
+  const find = (tag: string, from: number): number => {
+    const at = text.indexOf(tag, from);
+    return at < 0 ? Infinity : at;
+  };
+  // Per call: the closing tag is absent past this index (Infinity: not known).
+  const noCloseFrom = calls.map(() => Infinity);
+  // Backticks counted in text[spanFrom, spanAt), and the first backtick at or after spanAt (-1: none).
+  let [spanFrom, spanAt, ticks, nextTick] = [-1, -1, 0, -1];
+  const inSpan = (from: number, at: number, to: number): boolean => {
+    if (from !== spanFrom || at < spanAt) [spanFrom, spanAt, ticks, nextTick] = [from, from, 0, -1];
+    for (; spanAt < at; spanAt++) if (text[spanAt] === '`') ticks++;
+    if (nextTick < at) {
+      nextTick = -1;
+      for (let i = at; i < to; i++) {
+        if (text[i] === '`') {
+          nextTick = i;
+          break;
+        }
+      }
+      if (nextTick < 0) nextTick = to;
+    }
+    return ticks % 2 === 1 && nextTick < to;
+  };
+  const openedIn = (from: number, to: number): readonly [number, number] | undefined => {
+    let best: readonly [number, number] | undefined;
+    calls.forEach(([openTag, closeTag], k) => {
+      for (;;) {
+        if ((nextOpen[k] ?? -1) < from) nextOpen[k] = find(openTag, from);
+        const at = nextOpen[k] ?? Infinity;
+        if (at >= to || (best !== undefined && at > best[0])) return;
+        if (!inSpan(from, at, to) && at + openTag.length < (noCloseFrom[k] ?? Infinity)) {
+          const close = text.indexOf(closeTag, at + openTag.length);
+          if (close >= 0) {
+            best = [at, close + closeTag.length];
+            return;
+          }
+          noCloseFrom[k] = at + openTag.length;
+        }
+        nextOpen[k] = find(openTag, at + 1);
+      }
+    });
+    if (best !== undefined) found.push(best);
+    return best;
+  };
+  return { found, openedIn };
 }

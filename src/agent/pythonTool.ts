@@ -2,7 +2,7 @@
 // OpenAI-compatible `tools`), and the reading of the calls the model makes.
 import type { ToolCall, ToolSpec } from './backends/types';
 import { findCodeBlocks } from './codeBlocks';
-import { closesFence, codeOf, openingFence, quotedPositions } from './fenceLines';
+import { closesFence, codeOf, openingFence, quotedPositions, type CallTags } from './fenceLines';
 import { forwardSearch } from '../text/mathScan';
 import { jsonTextDepth, jsonTextOf, MAX_JSON_DEPTH, tooDeepWords } from '../text/jsonDepth';
 
@@ -569,12 +569,18 @@ function toolCallTagBodies(text: string, quoted: (at: number) => boolean): strin
   return bodies;
 }
 
+/** The tags around a text call whose body holds the code as it is (Qwen3-Coder's XML form): its lines are not Markdown. */
+const TEXT_CALL_TAGS: readonly CallTags[] = [
+  ['<tool_call>', '</tool_call>'],
+  ['<function=', '</function>'],
+];
+
 /**
  * Whether `text` ends inside a `<tool_call>` it opened: its last opening tag that Markdown does not
  * quote (`quotedPositions`) has no closing tag after it (a reply the token limit cut inside its call).
  */
 export function toolCallLeftOpen(text: string): boolean {
-  const quoted = quotedPositions(text);
+  const quoted = quotedPositions(text, TEXT_CALL_TAGS);
   let at = text.lastIndexOf('<tool_call>');
   while (at >= 0 && quoted(at)) at = at === 0 ? -1 : text.lastIndexOf('<tool_call>', at - 1);
   return at >= 0 && !text.includes('</tool_call>', at);
@@ -764,7 +770,7 @@ function specialTokenForms(text: string, quoted: (at: number) => boolean): strin
  */
 export function toolCallsInText(text: string): ToolCall[] {
   const calls: ToolCall[] = [];
-  const quoted = quotedPositions(text);
+  const quoted = quotedPositions(text, TEXT_CALL_TAGS);
   const tagged = [...toolCallTagBodies(text, quoted).flatMap((body) => taggedCallBodies(body)), ...mistralCallBodies(text, quoted)];
   for (const body of tagged.length > 0 ? tagged : (llamaJsonCallBodies(text) ?? pythonicCallBodies(text) ?? specialTokenForms(text, quoted) ?? xmlCallBodiesOutside(text, quoted))) {
     let parsed: unknown;

@@ -14,7 +14,7 @@ import { dirname, extname, join, resolve, sep } from 'node:path';
 import type { ListedFile } from './protocol';
 import type { Artifact } from './types';
 import { makeFolders } from '../files/makeFolders';
-import { imageDimensions, oversizedImage } from './imageSize';
+import { imageDimensions, imageMimeType, oversizedImage } from './imageSize';
 
 /** Caps on what is copied out per cell; bigger files are listed without a copy. */
 export const ARTIFACT_COPY_LIMITS = {
@@ -67,12 +67,13 @@ async function readStart(file: FileHandle, length: number): Promise<Buffer> {
  * or undefined. Only for names that the views show as pictures; SVG is drawn at the size it is
  * shown. The copy is what the views get, so the copy is what is read (the file in scratch may
  * change after its check). A header past the first 256 KiB (a JPEG's frame header after large
- * metadata) is looked for in the whole copy (at most ARTIFACT_COPY_LIMITS.fileBytes).
+ * metadata) is looked for in the whole copy (at most ARTIFACT_COPY_LIMITS.fileBytes), and a GIF is
+ * read whole: its size grows to hold every frame, and a frame past the head may claim any size.
  */
 async function refusedPicture(copy: FileHandle, mimeType: string, size: number): Promise<string | undefined> {
   if (!mimeType.startsWith('image/') || mimeType === 'image/svg+xml') return undefined;
   let bytes = await readStart(copy, Math.min(size, IMAGE_HEAD_BYTES));
-  if (imageDimensions(bytes) === undefined && bytes.length < size) bytes = await readStart(copy, size);
+  if (bytes.length < size && (imageDimensions(bytes) === undefined || imageMimeType(bytes) === 'image/gif')) bytes = await readStart(copy, size);
   const reason = oversizedImage(bytes);
   return reason === undefined ? undefined : `a picture whose header ${reason}`;
 }

@@ -712,6 +712,14 @@ describe.each(BOTH)('tool-call shapes on %s', (kind) => {
     expect(r.trajectory.answer).toBe('64');
   });
 
+  it("a fence line in one call's own code (Qwen3-Coder's raw XML form) quotes no later call of the reply", async () => {
+    const call = (code: string): string => `<tool_call>\n<function=python>\n<parameter=code>\n${code}\n</parameter>\n</function>\n</tool_call>`;
+    const text = `Two steps.\n${call("md = '''\n```python\nx = 1\n'''\nprint(len(md.splitlines()))")}\nThen:\n${call("print('''\n```\n'''.strip() * 2)")}`;
+    const r = await run(kind, { turns: [{ text }, { text: '<<<{{RESULT}}>>>' }] }, { protocol: 'tools', maxCodeCalls: 4 });
+    expect(r.trajectory.turns.flatMap((turn) => (turn.cell ? [turn.cell.code] : []))).toEqual(["md = '''\n```python\nx = 1\n'''\nprint(len(md.splitlines()))", "print('''\n```\n'''.strip() * 2)"]);
+    expect(execCount(r)).toBe(2);
+  });
+
   it('a call in the reasoning of a reply that answers by itself is only shown', async () => {
     const thinking = 'Maybe <tool_call>\n{"name": "python", "arguments": {"code": "print(1)"}}\n</tool_call> but no need.';
     const r = await run(kind, { turns: [{ text: 'It is <<<7>>>', thinking }] }, { protocol: 'tools' });

@@ -100,3 +100,34 @@ describe.each(REQUIRED_TIERS)('pictures whose size cannot be read (%s tier)', (t
     }
   });
 });
+
+// A GIF's size is its screen grown to hold every frame (imageSize.ts), but only its first 256 KiB
+// were read: a frame past them that claimed 65000×65000 pixels left the small screen's size and
+// the picture was copied for the decoder.
+describe.each(REQUIRED_TIERS)('an animated GIF (%s tier)', (tier) => {
+  it('is read to its last frame: a huge frame after 256 KiB of small ones is refused', async () => {
+    const runner = await startRunner(tier);
+    try {
+      const cell = [
+        'import struct',
+        'def frame(w, h, pixels):',
+        '    data = b"".join(bytes([255]) + bytes(255) for _ in range(pixels))',
+        '    return b"\\x2c" + struct.pack("<HHHH", 0, 0, w, h) + b"\\x00\\x02" + data + b"\\x00"',
+        'def gif(last):',
+        '    head = b"GIF89a" + struct.pack("<HH", 64, 64) + b"\\x80\\x00\\x00" + bytes(6)',
+        '    return head + b"".join(frame(64, 64, 100) for _ in range(20)) + frame(last, last, 1) + b"\\x3b"',
+        'open("huge.gif", "wb").write(gif(65000))',
+        'open("small.gif", "wb").write(gif(64))',
+      ].join('\n');
+      const result = await runner.runCell(cell);
+      expect(result.stderr).toBe('');
+      const byName = Object.fromEntries(result.artifacts.map((a) => [a.name, { copied: a.path !== undefined, notCopied: a.notCopied }]));
+      expect(byName).toEqual({
+        'huge.gif': { copied: false, notCopied: 'a picture whose header claims 65000×65000 pixels' },
+        'small.gif': { copied: true, notCopied: undefined },
+      });
+    } finally {
+      await runner.dispose();
+    }
+  });
+});
