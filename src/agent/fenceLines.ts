@@ -129,10 +129,13 @@ export type CallTags = readonly [open: string, close: string];
  * finalAnswer.ts). The body of a call made with one of `calls` (opened outside Markdown code and
  * closed) is the call's own text, not Markdown: a fence line or backtick in its code (a Python
  * string holding "```python") quotes nothing after it, so a later call of the reply still runs.
+ * With `wrappedCalls`, a closed fenced block holding nothing but a call (its text, trimmed,
+ * starts with one of `calls`' opening tags and ends with that closing tag) quotes nothing: a
+ * small model wrapped its own call (```` ```json\n<tool_call>…</tool_call>\n``` ````).
  * Built in one pass over the lines (the span regex stops at each backtick or line end); each
  * question is a binary search.
  */
-export function quotedPositions(text: string, calls: readonly CallTags[] = []): (at: number) => boolean {
+export function quotedPositions(text: string, calls: readonly CallTags[] = [], options: { readonly wrappedCalls?: boolean } = {}): (at: number) => boolean {
   if (!text.includes('`') && !text.includes('~')) return () => false;
   const quoted: Array<readonly [number, number]> = [];
   const bodies = callBodies(text, calls);
@@ -152,7 +155,7 @@ export function quotedPositions(text: string, calls: readonly CallTags[] = []): 
         }
       }
     } else if (closesFence(line, open.fence, false)) {
-      quoted.push([open.from, lineEnd]);
+      if (!(options.wrappedCalls === true && holdsOnlyACall(text.slice(text.indexOf('\n', open.from) + 1, lineStart), calls))) quoted.push([open.from, lineEnd]);
       open = undefined;
     }
     if (newline < 0) break;
@@ -181,6 +184,12 @@ export function quotedPositions(text: string, calls: readonly CallTags[] = []): 
     }
     return last >= 0 && (reach[last] ?? 0) > at;
   };
+}
+
+/** Whether a fenced block's text, trimmed, is wrapped by one of `calls`' tag pairs (see `quotedPositions`). */
+function holdsOnlyACall(inner: string, calls: readonly CallTags[]): boolean {
+  const body = inner.trim();
+  return calls.some(([open, close]) => body.startsWith(open) && body.endsWith(close));
 }
 
 /**

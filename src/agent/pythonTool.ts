@@ -766,11 +766,22 @@ function specialTokenForms(text: string, quoted: (at: number) => boolean): strin
  * (`arguments` as JSON text; a body that is not such JSON is kept as the arguments, so the model
  * is told what was wrong). Every form follows one quoting rule: a call that starts inside Markdown
  * code (an inline code span or a closed fenced block) is quoted, not made: a model that explains
- * the syntax in backticks runs nothing (see `quotedPositions`).
+ * the syntax in backticks runs nothing (see `quotedPositions`). One exception: a reply with no
+ * other call and no `<<<answer>>>` whose fenced block holds nothing but a `<tool_call>` or
+ * `<function=…>` call makes that call (a small model's wrapper).
  */
 export function toolCallsInText(text: string): ToolCall[] {
+  const calls = textCallsRead(text, quotedPositions(text, TEXT_CALL_TAGS));
+  // Small models wrap their own call in a fence (```json\n<tool_call>{…}</tool_call>\n```): when the
+  // reply made no other call and gives no <<<answer>>>, a fenced block holding nothing but a call
+  // is that wrapper, not a quote (a reply that explains the syntax answers the question it was asked).
+  if (calls.length > 0 || /<<<[\s\S]*?>>>/.test(text)) return calls;
+  return textCallsRead(text, quotedPositions(text, TEXT_CALL_TAGS, { wrappedCalls: true }));
+}
+
+/** The calls of `text` in every text form, with `quoted` telling which positions Markdown quotes. */
+function textCallsRead(text: string, quoted: (at: number) => boolean): ToolCall[] {
   const calls: ToolCall[] = [];
-  const quoted = quotedPositions(text, TEXT_CALL_TAGS);
   const tagged = [...toolCallTagBodies(text, quoted).flatMap((body) => taggedCallBodies(body)), ...mistralCallBodies(text, quoted)];
   for (const body of tagged.length > 0 ? tagged : (llamaJsonCallBodies(text) ?? pythonicCallBodies(text) ?? specialTokenForms(text, quoted) ?? xmlCallBodiesOutside(text, quoted))) {
     let parsed: unknown;

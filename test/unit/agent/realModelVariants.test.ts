@@ -712,6 +712,16 @@ describe.each(BOTH)('tool-call shapes on %s', (kind) => {
     expect(r.trajectory.answer).toBe('64');
   });
 
+  it.each([
+    ['a <tool_call> in a json fence', '```json\n<tool_call>\n{"name": "python", "arguments": {"code": "print(8 * 8)"}}\n</tool_call>\n```'],
+    ['a <tool_call> in a bare fence after a sentence', 'Let me compute it.\n```\n<tool_call>{"name": "python", "arguments": {"code": "print(8 * 8)"}}</tool_call>\n```'],
+    ["Qwen3-Coder's <function=python> in an xml fence", '```xml\n<function=python>\n<parameter=code>\nprint(8 * 8)\n</parameter>\n</function>\n```'],
+  ])('a small model that wraps its own call in a fence (%s), with no other call and no answer, still calls', async (_how, text) => {
+    const r = await run(kind, { turns: [{ text }, { text: '<<<{{RESULT}}>>>' }] }, { protocol: 'tools' });
+    expect(r.trajectory.turns[0]?.cell).toMatchObject({ source: 'tool-call', code: 'print(8 * 8)' });
+    expect(r.trajectory.answer).toBe('64');
+  });
+
   it("a fence line in one call's own code (Qwen3-Coder's raw XML form) quotes no later call of the reply", async () => {
     const call = (code: string): string => `<tool_call>\n<function=python>\n<parameter=code>\n${code}\n</parameter>\n</function>\n</tool_call>`;
     const text = `Two steps.\n${call("md = '''\n```python\nx = 1\n'''\nprint(len(md.splitlines()))")}\nThen:\n${call("print('''\n```\n'''.strip() * 2)")}`;
