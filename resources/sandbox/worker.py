@@ -190,6 +190,12 @@ class CellFile:
 
 # Every signal a process can block (SIGKILL and SIGSTOP are left out by the kernel), as ints.
 ALL_SIGNALS = frozenset(int(sig) for sig in signal.valid_signals())
+# Signals that an ignored disposition, inherited by a later cell's child processes, turns against
+# that innocent cell: Popen.terminate and multiprocessing send SIGTERM, wait statuses need SIGCHLD,
+# timeouts use SIGALRM, and SIGHUP/SIGQUIT end a child's session or dump it (see end_of_script).
+RESET_WHEN_IGNORED = frozenset(
+    int(getattr(signal, name)) for name in ("SIGTERM", "SIGCHLD", "SIGALRM", "SIGHUP", "SIGQUIT") if hasattr(signal, name)
+)
 
 # The C function: signal.pthread_sigmask turns the old mask it returns into a set of enum
 # members, which costs ~40 µs a call; this runs several times a cell.
@@ -1258,9 +1264,10 @@ class Interpreter:
         self.gc_debug = GC_DEBUG()
         self.thread_stack_size = THREAD_STACK_SIZE()
         self.int_digits = GET_INT_DIGITS() if GET_INT_DIGITS is not None else 0
-        # Signals whose action is the default at start-up (ints): one a cell set to SIG_IGN gets it
-        # back at the cell's end (see end_of_script).
-        self.default_signals = tuple(signo for signo in sorted(ALL_SIGNALS) if GET_SIGNAL(signo) == SIG_DFL)
+        # Signals that process tools send or wait on, whose action is the default at start-up
+        # (ints): one a cell set to SIG_IGN gets it back at the cell's end (see end_of_script).
+        # Any other signal a cell ignored stays ignored, as in a notebook (the cell chose it).
+        self.default_signals = tuple(signo for signo in sorted(RESET_WHEN_IGNORED) if GET_SIGNAL(signo) == SIG_DFL)
         # The file mode creation mask each cell starts with (see loop).
         self.umask = os.umask(0o022)
         os.umask(self.umask)
@@ -1493,8 +1500,8 @@ class Interpreter:
         that fired during the next cell and, with exit=True, ended the interpreter there), and a
         SIGPIPE or SIGXFSZ set back to its default action (a later cell's broken pipe or write past
         the file size limit then crashed the interpreter instead of raising OSError). A handler
-        the cell set on them stays its own. Also a signal set to SIG_IGN that was not ignored at
-        start-up (inherited by every later cell's child processes: SIGTERM ignored made a later
+        the cell set on them stays its own. Also a signal process tools use (RESET_WHEN_IGNORED) set
+        to SIG_IGN that was not ignored at start-up (inherited by every later cell's child processes: SIGTERM ignored made a later
         `proc.terminate()` wait forever; SIGCHLD ignored made the kernel reap children itself, so
         a later `subprocess.run(["false"])` returned 0), and the garbage collector switched off or
         retuned or set to keep what it finds (DEBUG_SAVEALL: a later cell's cyclic garbage was never

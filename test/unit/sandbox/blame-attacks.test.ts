@@ -600,6 +600,16 @@ describe.each(REQUIRED_TIERS)('a cell that sabotages later cells takes the blame
     });
   });
 
+  // The reset above is for the signals process tools send or wait on; any other signal a cell
+  // ignored on purpose stays ignored, as in a notebook (SIGUSR1 reset to its default had made a
+  // later cell's own os.kill(os.getpid(), SIGUSR1) crash the interpreter, variables lost).
+  it('a signal a cell ignored on purpose that no process tool uses (SIGUSR1) stays ignored in later cells', async () => {
+    const first = await runner.runCell('import os, signal\nkept = 1\nsignal.signal(signal.SIGUSR1, signal.SIG_IGN)');
+    expect(first.exitCode).toBe(0);
+    const next = await runner.runCell('os.kill(os.getpid(), signal.SIGUSR1)\nprint(kept, signal.getsignal(signal.SIGUSR1) == signal.SIG_IGN)');
+    expect({ stdout: next.stdout, stderr: next.stderr, notice: next.notice }).toEqual({ stdout: '1 True\n', stderr: '', notice: undefined });
+  });
+
   // What SIGINT does at the kernel, which the loop's look at Python's handler table did not see:
   // faulthandler.register(SIGINT) put a C handler there that only printed a traceback, and
   // siginterrupt(SIGINT, False) made the next cell's wait for a child restart after the interrupt;
