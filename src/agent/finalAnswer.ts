@@ -118,7 +118,8 @@ export function splitInlineReasoning(stretch: string): { readonly reasoning: str
 }
 
 /**
- * Prose with what can only quote an answer removed: quoted lines (`> ...`) and inline code spans.
+ * Prose with what can only quote an answer removed: quoted lines (`> ...` after up to 3 spaces, as
+ * CommonMark opens a blockquote: not after a tab or a Unicode space) and inline code spans.
  * A line inside an answer that an earlier kept line opened (`<<<` not yet closed by `>>>`) is
  * kept even when it starts with `>`: it is the answer (BBH dyck_languages' `> } >` written on
  * its own line), not a quote.
@@ -127,7 +128,7 @@ function searchable(prose: string): string {
   const kept: string[] = [];
   let open = false;
   for (const raw of prose.split('\n')) {
-    if (!open && /^\s{0,3}>(?!>>)/.test(raw)) continue; // `>>>` closes a multi-line answer
+    if (!open && /^ {0,3}>(?!>>)/.test(raw)) continue; // CommonMark's blockquote (spaces only); `>>>` closes a multi-line answer
     const line = raw.replace(/`[^`\n]*`/g, ' ');
     kept.push(line);
     open = openAfter(line, open);

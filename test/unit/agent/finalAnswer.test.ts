@@ -32,6 +32,13 @@ describe('extractFinalAnswer', () => {
     expect(extractFinalAnswer('> the prompt says <<<1>>>\n<<<2>>>')).toBe('2');
     expect(extractFinalAnswer('> the prompt says <<<1>>>')).toBeNull();
   });
+  it('drops as quoted only the lines CommonMark reads as a blockquote: up to 3 spaces before ">", never a tab or a Unicode space', () => {
+    expect(extractFinalAnswer('   > quoted <<<1>>>')).toBeNull();
+    expect(extractFinalAnswer('\u00a0> so <<<1>>>')).toBe('1');
+    expect(extractFinalAnswer('\u3000> so <<<1>>>')).toBe('1');
+    expect(extractFinalAnswer('text\n\t> so <<<1>>>')).toBe('1');
+    expect(extractFinalAnswer('    > so <<<1>>>')).toBe('1');
+  });
   it('reads a fenced answer as prose is read (each <<< closed by the first >>> after it, the last one counting)', () => {
     expect(extractFinalAnswer('```\n<<<(A)>>>\n<<<(B)>>>\n```')).toBe('(B)');
     expect(extractFinalAnswer('```\n<<<(A)>>> <<<(B)>>>\n```')).toBe('(B)');
