@@ -4,6 +4,7 @@
 
 import { metaString, type RgScorer } from './entry';
 import { pyAsciiDigits } from './py';
+import { PY_INT_MAX_STR_DIGITS } from '../pythonStr';
 
 const SIZE = 6;
 const CELLS = SIZE * SIZE;
@@ -71,7 +72,9 @@ export const rushHour: RgScorer = (answer, entry) => {
   // Python's \d matches every Unicode decimal digit, and int() reads it.
   for (const m of answer.matchAll(/([A-Z])([+-])(\p{Nd}+)/gu)) {
     const i = (m[1] ?? 'A').charCodeAt(0) - 65;
-    const steps = Number(pyAsciiDigits(m[3] ?? '0')) * (m[2] === '+' ? 1 : -1);
+    const digits = pyAsciiDigits(m[3] ?? '0');
+    if (digits.length > PY_INT_MAX_STR_DIGITS) return 0; // RG's int() raises; its except gives 0
+    const steps = Number(digits) * (m[2] === '+' ? 1 : -1);
     if (i > pieces.length) continue; // RG ignores it
     const p = pieces[i];
     if (!p) return 0; // RG indexes one past the end and raises
@@ -95,8 +98,12 @@ export const rushHour: RgScorer = (answer, entry) => {
         if ((board & next) === 0n) {
           p.position += p.stride;
           p.mask <<= by;
+          continue;
         }
       }
+      // Blocked: the piece and the board are unchanged, so RG's remaining steps (which it still
+      // loops through, one by one, however many the answer asks for) change nothing either.
+      break;
     }
   }
   return pieces[0]?.position === TARGET ? 1 : 0.01;

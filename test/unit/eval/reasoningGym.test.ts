@@ -293,6 +293,15 @@ describe('Unicode digits, as Python reads them (int(), float(), Decimal(), re \\
     expect(rg('rush_hour', 'B-\uff11 F-\uff11 H+\uff11 I+3 C+\uff11 G-2 A+4', '', rush)).toBe(1);
   });
 
+  it('rush_hour: a move of a huge number of steps ends where the car is blocked (RG loops step by step; a blocked step changes nothing), and over 4300 digits scores 0 as int() raises', () => {
+    const rush = { board_config: 'oBBBoJooxDDJAAoHIooooHIoEEFFIooooGGo' };
+    const solution = 'B-1 F-1 H+1 I+3 C+1 G-2 A+4';
+    expect(rg('rush_hour', solution.replace('A+4', `A+${'9'.repeat(30)}`), '', rush)).toBe(1);
+    expect(rg('rush_hour', solution.replace('I+3', `I+${'9'.repeat(400)}`), '', rush)).toBe(1); // Number() of it is Infinity
+    expect(rg('rush_hour', `B-${'9'.repeat(4300)}`, '', rush)).toBe(0.01);
+    expect(rg('rush_hour', `${solution} B-${'9'.repeat(4301)}`, '', rush)).toBe(0);
+  });
+
   it("pool_matrix's numpy loadtxt reads ASCII digits only", () => {
     const meta = {
       solution: [
