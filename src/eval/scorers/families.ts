@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { numbersClose, parseLiteral, stripQuotes, type Literal } from '../answerText';
 import type { ScoreResult } from '../types';
 import { pyAsciiDigits } from '../reasoningGym/py';
-import { commaParts, jsonValue, pyFloat, pyInt } from './pyText';
+import { commaParts, jsonValue, pyFloat, pyInt, repeatedJsonKey } from './pyText';
 
 const right = (reason: string, expected?: string): ScoreResult => ({ correct: true, score: 1, reason, ...(expected !== undefined ? { expected } : {}) });
 const wrong = (reason: string, expected?: string): ScoreResult => ({ correct: false, score: 0, reason, ...(expected !== undefined ? { expected } : {}) });
@@ -518,7 +518,8 @@ export function boxNetMove(action: string): [string, string] | null {
  * destination an adjacent `square[x, y]` or a `target_color` of the box's colour in the agent's
  * square (box and target then leave the field). All agents of a step act at once on the state at
  * the step's start, one action each, on a box in their own square. Right when every box is
- * matched; an action that breaks a stated rule makes the plan wrong.
+ * matched; an action that breaks a stated rule makes the plan wrong, and so does an agent named
+ * twice in one step (rules 1 and 2: one action per agent, unique keys), even as a repeated JSON key.
  */
 const boxNet = define({
   schema: z.object({ rows: z.number().int().positive(), cols: z.number().int().positive(), squares: z.record(z.string(), z.array(z.string())) }),
@@ -526,6 +527,9 @@ const boxNet = define({
   check: (d, answer) => {
     const plan = jsonValue(answer);
     if (!Array.isArray(plan)) return wrong('the question asks for a JSON list of action dictionaries');
+    // json.loads would keep only the last of a repeated key: the text itself is checked.
+    const repeated = repeatedJsonKey(answer);
+    if (repeated !== undefined) return wrong(`"${repeated}" appears twice in one step: the question asks for unique agent keys, one action per agent`);
     const state = new Map(Object.entries(d.squares).map(([k, v]) => [k, [...v]]));
     const square = (text: string): string | null => {
       const m = /^\[?\s*(\d+(?:\.\d+)?)\s*,\s*(\d+(?:\.\d+)?)\s*\]?$/.exec(text.trim());
@@ -537,9 +541,12 @@ const boxNet = define({
       const step: unknown = plan[k];
       if (typeof step !== 'object' || step === null || Array.isArray(step)) return wrong(`step ${k + 1} is not an action dictionary`);
       const arrivals: Array<[string, string]> = [];
+      const acted = new Set<string>();
       for (const [agent, action] of Object.entries(step as Record<string, unknown>)) {
         const at = square(/^Agent\s*(\[.*\])$/.exec(agent.trim())?.[1] ?? '');
         if (at === null) return wrong(`step ${k + 1}: "${agent}" is not an agent of this field`);
+        if (acted.has(at)) return wrong(`step ${k + 1}: ${agent} is given a second action (the question allows one action per agent per step)`);
+        acted.add(at);
         const move = typeof action === 'string' ? boxNetMove(action.trim()) : null;
         if (move === null) return wrong(`step ${k + 1}: "${String(action)}" is not move(box_color, destination)`);
         const [box, dest] = move;

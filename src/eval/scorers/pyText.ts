@@ -29,6 +29,38 @@ export function jsonValue(text: string): unknown {
   }
 }
 
+/**
+ * The first key that an object of the JSON `text` holds twice (compared after unescaping, so
+ * `"A"` and `"\u0041"` are one key), or undefined when none does or the text is not JSON.
+ * JSON.parse and Python's json.loads keep only the last of repeated keys; a question that asks
+ * for unique keys needs the text itself. Linear in the text's length, no recursion.
+ */
+export function repeatedJsonKey(text: string): string | undefined {
+  if (jsonValue(text) === undefined) return undefined;
+  // One entry per open container: the keys seen so far (an object) or null (an array).
+  const open: Array<Set<string> | null> = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '{') open.push(new Set());
+    else if (c === '[') open.push(null);
+    else if (c === '}' || c === ']') open.pop();
+    else if (c === '"') {
+      let end = i + 1;
+      while (text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
+      const keys = open[open.length - 1];
+      let next = end + 1;
+      while (/[ \t\n\r]/.test(text[next] ?? '')) next++; // JSON's whitespace
+      if (keys && text[next] === ':') {
+        const key = JSON.parse(text.slice(i, end + 1)) as string;
+        if (keys.has(key)) return key;
+        keys.add(key);
+      }
+      i = end;
+    }
+  }
+  return undefined;
+}
+
 /** `[part.strip() for part in text.split(',')]`. */
 export function commaParts(text: string): string[] {
   return text.split(',').map((p) => pyStrip(p));

@@ -701,4 +701,24 @@ describe('BoxNet1_dataset', () => {
       );
     }
   });
+
+  it('a step that names an agent twice breaks "Unique Agent Keys" and "Single Action per Agent": wrong, though json.loads (the authors) keeps only the last action', () => {
+    for (const r of family('BoxNet1_dataset')) {
+      const squares = JSON.parse(readFileSync(r.source.file, 'utf8')) as Record<string, string[]>;
+      const plan = sequentialPlan(squares);
+      const [agent, action] = Object.entries(plan[0]!)[0]!;
+      const rest = plan
+        .slice(1)
+        .map((s) => `, ${JSON.stringify(s)}`)
+        .join('');
+      right(r, `[{${JSON.stringify(agent)}: ${JSON.stringify(action)}}${rest}]`);
+      // The same key twice: JSON keeps the last, so the plan would work if only that one counted.
+      wrong(r, `[{${JSON.stringify(agent)}: "move(box_none, target_none)", ${JSON.stringify(agent)}: ${JSON.stringify(action)}}${rest}]`);
+    }
+    // The same agent under two spellings of its square, each action valid on its own.
+    const r = family('BoxNet1_dataset')[0]!;
+    const twoBoxes = { ...r, scorer: { kind: 'family' as const, family: 'box_net', data: { rows: 1, cols: 2, squares: { '0.5_0.5': ['box_red', 'box_blue', 'target_red', 'target_blue'], '0.5_1.5': [] } } } };
+    right(twoBoxes, '[{"Agent[0.5, 0.5]": "move(box_red, target_red)"}, {"Agent[0.5, 0.5]": "move(box_blue, target_blue)"}]');
+    wrong(twoBoxes, '[{"Agent[0.5, 0.5]": "move(box_red, target_red)", "Agent[0.5,0.5]": "move(box_blue, target_blue)"}]');
+  });
 });

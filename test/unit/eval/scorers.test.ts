@@ -4,6 +4,7 @@ import { cleanAnswer, extractFinalAnswer, normalizeText, parseCells, parseLitera
 import { choiceLetter, scoreChoice, scoreExact, scoreList, scoreMatrix, scoreNumber } from '../../../src/eval/scorers/basic';
 import { scoreArithmeticTarget } from '../../../src/eval/scorers/arithmeticTarget';
 import { parseMoves } from '../../../src/eval/scorers/blocksworld';
+import { repeatedJsonKey } from '../../../src/eval/scorers/pyText';
 import { scoreAnswer } from '../../../src/eval/score';
 import type { TaskRecord } from '../../../src/eval/types';
 
@@ -175,6 +176,17 @@ describe('blocksworld move parsing', () => {
       ],
     });
     expect(parseMoves('Put A on B').ok).toBe(false);
+  });
+});
+
+describe('repeatedJsonKey', () => {
+  it('names a key an object holds twice, after unescaping, at any depth; keys of different objects and string values do not count', () => {
+    expect(repeatedJsonKey('[{"a": 1, "a": 2}]')).toBe('a');
+    expect(repeatedJsonKey('{"x": {"A": 1, "\\u0041": 2}}')).toBe('A');
+    expect(repeatedJsonKey('[{"a": 1}, {"a": 2}]')).toBeUndefined();
+    expect(repeatedJsonKey('{"a": "a", "b": ["a", "a"], "c": {"a": 1}}')).toBeUndefined();
+    expect(repeatedJsonKey('{"a\\"" : 1, "a\\"": 2}')).toBe('a"');
+    expect(repeatedJsonKey('{"a": 1, "a": 2')).toBeUndefined(); // not JSON
   });
 });
 
