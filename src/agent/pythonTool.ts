@@ -775,8 +775,18 @@ export function toolCallsInText(text: string): ToolCall[] {
   // Small models wrap their own call in a fence (```json\n<tool_call>{…}</tool_call>\n```): when the
   // reply made no other call and gives no <<<answer>>>, a fenced block holding nothing but a call
   // is that wrapper, not a quote (a reply that explains the syntax answers the question it was asked).
-  if (calls.length > 0 || /<<<[\s\S]*?>>>/.test(text)) return calls;
+  if (calls.length > 0 || hasAnswerMarker(text)) return calls;
   return textCallsRead(text, quotedPositions(text, TEXT_CALL_TAGS, { wrappedCalls: true }));
+}
+
+/**
+ * True when `text` holds a `<<<…>>>` marker (what `/<<<[\s\S]*?>>>/.test(text)` tells) in linear
+ * time: that regex scanned to the end from every `<<<` of a reply with no `>>>` after them
+ * (256 KB of `<` held the host for 12 s).
+ */
+function hasAnswerMarker(text: string): boolean {
+  const open = text.indexOf('<<<');
+  return open >= 0 && text.indexOf('>>>', open + 3) >= 0;
 }
 
 /** The calls of `text` in every text form, with `quoted` telling which positions Markdown quotes. */

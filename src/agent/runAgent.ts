@@ -17,6 +17,7 @@ import type { CodeRunner, ExecResult } from '../sandbox/types';
 import type { ModelRunSettings } from './modelRunSettings';
 import { knob } from '../text/frontEnd';
 import { withFullStop } from '../text/fullStop';
+import { escapeName } from '../sandbox/terminalText';
 
 export interface AgentOptions extends ModelRunSettings {
   /** Runs the code. Null = text only: code blocks are not cut out or executed. */
@@ -376,8 +377,9 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
           // The server's cut (token limit, content filter) ended the last call's arguments: say so, not "invalid JSON".
           const callCut = cutByServer && last;
           if (callCut) yield { type: 'warning', kind: 'output-truncated', turn, message: cutCodeMessage };
-          // Never spent in silence: the user sees what the model was told.
-          else yield { type: 'warning', kind: 'tool-call-error', turn, message: `The model's tool call could not be run; it was told: ${read.error}` };
+          // Never spent in silence: the user sees what the model was told, on one line (it quotes
+          // the call's name and arguments, whose line ends would otherwise write lines of their own).
+          else yield { type: 'warning', kind: 'tool-call-error', turn, message: `The model's tool call could not be run; it was told: ${escapeName(read.error)}` };
           results.push({ call, output: callCut ? cutCodeNotice : `[error: ${read.error}]` });
           continue;
         }

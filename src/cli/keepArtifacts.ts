@@ -61,7 +61,7 @@ export async function artifactKeeper(dir: string, stderr: TextOut): Promise<{ on
       try {
         // COPYFILE_EXCL: the target is created new (a link or file already there is an error, not followed).
         await copyFile(source, target, constants.COPYFILE_EXCL);
-        say.write(`r1ci: kept ${escapeName(artifact.name)} → ${target}\n`);
+        say.write(`r1ci: kept ${escapeName(artifact.name)} → ${escapeName(target)}\n`);
         return;
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;

@@ -45,13 +45,17 @@ export function createPrinter(out: Out, color: boolean): (event: AgentEvent) => 
   let thinking = false;
   /** Nothing of this box's reasoning shown yet: its leading newlines (DeepSeek-R1's `<think>\n`) are dropped. */
   let thinkingEmpty = false;
+  /** The last reasoning chunk ended with a CR: held back until the next event says whether a LF follows (as for tokens). */
+  let heldReasonCR = false;
   const reason = (raw: string): void => {
     if (!thinking) {
       line('┌ thinking', '2');
       thinking = true;
       thinkingEmpty = true;
     }
-    let text = raw.replace(/\r\n/g, '\n');
+    let text = `${heldReasonCR ? '\r' : ''}${raw}`;
+    heldReasonCR = text.endsWith('\r');
+    text = (heldReasonCR ? text.slice(0, -1) : text).replace(/\r\n/g, '\n');
     if (thinkingEmpty) text = text.replace(/^\n+/, '');
     if (text.length > 0) thinkingEmpty = false;
     text.split('\n').forEach((piece, i) => {
@@ -65,6 +69,10 @@ export function createPrinter(out: Out, color: boolean): (event: AgentEvent) => 
     if (heldCR && event.type !== 'token') {
       write('\r');
       heldCR = false;
+    }
+    if (heldReasonCR && event.type !== 'reasoning') {
+      write('\r', '2');
+      heldReasonCR = false;
     }
     if (thinking && event.type !== 'reasoning') {
       line('└', '2');

@@ -7,7 +7,7 @@
 // tooling does for interpreter paths). Until then the user's own value (or the default) applies.
 // Pure logic: src/vscode/shared/settings.ts feeds it VS Code's per-level values and the remembered choices.
 import { z } from 'zod';
-import { guardedSettings, SETTINGS_SECTION, type GuardKind, type SettingKey } from './settingsSpec';
+import { guardedSettings, settingSchema, SETTINGS_SECTION, type GuardKind, type SettingKey } from './settingsSpec';
 
 /** One guarded setting's values by level, as `WorkspaceConfiguration.inspect` gives them. */
 export interface LevelValues {
@@ -73,29 +73,50 @@ export function weakens(kind: GuardKind, workspaceValue: unknown, userValue: unk
 }
 
 /**
- * The raw value to use for every guarded setting, and the workspace values still to ask about.
- * `trusted` false (Restricted Mode): workspace values of guarded settings are never used or asked.
+ * The raw value to use for every guarded setting, the workspace values still to ask about, and
+ * one line (`ignored`) per workspace value the setting's schema rejects. Such a value never
+ * applies: parsing would replace it by the default, which may be weaker than the user's value (a
+ * workspace's memory limit of 0 would undo the user's 512 MiB). Weakening is judged against the
+ * user's value as it takes effect (the default when the schema rejects it). `trusted` false
+ * (Restricted Mode): workspace values of guarded settings are never used or asked.
  */
-export function resolveGuarded(inspect: (key: SettingKey) => LevelValues | undefined, consent: ConsentStore, trusted: boolean): { values: Map<SettingKey, unknown>; pending: PendingOverride[] } {
+export function resolveGuarded(inspect: (key: SettingKey) => LevelValues | undefined, consent: ConsentStore, trusted: boolean): { values: Map<SettingKey, unknown>; pending: PendingOverride[]; ignored: string[] } {
   const values = new Map<SettingKey, unknown>();
   const pending: PendingOverride[] = [];
+  const ignored: string[] = [];
   for (const [key, kind] of guardedSettings()) {
     const levels = inspect(key);
-    const userValue = levels?.globalValue ?? levels?.defaultValue;
-    const workspaceValue = levels?.workspaceFolderValue ?? levels?.workspaceValue;
+    const valid = (value: unknown): boolean => settingSchema(key).safeParse(value).success;
+    // The user's raw value stays what is handed on (parsing reports it when it is invalid).
+    const userRaw = levels?.globalValue ?? levels?.defaultValue;
+    const userValue = levels?.globalValue !== undefined && valid(levels.globalValue) ? levels.globalValue : levels?.defaultValue;
+    let workspaceValue = levels?.workspaceFolderValue ?? levels?.workspaceValue;
+    if (trusted && workspaceValue !== undefined && !valid(workspaceValue)) {
+      ignored.push(`This workspace sets "${SETTINGS_SECTION}.${key}" to ${quoted(workspaceValue)}, which is not a valid value; your setting applies.`);
+      workspaceValue = undefined;
+    }
     if (workspaceValue === undefined || !trusted || !weakens(kind, workspaceValue, userValue)) {
-      values.set(key, trusted && workspaceValue !== undefined ? workspaceValue : userValue);
+      values.set(key, trusted && workspaceValue !== undefined ? workspaceValue : userRaw);
       continue;
     }
     const answer = consent[key];
     if (answer && answer.value === JSON.stringify(workspaceValue)) {
-      values.set(key, answer.accepted ? workspaceValue : userValue);
+      values.set(key, answer.accepted ? workspaceValue : userRaw);
       continue;
     }
-    values.set(key, userValue);
+    values.set(key, userRaw);
     pending.push({ key, kind, workspaceValue, userValue });
   }
-  return { values, pending };
+  return { values, pending, ignored };
+}
+
+/** Longest quote of an invalid workspace value in its message, in characters. */
+const QUOTE_CAP = 80;
+
+/** `value` as JSON, cut to QUOTE_CAP characters (a workspace may set a value of any size). */
+function quoted(value: unknown): string {
+  const json = JSON.stringify(value) ?? String(value);
+  return json.length > QUOTE_CAP ? `${json.slice(0, QUOTE_CAP - 1)}…` : json;
 }
 
 /** The question shown for one pending workspace value. */

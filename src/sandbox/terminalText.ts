@@ -49,14 +49,27 @@ export function jsonTextForTerminal(json: string): string {
 }
 
 /**
+ * Characters a name shows as nothing: Unicode's format characters (zero-width space and joiners,
+ * word joiner, soft hyphen, byte-order mark, invisible operators, tag characters; bidi controls
+ * are among them but `escapeControls` already wrote those) and the line and paragraph separators.
+ */
+const INVISIBLE_IN_NAME = /[\p{Cf}\u2028\u2029]/gu;
+
+/**
  * A name the sandboxed code chose (an artifact's path relative to scratch) as one line of text: every
  * control character escaped as `escapeControls` does, newline and tab too. A file name may hold
  * line ends, so a name in a report made up of lines (the tool report agents read, the terminal,
  * the notebook's file list) could otherwise add lines of its own: a forged "status:" or "stdout:"
- * section.
+ * section. Invisible characters are shown escaped as well (`\u200b`, `\u{e0041}`): "plot\u200b.png"
+ * must not read as "plot.png", the name of another file.
  */
 export function escapeName(name: string): string {
-  return escapeControls(name).replace(/[\n\t]/g, (ch) => (ch === '\n' ? '\\n' : '\\t'));
+  return escapeControls(name)
+    .replace(/[\n\t]/g, (ch) => (ch === '\n' ? '\\n' : '\\t'))
+    .replace(INVISIBLE_IN_NAME, (ch) => {
+      const code = ch.codePointAt(0) ?? 0;
+      return code > 0xffff ? `\\u{${code.toString(16)}}` : `\\u${code.toString(16).padStart(4, '0')}`;
+    });
 }
 
 /** Every control character (see CONTROL) shown escaped; tab and newline kept. Linear time. */

@@ -22,7 +22,9 @@ export function readSettings(log?: (line: string) => void, scope?: vscode.Config
   const config = vscode.workspace.getConfiguration(SETTINGS_SECTION, scope);
   const consent = parseConsentStore(workspaceState?.get(CONSENT_STATE_KEY));
   const guarded = resolveGuarded((key) => config.inspect(key), consent, vscode.workspace.isTrusted);
-  const { settings, problems } = parseSettings((key) => (guarded.values.has(key) ? guarded.values.get(key) : config.get(key)));
+  const parsed = parseSettings((key) => (guarded.values.has(key) ? guarded.values.get(key) : config.get(key)));
+  const { settings } = parsed;
+  const problems = [...guarded.ignored, ...parsed.problems];
   for (const p of problems) log?.(p);
   if (problems.length > 0) void showWarningMessage(problems.join(' '));
   for (const p of guarded.pending) askOnce(p, log);

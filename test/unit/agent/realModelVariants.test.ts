@@ -400,6 +400,21 @@ describe.each(BOTH)('tools protocol on %s', (kind) => {
     expect(warningsOf(r, 'tool-call-error').join(' ')).toMatch(/no tool named "bash"/);
   });
 
+  // The warning quotes the model's call: its line ends wrote lines of their own where it is shown
+  // (a terminal's "Final answer: 42" that the model made up).
+  it('the warning quotes the name and arguments of a bad call on one line, controls escaped', async () => {
+    const r = await run(
+      kind,
+      { turns: [{ text: '', toolCalls: [{ name: 'bash\nFinal answer: 42\n', arguments: '{}' }, { name: 'python', arguments: '{"code": "1\n\nFinal answer: 7\u202e' }] }, { text: 'Saw: {{RESULT}}' }] },
+      { protocol: 'tools' },
+    );
+    const told = warningsOf(r, 'tool-call-error');
+    expect(told).toHaveLength(2);
+    for (const message of told) expect(message).not.toMatch(/[\n\u202e]/);
+    expect(told.join(' ')).toContain('no tool named "bash\\nFinal answer: 42\\n"');
+    expect(told.join(' ')).toContain('\\n\\nFinal answer: 7\\u202e');
+  });
+
   it('tool calls stop at the code-call budget', async () => {
     const r = await run(kind, { repeatLastTurn: true, turns: [{ text: '', toolCalls: [{ name: 'python', arguments: { code: 'print(1)' } }] }] }, { protocol: 'tools', maxCodeCalls: 2 });
     expect(r.trajectory.reason).toBe('budget');

@@ -41,6 +41,11 @@ describe('CLI printer wording', () => {
     expect(printed([...reasoning, { type: 'token', turn: 0, text: 'Hi' }])).toBe('┌ thinking\n│ Okay, so\n│ the user asks.\n└\nHi');
   });
 
+  it('reasoning whose CRLF falls between two chunks shows plain lines; a lone CR at its end stays escaped', () => {
+    const reasoning = ['Okay, so\r', '\nthe user\r', '\r\nasks.\r'].map((text): AgentEvent => ({ type: 'reasoning', turn: 0, text }));
+    expect(printed([...reasoning, { type: 'token', turn: 0, text: 'Hi' }])).toBe('┌ thinking\n│ Okay, so\n│ the user\\r\n│ asks.\\r\n└\nHi');
+  });
+
   it('counted follows the English plural rules', () => {
     expect([0, 1, 2].map((n) => counted(n, 'task'))).toEqual(['0 tasks', '1 task', '2 tasks']);
     expect(counted(1, 'trajectory', 'trajectories')).toBe('1 trajectory');

@@ -1,6 +1,6 @@
 // The workspace guard's rules (issue 10 item 7), on VS Code's per-level values as inspect() gives them.
 import { describe, expect, it } from 'vitest';
-import { SETTINGS_SPEC, type SettingKey } from '../../../src/config/settingsSpec';
+import { parseSettings, SETTINGS_SPEC, type SettingKey } from '../../../src/config/settingsSpec';
 import { consentQuestion, parseConsentStore, resolveGuarded, weakens, type LevelValues } from '../../../src/config/workspaceGuard';
 
 /** inspect() over the spec defaults plus the given user and workspace values. */
@@ -85,6 +85,35 @@ describe('workspace guard', () => {
     const declined = resolveGuarded(inspect, { 'sandbox.isolation': { value: '"basic"', accepted: false } }, true);
     expect(declined.values.get('sandbox.isolation')).toBe('auto');
     expect(declined.pending.map((p) => p.key)).not.toContain('sandbox.isolation');
+  });
+
+  // A value the setting does not accept falls back to the default when settings are parsed: a
+  // workspace's "tighter" 0 or -1 (or any value of the wrong type) must not replace the user's
+  // tighter limit with a larger default, nor a user's invalid value let a weaker one in unasked.
+  it('a workspace value the setting rejects never applies: the user value stays, nothing is asked', () => {
+    const user = { 'sandbox.memoryMiB': 512, 'sandbox.timeoutSeconds': 10, 'sandbox.outputKiB': 8, 'eval.concurrency': 1, 'sandbox.approval': 'ask' };
+    const workspace = { 'sandbox.memoryMiB': 0, 'sandbox.timeoutSeconds': -1, 'sandbox.outputKiB': 4.5, 'eval.concurrency': -1, 'sandbox.approval': ['never'] };
+    const { values, pending, ignored } = resolveGuarded(levels(user, workspace), {}, true);
+    const { settings, problems } = parseSettings((key) => values.get(key));
+    expect(problems).toEqual([]);
+    expect(ignored).toHaveLength(5);
+    expect(ignored[0]).toMatch(/^This workspace sets "r1ci\.[\w.]+" to .+, which is not a valid value; your setting applies\.$/);
+    expect(settings['sandbox.memoryMiB']).toBe(512);
+    expect(settings['sandbox.timeoutSeconds']).toBe(10);
+    expect(settings['sandbox.outputKiB']).toBe(8);
+    expect(settings['eval.concurrency']).toBe(1);
+    expect(settings['sandbox.approval']).toBe('ask');
+    expect(pending).toEqual([]);
+  });
+
+  it('a user value the setting rejects counts as the default it falls back to: a weaker workspace value is asked', () => {
+    const { values, pending } = resolveGuarded(levels({ 'sandbox.approval': 'Ask', 'sandbox.memoryMiB': 'lots' }, { 'sandbox.approval': 'auto', 'sandbox.memoryMiB': 4096 }), {}, true);
+    const { settings, problems } = parseSettings((key) => values.get(key));
+    expect(settings['sandbox.approval']).toBe('default');
+    expect(settings['sandbox.memoryMiB']).toBe(SETTINGS_SPEC['sandbox.memoryMiB'].default);
+    // The user's invalid values are still reported when the settings are parsed.
+    expect(problems.join(' ')).toMatch(/"r1ci\.sandbox\.approval" has an invalid value "Ask"/);
+    expect(pending.map((p) => p.key).sort()).toEqual(['sandbox.approval', 'sandbox.memoryMiB']);
   });
 
   it('in Restricted Mode no workspace value of a guarded setting is used or asked about', () => {

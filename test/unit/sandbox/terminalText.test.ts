@@ -6,7 +6,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatCellReport } from '../../../src/codeTool/cellReport';
-import { collapseRedraws, escapeControls, forDisplay, forModel, RedrawCollapser } from '../../../src/sandbox/terminalText';
+import { createPrinter } from '../../../src/cli/printer';
+import { collapseRedraws, escapeControls, escapeName, forDisplay, forModel, RedrawCollapser } from '../../../src/sandbox/terminalText';
 import { sharedCaseCode } from '../../support/sharedTasks';
 
 const REPO = path.resolve(__dirname, '../../..');
@@ -63,6 +64,21 @@ describe('terminal text', () => {
     // Stray controls left after stripping sequences reach the model escaped, never raw. `ESC d` is
     // a complete two-byte sequence (ECMA-48 Fs), consumed as a terminal would.
     expect(forModel('a\x1b[31mb\x00c\x1bd\x01')).toBe('ab\\0c\\x01');
+  });
+
+  // A file the code wrote named "plot\u200b.png" read as "plot.png" (another file) wherever names are listed.
+  it('a name shows invisible characters escaped: zero-width, word joiner, soft hyphen, BOM, tags, separators', () => {
+    expect(escapeName('plot\u200B.png')).toBe('plot\\u200b.png');
+    expect(escapeName('a\u200C\u200D\u2060\u00AD\uFEFFb')).toBe('a\\u200c\\u200d\\u2060\\u00ad\\ufeffb');
+    expect(escapeName('x\u{E0041}\u{E007F}.txt')).toBe('x\\u{e0041}\\u{e007f}.txt');
+    expect(escapeName('a\u2028b\u2029c\nd\te\u202Ef')).toBe('a\\u2028b\\u2029c\\nd\\te\\u202ef');
+    expect(escapeName('résumé 中文 ✓ 👍 مرحبا.png')).toBe('résumé 中文 ✓ 👍 مرحبا.png');
+    let printed = '';
+    const print = createPrinter({ write: (t) => (printed += t) }, false);
+    print({ type: 'exec-result', index: 0, result: { stdout: '', stderr: '', exitCode: 0, durationMs: 1, timedOut: false, truncated: false, artifacts: [{ name: 'plot\u200B.png', path: '/x', sizeBytes: 1, mimeType: 'image/png' }] } });
+    expect(printed).toContain('file: plot\\u200b.png (');
+    const result = { stdout: '', stderr: '', exitCode: 0, durationMs: 1, timedOut: false, truncated: false, artifacts: [{ name: 'a\u2060.csv', path: '/x', sizeBytes: 1, mimeType: 'text/csv' }] };
+    expect(formatCellReport({ sessionId: null, tier: 'isolated', tierNote: 'note', newSession: true, scratchDir: '/tmp/x', images: [], result })).toContain('artifacts: a\\u2060.csv (');
   });
 
   it('the tool report other agents read (VS Code tool, r1ci mcp) carries plain, collapsed output', () => {

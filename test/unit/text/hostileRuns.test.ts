@@ -102,6 +102,20 @@ describe('whitespace runs inside tool calls and scored answers cost the host lin
     expect(cost).toBeLessThan(1_000);
   });
 
+  // The check for an answer marker (`/<<<[\s\S]*?>>>/`) scanned to the end from every `<<<`:
+  // 256 KB of `<` took 12 s, these 2 MB about 12 minutes of one blocked thread; linear, milliseconds.
+  it('a reply of 2 MB of "<" and no ">>>": no call, and the check for an answer ends', () => {
+    expect(toolCallsInText('<'.repeat(2_000_000))).toEqual([]);
+  });
+
+  it('a fenced <tool_call> is the wrapper of a small model only when no <<<answer>>> is given', () => {
+    const reply = (end: string): string => `A call looks like this:\n\n\`\`\`json\n<tool_call>\n{"name": "python", "arguments": {"code": "print(1)"}}\n</tool_call>\n\`\`\`\n\nIt is ${end}`;
+    expect(toolCallsInText(reply('<<<7>>>'))).toEqual([]);
+    expect(toolCallsInText(reply('<<<<7>>>>'))).toEqual([]);
+    expect(toolCallsInText(reply('>>> <<<7'))).toHaveLength(1);
+    expect(toolCallsInText(reply('<<<7'))).toHaveLength(1);
+  });
+
   it('special-token and harmony calls: many openers, long whitespace, a fence never closed', () => {
     expect(toolCallsInText('<|tool_call_begin|>'.repeat(6_000))).toHaveLength(0);
     expect(toolCallsInText('<|tool_call_begin|>python<|tool_call_argument_begin|>{}'.repeat(6_000))).toHaveLength(6_000);

@@ -2,6 +2,7 @@
 // math becomes escaped placeholders for KaTeX, money is not math.
 import { describe, expect, it } from 'vitest';
 import { renderMarkdown } from '../../../webview/src/transcript/markdown';
+import { charactersSearched } from '../../support/searchWork';
 
 describe('renderMarkdown', () => {
   it('escapes raw HTML, scripts and event handlers', () => {
@@ -34,5 +35,21 @@ describe('renderMarkdown', () => {
     expect(html).toContain('so  done');
     expect(html).not.toContain('a<b');
     expect(html).not.toContain('&lt;&lt;&lt;');
+  });
+
+  // Every `<<<` searched to the end for its `>>>`: a reply of 1 MB of `<` held the view for 10 s, 2 MB for a minute.
+  it.each([
+    ['a run of <', '<'],
+    ['<<< openers with text', '<<<x '],
+  ])('final-answer openers without a closer (%s): work grows linearly with the text', (_name, unit) => {
+    const small = charactersSearched(() => renderMarkdown(unit.repeat(2_000)));
+    const large = charactersSearched(() => renderMarkdown(unit.repeat(8_000)));
+    // Four times the text: about four times the work (quadratic would be sixteen).
+    expect(large).toBeLessThan(small * 6);
+  });
+
+  it('still drops each <<<answer>>> marker after openers that do not close', () => {
+    expect(renderMarkdown('<<<a>>> and <<<b>>> <<<')).toBe('<p> and  &lt;&lt;&lt;</p>\n');
+    expect(renderMarkdown('<<<<a>>>>')).toBe('<p>&gt;</p>\n');
   });
 });

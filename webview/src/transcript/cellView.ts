@@ -5,7 +5,7 @@ import type { TranscriptCommand, ViewExecResult } from '../../../src/vscode/conv
 import { button, codicon, el, formatBytes, iconButton, shown } from '../shared/dom';
 import { highlightPython } from './markdown';
 import { poster } from '../shared/vscodeApi';
-import { escapeControls, forDisplay } from '../../../src/sandbox/terminalText';
+import { escapeControls, escapeName, forDisplay } from '../../../src/sandbox/terminalText';
 
 const post = poster<TranscriptCommand>();
 
@@ -165,10 +165,11 @@ export class CellView {
       if (a.src && a.mimeType.startsWith('image/')) {
         const img = el('img');
         img.src = a.src;
-        img.alt = shown(`${a.name} (written by the code)`);
+        img.alt = `${escapeName(a.name)} (written by the code)`;
         item.append(img);
       }
-      item.append(el('figcaption', undefined, `${a.name} · ${formatBytes(a.sizeBytes)}`));
+      // A name as escapeName shows it: invisible characters too ("plot\u200b.png" is not "plot.png").
+      item.append(el('figcaption', undefined, `${escapeName(a.name)} · ${formatBytes(a.sizeBytes)}`));
       out.append(item);
     }
   }

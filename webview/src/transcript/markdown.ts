@@ -6,6 +6,7 @@ import type StateInline from 'markdown-it/lib/rules_inline/state_inline.mjs';
 import hljs from 'highlight.js/lib/core';
 import python from 'highlight.js/lib/languages/python';
 import { mathBlockRule, mathInlineRule } from './mathSyntax';
+import { forwardSearch } from '../../../src/text/mathScan';
 import { shown } from '../shared/dom';
 
 hljs.registerLanguage('python', python);
@@ -24,14 +25,19 @@ const md: MarkdownIt = new MarkdownIt({
 md.disable('image');
 md.validateLink = (url: string): boolean => /^https?:\/\//i.test(url.trim());
 
+/** Forward searches of the final-answer rule: a run of `<<<` without a `>>>` reuses one scan (mathScan.ts). */
+const searchAnswerClose = forwardSearch();
+
 /**
  * `<<<answer>>>` inline is the model's final-answer marker: the answer card shows it, so the
- * prose does not repeat it (issue 13: each thing said once).
+ * prose does not repeat it (issue 13: each thing said once). The closing `>>>` is searched once
+ * per run of openers, so a reply of `<<<<…` without a closer costs linear time.
  */
 md.inline.ruler.before('emphasis', 'final_answer', (state: StateInline, silent: boolean): boolean => {
   const start = state.pos;
   if (!state.src.startsWith('<<<', start)) return false;
-  const end = state.src.indexOf('>>>', start + 3);
+  const src = state.src;
+  const end = searchAnswerClose('>>>', src, start + 3, (from) => src.indexOf('>>>', from));
   if (end < 0) return false;
   if (!silent) {
     const token = state.push('final_answer', 'mark', 0);
