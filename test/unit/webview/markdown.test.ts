@@ -1,7 +1,7 @@
 // The webview's markdown for untrusted model text: no HTML gets through, links only to the web,
 // math becomes escaped placeholders for KaTeX, money is not math.
 import { describe, expect, it } from 'vitest';
-import { renderMarkdown } from '../../../webview/src/transcript/markdown';
+import { MAX_TEX_CHARS, MAX_TEX_CHARS_PER_TEXT, renderMarkdown } from '../../../webview/src/transcript/markdown';
 import { charactersSearched } from '../../support/searchWork';
 
 describe('renderMarkdown', () => {
@@ -24,6 +24,21 @@ describe('renderMarkdown', () => {
     expect(renderMarkdown('so \\(a<b\\) holds')).toContain('<span class="math" data-display="0">a&lt;b</span>');
     expect(renderMarkdown('$$\n\\frac{1}{2}\n$$')).toContain('<div class="math math-display" data-display="1">\\frac{1}{2}</div>');
     expect(renderMarkdown('\\[x^2\\]')).toContain('<div class="math math-display" data-display="1">x^2</div>');
+  });
+
+  it('shows TeX past the typesetting caps as source, which typesetMath never picks up (hostile text cannot hold the view in KaTeX)', () => {
+    const long = 'x+'.repeat(MAX_TEX_CHARS / 2) + 'x';
+    const inline = renderMarkdown(`so $${long}$ holds`);
+    expect(inline).not.toContain('data-display');
+    expect(inline).toContain(`<code class="math-source">${long}</code>`);
+    expect(renderMarkdown(`$$\n${long}\n$$`)).toContain('<pre class="math-source"><code>');
+    // Many expressions under the per-expression cap: those past the text's budget stay source.
+    const piece = 'y'.repeat(MAX_TEX_CHARS);
+    const many = renderMarkdown(Array.from({ length: 6 }, () => `$${piece}$`).join(' '));
+    expect(many.match(/data-display="0"/g)).toHaveLength(MAX_TEX_CHARS_PER_TEXT / MAX_TEX_CHARS);
+    expect(many.match(/class="math-source"/g)).toHaveLength(6 - MAX_TEX_CHARS_PER_TEXT / MAX_TEX_CHARS);
+    // Each text has its own budget.
+    expect(renderMarkdown(`$${piece}$`)).toContain('data-display="0"');
   });
 
   it('leaves prices alone', () => {

@@ -51,11 +51,34 @@ md.renderer.rules.final_answer = () => '';
 // Math: before `escape`, which would otherwise eat the backslash of \( and \[.
 md.inline.ruler.before('escape', 'math_inline', mathInlineRule);
 md.block.ruler.before('fence', 'math_block', mathBlockRule, { alt: ['paragraph', 'reference', 'blockquote', 'list'] });
-md.renderer.rules.math_inline = (tokens, idx) => mathPlaceholder(tokens[idx]?.content ?? '', tokens[idx]?.meta === 'display', 'span');
-md.renderer.rules.math_block = (tokens, idx) => mathPlaceholder(tokens[idx]?.content ?? '', true, 'div');
+md.renderer.rules.math_inline = (tokens, idx, _options, env: MathBudget) => mathPlaceholder(tokens[idx]?.content ?? '', tokens[idx]?.meta === 'display', 'span', env);
+md.renderer.rules.math_block = (tokens, idx, _options, env: MathBudget) => mathPlaceholder(tokens[idx]?.content ?? '', true, 'div', env);
 
-/** The TeX stays escaped text until typesetMath() renders it through KaTeX's DOM API. */
-function mathPlaceholder(tex: string, display: boolean, tag: 'span' | 'div'): string {
+/**
+ * Characters of TeX one expression may have to be typeset, and all the expressions of one
+ * rendered text together. KaTeX's output grows ~150 bytes per input character and its time
+ * with it (a 200,000-character `$x+x+…$` took 33 s and 30 MB of HTML): hostile model text must
+ * not hold the view. A real formula is far shorter; past either cap the TeX is shown as source.
+ */
+export const MAX_TEX_CHARS = 5_000;
+export const MAX_TEX_CHARS_PER_TEXT = 20_000;
+
+/** The markdown-it env of one `renderMarkdown` call: TeX characters handed to KaTeX so far. */
+interface MathBudget {
+  texChars?: number;
+}
+
+/**
+ * The TeX stays escaped text until typesetMath() renders it through KaTeX's DOM API; past the
+ * caps above it stays source (a code span or block), which typesetMath never picks up.
+ */
+function mathPlaceholder(tex: string, display: boolean, tag: 'span' | 'div', env: MathBudget): string {
+  const used = env.texChars ?? 0;
+  if (tex.length > MAX_TEX_CHARS || used + tex.length > MAX_TEX_CHARS_PER_TEXT) {
+    const source = md.utils.escapeHtml(tex);
+    return tag === 'div' ? `<pre class="math-source"><code>${source}</code></pre>\n` : `<code class="math-source">${source}</code>`;
+  }
+  env.texChars = used + tex.length;
   return `<${tag} class="math${display ? ' math-display' : ''}" data-display="${display ? '1' : '0'}">${md.utils.escapeHtml(tex)}</${tag}>${tag === 'div' ? '\n' : ''}`;
 }
 
@@ -64,7 +87,8 @@ function mathPlaceholder(tex: string, display: boolean, tag: 'span' | 'div'): st
  * its code blocks read as what they are; markdown-it then escapes whatever HTML it holds.
  */
 export function renderMarkdown(text: string): string {
-  return md.render(shown(text));
+  const budget: MathBudget = {};
+  return md.render(shown(text), budget);
 }
 
 export function highlightPython(code: string): string {
