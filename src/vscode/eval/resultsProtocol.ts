@@ -66,9 +66,15 @@ export type ResultsViewData = z.infer<typeof resultsViewDataSchema>;
 export const resultsHostMessageSchema = z.discriminatedUnion('type', [z.object({ type: z.literal('data'), data: resultsViewDataSchema })]);
 export type ResultsHostMessage = z.infer<typeof resultsHostMessageSchema>;
 
+/**
+ * Longest question id the results view sends back (characters): an id is a task file's path
+ * plus `#key` (docs/task-files.md), so a path's 4,096 bytes and a key fit with room to spare.
+ */
+export const MAX_QUESTION_ID_CHARS = 16 * 1024;
+
 export const resultsWebviewMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready') }),
-  z.object({ type: z.literal('show-trajectory'), run: z.number().int().min(0).max(1), id: z.string(), sample: z.number().int().nonnegative().optional() }),
+  z.object({ type: z.literal('show-trajectory'), run: z.number().int().min(0).max(1), id: z.string().max(MAX_QUESTION_ID_CHARS), sample: z.number().int().nonnegative().optional() }),
   z.object({ type: z.literal('export'), format: z.enum(['markdown', 'csv']) }),
   z.object({ type: z.literal('compare') }),
 ]);

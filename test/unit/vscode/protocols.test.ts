@@ -3,7 +3,7 @@
 // "ask" and drop it silently).
 import { describe, expect, it } from 'vitest';
 import { chatCommandSchema, chatNotificationSchema } from '../../../src/vscode/chat/protocol';
-import { resultsWebviewMessageSchema } from '../../../src/vscode/eval/resultsProtocol';
+import { MAX_QUESTION_ID_CHARS, resultsWebviewMessageSchema } from '../../../src/vscode/eval/resultsProtocol';
 import { panelCommandSchema, panelNotificationSchema } from '../../../src/vscode/solve/protocol';
 import { MAX_LINK_CHARS, MAX_VIEW_TEXT_CHARS } from '../../../src/vscode/conversation/transcriptProtocol';
 
@@ -71,5 +71,10 @@ describe('webview protocols', () => {
       expect(panelCommandSchema.safeParse(message).success, message.type).toBe(false);
       expect(chatCommandSchema.safeParse(message).success, message.type).toBe(false);
     }
+  });
+
+  it('the results view refuses a question id of unbounded size', () => {
+    expect(resultsWebviewMessageSchema.safeParse({ type: 'show-trajectory', run: 0, id: 'a/b.jsonl#3' }).success).toBe(true);
+    expect(resultsWebviewMessageSchema.safeParse({ type: 'show-trajectory', run: 0, id: 'x'.repeat(MAX_QUESTION_ID_CHARS + 1) }).success).toBe(false);
   });
 });
