@@ -136,7 +136,7 @@ export async function chatCommand(argv: readonly string[], io: Omit<GateIo, 'sig
     if (keeper && isAgentEvent(e)) keeper.onEvent(e);
     if (e.type === 'notice') human.write(`${escapeControls(e.message)}\n`);
     if (values.json) return;
-    if (e.type === 'question') print = createPrinter(io.stdout, color);
+    if (e.type === 'question') print = createPrinter(io.stdout, color, decided !== false);
     else if (isAgentEvent(e)) print?.(e);
   });
 
