@@ -1526,6 +1526,9 @@ class Interpreter:
             SET_GC_THRESHOLD(*self.gc_threshold)
         if GC_DEBUG() != self.gc_debug:
             SET_GC_DEBUG(self.gc_debug)
+        # threading.stack_size() with no argument also sets the size to 0 (CPython's default, the
+        # value saved at start-up) as it reads it: the check puts the start-up size back by itself,
+        # and a cell's own getter call behaves as in a script.
         if THREAD_STACK_SIZE() != self.thread_stack_size:
             THREAD_STACK_SIZE(self.thread_stack_size)
 
