@@ -103,6 +103,10 @@ CELL_FILE = ".r1ci-cell.py"
 EXIT = os._exit
 # The interpreter's exit status when its own loop failed outside a cell's code (see start_interpreter).
 LOOP_FAILED = 83
+# Its exit status when that loop failed for want of memory: a cell left the address space all but
+# used up (its MemoryErrors caught), so the loop's own reply could not be made. Not the cell's fault
+# of replacing something: said as the sandbox out of memory (on_child_gone).
+LOOP_OUT_OF_MEMORY = 84
 LOOP_FAILED_DETAIL = (
     "the Python interpreter's own loop failed around this cell, which may not have run: a cell replaced something "
     "the sandbox's interpreter uses between cells (such as the traceback module, which prints a cell's error)"
@@ -1526,6 +1530,9 @@ class Interpreter:
             SET_GC_THRESHOLD(*self.gc_threshold)
         if GC_DEBUG() != self.gc_debug:
             SET_GC_DEBUG(self.gc_debug)
+        # threading.stack_size() with no argument also sets the size to 0 (CPython's default, the
+        # value saved at start-up) as it reads it: the check puts the start-up size back by itself,
+        # and a cell's own getter call behaves as in a script.
         if THREAD_STACK_SIZE() != self.thread_stack_size:
             THREAD_STACK_SIZE(self.thread_stack_size)
 
@@ -1750,6 +1757,8 @@ def start_interpreter(supervisor_end, interpreter_end):
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         sys.argv = [""]
         Interpreter(interpreter_end).loop()
+    except MemoryError:
+        EXIT(LOOP_OUT_OF_MEMORY)
     except BaseException:
         # The loop runs in the cells' process: a cell that replaced what it uses (json.loads,
         # signal.sigtimedwait, linecache.cache, a builtin) made it fail when the NEXT cell came,
@@ -2257,6 +2266,8 @@ class Supervisor:
         if self.current is not None:
             if os.WIFEXITED(status) and os.WEXITSTATUS(status) == LOOP_FAILED:
                 self.finish(1, "protocol", detail=LOOP_FAILED_DETAIL, final=True)
+            elif os.WIFEXITED(status) and os.WEXITSTATUS(status) == LOOP_OUT_OF_MEMORY:
+                self.finish(1, "memory", final=True)
             elif os.WIFEXITED(status):
                 self.finish(os.WEXITSTATUS(status), None, exited=True, final=True)
             else:

@@ -15,6 +15,7 @@ import type { ConversationEvent } from '../conversation/events';
 import { removeTree } from '../sandbox/scratchJanitor';
 import { escapeControls, jsonForTerminal } from '../sandbox/terminalText';
 import { CliError, EXIT, onStdoutGone, parseCliArgs, refuseConflictingFlags, signalExitCode, STOP_SIGNALS, type StopCause } from './cliSupport';
+import { stopStartupProbes } from '../sandbox/startupProbe';
 import { gatedCodeRunner } from './cliRunner';
 import { ISOLATION_USAGE, readIsolation, type GateIo } from './isolationGate';
 import { modelOptionsUsage, readModelOptions, resolveModelRun } from './modelOptions';
@@ -76,6 +77,8 @@ export async function chatCommand(argv: readonly string[], io: Omit<GateIo, 'sig
   const m = readModelOptions(values);
   const keeper = values['keep-artifacts'] === undefined ? undefined : await artifactKeeper(resolve(values['keep-artifacts']), io.stderr);
   const startup = new AbortController();
+  // Leaving at start-up: the sandbox's start-up checks must not hold the chat until their time limit.
+  startup.signal.addEventListener('abort', stopStartupProbes);
   let stoppedBy: StopCause = 'SIGINT';
   const onStartupSignal = (signal: StopCause): void => {
     stoppedBy = signal;
@@ -136,7 +139,7 @@ export async function chatCommand(argv: readonly string[], io: Omit<GateIo, 'sig
     if (keeper && isAgentEvent(e)) keeper.onEvent(e);
     if (e.type === 'notice') human.write(`${escapeControls(e.message)}\n`);
     if (values.json) return;
-    if (e.type === 'question') print = createPrinter(io.stdout, color);
+    if (e.type === 'question') print = createPrinter(io.stdout, color, decided !== false);
     else if (isAgentEvent(e)) print?.(e);
   });
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The `r1ci` command: the same agent (and evaluation) as the extension, without VS Code.
 import { version } from '../../package.json';
+import { stopStartupProbes } from '../sandbox/startupProbe';
 import { escapeControls } from '../sandbox/terminalText';
 import { fileErrorSentence } from '../text/fileErrors';
 import { useFrontEnd } from '../text/frontEnd';
@@ -34,6 +35,9 @@ ${SOLVE_USAGE}`;
 let stoppedBy: StopCause | undefined;
 /** Aborted by a stop signal (or stdout gone) in the commands that take `io.signal`. */
 const controller = new AbortController();
+// A cancelled command is leaving: the sandbox's start-up checks (cached, shared, so deaf to one
+// command's signal) must not hold it until their time limit, nor outlive it.
+controller.signal.addEventListener('abort', stopStartupProbes);
 
 /** The exit code of `code`: a cancellation says which signal caused it (130, 143, 129). */
 function exitCodeOf(code: number): number {

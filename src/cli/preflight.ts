@@ -3,6 +3,7 @@
 // (and leave a results file full of them).
 import type { ModelBackend } from '../agent/backends';
 import { modelMissing } from '../agent/backends/errors';
+import { knob } from '../text/frontEnd';
 import { CliError, EXIT } from './cliSupport';
 
 /** Ollama resolves a name without a tag to `:latest`; OpenAI-compatible servers need the exact id. */
@@ -13,17 +14,36 @@ export function serverHasModel(kind: 'ollama' | 'openai', names: readonly string
 }
 
 /**
- * Lists the server's models and checks `model` is among them.
- * @throws CliError (exit 1) with the backend's message — which names the CLI's flags and
- *   environment variables — when the server is unreachable, is the wrong kind, or lacks the model.
+ * How long the server may take to list its models (ms): it answers at once even while it loads a
+ * model, so one that has not answered by then is stuck, or something else holding that port.
  */
-export async function checkServerAndModel(backend: ModelBackend, model: string, signal: AbortSignal): Promise<void> {
+export const SERVER_CHECK_TIMEOUT_MS = 30_000;
+
+/**
+ * Lists the server's models and checks `model` is among them; `timeoutMs` bounds the listing.
+ * @throws CliError (exit 1) with the backend's message — which names the CLI's flags and
+ *   environment variables — when the server is unreachable, is the wrong kind, does not answer
+ *   within `timeoutMs`, or lacks the model; CliError (exit 130) when `signal` aborts.
+ */
+export async function checkServerAndModel(backend: ModelBackend, model: string, signal: AbortSignal, timeoutMs = SERVER_CHECK_TIMEOUT_MS): Promise<void> {
   let names: string[];
+  // A server that takes the connection and never answers had the command wait for ever, silent.
+  const listing = new AbortController();
+  const stop = (): void => listing.abort();
+  signal.addEventListener('abort', stop, { once: true });
+  const timer = setTimeout(stop, timeoutMs);
   try {
-    names = (await backend.listModels(signal)).map((m) => m.name);
+    names = (await backend.listModels(listing.signal)).map((m) => m.name);
   } catch (error) {
     if (signal.aborted) throw new CliError('cancelled before the first question.', EXIT.cancelled);
+    if (listing.signal.aborted) {
+      const where = knob(backend.kind === 'ollama' ? 'ollamaHost' : 'openaiBaseUrl');
+      throw new CliError(`The server at ${backend.baseUrl} did not answer the list of its models within ${timeoutMs / 1000} s: it is stuck, or not the model server — restart it, or check ${where}.`, EXIT.failure);
+    }
     throw new CliError(error instanceof Error ? error.message : String(error), EXIT.failure);
+  } finally {
+    clearTimeout(timer);
+    signal.removeEventListener('abort', stop);
   }
   if (!serverHasModel(backend.kind, names, model)) {
     const listed = names.length === 0 ? 'it has none' : `it has ${names.slice(0, 8).join(', ')}${names.length > 8 ? ', …' : ''}`;

@@ -25,8 +25,10 @@ interface Out {
  * of the text it is given escaped (terminalText.ts), and only the printer's own style codes
  * (`style`, an SGR parameter such as '2' or '1;32', when `color`) reach the terminal raw — so no
  * path, present or future, can hand model text, code, ids or messages to the terminal unescaped.
+ * `codeRuns` false: the isolation gate said no (isolationGate.ts), so each cell is shown as not
+ * run instead of as running with results.
  */
-export function createPrinter(out: Out, color: boolean): (event: AgentEvent) => void {
+export function createPrinter(out: Out, color: boolean, codeRuns = true): (event: AgentEvent) => void {
   let atLineStart = true;
   const totals = { modelMs: 0, codeMs: 0, promptTokens: 0, outputTokens: 0, turns: 0, tokenTurns: 0 };
   const write = (text: string, style?: string): void => {
@@ -93,9 +95,10 @@ export function createPrinter(out: Out, color: boolean): (event: AgentEvent) => 
         break;
       }
       case 'exec-start':
-        line(`── running code cell ${event.index + 1} ──`, '36');
+        line(codeRuns ? `── running code cell ${event.index + 1} ──` : `── code cell ${event.index + 1}: not run (no isolation available) ──`, '36');
         break;
       case 'exec-result':
+        if (!codeRuns) break; // nothing ran: the header said so
         totals.codeMs += event.result.durationMs;
         line(`Code Execution Results (${describeStatus(event.result)}):`, '36');
         if (event.result.stdout) line(forDisplay(event.result.stdout).trimEnd());

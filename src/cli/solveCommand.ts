@@ -68,9 +68,10 @@ export async function solveCommand(argv: readonly string[], io: GateIo & { stdou
   const modelRun = await resolveModelRun(m, io.signal);
   const scratch = await mkdtemp(join(tmpdir(), 'r1ci-solve-'));
   let runner: CodeRunner | null = null;
+  let codeRuns = true;
   try {
     if (!values['text-only']) {
-      ({ runner } = await gatedCodeRunner({ scratchDir: scratch, sandbox: m.run.sandbox, isolation, allowUnisolated: values['allow-unisolated'] }, io));
+      ({ runner, allowed: codeRuns } = await gatedCodeRunner({ scratchDir: scratch, sandbox: m.run.sandbox, isolation, allowUnisolated: values['allow-unisolated'] }, io));
     }
     const events = runAgent(question, {
       ...modelRun,
@@ -78,7 +79,7 @@ export async function solveCommand(argv: readonly string[], io: GateIo & { stdou
       signal: io.signal,
     });
     const color = !values.json && 'isTTY' in io.stdout && io.stdout.isTTY === true && !process.env.NO_COLOR;
-    const print = values.json ? undefined : createPrinter(io.stdout, color);
+    const print = values.json ? undefined : createPrinter(io.stdout, color, codeRuns);
     const trajectory = await collectTrajectory(events, (e) => {
       print?.(e);
       keeper?.onEvent(e);

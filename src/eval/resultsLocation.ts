@@ -1,6 +1,8 @@
 // Where an evaluation's results go when the user names no file — one rule for the extension and
 // the CLI: `<folder>/.r1ci/results/<tasks>.<model>[.text-only].results.jsonl`, where <folder> is
-// the workspace folder holding the tasks (extension) or the folder the tasks are in.
+// the workspace folder holding the tasks (extension) or the folder the tasks are in. <tasks> is
+// the task file's name without its data extension (`.jsonl`, `.json` or `.csv`, and a `.tasks`
+// before it), a folder's name as it is: `24.csv` and `24.jsonl` both give `24.<model>…`.
 import { basename, dirname, join } from 'node:path';
 import { ensureFolderWithoutLinks } from './safeWrite';
 
@@ -20,12 +22,18 @@ export function ensureResultsFolder(folder: string): Promise<string> {
   return ensureFolderWithoutLinks(folder, RESULTS_PARTS);
 }
 
+/** A task file's data extension, dropped from the results name alike for every type (`.csv` had been kept). */
+const TASK_EXTENSION = /\.(tasks\.)?(jsonl|json|csv)$/;
+
 /**
  * The default results file for evaluating `target` (a task file or folder, absolute) with
- * `model`. `folder` defaults to the folder containing `target`. The model and mode are in the
- * name, so runs of two models (or code vs. text only) never resume each other's file.
+ * `model`: `<folder>/.r1ci/results/<tasks>.<model>[.text-only].results.jsonl`, <tasks> being
+ * `target`'s name without its data extension (TASK_EXTENSION). `folder` defaults to the folder
+ * containing `target`. The model and mode are in the name, so runs of two models (or code vs.
+ * text only) never resume each other's file; two task files differing only in type share one
+ * results file, which keeps both (their question ids name the file).
  */
 export function defaultResultsFile(target: string, model: string, textOnly: boolean, folder: string = dirname(target)): string {
-  const name = `${basename(target).replace(/\.(tasks\.)?jsonl?$/, '')}.${model.replace(/[^\w.-]+/g, '_')}${textOnly ? '.text-only' : ''}.results.jsonl`;
+  const name = `${basename(target).replace(TASK_EXTENSION, '')}.${model.replace(/[^\w.-]+/g, '_')}${textOnly ? '.text-only' : ''}.results.jsonl`;
   return join(resultsFolder(folder), name);
 }

@@ -5,6 +5,7 @@
 // pids, no IPC. We never `--ro-bind / /`: Unix sockets (docker.sock, D-Bus,
 // ssh-agent) would stay reachable through a read-only mount.
 import { execa } from 'execa';
+import { startupProbe } from './startupProbe';
 import { existsSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, normalize, sep } from 'node:path';
 import { z } from 'zod';
@@ -44,7 +45,9 @@ const disableUsernsCache = new Map<string, Promise<boolean>>();
 export function bwrapSupportsDisableUserns(bwrapPath: string): Promise<boolean> {
   let pending = disableUsernsCache.get(bwrapPath);
   if (!pending) {
-    pending = execa(bwrapPath, ['--help'], { timeout: 10_000, cwd: '/', env: { PATH: '/usr/bin:/bin' }, extendEnv: false, stdin: 'ignore', reject: false }).then(({ stdout }) => /--disable-userns\b/.test(stdout));
+    pending = startupProbe(execa(bwrapPath, ['--help'], { detached: true, timeout: 10_000, cwd: '/', env: { PATH: '/usr/bin:/bin' }, extendEnv: false, stdin: 'ignore', reject: false })).then(({ stdout }) =>
+      /--disable-userns\b/.test(stdout),
+    );
     disableUsernsCache.set(bwrapPath, pending);
   }
   return pending;
@@ -59,7 +62,7 @@ export function pythonLayout(executable: string): Promise<PythonLayout> {
   if (!pending) {
     // Like the worker: -I (no user site, no PYTHON* variables, no script folder on the
     // path) and cwd / , so a json.py in the caller's folder never runs on the host.
-    pending = execa(executable, ['-I', '-c', LAYOUT_PROBE], { timeout: 15_000, cwd: '/', env: { PATH: '/usr/bin:/bin' }, extendEnv: false, stdin: 'ignore' }).then(({ stdout }) =>
+    pending = startupProbe(execa(executable, ['-I', '-c', LAYOUT_PROBE], { detached: true, timeout: 15_000, cwd: '/', env: { PATH: '/usr/bin:/bin' }, extendEnv: false, stdin: 'ignore' })).then(({ stdout }) =>
       layoutSchema.parse(JSON.parse(stdout.trim())),
     );
     pending.catch(() => layoutCache.delete(executable));

@@ -6,6 +6,7 @@
 //   - a systemd scope (`systemd-run [--user] --scope -p MemoryMax=…`), desktop users.
 // Kernel documentation: Documentation/admin-guide/cgroup-v1/memory.rst and cgroup-v2.rst.
 import { execa } from 'execa';
+import { startupProbe } from './startupProbe';
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
@@ -195,13 +196,16 @@ export function systemdScopeWorks(): Promise<boolean> {
   if (process.platform !== 'linux') return Promise.resolve(false);
   const probeBytes = 96 * 1024 ** 2;
   const script = 'p=$(sed -n "s/^0:://p" /proc/self/cgroup); cat "/sys/fs/cgroup$p/memory.max"';
-  return execa('systemd-run', [...systemdRunArgs(probeBytes, `r1ci-probe-${randomBytes(4).toString('hex')}`), '/bin/sh', '-c', script], {
-    timeout: 10_000,
-    env: { PATH: '/usr/bin:/bin', ...userBusEnv() },
-    extendEnv: false,
-    stdin: 'ignore',
-    reject: false,
-  }).then((result) => !result.failed && result.stdout.trim() === String(probeBytes));
+  return startupProbe(
+    execa('systemd-run', [...systemdRunArgs(probeBytes, `r1ci-probe-${randomBytes(4).toString('hex')}`), '/bin/sh', '-c', script], {
+      detached: true,
+      timeout: 10_000,
+      env: { PATH: '/usr/bin:/bin', ...userBusEnv() },
+      extendEnv: false,
+      stdin: 'ignore',
+      reject: false,
+    }),
+  ).then((result) => !result.failed && result.stdout.trim() === String(probeBytes));
 }
 
 /** `systemd-run` arguments for a transient scope with a hard memory limit and no swap. */

@@ -4,6 +4,7 @@ import type { CodeRunner, SandboxOptions } from './types';
 
 export * from './types';
 export { resolvePython, type ResolvedPython } from './python';
+export { stopStartupProbes } from './startupProbe';
 export { detectIsolation, type IsolationInfo } from './isolation';
 export { findWorkerScript } from './worker-script';
 export { buildSeatbeltProfile, type SeatbeltOptions } from './seatbelt';

@@ -1,5 +1,6 @@
 // Picks the isolation tier by actually running a tiny sandboxed interpreter once.
 import { execa } from 'execa';
+import { startupProbe } from './startupProbe';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,7 +33,7 @@ function basicNote(reason: string): string {
 }
 
 async function run(file: string, args: string[]): Promise<{ ok: boolean; output: string }> {
-  const result = await execa(file, args, { timeout: 20_000, env: { PATH: '/usr/bin:/bin', LANG: 'C.UTF-8' }, extendEnv: false, stdin: 'ignore', stripFinalNewline: false, reject: false });
+  const result = await startupProbe(execa(file, args, { detached: true, timeout: 20_000, env: { PATH: '/usr/bin:/bin', LANG: 'C.UTF-8' }, extendEnv: false, stdin: 'ignore', stripFinalNewline: false, reject: false }));
   return { ok: !result.failed, output: `${result.stdout}${result.stderr}`.trim() };
 }
 

@@ -2,6 +2,7 @@
 // (pyenv: 135–240 ms per start), so we ask it for `sys.executable` a single time
 // and spawn that binary directly afterwards.
 import { ExecaError, execa } from 'execa';
+import { startupProbe } from './startupProbe';
 import { z } from 'zod';
 import { knob } from '../text/frontEnd';
 
@@ -26,7 +27,9 @@ const SPAWN_FAILURES: Readonly<Partial<Record<string, string>>> = {
 
 async function probe(candidate: string): Promise<ResolvedPython> {
   try {
-    const { stdout } = await execa(candidate, ['-I', '-c', PROBE], { timeout: 15_000, windowsHide: true, cwd: process.platform === 'win32' ? undefined : '/', stdin: 'ignore' });
+    const { stdout } = await startupProbe(
+      execa(candidate, ['-I', '-c', PROBE], { detached: process.platform !== 'win32', timeout: 15_000, windowsHide: true, cwd: process.platform === 'win32' ? undefined : '/', stdin: 'ignore' }),
+    );
     return probeReply.parse(JSON.parse(stdout.trim()));
   } catch (error) {
     // "spawn python3 ENOENT" says more than execa's message, which repeats the whole probe script.

@@ -378,6 +378,10 @@ export class PythonCodeRunner implements CodeRunner {
     }
     // A MemoryError is Python's own answer to RLIMIT_AS: nothing was killed, the interpreter and its
     // variables live on (a process the kernel or the watcher kills is the sandbox memory limit, above).
+    // Unless the interpreter's own loop hit it after the cell (worker.py LOOP_OUT_OF_MEMORY): then the interpreter is gone.
+    if (outcome.workerError === 'memory' && outcome.workerLost) {
+      return { reason: 'memory', message: `stopped: the sandbox ran out of memory (MemoryError at the memory limit, ${formatBytes(limits.memoryBytes)}): the cell left too little for the interpreter to go on${lost}` };
+    }
     if (outcome.workerError === 'memory') return { reason: 'memory', message: `stopped: MemoryError at the memory limit (${formatBytes(limits.memoryBytes)}); variables are kept` };
     if (outcome.workerError === 'file-size') return { reason: 'file-size', message: `stopped: file size limit (${formatBytes(limits.fileSizeBytes)})` };
     if (outcome.workerError === 'crashed') {

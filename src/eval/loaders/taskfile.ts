@@ -133,6 +133,12 @@ export function buildScorer(record: TaskFileRecord, baseDir: string): Built {
   }
 }
 
+/** A field the record lacks is said as missing, not as Zod's "Invalid input: expected string, received undefined". */
+function issueWords(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_type' && / received undefined$/.test(issue.message)) return `missing (a ${issue.expected} is needed; docs/task-files.md lists the fields)`;
+  return issue.message;
+}
+
 interface Located {
   readonly line?: number;
   readonly index?: number;
@@ -146,7 +152,7 @@ export function convertTaskFileRecord(raw: unknown, file: string, fileId: string
   const where = { file, ...loc };
   const parsed = taskFileRecordSchema.safeParse(raw);
   if (!parsed.success) {
-    const msg = parsed.error.issues.map((i) => `${i.path.join('.') || '(record)'}: ${i.message}`).join('; ');
+    const msg = parsed.error.issues.map((i) => `${i.path.join('.') || '(record)'}: ${issueWords(i)}`).join('; ');
     return { problem: { ...where, message: msg } };
   }
   const r = parsed.data;

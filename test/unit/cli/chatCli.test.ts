@@ -74,9 +74,9 @@ class ChatProcess {
    * pty.spawn, which relays this process's pipes to it), as when a user runs it; its stdout and
    * stderr then arrive together in `stdout`, and keys are typed with `press`.
    */
-  constructor(args: readonly string[] = [], options: { tmp?: string; terminal?: boolean } = {}) {
-    // --allow-unisolated: where bubblewrap does not work, the basic tier runs the (scripted) code.
-    const chat = [cli, 'chat', '--base-url', server.url, '--model', 'qwen2.5-coder:7b', '--protocol', 'r1ci', '--allow-unisolated', ...args];
+  constructor(args: readonly string[] = [], options: { tmp?: string; terminal?: boolean; gated?: boolean } = {}) {
+    // --allow-unisolated: where bubblewrap does not work, the basic tier runs the (scripted) code. `gated`: without it.
+    const chat = [cli, 'chat', '--base-url', server.url, '--model', 'qwen2.5-coder:7b', '--protocol', 'r1ci', ...(options.gated ? [] : ['--allow-unisolated']), ...args];
     const command = options.terminal ? (['python3', ['-c', PTY_SPAWN, process.execPath, ...chat]] as const) : ([process.execPath, chat] as const);
     this.child = spawn(command[0], command[1], {
       cwd: dir,
@@ -122,6 +122,16 @@ class ChatProcess {
 }
 
 describe('r1ci chat (spawned CLI, scripted server, real sandbox)', () => {
+  it('basic tier, no terminal, no --allow-unisolated: a cell is shown as not run, never as running', async () => {
+    const chat = new ChatProcess(['--isolation', 'basic'], { gated: true });
+    chat.type(SET_X);
+    await chat.waitFor('code cell 1: not run (no isolation available)');
+    chat.end();
+    expect(await chat.exited).toBe(0);
+    expect(chat.stderr).toContain('model code will not be run');
+    expect(chat.stdout).not.toMatch(/running code cell|Code Execution Results/);
+  });
+
   it('keeps the sandbox across follow-ups, /reset starts over, end of input leaves cleanly', async () => {
     const chat = new ChatProcess();
     chat.type(SET_X);

@@ -284,20 +284,42 @@ describe('SIGTERM and SIGHUP stop cleanly, as Ctrl-C does', () => {
 });
 
 describe('Ctrl-C while the sandbox is still starting', () => {
-  it('solve: exit 130 and "cancelled", not a failure of the interpreter or sandbox (exit 1), no scratch folder left', async () => {
-    // An interpreter that is slow to answer its first call: the sandbox is starting when Ctrl-C comes.
-    const marker = join(dir, 'slow-python.started');
-    const script = join(dir, 'slow-python.sh');
-    writeFileSync(script, `#!/bin/sh\necho started >> '${marker}'\nsleep 30\nexec python3 "$@"\n`, { mode: 0o755 });
-    const p = new CliProcess(['solve', SET_X, ...model(), '--isolation', 'basic', '--allow-unisolated', '--python', script]);
+  // The interpreter check at start-up (cached for the process) had no way to be stopped: Ctrl-C
+  // waited for its time limit, and what the interpreter (a shim) had started outlived the CLI.
+  it.each([['solve'], ['chat'], ['eval']] as const)('%s: exit 130 and "cancelled", not a failure of the interpreter or sandbox (exit 1), nothing left behind', async (command) => {
+    // An interpreter that is slow to answer its first call (a shim whose own child holds its
+    // output, and ignores SIGTERM as a tool may): the sandbox is starting when Ctrl-C comes.
+    const pidFile = join(dir, `slow-python-${command}.pid`);
+    const script = join(dir, `slow-python-${command}.sh`);
+    writeFileSync(script, `#!/bin/sh\nsh -c 'trap "" TERM; while :; do sleep 1; done' &\necho $! > '${pidFile}'\nwait\nexec python3 "$@"\n`, { mode: 0o755 });
+    const tasks = join(dir, 'slow-start.tasks.jsonl');
+    writeFileSync(tasks, `${JSON.stringify({ id: 'set', question: SET_X, answer: 'set' })}\n`);
+    const args = command === 'solve' ? ['solve', SET_X] : command === 'chat' ? ['chat'] : ['eval', tasks, '--out', join(dir, `slow-start-${Date.now()}.jsonl`)];
+    const p = new CliProcess([...args, ...model(), '--isolation', 'basic', '--allow-unisolated', '--python', script]);
     p.end();
-    expect(await eventually(() => readdirSync(dir).includes('slow-python.started'))).toBe(true);
-    p.kill('SIGINT');
-    expect(await p.exited).toBe(130);
-    expect(p.stderr).toBe('r1ci: cancelled.\n');
-    expect(p.leftInTmp()).toEqual([]);
+    expect(await eventually(() => readdirSync(dir).includes(`slow-python-${command}.pid`) && readFileSync(pidFile, 'utf8').endsWith('\n'))).toBe(true);
+    const shimChild = Number(readFileSync(pidFile, 'utf8'));
+    try {
+      p.kill('SIGINT');
+      expect(await p.exited).toBe(130);
+      expect(p.stderr).toMatch(command === 'chat' ? /^$/ : command === 'eval' ? /^r1ci: cancelled before the first question\.\n$/ : /^r1ci: cancelled\.\n$/);
+      expect(p.leftInTmp()).toEqual([]);
+      expect(await eventually(() => !isRunning(shimChild))).toBe(true);
+    } finally {
+      if (isRunning(shimChild)) process.kill(shimChild, 'SIGKILL');
+    }
   });
 });
+
+/** True while `pid` is a live process (not a zombie waiting to be reaped). */
+function isRunning(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return false;
+  }
+}
 
 describe('a reader of stdout that goes away (`| head`, a pager quit early) stops the command as SIGPIPE would, cleanly', () => {
   it.each([['solve'], ['chat'], ['eval']] as const)('%s: exit 141, no stack trace, no scratch folder left', async (command) => {

@@ -108,7 +108,10 @@ describe('r1ci solve: the sandbox tier and consent', () => {
     expect(run.code).toBe(0);
     expect(run.stderr).toMatch(/sandbox tier: basic — Basic: isolation turned off with --isolation basic;/);
     expect(run.stderr).not.toMatch(/setting/);
-    expect(run.both.indexOf('sandbox tier: basic')).toBeLessThan(run.both.indexOf('running code cell'));
+    expect(run.both.indexOf('sandbox tier: basic')).toBeLessThan(run.both.indexOf('code cell 1'));
+    // The progress text does not claim a run that never happens.
+    expect(run.stdout).not.toMatch(/running code cell|Code Execution Results/);
+    expect(run.stdout).toMatch(/code cell 1: not run \(no isolation available\)/);
     expect(lastSentToModel()).toContain('not run: no isolation available');
     expect(lastSentToModel()).not.toContain('GATE-RAN');
     // The basic tier was the user's choice: the way back is to leave out that flag, not to install anything.
@@ -123,6 +126,7 @@ describe('r1ci solve: the sandbox tier and consent', () => {
     expect(run.code).toBe(0);
     expect(run.stderr).toMatch(/sandbox tier: basic[\s\S]*without isolation \(--allow-unisolated\)/);
     expect(lastSentToModel()).toContain('GATE-RAN');
+    expect(run.stdout).toMatch(/running code cell 1/);
     rmSync(path.join(dir, 'model-code-ran'), { force: true });
   });
 
@@ -135,6 +139,7 @@ describe('r1ci solve: the sandbox tier and consent', () => {
     expect(run.stderr).toContain('[y/N]');
     expect(lastSentToModel()).toContain(ran ? 'GATE-RAN' : 'not run: no isolation available');
     expect(existsSync(path.join(dir, 'model-code-ran'))).toBe(ran);
+    expect(run.stdout).toMatch(ran ? /running code cell 1/ : /code cell 1: not run \(no isolation available\)/);
     rmSync(path.join(dir, 'model-code-ran'), { force: true });
   });
 

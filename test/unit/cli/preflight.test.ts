@@ -1,6 +1,12 @@
-// The eval pre-flight's model match follows Ollama's naming: a name without a tag is ":latest".
-import { describe, expect, it } from 'vitest';
-import { serverHasModel } from '../../../src/cli/preflight';
+// The pre-flight (solve, chat, eval): the model match follows Ollama's naming (a name without a tag
+// is ":latest"), and a server that never answers is given up on, with a message.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBackend } from '../../../src/agent/backends';
+import { CliError, EXIT } from '../../../src/cli/cliSupport';
+import { checkServerAndModel, serverHasModel } from '../../../src/cli/preflight';
+import { useFrontEnd } from '../../../src/text/frontEnd';
 
 describe('serverHasModel', () => {
   it('matches Ollama names with and without the implicit :latest tag, and nothing else', () => {
@@ -14,5 +20,42 @@ describe('serverHasModel', () => {
   it('needs the exact id on an OpenAI-compatible server', () => {
     expect(serverHasModel('openai', ['Qwen/Qwen2.5-7B'], 'Qwen/Qwen2.5-7B')).toBe(true);
     expect(serverHasModel('openai', ['model:latest'], 'model')).toBe(false);
+  });
+});
+
+// A server that takes the connection but never answers (stuck, or not a model server at all)
+// had the CLI wait for ever before its first line, silent: the check has a time limit of its own.
+describe('checkServerAndModel against a server that never answers', () => {
+  let server: Server;
+  let url = '';
+  beforeAll(async () => {
+    // As src/cli/main.ts does: advice names the CLI's flags.
+    useFrontEnd('cli');
+    server = createServer(() => {
+      // never answers
+    });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    useFrontEnd('vscode');
+    server.closeAllConnections();
+    await new Promise((done) => server.close(done));
+  });
+
+  it.each([['ollama'], ['openai']] as const)('%s: fails (exit 1) saying the server did not answer and what to check', async (kind) => {
+    const backend = kind === 'ollama' ? createBackend({ kind, ollamaHost: url }) : createBackend({ kind, openaiBaseUrl: `${url}/v1` });
+    const error: unknown = await checkServerAndModel(backend, 'qwen2.5-coder:7b', new AbortController().signal, 300).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CliError);
+    expect((error as CliError).exitCode).toBe(EXIT.failure);
+    expect((error as CliError).message).toMatch(new RegExp(`^The server at ${url.replace(/\./g, '\\.')}(/v1)? did not answer the list of its models within 0\\.3 s`));
+    expect((error as CliError).message).toMatch(kind === 'ollama' ? /--host URL/ : /--base-url URL/);
+  });
+
+  it('a cancel while waiting is a cancel (exit 130), not a time-out', async () => {
+    const controller = new AbortController();
+    const pending = checkServerAndModel(createBackend({ kind: 'ollama', ollamaHost: url }), 'm', controller.signal).catch((e: unknown) => e);
+    controller.abort();
+    expect(await pending).toMatchObject({ exitCode: EXIT.cancelled });
   });
 });

@@ -181,7 +181,8 @@ describe('our own task files', () => {
     const lineOf = (n: number): LoadProblem | undefined => problems.find((p) => p.line === n);
     expect(lineOf(3)?.message).toMatch(/invalid JSON/);
     expect(lineOf(4)?.message).toMatch(/"answer" or "checker"/);
-    expect(lineOf(5)?.message).toMatch(/question/);
+    // A missing field is said as missing, not as Zod's "Invalid input: expected string, received undefined".
+    expect(lineOf(5)?.message).toBe('question: missing (a string is needed; docs/task-files.md lists the fields)');
     expect(lineOf(6)?.message).toMatch(/unknown checker "telepathy"/);
     expect(lineOf(7)?.message).toMatch(/metadata\.puzzle/);
     expect(lineOf(8)?.message).toMatch(/anwser/);

@@ -153,6 +153,22 @@ describe.each(TIERS)('sandbox runner (%s tier)', (tier) => {
     expect(result.notice).toBeUndefined();
     expect((await runner.runCell('print("ok", kept)')).stdout).toBe('ok 5\n');
   });
+
+  // A cell that catches its MemoryErrors and leaves memory all but used up: the interpreter's own
+  // loop then fails (its reply to the supervisor cannot be encoded). That was told as a protocol
+  // failure ("a cell replaced something the sandbox uses"); it is the sandbox out of memory.
+  it('memory left exhausted by a cell, so the interpreter loop itself fails: said as out of memory, not as a protocol failure', async () => {
+    const runner = await start({ limits: { memoryBytes: 256 * 1024 ** 2 } });
+    expect((await runner.runCell('kept = 5')).exitCode).toBe(0);
+    const result = await runner.runCell('blocks = []\nsize = 1 << 24\nwhile size >= 16:\n    try:\n        blocks.append(bytearray(size))\n    except MemoryError:\n        size //= 2\nprint("filled")');
+    expect(result.killed).toBe('memory');
+    expect(result.killMessage).toMatch(/^stopped: the sandbox ran out of memory \(MemoryError at the memory limit, 256 MiB\)/);
+    expect(result.killMessage).toMatch(/the Python interpreter was restarted, so variables from earlier cells are gone$/);
+    expect(result.killMessage).not.toMatch(/replaced|protocol/);
+    // The next cell runs in a fresh interpreter, and says so.
+    const next = await runner.runCell('print("fresh")');
+    expect({ stdout: next.stdout, restarted: next.notice?.includes('restarted') ?? false }).toEqual({ stdout: 'fresh\n', restarted: true });
+  });
 });
 
 describe.each(TIERS)('sandbox runner: dispose while it restarts its interpreter (%s tier)', (tier) => {
