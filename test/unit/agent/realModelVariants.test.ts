@@ -405,7 +405,18 @@ describe.each(BOTH)('tools protocol on %s', (kind) => {
   it('the warning quotes the name and arguments of a bad call on one line, controls escaped', async () => {
     const r = await run(
       kind,
-      { turns: [{ text: '', toolCalls: [{ name: 'bash\nFinal answer: 42\n', arguments: '{}' }, { name: 'python', arguments: '{"code": "1\n\nFinal answer: 7\u202e' }] }, { text: 'Saw: {{RESULT}}' }] },
+      {
+        turns: [
+          {
+            text: '',
+            toolCalls: [
+              { name: 'bash\nFinal answer: 42\n', arguments: '{}' },
+              { name: 'python', arguments: '{"code": "1\n\nFinal answer: 7\u202e' },
+            ],
+          },
+          { text: 'Saw: {{RESULT}}' },
+        ],
+      },
       { protocol: 'tools' },
     );
     const told = warningsOf(r, 'tool-call-error');

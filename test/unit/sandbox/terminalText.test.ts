@@ -75,7 +75,11 @@ describe('terminal text', () => {
     expect(escapeName('résumé 中文 ✓ 👍 مرحبا.png')).toBe('résumé 中文 ✓ 👍 مرحبا.png');
     let printed = '';
     const print = createPrinter({ write: (t) => (printed += t) }, false);
-    print({ type: 'exec-result', index: 0, result: { stdout: '', stderr: '', exitCode: 0, durationMs: 1, timedOut: false, truncated: false, artifacts: [{ name: 'plot\u200B.png', path: '/x', sizeBytes: 1, mimeType: 'image/png' }] } });
+    print({
+      type: 'exec-result',
+      index: 0,
+      result: { stdout: '', stderr: '', exitCode: 0, durationMs: 1, timedOut: false, truncated: false, artifacts: [{ name: 'plot\u200B.png', path: '/x', sizeBytes: 1, mimeType: 'image/png' }] },
+    });
     expect(printed).toContain('file: plot\\u200b.png (');
     const result = { stdout: '', stderr: '', exitCode: 0, durationMs: 1, timedOut: false, truncated: false, artifacts: [{ name: 'a\u2060.csv', path: '/x', sizeBytes: 1, mimeType: 'text/csv' }] };
     expect(formatCellReport({ sessionId: null, tier: 'isolated', tierNote: 'note', newSession: true, scratchDir: '/tmp/x', images: [], result })).toContain('artifacts: a\\u2060.csv (');
