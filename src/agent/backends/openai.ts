@@ -171,6 +171,22 @@ export const CONTEXT_OVERFLOW =
 /** What to do about a context overflow, for each server's own flag. */
 const overflowAdvice = (): string => `start the server with a larger context (vLLM --max-model-len, llama.cpp -c / --ctx-size, LM Studio "Context Length") or lower ${knob('maxCodeCalls')}`;
 
+/** Lines a raw JSON document in an event stream may span (an indented error body is a dozen). */
+const MAX_RAW_LINES = 64;
+
+/**
+ * A JSON document a server wrote raw into its event stream, without `data:`: its error body
+ * (`{"error": …}`, on one line or indented over several) mid-stream, the HTTP 200 already sent.
+ * `lines` are the stream's lines from the one that opened it (with `{`). Returns the error it
+ * parses as; 'more' while the lines do not parse yet and more may complete it (at most
+ * MAX_RAW_LINES); undefined when it is no error document (the first line is then malformed).
+ */
+function rawErrorDocument(lines: readonly string[]): { readonly message: string } | 'more' | undefined {
+  const json = parseJson(lines.join('\n'));
+  if (json !== undefined) return errorDocument(json);
+  return lines.length < MAX_RAW_LINES ? 'more' : undefined;
+}
+
 const modelsSchema = z.object({ data: z.array(z.object({ id: z.string(), max_model_len: z.number().int().positive().optional() }).loose()) });
 
 /**
@@ -480,6 +496,8 @@ export class OpenAiBackend implements ModelBackend {
     const toolCalls = new ToolCallAssembler();
     const done = (): ChatChunk => ({ type: 'done', doneReason: finishReason, promptTokens, outputTokens, evalMs: firstTokenAt !== undefined ? performance.now() - firstTokenAt : undefined });
     const items = readSse(response.body);
+    /** Lines of a raw JSON document not yet complete (see rawErrorDocument). */
+    const rawLines: string[] = [];
     try {
       for (;;) {
         const next = finishReason === undefined ? await items.next() : await nextWithin(items, AFTER_FINISH_MS);
@@ -492,7 +510,17 @@ export class OpenAiBackend implements ModelBackend {
         if (next.done === true) break;
         const item = next.value;
         if (item.type === 'oversized') throw tooLarge(this.baseUrl, 'a streamed event', MAX_LINE_BYTES);
-        if (item.type === 'malformed') throw malformedLine('OpenAI-compatible', this.baseUrl, 'event-stream line', item.line);
+        if (item.type === 'malformed') {
+          // A line that opens a JSON document may be the server's error body written raw (rawErrorDocument).
+          if (rawLines.length > 0 || item.line.trimStart().startsWith('{')) {
+            rawLines.push(item.line);
+            const raw = rawErrorDocument(rawLines);
+            if (raw === 'more') continue;
+            if (raw) throw this.streamFailure(raw.message);
+          }
+          throw malformedLine('OpenAI-compatible', this.baseUrl, 'event-stream line', rawLines[0] ?? item.line);
+        }
+        if (rawLines[0] !== undefined) throw malformedLine('OpenAI-compatible', this.baseUrl, 'event-stream line', rawLines[0]);
         if (item.type === 'error') throw this.streamFailure(serverErrorDetail(item.data).message);
         if (item.data.trim() === '[DONE]') {
           for (const call of toolCalls.take()) yield { type: 'tool-call', call };
@@ -551,6 +579,7 @@ export class OpenAiBackend implements ModelBackend {
       if (!release.signal.aborted) await items.return().catch(() => undefined);
     }
     if (signal.aborted) return;
+    if (rawLines[0] !== undefined) throw malformedLine('OpenAI-compatible', this.baseUrl, 'event-stream line', rawLines[0]);
     // The body ended without [DONE]. After a finish_reason the reply was complete: older llama.cpp
     // servers and some proxies end the stream there. Before one, the connection was cut.
     if (finishReason !== undefined) {

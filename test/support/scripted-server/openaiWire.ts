@@ -129,7 +129,11 @@ export function openAiChatWire(model: string, id: string, includeUsage: boolean,
           ? `error: ${JSON.stringify({ code: 500, message, type: 'server_error' })}\n\ndata: [DONE]\n\n`
           : options.errorAsText === true
             ? `data: ${message}\n\ndata: [DONE]\n\n`
-            : options.errorObject === true
+            : options.errorRaw === true
+              ? options.prettyJson === true
+                ? JSON.stringify(openAiErrorBody(message, 'server_error', null), null, 2)
+                : `${JSON.stringify(openAiErrorBody(message, 'server_error', null))}\n`
+              : options.errorObject === true
               ? `event: error\n${event({ type: 'error', code: 'server_error', message, param: null, sequence_number: 1 })}data: [DONE]\n\n`
               : event(openAiErrorBody(message, 'server_error', null)),
     closing: (stats) =>

@@ -176,6 +176,13 @@ export const wireSchema = z.strictObject({
    */
   errorObject: z.boolean().optional(),
   /**
+   * OpenAI-compatible: a mid-stream error (`streamError`) goes out as the bare error body,
+   * `{"error": {"message","type","code"}}` on its own line with no `data:` prefix (indented over
+   * many lines, without a last line end, with `prettyJson`), and the body ends there: servers and proxies that write their
+   * error document raw into a stream already answered with HTTP 200.
+   */
+  errorRaw: z.boolean().optional(),
+  /**
    * Ollama: the turn's tool call is written as gpt-oss writes a call to its built-in `python` tool,
    * the code itself instead of JSON arguments (Ollama keeps a tool named `python` as that built-in,
    * FunctionNameMap.ConvertAndAdd in harmony/harmonyparser.go; odysseus-dev/odysseus#5877), and

@@ -1036,6 +1036,17 @@ describe('OpenAI-compatible stream framings', () => {
   });
 
   it.each([
+    ['on one line, context overflow', false, "This model's maximum context length is 4096 tokens", 'context-overflow'],
+    ['on one line, another failure', false, 'upstream model crashed', 'http'],
+    ['indented over many lines, without a last line end', true, 'upstream model crashed', 'http'],
+  ])('a mid-stream error written raw, `{"error": …}` without `data:` (%s), is the server\'s error in its words, not a malformed line', async (_what, prettyJson, message, kind) => {
+    const r = await run('openai', { wire: { errorRaw: true, prettyJson }, turns: [{ text: 'Working on it', faults: { streamError: { afterChunks: 1, message } } }] });
+    expect(r.events.find((e) => e.type === 'error')).toMatchObject({ kind });
+    expect(r.trajectory.error).toContain(message);
+    expect(r.trajectory.error).not.toMatch(/malformed|closed the connection/);
+  });
+
+  it.each([
     ['streamed', false],
     ['not streamed', true],
   ])("content as a list of text and thinking blocks (Mistral's reasoning models), %s: the text is the reply, the thinking its reasoning", async (_how, nonStream) => {
