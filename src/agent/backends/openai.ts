@@ -89,6 +89,26 @@ function reasoningOf(part: { readonly reasoning_content?: string | null; readonl
  */
 const reasoningFieldSchema = z.union([z.string(), z.looseObject({ text: z.string().nullish() }).transform((o) => o.text ?? '')]).nullish();
 
+/**
+ * OpenRouter's `reasoning_details` (openrouter.ai/docs, "Reasoning Tokens"), which it may send
+ * without `reasoning`: a list of items, `{"type":"reasoning.text","text"}`,
+ * `{"type":"reasoning.summary","summary"}` and `{"type":"reasoning.encrypted","data"}`; read as
+ * the text of its text and summary items (encrypted data is never text), '' for anything else.
+ */
+const reasoningDetailsSchema = z
+  .array(z.unknown())
+  .nullish()
+  .catch(undefined)
+  .transform((items) =>
+    (items ?? [])
+      .map((item) => {
+        const read = z.looseObject({ type: z.string(), text: z.string().nullish(), summary: z.string().nullish() }).safeParse(item);
+        if (!read.success) return '';
+        return read.data.type === 'reasoning.text' ? (read.data.text ?? '') : read.data.type === 'reasoning.summary' ? (read.data.summary ?? '') : '';
+      })
+      .join(''),
+  );
+
 /** The message fields a delta (streaming) or a message (non-streaming) may carry. */
 const messagePartSchema = z
   .object({
@@ -96,13 +116,16 @@ const messagePartSchema = z
     // vLLM's reasoning parsers and llama.cpp send `reasoning_content`; vLLM ≥ 0.10 and OpenRouter `reasoning`.
     reasoning_content: reasoningFieldSchema,
     reasoning: reasoningFieldSchema,
+    reasoning_details: reasoningDetailsSchema,
     tool_calls: toolCallsSchema.nullish(),
     // OpenAI's deprecated function-calling form, which `tool_calls` replaced (one call, no id);
     // servers that still speak it would otherwise have their call dropped without a trace.
     function_call: z.object({ name: z.string().nullish(), arguments: argumentsSchema.nullish() }).partial().nullish(),
   })
   .partial()
-  .transform(({ function_call, content, ...part }) => {
+  .transform(({ function_call, content, reasoning_details, ...fields }) => {
+    // OpenRouter's reasoning_details stand for `reasoning` when neither reasoning field has text (it sends the same text in both otherwise).
+    const part = reasoningOf(fields) === '' && reasoning_details !== undefined && reasoning_details !== '' ? { ...fields, reasoning: reasoning_details } : fields;
     const withCalls = function_call && !part.tool_calls ? { ...part, tool_calls: [{ index: 0, function: function_call }] } : part;
     if (!Array.isArray(content)) return { ...withCalls, content };
     const thinking = blockText(content, 'thinking');

@@ -48,8 +48,15 @@ function usage(stats: FinalStats): Record<string, number> {
 }
 
 export function openAiChatWire(model: string, id: string, includeUsage: boolean, options: WireOptions = {}): WireFormat {
-  const reasoningField = options.reasoningField ?? 'reasoning_content';
-  const reasoningValue = (text: string): unknown => (options.reasoningAsObject === true ? { text } : text);
+  const field = options.reasoningField ?? 'reasoning_content';
+  const details = field === 'reasoning_details' || field === 'reasoning_details_summary';
+  const reasoningField = details ? 'reasoning_details' : field;
+  /** OpenRouter's items: the text (or summary), then an encrypted item whose data is no text (see WireOptions.reasoningField). */
+  const detailItems = (text: string): unknown[] => [
+    field === 'reasoning_details_summary' ? { type: 'reasoning.summary', summary: text, format: 'openai-responses-v1', index: 0 } : { type: 'reasoning.text', text, signature: null, format: 'anthropic-claude-v1', index: 0 },
+    { type: 'reasoning.encrypted', data: `ENCRYPTED${Buffer.from(text).toString('base64')}`, format: 'openai-responses-v1', index: 1 },
+  ];
+  const reasoningValue = (text: string): unknown => (details ? detailItems(text) : options.reasoningAsObject === true ? { text } : text);
   const created = Math.floor(Date.now() / 1000);
   const base = { id, object: 'chat.completion.chunk', created, model, system_fingerprint: 'fp_scripted' };
   // With include_usage every chunk carries "usage": null except the extra last one.

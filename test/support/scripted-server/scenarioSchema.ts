@@ -87,8 +87,13 @@ export type ScriptedToolCall = z.infer<typeof toolCallSchema>;
 
 /** How the bytes go on the wire (both APIs): what real servers and proxies do differently. */
 export const wireSchema = z.strictObject({
-  /** OpenAI-compatible: the delta field for reasoning (vLLM < 0.10, llama.cpp: reasoning_content; vLLM ≥ 0.10, OpenRouter: reasoning). Default reasoning_content. */
-  reasoningField: z.enum(['reasoning_content', 'reasoning']).optional(),
+  /**
+   * OpenAI-compatible: the delta field for reasoning (vLLM < 0.10, llama.cpp: reasoning_content; vLLM ≥ 0.10, OpenRouter: reasoning). Default reasoning_content.
+   * `reasoning_details`: only OpenRouter's `reasoning_details` list, no `reasoning` (openrouter.ai/docs, "Reasoning Tokens":
+   * `{"type":"reasoning.text","text"}` items, each followed by a `{"type":"reasoning.encrypted","data"}` item that is
+   * no text); `reasoning_details_summary`: the same with `{"type":"reasoning.summary","summary"}` items (OpenAI's models).
+   */
+  reasoningField: z.enum(['reasoning_content', 'reasoning', 'reasoning_details', 'reasoning_details_summary']).optional(),
   /**
    * OpenAI-compatible: the reasoning field holds an object, `{"text": "…"}`, not a string, as
    * Envoy AI Gateway streams the reasoning of AWS Bedrock models (envoyproxy/ai-gateway#1222).

@@ -244,6 +244,19 @@ describe('reasoning fields and framing', () => {
     expect(r.trajectory.answer).toBe('144');
   });
 
+  it.each([
+    ['text items, streamed', 'reasoning_details', false],
+    ['text items, not streamed', 'reasoning_details', true],
+    ['summary items, streamed', 'reasoning_details_summary', false],
+    ['summary items, not streamed', 'reasoning_details_summary', true],
+  ] as const)("OpenRouter's reasoning_details without reasoning (%s) is the reasoning; its encrypted items are never shown", async (_how, reasoningField, nonStream) => {
+    const r = await run('openai', { wire: { reasoningField }, turns: [{ thinking: 'twelve squared is 144', text: '<<<144>>>', nonStream }] });
+    expect(r.trajectory.error).toBeUndefined();
+    expect(r.trajectory.turns[0]?.reasoning).toBe('twelve squared is 144');
+    expect(r.events.filter((e) => e.type === 'reasoning' || e.type === 'token').map((e) => JSON.stringify(e))).not.toContainEqual(expect.stringContaining('ENCRYPTED'));
+    expect(r.trajectory.answer).toBe('144');
+  });
+
   it('Ollama "auto" sends think:true only for a model with the thinking capability', async () => {
     const r = await run('ollama', { turns: [{ thinking: 'quiet', text: '<<<2>>>' }] }, { capabilities: ['completion', 'thinking'] });
     expect((r.chats[0]?.body as Record<string, unknown>)['think']).toBe(true);
