@@ -210,6 +210,9 @@ function rawErrorDocument(lines: readonly string[]): { readonly message: string 
   return lines.length < MAX_RAW_LINES ? 'more' : undefined;
 }
 
+/** llama.cpp's GET /props: the window of its slots (`-c`, split among `-np` slots) as `default_generation_settings.n_ctx`. */
+const llamaCppPropsSchema = z.object({ default_generation_settings: z.object({ n_ctx: z.number().int().positive() }) });
+
 const modelsSchema = z.object({ data: z.array(z.object({ id: z.string(), max_model_len: z.number().int().positive().optional() }).loose()) });
 
 /**
@@ -680,20 +683,32 @@ export class OpenAiBackend implements ModelBackend {
   /** Context windows already read from /v1/models, by model (null = the server does not say). */
   private readonly contextLengths = new Map<string, number | null>();
 
-  /** vLLM lists `max_model_len` per model in /v1/models; other servers say nothing (null). Asked once per model. */
+  /**
+   * The model's context window in tokens: vLLM lists `max_model_len` per model in /v1/models;
+   * llama.cpp's server gives its window as `default_generation_settings.n_ctx` in GET /props at
+   * its root (beside /v1; tools/server README); other servers say nothing (null). Asked once per model.
+   */
   async modelContextLength(model: string, signal?: AbortSignal): Promise<number | null> {
     const known = this.contextLengths.get(model);
     if (known !== undefined) return known;
+    const length = (await this.askedJson(`${this.baseUrl}/models`, modelsSchema, signal))?.data.find((m) => m.id === model)?.max_model_len ?? (await this.askedJson(`${this.baseUrl.replace(/\/v1$/, '')}/props`, llamaCppPropsSchema, signal))?.default_generation_settings.n_ctx ?? null;
+    this.contextLengths.set(model, length);
+    return length;
+  }
+
+  /** GET `url` read by `schema`; undefined for any failure but a cancel (an HTTP error, other JSON, no JSON). */
+  private async askedJson<T>(url: string, schema: z.ZodType<T>, signal: AbortSignal | undefined): Promise<T | undefined> {
     try {
-      const response = await fetchPastStaleConnections(`${this.baseUrl}/models`, { headers: this.headers(), signal });
-      if (!response.ok) return null;
-      const parsed = modelsSchema.safeParse(JSON.parse(await readTextWithin(response, this.baseUrl)));
-      const length = (parsed.success ? parsed.data.data.find((m) => m.id === model)?.max_model_len : undefined) ?? null;
-      this.contextLengths.set(model, length);
-      return length;
+      const response = await fetchPastStaleConnections(url, { headers: this.headers(), signal });
+      if (!response.ok) {
+        await response.body?.cancel().catch(() => undefined);
+        return undefined;
+      }
+      const parsed = schema.safeParse(parseJson(await readTextWithin(response, this.baseUrl)));
+      return parsed.success ? parsed.data : undefined;
     } catch (error) {
       if (isAbortError(error)) throw error;
-      return null;
+      return undefined;
     }
   }
 

@@ -498,6 +498,14 @@ describe('context on OpenAI-compatible servers', () => {
     if (runs === 0) expect(r.chats[1]?.messages?.at(-1)?.content).toMatch(/not executed: your reply reached the token limit/);
   });
 
+  it("takes the window from llama.cpp's /props (default_generation_settings.n_ctx) when /v1/models names none: a `stop` that fills it is a cut, and a prompt past it is warned of", async () => {
+    const cut = await run('openai', { chunkSize: 1, turns: [{ text: cutCode, doneReason: 'stop', usagePromptTokens: 1000 - cutCode.length }, { text: '<<<done>>>' }] }, { models: [{ name: MODEL, llamaCppCtx: 1000 }] });
+    expect(execCount(cut)).toBe(0);
+    expect(cut.events.filter((e) => e.type === 'warning' && e.kind === 'output-truncated')).toHaveLength(1);
+    const long = await run('openai', { turns: [{ text: '```python\nprint("x" * 3000)\n```\n' }, { text: '<<<done>>>' }] }, { models: [{ name: MODEL, llamaCppCtx: 600 }] });
+    expect(warningsOf(long, 'context-truncated').join('\n')).toMatch(/window of 600 tokens/);
+  });
+
   it.each([
     ['vLLM', 400, "This model's maximum context length is 4096 tokens. However, you requested 5000 tokens (4900 in the messages, 100 in the completion)."],
     ['llama.cpp', 400, 'the request exceeds the available context size, try increasing it'],
