@@ -86,6 +86,8 @@ export class InlineThinkSplitter {
   private header: string | undefined;
   /** Reasoning (more than blanks) came out of the content. */
   private reasoned = false;
+  /** The reply's inline reasoning was taken out here (it opened with a tag, or in the reasoning: see `tookReasoning`). */
+  private took = false;
   /** The reply's current line up to `pending` (Markdown quoting is read line by line). */
   private line = '';
   /** Backticks in `line` (an odd count: an inline code span may be open). */
@@ -102,6 +104,15 @@ export class InlineThinkSplitter {
    */
   constructor(private readonly opened = false) {}
 
+  /**
+   * The reply's inline reasoning was taken out of its text here (it opened with a reasoning tag,
+   * or started in the reasoning the template opened): what came out as text is the reply, all of
+   * it, a later closing tag in it included (one reasoning per reply, as servers read it).
+   */
+  get tookReasoning(): boolean {
+    return this.took;
+  }
+
   /** Adds streamed content; returns the pieces that are certain now. */
   push(chunk: string): SplitPiece[] {
     if (this.state === 'text') return this.text(chunk);
@@ -112,6 +123,7 @@ export class InlineThinkSplitter {
       const opening = ALL_TAGS.find((t) => lead.startsWith(t.open));
       if (opening) {
         this.state = 'thinking';
+        this.took = true;
         this.tags = opening;
         const consumed = this.pending.length - lead.length + opening.open.length;
         this.read(this.pending.slice(0, consumed));
@@ -120,6 +132,7 @@ export class InlineThinkSplitter {
         return []; // still could become an opening tag
       } else if (this.opened) {
         this.state = 'thinking';
+        this.took = true;
       } else {
         this.state = 'text';
         const text = this.pending;
@@ -249,6 +262,7 @@ export class InlineThinkSplitter {
   channelReasoning(): void {
     if (this.state === 'thinking' && !this.reasoned && this.pending.trim() === '') {
       this.state = 'text';
+      this.took = false;
       this.pending = '';
       this.hold = undefined;
       this.trimLead = true;

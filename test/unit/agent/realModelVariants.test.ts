@@ -154,6 +154,29 @@ describe.each(BOTH)('reasoning on %s', (kind) => {
     expect(live('reasoning')).toContain('write\n```\n</think>\n```\nThe result was 42.');
   });
 
+  it('a second </think> after an inline <think>…</think> is the reply’s text, as shown live: the answer before it is the model’s own, and later replies are not reasoning', async () => {
+    const r = await run(
+      kind,
+      {
+        chunkSize: 4,
+        turns: [
+          { text: '<think>Plan: print it.</think>Done planning.</think>\nComputing:\n```python\nprint(6*7)\n```\n' },
+          { text: 'Check:\n```python\nprint({{RESULT}} + 1)\n```\n' },
+          { text: '<think>Fine.</think>It is <<<{{RESULT}}>>>. Done.</think>' },
+        ],
+      },
+      { capabilities: ['completion'] },
+    );
+    expect(execCount(r)).toBe(2);
+    expect(r.trajectory.turns[1]?.reasoning ?? '').toBe('');
+    expect(r.trajectory.turns[1]?.text).toContain('Check:');
+    const live = r.events.flatMap((e) => (e.type === 'token' && e.turn === 2 ? [e.text] : [])).join('');
+    expect(live).toBe('It is <<<43>>>. Done.</think>');
+    expect(r.trajectory.turns[2]?.text).toBe(live);
+    expect(r.trajectory.answer).toBe('43');
+    expect(r.trajectory.answerSource).toBe('model');
+  });
+
   it('a </think> quoted in an inline code span does not make later replies reasoning', async () => {
     const r = await run(
       kind,

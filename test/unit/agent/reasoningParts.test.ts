@@ -91,6 +91,18 @@ describe('InlineThinkSplitter', () => {
       ['<think>plan\n```python\nx = 1\n</think>It is <<<7>>>', false],
       ['<think>a ` b </think>\nIt is `x` <<<7>>>', false],
       ['Say `</think>` or `a</think>` ok </think> It `is` <<<7>>>', true],
+      // One reasoning per reply, ended by its first closing tag (vLLM's reasoning parsers partition at
+      // the first end token; llama.cpp alike): a later </think> is the reply's text.
+      ['<think>a</think>b <<<1>>> </think>c', false],
+      ['<think>a</think>b <<<1>>> </think>c', true],
+      ['x</think>y <<<2>>> </think>z', true],
+      // An opening tag counts only at the start: one later is the reply's (or, opened, the reasoning's) text.
+      ['Hello <think>x</think> world <<<3>>>', true],
+      ['  \n<think>plan</think>Then <think>again</think> so <<<4>>>', false],
+      // Double-backtick spans around a closing tag.
+      ['<think>``a `</think>` b`` more</think>It is <<<5>>>', false],
+      ['<think>``</think>`` more</think>It is <<<5>>>', false],
+      ['``a `</think>` b`` more</think>It is <<<5>>>', true],
     ];
     const joined = (pieces: readonly SplitPiece[]): { reasoning: string; text: string } => ({
       reasoning: pieces.flatMap((p) => (p.kind === 'reasoning' ? [p.text] : [])).join(''),
