@@ -691,7 +691,10 @@ export class OpenAiBackend implements ModelBackend {
   async modelContextLength(model: string, signal?: AbortSignal): Promise<number | null> {
     const known = this.contextLengths.get(model);
     if (known !== undefined) return known;
-    const length = (await this.askedJson(`${this.baseUrl}/models`, modelsSchema, signal))?.data.find((m) => m.id === model)?.max_model_len ?? (await this.askedJson(`${this.baseUrl.replace(/\/v1$/, '')}/props`, llamaCppPropsSchema, signal))?.default_generation_settings.n_ctx ?? null;
+    const length =
+      (await this.askedJson(`${this.baseUrl}/models`, modelsSchema, signal))?.data.find((m) => m.id === model)?.max_model_len ??
+      (await this.askedJson(`${this.baseUrl.replace(/\/v1$/, '')}/props`, llamaCppPropsSchema, signal))?.default_generation_settings.n_ctx ??
+      null;
     this.contextLengths.set(model, length);
     return length;
   }

@@ -53,7 +53,9 @@ export function openAiChatWire(model: string, id: string, includeUsage: boolean,
   const reasoningField = details ? 'reasoning_details' : field;
   /** OpenRouter's items: the text (or summary), then an encrypted item whose data is no text (see WireOptions.reasoningField). */
   const detailItems = (text: string): unknown[] => [
-    field === 'reasoning_details_summary' ? { type: 'reasoning.summary', summary: text, format: 'openai-responses-v1', index: 0 } : { type: 'reasoning.text', text, signature: null, format: 'anthropic-claude-v1', index: 0 },
+    field === 'reasoning_details_summary'
+      ? { type: 'reasoning.summary', summary: text, format: 'openai-responses-v1', index: 0 }
+      : { type: 'reasoning.text', text, signature: null, format: 'anthropic-claude-v1', index: 0 },
     { type: 'reasoning.encrypted', data: `ENCRYPTED${Buffer.from(text).toString('base64')}`, format: 'openai-responses-v1', index: 1 },
   ];
   const reasoningValue = (text: string): unknown => (details ? detailItems(text) : options.reasoningAsObject === true ? { text } : text);
@@ -141,8 +143,8 @@ export function openAiChatWire(model: string, id: string, includeUsage: boolean,
                 ? JSON.stringify(openAiErrorBody(message, 'server_error', null), null, 2)
                 : `${JSON.stringify(openAiErrorBody(message, 'server_error', null))}\n`
               : options.errorObject === true
-              ? `event: error\n${event({ type: 'error', code: 'server_error', message, param: null, sequence_number: 1 })}data: [DONE]\n\n`
-              : event(openAiErrorBody(message, 'server_error', null)),
+                ? `event: error\n${event({ type: 'error', code: 'server_error', message, param: null, sequence_number: 1 })}data: [DONE]\n\n`
+                : event(openAiErrorBody(message, 'server_error', null)),
     closing: (stats) =>
       otherEnd() +
       (options.groqUsage === true
