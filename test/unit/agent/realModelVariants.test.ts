@@ -672,6 +672,12 @@ describe.each(BOTH)('tool-call shapes on %s', (kind) => {
     ["Llama 3.1's JSON after <|python_tag|>", '<|python_tag|>{"name": "python", "parameters": {"code": "print(8 * 8)"}}'],
     ["Llama 4's JSON between <|python_start|> and <|python_end|> (vllm-project/vllm#16214)", '<|python_start|>{"type": "function", "name": "python", "parameters": {"code": "print(8 * 8)"}}<|python_end|>'],
     ["Llama 3.2 / Llama 4's pythonic list", '[python(code="print(8 * 8)")]'],
+    ["Granite's JSON list after <|tool_call|>", '<|tool_call|>[{"name": "python", "arguments": {"code": "print(8 * 8)"}}]'],
+    ["Nemotron's JSON list in <TOOLCALL>", '<TOOLCALL>[{"name": "python", "arguments": {"code": "print(8 * 8)"}}]</TOOLCALL>'],
+    ['a JSON list in a <tool_call>', '<tool_call>\n[{"name": "python", "arguments": {"code": "print(8 * 8)"}}]\n</tool_call>'],
+    ["Phi-4-mini's functools list", 'functools[{"name": "python", "arguments": {"code": "print(8 * 8)"}}]'],
+    ["xLAM's bare JSON list", '[{"name": "python", "arguments": {"code": "print(8 * 8)"}}]'],
+    ["LFM2's pythonic list between <|tool_call_start|> and <|tool_call_end|>", '<|tool_call_start|>[python(code="print(8 * 8)")]<|tool_call_end|>'],
   ])('a reply that is only a call in %s (a server without that tool-call parser) runs as a call', async (_how, text) => {
     const r = await run(kind, { turns: [{ text }, { text: '<<<{{RESULT}}>>>' }] }, { protocol: 'tools' });
     expect(r.trajectory.turns[0]?.cell).toMatchObject({ source: 'tool-call', code: 'print(8 * 8)' });

@@ -214,6 +214,22 @@ describe('tools and protocol', () => {
       expect(toolCallsInText(text), text).toEqual([]);
   });
 
+  it('reads a reply that is nothing but a JSON list of calls after its marker (Granite, Nemotron, Phi-4-mini, xLAM) or in a <tool_call>, and the pythonic list between LFM2’s tokens', () => {
+    const code = 'print([1, 2][0])';
+    const one = { name: 'python', arguments: { code } };
+    const list = JSON.stringify([one, { name: 'python', parameters: { code: 'print(2)' } }]);
+    for (const text of [list, `<|tool_call|>${list}`, `<tool_call>${list}`, `<tool_call>\n${list}\n</tool_call>`, `<TOOLCALL>${list}</TOOLCALL>`, `functools${list}`])
+      expect(
+        toolCallsInText(text).map((c) => [c.name, c.arguments]),
+        text,
+      ).toEqual([
+        ['python', JSON.stringify({ code })],
+        ['python', JSON.stringify({ code: 'print(2)' })],
+      ]);
+    expect(toolCallsInText('<|tool_call_start|>[python(code="print(6 * 7)")]<|tool_call_end|>').map((c) => c.arguments)).toEqual([JSON.stringify({ code: 'print(6 * 7)' })]);
+    for (const text of [`Here: ${list}`, `${list} then`, '[{"name": "Alice"}]', '[]', `<TOOLCALL>${list}`, '<|tool_call|>[{"name": "python", "arguments": {']) expect(toolCallsInText(text), text).toEqual([]);
+  });
+
   it("reads a reply that is nothing but a Python list of calls (Llama 3.2 / Llama 4's pythonic form): every quoting and escape, several calls", () => {
     const args = (text: string): unknown[] => toolCallsInText(text).map((c) => JSON.parse(c.arguments) as unknown);
     expect(args('[python(code="print(6 * 7)")]')).toEqual([{ code: 'print(6 * 7)' }]);
