@@ -3,7 +3,8 @@
 // channels, `<|channel|>analysis<|message|>…<|end|>`, then the reply, with or without the final
 // channel's header `<|start|>assistant<|channel|>final<|message|>` (llama.cpp with
 // `--reasoning-format none` sends them without it; mlx_lm.server with it), in MiniMax-M3's
-// `<mm:think>…</mm:think>`, Mistral's `[THINK]…[/THINK]` or Seed-OSS's `<seed:think>…</seed:think>`. Splits a streamed content
+// `<mm:think>…</mm:think>`, Mistral's `[THINK]…[/THINK]`, Seed-OSS's `<seed:think>…</seed:think>` or
+// Kimi's `◁think▷…◁/think▷`. Splits a streamed content
 // channel into reasoning and text, chunk by chunk, holding back only what could still be the start
 // of a tag. An opening tag counts only when nothing but whitespace precedes it in the turn: later
 // in a reply it is the model talking about the tag, not using it. A closing tag Markdown quotes (in
@@ -41,7 +42,9 @@ const MINIMAX: ReasoningTags = { open: '<mm:think>', close: '</mm:think>' };
 const MISTRAL: ReasoningTags = { open: '[THINK]', close: '[/THINK]' };
 /** ByteDance Seed-OSS's tags, left in the content by vLLM without `--reasoning-parser seed_oss` (murtaza-nasir/maestro#59). */
 const SEED: ReasoningTags = { open: '<seed:think>', close: '</seed:think>' };
-const ALL_TAGS: readonly ReasoningTags[] = [THINK, HARMONY, MINIMAX, MISTRAL, SEED];
+/** Kimi's thinking models (Kimi-VL-A3B-Thinking): `◁think▷…◁/think▷`, which SGLang's kimi reasoning parser separates; left in the content without it. */
+const KIMI: ReasoningTags = { open: '◁think▷', close: '◁/think▷' };
+const ALL_TAGS: readonly ReasoningTags[] = [THINK, HARMONY, MINIMAX, MISTRAL, SEED, KIMI];
 
 /** Length of the longest suffix of `text` that is a proper prefix of `tag`. */
 function partialTagAtEnd(text: string, tag: string): number {

@@ -88,6 +88,7 @@ describe.each(BOTH)('reasoning on %s', (kind) => {
   it.each([
     ["Magistral 2509 and Ministral reasoning's [THINK]…[/THINK] (a server without Mistral's reasoning parser, waybarrios/vllm-mlx#599)", '[THINK]', '[/THINK]'],
     ["Seed-OSS's <seed:think>…</seed:think> (vLLM without --reasoning-parser seed_oss)", '<seed:think>', '</seed:think>'],
+    ["Kimi-VL Thinking's ◁think▷…◁/think▷ (a server without SGLang's kimi reasoning parser)", '◁think▷', '◁/think▷'],
   ])('%s left in the content: the reasoning is shown as reasoning, its code and <<<…>>> neither run nor answer', async (_how, open, close) => {
     const text = `${open}Format: <<<answer content>>>. Try:\n\`\`\`python\nprint(6 * 7)\n\`\`\`\n${close}It is <<<42>>>`;
     const r = await run(kind, { chunkSize: 3, turns: [{ text }] }, { capabilities: ['completion'] });
