@@ -411,6 +411,47 @@ async function readJsonObjectText(response: Response, server: string): Promise<s
   return parts.join('');
 }
 
+/** How an event stream's text begins: a field (`data:`, `event:`, `id:`, `retry:`, llama.cpp's `error:`) or a comment. */
+const EVENT_STREAM_START = /^(?:(?:data|event|id|retry|error):|:)/;
+
+/**
+ * Whether a reply whose Content-Type does not say `text/event-stream` is one all the same, told by
+ * its first characters (blanks and a BOM skipped): servers mislabel their streams as `text/plain`
+ * (ramalama's RAG proxy, containers/ramalama#2837), `application/x-ndjson` (LitServe's OpenAISpec,
+ * Lightning-AI/LitServe#359) or `application/json` (Foundry Local, microsoft/foundry-dev-tools#195).
+ * Reads only until those characters arrive; `response` is the same reply, those bytes put back.
+ */
+async function sniffEventStream(response: Response): Promise<{ readonly eventStream: boolean; readonly response: Response }> {
+  if (!response.body) return { eventStream: false, response };
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder('utf-8');
+  const read: Uint8Array[] = [];
+  let head = '';
+  let ended = false;
+  // Enough to tell: the longest field name with its colon, a line end, or the end of the body.
+  while (!ended && head.trimStart().length < 'retry:'.length && !/[\r\n]/.test(head.trimStart())) {
+    const next = await reader.read();
+    if (next.done) ended = true;
+    else {
+      read.push(next.value);
+      head += decoder.decode(next.value, { stream: true });
+    }
+  }
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      for (const bytes of read) controller.enqueue(bytes);
+      if (ended) controller.close();
+    },
+    async pull(controller) {
+      const next = await reader.read();
+      if (next.done) controller.close();
+      else controller.enqueue(next.value);
+    },
+    cancel: (reason) => reader.cancel(reason),
+  });
+  return { eventStream: EVENT_STREAM_START.test(head.trimStart()), response: new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers }) };
+}
+
 /** `text` parsed as JSON, or undefined when it is not JSON. */
 function parseJson(text: string): unknown {
   try {
@@ -502,7 +543,14 @@ export class OpenAiBackend implements ModelBackend {
         retryAfterMs(response.headers.get('retry-after')),
       );
     if (!response.body) throw new BackendError(`The server at ${this.baseUrl} sent an empty reply.`, 'protocol');
-    const contentType = response.headers.get('content-type') ?? '';
+    let contentType = response.headers.get('content-type') ?? '';
+    if (!/event-stream/i.test(contentType)) {
+      // A body that begins as an event stream is one, whatever its label (sniffEventStream).
+      const sniffed = await sniffEventStream(response);
+      response = sniffed.response;
+      if (sniffed.eventStream) contentType = 'text/event-stream';
+    }
+    if (!response.body) throw new BackendError(`The server at ${this.baseUrl} sent an empty reply.`, 'protocol');
     if (/application\/json/i.test(contentType) && !/event-stream/i.test(contentType)) {
       yield* this.completeReply(await readTextWithin(response, this.baseUrl));
       return;

@@ -86,7 +86,7 @@ export function openAiChatWire(model: string, id: string, includeUsage: boolean,
   /** A delta carrying tool call pieces: a list of them, or (bareObject) the one piece itself. */
   const callDelta = (piece: Record<string, unknown>): string => chunk({ tool_calls: options.toolCallDeltas === 'bareObject' ? piece : [piece] }, null);
   return {
-    streamContentType: 'text/event-stream; charset=utf-8',
+    streamContentType: options.streamContentType ?? 'text/event-stream; charset=utf-8',
     opening: () => chunk({ role: 'assistant', content: '' }, null),
     chunk: (text) =>
       (options.nullEvents === true ? 'data: null\n\n' : '') +

@@ -106,6 +106,13 @@ export const wireSchema = z.strictObject({
   thinkTagAsContent: z.boolean().optional(),
   /** A non-streamed reply (`nonStream`) is JSON indented over many lines, as web frameworks pretty-print it (Flask in debug mode, Express with `json spaces`). */
   prettyJson: z.boolean().optional(),
+  /**
+   * OpenAI-compatible: the event stream goes out under this Content-Type instead of
+   * `text/event-stream`, as servers mislabel it: `text/plain` (ramalama's RAG proxy,
+   * containers/ramalama#2837), `application/x-ndjson` (LitServe's OpenAISpec,
+   * Lightning-AI/LitServe#359), `application/json` (Foundry Local, microsoft/foundry-dev-tools#195).
+   */
+  streamContentType: z.string().min(1).optional(),
   /** End lines with CRLF (NDJSON lines, SSE lines). */
   crlf: z.boolean().optional(),
   /** OpenAI-compatible: end SSE lines with a lone CR, which the SSE format allows (WHATWG HTML §9.2.6); NDJSON has no such form. */

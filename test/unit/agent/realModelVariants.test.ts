@@ -1087,6 +1087,17 @@ describe('OpenAI-compatible stream framings', () => {
   });
 
   it.each([
+    ["text/plain (ramalama's RAG proxy, containers/ramalama#2837)", 'text/plain; charset=utf-8'],
+    ["application/x-ndjson (LitServe's OpenAISpec, Lightning-AI/LitServe#359)", 'application/x-ndjson'],
+    ['application/json (Foundry Local, microsoft/foundry-dev-tools#195)', 'application/json'],
+  ])('an event stream labelled %s is read as the event stream it is', async (_how, streamContentType) => {
+    const r = await run('openai', { wire: { streamContentType }, turns: [{ thinking: 'Six sevens.', text: 'Computing:\n```python\nprint(6 * 7)\n```\n' }, { text: 'So <<<{{RESULT}}>>>' }] });
+    expect(r.trajectory.error).toBeUndefined();
+    expect(r.trajectory.turns[0]?.reasoning).toBe('Six sevens.');
+    expect(r.trajectory.answer).toBe('42');
+  });
+
+  it.each([
     ['on one line, context overflow', false, "This model's maximum context length is 4096 tokens", 'context-overflow'],
     ['on one line, another failure', false, 'upstream model crashed', 'http'],
     ['indented over many lines, without a last line end', true, 'upstream model crashed', 'http'],
