@@ -162,6 +162,8 @@ const chunkSchema = z.object({
       z.object({
         index: z.number().int().nullish(),
         delta: messagePartSchema.nullish(),
+        // The whole reply beside empty deltas (ModelScope's API-Inference; see `messageBeside`).
+        message: messagePartSchema.nullish(),
         finish_reason: z.string().nullish(),
       }),
     )
@@ -193,6 +195,18 @@ export const CONTEXT_OVERFLOW =
 
 /** What to do about a context overflow, for each server's own flag. */
 const overflowAdvice = (): string => `start the server with a larger context (vLLM --max-model-len, llama.cpp -c / --ctx-size, LM Studio "Context Length") or lower ${knob('maxCodeCalls')}`;
+
+/**
+ * A streamed choice's `message`, when it holds anything (text, reasoning or calls): some servers
+ * leave every delta empty and send the whole reply as `message` beside the last one
+ * (ModelScope's API-Inference, CherryHQ/cherry-studio#8065). Read only while no delta has carried
+ * anything, and once: a server that sends both is read by its deltas (a `message` may repeat the text so far).
+ */
+function messageBeside(message: z.infer<typeof messagePartSchema> | null | undefined): z.infer<typeof messagePartSchema> | undefined {
+  if (!message) return undefined;
+  const content = message.content ?? '';
+  return content !== '' || reasoningOf(message) !== '' || (message.tool_calls?.length ?? 0) > 0 ? message : undefined;
+}
 
 /** Lines a raw JSON document in an event stream may span (an indented error body is a dozen). */
 const MAX_RAW_LINES = 64;
@@ -572,6 +586,8 @@ export class OpenAiBackend implements ModelBackend {
     const items = readSse(response.body);
     /** Lines of a raw JSON document not yet complete (see rawErrorDocument). */
     const rawLines: string[] = [];
+    /** A delta carried text, reasoning or a call, or a chunk's `message` was read: later messages are not read. */
+    let deltaCarried = false;
     try {
       for (;;) {
         const next = finishReason === undefined ? await items.next() : await nextWithin(items, AFTER_FINISH_MS);
@@ -627,9 +643,19 @@ export class OpenAiBackend implements ModelBackend {
           if (!isFirstChoice(choice)) continue;
           for (const piece of this.pieces(choice.delta)) {
             firstTokenAt ??= performance.now();
+            deltaCarried = true;
             yield piece;
           }
+          // Deltas that carried nothing so far and a `message` beside them: the whole reply (messageBeside).
+          const message = deltaCarried || choice.delta?.tool_calls ? undefined : messageBeside(choice.message);
+          if (message !== undefined) {
+            deltaCarried = true;
+            firstTokenAt ??= performance.now();
+            yield* this.pieces(message);
+            if (message.tool_calls) toolCalls.add(message.tool_calls);
+          }
           if (choice.delta?.tool_calls) {
+            deltaCarried = true;
             firstTokenAt ??= performance.now();
             toolCalls.add(choice.delta.tool_calls);
             const chars = choice.delta.tool_calls.reduce((n, d) => n + (d.function?.name?.length ?? 0) + (d.function?.arguments?.length ?? 0), 0);

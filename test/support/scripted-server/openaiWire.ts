@@ -83,17 +83,31 @@ export function openAiChatWire(model: string, id: string, includeUsage: boolean,
     other = '';
     return rest + otherEvent({}, 'stop');
   };
+  /** The reply so far, when it goes out whole in the last chunk's `message` (see WireOptions.messageInChunk). */
+  const whole = { text: '', thinking: '' };
+  const inMessage = options.messageInChunk === true;
   /** A delta carrying tool call pieces: a list of them, or (bareObject) the one piece itself. */
   const callDelta = (piece: Record<string, unknown>): string => chunk({ tool_calls: options.toolCallDeltas === 'bareObject' ? piece : [piece] }, null);
   return {
     streamContentType: options.streamContentType ?? 'text/event-stream; charset=utf-8',
     opening: () => chunk({ role: 'assistant', content: '' }, null),
-    chunk: (text) =>
-      (options.nullEvents === true ? 'data: null\n\n' : '') +
-      (options.pingEvents === true ? `event: ping\ndata: ${new Date().toISOString().replace('T', ' ').replace('Z', '')}\n\n` : '') +
-      otherPiece(text.length) +
-      chunk({ content: parts ? [textBlock(text)] : text }, null),
-    thinking: (text) => chunk(parts ? { content: [thinkingBlock(text)] } : { [reasoningField]: reasoningValue(text) }, null),
+    chunk: (text) => {
+      if (inMessage) {
+        whole.text += text;
+        return chunk({ content: '', [reasoningField]: '' }, null);
+      }
+      return (
+        (options.nullEvents === true ? 'data: null\n\n' : '') +
+        (options.pingEvents === true ? `event: ping\ndata: ${new Date().toISOString().replace('T', ' ').replace('Z', '')}\n\n` : '') +
+        otherPiece(text.length) +
+        chunk({ content: parts ? [textBlock(text)] : text }, null)
+      );
+    },
+    thinking: (text) => {
+      if (!inMessage) return chunk(parts ? { content: [thinkingBlock(text)] } : { [reasoningField]: reasoningValue(text) }, null);
+      whole.thinking += text;
+      return chunk({ content: '', [reasoningField]: '' }, null);
+    },
     // First delta: id, type, name and empty arguments; then the arguments' JSON text in pieces
     // (or the whole call in one delta, or every piece repeating id and name: see `toolCallDeltas`).
     toolCalls: (calls) => {
@@ -149,7 +163,13 @@ export function openAiChatWire(model: string, id: string, includeUsage: boolean,
       otherEnd() +
       (options.groqUsage === true
         ? event({ ...base, choices: [{ index: 0, delta: {}, logprobs: null, finish_reason: stats.doneReason }], x_groq: { id: `req_${id}`, usage: usage(stats) } })
-        : chunk({}, stats.doneReason)) +
+        : inMessage
+          ? event({
+              ...base,
+              choices: [{ index: 0, delta: { content: '', [reasoningField]: '' }, message: { role: 'assistant', content: whole.text, [reasoningField]: whole.thinking }, logprobs: null, finish_reason: stats.doneReason }],
+              ...usageNull,
+            })
+          : chunk({}, stats.doneReason)) +
       (withUsage ? event({ ...base, choices: options.nullChoices === true ? null : [], usage: usage(stats) }) : '') +
       (options.omitDone === true || options.holdOpen === true ? '' : 'data: [DONE]\n\n'),
     complete: (text, stats, extras) => ({

@@ -113,6 +113,12 @@ export const wireSchema = z.strictObject({
    * Lightning-AI/LitServe#359), `application/json` (Foundry Local, microsoft/foundry-dev-tools#195).
    */
   streamContentType: z.string().min(1).optional(),
+  /**
+   * OpenAI-compatible: the streamed reply's deltas stay empty and its last chunk carries the whole
+   * reply as `message` (content and reasoning) beside an empty `delta`, with the finish_reason, as
+   * ModelScope's API-Inference sends it (CherryHQ/cherry-studio#8065).
+   */
+  messageInChunk: z.boolean().optional(),
   /** End lines with CRLF (NDJSON lines, SSE lines). */
   crlf: z.boolean().optional(),
   /** OpenAI-compatible: end SSE lines with a lone CR, which the SSE format allows (WHATWG HTML §9.2.6); NDJSON has no such form. */

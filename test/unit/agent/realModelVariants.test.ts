@@ -1086,6 +1086,14 @@ describe('OpenAI-compatible stream framings', () => {
     expect(r.trajectory.error).toContain(message);
   });
 
+  it("a stream whose deltas stay empty and whose last chunk carries the whole reply as `message` (ModelScope's API-Inference) is that reply, read once", async () => {
+    const r = await run('openai', { wire: { messageInChunk: true }, turns: [{ thinking: 'Six sevens.', text: 'Computing:\n```python\nprint(6 * 7)\n```\n' }, { text: 'So <<<{{RESULT}}>>>' }] });
+    expect(r.trajectory.error).toBeUndefined();
+    expect(r.trajectory.turns[0]?.reasoning).toBe('Six sevens.');
+    expect(r.trajectory.turns[0]?.text).toBe('Computing:\n```python\nprint(6 * 7)\n```\n');
+    expect(r.trajectory.answer).toBe('42');
+  });
+
   it.each([
     ["text/plain (ramalama's RAG proxy, containers/ramalama#2837)", 'text/plain; charset=utf-8'],
     ["application/x-ndjson (LitServe's OpenAISpec, Lightning-AI/LitServe#359)", 'application/x-ndjson'],
