@@ -165,6 +165,8 @@ const chunkSchema = z.object({
         // The whole reply beside empty deltas (ModelScope's API-Inference; see `messageBeside`).
         message: messagePartSchema.nullish(),
         finish_reason: z.string().nullish(),
+        // Moonshot's Kimi API streams the token counts in the last chunk's choice (northes/go-moonshot#17).
+        usage: usageSchema,
       }),
     )
     .nullish()
@@ -634,7 +636,7 @@ export class OpenAiBackend implements ModelBackend {
         const parsed = chunkSchema.safeParse(json);
         if (!parsed.success) throw malformedLine('OpenAI-compatible', this.baseUrl, 'event', `data: ${item.data}`);
         const chunk = parsed.data;
-        const usage = chunk.usage ?? chunk.x_groq?.usage;
+        const usage = chunk.usage ?? chunk.x_groq?.usage ?? chunk.choices.find(isFirstChoice)?.usage;
         if (usage) {
           promptTokens = usage.prompt_tokens ?? promptTokens;
           outputTokens = usage.completion_tokens ?? outputTokens;

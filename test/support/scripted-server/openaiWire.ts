@@ -62,7 +62,7 @@ export function openAiChatWire(model: string, id: string, includeUsage: boolean,
   const created = Math.floor(Date.now() / 1000);
   const base = { id, object: 'chat.completion.chunk', created, model, system_fingerprint: 'fp_scripted' };
   // With include_usage every chunk carries "usage": null except the extra last one.
-  const withUsage = includeUsage && options.omitUsage !== true && options.groqUsage !== true;
+  const withUsage = includeUsage && options.omitUsage !== true && options.groqUsage !== true && options.usageInChoice !== true;
   const usageNull = withUsage ? { usage: null } : {};
   const chunk = (delta: Record<string, unknown>, finishReason: string | null): string => event({ ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }], ...usageNull });
   const parts = options.contentParts === true;
@@ -163,13 +163,17 @@ export function openAiChatWire(model: string, id: string, includeUsage: boolean,
       otherEnd() +
       (options.groqUsage === true
         ? event({ ...base, choices: [{ index: 0, delta: {}, logprobs: null, finish_reason: stats.doneReason }], x_groq: { id: `req_${id}`, usage: usage(stats) } })
-        : inMessage
-          ? event({
-              ...base,
-              choices: [{ index: 0, delta: { content: '', [reasoningField]: '' }, message: { role: 'assistant', content: whole.text, [reasoningField]: whole.thinking }, logprobs: null, finish_reason: stats.doneReason }],
-              ...usageNull,
-            })
-          : chunk({}, stats.doneReason)) +
+        : options.usageInChoice === true
+          ? event({ ...base, choices: [{ index: 0, delta: {}, logprobs: null, finish_reason: stats.doneReason, usage: usage(stats) }] })
+          : inMessage
+            ? event({
+                ...base,
+                choices: [
+                  { index: 0, delta: { content: '', [reasoningField]: '' }, message: { role: 'assistant', content: whole.text, [reasoningField]: whole.thinking }, logprobs: null, finish_reason: stats.doneReason },
+                ],
+                ...usageNull,
+              })
+            : chunk({}, stats.doneReason)) +
       (withUsage ? event({ ...base, choices: options.nullChoices === true ? null : [], usage: usage(stats) }) : '') +
       (options.omitDone === true || options.holdOpen === true ? '' : 'data: [DONE]\n\n'),
     complete: (text, stats, extras) => ({

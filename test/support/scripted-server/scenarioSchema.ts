@@ -244,6 +244,11 @@ export const wireSchema = z.strictObject({
    * choice of its own (vLLM's form); a non-streamed reply lists it after the first choice.
    */
   otherChoice: z.string().optional(),
+  /**
+   * OpenAI-compatible: the token counts go in the finish_reason chunk's choice, `choices[0].usage`,
+   * as Moonshot's Kimi API streams them (northes/go-moonshot#17, higress-group/higress#1568), never in `usage`.
+   */
+  usageInChoice: z.boolean().optional(),
   /** OpenAI-compatible: the token counts go in the finish_reason chunk's `x_groq.usage`, as Groq streams them, never in `usage`. */
   groqUsage: z.boolean().optional(),
   /**

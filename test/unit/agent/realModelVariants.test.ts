@@ -1199,6 +1199,12 @@ describe('OpenAI-compatible stream framings', () => {
     expect(r.events.find((e) => e.type === 'turn-end')).toMatchObject({ stats: { promptTokens: 321, outputTokens: expect.any(Number) } });
   });
 
+  it("Moonshot's token counts, streamed in the last chunk's choice (choices[0].usage), are read", async () => {
+    const r = await run('openai', { wire: { usageInChoice: true }, turns: [{ text: '<<<7>>>', usagePromptTokens: 321 }] });
+    expect(r.trajectory.answer).toBe('7');
+    expect(r.events.find((e) => e.type === 'turn-end')).toMatchObject({ stats: { promptTokens: 321, outputTokens: expect.any(Number) } });
+  });
+
   it('a server that never sends usage: no token counts, no false truncation warning', async () => {
     const r = await run('openai', { wire: { omitUsage: true }, turns: [{ text: '```python\nprint("x" * 2000)\n```\n' }, { text: '<<<done>>>' }] });
     expect(r.trajectory.answer).toBe('done');
