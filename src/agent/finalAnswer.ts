@@ -61,13 +61,19 @@ export function splitFenced(text: string): Segment[] {
 /** The placeholder of the instruction prompts (src/agent/protocol.ts): quoting it back is not answering. */
 const PLACEHOLDERS = new Set(['answer content', 'answer', '...', '…', 'your answer', 'final answer']);
 
-/** Inline reasoning: `<think>…</think>`, or an opened `<think>` never closed (the rest is reasoning). */
-const INLINE_THINK = /<think>[\s\S]*?(<\/think>|$)/g;
 /**
- * A `</think>` with no opening tag: the chat template opened it (deepseek-r1 distills served
- * without a reasoning parser), so everything before it is reasoning.
+ * Inline reasoning: `<think>…</think>` opening the stretch (only blanks before it), or an opened
+ * `<think>` never closed (the rest is reasoning). One per reply, ended by its first closing tag,
+ * as servers read it (vLLM's reasoning parsers partition at the first end token, llama.cpp's
+ * `--reasoning-format` alike): a later `<think>` or `</think>` is the reply's text, as the live
+ * split (thinkTags.ts) shows it.
  */
-const ORPHAN_THINK_CLOSE = /^[\s\S]*<\/think>/;
+const INLINE_THINK = /^\s*<think>[\s\S]*?(?:<\/think>|$)/;
+/**
+ * A `</think>` with no opening tag at the start: the chat template opened it (deepseek-r1
+ * distills served without a reasoning parser), so everything before the first one is reasoning.
+ */
+const ORPHAN_THINK_CLOSE = /^[\s\S]*?<\/think>/;
 
 /** What stands for the `<` of a think tag Markdown quotes (a private-use character). */
 const QUOTED_TAG_MARK = '\uE000';
@@ -86,16 +92,38 @@ function maskQuotedThinkTags(stretch: string): string {
 /** `part` of a masked stretch as the stretch wrote it. */
 const unmasked = (part: string): string => part.replaceAll(QUOTED_TAG_MARK, '<');
 
+/**
+ * A masked stretch split at its inline reasoning: the reasoning block opening it (INLINE_THINK,
+ * with its tags), else the text up to and with its first lone closing tag (ORPHAN_THINK_CLOSE), and
+ * the rest; `lone` says which.
+ */
+function reasoningBlock(masked: string): { readonly block: string; readonly rest: string; readonly lone: boolean } {
+  const opened = INLINE_THINK.exec(masked)?.[0];
+  if (opened !== undefined) return { block: opened, rest: masked.slice(opened.length), lone: false };
+  const orphan = ORPHAN_THINK_CLOSE.exec(masked)?.[0] ?? '';
+  return { block: orphan, rest: masked.slice(orphan.length), lone: orphan !== '' };
+}
+
 /** A stretch without its inline reasoning (think tags Markdown quotes are no tags). */
 function withoutThinking(stretch: string): string {
   const masked = maskQuotedThinkTags(stretch);
-  const rest = masked.replace(INLINE_THINK, '').replace(ORPHAN_THINK_CLOSE, '');
+  const { rest } = reasoningBlock(masked);
   return masked === stretch ? rest : unmasked(rest);
 }
 
-/** The stretch holds a `</think>` with no opening tag, not quoted: the chat template wrote `<think>` (see ORPHAN_THINK_CLOSE). */
+/** The stretch holds a `</think>` with no opening tag before it, not quoted: the chat template wrote `<think>` (see ORPHAN_THINK_CLOSE). */
 export function hasLoneThinkClose(stretch: string): boolean {
-  return ORPHAN_THINK_CLOSE.test(maskQuotedThinkTags(stretch).replace(INLINE_THINK, ''));
+  return reasoningBlock(maskQuotedThinkTags(stretch)).lone;
+}
+
+/**
+ * `reply` (the text a live split left after taking a reply's inline reasoning out: thinkTags.ts)
+ * written as a stretch whose reasoning is empty, so that reading it again (the answer search,
+ * `splitInlineReasoning`, `hasLoneThinkClose`) takes all of it as the reply, as the live split
+ * did: a `</think>` in it is text, not the end of more reasoning.
+ */
+export function replyStretch(reply: string): string {
+  return `<think></think>\n${reply}`;
 }
 
 /**
@@ -106,15 +134,9 @@ export function hasLoneThinkClose(stretch: string): boolean {
  */
 export function splitInlineReasoning(stretch: string): { readonly reasoning: string; readonly reply: string } {
   const masked = maskQuotedThinkTags(stretch);
-  const parts: string[] = [];
-  const rest = masked.replace(INLINE_THINK, (block) => {
-    parts.push(block.replace(/^<think>/, '').replace(/<\/think>$/, ''));
-    return '';
-  });
-  const orphan = ORPHAN_THINK_CLOSE.exec(rest)?.[0];
-  if (orphan !== undefined) parts.push(orphan.slice(0, -'</think>'.length));
-  const reasoning = parts.join('\n');
-  return { reasoning: masked === stretch ? reasoning : unmasked(reasoning), reply: withoutThinking(stretch) };
+  const { block, rest } = reasoningBlock(masked);
+  const reasoning = block.replace(/^\s*<think>/, '').replace(/<\/think>$/, '');
+  return masked === stretch ? { reasoning, reply: rest } : { reasoning: unmasked(reasoning), reply: unmasked(rest) };
 }
 
 /**

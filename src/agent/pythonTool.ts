@@ -174,8 +174,12 @@ function mistralCallBodies(text: string, quoted: (at: number) => boolean): strin
   return bodies;
 }
 
-/** Llama's special tokens around a call written as text: `<|python_tag|>` (Llama 3.1), `<|python_start|>`…`<|python_end|>` (Llama 4), and the turn ends. */
-const LLAMA_CALL_TOKENS = /<\|python_tag\|>|<\|python_start\|>|<\|python_end\|>|<\|eom_id\|>|<\|eot_id\|>|<\|eom\|>|<\|eot\|>/g;
+/**
+ * Special tokens around a call written as text: Llama's `<|python_tag|>` (Llama 3.1),
+ * `<|python_start|>`…`<|python_end|>` (Llama 4) and turn ends; Liquid LFM2's
+ * `<|tool_call_start|>`…`<|tool_call_end|>` around its pythonic list (LFM2 model card, "Tool use").
+ */
+const LLAMA_CALL_TOKENS = /<\|python_tag\|>|<\|python_start\|>|<\|python_end\|>|<\|eom_id\|>|<\|eot_id\|>|<\|eom\|>|<\|eot\|>|<\|tool_call_start\|>|<\|tool_call_end\|>/g;
 
 /**
  * The calls of a reply that is nothing but calls in Llama's JSON form, each as `{"name",
@@ -209,6 +213,52 @@ function llamaJsonCallBodies(text: string): string[] | undefined {
     bodies.push(jsonTextOf({ name, arguments: given }));
     at = end;
   }
+}
+
+/**
+ * A JSON list of calls and the tags that may stand around it: bare (xLAM, vLLM's xlam parser),
+ * after Granite's `<|tool_call|>` or a `<tool_call>` left unclosed (vLLM's granite parser), in a
+ * closed `<tool_call>`, in NVIDIA Nemotron's `<TOOLCALL>…</TOOLCALL>` (vLLM's llama_nemotron_json
+ * parser) or after Phi-4-mini's `functools` (phi4_mini_json).
+ */
+const LIST_CALL_FORMS: ReadonlyArray<readonly [open: string, close: string]> = [
+  ['', ''],
+  ['<|tool_call|>', ''],
+  ['<tool_call>', ''],
+  ['<tool_call>', '</tool_call>'],
+  ['<TOOLCALL>', '</TOOLCALL>'],
+  ['functools', ''],
+];
+
+/**
+ * The calls of a reply that is nothing but a JSON list of calls in one of LIST_CALL_FORMS, each
+ * `{"name", "arguments"}` (or `parameters`, an object or its JSON text) as `{"name", "arguments"}`
+ * JSON text; undefined for any other reply (prose around the list, an element that is no call, an
+ * empty or unfinished list). A server without the model's tool-call parser passes these on as content.
+ */
+function jsonListCallBodies(text: string): string[] | undefined {
+  const trimmed = text.trim();
+  for (const [open, close] of LIST_CALL_FORMS) {
+    if (!trimmed.startsWith(open) || !trimmed.endsWith(close) || trimmed.length < open.length + close.length) continue;
+    const inner = trimmed.slice(open.length, trimmed.length - close.length).trim();
+    if (!inner.startsWith('[') || jsonValueEnd(inner, 0) !== inner.length) continue;
+    let list: unknown;
+    try {
+      list = JSON.parse(inner);
+    } catch {
+      continue;
+    }
+    if (!Array.isArray(list) || list.length === 0) continue;
+    const bodies: string[] = [];
+    for (const item of list) {
+      const { name, parameters, arguments: args } = (typeof item === 'object' && item !== null ? item : {}) as { name?: unknown; parameters?: unknown; arguments?: unknown };
+      const given = args ?? parameters;
+      if (typeof name !== 'string' || name === '' || given === null || (typeof given !== 'object' && typeof given !== 'string') || Array.isArray(given)) return undefined;
+      bodies.push(jsonTextOf({ name, arguments: given }));
+    }
+    return bodies;
+  }
+  return undefined;
 }
 
 /** What ends the code after `<|python_tag|>`: the end-of-message or end-of-turn token. */
@@ -693,8 +743,8 @@ function xmlCallBodiesOutside(text: string, quoted: (at: number) => boolean): st
 /** A `<tool_call>` body in JSON, or failing that in an XML form (`xmlCallBodies`); a body in neither stays as it is. */
 function taggedCallBodies(body: string): string[] {
   try {
-    JSON.parse(body);
-    return [body];
+    // A JSON list of calls in one tag (Granite's form) is each of them.
+    return Array.isArray(JSON.parse(body)) ? (jsonListCallBodies(body) ?? [body]) : [body];
   } catch {
     const xml = xmlCallBodies(body);
     return xml.length > 0 ? xml : [body];
@@ -704,6 +754,7 @@ function taggedCallBodies(body: string): string[] {
 /** What ends a call written as text in the forms `toolCallsInText` reads (its closing tag or token, or the end of its JSON or list). */
 const CALL_CLOSERS = [
   '</tool_call>',
+  '</TOOLCALL>',
   '</function>',
   '</arg_value>',
   '<|eom_id|>',
@@ -793,7 +844,7 @@ function hasAnswerMarker(text: string): boolean {
 function textCallsRead(text: string, quoted: (at: number) => boolean): ToolCall[] {
   const calls: ToolCall[] = [];
   const tagged = [...toolCallTagBodies(text, quoted).flatMap((body) => taggedCallBodies(body)), ...mistralCallBodies(text, quoted)];
-  for (const body of tagged.length > 0 ? tagged : (llamaJsonCallBodies(text) ?? pythonicCallBodies(text) ?? specialTokenForms(text, quoted) ?? xmlCallBodiesOutside(text, quoted))) {
+  for (const body of tagged.length > 0 ? tagged : (llamaJsonCallBodies(text) ?? jsonListCallBodies(text) ?? pythonicCallBodies(text) ?? specialTokenForms(text, quoted) ?? xmlCallBodiesOutside(text, quoted))) {
     let parsed: unknown;
     try {
       parsed = JSON.parse(body);

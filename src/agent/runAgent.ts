@@ -9,7 +9,7 @@ import { LOADING_TOTAL_WAIT_MS, ModelLoadingError, ServerBusyError, busyWaitMs, 
 import { ContextWatch } from './contextWatch';
 import { DEFAULT_FIRST_TOKEN_SECONDS, DEFAULT_STALL_SECONDS, watchForStall, type StallLimits } from './stallWatchdog';
 import { CodeBlockDetector, codeOpenAtEnd, findCodeBlocks, type CodeBlock } from './codeBlocks';
-import { answerInOutput, extractFinalAnswer, findFinalAnswer, hasLoneThinkClose, splitInlineReasoning, type AnswerSource } from './finalAnswer';
+import { answerInOutput, extractFinalAnswer, findFinalAnswer, hasLoneThinkClose, replyStretch, splitInlineReasoning, type AnswerSource } from './finalAnswer';
 import { appendExecution, appendToolResults, formatExecution, formatNotRun, initialMessages, type ProtocolMode } from './protocol';
 import { PYTHON_TOOL, readPythonCall, textCallClosed, toolCallLeftOpen, toolCallsInText } from './pythonTool';
 import { InlineThinkSplitter } from './thinkTags';
@@ -54,6 +54,8 @@ interface Attempt {
   reasoning: string;
   /** Reasoning came in the server's own channel: the server has a reasoning parser. */
   channelReasoning: boolean;
+  /** The inline reasoning was taken out of the content live (InlineThinkSplitter.tookReasoning): the text is all reply. */
+  tookReasoning: boolean;
   /** Native tool calls, in the order the server sent them. */
   toolCalls: ToolCall[];
   firstTokenMs: number | undefined;
@@ -284,25 +286,28 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
     }
     // A reply that ended inside its closing fence: the model gets its block back closed once (below), without the partial fence.
     let turnText = detector.accumulated.slice(0, block?.fenceCut === true ? block.end : emitted);
-    if (options.protocol !== 'r1ci' && !attempt.channelReasoning && hasLoneThinkClose(turnText)) templateOpensThink = true;
+    // The text as the answer search and the reasoning rules read it: when the live split already
+    // took the reply's reasoning out, all of it is reply (a later </think> in it is text, as shown).
+    const readText = attempt.tookReasoning ? replyStretch(turnText) : turnText;
+    if (options.protocol !== 'r1ci' && !attempt.channelReasoning && hasLoneThinkClose(readText)) templateOpensThink = true;
     // Tools protocol: calls the server passed on as text (no tool-call parser) count as calls.
     const textCalls = toolsMode && attempt.toolCalls.length === 0 ? toolCallsInText(turnText) : attempt.toolCalls;
     // The rule for code in reasoning, for calls: a reply with no call, no code and no answer of
     // its own whose reasoning holds calls written as text makes those calls (Kimi K2 writes its
     // calls' special tokens in reasoning_content, vybestack/llxprt-code#750; Qwen3 calls inside
     // its think, where the server's tool-call parser does not look).
-    const toolCalls = toolsMode && textCalls.length === 0 && extractFinalAnswer(turnText) === null && findCodeBlocks(turnText).length === 0 ? toolCallsInText(reasoning) : textCalls;
+    const toolCalls = toolsMode && textCalls.length === 0 && extractFinalAnswer(readText) === null && findCodeBlocks(turnText).length === 0 ? toolCallsInText(reasoning) : textCalls;
     // Tools protocol, a reply without tool calls and without an answer: a python fence in it
     // still runs (models with native tools often write fences anyway; never silently dropped).
-    if (toolsMode && toolCalls.length === 0 && extractFinalAnswer(turnText) === null) block = findCodeBlocks(turnText)[0];
-    stretches.push(turnText);
+    if (toolsMode && toolCalls.length === 0 && extractFinalAnswer(readText) === null) block = findCodeBlocks(turnText)[0];
+    stretches.push(readText);
     pendingText = turnText;
     pendingReasoning = reasoning;
     // A reply whose text is empty and whose reasoning answers: the server (or the model) put the
     // whole reply in the reasoning channel. Its answer counts rather than "no answer" (a later
     // reply's own text or a printed answer still wins).
     // Text before a lone </think> (the chat template opened the tag) is reasoning too.
-    const inline = splitInlineReasoning(turnText);
+    const inline = splitInlineReasoning(readText);
     // The reasoning is searched without its own tags (a server may leave <think>…</think> in its reasoning field).
     const allReasoning = `${reasoning.replace(/<\/?think>/g, '')}\n${inline.reasoning}`;
     const inReasoning = inline.reply.trim() === '' && toolCalls.length === 0 ? findFinalAnswer(allReasoning) : null;
@@ -331,7 +336,7 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
     const cutCodeMessage = cut === 'content_filter' ? filteredWarning(true) : cutCodeWarning(options.backend.kind);
     const cutCodeNotice = formatNotRun(cut === 'content_filter' ? FILTERED_CODE_NOTICE : CUT_CODE_NOTICE);
     // The python block the rule for code in reasoning would run (see below), when the reply has none of its own.
-    const reasoningBlock = !block && runner !== null && toolCalls.length === 0 && extractFinalAnswer(turnText) === null ? findCodeBlocks(reasoning).pop() : undefined;
+    const reasoningBlock = !block && runner !== null && toolCalls.length === 0 && extractFinalAnswer(readText) === null ? findCodeBlocks(reasoning).pop() : undefined;
     // Cut inside code: an open python fence in the text (even one with no code yet, or whose
     // opening line was cut), or, when the cut fell in the reasoning (no text yet), its open block.
     const openAtCut = cutByServer && !block ? codeOpenAtEnd(turnText) : undefined;
@@ -406,7 +411,7 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
     // A native python call although this run's protocol has no tools (the server passed the
     // model's call on anyway): never dropped in silence. Its code runs as a fence in the reply
     // would, and the result goes back as this protocol sends results.
-    const nativeCall = !toolsMode && !code && !cutInsideCode && runner !== null && extractFinalAnswer(turnText) === null ? attempt.toolCalls.map(readPythonCall).find((c) => 'code' in c) : undefined;
+    const nativeCall = !toolsMode && !code && !cutInsideCode && runner !== null && extractFinalAnswer(readText) === null ? attempt.toolCalls.map(readPythonCall).find((c) => 'code' in c) : undefined;
     if (nativeCall && 'code' in nativeCall) {
       code = { code: nativeCall.code, source: 'tool-call', offset: turnText.length };
       yield {
@@ -470,7 +475,7 @@ async function* streamAttempt(options: AgentOptions, request: ChatRequest, turn:
   signal.addEventListener('abort', abortRequest, { once: true });
   const detector = new CodeBlockDetector();
   const think = new InlineThinkSplitter(thinkOpened);
-  const attempt: Attempt = { block: undefined, done: undefined, emitted: 0, reasoning: '', channelReasoning: false, toolCalls: [], firstTokenMs: undefined, error: undefined, detector };
+  const attempt: Attempt = { block: undefined, done: undefined, emitted: 0, reasoning: '', channelReasoning: false, tookReasoning: false, toolCalls: [], firstTokenMs: undefined, error: undefined, detector };
   /** Feeds content to the detector; true when a code block closed (generation stops there). */
   const text = function* (piece: string): Generator<AgentEvent, boolean, undefined> {
     const block = detector.push(piece);
@@ -537,6 +542,7 @@ async function* streamAttempt(options: AgentOptions, request: ChatRequest, turn:
   } catch (error) {
     if (!signal.aborted) attempt.error = error;
   } finally {
+    attempt.tookReasoning = think.tookReasoning;
     // Stopped early, failed or closed from outside: make sure the request ends (the backend's
     // own cleanup normally has ended it already).
     if (!ended) controller.abort(STOPPED_READING);

@@ -3,7 +3,8 @@
 // channels, `<|channel|>analysis<|message|>…<|end|>`, then the reply, with or without the final
 // channel's header `<|start|>assistant<|channel|>final<|message|>` (llama.cpp with
 // `--reasoning-format none` sends them without it; mlx_lm.server with it), in MiniMax-M3's
-// `<mm:think>…</mm:think>`, Mistral's `[THINK]…[/THINK]` or Seed-OSS's `<seed:think>…</seed:think>`. Splits a streamed content
+// `<mm:think>…</mm:think>`, Mistral's `[THINK]…[/THINK]`, Seed-OSS's `<seed:think>…</seed:think>` or
+// Kimi's `◁think▷…◁/think▷`. Splits a streamed content
 // channel into reasoning and text, chunk by chunk, holding back only what could still be the start
 // of a tag. An opening tag counts only when nothing but whitespace precedes it in the turn: later
 // in a reply it is the model talking about the tag, not using it. A closing tag Markdown quotes (in
@@ -41,7 +42,9 @@ const MINIMAX: ReasoningTags = { open: '<mm:think>', close: '</mm:think>' };
 const MISTRAL: ReasoningTags = { open: '[THINK]', close: '[/THINK]' };
 /** ByteDance Seed-OSS's tags, left in the content by vLLM without `--reasoning-parser seed_oss` (murtaza-nasir/maestro#59). */
 const SEED: ReasoningTags = { open: '<seed:think>', close: '</seed:think>' };
-const ALL_TAGS: readonly ReasoningTags[] = [THINK, HARMONY, MINIMAX, MISTRAL, SEED];
+/** Kimi's thinking models (Kimi-VL-A3B-Thinking): `◁think▷…◁/think▷`, which SGLang's kimi reasoning parser separates; left in the content without it. */
+const KIMI: ReasoningTags = { open: '◁think▷', close: '◁/think▷' };
+const ALL_TAGS: readonly ReasoningTags[] = [THINK, HARMONY, MINIMAX, MISTRAL, SEED, KIMI];
 
 /** Length of the longest suffix of `text` that is a proper prefix of `tag`. */
 function partialTagAtEnd(text: string, tag: string): number {
@@ -86,6 +89,8 @@ export class InlineThinkSplitter {
   private header: string | undefined;
   /** Reasoning (more than blanks) came out of the content. */
   private reasoned = false;
+  /** The reply's inline reasoning was taken out here (it opened with a tag, or in the reasoning: see `tookReasoning`). */
+  private took = false;
   /** The reply's current line up to `pending` (Markdown quoting is read line by line). */
   private line = '';
   /** Backticks in `line` (an odd count: an inline code span may be open). */
@@ -102,6 +107,15 @@ export class InlineThinkSplitter {
    */
   constructor(private readonly opened = false) {}
 
+  /**
+   * The reply's inline reasoning was taken out of its text here (it opened with a reasoning tag,
+   * or started in the reasoning the template opened): what came out as text is the reply, all of
+   * it, a later closing tag in it included (one reasoning per reply, as servers read it).
+   */
+  get tookReasoning(): boolean {
+    return this.took;
+  }
+
   /** Adds streamed content; returns the pieces that are certain now. */
   push(chunk: string): SplitPiece[] {
     if (this.state === 'text') return this.text(chunk);
@@ -112,6 +126,7 @@ export class InlineThinkSplitter {
       const opening = ALL_TAGS.find((t) => lead.startsWith(t.open));
       if (opening) {
         this.state = 'thinking';
+        this.took = true;
         this.tags = opening;
         const consumed = this.pending.length - lead.length + opening.open.length;
         this.read(this.pending.slice(0, consumed));
@@ -120,6 +135,7 @@ export class InlineThinkSplitter {
         return []; // still could become an opening tag
       } else if (this.opened) {
         this.state = 'thinking';
+        this.took = true;
       } else {
         this.state = 'text';
         const text = this.pending;
@@ -249,6 +265,7 @@ export class InlineThinkSplitter {
   channelReasoning(): void {
     if (this.state === 'thinking' && !this.reasoned && this.pending.trim() === '') {
       this.state = 'text';
+      this.took = false;
       this.pending = '';
       this.hold = undefined;
       this.trimLead = true;

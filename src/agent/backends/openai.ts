@@ -89,6 +89,26 @@ function reasoningOf(part: { readonly reasoning_content?: string | null; readonl
  */
 const reasoningFieldSchema = z.union([z.string(), z.looseObject({ text: z.string().nullish() }).transform((o) => o.text ?? '')]).nullish();
 
+/**
+ * OpenRouter's `reasoning_details` (openrouter.ai/docs, "Reasoning Tokens"), which it may send
+ * without `reasoning`: a list of items, `{"type":"reasoning.text","text"}`,
+ * `{"type":"reasoning.summary","summary"}` and `{"type":"reasoning.encrypted","data"}`; read as
+ * the text of its text and summary items (encrypted data is never text), '' for anything else.
+ */
+const reasoningDetailsSchema = z
+  .array(z.unknown())
+  .nullish()
+  .catch(undefined)
+  .transform((items) =>
+    (items ?? [])
+      .map((item) => {
+        const read = z.looseObject({ type: z.string(), text: z.string().nullish(), summary: z.string().nullish() }).safeParse(item);
+        if (!read.success) return '';
+        return read.data.type === 'reasoning.text' ? (read.data.text ?? '') : read.data.type === 'reasoning.summary' ? (read.data.summary ?? '') : '';
+      })
+      .join(''),
+  );
+
 /** The message fields a delta (streaming) or a message (non-streaming) may carry. */
 const messagePartSchema = z
   .object({
@@ -96,13 +116,16 @@ const messagePartSchema = z
     // vLLM's reasoning parsers and llama.cpp send `reasoning_content`; vLLM ≥ 0.10 and OpenRouter `reasoning`.
     reasoning_content: reasoningFieldSchema,
     reasoning: reasoningFieldSchema,
+    reasoning_details: reasoningDetailsSchema,
     tool_calls: toolCallsSchema.nullish(),
     // OpenAI's deprecated function-calling form, which `tool_calls` replaced (one call, no id);
     // servers that still speak it would otherwise have their call dropped without a trace.
     function_call: z.object({ name: z.string().nullish(), arguments: argumentsSchema.nullish() }).partial().nullish(),
   })
   .partial()
-  .transform(({ function_call, content, ...part }) => {
+  .transform(({ function_call, content, reasoning_details, ...fields }) => {
+    // OpenRouter's reasoning_details stand for `reasoning` when neither reasoning field has text (it sends the same text in both otherwise).
+    const part = reasoningOf(fields) === '' && reasoning_details !== undefined && reasoning_details !== '' ? { ...fields, reasoning: reasoning_details } : fields;
     const withCalls = function_call && !part.tool_calls ? { ...part, tool_calls: [{ index: 0, function: function_call }] } : part;
     if (!Array.isArray(content)) return { ...withCalls, content };
     const thinking = blockText(content, 'thinking');
@@ -139,7 +162,11 @@ const chunkSchema = z.object({
       z.object({
         index: z.number().int().nullish(),
         delta: messagePartSchema.nullish(),
+        // The whole reply beside empty deltas (ModelScope's API-Inference; see `messageBeside`).
+        message: messagePartSchema.nullish(),
         finish_reason: z.string().nullish(),
+        // Moonshot's Kimi API streams the token counts in the last chunk's choice (northes/go-moonshot#17).
+        usage: usageSchema,
       }),
     )
     .nullish()
@@ -170,6 +197,37 @@ export const CONTEXT_OVERFLOW =
 
 /** What to do about a context overflow, for each server's own flag. */
 const overflowAdvice = (): string => `start the server with a larger context (vLLM --max-model-len, llama.cpp -c / --ctx-size, LM Studio "Context Length") or lower ${knob('maxCodeCalls')}`;
+
+/**
+ * A streamed choice's `message`, when it holds anything (text, reasoning or calls): some servers
+ * leave every delta empty and send the whole reply as `message` beside the last one
+ * (ModelScope's API-Inference, CherryHQ/cherry-studio#8065). Read only while no delta has carried
+ * anything, and once: a server that sends both is read by its deltas (a `message` may repeat the text so far).
+ */
+function messageBeside(message: z.infer<typeof messagePartSchema> | null | undefined): z.infer<typeof messagePartSchema> | undefined {
+  if (!message) return undefined;
+  const content = message.content ?? '';
+  return content !== '' || reasoningOf(message) !== '' || (message.tool_calls?.length ?? 0) > 0 ? message : undefined;
+}
+
+/** Lines a raw JSON document in an event stream may span (an indented error body is a dozen). */
+const MAX_RAW_LINES = 64;
+
+/**
+ * A JSON document a server wrote raw into its event stream, without `data:`: its error body
+ * (`{"error": …}`, on one line or indented over several) mid-stream, the HTTP 200 already sent.
+ * `lines` are the stream's lines from the one that opened it (with `{`). Returns the error it
+ * parses as; 'more' while the lines do not parse yet and more may complete it (at most
+ * MAX_RAW_LINES); undefined when it is no error document (the first line is then malformed).
+ */
+function rawErrorDocument(lines: readonly string[]): { readonly message: string } | 'more' | undefined {
+  const json = parseJson(lines.join('\n'));
+  if (json !== undefined) return errorDocument(json);
+  return lines.length < MAX_RAW_LINES ? 'more' : undefined;
+}
+
+/** llama.cpp's GET /props: the window of its slots (`-c`, split among `-np` slots) as `default_generation_settings.n_ctx`. */
+const llamaCppPropsSchema = z.object({ default_generation_settings: z.object({ n_ctx: z.number().int().positive() }) });
 
 const modelsSchema = z.object({ data: z.array(z.object({ id: z.string(), max_model_len: z.number().int().positive().optional() }).loose()) });
 
@@ -369,6 +427,47 @@ async function readJsonObjectText(response: Response, server: string): Promise<s
   return parts.join('');
 }
 
+/** How an event stream's text begins: a field (`data:`, `event:`, `id:`, `retry:`, llama.cpp's `error:`) or a comment. */
+const EVENT_STREAM_START = /^(?:(?:data|event|id|retry|error):|:)/;
+
+/**
+ * Whether a reply whose Content-Type does not say `text/event-stream` is one all the same, told by
+ * its first characters (blanks and a BOM skipped): servers mislabel their streams as `text/plain`
+ * (ramalama's RAG proxy, containers/ramalama#2837), `application/x-ndjson` (LitServe's OpenAISpec,
+ * Lightning-AI/LitServe#359) or `application/json` (Foundry Local, microsoft/foundry-dev-tools#195).
+ * Reads only until those characters arrive; `response` is the same reply, those bytes put back.
+ */
+async function sniffEventStream(response: Response): Promise<{ readonly eventStream: boolean; readonly response: Response }> {
+  if (!response.body) return { eventStream: false, response };
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder('utf-8');
+  const read: Uint8Array[] = [];
+  let head = '';
+  let ended = false;
+  // Enough to tell: the longest field name with its colon, a line end, or the end of the body.
+  while (!ended && head.trimStart().length < 'retry:'.length && !/[\r\n]/.test(head.trimStart())) {
+    const next = await reader.read();
+    if (next.done) ended = true;
+    else {
+      read.push(next.value);
+      head += decoder.decode(next.value, { stream: true });
+    }
+  }
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      for (const bytes of read) controller.enqueue(bytes);
+      if (ended) controller.close();
+    },
+    async pull(controller) {
+      const next = await reader.read();
+      if (next.done) controller.close();
+      else controller.enqueue(next.value);
+    },
+    cancel: (reason) => reader.cancel(reason),
+  });
+  return { eventStream: EVENT_STREAM_START.test(head.trimStart()), response: new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers }) };
+}
+
 /** `text` parsed as JSON, or undefined when it is not JSON. */
 function parseJson(text: string): unknown {
   try {
@@ -460,7 +559,14 @@ export class OpenAiBackend implements ModelBackend {
         retryAfterMs(response.headers.get('retry-after')),
       );
     if (!response.body) throw new BackendError(`The server at ${this.baseUrl} sent an empty reply.`, 'protocol');
-    const contentType = response.headers.get('content-type') ?? '';
+    let contentType = response.headers.get('content-type') ?? '';
+    if (!/event-stream/i.test(contentType)) {
+      // A body that begins as an event stream is one, whatever its label (sniffEventStream).
+      const sniffed = await sniffEventStream(response);
+      response = sniffed.response;
+      if (sniffed.eventStream) contentType = 'text/event-stream';
+    }
+    if (!response.body) throw new BackendError(`The server at ${this.baseUrl} sent an empty reply.`, 'protocol');
     if (/application\/json/i.test(contentType) && !/event-stream/i.test(contentType)) {
       yield* this.completeReply(await readTextWithin(response, this.baseUrl));
       return;
@@ -480,6 +586,10 @@ export class OpenAiBackend implements ModelBackend {
     const toolCalls = new ToolCallAssembler();
     const done = (): ChatChunk => ({ type: 'done', doneReason: finishReason, promptTokens, outputTokens, evalMs: firstTokenAt !== undefined ? performance.now() - firstTokenAt : undefined });
     const items = readSse(response.body);
+    /** Lines of a raw JSON document not yet complete (see rawErrorDocument). */
+    const rawLines: string[] = [];
+    /** A delta carried text, reasoning or a call, or a chunk's `message` was read: later messages are not read. */
+    let deltaCarried = false;
     try {
       for (;;) {
         const next = finishReason === undefined ? await items.next() : await nextWithin(items, AFTER_FINISH_MS);
@@ -492,7 +602,17 @@ export class OpenAiBackend implements ModelBackend {
         if (next.done === true) break;
         const item = next.value;
         if (item.type === 'oversized') throw tooLarge(this.baseUrl, 'a streamed event', MAX_LINE_BYTES);
-        if (item.type === 'malformed') throw malformedLine('OpenAI-compatible', this.baseUrl, 'event-stream line', item.line);
+        if (item.type === 'malformed') {
+          // A line that opens a JSON document may be the server's error body written raw (rawErrorDocument).
+          if (rawLines.length > 0 || item.line.trimStart().startsWith('{')) {
+            rawLines.push(item.line);
+            const raw = rawErrorDocument(rawLines);
+            if (raw === 'more') continue;
+            if (raw) throw this.streamFailure(raw.message);
+          }
+          throw malformedLine('OpenAI-compatible', this.baseUrl, 'event-stream line', rawLines[0] ?? item.line);
+        }
+        if (rawLines[0] !== undefined) throw malformedLine('OpenAI-compatible', this.baseUrl, 'event-stream line', rawLines[0]);
         if (item.type === 'error') throw this.streamFailure(serverErrorDetail(item.data).message);
         if (item.data.trim() === '[DONE]') {
           for (const call of toolCalls.take()) yield { type: 'tool-call', call };
@@ -516,7 +636,7 @@ export class OpenAiBackend implements ModelBackend {
         const parsed = chunkSchema.safeParse(json);
         if (!parsed.success) throw malformedLine('OpenAI-compatible', this.baseUrl, 'event', `data: ${item.data}`);
         const chunk = parsed.data;
-        const usage = chunk.usage ?? chunk.x_groq?.usage;
+        const usage = chunk.usage ?? chunk.x_groq?.usage ?? chunk.choices.find(isFirstChoice)?.usage;
         if (usage) {
           promptTokens = usage.prompt_tokens ?? promptTokens;
           outputTokens = usage.completion_tokens ?? outputTokens;
@@ -525,9 +645,19 @@ export class OpenAiBackend implements ModelBackend {
           if (!isFirstChoice(choice)) continue;
           for (const piece of this.pieces(choice.delta)) {
             firstTokenAt ??= performance.now();
+            deltaCarried = true;
             yield piece;
           }
+          // Deltas that carried nothing so far and a `message` beside them: the whole reply (messageBeside).
+          const message = deltaCarried || choice.delta?.tool_calls ? undefined : messageBeside(choice.message);
+          if (message !== undefined) {
+            deltaCarried = true;
+            firstTokenAt ??= performance.now();
+            yield* this.pieces(message);
+            if (message.tool_calls) toolCalls.add(message.tool_calls);
+          }
           if (choice.delta?.tool_calls) {
+            deltaCarried = true;
             firstTokenAt ??= performance.now();
             toolCalls.add(choice.delta.tool_calls);
             const chars = choice.delta.tool_calls.reduce((n, d) => n + (d.function?.name?.length ?? 0) + (d.function?.arguments?.length ?? 0), 0);
@@ -551,6 +681,7 @@ export class OpenAiBackend implements ModelBackend {
       if (!release.signal.aborted) await items.return().catch(() => undefined);
     }
     if (signal.aborted) return;
+    if (rawLines[0] !== undefined) throw malformedLine('OpenAI-compatible', this.baseUrl, 'event-stream line', rawLines[0]);
     // The body ended without [DONE]. After a finish_reason the reply was complete: older llama.cpp
     // servers and some proxies end the stream there. Before one, the connection was cut.
     if (finishReason !== undefined) {
@@ -628,20 +759,35 @@ export class OpenAiBackend implements ModelBackend {
   /** Context windows already read from /v1/models, by model (null = the server does not say). */
   private readonly contextLengths = new Map<string, number | null>();
 
-  /** vLLM lists `max_model_len` per model in /v1/models; other servers say nothing (null). Asked once per model. */
+  /**
+   * The model's context window in tokens: vLLM lists `max_model_len` per model in /v1/models;
+   * llama.cpp's server gives its window as `default_generation_settings.n_ctx` in GET /props at
+   * its root (beside /v1; tools/server README); other servers say nothing (null). Asked once per model.
+   */
   async modelContextLength(model: string, signal?: AbortSignal): Promise<number | null> {
     const known = this.contextLengths.get(model);
     if (known !== undefined) return known;
+    const length =
+      (await this.askedJson(`${this.baseUrl}/models`, modelsSchema, signal))?.data.find((m) => m.id === model)?.max_model_len ??
+      (await this.askedJson(`${this.baseUrl.replace(/\/v1$/, '')}/props`, llamaCppPropsSchema, signal))?.default_generation_settings.n_ctx ??
+      null;
+    this.contextLengths.set(model, length);
+    return length;
+  }
+
+  /** GET `url` read by `schema`; undefined for any failure but a cancel (an HTTP error, other JSON, no JSON). */
+  private async askedJson<T>(url: string, schema: z.ZodType<T>, signal: AbortSignal | undefined): Promise<T | undefined> {
     try {
-      const response = await fetchPastStaleConnections(`${this.baseUrl}/models`, { headers: this.headers(), signal });
-      if (!response.ok) return null;
-      const parsed = modelsSchema.safeParse(JSON.parse(await readTextWithin(response, this.baseUrl)));
-      const length = (parsed.success ? parsed.data.data.find((m) => m.id === model)?.max_model_len : undefined) ?? null;
-      this.contextLengths.set(model, length);
-      return length;
+      const response = await fetchPastStaleConnections(url, { headers: this.headers(), signal });
+      if (!response.ok) {
+        await response.body?.cancel().catch(() => undefined);
+        return undefined;
+      }
+      const parsed = schema.safeParse(parseJson(await readTextWithin(response, this.baseUrl)));
+      return parsed.success ? parsed.data : undefined;
     } catch (error) {
       if (isAbortError(error)) throw error;
-      return null;
+      return undefined;
     }
   }
 

@@ -94,6 +94,9 @@ export async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator
         if (text.startsWith('\n')) text = text.slice(1);
         crEnded = false;
       }
+      // The body's last line without its line end is still a line (read as any other: a raw
+      // error document a server ends with, a last `data:` event).
+      if (done && (text.length > 0 ? !/[\r\n]$/.test(text) : pendingChars > 0)) text += '\n';
       if (!done && !/[\r\n]/.test(text)) {
         // The line goes on.
         if (text.length > 0) pieces.push(text);
@@ -157,16 +160,6 @@ export async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator
       }
       if (done) {
         // A last event without its blank line still counts (some servers end that way).
-        if (buffer.startsWith('data:')) {
-          const value = buffer.slice(buffer[5] === ' ' ? 6 : 5);
-          const event = endedWithoutBlankLine(data, value, type);
-          if (event) {
-            yield event;
-            data = [];
-            type = '';
-          }
-          data.push(value);
-        }
         const event = dispatch(data, type);
         if (event) yield event;
         return;

@@ -14,6 +14,11 @@ export interface ModelSpec {
   readonly capabilities?: readonly string[];
   /** Listed as `max_model_len` in /v1/models, as vLLM does (absent: not listed, like most servers). */
   readonly maxModelLen?: number;
+  /**
+   * Given by GET /props as `default_generation_settings.n_ctx`, as llama.cpp's server does for the
+   * model it serves (tools/server README, "GET /props"); /props answers 404 when no model has it.
+   */
+  readonly llamaCppCtx?: number;
 }
 
 export const DEFAULT_MODELS: readonly ModelSpec[] = [
@@ -45,6 +50,7 @@ interface ResolvedModel {
   readonly digest: string;
   readonly capabilities: readonly string[];
   readonly maxModelLen: number | undefined;
+  readonly llamaCppCtx: number | undefined;
 }
 
 function resolve(spec: ModelSpec): ResolvedModel {
@@ -59,6 +65,7 @@ function resolve(spec: ModelSpec): ResolvedModel {
     digest: digestOf(name),
     capabilities: spec.capabilities ?? ['completion'],
     maxModelLen: spec.maxModelLen,
+    llamaCppCtx: spec.llamaCppCtx,
   };
 }
 
@@ -170,6 +177,23 @@ export class ModelRegistry {
       },
       capabilities: [...m.capabilities],
       modified_at: MODIFIED_AT,
+    };
+  }
+
+  /** llama.cpp's GET /props for the first model with `llamaCppCtx`, or undefined (no such model: 404). */
+  llamaCppProps(): Record<string, unknown> | undefined {
+    const model = [...this.installed.values()].find((m) => m.llamaCppCtx !== undefined);
+    if (model?.llamaCppCtx === undefined) return undefined;
+    return {
+      default_generation_settings: { id: 0, id_task: -1, n_ctx: model.llamaCppCtx, speculative: false, is_processing: false, params: { n_predict: -1, temperature: 0.8 } },
+      total_slots: 1,
+      model_alias: model.name,
+      model_path: `/models/${model.name}.gguf`,
+      modalities: { vision: false, audio: false },
+      chat_template: '',
+      bos_token: '<s>',
+      eos_token: '</s>',
+      build_info: 'b0000-scripted',
     };
   }
 

@@ -41,6 +41,13 @@ export async function handleOpenAi(ctx: RouteContext): Promise<boolean> {
   const { method, path } = ctx;
   const isModels = method === 'GET' && path === '/v1/models';
   const isChat = method === 'POST' && path === '/v1/chat/completions';
+  if (method === 'GET' && path === '/props') {
+    // llama.cpp's server properties, at the root (not under /v1).
+    const props = ctx.state.models.llamaCppProps();
+    if (props === undefined) sendJson(ctx.res, 404, { error: { code: 404, message: 'File Not Found', type: 'not_found_error' } });
+    else sendJson(ctx.res, 200, props);
+    return true;
+  }
   if (!isModels && !isChat) return false;
   if (!authorized(ctx)) return true;
   if (isModels) sendJson(ctx.res, 200, ctx.state.models.openAiList());

@@ -48,12 +48,21 @@ function usage(stats: FinalStats): Record<string, number> {
 }
 
 export function openAiChatWire(model: string, id: string, includeUsage: boolean, options: WireOptions = {}): WireFormat {
-  const reasoningField = options.reasoningField ?? 'reasoning_content';
-  const reasoningValue = (text: string): unknown => (options.reasoningAsObject === true ? { text } : text);
+  const field = options.reasoningField ?? 'reasoning_content';
+  const details = field === 'reasoning_details' || field === 'reasoning_details_summary';
+  const reasoningField = details ? 'reasoning_details' : field;
+  /** OpenRouter's items: the text (or summary), then an encrypted item whose data is no text (see WireOptions.reasoningField). */
+  const detailItems = (text: string): unknown[] => [
+    field === 'reasoning_details_summary'
+      ? { type: 'reasoning.summary', summary: text, format: 'openai-responses-v1', index: 0 }
+      : { type: 'reasoning.text', text, signature: null, format: 'anthropic-claude-v1', index: 0 },
+    { type: 'reasoning.encrypted', data: `ENCRYPTED${Buffer.from(text).toString('base64')}`, format: 'openai-responses-v1', index: 1 },
+  ];
+  const reasoningValue = (text: string): unknown => (details ? detailItems(text) : options.reasoningAsObject === true ? { text } : text);
   const created = Math.floor(Date.now() / 1000);
   const base = { id, object: 'chat.completion.chunk', created, model, system_fingerprint: 'fp_scripted' };
   // With include_usage every chunk carries "usage": null except the extra last one.
-  const withUsage = includeUsage && options.omitUsage !== true && options.groqUsage !== true;
+  const withUsage = includeUsage && options.omitUsage !== true && options.groqUsage !== true && options.usageInChoice !== true;
   const usageNull = withUsage ? { usage: null } : {};
   const chunk = (delta: Record<string, unknown>, finishReason: string | null): string => event({ ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }], ...usageNull });
   const parts = options.contentParts === true;
@@ -74,17 +83,31 @@ export function openAiChatWire(model: string, id: string, includeUsage: boolean,
     other = '';
     return rest + otherEvent({}, 'stop');
   };
+  /** The reply so far, when it goes out whole in the last chunk's `message` (see WireOptions.messageInChunk). */
+  const whole = { text: '', thinking: '' };
+  const inMessage = options.messageInChunk === true;
   /** A delta carrying tool call pieces: a list of them, or (bareObject) the one piece itself. */
   const callDelta = (piece: Record<string, unknown>): string => chunk({ tool_calls: options.toolCallDeltas === 'bareObject' ? piece : [piece] }, null);
   return {
-    streamContentType: 'text/event-stream; charset=utf-8',
+    streamContentType: options.streamContentType ?? 'text/event-stream; charset=utf-8',
     opening: () => chunk({ role: 'assistant', content: '' }, null),
-    chunk: (text) =>
-      (options.nullEvents === true ? 'data: null\n\n' : '') +
-      (options.pingEvents === true ? `event: ping\ndata: ${new Date().toISOString().replace('T', ' ').replace('Z', '')}\n\n` : '') +
-      otherPiece(text.length) +
-      chunk({ content: parts ? [textBlock(text)] : text }, null),
-    thinking: (text) => chunk(parts ? { content: [thinkingBlock(text)] } : { [reasoningField]: reasoningValue(text) }, null),
+    chunk: (text) => {
+      if (inMessage) {
+        whole.text += text;
+        return chunk({ content: '', [reasoningField]: '' }, null);
+      }
+      return (
+        (options.nullEvents === true ? 'data: null\n\n' : '') +
+        (options.pingEvents === true ? `event: ping\ndata: ${new Date().toISOString().replace('T', ' ').replace('Z', '')}\n\n` : '') +
+        otherPiece(text.length) +
+        chunk({ content: parts ? [textBlock(text)] : text }, null)
+      );
+    },
+    thinking: (text) => {
+      if (!inMessage) return chunk(parts ? { content: [thinkingBlock(text)] } : { [reasoningField]: reasoningValue(text) }, null);
+      whole.thinking += text;
+      return chunk({ content: '', [reasoningField]: '' }, null);
+    },
     // First delta: id, type, name and empty arguments; then the arguments' JSON text in pieces
     // (or the whole call in one delta, or every piece repeating id and name: see `toolCallDeltas`).
     toolCalls: (calls) => {
@@ -129,14 +152,28 @@ export function openAiChatWire(model: string, id: string, includeUsage: boolean,
           ? `error: ${JSON.stringify({ code: 500, message, type: 'server_error' })}\n\ndata: [DONE]\n\n`
           : options.errorAsText === true
             ? `data: ${message}\n\ndata: [DONE]\n\n`
-            : options.errorObject === true
-              ? `event: error\n${event({ type: 'error', code: 'server_error', message, param: null, sequence_number: 1 })}data: [DONE]\n\n`
-              : event(openAiErrorBody(message, 'server_error', null)),
+            : options.errorRaw === true
+              ? options.prettyJson === true
+                ? JSON.stringify(openAiErrorBody(message, 'server_error', null), null, 2)
+                : `${JSON.stringify(openAiErrorBody(message, 'server_error', null))}\n`
+              : options.errorObject === true
+                ? `event: error\n${event({ type: 'error', code: 'server_error', message, param: null, sequence_number: 1 })}data: [DONE]\n\n`
+                : event(openAiErrorBody(message, 'server_error', null)),
     closing: (stats) =>
       otherEnd() +
       (options.groqUsage === true
         ? event({ ...base, choices: [{ index: 0, delta: {}, logprobs: null, finish_reason: stats.doneReason }], x_groq: { id: `req_${id}`, usage: usage(stats) } })
-        : chunk({}, stats.doneReason)) +
+        : options.usageInChoice === true
+          ? event({ ...base, choices: [{ index: 0, delta: {}, logprobs: null, finish_reason: stats.doneReason, usage: usage(stats) }] })
+          : inMessage
+            ? event({
+                ...base,
+                choices: [
+                  { index: 0, delta: { content: '', [reasoningField]: '' }, message: { role: 'assistant', content: whole.text, [reasoningField]: whole.thinking }, logprobs: null, finish_reason: stats.doneReason },
+                ],
+                ...usageNull,
+              })
+            : chunk({}, stats.doneReason)) +
       (withUsage ? event({ ...base, choices: options.nullChoices === true ? null : [], usage: usage(stats) }) : '') +
       (options.omitDone === true || options.holdOpen === true ? '' : 'data: [DONE]\n\n'),
     complete: (text, stats, extras) => ({

@@ -87,8 +87,13 @@ export type ScriptedToolCall = z.infer<typeof toolCallSchema>;
 
 /** How the bytes go on the wire (both APIs): what real servers and proxies do differently. */
 export const wireSchema = z.strictObject({
-  /** OpenAI-compatible: the delta field for reasoning (vLLM < 0.10, llama.cpp: reasoning_content; vLLM ≥ 0.10, OpenRouter: reasoning). Default reasoning_content. */
-  reasoningField: z.enum(['reasoning_content', 'reasoning']).optional(),
+  /**
+   * OpenAI-compatible: the delta field for reasoning (vLLM < 0.10, llama.cpp: reasoning_content; vLLM ≥ 0.10, OpenRouter: reasoning). Default reasoning_content.
+   * `reasoning_details`: only OpenRouter's `reasoning_details` list, no `reasoning` (openrouter.ai/docs, "Reasoning Tokens":
+   * `{"type":"reasoning.text","text"}` items, each followed by a `{"type":"reasoning.encrypted","data"}` item that is
+   * no text); `reasoning_details_summary`: the same with `{"type":"reasoning.summary","summary"}` items (OpenAI's models).
+   */
+  reasoningField: z.enum(['reasoning_content', 'reasoning', 'reasoning_details', 'reasoning_details_summary']).optional(),
   /**
    * OpenAI-compatible: the reasoning field holds an object, `{"text": "…"}`, not a string, as
    * Envoy AI Gateway streams the reasoning of AWS Bedrock models (envoyproxy/ai-gateway#1222).
@@ -101,6 +106,19 @@ export const wireSchema = z.strictObject({
   thinkTagAsContent: z.boolean().optional(),
   /** A non-streamed reply (`nonStream`) is JSON indented over many lines, as web frameworks pretty-print it (Flask in debug mode, Express with `json spaces`). */
   prettyJson: z.boolean().optional(),
+  /**
+   * OpenAI-compatible: the event stream goes out under this Content-Type instead of
+   * `text/event-stream`, as servers mislabel it: `text/plain` (ramalama's RAG proxy,
+   * containers/ramalama#2837), `application/x-ndjson` (LitServe's OpenAISpec,
+   * Lightning-AI/LitServe#359), `application/json` (Foundry Local, microsoft/foundry-dev-tools#195).
+   */
+  streamContentType: z.string().min(1).optional(),
+  /**
+   * OpenAI-compatible: the streamed reply's deltas stay empty and its last chunk carries the whole
+   * reply as `message` (content and reasoning) beside an empty `delta`, with the finish_reason, as
+   * ModelScope's API-Inference sends it (CherryHQ/cherry-studio#8065).
+   */
+  messageInChunk: z.boolean().optional(),
   /** End lines with CRLF (NDJSON lines, SSE lines). */
   crlf: z.boolean().optional(),
   /** OpenAI-compatible: end SSE lines with a lone CR, which the SSE format allows (WHATWG HTML §9.2.6); NDJSON has no such form. */
@@ -176,6 +194,13 @@ export const wireSchema = z.strictObject({
    */
   errorObject: z.boolean().optional(),
   /**
+   * OpenAI-compatible: a mid-stream error (`streamError`) goes out as the bare error body,
+   * `{"error": {"message","type","code"}}` on its own line with no `data:` prefix (indented over
+   * many lines, without a last line end, with `prettyJson`), and the body ends there: servers and proxies that write their
+   * error document raw into a stream already answered with HTTP 200.
+   */
+  errorRaw: z.boolean().optional(),
+  /**
    * Ollama: the turn's tool call is written as gpt-oss writes a call to its built-in `python` tool,
    * the code itself instead of JSON arguments (Ollama keeps a tool named `python` as that built-in,
    * FunctionNameMap.ConvertAndAdd in harmony/harmonyparser.go; odysseus-dev/odysseus#5877), and
@@ -219,6 +244,11 @@ export const wireSchema = z.strictObject({
    * choice of its own (vLLM's form); a non-streamed reply lists it after the first choice.
    */
   otherChoice: z.string().optional(),
+  /**
+   * OpenAI-compatible: the token counts go in the finish_reason chunk's choice, `choices[0].usage`,
+   * as Moonshot's Kimi API streams them (northes/go-moonshot#17, higress-group/higress#1568), never in `usage`.
+   */
+  usageInChoice: z.boolean().optional(),
   /** OpenAI-compatible: the token counts go in the finish_reason chunk's `x_groq.usage`, as Groq streams them, never in `usage`. */
   groqUsage: z.boolean().optional(),
   /**

@@ -88,6 +88,7 @@ describe.each(BOTH)('reasoning on %s', (kind) => {
   it.each([
     ["Magistral 2509 and Ministral reasoning's [THINK]…[/THINK] (a server without Mistral's reasoning parser, waybarrios/vllm-mlx#599)", '[THINK]', '[/THINK]'],
     ["Seed-OSS's <seed:think>…</seed:think> (vLLM without --reasoning-parser seed_oss)", '<seed:think>', '</seed:think>'],
+    ["Kimi-VL Thinking's ◁think▷…◁/think▷ (a server without SGLang's kimi reasoning parser)", '◁think▷', '◁/think▷'],
   ])('%s left in the content: the reasoning is shown as reasoning, its code and <<<…>>> neither run nor answer', async (_how, open, close) => {
     const text = `${open}Format: <<<answer content>>>. Try:\n\`\`\`python\nprint(6 * 7)\n\`\`\`\n${close}It is <<<42>>>`;
     const r = await run(kind, { chunkSize: 3, turns: [{ text }] }, { capabilities: ['completion'] });
@@ -152,6 +153,29 @@ describe.each(BOTH)('reasoning on %s', (kind) => {
     expect(live('token')).toBe('So <<<42>>>');
     expect(live('reasoning')).toBe(r.trajectory.turns[1]?.reasoning);
     expect(live('reasoning')).toContain('write\n```\n</think>\n```\nThe result was 42.');
+  });
+
+  it('a second </think> after an inline <think>…</think> is the reply’s text, as shown live: the answer before it is the model’s own, and later replies are not reasoning', async () => {
+    const r = await run(
+      kind,
+      {
+        chunkSize: 4,
+        turns: [
+          { text: '<think>Plan: print it.</think>Done planning.</think>\nComputing:\n```python\nprint(6*7)\n```\n' },
+          { text: 'Check:\n```python\nprint({{RESULT}} + 1)\n```\n' },
+          { text: '<think>Fine.</think>It is <<<{{RESULT}}>>>. Done.</think>' },
+        ],
+      },
+      { capabilities: ['completion'] },
+    );
+    expect(execCount(r)).toBe(2);
+    expect(r.trajectory.turns[1]?.reasoning ?? '').toBe('');
+    expect(r.trajectory.turns[1]?.text).toContain('Check:');
+    const live = r.events.flatMap((e) => (e.type === 'token' && e.turn === 2 ? [e.text] : [])).join('');
+    expect(live).toBe('It is <<<43>>>. Done.</think>');
+    expect(r.trajectory.turns[2]?.text).toBe(live);
+    expect(r.trajectory.answer).toBe('43');
+    expect(r.trajectory.answerSource).toBe('model');
   });
 
   it('a </think> quoted in an inline code span does not make later replies reasoning', async () => {
@@ -241,6 +265,19 @@ describe('reasoning fields and framing', () => {
     const r = await run('openai', { wire: { reasoningAsObject: true }, turns: [{ thinking: 'twelve squared is 144', text: '<<<144>>>', nonStream }] });
     expect(r.trajectory.error).toBeUndefined();
     expect(r.trajectory.turns[0]?.reasoning).toBe('twelve squared is 144');
+    expect(r.trajectory.answer).toBe('144');
+  });
+
+  it.each([
+    ['text items, streamed', 'reasoning_details', false],
+    ['text items, not streamed', 'reasoning_details', true],
+    ['summary items, streamed', 'reasoning_details_summary', false],
+    ['summary items, not streamed', 'reasoning_details_summary', true],
+  ] as const)("OpenRouter's reasoning_details without reasoning (%s) is the reasoning; its encrypted items are never shown", async (_how, reasoningField, nonStream) => {
+    const r = await run('openai', { wire: { reasoningField }, turns: [{ thinking: 'twelve squared is 144', text: '<<<144>>>', nonStream }] });
+    expect(r.trajectory.error).toBeUndefined();
+    expect(r.trajectory.turns[0]?.reasoning).toBe('twelve squared is 144');
+    expect(r.events.filter((e) => e.type === 'reasoning' || e.type === 'token').map((e) => JSON.stringify(e))).not.toContainEqual(expect.stringContaining('ENCRYPTED'));
     expect(r.trajectory.answer).toBe('144');
   });
 
@@ -511,6 +548,14 @@ describe('context on OpenAI-compatible servers', () => {
     if (runs === 0) expect(r.chats[1]?.messages?.at(-1)?.content).toMatch(/not executed: your reply reached the token limit/);
   });
 
+  it("takes the window from llama.cpp's /props (default_generation_settings.n_ctx) when /v1/models names none: a `stop` that fills it is a cut, and a prompt past it is warned of", async () => {
+    const cut = await run('openai', { chunkSize: 1, turns: [{ text: cutCode, doneReason: 'stop', usagePromptTokens: 1000 - cutCode.length }, { text: '<<<done>>>' }] }, { models: [{ name: MODEL, llamaCppCtx: 1000 }] });
+    expect(execCount(cut)).toBe(0);
+    expect(cut.events.filter((e) => e.type === 'warning' && e.kind === 'output-truncated')).toHaveLength(1);
+    const long = await run('openai', { turns: [{ text: '```python\nprint("x" * 3000)\n```\n' }, { text: '<<<done>>>' }] }, { models: [{ name: MODEL, llamaCppCtx: 600 }] });
+    expect(warningsOf(long, 'context-truncated').join('\n')).toMatch(/window of 600 tokens/);
+  });
+
   it.each([
     ['vLLM', 400, "This model's maximum context length is 4096 tokens. However, you requested 5000 tokens (4900 in the messages, 100 in the completion)."],
     ['llama.cpp', 400, 'the request exceeds the available context size, try increasing it'],
@@ -654,6 +699,12 @@ describe.each(BOTH)('tool-call shapes on %s', (kind) => {
     ["Llama 3.1's JSON after <|python_tag|>", '<|python_tag|>{"name": "python", "parameters": {"code": "print(8 * 8)"}}'],
     ["Llama 4's JSON between <|python_start|> and <|python_end|> (vllm-project/vllm#16214)", '<|python_start|>{"type": "function", "name": "python", "parameters": {"code": "print(8 * 8)"}}<|python_end|>'],
     ["Llama 3.2 / Llama 4's pythonic list", '[python(code="print(8 * 8)")]'],
+    ["Granite's JSON list after <|tool_call|>", '<|tool_call|>[{"name": "python", "arguments": {"code": "print(8 * 8)"}}]'],
+    ["Nemotron's JSON list in <TOOLCALL>", '<TOOLCALL>[{"name": "python", "arguments": {"code": "print(8 * 8)"}}]</TOOLCALL>'],
+    ['a JSON list in a <tool_call>', '<tool_call>\n[{"name": "python", "arguments": {"code": "print(8 * 8)"}}]\n</tool_call>'],
+    ["Phi-4-mini's functools list", 'functools[{"name": "python", "arguments": {"code": "print(8 * 8)"}}]'],
+    ["xLAM's bare JSON list", '[{"name": "python", "arguments": {"code": "print(8 * 8)"}}]'],
+    ["LFM2's pythonic list between <|tool_call_start|> and <|tool_call_end|>", '<|tool_call_start|>[python(code="print(8 * 8)")]<|tool_call_end|>'],
   ])('a reply that is only a call in %s (a server without that tool-call parser) runs as a call', async (_how, text) => {
     const r = await run(kind, { turns: [{ text }, { text: '<<<{{RESULT}}>>>' }] }, { protocol: 'tools' });
     expect(r.trajectory.turns[0]?.cell).toMatchObject({ source: 'tool-call', code: 'print(8 * 8)' });
@@ -1061,6 +1112,36 @@ describe('OpenAI-compatible stream framings', () => {
     expect(r.trajectory.error).toContain(message);
   });
 
+  it("a stream whose deltas stay empty and whose last chunk carries the whole reply as `message` (ModelScope's API-Inference) is that reply, read once", async () => {
+    const r = await run('openai', { wire: { messageInChunk: true }, turns: [{ thinking: 'Six sevens.', text: 'Computing:\n```python\nprint(6 * 7)\n```\n' }, { text: 'So <<<{{RESULT}}>>>' }] });
+    expect(r.trajectory.error).toBeUndefined();
+    expect(r.trajectory.turns[0]?.reasoning).toBe('Six sevens.');
+    expect(r.trajectory.turns[0]?.text).toBe('Computing:\n```python\nprint(6 * 7)\n```\n');
+    expect(r.trajectory.answer).toBe('42');
+  });
+
+  it.each([
+    ["text/plain (ramalama's RAG proxy, containers/ramalama#2837)", 'text/plain; charset=utf-8'],
+    ["application/x-ndjson (LitServe's OpenAISpec, Lightning-AI/LitServe#359)", 'application/x-ndjson'],
+    ['application/json (Foundry Local, microsoft/foundry-dev-tools#195)', 'application/json'],
+  ])('an event stream labelled %s is read as the event stream it is', async (_how, streamContentType) => {
+    const r = await run('openai', { wire: { streamContentType }, turns: [{ thinking: 'Six sevens.', text: 'Computing:\n```python\nprint(6 * 7)\n```\n' }, { text: 'So <<<{{RESULT}}>>>' }] });
+    expect(r.trajectory.error).toBeUndefined();
+    expect(r.trajectory.turns[0]?.reasoning).toBe('Six sevens.');
+    expect(r.trajectory.answer).toBe('42');
+  });
+
+  it.each([
+    ['on one line, context overflow', false, "This model's maximum context length is 4096 tokens", 'context-overflow'],
+    ['on one line, another failure', false, 'upstream model crashed', 'http'],
+    ['indented over many lines, without a last line end', true, 'upstream model crashed', 'http'],
+  ])('a mid-stream error written raw, `{"error": …}` without `data:` (%s), is the server\'s error in its words, not a malformed line', async (_what, prettyJson, message, kind) => {
+    const r = await run('openai', { wire: { errorRaw: true, prettyJson }, turns: [{ text: 'Working on it', faults: { streamError: { afterChunks: 1, message } } }] });
+    expect(r.events.find((e) => e.type === 'error')).toMatchObject({ kind });
+    expect(r.trajectory.error).toContain(message);
+    expect(r.trajectory.error).not.toMatch(/malformed|closed the connection/);
+  });
+
   it.each([
     ['streamed', false],
     ['not streamed', true],
@@ -1140,6 +1221,12 @@ describe('OpenAI-compatible stream framings', () => {
 
   it("Groq's token counts, streamed in the last chunk's x_groq.usage, are read", async () => {
     const r = await run('openai', { wire: { groqUsage: true }, turns: [{ text: '<<<7>>>', usagePromptTokens: 321 }] });
+    expect(r.trajectory.answer).toBe('7');
+    expect(r.events.find((e) => e.type === 'turn-end')).toMatchObject({ stats: { promptTokens: 321, outputTokens: expect.any(Number) } });
+  });
+
+  it("Moonshot's token counts, streamed in the last chunk's choice (choices[0].usage), are read", async () => {
+    const r = await run('openai', { wire: { usageInChoice: true }, turns: [{ text: '<<<7>>>', usagePromptTokens: 321 }] });
     expect(r.trajectory.answer).toBe('7');
     expect(r.events.find((e) => e.type === 'turn-end')).toMatchObject({ stats: { promptTokens: 321, outputTokens: expect.any(Number) } });
   });

@@ -91,6 +91,18 @@ describe('InlineThinkSplitter', () => {
       ['<think>plan\n```python\nx = 1\n</think>It is <<<7>>>', false],
       ['<think>a ` b </think>\nIt is `x` <<<7>>>', false],
       ['Say `</think>` or `a</think>` ok </think> It `is` <<<7>>>', true],
+      // One reasoning per reply, ended by its first closing tag (vLLM's reasoning parsers partition at
+      // the first end token; llama.cpp alike): a later </think> is the reply's text.
+      ['<think>a</think>b <<<1>>> </think>c', false],
+      ['<think>a</think>b <<<1>>> </think>c', true],
+      ['x</think>y <<<2>>> </think>z', true],
+      // An opening tag counts only at the start: one later is the reply's (or, opened, the reasoning's) text.
+      ['Hello <think>x</think> world <<<3>>>', true],
+      ['  \n<think>plan</think>Then <think>again</think> so <<<4>>>', false],
+      // Double-backtick spans around a closing tag.
+      ['<think>``a `</think>` b`` more</think>It is <<<5>>>', false],
+      ['<think>``</think>`` more</think>It is <<<5>>>', false],
+      ['``a `</think>` b`` more</think>It is <<<5>>>', true],
     ];
     const joined = (pieces: readonly SplitPiece[]): { reasoning: string; text: string } => ({
       reasoning: pieces.flatMap((p) => (p.kind === 'reasoning' ? [p.text] : [])).join(''),
@@ -200,6 +212,22 @@ describe('tools and protocol', () => {
     expect(toolCallsInText(`${json}; ${json}`)).toHaveLength(2);
     for (const text of [`Here it is: ${json}`, `${json} and then`, '{"name": "Alice", "age": 3}', '{"name": "python", "parameters": "print(1)"}', '{"name": "python", "parameters": {'])
       expect(toolCallsInText(text), text).toEqual([]);
+  });
+
+  it('reads a reply that is nothing but a JSON list of calls after its marker (Granite, Nemotron, Phi-4-mini, xLAM) or in a <tool_call>, and the pythonic list between LFM2’s tokens', () => {
+    const code = 'print([1, 2][0])';
+    const one = { name: 'python', arguments: { code } };
+    const list = JSON.stringify([one, { name: 'python', parameters: { code: 'print(2)' } }]);
+    for (const text of [list, `<|tool_call|>${list}`, `<tool_call>${list}`, `<tool_call>\n${list}\n</tool_call>`, `<TOOLCALL>${list}</TOOLCALL>`, `functools${list}`])
+      expect(
+        toolCallsInText(text).map((c) => [c.name, c.arguments]),
+        text,
+      ).toEqual([
+        ['python', JSON.stringify({ code })],
+        ['python', JSON.stringify({ code: 'print(2)' })],
+      ]);
+    expect(toolCallsInText('<|tool_call_start|>[python(code="print(6 * 7)")]<|tool_call_end|>').map((c) => c.arguments)).toEqual([JSON.stringify({ code: 'print(6 * 7)' })]);
+    for (const text of [`Here: ${list}`, `${list} then`, '[{"name": "Alice"}]', '[]', `<TOOLCALL>${list}`, '<|tool_call|>[{"name": "python", "arguments": {']) expect(toolCallsInText(text), text).toEqual([]);
   });
 
   it("reads a reply that is nothing but a Python list of calls (Llama 3.2 / Llama 4's pythonic form): every quoting and escape, several calls", () => {
