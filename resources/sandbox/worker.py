@@ -1598,7 +1598,9 @@ class Interpreter:
         streams = []
         for fd, stream in enumerate(self.streams):
             for attributes, saved in self.stream_attributes[fd]:
-                if len(attributes) != len(saved) or any(attributes.get(key, attributes) is not value for key, value in saved.items()):
+                # Identical values compare equal without a call; a cell's object's __eq__ runs in
+                # the cell's window (run_cell), as its __del__ does when the dict is cleared.
+                if attributes != saved:
                     attributes.clear()
                     attributes.update(saved)
             settings = self.stream_settings[fd]
