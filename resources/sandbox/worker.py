@@ -1232,7 +1232,23 @@ def patch_pyplot(pyplot):
 # The decoder of the code channel's messages: the scanner of a decoder made now holds what it calls
 # (json.loads looks up json's module and class attributes, which a cell may replace).
 SCAN_JSON = json.JSONDecoder().scan_once
-THREADS, CURRENT_THREAD, CURRENT_FRAMES = threading.enumerate, threading.current_thread, sys._current_frames
+CURRENT_FRAMES = sys._current_frames
+RAW_SOCKET, SOL_SOCKET, SO_RCVTIMEO = sys.modules["_socket"].socket, socket.SOL_SOCKET, socket.SO_RCVTIMEO
+# The threading module's own tables of threads (the dicts themselves: threading.enumerate and
+# current_thread look them up by name, which a cell may rebind; a threading._active whose values()
+# slept made every later cell time out before it began).
+THREADS_ACTIVE, THREADS_STARTING, GET_IDENT = threading._active, threading._limbo, threading.get_ident
+
+
+def THREADS():
+    """The threading.Thread objects alive or starting (a list), as threading.enumerate() gives them."""
+    return list(THREADS_ACTIVE.values()) + list(THREADS_STARTING.values())
+
+
+def CURRENT_THREAD():
+    """The calling thread's threading.Thread object (None for a thread threading does not know)."""
+    return THREADS_ACTIVE.get(GET_IDENT())
+
 GET_TRACE, SET_TRACE, GET_PROFILE, SET_PROFILE = sys.gettrace, sys.settrace, sys.getprofile, sys.setprofile
 GET_RECURSION_LIMIT, SET_RECURSION_LIMIT = sys.getrecursionlimit, sys.setrecursionlimit
 SYS_GLOBALS, SYS_MODULES, LINECACHE_GLOBALS = vars(sys), sys.modules, vars(linecache)
@@ -1308,13 +1324,17 @@ class Interpreter:
             except BlockingIOError:
                 # The cell that just ended made the code channel non-blocking or gave it a
                 # receive timeout (the supervisor puts both back once it has stopped us, see
-                # SharedStreams): wait for the next cell's code as usual instead of ending.
-                os.set_blocking(CODE_FD, True)
-                sock = socket.socket(fileno=CODE_FD)
+                # SharedStreams): wait for the next cell's code as usual instead of ending. Blocking
+                # again after the socket object is made: one made while a cell's default timeout
+                # (socket.setdefaulttimeout) holds makes the file non-blocking, and this loop spun
+                # until the cell's time limit ended the interpreter. The C type: a cell may replace
+                # socket.socket or its methods.
+                sock = RAW_SOCKET(fileno=CODE_FD)
                 try:
-                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, bytes(16))
+                    sock.setsockopt(SOL_SOCKET, SO_RCVTIMEO, bytes(16))
                 finally:
                     sock.detach()
+                os.set_blocking(CODE_FD, True)
                 continue
             if lines is None:
                 EXIT(0)

@@ -121,6 +121,8 @@ describe.each(REQUIRED_TIERS)('a cell that sabotages later cells takes the blame
   const STREAM_TRAPS: ReadonlyArray<[string, string]> = [
     ['a receive low-water mark on the code channel', 'import os, socket\ns = socket.socket(fileno=os.dup(5))\ns.setsockopt(socket.SOL_SOCKET, socket.SO_RCVLOWAT, 1 << 20)'],
     ['a receive timeout on the code channel', 'import os, socket, struct\ns = socket.socket(fileno=os.dup(5))\ns.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, struct.pack("ll", 0, 1000))'],
+    // With a default socket timeout set, the interpreter's own repair made the channel non-blocking again and spun.
+    ['O_NONBLOCK on the code channel under a default socket timeout', 'import fcntl, os, socket\nsocket.setdefaulttimeout(0.001)\nfcntl.fcntl(5, fcntl.F_SETFL, fcntl.fcntl(5, fcntl.F_GETFL) | os.O_NONBLOCK)'],
     ['O_NONBLOCK on the code channel', 'import fcntl, os\nfcntl.fcntl(5, fcntl.F_SETFL, fcntl.fcntl(5, fcntl.F_GETFL) | os.O_NONBLOCK)'],
     // Nothing inside writes the code channel; shut down for writing, the host's socket ended its own side too.
     ['the code channel shut down for writing', 'import os, socket\ns = socket.socket(fileno=os.dup(5))\ns.shutdown(socket.SHUT_WR)'],
@@ -519,6 +521,7 @@ describe.each(REQUIRED_TIERS)('a cell that sabotages later cells takes the blame
     ['json.loads (None)', 'import json\njson.loads = None'],
     ['os.read', 'import os, time\nos.read = lambda fd, n: time.sleep(1000)'],
     ['exec and compile', 'import builtins\nbuiltins.exec = lambda *a, **k: None\nbuiltins.compile = lambda *a, **k: None'],
+    ['threading._active (a table whose values() sleeps)', 'import threading, time\nclass Table(dict):\n    def values(self):\n        time.sleep(1000)\nthreading._active = Table(threading._active)'],
     ['signal.sigpending (hiding a pending SIGTERM)', 'import os, signal\nsignal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})\nos.kill(os.getpid(), signal.SIGTERM)\nsignal.sigpending = lambda: set()'],
   ])('a cell that replaces %s, which the interpreter uses between cells: the next cell runs as usual', async (_what, attack) => {
     const first = await runner.runCell(`kept = 1\n${attack}\nprint("replaced")`);
