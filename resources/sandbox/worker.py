@@ -83,6 +83,9 @@ import builtins as BUILTINS
 __builtins__ = dict(vars(BUILTINS))
 os = private_copy(os)
 signal = private_copy(signal)
+io = private_copy(io)
+# A class's name read from its C slot: a metaclass of the cell's may make `__name__` run its code.
+TYPE_NAME = type.__dict__["__name__"].__get__
 
 ARGS = json.loads(sys.argv[1]) if len(sys.argv) > 1 else {}
 REQ_FD = 3
@@ -112,6 +115,13 @@ LOOP_FAILED_DETAIL = (
     "the sandbox's interpreter uses between cells (such as the traceback module, which prints a cell's error)"
 )
 
+
+# Said on stderr (fd 2, no object of the cells) when the objects of a cell made its run's set-up or
+# the report of its end fail or outlast its time limit (Interpreter.run_cell), with the exception's class.
+CELL_END_FAILED = (
+    "\n[sandbox: this cell's run could not be set up or its end reported in full (%s): an object of the cells "
+    "(an exception, a replaced sys.stderr, a __del__) raised or did not return; its variables are kept]\n"
+)
 
 # Said when what an earlier cell left made a step of a cell's preparation fail (Interpreter.prepare).
 PREPARE_FAILED = (
@@ -228,7 +238,7 @@ def refuse_audit_hooks(event, args):
 sys.addaudithook(refuse_audit_hooks)
 
 CANCEL_LATER_DUMP = faulthandler.cancel_dump_traceback_later
-GC_ENABLED, GC_ENABLE, GC_THRESHOLD, SET_GC_THRESHOLD = gc.isenabled, gc.enable, gc.get_threshold, gc.set_threshold
+GC_ENABLED, GC_ENABLE, GC_DISABLE, GC_THRESHOLD, SET_GC_THRESHOLD = gc.isenabled, gc.enable, gc.disable, gc.get_threshold, gc.set_threshold
 GC_DEBUG, SET_GC_DEBUG = gc.get_debug, gc.set_debug
 GET_SWITCH_INTERVAL, SET_SWITCH_INTERVAL = sys.getswitchinterval, sys.setswitchinterval
 THREAD_STACK_SIZE = threading.stack_size
@@ -1226,7 +1236,23 @@ def patch_pyplot(pyplot):
 # The decoder of the code channel's messages: the scanner of a decoder made now holds what it calls
 # (json.loads looks up json's module and class attributes, which a cell may replace).
 SCAN_JSON = json.JSONDecoder().scan_once
-THREADS, CURRENT_THREAD, CURRENT_FRAMES = threading.enumerate, threading.current_thread, sys._current_frames
+CURRENT_FRAMES = sys._current_frames
+RAW_SOCKET, SOL_SOCKET, SO_RCVTIMEO = sys.modules["_socket"].socket, socket.SOL_SOCKET, socket.SO_RCVTIMEO
+# The threading module's own tables of threads (the dicts themselves: threading.enumerate and
+# current_thread look them up by name, which a cell may rebind; a threading._active whose values()
+# slept made every later cell time out before it began).
+THREADS_ACTIVE, THREADS_STARTING, GET_IDENT = threading._active, threading._limbo, threading.get_ident
+
+
+def THREADS():
+    """The threading.Thread objects alive or starting (a list), as threading.enumerate() gives them."""
+    return list(THREADS_ACTIVE.values()) + list(THREADS_STARTING.values())
+
+
+def CURRENT_THREAD():
+    """The calling thread's threading.Thread object (None for a thread threading does not know)."""
+    return THREADS_ACTIVE.get(GET_IDENT())
+
 GET_TRACE, SET_TRACE, GET_PROFILE, SET_PROFILE = sys.gettrace, sys.settrace, sys.getprofile, sys.setprofile
 GET_RECURSION_LIMIT, SET_RECURSION_LIMIT = sys.getrecursionlimit, sys.setrecursionlimit
 SYS_GLOBALS, SYS_MODULES, LINECACHE_GLOBALS = vars(sys), sys.modules, vars(linecache)
@@ -1256,9 +1282,12 @@ class Interpreter:
         self.cell_path = None
         self.cell_file = None
         self.main = None
+        # True when new_run has run since the last cell (then the next cell need not run it).
+        self.fresh_run = False
         # The standard streams each cell starts with, and their text settings (see standard_streams).
         self.streams = (sys.stdin, sys.stdout, sys.stderr)
         self.stream_settings = tuple(text_settings(stream) for stream in self.streams)
+        self.stream_attributes = [instance_attributes(stream) for stream in self.streams]
         # The recursion limit each cell starts with at least (see run_cell).
         self.recursion_limit = GET_RECURSION_LIMIT()
         # The thread switch interval and the garbage collector's settings each cell ends with (see
@@ -1299,13 +1328,17 @@ class Interpreter:
             except BlockingIOError:
                 # The cell that just ended made the code channel non-blocking or gave it a
                 # receive timeout (the supervisor puts both back once it has stopped us, see
-                # SharedStreams): wait for the next cell's code as usual instead of ending.
-                os.set_blocking(CODE_FD, True)
-                sock = socket.socket(fileno=CODE_FD)
+                # SharedStreams): wait for the next cell's code as usual instead of ending. Blocking
+                # again after the socket object is made: one made while a cell's default timeout
+                # (socket.setdefaulttimeout) holds makes the file non-blocking, and this loop spun
+                # until the cell's time limit ended the interpreter. The C type: a cell may replace
+                # socket.socket or its methods.
+                sock = RAW_SOCKET(fileno=CODE_FD)
                 try:
-                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, bytes(16))
+                    sock.setsockopt(SOL_SOCKET, SO_RCVTIMEO, bytes(16))
                 finally:
                     sock.detach()
+                os.set_blocking(CODE_FD, True)
                 continue
             if lines is None:
                 EXIT(0)
@@ -1317,9 +1350,10 @@ class Interpreter:
                     # Numbered like the supervisor numbers this interpreter's cells.
                     self.seq += 1
                     # Parked between cells (see the module docstring): the cell's own signals
-                    # are delivered again from here on. A SIGINT still pending was meant for a
-                    # cell that has ended (an interrupt that crossed its end): dropped, or its
-                    # handler could run once this cell has begun and stop it. Unless the
+                    # are delivered again once its run begins (run_script). A SIGINT still
+                    # pending was meant for a cell that has ended (an interrupt that crossed its
+                    # end): dropped, or its handler could run once this cell has begun and stop
+                    # it. Unless the
                     # supervisor tagged it with this cell's number: a cancel that came before
                     # the cell began (send_interrupt), which must not be lost.
                     # Any other signal still pending whose default action would end or stop
@@ -1347,36 +1381,38 @@ class Interpreter:
                     # C handler only printed a traceback), a sigaction through ctypes. Set anew, one
                     # rt_sigaction a cell: the kernel's disposition cannot be read without one.
                     SET_SIGNAL(signal.SIGINT, self.on_sigint)
-                    sigmask(signal.SIG_SETMASK, ())
                     self.run_cell(self.seq, str(message.get("code", "")), cancelled)
                 elif message.get("type") == "reap":
                     # The supervisor killed what the cell left behind; its direct children
                     # are ours to wait for.
                     reap_zombies()
 
-    def run_cell(self, seq, code, cancelled=False):
-        if self.cell_path is None:
-            # Taken at the first cell: a warm spare's scratch folder is renamed before it.
-            self.cell_path = os.path.join(os.getcwd(), CELL_FILE)
-            self.cell_file = CellFile(self.cell_path)
-        if self.main is None or self.stateless:
-            self.main = self.fresh_main()
-        # Like a new run of a script: its own argv, standard streams and warnings shown again.
-        sys.argv = [self.cell_path]
-        self.standard_streams()
-        self.main.__dict__.pop("__warningregistry__", None)
-        self.cell_file.write(code.encode("utf-8", "surrogatepass"))
+    def run_script(self, seq, code, cancelled):
+        """Runs cell `seq` (its `code`, str) as a script's run, within the cell's window (see
+        run_cell), and prints its error; returns (exit code: int, error: "interrupted", "memory",
+        "file-size" or None). Raises what the cell's own objects raise while its end is reported."""
         # Compiled under a name of its own, kept in linecache: a traceback through a function an
         # earlier cell defined shows that cell's lines (and inspect.getsource finds them), not
         # the lines of the same numbers in the file, which holds only the latest cell.
         name = "<cell %d>" % seq
         exit_code = 0
         error = None
-        before = set(THREADS())
         pid = os.getpid()
         try:
             try:
-                self.running = True
+                # The cell's own signals are delivered again from here on: a handler of the cells
+                # for a signal that came between cells runs now, as part of this cell (one that
+                # raised had ended the interpreter when it ran in the loop before the cell).
+                sigmask(signal.SIG_SETMASK, ())
+                # Each cell starts as a new run of a script. Made so at the end of the last cell (see
+                # below), unless that was cut short: then here, as part of this cell.
+                if not self.fresh_run:
+                    self.new_run()
+                self.fresh_run = False
+                if self.main is None or self.stateless:
+                    self.main = self.fresh_main()
+                self.cell_file.write(code.encode("utf-8", "surrogatepass"))
+                before = set(THREADS())
                 if cancelled or self.early_interrupt:
                     raise KeyboardInterrupt
                 # What follows goes through objects earlier cells own and may have replaced
@@ -1423,12 +1459,11 @@ class Interpreter:
                     # A child the cell forked fell out of the cell's code: it must not
                     # continue as a second interpreter.
                     EXIT(0)
-                self.running = False
         except SystemExit as exc:
             if exc.code is None:
                 exit_code = 0
             elif isinstance(exc.code, int):
-                exit_code = exc.code
+                exit_code = exit_status(exc.code)
             else:
                 print(exc.code, file=sys.stderr)
                 exit_code = 1
@@ -1446,19 +1481,62 @@ class Interpreter:
             if isinstance(exc, OSError) and exc.errno == 27:  # EFBIG: RLIMIT_FSIZE
                 error = "file-size"
             self.print_exception(sys.exc_info())
-        self.end_of_script()
         # The streams the cell wrote to, and the standard ones it may have replaced after writing.
         for stream in (sys.stdout, sys.stderr, self.streams[1], self.streams[2]):
             try:
                 stream.flush()
-            except (OSError, ValueError, AttributeError):
+            except Exception:
                 pass
+        # What the cell leaves that a new run of a script would not find is put back now, while it
+        # is still this cell's: dropping its objects (its sys.stdout, its sys.argv) runs their
+        # __del__ here (done before the next cell, one that slept made that cell time out).
+        self.new_run()
+        self.fresh_run = True
+        return exit_code, error
+
+    def new_run(self):
+        """Makes the interpreter look as it does to a new run of a script: its own argv, the standard
+        streams and warnings shown again."""
+        sys.argv = [self.cell_path]
+        self.standard_streams()
+        if self.main is not None:
+            self.main.__dict__.pop("__warningregistry__", None)
+
+    def run_cell(self, seq, code, cancelled=False):
+        if self.cell_path is None:
+            # Taken at the first cell: a warm spare's scratch folder is renamed before it.
+            self.cell_path = os.path.join(os.getcwd(), CELL_FILE)
+            self.cell_file = CellFile(self.cell_path)
+        # The cell's window. Not only its own code runs code of the cells: setting up its run drops
+        # what the last cell left in sys.argv, sys.stdout or __warningregistry__ (a __del__ that
+        # slept there made this innocent cell time out before it began, its variables lost), the
+        # garbage collector runs their callbacks and finalizers, and reporting its end reads its
+        # exception, SystemExit code and streams (an exception whose __str__ slept, or a sys.stderr
+        # whose write raised, lost the variables too). All of that runs here, interruptible at the
+        # time limit (self.running) and caught: the cell is told, its variables are kept. Between
+        # cells the collector is off: a cell that left its count just under the threshold had it
+        # run the cell's callback in this loop, with every signal blocked. Two C calls a cell.
+        self.running = True
+        GC_ENABLE()
+        try:
+            try:
+                exit_code, error = self.run_script(seq, code, cancelled)
+            finally:
+                # Park: no handler of the cells may run until the next cell (the supervisor
+                # checks), nor in this loop, where what it raised would end the interpreter. One
+                # whose signal came just before runs at the next call, still inside this window.
+                sigmask(signal.SIG_BLOCK, ALL_SIGNALS)
+        except BaseException as failure:
+            exit_code, error = 1, "interrupted" if type(failure) is KeyboardInterrupt else None
+            write_all(2, (CELL_END_FAILED % TYPE_NAME(type(failure))).encode())
+            failure = None
+        self.end_of_script()
+        self.running = False
+        GC_DISABLE()
         try:
             # Threads that run Python code (sys._current_frames sees `threading` and `_thread`
             # ones alike); native pools such as OpenBLAS's are frozen too but not worth a notice.
             python_threads = max(0, len(CURRENT_FRAMES()) - 1)
-            # Park: no handler of the cell may run until the next cell (the supervisor checks).
-            sigmask(signal.SIG_BLOCK, ALL_SIGNALS)
             # Interval timers still armed (only the process itself can read them): the supervisor
             # ends the interpreter when their signal would end or stop it during a later cell.
             itimers = ", ".join("%d" % signo for which, signo in ITIMERS if signal.getitimer(which)[0] > 0)
@@ -1537,12 +1615,21 @@ class Interpreter:
             THREAD_STACK_SIZE(self.thread_stack_size)
 
     def standard_streams(self):
-        """Puts back sys.stdin, sys.stdout and sys.stderr before a cell: each cell's output is its
+        """Puts back sys.stdin, sys.stdout and sys.stderr at a cell's end: each cell's output is its
         own, as each run of a script writes to the terminal. A cell that set sys.stdout to a file
         (or closed it: exit() closes sys.stdin) would otherwise leave every later cell with no
-        output and no error. A closed one is opened again on the same descriptor."""
+        output and no error. A closed one is opened again on the same descriptor. Attributes a cell
+        set on the stream objects themselves (sys.stdout.write = ..., on their buffers too) are
+        dropped first: they outlived the cell (every later cell printed nothing, or a reconfigure
+        that slept made the next cell time out before it began). Dict looks when nothing changed."""
         streams = []
         for fd, stream in enumerate(self.streams):
+            for attributes, saved in self.stream_attributes[fd]:
+                # Identical values compare equal without a call; a cell's object's __eq__ runs in
+                # the cell's window (run_cell), as its __del__ does when the dict is cleared.
+                if attributes != saved:
+                    attributes.clear()
+                    attributes.update(saved)
             settings = self.stream_settings[fd]
             if not stream.closed and text_settings(stream) != settings:
                 # Its encoding or error handler changed (sys.stdout.reconfigure(encoding="ascii")
@@ -1560,6 +1647,7 @@ class Interpreter:
                     open(fd, "rb" if fd == 0 else "wb", buffering=0 if raw else -1, closefd=False),
                     **settings,
                 )
+                self.stream_attributes[fd] = instance_attributes(stream)
             streams.append(stream)
         self.streams = tuple(streams)
         sys.stdin, sys.stdout, sys.stderr = self.streams
@@ -1580,6 +1668,31 @@ class Interpreter:
                 sys.stderr.write("%s: %s\n[sandbox: no traceback: formatting it failed (%s)]\n" % (etype.__name__, value, type(failure).__name__))
             except Exception:
                 sys.stderr.write("%s\n" % etype.__name__)
+
+
+def exit_status(code):
+    """The exit status (an int the host's protocol takes) of a script whose SystemExit code is the int
+    `code` (an int subclass's own methods are not called): as CPython's exit, a C long cast to int,
+    -1 beyond a C long (sys.exit(10**100) had made the "done" line a protocol violation)."""
+    value = int.__index__(code)
+    if -(1 << 63) <= value < 1 << 63:
+        return ctypes.c_int(value).value
+    return -1
+
+
+def instance_attributes(stream):
+    """The attribute dicts of a standard text stream, of its buffer and of the buffer's raw file (a
+    cell can set a method there, such as `write`, that the C code then calls), each with a copy of
+    what it holds now: a tuple of (dict, dict)."""
+    found = []
+    layer = stream
+    for name in ("buffer", "raw", None):
+        attributes = vars(layer)
+        found.append((attributes, dict(attributes)))
+        layer = getattr(layer, name, None) if name is not None else None
+        if layer is None:
+            break
+    return tuple(found)
 
 
 def text_settings(stream):

@@ -121,6 +121,8 @@ describe.each(REQUIRED_TIERS)('a cell that sabotages later cells takes the blame
   const STREAM_TRAPS: ReadonlyArray<[string, string]> = [
     ['a receive low-water mark on the code channel', 'import os, socket\ns = socket.socket(fileno=os.dup(5))\ns.setsockopt(socket.SOL_SOCKET, socket.SO_RCVLOWAT, 1 << 20)'],
     ['a receive timeout on the code channel', 'import os, socket, struct\ns = socket.socket(fileno=os.dup(5))\ns.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, struct.pack("ll", 0, 1000))'],
+    // With a default socket timeout set, the interpreter's own repair made the channel non-blocking again and spun.
+    ['O_NONBLOCK on the code channel under a default socket timeout', 'import fcntl, os, socket\nsocket.setdefaulttimeout(0.001)\nfcntl.fcntl(5, fcntl.F_SETFL, fcntl.fcntl(5, fcntl.F_GETFL) | os.O_NONBLOCK)'],
     ['O_NONBLOCK on the code channel', 'import fcntl, os\nfcntl.fcntl(5, fcntl.F_SETFL, fcntl.fcntl(5, fcntl.F_GETFL) | os.O_NONBLOCK)'],
     // Nothing inside writes the code channel; shut down for writing, the host's socket ended its own side too.
     ['the code channel shut down for writing', 'import os, socket\ns = socket.socket(fileno=os.dup(5))\ns.shutdown(socket.SHUT_WR)'],
@@ -519,6 +521,7 @@ describe.each(REQUIRED_TIERS)('a cell that sabotages later cells takes the blame
     ['json.loads (None)', 'import json\njson.loads = None'],
     ['os.read', 'import os, time\nos.read = lambda fd, n: time.sleep(1000)'],
     ['exec and compile', 'import builtins\nbuiltins.exec = lambda *a, **k: None\nbuiltins.compile = lambda *a, **k: None'],
+    ['threading._active (a table whose values() sleeps)', 'import threading, time\nclass Table(dict):\n    def values(self):\n        time.sleep(1000)\nthreading._active = Table(threading._active)'],
     ['signal.sigpending (hiding a pending SIGTERM)', 'import os, signal\nsignal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})\nos.kill(os.getpid(), signal.SIGTERM)\nsignal.sigpending = lambda: set()'],
   ])('a cell that replaces %s, which the interpreter uses between cells: the next cell runs as usual', async (_what, attack) => {
     const first = await runner.runCell(`kept = 1\n${attack}\nprint("replaced")`);
@@ -658,5 +661,103 @@ describe.each(REQUIRED_TIERS)('a cell that sabotages later cells takes the blame
     expect({ stdout: first.stdout, killed: first.killed }).toEqual({ stdout: 'back\n', killed: undefined });
     const next = await runner.runCell('print(kept, open("captured.txt").read())');
     expect({ stdout: next.stdout, notice: next.notice }).toEqual({ stdout: '1 captured\n', notice: undefined });
+  });
+
+  // The interpreter's loop touches objects of the cells around each cell, outside the cell's own
+  // code: reporting its end reads its exception, its SystemExit code and the streams it left, and
+  // setting up a run drops what the last cell left in sys.argv, sys.stderr or __warningregistry__.
+  // That ran outside the time limit and uncaught: a sys.stderr whose write raised, an exception
+  // whose __str__ slept or a SystemExit code that could not be printed ended the interpreter or
+  // lost the variables; sys.exit(10**100) made the "done" line a protocol violation; a __del__ that
+  // slept when the sandbox dropped the object made the innocent NEXT cell time out, its variables
+  // lost. Now all of that is the cell's own: interrupted at its time limit, said, variables kept.
+  const SLEEPS_ON_DEL = 'import time\nclass Sleeper(str):\n    def __del__(self):\n        time.sleep(1000)\n';
+  const CELL_OBJECT_TRAPS: ReadonlyArray<[string, string]> = [
+    [
+      'a sys.stderr whose write raises, then an error',
+      'import sys\nclass W:\n    def write(self, s):\n        raise RuntimeError("w")\n    def flush(self):\n        raise RuntimeError("f")\nsys.stdout = sys.stderr = W()\n1 / 0',
+    ],
+    ['a sys.stderr whose write sleeps, then an error', 'import sys, time\nclass W:\n    def write(self, s):\n        time.sleep(1000)\nsys.stderr = W()\n1 / 0'],
+    ['an exception whose __str__ sleeps', 'import time\nclass E(Exception):\n    def __str__(self):\n        time.sleep(1000)\nraise E()'],
+    ['an OSError whose errno sleeps', 'import time\nclass E(OSError):\n    @property\n    def errno(self):\n        time.sleep(1000)\nraise E()'],
+    ['a SystemExit whose code cannot be printed', 'class C:\n    def __str__(self):\n        raise RuntimeError("s")\nraise SystemExit(C())'],
+    ['a SystemExit whose code is beyond a C long', 'raise SystemExit(10 ** 100)'],
+    ['an object in sys.argv whose __del__ sleeps', `${SLEEPS_ON_DEL}import sys\nsys.argv = [Sleeper("a")]`],
+    ['a __warningregistry__ whose __del__ sleeps', `${SLEEPS_ON_DEL}__warningregistry__ = Sleeper("a")`],
+    ['a sys.stderr whose __del__ sleeps', `${SLEEPS_ON_DEL}import sys\nclass S(Sleeper):\n    def write(self, s):\n        return len(s)\n    def flush(self):\n        pass\nsys.stderr = S()`],
+  ];
+  it.each(CELL_OBJECT_TRAPS)('%s: the cell that left it takes it, the next cell runs as usual (state kept)', async (_name, trap) => {
+    await runner.dispose();
+    runner = await startRunner(tier, { limits: { timeoutMs: 3000 } });
+    const first = await runner.runCell(`kept = 1\n${trap}`);
+    expect({ notice: first.notice, killMessage: first.killMessage ?? '' }).toEqual({ notice: undefined, killMessage: expect.not.stringMatching(/restarted/) });
+    expect([undefined, 'timeout']).toContain(first.killed);
+    const next = await runner.runCell('print("café"); import json; print(json.dumps([kept]))');
+    expect({ stdout: next.stdout, stderr: next.stderr, killed: next.killed, exitCode: next.exitCode, notice: next.notice }).toEqual({
+      stdout: 'café\n[1]\n',
+      stderr: '',
+      killed: undefined,
+      exitCode: 0,
+      notice: undefined,
+    });
+  });
+
+  it('what the cell’s own objects made of its end is said on stderr (the cell is not restarted)', async () => {
+    const first = await runner.runCell('kept = 1\nimport sys\nclass W:\n    def write(self, s):\n        raise RuntimeError("w")\nsys.stderr = W()\n1 / 0');
+    expect({ exitCode: first.exitCode, killed: first.killed, notice: first.notice }).toEqual({ exitCode: 1, killed: undefined, notice: undefined });
+    expect(first.stderr).toMatch(/\[sandbox: this cell's run could not be set up or its end reported in full \(RuntimeError\)/);
+    const big = await runner.runCell('raise SystemExit(10 ** 100)');
+    expect({ exitCode: big.exitCode, killed: big.killed, notice: big.notice }).toEqual({ exitCode: -1, killed: undefined, notice: undefined });
+  });
+
+  // Attributes set on the standard stream objects themselves outlived the cell (the streams are put
+  // back each cell, but they are the same objects): every later cell printed nothing, and a replaced
+  // reconfigure that slept made the innocent next cell time out before it began, its variables lost.
+  it.each([
+    ['write', 'import sys\nsys.stdout.write = lambda s: len(s)\nsys.stderr.write = lambda s: len(s)'],
+    ['buffer.write', 'import sys\nsys.stdout.buffer.write = lambda b: len(b)'],
+    ['flush (raising)', 'import sys\ndef f():\n    raise RuntimeError("f")\nsys.stdout.flush = sys.stderr.flush = f'],
+    ['reconfigure (sleeping)', 'import sys, time\nsys.stdout.reconfigure(encoding="ascii")\nsys.stdout.reconfigure = lambda **k: time.sleep(1000)'],
+  ])('a %s set on the standard stream objects does not reach the next cell (state kept)', async (_name, trap) => {
+    const first = await runner.runCell(`kept = 1\n${trap}`);
+    expect({ killed: first.killed, notice: first.notice }).toEqual({ killed: undefined, notice: undefined });
+    const next = await runner.runCell('import sys\nprint("café", kept)\nprint("err", file=sys.stderr)');
+    expect({ stdout: next.stdout, stderr: next.stderr, killed: next.killed, exitCode: next.exitCode, notice: next.notice }).toEqual({
+      stdout: 'café 1\n',
+      stderr: 'err\n',
+      killed: undefined,
+      exitCode: 0,
+      notice: undefined,
+    });
+  });
+
+  // Between cells the interpreter's signals are blocked; they were let in by the loop itself, so a
+  // handler of the cells for a signal that came meanwhile ran there, and one that raised ended the
+  // interpreter before the innocent next cell (variables lost). It runs as part of that cell now,
+  // as documented, and a garbage collection the last cell left just under its threshold no longer
+  // runs the cells' callbacks in the loop (with every signal blocked, one that slept could only be
+  // killed).
+  it.each([
+    [
+      'a pending signal whose handler raises',
+      'import os, signal\ndef h(*a):\n    raise RuntimeError("usr1")\nsignal.signal(signal.SIGUSR1, h)\nsignal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR1})\nos.kill(os.getpid(), signal.SIGUSR1)',
+    ],
+    [
+      'a garbage collection left just under its threshold, whose callback sleeps once',
+      'import gc, time\nstate = {"armed": False}\ndef cb(phase, info):\n    if state["armed"] and phase == "start":\n        state["armed"] = False\n        time.sleep(1000)\ngc.callbacks.append(cb)\ngc.collect()\njunk = []\nstate["armed"] = True\nwhile gc.get_count()[0] < gc.get_threshold()[0] - 10:\n    junk.append([])',
+    ],
+    // Its first three signals raise (one strikes each of the next cells, as it would a notebook's).
+    [
+      'a 1 ms repeating timer whose handler raises',
+      'import signal\nraised = [0]\ndef h(*a):\n    raised[0] += 1\n    if raised[0] <= 3:\n        raise RuntimeError("alarm")\nsignal.signal(signal.SIGALRM, h)\nsignal.setitimer(signal.ITIMER_REAL, 0.001, 0.001)',
+    ],
+  ])('%s: it runs as part of a cell, never in the loop between cells (state kept)', async (_name, trap) => {
+    await runner.dispose();
+    runner = await startRunner(tier, { limits: { timeoutMs: 3000 } });
+    const results = [await runner.runCell(`kept = 1\n${trap}`)];
+    for (let cell = 0; cell < 4; cell++) results.push(await runner.runCell('import time\ntime.sleep(0.2)'));
+    const last = await runner.runCell('print(kept)');
+    expect(results.concat(last).map((result) => ({ notice: result.notice, protocol: result.killed === 'protocol' }))).toEqual(Array(results.length + 1).fill({ notice: undefined, protocol: false }));
+    expect(last.stdout).toBe('1\n');
   });
 });
