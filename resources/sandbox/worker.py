@@ -259,14 +259,19 @@ FREEZE_WAIT = 2.0
 
 try:
     LIBC = ctypes.CDLL(None, use_errno=True)
-except OSError:
-    LIBC = None
+    LIBC_PRCTL = LIBC.prctl
+except (OSError, AttributeError):
+    LIBC = LIBC_PRCTL = None
+# Taken before any cell: the interpreter calls prctl at each cell's start, and a cell can change
+# the ctypes module (ctypes.c_ulong = None had ended the interpreter there, its variables lost).
+C_ULONG = ctypes.c_ulong
+ON_LINUX = sys.platform.startswith("linux")
 
 
 def prctl(option, arg2=0, arg3=0, arg4=0, arg5=0):
-    if LIBC is None or not sys.platform.startswith("linux"):
+    if LIBC_PRCTL is None or not ON_LINUX:
         return -1
-    return LIBC.prctl(option, ctypes.c_ulong(arg2), ctypes.c_ulong(arg3), ctypes.c_ulong(arg4), ctypes.c_ulong(arg5))
+    return LIBC_PRCTL(option, C_ULONG(arg2), C_ULONG(arg3), C_ULONG(arg4), C_ULONG(arg5))
 
 
 def set_limits():
@@ -601,6 +606,20 @@ def send_interrupt(pid, seq):
         os.kill(pid, signal.SIGINT)
     except OSError:
         pass
+
+
+def same_items(current, saved):
+    """True when dict `current` holds exactly `saved`'s keys bound to the very same objects. Never
+    calls a value's __eq__; a key of the cells whose __eq__ or __hash__ raises counts as a change."""
+    try:
+        if len(current) != len(saved):
+            return False
+        for key, value in saved.items():
+            if current.get(key, saved) is not value:
+                return False
+        return True
+    except Exception:
+        return False
 
 
 def write_all(fd, data):
@@ -1522,17 +1541,29 @@ class Interpreter:
             try:
                 exit_code, error = self.run_script(seq, code, cancelled)
             finally:
+                # The collector off first: what follows allocates, and a collection could run the
+                # cell's callbacks and finalizers with every signal blocked, past its time limit.
+                GC_DISABLE()
                 # Park: no handler of the cells may run until the next cell (the supervisor
                 # checks), nor in this loop, where what it raised would end the interpreter. One
                 # whose signal came just before runs at the next call, still inside this window.
                 sigmask(signal.SIG_BLOCK, ALL_SIGNALS)
+                # From here a SIGINT (a late time limit, delivered to a thread the cell left) only
+                # marks the next cell's start, which drops it (see loop).
+                self.running = False
         except BaseException as failure:
+            self.running = False
             exit_code, error = 1, "interrupted" if type(failure) is KeyboardInterrupt else None
             write_all(2, (CELL_END_FAILED % TYPE_NAME(type(failure))).encode())
             failure = None
-        self.end_of_script()
-        self.running = False
-        GC_DISABLE()
+        try:
+            self.end_of_script()
+        except BaseException as failure:
+            # A handler of the cells run by a signal a thread it left sent after the park (only
+            # the main thread's signals are blocked): the cell that left them is told.
+            exit_code = exit_code or 1
+            write_all(2, (CELL_END_FAILED % TYPE_NAME(type(failure))).encode())
+            failure = None
         try:
             # Threads that run Python code (sys._current_frames sees `threading` and `_thread`
             # ones alike); native pools such as OpenBLAS's are frozen too but not worth a notice.
@@ -1585,8 +1616,8 @@ class Interpreter:
         the cell set on them stays its own. Also a signal process tools use (RESET_WHEN_IGNORED) set
         to SIG_IGN that was not ignored at start-up (inherited by every later cell's child processes: SIGTERM ignored made a later
         `proc.terminate()` wait forever; SIGCHLD ignored made the kernel reap children itself, so
-        a later `subprocess.run(["false"])` returned 0), and the garbage collector switched off or
-        retuned or set to keep what it finds (DEBUG_SAVEALL: a later cell's cyclic garbage was never
+        a later `subprocess.run(["false"])` returned 0), and the garbage collector retuned or set
+        to keep what it finds (switched off, it is on again as each cell's window opens) (DEBUG_SAVEALL: a later cell's cyclic garbage was never
         freed, MemoryError), the stack size of new
         threads (threading.stack_size(32768) made a later cell's thread that printed a nested list
         crash the interpreter with SIGSEGV; a huge one left no address space for them), and a signal wake-up
@@ -1602,8 +1633,6 @@ class Interpreter:
             for signo in self.default_signals:
                 if GET_SIGNAL(signo) == SIG_IGN:
                     SET_SIGNAL(signo, SIG_DFL)
-        if not GC_ENABLED():
-            GC_ENABLE()
         if GC_THRESHOLD() != self.gc_threshold:
             SET_GC_THRESHOLD(*self.gc_threshold)
         if GC_DEBUG() != self.gc_debug:
@@ -1625,9 +1654,10 @@ class Interpreter:
         streams = []
         for fd, stream in enumerate(self.streams):
             for attributes, saved in self.stream_attributes[fd]:
-                # Identical values compare equal without a call; a cell's object's __eq__ runs in
-                # the cell's window (run_cell), as its __del__ does when the dict is cleared.
-                if attributes != saved:
+                # Compared by identity, never with ==, which would call the __eq__ of a value the
+                # cell set (one that raised left the dict as it was, so every later cell failed
+                # before its code ran). A __del__ of what clear() drops runs in the cell's window.
+                if not same_items(attributes, saved):
                     attributes.clear()
                     attributes.update(saved)
             settings = self.stream_settings[fd]
@@ -1676,7 +1706,9 @@ def exit_status(code):
     -1 beyond a C long (sys.exit(10**100) had made the "done" line a protocol violation)."""
     value = int.__index__(code)
     if -(1 << 63) <= value < 1 << 63:
-        return ctypes.c_int(value).value
+        # The C int cast in plain arithmetic (ctypes is a module a cell can change).
+        value &= 0xFFFFFFFF
+        return value - (1 << 32) if value >= 1 << 31 else value
     return -1
 
 

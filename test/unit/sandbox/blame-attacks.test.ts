@@ -523,6 +523,8 @@ describe.each(REQUIRED_TIERS)('a cell that sabotages later cells takes the blame
     ['exec and compile', 'import builtins\nbuiltins.exec = lambda *a, **k: None\nbuiltins.compile = lambda *a, **k: None'],
     ['threading._active (a table whose values() sleeps)', 'import threading, time\nclass Table(dict):\n    def values(self):\n        time.sleep(1000)\nthreading._active = Table(threading._active)'],
     ['signal.sigpending (hiding a pending SIGTERM)', 'import os, signal\nsignal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})\nos.kill(os.getpid(), signal.SIGTERM)\nsignal.sigpending = lambda: set()'],
+    // The loop's prctl at each cell's start read both at call time.
+    ['ctypes.c_ulong and sys.platform', 'import ctypes, sys\nctypes.c_ulong = None\nsys.platform = None'],
   ])('a cell that replaces %s, which the interpreter uses between cells: the next cell runs as usual', async (_what, attack) => {
     const first = await runner.runCell(`kept = 1\n${attack}\nprint("replaced")`);
     expect({ stdout: first.stdout, killed: first.killed }).toEqual({ stdout: 'replaced\n', killed: undefined });
@@ -718,6 +720,8 @@ describe.each(REQUIRED_TIERS)('a cell that sabotages later cells takes the blame
     ['buffer.write', 'import sys\nsys.stdout.buffer.write = lambda b: len(b)'],
     ['flush (raising)', 'import sys\ndef f():\n    raise RuntimeError("f")\nsys.stdout.flush = sys.stderr.flush = f'],
     ['reconfigure (sleeping)', 'import sys, time\nsys.stdout.reconfigure(encoding="ascii")\nsys.stdout.reconfigure = lambda **k: time.sleep(1000)'],
+    // Compared with ==, its __eq__ raised in every later cell's set-up: none of them ran its code.
+    ['value whose __eq__ raises', 'import sys\nclass E:\n    def __eq__(self, other):\n        raise ValueError("eq")\n    __hash__ = object.__hash__\nsys.stdout.mode = E()\nsys.stderr.buffer.mode = E()'],
   ])('a %s set on the standard stream objects does not reach the next cell (state kept)', async (_name, trap) => {
     const first = await runner.runCell(`kept = 1\n${trap}`);
     expect({ killed: first.killed, notice: first.notice }).toEqual({ killed: undefined, notice: undefined });
@@ -745,6 +749,12 @@ describe.each(REQUIRED_TIERS)('a cell that sabotages later cells takes the blame
     [
       'a garbage collection left just under its threshold, whose callback sleeps once',
       'import gc, time\nstate = {"armed": False}\ndef cb(phase, info):\n    if state["armed"] and phase == "start":\n        state["armed"] = False\n        time.sleep(1000)\ngc.callbacks.append(cb)\ngc.collect()\njunk = []\nstate["armed"] = True\nwhile gc.get_count()[0] < gc.get_threshold()[0] - 10:\n    junk.append([])',
+    ],
+    // Allocations after the cell's park (its end, the collector's own count) had started a
+    // collection there, with every signal blocked: the callback slept past the time limit.
+    [
+      'a collector at threshold 1 whose callback sleeps while SIGINT is blocked',
+      'import gc, signal, time\ndef cb(phase, info):\n    if phase == "start" and signal.SIGINT in signal.pthread_sigmask(signal.SIG_BLOCK, []):\n        time.sleep(1000)\ngc.callbacks.append(cb)\ngc.set_threshold(1)',
     ],
     // Its first three signals raise (one strikes each of the next cells, as it would a notebook's).
     [
