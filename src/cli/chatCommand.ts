@@ -93,7 +93,7 @@ export async function chatCommand(argv: readonly string[], io: Omit<GateIo, 'sig
   try {
     // The server and the model are checked before the sandbox starts: a wrong --host or --model
     // is said alone, not after the sandbox tier line and the banner.
-    await checkServerAndModel(m.backend, m.run.model, startup.signal);
+    await checkServerAndModel(m.backend, m.run.model, startup.signal, { onSlow: (line) => io.stderr.write(`r1ci: ${escapeControls(line)}\n`) });
     modelRun = await resolveModelRun(m, startup.signal);
   } catch (error) {
     for (const signal of STOP_SIGNALS) process.removeListener(signal, onStartupSignal);

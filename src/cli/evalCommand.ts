@@ -24,6 +24,7 @@ import { createProgressReporter } from './evalProgress';
 import { readResultsFile } from './exportCommands';
 import { checkServerAndModel } from './preflight';
 import { removeTree } from '../sandbox/scratchJanitor';
+import { escapeControls } from '../sandbox/terminalText';
 import { counted } from '../text/counted';
 import { withFullStop } from '../text/fullStop';
 import { applyQuestionSlice, parseQuestionSlice, SliceSyntaxError, type QuestionSlice } from '../eval/questionSlice';
@@ -140,7 +141,7 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
   refuseOutputOverInput('--sft', values.sft, [{ file: out, what: "this run's results file" }, ...taskFiles]);
   refuseReplacingData('--sft', values.sft);
   refuseResultsFileOfOtherKind(values.out ? '--out' : 'the results file', out);
-  await checkServerAndModel(m.backend, m.run.model, io.signal);
+  await checkServerAndModel(m.backend, m.run.model, io.signal, { onSlow: (line) => io.stderr.write(`r1ci: ${escapeControls(line)}\n`) });
   // Both output folders through the one helper of every command's output paths (made when missing, writable).
   await prepareOutputFolder('--out', values.out, 'nothing was run', true);
   if (!values.out) {

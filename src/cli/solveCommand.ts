@@ -64,7 +64,7 @@ export async function solveCommand(argv: readonly string[], io: GateIo & { stdou
   const keeper = values['keep-artifacts'] === undefined ? undefined : await artifactKeeper(resolve(values['keep-artifacts']), io.stderr);
   // The server and the model are checked before the sandbox starts: a wrong --host or --model is
   // said alone, not after the sandbox tier line and a trajectory header.
-  await checkServerAndModel(m.backend, m.run.model, io.signal);
+  await checkServerAndModel(m.backend, m.run.model, io.signal, { onSlow: (line) => io.stderr.write(`r1ci: ${escapeControls(line)}\n`) });
   const modelRun = await resolveModelRun(m, io.signal);
   const scratch = await mkdtemp(join(tmpdir(), 'r1ci-solve-'));
   let runner: CodeRunner | null = null;

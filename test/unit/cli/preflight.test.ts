@@ -45,11 +45,28 @@ describe('checkServerAndModel against a server that never answers', () => {
 
   it.each([['ollama'], ['openai']] as const)('%s: fails (exit 1) saying the server did not answer and what to check', async (kind) => {
     const backend = kind === 'ollama' ? createBackend({ kind, ollamaHost: url }) : createBackend({ kind, openaiBaseUrl: `${url}/v1` });
-    const error: unknown = await checkServerAndModel(backend, 'qwen2.5-coder:7b', new AbortController().signal, 300).catch((e: unknown) => e);
+    const error: unknown = await checkServerAndModel(backend, 'qwen2.5-coder:7b', new AbortController().signal, { timeoutMs: 300 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CliError);
     expect((error as CliError).exitCode).toBe(EXIT.failure);
     expect((error as CliError).message).toMatch(new RegExp(`^The server at ${url.replace(/\./g, '\\.')}(/v1)? did not answer the list of its models within 0\\.3 s`));
     expect((error as CliError).message).toMatch(kind === 'ollama' ? /--host URL/ : /--base-url URL/);
+  });
+
+  it('tells the user it is still waiting (a cold start can take minutes), once, and how to stop', async () => {
+    const lines: string[] = [];
+    const error: unknown = await checkServerAndModel(createBackend({ kind: 'ollama', ollamaHost: url }), 'm', new AbortController().signal, {
+      timeoutMs: 1500,
+      noticeAfterMs: 100,
+      onSlow: (line) => lines.push(line),
+    }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ exitCode: EXIT.failure });
+    expect(lines).toEqual([`waiting for the server at ${url} to list its models (one starting from cold can take minutes; it is given 1.5 s; Ctrl-C to stop)…`]);
+  });
+
+  it('a cancel that came before the check is a cancel at once (exit 130)', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    expect(await checkServerAndModel(createBackend({ kind: 'ollama', ollamaHost: url }), 'm', controller.signal).catch((e: unknown) => e)).toMatchObject({ exitCode: EXIT.cancelled });
   });
 
   it('a cancel while waiting is a cancel (exit 130), not a time-out', async () => {
