@@ -233,10 +233,11 @@ const LIST_CALL_FORMS: ReadonlyArray<readonly [open: string, close: string]> = [
 /**
  * The calls of a reply that is nothing but a JSON list of calls in one of LIST_CALL_FORMS, each
  * `{"name", "arguments"}` (or `parameters`, an object or its JSON text) as `{"name", "arguments"}`
- * JSON text; undefined for any other reply (prose around the list, an element that is no call, an
+ * JSON text (bare, with no tag around `text` and `insideCallTag` false, only when every item names
+ * the `python` tool); undefined for any other reply (prose around the list, an element that is no call, an
  * empty or unfinished list). A server without the model's tool-call parser passes these on as content.
  */
-function jsonListCallBodies(text: string): string[] | undefined {
+function jsonListCallBodies(text: string, insideCallTag = false): string[] | undefined {
   const trimmed = text.trim();
   for (const [open, close] of LIST_CALL_FORMS) {
     if (!trimmed.startsWith(open) || !trimmed.endsWith(close) || trimmed.length < open.length + close.length) continue;
@@ -254,6 +255,9 @@ function jsonListCallBodies(text: string): string[] | undefined {
       const { name, parameters, arguments: args } = (typeof item === 'object' && item !== null ? item : {}) as { name?: unknown; parameters?: unknown; arguments?: unknown };
       const given = args ?? parameters;
       if (typeof name !== 'string' || name === '' || given === null || (typeof given !== 'object' && typeof given !== 'string') || Array.isArray(given)) return undefined;
+      // Bare, nothing says it is a call: a list the user asked for (function schemas, people with
+      // "arguments") is an answer unless each item names the run's tool.
+      if (open === '' && !insideCallTag && name !== PYTHON_TOOL.name) return undefined;
       bodies.push(jsonTextOf({ name, arguments: given }));
     }
     return bodies;
@@ -744,7 +748,7 @@ function xmlCallBodiesOutside(text: string, quoted: (at: number) => boolean): st
 function taggedCallBodies(body: string): string[] {
   try {
     // A JSON list of calls in one tag (Granite's form) is each of them.
-    return Array.isArray(JSON.parse(body)) ? (jsonListCallBodies(body) ?? [body]) : [body];
+    return Array.isArray(JSON.parse(body)) ? (jsonListCallBodies(body, true) ?? [body]) : [body];
   } catch {
     const xml = xmlCallBodies(body);
     return xml.length > 0 ? xml : [body];

@@ -228,6 +228,11 @@ describe('tools and protocol', () => {
       ]);
     expect(toolCallsInText('<|tool_call_start|>[python(code="print(6 * 7)")]<|tool_call_end|>').map((c) => c.arguments)).toEqual([JSON.stringify({ code: 'print(6 * 7)' })]);
     for (const text of [`Here: ${list}`, `${list} then`, '[{"name": "Alice"}]', '[]', `<TOOLCALL>${list}`, '<|tool_call|>[{"name": "python", "arguments": {']) expect(toolCallsInText(text), text).toEqual([]);
+    // Bare, a list is an answer unless every item names the python tool: function schemas or
+    // people with "arguments" that a user asked for are not calls (behind a call tag they are).
+    const schemas = JSON.stringify([{ name: 'get_weather', description: 'Weather of a city', parameters: { type: 'object', properties: { city: { type: 'string' } } } }]);
+    for (const text of [schemas, '[{"name": "Alice", "arguments": "She argued for it."}]', JSON.stringify([one, { name: 'get_weather', arguments: {} }])]) expect(toolCallsInText(text), text).toEqual([]);
+    expect(toolCallsInText(`<tool_call>${schemas}</tool_call>`).map((c) => c.name)).toEqual(['get_weather']);
   });
 
   it("reads a reply that is nothing but a Python list of calls (Llama 3.2 / Llama 4's pythonic form): every quoting and escape, several calls", () => {
