@@ -163,10 +163,11 @@ const chunkSchema = z.object({
         index: z.number().int().nullish(),
         delta: messagePartSchema.nullish(),
         // The whole reply beside empty deltas (ModelScope's API-Inference; see `messageBeside`).
-        message: messagePartSchema.nullish(),
+        // Extras of a few servers: one of another shape is ignored, as before they were read.
+        message: messagePartSchema.nullish().catch(undefined),
         finish_reason: z.string().nullish(),
         // Moonshot's Kimi API streams the token counts in the last chunk's choice (northes/go-moonshot#17).
-        usage: usageSchema,
+        usage: usageSchema.catch(undefined),
       }),
     )
     .nullish()

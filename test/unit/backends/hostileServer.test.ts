@@ -186,3 +186,24 @@ describe('a hostile Ollama server', () => {
     }
   });
 });
+
+describe('an OpenAI-compatible server with extras of its own', () => {
+  // A choice's `message` or `usage` (ModelScope's, Moonshot's) of another shape than theirs is
+  // ignored, as it was before they were read: it must not turn a good stream into "malformed".
+  it("a choice's message or usage of an unknown shape is ignored, and the reply is read", async () => {
+    const body = [
+      { choices: [{ index: 0, delta: { content: 'Hi' }, message: 'not an object', usage: { prompt_tokens: '12' } }] },
+      { choices: [{ index: 0, delta: {}, finish_reason: 'stop', message: [1, 2], usage: 'none' }] },
+    ]
+      .map((chunk) => `data: ${JSON.stringify(chunk)}\n\n`)
+      .join('');
+    const plain = http.createServer((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.end(`${body}data: [DONE]\n\n`);
+    });
+    server = await listen(plain, () => 0);
+    const chunks = await chat(server.url, 'openai');
+    expect(chunks.filter((c) => c.type === 'text').map((c) => (c.type === 'text' ? c.text : ''))).toEqual(['Hi']);
+  });
+});
