@@ -94,7 +94,7 @@ export async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator
         if (text.startsWith('\n')) text = text.slice(1);
         crEnded = false;
       }
-      // The body's last line without its line end is still a line (read as any other: a raw
+      // The body's last line without its line end is still a line (read like the others: a raw
       // error document a server ends with, a last `data:` event).
       if (done && (text.length > 0 ? !/[\r\n]$/.test(text) : pendingChars > 0)) text += '\n';
       if (!done && !/[\r\n]/.test(text)) {
