@@ -1,6 +1,11 @@
 // Human-readable sizes and durations for messages shown to people and the model.
 
-export function formatBytes(bytes: number): string {
+/**
+ * A size in bytes as people read it: "512 bytes", "1.5 KiB", "64 MiB" (binary units, one
+ * decimal when not whole). `rounding` 'up' is for a use reported against a limit it went over:
+ * the decimal is rounded up, so the use never reads as equal to the limit. Never throws.
+ */
+export function formatBytes(bytes: number, rounding: 'nearest' | 'up' = 'nearest'): string {
   const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
   let value = bytes;
   let unit = 0;
@@ -8,7 +13,9 @@ export function formatBytes(bytes: number): string {
     value /= 1024;
     unit++;
   }
-  const rounded = Number.isInteger(value) ? String(value) : value.toFixed(1);
+  // 'up' (a use over a limit): 64 MiB + 4 KiB is "64.1 MiB", never "64.0 MiB of 64 MiB".
+  const shown = rounding === 'up' && !Number.isInteger(value) ? Math.ceil(value * 10) / 10 : value;
+  const rounded = Number.isInteger(shown) ? String(shown) : shown.toFixed(1);
   return `${rounded} ${units[unit] ?? 'bytes'}`;
 }
 

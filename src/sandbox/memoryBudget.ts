@@ -747,7 +747,7 @@ export function describeBudgetKill(verdict: BudgetVerdict, limits: SandboxLimits
         ? `more than ${limits.diskEntries.toLocaleString('en-US')} files and folders`
         : !usage.complete
           ? (usage.problem ?? 'a folder in scratch cannot be read')
-          : `${formatBytes(usage.bytes)} of ${formatBytes(limits.diskBytes)}`;
+          : `${formatBytes(usage.bytes, 'up')} of ${formatBytes(limits.diskBytes)}`;
     const prefix = verdict.diskKilled ? 'killed: ' : '';
     return { reason: 'disk', message: `${prefix}disk budget of the sandbox used up (${detail}): delete files in the scratch folder to go on${lost}` };
   }

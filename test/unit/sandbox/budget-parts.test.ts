@@ -219,6 +219,14 @@ describe('describeBudgetKill', () => {
     });
     expect(describeBudgetKill({ ...over, diskKilled: true }, limits, true)?.message).toMatch(/^killed: disk budget of the sandbox used up/);
   });
+
+  it('a use just past the disk budget never reads as the budget itself (rounded up, not to nearest)', () => {
+    // A watch that caught a cell 4 KiB past 64 MiB said "64.0 MiB of 64 MiB" (and failed a CI run).
+    const justOver = { ...calm, disk: { bytes: 512 * MiB + 4096, entries: 10, complete: true, over: true } };
+    expect(describeBudgetKill(justOver, limits, false)?.message).toContain('(512.1 MiB of 512 MiB)');
+    const exact = { ...calm, disk: { bytes: 600 * MiB, entries: 10, complete: true, over: true } };
+    expect(describeBudgetKill(exact, limits, false)?.message).toContain('(600 MiB of 512 MiB)');
+  });
 });
 
 describe('bubblewrap plan: RAM-backed mounts are sized', () => {

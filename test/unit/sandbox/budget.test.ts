@@ -460,12 +460,13 @@ describe.each(TIERS)('disk budget of the scratch folder (%s tier)', (tier) => {
  * machine writes, so either is right.
  */
 function expectOverDiskBudget(result: ExecResult, printed: string, belowMiB: number): void {
-  expect(result.killed).toBe('disk');
+  const seen = JSON.stringify({ killed: result.killed, killMessage: result.killMessage, stdout: result.stdout.slice(0, 500), stderr: result.stderr.slice(0, 500) });
+  expect(result.killed, seen).toBe('disk');
   const used = /disk budget of the sandbox used up \((\d+(?:\.\d)?) MiB of 64 MiB\)/.exec(result.killMessage ?? '');
   expect(used, result.killMessage).not.toBeNull();
   expect(Number(used?.[1])).toBeGreaterThan(64);
   expect(Number(used?.[1])).toBeLessThan(belowMiB);
-  expect(['', printed]).toContain(result.stdout);
+  expect(['', printed], seen).toContain(result.stdout);
 }
 
 const DEEP_TREE_CELL = [
