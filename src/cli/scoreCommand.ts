@@ -46,7 +46,8 @@ ${TIER_USAGE}
   -h, --help              this help
 
 Exit status: 0 when every line was scored (whatever the verdicts), 1 when a line was not valid,
-named an unknown or unsupported id, or the task files had problems; 1 also when the sandbox could
+named an unknown or unsupported id (those lines are named on stderr), or the task files had
+problems; 1 also when the sandbox could
 not start (e.g. a --python that does not exist), after the lines before; 2 for bad arguments.`;
 
 interface Io {
@@ -121,13 +122,21 @@ export async function scoreCommand(argv: readonly string[], io: Io): Promise<num
 
   let failed = loaded.problems.length > 0;
   let lineNo = 0;
+  /** Answer lines printed, and the numbers of those that were not scored (invalid, or an id with no question to score). */
+  let printed = 0;
+  const unscored: number[] = [];
   const source = values.answers === '-' ? process.stdin : createReadStream(resolve(values.answers));
   const input = byteLines(source);
   // Ctrl-C (or SIGTERM) while waiting for the next line (`--answers -` from a harness still
   // running): the read stops, and the command says it was cancelled instead of ending as done.
   const stopReading = (): void => void source.destroy();
   io.signal.addEventListener('abort', stopReading, { once: true });
-  const write = (out: ScoredLine): void => {
+  const write = (out: ScoredLine, scored = true): void => {
+    printed++;
+    if (!scored) {
+      failed = true;
+      unscored.push(lineNo);
+    }
     io.stdout.write(`${jsonForTerminal({ id: out.id, answer: out.answer, correct: out.correct, score: out.score, reason: out.reason })}\n`);
   };
   try {
@@ -135,15 +144,13 @@ export async function scoreCommand(argv: readonly string[], io: Io): Promise<num
       lineNo++;
       io.signal.throwIfAborted();
       if (read.tooLong) {
-        failed = true;
-        write({ id: null, answer: null, correct: false, score: 0, reason: `line ${lineNo}: longer than ${ANSWER_LINE_CAP_BYTES / 1024 ** 2} MiB, not read (one line is one answer)` });
+        write({ id: null, answer: null, correct: false, score: 0, reason: `line ${lineNo}: longer than ${ANSWER_LINE_CAP_BYTES / 1024 ** 2} MiB, not read (one line is one answer)` }, false);
         continue;
       }
       const { bytes } = read;
       // Not UTF-8 (a file saved as Latin-1): said for the line, never scored garbled with U+FFFD.
       if (!isUtf8(bytes)) {
-        failed = true;
-        write({ id: null, answer: null, correct: false, score: 0, reason: `line ${lineNo}: not UTF-8 text (save the answers as UTF-8)` });
+        write({ id: null, answer: null, correct: false, score: 0, reason: `line ${lineNo}: not UTF-8 text (save the answers as UTF-8)` }, false);
         continue;
       }
       const line = bytes.toString('utf8').replace(/\r$/, '');
@@ -151,8 +158,7 @@ export async function scoreCommand(argv: readonly string[], io: Io): Promise<num
       // A byte-order mark opening the file (Windows editors write one) is not part of the JSON.
       const parsed = parseAnswerLine(lineNo === 1 ? line.replace(/^\uFEFF/, '') : line);
       if (!parsed.ok) {
-        failed = true;
-        write({ id: parsed.id, answer: null, correct: false, score: 0, reason: `line ${lineNo}: ${parsed.error}` });
+        write({ id: parsed.id, answer: null, correct: false, score: 0, reason: `line ${lineNo}: ${parsed.error}` }, false);
         continue;
       }
       const { id: rawId, ...submission } = parsed.value;
@@ -164,8 +170,7 @@ export async function scoreCommand(argv: readonly string[], io: Io): Promise<num
         if (startError instanceof CliError) throw startError;
         throw new CliError(`the sandbox could not start: ${startError instanceof Error ? startError.message : String(startError)}`, EXIT.failure);
       }
-      if (!index.records.has(id)) failed = true;
-      write(out);
+      write(out, index.records.has(id));
     }
   } catch (e) {
     if (e instanceof CliError) throw e;
@@ -183,7 +188,25 @@ export async function scoreCommand(argv: readonly string[], io: Io): Promise<num
     if (scratch) await removeTree(scratch);
   }
   if (io.signal.aborted) return cancelled(stderr, lineNo);
+  // The JSON lines are data for a harness; the exit status 1 is said in words for the person
+  // who ran it (a file of answers piped elsewhere would otherwise fail with nothing said).
+  if (unscored.length > 0) stderr.write(`${describeUnscored(unscored, printed)}\n`);
   return failed ? EXIT.failure : EXIT.ok;
+}
+
+/** Lines named in the summary of unscored lines; the rest are counted. */
+const UNSCORED_LINES_NAMED = 5;
+
+/**
+ * The stderr summary of answer lines that were not scored: `lines` are their 1-based numbers
+ * in the answers file (ascending), `printed` how many JSON lines were printed in all, e.g.
+ * "r1ci: 2 of 15 answer lines were not scored (lines 8 and 12): each one's JSON line says why."
+ */
+export function describeUnscored(lines: readonly number[], printed: number): string {
+  const named = lines.slice(0, UNSCORED_LINES_NAMED);
+  const more = lines.length - named.length;
+  const list = named.length === 1 ? `line ${named[0]}` : `lines ${named.slice(0, -1).join(', ')}${more > 0 ? `, ${named.at(-1)}` : ` and ${named.at(-1)}`}${more > 0 ? ` and ${more} more` : ''}`;
+  return `r1ci: ${lines.length} of ${counted(printed, 'answer line')} ${lines.length === 1 ? 'was' : 'were'} not scored (${list}): each one's JSON line says why.`;
 }
 
 /** Says on `stderr` that the command was cancelled after reading `lines` input lines; returns EXIT.cancelled. */

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { byteLines } from '../../../src/cli/scoreCommand';
+import { byteLines, describeUnscored } from '../../../src/cli/scoreCommand';
 import { buildCli, type CliRunner } from '../../support/builtCli';
 import { eventually } from '../../support/processTree';
 import { aResult } from '../../support/resultRecords';
@@ -103,7 +103,16 @@ describe('r1ci score (spawned CLI, no model)', () => {
     expect(out[11]?.reason).toMatch(/line 12: invalid JSON/);
     expect(r.stderr).toMatch(/not scored \(unsupported\): MATH/);
     expect(r.stderr).not.toMatch(/sandbox tier/);
+    // Exit 1 is said in words, with the lines to look at (the JSON lines may be piped elsewhere).
+    expect(r.stderr).toContain("r1ci: 7 of 15 answer lines were not scored (lines 7, 8, 9, 10, 11 and 2 more): each one's JSON line says why.\n");
     expect(r.code).toBe(1);
+  });
+
+  it('names the unscored lines in stderr in plain words, one or several', () => {
+    expect(describeUnscored([3], 4)).toBe("r1ci: 1 of 4 answer lines was not scored (line 3): each one's JSON line says why.");
+    expect(describeUnscored([2, 9], 9)).toBe("r1ci: 2 of 9 answer lines were not scored (lines 2 and 9): each one's JSON line says why.");
+    expect(describeUnscored([1, 2, 3, 4, 5], 5)).toBe("r1ci: 5 of 5 answer lines were not scored (lines 1, 2, 3, 4 and 5): each one's JSON line says why.");
+    expect(describeUnscored([1, 2, 3, 4, 5, 6], 1)).toMatch(/of 1 answer line were not scored \(lines 1, 2, 3, 4, 5 and 1 more\)/);
   });
 
   it("scores an answer written as a JSON number or boolean as Python's str() prints it; an array or object is refused for its line only", async () => {
@@ -270,7 +279,7 @@ function checkerTasks(): { folder: string; marker: string } {
 }
 
 describe('r1ci score: sandbox flags and the tier', () => {
-  it('--timeout reaches the checker: a checker slower than the limit fails its line (exit 1), a quick one is scored', async () => {
+  it('--timeout reaches the checker: a checker slower than the limit fails its line (scored 0, the reason says so), a quick one is scored', async () => {
     const { folder } = checkerTasks();
     const file = answersFile('slow.jsonl', [
       { id: 'tasks.jsonl#slow', answer: '0' },
