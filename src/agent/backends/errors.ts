@@ -275,6 +275,19 @@ export function unsupportedFeatureAdvice(message: string): string {
   return '';
 }
 
+/**
+ * What to do about an HTTP 5xx reply that no more specific reading explained (a model still
+ * loading, an unsupported feature): '' for other statuses. The status meanings are RFC 9110's
+ * (§15.6): 502 and 504 come from a gateway (a proxy in front of the model server), 503 from a
+ * server that is overloaded or down for a while, 500 from a failure inside the server.
+ */
+export function serverFailureAdvice(status: number): string {
+  if (status === 502 || status === 504) return ` — a proxy in front of the model server got ${status === 504 ? 'no answer in time' : 'no valid answer'} from it: check that the model server behind the proxy is running`;
+  if (status === 503) return ' — the server is overloaded or not ready: try again in a moment';
+  if (status >= 500 && status <= 599) return " — the server failed on its own side: its log says why (an out-of-memory GPU is a common cause)";
+  return '';
+}
+
 /** A wait longer than this (ms) is said as "more than a day", not as a count of seconds. */
 const DAY_MS = 86_400_000;
 

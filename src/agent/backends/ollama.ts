@@ -14,6 +14,7 @@ import {
   serverErrorDetail,
   serverWords,
   unreachableError,
+  serverFailureAdvice,
   unsupportedFeatureAdvice,
 } from './errors';
 import { modelLoadingError } from './modelLoading';
@@ -465,7 +466,7 @@ export class OllamaBackend implements ModelBackend {
           'wrong-server',
           status,
         );
-      return new BackendError(`The Ollama server at ${this.baseUrl} answered HTTP ${status}: ${message}${unsupportedFeatureAdvice(message)}`, 'http', status, retryAfter);
+      return new BackendError(`The Ollama server at ${this.baseUrl} answered HTTP ${status}: ${message}${unsupportedFeatureAdvice(message) || serverFailureAdvice(status)}`, 'http', status, retryAfter);
     }
     if (isConnectionLost(error)) return connectionLost('Ollama', this.baseUrl);
     if (error instanceof SyntaxError || /Unexpected token|not valid JSON/i.test(message))

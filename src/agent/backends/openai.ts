@@ -14,6 +14,7 @@ import {
   serverErrorDetail,
   serverWords,
   unreachableError,
+  serverFailureAdvice,
   unsupportedFeatureAdvice,
 } from './errors';
 import { modelLoadingError } from './modelLoading';
@@ -818,7 +819,7 @@ export class OpenAiBackend implements ModelBackend {
     if (status === 429) return rateLimited(this.baseUrl, message, retryAfter);
     const loading = modelLoadingError(this.baseUrl, status, text, retryAfter);
     if (loading) return loading;
-    return new BackendError(`The server at ${this.baseUrl} answered HTTP ${status}: ${message || 'no details'}${unsupportedFeatureAdvice(message)}`, 'http', status, retryAfter);
+    return new BackendError(`The server at ${this.baseUrl} answered HTTP ${status}: ${message || 'no details'}${unsupportedFeatureAdvice(message) || serverFailureAdvice(status)}`, 'http', status, retryAfter);
   }
 
   /**
