@@ -82,7 +82,11 @@ describe('Reasoning-Gym conformance corpus', () => {
 // not `1__2` or `12_`), numpy's loadtxt (pool_matrix) reads none (`4.7_5`); zero with a huge
 // exponent (`0e99999`) and `1e-20000` (coin_flip's Fraction, then float: 0.0). U+001C-U+001F around
 // a number or its parts (`139\x1c`, `138\x1c/\x1c583`): `str.strip()` removes them, `int()`/`float()` refuse them.
-describe.each(['reasoning_gym_sympy_operators.jsonl', 'reasoning_gym_whitespace_floats.jsonl', 'reasoning_gym_decimal_forms.jsonl', 'reasoning_gym_number_whitespace.jsonl'])(
+// Python literals read by `eval()` (n_queens, spiral_matrix, string_insertion, binary_matrix): string
+// prefixes (r, u, f, b), triple quotes, escapes (\x41, \u00e9, \101, \a, an unknown \q kept), adjacent
+// strings joined, hex/octal/binary ints, `00`, unary `--4` and `~-5`, comments, backslash continuations
+// (one that ends the text is an error), a newline outside brackets ending the expression, \v no space.
+describe.each(['reasoning_gym_sympy_operators.jsonl', 'reasoning_gym_whitespace_floats.jsonl', 'reasoning_gym_decimal_forms.jsonl', 'reasoning_gym_number_whitespace.jsonl', 'reasoning_gym_py_literals.jsonl'])(
   'Reasoning-Gym differential cases: %s',
   (name) => {
     const extra = readFileSync(path.join(repoRoot, 'test', 'fixtures', name), 'utf8')
