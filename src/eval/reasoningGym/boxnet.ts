@@ -3,7 +3,8 @@
 // share of boxes delivered (at least 0.05). Invalid actions are skipped, as RG does.
 
 import { metaRecord, RgDataError, type RgScorer } from './entry';
-import { jsonLoads, pyFloatRepr } from './py';
+import { jsonLoads } from './codeio';
+import { pyFloatRepr } from './py';
 
 const floats = (s: string): number[] => (s.match(/\d+\.?\d*/g) ?? []).map(Number);
 

@@ -102,6 +102,38 @@ export function parseJson(text: string): J | null {
   }
 }
 
+/** A parsed value as plain JavaScript, as `JSON.parse` gives it (ints become numbers). */
+function plain(x: J): unknown {
+  switch (x.k) {
+    case 'int':
+      return Number(x.v);
+    case 'float':
+    case 'str':
+    case 'bool':
+      return x.v;
+    case 'null':
+      return null;
+    case 'list':
+      return x.items.map(plain);
+    case 'dict':
+      return Object.fromEntries([...x.entries].map(([key, v]) => [key, plain(v)]));
+  }
+}
+
+/**
+ * Python's `json.loads(s)` as plain JavaScript values: `JSON.parse`, and where that fails, the
+ * JSON Python also reads (`NaN`, `Infinity`, `-Infinity`, up to 200 levels deep), so an answer
+ * holding them is parsable JSON for the partial credit, as in RG. Never throws.
+ */
+export function jsonLoads(s: string): { ok: true; value: unknown } | { ok: false } {
+  try {
+    return { ok: true, value: JSON.parse(s) as unknown };
+  } catch {
+    const v = parseJson(s);
+    return v === null ? { ok: false } : { ok: true, value: plain(v) };
+  }
+}
+
 /** Python `str()` of a JSON scalar (containers are not labelled this way). */
 function pyStrScalar(x: J): string {
   if (x.k === 'null') return 'None';

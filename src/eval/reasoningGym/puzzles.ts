@@ -2,7 +2,8 @@
 // valid answer scores, with reduced credit for longer or differently written ones.
 
 import { metaArray, metaNumber, metaRecord, metaString, metaValue, oracle, RgDataError, type RgScorer } from './entry';
-import { jsonLoads, pyAsciiDigits, pyFloat, pyInt, pySplit, pySplitlines, pyStrip } from './py';
+import { jsonLoads } from './codeio';
+import { pyAsciiDigits, pyFloat, pyInt, pySplit, pySplitlines, pyStrip } from './py';
 import { parsePyLiteral, pyIter, pyStr } from './pyLiteral';
 
 /** tower_of_hanoi: legal moves that stack every disk on the target peg; optimal/actual length when longer; 0.05 if unsolved. */
@@ -126,6 +127,8 @@ export const graphColor: RgScorer = (answer, entry) => {
     for (const v of vertices) if (!colorOf(v).ok) return 0.01;
     for (const v of vertices) {
       const c = colorOf(v);
+      // `color not in set(...)` raises TypeError on a list or dict colour (unhashable): RG's 0.
+      if (c.ok && typeof c.c === 'object' && c.c !== null) return 0;
       if (!c.ok || !colors.some((o) => pyEq(o, c.c))) return 0.01;
     }
     for (const e of edges) {

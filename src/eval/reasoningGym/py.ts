@@ -192,15 +192,6 @@ export function pyTitle(s: string): string {
   return s.toLowerCase().replace(/(^|[^\p{L}])(\p{L})/gu, (_m, a: string, b: string) => a + b.toUpperCase());
 }
 
-/** Python `json.loads`-like parse: null when the text is not JSON. Python accepts NaN/Infinity too; rare, ignored. */
-export function jsonLoads(s: string): { ok: true; value: unknown } | { ok: false } {
-  try {
-    return { ok: true, value: JSON.parse(s) as unknown };
-  } catch {
-    return { ok: false };
-  }
-}
-
 /**
  * Python-syntax errors sympy's `parse_expr` raises that a token-level parser would miss: a line
  * break outside brackets (a second statement; inside brackets Python joins lines) and an integer

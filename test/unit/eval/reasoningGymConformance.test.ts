@@ -82,27 +82,38 @@ describe('Reasoning-Gym conformance corpus', () => {
 // not `1__2` or `12_`), numpy's loadtxt (pool_matrix) reads none (`4.7_5`); zero with a huge
 // exponent (`0e99999`) and `1e-20000` (coin_flip's Fraction, then float: 0.0). U+001C-U+001F around
 // a number or its parts (`139\x1c`, `138\x1c/\x1c583`): `str.strip()` removes them, `int()`/`float()` refuse them.
-describe.each(['reasoning_gym_sympy_operators.jsonl', 'reasoning_gym_whitespace_floats.jsonl', 'reasoning_gym_decimal_forms.jsonl', 'reasoning_gym_number_whitespace.jsonl'])(
-  'Reasoning-Gym differential cases: %s',
-  (name) => {
-    const extra = readFileSync(path.join(repoRoot, 'test', 'fixtures', name), 'utf8')
-      .split('\n')
-      .filter((l) => l.trim() !== '')
-      .map((l) => JSON.parse(l) as Omit<RgConformanceCase, 'desc' | 'case_id'>)
-      .map((c) => ({ ...c, desc: 'differential', case_id: `${c.dataset}/${c.index}/${JSON.stringify(c.candidate)}` }));
+// Python literals read by `eval()` (n_queens, spiral_matrix, string_insertion, binary_matrix): string
+// prefixes (r, u, f, b), triple quotes, escapes (\x41, \u00e9, \101, \a, an unknown \q kept), adjacent
+// strings joined, hex/octal/binary ints, `00`, unary `--4` and `~-5`, comments, backslash continuations
+// (one that ends the text is an error), a newline outside brackets ending the expression, \v no space.
+// JSON answers read by `json.loads` (graph_color, jugs, number_sorting): NaN and Infinity are JSON to
+// Python (graph_color's 0.01 for parsable JSON), a list or dict colour is unhashable (RG's 0);
+// `wrong_rg_accepts`: number_sorting gives 1.0 to a list of NaN of the right length.
+describe.each([
+  'reasoning_gym_sympy_operators.jsonl',
+  'reasoning_gym_whitespace_floats.jsonl',
+  'reasoning_gym_decimal_forms.jsonl',
+  'reasoning_gym_number_whitespace.jsonl',
+  'reasoning_gym_py_literals.jsonl',
+  'reasoning_gym_json_answers.jsonl',
+])('Reasoning-Gym differential cases: %s', (name) => {
+  const extra = readFileSync(path.join(repoRoot, 'test', 'fixtures', name), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as Omit<RgConformanceCase, 'desc' | 'case_id'>)
+    .map((c) => ({ ...c, desc: 'differential', case_id: `${c.dataset}/${c.index}/${JSON.stringify(c.candidate)}` }));
 
-    it('agrees with rg_score on every case', () => {
-      const disagreements = extra
-        .filter((c) => c.kind !== 'wrong_rg_accepts')
-        .map((c) => ({ c, got: score(c) }))
-        .filter(({ c, got }) => Math.abs(got - c.rg_score) > 1e-9)
-        .map(({ c, got }) => `${c.case_id}: rg ${c.rg_score}, ours ${got}`);
-      expect(disagreements).toEqual([]);
-      expect(extra.length).toBeGreaterThan(400);
-    });
+  it('agrees with rg_score on every case', () => {
+    const disagreements = extra
+      .filter((c) => c.kind !== 'wrong_rg_accepts')
+      .map((c) => ({ c, got: score(c) }))
+      .filter(({ c, got }) => Math.abs(got - c.rg_score) > 1e-9)
+      .map(({ c, got }) => `${c.case_id}: rg ${c.rg_score}, ours ${got}`);
+    expect(disagreements).toEqual([]);
+    expect(extra.length).toBeGreaterThan(400);
+  });
 
-    it("scores below 1 the answers RG accepts against the question's rules", () => {
-      for (const c of extra.filter((k) => k.kind === 'wrong_rg_accepts')) expect(score(c), c.case_id).toBeLessThan(1);
-    });
-  },
-);
+  it("scores below 1 the answers RG accepts against the question's rules", () => {
+    for (const c of extra.filter((k) => k.kind === 'wrong_rg_accepts')) expect(score(c), c.case_id).toBeLessThan(1);
+  });
+});
