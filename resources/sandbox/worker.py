@@ -372,6 +372,14 @@ IO_URING_SYSCALLS = (425, 426, 427)
 # landlock_restrict_self (446 on both): like a seccomp filter, a Landlock domain cannot be taken
 # off; one a cell put on its interpreter made every later cell's writes to scratch fail (EACCES).
 LANDLOCK_RESTRICT_SELF = 446
+# inotify_init, inotify_init1 and fanotify_init per machine (aarch64 has no inotify_init). Their
+# instances and watches count against a per-user limit of the kernel's that the sandbox shares with
+# the user who runs it: on the basic tier and in the user namespace of the non-root plan (the kernel
+# charges a namespace's users to the user who made it). A cell that held 128 instances (the usual
+# limit), kept while its interpreter waits between cells, made every inotify_init1 of that user on
+# the host fail with EMFILE (an editor's file watcher, `tail -f`); watches likewise ("System limit
+# for number of file watchers reached"). Refused on both tiers (EPERM): `tail -f` falls back to polling.
+WATCH_SYSCALLS = {"x86_64": (253, 294, 300), "aarch64": (26, 262)}
 
 
 def install_seccomp():
@@ -388,7 +396,7 @@ def install_seccomp():
     # supervisor (not root), whose checks after each cell read them (Supervisor.child_idle): a cell
     # that flipped it while sending its own "done" had the "done" believed and ran on into the
     # next cell, which took the time limit. (The supervisor makes itself non-dumpable before this.)
-    refused = IO_URING_SYSCALLS + (nr_seccomp, LANDLOCK_RESTRICT_SELF) + (refused if deny_userns else ())
+    refused = IO_URING_SYSCALLS + WATCH_SYSCALLS[platform.machine()] + (nr_seccomp, LANDLOCK_RESTRICT_SELF) + (refused if deny_userns else ())
     # Without a pid namespace the process group is how the host finds every process (see above).
     no_ops = () if ARGS.get("pidNamespace") else session_calls
     ld, jeq, jge, jset, ret = 0x20, 0x15, 0x35, 0x45, 0x06
