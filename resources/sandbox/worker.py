@@ -275,6 +275,10 @@ def prctl(option, arg2=0, arg3=0, arg4=0, arg5=0):
     return LIBC_PRCTL(option, C_ULONG(arg2), C_ULONG(arg3), C_ULONG(arg4), C_ULONG(arg5))
 
 
+# Signals the sandbox's processes may have queued at once, all together (RLIMIT_SIGPENDING, see set_limits).
+SIGNALS_QUEUED = 1024
+
+
 def set_limits():
     # Set before any user code runs; the parent enforces wall clock and output.
     mem = int(ARGS.get("memoryBytes", 0))
@@ -291,6 +295,15 @@ def set_limits():
     # and is not held to the limit: nothing locked fails there).
     if hasattr(resource, "RLIMIT_MEMLOCK"):
         resource.setrlimit(resource.RLIMIT_MEMLOCK, (0, 0))
+    # Queued signals count against a per-user limit of the kernel's that the sandbox shares with
+    # the user who runs it (the basic tier; the user namespace of the non-root plan is charged to
+    # the user who made it): a cell that queued real-time signals to itself until EAGAIN (~96,000),
+    # kept pending while its interpreter waits between cells, made every sigqueue and timer_create
+    # of that user on the host fail with EAGAIN. The sandbox's processes together get SIGNALS_QUEUED.
+    if hasattr(resource, "RLIMIT_SIGPENDING"):
+        soft, hard = resource.getrlimit(resource.RLIMIT_SIGPENDING)
+        limit = SIGNALS_QUEUED if hard == resource.RLIM_INFINITY else min(SIGNALS_QUEUED, hard)
+        resource.setrlimit(resource.RLIMIT_SIGPENDING, (limit, limit))
     nproc = int(ARGS.get("maxProcesses", 0))
     if nproc > 0 and not ARGS.get("pidNamespace") and os.getuid() != 0:
         # Outside a user namespace RLIMIT_NPROC counts every process of this user on

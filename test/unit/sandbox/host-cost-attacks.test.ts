@@ -182,3 +182,32 @@ describe.each(REQUIRED_TIERS)('per-user kernel limits the sandbox shares with th
     }
   });
 });
+
+describe.each(REQUIRED_TIERS)('queued signals the sandbox shares with the host user (%s tier)', (tier) => {
+  // The same kind for queued signals (RLIMIT_SIGPENDING counts every process of a user): a cell
+  // that queued real-time signals to itself until EAGAIN (~96,000 here), kept pending while its
+  // interpreter waits between cells, made every sigqueue and timer_create of that user on the host
+  // fail. The sandbox's processes together may queue 1,024.
+  const QUEUE = [
+    'import ctypes, os, signal',
+    'libc = ctypes.CDLL(None, use_errno=True)',
+    'signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGRTMIN})',
+    'class Value(ctypes.Union):',
+    '    _fields_ = [("number", ctypes.c_int), ("pointer", ctypes.c_void_p)]',
+    'queued = 0',
+    'while queued < 200_000 and libc.sigqueue(os.getpid(), signal.SIGRTMIN, Value(0)) == 0:',
+    '    queued += 1',
+  ];
+  it('a cell that queues signals to itself until it cannot leaves the host user room to queue and to make timers', async () => {
+    const runner = await startRunner(tier);
+    try {
+      const result = await runner.runCell([...QUEUE, 'print(queued <= 1024, os.strerror(ctypes.get_errno()))'].join('\n'));
+      expect({ stdout: result.stdout, stderr: result.stderr, killed: result.killed }).toEqual({ stdout: 'True Resource temporarily unavailable\n', stderr: '', killed: undefined });
+      // The interpreter waits for its next cell with its signals still queued: the host user's own.
+      const host = execFileSync('python3', ['-c', [...QUEUE.slice(0, 5), 'print(libc.sigqueue(os.getpid(), signal.SIGRTMIN, Value(0)) == 0 or os.strerror(ctypes.get_errno()))', 'timer = ctypes.c_void_p()', 'print(libc.timer_create(1, None, ctypes.byref(timer)) == 0 or os.strerror(ctypes.get_errno()))'].join('\n')], { encoding: 'utf8' });
+      expect(host).toBe('True\nTrue\n');
+    } finally {
+      await runner.dispose();
+    }
+  });
+});
