@@ -238,6 +238,7 @@ def refuse_audit_hooks(event, args):
 sys.addaudithook(refuse_audit_hooks)
 
 CANCEL_LATER_DUMP = faulthandler.cancel_dump_traceback_later
+UNREGISTER_DUMP = faulthandler.unregister
 GC_ENABLED, GC_ENABLE, GC_DISABLE, GC_THRESHOLD, SET_GC_THRESHOLD = gc.isenabled, gc.enable, gc.disable, gc.get_threshold, gc.set_threshold
 GC_DEBUG, SET_GC_DEBUG = gc.get_debug, gc.set_debug
 GET_SWITCH_INTERVAL, SET_SWITCH_INTERVAL = sys.getswitchinterval, sys.setswitchinterval
@@ -274,6 +275,10 @@ def prctl(option, arg2=0, arg3=0, arg4=0, arg5=0):
     return LIBC_PRCTL(option, C_ULONG(arg2), C_ULONG(arg3), C_ULONG(arg4), C_ULONG(arg5))
 
 
+# Signals the sandbox's processes may have queued at once, all together (RLIMIT_SIGPENDING, see set_limits).
+SIGNALS_QUEUED = 1024
+
+
 def set_limits():
     # Set before any user code runs; the parent enforces wall clock and output.
     mem = int(ARGS.get("memoryBytes", 0))
@@ -283,6 +288,22 @@ def set_limits():
     if fsize > 0:
         resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    # No locked memory: mlockall(MCL_FUTURE) in a cell locked every later allocation of its
+    # interpreter, so past 8 MiB (the usual limit) a later, innocent cell's allocation of 200 MiB
+    # failed as "MemoryError at the memory limit (2 GiB)". With 0, mlock, mlockall and MAP_LOCKED
+    # fail at once (EPERM) in the cell that calls them (root keeps CAP_IPC_LOCK on the basic tier,
+    # and is not held to the limit: nothing locked fails there).
+    if hasattr(resource, "RLIMIT_MEMLOCK"):
+        resource.setrlimit(resource.RLIMIT_MEMLOCK, (0, 0))
+    # Queued signals count against a per-user limit of the kernel's that the sandbox shares with
+    # the user who runs it (the basic tier; the user namespace of the non-root plan is charged to
+    # the user who made it): a cell that queued real-time signals to itself until EAGAIN (~96,000),
+    # kept pending while its interpreter waits between cells, made every sigqueue and timer_create
+    # of that user on the host fail with EAGAIN. The sandbox's processes together get SIGNALS_QUEUED.
+    if hasattr(resource, "RLIMIT_SIGPENDING"):
+        soft, hard = resource.getrlimit(resource.RLIMIT_SIGPENDING)
+        limit = SIGNALS_QUEUED if hard == resource.RLIM_INFINITY else min(SIGNALS_QUEUED, hard)
+        resource.setrlimit(resource.RLIMIT_SIGPENDING, (limit, limit))
     nproc = int(ARGS.get("maxProcesses", 0))
     if nproc > 0 and not ARGS.get("pidNamespace") and os.getuid() != 0:
         # Outside a user namespace RLIMIT_NPROC counts every process of this user on
@@ -364,6 +385,14 @@ IO_URING_SYSCALLS = (425, 426, 427)
 # landlock_restrict_self (446 on both): like a seccomp filter, a Landlock domain cannot be taken
 # off; one a cell put on its interpreter made every later cell's writes to scratch fail (EACCES).
 LANDLOCK_RESTRICT_SELF = 446
+# inotify_init, inotify_init1 and fanotify_init per machine (aarch64 has no inotify_init). Their
+# instances and watches count against a per-user limit of the kernel's that the sandbox shares with
+# the user who runs it: on the basic tier and in the user namespace of the non-root plan (the kernel
+# charges a namespace's users to the user who made it). A cell that held 128 instances (the usual
+# limit), kept while its interpreter waits between cells, made every inotify_init1 of that user on
+# the host fail with EMFILE (an editor's file watcher, `tail -f`); watches likewise ("System limit
+# for number of file watchers reached"). Refused on both tiers (EPERM): `tail -f` falls back to polling.
+WATCH_SYSCALLS = {"x86_64": (253, 294, 300), "aarch64": (26, 262)}
 
 
 def install_seccomp():
@@ -380,7 +409,7 @@ def install_seccomp():
     # supervisor (not root), whose checks after each cell read them (Supervisor.child_idle): a cell
     # that flipped it while sending its own "done" had the "done" believed and ran on into the
     # next cell, which took the time limit. (The supervisor makes itself non-dumpable before this.)
-    refused = IO_URING_SYSCALLS + (nr_seccomp, LANDLOCK_RESTRICT_SELF) + (refused if deny_userns else ())
+    refused = IO_URING_SYSCALLS + WATCH_SYSCALLS[platform.machine()] + (nr_seccomp, LANDLOCK_RESTRICT_SELF) + (refused if deny_userns else ())
     # Without a pid namespace the process group is how the host finds every process (see above).
     no_ops = () if ARGS.get("pidNamespace") else session_calls
     ld, jeq, jge, jset, ret = 0x20, 0x15, 0x35, 0x45, 0x06
@@ -1622,8 +1651,9 @@ class Interpreter:
         threads (threading.stack_size(32768) made a later cell's thread that printed a nested list
         crash the interpreter with SIGSEGV; a huge one left no address space for them), and a signal wake-up
         file (set_wakeup_fd: one on a copy of the code channel wrote a byte there at the next cell's
-        first signal, which ended that innocent cell as a protocol violation). No system call when
-        nothing changed."""
+        first signal, which ended that innocent cell as a protocol violation), and the handlers of the
+        signals the sandbox makes after a cell (SIGCONT, SIGCHLD; see below). No other system call
+        when nothing changed."""
         CANCEL_LATER_DUMP()
         SET_WAKEUP_FD(-1)
         for signo in IGNORED_AT_START:
@@ -1642,6 +1672,22 @@ class Interpreter:
         # and a cell's own getter call behaves as in a script.
         if THREAD_STACK_SIZE() != self.thread_stack_size:
             THREAD_STACK_SIZE(self.thread_stack_size)
+        # The signals the sandbox itself makes for the interpreter after a cell, which no script's
+        # run gets: SIGCONT when the supervisor continues it for the next cell, SIGCHLD when the
+        # host kills the children the cell left. A handler the cell set on them ran in the NEXT
+        # cell: faulthandler.register(SIGCONT or SIGCHLD) on the control socket ended that innocent
+        # cell as a protocol violation (variables lost), on stdout it put a dump of the worker's
+        # frames before every later cell's output, and a raising SIGCONT handler made every later
+        # cell fail. So SIGCONT gets its default action back, in the kernel too (faulthandler's
+        # and ctypes' handlers are not in Python's table), one rt_sigaction a cell; SIGCHLD, when
+        # the interpreter has children (about to be killed; one waitid), gets the action Python's
+        # table shows (a Python handler of the cell's stays its own and runs in the next cell).
+        UNREGISTER_DUMP(signal.SIGCONT)
+        SET_SIGNAL(signal.SIGCONT, SIG_DFL)
+        if has_children():
+            UNREGISTER_DUMP(signal.SIGCHLD)
+            handler = GET_SIGNAL(signal.SIGCHLD)
+            SET_SIGNAL(signal.SIGCHLD, SIG_DFL if handler is None else handler)
 
     def standard_streams(self):
         """Puts back sys.stdin, sys.stdout and sys.stderr at a cell's end: each cell's output is its
@@ -1698,6 +1744,16 @@ class Interpreter:
                 sys.stderr.write("%s: %s\n[sandbox: no traceback: formatting it failed (%s)]\n" % (etype.__name__, value, type(failure).__name__))
             except Exception:
                 sys.stderr.write("%s\n" % etype.__name__)
+
+
+def has_children():
+    """True when this process has a child, running or ended but not waited for (one waitid, which
+    neither waits nor reaps)."""
+    try:
+        os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+    except ChildProcessError:
+        return False
+    return True
 
 
 def exit_status(code):

@@ -634,6 +634,52 @@ describe.each(REQUIRED_TIERS)('a cell that sabotages later cells takes the blame
     expect({ stdout: third.stdout, notice: third.notice }).toEqual({ stdout: '1\n', notice: undefined });
   });
 
+  // The signals the sandbox itself makes for the interpreter after a cell, which no script's run
+  // gets: SIGCONT when the supervisor continues it for the next cell, SIGCHLD when the host kills
+  // the children the cell left. A handler the cell put on them ran in the NEXT cell: faulthandler's
+  // dump on the control socket ended that innocent cell as a protocol violation (variables lost),
+  // on stdout it came before every later cell's output, and a raising handler failed every later cell.
+  const CONTROL_SOCKET = 'import os, stat\ncontrol = next(fd for fd in map(int, os.listdir("/proc/self/fd")) if fd > 5 and stat.S_ISSOCK(os.fstat(fd).st_mode))';
+  it.each([
+    ['faulthandler.register(SIGCONT) on the control socket', `${CONTROL_SOCKET}\nimport faulthandler, signal\nfaulthandler.register(signal.SIGCONT, file=control, all_threads=False)`],
+    ['faulthandler.register(SIGCONT) on stdout', 'import faulthandler, signal, sys\nfaulthandler.register(signal.SIGCONT, file=sys.stdout)'],
+    ['a SIGCONT handler that raises', 'import signal\ndef trap(*args):\n    raise RuntimeError("trap")\nsignal.signal(signal.SIGCONT, trap)'],
+    [
+      'faulthandler.register(SIGCHLD) on the control socket, with a child left running',
+      `${CONTROL_SOCKET}\nimport faulthandler, signal, subprocess\nchild = subprocess.Popen(["sleep", "100"])\nfaulthandler.register(signal.SIGCHLD, file=control, all_threads=False)`,
+    ],
+  ])('%s, left by a cell, does not reach the next cell (state kept)', async (_what, attack) => {
+    const first = await runner.runCell(`kept = 1\n${attack}\nprint("set")`);
+    expect({ stdout: first.stdout, stderr: first.stderr, killed: first.killed }).toEqual({ stdout: 'set\n', stderr: '', killed: undefined });
+    for (let cell = 0; cell < 2; cell++) {
+      const next = await runner.runCell('print("café"); import json; print(kept)');
+      expect({ stdout: next.stdout, stderr: next.stderr, killed: next.killed, killMessage: next.killMessage, exitCode: next.exitCode, notice: next.notice }).toEqual({
+        stdout: 'café\n1\n',
+        stderr: '',
+        killed: undefined,
+        killMessage: undefined,
+        exitCode: 0,
+        notice: undefined,
+      });
+    }
+  });
+
+  // mlockall(MCL_FUTURE) locked every later allocation of the interpreter: past the usual 8 MiB of
+  // locked memory a later, innocent cell's 200 MiB failed as "MemoryError at the memory limit".
+  // The sandbox allows no locked memory (root on the basic tier is not held to that limit).
+  it('mlockall(MCL_FUTURE) in a cell does not fail a later cell’s allocations (state kept)', async () => {
+    const first = await runner.runCell('import ctypes\nkept = 1\nctypes.CDLL(None).mlockall(2)\nprint("set")');
+    expect({ stdout: first.stdout, killed: first.killed }).toEqual({ stdout: 'set\n', killed: undefined });
+    const next = await runner.runCell('block = bytearray(200 * 1024 * 1024)\nprint(kept, len(block))\ndel block');
+    expect({ stdout: next.stdout, stderr: next.stderr, killed: next.killed, exitCode: next.exitCode, notice: next.notice }).toEqual({
+      stdout: '1 209715200\n',
+      stderr: '',
+      killed: undefined,
+      exitCode: 0,
+      notice: undefined,
+    });
+  });
+
   it.each([
     ['signal.getitimer', 'import signal\nsignal.getitimer = lambda which: (0.0, 0.0)'],
     ['socket.socket.sendall', 'import socket\nsend = socket.socket.sendall\nsocket.socket.sendall = lambda self, data, *a: send(self, data.replace(b\', "itimers": [14]\', b""), *a)'],

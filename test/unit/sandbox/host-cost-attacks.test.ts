@@ -20,6 +20,13 @@
 //   columns (only the first 64 KiB are kept), and each `ESC[nG ESC[1K` to a column further left
 //   was remembered, ~50 bytes of host memory per 14 bytes of output: 32 MiB of output held
 //   ~120 MiB of host memory per stream until the cell ended.
+// - inotify instances: they count against a per-user limit (128) that the sandbox shares with the
+//   user who runs it (the basic tier; the user namespace of the non-root plan, whose users the
+//   kernel charges to the user who made it). A cell that held 128 of them, kept while its
+//   interpreter waits between cells, made every inotify_init1 of that user on the host fail
+//   (EMFILE: an editor's file watcher, `tail -f`). Here the host test runs as the same user only on
+//   the basic tier as root; on the isolated tier the cell is refused all the same.
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -140,5 +147,67 @@ describe.each(REQUIRED_TIERS)('host work the sandbox can make superlinear (%s ti
     expect(result.killed).toBe('memory');
     expect(result.killMessage).toContain("the sandbox's processes hold more open descriptors than the host checks");
     expect((await runner.runCell('print(6 * 7)')).stdout).toBe('42\n');
+  });
+});
+
+describe.each(REQUIRED_TIERS)('per-user kernel limits the sandbox shares with the host user (%s tier)', (tier) => {
+  it('a cell gets no inotify or fanotify instance, so the host user can still watch files while it holds what it made', async () => {
+    const runner = await startRunner(tier);
+    try {
+      const result = await runner.runCell(
+        [
+          'import ctypes, os',
+          'libc = ctypes.CDLL(None, use_errno=True)',
+          'held = []',
+          'while len(held) < 1000:',
+          '    fd = libc.inotify_init1(0)',
+          '    if fd < 0:',
+          '        break',
+          '    held.append(fd)',
+          'print("inotify", len(held), os.strerror(ctypes.get_errno()))',
+          '# FAN_CLASS_NOTIF | FAN_REPORT_FID: what an unprivileged process may ask for',
+          'print("fanotify", libc.fanotify_init(0x200, 0), os.strerror(ctypes.get_errno()))',
+        ].join('\n'),
+      );
+      expect({ stdout: result.stdout, stderr: result.stderr, killed: result.killed }).toEqual({
+        stdout: 'inotify 0 Operation not permitted\nfanotify -1 Operation not permitted\n',
+        stderr: '',
+        killed: undefined,
+      });
+      // The interpreter waits for its next cell with everything it holds: the host user's own instance.
+      const host = execFileSync('python3', ['-c', 'import ctypes, os\nfd = ctypes.CDLL(None, use_errno=True).inotify_init1(0)\nprint(fd >= 0 or os.strerror(ctypes.get_errno()))'], { encoding: 'utf8' });
+      expect(host).toBe('True\n');
+    } finally {
+      await runner.dispose();
+    }
+  });
+});
+
+describe.each(REQUIRED_TIERS)('queued signals the sandbox shares with the host user (%s tier)', (tier) => {
+  // The same kind for queued signals (RLIMIT_SIGPENDING counts every process of a user): a cell
+  // that queued real-time signals to itself until EAGAIN (~96,000 here), kept pending while its
+  // interpreter waits between cells, made every sigqueue and timer_create of that user on the host
+  // fail. The sandbox's processes together may queue 1,024.
+  const QUEUE = [
+    'import ctypes, os, signal',
+    'libc = ctypes.CDLL(None, use_errno=True)',
+    'signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGRTMIN})',
+    'class Value(ctypes.Union):',
+    '    _fields_ = [("number", ctypes.c_int), ("pointer", ctypes.c_void_p)]',
+    'queued = 0',
+    'while queued < 200_000 and libc.sigqueue(os.getpid(), signal.SIGRTMIN, Value(0)) == 0:',
+    '    queued += 1',
+  ];
+  it('a cell that queues signals to itself until it cannot leaves the host user room to queue and to make timers', async () => {
+    const runner = await startRunner(tier);
+    try {
+      const result = await runner.runCell([...QUEUE, 'print(queued <= 1024, os.strerror(ctypes.get_errno()))'].join('\n'));
+      expect({ stdout: result.stdout, stderr: result.stderr, killed: result.killed }).toEqual({ stdout: 'True Resource temporarily unavailable\n', stderr: '', killed: undefined });
+      // The interpreter waits for its next cell with its signals still queued: the host user's own.
+      const host = execFileSync('python3', ['-c', [...QUEUE.slice(0, 5), 'print(libc.sigqueue(os.getpid(), signal.SIGRTMIN, Value(0)) == 0 or os.strerror(ctypes.get_errno()))', 'timer = ctypes.c_void_p()', 'print(libc.timer_create(1, None, ctypes.byref(timer)) == 0 or os.strerror(ctypes.get_errno()))'].join('\n')], { encoding: 'utf8' });
+      expect(host).toBe('True\nTrue\n');
+    } finally {
+      await runner.dispose();
+    }
   });
 });
