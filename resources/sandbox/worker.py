@@ -241,6 +241,23 @@ CANCEL_LATER_DUMP = faulthandler.cancel_dump_traceback_later
 UNREGISTER_DUMP = faulthandler.unregister
 GC_ENABLED, GC_ENABLE, GC_DISABLE, GC_THRESHOLD, SET_GC_THRESHOLD = gc.isenabled, gc.enable, gc.disable, gc.get_threshold, gc.set_threshold
 GC_DEBUG, SET_GC_DEBUG = gc.get_debug, gc.set_debug
+
+
+# Parks the interpreter after a cell whose end raised (Interpreter.run_cell): the collector off,
+# every signal blocked, and the handlers of the cells for signals that came before the block run
+# until none is left. Python runs a pending handler at a function's start, after each call and
+# at a loop's jump back, and one that raises there ends whatever try is around. After the block
+# at most one run is pending per signal (the kernel delivers no more), so a try for each, one
+# after another and not in a loop: whatever the handlers raise is taken (and dropped) here,
+# never in the loop between cells. Generated: PARK_TRIES copies of one try.
+PARK_TRIES = len(ALL_SIGNALS) + 8
+PARK_SOURCE = "def park(gc_disable, sigmask, block, signals):\n" + (
+    "    try:\n        gc_disable()\n        sigmask(block, signals)\n        return\n    except BaseException:\n        pass\n" * PARK_TRIES
+)
+PARK_NAMESPACE = {}
+exec(compile(PARK_SOURCE, "<worker park>", "exec"), PARK_NAMESPACE)
+PARK = PARK_NAMESPACE["park"]
+del PARK_NAMESPACE
 GET_SWITCH_INTERVAL, SET_SWITCH_INTERVAL = sys.getswitchinterval, sys.setswitchinterval
 THREAD_STACK_SIZE = threading.stack_size
 # Python 3.11 added the limit on int/str conversions (CVE-2020-10735); absent before.
@@ -1581,6 +1598,22 @@ class Interpreter:
                 # marks the next cell's start, which drops it (see loop).
                 self.running = False
         except BaseException as failure:
+            # What the cell's objects raised while its end was reported, or a handler of the cells
+            # that raised in the finally above, maybe before the park: then signals may still be
+            # let in, and the next raising handler (a 1 ms timer's) would strike outside any try
+            # and end the loop. Parked (see PARK) before anything else: PARK's own start is a
+            # place where a pending handler runs, so it is called in tries nested in each other's
+            # handlers, each of which takes one such raise.
+            try:
+                PARK(GC_DISABLE, sigmask, signal.SIG_BLOCK, ALL_SIGNALS)
+            except BaseException:
+                try:
+                    PARK(GC_DISABLE, sigmask, signal.SIG_BLOCK, ALL_SIGNALS)
+                except BaseException:
+                    try:
+                        PARK(GC_DISABLE, sigmask, signal.SIG_BLOCK, ALL_SIGNALS)
+                    except BaseException:
+                        PARK(GC_DISABLE, sigmask, signal.SIG_BLOCK, ALL_SIGNALS)
             self.running = False
             exit_code, error = 1, "interrupted" if type(failure) is KeyboardInterrupt else None
             write_all(2, (CELL_END_FAILED % TYPE_NAME(type(failure))).encode())

@@ -816,4 +816,20 @@ describe.each(REQUIRED_TIERS)('a cell that sabotages later cells takes the blame
     expect(results.concat(last).map((result) => ({ notice: result.notice, protocol: result.killed === 'protocol' }))).toEqual(Array(results.length + 1).fill({ notice: undefined, protocol: false }));
     expect(last.stdout).toBe('1\n');
   });
+
+  // The 1 ms timer above, made deterministic: K signals let in at once, each with a handler that
+  // raises, strike at K places in a row where Python runs pending handlers, so the Kth raise lands
+  // wherever the cell's end then is. One that landed in the park before signals were blocked, or
+  // in the handling of that failure, struck outside any try: from K = 4 the loop failed (stopped as
+  // "protocol", variables lost). The signals are the cell's own; they run as part of its end.
+  it('K signals whose handlers raise, let in at once (K = 1 to 30), never end the loop between cells (state kept)', async () => {
+    const outcomes: Array<{ k: number; killed: string | undefined; notice: string | undefined; next: string }> = [];
+    for (let k = 1; k <= 30; k++) {
+      const trap = `import os, signal\nsigs = [signal.SIGRTMIN + i for i in range(${k})]\ndef h(*a):\n    raise RuntimeError("again")\nfor s in sigs:\n    signal.signal(s, h)\nsignal.pthread_sigmask(signal.SIG_BLOCK, sigs)\nfor s in sigs:\n    os.kill(os.getpid(), s)\nsignal.pthread_sigmask(signal.SIG_UNBLOCK, sigs)`;
+      const first = await runner.runCell(`kept = ${k}\n${trap}`);
+      const next = await runner.runCell('import json\nprint("café", kept)');
+      outcomes.push({ k, killed: first.killed ?? next.killed, notice: next.notice, next: next.stdout });
+    }
+    expect(outcomes).toEqual(outcomes.map(({ k }) => ({ k, killed: undefined, notice: undefined, next: `café ${k}\n` })));
+  });
 });
