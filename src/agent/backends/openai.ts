@@ -41,9 +41,18 @@ export interface OpenAiBackendOptions {
  */
 const argumentsSchema = z.union([z.string(), z.record(z.string(), z.unknown()).transform((object) => jsonTextOf(object))]);
 
+/**
+ * An optional field that a server may also write as `null` for "absent" (Gemini's OpenAI-compatible
+ * endpoint streams tool calls with `"index": null`, Alishahryar1/free-claude-code#633): read as
+ * absent, never as a malformed event that abandons the reply.
+ */
+function absentOrNull<T extends z.ZodType>(schema: T) {
+  return schema.nullish().transform((value) => value ?? undefined);
+}
+
 /** A tool call delta: the first carries id and name, later ones pieces of the arguments' JSON text. */
 const toolCallDeltaSchema = z.object({
-  index: z.number().int().nonnegative().optional(),
+  index: absentOrNull(z.number().int().nonnegative()),
   id: z.string().nullish(),
   function: z.object({ name: z.string().nullish(), arguments: argumentsSchema.nullish() }).partial().nullish(),
 });
@@ -59,8 +68,8 @@ const toolCallsSchema = z.union([z.array(toolCallDeltaSchema), toolCallDeltaSche
 const contentBlocksSchema = z.array(
   z.looseObject({
     type: z.string(),
-    text: z.string().optional(),
-    thinking: z.union([z.string(), z.array(z.looseObject({ text: z.string().optional() }))]).optional(),
+    text: absentOrNull(z.string()),
+    thinking: absentOrNull(z.union([z.string(), z.array(z.looseObject({ text: absentOrNull(z.string()) }))])),
   }),
 );
 
@@ -153,7 +162,7 @@ function isFirstChoice(choice: { readonly index?: number | null }): boolean {
   return choice.index === undefined || choice.index === null || choice.index === 0;
 }
 
-const usageSchema = z.object({ prompt_tokens: z.number().optional(), completion_tokens: z.number().optional() }).nullish();
+const usageSchema = z.object({ prompt_tokens: absentOrNull(z.number()), completion_tokens: absentOrNull(z.number()) }).nullish();
 
 const chunkSchema = z.object({
   // Absent, or null (MiniMax's API, RooCodeInc/Roo-Code#9105; Azure OpenAI): a chunk without choices.
@@ -230,7 +239,7 @@ function rawErrorDocument(lines: readonly string[]): { readonly message: string 
 /** llama.cpp's GET /props: the window of its slots (`-c`, split among `-np` slots) as `default_generation_settings.n_ctx`. */
 const llamaCppPropsSchema = z.object({ default_generation_settings: z.object({ n_ctx: z.number().int().positive() }) });
 
-const modelsSchema = z.object({ data: z.array(z.object({ id: z.string(), max_model_len: z.number().int().positive().optional() }).loose()) });
+const modelsSchema = z.object({ data: z.array(z.object({ id: z.string(), max_model_len: absentOrNull(z.number().int().positive()) }).loose()) });
 
 /**
  * OpenAI's message shape (assistant tool_calls with JSON-text arguments, tool results by id).

@@ -124,9 +124,9 @@ export function openAiChatWire(model: string, id: string, includeUsage: boolean,
         }
         const args = argumentText(call);
         const noIndex = options.toolCallDeltas === 'noIndex';
-        const at = noIndex ? {} : { index: options.toolCallDeltas === 'sameIndex' ? 0 : index };
+        const at = noIndex ? {} : { index: options.toolCallDeltas === 'sameIndex' ? 0 : options.toolCallDeltas === 'nullIndex' ? null : index };
         const head = { ...at, id: `call_${id.slice(-6)}_${index}`, type: 'function' };
-        if (options.toolCallDeltas === 'whole' || options.toolCallDeltas === 'sameIndex' || options.argumentsAsObject === true)
+        if (options.toolCallDeltas === 'whole' || options.toolCallDeltas === 'sameIndex' || options.toolCallDeltas === 'nullIndex' || options.argumentsAsObject === true)
           return [callDelta({ ...head, function: { name: call.name, arguments: argumentsField(call, options) } })];
         const repeat = options.toolCallDeltas === 'repeatName';
         const pieces: string[] = [callDelta({ ...head, function: { name: call.name, arguments: '' } })];

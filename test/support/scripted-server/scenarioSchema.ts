@@ -156,9 +156,11 @@ export const wireSchema = z.strictObject({
    * streams them (`call_<completion id>` for each, `_tool_calls_completion_chunk` in
    * xinference/model/llm/utils.py; xorbitsai/inference#4237), the non-streamed reply's calls alike;
    * `resendWhole`: pieces, then the whole arguments once more in a last delta, as vLLM's xlam tool
-   * parser flushes them at the end of the stream (vllm-project/vllm#51697).
+   * parser flushes them at the end of the stream (vllm-project/vllm#51697); `nullIndex`: each call
+   * whole in its own delta with an id of its own and `"index": null`, as Gemini's OpenAI-compatible
+   * endpoint streams them (Alishahryar1/free-claude-code#633).
    */
-  toolCallDeltas: z.enum(['pieces', 'whole', 'repeatName', 'noIndex', 'bareObject', 'interleaved', 'sameIndex', 'sharedId', 'resendWhole']).optional(),
+  toolCallDeltas: z.enum(['pieces', 'whole', 'repeatName', 'noIndex', 'bareObject', 'interleaved', 'sameIndex', 'sharedId', 'resendWhole', 'nullIndex']).optional(),
   /**
    * OpenAI-compatible: tool call `function.arguments` as a JSON object instead of JSON text (TGI's
    * Messages API, huggingface/text-generation-inference#1624; llama.cpp's

@@ -970,7 +970,8 @@ describe('OpenAI-compatible stream framings', () => {
     expect(r.trajectory.answer).toBe('9');
   });
 
-  it.each(['whole', 'repeatName', 'noIndex', 'bareObject', 'interleaved', 'sameIndex'] as const)('tool-call deltas sent %s are assembled into the calls', async (toolCallDeltas) => {
+  // nullIndex: Gemini's OpenAI-compatible endpoint writes `"index": null` (Alishahryar1/free-claude-code#633).
+  it.each(['whole', 'repeatName', 'noIndex', 'bareObject', 'interleaved', 'sameIndex', 'nullIndex'] as const)('tool-call deltas sent %s are assembled into the calls', async (toolCallDeltas) => {
     const r = await run(
       'openai',
       {
