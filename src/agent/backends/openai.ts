@@ -63,12 +63,15 @@ const toolCallsSchema = z.union([z.array(toolCallDeltaSchema), toolCallDeltaSche
 /**
  * `content` as a list of typed blocks, as Mistral's API sends it for its reasoning models
  * (docs.mistral.ai, "Reasoning"; in deltas and whole messages): `text` blocks are the reply,
- * `thinking` blocks (their text in a list of text blocks) the reasoning; other kinds carry no text.
+ * `thinking` blocks (their text in a list of text blocks) the reasoning, and `refusal` blocks
+ * (`{"type":"refusal","refusal"}`, OpenAI's assistant content part) the model's refusal, which is
+ * its reply too; other kinds carry no text.
  */
 const contentBlocksSchema = z.array(
   z.looseObject({
     type: z.string(),
     text: absentOrNull(z.string()),
+    refusal: absentOrNull(z.string()),
     thinking: absentOrNull(z.union([z.string(), z.array(z.looseObject({ text: absentOrNull(z.string()) }))])),
   }),
 );
@@ -76,8 +79,8 @@ const contentBlocksSchema = z.array(
 /** The text of the blocks of one type ('text' or 'thinking'). */
 function blockText(blocks: z.infer<typeof contentBlocksSchema>, type: 'text' | 'thinking'): string {
   return blocks
-    .filter((b) => b.type === type)
-    .map((b) => (type === 'text' ? (b.text ?? '') : typeof b.thinking === 'string' ? b.thinking : (b.thinking ?? []).map((t) => t.text ?? '').join('')))
+    .filter((b) => b.type === type || (type === 'text' && b.type === 'refusal'))
+    .map((b) => (type === 'text' ? (b.type === 'refusal' ? (b.refusal ?? '') : (b.text ?? '')) : typeof b.thinking === 'string' ? b.thinking : (b.thinking ?? []).map((t) => t.text ?? '').join('')))
     .join('');
 }
 
@@ -127,18 +130,21 @@ const messagePartSchema = z
     reasoning: reasoningFieldSchema,
     reasoning_details: reasoningDetailsSchema,
     tool_calls: toolCallsSchema.nullish(),
+    // The model's refusal, with `content` null (OpenAI's `delta.refusal` and `message.refusal`, which
+    // gateways pass on, openclaw/openclaw#102321): the model's own words, and so its reply's text.
+    refusal: absentOrNull(z.string()),
     // OpenAI's deprecated function-calling form, which `tool_calls` replaced (one call, no id);
     // servers that still speak it would otherwise have their call dropped without a trace.
     function_call: z.object({ name: z.string().nullish(), arguments: argumentsSchema.nullish() }).partial().nullish(),
   })
   .partial()
-  .transform(({ function_call, content, reasoning_details, ...fields }) => {
+  .transform(({ function_call, content, reasoning_details, refusal, ...fields }) => {
     // OpenRouter's reasoning_details stand for `reasoning` when neither reasoning field has text (it sends the same text in both otherwise).
     const part = reasoningOf(fields) === '' && reasoning_details !== undefined && reasoning_details !== '' ? { ...fields, reasoning: reasoning_details } : fields;
     const withCalls = function_call && !part.tool_calls ? { ...part, tool_calls: [{ index: 0, function: function_call }] } : part;
-    if (!Array.isArray(content)) return { ...withCalls, content };
+    if (!Array.isArray(content)) return { ...withCalls, content: refusal ? (content ?? '') + refusal : content };
     const thinking = blockText(content, 'thinking');
-    return { ...withCalls, content: blockText(content, 'text'), ...(thinking !== '' ? { reasoning_content: reasoningOf(part) + thinking } : {}) };
+    return { ...withCalls, content: blockText(content, 'text') + (refusal ?? ''), ...(thinking !== '' ? { reasoning_content: reasoningOf(part) + thinking } : {}) };
   });
 
 /**

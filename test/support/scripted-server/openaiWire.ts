@@ -25,6 +25,8 @@ function event(value: unknown): string {
 
 /** Mistral's content blocks (see WireOptions.contentParts). */
 const textBlock = (text: string): Record<string, unknown> => ({ type: 'text', text });
+/** OpenAI's refusal content part (see WireOptions.refusal). */
+const refusalBlock = (text: string): Record<string, unknown> => ({ type: 'refusal', refusal: text });
 const thinkingBlock = (text: string): Record<string, unknown> => ({ type: 'thinking', thinking: [{ type: 'text', text }] });
 
 export function openAiErrorBody(message: string, type: string, code: string | null): unknown {
@@ -100,7 +102,7 @@ export function openAiChatWire(model: string, id: string, includeUsage: boolean,
         (options.nullEvents === true ? 'data: null\n\n' : '') +
         (options.pingEvents === true ? `event: ping\ndata: ${new Date().toISOString().replace('T', ' ').replace('Z', '')}\n\n` : '') +
         otherPiece(text.length) +
-        chunk({ content: parts ? [textBlock(text)] : text }, null)
+        chunk(options.refusal === 'field' ? { content: null, refusal: text } : options.refusal === 'refusalBlocks' ? { content: [refusalBlock(text)] } : { content: parts ? [textBlock(text)] : text }, null)
       );
     },
     thinking: (text) => {
@@ -187,13 +189,19 @@ export function openAiChatWire(model: string, id: string, includeUsage: boolean,
           index: 0,
           message: {
             role: 'assistant',
-            content: parts
-              ? [...(extras.thinking !== '' ? [thinkingBlock(extras.thinking)] : []), textBlock(text)]
-              : options.thinkTagsKept === true && extras.thinking !== ''
-                ? `<think>${extras.thinking}</think>\n\n${text}`
-                : extras.toolCalls.length > 0 && text === ''
-                  ? null
-                  : text,
+            ...(options.refusal === 'field' ? { refusal: text } : {}),
+            content:
+              options.refusal === 'field'
+                ? null
+                : options.refusal === 'refusalBlocks'
+                  ? [refusalBlock(text)]
+                  : parts
+                    ? [...(extras.thinking !== '' ? [thinkingBlock(extras.thinking)] : []), textBlock(text)]
+                    : options.thinkTagsKept === true && extras.thinking !== ''
+                      ? `<think>${extras.thinking}</think>\n\n${text}`
+                      : extras.toolCalls.length > 0 && text === ''
+                        ? null
+                        : text,
             ...(extras.thinking !== '' && !parts ? { [reasoningField]: reasoningValue(extras.thinking) } : {}),
             ...(extras.toolCalls.length > 0 && options.legacyFunctionCall === true
               ? { function_call: { name: extras.toolCalls[0]?.name, arguments: argumentText(extras.toolCalls[0] ?? { name: '', arguments: '' }) } }

@@ -225,6 +225,14 @@ export const wireSchema = z.strictObject({
    * (RooCodeInc/Roo-Code#9105) and Azure OpenAI (thivy/azure-openai-js-stream#4) send such chunks.
    */
   nullChoices: z.boolean().optional(),
+  /**
+   * OpenAI-compatible: the turn's text is the model's refusal, sent in `delta.refusal` with
+   * `content` null (a non-streamed reply: `message.refusal`, `content` null), as OpenAI's API sends
+   * a refusal (platform.openai.com/docs/api-reference/chat/streaming, `choices.delta.refusal`) and
+   * gateways pass it on (openclaw/openclaw#102321); `refusalBlocks`: in `content` as a list with one
+   * `{"type":"refusal","refusal"}` part, OpenAI's assistant content part for it.
+   */
+  refusal: z.enum(['field', 'refusalBlocks']).optional(),
   /** OpenAI-compatible: a `data: null` event before each content chunk, as AgentRouter's API streams (Kilo-Org/kilocode#3083). */
   nullEvents: z.boolean().optional(),
   /**

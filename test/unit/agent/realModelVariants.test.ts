@@ -1122,6 +1122,18 @@ describe('OpenAI-compatible stream framings', () => {
   });
 
   it.each([
+    ['in delta.refusal, content null (OpenAI; openclaw/openclaw#102321), streamed', 'field', false],
+    ['in message.refusal, content null, not streamed', 'field', true],
+    ['as a content part of type refusal, streamed', 'refusalBlocks', false],
+    ['as a content part of type refusal, not streamed', 'refusalBlocks', true],
+  ] as const)("the model's refusal %s is its reply, shown and kept, not an empty reply", async (_how, refusal, nonStream) => {
+    const r = await run('openai', { wire: { refusal }, turns: [{ text: "I'm sorry, I can't help with that.", nonStream }] });
+    expect(r.trajectory.error).toBeUndefined();
+    expect(r.trajectory.turns[0]?.text).toBe("I'm sorry, I can't help with that.");
+    expect(warningsOf(r, 'empty-reply')).toEqual([]);
+  });
+
+  it.each([
     ["text/plain (ramalama's RAG proxy, containers/ramalama#2837)", 'text/plain; charset=utf-8'],
     ["application/x-ndjson (LitServe's OpenAISpec, Lightning-AI/LitServe#359)", 'application/x-ndjson'],
     ['application/json (Foundry Local, microsoft/foundry-dev-tools#195)', 'application/json'],
