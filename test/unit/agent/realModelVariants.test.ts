@@ -85,6 +85,24 @@ describe.each(BOTH)('reasoning on %s', (kind) => {
     expect(r.trajectory.turns[0]?.text).toBe('It is <<<42>>>');
   });
 
+  it.each([1, 3, 100])(
+    "gpt-oss's harmony channels with their special tokens dropped (`analysis…assistantfinal…`: a server that detokenizes without them, oobabooga/textgen#7374, Augustas11/macprovider#743), chunks of %i: the analysis is reasoning, its code and <<<…>>> neither run nor answer",
+    async (chunkSize) => {
+      const text = 'analysisThe user wants 6*7. Format: <<<answer content>>>. Try:\n```python\nprint(6 * 7)\n```\nassistantfinalIt is <<<42>>>';
+      const r = await run(kind, { chunkSize, turns: [{ text }] }, { capabilities: ['completion'] });
+      expect(r.trajectory.answer).toBe('42');
+      expect(execCount(r)).toBe(0);
+      expect(r.trajectory.turns[0]?.reasoning).toContain('Format: <<<answer content>>>');
+      expect(r.trajectory.turns[0]?.text).toBe('It is <<<42>>>');
+    },
+  );
+
+  it('a reply that merely starts with the word "analysis" is the reply, not reasoning', async () => {
+    const r = await run(kind, { chunkSize: 3, turns: [{ text: 'analysis of the question: it is <<<5>>>' }] }, { capabilities: ['completion'] });
+    expect(r.trajectory.answer).toBe('5');
+    expect(r.trajectory.turns[0]?.text).toBe('analysis of the question: it is <<<5>>>');
+  });
+
   it.each([
     ["Magistral 2509 and Ministral reasoning's [THINK]…[/THINK] (a server without Mistral's reasoning parser, waybarrios/vllm-mlx#599)", '[THINK]', '[/THINK]'],
     ["Seed-OSS's <seed:think>…</seed:think> (vLLM without --reasoning-parser seed_oss)", '<seed:think>', '</seed:think>'],
