@@ -4,8 +4,8 @@
 // channel's header `<|start|>assistant<|channel|>final<|message|>` (llama.cpp with
 // `--reasoning-format none` sends them without it; mlx_lm.server with it) or with their special
 // tokens dropped (`analysis…assistantfinal…`), in MiniMax-M3's
-// `<mm:think>…</mm:think>`, Mistral's `[THINK]…[/THINK]`, Seed-OSS's `<seed:think>…</seed:think>` or
-// Kimi's `◁think▷…◁/think▷`. Splits a streamed content
+// `<mm:think>…</mm:think>`, Mistral's `[THINK]…[/THINK]`, Seed-OSS's `<seed:think>…</seed:think>`,
+// Kimi's `◁think▷…◁/think▷` or Gemma 4's `<|channel>thought…<channel|>`. Splits a streamed content
 // channel into reasoning and text, chunk by chunk, holding back only what could still be the start
 // of a tag. An opening tag counts only when nothing but whitespace precedes it in the turn: later
 // in a reply it is the model talking about the tag, not using it. A closing tag Markdown quotes (in
@@ -55,7 +55,15 @@ const KIMI: ReasoningTags = { open: '◁think▷', close: '◁/think▷' };
  * a reply that begins with the word "analysis" followed by a space or a lower-case letter is prose.
  */
 const HARMONY_STRIPPED: ReasoningTags = { open: 'analysis', close: 'assistantfinal', openFollowedBy: /^(?:\p{Lu}|[^\p{ASCII}\s])/u };
-const ALL_TAGS: readonly ReasoningTags[] = [THINK, HARMONY, MINIMAX, MISTRAL, SEED, KIMI, HARMONY_STRIPPED];
+/**
+ * Gemma 4's thinking channel, `<|channel>thought…<channel|>` (its model card, "Thinking Mode
+ * Configuration"), left in the content by a server that does not know it (LM Studio,
+ * lmstudio-ai/lmstudio-bug-tracker#2013), or without the channel's name (mlx-vlm's server,
+ * Blaizzy/mlx-vlm#899): the longer opening tag is taken when both match.
+ */
+const GEMMA: ReasoningTags = { open: '<|channel>thought', close: '<channel|>' };
+const GEMMA_UNNAMED: ReasoningTags = { open: '<|channel>', close: '<channel|>' };
+const ALL_TAGS: readonly ReasoningTags[] = [THINK, HARMONY, MINIMAX, MISTRAL, SEED, KIMI, HARMONY_STRIPPED, GEMMA, GEMMA_UNNAMED];
 
 /** Whether `lead` (the reply so far, leading blanks dropped) opens with `tags`' opening tag. */
 function opensWith(lead: string, tags: ReasoningTags): boolean {
@@ -144,8 +152,9 @@ export class InlineThinkSplitter {
     this.pending += chunk;
     if (this.state === 'start') {
       const lead = this.pending.trimStart();
-      const opening = ALL_TAGS.find((t) => opensWith(lead, t));
-      if (opening) {
+      // The longest opening tag that matches, once no longer one may still match (Gemma's two forms).
+      const opening = ALL_TAGS.filter((t) => opensWith(lead, t)).reduce<ReasoningTags | undefined>((a, t) => (a === undefined || t.open.length > a.open.length ? t : a), undefined);
+      if (opening && !ALL_TAGS.some((t) => t.open.length > opening.open.length && mayOpenWith(lead, t))) {
         this.state = 'thinking';
         this.took = true;
         this.tags = opening;

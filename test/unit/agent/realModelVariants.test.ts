@@ -107,12 +107,15 @@ describe.each(BOTH)('reasoning on %s', (kind) => {
     ["Magistral 2509 and Ministral reasoning's [THINK]…[/THINK] (a server without Mistral's reasoning parser, waybarrios/vllm-mlx#599)", '[THINK]', '[/THINK]'],
     ["Seed-OSS's <seed:think>…</seed:think> (vLLM without --reasoning-parser seed_oss)", '<seed:think>', '</seed:think>'],
     ["Kimi-VL Thinking's ◁think▷…◁/think▷ (a server without SGLang's kimi reasoning parser)", '◁think▷', '◁/think▷'],
+    ["Gemma 4's <|channel>thought…<channel|> (its model card's thinking format; LM Studio, lmstudio-ai/lmstudio-bug-tracker#2013)", '<|channel>thought\n', '<channel|>'],
+    ["Gemma 4's <|channel>…<channel|> without the channel's name (mlx-vlm's server, Blaizzy/mlx-vlm#899)", '<|channel>\n', '\n<channel|>\n'],
   ])('%s left in the content: the reasoning is shown as reasoning, its code and <<<…>>> neither run nor answer', async (_how, open, close) => {
     const text = `${open}Format: <<<answer content>>>. Try:\n\`\`\`python\nprint(6 * 7)\n\`\`\`\n${close}It is <<<42>>>`;
     const r = await run(kind, { chunkSize: 3, turns: [{ text }] }, { capabilities: ['completion'] });
     expect(r.trajectory.answer).toBe('42');
     expect(execCount(r)).toBe(0);
     expect(r.trajectory.turns[0]?.reasoning).toContain('Format: <<<answer content>>>');
+    expect(r.trajectory.turns[0]?.reasoning).not.toMatch(/^\s*thought/);
     expect(r.trajectory.turns[0]?.text).toBe('It is <<<42>>>');
   });
 
