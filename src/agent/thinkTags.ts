@@ -65,6 +65,14 @@ const GEMMA: ReasoningTags = { open: '<|channel>thought', close: '<channel|>' };
 const GEMMA_UNNAMED: ReasoningTags = { open: '<|channel>', close: '<channel|>' };
 const ALL_TAGS: readonly ReasoningTags[] = [THINK, HARMONY, MINIMAX, MISTRAL, SEED, KIMI, HARMONY_STRIPPED, GEMMA, GEMMA_UNNAMED];
 
+/**
+ * Headers that open a reply without reasoning before it: gpt-oss's final channel when the model
+ * skips the analysis (a fine-tune, vllm-project/vllm#23694; SGLang without separate_reasoning,
+ * sgl-project/sglang#10061). Dropped, so that what the reply's first line holds (a fence) is read
+ * as a line of its own.
+ */
+const REPLY_HEADERS: readonly string[] = ['<|start|>assistant<|channel|>final<|message|>', '<|channel|>final<|message|>'];
+
 /** Whether `lead` (the reply so far, leading blanks dropped) opens with `tags`' opening tag. */
 function opensWith(lead: string, tags: ReasoningTags): boolean {
   return lead.startsWith(tags.open) && (tags.openFollowedBy === undefined || tags.openFollowedBy.test(lead.slice(tags.open.length)));
@@ -152,6 +160,14 @@ export class InlineThinkSplitter {
     this.pending += chunk;
     if (this.state === 'start') {
       const lead = this.pending.trimStart();
+      const replyHeader = REPLY_HEADERS.find((h) => lead.startsWith(h));
+      if (replyHeader !== undefined) {
+        this.state = 'text';
+        this.pending = '';
+        this.trimLead = true;
+        return this.text(lead.slice(replyHeader.length));
+      }
+      if (REPLY_HEADERS.some((h) => h.startsWith(lead))) return []; // still could become a reply header
       // The longest opening tag that matches, once no longer one may still match (Gemma's two forms).
       const opening = ALL_TAGS.filter((t) => opensWith(lead, t)).reduce<ReasoningTags | undefined>((a, t) => (a === undefined || t.open.length > a.open.length ? t : a), undefined);
       if (opening && !ALL_TAGS.some((t) => t.open.length > opening.open.length && mayOpenWith(lead, t))) {

@@ -97,6 +97,16 @@ describe.each(BOTH)('reasoning on %s', (kind) => {
     },
   );
 
+  it.each(['<|channel|>final<|message|>', '<|start|>assistant<|channel|>final<|message|>'])(
+    "a reply that opens with gpt-oss's final channel header %s and no analysis (a gpt-oss fine-tune, vllm-project/vllm#23694; SGLang without separate_reasoning, sgl-project/sglang#10061): the header is dropped, the fence right after it runs",
+    async (header) => {
+      const r = await run(kind, { chunkSize: 4, turns: [{ text: `${header}\`\`\`python\nprint(6 * 7)\n\`\`\`\n` }, { text: 'So <<<{{RESULT}}>>>' }] }, { capabilities: ['completion'] });
+      expect(execCount(r)).toBe(1);
+      expect(r.trajectory.answer).toBe('42');
+      expect(r.trajectory.turns[0]?.text).toBe('```python\nprint(6 * 7)\n```\n');
+    },
+  );
+
   it('a reply that merely starts with the word "analysis" is the reply, not reasoning', async () => {
     const r = await run(kind, { chunkSize: 3, turns: [{ text: 'analysis of the question: it is <<<5>>>' }] }, { capabilities: ['completion'] });
     expect(r.trajectory.answer).toBe('5');
