@@ -62,6 +62,18 @@ function withoutResentPrefix(text: string): string {
 }
 
 /**
+ * A native call as the model meant it: gpt-oss's harmony tokens that a server let into the
+ * function's name (`query_dataset<|channel|>commentary`, vLLM streaming, vllm-project/vllm#32587;
+ * `create_event<|channel|>analysis`, Ollama, ollama/ollama#12132) are cut off with what follows
+ * them, so the call reaches the tool it names and goes back under that name. Other calls are returned as they are.
+ */
+export function withoutLeakedTokens(call: ToolCall): ToolCall {
+  const at = call.name.search(SPECIAL_TOKEN_START);
+  const name = at > 0 ? call.name.slice(0, at).trim() : '';
+  return name !== '' ? { ...call, name } : call;
+}
+
+/**
  * The code of a tool call, or a message the model can read when the call is unusable: arguments
  * that are not a JSON object, nested deeper than MAX_JSON_DEPTH (named with their depth: nothing
  * recursive walks them), a missing `code` string, or another tool's name. Some models send

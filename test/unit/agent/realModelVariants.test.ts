@@ -920,6 +920,17 @@ describe.each(BOTH)('tool-call shapes on %s', (kind) => {
     }
   });
 
+  it.each([
+    ['<|channel|>commentary (vLLM streaming, vllm-project/vllm#32587)', 'python<|channel|>commentary'],
+    ['<|channel|>analysis (Ollama, ollama/ollama#12132)', 'python<|channel|>analysis'],
+  ])("a call whose name has gpt-oss's channel tokens leaked into it, %s, runs as the call it names, sent back under its own name", async (_how, name) => {
+    const r = await run(kind, { turns: [{ text: '', toolCalls: [{ name, arguments: { code: 'print(6 * 7)' } }] }, { text: 'So <<<{{RESULT}}>>>' }] }, { protocol: 'tools' });
+    expect(warningsOf(r, 'tool-call-error')).toEqual([]);
+    expect(execCount(r)).toBe(1);
+    expect(r.trajectory.answer).toBe('42');
+    expect(JSON.stringify(r.chats[1]?.body)).not.toContain('<|channel|>');
+  });
+
   it('a call to an unknown tool gets a clear error back and nothing runs', async () => {
     const r = await run(kind, { turns: [{ text: '', toolCalls: [{ name: 'run_code', arguments: { code: 'print(1)' } }] }, { text: 'Saw: {{RESULT}}' }] }, { protocol: 'tools' });
     expect(execCount(r)).toBe(0);
