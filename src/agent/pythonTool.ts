@@ -65,12 +65,14 @@ function withoutResentPrefix(text: string): string {
  * A native call as the model meant it: gpt-oss's harmony tokens that a server let into the
  * function's name (`query_dataset<|channel|>commentary`, vLLM streaming, vllm-project/vllm#32587;
  * `create_event<|channel|>analysis`, Ollama, ollama/ollama#12132) are cut off with what follows
- * them, so the call reaches the tool it names and goes back under that name. Other calls are returned as they are.
+ * them, and harmony's namespace for functions (the recipient `functions.python`, which
+ * mlx-openai-server passed on as the name before cubist38/mlx-openai-server#51) is dropped, so
+ * the call reaches the tool it names and goes back under that name. Other calls are returned as they are.
  */
 export function withoutLeakedTokens(call: ToolCall): ToolCall {
   const at = call.name.search(SPECIAL_TOKEN_START);
-  const name = at > 0 ? call.name.slice(0, at).trim() : '';
-  return name !== '' ? { ...call, name } : call;
+  const name = (at >= 0 ? call.name.slice(0, at) : call.name).trim().replace(/^functions\.(?=.)/, '');
+  return name !== '' && name !== call.name ? { ...call, name } : call;
 }
 
 /**

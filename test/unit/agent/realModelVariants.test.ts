@@ -923,12 +923,13 @@ describe.each(BOTH)('tool-call shapes on %s', (kind) => {
   it.each([
     ['<|channel|>commentary (vLLM streaming, vllm-project/vllm#32587)', 'python<|channel|>commentary'],
     ['<|channel|>analysis (Ollama, ollama/ollama#12132)', 'python<|channel|>analysis'],
-  ])("a call whose name has gpt-oss's channel tokens leaked into it, %s, runs as the call it names, sent back under its own name", async (_how, name) => {
+    ["functions., harmony's namespace (mlx-openai-server before cubist38/mlx-openai-server#51)", 'functions.python'],
+  ])("a call whose name has gpt-oss's harmony tokens or namespace left in it, %s, runs as the call it names, sent back under its own name", async (_how, name) => {
     const r = await run(kind, { turns: [{ text: '', toolCalls: [{ name, arguments: { code: 'print(6 * 7)' } }] }, { text: 'So <<<{{RESULT}}>>>' }] }, { protocol: 'tools' });
     expect(warningsOf(r, 'tool-call-error')).toEqual([]);
     expect(execCount(r)).toBe(1);
     expect(r.trajectory.answer).toBe('42');
-    expect(JSON.stringify(r.chats[1]?.body)).not.toContain('<|channel|>');
+    expect(JSON.stringify(r.chats[1]?.body)).not.toContain(name);
   });
 
   it('a call to an unknown tool gets a clear error back and nothing runs', async () => {
