@@ -44,7 +44,9 @@ function lastObjectStart(text: string): number {
  * Arguments a server streamed and then sent whole once more: a prefix of the object (possibly all
  * of it), then the whole object. vLLM's xlam tool parser flushes the arguments at the end of the
  * stream after streaming them (vllm-project/vllm#51697: `{"city": …}{"city": …}`, or `{{"city": …}`),
- * so the concatenated text is no JSON. The whole object when `text` is such, else `text` itself.
+ * so the concatenated text is no JSON. Likewise an empty object placed before them, `{}{"city": …}`
+ * (Llama Stack started each call's arguments at "{}" and appended the streamed ones,
+ * ogx-ai/ogx#5462). The whole object when `text` is such, else `text` itself.
  * Linear: one backward scan and one comparison.
  */
 function withoutResentPrefix(text: string): string {
@@ -52,7 +54,7 @@ function withoutResentPrefix(text: string): string {
   if (start <= 0) return text;
   const whole = text.slice(start).trim();
   const before = text.slice(0, start).trim();
-  if (before === '' || !whole.startsWith(before)) return text;
+  if (before === '' || !(whole.startsWith(before) || /^\{\s*\}$/.test(before))) return text;
   try {
     const value: unknown = JSON.parse(whole);
     return typeof value === 'object' && value !== null && !Array.isArray(value) ? whole : text;

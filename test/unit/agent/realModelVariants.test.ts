@@ -932,6 +932,13 @@ describe.each(BOTH)('tool-call shapes on %s', (kind) => {
     expect(JSON.stringify(r.chats[1]?.body)).not.toContain(name);
   });
 
+  it('arguments after an empty object placeholder (`{}{"code": …}`: Llama Stack\'s accumulator started calls at "{}", ogx-ai/ogx#5462) run as the object', async () => {
+    const r = await run(kind, { turns: [{ text: '', toolCalls: [{ name: 'python', arguments: '{}{"code": "print(6 * 7)"}' }] }, { text: 'So <<<{{RESULT}}>>>' }] }, { protocol: 'tools' });
+    expect(warningsOf(r, 'tool-call-error')).toEqual([]);
+    expect(r.trajectory.turns[0]?.cell).toMatchObject({ source: 'tool-call', code: 'print(6 * 7)' });
+    expect(r.trajectory.answer).toBe('42');
+  });
+
   it('a call to an unknown tool gets a clear error back and nothing runs', async () => {
     const r = await run(kind, { turns: [{ text: '', toolCalls: [{ name: 'run_code', arguments: { code: 'print(1)' } }] }, { text: 'Saw: {{RESULT}}' }] }, { protocol: 'tools' });
     expect(execCount(r)).toBe(0);
