@@ -192,10 +192,20 @@ const chunkSchema = z.object({
   x_groq: z.object({ usage: usageSchema }).nullish(),
 });
 
-/** A server that ignores `stream: true` answers one `chat.completion` document. */
+/**
+ * A server that ignores `stream: true` answers one `chat.completion` document. A choice may carry
+ * its message as `delta`, the streaming field, as some servers answered without streaming
+ * (rayonlabs/nineteen#140; Zhipu's API for a while, MetaGLM/zhipuai-sdk-java-v4#40): read as the message when there is none.
+ */
 const completionSchema = z.object({
   object: z.literal('chat.completion').optional(),
-  choices: z.array(z.object({ index: z.number().int().nullish(), message: messagePartSchema.nullish(), finish_reason: z.string().nullish() })).min(1),
+  choices: z
+    .array(
+      z
+        .object({ index: z.number().int().nullish(), message: messagePartSchema.nullish(), delta: messagePartSchema.nullish().catch(undefined), finish_reason: z.string().nullish() })
+        .transform(({ delta, ...choice }) => ({ ...choice, message: choice.message ?? delta })),
+    )
+    .min(1),
   usage: usageSchema,
 });
 

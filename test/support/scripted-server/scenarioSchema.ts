@@ -233,6 +233,12 @@ export const wireSchema = z.strictObject({
    * `{"type":"refusal","refusal"}` part, OpenAI's assistant content part for it.
    */
   refusal: z.enum(['field', 'refusalBlocks']).optional(),
+  /**
+   * OpenAI-compatible: a non-streamed reply (`nonStream`) carries its choice's message as `delta`,
+   * the streaming field, instead of `message`, as some servers answered (rayonlabs/nineteen#140;
+   * Zhipu's API for a while, MetaGLM/zhipuai-sdk-java-v4#40).
+   */
+  deltaInComplete: z.boolean().optional(),
   /** OpenAI-compatible: a `data: null` event before each content chunk, as AgentRouter's API streams (Kilo-Org/kilocode#3083). */
   nullEvents: z.boolean().optional(),
   /**

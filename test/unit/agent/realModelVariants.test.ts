@@ -1163,6 +1163,23 @@ describe('OpenAI-compatible stream framings', () => {
     expect(r.trajectory.error).toContain(message);
   });
 
+  it('a non-streamed reply whose choice carries `delta` instead of `message` (rayonlabs/nineteen#140; Zhipu, MetaGLM/zhipuai-sdk-java-v4#40) is read, reasoning and calls too', async () => {
+    const r = await run(
+      'openai',
+      {
+        wire: { deltaInComplete: true },
+        turns: [
+          { thinking: 'Six sevens.', nonStream: true, text: '', toolCalls: [{ name: 'python', arguments: { code: 'print(6 * 7)' } }] },
+          { nonStream: true, text: 'So <<<{{RESULT}}>>>' },
+        ],
+      },
+      { protocol: 'tools' },
+    );
+    expect(r.trajectory.error).toBeUndefined();
+    expect(r.trajectory.turns[0]?.reasoning).toBe('Six sevens.');
+    expect(r.trajectory.answer).toBe('42');
+  });
+
   it("a stream whose deltas stay empty and whose last chunk carries the whole reply as `message` (ModelScope's API-Inference) is that reply, read once", async () => {
     const r = await run('openai', { wire: { messageInChunk: true }, turns: [{ thinking: 'Six sevens.', text: 'Computing:\n```python\nprint(6 * 7)\n```\n' }, { text: 'So <<<{{RESULT}}>>>' }] });
     expect(r.trajectory.error).toBeUndefined();
