@@ -73,7 +73,7 @@ function withoutResentPrefix(text: string): string {
  */
 export function withoutLeakedTokens(call: ToolCall): ToolCall {
   const at = call.name.search(SPECIAL_TOKEN_START);
-  const name = (at >= 0 ? call.name.slice(0, at) : call.name).trim().replace(/^functions\.(?=.)/, '');
+  const name = (at > 0 ? call.name.slice(0, at).trimEnd() : call.name).replace(/^functions\.(?=.)/, '');
   return name !== '' && name !== call.name ? { ...call, name } : call;
 }
 
