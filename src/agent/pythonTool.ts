@@ -44,7 +44,9 @@ function lastObjectStart(text: string): number {
  * Arguments a server streamed and then sent whole once more: a prefix of the object (possibly all
  * of it), then the whole object. vLLM's xlam tool parser flushes the arguments at the end of the
  * stream after streaming them (vllm-project/vllm#51697: `{"city": …}{"city": …}`, or `{{"city": …}`),
- * so the concatenated text is no JSON. The whole object when `text` is such, else `text` itself.
+ * so the concatenated text is no JSON. Likewise an empty object placed before them, `{}{"city": …}`
+ * (Llama Stack started each call's arguments at "{}" and appended the streamed ones,
+ * ogx-ai/ogx#5462). The whole object when `text` is such, else `text` itself.
  * Linear: one backward scan and one comparison.
  */
 function withoutResentPrefix(text: string): string {
@@ -52,13 +54,27 @@ function withoutResentPrefix(text: string): string {
   if (start <= 0) return text;
   const whole = text.slice(start).trim();
   const before = text.slice(0, start).trim();
-  if (before === '' || !whole.startsWith(before)) return text;
+  if (before === '' || !(whole.startsWith(before) || /^\{\s*\}$/.test(before))) return text;
   try {
     const value: unknown = JSON.parse(whole);
     return typeof value === 'object' && value !== null && !Array.isArray(value) ? whole : text;
   } catch {
     return text;
   }
+}
+
+/**
+ * A native call as the model meant it: gpt-oss's harmony tokens that a server let into the
+ * function's name (`query_dataset<|channel|>commentary`, vLLM streaming, vllm-project/vllm#32587;
+ * `create_event<|channel|>analysis`, Ollama, ollama/ollama#12132) are cut off with what follows
+ * them, and harmony's namespace for functions (the recipient `functions.python`, which
+ * mlx-openai-server passed on as the name before cubist38/mlx-openai-server#51) is dropped, so
+ * the call reaches the tool it names and goes back under that name. Other calls are returned as they are.
+ */
+export function withoutLeakedTokens(call: ToolCall): ToolCall {
+  const at = call.name.search(SPECIAL_TOKEN_START);
+  const name = (at > 0 ? call.name.slice(0, at).trimEnd() : call.name).replace(/^functions\.(?=.)/, '');
+  return name !== '' && name !== call.name ? { ...call, name } : call;
 }
 
 /**

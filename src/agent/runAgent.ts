@@ -11,7 +11,7 @@ import { DEFAULT_FIRST_TOKEN_SECONDS, DEFAULT_STALL_SECONDS, watchForStall, type
 import { CodeBlockDetector, codeOpenAtEnd, findCodeBlocks, type CodeBlock } from './codeBlocks';
 import { answerInOutput, extractFinalAnswer, findFinalAnswer, hasLoneThinkClose, replyStretch, splitInlineReasoning, type AnswerSource } from './finalAnswer';
 import { appendExecution, appendToolResults, formatExecution, formatNotRun, initialMessages, type ProtocolMode } from './protocol';
-import { PYTHON_TOOL, readPythonCall, textCallClosed, toolCallLeftOpen, toolCallsInText } from './pythonTool';
+import { PYTHON_TOOL, readPythonCall, textCallClosed, toolCallLeftOpen, toolCallsInText, withoutLeakedTokens } from './pythonTool';
 import { InlineThinkSplitter } from './thinkTags';
 import type { CodeRunner, ExecResult } from '../sandbox/types';
 import type { ModelRunSettings } from './modelRunSettings';
@@ -517,7 +517,7 @@ async function* streamAttempt(options: AgentOptions, request: ChatRequest, turn:
       }
       // Reasoning is life too: a long think is not a stalled server.
       attempt.firstTokenMs ??= performance.now() - started;
-      if (chunk.type === 'tool-call') attempt.toolCalls.push(chunk.call);
+      if (chunk.type === 'tool-call') attempt.toolCalls.push(withoutLeakedTokens(chunk.call));
       else if (chunk.type === 'tool-call-delta') continue;
       else if (chunk.type === 'reasoning') {
         attempt.channelReasoning = true;

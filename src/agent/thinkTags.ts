@@ -2,9 +2,10 @@
 // without a reasoning parser, Ollama when the request leaves `think` out), or in gpt-oss's harmony
 // channels, `<|channel|>analysis<|message|>…<|end|>`, then the reply, with or without the final
 // channel's header `<|start|>assistant<|channel|>final<|message|>` (llama.cpp with
-// `--reasoning-format none` sends them without it; mlx_lm.server with it), in MiniMax-M3's
-// `<mm:think>…</mm:think>`, Mistral's `[THINK]…[/THINK]`, Seed-OSS's `<seed:think>…</seed:think>` or
-// Kimi's `◁think▷…◁/think▷`. Splits a streamed content
+// `--reasoning-format none` sends them without it; mlx_lm.server with it) or with their special
+// tokens dropped (`analysis…assistantfinal…`), in MiniMax-M3's
+// `<mm:think>…</mm:think>`, Mistral's `[THINK]…[/THINK]`, Seed-OSS's `<seed:think>…</seed:think>`,
+// Kimi's `◁think▷…◁/think▷` or Gemma 4's `<|channel>thought…<channel|>`. Splits a streamed content
 // channel into reasoning and text, chunk by chunk, holding back only what could still be the start
 // of a tag. An opening tag counts only when nothing but whitespace precedes it in the turn: later
 // in a reply it is the model talking about the tag, not using it. A closing tag Markdown quotes (in
@@ -27,6 +28,8 @@ interface ReasoningTags {
   readonly open: string;
   readonly close: string;
   readonly header?: string;
+  /** The opening tag counts only when the reply's next character matches (a tag that is also a word). */
+  readonly openFollowedBy?: RegExp;
 }
 
 const THINK: ReasoningTags = { open: '<think>', close: '</think>' };
@@ -44,7 +47,41 @@ const MISTRAL: ReasoningTags = { open: '[THINK]', close: '[/THINK]' };
 const SEED: ReasoningTags = { open: '<seed:think>', close: '</seed:think>' };
 /** Kimi's thinking models (Kimi-VL-A3B-Thinking): `◁think▷…◁/think▷`, which SGLang's kimi reasoning parser separates; left in the content without it. */
 const KIMI: ReasoningTags = { open: '◁think▷', close: '◁/think▷' };
-const ALL_TAGS: readonly ReasoningTags[] = [THINK, HARMONY, MINIMAX, MISTRAL, SEED, KIMI];
+/**
+ * gpt-oss's harmony channels with their special tokens dropped, as a server that detokenizes
+ * without them sends them (`analysisUser says … Should respond politely.assistantfinalHello!`:
+ * llama.cpp's tokens read as text, oobabooga/textgen#7374; an MLX provider, Augustas11/macprovider#743):
+ * the channel name runs into the analysis, which begins with a capital (or a letter outside ASCII);
+ * a reply that begins with the word "analysis" followed by a space or a lower-case letter is prose.
+ */
+const HARMONY_STRIPPED: ReasoningTags = { open: 'analysis', close: 'assistantfinal', openFollowedBy: /^(?:\p{Lu}|[^\p{ASCII}\s])/u };
+/**
+ * Gemma 4's thinking channel, `<|channel>thought…<channel|>` (its model card, "Thinking Mode
+ * Configuration"), left in the content by a server that does not know it (LM Studio,
+ * lmstudio-ai/lmstudio-bug-tracker#2013), or without the channel's name (mlx-vlm's server,
+ * Blaizzy/mlx-vlm#899): the longer opening tag is taken when both match.
+ */
+const GEMMA: ReasoningTags = { open: '<|channel>thought', close: '<channel|>' };
+const GEMMA_UNNAMED: ReasoningTags = { open: '<|channel>', close: '<channel|>' };
+const ALL_TAGS: readonly ReasoningTags[] = [THINK, HARMONY, MINIMAX, MISTRAL, SEED, KIMI, HARMONY_STRIPPED, GEMMA, GEMMA_UNNAMED];
+
+/**
+ * Headers that open a reply without reasoning before it: gpt-oss's final channel when the model
+ * skips the analysis (a fine-tune, vllm-project/vllm#23694; SGLang without separate_reasoning,
+ * sgl-project/sglang#10061). Dropped, so that what the reply's first line holds (a fence) is read
+ * as a line of its own.
+ */
+const REPLY_HEADERS: readonly string[] = ['<|start|>assistant<|channel|>final<|message|>', '<|channel|>final<|message|>'];
+
+/** Whether `lead` (the reply so far, leading blanks dropped) opens with `tags`' opening tag. */
+function opensWith(lead: string, tags: ReasoningTags): boolean {
+  return lead.startsWith(tags.open) && (tags.openFollowedBy === undefined || tags.openFollowedBy.test(lead.slice(tags.open.length)));
+}
+
+/** Whether `lead` may still turn out to open with `tags`' opening tag (a prefix of it, or the tag waiting for the character that decides). */
+function mayOpenWith(lead: string, tags: ReasoningTags): boolean {
+  return tags.open.startsWith(lead) || (tags.openFollowedBy !== undefined && lead === tags.open);
+}
 
 /** Length of the longest suffix of `text` that is a proper prefix of `tag`. */
 function partialTagAtEnd(text: string, tag: string): number {
@@ -123,15 +160,24 @@ export class InlineThinkSplitter {
     this.pending += chunk;
     if (this.state === 'start') {
       const lead = this.pending.trimStart();
-      const opening = ALL_TAGS.find((t) => lead.startsWith(t.open));
-      if (opening) {
+      const replyHeader = REPLY_HEADERS.find((h) => lead.startsWith(h));
+      if (replyHeader !== undefined) {
+        this.state = 'text';
+        this.pending = '';
+        this.trimLead = true;
+        return this.text(lead.slice(replyHeader.length));
+      }
+      if (REPLY_HEADERS.some((h) => h.startsWith(lead))) return []; // still could become a reply header
+      // The longest opening tag that matches, once no longer one may still match (Gemma's two forms).
+      const opening = ALL_TAGS.filter((t) => opensWith(lead, t)).reduce<ReasoningTags | undefined>((a, t) => (a === undefined || t.open.length > a.open.length ? t : a), undefined);
+      if (opening && !ALL_TAGS.some((t) => t.open.length > opening.open.length && mayOpenWith(lead, t))) {
         this.state = 'thinking';
         this.took = true;
         this.tags = opening;
         const consumed = this.pending.length - lead.length + opening.open.length;
         this.read(this.pending.slice(0, consumed));
         this.pending = this.pending.slice(consumed);
-      } else if (ALL_TAGS.some((t) => t.open.startsWith(lead))) {
+      } else if (ALL_TAGS.some((t) => mayOpenWith(lead, t))) {
         return []; // still could become an opening tag
       } else if (this.opened) {
         this.state = 'thinking';

@@ -42,9 +42,18 @@ export interface OpenAiBackendOptions {
  */
 const argumentsSchema = z.union([z.string(), z.record(z.string(), z.unknown()).transform((object) => jsonTextOf(object))]);
 
+/**
+ * An optional field that a server may also write as `null` for "absent" (Gemini's OpenAI-compatible
+ * endpoint streams tool calls with `"index": null`, Alishahryar1/free-claude-code#633): read as
+ * absent, never as a malformed event that abandons the reply.
+ */
+function absentOrNull<T extends z.ZodType>(schema: T) {
+  return schema.nullish().transform((value) => value ?? undefined);
+}
+
 /** A tool call delta: the first carries id and name, later ones pieces of the arguments' JSON text. */
 const toolCallDeltaSchema = z.object({
-  index: z.number().int().nonnegative().optional(),
+  index: absentOrNull(z.number().int().nonnegative()),
   id: z.string().nullish(),
   function: z.object({ name: z.string().nullish(), arguments: argumentsSchema.nullish() }).partial().nullish(),
 });
@@ -55,21 +64,24 @@ const toolCallsSchema = z.union([z.array(toolCallDeltaSchema), toolCallDeltaSche
 /**
  * `content` as a list of typed blocks, as Mistral's API sends it for its reasoning models
  * (docs.mistral.ai, "Reasoning"; in deltas and whole messages): `text` blocks are the reply,
- * `thinking` blocks (their text in a list of text blocks) the reasoning; other kinds carry no text.
+ * `thinking` blocks (their text in a list of text blocks) the reasoning, and `refusal` blocks
+ * (`{"type":"refusal","refusal"}`, OpenAI's assistant content part) the model's refusal, which is
+ * its reply too; other kinds carry no text.
  */
 const contentBlocksSchema = z.array(
   z.looseObject({
     type: z.string(),
-    text: z.string().optional(),
-    thinking: z.union([z.string(), z.array(z.looseObject({ text: z.string().optional() }))]).optional(),
+    text: absentOrNull(z.string()),
+    refusal: absentOrNull(z.string()),
+    thinking: absentOrNull(z.union([z.string(), z.array(z.looseObject({ text: absentOrNull(z.string()) }))])),
   }),
 );
 
 /** The text of the blocks of one type ('text' or 'thinking'). */
 function blockText(blocks: z.infer<typeof contentBlocksSchema>, type: 'text' | 'thinking'): string {
   return blocks
-    .filter((b) => b.type === type)
-    .map((b) => (type === 'text' ? (b.text ?? '') : typeof b.thinking === 'string' ? b.thinking : (b.thinking ?? []).map((t) => t.text ?? '').join('')))
+    .filter((b) => b.type === type || (type === 'text' && b.type === 'refusal'))
+    .map((b) => (type === 'text' ? (b.type === 'refusal' ? (b.refusal ?? '') : (b.text ?? '')) : typeof b.thinking === 'string' ? b.thinking : (b.thinking ?? []).map((t) => t.text ?? '').join('')))
     .join('');
 }
 
@@ -119,18 +131,21 @@ const messagePartSchema = z
     reasoning: reasoningFieldSchema,
     reasoning_details: reasoningDetailsSchema,
     tool_calls: toolCallsSchema.nullish(),
+    // The model's refusal, with `content` null (OpenAI's `delta.refusal` and `message.refusal`, which
+    // gateways pass on, openclaw/openclaw#102321): the model's own words, and so its reply's text.
+    refusal: absentOrNull(z.string()),
     // OpenAI's deprecated function-calling form, which `tool_calls` replaced (one call, no id);
     // servers that still speak it would otherwise have their call dropped without a trace.
     function_call: z.object({ name: z.string().nullish(), arguments: argumentsSchema.nullish() }).partial().nullish(),
   })
   .partial()
-  .transform(({ function_call, content, reasoning_details, ...fields }) => {
+  .transform(({ function_call, content, reasoning_details, refusal, ...fields }) => {
     // OpenRouter's reasoning_details stand for `reasoning` when neither reasoning field has text (it sends the same text in both otherwise).
     const part = reasoningOf(fields) === '' && reasoning_details !== undefined && reasoning_details !== '' ? { ...fields, reasoning: reasoning_details } : fields;
     const withCalls = function_call && !part.tool_calls ? { ...part, tool_calls: [{ index: 0, function: function_call }] } : part;
-    if (!Array.isArray(content)) return { ...withCalls, content };
+    if (!Array.isArray(content)) return { ...withCalls, content: refusal ? (content ?? '') + refusal : content };
     const thinking = blockText(content, 'thinking');
-    return { ...withCalls, content: blockText(content, 'text'), ...(thinking !== '' ? { reasoning_content: reasoningOf(part) + thinking } : {}) };
+    return { ...withCalls, content: blockText(content, 'text') + (refusal ?? ''), ...(thinking !== '' ? { reasoning_content: reasoningOf(part) + thinking } : {}) };
   });
 
 /**
@@ -154,7 +169,7 @@ function isFirstChoice(choice: { readonly index?: number | null }): boolean {
   return choice.index === undefined || choice.index === null || choice.index === 0;
 }
 
-const usageSchema = z.object({ prompt_tokens: z.number().optional(), completion_tokens: z.number().optional() }).nullish();
+const usageSchema = z.object({ prompt_tokens: absentOrNull(z.number()), completion_tokens: absentOrNull(z.number()) }).nullish();
 
 const chunkSchema = z.object({
   // Absent, or null (MiniMax's API, RooCodeInc/Roo-Code#9105; Azure OpenAI): a chunk without choices.
@@ -178,10 +193,20 @@ const chunkSchema = z.object({
   x_groq: z.object({ usage: usageSchema }).nullish(),
 });
 
-/** A server that ignores `stream: true` answers one `chat.completion` document. */
+/**
+ * A server that ignores `stream: true` answers one `chat.completion` document. A choice may carry
+ * its message as `delta`, the streaming field, as some servers answered without streaming
+ * (rayonlabs/nineteen#140; Zhipu's API for a while, MetaGLM/zhipuai-sdk-java-v4#40): read as the message when there is none.
+ */
 const completionSchema = z.object({
   object: z.literal('chat.completion').optional(),
-  choices: z.array(z.object({ index: z.number().int().nullish(), message: messagePartSchema.nullish(), finish_reason: z.string().nullish() })).min(1),
+  choices: z
+    .array(
+      z
+        .object({ index: z.number().int().nullish(), message: messagePartSchema.nullish(), delta: messagePartSchema.nullish().catch(undefined), finish_reason: z.string().nullish() })
+        .transform(({ delta, ...choice }) => ({ ...choice, message: choice.message ?? delta })),
+    )
+    .min(1),
   usage: usageSchema,
 });
 
@@ -231,7 +256,7 @@ function rawErrorDocument(lines: readonly string[]): { readonly message: string 
 /** llama.cpp's GET /props: the window of its slots (`-c`, split among `-np` slots) as `default_generation_settings.n_ctx`. */
 const llamaCppPropsSchema = z.object({ default_generation_settings: z.object({ n_ctx: z.number().int().positive() }) });
 
-const modelsSchema = z.object({ data: z.array(z.object({ id: z.string(), max_model_len: z.number().int().positive().optional() }).loose()) });
+const modelsSchema = z.object({ data: z.array(z.object({ id: z.string(), max_model_len: absentOrNull(z.number().int().positive()) }).loose()) });
 
 /**
  * OpenAI's message shape (assistant tool_calls with JSON-text arguments, tool results by id).

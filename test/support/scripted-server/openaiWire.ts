@@ -25,6 +25,8 @@ function event(value: unknown): string {
 
 /** Mistral's content blocks (see WireOptions.contentParts). */
 const textBlock = (text: string): Record<string, unknown> => ({ type: 'text', text });
+/** OpenAI's refusal content part (see WireOptions.refusal). */
+const refusalBlock = (text: string): Record<string, unknown> => ({ type: 'refusal', refusal: text });
 const thinkingBlock = (text: string): Record<string, unknown> => ({ type: 'thinking', thinking: [{ type: 'text', text }] });
 
 export function openAiErrorBody(message: string, type: string, code: string | null): unknown {
@@ -86,6 +88,9 @@ export function openAiChatWire(model: string, id: string, includeUsage: boolean,
   /** The reply so far, when it goes out whole in the last chunk's `message` (see WireOptions.messageInChunk). */
   const whole = { text: '', thinking: '' };
   const inMessage = options.messageInChunk === true;
+  /** A non-streamed reply with each choice's `message` renamed `delta` (see WireOptions.deltaInComplete). */
+  const withDelta = (reply: { choices: Array<Record<string, unknown>> } & Record<string, unknown>): unknown =>
+    options.deltaInComplete === true ? { ...reply, choices: reply.choices.map(({ message, ...choice }) => ({ ...choice, delta: message })) } : reply;
   /** A delta carrying tool call pieces: a list of them, or (bareObject) the one piece itself. */
   const callDelta = (piece: Record<string, unknown>): string => chunk({ tool_calls: options.toolCallDeltas === 'bareObject' ? piece : [piece] }, null);
   return {
@@ -100,7 +105,7 @@ export function openAiChatWire(model: string, id: string, includeUsage: boolean,
         (options.nullEvents === true ? 'data: null\n\n' : '') +
         (options.pingEvents === true ? `event: ping\ndata: ${new Date().toISOString().replace('T', ' ').replace('Z', '')}\n\n` : '') +
         otherPiece(text.length) +
-        chunk({ content: parts ? [textBlock(text)] : text }, null)
+        chunk(options.refusal === 'field' ? { content: null, refusal: text } : options.refusal === 'refusalBlocks' ? { content: [refusalBlock(text)] } : { content: parts ? [textBlock(text)] : text }, null)
       );
     },
     thinking: (text) => {
@@ -124,9 +129,9 @@ export function openAiChatWire(model: string, id: string, includeUsage: boolean,
         }
         const args = argumentText(call);
         const noIndex = options.toolCallDeltas === 'noIndex';
-        const at = noIndex ? {} : { index: options.toolCallDeltas === 'sameIndex' ? 0 : index };
+        const at = noIndex ? {} : { index: options.toolCallDeltas === 'sameIndex' ? 0 : options.toolCallDeltas === 'nullIndex' ? null : index };
         const head = { ...at, id: `call_${id.slice(-6)}_${index}`, type: 'function' };
-        if (options.toolCallDeltas === 'whole' || options.toolCallDeltas === 'sameIndex' || options.argumentsAsObject === true)
+        if (options.toolCallDeltas === 'whole' || options.toolCallDeltas === 'sameIndex' || options.toolCallDeltas === 'nullIndex' || options.argumentsAsObject === true)
           return [callDelta({ ...head, function: { name: call.name, arguments: argumentsField(call, options) } })];
         const repeat = options.toolCallDeltas === 'repeatName';
         const pieces: string[] = [callDelta({ ...head, function: { name: call.name, arguments: '' } })];
@@ -176,45 +181,52 @@ export function openAiChatWire(model: string, id: string, includeUsage: boolean,
             : chunk({}, stats.doneReason)) +
       (withUsage ? event({ ...base, choices: options.nullChoices === true ? null : [], usage: usage(stats) }) : '') +
       (options.omitDone === true || options.holdOpen === true ? '' : 'data: [DONE]\n\n'),
-    complete: (text, stats, extras) => ({
-      id,
-      object: 'chat.completion',
-      created,
-      model,
-      system_fingerprint: 'fp_scripted',
-      choices: [
-        {
-          index: 0,
-          message: {
-            role: 'assistant',
-            content: parts
-              ? [...(extras.thinking !== '' ? [thinkingBlock(extras.thinking)] : []), textBlock(text)]
-              : options.thinkTagsKept === true && extras.thinking !== ''
-                ? `<think>${extras.thinking}</think>\n\n${text}`
-                : extras.toolCalls.length > 0 && text === ''
+    complete: (text, stats, extras) =>
+      withDelta({
+        id,
+        object: 'chat.completion',
+        created,
+        model,
+        system_fingerprint: 'fp_scripted',
+        choices: [
+          {
+            index: 0,
+            message: {
+              role: 'assistant',
+              ...(options.refusal === 'field' ? { refusal: text } : {}),
+              content:
+                options.refusal === 'field'
                   ? null
-                  : text,
-            ...(extras.thinking !== '' && !parts ? { [reasoningField]: reasoningValue(extras.thinking) } : {}),
-            ...(extras.toolCalls.length > 0 && options.legacyFunctionCall === true
-              ? { function_call: { name: extras.toolCalls[0]?.name, arguments: argumentText(extras.toolCalls[0] ?? { name: '', arguments: '' }) } }
-              : {}),
-            ...(extras.toolCalls.length > 0 && options.legacyFunctionCall !== true
-              ? {
-                  tool_calls: extras.toolCalls.map((call, index) => ({
-                    id: options.toolCallDeltas === 'sharedId' ? `call_${id}` : `call_${id.slice(-6)}_${index}`,
-                    type: 'function',
-                    function: { name: call.name, arguments: argumentsField(call, options) },
-                  })),
-                }
-              : {}),
+                  : options.refusal === 'refusalBlocks'
+                    ? [refusalBlock(text)]
+                    : parts
+                      ? [...(extras.thinking !== '' ? [thinkingBlock(extras.thinking)] : []), textBlock(text)]
+                      : options.thinkTagsKept === true && extras.thinking !== ''
+                        ? `<think>${extras.thinking}</think>\n\n${text}`
+                        : extras.toolCalls.length > 0 && text === ''
+                          ? null
+                          : text,
+              ...(extras.thinking !== '' && !parts ? { [reasoningField]: reasoningValue(extras.thinking) } : {}),
+              ...(extras.toolCalls.length > 0 && options.legacyFunctionCall === true
+                ? { function_call: { name: extras.toolCalls[0]?.name, arguments: argumentText(extras.toolCalls[0] ?? { name: '', arguments: '' }) } }
+                : {}),
+              ...(extras.toolCalls.length > 0 && options.legacyFunctionCall !== true
+                ? {
+                    tool_calls: extras.toolCalls.map((call, index) => ({
+                      id: options.toolCallDeltas === 'sharedId' ? `call_${id}` : `call_${id.slice(-6)}_${index}`,
+                      type: 'function',
+                      function: { name: call.name, arguments: argumentsField(call, options) },
+                    })),
+                  }
+                : {}),
+            },
+            logprobs: null,
+            finish_reason: stats.doneReason,
           },
-          logprobs: null,
-          finish_reason: stats.doneReason,
-        },
-        ...(options.otherChoice !== undefined ? [{ index: 1, message: { role: 'assistant', content: options.otherChoice }, logprobs: null, finish_reason: 'stop' }] : []),
-      ],
-      ...(options.omitUsage === true ? {} : { usage: usage(stats) }),
-    }),
+          ...(options.otherChoice !== undefined ? [{ index: 1, message: { role: 'assistant', content: options.otherChoice }, logprobs: null, finish_reason: 'stop' }] : []),
+        ],
+        ...(options.omitUsage === true ? {} : { usage: usage(stats) }),
+      }),
     errorBody: (status, message) => openAiErrorBody(message, status >= 500 ? 'server_error' : 'invalid_request_error', null),
   };
 }

@@ -156,9 +156,11 @@ export const wireSchema = z.strictObject({
    * streams them (`call_<completion id>` for each, `_tool_calls_completion_chunk` in
    * xinference/model/llm/utils.py; xorbitsai/inference#4237), the non-streamed reply's calls alike;
    * `resendWhole`: pieces, then the whole arguments once more in a last delta, as vLLM's xlam tool
-   * parser flushes them at the end of the stream (vllm-project/vllm#51697).
+   * parser flushes them at the end of the stream (vllm-project/vllm#51697); `nullIndex`: each call
+   * whole in its own delta with an id of its own and `"index": null`, as Gemini's OpenAI-compatible
+   * endpoint streams them (Alishahryar1/free-claude-code#633).
    */
-  toolCallDeltas: z.enum(['pieces', 'whole', 'repeatName', 'noIndex', 'bareObject', 'interleaved', 'sameIndex', 'sharedId', 'resendWhole']).optional(),
+  toolCallDeltas: z.enum(['pieces', 'whole', 'repeatName', 'noIndex', 'bareObject', 'interleaved', 'sameIndex', 'sharedId', 'resendWhole', 'nullIndex']).optional(),
   /**
    * OpenAI-compatible: tool call `function.arguments` as a JSON object instead of JSON text (TGI's
    * Messages API, huggingface/text-generation-inference#1624; llama.cpp's
@@ -223,6 +225,20 @@ export const wireSchema = z.strictObject({
    * (RooCodeInc/Roo-Code#9105) and Azure OpenAI (thivy/azure-openai-js-stream#4) send such chunks.
    */
   nullChoices: z.boolean().optional(),
+  /**
+   * OpenAI-compatible: the turn's text is the model's refusal, sent in `delta.refusal` with
+   * `content` null (a non-streamed reply: `message.refusal`, `content` null), as OpenAI's API sends
+   * a refusal (platform.openai.com/docs/api-reference/chat/streaming, `choices.delta.refusal`) and
+   * gateways pass it on (openclaw/openclaw#102321); `refusalBlocks`: in `content` as a list with one
+   * `{"type":"refusal","refusal"}` part, OpenAI's assistant content part for it.
+   */
+  refusal: z.enum(['field', 'refusalBlocks']).optional(),
+  /**
+   * OpenAI-compatible: a non-streamed reply (`nonStream`) carries its choice's message as `delta`,
+   * the streaming field, instead of `message`, as some servers answered (rayonlabs/nineteen#140;
+   * Zhipu's API for a while, MetaGLM/zhipuai-sdk-java-v4#40).
+   */
+  deltaInComplete: z.boolean().optional(),
   /** OpenAI-compatible: a `data: null` event before each content chunk, as AgentRouter's API streams (Kilo-Org/kilocode#3083). */
   nullEvents: z.boolean().optional(),
   /**

@@ -85,16 +85,47 @@ describe.each(BOTH)('reasoning on %s', (kind) => {
     expect(r.trajectory.turns[0]?.text).toBe('It is <<<42>>>');
   });
 
+  it.each([1, 3, 100])(
+    "gpt-oss's harmony channels with their special tokens dropped (`analysis…assistantfinal…`: a server that detokenizes without them, oobabooga/textgen#7374, Augustas11/macprovider#743), chunks of %i: the analysis is reasoning, its code and <<<…>>> neither run nor answer",
+    async (chunkSize) => {
+      const text = 'analysisThe user wants 6*7. Format: <<<answer content>>>. Try:\n```python\nprint(6 * 7)\n```\nassistantfinalIt is <<<42>>>';
+      const r = await run(kind, { chunkSize, turns: [{ text }] }, { capabilities: ['completion'] });
+      expect(r.trajectory.answer).toBe('42');
+      expect(execCount(r)).toBe(0);
+      expect(r.trajectory.turns[0]?.reasoning).toContain('Format: <<<answer content>>>');
+      expect(r.trajectory.turns[0]?.text).toBe('It is <<<42>>>');
+    },
+  );
+
+  it.each(['<|channel|>final<|message|>', '<|start|>assistant<|channel|>final<|message|>'])(
+    "a reply that opens with gpt-oss's final channel header %s and no analysis (a gpt-oss fine-tune, vllm-project/vllm#23694; SGLang without separate_reasoning, sgl-project/sglang#10061): the header is dropped, the fence right after it runs",
+    async (header) => {
+      const r = await run(kind, { chunkSize: 4, turns: [{ text: `${header}\`\`\`python\nprint(6 * 7)\n\`\`\`\n` }, { text: 'So <<<{{RESULT}}>>>' }] }, { capabilities: ['completion'] });
+      expect(execCount(r)).toBe(1);
+      expect(r.trajectory.answer).toBe('42');
+      expect(r.trajectory.turns[0]?.text).toBe('```python\nprint(6 * 7)\n```\n');
+    },
+  );
+
+  it('a reply that merely starts with the word "analysis" is the reply, not reasoning', async () => {
+    const r = await run(kind, { chunkSize: 3, turns: [{ text: 'analysis of the question: it is <<<5>>>' }] }, { capabilities: ['completion'] });
+    expect(r.trajectory.answer).toBe('5');
+    expect(r.trajectory.turns[0]?.text).toBe('analysis of the question: it is <<<5>>>');
+  });
+
   it.each([
     ["Magistral 2509 and Ministral reasoning's [THINK]…[/THINK] (a server without Mistral's reasoning parser, waybarrios/vllm-mlx#599)", '[THINK]', '[/THINK]'],
     ["Seed-OSS's <seed:think>…</seed:think> (vLLM without --reasoning-parser seed_oss)", '<seed:think>', '</seed:think>'],
     ["Kimi-VL Thinking's ◁think▷…◁/think▷ (a server without SGLang's kimi reasoning parser)", '◁think▷', '◁/think▷'],
+    ["Gemma 4's <|channel>thought…<channel|> (its model card's thinking format; LM Studio, lmstudio-ai/lmstudio-bug-tracker#2013)", '<|channel>thought\n', '<channel|>'],
+    ["Gemma 4's <|channel>…<channel|> without the channel's name (mlx-vlm's server, Blaizzy/mlx-vlm#899)", '<|channel>\n', '\n<channel|>\n'],
   ])('%s left in the content: the reasoning is shown as reasoning, its code and <<<…>>> neither run nor answer', async (_how, open, close) => {
     const text = `${open}Format: <<<answer content>>>. Try:\n\`\`\`python\nprint(6 * 7)\n\`\`\`\n${close}It is <<<42>>>`;
     const r = await run(kind, { chunkSize: 3, turns: [{ text }] }, { capabilities: ['completion'] });
     expect(r.trajectory.answer).toBe('42');
     expect(execCount(r)).toBe(0);
     expect(r.trajectory.turns[0]?.reasoning).toContain('Format: <<<answer content>>>');
+    expect(r.trajectory.turns[0]?.reasoning).not.toMatch(/^\s*thought/);
     expect(r.trajectory.turns[0]?.text).toBe('It is <<<42>>>');
   });
 
@@ -889,6 +920,25 @@ describe.each(BOTH)('tool-call shapes on %s', (kind) => {
     }
   });
 
+  it.each([
+    ['<|channel|>commentary (vLLM streaming, vllm-project/vllm#32587)', 'python<|channel|>commentary'],
+    ['<|channel|>analysis (Ollama, ollama/ollama#12132)', 'python<|channel|>analysis'],
+    ["functions., harmony's namespace (mlx-openai-server before cubist38/mlx-openai-server#51)", 'functions.python'],
+  ])("a call whose name has gpt-oss's harmony tokens or namespace left in it, %s, runs as the call it names, sent back under its own name", async (_how, name) => {
+    const r = await run(kind, { turns: [{ text: '', toolCalls: [{ name, arguments: { code: 'print(6 * 7)' } }] }, { text: 'So <<<{{RESULT}}>>>' }] }, { protocol: 'tools' });
+    expect(warningsOf(r, 'tool-call-error')).toEqual([]);
+    expect(execCount(r)).toBe(1);
+    expect(r.trajectory.answer).toBe('42');
+    expect(JSON.stringify(r.chats[1]?.body)).not.toContain(name);
+  });
+
+  it('arguments after an empty object placeholder (`{}{"code": …}`: Llama Stack\'s accumulator started calls at "{}", ogx-ai/ogx#5462) run as the object', async () => {
+    const r = await run(kind, { turns: [{ text: '', toolCalls: [{ name: 'python', arguments: '{}{"code": "print(6 * 7)"}' }] }, { text: 'So <<<{{RESULT}}>>>' }] }, { protocol: 'tools' });
+    expect(warningsOf(r, 'tool-call-error')).toEqual([]);
+    expect(r.trajectory.turns[0]?.cell).toMatchObject({ source: 'tool-call', code: 'print(6 * 7)' });
+    expect(r.trajectory.answer).toBe('42');
+  });
+
   it('a call to an unknown tool gets a clear error back and nothing runs', async () => {
     const r = await run(kind, { turns: [{ text: '', toolCalls: [{ name: 'run_code', arguments: { code: 'print(1)' } }] }, { text: 'Saw: {{RESULT}}' }] }, { protocol: 'tools' });
     expect(execCount(r)).toBe(0);
@@ -970,7 +1020,8 @@ describe('OpenAI-compatible stream framings', () => {
     expect(r.trajectory.answer).toBe('9');
   });
 
-  it.each(['whole', 'repeatName', 'noIndex', 'bareObject', 'interleaved', 'sameIndex'] as const)('tool-call deltas sent %s are assembled into the calls', async (toolCallDeltas) => {
+  // nullIndex: Gemini's OpenAI-compatible endpoint writes `"index": null` (Alishahryar1/free-claude-code#633).
+  it.each(['whole', 'repeatName', 'noIndex', 'bareObject', 'interleaved', 'sameIndex', 'nullIndex'] as const)('tool-call deltas sent %s are assembled into the calls', async (toolCallDeltas) => {
     const r = await run(
       'openai',
       {
@@ -1112,12 +1163,41 @@ describe('OpenAI-compatible stream framings', () => {
     expect(r.trajectory.error).toContain(message);
   });
 
+  it('a non-streamed reply whose choice carries `delta` instead of `message` (rayonlabs/nineteen#140; Zhipu, MetaGLM/zhipuai-sdk-java-v4#40) is read, reasoning and calls too', async () => {
+    const r = await run(
+      'openai',
+      {
+        wire: { deltaInComplete: true },
+        turns: [
+          { thinking: 'Six sevens.', nonStream: true, text: '', toolCalls: [{ name: 'python', arguments: { code: 'print(6 * 7)' } }] },
+          { nonStream: true, text: 'So <<<{{RESULT}}>>>' },
+        ],
+      },
+      { protocol: 'tools' },
+    );
+    expect(r.trajectory.error).toBeUndefined();
+    expect(r.trajectory.turns[0]?.reasoning).toBe('Six sevens.');
+    expect(r.trajectory.answer).toBe('42');
+  });
+
   it("a stream whose deltas stay empty and whose last chunk carries the whole reply as `message` (ModelScope's API-Inference) is that reply, read once", async () => {
     const r = await run('openai', { wire: { messageInChunk: true }, turns: [{ thinking: 'Six sevens.', text: 'Computing:\n```python\nprint(6 * 7)\n```\n' }, { text: 'So <<<{{RESULT}}>>>' }] });
     expect(r.trajectory.error).toBeUndefined();
     expect(r.trajectory.turns[0]?.reasoning).toBe('Six sevens.');
     expect(r.trajectory.turns[0]?.text).toBe('Computing:\n```python\nprint(6 * 7)\n```\n');
     expect(r.trajectory.answer).toBe('42');
+  });
+
+  it.each([
+    ['in delta.refusal, content null (OpenAI; openclaw/openclaw#102321), streamed', 'field', false],
+    ['in message.refusal, content null, not streamed', 'field', true],
+    ['as a content part of type refusal, streamed', 'refusalBlocks', false],
+    ['as a content part of type refusal, not streamed', 'refusalBlocks', true],
+  ] as const)("the model's refusal %s is its reply, shown and kept, not an empty reply", async (_how, refusal, nonStream) => {
+    const r = await run('openai', { wire: { refusal }, turns: [{ text: "I'm sorry, I can't help with that.", nonStream }] });
+    expect(r.trajectory.error).toBeUndefined();
+    expect(r.trajectory.turns[0]?.text).toBe("I'm sorry, I can't help with that.");
+    expect(warningsOf(r, 'empty-reply')).toEqual([]);
   });
 
   it.each([
