@@ -284,7 +284,7 @@ export function unsupportedFeatureAdvice(message: string): string {
 export function serverFailureAdvice(status: number): string {
   if (status === 502 || status === 504) return ` — a proxy in front of the model server got ${status === 504 ? 'no answer in time' : 'no valid answer'} from it: check that the model server behind the proxy is running`;
   if (status === 503) return ' — the server is overloaded or not ready: try again in a moment';
-  if (status >= 500 && status <= 599) return " — the server failed on its own side: its log says why (an out-of-memory GPU is a common cause)";
+  if (status >= 500 && status <= 599) return ' — the server failed on its own side: its log says why (an out-of-memory GPU is a common cause)';
   return '';
 }
 

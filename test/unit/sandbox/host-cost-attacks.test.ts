@@ -204,7 +204,19 @@ describe.each(REQUIRED_TIERS)('queued signals the sandbox shares with the host u
       const result = await runner.runCell([...QUEUE, 'print(queued <= 1024, os.strerror(ctypes.get_errno()))'].join('\n'));
       expect({ stdout: result.stdout, stderr: result.stderr, killed: result.killed }).toEqual({ stdout: 'True Resource temporarily unavailable\n', stderr: '', killed: undefined });
       // The interpreter waits for its next cell with its signals still queued: the host user's own.
-      const host = execFileSync('python3', ['-c', [...QUEUE.slice(0, 5), 'print(libc.sigqueue(os.getpid(), signal.SIGRTMIN, Value(0)) == 0 or os.strerror(ctypes.get_errno()))', 'timer = ctypes.c_void_p()', 'print(libc.timer_create(1, None, ctypes.byref(timer)) == 0 or os.strerror(ctypes.get_errno()))'].join('\n')], { encoding: 'utf8' });
+      const host = execFileSync(
+        'python3',
+        [
+          '-c',
+          [
+            ...QUEUE.slice(0, 5),
+            'print(libc.sigqueue(os.getpid(), signal.SIGRTMIN, Value(0)) == 0 or os.strerror(ctypes.get_errno()))',
+            'timer = ctypes.c_void_p()',
+            'print(libc.timer_create(1, None, ctypes.byref(timer)) == 0 or os.strerror(ctypes.get_errno()))',
+          ].join('\n'),
+        ],
+        { encoding: 'utf8' },
+      );
       expect(host).toBe('True\nTrue\n');
     } finally {
       await runner.dispose();
