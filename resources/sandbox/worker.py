@@ -296,6 +296,18 @@ def prctl(option, arg2=0, arg3=0, arg4=0, arg5=0):
 SIGNALS_QUEUED = 1024
 
 
+def queued_signals_of_user():
+    """Signals and POSIX timers this process's real user has queued now (int; 0 where /proc does not say)."""
+    try:
+        with open("/proc/self/status", "rb") as status:
+            for line in status:
+                if line.startswith(b"SigQ:"):
+                    return int(line.split()[1].split(b"/")[0])
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
 def set_limits():
     # Set before any user code runs; the parent enforces wall clock and output.
     mem = int(ARGS.get("memoryBytes", 0))
@@ -316,10 +328,14 @@ def set_limits():
     # the user who runs it (the basic tier; the user namespace of the non-root plan is charged to
     # the user who made it): a cell that queued real-time signals to itself until EAGAIN (~96,000),
     # kept pending while its interpreter waits between cells, made every sigqueue and timer_create
-    # of that user on the host fail with EAGAIN. The sandbox's processes together get SIGNALS_QUEUED.
+    # of that user on the host fail with EAGAIN. The sandbox's processes together get SIGNALS_QUEUED
+    # more than the count this process's user already has queued (signals and POSIX timers; the
+    # first number of "SigQ:" in /proc/self/status): the kernel compares that whole count with the
+    # limit, so on the basic tier a user whose own programs hold 1,024 had left the cells none.
     if hasattr(resource, "RLIMIT_SIGPENDING"):
         soft, hard = resource.getrlimit(resource.RLIMIT_SIGPENDING)
-        limit = SIGNALS_QUEUED if hard == resource.RLIM_INFINITY else min(SIGNALS_QUEUED, hard)
+        wanted = SIGNALS_QUEUED + queued_signals_of_user()
+        limit = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
         resource.setrlimit(resource.RLIMIT_SIGPENDING, (limit, limit))
     nproc = int(ARGS.get("maxProcesses", 0))
     if nproc > 0 and not ARGS.get("pidNamespace") and os.getuid() != 0:

@@ -52,9 +52,10 @@ const KIMI: ReasoningTags = { open: '◁think▷', close: '◁/think▷' };
  * without them sends them (`analysisUser says … Should respond politely.assistantfinalHello!`:
  * llama.cpp's tokens read as text, oobabooga/textgen#7374; an MLX provider, Augustas11/macprovider#743):
  * the channel name runs into the analysis, which begins with a capital (or a letter outside ASCII);
- * a reply that begins with the word "analysis" followed by a space or a lower-case letter is prose.
+ * a reply that begins with the word "analysis" followed by a space, punctuation (ASCII or not:
+ * `analysis—`, `analysis：`) or a lower-case ASCII letter is prose.
  */
-const HARMONY_STRIPPED: ReasoningTags = { open: 'analysis', close: 'assistantfinal', openFollowedBy: /^(?:\p{Lu}|[^\p{ASCII}\s])/u };
+const HARMONY_STRIPPED: ReasoningTags = { open: 'analysis', close: 'assistantfinal', openFollowedBy: /^(?:\p{Lu}|(?![\p{ASCII}])\p{L})/u };
 /**
  * Gemma 4's thinking channel, `<|channel>thought…<channel|>` (its model card, "Thinking Mode
  * Configuration"), left in the content by a server that does not know it (LM Studio,

@@ -31,7 +31,7 @@ run_python too):
 ${modelOptionsUsage()}
   -h, --help              this help`;
 
-export async function mcpCommand(argv: readonly string[], io: { stderr: NodeJS.WritableStream; signal: AbortSignal }): Promise<number> {
+export async function mcpCommand(argv: readonly string[], io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream; signal: AbortSignal }): Promise<number> {
   const { values, positionals } = parseCliArgs('mcp', {
     args: [...argv],
     allowPositionals: true,
@@ -44,7 +44,8 @@ export async function mcpCommand(argv: readonly string[], io: { stderr: NodeJS.W
     },
   });
   if (values.help) {
-    io.stderr.write(`${MCP_USAGE}\n`);
+    // On stdout, as every other command's help: asked for, it is the output (no protocol runs).
+    io.stdout.write(`${MCP_USAGE}\n`);
     return EXIT.ok;
   }
   if (positionals.length > 0) throw new CliError(`r1ci mcp takes no arguments (got "${positionals.join(' ')}").\n\n${MCP_USAGE}`, EXIT.usage);

@@ -282,9 +282,10 @@ export function unsupportedFeatureAdvice(message: string): string {
  * server that is overloaded or down for a while, 500 from a failure inside the server.
  */
 export function serverFailureAdvice(status: number): string {
-  if (status === 502 || status === 504) return ` — a proxy in front of the model server got ${status === 504 ? 'no answer in time' : 'no valid answer'} from it: check that the model server behind the proxy is running`;
+  if (status === 502 || status === 504)
+    return ` — a proxy or gateway in front of the model got ${status === 504 ? 'no answer in time' : 'no valid answer'} from it: if you run the model server, check that it is up behind the proxy; otherwise try again later`;
   if (status === 503) return ' — the server is overloaded or not ready: try again in a moment';
-  if (status >= 500 && status <= 599) return ' — the server failed on its own side: its log says why (an out-of-memory GPU is a common cause)';
+  if (status >= 500 && status <= 599) return ' — the server failed on its own side: if you run it, its log says why (an out-of-memory GPU is a common cause)';
   return '';
 }
 

@@ -107,11 +107,16 @@ describe.each(BOTH)('reasoning on %s', (kind) => {
     },
   );
 
-  it('a reply that merely starts with the word "analysis" is the reply, not reasoning', async () => {
-    const r = await run(kind, { chunkSize: 3, turns: [{ text: 'analysis of the question: it is <<<5>>>' }] }, { capabilities: ['completion'] });
-    expect(r.trajectory.answer).toBe('5');
-    expect(r.trajectory.turns[0]?.text).toBe('analysis of the question: it is <<<5>>>');
-  });
+  // Punctuation right after the word, ASCII or not (an em dash, a full-width colon), is prose too:
+  // only a letter (a capital, or one outside ASCII) runs into stripped harmony's analysis.
+  it.each(['analysis of the question: it is <<<5>>>', 'analysis—the key step: it is <<<5>>>', 'analysis：这是 <<<5>>>', 'analysis… it is <<<5>>>'])(
+    'a reply that merely starts with the word "analysis" is the reply, not reasoning: %s',
+    async (text) => {
+      const r = await run(kind, { chunkSize: 3, turns: [{ text }] }, { capabilities: ['completion'] });
+      expect(r.trajectory.answer).toBe('5');
+      expect(r.trajectory.turns[0]?.text).toBe(text);
+    },
+  );
 
   it.each([
     ["Magistral 2509 and Ministral reasoning's [THINK]…[/THINK] (a server without Mistral's reasoning parser, waybarrios/vllm-mlx#599)", '[THINK]', '[/THINK]'],

@@ -117,7 +117,7 @@ describe.each(KINDS)('%s backend faults', (kind) => {
     expect(trajectory.error).toContain('HTTP 500');
     expect(trajectory.error).toContain('injected internal server error');
     // And what to do about it (RFC 9110: a 500 is a failure inside the server).
-    expect(trajectory.error).toMatch(/HTTP 500: scripted server: injected internal server error — the server failed on its own side: its log says why/);
+    expect(trajectory.error).toMatch(/HTTP 500: scripted server: injected internal server error — the server failed on its own side: if you run it, its log says why/);
     const retries = events.filter((e) => e.type === 'warning' && e.kind === 'retry');
     expect(retries).toHaveLength(1);
     // Two sentences, not run together: the server's message ends before "Retrying once…".
@@ -144,7 +144,7 @@ describe.each(KINDS)('%s backend faults', (kind) => {
       const { trajectory, events } = await solve(backendFor(kind, server.url), 'proxy-502?');
       expect(events.find((e) => e.type === 'error')).toMatchObject({ kind: 'http' });
       expect(trajectory.error).toContain('HTTP 502');
-      expect(trajectory.error).toContain('502 Bad Gateway — a proxy in front of the model server got no valid answer from it: check that the model server behind the proxy is running');
+      expect(trajectory.error).toContain('502 Bad Gateway — a proxy or gateway in front of the model got no valid answer from it: if you run the model server, check that it is up behind the proxy; otherwise try again later');
       expect(trajectory.error).not.toMatch(/<|nginx/);
       expect(logged).not.toHaveBeenCalled();
     } finally {

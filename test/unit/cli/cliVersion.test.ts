@@ -25,3 +25,13 @@ describe('r1ci --version', () => {
     expect((await run(['--help'])).stdout).toMatch(/\n {2}--version +/);
   });
 });
+
+describe('r1ci <command> --help', () => {
+  // Help asked for is the output: on stdout for every command, mcp too (it speaks its protocol on
+  // stdout only once it runs; `r1ci mcp -h | less` showed nothing).
+  it.each(['solve', 'chat', 'eval', 'score', 'mcp', 'export-sft', 'export-rollouts', 'compare'])('%s --help prints its usage on stdout and exits 0', async (command) => {
+    const r = await run([command, '--help']);
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(r.stdout).toMatch(/^Usage: r1ci /);
+  });
+});

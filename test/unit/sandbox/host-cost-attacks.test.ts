@@ -26,7 +26,7 @@
 //   interpreter waits between cells, made every inotify_init1 of that user on the host fail
 //   (EMFILE: an editor's file watcher, `tail -f`). Here the host test runs as the same user only on
 //   the basic tier as root; on the isolated tier the cell is refused all the same.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -220,6 +220,49 @@ describe.each(REQUIRED_TIERS)('queued signals the sandbox shares with the host u
       expect(host).toBe('True\nTrue\n');
     } finally {
       await runner.dispose();
+    }
+  });
+
+  // The kernel compares the user's whole count (signals and POSIX timers) with the limit: a user
+  // whose own programs held 1,100 timers when the sandbox started had left its cells none.
+  it("the host user's own queued timers do not leave the cells none (the limit is on top of them)", async () => {
+    const holder = spawn(
+      'python3',
+      [
+        '-c',
+        [
+          'import ctypes, sys',
+          'libc = ctypes.CDLL(None, use_errno=True)',
+          'timers = [ctypes.c_void_p() for _ in range(1100)]',
+          'made = sum(libc.timer_create(1, None, ctypes.byref(t)) == 0 for t in timers)',
+          'print(made, flush=True)',
+          'sys.stdin.read()',
+        ].join('\n'),
+      ],
+      { stdio: ['pipe', 'pipe', 'inherit'] },
+    );
+    try {
+      const made = await new Promise<string>((resolve) => holder.stdout.once('data', (b: Buffer) => resolve(b.toString())));
+      expect(made.trim()).toBe('1100');
+      const runner = await startRunner(tier);
+      try {
+        const result = await runner.runCell(
+          [
+            'import ctypes, os',
+            'libc = ctypes.CDLL(None, use_errno=True)',
+            'timer = ctypes.c_void_p()',
+            'made = libc.timer_create(1, None, ctypes.byref(timer)) == 0',
+            'print(made or os.strerror(ctypes.get_errno()))',
+            'made and libc.timer_delete(timer)',
+          ].join('\n'),
+        );
+        expect({ stdout: result.stdout, killed: result.killed, killMessage: result.killMessage, stderr: result.stderr }).toEqual({ stdout: 'True\n', killed: undefined, killMessage: undefined, stderr: '' });
+      } finally {
+        await runner.dispose();
+      }
+    } finally {
+      holder.stdin.end();
+      holder.kill();
     }
   });
 });
