@@ -25,6 +25,14 @@ function posixTimer(signo: number, ms: number): string[] {
 /** The innocent next cell: runs for longer than the attacker's delay, so a timer would strike during it. */
 const INNOCENT = 'import time\ntime.sleep(2.5)\nprint("kept" in globals(), "innocent ran")';
 
+/**
+ * The innocent cell after an attack ran as if nothing came before it: `stdout` printed, `stderr`
+ * (default none), not killed, exit status 0, and no restart notice (its variables were kept).
+ */
+function expectClean(next: ExecResult, stdout: string, stderr = ''): void {
+  expect({ stdout: next.stdout, stderr: next.stderr, killed: next.killed, exitCode: next.exitCode, notice: next.notice }).toEqual({ stdout, stderr, killed: undefined, exitCode: 0, notice: undefined });
+}
+
 /** The attacking cell's result must blame it; the next cell must run cleanly in a fresh interpreter. */
 async function expectBlamed(runner: CodeRunner, attack: string, blame: RegExp): Promise<{ attack: ExecResult; next: ExecResult }> {
   const first = await runner.runCell(`kept = 1\n${attack}\nprint("attack done")`);
@@ -529,13 +537,7 @@ describe.each(REQUIRED_TIERS)('a cell that sabotages later cells takes the blame
     const first = await runner.runCell(`kept = 1\n${attack}\nprint("replaced")`);
     expect({ stdout: first.stdout, killed: first.killed }).toEqual({ stdout: 'replaced\n', killed: undefined });
     const next = await runner.runCell(INNOCENT_KEPT);
-    expect({ stdout: next.stdout, stderr: next.stderr, killed: next.killed, exitCode: next.exitCode, notice: next.notice }).toEqual({
-      stdout: 'True innocent ran\n',
-      stderr: '',
-      killed: undefined,
-      exitCode: 0,
-      notice: undefined,
-    });
+    expectClean(next, 'True innocent ran\n');
   });
 
   // A trace or profile function (or a lowered recursion limit) outlived its cell, as no script's
@@ -549,13 +551,7 @@ describe.each(REQUIRED_TIERS)('a cell that sabotages later cells takes the blame
     const first = await runner.runCell(`kept = 1\n${attack}\nprint("set")`);
     expect({ stdout: first.stdout, killed: first.killed }).toEqual({ stdout: 'set\n', killed: undefined });
     const next = await runner.runCell('import sys\ndef depth(n):\n    return 0 if n == 0 else 1 + depth(n - 1)\nprint(kept, depth(200), sys.gettrace(), sys.getprofile())');
-    expect({ stdout: next.stdout, stderr: next.stderr, killed: next.killed, exitCode: next.exitCode, notice: next.notice }).toEqual({
-      stdout: '1 200 None None\n',
-      stderr: '',
-      killed: undefined,
-      exitCode: 0,
-      notice: undefined,
-    });
+    expectClean(next, '1 200 None None\n');
   });
 
   // Interpreter-wide settings that a script's end takes with it but a cell's end did not: each made
@@ -674,13 +670,7 @@ describe.each(REQUIRED_TIERS)('a cell that sabotages later cells takes the blame
     const refused = !(tier === 'basic' && IS_ROOT);
     expect({ stdout: first.stdout, killed: first.killed }).toEqual({ stdout: refused ? '-1 1\n' : '0 0\n', killed: undefined });
     const next = await runner.runCell('block = bytearray(200 * 1024 * 1024)\nprint(kept, len(block))\ndel block');
-    expect({ stdout: next.stdout, stderr: next.stderr, killed: next.killed, exitCode: next.exitCode, notice: next.notice }).toEqual({
-      stdout: '1 209715200\n',
-      stderr: '',
-      killed: undefined,
-      exitCode: 0,
-      notice: undefined,
-    });
+    expectClean(next, '1 209715200\n');
   });
 
   it.each([
@@ -744,13 +734,7 @@ describe.each(REQUIRED_TIERS)('a cell that sabotages later cells takes the blame
     expect({ notice: first.notice, killMessage: first.killMessage ?? '' }).toEqual({ notice: undefined, killMessage: expect.not.stringMatching(/restarted/) });
     expect([undefined, 'timeout']).toContain(first.killed);
     const next = await runner.runCell('print("café"); import json; print(json.dumps([kept]))');
-    expect({ stdout: next.stdout, stderr: next.stderr, killed: next.killed, exitCode: next.exitCode, notice: next.notice }).toEqual({
-      stdout: 'café\n[1]\n',
-      stderr: '',
-      killed: undefined,
-      exitCode: 0,
-      notice: undefined,
-    });
+    expectClean(next, 'café\n[1]\n');
   });
 
   it('what the cell’s own objects made of its end is said on stderr (the cell is not restarted)', async () => {
@@ -775,13 +759,7 @@ describe.each(REQUIRED_TIERS)('a cell that sabotages later cells takes the blame
     const first = await runner.runCell(`kept = 1\n${trap}`);
     expect({ killed: first.killed, notice: first.notice }).toEqual({ killed: undefined, notice: undefined });
     const next = await runner.runCell('import sys\nprint("café", kept)\nprint("err", file=sys.stderr)');
-    expect({ stdout: next.stdout, stderr: next.stderr, killed: next.killed, exitCode: next.exitCode, notice: next.notice }).toEqual({
-      stdout: 'café 1\n',
-      stderr: 'err\n',
-      killed: undefined,
-      exitCode: 0,
-      notice: undefined,
-    });
+    expectClean(next, 'café 1\n', 'err\n');
   });
 
   // Between cells the interpreter's signals are blocked; they were let in by the loop itself, so a
