@@ -144,7 +144,9 @@ describe.each(KINDS)('%s backend faults', (kind) => {
       const { trajectory, events } = await solve(backendFor(kind, server.url), 'proxy-502?');
       expect(events.find((e) => e.type === 'error')).toMatchObject({ kind: 'http' });
       expect(trajectory.error).toContain('HTTP 502');
-      expect(trajectory.error).toContain('502 Bad Gateway — a proxy or gateway in front of the model got no valid answer from it: if you run the model server, check that it is up behind the proxy; otherwise try again later');
+      expect(trajectory.error).toContain(
+        '502 Bad Gateway — a proxy or gateway in front of the model got no valid answer from it: if you run the model server, check that it is up behind the proxy; otherwise try again later',
+      );
       expect(trajectory.error).not.toMatch(/<|nginx/);
       expect(logged).not.toHaveBeenCalled();
     } finally {
