@@ -1,9 +1,13 @@
 // Sandbox latency benchmark: round trip of a trivial cell through the real sandbox (each
 // available tier), early in a runner's life and warm (after 2,000 cells, when the host's
 // JavaScript is compiled), vs a fresh `python3 -I -S -c pass` spawn measured in the same run;
-// cold start of a new conversation with and without the pool's warm spare.
+// cold start of a new conversation with and without the pool's warm spare; and the machine's
+// floor for any round trip to another process: one line to a bare `python3` echo loop over a
+// pipe and back (no sandbox, no protocol), so a reader can tell the machine's cost of waking
+// another process from ours.
 // Run: npx esbuild bench/sandbox.ts --bundle --platform=node --format=cjs --outfile=/tmp/bench-sandbox.js && node /tmp/bench-sandbox.js
 import { execFileSync } from 'node:child_process';
+import { execa } from 'execa';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -92,6 +96,33 @@ function freshSpawn(executable: string, iterations: number): Row {
   return { name: 'fresh spawn python3 -I -S -c pass (baseline)', samples };
 }
 
+/** Python that echoes each read back at once: the other end of `pipeFloor`. */
+const ECHO = 'import os\nwhile True:\n    d = os.read(0, 65536)\n    if not d:\n        break\n    os.write(1, d)';
+
+/**
+ * The machine's floor for a round trip to another process: `iterations` one-line messages to a
+ * `python3 -I -S -u` echo loop over pipes and back (ms each), after `WARM_UP_CELLS` unsampled.
+ * What a sandbox round trip costs above it is ours (protocol, checks, the freeze between cells).
+ */
+async function pipeFloor(executable: string, iterations: number): Promise<Row> {
+  const child = execa(executable, ['-I', '-S', '-u', '-c', ECHO], { stdin: 'pipe', stdout: 'pipe', stderr: 'ignore', buffer: false, reject: false });
+  const samples: number[] = [];
+  try {
+    const echoed = (): Promise<void> => new Promise((resolve) => child.stdout.once('data', () => resolve()));
+    for (let i = 0; i < WARM_UP_CELLS + iterations; i++) {
+      const start = performance.now();
+      const back = echoed();
+      child.stdin.write('x\n');
+      await back;
+      if (i >= WARM_UP_CELLS) samples.push(performance.now() - start);
+    }
+  } finally {
+    child.stdin.end();
+    await child;
+  }
+  return { name: 'machine floor: one line to a bare python3 echo loop and back (no sandbox)', samples };
+}
+
 async function coldStart(tier: 'isolated' | 'basic', usePool: boolean, iterations: number, root: string): Promise<Row> {
   const samples: number[] = [];
   const isolation = tier === 'basic' ? 'basic' : 'auto';
@@ -125,6 +156,8 @@ async function main(): Promise<void> {
   try {
     const baseline = freshSpawn(python.executable, 40);
     rows.push(baseline);
+    const floor = await pipeFloor(python.executable, 1_000);
+    rows.push(floor);
     for (const tier of tiers) rows.push(...(await roundTrips(tier, 1_000, 500, root)));
     rows.push(await manyFolders(30, root));
     for (const tier of tiers) {
@@ -145,6 +178,7 @@ async function main(): Promise<void> {
       console.log(
         `goal: warm isolated median ≤ 0.25 ms (issue 10): ${median <= 0.25 ? 'met' : 'NOT met'} (${fmt(median)}); ≥ 10× faster than a fresh spawn: ${base / median >= 10 ? 'met' : 'NOT met'} (${(base / median).toFixed(1)}×)`,
       );
+      console.log(`the warm isolated round trip is ${(median / stats(floor.samples).median).toFixed(1)}× this machine's floor (${fmt(stats(floor.samples).median)})`);
     }
   } finally {
     rmSync(root, { recursive: true, force: true });
