@@ -1697,7 +1697,7 @@ class Interpreter:
         of the cell's gets the interpreter's back now rather than at the next cell's start, and a
         SIGCONT one the default action, as end_of_script gives it (neither is put back). Idempotent:
         a handler that raises while this runs (in the cell's window, or in PARK's tries) leaves the
-        rest to the next call. ~4 µs a cell when nothing changed (one getsignal per signal)."""
+        rest to the next call. ~4 µs a cell when nothing changed (one getsignal per signal); two rt_sigaction per handled signal otherwise (here and in wake_handlers)."""
         handlers = tuple(map(GET_SIGNAL, CATCHABLE_SIGNALS))
         if len(handlers) == len(self.parked_handlers) and all(map(IS, handlers, self.parked_handlers)):
             return

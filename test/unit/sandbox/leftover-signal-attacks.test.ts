@@ -25,6 +25,8 @@ describe.each(REQUIRED_TIERS)('a leftover thread and a raising timer (%s tier)',
     ['a daemon thread that sends SIGUSR1 to the interpreter every 1 ms', 'SIGUSR1', SENDER('SIGUSR1')],
     // The interpreter's own SIGINT handler is put back at each cell's start: until then the cell's ran.
     ['a daemon thread that sends SIGINT to the interpreter every 1 ms', 'SIGINT', SENDER('SIGINT')],
+    // A C function as the handler (int(signum, frame) raises TypeError), which no Python frame runs.
+    ['a daemon thread that sends SIGUSR2 every 1 ms, handled by a C function', 'SIGUSR2', `${SENDER('SIGUSR2')}\nsignal.signal(signal.SIGUSR2, int)`],
   ])('%s, whose handler raises: the next cells keep their variables', async (_name, sig, arm) => {
     // It raises for 0.4 s, then lets the conversation go on.
     const trap = `import os, signal, threading, time\nuntil = time.monotonic() + 0.4\ndef h(*a):\n    if time.monotonic() < until:\n        raise RuntimeError("alarm")\nsignal.signal(signal.${sig}, h)\n${arm}`;
