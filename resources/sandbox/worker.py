@@ -48,6 +48,7 @@ import fcntl
 import io
 import json
 import linecache
+import operator
 import os
 import platform
 import resource
@@ -244,15 +245,16 @@ GC_DEBUG, SET_GC_DEBUG = gc.get_debug, gc.set_debug
 
 
 # Parks the interpreter after a cell whose end raised (Interpreter.run_cell): the collector off,
-# every signal blocked, and the handlers of the cells for signals that came before the block run
-# until none is left. Python runs a pending handler at a function's start, after each call and
+# the cells' Python signal handlers swapped for a recorder (Interpreter.quiet_handlers), every
+# signal blocked, and the handlers of the cells for signals that came before run until none is left. Python runs a pending handler at a function's start, after each call and
 # at a loop's jump back, and one that raises there ends whatever try is around. After the block
 # at most one run is pending per signal (the kernel delivers no more), so a try for each, one
 # after another and not in a loop: whatever the handlers raise is taken (and dropped) here,
 # never in the loop between cells. Generated: PARK_TRIES copies of one try.
 PARK_TRIES = len(ALL_SIGNALS) + 8
-PARK_SOURCE = "def park(gc_disable, sigmask, block, signals):\n" + (
-    "    try:\n        gc_disable()\n        sigmask(block, signals)\n        return\n    except BaseException:\n        pass\n" * PARK_TRIES
+PARK_SOURCE = "def park(gc_disable, quiet, sigmask, block, signals):\n" + (
+    "    try:\n        gc_disable()\n        quiet()\n        sigmask(block, signals)\n        return\n    except BaseException:\n        pass\n"
+    * PARK_TRIES
 )
 PARK_NAMESPACE = {}
 exec(compile(PARK_SOURCE, "<worker park>", "exec"), PARK_NAMESPACE)
@@ -267,6 +269,12 @@ THREADING_GLOBALS = vars(threading)
 SIGNAL_C = private_copy(sys.modules.get("_signal", signal))
 GET_SIGNAL, SET_SIGNAL, SIG_DFL, SIG_IGN = SIGNAL_C.getsignal, SIGNAL_C.signal, SIGNAL_C.SIG_DFL, SIGNAL_C.SIG_IGN
 SET_WAKEUP_FD = SIGNAL_C.set_wakeup_fd
+RAISE_SIGNAL = SIGNAL_C.raise_signal
+# The signals a Python handler can be set on (SIGKILL and SIGSTOP cannot be caught), as ints, in order.
+CATCHABLE_SIGNALS = tuple(sorted(ALL_SIGNALS - {int(signal.SIGKILL), int(signal.SIGSTOP)}))
+SIGINT_NUMBER, SIGCONT_NUMBER = int(signal.SIGINT), int(signal.SIGCONT)
+# An identity test in C (map over it runs no code of the cells: no __eq__ of a cell's handler).
+IS = operator.is_
 # Signals whose default action ends a process and which Python ignores at start-up (a broken pipe
 # or a write past RLIMIT_FSIZE is then an OSError), as ints.
 IGNORED_AT_START = tuple(int(getattr(signal, name)) for name in ("SIGPIPE", "SIGXFSZ") if hasattr(signal, name))
@@ -1353,6 +1361,15 @@ class Interpreter:
 
     def __init__(self, control):
         self.control = control
+        # The interpreter's own SIGINT handler, one object (a bound method is made anew at each look).
+        self.sigint_handler = self.on_sigint
+        # Between cells the cells' Python signal handlers are swapped for a recorder (see
+        # quiet_handlers): the signals that came then (number -> frame), the handlers to put back at
+        # the next cell's start (number -> handler), and the handler table as the last park left it.
+        self.recorded = {}
+        self.recorder = self.recorded.__setitem__
+        self.saved_handlers = {}
+        self.parked_handlers = ()
         # Bound now: a cell may replace socket.socket's methods.
         self.send = control.sendall
         self.seq = 0
@@ -1400,7 +1417,7 @@ class Interpreter:
         self.early_interrupt = True
 
     def loop(self):
-        signal.signal(signal.SIGINT, self.on_sigint)
+        signal.signal(signal.SIGINT, self.sigint_handler)
         install_show_hook()
         reader = LineReader(CODE_FD, MAX_REQUEST_LINE)
         while True:
@@ -1461,7 +1478,7 @@ class Interpreter:
                     # wait for a child never returned to Python), faulthandler.register(SIGINT) (its
                     # C handler only printed a traceback), a sigaction through ctypes. Set anew, one
                     # rt_sigaction a cell: the kernel's disposition cannot be read without one.
-                    SET_SIGNAL(signal.SIGINT, self.on_sigint)
+                    SET_SIGNAL(signal.SIGINT, self.sigint_handler)
                     self.run_cell(self.seq, str(message.get("code", "")), cancelled)
                 elif message.get("type") == "reap":
                     # The supervisor killed what the cell left behind; its direct children
@@ -1485,6 +1502,10 @@ class Interpreter:
                 # for a signal that came between cells runs now, as part of this cell (one that
                 # raised had ended the interpreter when it ran in the loop before the cell).
                 sigmask(signal.SIG_SETMASK, ())
+                # The handlers the last cell's park swapped for the recorder, and the signals it
+                # recorded between cells, delivered now (see quiet_handlers).
+                if self.saved_handlers or self.recorded:
+                    self.wake_handlers()
                 # Each cell starts as a new run of a script. Made so at the end of the last cell (see
                 # below), unless that was cut short: then here, as part of this cell.
                 if not self.fresh_run:
@@ -1609,6 +1630,10 @@ class Interpreter:
                 # Park: no handler of the cells may run until the next cell (the supervisor
                 # checks), nor in this loop, where what it raised would end the interpreter. One
                 # whose signal came just before runs at the next call, still inside this window.
+                # Blocking covers only this thread: a thread the cell left takes the process's
+                # signals, and Python runs their handlers in this thread at its next check, so
+                # the handlers are swapped for a recorder first (see quiet_handlers).
+                self.quiet_handlers()
                 sigmask(signal.SIG_BLOCK, ALL_SIGNALS)
                 # From here a SIGINT (a late time limit, delivered to a thread the cell left) only
                 # marks the next cell's start, which drops it (see loop).
@@ -1621,15 +1646,15 @@ class Interpreter:
             # place where a pending handler runs, so it is called in tries nested in each other's
             # handlers, each of which takes one such raise.
             try:
-                PARK(GC_DISABLE, sigmask, signal.SIG_BLOCK, ALL_SIGNALS)
+                PARK(GC_DISABLE, self.quiet_handlers, sigmask, signal.SIG_BLOCK, ALL_SIGNALS)
             except BaseException:
                 try:
-                    PARK(GC_DISABLE, sigmask, signal.SIG_BLOCK, ALL_SIGNALS)
+                    PARK(GC_DISABLE, self.quiet_handlers, sigmask, signal.SIG_BLOCK, ALL_SIGNALS)
                 except BaseException:
                     try:
-                        PARK(GC_DISABLE, sigmask, signal.SIG_BLOCK, ALL_SIGNALS)
+                        PARK(GC_DISABLE, self.quiet_handlers, sigmask, signal.SIG_BLOCK, ALL_SIGNALS)
                     except BaseException:
-                        PARK(GC_DISABLE, sigmask, signal.SIG_BLOCK, ALL_SIGNALS)
+                        PARK(GC_DISABLE, self.quiet_handlers, sigmask, signal.SIG_BLOCK, ALL_SIGNALS)
             self.running = False
             exit_code, error = 1, "interrupted" if type(failure) is KeyboardInterrupt else None
             write_all(2, (CELL_END_FAILED % TYPE_NAME(type(failure))).encode())
@@ -1660,6 +1685,49 @@ class Interpreter:
             self.send(done.encode())
         except OSError:
             EXIT(0)
+
+    def quiet_handlers(self):
+        """Swaps the Python signal handlers the cells set for the recorder (a dict's C __setitem__,
+        which runs no Python code and cannot raise), until the next cell's start puts them back
+        (wake_handlers). Between cells only this thread blocks the signals: a thread a cell left
+        running (stopped with the interpreter, but continued with it for the next cell) takes the
+        process's signals, and Python runs their handlers in this thread at its next check, in the
+        loop between cells; one that raised there (a 1 ms timer's, beside a leftover thread) ended
+        the interpreter before the innocent next cell ("protocol", variables lost). A SIGINT handler
+        of the cell's gets the interpreter's back now rather than at the next cell's start, and a
+        SIGCONT one the default action, as end_of_script gives it (neither is put back). Idempotent:
+        a handler that raises while this runs (in the cell's window, or in PARK's tries) leaves the
+        rest to the next call. ~4 µs a cell when nothing changed (one getsignal per signal); two rt_sigaction per handled signal otherwise (here and in wake_handlers)."""
+        handlers = tuple(map(GET_SIGNAL, CATCHABLE_SIGNALS))
+        if len(handlers) == len(self.parked_handlers) and all(map(IS, handlers, self.parked_handlers)):
+            return
+        for signo, handler in zip(CATCHABLE_SIGNALS, handlers):
+            if handler is self.recorder or handler is self.sigint_handler or not callable(handler):
+                continue
+            if signo == SIGINT_NUMBER:
+                SET_SIGNAL(signo, self.sigint_handler)
+            elif signo == SIGCONT_NUMBER:
+                SET_SIGNAL(signo, SIG_DFL)
+            else:
+                self.saved_handlers[signo] = handler
+                SET_SIGNAL(signo, self.recorder)
+        self.parked_handlers = tuple(map(GET_SIGNAL, CATCHABLE_SIGNALS))
+
+    def wake_handlers(self):
+        """At a cell's start (its window, signals let in): puts back the handlers quiet_handlers
+        swapped out, then sends each signal recorded between cells to this thread once, so its
+        handler runs as part of this cell, as a signal held pending by the block would. What a
+        handler raises here is this cell's error; whatever is left is done at the next cell's start."""
+        saved = self.saved_handlers
+        for signo in tuple(saved):
+            if GET_SIGNAL(signo) is self.recorder:
+                SET_SIGNAL(signo, saved[signo])
+            del saved[signo]
+        recorded = self.recorded
+        for signo in tuple(recorded):
+            if GET_SIGNAL(signo) is not self.recorder:
+                recorded.pop(signo, None)
+                RAISE_SIGNAL(signo)
 
     def prepare(self, code, name):
         """Makes this cell __main__, puts its lines in linecache, forgets the multiprocessing start method (set_start_method
