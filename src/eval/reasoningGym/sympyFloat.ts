@@ -17,11 +17,19 @@ import { tokenizeSympy, type SympyToken } from './sympyTokens';
 const MAX_LENGTH = 2000;
 const MAX_DEPTH = 100;
 
-/** A complex number; `zoo` marks sympy's complex infinity (re and im are NaN then). */
+/**
+ * A complex number; `zoo` marks sympy's complex infinity (re and im are NaN then). `py` marks a
+ * Python int (True, False and what Python computes from them); `inexact` a value computed from
+ * a sympy Float.
+ */
 interface C {
   re: number;
   im: number;
   zoo?: true;
+  py?: true;
+  inexact?: true;
+  /** Computed from a free symbol (which may have cancelled). */
+  sym?: true;
 }
 
 class Raise extends Error {}
@@ -74,7 +82,8 @@ function cPow(a: C, b: C): C {
     return r;
   }
   if (a.im === 0 && b.im === 0 && a.re >= 0) return c(a.re ** b.re);
-  if (isZero(a)) return c(0);
+  // sympy: 0**z is 0 for re(z) > 0, zoo for re(z) < 0, nan for an imaginary z.
+  if (isZero(a)) return b.re > 0 ? c(0) : b.re < 0 ? ZOO : NAN;
   // Principal branch, as sympy: exp(b * log(a)).
   const mod = Math.hypot(a.re, a.im);
   const arg = Math.atan2(a.im, a.re);
@@ -100,8 +109,8 @@ const CONSTANTS: ReadonlyMap<string, C> = new Map([
   ['GoldenRatio', c(1.618033988749895)],
   ['TribonacciConstant', c(1.839286755214161)],
   // Python's bools: `True + 3` is 4 (float(True) is 1.0).
-  ['True', c(1)],
-  ['False', c(0)],
+  ['True', { re: 1, im: 0, py: true }],
+  ['False', { re: 0, im: 0, py: true }],
 ]);
 
 /** Functions of one real argument read here (sympy's, and Python's `abs`). */
@@ -120,6 +129,58 @@ const REAL_FUNCTIONS: ReadonlyMap<string, (x: number) => number> = new Map([
 ]);
 
 class Unsupported extends Error {}
+
+type BinOp = '+' | '-' | '*' | '/' | '//' | '%' | '**';
+
+/** A sympy Integer: exact (no Float involved), finite, real and whole (to float rounding). */
+function isInteger(a: C): boolean {
+  return !a.inexact && !a.zoo && a.im === 0 && Number.isFinite(a.re) && Math.abs(a.re - Math.round(a.re)) <= 1e-9 * Math.max(1, Math.abs(a.re));
+}
+
+function arith(op: BinOp, a: C, b: C): C {
+  switch (op) {
+    case '+':
+      return cAdd(a, b);
+    case '-':
+      return cAdd(a, { ...b, re: -b.re, im: -b.im });
+    case '*':
+      return cMul(a, b);
+    case '/':
+      return cDiv(a, b);
+    case '**':
+      return cPow(a, b);
+    default: {
+      if (a.im !== 0 || b.im !== 0 || a.zoo || b.zoo || !Number.isFinite(a.re) || !Number.isFinite(b.re)) throw new Unsupported('// or %');
+      if (b.re === 0) return op === '//' ? (a.re === 0 ? NAN : ZOO) : NAN;
+      const q = Math.floor(a.re / b.re);
+      return c(op === '//' ? q : a.re - b.re * q);
+    }
+  }
+}
+
+/**
+ * `a op b` with Python's rules for bools: sympy's Integer takes a Python int in + - * // %
+ * (`3 + True` is 4), every other combination with a bool raises (`3/True`, `0.5 + True`,
+ * `E*True`, `2**True`), as measured with sympy 1.14.
+ */
+function binary(op: BinOp, a: C, b: C): C {
+  const sym = a.sym || b.sym ? { sym: true as const } : {};
+  // sympy's nan absorbs everything, a bool on its right too (`nan - False` is nan; Python's
+  // `False - nan` raises).
+  if (a.py && isNan(b)) throw new Raise('bool arithmetic');
+  if (isNan(a) || isNan(b)) return { ...NAN, ...sym };
+  // sympy keeps 0**x symbolic (the sign of x is unknown).
+  if (op === '**' && b.sym && isZero(a)) throw new Raise('0**symbol');
+  if (a.py && b.py && op === '/') return { ...arith(op, a, b), inexact: true, ...sym }; // Python's True/True is 1.0
+  if (a.py || b.py) {
+    const other = a.py ? b : a;
+    if (op === '/' || op === '**' || !(other.py || isInteger(other))) throw new Raise('bool arithmetic');
+    const v = arith(op, { ...a, inexact: undefined }, { ...b, inexact: undefined });
+    return a.py && b.py ? { ...v, py: true, ...sym } : { ...v, ...sym };
+  }
+  const v = arith(op, a, b);
+  return a.inexact || b.inexact ? { ...v, inexact: true, ...sym } : { ...v, ...sym };
+}
 
 function evaluate(toks: SympyToken[], symbolValue: (name: string) => C): C {
   let i = 0;
@@ -147,18 +208,29 @@ function evaluate(toks: SympyToken[], symbolValue: (name: string) => C): C {
     if (!isOp(')')) throw new Raise('missing )');
     i++;
     const [a] = args;
-    if (name === 'Rational' && a && args.length === 1) return a;
+    if (!a) throw new Unsupported(name);
+    // Python's abs keeps a bool an int; sympy's functions refuse a bool (sympify(True) is no number).
+    if (a.py) {
+      if (name === 'abs') return { re: Math.abs(a.re), im: 0, py: true };
+      throw new Raise('bool argument');
+    }
+    const inexact = a.inexact || name === 'Float' ? { inexact: true as const } : {};
+    if (name === 'Rational') return a;
+    const symF = a.sym ? { sym: true as const } : {};
     const f = REAL_FUNCTIONS.get(name);
-    if (!f || !a || args.length !== 1 || a.zoo || a.im !== 0 || !Number.isFinite(a.re)) throw new Unsupported(name);
-    if ((name === 'sqrt' || name === 'log') && a.re < 0) throw new Unsupported('complex result');
+    if (!f || a.zoo || a.im !== 0 || !Number.isFinite(a.re)) throw new Unsupported(name);
     if (name === 'log' && a.re === 0) return ZOO;
-    return c(f(a.re));
+    // sqrt and log of a negative number: sympy's principal values (sqrt(-1) is I).
+    if (name === 'sqrt' && a.re < 0) return { ...c(0, Math.sqrt(-a.re)), ...inexact, ...symF };
+    if (name === 'log' && a.re < 0) return { ...c(Math.log(-a.re), Math.PI), ...inexact, ...symF };
+    return { ...c(f(a.re)), ...inexact, ...symF };
   };
   const operand = (): C => {
     const t = toks[i];
     if (t?.t === 'num') {
       i++;
-      return c(Number(t.v.num) / Number(t.v.den));
+      const v = c(Number(t.v.num) / Number(t.v.den));
+      return t.float ? { ...v, inexact: true } : v;
     }
     if (t?.t === 'name') {
       i++;
@@ -183,14 +255,15 @@ function evaluate(toks: SympyToken[], symbolValue: (name: string) => C): C {
       if (v.im !== 0 || !Number.isInteger(v.re) || v.re < 0 || v.re > 1000) throw new Unsupported('factorial');
       let r = 1;
       for (let k = v.re; k > 1; k -= step) r *= k;
-      v = c(r);
+      v = { ...c(r), ...(v.py ? { py: true as const } : {}) };
     }
     return v;
   };
   const unary = (): C => {
     if (isOp('-')) {
       i++;
-      return cMul(c(-1), unary());
+      const v = unary();
+      return { ...v, re: -v.re, im: -v.im };
     }
     if (isOp('+')) {
       i++;
@@ -199,7 +272,7 @@ function evaluate(toks: SympyToken[], symbolValue: (name: string) => C): C {
     const base = atom();
     if (isOp('**')) {
       i++;
-      return cPow(base, unary());
+      return binary('**', base, unary());
     }
     return base;
   };
@@ -208,16 +281,7 @@ function evaluate(toks: SympyToken[], symbolValue: (name: string) => C): C {
     while (isOp('*') || isOp('/') || isOp('//') || isOp('%')) {
       const op = toks[i++];
       const r = unary();
-      if (op?.v === '*') v = cMul(v, r);
-      else if (op?.v === '/') v = cDiv(v, r);
-      else {
-        if (v.im !== 0 || r.im !== 0 || v.zoo || r.zoo || !Number.isFinite(v.re) || !Number.isFinite(r.re)) throw new Unsupported('// or %');
-        if (r.re === 0) v = op?.v === '//' ? (v.re === 0 ? NAN : ZOO) : NAN;
-        else {
-          const q = Math.floor(v.re / r.re);
-          v = c(op?.v === '//' ? q : v.re - r.re * q);
-        }
-      }
+      v = binary(op?.v === '*' || op?.v === '/' || op?.v === '//' ? op.v : '%', v, r);
     }
     return v;
   };
@@ -226,12 +290,13 @@ function evaluate(toks: SympyToken[], symbolValue: (name: string) => C): C {
     while (isOp('+') || isOp('-')) {
       const op = toks[i++];
       const r = product();
-      v = cAdd(v, op?.v === '+' ? r : cMul(c(-1), r));
+      v = binary(op?.v === '+' ? '+' : '-', v, r);
     }
     return v;
   };
   if (toks.length === 0) throw new Raise('empty');
   const v = sum();
+  if (v.py) return c(v.re); // float(True) is 1.0
   if (i !== toks.length) throw new Raise('trailing tokens');
   return v;
 }
@@ -241,14 +306,16 @@ function symbolValues(base: number): (name: string) => C {
   return (name) => {
     let h = 17;
     for (const ch of name) h = (h * 31 + ch.charCodeAt(0)) % 1000003;
-    return c(base + (h % 997) / 211);
+    return { ...c(base * (1 + (0.3 * (h % 997)) / 997)), sym: true };
   };
 }
 
 function close(a: C, b: C): boolean {
   if (a.zoo || b.zoo) return a.zoo === b.zoo;
   if (isNan(a) || isNan(b)) return isNan(a) && isNan(b);
-  const near = (x: number, y: number): boolean => x === y || Math.abs(x - y) <= 1e-9 * Math.max(1, Math.abs(x), Math.abs(y));
+  // Relative: a value that shrinks with the symbol (1e-9*x) is no constant; below 1e-14 both
+  // count as a cancelled 0 (x*x/x - x leaves rounding noise that sympy's exact 0 does not have).
+  const near = (x: number, y: number): boolean => x === y || Math.abs(x - y) <= 1e-12 * Math.max(Math.abs(x), Math.abs(y)) || (Math.abs(x) <= 1e-14 && Math.abs(y) <= 1e-14);
   return near(a.re, b.re) && near(a.im, b.im);
 }
 
@@ -266,7 +333,7 @@ export function sympyFloat(text: string): number | 'raise' | 'unsupported' {
   if (!toks) return 'raise';
   let values: C[];
   try {
-    values = [evaluate(toks, symbolValues(1.37)), evaluate(toks, symbolValues(6.11))];
+    values = [evaluate(toks, symbolValues(0.73)), evaluate(toks, symbolValues(1.41))];
   } catch (e) {
     if (e instanceof Raise) return 'raise';
     if (e instanceof Unsupported) return 'unsupported';
@@ -276,6 +343,8 @@ export function sympyFloat(text: string): number | 'raise' | 'unsupported' {
   if (!a || !b || !close(a, b)) return 'raise';
   if (a.zoo) return 'raise';
   if (isNan(a)) return NaN;
+  // sympy keeps `oo*(y + 1/2)` and `zoo*y` symbolic; only nan absorbs a symbol.
+  if ((a.sym || b.sym) && !Number.isFinite(a.re)) return 'raise';
   // float() raises on any non-zero imaginary part, however small (`+ 1e-20j`).
   if (a.im !== 0) return 'raise';
   return a.re;
