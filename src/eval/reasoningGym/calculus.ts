@@ -50,6 +50,11 @@ export function parseExpression(text: string): Node | null {
   for (const [k, s] of toks.entries()) {
     if (/^[ \t\n\r\f]+$/.test(s)) continue;
     const gap = toks[k - 1];
+    // An imaginary literal (`2j`, `1.5J`): sympy's auto_number writes it as `Integer(2)*I`.
+    if (/^[jJ]$/.test(s) && gap !== undefined && /^(\d|\.\d)/.test(gap)) {
+      t.push('*', 'I');
+      continue;
+    }
     if (s === '*' && t[t.length - 1] === '*' && gap !== undefined && /^[ \t\f]+$/.test(gap) && toks[k - 2] === '*') t[t.length - 1] = '**';
     // sympy's factorial notation: `!` or `!!` right after its operand (`2 !` and `2!!!` are errors).
     else if (s === '!' && gap === '!' && (t[t.length - 1] === '!' || t[t.length - 1] === '!!')) t[t.length - 1] += '!';

@@ -4,6 +4,7 @@ import { type Rational } from '../rational';
 import { metaArray, metaNumber, RgDataError, type RgScorer } from './entry';
 import { evaluateSympyArithmetic, literalInts } from './expr';
 import { pyStrip } from './py';
+import { sympyFloat } from './sympyFloat';
 
 function numbersOf(value: unknown[]): bigint[] {
   return value.map((n) => {
@@ -50,12 +51,19 @@ function isClose(a: number, b: number): boolean {
   return Math.abs(a - b) <= 1e-6 + 1e-5 * Math.abs(b);
 }
 
-/** countdown: an expression using exactly the given numbers that reaches the target; 0.05 / 0.01 otherwise. */
+/**
+ * countdown, as RG: 0.01 where `float(parse_expr(answer))` raises, 0.05 where the literal whole
+ * numbers are not the given ones or the value misses the target (numpy `isclose`), else 1. As
+ * sympy reads it, an answer may use constants, names that cancel and a few functions:
+ * `<gold> + E - E` scores 1 and `<gold> + E` 0.05 (reasoning_gym/games/countdown.py).
+ */
 export const countdown: RgScorer = (answer, entry) => {
   if (pyStrip(answer) === '') return 0.01;
   const ev = evaluateSympyArithmetic(answer);
-  if (!ev) return 0.01;
+  // Beyond exact arithmetic (names, `0j`, sqrt(...)), RG's float(parse_expr(answer)) may still give a number.
+  const f = ev ? null : sympyFloat(answer);
+  if (f === 'raise' || f === 'unsupported') return 0.01;
   if (!sameMultiset(literalInts(answer), numbersOf(metaArray(entry, 'numbers')))) return 0.05;
-  const value = Number(ev.value.num) / Number(ev.value.den);
+  const value = ev ? Number(ev.value.num) / Number(ev.value.den) : (f ?? NaN);
   return isClose(value, metaNumber(entry, 'target')) ? 1 : 0.05;
 };

@@ -2,7 +2,9 @@
 // syntax (numbers, names, + - * / **, parentheses, factorials of whole numbers). Enough to decide RG's polynomial datasets:
 // simple_integration (the answer's derivative equals the integrand) and
 // polynomial_multiplication (sympy's structural equality with the expanded product).
-// Text outside this subset (function calls, division by a symbol, `^`) is not a polynomial: null.
+// Text outside this subset (function calls, division by a sum, `^`) is not a polynomial: null.
+// Division by a monomial gives negative exponents (a Laurent polynomial), as sympy cancels
+// `x*x/x` to `x`; `I` is sympy's imaginary unit (I**2 = -1).
 
 import { SYMPY_NON_SYMBOLS } from './sympyNames';
 import { add, div, equals, mul, rational, type Rational } from '../rational';
@@ -60,8 +62,12 @@ function mulPoly(a: Poly, b: Poly): Poly {
     for (const [kb, vb] of b) {
       const m = parseMonomial(ka);
       for (const [s, e] of parseMonomial(kb)) m.set(s, (m.get(s) ?? 0n) + e);
+      // sympy's imaginary unit (`I`, and `2j`, read as `2*I`): I**2 is -1 (I**-1 is -I).
+      const ie = m.get('I') ?? 0n;
+      const iSign = ((ie % 4n) + 4n) % 4n >= 2n ? -1n : 1n;
+      if (ie !== 0n) m.set('I', ((ie % 2n) + 2n) % 2n);
       const key = monomialKey(m);
-      const sum = add(out.get(key) ?? rational(0n), mul(va, vb));
+      const sum = add(out.get(key) ?? rational(0n), mul(mul(va, vb), rational(iSign)));
       if (sum.num === 0n) out.delete(key);
       else out.set(key, sum);
     }
@@ -134,7 +140,8 @@ export function parsePolynomial(text: string): PolyForm | null {
     const t = toks[i];
     if (t?.t === 'num') {
       i++;
-      if (t.float) usesFloat = true;
+      // A Float zero vanishes in sympy's sum (`x + 0.0` is `x`, `+ 0.0j` too); any other Float stays.
+      if (t.float && t.v.num !== 0n) usesFloat = true;
       return { poly: constant(t.v), expanded: true };
     }
     if (t?.t === 'name') {
@@ -189,10 +196,16 @@ export function parsePolynomial(text: string): PolyForm | null {
       const op = toks[i++];
       let r = unary();
       if (op?.v === '/') {
-        if (!isConstant(r.poly)) fail();
-        const inv = div(rational(1n), constantValue(r.poly));
+        // Division by a number or by one monomial (sympy cancels like factors: `x*x/x` is `x`);
+        // by a sum it is no polynomial.
+        const [only] = r.poly.size === 1 ? [...r.poly] : [];
+        if (!only) fail();
+        const [key, coeff] = only ?? ['', rational(1n)];
+        const inv = div(rational(1n), coeff);
         if (!inv) fail();
-        r = { poly: constant(inv ?? rational(1n)), expanded: true };
+        const m = parseMonomial(key);
+        for (const [sym, e] of m) m.set(sym, -e);
+        r = { poly: new Map([[monomialKey(m), inv ?? rational(1n)]]), expanded: r.expanded };
       }
       const numberTimesSum = isConstant(v.poly) || isConstant(r.poly);
       const expanded = v.expanded && r.expanded && (numberTimesSum || (terms(v) <= 1 && terms(r) <= 1));

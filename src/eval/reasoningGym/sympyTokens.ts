@@ -16,6 +16,7 @@ export type SympyToken = { t: 'num'; v: Rational; float: boolean } | { t: 'name'
  * between tokens only what Python's tokenizer skips counts (space, tab, form feed, line breaks):
  * a no-break space or vertical tab inside is a SyntaxError for sympy. Line breaks outside
  * brackets are `pythonSyntaxTrap`'s to refuse.
+ * An imaginary literal `2j` gives the tokens of `2*I`, as sympy's auto_number rewrites it.
  * "2x" gives a number then a name; the parsers refuse that pair, as Python's tokenizer does.
  * sympy re-joins operator tokens before evaluating, so `2 * * 3` is `2 ** 3` and `7 / / 2` is
  * `7 // 2` (spaces or tabs between, not a line break). `!` (factorial) and `!!` (double
@@ -52,6 +53,12 @@ export function tokenizeSympy(text: string): SympyToken[] | null {
       if (!v) return null;
       out.push({ t: 'num', v, float: /[.eE]/.test(num[0]) });
       i += num[0].length;
+      // An imaginary literal (`2j`, `1.5J`): sympy's auto_number writes it as `Integer(2)*I`, with
+      // no parentheses, so `2**3j` is `2**3*I`.
+      if (/^[jJ]/.test(src.slice(i))) {
+        out.push({ t: 'op', v: '*' }, { t: 'name', v: 'I' });
+        i += 1;
+      }
       continue;
     }
     const name = /^[A-Za-z_]\w*/.exec(rest);

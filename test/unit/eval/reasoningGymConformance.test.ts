@@ -89,6 +89,10 @@ describe('Reasoning-Gym conformance corpus', () => {
 // JSON answers read by `json.loads` (graph_color, jugs, number_sorting): NaN and Infinity are JSON to
 // Python (graph_color's 0.01 for parsable JSON), a list or dict colour is unhashable (RG's 0);
 // `wrong_rg_accepts`: number_sorting gives 1.0 to a list of NaN of the right length.
+// sympy names and forms (countdown, puzzle24, polynomial_multiplication, simple and intermediate
+// integration): constants that cancel (`+ E - E`), free symbols that cancel (`+ x - x`, `*x/x`),
+// imaginary literals (`+ 0j`, `1j*1j + 1`, a Float `+ 0.0j`), Python's True / False, a few functions
+// (`+ sqrt(4) - 2` in countdown); `wrong_rg_accepts`: puzzle24 answers using a name or `0j`.
 describe.each([
   'reasoning_gym_sympy_operators.jsonl',
   'reasoning_gym_whitespace_floats.jsonl',
@@ -96,6 +100,7 @@ describe.each([
   'reasoning_gym_number_whitespace.jsonl',
   'reasoning_gym_py_literals.jsonl',
   'reasoning_gym_json_answers.jsonl',
+  'reasoning_gym_sympy_names.jsonl',
 ])('Reasoning-Gym differential cases: %s', (name) => {
   const extra = readFileSync(path.join(repoRoot, 'test', 'fixtures', name), 'utf8')
     .split('\n')

@@ -1,0 +1,351 @@
+// `float(parse_expr(text))` for the answers RG's countdown scorer reads, where they go beyond
+// exact arithmetic: sympy's constants (E, pi, I, oo, nan, zoo, EulerGamma, ...), imaginary
+// literals (`0j`), Python's True / False, free symbols (`x`), and a few functions (sqrt, exp, log,
+// sin, cos, tan, Abs, abs, S, Integer, Float, Rational). Computed in complex floating point;
+// model text is never eval'ed.
+//
+// sympy's automatic evaluation cancels `x - x` and `x/x`, so a free symbol that cancels leaves a
+// number and `float()` succeeds; one that remains makes `float()` raise. Here each free symbol is
+// given two different values and the result must not depend on them. This follows sympy where
+// the cancellation is one sympy does automatically (like terms and like factors); where sympy
+// keeps an unexpanded form (`(x+1)**2 - x**2 - 2*x`) it raises and this gives a number.
+
+import { pythonSyntaxTrap } from './py';
+import { SYMPY_NON_SYMBOLS } from './sympyNames';
+import { tokenizeSympy, type SympyToken } from './sympyTokens';
+
+const MAX_LENGTH = 2000;
+const MAX_DEPTH = 100;
+
+/**
+ * A complex number; `zoo` marks sympy's complex infinity (re and im are NaN then). `py` marks a
+ * Python int (True, False and what Python computes from them); `inexact` a value computed from
+ * a sympy Float.
+ */
+interface C {
+  re: number;
+  im: number;
+  zoo?: true;
+  py?: true;
+  inexact?: true;
+  /** Computed from a free symbol (which may have cancelled). */
+  sym?: true;
+}
+
+class Raise extends Error {}
+
+const c = (re: number, im = 0): C => ({ re, im });
+const ZOO: C = { re: NaN, im: NaN, zoo: true };
+const NAN = c(NaN);
+const isNan = (a: C): boolean => !a.zoo && (Number.isNaN(a.re) || Number.isNaN(a.im));
+const isZero = (a: C): boolean => !a.zoo && a.re === 0 && a.im === 0;
+const isInfinite = (a: C): boolean => !a.zoo && (!Number.isFinite(a.re) || !Number.isFinite(a.im)) && !isNan(a);
+
+function cAdd(a: C, b: C): C {
+  if (isNan(a) || isNan(b)) return NAN;
+  if (a.zoo || b.zoo) return (a.zoo && b.zoo) || isInfinite(a) || isInfinite(b) ? NAN : ZOO;
+  return c(a.re + b.re, a.im + b.im);
+}
+
+function cMul(a: C, b: C): C {
+  if (isNan(a) || isNan(b)) return NAN;
+  if (a.zoo || b.zoo) return isZero(a) || isZero(b) ? NAN : ZOO;
+  if (a.im === 0 && b.im === 0) return c(a.re * b.re);
+  return c(a.re * b.re - a.im * b.im, a.re * b.im + a.im * b.re);
+}
+
+function cDiv(a: C, b: C): C {
+  if (isNan(a) || isNan(b)) return NAN;
+  if (b.zoo) return a.zoo || isInfinite(a) ? NAN : c(0);
+  if (a.zoo) return isInfinite(b) ? NAN : ZOO;
+  // sympy: 0/0 is nan, any other number over 0 is zoo.
+  if (isZero(b)) return isZero(a) ? NAN : ZOO;
+  if (a.im === 0 && b.im === 0) return c(a.re / b.re);
+  const d = b.re * b.re + b.im * b.im;
+  return c((a.re * b.re + a.im * b.im) / d, (a.im * b.re - a.re * b.im) / d);
+}
+
+/** a**b; throws Unsupported for a huge integer exponent. */
+function cPow(a: C, b: C): C {
+  if (isNan(a) || isNan(b) || a.zoo || b.zoo) return isZero(b) ? c(1) : NAN;
+  if (isZero(b)) return c(1);
+  // sympy computes a huge integer power exactly (9**9**9 stalls RG); refused here, as in expr.ts.
+  if (b.im === 0 && Number.isInteger(b.re) && Math.abs(b.re) > 10000 && !(a.im === 0 && Math.abs(a.re) <= 1)) throw new Unsupported('exponent too large');
+  if (b.im === 0 && Number.isInteger(b.re)) {
+    if (isZero(a) && b.re < 0) return ZOO;
+    let r = c(1);
+    let base = b.re < 0 ? cDiv(c(1), a) : a;
+    for (let e = Math.abs(b.re); e > 0; e = Math.floor(e / 2)) {
+      if (e % 2 === 1) r = cMul(r, base);
+      base = cMul(base, base);
+    }
+    return r;
+  }
+  if (a.im === 0 && b.im === 0 && a.re >= 0) return c(a.re ** b.re);
+  // sympy: 0**z is 0 for re(z) > 0, zoo for re(z) < 0, nan for an imaginary z.
+  if (isZero(a)) return b.re > 0 ? c(0) : b.re < 0 ? ZOO : NAN;
+  // Principal branch, as sympy: exp(b * log(a)).
+  const mod = Math.hypot(a.re, a.im);
+  const arg = Math.atan2(a.im, a.re);
+  const l = c(Math.log(mod), arg);
+  return cExp(cMul(b, l));
+}
+
+function cExp(a: C): C {
+  const m = Math.exp(a.re);
+  return a.im === 0 ? c(m) : c(m * Math.cos(a.im), m * Math.sin(a.im));
+}
+
+/** sympy's numeric constants (the names sympyNames.ts leaves out), as floats. */
+const CONSTANTS: ReadonlyMap<string, C> = new Map([
+  ['E', c(Math.E)],
+  ['pi', c(Math.PI)],
+  ['I', c(0, 1)],
+  ['oo', c(Infinity)],
+  ['zoo', ZOO],
+  ['nan', NAN],
+  ['EulerGamma', c(0.5772156649015329)],
+  ['Catalan', c(0.915965594177219)],
+  ['GoldenRatio', c(1.618033988749895)],
+  ['TribonacciConstant', c(1.839286755214161)],
+  // Python's bools: `True + 3` is 4 (float(True) is 1.0).
+  ['True', { re: 1, im: 0, py: true }],
+  ['False', { re: 0, im: 0, py: true }],
+]);
+
+/** Functions of one real argument read here (sympy's, and Python's `abs`). */
+const REAL_FUNCTIONS: ReadonlyMap<string, (x: number) => number> = new Map([
+  ['sqrt', Math.sqrt],
+  ['exp', Math.exp],
+  ['log', Math.log],
+  ['sin', Math.sin],
+  ['cos', Math.cos],
+  ['tan', Math.tan],
+  ['Abs', Math.abs],
+  ['abs', Math.abs],
+  ['S', (x: number) => x],
+  ['Integer', Math.trunc],
+  ['Float', (x: number) => x],
+]);
+
+class Unsupported extends Error {}
+
+type BinOp = '+' | '-' | '*' | '/' | '//' | '%' | '**';
+
+/** A sympy Integer: exact (no Float involved), finite, real and whole (to float rounding). */
+function isInteger(a: C): boolean {
+  return !a.inexact && !a.zoo && a.im === 0 && Number.isFinite(a.re) && Math.abs(a.re - Math.round(a.re)) <= 1e-9 * Math.max(1, Math.abs(a.re));
+}
+
+function arith(op: BinOp, a: C, b: C): C {
+  switch (op) {
+    case '+':
+      return cAdd(a, b);
+    case '-':
+      return cAdd(a, { ...b, re: -b.re, im: -b.im });
+    case '*':
+      return cMul(a, b);
+    case '/':
+      return cDiv(a, b);
+    case '**':
+      return cPow(a, b);
+    default: {
+      if (a.im !== 0 || b.im !== 0 || a.zoo || b.zoo || !Number.isFinite(a.re) || !Number.isFinite(b.re)) throw new Unsupported('// or %');
+      if (b.re === 0) return op === '//' ? (a.re === 0 ? NAN : ZOO) : NAN;
+      const q = Math.floor(a.re / b.re);
+      return c(op === '//' ? q : a.re - b.re * q);
+    }
+  }
+}
+
+/**
+ * `a op b` with Python's rules for bools: sympy's Integer takes a Python int in + - * // %
+ * (`3 + True` is 4), every other combination with a bool raises (`3/True`, `0.5 + True`,
+ * `E*True`, `2**True`), as measured with sympy 1.14.
+ */
+function binary(op: BinOp, a: C, b: C): C {
+  const sym = a.sym || b.sym ? { sym: true as const } : {};
+  // sympy's nan absorbs everything, a bool on its right too (`nan - False` is nan; Python's
+  // `False - nan` raises).
+  if (a.py && isNan(b)) throw new Raise('bool arithmetic');
+  if (isNan(a) || isNan(b)) return { ...NAN, ...sym };
+  // sympy keeps 0**x symbolic (the sign of x is unknown).
+  if (op === '**' && b.sym && isZero(a)) throw new Raise('0**symbol');
+  if (a.py && b.py && op === '/') return { ...arith(op, a, b), inexact: true, ...sym }; // Python's True/True is 1.0
+  if (a.py || b.py) {
+    const other = a.py ? b : a;
+    if (op === '/' || op === '**' || !(other.py || isInteger(other))) throw new Raise('bool arithmetic');
+    const v = arith(op, { ...a, inexact: undefined }, { ...b, inexact: undefined });
+    return a.py && b.py ? { ...v, py: true, ...sym } : { ...v, ...sym };
+  }
+  const v = arith(op, a, b);
+  return a.inexact || b.inexact ? { ...v, inexact: true, ...sym } : { ...v, ...sym };
+}
+
+function evaluate(toks: SympyToken[], symbolValue: (name: string) => C): C {
+  let i = 0;
+  let depth = 0;
+  const isOp = (v: string): boolean => {
+    const t = toks[i];
+    return t?.t === 'op' && t.v === v;
+  };
+  const group = (): C => {
+    if (++depth > MAX_DEPTH) throw new Unsupported('too deep');
+    const v = sum();
+    depth--;
+    if (!isOp(')')) throw new Raise('missing )');
+    i++;
+    return v;
+  };
+  const call = (name: string): C => {
+    i++; // (
+    const args: C[] = [];
+    if (!isOp(')')) {
+      if (++depth > MAX_DEPTH) throw new Unsupported('too deep');
+      args.push(sum());
+      depth--;
+    }
+    if (!isOp(')')) throw new Raise('missing )');
+    i++;
+    const [a] = args;
+    if (!a) throw new Unsupported(name);
+    // Python's abs keeps a bool an int; sympy's functions refuse a bool (sympify(True) is no number).
+    if (a.py) {
+      if (name === 'abs') return { re: Math.abs(a.re), im: 0, py: true };
+      throw new Raise('bool argument');
+    }
+    const inexact = a.inexact || name === 'Float' ? { inexact: true as const } : {};
+    if (name === 'Rational') return a;
+    const symF = a.sym ? { sym: true as const } : {};
+    const f = REAL_FUNCTIONS.get(name);
+    if (!f || a.zoo || a.im !== 0 || !Number.isFinite(a.re)) throw new Unsupported(name);
+    if (name === 'log' && a.re === 0) return ZOO;
+    // sqrt and log of a negative number: sympy's principal values (sqrt(-1) is I).
+    if (name === 'sqrt' && a.re < 0) return { ...c(0, Math.sqrt(-a.re)), ...inexact, ...symF };
+    if (name === 'log' && a.re < 0) return { ...c(Math.log(-a.re), Math.PI), ...inexact, ...symF };
+    return { ...c(f(a.re)), ...inexact, ...symF };
+  };
+  const operand = (): C => {
+    const t = toks[i];
+    if (t?.t === 'num') {
+      i++;
+      const v = c(Number(t.v.num) / Number(t.v.den));
+      return t.float ? { ...v, inexact: true } : v;
+    }
+    if (t?.t === 'name') {
+      i++;
+      if (isOp('(')) return call(t.v);
+      const k = CONSTANTS.get(t.v);
+      if (k) return k;
+      // None, a function or class used as a value: the arithmetic raises.
+      if (SYMPY_NON_SYMBOLS.has(t.v)) throw new Raise(t.v);
+      return symbolValue(t.v);
+    }
+    if (isOp('(')) {
+      i++;
+      return group();
+    }
+    throw new Raise('expected an operand');
+  };
+  const atom = (): C => {
+    let v = operand();
+    while (isOp('!') || isOp('!!')) {
+      const step = isOp('!') ? 1 : 2;
+      i++;
+      if (v.im !== 0 || !Number.isInteger(v.re) || v.re < 0 || v.re > 1000) throw new Unsupported('factorial');
+      let r = 1;
+      for (let k = v.re; k > 1; k -= step) r *= k;
+      v = { ...c(r), ...(v.py ? { py: true as const } : {}) };
+    }
+    return v;
+  };
+  const unary = (): C => {
+    if (isOp('-')) {
+      i++;
+      const v = unary();
+      return { ...v, re: -v.re, im: -v.im };
+    }
+    if (isOp('+')) {
+      i++;
+      return unary();
+    }
+    const base = atom();
+    if (isOp('**')) {
+      i++;
+      return binary('**', base, unary());
+    }
+    return base;
+  };
+  const product = (): C => {
+    let v = unary();
+    while (isOp('*') || isOp('/') || isOp('//') || isOp('%')) {
+      const op = toks[i++];
+      const r = unary();
+      v = binary(op?.v === '*' || op?.v === '/' || op?.v === '//' ? op.v : '%', v, r);
+    }
+    return v;
+  };
+  const sum = (): C => {
+    let v = product();
+    while (isOp('+') || isOp('-')) {
+      const op = toks[i++];
+      const r = product();
+      v = binary(op?.v === '+' ? '+' : '-', v, r);
+    }
+    return v;
+  };
+  if (toks.length === 0) throw new Raise('empty');
+  const v = sum();
+  if (v.py) return c(v.re); // float(True) is 1.0
+  if (i !== toks.length) throw new Raise('trailing tokens');
+  return v;
+}
+
+/** Two generic values per free symbol: sympy's answer cannot depend on them. */
+function symbolValues(base: number): (name: string) => C {
+  return (name) => {
+    let h = 17;
+    for (const ch of name) h = (h * 31 + ch.charCodeAt(0)) % 1000003;
+    return { ...c(base * (1 + (0.3 * (h % 997)) / 997)), sym: true };
+  };
+}
+
+function close(a: C, b: C): boolean {
+  if (a.zoo || b.zoo) return a.zoo === b.zoo;
+  if (isNan(a) || isNan(b)) return isNan(a) && isNan(b);
+  // Relative: a value that shrinks with the symbol (1e-9*x) is no constant; below 1e-14 both
+  // count as a cancelled 0 (x*x/x - x leaves rounding noise that sympy's exact 0 does not have).
+  const near = (x: number, y: number): boolean => x === y || Math.abs(x - y) <= 1e-12 * Math.max(Math.abs(x), Math.abs(y)) || (Math.abs(x) <= 1e-14 && Math.abs(y) <= 1e-14);
+  return near(a.re, b.re) && near(a.im, b.im);
+}
+
+/**
+ * Python's `float(sympy.parse_expr(text))`, as RG's countdown scorer computes it: the float (NaN
+ * for sympy's nan, ±Infinity for ±oo), `'raise'` where sympy or float() raises (a syntax error,
+ * complex infinity, a non-zero imaginary part, a free symbol left over, None or a sympy function
+ * used as a value), or `'unsupported'` where the text uses something this reader does not know
+ * (another function, complex function arguments, a factorial of a fraction).
+ */
+export function sympyFloat(text: string): number | 'raise' | 'unsupported' {
+  if (text.length > MAX_LENGTH) return 'unsupported';
+  if (pythonSyntaxTrap(text)) return 'raise';
+  const toks = tokenizeSympy(text);
+  if (!toks) return 'raise';
+  let values: C[];
+  try {
+    values = [evaluate(toks, symbolValues(0.73)), evaluate(toks, symbolValues(1.41))];
+  } catch (e) {
+    if (e instanceof Raise) return 'raise';
+    if (e instanceof Unsupported) return 'unsupported';
+    throw e;
+  }
+  const [a, b] = values;
+  if (!a || !b || !close(a, b)) return 'raise';
+  if (a.zoo) return 'raise';
+  if (isNan(a)) return NaN;
+  // sympy keeps `oo*(y + 1/2)` and `zoo*y` symbolic; only nan absorbs a symbol.
+  if ((a.sym || b.sym) && !Number.isFinite(a.re)) return 'raise';
+  // float() raises on any non-zero imaginary part, however small (`+ 1e-20j`).
+  if (a.im !== 0) return 'raise';
+  return a.re;
+}
