@@ -65,6 +65,18 @@ export class CliError extends Error {
 }
 
 /**
+ * A usage error (exit 2) for a command line of the wrong shape (no question, two task folders, an
+ * unknown command): `message`, then one line with the synopsis (the first line of `usage`, e.g.
+ * "Usage: r1ci eval <file-or-folder> [options]") and where the options are listed. Not the whole
+ * help: the error would scroll away above 40 lines of options (`command`: "eval"; "" for r1ci itself).
+ */
+export function usageError(message: string, usage: string, command: string): CliError {
+  const synopsis = usage.split('\n', 1)[0] ?? '';
+  const help = command === '' ? 'r1ci --help lists the commands' : `r1ci ${command} --help lists the options`;
+  return new CliError(`${message}\n${synopsis}  (${help})`, EXIT.usage);
+}
+
+/**
  * The error of `eval` / `score` when `target` held no question to run (exit 1): it points at what
  * was printed above instead (load problems, unsupported questions, skipped files), and with none
  * of those says what r1ci looks for, so an empty folder or one of an unknown layout is no dead end.

@@ -13,7 +13,7 @@ import { readResults, toMarkdown, compareRuns, comparisonToMarkdown } from '../e
 import { samplesToMarkdown, summarizeSamples } from '../eval/sampling';
 import { claimResultsFile, resumableResults, type EvalEvent, type ResultsClaim } from '../eval/runner';
 import { SandboxPool } from '../sandbox';
-import { CliError, conflictsOf, escapingWriter, EXIT, noQuestionsFound, parseCliArgs, refuseConflictingFlags } from './cliSupport';
+import { CliError, conflictsOf, escapingWriter, EXIT, noQuestionsFound, parseCliArgs, refuseConflictingFlags, usageError } from './cliSupport';
 import { fileErrorSentence } from '../text/fileErrors';
 import { prepareOutputFolder, refuseOutputOverInput, refuseReplacingData, refuseResultsFileOfOtherKind } from './outputPaths';
 import { ISOLATION_OPTIONS, ISOLATION_USAGE, mayRunModelCode, readIsolation, refusingRunner, type GateIo } from './isolationGate';
@@ -115,7 +115,7 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
     return EXIT.ok;
   }
   refuseConflictingFlags('eval', values, EVAL_CONFLICTS);
-  if (positionals.length !== 1) throw new CliError(`Give exactly one task file or folder.\n\n${EVAL_USAGE}`, EXIT.usage);
+  if (positionals.length !== 1) throw usageError('Give exactly one task file or folder.', EVAL_USAGE, 'eval');
   const target = resolve(positionals[0] ?? '');
   const slice = values.slice === undefined ? undefined : readSlice(values.slice);
   const m = readModelOptions(values, [EVAL_FLAGS]);
@@ -263,7 +263,7 @@ export async function compareCommand(argv: readonly string[], io: Io): Promise<n
     stdout.write(`${COMPARE_USAGE}\n`);
     return EXIT.ok;
   }
-  if (positionals.length !== 2) throw new CliError(`Give two results files.\n\n${COMPARE_USAGE}`, EXIT.usage);
+  if (positionals.length !== 2) throw usageError('Give two results files.', COMPARE_USAGE, 'compare');
   await refuseSameFile(positionals[0] ?? '', positionals[1] ?? '');
   // Both files are read before either is refused: two missing files are both named, not the first alone.
   const read = await Promise.allSettled(positionals.map((f) => readResultsFile(resolve(f), io)));
