@@ -299,13 +299,13 @@ describe('r1ci eval (spawned CLI, scripted server, real sandbox)', () => {
     expect(curriculum.every((q) => q.stage === 0 && q.samples === 2)).toBe(true);
 
     // A second output that cannot be written is said before the first one is out: no rollouts on
-    // standard output, then a failure.
+    // standard output, then a usage error.
     for (const [curriculumAt, why] of [
       [join(dir, 'missing', 'c.jsonl'), `cannot write in ${join(dir, 'missing')}: no such file or folder`],
       [join(rolloutsFile, 'c.jsonl'), `cannot write in ${rolloutsFile}: a file, not a folder`],
     ] as const) {
       const cut = await run(['export-rollouts', out, '--curriculum', curriculumAt]);
-      expect(cut.code).toBe(1);
+      expect(cut.code).toBe(2);
       expect(cut.stdout).toBe('');
       expect(cut.stderr).toBe(`r1ci: --curriculum ${curriculumAt}: ${why}; nothing was written.\n`);
     }
@@ -401,7 +401,8 @@ describe('r1ci eval (spawned CLI, scripted server, real sandbox)', () => {
     ] as const;
     for (const [args, message] of failures) {
       const r = await run([...args]);
-      expect(r.code, args.join(' ')).toBe(1);
+      // A usage error (exit 2): the command line names a path that cannot be used, and nothing ran.
+      expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr).toContain(message);
       expect(r.stderr).not.toMatch(/E[A-Z]+: /);
     }
