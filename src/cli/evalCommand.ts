@@ -11,12 +11,12 @@ import { defaultResultsFile, ensureResultsFolder } from '../eval/resultsLocation
 import { writeFileNoFollow } from '../eval/safeWrite';
 import { readResults, toMarkdown, compareRuns, comparisonToMarkdown } from '../eval/results';
 import { samplesToMarkdown, summarizeSamples } from '../eval/sampling';
-import { claimResultsFile, resumableResults, type EvalEvent, type ResultsClaim } from '../eval/runner';
+import { claimResultsFile, pendingSamples, resumableResults, type EvalEvent, type ResultsClaim } from '../eval/runner';
 import { SandboxPool } from '../sandbox';
 import { CliError, conflictsOf, escapingWriter, EXIT, noQuestionsFound, parseCliArgs, refuseConflictingFlags, usageError } from './cliSupport';
 import { fileErrorSentence } from '../text/fileErrors';
 import { prepareOutputFolder, refuseOutputOverInput, refuseReplacingData, refuseResultsFileOfOtherKind } from './outputPaths';
-import { ISOLATION_OPTIONS, ISOLATION_USAGE, mayRunModelCode, readIsolation, refusingRunner, type GateIo } from './isolationGate';
+import { ISOLATION_OPTIONS, ISOLATION_USAGE, mayRunModelCode, notRunSummary, readIsolation, refusingRunner, type GateIo } from './isolationGate';
 import { MODEL_OPTIONS, modelOptionsUsage, readModelOptions, resolveModelRun } from './modelOptions';
 import { EVAL_FLAGS } from '../config/settingFlags';
 import { flagOptions, flagUsage } from './settingFlags';
@@ -164,12 +164,16 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
     throw new CliError(fileErrorSentence(e) ?? (e instanceof Error ? e.message : String(e)), EXIT.failure);
   }
   let end: Extract<EvalEvent, { type: 'end' }> | undefined;
+  // Answers of this run whose code was refused (the basic tier without consent), and their code blocks.
+  const refused = { questions: 0, blocks: 0 };
   try {
     if (values.fresh && (await readResults(out)).results.length > 0) throw new CliError(`${out} already holds results; remove it or leave out --fresh to resume.`, EXIT.usage);
     // A results file this run may not resume (another model or mode, bad lines) is refused now,
     // before the sandbox starts and its tier is shown; the runner checks it again as it reads it.
+    let left: number;
     try {
-      await resumableResults(out, { model: m.run.model, temperature: m.run.temperature, seed: m.run.seed ?? null, textOnly });
+      const { kept } = await resumableResults(out, { model: m.run.model, temperature: m.run.temperature, seed: m.run.seed ?? null, textOnly });
+      left = pendingSamples(kept, records, samples).length;
     } catch (e) {
       throw new CliError(fileErrorSentence(e) ?? (e instanceof Error ? e.message : String(e)), EXIT.failure);
     }
@@ -177,7 +181,8 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
     const scratchRoot = await mkdtemp(join(tmpdir(), 'r1ci-eval-'));
     const pool = new SandboxPool({ scratchRoot, ...m.run.sandbox, mode: 'stateless', isolation });
     let runModelCode = true;
-    if (!textOnly) {
+    // A resumed run with nothing left asks no question and runs no checker: no sandbox, no tier, no question.
+    if (!textOnly && left > 0) {
       // The tier of the runners this pool hands out, known (and shown) before any model code runs.
       const probe = await pool.acquire(join(scratchRoot, 'tier-probe'), io.signal).catch(async (e: unknown) => {
         await pool.dispose();
@@ -224,6 +229,10 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
           );
         }
         progress(event);
+        if (event.type === 'result' && !runModelCode && event.result.codeCalls > 0) {
+          refused.questions++;
+          refused.blocks += event.result.codeCalls;
+        }
         if (event.type === 'end') end = event;
       }
     } catch (e) {
@@ -246,6 +255,8 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
     await writeFileNoFollow(resolve(values.sft), sft.text);
     stdout.write(`SFT: ${sft.count} correct trajectories that ran code → ${resolve(values.sft)}\n`);
   }
+  // The table counts the code the model wrote ("Mean code calls", "Used code"): say, after it, that none of it ran.
+  if (refused.questions > 0) stderr.write(`${notRunSummary(refused.questions, refused.blocks, isolation, samples > 1)}\n`);
   if (end.cancelled) {
     stderr.write(`r1ci: cancelled; ${out} keeps what finished — run the same command again to resume.\n`);
     return EXIT.cancelled;

@@ -78,6 +78,8 @@ describe('r1ci eval (spawned CLI, scripted server, real sandbox)', () => {
     const again = await run(['eval', FIXTURE, '--host', server.url, '--out', out]);
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('Resuming: 10 of 10 questions already done, 0 to go.');
+    // Nothing left to ask: no sandbox was started (no tier line, no isolation question), nothing on stderr.
+    expect(again.stderr).toBe('');
     expect(server.chatRequests().length).toBe(chatsBefore);
     expect((await readResults(out)).results).toHaveLength(10);
   });
@@ -416,6 +418,12 @@ describe('r1ci eval (spawned CLI, scripted server, real sandbox)', () => {
     const out = join(dir, 'gate.jsonl');
     const refused = await run(['eval', tasks, '--host', server.url, '--out', out, '--isolation', 'basic']);
     expect(refused.stderr).toMatch(/^r1ci: sandbox tier: basic — [^\n]*\nr1ci: model code will not be run \(not run: no isolation available\)\. For isolation, leave out --isolation basic\./);
+    // After the summary, whose "Mean code calls" and "Used code" count the code the model wrote,
+    // the user is told that none of it ran, and how to let it run.
+    expect(refused.stdout).toContain('| **Overall** | 1 | ');
+    expect(refused.stderr.trimEnd().split('\n').at(-1)).toBe(
+      'r1ci: no model code was run: the 1 code block written for 1 question got "not run: no isolation available" (the basic tier, and --allow-unisolated was not given), so "Mean code calls" and "Used code" above count code written, not run, and those answers were made without it. For isolation, leave out --isolation basic. Or pass --allow-unisolated to run it; the same command then asks it again.',
+    );
     const [result] = (await readResults(out)).results;
     expect(result?.error).toBeUndefined();
     expect(JSON.stringify(result?.steps)).toContain('not run: no isolation available');
@@ -429,6 +437,7 @@ describe('r1ci eval (spawned CLI, scripted server, real sandbox)', () => {
     expect(read.results).toHaveLength(2);
     expect(JSON.stringify(read.results[1]?.steps)).not.toContain('not run: no isolation available');
     expect(read.results[1]?.usedCode).toBe(true);
+    expect(allowed.stderr).not.toContain('no model code was run');
   });
 });
 
