@@ -170,7 +170,10 @@ export async function scoreCommand(argv: readonly string[], io: Io): Promise<num
         if (startError instanceof CliError) throw startError;
         throw new CliError(`the sandbox could not start: ${startError instanceof Error ? startError.message : String(startError)}`, EXIT.failure);
       }
-      write(out, index.records.has(id));
+      // An id with nothing to score (unknown, unsupported) names its line, as an invalid line does: the
+      // line is what to fix, and answers files often hold one id many times.
+      const known = index.records.has(id);
+      write(known ? out : { ...out, reason: `line ${lineNo}: ${out.reason}` }, known);
     }
   } catch (e) {
     if (e instanceof CliError) throw e;
