@@ -9,7 +9,7 @@ import { describeLoadProblem, describeSkipped, describeUnsupported, loadTasks } 
 import { sftJsonl } from '../eval/export/sft';
 import { defaultResultsFile, ensureResultsFolder } from '../eval/resultsLocation';
 import { writeFileNoFollow } from '../eval/safeWrite';
-import { readResults, toMarkdown, compareRuns, comparisonToMarkdown } from '../eval/results';
+import { readResults, sampleKey, toMarkdown, compareRuns, comparisonToMarkdown } from '../eval/results';
 import { samplesToMarkdown, summarizeSamples } from '../eval/sampling';
 import { claimResultsFile, pendingSamples, resumableResults, type EvalEvent, type ResultsClaim } from '../eval/runner';
 import { SandboxPool } from '../sandbox';
@@ -46,8 +46,9 @@ ${flagUsage(EVAL_FLAGS)}
   --slice START:STOP:STEP ask only these questions, in Python's slice notation over the loaded
                           questions (0-based, in id order; ids do not change). The authors' game24
                           set is 24.csv --slice 5::30 (rows 5, 35, 65 …: 46 puzzles)
-  --sft FILE              also write the correct trajectories that ran code as chat JSONL
-                          (other formats and RL rollouts: r1ci export-sft, r1ci export-rollouts)
+  --sft FILE              also write the correct trajectories that ran code of this run's
+                          questions and samples as chat JSONL (the whole results file:
+                          r1ci export-sft; RL rollouts: r1ci export-rollouts)
 ${modelOptionsUsage()}
 ${ISOLATION_USAGE}
   -h, --help              this help
@@ -251,9 +252,15 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
   if (sampling.k > 1) stdout.write(`\n${samplesToMarkdown(sampling)}`);
   if (values.sft) {
     // The run's in-memory results carry no transcripts (memory stays flat); they are in the file.
-    const sft = sftJsonl((await readResults(out)).results, { format: 'chat' });
+    // Of this run's questions and samples, as the summary: the file may also hold another task
+    // set's or more samples' results (those are for `r1ci export-sft`, which takes the whole file).
+    const inRun = new Set(end.results.map(sampleKey));
+    const sft = sftJsonl(
+      (await readResults(out)).results.filter((r) => inRun.has(sampleKey(r))),
+      { format: 'chat' },
+    );
     await writeFileNoFollow(resolve(values.sft), sft.text);
-    stdout.write(`SFT: ${sft.count} correct trajectories that ran code → ${resolve(values.sft)}\n`);
+    stdout.write(`SFT: ${counted(sft.count, 'correct trajectory', 'correct trajectories')} that ran code, of this run's ${counted(end.results.length, samples > 1 ? 'sample' : 'question')} → ${resolve(values.sft)}\n`);
   }
   // The table counts the code the model wrote ("Mean code calls", "Used code"): say, after it, that none of it ran.
   if (refused.questions > 0) stderr.write(`${notRunSummary(refused.questions, refused.blocks, isolation, samples > 1)}\n`);

@@ -250,6 +250,20 @@ describe('r1ci eval (spawned CLI, scripted server, real sandbox)', () => {
     }
   });
 
+  it("--sft exports this run's questions and samples, as the summary covers them, and its count is of what it wrote", async () => {
+    const out = join(dir, 'sft-of-run.results.jsonl');
+    const sft = join(dir, 'sft-of-run.jsonl');
+    expect((await run(['eval', FIXTURE, '--host', server.url, '--out', out, '--samples', '2'])).code).toBe(0);
+    // One sample now: the file's second samples are left out of the summary, and of the SFT data
+    // (it exported and counted all 14 correct samples of the file beside a summary of 7).
+    const one = await run(['eval', FIXTURE, '--host', server.url, '--out', out, '--sft', sft]);
+    expect(one.code).toBe(0);
+    expect(one.stdout).toContain('| **Overall** | 10 | 7 | 70.0% |');
+    const lines = readFileSync(sft, 'utf8').trimEnd().split('\n');
+    expect(lines).toHaveLength(7);
+    expect(one.stdout).toContain(`SFT: 7 correct trajectories that ran code, of this run's 10 questions → ${sft}\n`);
+  });
+
   it('asks each question k times with --samples, prints pass@k, and exports SFT formats and rollouts of an R1-CI-protocol run', async () => {
     const out = join(dir, 'r1ci.results.jsonl');
     const e = await run(['eval', FIXTURE, '--host', server.url, '--model', 'r1-code-interpreter:7b', '--out', out, '--samples', '2', '--concurrency', '2', '--seed', '3']);
