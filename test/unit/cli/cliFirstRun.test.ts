@@ -236,6 +236,9 @@ describe('flags: strict numbers, usage errors that name the flag (exit 2)', () =
     [['--memory-mib', '-5'], 'r1ci: --memory-mib must be a whole number from 64 to 1048576 MiB (got "-5").'],
     [['--seed', '-1'], 'r1ci: --seed must be a whole number ≥ 0 (got "-1").'],
     [['--bogus'], 'r1ci: unknown option --bogus (r1ci solve --help lists the options).'],
+    // A slip of a real option names it; --bogus above is near none.
+    [['--max-code-call', '3'], 'r1ci: unknown option --max-code-call: did you mean --max-code-calls? (r1ci solve --help lists the options).'],
+    [['--temprature', '0.5'], 'r1ci: unknown option --temprature: did you mean --temperature? (r1ci solve --help lists the options).'],
     [['--model'], 'r1ci: --model needs a value (r1ci solve --help lists the options).'],
     [['--model='], 'r1ci: --model must be a non-empty string (got "").'],
     [['--json=yes'], 'r1ci: --json takes no value (r1ci solve --help lists the options).'],
