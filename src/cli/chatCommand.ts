@@ -14,7 +14,7 @@ import { Conversation, type ConversationHost } from '../conversation/conversatio
 import type { ConversationEvent } from '../conversation/events';
 import { removeTree } from '../sandbox/scratchJanitor';
 import { escapeControls, jsonForTerminal } from '../sandbox/terminalText';
-import { CliError, EXIT, onStdoutGone, parseCliArgs, refuseConflictingFlags, signalExitCode, STOP_SIGNALS, type StopCause } from './cliSupport';
+import { EXIT, onStdoutGone, parseCliArgs, refuseConflictingFlags, signalExitCode, STOP_SIGNALS, type StopCause, usageError } from './cliSupport';
 import { stopStartupProbes } from '../sandbox/startupProbe';
 import { gatedCodeRunner } from './cliRunner';
 import { ISOLATION_USAGE, readIsolation, type GateIo } from './isolationGate';
@@ -71,7 +71,7 @@ export async function chatCommand(argv: readonly string[], io: Omit<GateIo, 'sig
     return EXIT.ok;
   }
   refuseConflictingFlags('chat', values, SOLVE_CONFLICTS);
-  if (positionals.length > 0) throw new CliError(`chat takes no question on the command line: type it at the prompt.\n\n${CHAT_USAGE}`, EXIT.usage);
+  if (positionals.length > 0) throw usageError('chat takes no question on the command line: type it at the prompt.', CHAT_USAGE, 'chat');
   const isolation = readIsolation(values.isolation);
   // Every flag is checked before anything is made or asked: a bad --host is not found after --keep-artifacts made its DIR.
   const m = readModelOptions(values);

@@ -65,6 +65,18 @@ export class CliError extends Error {
 }
 
 /**
+ * A usage error (exit 2) for a command line of the wrong shape (no question, two task folders, an
+ * unknown command): `message`, then one line with the synopsis (the first line of `usage`, e.g.
+ * "Usage: r1ci eval <file-or-folder> [options]") and where the options are listed. Not the whole
+ * help: the error would scroll away above 40 lines of options (`command`: "eval"; "" for r1ci itself).
+ */
+export function usageError(message: string, usage: string, command: string): CliError {
+  const synopsis = usage.split('\n', 1)[0] ?? '';
+  const help = command === '' ? 'r1ci --help lists the commands' : `r1ci ${command} --help lists the options`;
+  return new CliError(`${message}\n${synopsis}  (${help})`, EXIT.usage);
+}
+
+/**
  * The error of `eval` / `score` when `target` held no question to run (exit 1): it points at what
  * was printed above instead (load problems, unsupported questions, skipped files), and with none
  * of those says what r1ci looks for, so an empty folder or one of an unknown layout is no dead end.
@@ -128,7 +140,10 @@ export function parseCliArgs<T extends ParseArgsConfig & { args: string[] }>(com
     if (!(error instanceof TypeError) || typeof code !== 'string' || !code.startsWith('ERR_PARSE_ARGS')) throw error;
     const flag = /'(-{1,2}[^' =]+)/.exec(error.message)?.[1] ?? 'an option';
     const help = `(r1ci ${command} --help lists the options)`;
-    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw new CliError(`unknown option ${flag} ${help}.`, EXIT.usage);
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+      const meant = flag.startsWith('--') ? nearestOption(flag.slice(2), Object.keys(config.options ?? {})) : undefined;
+      throw new CliError(`unknown option ${flag}${meant === undefined ? '' : `: did you mean --${meant}?`} ${help}.`, EXIT.usage);
+    }
     if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') throw new CliError(`${command} takes no arguments besides its options ${help}.`, EXIT.usage);
     if (/does not take an argument/.test(error.message)) throw new CliError(`${flag} takes no value ${help}.`, EXIT.usage);
     if (/ambiguous/.test(error.message)) throw new CliError(`${flag} needs a value; for one that starts with "-", write ${flag}=VALUE.`, EXIT.usage);
@@ -143,6 +158,30 @@ export function parseCliArgs<T extends ParseArgsConfig & { args: string[] }>(com
   // An empty argument where a path goes (`r1ci eval "$TASKS"` with TASKS unset) would resolve to the current folder.
   if ((parsed.positionals as readonly string[]).includes('')) throw new CliError(`an argument is empty ("") (r1ci ${command} --help lists what ${command} takes).`, EXIT.usage);
   return parsed;
+}
+
+/**
+ * The one option of `names` that `typed` (a long option's name, without dashes) is a slip of: at
+ * most two edits away (Levenshtein distance: a letter left out, doubled, swapped, mistyped),
+ * closer than every other; undefined when none is, or two are as close (`--concurency` →
+ * `concurrency`; `--bogus` → none).
+ */
+function nearestOption(typed: string, names: readonly string[]): string | undefined {
+  const scored = names.map((name) => ({ name, d: editDistance(typed, name) })).filter((c) => c.d <= 2);
+  const best = Math.min(...scored.map((c) => c.d));
+  const nearest = scored.filter((c) => c.d === best);
+  return nearest.length === 1 ? nearest[0]?.name : undefined;
+}
+
+/** Levenshtein distance of `a` and `b` (insertions, deletions, substitutions; each counts 1). */
+function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) next.push(Math.min((row[j] ?? 0) + 1, (next[j - 1] ?? 0) + 1, (row[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1)));
+    row = next;
+  }
+  return row[b.length] ?? 0;
 }
 
 /** Two flags that must not be given together: `flag` with `other` (names without dashes), and why (a clause). */

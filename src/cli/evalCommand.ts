@@ -9,14 +9,14 @@ import { describeLoadProblem, describeSkipped, describeUnsupported, loadTasks } 
 import { sftJsonl } from '../eval/export/sft';
 import { defaultResultsFile, ensureResultsFolder } from '../eval/resultsLocation';
 import { writeFileNoFollow } from '../eval/safeWrite';
-import { readResults, toMarkdown, compareRuns, comparisonToMarkdown } from '../eval/results';
+import { readResults, sampleKey, toMarkdown, compareRuns, comparisonToMarkdown } from '../eval/results';
 import { samplesToMarkdown, summarizeSamples } from '../eval/sampling';
-import { claimResultsFile, resumableResults, type EvalEvent, type ResultsClaim } from '../eval/runner';
+import { claimResultsFile, pendingSamples, resumableResults, type EvalEvent, type ResultsClaim } from '../eval/runner';
 import { SandboxPool } from '../sandbox';
-import { CliError, conflictsOf, escapingWriter, EXIT, noQuestionsFound, parseCliArgs, refuseConflictingFlags } from './cliSupport';
+import { CliError, conflictsOf, escapingWriter, EXIT, noQuestionsFound, parseCliArgs, refuseConflictingFlags, usageError } from './cliSupport';
 import { fileErrorSentence } from '../text/fileErrors';
 import { prepareOutputFolder, refuseOutputOverInput, refuseReplacingData, refuseResultsFileOfOtherKind } from './outputPaths';
-import { ISOLATION_OPTIONS, ISOLATION_USAGE, mayRunModelCode, readIsolation, refusingRunner, type GateIo } from './isolationGate';
+import { ISOLATION_OPTIONS, ISOLATION_USAGE, mayRunModelCode, notRunSummary, readIsolation, refusingRunner, type GateIo } from './isolationGate';
 import { MODEL_OPTIONS, modelOptionsUsage, readModelOptions, resolveModelRun } from './modelOptions';
 import { EVAL_FLAGS } from '../config/settingFlags';
 import { flagOptions, flagUsage } from './settingFlags';
@@ -46,8 +46,9 @@ ${flagUsage(EVAL_FLAGS)}
   --slice START:STOP:STEP ask only these questions, in Python's slice notation over the loaded
                           questions (0-based, in id order; ids do not change). The authors' game24
                           set is 24.csv --slice 5::30 (rows 5, 35, 65 …: 46 puzzles)
-  --sft FILE              also write the correct trajectories that ran code as chat JSONL
-                          (other formats and RL rollouts: r1ci export-sft, r1ci export-rollouts)
+  --sft FILE              also write the correct trajectories that ran code of this run's
+                          questions and samples as chat JSONL (the whole results file:
+                          r1ci export-sft; RL rollouts: r1ci export-rollouts)
 ${modelOptionsUsage()}
 ${ISOLATION_USAGE}
   -h, --help              this help
@@ -115,7 +116,7 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
     return EXIT.ok;
   }
   refuseConflictingFlags('eval', values, EVAL_CONFLICTS);
-  if (positionals.length !== 1) throw new CliError(`Give exactly one task file or folder.\n\n${EVAL_USAGE}`, EXIT.usage);
+  if (positionals.length !== 1) throw usageError('Give exactly one task file or folder.', EVAL_USAGE, 'eval');
   const target = resolve(positionals[0] ?? '');
   const slice = values.slice === undefined ? undefined : readSlice(values.slice);
   const m = readModelOptions(values, [EVAL_FLAGS]);
@@ -164,12 +165,16 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
     throw new CliError(fileErrorSentence(e) ?? (e instanceof Error ? e.message : String(e)), EXIT.failure);
   }
   let end: Extract<EvalEvent, { type: 'end' }> | undefined;
+  // Answers of this run whose code was refused (the basic tier without consent), and their code blocks.
+  const refused = { questions: 0, blocks: 0 };
   try {
     if (values.fresh && (await readResults(out)).results.length > 0) throw new CliError(`${out} already holds results; remove it or leave out --fresh to resume.`, EXIT.usage);
     // A results file this run may not resume (another model or mode, bad lines) is refused now,
     // before the sandbox starts and its tier is shown; the runner checks it again as it reads it.
+    let left: number;
     try {
-      await resumableResults(out, { model: m.run.model, temperature: m.run.temperature, seed: m.run.seed ?? null, textOnly });
+      const { kept } = await resumableResults(out, { model: m.run.model, temperature: m.run.temperature, seed: m.run.seed ?? null, textOnly });
+      left = pendingSamples(kept, records, samples).length;
     } catch (e) {
       throw new CliError(fileErrorSentence(e) ?? (e instanceof Error ? e.message : String(e)), EXIT.failure);
     }
@@ -177,7 +182,8 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
     const scratchRoot = await mkdtemp(join(tmpdir(), 'r1ci-eval-'));
     const pool = new SandboxPool({ scratchRoot, ...m.run.sandbox, mode: 'stateless', isolation });
     let runModelCode = true;
-    if (!textOnly) {
+    // A resumed run with nothing left asks no question and runs no checker: no sandbox, no tier, no question.
+    if (!textOnly && left > 0) {
       // The tier of the runners this pool hands out, known (and shown) before any model code runs.
       const probe = await pool.acquire(join(scratchRoot, 'tier-probe'), io.signal).catch(async (e: unknown) => {
         await pool.dispose();
@@ -224,6 +230,10 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
           );
         }
         progress(event);
+        if (event.type === 'result' && !runModelCode && event.result.codeCalls > 0) {
+          refused.questions++;
+          refused.blocks += event.result.codeCalls;
+        }
         if (event.type === 'end') end = event;
       }
     } catch (e) {
@@ -242,10 +252,18 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
   if (sampling.k > 1) stdout.write(`\n${samplesToMarkdown(sampling)}`);
   if (values.sft) {
     // The run's in-memory results carry no transcripts (memory stays flat); they are in the file.
-    const sft = sftJsonl((await readResults(out)).results, { format: 'chat' });
+    // Of this run's questions and samples, as the summary: the file may also hold another task
+    // set's or more samples' results (those are for `r1ci export-sft`, which takes the whole file).
+    const inRun = new Set(end.results.map(sampleKey));
+    const sft = sftJsonl(
+      (await readResults(out)).results.filter((r) => inRun.has(sampleKey(r))),
+      { format: 'chat' },
+    );
     await writeFileNoFollow(resolve(values.sft), sft.text);
-    stdout.write(`SFT: ${sft.count} correct trajectories that ran code → ${resolve(values.sft)}\n`);
+    stdout.write(`SFT: ${counted(sft.count, 'correct trajectory', 'correct trajectories')} that ran code, of this run's ${counted(end.results.length, samples > 1 ? 'sample' : 'question')} → ${resolve(values.sft)}\n`);
   }
+  // The table counts the code the model wrote ("Mean code calls", "Used code"): say, after it, that none of it ran.
+  if (refused.questions > 0) stderr.write(`${notRunSummary(refused.questions, refused.blocks, isolation, samples > 1)}\n`);
   if (end.cancelled) {
     stderr.write(`r1ci: cancelled; ${out} keeps what finished — run the same command again to resume.\n`);
     return EXIT.cancelled;
@@ -263,7 +281,7 @@ export async function compareCommand(argv: readonly string[], io: Io): Promise<n
     stdout.write(`${COMPARE_USAGE}\n`);
     return EXIT.ok;
   }
-  if (positionals.length !== 2) throw new CliError(`Give two results files.\n\n${COMPARE_USAGE}`, EXIT.usage);
+  if (positionals.length !== 2) throw usageError('Give two results files.', COMPARE_USAGE, 'compare');
   await refuseSameFile(positionals[0] ?? '', positionals[1] ?? '');
   // Both files are read before either is refused: two missing files are both named, not the first alone.
   const read = await Promise.allSettled(positionals.map((f) => readResultsFile(resolve(f), io)));

@@ -9,7 +9,7 @@ import { SFT_FORMATS, sftJsonl, type SftFormat } from '../eval/export/sft';
 import { readResults, type ReadResults } from '../eval/results';
 import { writeFileNoFollow } from '../eval/safeWrite';
 import { curriculumJsonl, summarizeSamples } from '../eval/sampling';
-import { CliError, escapingWriter, EXIT, parseCliArgs } from './cliSupport';
+import { CliError, escapingWriter, EXIT, parseCliArgs, usageError } from './cliSupport';
 import { jsonTextForTerminal } from '../sandbox/terminalText';
 import { counted } from '../text/counted';
 import { describeFileKind, firstRecord, prepareOutputFolder, refuseOutputOverInput, refuseReplacingData } from './outputPaths';
@@ -112,7 +112,7 @@ export async function exportSftCommand(argv: readonly string[], io: Io): Promise
     io.stdout.write(`${EXPORT_SFT_USAGE}\n`);
     return EXIT.ok;
   }
-  if (positionals.length !== 1) throw new CliError(`Give exactly one results file.\n\n${EXPORT_SFT_USAGE}`, EXIT.usage);
+  if (positionals.length !== 1) throw usageError('Give exactly one results file.', EXPORT_SFT_USAGE, 'export-sft');
   const format = values.format;
   if (!(SFT_FORMATS as readonly string[]).includes(format)) throw new CliError(`--format must be one of ${SFT_FORMATS.join(', ')} (got "${format}").`, EXIT.usage);
   const file = resolve(positionals[0] ?? '');
@@ -142,7 +142,7 @@ export async function exportRolloutsCommand(argv: readonly string[], io: Io): Pr
     io.stdout.write(`${EXPORT_ROLLOUTS_USAGE}\n`);
     return EXIT.ok;
   }
-  if (positionals.length !== 1) throw new CliError(`Give exactly one results file.\n\n${EXPORT_ROLLOUTS_USAGE}`, EXIT.usage);
+  if (positionals.length !== 1) throw usageError('Give exactly one results file.', EXPORT_ROLLOUTS_USAGE, 'export-rollouts');
   const file = resolve(positionals[0] ?? '');
   refuseOutputOverInput('--out', values.out, [{ file, what: 'the results file being exported' }]);
   refuseOutputOverInput('--curriculum', values.curriculum, [{ file, what: 'the results file being exported' }, ...(values.out ? [{ file: values.out, what: 'where --out writes the rollouts' }] : [])]);

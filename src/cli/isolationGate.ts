@@ -8,6 +8,7 @@ import type { CodeRunner, ExecResult, IsolationTier } from '../sandbox/types';
 import { escapeControls } from '../sandbox/terminalText';
 import { CliError, EXIT } from './cliSupport';
 import { NOT_RUN_MESSAGE } from '../trajectory/execResult';
+import { counted } from '../text/counted';
 
 /** node:util parseArgs declarations shared by `solve` and `eval`. */
 /** --isolation alone: the tier, for commands that run no model code (score's checkers). */
@@ -78,10 +79,29 @@ export async function mayRunModelCode(tier: IsolationTier, note: string, allowUn
       rl.close();
     }
   }
-  // The basic tier by choice (--isolation basic) is left by leaving out that flag, not by installing anything.
-  const hint = isolation === 'basic' ? 'For isolation, leave out --isolation basic.' : isolationHint();
-  io.stderr.write(`r1ci: model code will not be run (${NOT_RUN_MESSAGE}). ${hint} Or pass --allow-unisolated to run it anyway.\n`);
+  io.stderr.write(`r1ci: model code will not be run (${NOT_RUN_MESSAGE}). ${isolationAdvice(isolation)} Or pass --allow-unisolated to run it anyway.\n`);
   return false;
+}
+
+/** How to get isolation: the basic tier by choice (--isolation basic) is left by leaving out that flag, not by installing anything. */
+function isolationAdvice(isolation: 'auto' | 'basic'): string {
+  return isolation === 'basic' ? 'For isolation, leave out --isolation basic.' : isolationHint();
+}
+
+/**
+ * The line `r1ci eval` prints after its summary when model code was refused (the basic tier
+ * without --allow-unisolated or a yes): the table's "Mean code calls" and "Used code" count the
+ * code blocks the model wrote, so without this line they read as if code ran. `questions`: the
+ * answers (samples, when `sampled`) of this run that wrote code; `blocks`: their code blocks.
+ * Says that those answers are asked again by a run that may run code (runner.ts pendingSamples).
+ */
+export function notRunSummary(questions: number, blocks: number, isolation: 'auto' | 'basic', sampled: boolean): string {
+  const what = counted(questions, sampled ? 'sample' : 'question');
+  return (
+    `r1ci: no model code was run: the ${counted(blocks, 'code block')} written for ${what} got "${NOT_RUN_MESSAGE}" (the basic tier, and --allow-unisolated was not given), ` +
+    `so "Mean code calls" and "Used code" above count code written, not run, and those answers were made without it. ` +
+    `${isolationAdvice(isolation)} Or pass --allow-unisolated to run it; the same command then asks ${questions === 1 ? 'it' : 'those'} again.`
+  );
 }
 
 /**

@@ -35,8 +35,9 @@ function keptName(index: number, artifact: Pick<Artifact, 'name'>, suffix = ''):
  * `dir` is made now when missing and must be a writable folder, as `--out` is (prepareOutputFolder):
  * call this before any model request, so a bad DIR is said before anything runs, not at the first
  * artifact, when the run is already under way and its files would be lost.
- * @throws CliError EXIT.usage when `dir` exists and is not a folder (a file, a link); EXIT.failure
- *   when it cannot be made or written (a file on its path, no permission, a read-only disk).
+ * @throws CliError EXIT.usage when `dir` exists and is not a folder (a file, a link), or cannot be
+ *   made or written (a file on its path, no permission, a read-only disk): a usage error, as for
+ *   `--out` (prepareOutputFolder), since nothing ran and the command line is what has to change.
  */
 export async function artifactKeeper(dir: string, stderr: TextOut): Promise<{ onEvent(e: AgentEvent): void; flush(): Promise<void> }> {
   const notAFolder = new CliError(`--keep-artifacts ${dir} exists and is not a folder.`, EXIT.usage);
@@ -50,7 +51,7 @@ export async function artifactKeeper(dir: string, stderr: TextOut): Promise<{ on
     made = lstatSync(dir).isDirectory();
   } catch (e) {
     if (e === notAFolder) throw e;
-    throw new CliError(`--keep-artifacts ${dir}: ${fileErrorSentence(e) ?? (e instanceof Error ? e.message : String(e))}; nothing was run.`, EXIT.failure);
+    throw new CliError(`--keep-artifacts ${dir}: ${fileErrorSentence(e) ?? (e instanceof Error ? e.message : String(e))}; nothing was run.`, EXIT.usage);
   }
   if (!made) throw notAFolder;
   const say = escapingWriter(stderr);

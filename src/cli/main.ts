@@ -6,7 +6,7 @@ import { escapeControls } from '../sandbox/terminalText';
 import { fileErrorSentence } from '../text/fileErrors';
 import { useFrontEnd } from '../text/frontEnd';
 import { chatCommand } from './chatCommand';
-import { CliError, EXIT, onStdoutGone, signalExitCode, STOP_SIGNALS, type StopCause } from './cliSupport';
+import { CliError, EXIT, onStdoutGone, signalExitCode, STOP_SIGNALS, type StopCause, usageError } from './cliSupport';
 import { consoleToStderr } from './consoleToStderr';
 import { compareCommand, evalCommand } from './evalCommand';
 import { exportRolloutsCommand, exportSftCommand } from './exportCommands';
@@ -96,7 +96,7 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${USAGE}\n`);
       return command === undefined ? EXIT.usage : EXIT.ok;
     default:
-      throw new CliError(`Unknown command "${command}".\n\n${USAGE}`, EXIT.usage);
+      throw usageError(`Unknown command "${command}".`, USAGE, '');
   }
 }
 

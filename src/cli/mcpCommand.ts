@@ -10,7 +10,7 @@ import { createMcpServer } from '../mcp/server';
 import { solveWithAgent } from '../mcp/solveTool';
 import { StdioJsonRpcTransport } from '../mcp/stdioTransport';
 import { detectIsolation, SandboxPool, type IsolationTier } from '../sandbox';
-import { CliError, EXIT, intOption, parseCliArgs } from './cliSupport';
+import { CliError, EXIT, intOption, parseCliArgs, usageError } from './cliSupport';
 import { MODEL_OPTIONS, modelOptionsUsage, readModelOptions, resolveModelRun } from './modelOptions';
 import { removeTree } from '../sandbox/scratchJanitor';
 import { escapeControls } from '../sandbox/terminalText';
@@ -48,7 +48,7 @@ export async function mcpCommand(argv: readonly string[], io: { stdout: NodeJS.W
     io.stdout.write(`${MCP_USAGE}\n`);
     return EXIT.ok;
   }
-  if (positionals.length > 0) throw new CliError(`r1ci mcp takes no arguments (got "${positionals.join(' ')}").\n\n${MCP_USAGE}`, EXIT.usage);
+  if (positionals.length > 0) throw usageError(`r1ci mcp takes no arguments (got "${positionals.join(' ')}").`, MCP_USAGE, 'mcp');
   const isolation = values.isolation ?? 'auto';
   if (isolation !== 'auto' && isolation !== 'basic') throw new CliError(`--isolation must be auto or basic (got "${isolation}").`, EXIT.usage);
   const m = readModelOptions(values);

@@ -148,7 +148,9 @@ export function refuseOutputOverInput(flag: string, output: string | undefined, 
  * Checks, before any work or any other output, that the folder `output` is to be written in can
  * take it: made first when `make` (as `eval --out` makes its own), else it must exist. A command
  * that writes two files (or runs for an hour first) must not fail on the second after the first
- * is out. Throws CliError (exit 1) naming `flag` and saying `nothingDone` ("nothing was run").
+ * is out. Throws CliError naming `flag` and saying `nothingDone` ("nothing was run"), with exit 2
+ * (a usage error), as for every other output path the command line names that cannot be used
+ * (a folder, an input, a file of data): the command line is what has to change, and nothing ran.
  */
 export async function prepareOutputFolder(flag: string, output: string | undefined, nothingDone: string, make: boolean): Promise<void> {
   if (output === undefined) return;
@@ -157,8 +159,8 @@ export async function prepareOutputFolder(flag: string, output: string | undefin
     if (make) await makeFolders(folder);
     await access(folder, constants.W_OK);
   } catch (e) {
-    throw new CliError(`${flag} ${output}: ${fileErrorSentence(e) ?? (e instanceof Error ? e.message : String(e))}; ${nothingDone}.`, EXIT.failure);
+    throw new CliError(`${flag} ${output}: ${fileErrorSentence(e) ?? (e instanceof Error ? e.message : String(e))}; ${nothingDone}.`, EXIT.usage);
   }
   // access() passes a writable file as well: the write would then fail with ENOTDIR.
-  if (!statSync(folder).isDirectory()) throw new CliError(`${flag} ${output}: cannot write in ${folder}: a file, not a folder; ${nothingDone}.`, EXIT.failure);
+  if (!statSync(folder).isDirectory()) throw new CliError(`${flag} ${output}: cannot write in ${folder}: a file, not a folder; ${nothingDone}.`, EXIT.usage);
 }

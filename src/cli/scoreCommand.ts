@@ -14,7 +14,7 @@ import { indexTasks, parseAnswerLine, scoreSubmission, type ScoredLine } from '.
 import type { PythonCheckRunner } from '../eval/scorers/python';
 import { SandboxPool } from '../sandbox';
 import type { CodeRunner } from '../sandbox/types';
-import { CliError, escapingWriter, EXIT, noQuestionsFound, parseCliArgs } from './cliSupport';
+import { CliError, escapingWriter, EXIT, noQuestionsFound, parseCliArgs, usageError } from './cliSupport';
 import { counted } from '../text/counted';
 import { readIsolation, TIER_OPTION, TIER_USAGE } from './isolationGate';
 import { SANDBOX_FLAGS } from '../config/settingFlags';
@@ -68,7 +68,7 @@ export async function scoreCommand(argv: readonly string[], io: Io): Promise<num
     return EXIT.ok;
   }
   const target = positionals[0];
-  if (!target || positionals.length > 1 || !values.answers) throw new CliError(`Give one task file or folder and --answers FILE.\n\n${SCORE_USAGE}`, EXIT.usage);
+  if (!target || positionals.length > 1 || !values.answers) throw usageError('Give one task file or folder and --answers FILE.', SCORE_USAGE, 'score');
   const sandbox = runOptionsFrom(settingsFromFlags(values, [SANDBOX_FLAGS])).sandbox;
   const isolation = readIsolation(values.isolation);
 
@@ -170,7 +170,10 @@ export async function scoreCommand(argv: readonly string[], io: Io): Promise<num
         if (startError instanceof CliError) throw startError;
         throw new CliError(`the sandbox could not start: ${startError instanceof Error ? startError.message : String(startError)}`, EXIT.failure);
       }
-      write(out, index.records.has(id));
+      // An id with nothing to score (unknown, unsupported) names its line, as an invalid line does: the
+      // line is what to fix, and answers files often hold one id many times.
+      const known = index.records.has(id);
+      write(known ? out : { ...out, reason: `line ${lineNo}: ${out.reason}` }, known);
     }
   } catch (e) {
     if (e instanceof CliError) throw e;

@@ -8,7 +8,7 @@ import type { CodeRunner } from '../sandbox/types';
 import { artifactKeeper } from './keepArtifacts';
 import { checkServerAndModel } from './preflight';
 import { createPrinter } from './printer';
-import { CliError, conflictsOf, EXIT, parseCliArgs, refuseConflictingFlags } from './cliSupport';
+import { conflictsOf, EXIT, parseCliArgs, refuseConflictingFlags, usageError } from './cliSupport';
 import { SANDBOX_FLAGS } from '../config/settingFlags';
 import { gatedCodeRunner } from './cliRunner';
 import { ISOLATION_OPTIONS, ISOLATION_USAGE, readIsolation, type GateIo } from './isolationGate';
@@ -57,7 +57,7 @@ export async function solveCommand(argv: readonly string[], io: GateIo & { stdou
   }
   refuseConflictingFlags('solve', values, SOLVE_CONFLICTS);
   const question = positionals.join(' ').trim();
-  if (!question) throw new CliError(`No question given.\n\n${SOLVE_USAGE}`, EXIT.usage);
+  if (!question) throw usageError('No question given.', SOLVE_USAGE, 'solve');
   const m = readModelOptions(values);
   const isolation = readIsolation(values.isolation);
   // Made and checked before the model is asked anything: a bad DIR is said before the run, not at its first artifact.

@@ -5,6 +5,7 @@
 // before it), a folder's name as it is: `24.csv` and `24.jsonl` both give `24.<model>…`.
 import { basename, dirname, join } from 'node:path';
 import { ensureFolderWithoutLinks } from './safeWrite';
+import { taskSetName } from './taskSetName';
 
 /** The results folder under `folder`: `.r1ci/results`, kept out of the way of the user's own files. */
 export function resultsFolder(folder: string): string {
@@ -22,18 +23,15 @@ export function ensureResultsFolder(folder: string): Promise<string> {
   return ensureFolderWithoutLinks(folder, RESULTS_PARTS);
 }
 
-/** A task file's data extension, dropped from the results name alike for every type (`.csv` had been kept). */
-const TASK_EXTENSION = /\.(tasks\.)?(jsonl|json|csv)$/;
-
 /**
  * The default results file for evaluating `target` (a task file or folder, absolute) with
  * `model`: `<folder>/.r1ci/results/<tasks>.<model>[.text-only].results.jsonl`, <tasks> being
- * `target`'s name without its data extension (TASK_EXTENSION). `folder` defaults to the folder
+ * `target`'s name without its data extension (taskSetName; `.csv` had been kept). `folder` defaults to the folder
  * containing `target`. The model and mode are in the name, so runs of two models (or code vs.
  * text only) never resume each other's file; two task files differing only in type share one
  * results file, which keeps both (their question ids name the file).
  */
 export function defaultResultsFile(target: string, model: string, textOnly: boolean, folder: string = dirname(target)): string {
-  const name = `${basename(target).replace(TASK_EXTENSION, '')}.${model.replace(/[^\w.-]+/g, '_')}${textOnly ? '.text-only' : ''}.results.jsonl`;
+  const name = `${taskSetName(basename(target))}.${model.replace(/[^\w.-]+/g, '_')}${textOnly ? '.text-only' : ''}.results.jsonl`;
   return join(resultsFolder(folder), name);
 }

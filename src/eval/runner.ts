@@ -112,6 +112,23 @@ export async function resumableResults(file: string, meta: RunMeta): Promise<{ k
   return { kept: latestById(read.results), repairedTail: read.truncatedTail };
 }
 
+/**
+ * What a run of `records` × `samples` still has to ask, given the results `previous` of its
+ * results file (resumableResults' `kept`): each question and sample (0-based) without a finished
+ * result, in sample-major order (every question's first sample before any second one, so an
+ * interrupted run has the widest coverage). Finished: no error, and no cell refused for want of
+ * isolation (that question was answered without the code it asked for; a run that may run code
+ * must not keep it). The runner asks these; `r1ci eval` starts no sandbox when there are none.
+ */
+export function pendingSamples(previous: readonly ResultRecord[], records: readonly TaskRecord[], samples: number): Array<{ record: TaskRecord; sample: number }> {
+  const finished = new Set(previous.filter((r) => r.error === undefined && !r.steps?.some((s) => s.output?.killMessage === NOT_RUN_MESSAGE)).map(sampleKey));
+  const queue: Array<{ record: TaskRecord; sample: number }> = [];
+  for (let sample = 0; sample < samples; sample++) {
+    for (const record of records) if (!finished.has(sampleKey({ id: record.id, sample }))) queue.push({ record, sample });
+  }
+  return queue;
+}
+
 /** Results files (resolved paths) an evaluation of this process is writing now. */
 const resultsFilesInUse = new Set<string>();
 
@@ -186,16 +203,8 @@ async function* runClaimed(options: EvalRunOptions, signal: AbortSignal): AsyncG
   const inRun = new Set(options.records.map((r) => r.id));
   const outside = previous.filter((r) => !inRun.has(r.id) || (r.sample ?? 0) >= samples).length;
   if (outside > 0) previous = previous.filter((r) => inRun.has(r.id) && (r.sample ?? 0) < samples);
-  // Done: no error, and no cell refused for want of isolation (that question was answered without
-  // the code it asked for; a run that may run code must not keep it).
-  const finished = new Set(previous.filter((r) => r.error === undefined && !r.steps?.some((s) => s.output?.killMessage === NOT_RUN_MESSAGE)).map(sampleKey));
+  const queue = pendingSamples(previous, options.records, samples);
   previous = previous.map(slim);
-  // Sample-major order: every question's first sample before any second one, so an
-  // interrupted run has the widest coverage.
-  const queue: Array<{ record: TaskRecord; sample: number }> = [];
-  for (let sample = 0; sample < samples; sample++) {
-    for (const record of options.records) if (!finished.has(sampleKey({ id: record.id, sample }))) queue.push({ record, sample });
-  }
   const toRun = queue.length;
   const total = options.records.length * samples;
   const events = new EventQueue<EvalEvent>();

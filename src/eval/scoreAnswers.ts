@@ -118,7 +118,7 @@ export async function scoreSubmission(index: TaskIndex, id: string, submission: 
   if (!record) {
     const unsupported = index.unsupported.get(id);
     const meant = unsupported ? undefined : meantId(index, id);
-    const reason = unsupported ? `not scored: ${unsupported.reason}` : `no question with this id in the tasks given${meant === undefined ? '' : `; did you mean "${meant}"?`} (ids: docs/task-files.md, "Ids")`;
+    const reason = unsupported ? `not scored: ${unsupported.reason}` : `unknown id: no question in the tasks given has it${meant === undefined ? '' : `; did you mean "${meant}"?`} (ids: docs/task-files.md, "Ids")`;
     return { id, answer, correct: false, score: 0, reason };
   }
   const result = await scoreAnswerAsync(record, answer, options);

@@ -11,6 +11,7 @@ import { ANSWER_FORMAT_INSTRUCTION, type LoadProblem, type LoadResult, type Scor
 import { inferScorer, parseOptions } from './infer';
 import { forEachJsonlRecord } from './jsonl';
 import { checkerPathInside } from '../safeRead';
+import { taskSetName } from '../taskSetName';
 
 export const BUILTIN_CHECKERS = ['exact', 'number', 'choice', 'list', 'matrix', 'sudoku', 'queens', 'logic_puzzle', 'blocksworld', 'game24', 'arithmetic_target'] as const;
 export type BuiltinChecker = (typeof BUILTIN_CHECKERS)[number];
@@ -158,7 +159,8 @@ export function convertTaskFileRecord(raw: unknown, file: string, fileId: string
   const r = parsed.data;
   const built = buildScorer(r, path.dirname(file));
   if (!built.ok) return { problem: { ...where, message: built.error } };
-  const base = path.basename(file).replace(/\.(jsonl|json)$/i, '');
+  // Without `task`: the file's name as the results file takes it (`my.tasks.jsonl` → `my`, not `my.tasks`).
+  const base = taskSetName(path.basename(file));
   const question = r.question.includes('<<<') ? r.question : `${r.question.trimEnd()}\n${ANSWER_FORMAT_INSTRUCTION}`;
   return {
     record: {

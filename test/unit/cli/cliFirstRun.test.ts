@@ -167,7 +167,7 @@ describe('advice names the CLI flag, not a VS Code setting', () => {
   });
 });
 
-describe('--keep-artifacts at something that is not a folder', () => {
+describe('--keep-artifacts at something that is not a folder, or cannot be made', () => {
   it.each([['solve'], ['chat']] as const)('%s: a usage error before anything runs, nothing left', async (command) => {
     const file = join(dir, `not-a-folder-${command}.txt`);
     writeFileSync(file, 'mine\n');
@@ -185,7 +185,8 @@ describe('--keep-artifacts at something that is not a folder', () => {
     const keep = join('/sys', `r1ci-kept-${command}`);
     const before = server.requests.length;
     const r = await run([...(command === 'solve' ? ['solve', ARTIFACT] : ['chat']), ...model(), '--allow-unisolated', '--keep-artifacts', keep]);
-    expect(r.code).toBe(1);
+    // A usage error (exit 2), as a DIR that is a file and an --out that cannot be written: nothing ran, the command line must change.
+    expect(r.code).toBe(2);
     // Said in words, with the flag, before the sandbox or the model: nothing else on either stream.
     expect(r.stderr.startsWith(`r1ci: --keep-artifacts ${keep}: `)).toBe(true);
     expect(r.stderr).toMatch(/: [^\n]*; nothing was run\.\n$/);
@@ -235,6 +236,9 @@ describe('flags: strict numbers, usage errors that name the flag (exit 2)', () =
     [['--memory-mib', '-5'], 'r1ci: --memory-mib must be a whole number from 64 to 1048576 MiB (got "-5").'],
     [['--seed', '-1'], 'r1ci: --seed must be a whole number ≥ 0 (got "-1").'],
     [['--bogus'], 'r1ci: unknown option --bogus (r1ci solve --help lists the options).'],
+    // A slip of a real option names it; --bogus above is near none.
+    [['--max-code-call', '3'], 'r1ci: unknown option --max-code-call: did you mean --max-code-calls? (r1ci solve --help lists the options).'],
+    [['--temprature', '0.5'], 'r1ci: unknown option --temprature: did you mean --temperature? (r1ci solve --help lists the options).'],
     [['--model'], 'r1ci: --model needs a value (r1ci solve --help lists the options).'],
     [['--model='], 'r1ci: --model must be a non-empty string (got "").'],
     [['--json=yes'], 'r1ci: --json takes no value (r1ci solve --help lists the options).'],

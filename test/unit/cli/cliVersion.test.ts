@@ -35,3 +35,35 @@ describe('r1ci <command> --help', () => {
     expect(r.stdout).toMatch(/^Usage: r1ci /);
   });
 });
+
+describe('a command line of the wrong shape', () => {
+  // The error and one line saying the synopsis and where the options are, not the whole help:
+  // 40 lines of options scrolled the error itself off the screen.
+  it.each([
+    [[], '', 'r1ci --help lists the commands'],
+    [['bogus'], 'Unknown command "bogus".', 'r1ci --help lists the commands'],
+    [['solve'], 'No question given.', 'r1ci solve --help lists the options'],
+    [['chat', 'a question'], 'chat takes no question on the command line: type it at the prompt.', 'r1ci chat --help lists the options'],
+    [['eval'], 'Give exactly one task file or folder.', 'r1ci eval --help lists the options'],
+    [['eval', 'a', 'b'], 'Give exactly one task file or folder.', 'r1ci eval --help lists the options'],
+    [['score', 'tasks.jsonl'], 'Give one task file or folder and --answers FILE.', 'r1ci score --help lists the options'],
+    [['export-sft'], 'Give exactly one results file.', 'r1ci export-sft --help lists the options'],
+    [['export-rollouts'], 'Give exactly one results file.', 'r1ci export-rollouts --help lists the options'],
+    [['compare', 'a.jsonl'], 'Give two results files.', 'r1ci compare --help lists the options'],
+    [['mcp', 'extra'], 'r1ci mcp takes no arguments (got "extra").', 'r1ci mcp --help lists the options'],
+  ])('%j: the error and a one-line hint, exit 2', async (args, error, hint) => {
+    const r = await run(args);
+    expect(r.code).toBe(2);
+    if (args.length === 0) {
+      // `r1ci` alone asks for the overview: the usage on stdout, as --help.
+      expect(r.stdout).toMatch(/^Usage: r1ci <command>/);
+      return;
+    }
+    const lines = r.stderr.split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toBe(`r1ci: ${error}`);
+    expect(lines[1]).toMatch(new RegExp(`^Usage: r1ci \\S.*  \\(${hint.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&')}\\)$`));
+    expect(lines[2]).toBe('');
+    expect(r.stdout).toBe('');
+  });
+});

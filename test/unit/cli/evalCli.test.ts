@@ -78,6 +78,8 @@ describe('r1ci eval (spawned CLI, scripted server, real sandbox)', () => {
     const again = await run(['eval', FIXTURE, '--host', server.url, '--out', out]);
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('Resuming: 10 of 10 questions already done, 0 to go.');
+    // Nothing left to ask: no sandbox was started (no tier line, no isolation question), nothing on stderr.
+    expect(again.stderr).toBe('');
     expect(server.chatRequests().length).toBe(chatsBefore);
     expect((await readResults(out)).results).toHaveLength(10);
   });
@@ -248,6 +250,20 @@ describe('r1ci eval (spawned CLI, scripted server, real sandbox)', () => {
     }
   });
 
+  it("--sft exports this run's questions and samples, as the summary covers them, and its count is of what it wrote", async () => {
+    const out = join(dir, 'sft-of-run.results.jsonl');
+    const sft = join(dir, 'sft-of-run.jsonl');
+    expect((await run(['eval', FIXTURE, '--host', server.url, '--out', out, '--samples', '2'])).code).toBe(0);
+    // One sample now: the file's second samples are left out of the summary, and of the SFT data
+    // (it exported and counted all 14 correct samples of the file beside a summary of 7).
+    const one = await run(['eval', FIXTURE, '--host', server.url, '--out', out, '--sft', sft]);
+    expect(one.code).toBe(0);
+    expect(one.stdout).toContain('| **Overall** | 10 | 7 | 70.0% |');
+    const lines = readFileSync(sft, 'utf8').trimEnd().split('\n');
+    expect(lines).toHaveLength(7);
+    expect(one.stdout).toContain(`SFT: 7 correct trajectories that ran code, of this run's 10 questions → ${sft}\n`);
+  });
+
   it('asks each question k times with --samples, prints pass@k, and exports SFT formats and rollouts of an R1-CI-protocol run', async () => {
     const out = join(dir, 'r1ci.results.jsonl');
     const e = await run(['eval', FIXTURE, '--host', server.url, '--model', 'r1-code-interpreter:7b', '--out', out, '--samples', '2', '--concurrency', '2', '--seed', '3']);
@@ -299,13 +315,13 @@ describe('r1ci eval (spawned CLI, scripted server, real sandbox)', () => {
     expect(curriculum.every((q) => q.stage === 0 && q.samples === 2)).toBe(true);
 
     // A second output that cannot be written is said before the first one is out: no rollouts on
-    // standard output, then a failure.
+    // standard output, then a usage error.
     for (const [curriculumAt, why] of [
       [join(dir, 'missing', 'c.jsonl'), `cannot write in ${join(dir, 'missing')}: no such file or folder`],
       [join(rolloutsFile, 'c.jsonl'), `cannot write in ${rolloutsFile}: a file, not a folder`],
     ] as const) {
       const cut = await run(['export-rollouts', out, '--curriculum', curriculumAt]);
-      expect(cut.code).toBe(1);
+      expect(cut.code).toBe(2);
       expect(cut.stdout).toBe('');
       expect(cut.stderr).toBe(`r1ci: --curriculum ${curriculumAt}: ${why}; nothing was written.\n`);
     }
@@ -401,7 +417,8 @@ describe('r1ci eval (spawned CLI, scripted server, real sandbox)', () => {
     ] as const;
     for (const [args, message] of failures) {
       const r = await run([...args]);
-      expect(r.code, args.join(' ')).toBe(1);
+      // A usage error (exit 2): the command line names a path that cannot be used, and nothing ran.
+      expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr).toContain(message);
       expect(r.stderr).not.toMatch(/E[A-Z]+: /);
     }
@@ -415,6 +432,12 @@ describe('r1ci eval (spawned CLI, scripted server, real sandbox)', () => {
     const out = join(dir, 'gate.jsonl');
     const refused = await run(['eval', tasks, '--host', server.url, '--out', out, '--isolation', 'basic']);
     expect(refused.stderr).toMatch(/^r1ci: sandbox tier: basic — [^\n]*\nr1ci: model code will not be run \(not run: no isolation available\)\. For isolation, leave out --isolation basic\./);
+    // After the summary, whose "Mean code calls" and "Used code" count the code the model wrote,
+    // the user is told that none of it ran, and how to let it run.
+    expect(refused.stdout).toContain('| **Overall** | 1 | ');
+    expect(refused.stderr.trimEnd().split('\n').at(-1)).toBe(
+      'r1ci: no model code was run: the 1 code block written for 1 question got "not run: no isolation available" (the basic tier, and --allow-unisolated was not given), so "Mean code calls" and "Used code" above count code written, not run, and those answers were made without it. For isolation, leave out --isolation basic. Or pass --allow-unisolated to run it; the same command then asks it again.',
+    );
     const [result] = (await readResults(out)).results;
     expect(result?.error).toBeUndefined();
     expect(JSON.stringify(result?.steps)).toContain('not run: no isolation available');
@@ -428,6 +451,7 @@ describe('r1ci eval (spawned CLI, scripted server, real sandbox)', () => {
     expect(read.results).toHaveLength(2);
     expect(JSON.stringify(read.results[1]?.steps)).not.toContain('not run: no isolation available');
     expect(read.results[1]?.usedCode).toBe(true);
+    expect(allowed.stderr).not.toContain('no model code was run');
   });
 });
 

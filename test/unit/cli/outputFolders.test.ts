@@ -28,7 +28,8 @@ async function refusal(command: typeof exportSftCommand, args: readonly string[]
     (e: unknown) => e,
   );
   expect(error).toBeInstanceOf(CliError);
-  expect((error as CliError).exitCode).toBe(EXIT.failure);
+  // A usage error (exit 2), as every other output path of the command line that cannot be used.
+  expect((error as CliError).exitCode).toBe(EXIT.usage);
   expect(out).toBe('');
   return (error as CliError).message.split(dir).join('<DIR>');
 }

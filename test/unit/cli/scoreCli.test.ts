@@ -92,8 +92,9 @@ describe('r1ci score (spawned CLI, no model)', () => {
     expect(out[2]?.answer).toBe('(4*6)*(1*1)');
     expect(out[3]?.answer).toBeNull();
     expect(out[4]?.reason).toMatch(/240/);
-    expect(out[6]?.reason).toMatch(/not scored: MATH/);
-    expect(out[7]?.reason).toMatch(/no question with this id/);
+    // An id with nothing to score names its input line, as an invalid line does.
+    expect(out[6]?.reason).toMatch(/^line 7: not scored: MATH/);
+    expect(out[7]?.reason).toBe('line 8: unknown id: no question in the tasks given has it (ids: docs/task-files.md, "Ids")');
     expect(out[8]?.reason).toBe('line 9: give "answer" (the final answer) or "text" (a whole reply)');
     expect(out[9]?.reason).toBe('line 10: give "answer" (the final answer) or "text" (a whole reply)');
     expect(out[10]?.reason).toBe('line 11: "id" must be a string or a number (got an object)');

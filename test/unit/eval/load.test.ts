@@ -206,6 +206,21 @@ describe('our own task files', () => {
     expect(scoreAnswer(get('letters'), "['b', 'a']").correct).toBe(false);
   });
 
+  it('a record without `task` is grouped under the task set\'s name, as the results file is named: my.tasks.jsonl → "my", geo.json → "geo"', async () => {
+    // Was "my.tasks": the summary's task and the default results file (my.<model>.results.jsonl) named one set two ways.
+    const jsonl = path.join(dir, 'my.tasks.jsonl');
+    writeFileSync(jsonl, `${JSON.stringify({ id: 'a', question: 'a?', answer: 'A' })}\n${JSON.stringify({ id: 'b', question: 'b?', answer: 'B', task: 'own' })}\n`);
+    expect((await loadTasks(jsonl)).records.map((r) => r.task)).toEqual(['my', 'own']);
+    const json = path.join(dir, 'geo.tasks.json');
+    writeFileSync(json, JSON.stringify([{ question: 'c?', answer: 'C' }]));
+    expect((await loadTasks(json)).records.map((r) => r.task)).toEqual(['geo']);
+    // A name that is nothing but the extension stays whole rather than becoming "".
+    const bare = path.join(dir, 'bare');
+    mkdirSync(bare, { recursive: true });
+    writeFileSync(path.join(bare, '.tasks.jsonl'), `${JSON.stringify({ question: 'd?', answer: 'D' })}\n`);
+    expect((await loadTasks(path.join(bare, '.tasks.jsonl'))).records.map((r) => r.task)).toEqual(['.tasks.jsonl']);
+  });
+
   it('JSONL ids without an own id are 0-based record positions: blank and // lines not counted, broken lines counted', async () => {
     const file = path.join(dir, 'positions.jsonl');
     writeFileSync(

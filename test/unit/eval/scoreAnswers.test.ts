@@ -29,7 +29,7 @@ describe('an unknown id in r1ci score', () => {
   it('an item id without its file names the one id it can be', async () => {
     const line = await scoreSubmission(index, 'c', { answer: '10' });
     expect(line).toMatchObject({ id: 'c', correct: false, score: 0 });
-    expect(line.reason).toMatch(/^no question with this id in the tasks given; did you mean "other\.jsonl#c"\?/);
+    expect(line.reason).toMatch(/^unknown id: no question in the tasks given has it; did you mean "other\.jsonl#c"\?/);
   });
 
   it('an id that still holds the folder given names the id without it', async () => {
@@ -41,7 +41,7 @@ describe('an unknown id in r1ci score', () => {
   it('an id that fits several questions, or none, names none', async () => {
     for (const id of ['a', 'zz', 'tasks.jsonl#zz']) {
       const line = await scoreSubmission(index, id, { answer: '2' });
-      expect(line.reason).toMatch(/^no question with this id in the tasks given \(ids: docs\/task-files\.md, "Ids"\)$/);
+      expect(line.reason).toMatch(/^unknown id: no question in the tasks given has it \(ids: docs\/task-files\.md, "Ids"\)$/);
     }
   });
 });
