@@ -97,10 +97,11 @@ function isolationAdvice(isolation: 'auto' | 'basic'): string {
  */
 export function notRunSummary(questions: number, blocks: number, isolation: 'auto' | 'basic', sampled: boolean): string {
   const what = counted(questions, sampled ? 'sample' : 'question');
+  const one = questions === 1;
   return (
-    `r1ci: no model code was run: the ${counted(blocks, 'code block')} written for ${what} got "${NOT_RUN_MESSAGE}" (the basic tier, and --allow-unisolated was not given), ` +
-    `so "Mean code calls" and "Used code" above count code written, not run, and those answers were made without it. ` +
-    `${isolationAdvice(isolation)} Or pass --allow-unisolated to run it; the same command then asks ${questions === 1 ? 'it' : 'those'} again.`
+    `r1ci: no model code was run (the basic tier, and --allow-unisolated was not given): ${what} wrote ${counted(blocks, 'code block')}, ` +
+    `and each block got "${NOT_RUN_MESSAGE}". "Mean code calls" and "Used code" above count code written, not run, and ${one ? 'that answer was' : 'those answers were'} made without it. ` +
+    `${isolationAdvice(isolation)} Or pass --allow-unisolated to run it; the same command then asks ${one ? 'it' : 'those'} again.`
   );
 }
 

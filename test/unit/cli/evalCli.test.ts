@@ -436,7 +436,7 @@ describe('r1ci eval (spawned CLI, scripted server, real sandbox)', () => {
     // the user is told that none of it ran, and how to let it run.
     expect(refused.stdout).toContain('| **Overall** | 1 | ');
     expect(refused.stderr.trimEnd().split('\n').at(-1)).toBe(
-      'r1ci: no model code was run: the 1 code block written for 1 question got "not run: no isolation available" (the basic tier, and --allow-unisolated was not given), so "Mean code calls" and "Used code" above count code written, not run, and those answers were made without it. For isolation, leave out --isolation basic. Or pass --allow-unisolated to run it; the same command then asks it again.',
+      'r1ci: no model code was run (the basic tier, and --allow-unisolated was not given): 1 question wrote 1 code block, and each block got "not run: no isolation available". "Mean code calls" and "Used code" above count code written, not run, and that answer was made without it. For isolation, leave out --isolation basic. Or pass --allow-unisolated to run it; the same command then asks it again.',
     );
     const [result] = (await readResults(out)).results;
     expect(result?.error).toBeUndefined();
