@@ -39,19 +39,32 @@ export function resolveOllamaHost(setting: string | undefined, env: NodeJS.Proce
 
 const toolCallSchema = z.object({ function: z.object({ name: z.string(), arguments: z.unknown() }) });
 
+/**
+ * An optional field that may also come as `null` for "absent", read as absent, never as a reply
+ * "this extension does not understand". Ollama's own lines leave such fields out (Go's
+ * `omitempty`), but a proxy or server that writes every field of its model sends them as `null`
+ * on every line: `"thinking": null`, `"tool_calls": null`, `"images": null`, `"done_reason": null`,
+ * `"eval_count": null` (ollama-python's `Message` and `ChatResponse` models, ollama/_types.py,
+ * declare each `Optional[…] = None`, so a proxy that passes replies on with `model_dump()` writes
+ * them so).
+ */
+function absentOrNull<T extends z.ZodType>(schema: T) {
+  return schema.nullish().transform((value) => value ?? undefined);
+}
+
 const chatChunkSchema = z.object({
-  message: z
-    .object({
-      content: z.string().default(''),
-      thinking: z.string().optional(),
-      tool_calls: z.array(toolCallSchema).optional(),
-    })
-    .optional(),
+  message: absentOrNull(
+    z.object({
+      content: absentOrNull(z.string()).transform((content) => content ?? ''),
+      thinking: absentOrNull(z.string()),
+      tool_calls: absentOrNull(z.array(toolCallSchema)),
+    }),
+  ),
   done: z.boolean(),
-  done_reason: z.string().optional(),
-  prompt_eval_count: z.number().optional(),
-  eval_count: z.number().optional(),
-  eval_duration: z.number().optional(),
+  done_reason: absentOrNull(z.string()),
+  prompt_eval_count: absentOrNull(z.number()),
+  eval_count: absentOrNull(z.number()),
+  eval_duration: absentOrNull(z.number()),
 });
 
 const detailsSchema = z.object({ family: z.string().optional(), parameter_size: z.string().optional(), quantization_level: z.string().optional() }).partial().optional();
