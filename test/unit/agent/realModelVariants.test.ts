@@ -1442,10 +1442,10 @@ describe('the reply text in other places of an OpenAI-compatible choice', () => 
 describe('an Ollama reply whose optional fields are null', () => {
   // A proxy that passes replies on from ollama-python's models writes every field it has, absent
   // ones as null (ollama/_types.py: `thinking`, `tool_calls`, `images`, `done_reason`, `eval_count`, … are `Optional[…] = None`).
-  it.each([
+  it.each<[string, Scenario['turns'][number], ProtocolMode]>([
     ['a reply with reasoning', { thinking: 'The user wants 6*7.', text: 'Run:\n```python\nprint(6 * 7)\n```\n' }, 'chat'],
     ['a native tool call', { text: '', toolCalls: [{ name: 'python', arguments: { code: 'print(6 * 7)' } }] }, 'tools'],
-  ] as const)('%s ("thinking": null, "tool_calls": null, "images": null, "done_reason": null, "eval_count": null) reads as if they were absent', async (_what, turn, protocol) => {
+  ])('%s ("thinking": null, "tool_calls": null, "images": null, "done_reason": null, "eval_count": null) reads as if they were absent', async (_what, turn, protocol) => {
     const r = await run('ollama', { wire: { nullFields: true }, turns: [turn, { text: 'So <<<{{RESULT}}>>>', usagePromptTokens: 321 }] }, { protocol });
     expect(r.trajectory.error).toBeUndefined();
     expect(r.trajectory.answer).toBe('42');
@@ -1498,5 +1498,39 @@ describe.each(BOTH)('other reasoning and end tokens left in the content on %s', 
     const text = 'The end token is <|return|> in harmony. <<<7>>>';
     const r = await run(kind, { chunkSize: 4, turns: [{ text }] }, { capabilities: ['completion'] });
     expect(r.trajectory.turns[0]?.text).toBe(text);
+  });
+});
+
+describe.each(BOTH)("Gemma 4's native tool-call form written in the content on %s", (kind) => {
+  // Gemma 4's prompt format (ai.google.dev/gemma/docs/core/prompt-formatting-gemma4, "Function
+  // Calling"): `<|tool_call>call:NAME{key:value,…}<tool_call|>`, string values between `<|"|>`
+  // delimiters; a server without its tool-call parser leaves it in the content
+  // (abetlen/llama-cpp-python#2227; oMLX before jundot/omlx#550).
+  const code = 'd = {"a": 8, \'b\': [8]}\nprint(d["a"] * d[\'b\'][0], end="")';
+  it.each([
+    ['alone', `<|tool_call>call:python{code:<|"|>${code}<|"|>}<tool_call|>`],
+    ['after prose, its key quoted too', `Let me compute it.\n\n<|tool_call>call:python{<|"|>code<|"|>:<|"|>${code}<|"|>}<tool_call|>`],
+    ['its closing token left out (the server stopped on it)', `<|tool_call>call:python{code:<|"|>${code}<|"|>}`],
+  ])('a python call %s runs as a call, its code as written', async (_how, text) => {
+    for (const chunkSize of [3, 100]) {
+      const r = await run(kind, { chunkSize, turns: [{ text }, { text: '<<<{{RESULT}}>>>' }] }, { protocol: 'tools' });
+      expect(r.trajectory.turns[0]?.cell).toMatchObject({ source: 'tool-call', code });
+      expect(r.chats[1]?.messages?.find((m) => m.role === 'tool')?.content).toBe('64');
+      expect(r.trajectory.answer).toBe('64');
+    }
+  });
+
+  it('the syntax quoted in an inline code span runs nothing', async () => {
+    const text = 'Gemma calls a tool with `<|tool_call>call:python{code:<|"|>print(1)<|"|>}<tool_call|>`. <<<5>>>';
+    const r = await run(kind, { turns: [{ text }] }, { protocol: 'tools' });
+    expect(execCount(r)).toBe(0);
+    expect(r.trajectory.answer).toBe('5');
+  });
+
+  it('a call the token limit cut inside its code is not run; the model is told about the limit', async () => {
+    const text = '<|tool_call>call:python{code:<|"|>for i in range(3):\n    print(i';
+    const r = await run(kind, { turns: [{ text, doneReason: 'length' }, { text: 'Seen: {{RESULT}}' }] }, { protocol: 'tools' });
+    expect(execCount(r)).toBe(0);
+    expect(r.chats[1]?.messages?.find((m) => m.role === 'tool')?.content ?? r.chats[1]?.latestResult).toMatch(/^\[not executed: your reply reached the token limit/);
   });
 });
