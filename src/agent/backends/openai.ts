@@ -223,7 +223,8 @@ const chunkSchema = z.object({
  * (rayonlabs/nineteen#140; Zhipu's API for a while, MetaGLM/zhipuai-sdk-java-v4#40): read as the message when there is none.
  */
 const completionSchema = z.object({
-  object: z.literal('chat.completion').optional(),
+  // `text_completion`: the completions API's name, which a server that fills `text` (choiceTextSchema) may give a chat reply.
+  object: z.enum(['chat.completion', 'text_completion']).optional(),
   choices: z
     .array(
       z

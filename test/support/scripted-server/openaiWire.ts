@@ -62,7 +62,9 @@ export function openAiChatWire(model: string, id: string, includeUsage: boolean,
   ];
   const reasoningValue = (text: string): unknown => (details ? detailItems(text) : options.reasoningAsObject === true ? { text } : text);
   const created = Math.floor(Date.now() / 1000);
-  const base = { id, object: 'chat.completion.chunk', created, model, system_fingerprint: 'fp_scripted' };
+  // The completions API's object names with its `text` field (see WireOptions.choiceText: `only`).
+  const completions = options.choiceText === 'only';
+  const base = { id, object: completions ? 'text_completion' : 'chat.completion.chunk', created, model, system_fingerprint: 'fp_scripted' };
   // With include_usage every chunk carries "usage": null except the extra last one.
   const withUsage = includeUsage && options.omitUsage !== true && options.groqUsage !== true && options.usageInChoice !== true;
   const usageNull = withUsage ? { usage: null } : {};
@@ -202,7 +204,7 @@ export function openAiChatWire(model: string, id: string, includeUsage: boolean,
     complete: (text, stats, extras) =>
       withDelta({
         id,
-        object: 'chat.completion',
+        object: completions ? 'text_completion' : 'chat.completion',
         created,
         model,
         system_fingerprint: 'fp_scripted',

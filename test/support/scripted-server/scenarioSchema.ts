@@ -250,7 +250,8 @@ export const wireSchema = z.strictObject({
    * OpenAI-compatible: the reply's text goes in each choice's `text`, the completions API's field
    * (OpenAI's legacy `text_completion` shape, platform.openai.com/docs/api-reference/completions/object),
    * as some OpenAI-compatible servers fill a chat reply: `only`, with an empty `delta` (a non-streamed
-   * reply: `text` instead of `message`); `both`, beside the same text in `delta.content` (and `message.content`).
+   * reply: `text` instead of `message`) and the completions API's `object` names (`text_completion`);
+   * `both`, beside the same text in `delta.content` (and `message.content`).
    */
   choiceText: z.enum(['only', 'both']).optional(),
   /** OpenAI-compatible: each content chunk's `delta` is the text itself, a string, as FastChat's first streaming chat API sent it (lm-sys/FastChat#873). */
