@@ -681,17 +681,17 @@ class GemmaArguments {
   value(): unknown {
     this.blank();
     const c = this.text[this.at];
-    if (this.text.startsWith(GEMMA_QUOTE, this.at) || c === '"') return this.string();
-    if (c === '{' || c === '[') {
+    if (this.text.startsWith(GEMMA_QUOTE, this.at) || c === '"' || c === "'") return this.string();
+    if (c === '{' || c === '(' || c === '[') {
       if (this.depth >= MAX_JSON_DEPTH) return undefined;
       this.depth++;
       try {
-        return c === '{' ? this.object() : this.list();
+        return c === '[' ? this.list() : this.object(c === '{' ? '}' : ')');
       } finally {
         this.depth--;
       }
     }
-    const word = /^[^,}\]]*/.exec(this.text.slice(this.at, this.at + 256))?.[0] ?? '';
+    const word = /^[^,})\]]*/.exec(this.text.slice(this.at, this.at + 256))?.[0] ?? '';
     const scalar = word.trim();
     if (scalar === '' || this.at + word.length >= this.text.length) return undefined;
     this.at += word.length;
@@ -699,7 +699,7 @@ class GemmaArguments {
     return /^-?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(scalar) ? Number(scalar) : scalar;
   }
 
-  /** A string: between `<|"|>` delimiters, or a JSON string. */
+  /** A string: between `<|"|>` delimiters, a JSON string, or in single quotes (their escapes as JSON's). */
   private string(): string | undefined {
     if (this.text.startsWith(GEMMA_QUOTE, this.at)) {
       const end = this.text.indexOf(GEMMA_QUOTE, this.at + GEMMA_QUOTE.length);
@@ -708,11 +708,13 @@ class GemmaArguments {
       this.at = end + GEMMA_QUOTE.length;
       return value;
     }
+    const quote = this.text[this.at];
     for (let i = this.at + 1; i < this.text.length; i++) {
       if (this.text[i] === '\\') i++;
-      else if (this.text[i] === '"') {
+      else if (this.text[i] === quote) {
+        const inner = this.text.slice(this.at + 1, i);
         try {
-          const value: unknown = JSON.parse(this.text.slice(this.at, i + 1));
+          const value: unknown = JSON.parse(`"${quote === "'" ? inner.replace(/\\'/g, "'").replace(/"/g, '\\"') : inner}"`);
           this.at = i + 1;
           return typeof value === 'string' ? value : undefined;
         } catch {
@@ -723,17 +725,18 @@ class GemmaArguments {
     return undefined;
   }
 
-  private object(): Record<string, unknown> | undefined {
+  /** `{key:value,…}`, or the same in parentheses (`close` ')'), as Gemma 4 also writes a call's arguments. */
+  private object(close: '}' | ')'): Record<string, unknown> | undefined {
     this.at++;
     const out: Record<string, unknown> = {};
-    for (let first = true; !this.take('}'); first = false) {
+    for (let first = true; !this.take(close); first = false) {
       if (!first && !this.take(',')) return undefined;
       this.blank();
       let key: string | undefined;
-      if (this.text.startsWith(GEMMA_QUOTE, this.at) || this.text[this.at] === '"') key = this.string();
+      if (this.text.startsWith(GEMMA_QUOTE, this.at) || this.text[this.at] === '"' || this.text[this.at] === "'") key = this.string();
       else {
         // A bare key runs to the `:` (llama.cpp's gemma4 grammar: `[^:}]+`).
-        const bare = /^[^:}]+/.exec(this.text.slice(this.at, this.at + 256))?.[0];
+        const bare = /^[^:})]+/.exec(this.text.slice(this.at, this.at + 256))?.[0];
         if (bare !== undefined) this.at += bare.length;
         key = bare?.trim();
       }
@@ -763,7 +766,9 @@ class GemmaArguments {
  * (its prompt format, ai.google.dev/gemma/docs/core/prompt-formatting-gemma4: string values
  * between `<|"|>` delimiters), which a server without Gemma 4's tool-call parser passes on as
  * content (llama-cpp-python, abetlen/llama-cpp-python#2227; oMLX before jundot/omlx#550), each as
- * `{"name", "arguments"}` JSON text; several calls may follow one another in a block. A block whose
+ * `{"name", "arguments"}` JSON text; several calls may follow one another in a block, and the
+ * arguments may come in parentheses, `call:NAME(key: "value")`, as Gemma 4 also writes them
+ * (NousResearch/hermes-agent#7457). A block whose
  * call does not read (cut by the token limit, or malformed) is given as its text, so the model is
  * told what was wrong. A `<|tool_call>` at a `quoted` position (Markdown code) starts no call.
  */
@@ -784,7 +789,7 @@ function gemmaCallBodies(text: string, quoted: (at: number) => boolean): string[
       if (name === undefined) break;
       read.at += name.length;
       read.blank();
-      const args = text[read.at] === '{' ? read.value() : undefined;
+      const args = text[read.at] === '{' || text[read.at] === '(' ? read.value() : undefined;
       if (args === undefined) {
         calls.length = 0;
         break;

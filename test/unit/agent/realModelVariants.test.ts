@@ -1511,6 +1511,7 @@ describe.each(BOTH)("Gemma 4's native tool-call form written in the content on %
     ['alone', `<|tool_call>call:python{code:<|"|>${code}<|"|>}<tool_call|>`],
     ['after prose, its key quoted too', `Let me compute it.\n\n<|tool_call>call:python{<|"|>code<|"|>:<|"|>${code}<|"|>}<tool_call|>`],
     ['its closing token left out (the server stopped on it)', `<|tool_call>call:python{code:<|"|>${code}<|"|>}`],
+    ['with its arguments in parentheses and JSON quotes (NousResearch/hermes-agent#7457)', `<|tool_call>call:python(code: ${JSON.stringify(code)})<tool_call|>`],
   ])('a python call %s runs as a call, its code as written', async (_how, text) => {
     for (const chunkSize of [3, 100]) {
       const r = await run(kind, { chunkSize, turns: [{ text }, { text: '<<<{{RESULT}}>>>' }] }, { protocol: 'tools' });
