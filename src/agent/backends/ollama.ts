@@ -67,20 +67,21 @@ const chatChunkSchema = z.object({
   eval_duration: absentOrNull(z.number()),
 });
 
-const detailsSchema = z.object({ family: z.string().optional(), parameter_size: z.string().optional(), quantization_level: z.string().optional() }).partial().optional();
+// The other endpoints' optional fields may be `null` too (absentOrNull).
+const detailsSchema = absentOrNull(z.object({ family: absentOrNull(z.string()), parameter_size: absentOrNull(z.string()), quantization_level: absentOrNull(z.string()) }));
 
 const tagsSchema = z.object({
-  models: z.array(z.object({ name: z.string(), size: z.number().optional(), modified_at: z.unknown().optional(), details: detailsSchema })),
+  models: z.array(z.object({ name: z.string(), size: absentOrNull(z.number()), modified_at: z.unknown().optional(), details: detailsSchema })),
 });
 
 const psSchema = z.object({
   models: z.array(
     z.object({
       name: z.string(),
-      size: z.number().default(0),
-      size_vram: z.number().default(0),
+      size: absentOrNull(z.number()).transform((n) => n ?? 0),
+      size_vram: absentOrNull(z.number()).transform((n) => n ?? 0),
       expires_at: z.unknown().optional(),
-      context_length: z.number().optional(),
+      context_length: absentOrNull(z.number()),
     }),
   ),
 });
@@ -94,7 +95,7 @@ const progressSchema = z.object({
   completed: z.number().optional(),
 });
 
-const showSchema = z.object({ model_info: z.record(z.string(), z.unknown()).optional(), capabilities: z.array(z.string()).optional() });
+const showSchema = z.object({ model_info: absentOrNull(z.record(z.string(), z.unknown())), capabilities: absentOrNull(z.array(z.string())) });
 
 /** Ollama's `think` field for a setting; undefined = leave it out (the model's default). */
 export function ollamaThink(setting: ThinkSetting | undefined, capabilities: readonly string[] | null): boolean | 'low' | 'medium' | 'high' | undefined {
