@@ -782,14 +782,16 @@ function gemmaCallBodies(text: string, quoted: (at: number) => boolean): string[
     const from = at + GEMMA_CALL_OPEN.length;
     const close = text.indexOf(GEMMA_CALL_CLOSE, from);
     const end = close < 0 ? text.length : close;
-    const read = new GemmaArguments(text.slice(0, end), from);
+    // The block alone (slicing up to it for each block would make many blocks quadratic).
+    const block = text.slice(from, end);
+    const read = new GemmaArguments(block);
     const calls: string[] = [];
     while (read.take('call:')) {
-      const name = /^[A-Za-z_][\w.-]*/.exec(text.slice(read.at, read.at + 200))?.[0];
+      const name = /^[A-Za-z_][\w.-]*/.exec(block.slice(read.at, read.at + 200))?.[0];
       if (name === undefined) break;
       read.at += name.length;
       read.blank();
-      const args = text[read.at] === '{' || text[read.at] === '(' ? read.value() : undefined;
+      const args = block[read.at] === '{' || block[read.at] === '(' ? read.value() : undefined;
       if (args === undefined) {
         calls.length = 0;
         break;
@@ -797,7 +799,7 @@ function gemmaCallBodies(text: string, quoted: (at: number) => boolean): string[
       calls.push(jsonTextOf({ name, arguments: args }));
     }
     read.blank();
-    bodies.push(...(calls.length > 0 && read.at >= end ? calls : [text.slice(from, end).trim()]));
+    bodies.push(...(calls.length > 0 && read.at >= block.length ? calls : [block.trim()]));
     at = close < 0 ? text.length : close + GEMMA_CALL_CLOSE.length;
   }
   return bodies;

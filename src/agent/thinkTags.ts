@@ -156,8 +156,10 @@ export class InlineThinkSplitter {
   private hold: Hold | undefined;
   /** The reply spoke gpt-oss's harmony (its analysis channel or final header): `<|end|>` ends it too. */
   private harmony = false;
-  /** The end of the reply's text so far that may be end tokens (REPLY_END_TOKENS), held until more text or the end tells. */
-  private heldEnd = '';
+  /** End tokens (REPLY_END_TOKENS), and blanks after them, that end the reply's text so far: held until more text or the end tells. */
+  private heldTokens = '';
+  /** After them, what may still become an end token (a proper prefix of one). */
+  private heldPartial = '';
 
   /**
    * `opened`: the chat template writes `<think>` itself at the end of the prompt (deepseek-r1
@@ -365,19 +367,48 @@ export class InlineThinkSplitter {
   /**
    * `text` after the text held at the end so far, without the end tokens (REPLY_END_TOKENS) that
    * end it: until the reply `ended`, they are held (with a partial token and the blanks after
-   * them), since more text may follow them; at the end, they are dropped.
+   * them), since more text may follow them; at the end, they are dropped. Each character is read
+   * about once (held tokens are not read again), so a reply costs time linear in its length.
    */
   private withoutEndTokens(text: string, ended: boolean): string {
-    const all = this.heldEnd + text;
     const tokens = this.harmony ? HARMONY_END_TOKENS : REPLY_END_TOKENS;
-    let cut = all.length - (ended ? 0 : Math.max(0, ...tokens.map((t) => partialTagAtEnd(all, t))));
+    const fresh = this.heldPartial + text;
+    this.heldPartial = '';
+    // The run of held tokens goes on through `fresh` as far as tokens (and blanks after one) do.
+    let i = 0;
+    let inRun = this.heldTokens !== '';
     for (;;) {
-      const before = all.slice(0, cut).trimEnd();
-      const token = tokens.find((t) => before.endsWith(t));
-      if (token === undefined) break;
-      cut = before.length - token.length;
+      if (inRun && /\s/.test(fresh[i] ?? '')) i++;
+      else {
+        const token = tokens.find((t) => fresh.startsWith(t, i));
+        if (token === undefined) break;
+        i += token.length;
+        inRun = true;
+      }
     }
-    this.heldEnd = ended ? '' : all.slice(cut);
+    const rest = fresh.slice(i);
+    if (rest === '' || (!ended && tokens.some((t) => t.length > rest.length && t.startsWith(rest)))) {
+      // Still nothing but the run (and perhaps the start of another token).
+      this.heldTokens = ended ? '' : this.heldTokens + fresh.slice(0, i);
+      this.heldPartial = ended ? '' : rest;
+      return ended ? rest : '';
+    }
+    // Text broke the run: it is all text, up to a new run at the end (found within `fresh`).
+    const all = this.heldTokens + fresh;
+    this.heldTokens = '';
+    const partial = ended ? 0 : Math.max(0, ...tokens.map((t) => partialTagAtEnd(all, t)));
+    let cut = all.length - partial;
+    for (;;) {
+      let j = cut;
+      while (j > 0 && /\s/.test(all[j - 1] ?? '')) j--;
+      const token = tokens.find((t) => j >= t.length && all.startsWith(t, j - t.length));
+      if (token === undefined) break;
+      cut = j - token.length;
+    }
+    if (!ended) {
+      this.heldTokens = all.slice(cut, all.length - partial);
+      this.heldPartial = all.slice(all.length - partial);
+    }
     return all.slice(0, cut);
   }
 
