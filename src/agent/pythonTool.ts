@@ -639,11 +639,171 @@ function toolCallTagBodies(text: string, quoted: (at: number) => boolean): strin
   return bodies;
 }
 
-/** The tags around a text call whose body holds the code as it is (Qwen3-Coder's XML form): its lines are not Markdown. */
+/** The tags around a text call whose body holds the code as it is (Qwen3-Coder's XML form, Gemma 4's native form): its lines are not Markdown. */
 const TEXT_CALL_TAGS: readonly CallTags[] = [
   ['<tool_call>', '</tool_call>'],
   ['<function=', '</function>'],
+  ['<|tool_call>', '<tool_call|>'],
 ];
+
+/** Gemma 4's tokens around a call, and its delimiter of string values (ai.google.dev/gemma/docs/core/prompt-formatting-gemma4, "Function Calling"). */
+const GEMMA_CALL_OPEN = '<|tool_call>';
+const GEMMA_CALL_CLOSE = '<tool_call|>';
+const GEMMA_QUOTE = '<|"|>';
+
+/**
+ * Reads the arguments of a Gemma 4 call, `{key:value,…}`, as a JSON value: keys bare up to the `:`
+ * (or quoted), strings between `<|"|>` delimiters (as they are: no escapes) or in JSON's quotes,
+ * numbers, `true`/`false`/`null` as written, objects and lists of them; a bare word is its text.
+ * Undefined where the text is not such (cut, or nested deeper than MAX_JSON_DEPTH). Each
+ * character is read once, strings found by `indexOf`, so linear in the text.
+ */
+class GemmaArguments {
+  private depth = 0;
+
+  constructor(
+    private readonly text: string,
+    public at = 0,
+  ) {}
+
+  blank(): void {
+    while (/\s/.test(this.text[this.at] ?? '')) this.at++;
+  }
+
+  /** Takes `token` (after blanks) when it comes next. */
+  take(token: string): boolean {
+    this.blank();
+    if (!this.text.startsWith(token, this.at)) return false;
+    this.at += token.length;
+    return true;
+  }
+
+  value(): unknown {
+    this.blank();
+    const c = this.text[this.at];
+    if (this.text.startsWith(GEMMA_QUOTE, this.at) || c === '"' || c === "'") return this.string();
+    if (c === '{' || c === '(' || c === '[') {
+      if (this.depth >= MAX_JSON_DEPTH) return undefined;
+      this.depth++;
+      try {
+        return c === '[' ? this.list() : this.object(c === '{' ? '}' : ')');
+      } finally {
+        this.depth--;
+      }
+    }
+    const word = /^[^,})\]]*/.exec(this.text.slice(this.at, this.at + 256))?.[0] ?? '';
+    const scalar = word.trim();
+    if (scalar === '' || this.at + word.length >= this.text.length) return undefined;
+    this.at += word.length;
+    if (scalar === 'true' || scalar === 'false' || scalar === 'null') return JSON.parse(scalar) as unknown;
+    return /^-?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(scalar) ? Number(scalar) : scalar;
+  }
+
+  /** A string: between `<|"|>` delimiters, a JSON string, or in single quotes (their escapes as JSON's). */
+  private string(): string | undefined {
+    if (this.text.startsWith(GEMMA_QUOTE, this.at)) {
+      const end = this.text.indexOf(GEMMA_QUOTE, this.at + GEMMA_QUOTE.length);
+      if (end < 0) return undefined;
+      const value = this.text.slice(this.at + GEMMA_QUOTE.length, end);
+      this.at = end + GEMMA_QUOTE.length;
+      return value;
+    }
+    const quote = this.text[this.at];
+    for (let i = this.at + 1; i < this.text.length; i++) {
+      if (this.text[i] === '\\') i++;
+      else if (this.text[i] === quote) {
+        const inner = this.text.slice(this.at + 1, i);
+        try {
+          const value: unknown = JSON.parse(`"${quote === "'" ? inner.replace(/\\'/g, "'").replace(/"/g, '\\"') : inner}"`);
+          this.at = i + 1;
+          return typeof value === 'string' ? value : undefined;
+        } catch {
+          return undefined;
+        }
+      }
+    }
+    return undefined;
+  }
+
+  /** `{key:value,…}`, or the same in parentheses (`close` ')'), as Gemma 4 also writes a call's arguments. */
+  private object(close: '}' | ')'): Record<string, unknown> | undefined {
+    this.at++;
+    const out: Record<string, unknown> = {};
+    for (let first = true; !this.take(close); first = false) {
+      if (!first && !this.take(',')) return undefined;
+      this.blank();
+      let key: string | undefined;
+      if (this.text.startsWith(GEMMA_QUOTE, this.at) || this.text[this.at] === '"' || this.text[this.at] === "'") key = this.string();
+      else {
+        // A bare key runs to the `:` (llama.cpp's gemma4 grammar: `[^:}]+`).
+        const bare = /^[^:})]+/.exec(this.text.slice(this.at, this.at + 256))?.[0];
+        if (bare !== undefined) this.at += bare.length;
+        key = bare?.trim();
+      }
+      if (key === undefined || key === '' || !this.take(':')) return undefined;
+      const value = this.value();
+      if (value === undefined) return undefined;
+      out[key] = value;
+    }
+    return out;
+  }
+
+  private list(): unknown[] | undefined {
+    this.at++;
+    const items: unknown[] = [];
+    for (let first = true; !this.take(']'); first = false) {
+      if (!first && !this.take(',')) return undefined;
+      const item = this.value();
+      if (item === undefined) return undefined;
+      items.push(item);
+    }
+    return items;
+  }
+}
+
+/**
+ * The calls Gemma 4 wrote in its native form, `<|tool_call>call:NAME{key:value,…}<tool_call|>`
+ * (its prompt format, ai.google.dev/gemma/docs/core/prompt-formatting-gemma4: string values
+ * between `<|"|>` delimiters), which a server without Gemma 4's tool-call parser passes on as
+ * content (llama-cpp-python, abetlen/llama-cpp-python#2227; oMLX before jundot/omlx#550), each as
+ * `{"name", "arguments"}` JSON text; several calls may follow one another in a block, and the
+ * arguments may come in parentheses, `call:NAME(key: "value")`, as Gemma 4 also writes them
+ * (NousResearch/hermes-agent#7457). A block whose
+ * call does not read (cut by the token limit, or malformed) is given as its text, so the model is
+ * told what was wrong. A `<|tool_call>` at a `quoted` position (Markdown code) starts no call.
+ */
+function gemmaCallBodies(text: string, quoted: (at: number) => boolean): string[] {
+  const bodies: string[] = [];
+  for (let at = text.indexOf(GEMMA_CALL_OPEN); at >= 0; at = text.indexOf(GEMMA_CALL_OPEN, at)) {
+    if (quoted(at)) {
+      at += GEMMA_CALL_OPEN.length;
+      continue;
+    }
+    const from = at + GEMMA_CALL_OPEN.length;
+    const close = text.indexOf(GEMMA_CALL_CLOSE, from);
+    const end = close < 0 ? text.length : close;
+    // The block alone (slicing up to it for each block would make many blocks quadratic).
+    const block = text.slice(from, end);
+    const read = new GemmaArguments(block);
+    const calls: string[] = [];
+    while (read.take('call:')) {
+      const name = /^[A-Za-z_][\w.-]*/.exec(block.slice(read.at, read.at + 200))?.[0];
+      if (name === undefined) break;
+      read.at += name.length;
+      read.blank();
+      const args = block[read.at] === '{' || block[read.at] === '(' ? read.value() : undefined;
+      if (args === undefined) {
+        calls.length = 0;
+        break;
+      }
+      calls.push(jsonTextOf({ name, arguments: args }));
+    }
+    read.blank();
+    bodies.push(...(calls.length > 0 && read.at >= block.length ? calls : [block.trim()]));
+    at = close < 0 ? text.length : close + GEMMA_CALL_CLOSE.length;
+  }
+  return bodies;
+}
 
 /**
  * Whether `text` ends inside a `<tool_call>` it opened: its last opening tag that Markdown does not
@@ -774,6 +934,7 @@ function taggedCallBodies(body: string): string[] {
 /** What ends a call written as text in the forms `toolCallsInText` reads (its closing tag or token, or the end of its JSON or list). */
 const CALL_CLOSERS = [
   '</tool_call>',
+  '<tool_call|>',
   '</TOOLCALL>',
   '</function>',
   '</arg_value>',
@@ -863,7 +1024,7 @@ function hasAnswerMarker(text: string): boolean {
 /** The calls of `text` in every text form, with `quoted` telling which positions Markdown quotes. */
 function textCallsRead(text: string, quoted: (at: number) => boolean): ToolCall[] {
   const calls: ToolCall[] = [];
-  const tagged = [...toolCallTagBodies(text, quoted).flatMap((body) => taggedCallBodies(body)), ...mistralCallBodies(text, quoted)];
+  const tagged = [...toolCallTagBodies(text, quoted).flatMap((body) => taggedCallBodies(body)), ...mistralCallBodies(text, quoted), ...gemmaCallBodies(text, quoted)];
   for (const body of tagged.length > 0 ? tagged : (llamaJsonCallBodies(text) ?? jsonListCallBodies(text) ?? pythonicCallBodies(text) ?? specialTokenForms(text, quoted) ?? xmlCallBodiesOutside(text, quoted))) {
     let parsed: unknown;
     try {

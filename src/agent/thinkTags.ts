@@ -64,7 +64,24 @@ const HARMONY_STRIPPED: ReasoningTags = { open: 'analysis', close: 'assistantfin
  */
 const GEMMA: ReasoningTags = { open: '<|channel>thought', close: '<channel|>' };
 const GEMMA_UNNAMED: ReasoningTags = { open: '<|channel>', close: '<channel|>' };
-const ALL_TAGS: readonly ReasoningTags[] = [THINK, HARMONY, MINIMAX, MISTRAL, SEED, KIMI, HARMONY_STRIPPED, GEMMA, GEMMA_UNNAMED];
+/**
+ * Gemini's thought summaries through its OpenAI-compatible endpoint: with thoughts asked for
+ * (`extra_body.google.thinking_config.include_thoughts`, ai.google.dev/gemini-api/docs/openai,
+ * "Thinking"), the summary streams in `content` wrapped in `<thought>…</thought>` ahead of the answer.
+ */
+const GEMINI_THOUGHT: ReasoningTags = { open: '<thought>', close: '</thought>' };
+const ALL_TAGS: readonly ReasoningTags[] = [THINK, HARMONY, MINIMAX, MISTRAL, SEED, KIMI, HARMONY_STRIPPED, GEMMA, GEMMA_UNNAMED, GEMINI_THOUGHT];
+
+/**
+ * Special tokens that end a reply and are no text of it, dropped where they end the reply's text
+ * (with the blanks after them) when a server left them in the content: gpt-oss's `<|return|>`,
+ * which ends its final message at the end of a generation (cookbook.openai.com/articles/openai-harmony,
+ * "Special tokens"; a server that does not stop on it passes it on as text, lmstudio-ai/mlx-engine#204),
+ * always; its `<|end|>`, which ends a message, only in a reply that spoke harmony (its channels or
+ * final header). A token followed by more text is left as it is.
+ */
+const REPLY_END_TOKENS: readonly string[] = ['<|return|>'];
+const HARMONY_END_TOKENS: readonly string[] = ['<|return|>', '<|end|>'];
 
 /**
  * Headers that open a reply without reasoning before it: gpt-oss's final channel when the model
@@ -137,6 +154,12 @@ export class InlineThinkSplitter {
   private fence: OpeningFence | undefined;
   /** A closing tag at the start of `pending` that may be quoted. */
   private hold: Hold | undefined;
+  /** The reply spoke gpt-oss's harmony (its analysis channel or final header): `<|end|>` ends it too. */
+  private harmony = false;
+  /** End tokens (REPLY_END_TOKENS), and blanks after them, that end the reply's text so far: held until more text or the end tells. */
+  private heldTokens = '';
+  /** After them, what may still become an end token (a proper prefix of one). */
+  private heldPartial = '';
 
   /**
    * `opened`: the chat template writes `<think>` itself at the end of the prompt (deepseek-r1
@@ -166,6 +189,7 @@ export class InlineThinkSplitter {
         this.state = 'text';
         this.pending = '';
         this.trimLead = true;
+        this.harmony = true;
         return this.text(lead.slice(replyHeader.length));
       }
       if (REPLY_HEADERS.some((h) => h.startsWith(lead))) return []; // still could become a reply header
@@ -175,6 +199,7 @@ export class InlineThinkSplitter {
         this.state = 'thinking';
         this.took = true;
         this.tags = opening;
+        this.harmony = opening === HARMONY;
         const consumed = this.pending.length - lead.length + opening.open.length;
         this.read(this.pending.slice(0, consumed));
         this.pending = this.pending.slice(consumed);
@@ -187,7 +212,7 @@ export class InlineThinkSplitter {
         this.state = 'text';
         const text = this.pending;
         this.pending = '';
-        return [{ kind: 'text', text }];
+        return this.text(text);
       }
     }
     return this.thinking(false, '');
@@ -335,13 +360,63 @@ export class InlineThinkSplitter {
       text = text.replace(/^\s+/, '');
       if (text.length > 0) this.trimLead = false;
     }
+    text = this.withoutEndTokens(text, false);
     return text.length > 0 ? [{ kind: 'text', text }] : [];
+  }
+
+  /**
+   * `text` after the text held at the end so far, without the end tokens (REPLY_END_TOKENS) that
+   * end it: until the reply `ended`, they are held (with a partial token and the blanks after
+   * them), since more text may follow them; at the end, they are dropped. Each character is read
+   * about once (held tokens are not read again), so a reply costs time linear in its length.
+   */
+  private withoutEndTokens(text: string, ended: boolean): string {
+    const tokens = this.harmony ? HARMONY_END_TOKENS : REPLY_END_TOKENS;
+    const fresh = this.heldPartial + text;
+    this.heldPartial = '';
+    // The run of held tokens goes on through `fresh` as far as tokens (and blanks after one) do.
+    let i = 0;
+    let inRun = this.heldTokens !== '';
+    for (;;) {
+      if (inRun && /\s/.test(fresh[i] ?? '')) i++;
+      else {
+        const token = tokens.find((t) => fresh.startsWith(t, i));
+        if (token === undefined) break;
+        i += token.length;
+        inRun = true;
+      }
+    }
+    const rest = fresh.slice(i);
+    if (rest === '' || (!ended && tokens.some((t) => t.length > rest.length && t.startsWith(rest)))) {
+      // Still nothing but the run (and perhaps the start of another token).
+      this.heldTokens = ended ? '' : this.heldTokens + fresh.slice(0, i);
+      this.heldPartial = ended ? '' : rest;
+      return ended ? rest : '';
+    }
+    // Text broke the run: it is all text, up to a new run at the end (found within `fresh`).
+    const all = this.heldTokens + fresh;
+    this.heldTokens = '';
+    const partial = ended ? 0 : Math.max(0, ...tokens.map((t) => partialTagAtEnd(all, t)));
+    let cut = all.length - partial;
+    for (;;) {
+      let j = cut;
+      while (j > 0 && /\s/.test(all[j - 1] ?? '')) j--;
+      const token = tokens.find((t) => j >= t.length && all.startsWith(t, j - t.length));
+      if (token === undefined) break;
+      cut = j - token.length;
+    }
+    if (!ended) {
+      this.heldTokens = all.slice(cut, all.length - partial);
+      this.heldPartial = all.slice(all.length - partial);
+    }
+    return all.slice(0, cut);
   }
 
   /** The stream ended: what was held back. A `<think>` never closed leaves everything reasoning. */
   end(): SplitPiece[] {
     const out = this.state === 'thinking' ? this.thinking(true, '') : [];
-    const text = this.pending + (this.header ?? '');
+    const rest = this.pending + (this.header ?? '');
+    const text = this.state === 'thinking' ? rest : this.withoutEndTokens(rest, true);
     this.pending = '';
     this.header = undefined;
     if (text.length === 0) return out;

@@ -39,35 +39,49 @@ export function resolveOllamaHost(setting: string | undefined, env: NodeJS.Proce
 
 const toolCallSchema = z.object({ function: z.object({ name: z.string(), arguments: z.unknown() }) });
 
+/**
+ * An optional field that may also come as `null` for "absent", read as absent, never as a reply
+ * "this extension does not understand". Ollama's own lines leave such fields out (Go's
+ * `omitempty`), but a proxy or server that writes every field of its model sends them as `null`
+ * on every line: `"thinking": null`, `"tool_calls": null`, `"images": null`, `"done_reason": null`,
+ * `"eval_count": null` (ollama-python's `Message` and `ChatResponse` models, ollama/_types.py,
+ * declare each `Optional[…] = None`, so a proxy that passes replies on with `model_dump()` writes
+ * them so).
+ */
+function absentOrNull<T extends z.ZodType>(schema: T) {
+  return schema.nullish().transform((value) => value ?? undefined);
+}
+
 const chatChunkSchema = z.object({
-  message: z
-    .object({
-      content: z.string().default(''),
-      thinking: z.string().optional(),
-      tool_calls: z.array(toolCallSchema).optional(),
-    })
-    .optional(),
+  message: absentOrNull(
+    z.object({
+      content: absentOrNull(z.string()).transform((content) => content ?? ''),
+      thinking: absentOrNull(z.string()),
+      tool_calls: absentOrNull(z.array(toolCallSchema)),
+    }),
+  ),
   done: z.boolean(),
-  done_reason: z.string().optional(),
-  prompt_eval_count: z.number().optional(),
-  eval_count: z.number().optional(),
-  eval_duration: z.number().optional(),
+  done_reason: absentOrNull(z.string()),
+  prompt_eval_count: absentOrNull(z.number()),
+  eval_count: absentOrNull(z.number()),
+  eval_duration: absentOrNull(z.number()),
 });
 
-const detailsSchema = z.object({ family: z.string().optional(), parameter_size: z.string().optional(), quantization_level: z.string().optional() }).partial().optional();
+// The other endpoints' optional fields may be `null` too (absentOrNull).
+const detailsSchema = absentOrNull(z.object({ family: absentOrNull(z.string()), parameter_size: absentOrNull(z.string()), quantization_level: absentOrNull(z.string()) }));
 
 const tagsSchema = z.object({
-  models: z.array(z.object({ name: z.string(), size: z.number().optional(), modified_at: z.unknown().optional(), details: detailsSchema })),
+  models: z.array(z.object({ name: z.string(), size: absentOrNull(z.number()), modified_at: z.unknown().optional(), details: detailsSchema })),
 });
 
 const psSchema = z.object({
   models: z.array(
     z.object({
       name: z.string(),
-      size: z.number().default(0),
-      size_vram: z.number().default(0),
+      size: absentOrNull(z.number()).transform((n) => n ?? 0),
+      size_vram: absentOrNull(z.number()).transform((n) => n ?? 0),
       expires_at: z.unknown().optional(),
-      context_length: z.number().optional(),
+      context_length: absentOrNull(z.number()),
     }),
   ),
 });
@@ -81,7 +95,7 @@ const progressSchema = z.object({
   completed: z.number().optional(),
 });
 
-const showSchema = z.object({ model_info: z.record(z.string(), z.unknown()).optional(), capabilities: z.array(z.string()).optional() });
+const showSchema = z.object({ model_info: absentOrNull(z.record(z.string(), z.unknown())), capabilities: absentOrNull(z.array(z.string())) });
 
 /** Ollama's `think` field for a setting; undefined = leave it out (the model's default). */
 export function ollamaThink(setting: ThinkSetting | undefined, capabilities: readonly string[] | null): boolean | 'low' | 'medium' | 'high' | undefined {

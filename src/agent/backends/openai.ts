@@ -171,13 +171,37 @@ function isFirstChoice(choice: { readonly index?: number | null }): boolean {
 
 const usageSchema = z.object({ prompt_tokens: absentOrNull(z.number()), completion_tokens: absentOrNull(z.number()) }).nullish();
 
+/**
+ * A choice's `delta`: the message part, or its text alone as a string (FastChat's first streaming
+ * chat API sent `"delta": "Hello"`, lm-sys/FastChat#873), read as that text's content.
+ */
+const deltaSchema = z.preprocess((delta) => (typeof delta === 'string' ? { content: delta } : delta), messagePartSchema.nullish());
+
+/**
+ * A choice's `text`, the completions API's field for the generated text (OpenAI's legacy
+ * `text_completion` chunk and choice, platform.openai.com/docs/api-reference/completions/object),
+ * which some OpenAI-compatible servers put in a chat reply's choices instead of, or beside,
+ * `delta.content` / `message.content`. Anything but a string is ignored.
+ */
+const choiceTextSchema = z.string().nullish().catch(undefined);
+
+/**
+ * The delta of a streamed choice with its `text` read as content when the delta carries no content
+ * of its own: a server that sends both (the same text twice) is read once, by its delta.
+ */
+function withChoiceText(delta: z.infer<typeof messagePartSchema> | null | undefined, text: string | null | undefined): z.infer<typeof messagePartSchema> | null | undefined {
+  if (text === undefined || text === null || text === '' || (delta?.content ?? '') !== '') return delta;
+  return { ...delta, content: text };
+}
+
 const chunkSchema = z.object({
   // Absent, or null (MiniMax's API, RooCodeInc/Roo-Code#9105; Azure OpenAI): a chunk without choices.
   choices: z
     .array(
       z.object({
         index: z.number().int().nullish(),
-        delta: messagePartSchema.nullish(),
+        delta: deltaSchema,
+        text: choiceTextSchema,
         // The whole reply beside empty deltas (ModelScope's API-Inference; see `messageBeside`).
         // Extras of a few servers: one of another shape is ignored, as before they were read.
         message: messagePartSchema.nullish().catch(undefined),
@@ -199,12 +223,14 @@ const chunkSchema = z.object({
  * (rayonlabs/nineteen#140; Zhipu's API for a while, MetaGLM/zhipuai-sdk-java-v4#40): read as the message when there is none.
  */
 const completionSchema = z.object({
-  object: z.literal('chat.completion').optional(),
+  // `text_completion`: the completions API's name, which a server that fills `text` (choiceTextSchema) may give a chat reply.
+  object: z.enum(['chat.completion', 'text_completion']).optional(),
   choices: z
     .array(
       z
-        .object({ index: z.number().int().nullish(), message: messagePartSchema.nullish(), delta: messagePartSchema.nullish().catch(undefined), finish_reason: z.string().nullish() })
-        .transform(({ delta, ...choice }) => ({ ...choice, message: choice.message ?? delta })),
+        .object({ index: z.number().int().nullish(), message: messagePartSchema.nullish(), delta: deltaSchema.catch(undefined), text: choiceTextSchema, finish_reason: z.string().nullish() })
+        // A choice with only the completions API's `text` (choiceTextSchema) is that text's message.
+        .transform(({ delta, text, ...choice }) => ({ ...choice, message: withChoiceText(choice.message ?? delta, text) })),
     )
     .min(1),
   usage: usageSchema,
@@ -670,7 +696,7 @@ export class OpenAiBackend implements ModelBackend {
         }
         for (const choice of chunk.choices) {
           if (!isFirstChoice(choice)) continue;
-          for (const piece of this.pieces(choice.delta)) {
+          for (const piece of this.pieces(withChoiceText(choice.delta, choice.text))) {
             firstTokenAt ??= performance.now();
             deltaCarried = true;
             yield piece;

@@ -19,6 +19,13 @@ export interface ModelSpec {
    * model it serves (tools/server README, "GET /props"); /props answers 404 when no model has it.
    */
   readonly llamaCppCtx?: number;
+  /**
+   * Optional fields it has no value for go out as `null` instead of being left out, as a proxy
+   * passing on replies read with ollama-python's models writes them (ollama/_types.py, each
+   * `Optional[…] = None`): `size` and `details` in /api/tags, `expires_at`, `size_vram` and
+   * `context_length` in /api/ps, `model_info` and `capabilities` in /api/show.
+   */
+  readonly nullFields?: boolean;
 }
 
 export const DEFAULT_MODELS: readonly ModelSpec[] = [
@@ -51,6 +58,7 @@ interface ResolvedModel {
   readonly capabilities: readonly string[];
   readonly maxModelLen: number | undefined;
   readonly llamaCppCtx: number | undefined;
+  readonly nullFields: boolean;
 }
 
 function resolve(spec: ModelSpec): ResolvedModel {
@@ -66,6 +74,7 @@ function resolve(spec: ModelSpec): ResolvedModel {
     capabilities: spec.capabilities ?? ['completion'],
     maxModelLen: spec.maxModelLen,
     llamaCppCtx: spec.llamaCppCtx,
+    nullFields: spec.nullFields === true,
   };
 }
 
@@ -135,9 +144,9 @@ export class ModelRegistry {
         name: m.name,
         model: m.name,
         modified_at: MODIFIED_AT,
-        size: m.sizeBytes,
+        size: m.nullFields ? null : m.sizeBytes,
         digest: m.digest,
-        details: this.details(m),
+        details: m.nullFields ? null : this.details(m),
       })),
     };
   }
@@ -154,9 +163,9 @@ export class ModelRegistry {
           size: m.sizeBytes,
           digest: m.digest,
           details: this.details(m),
-          expires_at: expires,
-          size_vram: m.sizeBytes,
-          context_length: 4096,
+          expires_at: m.nullFields ? null : expires,
+          size_vram: m.nullFields ? null : m.sizeBytes,
+          context_length: m.nullFields ? null : 4096,
         })),
     };
   }
@@ -170,12 +179,14 @@ export class ModelRegistry {
       parameters: 'temperature 0.6\nstop "<|im_end|>"',
       template: '{{ .Prompt }}',
       details: this.details(m),
-      model_info: {
-        'general.architecture': m.family,
-        'general.parameter_count': 7_615_616_512,
-        [`${m.family}.context_length`]: m.contextLength,
-      },
-      capabilities: [...m.capabilities],
+      model_info: m.nullFields
+        ? null
+        : {
+            'general.architecture': m.family,
+            'general.parameter_count': 7_615_616_512,
+            [`${m.family}.context_length`]: m.contextLength,
+          },
+      capabilities: m.nullFields ? null : [...m.capabilities],
       modified_at: MODIFIED_AT,
     };
   }

@@ -38,13 +38,17 @@ function finalFields(stats: FinalStats): Record<string, unknown> {
 /** `errorObject`: the error line's `error` is an object, as OpenAI-style proxies in front of Ollama write it (see WireOptions.errorObject). */
 export function ollamaChatWire(model: string, options: WireOptions = {}): WireFormat {
   const now = (): string => new Date().toISOString();
+  /** Every optional field a line leaves out, as `null` (see WireOptions.nullFields). */
+  const nulls = options.nullFields === true;
+  const message = (fields: Record<string, unknown>): Record<string, unknown> => (nulls ? { role: 'assistant', content: '', thinking: null, tool_calls: null, images: null, ...fields } : { role: 'assistant', ...fields });
+  const notDone = nulls ? { done: false, done_reason: null, prompt_eval_count: null, eval_count: null, eval_duration: null } : { done: false };
   return {
     streamContentType: 'application/x-ndjson',
     opening: () => '',
-    chunk: (text) => line({ model, created_at: now(), message: { role: 'assistant', content: text }, done: false }),
-    thinking: (text) => line({ model, created_at: now(), message: { role: 'assistant', content: '', thinking: text }, done: false }),
+    chunk: (text) => line({ model, created_at: now(), message: message({ content: text }), ...notDone }),
+    thinking: (text) => line({ model, created_at: now(), message: message({ content: '', thinking: text }), ...notDone }),
     // Ollama sends the calls whole, arguments as an object, in one line with empty content.
-    toolCalls: (calls) => [line({ model, created_at: now(), message: { role: 'assistant', content: '', tool_calls: calls.map(ollamaCall) }, done: false })],
+    toolCalls: (calls) => [line({ model, created_at: now(), message: message({ content: '', tool_calls: calls.map(ollamaCall) }), ...notDone })],
     unreadableToolCalls: (calls) => {
       if (options.harmonyRawCall !== true) return undefined;
       const first = calls[0];
@@ -61,7 +65,7 @@ export function ollamaChatWire(model: string, options: WireOptions = {}): WireFo
       form === 'flat'
         ? line(errorBodyIn('flat', 500, message))
         : line({ error: (form ?? (options.errorObject === true ? 'object' : 'string')) === 'object' ? { message, type: 'server_error', param: null, code: 500 } : message }),
-    closing: (stats) => line({ model, created_at: now(), message: { role: 'assistant', content: '' }, ...finalFields(stats) }),
+    closing: (stats) => line({ model, created_at: now(), message: message({ content: '' }), ...finalFields(stats) }),
     complete: (text, stats, extras) => ({
       model,
       created_at: now(),

@@ -62,7 +62,9 @@ export function openAiChatWire(model: string, id: string, includeUsage: boolean,
   ];
   const reasoningValue = (text: string): unknown => (details ? detailItems(text) : options.reasoningAsObject === true ? { text } : text);
   const created = Math.floor(Date.now() / 1000);
-  const base = { id, object: 'chat.completion.chunk', created, model, system_fingerprint: 'fp_scripted' };
+  // The completions API's object names with its `text` field (see WireOptions.choiceText: `only`).
+  const completions = options.choiceText === 'only';
+  const base = { id, object: completions ? 'text_completion' : 'chat.completion.chunk', created, model, system_fingerprint: 'fp_scripted' };
   // With include_usage every chunk carries "usage": null except the extra last one.
   const withUsage = includeUsage && options.omitUsage !== true && options.groqUsage !== true && options.usageInChoice !== true;
   const usageNull = withUsage ? { usage: null } : {};
@@ -90,7 +92,23 @@ export function openAiChatWire(model: string, id: string, includeUsage: boolean,
   const inMessage = options.messageInChunk === true;
   /** A non-streamed reply with each choice's `message` renamed `delta` (see WireOptions.deltaInComplete). */
   const withDelta = (reply: { choices: Array<Record<string, unknown>> } & Record<string, unknown>): unknown =>
-    options.deltaInComplete === true ? { ...reply, choices: reply.choices.map(({ message, ...choice }) => ({ ...choice, delta: message })) } : reply;
+    options.deltaInComplete === true
+      ? { ...reply, choices: reply.choices.map(({ message, ...choice }) => ({ ...choice, delta: message })) }
+      : options.choiceText === 'only'
+        ? { ...reply, choices: reply.choices.map(({ message, ...choice }) => ({ ...choice, text: (message as { content?: unknown } | undefined)?.content ?? '' })) }
+        : options.choiceText === 'both'
+          ? { ...reply, choices: reply.choices.map((choice) => ({ ...choice, text: (choice.message as { content?: unknown } | undefined)?.content ?? '' })) }
+          : reply;
+  /**
+   * A content chunk whose text is somewhere else than `delta.content` (see WireOptions.choiceText,
+   * deltaAsString): in the choice's `text` (with an empty delta, or beside the same text in
+   * `delta.content`), or as the `delta` itself.
+   */
+  const textChunk = (text: string): string => {
+    if (options.deltaAsString === true) return event({ ...base, choices: [{ index: 0, delta: text, finish_reason: null }], ...usageNull });
+    const delta = options.choiceText === 'both' ? { content: text } : {};
+    return event({ ...base, choices: [{ index: 0, delta, text, logprobs: null, finish_reason: null }], ...usageNull });
+  };
   /** A delta carrying tool call pieces: a list of them, or (bareObject) the one piece itself. */
   const callDelta = (piece: Record<string, unknown>): string => chunk({ tool_calls: options.toolCallDeltas === 'bareObject' ? piece : [piece] }, null);
   return {
@@ -105,7 +123,9 @@ export function openAiChatWire(model: string, id: string, includeUsage: boolean,
         (options.nullEvents === true ? 'data: null\n\n' : '') +
         (options.pingEvents === true ? `event: ping\ndata: ${new Date().toISOString().replace('T', ' ').replace('Z', '')}\n\n` : '') +
         otherPiece(text.length) +
-        chunk(options.refusal === 'field' ? { content: null, refusal: text } : options.refusal === 'refusalBlocks' ? { content: [refusalBlock(text)] } : { content: parts ? [textBlock(text)] : text }, null)
+        (options.choiceText !== undefined || options.deltaAsString === true
+          ? textChunk(text)
+          : chunk(options.refusal === 'field' ? { content: null, refusal: text } : options.refusal === 'refusalBlocks' ? { content: [refusalBlock(text)] } : { content: parts ? [textBlock(text)] : text }, null))
       );
     },
     thinking: (text) => {
@@ -184,7 +204,7 @@ export function openAiChatWire(model: string, id: string, includeUsage: boolean,
     complete: (text, stats, extras) =>
       withDelta({
         id,
-        object: 'chat.completion',
+        object: completions ? 'text_completion' : 'chat.completion',
         created,
         model,
         system_fingerprint: 'fp_scripted',

@@ -239,6 +239,23 @@ export const wireSchema = z.strictObject({
    * Zhipu's API for a while, MetaGLM/zhipuai-sdk-java-v4#40).
    */
   deltaInComplete: z.boolean().optional(),
+  /**
+   * Ollama: every optional field a line would leave out goes as `null` instead: `message.thinking`,
+   * `message.tool_calls` and `message.images` on every line, `done_reason`, `prompt_eval_count`,
+   * `eval_count` and `eval_duration` on every line before the last, as a proxy writes them that
+   * passes replies on from ollama-python's models (ollama/_types.py: each field `Optional[…] = None`).
+   */
+  nullFields: z.boolean().optional(),
+  /**
+   * OpenAI-compatible: the reply's text goes in each choice's `text`, the completions API's field
+   * (OpenAI's legacy `text_completion` shape, platform.openai.com/docs/api-reference/completions/object),
+   * as some OpenAI-compatible servers fill a chat reply: `only`, with an empty `delta` (a non-streamed
+   * reply: `text` instead of `message`) and the completions API's `object` names (`text_completion`);
+   * `both`, beside the same text in `delta.content` (and `message.content`).
+   */
+  choiceText: z.enum(['only', 'both']).optional(),
+  /** OpenAI-compatible: each content chunk's `delta` is the text itself, a string, as FastChat's first streaming chat API sent it (lm-sys/FastChat#873). */
+  deltaAsString: z.boolean().optional(),
   /** OpenAI-compatible: a `data: null` event before each content chunk, as AgentRouter's API streams (Kilo-Org/kilocode#3083). */
   nullEvents: z.boolean().optional(),
   /**

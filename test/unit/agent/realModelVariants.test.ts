@@ -1400,3 +1400,138 @@ describe.each(BOTH)('each cell starts like a script on %s', (kind) => {
     expect(results(r)[0]).toMatch(/EOFError: EOF when reading a line: the code runs with no input \(stdin is empty\).*put the data in the code itself/);
   });
 });
+
+describe('the reply text in other places of an OpenAI-compatible choice', () => {
+  // The completions API's `text` (OpenAI's legacy text_completion chunk and choice,
+  // platform.openai.com/docs/api-reference/completions/object) in a chat reply's choices, and a
+  // `delta` that is the text itself (FastChat's first streaming chat API, lm-sys/FastChat#873).
+  it.each([
+    ['only in choices[].text, the delta empty, streamed', { choiceText: 'only' }, false],
+    ['only in choices[].text, not streamed (no message)', { choiceText: 'only' }, true],
+    ['as the delta itself, a string', { deltaAsString: true }, false],
+  ] as const)('a reply %s is read as its content', async (_how, wire, nonStream) => {
+    const r = await run('openai', {
+      wire,
+      chunkSize: 5,
+      turns: [
+        { text: 'Run:\n```python\nprint(6 * 7)\n```\n', nonStream },
+        { text: 'So <<<{{RESULT}}>>>', nonStream },
+      ],
+    });
+    expect(r.trajectory.error).toBeUndefined();
+    expect(r.trajectory.turns[0]?.text).toBe('Run:\n```python\nprint(6 * 7)\n```\n');
+    expect(r.trajectory.answer).toBe('42');
+    expect(warningsOf(r, 'empty-reply')).toEqual([]);
+  });
+
+  it.each([false, true])('a reply with the same text in delta.content (message.content) and choices[].text is read once (not streamed: %s)', async (nonStream) => {
+    const r = await run('openai', {
+      wire: { choiceText: 'both' },
+      chunkSize: 5,
+      turns: [
+        { text: 'Run:\n```python\nprint(6 * 7)\n```\n', nonStream },
+        { text: 'So <<<{{RESULT}}>>>', nonStream },
+      ],
+    });
+    expect(r.trajectory.turns[0]?.text).toBe('Run:\n```python\nprint(6 * 7)\n```\n');
+    expect(r.trajectory.turns[1]?.text).toBe('So <<<42>>>');
+    expect(r.trajectory.answer).toBe('42');
+  });
+});
+
+describe('an Ollama reply whose optional fields are null', () => {
+  // A proxy that passes replies on from ollama-python's models writes every field it has, absent
+  // ones as null (ollama/_types.py: `thinking`, `tool_calls`, `images`, `done_reason`, `eval_count`, … are `Optional[…] = None`).
+  it.each<[string, Scenario['turns'][number], ProtocolMode]>([
+    ['a reply with reasoning', { thinking: 'The user wants 6*7.', text: 'Run:\n```python\nprint(6 * 7)\n```\n' }, 'chat'],
+    ['a native tool call', { text: '', toolCalls: [{ name: 'python', arguments: { code: 'print(6 * 7)' } }] }, 'tools'],
+  ])('%s ("thinking": null, "tool_calls": null, "images": null, "done_reason": null, "eval_count": null) reads as if they were absent', async (_what, turn, protocol) => {
+    const r = await run('ollama', { wire: { nullFields: true }, turns: [turn, { text: 'So <<<{{RESULT}}>>>', usagePromptTokens: 321 }] }, { protocol });
+    expect(r.trajectory.error).toBeUndefined();
+    expect(r.trajectory.answer).toBe('42');
+    expect(r.trajectory.turns[1]?.stats?.promptTokens).toBe(321);
+    expect(r.trajectory.turns[1]?.stats?.doneReason).toBe('stop');
+  });
+});
+
+describe.each(BOTH)('other reasoning and end tokens left in the content on %s', (kind) => {
+  // Gemini's OpenAI-compatible endpoint with `include_thoughts` (ai.google.dev/gemini-api/docs/openai,
+  // "Thinking") streams the thought summary in the content, wrapped in <thought>…</thought>.
+  it("Gemini's <thought>…</thought> summary is reasoning: its code and <<<…>>> neither run nor answer", async () => {
+    const text = '<thought>**Computing the product**\nFormat: <<<answer content>>>. Try:\n```python\nprint(6 * 7)\n```\n</thought>It is <<<42>>>';
+    const r = await run(kind, { chunkSize: 3, turns: [{ text }] }, { capabilities: ['completion'] });
+    expect(r.trajectory.answer).toBe('42');
+    expect(execCount(r)).toBe(0);
+    expect(r.trajectory.turns[0]?.reasoning).toContain('Format: <<<answer content>>>');
+    expect(r.trajectory.turns[0]?.text).toBe('It is <<<42>>>');
+  });
+
+  it.each([
+    ['the stream ends', 'stop'],
+    ['the token limit cuts it', 'length'],
+  ] as const)("Gemini's <thought> never closed (%s) is reasoning, never the reply's text", async (_how, doneReason) => {
+    const r = await run(kind, { chunkSize: 3, turns: [{ text: '<thought>**Computing the product**\nThe user wants 6*7, so the answer is <<<42>>>', doneReason }] }, { capabilities: ['completion'] });
+    expect(r.trajectory.turns[0]?.text).toBe('');
+    expect(r.trajectory.turns[0]?.reasoning).toContain('The user wants 6*7');
+    expect(r.trajectory.answerSource).not.toBe('model');
+  });
+
+  it.each([1, 3, 100])(
+    "gpt-oss's <|return|> (or <|end|>) left at the end of the final message (a server that does not stop on it, lmstudio-ai/mlx-engine#204) is not part of the answer, chunks of %i",
+    async (chunkSize) => {
+      const analysis = '<|channel|>analysis<|message|>The user wants 6*7.<|end|>';
+      for (const [text, shown] of [
+        [`${analysis}<|start|>assistant<|channel|>final<|message|>It is <<<42>>><|return|>`, 'It is <<<42>>>'],
+        [`${analysis}<|start|>assistant<|channel|>final<|message|>It is <<<42>>><|end|>\n`, 'It is <<<42>>>'],
+        ['<|channel|>final<|message|>It is <<<42>>>.<|return|>', 'It is <<<42>>>.'],
+        ['It is <<<42>>>, as 6 < 7.<|return|>', 'It is <<<42>>>, as 6 < 7.'],
+      ]) {
+        const r = await run(kind, { chunkSize, turns: [{ text }] }, { capabilities: ['completion'] });
+        expect(r.trajectory.turns[0]?.text).toBe(shown);
+        expect(r.trajectory.answer).toBe('42');
+        expect(r.messages.at(-1)?.content).toBe(shown);
+      }
+    },
+  );
+
+  it('a <|return|> with more text after it is left in place: only a token that ends the reply is dropped', async () => {
+    const text = 'The end token is <|return|> in harmony. <<<7>>>';
+    const r = await run(kind, { chunkSize: 4, turns: [{ text }] }, { capabilities: ['completion'] });
+    expect(r.trajectory.turns[0]?.text).toBe(text);
+  });
+});
+
+describe.each(BOTH)("Gemma 4's native tool-call form written in the content on %s", (kind) => {
+  // Gemma 4's prompt format (ai.google.dev/gemma/docs/core/prompt-formatting-gemma4, "Function
+  // Calling"): `<|tool_call>call:NAME{key:value,…}<tool_call|>`, string values between `<|"|>`
+  // delimiters; a server without its tool-call parser leaves it in the content
+  // (abetlen/llama-cpp-python#2227; oMLX before jundot/omlx#550).
+  const code = 'd = {"a": 8, \'b\': [8]}\nprint(d["a"] * d[\'b\'][0], end="")';
+  it.each([
+    ['alone', `<|tool_call>call:python{code:<|"|>${code}<|"|>}<tool_call|>`],
+    ['after prose, its key quoted too', `Let me compute it.\n\n<|tool_call>call:python{<|"|>code<|"|>:<|"|>${code}<|"|>}<tool_call|>`],
+    ['its closing token left out (the server stopped on it)', `<|tool_call>call:python{code:<|"|>${code}<|"|>}`],
+    ['with its arguments in parentheses and JSON quotes (NousResearch/hermes-agent#7457)', `<|tool_call>call:python(code: ${JSON.stringify(code)})<tool_call|>`],
+  ])('a python call %s runs as a call, its code as written', async (_how, text) => {
+    for (const chunkSize of [3, 100]) {
+      const r = await run(kind, { chunkSize, turns: [{ text }, { text: '<<<{{RESULT}}>>>' }] }, { protocol: 'tools' });
+      expect(r.trajectory.turns[0]?.cell).toMatchObject({ source: 'tool-call', code });
+      expect(r.chats[1]?.messages?.find((m) => m.role === 'tool')?.content).toBe('64');
+      expect(r.trajectory.answer).toBe('64');
+    }
+  });
+
+  it('the syntax quoted in an inline code span runs nothing', async () => {
+    const text = 'Gemma calls a tool with `<|tool_call>call:python{code:<|"|>print(1)<|"|>}<tool_call|>`. <<<5>>>';
+    const r = await run(kind, { turns: [{ text }] }, { protocol: 'tools' });
+    expect(execCount(r)).toBe(0);
+    expect(r.trajectory.answer).toBe('5');
+  });
+
+  it('a call the token limit cut inside its code is not run; the model is told about the limit', async () => {
+    const text = '<|tool_call>call:python{code:<|"|>for i in range(3):\n    print(i';
+    const r = await run(kind, { turns: [{ text, doneReason: 'length' }, { text: 'Seen: {{RESULT}}' }] }, { protocol: 'tools' });
+    expect(execCount(r)).toBe(0);
+    expect(r.chats[1]?.messages?.find((m) => m.role === 'tool')?.content ?? r.chats[1]?.latestResult).toMatch(/^\[not executed: your reply reached the token limit/);
+  });
+});

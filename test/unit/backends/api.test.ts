@@ -45,6 +45,23 @@ describe('Ollama model management', () => {
     expect(Date.parse(running[0]?.expiresAt ?? '')).toBeGreaterThan(Date.now());
   });
 
+  it("reads /api/tags, /api/ps and /api/show whose optional fields are null (a proxy passing on ollama-python's models, ollama/_types.py: `Optional[…] = None`) as if they were absent", async () => {
+    const nully = await startScriptedServer({ scenarios: FOUNDATION, models: [{ name: MODEL, nullFields: true, capabilities: ['completion'] }] });
+    try {
+      const backend = new OllamaBackend(nully.url);
+      const models = await backend.listModels();
+      expect(models).toEqual([{ name: MODEL, sizeBytes: undefined, parameterSize: undefined, quantization: undefined, family: undefined, modifiedAt: expect.stringMatching(/^2025-09-01/) as unknown }]);
+      expect(await backend.modelCapabilities(MODEL)).toBeNull();
+      expect(await backend.modelContextLength(MODEL)).toBeNull();
+      const run = await solve(backend, 'total score of the string ABBBA?');
+      expect(run.trajectory.answer).toBe('2');
+      expect(await backend.listRunning()).toEqual([{ name: MODEL, sizeBytes: 4_683_087_332, vramBytes: 0, gpuPercent: 0, processor: 'cpu', expiresAt: undefined, contextLength: undefined }]);
+    } finally {
+      await expectChatsSettled(nully);
+      await nully.close();
+    }
+  });
+
   it('reads a model context length from /api/show', async () => {
     expect(await new OllamaBackend(server.url).modelContextLength(MODEL)).toBe(32768);
   });

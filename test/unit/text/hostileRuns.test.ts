@@ -12,6 +12,7 @@ import { resolveOllamaHost } from '../../../src/agent/backends/ollama';
 import { normalizeOpenAiBaseUrl } from '../../../src/agent/backends/openai';
 import { answerInOutput, findFinalAnswer } from '../../../src/agent/finalAnswer';
 import { toolCallsInText, xmlCallBodies } from '../../../src/agent/pythonTool';
+import { InlineThinkSplitter } from '../../../src/agent/thinkTags';
 import { formatExecution } from '../../../src/agent/protocol';
 import { createPrinter } from '../../../src/cli/printer';
 import { cleanAnswer, normalizeText, parseNumberText } from '../../../src/eval/answerText';
@@ -123,6 +124,24 @@ describe('whitespace runs inside tool calls and scored answers cost the host lin
     const fenced = toolCallsInText(`<｜tool▁call▁begin｜>function<｜tool▁sep｜>python\n\`\`\`json${' '.repeat(64_000)}x`);
     expect(fenced.map((c) => c.name)).toEqual(['python']);
     expect(toolCallsInText(`<|python_tag|>${run(' ')}`).map((c) => c.arguments)).toEqual(['{"code":"x"}']);
+  });
+
+  it("gpt-oss's end tokens ending a reply and Gemma 4's calls: many of them, streamed in small pieces", () => {
+    const splitText = (pieces: readonly string[]): string => {
+      const split = new InlineThinkSplitter();
+      const out = [...pieces.flatMap((p) => split.push(p)), ...split.end()];
+      return out.map((p) => p.text).join('');
+    };
+    const tokens = '<|return|>'.repeat(64_000);
+    const inPieces = (text: string): string[] => Array.from({ length: Math.ceil(text.length / 3) }, (_, i) => text.slice(i * 3, i * 3 + 3));
+    const cost = cpuMs(() => {
+      expect(splitText(inPieces(`It is 42.${tokens}`))).toBe('It is 42.');
+      expect(splitText(inPieces(`It is 42.${tokens}x`))).toBe(`It is 42.${tokens}x`);
+      expect(toolCallsInText('<|tool_call>call:python{code:<|"|>print(1)<|"|>}<tool_call|>'.repeat(4_000))).toHaveLength(4_000);
+      expect(toolCallsInText('<|tool_call>x<tool_call|>'.repeat(6_000))).toHaveLength(6_000);
+      expect(toolCallsInText(`<|tool_call>call:python{${'a:{'.repeat(6_000)}`)).toHaveLength(1);
+    });
+    expect(cost).toBeLessThan(1_000);
   });
 
   it('special tokens quoted in Markdown: 64,000 backticks, quoted tokens, fences', () => {
