@@ -168,6 +168,9 @@ function binary(op: BinOp, a: C, b: C): C {
   // sympy's nan absorbs everything, a bool on its right too (`nan - False` is nan; Python's
   // `False - nan` raises).
   if (a.py && isNan(b)) throw new Raise('bool arithmetic');
+  // sympy's Pow gives 1 for an exact zero exponent before it looks at the base: `nan**(x-x)`,
+  // `zoo**(E-E)` and `(x-x)**(x-x)` are 1.
+  if (op === '**' && !a.py && !b.py && !b.inexact && isZero(b)) return { ...c(1), ...sym };
   if (isNan(a) || isNan(b)) return { ...NAN, ...sym };
   // sympy keeps 0**x symbolic (the sign of x is unknown).
   if (op === '**' && b.sym && isZero(a)) throw new Raise('0**symbol');
