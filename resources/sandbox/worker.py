@@ -269,7 +269,6 @@ THREADING_GLOBALS = vars(threading)
 SIGNAL_C = private_copy(sys.modules.get("_signal", signal))
 GET_SIGNAL, SET_SIGNAL, SIG_DFL, SIG_IGN = SIGNAL_C.getsignal, SIGNAL_C.signal, SIGNAL_C.SIG_DFL, SIGNAL_C.SIG_IGN
 SET_WAKEUP_FD = SIGNAL_C.set_wakeup_fd
-RAISE_SIGNAL = SIGNAL_C.raise_signal
 # The signals a Python handler can be set on (SIGKILL and SIGSTOP cannot be caught), as ints, in order.
 CATCHABLE_SIGNALS = tuple(sorted(ALL_SIGNALS - {int(signal.SIGKILL), int(signal.SIGSTOP)}))
 SIGINT_NUMBER, SIGCONT_NUMBER = int(signal.SIGINT), int(signal.SIGCONT)
@@ -1715,9 +1714,14 @@ class Interpreter:
 
     def wake_handlers(self):
         """At a cell's start (its window, signals let in): puts back the handlers quiet_handlers
-        swapped out, then sends each signal recorded between cells to this thread once, so its
-        handler runs as part of this cell, as a signal held pending by the block would. What a
-        handler raises here is this cell's error; whatever is left is done at the next cell's start."""
+        swapped out, then calls the handler of each signal recorded between cells once (with the
+        frame the signal came in), so it runs as part of this cell, as a signal held pending by the
+        block would. As CPython does for a pending signal ("ignored due to race condition" in
+        Modules/signalmodule.c), one whose handler is no longer a Python callable (SIG_DFL, SIG_IGN,
+        set by a handler that ran before it) is dropped: sent again with raise_signal, a recorded
+        SIGTERM whose handler an earlier one had set back to SIG_DFL ended the interpreter at the
+        innocent next cell's start (variables lost). What a handler raises here is this cell's
+        error; whatever is left is done at the next cell's start."""
         saved = self.saved_handlers
         for signo in tuple(saved):
             if GET_SIGNAL(signo) is self.recorder:
@@ -1725,9 +1729,11 @@ class Interpreter:
             del saved[signo]
         recorded = self.recorded
         for signo in tuple(recorded):
-            if GET_SIGNAL(signo) is not self.recorder:
-                recorded.pop(signo, None)
-                RAISE_SIGNAL(signo)
+            handler = GET_SIGNAL(signo)
+            if handler is not self.recorder:
+                frame = recorded.pop(signo, None)
+                if callable(handler):
+                    handler(signo, frame)
 
     def prepare(self, code, name):
         """Makes this cell __main__, puts its lines in linecache, forgets the multiprocessing start method (set_start_method

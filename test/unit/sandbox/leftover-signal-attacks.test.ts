@@ -62,4 +62,37 @@ describe.each(REQUIRED_TIERS)('a leftover thread and a raising timer (%s tier)',
     const next = await runner.runCell('print(fired == [signal.SIGALRM], signal.getsignal(signal.SIGALRM) is h)');
     expect({ stdout: next.stdout, stderr: next.stderr, killed: next.killed }).toEqual({ stdout: 'True True\n', stderr: '', killed: undefined });
   });
+
+  // A signal recorded between cells whose handler a handler run before it set back to the default
+  // action: CPython skips such a signal ("ignored due to race condition"); sending it to the
+  // interpreter again took the default action (SIGTERM ended the interpreter at the innocent next
+  // cell's start, variables lost).
+  it('a recorded SIGTERM whose handler a recorded SIGALRM handler set back to SIG_DFL does not end the interpreter', async () => {
+    // The thread waits (busy, with the GIL released by the loop's read) for the swap, then sends
+    // SIGALRM and SIGTERM to the main thread, which takes them as recorded, blocked or not.
+    const first = await runner.runCell(
+      [
+        'import signal, threading, time',
+        'kept, sent, terms = 1, [], []',
+        'def on_alrm(signum, frame):',
+        '    signal.signal(signal.SIGTERM, signal.SIG_DFL)',
+        'def on_term(signum, frame):',
+        '    terms.append(signum)',
+        'signal.signal(signal.SIGALRM, on_alrm)',
+        'signal.signal(signal.SIGTERM, on_term)',
+        'main = threading.main_thread().ident',
+        'def send(until=time.monotonic() + 5):',
+        '    while signal.getsignal(signal.SIGTERM) is on_term and time.monotonic() < until:',
+        '        pass',
+        '    if signal.getsignal(signal.SIGTERM) is not on_term:',
+        '        signal.pthread_kill(main, signal.SIGALRM)',
+        '        signal.pthread_kill(main, signal.SIGTERM)',
+        '        sent.append(1)',
+        'threading.Thread(target=send, daemon=True).start()',
+      ].join('\n'),
+    );
+    expect(first.killed).toBeUndefined();
+    const next = await runner.runCell('print(kept, sent, terms, signal.getsignal(signal.SIGTERM) == signal.SIG_DFL)');
+    expect({ stdout: next.stdout, killed: next.killed, restarted: /restarted/.test(next.notice ?? '') }).toEqual({ stdout: '1 [1] [] True\n', killed: undefined, restarted: false });
+  });
 });
