@@ -1700,17 +1700,27 @@ class Interpreter:
         handlers = tuple(map(GET_SIGNAL, CATCHABLE_SIGNALS))
         if len(handlers) == len(self.parked_handlers) and all(map(IS, handlers, self.parked_handlers)):
             return
-        for signo, handler in zip(CATCHABLE_SIGNALS, handlers):
-            if handler is self.recorder or handler is self.sigint_handler or not callable(handler):
-                continue
-            if signo == SIGINT_NUMBER:
-                SET_SIGNAL(signo, self.sigint_handler)
-            elif signo == SIGCONT_NUMBER:
-                SET_SIGNAL(signo, SIG_DFL)
-            else:
-                self.saved_handlers[signo] = handler
-                SET_SIGNAL(signo, self.recorder)
-        self.parked_handlers = tuple(map(GET_SIGNAL, CATCHABLE_SIGNALS))
+        # Until a pass finds nothing to swap: a handler of the cells whose signal came during a
+        # pass (before its own swap) runs and may set a handler on a signal already swapped (a
+        # 100 us timer's handler setting SIGUSR1's to one that raised, which a leftover thread's
+        # SIGUSR1 then ran in the loop: the innocent next cell "protocol", variables lost). Once
+        # every handler is the recorder, none of the cells' runs, so the last pass is quiet.
+        swapped = True
+        while swapped:
+            swapped = False
+            for signo, handler in zip(CATCHABLE_SIGNALS, handlers):
+                if handler is self.recorder or handler is self.sigint_handler or not callable(handler):
+                    continue
+                swapped = True
+                if signo == SIGINT_NUMBER:
+                    SET_SIGNAL(signo, self.sigint_handler)
+                elif signo == SIGCONT_NUMBER:
+                    SET_SIGNAL(signo, SIG_DFL)
+                else:
+                    self.saved_handlers[signo] = handler
+                    SET_SIGNAL(signo, self.recorder)
+            handlers = tuple(map(GET_SIGNAL, CATCHABLE_SIGNALS))
+        self.parked_handlers = handlers
 
     def wake_handlers(self):
         """At a cell's start (its window, signals let in): puts back the handlers quiet_handlers
