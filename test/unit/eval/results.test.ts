@@ -318,7 +318,7 @@ describe('SFT transcripts', () => {
       { role: 'user' as const, content: `Code Execution Results: ${NOT_RUN_MESSAGE}` },
       { role: 'assistant' as const, content: `<<<${solution}>>>` },
     ];
-    const steps = [{ text: '```python\nprint(1)\n```', code: 'print(1)', output: { stdout: '', stderr: '', exitCode: 1, durationMs: 0, timedOut: false, killMessage: NOT_RUN_MESSAGE } }];
+    const steps = [{ text: '```python\nprint(1)\n```', code: 'print(1)', output: { stdout: '', stderr: '', exitCode: 1, durationMs: 0, timedOut: false, truncated: false, killMessage: NOT_RUN_MESSAGE } }];
     const r = result(t, solution, { trajectory: refused, codeCalls: 1, usedCode: true, steps });
     expect(r.correct).toBe(true);
     expect(sftJsonl([r], { format: 'chat' }).count).toBe(0);
