@@ -269,7 +269,6 @@ THREADING_GLOBALS = vars(threading)
 SIGNAL_C = private_copy(sys.modules.get("_signal", signal))
 GET_SIGNAL, SET_SIGNAL, SIG_DFL, SIG_IGN = SIGNAL_C.getsignal, SIGNAL_C.signal, SIGNAL_C.SIG_DFL, SIGNAL_C.SIG_IGN
 SET_WAKEUP_FD = SIGNAL_C.set_wakeup_fd
-RAISE_SIGNAL = SIGNAL_C.raise_signal
 # The signals a Python handler can be set on (SIGKILL and SIGSTOP cannot be caught), as ints, in order.
 CATCHABLE_SIGNALS = tuple(sorted(ALL_SIGNALS - {int(signal.SIGKILL), int(signal.SIGSTOP)}))
 SIGINT_NUMBER, SIGCONT_NUMBER = int(signal.SIGINT), int(signal.SIGCONT)
@@ -1701,23 +1700,38 @@ class Interpreter:
         handlers = tuple(map(GET_SIGNAL, CATCHABLE_SIGNALS))
         if len(handlers) == len(self.parked_handlers) and all(map(IS, handlers, self.parked_handlers)):
             return
-        for signo, handler in zip(CATCHABLE_SIGNALS, handlers):
-            if handler is self.recorder or handler is self.sigint_handler or not callable(handler):
-                continue
-            if signo == SIGINT_NUMBER:
-                SET_SIGNAL(signo, self.sigint_handler)
-            elif signo == SIGCONT_NUMBER:
-                SET_SIGNAL(signo, SIG_DFL)
-            else:
-                self.saved_handlers[signo] = handler
-                SET_SIGNAL(signo, self.recorder)
-        self.parked_handlers = tuple(map(GET_SIGNAL, CATCHABLE_SIGNALS))
+        # Until a pass finds nothing to swap: a handler of the cells whose signal came during a
+        # pass (before its own swap) runs and may set a handler on a signal already swapped (a
+        # 100 us timer's handler setting SIGUSR1's to one that raised, which a leftover thread's
+        # SIGUSR1 then ran in the loop: the innocent next cell "protocol", variables lost). Once
+        # every handler is the recorder, none of the cells' runs, so the last pass is quiet.
+        swapped = True
+        while swapped:
+            swapped = False
+            for signo, handler in zip(CATCHABLE_SIGNALS, handlers):
+                if handler is self.recorder or handler is self.sigint_handler or not callable(handler):
+                    continue
+                swapped = True
+                if signo == SIGINT_NUMBER:
+                    SET_SIGNAL(signo, self.sigint_handler)
+                elif signo == SIGCONT_NUMBER:
+                    SET_SIGNAL(signo, SIG_DFL)
+                else:
+                    self.saved_handlers[signo] = handler
+                    SET_SIGNAL(signo, self.recorder)
+            handlers = tuple(map(GET_SIGNAL, CATCHABLE_SIGNALS))
+        self.parked_handlers = handlers
 
     def wake_handlers(self):
         """At a cell's start (its window, signals let in): puts back the handlers quiet_handlers
-        swapped out, then sends each signal recorded between cells to this thread once, so its
-        handler runs as part of this cell, as a signal held pending by the block would. What a
-        handler raises here is this cell's error; whatever is left is done at the next cell's start."""
+        swapped out, then calls the handler of each signal recorded between cells once (with the
+        frame the signal came in), so it runs as part of this cell, as a signal held pending by the
+        block would. As CPython does for a pending signal ("ignored due to race condition" in
+        Modules/signalmodule.c), one whose handler is no longer a Python callable (SIG_DFL, SIG_IGN,
+        set by a handler that ran before it) is dropped: sent again with raise_signal, a recorded
+        SIGTERM whose handler an earlier one had set back to SIG_DFL ended the interpreter at the
+        innocent next cell's start (variables lost). What a handler raises here is this cell's
+        error; whatever is left is done at the next cell's start."""
         saved = self.saved_handlers
         for signo in tuple(saved):
             if GET_SIGNAL(signo) is self.recorder:
@@ -1725,9 +1739,11 @@ class Interpreter:
             del saved[signo]
         recorded = self.recorded
         for signo in tuple(recorded):
-            if GET_SIGNAL(signo) is not self.recorder:
-                recorded.pop(signo, None)
-                RAISE_SIGNAL(signo)
+            handler = GET_SIGNAL(signo)
+            if handler is not self.recorder:
+                frame = recorded.pop(signo, None)
+                if callable(handler):
+                    handler(signo, frame)
 
     def prepare(self, code, name):
         """Makes this cell __main__, puts its lines in linecache, forgets the multiprocessing start method (set_start_method

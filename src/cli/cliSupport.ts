@@ -138,7 +138,8 @@ export function parseCliArgs<T extends ParseArgsConfig & { args: string[] }>(com
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     if (!(error instanceof TypeError) || typeof code !== 'string' || !code.startsWith('ERR_PARSE_ARGS')) throw error;
-    const flag = /'(-{1,2}[^' =]+)/.exec(error.message)?.[1] ?? 'an option';
+    // node quotes the option as configured: '--json', '--out <value>', '-h, --help' (the long one is named).
+    const flag = /'(?:-[^-' ], )?(-{1,2}[^' =,]+)/.exec(error.message)?.[1] ?? 'an option';
     const help = `(r1ci ${command} --help lists the options)`;
     if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
       const meant = flag.startsWith('--') ? nearestOption(flag.slice(2), Object.keys(config.options ?? {})) : undefined;

@@ -10,6 +10,7 @@ import type { ToolSpec } from '../../agent/backends/types';
 import type { ToolCall } from '../../trajectory/chatMessage';
 import { jsonTextDepth, MAX_JSON_DEPTH } from '../../text/jsonDepth';
 import { latestById, type ChatMessage, type ResultRecord } from '../results';
+import { NOT_RUN_MESSAGE } from '../../trajectory/execResult';
 import { thinkBlock, trajectorySegments, type Segment } from './segments';
 
 export const SFT_FORMATS = ['chat', 'alpaca', 'sharegpt'] as const;
@@ -63,9 +64,22 @@ export interface ShareGptSftRecord {
 
 export type SftRecord = ChatSftRecord | AlpacaSftRecord | ShareGptSftRecord;
 
-/** The results an SFT export keeps: right, no error, with a trajectory; multi-turn = made code calls. */
+/**
+ * The results an SFT export keeps: right, no error, with a trajectory; multi-turn = made code calls.
+ * Never one whose code was refused (the basic tier without consent: each cell's result is
+ * NOT_RUN_MESSAGE): its code calls were written, not run, and its "results" are the refusal, so it
+ * is neither a trajectory that ran code nor a text-only one.
+ */
 export function sftSelection(results: readonly ResultRecord[], includeTextOnly = false): ResultRecord[] {
-  return latestById(results).filter((r) => r.correct && r.error === undefined && r.trajectory !== undefined && r.trajectory.some((m) => m.role === 'assistant') && (r.codeCalls > 0 || includeTextOnly));
+  return latestById(results).filter(
+    (r) =>
+      r.correct &&
+      r.error === undefined &&
+      r.trajectory !== undefined &&
+      r.trajectory.some((m) => m.role === 'assistant') &&
+      (r.codeCalls > 0 || includeTextOnly) &&
+      !r.steps?.some((s) => s.output?.killMessage === NOT_RUN_MESSAGE),
+  );
 }
 
 /** Pairs (prompt or results → model text) from the segments; undefined when they do not alternate. */

@@ -5,11 +5,15 @@
 // (sympy raises or yields a non-number, and the scorer's except branch applies).
 
 import { add, div, mul, neg, rational, sub, type Rational } from '../rational';
-import { pythonSyntaxTrap } from './py';
+import { pyStrip, pythonSyntaxTrap } from './py';
 import { tokenizeSympy } from './sympyTokens';
 
+// Of the text without its surrounding whitespace (parse_expr strips it: a correct answer padded
+// with 3,000 spaces scores 1 in RG).
 const MAX_LENGTH = 2000;
-const MAX_DEPTH = 100;
+// Brackets nested as deep as Python's parser takes them in sympy's rewrite (200 levels, the
+// innermost number's `Integer (` one of them): a correct answer in 199 parentheses scores 1 in RG.
+const MAX_DEPTH = 199;
 /** Exponents beyond this are refused (the values would be astronomically large). */
 const MAX_EXPONENT = 10000n;
 
@@ -49,7 +53,7 @@ function floorOf(v: Rational): Rational {
  * when the text uses an operator beyond + - * / (`**`, `//`, `%`, `!`).
  */
 export function evaluateSympyArithmetic(text: string): { value: Rational; usesOtherOperator: boolean } | null {
-  if (text.length > MAX_LENGTH || pythonSyntaxTrap(text)) return null;
+  if (pyStrip(text).length > MAX_LENGTH || pythonSyntaxTrap(text)) return null;
   const toks = tokenizeSympy(text);
   if (!toks) return null;
   let i = 0;

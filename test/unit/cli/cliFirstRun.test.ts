@@ -242,6 +242,8 @@ describe('flags: strict numbers, usage errors that name the flag (exit 2)', () =
     [['--model'], 'r1ci: --model needs a value (r1ci solve --help lists the options).'],
     [['--model='], 'r1ci: --model must be a non-empty string (got "").'],
     [['--json=yes'], 'r1ci: --json takes no value (r1ci solve --help lists the options).'],
+    // node names an option with a short form as '-h, --help': the long one is named (was "-h,").
+    [['--help=yes'], 'r1ci: --help takes no value (r1ci solve --help lists the options).'],
   ])('solve %j', async (flags, message) => {
     const before = server.requests.length;
     const r = await run(['solve', 'a question', '--base-url', server.url, ...flags]);

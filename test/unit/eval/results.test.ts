@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadTasks } from '../../../src/eval/load';
 import { appendResult, compareRuns, comparisonToMarkdown, formatResultLine, readResults, resultRecordSchema, summarize, toCsv, toMarkdown, type ResultRecord } from '../../../src/eval/results';
 import { sftJsonl } from '../../../src/eval/export/sft';
+import { NOT_RUN_MESSAGE } from '../../../src/trajectory/execResult';
 import { UnsafeOutputPathError } from '../../../src/eval/safeWrite';
 import { scoreAnswer } from '../../../src/eval/score';
 import type { TaskRecord } from '../../../src/eval/types';
@@ -305,5 +306,22 @@ describe('SFT transcripts', () => {
     const lines = sftJsonl(rs, { format: 'chat' }).text.trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(JSON.parse(lines[0]!)).toEqual({ messages: multi });
+  });
+
+  // The basic tier without consent: the model's code came back "not run" and it answered anyway.
+  it('leaves out a right answer whose code was refused (written, never run), with --include-text-only too', () => {
+    const t = task(0);
+    const solution = storedSolution(t);
+    const refused = [
+      { role: 'user' as const, content: t.question },
+      { role: 'assistant' as const, content: '```python\nprint(1)\n```' },
+      { role: 'user' as const, content: `Code Execution Results: ${NOT_RUN_MESSAGE}` },
+      { role: 'assistant' as const, content: `<<<${solution}>>>` },
+    ];
+    const steps = [{ text: '```python\nprint(1)\n```', code: 'print(1)', output: { stdout: '', stderr: '', exitCode: 1, durationMs: 0, timedOut: false, truncated: false, killMessage: NOT_RUN_MESSAGE } }];
+    const r = result(t, solution, { trajectory: refused, codeCalls: 1, usedCode: true, steps });
+    expect(r.correct).toBe(true);
+    expect(sftJsonl([r], { format: 'chat' }).count).toBe(0);
+    expect(sftJsonl([r], { format: 'chat', includeTextOnly: true }).count).toBe(0);
   });
 });

@@ -62,4 +62,77 @@ describe.each(REQUIRED_TIERS)('a leftover thread and a raising timer (%s tier)',
     const next = await runner.runCell('print(fired == [signal.SIGALRM], signal.getsignal(signal.SIGALRM) is h)');
     expect({ stdout: next.stdout, stderr: next.stderr, killed: next.killed }).toEqual({ stdout: 'True True\n', stderr: '', killed: undefined });
   });
+
+  // A signal recorded between cells whose handler a handler run before it set back to the default
+  // action: CPython skips such a signal ("ignored due to race condition"); sending it to the
+  // interpreter again took the default action (SIGTERM ended the interpreter at the innocent next
+  // cell's start, variables lost).
+  it('a recorded SIGTERM whose handler a recorded SIGALRM handler set back to SIG_DFL does not end the interpreter', async () => {
+    // The thread waits (busy, with the GIL released by the loop's read) for the swap, then sends
+    // SIGALRM and SIGTERM to the main thread, which takes them as recorded, blocked or not.
+    const first = await runner.runCell(
+      [
+        'import signal, threading, time',
+        'kept, sent, terms = 1, [], []',
+        'def on_alrm(signum, frame):',
+        '    signal.signal(signal.SIGTERM, signal.SIG_DFL)',
+        'def on_term(signum, frame):',
+        '    terms.append(signum)',
+        'signal.signal(signal.SIGALRM, on_alrm)',
+        'signal.signal(signal.SIGTERM, on_term)',
+        'main = threading.main_thread().ident',
+        'def send(until=time.monotonic() + 5):',
+        '    while signal.getsignal(signal.SIGTERM) is on_term and time.monotonic() < until:',
+        '        pass',
+        '    if signal.getsignal(signal.SIGTERM) is not on_term:',
+        '        signal.pthread_kill(main, signal.SIGALRM)',
+        '        signal.pthread_kill(main, signal.SIGTERM)',
+        '        sent.append(1)',
+        'threading.Thread(target=send, daemon=True).start()',
+      ].join('\n'),
+    );
+    expect(first.killed).toBeUndefined();
+    const next = await runner.runCell('print(kept, sent, terms, signal.getsignal(signal.SIGTERM) == signal.SIG_DFL)');
+    expect({ stdout: next.stdout, killed: next.killed, restarted: /restarted/.test(next.notice ?? '') }).toEqual({ stdout: '1 [1] [] True\n', killed: undefined, restarted: false });
+  });
+
+  // A handler of the cell's that runs while the cell's end swaps the handlers (its signal came
+  // before its own swap) and sets one on a signal already swapped: that one stayed between cells,
+  // and a leftover thread's signal ran it in the interpreter's loop, where its raise ended the
+  // interpreter (the innocent next cell "protocol", variables lost).
+  it("a 100 us timer whose handler sets SIGUSR1's raising handler again, and a thread that sends SIGUSR1 once it sees the swap: the next cells keep their variables", async () => {
+    const first = await runner.runCell(
+      [
+        'import os, signal, threading, time',
+        'kept = 1',
+        'def raiser(signum, frame):',
+        '    raise RuntimeError("usr1")',
+        'def on_alrm(signum, frame):',
+        '    signal.signal(signal.SIGUSR1, raiser)',
+        'signal.signal(signal.SIGALRM, on_alrm)',
+        'signal.signal(signal.SIGUSR1, raiser)',
+        'signal.setitimer(signal.ITIMER_REAL, 0.0001, 0.0001)',
+        'def send(until=time.monotonic() + 20):',
+        '    while time.monotonic() < until:',
+        '        if signal.getsignal(signal.SIGALRM) is not on_alrm and signal.getsignal(signal.SIGUSR1) is raiser:',
+        '            os.kill(os.getpid(), signal.SIGUSR1)',
+        '        time.sleep(0.0002)',
+        'threading.Thread(target=send, daemon=True).start()',
+      ].join('\n'),
+    );
+    const outcomes = [{ killed: first.killed, restarted: /restarted/.test(first.notice ?? '') }];
+    for (let cell = 0; cell < 40; cell++) {
+      // A raise of the cell's handlers may strike this cell anywhere, even before its try: that is its error.
+      const next = await runner.runCell('try:\n    kept\nexcept RuntimeError:\n    pass');
+      outcomes.push({ killed: next.killed, restarted: /restarted/.test(next.notice ?? '') });
+    }
+    let last = await runner.runCell('signal.setitimer(signal.ITIMER_REAL, 0)\nsignal.signal(signal.SIGUSR1, signal.SIG_IGN)\nprint(kept)');
+    for (let tries = 0; tries < 5 && last.stdout !== '1\n'; tries++) {
+      outcomes.push({ killed: last.killed, restarted: /restarted/.test(last.notice ?? '') });
+      last = await runner.runCell('signal.setitimer(signal.ITIMER_REAL, 0)\nsignal.signal(signal.SIGUSR1, signal.SIG_IGN)\nprint(kept)');
+    }
+    outcomes.push({ killed: last.killed, restarted: /restarted/.test(last.notice ?? '') });
+    expect(outcomes).toEqual(outcomes.map(() => ({ killed: undefined, restarted: false })));
+    expect(last.stdout).toBe('1\n');
+  });
 });
