@@ -431,21 +431,14 @@ function harmonyCallBodies(text: string): string[] | undefined {
   return bodies.length > 0 ? bodies : undefined;
 }
 
-/**
- * Reads Python literals (strings in any quoting, numbers, True/False/None, lists, tuples and
- * dicts of them) from `text` at `at`, as JSON values; undefined where the text is not one.
- */
-class PythonLiterals {
-  /** Lists, tuples and dicts open at `at`: beyond MAX_JSON_DEPTH the text is not read as literals (the reader recurses). */
-  private depth = 0;
-  /** Whether a value was not read because it nests deeper than MAX_JSON_DEPTH. */
-  tooDeep = false;
-
+/** A read position in `text` (UTF-16 index `at`) with the two moves both argument readers share. */
+class TextCursor {
   constructor(
-    private readonly text: string,
+    protected readonly text: string,
     public at = 0,
   ) {}
 
+  /** Moves past white space. */
   blank(): void {
     while (/\s/.test(this.text[this.at] ?? '')) this.at++;
   }
@@ -457,6 +450,17 @@ class PythonLiterals {
     this.at += token.length;
     return true;
   }
+}
+
+/**
+ * Reads Python literals (strings in any quoting, numbers, True/False/None, lists, tuples and
+ * dicts of them) from `text` at `at`, as JSON values; undefined where the text is not one.
+ */
+class PythonLiterals extends TextCursor {
+  /** Lists, tuples and dicts open at `at`: beyond MAX_JSON_DEPTH the text is not read as literals (the reader recurses). */
+  private depth = 0;
+  /** Whether a value was not read because it nests deeper than MAX_JSON_DEPTH. */
+  tooDeep = false;
 
   name(): string | undefined {
     this.blank();
@@ -658,25 +662,8 @@ const GEMMA_QUOTE = '<|"|>';
  * Undefined where the text is not such (cut, or nested deeper than MAX_JSON_DEPTH). Each
  * character is read once, strings found by `indexOf`, so linear in the text.
  */
-class GemmaArguments {
+class GemmaArguments extends TextCursor {
   private depth = 0;
-
-  constructor(
-    private readonly text: string,
-    public at = 0,
-  ) {}
-
-  blank(): void {
-    while (/\s/.test(this.text[this.at] ?? '')) this.at++;
-  }
-
-  /** Takes `token` (after blanks) when it comes next. */
-  take(token: string): boolean {
-    this.blank();
-    if (!this.text.startsWith(token, this.at)) return false;
-    this.at += token.length;
-    return true;
-  }
 
   value(): unknown {
     this.blank();
