@@ -162,12 +162,13 @@ export function parseCliArgs<T extends ParseArgsConfig & { args: string[] }>(com
 }
 
 /**
- * The one option of `names` that `typed` (a long option's name, without dashes) is a slip of: at
+ * The one option of `names` that `typed` (a long option's name, without dashes; or a command's
+ * name, against the commands) is a slip of: at
  * most two edits away (Levenshtein distance: a letter left out, doubled, swapped, mistyped),
  * closer than every other; undefined when none is, or two are as close (`--concurency` →
  * `concurrency`; `--bogus` → none).
  */
-function nearestOption(typed: string, names: readonly string[]): string | undefined {
+export function nearestOption(typed: string, names: readonly string[]): string | undefined {
   const scored = names.map((name) => ({ name, d: editDistance(typed, name) })).filter((c) => c.d <= 2);
   const best = Math.min(...scored.map((c) => c.d));
   const nearest = scored.filter((c) => c.d === best);

@@ -6,7 +6,7 @@ import { escapeControls } from '../sandbox/terminalText';
 import { fileErrorSentence } from '../text/fileErrors';
 import { useFrontEnd } from '../text/frontEnd';
 import { chatCommand } from './chatCommand';
-import { CliError, EXIT, onStdoutGone, signalExitCode, STOP_SIGNALS, type StopCause, usageError } from './cliSupport';
+import { CliError, EXIT, nearestOption, onStdoutGone, signalExitCode, STOP_SIGNALS, type StopCause, usageError } from './cliSupport';
 import { consoleToStderr } from './consoleToStderr';
 import { compareCommand, evalCommand } from './evalCommand';
 import { exportRolloutsCommand, exportSftCommand } from './exportCommands';
@@ -30,6 +30,9 @@ Commands:
   --version          print r1ci's version
 
 ${SOLVE_USAGE}`;
+
+/** What `main` takes as its first argument, for the near-miss hint of an unknown command (`--versio`: did you mean --version?). */
+const COMMANDS = ['solve', 'chat', 'eval', 'score', 'export-sft', 'export-rollouts', 'compare', 'mcp', 'help', '--help', '--version'] as const;
 
 /** The signal that cancelled the command, if one did: a cancelled run exits 128 + its number. */
 let stoppedBy: StopCause | undefined;
@@ -95,8 +98,10 @@ async function main(argv: string[]): Promise<number> {
     case 'help':
       process.stdout.write(`${USAGE}\n`);
       return command === undefined ? EXIT.usage : EXIT.ok;
-    default:
-      throw usageError(`Unknown command "${command}".`, USAGE, '');
+    default: {
+      const meant = nearestOption(command, COMMANDS);
+      throw usageError(`Unknown command "${command}"${meant === undefined ? '.' : `: did you mean ${meant}?`}`, USAGE, '');
+    }
   }
 }
 

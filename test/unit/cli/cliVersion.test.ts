@@ -42,6 +42,8 @@ describe('a command line of the wrong shape', () => {
   it.each([
     [[], '', 'r1ci --help lists the commands'],
     [['bogus'], 'Unknown command "bogus".', 'r1ci --help lists the commands'],
+    [['--versio'], 'Unknown command "--versio": did you mean --version?', 'r1ci --help lists the commands'],
+    [['exprot-sft'], 'Unknown command "exprot-sft": did you mean export-sft?', 'r1ci --help lists the commands'],
     [['solve'], 'No question given.', 'r1ci solve --help lists the options'],
     [['chat', 'a question'], 'chat takes no question on the command line: type it at the prompt.', 'r1ci chat --help lists the options'],
     [['eval'], 'Give exactly one task file or folder.', 'r1ci eval --help lists the options'],
