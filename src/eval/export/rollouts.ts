@@ -5,7 +5,7 @@
 // for the answer format and −0.1 when the trajectory took more than six turns
 // (../shared/docs/r1ci-protocol.md, "Reward in v2").
 import { latestById, type ResultRecord } from '../results';
-import { trajectorySegments } from './segments';
+import { codeWasRefused, trajectorySegments } from './segments';
 
 export interface RewardOptions {
   /**
@@ -43,6 +43,12 @@ export interface RolloutSample {
   readonly answer: string | null;
   readonly turns: number;
   readonly code_calls: number;
+  /**
+   * Its code was refused, not run (the basic tier without consent): the results in `response`
+   * are the refusal, not what the code printed, so a trainer that wants the environment the
+   * paper trains in leaves it out (SFT export does).
+   */
+  readonly code_refused: boolean;
 }
 
 export interface RolloutGroup {
@@ -78,7 +84,7 @@ export function rolloutGroups(results: readonly ResultRecord[], options: RewardO
       response += s.text;
     }
     const g = groups.get(r.id) ?? { task: r.task, prompt, samples: [] };
-    g.samples.push({ sample: r.sample ?? 0, response, mask_spans: spans, reward: reward(r, options), correct: r.correct, answer: r.answer, turns: r.turns, code_calls: r.codeCalls });
+    g.samples.push({ sample: r.sample ?? 0, response, mask_spans: spans, reward: reward(r, options), correct: r.correct, answer: r.answer, turns: r.turns, code_calls: r.codeCalls, code_refused: codeWasRefused(r) });
     groups.set(r.id, g);
   }
   return [...groups.entries()].map(([id, g]) => {

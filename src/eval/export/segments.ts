@@ -7,7 +7,17 @@
 // `<think>…</think>`, as reasoning models write it and LLaMA-Factory's reasoning templates read it.
 import { readPythonCall } from '../../agent/pythonTool';
 import type { ToolCall } from '../../trajectory/chatMessage';
+import { NOT_RUN_MESSAGE } from '../../trajectory/execResult';
 import type { ResultRecord } from '../results';
+
+/**
+ * Whether `result`'s code was refused rather than run (the basic tier without consent: a cell's
+ * result is NOT_RUN_MESSAGE): its code calls were written, never run, and its "results" are the
+ * refusal. SFT leaves such answers out; rollouts mark them (`code_refused`).
+ */
+export function codeWasRefused(result: ResultRecord): boolean {
+  return result.steps?.some((s) => s.output?.killMessage === NOT_RUN_MESSAGE) ?? false;
+}
 
 export type SegmentKind = 'system' | 'prompt' | 'model' | 'result';
 

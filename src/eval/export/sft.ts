@@ -10,8 +10,7 @@ import type { ToolSpec } from '../../agent/backends/types';
 import type { ToolCall } from '../../trajectory/chatMessage';
 import { jsonTextDepth, MAX_JSON_DEPTH } from '../../text/jsonDepth';
 import { latestById, type ChatMessage, type ResultRecord } from '../results';
-import { NOT_RUN_MESSAGE } from '../../trajectory/execResult';
-import { thinkBlock, trajectorySegments, type Segment } from './segments';
+import { codeWasRefused, thinkBlock, trajectorySegments, type Segment } from './segments';
 
 export const SFT_FORMATS = ['chat', 'alpaca', 'sharegpt'] as const;
 export type SftFormat = (typeof SFT_FORMATS)[number];
@@ -72,13 +71,7 @@ export type SftRecord = ChatSftRecord | AlpacaSftRecord | ShareGptSftRecord;
  */
 export function sftSelection(results: readonly ResultRecord[], includeTextOnly = false): ResultRecord[] {
   return latestById(results).filter(
-    (r) =>
-      r.correct &&
-      r.error === undefined &&
-      r.trajectory !== undefined &&
-      r.trajectory.some((m) => m.role === 'assistant') &&
-      (r.codeCalls > 0 || includeTextOnly) &&
-      !r.steps?.some((s) => s.output?.killMessage === NOT_RUN_MESSAGE),
+    (r) => r.correct && r.error === undefined && r.trajectory !== undefined && r.trajectory.some((m) => m.role === 'assistant') && (r.codeCalls > 0 || includeTextOnly) && !codeWasRefused(r),
   );
 }
 

@@ -5,6 +5,7 @@ import MarkdownIt from 'markdown-it';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadTasks } from '../../../src/eval/load';
 import { appendResult, compareRuns, comparisonToMarkdown, formatResultLine, readResults, resultRecordSchema, summarize, toCsv, toMarkdown, type ResultRecord } from '../../../src/eval/results';
+import { rolloutGroups } from '../../../src/eval/export/rollouts';
 import { sftJsonl } from '../../../src/eval/export/sft';
 import { NOT_RUN_MESSAGE } from '../../../src/trajectory/execResult';
 import { UnsafeOutputPathError } from '../../../src/eval/safeWrite';
@@ -323,5 +324,8 @@ describe('SFT transcripts', () => {
     expect(r.correct).toBe(true);
     expect(sftJsonl([r], { format: 'chat' }).count).toBe(0);
     expect(sftJsonl([r], { format: 'chat', includeTextOnly: true }).count).toBe(0);
+    // A rollout keeps it (it is what the policy did), marked, beside one whose code ran.
+    const ran = result(task(1), storedSolution(task(1)), { trajectory: refused.map((m) => (m.content.includes(NOT_RUN_MESSAGE) ? { ...m, content: 'Code Execution Results: 1' } : m)), codeCalls: 1, usedCode: true });
+    expect(rolloutGroups([r, ran]).map((g) => g.samples.map((s) => s.code_refused))).toEqual([[true], [false]]);
   });
 });

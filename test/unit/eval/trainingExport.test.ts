@@ -122,6 +122,7 @@ const rolloutSchema = z.strictObject({
         answer: z.string().nullable(),
         turns: z.number().int().positive(),
         code_calls: z.number().int().nonnegative(),
+        code_refused: z.boolean(),
       }),
     )
     .min(1),
