@@ -311,7 +311,7 @@ export class PythonCodeRunner implements CodeRunner {
     // After an os._exit, a crash or a protocol violation the supervisor reports and exits.
     const ended = ran.done?.final === true;
     if (ended) await worker.kill();
-    const verdict = await watch.finish();
+    const verdict = await watch.finish(ran.done?.spawned !== false);
     const outcome: CellOutcome = { ...ran, workerLost: ran.workerLost || ended || !worker.alive };
     const restarted = this.lostState;
     this.lostState = outcome.workerLost;
