@@ -18,17 +18,32 @@ export function formatDuration(ms: number): string {
 }
 
 /**
- * Progress lines for `r1ci eval` on `out` (a redrawn bar when `tty`). One choke point: `say`
+ * Progress lines for `r1ci eval` on `out` (a redrawn bar when `tty`, drawn from the run's start
+ * with the questions running: a slow model's first answer can take minutes). One choke point: `say`
  * shows every control character escaped (ids, answers and errors come from task files, the
  * model and servers); only the bar's own redraw (`\r`, erase line) is written raw. With
  * `samples` > 1 (`--samples K`) the counts are of samples and each line names its sample index.
  */
 export function createProgressReporter(out: Out, tty: boolean, samples = 1): (event: EvalEvent) => void {
   let barShown = false;
+  // Questions (or samples) started and not yet scored: shown on the bar from the first start, so a
+  // slow model's first answer is not minutes of a blank line.
+  let running = 0;
+  let done = 0;
+  let toRun = 0;
+  let figures = '';
   const say = (text: string): void => out.write(escapeControls(text));
   const clearBar = (): void => {
     if (barShown) out.write('\r\x1b[2K');
     barShown = false;
+  };
+  const drawBar = (): void => {
+    const width = Math.max(10, Math.min(40, (out.columns ?? 80) - 50));
+    const filled = Math.round((done / Math.max(toRun, 1)) * width);
+    const busy = running > 0 && done < toRun ? ` · ${running} running` : '';
+    clearBar();
+    say(`[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${toRun}${busy}${figures}`);
+    barShown = true;
   };
   return (event) => {
     switch (event.type) {
@@ -37,6 +52,8 @@ export function createProgressReporter(out: Out, tty: boolean, samples = 1): (ev
         if (event.outside > 0)
           say(`The results file also holds ${counted(event.outside, 'result')} of other questions or samples (another task set, ids of an older version, or more samples); the summary leaves them out.\n`);
         if (event.skipped > 0) say(`Resuming: ${event.skipped} of ${counted(event.total, samples > 1 ? 'sample' : 'question')} already done, ${event.toRun} to go.\n`);
+        toRun = event.toRun;
+        if (tty && toRun > 0) drawBar();
         break;
       case 'result': {
         const r = event.result;
@@ -54,11 +71,11 @@ export function createProgressReporter(out: Out, tty: boolean, samples = 1): (ev
           clearBar();
           say(`${detail}\n`);
         }
-        const width = Math.max(10, Math.min(40, (out.columns ?? 80) - 50));
-        const filled = Math.round((event.done / Math.max(event.toRun, 1)) * width);
-        clearBar();
-        say(`[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${event.done}/${event.toRun} · ${acc} · ${eta}`);
-        barShown = true;
+        running = Math.max(0, running - 1);
+        done = event.done;
+        toRun = event.toRun;
+        figures = ` · ${acc} · ${eta}`;
+        drawBar();
         break;
       }
       case 'end':
@@ -66,6 +83,8 @@ export function createProgressReporter(out: Out, tty: boolean, samples = 1): (ev
         say(`${event.cancelled ? 'Cancelled' : 'Finished'} in ${formatDuration(event.elapsedMs)}.\n`);
         break;
       case 'question-start':
+        running++;
+        if (tty) drawBar();
         break;
     }
   };

@@ -6,10 +6,13 @@ import type { ResultRecord } from '../../../src/eval/results';
 import { aResult } from '../../support/resultRecords';
 import type { TaskRecord } from '../../../src/eval/types';
 
-function resultEvent(result: Partial<ResultRecord>): EvalEvent {
+function taskRecord(record: ResultRecord): TaskRecord {
+  return { id: record.id, task: record.task, question: record.question, scorer: { kind: 'number', expected: '42' }, source: { file: 'q.jsonl', index: 0 }, metadata: {} };
+}
+
+function resultEvent(result: Partial<ResultRecord>, done = 1, toRun = 2): EvalEvent {
   const record = aResult('q/0', result);
-  const task: TaskRecord = { id: record.id, task: record.task, question: record.question, scorer: { kind: 'number', expected: '42' }, source: { file: 'q.jsonl', index: 0 }, metadata: {} };
-  return { type: 'result', record: task, result: record, done: 1, toRun: 2, correctSoFar: record.correct ? 1 : 0, elapsedMs: 10, etaMs: 10 };
+  return { type: 'result', record: taskRecord(record), result: record, done, toRun, correctSoFar: record.correct ? 1 : 0, elapsedMs: 10, etaMs: 10 };
 }
 
 function printed(event: EvalEvent, samples = 1): string {
@@ -37,5 +40,18 @@ describe('r1ci eval progress (plain lines)', () => {
     expect(printed({ ...start, total: 3, skipped: 0, toRun: 3, outside: 6 })).toBe(
       'The results file also holds 6 results of other questions or samples (another task set, ids of an older version, or more samples); the summary leaves them out.\n',
     );
+  });
+
+  it('on a terminal the bar is drawn at the start and counts the questions running, before any is scored', () => {
+    let out = '';
+    const report = createProgressReporter({ write: (t) => (out += t), columns: 80 }, true);
+    report({ type: 'start', total: 4, skipped: 0, toRun: 4, previous: [], outside: 0, repairedTail: false });
+    expect(out).toBe('[------------------------------] 0/4');
+    const started = (id: string): EvalEvent => ({ type: 'question-start', record: taskRecord(aResult(id)), worker: 0, sample: 0 });
+    report(started('q/0'));
+    report(started('q/1'));
+    expect(out.split('\r\x1b[2K').at(-1)).toBe('[------------------------------] 0/4 · 2 running');
+    report(resultEvent({ answer: '42', correct: true, reason: 'matches' }, 1, 4));
+    expect(out.split('\r\x1b[2K').at(-1)).toMatch(/^\[#{8}-{22}\] 1\/4 · 1 running · 100% right · ETA /);
   });
 });
