@@ -294,10 +294,12 @@ describe.each(REQUIRED_TIERS)('attacks through the host (%s tier)', (tier) => {
   }
 
   it('10: 200,000 empty folders: the scan is bounded and later cells still work', async () => {
-    // Its own runner: making 200,000 folders can take longer than the default time limit on a loaded machine.
+    // Its own runner: making 200,000 folders can take longer than the default time limit on a loaded machine
+    // (10–25 s alone on the 2-core VM, over 200 s when other suites fill its disk queue: its limits are
+    // for a hang, not a speed goal; the speed is bench/sandbox's many-folders row).
     // The disk budget (20,000 entries) may end the cell first; what is checked here is that
     // later cells still run, whatever the scratch folder holds.
-    const patient = await startRunner(tier, { limits: { timeoutMs: 90_000 } });
+    const patient = await startRunner(tier, { limits: { timeoutMs: 420_000 } });
     // Checked here, not in afterAll: disposing this runner removes its artifact copies (whether
     // later-N.txt is listed depends on where it falls in the bounded scan).
     const patientResults: ExecResult[] = [];
@@ -318,7 +320,7 @@ describe.each(REQUIRED_TIERS)('attacks through the host (%s tier)', (tier) => {
         await patient.dispose();
       }
     }
-  }, 180_000);
+  }, 600_000);
 
   it('12: nested user namespaces are refused (isolated tier)', async () => {
     const shipped = await run(sandboxAttackCell(REPO, '12-nested-user-namespace.py'));
