@@ -27,14 +27,16 @@ afterAll(() => {
 
 /** Runs `fn` with the host's file access of an unprivileged user (as root: effective uid and gid nobody, put back after). */
 function asUnprivileged<T>(fn: () => T): T {
+  const { seteuid, setegid } = process;
   if (!IS_ROOT) return fn();
-  process.setegid(NOBODY);
-  process.seteuid(NOBODY);
+  if (seteuid === undefined || setegid === undefined) throw new Error('seteuid is missing on this POSIX platform');
+  setegid(NOBODY);
+  seteuid(NOBODY);
   try {
     return fn();
   } finally {
-    process.seteuid(0);
-    process.setegid(0);
+    seteuid(0);
+    setegid(0);
   }
 }
 
