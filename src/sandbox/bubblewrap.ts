@@ -2,7 +2,8 @@
 // The sandbox sees: /usr and /lib* read-only (shared libraries), the interpreter's
 // prefix and library folders read-only, the scratch folder read-write at /scratch,
 // fresh tmpfs on /tmp and $HOME, its own /proc and /dev, and no network, no host
-// pids, no IPC. We never `--ro-bind / /`: Unix sockets (docker.sock, D-Bus,
+// pids, no IPC. The root folder and /dev are read-only: RAM-backed, they would hold files no
+// budget counts. We never `--ro-bind / /`: Unix sockets (docker.sock, D-Bus,
 // ssh-agent) would stay reachable through a read-only mount.
 import { execa } from 'execa';
 import { startupProbe } from './startupProbe';
@@ -177,5 +178,10 @@ export function buildBwrapPlan(options: {
   args.push('--proc', '/proc', '--dev', '/dev');
   // multiprocessing needs /dev/shm; its own sized tmpfs rather than a folder of /dev's.
   args.push('--perms', '1777', ...size, '--tmpfs', '/dev/shm');
+  // Last, once every mount point exists: the root folder and /dev are unsized tmpfs that no budget
+  // counts, and in the user-namespace plan the code's own uid owns them. Writable, a cell kept GiBs
+  // of host RAM in /, and could rename /home and plant a link where the host measures home
+  // (/proc/PID/root/home/sandbox): read-only, only scratch and the sized mounts above take files.
+  args.push('--remount-ro', '/dev', '--remount-ro', '/');
   return { args, dropPrivileges: options.isRoot };
 }

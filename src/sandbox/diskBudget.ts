@@ -128,7 +128,13 @@ export function measureScratch(dir: string, maxEntries: number): ScratchUsage {
         // A folder the sandbox made unreadable (mode 000) would hide what it holds: it counts as
         // over. One changed while the walk ran is skipped like one removed (the walk when the
         // cell has ended, with nothing of the sandbox running, is the one that counts).
-        if (current !== root && !CHANGED_MEANWHILE.has(errorCode(error))) problem ??= 'a folder in scratch cannot be read';
+        // The root too: the sandbox owns it (the code's uid, or the user's own on the basic tier and
+        // in bubblewrap's user namespace), and a host that is not root could not list one the cell
+        // made write-only (chmod 0o300): a walk that skipped it saw nothing, and 1.4 GiB written
+        // there passed a 512 MiB budget, cell after cell. Only a root that is gone measures nothing.
+        if (current === root) {
+          if (errorCode(error) !== 'ENOENT') problem ??= `a folder the sandbox writes cannot be listed, ${errorCode(error)}; chmod 700 lets it be measured`;
+        } else if (!CHANGED_MEANWHILE.has(errorCode(error))) problem ??= 'a folder in scratch cannot be read';
       } finally {
         if (base !== current) release(base.anchor);
         release(current.anchor);
