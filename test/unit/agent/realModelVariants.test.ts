@@ -1522,6 +1522,29 @@ describe.each(BOTH)('other reasoning and end tokens left in the content on %s', 
     },
   );
 
+  // A server that does not stop on the model's end-of-turn token (a GGUF whose chat template or
+  // stop list does not name it: llama.cpp, LM Studio, an Ollama Modelfile without its `stop`)
+  // passes it on as text. After code whose closing fence a stop string ate, Python would read it
+  // as the code's last line (a SyntaxError instead of the result).
+  it.each([
+    ['<|im_end|>', 'ChatML: Qwen, Yi, InternLM'],
+    ['<|endoftext|>', 'Qwen, Phi'],
+    ['<|eot_id|>', 'Llama 3'],
+    ['<|end_of_text|>', 'Llama 3'],
+    ['</s>', 'Llama 2, Mistral'],
+    ['<｜end▁of▁sentence｜>', 'DeepSeek'],
+    ['<end_of_turn>', 'Gemma'],
+    ['<eos>', 'Gemma'],
+  ])('an end token %s (%s) that ends a reply is no text of it: the open code before it runs, the answer after it is clean', async (token) => {
+    const r = await run(kind, { chunkSize: 3, turns: [{ text: `Compute:\n\`\`\`python\nprint(6 * 7)\n${token}` }, { text: `It is <<<{{RESULT}}>>>${token}\n` }] }, { capabilities: ['completion'] });
+    expect(r.trajectory.turns[0]?.cell?.code).toBe('print(6 * 7)');
+    expect(r.chats[1]?.latestResult).toBe('42');
+    expect(r.trajectory.answer).toBe('42');
+    expect(r.trajectory.turns[1]?.text).toBe('It is <<<42>>>');
+    expect(r.messages.at(-1)?.content).toBe('It is <<<42>>>');
+    expect(JSON.stringify(r.chats[1]?.messages)).not.toContain(token);
+  });
+
   it('a <|return|> with more text after it is left in place: only a token that ends the reply is dropped', async () => {
     const text = 'The end token is <|return|> in harmony. <<<7>>>';
     const r = await run(kind, { chunkSize: 4, turns: [{ text }] }, { capabilities: ['completion'] });
