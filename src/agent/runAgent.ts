@@ -9,7 +9,7 @@ import { LOADING_TOTAL_WAIT_MS, ModelLoadingError, ServerBusyError, busyWaitMs, 
 import { ContextWatch } from './contextWatch';
 import { DEFAULT_FIRST_TOKEN_SECONDS, DEFAULT_STALL_SECONDS, watchForStall, type StallLimits } from './stallWatchdog';
 import { CodeBlockDetector, codeOpenAtEnd, findCodeBlocks, type CodeBlock } from './codeBlocks';
-import { answerInOutput, extractFinalAnswer, findFinalAnswer, hasLoneThinkClose, replyStretch, splitInlineReasoning, type AnswerSource } from './finalAnswer';
+import { answerInOutput, extractFinalAnswer, findFinalAnswer, hasLoneThinkClose, replyStretch, splitInlineReasoning, type AnswerSource, type FoundAnswer } from './finalAnswer';
 import { appendExecution, appendToolResults, formatExecution, formatNotRun, initialMessages, type ProtocolMode } from './protocol';
 import { PYTHON_TOOL, readPythonCall, textCallClosed, toolCallLeftOpen, toolCallsInText, withoutLeakedTokens } from './pythonTool';
 import { InlineThinkSplitter } from './thinkTags';
@@ -137,10 +137,11 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
   /** stdout of the last execution: its `<<<…>>>` counts when the model's text has no answer. */
   let lastOutput = '';
   /**
-   * The `<<<…>>>` in the latest reply's reasoning when that reply's text was empty: the server
-   * put the whole reply in the reasoning channel (see `finalAnswer`).
+   * The answer in the latest reply's reasoning when that reply's text was empty: the server put
+   * the whole reply in the reasoning channel (see `finalAnswer`). Its `<<<…>>>`, else its
+   * `\boxed{…}` (format `boxed`: math-trained reasoning models end so).
    */
-  let reasoningAnswer: string | null = null;
+  let reasoningAnswer: FoundAnswer | null = null;
   /**
    * A reply (of this run, or of the conversation so far) ended its reasoning with a lone
    * `</think>`: the chat template opens the tag at the end of every prompt, so later replies
@@ -182,7 +183,9 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
     if (own?.format === 'marked') return { answer: own.answer, answerSource: 'model' };
     const printed = answerInOutput(lastOutput);
     if (printed !== null) return { answer: printed, answerSource: 'code-output' };
-    if (reasoningAnswer !== null) return { answer: reasoningAnswer, answerSource: 'reasoning' };
+    if (reasoningAnswer?.format === 'marked') return { answer: reasoningAnswer.answer, answerSource: 'reasoning' };
+    // \boxed{} last: the latest reply's reasoning (its text was empty), else the model's text.
+    if (reasoningAnswer !== null) return { answer: reasoningAnswer.answer, answerSource: 'reasoning-boxed' };
     return own !== null ? { answer: own.answer, answerSource: 'model-boxed' } : { answer: null };
   };
   const finish = (reason: StopReason, message?: string): AgentEvent => {
@@ -296,7 +299,9 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
     // its own whose reasoning holds calls written as text makes those calls (Kimi K2 writes its
     // calls' special tokens in reasoning_content, vybestack/llxprt-code#750; Qwen3 calls inside
     // its think, where the server's tool-call parser does not look).
-    const toolCalls = toolsMode && textCalls.length === 0 && extractFinalAnswer(readText) === null && findCodeBlocks(turnText).length === 0 ? toolCallsInText(reasoning) : textCalls;
+    // An answer of its own is the agent's reading (findFinalAnswer): a `\boxed{}` in the text answers too.
+    const answersItself = findFinalAnswer(readText) !== null;
+    const toolCalls = toolsMode && textCalls.length === 0 && !answersItself && findCodeBlocks(turnText).length === 0 ? toolCallsInText(reasoning) : textCalls;
     // Tools protocol, a reply without tool calls and without an answer: a python fence in it
     // still runs (models with native tools often write fences anyway; never silently dropped).
     if (toolsMode && toolCalls.length === 0 && extractFinalAnswer(readText) === null) block = findCodeBlocks(turnText)[0];
@@ -311,7 +316,7 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
     // The reasoning is searched without its own tags (a server may leave <think>…</think> in its reasoning field).
     const allReasoning = `${reasoning.replace(/<\/?think>/g, '')}\n${inline.reasoning}`;
     const inReasoning = inline.reply.trim() === '' && toolCalls.length === 0 ? findFinalAnswer(allReasoning) : null;
-    reasoningAnswer = inReasoning?.format === 'marked' ? inReasoning.answer : null;
+    reasoningAnswer = inReasoning;
     const modelMs = performance.now() - started;
     const stats: TurnStats = {
       modelMs,
@@ -336,7 +341,7 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
     const cutCodeMessage = cut === 'content_filter' ? filteredWarning(true) : cutCodeWarning(options.backend.kind);
     const cutCodeNotice = formatNotRun(cut === 'content_filter' ? FILTERED_CODE_NOTICE : CUT_CODE_NOTICE);
     // The python block the rule for code in reasoning would run (see below), when the reply has none of its own.
-    const reasoningBlock = !block && runner !== null && toolCalls.length === 0 && extractFinalAnswer(readText) === null ? findCodeBlocks(reasoning).pop() : undefined;
+    const reasoningBlock = !block && runner !== null && toolCalls.length === 0 && !answersItself ? findCodeBlocks(reasoning).pop() : undefined;
     // Cut inside code: an open python fence in the text (even one with no code yet, or whose
     // opening line was cut), or, when the cut fell in the reasoning (no text yet), its open block.
     const openAtCut = cutByServer && !block ? codeOpenAtEnd(turnText) : undefined;

@@ -77,11 +77,17 @@ const ALL_TAGS: readonly ReasoningTags[] = [THINK, HARMONY, MINIMAX, MISTRAL, SE
  * (with the blanks after them) when a server left them in the content: gpt-oss's `<|return|>`,
  * which ends its final message at the end of a generation (cookbook.openai.com/articles/openai-harmony,
  * "Special tokens"; a server that does not stop on it passes it on as text, lmstudio-ai/mlx-engine#204),
- * always; its `<|end|>`, which ends a message, only in a reply that spoke harmony (its channels or
- * final header). A token followed by more text is left as it is.
+ * and the end-of-turn and end-of-sequence tokens of the common chat formats, which a server whose
+ * chat template or stop list does not name them passes on alike (a GGUF on llama.cpp or LM
+ * Studio, an Ollama Modelfile without its `stop`): ChatML's `<|im_end|>` and `<|endoftext|>`
+ * (Qwen, Yi, InternLM, Phi), Llama 3's `<|eot_id|>` and `<|end_of_text|>`, Llama 2's and
+ * Mistral's `</s>`, DeepSeek's `<｜end▁of▁sentence｜>`, Gemma's `<end_of_turn>` and `<eos>` (each
+ * model's tokenizer_config.json), always; gpt-oss's `<|end|>`, which ends a message, only in a
+ * reply that spoke harmony (its channels or final header). A token followed by more text is left
+ * as it is: after code whose closing fence a stop string ate, the token would be the code's last line.
  */
-const REPLY_END_TOKENS: readonly string[] = ['<|return|>'];
-const HARMONY_END_TOKENS: readonly string[] = ['<|return|>', '<|end|>'];
+const REPLY_END_TOKENS: readonly string[] = ['<|return|>', '<|im_end|>', '<|endoftext|>', '<|eot_id|>', '<|end_of_text|>', '</s>', '<｜end▁of▁sentence｜>', '<end_of_turn>', '<eos>'];
+const HARMONY_END_TOKENS: readonly string[] = [...REPLY_END_TOKENS, '<|end|>'];
 
 /**
  * Headers that open a reply without reasoning before it: gpt-oss's final channel when the model

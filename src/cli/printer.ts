@@ -14,6 +14,7 @@ const ANSWER_NOTE: Record<AnswerSource, string> = {
   'model-boxed': ' (written as \\boxed{}, not <<<…>>>)',
   'code-output': ' (printed by the code)',
   reasoning: ' (written in the reasoning; the reply itself was empty)',
+  'reasoning-boxed': ' (written as \\boxed{} in the reasoning, not <<<…>>>; the reply itself was empty)',
 };
 
 interface Out {

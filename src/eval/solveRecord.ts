@@ -38,7 +38,7 @@ export async function solveRecord(record: TaskRecord, options: SolveRecordOption
   if (trajectory.reason === 'cancelled') throw new Error('cancelled');
   // A \boxed{} answer is shown to the user, but it is not the <<<…>>> format the benchmarks ask
   // for (the authors' validators reject it): it is scored as no answer, as `r1ci score` does.
-  const boxed = trajectory.answerSource === 'model-boxed';
+  const boxed = trajectory.answerSource === 'model-boxed' || trajectory.answerSource === 'reasoning-boxed';
   const scored = await scoreAnswerAsync(record, boxed ? null : trajectory.answer, { python: options.python });
   const score = boxed ? { ...scored, reason: `answer given as \\boxed{}, not in the requested <<<…>>> format; ${scored.reason}` } : scored;
   const error = trajectory.error;

@@ -27,9 +27,10 @@ export type StopReason = z.infer<typeof stopReasonSchema>;
  * model's text had only `\boxed{…}`: shown, but not the format benchmarks ask for),
  * `code-output` (the model's text had none; the last execution output printed `<<<…>>>`), or
  * `reasoning` (the last reply's text was empty and its reasoning held the `<<<…>>>`: the whole
- * reply went to the reasoning channel).
+ * reply went to the reasoning channel), or `reasoning-boxed` (the same with only a `\boxed{…}`
+ * there, and none in the model's text: shown, but, as `model-boxed`, not the format benchmarks ask for).
  */
-export const answerSourceSchema = z.enum(['model', 'model-boxed', 'code-output', 'reasoning']);
+export const answerSourceSchema = z.enum(['model', 'model-boxed', 'code-output', 'reasoning', 'reasoning-boxed']);
 /** See `answerSourceSchema`. */
 export type AnswerSource = z.infer<typeof answerSourceSchema>;
 

@@ -635,6 +635,34 @@ describe.each(BOTH)('the whole reply in the reasoning on %s', (kind) => {
     expect(r.trajectory.answerSource).toBe('reasoning');
   });
 
+  it.each([
+    ['the reasoning channel', { thinking: 'Five squared: 5*5 = 25, so the answer is \\boxed{25}.', text: '' }, ['completion', 'thinking']],
+    ['an inline <think> never closed', { text: '<think>\nFive squared: 5*5 = 25, so \\boxed{25}' }, ['completion']],
+  ])('a \\boxed{} answer written only in %s (math-trained reasoning models) is shown, marked as from the reasoning and not in the asked format', async (_where, turn, capabilities) => {
+    const r = await run(kind, { turns: [turn] }, { capabilities });
+    expect(r.trajectory.answer).toBe('25');
+    expect(r.trajectory.answerSource).toBe('reasoning-boxed');
+    expect(r.trajectory.reason).toBe('answer');
+  });
+
+  it('a <<<…>>> in the reasoning beats a \\boxed{} there; the model’s own <<<…>>> in an earlier reply beats both', async () => {
+    const marked = await run(kind, { turns: [{ thinking: 'It is \\boxed{24}. No: <<<25>>>. Written \\boxed{25}.', text: '' }] });
+    expect([marked.trajectory.answer, marked.trajectory.answerSource]).toEqual(['25', 'reasoning']);
+    const own = await run(kind, { turns: [{ text: 'Maybe <<<7>>>. Checking:\n```python\nprint(7)\n```\n' }, { thinking: 'So \\boxed{8}', text: '' }] });
+    expect([own.trajectory.answer, own.trajectory.answerSource]).toEqual(['7', 'model']);
+  });
+
+  it.each([
+    ['a python block', { thinking: 'Verify:\n```python\nprint(5*5)\n```\nYes, 25.', text: 'The answer is $\\boxed{25}$.' }, 'chat'],
+    ['a tool call written as text', { thinking: 'Verify:\n<tool_call>\n{"name": "python", "arguments": {"code": "print(5*5)"}}\n</tool_call>\nYes, 25.', text: 'The answer is $\\boxed{25}$.' }, 'tools'],
+  ] as const)('%s in the reasoning of a reply that answers with \\boxed{} is only shown: the reply has an answer of its own', async (_what, turn, protocol) => {
+    const r = await run(kind, { turns: [turn, { text: 'Seen {{RESULT}}: <<<{{RESULT}}>>>' }] }, { protocol, capabilities: ['completion', 'thinking', 'tools'] });
+    expect(execCount(r)).toBe(0);
+    expect(r.chats).toHaveLength(1);
+    expect(warningsOf(r, 'code-in-reasoning')).toEqual([]);
+    expect([r.trajectory.answer, r.trajectory.answerSource]).toEqual(['25', 'model-boxed']);
+  });
+
   it('a reply with text of its own but no answer does not take the reasoning’s', async () => {
     const r = await run(kind, { turns: [{ thinking: 'Maybe <<<7>>>?', text: 'I am not sure yet.' }] });
     expect(r.trajectory.answer).toBeNull();
@@ -1493,6 +1521,29 @@ describe.each(BOTH)('other reasoning and end tokens left in the content on %s', 
       }
     },
   );
+
+  // A server that does not stop on the model's end-of-turn token (a GGUF whose chat template or
+  // stop list does not name it: llama.cpp, LM Studio, an Ollama Modelfile without its `stop`)
+  // passes it on as text. After code whose closing fence a stop string ate, Python would read it
+  // as the code's last line (a SyntaxError instead of the result).
+  it.each([
+    ['<|im_end|>', 'ChatML: Qwen, Yi, InternLM'],
+    ['<|endoftext|>', 'Qwen, Phi'],
+    ['<|eot_id|>', 'Llama 3'],
+    ['<|end_of_text|>', 'Llama 3'],
+    ['</s>', 'Llama 2, Mistral'],
+    ['<｜end▁of▁sentence｜>', 'DeepSeek'],
+    ['<end_of_turn>', 'Gemma'],
+    ['<eos>', 'Gemma'],
+  ])('an end token %s (%s) that ends a reply is no text of it: the open code before it runs, the answer after it is clean', async (token) => {
+    const r = await run(kind, { chunkSize: 3, turns: [{ text: `Compute:\n\`\`\`python\nprint(6 * 7)\n${token}` }, { text: `It is <<<{{RESULT}}>>>${token}\n` }] }, { capabilities: ['completion'] });
+    expect(r.trajectory.turns[0]?.cell?.code).toBe('print(6 * 7)');
+    expect(r.chats[1]?.latestResult).toBe('42');
+    expect(r.trajectory.answer).toBe('42');
+    expect(r.trajectory.turns[1]?.text).toBe('It is <<<42>>>');
+    expect(r.messages.at(-1)?.content).toBe('It is <<<42>>>');
+    expect(JSON.stringify(r.chats[1]?.messages)).not.toContain(token);
+  });
 
   it('a <|return|> with more text after it is left in place: only a token that ends the reply is dropped', async () => {
     const text = 'The end token is <|return|> in harmony. <<<7>>>';

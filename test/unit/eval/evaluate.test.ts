@@ -16,11 +16,13 @@ import { loadScenarios, startScriptedServer, type Scenario, type ScriptedServer 
 
 /** A reply that sends a few words and then nothing until the client aborts: only a time limit ends it. */
 const STALLED: Scenario = { id: 'stalled', match: 'Stalled probe', chunkSize: 8, turns: [{ text: 'Let me think about this for a very long time. <<<never>>>' }], faults: { stallAfterChunks: 2 } };
+/** A reply whose text is empty and whose reasoning ends with `\boxed{}` (math-trained reasoning models). */
+const BOXED_IN_REASONING: Scenario = { id: 'boxed-in-reasoning', match: 'Boxed probe', turns: [{ thinking: 'Five squared is 25, so \\boxed{25}.', text: '' }] };
 
 let server: ScriptedServer;
 let dir = '';
 beforeAll(async () => {
-  server = await startScriptedServer({ scenarios: [...loadScenarios('test/scenarios'), STALLED] });
+  server = await startScriptedServer({ scenarios: [...loadScenarios('test/scenarios'), STALLED, BOXED_IN_REASONING] });
   dir = mkdtempSync(path.join(os.tmpdir(), 'r1ci-evaluate-'));
 });
 afterAll(async () => {
@@ -111,6 +113,15 @@ describe('evaluate (scripted server, real sandbox)', () => {
     expect(['isolated', 'basic']).toContain(tiers[1]);
     expect(stored.find((r) => r.id === 'fast')?.tier).toBe(tiers[1]);
     expect(descendants()).toEqual([]);
+  });
+
+  it('a \\boxed{} answer found only in the reasoning is recorded but, as one in the text, scored as not in the requested format', async () => {
+    const pool = new SandboxPool({ scratchRoot: dir, mode: 'stateless' });
+    const end = await drain(evaluate(options([record('boxed', 'Boxed probe: what is 5 squared?', '25')], pool), new AbortController().signal));
+    await pool.dispose();
+    const result = end.results[0];
+    expect(result).toMatchObject({ answer: '25', answerSource: 'reasoning-boxed', correct: false, score: 0 });
+    expect(result?.reason).toMatch(/^answer given as \\boxed\{\}, not in the requested <<<…>>> format/);
   });
 
   it('on cancel writes nothing for the question in flight, aborts its request and leaves no process', async () => {

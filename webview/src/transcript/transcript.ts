@@ -242,7 +242,16 @@ export class Transcript {
     // screen readers (it is visually hidden once the run is over).
     if (e.answer !== null) {
       const answer = e.answer;
-      const from = e.answerSource === 'code-output' ? ' · printed by the code' : e.answerSource === 'model-boxed' ? ' · written as \\boxed{}' : e.answerSource === 'reasoning' ? ' · written in the reasoning' : '';
+      const from =
+        e.answerSource === 'code-output'
+          ? ' · printed by the code'
+          : e.answerSource === 'model-boxed'
+            ? ' · written as \\boxed{}'
+            : e.answerSource === 'reasoning'
+              ? ' · written in the reasoning'
+              : e.answerSource === 'reasoning-boxed'
+                ? ' · written as \\boxed{} in the reasoning'
+                : '';
       card.setAttribute('aria-label', shown(`Final answer: ${answer}. ${summary}${from}`));
       card.append(el('div', 'answer-label', 'Final answer'), el('div', 'answer-text', answer), el('div', 'answer-meta', summary + from));
       actions.append(iconButton('copy', 'Copy answer', 'Copy the final answer', () => post({ type: 'copy', text: answer })));
