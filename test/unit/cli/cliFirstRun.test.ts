@@ -254,6 +254,26 @@ describe('flags: strict numbers, usage errors that name the flag (exit 2)', () =
     expect(server.requests.length).toBe(before);
   });
 
+  it('a question or path that starts with "-" is said to go after --, not called an unknown option; after -- it is asked', async () => {
+    for (const [args, text, command] of [
+      [['solve', '-5 plus 3: what is it?', '--base-url', server.url], '-5 plus 3: what is it?', 'solve'],
+      [['solve', '--base-url', server.url, '-.5'], '-.5', 'solve'],
+      [['solve', '- 5 apples minus 2', '--base-url', server.url], '- 5 apples minus 2', 'solve'],
+      [['eval', '-my tasks', '--base-url', server.url], '-my tasks', 'eval'],
+    ] as const) {
+      const before = server.requests.length;
+      const r = await run(args);
+      expect([r.code, r.stderr]).toEqual([2, `r1ci: "${text}" starts with "-", so it was read as an option: put it after -- (r1ci ${command} [options] -- "${text}").\n`]);
+      expect(server.requests.length).toBe(before);
+    }
+    // A mistyped short option stays an unknown option; chat and mcp take no argument, so no "--" is offered.
+    expect((await run(['solve', 'q', '-x'])).stderr).toBe('r1ci: unknown option -x (r1ci solve --help lists the options).\n');
+    expect((await run(['mcp', '-5'])).stderr).toBe('r1ci: unknown option -5 (r1ci mcp --help lists the options).\n');
+    const asked = await run(['solve', '--base-url', server.url, '--text-only', '--', '-5 plus 3: what is it?']);
+    expect(asked.code).not.toBe(2);
+    expect(server.chatRequests().some((q) => JSON.stringify(q.body).includes('-5 plus 3: what is it?'))).toBe(true);
+  });
+
   it('mcp --max-sessions is strict too', async () => {
     const r = await run(['mcp', '--max-sessions', '0x4']);
     expect(r.code).toBe(2);
