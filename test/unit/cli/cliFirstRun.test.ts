@@ -234,7 +234,9 @@ describe('flags: strict numbers, usage errors that name the flag (exit 2)', () =
     [['--file-size-mib', '1e3'], 'r1ci: --file-size-mib must be a whole number from 1 to 1048576 MiB (got "1e3").'],
     [['--timeout', ' 16'], 'r1ci: --timeout must be a whole number'],
     [['--memory-mib', '-5'], 'r1ci: --memory-mib must be a whole number from 64 to 1048576 MiB (got "-5").'],
-    [['--seed', '-1'], 'r1ci: --seed must be a whole number ≥ 0 (got "-1").'],
+    [['--seed', '-1'], 'r1ci: --seed must be a whole number from 0 to 9007199254740991 (got "-1").'],
+    // A whole number past 2^53 − 1 is refused by the schema: the message gives that bound, not "≥ 0".
+    [['--seed', '9007199254740992'], 'r1ci: --seed must be a whole number from 0 to 9007199254740991 (got "9007199254740992").'],
     [['--bogus'], 'r1ci: unknown option --bogus (r1ci solve --help lists the options).'],
     // A slip of a real option names it; --bogus above is near none.
     [['--max-code-call', '3'], 'r1ci: unknown option --max-code-call: did you mean --max-code-calls? (r1ci solve --help lists the options).'],
