@@ -142,6 +142,10 @@ export function parseCliArgs<T extends ParseArgsConfig & { args: string[] }>(com
     const flag = /'(?:-[^-' ], )?(-{1,2}[^' =,]+)/.exec(error.message)?.[1] ?? 'an option';
     const help = `(r1ci ${command} --help lists the options)`;
     if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+      // node's own quote of it: the first two characters of a short one, even "- " (which `flag` cannot match).
+      const quoted = /^Unknown option '([^']+)'/.exec(error.message)?.[1] ?? flag;
+      const text = config.allowPositionals && !NO_ARGUMENTS.has(command) ? dashedText(given, quoted) : undefined;
+      if (text !== undefined) throw new CliError(`"${text}" starts with "-", so it was read as an option: put it after -- (r1ci ${command} [options] -- "${text}").`, EXIT.usage);
       const meant = flag.startsWith('--') ? nearestOption(flag.slice(2), Object.keys(config.options ?? {})) : undefined;
       throw new CliError(`unknown option ${flag}${meant === undefined ? '' : `: did you mean --${meant}?`} ${help}.`, EXIT.usage);
     }
@@ -159,6 +163,22 @@ export function parseCliArgs<T extends ParseArgsConfig & { args: string[] }>(com
   // An empty argument where a path goes (`r1ci eval "$TASKS"` with TASKS unset) would resolve to the current folder.
   if ((parsed.positionals as readonly string[]).includes('')) throw new CliError(`an argument is empty ("") (r1ci ${command} --help lists what ${command} takes).`, EXIT.usage);
   return parsed;
+}
+
+/** Commands that parse positionals only to refuse them with their own message: no "put it after --" for them. */
+const NO_ARGUMENTS: ReadonlySet<string> = new Set(['chat', 'mcp']);
+
+/**
+ * The argument of `given` (before any `--`) behind parseArgs' unknown option `flag` (as node
+ * quotes it: a short option's first two characters, '-5') when it is
+ * text rather than a mistyped option: it holds a space or starts with "-" and a digit or a point
+ * (a question such as "-5 plus 3?", a negative number), so it was meant as a positional argument.
+ * undefined for anything that looks like an option (`-x`, `--jsn`).
+ */
+function dashedText(given: readonly string[], flag: string): string | undefined {
+  const end = given.indexOf('--');
+  const before = end === -1 ? given : given.slice(0, end);
+  return before.find((arg) => arg.startsWith(flag) && !arg.startsWith('--') && (/\s/.test(arg) || /^-[\d.]/.test(arg)));
 }
 
 /**

@@ -11,7 +11,7 @@ import { defaultResultsFile, ensureResultsFolder } from '../eval/resultsLocation
 import { writeFileNoFollow } from '../eval/safeWrite';
 import { readResults, sampleKey, toMarkdown, compareRuns, comparisonToMarkdown } from '../eval/results';
 import { samplesToMarkdown, summarizeSamples } from '../eval/sampling';
-import { claimResultsFile, pendingSamples, resumableResults, type EvalEvent, type ResultsClaim } from '../eval/runner';
+import { claimResultsFile, pendingSamples, resumableResults, sampleSeedsProblem, type EvalEvent, type ResultsClaim } from '../eval/runner';
 import { SandboxPool } from '../sandbox';
 import { CliError, conflictsOf, escapingWriter, EXIT, noQuestionsFound, parseCliArgs, refuseConflictingFlags, usageError } from './cliSupport';
 import { fileErrorSentence } from '../text/fileErrors';
@@ -120,6 +120,12 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
   const target = resolve(positionals[0] ?? '');
   const slice = values.slice === undefined ? undefined : readSlice(values.slice);
   const m = readModelOptions(values, [EVAL_FLAGS]);
+  // Sample i uses seed + i: a last seed past what a results line holds would stop the run at that sample.
+  if (sampleSeedsProblem(m.run.seed, m.run.eval.samples) !== undefined)
+    throw new CliError(
+      `--seed ${m.run.seed ?? ''} with --samples ${m.run.eval.samples}: sample i uses seed + i, and the last sample's seed would be above ${Number.MAX_SAFE_INTEGER}, the largest a results file holds exactly; give a --seed of at most ${Number.MAX_SAFE_INTEGER - (m.run.eval.samples - 1)}.`,
+      EXIT.usage,
+    );
   const modelRun = await resolveModelRun(m, io.signal);
   const isolation = readIsolation(values.isolation);
   const concurrency = autoConcurrency(m.run.eval.concurrency, m.run.server.kind);

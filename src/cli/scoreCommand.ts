@@ -22,6 +22,7 @@ import { runOptionsFrom } from '../config/runOptions';
 import { flagOptions, flagUsage, settingsFromFlags } from './settingFlags';
 import { removeTree } from '../sandbox/scratchJanitor';
 import { jsonForTerminal } from '../sandbox/terminalText';
+import { describeFileKind } from './outputPaths';
 
 export const SCORE_USAGE = `Usage: r1ci score <file-or-folder> --answers answers.jsonl   (- reads standard input)
 
@@ -47,7 +48,8 @@ ${TIER_USAGE}
 
 Exit status: 0 when every line was scored (whatever the verdicts), 1 when a line was not valid,
 named an unknown or unsupported id (those lines are named on stderr), or the task files had
-problems; 1 also when the sandbox could
+problems; 1 also when the answers file held no answer line or is another kind of file (a task
+file, an export), said before any line, and when the sandbox could
 not start (e.g. a --python that does not exist), after the lines before; 2 for bad arguments.`;
 
 interface Io {
@@ -124,7 +126,10 @@ export async function scoreCommand(argv: readonly string[], io: Io): Promise<num
   let lineNo = 0;
   /** Answer lines printed, and the numbers of those that were not scored (invalid, or an id with no question to score). */
   let printed = 0;
+  /** Lines that were not blank: none at all is said once (an empty file, nothing piped). */
+  let answerLines = 0;
   const unscored: number[] = [];
+  const answersName = values.answers === '-' ? 'standard input' : values.answers;
   const source = values.answers === '-' ? process.stdin : createReadStream(resolve(values.answers));
   const input = byteLines(source);
   // Ctrl-C (or SIGTERM) while waiting for the next line (`--answers -` from a harness still
@@ -157,6 +162,12 @@ export async function scoreCommand(argv: readonly string[], io: Io): Promise<num
       if (line.trim() === '') continue;
       // A byte-order mark opening the file (Windows editors write one) is not part of the JSON.
       const parsed = parseAnswerLine(lineNo === 1 ? line.replace(/^\uFEFF/, '') : line);
+      // Another of r1ci's files given as answers (a task file, an SFT or rollouts export, a
+      // curriculum) is said once, before any line is printed, not as every line's own error.
+      if (++answerLines === 1 && !parsed.ok) {
+        const kind = otherFileKind(line);
+        if (kind !== undefined) throw new CliError(`${answersName} is ${kind}, not answers: each line of an answers file is {"id", "answer"} or {"id", "text"} (r1ci score --help).`, EXIT.failure);
+      }
       if (!parsed.ok) {
         write({ id: parsed.id, answer: null, correct: false, score: 0, reason: `line ${lineNo}: ${parsed.error}` }, false);
         continue;
@@ -191,10 +202,29 @@ export async function scoreCommand(argv: readonly string[], io: Io): Promise<num
     if (scratch) await removeTree(scratch);
   }
   if (io.signal.aborted) return cancelled(stderr, lineNo);
+  // Nothing to score is not success: a wrong path or an empty pipe would otherwise pass in silence.
+  if (answerLines === 0) throw new CliError(`${answersName} holds no answer lines (only blank ones, or nothing): nothing was scored.`, EXIT.failure);
   // The JSON lines are data for a harness; the exit status 1 is said in words for the person
   // who ran it (a file of answers piped elsewhere would otherwise fail with nothing said).
   if (unscored.length > 0) stderr.write(`${describeUnscored(unscored, printed)}\n`);
   return failed ? EXIT.failure : EXIT.ok;
+}
+
+/**
+ * What `line` (the first non-blank line of an answers file, not a valid answers line) says the
+ * file is, when it is one of the other files r1ci reads or writes ("a task file", "SFT data, chat
+ * format (written by `r1ci export-sft`)"); undefined for anything else (broken JSON, a typo in
+ * an answers line), which stays that line's own error.
+ */
+function otherFileKind(line: string): string | undefined {
+  let first: unknown;
+  try {
+    first = JSON.parse(line.replace(/^\uFEFF/, ''));
+  } catch {
+    return undefined;
+  }
+  const kind = describeFileKind(first);
+  return kind?.startsWith('an answers file') ? undefined : kind;
 }
 
 /** Lines named in the summary of unscored lines; the rest are counted. */

@@ -15,7 +15,10 @@ export function flagOptions<T extends FlagTable>(flags: T): { readonly [K in key
 function describeValues(spec: SettingSpec): string {
   if (spec.type === 'string') return 'enum' in spec && spec.enum ? `one of ${spec.enum.join(', ')}` : 'minLength' in spec && (spec.minLength ?? 0) > 0 ? 'a non-empty string' : 'a string';
   if (spec.type === 'boolean') return 'true or false';
-  const range = rangeText(spec);
+  // A whole number without a maximum still has one: the settings schema (zod's int) takes only
+  // safe integers, so "≥ 0" alone would refuse --seed 9007199254740992 while saying it fits.
+  const unbounded = spec.type !== 'number' && !('maximum' in spec && spec.maximum !== undefined) && 'minimum' in spec && spec.minimum !== undefined;
+  const range = unbounded ? `from ${spec.minimum} to ${Number.MAX_SAFE_INTEGER}` : rangeText(spec);
   return `${spec.type === 'number' ? 'a number' : 'a whole number'}${range ? ` ${range}` : ''}`;
 }
 

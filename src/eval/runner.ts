@@ -194,6 +194,8 @@ async function* runClaimed(options: EvalRunOptions, signal: AbortSignal): AsyncG
   if (!Number.isInteger(options.concurrency) || options.concurrency < 1) throw new Error(`concurrency must be a whole number ≥ 1 (got ${options.concurrency})`);
   const samples = options.samples ?? 1;
   if (!Number.isInteger(samples) || samples < 1) throw new Error(`samples must be a whole number ≥ 1 (got ${samples})`);
+  const seedProblem = sampleSeedsProblem(options.meta.seed, samples);
+  if (seedProblem !== undefined) throw new Error(seedProblem);
   const started = performance.now();
   let previous: ResultRecord[] = [];
   let repairedTail = false;
@@ -322,6 +324,19 @@ async function solveOne(record: TaskRecord, worker: number, sample: number, opti
     textOnly,
     ...((options.samples ?? 1) > 1 || sample > 0 ? { sample } : {}),
   };
+}
+
+/**
+ * Why a run seeded with `seed` cannot ask `samples` samples, or undefined when it can (and for an
+ * unseeded run). Sample i uses seed + i (sampleSeed), and a results line keeps its seed as a
+ * whole number that JSON and the results schema hold exactly only up to Number.MAX_SAFE_INTEGER
+ * (2^53 − 1): a larger last seed would fail when that sample's result is written, mid-run.
+ */
+export function sampleSeedsProblem(seed: number | null | undefined, samples: number): string | undefined {
+  // Compared without adding: seed + samples − 1 past 2^53 is rounded, and may round back to a safe value.
+  const highest = Number.MAX_SAFE_INTEGER - (samples - 1);
+  if (seed === undefined || seed === null || seed <= highest) return undefined;
+  return `seed ${seed} with ${samples} samples: sample i uses seed + i, and the last one's seed would be above ${Number.MAX_SAFE_INTEGER}, the largest a results file holds exactly; give a seed of at most ${highest}`;
 }
 
 /** Sample i of a seeded run uses seed + i, so samples differ yet a rerun reproduces each one. */

@@ -234,7 +234,9 @@ describe('flags: strict numbers, usage errors that name the flag (exit 2)', () =
     [['--file-size-mib', '1e3'], 'r1ci: --file-size-mib must be a whole number from 1 to 1048576 MiB (got "1e3").'],
     [['--timeout', ' 16'], 'r1ci: --timeout must be a whole number'],
     [['--memory-mib', '-5'], 'r1ci: --memory-mib must be a whole number from 64 to 1048576 MiB (got "-5").'],
-    [['--seed', '-1'], 'r1ci: --seed must be a whole number ≥ 0 (got "-1").'],
+    [['--seed', '-1'], 'r1ci: --seed must be a whole number from 0 to 9007199254740991 (got "-1").'],
+    // A whole number past 2^53 − 1 is refused by the schema: the message gives that bound, not "≥ 0".
+    [['--seed', '9007199254740992'], 'r1ci: --seed must be a whole number from 0 to 9007199254740991 (got "9007199254740992").'],
     [['--bogus'], 'r1ci: unknown option --bogus (r1ci solve --help lists the options).'],
     // A slip of a real option names it; --bogus above is near none.
     [['--max-code-call', '3'], 'r1ci: unknown option --max-code-call: did you mean --max-code-calls? (r1ci solve --help lists the options).'],
@@ -252,6 +254,26 @@ describe('flags: strict numbers, usage errors that name the flag (exit 2)', () =
     // Balanced quotes: node's own "place it … after '--', as in '-- \"--bogus\"" is not shown.
     expect((r.stderr.match(/"/g) ?? []).length % 2).toBe(0);
     expect(server.requests.length).toBe(before);
+  });
+
+  it('a question or path that starts with "-" is said to go after --, not called an unknown option; after -- it is asked', async () => {
+    for (const [args, text, command] of [
+      [['solve', '-5 plus 3: what is it?', '--base-url', server.url], '-5 plus 3: what is it?', 'solve'],
+      [['solve', '--base-url', server.url, '-.5'], '-.5', 'solve'],
+      [['solve', '- 5 apples minus 2', '--base-url', server.url], '- 5 apples minus 2', 'solve'],
+      [['eval', '-my tasks', '--base-url', server.url], '-my tasks', 'eval'],
+    ] as const) {
+      const before = server.requests.length;
+      const r = await run(args);
+      expect([r.code, r.stderr]).toEqual([2, `r1ci: "${text}" starts with "-", so it was read as an option: put it after -- (r1ci ${command} [options] -- "${text}").\n`]);
+      expect(server.requests.length).toBe(before);
+    }
+    // A mistyped short option stays an unknown option; chat and mcp take no argument, so no "--" is offered.
+    expect((await run(['solve', 'q', '-x'])).stderr).toBe('r1ci: unknown option -x (r1ci solve --help lists the options).\n');
+    expect((await run(['mcp', '-5'])).stderr).toBe('r1ci: unknown option -5 (r1ci mcp --help lists the options).\n');
+    const asked = await run(['solve', '--base-url', server.url, '--text-only', '--', '-5 plus 3: what is it?']);
+    expect(asked.code).not.toBe(2);
+    expect(server.chatRequests().some((q) => JSON.stringify(q.body).includes('-5 plus 3: what is it?'))).toBe(true);
   });
 
   it('mcp --max-sessions is strict too', async () => {

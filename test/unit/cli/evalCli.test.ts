@@ -226,6 +226,23 @@ describe('r1ci eval (spawned CLI, scripted server, real sandbox)', () => {
     expect(e.stderr).toContain('r1ci: --samples 2 with --temperature 0 asks the same question the same way 2 times; give a --temperature above 0 (the paper samples at 0.6).\n');
   });
 
+  it('refuses a --seed whose last sample (seed + K − 1) would pass the largest seed a results line holds, before anything runs', async () => {
+    const out = join(dir, 'seed-top.results.jsonl');
+    const args = ['eval', join(FIXTURE, 'custom.tasks.jsonl'), '--host', server.url, '--text-only', '--out', out, '--samples', '3'];
+    // 2^53 − 3 + 2 is the largest safe integer: the run is asked in full.
+    const fits = await run([...args, '--seed', String(Number.MAX_SAFE_INTEGER - 2)]);
+    expect(fits.code).toBe(0);
+    expect((await readResults(out)).results.map((r) => r.seed).sort()).toEqual([Number.MAX_SAFE_INTEGER - 2, Number.MAX_SAFE_INTEGER - 1, Number.MAX_SAFE_INTEGER]);
+    const over = join(dir, 'seed-over.results.jsonl');
+    const bad = await run(['eval', join(FIXTURE, 'custom.tasks.jsonl'), '--host', server.url, '--text-only', '--out', over, '--samples', '3', '--seed', String(Number.MAX_SAFE_INTEGER - 1)]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe(
+      `r1ci: --seed ${Number.MAX_SAFE_INTEGER - 1} with --samples 3: sample i uses seed + i, and the last sample's seed would be above ${Number.MAX_SAFE_INTEGER}, the largest a results file holds exactly; give a --seed of at most ${Number.MAX_SAFE_INTEGER - 2}.\n`,
+    );
+    expect(bad.stdout).toBe('');
+    expect(existsSync(over)).toBe(false);
+  });
+
   it("--slice asks only the questions its Python slice names, by their unchanged ids (the authors' 24.csv rows 5::30); a bad slice is a usage error before anything runs", async () => {
     const tasks = join(dir, 'slice-24');
     mkdirSync(tasks, { recursive: true });

@@ -331,6 +331,54 @@ describe('r1ci score: sandbox flags and the tier', () => {
     expect(missing.stderr).toContain(`cannot read ${join(dir, 'no-such-answers.jsonl')}: no such file or folder`);
   });
 
+  it('an answers file with no answer line (empty, blank lines, nothing piped) is said once and exits 1, never a silent 0', async () => {
+    const empty = answersFile('empty.jsonl', []);
+    const r = await run(['score', FIXTURE, '--answers', empty]);
+    expect([r.code, r.stdout]).toEqual([1, '']);
+    expect(r.stderr).toBe(`r1ci: ${empty} holds no answer lines (only blank ones, or nothing): nothing was scored.\n`);
+    const piped = await run(['score', FIXTURE, '--answers', '-'], '\n  \n');
+    expect([piped.code, piped.stdout]).toEqual([1, '']);
+    expect(piped.stderr).toBe('r1ci: standard input holds no answer lines (only blank ones, or nothing): nothing was scored.\n');
+  });
+
+  it("another of r1ci's files given as answers (tasks, SFT, rollouts, a curriculum) is named in one sentence before any line, not an error per line; a results file is still scored", async () => {
+    const kinds = [
+      [
+        'tasks.jsonl',
+        [
+          { question: 'What is 1 + 1?', answer: '2' },
+          { question: 'What is 2 + 2?', answer: '4' },
+        ],
+        'a task file',
+      ],
+      [
+        'sft.jsonl',
+        [
+          {
+            messages: [
+              { role: 'user', content: 'q' },
+              { role: 'assistant', content: '<<<1>>>' },
+            ],
+          },
+        ],
+        'SFT data, chat format (written by `r1ci export-sft`)',
+      ],
+      ['rollouts.jsonl', [{ id: 'bbh/navigate.json#0', task: 'navigate', prompt: 'q', p: 1, samples: [] }], 'RL rollout groups (written by `r1ci export-rollouts`)'],
+      ['curriculum.jsonl', [{ id: 'bbh/navigate.json#0', task: 'navigate', samples: 2, correct: 1, p: 0.5, potential: 1, stage: 1 }], 'a curriculum (written by `r1ci export-rollouts --curriculum`)'],
+    ] as const;
+    for (const [name, lines, kind] of kinds) {
+      const file = answersFile(name, lines);
+      const r = await run(['score', FIXTURE, '--answers', file]);
+      expect([name, r.code, r.stdout]).toEqual([name, 1, '']);
+      expect(r.stderr).toBe(`r1ci: ${file} is ${kind}, not answers: each line of an answers file is {"id", "answer"} or {"id", "text"} (r1ci score --help).\n`);
+    }
+    // An eval results file holds {"id", "answer", ...} lines: a saved run is scored again.
+    const results = answersFile('run.results.jsonl', [aResult('bbh/navigate.json#0', { answer: 'No', correct: true })]);
+    const again = await run(['score', FIXTURE, '--answers', results]);
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({ id: 'bbh/navigate.json#0', answer: 'No', correct: true });
+  });
+
   it('a task path that holds no question is one clear error, not an unknown id on every line', async () => {
     const missing = join(dir, 'no-such-tasks');
     const r = await run(['score', missing, '--answers', answersFile('any.jsonl', [{ id: 'a', answer: '1' }])]);

@@ -73,6 +73,23 @@ describe('runEvaluation', () => {
     expect(results[results.length - 1]?.etaMs).toBe(0);
   });
 
+  it('refuses, before solving or writing anything, samples whose last seed (seed + k − 1) a results line could not hold', async () => {
+    let asked = 0;
+    const solve: SolveFn = async (record, context) => {
+      asked++;
+      return arithmetic()(record, context);
+    };
+    const top = Number.MAX_SAFE_INTEGER;
+    const options: EvalRunOptions = { records: records.slice(0, 2), solve, meta: { ...meta, seed: top - 1 }, samples: 3, concurrency: 1, perQuestionTimeoutMs: 0, resultsFile: file, resume: true };
+    await expect(collect(options)).rejects.toThrow(`seed ${top - 1} with 3 samples: sample i uses seed + i, and the last one's seed would be above ${top}`);
+    expect(asked).toBe(0);
+    expect(existsSync(file)).toBe(false);
+    // Two samples fit: seeds top − 1 and top.
+    const end = endOf(await collect({ ...options, samples: 2 }));
+    expect(end.summary.overall.n).toBe(4);
+    expect((await readResults(file)).results.map((r) => r.seed).sort()).toEqual([top - 1, top - 1, top, top]);
+  });
+
   it('refuses a second run on a results file another run is writing, and frees the file when the first ends', async () => {
     const options: EvalRunOptions = { records, solve: arithmetic(), meta, concurrency: 2, perQuestionTimeoutMs: 0, resultsFile: file, resume: false };
     // Started at once (a command run and the Testing view of one window): the second is refused
