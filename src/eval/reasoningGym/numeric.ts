@@ -3,7 +3,7 @@
 
 import { equals, sub, type Rational } from '../rational';
 import { metaArray, metaNumber, metaString, oracle, RgDataError, type RgScorer } from './entry';
-import { npRound, pyAsciiDigits, pyComplex, pyDecimal, pyDecimalLiteral, pyFloat, pyInt, pyIntBase0, pyLen, pyStrip, pySplit, pyTitle } from './py';
+import { PY_WORD, npRound, pyAsciiDigits, pyComplex, pyDecimal, pyDecimalLiteral, pyFloat, pyInt, pyIntBase0, pyLen, pyStrip, pySplit, pyTitle } from './py';
 import { PY_WS } from '../../text/pythonStrip';
 
 function absRational(a: Rational): Rational {
@@ -55,8 +55,7 @@ export const numberFormat: RgScorer = (answer, entry) => {
   return Math.abs(v - metaNumber(entry, 'solution')) < 1e-2 ? 1 : 0;
 };
 
-/** Python's `\w` in a str pattern (letters, digits and numerals of any script, `_`) and `\b` built on it. */
-const PY_WORD = '[\\p{L}\\p{N}_]';
+/** Python's `\b` in a str pattern, built on its Unicode `\w`. */
 const PY_BOUNDARY = `(?:(?<=${PY_WORD})(?!${PY_WORD})|(?<!${PY_WORD})(?=${PY_WORD}))`;
 /** RG's `\b-?\d+(?:\.\d+)?\b` with Python's Unicode `\d` and `\b`. */
 const GSM_NUMBER = new RegExp(`${PY_BOUNDARY}-?\\p{Nd}+(?:\\.\\p{Nd}+)?(?!${PY_WORD})`, 'u');

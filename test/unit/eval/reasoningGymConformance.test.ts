@@ -97,6 +97,10 @@ describe('Reasoning-Gym conformance corpus', () => {
 // word_sorting, boxnet): `\s` takes U+001C-U+001F and U+0085 but not U+FEFF (`\frac\x85{1}{2}`,
 // `a,\ufeffb`, `move(box_red,\x1ctarget_red)`), `\d` every Unicode digit (`٧/٦٤`, `Agent[١.5, 0.5]`),
 // and no blank around a Fraction's slash (`7 / 64` raises there).
+// Names as Python 3.11's tokenize reads them for sympy (countdown, puzzle24, polynomial_multiplication,
+// simple and intermediate integration): a run of Unicode `\w` that starts like an identifier (`ß`, `λ`,
+// `ﬁC`, `C²`, `x٣`: free symbols, so `+ ß` is a constant and `+ λ - λ` cancels), not `²`, `٣` or `℘`;
+// every Python keyword (`nonlocal`, `yield`) is no symbol; U+2028 inside an answer is a syntax error.
 describe.each([
   'reasoning_gym_sympy_operators.jsonl',
   'reasoning_gym_whitespace_floats.jsonl',
@@ -106,6 +110,7 @@ describe.each([
   'reasoning_gym_json_answers.jsonl',
   'reasoning_gym_sympy_names.jsonl',
   'reasoning_gym_python_regex.jsonl',
+  'reasoning_gym_python_names.jsonl',
 ])('Reasoning-Gym differential cases: %s', (name) => {
   const extra = readFileSync(path.join(repoRoot, 'test', 'fixtures', name), 'utf8')
     .split('\n')
