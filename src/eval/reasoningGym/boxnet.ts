@@ -4,12 +4,17 @@
 
 import { metaRecord, RgDataError, type RgScorer } from './entry';
 import { jsonLoads } from './codeio';
-import { pyFloatRepr } from './py';
+import { pyAsciiDigits, pyFloatRepr } from './py';
+import { PY_WS } from '../../text/pythonStrip';
 
-const floats = (s: string): number[] => (s.match(/\d+\.?\d*/g) ?? []).map(Number);
+/** RG's `map(float, re.findall(r"\d+\.?\d*", s))`: Python's `\d` takes every Unicode digit, which float() reads (`2.5,٣` is 2.5 and 3). */
+const floats = (s: string): number[] => (s.match(/\p{Nd}+\.?\p{Nd}*/gu) ?? []).map((f) => Number(pyAsciiDigits(f)));
 
-/** Whether `c` ends a line for `.` in a regular expression. */
-const isLineBreak = (c: string | undefined): boolean => c === '\n' || c === '\r' || c === '\u2028' || c === '\u2029';
+/** Whether `c` ends a line for `.` in a Python regular expression (only \n; JavaScript's `.` also stops at \r, U+2028 and U+2029). */
+const isLineBreak = (c: string | undefined): boolean => c === '\n';
+
+/** Python's `\s`: U+001C-U+001F and U+0085 are blanks, U+FEFF is not (JavaScript's `trim()` has it the other way). */
+const PY_BLANK = new RegExp(`^[${PY_WS}]$`);
 
 /**
  * The item and the place of an action `move(item, place)…`, or null: what RG's
@@ -28,7 +33,7 @@ export function moveArguments(action: string): [string, string] | null {
   const lastClose = action.lastIndexOf(')', firstLineEnd - 1);
   for (let comma = action.indexOf(',', 5); comma >= 0 && comma < firstLineEnd; comma = action.indexOf(',', comma + 1)) {
     const blank = action[comma + 1] ?? '';
-    if (blank === '' || blank.trim() !== '') continue;
+    if (!PY_BLANK.test(blank)) continue;
     const from = comma + 2;
     if (isLineBreak(blank)) {
       // The place is on the next line, and nothing comes after this comma on the first.

@@ -7,7 +7,7 @@
 
 import { SYMPY_NON_SYMBOLS } from './sympyNames';
 import { metaString, RgDataError, type RgScorer } from './entry';
-import { pyDecimal, pyStrip, pythonSyntaxTrap } from './py';
+import { PY_NAME, pyDecimal, pyStrip, pythonSyntaxTrap } from './py';
 
 type C = readonly [number, number];
 type Node =
@@ -39,12 +39,19 @@ const powN = (a: Node, b: Node): Node => ({ t: 'pow', a, b });
 const divN = (a: Node, b: Node): Node => mulN(a, powN(b, num(-1)));
 const fn = (name: Fn, a: Node): Node => ({ t: 'fn', name, a });
 
+/**
+ * Python 3.11 tokenize's tokens as far as read here: blanks, numbers, names (PY_NAME: `+ ß` is a
+ * constant, as for sympy), operators, and any other single character (U+2028 included), which fails.
+ */
+const TOKENS = new RegExp(`[ \\t\\n\\r\\f]+|\\d(?:_?\\d)*(?:\\.(?:\\d(?:_?\\d)*)?)?(?:[eE][+-]?\\d(?:_?\\d)*)?|\\.\\d(?:_?\\d)*(?:[eE][+-]?\\d(?:_?\\d)*)?|${PY_NAME}|\\*\\*|[-+*/(),]|[^]`, 'gu');
+const NAME_START = new RegExp(`^${PY_NAME}`, 'u');
+
 /** Parses sympy input; null outside the subset (unknown functions, syntax errors). */
 export function parseExpression(text: string): Node | null {
   if (text.length > MAX_LENGTH || pythonSyntaxTrap(text)) return null;
   // Whitespace as Python's tokenizer skips it, around and between tokens (sympy strips the text
   // first); anything else, a byte order mark or no-break space inside included, is a syntax error.
-  const toks = pyStrip(text).match(/[ \t\n\r\f]+|\d(?:_?\d)*(?:\.(?:\d(?:_?\d)*)?)?(?:[eE][+-]?\d(?:_?\d)*)?|\.\d(?:_?\d)*(?:[eE][+-]?\d(?:_?\d)*)?|[A-Za-z_]\w*|\*\*|[-+*/(),]|./g) ?? [];
+  const toks = pyStrip(text).match(TOKENS) ?? [];
   // sympy re-joins operator tokens, so `x * * 2` (spaces or tabs between, no line break) is `x**2`.
   const t: string[] = [];
   for (const [k, s] of toks.entries()) {
@@ -76,7 +83,7 @@ export function parseExpression(text: string): Node | null {
       const value = Number(v?.num) / Number(v?.den);
       return /[.eE]/.test(tok) ? { t: 'num', v: [value, 0], float: true } : num(value);
     }
-    if (/^[A-Za-z_]/.test(tok)) {
+    if (NAME_START.test(tok)) {
       i++;
       if (t[i] === '(') {
         i++;

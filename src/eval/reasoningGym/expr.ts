@@ -5,7 +5,7 @@
 // (sympy raises or yields a non-number, and the scorer's except branch applies).
 
 import { add, div, mul, neg, rational, sub, type Rational } from '../rational';
-import { pyStrip, pythonSyntaxTrap } from './py';
+import { PY_WORD, pyAsciiDigits, pyStrip, pythonSyntaxTrap } from './py';
 import { tokenizeSympy } from './sympyTokens';
 
 // Of the text without its surrounding whitespace (parse_expr strips it: a correct answer padded
@@ -149,7 +149,10 @@ export function evaluateSympyArithmetic(text: string): { value: Rational; usesOt
   }
 }
 
+/** Python's `\b\d+\b` (str pattern): `\w` and `\d` of every script, so `λ1` holds no whole number. */
+const LITERAL_INT = new RegExp(`(?<!${PY_WORD})\\p{Nd}+(?!${PY_WORD})`, 'gu');
+
 /** RG's `re.findall(r"\b\d+\b", text)` as integers: the literal whole numbers in the text. */
 export function literalInts(text: string): bigint[] {
-  return (text.match(/\b\d+\b/g) ?? []).map((d) => BigInt(d));
+  return (text.match(LITERAL_INT) ?? []).map((d) => BigInt(pyAsciiDigits(d)));
 }

@@ -3,7 +3,8 @@
 
 import { equals, sub, type Rational } from '../rational';
 import { metaArray, metaNumber, metaString, oracle, RgDataError, type RgScorer } from './entry';
-import { npRound, pyAsciiDigits, pyComplex, pyDecimal, pyDecimalLiteral, pyFloat, pyInt, pyIntBase0, pyLen, pyStrip, pySplit, pyTitle } from './py';
+import { PY_WORD, npRound, pyAsciiDigits, pyComplex, pyDecimal, pyDecimalLiteral, pyFloat, pyInt, pyIntBase0, pyLen, pyStrip, pySplit, pyTitle } from './py';
+import { PY_WS } from '../../text/pythonStrip';
 
 function absRational(a: Rational): Rational {
   return a.num < 0n ? { num: -a.num, den: a.den } : a;
@@ -54,8 +55,7 @@ export const numberFormat: RgScorer = (answer, entry) => {
   return Math.abs(v - metaNumber(entry, 'solution')) < 1e-2 ? 1 : 0;
 };
 
-/** Python's `\w` in a str pattern (letters, digits and numerals of any script, `_`) and `\b` built on it. */
-const PY_WORD = '[\\p{L}\\p{N}_]';
+/** Python's `\b` in a str pattern, built on its Unicode `\w`. */
 const PY_BOUNDARY = `(?:(?<=${PY_WORD})(?!${PY_WORD})|(?<!${PY_WORD})(?=${PY_WORD}))`;
 /** RG's `\b-?\d+(?:\.\d+)?\b` with Python's Unicode `\d` and `\b`. */
 const GSM_NUMBER = new RegExp(`${PY_BOUNDARY}-?\\p{Nd}+(?:\\.\\p{Nd}+)?(?!${PY_WORD})`, 'u');
@@ -69,14 +69,18 @@ export const gsmSymbolic: RgScorer = (answer, entry) => {
   return pyFloat(m[0]) === expected ? 1 : 0.01;
 };
 
-/** Python `Fraction(s)` as a float: "a/b", decimals and exponents. */
+/**
+ * Python `Fraction(s)` as a float: "a/b", decimals and exponents. As Python 3.11's `fractions`
+ * (the version RG was run with here): no blank around the slash (`7 / 64` raises; 3.12 allows
+ * it), and its regex's `\d` takes every Unicode digit (`٧/٦٤`, `７/６４`), which int() reads.
+ */
 function fractionFloat(s: string): number | null {
   const t = pyStrip(s);
-  const frac = /^([+-]?\d(?:_?\d)*)\s*\/\s*(\d(?:_?\d)*)$/.exec(t);
+  const frac = /^([+-]?\p{Nd}(?:_?\p{Nd})*)\/(\p{Nd}(?:_?\p{Nd})*)$/u.exec(t);
   if (frac?.[1] !== undefined && frac[2] !== undefined) {
-    const den = BigInt(frac[2].replace(/_/g, ''));
+    const den = BigInt(pyAsciiDigits(frac[2]).replace(/_/g, ''));
     if (den === 0n) return null;
-    return Number(BigInt(frac[1].replace(/_/g, ''))) / Number(den);
+    return Number(BigInt(pyAsciiDigits(frac[1]).replace(/_/g, ''))) / Number(den);
   }
   const d = pyDecimalLiteral(t);
   if (d) return Number(d.num) / Number(d.den);
@@ -269,11 +273,14 @@ export const complexArithmetic: RgScorer = (answer, entry) => {
   return Number.isNaN(d) ? 0 : Math.min(1, Math.exp(-d));
 };
 
+/** RG's `\\(?:frac|dfrac)\s*{\s*(\d+)\s*}\s*{\s*(\d+)\s*}` (re.IGNORECASE), `\s` and `\d` as Python's (U+0085 and U+001C-U+001F are blanks, U+FEFF is not). */
+const FRAC_LATEX = new RegExp(`^\\\\(?:frac|dfrac)[${PY_WS}]*\\{[${PY_WS}]*(\\p{Nd}+)[${PY_WS}]*\\}[${PY_WS}]*\\{[${PY_WS}]*(\\p{Nd}+)[${PY_WS}]*\\}`, 'iu');
+
 /** RG's `_extract_fraction`: LaTeX \frac{a}{b} or "a/b" after stripping "$". */
 function extractFraction(answer: string): [bigint, bigint] | null {
   const cleaned = pyStrip(pyStripChars(pyStrip(answer), '$'));
   // Python's \d matches every Unicode decimal digit, and int() reads it.
-  const latex = /^\\(?:frac|dfrac)\s*\{\s*(\p{Nd}+)\s*\}\s*\{\s*(\p{Nd}+)\s*\}/iu.exec(cleaned);
+  const latex = FRAC_LATEX.exec(cleaned);
   if (latex?.[1] !== undefined && latex[2] !== undefined) return [BigInt(pyAsciiDigits(latex[1])), BigInt(pyAsciiDigits(latex[2]))];
   const slash = cleaned.indexOf('/');
   if (slash < 0) return null;

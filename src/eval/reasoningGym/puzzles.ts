@@ -5,6 +5,7 @@ import { metaArray, metaNumber, metaRecord, metaString, metaValue, oracle, RgDat
 import { jsonLoads } from './codeio';
 import { pyAsciiDigits, pyFloat, pyInt, pySplit, pySplitlines, pyStrip } from './py';
 import { parsePyLiteral, pyIter, pyStr } from './pyLiteral';
+import { PY_WS } from '../../text/pythonStrip';
 
 /** tower_of_hanoi: legal moves that stack every disk on the target peg; optimal/actual length when longer; 0.05 if unsolved. */
 export const towerOfHanoi: RgScorer = (answer, entry) => {
@@ -328,11 +329,14 @@ export const numberSorting: RgScorer = (answer, entry) => {
   return u.every((v, i) => Math.abs(v - (e[i] ?? Number.NaN)) <= 1) ? 1 : 0;
 };
 
+/** RG's `re.split(r",\s*", answer)`: Python's `\s` keeps U+FEFF (JavaScript's takes it), so `a,\ufeffb` splits to `\ufeffb`. */
+const COMMA_BLANKS = new RegExp(`,[${PY_WS}]*`);
+
 /** word_sorting: the comma-separated words equal `metadata.sorted_words`; else the share in place (at least 0.2 for the right words). */
 export const wordSorting: RgScorer = (answer, entry) => {
   if (answer === '') return 0;
   const gold = metaArray(entry, 'sorted_words').map(String);
-  const words = answer.split(/,\s*/).map(pyStrip);
+  const words = answer.split(COMMA_BLANKS).map(pyStrip);
   if (words.length === gold.length && words.every((w, i) => w === gold[i])) return 1;
   let partial = words.filter((w, i) => i < gold.length && w === gold[i]).length / gold.length;
   if (codePointSort(words).join('\u0000') === codePointSort(gold).join('\u0000') && words.length === gold.length) partial = Math.max(partial, 0.2);

@@ -7,6 +7,17 @@ import { PY_WS, pyNumberStrip, pyRstrip, pyStrip } from '../../text/pythonStrip'
 
 export { pyRstrip, pyStrip };
 
+/** Python's `\w` in a str pattern: letters, digits and numerals of any script, `_` (a regular-expression class). */
+export const PY_WORD = '[\\p{L}\\p{N}_]';
+
+/**
+ * A name token as Python 3.11's `tokenize` (which sympy's `parse_expr` runs) reads it: a run of
+ * `\w` whose first character may start an identifier (`ß`, `λ`, `ﬁC`, `C²`, `x٣`, `Ⅻ`). A run
+ * that starts with another `\w` (`²`, `٣`) is an operator token there, a syntax error for sympy, and
+ * an identifier character that is no `\w` (`℘`) is no token at all. Needs the `u` flag.
+ */
+export const PY_NAME = `(?=${PY_WORD})[\\p{XID_Start}_]${PY_WORD}*`;
+
 /** Python `len(s)`: code points, not UTF-16 units (emoji count once). */
 export function pyLen(s: string): number {
   let n = 0;

@@ -169,6 +169,23 @@ function arith(op: BinOp, a: C, b: C): C {
  */
 function binary(op: BinOp, a: C, b: C): C {
   const sym = a.sym || b.sym ? { sym: true as const } : {};
+  // Modulo by zero raises in sympy 1.14 whatever the left side (`3%0`, `nan%0`, `E%0`, `0.0%0.0`,
+  // even under `0*(...)`), except an infinity (`oo%0`: nan). Floor division by zero raises for a
+  // whole number (`3//0`, `0//0`, `(x-x)//0`) and for a Float zero divisor (`2.5//0.0`); by an exact
+  // zero, a Float gives zoo (`2.5//0`), or nan when it is zero (`0.0//0`), as do constants and
+  // symbols (`E//0`, `x//0`: zoo). A bool divisor raises in `//`.
+  if (op === '%' && isZero(b)) {
+    if (isInfinite(a)) return { ...NAN, ...sym };
+    throw new Raise('modulo by zero');
+  }
+  if (op === '//' && isZero(b)) {
+    if (isInfinite(a) || isNan(a)) return { ...NAN, ...sym };
+    if (b.inexact || a.py || isInteger(a) || (a.inexact && a.sym && isZero(a))) throw new Raise('division by zero');
+    return isZero(a) ? { ...NAN, ...sym } : { ...ZOO, ...sym };
+  }
+  if (op === '//' && b.py) throw new Raise('bool divisor');
+  // A modulo with an infinite side is nan (`3%oo`).
+  if (op === '%' && (isInfinite(a) || isInfinite(b))) return { ...NAN, ...sym };
   // sympy's nan absorbs everything, a bool on its right too (`nan - False` is nan; Python's
   // `False - nan` raises).
   if (a.py && isNan(b)) throw new Raise('bool arithmetic');

@@ -120,5 +120,9 @@ const NAMES =
   'trigsimp true trunc unbranched_argument unflatten unpolarify uppergamma use var variations vars ' +
   'vectorize vfield viete vring wronskian xfield xring xthreaded yn zeros zeta';
 
+/** Python 3.11's keywords (`keyword.kwlist`): never a symbol for sympy, a syntax error as an operand. */
+const PYTHON_KEYWORDS =
+  'False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield'.split(' ');
+
 /** Names that are not symbols for sympy's parse_expr (see above); keywords and None/True/False included. */
-export const SYMPY_NON_SYMBOLS: ReadonlySet<string> = new Set([...NAMES.split(' '), 'and', 'or', 'not', 'in', 'is', 'if', 'else', 'lambda', 'None', 'True', 'False']);
+export const SYMPY_NON_SYMBOLS: ReadonlySet<string> = new Set([...NAMES.split(' '), ...PYTHON_KEYWORDS]);

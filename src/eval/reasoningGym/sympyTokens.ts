@@ -5,7 +5,9 @@
 // "not valid", as sympy raising does for RG.
 
 import type { Rational } from '../rational';
-import { pyDecimal, pyStrip } from './py';
+import { PY_NAME, pyDecimal, pyStrip } from './py';
+
+const NAME = new RegExp(`^${PY_NAME}`, 'u');
 
 /** A number (exact; `float`: written with a point or exponent, a sympy Float), a name or an operator. */
 export type SympyToken = { t: 'num'; v: Rational; float: boolean } | { t: 'name'; v: string } | { t: 'op'; v: string };
@@ -61,7 +63,7 @@ export function tokenizeSympy(text: string): SympyToken[] | null {
       }
       continue;
     }
-    const name = /^[A-Za-z_]\w*/.exec(rest);
+    const name = NAME.exec(rest);
     if (name) {
       out.push({ t: 'name', v: name[0] });
       i += name[0].length;

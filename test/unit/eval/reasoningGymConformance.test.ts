@@ -93,6 +93,14 @@ describe('Reasoning-Gym conformance corpus', () => {
 // integration): constants that cancel (`+ E - E`), free symbols that cancel (`+ x - x`, `*x/x`),
 // imaginary literals (`+ 0j`, `1j*1j + 1`, a Float `+ 0.0j`), Python's True / False, a few functions
 // (`+ sqrt(4) - 2` in countdown); `wrong_rg_accepts`: puzzle24 answers using a name or `0j`.
+// Python's regular expressions and Python 3.11's Fraction (coin_flip, fraction_simplification,
+// word_sorting, boxnet): `\s` takes U+001C-U+001F and U+0085 but not U+FEFF (`\frac\x85{1}{2}`,
+// `a,\ufeffb`, `move(box_red,\x1ctarget_red)`), `\d` every Unicode digit (`٧/٦٤`, `Agent[١.5, 0.5]`),
+// and no blank around a Fraction's slash (`7 / 64` raises there).
+// Names as Python 3.11's tokenize reads them for sympy (countdown, puzzle24, polynomial_multiplication,
+// simple and intermediate integration): a run of Unicode `\w` that starts like an identifier (`ß`, `λ`,
+// `ﬁC`, `C²`, `x٣`: free symbols, so `+ ß` is a constant and `+ λ - λ` cancels), not `²`, `٣` or `℘`;
+// every Python keyword (`nonlocal`, `yield`) is no symbol; U+2028 inside an answer is a syntax error.
 describe.each([
   'reasoning_gym_sympy_operators.jsonl',
   'reasoning_gym_whitespace_floats.jsonl',
@@ -101,6 +109,8 @@ describe.each([
   'reasoning_gym_py_literals.jsonl',
   'reasoning_gym_json_answers.jsonl',
   'reasoning_gym_sympy_names.jsonl',
+  'reasoning_gym_python_regex.jsonl',
+  'reasoning_gym_python_names.jsonl',
 ])('Reasoning-Gym differential cases: %s', (name) => {
   const extra = readFileSync(path.join(repoRoot, 'test', 'fixtures', name), 'utf8')
     .split('\n')

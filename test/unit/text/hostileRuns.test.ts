@@ -27,6 +27,7 @@ import { codeSpans, notebookMarkdown } from '../../../src/notebook/notebookMarkd
 import { openingFenceOffset } from '../../../src/notebook/solutionCells';
 import type { ExecResult } from '../../../src/sandbox/types';
 import { trimTrailing } from '../../../src/text/trimTrailing';
+import { PY_WS } from '../../../src/text/pythonStrip';
 
 /** Output of about the sandbox's 64 KiB cap: a run of `c` that stops one character short of the end. */
 const run = (c: string): string => `${c.repeat(64_000)}x`;
@@ -282,15 +283,20 @@ describe('code spans, answer options, numbered constraints, BoxNet actions and c
   });
 
   it("reads BoxNet actions as RG's regex did", () => {
+    // RG's re.match(r"move\((.*?),\s(.*?)\)") in Python's terms: `.` stops only at \n, `\s` is Python's whitespace.
+    const python = new RegExp(`^move\\(([^\\n]*?),[${PY_WS}]([^\\n]*?)\\)`);
     const regex = (s: string): string[] | null => {
-      const m = /^move\((.*?),\s(.*?)\)/.exec(s);
+      const m = python.exec(s);
       return m ? [m[1] ?? '', m[2] ?? ''] : null;
     };
     expect(moveArguments('move(box_red, square[0.5, 1.5])')).toEqual(['box_red', 'square[0.5, 1.5]']);
     expect(moveArguments('move(a,b, c) d)')).toEqual(['a,b', 'c']);
     expect(moveArguments('move(a,\nb)')).toEqual(['a', 'b']);
     expect(moveArguments('move(a, b\n)')).toBeNull();
-    const texts = samples([',', ', ', ',\n', ')', ')', 'a', '\n', ' ', '\r', '\u2028', '\u00a0', ',\t', '('], 9, 20_000).map((s, i) => (i % 10 === 0 ? `mov(${s}` : `move(${s}`));
+    expect(moveArguments('move(a,\x85b)')).toEqual(['a', 'b']);
+    expect(moveArguments('move(a,\ufeffb)')).toBeNull();
+    expect(moveArguments('move(a,\rb\u2028)')).toEqual(['a', 'b\u2028']);
+    const texts = samples([',', ', ', ',\n', ')', ')', 'a', '\n', ' ', '\r', '\u2028', '\u00a0', ',\t', '(', '\x85', '\x1c', '\ufeff'], 9, 20_000).map((s, i) => (i % 10 === 0 ? `mov(${s}` : `move(${s}`));
     expect(texts.map(moveArguments)).toEqual(texts.map(regex));
   });
 
