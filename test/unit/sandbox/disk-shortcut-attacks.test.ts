@@ -100,7 +100,9 @@ describe.each(REQUIRED_TIERS)('the disk check after a cell, attacked from inside
         ].join('\n'),
       );
       // A cell that made processes is always walked at its end: told at once, whatever statfs says.
-      expect({ killed: second.killed, stdout: second.stdout }).toEqual({ killed: 'disk', stdout: 'over\n' });
+      // (The watch during the cell may see it first, on a loaded machine, and end it before "over".)
+      expect(second.killed).toBe('disk');
+      expect(['over\n', '']).toContain(second.stdout);
     } finally {
       rmSync(junk, { force: true });
     }

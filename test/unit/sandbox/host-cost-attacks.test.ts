@@ -201,7 +201,10 @@ describe.each(REQUIRED_TIERS)('queued signals the sandbox shares with the host u
   it('a cell that queues signals to itself until it cannot leaves the host user room to queue and to make timers', async () => {
     const runner = await startRunner(tier);
     try {
-      const result = await runner.runCell([...QUEUE, 'print(queued <= 1024, os.strerror(ctypes.get_errno()))'].join('\n'));
+      // The cell may queue 1,024 more than the user had queued when its sandbox started: as root in
+      // CI (the basic tier's user) other suites' timers and signals come and go meanwhile, so the
+      // bound checked is far below the user's own limit (~96,000 here), not exactly 1,024.
+      const result = await runner.runCell([...QUEUE, 'print(queued <= 8192, os.strerror(ctypes.get_errno()))'].join('\n'));
       expect({ stdout: result.stdout, stderr: result.stderr, killed: result.killed }).toEqual({ stdout: 'True Resource temporarily unavailable\n', stderr: '', killed: undefined });
       // The interpreter waits for its next cell with its signals still queued: the host user's own.
       const host = execFileSync(
