@@ -3,10 +3,20 @@
 // answer card per question. Model text and program output are untrusted: markdown is rendered
 // without HTML, and output goes in through textContent only.
 import type { ProblemAction, TranscriptCommand, ViewEvent } from '../../../src/vscode/conversation/transcriptProtocol';
+import type { AnswerSource } from '../../../src/trajectory/trajectory';
 import { CellView } from './cellView';
 import { button, el, iconButton, shown } from '../shared/dom';
 import { IncrementalProse } from './incrementalProse';
 import { poster } from '../shared/vscodeApi';
+
+/** Where the answer card says its answer came from (see answerSourceSchema), after the call counts. */
+const ANSWER_FROM: Record<AnswerSource, string> = {
+  model: '',
+  'model-boxed': ' · written as \\boxed{}',
+  'code-output': ' · printed by the code',
+  reasoning: ' · written in the reasoning',
+  'reasoning-boxed': ' · written as \\boxed{} in the reasoning',
+};
 
 const post = poster<TranscriptCommand>();
 
@@ -242,16 +252,7 @@ export class Transcript {
     // screen readers (it is visually hidden once the run is over).
     if (e.answer !== null) {
       const answer = e.answer;
-      const from =
-        e.answerSource === 'code-output'
-          ? ' · printed by the code'
-          : e.answerSource === 'model-boxed'
-            ? ' · written as \\boxed{}'
-            : e.answerSource === 'reasoning'
-              ? ' · written in the reasoning'
-              : e.answerSource === 'reasoning-boxed'
-                ? ' · written as \\boxed{} in the reasoning'
-                : '';
+      const from = e.answerSource === undefined ? '' : ANSWER_FROM[e.answerSource];
       card.setAttribute('aria-label', shown(`Final answer: ${answer}. ${summary}${from}`));
       card.append(el('div', 'answer-label', 'Final answer'), el('div', 'answer-text', answer), el('div', 'answer-meta', summary + from));
       actions.append(iconButton('copy', 'Copy answer', 'Copy the final answer', () => post({ type: 'copy', text: answer })));
