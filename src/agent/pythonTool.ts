@@ -81,7 +81,8 @@ export function withoutLeakedTokens(call: ToolCall): ToolCall {
  * The code of a tool call, or a message the model can read when the call is unusable: arguments
  * that are not a JSON object, nested deeper than MAX_JSON_DEPTH (named with their depth: nothing
  * recursive walks them), a missing `code` string, or another tool's name. Some models send
- * the script itself instead of `{"code": …}`; a string argument is accepted as the script.
+ * the script itself instead of `{"code": …}`; a string argument is accepted as the script, and so
+ * is an object's one string property under another name (`scriptArgument`).
  * Arguments a server streamed and then resent whole are read once (`withoutResentPrefix`).
  */
 export function readPythonCall(call: ToolCall): { code: string } | { error: string } {
@@ -108,9 +109,21 @@ export function readPythonCall(call: ToolCall): { code: string } | { error: stri
     }
   }
   if (typeof args === 'string' && args.trim().length > 0) return { code: unfenced(args) };
-  const code = typeof args === 'object' && args !== null ? (args as { code?: unknown }).code : undefined;
+  const code = typeof args === 'object' && args !== null && !Array.isArray(args) ? scriptArgument(args as Record<string, unknown>) : undefined;
   if (typeof code !== 'string' || code.trim().length === 0) return { error: `Your python call has no "code" string. Call python again with {"code": "<python script>"}.` };
   return { code: unfenced(code) };
+}
+
+/**
+ * The script in a call's arguments object: its `code`; else, when the object holds one property
+ * and that is a string, that string. Models trained on other interpreters' schemas name it
+ * otherwise (`{"script": …}`, `{"source": …}`, `{"python_code": …}`), and a lone string leaves no
+ * doubt which argument is the script. Undefined when there is none.
+ */
+function scriptArgument(args: Record<string, unknown>): unknown {
+  if ('code' in args) return args['code'];
+  const values = Object.values(args);
+  return values.length === 1 && typeof values[0] === 'string' ? values[0] : undefined;
 }
 
 /**

@@ -164,7 +164,11 @@ describe('tools and protocol', () => {
     expect(readPythonCall({ id: 'a', name: 'python', arguments: '{"code":"print(1)"}' })).toEqual({ code: 'print(1)' });
     expect(readPythonCall({ id: 'a', name: 'python', arguments: '"print(2)"' })).toEqual({ code: 'print(2)' });
     expect(readPythonCall({ id: 'a', name: 'python', arguments: '{"code":' })).toMatchObject({ error: expect.stringMatching(/not valid JSON/) });
-    expect(readPythonCall({ id: 'a', name: 'python', arguments: '{"script":"x"}' })).toMatchObject({ error: expect.stringMatching(/no "code"/) });
+    // The one string property under another name is the script (other interpreters' schemas); with more, or none, which one is unknown.
+    expect(readPythonCall({ id: 'a', name: 'python', arguments: '{"script":"print(5)"}' })).toEqual({ code: 'print(5)' });
+    expect(readPythonCall({ id: 'a', name: 'python', arguments: '{"python_code":"```python\\nprint(6)\\n```"}' })).toEqual({ code: 'print(6)' });
+    for (const args of ['{"script":"x","timeout":5}', '{"a":"x","b":"y"}', '{"script":5}', '{}', '["print(1)"]', '{"code":7,"script":"x"}'])
+      expect(readPythonCall({ id: 'a', name: 'python', arguments: args }), args).toMatchObject({ error: expect.stringMatching(/no "code"/) });
     expect(readPythonCall({ id: 'a', name: 'bash', arguments: '{}' })).toMatchObject({ error: expect.stringMatching(/no tool named "bash"/) });
     // Markdown around the script is removed; a script that writes Markdown in its strings is left alone.
     expect(readPythonCall({ id: 'a', name: 'python', arguments: JSON.stringify({ code: '~~~\nprint(3)\n~~~' }) })).toEqual({ code: 'print(3)' });
