@@ -7,6 +7,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { parseIntMatrix } from '../answerText';
+import { add, div, mul, rational, type Rational } from '../rational';
 import { readDatasetText } from '../safeRead';
 import { parseBookRules, parseEquation, type FamilyName, FAMILY_CHECKERS, type Equation } from '../scorers/families';
 import { ANSWER_FORMAT_INSTRUCTION, type LoadedItem, type LoadProblem, type ScorerSpec } from '../types';
@@ -79,7 +80,45 @@ const game2048 = using(z.object({ solution: z.string() }), (d) => {
 });
 
 const integerAnswer = using(z.object({ solution: z.number().int() }), (d) => family('integer', { solution: d.solution }));
-const floatAnswer = using(z.object({ solution: z.number() }), (d) => family('float', { solution: d.solution }));
+/**
+ * The exact value of a new_operator calculation, as the nearest double, when the question fixes
+ * the order of every step: `Calculate a~b.` or `Calculate (a~b)~c.` with one operator, defined as
+ * `k*a+m*b`, `k*a*b` or `(a + b)/b` (the generator's three templates). Undefined for any other
+ * shape, e.g. the complexity-5 `(3~4)&5@6`, whose three operators have no stated order.
+ * The generator computes with Python floats and stores e.g. 1.4000000000000001 for 7/5.
+ */
+export function newOperatorExact(question: string): number | undefined {
+  const defs = new Map<string, string>();
+  for (const m of question.matchAll(/Define a(\S)b to be ([^\n]+?)\.\s*$/gm)) defs.set(m[1] ?? '', (m[2] ?? '').trim());
+  const calc = /^Calculate (.+)\.\s*$/m.exec(question)?.[1]?.trim() ?? '';
+  const m = /^(?:\((\d+)(\S)(\d+)\)(\S)(\d+)|(\d+)(\S)(\d+))$/.exec(calc);
+  if (!m) return undefined;
+  const apply = (op: string, a: Rational, b: Rational): Rational | null => {
+    const f = defs.get(op) ?? '';
+    let t;
+    if ((t = /^(\d+)\*a\+(\d+)\*b$/.exec(f))) return add(mul(rational(BigInt(t[1] ?? '0')), a), mul(rational(BigInt(t[2] ?? '0')), b));
+    if ((t = /^(\d+)\*a\*b$/.exec(f))) return mul(mul(rational(BigInt(t[1] ?? '0')), a), b);
+    if (/^\(a \+ b\)\/b$/.test(f)) return div(add(a, b), b);
+    return null;
+  };
+  const num = (t: string | undefined): Rational => rational(BigInt(t ?? '0'));
+  let value: Rational | null;
+  if (m[2] !== undefined) {
+    if (m[2] !== m[4]) return undefined; // two different operators: the question states no order
+    const inner = apply(m[2], num(m[1]), num(m[3]));
+    value = inner && apply(m[4], inner, num(m[5]));
+  } else value = apply(m[7] ?? '', num(m[6]), num(m[8]));
+  if (value === null) return undefined;
+  const limit = 2n ** 53n;
+  const abs = (x: bigint): bigint => (x < 0n ? -x : x);
+  // Both parts exact as doubles, so one IEEE division rounds the fraction correctly.
+  return abs(value.num) < limit && value.den < limit ? Number(value.num) / Number(value.den) : undefined;
+}
+
+const floatAnswer = using(z.object({ solution: z.number() }), (d, question) => {
+  const exact = newOperatorExact(question);
+  return family('float', { solution: d.solution, ...(exact !== undefined && exact !== d.solution ? { exact } : {}) });
+});
 const stringInsertion = using(z.object({ modified_string: z.string() }), (d) => family('exact_string', { expected: d.modified_string }));
 const cryptanalysis = using(z.object({ answer: z.array(z.string()) }), (d) => family('quoted_list', { expected: d.answer }));
 const stringSplitting = using(z.object({ expected_answer: z.array(z.string()) }), (d) => family('quoted_list', { expected: d.expected_answer }));

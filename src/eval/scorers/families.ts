@@ -67,14 +67,19 @@ const integerAnswer = define({
   },
 });
 
-/** Python `float(answer) == float(solution)` (new_operator). */
+/**
+ * new_operator: Python `float(answer)` equal to the stored number (the authors' test), or to
+ * `exact`, the nearest double of the value the question defines, where the stored number is the
+ * generator's float rounding of it (sample_13: 7/5 stored as 1.4000000000000001; `1.4` is right).
+ */
 const floatAnswer = define({
-  schema: z.object({ solution: z.number() }),
-  expected: (d) => String(d.solution),
+  schema: z.object({ solution: z.number(), exact: z.number().optional() }),
+  expected: (d) => String(d.exact ?? d.solution),
   check: (d, answer, expected) => {
     const n = pyFloat(answer);
     if (n === null) return wrong(`"${answer}" is not a number`, expected);
-    return n === d.solution ? right(`${n}`, expected) : wrong(`${n} is not ${d.solution}`, expected);
+    if (n === d.exact) return right(`${n} (the exact value)`, expected);
+    return n === d.solution ? right(`${n}`, expected) : wrong(`${n} is not ${expected ?? d.solution}`, expected);
   },
 });
 
