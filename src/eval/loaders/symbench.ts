@@ -134,7 +134,36 @@ const flatIntegers = (pick: (d: { solution: unknown }) => unknown): Builder =>
   });
 const pooling = flatIntegers((d) => (Array.isArray(d.solution) ? (d.solution as unknown[]).flat() : d.solution));
 const lightPuzzles = flatIntegers((d) => d.solution);
-const mahjong = integerAnswer;
+/**
+ * mahjong_pattern: the final round's result under the rules the question states, when the
+ * question states no Chi rule (complexity 1 and 2): Peng (1) when the hand already holds two of
+ * the added card, else Pass (0). The generator applies its Chi rule (2) at every complexity, so a
+ * few stored answers are 2 where the question offers only 0 and 1 (sample_2). Undefined when the
+ * question states Chi (the stored answer follows the stated rules there) or cannot be read.
+ */
+export function mahjongStatedResult(question: string): number | undefined {
+  if (/\bChi\b/.test(question)) return undefined;
+  const initial = /Given the initial cards:\s*([A-Z]+)/.exec(question)?.[1];
+  const rounds = [...question.matchAll(/Round \d+: Add a ([A-Z]) card(?: and remove a ([A-Z]) card)?/g)];
+  if (initial === undefined || rounds.length === 0) return undefined;
+  const hand = [...initial];
+  let result = 0;
+  for (const [, added = '', removed] of rounds) {
+    result = hand.filter((c) => c === added).length >= 2 ? 1 : 0;
+    hand.push(added);
+    if (removed !== undefined) {
+      const at = hand.indexOf(removed);
+      if (at < 0) return undefined;
+      hand.splice(at, 1);
+    }
+  }
+  return result;
+}
+
+const mahjong = using(z.object({ solution: z.number().int() }), (d, question) => {
+  const stated = mahjongStatedResult(question);
+  return family('integer', { solution: d.solution, ...(stated !== undefined && stated !== d.solution ? { stated } : {}) });
+});
 
 const synthesis = using(z.object({ solution: z.object({ answer: z.array(z.string()).min(3) }) }), (d, question) => {
   // The question names the list it wants: "[remaining_A, remaining_B, obtained_X]".

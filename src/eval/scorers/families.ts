@@ -56,14 +56,19 @@ function define<T>(def: FamilyDef<T>): FamilyChecker {
 
 const letter = z.string().regex(/^[A-Za-z]$/);
 
-/** Python `int(answer) == solution` (statistical_counting, mahjong_pattern). */
+/**
+ * Python `int(answer) == solution` (statistical_counting, mahjong_pattern). `stated` is the
+ * answer under the question's own rules where the stored one breaks them (mahjong_pattern
+ * sample_2: 0, stored 2 from a rule the question does not state); both are counted right.
+ */
 const integerAnswer = define({
-  schema: z.object({ solution: z.number().int() }),
-  expected: (d) => String(d.solution),
+  schema: z.object({ solution: z.number().int(), stated: z.number().int().optional() }),
+  expected: (d) => String(d.stated ?? d.solution),
   check: (d, answer, expected) => {
     const n = pyInt(answer);
     if (n === null) return wrong(`"${answer}" is not an integer`, expected);
-    return n === d.solution ? right(`${n}`, expected) : wrong(`${n} is not ${d.solution}`, expected);
+    if (n === d.stated) return right(`${n} (by the question's stated rules)`, expected);
+    return n === d.solution ? right(`${n}`, expected) : wrong(`${n} is not ${expected ?? d.solution}`, expected);
   },
 });
 
