@@ -87,7 +87,7 @@ const integerAnswer = using(z.object({ solution: z.number().int() }), (d) => fam
  * shape, e.g. the complexity-5 `(3~4)&5@6`, whose three operators have no stated order.
  * The generator computes with Python floats and stores e.g. 1.4000000000000001 for 7/5.
  */
-export function newOperatorExact(question: string): number | undefined {
+function newOperatorExact(question: string): number | undefined {
   const defs = new Map<string, string>();
   for (const m of question.matchAll(/Define a(\S)b to be ([^\n]+?)\.\s*$/gm)) defs.set(m[1] ?? '', (m[2] ?? '').trim());
   const calc = /^Calculate (.+)\.\s*$/m.exec(question)?.[1]?.trim() ?? '';
@@ -141,7 +141,7 @@ const lightPuzzles = flatIntegers((d) => d.solution);
  * few stored answers are 2 where the question offers only 0 and 1 (sample_2). Undefined when the
  * question states Chi (the stored answer follows the stated rules there) or cannot be read.
  */
-export function mahjongStatedResult(question: string): number | undefined {
+function mahjongStatedResult(question: string): number | undefined {
   if (/\bChi\b/.test(question)) return undefined;
   const initial = /Given the initial cards:\s*([A-Z]+)/.exec(question)?.[1];
   const rounds = [...question.matchAll(/Round \d+: Add a ([A-Z]) card(?: and remove a ([A-Z]) card)?/g)];
