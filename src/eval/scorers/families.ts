@@ -371,7 +371,7 @@ export function parseEquation(line: string): Equation | null {
   return null;
 }
 
-/** logical_equation: a list of values for A, B, C, ... from the given numbers that satisfies every constraint. */
+/** logical_equation: a list of values for A, B, C, ..., the given numbers each used once, that satisfies every constraint. */
 const letterValues = define({
   schema: z.object({ numbers: z.array(z.number()), equations: z.array(equationSchema), example: z.array(z.number()).optional() }),
   expected: (d) => (d.example ? JSON.stringify(d.example) : undefined),
@@ -391,6 +391,14 @@ const letterValues = define({
     if (vals.length !== d.numbers.length) return wrong(`${vals.length} values, need one per letter (${d.numbers.length})`, expected);
     const bad = vals.find((v) => !d.numbers.includes(v));
     if (bad !== undefined) return wrong(`${bad} is not one of the given numbers`, expected);
+    // As many numbers as letters, "each representing one of the numbers": each number once (the
+    // generator shuffles them; the authors check only membership).
+    const unused = [...d.numbers];
+    for (const v of vals) {
+      const at = unused.indexOf(v);
+      if (at < 0) return wrong(`${v} is used twice: each number stands for one letter (${unused.join(', ')} left unused)`, expected);
+      unused.splice(at, 1);
+    }
     const of = (t: Term): number => t.factor * (vals[t.letter.charCodeAt(0) - 65] ?? Number.NaN);
     for (const e of d.equations) {
       const a = of(e.left[0] ?? { factor: 1, letter: 'A' });
