@@ -427,7 +427,7 @@ const exactInteger = define({
   },
 });
 
-/** Letters: `Count: X, Positions: [Y, Z, ...]` (the authors' pattern; positions 1-based, in any order). */
+/** Letters: `Count: X, Positions: [Y, Z, ...]` (the authors' pattern; positions 1-based, in any order, each once). */
 const letterCount = define({
   schema: z.object({ word: z.string(), letter: z.string().length(1) }),
   expected: (d) => {
@@ -445,6 +445,8 @@ const letterCount = define({
     if (parts.some((p) => p === null)) return wrong('every position must be a number (an empty one after a trailing comma is not)', expected);
     const positions = new Set(parts);
     if (count !== want.length) return wrong(`count ${count}, expected ${want.length}`, expected);
+    // One position per occurrence, in any order; a position listed twice is not (the authors compare sets).
+    if (positions.size !== parts.length) return wrong('a position is listed twice (one position per occurrence)', expected);
     return positions.size === want.length && want.every((p) => positions.has(p)) ? right('count and positions match', expected) : wrong(`positions differ from [${want.join(', ')}]`, expected);
   },
 });

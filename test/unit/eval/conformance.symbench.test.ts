@@ -33,7 +33,7 @@ type Case = z.infer<typeof caseSchema>;
  * values as the authors' eval() reads them (ASCII digits only); BBH answers extracted as their
  * `<<<(.*?)>>>` pairs markers (answer lines starting with `>`, several answers in one fence).
  */
-const FIXTURES = ['symbench_python_strip.jsonl', 'symbench_logical_equation.jsonl', 'symbench_extraction.jsonl', 'symbench_new_operator.jsonl', 'symbench_mahjong.jsonl'];
+const FIXTURES = ['symbench_python_strip.jsonl', 'symbench_logical_equation.jsonl', 'symbench_extraction.jsonl', 'symbench_new_operator.jsonl', 'symbench_mahjong.jsonl', 'symbench_letters.jsonl'];
 const fixtureCases = FIXTURES.flatMap((name) =>
   readFileSync(path.join(repoRoot, 'test', 'fixtures', name), 'utf8')
     .split('\n')
