@@ -81,19 +81,23 @@ const game2048 = using(z.object({ solution: z.string() }), (d) => {
 
 const integerAnswer = using(z.object({ solution: z.number().int() }), (d) => family('integer', { solution: d.solution }));
 /**
- * The exact value of a new_operator calculation, as the nearest double, when the question fixes
- * the order of every step: `Calculate a~b.` or `Calculate (a~b)~c.` with one operator, defined as
- * `k*a+m*b`, `k*a*b` or `(a + b)/b` (the generator's three templates). Undefined for any other
- * shape, e.g. the complexity-5 `(3~4)&5@6`, whose three operators have no stated order.
- * The generator computes with Python floats and stores e.g. 1.4000000000000001 for 7/5.
+ * The exact value of a new_operator calculation, as the nearest double: `Calculate a~b.`,
+ * `Calculate (a~b)&c.` or `Calculate (a~b)&c@d.`, each operator defined as `k*a+m*b`, `k*a*b` or
+ * `(a + b)/b` (the generator's three templates), the steps after the parenthesis taken left to
+ * right (the question gives its operators no precedence; left to right is the usual order for
+ * operators of equal standing). Undefined for any other shape or an unknown operator.
+ * The generator computes with Python floats (7/5 is stored as 1.4000000000000001) and, for
+ * `(a~b)&c@d`, returns only the first of its operators `# @ $ & % ~` applied to the two numbers
+ * around it (sample_0 stores 90 = 5@6), which no order of evaluation gives.
  */
 function newOperatorExact(question: string): number | undefined {
   const defs = new Map<string, string>();
   for (const m of question.matchAll(/Define a(\S)b to be ([^\n]+?)\.\s*$/gm)) defs.set(m[1] ?? '', (m[2] ?? '').trim());
   const calc = /^Calculate (.+)\.\s*$/m.exec(question)?.[1]?.trim() ?? '';
-  const m = /^(?:\((\d+)(\S)(\d+)\)(\S)(\d+)|(\d+)(\S)(\d+))$/.exec(calc);
+  const m = /^(?:\((\d+)(\S)(\d+)\)((?:[^\d\s()]\d+){0,2})|(\d+)([^\d\s()])(\d+))$/.exec(calc);
   if (!m) return undefined;
-  const apply = (op: string, a: Rational, b: Rational): Rational | null => {
+  const apply = (op: string, a: Rational | null, b: Rational): Rational | null => {
+    if (a === null) return null;
     const f = defs.get(op) ?? '';
     let t;
     if ((t = /^(\d+)\*a\+(\d+)\*b$/.exec(f))) return add(mul(rational(BigInt(t[1] ?? '0')), a), mul(rational(BigInt(t[2] ?? '0')), b));
@@ -104,10 +108,9 @@ function newOperatorExact(question: string): number | undefined {
   const num = (t: string | undefined): Rational => rational(BigInt(t ?? '0'));
   let value: Rational | null;
   if (m[2] !== undefined) {
-    if (m[2] !== m[4]) return undefined; // two different operators: the question states no order
-    const inner = apply(m[2], num(m[1]), num(m[3]));
-    value = inner && apply(m[4], inner, num(m[5]));
-  } else value = apply(m[7] ?? '', num(m[6]), num(m[8]));
+    value = apply(m[2], num(m[1]), num(m[3]));
+    for (const step of (m[4] ?? '').matchAll(/([^\d\s()])(\d+)/g)) value = apply(step[1] ?? '', value, num(step[2]));
+  } else value = apply(m[6] ?? '', num(m[5]), num(m[7]));
   if (value === null) return undefined;
   const limit = 2n ** 53n;
   const abs = (x: bigint): bigint => (x < 0n ? -x : x);
