@@ -7,6 +7,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { parseIntMatrix } from '../answerText';
+import { add, div, mul, rational, type Rational } from '../rational';
 import { readDatasetText } from '../safeRead';
 import { parseBookRules, parseEquation, type FamilyName, FAMILY_CHECKERS, type Equation } from '../scorers/families';
 import { ANSWER_FORMAT_INSTRUCTION, type LoadedItem, type LoadProblem, type ScorerSpec } from '../types';
@@ -79,7 +80,48 @@ const game2048 = using(z.object({ solution: z.string() }), (d) => {
 });
 
 const integerAnswer = using(z.object({ solution: z.number().int() }), (d) => family('integer', { solution: d.solution }));
-const floatAnswer = using(z.object({ solution: z.number() }), (d) => family('float', { solution: d.solution }));
+/**
+ * The exact value of a new_operator calculation, as the nearest double: `Calculate a~b.`,
+ * `Calculate (a~b)&c.` or `Calculate (a~b)&c@d.`, each operator defined as `k*a+m*b`, `k*a*b` or
+ * `(a + b)/b` (the generator's three templates), the steps after the parenthesis taken left to
+ * right (the question gives its operators no precedence; left to right is the usual order for
+ * operators of equal standing). Undefined for any other shape or an unknown operator.
+ * The generator computes with Python floats (7/5 is stored as 1.4000000000000001) and, for
+ * `(a~b)&c@d`, returns only the first of its operators `# @ $ & % ~` applied to the two numbers
+ * around it (sample_0 stores 90 = 5@6), which no order of evaluation gives.
+ */
+function newOperatorExact(question: string): number | undefined {
+  const defs = new Map<string, string>();
+  for (const m of question.matchAll(/Define a(\S)b to be ([^\n]+?)\.\s*$/gm)) defs.set(m[1] ?? '', (m[2] ?? '').trim());
+  const calc = /^Calculate (.+)\.\s*$/m.exec(question)?.[1]?.trim() ?? '';
+  const m = /^(?:\((\d+)(\S)(\d+)\)((?:[^\d\s()]\d+){0,2})|(\d+)([^\d\s()])(\d+))$/.exec(calc);
+  if (!m) return undefined;
+  const apply = (op: string, a: Rational | null, b: Rational): Rational | null => {
+    if (a === null) return null;
+    const f = defs.get(op) ?? '';
+    let t;
+    if ((t = /^(\d+)\*a\+(\d+)\*b$/.exec(f))) return add(mul(rational(BigInt(t[1] ?? '0')), a), mul(rational(BigInt(t[2] ?? '0')), b));
+    if ((t = /^(\d+)\*a\*b$/.exec(f))) return mul(mul(rational(BigInt(t[1] ?? '0')), a), b);
+    if (/^\(a \+ b\)\/b$/.test(f)) return div(add(a, b), b);
+    return null;
+  };
+  const num = (t: string | undefined): Rational => rational(BigInt(t ?? '0'));
+  let value: Rational | null;
+  if (m[2] !== undefined) {
+    value = apply(m[2], num(m[1]), num(m[3]));
+    for (const step of (m[4] ?? '').matchAll(/([^\d\s()])(\d+)/g)) value = apply(step[1] ?? '', value, num(step[2]));
+  } else value = apply(m[6] ?? '', num(m[5]), num(m[7]));
+  if (value === null) return undefined;
+  const limit = 2n ** 53n;
+  const abs = (x: bigint): bigint => (x < 0n ? -x : x);
+  // Both parts exact as doubles, so one IEEE division rounds the fraction correctly.
+  return abs(value.num) < limit && value.den < limit ? Number(value.num) / Number(value.den) : undefined;
+}
+
+const floatAnswer = using(z.object({ solution: z.number() }), (d, question) => {
+  const exact = newOperatorExact(question);
+  return family('float', { solution: d.solution, ...(exact !== undefined && exact !== d.solution ? { exact } : {}) });
+});
 const stringInsertion = using(z.object({ modified_string: z.string() }), (d) => family('exact_string', { expected: d.modified_string }));
 const cryptanalysis = using(z.object({ answer: z.array(z.string()) }), (d) => family('quoted_list', { expected: d.answer }));
 const stringSplitting = using(z.object({ expected_answer: z.array(z.string()) }), (d) => family('quoted_list', { expected: d.expected_answer }));
@@ -95,7 +137,36 @@ const flatIntegers = (pick: (d: { solution: unknown }) => unknown): Builder =>
   });
 const pooling = flatIntegers((d) => (Array.isArray(d.solution) ? (d.solution as unknown[]).flat() : d.solution));
 const lightPuzzles = flatIntegers((d) => d.solution);
-const mahjong = integerAnswer;
+/**
+ * mahjong_pattern: the final round's result under the rules the question states, when the
+ * question states no Chi rule (complexity 1 and 2): Peng (1) when the hand already holds two of
+ * the added card, else Pass (0). The generator applies its Chi rule (2) at every complexity, so a
+ * few stored answers are 2 where the question offers only 0 and 1 (sample_2). Undefined when the
+ * question states Chi (the stored answer follows the stated rules there) or cannot be read.
+ */
+function mahjongStatedResult(question: string): number | undefined {
+  if (/\bChi\b/.test(question)) return undefined;
+  const initial = /Given the initial cards:\s*([A-Z]+)/.exec(question)?.[1];
+  const rounds = [...question.matchAll(/Round \d+: Add a ([A-Z]) card(?: and remove a ([A-Z]) card)?/g)];
+  if (initial === undefined || rounds.length === 0) return undefined;
+  const hand = [...initial];
+  let result = 0;
+  for (const [, added = '', removed] of rounds) {
+    result = hand.filter((c) => c === added).length >= 2 ? 1 : 0;
+    hand.push(added);
+    if (removed !== undefined) {
+      const at = hand.indexOf(removed);
+      if (at < 0) return undefined;
+      hand.splice(at, 1);
+    }
+  }
+  return result;
+}
+
+const mahjong = using(z.object({ solution: z.number().int() }), (d, question) => {
+  const stated = mahjongStatedResult(question);
+  return family('integer', { solution: d.solution, ...(stated !== undefined && stated !== d.solution ? { stated } : {}) });
+});
 
 const synthesis = using(z.object({ solution: z.object({ answer: z.array(z.string()).min(3) }) }), (d, question) => {
   // The question names the list it wants: "[remaining_A, remaining_B, obtained_X]".

@@ -56,25 +56,35 @@ function define<T>(def: FamilyDef<T>): FamilyChecker {
 
 const letter = z.string().regex(/^[A-Za-z]$/);
 
-/** Python `int(answer) == solution` (statistical_counting, mahjong_pattern). */
+/**
+ * Python `int(answer) == solution` (statistical_counting, mahjong_pattern). `stated` is the
+ * answer under the question's own rules where the stored one breaks them (mahjong_pattern
+ * sample_2: 0, stored 2 from a rule the question does not state); both are counted right.
+ */
 const integerAnswer = define({
-  schema: z.object({ solution: z.number().int() }),
-  expected: (d) => String(d.solution),
+  schema: z.object({ solution: z.number().int(), stated: z.number().int().optional() }),
+  expected: (d) => String(d.stated ?? d.solution),
   check: (d, answer, expected) => {
     const n = pyInt(answer);
     if (n === null) return wrong(`"${answer}" is not an integer`, expected);
-    return n === d.solution ? right(`${n}`, expected) : wrong(`${n} is not ${d.solution}`, expected);
+    if (n === d.stated) return right(`${n} (by the question's stated rules)`, expected);
+    return n === d.solution ? right(`${n}`, expected) : wrong(`${n} is not ${expected ?? d.solution}`, expected);
   },
 });
 
-/** Python `float(answer) == float(solution)` (new_operator). */
+/**
+ * new_operator: Python `float(answer)` equal to the stored number (the authors' test), or to
+ * `exact`, the nearest double of the value the question defines, where the stored number is the
+ * generator's float rounding of it (sample_13: 7/5 stored as 1.4000000000000001; `1.4` is right).
+ */
 const floatAnswer = define({
-  schema: z.object({ solution: z.number() }),
-  expected: (d) => String(d.solution),
+  schema: z.object({ solution: z.number(), exact: z.number().optional() }),
+  expected: (d) => String(d.exact ?? d.solution),
   check: (d, answer, expected) => {
     const n = pyFloat(answer);
     if (n === null) return wrong(`"${answer}" is not a number`, expected);
-    return n === d.solution ? right(`${n}`, expected) : wrong(`${n} is not ${d.solution}`, expected);
+    if (n === d.exact) return right(`${n} (the exact value)`, expected);
+    return n === d.solution ? right(`${n}`, expected) : wrong(`${n} is not ${expected ?? d.solution}`, expected);
   },
 });
 
@@ -361,7 +371,7 @@ export function parseEquation(line: string): Equation | null {
   return null;
 }
 
-/** logical_equation: a list of values for A, B, C, ... from the given numbers that satisfies every constraint. */
+/** logical_equation: a list of values for A, B, C, ..., the given numbers each used once, that satisfies every constraint. */
 const letterValues = define({
   schema: z.object({ numbers: z.array(z.number()), equations: z.array(equationSchema), example: z.array(z.number()).optional() }),
   expected: (d) => (d.example ? JSON.stringify(d.example) : undefined),
@@ -381,6 +391,14 @@ const letterValues = define({
     if (vals.length !== d.numbers.length) return wrong(`${vals.length} values, need one per letter (${d.numbers.length})`, expected);
     const bad = vals.find((v) => !d.numbers.includes(v));
     if (bad !== undefined) return wrong(`${bad} is not one of the given numbers`, expected);
+    // As many numbers as letters, "each representing one of the numbers": each number once (the
+    // generator shuffles them; the authors check only membership).
+    const unused = [...d.numbers];
+    for (const v of vals) {
+      const at = unused.indexOf(v);
+      if (at < 0) return wrong(`${v} is used twice: each number stands for one letter (${unused.join(', ')} left unused)`, expected);
+      unused.splice(at, 1);
+    }
     const of = (t: Term): number => t.factor * (vals[t.letter.charCodeAt(0) - 65] ?? Number.NaN);
     for (const e of d.equations) {
       const a = of(e.left[0] ?? { factor: 1, letter: 'A' });
@@ -409,7 +427,7 @@ const exactInteger = define({
   },
 });
 
-/** Letters: `Count: X, Positions: [Y, Z, ...]` (the authors' pattern; positions 1-based, in any order). */
+/** Letters: `Count: X, Positions: [Y, Z, ...]` (the authors' pattern; positions 1-based, in any order, each once). */
 const letterCount = define({
   schema: z.object({ word: z.string(), letter: z.string().length(1) }),
   expected: (d) => {
@@ -427,6 +445,8 @@ const letterCount = define({
     if (parts.some((p) => p === null)) return wrong('every position must be a number (an empty one after a trailing comma is not)', expected);
     const positions = new Set(parts);
     if (count !== want.length) return wrong(`count ${count}, expected ${want.length}`, expected);
+    // One position per occurrence, in any order; a position listed twice is not (the authors compare sets).
+    if (positions.size !== parts.length) return wrong('a position is listed twice (one position per occurrence)', expected);
     return positions.size === want.length && want.every((p) => positions.has(p)) ? right('count and positions match', expected) : wrong(`positions differ from [${want.join(', ')}]`, expected);
   },
 });

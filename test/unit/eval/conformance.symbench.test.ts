@@ -32,8 +32,12 @@ type Case = z.infer<typeof caseSchema>;
  * extraction), in the families where the question and the authors agree; logical_equation
  * values as the authors' eval() reads them (ASCII digits only); BBH answers extracted as their
  * `<<<(.*?)>>>` pairs markers (answer lines starting with `>`, several answers in one fence).
+ * Where the question's rules and the stored answer or the authors' check part (statement_verdict
+ * follows the question): new_operator's exact value (7/5 stored as 1.4000000000000001),
+ * mahjong answers by the rules the question states (no Chi below complexity 3), logical_equation
+ * numbers each used once, Letters positions each listed once.
  */
-const FIXTURES = ['symbench_python_strip.jsonl', 'symbench_logical_equation.jsonl', 'symbench_extraction.jsonl'];
+const FIXTURES = ['symbench_python_strip.jsonl', 'symbench_logical_equation.jsonl', 'symbench_extraction.jsonl', 'symbench_new_operator.jsonl', 'symbench_mahjong.jsonl', 'symbench_letters.jsonl'];
 const fixtureCases = FIXTURES.flatMap((name) =>
   readFileSync(path.join(repoRoot, 'test', 'fixtures', name), 'utf8')
     .split('\n')
