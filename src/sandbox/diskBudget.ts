@@ -246,11 +246,8 @@ export function heldDeletedBytes(dir: string, pids: readonly number[], proc: (pi
   };
   for (const pid of pids) {
     const procDir = proc(pid);
-    const fds = listFds(procDir);
-    if (fds === undefined) {
-      if (opaque.has(pid)) continue;
-      return { bytes: total, problem: `the sandbox's processes ${HIDDEN_FDS}` };
-    }
+    const fds = listFds(procDir, opaque.has(pid));
+    if (fds === undefined) return { bytes: total, problem: `the sandbox's processes ${HIDDEN_FDS}` };
     entries += fds.length;
     if (entries > HELD_SCAN_LIMITS.entries) return { bytes: total, problem: tooMany };
     for (const fd of fds) {
@@ -281,11 +278,15 @@ export function heldDeletedBytes(dir: string, pids: readonly number[], proc: (pi
   return { bytes: total };
 }
 
-/** The names in the /proc/PID/fd folder of the process at `procDir`: none when it is gone, undefined when it hides them (hidesDescriptors). */
-function listFds(procDir: string): string[] | undefined {
+/**
+ * The names in the /proc/PID/fd folder of the process at `procDir`: none when it is gone or is
+ * `opaque` (the start-up chain's, not looked into further), undefined when it hides them
+ * (hidesDescriptors).
+ */
+function listFds(procDir: string, opaque: boolean): string[] | undefined {
   try {
     return readdirSync(`${procDir}/fd`);
   } catch (error) {
-    return hidesDescriptors(procDir, error) ? undefined : [];
+    return opaque || !hidesDescriptors(procDir, error) ? [] : undefined;
   }
 }
