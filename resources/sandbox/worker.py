@@ -1176,6 +1176,28 @@ def skeleton():
     return found
 
 
+def left_connections():
+    """How many TCP connections the sandbox's own network namespace still lists once every
+    process of the last question is gone (/proc/net/tcp and tcp6: one line each after the
+    header), or 0 where the sandbox has no namespace of its own (the basic tier shares the
+    host's network). A connection its code closed first stays in TIME_WAIT for 60 s, held by
+    the kernel, not by a process: the next question's server on that port failed with "Address
+    already in use" (Python's socketserver does not set SO_REUSEADDR), where a fresh sandbox
+    binds it, and its /proc/net/tcp showed the last question's ports. No process of the sandbox
+    may drop them (CAP_NET_ADMIN), so a reset then fails and the host starts a fresh sandbox
+    (test: reset-shared-state-attacks)."""
+    if not ARGS.get("pidNamespace"):
+        return 0
+    count = 0
+    for name in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            with open(name, "rb") as table:
+                count += max(0, len(table.read().splitlines()) - 1)
+        except OSError:
+            continue
+    return count
+
+
 # ---------------------------------------------------------------- scratch scan
 
 # Entries of every kind (folders too) count against the scan, so 200,000 empty folders
@@ -2548,6 +2570,8 @@ class Supervisor:
                 return "%s could not be emptied" % root
         if skeleton() != self.skeleton:
             return "the last question changed a folder outside scratch, /tmp and home"
+        if left_connections():
+            return "the last question left TCP connections in the sandbox's network namespace"
         try:
             while os.read(self.wake_read, 256):
                 pass

@@ -9,7 +9,7 @@
 // (/proc/self/fd/N/…): a path never has more than one component below an open folder, so a
 // folder the sandbox swaps for a link while the walk runs (it runs during cells) is never
 // followed into a host folder, and paths deeper than PATH_MAX never grow.
-import { closeSync, constants, lstatSync, opendirSync, openSync, readdirSync, readlinkSync, statSync } from 'node:fs';
+import { closeSync, constants, lstatSync, opendirSync, openSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { formatBytes } from './format';
 import { readProcText } from './procText';
 
@@ -166,6 +166,43 @@ export const HELD_SCAN_LIMITS = {
   mapsBytes: 16 * 1024 ** 2,
 } as const;
 
+/**
+ * Why a measure that met a process whose descriptors the host may not read is incomplete. A
+ * process that runs a program it may not read (an execute-only copy of Python, `chmod 111`) is
+ * made non-dumpable by the kernel, and its /proc/PID/fd then belongs to root: a host that is not
+ * root cannot list it. Skipped as if empty, such a process held 540 MiB of deleted scratch files
+ * under a 64 MiB disk budget, and 540 MiB of memfds under a 256 MiB watched memory budget, for
+ * as long as its cell ran (both tiers; `hidden-holder-attacks.test.ts`).
+ */
+export const HIDDEN_FDS = 'include a process whose open files the host may not look at (it runs a program it may not read)';
+
+/**
+ * True when `error`, from listing the descriptors of the process at `procDir`, means it hides
+ * them (HIDDEN_FDS): access denied while the process still has an address space (a `VmSize` line
+ * in its status). A zombie, or a process past the point of its exit where its memory is gone,
+ * shows its fd table as root's too (the kernel makes /proc files of a process without memory
+ * root's), but holds nothing any more.
+ */
+export function hidesDescriptors(procDir: string, error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code !== 'EACCES' && code !== 'EPERM') return false;
+  try {
+    return /^VmSize:/m.test(readFileSync(`${procDir}/status`, 'latin1'));
+  } catch {
+    return false; // gone
+  }
+}
+
+/** True when the process at `procDir` exists and hides its descriptors from the host (see hidesDescriptors). */
+export function fdTableHidden(procDir: string): boolean {
+  try {
+    closeSync(openSync(`${procDir}/fd`, constants.O_RDONLY | constants.O_DIRECTORY));
+    return false;
+  } catch (error) {
+    return hidesDescriptors(procDir, error);
+  }
+}
+
 /** What heldDeletedBytes found: bytes held, and why it stopped early when it did. */
 export interface HeldDeleted {
   /** st_blocks × 512 of the deleted files seen, each inode once. */
@@ -181,9 +218,11 @@ export interface HeldDeleted {
  * they hold host disk until the process ends. `pids`/`proc` list the sandbox's processes as
  * memoryBudget.ts does. memfd files are not counted here (they are memory). Mappings are
  * told apart by the device and inode their maps line names, so a file mapped 60,000 times is
- * looked at once. Bounded by HELD_SCAN_LIMITS. Never throws.
+ * looked at once. Bounded by HELD_SCAN_LIMITS. A process whose descriptors the host may not list
+ * (HIDDEN_FDS) makes the look incomplete (`problem`), except those in `opaque` (the sandbox's own
+ * start-up chain, found so before any user code ran). Never throws.
  */
-export function heldDeletedBytes(dir: string, pids: readonly number[], proc: (pid: number) => string): HeldDeleted {
+export function heldDeletedBytes(dir: string, pids: readonly number[], proc: (pid: number) => string, opaque: ReadonlySet<number> = new Set()): HeldDeleted {
   let dev: number;
   try {
     dev = lstatSync(dir).dev;
@@ -207,7 +246,8 @@ export function heldDeletedBytes(dir: string, pids: readonly number[], proc: (pi
   };
   for (const pid of pids) {
     const procDir = proc(pid);
-    const fds = listOrEmpty(`${procDir}/fd`);
+    const fds = listFds(procDir, opaque.has(pid));
+    if (fds === undefined) return { bytes: total, problem: `the sandbox's processes ${HIDDEN_FDS}` };
     entries += fds.length;
     if (entries > HELD_SCAN_LIMITS.entries) return { bytes: total, problem: tooMany };
     for (const fd of fds) {
@@ -238,10 +278,15 @@ export function heldDeletedBytes(dir: string, pids: readonly number[], proc: (pi
   return { bytes: total };
 }
 
-function listOrEmpty(path: string): string[] {
+/**
+ * The names in the /proc/PID/fd folder of the process at `procDir`: none when it is gone or is
+ * `opaque` (the start-up chain's, not looked into further), undefined when it hides them
+ * (hidesDescriptors).
+ */
+function listFds(procDir: string, opaque: boolean): string[] | undefined {
   try {
-    return readdirSync(path);
-  } catch {
-    return [];
+    return readdirSync(`${procDir}/fd`);
+  } catch (error) {
+    return opaque || !hidesDescriptors(procDir, error) ? [] : undefined;
   }
 }

@@ -8,7 +8,7 @@
 //    it returns (docs/sandbox-tiers.md says why this rather than a CPU budget).
 import { closeSync, type Dir, opendirSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, statfsSync, statSync } from 'node:fs';
 import { SandboxCgroup, findCgroupParent, readCounter, systemdScopeWorks, type CgroupParent } from './cgroup';
-import { HELD_SCAN_LIMITS, heldDeletedBytes, measureScratch, overDiskBudget, type ScratchUsage } from './diskBudget';
+import { fdTableHidden, HELD_SCAN_LIMITS, HIDDEN_FDS, heldDeletedBytes, hidesDescriptors, measureScratch, overDiskBudget, type ScratchUsage } from './diskBudget';
 import { formatBytes } from './format';
 import { findDescendants, freezeAndKill } from './process-tree';
 import type { KillReason, MemoryMechanism, SandboxLimits } from './types';
@@ -100,6 +100,12 @@ export class SandboxBudget {
   private chainSet: ReadonlySet<number> = new Set();
   /** The same processes as `listProcesses` names them: never leftovers. */
   private chainListed: ReadonlySet<number> = new Set();
+  /**
+   * The start-up chain's processes whose descriptors the host may not read (the supervisor makes
+   * itself non-dumpable; as `listProcesses` names them), found before any user code ran. Any other
+   * process of the sandbox with an unreadable fd table hides what it holds (see `fdTableHidden`).
+   */
+  private opaqueChain: ReadonlySet<number> = new Set();
   private lastUsage: ScratchUsage = { bytes: 0, entries: 0, complete: true };
   /** When scratch was last walked, and its file system's used bytes and inodes then. */
   private lastWalk: { at: number; fsBytes: number; fsInodes: number; writes: number | undefined } = { at: Number.NEGATIVE_INFINITY, fsBytes: 0, fsInodes: 0, writes: undefined };
@@ -153,7 +159,9 @@ export class SandboxBudget {
     this.oomSeen = this.cgroup?.oomKills() ?? 0;
     this.chain = [rootPid, ...findDescendants(rootPid, this.members())];
     this.chainSet = new Set(this.chain);
-    this.chainListed = new Set(this.listProcesses().pids);
+    const listed = this.listProcesses();
+    this.chainListed = new Set(listed.pids);
+    this.opaqueChain = new Set(listed.pids.filter((pid) => fdTableHidden(listed.proc(pid))));
     this.watchChain();
   }
 
@@ -363,7 +371,7 @@ export class SandboxBudget {
   private measureDisk(maxEntries: number): ScratchUsage {
     const usage = this.walk(maxEntries);
     const listed = this.listProcesses();
-    const held = heldDeletedBytes(this.scratchDir(), listed.pids, listed.proc);
+    const held = heldDeletedBytes(this.scratchDir(), listed.pids, listed.proc, this.opaqueChain);
     if (held.problem !== undefined) return { ...usage, bytes: usage.bytes + held.bytes, complete: false, problem: usage.problem ?? held.problem };
     return held.bytes === 0 ? usage : { ...usage, bytes: usage.bytes + held.bytes };
   }
@@ -386,6 +394,7 @@ export class SandboxBudget {
     this.chain = [];
     this.chainSet = new Set();
     this.chainListed = new Set();
+    this.opaqueChain = new Set();
     await this.cgroup?.remove();
   }
 
@@ -500,10 +509,13 @@ export class SandboxBudget {
     let total = 0;
     const measure: MeasureState = { fds: { left: WATCH_FD_LIMIT }, mapsBytes: { left: WATCH_MAPS_BYTES }, shared: new Set() };
     for (const pid of listed.pids) {
-      const bytes = processMemory(listed.proc(pid), measure);
+      const bytes = processMemory(listed.proc(pid), measure, this.opaqueChain.has(pid));
       if (bytes === undefined) {
-        const problem =
-          measure.fds.left < 0 ? `hold more open descriptors than the host checks (${WATCH_FD_LIMIT})` : `map shared memory in more places than the host checks (${formatBytes(WATCH_MAPS_BYTES)} of mappings)`;
+        const problem = measure.hidden
+          ? HIDDEN_FDS
+          : measure.fds.left < 0
+            ? `hold more open descriptors than the host checks (${WATCH_FD_LIMIT})`
+            : `map shared memory in more places than the host checks (${formatBytes(WATCH_MAPS_BYTES)} of mappings)`;
         return { bytes: total, problem: `the sandbox's processes ${problem}` };
       }
       total += bytes;
@@ -602,6 +614,8 @@ export interface MeasureState {
   fds: { left: number };
   mapsBytes: { left: number };
   shared: Set<string>;
+  /** Set when a process's descriptors could not be read (see `fdTableHidden`): the measure is incomplete. */
+  hidden?: boolean;
 }
 
 /** A fresh MeasureState with no limits (a single process measured on its own). */
@@ -661,9 +675,11 @@ function mappedSharedMemory(procDir: string, measure: MeasureState): number | un
  * Resident anonymous memory of the process whose /proc folder is `procDir`, plus the shared memory
  * it maps from no mount (`mappedSharedMemory`) and the memfd files it holds open (bytes); 0 when it
  * is gone. Each descriptor looked at takes one from `measure.fds.left`; undefined when they (or
- * `measure.mapsBytes`) run out: the measure is then incomplete.
+ * `measure.mapsBytes`) run out: the measure is then incomplete. Undefined too, with
+ * `measure.hidden` set, when the host may not list the process's descriptors (HIDDEN_FDS: its
+ * memfds could be anywhere), unless `opaque` (a process of the sandbox's start-up chain).
  */
-export function processMemory(procDir: string, measure: MeasureState = unboundedMeasure()): number | undefined {
+export function processMemory(procDir: string, measure: MeasureState = unboundedMeasure(), opaque = false): number | undefined {
   const fds = measure.fds;
   let total = 0;
   try {
@@ -682,8 +698,11 @@ export function processMemory(procDir: string, measure: MeasureState = unbounded
   try {
     // Read entry by entry: the listing stops at the cap, however many descriptors the process holds.
     table = opendirSync(`${procDir}/fd`, { bufferSize: 256 });
-  } catch {
-    return total; // no access to the fd table: the anonymous memory still counts
+  } catch (error) {
+    // Gone, or the start-up chain's own (opaque): what was counted stands. Else it hides its memfds.
+    if (opaque || !hidesDescriptors(procDir, error)) return total;
+    measure.hidden = true;
+    return undefined;
   }
   try {
     for (let entry = table.readSync(); entry !== null; entry = table.readSync()) {

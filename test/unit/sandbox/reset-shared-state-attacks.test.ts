@@ -8,6 +8,9 @@
 //   made every cell of the next question time out, a receive timeout made the next question's
 //   interpreter end itself (its first cell said the state was lost), and one shut down for reading
 //   ended it at once.
+// - the network namespace (isolated tier): a connection the question closed first stayed in
+//   TIME_WAIT with no process holding it, so the next question's server on that port failed with
+//   "Address already in use" and its /proc/net/tcp listed the last question's ports.
 // Both tiers, real Python; on the basic tier only the sandbox's own folders are touched (never the
 // host's /dev/shm).
 import { afterAll, describe, expect, it } from 'vitest';
@@ -192,6 +195,59 @@ describe('what a question leaves outside the folders a reset empties (isolated t
       if (!reset) return;
       const found = await runner.runCell(`import json, os\nprint(json.dumps([p for p in ${tried.stdout.trim()} if os.path.lexists(p)]))`);
       expect(found.stdout.trim()).toBe('[]');
+    } finally {
+      await runner.dispose();
+    }
+  });
+});
+
+/**
+ * The first question: a TCP server on 127.0.0.1:8000 that closes its end of a connection first,
+ * which leaves the connection in TIME_WAIT (60 s), held by the kernel once every process is gone.
+ */
+const LEAVE_TIME_WAIT = `
+import socket
+server = socket.socket()
+server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+server.bind(("127.0.0.1", 8000))
+server.listen()
+client = socket.create_connection(("127.0.0.1", 8000))
+accepted, _ = server.accept()
+accepted.close()
+client.close()
+server.close()
+print("left")
+`;
+
+/** The next question: a plain socketserver on the same port (no SO_REUSEADDR), and the connections its namespace lists. */
+const SERVE_ON_8000 = `
+import json, socketserver
+try:
+    socketserver.TCPServer(("127.0.0.1", 8000), socketserver.BaseRequestHandler).server_close()
+    bind = "ok"
+except OSError as error:
+    bind = str(error)
+listed = sum(len(open(name).read().splitlines()) - 1 for name in ("/proc/net/tcp", "/proc/net/tcp6"))
+print(json.dumps({"bind": bind, "listed": listed}))
+`;
+
+describe("what a question leaves in the sandbox's network namespace (isolated tier)", () => {
+  // The basic tier shares the host's network (docs/sandbox-tiers.md): only the isolated tier has
+  // a namespace of its own, which a reset keeps.
+  it('a connection left in TIME_WAIT neither blocks the next question’s server on that port nor shows in its /proc/net/tcp', async () => {
+    const root = tempDir('reset-network');
+    dirs.push(root);
+    let runner = (await startRunner('isolated', { mode: 'stateless', scratchDir: `${root}/scratch` })) as PythonCodeRunner;
+    try {
+      const left = await runner.runCell(LEAVE_TIME_WAIT);
+      expect(left.stdout.trim(), left.stderr).toBe('left');
+      // As an evaluation does: the same sandbox when the reset succeeds, a fresh one when it refuses.
+      if (!(await runner.reset())) {
+        await runner.dispose();
+        runner = (await startRunner('isolated', { mode: 'stateless', scratchDir: `${root}/scratch-fresh` })) as PythonCodeRunner;
+      }
+      const next = await runner.runCell(SERVE_ON_8000);
+      expect(JSON.parse(next.stdout.trim()), next.stderr).toEqual({ bind: 'ok', listed: 0 });
     } finally {
       await runner.dispose();
     }
