@@ -1,7 +1,7 @@
 // Evaluation integrity at the cost of a fork (issue 12 item 7, issue 10 item 6): between two
 // questions an evaluation keeps its sandbox and resets it (PythonCodeRunner.reset). These
 // hostile cells leave behind what a question could: a daemonized child and a thread that keep
-// writing, files in every writable folder (one in a folder it made unreadable, a link out of
+// writing, files in every writable folder (and a folder it made unreadable, a link out of
 // scratch), a patched module, builtins and environment, a signal handler. After the reset the
 // next question's interpreter must see none of it, nothing of the last question may still run,
 // and the wipe must not have followed the link. A question that hit a limit is never reused.
@@ -9,10 +9,14 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { PythonCodeRunner } from '../../../src/sandbox/runner';
-import { pidsWithCommandLine, PNG_1X1_PY, REQUIRED_TIERS, removeDir, startRunner, tempDir } from './helpers';
+import { removeTree } from '../../../src/sandbox/scratchJanitor';
+import { pidsWithCommandLine, PNG_1X1_PY, REQUIRED_TIERS, startRunner, tempDir } from './helpers';
 
 const dirs: string[] = [];
-afterAll(() => dirs.forEach(removeDir));
+// removeTree, not rmSync: a host that is not root cannot enter the folder a cell made mode 000.
+afterAll(async () => {
+  for (const dir of dirs) await removeTree(dir);
+});
 
 /** Runs a cell that prints one JSON line; returns it parsed. */
 async function report(runner: PythonCodeRunner, code: string): Promise<Record<string, unknown>> {
@@ -67,10 +71,6 @@ sys.path_hooks.insert(0, left_hook)
 signal.signal(signal.SIGTERM, lambda *a: None)
 for folder in (".", tempfile.gettempdir(), os.path.expanduser("~")) + (("/dev/shm",) if os.path.isdir("/dev/shm") and os.environ.get("HOME") == "/home/sandbox" else ()):
     open(os.path.join(folder, "left.txt"), "w").write("question one")
-os.makedirs("locked/inner")
-open("locked/inner/f.txt", "w").write("x")
-os.chmod("locked/inner", 0)
-os.chmod("locked", 0)
 os.symlink(${JSON.stringify(tier === 'basic' ? outside : '/usr')}, "link-out")
 def write_forever(path):
     while True:
@@ -97,6 +97,37 @@ print("left")
       for (let i = 0; i < 3; i++) {
         expect(await runner.reset()).toBe(true);
         expect((await runner.runCell('print(6 * 7)')).stdout).toBe('42\n');
+      }
+    } finally {
+      await runner.dispose();
+    }
+  });
+
+  it('empties a folder the question made unreadable, or, when the host cannot list it, starts afresh', async () => {
+    const root = tempDir('reset-locked');
+    dirs.push(root);
+    const runner = (await startRunner(tier, { mode: 'stateless', scratchDir: join(root, 'scratch') })) as PythonCodeRunner;
+    try {
+      const locked = await runner.runCell(`
+import os
+os.makedirs("locked/inner")
+open("locked/inner/f.txt", "w").write("x")
+os.chmod("locked/inner", 0)
+os.chmod("locked", 0)
+print("locked")
+`);
+      expect(locked.stdout).toBe('locked\n');
+      if (process.getuid?.() === 0) {
+        // Root's host lists any folder: the cell is measured, and the reset empties the folder.
+        expect(locked.killed, locked.killMessage).toBeUndefined();
+        expect(await runner.reset()).toBe(true);
+        expect((await report(runner, LOOK))['scratch']).toEqual([]);
+      } else {
+        // Another user's host cannot measure what the folder holds: that counts as over the disk
+        // budget (docs/sandbox-tiers.md), and such a sandbox is never reused for another question.
+        expect(locked.killed).toBe('disk');
+        expect(locked.killMessage).toMatch(/cannot be read/);
+        expect(await runner.reset()).toBe(false);
       }
     } finally {
       await runner.dispose();
