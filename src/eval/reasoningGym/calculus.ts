@@ -556,6 +556,43 @@ function floatPowerOf(n: Node, x: string): boolean {
   return n.t === 'integral' && floatPowerOf(n.f, x);
 }
 
+/** Whether `n` holds a Float other than 0.0 (sympy drops a Float zero from a sum, unless another number there makes it a Float: `0.0 + 1` is 1.0). */
+function hasNonZeroFloat(n: Node): boolean {
+  if (n.t === 'num') return n.float === true && !(n.v[0] === 0 && n.v[1] === 0);
+  if (n.t === 'add') {
+    const terms: Node[] = [];
+    const flat = (m: Node): void => {
+      if (m.t === 'add') {
+        flat(m.a);
+        flat(m.b);
+      } else terms.push(m);
+    };
+    flat(n);
+    const nums = terms.filter((m) => m.t === 'num');
+    if (nums.some((m) => m.t === 'num' && m.float === true) && nums.length > 1) return true;
+    return terms.some(hasNonZeroFloat);
+  }
+  if (n.t === 'neg' || n.t === 'fn') return hasNonZeroFloat(n.a);
+  if (n.t === 'add' || n.t === 'mul' || n.t === 'pow' || n.t === 'floor' || n.t === 'mod') return hasNonZeroFloat(n.a) || hasNonZeroFloat(n.b);
+  if (n.t === 'ufn') return n.args.some(hasNonZeroFloat);
+  return n.t === 'integral' && hasNonZeroFloat(n.f);
+}
+
+/**
+ * Whether a Float sits inside a function's argument (`exp(1.0*x)`, `cos(3.0*x)`) or in a sum raised
+ * to a power (`(2.0 - 8*x)**(3/2)`), in `x`: sympy keeps `1.0*x` apart from `x` there, so RG's
+ * simplify(derivative - integrand) never reaches 0. A Float coefficient of a whole term
+ * (`12.0*sin(x)`, `2*(4*x + 2)**(3/2)/3.0`) combines with the exact one and is not caught here.
+ */
+function floatInsideOf(n: Node, x: string): boolean {
+  if (n.t === 'fn' && hasNonZeroFloat(n.a) && symbols(n.a, new Set()).has(x)) return true;
+  if (n.t === 'pow' && n.a.t === 'add' && hasNonZeroFloat(n.a) && symbols(n.a, new Set()).has(x)) return true;
+  if (n.t === 'neg' || n.t === 'fn') return floatInsideOf(n.a, x);
+  if (n.t === 'add' || n.t === 'mul' || n.t === 'pow' || n.t === 'floor' || n.t === 'mod') return floatInsideOf(n.a, x) || floatInsideOf(n.b, x);
+  if (n.t === 'ufn') return n.args.some((a) => floatInsideOf(a, x));
+  return n.t === 'integral' && floatInsideOf(n.f, x);
+}
+
 function symbols(n: Node, into: Set<string>): Set<string> {
   if (n.t === 'sym') into.add(n.name);
   else if (n.t === 'neg' || n.t === 'fn') symbols(n.a, into);
@@ -606,7 +643,7 @@ export function isAntiderivative(answer: string, variable: string, integrandText
   const user = parseExpression(quoted, quoted === answer ? [x, 'C'] : []);
   // factorial(x) of the variable: its derivative (polygamma) is outside what is checked here.
   if (!user || symbols(user, new Set()).has(`${x}!`) || symbols(user, new Set()).has(`${x}!!`)) return false;
-  if (floatPowerOf(user, x) || isPyInt(user) || hasNan(user)) return false;
+  if (floatPowerOf(user, x) || floatInsideOf(user, x) || isPyInt(user) || hasNan(user)) return false;
   const d = diff(user, x);
   return d !== null && sameFunction(d, integrand, x);
 }
