@@ -47,6 +47,10 @@ const fn = (name: Fn, a: Node): Node => ({ t: 'fn', name, a });
 const ZOO_NODE = num(Infinity, Infinity);
 /** Python's True / False (a bool, which sympy takes only beside an Integer). */
 const isPyInt = (n: Node): boolean => n.t === 'num' && n.py === true;
+/** A sympy Integer (or a bool): the only numbers a Python bool combines with. */
+const isWholeNum = (n: Node): boolean => n.t === 'num' && !n.float && n.v[1] === 0 && Number.isInteger(n.v[0]);
+/** Whether a bool meets anything but a whole number (sympy raises: `x + True`, `I*False`, `0.5 + True`). */
+const badBool = (a: Node, b: Node): boolean => (isPyInt(a) && !isWholeNum(b)) || (isPyInt(b) && !isWholeNum(a));
 const isZooC = (v: C): boolean => v[1] === Infinity;
 const isNanC = (v: C): boolean => Number.isNaN(v[0]) || Number.isNaN(v[1]);
 const isFiniteC = (v: C): boolean => Number.isFinite(v[0]) && Number.isFinite(v[1]);
@@ -73,15 +77,23 @@ function numMul(a: C, b: C): C {
  * symbolic side gives a floor / Mod node, except that `C // oo` is 0 and `C % oo` nan.
  */
 function floorOrMod(op: string, a: Node, b: Node): Node | null {
-  if (isPyInt(a) || isPyInt(b)) return null;
+  if (badBool(a, b)) return null;
   const nan = num(Number.NaN);
   if ((a.t === 'num' && isNanC(a.v)) || (b.t === 'num' && isNanC(b.v))) return nan;
+  // Mod(a, a) is 0 and floor(a/a) 1, for a symbolic a.
+  if (a.t !== 'num' && JSON.stringify(a) === JSON.stringify(b)) return op === '%' ? ZERO : ONE;
   if (a.t === 'num' && b.t === 'num') {
     const [x, xi] = a.v;
     const [y, yi] = b.v;
     const aInf = !isFiniteC(a.v);
     const bInf = !isFiniteC(b.v);
-    if ((xi !== 0 && !aInf) || (yi !== 0 && !bInf)) return null;
+    if ((xi !== 0 && !aInf) || (yi !== 0 && !bInf)) {
+      if (aInf || bInf || (y === 0 && yi === 0)) return null;
+      // A complex quotient: floor of each part (`2//I` is -2*I); Mod stays unevaluated, a constant.
+      if (op === '%') return { t: 'mod', a, b };
+      const d = y * y + yi * yi;
+      return num(Math.floor((x * y + xi * yi) / d), Math.floor((xi * y - x * yi) / d));
+    }
     const bZero = y === 0 && yi === 0;
     if (op === '%') {
       if (bZero) return aInf ? nan : null;
@@ -101,6 +113,9 @@ function floorOrMod(op: string, a: Node, b: Node): Node | null {
     return num(Math.floor(x / y));
   }
   if (b.t === 'num' && !isFiniteC(b.v)) return op === '%' ? nan : ZERO;
+  // An infinity modulo anything is nan (`zoo % y`, `-oo % f(C)`); 0 % y and 0 // y are 0.
+  if (a.t === 'num' && !isFiniteC(a.v) && op === '%') return nan;
+  if (a.t === 'num' && a.v[0] === 0 && a.v[1] === 0 && b.t !== 'num') return ZERO;
   if (b.t === 'num' && b.v[0] === 0 && b.v[1] === 0 && op === '%') return null;
   return { t: op === '//' ? 'floor' : 'mod', a, b };
 }
@@ -317,8 +332,7 @@ export function parseExpression(text: string, localNames: readonly string[] = []
     while (t[i] === '*' || t[i] === '/' || t[i] === '//' || t[i] === '%') {
       const op = t[i++];
       const r = unary();
-      if (isPyInt(v) !== isPyInt(r) && !(v.t === 'num' && r.t === 'num' && !v.float && !r.float)) return fail();
-      if (op !== '*' && (isPyInt(v) || isPyInt(r))) return fail();
+      if (badBool(v, r) || (op === '/' && (isPyInt(v) || isPyInt(r)))) return fail();
       if (op === '//' || op === '%') v = floorOrMod(op, v, r) ?? fail();
       else if (v.t === 'num' && r.t === 'num' && (isPyInt(v) || isPyInt(r))) v = num(op === '*' ? v.v[0] * r.v[0] : v.v[0] / r.v[0]);
       else v = op === '*' ? { t: 'mul', a: v, b: r } : divN(v, r);
@@ -330,7 +344,7 @@ export function parseExpression(text: string, localNames: readonly string[] = []
     while (t[i] === '+' || t[i] === '-') {
       const op = t[i++];
       const r = product();
-      if (isPyInt(v) !== isPyInt(r) && !(v.t === 'num' && r.t === 'num' && !v.float && !r.float)) return fail();
+      if (badBool(v, r)) return fail();
       if (isPyInt(v) || isPyInt(r)) v = num(op === '+' ? (v as { v: C }).v[0] + (r as { v: C }).v[0] : (v as { v: C }).v[0] - (r as { v: C }).v[0]);
       else v = op === '+' ? { t: 'add', a: v, b: r } : { t: 'add', a: v, b: negN(r) };
     }
@@ -573,7 +587,7 @@ function hasNonZeroFloat(n: Node): boolean {
     return terms.some(hasNonZeroFloat);
   }
   if (n.t === 'neg' || n.t === 'fn') return hasNonZeroFloat(n.a);
-  if (n.t === 'add' || n.t === 'mul' || n.t === 'pow' || n.t === 'floor' || n.t === 'mod') return hasNonZeroFloat(n.a) || hasNonZeroFloat(n.b);
+  if (n.t === 'mul' || n.t === 'pow' || n.t === 'floor' || n.t === 'mod') return hasNonZeroFloat(n.a) || hasNonZeroFloat(n.b);
   if (n.t === 'ufn') return n.args.some(hasNonZeroFloat);
   return n.t === 'integral' && hasNonZeroFloat(n.f);
 }

@@ -187,7 +187,8 @@ export function parsePolynomial(text: string): PolyForm | null {
       // constants, as a constant of integration `+ E` is one for RG.
       if (t.v === 'True' || t.v === 'False') return { poly: constant(rational(t.v === 'True' ? 1n : 0n)), expanded: true, py: true };
       if (isOp('(')) return call(t.v);
-      if (SYMPY_NON_SYMBOLS.has(t.v)) fail();
+      // nan is an opaque constant here too (the scorers check separately whether sympy makes the answer nan).
+      if (SYMPY_NON_SYMBOLS.has(t.v) && t.v !== 'nan') fail();
       return { poly: new Map([[`${t.v}^1`, rational(1n)]]), expanded: true };
     }
     if (isOp('(')) {
@@ -269,26 +270,49 @@ export function parsePolynomial(text: string): PolyForm | null {
     return { poly, expanded: base.expanded && (terms(base) <= 1 || e.num <= 1n) };
   };
   const product = (): F => {
+    const floatBefore = usesFloat;
+    const v = productTerms();
+    // A product that is 0 (`1.5*0.0`) vanishes from the sum, Floats and all.
+    if (isConstant(v.poly) && constantValue(v.poly).num === 0n) usesFloat = floatBefore;
+    return v;
+  };
+  const productTerms = (): F => {
     let v = unary();
     while (isOp('*') || isOp('/') || isOp('//') || isOp('%')) {
       const op = toks[i++];
       let r = unary();
       checkBool(v, r);
       if (op?.v === '//' || op?.v === '%') {
-        if (v.py || r.py || !isConstant(v.poly)) fail();
+        const same = polyEquals(v.poly, r.poly) && !isConstant(v.poly);
+        // Mod(a, a) is 0 and floor(a/a) 1; 0 % a and 0 // a are 0; `x//oo` is 0 (`x%oo` nan).
+        if (same) {
+          v = { poly: constant(rational(op.v === '%' ? 0n : 1n)), expanded: true };
+          continue;
+        }
+        const [rInf] = r.poly.size === 1 ? [...r.poly] : [];
+        if (!isConstant(v.poly) && rInf && (rInf[0] === 'oo^1' || rInf[0] === 'zoo^1') && op.v === '//') {
+          v = { poly: constant(rational(0n)), expanded: true };
+          continue;
+        }
+        if (isConstant(v.poly) && constantValue(v.poly).num === 0n && !isConstant(r.poly) && !(rInf && (rInf[0] === 'oo^1' || rInf[0] === 'zoo^1'))) {
+          v = { poly: constant(rational(0n)), expanded: true };
+          continue;
+        }
+        if (!isConstant(v.poly)) fail();
         const a = constantValue(v.poly);
         // A number over an infinity: `1//oo` is 0, `-2//oo` -1 (Python's floor), `2%oo` nan.
         const [inf] = r.poly.size === 1 ? [...r.poly] : [];
         if (inf && (inf[0] === 'oo^1' || inf[0] === 'zoo^1')) {
-          if (op.v === '%' || (inf[0] === 'oo^1' && a.den !== 1n)) fail();
+          if (v.py || op.v === '%' || (inf[0] === 'oo^1' && a.den !== 1n)) fail();
           const negative = inf[1].num < 0n;
           v = { poly: constant(rational(inf[0] === 'oo^1' && a.num !== 0n && a.num < 0n !== negative ? -1n : 0n)), expanded: true };
           continue;
         }
         if (!isConstant(r.poly)) fail();
+        // Bools take part as Python ints beside whole numbers (`True % 2` is 1, `False // True` 0).
         const q = floorMod(op.v, a, constantValue(r.poly));
         if (!q) fail();
-        v = { poly: constant(q ?? rational(0n)), expanded: true };
+        v = { poly: constant(q ?? rational(0n)), expanded: true, ...(v.py && r.py ? { py: true as const } : {}) };
         continue;
       }
       if (op?.v === '/' && (v.py || r.py)) fail();
@@ -335,24 +359,37 @@ export function parsePolynomial(text: string): PolyForm | null {
   const boolLevel =
     (kw: 'and' | 'or', next: () => F): (() => F) =>
     (): F => {
+      const floatBefore = usesFloat;
       let v = next();
+      let floatV = usesFloat;
       while (isKw(kw)) {
         i++;
+        usesFloat = floatBefore;
         const r = next();
-        v = truthy(v) === (kw === 'or') ? v : r;
+        const floatR = usesFloat;
+        const keepLeft = truthy(v) === (kw === 'or');
+        v = keepLeft ? v : r;
+        floatV = keepLeft ? floatV : floatR;
       }
+      usesFloat = floatV;
       return v;
     };
   const orTest = boolLevel('or', boolLevel('and', notTest));
   function test(): F {
+    // Only the side picked counts for Floats (`x if 1.5 else 2.0` has none).
+    const floatBefore = usesFloat;
     const body = orTest();
     if (!isKw('if')) return body;
+    const floatBody = usesFloat;
     i++;
     const cond = orTest();
     if (!isKw('else')) fail();
     i++;
+    usesFloat = floatBefore;
     const other = test();
-    return truthy(cond) ? body : other;
+    const pickBody = truthy(cond);
+    if (pickBody) usesFloat = floatBody;
+    return pickBody ? body : other;
   }
   try {
     const v = test();
