@@ -177,7 +177,7 @@ function ufnValue(name: string, order: number, args: readonly C[]): C {
  * constant, as for sympy), operators, and any other single character (U+2028 included), which fails.
  */
 const TOKENS = new RegExp(
-  `[ \\t\\n\\r\\f]+|"[^"\\\\\\n\\r]*"|'[^'\\\\\\n\\r]*'|\\d(?:_?\\d)*(?:\\.(?:\\d(?:_?\\d)*)?)?(?:[eE][+-]?\\d(?:_?\\d)*)?|\\.\\d(?:_?\\d)*(?:[eE][+-]?\\d(?:_?\\d)*)?|${PY_NAME}|\\*\\*|\\/\\/|[-+*/(),%]|[^]`,
+  `[ \\t\\n\\r\\f]+|"[^"\\\\\\n\\r]*"|'[^'\\\\\\n\\r]*'|\\d(?:_?\\d)*(?:\\.(?:\\d(?:_?\\d)*)?)?(?:[eE][+-]?\\d(?:_?\\d)*)?|\\.\\d(?:_?\\d)*(?:[eE][+-]?\\d(?:_?\\d)*)?|${PY_NAME}|\\*\\*|\\/\\/|==|!=|<=|>=|[-+*/(),%<>]|[^]`,
   'gu',
 );
 const NAME_START = new RegExp(`^${PY_NAME}`, 'u');
@@ -193,7 +193,7 @@ const NAME_START = new RegExp(`^${PY_NAME}`, 'u');
 export function parseExpression(text: string, localNames: readonly string[] = []): Node | null {
   // A line break between a local name and its `!` is no statement end for sympy (`C\n!`).
   const bangs = localNames.map((n) => n.replace(/[^\p{L}\p{N}_]/gu, '')).filter((n) => n !== '');
-  const joined = bangs.length > 0 ? text.replace(new RegExp(`(?<!${PY_WORD})(${bangs.join('|')})[ \\t\\n\\r\\f]+!`, 'gu'), '$1!') : text;
+  const joined = bangs.length > 0 ? text.replace(new RegExp(`(?<!${PY_WORD})(${bangs.join('|')})(?:[ \\t\\f]+|[ \\t\\f]*[\\r\\n]+)!`, 'gu'), '$1!') : text;
   if (text.length > MAX_LENGTH || pythonSyntaxTrap(joined)) return null;
   // Whitespace as Python's tokenizer skips it, around and between tokens (sympy strips the text
   // first); anything else, a byte order mark or no-break space inside included, is a syntax error.
@@ -212,7 +212,8 @@ export function parseExpression(text: string, localNames: readonly string[] = []
     else if (s === '/' && t[t.length - 1] === '/' && gap !== undefined && /^[ \t\f]+$/.test(gap) && toks[k - 2] === '/') t[t.length - 1] = '//';
     // sympy's factorial notation: `!` or `!!` right after its operand (`2 !` and `2!!!` are errors).
     else if (s === '!' && gap === '!' && (t[t.length - 1] === '!' || t[t.length - 1] === '!!')) t[t.length - 1] += '!';
-    else if (s === '!' && gap !== undefined && /^[ \t\n\r\f]+$/.test(gap) && localNames.includes(t[t.length - 1] ?? '') && toks[k - 2] === t[t.length - 1]) t.push(s);
+    // Blanks, or a line break with nothing after it on the new line (`C \n !` is an indentation error).
+    else if (s === '!' && gap !== undefined && /^(?:[ \t\f]+|[ \t\f]*[\r\n]+)$/.test(gap) && localNames.includes(t[t.length - 1] ?? '') && toks[k - 2] === t[t.length - 1]) t.push(s);
     else if (s === '!' && (gap === undefined || /^[ \t\n\r\f]+$/.test(gap))) return null;
     else t.push(s);
   }
@@ -245,7 +246,7 @@ export function parseExpression(text: string, localNames: readonly string[] = []
           if (!NAME_START.test(name) || NAME_START.exec(name)?.[0] !== name) return fail();
           return { t: 'sym', name };
         }
-        const args: Node[] = [test()];
+        const args: Node[] = t[i] === ')' ? [] : [test()];
         while (t[i] === ',') {
           i++;
           if (t[i] === ')') break; // Python allows one trailing comma in a call: `sin(x, )`
@@ -262,7 +263,7 @@ export function parseExpression(text: string, localNames: readonly string[] = []
         if (isFn(tok) && args.length === 1 && a) return fn(tok, a);
         if (tok === 'S' && args.length === 1 && a) return a;
         // A name sympy does not know is an undefined function (auto_symbol).
-        if (!SYMPY_NON_SYMBOLS.has(tok) && !SYMPY_CONSTANT_NAMES.has(tok) && !isFn(tok) && tok !== 'Integral' && !localNames.includes(tok) && args.length > 0) {
+        if (!SYMPY_NON_SYMBOLS.has(tok) && !SYMPY_CONSTANT_NAMES.has(tok) && !isFn(tok) && tok !== 'Integral' && !localNames.includes(tok)) {
           if (args.some(isPyInt)) return fail();
           return { t: 'ufn', name: tok, args, order: 0 };
         }
@@ -350,13 +351,40 @@ export function parseExpression(text: string, localNames: readonly string[] = []
     }
     return v;
   };
+  /**
+   * A comparison's truth value, as a bool: `==` / `!=` are structural (same parse), `<` ... of two
+   * real numbers; of anything else sympy's Relational has no truth value (fails here).
+   */
+  const comparison = (): Node => {
+    let v = sum();
+    while (t[i] === '==' || t[i] === '!=' || t[i] === '<' || t[i] === '>' || t[i] === '<=' || t[i] === '>=') {
+      const op = t[i++] ?? '';
+      const r = sum();
+      let holds: boolean;
+      if (op === '==' || op === '!=') holds = (JSON.stringify(v) === JSON.stringify(r)) === (op === '==');
+      else {
+        if (v.t !== 'num' || r.t !== 'num' || v.v[1] !== 0 || r.v[1] !== 0 || isNanC(v.v) || isNanC(r.v)) return fail();
+        const [a, b] = [v.v[0], r.v[0]];
+        holds = op === '<' ? a < b : op === '>' ? a > b : op === '<=' ? a <= b : a >= b;
+      }
+      v = { t: 'num', v: [holds ? 1 : 0, 0], py: true };
+    }
+    return v;
+  };
   const notTest = (): Node => {
     if (t[i] === 'not') {
       i++;
       const v = notTest();
       return { t: 'num', v: [truthy(v) ? 0 : 1, 0], py: true };
     }
-    return sum();
+    // A string or None as a condition: Python's truth value ("" and None are false).
+    const lit = t[i];
+    const next = t[i + 1];
+    if (lit !== undefined && (/^["']/.test(lit) || lit === 'None') && next !== undefined && ['else', 'if', 'and', 'or'].includes(next)) {
+      i++;
+      return { t: 'num', v: [lit === 'None' || lit.length === 2 ? 0 : 1, 0], py: true };
+    }
+    return comparison();
   };
   const boolLevel =
     (kw: 'and' | 'or', next: () => Node): (() => Node) =>
@@ -444,9 +472,15 @@ function diff(n: Node, x: string): Node | null {
     case 'mod':
       return null;
     case 'ufn': {
-      const [u] = n.args;
-      const du = u && n.args.length === 1 ? diff(u, x) : null;
-      return du && mulN({ ...n, order: n.order + 1 }, du);
+      // The chain rule over every argument; the k-th partial derivative is another opaque function.
+      let total: Node = ZERO;
+      for (const [k, u] of n.args.entries()) {
+        if (!dependsOn(u, x)) continue;
+        const du = diff(u, x);
+        if (!du) return null;
+        total = addN(total, mulN({ ...n, order: n.order * 16 + k + 1 }, du));
+      }
+      return total;
     }
     case 'fn': {
       const u = n.a;

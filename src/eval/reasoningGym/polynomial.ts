@@ -223,7 +223,7 @@ export function parsePolynomial(text: string): PolyForm | null {
     depth--;
     const [a] = args;
     if (name === 'S' && a && args.length === 1 && !a.py) return a;
-    if (SYMPY_NON_SYMBOLS.has(name) || SYMPY_CONSTANT_NAMES.has(name) || args.length === 0 || args.some((f) => f.py)) return fail();
+    if (SYMPY_NON_SYMBOLS.has(name) || SYMPY_CONSTANT_NAMES.has(name) || args.some((f) => f.py)) return fail();
     return {
       poly: new Map([
         [
@@ -303,9 +303,10 @@ export function parsePolynomial(text: string): PolyForm | null {
         // A number over an infinity: `1//oo` is 0, `-2//oo` -1 (Python's floor), `2%oo` nan.
         const [inf] = r.poly.size === 1 ? [...r.poly] : [];
         if (inf && (inf[0] === 'oo^1' || inf[0] === 'zoo^1')) {
-          if (v.py || op.v === '%' || (inf[0] === 'oo^1' && a.den !== 1n)) fail();
+          if (v.py || op.v === '%') fail();
+          // Python's floor of a whole number over an infinity (`-2//oo` is -1); a Float or fraction gives 0.
           const negative = inf[1].num < 0n;
-          v = { poly: constant(rational(inf[0] === 'oo^1' && a.num !== 0n && a.num < 0n !== negative ? -1n : 0n)), expanded: true };
+          v = { poly: constant(rational(inf[0] === 'oo^1' && a.den === 1n && a.num !== 0n && a.num < 0n !== negative ? -1n : 0n)), expanded: true };
           continue;
         }
         if (!isConstant(r.poly)) fail();
@@ -348,13 +349,38 @@ export function parsePolynomial(text: string): PolyForm | null {
     }
     return v;
   };
+  /** A comparison's truth value, as a bool: `==` / `!=` compare the polynomials, `<` ... two numbers; else sympy has none (fails). */
+  const comparison = (): F => {
+    let v = sum();
+    for (;;) {
+      const t = toks[i];
+      if (t?.t !== 'op' || !['==', '!=', '<', '>', '<=', '>='].includes(t.v)) return v;
+      i++;
+      const r = sum();
+      let holds: boolean;
+      if (t.v === '==' || t.v === '!=') holds = polyEquals(v.poly, r.poly) === (t.v === '==');
+      else {
+        if (!isConstant(v.poly) || !isConstant(r.poly)) fail();
+        const d = add(constantValue(v.poly), mul(rational(-1n), constantValue(r.poly)));
+        holds = t.v === '<' ? d.num < 0n : t.v === '>' ? d.num > 0n : t.v === '<=' ? d.num <= 0n : d.num >= 0n;
+      }
+      v = { poly: constant(rational(holds ? 1n : 0n)), expanded: true, py: true };
+    }
+  };
   const notTest = (): F => {
     if (isKw('not')) {
       i++;
       const v = notTest();
       return { poly: constant(rational(truthy(v) ? 0n : 1n)), expanded: true, py: true };
     }
-    return sum();
+    // A string or None as a condition: Python's truth value ("" and None are false).
+    const lit = toks[i];
+    const next = toks[i + 1];
+    if (lit && (lit.t === 'str' || (lit.t === 'name' && lit.v === 'None')) && next?.t === 'name' && ['else', 'if', 'and', 'or'].includes(next.v)) {
+      i++;
+      return { poly: constant(rational(lit.t === 'str' && lit.v !== '' ? 1n : 0n)), expanded: true, py: true };
+    }
+    return comparison();
   };
   const boolLevel =
     (kw: 'and' | 'or', next: () => F): (() => F) =>

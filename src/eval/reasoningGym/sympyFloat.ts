@@ -38,6 +38,8 @@ interface C {
   sb?: true;
   /** A Relational sympy cannot decide (`x < 1`): no number, and no truth value (using one raises). */
   rel?: true;
+  /** A Python str (a string literal) or None: only a truth value (`"" ` and None are false). */
+  other?: 'str' | 'emptystr' | 'none';
 }
 
 class Raise extends Error {}
@@ -189,7 +191,7 @@ function arith(op: BinOp, a: C, b: C): C {
  * `E*True`, `2**True`), as measured with sympy 1.14.
  */
 function binary(op: BinOp, a: C, b: C): C {
-  if (a.sb || b.sb || a.rel || b.rel) throw new Raise('arithmetic with a Boolean');
+  if (a.sb || b.sb || a.rel || b.rel || a.other || b.other) throw new Raise('arithmetic with a Boolean, str or None');
   // A bool in a power raises beside sympy objects (`2**True`, `oo**True`, `nan**False`); two bools
   // are Python ints (`True**True` is 1).
   if (op === '**' && (a.py || b.py)) {
@@ -243,6 +245,7 @@ type Thunk = (symbolValue: (name: string) => C) => C;
 /** Python's truth value of a sympy object: a number is true unless zero (nan, oo, zoo, I are true); a free symbol is true. */
 function truthy(v: C): boolean {
   if (v.rel) throw new Raise('truth value of a Relational');
+  if (v.other) return v.other === 'str';
   if (v.sb) return v.re === 1;
   return !isZero(v);
 }
@@ -250,7 +253,7 @@ function truthy(v: C): boolean {
 /** A Python int: a bool or what bitwise operators made of bools and sympy Integers, as a BigInt (Unsupported beyond 2**53). */
 function wholeOf(v: C): bigint {
   // A free symbol, even where it cancels here, is taken for a symbolic operand (sympy raises).
-  if (v.sb || v.rel || v.sym || !(v.py || isInteger(v))) throw new Raise('bitwise operand');
+  if (v.sb || v.rel || v.other || v.sym || !(v.py || isInteger(v))) throw new Raise('bitwise operand');
   const r = Math.round(v.re);
   if (!Number.isSafeInteger(r)) throw new Unsupported('bitwise operand too large');
   return BigInt(r);
@@ -287,7 +290,7 @@ function bitwise(op: string, a: C, b: C): C {
  * bool on one side these are not read here.
  */
 function compare(op: string, a: C, b: C): C {
-  if (a.rel || b.rel) throw new Unsupported('comparison of a Relational');
+  if (a.rel || b.rel || a.other || b.other) throw new Unsupported('comparison of a Relational, str or None');
   if (op === '==' || op === '!=') {
     let same: boolean;
     // sympy's true equals Python's True (not 1); a bool equals the Integer of its value.
@@ -366,7 +369,7 @@ function parse(toks: SympyToken[]): Thunk {
       // A name sympy does not know is an undefined function (auto_symbol): f(x) is a free
       // expression that only cancels with itself (f(x) - f(x) is 0).
       if (!SYMPY_NON_SYMBOLS.has(name) && !SYMPY_CONSTANT_NAMES.has(name) && !REAL_FUNCTIONS.has(name) && name !== 'Rational') {
-        if (vals.length === 0 || vals.some((v) => v.sb || v.rel || v.py)) throw new Unsupported('undefined function');
+        if (vals.length === 0 || vals.some((v) => v.sb || v.rel || v.py || v.other)) throw new Unsupported('undefined function');
         let h = sv(name).re;
         for (const v of vals) h = h * 1.37 + (Number.isFinite(v.re) ? v.re : 7.1) + 0.61 * (Number.isFinite(v.im) ? v.im : 3.3);
         return { ...c(Math.sin(h) + 2), sym: true };
@@ -392,6 +395,10 @@ function parse(toks: SympyToken[]): Thunk {
       if (isOp('(')) return call(t.v);
       const k = CONSTANTS.get(t.v);
       if (k) return () => k;
+      if (t.v === 'None') {
+        const val: C = { ...NAN, other: 'none' };
+        return () => val;
+      }
       // A keyword where an operand belongs is a syntax error.
       if (PY_OPERAND_KEYWORDS.has(t.v)) throw new Raise(t.v);
       // None, a function or class used as a value: the arithmetic raises.
@@ -404,7 +411,11 @@ function parse(toks: SympyToken[]): Thunk {
       const name = t.v;
       return (sv) => sv(name);
     }
-    if (t?.t === 'str') throw new Unsupported('string');
+    if (t?.t === 'str') {
+      i++;
+      const val: C = { ...NAN, other: t.v === '' ? 'emptystr' : 'str' };
+      return () => val;
+    }
     if (isOp('(')) {
       i++;
       return group();
@@ -422,7 +433,7 @@ function parse(toks: SympyToken[]): Thunk {
     return (sv) => {
       let v = inner(sv);
       for (const step of steps) {
-        if (v.sb || v.rel || v.im !== 0 || !Number.isInteger(v.re) || v.re < 0 || v.re > 1000) throw new Unsupported('factorial');
+        if (v.sb || v.rel || v.other || v.im !== 0 || !Number.isInteger(v.re) || v.re < 0 || v.re > 1000) throw new Unsupported('factorial');
         let r = 1;
         for (let k = v.re; k > 1; k -= step) r *= k;
         v = { ...c(r), ...(v.py ? { py: true as const } : {}) };
@@ -438,10 +449,10 @@ function parse(toks: SympyToken[]): Thunk {
         const a = v(sv);
         if (op === '~') {
           if (a.sb) return { ...a, re: 1 - a.re };
-          if (a.rel) throw new Unsupported('~ of a Relational');
+          if (a.rel || a.other) throw new Unsupported('~ of a Relational, str or None');
           return bitwise('^', a, { ...c(-1), py: true });
         }
-        if (a.sb || a.rel) throw new Raise('unary on a Boolean');
+        if (a.sb || a.rel || a.other) throw new Raise('unary on a Boolean, str or None');
         return op === '-' ? { ...a, re: -a.re, im: -a.im } : a;
       };
     }
@@ -573,7 +584,7 @@ const PY_OPERAND_KEYWORDS = new Set(['and', 'or', 'if', 'else', 'in', 'is', 'not
 /** A function of one argument, as sympy applies it to a number. */
 function applyFunction(name: string, a: C): C {
   // Python's abs keeps a bool an int; sympy's functions refuse a bool (sympify(True) is no number).
-  if (a.sb || a.rel) throw new Raise('Boolean argument');
+  if (a.sb || a.rel || a.other) throw new Raise('Boolean, str or None argument');
   if (a.py) {
     if (name === 'abs') return { re: Math.abs(a.re), im: 0, py: true };
     throw new Raise('bool argument');
@@ -592,6 +603,7 @@ function applyFunction(name: string, a: C): C {
 
 function evaluate(toks: SympyToken[], symbolValue: (name: string) => C): C {
   const v = parse(toks)(symbolValue);
+  if (v.other) throw new Unsupported('float() of a str or None');
   if (v.sb || v.rel) throw new Raise('float() of a Boolean');
   if (v.py) return c(v.re); // float(True) is 1.0
   return v;
