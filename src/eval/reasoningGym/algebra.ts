@@ -3,6 +3,7 @@
 import { metaString, oracle, RgDataError, type RgScorer } from './entry';
 import { derivative, hasFactorialOf, parsePolynomial, polyEquals } from './polynomial';
 import { pyStrip } from './py';
+import { isAntiderivative, sympyReadsNan } from './calculus';
 
 /**
  * sympy's `diff` turns a string result of `parse_expr` (a quoted answer) back into an
@@ -19,9 +20,15 @@ export const simpleIntegration: RgScorer = (answer, entry) => {
   const variable = metaString(entry, 'variable');
   const integrand = parsePolynomial(metaString(entry, 'integrand'));
   if (!integrand) throw new RgDataError('metadata.integrand is not a polynomial');
-  const user = parsePolynomial(unquote(answer));
+  const text = unquote(answer);
+  const user = parsePolynomial(text);
+  // What the polynomial reader leaves (escapes in a quoted answer, `f(x)`, floor and Mod of symbols,
+  // `C !`): the general antiderivative test, as RG's code is the same for both datasets.
+  if (!user || [...user.poly.keys()].some((k) => k.includes('('))) return isAntiderivative(answer, variable, metaString(entry, 'integrand')) ? 1 : 0;
   // factorial(x) of the variable has a derivative (polygamma) that is never a polynomial.
-  if (!user || hasFactorialOf(user.poly, variable)) return 0;
+  if (hasFactorialOf(user.poly, variable)) return 0;
+  // sympy's nan absorbs the sum (`+ 0*oo`, `+ oo - oo`), whose derivative is then 0.
+  if (sympyReadsNan(text, text === answer ? [variable, 'C'] : [])) return 0;
   return polyEquals(derivative(user.poly, variable), integrand.poly) ? 1 : 0;
 };
 
@@ -34,6 +41,6 @@ export const polynomialMultiplication: RgScorer = (answer, entry) => {
   const gold = parsePolynomial(oracle(entry));
   if (!gold) throw new RgDataError('the stored answer is not a polynomial');
   const user = parsePolynomial(answer);
-  if (!user || !user.expanded || user.usesFloat) return 0;
+  if (!user || !user.expanded || user.usesFloat || sympyReadsNan(answer)) return 0;
   return polyEquals(user.poly, gold.poly) ? 1 : 0;
 };

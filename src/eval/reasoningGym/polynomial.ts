@@ -6,9 +6,9 @@
 // Division by a monomial gives negative exponents (a Laurent polynomial), as sympy cancels
 // `x*x/x` to `x`; `I` is sympy's imaginary unit (I**2 = -1).
 
-import { SYMPY_NON_SYMBOLS } from './sympyNames';
+import { SYMPY_CONSTANT_NAMES, SYMPY_NON_SYMBOLS } from './sympyNames';
 import { add, div, equals, mul, rational, type Rational } from '../rational';
-import { pythonSyntaxTrap } from './py';
+import { PY_NAME, pythonSyntaxTrap } from './py';
 import { tokenizeSympy } from './sympyTokens';
 
 /** Monomial key ("x^2*y^1", "" for the constant) → coefficient; zero terms are never stored. */
@@ -96,10 +96,37 @@ export interface PolyForm {
   readonly usesFloat: boolean;
 }
 
-/** Parses sympy input as a polynomial; null when it is not one (or not valid input). */
+/** Python's floor division and modulo of two rationals (null for a zero divisor, where sympy raises). */
+function floorMod(op: '//' | '%', a: Rational, b: Rational): Rational | null {
+  if (b.num === 0n) return null;
+  const q = div(a, b);
+  if (!q) return null;
+  let f = q.num / q.den;
+  if (q.num < 0n && f * q.den !== q.num) f -= 1n;
+  return op === '//' ? rational(f) : add(a, mul(rational(-f), b));
+}
+
+/** The key of an undefined function's call (`f(x)`, sympy's auto_symbol): equal calls cancel. */
+function callKey(name: string, args: readonly Poly[]): string {
+  const show = (p: Poly): string =>
+    [...p]
+      .map(([k, v]) => `${k.replace(/\^/g, '~')}:${v.num}/${v.den}`)
+      .sort()
+      .join('+');
+  return `${name}(${args.map(show).join(',')})`;
+}
+
+/**
+ * Parses sympy input as a polynomial; null when it is not one (or not valid input). Python's
+ * `and`, `or`, `not` and `x if c else y` pick a side by its truth value (a non-zero number or a
+ * non-constant polynomial is true); `S(p)` is p, `Symbol("y")` the symbol y, `True` / `False` the
+ * ints 1 / 0 (beside a whole number only: `x + True` raises in sympy). Whole numbers fold under
+ * `//` and `%` (`0%1` is 0, `1//oo` 0); other operands of them are refused. An undefined
+ * function's call (`f(x)`) is an opaque symbol whose name holds `(`.
+ */
 export function parsePolynomial(text: string): PolyForm | null {
   if (text.length > MAX_LENGTH || pythonSyntaxTrap(text)) return null;
-  const toks = tokenizeSympy(text);
+  const toks = tokenizeSympy(text, { python: true });
   if (!toks || toks.length === 0) return null;
   let i = 0;
   let depth = 0;
@@ -108,7 +135,17 @@ export function parsePolynomial(text: string): PolyForm | null {
     const t = toks[i];
     return t?.t === 'op' && t.v === v;
   };
-  type F = { poly: Poly; expanded: boolean };
+  type F = { poly: Poly; expanded: boolean; py?: true };
+  const isKw = (v: string): boolean => {
+    const t = toks[i];
+    return t?.t === 'name' && t.v === v;
+  };
+  const truthy = (f: F): boolean => !isConstant(f.poly) || constantValue(f.poly).num !== 0n;
+  /** A Python bool beside anything but a whole number raises in sympy. */
+  const checkBool = (a: F, b: F): void => {
+    const whole = (f: F): boolean => isConstant(f.poly) && constantValue(f.poly).den === 1n;
+    if ((a.py && !whole(b)) || (b.py && !whole(a))) fail();
+  };
   const fail = (): never => {
     throw new SyntaxError('not a polynomial');
   };
@@ -148,19 +185,61 @@ export function parsePolynomial(text: string): PolyForm | null {
       i++;
       // A function call, keyword or sympy object fails; sympy's constants (E, pi, oo, ...) stay opaque
       // constants, as a constant of integration `+ E` is one for RG.
-      if (isOp('(') || SYMPY_NON_SYMBOLS.has(t.v)) fail();
+      if (t.v === 'True' || t.v === 'False') return { poly: constant(rational(t.v === 'True' ? 1n : 0n)), expanded: true, py: true };
+      if (isOp('(')) return call(t.v);
+      // nan is an opaque constant here too (the scorers check separately whether sympy makes the answer nan).
+      if (SYMPY_NON_SYMBOLS.has(t.v) && t.v !== 'nan') fail();
       return { poly: new Map([[`${t.v}^1`, rational(1n)]]), expanded: true };
     }
     if (isOp('(')) {
       i++;
       if (++depth > MAX_DEPTH) fail();
-      const v = sum();
+      const v = test();
       depth--;
       if (!isOp(')')) fail();
       i++;
       return v;
     }
     return fail();
+  };
+  const call = (name: string): F => {
+    i++; // (
+    if (++depth > MAX_DEPTH) fail();
+    const str = toks[i];
+    if (name === 'Symbol' && str?.t === 'str' && isOpAt(i + 1, ')')) {
+      i += 2;
+      depth--;
+      if (!new RegExp(`^${PY_NAME}$`, 'u').test(str.v)) fail();
+      return { poly: new Map([[`${str.v}^1`, rational(1n)]]), expanded: true };
+    }
+    const args: F[] = [];
+    while (!isOp(')')) {
+      args.push(test());
+      if (isOp(',')) i++;
+      else break;
+    }
+    if (!isOp(')')) fail();
+    i++;
+    depth--;
+    const [a] = args;
+    if (name === 'S' && a && args.length === 1 && !a.py) return a;
+    if (SYMPY_NON_SYMBOLS.has(name) || SYMPY_CONSTANT_NAMES.has(name) || args.some((f) => f.py)) return fail();
+    return {
+      poly: new Map([
+        [
+          `${callKey(
+            name,
+            args.map((f) => f.poly),
+          )}^1`,
+          rational(1n),
+        ],
+      ]),
+      expanded: true,
+    };
+  };
+  const isOpAt = (k: number, v: string): boolean => {
+    const t = toks[k];
+    return t?.t === 'op' && t.v === v;
   };
   const unary = (): F => {
     if (isOp('-')) {
@@ -191,10 +270,53 @@ export function parsePolynomial(text: string): PolyForm | null {
     return { poly, expanded: base.expanded && (terms(base) <= 1 || e.num <= 1n) };
   };
   const product = (): F => {
+    const floatBefore = usesFloat;
+    const v = productTerms();
+    // A product that is 0 (`1.5*0.0`) vanishes from the sum, Floats and all.
+    if (isConstant(v.poly) && constantValue(v.poly).num === 0n) usesFloat = floatBefore;
+    return v;
+  };
+  const productTerms = (): F => {
     let v = unary();
-    while (isOp('*') || isOp('/')) {
+    while (isOp('*') || isOp('/') || isOp('//') || isOp('%')) {
       const op = toks[i++];
       let r = unary();
+      checkBool(v, r);
+      if (op?.v === '//' || op?.v === '%') {
+        const same = polyEquals(v.poly, r.poly) && !isConstant(v.poly);
+        // Mod(a, a) is 0 and floor(a/a) 1; 0 % a and 0 // a are 0; `x//oo` is 0 (`x%oo` nan).
+        if (same) {
+          v = { poly: constant(rational(op.v === '%' ? 0n : 1n)), expanded: true };
+          continue;
+        }
+        const [rInf] = r.poly.size === 1 ? [...r.poly] : [];
+        if (!isConstant(v.poly) && rInf && (rInf[0] === 'oo^1' || rInf[0] === 'zoo^1') && op.v === '//') {
+          v = { poly: constant(rational(0n)), expanded: true };
+          continue;
+        }
+        if (isConstant(v.poly) && constantValue(v.poly).num === 0n && !isConstant(r.poly) && !(rInf && (rInf[0] === 'oo^1' || rInf[0] === 'zoo^1'))) {
+          v = { poly: constant(rational(0n)), expanded: true };
+          continue;
+        }
+        if (!isConstant(v.poly)) fail();
+        const a = constantValue(v.poly);
+        // A number over an infinity: `1//oo` is 0, `-2//oo` -1 (Python's floor), `2%oo` nan.
+        const [inf] = r.poly.size === 1 ? [...r.poly] : [];
+        if (inf && (inf[0] === 'oo^1' || inf[0] === 'zoo^1')) {
+          if (v.py || op.v === '%') fail();
+          // Python's floor of a whole number over an infinity (`-2//oo` is -1); a Float or fraction gives 0.
+          const negative = inf[1].num < 0n;
+          v = { poly: constant(rational(inf[0] === 'oo^1' && a.den === 1n && a.num !== 0n && a.num < 0n !== negative ? -1n : 0n)), expanded: true };
+          continue;
+        }
+        if (!isConstant(r.poly)) fail();
+        // Bools take part as Python ints beside whole numbers (`True % 2` is 1, `False // True` 0).
+        const q = floorMod(op.v, a, constantValue(r.poly));
+        if (!q) fail();
+        v = { poly: constant(q ?? rational(0n)), expanded: true, ...(v.py && r.py ? { py: true as const } : {}) };
+        continue;
+      }
+      if (op?.v === '/' && (v.py || r.py)) fail();
       if (op?.v === '/') {
         // Division by a number or by one monomial (sympy cancels like factors: `x*x/x` is `x`);
         // by a sum it is no polynomial.
@@ -208,6 +330,10 @@ export function parsePolynomial(text: string): PolyForm | null {
         r = { poly: new Map([[monomialKey(m), inv ?? rational(1n)]]), expanded: r.expanded };
       }
       const numberTimesSum = isConstant(v.poly) || isConstant(r.poly);
+      if (v.py && r.py) {
+        v = { poly: mulPoly(v.poly, r.poly), expanded: true, py: true };
+        continue;
+      }
       const expanded = v.expanded && r.expanded && (numberTimesSum || (terms(v) <= 1 && terms(r) <= 1));
       v = { poly: mulPoly(v.poly, r.poly), expanded };
     }
@@ -218,13 +344,83 @@ export function parsePolynomial(text: string): PolyForm | null {
     while (isOp('+') || isOp('-')) {
       const op = toks[i++];
       const r = product();
+      checkBool(v, r);
       v = { poly: addPoly(v.poly, op?.v === '+' ? r.poly : mulPoly(constant(rational(-1n)), r.poly)), expanded: v.expanded && r.expanded };
     }
     return v;
   };
+  /** A comparison's truth value, as a bool: `==` / `!=` compare the polynomials, `<` ... two numbers; else sympy has none (fails). */
+  const comparison = (): F => {
+    let v = sum();
+    for (;;) {
+      const t = toks[i];
+      if (t?.t !== 'op' || !['==', '!=', '<', '>', '<=', '>='].includes(t.v)) return v;
+      i++;
+      const r = sum();
+      let holds: boolean;
+      if (t.v === '==' || t.v === '!=') holds = polyEquals(v.poly, r.poly) === (t.v === '==');
+      else {
+        if (!isConstant(v.poly) || !isConstant(r.poly)) fail();
+        const d = add(constantValue(v.poly), mul(rational(-1n), constantValue(r.poly)));
+        holds = t.v === '<' ? d.num < 0n : t.v === '>' ? d.num > 0n : t.v === '<=' ? d.num <= 0n : d.num >= 0n;
+      }
+      v = { poly: constant(rational(holds ? 1n : 0n)), expanded: true, py: true };
+    }
+  };
+  const notTest = (): F => {
+    if (isKw('not')) {
+      i++;
+      const v = notTest();
+      return { poly: constant(rational(truthy(v) ? 0n : 1n)), expanded: true, py: true };
+    }
+    // A string or None as a condition: Python's truth value ("" and None are false).
+    const lit = toks[i];
+    const next = toks[i + 1];
+    if (lit && (lit.t === 'str' || (lit.t === 'name' && lit.v === 'None')) && next?.t === 'name' && ['else', 'if', 'and', 'or'].includes(next.v)) {
+      i++;
+      return { poly: constant(rational(lit.t === 'str' && lit.v !== '' ? 1n : 0n)), expanded: true, py: true };
+    }
+    return comparison();
+  };
+  const boolLevel =
+    (kw: 'and' | 'or', next: () => F): (() => F) =>
+    (): F => {
+      const floatBefore = usesFloat;
+      let v = next();
+      let floatV = usesFloat;
+      while (isKw(kw)) {
+        i++;
+        usesFloat = floatBefore;
+        const r = next();
+        const floatR = usesFloat;
+        const keepLeft = truthy(v) === (kw === 'or');
+        v = keepLeft ? v : r;
+        floatV = keepLeft ? floatV : floatR;
+      }
+      usesFloat = floatV;
+      return v;
+    };
+  const orTest = boolLevel('or', boolLevel('and', notTest));
+  function test(): F {
+    // Only the side picked counts for Floats (`x if 1.5 else 2.0` has none).
+    const floatBefore = usesFloat;
+    const body = orTest();
+    if (!isKw('if')) return body;
+    const floatBody = usesFloat;
+    i++;
+    const cond = orTest();
+    if (!isKw('else')) fail();
+    i++;
+    usesFloat = floatBefore;
+    const other = test();
+    const pickBody = truthy(cond);
+    if (pickBody) usesFloat = floatBody;
+    return pickBody ? body : other;
+  }
   try {
-    const v = sum();
+    const v = test();
     if (i !== toks.length) return null;
+    if (v.py && !isConstant(v.poly)) return null;
     return { poly: v.poly, expanded: v.expanded, usesFloat };
   } catch {
     return null;

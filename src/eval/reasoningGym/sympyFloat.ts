@@ -10,8 +10,8 @@
 // the cancellation is one sympy does automatically (like terms and like factors); where sympy
 // keeps an unexpanded form (`(x+1)**2 - x**2 - 2*x`) it raises and this gives a number.
 
-import { pyStrip, pythonSyntaxTrap } from './py';
-import { SYMPY_NON_SYMBOLS } from './sympyNames';
+import { PY_NAME, pyStrip, pythonSyntaxTrap } from './py';
+import { SYMPY_CONSTANT_NAMES, SYMPY_NON_SYMBOLS } from './sympyNames';
 import { tokenizeSympy, type SympyToken } from './sympyTokens';
 
 // Of the text without its surrounding whitespace (parse_expr strips it: a correct answer padded
@@ -34,6 +34,12 @@ interface C {
   inexact?: true;
   /** Computed from a free symbol (which may have cancelled). */
   sym?: true;
+  /** A sympy Boolean (BooleanTrue / BooleanFalse, from `<`): re is 1 or 0; no number. */
+  sb?: true;
+  /** A Relational sympy cannot decide (`x < 1`): no number, and no truth value (using one raises). */
+  rel?: true;
+  /** A Python str (a string literal) or None: only a truth value (`"" ` and None are false). */
+  other?: 'str' | 'emptystr' | 'none';
 }
 
 class Raise extends Error {}
@@ -141,6 +147,22 @@ function isInteger(a: C): boolean {
   return !a.inexact && !a.zoo && a.im === 0 && Number.isFinite(a.re) && Math.abs(a.re - Math.round(a.re)) <= 1e-9 * Math.max(1, Math.abs(a.re));
 }
 
+/**
+ * `a // b` and `a % b` where a side is oo, -oo or zoo (real, non-zero divisor), as sympy 1.14: a
+ * modulo is nan; `oo//2` is oo, `oo//-2` -oo, `zoo//1` zoo, two infinities give nan; a finite
+ * number over an infinity is 0 (`1//oo`, `2.5//-oo`, `2//zoo`), except that a sympy Integer
+ * floors as Python's float division does (`-2//oo` and `2//-oo` are -1).
+ */
+function floorDivInfinite(op: BinOp, a: C, b: C): C {
+  if (op === '%') return NAN;
+  const aInf = a.zoo || !Number.isFinite(a.re);
+  const bInf = b.zoo || !Number.isFinite(b.re);
+  if (aInf && bInf) return NAN;
+  if (aInf) return a.zoo ? ZOO : c(b.re > 0 ? a.re : -a.re);
+  if (b.zoo || a.re === 0 || !isInteger(a)) return c(0);
+  return c(a.re > 0 === b.re > 0 ? 0 : -1);
+}
+
 function arith(op: BinOp, a: C, b: C): C {
   switch (op) {
     case '+':
@@ -154,7 +176,8 @@ function arith(op: BinOp, a: C, b: C): C {
     case '**':
       return cPow(a, b);
     default: {
-      if (a.im !== 0 || b.im !== 0 || a.zoo || b.zoo || !Number.isFinite(a.re) || !Number.isFinite(b.re)) throw new Unsupported('// or %');
+      if ((!a.zoo && a.im !== 0) || (!b.zoo && b.im !== 0)) throw new Unsupported('// or % of a complex number');
+      if (a.zoo || b.zoo || !Number.isFinite(a.re) || !Number.isFinite(b.re)) return floorDivInfinite(op, a, b);
       if (b.re === 0) return op === '//' ? (a.re === 0 ? NAN : ZOO) : NAN;
       const q = Math.floor(a.re / b.re);
       return c(op === '//' ? q : a.re - b.re * q);
@@ -168,6 +191,14 @@ function arith(op: BinOp, a: C, b: C): C {
  * `E*True`, `2**True`), as measured with sympy 1.14.
  */
 function binary(op: BinOp, a: C, b: C): C {
+  if (a.sb || b.sb || a.rel || b.rel || a.other || b.other) throw new Raise('arithmetic with a Boolean, str or None');
+  // A bool in a power raises beside sympy objects (`2**True`, `oo**True`, `nan**False`); two bools
+  // are Python ints (`True**True` is 1).
+  if (op === '**' && (a.py || b.py)) {
+    if (!(a.py && b.py)) throw new Raise('bool power');
+    return b.re < 0 ? { ...c(a.re ** b.re), inexact: true } : { ...c(a.re ** b.re), py: true };
+  }
+  if (op === '//' && b.py) throw new Raise('bool divisor');
   const sym = a.sym || b.sym ? { sym: true as const } : {};
   // Modulo by zero raises in sympy 1.14 whatever the left side (`3%0`, `nan%0`, `E%0`, `0.0%0.0`,
   // even under `0*(...)`), except an infinity (`oo%0`: nan). Floor division by zero raises for a
@@ -179,13 +210,12 @@ function binary(op: BinOp, a: C, b: C): C {
     throw new Raise('modulo by zero');
   }
   if (op === '//' && isZero(b)) {
-    if (isInfinite(a) || isNan(a)) return { ...NAN, ...sym };
+    if (isNan(a)) return { ...NAN, ...sym };
+    // `oo//0` is oo, `-oo//0` -oo, `zoo//0.0` zoo.
+    if (isInfinite(a) || a.zoo) return a;
     if (b.inexact || a.py || isInteger(a) || (a.inexact && a.sym && isZero(a))) throw new Raise('division by zero');
     return isZero(a) ? { ...NAN, ...sym } : { ...ZOO, ...sym };
   }
-  if (op === '//' && b.py) throw new Raise('bool divisor');
-  // A modulo with an infinite side is nan (`3%oo`).
-  if (op === '%' && (isInfinite(a) || isInfinite(b))) return { ...NAN, ...sym };
   // sympy's nan absorbs everything, a bool on its right too (`nan - False` is nan; Python's
   // `False - nan` raises).
   if (a.py && isNan(b)) throw new Raise('bool arithmetic');
@@ -195,6 +225,7 @@ function binary(op: BinOp, a: C, b: C): C {
   if (isNan(a) || isNan(b)) return { ...NAN, ...sym };
   // sympy keeps 0**x symbolic (the sign of x is unknown).
   if (op === '**' && b.sym && isZero(a)) throw new Raise('0**symbol');
+  if (a.py && b.py && op === '/' && isZero(b)) throw new Raise('division by zero'); // Python's False/False
   if (a.py && b.py && op === '/') return { ...arith(op, a, b), inexact: true, ...sym }; // Python's True/True is 1.0
   if (a.py || b.py) {
     const other = a.py ? b : a;
@@ -202,68 +233,188 @@ function binary(op: BinOp, a: C, b: C): C {
     const v = arith(op, { ...a, inexact: undefined }, { ...b, inexact: undefined });
     return a.py && b.py ? { ...v, py: true, ...sym } : { ...v, ...sym };
   }
+  // A modulo with an infinite side is nan (`3%oo`, `oo%I`).
+  if (op === '%' && (isInfinite(a) || isInfinite(b) || a.zoo || b.zoo)) return { ...NAN, ...sym };
   const v = arith(op, a, b);
   return a.inexact || b.inexact ? { ...v, inexact: true, ...sym } : { ...v, ...sym };
 }
 
-function evaluate(toks: SympyToken[], symbolValue: (name: string) => C): C {
+/** A value computed on demand, so that Python's `and`, `or` and `x if c else y` evaluate only the side they pick. */
+type Thunk = (symbolValue: (name: string) => C) => C;
+
+/** Python's truth value of a sympy object: a number is true unless zero (nan, oo, zoo, I are true); a free symbol is true. */
+function truthy(v: C): boolean {
+  if (v.rel) throw new Raise('truth value of a Relational');
+  if (v.other) return v.other === 'str';
+  if (v.sb) return v.re === 1;
+  return !isZero(v);
+}
+
+/** A Python int: a bool or what bitwise operators made of bools and sympy Integers, as a BigInt (Unsupported beyond 2**53). */
+function wholeOf(v: C): bigint {
+  // A free symbol, even where it cancels here, is taken for a symbolic operand (sympy raises).
+  if (v.sb || v.rel || v.other || v.sym || !(v.py || isInteger(v))) throw new Raise('bitwise operand');
+  const r = Math.round(v.re);
+  if (!Number.isSafeInteger(r)) throw new Unsupported('bitwise operand too large');
+  return BigInt(r);
+}
+
+const MAX_SHIFT = 1000n;
+
+/**
+ * Python's bitwise operators on sympy Integers and bools (`309 & 1`, `309 ^ 1` is 308, `~309`,
+ * `1 << 70`); any other operand (a Float, a constant, a symbol) raises, as in sympy 1.14.
+ * Two bools give a bool (`True ^ True` is False), else a sympy Integer.
+ */
+function bitwise(op: string, a: C, b: C): C {
+  const x = wholeOf(a);
+  const y = wholeOf(b);
+  let r: bigint;
+  if (op === '&') r = x & y;
+  else if (op === '|') r = x | y;
+  else if (op === '^') r = x ^ y;
+  else {
+    if (y < 0n) throw new Raise('negative shift count');
+    if (y > MAX_SHIFT) throw new Unsupported('shift too large');
+    r = op === '<<' ? x << y : x >> y;
+  }
+  const sym = a.sym || b.sym ? { sym: true as const } : {};
+  return { ...c(Number(r)), ...(a.py && b.py ? { py: true as const } : {}), ...sym };
+}
+
+/**
+ * Python's comparisons of sympy objects: `<`, `<=`, `>`, `>=` give a sympy Boolean for real numbers
+ * (oo and E included) and raise for nan, zoo and complex numbers; `==` / `!=` are structural (a
+ * Python bool): `3 == 3` is True, `3 == 3.0` False (an Integer is never equal to a Float in sympy
+ * 1.14), `nan == nan` True. With a free symbol (a Relational whose truth sympy cannot decide) or a
+ * bool on one side these are not read here.
+ */
+function compare(op: string, a: C, b: C): C {
+  if (a.rel || b.rel || a.other || b.other) throw new Unsupported('comparison of a Relational, str or None');
+  if (op === '==' || op === '!=') {
+    let same: boolean;
+    // sympy's true equals Python's True (not 1); a bool equals the Integer of its value.
+    if (a.sb || b.sb) same = !!(a.sb || a.py) && !!(b.sb || b.py) && a.re === b.re;
+    else if (a.zoo || b.zoo) same = !!a.zoo && !!b.zoo;
+    else if (isNan(a) || isNan(b)) same = isNan(a) && isNan(b);
+    else same = !a.inexact === !b.inexact && a.re === b.re && a.im === b.im;
+    return { ...c(same === (op === '==') ? 1 : 0), py: true };
+  }
+  // Two Python ints compare as Python does (`(not 2.5) >= (0 != -oo)` is True).
+  if (a.py && b.py) {
+    const r = op === '<' ? a.re < b.re : op === '<=' ? a.re <= b.re : op === '>' ? a.re > b.re : a.re >= b.re;
+    return { ...c(r ? 1 : 0), py: true };
+  }
+  if (a.py || b.py || a.sb || b.sb || a.zoo || b.zoo || isNan(a) || isNan(b) || a.im !== 0 || b.im !== 0) throw new Raise('invalid comparison');
+  if (a.sym || b.sym) return { ...NAN, rel: true };
+  const r = op === '<' ? a.re < b.re : op === '<=' ? a.re <= b.re : op === '>' ? a.re > b.re : a.re >= b.re;
+  return { ...c(r ? 1 : 0), sb: true };
+}
+
+const COMPARISONS = new Set(['<', '<=', '>', '>=', '==', '!=']);
+
+/**
+ * Parses `toks` as Python's expression grammar over sympy objects (what `parse_expr` evaluates):
+ * conditional expressions, `or`, `and`, `not`, comparisons, `| ^ &`, shifts, arithmetic, unary
+ * `- + ~`, `**`, factorials, calls. Returns the value as a thunk; syntax errors throw here.
+ */
+function parse(toks: SympyToken[]): Thunk {
   let i = 0;
   let depth = 0;
   const isOp = (v: string): boolean => {
     const t = toks[i];
     return t?.t === 'op' && t.v === v;
   };
-  const group = (): C => {
+  const isKw = (v: string): boolean => {
+    const t = toks[i];
+    return t?.t === 'name' && t.v === v;
+  };
+  const nested = (f: () => Thunk): Thunk => {
     if (++depth > MAX_DEPTH) throw new Unsupported('too deep');
-    const v = sum();
+    const v = f();
     depth--;
+    return v;
+  };
+  const group = (): Thunk => {
+    const v = nested(test);
     if (!isOp(')')) throw new Raise('missing )');
     i++;
     return v;
   };
-  const call = (name: string): C => {
+  const call = (name: string): Thunk => {
     i++; // (
-    const args: C[] = [];
-    if (!isOp(')')) {
-      if (++depth > MAX_DEPTH) throw new Unsupported('too deep');
-      args.push(sum());
-      depth--;
+    const args: (Thunk | { str: string })[] = [];
+    while (!isOp(')')) {
+      const t = toks[i];
+      if (t?.t === 'str' && (toks[i + 1]?.t !== 'op' || isOpAt(i + 1, ',') || isOpAt(i + 1, ')'))) {
+        args.push({ str: t.v });
+        i++;
+      } else args.push(nested(test));
+      if (isOp(',')) i++;
+      else break;
     }
     if (!isOp(')')) throw new Raise('missing )');
     i++;
-    const [a] = args;
-    if (!a) throw new Unsupported(name);
-    // Python's abs keeps a bool an int; sympy's functions refuse a bool (sympify(True) is no number).
-    if (a.py) {
-      if (name === 'abs') return { re: Math.abs(a.re), im: 0, py: true };
-      throw new Raise('bool argument');
-    }
-    const inexact = a.inexact || name === 'Float' ? { inexact: true as const } : {};
-    if (name === 'Rational') return a;
-    const symF = a.sym ? { sym: true as const } : {};
-    const f = REAL_FUNCTIONS.get(name);
-    if (!f || a.zoo || a.im !== 0 || !Number.isFinite(a.re)) throw new Unsupported(name);
-    if (name === 'log' && a.re === 0) return ZOO;
-    // sqrt and log of a negative number: sympy's principal values (sqrt(-1) is I).
-    if (name === 'sqrt' && a.re < 0) return { ...c(0, Math.sqrt(-a.re)), ...inexact, ...symF };
-    if (name === 'log' && a.re < 0) return { ...c(Math.log(-a.re), Math.PI), ...inexact, ...symF };
-    return { ...c(f(a.re)), ...inexact, ...symF };
+    return (sv) => {
+      // sympy's Symbol("y") is the symbol y.
+      if (name === 'Symbol') {
+        const [s] = args;
+        if (args.length !== 1 || !s || typeof s === 'function' || !new RegExp(`^${PY_NAME}$`, 'u').test(s.str)) throw new Unsupported('Symbol');
+        return sv(s.str);
+      }
+      const vals = args.map((a) => {
+        if (typeof a !== 'function') throw new Unsupported('string argument');
+        return a(sv);
+      });
+      // A name sympy does not know is an undefined function (auto_symbol): f(x) is a free
+      // expression that only cancels with itself (f(x) - f(x) is 0).
+      if (!SYMPY_NON_SYMBOLS.has(name) && !SYMPY_CONSTANT_NAMES.has(name) && !REAL_FUNCTIONS.has(name) && name !== 'Rational') {
+        if (vals.length === 0 || vals.some((v) => v.sb || v.rel || v.py || v.other)) throw new Unsupported('undefined function');
+        let h = sv(name).re;
+        for (const v of vals) h = h * 1.37 + (Number.isFinite(v.re) ? v.re : 7.1) + 0.61 * (Number.isFinite(v.im) ? v.im : 3.3);
+        return { ...c(Math.sin(h) + 2), sym: true };
+      }
+      if (vals.length !== 1) throw vals.length === 0 ? new Unsupported(name) : new Raise('arguments');
+      return applyFunction(name, vals[0] ?? NAN);
+    };
   };
-  const operand = (): C => {
+  const isOpAt = (k: number, v: string): boolean => {
+    const t = toks[k];
+    return t?.t === 'op' && t.v === v;
+  };
+  const operand = (): Thunk => {
     const t = toks[i];
     if (t?.t === 'num') {
       i++;
       const v = c(Number(t.v.num) / Number(t.v.den));
-      return t.float ? { ...v, inexact: true } : v;
+      const val = t.float ? { ...v, inexact: true as const } : v;
+      return () => val;
     }
     if (t?.t === 'name') {
       i++;
       if (isOp('(')) return call(t.v);
       const k = CONSTANTS.get(t.v);
-      if (k) return k;
+      if (k) return () => k;
+      if (t.v === 'None') {
+        const val: C = { ...NAN, other: 'none' };
+        return () => val;
+      }
+      // A keyword where an operand belongs is a syntax error.
+      if (PY_OPERAND_KEYWORDS.has(t.v)) throw new Raise(t.v);
       // None, a function or class used as a value: the arithmetic raises.
-      if (SYMPY_NON_SYMBOLS.has(t.v)) throw new Raise(t.v);
-      return symbolValue(t.v);
+      if (SYMPY_NON_SYMBOLS.has(t.v)) {
+        const name = t.v;
+        return () => {
+          throw new Raise(name);
+        };
+      }
+      const name = t.v;
+      return (sv) => sv(name);
+    }
+    if (t?.t === 'str') {
+      i++;
+      const val: C = { ...NAN, other: t.v === '' ? 'emptystr' : 'str' };
+      return () => val;
     }
     if (isOp('(')) {
       i++;
@@ -271,57 +422,190 @@ function evaluate(toks: SympyToken[], symbolValue: (name: string) => C): C {
     }
     throw new Raise('expected an operand');
   };
-  const atom = (): C => {
-    let v = operand();
+  const atom = (): Thunk => {
+    const inner = operand();
+    const steps: number[] = [];
     while (isOp('!') || isOp('!!')) {
-      const step = isOp('!') ? 1 : 2;
+      steps.push(isOp('!') ? 1 : 2);
       i++;
-      if (v.im !== 0 || !Number.isInteger(v.re) || v.re < 0 || v.re > 1000) throw new Unsupported('factorial');
-      let r = 1;
-      for (let k = v.re; k > 1; k -= step) r *= k;
-      v = { ...c(r), ...(v.py ? { py: true as const } : {}) };
     }
-    return v;
+    if (steps.length === 0) return inner;
+    return (sv) => {
+      let v = inner(sv);
+      for (const step of steps) {
+        if (v.sb || v.rel || v.other || v.im !== 0 || !Number.isInteger(v.re) || v.re < 0 || v.re > 1000) throw new Unsupported('factorial');
+        let r = 1;
+        for (let k = v.re; k > 1; k -= step) r *= k;
+        v = { ...c(r), ...(v.py ? { py: true as const } : {}) };
+      }
+      return v;
+    };
   };
-  const unary = (): C => {
-    if (isOp('-')) {
-      i++;
+  const unary = (): Thunk => {
+    if (isOp('-') || isOp('+') || isOp('~')) {
+      const op = (toks[i++] as { v: string }).v;
       const v = unary();
-      return { ...v, re: -v.re, im: -v.im };
-    }
-    if (isOp('+')) {
-      i++;
-      return unary();
+      return (sv) => {
+        const a = v(sv);
+        if (op === '~') {
+          if (a.sb) return { ...a, re: 1 - a.re };
+          if (a.rel || a.other) throw new Unsupported('~ of a Relational, str or None');
+          return bitwise('^', a, { ...c(-1), py: true });
+        }
+        if (a.sb || a.rel || a.other) throw new Raise('unary on a Boolean, str or None');
+        return op === '-' ? { ...a, re: -a.re, im: -a.im } : a;
+      };
     }
     const base = atom();
     if (isOp('**')) {
       i++;
-      return binary('**', base, unary());
+      const e = unary();
+      return (sv) => binary('**', base(sv), e(sv));
     }
     return base;
   };
-  const product = (): C => {
+  const product = (): Thunk => {
     let v = unary();
-    while (isOp('*') || isOp('/') || isOp('//') || isOp('%')) {
-      const op = toks[i++];
+    while (isOp('*') || isOp('/') || isOp('//') || isOp('%') || isOp('@')) {
+      const op = (toks[i++] as { v: string }).v;
+      const l = v;
       const r = unary();
-      v = binary(op?.v === '*' || op?.v === '/' || op?.v === '//' ? op.v : '%', v, r);
+      if (op === '@') {
+        v = () => {
+          throw new Raise('@');
+        };
+      } else v = (sv) => binary(op as BinOp, l(sv), r(sv));
     }
     return v;
   };
-  const sum = (): C => {
+  const sum = (): Thunk => {
     let v = product();
     while (isOp('+') || isOp('-')) {
-      const op = toks[i++];
+      const op = isOp('+') ? '+' : '-';
+      i++;
+      const l = v;
       const r = product();
-      v = binary(op?.v === '+' ? '+' : '-', v, r);
+      v = (sv) => binary(op, l(sv), r(sv));
     }
     return v;
   };
+  const binaryLevel = (ops: readonly string[], next: () => Thunk): (() => Thunk) => {
+    const level = (): Thunk => {
+      let v = next();
+      for (;;) {
+        const op = ops.find((o) => isOp(o));
+        if (op === undefined) return v;
+        i++;
+        const l = v;
+        const r = next();
+        v = (sv) => bitwise(op, l(sv), r(sv));
+      }
+    };
+    return level;
+  };
+  const shift = binaryLevel(['<<', '>>'], sum);
+  const band = binaryLevel(['&'], shift);
+  const bxor = binaryLevel(['^'], band);
+  const bor = binaryLevel(['|'], bxor);
+  const comparison = (): Thunk => {
+    const first = bor();
+    const rest: [string, Thunk][] = [];
+    for (;;) {
+      const t = toks[i];
+      if (t?.t === 'op' && COMPARISONS.has(t.v)) {
+        i++;
+        rest.push([t.v, bor()]);
+      } else if (isKw('in') || isKw('is')) throw new Unsupported('in / is');
+      else if (isKw('not') && toks[i + 1]?.t === 'name' && (toks[i + 1] as { v: string }).v === 'in') throw new Unsupported('not in');
+      else break;
+    }
+    if (rest.length === 0) return first;
+    // a < b < c is (a < b) and (b < c), b evaluated once.
+    return (sv) => {
+      let left = first(sv);
+      let result: C = left;
+      for (const [op, r] of rest) {
+        const right = r(sv);
+        result = compare(op, left, right);
+        if (!truthy(result)) return result;
+        left = right;
+      }
+      return result;
+    };
+  };
+  const notTest = (): Thunk => {
+    if (isKw('not')) {
+      i++;
+      const v = notTest();
+      return (sv) => {
+        return { ...c(truthy(v(sv)) ? 0 : 1), py: true };
+      };
+    }
+    return comparison();
+  };
+  const boolLevel = (kw: 'and' | 'or', next: () => Thunk): (() => Thunk) => {
+    return (): Thunk => {
+      let v = next();
+      while (isKw(kw)) {
+        i++;
+        const l = v;
+        const r = next();
+        v = (sv) => {
+          const a = l(sv);
+          return truthy(a) === (kw === 'or') ? a : r(sv);
+        };
+      }
+      return v;
+    };
+  };
+  const andTest = boolLevel('and', notTest);
+  const orTest = boolLevel('or', andTest);
+  const test = (): Thunk => {
+    const body = orTest();
+    if (!isKw('if')) return body;
+    i++;
+    const cond = orTest();
+    if (!isKw('else')) throw new Raise('expected else');
+    i++;
+    const other = test();
+    return (sv) => {
+      return truthy(cond(sv)) ? body(sv) : other(sv);
+    };
+  };
   if (toks.length === 0) throw new Raise('empty');
-  const v = sum();
-  if (v.py) return c(v.re); // float(True) is 1.0
+  const v = test();
   if (i !== toks.length) throw new Raise('trailing tokens');
+  return v;
+}
+
+/** Keywords that may not stand where an operand belongs. */
+const PY_OPERAND_KEYWORDS = new Set(['and', 'or', 'if', 'else', 'in', 'is', 'not', 'lambda']);
+
+/** A function of one argument, as sympy applies it to a number. */
+function applyFunction(name: string, a: C): C {
+  // Python's abs keeps a bool an int; sympy's functions refuse a bool (sympify(True) is no number).
+  if (a.sb || a.rel || a.other) throw new Raise('Boolean, str or None argument');
+  if (a.py) {
+    if (name === 'abs') return { re: Math.abs(a.re), im: 0, py: true };
+    throw new Raise('bool argument');
+  }
+  const inexact = a.inexact || name === 'Float' ? { inexact: true as const } : {};
+  if (name === 'Rational') return a;
+  const symF = a.sym ? { sym: true as const } : {};
+  const f = REAL_FUNCTIONS.get(name);
+  if (!f || a.zoo || a.im !== 0 || !Number.isFinite(a.re)) throw new Unsupported(name);
+  if (name === 'log' && a.re === 0) return ZOO;
+  // sqrt and log of a negative number: sympy's principal values (sqrt(-1) is I).
+  if (name === 'sqrt' && a.re < 0) return { ...c(0, Math.sqrt(-a.re)), ...inexact, ...symF };
+  if (name === 'log' && a.re < 0) return { ...c(Math.log(-a.re), Math.PI), ...inexact, ...symF };
+  return { ...c(f(a.re)), ...inexact, ...symF };
+}
+
+function evaluate(toks: SympyToken[], symbolValue: (name: string) => C): C {
+  const v = parse(toks)(symbolValue);
+  if (v.other) throw new Unsupported('float() of a str or None');
+  if (v.sb || v.rel) throw new Raise('float() of a Boolean');
+  if (v.py) return c(v.re); // float(True) is 1.0
   return v;
 }
 
@@ -353,7 +637,7 @@ function close(a: C, b: C): boolean {
 export function sympyFloat(text: string): number | 'raise' | 'unsupported' {
   if (pyStrip(text).length > MAX_LENGTH) return 'unsupported';
   if (pythonSyntaxTrap(text)) return 'raise';
-  const toks = tokenizeSympy(text);
+  const toks = tokenizeSympy(text, { python: true });
   if (!toks) return 'raise';
   let values: C[];
   try {

@@ -126,3 +126,6 @@ const PYTHON_KEYWORDS =
 
 /** Names that are not symbols for sympy's parse_expr (see above); keywords and None/True/False included. */
 export const SYMPY_NON_SYMBOLS: ReadonlySet<string> = new Set([...NAMES.split(' '), ...PYTHON_KEYWORDS]);
+
+/** sympy's numeric constants and Python's bools: names that are values, never callable (`E(x)` raises). */
+export const SYMPY_CONSTANT_NAMES: ReadonlySet<string> = new Set(['E', 'pi', 'I', 'oo', 'zoo', 'nan', 'EulerGamma', 'Catalan', 'GoldenRatio', 'TribonacciConstant', 'True', 'False']);

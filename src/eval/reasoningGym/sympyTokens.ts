@@ -10,7 +10,12 @@ import { PY_NAME, pyDecimal, pyStrip } from './py';
 const NAME = new RegExp(`^${PY_NAME}`, 'u');
 
 /** A number (exact; `float`: written with a point or exponent, a sympy Float), a name or an operator. */
-export type SympyToken = { t: 'num'; v: Rational; float: boolean } | { t: 'name'; v: string } | { t: 'op'; v: string };
+export type SympyToken = { t: 'num'; v: Rational; float: boolean } | { t: 'name'; v: string } | { t: 'op'; v: string } | { t: 'str'; v: string };
+
+/** Python's operators beyond sympy's arithmetic (comparisons, bitwise, `@`, `,`), read with `{ python: true }`. */
+const PYTHON_OP = /^(<<|>>|<=|>=|==|!=|[<>&|^~@,])/;
+/** A plain one-line Python string literal (no prefix, no escapes), read with `{ python: true }`. */
+const PYTHON_STR = /^(?:"([^"\\\n\r]*)"|'([^'\\\n\r]*)')/;
 
 /**
  * Splits `text` into tokens; null at a character outside the syntax. As sympy's `parse_expr`
@@ -24,8 +29,10 @@ export type SympyToken = { t: 'num'; v: Rational; float: boolean } | { t: 'name'
  * `7 // 2` (spaces or tabs between, not a line break). `!` (factorial) and `!!` (double
  * factorial) follow a number, name or `)` with nothing between, as sympy's `factorial_notation`
  * reads them; `4 !` and `3!!!` are errors there and null here.
+ * With `python`, also Python's comparison and bitwise operators (`<< >> <= >= == != < > & | ^ ~`),
+ * `@`, `,` and plain string literals (`"y"`), for a reader that evaluates Python's grammar.
  */
-export function tokenizeSympy(text: string): SympyToken[] | null {
+export function tokenizeSympy(text: string, opts: { python?: boolean } = {}): SympyToken[] | null {
   const src = pyStrip(text);
   const out: SympyToken[] = [];
   let i = 0;
@@ -39,6 +46,22 @@ export function tokenizeSympy(text: string): SympyToken[] | null {
       continue;
     }
     const prev = out[out.length - 1];
+    if (opts.python) {
+      const pop = PYTHON_OP.exec(rest);
+      if (pop?.[1] !== undefined) {
+        gap = '';
+        out.push({ t: 'op', v: pop[1] });
+        i += pop[1].length;
+        continue;
+      }
+      const str = PYTHON_STR.exec(rest);
+      if (str) {
+        gap = '';
+        out.push({ t: 'str', v: str[1] ?? str[2] ?? '' });
+        i += str[0].length;
+        continue;
+      }
+    }
     const bang = /^!+/.exec(rest);
     if (bang) {
       const after = prev?.t === 'num' || prev?.t === 'name' || (prev?.t === 'op' && prev.v === ')');

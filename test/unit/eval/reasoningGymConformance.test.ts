@@ -101,6 +101,13 @@ describe('Reasoning-Gym conformance corpus', () => {
 // simple and intermediate integration): a run of Unicode `\w` that starts like an identifier (`ß`, `λ`,
 // `ﬁC`, `C²`, `x٣`: free symbols, so `+ ß` is a constant and `+ λ - λ` cancels), not `²`, `٣` or `℘`;
 // every Python keyword (`nonlocal`, `yield`) is no symbol; U+2028 inside an answer is a syntax error.
+// Python's grammar around sympy objects (countdown, simple and intermediate integration,
+// polynomial_multiplication; reasoning_gym_s36.jsonl): `and`, `or`, `not`, `x if c else y` pick a
+// side by its truth value (`1 and <gold>`, `<gold> if x else 0` score as the gold); comparisons and
+// bitwise operators on sympy Integers (`<gold> ^ 1`, `~<gold>`, `<gold> == <gold>`: a number, 0.05 in
+// countdown); `//` and `%` with oo / zoo (`+ oo//2`, `+ 1//oo`, `+ zoo%1`); nan from `+ 0*oo` or
+// `+ oo - oo` (0 in the integration datasets); `S(<gold>)`, `True*<gold>`, `Symbol("y")`, an undefined
+// function that cancels (`+ f(x) - f(x)`); `C !` / `C\n!`; a quoted answer with escapes (`"\t<gold>"`).
 describe.each([
   'reasoning_gym_sympy_operators.jsonl',
   'reasoning_gym_whitespace_floats.jsonl',
@@ -111,6 +118,7 @@ describe.each([
   'reasoning_gym_sympy_names.jsonl',
   'reasoning_gym_python_regex.jsonl',
   'reasoning_gym_python_names.jsonl',
+  'reasoning_gym_s36.jsonl',
 ])('Reasoning-Gym differential cases: %s', (name) => {
   const extra = readFileSync(path.join(repoRoot, 'test', 'fixtures', name), 'utf8')
     .split('\n')
