@@ -12,11 +12,10 @@ import { chmodSync, chownSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { measureScratch, overDiskBudget } from '../../../src/sandbox/diskBudget';
-import { IS_ROOT, removeDir, tempDir } from './helpers';
+import { asUnprivileged, IS_ROOT, NOBODY, removeDir, tempDir } from './helpers';
 
 const MiB = 1024 ** 2;
 const LIMITS = { diskBytes: 8 * MiB, diskEntries: 20_000 };
-const NOBODY = 65534;
 const dirs: string[] = [];
 afterAll(() => {
   for (const dir of dirs) {
@@ -24,21 +23,6 @@ afterAll(() => {
     removeDir(dir);
   }
 });
-
-/** Runs `fn` with the host's file access of an unprivileged user (as root: effective uid and gid nobody, put back after). */
-function asUnprivileged<T>(fn: () => T): T {
-  const { seteuid, setegid } = process;
-  if (!IS_ROOT) return fn();
-  if (seteuid === undefined || setegid === undefined) throw new Error('seteuid is missing on this POSIX platform');
-  setegid(NOBODY);
-  seteuid(NOBODY);
-  try {
-    return fn();
-  } finally {
-    seteuid(0);
-    setegid(0);
-  }
-}
 
 /**
  * A folder the sandbox owns (as root: given to nobody), holding 12 MiB in three files (real

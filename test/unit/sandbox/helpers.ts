@@ -8,6 +8,24 @@ export const isolation = await detectIsolation();
 /** Tiers this machine can run: basic always, isolated where bubblewrap works. */
 export const TIERS: ReadonlyArray<'isolated' | 'basic'> = isolation.tier === 'isolated' ? ['isolated', 'basic'] : ['basic'];
 export const IS_ROOT = process.getuid?.() === 0;
+
+/** The uid and gid `nobody` (65534 on Debian, Ubuntu and Fedora). */
+export const NOBODY = 65534;
+
+/** Runs `fn` with the host's file access of an unprivileged user (as root: effective uid and gid nobody, put back after; as another user: as it is). Throws when seteuid is missing. */
+export function asUnprivileged<T>(fn: () => T): T {
+  const { seteuid, setegid } = process;
+  if (!IS_ROOT) return fn();
+  if (seteuid === undefined || setegid === undefined) throw new Error('seteuid is missing on this POSIX platform');
+  setegid(NOBODY);
+  seteuid(NOBODY);
+  try {
+    return fn();
+  } finally {
+    seteuid(0);
+    setegid(0);
+  }
+}
 /**
  * Tiers a test must run on: on Linux as root (CI) the isolated tier is required, so a
  * bubblewrap that does not work there fails the suite (startRunner throws) instead of skipping it.

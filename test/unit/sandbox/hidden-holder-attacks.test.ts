@@ -21,10 +21,9 @@ import { HIDDEN_FDS, heldDeletedBytes } from '../../../src/sandbox/diskBudget';
 import { processMemory } from '../../../src/sandbox/memoryBudget';
 import { resolvePython } from '../../../src/sandbox/python';
 import { createCodeRunner, type CodeRunner } from '../../../src/sandbox/index';
-import { IS_ROOT, REQUIRED_TIERS, removeDir, tempDir } from './helpers';
+import { asUnprivileged, IS_ROOT, NOBODY, REQUIRED_TIERS, removeDir, tempDir } from './helpers';
 
 const MiB = 1024 ** 2;
-const NOBODY = 65534;
 const dirs: string[] = [];
 afterAll(() => dirs.forEach(removeDir));
 
@@ -58,21 +57,6 @@ if ${o.exec ? 'True' : 'False'}:
     os.execv(exe, [exe, "-c", script])
 subprocess.run([exe, "-c", script])
 `;
-
-/** Runs `fn` with the host's file access of an unprivileged user (as root: effective uid and gid nobody, put back after). */
-function asUnprivileged<T>(fn: () => T): T {
-  const { seteuid, setegid } = process;
-  if (!IS_ROOT) return fn();
-  if (seteuid === undefined || setegid === undefined) throw new Error('seteuid is missing on this POSIX platform');
-  setegid(NOBODY);
-  seteuid(NOBODY);
-  try {
-    return fn();
-  } finally {
-    seteuid(0);
-    setegid(0);
-  }
-}
 
 /** A Python an unprivileged user can run (as root the resolved one may live in root's home). */
 async function unprivilegedPython(): Promise<string> {
