@@ -135,6 +135,8 @@ export class PythonCodeRunner implements CodeRunner {
   private starting: Promise<WorkerProcess> | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private cellCount = 0;
+  /** `cellCount` when the sandbox was last made fresh (started or reset): equal, no code ran since. */
+  private cellsAtReset = 0;
   private lostState = false;
   private disposed = false;
   /** A limit, a kill or a restart happened since the last reset: `reset` then refuses (see there). */
@@ -210,7 +212,8 @@ export class PythonCodeRunner implements CodeRunner {
    * the supervisor kills every other process of the sandbox, empties scratch, /tmp, home and
    * /dev/shm, and forks a new interpreter from itself (it never ran user code, so no module,
    * variable or environment change survives); the host then checks that the sandbox holds as
-   * many processes as at its start, and drops its artifact copies and kept full outputs.
+   * many processes as at its start, and drops its artifact copies and kept full outputs. When no
+   * cell ran since the sandbox started or was last reset, nothing is done (it is fresh already).
    * Resolves false, with the worker ended, when any step fails or when a cell since the last
    * reset hit a limit, was killed, or lost its interpreter: the caller then disposes this runner
    * and starts a fresh sandbox. Never throws.
@@ -219,6 +222,10 @@ export class PythonCodeRunner implements CodeRunner {
     const run = this.queue.then(async () => {
       const worker = this.worker;
       if (this.disposed || this.tainted || this.lostState || !worker?.alive || signal?.aborted) return false;
+      // No cell since the sandbox started or was last reset: no code of the last question ran
+      // in it, so it is as fresh as a reset would make it (a question answered without code
+      // costs no fork).
+      if (this.cellCount === this.cellsAtReset) return true;
       if (!(await worker.reset()) || !this.budget.workerReset(worker.pid)) {
         await worker.kill();
         return false;
@@ -234,6 +241,7 @@ export class PythonCodeRunner implements CodeRunner {
       }
       this.fullOutputs = [];
       this.hostCopyBytes = 0;
+      this.cellsAtReset = this.cellCount;
       return true;
     });
     this.queue = run.catch(() => undefined);

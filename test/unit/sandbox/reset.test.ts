@@ -198,6 +198,28 @@ print(json.dumps(found))
     });
   }
 
+  it('a question that ran no cell costs no reset: the sandbox is untouched, the next cell still runs fresh', async () => {
+    const root = tempDir('reset-skip');
+    dirs.push(root);
+    const scratch = join(root, 'scratch');
+    const runner = (await startRunner(tier, { mode: 'stateless', scratchDir: scratch })) as PythonCodeRunner;
+    try {
+      await report(runner, 'LEFT = 1\nopen("left.txt", "w").write("q1")\nprint("{}")');
+      expect(await runner.reset()).toBe(true);
+      expect(readdirSync(scratch)).toEqual([]);
+      // A file no code of the sandbox wrote: a reset would empty scratch, a skipped one leaves it.
+      writeFileSync(join(scratch, 'host.txt'), 'not from the sandbox');
+      expect(await runner.reset()).toBe(true);
+      expect(readdirSync(scratch)).toEqual(['host.txt']);
+      expect(await report(runner, LOOK)).toMatchObject({ global: false, scratch: ['host.txt'] });
+      // After a cell, the reset does its work again.
+      expect(await runner.reset()).toBe(true);
+      expect(readdirSync(scratch)).toEqual([]);
+    } finally {
+      await runner.dispose();
+    }
+  });
+
   it("drops the last question's host files: full outputs and artifact copies do not pile up over an evaluation", async () => {
     // Before sandboxes were reused, disposing each question's runner removed them; a reused one
     // would otherwise keep up to 32 MiB of full output per cell for every question of the run.
