@@ -163,8 +163,10 @@ export async function scoreCommand(argv: readonly string[], io: Io): Promise<num
       // A byte-order mark opening the file (Windows editors write one) is not part of the JSON.
       const parsed = parseAnswerLine(lineNo === 1 ? line.replace(/^\uFEFF/, '') : line);
       // Another of r1ci's files given as answers (a task file, an SFT or rollouts export, a
-      // curriculum) is said once, before any line is printed, not as every line's own error.
-      if (++answerLines === 1 && !parsed.ok) {
+      // curriculum) is said once, before any line is printed, not as every line's own error. A
+      // task line with an id and an answer reads as an answer line too: it is one only when its id
+      // names a question of the tasks (answers kept beside their question text).
+      if (++answerLines === 1 && (!parsed.ok || !index.records.has(String(parsed.value.id)))) {
         const kind = otherFileKind(line);
         if (kind !== undefined) throw new CliError(`${answersName} is ${kind}, not answers: each line of an answers file is {"id", "answer"} or {"id", "text"} (r1ci score --help).`, EXIT.failure);
       }

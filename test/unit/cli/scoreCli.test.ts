@@ -351,6 +351,8 @@ describe('r1ci score: sandbox flags and the tier', () => {
         ],
         'a task file',
       ],
+      // Task lines with ids and answers read as answer lines; their ids are not the tasks' ids.
+      ['tasks-with-ids.jsonl', [{ id: 'q1', question: 'What is 1 + 1?', answer: '2' }], 'a task file'],
       [
         'sft.jsonl',
         [
@@ -372,6 +374,11 @@ describe('r1ci score: sandbox flags and the tier', () => {
       expect([name, r.code, r.stdout]).toEqual([name, 1, '']);
       expect(r.stderr).toBe(`r1ci: ${file} is ${kind}, not answers: each line of an answers file is {"id", "answer"} or {"id", "text"} (r1ci score --help).\n`);
     }
+    // Answers kept beside their question text (a task line's shape, the tasks' own ids) are answers.
+    const withQuestion = answersFile('with-question.jsonl', [{ id: 'bbh/navigate.json#0', question: 'q', answer: 'No' }]);
+    const kept = await run(['score', FIXTURE, '--answers', withQuestion]);
+    expect(kept.code, kept.stderr).toBe(0);
+    expect(JSON.parse(kept.stdout)).toMatchObject({ id: 'bbh/navigate.json#0', answer: 'No', correct: true });
     // An eval results file holds {"id", "answer", ...} lines: a saved run is scored again.
     const results = answersFile('run.results.jsonl', [aResult('bbh/navigate.json#0', { answer: 'No', correct: true })]);
     const again = await run(['score', FIXTURE, '--answers', results]);
