@@ -1344,6 +1344,17 @@ describe('OpenAI-compatible stream framings', () => {
     expect(r.events.find((e) => e.type === 'turn-end')).toMatchObject({ stats: { promptTokens: 321, outputTokens: expect.any(Number) } });
   });
 
+  // Ollama's /v1 and llama.cpp report in usage.prompt_tokens only what they evaluated: the prefix
+  // in their KV cache is left out, and that cache holds what the model generated last turn (its
+  // code), not only the earlier prompt. Only the execution results are new to the server.
+  it('every turn is code (a long cell, then the answer): the prompt_tokens of a server that cached the model\'s own reply is no truncation', async () => {
+    const longCell = `\`\`\`python\ns = "${'a'.repeat(3000)}"\nprint(len(s))\n\`\`\`\n`;
+    const r = await run('openai', { turns: [{ text: '```python\nprint(1)\n```\n' }, { text: longCell }, { text: '<<<{{RESULT}}>>>', usagePromptTokens: 60 }] });
+    expect(r.trajectory.answer).toBe('3000');
+    expect(execCount(r)).toBe(2);
+    expect(warningsOf(r, 'context-truncated')).toEqual([]);
+  });
+
   it('a server that never sends usage: no token counts, no false truncation warning', async () => {
     const r = await run('openai', { wire: { omitUsage: true }, turns: [{ text: '```python\nprint("x" * 2000)\n```\n' }, { text: '<<<done>>>' }] });
     expect(r.trajectory.answer).toBe('done');
