@@ -1597,3 +1597,43 @@ describe.each(BOTH)("Gemma 4's native tool-call form written in the content on %
     expect(r.chats[1]?.messages?.find((m) => m.role === 'tool')?.content ?? r.chats[1]?.latestResult).toMatch(/^\[not executed: your reply reached the token limit/);
   });
 });
+
+// Progress displays of several lines redraw them by moving the cursor up: tqdm's bars with
+// `position` (`\n` to its row, `ESC[A` back), rich's Live (pip, `ESC[2K ESC[1A`), docker-style
+// listings (`ESC[nA`, then `ESC[K` per row), `ESC[nF`. The model gets the screen as a terminal
+// finally shows it: each row in its last state, not every intermediate redraw.
+describe.each(BOTH)('output redrawn above the cursor on %s', (kind) => {
+  const cases: Array<[string, string, string]> = [
+    [
+      "tqdm's two bars (position=1: `\\n` down, `ESC[A` back up)",
+      'import sys\nw = sys.stderr.write\nfor i in range(201):\n    w(f"\\rA {i}/200")\n    w(f"\\n\\rB {2*i}/400")\n    w("\\x1b[A")\nw("\\n\\n")\nprint("answer: 42")',
+      'A 200/200\nB 400/400\n',
+    ],
+    [
+      "rich's Live (pip): `\\r ESC[2K ESC[1A ESC[2K` before each frame, the last frame ended by a newline",
+      'import sys\nw = sys.stderr.write\nfor i in range(101):\n    if i:\n        w("\\r\\x1b[2K\\x1b[1A\\x1b[2K\\x1b[1A\\x1b[2K")\n    w(f"fetch {i}%\\nbuild {i // 2}%\\nlink {i // 4}%")\nw("\\n")\nprint("answer: 42")',
+      'fetch 100%\nbuild 50%\nlink 25%\n',
+    ],
+    [
+      'a listing redrawn with `ESC[3A` and `ESC[K` per row',
+      'import sys\nw = sys.stderr.write\nfor i in range(51):\n    if i:\n        w("\\x1b[3A")\n    for name in ("layer-a", "layer-b", "layer-c"):\n        w(f"\\x1b[K{name}: {i * 2} MB\\n")\nprint("answer: 42")',
+      'layer-a: 100 MB\nlayer-b: 100 MB\nlayer-c: 100 MB\n',
+    ],
+    [
+      'two rows redrawn with `ESC[2F` (up, to column 1) after a line that stays',
+      'import sys\nw = sys.stderr.write\nw("header\\n")\nfor i in range(101):\n    if i:\n        w("\\x1b[2F")\n    w(f"\\x1b[2Kdownload {i}%\\n\\x1b[2Kunpack {i // 2}%\\n")\nprint("answer: 42")',
+      'header\ndownload 100%\nunpack 50%\n',
+    ],
+  ];
+  it.each(cases)('%s', async (_what, code, screen) => {
+    const r = await run(kind, { turns: [{ text: `\`\`\`python\n${code}\n\`\`\`\n` }, { text: 'Saw: <<<{{RESULT}}>>>' }] });
+    expect(r.trajectory.turns[0]?.cell?.result?.stderr).toBe(screen);
+    expect(r.trajectory.turns[0]?.cell?.result?.stdout).toBe('answer: 42\n');
+    const seen = r.chats[1]?.latestResult ?? '';
+    expect(seen).toContain(screen.trim());
+    expect(seen).toContain('answer: 42');
+    // No intermediate state of a row reaches the model.
+    expect(seen.length).toBeLessThan(screen.length + 200);
+    expect(r.trajectory.answer).toBe('answer: 42');
+  });
+});
