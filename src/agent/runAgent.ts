@@ -329,12 +329,7 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
       promptTokensEstimate: estimate,
     };
     if (contextWatch && estimate !== undefined) {
-      const verdict = contextWatch.observe(
-        estimate,
-        done?.promptTokens,
-        done?.outputTokens,
-        turnText.length + reasoning.length + attempt.toolCalls.reduce((n, c) => n + c.arguments.length, 0),
-      );
+      const verdict = contextWatch.observe(estimate, done?.promptTokens, done?.outputTokens, turnText.length + reasoning.length + attempt.toolCalls.reduce((n, c) => n + c.arguments.length, 0));
       if (verdict.truncated && !truncationReported) {
         truncationReported = true;
         yield { type: 'warning', kind: 'context-truncated', turn, message: contextWatch.message(Math.max(verdict.estimate, done?.promptTokens ?? 0)) };

@@ -8,7 +8,7 @@ import type { ProtocolMode } from '../../../src/agent/protocol';
 import { runAgent } from '../../../src/agent/runAgent';
 import { collectTrajectory } from '../../../src/agent/trajectory';
 import { useFrontEnd } from '../../../src/text/frontEnd';
-import type { Trajectory } from '../../../src/trajectory/trajectory';
+import { ranCode, type Trajectory } from '../../../src/trajectory/trajectory';
 import { BOTH_BACKENDS as BOTH, scriptedBackend, useAgentRig, type BackendKind } from '../../support/agentRig';
 import type { ModelSpec, RecordedRequest, Scenario } from '../../support/scripted-server';
 import { matplotlibPython } from '../../support/matplotlibPython';
@@ -1347,7 +1347,7 @@ describe('OpenAI-compatible stream framings', () => {
   // Ollama's /v1 and llama.cpp report in usage.prompt_tokens only what they evaluated: the prefix
   // in their KV cache is left out, and that cache holds what the model generated last turn (its
   // code), not only the earlier prompt. Only the execution results are new to the server.
-  it('every turn is code (a long cell, then the answer): the prompt_tokens of a server that cached the model\'s own reply is no truncation', async () => {
+  it("every turn is code (a long cell, then the answer): the prompt_tokens of a server that cached the model's own reply is no truncation", async () => {
     const longCell = `\`\`\`python\ns = "${'a'.repeat(3000)}"\nprint(len(s))\n\`\`\`\n`;
     const r = await run('openai', { turns: [{ text: '```python\nprint(1)\n```\n' }, { text: longCell }, { text: '<<<{{RESULT}}>>>', usagePromptTokens: 60 }] });
     expect(r.trajectory.answer).toBe('3000');
@@ -1635,5 +1635,41 @@ describe.each(BOTH)('output redrawn above the cursor on %s', (kind) => {
     // No intermediate state of a row reaches the model.
     expect(seen.length).toBeLessThan(screen.length + 200);
     expect(r.trajectory.answer).toBe('answer: 42');
+  });
+});
+
+// `codeCalls` is the code-call budget spent, also by code that never ran; what a record calls
+// "used code" (evaluation results, their summaries) is code that ran (`ranCode`).
+describe.each(BOTH)('code that did not run is not "used code" on %s', (kind) => {
+  it('code the user declined (the "ask" approval) spends a code call but did not run', async () => {
+    const server = await rig.serve({
+      scenarios: [{ id: 'declined', match: { regex: '^' }, turns: [{ text: '```python\nprint(6 * 7)\n```\n' }, { text: 'Then <<<41>>>' }] }],
+      models: [{ name: MODEL, capabilities: ['completion'] }],
+    });
+    const runner = await rig.codeRunner({});
+    const trajectory = await collectTrajectory(
+      runAgent('Variant question.', {
+        backend: scriptedBackend(kind, server.url),
+        model: MODEL,
+        runner,
+        protocol: 'chat',
+        maxCodeCalls: 4,
+        temperature: 0,
+        contextTokens: kind === 'ollama' ? 16384 : undefined,
+        retryOnce: false,
+        approveCode: () => Promise.resolve(false),
+        signal: new AbortController().signal,
+      }),
+    );
+    expect(trajectory.answer).toBe('41');
+    expect(server.chatRequests()[1]?.latestResult).toMatch(/declined/);
+    expect(trajectory.codeCalls).toBe(1);
+    expect(ranCode(trajectory)).toBe(false);
+  });
+
+  it('code that ran is "used code"', async () => {
+    const r = await run(kind, { turns: [{ text: '```python\nprint(6 * 7)\n```\n' }, { text: '<<<{{RESULT}}>>>' }] });
+    expect(r.trajectory.answer).toBe('42');
+    expect(ranCode(r.trajectory)).toBe(true);
   });
 });
