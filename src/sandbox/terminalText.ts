@@ -206,9 +206,15 @@ export class RedrawCollapser {
     return out;
   }
 
-  /** The rest: rows still held above the cursor, the cursor's row and the rows below it (no line end after the last). */
+  /**
+   * The rest: rows still held above the cursor, the cursor's row and the rows below it (no line
+   * end after the last). Empty rows at the bottom, below the cursor, are left out: a display that
+   * erased its rows when done (rich's `transient`) left nothing there a terminal would show.
+   */
   end(): string {
-    const rest = this.takeAbove() + [this.currentLine(), ...this.rows.slice(this.at + 1).map((row) => this.rowText(row))].join('\n');
+    const below = this.rows.slice(this.at + 1).map((row) => this.rowText(row));
+    while (below.at(-1) === '') below.pop();
+    const rest = this.takeAbove() + [this.currentLine(), ...below].join('\n');
     this.resetLine();
     this.rows = [''];
     this.top = this.at = 0;

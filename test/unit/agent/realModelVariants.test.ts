@@ -1620,6 +1620,11 @@ describe.each(BOTH)('output redrawn above the cursor on %s', (kind) => {
       'layer-a: 100 MB\nlayer-b: 100 MB\nlayer-c: 100 MB\n',
     ],
     [
+      "rich's transient progress (erased when done, then the result printed where it was)",
+      'import sys\nw = sys.stderr.write\nerase = "\\r\\x1b[2K\\x1b[1A\\x1b[2K\\x1b[1A\\x1b[2K"\nfor i in range(101):\n    if i:\n        w(erase)\n    w(f"step {i}%\\neta {100 - i}s\\nrate {i}/s")\nw(erase)\nw("done\\n")\nprint("answer: 42")',
+      'done\n',
+    ],
+    [
       'two rows redrawn with `ESC[2F` (up, to column 1) after a line that stays',
       'import sys\nw = sys.stderr.write\nw("header\\n")\nfor i in range(101):\n    if i:\n        w("\\x1b[2F")\n    w(f"\\x1b[2Kdownload {i}%\\n\\x1b[2Kunpack {i // 2}%\\n")\nprint("answer: 42")',
       'header\ndownload 100%\nunpack 50%\n',

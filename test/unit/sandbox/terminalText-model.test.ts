@@ -3,7 +3,7 @@
 // and `ESC[nG` act on directly (each erase blanks its cells, at a cost the collapser must not pay:
 // its erases are O(1) with write stamps), and a cursor that `\n`, `ESC[nA`/`B`/`E`/`F`, `ESC M`
 // move between rows (within the rows drawn; a row entered keeps its column, at most its width)
-// and `ESC[J` erases below. Thousands of random sequences of text, redraws, erases,
+// and `ESC[J` erases below; empty rows at the bottom, below the cursor, show nothing. Thousands of random sequences of text, redraws, erases,
 // cursor moves, other escapes and line ends, whole and in random pieces, with and without a line
 // bound, must collapse to what the model shows, with the same count of dropped bytes.
 // The alphabet stays in the Basic Multilingual Plane: while a line is only appended to, the
@@ -70,7 +70,10 @@ function model(input: string, max: number): { out: string; dropped: number } {
     }
   }
   enter(row, false);
-  return { out: rows.map((r) => r.cells.map((c) => c ?? '').join('')).join('\n'), dropped };
+  const shown = rows.map((r) => r.cells.map((c) => c ?? '').join(''));
+  // Empty rows at the bottom, below the cursor, show nothing.
+  while (shown.length > row + 1 && shown.at(-1) === '') shown.pop();
+  return { out: shown.join('\n'), dropped };
 }
 
 const random = mulberry32;
