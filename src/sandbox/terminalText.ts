@@ -165,6 +165,10 @@ export class RedrawCollapser {
   private at = 0;
   /** Characters of the held rows other than the cursor's (see rowChars). */
   private heldChars = 0;
+  /** Rows dropped from the front of `rows` so far: a row's number is `base` + its index. */
+  private base = 0;
+  /** The cursor's position a save (`ESC 7`, `ESC[s`) kept: row number and column. */
+  private saved: { readonly row: number; readonly column: number } | undefined;
   /** SCREEN_ROWS when escapes are applied; 0 otherwise (no cursor movement is read, rows are returned at once). */
   private readonly screenRows: number;
   private escape: EscapeState = 'text';
@@ -217,8 +221,9 @@ export class RedrawCollapser {
     const rest = this.takeAbove() + [this.currentLine(), ...below].join('\n');
     this.resetLine();
     this.rows = [''];
-    this.top = this.at = 0;
+    this.top = this.at = this.base = 0;
     this.heldChars = 0;
+    this.saved = undefined;
     this.escape = 'text';
     return rest;
   }
@@ -235,6 +240,9 @@ export class RedrawCollapser {
           this.escape = 'text';
           // Reverse index: up one row (column kept), as a terminal does away from the top.
           if (ch === 'M') this.moveUp(1, false);
+          // Save and restore the cursor (DECSC, DECRC).
+          else if (ch === '7') this.saveCursor();
+          else if (ch === '8') this.restoreCursor();
         } else return this.abortEscape();
         return true;
       case 'intermediate':
@@ -278,6 +286,12 @@ export class RedrawCollapser {
     // row's start), n ≥ 1, within the rows drawn: a multi-line progress display redraws its rows so.
     if (final === 'A' || final === 'F') {
       if (n >= 0) this.moveUp(Math.max(1, n), final === 'F');
+      return;
+    }
+    // Save and restore the cursor, the SCO forms (`ESC[s`, `ESC[u`).
+    if ((final === 's' || final === 'u') && params === '') {
+      if (final === 's') this.saveCursor();
+      else this.restoreCursor();
       return;
     }
     if (final === 'B' || final === 'E') {
@@ -326,6 +340,23 @@ export class RedrawCollapser {
   /** The cursor `n` rows down (not past the last row drawn), at its column (at most the row's width) or 0 (`toStart`). */
   private moveDown(n: number, toStart: boolean): void {
     this.moveTo(this.at + Math.min(n, this.rows.length - 1 - this.at), toStart);
+  }
+
+  private saveCursor(): void {
+    this.saved = { row: this.base + this.at, column: this.column };
+  }
+
+  /**
+   * Back to the saved position (a row that left the screen: its top; a row an erase below
+   * (`ESC[J`) blanked: blank again); nothing without a save.
+   */
+  private restoreCursor(): void {
+    const saved = this.saved;
+    if (saved === undefined) return;
+    const index = Math.max(saved.row - this.base, this.top);
+    while (this.rows.length <= index) this.rows.push('');
+    this.moveTo(index, false);
+    this.redraw(Math.min(saved.column, this.width));
   }
 
   /** The cursor to held row `index`; rows it leaves above wait for the next text returned to leave the screen. */
@@ -396,6 +427,7 @@ export class RedrawCollapser {
     // Rows that left are dropped now and then, so the array stays the screen's size.
     if (this.top >= 1024) {
       this.rows = this.rows.slice(this.top);
+      this.base += this.top;
       this.at -= this.top;
       this.top = 0;
     }
@@ -408,6 +440,7 @@ export class RedrawCollapser {
     const above = this.rows.slice(this.top, this.at);
     for (const row of above) this.heldChars -= rowChars(row);
     this.rows = this.rows.slice(this.at);
+    this.base += this.at;
     this.top = this.at = 0;
     return `${above.map((row) => this.rowText(row)).join('\n')}\n`;
   }

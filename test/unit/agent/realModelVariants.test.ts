@@ -1625,6 +1625,16 @@ describe.each(BOTH)('output redrawn above the cursor on %s', (kind) => {
       'done\n',
     ],
     [
+      'two rows redrawn from a saved cursor (`ESC 7` … `ESC 8`, DECSC/DECRC)',
+      'import sys\nw = sys.stderr.write\nw("files\\n")\nfor i in range(51):\n    w("\\x1b7" + f"copied {i}\\n\\x1b[Kleft {50 - i}" + "\\x1b8")\nw("\\n\\n")\nprint("answer: 42")',
+      'files\ncopied 50\nleft 0\n',
+    ],
+    [
+      'a row redrawn from a saved cursor, the SCO forms (`ESC[s` … `ESC[u`)',
+      'import sys\nw = sys.stderr.write\nw("\\x1b[s")\nfor i in range(101):\n    w("\\x1b[u\\x1b[s" + f"{i}%\\nphase {i // 25}")\nw("\\n")\nprint("answer: 42")',
+      '100%\nphase 4\n',
+    ],
+    [
       'two rows redrawn with `ESC[2F` (up, to column 1) after a line that stays',
       'import sys\nw = sys.stderr.write\nw("header\\n")\nfor i in range(101):\n    if i:\n        w("\\x1b[2F")\n    w(f"\\x1b[2Kdownload {i}%\\n\\x1b[2Kunpack {i // 2}%\\n")\nprint("answer: 42")',
       'header\ndownload 100%\nunpack 50%\n',

@@ -3,7 +3,7 @@
 // and `ESC[nG` act on directly (each erase blanks its cells, at a cost the collapser must not pay:
 // its erases are O(1) with write stamps), and a cursor that `\n`, `ESC[nA`/`B`/`E`/`F`, `ESC M`
 // move between rows (within the rows drawn; a row entered keeps its column, at most its width)
-// and `ESC[J` erases below; empty rows at the bottom, below the cursor, show nothing. Thousands of random sequences of text, redraws, erases,
+// and `ESC[J` erases below; `ESC 7`/`ESC[s` save the cursor, `ESC 8`/`ESC[u` restore it; empty rows at the bottom, below the cursor, show nothing. Thousands of random sequences of text, redraws, erases,
 // cursor moves, other escapes and line ends, whole and in random pieces, with and without a line
 // bound, must collapse to what the model shows, with the same count of dropped bytes.
 // The alphabet stays in the Basic Multilingual Plane: while a line is only appended to, the
@@ -21,10 +21,13 @@ function model(input: string, max: number): { out: string; dropped: number } {
   let column = 0;
   let width = 0;
   let dropped = 0;
+  let saved: { row: number; column: number } | undefined;
   const chars = Array.from(input);
   const enter = (to: number, toStart: boolean): void => {
     const at = rows[row];
     if (at) Object.assign(at, { cells, width });
+    // A row an erase below took out exists again, blank, when the cursor returns to it.
+    while (rows.length <= to) rows.push({ cells: [], width: 0 });
     if (to === row) {
       if (toStart) column = 0;
       return;
@@ -42,6 +45,15 @@ function model(input: string, max: number): { out: string; dropped: number } {
     } else if (ch === '\x1b' && chars[i + 1] === 'M') {
       enter(Math.max(0, row - 1), false);
       i++;
+    } else if (ch === '\x1b' && chars[i + 1] === '7') {
+      saved = { row, column };
+      i++;
+    } else if (ch === '\x1b' && chars[i + 1] === '8') {
+      if (saved) {
+        enter(saved.row, false);
+        column = Math.min(saved.column, width);
+      }
+      i++;
     } else if (ch === '\r') column = 0;
     else if (ch === '\b') column = Math.max(0, column - 1);
     else if ((ch === '\x1b' && chars[i + 1] === '[') || ch === '\x9b') {
@@ -51,7 +63,13 @@ function model(input: string, max: number): { out: string; dropped: number } {
       const final = chars[j];
       i = j;
       const n = /^\d*$/.test(params) ? Number(params || '0') : -1;
-      if ((final === 'A' || final === 'F') && n >= 0) enter(Math.max(0, row - Math.max(1, n)), final === 'F');
+      if (final === 's' && params === '') saved = { row, column };
+      else if (final === 'u' && params === '') {
+        if (saved) {
+          enter(saved.row, false);
+          column = Math.min(saved.column, width);
+        }
+      } else if ((final === 'A' || final === 'F') && n >= 0) enter(Math.max(0, row - Math.max(1, n)), final === 'F');
       else if ((final === 'B' || final === 'E') && n >= 0) enter(Math.min(rows.length - 1, row + Math.max(1, n)), final === 'E');
       else if (final === 'J' && n === 0) {
         rows.length = row + 1;
@@ -120,6 +138,11 @@ const ATOMS = [
   '\x1b[0J',
   '\x1b[2J',
   '\x1bM',
+  '\x1b7',
+  '\x1b8',
+  '\x1b[s',
+  '\x1b[u',
+  '\x1b[1s',
   '\n',
   '\x1b[1;2H',
   '\x1b[31m',
