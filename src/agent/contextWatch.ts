@@ -15,8 +15,9 @@
 // only the part of the prompt that is new to the server since the previous request: neither the
 // previous prompt nor the previous reply (the server generated that reply into its KV cache, and
 // Ollama's /v1 and llama.cpp count only what they evaluate), so a cached prefix cannot explain a
-// count below it. Before, the previous reply counted as new: after a long code turn, the next
-// count (the results alone) raised a false alarm. The window, when the server names it (vLLM's
+// count below it; for a follow-up question, the conversation before it is not new either.
+// Before, the previous reply (and a follow-up's whole conversation) counted as new: after a long
+// code turn, the next count (the results alone) raised a false alarm. The window, when the server names it (vLLM's
 // max_model_len in /v1/models), is checked as for Ollama.
 import type { ChatMessage } from './backends/types';
 import { knob } from '../text/frontEnd';
@@ -58,10 +59,17 @@ export class ContextWatch {
 
   /** Lower bound on the tokens of `messages` before sending them. */
   estimate(messages: readonly ChatMessage[]): number {
-    let chars = 0;
-    for (const m of messages) chars += m.content.length + (m.reasoning?.length ?? 0) + (m.toolCalls?.reduce((n, c) => n + c.arguments.length, 0) ?? 0);
-    this.chars = chars;
-    return Math.max(Math.ceil(chars / LOW_CHARS_PER_TOKEN), this.carried);
+    this.chars = charsOf(messages);
+    return Math.max(Math.ceil(this.chars / LOW_CHARS_PER_TOKEN), this.carried);
+  }
+
+  /**
+   * The conversation so far (`history`: a follow-up question's earlier messages) was the server's
+   * prompt and replies before: it may be in its cache, so only what follows it is new to the
+   * server ('reported' kind). Call before the first `estimate`.
+   */
+  alreadySent(history: readonly ChatMessage[]): void {
+    this.previousChars = charsOf(history);
   }
 
   /**
@@ -104,4 +112,11 @@ export class ContextWatch {
       `Raise ${knob('contextTokens')}, if the model and your memory allow it, or lower ${knob('maxCodeCalls')}.`
     );
   }
+}
+
+/** Characters of `messages`: content, reasoning and tool-call arguments. */
+function charsOf(messages: readonly ChatMessage[]): number {
+  let chars = 0;
+  for (const m of messages) chars += m.content.length + (m.reasoning?.length ?? 0) + (m.toolCalls?.reduce((n, c) => n + c.arguments.length, 0) ?? 0);
+  return chars;
 }

@@ -174,6 +174,8 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
   // The window an OpenAI-compatible server names (tokens), when it does.
   const reportedWindow = options.backend.kind === 'ollama' ? undefined : ((await options.backend.modelContextLength(options.model, signal).catch(() => null)) ?? undefined);
   const contextWatch = options.backend.kind === 'ollama' ? (options.contextTokens !== undefined ? new ContextWatch(options.contextTokens) : undefined) : new ContextWatch(reportedWindow, 'reported');
+  // A follow-up question: the conversation before it was the previous run's, possibly cached by the server.
+  if (options.history && options.history.length > 0) contextWatch?.alreadySent(options.history);
   let truncationReported = false;
   yield { type: 'start', question, model: options.model, maxCodeCalls: options.maxCodeCalls };
 

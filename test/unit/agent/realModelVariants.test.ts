@@ -1355,6 +1355,27 @@ describe('OpenAI-compatible stream framings', () => {
     expect(warningsOf(r, 'context-truncated')).toEqual([]);
   });
 
+  // The same for a follow-up question: the conversation so far was the previous run's prompt and
+  // replies, in the server's cache; only the new question is new to it.
+  it('a follow-up question after a long conversation: the prompt_tokens of a server that cached the conversation is no truncation', async () => {
+    const history: ChatMessage[] = [
+      { role: 'user', content: 'First question.' },
+      { role: 'assistant', content: `Here is a long explanation. ${'word '.repeat(1000)}<<<1>>>` },
+    ];
+    const r = await run('openai', { turns: [{ text: '<<<2>>>', usagePromptTokens: 12 }] }, { history });
+    expect(r.trajectory.answer).toBe('2');
+    expect(warningsOf(r, 'context-truncated')).toEqual([]);
+  });
+
+  it('a prompt_tokens below the new question itself still warns on a follow-up question', async () => {
+    const history: ChatMessage[] = [
+      { role: 'user', content: 'First question.' },
+      { role: 'assistant', content: 'Short. <<<1>>>' },
+    ];
+    const r = await run('openai', { turns: [{ text: '```python\nprint("y" * 6000)\n```\n' }, { text: '<<<2>>>', usagePromptTokens: 12 }] }, { history });
+    expect(warningsOf(r, 'context-truncated').join(' ')).toMatch(/counted only 12 prompt tokens/);
+  });
+
   it('a server that never sends usage: no token counts, no false truncation warning', async () => {
     const r = await run('openai', { wire: { omitUsage: true }, turns: [{ text: '```python\nprint("x" * 2000)\n```\n' }, { text: '<<<done>>>' }] });
     expect(r.trajectory.answer).toBe('done');
