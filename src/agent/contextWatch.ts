@@ -12,9 +12,13 @@
 //
 // OpenAI-compatible servers ('reported' kind) that truncate instead of refusing (Ollama's /v1,
 // llama.cpp with context shift) report usage.prompt_tokens; we compare it with a lower bound of
-// only the part of the prompt that is new since the previous request (a cached prefix cannot
-// explain a count below that). The window, when the server names it (vLLM's max_model_len in
-// /v1/models), is checked as for Ollama.
+// only the part of the prompt that is new to the server since the previous request: neither the
+// previous prompt nor the previous reply (the server generated that reply into its KV cache, and
+// Ollama's /v1 and llama.cpp count only what they evaluate), so a cached prefix cannot explain a
+// count below it; for a follow-up question, the conversation before it is not new either.
+// Before, the previous reply (and a follow-up's whole conversation) counted as new: after a long
+// code turn, the next count (the results alone) raised a false alarm. The window, when the server names it (vLLM's
+// max_model_len in /v1/models), is checked as for Ollama.
 import type { ChatMessage } from './backends/types';
 import { knob } from '../text/frontEnd';
 
@@ -37,6 +41,8 @@ export class ContextWatch {
   /** Characters of the prompt being sent and of the previous one. */
   private chars = 0;
   private previousChars = 0;
+  /** Characters of the previous reply (text, reasoning, tool-call arguments): cached by the server that wrote them. */
+  private previousReplyChars = 0;
   /** 'reported': the last prompt_tokens that gave the truncation away. */
   private reportedTokens: number | undefined;
 
@@ -53,24 +59,36 @@ export class ContextWatch {
 
   /** Lower bound on the tokens of `messages` before sending them. */
   estimate(messages: readonly ChatMessage[]): number {
-    let chars = 0;
-    for (const m of messages) chars += m.content.length + (m.reasoning?.length ?? 0) + (m.toolCalls?.reduce((n, c) => n + c.arguments.length, 0) ?? 0);
-    this.chars = chars;
-    return Math.max(Math.ceil(chars / LOW_CHARS_PER_TOKEN), this.carried);
+    this.chars = charsOf(messages);
+    return Math.max(Math.ceil(this.chars / LOW_CHARS_PER_TOKEN), this.carried);
   }
 
-  /** After a turn: was this prompt truncated? Also records what the turn proved for the next one. */
-  observe(estimate: number, promptTokens: number | undefined, outputTokens: number | undefined): ContextVerdict {
+  /**
+   * The conversation so far (`history`: a follow-up question's earlier messages) was the server's
+   * prompt and replies before: it may be in its cache, so only what follows it is new to the
+   * server ('reported' kind). Call before the first `estimate`.
+   */
+  alreadySent(history: readonly ChatMessage[]): void {
+    this.previousChars = charsOf(history);
+  }
+
+  /**
+   * After a turn: was this prompt truncated? Also records what the turn proved for the next one.
+   * `replyChars`: characters of this turn's reply that go back in the next prompt (text,
+   * reasoning, tool-call arguments); the server generated them, so they may be in its cache.
+   */
+  observe(estimate: number, promptTokens: number | undefined, outputTokens: number | undefined, replyChars = 0): ContextVerdict {
     const window = this.contextTokens;
     let truncated = window !== undefined && ((promptTokens !== undefined && promptTokens >= window * AT_WINDOW) || estimate > window);
     if (this.kind === 'reported' && promptTokens !== undefined) {
-      const newPart = Math.ceil((this.chars - this.previousChars) / LOW_CHARS_PER_TOKEN);
+      const newPart = Math.ceil(Math.max(0, this.chars - this.previousChars - this.previousReplyChars) / LOW_CHARS_PER_TOKEN);
       if (promptTokens * REPORTED_SLACK < newPart) {
         truncated = true;
         this.reportedTokens = promptTokens;
       }
     }
     this.previousChars = this.chars;
+    this.previousReplyChars = replyChars;
     const known = Math.max(estimate, promptTokens ?? 0);
     this.carried = known + (outputTokens ?? 0);
     return { truncated, estimate };
@@ -94,4 +112,11 @@ export class ContextWatch {
       `Raise ${knob('contextTokens')}, if the model and your memory allow it, or lower ${knob('maxCodeCalls')}.`
     );
   }
+}
+
+/** Characters of `messages`: content, reasoning and tool-call arguments. */
+function charsOf(messages: readonly ChatMessage[]): number {
+  let chars = 0;
+  for (const m of messages) chars += m.content.length + (m.reasoning?.length ?? 0) + (m.toolCalls?.reduce((n, c) => n + c.arguments.length, 0) ?? 0);
+  return chars;
 }

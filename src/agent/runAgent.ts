@@ -174,6 +174,8 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
   // The window an OpenAI-compatible server names (tokens), when it does.
   const reportedWindow = options.backend.kind === 'ollama' ? undefined : ((await options.backend.modelContextLength(options.model, signal).catch(() => null)) ?? undefined);
   const contextWatch = options.backend.kind === 'ollama' ? (options.contextTokens !== undefined ? new ContextWatch(options.contextTokens) : undefined) : new ContextWatch(reportedWindow, 'reported');
+  // A follow-up question: the conversation before it was the previous run's, possibly cached by the server.
+  if (options.history && options.history.length > 0) contextWatch?.alreadySent(options.history);
   let truncationReported = false;
   yield { type: 'start', question, model: options.model, maxCodeCalls: options.maxCodeCalls };
 
@@ -329,7 +331,7 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
       promptTokensEstimate: estimate,
     };
     if (contextWatch && estimate !== undefined) {
-      const verdict = contextWatch.observe(estimate, done?.promptTokens, done?.outputTokens);
+      const verdict = contextWatch.observe(estimate, done?.promptTokens, done?.outputTokens, turnText.length + reasoning.length + attempt.toolCalls.reduce((n, c) => n + c.arguments.length, 0));
       if (verdict.truncated && !truncationReported) {
         truncationReported = true;
         yield { type: 'warning', kind: 'context-truncated', turn, message: contextWatch.message(Math.max(verdict.estimate, done?.promptTokens ?? 0)) };

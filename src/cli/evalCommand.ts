@@ -268,7 +268,7 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
     await writeFileNoFollow(resolve(values.sft), sft.text);
     stdout.write(`SFT: ${counted(sft.count, 'correct trajectory', 'correct trajectories')} that ran code, of this run's ${counted(end.results.length, samples > 1 ? 'sample' : 'question')} → ${resolve(values.sft)}\n`);
   }
-  // The table counts the code the model wrote ("Mean code calls", "Used code"): say, after it, that none of it ran.
+  // The table counts the code the model wrote ("Mean code calls"): say, after it, that none of it ran.
   if (refused.questions > 0) stderr.write(`${notRunSummary(refused.questions, refused.blocks, isolation, samples > 1)}\n`);
   if (end.cancelled) {
     stderr.write(`r1ci: cancelled; ${out} keeps what finished — run the same command again to resume.\n`);

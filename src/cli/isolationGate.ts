@@ -90,8 +90,8 @@ function isolationAdvice(isolation: 'auto' | 'basic'): string {
 
 /**
  * The line `r1ci eval` prints after its summary when model code was refused (the basic tier
- * without --allow-unisolated or a yes): the table's "Mean code calls" and "Used code" count the
- * code blocks the model wrote, so without this line they read as if code ran. `questions`: the
+ * without --allow-unisolated or a yes): the table's "Mean code calls" counts the code blocks the
+ * model wrote, so without this line it reads as if code ran ("Used code" counts only code that ran). `questions`: the
  * answers (samples, when `sampled`) of this run that wrote code; `blocks`: their code blocks.
  * Says that those answers are asked again by a run that may run code (runner.ts pendingSamples).
  */
@@ -100,7 +100,7 @@ export function notRunSummary(questions: number, blocks: number, isolation: 'aut
   const one = questions === 1;
   return (
     `r1ci: no model code was run (the basic tier, and --allow-unisolated was not given): ${what} wrote ${counted(blocks, 'code block')}, ` +
-    `and each block got "${NOT_RUN_MESSAGE}". "Mean code calls" and "Used code" above count code written, not run, and ${one ? 'that answer was' : 'those answers were'} made without it. ` +
+    `and each block got "${NOT_RUN_MESSAGE}". "Mean code calls" above counts code written, not run ("Used code" counts only code that ran), and ${one ? 'that answer was' : 'those answers were'} made without it. ` +
     `${isolationAdvice(isolation)} Or pass --allow-unisolated to run it; the same command then asks ${one ? 'it' : 'those'} again.`
   );
 }

@@ -4,7 +4,7 @@
 import type { ChatMessage } from '../agent/backends/types';
 import { runAgent } from '../agent/runAgent';
 import { collectTrajectory } from '../agent/trajectory';
-import type { Trajectory } from '../trajectory/trajectory';
+import { ranCode, type Trajectory } from '../trajectory/trajectory';
 import type { CodeRunner } from '../sandbox/types';
 import type { ResultStep } from './results';
 import { modelRunSettings, type ModelRunSettings } from '../agent/modelRunSettings';
@@ -53,7 +53,8 @@ export async function solveRecord(record: TaskRecord, options: SolveRecordOption
     reason: error !== undefined ? `error: ${error}` : trajectory.reason === 'budget' && trajectory.answer === null ? `code-call budget (${options.maxCodeCalls}) used up; ${score.reason}` : score.reason,
     turns: trajectory.turns.length,
     codeCalls: trajectory.codeCalls,
-    usedCode: trajectory.codeCalls > 0,
+    // Code that ran: not code the model wrote that was refused, declined or cut (those spend codeCalls).
+    usedCode: ranCode(trajectory),
     ...(error !== undefined ? { error } : {}),
     trajectory: [...messages],
     ...spansOf(messages, trajectory),

@@ -96,6 +96,23 @@ export interface CollapseOptions {
 /** Parameter bytes of a CSI sequence kept to read it (`2` of `ESC[2K`); a longer run is only removed. */
 const MAX_CSI_PARAMS = 16;
 
+/**
+ * Rows above the cursor that a cursor-up sequence may still reach (when escapes are applied): a
+ * screen's height, as a terminal has (a row that scrolled off its top is final, and a cursor-up
+ * stops at the top). Multi-line progress displays (tqdm's bars with `position`, rich's Live, as pip
+ * uses it, docker-style listings) redraw a few rows; 100 is far more than any of them.
+ */
+const SCREEN_ROWS = 100;
+/** Characters those rows may hold together; beyond it the oldest rows are final (host memory stays bounded). */
+const SCREEN_CHARS = 1024 * 1024;
+
+/**
+ * A row the cursor left (above or below it) that a cursor movement may enter again: its text when
+ * it was only appended to, else its whole state (columns, write stamps, erases, width), so
+ * entering it again changes nothing a terminal would not.
+ */
+type Row = string | { readonly line: string; readonly cells: string[] | undefined; readonly written: number[]; readonly erases: { at: number; through: number }[]; readonly width: number };
+
 /** Where an escape sequence being removed stands (see CollapseOptions.removeEscapes). */
 type EscapeState = 'text' | 'esc' | 'intermediate' | 'csi' | 'string' | 'string-esc';
 
@@ -136,6 +153,24 @@ export class RedrawCollapser {
   private column = 0;
   /** Columns the current line spans, including those beyond `maxLineChars`. */
   private width = 0;
+  /**
+   * The rows held while a cursor movement may still redraw them, oldest first, from `top`: those
+   * above the cursor (at most `screenRows`, and SCREEN_CHARS characters with the others), the
+   * cursor's own slot `at` (its content is the current line while the cursor is there), and those
+   * below it (the cursor moved up past them; they stay as drawn). One array and an index, so a
+   * cursor movement costs O(1) (linear time, issue 10 item 4).
+   */
+  private rows: Row[] = [''];
+  private top = 0;
+  private at = 0;
+  /** Characters of the held rows other than the cursor's (see rowChars). */
+  private heldChars = 0;
+  /** Rows dropped from the front of `rows` so far: a row's number is `base` + its index. */
+  private base = 0;
+  /** The cursor's position a save (`ESC 7`, `ESC[s`) kept: row number and column. */
+  private saved: { readonly row: number; readonly column: number } | undefined;
+  /** SCREEN_ROWS when escapes are applied; 0 otherwise (no cursor movement is read, rows are returned at once). */
+  private readonly screenRows: number;
   private escape: EscapeState = 'text';
   /** Parameter bytes of the CSI sequence being read (`2` of `ESC[2K`). */
   private csiParams = '';
@@ -143,6 +178,7 @@ export class RedrawCollapser {
   constructor(options: CollapseOptions = {}) {
     this.removeEscapes = options.removeEscapes ?? false;
     this.maxLineChars = options.maxLineChars ?? Number.POSITIVE_INFINITY;
+    this.screenRows = this.removeEscapes ? SCREEN_ROWS : 0;
   }
 
   push(text: string): string {
@@ -174,9 +210,20 @@ export class RedrawCollapser {
     return out;
   }
 
+  /**
+   * The rest: rows still held above the cursor, the cursor's row and the rows below it (no line
+   * end after the last). Empty rows at the bottom, below the cursor, are left out: a display that
+   * erased its rows when done (rich's `transient`) left nothing there a terminal would show.
+   */
   end(): string {
-    const rest = this.currentLine();
+    const below = this.rows.slice(this.at + 1).map((row) => this.rowText(row));
+    while (below.at(-1) === '') below.pop();
+    const rest = this.takeAbove() + [this.currentLine(), ...below].join('\n');
     this.resetLine();
+    this.rows = [''];
+    this.top = this.at = this.base = 0;
+    this.heldChars = 0;
+    this.saved = undefined;
     this.escape = 'text';
     return rest;
   }
@@ -189,8 +236,14 @@ export class RedrawCollapser {
         if (ch === '[') this.escape = 'csi';
         else if (ch === ']' || ch === 'P' || ch === 'X' || ch === '^' || ch === '_') this.escape = 'string';
         else if (code >= 0x20 && code <= 0x2f) this.escape = 'intermediate';
-        else if (code >= 0x30 && code <= 0x7e) this.escape = 'text';
-        else return this.abortEscape();
+        else if (code >= 0x30 && code <= 0x7e) {
+          this.escape = 'text';
+          // Reverse index: up one row (column kept), as a terminal does away from the top.
+          if (ch === 'M') this.moveUp(1, false);
+          // Save and restore the cursor (DECSC, DECRC).
+          else if (ch === '7') this.saveCursor();
+          else if (ch === '8') this.restoreCursor();
+        } else return this.abortEscape();
         return true;
       case 'intermediate':
         if (code >= 0x30 && code <= 0x7e) this.escape = 'text';
@@ -228,8 +281,31 @@ export class RedrawCollapser {
    * clear their line with these instead of padding with spaces. Others are only removed.
    */
   private lineControl(final: string, params: string): void {
-    if (final !== 'K' && final !== 'G') return;
     const n = /^\d*$/.test(params) ? Number(params || '0') : -1;
+    // Cursor up (`ESC[nA`; `ESC[nF` to the row's start) and down (`ESC[nB`; `ESC[nE` to the
+    // row's start), n ≥ 1, within the rows drawn: a multi-line progress display redraws its rows so.
+    if (final === 'A' || final === 'F') {
+      if (n >= 0) this.moveUp(Math.max(1, n), final === 'F');
+      return;
+    }
+    // Save and restore the cursor, the SCO forms (`ESC[s`, `ESC[u`).
+    if ((final === 's' || final === 'u') && params === '') {
+      if (final === 's') this.saveCursor();
+      else this.restoreCursor();
+      return;
+    }
+    if (final === 'B' || final === 'E') {
+      if (n >= 0) this.moveDown(Math.max(1, n), final === 'E');
+      return;
+    }
+    // Erase below (`ESC[J`, `ESC[0J`): the rest of the row and every row under it.
+    if (final === 'J') {
+      if (n !== 0) return;
+      for (const row of this.rows.splice(this.at + 1)) this.heldChars -= rowChars(row);
+      this.lineControl('K', '');
+      return;
+    }
+    if (final !== 'K' && final !== 'G') return;
     if (final === 'G') {
       // Never past the line's end: a hostile `ESC[999999999G` must not make a huge sparse line.
       if (n >= 0) this.redraw(Math.min(Math.max(0, n - 1), this.width));
@@ -256,6 +332,152 @@ export class RedrawCollapser {
     }
   }
 
+  /** The cursor `n` rows up (not past the first row held), at its column (at most the row's width) or 0 (`toStart`). */
+  private moveUp(n: number, toStart: boolean): void {
+    this.moveTo(this.at - Math.min(n, this.at - this.top), toStart);
+  }
+
+  /** The cursor `n` rows down (not past the last row drawn), at its column (at most the row's width) or 0 (`toStart`). */
+  private moveDown(n: number, toStart: boolean): void {
+    this.moveTo(this.at + Math.min(n, this.rows.length - 1 - this.at), toStart);
+  }
+
+  private saveCursor(): void {
+    this.saved = { row: this.base + this.at, column: this.column };
+  }
+
+  /**
+   * Back to the saved position (a row that left the screen: its top; a row an erase below
+   * (`ESC[J`) blanked: blank again); nothing without a save.
+   */
+  private restoreCursor(): void {
+    const saved = this.saved;
+    if (saved === undefined) return;
+    const index = Math.max(saved.row - this.base, this.top);
+    while (this.rows.length <= index) this.rows.push('');
+    this.moveTo(index, false);
+    this.redraw(Math.min(saved.column, this.width));
+  }
+
+  /** The cursor to held row `index`; rows it leaves above wait for the next text returned to leave the screen. */
+  private moveTo(index: number, toStart: boolean): void {
+    if (index === this.at) {
+      if (toStart) this.redraw(0);
+      return;
+    }
+    const column = this.column;
+    this.storeRow();
+    this.at = index;
+    this.enterSlot(toStart ? 0 : column);
+  }
+
+  /** Puts the cursor's row into its slot (the current line is then empty). */
+  private storeRow(): void {
+    const row = this.takeRow();
+    this.rows[this.at] = row;
+    this.heldChars += rowChars(row);
+  }
+
+  /** Makes the row in slot `at` the cursor's row, the cursor at `column`. */
+  private enterSlot(column: number): void {
+    const row = this.rows[this.at] ?? '';
+    this.heldChars -= rowChars(row);
+    this.rows[this.at] = '';
+    this.enterRow(row, column);
+  }
+
+  /** Makes `row` the cursor's row, the cursor at `column` (at most its end). */
+  private enterRow(row: Row, column: number): void {
+    this.resetLine();
+    if (typeof row === 'string') {
+      this.line = row;
+      this.width = row.length;
+    } else {
+      this.line = row.line;
+      this.cells = row.cells;
+      this.written = row.written;
+      this.erases = row.erases;
+      this.width = row.width;
+    }
+    this.redraw(Math.min(column, this.width));
+  }
+
+  /** The cursor's row as the cursor leaves it (its text when it was only appended to); the current line is then empty. */
+  private takeRow(): Row {
+    const row: Row = this.cells === undefined && this.width === this.line.length ? this.line : { line: this.line, cells: this.cells, written: this.written, erases: this.erases, width: this.width };
+    this.resetLine();
+    return row;
+  }
+
+  /** What `row` shows. */
+  private rowText(row: Row): string {
+    return typeof row === 'string' ? row : showCells(row.cells ?? Array.from(row.line), row.written, row.erases);
+  }
+
+  /** The rows above the cursor no cursor-up may reach any more (beyond the screen's bounds), each with its line end. */
+  private overflow(): string {
+    let out = '';
+    while (this.at - this.top > this.screenRows || (this.heldChars > SCREEN_CHARS && this.at > this.top)) {
+      const row = this.rows[this.top] ?? '';
+      this.heldChars -= rowChars(row);
+      this.rows[this.top] = '';
+      this.top++;
+      out += `${this.rowText(row)}\n`;
+    }
+    // Rows that left are dropped now and then, so the array stays the screen's size.
+    if (this.top >= 1024) {
+      this.rows = this.rows.slice(this.top);
+      this.base += this.top;
+      this.at -= this.top;
+      this.top = 0;
+    }
+    return out;
+  }
+
+  /** Every row above the cursor, each with its line end (they become final). */
+  private takeAbove(): string {
+    if (this.at === this.top) return '';
+    const above = this.rows.slice(this.top, this.at);
+    for (const row of above) this.heldChars -= rowChars(row);
+    this.rows = this.rows.slice(this.at);
+    this.base += this.at;
+    this.top = this.at = 0;
+    return `${above.map((row) => this.rowText(row)).join('\n')}\n`;
+  }
+
+  /**
+   * Completed rows (`done`: each ends with `\n`) go above the cursor, which is on the last row
+   * held: returns those that leave the screen. Only the last `screenRows` of them are split into
+   * rows; the rest are returned whole.
+   */
+  private completeRows(done: string): string {
+    if (this.screenRows === 0) return done;
+    let cut = done.length;
+    for (let rows = 0; rows < this.screenRows && cut > 0; rows++) cut = (cut >= 2 ? done.lastIndexOf('\n', cut - 2) : -1) + 1;
+    const out = cut > 0 ? this.takeAbove() + done.slice(0, cut) : '';
+    if (done.length > cut)
+      for (const row of done.slice(cut, -1).split('\n')) {
+        this.rows[this.at++] = row;
+        this.rows.push('');
+        this.heldChars += row.length;
+      }
+    return out + this.overflow();
+  }
+
+  /** A line feed: the cursor's row is complete; the cursor goes to the start of the row below (a new one at the bottom). */
+  private lineFeed(): string {
+    if (this.screenRows === 0) {
+      const row = this.currentLine();
+      this.resetLine();
+      return `${row}\n`;
+    }
+    this.storeRow();
+    this.at++;
+    if (this.at === this.rows.length) this.rows.push('');
+    else this.enterSlot(0);
+    return this.overflow();
+  }
+
   private abortEscape(): false {
     this.escape = 'text';
     return false;
@@ -271,14 +493,14 @@ export class RedrawCollapser {
   private writePlain(text: string): string {
     if (text.length === 0) return '';
     const last = text.lastIndexOf('\n');
-    if (this.cells === undefined && this.line.length + text.length <= this.maxLineChars) {
+    if (this.cells === undefined && this.at === this.rows.length - 1 && this.line.length + text.length <= this.maxLineChars) {
       // Only appended to, and no line can outgrow the bound: whole lines in one slice.
       if (last < 0) this.line += text;
       else {
         const done = `${this.line}${text.slice(0, last + 1)}`;
         this.line = text.slice(last + 1);
         this.column = this.width = this.line.length;
-        return done;
+        return this.completeRows(done);
       }
       this.column = this.width = this.line.length;
       return '';
@@ -287,8 +509,7 @@ export class RedrawCollapser {
     let from = 0;
     for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', from)) {
       this.writeInLine(text.slice(from, nl));
-      out += `${this.currentLine()}\n`;
-      this.resetLine();
+      out += this.lineFeed();
       from = nl + 1;
     }
     this.writeInLine(from === 0 ? text : text.slice(from));
@@ -322,26 +543,7 @@ export class RedrawCollapser {
   }
 
   private currentLine(): string {
-    const cells = this.cells;
-    if (cells === undefined) return this.line;
-    if (this.erases.length === 0) return cells.join('');
-    const erases = this.erases;
-    let out = '';
-    for (let column = 0; column < cells.length; column++) {
-      const ch = cells[column];
-      if (ch === undefined) continue;
-      // The first erase at or after this column's last write (binary search: `at` increases).
-      const when = this.written[column] ?? 0;
-      let lo = 0;
-      let hi = erases.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if ((erases[mid]?.at ?? 0) >= when) hi = mid;
-        else lo = mid + 1;
-      }
-      if ((erases[lo]?.through ?? -1) < column) out += ch;
-    }
-    return out;
+    return this.cells === undefined ? this.line : showCells(this.cells, this.written, this.erases);
   }
 
   private resetLine(): void {
@@ -352,6 +554,36 @@ export class RedrawCollapser {
     this.column = 0;
     this.width = 0;
   }
+}
+
+/** Characters a held row counts for (SCREEN_CHARS). */
+function rowChars(row: Row): number {
+  return typeof row === 'string' ? row.length : Math.max(row.line.length, row.cells?.length ?? 0);
+}
+
+/**
+ * What a redrawn line shows: its cells (one code point per column; a hole is an erased column)
+ * less those an erase up to the cursor blanked after their last write (`written`, `erases`: see
+ * RedrawCollapser).
+ */
+function showCells(cells: readonly (string | undefined)[], written: readonly number[], erases: readonly { at: number; through: number }[]): string {
+  if (erases.length === 0) return cells.join('');
+  let out = '';
+  for (let column = 0; column < cells.length; column++) {
+    const ch = cells[column];
+    if (ch === undefined) continue;
+    // The first erase at or after this column's last write (binary search: `at` increases).
+    const when = written[column] ?? 0;
+    let lo = 0;
+    let hi = erases.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((erases[mid]?.at ?? 0) >= when) hi = mid;
+      else lo = mid + 1;
+    }
+    if ((erases[lo]?.through ?? -1) < column) out += ch;
+  }
+  return out;
 }
 
 /** `text` with every line in its final state (RedrawCollapser over the whole text). */

@@ -6,7 +6,7 @@
 // Room to grow (issues 11 and 12): reasoning per turn, tool-call cells (`source`), samples and
 // rewards live beside it in the eval result record, which is built from this one.
 import { z } from 'zod';
-import { execResultSchema } from './execResult';
+import { execResultSchema, NOT_RUN_MESSAGE } from './execResult';
 
 /** Where the code of a cell came from: a python fence in the model's text (the R1-CI way), one in its reasoning (run because the reply had neither code nor answer), or a native tool call. */
 export const codeSourceSchema = z.enum(['text', 'reasoning', 'tool-call']);
@@ -124,4 +124,14 @@ export type Trajectory = z.infer<typeof trajectorySchema>;
 /** A trajectory before its first event. */
 export function emptyTrajectory(): Trajectory {
   return { question: '', model: '', turns: [], answer: null, reason: 'running', codeCalls: 0, modelMs: 0, codeMs: 0 };
+}
+
+/**
+ * True when some code of the run was executed: a cell with a result that is not the isolation
+ * gate's refusal (NOT_RUN_MESSAGE). `codeCalls` counts the code-call budget spent, which also
+ * counts code the user declined to run (no result), the gate refused, a token limit cut, or a
+ * tool call that could not be read; an evaluation's "used code" is this instead.
+ */
+export function ranCode(trajectory: Pick<Trajectory, 'turns'>): boolean {
+  return trajectory.turns.some((turn) => turn.cell?.result !== undefined && turn.cell.result.killMessage !== NOT_RUN_MESSAGE);
 }

@@ -8,7 +8,7 @@ import type { ProtocolMode } from '../../../src/agent/protocol';
 import { runAgent } from '../../../src/agent/runAgent';
 import { collectTrajectory } from '../../../src/agent/trajectory';
 import { useFrontEnd } from '../../../src/text/frontEnd';
-import type { Trajectory } from '../../../src/trajectory/trajectory';
+import { ranCode, type Trajectory } from '../../../src/trajectory/trajectory';
 import { BOTH_BACKENDS as BOTH, scriptedBackend, useAgentRig, type BackendKind } from '../../support/agentRig';
 import type { ModelSpec, RecordedRequest, Scenario } from '../../support/scripted-server';
 import { matplotlibPython } from '../../support/matplotlibPython';
@@ -1344,6 +1344,38 @@ describe('OpenAI-compatible stream framings', () => {
     expect(r.events.find((e) => e.type === 'turn-end')).toMatchObject({ stats: { promptTokens: 321, outputTokens: expect.any(Number) } });
   });
 
+  // Ollama's /v1 and llama.cpp report in usage.prompt_tokens only what they evaluated: the prefix
+  // in their KV cache is left out, and that cache holds what the model generated last turn (its
+  // code), not only the earlier prompt. Only the execution results are new to the server.
+  it("every turn is code (a long cell, then the answer): the prompt_tokens of a server that cached the model's own reply is no truncation", async () => {
+    const longCell = `\`\`\`python\ns = "${'a'.repeat(3000)}"\nprint(len(s))\n\`\`\`\n`;
+    const r = await run('openai', { turns: [{ text: '```python\nprint(1)\n```\n' }, { text: longCell }, { text: '<<<{{RESULT}}>>>', usagePromptTokens: 60 }] });
+    expect(r.trajectory.answer).toBe('3000');
+    expect(execCount(r)).toBe(2);
+    expect(warningsOf(r, 'context-truncated')).toEqual([]);
+  });
+
+  // The same for a follow-up question: the conversation so far was the previous run's prompt and
+  // replies, in the server's cache; only the new question is new to it.
+  it('a follow-up question after a long conversation: the prompt_tokens of a server that cached the conversation is no truncation', async () => {
+    const history: ChatMessage[] = [
+      { role: 'user', content: 'First question.' },
+      { role: 'assistant', content: `Here is a long explanation. ${'word '.repeat(1000)}<<<1>>>` },
+    ];
+    const r = await run('openai', { turns: [{ text: '<<<2>>>', usagePromptTokens: 12 }] }, { history });
+    expect(r.trajectory.answer).toBe('2');
+    expect(warningsOf(r, 'context-truncated')).toEqual([]);
+  });
+
+  it('a prompt_tokens below the new question itself still warns on a follow-up question', async () => {
+    const history: ChatMessage[] = [
+      { role: 'user', content: 'First question.' },
+      { role: 'assistant', content: 'Short. <<<1>>>' },
+    ];
+    const r = await run('openai', { turns: [{ text: '```python\nprint("y" * 6000)\n```\n' }, { text: '<<<2>>>', usagePromptTokens: 12 }] }, { history });
+    expect(warningsOf(r, 'context-truncated').join(' ')).toMatch(/counted only 12 prompt tokens/);
+  });
+
   it('a server that never sends usage: no token counts, no false truncation warning', async () => {
     const r = await run('openai', { wire: { omitUsage: true }, turns: [{ text: '```python\nprint("x" * 2000)\n```\n' }, { text: '<<<done>>>' }] });
     expect(r.trajectory.answer).toBe('done');
@@ -1584,5 +1616,96 @@ describe.each(BOTH)("Gemma 4's native tool-call form written in the content on %
     const r = await run(kind, { turns: [{ text, doneReason: 'length' }, { text: 'Seen: {{RESULT}}' }] }, { protocol: 'tools' });
     expect(execCount(r)).toBe(0);
     expect(r.chats[1]?.messages?.find((m) => m.role === 'tool')?.content ?? r.chats[1]?.latestResult).toMatch(/^\[not executed: your reply reached the token limit/);
+  });
+});
+
+// Progress displays of several lines redraw them by moving the cursor up: tqdm's bars with
+// `position` (`\n` to its row, `ESC[A` back), rich's Live (pip, `ESC[2K ESC[1A`), docker-style
+// listings (`ESC[nA`, then `ESC[K` per row), `ESC[nF`. The model gets the screen as a terminal
+// finally shows it: each row in its last state, not every intermediate redraw.
+describe.each(BOTH)('output redrawn above the cursor on %s', (kind) => {
+  const cases: Array<[string, string, string]> = [
+    [
+      "tqdm's two bars (position=1: `\\n` down, `ESC[A` back up)",
+      'import sys\nw = sys.stderr.write\nfor i in range(201):\n    w(f"\\rA {i}/200")\n    w(f"\\n\\rB {2*i}/400")\n    w("\\x1b[A")\nw("\\n\\n")\nprint("answer: 42")',
+      'A 200/200\nB 400/400\n',
+    ],
+    [
+      "rich's Live (pip): `\\r ESC[2K ESC[1A ESC[2K` before each frame, the last frame ended by a newline",
+      'import sys\nw = sys.stderr.write\nfor i in range(101):\n    if i:\n        w("\\r\\x1b[2K\\x1b[1A\\x1b[2K\\x1b[1A\\x1b[2K")\n    w(f"fetch {i}%\\nbuild {i // 2}%\\nlink {i // 4}%")\nw("\\n")\nprint("answer: 42")',
+      'fetch 100%\nbuild 50%\nlink 25%\n',
+    ],
+    [
+      'a listing redrawn with `ESC[3A` and `ESC[K` per row',
+      'import sys\nw = sys.stderr.write\nfor i in range(51):\n    if i:\n        w("\\x1b[3A")\n    for name in ("layer-a", "layer-b", "layer-c"):\n        w(f"\\x1b[K{name}: {i * 2} MB\\n")\nprint("answer: 42")',
+      'layer-a: 100 MB\nlayer-b: 100 MB\nlayer-c: 100 MB\n',
+    ],
+    [
+      "rich's transient progress (erased when done, then the result printed where it was)",
+      'import sys\nw = sys.stderr.write\nerase = "\\r\\x1b[2K\\x1b[1A\\x1b[2K\\x1b[1A\\x1b[2K"\nfor i in range(101):\n    if i:\n        w(erase)\n    w(f"step {i}%\\neta {100 - i}s\\nrate {i}/s")\nw(erase)\nw("done\\n")\nprint("answer: 42")',
+      'done\n',
+    ],
+    [
+      'two rows redrawn from a saved cursor (`ESC 7` … `ESC 8`, DECSC/DECRC)',
+      'import sys\nw = sys.stderr.write\nw("files\\n")\nfor i in range(51):\n    w("\\x1b7" + f"copied {i}\\n\\x1b[Kleft {50 - i}" + "\\x1b8")\nw("\\n\\n")\nprint("answer: 42")',
+      'files\ncopied 50\nleft 0\n',
+    ],
+    [
+      'a row redrawn from a saved cursor, the SCO forms (`ESC[s` … `ESC[u`)',
+      'import sys\nw = sys.stderr.write\nw("\\x1b[s")\nfor i in range(101):\n    w("\\x1b[u\\x1b[s" + f"{i}%\\nphase {i // 25}")\nw("\\n")\nprint("answer: 42")',
+      '100%\nphase 4\n',
+    ],
+    [
+      'two rows redrawn with `ESC[2F` (up, to column 1) after a line that stays',
+      'import sys\nw = sys.stderr.write\nw("header\\n")\nfor i in range(101):\n    if i:\n        w("\\x1b[2F")\n    w(f"\\x1b[2Kdownload {i}%\\n\\x1b[2Kunpack {i // 2}%\\n")\nprint("answer: 42")',
+      'header\ndownload 100%\nunpack 50%\n',
+    ],
+  ];
+  it.each(cases)('%s', async (_what, code, screen) => {
+    const r = await run(kind, { turns: [{ text: `\`\`\`python\n${code}\n\`\`\`\n` }, { text: 'Saw: <<<{{RESULT}}>>>' }] });
+    expect(r.trajectory.turns[0]?.cell?.result?.stderr).toBe(screen);
+    expect(r.trajectory.turns[0]?.cell?.result?.stdout).toBe('answer: 42\n');
+    const seen = r.chats[1]?.latestResult ?? '';
+    expect(seen).toContain(screen.trim());
+    expect(seen).toContain('answer: 42');
+    // No intermediate state of a row reaches the model.
+    expect(seen.length).toBeLessThan(screen.length + 200);
+    expect(r.trajectory.answer).toBe('answer: 42');
+  });
+});
+
+// `codeCalls` is the code-call budget spent, also by code that never ran; what a record calls
+// "used code" (evaluation results, their summaries) is code that ran (`ranCode`).
+describe.each(BOTH)('code that did not run is not "used code" on %s', (kind) => {
+  it('code the user declined (the "ask" approval) spends a code call but did not run', async () => {
+    const server = await rig.serve({
+      scenarios: [{ id: 'declined', match: { regex: '^' }, turns: [{ text: '```python\nprint(6 * 7)\n```\n' }, { text: 'Then <<<41>>>' }] }],
+      models: [{ name: MODEL, capabilities: ['completion'] }],
+    });
+    const runner = await rig.codeRunner({});
+    const trajectory = await collectTrajectory(
+      runAgent('Variant question.', {
+        backend: scriptedBackend(kind, server.url),
+        model: MODEL,
+        runner,
+        protocol: 'chat',
+        maxCodeCalls: 4,
+        temperature: 0,
+        contextTokens: kind === 'ollama' ? 16384 : undefined,
+        retryOnce: false,
+        approveCode: () => Promise.resolve(false),
+        signal: new AbortController().signal,
+      }),
+    );
+    expect(trajectory.answer).toBe('41');
+    expect(server.chatRequests()[1]?.latestResult).toMatch(/declined/);
+    expect(trajectory.codeCalls).toBe(1);
+    expect(ranCode(trajectory)).toBe(false);
+  });
+
+  it('code that ran is "used code"', async () => {
+    const r = await run(kind, { turns: [{ text: '```python\nprint(6 * 7)\n```\n' }, { text: '<<<{{RESULT}}>>>' }] });
+    expect(r.trajectory.answer).toBe('42');
+    expect(ranCode(r.trajectory)).toBe(true);
   });
 });

@@ -449,15 +449,18 @@ describe('r1ci eval (spawned CLI, scripted server, real sandbox)', () => {
     const out = join(dir, 'gate.jsonl');
     const refused = await run(['eval', tasks, '--host', server.url, '--out', out, '--isolation', 'basic']);
     expect(refused.stderr).toMatch(/^r1ci: sandbox tier: basic — [^\n]*\nr1ci: model code will not be run \(not run: no isolation available\)\. For isolation, leave out --isolation basic\./);
-    // After the summary, whose "Mean code calls" and "Used code" count the code the model wrote,
+    // After the summary, whose "Mean code calls" counts the code the model wrote,
     // the user is told that none of it ran, and how to let it run.
     expect(refused.stdout).toContain('| **Overall** | 1 | ');
     expect(refused.stderr.trimEnd().split('\n').at(-1)).toBe(
-      'r1ci: no model code was run (the basic tier, and --allow-unisolated was not given): 1 question wrote 1 code block, and each block got "not run: no isolation available". "Mean code calls" and "Used code" above count code written, not run, and that answer was made without it. For isolation, leave out --isolation basic. Or pass --allow-unisolated to run it; the same command then asks it again.',
+      'r1ci: no model code was run (the basic tier, and --allow-unisolated was not given): 1 question wrote 1 code block, and each block got "not run: no isolation available". "Mean code calls" above counts code written, not run ("Used code" counts only code that ran), and that answer was made without it. For isolation, leave out --isolation basic. Or pass --allow-unisolated to run it; the same command then asks it again.',
     );
     const [result] = (await readResults(out)).results;
     expect(result?.error).toBeUndefined();
     expect(JSON.stringify(result?.steps)).toContain('not run: no isolation available');
+    // The model wrote code (a code call spent), but none of it ran: not "used code".
+    expect(result?.codeCalls).toBe(1);
+    expect(result?.usedCode).toBe(false);
     // The checker (the task set's code) gave the verdict: an error would have been recorded otherwise.
     expect(result?.reason).toMatch(/^the checker (accepted|rejected) the answer$/);
     // That answer was made without the code it asked for: a run that may run code asks again

@@ -129,3 +129,37 @@ describe('RedrawCollapser bounds a line', () => {
     expect(collapser.push('wait |\b/\b-\b\\\b done\n')).toBe('wait  done\n');
   });
 });
+
+describe('RedrawCollapser: cursor movement between rows is bounded like a screen', () => {
+  it('a cursor-up reaches at most 100 rows back (a row that scrolled off is final) and stops at the top', () => {
+    const collapser = new RedrawCollapser({ removeEscapes: true });
+    const rows = Array.from({ length: 150 }, (_, i) => `row ${i}\n`).join('');
+    let out = collapser.push(rows);
+    // 50 rows left the screen at once; the rest wait for a redraw that may still come.
+    expect(out).toBe(Array.from({ length: 50 }, (_, i) => `row ${i}\n`).join(''));
+    out += collapser.push('\x1b[999Anew top\x1b[K');
+    out += collapser.end();
+    expect(out.split('\n').slice(48, 52)).toEqual(['row 48', 'row 49', 'new top', 'row 51']);
+    // The empty row the cursor left at the bottom shows nothing.
+    expect(out.split('\n')).toHaveLength(150);
+    expect(out.endsWith('row 149')).toBe(true);
+  });
+
+  it('the rows it holds are bounded in characters too (1 Mi): long rows are final sooner', () => {
+    const collapser = new RedrawCollapser({ removeEscapes: true, maxLineChars: 64 * 1024 });
+    const row = `${'x'.repeat(64 * 1024 - 1)}\n`;
+    let out = '';
+    for (let i = 0; i < 40; i++) out += collapser.push(row);
+    expect(out.length).toBeGreaterThanOrEqual(24 * row.length);
+    out += collapser.push('\x1b[99Ay\x1b[K');
+    out += collapser.end();
+    const lines = out.split('\n');
+    expect(lines).toHaveLength(40);
+    expect(lines.filter((l) => l === 'y')).toHaveLength(1);
+  });
+
+  it('without escape removal (the display view) rows are returned at once, as before', () => {
+    const collapser = new RedrawCollapser();
+    expect(collapser.push('a\nb\n\x1b[A')).toBe('a\nb\n');
+  });
+});
