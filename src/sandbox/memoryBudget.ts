@@ -8,7 +8,7 @@
 //    it returns (docs/sandbox-tiers.md says why this rather than a CPU budget).
 import { closeSync, type Dir, opendirSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, statfsSync, statSync } from 'node:fs';
 import { SandboxCgroup, findCgroupParent, readCounter, systemdScopeWorks, type CgroupParent } from './cgroup';
-import { fdTableHidden, HELD_SCAN_LIMITS, HIDDEN_FDS, heldDeletedBytes, hidesDescriptors, measureScratch, overDiskBudget, type ScratchUsage } from './diskBudget';
+import { descriptorsInFlight, fdTableHidden, HELD_SCAN_LIMITS, HIDDEN_FDS, heldDeletedBytes, IN_FLIGHT_FDS, hidesDescriptors, measureScratch, overDiskBudget, type ScratchUsage } from './diskBudget';
 import { formatBytes } from './format';
 import { findDescendants, freezeAndKill } from './process-tree';
 import type { KillReason, MemoryMechanism, SandboxLimits } from './types';
@@ -513,9 +513,11 @@ export class SandboxBudget {
       if (bytes === undefined) {
         const problem = measure.hidden
           ? HIDDEN_FDS
-          : measure.fds.left < 0
-            ? `hold more open descriptors than the host checks (${WATCH_FD_LIMIT})`
-            : `map shared memory in more places than the host checks (${formatBytes(WATCH_MAPS_BYTES)} of mappings)`;
+          : measure.inFlight
+            ? IN_FLIGHT_FDS
+            : measure.fds.left < 0
+              ? `hold more open descriptors than the host checks (${WATCH_FD_LIMIT})`
+              : `map shared memory in more places than the host checks (${formatBytes(WATCH_MAPS_BYTES)} of mappings)`;
         return { bytes: total, problem: `the sandbox's processes ${problem}` };
       }
       total += bytes;
@@ -616,6 +618,8 @@ export interface MeasureState {
   shared: Set<string>;
   /** Set when a process's descriptors could not be read (see `fdTableHidden`): the measure is incomplete. */
   hidden?: boolean;
+  /** Set when a socket of a process holds descriptors in flight (IN_FLIGHT_FDS): the measure is incomplete. */
+  inFlight?: boolean;
 }
 
 /** A fresh MeasureState with no limits (a single process measured on its own). */
@@ -677,7 +681,8 @@ function mappedSharedMemory(procDir: string, measure: MeasureState): number | un
  * is gone. Each descriptor looked at takes one from `measure.fds.left`; undefined when they (or
  * `measure.mapsBytes`) run out: the measure is then incomplete. Undefined too, with
  * `measure.hidden` set, when the host may not list the process's descriptors (HIDDEN_FDS: its
- * memfds could be anywhere), unless `opaque` (a process of the sandbox's start-up chain).
+ * memfds could be anywhere), unless `opaque` (a process of the sandbox's start-up chain); and with
+ * `measure.inFlight` set when one of its sockets holds descriptors in flight (IN_FLIGHT_FDS).
  */
 export function processMemory(procDir: string, measure: MeasureState = unboundedMeasure(), opaque = false): number | undefined {
   const fds = measure.fds;
@@ -709,7 +714,13 @@ export function processMemory(procDir: string, measure: MeasureState = unbounded
       if (--fds.left < 0) return undefined;
       const link = `${procDir}/fd/${entry.name}`;
       try {
-        if (readlinkSync(link).startsWith('/memfd:')) {
+        const target = readlinkSync(link);
+        if (target.startsWith('socket:') && descriptorsInFlight(procDir, entry.name) > 0) {
+          // A memfd sent over it and not received is held by no descriptor table (IN_FLIGHT_FDS).
+          measure.inFlight = true;
+          return undefined;
+        }
+        if (target.startsWith('/memfd:')) {
           // Once, however many processes hold or map it.
           const stat = statSync(link);
           if (!measure.shared.has(String(stat.ino))) total += stat.blocks * 512;
