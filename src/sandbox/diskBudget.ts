@@ -279,7 +279,11 @@ export function heldDeletedBytes(dir: string, pids: readonly number[], proc: (pi
       try {
         const target = readlinkSync(link);
         if (target.endsWith(' (deleted)') && !target.startsWith('/memfd:')) add(link);
-        else if (target.startsWith('socket:') && descriptorsInFlight(procDir, fd) > 0) return { bytes: total, problem: `the sandbox's processes ${IN_FLIGHT_FDS}` };
+        else if (target.startsWith('socket:')) {
+          // Its fdinfo is one more read: a socket counts twice against the cap.
+          if (++entries > HELD_SCAN_LIMITS.entries) return { bytes: total, problem: tooMany };
+          if (descriptorsInFlight(procDir, fd) > 0) return { bytes: total, problem: `the sandbox's processes ${IN_FLIGHT_FDS}` };
+        }
       } catch {
         // closed meanwhile
       }

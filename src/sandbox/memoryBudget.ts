@@ -715,10 +715,14 @@ export function processMemory(procDir: string, measure: MeasureState = unbounded
       const link = `${procDir}/fd/${entry.name}`;
       try {
         const target = readlinkSync(link);
-        if (target.startsWith('socket:') && descriptorsInFlight(procDir, entry.name) > 0) {
-          // A memfd sent over it and not received is held by no descriptor table (IN_FLIGHT_FDS).
-          measure.inFlight = true;
-          return undefined;
+        if (target.startsWith('socket:')) {
+          // Its fdinfo is one more read: a socket counts twice against the cap.
+          if (--fds.left < 0) return undefined;
+          if (descriptorsInFlight(procDir, entry.name) > 0) {
+            // A memfd sent over it and not received is held by no descriptor table (IN_FLIGHT_FDS).
+            measure.inFlight = true;
+            return undefined;
+          }
         }
         if (target.startsWith('/memfd:')) {
           // Once, however many processes hold or map it.

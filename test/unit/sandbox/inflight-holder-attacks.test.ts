@@ -8,9 +8,13 @@
 // tiers, during its cell and (its interpreter keeps the socket) through every later cell. The
 // receiving socket's fdinfo counts what waits in it (`scm_fds`): a socket of the sandbox holding
 // descriptors in flight now makes the measure incomplete, which counts as over the budget.
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { HELD_SCAN_LIMITS, heldDeletedBytes } from '../../../src/sandbox/diskBudget';
 import { createCodeRunner, type CodeRunner } from '../../../src/sandbox/index';
+import { processMemory } from '../../../src/sandbox/memoryBudget';
+import { resolvePython } from '../../../src/sandbox/python';
 import { IS_ROOT, REQUIRED_TIERS, removeDir, tempDir } from './helpers';
 
 const MiB = 1024 ** 2;
@@ -96,5 +100,29 @@ describe.each(REQUIRED_TIERS)('a cell that holds files as descriptors in flight 
       expect(freed.killed).toBeUndefined();
     }
     expect((await cells.runCell('print(6 * 7)')).stdout.trim()).toBe('42');
+  });
+});
+
+describe.runIf(process.platform === 'linux')('the look at sockets is bounded', () => {
+  // Each socket costs the look a read of its fdinfo besides the readlink every descriptor costs,
+  // so a socket counts twice against the descriptor caps (HELD_SCAN_LIMITS, the watcher's): a
+  // process holding 12,000 sockets, under the cap as descriptors, makes both looks stop, incomplete,
+  // instead of making the host's main thread read 12,000 more files every 100 ms.
+  it('12,000 sockets (fewer descriptors than the cap, more than half of it) make the disk and memory looks incomplete', async () => {
+    const sockets = 12_000;
+    expect(sockets).toBeLessThan(HELD_SCAN_LIMITS.entries);
+    expect(2 * sockets).toBeGreaterThan(HELD_SCAN_LIMITS.entries);
+    const python = (await resolvePython()).executable;
+    const script = `import resource, socket, time\nresource.setrlimit(resource.RLIMIT_NOFILE, (${sockets + 100}, ${sockets + 100}))\nheld = [socket.socketpair() for _ in range(${sockets / 2})]\nprint("held", flush=True)\ntime.sleep(60)`;
+    const child = spawn(python, ['-c', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      await new Promise((resolve) => child.stdout?.once('data', resolve));
+      const pid = child.pid ?? -1;
+      const held = heldDeletedBytes('/tmp', [pid], (p) => `/proc/${p}`);
+      expect(held.problem).toMatch(/more open descriptors and mappings than the host checks/);
+      expect(processMemory(`/proc/${pid}`, { fds: { left: HELD_SCAN_LIMITS.entries }, mapsBytes: { left: 1024 ** 2 }, shared: new Set() })).toBeUndefined();
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 });
