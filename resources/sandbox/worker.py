@@ -802,11 +802,36 @@ def socket_option(sock, opt, length):
     return sock.getsockopt(socket.SOL_SOCKET, opt) if length is None else sock.getsockopt(socket.SOL_SOCKET, opt, length)
 
 
+# fcntl's open-file-description locks (linux/fcntl.h; Python has the name from 3.9 on) and the
+# struct flock they take: l_type, l_whence, l_start, l_len (0: to the end), l_pid.
+F_OFD_SETLK = getattr(fcntl, "F_OFD_SETLK", 37)
+UNLOCK_ALL = struct.pack("hhqqi", fcntl.F_UNLCK, os.SEEK_SET, 0, 0, 0)
+
+
+def release_locks(fd):
+    """Drops the locks held through the open file `fd` (shared with the interpreters): flock(2)
+    locks and open-file-description byte-range locks (F_OFD_SETLK) belong to the open file, not to
+    a process, so those a question took outlived it. Byte ranges of any start and length, listed
+    in /proc/locks, carried any data to the next question's code on both tiers, and a flock on
+    stdin, the host's /dev/null, made the next question's flock of /dev/null fail
+    (reset-shared-state-attacks.test.ts). Process-owned (F_SETLK) locks end with their process."""
+    try:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+    except OSError:
+        pass
+    if sys.platform.startswith("linux"):
+        try:
+            fcntl.fcntl(fd, F_OFD_SETLK, UNLOCK_ALL)
+        except OSError:
+            pass
+
+
 def restore_streams(state):
     """Puts fds 0-2 and the code channel back as `stream_state` found them (an owner left there
-    would get SIGIO, which ends a process, when the host writes); None when done, else why not
-    (a socket the last question shut down cannot be opened again)."""
+    would get SIGIO, which ends a process, when the host writes; locks, see release_locks); None
+    when done, else why not (a socket the last question shut down cannot be opened again)."""
     for fd, (flags, options) in state.items():
+        release_locks(fd)
         try:
             fcntl.fcntl(fd, fcntl.F_SETFL, flags)
             fcntl.fcntl(fd, fcntl.F_SETOWN, 0)

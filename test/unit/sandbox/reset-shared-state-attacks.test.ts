@@ -134,6 +134,52 @@ print(json.dumps(set_on))`,
     }
   });
 
+  // flock(2) and open-file-description (F_OFD_SETLK) locks belong to the open file, and stdin,
+  // stdout, stderr and the code channel are open files the supervisor shares with every
+  // interpreter: those a question took outlived it. Byte ranges of any start and length (listed in
+  // /proc/locks) carried any data to the next question, and a flock on stdin (the host's /dev/null)
+  // made the next question's own flock of /dev/null fail.
+  it('locks taken through stdin, stdout, stderr and the code channel are gone for the next question', async () => {
+    const runner = (await startRunner(tier, { mode: 'stateless' })) as PythonCodeRunner;
+    try {
+      const left = await runner.runCell(
+        `import fcntl, json, os, struct
+taken = []
+for fd in (0, 1, 2, 5):
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH)
+        taken.append("flock %d" % fd)
+    except OSError:
+        pass
+    # F_OFD_SETLK (37): a write lock on bytes 4242 + fd .. + 7 (needs the file open for writing: not stdin).
+    try:
+        fcntl.fcntl(fd, 37, struct.pack("hhqqi", fcntl.F_WRLCK, 0, 4242 + fd, 7, 0))
+        taken.append("ofd %d" % fd)
+    except OSError:
+        pass
+print(json.dumps(taken))`,
+      );
+      expect(JSON.parse(left.stdout) as string[]).toEqual(expect.arrayContaining(['flock 0', 'flock 1', 'ofd 1', 'ofd 5']));
+      expect(await runner.reset()).toBe(true);
+      const after = await runner.runCell(
+        `import fcntl, json, os
+# /proc/locks names a file "MAJOR:MINOR:INODE", the device numbers in hex.
+ids = {"%02x:%02x:%d" % (os.major(st.st_dev), os.minor(st.st_dev), st.st_ino) for st in map(os.fstat, (0, 1, 2, 5))}
+listed = [line for line in open("/proc/locks").read().splitlines() if ids & set(line.split())]
+fd = os.open("/dev/null", os.O_RDONLY)
+try:
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    devnull = "free"
+except OSError as error:
+    devnull = str(error)
+print(json.dumps({"listed": listed, "devnull": devnull}))`,
+      );
+      expect(JSON.parse(after.stdout), after.stderr).toEqual({ listed: [], devnull: 'free' });
+    } finally {
+      await runner.dispose();
+    }
+  });
+
   it('a code channel shut down for reading is not handed on: the reset refuses, and the evaluation starts a fresh sandbox', async () => {
     const runner = (await startRunner(tier, { mode: 'stateless' })) as PythonCodeRunner;
     try {
