@@ -773,6 +773,20 @@ SHARED_SOCKET_OPTIONS = tuple(
     )
     if hasattr(socket, name)
 )
+# Linux: the other SOL_SOCKET options a process may set on a socket and read back (asm-generic
+# numbers; Python names only some), put back by a reset the same way. Each one a question set on
+# these shared sockets was there for the next question to read: SO_LINGER's seconds, SO_PEEK_OFF,
+# SO_MAX_PACING_RATE, SO_PRIORITY and the flags carried data to it on both tiers
+# (reset-shared-state-attacks.test.ts). SO_LOCK_FILTER cannot be cleared: set, the reset refuses.
+# Read-only options (SO_TYPE, SO_ERROR, SO_MEMINFO, SO_PEERPIDFD, which makes a descriptor) are not here.
+LINUX_SOCKET_STATE = (
+    (sys.platform.startswith("linux") and (1, 2, 5, 6, 9, 10, 11, 12, 13, 15, 16, 29, 34, 35, 36, 37, 40, 41, 42, 43, 44, 45, 46, 47, 49, 60, 61, 69, 70, 75, 76, 82, 83))
+    or ()
+)
+# Socket filters (classic BPF: 4,096 instructions whose constants are any data, read back with
+# SO_GET_FILTER) are taken off with SO_DETACH_FILTER; a locked one cannot be.
+SO_DETACH_FILTER = 27
+SO_LINGER = 13
 
 
 def stream_state():
@@ -794,8 +808,24 @@ def stream_state():
                 sock.detach()
         except OSError:
             options = None
-        state[fd] = (flags, options)
+        more = {}
+        if options is not None:
+            for opt in LINUX_SOCKET_STATE:
+                try:
+                    more[opt] = os_getsockopt(fd, opt)
+                except OSError:
+                    pass  # not known to this kernel
+        state[fd] = (flags, options, more)
     return state
+
+
+def os_getsockopt(fd, opt):
+    """The bytes of SOL_SOCKET option `opt` of the socket `fd` (at most 16)."""
+    sock = socket.socket(fileno=fd)
+    try:
+        return sock.getsockopt(socket.SOL_SOCKET, opt, 16)
+    finally:
+        sock.detach()
 
 
 def socket_option(sock, opt, length):
@@ -830,7 +860,7 @@ def restore_streams(state):
     """Puts fds 0-2 and the code channel back as `stream_state` found them (an owner left there
     would get SIGIO, which ends a process, when the host writes; locks, see release_locks); None
     when done, else why not (a socket the last question shut down cannot be opened again)."""
-    for fd, (flags, options) in state.items():
+    for fd, (flags, options, more) in state.items():
         release_locks(fd)
         try:
             fcntl.fcntl(fd, fcntl.F_SETFL, flags)
@@ -842,6 +872,23 @@ def restore_streams(state):
                 for (opt, length, halved), value in zip(SHARED_SOCKET_OPTIONS, options):
                     if socket_option(sock, opt, length) != value:
                         sock.setsockopt(socket.SOL_SOCKET, opt, value // 2 if halved else value)
+                for opt, value in more.items():
+                    try:
+                        if sock.getsockopt(socket.SOL_SOCKET, opt, 16) != value:
+                            if opt == SO_LINGER and len(value) == 8:
+                                # Turned off, the kernel keeps the seconds: set them while on first.
+                                sock.setsockopt(socket.SOL_SOCKET, opt, struct.pack("ii", 1, struct.unpack("ii", value)[1]))
+                            sock.setsockopt(socket.SOL_SOCKET, opt, value)
+                            if sock.getsockopt(socket.SOL_SOCKET, opt, 16) != value:
+                                return "the last question left socket option %d on stream %d, which cannot be put back" % (opt, fd)
+                    except OSError as exc:
+                        return "the last question left socket option %d on stream %d, which cannot be put back (%s)" % (opt, fd, exc)
+                if LINUX_SOCKET_STATE:
+                    try:
+                        sock.setsockopt(socket.SOL_SOCKET, SO_DETACH_FILTER, 0)
+                    except OSError as exc:
+                        if exc.errno != errno.ENOENT:  # ENOENT: no filter
+                            return "the last question left a socket filter on stream %d, which cannot be taken off (%s)" % (fd, exc)
                 if fd == CODE_FD:
                     # Shut down for reading, the channel reads as its end: the next interpreter would exit.
                     try:
