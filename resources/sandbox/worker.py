@@ -786,6 +786,7 @@ LINUX_SOCKET_STATE = (
 # Socket filters (classic BPF: 4,096 instructions whose constants are any data, read back with
 # SO_GET_FILTER) are taken off with SO_DETACH_FILTER; a locked one cannot be.
 SO_DETACH_FILTER = 27
+F_SETSIG = getattr(fcntl, "F_SETSIG", 10)
 SO_LINGER = 13
 
 
@@ -865,6 +866,9 @@ def restore_streams(state):
         try:
             fcntl.fcntl(fd, fcntl.F_SETFL, flags)
             fcntl.fcntl(fd, fcntl.F_SETOWN, 0)
+            if LINUX_SOCKET_STATE:
+                # F_SETSIG: the signal of the open file's I/O notices, which the next question could read back (F_GETSIG).
+                fcntl.fcntl(fd, F_SETSIG, 0)
             if options is None:
                 continue
             sock = socket.socket(fileno=fd)

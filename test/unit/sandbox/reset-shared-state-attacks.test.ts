@@ -139,7 +139,7 @@ print(json.dumps(set_on))`,
   // interpreter: those a question took outlived it. Byte ranges of any start and length (listed in
   // /proc/locks) carried any data to the next question, and a flock on stdin (the host's /dev/null)
   // made the next question's own flock of /dev/null fail.
-  it('locks taken through stdin, stdout, stderr and the code channel are gone for the next question', async () => {
+  it('locks taken and the I/O signal set through stdin, stdout, stderr and the code channel are gone for the next question', async () => {
     const runner = (await startRunner(tier, { mode: 'stateless' })) as PythonCodeRunner;
     try {
       const left = await runner.runCell(
@@ -157,9 +157,12 @@ for fd in (0, 1, 2, 5):
         taken.append("ofd %d" % fd)
     except OSError:
         pass
+    # F_SETSIG (10): the signal of the open file's I/O notices, read back with F_GETSIG (11).
+    fcntl.fcntl(fd, 10, 40 + fd)
+    taken.append("sig %d" % fcntl.fcntl(fd, 11))
 print(json.dumps(taken))`,
       );
-      expect(JSON.parse(left.stdout) as string[]).toEqual(expect.arrayContaining(['flock 0', 'flock 1', 'ofd 1', 'ofd 5']));
+      expect(JSON.parse(left.stdout) as string[]).toEqual(expect.arrayContaining(['flock 0', 'flock 1', 'ofd 1', 'ofd 5', 'sig 40', 'sig 45']));
       expect(await runner.reset()).toBe(true);
       const after = await runner.runCell(
         `import fcntl, json, os
@@ -172,9 +175,9 @@ try:
     devnull = "free"
 except OSError as error:
     devnull = str(error)
-print(json.dumps({"listed": listed, "devnull": devnull}))`,
+print(json.dumps({"listed": listed, "devnull": devnull, "signals": [fcntl.fcntl(fd, 11) for fd in (0, 1, 2, 5)]}))`,
       );
-      expect(JSON.parse(after.stdout), after.stderr).toEqual({ listed: [], devnull: 'free' });
+      expect(JSON.parse(after.stdout), after.stderr).toEqual({ listed: [], devnull: 'free', signals: [0, 0, 0, 0] });
     } finally {
       await runner.dispose();
     }
