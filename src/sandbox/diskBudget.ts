@@ -204,26 +204,45 @@ export function fdTableHidden(procDir: string): boolean {
 }
 
 /**
- * Why a measure that met descriptors in flight is incomplete. A descriptor sent over a unix socket
- * (SCM_RIGHTS) and not yet received is in no process's descriptor table: the file it names (a
- * deleted scratch file, a memfd) is held by the receiving socket's queue, where no look at
- * /proc/PID/fd finds it, for as long as a process holds that socket. A cell's interpreter that
- * kept the receiving end held 160 MiB of deleted scratch files under a 32 MiB disk budget and
- * 384 MiB of memfds under a 256 MiB watched memory budget, on both tiers, through its cell and
- * every later one (`inflight-holder-attacks.test.ts`).
+ * Why a sandbox whose interpreter holds descriptors in flight after its cell is over its budget. A
+ * descriptor sent over a unix socket (SCM_RIGHTS) and not yet received is in no process's
+ * descriptor table: the file it names (a deleted scratch file, a memfd) is held by the receiving
+ * socket's queue, where no look at /proc/PID/fd finds it, for as long as a process holds that
+ * socket. A cell that sent them to a socket pair of its own kept 160 MiB of deleted scratch files
+ * under a 32 MiB disk budget and 384 MiB of memfds under a 256 MiB watched memory budget, on both
+ * tiers, through every later cell (`inflight-holder-attacks.test.ts`).
  */
 export const IN_FLIGHT_FDS = 'hold files in flight in a socket (descriptors sent with SCM_RIGHTS and not received), which the host cannot look at';
 
 /**
- * Descriptors waiting in the receive queue of the socket that is descriptor `fd` (a name in
- * /proc/PID/fd) of the process at `procDir`: the `scm_fds` line of its /proc/PID/fdinfo (unix
- * sockets, Linux 5.7 and later). 0 when there is no such line (another kind of socket, an older
- * kernel) or the descriptor is gone. Never throws.
+ * True when a socket of the process at `procDir` holds descriptors in flight: the `scm_fds` line
+ * of a socket's /proc/PID/fdinfo (unix sockets, Linux 5.7 and later; without it, false). Also
+ * true when the process holds more than `maxFds` descriptors (the look stops there: what it did
+ * not read could hold them). False when the process is gone. Never throws.
+ *
+ * Asked only after a cell, of its interpreter, when no other process of the sandbox runs: while a
+ * cell runs, a program that passes descriptors has some in flight at any moment
+ * (multiprocessing's forkserver: a quarter of 100 ms samples saw one), which is no hold.
  */
-export function descriptorsInFlight(procDir: string, fd: string): number {
-  const text = readProcText(`${procDir}/fdinfo/${fd}`, 4096);
-  const match = text === undefined ? null : /^scm_fds:\s*(\d+)/m.exec(text);
-  return match ? Number(match[1]) : 0;
+export function holdsDescriptorsInFlight(procDir: string, maxFds: number = HELD_SCAN_LIMITS.entries): boolean {
+  let fds: string[];
+  try {
+    fds = readdirSync(`${procDir}/fd`);
+  } catch {
+    return false;
+  }
+  if (fds.length > maxFds) return true;
+  for (const fd of fds) {
+    try {
+      if (!readlinkSync(`${procDir}/fd/${fd}`).startsWith('socket:')) continue;
+    } catch {
+      continue; // closed meanwhile
+    }
+    const text = readProcText(`${procDir}/fdinfo/${fd}`, 4096);
+    const match = text === undefined ? null : /^scm_fds:\s*(\d+)/m.exec(text);
+    if (match && Number(match[1]) > 0) return true;
+  }
+  return false;
 }
 
 /** What heldDeletedBytes found: bytes held, and why it stopped early when it did. */
@@ -243,8 +262,7 @@ export interface HeldDeleted {
  * told apart by the device and inode their maps line names, so a file mapped 60,000 times is
  * looked at once. Bounded by HELD_SCAN_LIMITS. A process whose descriptors the host may not list
  * (HIDDEN_FDS) makes the look incomplete (`problem`), except those in `opaque` (the sandbox's own
- * start-up chain, found so before any user code ran); so does a socket holding descriptors in
- * flight (IN_FLIGHT_FDS). Never throws.
+ * start-up chain, found so before any user code ran). Never throws.
  */
 export function heldDeletedBytes(dir: string, pids: readonly number[], proc: (pid: number) => string, opaque: ReadonlySet<number> = new Set()): HeldDeleted {
   let dev: number;
@@ -279,11 +297,6 @@ export function heldDeletedBytes(dir: string, pids: readonly number[], proc: (pi
       try {
         const target = readlinkSync(link);
         if (target.endsWith(' (deleted)') && !target.startsWith('/memfd:')) add(link);
-        else if (target.startsWith('socket:')) {
-          // Its fdinfo is one more read: a socket counts twice against the cap.
-          if (++entries > HELD_SCAN_LIMITS.entries) return { bytes: total, problem: tooMany };
-          if (descriptorsInFlight(procDir, fd) > 0) return { bytes: total, problem: `the sandbox's processes ${IN_FLIGHT_FDS}` };
-        }
       } catch {
         // closed meanwhile
       }

@@ -8,7 +8,7 @@
 //    it returns (docs/sandbox-tiers.md says why this rather than a CPU budget).
 import { closeSync, type Dir, opendirSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, statfsSync, statSync } from 'node:fs';
 import { SandboxCgroup, findCgroupParent, readCounter, systemdScopeWorks, type CgroupParent } from './cgroup';
-import { descriptorsInFlight, fdTableHidden, HELD_SCAN_LIMITS, HIDDEN_FDS, heldDeletedBytes, IN_FLIGHT_FDS, hidesDescriptors, measureScratch, overDiskBudget, type ScratchUsage } from './diskBudget';
+import { fdTableHidden, HELD_SCAN_LIMITS, HIDDEN_FDS, heldDeletedBytes, hidesDescriptors, holdsDescriptorsInFlight, IN_FLIGHT_FDS, measureScratch, overDiskBudget, type ScratchUsage } from './diskBudget';
 import { formatBytes } from './format';
 import { findDescendants, freezeAndKill } from './process-tree';
 import type { KillReason, MemoryMechanism, SandboxLimits } from './types';
@@ -310,7 +310,18 @@ export class SandboxBudget {
         }
         // The two-read check first: the listing (and its promise) only when it cannot tell.
         const alone = this.noLeftovers() || !(await this.killLeftovers());
-        const usage = this.scratchUsage(alone && !spawned);
+        // Files the interpreter keeps in flight in a socket of its own (IN_FLIGHT_FDS), now that it
+        // is the only process that ran the cells' code: watched, the sandbox is stopped (they may be
+        // memfds); else the disk budget is over, as for a file in scratch, until they are let go.
+        const worker = this.workerPid;
+        const inFlight = worker !== undefined && holdsDescriptorsInFlight(`/proc/${worker}`);
+        if (inFlight && watching && !watcherHit) {
+          watcherHit = true;
+          memoryProblem = `the sandbox's processes ${IN_FLIGHT_FDS}`;
+          await kill();
+        }
+        const measured = this.scratchUsage(alone && !spawned);
+        const usage = inFlight && !watcherHit ? { ...measured, complete: false, problem: `the sandbox's processes ${IN_FLIGHT_FDS}` } : measured;
         const oomAfter = this.cgroup?.oomKills() ?? 0;
         this.oomSeen = oomAfter;
         return {
@@ -513,11 +524,9 @@ export class SandboxBudget {
       if (bytes === undefined) {
         const problem = measure.hidden
           ? HIDDEN_FDS
-          : measure.inFlight
-            ? IN_FLIGHT_FDS
-            : measure.fds.left < 0
-              ? `hold more open descriptors than the host checks (${WATCH_FD_LIMIT})`
-              : `map shared memory in more places than the host checks (${formatBytes(WATCH_MAPS_BYTES)} of mappings)`;
+          : measure.fds.left < 0
+            ? `hold more open descriptors than the host checks (${WATCH_FD_LIMIT})`
+            : `map shared memory in more places than the host checks (${formatBytes(WATCH_MAPS_BYTES)} of mappings)`;
         return { bytes: total, problem: `the sandbox's processes ${problem}` };
       }
       total += bytes;
@@ -618,8 +627,6 @@ export interface MeasureState {
   shared: Set<string>;
   /** Set when a process's descriptors could not be read (see `fdTableHidden`): the measure is incomplete. */
   hidden?: boolean;
-  /** Set when a socket of a process holds descriptors in flight (IN_FLIGHT_FDS): the measure is incomplete. */
-  inFlight?: boolean;
 }
 
 /** A fresh MeasureState with no limits (a single process measured on its own). */
@@ -681,8 +688,7 @@ function mappedSharedMemory(procDir: string, measure: MeasureState): number | un
  * is gone. Each descriptor looked at takes one from `measure.fds.left`; undefined when they (or
  * `measure.mapsBytes`) run out: the measure is then incomplete. Undefined too, with
  * `measure.hidden` set, when the host may not list the process's descriptors (HIDDEN_FDS: its
- * memfds could be anywhere), unless `opaque` (a process of the sandbox's start-up chain); and with
- * `measure.inFlight` set when one of its sockets holds descriptors in flight (IN_FLIGHT_FDS).
+ * memfds could be anywhere), unless `opaque` (a process of the sandbox's start-up chain).
  */
 export function processMemory(procDir: string, measure: MeasureState = unboundedMeasure(), opaque = false): number | undefined {
   const fds = measure.fds;
@@ -714,17 +720,7 @@ export function processMemory(procDir: string, measure: MeasureState = unbounded
       if (--fds.left < 0) return undefined;
       const link = `${procDir}/fd/${entry.name}`;
       try {
-        const target = readlinkSync(link);
-        if (target.startsWith('socket:')) {
-          // Its fdinfo is one more read: a socket counts twice against the cap.
-          if (--fds.left < 0) return undefined;
-          if (descriptorsInFlight(procDir, entry.name) > 0) {
-            // A memfd sent over it and not received is held by no descriptor table (IN_FLIGHT_FDS).
-            measure.inFlight = true;
-            return undefined;
-          }
-        }
-        if (target.startsWith('/memfd:')) {
+        if (readlinkSync(link).startsWith('/memfd:')) {
           // Once, however many processes hold or map it.
           const stat = statSync(link);
           if (!measure.shared.has(String(stat.ino))) total += stat.blocks * 512;
