@@ -773,6 +773,21 @@ SHARED_SOCKET_OPTIONS = tuple(
     )
     if hasattr(socket, name)
 )
+# Linux: the other SOL_SOCKET options a process may set on a socket and read back (asm-generic
+# numbers; Python names only some), put back by a reset the same way. Each one a question set on
+# these shared sockets was there for the next question to read: SO_LINGER's seconds, SO_PEEK_OFF,
+# SO_MAX_PACING_RATE, SO_PRIORITY and the flags carried data to it on both tiers
+# (reset-shared-state-attacks.test.ts). SO_LOCK_FILTER cannot be cleared: set, the reset refuses.
+# Read-only options (SO_TYPE, SO_ERROR, SO_MEMINFO, SO_PEERPIDFD, which makes a descriptor) are not here.
+LINUX_SOCKET_STATE = (
+    (sys.platform.startswith("linux") and (1, 2, 5, 6, 9, 10, 11, 12, 13, 15, 16, 29, 34, 35, 36, 37, 40, 41, 42, 43, 44, 45, 46, 47, 49, 60, 61, 69, 70, 75, 76, 82, 83))
+    or ()
+)
+# Socket filters (classic BPF: 4,096 instructions whose constants are any data, read back with
+# SO_GET_FILTER) are taken off with SO_DETACH_FILTER; a locked one cannot be.
+SO_DETACH_FILTER = 27
+F_SETSIG = getattr(fcntl, "F_SETSIG", 10)
+SO_LINGER = 13
 
 
 def stream_state():
@@ -794,22 +809,66 @@ def stream_state():
                 sock.detach()
         except OSError:
             options = None
-        state[fd] = (flags, options)
+        more = {}
+        if options is not None:
+            for opt in LINUX_SOCKET_STATE:
+                try:
+                    more[opt] = os_getsockopt(fd, opt)
+                except OSError:
+                    pass  # not known to this kernel
+        state[fd] = (flags, options, more)
     return state
+
+
+def os_getsockopt(fd, opt):
+    """The bytes of SOL_SOCKET option `opt` of the socket `fd` (at most 16)."""
+    sock = socket.socket(fileno=fd)
+    try:
+        return sock.getsockopt(socket.SOL_SOCKET, opt, 16)
+    finally:
+        sock.detach()
 
 
 def socket_option(sock, opt, length):
     return sock.getsockopt(socket.SOL_SOCKET, opt) if length is None else sock.getsockopt(socket.SOL_SOCKET, opt, length)
 
 
+# fcntl's open-file-description locks (linux/fcntl.h; Python has the name from 3.9 on) and the
+# struct flock they take: l_type, l_whence, l_start, l_len (0: to the end), l_pid.
+F_OFD_SETLK = getattr(fcntl, "F_OFD_SETLK", 37)
+UNLOCK_ALL = struct.pack("hhqqi", fcntl.F_UNLCK, os.SEEK_SET, 0, 0, 0)
+
+
+def release_locks(fd):
+    """Drops the locks held through the open file `fd` (shared with the interpreters): flock(2)
+    locks and open-file-description byte-range locks (F_OFD_SETLK) belong to the open file, not to
+    a process, so those a question took outlived it. Byte ranges of any start and length, listed
+    in /proc/locks, carried any data to the next question's code on both tiers, and a flock on
+    stdin, the host's /dev/null, made the next question's flock of /dev/null fail
+    (reset-shared-state-attacks.test.ts). Process-owned (F_SETLK) locks end with their process."""
+    try:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+    except OSError:
+        pass
+    if sys.platform.startswith("linux"):
+        try:
+            fcntl.fcntl(fd, F_OFD_SETLK, UNLOCK_ALL)
+        except OSError:
+            pass
+
+
 def restore_streams(state):
     """Puts fds 0-2 and the code channel back as `stream_state` found them (an owner left there
-    would get SIGIO, which ends a process, when the host writes); None when done, else why not
-    (a socket the last question shut down cannot be opened again)."""
-    for fd, (flags, options) in state.items():
+    would get SIGIO, which ends a process, when the host writes; locks, see release_locks); None
+    when done, else why not (a socket the last question shut down cannot be opened again)."""
+    for fd, (flags, options, more) in state.items():
+        release_locks(fd)
         try:
             fcntl.fcntl(fd, fcntl.F_SETFL, flags)
             fcntl.fcntl(fd, fcntl.F_SETOWN, 0)
+            if LINUX_SOCKET_STATE:
+                # F_SETSIG: the signal of the open file's I/O notices, which the next question could read back (F_GETSIG).
+                fcntl.fcntl(fd, F_SETSIG, 0)
             if options is None:
                 continue
             sock = socket.socket(fileno=fd)
@@ -817,6 +876,23 @@ def restore_streams(state):
                 for (opt, length, halved), value in zip(SHARED_SOCKET_OPTIONS, options):
                     if socket_option(sock, opt, length) != value:
                         sock.setsockopt(socket.SOL_SOCKET, opt, value // 2 if halved else value)
+                for opt, value in more.items():
+                    try:
+                        if sock.getsockopt(socket.SOL_SOCKET, opt, 16) != value:
+                            if opt == SO_LINGER and len(value) == 8:
+                                # Turned off, the kernel keeps the seconds: set them while on first.
+                                sock.setsockopt(socket.SOL_SOCKET, opt, struct.pack("ii", 1, struct.unpack("ii", value)[1]))
+                            sock.setsockopt(socket.SOL_SOCKET, opt, value)
+                            if sock.getsockopt(socket.SOL_SOCKET, opt, 16) != value:
+                                return "the last question left socket option %d on stream %d, which cannot be put back" % (opt, fd)
+                    except OSError as exc:
+                        return "the last question left socket option %d on stream %d, which cannot be put back (%s)" % (opt, fd, exc)
+                if LINUX_SOCKET_STATE:
+                    try:
+                        sock.setsockopt(socket.SOL_SOCKET, SO_DETACH_FILTER, 0)
+                    except OSError as exc:
+                        if exc.errno != errno.ENOENT:  # ENOENT: no filter
+                            return "the last question left a socket filter on stream %d, which cannot be taken off (%s)" % (fd, exc)
                 if fd == CODE_FD:
                     # Shut down for reading, the channel reads as its end: the next interpreter would exit.
                     try:

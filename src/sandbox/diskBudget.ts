@@ -203,6 +203,48 @@ export function fdTableHidden(procDir: string): boolean {
   }
 }
 
+/**
+ * Why a sandbox whose interpreter holds descriptors in flight after its cell is over its budget. A
+ * descriptor sent over a unix socket (SCM_RIGHTS) and not yet received is in no process's
+ * descriptor table: the file it names (a deleted scratch file, a memfd) is held by the receiving
+ * socket's queue, where no look at /proc/PID/fd finds it, for as long as a process holds that
+ * socket. A cell that sent them to a socket pair of its own kept 160 MiB of deleted scratch files
+ * under a 32 MiB disk budget and 384 MiB of memfds under a 256 MiB watched memory budget, on both
+ * tiers, through every later cell (`inflight-holder-attacks.test.ts`).
+ */
+export const IN_FLIGHT_FDS = 'hold files in flight in a socket (descriptors sent with SCM_RIGHTS and not received), which the host cannot look at';
+
+/**
+ * True when a socket of the process at `procDir` holds descriptors in flight: the `scm_fds` line
+ * of a socket's /proc/PID/fdinfo (unix sockets, Linux 5.7 and later; without it, false). Also
+ * true when the process holds more than `maxFds` descriptors (the look stops there: what it did
+ * not read could hold them). False when the process is gone. Never throws.
+ *
+ * Asked only after a cell, of its interpreter, when no other process of the sandbox runs: while a
+ * cell runs, a program that passes descriptors has some in flight at any moment
+ * (multiprocessing's forkserver: a quarter of 100 ms samples saw one), which is no hold.
+ */
+export function holdsDescriptorsInFlight(procDir: string, maxFds: number = HELD_SCAN_LIMITS.entries): boolean {
+  let fds: string[];
+  try {
+    fds = readdirSync(`${procDir}/fd`);
+  } catch {
+    return false;
+  }
+  if (fds.length > maxFds) return true;
+  for (const fd of fds) {
+    try {
+      if (!readlinkSync(`${procDir}/fd/${fd}`).startsWith('socket:')) continue;
+    } catch {
+      continue; // closed meanwhile
+    }
+    const text = readProcText(`${procDir}/fdinfo/${fd}`, 4096);
+    const match = text === undefined ? null : /^scm_fds:\s*(\d+)/m.exec(text);
+    if (match && Number(match[1]) > 0) return true;
+  }
+  return false;
+}
+
 /** What heldDeletedBytes found: bytes held, and why it stopped early when it did. */
 export interface HeldDeleted {
   /** st_blocks × 512 of the deleted files seen, each inode once. */

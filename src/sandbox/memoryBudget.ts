@@ -8,7 +8,7 @@
 //    it returns (docs/sandbox-tiers.md says why this rather than a CPU budget).
 import { closeSync, type Dir, opendirSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, statfsSync, statSync } from 'node:fs';
 import { SandboxCgroup, findCgroupParent, readCounter, systemdScopeWorks, type CgroupParent } from './cgroup';
-import { fdTableHidden, HELD_SCAN_LIMITS, HIDDEN_FDS, heldDeletedBytes, hidesDescriptors, measureScratch, overDiskBudget, type ScratchUsage } from './diskBudget';
+import { fdTableHidden, HELD_SCAN_LIMITS, HIDDEN_FDS, heldDeletedBytes, hidesDescriptors, holdsDescriptorsInFlight, IN_FLIGHT_FDS, measureScratch, overDiskBudget, type ScratchUsage } from './diskBudget';
 import { formatBytes } from './format';
 import { findDescendants, freezeAndKill } from './process-tree';
 import type { KillReason, MemoryMechanism, SandboxLimits } from './types';
@@ -310,7 +310,18 @@ export class SandboxBudget {
         }
         // The two-read check first: the listing (and its promise) only when it cannot tell.
         const alone = this.noLeftovers() || !(await this.killLeftovers());
-        const usage = this.scratchUsage(alone && !spawned);
+        // Files the interpreter keeps in flight in a socket of its own (IN_FLIGHT_FDS), now that it
+        // is the only process that ran the cells' code: watched, the sandbox is stopped (they may be
+        // memfds); else the disk budget is over, as for a file in scratch, until they are let go.
+        const worker = this.workerPid;
+        const inFlight = worker !== undefined && holdsDescriptorsInFlight(`/proc/${worker}`);
+        if (inFlight && watching && !watcherHit) {
+          watcherHit = true;
+          memoryProblem = `the sandbox's processes ${IN_FLIGHT_FDS}`;
+          await kill();
+        }
+        const measured = this.scratchUsage(alone && !spawned);
+        const usage = inFlight && !watcherHit ? { ...measured, complete: false, problem: `the sandbox's processes ${IN_FLIGHT_FDS}` } : measured;
         const oomAfter = this.cgroup?.oomKills() ?? 0;
         this.oomSeen = oomAfter;
         return {

@@ -14,7 +14,8 @@
 // - memfds in flight. A memfd sent over a socket pair the interpreter keeps (SCM_RIGHTS) and then
 //   closed is open in no process: the watcher, which finds memfds through the processes'
 //   descriptors, never sees it. Ten of 100 MiB held 1 GiB across cells under a 512 MiB watched
-//   budget. Contained under a memory cgroup: tested there only (a documented gap of the watcher).
+//   budget. Contained under a memory cgroup: tested there (the watched budget now stops a sandbox
+//   whose interpreter holds descriptors in flight after its cell: inflight-holder-attacks.test.ts).
 // Isolated tier (the tmpfs mounts are its own; on the basic tier these folders are host disk,
 // held by the disk entry budget).
 import { join } from 'node:path';

@@ -134,6 +134,127 @@ print(json.dumps(set_on))`,
     }
   });
 
+  // flock(2) and open-file-description (F_OFD_SETLK) locks belong to the open file, and stdin,
+  // stdout, stderr and the code channel are open files the supervisor shares with every
+  // interpreter: those a question took outlived it. Byte ranges of any start and length (listed in
+  // /proc/locks) carried any data to the next question, and a flock on stdin (the host's /dev/null)
+  // made the next question's own flock of /dev/null fail.
+  it('locks taken and the I/O signal set through stdin, stdout, stderr and the code channel are gone for the next question', async () => {
+    const runner = (await startRunner(tier, { mode: 'stateless' })) as PythonCodeRunner;
+    try {
+      const left = await runner.runCell(
+        `import fcntl, json, os, struct
+taken = []
+for fd in (0, 1, 2, 5):
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH)
+        taken.append("flock %d" % fd)
+    except OSError:
+        pass
+    # F_OFD_SETLK (37): a write lock on bytes 4242 + fd .. + 7 (needs the file open for writing: not stdin).
+    try:
+        fcntl.fcntl(fd, 37, struct.pack("hhqqi", fcntl.F_WRLCK, 0, 4242 + fd, 7, 0))
+        taken.append("ofd %d" % fd)
+    except OSError:
+        pass
+    # F_SETSIG (10): the signal of the open file's I/O notices, read back with F_GETSIG (11).
+    fcntl.fcntl(fd, 10, 40 + fd)
+    taken.append("sig %d" % fcntl.fcntl(fd, 11))
+print(json.dumps(taken))`,
+      );
+      expect(JSON.parse(left.stdout) as string[]).toEqual(expect.arrayContaining(['flock 0', 'flock 1', 'ofd 1', 'ofd 5', 'sig 40', 'sig 45']));
+      expect(await runner.reset()).toBe(true);
+      const after = await runner.runCell(
+        `import fcntl, json, os
+# /proc/locks names a file "MAJOR:MINOR:INODE", the device numbers in hex.
+ids = {"%02x:%02x:%d" % (os.major(st.st_dev), os.minor(st.st_dev), st.st_ino) for st in map(os.fstat, (0, 1, 2, 5))}
+listed = [line for line in open("/proc/locks").read().splitlines() if ids & set(line.split())]
+fd = os.open("/dev/null", os.O_RDONLY)
+try:
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    devnull = "free"
+except OSError as error:
+    devnull = str(error)
+print(json.dumps({"listed": listed, "devnull": devnull, "signals": [fcntl.fcntl(fd, 11) for fd in (0, 1, 2, 5)]}))`,
+      );
+      expect(JSON.parse(after.stdout), after.stderr).toEqual({ listed: [], devnull: 'free', signals: [0, 0, 0, 0] });
+    } finally {
+      await runner.dispose();
+    }
+  });
+
+  // The output sockets and the code channel are sockets the supervisor shares with every
+  // interpreter: what a question set on them (beyond the buffers, timeouts and low-water mark put
+  // back already) was there for the next question to read. A socket filter (classic BPF, 4,096
+  // instructions whose constants are any data; SO_LOCK_FILTER keeps it from being taken off) and
+  // the plain options (SO_LINGER's seconds, SO_PEEK_OFF, SO_PRIORITY, flags) carried data to it.
+  it.each([
+    ['a filter that can be taken off', false],
+    ['a locked filter (the reset refuses: a fresh sandbox)', true],
+  ])('socket options and %s set on stdout, stderr and the code channel do not reach the next question', async (_what, lock) => {
+    const root = tempDir('reset-socket-state');
+    dirs.push(root);
+    // SOL_SOCKET options by their Linux numbers (Python names only some), with a value a question
+    // may set and how many bytes getsockopt gives (4: an int).
+    const STATE = `import ctypes, json, socket, struct
+libc = ctypes.CDLL(None, use_errno=True)
+OPTIONS = {"SO_KEEPALIVE": (9, 1), "SO_OOBINLINE": (10, 1), "SO_PRIORITY": (12, 5), "SO_LINGER": (13, struct.pack("ii", 1, 31337)),
+           "SO_PASSCRED": (16, 1), "SO_REUSEADDR": (2, 1), "SO_REUSEPORT": (15, 1), "SO_BROADCAST": (6, 1), "SO_DONTROUTE": (5, 1),
+           "SO_PASSSEC": (34, 1), "SO_TIMESTAMP": (29, 1), "SO_TIMESTAMPNS": (35, 1), "SO_PEEK_OFF": (42, 4242)}
+def state(fd):
+    sock = socket.socket(fileno=fd)
+    try:
+        found = {name: sock.getsockopt(socket.SOL_SOCKET, number, 8).hex() for name, (number, _) in OPTIONS.items()}
+    finally:
+        sock.detach()
+    # SO_GET_FILTER (26): the number of instructions attached.
+    length = ctypes.c_uint(0)
+    libc.getsockopt(fd, 1, 26, None, ctypes.byref(length))
+    found["filter"] = length.value
+    return found
+`;
+    let runner = (await startRunner(tier, { mode: 'stateless', scratchDir: `${root}/scratch` })) as PythonCodeRunner;
+    try {
+      const fresh = await runner.runCell(`${STATE}print(json.dumps({fd: state(fd) for fd in (1, 2, 5)}))`);
+      const left = await runner.runCell(
+        `${STATE}
+# 64 instructions "ld #k" carrying data, then "ret #-1" (accept all: stream sockets do not run it anyway).
+program = (ctypes.c_uint64 * 65)(*([struct.unpack("Q", struct.pack("HBBI", 0x00, 0, 0, 0x51000000 + i))[0] for i in range(64)] + [struct.unpack("Q", struct.pack("HBBI", 0x06, 0, 0, 0xFFFFFFFF))[0]]))
+class Program(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+fprog = Program(65, ctypes.addressof(program))
+for fd in (1, 2, 5):
+    sock = socket.socket(fileno=fd)
+    try:
+        for name, (number, value) in OPTIONS.items():
+            try:
+                sock.setsockopt(socket.SOL_SOCKET, number, value)
+            except OSError:
+                pass
+    finally:
+        sock.detach()
+    libc.setsockopt(fd, 1, 26, ctypes.byref(fprog), ctypes.sizeof(fprog))  # SO_ATTACH_FILTER
+    if ${lock ? 'True' : 'False'}:
+        libc.setsockopt(fd, 1, 44, ctypes.byref(ctypes.c_int(1)), 4)  # SO_LOCK_FILTER
+print(json.dumps({fd: state(fd) for fd in (1, 2, 5)}))`,
+      );
+      // The question really changed them.
+      expect(left.stdout, left.stderr).not.toBe(fresh.stdout);
+      expect(left.stdout).toContain('"filter": 65');
+      // As an evaluation does: the same sandbox when the reset succeeds, a fresh one when it refuses.
+      const reset = await runner.reset();
+      expect(reset).toBe(!lock);
+      if (!reset) {
+        await runner.dispose();
+        runner = (await startRunner(tier, { mode: 'stateless', scratchDir: `${root}/scratch-fresh` })) as PythonCodeRunner;
+      }
+      const next = await runner.runCell(`${STATE}print(json.dumps({fd: state(fd) for fd in (1, 2, 5)}))`);
+      expect(next.stdout, next.stderr).toBe(fresh.stdout);
+    } finally {
+      await runner.dispose();
+    }
+  });
+
   it('a code channel shut down for reading is not handed on: the reset refuses, and the evaluation starts a fresh sandbox', async () => {
     const runner = (await startRunner(tier, { mode: 'stateless' })) as PythonCodeRunner;
     try {

@@ -1,0 +1,107 @@
+// Red team on what the sandbox's processes hold without holding a descriptor (issue 10 item 2: one
+// memory and disk budget for the whole sandbox). A descriptor sent over a unix socket (SCM_RIGHTS)
+// and never received is in no process's descriptor table: the file it names stays alive in the
+// receiving socket's queue for as long as a process holds that socket. The disk budget finds
+// deleted scratch files, and the watched memory budget memfds, through /proc/PID/fd only; a cell
+// that sent them to a socket pair of its own and closed them kept 160 MiB of deleted scratch files
+// under a 32 MiB disk budget and 384 MiB of memfds under a 256 MiB watched memory budget, on both
+// tiers, through every later cell (its interpreter keeps the socket). The receiving socket's fdinfo
+// counts what waits in it (`scm_fds`). It is asked after each cell, of the interpreter, once the
+// cell's other processes are gone: while a cell runs, multiprocessing's forkserver has descriptors
+// in flight in a quarter of 100 ms samples, which is no hold (the last test here).
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { createCodeRunner, type CodeRunner } from '../../../src/sandbox/index';
+import { IS_ROOT, REQUIRED_TIERS, removeDir, tempDir } from './helpers';
+
+const MiB = 1024 ** 2;
+const dirs: string[] = [];
+afterAll(() => dirs.forEach(removeDir));
+
+/**
+ * Python: COUNT memfds or deleted scratch files of MIB MiB each, each sent over a socket pair of
+ * the cell's own (kept in the variables `a` and `b`) and closed, so only the socket's queue holds
+ * them; prints "held" and ends holding them.
+ */
+const inFlight = (kind: 'memfds' | 'deleted files', count: number, mib: number): string => `
+import array, os, socket
+a, b = socket.socketpair()
+for i in range(${count}):
+    if "${kind}" == "memfds":
+        fd = os.memfd_create("held%d" % i)
+    else:
+        fd = os.open("held%d" % i, os.O_CREAT | os.O_RDWR, 0o600)
+        os.unlink("held%d" % i)
+    os.posix_fallocate(fd, 0, ${mib} * 2**20)
+    b.sendmsg([b"x"], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", [fd]))])
+    os.close(fd)
+print("held", flush=True)
+`;
+
+/** The next cell: whether the sockets (and what waits in them) are still there. */
+const STILL_HELD = 'print("still held" if "a" in globals() else "gone")';
+
+describe.each(REQUIRED_TIERS)('a cell that holds files as descriptors in flight in a socket (%s tier)', (tier) => {
+  let runner: CodeRunner | undefined;
+  afterEach(async () => {
+    await runner?.dispose();
+    runner = undefined;
+  });
+
+  async function start(memoryEnforcement: 'auto' | 'watched', limits: { diskBytes?: number; memoryBytes?: number; timeoutMs?: number }): Promise<CodeRunner> {
+    const root = tempDir('inflight-holder');
+    dirs.push(root);
+    runner = await createCodeRunner({ scratchDir: join(root, 'scratch'), isolation: tier === 'basic' ? 'basic' : 'auto', memoryEnforcement, limits: { timeoutMs: 30_000, ...limits } });
+    expect(runner.tier).toBe(tier);
+    return runner;
+  }
+
+  it('memfds in flight when the cell ends are held to the watched memory budget: the sandbox is stopped', async () => {
+    const cells = await start('watched', { memoryBytes: 256 * MiB });
+    const result = await cells.runCell(inFlight('memfds', 6, 64));
+    expect(result.stdout, result.stderr).toContain('held');
+    expect(result.killed).toBe('memory');
+    expect(result.killMessage).toContain('in flight in a socket');
+    expect((await cells.runCell(STILL_HELD)).stdout.trim()).toBe('gone');
+    expect((await cells.runCell('print(6 * 7)')).stdout.trim()).toBe('42');
+  });
+
+  it('deleted scratch files in flight when the cell ends are over the disk budget, as a file in scratch would be, until they are let go', async () => {
+    // As root the memory budget is a cgroup here, so the disk verdict is what meets them; as a
+    // user the watched memory budget stops the sandbox instead.
+    const cells = await start('auto', { diskBytes: 32 * MiB });
+    const result = await cells.runCell(inFlight('deleted files', 4, 40));
+    expect(result.stdout, result.stderr).toContain('held');
+    expect(IS_ROOT ? ['disk'] : ['disk', 'memory']).toContain(result.killed);
+    expect(result.killMessage).toContain('in flight in a socket');
+    if (result.killed === 'disk') {
+      // The disk budget's end-of-cell verdict keeps the variables (the model may free the space).
+      const freed = await cells.runCell('a.close()\nb.close()\nprint("let go")');
+      expect(freed.stdout.trim()).toBe('let go');
+      expect(freed.killed).toBeUndefined();
+    }
+    expect((await cells.runCell('print(6 * 7)')).stdout.trim()).toBe('42');
+  });
+
+  it('a cell that starts processes through the forkserver (descriptors in flight all the time) is not stopped for them', async () => {
+    const cells = await start('watched', { timeoutMs: 60_000 });
+    const result = await cells.runCell(
+      [
+        'import multiprocessing as mp, time',
+        'def square(x):',
+        '    return x * x',
+        'if __name__ == "__main__":',
+        '    context = mp.get_context("forkserver")',
+        '    started, until = 0, time.time() + 3',
+        '    while time.time() < until:',
+        '        processes = [context.Process(target=square, args=(i,)) for i in range(8)]',
+        '        for p in processes: p.start()',
+        '        for p in processes: p.join()',
+        '        started += len(processes)',
+        '    with context.Pool(4) as pool:',
+        '        print(sum(pool.map(square, range(1000))), started > 0)',
+      ].join('\n'),
+    );
+    expect({ stdout: result.stdout, killed: result.killed }, result.stderr).toEqual({ stdout: '332833500 True\n', killed: undefined });
+  }, 90_000);
+});
