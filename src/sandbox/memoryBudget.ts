@@ -6,9 +6,21 @@
 //    every second while a long cell runs.
 //  - Nothing keeps running after its cell: processes a cell leaves behind are killed when
 //    it returns (docs/sandbox-tiers.md says why this rather than a CPU budget).
-import { closeSync, type Dir, opendirSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, statfsSync, statSync } from 'node:fs';
+import { closeSync, type Dir, fstatSync, opendirSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, statfsSync, statSync } from 'node:fs';
 import { SandboxCgroup, findCgroupParent, readCounter, systemdScopeWorks, type CgroupParent } from './cgroup';
-import { fdTableHidden, HELD_SCAN_LIMITS, HIDDEN_FDS, heldDeletedBytes, hidesDescriptors, holdsDescriptorsInFlight, IN_FLIGHT_FDS, measureScratch, overDiskBudget, type ScratchUsage } from './diskBudget';
+import {
+  fdTableHidden,
+  HELD_SCAN_LIMITS,
+  HIDDEN_FDS,
+  heldDeletedBytes,
+  hidesDescriptors,
+  holdsDescriptorsInFlight,
+  holdsOnlyOwnDescriptors,
+  IN_FLIGHT_FDS,
+  measureScratch,
+  overDiskBudget,
+  type ScratchUsage,
+} from './diskBudget';
 import { formatBytes } from './format';
 import { findDescendants, freezeAndKill } from './process-tree';
 import type { KillReason, MemoryMechanism, SandboxLimits } from './types';
@@ -120,6 +132,8 @@ export class SandboxBudget {
   private interpreterIo: ProcFile | undefined;
   /** /proc/SUPERVISOR/task/SUPERVISOR/children: after a reset, its one child is the new interpreter. */
   private supervisorChildren: ProcFile | undefined;
+  /** /proc/INTERPRETER/fd, whose size is its descriptor count (see `holdsOnlyOwnDescriptors`). */
+  private interpreterFds: ProcFile | undefined;
 
   /**
    * `writableElsewhere`: host folders besides scratch that the sandbox's code writes (the basic
@@ -194,15 +208,18 @@ export class SandboxBudget {
   private watchInterpreter(): void {
     this.interpreterStat?.close();
     this.interpreterIo?.close();
+    this.interpreterFds?.close();
     const interpreter = this.workerPid;
     this.interpreterStat = this.cgroup && interpreter !== undefined ? ProcFile.open(interpreter, 'stat') : undefined;
     this.interpreterIo = interpreter !== undefined ? ProcFile.open(interpreter, 'io') : undefined;
+    this.interpreterFds = interpreter !== undefined ? ProcFile.open(interpreter, 'fd') : undefined;
   }
 
   private closeChainFiles(): void {
-    for (const file of [this.interpreterStat, this.interpreterIo, this.supervisorIo, this.supervisorChildren]) file?.close();
+    for (const file of [this.interpreterStat, this.interpreterIo, this.interpreterFds, this.supervisorIo, this.supervisorChildren]) file?.close();
     this.interpreterStat = undefined;
     this.interpreterIo = undefined;
+    this.interpreterFds = undefined;
     this.supervisorIo = undefined;
     this.supervisorChildren = undefined;
     this.fixedTasks = undefined;
@@ -314,7 +331,7 @@ export class SandboxBudget {
         // is the only process that ran the cells' code: watched, the sandbox is stopped (they may be
         // memfds); else the disk budget is over, as for a file in scratch, until they are let go.
         const worker = this.workerPid;
-        const inFlight = worker !== undefined && holdsDescriptorsInFlight(`/proc/${worker}`);
+        const inFlight = worker !== undefined && !holdsOnlyOwnDescriptors(`/proc/${worker}`, this.interpreterFds?.size()) && holdsDescriptorsInFlight(`/proc/${worker}`);
         if (inFlight && watching && !watcherHit) {
           watcherHit = true;
           memoryProblem = `the sandbox's processes ${IN_FLIGHT_FDS}`;
@@ -546,7 +563,7 @@ class ProcFile {
   private constructor(private fd: number | undefined) {}
 
   /** Undefined when the process is gone or the file cannot be opened. */
-  static open(pid: number, name: 'stat' | 'io' | 'children'): ProcFile | undefined {
+  static open(pid: number, name: 'stat' | 'io' | 'children' | 'fd'): ProcFile | undefined {
     try {
       // children: of its main thread (/proc/PID/task/PID/children), for a single-threaded process all of them.
       return new ProcFile(openSync(name === 'children' ? `/proc/${pid}/task/${pid}/children` : `/proc/${pid}/${name}`, 'r'));
@@ -560,6 +577,16 @@ class ProcFile {
     if (this.fd === undefined) return undefined;
     try {
       return procBuffer.toString('latin1', 0, readSync(this.fd, procBuffer, 0, procBuffer.length, 0));
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The file's size now (for /proc/PID/fd: the process's descriptor count, Linux 6.2 and later, else 0); undefined when unknown. */
+  size(): number | undefined {
+    if (this.fd === undefined) return undefined;
+    try {
+      return fstatSync(this.fd).size;
     } catch {
       return undefined;
     }

@@ -66,6 +66,16 @@ describe.each(REQUIRED_TIERS)('a cell that holds files as descriptors in flight 
     expect((await cells.runCell('print(6 * 7)')).stdout.trim()).toBe('42');
   });
 
+  it('a cell that closes its source file (fd 3) and keeps one socket in its place, so that it holds no more descriptors than a clean cell, is still looked at', async () => {
+    const cells = await start('watched', { memoryBytes: 256 * MiB });
+    // The interpreter then holds six descriptors, as after any cell: the five the protocol needs
+    // and, at fd 3, the receiving socket instead of the cell's source file.
+    const result = await cells.runCell(`import os\nos.close(3)\n${inFlight('memfds', 6, 64)}\nb.close()\nassert a.fileno() == 3, a.fileno()\nprint(len(os.listdir("/proc/self/fd")) - 1)`);
+    expect(result.stdout, result.stderr).toBe('held\n6\n');
+    expect(result.killed).toBe('memory');
+    expect(result.killMessage).toContain('in flight in a socket');
+  });
+
   it('deleted scratch files in flight when the cell ends are over the disk budget, as a file in scratch would be, until they are let go', async () => {
     // As root the memory budget is a cgroup here, so the disk verdict is what meets them; as a
     // user the watched memory budget stops the sandbox instead.
