@@ -4,6 +4,7 @@ import { metaString, oracle, RgDataError, type RgScorer } from './entry';
 import { derivative, hasFactorialOf, parsePolynomial, polyEquals } from './polynomial';
 import { pyStrip } from './py';
 import { isAntiderivative, sympyReadsNan } from './calculus';
+import { floatPolyAntiderivative } from './sympyFloatPoly';
 
 /**
  * sympy's `diff` turns a string result of `parse_expr` (a quoted answer) back into an
@@ -22,6 +23,9 @@ export const simpleIntegration: RgScorer = (answer, entry) => {
   if (!integrand) throw new RgDataError('metadata.integrand is not a polynomial');
   const text = unquote(answer);
   const user = parsePolynomial(text);
+  // Float coefficients: sympy's 53-bit rounding can leave a tiny difference (`-X**5/7.`: RG 0).
+  const rounded = !user || user.usesFloat ? floatPolyAntiderivative(text, variable, integrand.poly) : null;
+  if (rounded !== null) return rounded ? 1 : 0;
   // What the polynomial reader leaves (escapes in a quoted answer, `f(x)`, floor and Mod of symbols,
   // `C !`): the general antiderivative test, as RG's code is the same for both datasets.
   if (!user || [...user.poly.keys()].some((k) => k.includes('('))) return isAntiderivative(answer, variable, metaString(entry, 'integrand')) ? 1 : 0;

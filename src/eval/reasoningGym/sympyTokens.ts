@@ -9,8 +9,8 @@ import { PY_NAME, pyDecimal, pyStrip } from './py';
 
 const NAME = new RegExp(`^${PY_NAME}`, 'u');
 
-/** A number (exact; `float`: written with a point or exponent, a sympy Float), a name or an operator. */
-export type SympyToken = { t: 'num'; v: Rational; float: boolean } | { t: 'name'; v: string } | { t: 'op'; v: string } | { t: 'str'; v: string };
+/** A number (exact; `float`: written with a point or exponent, a sympy Float; `src`: its text), a name or an operator. */
+export type SympyToken = { t: 'num'; v: Rational; float: boolean; src?: string } | { t: 'name'; v: string } | { t: 'op'; v: string } | { t: 'str'; v: string };
 
 /** Python's operators beyond sympy's arithmetic (comparisons, bitwise, `@`, `,`), read with `{ python: true }`. */
 const PYTHON_OP = /^(<<|>>|<=|>=|==|!=|[<>&|^~@,])/;
@@ -76,7 +76,7 @@ export function tokenizeSympy(text: string, opts: { python?: boolean } = {}): Sy
     if (num) {
       const v = pyDecimal(num[0]);
       if (!v) return null;
-      out.push({ t: 'num', v, float: /[.eE]/.test(num[0]) });
+      out.push({ t: 'num', v, float: /[.eE]/.test(num[0]), src: num[0] });
       i += num[0].length;
       // An imaginary literal (`2j`, `1.5J`): sympy's auto_number writes it as `Integer(2)*I`, with
       // no parentheses, so `2**3j` is `2**3*I`.
