@@ -111,7 +111,9 @@ describe('Reasoning-Gym conformance corpus', () => {
 // Float coefficients in simple_integration (reasoning_gym_s37.jsonl): sympy rounds each Float step to
 // the Float's precision (53 bits up to 15 digits, more for longer literals), so `-X**5/7.` differs
 // from the integrand's -5/7 by a unit in the last place (RG 0) while `x**3/3.0` does not (RG 1);
-// Floats as `7.**-1`, `7**-1.`, in parentheses, with 16-30 digits, `1e0*`, `a_0.0`.
+// Floats as `7.**-1`, `7**-1.`, in parentheses, with 16-30 digits, `1e0*`, `a_0.0`. Countdown answers
+// with `& | ^ ~` on free symbols, which sympy reads as logic (`not ~y` is False, `y ^ y` false,
+// `~~y` and `y + 0` the symbol y, `(~x & ~y) == (~x & ~y)` True).
 describe.each([
   'reasoning_gym_sympy_operators.jsonl',
   'reasoning_gym_whitespace_floats.jsonl',
