@@ -241,6 +241,23 @@ function parseTerms(text: string): Map<string, { c: Num; m: ReadonlyMap<string, 
 }
 
 /**
+ * The answer as sympy collects it (monomial key → coefficient, each Float coefficient rounded as
+ * sympy rounds it; a term whose coefficient comes to 0, a Float 0.0 too, is dropped), or null
+ * outside the subset read here or without a Float. For polynomial_multiplication's structural
+ * `==`: a Float coefficient left over never equals the gold's Integer.
+ */
+export function floatPolyCoefficients(answer: string): Map<string, { float: boolean; value: Rational }> | null {
+  try {
+    const out = new Map<string, { float: boolean; value: Rational }>();
+    for (const [key, { c }] of parseTerms(answer)) out.set(key, 'f' in c ? { float: true, value: c.f } : { float: false, value: c.q });
+    return out;
+  } catch (e) {
+    if (e instanceof Unsupported) return null;
+    throw e;
+  }
+}
+
+/**
  * Whether `simplify(diff(answer, variable) - integrand) == 0` holds in sympy for an answer written
  * as a sum of monomial terms with Float coefficients, the derivative's Float coefficients computed
  * as sympy rounds them (53 bits); null when the answer is outside that subset (the caller decides
