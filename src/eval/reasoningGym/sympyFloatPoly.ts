@@ -139,7 +139,8 @@ function monomialKey(m: ReadonlyMap<string, bigint>): string {
 
 /** Parses the subset into its collected terms (monomial key → coefficient), as sympy's Add collects them. */
 function parseTerms(text: string): Map<string, { c: Num; m: ReadonlyMap<string, bigint> }> {
-  if (pythonSyntaxTrap(text)) bail();
+  // As long as the polynomial reader takes (a hostile answer of many huge literals stays cheap).
+  if (text.length > 5000 || pythonSyntaxTrap(text)) bail();
   const toks = tokenizeSympy(text) ?? bail();
   let i = 0;
   let sawFloat = false;
