@@ -7,7 +7,7 @@
 
 import { SYMPY_CONSTANT_NAMES, SYMPY_NON_SYMBOLS } from './sympyNames';
 import { metaString, RgDataError, type RgScorer } from './entry';
-import { PY_NAME, PY_WORD, pyDecimal, pyStrip, pythonSyntaxTrap } from './py';
+import { PY_NAME, PY_WORD, pyDecimal, pyIntBase0, pyStrip, pythonSyntaxTrap } from './py';
 import { parsePyLiteral } from './pyLiteral';
 import type { Rational } from '../rational';
 
@@ -178,7 +178,7 @@ function ufnValue(name: string, order: number, args: readonly C[]): C {
  * constant, as for sympy), operators, and any other single character (U+2028 included), which fails.
  */
 const TOKENS = new RegExp(
-  `[ \\t\\n\\r\\f]+|"[^"\\\\\\n\\r]*"|'[^'\\\\\\n\\r]*'|\\d(?:_?\\d)*(?:\\.(?:\\d(?:_?\\d)*)?)?(?:[eE][+-]?\\d(?:_?\\d)*)?|\\.\\d(?:_?\\d)*(?:[eE][+-]?\\d(?:_?\\d)*)?|${PY_NAME}|\\*\\*|\\/\\/|==|!=|<=|>=|[-+*/(),%<>]|[^]`,
+  `[ \\t\\n\\r\\f]+|"[^"\\\\\\n\\r]*"|'[^'\\\\\\n\\r]*'|0(?:[xX](?:_?[\\da-fA-F])+|[oO](?:_?[0-7])+|[bB](?:_?[01])+)|\\d(?:_?\\d)*(?:\\.(?:\\d(?:_?\\d)*)?)?(?:[eE][+-]?\\d(?:_?\\d)*)?|\\.\\d(?:_?\\d)*(?:[eE][+-]?\\d(?:_?\\d)*)?|${PY_NAME}|\\*\\*|\\/\\/|==|!=|<=|>=|[-+*/(),%<>]|[^]`,
   'gu',
 );
 const NAME_START = new RegExp(`^${PY_NAME}`, 'u');
@@ -226,6 +226,12 @@ export function parseExpression(text: string, localNames: readonly string[] = []
   const atom = (): Node => {
     const tok = t[i];
     if (tok === undefined) return fail();
+    if (/^0[xXoObB]/.test(tok)) {
+      // Python's hexadecimal, octal and binary integers: sympy's Integer of their value.
+      i++;
+      const v = pyIntBase0(tok);
+      return v === null ? fail() : num(Number(v));
+    }
     if (/^(\d|\.\d)/.test(tok)) {
       i++;
       const v = pyDecimal(tok);

@@ -4,8 +4,8 @@
 // Each parser decides which of them it accepts; a token it does not expect makes its input
 // "not valid", as sympy raising does for RG.
 
-import type { Rational } from '../rational';
-import { PY_NAME, pyDecimal, pyStrip } from './py';
+import { rational, type Rational } from '../rational';
+import { PY_NAME, pyDecimal, pyIntBase0, pyStrip } from './py';
 
 const NAME = new RegExp(`^${PY_NAME}`, 'u');
 
@@ -72,6 +72,15 @@ export function tokenizeSympy(text: string, opts: { python?: boolean } = {}): Sy
     }
     const joinable = gap !== '' && !/[\n\r]/.test(gap);
     gap = '';
+    // Python's hexadecimal, octal and binary integers (`0x5e`, `0o17`, `0B101`): sympy's Integer of their value.
+    const based = /^0(?:[xX](?:_?[\da-fA-F])+|[oO](?:_?[0-7])+|[bB](?:_?[01])+)/.exec(rest);
+    if (based) {
+      const v = pyIntBase0(based[0]);
+      if (v === null) return null;
+      out.push({ t: 'num', v: rational(v), float: false, src: based[0] });
+      i += based[0].length;
+      continue;
+    }
     const num = /^(?:\d(?:_?\d)*(?:\.(?:\d(?:_?\d)*)?)?|\.\d(?:_?\d)*)(?:[eE][+-]?\d(?:_?\d)*)?/.exec(rest);
     if (num) {
       const v = pyDecimal(num[0]);
