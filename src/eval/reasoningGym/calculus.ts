@@ -178,7 +178,7 @@ function ufnValue(name: string, order: number, args: readonly C[]): C {
  * constant, as for sympy), operators, and any other single character (U+2028 included), which fails.
  */
 const TOKENS = new RegExp(
-  `[ \\t\\n\\r\\f]+|"[^"\\\\\\n\\r]*"|'[^'\\\\\\n\\r]*'|0(?:[xX](?:_?[\\da-fA-F])+|[oO](?:_?[0-7])+|[bB](?:_?[01])+)|\\d(?:_?\\d)*(?:\\.(?:\\d(?:_?\\d)*)?)?(?:[eE][+-]?\\d(?:_?\\d)*)?|\\.\\d(?:_?\\d)*(?:[eE][+-]?\\d(?:_?\\d)*)?|${PY_NAME}|\\*\\*|\\/\\/|==|!=|<=|>=|[-+*/(),%<>]|[^]`,
+  `[ \\t\\n\\r\\f]+|"[^"\\\\\\n\\r]*"|'[^'\\\\\\n\\r]*'|0(?:[xX](?:_?[\\da-fA-F])+|[oO](?:_?[0-7])+|[bB](?:_?[01])+)|\\d(?:_?\\d)*(?:\\.(?:\\d(?:_?\\d)*)?)?(?:[eE][+-]?\\d(?:_?\\d)*)?|\\.\\d(?:_?\\d)*(?:[eE][+-]?\\d(?:_?\\d)*)?|${PY_NAME}|\\*\\*|\\/\\/|==|!=|<=|>=|[-+*/(),%<>~]|[^]`,
   'gu',
 );
 const NAME_START = new RegExp(`^${PY_NAME}`, 'u');
@@ -269,6 +269,11 @@ export function parseExpression(text: string, localNames: readonly string[] = []
         if (a && only.length === 1 && only[0] !== undefined) return { t: 'integral', f: a, x: only[0] };
         if (isFn(tok) && args.length === 1 && a) return fn(tok, a);
         if (tok === 'S' && args.length === 1 && a) return a;
+        // Python's abs (sympy's Abs) of a number is its absolute value (`abs(5)*x`); of anything else it is not read.
+        if ((tok === 'abs' || tok === 'Abs') && args.length === 1 && a) {
+          if (a.t !== 'num' || (a.py && tok === 'Abs')) return fail();
+          return { ...a, v: [Math.hypot(a.v[0], a.v[1]), 0] };
+        }
         // A name sympy does not know is an undefined function (auto_symbol).
         if (!SYMPY_NON_SYMBOLS.has(tok) && !SYMPY_CONSTANT_NAMES.has(tok) && !isFn(tok) && tok !== 'Integral' && !localNames.includes(tok)) {
           if (args.some(isPyInt)) return fail();
@@ -310,6 +315,13 @@ export function parseExpression(text: string, localNames: readonly string[] = []
     if (t[i] === '+') {
       i++;
       return unary();
+    }
+    if (t[i] === '~') {
+      // Python's ~ of a whole number (a sympy Integer or a bool): -(n + 1); of anything else it is not read.
+      i++;
+      const v = unary();
+      if (v.t !== 'num' || v.float || v.v[1] !== 0 || !Number.isInteger(v.v[0])) return fail();
+      return { t: 'num', v: [-v.v[0] - 1, 0], ...(v.py ? { py: true as const } : {}) };
     }
     let base = atom();
     // A whole number's factorial is a number (`2!*x`); a name's is a constant named `C!` / `C!!`
