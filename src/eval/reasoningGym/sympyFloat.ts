@@ -483,6 +483,13 @@ function parse(toks: SympyToken[]): Thunk {
         for (const v of vals) h = h * 1.37 + (Number.isFinite(v.re) ? v.re : 7.1) + 0.61 * (Number.isFinite(v.im) ? v.im : 3.3);
         return { ...c(Math.sin(h) + 2), sym: true };
       }
+      if (name === 'round' && vals.length === 1) return pyRound(vals[0] ?? NAN);
+      // round(n, k) of a whole number with k >= 0 is n (an Integer); other two-argument forms are not read.
+      if (name === 'round' && vals.length === 2) {
+        const [n, k] = vals;
+        if (!n || !k || n.sym || k.sym || !isInteger(n) || !(k.py || isInteger(k)) || k.re < 0) throw new Unsupported('round(x, k)');
+        return c(n.re);
+      }
       if (vals.length !== 1) throw vals.length === 0 ? new Unsupported(name) : new Raise('arguments');
       return applyFunction(name, vals[0] ?? NAN);
     };
@@ -694,6 +701,22 @@ function parse(toks: SympyToken[]): Thunk {
 
 /** Keywords that may not stand where an operand belongs. */
 const PY_OPERAND_KEYWORDS = new Set(['and', 'or', 'if', 'else', 'in', 'is', 'not', 'lambda']);
+
+/**
+ * Python's `round(n)` of a sympy number: the nearest Integer, halves to even (`round(2.5)` is 2,
+ * `round(pi)` 3), an infinity unchanged; of a symbol it raises (not read here when the
+ * symbol may cancel), of a complex number it is not read.
+ */
+function pyRound(a: C): C {
+  if (a.sb || a.rel || a.other || a.logic) throw new Raise('round of a Boolean, str or None');
+  if (a.sym || a.zoo || isNan(a) || a.im !== 0) throw new Unsupported('round');
+  if (!Number.isFinite(a.re)) return a;
+  const floor = Math.floor(a.re);
+  const diff = a.re - floor;
+  const r = diff > 0.5 || (diff === 0.5 && floor % 2 !== 0) ? floor + 1 : floor;
+  // round(True) is the int 1, which sympy takes as an Integer (unlike a bool).
+  return c(r);
+}
 
 /** A function of one argument, as sympy applies it to a number. */
 function applyFunction(name: string, a: C): C {

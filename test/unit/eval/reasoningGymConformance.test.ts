@@ -115,7 +115,8 @@ describe('Reasoning-Gym conformance corpus', () => {
 // with `& | ^ ~` on free symbols, which sympy reads as logic (`not ~y` is False, `y ^ y` false,
 // `~~y` and `y + 0` the symbol y, `(~x & ~y) == (~x & ~y)` True). Exponents with leading zeros
 // (`80e-01`, `500E-02`: floats, not the syntax error `01` is), hex, octal and binary integers
-// (`0x5e`, `0o6`, `0B110`), `0_61` and `094j` (a leading zero: syntax error), `~~2*x`, `abs(5)*x`; polynomial_multiplication Floats that
+// (`0x5e`, `0o6`, `0B110`), `0_61` and `094j` (a leading zero: syntax error), `~~2*x`, `abs(5)*x`,
+// countdown `round(2.5)`, `round(53, 1)`; polynomial_multiplication Floats that
 // cancel (`+ 1e-01 - 1e-01`) or not (`+ 0.3 - 0.1 - 0.2`); intermediate_integration rounded decimals
 // (`0.6666666667*(...)` for 2/3: RG 0).
 describe.each([
