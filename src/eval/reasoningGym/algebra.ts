@@ -4,6 +4,7 @@ import { metaString, oracle, RgDataError, type RgScorer } from './entry';
 import { derivative, hasFactorialOf, parsePolynomial, polyEquals } from './polynomial';
 import { pyStrip } from './py';
 import { isAntiderivative, sympyReadsNan } from './calculus';
+import { floatPolyAntiderivative, floatPolyCoefficients } from './sympyFloatPoly';
 
 /**
  * sympy's `diff` turns a string result of `parse_expr` (a quoted answer) back into an
@@ -22,6 +23,9 @@ export const simpleIntegration: RgScorer = (answer, entry) => {
   if (!integrand) throw new RgDataError('metadata.integrand is not a polynomial');
   const text = unquote(answer);
   const user = parsePolynomial(text);
+  // Float coefficients: sympy's 53-bit rounding can leave a tiny difference (`-X**5/7.`: RG 0).
+  const rounded = !user || user.usesFloat ? floatPolyAntiderivative(text, variable, integrand.poly) : null;
+  if (rounded !== null) return rounded ? 1 : 0;
   // What the polynomial reader leaves (escapes in a quoted answer, `f(x)`, floor and Mod of symbols,
   // `C !`): the general antiderivative test, as RG's code is the same for both datasets.
   if (!user || [...user.poly.keys()].some((k) => k.includes('('))) return isAntiderivative(answer, variable, metaString(entry, 'integrand')) ? 1 : 0;
@@ -41,6 +45,10 @@ export const polynomialMultiplication: RgScorer = (answer, entry) => {
   const gold = parsePolynomial(oracle(entry));
   if (!gold) throw new RgDataError('the stored answer is not a polynomial');
   const user = parsePolynomial(answer);
+  // Floats that cancel exactly in sympy's rounding leave nothing (`+ 1e-01 - 1e-01`, `+ 7.**-1 - 7**-1.`);
+  // a Float coefficient left is never equal to the gold's Integer (`+ 0.3 - 0.1 - 0.2` leaves -2.8e-17).
+  const floats = !user || user.usesFloat ? floatPolyCoefficients(answer) : null;
+  if (floats) return ![...floats.values()].some((t) => t.float) && polyEquals(new Map([...floats].map(([k, t]) => [k, t.value])), gold.poly) ? 1 : 0;
   if (!user || !user.expanded || user.usesFloat || sympyReadsNan(answer)) return 0;
   return polyEquals(user.poly, gold.poly) ? 1 : 0;
 };

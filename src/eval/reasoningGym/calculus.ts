@@ -7,12 +7,13 @@
 
 import { SYMPY_CONSTANT_NAMES, SYMPY_NON_SYMBOLS } from './sympyNames';
 import { metaString, RgDataError, type RgScorer } from './entry';
-import { PY_NAME, PY_WORD, pyDecimal, pyStrip, pythonSyntaxTrap } from './py';
+import { PY_NAME, PY_WORD, pyDecimal, pyIntBase0, pyStrip, pythonSyntaxTrap } from './py';
 import { parsePyLiteral } from './pyLiteral';
+import type { Rational } from '../rational';
 
 type C = readonly [number, number];
 type Node =
-  | { readonly t: 'num'; readonly v: C; readonly float?: true; readonly py?: true }
+  | { readonly t: 'num'; readonly v: C; readonly float?: true; readonly py?: true; /** A Float literal's exact decimal value. */ readonly dec?: Rational }
   | { readonly t: 'sym'; readonly name: string }
   | { readonly t: 'add' | 'mul' | 'pow'; readonly a: Node; readonly b: Node }
   | { readonly t: 'neg'; readonly a: Node }
@@ -177,7 +178,7 @@ function ufnValue(name: string, order: number, args: readonly C[]): C {
  * constant, as for sympy), operators, and any other single character (U+2028 included), which fails.
  */
 const TOKENS = new RegExp(
-  `[ \\t\\n\\r\\f]+|"[^"\\\\\\n\\r]*"|'[^'\\\\\\n\\r]*'|\\d(?:_?\\d)*(?:\\.(?:\\d(?:_?\\d)*)?)?(?:[eE][+-]?\\d(?:_?\\d)*)?|\\.\\d(?:_?\\d)*(?:[eE][+-]?\\d(?:_?\\d)*)?|${PY_NAME}|\\*\\*|\\/\\/|==|!=|<=|>=|[-+*/(),%<>]|[^]`,
+  `[ \\t\\n\\r\\f]+|"[^"\\\\\\n\\r]*"|'[^'\\\\\\n\\r]*'|0(?:[xX](?:_?[\\da-fA-F])+|[oO](?:_?[0-7])+|[bB](?:_?[01])+)|\\d(?:_?\\d)*(?:\\.(?:\\d(?:_?\\d)*)?)?(?:[eE][+-]?\\d(?:_?\\d)*)?|\\.\\d(?:_?\\d)*(?:[eE][+-]?\\d(?:_?\\d)*)?|${PY_NAME}|\\*\\*|\\/\\/|==|!=|<=|>=|[-+*/(),%<>~]|[^]`,
   'gu',
 );
 const NAME_START = new RegExp(`^${PY_NAME}`, 'u');
@@ -225,12 +226,18 @@ export function parseExpression(text: string, localNames: readonly string[] = []
   const atom = (): Node => {
     const tok = t[i];
     if (tok === undefined) return fail();
+    if (/^0[xXoObB]/.test(tok)) {
+      // Python's hexadecimal, octal and binary integers: sympy's Integer of their value.
+      i++;
+      const v = pyIntBase0(tok);
+      return v === null ? fail() : num(Number(v));
+    }
     if (/^(\d|\.\d)/.test(tok)) {
       i++;
       const v = pyDecimal(tok);
       if (!v) fail();
       const value = Number(v?.num) / Number(v?.den);
-      return /[.eE]/.test(tok) ? { t: 'num', v: [value, 0], float: true } : num(value);
+      return /[.eE]/.test(tok) && v ? { t: 'num', v: [value, 0], float: true, dec: v } : num(value);
     }
     if (NAME_START.test(tok)) {
       i++;
@@ -262,6 +269,11 @@ export function parseExpression(text: string, localNames: readonly string[] = []
         if (a && only.length === 1 && only[0] !== undefined) return { t: 'integral', f: a, x: only[0] };
         if (isFn(tok) && args.length === 1 && a) return fn(tok, a);
         if (tok === 'S' && args.length === 1 && a) return a;
+        // Python's abs (sympy's Abs) of a number is its absolute value (`abs(5)*x`); of anything else it is not read.
+        if ((tok === 'abs' || tok === 'Abs') && args.length === 1 && a) {
+          if (a.t !== 'num' || (a.py && tok === 'Abs')) return fail();
+          return { ...a, v: [Math.hypot(a.v[0], a.v[1]), 0] };
+        }
         // A name sympy does not know is an undefined function (auto_symbol).
         if (!SYMPY_NON_SYMBOLS.has(tok) && !SYMPY_CONSTANT_NAMES.has(tok) && !isFn(tok) && tok !== 'Integral' && !localNames.includes(tok)) {
           if (args.some(isPyInt)) return fail();
@@ -298,11 +310,18 @@ export function parseExpression(text: string, localNames: readonly string[] = []
       i++;
       const v = unary();
       // A number's sign folds into it (`-True` is the Python int -1, `-4` the Integer -4).
-      return v.t === 'num' ? { t: 'num', v: [-v.v[0], -v.v[1]], ...(v.float ? { float: true as const } : {}) } : negN(v);
+      return v.t === 'num' ? { t: 'num', v: [-v.v[0], -v.v[1]], ...(v.float ? { float: true as const } : {}), ...(v.dec ? { dec: v.dec } : {}) } : negN(v);
     }
     if (t[i] === '+') {
       i++;
       return unary();
+    }
+    if (t[i] === '~') {
+      // Python's ~ of a whole number (a sympy Integer or a bool): -(n + 1); of anything else it is not read.
+      i++;
+      const v = unary();
+      if (v.t !== 'num' || v.float || v.v[1] !== 0 || !Number.isInteger(v.v[0])) return fail();
+      return { t: 'num', v: [-v.v[0] - 1, 0], ...(v.py ? { py: true as const } : {}) };
     }
     let base = atom();
     // A whole number's factorial is a number (`2!*x`); a name's is a constant named `C!` / `C!!`
@@ -641,6 +660,56 @@ function floatInsideOf(n: Node, x: string): boolean {
   return n.t === 'integral' && floatInsideOf(n.f, x);
 }
 
+type NumNode = Extract<Node, { t: 'num' }>;
+
+/** The Float literals of `n` (num nodes written with a point or exponent). */
+function floatLiterals(n: Node, into: NumNode[] = []): NumNode[] {
+  if (n.t === 'num') {
+    if (n.float) into.push(n);
+  } else if (n.t === 'neg' || n.t === 'fn') floatLiterals(n.a, into);
+  else if (n.t === 'add' || n.t === 'mul' || n.t === 'pow' || n.t === 'floor' || n.t === 'mod') {
+    floatLiterals(n.a, into);
+    floatLiterals(n.b, into);
+  } else if (n.t === 'integral') floatLiterals(n.f, into);
+  else if (n.t === 'ufn') for (const a of n.args) floatLiterals(a, into);
+  return into;
+}
+
+/** `n` with the node `target` (by identity) given the value `value`. */
+function withValue(n: Node, target: Node, value: number): Node {
+  if (n === target && n.t === 'num') return { ...n, v: [value, n.v[1]] };
+  if (n.t === 'neg' || n.t === 'fn') return { ...n, a: withValue(n.a, target, value) };
+  if (n.t === 'add' || n.t === 'mul' || n.t === 'pow' || n.t === 'floor' || n.t === 'mod') return { ...n, a: withValue(n.a, target, value), b: withValue(n.b, target, value) };
+  if (n.t === 'integral') return { ...n, f: withValue(n.f, target, value) };
+  if (n.t === 'ufn') return { ...n, args: n.args.map((a) => withValue(a, target, value)) };
+  return n;
+}
+
+/**
+ * Whether a decimal is a rounded form of a simpler fraction: not a binary fraction (those sympy
+ * holds exactly), and within 1e-7 (relative) of, but not equal to, a fraction with a denominator
+ * up to 10^6 (`0.6666666667`, `12.0000000000001`; not `0.1`, `0.35`, `1.5`).
+ */
+function roundedDecimal(dec: Rational): boolean {
+  let den = dec.den;
+  while (den % 2n === 0n) den /= 2n;
+  if (den === 1n) return false;
+  // Convergents of the continued fraction of |dec|.
+  let [p0, q0, p1, q1] = [0n, 1n, 1n, 0n];
+  let [a, b] = [dec.num < 0n ? -dec.num : dec.num, dec.den];
+  while (b !== 0n) {
+    const k = a / b;
+    [a, b] = [b, a - k * b];
+    [p0, q0, p1, q1] = [p1, q1, k * p1 + p0, k * q1 + q0];
+    if (q1 > 1000000n || b === 0n) return false;
+    // |dec - p1/q1| <= 1e-7 * |dec|, exactly: |num*q1 - p1*den| * 10^7 <= |num| * q1.
+    const absNum = dec.num < 0n ? -dec.num : dec.num;
+    const diffNum = absNum * q1 - p1 * dec.den;
+    if ((diffNum < 0n ? -diffNum : diffNum) * 10000000n <= absNum * q1) return true;
+  }
+  return false;
+}
+
 function symbols(n: Node, into: Set<string>): Set<string> {
   if (n.t === 'sym') into.add(n.name);
   else if (n.t === 'neg' || n.t === 'fn') symbols(n.a, into);
@@ -693,7 +762,15 @@ export function isAntiderivative(answer: string, variable: string, integrandText
   if (!user || symbols(user, new Set()).has(`${x}!`) || symbols(user, new Set()).has(`${x}!!`)) return false;
   if (floatPowerOf(user, x) || floatInsideOf(user, x) || isPyInt(user) || hasNan(user)) return false;
   const d = diff(user, x);
-  return d !== null && sameFunction(d, integrand, x);
+  if (d === null || !sameFunction(d, integrand, x)) return false;
+  // A rounded decimal (`0.6666666667*...` for 2/3) is no exact antiderivative: sympy keeps the
+  // residue of its Float, which simplify does not remove (RG 0), where the numbers here agree.
+  for (const lit of floatLiterals(user)) {
+    if (!lit.dec || !roundedDecimal(lit.dec)) continue;
+    const moved = diff(withValue(user, lit, lit.v[0] * 1.001), x);
+    if (moved === null || !sameFunction(moved, d, x)) return false;
+  }
+  return true;
 }
 
 /** Whether sympy reads `text` as nan (`+ 0*oo`, `+ oo - oo`, `+ nan`); false where it is not read here. */

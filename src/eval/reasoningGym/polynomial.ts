@@ -223,6 +223,11 @@ export function parsePolynomial(text: string): PolyForm | null {
     depth--;
     const [a] = args;
     if (name === 'S' && a && args.length === 1 && !a.py) return a;
+    // Python's abs (sympy's Abs) of a number is its absolute value (`abs(5)*x`); of anything else it is not read.
+    if ((name === 'abs' || name === 'Abs') && a && args.length === 1 && isConstant(a.poly) && !(a.py && name === 'Abs')) {
+      const v = constantValue(a.poly);
+      return { poly: constant(v.num < 0n ? rational(-v.num, v.den) : v), expanded: true, ...(a.py ? { py: true as const } : {}) };
+    }
     if (SYMPY_NON_SYMBOLS.has(name) || SYMPY_CONSTANT_NAMES.has(name) || args.some((f) => f.py)) return fail();
     return {
       poly: new Map([
@@ -250,6 +255,13 @@ export function parsePolynomial(text: string): PolyForm | null {
     if (isOp('+')) {
       i++;
       return unary();
+    }
+    if (isOp('~')) {
+      // Python's ~ of a whole number (a sympy Integer or a bool): -(n + 1); of anything else it is not read.
+      i++;
+      const v = unary();
+      if (!isConstant(v.poly) || constantValue(v.poly).den !== 1n) fail();
+      return { poly: constant(rational(-constantValue(v.poly).num - 1n)), expanded: true, ...(v.py ? { py: true as const } : {}) };
     }
     return power();
   };

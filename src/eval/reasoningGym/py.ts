@@ -216,8 +216,10 @@ export function pythonSyntaxTrap(text: string): boolean {
     else if (ch === ')' || ch === ']' || ch === '}') depth = Math.max(0, depth - 1);
     else if ((ch === '\n' || ch === '\r') && depth === 0) return true;
   }
-  for (const m of t.matchAll(/(?<![\w.])\d+(?![\w.])/g)) {
-    const digits = m[0];
+  // A decimal integer with a leading zero (`01`, `0_61`, and `094j`, which sympy's auto_number rewrites
+  // to `Integer(094)*I`), not the exponent of a float (`5e-01`, `1.E+03`).
+  for (const m of t.matchAll(/(?<![\w.])(?<!(?:^|[^\w.])(?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)[eE][+-])\d(?:_?\d)*(?=[jJ](?![\w.])|(?![\w.]))/g)) {
+    const digits = m[0].replace(/_/g, '');
     if (digits.length > 1 && digits.startsWith('0') && /[1-9]/.test(digits)) return true;
   }
   return false;

@@ -38,11 +38,66 @@ interface C {
   sb?: true;
   /** A Relational sympy cannot decide (`x < 1`): no number, and no truth value (using one raises). */
   rel?: true;
+  /** A Python bool (True, False, `not`, `==`): a Boolean to sympy's `& | ^` (a Python int is not). */
+  bool?: true;
+  /** The free symbol itself (`y`, `Symbol("y")`, `~~y`), which sympy's `& | ^ ~` read as a proposition. */
+  bare?: string;
+  /** A sympy logic expression (Not, And, Or, Xor of symbols): true, no number; `==` compares its structure. */
+  logic?: Logic;
   /** A Python str (a string literal) or None: only a truth value (`"" ` and None are false). */
   other?: 'str' | 'emptystr' | 'none';
 }
 
 class Raise extends Error {}
+
+/** sympy's logic values: true, false, a symbol, and Not / And / Or / Xor of them (args unique, in key order). */
+type Logic = { t: 'true' } | { t: 'false' } | { t: 'sym'; n: string } | { t: 'not'; a: Logic } | { t: 'and' | 'or' | 'xor'; args: readonly Logic[] };
+const TRUE: Logic = { t: 'true' };
+const FALSE: Logic = { t: 'false' };
+
+function logicKey(l: Logic): string {
+  if (l.t === 'true' || l.t === 'false') return l.t;
+  if (l.t === 'sym') return `s:${l.n}`;
+  if (l.t === 'not') return `~(${logicKey(l.a)})`;
+  return `${l.t}(${l.args.map(logicKey).join(',')})`;
+}
+
+/** sympy's Not: of true/false the other, of a Not its argument; else kept. */
+function logicNot(a: Logic): Logic {
+  if (a.t === 'true') return FALSE;
+  if (a.t === 'false') return TRUE;
+  if (a.t === 'not') return a.a;
+  return { t: 'not', a };
+}
+
+/** sympy's And / Or (a lattice): nested ones flattened, the identity dropped, the zero absorbs, duplicates merged, one argument is itself. */
+function logicLattice(t: 'and' | 'or', items: readonly Logic[]): Logic {
+  const identity = t === 'and' ? 'true' : 'false';
+  const zero = t === 'and' ? FALSE : TRUE;
+  const args = new Map<string, Logic>();
+  for (const x of items.flatMap((a) => (a.t === t ? a.args : [a]))) {
+    if (x.t === zero.t) return zero;
+    if (x.t !== identity) args.set(logicKey(x), x);
+  }
+  const list = [...args.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
+  if (list.length === 0) return t === 'and' ? TRUE : FALSE;
+  return list.length === 1 ? (list[0] ?? FALSE) : { t, args: list };
+}
+
+/** sympy's Xor: false dropped, nested Xors flattened, equal arguments cancel in pairs; with true left, Not of the Xor of the rest. */
+function logicXor(items: readonly Logic[]): Logic {
+  const set = new Map<string, Logic>();
+  for (const x of items.flatMap((a) => (a.t === 'xor' ? a.args : [a]))) {
+    if (x.t === 'false') continue;
+    const k = logicKey(x);
+    if (set.has(k)) set.delete(k);
+    else set.set(k, x);
+  }
+  if (set.size === 0) return FALSE;
+  if (set.size === 1) return [...set.values()][0] ?? FALSE;
+  if (set.delete('true')) return logicNot(logicXor([...set.values()]));
+  return { t: 'xor', args: [...set.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v) };
+}
 
 const c = (re: number, im = 0): C => ({ re, im });
 const ZOO: C = { re: NaN, im: NaN, zoo: true };
@@ -119,8 +174,8 @@ const CONSTANTS: ReadonlyMap<string, C> = new Map([
   ['GoldenRatio', c(1.618033988749895)],
   ['TribonacciConstant', c(1.839286755214161)],
   // Python's bools: `True + 3` is 4 (float(True) is 1.0).
-  ['True', { re: 1, im: 0, py: true }],
-  ['False', { re: 0, im: 0, py: true }],
+  ['True', { re: 1, im: 0, py: true, bool: true }],
+  ['False', { re: 0, im: 0, py: true, bool: true }],
 ]);
 
 /** Functions of one real argument read here (sympy's, and Python's `abs`). */
@@ -191,7 +246,7 @@ function arith(op: BinOp, a: C, b: C): C {
  * `E*True`, `2**True`), as measured with sympy 1.14.
  */
 function binary(op: BinOp, a: C, b: C): C {
-  if (a.sb || b.sb || a.rel || b.rel || a.other || b.other) throw new Raise('arithmetic with a Boolean, str or None');
+  if (a.sb || b.sb || a.rel || b.rel || a.other || b.other || a.logic || b.logic) throw new Raise('arithmetic with a Boolean, str or None');
   // A bool in a power raises beside sympy objects (`2**True`, `oo**True`, `nan**False`); two bools
   // are Python ints (`True**True` is 1).
   if (op === '**' && (a.py || b.py)) {
@@ -245,6 +300,7 @@ type Thunk = (symbolValue: (name: string) => C) => C;
 /** Python's truth value of a sympy object: a number is true unless zero (nan, oo, zoo, I are true); a free symbol is true. */
 function truthy(v: C): boolean {
   if (v.rel) throw new Raise('truth value of a Relational');
+  if (v.logic) return true;
   if (v.other) return v.other === 'str';
   if (v.sb) return v.re === 1;
   return !isZero(v);
@@ -253,7 +309,7 @@ function truthy(v: C): boolean {
 /** A Python int: a bool or what bitwise operators made of bools and sympy Integers, as a BigInt (Unsupported beyond 2**53). */
 function wholeOf(v: C): bigint {
   // A free symbol, even where it cancels here, is taken for a symbolic operand (sympy raises).
-  if (v.sb || v.rel || v.other || v.sym || !(v.py || isInteger(v))) throw new Raise('bitwise operand');
+  if (v.sb || v.rel || v.other || v.sym || v.logic || !(v.py || isInteger(v))) throw new Raise('bitwise operand');
   const r = Math.round(v.re);
   if (!Number.isSafeInteger(r)) throw new Unsupported('bitwise operand too large');
   return BigInt(r);
@@ -279,7 +335,52 @@ function bitwise(op: string, a: C, b: C): C {
     r = op === '<<' ? x << y : x >> y;
   }
   const sym = a.sym || b.sym ? { sym: true as const } : {};
-  return { ...c(Number(r)), ...(a.py && b.py ? { py: true as const } : {}), ...sym };
+  // Two bools give a bool under & | ^ (`True ^ True` is False); shifts give ints.
+  const bool = a.bool && b.bool && (op === '&' || op === '|' || op === '^') ? { bool: true as const } : {};
+  return { ...c(Number(r)), ...(a.py && b.py ? { py: true as const } : {}), ...sym, ...bool };
+}
+
+/** A value as sympy's `& | ^ ~` see it: a proposition (a symbol, a logic expression, true/false, a Python bool), else null. */
+function asLogic(v: C): Logic | null {
+  if (v.logic) return v.logic;
+  if (v.bare !== undefined) return { t: 'sym', n: v.bare };
+  if (v.sb || v.bool) return v.re === 1 ? TRUE : FALSE;
+  return null;
+}
+
+/**
+ * What sympy's automatic evaluation leaves of a value computed from symbols: the symbol itself
+ * where the value is one (`y + 0`, `1*y`, `y**1`, `x*x/x` are y), an Integer where the symbols
+ * cancelled to a whole number (`y - y` is 0); else the value as it is. Decided on the values the
+ * symbols take here, as the rest of this reader decides cancellation.
+ */
+function settled(v: C, sv: (name: string) => C, names: ReadonlySet<string>): C {
+  if (!v.sym || v.bare !== undefined || v.logic) return v;
+  for (const n of names) if (close(v, sv(n))) return { ...sv(n), bare: n };
+  return isInteger(v) ? c(Math.round(v.re)) : v;
+}
+
+/** A logic result as a value: a symbol is the symbol again (arithmetic works on it), true/false sympy Booleans. */
+function fromLogic(l: Logic, sv: (name: string) => C): C {
+  if (l.t === 'sym') return { ...sv(l.n), bare: l.n };
+  if (l.t === 'true' || l.t === 'false') return { ...c(l.t === 'true' ? 1 : 0), sb: true };
+  return { ...NAN, logic: l };
+}
+
+/**
+ * Python's `& | ^` on sympy objects: where a symbol or logic expression takes part, sympy's logic
+ * (`y & y` is y, `y ^ y` false, `y ^ True` ~y, `y | True` true), the other side a proposition too
+ * (`y & 1` raises: an Integer is no Boolean); otherwise the bitwise operators on whole numbers.
+ */
+function bitwiseOrLogic(op: string, a0: C, b0: C, sv: (name: string) => C, names: ReadonlySet<string>): C {
+  const a = settled(a0, sv, names);
+  const b = settled(b0, sv, names);
+  const la = asLogic(a);
+  const lb = asLogic(b);
+  const symbolic = a.bare !== undefined || b.bare !== undefined || a.logic || b.logic || ((a.sb || b.sb) && la && lb);
+  if (!symbolic || op === '<<' || op === '>>') return bitwise(op, a, b);
+  if (!la || !lb) throw new Raise('logic operand');
+  return fromLogic(op === '&' ? logicLattice('and', [la, lb]) : op === '|' ? logicLattice('or', [la, lb]) : logicXor([la, lb]), sv);
 }
 
 /**
@@ -291,6 +392,11 @@ function bitwise(op: string, a: C, b: C): C {
  */
 function compare(op: string, a: C, b: C): C {
   if (a.rel || b.rel || a.other || b.other) throw new Unsupported('comparison of a Relational, str or None');
+  if (a.logic || b.logic) {
+    if (op !== '==' && op !== '!=') throw new Raise('ordering of a logic expression');
+    const same = !!a.logic && !!b.logic && logicKey(a.logic) === logicKey(b.logic);
+    return { ...c(same === (op === '==') ? 1 : 0), py: true, bool: true };
+  }
   if (op === '==' || op === '!=') {
     let same: boolean;
     // sympy's true equals Python's True (not 1); a bool equals the Integer of its value.
@@ -298,12 +404,12 @@ function compare(op: string, a: C, b: C): C {
     else if (a.zoo || b.zoo) same = !!a.zoo && !!b.zoo;
     else if (isNan(a) || isNan(b)) same = isNan(a) && isNan(b);
     else same = !a.inexact === !b.inexact && a.re === b.re && a.im === b.im;
-    return { ...c(same === (op === '==') ? 1 : 0), py: true };
+    return { ...c(same === (op === '==') ? 1 : 0), py: true, bool: true };
   }
   // Two Python ints compare as Python does (`(not 2.5) >= (0 != -oo)` is True).
   if (a.py && b.py) {
     const r = op === '<' ? a.re < b.re : op === '<=' ? a.re <= b.re : op === '>' ? a.re > b.re : a.re >= b.re;
-    return { ...c(r ? 1 : 0), py: true };
+    return { ...c(r ? 1 : 0), py: true, bool: true };
   }
   if (a.py || b.py || a.sb || b.sb || a.zoo || b.zoo || isNan(a) || isNan(b) || a.im !== 0 || b.im !== 0) throw new Raise('invalid comparison');
   if (a.sym || b.sym) return { ...NAN, rel: true };
@@ -320,6 +426,8 @@ const COMPARISONS = new Set(['<', '<=', '>', '>=', '==', '!=']);
  */
 function parse(toks: SympyToken[]): Thunk {
   let i = 0;
+  /** The free symbols named in the text (what a value computed from symbols can settle to). */
+  const names = new Set<string>();
   let depth = 0;
   const isOp = (v: string): boolean => {
     const t = toks[i];
@@ -360,7 +468,8 @@ function parse(toks: SympyToken[]): Thunk {
       if (name === 'Symbol') {
         const [s] = args;
         if (args.length !== 1 || !s || typeof s === 'function' || !new RegExp(`^${PY_NAME}$`, 'u').test(s.str)) throw new Unsupported('Symbol');
-        return sv(s.str);
+        names.add(s.str);
+        return { ...sv(s.str), bare: s.str };
       }
       const vals = args.map((a) => {
         if (typeof a !== 'function') throw new Unsupported('string argument');
@@ -369,10 +478,17 @@ function parse(toks: SympyToken[]): Thunk {
       // A name sympy does not know is an undefined function (auto_symbol): f(x) is a free
       // expression that only cancels with itself (f(x) - f(x) is 0).
       if (!SYMPY_NON_SYMBOLS.has(name) && !SYMPY_CONSTANT_NAMES.has(name) && !REAL_FUNCTIONS.has(name) && name !== 'Rational') {
-        if (vals.length === 0 || vals.some((v) => v.sb || v.rel || v.py || v.other)) throw new Unsupported('undefined function');
+        if (vals.length === 0 || vals.some((v) => v.sb || v.rel || v.py || v.other || v.logic)) throw new Unsupported('undefined function');
         let h = sv(name).re;
         for (const v of vals) h = h * 1.37 + (Number.isFinite(v.re) ? v.re : 7.1) + 0.61 * (Number.isFinite(v.im) ? v.im : 3.3);
         return { ...c(Math.sin(h) + 2), sym: true };
+      }
+      if (name === 'round' && vals.length === 1) return pyRound(vals[0] ?? NAN);
+      // round(n, k) of a whole number with k >= 0 is n (an Integer); other two-argument forms are not read.
+      if (name === 'round' && vals.length === 2) {
+        const [n, k] = vals;
+        if (!n || !k || n.sym || k.sym || !isInteger(n) || !(k.py || isInteger(k)) || k.re < 0) throw new Unsupported('round(x, k)');
+        return c(n.re);
       }
       if (vals.length !== 1) throw vals.length === 0 ? new Unsupported(name) : new Raise('arguments');
       return applyFunction(name, vals[0] ?? NAN);
@@ -409,7 +525,8 @@ function parse(toks: SympyToken[]): Thunk {
         };
       }
       const name = t.v;
-      return (sv) => sv(name);
+      names.add(name);
+      return (sv) => ({ ...sv(name), bare: name });
     }
     if (t?.t === 'str') {
       i++;
@@ -433,7 +550,7 @@ function parse(toks: SympyToken[]): Thunk {
     return (sv) => {
       let v = inner(sv);
       for (const step of steps) {
-        if (v.sb || v.rel || v.other || v.im !== 0 || !Number.isInteger(v.re) || v.re < 0 || v.re > 1000) throw new Unsupported('factorial');
+        if (v.sb || v.rel || v.other || v.logic || v.im !== 0 || !Number.isInteger(v.re) || v.re < 0 || v.re > 1000) throw new Unsupported('factorial');
         let r = 1;
         for (let k = v.re; k > 1; k -= step) r *= k;
         v = { ...c(r), ...(v.py ? { py: true as const } : {}) };
@@ -446,14 +563,18 @@ function parse(toks: SympyToken[]): Thunk {
       const op = (toks[i++] as { v: string }).v;
       const v = unary();
       return (sv) => {
-        const a = v(sv);
+        const a = op === '~' ? settled(v(sv), sv, names) : v(sv);
         if (op === '~') {
           if (a.sb) return { ...a, re: 1 - a.re };
           if (a.rel || a.other) throw new Unsupported('~ of a Relational, str or None');
-          return bitwise('^', a, { ...c(-1), py: true });
+          // sympy's Not of a symbol or logic expression (`~~y` is y); `~True` is Python's -2.
+          const l = a.bare !== undefined || a.logic ? asLogic(a) : null;
+          if (l) return fromLogic(logicNot(l), sv);
+          return bitwise('^', { ...a, bool: undefined }, { ...c(-1), py: true });
         }
-        if (a.sb || a.rel || a.other) throw new Raise('unary on a Boolean, str or None');
-        return op === '-' ? { ...a, re: -a.re, im: -a.im } : a;
+        if (a.sb || a.rel || a.other || a.logic) throw new Raise('unary on a Boolean, str or None');
+        // `+y` is y; `-y` and `-True` are no longer the symbol or a bool.
+        return op === '-' ? { ...a, re: -a.re, im: -a.im, bare: undefined, bool: undefined } : { ...a, bool: undefined };
       };
     }
     const base = atom();
@@ -498,7 +619,7 @@ function parse(toks: SympyToken[]): Thunk {
         i++;
         const l = v;
         const r = next();
-        v = (sv) => bitwise(op, l(sv), r(sv));
+        v = (sv) => bitwiseOrLogic(op, l(sv), r(sv), sv, names);
       }
     };
     return level;
@@ -538,7 +659,7 @@ function parse(toks: SympyToken[]): Thunk {
       i++;
       const v = notTest();
       return (sv) => {
-        return { ...c(truthy(v(sv)) ? 0 : 1), py: true };
+        return { ...c(truthy(v(sv)) ? 0 : 1), py: true, bool: true };
       };
     }
     return comparison();
@@ -581,10 +702,26 @@ function parse(toks: SympyToken[]): Thunk {
 /** Keywords that may not stand where an operand belongs. */
 const PY_OPERAND_KEYWORDS = new Set(['and', 'or', 'if', 'else', 'in', 'is', 'not', 'lambda']);
 
+/**
+ * Python's `round(n)` of a sympy number: the nearest Integer, halves to even (`round(2.5)` is 2,
+ * `round(pi)` 3), an infinity unchanged; of a symbol it raises (not read here when the
+ * symbol may cancel), of a complex number it is not read.
+ */
+function pyRound(a: C): C {
+  if (a.sb || a.rel || a.other || a.logic) throw new Raise('round of a Boolean, str or None');
+  if (a.sym || a.zoo || isNan(a) || a.im !== 0) throw new Unsupported('round');
+  if (!Number.isFinite(a.re)) return a;
+  const floor = Math.floor(a.re);
+  const diff = a.re - floor;
+  const r = diff > 0.5 || (diff === 0.5 && floor % 2 !== 0) ? floor + 1 : floor;
+  // round(True) is the int 1, which sympy takes as an Integer (unlike a bool).
+  return c(r);
+}
+
 /** A function of one argument, as sympy applies it to a number. */
 function applyFunction(name: string, a: C): C {
   // Python's abs keeps a bool an int; sympy's functions refuse a bool (sympify(True) is no number).
-  if (a.sb || a.rel || a.other) throw new Raise('Boolean, str or None argument');
+  if (a.sb || a.rel || a.other || a.logic) throw new Raise('Boolean, str or None argument');
   if (a.py) {
     if (name === 'abs') return { re: Math.abs(a.re), im: 0, py: true };
     throw new Raise('bool argument');
@@ -604,7 +741,7 @@ function applyFunction(name: string, a: C): C {
 function evaluate(toks: SympyToken[], symbolValue: (name: string) => C): C {
   const v = parse(toks)(symbolValue);
   if (v.other) throw new Unsupported('float() of a str or None');
-  if (v.sb || v.rel) throw new Raise('float() of a Boolean');
+  if (v.sb || v.rel || v.logic) throw new Raise('float() of a Boolean');
   if (v.py) return c(v.re); // float(True) is 1.0
   return v;
 }

@@ -4,13 +4,13 @@
 // Each parser decides which of them it accepts; a token it does not expect makes its input
 // "not valid", as sympy raising does for RG.
 
-import type { Rational } from '../rational';
-import { PY_NAME, pyDecimal, pyStrip } from './py';
+import { rational, type Rational } from '../rational';
+import { PY_NAME, pyDecimal, pyIntBase0, pyStrip } from './py';
 
 const NAME = new RegExp(`^${PY_NAME}`, 'u');
 
-/** A number (exact; `float`: written with a point or exponent, a sympy Float), a name or an operator. */
-export type SympyToken = { t: 'num'; v: Rational; float: boolean } | { t: 'name'; v: string } | { t: 'op'; v: string } | { t: 'str'; v: string };
+/** A number (exact; `float`: written with a point or exponent, a sympy Float; `src`: its text), a name or an operator. */
+export type SympyToken = { t: 'num'; v: Rational; float: boolean; src?: string } | { t: 'name'; v: string } | { t: 'op'; v: string } | { t: 'str'; v: string };
 
 /** Python's operators beyond sympy's arithmetic (comparisons, bitwise, `@`, `,`), read with `{ python: true }`. */
 const PYTHON_OP = /^(<<|>>|<=|>=|==|!=|[<>&|^~@,])/;
@@ -72,11 +72,20 @@ export function tokenizeSympy(text: string, opts: { python?: boolean } = {}): Sy
     }
     const joinable = gap !== '' && !/[\n\r]/.test(gap);
     gap = '';
+    // Python's hexadecimal, octal and binary integers (`0x5e`, `0o17`, `0B101`): sympy's Integer of their value.
+    const based = /^0(?:[xX](?:_?[\da-fA-F])+|[oO](?:_?[0-7])+|[bB](?:_?[01])+)/.exec(rest);
+    if (based) {
+      const v = pyIntBase0(based[0]);
+      if (v === null) return null;
+      out.push({ t: 'num', v: rational(v), float: false, src: based[0] });
+      i += based[0].length;
+      continue;
+    }
     const num = /^(?:\d(?:_?\d)*(?:\.(?:\d(?:_?\d)*)?)?|\.\d(?:_?\d)*)(?:[eE][+-]?\d(?:_?\d)*)?/.exec(rest);
     if (num) {
       const v = pyDecimal(num[0]);
       if (!v) return null;
-      out.push({ t: 'num', v, float: /[.eE]/.test(num[0]) });
+      out.push({ t: 'num', v, float: /[.eE]/.test(num[0]), src: num[0] });
       i += num[0].length;
       // An imaginary literal (`2j`, `1.5J`): sympy's auto_number writes it as `Integer(2)*I`, with
       // no parentheses, so `2**3j` is `2**3*I`.

@@ -35,9 +35,19 @@ type Case = z.infer<typeof caseSchema>;
  * Where the question's rules and the stored answer or the authors' check part (statement_verdict
  * follows the question): new_operator's exact value (7/5 stored as 1.4000000000000001),
  * mahjong answers by the rules the question states (no Chi below complexity 3), logical_equation
- * numbers each used once, Letters positions each listed once.
+ * numbers each used once, Letters positions each listed once. Blocksworld plans checked against
+ * the authors' validate_response (detours, moves onto the same stack, moves to a stack that does
+ * not exist or to "table", which the question forbids: "You cannot create new stacks").
  */
-const FIXTURES = ['symbench_python_strip.jsonl', 'symbench_logical_equation.jsonl', 'symbench_extraction.jsonl', 'symbench_new_operator.jsonl', 'symbench_mahjong.jsonl', 'symbench_letters.jsonl'];
+const FIXTURES = [
+  'symbench_python_strip.jsonl',
+  'symbench_logical_equation.jsonl',
+  'symbench_extraction.jsonl',
+  'symbench_new_operator.jsonl',
+  'symbench_mahjong.jsonl',
+  'symbench_letters.jsonl',
+  'symbench_blocksworld_plans.jsonl',
+];
 const fixtureCases = FIXTURES.flatMap((name) =>
   readFileSync(path.join(repoRoot, 'test', 'fixtures', name), 'utf8')
     .split('\n')

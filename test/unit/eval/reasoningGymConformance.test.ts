@@ -108,6 +108,17 @@ describe('Reasoning-Gym conformance corpus', () => {
 // countdown); `//` and `%` with oo / zoo (`+ oo//2`, `+ 1//oo`, `+ zoo%1`); nan from `+ 0*oo` or
 // `+ oo - oo` (0 in the integration datasets); `S(<gold>)`, `True*<gold>`, `Symbol("y")`, an undefined
 // function that cancels (`+ f(x) - f(x)`); `C !` / `C\n!`; a quoted answer with escapes (`"\t<gold>"`).
+// Float coefficients in simple_integration (reasoning_gym_s37.jsonl): sympy rounds each Float step to
+// the Float's precision (53 bits up to 15 digits, more for longer literals), so `-X**5/7.` differs
+// from the integrand's -5/7 by a unit in the last place (RG 0) while `x**3/3.0` does not (RG 1);
+// Floats as `7.**-1`, `7**-1.`, in parentheses, with 16-30 digits, `1e0*`, `a_0.0`. Countdown answers
+// with `& | ^ ~` on free symbols, which sympy reads as logic (`not ~y` is False, `y ^ y` false,
+// `~~y` and `y + 0` the symbol y, `(~x & ~y) == (~x & ~y)` True). Exponents with leading zeros
+// (`80e-01`, `500E-02`: floats, not the syntax error `01` is), hex, octal and binary integers
+// (`0x5e`, `0o6`, `0B110`), `0_61` and `094j` (a leading zero: syntax error), `~~2*x`, `abs(5)*x`,
+// countdown `round(2.5)`, `round(53, 1)`; polynomial_multiplication Floats that
+// cancel (`+ 1e-01 - 1e-01`) or not (`+ 0.3 - 0.1 - 0.2`); intermediate_integration rounded decimals
+// (`0.6666666667*(...)` for 2/3: RG 0).
 describe.each([
   'reasoning_gym_sympy_operators.jsonl',
   'reasoning_gym_whitespace_floats.jsonl',
@@ -119,6 +130,7 @@ describe.each([
   'reasoning_gym_python_regex.jsonl',
   'reasoning_gym_python_names.jsonl',
   'reasoning_gym_s36.jsonl',
+  'reasoning_gym_s37.jsonl',
 ])('Reasoning-Gym differential cases: %s', (name) => {
   const extra = readFileSync(path.join(repoRoot, 'test', 'fixtures', name), 'utf8')
     .split('\n')
