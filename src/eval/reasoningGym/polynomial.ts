@@ -33,7 +33,8 @@ function parseMonomial(key: string): Map<string, bigint> {
   return m;
 }
 
-function monomialKey(m: ReadonlyMap<string, bigint>): string {
+/** A monomial's key: its symbols with nonzero exponents, sorted by name, as `x^2*y^1` (`''` for a constant). */
+export function monomialKey(m: ReadonlyMap<string, bigint>): string {
   return [...m]
     .filter(([, e]) => e !== 0n)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))

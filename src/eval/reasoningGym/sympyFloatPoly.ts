@@ -18,6 +18,7 @@ import { SYMPY_CONSTANT_NAMES, SYMPY_NON_SYMBOLS } from './sympyNames';
 import { add, div, mul, neg, rational, type Rational } from '../rational';
 import { PY_NAME, pythonSyntaxTrap } from './py';
 import { tokenizeSympy } from './sympyTokens';
+import { monomialKey } from './polynomial';
 
 /**
  * An exact sympy Rational, or a sympy Float: its exact (binary) value and its precision in bits
@@ -127,14 +128,6 @@ function floatPower(base: Num, k: bigint, exponentPrec: number): Num {
   if (b.num === 0n && k < 0n) bail();
   const r = k === -1n ? (div(rational(1n), b) ?? bail()) : k === 1n ? b : mul(b, b);
   return float(r, p);
-}
-
-function monomialKey(m: ReadonlyMap<string, bigint>): string {
-  return [...m]
-    .filter(([, e]) => e !== 0n)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([s, e]) => `${s}^${e}`)
-    .join('*');
 }
 
 /** Parses the subset into its collected terms (monomial key → coefficient), as sympy's Add collects them. */
