@@ -893,11 +893,20 @@ def restore_streams(state):
                     except OSError as exc:
                         if exc.errno != errno.ENOENT:  # ENOENT: no filter
                             return "the last question left a socket filter on stream %d, which cannot be taken off (%s)" % (fd, exc)
+                # Shut down for reading, the channel reads as its end: the next interpreter would exit.
+                # The other directions are shut for good too, and the next question could read
+                # them (stdout, stderr shut for reading read EOF; the code channel shut for
+                # writing fails a send of nothing with EPIPE): a bit each that it was handed.
+                try:
+                    if sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b"":
+                        return "the last question shut stream %d down" % fd
+                except (BlockingIOError, InterruptedError):
+                    pass
                 if fd == CODE_FD:
-                    # Shut down for reading, the channel reads as its end: the next interpreter would exit.
                     try:
-                        if sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b"":
-                            return "the last question shut the code channel down"
+                        sock.send(b"", socket.MSG_DONTWAIT | getattr(socket, "MSG_NOSIGNAL", 0))
+                    except BrokenPipeError:
+                        return "the last question shut stream %d down" % fd
                     except (BlockingIOError, InterruptedError):
                         pass
             finally:

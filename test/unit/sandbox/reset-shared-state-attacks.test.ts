@@ -265,6 +265,29 @@ print(json.dumps({fd: state(fd) for fd in (1, 2, 5)}))`,
       await runner.dispose();
     }
   });
+
+  it.each([
+    ['stdout shut down for reading', 1, 'SHUT_RD'],
+    ['stderr shut down for reading', 2, 'SHUT_RD'],
+    ['the code channel shut down for writing', 5, 'SHUT_WR'],
+  ] as const)('%s is not handed on (a bit the next question could read): the reset refuses', async (_what, fd, how) => {
+    const runner = (await startRunner(tier, { mode: 'stateless' })) as PythonCodeRunner;
+    try {
+      // What the next question would read: EOF for a stream shut for reading, EPIPE for one shut for writing.
+      const probe = (label: string): string =>
+        `import errno, socket\ns = socket.socket(fileno=${fd})\ntry:\n    ${how === 'SHUT_RD' ? 'r = s.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT)' : 'r = s.send(b"", socket.MSG_DONTWAIT | socket.MSG_NOSIGNAL)'}\n    print("${label}", "shut" if r == b"" else "open")\nexcept BlockingIOError:\n    print("${label}", "open")\nexcept BrokenPipeError:\n    print("${label}", "shut")\nfinally:\n    s.detach()`;
+      const before = await runner.runCell(probe('before'));
+      expect(before.stdout).toBe('before open\n');
+      const left = await runner.runCell(`import socket\ns = socket.socket(fileno=${fd})\ns.shutdown(socket.${how})\ns.detach()\nprint("shut")`);
+      expect(left.stdout, left.stderr).toBe('shut\n');
+      const reset = await runner.reset();
+      // Handed on, the next question read the bit back.
+      const next = reset ? (await runner.runCell(probe('next'))).stdout : 'refused';
+      expect(next).toBe('refused');
+    } finally {
+      await runner.dispose();
+    }
+  });
 });
 
 /** Tries to leave a file and a folder in every folder of the sandbox's own root and /dev file systems (what no reset empties); prints where it could. */
