@@ -372,8 +372,8 @@ export class RedrawCollapser {
     this.storeRow();
     // Rows the cursor left below it are held too, and only a line feed gave rows above back: a
     // cell that wrote a full line on each of 100 rows going down (`ESC[B`) and up again held 100
-    // kept lines (116 MiB of host heap for 6 MiB of output at a 64 KiB limit, 100× the limit at
-    // any other). Beyond SCREEN_CHARS the whole screen is final, the cursor on a new row below it.
+    // kept lines (116 MiB of host heap for 6 MiB of output at a 64 KiB limit; 100 lines of the
+    // limit at any other). Beyond SCREEN_CHARS the whole screen is final, the cursor on a new row below it.
     if (this.heldChars > SCREEN_CHARS) {
       this.finished += this.takeScreen();
       return;
@@ -382,6 +382,7 @@ export class RedrawCollapser {
     this.enterSlot(toStart ? 0 : column);
   }
 
+  /** The rows `moveTo` made final since the last call, each with its line end (then none). */
   private takeFinished(): string {
     const text = this.finished;
     this.finished = '';
