@@ -777,10 +777,12 @@ SHARED_SOCKET_OPTIONS = tuple(
 # numbers; Python names only some), put back by a reset the same way. Each one a question set on
 # these shared sockets was there for the next question to read: SO_LINGER's seconds, SO_PEEK_OFF,
 # SO_MAX_PACING_RATE, SO_PRIORITY and the flags carried data to it on both tiers
-# (reset-shared-state-attacks.test.ts). SO_LOCK_FILTER cannot be cleared: set, the reset refuses.
+# (reset-shared-state-attacks.test.ts), and so did SO_BINDTODEVICE's device name (a root cell may
+# bind them; where the supervisor may not unbind, the reset refuses). SO_LOCK_FILTER cannot be
+# cleared: set, the reset refuses.
 # Read-only options (SO_TYPE, SO_ERROR, SO_MEMINFO, SO_PEERPIDFD, which makes a descriptor) are not here.
 LINUX_SOCKET_STATE = (
-    (sys.platform.startswith("linux") and (1, 2, 5, 6, 9, 10, 11, 12, 13, 15, 16, 29, 34, 35, 36, 37, 40, 41, 42, 43, 44, 45, 46, 47, 49, 60, 61, 69, 70, 75, 76, 82, 83))
+    (sys.platform.startswith("linux") and (1, 2, 5, 6, 9, 10, 11, 12, 13, 15, 16, 25, 29, 34, 35, 36, 37, 40, 41, 42, 43, 44, 45, 46, 47, 49, 60, 61, 69, 70, 75, 76, 82, 83))
     or ()
 )
 # Socket filters (classic BPF: 4,096 instructions whose constants are any data, read back with
@@ -893,11 +895,20 @@ def restore_streams(state):
                     except OSError as exc:
                         if exc.errno != errno.ENOENT:  # ENOENT: no filter
                             return "the last question left a socket filter on stream %d, which cannot be taken off (%s)" % (fd, exc)
+                # Shut down for reading, the channel reads as its end: the next interpreter would exit.
+                # The other directions are shut for good too, and the next question could read
+                # them (stdout, stderr shut for reading read EOF; the code channel shut for
+                # writing fails a send of nothing with EPIPE): a bit each that it was handed.
+                try:
+                    if sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b"":
+                        return "the last question shut stream %d down" % fd
+                except (BlockingIOError, InterruptedError):
+                    pass
                 if fd == CODE_FD:
-                    # Shut down for reading, the channel reads as its end: the next interpreter would exit.
                     try:
-                        if sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b"":
-                            return "the last question shut the code channel down"
+                        sock.send(b"", socket.MSG_DONTWAIT | getattr(socket, "MSG_NOSIGNAL", 0))
+                    except BrokenPipeError:
+                        return "the last question shut stream %d down" % fd
                     except (BlockingIOError, InterruptedError):
                         pass
             finally:

@@ -14,8 +14,10 @@ import {
   HIDDEN_FDS,
   heldDeletedBytes,
   hidesDescriptors,
+  findControlSocket,
   holdsDescriptorsInFlight,
   holdsOnlyOwnDescriptors,
+  type ControlSocket,
   IN_FLIGHT_FDS,
   measureScratch,
   overDiskBudget,
@@ -134,6 +136,8 @@ export class SandboxBudget {
   private supervisorChildren: ProcFile | undefined;
   /** /proc/INTERPRETER/fd, whose size is its descriptor count (see `holdsOnlyOwnDescriptors`). */
   private interpreterFds: ProcFile | undefined;
+  /** The interpreter's control socket as it started (see `holdsOnlyOwnDescriptors`). */
+  private interpreterControl: ControlSocket | undefined;
 
   /**
    * `writableElsewhere`: host folders besides scratch that the sandbox's code writes (the basic
@@ -213,6 +217,7 @@ export class SandboxBudget {
     this.interpreterStat = this.cgroup && interpreter !== undefined ? ProcFile.open(interpreter, 'stat') : undefined;
     this.interpreterIo = interpreter !== undefined ? ProcFile.open(interpreter, 'io') : undefined;
     this.interpreterFds = interpreter !== undefined ? ProcFile.open(interpreter, 'fd') : undefined;
+    this.interpreterControl = interpreter !== undefined ? findControlSocket(`/proc/${interpreter}`) : undefined;
   }
 
   private closeChainFiles(): void {
@@ -220,6 +225,7 @@ export class SandboxBudget {
     this.interpreterStat = undefined;
     this.interpreterIo = undefined;
     this.interpreterFds = undefined;
+    this.interpreterControl = undefined;
     this.supervisorIo = undefined;
     this.supervisorChildren = undefined;
     this.fixedTasks = undefined;
@@ -331,7 +337,7 @@ export class SandboxBudget {
         // is the only process that ran the cells' code: watched, the sandbox is stopped (they may be
         // memfds); else the disk budget is over, as for a file in scratch, until they are let go.
         const worker = this.workerPid;
-        const inFlight = worker !== undefined && !holdsOnlyOwnDescriptors(`/proc/${worker}`, this.interpreterFds?.size()) && holdsDescriptorsInFlight(`/proc/${worker}`);
+        const inFlight = worker !== undefined && !holdsOnlyOwnDescriptors(`/proc/${worker}`, this.interpreterFds?.size(), this.interpreterControl) && holdsDescriptorsInFlight(`/proc/${worker}`);
         if (inFlight && watching && !watcherHit) {
           watcherHit = true;
           memoryProblem = `the sandbox's processes ${IN_FLIGHT_FDS}`;

@@ -174,6 +174,8 @@ export class RedrawCollapser {
   private escape: EscapeState = 'text';
   /** Parameter bytes of the CSI sequence being read (`2` of `ESC[2K`). */
   private csiParams = '';
+  /** Rows a cursor movement made final (see moveTo), returned with the next text. */
+  private finished = '';
 
   constructor(options: CollapseOptions = {}) {
     this.removeEscapes = options.removeEscapes ?? false;
@@ -197,7 +199,7 @@ export class RedrawCollapser {
       const code = ch.charCodeAt(0);
       const special = ch === '\r' || ch === '\b' || (this.removeEscapes && (code === 0x1b || code === 0x9b || code === 0x9d || code === 0x90 || code === 0x98 || code === 0x9e || code === 0x9f));
       if (!special) continue;
-      out += this.writePlain(text.slice(plainFrom, i));
+      out += this.takeFinished() + this.writePlain(text.slice(plainFrom, i));
       plainFrom = i + 1;
       if (ch === '\r') this.redraw(0);
       else if (ch === '\b') this.redraw(Math.max(0, this.column - 1));
@@ -206,6 +208,7 @@ export class RedrawCollapser {
         this.csiParams = '';
       }
     }
+    out += this.takeFinished();
     if (this.escape === 'text') out += this.writePlain(text.slice(plainFrom));
     return out;
   }
@@ -218,7 +221,7 @@ export class RedrawCollapser {
   end(): string {
     const below = this.rows.slice(this.at + 1).map((row) => this.rowText(row));
     while (below.at(-1) === '') below.pop();
-    const rest = this.takeAbove() + [this.currentLine(), ...below].join('\n');
+    const rest = this.takeFinished() + this.takeAbove() + [this.currentLine(), ...below].join('\n');
     this.resetLine();
     this.rows = [''];
     this.top = this.at = this.base = 0;
@@ -367,8 +370,34 @@ export class RedrawCollapser {
     }
     const column = this.column;
     this.storeRow();
+    // Rows the cursor left below it are held too, and only a line feed gave rows above back: a
+    // cell that wrote a full line on each of 100 rows going down (`ESC[B`) and up again held 100
+    // kept lines (116 MiB of host heap for 6 MiB of output at a 64 KiB limit; 100 lines of the
+    // limit at any other). Beyond SCREEN_CHARS the whole screen is final, the cursor on a new row below it.
+    if (this.heldChars > SCREEN_CHARS) {
+      this.finished += this.takeScreen();
+      return;
+    }
     this.at = index;
     this.enterSlot(toStart ? 0 : column);
+  }
+
+  /** The rows `moveTo` made final since the last call, each with its line end (then none). */
+  private takeFinished(): string {
+    const text = this.finished;
+    this.finished = '';
+    return text;
+  }
+
+  /** Every held row, each with its line end (they become final); the cursor is then on a new row (its column 0). */
+  private takeScreen(): string {
+    const rows = this.rows.slice(this.top).map((row) => this.rowText(row));
+    this.base += this.rows.length;
+    this.rows = [''];
+    this.top = this.at = 0;
+    this.heldChars = 0;
+    this.resetLine();
+    return `${rows.join('\n')}\n`;
   }
 
   /** Puts the cursor's row into its slot (the current line is then empty). */

@@ -65,6 +65,33 @@ describe('host memory the output collapser keeps', () => {
   });
 });
 
+describe('host memory the output collapser keeps on a multi-row screen', () => {
+  it('full lines written on 100 rows going down (ESC[B) and up (ESC[A) again are not all held: beyond the screen bound they are returned', () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const keep = 64 * 1024;
+    // As StreamCapture makes it for a 64 KiB output limit.
+    const collapser = new RedrawCollapser({ removeEscapes: true, maxLineChars: keep });
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    let returned = collapser.push('\n'.repeat(100) + '\x1b[100A');
+    // 100 rows of a full line each (each redrawn from its start, so kept column by column), the
+    // cursor going down a row after each, then up to the first again: 20 rounds, 125 MiB of output.
+    const rows: string[] = [];
+    for (let row = 0; row < 100; row++) rows.push(`\r${String.fromCharCode(97 + (row % 26)).repeat(keep)}\x1b[B`);
+    for (let round = 0; round < 20; round++) returned += collapser.push(`${rows.join('')}\x1b[100A`);
+    gc();
+    const held = process.memoryUsage().heapUsed - before;
+    // Held, the 100 rows took ~116 MiB of heap (nothing was returned before the end); bounded by the
+    // screen's 1 Mi characters, a few tens at most.
+    expect(held / 1024 ** 2).toBeLessThan(48);
+    const text = returned + collapser.end();
+    // Normal text is still what a terminal shows: each row's line, whole.
+    expect(text.startsWith(`${'a'.repeat(keep)}\n${'b'.repeat(keep)}\n`)).toBe(true);
+    expect(text.split('\n').every((line) => line.length <= keep)).toBe(true);
+  });
+});
+
 describe.each(REQUIRED_TIERS)('host work the sandbox can make superlinear (%s tier)', (tier) => {
   const runners: CodeRunner[] = [];
   afterAll(async () => {

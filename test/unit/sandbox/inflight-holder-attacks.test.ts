@@ -76,6 +76,38 @@ describe.each(REQUIRED_TIERS)('a cell that holds files as descriptors in flight 
     expect(result.killMessage).toContain('in flight in a socket');
   });
 
+  it('a cell that puts its holding socket at the number of the control socket, and forwards its "done" to the real one from a thread that then closes it, is still looked at', async () => {
+    const cells = await start('watched', { memoryBytes: 256 * MiB });
+    // The interpreter then holds six descriptors, fd 3 its source file, as after any cell: the
+    // holding socket sits where the control socket was; the cell's "done", written there, reaches
+    // the thread, which passes it on through a copy of the real control socket, puts that copy in
+    // flight too (so the supervisor sees no end of it; a later cell could take it back) and closes it.
+    const result = await cells.runCell(`import os, socket, threading
+${inFlight('memfds', 6, 64)}
+def link(fd):
+    try:
+        return os.readlink("/proc/self/fd/%d" % fd)
+    except OSError:
+        return ""
+control = [fd for fd in map(int, os.listdir("/proc/self/fd")) if fd not in (1, 2, 5, a.fileno(), b.fileno()) and link(fd).startswith("socket:")][0]
+real = os.dup(control)
+os.dup2(a.fileno(), control)
+a.close()
+def forward():
+    done = b.recv(65536)
+    os.write(real, done)
+    # The real control socket waits in flight too: the supervisor sees no end of it.
+    b.sendmsg([b"c"], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", [real]))])
+    os.close(real)
+    b.close()
+threading.Thread(target=forward, daemon=True).start()`);
+    expect(result.stdout, result.stderr).toBe('held\n');
+    expect(result.killed).toBe('memory');
+    expect(result.killMessage).toContain('in flight in a socket');
+    // Not looked at, the memfds (384 MiB under a 256 MiB budget) were still held by the next cell.
+    expect((await cells.runCell(STILL_HELD)).stdout.trim()).toBe('gone');
+  });
+
   it('deleted scratch files in flight when the cell ends are over the disk budget, as a file in scratch would be, until they are let go', async () => {
     // As root the memory budget is a cgroup here, so the disk verdict is what meets them; as a
     // user the watched memory budget stops the sandbox instead.

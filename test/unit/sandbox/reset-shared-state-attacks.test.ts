@@ -204,7 +204,7 @@ OPTIONS = {"SO_KEEPALIVE": (9, 1), "SO_OOBINLINE": (10, 1), "SO_PRIORITY": (12, 
 def state(fd):
     sock = socket.socket(fileno=fd)
     try:
-        found = {name: sock.getsockopt(socket.SOL_SOCKET, number, 8).hex() for name, (number, _) in OPTIONS.items()}
+        found = {name: sock.getsockopt(socket.SOL_SOCKET, number, 16).hex() for name, (number, _) in OPTIONS.items()}
     finally:
         sock.detach()
     # SO_GET_FILTER (26): the number of instructions attached.
@@ -240,7 +240,7 @@ print(json.dumps({fd: state(fd) for fd in (1, 2, 5)}))`,
       );
       // The question really changed them.
       expect(left.stdout, left.stderr).not.toBe(fresh.stdout);
-      expect(left.stdout).toContain('"filter": 65');
+      expect(left.stdout, JSON.stringify([left.stderr, left.killMessage, left.exitCode])).toContain('"filter": 65');
       // As an evaluation does: the same sandbox when the reset succeeds, a fresh one when it refuses.
       const reset = await runner.reset();
       expect(reset).toBe(!lock);
@@ -255,12 +255,54 @@ print(json.dumps({fd: state(fd) for fd in (1, 2, 5)}))`,
     }
   });
 
+  it('the device stdout, stderr and the code channel were bound to (SO_BINDTODEVICE) does not reach the next question', async () => {
+    // As root the cell may bind them (both tiers); the next question read the device's name back.
+    // Put back where the supervisor may, else the reset refuses (a fresh sandbox).
+    const DEVICES =
+      'import json, socket\ndef device(fd):\n    s = socket.socket(fileno=fd)\n    try:\n        return s.getsockopt(socket.SOL_SOCKET, 25, 16).hex()\n    finally:\n        s.detach()\nprint(json.dumps([device(fd) for fd in (1, 2, 5)]))';
+    const runner = (await startRunner(tier, { mode: 'stateless' })) as PythonCodeRunner;
+    try {
+      const fresh = await runner.runCell(DEVICES);
+      expect(fresh.stdout, fresh.stderr).toBe('["", "", ""]\n');
+      const left = await runner.runCell(
+        `import socket\nfor fd in (1, 2, 5):\n    s = socket.socket(fileno=fd)\n    try:\n        s.setsockopt(socket.SOL_SOCKET, 25, b"lo")\n    except OSError as e:\n        print(e)\n    finally:\n        s.detach()\n${DEVICES}`,
+      );
+      if (IS_ROOT) expect(left.stdout, left.stderr).toBe('["6c6f00", "6c6f00", "6c6f00"]\n');
+      if (await runner.reset()) expect((await runner.runCell(DEVICES)).stdout).toBe(fresh.stdout);
+    } finally {
+      await runner.dispose();
+    }
+  });
+
   it('a code channel shut down for reading is not handed on: the reset refuses, and the evaluation starts a fresh sandbox', async () => {
     const runner = (await startRunner(tier, { mode: 'stateless' })) as PythonCodeRunner;
     try {
       const left = await runner.runCell('import socket\ns = socket.socket(fileno=5)\ns.shutdown(socket.SHUT_RD)\ns.detach()\nprint("shut")');
       expect(left.stdout).toBe('shut\n');
       expect(await runner.reset()).toBe(false);
+    } finally {
+      await runner.dispose();
+    }
+  });
+
+  it.each([
+    ['stdout shut down for reading', 1, 'SHUT_RD'],
+    ['stderr shut down for reading', 2, 'SHUT_RD'],
+    ['the code channel shut down for writing', 5, 'SHUT_WR'],
+  ] as const)('%s is not handed on (a bit the next question could read): the reset refuses', async (_what, fd, how) => {
+    const runner = (await startRunner(tier, { mode: 'stateless' })) as PythonCodeRunner;
+    try {
+      // What the next question would read: EOF for a stream shut for reading, EPIPE for one shut for writing.
+      const probe = (label: string): string =>
+        `import errno, socket\ns = socket.socket(fileno=${fd})\ntry:\n    ${how === 'SHUT_RD' ? 'r = s.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT)' : 'r = s.send(b"", socket.MSG_DONTWAIT | socket.MSG_NOSIGNAL)'}\n    print("${label}", "shut" if r == b"" else "open")\nexcept BlockingIOError:\n    print("${label}", "open")\nexcept BrokenPipeError:\n    print("${label}", "shut")\nfinally:\n    s.detach()`;
+      const before = await runner.runCell(probe('before'));
+      expect(before.stdout).toBe('before open\n');
+      const left = await runner.runCell(`import socket\ns = socket.socket(fileno=${fd})\ns.shutdown(socket.${how})\ns.detach()\nprint("shut")`);
+      expect(left.stdout, left.stderr).toBe('shut\n');
+      const reset = await runner.reset();
+      // Handed on, the next question read the bit back.
+      const next = reset ? (await runner.runCell(probe('next'))).stdout : 'refused';
+      expect(next).toBe('refused');
     } finally {
       await runner.dispose();
     }
