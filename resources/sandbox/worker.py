@@ -2291,6 +2291,10 @@ class Supervisor:
         self.child_scheduling = None  # (nice, policy) from its last read
         self.child_timers_fd = None  # /proc/CHILD/timers, likewise
         self.child_limits_fd = None  # /proc/CHILD/limits, likewise
+        # The interpreter's control socket, as the host is told it (its number in the interpreter,
+        # where the fork kept it, and its inode): the host's in-flight look trusts the
+        # interpreter's descriptor count only while that number names this socket.
+        self.child_control = [interpreter_end.fileno(), os.fstat(interpreter_end.fileno()).st_ino]
         interpreter_end.close()
         self.control = supervisor_end
         self.control_reader = LineReader(supervisor_end.fileno(), MAX_CONTROL_LINE)
@@ -2600,7 +2604,7 @@ class Supervisor:
             send_line(REP_FD, {"type": "reaped"})
         elif kind == "reset" and self.current is None:
             detail = self.reset()
-            reply = {"type": "reset", "ok": detail is None, "pid": self.child}
+            reply = {"type": "reset", "ok": detail is None, "pid": self.child, "control": self.child_control}
             if detail is not None:
                 reply["detail"] = detail[:500]
             send_line(REP_FD, reply)
@@ -2733,7 +2737,7 @@ class Supervisor:
 
     def loop(self):
         requests = LineReader(REQ_FD, MAX_REQUEST_LINE)
-        send_line(REP_FD, {"type": "ready", "pid": os.getpid(), "uid": os.getuid(), "python": sys.version.split()[0]})
+        send_line(REP_FD, {"type": "ready", "pid": os.getpid(), "uid": os.getuid(), "python": sys.version.split()[0], "control": self.child_control})
         while True:
             # While a "done" waits for the interpreter to be idle, look again soon (0.2 ms,
             # backing off to 20 ms: a cell that forged it may run on for long).

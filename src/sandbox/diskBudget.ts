@@ -222,45 +222,17 @@ export const IN_FLIGHT_FDS = 'hold files in flight in a socket (descriptors sent
  */
 export const INTERPRETER_OWN_FDS = 6;
 
-/** The interpreter's control socket: its descriptor number and its /proc/PID/fd link (`socket:[INODE]`). */
+/** The interpreter's control socket: its descriptor number and its /proc/PID/fd link (`socket:[INODE]`), as the supervisor said (protocol.ts `controlSocketSchema`). */
 export interface ControlSocket {
   readonly fd: number;
   readonly link: string;
 }
 
 /**
- * The control socket of a new interpreter at `procDir` (no cell ran in it yet): its one socket
- * besides stdout, stderr and the code channel (fds 1, 2 and 5). Undefined when there is not
- * exactly one, or the table cannot be read (then `holdsOnlyOwnDescriptors` never skips the look).
- * Never throws.
- */
-export function findControlSocket(procDir: string): ControlSocket | undefined {
-  let found: ControlSocket | undefined;
-  try {
-    for (const name of readdirSync(`${procDir}/fd`)) {
-      const fd = Number(name);
-      if (fd === 1 || fd === 2 || fd === 5) continue;
-      let link: string;
-      try {
-        link = readlinkSync(`${procDir}/fd/${name}`);
-      } catch {
-        continue;
-      }
-      if (!link.startsWith('socket:')) continue;
-      if (found) return undefined;
-      found = { fd, link };
-    }
-  } catch {
-    return undefined;
-  }
-  return found;
-}
-
-/**
  * True when the interpreter at `procDir`, holding `count` descriptors (the size /proc/PID/fd
  * reports, Linux 6.2 and later; 0 or undefined where unknown), can hold no socket of its own, so
  * `holdsDescriptorsInFlight` need not look: at most its own descriptors (INTERPRETER_OWN_FDS), its
- * control socket still the one it started with (`control`, from `findControlSocket`), and when all
+ * control socket still the one the supervisor made (`control`, from its "ready" and "reset" replies), and when all
  * six, fd 3 a regular file (then fd 3 is the one that is not a protocol descriptor, and no
  * socket). A cell that closed its source file and kept a socket in its place is looked at; so is
  * one that put its holding socket at the control socket's number and passed its "done" on through

@@ -14,7 +14,6 @@ import {
   HIDDEN_FDS,
   heldDeletedBytes,
   hidesDescriptors,
-  findControlSocket,
   holdsDescriptorsInFlight,
   holdsOnlyOwnDescriptors,
   type ControlSocket,
@@ -136,7 +135,7 @@ export class SandboxBudget {
   private supervisorChildren: ProcFile | undefined;
   /** /proc/INTERPRETER/fd, whose size is its descriptor count (see `holdsOnlyOwnDescriptors`). */
   private interpreterFds: ProcFile | undefined;
-  /** The interpreter's control socket as it started (see `holdsOnlyOwnDescriptors`). */
+  /** The interpreter's control socket as the supervisor made it (see `holdsOnlyOwnDescriptors`); set by workerStarted and workerReset. */
   private interpreterControl: ControlSocket | undefined;
 
   /**
@@ -171,8 +170,9 @@ export class SandboxBudget {
   }
 
   /** Call once the worker answered "ready" (before any user code ran). */
-  workerStarted(rootPid: number | undefined): void {
+  workerStarted(rootPid: number | undefined, control?: ControlSocket): void {
     if (rootPid === undefined) return;
+    this.interpreterControl = control;
     this.cgroup?.attach(rootPid);
     this.oomSeen = this.cgroup?.oomKills() ?? 0;
     this.chain = [rootPid, ...findDescendants(rootPid, this.members())];
@@ -217,7 +217,6 @@ export class SandboxBudget {
     this.interpreterStat = this.cgroup && interpreter !== undefined ? ProcFile.open(interpreter, 'stat') : undefined;
     this.interpreterIo = interpreter !== undefined ? ProcFile.open(interpreter, 'io') : undefined;
     this.interpreterFds = interpreter !== undefined ? ProcFile.open(interpreter, 'fd') : undefined;
-    this.interpreterControl = interpreter !== undefined ? findControlSocket(`/proc/${interpreter}`) : undefined;
   }
 
   private closeChainFiles(): void {
@@ -225,7 +224,6 @@ export class SandboxBudget {
     this.interpreterStat = undefined;
     this.interpreterIo = undefined;
     this.interpreterFds = undefined;
-    this.interpreterControl = undefined;
     this.supervisorIo = undefined;
     this.supervisorChildren = undefined;
     this.fixedTasks = undefined;
@@ -251,8 +249,9 @@ export class SandboxBudget {
    * False unless the sandbox holds exactly as many processes as when it started: anything of
    * the last question still alive would otherwise be taken for part of the worker.
    */
-  workerReset(rootPid: number | undefined): boolean {
+  workerReset(rootPid: number | undefined, control?: ControlSocket): boolean {
     if (rootPid === undefined || this.chain[0] !== rootPid || this.chain.length < 2) return false;
+    this.interpreterControl = control;
     // The interpreter is the last of the chain, the supervisor before it: its one child now is
     // the new interpreter (/proc/PID/task/TID/children, cheaper than a scan of the host's /proc).
     const children = parseChildren(this.supervisorChildren?.text());

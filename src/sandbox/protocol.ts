@@ -14,8 +14,15 @@ export const listedFileSchema = z.object({
 });
 export type ListedFile = z.infer<typeof listedFileSchema>;
 
+/**
+ * The interpreter's control socket as the supervisor made it, before any user code ran: its
+ * descriptor number in the interpreter and its inode (a socket inode, below 2^32). The host's
+ * in-flight look (diskBudget.ts `holdsOnlyOwnDescriptors`) checks that number still names it.
+ */
+export const controlSocketSchema = z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()]);
+
 export const workerMessageSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('ready'), pid: z.number().int(), uid: z.number().int(), python: z.string() }),
+  z.object({ type: z.literal('ready'), pid: z.number().int(), uid: z.number().int(), python: z.string(), control: controlSocketSchema.optional() }),
   z.object({
     type: z.literal('done'),
     id: z.string(),
@@ -52,7 +59,7 @@ export const workerMessageSchema = z.discriminatedUnion('type', [
    */
   z.object({ type: z.literal('gone') }),
   /** The answer to a reset (worker.py `reset`): `pid` is the new interpreter's, as the sandbox sees it. */
-  z.object({ type: z.literal('reset'), ok: z.boolean(), pid: z.number().int(), detail: z.string().max(500).optional() }),
+  z.object({ type: z.literal('reset'), ok: z.boolean(), pid: z.number().int(), control: controlSocketSchema.optional(), detail: z.string().max(500).optional() }),
 ]);
 export type WorkerMessage = z.infer<typeof workerMessageSchema>;
 export type DoneMessage = Extract<WorkerMessage, { type: 'done' }>;

@@ -226,7 +226,7 @@ export class PythonCodeRunner implements CodeRunner {
       // in it, so it is as fresh as a reset would make it (a question answered without code
       // costs no fork).
       if (this.cellCount === this.cellsAtReset) return true;
-      if (!(await worker.reset()) || !this.budget.workerReset(worker.pid)) {
+      if (!(await worker.reset()) || !this.budget.workerReset(worker.pid, worker.controlSocket)) {
         await worker.kill();
         return false;
       }
@@ -276,7 +276,7 @@ export class PythonCodeRunner implements CodeRunner {
             throw new Error('This code runner was disposed.');
           }
           this.worker = worker;
-          this.budget.workerStarted(worker.pid);
+          this.budget.workerStarted(worker.pid, worker.controlSocket);
           return worker;
         },
         (error: unknown) => {

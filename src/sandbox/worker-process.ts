@@ -12,6 +12,7 @@ import { StreamCapture } from './output-capture';
 import type { KillReason } from './types';
 import { readFileSync } from 'node:fs';
 import { findDescendants, killProcessTree } from './process-tree';
+import type { ControlSocket } from './diskBudget';
 import { BoundedLineSplitter, MAX_REPLY_LINE_BYTES, ProtocolError, workerMessageSchema, type DoneMessage, type WorkerMessage } from './protocol';
 
 export interface WorkerLaunch {
@@ -101,6 +102,8 @@ export class WorkerProcess {
   private onOutput: (() => void) | undefined;
   /** The supervisor's pid as the sandbox sees it (its "ready" message). */
   private supervisorPid: number | undefined;
+  /** The current interpreter's control socket, as the supervisor said when it made it ("ready", "reset"). */
+  private control: ControlSocket | undefined;
   /** The last cell made a process, or its end is unknown: read the streams dry before the next (see `runCell`). */
   private strayWritersPossible = true;
 
@@ -138,6 +141,11 @@ export class WorkerProcess {
 
   get pid(): number | undefined {
     return this.child.pid;
+  }
+
+  /** The current interpreter's control socket (its number and /proc link), from the supervisor; undefined when it did not say. */
+  get controlSocket(): ControlSocket | undefined {
+    return this.control;
   }
 
   /** Spawns the worker and waits for its "ready" message. */
@@ -189,7 +197,10 @@ export class WorkerProcess {
     child.stderr.on('data', collect);
     try {
       const ready = await worker.waitFor((m) => m.type === 'ready', startTimeoutMs, signal);
-      if (ready.type === 'ready') worker.supervisorPid = ready.pid;
+      if (ready.type === 'ready') {
+        worker.supervisorPid = ready.pid;
+        worker.control = controlSocket(ready.control);
+      }
     } catch (error) {
       await worker.kill();
       const detail = Buffer.concat(startupErrors).toString('utf8').trim().split('\n').slice(-3).join(' ');
@@ -402,7 +413,10 @@ export class WorkerProcess {
     if (this.exited) return false;
     this.send({ type: 'reset' });
     const reply = await this.waitFor((m) => m.type === 'reset', timeoutMs).catch(() => undefined);
-    if (reply?.type === 'reset' && reply.ok && !this.exited) return true;
+    if (reply?.type === 'reset' && reply.ok && !this.exited) {
+      this.control = controlSocket(reply.control);
+      return true;
+    }
     await this.kill();
     return false;
   }
@@ -451,6 +465,11 @@ export class WorkerProcess {
     if (capture.failure !== undefined) throw new Error(capture.failure);
     this.onOutput?.();
   }
+}
+
+/** The supervisor's [fd, inode] of a control socket as the host compares it: its number and its /proc/PID/fd link. */
+function controlSocket(said: readonly [number, number] | undefined): ControlSocket | undefined {
+  return said && { fd: said[0], link: `socket:[${said[1]}]` };
 }
 
 /** A sentence for the cell's result about what failed on the host's side. */

@@ -9,7 +9,11 @@
 // counts what waits in it (`scm_fds`). It is asked after each cell, of the interpreter, once the
 // cell's other processes are gone: while a cell runs, multiprocessing's forkserver has descriptors
 // in flight in a quarter of 100 ms samples, which is no hold (the last test here).
+import { readlinkSync } from 'node:fs';
 import { join } from 'node:path';
+import { findDescendants } from '../../../src/sandbox/process-tree';
+import type { PythonCodeRunner } from '../../../src/sandbox/runner';
+import type { WorkerProcess } from '../../../src/sandbox/worker-process';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createCodeRunner, type CodeRunner } from '../../../src/sandbox/index';
 import { IS_ROOT, REQUIRED_TIERS, removeDir, tempDir } from './helpers';
@@ -106,6 +110,19 @@ threading.Thread(target=forward, daemon=True).start()`);
     expect(result.killMessage).toContain('in flight in a socket');
     // Not looked at, the memfds (384 MiB under a 256 MiB budget) were still held by the next cell.
     expect((await cells.runCell(STILL_HELD)).stdout.trim()).toBe('gone');
+  });
+
+  it("the host knows each interpreter's control socket from the supervisor, at start and after every reset (else the look runs after every cell)", async () => {
+    const cells = (await start('auto', {})) as PythonCodeRunner;
+    for (let question = 0; question < 3; question++) {
+      expect((await cells.runCell('print(6 * 7)')).stdout).toBe('42\n');
+      const worker = (cells as unknown as { worker: WorkerProcess }).worker;
+      const interpreter = findDescendants(worker.pid ?? -1).at(-1);
+      const control = worker.controlSocket;
+      expect(control, `question ${question}`).toBeDefined();
+      expect(readlinkSync(`/proc/${interpreter}/fd/${control?.fd}`)).toBe(control?.link);
+      expect(await cells.reset()).toBe(true);
+    }
   });
 
   it('deleted scratch files in flight when the cell ends are over the disk budget, as a file in scratch would be, until they are let go', async () => {
