@@ -662,16 +662,19 @@ function floatInsideOf(n: Node, x: string): boolean {
 
 type NumNode = Extract<Node, { t: 'num' }>;
 
+/** The direct subexpressions of `n`, in order (none for a number or a symbol). */
+function children(n: Node): readonly Node[] {
+  if (n.t === 'neg' || n.t === 'fn') return [n.a];
+  if (n.t === 'add' || n.t === 'mul' || n.t === 'pow' || n.t === 'floor' || n.t === 'mod') return [n.a, n.b];
+  if (n.t === 'integral') return [n.f];
+  if (n.t === 'ufn') return n.args;
+  return [];
+}
+
 /** The Float literals of `n` (num nodes written with a point or exponent). */
 function floatLiterals(n: Node, into: NumNode[] = []): NumNode[] {
-  if (n.t === 'num') {
-    if (n.float) into.push(n);
-  } else if (n.t === 'neg' || n.t === 'fn') floatLiterals(n.a, into);
-  else if (n.t === 'add' || n.t === 'mul' || n.t === 'pow' || n.t === 'floor' || n.t === 'mod') {
-    floatLiterals(n.a, into);
-    floatLiterals(n.b, into);
-  } else if (n.t === 'integral') floatLiterals(n.f, into);
-  else if (n.t === 'ufn') for (const a of n.args) floatLiterals(a, into);
+  if (n.t === 'num' && n.float) into.push(n);
+  for (const c of children(n)) floatLiterals(c, into);
   return into;
 }
 
@@ -712,12 +715,7 @@ function roundedDecimal(dec: Rational): boolean {
 
 function symbols(n: Node, into: Set<string>): Set<string> {
   if (n.t === 'sym') into.add(n.name);
-  else if (n.t === 'neg' || n.t === 'fn') symbols(n.a, into);
-  else if (n.t === 'add' || n.t === 'mul' || n.t === 'pow' || n.t === 'floor' || n.t === 'mod') {
-    symbols(n.a, into);
-    symbols(n.b, into);
-  } else if (n.t === 'integral') symbols(n.f, into);
-  else if (n.t === 'ufn') for (const a of n.args) symbols(a, into);
+  for (const c of children(n)) symbols(c, into);
   return into;
 }
 
