@@ -365,16 +365,17 @@ describe('what a question leaves outside the folders a reset empties (isolated t
 });
 
 /**
- * The first question: a TCP server on 127.0.0.1:8000 that closes its end of a connection first,
- * which leaves the connection in TIME_WAIT (60 s), held by the kernel once every process is gone.
+ * The first question: a TCP server on port 8000 of the loopback address (IPv4 or IPv6) that
+ * closes its end of a connection first, which leaves the connection in TIME_WAIT (60 s), held by
+ * the kernel once every process is gone.
  */
-const LEAVE_TIME_WAIT = `
+const leaveTimeWait = (family: 'AF_INET' | 'AF_INET6', host: string): string => `
 import socket
-server = socket.socket()
+server = socket.socket(socket.${family})
 server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-server.bind(("127.0.0.1", 8000))
+server.bind(("${host}", 8000))
 server.listen()
-client = socket.create_connection(("127.0.0.1", 8000))
+client = socket.create_connection(("${host}", 8000))
 accepted, _ = server.accept()
 accepted.close()
 client.close()
@@ -383,10 +384,12 @@ print("left")
 `;
 
 /** The next question: a plain socketserver on the same port (no SO_REUSEADDR), and the connections its namespace lists. */
-const SERVE_ON_8000 = `
-import json, socketserver
+const serveOn8000 = (family: 'AF_INET' | 'AF_INET6', host: string): string => `
+import json, socket, socketserver
+class Server(socketserver.TCPServer):
+    address_family = socket.${family}
 try:
-    socketserver.TCPServer(("127.0.0.1", 8000), socketserver.BaseRequestHandler).server_close()
+    Server(("${host}", 8000), socketserver.BaseRequestHandler).server_close()
     bind = "ok"
 except OSError as error:
     bind = str(error)
@@ -397,19 +400,22 @@ print(json.dumps({"bind": bind, "listed": listed}))
 describe("what a question leaves in the sandbox's network namespace (isolated tier)", () => {
   // The basic tier shares the host's network (docs/sandbox-tiers.md): only the isolated tier has
   // a namespace of its own, which a reset keeps.
-  it('a connection left in TIME_WAIT neither blocks the next question’s server on that port nor shows in its /proc/net/tcp', async () => {
+  it.each([
+    ['IPv4', 'AF_INET', '127.0.0.1'],
+    ['IPv6', 'AF_INET6', '::1'],
+  ] as const)('a connection left in TIME_WAIT (%s) neither blocks the next question’s server on that port nor shows in its /proc/net/tcp', async (_name, family, host) => {
     const root = tempDir('reset-network');
     dirs.push(root);
     let runner = (await startRunner('isolated', { mode: 'stateless', scratchDir: `${root}/scratch` })) as PythonCodeRunner;
     try {
-      const left = await runner.runCell(LEAVE_TIME_WAIT);
+      const left = await runner.runCell(leaveTimeWait(family, host));
       expect(left.stdout.trim(), left.stderr).toBe('left');
       // As an evaluation does: the same sandbox when the reset succeeds, a fresh one when it refuses.
       if (!(await runner.reset())) {
         await runner.dispose();
         runner = (await startRunner('isolated', { mode: 'stateless', scratchDir: `${root}/scratch-fresh` })) as PythonCodeRunner;
       }
-      const next = await runner.runCell(SERVE_ON_8000);
+      const next = await runner.runCell(serveOn8000(family, host));
       expect(JSON.parse(next.stdout.trim()), next.stderr).toEqual({ bind: 'ok', listed: 0 });
     } finally {
       await runner.dispose();
