@@ -35,12 +35,13 @@ const DISK_CHECK_INTERVAL_MS = 1_000;
 /** A scratch walk younger than this may be reused when statfs proves nothing grew enough (ms). */
 const RECENT_WALK_MS = 1_000;
 /**
- * How long a running cell's processes may keep descriptors in flight, while the host sees more
- * grow than the budget has room for, before the sandbox is stopped (ms). A program that passes
- * descriptors (multiprocessing's forkserver) has some in flight now and then, never for this long
- * at every look (one look each WATCH_INTERVAL_MS).
+ * Looks of one running cell (one each WATCH_INTERVAL_MS) that may find descriptors in flight while
+ * the host sees more grow than the budget has room for, before the sandbox is stopped: about a
+ * second of holding in all. A program that passes descriptors (multiprocessing's forkserver) has
+ * some in flight now and then; a look that finds none takes the growth for other programs', so
+ * its looks stop counting.
  */
-const IN_FLIGHT_GRACE_MS = 1_000;
+const IN_FLIGHT_LOOKS = 10;
 
 /** How one configuration enforces its budget; chosen once per setup. */
 export interface BudgetPlan {
@@ -325,8 +326,21 @@ export class SandboxBudget {
     const shmemAtStart = watching ? shmemBytes() : undefined;
     const fsAtStart = this.fsAtRest;
     const usageAtStart = this.lastUsage;
-    let inFlightSince: number | undefined;
+    // Growth that other programs made meanwhile, as found at the last look that saw nothing of the
+    // sandbox in flight (see below): bytes of scratch's file system and of the host's shared memory.
+    const others = { disk: 0, shmem: 0 };
+    /** Looks of this cell that found growth past the room while descriptors were in flight. */
+    let inFlightLooks = 0;
     let nextDiskCheck = performance.now() + DISK_CHECK_INTERVAL_MS;
+    /** A measure of scratch during the cell: over the budget (or over what scratch already held when the cell started, so a cell may still delete) ends it. */
+    const overDisk = (usage: ScratchUsage): boolean => {
+      if (usage.bytes > diskFloor || (entriesKnown && (!usage.complete || usage.entries > entryFloor))) {
+        diskKilled = true;
+        killedBy = usage;
+        void kill();
+      }
+      return diskKilled;
+    };
     const timer = setInterval(() => {
       if (watching && !watcherHit && overMemory()) {
         watcherHit = true;
@@ -334,38 +348,39 @@ export class SandboxBudget {
       }
       if (diskKilled || watcherHit) return;
       // Files in flight (IN_FLIGHT_FDS) are in no descriptor table and no folder: only the whole
-      // file system (or the host's shared memory) shows them. When that grew by more than the
-      // budget has room for and the sandbox's processes keep descriptors in flight at every look
-      // for IN_FLIGHT_GRACE_MS, the sandbox is stopped. Nothing is looked at while the growth fits.
-      const unseen = this.unseenGrowth({ fsAtStart, usageAtStart: usageAtStart.bytes, diskFloor, shmemAtStart, memoryUse });
-      if (unseen !== undefined && this.sandboxHoldsInFlight()) {
-        const now = performance.now();
-        inFlightSince ??= now;
-        if (now - inFlightSince >= IN_FLIGHT_GRACE_MS) {
-          const problem = `the sandbox's processes ${IN_FLIGHT_FDS}`;
-          if (unseen.memory) {
-            watcherHit = true;
-            memoryProblem = problem;
-          } else {
-            diskKilled = true;
-            killedBy = { bytes: unseen.diskBytes, entries: usageAtStart.entries, complete: false, problem };
+      // file system (or the host's shared memory) shows them. Nothing is looked at while its growth
+      // fits in the room the budget left. Past it, a look that finds descriptors in flight counts;
+      // IN_FLIGHT_LOOKS of them in one cell, together or not (a cell that lets go for an instant
+      // every 0.7 s had one each time), stop the sandbox. A look that finds none takes the growth
+      // that the budget's own measure does not explain for other programs' (it holds nothing in flight then).
+      const unseen = this.unseenGrowth({ fsAtStart, usageAtStart: usageAtStart.bytes, diskFloor, shmemAtStart, memoryUse, others });
+      if (unseen !== undefined) {
+        if (this.sandboxHoldsInFlight()) {
+          if (++inFlightLooks >= IN_FLIGHT_LOOKS) {
+            const problem = `the sandbox's processes ${IN_FLIGHT_FDS}`;
+            if (unseen.memory) {
+              watcherHit = true;
+              memoryProblem = problem;
+            } else {
+              diskKilled = true;
+              killedBy = { bytes: unseen.diskBytes, entries: usageAtStart.entries, complete: false, problem };
+            }
+            void kill();
+            return;
           }
-          void kill();
-          return;
+        } else {
+          if (unseen.memory) others.shmem = Math.max(0, unseen.shmemGrowth - memoryUse);
+          if (unseen.disk) {
+            const usage = this.measureDisk(entryFloor);
+            if (overDisk(usage)) return;
+            others.disk = unseen.fsGrowth - (usage.bytes - usageAtStart.bytes);
+          }
         }
-      } else {
-        inFlightSince = undefined;
       }
       if (performance.now() < nextDiskCheck) return;
       nextDiskCheck = performance.now() + DISK_CHECK_INTERVAL_MS;
-      // A long cell may not fill the disk while it runs: over the budget (or over what
-      // scratch already held when the cell started, so a cell may still delete) ends it.
-      const usage = this.measureDisk(entryFloor);
-      if (usage.bytes > diskFloor || (entriesKnown && (!usage.complete || usage.entries > entryFloor))) {
-        diskKilled = true;
-        killedBy = usage;
-        void kill();
-      }
+      // A long cell may not fill the disk while it runs.
+      overDisk(this.measureDisk(entryFloor));
     }, WATCH_INTERVAL_MS);
     return {
       finish: async (spawned = true) => {
@@ -408,18 +423,29 @@ export class SandboxBudget {
    * nothing is. Files in flight (IN_FLIGHT_FDS) show only in the whole file system's use (statfs
    * of scratch's: deleted scratch files) and the host's shared memory (memfds, watched budget only):
    * `memory` when the watcher's last measure (`memoryUse`) plus the growth of the host's shared
-   * memory since the cell began is over the memory budget; `diskBytes` when scratch's use at the
-   * cell's start plus the file system's growth since the sandbox last rested is over the disk
-   * budget (`diskFloor`). Other processes of the host grow both too: this only says when to look
-   * for descriptors in flight (`sandboxHoldsInFlight`). A statfs each tick, and a read of
-   * /proc/meminfo when watched.
+   * memory since the cell began (`shmemGrowth`), less what other programs grew (`others.shmem`), is
+   * over the memory budget; `disk` when scratch's use at the cell's start plus the file system's
+   * growth since the sandbox last rested (`fsGrowth`), less `others.disk`, is over the disk budget
+   * (`diskFloor`; `diskBytes` that sum). Other programs grow both too: this only says when to look
+   * for descriptors in flight (`sandboxHoldsInFlight`). A statfs, and a read of /proc/meminfo when
+   * watched.
    */
-  private unseenGrowth(at: { fsAtStart: number | undefined; usageAtStart: number; diskFloor: number; shmemAtStart: number | undefined; memoryUse: number }): { memory: boolean; diskBytes: number } | undefined {
+  private unseenGrowth(at: {
+    fsAtStart: number | undefined;
+    usageAtStart: number;
+    diskFloor: number;
+    shmemAtStart: number | undefined;
+    memoryUse: number;
+    others: { readonly disk: number; readonly shmem: number };
+  }): { memory: boolean; shmemGrowth: number; disk: boolean; fsGrowth: number; diskBytes: number } | undefined {
     const shmem = at.shmemAtStart === undefined ? undefined : shmemBytes();
-    const memory = shmem !== undefined && at.shmemAtStart !== undefined && at.memoryUse + (shmem - at.shmemAtStart) > this.limits.memoryBytes;
+    const shmemGrowth = shmem === undefined || at.shmemAtStart === undefined ? 0 : shmem - at.shmemAtStart;
+    const memory = shmem !== undefined && at.memoryUse + shmemGrowth - at.others.shmem > this.limits.memoryBytes;
     const fs = at.fsAtStart === undefined ? undefined : fileSystemUse(this.scratchDir());
-    const diskBytes = fs === undefined || at.fsAtStart === undefined ? 0 : at.usageAtStart + Math.max(0, fs.bytes - at.fsAtStart);
-    return memory || diskBytes > at.diskFloor ? { memory, diskBytes } : undefined;
+    const fsGrowth = fs === undefined || at.fsAtStart === undefined ? 0 : fs.bytes - at.fsAtStart;
+    const diskBytes = at.usageAtStart + fsGrowth - at.others.disk;
+    const disk = fs !== undefined && diskBytes > at.diskFloor;
+    return memory || disk ? { memory, shmemGrowth, disk, fsGrowth, diskBytes } : undefined;
   }
 
   /**

@@ -173,6 +173,27 @@ print("let go")`;
     expect((await cells.runCell('print(6 * 7)')).stdout.trim()).toBe('42');
   });
 
+  it('deleted scratch files put in flight again and again, each time held for 0.7 s and let go for 0.25 s, are over the disk budget: the sandbox is stopped', async () => {
+    // No second of looks sees them all along: what counts is how long, in all, they were seen.
+    const cells = await start('auto', { diskBytes: 32 * MiB });
+    const cycle = inFlight('deleted files', 6, 40)
+      .replace('print("held", flush=True)', '')
+      .split('\n')
+      .map((line) => `    ${line}`)
+      .join('\n');
+    const result = await cells.runCell(`import time
+for round in range(25):
+${cycle}
+    time.sleep(0.7)
+    a.close()
+    b.close()
+    time.sleep(0.25)
+print("never stopped")`);
+    expect(result.stdout, result.stderr).toBe('');
+    expect(result.killed).toBe('disk');
+    expect(result.killMessage).toContain('in flight in a socket');
+  });
+
   it('a cell that passes descriptors through the forkserver while the file system grows past its room (another program writes beside scratch) is not stopped', async () => {
     const cells = await start('watched', { diskBytes: 32 * MiB, timeoutMs: 60_000 });
     const root = dirs[dirs.length - 1] ?? '';
