@@ -433,6 +433,23 @@ LANDLOCK_RESTRICT_SELF = 446
 # the host fail with EMFILE (an editor's file watcher, `tail -f`); watches likewise ("System limit
 # for number of file watchers reached"). Refused on both tiers (EPERM): `tail -f` falls back to polling.
 WATCH_SYSCALLS = {"x86_64": (253, 294, 300), "aarch64": (26, 262)}
+# Signal senders per machine: kill, rt_sigqueueinfo (pid, sig), tkill (tid, sig), tgkill,
+# rt_tgsigqueueinfo (tgid, tid, sig), pidfd_send_signal (pidfd, sig) and fcntl (F_SETSIG).
+# SIGSTOP to this supervisor is refused on both tiers (EPERM): to it by pid, to its process group or
+# the caller's (0, -pgid; without a pid namespace every process of the sandbox is in this supervisor's
+# group), to every process (-1), through any pidfd (which names no pid a filter can read), and as the
+# signal of an open file's I/O notices (F_SETSIG), which F_SETOWN may send to any process or group.
+# A stopped supervisor cannot see the host's end (EOF on its request pipe) and kill what the cell
+# left: on the basic tier a cell that stopped it and then saw its host killed (SIGKILL; a crashed
+# extension host) ran on with its children, unowned, forever (found by s38-red). On the isolated tier
+# bubblewrap dies with the host and takes the pid namespace with it. The other stop signals
+# (SIGTSTP, SIGTTIN, SIGTTOU) do nothing to a process group with no parent in its session (bwrap's
+# --new-session, the host's detached spawn), as this one is; ptrace needs a dumpable supervisor.
+SIGNAL_SYSCALLS = {
+    # machine: (kill, rt_sigqueueinfo, tkill, tgkill, rt_tgsigqueueinfo, pidfd_send_signal, fcntl)
+    "x86_64": (62, 129, 200, 234, 297, 424, 72),
+    "aarch64": (129, 138, 130, 131, 240, 424, 25),
+}
 
 
 def install_seccomp():
@@ -452,6 +469,9 @@ def install_seccomp():
     refused = IO_URING_SYSCALLS + WATCH_SYSCALLS[platform.machine()] + (nr_seccomp, LANDLOCK_RESTRICT_SELF) + (refused if deny_userns else ())
     # Without a pid namespace the process group is how the host finds every process (see above).
     no_ops = () if ARGS.get("pidNamespace") else session_calls
+    nr_kill, nr_sigqueue, nr_tkill, nr_tgkill, nr_tgsigqueue, nr_pidfd_signal, nr_fcntl = SIGNAL_SYSCALLS[platform.machine()]
+    me = os.getpid()
+    stop = int(signal.SIGSTOP)
     ld, jeq, jge, jset, ret = 0x20, 0x15, 0x35, 0x45, 0x06
     # ALLOW, ERRNO(EPERM), ERRNO(ENOSYS), ERRNO(0): the call returns 0 (success) and does nothing.
     allow, deny, nosys, no_op = 0x7FFF0000, 0x00050000 | 1, 0x00050000 | 38, 0x00050000
@@ -465,6 +485,13 @@ def install_seccomp():
     program += [(jeq, "deny", None, nr) for nr in refused]
     program += [(jeq, "no_op", None, nr) for nr in no_ops]
     program += [
+        (jeq, "kill", None, nr_kill),
+        (jeq, "kill", None, nr_sigqueue),
+        (jeq, "tkill", None, nr_tkill),
+        (jeq, "tgkill", None, nr_tgkill),
+        (jeq, "tgkill", None, nr_tgsigqueue),
+        (jeq, "pidfd_signal", None, nr_pidfd_signal),
+        (jeq, "fcntl", None, nr_fcntl),
         (jeq, "prctl", None, nr_prctl),
         (jeq, "nosys", None, nr_clone3),
         (jeq, "unshare" if deny_userns else "allow", None, nr_unshare),
@@ -479,6 +506,28 @@ def install_seccomp():
         (jeq, None, "allow", PR_SET_DUMPABLE),
         (ld, None, None, 24),  # low half of args[1]: dumpable 0 is refused, 1 allowed
         (jeq, "deny", "allow", 0),
+        # SIGSTOP (see SIGNAL_SYSCALLS): kill and rt_sigqueueinfo to this supervisor, 0, -1 or -pgid.
+        ("kill", ld, None, None, 24),  # low half of args[1]: the signal
+        (jeq, None, "allow", stop),
+        (ld, None, None, 16),  # low half of args[0]: the pid (an int)
+        (jeq, "deny", None, me),
+        (jeq, "deny", None, 0),
+        (jeq, "deny", None, 0xFFFFFFFF),
+        (jeq, "deny", "allow", -me & 0xFFFFFFFF),
+        ("tkill", ld, None, None, 24),
+        (jeq, None, "allow", stop),
+        (ld, None, None, 16),  # the thread: this supervisor's only one has its pid
+        (jeq, "deny", "allow", me),
+        ("tgkill", ld, None, None, 32),  # low half of args[2]: the signal
+        (jeq, None, "allow", stop),
+        (ld, None, None, 16),  # the thread group
+        (jeq, "deny", "allow", me),
+        ("pidfd_signal", ld, None, None, 24),
+        (jeq, "deny", "allow", stop),
+        ("fcntl", ld, None, None, 24),  # the command
+        (jeq, None, "allow", F_SETSIG),
+        (ld, None, None, 32),  # the signal
+        (jeq, "deny", "allow", stop),
         ("allow", ret, None, None, allow),
         ("deny", ret, None, None, deny),
         ("nosys", ret, None, None, nosys),

@@ -256,20 +256,24 @@ export function holdsOnlyOwnDescriptors(procDir: string, count: number | undefin
  * True when a socket of the process at `procDir` holds descriptors in flight: the `scm_fds` line
  * of a socket's /proc/PID/fdinfo (unix sockets, Linux 5.7 and later; without it, false). Also
  * true when the process holds more than `maxFds` descriptors (the look stops there: what it did
- * not read could hold them). False when the process is gone. Never throws.
+ * not read could hold them); `maxFds` as `{ left }` is a budget several looks share, charged with
+ * this process's descriptors. False when the process is gone. Never throws.
  *
  * Asked only after a cell, of its interpreter, when no other process of the sandbox runs: while a
  * cell runs, a program that passes descriptors has some in flight at any moment
  * (multiprocessing's forkserver: a quarter of 100 ms samples saw one), which is no hold.
  */
-export function holdsDescriptorsInFlight(procDir: string, maxFds: number = HELD_SCAN_LIMITS.entries): boolean {
+export function holdsDescriptorsInFlight(procDir: string, maxFds: number | { left: number } = HELD_SCAN_LIMITS.entries): boolean {
   let fds: string[];
   try {
     fds = readdirSync(`${procDir}/fd`);
   } catch {
     return false;
   }
-  if (fds.length > maxFds) return true;
+  // A shared budget (several processes looked at together) is charged with what this one holds.
+  const budget = typeof maxFds === 'number' ? { left: maxFds } : maxFds;
+  budget.left -= fds.length;
+  if (budget.left < 0) return true;
   for (const fd of fds) {
     try {
       if (!readlinkSync(`${procDir}/fd/${fd}`).startsWith('socket:')) continue;

@@ -23,6 +23,7 @@ import {
   type ScratchUsage,
 } from './diskBudget';
 import { formatBytes } from './format';
+import { readProcText } from './procText';
 import { findDescendants, freezeAndKill } from './process-tree';
 import type { KillReason, MemoryMechanism, SandboxLimits } from './types';
 import type { WorkerLaunch } from './worker-process';
@@ -33,6 +34,14 @@ export const WATCH_INTERVAL_MS = 100;
 const DISK_CHECK_INTERVAL_MS = 1_000;
 /** A scratch walk younger than this may be reused when statfs proves nothing grew enough (ms). */
 const RECENT_WALK_MS = 1_000;
+/**
+ * Looks of one running cell (one each WATCH_INTERVAL_MS) that may find descriptors in flight while
+ * the host sees more grow than the budget has room for, before the sandbox is stopped: about a
+ * second of holding in all. A program that passes descriptors (multiprocessing's forkserver) has
+ * some in flight now and then; a look that finds none takes the growth for other programs', so
+ * its looks stop counting.
+ */
+const IN_FLIGHT_LOOKS = 10;
 
 /** How one configuration enforces its budget; chosen once per setup. */
 export interface BudgetPlan {
@@ -137,6 +146,12 @@ export class SandboxBudget {
   private interpreterFds: ProcFile | undefined;
   /** The interpreter's control socket as the supervisor made it (see `holdsOnlyOwnDescriptors`); set by workerStarted and workerReset. */
   private interpreterControl: ControlSocket | undefined;
+  /**
+   * Used bytes of scratch's file system when the sandbox last rested (its start, a reset, the end
+   * of the last cell; statfs taken then anyway): a running cell's files in flight show there and
+   * nowhere else (see `unseenGrowth`).
+   */
+  private fsAtRest: number | undefined;
 
   /**
    * `writableElsewhere`: host folders besides scratch that the sandbox's code writes (the basic
@@ -180,6 +195,7 @@ export class SandboxBudget {
     const listed = this.listProcesses();
     this.chainListed = new Set(listed.pids);
     this.opaqueChain = new Set(listed.pids.filter((pid) => fdTableHidden(listed.proc(pid))));
+    this.fsAtRest = fileSystemUse(this.scratchDir())?.bytes;
     this.watchChain();
   }
 
@@ -278,6 +294,7 @@ export class SandboxBudget {
     const fs = fileSystemUse(dir);
     this.lastUsage = this.walk(this.limits.diskEntries);
     this.lastWalk = { at: performance.now(), fsBytes: fs?.bytes ?? 0, fsInodes: fs?.inodes ?? 0, writes: this.sandboxWrites() };
+    this.fsAtRest = fs?.bytes;
     return true;
   }
 
@@ -291,9 +308,12 @@ export class SandboxBudget {
     const entriesKnown = this.lastUsage.complete;
     let watcherHit = false;
     let memoryProblem: string | undefined;
+    /** The watcher's last measure (bytes). */
+    let memoryUse = 0;
     /** Watcher: true (and the sandbox is to be killed) when the sandbox is over its memory budget or cannot be measured. */
     const overMemory = (): boolean => {
       const use = this.memoryInUse();
+      memoryUse = use.bytes;
       memoryProblem ??= use.problem;
       return use.problem !== undefined || use.bytes > this.limits.memoryBytes;
     };
@@ -301,26 +321,67 @@ export class SandboxBudget {
     /** The measure that ended the cell: the message names it, even when the killed processes took what they held with them. */
     let killedBy: ScratchUsage | undefined;
     const watching = this.mechanism === 'watched' && this.chain.length > 0;
+    // Baselines for files in flight while the cell runs (see `unseenGrowth`): shared memory is
+    // read only where the watcher stands in for a memory cgroup (a cgroup charges memfds wherever they are).
+    const shmemAtStart = watching ? shmemBytes() : undefined;
+    const fsAtStart = this.fsAtRest;
+    const usageAtStart = this.lastUsage;
+    // Growth that other programs made meanwhile, as found at the last look that saw nothing of the
+    // sandbox in flight (see below): bytes of scratch's file system and of the host's shared memory.
+    const others = { disk: 0, shmem: 0 };
+    /** Looks of this cell that found growth past the room while descriptors were in flight. */
+    let inFlightLooks = 0;
     let nextDiskCheck = performance.now() + DISK_CHECK_INTERVAL_MS;
-    const timer = setInterval(
-      () => {
-        if (watching && !watcherHit && overMemory()) {
-          watcherHit = true;
-          void kill();
+    /** A measure of scratch during the cell: over the budget (or over what scratch already held when the cell started, so a cell may still delete) ends it. */
+    const overDisk = (usage: ScratchUsage): boolean => {
+      if (usage.bytes > diskFloor || (entriesKnown && (!usage.complete || usage.entries > entryFloor))) {
+        diskKilled = true;
+        killedBy = usage;
+        void kill();
+      }
+      return diskKilled;
+    };
+    const timer = setInterval(() => {
+      if (watching && !watcherHit && overMemory()) {
+        watcherHit = true;
+        void kill();
+      }
+      if (diskKilled || watcherHit) return;
+      // Files in flight (IN_FLIGHT_FDS) are in no descriptor table and no folder: only the whole
+      // file system (or the host's shared memory) shows them. Nothing is looked at while its growth
+      // fits in the room the budget left. Past it, a look that finds descriptors in flight counts;
+      // IN_FLIGHT_LOOKS of them in one cell, together or not (a cell that lets go for an instant
+      // every 0.7 s had one each time), stop the sandbox. A look that finds none takes the growth
+      // that the budget's own measure does not explain for other programs' (it holds nothing in flight then).
+      const unseen = this.unseenGrowth({ fsAtStart, usageAtStart: usageAtStart.bytes, diskFloor, shmemAtStart, memoryUse, others });
+      if (unseen !== undefined) {
+        if (this.sandboxHoldsInFlight()) {
+          if (++inFlightLooks >= IN_FLIGHT_LOOKS) {
+            const problem = `the sandbox's processes ${IN_FLIGHT_FDS}`;
+            if (unseen.memory) {
+              watcherHit = true;
+              memoryProblem = problem;
+            } else {
+              diskKilled = true;
+              killedBy = { bytes: unseen.diskBytes, entries: usageAtStart.entries, complete: false, problem };
+            }
+            void kill();
+            return;
+          }
+        } else {
+          if (unseen.memory) others.shmem = Math.max(0, unseen.shmemGrowth - memoryUse);
+          if (unseen.disk) {
+            const usage = this.measureDisk(entryFloor);
+            if (overDisk(usage)) return;
+            others.disk = unseen.fsGrowth - (usage.bytes - usageAtStart.bytes);
+          }
         }
-        if (diskKilled || watcherHit || performance.now() < nextDiskCheck) return;
-        nextDiskCheck = performance.now() + DISK_CHECK_INTERVAL_MS;
-        // A long cell may not fill the disk while it runs: over the budget (or over what
-        // scratch already held when the cell started, so a cell may still delete) ends it.
-        const usage = this.measureDisk(entryFloor);
-        if (usage.bytes > diskFloor || (entriesKnown && (!usage.complete || usage.entries > entryFloor))) {
-          diskKilled = true;
-          killedBy = usage;
-          void kill();
-        }
-      },
-      watching ? WATCH_INTERVAL_MS : DISK_CHECK_INTERVAL_MS,
-    );
+      }
+      if (performance.now() < nextDiskCheck) return;
+      nextDiskCheck = performance.now() + DISK_CHECK_INTERVAL_MS;
+      // A long cell may not fill the disk while it runs.
+      overDisk(this.measureDisk(entryFloor));
+    }, WATCH_INTERVAL_MS);
     return {
       finish: async (spawned = true) => {
         clearInterval(timer);
@@ -358,6 +419,48 @@ export class SandboxBudget {
   }
 
   /**
+   * While a cell runs: what may be held where the budgets' measures do not look, or undefined when
+   * nothing is. Files in flight (IN_FLIGHT_FDS) show only in the whole file system's use (statfs
+   * of scratch's: deleted scratch files) and the host's shared memory (memfds, watched budget only):
+   * `memory` when the watcher's last measure (`memoryUse`) plus the growth of the host's shared
+   * memory since the cell began (`shmemGrowth`), less what other programs grew (`others.shmem`), is
+   * over the memory budget; `disk` when scratch's use at the cell's start plus the file system's
+   * growth since the sandbox last rested (`fsGrowth`), less `others.disk`, is over the disk budget
+   * (`diskFloor`; `diskBytes` that sum). Other programs grow both too: this only says when to look
+   * for descriptors in flight (`sandboxHoldsInFlight`). A statfs, and a read of /proc/meminfo when
+   * watched.
+   */
+  private unseenGrowth(at: {
+    fsAtStart: number | undefined;
+    usageAtStart: number;
+    diskFloor: number;
+    shmemAtStart: number | undefined;
+    memoryUse: number;
+    others: { readonly disk: number; readonly shmem: number };
+  }): { memory: boolean; shmemGrowth: number; disk: boolean; fsGrowth: number; diskBytes: number } | undefined {
+    const shmem = at.shmemAtStart === undefined ? undefined : shmemBytes();
+    const shmemGrowth = shmem === undefined || at.shmemAtStart === undefined ? 0 : shmem - at.shmemAtStart;
+    const memory = shmem !== undefined && at.memoryUse + shmemGrowth - at.others.shmem > this.limits.memoryBytes;
+    const fs = at.fsAtStart === undefined ? undefined : fileSystemUse(this.scratchDir());
+    const fsGrowth = fs === undefined || at.fsAtStart === undefined ? 0 : fs.bytes - at.fsAtStart;
+    const diskBytes = at.usageAtStart + fsGrowth - at.others.disk;
+    const disk = fs !== undefined && diskBytes > at.diskFloor;
+    return memory || disk ? { memory, shmemGrowth, disk, fsGrowth, diskBytes } : undefined;
+  }
+
+  /**
+   * True when a socket of one of the sandbox's processes holds descriptors in flight
+   * (`holdsDescriptorsInFlight`), or when they hold more descriptors than the host looks at
+   * (HELD_SCAN_LIMITS, all together). The start-up chain's opaque processes (the supervisor)
+   * run no code of the cells and are skipped. Never throws.
+   */
+  private sandboxHoldsInFlight(): boolean {
+    const listed = this.listProcesses();
+    const budget = { left: HELD_SCAN_LIMITS.entries };
+    return listed.pids.some((pid) => !this.opaqueChain.has(pid) && holdsDescriptorsInFlight(listed.proc(pid), budget));
+  }
+
+  /**
    * Scratch usage after a cell. The walk is skipped only when the last one is under a second
    * old and found scratch under budget, and neither statfs of scratch's whole file system nor
    * the bytes the sandbox's processes wrote (`sandboxWrites`) grew by the room that was left
@@ -374,6 +477,7 @@ export class SandboxBudget {
   private scratchUsage(trusted: boolean): ScratchUsage {
     const dir = this.scratchDir();
     const fs = fileSystemUse(dir);
+    this.fsAtRest = fs?.bytes;
     const writes = this.sandboxWrites();
     const now = performance.now();
     const last = this.lastWalk;
@@ -768,6 +872,13 @@ export function processMemory(procDir: string, measure: MeasureState = unbounded
     table.closeSync();
   }
   return total;
+}
+
+/** The host's shared memory (tmpfs files, memfds, shared anonymous pages: `Shmem` of /proc/meminfo) in bytes, or undefined. */
+function shmemBytes(): number | undefined {
+  const text = readProcText('/proc/meminfo', 8192);
+  const match = text === undefined ? null : /^Shmem:\s*(\d+) kB$/m.exec(text);
+  return match ? Number(match[1]) * 1024 : undefined;
 }
 
 /** Used bytes and inodes of the file system holding `path`, or undefined. */

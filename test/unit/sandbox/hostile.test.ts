@@ -234,11 +234,58 @@ describe.each(TIERS)('hostile code (%s tier)', (tier) => {
     }
   });
 
-  it('stopping the supervisor (SIGSTOP, same uid) is reported as that, not as the time limit', async () => {
-    // (The host finds the supervisor stopped when the cell's time limit strikes.)
-    const result = await limited.runCell('import os, signal\nos.kill(os.getppid(), signal.SIGSTOP)\nprint("sent")');
-    expect(result.killed).toBe('protocol');
-    expect(result.killMessage).toContain("the cell stopped the sandbox's supervisor");
+  it('stopping the supervisor (SIGSTOP, same uid) is refused, however the signal is sent', async () => {
+    // A stopped supervisor cannot see its host end and kill what the cell left: on the basic tier a
+    // cell that stopped it, then saw its host SIGKILLed, ran on with its children forever (s38-red;
+    // the host's death itself: test/unit/cli/hostDeath.test.ts). Every way a cell has to send it
+    // SIGSTOP: by pid (kill, rt_sigqueueinfo, tkill, tgkill, rt_tgsigqueueinfo), to its process group
+    // or the caller's, through a pidfd, and as the I/O notice signal of an open file (F_SETSIG, which
+    // F_SETOWN may point at it). To every process (-1) only where a pid namespace bounds it: were the
+    // refusal missing, as root on the basic tier that would stop every process of the machine.
+    const result = await limited.runCell(
+      [
+        'import ctypes, fcntl, os, platform, signal, socket, struct',
+        'libc = ctypes.CDLL(None, use_errno=True)',
+        'NR = {"x86_64": (129, 200, 234, 297), "aarch64": (138, 130, 131, 240)}[platform.machine()]',
+        'sup, STOP = os.getppid(), int(signal.SIGSTOP)',
+        'info = ctypes.create_string_buffer(128)',
+        'struct.pack_into("iii", info, 0, STOP, 0, -1)  # si_code SI_QUEUE, as sigqueue(3) sends',
+        'def raw(nr, *args):',
+        '    if libc.syscall(ctypes.c_long(nr), *args) != 0:',
+        '        raise OSError(ctypes.get_errno(), "refused")',
+        'def try_(fn):',
+        '    try:',
+        '        fn()',
+        '        return "sent"',
+        '    except OSError as e:',
+        '        return e.errno',
+        'a, b = socket.socketpair()',
+        'routes = {',
+        '    "kill": lambda: os.kill(sup, STOP),',
+        '    "own group": lambda: os.kill(0, STOP),',
+        '    "its group": lambda: os.killpg(os.getpgid(sup), STOP),',
+        '    "sigqueue": lambda: raw(NR[0], ctypes.c_long(sup), ctypes.c_long(STOP), info),',
+        '    "tkill": lambda: raw(NR[1], ctypes.c_long(sup), ctypes.c_long(STOP)),',
+        '    "tgkill": lambda: raw(NR[2], ctypes.c_long(sup), ctypes.c_long(sup), ctypes.c_long(STOP)),',
+        '    "tgsigqueue": lambda: raw(NR[3], ctypes.c_long(sup), ctypes.c_long(sup), ctypes.c_long(STOP), info),',
+        '    "pidfd": lambda: signal.pidfd_send_signal(os.pidfd_open(sup), STOP),',
+        '    "F_SETSIG": lambda: fcntl.fcntl(a, 10, STOP),',
+        `    ${isolated ? '"everyone": lambda: os.kill(-1, STOP),' : ''}`,
+        '}',
+        'print(sorted({name: try_(fn) for name, fn in routes.items()}.items()))',
+        'print(open("/proc/%d/stat" % sup).read().rsplit(")", 1)[1].split()[0])',
+      ].join('\n'),
+    );
+    const routes = ['F_SETSIG', ...(isolated ? ['everyone'] : []), 'its group', 'kill', 'own group', 'pidfd', 'sigqueue', 'tgkill', 'tgsigqueue', 'tkill'];
+    expect({ stdout: result.stdout, killed: result.killMessage }, result.stderr).toEqual({ stdout: `[${routes.map((name) => `('${name}', 1)`).join(', ')}]\nS\n`, killed: undefined });
+    await stillWorks(limited);
+  });
+
+  it("the supervisor still stops what a cell leaves (SIGSTOP to the interpreter and its own children is the sandbox's, and the cell's own)", async () => {
+    const result = await limited.runCell(
+      'import os, signal, subprocess, time\np = subprocess.Popen(["sleep", "30"])\nos.kill(p.pid, signal.SIGSTOP)\ntime.sleep(0.1)\nprint(open("/proc/%d/stat" % p.pid).read().rsplit(")", 1)[1].split()[0])',
+    );
+    expect(result.stdout, result.stderr).toBe('T\n');
     await stillWorks(limited);
   });
 });

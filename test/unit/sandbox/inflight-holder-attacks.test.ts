@@ -9,7 +9,7 @@
 // counts what waits in it (`scm_fds`). It is asked after each cell, of the interpreter, once the
 // cell's other processes are gone: while a cell runs, multiprocessing's forkserver has descriptors
 // in flight in a quarter of 100 ms samples, which is no hold (the last test here).
-import { readlinkSync } from 'node:fs';
+import { existsSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findDescendants } from '../../../src/sandbox/process-tree';
 import type { PythonCodeRunner } from '../../../src/sandbox/runner';
@@ -141,6 +141,94 @@ threading.Thread(target=forward, daemon=True).start()`);
     }
     expect((await cells.runCell('print(6 * 7)')).stdout.trim()).toBe('42');
   });
+
+  // While the cell runs (s38-red): a cell that put 1,200 MiB of deleted scratch files in flight
+  // held them for its whole run under a 32 MiB disk budget (and memfds under a 256 MiB watched
+  // memory budget), on both tiers, and let them go before its end, so no look after it found any.
+  // Only the whole file system (statfs) and the host's shared memory show them; when either grew
+  // past the budget's room and descriptors stay in flight for a second, the sandbox is stopped.
+  /** Python: `held` put in flight, held for up to 20 s, then let go before the cell ends. */
+  const holdWhileRunning = (held: string): string => `${held}
+import time
+time.sleep(20)
+a.close()
+b.close()
+print("let go")`;
+
+  it('deleted scratch files held in flight while the cell runs, and let go before it ends, are over the disk budget: the sandbox is stopped', async () => {
+    const cells = await start('auto', { diskBytes: 32 * MiB });
+    const result = await cells.runCell(holdWhileRunning(inFlight('deleted files', 6, 40)));
+    expect(result.stdout, result.stderr).toBe('held\n');
+    expect(result.killed).toBe('disk');
+    expect(result.killMessage).toContain('in flight in a socket');
+    expect((await cells.runCell('print(6 * 7)')).stdout.trim()).toBe('42');
+  });
+
+  it('memfds held in flight while the cell runs, and let go before it ends, are over the watched memory budget: the sandbox is stopped', async () => {
+    const cells = await start('watched', { memoryBytes: 256 * MiB });
+    const result = await cells.runCell(holdWhileRunning(inFlight('memfds', 6, 64)));
+    expect(result.stdout, result.stderr).toBe('held\n');
+    expect(result.killed).toBe('memory');
+    expect(result.killMessage).toContain('in flight in a socket');
+    expect((await cells.runCell('print(6 * 7)')).stdout.trim()).toBe('42');
+  });
+
+  it('deleted scratch files put in flight again and again, each time held for 0.7 s and let go for 0.25 s, are over the disk budget: the sandbox is stopped', async () => {
+    // No second of looks sees them all along: what counts is how long, in all, they were seen.
+    const cells = await start('auto', { diskBytes: 32 * MiB });
+    const cycle = inFlight('deleted files', 6, 40)
+      .replace('print("held", flush=True)', '')
+      .split('\n')
+      .map((line) => `    ${line}`)
+      .join('\n');
+    const result = await cells.runCell(`import time
+for round in range(25):
+${cycle}
+    time.sleep(0.7)
+    a.close()
+    b.close()
+    time.sleep(0.25)
+print("never stopped")`);
+    expect(result.stdout, result.stderr).toBe('');
+    expect(result.killed).toBe('disk');
+    expect(result.killMessage).toContain('in flight in a socket');
+  });
+
+  it('a cell that passes descriptors through the forkserver while the file system grows past its room (another program writes beside scratch) is not stopped', async () => {
+    const cells = await start('watched', { diskBytes: 32 * MiB, timeoutMs: 60_000 });
+    const root = dirs[dirs.length - 1] ?? '';
+    // The host writes 160 MiB beside scratch, on the same file system, once the cell has begun
+    // (it makes the file "began" in scratch then).
+    const other = setInterval(() => {
+      if (!existsSync(join(root, 'scratch', 'began'))) return;
+      clearInterval(other);
+      writeFileSync(join(root, 'other-program.bin'), Buffer.alloc(160 * MiB, 1));
+    }, 20);
+    const result = await cells.runCell(
+      [
+        'import multiprocessing as mp, os, time',
+        'def square(x):',
+        '    return x * x',
+        'def used():',
+        '    s = os.statvfs(".")',
+        '    return (s.f_blocks - s.f_bfree) * s.f_frsize',
+        'if __name__ == "__main__":',
+        '    before = used()',
+        '    open("began", "w").close()',
+        '    context = mp.get_context("forkserver")',
+        '    started, until = 0, time.time() + 4',
+        '    while time.time() < until:',
+        '        processes = [context.Process(target=square, args=(i,)) for i in range(8)]',
+        '        for p in processes: p.start()',
+        '        for p in processes: p.join()',
+        '        started += len(processes)',
+        '    print(started > 0, used() - before > 64 * 2**20)',
+      ].join('\n'),
+    );
+    clearInterval(other);
+    rmSync(join(root, 'other-program.bin'), { force: true });
+    expect({ stdout: result.stdout, killed: result.killed }, result.stderr).toEqual({ stdout: 'True True\n', killed: undefined });
+  }, 90_000);
 
   it('a cell that starts processes through the forkserver (descriptors in flight all the time) is not stopped for them', async () => {
     const cells = await start('watched', { timeoutMs: 60_000 });
