@@ -11,6 +11,10 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { resolvePython } from '../../../src/sandbox/python';
 import { startupProbe, stopStartupProbes } from '../../../src/sandbox/startupProbe';
+// Programs of the system, not npm binaries.
+const PYTHON3 = 'python3';
+const SHELL = '/bin/sh';
+
 // Not ./helpers: it resolves the interpreter at import, and resolvePython caches its answer.
 const root = mkdtempSync(join(tmpdir(), 'r1ci-test-startup-probe-'));
 
@@ -24,7 +28,7 @@ describe('start-up checks of a command that is leaving', () => {
     const bin = join(root, 'bin');
     mkdirSync(bin);
     const started = join(root, 'python3-started');
-    const real = (await execa('python3', ['-I', '-c', 'import sys; print(sys.executable)'])).stdout.trim();
+    const real = (await execa(PYTHON3, ['-I', '-c', 'import sys; print(sys.executable)'])).stdout.trim();
     writeFileSync(join(bin, 'python3'), `#!/bin/sh\necho started > '${started}'\nexec sleep 600\n`, { mode: 0o755 });
     writeFileSync(join(bin, 'python'), `#!/bin/sh\nexec '${real}' "$@"\n`, { mode: 0o755 });
     const path = process.env.PATH;
@@ -45,7 +49,7 @@ describe('start-up checks of a command that is leaving', () => {
   it('a check started after the stop is ended at once, with its process group', async () => {
     stopStartupProbes();
     // Bounded, so that without the fix the test fails on the check's own time limit (SIGTERM) instead of hanging.
-    const late = startupProbe(execa('sh', ['-c', 'sleep 600 & wait'], { detached: true, stdio: 'ignore', reject: false, timeout: 30_000, forceKillAfterDelay: false }));
+    const late = startupProbe(execa(SHELL, ['-c', 'sleep 600 & wait'], { detached: true, stdio: 'ignore', reject: false, timeout: 30_000, forceKillAfterDelay: false }));
     try {
       const result = await late;
       expect(result.signal).toBe('SIGKILL');
