@@ -1,4 +1,5 @@
 // Exit codes, option parsing and terminal output shared by the CLI's commands.
+import { statSync } from 'node:fs';
 import { constants } from 'node:os';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { escapeControls } from '../sandbox/terminalText';
@@ -79,7 +80,9 @@ export function usageError(message: string, usage: string, command: string): Cli
 /**
  * The error of `eval` / `score` when `target` held no question to run (exit 1): it points at what
  * was printed above instead (load problems, unsupported questions, skipped files), and with none
- * of those says what r1ci looks for, so an empty folder or one of an unknown layout is no dead end.
+ * of those says what r1ci looks for, so an empty folder or one of an unknown layout is no dead end;
+ * a task file that loaded without a problem but holds no question (empty, blank lines, `[]`, a CSV
+ * header alone) is said to be empty, not to be no task file.
  */
 export function noQuestionsFound(target: string, loaded: Pick<LoadResult, 'problems' | 'unsupported' | 'skipped'>): CliError {
   const above = [
@@ -87,7 +90,13 @@ export function noQuestionsFound(target: string, loaded: Pick<LoadResult, 'probl
     (loaded.unsupported ?? []).length > 0 ? counted((loaded.unsupported ?? []).length, 'unsupported question') : '',
     (loaded.skipped ?? []).length > 0 ? `${counted((loaded.skipped ?? []).length, 'file')} skipped` : '',
   ].filter((part) => part !== '');
-  const why = above.length > 0 ? ` (${above.join(', ')}: see above)` : ': no task file (.jsonl, .json, .csv) or question folder in a layout r1ci reads (docs/task-files.md, "What can be loaded")';
+  const file = statSync(target, { throwIfNoEntry: false })?.isFile() === true;
+  const why =
+    above.length > 0
+      ? ` (${above.join(', ')}: see above)`
+      : file
+        ? ': the task file is empty (no line or item holds a question; docs/task-files.md lists the fields)'
+        : ': no task file (.jsonl, .json, .csv) or question folder in a layout r1ci reads (docs/task-files.md, "What can be loaded")';
   return new CliError(`No questions found in ${target}${why}.`, EXIT.failure);
 }
 

@@ -431,6 +431,25 @@ describe('r1ci score: sandbox flags and the tier', () => {
       expect(r.code).toBe(1);
       expect(r.stderr).toContain(`r1ci: No questions found in ${empty}: no task file (.jsonl, .json, .csv) or question folder in a layout r1ci reads (docs/task-files.md, "What can be loaded").`);
     }
+    // A task file that loaded without a problem but holds no question is said to be empty, not to
+    // be no task file at all (found trying the CLI: an empty tasks.jsonl was told "no task file").
+    for (const [name, text] of [
+      ['empty.tasks.jsonl', ''],
+      ['blank.tasks.jsonl', '\n\n'],
+      ['none.json', '[]\n'],
+      ['header-only.csv', 'Rank,Puzzles\n'],
+    ] as const) {
+      const file = join(dir, name);
+      writeFileSync(file, text);
+      for (const args of [
+        ['score', file, '--answers', answersFile(`any-${name}.jsonl`, [{ id: 'a', answer: '1' }])],
+        ['eval', file, '--host', 'http://127.0.0.1:9'],
+      ]) {
+        const r = await run(args);
+        expect(r.code).toBe(1);
+        expect(r.stderr).toContain(`r1ci: No questions found in ${file}: the task file is empty (no line or item holds a question; docs/task-files.md lists the fields).`);
+      }
+    }
     // A results file given as tasks: the skipped line says why, and the error points at it.
     const results = join(dir, 'given.results.jsonl');
     writeFileSync(results, `${JSON.stringify(aResult('q.jsonl#0'))}\n`);
