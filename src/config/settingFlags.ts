@@ -30,7 +30,7 @@ export const MODEL_FLAGS = {
 
 /** The sandbox: interpreter and every limit of the table (a unit test checks none is missing). */
 export const SANDBOX_FLAGS = {
-  python: { setting: 'python.path', value: 'PATH', help: 'Python interpreter for the code (default: python3 on PATH)' },
+  python: { setting: 'python.path', value: 'PATH', help: 'Python interpreter for the code (default: python3 on PATH, else python)' },
   timeout: { setting: 'sandbox.timeoutSeconds', value: 'SECONDS', help: 'wall-clock limit per code cell' },
   'memory-mib': { setting: 'sandbox.memoryMiB', value: 'N', help: 'memory of the whole sandbox (all its processes and /tmp together)' },
   'output-kib': { setting: 'sandbox.outputKiB', value: 'N', help: 'output given back to the model per cell' },
