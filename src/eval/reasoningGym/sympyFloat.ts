@@ -760,7 +760,10 @@ function close(a: C, b: C): boolean {
   if (isNan(a) || isNan(b)) return isNan(a) && isNan(b);
   // Relative: a value that shrinks with the symbol (1e-9*x) is no constant; below 1e-14 both
   // count as a cancelled 0 (x*x/x - x leaves rounding noise that sympy's exact 0 does not have).
-  const near = (x: number, y: number): boolean => x === y || Math.abs(x - y) <= 1e-12 * Math.max(Math.abs(x), Math.abs(y)) || (Math.abs(x) <= 1e-14 && Math.abs(y) <= 1e-14);
+  // An overflow at one value only (`(x+1)**1000`: finite at 1.73, infinite at 2.41) depends on
+  // the symbol: |x - y| and the bound are both infinite then, so finiteness is checked first.
+  const near = (x: number, y: number): boolean =>
+    x === y || (Number.isFinite(x) && Number.isFinite(y) && (Math.abs(x - y) <= 1e-12 * Math.max(Math.abs(x), Math.abs(y)) || (Math.abs(x) <= 1e-14 && Math.abs(y) <= 1e-14)));
   return near(a.re, b.re) && near(a.im, b.im);
 }
 
