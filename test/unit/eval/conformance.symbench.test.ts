@@ -39,7 +39,8 @@ type Case = z.infer<typeof caseSchema>;
  * the authors' validate_response (detours, moves onto the same stack, moves to a stack that does
  * not exist or to "table", which the question forbids: "You cannot create new stacks").
  * Number and list shapes (symbench_number_forms.jsonl: statistical_counting, new_operator,
- * mahjong, light_puzzles, pooling, reversi, matrix_transformation): blanks and newlines, Unicode
+ * mahjong, light_puzzles, pooling, reversi, matrix_transformation, string_insertion,
+ * string_synthesis): blanks and newlines, Unicode
  * minus signs and digits, thousands separators, fractions, scientific notation, brackets, case,
  * trailing punctuation, LaTeX, partial lists, each checked against the authors' validator.
  */
