@@ -755,6 +755,21 @@ function symbolValues(base: number): (name: string) => C {
   };
 }
 
+/** Two values per free symbol just above 1 (1 + step..1 + 1.3 step), where powers up to about 1000 stay in the double range. */
+function nearOneValues(step: number): (name: string) => C {
+  return (name) => {
+    let h = 17;
+    for (const ch of name) h = (h * 31 + ch.charCodeAt(0)) % 1000003;
+    return { ...c(1 + step * (1 + (0.3 * (h % 997)) / 997)), sym: true };
+  };
+}
+
+/** A value computed from a symbol that left the double range: infinite, NaN, or below 1e-200 (an underflow, never rounding noise). */
+function outOfRange(v: C): boolean {
+  if (!v.sym || v.zoo) return false;
+  return [v.re, v.im].some((x) => !Number.isFinite(x) || (x !== 0 && Math.abs(x) < 1e-200));
+}
+
 function close(a: C, b: C): boolean {
   if (a.zoo || b.zoo) return a.zoo === b.zoo;
   if (isNan(a) || isNan(b)) return isNan(a) && isNan(b);
@@ -782,6 +797,14 @@ export function sympyFloat(text: string): number | 'raise' | 'unsupported' {
   let values: C[];
   try {
     values = [evaluate(toks, symbolValues(0.73)), evaluate(toks, symbolValues(1.41))];
+    // A power of a symbol can overflow (or underflow) at these points where sympy's exact
+    // cancellation leaves a number (`(x+1)**1000 - (x+1)**1000`, `x**2000/x**2000`, `0*(x+1)**1000`),
+    // or shrink below any noise where it stays symbolic (`1/(x+1)**1000`). Then the points
+    // just above 1 decide, if every double there is in range.
+    if (values.some(outOfRange)) {
+      const near = [evaluate(toks, nearOneValues(0.0007)), evaluate(toks, nearOneValues(0.0013))];
+      if (near.every((v) => !outOfRange(v) && !v.zoo && Number.isFinite(v.re) && Number.isFinite(v.im))) values = near;
+    }
   } catch (e) {
     if (e instanceof Raise) return 'raise';
     if (e instanceof Unsupported) return 'unsupported';
@@ -789,6 +812,8 @@ export function sympyFloat(text: string): number | 'raise' | 'unsupported' {
   }
   const [a, b] = values;
   if (!a || !b || !close(a, b)) return 'raise';
+  // Still below 1e-200 at a point: a power of the symbol that underflowed, which sympy keeps symbolic.
+  if ((a.sym || b.sym) && a.re !== b.re && [a, b].some((v) => v.re !== 0 && Math.abs(v.re) < 1e-200)) return 'raise';
   if (a.zoo) return 'raise';
   if (isNan(a)) return NaN;
   // sympy keeps `oo*(y + 1/2)` and `zoo*y` symbolic; only nan absorbs a symbol.
