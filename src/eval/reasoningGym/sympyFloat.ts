@@ -755,12 +755,12 @@ function symbolValues(base: number): (name: string) => C {
   };
 }
 
-/** Two values per free symbol just above 1 (1 + step..1 + 1.3 step), where powers up to about 1000 stay in the double range. */
-function nearOneValues(step: number): (name: string) => C {
+/** A value per free symbol just above `base` (base + step..base + 1.3 step): near 0 exponentials, near 1 powers up to about 1000 stay in the double range. */
+function nearValues(base: number, step: number): (name: string) => C {
   return (name) => {
     let h = 17;
     for (const ch of name) h = (h * 31 + ch.charCodeAt(0)) % 1000003;
-    return { ...c(1 + step * (1 + (0.3 * (h % 997)) / 997)), sym: true };
+    return { ...c(base + step * (1 + (0.3 * (h % 997)) / 997)), sym: true };
   };
 }
 
@@ -799,11 +799,27 @@ export function sympyFloat(text: string): number | 'raise' | 'unsupported' {
     values = [evaluate(toks, symbolValues(0.73)), evaluate(toks, symbolValues(1.41))];
     // A power of a symbol can overflow (or underflow) at these points where sympy's exact
     // cancellation leaves a number (`(x+1)**1000 - (x+1)**1000`, `x**2000/x**2000`, `0*(x+1)**1000`),
-    // or shrink below any noise where it stays symbolic (`1/(x+1)**1000`). Then the points
-    // just above 1 decide, if every double there is in range.
-    if (values.some(outOfRange)) {
-      const near = [evaluate(toks, nearOneValues(0.0007)), evaluate(toks, nearOneValues(0.0013))];
-      if (near.every((v) => !outOfRange(v) && !v.zoo && Number.isFinite(v.re) && Number.isFinite(v.im))) values = near;
+    // or shrink below any noise where it stays symbolic (`1/(x+1)**1000`). Then points just above
+    // 0 (`exp(800*x)`) or just above 1 (`x**2000`) decide, where every double is in range.
+    // sympy's own infinities (`oo`, `zoo`, `nan`, `Float("inf")`) are no overflow: their doubles are exact.
+    const infinities = toks.some((t) => t.t === 'str' || (t.t === 'name' && (t.v === 'oo' || t.v === 'zoo' || t.v === 'nan')));
+    if (!infinities && values.some(outOfRange)) {
+      const inRange = (v: C): boolean => !outOfRange(v) && !v.zoo && Number.isFinite(v.re) && Number.isFinite(v.im);
+      // An exact 0 at both points may be an underflow there (`y**2000` near 0, `exp(-800*x)` near 1):
+      // a family of points with another value wins over one with 0s.
+      const families: C[][] = [];
+      for (const base of [0, 1]) {
+        try {
+          const f = [evaluate(toks, nearValues(base, 0.0007)), evaluate(toks, nearValues(base, 0.0014))];
+          if (f.every(inRange)) families.push(f);
+        } catch (e) {
+          // A point where the text cannot be evaluated (`log(x - 1)` near 1) does not decide.
+          if (!(e instanceof Raise || e instanceof Unsupported)) throw e;
+        }
+      }
+      const zeros = (f: C[]): boolean => f.every((v) => v.re === 0 && v.im === 0);
+      const pick = families.find((f) => !zeros(f)) ?? families[0];
+      if (pick) values = pick;
     }
   } catch (e) {
     if (e instanceof Raise) return 'raise';

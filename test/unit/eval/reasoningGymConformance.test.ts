@@ -128,7 +128,8 @@ describe('Reasoning-Gym conformance corpus', () => {
 // fraction_simplification, survo, time_intervals, tower_of_hanoi, rectangle_count); coin_flip's
 // float(Fraction) of huge terms (`5000…/16000…`, correctly rounded); countdown free symbols whose
 // value overflows at one of the two test points (`(x+1)**1000`: RG 0.01) or leaves the double range
-// at both (`(2*x)**700 - (2*x)**700` and `+ 0*(x+1)**1000` are numbers, `1/(x+1)**1000` is not). `wrong_rg_accepts`:
+// at both (`(2*x)**700 - (2*x)**700`, `+ 0*(x+1)**1000`, `exp(800*x) - exp(800*x)` are numbers;
+// `1/(x+1)**1000`, `exp(-800*x)`, `y**2000` are not). `wrong_rg_accepts`:
 // complex_arithmetic `nan` (RG's min(1.0, nan) is 1.0).
 describe.each([
   'reasoning_gym_sympy_operators.jsonl',
