@@ -2,7 +2,7 @@
 // not strings. They are scored as the text Python's str() gives the value json.loads makes of
 // them (the harnesses this reads are Python): 42 → "42", 1.0 → "1.0", 1e16 → "1e+16", true →
 // "True". An integer keeps every digit, so the value's JSON text is needed, not JS's number.
-import { pyFloatRepr } from './reasoningGym/py';
+import { PY_INT_MAX_STR_DIGITS, pyFloatRepr } from './reasoningGym/py';
 
 /**
  * Python's `str(json.loads(token))` for `token`, the JSON text of one number ("42", "-0",
@@ -19,8 +19,7 @@ export function pythonStrOfJsonNumber(token: string): string {
   return BigInt(token).toString();
 }
 
-/** CPython's default limit on the digits of an int read from or written as text (sys.get_int_max_str_digits(), Python ≥ 3.11). */
-export const PY_INT_MAX_STR_DIGITS = 4300;
+export { PY_INT_MAX_STR_DIGITS };
 
 /**
  * An integer token of more than PY_INT_MAX_STR_DIGITS digits: Python's json.loads raises

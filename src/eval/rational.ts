@@ -48,6 +48,35 @@ export function neg(a: Rational): Rational {
   return { num: -a.num, den: a.den };
 }
 
+/**
+ * The double nearest to `a` (ties to even), as Python's `float(Fraction)` / `int / int` give it:
+ * exact for any size of numerator and denominator, ±Infinity beyond the double range (where
+ * Python raises OverflowError). `Number(num) / Number(den)` is only right while both are exact
+ * doubles; beyond that it rounds twice, and gives NaN for two huge terms (10^400 / 10^399).
+ */
+export function toFloat(a: Rational): number {
+  const { num, den } = a;
+  if (num === 0n) return 0;
+  const limit = 2n ** 53n;
+  const n = num < 0n ? -num : num;
+  if (n <= limit && den <= limit) return Number(num) / Number(den);
+  // A quotient of 64-65 bits, its last bit set when the division is inexact (a sticky bit):
+  // Number() then rounds it to 53 bits exactly as the full quotient would round.
+  const shift = n.toString(2).length - den.toString(2).length - 64;
+  const scaledN = shift < 0 ? n << BigInt(-shift) : n;
+  const scaledD = shift > 0 ? den << BigInt(shift) : den;
+  let q = scaledN / scaledD;
+  if (q * scaledD !== scaledN) q |= 1n;
+  // Scaling by a power of two is exact; done in steps so 2^shift itself never overflows.
+  let v = Number(q);
+  for (let k = shift; k !== 0;) {
+    const step = Math.max(-1000, Math.min(1000, k));
+    v *= 2 ** step;
+    k -= step;
+  }
+  return num < 0n ? -v : v;
+}
+
 export function equals(a: Rational, b: Rational): boolean {
   return a.num === b.num && a.den === b.den;
 }

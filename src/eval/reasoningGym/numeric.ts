@@ -1,9 +1,9 @@
 // Datasets whose answer is a number: RG compares with Decimal, float or int parsing, often
 // with a tolerance or a distance-based partial credit.
 
-import { equals, sub, type Rational } from '../rational';
+import { equals, rational, sub, toFloat, type Rational } from '../rational';
 import { metaArray, metaNumber, metaString, oracle, RgDataError, type RgScorer } from './entry';
-import { PY_WORD, npRound, pyAsciiDigits, pyComplex, pyDecimal, pyDecimalLiteral, pyFloat, pyInt, pyIntBase0, pyLen, pyStrip, pySplit, pyTitle } from './py';
+import { PY_WORD, npRound, pyAsciiDigits, pyComplex, pyDecimal, pyDecimalLiteral, pyFloat, pyInt, pyIntBase0, pyIntTooLong, pyLen, pyStrip, pySplit, pyTitle } from './py';
 import { PY_WS } from '../../text/pythonStrip';
 
 function absRational(a: Rational): Rational {
@@ -76,17 +76,25 @@ export const gsmSymbolic: RgScorer = (answer, entry) => {
  */
 function fractionFloat(s: string): number | null {
   const t = pyStrip(s);
+  // Fraction reads each run of digits (numerator, denominator, decimals, exponent) with int(),
+  // which raises beyond 4300 digits (`0.` and 4300 zeros and a 1 is a ValueError).
+  for (const run of t.match(/[\p{Nd}_]+/gu) ?? []) if (pyIntTooLong(run)) return null;
   const frac = /^([+-]?\p{Nd}(?:_?\p{Nd})*)\/(\p{Nd}(?:_?\p{Nd})*)$/u.exec(t);
   if (frac?.[1] !== undefined && frac[2] !== undefined) {
     const den = BigInt(pyAsciiDigits(frac[2]).replace(/_/g, ''));
     if (den === 0n) return null;
-    return Number(BigInt(pyAsciiDigits(frac[1]).replace(/_/g, ''))) / Number(den);
+    return finiteOrNull(toFloat(rational(BigInt(pyAsciiDigits(frac[1]).replace(/_/g, '')), den)));
   }
   const d = pyDecimalLiteral(t);
-  if (d) return Number(d.num) / Number(d.den);
+  if (d) return finiteOrNull(toFloat(d));
   // Beyond the exact range (`1e-20000`) a decimal literal is the double float() gives (0 here);
   // `inf` and `nan` are no Fraction.
   return /[a-df-z]/i.test(t) ? null : pyFloat(t);
+}
+
+/** null for ±Infinity: Python's float() of a Fraction that large raises OverflowError. */
+function finiteOrNull(x: number): number | null {
+  return Number.isFinite(x) ? x : null;
 }
 
 /** Python's `f"{x:.10g}"`. */
@@ -281,7 +289,10 @@ function extractFraction(answer: string): [bigint, bigint] | null {
   const cleaned = pyStrip(pyStripChars(pyStrip(answer), '$'));
   // Python's \d matches every Unicode decimal digit, and int() reads it.
   const latex = FRAC_LATEX.exec(cleaned);
-  if (latex?.[1] !== undefined && latex[2] !== undefined) return [BigInt(pyAsciiDigits(latex[1])), BigInt(pyAsciiDigits(latex[2]))];
+  if (latex?.[1] !== undefined && latex[2] !== undefined) {
+    const [ln, ld] = [pyInt(latex[1]), pyInt(latex[2])];
+    return ln === null || ld === null ? null : [ln, ld];
+  }
   const slash = cleaned.indexOf('/');
   if (slash < 0) return null;
   // map(str.strip, cleaned.split("/", 1)) first: str.strip() also removes U+001C-U+001F, which int() refuses.

@@ -63,10 +63,27 @@ const INT_RE = new RegExp(`^[+-]?${DIGITS}$`);
 const FLOAT_RE = new RegExp(`^[+-]?(?:(?:${DIGITS})?\\.${DIGITS}|${DIGITS}\\.?)(?:[eE][+-]?${DIGITS})?$`);
 const SPECIAL_RE = /^[+-]?(?:inf|infinity|nan)$/i;
 
-/** Python `int(s)` for base 10: surrounding whitespace, `_` between digits and Unicode digits allowed. */
+/** CPython's default limit on the digits of an int read from or written as text (sys.get_int_max_str_digits(), Python ≥ 3.11). */
+export const PY_INT_MAX_STR_DIGITS = 4300;
+
+/**
+ * Whether Python ≥ 3.11 refuses to read the base-10 digits of `t` as an int (ValueError
+ * "Exceeds the limit (4300 digits) for integer string conversion"): more than
+ * PY_INT_MAX_STR_DIGITS digits, leading zeros included, sign and `_` not counted.
+ */
+export function pyIntTooLong(t: string): boolean {
+  let n = 0;
+  for (const ch of t) if (ch !== '_' && ch !== '+' && ch !== '-') n++;
+  return n > PY_INT_MAX_STR_DIGITS;
+}
+
+/**
+ * Python `int(s)` for base 10: surrounding whitespace, `_` between digits and Unicode digits
+ * allowed; null beyond 4300 digits, where Python ≥ 3.11 raises (PY_INT_MAX_STR_DIGITS).
+ */
 export function pyInt(s: string): bigint | null {
   const t = numberText(s);
-  if (!INT_RE.test(t)) return null;
+  if (!INT_RE.test(t) || pyIntTooLong(t)) return null;
   return BigInt(t.replace(/_/g, ''));
 }
 
@@ -178,12 +195,14 @@ function exactDecimal(t: string): Rational | null {
 
 /**
  * Python `int(s, 0)`: base from the prefix (0x, 0o, 0b), `_` separators, sign; a decimal
- * literal may not start with 0 unless it is all zeros.
+ * literal may not start with 0 unless it is all zeros, nor have more than 4300 digits.
  */
 export function pyIntBase0(s: string): bigint | null {
   const t = numberText(s);
   const m = /^([+-]?)(0[xX](?:_?[0-9a-fA-F])+|0[oO](?:_?[0-7])+|0[bB](?:_?[01])+|0(?:_?0)*|[1-9](?:_?\d)*)$/.exec(t);
   if (!m || m[2] === undefined) return null;
+  // The digit limit binds base 10 only (powers of two are exempt in CPython).
+  if (!/^0[xXoObB]/.test(m[2]) && pyIntTooLong(m[2])) return null;
   const v = BigInt(m[2].replace(/_/g, ''));
   return m[1] === '-' ? -v : v;
 }

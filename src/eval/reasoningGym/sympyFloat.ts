@@ -755,12 +755,30 @@ function symbolValues(base: number): (name: string) => C {
   };
 }
 
+/** A value per free symbol just above `base` (base + step..base + 1.3 step): near 0 exponentials, near 1 powers up to about 1000 stay in the double range. */
+function nearValues(base: number, step: number): (name: string) => C {
+  return (name) => {
+    let h = 17;
+    for (const ch of name) h = (h * 31 + ch.charCodeAt(0)) % 1000003;
+    return { ...c(base + step * (1 + (0.3 * (h % 997)) / 997)), sym: true };
+  };
+}
+
+/** A value computed from a symbol that left the double range: infinite, NaN, or below 1e-200 (an underflow, never rounding noise). */
+function outOfRange(v: C): boolean {
+  if (!v.sym || v.zoo) return false;
+  return [v.re, v.im].some((x) => !Number.isFinite(x) || (x !== 0 && Math.abs(x) < 1e-200));
+}
+
 function close(a: C, b: C): boolean {
   if (a.zoo || b.zoo) return a.zoo === b.zoo;
   if (isNan(a) || isNan(b)) return isNan(a) && isNan(b);
   // Relative: a value that shrinks with the symbol (1e-9*x) is no constant; below 1e-14 both
   // count as a cancelled 0 (x*x/x - x leaves rounding noise that sympy's exact 0 does not have).
-  const near = (x: number, y: number): boolean => x === y || Math.abs(x - y) <= 1e-12 * Math.max(Math.abs(x), Math.abs(y)) || (Math.abs(x) <= 1e-14 && Math.abs(y) <= 1e-14);
+  // An overflow at one value only (`(x+1)**1000`: finite at 1.73, infinite at 2.41) depends on
+  // the symbol: |x - y| and the bound are both infinite then, so finiteness is checked first.
+  const near = (x: number, y: number): boolean =>
+    x === y || (Number.isFinite(x) && Number.isFinite(y) && (Math.abs(x - y) <= 1e-12 * Math.max(Math.abs(x), Math.abs(y)) || (Math.abs(x) <= 1e-14 && Math.abs(y) <= 1e-14)));
   return near(a.re, b.re) && near(a.im, b.im);
 }
 
@@ -779,6 +797,30 @@ export function sympyFloat(text: string): number | 'raise' | 'unsupported' {
   let values: C[];
   try {
     values = [evaluate(toks, symbolValues(0.73)), evaluate(toks, symbolValues(1.41))];
+    // A power of a symbol can overflow (or underflow) at these points where sympy's exact
+    // cancellation leaves a number (`(x+1)**1000 - (x+1)**1000`, `x**2000/x**2000`, `0*(x+1)**1000`),
+    // or shrink below any noise where it stays symbolic (`1/(x+1)**1000`). Then points just above
+    // 0 (`exp(800*x)`) or just above 1 (`x**2000`) decide, where every double is in range.
+    // sympy's own infinities (`oo`, `zoo`, `nan`, `Float("inf")`) are no overflow: their doubles are exact.
+    const infinities = toks.some((t) => t.t === 'str' || (t.t === 'name' && (t.v === 'oo' || t.v === 'zoo' || t.v === 'nan')));
+    if (!infinities && values.some(outOfRange)) {
+      const inRange = (v: C): boolean => !outOfRange(v) && !v.zoo && Number.isFinite(v.re) && Number.isFinite(v.im);
+      // An exact 0 at both points may be an underflow there (`y**2000` near 0, `exp(-800*x)` near 1):
+      // a family of points with another value wins over one with 0s.
+      const families: C[][] = [];
+      for (const base of [0, 1]) {
+        try {
+          const f = [evaluate(toks, nearValues(base, 0.0007)), evaluate(toks, nearValues(base, 0.0014))];
+          if (f.every(inRange)) families.push(f);
+        } catch (e) {
+          // A point where the text cannot be evaluated (`log(x - 1)` near 1) does not decide.
+          if (!(e instanceof Raise || e instanceof Unsupported)) throw e;
+        }
+      }
+      const zeros = (f: C[]): boolean => f.every((v) => v.re === 0 && v.im === 0);
+      const pick = families.find((f) => !zeros(f)) ?? families[0];
+      if (pick) values = pick;
+    }
   } catch (e) {
     if (e instanceof Raise) return 'raise';
     if (e instanceof Unsupported) return 'unsupported';
@@ -786,6 +828,8 @@ export function sympyFloat(text: string): number | 'raise' | 'unsupported' {
   }
   const [a, b] = values;
   if (!a || !b || !close(a, b)) return 'raise';
+  // Still below 1e-200 at a point: a power of the symbol that underflowed, which sympy keeps symbolic.
+  if ((a.sym || b.sym) && a.re !== b.re && [a, b].some((v) => v.re !== 0 && Math.abs(v.re) < 1e-200)) return 'raise';
   if (a.zoo) return 'raise';
   if (isNan(a)) return NaN;
   // sympy keeps `oo*(y + 1/2)` and `zoo*y` symbolic; only nan absorbs a symbol.

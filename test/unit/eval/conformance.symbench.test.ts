@@ -38,6 +38,11 @@ type Case = z.infer<typeof caseSchema>;
  * numbers each used once, Letters positions each listed once. Blocksworld plans checked against
  * the authors' validate_response (detours, moves onto the same stack, moves to a stack that does
  * not exist or to "table", which the question forbids: "You cannot create new stacks").
+ * Number and list shapes (symbench_number_forms.jsonl: statistical_counting, new_operator,
+ * mahjong, light_puzzles, pooling, reversi, matrix_transformation, string_insertion,
+ * string_synthesis): blanks and newlines, Unicode
+ * minus signs and digits, thousands separators, fractions, scientific notation, brackets, case,
+ * trailing punctuation, LaTeX, partial lists, each checked against the authors' validator.
  */
 const FIXTURES = [
   'symbench_python_strip.jsonl',
@@ -47,6 +52,7 @@ const FIXTURES = [
   'symbench_mahjong.jsonl',
   'symbench_letters.jsonl',
   'symbench_blocksworld_plans.jsonl',
+  'symbench_number_forms.jsonl',
 ];
 const fixtureCases = FIXTURES.flatMap((name) =>
   readFileSync(path.join(repoRoot, 'test', 'fixtures', name), 'utf8')

@@ -119,6 +119,18 @@ describe('Reasoning-Gym conformance corpus', () => {
 // countdown `round(2.5)`, `round(53, 1)`; polynomial_multiplication Floats that
 // cancel (`+ 1e-01 - 1e-01`) or not (`+ 0.3 - 0.1 - 0.2`); intermediate_integration rounded decimals
 // (`0.6666666667*(...)` for 2/3: RG 0).
+// Answer shapes (reasoning_gym_s38.jsonl, every dataset): surrounding whitespace and newlines,
+// Unicode minus signs and digits, thousands separators, fractions for decimals and back,
+// scientific notation, lists with or without brackets and spaces, case, trailing punctuation,
+// LaTeX (`\boxed{}`, `\frac`), empty and very long answers, partial answers. Python 3.11's limit of
+// 4300 digits for int() and Fraction() (each run of digits: `0.` then 4300 zeros and a 1 raises
+// in coin_flip; leading zeros count: `C=000…03` in cryptarithm, a padded `\frac{…}` in
+// fraction_simplification, survo, time_intervals, tower_of_hanoi, rectangle_count); coin_flip's
+// float(Fraction) of huge terms (`5000…/16000…`, correctly rounded); countdown free symbols whose
+// value overflows at one of the two test points (`(x+1)**1000`: RG 0.01) or leaves the double range
+// at both (`(2*x)**700 - (2*x)**700`, `+ 0*(x+1)**1000`, `exp(800*x) - exp(800*x)` are numbers;
+// `1/(x+1)**1000`, `exp(-800*x)`, `y**2000` are not). `wrong_rg_accepts`:
+// complex_arithmetic `nan` (RG's min(1.0, nan) is 1.0).
 describe.each([
   'reasoning_gym_sympy_operators.jsonl',
   'reasoning_gym_whitespace_floats.jsonl',
@@ -131,6 +143,7 @@ describe.each([
   'reasoning_gym_python_names.jsonl',
   'reasoning_gym_s36.jsonl',
   'reasoning_gym_s37.jsonl',
+  'reasoning_gym_s38.jsonl',
 ])('Reasoning-Gym differential cases: %s', (name) => {
   const extra = readFileSync(path.join(repoRoot, 'test', 'fixtures', name), 'utf8')
     .split('\n')
