@@ -11,6 +11,7 @@ import {
   modelMissing,
   rateLimited,
   retryAfterMs,
+  saysContextOverflow,
   serverErrorDetail,
   serverWords,
   unreachableError,
@@ -235,18 +236,6 @@ const completionSchema = z.object({
     .min(1),
   usage: usageSchema,
 });
-
-/**
- * Messages from the server meaning "the prompt is longer than the model's context window":
- * vLLM "This model's maximum context length is N tokens. However, you requested M tokens",
- * llama.cpp "the request exceeds the available context size" (type exceed_context_size_error),
- * OpenAI's code context_length_exceeded, SGLang "is longer than the model's context length",
- * LM Studio "Trying to keep the first N tokens when context the overflows", TGI (router/src/validation.rs,
- * HTTP 422) "`inputs` tokens + `max_new_tokens` must be <= N" and "`inputs` must have less than N tokens",
- * mistral.rs (mid-stream, in plain text) "Prompt sequence length is greater than N, perhaps consider using `truncate_sequence`?".
- */
-export const CONTEXT_OVERFLOW =
-  /context[ _]length|context window|context size|maximum context|exceed(s|ed)?[ _]context|context the overflows|prompt is too long|too many tokens|input too long|`inputs` tokens \+ `max_new_tokens` must be|`inputs` must have less than|prompt sequence length is greater than/i;
 
 /** What to do about a context overflow, for each server's own flag. */
 const overflowAdvice = (): string => `start the server with a larger context (vLLM --max-model-len, llama.cpp -c / --ctx-size, LM Studio "Context Length") or lower ${knob('maxCodeCalls')}`;
@@ -865,7 +854,7 @@ export class OpenAiBackend implements ModelBackend {
     if (status === 404 && (code === 'model_not_found' || (model !== undefined && /model/i.test(message)))) return modelMissing('openai', this.baseUrl, model ?? '?', message);
     if (status === 404) return new BackendError(`Nothing answers at ${this.baseUrl}/chat/completions (HTTP 404) — ${knob('openaiBaseUrl')} should be the server's OpenAI URL, usually ending in /v1.`, 'wrong-server', 404);
     // 422: TGI's status for a request it cannot validate, an over-long prompt among them.
-    if ((status === 400 || status === 413 || status === 422) && (code === 'context_length_exceeded' || CONTEXT_OVERFLOW.test(message) || /maximum.*tokens|too long/i.test(message))) return this.overflow(message, status);
+    if (saysContextOverflow(message, code, status) || ((status === 400 || status === 413 || status === 422) && /maximum.*tokens|too long/i.test(message))) return this.overflow(message, status);
     // Hosted APIs (OpenRouter, Groq, Together, DeepSeek) rate-limit with 429, most with a Retry-After.
     if (status === 429) return rateLimited(this.baseUrl, message, retryAfter);
     const loading = modelLoadingError(this.baseUrl, status, text, retryAfter);
@@ -897,13 +886,13 @@ export class OpenAiBackend implements ModelBackend {
 
   /** The server's own error as the whole reply, with HTTP 200 (`message`: its words, as serverWords gives them; `code`: its error code). */
   private replyFailure(message: string, code: unknown): BackendError {
-    if (code === 'context_length_exceeded' || CONTEXT_OVERFLOW.test(message)) return this.overflow(message, undefined);
+    if (saysContextOverflow(message, code)) return this.overflow(message, undefined);
     return new BackendError(`The server at ${this.baseUrl} failed: ${message}${unsupportedFeatureAdvice(message)}`, 'http');
   }
 
   /** The server's own error in the middle of a streamed reply (`message`: its words). */
   private streamFailure(message: string): BackendError {
-    if (CONTEXT_OVERFLOW.test(message)) return this.overflow(message, undefined);
+    if (saysContextOverflow(message, undefined)) return this.overflow(message, undefined);
     return new BackendError(`The server at ${this.baseUrl} failed mid-reply: ${message || 'unknown error'}`, 'http');
   }
 

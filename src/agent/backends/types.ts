@@ -132,7 +132,7 @@ export interface ModelBackend {
  * `protocol` (bytes this extension does not understand: malformed NDJSON/SSE), `connection-lost`
  * (the connection ended before the reply was complete), `stalled` (no token for too long),
  * `context-overflow` (the prompt does not fit the model's context window; OpenAI-compatible
- * servers refuse it). A zod enum because stored conversations carry it in their error events.
+ * servers refuse it, Ollama too when it runs the model with llama-server). A zod enum because stored conversations carry it in their error events.
  */
 export const backendErrorKindSchema = z.enum(['server-unreachable', 'wrong-server', 'model-missing', 'auth', 'http', 'protocol', 'connection-lost', 'stalled', 'context-overflow']);
 /** See `backendErrorKindSchema`. */

@@ -606,6 +606,50 @@ describe('context on OpenAI-compatible servers', () => {
 
 const warningsOf = (r: Run, kind: string): string[] => r.events.flatMap((e) => (e.type === 'warning' && e.kind === kind ? [e.message] : []));
 
+describe.each(BOTH)('a full context in other words and statuses on %s', (kind) => {
+  // llama.cpp's body for an over-long prompt (ggml-org/llama.cpp#15780 answered it with HTTP 500),
+  // and Ollama's for the same from the llama-server it runs the model with: that body as the JSON
+  // text of its own `error` (ollama/ollama#16800, #17889: HTTP 400 since ollama/ollama#16712).
+  const llamaCppBody = JSON.stringify({
+    error: { code: 400, message: 'request (351 tokens) exceeds the available context size (256 tokens), try increasing it', type: 'exceed_context_size_error', n_prompt_tokens: 351, n_ctx: 256 },
+  });
+  const overflows: Array<[string, number, string, string]> = [
+    ['llama.cpp with HTTP 500 (ggml-org/llama.cpp#15780)', 500, 'the request exceeds the available context size. try increasing the context size or enable context shift', 'exceeds the available context size'],
+    ['llama.cpp\'s "Context size has been exceeded." with HTTP 500 (ggml-org/llama.cpp#19774)', 500, 'Context size has been exceeded.', 'Context size has been exceeded.'],
+    [
+      "OpenRouter's 502 for an upstream's refusal (CherryHQ/cherry-studio#5538)",
+      502,
+      "Upstream error from Chutes: The input (49146 tokens) is longer than the model's context length (40960 tokens).",
+      'is longer than the model',
+    ],
+    ...(kind === 'ollama'
+      ? ([["Ollama's 400 with llama-server's error as JSON text in its own (ollama/ollama#16800)", 400, llamaCppBody, 'request (351 tokens) exceeds the available context size (256 tokens)']] as const)
+      : []),
+  ];
+  it.each(overflows)("%s is a context overflow in the server's words, with the setting that helps", async (_what, status, message, words) => {
+    const r = await run(kind, { turns: [{ text: 'x', faults: { http500: { status, message } } }] });
+    expect(r.events.find((e) => e.type === 'error')).toMatchObject({ kind: 'context-overflow' });
+    expect(r.trajectory.error).toContain(words);
+    // The words themselves, never the JSON around them.
+    expect(r.trajectory.error).not.toContain('{');
+    expect(r.trajectory.error).toMatch(kind === 'ollama' ? /r1ci\.contextTokens/ : /--max-model-len/);
+  });
+
+  it.each([
+    ['a 500 that only names a context size (a KV cache that could not be allocated)', 500, 'failed to allocate KV cache for context size 32768', 'http'],
+    ['a rate limit in tokens (HTTP 429)', 429, 'Too many tokens per minute: limit 30000, requested 45000', 'http'],
+  ])('%s stays what it is', async (_what, status, message, errorKind) => {
+    const r = await run(kind, { turns: [{ text: 'x', faults: { http500: { status, message } } }] });
+    expect(r.events.find((e) => e.type === 'error')).toMatchObject({ kind: errorKind });
+  });
+
+  it('"context shift is disabled" mid-reply (llama.cpp when the generation fills the window, before ggml-org/llama.cpp#13577; ik_llama.cpp; llama-box, gpustack/gpustack#1241) is a context overflow', async () => {
+    const r = await run(kind, { turns: [{ text: 'Working on it', faults: { streamError: { afterChunks: 1, message: 'context shift is disabled' } } }] });
+    expect(r.events.find((e) => e.type === 'error')).toMatchObject({ kind: 'context-overflow' });
+    expect(r.trajectory.error).toContain('context shift is disabled');
+  });
+});
+
 describe.each(BOTH)('the whole reply in the reasoning on %s', (kind) => {
   it('an answer written only in the reasoning (the reply’s text empty) is the answer, marked as from the reasoning', async () => {
     const r = await run(kind, { turns: [{ thinking: 'Twelve squared is 144, so <<<144>>>.', text: '' }] });
