@@ -1700,6 +1700,21 @@ describe.each(BOTH)('output redrawn above the cursor on %s', (kind) => {
       '100%\nphase 4\n',
     ],
     [
+      'an animation that clears the screen and homes the cursor for each frame (`ESC[2J ESC[H`, a game of life)',
+      'import sys\nw = sys.stderr.write\nfor i in range(40):\n    w("\\x1b[2J\\x1b[H")\n    w(f"generation {i}\\n" + "#" * (i % 7) + "\\n")\nprint("answer: 42")',
+      'generation 39\n####\n',
+    ],
+    [
+      "`clear` from the cell (`ESC[H ESC[2J ESC[3J`, what os.system('clear') writes) and a full reset (`ESC c`) before the result",
+      'import sys\nw = sys.stderr.write\nw("loading...\\n" * 30)\nw("\\x1b[H\\x1b[2J\\x1b[3J")\nw("stage 1 done\\n" * 3)\nw("\\x1bc")\nw("table ready\\n")\nprint("answer: 42")',
+      'table ready\n',
+    ],
+    [
+      'a frame drawn over the last from the home position without a clear (`ESC[H`), its shorter rows erased (`ESC[K`)',
+      'import sys\nw = sys.stderr.write\nfor i in range(60, -1, -1):\n    w("\\x1b[H")\n    w(f"left {i}\\x1b[K\\nrate {i * 3}/s\\x1b[K\\n")\nprint("answer: 42")',
+      'left 0\nrate 0/s\n',
+    ],
+    [
       'two rows redrawn with `ESC[2F` (up, to column 1) after a line that stays',
       'import sys\nw = sys.stderr.write\nw("header\\n")\nfor i in range(101):\n    if i:\n        w("\\x1b[2F")\n    w(f"\\x1b[2Kdownload {i}%\\n\\x1b[2Kunpack {i // 2}%\\n")\nprint("answer: 42")',
       'header\ndownload 100%\nunpack 50%\n',
