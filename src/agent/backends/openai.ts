@@ -401,8 +401,12 @@ async function nextWithin<T>(items: AsyncGenerator<T, void, undefined>, ms: numb
   }
 }
 
-/** Fields of a request that a server may refuse and that can be left out: `stream_options` (usage counts), `continuation` (vLLM's `continue_final_message` and `add_generation_prompt`). */
-type OptionalField = 'stream_options' | 'continuation';
+/**
+ * Fields of a request that a server may refuse and that can be left out: `stream_options` (usage
+ * counts), `continuous_usage` (its `continuous_usage_stats`, see OpenAiBackend.body),
+ * `continuation` (vLLM's `continue_final_message` and `add_generation_prompt`).
+ */
+type OptionalField = 'stream_options' | 'continuous_usage' | 'continuation';
 
 /**
  * Which optional field a 400/422 body refuses, if any (not one already left out): named in it
@@ -411,6 +415,8 @@ type OptionalField = 'stream_options' | 'continuation';
  * about unknown fields.
  */
 function refusedField(body: string, continuation: boolean, refused: ReadonlySet<OptionalField>): OptionalField | undefined {
+  // The extension vLLM and SGLang read is given up first, the usage counts only if they too are refused.
+  if (!refused.has('continuous_usage') && !refused.has('stream_options') && /continuous_usage_stats/.test(body)) return 'continuous_usage';
   if (!refused.has('stream_options') && /stream_options|include_usage/.test(body)) return 'stream_options';
   if (continuation && /continue_final_message|add_generation_prompt|unrecognized|extra[ _](inputs|fields|forbidden)/i.test(body)) return 'continuation';
   return undefined;
@@ -560,7 +566,10 @@ export class OpenAiBackend implements ModelBackend {
       messages: request.messages.map((m) => toOpenAiMessage(m, this.reasoningBack)),
       stream: true,
       // The token counts (a server that refuses the field may send them anyway, as Mistral's does).
-      ...(this.refused.has('stream_options') ? {} : { stream_options: { include_usage: true } }),
+      // `continuous_usage_stats` (vLLM since vllm-project/vllm#6652, SGLang since
+      // sgl-project/sglang#12241; others ignore it) puts the counts so far in every chunk: a
+      // reply the agent stops reading at a closing fence never gets to the last one.
+      ...(this.refused.has('stream_options') ? {} : { stream_options: { include_usage: true, ...(this.refused.has('continuous_usage') ? {} : { continuous_usage_stats: true }) } }),
       temperature: request.options.temperature,
     };
     if (request.options.seed !== undefined) body.seed = request.options.seed;
@@ -682,6 +691,8 @@ export class OpenAiBackend implements ModelBackend {
         if (usage) {
           promptTokens = usage.prompt_tokens ?? promptTokens;
           outputTokens = usage.completion_tokens ?? outputTokens;
+          // The counts so far, for a consumer that stops before the end (continuous_usage_stats).
+          if (promptTokens !== undefined || outputTokens !== undefined) yield { type: 'usage', promptTokens, outputTokens };
         }
         for (const choice of chunk.choices) {
           if (!isFirstChoice(choice)) continue;

@@ -55,6 +55,12 @@ export type ChatChunk =
    * is generating: life for the stall watchdog, and counted against the reply's size limit.
    */
   | { readonly type: 'tool-call-delta'; readonly chars: number }
+  /**
+   * The token counts so far, before the reply's end (OpenAI-compatible servers asked for
+   * `continuous_usage_stats`: vLLM, SGLang): what a reply the agent stops reading at a closing
+   * fence has, as its `done` never comes. Not a token of the reply (it sets no first-token time).
+   */
+  | { readonly type: 'usage'; readonly promptTokens?: number; readonly outputTokens?: number }
   | {
       readonly type: 'done';
       /** 'stop', 'length' (token limit or full context), ... as the server says. */

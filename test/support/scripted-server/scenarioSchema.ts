@@ -133,6 +133,13 @@ export const wireSchema = z.strictObject({
   splitUtf8: z.boolean().optional(),
   /** OpenAI-compatible: ignore `stream_options.include_usage` and never send `usage` (servers that do not implement it). */
   omitUsage: z.boolean().optional(),
+  /**
+   * OpenAI-compatible: the server honours `stream_options.continuous_usage_stats` (with
+   * `include_usage`), as vLLM (vllm-project/vllm#6652) and SGLang (sgl-project/sglang#12241) do:
+   * every chunk carries `usage` with the counts so far (the prompt's tokens, one completion token
+   * per chunk sent) instead of `null`. Without it the field is ignored, as other servers do.
+   */
+  continuousUsage: z.boolean().optional(),
   /** OpenAI-compatible: end the stream after the finish_reason chunk without `data: [DONE]` (older llama.cpp servers, some proxies). */
   omitDone: z.boolean().optional(),
   /**
@@ -288,6 +295,8 @@ export const wireSchema = z.strictObject({
    * OpenAI-compatible: request fields the server refuses, as Mistral's API does (its schema
    * forbids extra inputs): a request carrying one gets HTTP 422 with Mistral's body, an
    * `extra_forbidden` detail naming the field (e.g. `stream_options`, `continue_final_message`, `seed`).
+   * A dotted path names a field inside another (`stream_options.continuous_usage_stats`, which
+   * vLLM's Rust frontend refused before vllm-project/vllm#43965).
    */
   forbidFields: z.array(z.string().min(1)).optional(),
   /**

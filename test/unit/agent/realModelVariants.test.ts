@@ -613,7 +613,7 @@ describe.each(BOTH)('a full context in other words and statuses on %s', (kind) =
   const llamaCppBody = JSON.stringify({
     error: { code: 400, message: 'request (351 tokens) exceeds the available context size (256 tokens), try increasing it', type: 'exceed_context_size_error', n_prompt_tokens: 351, n_ctx: 256 },
   });
-  const overflows: Array<[string, number, string, string]> = [
+  const overflows: Array<readonly [string, number, string, string]> = [
     ['llama.cpp with HTTP 500 (ggml-org/llama.cpp#15780)', 500, 'the request exceeds the available context size. try increasing the context size or enable context shift', 'exceeds the available context size'],
     ['llama.cpp\'s "Context size has been exceeded." with HTTP 500 (ggml-org/llama.cpp#19774)', 500, 'Context size has been exceeded.', 'Context size has been exceeded.'],
     [
@@ -1373,6 +1373,54 @@ describe('OpenAI-compatible stream framings', () => {
     const r = await run('openai', { wire, turns: [{ text: 'Computing:\n```python\nprint(6 * 7)\n```\n' }, { text: 'So <<<{{RESULT}}>>>', usagePromptTokens: 900 }] });
     expect(r.trajectory.error).toBeUndefined();
     expect(r.trajectory.answer).toBe('42');
+    expect(r.trajectory.turns[1]?.stats?.promptTokens).toBe(900);
+  });
+
+  // A code turn ends where its block closes: the agent stops reading, and the last chunk, the only
+  // one with the counts by default, never comes. vLLM and SGLang put the counts so far in every
+  // chunk when asked (`stream_options.continuous_usage_stats`).
+  const cutTurn = { text: `Run:\n\`\`\`python\nprint(6 * 7)\n\`\`\`\n${'and then more words the agent never reads '.repeat(5)}`, chunkSize: 6, perChunkDelayMs: 15 };
+  it('a code turn cut at its closing fence has the token counts a server with continuous usage stats sent (vLLM, SGLang)', async () => {
+    const r = await run('openai', {
+      wire: { continuousUsage: true },
+      turns: [
+        { ...cutTurn, usagePromptTokens: 777 },
+        { text: 'So <<<{{RESULT}}>>>', usagePromptTokens: 800 },
+      ],
+    });
+    expect(r.trajectory.answer).toBe('42');
+    expect(r.chats[0]?.aborted).toBe(true);
+    expect(r.chats[0]?.body).toMatchObject({ stream_options: { include_usage: true, continuous_usage_stats: true } });
+    expect(r.trajectory.turns[0]?.stats).toMatchObject({ promptTokens: 777, outputTokens: expect.any(Number) });
+    expect(r.trajectory.turns[0]?.stats?.outputTokens).toBeGreaterThan(0);
+    expect(r.trajectory.turns[1]?.stats?.promptTokens).toBe(800);
+  });
+
+  it('a prompt the server truncated is warned of on the code turn where it happened, not only when the run answers', async () => {
+    const r = await run('openai', {
+      wire: { continuousUsage: true },
+      turns: [
+        { ...cutTurn, usagePromptTokens: 5 },
+        { ...cutTurn, usagePromptTokens: 6 },
+        { text: 'So <<<{{RESULT}}>>>', usagePromptTokens: 7 },
+      ],
+    });
+    expect(r.trajectory.answer).toBe('42');
+    expect(r.events.find((e) => e.type === 'warning' && e.kind === 'context-truncated')).toMatchObject({ turn: 0 });
+  });
+
+  it('a server that refuses `continuous_usage_stats` (HTTP 422 naming it) gets the request again without it, the usage counts still asked for', async () => {
+    const r = await run('openai', {
+      wire: { forbidFields: ['stream_options.continuous_usage_stats'] },
+      turns: [{ text: 'Run:\n```python\nprint(6 * 7)\n```\n' }, { text: 'So <<<{{RESULT}}>>>', usagePromptTokens: 900 }],
+    });
+    expect(r.trajectory.error).toBeUndefined();
+    expect(r.trajectory.answer).toBe('42');
+    const answered = r.chats.filter((c) => c.status === 200);
+    expect(answered).toHaveLength(2);
+    for (const c of answered) expect(c.body).toMatchObject({ stream_options: { include_usage: true } });
+    expect(JSON.stringify(answered.map((c) => c.body))).not.toContain('continuous_usage_stats');
+    expect(r.chats.filter((c) => c.status === 422)).toHaveLength(1);
     expect(r.trajectory.turns[1]?.stats?.promptTokens).toBe(900);
   });
 
