@@ -140,6 +140,12 @@ export const wireSchema = z.strictObject({
    * per chunk sent) instead of `null`. Without it the field is ignored, as other servers do.
    */
   continuousUsage: z.boolean().optional(),
+  /**
+   * Ollama: a prompt longer than `num_ctx` is cut to `num_ctx / 2 + 2` tokens, and
+   * `prompt_eval_count` says that many (Ollama ≥ 0.32, ollama/ollama#17427, #17889;
+   * itayinbarr/little-coder#128), instead of the count capped at the window.
+   */
+  halvesOverlongPrompt: z.boolean().optional(),
   /** OpenAI-compatible: end the stream after the finish_reason chunk without `data: [DONE]` (older llama.cpp servers, some proxies). */
   omitDone: z.boolean().optional(),
   /**

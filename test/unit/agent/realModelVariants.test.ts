@@ -650,6 +650,33 @@ describe.each(BOTH)('a full context in other words and statuses on %s', (kind) =
   });
 });
 
+// The window is the num_ctx the agent sends, so only the Ollama backend knows it (Ollama's /v1
+// names none; a first question's cut shows there by the count below the new part, 'reported').
+describe('a prompt cut to half the window (Ollama ≥ 0.32, ollama/ollama#17427, #17889) on Ollama', () => {
+  const kind = 'ollama';
+  // 80,000 characters: over Ollama's 16,384-token window as the server counts (4 characters a
+  // token), under it as the agent's deliberately low bound counts (6 a token); Ollama keeps
+  // 16,384 / 2 + 2 = 8,194 tokens and says so in prompt_eval_count.
+  const history = (chars: number): ChatMessage[] => [
+    { role: 'user', content: 'Summarise the log.' },
+    { role: 'assistant', content: 'line of the log\n'.repeat(Math.ceil(chars / 16)) },
+  ];
+  it('is warned of, naming the count the server kept', async () => {
+    const r = await run(kind, { wire: { halvesOverlongPrompt: true }, turns: [{ text: '<<<7>>>' }] }, { history: history(80_000) });
+    expect(r.trajectory.answer).toBe('7');
+    expect(r.trajectory.turns[0]?.stats?.promptTokens).toBe(8194);
+    const warning = r.events.find((e) => e.type === 'warning' && e.kind === 'context-truncated');
+    expect(warning).toBeDefined();
+    expect(warning && 'message' in warning ? warning.message : '').toContain('8,194');
+  });
+
+  it('no warning for a prompt that really is that long (its count is not below what it surely holds)', async () => {
+    const r = await run(kind, { turns: [{ text: '<<<7>>>', usagePromptTokens: 8194 }] }, { history: history(2_000) });
+    expect(r.trajectory.answer).toBe('7');
+    expect(r.events.filter((e) => e.type === 'warning' && e.kind === 'context-truncated')).toEqual([]);
+  });
+});
+
 describe.each(BOTH)('the whole reply in the reasoning on %s', (kind) => {
   it('an answer written only in the reasoning (the reply’s text empty) is the answer, marked as from the reasoning', async () => {
     const r = await run(kind, { turns: [{ thinking: 'Twelve squared is 144, so <<<144>>>.', text: '' }] });
