@@ -308,6 +308,19 @@ export function serverErrorDetail(body: string): { readonly message: string; rea
 const CONTEXT_OVERFLOW =
   /context[ _]length|context window|context size|maximum context|exceed(s|ed)?[ _]context|context the overflows|context shift is disabled|prompt is too long|too many tokens|input too long|`inputs` tokens \+ `max_new_tokens` must be|`inputs` must have less than|prompt sequence length is greater than/i;
 
+/**
+ * Ollama's words when cutting the conversation to its window dropped the last user message: its
+ * chat renderer then finds no question and answers HTTP 500 "no user query found in messages"
+ * (ollama/ollama#17778, #18107; ollama/ollama#17894 keeps that message in the cut). A full
+ * context, whatever the status, though the words do not say so.
+ */
+const QUESTION_CUT_AWAY = /no user query found in messages/i;
+
+/** What a user reads after an overflow in `message`'s words: '' unless the words need explaining (QUESTION_CUT_AWAY). */
+export function overflowNote(message: string): string {
+  return QUESTION_CUT_AWAY.test(message) ? '; Ollama says so when cutting the conversation to its context window dropped the question' : '';
+}
+
 /** Words that make a mention of the context (CONTEXT_OVERFLOW) a complaint that it is full, not a remark about its size. */
 const OVER = /exceed|longer than|too long|too large|greater than|overflow|too many|shift is disabled|must be <=|must have less/i;
 
@@ -327,7 +340,7 @@ const OVER = /exceed|longer than|too long|too large|greater than|overflow|too ma
 export function saysContextOverflow(message: string, code: unknown, status?: number): boolean {
   // A rate limit ("too many tokens per minute") is never an overflow.
   if (status === 429) return false;
-  if (code === 'context_length_exceeded') return true;
+  if (code === 'context_length_exceeded' || QUESTION_CUT_AWAY.test(message)) return true;
   if (!CONTEXT_OVERFLOW.test(message)) return false;
   return status === undefined || status === 400 || status === 413 || status === 422 || OVER.test(message);
 }

@@ -10,6 +10,7 @@ import {
   malformedLine,
   modelMissing,
   rateLimited,
+  overflowNote,
   retryAfterMs,
   saysContextOverflow,
   serverErrorDetail,
@@ -460,7 +461,7 @@ export class OllamaBackend implements ModelBackend {
    */
   private overflow(message: string, status: number | undefined): BackendError {
     return new BackendError(
-      `Context overflow: the conversation no longer fits the model's context window (the Ollama server at ${this.baseUrl} said: ${message}) — raise ${knob('contextTokens')} (as far as the model and memory allow) or lower ${knob('maxCodeCalls')}.`,
+      `Context overflow: the conversation no longer fits the model's context window (the Ollama server at ${this.baseUrl} said: ${message}${overflowNote(message)}) — raise ${knob('contextTokens')} (as far as the model and memory allow) or lower ${knob('maxCodeCalls')}.`,
       'context-overflow',
       status,
     );

@@ -9,6 +9,7 @@ import {
   isResetBeforeReply,
   malformedLine,
   modelMissing,
+  overflowNote,
   rateLimited,
   retryAfterMs,
   saysContextOverflow,
@@ -238,7 +239,7 @@ const completionSchema = z.object({
 });
 
 /** What to do about a context overflow, for each server's own flag. */
-const overflowAdvice = (): string => `start the server with a larger context (vLLM --max-model-len, llama.cpp -c / --ctx-size, LM Studio "Context Length") or lower ${knob('maxCodeCalls')}`;
+const overflowAdvice = (): string => `start the server with a larger context (vLLM --max-model-len, llama.cpp -c / --ctx-size, LM Studio "Context Length", Ollama OLLAMA_CONTEXT_LENGTH) or lower ${knob('maxCodeCalls')}`;
 
 /**
  * A streamed choice's `message`, when it holds anything (text, reasoning or calls): some servers
@@ -909,7 +910,7 @@ export class OpenAiBackend implements ModelBackend {
 
   /** The server refused the prompt as longer than the model's context window. */
   private overflow(message: string, status: number | undefined): BackendError {
-    return new BackendError(`Context overflow: the conversation no longer fits the model's context window (the server said: ${message}) — ${overflowAdvice()}.`, 'context-overflow', status);
+    return new BackendError(`Context overflow: the conversation no longer fits the model's context window (the server said: ${message}${overflowNote(message)}) — ${overflowAdvice()}.`, 'context-overflow', status);
   }
 
   private translate(error: unknown, _model: string | undefined): Error {

@@ -622,6 +622,12 @@ describe.each(BOTH)('a full context in other words and statuses on %s', (kind) =
       "Upstream error from Chutes: The input (49146 tokens) is longer than the model's context length (40960 tokens).",
       'is longer than the model',
     ],
+    [
+      "Ollama's 500 when cutting the conversation to its window dropped the question (ollama/ollama#17778, #18107; on /api/chat and /v1)",
+      500,
+      'no user query found in messages',
+      'no user query found in messages; Ollama says so when cutting the conversation to its context window dropped the question',
+    ],
     ...(kind === 'ollama'
       ? ([["Ollama's 400 with llama-server's error as JSON text in its own (ollama/ollama#16800)", 400, llamaCppBody, 'request (351 tokens) exceeds the available context size (256 tokens)']] as const)
       : []),
