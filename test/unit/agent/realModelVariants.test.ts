@@ -1651,6 +1651,18 @@ describe.each(BOTH)('other reasoning and end tokens left in the content on %s', 
     expect(r.trajectory.turns[0]?.text).toBe('It is <<<42>>>');
   });
 
+  // Proxies that turn a reasoning channel into content tags for clients that read only `content`:
+  // gemini-cli-openai's STREAM_THINKING_AS_CONTENT (GewoonJaap/gemini-cli-openai#8), ccproxy-api
+  // for Claude's thinking blocks (CaddyGlow/ccproxy-api#37).
+  it.each([1, 3, 100])("Claude-style <thinking>…</thinking> in the content (a proxy's reasoning as tags) is reasoning, chunks of %i: its code and <<<…>>> neither run nor answer", async (chunkSize) => {
+    const text = '<thinking>\nFormat: <<<answer content>>>. Try:\n```python\nprint(6 * 7)\n```\n</thinking>\n\nIt is <<<42>>>';
+    const r = await run(kind, { chunkSize, turns: [{ text }] }, { capabilities: ['completion'] });
+    expect(r.trajectory.answer).toBe('42');
+    expect(execCount(r)).toBe(0);
+    expect(r.trajectory.turns[0]?.reasoning).toContain('Format: <<<answer content>>>');
+    expect(r.trajectory.turns[0]?.text).toBe('It is <<<42>>>');
+  });
+
   it.each([
     ['the stream ends', 'stop'],
     ['the token limit cuts it', 'length'],
