@@ -370,7 +370,19 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
     // the run would end as if the model had nothing to say. Servers do this when the prompt no
     // longer fits the loaded context: LM Studio's llama.cpp engine (HTTP 200, zero deltas,
     // lmstudio-ai/lmstudio-bug-tracker#2339), llama-box (gpustack/gpustack#852).
-    if (done !== undefined && !cutByServer && turnText.trim() === '' && reasoning.trim() === '' && toolCalls.length === 0 && finalAnswer().answer === null)
+    // A reply whose server said the model called a tool (finish_reason `tool_calls`, or the legacy
+    // `function_call`) but that carries no call and no text: the server's tool-call parser lost
+    // the call (vLLM's gemma4 parser under load, vllm-project/vllm#50889; `tool_choice: "required"`
+    // without a parser, #53255). Said as such, whatever answer came before: the model's move was lost.
+    const callLost = done !== undefined && (done.doneReason === 'tool_calls' || done.doneReason === 'function_call') && turnText.trim() === '' && toolCalls.length === 0;
+    if (callLost)
+      yield {
+        type: 'warning',
+        kind: 'empty-reply',
+        turn,
+        message: `The ${limits.serverName} ended its reply saying the model called a tool (finish_reason "${done.doneReason ?? ''}") but sent no call and no text: its tool-call parser lost the call. Ask again; if it happens often, check the server's tool-call parser (vLLM --tool-call-parser) for this model.`,
+      };
+    else if (done !== undefined && !cutByServer && turnText.trim() === '' && reasoning.trim() === '' && toolCalls.length === 0 && finalAnswer().answer === null)
       yield {
         type: 'warning',
         kind: 'empty-reply',

@@ -334,9 +334,12 @@ const replyFields = {
    * server's moderation stopped the reply (OpenAI, Azure, OpenRouter); `abort`, the engine ended
    * it (vLLM when shut down or paused, vllm-project/vllm#57082; SGLang), still with `[DONE]`;
    * `model_length`, Mistral's API: the reply filled the model's context window;
-   * `insufficient_system_resource`, DeepSeek's API: its inference system ran short and interrupted the reply.
+   * `insufficient_system_resource`, DeepSeek's API: its inference system ran short and interrupted the reply;
+   * `tool_calls` on a turn without `toolCalls`: the server says the model called a tool but sends
+   * no call (a tool-call parser that lost it: vLLM's gemma4 parser under load, vllm-project/vllm#50889;
+   * `tool_choice: "required"` without a parser, vllm-project/vllm#53255).
    */
-  doneReason: z.enum(['stop', 'length', 'content_filter', 'abort', 'model_length', 'insufficient_system_resource']).optional(),
+  doneReason: z.enum(['stop', 'length', 'content_filter', 'abort', 'model_length', 'insufficient_system_resource', 'tool_calls']).optional(),
   /** Report this many prompt tokens (OpenAI usage.prompt_tokens, Ollama prompt_eval_count). */
   usagePromptTokens: nonNegativeInt.optional(),
   /** Ignore `stream: true` and answer one JSON document (chat.completion / Ollama's final object). */

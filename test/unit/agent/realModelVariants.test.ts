@@ -774,6 +774,32 @@ describe.each(BOTH)('an empty reply on %s', (kind) => {
   });
 });
 
+// OpenAI-compatible only: Ollama's own API has no finish reason for tool calls.
+describe('a reply whose finish_reason says a tool was called but that carries no call', () => {
+  it.each([false, true])('says the server lost the call (vLLM gemma4 parser, vllm-project/vllm#50889), not that the reply was empty for a full context (not streamed: %s)', async (nonStream) => {
+    const r = await run('openai', { turns: [{ text: '', doneReason: 'tool_calls', nonStream }] }, { protocol: 'tools' });
+    expect(r.trajectory.error).toBeUndefined();
+    const said = warningsOf(r, 'empty-reply').join(' ');
+    expect(said).toMatch(/called a tool \(finish_reason "tool_calls"\) but sent no call/);
+    expect(said).not.toMatch(/context/);
+  });
+
+  it('the same after an answer came: the move the model made next was lost', async () => {
+    const r = await run(
+      'openai',
+      {
+        turns: [
+          { text: '', toolCalls: [{ name: 'python', arguments: { code: 'print("<<<7>>>")' } }] },
+          { text: '', doneReason: 'tool_calls' },
+        ],
+      },
+      { protocol: 'tools' },
+    );
+    expect(r.trajectory.answer).toBe('7');
+    expect(warningsOf(r, 'empty-reply').join(' ')).toMatch(/sent no call/);
+  });
+});
+
 describe.each(BOTH)('fence shapes on %s', (kind) => {
   it.each([
     ['inside a blockquote', '> ```python\n> for i in range(2):\n>     print(30 + i)\n> ```\n', 'for i in range(2):\n    print(30 + i)'],
