@@ -692,8 +692,12 @@ export class OpenAiBackend implements ModelBackend {
         if (usage) {
           promptTokens = usage.prompt_tokens ?? promptTokens;
           outputTokens = usage.completion_tokens ?? outputTokens;
-          // The counts so far, for a consumer that stops before the end (continuous_usage_stats).
-          if (promptTokens !== undefined || outputTokens !== undefined) yield { type: 'usage', promptTokens, outputTokens };
+          // The counts so far, for a consumer that stops before the end (continuous_usage_stats),
+          // ahead of the text they came with (the consumer may stop at it). Only with something
+          // of the reply: counts alone are no sign of life (a server that streamed them without
+          // end would keep the stall watchdog fed forever).
+          const carries = chunk.choices.some((c) => isFirstChoice(c) && (this.pieces(withChoiceText(c.delta, c.text)).length > 0 || (c.delta?.tool_calls?.length ?? 0) > 0 || messageBeside(c.message) !== undefined));
+          if (carries && (promptTokens !== undefined || outputTokens !== undefined)) yield { type: 'usage', promptTokens, outputTokens };
         }
         for (const choice of chunk.choices) {
           if (!isFirstChoice(choice)) continue;
