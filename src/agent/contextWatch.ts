@@ -1,9 +1,12 @@
 // Detects that the conversation outgrew the context window. Ollama does not fail when the
 // prompt is longer than num_ctx: it drops the oldest messages (or tokens) and reports only
-// what it kept, so the question itself can vanish without a word. Two signals, both
+// what it kept, so the question itself can vanish without a word. Three signals, all
 // conservative (a false alarm would teach users to ignore the warning):
 //  1. the server's prompt_eval_count is at the window (it was capped), or
-//  2. a lower bound on the prompt's size already exceeds the window. The bound is the larger
+//  2. it is half the window and a few tokens while the prompt is surely longer: Ollama ≥ 0.32
+//     cuts a prompt over num_ctx to num_ctx/2 + 2 tokens (ollama/ollama#17427, #17889: 2,050 of
+//     4,096; itayinbarr/little-coder#128: 16,386 of 32,768), so signal 1 never fires there, or
+//  3. a lower bound on the prompt's size already exceeds the window. The bound is the larger
 //     of a deliberately low character estimate (6 characters per token; real tokenizers
 //     average 3–4.5 on prose and code) and what earlier turns proved: this prompt contains
 //     the previous prompt plus the model's previous output.
@@ -26,6 +29,8 @@ import { knob } from '../text/frontEnd';
 const LOW_CHARS_PER_TOKEN = 6;
 /** prompt_eval_count within this share of num_ctx counts as capped. */
 const AT_WINDOW = 0.98;
+/** Tokens above half the window that Ollama's cut keeps (2 and 3 observed; see signal 2). */
+const HALF_WINDOW_EXTRA = 4;
 /** 'reported': the count must fall below the new part's lower bound by this factor (tokenizers differ). */
 const REPORTED_SLACK = 1.25;
 
@@ -43,7 +48,7 @@ export class ContextWatch {
   private previousChars = 0;
   /** Characters of the previous reply (text, reasoning, tool-call arguments): cached by the server that wrote them. */
   private previousReplyChars = 0;
-  /** 'reported': the last prompt_tokens that gave the truncation away. */
+  /** 'reported', or Ollama's cut to half the window: the last prompt count that gave the truncation away. */
   private reportedTokens: number | undefined;
 
   /**
@@ -80,6 +85,16 @@ export class ContextWatch {
   observe(estimate: number, promptTokens: number | undefined, outputTokens: number | undefined, replyChars = 0): ContextVerdict {
     const window = this.contextTokens;
     let truncated = window !== undefined && ((promptTokens !== undefined && promptTokens >= window * AT_WINDOW) || estimate > window);
+    // Signal 2: half the window and a few, for a prompt surely longer than the count (a count of
+    // the whole prompt is never below its lower bound; one that left out a cached prefix lands
+    // in this band of a few tokens only by chance).
+    if (this.kind === 'capped' && window !== undefined && promptTokens !== undefined && !truncated) {
+      const half = Math.floor(window / 2);
+      if (promptTokens >= half && promptTokens <= half + HALF_WINDOW_EXTRA && estimate > promptTokens) {
+        truncated = true;
+        this.reportedTokens = promptTokens;
+      }
+    }
     if (this.kind === 'reported' && promptTokens !== undefined) {
       const newPart = Math.ceil(Math.max(0, this.chars - this.previousChars - this.previousReplyChars) / LOW_CHARS_PER_TOKEN);
       if (promptTokens * REPORTED_SLACK < newPart) {
@@ -106,8 +121,12 @@ export class ContextWatch {
       );
     }
     const window = this.contextTokens ?? 0;
+    const size =
+      this.reportedTokens !== undefined && estimate <= window
+        ? `The server kept only ${this.reportedTokens.toLocaleString('en-US')} tokens of the conversation (at least ${estimate.toLocaleString('en-US')}): half the context window of ${window.toLocaleString('en-US')} tokens, which is how it cuts one that no longer fits, `
+        : `The conversation (at least ${estimate.toLocaleString('en-US')} tokens) no longer fits the context window of ${window.toLocaleString('en-US')} tokens, `;
     return (
-      `The conversation (at least ${estimate.toLocaleString('en-US')} tokens) no longer fits the context window of ${window.toLocaleString('en-US')} tokens, ` +
+      size +
       'so the server silently dropped its oldest part — possibly the question itself, and later answers may be wrong. ' +
       `Raise ${knob('contextTokens')}, if the model and your memory allow it, or lower ${knob('maxCodeCalls')}.`
     );

@@ -58,6 +58,8 @@ interface Attempt {
   tookReasoning: boolean;
   /** Native tool calls, in the order the server sent them. */
   toolCalls: ToolCall[];
+  /** The latest token counts the server sent before the reply's end (a `usage` chunk), for a reply cut before its `done`. */
+  usage: { promptTokens?: number; outputTokens?: number } | undefined;
   firstTokenMs: number | undefined;
   error: unknown;
   detector: CodeBlockDetector;
@@ -320,21 +322,24 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
     const inReasoning = inline.reply.trim() === '' && toolCalls.length === 0 ? findFinalAnswer(allReasoning) : null;
     reasoningAnswer = inReasoning;
     const modelMs = performance.now() - started;
+    // The reply's counts: its last chunk's, else (a reply cut at a closing fence, before its end)
+    // the latest the server sent along the way (continuous usage: vLLM, SGLang).
+    const counts = done ?? (attempt.usage !== undefined ? { type: 'done' as const, ...attempt.usage } : undefined);
     const stats: TurnStats = {
       modelMs,
-      promptTokens: done?.promptTokens,
-      outputTokens: done?.outputTokens,
-      tokensPerSecond: tokensPerSecond(done, attempt.firstTokenMs, modelMs),
+      promptTokens: counts?.promptTokens,
+      outputTokens: counts?.outputTokens,
+      tokensPerSecond: tokensPerSecond(counts, attempt.firstTokenMs, modelMs),
       firstTokenMs: attempt.firstTokenMs,
       doneReason: done?.doneReason,
       retries,
       promptTokensEstimate: estimate,
     };
     if (contextWatch && estimate !== undefined) {
-      const verdict = contextWatch.observe(estimate, done?.promptTokens, done?.outputTokens, turnText.length + reasoning.length + attempt.toolCalls.reduce((n, c) => n + c.arguments.length, 0));
+      const verdict = contextWatch.observe(estimate, counts?.promptTokens, counts?.outputTokens, turnText.length + reasoning.length + attempt.toolCalls.reduce((n, c) => n + c.arguments.length, 0));
       if (verdict.truncated && !truncationReported) {
         truncationReported = true;
-        yield { type: 'warning', kind: 'context-truncated', turn, message: contextWatch.message(Math.max(verdict.estimate, done?.promptTokens ?? 0)) };
+        yield { type: 'warning', kind: 'context-truncated', turn, message: contextWatch.message(Math.max(verdict.estimate, counts?.promptTokens ?? 0)) };
       }
     }
     const cut = serverCut(evidentDoneReason(done, reportedWindow));
@@ -365,7 +370,19 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
     // the run would end as if the model had nothing to say. Servers do this when the prompt no
     // longer fits the loaded context: LM Studio's llama.cpp engine (HTTP 200, zero deltas,
     // lmstudio-ai/lmstudio-bug-tracker#2339), llama-box (gpustack/gpustack#852).
-    if (done !== undefined && !cutByServer && turnText.trim() === '' && reasoning.trim() === '' && toolCalls.length === 0 && finalAnswer().answer === null)
+    // A reply whose server said the model called a tool (finish_reason `tool_calls`, or the legacy
+    // `function_call`) but that carries no call and no text: the server's tool-call parser lost
+    // the call (vLLM's gemma4 parser under load, vllm-project/vllm#50889; `tool_choice: "required"`
+    // without a parser, #53255). Said as such, whatever answer came before: the model's move was lost.
+    const callLost = done !== undefined && (done.doneReason === 'tool_calls' || done.doneReason === 'function_call') && turnText.trim() === '' && toolCalls.length === 0;
+    if (callLost)
+      yield {
+        type: 'warning',
+        kind: 'empty-reply',
+        turn,
+        message: `The ${limits.serverName} ended its reply saying the model called a tool (finish_reason "${done.doneReason ?? ''}") but sent no call and no text: its tool-call parser lost the call. Ask again; if it happens often, check the server's tool-call parser (vLLM --tool-call-parser) for this model.`,
+      };
+    else if (done !== undefined && !cutByServer && turnText.trim() === '' && reasoning.trim() === '' && toolCalls.length === 0 && finalAnswer().answer === null)
       yield {
         type: 'warning',
         kind: 'empty-reply',
@@ -482,7 +499,19 @@ async function* streamAttempt(options: AgentOptions, request: ChatRequest, turn:
   signal.addEventListener('abort', abortRequest, { once: true });
   const detector = new CodeBlockDetector();
   const think = new InlineThinkSplitter(thinkOpened);
-  const attempt: Attempt = { block: undefined, done: undefined, emitted: 0, reasoning: '', channelReasoning: false, tookReasoning: false, toolCalls: [], firstTokenMs: undefined, error: undefined, detector };
+  const attempt: Attempt = {
+    block: undefined,
+    done: undefined,
+    emitted: 0,
+    reasoning: '',
+    channelReasoning: false,
+    tookReasoning: false,
+    toolCalls: [],
+    usage: undefined,
+    firstTokenMs: undefined,
+    error: undefined,
+    detector,
+  };
   /** Feeds content to the detector; true when a code block closed (generation stops there). */
   const text = function* (piece: string): Generator<AgentEvent, boolean, undefined> {
     const block = detector.push(piece);
@@ -515,6 +544,11 @@ async function* streamAttempt(options: AgentOptions, request: ChatRequest, turn:
       if (chunk.type === 'done') {
         attempt.done = chunk;
         break;
+      }
+      // Counts so far: kept for a reply cut before its end; no token of the reply.
+      if (chunk.type === 'usage') {
+        attempt.usage = { promptTokens: chunk.promptTokens, outputTokens: chunk.outputTokens };
+        continue;
       }
       received += chunk.type === 'tool-call' ? chunk.call.arguments.length : chunk.type === 'tool-call-delta' ? chunk.chars : chunk.text.length;
       if (received > MAX_REPLY_CHARS) {

@@ -5,7 +5,8 @@
 // `--reasoning-format none` sends them without it; mlx_lm.server with it) or with their special
 // tokens dropped (`analysis…assistantfinal…`), in MiniMax-M3's
 // `<mm:think>…</mm:think>`, Mistral's `[THINK]…[/THINK]`, Seed-OSS's `<seed:think>…</seed:think>`,
-// Kimi's `◁think▷…◁/think▷` or Gemma 4's `<|channel>thought…<channel|>`. Splits a streamed content
+// Kimi's `◁think▷…◁/think▷`, Gemma 4's `<|channel>thought…<channel|>`, Gemini's `<thought>…</thought>`
+// or the Claude-style `<thinking>…</thinking>` of proxies. Splits a streamed content
 // channel into reasoning and text, chunk by chunk, holding back only what could still be the start
 // of a tag. An opening tag counts only when nothing but whitespace precedes it in the turn: later
 // in a reply it is the model talking about the tag, not using it. A closing tag Markdown quotes (in
@@ -70,7 +71,14 @@ const GEMMA_UNNAMED: ReasoningTags = { open: '<|channel>', close: '<channel|>' }
  * "Thinking"), the summary streams in `content` wrapped in `<thought>…</thought>` ahead of the answer.
  */
 const GEMINI_THOUGHT: ReasoningTags = { open: '<thought>', close: '</thought>' };
-const ALL_TAGS: readonly ReasoningTags[] = [THINK, HARMONY, MINIMAX, MISTRAL, SEED, KIMI, HARMONY_STRIPPED, GEMMA, GEMMA_UNNAMED, GEMINI_THOUGHT];
+/**
+ * Claude-style `<thinking>…</thinking>`: proxies that turn a model's reasoning channel into
+ * content for clients that read only `content` wrap it so (gemini-cli-openai's
+ * STREAM_THINKING_AS_CONTENT, GewoonJaap/gemini-cli-openai#8; ccproxy-api for Claude's thinking
+ * blocks, CaddyGlow/ccproxy-api#37).
+ */
+const THINKING: ReasoningTags = { open: '<thinking>', close: '</thinking>' };
+const ALL_TAGS: readonly ReasoningTags[] = [THINK, HARMONY, MINIMAX, MISTRAL, SEED, KIMI, HARMONY_STRIPPED, GEMMA, GEMMA_UNNAMED, GEMINI_THOUGHT, THINKING];
 
 /**
  * Special tokens that end a reply and are no text of it, dropped where they end the reply's text

@@ -2,7 +2,9 @@
 // terminal (or a view) raw control sequences. One module for every consumer (issue 11 item 6,
 // issue 10 item 8):
 // - the model gets `forModel`: escape sequences removed, `\r` redraws collapsed to each line's
-//   final state (a progress bar redrawn 3,000 times is one line), stray controls escaped;
+//   final state (a progress bar redrawn 3,000 times is one line), cursor movements, erases and
+//   clear-screen applied within the last rows drawn as a terminal screen shows them (an animation
+//   is its last frame), stray controls escaped;
 // - terminals and views get `forDisplay`: redraws collapsed, every control character, escape
 //   sequence and bidi override shown escaped (`\x1b[2J`, `\u202e`), so output can neither clear
 //   the screen, set the window title, nor reorder what the user reads.
@@ -165,6 +167,13 @@ export class RedrawCollapser {
   private at = 0;
   /** Characters of the held rows other than the cursor's (see rowChars). */
   private heldChars = 0;
+  /**
+   * Held rows from `top` up to this index are blank since an erase of the screen or above
+   * (`ESC[2J`, `ESC[1J`) and the cursor has not entered them since: the next such erase starts
+   * after them, so a flood of erases costs O(1) each, not a pass over the screen (linear time,
+   * issue 10 item 4). Never above `at`; 0 (no knowledge) after the rows are renumbered.
+   */
+  private blankAbove = 0;
   /** Rows dropped from the front of `rows` so far: a row's number is `base` + its index. */
   private base = 0;
   /** The cursor's position a save (`ESC 7`, `ESC[s`) kept: row number and column. */
@@ -224,7 +233,7 @@ export class RedrawCollapser {
     const rest = this.takeFinished() + this.takeAbove() + [this.currentLine(), ...below].join('\n');
     this.resetLine();
     this.rows = [''];
-    this.top = this.at = this.base = 0;
+    this.top = this.at = this.base = this.blankAbove = 0;
     this.heldChars = 0;
     this.saved = undefined;
     this.escape = 'text';
@@ -246,6 +255,12 @@ export class RedrawCollapser {
           // Save and restore the cursor (DECSC, DECRC).
           else if (ch === '7') this.saveCursor();
           else if (ch === '8') this.restoreCursor();
+          // Full reset (RIS): the screen erased, the cursor home, no saved position.
+          else if (ch === 'c') {
+            this.lineControl('J', '2');
+            this.lineControl('H', '');
+            this.saved = undefined;
+          }
         } else return this.abortEscape();
         return true;
       case 'intermediate':
@@ -281,7 +296,9 @@ export class RedrawCollapser {
    * The CSI sequences that change what a line ends up showing, as a terminal applies them: erase
    * in line (`ESC[K` / `ESC[0K` to its end, `ESC[1K` up to the cursor, `ESC[2K` all of it; the
    * cursor stays) and cursor to column (`ESC[G`, `ESC[nG`). Progress displays (pip, rich, click)
-   * clear their line with these instead of padding with spaces. Others are only removed.
+   * clear their line with these instead of padding with spaces. Rows too: cursor up and down,
+   * save and restore, erase below, above and the whole screen (`ESC[J`, `ESC[1J`, `ESC[2J`) and
+   * cursor position (`ESC[H`). Others are only removed.
    */
   private lineControl(final: string, params: string): void {
     const n = /^\d*$/.test(params) ? Number(params || '0') : -1;
@@ -301,11 +318,37 @@ export class RedrawCollapser {
       if (n >= 0) this.moveDown(Math.max(1, n), final === 'E');
       return;
     }
-    // Erase below (`ESC[J`, `ESC[0J`): the rest of the row and every row under it.
+    // Erase below (`ESC[J`, `ESC[0J`): the rest of the row and every row under it. Erase above
+    // (`ESC[1J`): every held row over the cursor's, and its row up to the cursor. Erase the screen
+    // (`ESC[2J`, as `clear` and animations that redraw a frame send it): every held row (rows
+    // that left the screen are final, as a terminal's scrollback keeps them; `ESC[3J`, which
+    // erases that scrollback, is only removed). The cursor stays where it is.
     if (final === 'J') {
-      if (n !== 0) return;
-      for (const row of this.rows.splice(this.at + 1)) this.heldChars -= rowChars(row);
-      this.lineControl('K', '');
+      if (n !== 0 && n !== 1 && n !== 2) return;
+      if (n !== 1) for (const row of this.rows.splice(this.at + 1)) this.heldChars -= rowChars(row);
+      if (n !== 0) {
+        for (let index = Math.max(this.top, this.blankAbove); index < this.at; index++) {
+          const row = this.rows[index] ?? '';
+          this.heldChars -= rowChars(row);
+          this.rows[index] = { line: '', cells: [], written: [], erases: [], width: typeof row === 'string' ? row.length : row.width };
+        }
+        this.blankAbove = this.at;
+      }
+      this.lineControl('K', String(n));
+      return;
+    }
+    // Cursor position (`ESC[row;columnH`, `ESC[…f`; 1-based, `ESC[H` home): within the held rows,
+    // whose first is the screen's top, and SCREEN_ROWS below it at most; the column at most the
+    // row's width, as `ESC[nG`. Animations home the cursor to draw each frame over the last.
+    if (final === 'H' || final === 'f') {
+      const at = /^(\d*)(?:;(\d*))?$/.exec(params);
+      if (at === null) return;
+      const row = Math.min(Math.max(1, Number(at[1] || '1')), this.screenRows + 1) - 1;
+      const column = Math.max(1, Number(at[2] || '1')) - 1;
+      const index = this.top + row;
+      while (this.rows.length <= index) this.rows.push('');
+      this.moveTo(index, true);
+      this.redraw(Math.min(column, this.width));
       return;
     }
     if (final !== 'K' && final !== 'G') return;
@@ -379,6 +422,7 @@ export class RedrawCollapser {
       return;
     }
     this.at = index;
+    if (index < this.blankAbove) this.blankAbove = index;
     this.enterSlot(toStart ? 0 : column);
   }
 
@@ -392,6 +436,7 @@ export class RedrawCollapser {
   /** Every held row, each with its line end (they become final); the cursor is then on a new row (its column 0). */
   private takeScreen(): string {
     const rows = this.rows.slice(this.top).map((row) => this.rowText(row));
+    this.blankAbove = 0;
     this.base += this.rows.length;
     this.rows = [''];
     this.top = this.at = 0;
@@ -455,6 +500,7 @@ export class RedrawCollapser {
     }
     // Rows that left are dropped now and then, so the array stays the screen's size.
     if (this.top >= 1024) {
+      this.blankAbove = 0;
       this.rows = this.rows.slice(this.top);
       this.base += this.top;
       this.at -= this.top;
@@ -468,6 +514,7 @@ export class RedrawCollapser {
     if (this.at === this.top) return '';
     const above = this.rows.slice(this.top, this.at);
     for (const row of above) this.heldChars -= rowChars(row);
+    this.blankAbove = 0;
     this.rows = this.rows.slice(this.at);
     this.base += this.at;
     this.top = this.at = 0;

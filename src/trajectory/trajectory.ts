@@ -42,7 +42,8 @@ export type AnswerSource = z.infer<typeof answerSourceSchema>;
  * (a native python call outside the tools protocol was run as a fence would be), `tool-call-error` (a
  * native tool call could not be run — arguments not JSON, no code, another tool — and spent a code call;
  * the message holds what the model was told), `empty-reply` (the server ended a reply normally with
- * nothing in it — no text, reasoning or tool call — and the run has no answer).
+ * nothing in it — no text, reasoning or tool call — and the run has no answer; or its finish_reason
+ * said the model called a tool but it carried no call: the server's tool-call parser lost it).
  */
 export const agentWarningKindSchema = z.enum(['context-truncated', 'retry', 'output-truncated', 'code-in-reasoning', 'tool-call-without-tools', 'tool-call-error', 'empty-reply']);
 

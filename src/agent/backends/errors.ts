@@ -206,32 +206,60 @@ function jsonText(value: unknown): string {
   }
 }
 
+/** How deep an error's message may hold another error document as JSON text (see `nestedError`). */
+const MAX_NESTED_ERRORS = 4;
+
 /**
- * The server's error in a JSON value that is an error document and nothing else: the wrapped
- * shape (`{"error": "…"}`, `{"error": {"message", "code"}}`) or vLLM < 0.10's flat one
- * (`{"object": "error", "message"}`). `message` as serverWords gives it; undefined for any other
- * value (a reply, whatever its shape). Servers and proxies send such a document with HTTP 200 as
- * well: a whole body (LiteLLM, OpenRouter, Ollama-API servers), an NDJSON line, an SSE event.
+ * The error a string `error` holds when that string is itself the JSON text of an error document:
+ * Ollama passes on the error of the llama-server it runs a model with as such text, `{"error":
+ * "{\"error\":{\"code\":400,\"message\":\"request (351 tokens) exceeds the available context size
+ * (256 tokens), try increasing it\",\"type\":\"exceed_context_size_error\",…}}"}` (ollama/ollama#16800,
+ * #17889). Its message and code (raw, not yet serverWords), read `depth` levels down at most; undefined otherwise.
  */
-export function errorDocument(json: unknown): { readonly message: string; readonly code?: unknown } | undefined {
+function nestedError(text: string, depth: number): { readonly message: string; readonly code?: unknown } | undefined {
+  if (depth >= MAX_NESTED_ERRORS || !text.trimStart().startsWith('{')) return undefined;
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  return rawErrorOf(json, depth + 1);
+}
+
+/** The raw message and code of an error document (see errorDocument), undefined for any other value. */
+function rawErrorOf(json: unknown, depth: number): { readonly message: string; readonly code?: unknown } | undefined {
   const wrapped = wrappedErrorSchema.safeParse(json);
   if (wrapped.success) {
     const e = wrapped.data.error;
-    if (typeof e === 'string') return { message: serverWords(e) || 'no details' };
+    if (typeof e === 'string') return nestedError(e, depth) ?? { message: e };
     // An error object without a message (OpenRouter's `{"code", "metadata"}`): the object itself.
-    return { message: serverWords(e.message ?? jsonText(e)) || 'no details', code: e.code };
+    return { message: e.message ?? jsonText(e), code: e.code };
   }
   const flat = flatErrorSchema.safeParse(json);
   if (flat.success && (json as { object?: unknown }).object === 'error') {
     const m = flat.data.message;
-    return { message: serverWords(typeof m === 'string' ? m : detailText(m.detail)) || 'no details', code: flat.data.code };
+    return { message: typeof m === 'string' ? m : detailText(m.detail), code: flat.data.code };
   }
   return undefined;
 }
 
 /**
+ * The server's error in a JSON value that is an error document and nothing else: the wrapped
+ * shape (`{"error": "…"}`, `{"error": {"message", "code"}}`) or vLLM < 0.10's flat one
+ * (`{"object": "error", "message"}`); an `error` string that is itself such a document as JSON
+ * text is read for the error it holds (nestedError). `message` as serverWords gives it; undefined for any other
+ * value (a reply, whatever its shape). Servers and proxies send such a document with HTTP 200 as
+ * well: a whole body (LiteLLM, OpenRouter, Ollama-API servers), an NDJSON line, an SSE event.
+ */
+export function errorDocument(json: unknown): { readonly message: string; readonly code?: unknown } | undefined {
+  const raw = rawErrorOf(json, 0);
+  return raw === undefined ? undefined : { message: serverWords(raw.message) || 'no details', code: raw.code };
+}
+
+/**
  * What a failed reply's body says, as one line a user can read: the message of any of the JSON
- * error shapes servers use (the schemas above), the title of an HTML page (a reverse proxy's
+ * error shapes servers use (the schemas above; an error nested as JSON text, nestedError), the title of an HTML page (a reverse proxy's
  * "502 Bad Gateway", a login page), or the text itself; as serverWords gives it (controls escaped,
  * at most 500 characters). `code` is the OpenAI-style error code when the body has one (e.g.
  * "context_length_exceeded").
@@ -245,13 +273,13 @@ export function serverErrorDetail(body: string): { readonly message: string; rea
   }
   let message = HTML.test(body) ? htmlSummary(body) : body.trim();
   let code: unknown;
-  const wrapped = wrappedErrorSchema.safeParse(json);
+  const document = rawErrorOf(json, 0);
+  // The flat shape without `"object": "error"` is read here too (a reply's body that failed says so by its status).
   const flat = flatErrorSchema.safeParse(json);
   const detail = detailErrorSchema.safeParse(json);
-  if (wrapped.success) {
-    const e = wrapped.data.error;
-    message = typeof e === 'string' ? e : (e.message ?? message);
-    code = typeof e === 'string' ? undefined : e.code;
+  if (document !== undefined) {
+    message = document.message;
+    code = document.code;
   } else if (flat.success) {
     const m = flat.data.message;
     message = typeof m === 'string' ? m : detailText(m.detail);
@@ -260,6 +288,61 @@ export function serverErrorDetail(body: string): { readonly message: string; rea
     message = detailText(detail.data.detail);
   }
   return { message: serverWords(message), code };
+}
+
+/**
+ * Messages from a server meaning "the conversation no longer fits the model's context window":
+ * vLLM "This model's maximum context length is N tokens. However, you requested M tokens",
+ * llama.cpp "the request exceeds the available context size" (type exceed_context_size_error,
+ * ggml-org/llama.cpp#15780), "Context size has been exceeded." (ggml-org/llama.cpp#19774; LM
+ * Studio's MLX engine, lmstudio-ai/lmstudio-bug-tracker#2339) and, mid-reply when the generation
+ * filled the window with context shift off, "context shift is disabled" (before
+ * ggml-org/llama.cpp#13577, again after #16983's regression; ik_llama.cpp before
+ * ikawrakow/ik_llama.cpp#2051; llama-box, gpustack/gpustack#1241), OpenAI's code
+ * context_length_exceeded, SGLang "is longer than the model's context length", LM Studio "Trying
+ * to keep the first N tokens when context the overflows", TGI (router/src/validation.rs, HTTP 422)
+ * "`inputs` tokens + `max_new_tokens` must be <= N" and "`inputs` must have less than N tokens",
+ * mistral.rs (mid-stream, in plain text) "Prompt sequence length is greater than N, perhaps
+ * consider using `truncate_sequence`?". Ollama passes llama.cpp's words on (nestedError).
+ */
+const CONTEXT_OVERFLOW =
+  /context[ _]length|context window|context size|maximum context|exceed(s|ed)?[ _]context|context the overflows|context shift is disabled|prompt is too long|too many tokens|input too long|`inputs` tokens \+ `max_new_tokens` must be|`inputs` must have less than|prompt sequence length is greater than/i;
+
+/**
+ * Ollama's words when cutting the conversation to its window dropped the last user message: its
+ * chat renderer then finds no question and answers HTTP 500 "no user query found in messages"
+ * (ollama/ollama#17778, #18107; ollama/ollama#17894 keeps that message in the cut). A full
+ * context, whatever the status, though the words do not say so.
+ */
+const QUESTION_CUT_AWAY = /no user query found in messages/i;
+
+/** What a user reads after an overflow in `message`'s words: '' unless the words need explaining (QUESTION_CUT_AWAY). */
+export function overflowNote(message: string): string {
+  return QUESTION_CUT_AWAY.test(message) ? '; Ollama says so when cutting the conversation to its context window dropped the question' : '';
+}
+
+/** Words that make a mention of the context (CONTEXT_OVERFLOW) a complaint that it is full, not a remark about its size. */
+const OVER = /exceed|longer than|too long|too large|greater than|overflow|too many|shift is disabled|must be <=|must have less/i;
+
+/**
+ * Whether a server's error (`message`, its `code`) says the conversation no longer fits the
+ * model's context window (CONTEXT_OVERFLOW), whatever the HTTP status it came with (`status`;
+ * undefined for an error in a reply with HTTP 200, mid-stream or whole). A request refused as
+ * invalid (400, 413, 422) or an error in a reply needs only the mention; any other status needs
+ * the words of one that is full too (OVER), so that a failure that merely names a context size
+ * (a KV cache that could not be allocated for it) stays a server failure. Servers report an
+ * overflow with other statuses: llama.cpp with HTTP 500 (`exceed_context_size_error` after
+ * ggml-org/llama.cpp#15780; "Context size has been exceeded.", ggml-org/llama.cpp#19774),
+ * OpenRouter with 502 for an upstream's refusal ("Upstream error from Chutes: The input (49146
+ * tokens) is longer than the model's context length (40960 tokens).", CherryHQ/cherry-studio#5538).
+ * HTTP 429 is a rate limit, whatever its words ("too many tokens" per minute), never an overflow.
+ */
+export function saysContextOverflow(message: string, code: unknown, status?: number): boolean {
+  // A rate limit ("too many tokens per minute") is never an overflow.
+  if (status === 429) return false;
+  if (code === 'context_length_exceeded' || QUESTION_CUT_AWAY.test(message)) return true;
+  if (!CONTEXT_OVERFLOW.test(message)) return false;
+  return status === undefined || status === 400 || status === 413 || status === 422 || OVER.test(message);
 }
 
 /**

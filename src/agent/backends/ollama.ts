@@ -10,7 +10,9 @@ import {
   malformedLine,
   modelMissing,
   rateLimited,
+  overflowNote,
   retryAfterMs,
+  saysContextOverflow,
   serverErrorDetail,
   serverWords,
   unreachableError,
@@ -452,6 +454,20 @@ export class OllamaBackend implements ModelBackend {
   }
 
   /**
+   * The server refused the prompt, or stopped the reply, because the conversation no longer fits
+   * the context window (saysContextOverflow): Ollama running a model with llama-server answers an
+   * over-long prompt with HTTP 400 (ollama/ollama#16800, #17889) instead of truncating it. The
+   * window is the num_ctx this extension sends, so the contextTokens knob raises it.
+   */
+  private overflow(message: string, status: number | undefined): BackendError {
+    return new BackendError(
+      `Context overflow: the conversation no longer fits the model's context window (the Ollama server at ${this.baseUrl} said: ${message}${overflowNote(message)}) — raise ${knob('contextTokens')} (as far as the model and memory allow) or lower ${knob('maxCodeCalls')}.`,
+      'context-overflow',
+      status,
+    );
+  }
+
+  /**
    * `errorLine`: the reply's `{"error": …}` line or whole body, whose message the client's error
    * may have lost; `midReply`: part of the reply had been passed on before it.
    */
@@ -462,14 +478,19 @@ export class OllamaBackend implements ModelBackend {
     if (network) return network;
     // The server's own error in a reply with HTTP 200 (a line of the stream, or the whole body): its words, whatever the client made of them.
     const document = errorLine !== undefined && !(error instanceof ErrorStatus) ? errorDocument(parseOrUndefined(errorLine)) : undefined;
-    if (document) return new BackendError(`The Ollama server at ${this.baseUrl} failed${midReply ? ' mid-reply' : ''}: ${document.message}${unsupportedFeatureAdvice(document.message)}`, 'http');
+    if (document) {
+      if (saysContextOverflow(document.message, document.code)) return this.overflow(document.message, undefined);
+      return new BackendError(`The Ollama server at ${this.baseUrl} failed${midReply ? ' mid-reply' : ''}: ${document.message}${unsupportedFeatureAdvice(document.message)}`, 'http');
+    }
     const status = error instanceof ErrorStatus ? error.status : (error as { status_code?: unknown }).status_code;
     const raw = error instanceof Error ? error.message : String(error);
     // The body in whatever shape the server (or a proxy in front of it) wrote it.
-    const message = typeof status === 'number' ? serverErrorDetail(raw).message || 'no details' : raw;
+    const detail = typeof status === 'number' ? serverErrorDetail(raw) : undefined;
+    const message = detail !== undefined ? detail.message || 'no details' : raw;
     const retryAfter = error instanceof ErrorStatus ? error.retryAfterMs : undefined;
     if (typeof status === 'number') {
       if (status === 429) return rateLimited(this.baseUrl, message, retryAfter);
+      if (saysContextOverflow(message, detail?.code, status)) return this.overflow(message, status);
       const loading = error instanceof ErrorStatus ? modelLoadingError(this.baseUrl, status, raw, retryAfter) : undefined;
       if (loading) return loading;
       if (status === 404 && model && /model\b.*\bnot found/i.test(message)) return modelMissing('ollama', this.baseUrl, model);

@@ -9,8 +9,10 @@ import {
   isResetBeforeReply,
   malformedLine,
   modelMissing,
+  overflowNote,
   rateLimited,
   retryAfterMs,
+  saysContextOverflow,
   serverErrorDetail,
   serverWords,
   unreachableError,
@@ -236,20 +238,8 @@ const completionSchema = z.object({
   usage: usageSchema,
 });
 
-/**
- * Messages from the server meaning "the prompt is longer than the model's context window":
- * vLLM "This model's maximum context length is N tokens. However, you requested M tokens",
- * llama.cpp "the request exceeds the available context size" (type exceed_context_size_error),
- * OpenAI's code context_length_exceeded, SGLang "is longer than the model's context length",
- * LM Studio "Trying to keep the first N tokens when context the overflows", TGI (router/src/validation.rs,
- * HTTP 422) "`inputs` tokens + `max_new_tokens` must be <= N" and "`inputs` must have less than N tokens",
- * mistral.rs (mid-stream, in plain text) "Prompt sequence length is greater than N, perhaps consider using `truncate_sequence`?".
- */
-export const CONTEXT_OVERFLOW =
-  /context[ _]length|context window|context size|maximum context|exceed(s|ed)?[ _]context|context the overflows|prompt is too long|too many tokens|input too long|`inputs` tokens \+ `max_new_tokens` must be|`inputs` must have less than|prompt sequence length is greater than/i;
-
 /** What to do about a context overflow, for each server's own flag. */
-const overflowAdvice = (): string => `start the server with a larger context (vLLM --max-model-len, llama.cpp -c / --ctx-size, LM Studio "Context Length") or lower ${knob('maxCodeCalls')}`;
+const overflowAdvice = (): string => `start the server with a larger context (vLLM --max-model-len, llama.cpp -c / --ctx-size, LM Studio "Context Length", Ollama OLLAMA_CONTEXT_LENGTH) or lower ${knob('maxCodeCalls')}`;
 
 /**
  * A streamed choice's `message`, when it holds anything (text, reasoning or calls): some servers
@@ -412,8 +402,12 @@ async function nextWithin<T>(items: AsyncGenerator<T, void, undefined>, ms: numb
   }
 }
 
-/** Fields of a request that a server may refuse and that can be left out: `stream_options` (usage counts), `continuation` (vLLM's `continue_final_message` and `add_generation_prompt`). */
-type OptionalField = 'stream_options' | 'continuation';
+/**
+ * Fields of a request that a server may refuse and that can be left out: `stream_options` (usage
+ * counts), `continuous_usage` (its `continuous_usage_stats`, see OpenAiBackend.body),
+ * `continuation` (vLLM's `continue_final_message` and `add_generation_prompt`).
+ */
+type OptionalField = 'stream_options' | 'continuous_usage' | 'continuation';
 
 /**
  * Which optional field a 400/422 body refuses, if any (not one already left out): named in it
@@ -422,6 +416,8 @@ type OptionalField = 'stream_options' | 'continuation';
  * about unknown fields.
  */
 function refusedField(body: string, continuation: boolean, refused: ReadonlySet<OptionalField>): OptionalField | undefined {
+  // The extension vLLM and SGLang read is given up first, the usage counts only if they too are refused.
+  if (!refused.has('continuous_usage') && !refused.has('stream_options') && /continuous_usage_stats/.test(body)) return 'continuous_usage';
   if (!refused.has('stream_options') && /stream_options|include_usage/.test(body)) return 'stream_options';
   if (continuation && /continue_final_message|add_generation_prompt|unrecognized|extra[ _](inputs|fields|forbidden)/i.test(body)) return 'continuation';
   return undefined;
@@ -571,7 +567,10 @@ export class OpenAiBackend implements ModelBackend {
       messages: request.messages.map((m) => toOpenAiMessage(m, this.reasoningBack)),
       stream: true,
       // The token counts (a server that refuses the field may send them anyway, as Mistral's does).
-      ...(this.refused.has('stream_options') ? {} : { stream_options: { include_usage: true } }),
+      // `continuous_usage_stats` (vLLM since vllm-project/vllm#6652, SGLang since
+      // sgl-project/sglang#12241; others ignore it) puts the counts so far in every chunk: a
+      // reply the agent stops reading at a closing fence never gets to the last one.
+      ...(this.refused.has('stream_options') ? {} : { stream_options: { include_usage: true, ...(this.refused.has('continuous_usage') ? {} : { continuous_usage_stats: true }) } }),
       temperature: request.options.temperature,
     };
     if (request.options.seed !== undefined) body.seed = request.options.seed;
@@ -693,6 +692,12 @@ export class OpenAiBackend implements ModelBackend {
         if (usage) {
           promptTokens = usage.prompt_tokens ?? promptTokens;
           outputTokens = usage.completion_tokens ?? outputTokens;
+          // The counts so far, for a consumer that stops before the end (continuous_usage_stats),
+          // ahead of the text they came with (the consumer may stop at it). Only with something
+          // of the reply: counts alone are no sign of life (a server that streamed them without
+          // end would keep the stall watchdog fed forever).
+          const carries = chunk.choices.some((c) => isFirstChoice(c) && (this.pieces(withChoiceText(c.delta, c.text)).length > 0 || (c.delta?.tool_calls?.length ?? 0) > 0 || messageBeside(c.message) !== undefined));
+          if (carries && (promptTokens !== undefined || outputTokens !== undefined)) yield { type: 'usage', promptTokens, outputTokens };
         }
         for (const choice of chunk.choices) {
           if (!isFirstChoice(choice)) continue;
@@ -865,7 +870,7 @@ export class OpenAiBackend implements ModelBackend {
     if (status === 404 && (code === 'model_not_found' || (model !== undefined && /model/i.test(message)))) return modelMissing('openai', this.baseUrl, model ?? '?', message);
     if (status === 404) return new BackendError(`Nothing answers at ${this.baseUrl}/chat/completions (HTTP 404) — ${knob('openaiBaseUrl')} should be the server's OpenAI URL, usually ending in /v1.`, 'wrong-server', 404);
     // 422: TGI's status for a request it cannot validate, an over-long prompt among them.
-    if ((status === 400 || status === 413 || status === 422) && (code === 'context_length_exceeded' || CONTEXT_OVERFLOW.test(message) || /maximum.*tokens|too long/i.test(message))) return this.overflow(message, status);
+    if (saysContextOverflow(message, code, status) || ((status === 400 || status === 413 || status === 422) && /maximum.*tokens|too long/i.test(message))) return this.overflow(message, status);
     // Hosted APIs (OpenRouter, Groq, Together, DeepSeek) rate-limit with 429, most with a Retry-After.
     if (status === 429) return rateLimited(this.baseUrl, message, retryAfter);
     const loading = modelLoadingError(this.baseUrl, status, text, retryAfter);
@@ -897,19 +902,19 @@ export class OpenAiBackend implements ModelBackend {
 
   /** The server's own error as the whole reply, with HTTP 200 (`message`: its words, as serverWords gives them; `code`: its error code). */
   private replyFailure(message: string, code: unknown): BackendError {
-    if (code === 'context_length_exceeded' || CONTEXT_OVERFLOW.test(message)) return this.overflow(message, undefined);
+    if (saysContextOverflow(message, code)) return this.overflow(message, undefined);
     return new BackendError(`The server at ${this.baseUrl} failed: ${message}${unsupportedFeatureAdvice(message)}`, 'http');
   }
 
   /** The server's own error in the middle of a streamed reply (`message`: its words). */
   private streamFailure(message: string): BackendError {
-    if (CONTEXT_OVERFLOW.test(message)) return this.overflow(message, undefined);
+    if (saysContextOverflow(message, undefined)) return this.overflow(message, undefined);
     return new BackendError(`The server at ${this.baseUrl} failed mid-reply: ${message || 'unknown error'}`, 'http');
   }
 
   /** The server refused the prompt as longer than the model's context window. */
   private overflow(message: string, status: number | undefined): BackendError {
-    return new BackendError(`Context overflow: the conversation no longer fits the model's context window (the server said: ${message}) — ${overflowAdvice()}.`, 'context-overflow', status);
+    return new BackendError(`Context overflow: the conversation no longer fits the model's context window (the server said: ${message}${overflowNote(message)}) — ${overflowAdvice()}.`, 'context-overflow', status);
   }
 
   private translate(error: unknown, _model: string | undefined): Error {

@@ -55,6 +55,12 @@ export type ChatChunk =
    * is generating: life for the stall watchdog, and counted against the reply's size limit.
    */
   | { readonly type: 'tool-call-delta'; readonly chars: number }
+  /**
+   * The token counts so far, before the reply's end (OpenAI-compatible servers asked for
+   * `continuous_usage_stats`: vLLM, SGLang): what a reply the agent stops reading at a closing
+   * fence has, as its `done` never comes. Not a token of the reply (it sets no first-token time).
+   */
+  | { readonly type: 'usage'; readonly promptTokens?: number; readonly outputTokens?: number }
   | {
       readonly type: 'done';
       /** 'stop', 'length' (token limit or full context), ... as the server says. */
@@ -132,7 +138,7 @@ export interface ModelBackend {
  * `protocol` (bytes this extension does not understand: malformed NDJSON/SSE), `connection-lost`
  * (the connection ended before the reply was complete), `stalled` (no token for too long),
  * `context-overflow` (the prompt does not fit the model's context window; OpenAI-compatible
- * servers refuse it). A zod enum because stored conversations carry it in their error events.
+ * servers refuse it, Ollama too when it runs the model with llama-server). A zod enum because stored conversations carry it in their error events.
  */
 export const backendErrorKindSchema = z.enum(['server-unreachable', 'wrong-server', 'model-missing', 'auth', 'http', 'protocol', 'connection-lost', 'stalled', 'context-overflow']);
 /** See `backendErrorKindSchema`. */

@@ -28,6 +28,16 @@ const chatBodySchema = z.looseObject({
   seed: z.number().int().nullable().optional(),
 });
 
+/** The value at a dotted path of the request body (`stream_options.continuous_usage_stats`), undefined when absent. */
+function fieldAt(body: Record<string, unknown>, path: string): unknown {
+  let value: unknown = body;
+  for (const key of path.split('.')) {
+    if (typeof value !== 'object' || value === null || !Object.hasOwn(value, key)) return undefined;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return value;
+}
+
 function authorized(ctx: RouteContext): boolean {
   const key = ctx.state.apiKey;
   if (key === undefined) return true;
@@ -81,14 +91,14 @@ async function handleChat(ctx: RouteContext): Promise<void> {
     state.faultCounters,
   );
   ctx.recordPlan(plan);
-  const forbidden = plan.wire.forbidFields?.find((field) => Object.hasOwn(body, field));
+  const forbidden = plan.wire.forbidFields?.find((field) => fieldAt(body, field) !== undefined);
   if (forbidden !== undefined) {
     entry.status = 422;
     // Mistral's body for a field its schema does not know (its message is an object, not text).
-    const input: unknown = body[forbidden];
+    const input = fieldAt(body, forbidden);
     return sendJson(res, 422, {
       object: 'error',
-      message: { detail: [{ type: 'extra_forbidden', loc: ['body', forbidden], msg: 'Extra inputs are not permitted', input }] },
+      message: { detail: [{ type: 'extra_forbidden', loc: ['body', ...forbidden.split('.')], msg: 'Extra inputs are not permitted', input }] },
       type: 'invalid_request_error',
       param: null,
       code: null,
@@ -108,6 +118,7 @@ async function handleChat(ctx: RouteContext): Promise<void> {
       ),
     );
   }
-  const wire = openAiChatWire(body.model, `chatcmpl-scripted-${entry.id}`, body.stream_options?.include_usage === true, plan.wire);
+  const continuous = plan.wire.continuousUsage === true && body.stream_options?.['continuous_usage_stats'] === true ? plan.promptTokens : undefined;
+  const wire = openAiChatWire(body.model, `chatcmpl-scripted-${entry.id}`, body.stream_options?.include_usage === true, plan.wire, continuous);
   await (stream ? streamReply(ctx.reply, plan, wire) : completeReply(ctx.reply, plan, wire));
 }

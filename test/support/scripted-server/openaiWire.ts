@@ -49,7 +49,12 @@ function usage(stats: FinalStats): Record<string, number> {
   return { prompt_tokens: stats.promptTokens, completion_tokens: stats.evalCount, total_tokens: stats.promptTokens + stats.evalCount };
 }
 
-export function openAiChatWire(model: string, id: string, includeUsage: boolean, options: WireOptions = {}): WireFormat {
+/**
+ * `continuousPromptTokens`: the request asked for `continuous_usage_stats` and the server honours
+ * it (WireOptions.continuousUsage): every chunk carries the counts so far, these prompt tokens and
+ * one completion token per chunk sent before it (vLLM's serving_chat, SGLang).
+ */
+export function openAiChatWire(model: string, id: string, includeUsage: boolean, options: WireOptions = {}, continuousPromptTokens?: number): WireFormat {
   const field = options.reasoningField ?? 'reasoning_content';
   const details = field === 'reasoning_details' || field === 'reasoning_details_summary';
   const reasoningField = details ? 'reasoning_details' : field;
@@ -67,12 +72,19 @@ export function openAiChatWire(model: string, id: string, includeUsage: boolean,
   const base = { id, object: completions ? 'text_completion' : 'chat.completion.chunk', created, model, system_fingerprint: 'fp_scripted' };
   // With include_usage every chunk carries "usage": null except the extra last one.
   const withUsage = includeUsage && options.omitUsage !== true && options.groqUsage !== true && options.usageInChoice !== true;
-  const usageNull = withUsage ? { usage: null } : {};
-  const chunk = (delta: Record<string, unknown>, finishReason: string | null): string => event({ ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }], ...usageNull });
+  /** Chunks of generated text, reasoning or tool call sent so far: the completion tokens a continuous count reports. */
+  let generated = 0;
+  const usageNull = (): Record<string, unknown> =>
+    withUsage && continuousPromptTokens !== undefined
+      ? { usage: { prompt_tokens: continuousPromptTokens, completion_tokens: generated, total_tokens: continuousPromptTokens + generated } }
+      : withUsage
+        ? { usage: null }
+        : {};
+  const chunk = (delta: Record<string, unknown>, finishReason: string | null): string => event({ ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }], ...usageNull() });
   const parts = options.contentParts === true;
   /** The second choice's text not yet sent (see WireOptions.otherChoice). */
   let other = options.otherChoice ?? '';
-  const otherEvent = (delta: Record<string, unknown>, finishReason: string | null): string => event({ ...base, choices: [{ index: 1, delta, logprobs: null, finish_reason: finishReason }], ...usageNull });
+  const otherEvent = (delta: Record<string, unknown>, finishReason: string | null): string => event({ ...base, choices: [{ index: 1, delta, logprobs: null, finish_reason: finishReason }], ...usageNull() });
   /** The second choice's next piece (as long as the first choice's), ahead of the first choice's chunk. */
   const otherPiece = (length: number): string => {
     if (other === '') return '';
@@ -105,9 +117,9 @@ export function openAiChatWire(model: string, id: string, includeUsage: boolean,
    * `delta.content`), or as the `delta` itself.
    */
   const textChunk = (text: string): string => {
-    if (options.deltaAsString === true) return event({ ...base, choices: [{ index: 0, delta: text, finish_reason: null }], ...usageNull });
+    if (options.deltaAsString === true) return event({ ...base, choices: [{ index: 0, delta: text, finish_reason: null }], ...usageNull() });
     const delta = options.choiceText === 'both' ? { content: text } : {};
-    return event({ ...base, choices: [{ index: 0, delta, text, logprobs: null, finish_reason: null }], ...usageNull });
+    return event({ ...base, choices: [{ index: 0, delta, text, logprobs: null, finish_reason: null }], ...usageNull() });
   };
   /** A delta carrying tool call pieces: a list of them, or (bareObject) the one piece itself. */
   const callDelta = (piece: Record<string, unknown>): string => chunk({ tool_calls: options.toolCallDeltas === 'bareObject' ? piece : [piece] }, null);
@@ -115,6 +127,7 @@ export function openAiChatWire(model: string, id: string, includeUsage: boolean,
     streamContentType: options.streamContentType ?? 'text/event-stream; charset=utf-8',
     opening: () => chunk({ role: 'assistant', content: '' }, null),
     chunk: (text) => {
+      generated++;
       if (inMessage) {
         whole.text += text;
         return chunk({ content: '', [reasoningField]: '' }, null);
@@ -129,6 +142,7 @@ export function openAiChatWire(model: string, id: string, includeUsage: boolean,
       );
     },
     thinking: (text) => {
+      generated++;
       if (!inMessage) return chunk(parts ? { content: [thinkingBlock(text)] } : { [reasoningField]: reasoningValue(text) }, null);
       whole.thinking += text;
       return chunk({ content: '', [reasoningField]: '' }, null);
@@ -196,7 +210,7 @@ export function openAiChatWire(model: string, id: string, includeUsage: boolean,
                 choices: [
                   { index: 0, delta: { content: '', [reasoningField]: '' }, message: { role: 'assistant', content: whole.text, [reasoningField]: whole.thinking }, logprobs: null, finish_reason: stats.doneReason },
                 ],
-                ...usageNull,
+                ...usageNull(),
               })
             : chunk({}, stats.doneReason)) +
       (withUsage ? event({ ...base, choices: options.nullChoices === true ? null : [], usage: usage(stats) }) : '') +

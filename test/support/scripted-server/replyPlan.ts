@@ -231,7 +231,10 @@ export function planReply(scenarios: readonly Scenario[], messages: readonly Pla
   }
 
   const estimate = estimatePromptTokens(messages);
-  const promptTokens = chosen.turn?.usagePromptTokens ?? faults.promptEvalCount ?? (limits.contextTokens !== undefined ? Math.min(estimate, limits.contextTokens) : estimate);
+  // A prompt over the window: capped at it, or (WireOptions.halvesOverlongPrompt) cut to half of it and 2, as Ollama ≥ 0.32 does.
+  const window = limits.contextTokens;
+  const kept = window === undefined ? estimate : estimate > window && chosen.scenario?.wire?.halvesOverlongPrompt === true ? Math.floor(window / 2) + 2 : Math.min(estimate, window);
+  const promptTokens = chosen.turn?.usagePromptTokens ?? faults.promptEvalCount ?? kept;
 
   return {
     scenarioId: chosen.scenario?.id ?? null,

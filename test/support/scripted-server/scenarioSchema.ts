@@ -133,6 +133,19 @@ export const wireSchema = z.strictObject({
   splitUtf8: z.boolean().optional(),
   /** OpenAI-compatible: ignore `stream_options.include_usage` and never send `usage` (servers that do not implement it). */
   omitUsage: z.boolean().optional(),
+  /**
+   * OpenAI-compatible: the server honours `stream_options.continuous_usage_stats` (with
+   * `include_usage`), as vLLM (vllm-project/vllm#6652) and SGLang (sgl-project/sglang#12241) do:
+   * every chunk carries `usage` with the counts so far (the prompt's tokens, one completion token
+   * per chunk sent) instead of `null`. Without it the field is ignored, as other servers do.
+   */
+  continuousUsage: z.boolean().optional(),
+  /**
+   * Ollama: a prompt longer than `num_ctx` is cut to `num_ctx / 2 + 2` tokens, and
+   * `prompt_eval_count` says that many (Ollama ≥ 0.32, ollama/ollama#17427, #17889;
+   * itayinbarr/little-coder#128), instead of the count capped at the window.
+   */
+  halvesOverlongPrompt: z.boolean().optional(),
   /** OpenAI-compatible: end the stream after the finish_reason chunk without `data: [DONE]` (older llama.cpp servers, some proxies). */
   omitDone: z.boolean().optional(),
   /**
@@ -288,6 +301,8 @@ export const wireSchema = z.strictObject({
    * OpenAI-compatible: request fields the server refuses, as Mistral's API does (its schema
    * forbids extra inputs): a request carrying one gets HTTP 422 with Mistral's body, an
    * `extra_forbidden` detail naming the field (e.g. `stream_options`, `continue_final_message`, `seed`).
+   * A dotted path names a field inside another (`stream_options.continuous_usage_stats`, which
+   * vLLM's Rust frontend refused before vllm-project/vllm#43965).
    */
   forbidFields: z.array(z.string().min(1)).optional(),
   /**
@@ -319,9 +334,12 @@ const replyFields = {
    * server's moderation stopped the reply (OpenAI, Azure, OpenRouter); `abort`, the engine ended
    * it (vLLM when shut down or paused, vllm-project/vllm#57082; SGLang), still with `[DONE]`;
    * `model_length`, Mistral's API: the reply filled the model's context window;
-   * `insufficient_system_resource`, DeepSeek's API: its inference system ran short and interrupted the reply.
+   * `insufficient_system_resource`, DeepSeek's API: its inference system ran short and interrupted the reply;
+   * `tool_calls` on a turn without `toolCalls`: the server says the model called a tool but sends
+   * no call (a tool-call parser that lost it: vLLM's gemma4 parser under load, vllm-project/vllm#50889;
+   * `tool_choice: "required"` without a parser, vllm-project/vllm#53255).
    */
-  doneReason: z.enum(['stop', 'length', 'content_filter', 'abort', 'model_length', 'insufficient_system_resource']).optional(),
+  doneReason: z.enum(['stop', 'length', 'content_filter', 'abort', 'model_length', 'insufficient_system_resource', 'tool_calls']).optional(),
   /** Report this many prompt tokens (OpenAI usage.prompt_tokens, Ollama prompt_eval_count). */
   usagePromptTokens: nonNegativeInt.optional(),
   /** Ignore `stream: true` and answer one JSON document (chat.completion / Ollama's final object). */

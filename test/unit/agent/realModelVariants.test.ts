@@ -606,6 +606,83 @@ describe('context on OpenAI-compatible servers', () => {
 
 const warningsOf = (r: Run, kind: string): string[] => r.events.flatMap((e) => (e.type === 'warning' && e.kind === kind ? [e.message] : []));
 
+describe.each(BOTH)('a full context in other words and statuses on %s', (kind) => {
+  // llama.cpp's body for an over-long prompt (ggml-org/llama.cpp#15780 answered it with HTTP 500),
+  // and Ollama's for the same from the llama-server it runs the model with: that body as the JSON
+  // text of its own `error` (ollama/ollama#16800, #17889: HTTP 400 since ollama/ollama#16712).
+  const llamaCppBody = JSON.stringify({
+    error: { code: 400, message: 'request (351 tokens) exceeds the available context size (256 tokens), try increasing it', type: 'exceed_context_size_error', n_prompt_tokens: 351, n_ctx: 256 },
+  });
+  const overflows: Array<readonly [string, number, string, string]> = [
+    ['llama.cpp with HTTP 500 (ggml-org/llama.cpp#15780)', 500, 'the request exceeds the available context size. try increasing the context size or enable context shift', 'exceeds the available context size'],
+    ['llama.cpp\'s "Context size has been exceeded." with HTTP 500 (ggml-org/llama.cpp#19774)', 500, 'Context size has been exceeded.', 'Context size has been exceeded.'],
+    [
+      "OpenRouter's 502 for an upstream's refusal (CherryHQ/cherry-studio#5538)",
+      502,
+      "Upstream error from Chutes: The input (49146 tokens) is longer than the model's context length (40960 tokens).",
+      'is longer than the model',
+    ],
+    [
+      "Ollama's 500 when cutting the conversation to its window dropped the question (ollama/ollama#17778, #18107; on /api/chat and /v1)",
+      500,
+      'no user query found in messages',
+      'no user query found in messages; Ollama says so when cutting the conversation to its context window dropped the question',
+    ],
+    ...(kind === 'ollama'
+      ? ([["Ollama's 400 with llama-server's error as JSON text in its own (ollama/ollama#16800)", 400, llamaCppBody, 'request (351 tokens) exceeds the available context size (256 tokens)']] as const)
+      : []),
+  ];
+  it.each(overflows)("%s is a context overflow in the server's words, with the setting that helps", async (_what, status, message, words) => {
+    const r = await run(kind, { turns: [{ text: 'x', faults: { http500: { status, message } } }] });
+    expect(r.events.find((e) => e.type === 'error')).toMatchObject({ kind: 'context-overflow' });
+    expect(r.trajectory.error).toContain(words);
+    // The words themselves, never the JSON around them.
+    expect(r.trajectory.error).not.toContain('{');
+    expect(r.trajectory.error).toMatch(kind === 'ollama' ? /r1ci\.contextTokens/ : /--max-model-len/);
+  });
+
+  it.each([
+    ['a 500 that only names a context size (a KV cache that could not be allocated)', 500, 'failed to allocate KV cache for context size 32768', 'http'],
+    ['a rate limit in tokens (HTTP 429)', 429, 'Too many tokens per minute: limit 30000, requested 45000', 'http'],
+  ])('%s stays what it is', async (_what, status, message, errorKind) => {
+    const r = await run(kind, { turns: [{ text: 'x', faults: { http500: { status, message } } }] });
+    expect(r.events.find((e) => e.type === 'error')).toMatchObject({ kind: errorKind });
+  });
+
+  it('"context shift is disabled" mid-reply (llama.cpp when the generation fills the window, before ggml-org/llama.cpp#13577; ik_llama.cpp; llama-box, gpustack/gpustack#1241) is a context overflow', async () => {
+    const r = await run(kind, { turns: [{ text: 'Working on it', faults: { streamError: { afterChunks: 1, message: 'context shift is disabled' } } }] });
+    expect(r.events.find((e) => e.type === 'error')).toMatchObject({ kind: 'context-overflow' });
+    expect(r.trajectory.error).toContain('context shift is disabled');
+  });
+});
+
+// The window is the num_ctx the agent sends, so only the Ollama backend knows it (Ollama's /v1
+// names none; a first question's cut shows there by the count below the new part, 'reported').
+describe('a prompt cut to half the window (Ollama ≥ 0.32, ollama/ollama#17427, #17889) on Ollama', () => {
+  const kind = 'ollama';
+  // 80,000 characters: over Ollama's 16,384-token window as the server counts (4 characters a
+  // token), under it as the agent's deliberately low bound counts (6 a token); Ollama keeps
+  // 16,384 / 2 + 2 = 8,194 tokens and says so in prompt_eval_count.
+  const history = (chars: number): ChatMessage[] => [
+    { role: 'user', content: 'Summarise the log.' },
+    { role: 'assistant', content: 'line of the log\n'.repeat(Math.ceil(chars / 16)) },
+  ];
+  it('is warned of, naming the count the server kept', async () => {
+    const r = await run(kind, { wire: { halvesOverlongPrompt: true }, turns: [{ text: '<<<7>>>' }] }, { history: history(80_000) });
+    expect(r.trajectory.answer).toBe('7');
+    expect(r.trajectory.turns[0]?.stats?.promptTokens).toBe(8194);
+    const warning = r.events.find((e) => e.type === 'warning' && e.kind === 'context-truncated');
+    expect(warning).toBeDefined();
+    expect(warning && 'message' in warning ? warning.message : '').toContain('8,194');
+  });
+
+  it('no warning for a prompt that really is that long (its count is not below what it surely holds)', async () => {
+    const r = await run(kind, { turns: [{ text: '<<<7>>>', usagePromptTokens: 8194 }] }, { history: history(2_000) });
+    expect(r.trajectory.answer).toBe('7');
+    expect(r.events.filter((e) => e.type === 'warning' && e.kind === 'context-truncated')).toEqual([]);
+  });
+});
+
 describe.each(BOTH)('the whole reply in the reasoning on %s', (kind) => {
   it('an answer written only in the reasoning (the reply’s text empty) is the answer, marked as from the reasoning', async () => {
     const r = await run(kind, { turns: [{ thinking: 'Twelve squared is 144, so <<<144>>>.', text: '' }] });
@@ -694,6 +771,32 @@ describe.each(BOTH)('an empty reply on %s', (kind) => {
     const after = await run(kind, { turns: [{ text: 'Computing:\n```python\nprint("<<<7>>>")\n```\n' }, { text: '' }] });
     expect(after.trajectory.answer).toBe('7');
     expect(warningsOf(after, 'empty-reply')).toEqual([]);
+  });
+});
+
+// OpenAI-compatible only: Ollama's own API has no finish reason for tool calls.
+describe('a reply whose finish_reason says a tool was called but that carries no call', () => {
+  it.each([false, true])('says the server lost the call (vLLM gemma4 parser, vllm-project/vllm#50889), not that the reply was empty for a full context (not streamed: %s)', async (nonStream) => {
+    const r = await run('openai', { turns: [{ text: '', doneReason: 'tool_calls', nonStream }] }, { protocol: 'tools' });
+    expect(r.trajectory.error).toBeUndefined();
+    const said = warningsOf(r, 'empty-reply').join(' ');
+    expect(said).toMatch(/called a tool \(finish_reason "tool_calls"\) but sent no call/);
+    expect(said).not.toMatch(/context/);
+  });
+
+  it('the same after an answer came: the move the model made next was lost', async () => {
+    const r = await run(
+      'openai',
+      {
+        turns: [
+          { text: '', toolCalls: [{ name: 'python', arguments: { code: 'print("<<<7>>>")' } }] },
+          { text: '', doneReason: 'tool_calls' },
+        ],
+      },
+      { protocol: 'tools' },
+    );
+    expect(r.trajectory.answer).toBe('7');
+    expect(warningsOf(r, 'empty-reply').join(' ')).toMatch(/sent no call/);
   });
 });
 
@@ -1332,6 +1435,54 @@ describe('OpenAI-compatible stream framings', () => {
     expect(r.trajectory.turns[1]?.stats?.promptTokens).toBe(900);
   });
 
+  // A code turn ends where its block closes: the agent stops reading, and the last chunk, the only
+  // one with the counts by default, never comes. vLLM and SGLang put the counts so far in every
+  // chunk when asked (`stream_options.continuous_usage_stats`).
+  const cutTurn = { text: `Run:\n\`\`\`python\nprint(6 * 7)\n\`\`\`\n${'and then more words the agent never reads '.repeat(5)}`, chunkSize: 6, perChunkDelayMs: 15 };
+  it('a code turn cut at its closing fence has the token counts a server with continuous usage stats sent (vLLM, SGLang)', async () => {
+    const r = await run('openai', {
+      wire: { continuousUsage: true },
+      turns: [
+        { ...cutTurn, usagePromptTokens: 777 },
+        { text: 'So <<<{{RESULT}}>>>', usagePromptTokens: 800 },
+      ],
+    });
+    expect(r.trajectory.answer).toBe('42');
+    expect(r.chats[0]?.aborted).toBe(true);
+    expect(r.chats[0]?.body).toMatchObject({ stream_options: { include_usage: true, continuous_usage_stats: true } });
+    expect(r.trajectory.turns[0]?.stats).toMatchObject({ promptTokens: 777, outputTokens: expect.any(Number) });
+    expect(r.trajectory.turns[0]?.stats?.outputTokens).toBeGreaterThan(0);
+    expect(r.trajectory.turns[1]?.stats?.promptTokens).toBe(800);
+  });
+
+  it('a prompt the server truncated is warned of on the code turn where it happened, not only when the run answers', async () => {
+    const r = await run('openai', {
+      wire: { continuousUsage: true },
+      turns: [
+        { ...cutTurn, usagePromptTokens: 5 },
+        { ...cutTurn, usagePromptTokens: 6 },
+        { text: 'So <<<{{RESULT}}>>>', usagePromptTokens: 7 },
+      ],
+    });
+    expect(r.trajectory.answer).toBe('42');
+    expect(r.events.find((e) => e.type === 'warning' && e.kind === 'context-truncated')).toMatchObject({ turn: 0 });
+  });
+
+  it('a server that refuses `continuous_usage_stats` (HTTP 422 naming it) gets the request again without it, the usage counts still asked for', async () => {
+    const r = await run('openai', {
+      wire: { forbidFields: ['stream_options.continuous_usage_stats'] },
+      turns: [{ text: 'Run:\n```python\nprint(6 * 7)\n```\n' }, { text: 'So <<<{{RESULT}}>>>', usagePromptTokens: 900 }],
+    });
+    expect(r.trajectory.error).toBeUndefined();
+    expect(r.trajectory.answer).toBe('42');
+    const answered = r.chats.filter((c) => c.status === 200);
+    expect(answered).toHaveLength(2);
+    for (const c of answered) expect(c.body).toMatchObject({ stream_options: { include_usage: true } });
+    expect(JSON.stringify(answered.map((c) => c.body))).not.toContain('continuous_usage_stats');
+    expect(r.chats.filter((c) => c.status === 422)).toHaveLength(1);
+    expect(r.trajectory.turns[1]?.stats?.promptTokens).toBe(900);
+  });
+
   it("Groq's token counts, streamed in the last chunk's x_groq.usage, are read", async () => {
     const r = await run('openai', { wire: { groqUsage: true }, turns: [{ text: '<<<7>>>', usagePromptTokens: 321 }] });
     expect(r.trajectory.answer).toBe('7');
@@ -1526,6 +1677,18 @@ describe.each(BOTH)('other reasoning and end tokens left in the content on %s', 
     expect(r.trajectory.turns[0]?.text).toBe('It is <<<42>>>');
   });
 
+  // Proxies that turn a reasoning channel into content tags for clients that read only `content`:
+  // gemini-cli-openai's STREAM_THINKING_AS_CONTENT (GewoonJaap/gemini-cli-openai#8), ccproxy-api
+  // for Claude's thinking blocks (CaddyGlow/ccproxy-api#37).
+  it.each([1, 3, 100])("Claude-style <thinking>…</thinking> in the content (a proxy's reasoning as tags) is reasoning, chunks of %i: its code and <<<…>>> neither run nor answer", async (chunkSize) => {
+    const text = '<thinking>\nFormat: <<<answer content>>>. Try:\n```python\nprint(6 * 7)\n```\n</thinking>\n\nIt is <<<42>>>';
+    const r = await run(kind, { chunkSize, turns: [{ text }] }, { capabilities: ['completion'] });
+    expect(r.trajectory.answer).toBe('42');
+    expect(execCount(r)).toBe(0);
+    expect(r.trajectory.turns[0]?.reasoning).toContain('Format: <<<answer content>>>');
+    expect(r.trajectory.turns[0]?.text).toBe('It is <<<42>>>');
+  });
+
   it.each([
     ['the stream ends', 'stop'],
     ['the token limit cuts it', 'length'],
@@ -1654,6 +1817,21 @@ describe.each(BOTH)('output redrawn above the cursor on %s', (kind) => {
       'a row redrawn from a saved cursor, the SCO forms (`ESC[s` … `ESC[u`)',
       'import sys\nw = sys.stderr.write\nw("\\x1b[s")\nfor i in range(101):\n    w("\\x1b[u\\x1b[s" + f"{i}%\\nphase {i // 25}")\nw("\\n")\nprint("answer: 42")',
       '100%\nphase 4\n',
+    ],
+    [
+      'an animation that clears the screen and homes the cursor for each frame (`ESC[2J ESC[H`, a game of life)',
+      'import sys\nw = sys.stderr.write\nfor i in range(40):\n    w("\\x1b[2J\\x1b[H")\n    w(f"generation {i}\\n" + "#" * (i % 7) + "\\n")\nprint("answer: 42")',
+      'generation 39\n####\n',
+    ],
+    [
+      "`clear` from the cell (`ESC[H ESC[2J ESC[3J`, what os.system('clear') writes) and a full reset (`ESC c`) before the result",
+      'import sys\nw = sys.stderr.write\nw("loading...\\n" * 30)\nw("\\x1b[H\\x1b[2J\\x1b[3J")\nw("stage 1 done\\n" * 3)\nw("\\x1bc")\nw("table ready\\n")\nprint("answer: 42")',
+      'table ready\n',
+    ],
+    [
+      'a frame drawn over the last from the home position without a clear (`ESC[H`), its shorter rows erased (`ESC[K`)',
+      'import sys\nw = sys.stderr.write\nfor i in range(60, -1, -1):\n    w("\\x1b[H")\n    w(f"left {i}\\x1b[K\\nrate {i * 3}/s\\x1b[K\\n")\nprint("answer: 42")',
+      'left 0\nrate 0/s\n',
     ],
     [
       'two rows redrawn with `ESC[2F` (up, to column 1) after a line that stays',

@@ -146,6 +146,28 @@ describe('a hostile Ollama server', () => {
     expect(server.sent()).toBeLessThan(256 * MIB);
   });
 
+  it('an OpenAI-compatible stream of token counts alone, without end (no text, no reasoning, no call), is no sign of life: the run ends as stalled', async () => {
+    // The counts so far go to the agent for a reply it may cut (continuous_usage_stats), but only with something of the reply.
+    let sent = 0;
+    let timer: ReturnType<typeof setInterval> | undefined;
+    const counting = http.createServer((req, res) => {
+      req.resume();
+      if (!req.url?.endsWith('/chat/completions')) return void res.writeHead(404).end();
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write('data: {"choices":[{"index":0,"delta":{"role":"assistant","content":""}}]}\n\n');
+      timer = setInterval(() => {
+        sent++;
+        res.write(`data: {"choices":[],"usage":{"prompt_tokens":5,"completion_tokens":${sent}}}\n\n`);
+      }, 50);
+      res.on('close', () => clearInterval(timer));
+    });
+    server = await listen(counting, () => sent);
+    const { trajectory, events } = await solve(new OpenAiBackend({ baseUrl: `${server.url}/v1` }), 'hi', { stallSeconds: 1, firstTokenSeconds: 1, retryOnce: false });
+    clearInterval(timer);
+    expect(trajectory.reason).toBe('error');
+    expect(events.find((e) => e.type === 'error')).toMatchObject({ kind: 'stalled' });
+  });
+
   it('invalid UTF-8, a redirect to another host, a header flood and an unasked gzip body each end in a clear error', async () => {
     let redirectedTo = 0;
     const elsewhere = http.createServer((req, res) => {

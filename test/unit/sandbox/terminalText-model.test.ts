@@ -3,7 +3,7 @@
 // and `ESC[nG` act on directly (each erase blanks its cells, at a cost the collapser must not pay:
 // its erases are O(1) with write stamps), and a cursor that `\n`, `ESC[nA`/`B`/`E`/`F`, `ESC M`
 // move between rows (within the rows drawn; a row entered keeps its column, at most its width)
-// and `ESC[J` erases below; `ESC 7`/`ESC[s` save the cursor, `ESC 8`/`ESC[u` restore it; empty rows at the bottom, below the cursor, show nothing. Thousands of random sequences of text, redraws, erases,
+// and `ESC[J` erases below (`ESC[1J` above, `ESC[2J` the screen; `ESC c` resets it, the cursor home), `ESC[r;cH` puts the cursor at a row and column; `ESC 7`/`ESC[s` save the cursor, `ESC 8`/`ESC[u` restore it; empty rows at the bottom, below the cursor, show nothing. Thousands of random sequences of text, redraws, erases,
 // cursor moves, other escapes and line ends, whole and in random pieces, with and without a line
 // bound, must collapse to what the model shows, with the same count of dropped bytes.
 // The alphabet stays in the Basic Multilingual Plane: while a line is only appended to, the
@@ -48,6 +48,14 @@ function model(input: string, max: number): { out: string; dropped: number } {
     } else if (ch === '\x1b' && chars[i + 1] === '7') {
       saved = { row, column };
       i++;
+    } else if (ch === '\x1b' && chars[i + 1] === 'c') {
+      // Full reset: the screen erased, the cursor home, no saved position.
+      for (const r of rows) r.cells = r.cells.map(() => '');
+      cells = cells.map(() => '');
+      rows.length = row + 1;
+      enter(0, true);
+      saved = undefined;
+      i++;
     } else if (ch === '\x1b' && chars[i + 1] === '8') {
       if (saved) {
         enter(saved.row, false);
@@ -74,6 +82,20 @@ function model(input: string, max: number): { out: string; dropped: number } {
       else if (final === 'J' && n === 0) {
         rows.length = row + 1;
         cells.length = Math.min(cells.length, column);
+      } else if (final === 'J' && (n === 1 || n === 2)) {
+        // Erase above (1) or the screen (2): every row over the cursor's blank (its width kept, as `ESC[2K` keeps it).
+        for (let k = 0; k < row; k++) {
+          const r = rows[k];
+          if (r) r.cells = r.cells.map(() => '');
+        }
+        if (n === 2) {
+          rows.length = row + 1;
+          cells = cells.map(() => '');
+        } else for (let k = 0; k <= column && k < cells.length; k++) cells[k] = '';
+      } else if ((final === 'H' || final === 'f') && /^\d*(;\d*)?$/.test(params)) {
+        const [r, c] = params.split(';');
+        enter(Math.max(1, Number(r || '1')) - 1, true);
+        column = Math.min(Math.max(1, Number(c || '1')) - 1, width);
       } else if (final === 'G' && n >= 0) column = Math.min(Math.max(0, n - 1), width);
       else if (final === 'K' && n === 0) cells.length = Math.min(cells.length, column);
       else if (final === 'K' && n === 1) for (let k = 0; k <= column && k < cells.length; k++) cells[k] = '';
@@ -137,6 +159,13 @@ const ATOMS = [
   '\x1b[J',
   '\x1b[0J',
   '\x1b[2J',
+  '\x1b[1J',
+  '\x1b[3J',
+  '\x1b[H',
+  '\x1b[2;3H',
+  '\x1b[3f',
+  '\x1b[;2H',
+  '\x1bc',
   '\x1bM',
   '\x1b7',
   '\x1b8',
