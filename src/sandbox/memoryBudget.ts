@@ -548,12 +548,12 @@ export class SandboxBudget {
    * cgroup, which charges a page once, let them run). So when that count is over the budget, it
    * is checked again with each page divided among the processes that map it (Pss_Anon of
    * /proc/PID/smaps_rollup), whose sum over all the sandbox's processes counts each page once.
-   * That sum holds only for the same set of processes throughout. When a process appeared or went
-   * during each of the PSS_ATTEMPTS checks of a tick (a fork flood still forking, or code that
-   * forks and ends children without pause so that a parent's pages look shared with a child the
-   * check never reads), the sandbox is over if even the smallest of those sums is; otherwise the
-   * measure is `unsettled`, and the watcher ends the sandbox when that lasts UNSETTLED_TICKS
-   * measures in a row.
+   * That sum holds only when every process sharing a page is read and none goes meanwhile
+   * (measureMemory). When a process went during each of the PSS_ATTEMPTS checks of a tick (code
+   * that forks and ends children without pause, so that a parent's pages look shared with a
+   * child the check never reads), the sandbox is over if even the smallest of those sums is;
+   * otherwise the measure is `unsettled`, and the watcher ends the sandbox when that lasts
+   * UNSETTLED_TICKS measures in a row.
    */
   private memoryInUse(): { bytes: number; problem?: string; unsettled?: boolean } {
     const rss = this.measureMemory('rss');
@@ -567,30 +567,46 @@ export class SandboxBudget {
     return smallest > this.limits.memoryBytes ? { bytes: smallest } : { bytes: rss.bytes, unsettled: true };
   }
 
-  /** One measure of memoryInUse; `consistent` (pss only): the same processes were there before and after, each one read. */
+  /**
+   * One measure of memoryInUse. 'pss': processes that appeared while it ran (a fork flood) are
+   * read too, in up to PSS_ROUNDS listings, since a parent read before its child was forked counted
+   * its pages whole; `consistent` when no process read went meanwhile (a parent read while a child
+   * shared its pages would then have been counted at half) and none was left unread.
+   */
   private measureMemory(anonymous: 'rss' | 'pss'): { bytes: number; problem?: string; consistent?: boolean } {
     const worker = this.workerPid;
     if (worker === undefined) return { bytes: 0 };
-    const listed = this.listProcesses();
+    let listed = this.listProcesses();
     let total = 0;
     const measure: MeasureState = { fds: { left: WATCH_FD_LIMIT }, mapsBytes: { left: WATCH_MAPS_BYTES }, shared: new Set(), anonymous };
-    for (const pid of listed.pids) {
-      const bytes = processMemory(listed.proc(pid), measure, this.opaqueChain.has(pid));
-      if (bytes === undefined) {
-        const problem = measure.hidden
-          ? HIDDEN_FDS
-          : measure.fds.left < 0
-            ? `hold more open descriptors than the host checks (${WATCH_FD_LIMIT})`
-            : `map shared memory in more places than the host checks (${formatBytes(WATCH_MAPS_BYTES)} of mappings)`;
-        return { bytes: total, problem: `the sandbox's processes ${problem}` };
+    const read = new Set<number>();
+    let pending = listed.pids;
+    for (let round = 0; pending.length > 0; round++) {
+      for (const pid of pending) {
+        read.add(pid);
+        const bytes = processMemory(listed.proc(pid), measure, this.opaqueChain.has(pid));
+        if (bytes === undefined) {
+          const problem = measure.hidden
+            ? HIDDEN_FDS
+            : measure.fds.left < 0
+              ? `hold more open descriptors than the host checks (${WATCH_FD_LIMIT})`
+              : `map shared memory in more places than the host checks (${formatBytes(WATCH_MAPS_BYTES)} of mappings)`;
+          return { bytes: total, problem: `the sandbox's processes ${problem}` };
+        }
+        total += bytes;
       }
-      total += bytes;
+      if (anonymous === 'rss') break;
+      listed = this.listProcesses();
+      const now = new Set(listed.pids);
+      if ([...read].some((pid) => !now.has(pid))) measure.unread = true;
+      pending = listed.pids.filter((pid) => !read.has(pid));
+      if (round + 1 >= PSS_ROUNDS && pending.length > 0) {
+        measure.unread = true;
+        break;
+      }
     }
     for (const mount of this.plan.tmpfsMounts) total += tmpfsUsed(`/proc/${worker}/root${mount}`);
-    if (anonymous === 'rss') return { bytes: total };
-    const after = this.listProcesses().pids;
-    const same = after.length === listed.pids.length && after.every((pid) => listed.pids.includes(pid));
-    return { bytes: total, consistent: same && !measure.unread };
+    return anonymous === 'rss' ? { bytes: total } : { bytes: total, consistent: !measure.unread };
   }
 }
 
@@ -701,7 +717,7 @@ export interface MeasureState {
    * divided among the processes that map it (Pss_Anon of /proc/PID/smaps_rollup, Linux 5.8+).
    */
   anonymous?: 'rss' | 'pss';
-  /** Set ('pss') when a listed process was gone before it could be read: the sum is not one of a fixed set. */
+  /** Set ('pss') when a process read went meanwhile, or one was left unread: the sum is not one of a fixed set. */
   unread?: boolean;
 }
 
@@ -711,6 +727,8 @@ export interface MeasureState {
  * 80 ms against 46 ms on the loaded VM), and an unsettled measure is tried again next tick.
  */
 const PSS_ATTEMPTS = 1;
+/** Listings a 'pss' measure takes to read processes that appeared while it ran, before it is unsettled. */
+const PSS_ROUNDS = 4;
 /**
  * Unsettled measures in a row (each over the budget by RssAnon, no stable set to divide it among)
  * after which the watcher ends the sandbox: a second of WATCH_INTERVAL_MS ticks. A fork flood
