@@ -203,7 +203,7 @@ const OVER_BEHIND_CHURNING_FORKS = [
   '# may look half as big at the moment it is read. Over a 256 MiB budget all the same.',
   'import os, time',
   'def churn():',
-  "    block = bytearray(b'x' * (150 * 1024 * 1024))",
+  "    block = b'x' * (150 * 1024 * 1024)  # one allocation, under the per-process RLIMIT_AS",
   '    end = time.time() + 6',
   '    while time.time() < end:',
   '        pid = os.fork()',
