@@ -3,8 +3,9 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/unit/**/*.test.ts'],
-    // One clear message when the shared reference data (../shared) is missing.
-    globalSetup: ['test/support/sharedDataSetup.ts'],
+    // One clear message when the shared reference data (../shared) is missing, or when bubblewrap
+    // cannot start a sandbox for the user running the tests (Linux).
+    globalSetup: ['test/support/sharedDataSetup.ts', 'test/support/sandboxSetup.ts'],
     // Sandbox tests spawn real interpreters; two cores do not like many at once.
     maxWorkers: 2,
     // One generous bound for every test, hook and poll instead of a figure per test: these are

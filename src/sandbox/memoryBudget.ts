@@ -308,13 +308,23 @@ export class SandboxBudget {
     const entriesKnown = this.lastUsage.complete;
     let watcherHit = false;
     let memoryProblem: string | undefined;
+<<<<<<< HEAD
     /** The watcher's last measure (bytes). */
     let memoryUse = 0;
     /** Watcher: true (and the sandbox is to be killed) when the sandbox is over its memory budget or cannot be measured. */
+=======
+    let unsettled = 0;
+    /**
+     * Watcher: true (and the sandbox is to be killed) when the sandbox is over its memory budget or
+     * cannot be measured, or its measure stayed unsettled (see memoryInUse) for UNSETTLED_TICKS.
+     */
+>>>>>>> s38-nonroot
     const overMemory = (): boolean => {
       const use = this.memoryInUse();
       memoryUse = use.bytes;
       memoryProblem ??= use.problem;
+      unsettled = use.unsettled ? unsettled + 1 : 0;
+      if (use.unsettled) return unsettled >= UNSETTLED_TICKS;
       return use.problem !== undefined || use.bytes > this.limits.memoryBytes;
     };
     let diskKilled = false;
@@ -638,27 +648,73 @@ export class SandboxBudget {
    * Watcher: bytes the sandbox holds now (anonymous memory of its processes, the shared memory
    * they map, memfds, tmpfs mounts); with `problem` when it could not all be looked at
    * (WATCH_FD_LIMIT, WATCH_MAPS_BYTES), which counts as over.
+   *
+   * Anonymous memory is first counted as each process's resident anonymous pages (RssAnon, one
+   * cheap read). That counts a page once for every process that maps it, and forked processes
+   * share their parent's pages copy-on-write: 256 sleeping children of a fresh interpreter read
+   * as 2 GiB and were killed at a 2 GiB budget while they held a few MiB of their own (a memory
+   * cgroup, which charges a page once, let them run). So when that count is over the budget, it
+   * is checked again with each page divided among the processes that map it (Pss_Anon of
+   * /proc/PID/smaps_rollup), whose sum over all the sandbox's processes counts each page once.
+   * That sum holds only when every process sharing a page is read and none goes meanwhile
+   * (measureMemory). When a process went during each of the PSS_ATTEMPTS checks of a tick (code
+   * that forks and ends children without pause, so that a parent's pages look shared with a
+   * child the check never reads), the sandbox is over if even the smallest of those sums is;
+   * otherwise the measure is `unsettled`, and the watcher ends the sandbox when that lasts
+   * UNSETTLED_TICKS measures in a row.
    */
-  private memoryInUse(): { bytes: number; problem?: string } {
+  private memoryInUse(): { bytes: number; problem?: string; unsettled?: boolean } {
+    const rss = this.measureMemory('rss');
+    if (rss.problem !== undefined || rss.bytes <= this.limits.memoryBytes) return rss;
+    let smallest = rss.bytes;
+    for (let attempt = 0; attempt < PSS_ATTEMPTS; attempt++) {
+      const pss = this.measureMemory('pss');
+      if (pss.problem !== undefined || pss.consistent) return pss;
+      smallest = Math.min(smallest, pss.bytes);
+    }
+    return smallest > this.limits.memoryBytes ? { bytes: smallest } : { bytes: rss.bytes, unsettled: true };
+  }
+
+  /**
+   * One measure of memoryInUse. 'pss': processes that appeared while it ran (a fork flood) are
+   * read too, in up to PSS_ROUNDS listings, since a parent read before its child was forked counted
+   * its pages whole; `consistent` when no process read went meanwhile (a parent read while a child
+   * shared its pages would then have been counted at half) and none was left unread.
+   */
+  private measureMemory(anonymous: 'rss' | 'pss'): { bytes: number; problem?: string; consistent?: boolean } {
     const worker = this.workerPid;
     if (worker === undefined) return { bytes: 0 };
-    const listed = this.listProcesses();
+    let listed = this.listProcesses();
     let total = 0;
-    const measure: MeasureState = { fds: { left: WATCH_FD_LIMIT }, mapsBytes: { left: WATCH_MAPS_BYTES }, shared: new Set() };
-    for (const pid of listed.pids) {
-      const bytes = processMemory(listed.proc(pid), measure, this.opaqueChain.has(pid));
-      if (bytes === undefined) {
-        const problem = measure.hidden
-          ? HIDDEN_FDS
-          : measure.fds.left < 0
-            ? `hold more open descriptors than the host checks (${WATCH_FD_LIMIT})`
-            : `map shared memory in more places than the host checks (${formatBytes(WATCH_MAPS_BYTES)} of mappings)`;
-        return { bytes: total, problem: `the sandbox's processes ${problem}` };
+    const measure: MeasureState = { fds: { left: WATCH_FD_LIMIT }, mapsBytes: { left: WATCH_MAPS_BYTES }, shared: new Set(), anonymous };
+    const read = new Set<number>();
+    let pending = listed.pids;
+    for (let round = 0; pending.length > 0; round++) {
+      for (const pid of pending) {
+        read.add(pid);
+        const bytes = processMemory(listed.proc(pid), measure, this.opaqueChain.has(pid));
+        if (bytes === undefined) {
+          const problem = measure.hidden
+            ? HIDDEN_FDS
+            : measure.fds.left < 0
+              ? `hold more open descriptors than the host checks (${WATCH_FD_LIMIT})`
+              : `map shared memory in more places than the host checks (${formatBytes(WATCH_MAPS_BYTES)} of mappings)`;
+          return { bytes: total, problem: `the sandbox's processes ${problem}` };
+        }
+        total += bytes;
       }
-      total += bytes;
+      if (anonymous === 'rss') break;
+      listed = this.listProcesses();
+      const now = new Set(listed.pids);
+      if ([...read].some((pid) => !now.has(pid))) measure.unread = true;
+      pending = listed.pids.filter((pid) => !read.has(pid));
+      if (round + 1 >= PSS_ROUNDS && pending.length > 0) {
+        measure.unread = true;
+        break;
+      }
     }
     for (const mount of this.plan.tmpfsMounts) total += tmpfsUsed(`/proc/${worker}/root${mount}`);
-    return { bytes: total };
+    return anonymous === 'rss' ? { bytes: total } : { bytes: total, consistent: !measure.unread };
   }
 }
 
@@ -763,7 +819,30 @@ export interface MeasureState {
   shared: Set<string>;
   /** Set when a process's descriptors could not be read (see `fdTableHidden`): the measure is incomplete. */
   hidden?: boolean;
+  /**
+   * How anonymous pages are counted: 'rss' (default), all the process's resident ones (RssAnon of
+   * /proc/PID/status: a page shared copy-on-write with another process counts in both); 'pss', each
+   * divided among the processes that map it (Pss_Anon of /proc/PID/smaps_rollup, Linux 5.8+).
+   */
+  anonymous?: 'rss' | 'pss';
+  /** Set ('pss') when a process read went meanwhile, or one was left unread: the sum is not one of a fixed set. */
+  unread?: boolean;
 }
+
+/**
+ * Times per tick the watcher tries a 'pss' measure over a stable set of processes before the
+ * measure is unsettled. One: a smaps_rollup read costs about twice a status read (250 processes:
+ * 80 ms against 46 ms on the loaded VM), and an unsettled measure is tried again next tick.
+ */
+const PSS_ATTEMPTS = 1;
+/** Listings a 'pss' measure takes to read processes that appeared while it ran, before it is unsettled. */
+const PSS_ROUNDS = 4;
+/**
+ * Unsettled measures in a row (each over the budget by RssAnon, no stable set to divide it among)
+ * after which the watcher ends the sandbox: a second of WATCH_INTERVAL_MS ticks. A fork flood
+ * settles once its last fork fails; code that keeps its processes changing to hide memory does not.
+ */
+const UNSETTLED_TICKS = 10;
 
 /** A fresh MeasureState with no limits (a single process measured on its own). */
 function unboundedMeasure(): MeasureState {
@@ -774,6 +853,22 @@ function unboundedMeasure(): MeasureState {
 function statusBytes(status: string, field: string): number {
   const match = new RegExp(`^${field}:\\s*(\\d+) kB$`, 'm').exec(status);
   return match ? Number(match[1]) * 1024 : 0;
+}
+
+/**
+ * The process's share of its resident anonymous pages (bytes): each page divided by the number of
+ * processes that map it (Pss_Anon of /proc/PID/smaps_rollup). Undefined when the process is gone,
+ * the file cannot be read (it needs ptrace read access, as /proc/PID/fd does) or has no such field
+ * (kernels before 5.8).
+ */
+function anonymousShare(procDir: string): number | undefined {
+  try {
+    const rollup = readFileSync(`${procDir}/smaps_rollup`, 'latin1');
+    const match = /^Pss_Anon:\s*(\d+) kB$/m.exec(rollup);
+    return match ? Number(match[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -832,13 +927,21 @@ export function processMemory(procDir: string, measure: MeasureState = unbounded
   try {
     // RssAnon: private anonymous pages; RssShmem: shared memory pages (tmpfs files and the objects above).
     const status = readFileSync(`${procDir}/status`, 'latin1');
-    total += statusBytes(status, 'RssAnon');
+    if (measure.anonymous === 'pss' && !/^State:\s+Z/m.test(status)) {
+      // (A zombie holds no pages, and has no smaps_rollup to read.) Where the share cannot be read
+      // (the non-dumpable supervisor, for a host that is neither root nor the owner of the
+      // sandbox's user namespace), all its pages count: never less than its share.
+      total += anonymousShare(procDir) ?? statusBytes(status, 'RssAnon');
+    } else {
+      total += statusBytes(status, 'RssAnon');
+    }
     if (statusBytes(status, 'RssShmem') > 0) {
       const shared = mappedSharedMemory(procDir, measure);
       if (shared === undefined) return undefined;
       total += shared;
     }
   } catch {
+    if (measure.anonymous === 'pss') measure.unread = true;
     return 0;
   }
   let table: Dir;

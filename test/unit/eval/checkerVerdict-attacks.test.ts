@@ -10,12 +10,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sandboxCheckRunner } from '../../../src/eval/sandboxChecker';
-import { startRunner, TIERS } from '../sandbox/helpers';
+import { startRunner, REQUIRED_TIERS } from '../sandbox/helpers';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'r1ci-checker-verdict-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe.each(TIERS)('a checker verdict the answer cannot write (%s tier)', (tier) => {
+describe.each(REQUIRED_TIERS)('a checker verdict the answer cannot write (%s tier)', (tier) => {
   it('an answer carrying the marker line, shown by its checker, is still judged by the checker', async () => {
     const checker = path.join(dir, 'echo.py');
     writeFileSync(checker, 'def check(answer, record):\n    print("checking", answer)\n    return answer.strip() == "42"\n');

@@ -17,7 +17,7 @@ import { sandboxCheckRunner } from '../../../src/eval/sandboxChecker';
 import { SandboxPool } from '../../../src/sandbox';
 import { startScriptedServer, type ScriptedServer } from '../../support/scripted-server';
 import { sandboxAttackCell } from '../../support/sandboxAttackCases';
-import { startRunner, TIERS } from '../sandbox/helpers';
+import { startRunner, REQUIRED_TIERS } from '../sandbox/helpers';
 
 const REPO = path.resolve(__dirname, '../../..');
 const FORGERY = sandboxAttackCell(REPO, '09-eval-forges-checker.py');
@@ -52,7 +52,7 @@ async function endOf(events: AsyncIterable<EvalEvent>): Promise<Extract<EvalEven
   return end;
 }
 
-describe.each(TIERS)('evaluation integrity (%s tier)', (tier) => {
+describe.each(REQUIRED_TIERS)('evaluation integrity (%s tier)', (tier) => {
   it('the forgery really forges a checker that shares its interpreter (the attack this guards against)', async () => {
     writeFileSync(path.join(dir, 'check.py'), CHECKER);
     const runner = await startRunner(tier, { mode: 'stateless' });

@@ -10,7 +10,7 @@ import { createCodeRunner, type CodeRunner, type ExecResult, type SandboxLimits 
 import { findDescendants } from '../../../src/sandbox/process-tree';
 import { removeTree } from '../../../src/sandbox/scratchJanitor';
 import { sandboxAttackCell } from '../../support/sandboxAttackCases';
-import { IS_ROOT, isolation, pidsInNamespace, pidsWithCommandLine, removeDir, tempDir, TIERS } from './helpers';
+import { IS_ROOT, isolation, pidsInNamespace, pidsWithCommandLine, removeDir, tempDir, REQUIRED_TIERS } from './helpers';
 import { eventually } from '../../support/processTree';
 
 const MiB = 1024 ** 2;
@@ -160,24 +160,67 @@ const TMPFS_SPLIT = [
   "print('wrote')",
 ].join('\n');
 
-describe('the isolated tier and the memory cgroup are there on Linux as root (CI): fail, not skip', () => {
-  it.runIf(LINUX_ROOT)('bubblewrap works, the memory budget is a cgroup, and dispose removes it', async () => {
+describe('the isolated tier and a whole-sandbox memory budget are there on Linux, for root (CI) and other users: fail, not skip', () => {
+  it.runIf(process.platform === 'linux')('bubblewrap works; the memory budget is a cgroup as root (dispose removes it), else a systemd scope or the watcher, for all processes and tmpfs together', async () => {
     expect(isolation.tier).toBe('isolated');
     const runner = await start('isolated', 'auto');
     let cgroup: string | undefined;
     try {
-      expect(runner.tierNote).toMatch(/Memory: cgroup v[12], 256 MiB for all processes and tmpfs together/);
-      cgroup = await sandboxCgroup(runner);
-      expect(cgroup).toMatch(/\/r1ci-sandbox-[0-9a-f]+$/);
-      expect(existsSync(cgroup ?? '')).toBe(true);
+      if (IS_ROOT) {
+        expect(runner.tierNote).toMatch(/Memory: cgroup v[12], 256 MiB for all processes and tmpfs together/);
+        cgroup = await sandboxCgroup(runner);
+        expect(cgroup).toMatch(/\/r1ci-sandbox-[0-9a-f]+$/);
+        expect(existsSync(cgroup ?? '')).toBe(true);
+      } else {
+        // Another user cannot make cgroups of its own here; a desktop's systemd user manager can.
+        expect(runner.tierNote).toMatch(/Memory: (systemd scope \(MemoryMax\)|watched), 256 MiB for all processes and tmpfs together/);
+      }
     } finally {
       await runner.dispose();
     }
-    expect(existsSync(cgroup ?? '')).toBe(false);
+    if (cgroup !== undefined) expect(existsSync(cgroup)).toBe(false);
   });
 });
 
-describe.each(TIERS.flatMap((tier) => MECHANISMS.map((mechanism) => [tier, mechanism] as const)))('whole-sandbox memory (%s tier, %s)', (tier, mechanism) => {
+const SHARED_BY_FORKS = [
+  '# 120 MiB in the interpreter, shared copy-on-write with 4 forked children that only sleep: each',
+  '# child maps (RssAnon) all of it, but the pages exist once. Under a 256 MiB budget this fits.',
+  'import os, time',
+  "block = b'x' * (120 * 1024 * 1024)",
+  'pids = []',
+  'for i in range(4):',
+  '    pid = os.fork()',
+  '    if pid == 0:',
+  '        time.sleep(3)',
+  '        os._exit(0)',
+  '    pids.append(pid)',
+  'print([os.waitpid(p, 0)[1] for p in pids], len(block))',
+].join('\n');
+
+const OVER_BEHIND_CHURNING_FORKS = [
+  '# 300 MiB of private memory in two processes of 150 MiB, each forking short-lived children',
+  "# without end: a child shares its parent's pages while it lives, so counted by share the parent",
+  '# may look half as big at the moment it is read. Over a 256 MiB budget all the same.',
+  'import os, time',
+  'def churn():',
+  "    block = b'x' * (150 * 1024 * 1024)  # one allocation, under the per-process RLIMIT_AS",
+  '    end = time.time() + 6',
+  '    while time.time() < end:',
+  '        pid = os.fork()',
+  '        if pid == 0:',
+  '            os._exit(0)',
+  '        os.waitpid(pid, 0)',
+  'holders = []',
+  'for i in range(2):',
+  '    pid = os.fork()',
+  '    if pid == 0:',
+  '        churn()',
+  '        os._exit(0)',
+  '    holders.append(pid)',
+  'print([os.waitpid(p, 0)[1] for p in holders])',
+].join('\n');
+
+describe.each(REQUIRED_TIERS.flatMap((tier) => MECHANISMS.map((mechanism) => [tier, mechanism] as const)))('whole-sandbox memory (%s tier, %s)', (tier, mechanism) => {
   it('says which mechanism enforces the budget', async () => {
     const runner = await start(tier, mechanism);
     try {
@@ -192,6 +235,28 @@ describe.each(TIERS.flatMap((tier) => MECHANISMS.map((mechanism) => [tier, mecha
     const runner = await start(tier, mechanism);
     try {
       const result = await runner.runCell(FORKED_MEMORY);
+      expect(result.killed).toBe('memory');
+      expect(result.killMessage).toContain('killed: sandbox memory limit (256 MiB)');
+      expect((await runner.runCell('print(1 + 1)')).stdout).toBe('2\n');
+    } finally {
+      await runner.dispose();
+    }
+  });
+
+  it('memory forked children share copy-on-write counts once: they run to the end under the budget', async () => {
+    const runner = await start(tier, mechanism);
+    try {
+      const result = await runner.runCell(SHARED_BY_FORKS);
+      expect({ killed: result.killed, message: result.killMessage, stdout: result.stdout }).toEqual({ killed: undefined, message: undefined, stdout: `[0, 0, 0, 0] ${120 * MiB}\n` });
+    } finally {
+      await runner.dispose();
+    }
+  });
+
+  it('memory over the limit behind children forked and ended without pause: still killed at the sandbox limit', async () => {
+    const runner = await start(tier, mechanism);
+    try {
+      const result = await runner.runCell(OVER_BEHIND_CHURNING_FORKS);
       expect(result.killed).toBe('memory');
       expect(result.killMessage).toContain('killed: sandbox memory limit (256 MiB)');
       expect((await runner.runCell('print(1 + 1)')).stdout).toBe('2\n');
@@ -241,7 +306,7 @@ describe.each(TIERS.flatMap((tier) => MECHANISMS.map((mechanism) => [tier, mecha
 });
 
 // Only the isolated tier has RAM-backed mounts of its own (basic keeps /tmp and home on disk).
-describe.runIf(TIERS.includes('isolated')).each(MECHANISMS)('tmpfs files are sandbox memory (isolated tier, %s)', (mechanism) => {
+describe.runIf(REQUIRED_TIERS.includes('isolated')).each(MECHANISMS)('tmpfs files are sandbox memory (isolated tier, %s)', (mechanism) => {
   it('multiprocessing works: /dev/shm is there (its own sized tmpfs)', async () => {
     const runner = await start('isolated', mechanism);
     try {
@@ -309,7 +374,7 @@ const DETACHED_BURNERS = [
   "print('started')",
 ].join('\n');
 
-describe.each(TIERS.flatMap((tier) => MECHANISMS.map((mechanism) => [tier, mechanism] as const)))('nothing runs on after its cell (%s tier, %s)', (tier, mechanism) => {
+describe.each(REQUIRED_TIERS.flatMap((tier) => MECHANISMS.map((mechanism) => [tier, mechanism] as const)))('nothing runs on after its cell (%s tier, %s)', (tier, mechanism) => {
   it.each([
     ['06-background-burners.py', () => sandboxAttackCell(REPO, '06-background-burners.py')],
     ['setsid and double-fork burners', () => DETACHED_BURNERS],
@@ -391,7 +456,7 @@ describe.each(TIERS.flatMap((tier) => MECHANISMS.map((mechanism) => [tier, mecha
   });
 });
 
-describe.each(TIERS)('disk budget of the scratch folder (%s tier)', (tier) => {
+describe.each(REQUIRED_TIERS)('disk budget of the scratch folder (%s tier)', (tier) => {
   it('11-disk-fill.py: stopped, "disk budget of the sandbox used up"; deleting brings it back', async () => {
     const runner = await start(tier, 'auto');
     try {
@@ -484,7 +549,7 @@ const DEEP_TREE_CELL = [
   'print("wrote 90 MiB at depth 18")',
 ].join('\n');
 
-describe.each(TIERS)('disk the scratch walk cannot name still counts (%s tier)', (tier) => {
+describe.each(REQUIRED_TIERS)('disk the scratch walk cannot name still counts (%s tier)', (tier) => {
   it('files below a path longer than PATH_MAX: over the budget, and the folder can still be removed', async () => {
     const runner = await start(tier, 'auto');
     const scratch = runner.scratchDir;
@@ -535,7 +600,7 @@ describe.each(TIERS)('disk the scratch walk cannot name still counts (%s tier)',
   });
 });
 
-describe.each(TIERS)('the disk check after a cell cannot be fooled by deletions elsewhere (%s tier)', (tier) => {
+describe.each(REQUIRED_TIERS)('the disk check after a cell cannot be fooled by deletions elsewhere (%s tier)', (tier) => {
   it('a cell that goes over while the host deletes as much elsewhere on the same file system is still stopped', async () => {
     const runner = await start(tier, 'auto');
     // Beside scratch, so on its file system: statfs counts it at the walk after the first cell.
@@ -557,7 +622,7 @@ describe.each(TIERS)('the disk check after a cell cannot be fooled by deletions 
   });
 });
 
-describe.each(TIERS)('artifact copies on the host have a budget too (%s tier)', (tier) => {
+describe.each(REQUIRED_TIERS)('artifact copies on the host have a budget too (%s tier)', (tier) => {
   it("sparse 32 MiB files rewritten every cell: copies stop at the runner's host copy budget", async () => {
     const runner = await start(tier, 'auto', { ...LIMITS, artifactHostBytes: 100 * MiB });
     const sparse = "for i in range(4):\n    with open(f'sparse{i}.bin', 'wb') as f:\n        f.truncate(32 * 1024 * 1024 - 1); f.write(b'x')\nprint('ok')";

@@ -10,7 +10,7 @@ import { buildBwrapPlan, interpreterBinds } from '../../../src/sandbox/bubblewra
 import { cutUtf8, StreamCapture } from '../../../src/sandbox/output-capture';
 import { buildSeatbeltProfile, findWorkerScript, SandboxPool, type CodeRunner } from '../../../src/sandbox/index';
 import { ConfiguredSandboxPool } from '../../../src/sandbox/configuredPool';
-import { removeDir, tempDir, TIERS } from './helpers';
+import { removeDir, tempDir, REQUIRED_TIERS } from './helpers';
 
 describe('buildSeatbeltProfile', () => {
   const profile = buildSeatbeltProfile({
@@ -91,7 +91,7 @@ describe('findWorkerScript', () => {
   });
 });
 
-describe.each(TIERS)('SandboxPool (%s tier)', (tier) => {
+describe.each(REQUIRED_TIERS)('SandboxPool (%s tier)', (tier) => {
   it('hands the warm spare to a new conversation and keeps one ready', async () => {
     const root = tempDir('pool');
     const pool = new SandboxPool({ scratchRoot: root, isolation: tier === 'basic' ? 'basic' : 'auto' });
@@ -138,7 +138,7 @@ describe.each(TIERS)('SandboxPool (%s tier)', (tier) => {
   });
 });
 
-describe.each(TIERS)('ConfiguredSandboxPool (%s tier)', (tier) => {
+describe.each(REQUIRED_TIERS)('ConfiguredSandboxPool (%s tier)', (tier) => {
   it('a setting changed while a sandbox is handed out: that caller still gets its sandbox, and the old pool ends after', async () => {
     const root = tempDir('pool-switch');
     const isolation = tier === 'basic' ? 'basic' : 'auto';

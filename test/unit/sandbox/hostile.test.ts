@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CodeRunner } from '../../../src/sandbox/index';
-import { IS_ROOT, isAlive, pidsInNamespace, pidsWithCommandLine, removeDir, startRunner, tempDir, TIERS } from './helpers';
+import { IS_ROOT, isAlive, pidsInNamespace, pidsWithCommandLine, removeDir, startRunner, tempDir, REQUIRED_TIERS } from './helpers';
 import { eventually } from '../../support/processTree';
 
 const outside = tempDir('outside');
@@ -53,7 +53,7 @@ function isZombie(pid: number): boolean {
   }
 }
 
-describe.each(TIERS)('hostile code (%s tier)', (tier) => {
+describe.each(REQUIRED_TIERS)('hostile code (%s tier)', (tier) => {
   const isolated = tier === 'isolated';
   // Cells that must end by themselves run under the default time limit (60 s: a short one can
   // strike a slow cell on a loaded machine); the tests about the time limit use `limited`.
