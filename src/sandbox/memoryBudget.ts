@@ -308,17 +308,13 @@ export class SandboxBudget {
     const entriesKnown = this.lastUsage.complete;
     let watcherHit = false;
     let memoryProblem: string | undefined;
-<<<<<<< HEAD
     /** The watcher's last measure (bytes). */
     let memoryUse = 0;
-    /** Watcher: true (and the sandbox is to be killed) when the sandbox is over its memory budget or cannot be measured. */
-=======
     let unsettled = 0;
     /**
      * Watcher: true (and the sandbox is to be killed) when the sandbox is over its memory budget or
      * cannot be measured, or its measure stayed unsettled (see memoryInUse) for UNSETTLED_TICKS.
      */
->>>>>>> s38-nonroot
     const overMemory = (): boolean => {
       const use = this.memoryInUse();
       memoryUse = use.bytes;
