@@ -5,7 +5,7 @@ import type { TranscriptCommand, ViewExecResult } from '../../../src/vscode/conv
 import { button, codicon, el, formatBytes, iconButton, shown } from '../shared/dom';
 import { highlightPython } from './markdown';
 import { poster } from '../shared/vscodeApi';
-import { escapeControls, escapeName, forDisplay } from '../../../src/sandbox/terminalText';
+import { codeForDisplay, escapeName, forDisplay } from '../../../src/sandbox/terminalText';
 
 const post = poster<TranscriptCommand>();
 
@@ -86,9 +86,10 @@ export class CellView {
     this.body.id = bodyId;
     const pre = el('pre', 'cell-code');
     const codeEl = el('code', 'hljs language-python');
-    // highlight.js escapes the code it wraps; controls and bidi overrides are shown escaped, so
-    // the code you read (and approve) is the code that runs ("Trojan Source").
-    codeEl.innerHTML = highlightPython(escapeControls(code));
+    // highlight.js escapes the code it wraps; the lines are Python's, controls, bidi overrides and
+    // invisible characters are shown escaped, so the code you read (and approve) is the code that
+    // runs ("Trojan Source"; codeForDisplay).
+    codeEl.innerHTML = highlightPython(codeForDisplay(code));
     pre.append(codeEl);
     this.output = el('div', 'cell-output');
     this.body.append(pre, this.output);
