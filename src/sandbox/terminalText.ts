@@ -84,12 +84,18 @@ export function escapeName(name: string): string {
  * the CLI, the MCP solve report): the lines are Python's own, and nothing is invisible. Python
  * ends a source line at `\r\n`, `\r` and `\n` alike (universal newlines, as compile() reads a
  * cell), so a lone `\r` is a line break here too: shown escaped inside a line, `# C:\\temp\rimport os`
- * would read as one comment while Python runs `import os` on a line of its own. Every other control
- * and bidi override is shown escaped (escapeControls, "Trojan Source"), and so is every character
- * that shows as nothing (INVISIBLE: zero-width characters, separators, Hangul fillers). Tabs kept.
+ * would read as one comment while Python runs `import os` on a line of its own. A form feed in a
+ * line's indentation sets Python's column back to 0 (the tokenizer counts only the whitespace after
+ * it), so such a line starts with its `\f` at column 0 here, the whitespace before it left out:
+ * `    \fprint(1)` under `if False:` reads as inside the block but runs after it. (Inside a
+ * triple-quoted string those left-out blanks are text; the `\f` still shows where they were.) Every
+ * other control and bidi override is shown escaped (escapeControls, "Trojan Source"), and so is
+ * every character that shows as nothing (INVISIBLE: zero-width characters, separators, Hangul
+ * fillers). Tabs kept.
  */
 export function codeForDisplay(code: string): string {
-  return escapeInvisible(escapeControls(code.replace(/\r\n?/g, '\n')));
+  const lines = code.replace(/\r\n?/g, '\n').replace(/(^|\n)[ \t\f]*\f/g, '$1\f');
+  return escapeInvisible(escapeControls(lines));
 }
 
 /** Every control character (see CONTROL) shown escaped; tab and newline kept. Linear time. */

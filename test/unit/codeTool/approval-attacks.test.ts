@@ -49,6 +49,12 @@ const CASES: readonly HiddenCodeCase[] = [
     shownLines: ['role = "admin\\u200b"'],
   },
   {
+    name: 'a form feed in the indentation sets the column back to 0: the line runs after the dead block it seems to be in',
+    code: 'if False:\n    pass\n    \fprint("RAN-" + "FF")\n',
+    printed: 'RAN-FF',
+    shownLines: ['\\fprint("RAN-" + "FF")'],
+  },
+  {
     name: 'a line separator (U+2028) is no line end to Python, so it is shown as an escape, not a break',
     code: 'print("RAN-" + "LS")  # done\u2028and nothing after\n',
     printed: 'RAN-LS',
