@@ -117,10 +117,20 @@ export class CellView {
     this.rerunButton.disabled = status === 'running' || status === 'waiting';
   }
 
+  /**
+   * Shows Run and Skip under the code. `focus`: the question takes the keyboard focus, so it is
+   * announced and Tab reaches Run, unless the user is typing (a text field has the focus). Never
+   * Run itself: the model decides when the question appears, and a key pressed for something else
+   * at that moment (a space typed in the composer, Space scrolling the page, Enter) would click a
+   * focused Run and run code the user never read.
+   */
   askApproval(focus: boolean): void {
     this.setStatus('waiting');
     this.approval?.remove();
     const bar = el('div', 'approval');
+    bar.setAttribute('role', 'group');
+    bar.setAttribute('aria-label', `Cell ${this.index + 1}: run this code in the sandbox?`);
+    bar.tabIndex = -1;
     bar.append(el('span', undefined, 'Run this code in the sandbox?'));
     const run = button(
       'Run',
@@ -139,7 +149,7 @@ export class CellView {
     bar.append(run, skip);
     this.approval = bar;
     this.body.append(bar);
-    if (focus) run.focus();
+    if (focus && !typing()) bar.focus();
   }
 
   /** The conversation ended while this cell waited: it was never run. */
@@ -174,6 +184,12 @@ export class CellView {
       out.append(item);
     }
   }
+}
+
+/** True while a text field (the chat's composer, any input) has the keyboard focus. */
+function typing(): boolean {
+  const active = document.activeElement;
+  return active instanceof HTMLTextAreaElement || active instanceof HTMLInputElement || (active instanceof HTMLElement && active.isContentEditable);
 }
 
 /**
