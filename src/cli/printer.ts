@@ -2,7 +2,7 @@
 // code wrote reaches the terminal raw: controls, escape sequences and bidi overrides are shown
 // escaped (terminalText.ts), so a reply or a cell cannot clear the screen or set the title.
 import type { AgentEvent } from '../agent/events';
-import { escapeControls, escapeName, forDisplay } from '../sandbox/terminalText';
+import { codeForDisplay, escapeControls, escapeName, forDisplay } from '../sandbox/terminalText';
 import type { ExecResult } from '../sandbox/types';
 import type { AnswerSource } from '../agent/finalAnswer';
 import { formatBytes } from '../sandbox/format';
@@ -131,7 +131,8 @@ export function createPrinter(out: Out, color: boolean, codeRuns = true): (event
         // Code that is not in the streamed text (a tool call, a block from the reasoning) is shown here.
         if (event.source === 'tool-call' || event.source === 'reasoning') {
           line(`── python ${event.source === 'tool-call' ? 'tool call' : 'from the reasoning'} ──`, '36');
-          line(event.code);
+          // Python's lines (a lone CR ends one), invisible characters shown escaped.
+          line(codeForDisplay(event.code));
         }
         break;
       case 'turn-start':

@@ -3,7 +3,7 @@
 // isolated tier, ask on the basic tier).
 import type { IsolationTier } from '../sandbox';
 import { fence } from './cellReport';
-import { escapeControls } from '../sandbox/terminalText';
+import { codeForDisplay, escapeControls } from '../sandbox/terminalText';
 
 export type ApprovalSetting = 'default' | 'auto' | 'ask' | 'never';
 
@@ -16,7 +16,7 @@ export function toolApproval(approval: ApprovalSetting, tier: IsolationTier): 'r
 
 /** What the user sees before a tool call runs: the code and where it runs, and whether they must confirm. */
 export interface InvocationPreview {
-  /** Markdown: the tier (and session), the tier's note, then the code (controls and bidi overrides shown escaped). */
+  /** Markdown: the tier (and session), the tier's note, then the code as codeForDisplay shows it (Python's lines; controls, bidi overrides and invisible characters escaped). */
   readonly markdown: string;
   /** Set when the user must confirm first (the confirmation's title). */
   readonly confirmTitle?: string;
@@ -27,8 +27,8 @@ export interface InvocationPreview {
 /** The preview of running `code` on `tier` (in `sessionId`, when given) under the approval setting. */
 export function invocationPreview(code: string, sessionId: string | undefined, tier: IsolationTier, tierNote: string, approval: ApprovalSetting): InvocationPreview {
   const where = `${tier} tier${sessionId ? `, session \`${sessionId}\`` : ''}`;
-  // Controls and bidi overrides shown escaped: the code the user approves reads as the code that runs ("Trojan Source").
-  const markdown = `Sandbox: **${where}** — ${markdownText(tierNote)}\n\n${fence(escapeControls(code), 'python')}`;
+  // Python's own lines, controls, bidi overrides and invisible characters shown escaped: the code the user approves reads as the code that runs ("Trojan Source").
+  const markdown = `Sandbox: **${where}** — ${markdownText(tierNote)}\n\n${fence(codeForDisplay(code), 'python')}`;
   const runningLine = `Running Python in the sandbox (${where})`;
   return toolApproval(approval, tier) === 'ask' ? { markdown, runningLine, confirmTitle: `Run this Python in the ${tier} sandbox?` } : { markdown, runningLine };
 }

@@ -6,7 +6,8 @@ import type { ModelRunSettings } from '../agent/modelRunSettings';
 import { collectTrajectory } from '../agent/trajectory';
 import type { Trajectory } from '../trajectory/trajectory';
 import type { SessionRegistry } from '../codeTool/sessionRegistry';
-import { cellStatus } from '../codeTool/cellReport';
+import { cellStatus, fence } from '../codeTool/cellReport';
+import { codeForDisplay, escapeName } from '../sandbox/terminalText';
 import type { IsolationTier } from '../sandbox';
 
 export interface SolveOutcome {
@@ -29,13 +30,19 @@ export function solveWithAgent(question: string, settings: ModelRunSettings, reg
   }, signal);
 }
 
-/** The text an MCP client gets back: the answer (or why there is none), the tier, then each cell's code and status. */
+/**
+ * The text an MCP client gets back: the answer (or why there is none), the tier, then each cell's
+ * code and status. The answer and the code are the model's (hostile): the answer stays on its line
+ * (line ends, controls and invisible characters escaped, as a name is: escapeName) and each cell's
+ * code is in a fence it cannot close, as codeForDisplay shows it (a `\r` is a line end to
+ * Markdown and to Python alike), so neither can add labelled lines ("tier:", "--- cell") of its own.
+ */
 export function formatSolveReport({ trajectory: t, tier, tierNote }: SolveOutcome): string {
-  const answer = t.answer !== null ? t.answer : t.error !== undefined ? `none (${t.error})` : t.reason === 'budget' ? 'none (code-call budget used up)' : `none (${t.reason})`;
+  const answer = t.answer !== null ? escapeName(t.answer) : t.error !== undefined ? `none (${escapeName(t.error)})` : t.reason === 'budget' ? 'none (code-call budget used up)' : `none (${t.reason})`;
   const cells = t.turns.flatMap((turn) => (turn.cell ? [turn.cell] : []));
   const lines = [`answer: ${answer}`, `model: ${t.model}`, `tier: ${tier} (${tierNote})`, `code cells: ${cells.length}`];
   for (const cell of cells) {
-    lines.push(`--- cell ${cell.index + 1}: ${cell.result ? cellStatus(cell.result) : 'not run'} ---`, '```python', cell.code.replace(/\n$/, ''), '```');
+    lines.push(`--- cell ${cell.index + 1}: ${cell.result ? cellStatus(cell.result) : 'not run'} ---`, fence(codeForDisplay(cell.code).replace(/\n$/, ''), 'python'));
   }
   return lines.join('\n');
 }

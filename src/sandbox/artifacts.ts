@@ -64,8 +64,8 @@ async function readStart(file: FileHandle, length: number): Promise<Buffer> {
 /**
  * Why the copy `copy` (`size` bytes) of a file named as a picture must not be handed to a decoder
  * (its header claims more pixels than any view decodes, or its size cannot be read: imageSize.ts),
- * or undefined. Only for names that the views show as pictures; SVG is drawn at the size it is
- * shown. The copy is what the views get, so the copy is what is read (the file in scratch may
+ * or undefined. Only for names of raster pictures (an SVG is never drawn: imageSize.ts
+ * DRAWN_IMAGE_TYPES). The copy is what the views get, so the copy is what is read (the file in scratch may
  * change after its check). A header past the first 256 KiB (a JPEG's frame header after large
  * metadata) is looked for in the whole copy (at most ARTIFACT_COPY_LIMITS.fileBytes), and a GIF is
  * read whole: its size grows to hold every frame, and a frame past the head may claim any size.

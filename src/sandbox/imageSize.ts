@@ -5,6 +5,16 @@
 // a model API refuses a conversation holding an image of more than 8000 pixels a side, so one
 // such tool result broke every later request of an agent (MCP, `r1ci_runPython`).
 
+/**
+ * The picture types the views draw (the chat and solve transcripts, a replayed trajectory, the
+ * notebook): raster formats whose pixel count their header gives (oversizedImage bounds what
+ * decoding one costs). Never SVG: what drawing one costs comes from its elements, the `<use>`
+ * references among them, patterns and filters, which neither its size nor any header bounds (a
+ * 1.4 KB file of `<use>` five deep, ten each, held a page without a frame for 13 s; seven deep,
+ * 1.6 KB, crashed the renderer: the whole chat view). An SVG is listed as a file instead.
+ */
+export const DRAWN_IMAGE_TYPES: ReadonlySet<string> = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
+
 /** Longest side (pixels) of a picture that is shown or returned as an image (model APIs take 8000). */
 export const MAX_IMAGE_SIDE = 8000;
 /** Most pixels of a picture that is shown or returned as an image (40 MP: 160 MiB decoded). */

@@ -51,11 +51,21 @@ export function jsonTextForTerminal(json: string): string {
 }
 
 /**
- * Characters a name shows as nothing: Unicode's format characters (zero-width space and joiners,
- * word joiner, soft hyphen, byte-order mark, invisible operators, tag characters; bidi controls
- * are among them but `escapeControls` already wrote those) and the line and paragraph separators.
+ * Characters that show as nothing (or as a blank no one reads as a character): Unicode's format
+ * characters (zero-width space and joiners, word joiner, soft hyphen, byte-order mark, invisible
+ * operators, tag characters; bidi controls are among them but `escapeControls` already wrote
+ * those), the line and paragraph separators, and the Hangul fillers (U+115F, U+1160, U+3164,
+ * U+FFA0), which are letters to Python: `\u3164 = "…"` is an assignment to a name the reader cannot see.
  */
-const INVISIBLE_IN_NAME = /[\p{Cf}\u2028\u2029]/gu;
+const INVISIBLE = /[\p{Cf}\u2028\u2029\u115F\u1160\u3164\uFFA0]/gu;
+
+/** Every INVISIBLE character written as an escape (`\u200b`, `\u{e0041}`). */
+function escapeInvisible(text: string): string {
+  return text.replace(INVISIBLE, (ch) => {
+    const code = ch.codePointAt(0) ?? 0;
+    return code > 0xffff ? `\\u{${code.toString(16)}}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+}
 
 /**
  * A name the sandboxed code chose (an artifact's path relative to scratch) as one line of text: every
@@ -66,12 +76,26 @@ const INVISIBLE_IN_NAME = /[\p{Cf}\u2028\u2029]/gu;
  * must not read as "plot.png", the name of another file.
  */
 export function escapeName(name: string): string {
-  return escapeControls(name)
-    .replace(/[\n\t]/g, (ch) => (ch === '\n' ? '\\n' : '\\t'))
-    .replace(INVISIBLE_IN_NAME, (ch) => {
-      const code = ch.codePointAt(0) ?? 0;
-      return code > 0xffff ? `\\u{${code.toString(16)}}` : `\\u${code.toString(16).padStart(4, '0')}`;
-    });
+  return escapeInvisible(escapeControls(name).replace(/[\n\t]/g, (ch) => (ch === '\n' ? '\\n' : '\\t')));
+}
+
+/**
+ * Python code as the user reads it before it runs (the approval prompts, the transcript's cells,
+ * the CLI, the MCP solve report): the lines are Python's own, and nothing is invisible. Python
+ * ends a source line at `\r\n`, `\r` and `\n` alike (universal newlines, as compile() reads a
+ * cell), so a lone `\r` is a line break here too: shown escaped inside a line, `# C:\\temp\rimport os`
+ * would read as one comment while Python runs `import os` on a line of its own. A form feed in a
+ * line's indentation sets Python's column back to 0 (the tokenizer counts only the whitespace after
+ * it), so such a line starts with its `\f` at column 0 here, the whitespace before it left out:
+ * `    \fprint(1)` under `if False:` reads as inside the block but runs after it. (Inside a
+ * triple-quoted string those left-out blanks are text; the `\f` still shows where they were.) Every
+ * other control and bidi override is shown escaped (escapeControls, "Trojan Source"), and so is
+ * every character that shows as nothing (INVISIBLE: zero-width characters, separators, Hangul
+ * fillers). Tabs kept.
+ */
+export function codeForDisplay(code: string): string {
+  const lines = code.replace(/\r\n?/g, '\n').replace(/(^|\n)[ \t\f]*\f/g, '$1\f');
+  return escapeInvisible(escapeControls(lines));
 }
 
 /** Every control character (see CONTROL) shown escaped; tab and newline kept. Linear time. */

@@ -4,6 +4,7 @@
 // artifacts and spilled output, the cell's code in an approval request (the view has the cell).
 // No vscode import: the caller turns a host-private image copy into a URI its webview may load.
 import type { ConversationEvent } from '../../conversation/events';
+import { DRAWN_IMAGE_TYPES } from '../../sandbox/imageSize';
 import type { ExecResult } from '../../sandbox/types';
 import type { ViewEvent, ViewExecResult } from './transcriptProtocol';
 
@@ -41,7 +42,7 @@ export function toViewEvents(events: readonly ConversationEvent[], imageSrc: Ima
   return events.flatMap((e) => toViewEvent(e, imageSrc) ?? []);
 }
 
-/** A cell's result as a view sees it: no host paths; images get a webview URI. */
+/** A cell's result as a view sees it: no host paths; pictures a view may draw (DRAWN_IMAGE_TYPES) get a webview URI. */
 export function toViewResult(result: ExecResult, imageSrc: ImageSrc | undefined): ViewExecResult {
   return {
     stdout: result.stdout,
@@ -57,8 +58,9 @@ export function toViewResult(result: ExecResult, imageSrc: ImageSrc | undefined)
       name: a.name,
       sizeBytes: a.sizeBytes,
       mimeType: a.mimeType,
-      // Only host-private copies are served (the webview's resource root is the private root).
-      src: imageSrc && a.path && a.mimeType.startsWith('image/') ? imageSrc(a.path) : undefined,
+      // Only host-private copies are served (the webview's resource root is the private root),
+      // and only pictures whose decoding their header bounds: never an SVG (DRAWN_IMAGE_TYPES).
+      src: imageSrc && a.path && DRAWN_IMAGE_TYPES.has(a.mimeType) ? imageSrc(a.path) : undefined,
     })),
   };
 }

@@ -4,16 +4,16 @@
 import * as vscode from 'vscode';
 import { readArtifactCopy } from '../../sandbox/artifacts';
 import type { Artifact, ExecResult } from '../../sandbox/types';
-import { SVG_PICTURE_MIME, svgPictureHtml } from '../../notebook/svgPicture';
 import { failureOf } from '../../notebook/cellFailure';
 import { escapeControls, escapeName } from '../../sandbox/terminalText';
-import { oversizedImage } from '../../sandbox/imageSize';
+import { DRAWN_IMAGE_TYPES, oversizedImage } from '../../sandbox/imageSize';
 
 /**
- * Mime types VS Code's built-in renderers draw as images. An SVG is not one of them (that
- * renderer runs its scripts): it goes in as an <img> of itself (svgPicture.ts).
+ * Pictures embedded as image outputs: those the views draw (DRAWN_IMAGE_TYPES: never an SVG,
+ * whose drawing cost nothing bounds; VS Code's image/svg+xml renderer would also run its scripts)
+ * that VS Code's built-in renderers draw (PNG, JPEG, GIF). Others are listed.
  */
-const IMAGE_MIMES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/svg+xml']);
+const NOTEBOOK_IMAGE_TYPES: ReadonlySet<string> = new Set([...DRAWN_IMAGE_TYPES].filter((type) => type !== 'image/webp'));
 /** Bigger pictures are listed, not embedded: they would bloat the .ipynb. */
 const MAX_IMAGE_BYTES = 8 * 1024 * 1024;
 
@@ -52,12 +52,11 @@ export async function execOutputs(raw: ExecResult, privateRoot: string): Promise
 }
 
 async function imageOutput(artifact: Artifact, privateRoot: string): Promise<vscode.NotebookCellOutput | undefined> {
-  if (!IMAGE_MIMES.has(artifact.mimeType) || !artifact.path || artifact.sizeBytes > MAX_IMAGE_BYTES) return undefined;
+  if (!NOTEBOOK_IMAGE_TYPES.has(artifact.mimeType) || !artifact.path || artifact.sizeBytes > MAX_IMAGE_BYTES) return undefined;
   // Only the host-private copy is read, without following links, up to the cap. When it is
   // gone (the conversation ended), the file is listed instead of failing the insert.
   const bytes = await readArtifactCopy(artifact.path, MAX_IMAGE_BYTES, privateRoot).catch(() => undefined);
   // A header claiming GiBs of pixels would make the notebook's renderer allocate them: listed instead.
-  if (!bytes || (artifact.mimeType !== 'image/svg+xml' && oversizedImage(bytes) !== undefined)) return undefined;
-  const item = artifact.mimeType === 'image/svg+xml' ? vscode.NotebookCellOutputItem.text(svgPictureHtml(bytes, artifact.name), SVG_PICTURE_MIME) : new vscode.NotebookCellOutputItem(bytes, artifact.mimeType);
-  return new vscode.NotebookCellOutput([item], { r1ciArtifact: artifact.name });
+  if (!bytes || oversizedImage(bytes) !== undefined) return undefined;
+  return new vscode.NotebookCellOutput([new vscode.NotebookCellOutputItem(bytes, artifact.mimeType)], { r1ciArtifact: artifact.name });
 }

@@ -5,7 +5,7 @@ import type { TranscriptCommand, ViewExecResult } from '../../../src/vscode/conv
 import { button, codicon, el, formatBytes, iconButton, shown } from '../shared/dom';
 import { highlightPython } from './markdown';
 import { poster } from '../shared/vscodeApi';
-import { escapeControls, escapeName, forDisplay } from '../../../src/sandbox/terminalText';
+import { codeForDisplay, escapeName, forDisplay } from '../../../src/sandbox/terminalText';
 
 const post = poster<TranscriptCommand>();
 
@@ -86,9 +86,10 @@ export class CellView {
     this.body.id = bodyId;
     const pre = el('pre', 'cell-code');
     const codeEl = el('code', 'hljs language-python');
-    // highlight.js escapes the code it wraps; controls and bidi overrides are shown escaped, so
-    // the code you read (and approve) is the code that runs ("Trojan Source").
-    codeEl.innerHTML = highlightPython(escapeControls(code));
+    // highlight.js escapes the code it wraps; the lines are Python's, controls, bidi overrides and
+    // invisible characters are shown escaped, so the code you read (and approve) is the code that
+    // runs ("Trojan Source"; codeForDisplay).
+    codeEl.innerHTML = highlightPython(codeForDisplay(code));
     pre.append(codeEl);
     this.output = el('div', 'cell-output');
     this.body.append(pre, this.output);
@@ -116,10 +117,20 @@ export class CellView {
     this.rerunButton.disabled = status === 'running' || status === 'waiting';
   }
 
+  /**
+   * Shows Run and Skip under the code. `focus`: the question takes the keyboard focus, so it is
+   * announced and Tab reaches Run, unless the user is typing (a text field has the focus). Never
+   * Run itself: the model decides when the question appears, and a key pressed for something else
+   * at that moment (a space typed in the composer, Space scrolling the page, Enter) would click a
+   * focused Run and run code the user never read.
+   */
   askApproval(focus: boolean): void {
     this.setStatus('waiting');
     this.approval?.remove();
     const bar = el('div', 'approval');
+    bar.setAttribute('role', 'group');
+    bar.setAttribute('aria-label', `Cell ${this.index + 1}: run this code in the sandbox?`);
+    bar.tabIndex = -1;
     bar.append(el('span', undefined, 'Run this code in the sandbox?'));
     const run = button(
       'Run',
@@ -138,7 +149,7 @@ export class CellView {
     bar.append(run, skip);
     this.approval = bar;
     this.body.append(bar);
-    if (focus) run.focus();
+    if (focus && !typing()) bar.focus();
   }
 
   /** The conversation ended while this cell waited: it was never run. */
@@ -173,6 +184,12 @@ export class CellView {
       out.append(item);
     }
   }
+}
+
+/** True while a text field (the chat's composer, any input) has the keyboard focus. */
+function typing(): boolean {
+  const active = document.activeElement;
+  return active instanceof HTMLTextAreaElement || active instanceof HTMLInputElement || (active instanceof HTMLElement && active.isContentEditable);
 }
 
 /**
