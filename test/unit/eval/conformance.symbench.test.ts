@@ -43,6 +43,9 @@ type Case = z.infer<typeof caseSchema>;
  * string_synthesis): blanks and newlines, Unicode
  * minus signs and digits, thousands separators, fractions, scientific notation, brackets, case,
  * trailing punctuation, LaTeX, partial lists, each checked against the authors' validator.
+ * Answers whose marker sits in an inline code span (symbench_code_spans.jsonl, every family:
+ * `` `<<<42>>>` ``, `**Final answer:** `<<<42>>>``): the authors' `<<<(.*?)>>>` reads the same
+ * text as in the corpus case each one was made from, so that case's verdicts hold.
  */
 const FIXTURES = [
   'symbench_python_strip.jsonl',
@@ -53,6 +56,7 @@ const FIXTURES = [
   'symbench_letters.jsonl',
   'symbench_blocksworld_plans.jsonl',
   'symbench_number_forms.jsonl',
+  'symbench_code_spans.jsonl',
 ];
 const fixtureCases = FIXTURES.flatMap((name) =>
   readFileSync(path.join(repoRoot, 'test', 'fixtures', name), 'utf8')
