@@ -136,7 +136,9 @@ describe('Reasoning-Gym conformance corpus', () => {
 // graph_color's `[[[…]]]` 995 deep is 0, not the 0.01 of parsable JSON, and 201-994 nested
 // parentheses around a conclusion are read; propositional_logic conclusions over up to 18
 // names and random formulas; other valid answers of simulated datasets (quantum_lock,
-// shortest_path, tower_of_hanoi, graph_color, palindrome_partitioning, n_queens, jugs); answer
+// shortest_path, tower_of_hanoi, graph_color, palindrome_partitioning, n_queens, jugs, countdown and
+// puzzle24 expressions, cryptarithm assignments, polynomial_equations roots rounded and reordered,
+// time_intervals forms); answer
 // forms (code fences, a trailing explanation, curly quotes, `<answer>` tags, `$$…$$`, list
 // bullets, units, per cent, NFC/NFD/NFKC forms, astral characters, mathematical digits,
 // Turkish İ, long s, Kelvin sign, rows joined by `\\`), a sample of 8,000 of 30,739.
