@@ -4,7 +4,8 @@
 // answers in prose win, then a fenced block holding nothing but an answer (small models do
 // that). Only when neither exists does a literal marker inside code count: the benchmark
 // authors read the last `<<<(.*?)>>>` of the whole reply, and a reply whose code prints
-// `<<<3>>>` is answered that way in their harness.
+// `<<<3>>>` is answered that way in their harness. A marker in an inline code span of prose
+// (`` `<<<42>>>` ``) is read with the fenced answer-only blocks, after prose answers.
 //
 // `\boxed{}` is a different format. The authors' validators reject it
 // (../shared/conformance/symbench.jsonl checks that), so the strict reading used for scoring
@@ -14,7 +15,7 @@
 //
 // Never an answer: reasoning (inline <think>...</think> here; the reasoning channel never
 // reaches this module), the instruction's own placeholder `<<<answer content>>>` quoted back,
-// quoted lines (`> ...`) and inline code spans. Each stretch of model text (one model request)
+// quoted lines (`> ...`). Each stretch of model text (one model request)
 // is searched on its own, so a fence an earlier turn left open cannot swallow a later answer.
 
 import { closesFence, isExecutableLabel, openingFence, quotedPositions, type OpeningFence } from './fenceLines';
@@ -140,22 +141,31 @@ export function splitInlineReasoning(stretch: string): { readonly reasoning: str
 }
 
 /**
- * Prose with what can only quote an answer removed: quoted lines (`> ...` after up to 3 spaces, as
- * CommonMark opens a blockquote: not after a tab or a Unicode space) and inline code spans.
+ * Prose split into what is searched for answers and what inline code spans quote. Quoted lines
+ * (`> ...` after up to 3 spaces, as CommonMark opens a blockquote: not after a tab or a Unicode
+ * space) are dropped. An inline code span holding `<<<` or `>>>` is taken out of `text` (a span
+ * naming the marker, `` `<<<` ``, pairs with nothing) and its content goes to `spans`, where a
+ * whole `<<<…>>>` inside one span is a fallback answer (`` `<<<42>>>` ``: the authors' `<<<(.*?)>>>` reads it);
+ * any other span stays as written, so `<<<`42`>>>` answers `` `42` `` as theirs does.
  * A line inside an answer that an earlier kept line opened (`<<<` not yet closed by `>>>`) is
  * kept even when it starts with `>`: it is the answer (BBH dyck_languages' `> } >` written on
  * its own line), not a quote.
  */
-function searchable(prose: string): string {
+function searchable(prose: string): { readonly text: string; readonly spans: readonly string[] } {
   const kept: string[] = [];
+  const spans: string[] = [];
   let open = false;
   for (const raw of prose.split('\n')) {
     if (!open && /^ {0,3}>(?!>>)/.test(raw)) continue; // CommonMark's blockquote (spaces only); `>>>` closes a multi-line answer
-    const line = raw.replace(/`[^`\n]*`/g, ' ');
+    const line = raw.replace(/`[^`\n]*`/g, (span: string) => {
+      if (!span.includes('<<<') && !span.includes('>>>')) return span;
+      spans.push(span.slice(1, -1));
+      return ' ';
+    });
     kept.push(line);
     open = openAfter(line, open);
   }
-  return kept.join('\n');
+  return { text: kept.join('\n'), spans };
 }
 
 /**
@@ -240,21 +250,24 @@ export function findFinalAnswer(modelText: string | readonly string[]): FoundAns
 function answerInStretch(text: string): { marked: string | null; boxed: string | null } {
   const segments = splitFenced(text);
   let prose: string | null = null;
-  let fencedOnly: string | null = null;
+  // The last answer written as code holds it: a fenced block of nothing but `<<<…>>>`, or a
+  // literal `<<<…>>>` in an inline code span of prose (`` `<<<42>>>` ``), whichever comes later.
+  let quoted: string | null = null;
   let inCode: string | null = null;
   let boxed: string | null = null;
   for (const s of segments) {
     if (!s.fenced) {
       const clean = searchable(s.text);
-      prose = lastMarked(clean) ?? prose;
-      boxed = extractBoxed(clean) ?? boxed;
+      prose = lastMarked(clean.text) ?? prose;
+      for (const span of clean.spans) quoted = lastLiteralInCode(span) ?? quoted;
+      boxed = extractBoxed(clean.text) ?? boxed;
     } else {
       const only = answerOnly(s.text);
-      if (only !== null && !PLACEHOLDERS.has(only.trim().toLowerCase())) fencedOnly = only;
+      if (only !== null && !PLACEHOLDERS.has(only.trim().toLowerCase())) quoted = only;
       inCode = lastLiteralInCode(s.text) ?? inCode;
     }
   }
-  return { marked: prose ?? fencedOnly ?? inCode, boxed };
+  return { marked: prose ?? quoted ?? inCode, boxed };
 }
 
 /**

@@ -5,7 +5,7 @@
 // the numbers match RG's.
 
 import { oracle, type RgScorer } from './entry';
-import { pyFloatRepr, pyLen, pyStrip } from './py';
+import { PY_NESTING_LIMIT, pyFloatRepr, pyLen, pyStrip } from './py';
 import { pyStr } from './pyLiteral';
 
 /** A JSON value as Python's `json.loads` gives it (ints and floats apart, dict keys in insertion order). */
@@ -18,7 +18,8 @@ export type J =
   | { readonly k: 'list'; readonly items: readonly J[] }
   | { readonly k: 'dict'; readonly entries: ReadonlyMap<string, J> };
 
-const MAX_DEPTH = 200;
+/** Python's `json.loads` raises RecursionError past this nesting (py.ts). */
+const MAX_DEPTH = PY_NESTING_LIMIT;
 /** Longer JSON answers get the 0.01 floor instead of a tree edit distance (quadratic in size). */
 const MAX_JSON_CHARS = 20000;
 
@@ -27,7 +28,7 @@ const JSON_NUMBER = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
 
 /**
  * Python's `json.loads(text)` keeping ints and floats apart (NaN, Infinity and -Infinity
- * accepted, as Python does); null on a JSON error or nesting deeper than 200 levels.
+ * accepted, as Python does); null on a JSON error or nesting deeper than Python reads (PY_NESTING_LIMIT).
  */
 export function parseJson(text: string): J | null {
   let i = 0;
@@ -120,12 +121,32 @@ function plain(x: J): unknown {
   }
 }
 
+/** Whether JSON text opens more than `limit` arrays or objects inside one another (strings skipped). One pass. */
+function nestedDeeperThan(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c)
+        i++; // a backslash escapes the next character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > limit) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
+}
+
 /**
  * Python's `json.loads(s)` as plain JavaScript values: `JSON.parse`, and where that fails, the
- * JSON Python also reads (`NaN`, `Infinity`, `-Infinity`, up to 200 levels deep), so an answer
- * holding them is parsable JSON for the partial credit, as in RG. Never throws.
+ * JSON Python also reads (`NaN`, `Infinity`, `-Infinity`), so an answer holding them is
+ * parsable JSON for the partial credit, as in RG. Nesting deeper than Python reads
+ * (PY_NESTING_LIMIT: `json.loads` raises RecursionError) is no JSON. Never throws.
  */
 export function jsonLoads(s: string): { ok: true; value: unknown } | { ok: false } {
+  if (nestedDeeperThan(s, MAX_DEPTH)) return { ok: false };
   try {
     return { ok: true, value: JSON.parse(s) as unknown };
   } catch {

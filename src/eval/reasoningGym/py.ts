@@ -63,6 +63,15 @@ const INT_RE = new RegExp(`^[+-]?${DIGITS}$`);
 const FLOAT_RE = new RegExp(`^[+-]?(?:(?:${DIGITS})?\\.${DIGITS}|${DIGITS}\\.?)(?:[eE][+-]?${DIGITS})?$`);
 const SPECIAL_RE = /^[+-]?(?:inf|infinity|nan)$/i;
 
+/**
+ * How deep RG's scorers can recurse into an answer: Python's recursion limit (1000) less the
+ * frames `score_answer` runs under. Measured at RG's pinned commit with Python 3.11: `json.loads`
+ * reads a list nested 994 deep and raises RecursionError at 995 (graph_color: 0.01, then 0), and
+ * propositional_logic's `parse_expr` reads 994 nested parentheses and raises at 995. Deeper
+ * nesting is no value here either.
+ */
+export const PY_NESTING_LIMIT = 994;
+
 /** CPython's default limit on the digits of an int read from or written as text (sys.get_int_max_str_digits(), Python ≥ 3.11). */
 export const PY_INT_MAX_STR_DIGITS = 4300;
 

@@ -5,6 +5,20 @@ describe('extractFinalAnswer', () => {
   it('takes the last <<<...>>>', () => {
     expect(extractFinalAnswer('first <<<1>>> then <<< 2 >>>')).toBe('2');
   });
+  it("reads a marker in an inline code span, as the authors' <<<(.*?)>>> does, after any answer in prose", () => {
+    expect(extractFinalAnswer('So the answer is `<<<42>>>`')).toBe('42');
+    expect(extractFinalAnswer('**Final answer:** `<<< [1, 2] >>>`.')).toBe('[1, 2]');
+    // A code span inside the marker is part of the answer, backticks and all (their extraction keeps them).
+    expect(extractFinalAnswer('So <<<`42`>>>')).toBe('`42`');
+    // A prose answer wins over a quoted one; between a span and an answer-only fence, the later one.
+    expect(extractFinalAnswer('So <<<3>>>; the format is `<<<x>>>`')).toBe('3');
+    expect(extractFinalAnswer('```\n<<<1>>>\n```\nthen `<<<2>>>`')).toBe('2');
+    expect(extractFinalAnswer('then `<<<2>>>`\n```\n<<<1>>>\n```')).toBe('1');
+    // Spans naming the markers pair with nothing; a template in a span is no answer.
+    expect(extractFinalAnswer('use `<<<` and `>>>` around it')).toBeNull();
+    expect(extractFinalAnswer('print `f"<<<{x}>>>"` then')).toBeNull();
+    expect(extractFinalAnswer('write `<<<answer>>>`')).toBeNull();
+  });
   it('reads an answer that spans lines', () => {
     expect(extractFinalAnswer('<<<[[1, 2],\n [3, 4]]>>>')).toBe('[[1, 2],\n [3, 4]]');
   });

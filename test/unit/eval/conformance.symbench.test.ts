@@ -43,6 +43,15 @@ type Case = z.infer<typeof caseSchema>;
  * string_synthesis): blanks and newlines, Unicode
  * minus signs and digits, thousands separators, fractions, scientific notation, brackets, case,
  * trailing punctuation, LaTeX, partial lists, each checked against the authors' validator.
+ * Answers whose marker sits in an inline code span (symbench_code_spans.jsonl, every family:
+ * `` `<<<42>>>` ``, `**Final answer:** `<<<42>>>``): the authors' `<<<(.*?)>>>` reads the same
+ * text as in the corpus case each one was made from, so that case's verdicts hold.
+ * standard_sudoku grids in other forms (symbench_sudoku_forms.jsonl), the authors' validator run
+ * for real: floats, exponents, rows on lines, strings, tuples, NaN; a blank cell's digit written
+ * `5.5` or `7.000000000000001` passes theirs and breaks the question's 1–9 (statement false).
+ * BBH targets in other forms (symbench_bbh_forms.jsonl, 3 examples of each of the 27 tasks:
+ * spaces, period, bold, backticks, quotes, case, `\boxed{}`, a prefix, brackets added or
+ * dropped, doubled spaces), against the corpus's exact-match stand-in.
  */
 const FIXTURES = [
   'symbench_python_strip.jsonl',
@@ -53,6 +62,9 @@ const FIXTURES = [
   'symbench_letters.jsonl',
   'symbench_blocksworld_plans.jsonl',
   'symbench_number_forms.jsonl',
+  'symbench_code_spans.jsonl',
+  'symbench_sudoku_forms.jsonl',
+  'symbench_bbh_forms.jsonl',
 ];
 const fixtureCases = FIXTURES.flatMap((name) =>
   readFileSync(path.join(repoRoot, 'test', 'fixtures', name), 'utf8')

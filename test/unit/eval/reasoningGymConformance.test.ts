@@ -131,6 +131,17 @@ describe('Reasoning-Gym conformance corpus', () => {
 // at both (`(2*x)**700 - (2*x)**700`, `+ 0*(x+1)**1000`, `exp(800*x) - exp(800*x)` are numbers;
 // `1/(x+1)**1000`, `exp(-800*x)`, `y**2000` are not). `wrong_rg_accepts`:
 // complex_arithmetic `nan` (RG's min(1.0, nan) is 1.0).
+// Nesting as deep as Python reads it (reasoning_gym_s39.jsonl): RG's `json.loads` and
+// propositional_logic's `parse_expr` read 994 levels and raise RecursionError at 995, so
+// graph_color's `[[[…]]]` 995 deep is 0, not the 0.01 of parsable JSON, and 201-994 nested
+// parentheses around a conclusion are read; propositional_logic conclusions over up to 18
+// names and random formulas; other valid answers of simulated datasets (quantum_lock,
+// shortest_path, tower_of_hanoi, graph_color, palindrome_partitioning, n_queens, jugs, countdown and
+// puzzle24 expressions, cryptarithm assignments, polynomial_equations roots rounded and reordered,
+// time_intervals forms); answer
+// forms (code fences, a trailing explanation, curly quotes, `<answer>` tags, `$$…$$`, list
+// bullets, units, per cent, NFC/NFD/NFKC forms, astral characters, mathematical digits,
+// Turkish İ, long s, Kelvin sign, rows joined by `\\`), a sample of 8,000 of 30,739.
 describe.each([
   'reasoning_gym_sympy_operators.jsonl',
   'reasoning_gym_whitespace_floats.jsonl',
@@ -144,6 +155,7 @@ describe.each([
   'reasoning_gym_s36.jsonl',
   'reasoning_gym_s37.jsonl',
   'reasoning_gym_s38.jsonl',
+  'reasoning_gym_s39.jsonl',
 ])('Reasoning-Gym differential cases: %s', (name) => {
   const extra = readFileSync(path.join(repoRoot, 'test', 'fixtures', name), 'utf8')
     .split('\n')

@@ -309,6 +309,19 @@ describe('code spans, answer options, numbered constraints, BoxNet actions and c
     expect(cost).toBeLessThan(1_000);
   });
 
+  it('a propositional_logic answer of 50 kB: a tautology over 14 names, 200,000 nested parentheses', () => {
+    // RG enumerates the 2^16 rows of the truth table and evaluates the whole answer in each.
+    const entry = { answer: '', metadata: { variables: ['P', 'Q'], premises: ['Q', 'Q', '(Q → P)', 'Q'] } };
+    const names = 'abcdefghijklmn';
+    const tree = (k: number, depth: number): string => (depth === 0 ? `(${names[k % 14]} ∨ ¬${names[k % 14]})` : `(${tree(2 * k, depth - 1)} ∧ ${tree(2 * k + 1, depth - 1)})`);
+    const cost = cpuMs(() => {
+      expect(scoreReasoningGym('propositional_logic', tree(0, 12), entry).score).toBe(0.25);
+      expect(scoreReasoningGym('propositional_logic', `${tree(0, 12)} ∧ ¬a`, entry).score).toBe(0.05);
+      expect(scoreReasoningGym('propositional_logic', `${'('.repeat(200_000)}P${')'.repeat(200_000)}`, entry).score).toBe(0);
+    });
+    expect(cost).toBeLessThan(3_000);
+  });
+
   it('codeio compares numeric values as before', () => {
     const codeio = (gold: string, answer: string): number => scoreReasoningGym('codeio', answer, { answer: gold, metadata: {} }).score;
     // "1.5", "12." and "2" are numbers (relative difference); "1.2.3", "." and "1²" are numeric text but not numbers.
