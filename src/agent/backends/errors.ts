@@ -299,14 +299,18 @@ export function serverErrorDetail(body: string): { readonly message: string; rea
  * filled the window with context shift off, "context shift is disabled" (before
  * ggml-org/llama.cpp#13577, again after #16983's regression; ik_llama.cpp before
  * ikawrakow/ik_llama.cpp#2051; llama-box, gpustack/gpustack#1241), OpenAI's code
- * context_length_exceeded, SGLang "is longer than the model's context length", LM Studio "Trying
+ * context_length_exceeded, SGLang "is longer than the model's context length" and, when its KV
+ * cache pool holds fewer tokens than that, "Input length (N tokens) exceeds the maximum allowed
+ * length (M tokens). Use a shorter input or enable --allow-auto-truncate." (validate_input_length
+ * in python/sglang/srt/managers/utils.py, written into the stream already answered with HTTP 200
+ * as `data: {"error": {…, "code": 400}}`), LM Studio "Trying
  * to keep the first N tokens when context the overflows", TGI (router/src/validation.rs, HTTP 422)
  * "`inputs` tokens + `max_new_tokens` must be <= N" and "`inputs` must have less than N tokens",
  * mistral.rs (mid-stream, in plain text) "Prompt sequence length is greater than N, perhaps
  * consider using `truncate_sequence`?". Ollama passes llama.cpp's words on (nestedError).
  */
 const CONTEXT_OVERFLOW =
-  /context[ _]length|context window|context size|maximum context|exceed(s|ed)?[ _]context|context the overflows|context shift is disabled|prompt is too long|too many tokens|input too long|`inputs` tokens \+ `max_new_tokens` must be|`inputs` must have less than|prompt sequence length is greater than/i;
+  /context[ _]length|context window|context size|maximum context|exceed(s|ed)?[ _]context|context the overflows|context shift is disabled|prompt is too long|too many tokens|input too long|`inputs` tokens \+ `max_new_tokens` must be|`inputs` must have less than|prompt sequence length is greater than|input length \(\d+ tokens\) exceeds the maximum allowed length/i;
 
 /**
  * Ollama's words when cutting the conversation to its window dropped the last user message: its

@@ -656,6 +656,25 @@ describe.each(BOTH)('a full context in other words and statuses on %s', (kind) =
   });
 });
 
+describe("SGLang's refusal of a prompt its memory cannot hold", () => {
+  // SGLang's scheduler refuses a prompt longer than the tokens its KV cache pool can hold (below
+  // the model's context length when memory is short): "Input length (N tokens) exceeds the maximum
+  // allowed length (M tokens). Use a shorter input or enable --allow-auto-truncate."
+  // (validate_input_length in python/sglang/srt/managers/utils.py), a FINISH_ABORT with status 400
+  // that its chat endpoint writes into the stream already answered with HTTP 200 as
+  // `data: {"error": {…, "code": 400}}`, then `data: [DONE]`, or as the reply's HTTP 400.
+  const words = 'Input length (9120 tokens) exceeds the maximum allowed length (8190 tokens). Use a shorter input or enable --allow-auto-truncate.';
+  it.each<[string, Scenario['turns'][number]]>([
+    ['in the stream', { text: 'x', faults: { streamError: { afterChunks: 0, message: words, form: 'object' } } }],
+    ['as HTTP 400', { text: 'x', faults: { http500: { status: 400, message: words } } }],
+    ['as the whole reply with HTTP 200', { text: 'x', faults: { okErrorBody: { message: words, form: 'object' } } }],
+  ])('%s is a context overflow in its words', async (_how, turn) => {
+    const r = await run('openai', { turns: [turn] });
+    expect(r.events.find((e) => e.type === 'error')).toMatchObject({ kind: 'context-overflow' });
+    expect(r.trajectory.error).toContain('exceeds the maximum allowed length (8190 tokens)');
+  });
+});
+
 // The window is the num_ctx the agent sends, so only the Ollama backend knows it (Ollama's /v1
 // names none; a first question's cut shows there by the count below the new part, 'reported').
 describe('a prompt cut to half the window (Ollama ≥ 0.32, ollama/ollama#17427, #17889) on Ollama', () => {
