@@ -1,5 +1,6 @@
 // OpenAI-compatible servers (vLLM, llama.cpp server, LM Studio, SGLang, Ollama's /v1):
 // GET /v1/models and streaming POST /v1/chat/completions, spoken with Node's fetch.
+import { madeUpCallId } from './callIds';
 import { z } from 'zod';
 import {
   connectionLost,
@@ -357,15 +358,15 @@ class ToolCallAssembler {
 
   /**
    * The complete calls, in index order: ids made up where the server sent none, and a repeated id
-   * (see `add`) made unique, so that each call's result goes back under an id of its own.
+   * (see `add`) replaced, so that each call's result goes back under an id of its own (madeUpCallId).
    */
   take(): ToolCall[] {
     const seen = new Set<string>();
     const calls = this.calls
       .filter((c) => c !== undefined)
-      .map((c, i) => {
-        let id = c.id || `call_${i}`;
-        if (seen.has(id)) id = `${id}_${i}`;
+      .map((c) => {
+        let id = c.id || madeUpCallId();
+        if (seen.has(id)) id = madeUpCallId();
         seen.add(id);
         return { id, name: c.name, arguments: c.arguments };
       });
