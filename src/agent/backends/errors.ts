@@ -354,11 +354,15 @@ export function saysContextOverflow(message: string, code: unknown, status?: num
  * `"<model>" does not support thinking` to `think` (also to `reasoning_effort` on its /v1) and
  * `… does not support tools` to `tools`, for a model without that capability; vLLM started
  * without a tool-call parser answers `tools` with `"auto" tool choice requires
- * --enable-auto-tool-choice and --tool-call-parser to be set`. '' otherwise.
+ * --enable-auto-tool-choice and --tool-call-parser to be set`; llama.cpp's server started without
+ * `--jinja` (older builds, or `--no-jinja`) answers it with HTTP 500 `tools param requires --jinja
+ * flag` (a runtime_error of oaicompat_chat_params_parse, tools/server/utils.hpp), which is no
+ * failure inside the server. '' otherwise.
  */
 export function unsupportedFeatureAdvice(message: string): string {
   if (/does not support thinking/i.test(message)) return ` — set ${knob('think')} to auto or off for this model`;
   if (/does not support tools|--enable-auto-tool-choice/i.test(message)) return ` — set ${knob('protocol')} to chat or auto for this model`;
+  if (/tools param requires --jinja/i.test(message)) return ` — start llama-server with --jinja (its chat template then takes tools), or set ${knob('protocol')} to chat or auto`;
   return '';
 }
 
