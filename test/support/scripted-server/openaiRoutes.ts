@@ -130,6 +130,12 @@ async function handleChat(ctx: RouteContext): Promise<void> {
       ),
     );
   }
+  const tools = (ctx.body as Record<string, unknown>)['tools'];
+  if (plan.wire.noToolsWithStream === true && stream && Array.isArray(tools) && tools.length > 0) {
+    entry.status = 500;
+    // llama.cpp's server before streamed tool calls (ggml-org/llama.cpp#12379): a runtime_error, HTTP 500.
+    return sendJson(res, 500, { error: { code: 500, message: 'Cannot use tools with stream', type: 'server_error' } });
+  }
   const badId = plan.wire.mistralCallIds === true ? callIdsNotMistral(body.messages)[0] : undefined;
   if (badId !== undefined) {
     entry.status = 400;

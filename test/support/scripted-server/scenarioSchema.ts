@@ -326,6 +326,13 @@ export const wireSchema = z.strictObject({
    * refuse such ids alike wherever a server renders them (llama.cpp, LM Studio, mlx-lm).
    */
   mistralCallIds: z.boolean().optional(),
+  /**
+   * OpenAI-compatible: a streamed request that offers `tools` gets HTTP 500 `{"error": {"code": 500,
+   * "message": "Cannot use tools with stream", "type": "server_error"}}`, as llama.cpp's server
+   * answered before it streamed tool calls (ggml-org/llama.cpp#12379, May 2025; servers bundling an
+   * older one, e.g. containers/ramalama#1431); the same request with `stream: false` is answered.
+   */
+  noToolsWithStream: z.boolean().optional(),
 });
 export type WireOptions = z.infer<typeof wireSchema>;
 

@@ -1755,6 +1755,37 @@ describe("tool-call ids the agent makes up, on a server that holds ids to Mistra
   });
 });
 
+describe('a server that cannot stream tool calls (llama.cpp before ggml-org/llama.cpp#12379)', () => {
+  // It answers a streamed request with tools HTTP 500 "Cannot use tools with stream" and the same
+  // request unstreamed as usual: the tools protocol works there, its replies whole.
+  it('gets the request again unstreamed, and later ones unstreamed from the start; the calls run', async () => {
+    const r = await run(
+      'openai',
+      {
+        wire: { noToolsWithStream: true },
+        turns: [{ text: '', toolCalls: [{ name: 'python', arguments: { code: 'print(6)' } }] }, { text: '', toolCalls: [{ name: 'python', arguments: { code: 'print(6 * 7)' } }] }, { text: 'So <<<{{RESULT}}>>>' }],
+      },
+      { protocol: 'tools' },
+    );
+    expect(r.trajectory.error).toBeUndefined();
+    expect(r.trajectory.answer).toBe('42');
+    expect(r.chats.map((c) => [c.stream, c.status ?? 200])).toEqual([
+      [true, 500],
+      [false, 200],
+      [false, 200],
+      [false, 200],
+    ]);
+    // Never the usage options of a stream in a request that is none (vLLM refuses them there).
+    for (const chat of r.chats.slice(1)) expect((chat.body as Record<string, unknown>)['stream_options']).toBeUndefined();
+  });
+
+  it('a run without tools still streams', async () => {
+    const r = await run('openai', { wire: { noToolsWithStream: true }, turns: [{ text: 'So <<<42>>>' }] });
+    expect(r.trajectory.answer).toBe('42');
+    expect(r.chats.map((c) => c.stream)).toEqual([true]);
+  });
+});
+
 describe.each(BOTH)('other reasoning and end tokens left in the content on %s', (kind) => {
   // Gemini's OpenAI-compatible endpoint with `include_thoughts` (ai.google.dev/gemini-api/docs/openai,
   // "Thinking") streams the thought summary in the content, wrapped in <thought>…</thought>.
