@@ -1,5 +1,6 @@
 // The `tools` protocol: the Python runner offered as a native function tool (Ollama and
 // OpenAI-compatible `tools`), and the reading of the calls the model makes.
+import { madeUpCallId } from './backends/callIds';
 import type { ToolCall, ToolSpec } from './backends/types';
 import { findCodeBlocks } from './codeBlocks';
 import { closesFence, codeOf, openingFence, quotedPositions, type CallTags } from './fenceLines';
@@ -1035,7 +1036,7 @@ function textCallsRead(text: string, quoted: (at: number) => boolean): ToolCall[
     const call = typeof parsed === 'object' && parsed !== null ? (parsed as { name?: unknown; arguments?: unknown; parameters?: unknown }) : undefined;
     const args = call?.arguments ?? call?.parameters;
     calls.push({
-      id: `call_text_${calls.length}`,
+      id: madeUpCallId(),
       name: typeof call?.name === 'string' ? call.name : PYTHON_TOOL.name,
       arguments: call === undefined ? body : typeof args === 'string' ? args : jsonTextOf(args ?? {}),
     });

@@ -299,14 +299,18 @@ export function serverErrorDetail(body: string): { readonly message: string; rea
  * filled the window with context shift off, "context shift is disabled" (before
  * ggml-org/llama.cpp#13577, again after #16983's regression; ik_llama.cpp before
  * ikawrakow/ik_llama.cpp#2051; llama-box, gpustack/gpustack#1241), OpenAI's code
- * context_length_exceeded, SGLang "is longer than the model's context length", LM Studio "Trying
+ * context_length_exceeded, SGLang "is longer than the model's context length" and, when its KV
+ * cache pool holds fewer tokens than that, "Input length (N tokens) exceeds the maximum allowed
+ * length (M tokens). Use a shorter input or enable --allow-auto-truncate." (validate_input_length
+ * in python/sglang/srt/managers/utils.py, written into the stream already answered with HTTP 200
+ * as `data: {"error": {…, "code": 400}}`), LM Studio "Trying
  * to keep the first N tokens when context the overflows", TGI (router/src/validation.rs, HTTP 422)
  * "`inputs` tokens + `max_new_tokens` must be <= N" and "`inputs` must have less than N tokens",
  * mistral.rs (mid-stream, in plain text) "Prompt sequence length is greater than N, perhaps
  * consider using `truncate_sequence`?". Ollama passes llama.cpp's words on (nestedError).
  */
 const CONTEXT_OVERFLOW =
-  /context[ _]length|context window|context size|maximum context|exceed(s|ed)?[ _]context|context the overflows|context shift is disabled|prompt is too long|too many tokens|input too long|`inputs` tokens \+ `max_new_tokens` must be|`inputs` must have less than|prompt sequence length is greater than/i;
+  /context[ _]length|context window|context size|maximum context|exceed(s|ed)?[ _]context|context the overflows|context shift is disabled|prompt is too long|too many tokens|input too long|`inputs` tokens \+ `max_new_tokens` must be|`inputs` must have less than|prompt sequence length is greater than|input length \(\d+ tokens\) exceeds the maximum allowed length/i;
 
 /**
  * Ollama's words when cutting the conversation to its window dropped the last user message: its
@@ -350,11 +354,15 @@ export function saysContextOverflow(message: string, code: unknown, status?: num
  * `"<model>" does not support thinking` to `think` (also to `reasoning_effort` on its /v1) and
  * `… does not support tools` to `tools`, for a model without that capability; vLLM started
  * without a tool-call parser answers `tools` with `"auto" tool choice requires
- * --enable-auto-tool-choice and --tool-call-parser to be set`. '' otherwise.
+ * --enable-auto-tool-choice and --tool-call-parser to be set`; llama.cpp's server started without
+ * `--jinja` (older builds, or `--no-jinja`) answers it with HTTP 500 `tools param requires --jinja
+ * flag` (a runtime_error of oaicompat_chat_params_parse, tools/server/utils.hpp), which is no
+ * failure inside the server. '' otherwise.
  */
 export function unsupportedFeatureAdvice(message: string): string {
   if (/does not support thinking/i.test(message)) return ` — set ${knob('think')} to auto or off for this model`;
   if (/does not support tools|--enable-auto-tool-choice/i.test(message)) return ` — set ${knob('protocol')} to chat or auto for this model`;
+  if (/tools param requires --jinja/i.test(message)) return ` — start llama-server with --jinja (its chat template then takes tools), or set ${knob('protocol')} to chat or auto`;
   return '';
 }
 

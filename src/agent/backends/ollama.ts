@@ -1,4 +1,5 @@
 // Ollama (the default backend), through the official `ollama` npm client.
+import { madeUpCallId } from './callIds';
 import { Ollama } from 'ollama';
 import { z } from 'zod';
 import { leanFetch, type LeanFetch } from './leanFetch';
@@ -39,7 +40,11 @@ export function resolveOllamaHost(setting: string | undefined, env: NodeJS.Proce
   return trimTrailing(url, '/');
 }
 
-const toolCallSchema = z.object({ function: z.object({ name: z.string(), arguments: z.unknown() }) });
+/**
+ * A tool call as Ollama sends it: whole, with an `id` since 0.12.10 (`call_` and 8 random
+ * characters, ollama/ollama#12956; absent before, or `null` from a proxy).
+ */
+const toolCallSchema = z.object({ id: absentOrNull(z.string()), function: z.object({ name: z.string(), arguments: z.unknown() }) });
 
 /**
  * An optional field that may also come as `null` for "absent", read as absent, never as a reply
@@ -118,12 +123,27 @@ export function ollamaThink(setting: ThinkSetting | undefined, capabilities: rea
   }
 }
 
-/** Our messages in Ollama's shape (tool calls carry their arguments as an object). */
-function toOllamaMessage(m: ChatMessage): { role: string; content: string; thinking?: string; tool_calls?: Array<{ function: { name: string; arguments: Record<string, unknown> } }>; tool_name?: string } {
+/**
+ * Our messages in Ollama's shape: tool calls carry their arguments as an object and their `id`,
+ * and a tool result the `tool_call_id` of the call it answers beside the tool's name. Ollama ≥
+ * 0.12.10 links results to calls by id (api.Message.ToolCallID, ollama/ollama#12956): its cohere
+ * renderer numbers the calls and refers each result to its call's number through it
+ * (model/renderers/cohere.go), gemma4's and glimmer's name a result's tool through it. Without
+ * the ids a result went to the model under an empty `tool_call_id`.
+ */
+function toOllamaMessage(m: ChatMessage): {
+  role: string;
+  content: string;
+  thinking?: string;
+  tool_calls?: Array<{ id?: string; function: { name: string; arguments: Record<string, unknown> } }>;
+  tool_name?: string;
+  tool_call_id?: string;
+} {
   const out: ReturnType<typeof toOllamaMessage> = { role: m.role, content: m.content };
   if (m.reasoning !== undefined && m.reasoning.length > 0) out.thinking = m.reasoning;
-  if (m.toolCalls && m.toolCalls.length > 0) out.tool_calls = m.toolCalls.map((c) => ({ function: { name: c.name, arguments: argumentsObject(c.arguments) } }));
+  if (m.toolCalls && m.toolCalls.length > 0) out.tool_calls = m.toolCalls.map((c) => ({ ...(c.id !== '' ? { id: c.id } : {}), function: { name: c.name, arguments: argumentsObject(c.arguments) } }));
   if (m.toolName !== undefined) out.tool_name = m.toolName;
+  if (m.toolCallId !== undefined && m.toolCallId !== '') out.tool_call_id = m.toolCallId;
   return out;
 }
 
@@ -250,7 +270,6 @@ export class OllamaBackend implements ModelBackend {
     if (request.options.seed !== undefined) options.seed = request.options.seed;
     if (request.options.contextTokens !== undefined) options.num_ctx = request.options.contextTokens;
     let stream: AsyncIterable<unknown>;
-    let calls = 0;
     try {
       // Only 'auto' needs the capabilities; a failing /api/show leaves `think` out (the chat itself reports a missing model).
       const capabilities =
@@ -276,7 +295,7 @@ export class OllamaBackend implements ModelBackend {
     } catch (error) {
       const call = error instanceof ErrorStatus ? unreadableToolCall(errorText(error.message), request.tools) : undefined;
       if (call === undefined) throw this.translate(error, request.model);
-      yield { type: 'tool-call', call };
+      yield { type: 'tool-call', call: { ...call, id: madeUpCallId() } };
       yield { type: 'done' };
       return;
     }
@@ -294,10 +313,11 @@ export class OllamaBackend implements ModelBackend {
         if (thinking.length > 0 || text.length > 0 || (chunk.message?.tool_calls?.length ?? 0) > 0) yielded = true;
         if (thinking.length > 0) yield { type: 'reasoning', text: thinking };
         if (text.length > 0) yield { type: 'text', text };
-        // Ollama sends each tool call whole; it has no id, so we number them per reply.
+        // Ollama sends each tool call whole, with an id of its own since 0.12.10 (else one is made up, see madeUpCallId).
         for (const call of chunk.message?.tool_calls ?? []) {
           const args = call.function.arguments;
-          yield { type: 'tool-call', call: { id: `call_${calls++}`, name: call.function.name, arguments: typeof args === 'string' ? args : jsonTextOf(args ?? {}) } };
+          const id = call.id !== undefined && call.id !== '' ? call.id : madeUpCallId();
+          yield { type: 'tool-call', call: { id, name: call.function.name, arguments: typeof args === 'string' ? args : jsonTextOf(args ?? {}) } };
         }
         if (chunk.done) {
           finished = true;
@@ -315,7 +335,7 @@ export class OllamaBackend implements ModelBackend {
       if (signal.aborted) return;
       const call = unreadableToolCall(errorText(errorLine), request.tools);
       if (call === undefined) throw this.translate(error, request.model, errorLine, yielded);
-      yield { type: 'tool-call', call: { ...call, id: `call_${calls}` } };
+      yield { type: 'tool-call', call: { ...call, id: madeUpCallId() } };
       yield { type: 'done' };
     } finally {
       // The consumer stopped early (the agent at a closing fence): end the request, which stops

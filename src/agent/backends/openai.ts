@@ -1,5 +1,6 @@
 // OpenAI-compatible servers (vLLM, llama.cpp server, LM Studio, SGLang, Ollama's /v1):
 // GET /v1/models and streaming POST /v1/chat/completions, spoken with Node's fetch.
+import { madeUpCallId } from './callIds';
 import { z } from 'zod';
 import {
   connectionLost,
@@ -357,15 +358,15 @@ class ToolCallAssembler {
 
   /**
    * The complete calls, in index order: ids made up where the server sent none, and a repeated id
-   * (see `add`) made unique, so that each call's result goes back under an id of its own.
+   * (see `add`) replaced, so that each call's result goes back under an id of its own (madeUpCallId).
    */
   take(): ToolCall[] {
     const seen = new Set<string>();
     const calls = this.calls
       .filter((c) => c !== undefined)
-      .map((c, i) => {
-        let id = c.id || `call_${i}`;
-        if (seen.has(id)) id = `${id}_${i}`;
+      .map((c) => {
+        let id = c.id || madeUpCallId();
+        if (seen.has(id)) id = madeUpCallId();
         seen.add(id);
         return { id, name: c.name, arguments: c.arguments };
       });
@@ -549,6 +550,13 @@ export class OpenAiBackend implements ModelBackend {
    * later requests carry it. Other servers never see the field.
    */
   private reasoningBack = false;
+  /**
+   * The server cannot stream a reply to a request with tools: llama.cpp's server before it streamed
+   * tool calls (ggml-org/llama.cpp#12379, May 2025; servers that bundle an older one) answers it
+   * HTTP 500 "Cannot use tools with stream". Requests with tools then go unstreamed (`stream:
+   * false`, their reply one document, read as a server that ignores `stream: true` is read).
+   */
+  private toolsUnstreamed = false;
 
   constructor(options: OpenAiBackendOptions = {}) {
     this.baseUrl = normalizeOpenAiBaseUrl(options.baseUrl);
@@ -562,15 +570,18 @@ export class OpenAiBackend implements ModelBackend {
   }
 
   private body(request: ChatRequest, continuation: boolean): Record<string, unknown> {
+    const hasTools = request.tools !== undefined && request.tools.length > 0;
+    const stream = !(hasTools && this.toolsUnstreamed);
     const body: Record<string, unknown> = {
       model: request.model,
       messages: request.messages.map((m) => toOpenAiMessage(m, this.reasoningBack)),
-      stream: true,
+      stream,
       // The token counts (a server that refuses the field may send them anyway, as Mistral's does).
       // `continuous_usage_stats` (vLLM since vllm-project/vllm#6652, SGLang since
       // sgl-project/sglang#12241; others ignore it) puts the counts so far in every chunk: a
       // reply the agent stops reading at a closing fence never gets to the last one.
-      ...(this.refused.has('stream_options') ? {} : { stream_options: { include_usage: true, ...(this.refused.has('continuous_usage') ? {} : { continuous_usage_stats: true }) } }),
+      // Only on a stream: vLLM refuses them on a request that is none.
+      ...(this.refused.has('stream_options') || !stream ? {} : { stream_options: { include_usage: true, ...(this.refused.has('continuous_usage') ? {} : { continuous_usage_stats: true }) } }),
       temperature: request.options.temperature,
     };
     if (request.options.seed !== undefined) body.seed = request.options.seed;
@@ -593,6 +604,13 @@ export class OpenAiBackend implements ModelBackend {
     const release = new AbortController();
     const requestSignal = AbortSignal.any([signal, release.signal]);
     let response = await this.post(request, continuation(), requestSignal);
+    // A server that cannot stream a reply to a request with tools: the request again, unstreamed.
+    if (response.status === 500 && !this.toolsUnstreamed && request.tools !== undefined && request.tools.length > 0) {
+      const text = await readTextWithin(response, this.baseUrl);
+      if (!/cannot use tools with stream/i.test(text)) throw this.httpError(500, text, request.model, retryAfterMs(response.headers.get('retry-after')));
+      this.toolsUnstreamed = true;
+      response = await this.post(request, continuation(), requestSignal);
+    }
     // A strict server refusing an optional field we add: once more without it (at most once per
     // field); one asking for the reasoning of tool-call turns: once more with it.
     while (response.status === 400 || response.status === 422) {

@@ -124,6 +124,33 @@ async function handlePull(ctx: RouteContext): Promise<void> {
   ctx.entry.finishedAt = Date.now();
 }
 
+const sentCallSchema = z.looseObject({ id: z.string().optional() });
+
+/**
+ * What is wrong with how `messages` answer tool calls, as Ollama ≥ 0.12.10 reads them: each call
+ * it sent had an `id` (ollama/ollama#12956), and its renderers link a `tool` message to its call by
+ * `tool_call_id` (cohere's regenerates call ids and maps results by it, model/renderers/cohere.go;
+ * gemma4's and glimmer's name a result's tool by it). So the assistant message must carry its
+ * calls' ids back, and each `tool` message the id of a call of the assistant message it answers.
+ * One problem text per fault; none when every result is linked.
+ */
+function unlinkedToolResults(messages: ReadonlyArray<z.infer<typeof messageSchema>>): string[] {
+  const problems: string[] = [];
+  let ids: ReadonlySet<string> = new Set();
+  for (const [i, m] of messages.entries()) {
+    if (m.role === 'assistant') {
+      const calls = z.array(sentCallSchema).safeParse(m['tool_calls'] ?? []);
+      const list = calls.success ? calls.data : [];
+      if (list.some((c) => c.id === undefined || c.id === '')) problems.push(`messages[${i}]: an assistant tool call sent back without the id Ollama gave it`);
+      ids = new Set(list.flatMap((c) => (c.id ? [c.id] : [])));
+    } else if (m.role === 'tool') {
+      const id = m['tool_call_id'];
+      if (typeof id !== 'string' || !ids.has(id)) problems.push(`messages[${i}]: a tool result whose tool_call_id (${JSON.stringify(id)}) names no call of the assistant message it answers`);
+    }
+  }
+  return problems;
+}
+
 async function handleChat(ctx: RouteContext): Promise<void> {
   const { res, state, entry } = ctx;
   const parsed = chatBodySchema.safeParse(ctx.body ?? {});
@@ -153,6 +180,7 @@ async function handleChat(ctx: RouteContext): Promise<void> {
     state.faultCounters,
   );
   ctx.recordPlan(plan);
+  if (plan.wire.ollamaNoCallIds !== true) entry.problems.push(...unlinkedToolResults(body.messages));
   const wire = ollamaChatWire(body.model, plan.wire);
   await (body.stream ? streamReply(ctx.reply, plan, wire) : completeReply(ctx.reply, plan, wire));
 }

@@ -1,20 +1,37 @@
 // Ollama's /api/chat byte format: one JSON object per line (application/x-ndjson); the last
 // line has done:true, done_reason and the token counts and durations in nanoseconds.
+import { randomInt } from 'node:crypto';
 import type { ScriptedToolCall, WireOptions } from './scenarioSchema';
 import type { FinalStats, WireFormat } from './streamReply';
 import { errorBodyIn } from './openaiWire';
 import { jsonWithRaw, rawJsonObject } from './rawJson';
 
-/** A scripted call as Ollama spells it (a string argument that is not JSON stays a string: a malformed call). */
-function ollamaCall(call: ScriptedToolCall): { function: { name: string; arguments: unknown } } {
-  if (typeof call.arguments !== 'string') return { function: { name: call.name, arguments: call.arguments } };
+/**
+ * The id Ollama ≥ 0.12.10 gives each tool call it parsed (ollama/ollama#12956): `call_` and 8
+ * random characters of [a-z0-9] (toolCallId in server/routes.go), unique across a conversation.
+ */
+function ollamaCallId(): string {
+  const letters = 'abcdefghijklmnopqrstuvwxyz0123456789';
+  let id = 'call_';
+  for (let i = 0; i < 8; i++) id += letters[randomInt(letters.length)];
+  return id;
+}
+
+/**
+ * A scripted call as Ollama spells it (a string argument that is not JSON stays a string: a
+ * malformed call): `{"id", "function": {"index", "name", "arguments"}}` as Ollama ≥ 0.12.10 writes
+ * it, or only `{"function": {"name", "arguments"}}` with `noIds` (older Ollama).
+ */
+function ollamaCall(call: ScriptedToolCall, index: number, noIds: boolean): Record<string, unknown> {
+  const spelled = (args: unknown): Record<string, unknown> => (noIds ? { function: { name: call.name, arguments: args } } : { id: ollamaCallId(), function: { index, name: call.name, arguments: args } });
+  if (typeof call.arguments !== 'string') return spelled(call.arguments);
   // An object's text goes out as it is (it may nest deeper than JSON.stringify recurses).
   const raw = rawJsonObject(call.arguments);
-  if (raw !== undefined) return { function: { name: call.name, arguments: raw } };
+  if (raw !== undefined) return spelled(raw);
   try {
-    return { function: { name: call.name, arguments: JSON.parse(call.arguments) as unknown } };
+    return spelled(JSON.parse(call.arguments) as unknown);
   } catch {
-    return { function: { name: call.name, arguments: call.arguments } };
+    return spelled(call.arguments);
   }
 }
 
@@ -41,6 +58,8 @@ export function ollamaChatWire(model: string, options: WireOptions = {}): WireFo
   /** Every optional field a line leaves out, as `null` (see WireOptions.nullFields). */
   const nulls = options.nullFields === true;
   const message = (fields: Record<string, unknown>): Record<string, unknown> => (nulls ? { role: 'assistant', content: '', thinking: null, tool_calls: null, images: null, ...fields } : { role: 'assistant', ...fields });
+  const noIds = options.ollamaNoCallIds === true;
+  const calls = (list: readonly ScriptedToolCall[]): Array<Record<string, unknown>> => list.map((call, index) => ollamaCall(call, index, noIds));
   const notDone = nulls ? { done: false, done_reason: null, prompt_eval_count: null, eval_count: null, eval_duration: null } : { done: false };
   return {
     streamContentType: 'application/x-ndjson',
@@ -48,7 +67,7 @@ export function ollamaChatWire(model: string, options: WireOptions = {}): WireFo
     chunk: (text) => line({ model, created_at: now(), message: message({ content: text }), ...notDone }),
     thinking: (text) => line({ model, created_at: now(), message: message({ content: '', thinking: text }), ...notDone }),
     // Ollama sends the calls whole, arguments as an object, in one line with empty content.
-    toolCalls: (calls) => [line({ model, created_at: now(), message: message({ content: '', tool_calls: calls.map(ollamaCall) }), ...notDone })],
+    toolCalls: (toolCalls) => [line({ model, created_at: now(), message: message({ content: '', tool_calls: calls(toolCalls) }), ...notDone })],
     unreadableToolCalls: (calls) => {
       if (options.harmonyRawCall !== true) return undefined;
       const first = calls[0];
@@ -73,7 +92,7 @@ export function ollamaChatWire(model: string, options: WireOptions = {}): WireFo
         role: 'assistant',
         content: text,
         ...(extras.thinking !== '' ? { thinking: extras.thinking } : {}),
-        ...(extras.toolCalls.length > 0 ? { tool_calls: extras.toolCalls.map(ollamaCall) } : {}),
+        ...(extras.toolCalls.length > 0 ? { tool_calls: calls(extras.toolCalls) } : {}),
       },
       ...finalFields(stats),
     }),

@@ -47,6 +47,18 @@ function authorized(ctx: RouteContext): boolean {
   return false;
 }
 
+/**
+ * The tool-call ids in `messages` (assistant `tool_calls[].id`, tool `tool_call_id`) that are not
+ * 9 characters of [a-zA-Z0-9], the only ids Mistral's validator takes (see WireOptions.mistralCallIds).
+ */
+function callIdsNotMistral(messages: ReadonlyArray<Record<string, unknown>>): string[] {
+  const ids = messages.flatMap((m) => [
+    ...(Array.isArray(m['tool_calls']) ? (m['tool_calls'] as unknown[]).map((c) => (typeof c === 'object' && c !== null ? (c as Record<string, unknown>)['id'] : undefined)) : []),
+    ...(m['role'] === 'tool' ? [m['tool_call_id']] : []),
+  ]);
+  return ids.filter((id) => typeof id !== 'string' || !/^[a-zA-Z0-9]{9}$/.test(id)).map((id) => String(id));
+}
+
 export async function handleOpenAi(ctx: RouteContext): Promise<boolean> {
   const { method, path } = ctx;
   const isModels = method === 'GET' && path === '/v1/models';
@@ -117,6 +129,25 @@ async function handleChat(ctx: RouteContext): Promise<void> {
         'invalid_request_error',
       ),
     );
+  }
+  const tools = (ctx.body as Record<string, unknown>)['tools'];
+  if (plan.wire.noToolsWithStream === true && stream && Array.isArray(tools) && tools.length > 0) {
+    entry.status = 500;
+    // llama.cpp's server before streamed tool calls (ggml-org/llama.cpp#12379): a runtime_error, HTTP 500.
+    return sendJson(res, 500, { error: { code: 500, message: 'Cannot use tools with stream', type: 'server_error' } });
+  }
+  const badId = plan.wire.mistralCallIds === true ? callIdsNotMistral(body.messages)[0] : undefined;
+  if (badId !== undefined) {
+    entry.status = 400;
+    // Mistral's API (and mistral_common's validator in vLLM's mistral tokenizer mode) on an id it cannot take.
+    return sendJson(res, 400, {
+      object: 'error',
+      message: `Tool call id was ${badId} but must be a-z, A-Z, 0-9, with a length of 9.`,
+      type: 'invalid_function_call',
+      param: null,
+      code: '3280',
+      raw_status_code: 400,
+    });
   }
   const continuous = plan.wire.continuousUsage === true && body.stream_options?.['continuous_usage_stats'] === true ? plan.promptTokens : undefined;
   const wire = openAiChatWire(body.model, `chatcmpl-scripted-${entry.id}`, body.stream_options?.include_usage === true, plan.wire, continuous);

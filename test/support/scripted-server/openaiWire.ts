@@ -121,6 +121,11 @@ export function openAiChatWire(model: string, id: string, includeUsage: boolean,
     const delta = options.choiceText === 'both' ? { content: text } : {};
     return event({ ...base, choices: [{ index: 0, delta, text, logprobs: null, finish_reason: null }], ...usageNull() });
   };
+  /**
+   * The id of the reply's call at `index`: `call_<6 of the completion id>_<index>`, or, with
+   * `mistralCallIds`, 9 characters of [a-zA-Z0-9] as Mistral's API and vLLM's Mistral parser give them.
+   */
+  const callId = (index: number): string => (options.mistralCallIds === true ? `c${id.replace(/[^a-zA-Z0-9]/g, '').slice(-6)}${String(index).padStart(2, '0')}`.slice(-9) : `call_${id.slice(-6)}_${index}`);
   /** A delta carrying tool call pieces: a list of them, or (bareObject) the one piece itself. */
   const callDelta = (piece: Record<string, unknown>): string => chunk({ tool_calls: options.toolCallDeltas === 'bareObject' ? piece : [piece] }, null);
   return {
@@ -164,7 +169,7 @@ export function openAiChatWire(model: string, id: string, includeUsage: boolean,
         const args = argumentText(call);
         const noIndex = options.toolCallDeltas === 'noIndex';
         const at = noIndex ? {} : { index: options.toolCallDeltas === 'sameIndex' ? 0 : options.toolCallDeltas === 'nullIndex' ? null : index };
-        const head = { ...at, id: `call_${id.slice(-6)}_${index}`, type: 'function' };
+        const head = { ...at, id: callId(index), type: 'function' };
         if (options.toolCallDeltas === 'whole' || options.toolCallDeltas === 'sameIndex' || options.toolCallDeltas === 'nullIndex' || options.argumentsAsObject === true)
           return [callDelta({ ...head, function: { name: call.name, arguments: argumentsField(call, options) } })];
         const repeat = options.toolCallDeltas === 'repeatName';
@@ -247,7 +252,7 @@ export function openAiChatWire(model: string, id: string, includeUsage: boolean,
               ...(extras.toolCalls.length > 0 && options.legacyFunctionCall !== true
                 ? {
                     tool_calls: extras.toolCalls.map((call, index) => ({
-                      id: options.toolCallDeltas === 'sharedId' ? `call_${id}` : `call_${id.slice(-6)}_${index}`,
+                      id: options.toolCallDeltas === 'sharedId' ? `call_${id}` : callId(index),
                       type: 'function',
                       function: { name: call.name, arguments: argumentsField(call, options) },
                     })),

@@ -253,6 +253,12 @@ export const wireSchema = z.strictObject({
    */
   deltaInComplete: z.boolean().optional(),
   /**
+   * Ollama: tool calls go out without the `id` (and `function.index`) that Ollama ≥ 0.12.10 gives
+   * each (ollama/ollama#12956), as older Ollama versions and Ollama-API servers that predate it
+   * write them; the tool results sent back are then not checked for `tool_call_id`.
+   */
+  ollamaNoCallIds: z.boolean().optional(),
+  /**
    * Ollama: every optional field a line would leave out goes as `null` instead: `message.thinking`,
    * `message.tool_calls` and `message.images` on every line, `done_reason`, `prompt_eval_count`,
    * `eval_count` and `eval_duration` on every line before the last, as a proxy writes them that
@@ -311,6 +317,22 @@ export const wireSchema = z.strictObject({
    * HTTP 400 with DeepSeek's body ("Missing reasoning_content field in the assistant message at message index N").
    */
   requireReasoningBack: z.boolean().optional(),
+  /**
+   * OpenAI-compatible: tool-call ids as Mistral's API and vLLM's mistral tokenizer mode hold them:
+   * the calls it sends have ids of 9 characters of [a-zA-Z0-9], and a request carrying any other
+   * id (an assistant message's `tool_calls[].id`, a tool message's `tool_call_id`) gets HTTP 400
+   * "Tool call id was … but must be a-z, A-Z, 0-9, with a length of 9." (mistral_common's
+   * validator; vllm-project/vllm#12332, nearai/ironclaw#1241). Mistral models' chat templates
+   * refuse such ids alike wherever a server renders them (llama.cpp, LM Studio, mlx-lm).
+   */
+  mistralCallIds: z.boolean().optional(),
+  /**
+   * OpenAI-compatible: a streamed request that offers `tools` gets HTTP 500 `{"error": {"code": 500,
+   * "message": "Cannot use tools with stream", "type": "server_error"}}`, as llama.cpp's server
+   * answered before it streamed tool calls (ggml-org/llama.cpp#12379, May 2025; servers bundling an
+   * older one, e.g. containers/ramalama#1431); the same request with `stream: false` is answered.
+   */
+  noToolsWithStream: z.boolean().optional(),
 });
 export type WireOptions = z.infer<typeof wireSchema>;
 

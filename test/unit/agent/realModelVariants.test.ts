@@ -656,6 +656,25 @@ describe.each(BOTH)('a full context in other words and statuses on %s', (kind) =
   });
 });
 
+describe("SGLang's refusal of a prompt its memory cannot hold", () => {
+  // SGLang's scheduler refuses a prompt longer than the tokens its KV cache pool can hold (below
+  // the model's context length when memory is short): "Input length (N tokens) exceeds the maximum
+  // allowed length (M tokens). Use a shorter input or enable --allow-auto-truncate."
+  // (validate_input_length in python/sglang/srt/managers/utils.py), a FINISH_ABORT with status 400
+  // that its chat endpoint writes into the stream already answered with HTTP 200 as
+  // `data: {"error": {…, "code": 400}}`, then `data: [DONE]`, or as the reply's HTTP 400.
+  const words = 'Input length (9120 tokens) exceeds the maximum allowed length (8190 tokens). Use a shorter input or enable --allow-auto-truncate.';
+  it.each<[string, Scenario['turns'][number]]>([
+    ['in the stream', { text: 'x', faults: { streamError: { afterChunks: 0, message: words, form: 'object' } } }],
+    ['as HTTP 400', { text: 'x', faults: { http500: { status: 400, message: words } } }],
+    ['as the whole reply with HTTP 200', { text: 'x', faults: { okErrorBody: { message: words, form: 'object' } } }],
+  ])('%s is a context overflow in its words', async (_how, turn) => {
+    const r = await run('openai', { turns: [turn] });
+    expect(r.events.find((e) => e.type === 'error')).toMatchObject({ kind: 'context-overflow' });
+    expect(r.trajectory.error).toContain('exceeds the maximum allowed length (8190 tokens)');
+  });
+});
+
 // The window is the num_ctx the agent sends, so only the Ollama backend knows it (Ollama's /v1
 // names none; a first question's cut shows there by the count below the new part, 'reported').
 describe('a prompt cut to half the window (Ollama ≥ 0.32, ollama/ollama#17427, #17889) on Ollama', () => {
@@ -1662,6 +1681,108 @@ describe('an Ollama reply whose optional fields are null', () => {
     expect(r.trajectory.answer).toBe('42');
     expect(r.trajectory.turns[1]?.stats?.promptTokens).toBe(321);
     expect(r.trajectory.turns[1]?.stats?.doneReason).toBe('stop');
+  });
+});
+
+describe('tool-call ids on Ollama', () => {
+  // Ollama ≥ 0.12.10 gives each call an id (ollama/ollama#12956) and its renderers link a tool
+  // result to its call by `tool_call_id` (cohere's numbers calls and refers results through it;
+  // gemma4's and glimmer's name a result's tool through it). The scripted server records a request
+  // whose results are not so linked as a problem, which `run` asserts are none.
+  const twoTurnsOfCalls: Omit<Scenario, 'id' | 'match'>['turns'] = [
+    {
+      text: '',
+      toolCalls: [
+        { name: 'python', arguments: { code: 'print(6)' } },
+        { name: 'python', arguments: { code: 'print(7)' } },
+      ],
+    },
+    { text: '', toolCalls: [{ name: 'python', arguments: { code: 'print(6 * 7)' } }] },
+    { text: 'So <<<{{RESULT}}>>>' },
+  ];
+  /** The calls' ids and the results' tool_call_ids of the last request, in order. */
+  const idsSent = (r: Run): { calls: string[]; results: string[] } => {
+    const messages = (r.chats[r.chats.length - 1]?.body as { messages: Array<{ role: string; tool_calls?: Array<{ id?: string }>; tool_call_id?: string }> }).messages;
+    return {
+      calls: messages.flatMap((m) => (m.role === 'assistant' ? (m.tool_calls ?? []).map((c) => c.id ?? '') : [])),
+      results: messages.flatMap((m) => (m.role === 'tool' ? [m.tool_call_id ?? ''] : [])),
+    };
+  };
+
+  it('each result goes back with the id Ollama gave its call, and each call with its id', async () => {
+    const r = await run('ollama', { turns: twoTurnsOfCalls }, { protocol: 'tools' });
+    expect(r.trajectory.error).toBeUndefined();
+    expect(r.trajectory.answer).toBe('42');
+    const { calls, results } = idsSent(r);
+    expect(calls).toHaveLength(3);
+    // The server's ids (call_ and 8 of [a-z0-9]), none made up, and the results name them in order.
+    for (const id of calls) expect(id).toMatch(/^call_[a-z0-9]{8}$/);
+    expect(results).toEqual(calls);
+  });
+
+  it('calls without ids (Ollama < 0.12.10) get ids unique across the conversation, which their results name', async () => {
+    const r = await run('ollama', { wire: { ollamaNoCallIds: true }, turns: twoTurnsOfCalls }, { protocol: 'tools' });
+    expect(r.trajectory.answer).toBe('42');
+    const { calls, results } = idsSent(r);
+    expect(calls).toHaveLength(3);
+    expect(new Set(calls).size).toBe(3);
+    for (const id of calls) expect(id).toMatch(/^[a-zA-Z0-9]{9}$/);
+    expect(results).toEqual(calls);
+  });
+});
+
+describe("tool-call ids the agent makes up, on a server that holds ids to Mistral's rule", () => {
+  // Mistral's API and vLLM's mistral tokenizer mode refuse any tool-call id but 9 characters of
+  // [a-zA-Z0-9] (HTTP 400 "Tool call id was … but must be a-z, A-Z, 0-9, with a length of 9.",
+  // vllm-project/vllm#12332), and Mistral models' chat templates raise on one wherever a server
+  // renders them. A call read from the reply's text (a server without a tool-call parser passes
+  // Mistral's [TOOL_CALLS] on as text) has no id of the server's: the one made up goes back.
+  it.each([
+    ['Mistral Small 3.2 form', '[TOOL_CALLS]python[ARGS]{"code": "print(6 * 7)"}'],
+    ['v0.3 form, two calls', '[TOOL_CALLS] [{"name": "python", "arguments": {"code": "print(6)"}}, {"name": "python", "arguments": {"code": "print(6 * 7)"}}]'],
+  ])('calls read from the text (%s) go back under ids the server takes', async (_form, text) => {
+    const r = await run('openai', { wire: { mistralCallIds: true }, turns: [{ text }, { text: 'So <<<{{RESULT}}>>>' }] }, { protocol: 'tools' });
+    expect(r.trajectory.error).toBeUndefined();
+    expect(r.trajectory.answer).toBe('42');
+    expect(r.chats.map((c) => c.status ?? 200)).toEqual([200, 200]);
+  });
+
+  it("the server's own ids go back as they came", async () => {
+    const r = await run('openai', { wire: { mistralCallIds: true }, turns: [{ text: '', toolCalls: [{ name: 'python', arguments: { code: 'print(6 * 7)' } }] }, { text: 'So <<<{{RESULT}}>>>' }] }, { protocol: 'tools' });
+    expect(r.trajectory.answer).toBe('42');
+    const sent = (r.chats[1]?.body as { messages: Array<{ role: string; tool_call_id?: string }> }).messages;
+    expect(sent.filter((m) => m.role === 'tool').map((m) => m.tool_call_id)).toEqual([r.messages.find((m) => m.toolCalls)?.toolCalls?.[0]?.id]);
+  });
+});
+
+describe('a server that cannot stream tool calls (llama.cpp before ggml-org/llama.cpp#12379)', () => {
+  // It answers a streamed request with tools HTTP 500 "Cannot use tools with stream" and the same
+  // request unstreamed as usual: the tools protocol works there, its replies whole.
+  it('gets the request again unstreamed, and later ones unstreamed from the start; the calls run', async () => {
+    const r = await run(
+      'openai',
+      {
+        wire: { noToolsWithStream: true },
+        turns: [{ text: '', toolCalls: [{ name: 'python', arguments: { code: 'print(6)' } }] }, { text: '', toolCalls: [{ name: 'python', arguments: { code: 'print(6 * 7)' } }] }, { text: 'So <<<{{RESULT}}>>>' }],
+      },
+      { protocol: 'tools' },
+    );
+    expect(r.trajectory.error).toBeUndefined();
+    expect(r.trajectory.answer).toBe('42');
+    expect(r.chats.map((c) => [c.stream, c.status ?? 200])).toEqual([
+      [true, 500],
+      [false, 200],
+      [false, 200],
+      [false, 200],
+    ]);
+    // Never the usage options of a stream in a request that is none (vLLM refuses them there).
+    for (const chat of r.chats.slice(1)) expect((chat.body as Record<string, unknown>)['stream_options']).toBeUndefined();
+  });
+
+  it('a run without tools still streams', async () => {
+    const r = await run('openai', { wire: { noToolsWithStream: true }, turns: [{ text: 'So <<<42>>>' }] });
+    expect(r.trajectory.answer).toBe('42');
+    expect(r.chats.map((c) => c.stream)).toEqual([true]);
   });
 });
 

@@ -37,6 +37,10 @@ const SCENARIOS: Scenario[] = [
   scenario('no-tools', { http500: { status: 400, message: 'registry.ollama.ai/library/gemma3:4b does not support tools' } }),
   // vLLM started without a tool-call parser, asked with tools.
   scenario('tools-without-parser', { http500: { status: 400, message: '"auto" tool choice requires --enable-auto-tool-choice and --tool-call-parser to be set' } }),
+  // llama.cpp's server started without --jinja (or with --no-jinja), asked with tools: HTTP 500
+  // `{"error": {"code": 500, "message": "tools param requires --jinja flag", "type": "server_error"}}`
+  // (oaicompat_chat_params_parse in tools/server/utils.hpp throws it as a runtime_error).
+  scenario('tools-without-jinja', { http500: { status: 500, form: 'object', message: 'tools param requires --jinja flag' } }),
   scenario('tgi-422', {
     http500: { status: 422, message: 'Input validation error: `inputs` tokens + `max_new_tokens` must be <= 4096. Given: 3900 `inputs` tokens and 1024 `max_new_tokens`' },
   }),
@@ -264,6 +268,13 @@ describe.each(KINDS)('%s backend faults', (kind) => {
       expect(events.find((e) => e.type === 'error')).toMatchObject({ kind: 'context-overflow' });
       expect(trajectory.error).toContain("the server said: This model's maximum context length is 4096 tokens.");
       expect(trajectory.error).not.toContain('"object"');
+    });
+
+  if (kind === 'openai')
+    it("llama.cpp's HTTP 500 for tools without --jinja names the flag and the setting that help, not a failure inside the server", async () => {
+      const { trajectory } = await solve(backendFor(kind, server.url), 'tools-without-jinja?', { protocol: 'tools' });
+      expect(trajectory.error).toMatch(/HTTP 500: tools param requires --jinja flag — start llama-server with --jinja.*set "r1ci\.protocol" to chat or auto/);
+      expect(trajectory.error).not.toMatch(/GPU|on its own side/);
     });
 
   if (kind === 'openai')

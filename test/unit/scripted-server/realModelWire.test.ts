@@ -127,9 +127,13 @@ describe('reasoning', () => {
 });
 
 describe('tool calls', () => {
-  it('Ollama: one line with the whole call, arguments as an object', async () => {
+  it('Ollama: one line with the whole call, arguments as an object, with the id and index Ollama ≥ 0.12.10 gives it', async () => {
     const lines = ndjson((await rawRequest(`${server.url}/api/chat`, 'POST', { model: MODEL, messages: ask('call please') })).body);
-    expect(lines[0]?.['message']).toEqual({ role: 'assistant', content: '', tool_calls: [{ function: { name: 'python', arguments: { code: 'print("héllo")' } } }] });
+    expect(lines[0]?.['message']).toEqual({
+      role: 'assistant',
+      content: '',
+      tool_calls: [{ id: expect.stringMatching(/^call_[a-z0-9]{8}$/), function: { index: 0, name: 'python', arguments: { code: 'print("héllo")' } } }],
+    });
     expect(lines.at(-1)).toMatchObject({ done: true, done_reason: 'stop' });
   });
 
