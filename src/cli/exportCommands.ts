@@ -30,7 +30,8 @@ export const EXPORT_ROLLOUTS_USAGE = `Usage: r1ci export-rollouts <results.jsonl
 Groups the samples of a multi-sample run (r1ci eval --samples K) per question, one JSON line each:
 {"id", "task", "prompt", "p", "samples": [{"sample", "response", "mask_spans": [[start, end], ...],
 "reward", "correct", "answer", "turns", "code_calls", "code_refused"}]}. mask_spans are the character ranges of the
-response that hold execution results (mask them from the loss); code_refused marks a sample whose code
+response that hold execution results (mask them from the loss; counted in code points, as Python's
+response[start:end] slices); code_refused marks a sample whose code
 was refused, not run (the basic tier without --allow-unisolated). The reward is 1 right / 0 wrong;
 --format-reward adds the paper's v2 format term (+0.1 when the model wrote <<<answer>>>, else −0.1) and
 --turn-penalty its −0.1 for more than six turns. --curriculum also writes each question's success

@@ -4,7 +4,8 @@
 // samples per question, with replies that carry reasoning, native tool calls, code that raises,
 // and a question that spends the whole code-call budget (more than six turns: the v2 penalty).
 // The scripted server plays the model over HTTP; the code runs in the real sandbox.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +17,7 @@ import { SFT_FORMATS, sftJsonl } from '../../../src/eval/export/sft';
 import { readResults, type ResultRecord } from '../../../src/eval/results';
 import type { TaskRecord } from '../../../src/eval/types';
 import { SandboxPool } from '../../../src/sandbox';
+import { resolvePython } from '../../../src/sandbox/python';
 import { startScriptedServer, type Scenario, type ScriptedServer } from '../../support/scripted-server';
 import { alpacaViolations, chatViolations, rolloutViolations, sharegptViolations } from '../../support/trainerFormats';
 
@@ -60,6 +62,17 @@ const scenarios = [
       { expectResultContains: '45', text: 'It is {{result}}.\n\n<<<{{result}}>>>' },
     ],
   },
+  {
+    // Characters outside the Basic Multilingual Plane (one code point, two UTF-16 units) before,
+    // inside and after the results: a span counted in UTF-16 units lands beside the result in Python.
+    id: 'tf-astral',
+    match: 'Export probe H: how many apples in 🍎🍎🍎?',
+    turns: [
+      { text: 'Counting 🍎 with 𝑥 = 3 in mind.\n\n```python\nprint("🍎" * 3, len("🍎🍎🍎"))\n```\n' },
+      { expectResultContains: '🍎🍎🍎 3', text: 'The code printed 🍎🍎🍎 and 3.\n\n```python\nprint("𝑥 =", 3)\n```\n' },
+      { expectResultContains: '𝑥 = 3', text: 'So 𝑥 = 3 🍎.\n\n<<<3>>>' },
+    ],
+  },
   { id: 'tf-text-only', match: 'Export probe E: what is 1 + 1?', turns: [{ text: 'That is two.\n\n<<<2>>>' }] },
   { id: 'tf-wrong', match: 'Export probe F: what is 3 + 3?', turns: [{ text: 'Surely seven.\n\n<<<7>>>' }] },
 ] as Scenario[];
@@ -71,6 +84,7 @@ const records: TaskRecord[] = [
   question('c', 'Export probe C: keep computing.', '1024'),
   question('d', 'Export probe D: what is 10 factorial?', '3628800'),
   question('g', 'Export probe G: what is the sum of 0 to 9?', '45'),
+  question('h', 'Export probe H: how many apples in 🍎🍎🍎?', '3'),
   question('e', 'Export probe E: what is 1 + 1?', '2'),
   question('f', 'Export probe F: what is 3 + 3?', '6'),
 ];
@@ -154,11 +168,11 @@ describe('training exports against their readers (scripted server, real sandbox)
       lines.forEach((l, i) => problems.push(...rolloutViolations(l, results, options).map((p) => `rollouts ${JSON.stringify(options)} line ${i + 1}: ${p}`)));
     }
     expect(problems).toEqual([]);
-    // Right with code: a, b, d, g, two samples each. Nothing is dropped, except from alpaca, which
+    // Right with code: a, b, d, g, h, two samples each. Nothing is dropped, except from alpaca, which
     // has no turn for a native tool call (tools protocol).
-    expect(counts.chat).toBe(8);
-    expect(counts.sharegpt).toBe(8);
-    expect(counts.alpaca).toBe(protocol === 'tools' ? 6 : 8);
+    expect(counts.chat).toBe(10);
+    expect(counts.sharegpt).toBe(10);
+    expect(counts.alpaca).toBe(protocol === 'tools' ? 8 : 10);
   });
 
   it('masks the result of a native tool call the R1-CI protocol ran as code (was: no spans, the result trained on)', async () => {
@@ -189,6 +203,31 @@ describe('training exports against their readers (scripted server, real sandbox)
     const s = group.samples[0];
     expect(s?.response).toContain('print(math.factorial(10))');
     expect(s?.mask_spans.map(([a, b]) => s.response.slice(a, b))).toEqual(['3628800']);
+  });
+});
+
+describe('rollout mask spans as a Python trainer slices them', () => {
+  // A trainer reads the JSONL with json.loads and masks response[start:end] (str indices: code
+  // points). Emoji and mathematical letters are one code point and two UTF-16 units each.
+  it.each(['r1ci', 'chat'] as const)('%s protocol: response[start:end] in real Python is exactly each results block, around emoji (was: spans in UTF-16 units, off by one per emoji before them)', async (protocol) => {
+    const results = await run('ollama', protocol);
+    const file = path.join(dir, `astral-${protocol}.rollouts.jsonl`);
+    writeFileSync(file, rolloutsJsonl(results).text);
+    const script = [
+      'import json, sys',
+      'for line in open(sys.argv[1], encoding="utf-8"):',
+      '    g = json.loads(line)',
+      '    if g["id"] != "h": continue',
+      '    for s in g["samples"]:',
+      '        print(json.dumps([s["response"][a:b] for a, b in s["mask_spans"]]))',
+    ].join('\n');
+    const python = (await resolvePython()).executable;
+    const sliced = execFileSync(python, ['-c', script, file], { encoding: 'utf8' })
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as string[]);
+    const blocks = [`${RESULTS_HEADER}\n🍎🍎🍎 3\n`, `${RESULTS_HEADER}\n𝑥 = 3\n`];
+    expect(sliced).toEqual([blocks, blocks]);
   });
 });
 
