@@ -11,7 +11,7 @@ import { defaultResultsFile, ensureResultsFolder } from '../eval/resultsLocation
 import { writeFileNoFollow } from '../eval/safeWrite';
 import { readResults, sampleKey, toMarkdown, compareRuns, comparisonToMarkdown } from '../eval/results';
 import { samplesToMarkdown, summarizeSamples } from '../eval/sampling';
-import { claimResultsFile, pendingSamples, resumableResults, sampleSeedsProblem, type EvalEvent, type ResultsClaim } from '../eval/runner';
+import { claimResultsFile, pendingSamples, refuseMixedSampling, resumableResults, sampleSeedsProblem, type EvalEvent, type ResultsClaim } from '../eval/runner';
 import { SandboxPool } from '../sandbox';
 import { CliError, conflictsOf, escapingWriter, EXIT, noQuestionsFound, parseCliArgs, refuseConflictingFlags, usageError } from './cliSupport';
 import { fileErrorSentence } from '../text/fileErrors';
@@ -179,7 +179,9 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
     // before the sandbox starts and its tier is shown; the runner checks it again as it reads it.
     let left: number;
     try {
-      const { kept } = await resumableResults(out, { model: m.run.model, temperature: m.run.temperature, seed: m.run.seed ?? null, textOnly });
+      const meta = { model: m.run.model, temperature: m.run.temperature, seed: m.run.seed ?? null, textOnly };
+      const { kept } = await resumableResults(out, meta);
+      refuseMixedSampling(out, kept, records, samples, meta);
       left = pendingSamples(kept, records, samples).length;
     } catch (e) {
       throw new CliError(fileErrorSentence(e) ?? (e instanceof Error ? e.message : String(e)), EXIT.failure);

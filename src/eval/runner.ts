@@ -121,12 +121,37 @@ export async function resumableResults(file: string, meta: RunMeta): Promise<{ k
  * must not keep it). The runner asks these; `r1ci eval` starts no sandbox when there are none.
  */
 export function pendingSamples(previous: readonly ResultRecord[], records: readonly TaskRecord[], samples: number): Array<{ record: TaskRecord; sample: number }> {
-  const finished = new Set(previous.filter((r) => r.error === undefined && !r.steps?.some((s) => s.output?.killMessage === NOT_RUN_MESSAGE)).map(sampleKey));
+  const finished = new Set(previous.filter(isFinished).map(sampleKey));
   const queue: Array<{ record: TaskRecord; sample: number }> = [];
   for (let sample = 0; sample < samples; sample++) {
     for (const record of records) if (!finished.has(sampleKey({ id: record.id, sample }))) queue.push({ record, sample });
   }
   return queue;
+}
+
+/** A result a resumed run keeps: no error, and no cell refused for want of isolation. */
+function isFinished(r: ResultRecord): boolean {
+  return r.error === undefined && !r.steps?.some((s) => s.output?.killMessage === NOT_RUN_MESSAGE);
+}
+
+/**
+ * Refuses to add samples to a results file whose finished results of the same questions and
+ * samples were drawn at another temperature or seed (sample i of a run seeded S has seed S + i;
+ * unseeded: none): they would be counted with the new ones in one p, accuracy and pass@k, and a
+ * question done at the old settings would not be asked at the new ones. Nothing is refused when
+ * nothing is left to ask (the file is only summarized), nor for other task sets' results, nor for
+ * results with an error (a re-run replaces them).
+ * @throws Error naming one such result, both settings, and what to do.
+ */
+export function refuseMixedSampling(file: string, previous: readonly ResultRecord[], records: readonly TaskRecord[], samples: number, meta: RunMeta): void {
+  if (pendingSamples(previous, records, samples).length === 0) return;
+  const inRun = new Set(records.map((r) => r.id));
+  const other = previous.find((r) => inRun.has(r.id) && (r.sample ?? 0) < samples && isFinished(r) && (r.temperature !== meta.temperature || (r.seed ?? null) !== sampleSeed(meta.seed, r.sample ?? 0)));
+  if (!other) return;
+  const sample = other.sample ?? 0;
+  throw new Error(
+    `${file} holds ${other.id}, sample ${sample}, sampled with ${samplingSettings(other.temperature, other.seed ?? null)}; this run would sample it with ${samplingSettings(meta.temperature, sampleSeed(meta.seed, sample))}${meta.seed !== null && meta.seed !== undefined && sample > 0 ? ' (sample i uses seed + i)' : ''}. Resuming would count both kinds in one accuracy and pass@k: give the same temperature and seed, or write to another results file.`,
+  );
 }
 
 /** Results files (resolved paths) an evaluation of this process is writing now. */
@@ -205,6 +230,7 @@ async function* runClaimed(options: EvalRunOptions, signal: AbortSignal): AsyncG
   const inRun = new Set(options.records.map((r) => r.id));
   const outside = previous.filter((r) => !inRun.has(r.id) || (r.sample ?? 0) >= samples).length;
   if (outside > 0) previous = previous.filter((r) => inRun.has(r.id) && (r.sample ?? 0) < samples);
+  if (options.resultsFile && options.resume) refuseMixedSampling(options.resultsFile, previous, options.records, samples, options.meta);
   const queue = pendingSamples(previous, options.records, samples);
   previous = previous.map(slim);
   const toRun = queue.length;
@@ -337,6 +363,11 @@ export function sampleSeedsProblem(seed: number | null | undefined, samples: num
   const highest = Number.MAX_SAFE_INTEGER - (samples - 1);
   if (seed === undefined || seed === null || seed <= highest) return undefined;
   return `seed ${seed} with ${samples} samples: sample i uses seed + i, and the last one's seed would be above ${Number.MAX_SAFE_INTEGER}, the largest a results file holds exactly; give a seed of at most ${highest}`;
+}
+
+/** `temperature T, seed S` (or `no seed`), as a refusal names a sample's settings. */
+function samplingSettings(temperature: number, seed: number | null): string {
+  return `temperature ${temperature}, ${seed === null ? 'no seed' : `seed ${seed}`}`;
 }
 
 /** Sample i of a seeded run uses seed + i, so samples differ yet a rerun reproduces each one. */

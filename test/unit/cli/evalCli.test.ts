@@ -189,6 +189,38 @@ describe('r1ci eval (spawned CLI, scripted server, real sandbox)', () => {
     expect(server.chatRequests().length).toBe(chatsBefore);
   });
 
+  it('refuses, before the sandbox starts, to add samples at another temperature or seed to a results file, and names both settings', async () => {
+    const tasks = join(dir, 'resampled.tasks.jsonl');
+    writeFileSync(tasks, '{"id": "s", "question": "Define a&b to be 4*a+2*b.\\nCalculate (5&3)&6.", "answer": 116}\n');
+    const out = join(dir, 'resampled.jsonl');
+    const line = JSON.stringify({
+      id: 'resampled.tasks.jsonl#s',
+      task: 'resampled',
+      question: 'q',
+      answer: '116',
+      correct: true,
+      reason: 'exact match',
+      usedCode: false,
+      turns: 1,
+      codeCalls: 0,
+      durationMs: 5,
+      model: 'qwen2.5-coder:7b',
+      temperature: 0.6,
+      seed: 3,
+      textOnly: false,
+    });
+    writeFileSync(out, `${line}\n`);
+    const chatsBefore = server.chatRequests().length;
+    const r = await run(['eval', tasks, '--host', server.url, '--out', out, '--samples', '2', '--temperature', '0.8', '--seed', '3', '--allow-unisolated']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(
+      `r1ci: ${out} holds resampled.tasks.jsonl#s, sample 0, sampled with temperature 0.6, seed 3; this run would sample it with temperature 0.8, seed 3. Resuming would count both kinds in one accuracy and pass@k: give the same temperature and seed, or write to another results file.\n`,
+    );
+    expect(readFileSync(out, 'utf8')).toBe(`${line}\n`);
+    expect(server.chatRequests().length).toBe(chatsBefore);
+  });
+
   it('writes results to .r1ci/results/ beside the tasks by default, never into the current folder, and says so in --help', async () => {
     const tasksDir = mkdtempSync(join(dir, 'tasks-'));
     const tasks = join(tasksDir, 'probe.tasks.jsonl');

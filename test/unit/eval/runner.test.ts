@@ -266,6 +266,44 @@ describe('runEvaluation', () => {
     );
   });
 
+  it('refuses to add samples drawn at another temperature or seed to a file of the same model, naming both; a file with nothing left to ask is only summarized', async () => {
+    await collect({ records: records.slice(0, 2), solve: arithmetic(), meta, concurrency: 1, perQuestionTimeoutMs: 0, resultsFile: file, resume: true, samples: 2 });
+    const before = readFileSync(file, 'utf8');
+    // More samples, or more questions, at another temperature or seed (or none): refused before anything is asked.
+    for (const [other, what] of [
+      [{ ...meta, temperature: 1 }, /holds q0, sample 0, sampled with temperature 0\.6, seed 7; this run would sample it with temperature 1, seed 7\. Resuming would count both kinds/],
+      [{ ...meta, seed: 40 }, /sampled with temperature 0\.6, seed 7; this run would sample it with temperature 0\.6, seed 40\./],
+      [{ ...meta, seed: null }, /sampled with temperature 0\.6, seed 7; this run would sample it with temperature 0\.6, no seed\./],
+    ] as const) {
+      let asked = 0;
+      const solve: SolveFn = async (r, c) => {
+        asked++;
+        return arithmetic()(r, c);
+      };
+      await expect(collect({ records: records.slice(0, 2), solve, meta: other, concurrency: 1, perQuestionTimeoutMs: 0, resultsFile: file, resume: true, samples: 3 })).rejects.toThrow(what);
+      await expect(collect({ records: records.slice(0, 3), solve, meta: other, concurrency: 1, perQuestionTimeoutMs: 0, resultsFile: file, resume: true, samples: 2 })).rejects.toThrow(what);
+      expect(asked).toBe(0);
+    }
+    expect(readFileSync(file, 'utf8')).toBe(before);
+    // Nothing left to ask: the file is summarized, whatever the settings now.
+    const done = await collect({ records: records.slice(0, 2), solve: arithmetic(), meta: { ...meta, temperature: 1 }, concurrency: 1, perQuestionTimeoutMs: 0, resultsFile: file, resume: true, samples: 2 });
+    expect(endOf(done).results).toHaveLength(4);
+    // The same settings add the third sample (seed 7 + 2).
+    await collect({ records: records.slice(0, 2), solve: arithmetic(), meta, concurrency: 1, perQuestionTimeoutMs: 0, resultsFile: file, resume: true, samples: 3 });
+    expect((await readResults(file)).results.filter((r) => r.sample === 2).map((r) => r.seed)).toEqual([9, 9]);
+  });
+
+  it('lets a re-run at new settings redo what ended in an error, and another task set of the file keep its own settings', async () => {
+    await collect({ records: records.slice(0, 1), solve: async () => Promise.reject(new Error('server down')), meta, concurrency: 1, perQuestionTimeoutMs: 0, resultsFile: file, resume: true });
+    const others = records.map((r) => ({ ...r, id: `other-${r.id}` }));
+    await collect({ records: others.slice(0, 2), solve: arithmetic(), meta, concurrency: 1, perQuestionTimeoutMs: 0, resultsFile: file, resume: true });
+    const events = await collect({ records: records.slice(0, 2), solve: arithmetic(), meta: { ...meta, temperature: 1, seed: null }, concurrency: 1, perQuestionTimeoutMs: 0, resultsFile: file, resume: true });
+    expect(endOf(events).results.map((r) => [r.id, r.temperature, r.error])).toEqual([
+      ['q0', 1, undefined],
+      ['q1', 1, undefined],
+    ]);
+  });
+
   it('reports a bad line of the results file with its line number instead of resuming over it', async () => {
     const good: ResultRecord = { ...outcome(records[0] as TaskRecord, '0', true), durationMs: 1, ...meta };
     writeFileSync(file, `${JSON.stringify(good)}\n{"id": 3}\n${JSON.stringify({ ...good, id: 'q1' })}\n`);
