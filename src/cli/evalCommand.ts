@@ -256,8 +256,13 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
   if (!end) return EXIT.failure;
   // A table of zeros says nothing (a run cancelled before its first answer): say that instead.
   stdout.write(end.results.length > 0 ? `\n${toMarkdown(end.summary)}` : '\nNo question has finished yet, so there is nothing to summarize.\n');
-  const sampling = summarizeSamples(end.results);
-  if (sampling.k > 1) stdout.write(`\n${samplesToMarkdown(sampling)}`);
+  if (samples > 1) {
+    // pass@k of the k asked for: an unfinished run says which questions lack samples, never pass@(fewer).
+    const sampling = summarizeSamples(end.results, samples);
+    stdout.write(`\n${samplesToMarkdown(sampling)}`);
+    const none = records.length - sampling.questions.length;
+    if (none > 0) stdout.write(`${counted(none, 'question')} of this run ${none === 1 ? 'has' : 'have'} no finished sample yet, and ${none === 1 ? 'is' : 'are'} not in these figures.\n`);
+  }
   if (values.sft) {
     // The run's in-memory results carry no transcripts (memory stays flat); they are in the file.
     // Of this run's questions and samples, as the summary: the file may also hold another task
@@ -276,7 +281,7 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
     stderr.write(`r1ci: cancelled; ${out} keeps what finished — run the same command again to resume.\n`);
     return EXIT.cancelled;
   }
-  if (end.errors > 0) stderr.write(`r1ci: ${counted(end.errors, 'question')} failed with an error (see "error" in ${out}); they are retried when you run again.\n`);
+  if (end.errors > 0) stderr.write(`r1ci: ${counted(end.errors, samples > 1 ? 'sample' : 'question')} failed with an error (see "error" in ${out}); they are retried when you run again.\n`);
   // The exit status says the task files were not read whole: say so after the table too.
   if (loaded.problems.length > 0) stderr.write(`r1ci: ${counted(loaded.problems.length, 'task-file problem')} (listed above): those questions were not evaluated.\n`);
   return end.errors > 0 || loaded.problems.length > 0 ? EXIT.failure : EXIT.ok;

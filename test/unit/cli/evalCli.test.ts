@@ -221,6 +221,23 @@ describe('r1ci eval (spawned CLI, scripted server, real sandbox)', () => {
     expect(server.chatRequests().length).toBe(chatsBefore);
   });
 
+  it('--samples 3 with a sample that ended in an error prints pass@3 as not known yet (was: pass@2 of the samples that finished), and so does a re-run whose retry fails again', async () => {
+    const tasks = join(dir, 'partial.tasks.jsonl');
+    writeFileSync(tasks, '{"id": "p", "question": "Sampling probe: what is 3 + 4?", "answer": 7}\n');
+    const out = join(dir, 'partial.jsonl');
+    const first = await run(['eval', tasks, '--host', server.url, '--out', out, '--samples', '3', '--seed', '90']);
+    expect(first.code).toBe(1); // a sample ended in an error
+    expect(first.stderr).toContain('r1ci: 1 sample failed with an error');
+    expect(first.stdout).toContain('| Task | Questions | pass@3 | mean@3 | mean Π |');
+    expect(first.stdout).toContain('| **Overall** | 1 | — | 100.0% | 0.00 |');
+    expect(first.stdout).toContain('1 question(s) with fewer than 3 samples left out of pass@3');
+    expect(first.stdout).toContain('pass@3 is not known yet: no question has 3 finished samples');
+    expect(first.stdout).not.toContain('pass@2');
+    // The errored sample is asked again, with its own seed (91 → the same refusal), so the figures stay unknown, never 0%.
+    const again = await run(['eval', tasks, '--host', server.url, '--out', out, '--samples', '3', '--seed', '90']);
+    expect(again.stdout).toContain('| **Overall** | 1 | — | 100.0% | 0.00 |');
+  });
+
   it('writes results to .r1ci/results/ beside the tasks by default, never into the current folder, and says so in --help', async () => {
     const tasksDir = mkdtempSync(join(dir, 'tasks-'));
     const tasks = join(tasksDir, 'probe.tasks.jsonl');
