@@ -3,9 +3,9 @@
 // rollouts group a multi-sample run's samples per question with rewards and the spans of the
 // execution results to mask from the loss. Without --out the data goes to standard output.
 import { lstat } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { rolloutsJsonl } from '../eval/export/rollouts';
-import { SFT_FORMATS, sftJsonl, type SftFormat } from '../eval/export/sft';
+import { llamaFactoryDatasetEntry, SFT_FORMATS, sftJsonl, type SftFormat } from '../eval/export/sft';
 import { readResults, type ReadResults } from '../eval/results';
 import { writeFileNoFollow } from '../eval/safeWrite';
 import { curriculumJsonl, summarizeSamples } from '../eval/sampling';
@@ -22,6 +22,8 @@ Writes the correct trajectories that ran code (the paper's SFT recipe), one JSON
   sharegpt  LLaMA-Factory sharegpt: {"conversations": [{"from": "human"|"gpt"|"function_call"|"observation", "value"}], "system"?, "tools"?};
             execution results are "observation" turns, which LLaMA-Factory leaves out of the loss
 Native tool calls (--protocol tools) go to chat (with "tools") and sharegpt ("function_call" turns), not alpaca.
+For alpaca and sharegpt the dataset_info.json entry LLaMA-Factory needs is printed on stderr: it names
+every column (alpaca's "history" and "system" are read only when named).
 --include-text-only also keeps correct answers given without code. Without --out the lines go to
 standard output.`;
 
@@ -125,6 +127,14 @@ export async function exportSftCommand(argv: readonly string[], io: Io): Promise
   const read = await readResultsFile(file, io);
   const sft = sftJsonl(read.results, { format: format as SftFormat, includeTextOnly: values['include-text-only'] });
   await emit(sft.text, values.out, `${counted(sft.count, 'transcript')} (${format})`, io);
+  if (format !== 'chat') {
+    // LLaMA-Factory reads alpaca's history and system only when dataset_info.json names them: say the whole entry.
+    const name = values.out ? basename(values.out).replace(/\.jsonl?$/, '') : `r1ci_${format}`;
+    const entry = llamaFactoryDatasetEntry(format as 'alpaca' | 'sharegpt', values.out ? basename(values.out) : `${name}.jsonl`);
+    escapingWriter(io.stderr).write(
+      `LLaMA-Factory: register it in dataset_info.json as ${JSON.stringify({ [name]: entry })} (every column named: without "columns" it reads ${format === 'alpaca' ? 'the last exchange alone' : 'no system prompt or tools'}).\n`,
+    );
+  }
   return read.problems.length > 0 ? EXIT.failure : EXIT.ok;
 }
 

@@ -200,3 +200,20 @@ export function rolloutViolations(line: unknown, results: readonly ResultRecord[
   }
   return v;
 }
+
+/**
+ * The columns LLaMA-Factory reads from a file registered in dataset_info.json with `entry`,
+ * following its src/llamafactory/data/parser.py (`DatasetAttr`: alpaca's prompt/query/response
+ * default to instruction/input/output, sharegpt's messages to conversations, history/system/tools
+ * to none; `join` then sets every column from `entry.columns`, unnamed ones to none) and
+ * converter.py (alpaca reads prompt, query, response, history, system and tools; sharegpt
+ * messages, system and tools). A key of an exported line outside this set is never read.
+ */
+export function llamaFactoryReadColumns(entry: unknown): Set<string> {
+  const e = isObject(entry) ? entry : {};
+  const names = ['prompt', 'query', 'response', 'history', 'messages', 'system', 'tools', 'images', 'videos', 'audios', 'chosen', 'rejected', 'kto_tag'] as const;
+  const column: Record<string, unknown> = { prompt: 'instruction', query: 'input', response: 'output', messages: 'conversations' };
+  if (isObject(e.columns)) for (const n of names) column[n] = e.columns[n];
+  const read = e.formatting === 'sharegpt' ? ['messages', 'system', 'tools'] : ['prompt', 'query', 'response', 'history', 'system', 'tools'];
+  return new Set(read.map((n) => column[n]).filter(isString));
+}

@@ -157,6 +157,20 @@ function callForLlamaFactory(call: ToolCall): { name: string; arguments: unknown
   return { name: call.name, arguments: args };
 }
 
+/**
+ * The `dataset_info.json` entry under which LLaMA-Factory reads an `alpaca` or `sharegpt` export
+ * whole (its data/README.md; src/llamafactory/data/parser.py `DatasetAttr.join`): `formatting`,
+ * and `columns` naming every column the export may write. The columns matter: alpaca's `system`
+ * and `history` have no default (a file registered without them is read as its last exchange
+ * only, `[last result → final text]`, the question and every code-writing turn dropped), and once
+ * `columns` is given every column not named in it is unset, the defaults included.
+ */
+export function llamaFactoryDatasetEntry(format: Exclude<SftFormat, 'chat'>, fileName: string): { file_name: string; formatting: 'alpaca' | 'sharegpt'; columns: Record<string, string> } {
+  return format === 'alpaca'
+    ? { file_name: fileName, formatting: 'alpaca', columns: { prompt: 'instruction', query: 'input', response: 'output', system: 'system', history: 'history' } }
+    : { file_name: fileName, formatting: 'sharegpt', columns: { messages: 'conversations', system: 'system', tools: 'tools' } };
+}
+
 /** The SFT export as JSONL, one record per kept result (and sample). */
 export function sftJsonl(results: readonly ResultRecord[], options: SftOptions): { text: string; count: number } {
   const lines: string[] = [];

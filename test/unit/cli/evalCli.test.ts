@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readResults } from '../../../src/eval/results';
 import { startScriptedServer, type ScriptedServer } from '../../support/scripted-server';
 import { bundleCli } from '../../support/builtCli';
+import { llamaFactoryReadColumns } from '../../support/trainerFormats';
 
 const FIXTURE = resolve('test/fixtures/workspace/eval-mixed');
 let dir = '';
@@ -351,7 +352,19 @@ describe('r1ci eval (spawned CLI, scripted server, real sandbox)', () => {
     for (const format of ['chat', 'alpaca', 'sharegpt']) {
       const x = await run(['export-sft', out, '--format', format]);
       expect(x.code).toBe(0);
-      expect(x.stdout.trimEnd().split('\n')).toHaveLength(withCode.length);
+      const lines = x.stdout.trimEnd().split('\n');
+      expect(lines).toHaveLength(withCode.length);
+      if (format === 'chat') continue;
+      // The dataset_info.json entry it prints makes LLaMA-Factory read every column of every line
+      // (was: none printed, and the docs' bare "formatting": "alpaca" read alpaca's last exchange alone).
+      const said = /LLaMA-Factory: register it in dataset_info\.json as (\{.*\}) \(/.exec(x.stderr)?.[1];
+      expect(said, x.stderr).toBeDefined();
+      const entry = (JSON.parse(said ?? '{}') as Record<string, unknown>)[`r1ci_${format}`];
+      expect(entry).toMatchObject({ file_name: `r1ci_${format}.jsonl`, formatting: format });
+      const read = llamaFactoryReadColumns(entry);
+      const written = new Set(lines.flatMap((l) => Object.keys(JSON.parse(l) as object)));
+      expect(format === 'alpaca' ? written.has('history') : true).toBe(true);
+      expect([...written].filter((k) => !read.has(k))).toEqual([]);
     }
     const bad = await run(['export-sft', out, '--format', 'parquet']);
     expect(bad.code).toBe(2);

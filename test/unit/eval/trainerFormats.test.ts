@@ -13,13 +13,13 @@ import { createBackend } from '../../../src/agent/backends';
 import { RESULTS_HEADER, type ProtocolMode } from '../../../src/agent/protocol';
 import { evaluate } from '../../../src/eval/evaluate';
 import { rolloutsJsonl } from '../../../src/eval/export/rollouts';
-import { SFT_FORMATS, sftJsonl } from '../../../src/eval/export/sft';
+import { llamaFactoryDatasetEntry, SFT_FORMATS, sftJsonl } from '../../../src/eval/export/sft';
 import { readResults, type ResultRecord } from '../../../src/eval/results';
 import type { TaskRecord } from '../../../src/eval/types';
 import { SandboxPool } from '../../../src/sandbox';
 import { resolvePython } from '../../../src/sandbox/python';
 import { startScriptedServer, type Scenario, type ScriptedServer } from '../../support/scripted-server';
-import { alpacaViolations, chatViolations, rolloutViolations, sharegptViolations } from '../../support/trainerFormats';
+import { alpacaViolations, chatViolations, llamaFactoryReadColumns, rolloutViolations, sharegptViolations } from '../../support/trainerFormats';
 
 const scenarios = [
   {
@@ -254,6 +254,14 @@ describe('reasoning in the training exports', () => {
 });
 
 describe('the checker rejects what the readers reject', () => {
+  it("LLaMA-Factory's dataset_info columns: a bare alpaca entry reads no history or system, a partial columns list unsets the defaults", () => {
+    expect([...llamaFactoryReadColumns({ formatting: 'alpaca' })].sort()).toEqual(['input', 'instruction', 'output']);
+    expect([...llamaFactoryReadColumns({ columns: { system: 'system', history: 'history' } })].sort()).toEqual(['history', 'system']);
+    expect([...llamaFactoryReadColumns({ formatting: 'sharegpt' })]).toEqual(['conversations']);
+    expect([...llamaFactoryReadColumns(llamaFactoryDatasetEntry('alpaca', 'a.jsonl'))].sort()).toEqual(['history', 'input', 'instruction', 'output', 'system']);
+    expect([...llamaFactoryReadColumns(llamaFactoryDatasetEntry('sharegpt', 's.jsonl'))].sort()).toEqual(['conversations', 'system', 'tools']);
+  });
+
   it('rollouts: a span over model text, a result left unmasked, a wrong reward', async () => {
     const results = await run('ollama', 'r1ci');
     const group = jsonLines(rolloutsJsonl(results).text).find((l) => (l as { id: string }).id === 'b') as { samples: Array<{ mask_spans: Array<[number, number]>; reward: number }> };
