@@ -5,7 +5,7 @@
 import { lstat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { rolloutsJsonl } from '../eval/export/rollouts';
-import { llamaFactoryDatasetEntry, SFT_FORMATS, sftJsonl, type SftFormat } from '../eval/export/sft';
+import { describeLeftOut, llamaFactoryDatasetEntry, SFT_FORMATS, sftJsonl, type SftFormat } from '../eval/export/sft';
 import { readResults, type ReadResults } from '../eval/results';
 import { writeFileNoFollow } from '../eval/safeWrite';
 import { curriculumJsonl, summarizeSamples } from '../eval/sampling';
@@ -127,6 +127,8 @@ export async function exportSftCommand(argv: readonly string[], io: Io): Promise
   const read = await readResultsFile(file, io);
   const sft = sftJsonl(read.results, { format: format as SftFormat, includeTextOnly: values['include-text-only'] });
   await emit(sft.text, values.out, `${counted(sft.count, 'transcript')} (${format})`, io);
+  // Correct trajectories the format cannot hold are said, never dropped in silence.
+  for (const line of describeLeftOut(sft.leftOut, format as SftFormat)) escapingWriter(io.stderr).write(`r1ci: ${line}\n`);
   if (format !== 'chat') {
     // LLaMA-Factory reads alpaca's history and system only when dataset_info.json names them: say the whole entry.
     const name = values.out ? basename(values.out).replace(/\.jsonl?$/, '') : `r1ci_${format}`;

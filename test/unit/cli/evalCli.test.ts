@@ -239,6 +239,28 @@ describe('r1ci eval (spawned CLI, scripted server, real sandbox)', () => {
     expect(again.stdout).toContain('| **Overall** | 1 | — | 100.0% | 0.00 |');
   });
 
+  it('export-sft names the correct trajectories a format cannot hold and why (was: 1 in chat, 0 in alpaca and sharegpt, nothing said)', async () => {
+    const tasks = join(dir, 'code-answer.tasks.jsonl');
+    writeFileSync(tasks, '{"id": "n", "question": "Export probe: what is five plus four, printed?", "answer": 9}\n');
+    const out = join(dir, 'code-answer.jsonl');
+    for (const model of ['r1-code-interpreter:7b', 'qwen2.5-coder:7b']) {
+      rmSync(out, { force: true });
+      expect((await run(['eval', tasks, '--host', server.url, '--model', model, '--out', out])).code).toBe(0);
+      expect((await readResults(out)).results[0]).toMatchObject({ correct: true, answerSource: 'code-output' });
+      const chat = await run(['export-sft', out]);
+      expect(chat.stdout.trimEnd().split('\n')).toHaveLength(1);
+      expect(chat.stderr).not.toContain('left out');
+      for (const format of ['alpaca', 'sharegpt']) {
+        const x = await run(['export-sft', out, '--format', format]);
+        expect(x.code).toBe(0);
+        expect(x.stdout).toBe('');
+        expect(x.stderr).toContain(
+          `r1ci: 1 correct trajectory left out of ${format}: it ends with an execution result (the answer was printed by the code and the model wrote nothing after it), and a ${format} record ends with the model's turn (chat keeps it) (code-answer.tasks.jsonl#n).\n`,
+        );
+      }
+    }
+  });
+
   it('writes results to .r1ci/results/ beside the tasks by default, never into the current folder, and says so in --help', async () => {
     const tasksDir = mkdtempSync(join(dir, 'tasks-'));
     const tasks = join(tasksDir, 'probe.tasks.jsonl');

@@ -154,8 +154,16 @@ describe('training exports against their readers (scripted server, real sandbox)
     const problems: string[] = [];
     const counts: Record<string, number> = {};
     for (const format of SFT_FORMATS) {
-      const lines = jsonLines(sftJsonl(results, { format }).text);
+      const exported = sftJsonl(results, { format });
+      const lines = jsonLines(exported.text);
       counts[format] = lines.length;
+      // Every correct trajectory with code is exported or named as left out, with its reason: none vanishes.
+      expect(lines.length + exported.leftOut.length).toBe(10);
+      if (format === 'alpaca' && protocol === 'tools')
+        expect(exported.leftOut.map((l) => [l.id, l.reason.startsWith('it made native tool calls')])).toEqual([
+          ['d', true],
+          ['d', true],
+        ]);
       const check = format === 'chat' ? chatViolations : format === 'alpaca' ? alpacaViolations : sharegptViolations;
       lines.forEach((l, i) => problems.push(...check(l).map((p) => `${format} line ${i + 1}: ${p}`)));
     }
