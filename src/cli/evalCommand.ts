@@ -11,7 +11,7 @@ import { defaultResultsFile, ensureResultsFolder } from '../eval/resultsLocation
 import { writeFileNoFollow } from '../eval/safeWrite';
 import { readResults, sampleKey, toMarkdown, compareRuns, comparisonToMarkdown } from '../eval/results';
 import { samplesToMarkdown, summarizeSamples } from '../eval/sampling';
-import { claimResultsFile, pendingSamples, refuseMixedSampling, resumableResults, sampleSeedsProblem, type EvalEvent, type ResultsClaim } from '../eval/runner';
+import { claimResultsFile, madeOtherwiseNote, pendingSamples, refuseMixedSampling, resumableResults, sampleSeedsProblem, type EvalEvent, type ResultsClaim } from '../eval/runner';
 import { SandboxPool } from '../sandbox';
 import { CliError, conflictsOf, escapingWriter, EXIT, noQuestionsFound, parseCliArgs, refuseConflictingFlags, usageError } from './cliSupport';
 import { fileErrorSentence } from '../text/fileErrors';
@@ -171,6 +171,8 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
     throw new CliError(fileErrorSentence(e) ?? (e instanceof Error ? e.message : String(e)), EXIT.failure);
   }
   let end: Extract<EvalEvent, { type: 'end' }> | undefined;
+  // Said after the summary: nothing was asked, and the results were made otherwise than this command asks.
+  let otherwise: string | undefined;
   // Answers of this run whose code was refused (the basic tier without consent), and their code blocks.
   const refused = { questions: 0, blocks: 0 };
   try {
@@ -179,10 +181,11 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
     // before the sandbox starts and its tier is shown; the runner checks it again as it reads it.
     let left: number;
     try {
-      const meta = { model: m.run.model, temperature: m.run.temperature, seed: m.run.seed ?? null, textOnly };
+      const meta = { model: m.run.model, temperature: m.run.temperature, seed: m.run.seed ?? null, textOnly, ...(textOnly ? {} : { maxCodeCalls: m.run.maxCodeCalls }) };
       const { kept } = await resumableResults(out, meta);
       refuseMixedSampling(out, kept, records, samples, meta);
       left = pendingSamples(kept, records, samples).length;
+      otherwise = madeOtherwiseNote(out, kept, records, samples, meta);
     } catch (e) {
       throw new CliError(fileErrorSentence(e) ?? (e instanceof Error ? e.message : String(e)), EXIT.failure);
     }
@@ -275,6 +278,7 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
     await writeFileNoFollow(resolve(values.sft), sft.text);
     stdout.write(`SFT: ${counted(sft.count, 'correct trajectory', 'correct trajectories')} that ran code, of this run's ${counted(end.results.length, samples > 1 ? 'sample' : 'question')} → ${resolve(values.sft)}\n`);
   }
+  if (otherwise !== undefined) stderr.write(`r1ci: ${otherwise}\n`);
   // The table counts the code the model wrote ("Mean code calls"): say, after it, that none of it ran.
   if (refused.questions > 0) stderr.write(`${notRunSummary(refused.questions, refused.blocks, isolation, samples > 1)}\n`);
   if (end.cancelled) {

@@ -18,10 +18,12 @@ export interface RunMeta {
   readonly temperature: number;
   readonly seed?: number | null;
   readonly textOnly: boolean;
+  /** The code-call budget (--max-code-calls); undefined for a text-only run. */
+  readonly maxCodeCalls?: number;
 }
 
 /** What one solve produced, before the runner adds timing and the run's settings. */
-export type SolveOutcome = Omit<ResultRecord, 'durationMs' | 'model' | 'temperature' | 'seed' | 'textOnly'>;
+export type SolveOutcome = Omit<ResultRecord, 'durationMs' | 'model' | 'temperature' | 'seed' | 'textOnly' | 'maxCodeCalls'>;
 
 export interface SolveContext {
   /** Aborted on the per-question timeout and when the whole run is cancelled. */
@@ -135,23 +137,59 @@ function isFinished(r: ResultRecord): boolean {
 }
 
 /**
+ * A finished result of this run's questions and samples made otherwise than `meta` asks: at
+ * another temperature or seed (sample i of a run seeded S has seed S + i; unseeded: none), or
+ * with another code-call budget (compared when both record one: older files and text-only runs
+ * have none). Results of other task sets and results with an error (a re-run replaces them) are
+ * not looked at. Undefined when there is none.
+ */
+function madeOtherwise(previous: readonly ResultRecord[], records: readonly TaskRecord[], samples: number, meta: RunMeta): ResultRecord | undefined {
+  const inRun = new Set(records.map((r) => r.id));
+  return previous.find(
+    (r) =>
+      inRun.has(r.id) &&
+      (r.sample ?? 0) < samples &&
+      isFinished(r) &&
+      (r.temperature !== meta.temperature || (r.seed ?? null) !== sampleSeed(meta.seed, r.sample ?? 0) || (r.maxCodeCalls !== undefined && meta.maxCodeCalls !== undefined && r.maxCodeCalls !== meta.maxCodeCalls)),
+  );
+}
+
+/** `temperature T, seed S` (or `no seed`)`, budget of N code calls`, as a refusal names a result's settings. */
+function runSettings(temperature: number, seed: number | null, maxCodeCalls: number | undefined): string {
+  return `temperature ${temperature}, ${seed === null ? 'no seed' : `seed ${seed}`}${maxCodeCalls === undefined ? '' : `, a budget of ${maxCodeCalls} code calls`}`;
+}
+
+/** The sentence naming `other`'s settings beside those `meta` asks for. */
+function otherwiseSentence(file: string, other: ResultRecord, meta: RunMeta): string {
+  const sample = other.sample ?? 0;
+  const budgets = other.maxCodeCalls !== undefined && meta.maxCodeCalls !== undefined;
+  return `${file} holds ${other.id}, sample ${sample}, made with ${runSettings(other.temperature, other.seed ?? null, budgets ? other.maxCodeCalls : undefined)}; this run asks for ${runSettings(meta.temperature, sampleSeed(meta.seed, sample), budgets ? meta.maxCodeCalls : undefined)}${meta.seed !== null && meta.seed !== undefined && sample > 0 ? ' (sample i uses seed + i)' : ''}`;
+}
+
+/**
  * Refuses to add samples to a results file whose finished results of the same questions and
- * samples were drawn at another temperature or seed (sample i of a run seeded S has seed S + i;
- * unseeded: none): they would be counted with the new ones in one p, accuracy and pass@k, and a
- * question done at the old settings would not be asked at the new ones. Nothing is refused when
- * nothing is left to ask (the file is only summarized), nor for other task sets' results, nor for
- * results with an error (a re-run replaces them).
+ * samples were made otherwise (`madeOtherwise`: another temperature, seed or code-call budget):
+ * they would be counted with the new ones in one p, accuracy and pass@k, and a question done at
+ * the old settings would not be asked at the new ones. Nothing is refused when nothing is left to
+ * ask (see `madeOtherwiseNote`).
  * @throws Error naming one such result, both settings, and what to do.
  */
 export function refuseMixedSampling(file: string, previous: readonly ResultRecord[], records: readonly TaskRecord[], samples: number, meta: RunMeta): void {
   if (pendingSamples(previous, records, samples).length === 0) return;
-  const inRun = new Set(records.map((r) => r.id));
-  const other = previous.find((r) => inRun.has(r.id) && (r.sample ?? 0) < samples && isFinished(r) && (r.temperature !== meta.temperature || (r.seed ?? null) !== sampleSeed(meta.seed, r.sample ?? 0)));
+  const other = madeOtherwise(previous, records, samples, meta);
   if (!other) return;
-  const sample = other.sample ?? 0;
-  throw new Error(
-    `${file} holds ${other.id}, sample ${sample}, sampled with ${samplingSettings(other.temperature, other.seed ?? null)}; this run would sample it with ${samplingSettings(meta.temperature, sampleSeed(meta.seed, sample))}${meta.seed !== null && meta.seed !== undefined && sample > 0 ? ' (sample i uses seed + i)' : ''}. Resuming would count both kinds in one accuracy and pass@k: give the same temperature and seed, or write to another results file.`,
-  );
+  throw new Error(`${otherwiseSentence(file, other, meta)}. Resuming would count both kinds in one accuracy and pass@k: give the same settings, or write to another results file.`);
+}
+
+/**
+ * When nothing is left to ask but the file's results were made otherwise than `meta` asks (the
+ * same command with a new --max-code-calls, say), the sentence that says so: the run asks nothing
+ * and its summary is of the old settings. Undefined otherwise.
+ */
+export function madeOtherwiseNote(file: string, previous: readonly ResultRecord[], records: readonly TaskRecord[], samples: number, meta: RunMeta): string | undefined {
+  if (pendingSamples(previous, records, samples).length > 0) return undefined;
+  const other = madeOtherwise(previous, records, samples, meta);
+  return other ? `${otherwiseSentence(file, other, meta)}. Nothing was asked again, so the summary is of those results: to run at the new settings, write to another results file.` : undefined;
 }
 
 /** Results files (resolved paths) an evaluation of this process is writing now. */
@@ -340,7 +378,7 @@ async function solveOne(record: TaskRecord, worker: number, sample: number, opti
     const { error: _dropped, ...rest } = outcome;
     outcome = { ...rest, answer: null, correct: false, score: 0, reason: `timed out after ${formatSeconds(options.perQuestionTimeoutMs)}` };
   }
-  const { model, temperature, seed, textOnly } = options.meta;
+  const { model, temperature, seed, textOnly, maxCodeCalls } = options.meta;
   return {
     ...outcome,
     durationMs: performance.now() - started,
@@ -348,6 +386,7 @@ async function solveOne(record: TaskRecord, worker: number, sample: number, opti
     temperature,
     seed: sampleSeed(seed, sample),
     textOnly,
+    ...(maxCodeCalls !== undefined ? { maxCodeCalls } : {}),
     ...((options.samples ?? 1) > 1 || sample > 0 ? { sample } : {}),
   };
 }
@@ -363,11 +402,6 @@ export function sampleSeedsProblem(seed: number | null | undefined, samples: num
   const highest = Number.MAX_SAFE_INTEGER - (samples - 1);
   if (seed === undefined || seed === null || seed <= highest) return undefined;
   return `seed ${seed} with ${samples} samples: sample i uses seed + i, and the last one's seed would be above ${Number.MAX_SAFE_INTEGER}, the largest a results file holds exactly; give a seed of at most ${highest}`;
-}
-
-/** `temperature T, seed S` (or `no seed`), as a refusal names a sample's settings. */
-function samplingSettings(temperature: number, seed: number | null): string {
-  return `temperature ${temperature}, ${seed === null ? 'no seed' : `seed ${seed}`}`;
 }
 
 /** Sample i of a seeded run uses seed + i, so samples differ yet a rerun reproduces each one. */

@@ -216,10 +216,28 @@ describe('r1ci eval (spawned CLI, scripted server, real sandbox)', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe(
-      `r1ci: ${out} holds resampled.tasks.jsonl#s, sample 0, sampled with temperature 0.6, seed 3; this run would sample it with temperature 0.8, seed 3. Resuming would count both kinds in one accuracy and pass@k: give the same temperature and seed, or write to another results file.\n`,
+      `r1ci: ${out} holds resampled.tasks.jsonl#s, sample 0, made with temperature 0.6, seed 3; this run asks for temperature 0.8, seed 3. Resuming would count both kinds in one accuracy and pass@k: give the same settings, or write to another results file.\n`,
     );
     expect(readFileSync(out, 'utf8')).toBe(`${line}\n`);
     expect(server.chatRequests().length).toBe(chatsBefore);
+  });
+
+  it('--max-code-calls 8 on a results file made with 5 (a v2 checkpoint after a v1 default run): refused when questions are left, said when none are (was: "0 to go" and the old summary, silently)', async () => {
+    const tasks = join(dir, 'budget.tasks.jsonl');
+    writeFileSync(tasks, '{"id": "s", "question": "Define a&b to be 4*a+2*b.\\nCalculate (5&3)&6.", "answer": 116}\n');
+    const out = join(dir, 'budget.jsonl');
+    expect((await run(['eval', tasks, '--host', server.url, '--out', out])).code).toBe(0);
+    expect((await readResults(out)).results.map((r) => r.maxCodeCalls)).toEqual([5]);
+    const before = readFileSync(out, 'utf8');
+    const said = `${out} holds budget.tasks.jsonl#s, sample 0, made with temperature 0.6, no seed, a budget of 5 code calls; this run asks for temperature 0.6, no seed, a budget of 8 code calls.`;
+    const done = await run(['eval', tasks, '--host', server.url, '--out', out, '--max-code-calls', '8']);
+    expect(done.code).toBe(0);
+    expect(done.stderr).toContain(`r1ci: ${said} Nothing was asked again, so the summary is of those results: to run at the new settings, write to another results file.\n`);
+    const more = await run(['eval', tasks, '--host', server.url, '--out', out, '--max-code-calls', '8', '--samples', '2']);
+    expect(more.code).toBe(1);
+    expect(more.stdout).toBe('');
+    expect(more.stderr).toBe(`r1ci: ${said} Resuming would count both kinds in one accuracy and pass@k: give the same settings, or write to another results file.\n`);
+    expect(readFileSync(out, 'utf8')).toBe(before);
   });
 
   it('--samples 3 with a sample that ended in an error prints pass@3 as not known yet (was: pass@2 of the samples that finished), and so does a re-run whose retry fails again', async () => {

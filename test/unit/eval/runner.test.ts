@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readResults, type ResultRecord } from '../../../src/eval/results';
-import { runEvaluation, type EvalEvent, type EvalRunOptions, type SolveFn, type SolveOutcome } from '../../../src/eval/runner';
+import { madeOtherwiseNote, runEvaluation, type EvalEvent, type EvalRunOptions, type SolveFn, type SolveOutcome } from '../../../src/eval/runner';
 import type { TaskRecord } from '../../../src/eval/types';
 
 const records: TaskRecord[] = Array.from({ length: 12 }, (_, i) => ({
@@ -271,9 +271,9 @@ describe('runEvaluation', () => {
     const before = readFileSync(file, 'utf8');
     // More samples, or more questions, at another temperature or seed (or none): refused before anything is asked.
     for (const [other, what] of [
-      [{ ...meta, temperature: 1 }, /holds q0, sample 0, sampled with temperature 0\.6, seed 7; this run would sample it with temperature 1, seed 7\. Resuming would count both kinds/],
-      [{ ...meta, seed: 40 }, /sampled with temperature 0\.6, seed 7; this run would sample it with temperature 0\.6, seed 40\./],
-      [{ ...meta, seed: null }, /sampled with temperature 0\.6, seed 7; this run would sample it with temperature 0\.6, no seed\./],
+      [{ ...meta, temperature: 1 }, /holds q0, sample 0, made with temperature 0\.6, seed 7; this run asks for temperature 1, seed 7\. Resuming would count both kinds/],
+      [{ ...meta, seed: 40 }, /made with temperature 0\.6, seed 7; this run asks for temperature 0\.6, seed 40\./],
+      [{ ...meta, seed: null }, /made with temperature 0\.6, seed 7; this run asks for temperature 0\.6, no seed\./],
     ] as const) {
       let asked = 0;
       const solve: SolveFn = async (r, c) => {
@@ -291,6 +291,29 @@ describe('runEvaluation', () => {
     // The same settings add the third sample (seed 7 + 2).
     await collect({ records: records.slice(0, 2), solve: arithmetic(), meta, concurrency: 1, perQuestionTimeoutMs: 0, resultsFile: file, resume: true, samples: 3 });
     expect((await readResults(file)).results.filter((r) => r.sample === 2).map((r) => r.seed)).toEqual([9, 9]);
+  });
+
+  it('records the code-call budget, refuses to add samples at another one, and says so when nothing is left to ask (files without a budget are not compared)', async () => {
+    const v1 = { ...meta, maxCodeCalls: 5 };
+    await collect({ records: records.slice(0, 2), solve: arithmetic(), meta: v1, concurrency: 1, perQuestionTimeoutMs: 0, resultsFile: file, resume: true });
+    expect((await readResults(file)).results.map((r) => r.maxCodeCalls)).toEqual([5, 5]);
+    const v2 = { ...meta, maxCodeCalls: 8 };
+    const said = /holds q0, sample 0, made with temperature 0\.6, seed 7, a budget of 5 code calls; this run asks for temperature 0\.6, seed 7, a budget of 8 code calls\./;
+    await expect(collect({ records: records.slice(0, 3), solve: arithmetic(), meta: v2, concurrency: 1, perQuestionTimeoutMs: 0, resultsFile: file, resume: true })).rejects.toThrow(said);
+    const previous = (await readResults(file)).results;
+    expect(madeOtherwiseNote(file, previous, records.slice(0, 2), 1, v2)).toMatch(said);
+    expect(madeOtherwiseNote(file, previous, records.slice(0, 2), 1, v1)).toBeUndefined();
+    // A text-only run, or a file written before budgets were recorded, has none to compare.
+    expect(madeOtherwiseNote(file, previous, records.slice(0, 2), 1, meta)).toBeUndefined();
+    expect(
+      madeOtherwiseNote(
+        file,
+        previous.map(({ maxCodeCalls: _m, ...r }) => r),
+        records.slice(0, 2),
+        1,
+        v2,
+      ),
+    ).toBeUndefined();
   });
 
   it('lets a re-run at new settings redo what ended in an error, and another task set of the file keep its own settings', async () => {
