@@ -168,6 +168,14 @@ export async function exportRolloutsCommand(argv: readonly string[], io: Io): Pr
   const read = await readResultsFile(file, io);
   const rollouts = rolloutsJsonl(read.results, { format: values['format-reward'], turnPenalty: values['turn-penalty'] });
   await emit(rollouts.text, values.out, `${counted(rollouts.groups, 'group')}, ${counted(rollouts.samples, 'sample')}`, io);
+  if (rollouts.short.length > 0) {
+    // Groups of unequal size are said: a trainer that batches groups of k (GRPO) must know which.
+    const named = rollouts.short.slice(0, 3).map((g) => `${g.id}: ${g.samples}`);
+    const more = rollouts.short.length > named.length ? `, and ${rollouts.short.length - named.length} more` : '';
+    escapingWriter(io.stderr).write(
+      `r1ci: ${counted(rollouts.short.length, 'group')} ${rollouts.short.length === 1 ? 'has' : 'have'} fewer than ${rollouts.k} samples (${named.join(', ')}${more}): their other samples ended in an error or were not asked yet; run the eval again with --samples ${rollouts.k} to complete them.\n`,
+    );
+  }
   if (values.curriculum) {
     const summary = summarizeSamples(read.results);
     await writeFileNoFollow(resolve(values.curriculum), curriculumJsonl(summary));

@@ -121,8 +121,19 @@ function codePointLength(text: string): number {
   return n;
 }
 
-/** The rollout export as JSONL, one group per line. */
-export function rolloutsJsonl(results: readonly ResultRecord[], options: RewardOptions = {}): { text: string; groups: number; samples: number } {
+/**
+ * The rollout export as JSONL, one group per line, with `short`: the groups with fewer samples
+ * than the largest group (`k`), whose missing samples ended in an error or were never asked (an
+ * unfinished run). A trainer that needs groups of one size (GRPO) is told which ones differ.
+ */
+export function rolloutsJsonl(results: readonly ResultRecord[], options: RewardOptions = {}): { text: string; groups: number; samples: number; k: number; short: Array<{ id: string; samples: number }> } {
   const groups = rolloutGroups(results, options);
-  return { text: groups.map((g) => `${JSON.stringify(g)}\n`).join(''), groups: groups.length, samples: groups.reduce((s, g) => s + g.samples.length, 0) };
+  const k = groups.reduce((m, g) => Math.max(m, g.samples.length), 0);
+  return {
+    text: groups.map((g) => `${JSON.stringify(g)}\n`).join(''),
+    groups: groups.length,
+    samples: groups.reduce((s, g) => s + g.samples.length, 0),
+    k,
+    short: groups.filter((g) => g.samples.length < k).map((g) => ({ id: g.id, samples: g.samples.length })),
+  };
 }

@@ -279,6 +279,24 @@ describe('r1ci eval (spawned CLI, scripted server, real sandbox)', () => {
     }
   });
 
+  it('export-rollouts names the groups with fewer samples than the others (was: groups of 2 and 3 side by side, nothing said)', async () => {
+    const tasks = join(dir, 'short-group.tasks.jsonl');
+    writeFileSync(tasks, ['{"id": "p", "question": "Sampling probe: what is 3 + 4?", "answer": 7}', '{"id": "s", "question": "Define a&b to be 4*a+2*b.\\nCalculate (5&3)&6.", "answer": 116}', ''].join('\n'));
+    const out = join(dir, 'short-group.jsonl');
+    expect((await run(['eval', tasks, '--host', server.url, '--out', out, '--samples', '3', '--seed', '90'])).code).toBe(1);
+    const r = await run(['export-rollouts', out]);
+    expect(r.code).toBe(0);
+    expect(
+      r.stdout
+        .trimEnd()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { samples: unknown[] }).samples.length),
+    ).toEqual([2, 3]);
+    expect(r.stderr).toBe(
+      '2 groups, 5 samples → standard output\nr1ci: 1 group has fewer than 3 samples (short-group.tasks.jsonl#p: 2): their other samples ended in an error or were not asked yet; run the eval again with --samples 3 to complete them.\n',
+    );
+  });
+
   it('writes results to .r1ci/results/ beside the tasks by default, never into the current folder, and says so in --help', async () => {
     const tasksDir = mkdtempSync(join(dir, 'tasks-'));
     const tasks = join(tasksDir, 'probe.tasks.jsonl');
