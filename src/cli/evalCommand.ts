@@ -11,7 +11,7 @@ import { defaultResultsFile, ensureResultsFolder } from '../eval/resultsLocation
 import { writeFileNoFollow } from '../eval/safeWrite';
 import { readResults, sampleKey, toMarkdown, compareRuns, comparisonToMarkdown } from '../eval/results';
 import { samplesToMarkdown, summarizeSamples } from '../eval/sampling';
-import { claimResultsFile, madeOtherwiseNote, pendingSamples, refuseMixedSampling, resumableResults, sampleSeedsProblem, type EvalEvent, type ResultsClaim } from '../eval/runner';
+import { claimResultsFile, madeOtherwiseNote, pendingSamples, refuseMixedSampling, refuseOtherQuestions, resumableResults, sampleSeedsProblem, type EvalEvent, type ResultsClaim } from '../eval/runner';
 import { SandboxPool } from '../sandbox';
 import { CliError, conflictsOf, escapingWriter, EXIT, noQuestionsFound, parseCliArgs, refuseConflictingFlags, usageError } from './cliSupport';
 import { fileErrorSentence } from '../text/fileErrors';
@@ -183,6 +183,7 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
     try {
       const meta = { model: m.run.model, temperature: m.run.temperature, seed: m.run.seed ?? null, textOnly, ...(textOnly ? {} : { maxCodeCalls: m.run.maxCodeCalls }) };
       const { kept } = await resumableResults(out, meta);
+      refuseOtherQuestions(out, kept, records);
       refuseMixedSampling(out, kept, records, samples, meta);
       left = pendingSamples(kept, records, samples).length;
       otherwise = madeOtherwiseNote(out, kept, records, samples, meta);

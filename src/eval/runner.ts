@@ -138,7 +138,7 @@ function isFinished(r: ResultRecord): boolean {
 
 /**
  * A finished result of this run's questions and samples made otherwise than `meta` asks: at
- * another temperature or seed (sample i of a run seeded S has seed S + i; unseeded: none), or
+ * another temperature or seed (`seedsDiffer`: both seeded, sample i of a run seeded S has S + i), or
  * with another code-call budget (compared when both record one: older files and text-only runs
  * have none). Results of other task sets and results with an error (a re-run replaces them) are
  * not looked at. Undefined when there is none.
@@ -150,8 +150,19 @@ function madeOtherwise(previous: readonly ResultRecord[], records: readonly Task
       inRun.has(r.id) &&
       (r.sample ?? 0) < samples &&
       isFinished(r) &&
-      (r.temperature !== meta.temperature || (r.seed ?? null) !== sampleSeed(meta.seed, r.sample ?? 0) || (r.maxCodeCalls !== undefined && meta.maxCodeCalls !== undefined && r.maxCodeCalls !== meta.maxCodeCalls)),
+      (r.temperature !== meta.temperature || seedsDiffer(r, meta) || (r.maxCodeCalls !== undefined && meta.maxCodeCalls !== undefined && r.maxCodeCalls !== meta.maxCodeCalls)),
   );
+}
+
+/**
+ * Whether `r` and the run `meta` are both seeded and `r`'s seed is not the run's for its sample
+ * (S + i): the run's samples could then repeat seeds the file's already used (a run seeded 39
+ * asks sample 2 with the seed 41 that sample 1 of a run seeded 40 had). An unseeded side draws
+ * fresh samples, which mix with seeded ones like any other.
+ */
+function seedsDiffer(r: ResultRecord, meta: RunMeta): boolean {
+  const own = sampleSeed(meta.seed, r.sample ?? 0);
+  return r.seed !== undefined && r.seed !== null && own !== null && r.seed !== own;
 }
 
 /** `temperature T, seed S` (or `no seed`)`, budget of N code calls`, as a refusal names a result's settings. */
@@ -164,6 +175,24 @@ function otherwiseSentence(file: string, other: ResultRecord, meta: RunMeta): st
   const sample = other.sample ?? 0;
   const budgets = other.maxCodeCalls !== undefined && meta.maxCodeCalls !== undefined;
   return `${file} holds ${other.id}, sample ${sample}, made with ${runSettings(other.temperature, other.seed ?? null, budgets ? other.maxCodeCalls : undefined)}; this run asks for ${runSettings(meta.temperature, sampleSeed(meta.seed, sample), budgets ? meta.maxCodeCalls : undefined)}${meta.seed !== null && meta.seed !== undefined && sample > 0 ? ' (sample i uses seed + i)' : ''}`;
+}
+
+/**
+ * Refuses a results file that holds a result under an id of this run for another question (its
+ * stored `question` is not the record's): ids are relative to the task file or folder given, so
+ * two task sets whose files have the same names (`a/tasks.jsonl`, `b/tasks.jsonl`) share ids, and
+ * a task file edited since is another task set too. Resuming would count the other question's
+ * answer as this one's and never ask this one; refused whether or not anything is left to ask.
+ * @throws Error naming the id, both questions (cut to 80 characters) and what to do.
+ */
+export function refuseOtherQuestions(file: string, previous: readonly ResultRecord[], records: readonly TaskRecord[]): void {
+  const questions = new Map(records.map((r) => [r.id, r.question]));
+  const other = previous.find((r) => questions.has(r.id) && questions.get(r.id) !== r.question);
+  if (!other) return;
+  const cut = (q: string): string => JSON.stringify(q.length > 80 ? `${q.slice(0, 80)}…` : q);
+  throw new Error(
+    `${file} holds a result for ${other.id} of another question (${cut(other.question)}, not ${cut(questions.get(other.id) ?? '')}): ids are relative to the task file or folder given, so task sets whose files have the same names share them, and a task file edited since is another task set. Write to another results file.`,
+  );
 }
 
 /**
@@ -268,7 +297,10 @@ async function* runClaimed(options: EvalRunOptions, signal: AbortSignal): AsyncG
   const inRun = new Set(options.records.map((r) => r.id));
   const outside = previous.filter((r) => !inRun.has(r.id) || (r.sample ?? 0) >= samples).length;
   if (outside > 0) previous = previous.filter((r) => inRun.has(r.id) && (r.sample ?? 0) < samples);
-  if (options.resultsFile && options.resume) refuseMixedSampling(options.resultsFile, previous, options.records, samples, options.meta);
+  if (options.resultsFile && options.resume) {
+    refuseOtherQuestions(options.resultsFile, previous, options.records);
+    refuseMixedSampling(options.resultsFile, previous, options.records, samples, options.meta);
+  }
   const queue = pendingSamples(previous, options.records, samples);
   previous = previous.map(slim);
   const toRun = queue.length;

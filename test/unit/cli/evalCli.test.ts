@@ -197,7 +197,7 @@ describe('r1ci eval (spawned CLI, scripted server, real sandbox)', () => {
     const line = JSON.stringify({
       id: 'resampled.tasks.jsonl#s',
       task: 'resampled',
-      question: 'q',
+      question: 'Define a&b to be 4*a+2*b.\nCalculate (5&3)&6.\nOutput final answer with the format <<<answer>>>.',
       answer: '116',
       correct: true,
       reason: 'exact match',
@@ -277,6 +277,28 @@ describe('r1ci eval (spawned CLI, scripted server, real sandbox)', () => {
         );
       }
     }
+  });
+
+  it('refuses to resume a task file from a results file of another task set with the same file name (was: "0 to go" and the other question\'s answer counted)', async () => {
+    for (const [folder, question] of [
+      ['set-a', 'Define a&b to be 4*a+2*b.\\nCalculate (5&3)&6.'],
+      ['set-b', 'Sampling probe: what is 3 + 4?'],
+    ] as const) {
+      mkdirSync(join(dir, folder), { recursive: true });
+      writeFileSync(join(dir, folder, 'tasks.jsonl'), `{"question": "${question}", "answer": 1}\n`);
+    }
+    const out = join(dir, 'shared-name.jsonl');
+    expect((await run(['eval', join(dir, 'set-a', 'tasks.jsonl'), '--host', server.url, '--out', out])).code).toBe(0);
+    const before = readFileSync(out, 'utf8');
+    const chatsBefore = server.chatRequests().length;
+    const b = await run(['eval', join(dir, 'set-b', 'tasks.jsonl'), '--host', server.url, '--out', out]);
+    expect(b.code).toBe(1);
+    expect(b.stdout).toBe('');
+    expect(b.stderr).toBe(
+      `r1ci: ${out} holds a result for tasks.jsonl#0 of another question ("Define a&b to be 4*a+2*b.\\nCalculate (5&3)&6.\\nOutput final answer with the format…", not "Sampling probe: what is 3 + 4?\\nOutput final answer with the format <<<answer>>>."): ids are relative to the task file or folder given, so task sets whose files have the same names share them, and a task file edited since is another task set. Write to another results file.\n`,
+    );
+    expect(readFileSync(out, 'utf8')).toBe(before);
+    expect(server.chatRequests().length).toBe(chatsBefore);
   });
 
   it('export-rollouts names the groups with fewer samples than the others (was: groups of 2 and 3 side by side, nothing said)', async () => {

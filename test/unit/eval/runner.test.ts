@@ -273,7 +273,6 @@ describe('runEvaluation', () => {
     for (const [other, what] of [
       [{ ...meta, temperature: 1 }, /holds q0, sample 0, made with temperature 0\.6, seed 7; this run asks for temperature 1, seed 7\. Resuming would count both kinds/],
       [{ ...meta, seed: 40 }, /made with temperature 0\.6, seed 7; this run asks for temperature 0\.6, seed 40\./],
-      [{ ...meta, seed: null }, /made with temperature 0\.6, seed 7; this run asks for temperature 0\.6, no seed\./],
     ] as const) {
       let asked = 0;
       const solve: SolveFn = async (r, c) => {
@@ -285,6 +284,10 @@ describe('runEvaluation', () => {
       expect(asked).toBe(0);
     }
     expect(readFileSync(file, 'utf8')).toBe(before);
+    // An unseeded run draws fresh samples: they may join seeded ones (no seed can repeat).
+    await collect({ records: records.slice(0, 2), solve: arithmetic(), meta: { ...meta, seed: null }, concurrency: 1, perQuestionTimeoutMs: 0, resultsFile: file, resume: true, samples: 3 });
+    expect((await readResults(file)).results.filter((r) => r.sample === 2).map((r) => r.seed)).toEqual([null, null]);
+    writeFileSync(file, before);
     // Nothing left to ask: the file is summarized, whatever the settings now.
     const done = await collect({ records: records.slice(0, 2), solve: arithmetic(), meta: { ...meta, temperature: 1 }, concurrency: 1, perQuestionTimeoutMs: 0, resultsFile: file, resume: true, samples: 2 });
     expect(endOf(done).results).toHaveLength(4);
@@ -314,6 +317,22 @@ describe('runEvaluation', () => {
         v2,
       ),
     ).toBeUndefined();
+  });
+
+  it('refuses a results file holding an id of this run for another question (two task sets with the same file names, or an edited task file), even with nothing left to ask', async () => {
+    await collect({ records: records.slice(0, 2), solve: arithmetic(), meta, concurrency: 1, perQuestionTimeoutMs: 0, resultsFile: file, resume: true });
+    const before = readFileSync(file, 'utf8');
+    const edited = records.slice(0, 2).map((r, i) => (i === 1 ? { ...r, question: `${r.question} (edited)` } : r));
+    let asked = 0;
+    const solve: SolveFn = async (r, c) => {
+      asked++;
+      return arithmetic()(r, c);
+    };
+    const said = /holds a result for q1 of another question \(".*", not ".* \(edited\)"\): ids are relative to the task file or folder given/;
+    await expect(collect({ records: edited, solve, meta, concurrency: 1, perQuestionTimeoutMs: 0, resultsFile: file, resume: true })).rejects.toThrow(said);
+    await expect(collect({ records: [...edited, ...records.slice(2, 3)], solve, meta, concurrency: 1, perQuestionTimeoutMs: 0, resultsFile: file, resume: true })).rejects.toThrow(said);
+    expect(asked).toBe(0);
+    expect(readFileSync(file, 'utf8')).toBe(before);
   });
 
   it('lets a re-run at new settings redo what ended in an error, and another task set of the file keep its own settings', async () => {
