@@ -11,7 +11,7 @@ import { defaultResultsFile, ensureResultsFolder } from '../eval/resultsLocation
 import { writeFileNoFollow } from '../eval/safeWrite';
 import { readResults, sampleKey, toMarkdown, compareRuns, comparisonToMarkdown } from '../eval/results';
 import { samplesToMarkdown, summarizeSamples } from '../eval/sampling';
-import { claimResultsFile, pendingSamples, resumableResults, sampleSeedsProblem, type EvalEvent, type ResultsClaim } from '../eval/runner';
+import { claimResultsFile, madeOtherwiseNote, pendingSamples, refuseMixedSampling, refuseOtherQuestions, resumableResults, sampleSeedsProblem, type EvalEvent, type ResultsClaim } from '../eval/runner';
 import { SandboxPool } from '../sandbox';
 import { CliError, conflictsOf, escapingWriter, EXIT, noQuestionsFound, parseCliArgs, refuseConflictingFlags, usageError } from './cliSupport';
 import { fileErrorSentence } from '../text/fileErrors';
@@ -171,6 +171,8 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
     throw new CliError(fileErrorSentence(e) ?? (e instanceof Error ? e.message : String(e)), EXIT.failure);
   }
   let end: Extract<EvalEvent, { type: 'end' }> | undefined;
+  // Said after the summary: nothing was asked, and the results were made otherwise than this command asks.
+  let otherwise: string | undefined;
   // Answers of this run whose code was refused (the basic tier without consent), and their code blocks.
   const refused = { questions: 0, blocks: 0 };
   try {
@@ -179,8 +181,12 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
     // before the sandbox starts and its tier is shown; the runner checks it again as it reads it.
     let left: number;
     try {
-      const { kept } = await resumableResults(out, { model: m.run.model, temperature: m.run.temperature, seed: m.run.seed ?? null, textOnly });
+      const meta = { model: m.run.model, temperature: m.run.temperature, seed: m.run.seed ?? null, textOnly, ...(textOnly ? {} : { maxCodeCalls: m.run.maxCodeCalls }) };
+      const { kept } = await resumableResults(out, meta);
+      refuseOtherQuestions(out, kept, records);
+      refuseMixedSampling(out, kept, records, samples, meta);
       left = pendingSamples(kept, records, samples).length;
+      otherwise = madeOtherwiseNote(out, kept, records, samples, meta);
     } catch (e) {
       throw new CliError(fileErrorSentence(e) ?? (e instanceof Error ? e.message : String(e)), EXIT.failure);
     }
@@ -254,8 +260,13 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
   if (!end) return EXIT.failure;
   // A table of zeros says nothing (a run cancelled before its first answer): say that instead.
   stdout.write(end.results.length > 0 ? `\n${toMarkdown(end.summary)}` : '\nNo question has finished yet, so there is nothing to summarize.\n');
-  const sampling = summarizeSamples(end.results);
-  if (sampling.k > 1) stdout.write(`\n${samplesToMarkdown(sampling)}`);
+  if (samples > 1) {
+    // pass@k of the k asked for: an unfinished run says which questions lack samples, never pass@(fewer).
+    const sampling = summarizeSamples(end.results, samples);
+    stdout.write(`\n${samplesToMarkdown(sampling)}`);
+    const none = records.length - sampling.questions.length;
+    if (none > 0) stdout.write(`${counted(none, 'question')} of this run ${none === 1 ? 'has' : 'have'} no finished sample yet, and ${none === 1 ? 'is' : 'are'} not in these figures.\n`);
+  }
   if (values.sft) {
     // The run's in-memory results carry no transcripts (memory stays flat); they are in the file.
     // Of this run's questions and samples, as the summary: the file may also hold another task
@@ -268,13 +279,14 @@ export async function evalCommand(argv: readonly string[], io: Io): Promise<numb
     await writeFileNoFollow(resolve(values.sft), sft.text);
     stdout.write(`SFT: ${counted(sft.count, 'correct trajectory', 'correct trajectories')} that ran code, of this run's ${counted(end.results.length, samples > 1 ? 'sample' : 'question')} → ${resolve(values.sft)}\n`);
   }
+  if (otherwise !== undefined) stderr.write(`r1ci: ${otherwise}\n`);
   // The table counts the code the model wrote ("Mean code calls"): say, after it, that none of it ran.
   if (refused.questions > 0) stderr.write(`${notRunSummary(refused.questions, refused.blocks, isolation, samples > 1)}\n`);
   if (end.cancelled) {
     stderr.write(`r1ci: cancelled; ${out} keeps what finished — run the same command again to resume.\n`);
     return EXIT.cancelled;
   }
-  if (end.errors > 0) stderr.write(`r1ci: ${counted(end.errors, 'question')} failed with an error (see "error" in ${out}); they are retried when you run again.\n`);
+  if (end.errors > 0) stderr.write(`r1ci: ${counted(end.errors, samples > 1 ? 'sample' : 'question')} failed with an error (see "error" in ${out}); they are retried when you run again.\n`);
   // The exit status says the task files were not read whole: say so after the table too.
   if (loaded.problems.length > 0) stderr.write(`r1ci: ${counted(loaded.problems.length, 'task-file problem')} (listed above): those questions were not evaluated.\n`);
   return end.errors > 0 || loaded.problems.length > 0 ? EXIT.failure : EXIT.ok;

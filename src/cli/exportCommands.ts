@@ -3,9 +3,9 @@
 // rollouts group a multi-sample run's samples per question with rewards and the spans of the
 // execution results to mask from the loss. Without --out the data goes to standard output.
 import { lstat } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { rolloutsJsonl } from '../eval/export/rollouts';
-import { SFT_FORMATS, sftJsonl, type SftFormat } from '../eval/export/sft';
+import { describeLeftOut, llamaFactoryDatasetEntry, SFT_FORMATS, sftJsonl, type SftFormat } from '../eval/export/sft';
 import { readResults, type ReadResults } from '../eval/results';
 import { writeFileNoFollow } from '../eval/safeWrite';
 import { curriculumJsonl, summarizeSamples } from '../eval/sampling';
@@ -22,6 +22,8 @@ Writes the correct trajectories that ran code (the paper's SFT recipe), one JSON
   sharegpt  LLaMA-Factory sharegpt: {"conversations": [{"from": "human"|"gpt"|"function_call"|"observation", "value"}], "system"?, "tools"?};
             execution results are "observation" turns, which LLaMA-Factory leaves out of the loss
 Native tool calls (--protocol tools) go to chat (with "tools") and sharegpt ("function_call" turns), not alpaca.
+For alpaca and sharegpt the dataset_info.json entry LLaMA-Factory needs is printed on stderr: it names
+every column (alpaca's "history" and "system" are read only when named).
 --include-text-only also keeps correct answers given without code. Without --out the lines go to
 standard output.`;
 
@@ -30,7 +32,8 @@ export const EXPORT_ROLLOUTS_USAGE = `Usage: r1ci export-rollouts <results.jsonl
 Groups the samples of a multi-sample run (r1ci eval --samples K) per question, one JSON line each:
 {"id", "task", "prompt", "p", "samples": [{"sample", "response", "mask_spans": [[start, end], ...],
 "reward", "correct", "answer", "turns", "code_calls", "code_refused"}]}. mask_spans are the character ranges of the
-response that hold execution results (mask them from the loss); code_refused marks a sample whose code
+response that hold execution results (mask them from the loss; counted in code points, as Python's
+response[start:end] slices); code_refused marks a sample whose code
 was refused, not run (the basic tier without --allow-unisolated). The reward is 1 right / 0 wrong;
 --format-reward adds the paper's v2 format term (+0.1 when the model wrote <<<answer>>>, else −0.1) and
 --turn-penalty its −0.1 for more than six turns. --curriculum also writes each question's success
@@ -124,6 +127,16 @@ export async function exportSftCommand(argv: readonly string[], io: Io): Promise
   const read = await readResultsFile(file, io);
   const sft = sftJsonl(read.results, { format: format as SftFormat, includeTextOnly: values['include-text-only'] });
   await emit(sft.text, values.out, `${counted(sft.count, 'transcript')} (${format})`, io);
+  // Correct trajectories the format cannot hold are said, never dropped in silence.
+  for (const line of describeLeftOut(sft.leftOut, format as SftFormat)) escapingWriter(io.stderr).write(`r1ci: ${line}\n`);
+  if (format !== 'chat') {
+    // LLaMA-Factory reads alpaca's history and system only when dataset_info.json names them: say the whole entry.
+    const name = values.out ? basename(values.out).replace(/\.jsonl?$/, '') : `r1ci_${format}`;
+    const entry = llamaFactoryDatasetEntry(format as 'alpaca' | 'sharegpt', values.out ? basename(values.out) : `${name}.jsonl`);
+    escapingWriter(io.stderr).write(
+      `LLaMA-Factory: register it in dataset_info.json as ${JSON.stringify({ [name]: entry })} (every column named: without "columns" it reads ${format === 'alpaca' ? 'the last exchange alone' : 'no system prompt or tools'}).\n`,
+    );
+  }
   return read.problems.length > 0 ? EXIT.failure : EXIT.ok;
 }
 
@@ -155,6 +168,14 @@ export async function exportRolloutsCommand(argv: readonly string[], io: Io): Pr
   const read = await readResultsFile(file, io);
   const rollouts = rolloutsJsonl(read.results, { format: values['format-reward'], turnPenalty: values['turn-penalty'] });
   await emit(rollouts.text, values.out, `${counted(rollouts.groups, 'group')}, ${counted(rollouts.samples, 'sample')}`, io);
+  if (rollouts.short.length > 0) {
+    // Groups of unequal size are said: a trainer that batches groups of k (GRPO) must know which.
+    const named = rollouts.short.slice(0, 3).map((g) => `${g.id}: ${g.samples}`);
+    const more = rollouts.short.length > named.length ? `, and ${rollouts.short.length - named.length} more` : '';
+    escapingWriter(io.stderr).write(
+      `r1ci: ${counted(rollouts.short.length, 'group')} ${rollouts.short.length === 1 ? 'has' : 'have'} fewer than ${rollouts.k} samples (${named.join(', ')}${more}): their other samples ended in an error or were not asked yet; run the eval again with --samples ${rollouts.k} to complete them.\n`,
+    );
+  }
   if (values.curriculum) {
     const summary = summarizeSamples(read.results);
     await writeFileNoFollow(resolve(values.curriculum), curriculumJsonl(summary));

@@ -208,7 +208,7 @@ export async function scoreCommand(argv: readonly string[], io: Io): Promise<num
   if (answerLines === 0) throw new CliError(`${answersName} holds no answer lines (only blank ones, or nothing): nothing was scored.`, EXIT.failure);
   // The JSON lines are data for a harness; the exit status 1 is said in words for the person
   // who ran it (a file of answers piped elsewhere would otherwise fail with nothing said).
-  if (unscored.length > 0) stderr.write(`${describeUnscored(unscored, printed)}\n`);
+  if (unscored.length > 0) stderr.write(`${describeUnscored(unscored, printed, answersName)}\n`);
   return failed ? EXIT.failure : EXIT.ok;
 }
 
@@ -234,14 +234,15 @@ const UNSCORED_LINES_NAMED = 5;
 
 /**
  * The stderr summary of answer lines that were not scored: `lines` are their 1-based numbers
- * in the answers file (ascending), `printed` how many JSON lines were printed in all, e.g.
- * "r1ci: 2 of 15 answer lines were not scored (lines 8 and 12): each one's JSON line says why."
+ * in the answers file `answers` (its path as given, or "standard input"; ascending), `printed`
+ * how many JSON lines were printed in all, e.g. "r1ci: 2 of 15 answer lines of answers.jsonl
+ * were not scored (lines 8 and 12): each one's JSON line says why."
  */
-export function describeUnscored(lines: readonly number[], printed: number): string {
+export function describeUnscored(lines: readonly number[], printed: number, answers: string): string {
   const named = lines.slice(0, UNSCORED_LINES_NAMED);
   const more = lines.length - named.length;
   const list = named.length === 1 ? `line ${named[0]}` : `lines ${named.slice(0, -1).join(', ')}${more > 0 ? `, ${named.at(-1)}` : ` and ${named.at(-1)}`}${more > 0 ? ` and ${more} more` : ''}`;
-  return `r1ci: ${lines.length} of ${counted(printed, 'answer line')} ${lines.length === 1 ? 'was' : 'were'} not scored (${list}): each one's JSON line says why.`;
+  return `r1ci: ${lines.length} of ${counted(printed, 'answer line')} of ${answers} ${lines.length === 1 ? 'was' : 'were'} not scored (${list}): each one's JSON line says why.`;
 }
 
 /** Says on `stderr` that the command was cancelled after reading `lines` input lines; returns EXIT.cancelled. */

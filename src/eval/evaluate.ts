@@ -72,7 +72,7 @@ export async function* evaluate(options: EvaluateOptions, signal: AbortSignal): 
   const events = runEvaluation(
     {
       records: options.records,
-      meta: { model: options.model, temperature: options.temperature, seed: options.seed ?? null, textOnly: options.textOnly },
+      meta: { model: options.model, temperature: options.temperature, seed: options.seed ?? null, textOnly: options.textOnly, ...(options.textOnly ? {} : { maxCodeCalls: options.maxCodeCalls }) },
       concurrency: options.concurrency,
       perQuestionTimeoutMs: options.perQuestionTimeoutMs,
       resultsFile: options.resultsFile,

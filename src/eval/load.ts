@@ -194,16 +194,23 @@ function isSampleFile(name: string): boolean {
   return sampleFolderLayout(new Set([name])) !== undefined || ['solution.json', 'target_answer.txt', 'input_prompt_1.txt', 'input_value_list.txt'].includes(name);
 }
 
+/**
+ * Keeps the first record of each id; each later one is a problem at its own place that names
+ * where the kept one is (`line 1`, `record 0`, or another file's `file:line`), so both can be found.
+ */
 function dedupe(result: LoadResult & { unsupported: UnsupportedTask[]; skipped: SkippedFile[] }): LoadResult {
-  const seen = new Set<string>();
+  const seen = new Map<string, TaskRecord['source']>();
   const records: TaskRecord[] = [];
   const problems = [...result.problems];
   for (const r of result.records) {
-    if (seen.has(r.id)) {
-      problems.push({ ...r.source, message: `duplicate id "${r.id}" (record skipped)` });
+    const first = seen.get(r.id);
+    if (first) {
+      const at = first.line !== undefined ? `line ${first.line}` : first.index !== undefined ? `record ${first.index}` : 'an earlier record';
+      const where = first.file === r.source.file ? at : `${first.file}${first.line !== undefined ? `:${first.line}` : first.index !== undefined ? ` [record ${first.index}]` : ''}`;
+      problems.push({ ...r.source, message: `duplicate id "${r.id}": ${where} has it already, and is kept (this record is skipped)` });
       continue;
     }
-    seen.add(r.id);
+    seen.set(r.id, r.source);
     records.push(r);
   }
   return { records, problems, unsupported: result.unsupported, ...(result.skipped.length > 0 ? { skipped: result.skipped } : {}) };

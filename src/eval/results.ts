@@ -56,6 +56,8 @@ export const resultRecordSchema = z.object({
   seed: z.number().int().nullable().optional(),
   /** True when the run forbade code (the paper's text-only baseline). */
   textOnly: z.boolean(),
+  /** The run's code-call budget (--max-code-calls: 5 for the v1 checkpoints, 8 for v2); absent for text-only runs and in older files. */
+  maxCodeCalls: z.number().int().nonnegative().optional(),
   /** The sandbox tier the model's code ran on; absent for text-only runs and older results files. */
   tier: z.enum(['isolated', 'basic'] as const satisfies readonly IsolationTier[]).optional(),
   error: z.string().optional(),

@@ -18,10 +18,12 @@ export interface RunMeta {
   readonly temperature: number;
   readonly seed?: number | null;
   readonly textOnly: boolean;
+  /** The code-call budget (--max-code-calls); undefined for a text-only run. */
+  readonly maxCodeCalls?: number;
 }
 
 /** What one solve produced, before the runner adds timing and the run's settings. */
-export type SolveOutcome = Omit<ResultRecord, 'durationMs' | 'model' | 'temperature' | 'seed' | 'textOnly'>;
+export type SolveOutcome = Omit<ResultRecord, 'durationMs' | 'model' | 'temperature' | 'seed' | 'textOnly' | 'maxCodeCalls'>;
 
 export interface SolveContext {
   /** Aborted on the per-question timeout and when the whole run is cancelled. */
@@ -121,12 +123,102 @@ export async function resumableResults(file: string, meta: RunMeta): Promise<{ k
  * must not keep it). The runner asks these; `r1ci eval` starts no sandbox when there are none.
  */
 export function pendingSamples(previous: readonly ResultRecord[], records: readonly TaskRecord[], samples: number): Array<{ record: TaskRecord; sample: number }> {
-  const finished = new Set(previous.filter((r) => r.error === undefined && !r.steps?.some((s) => s.output?.killMessage === NOT_RUN_MESSAGE)).map(sampleKey));
+  const finished = new Set(previous.filter(isFinished).map(sampleKey));
   const queue: Array<{ record: TaskRecord; sample: number }> = [];
   for (let sample = 0; sample < samples; sample++) {
     for (const record of records) if (!finished.has(sampleKey({ id: record.id, sample }))) queue.push({ record, sample });
   }
   return queue;
+}
+
+/** A result a resumed run keeps: no error, and no cell refused for want of isolation. */
+function isFinished(r: ResultRecord): boolean {
+  return r.error === undefined && !r.steps?.some((s) => s.output?.killMessage === NOT_RUN_MESSAGE);
+}
+
+/**
+ * A finished result of this run's questions and samples made otherwise than `meta` asks: at
+ * another temperature or seed (`seedsDiffer`: both seeded, sample i of a run seeded S has S + i), or
+ * with another code-call budget (compared when both record one: older files and text-only runs
+ * have none). Results of other task sets and results with an error (a re-run replaces them) are
+ * not looked at. Undefined when there is none.
+ */
+function madeOtherwise(previous: readonly ResultRecord[], records: readonly TaskRecord[], samples: number, meta: RunMeta): ResultRecord | undefined {
+  const inRun = new Set(records.map((r) => r.id));
+  return previous.find(
+    (r) =>
+      inRun.has(r.id) &&
+      (r.sample ?? 0) < samples &&
+      isFinished(r) &&
+      (r.temperature !== meta.temperature || seedsDiffer(r, meta) || (r.maxCodeCalls !== undefined && meta.maxCodeCalls !== undefined && r.maxCodeCalls !== meta.maxCodeCalls)),
+  );
+}
+
+/**
+ * Whether `r` and the run `meta` are both seeded and `r`'s seed is not the run's for its sample
+ * (S + i): the run's samples could then repeat seeds the file's already used (a run seeded 39
+ * asks sample 2 with the seed 41 that sample 1 of a run seeded 40 had). An unseeded side draws
+ * fresh samples, which mix with seeded ones like any other.
+ */
+function seedsDiffer(r: ResultRecord, meta: RunMeta): boolean {
+  const own = sampleSeed(meta.seed, r.sample ?? 0);
+  return r.seed !== undefined && r.seed !== null && own !== null && r.seed !== own;
+}
+
+/** `temperature T, seed S` (or `no seed`)`, budget of N code calls`, as a refusal names a result's settings. */
+function runSettings(temperature: number, seed: number | null, maxCodeCalls: number | undefined): string {
+  return `temperature ${temperature}, ${seed === null ? 'no seed' : `seed ${seed}`}${maxCodeCalls === undefined ? '' : `, a budget of ${maxCodeCalls} code calls`}`;
+}
+
+/** The sentence naming `other`'s settings beside those `meta` asks for. */
+function otherwiseSentence(file: string, other: ResultRecord, meta: RunMeta): string {
+  const sample = other.sample ?? 0;
+  const budgets = other.maxCodeCalls !== undefined && meta.maxCodeCalls !== undefined;
+  return `${file} holds ${other.id}, sample ${sample}, made with ${runSettings(other.temperature, other.seed ?? null, budgets ? other.maxCodeCalls : undefined)}; this run asks for ${runSettings(meta.temperature, sampleSeed(meta.seed, sample), budgets ? meta.maxCodeCalls : undefined)}${meta.seed !== null && meta.seed !== undefined && sample > 0 ? ' (sample i uses seed + i)' : ''}`;
+}
+
+/**
+ * Refuses a results file that holds a result under an id of this run for another question (its
+ * stored `question` is not the record's): ids are relative to the task file or folder given, so
+ * two task sets whose files have the same names (`a/tasks.jsonl`, `b/tasks.jsonl`) share ids, and
+ * a task file edited since is another task set too. Resuming would count the other question's
+ * answer as this one's and never ask this one; refused whether or not anything is left to ask.
+ * @throws Error naming the id, both questions (cut to 80 characters) and what to do.
+ */
+export function refuseOtherQuestions(file: string, previous: readonly ResultRecord[], records: readonly TaskRecord[]): void {
+  const questions = new Map(records.map((r) => [r.id, r.question]));
+  const other = previous.find((r) => questions.has(r.id) && questions.get(r.id) !== r.question);
+  if (!other) return;
+  const cut = (q: string): string => JSON.stringify(q.length > 80 ? `${q.slice(0, 80)}…` : q);
+  throw new Error(
+    `${file} holds a result for ${other.id} of another question (${cut(other.question)}, not ${cut(questions.get(other.id) ?? '')}): ids are relative to the task file or folder given, so task sets whose files have the same names share them, and a task file edited since is another task set. Write to another results file.`,
+  );
+}
+
+/**
+ * Refuses to add samples to a results file whose finished results of the same questions and
+ * samples were made otherwise (`madeOtherwise`: another temperature, seed or code-call budget):
+ * they would be counted with the new ones in one p, accuracy and pass@k, and a question done at
+ * the old settings would not be asked at the new ones. Nothing is refused when nothing is left to
+ * ask (see `madeOtherwiseNote`).
+ * @throws Error naming one such result, both settings, and what to do.
+ */
+export function refuseMixedSampling(file: string, previous: readonly ResultRecord[], records: readonly TaskRecord[], samples: number, meta: RunMeta): void {
+  if (pendingSamples(previous, records, samples).length === 0) return;
+  const other = madeOtherwise(previous, records, samples, meta);
+  if (!other) return;
+  throw new Error(`${otherwiseSentence(file, other, meta)}. Resuming would count both kinds in one accuracy and pass@k: give the same settings, or write to another results file.`);
+}
+
+/**
+ * When nothing is left to ask but the file's results were made otherwise than `meta` asks (the
+ * same command with a new --max-code-calls, say), the sentence that says so: the run asks nothing
+ * and its summary is of the old settings. Undefined otherwise.
+ */
+export function madeOtherwiseNote(file: string, previous: readonly ResultRecord[], records: readonly TaskRecord[], samples: number, meta: RunMeta): string | undefined {
+  if (pendingSamples(previous, records, samples).length > 0) return undefined;
+  const other = madeOtherwise(previous, records, samples, meta);
+  return other ? `${otherwiseSentence(file, other, meta)}. Nothing was asked again, so the summary is of those results: to run at the new settings, write to another results file.` : undefined;
 }
 
 /** Results files (resolved paths) an evaluation of this process is writing now. */
@@ -205,6 +297,10 @@ async function* runClaimed(options: EvalRunOptions, signal: AbortSignal): AsyncG
   const inRun = new Set(options.records.map((r) => r.id));
   const outside = previous.filter((r) => !inRun.has(r.id) || (r.sample ?? 0) >= samples).length;
   if (outside > 0) previous = previous.filter((r) => inRun.has(r.id) && (r.sample ?? 0) < samples);
+  if (options.resultsFile && options.resume) {
+    refuseOtherQuestions(options.resultsFile, previous, options.records);
+    refuseMixedSampling(options.resultsFile, previous, options.records, samples, options.meta);
+  }
   const queue = pendingSamples(previous, options.records, samples);
   previous = previous.map(slim);
   const toRun = queue.length;
@@ -314,7 +410,7 @@ async function solveOne(record: TaskRecord, worker: number, sample: number, opti
     const { error: _dropped, ...rest } = outcome;
     outcome = { ...rest, answer: null, correct: false, score: 0, reason: `timed out after ${formatSeconds(options.perQuestionTimeoutMs)}` };
   }
-  const { model, temperature, seed, textOnly } = options.meta;
+  const { model, temperature, seed, textOnly, maxCodeCalls } = options.meta;
   return {
     ...outcome,
     durationMs: performance.now() - started,
@@ -322,6 +418,7 @@ async function solveOne(record: TaskRecord, worker: number, sample: number, opti
     temperature,
     seed: sampleSeed(seed, sample),
     textOnly,
+    ...(maxCodeCalls !== undefined ? { maxCodeCalls } : {}),
     ...((options.samples ?? 1) > 1 || sample > 0 ? { sample } : {}),
   };
 }

@@ -65,7 +65,9 @@ export interface QuestionSamples {
 
 export interface SampleStats {
   readonly questions: number;
-  /** pass@k averaged over questions with at least k finished samples. */
+  /** Questions with at least k finished samples: those pass@k is over (0: pass@k is not known, shown as —). */
+  readonly complete: number;
+  /** pass@k averaged over questions with at least k finished samples; 0 when there are none (see `complete`). */
   readonly passAtK: number;
   /** Mean over questions of p: the expected accuracy of one sample (= pass@1). */
   readonly meanAtK: number;
@@ -91,6 +93,7 @@ function sampleStats(qs: readonly QuestionSamples[], k: number): SampleStats {
   const mean = (xs: readonly number[]): number => (xs.length === 0 ? 0 : xs.reduce((s, x) => s + x, 0) / xs.length);
   return {
     questions: qs.length,
+    complete: full.length,
     passAtK: mean(full.map((q) => passAtK(q.n, q.correct, k))),
     meanAtK: mean(qs.map((q) => q.p)),
     meanPotential: mean(qs.map((q) => q.potential)),
@@ -99,7 +102,9 @@ function sampleStats(qs: readonly QuestionSamples[], k: number): SampleStats {
 
 /**
  * Groups results by question (latest attempt per id and sample) and computes pass@k,
- * mean@k, p, Π and stages. `k` defaults to the largest number of samples any question has.
+ * mean@k, p, Π and stages. `k` defaults to the largest number of samples any question has; a
+ * run gives the k it asked for (`--samples k`), so an unfinished run reports pass@k over the
+ * questions that have k samples, and none when no question has them yet, never pass@(fewer).
  */
 export function summarizeSamples(results: readonly ResultRecord[], k?: number): SamplingSummary {
   const byId = new Map<string, { task: string; n: number; correct: number }>();
@@ -144,13 +149,15 @@ const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
 
 /** A Markdown table of pass@k, mean@k and mean Π per task and overall, with the stage counts. */
 export function samplesToMarkdown(s: SamplingSummary): string {
-  const row = (name: string, t: SampleStats): string => `| ${mdCell(name)} | ${t.questions} | ${pct(t.passAtK)} | ${pct(t.meanAtK)} | ${t.meanPotential.toFixed(2)} |`;
+  // pass@k of a row none of whose questions has k samples is not known: —, never 0%.
+  const row = (name: string, t: SampleStats): string => `| ${mdCell(name)} | ${t.questions} | ${t.complete > 0 ? pct(t.passAtK) : '—'} | ${pct(t.meanAtK)} | ${t.meanPotential.toFixed(2)} |`;
   return [
     `| Task | Questions | pass@${s.k} | mean@${s.k} | mean Π |\n|---|---:|---:|---:|---:|`,
     ...s.tasks.map((t) => row(t.task, t)),
     row('**Overall**', s.overall),
     '',
     `Curriculum stages (Π = 4p(1−p)): 1: ${s.stages[1] ?? 0} · 2: ${s.stages[2] ?? 0} · 3: ${s.stages[3] ?? 0} · 4: ${s.stages[4] ?? 0} · no signal: ${s.stages[0] ?? 0}${s.incomplete > 0 ? ` · ${s.incomplete} question(s) with fewer than ${s.k} samples left out of pass@${s.k}` : ''}`,
+    ...(s.overall.complete === 0 && s.questions.length > 0 ? ['', `pass@${s.k} is not known yet: no question has ${s.k} finished samples (run the same command again to ask the rest).`] : []),
     '',
   ].join('\n');
 }

@@ -161,16 +161,19 @@ export function rolloutViolations(line: unknown, results: readonly ResultRecord[
       continue;
     }
     const response = isString(s.response) ? s.response : '';
+    // Sliced as a trainer in Python slices it: by code points (docs/task-files.md), not UTF-16 units.
+    const chars = Array.from(response);
+    const slice = (a: number, b: number): string => chars.slice(a, b).join('');
     const spans = Array.isArray(s.mask_spans) ? (s.mask_spans as unknown[]) : [];
     let end = 0;
     const masked: string[] = [];
     for (const span of spans) {
-      const ok = Array.isArray(span) && span.length === 2 && Number.isInteger(span[0]) && Number.isInteger(span[1]) && span[0] >= end && span[1] > span[0] && span[1] <= response.length;
+      const ok = Array.isArray(span) && span.length === 2 && Number.isInteger(span[0]) && Number.isInteger(span[1]) && span[0] >= end && span[1] > span[0] && span[1] <= chars.length;
       if (!ok) {
         v.push(`${at}: span ${JSON.stringify(span)} is not an ordered non-empty range inside the response`);
         continue;
       }
-      masked.push(response.slice(span[0] as number, span[1] as number));
+      masked.push(slice(span[0] as number, span[1] as number));
       end = span[1] as number;
     }
     // Every injected result masked exactly, and nothing else: a span may hold several results that
@@ -185,7 +188,7 @@ export function rolloutViolations(line: unknown, results: readonly ResultRecord[
     // The notice of a cell that was not run (declined, cut by the token limit) is injected too.
     unmatched = unmatched.replace(new RegExp(`(${RESULTS_HEADER}\\n)?\\[not executed: [^\\n\\]]*\\]\\n?`, 'g'), '');
     if (unmatched.replace(/\u0000/g, '') !== '') v.push(`${at}: masked text that is not an injected result: ${JSON.stringify(unmatched.replace(/\u0000/g, '').slice(0, 120))}`);
-    const unmasked = spans.reduceRight<string>((r, sp) => (Array.isArray(sp) ? r.slice(0, Number(sp[0])) + r.slice(Number(sp[1])) : r), response);
+    const unmasked = spans.reduceRight<string[]>((r, sp) => (Array.isArray(sp) ? [...r.slice(0, Number(sp[0])), ...r.slice(Number(sp[1]))] : r), chars).join('');
     if (resultInside(unmasked)) v.push(`${at}: a results block outside the mask spans (it would be trained on)`);
     const code = (source.steps ?? []).flatMap((st) => (st.code !== undefined && st.output ? [st.code] : []));
     for (const c of code) if (!unmasked.includes(c)) v.push(`${at}: the code the model ran is missing from its response: ${JSON.stringify(c.slice(0, 60))}`);
@@ -196,4 +199,21 @@ export function rolloutViolations(line: unknown, results: readonly ResultRecord[
     if (typeof s.reward !== 'number' || Math.abs(s.reward - want) > 1e-9) v.push(`${at}: reward ${String(s.reward)}, expected ${want.toFixed(1)}`);
   }
   return v;
+}
+
+/**
+ * The columns LLaMA-Factory reads from a file registered in dataset_info.json with `entry`,
+ * following its src/llamafactory/data/parser.py (`DatasetAttr`: alpaca's prompt/query/response
+ * default to instruction/input/output, sharegpt's messages to conversations, history/system/tools
+ * to none; `join` then sets every column from `entry.columns`, unnamed ones to none) and
+ * converter.py (alpaca reads prompt, query, response, history, system and tools; sharegpt
+ * messages, system and tools). A key of an exported line outside this set is never read.
+ */
+export function llamaFactoryReadColumns(entry: unknown): Set<string> {
+  const e = isObject(entry) ? entry : {};
+  const names = ['prompt', 'query', 'response', 'history', 'messages', 'system', 'tools', 'images', 'videos', 'audios', 'chosen', 'rejected', 'kto_tag'] as const;
+  const column: Record<string, unknown> = { prompt: 'instruction', query: 'input', response: 'output', messages: 'conversations' };
+  if (isObject(e.columns)) for (const n of names) column[n] = e.columns[n];
+  const read = e.formatting === 'sharegpt' ? ['messages', 'system', 'tools'] : ['prompt', 'query', 'response', 'history', 'system', 'tools'];
+  return new Set(read.map((n) => column[n]).filter(isString));
 }

@@ -36,7 +36,13 @@ export interface RolloutSample {
   readonly sample: number;
   /** Everything after the prompt, as the model saw it: its own text with the results injected. */
   readonly response: string;
-  /** [start, end) character ranges of `response` that the harness injected (mask from the loss). */
+  /**
+   * [start, end) ranges of `response` that the harness injected (mask from the loss), counted in
+   * Unicode code points: the indices of Python's `str`, where a trainer slices and aligns the
+   * tokenizer's offsets (`response[start:end]`). Not UTF-16 code units (JavaScript's string
+   * indices, which the results file's `executionSpans` use): those drift by one for every emoji
+   * or other character outside the Basic Multilingual Plane before the span.
+   */
   readonly mask_spans: Array<[number, number]>;
   readonly reward: number;
   readonly correct: boolean;
@@ -78,10 +84,14 @@ export function rolloutGroups(results: readonly ResultRecord[], options: RewardO
       .map((s) => s.text)
       .join('\n\n');
     let response = '';
+    // The response's length so far in code points (see RolloutSample.mask_spans).
+    let at = 0;
     const spans: Array<[number, number]> = [];
     for (const s of segments.slice(firstModel)) {
-      if (s.kind === 'result') spans.push([response.length, response.length + s.text.length]);
+      const length = codePointLength(s.text);
+      if (s.kind === 'result') spans.push([at, at + length]);
       response += s.text;
+      at += length;
     }
     const g = groups.get(r.id) ?? { task: r.task, prompt, samples: [] };
     g.samples.push({ sample: r.sample ?? 0, response, mask_spans: spans, reward: reward(r, options), correct: r.correct, answer: r.answer, turns: r.turns, code_calls: r.codeCalls, code_refused: codeWasRefused(r) });
@@ -93,8 +103,37 @@ export function rolloutGroups(results: readonly ResultRecord[], options: RewardO
   });
 }
 
-/** The rollout export as JSONL, one group per line. */
-export function rolloutsJsonl(results: readonly ResultRecord[], options: RewardOptions = {}): { text: string; groups: number; samples: number } {
+/**
+ * `text`'s length in Unicode code points, as Python's `len(str)` counts it: a surrogate pair is
+ * one, a lone surrogate (which JSON carries as `\udXXX` and Python reads as one character) is one.
+ */
+function codePointLength(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    // A high surrogate followed by a low one is a single code point: skip the low half.
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+      const d = text.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) i++;
+    }
+    n++;
+  }
+  return n;
+}
+
+/**
+ * The rollout export as JSONL, one group per line, with `short`: the groups with fewer samples
+ * than the largest group (`k`), whose missing samples ended in an error or were never asked (an
+ * unfinished run). A trainer that needs groups of one size (GRPO) is told which ones differ.
+ */
+export function rolloutsJsonl(results: readonly ResultRecord[], options: RewardOptions = {}): { text: string; groups: number; samples: number; k: number; short: Array<{ id: string; samples: number }> } {
   const groups = rolloutGroups(results, options);
-  return { text: groups.map((g) => `${JSON.stringify(g)}\n`).join(''), groups: groups.length, samples: groups.reduce((s, g) => s + g.samples.length, 0) };
+  const k = groups.reduce((m, g) => Math.max(m, g.samples.length), 0);
+  return {
+    text: groups.map((g) => `${JSON.stringify(g)}\n`).join(''),
+    groups: groups.length,
+    samples: groups.reduce((s, g) => s + g.samples.length, 0),
+    k,
+    short: groups.filter((g) => g.samples.length < k).map((g) => ({ id: g.id, samples: g.samples.length })),
+  };
 }

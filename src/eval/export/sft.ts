@@ -89,22 +89,31 @@ function exchanges(segments: readonly Segment[]): { system?: string; pairs: Arra
   return pairs.length > 0 ? { ...(system !== undefined ? { system } : {}), pairs } : undefined;
 }
 
+/** Why a trajectory that ends with an execution result is left out of `format`. */
+const ENDS_WITH_RESULT = (format: SftFormat): string =>
+  `it ends with an execution result (the answer was printed by the code and the model wrote nothing after it), and a ${format} record ends with the model's turn (chat keeps it)`;
+/** Why a tools-protocol trajectory is left out of sharegpt (see shareGptWithToolCalls). */
+const TOOL_CALLS_LAYOUT = 'a reply of it holds text beside its tool calls, or several calls, or it ends with a tool result: sharegpt has no layout for that (chat keeps it)';
+
 /**
- * One result as one training record in `format`; undefined when its trajectory cannot be laid
- * out so. Trajectories with native tool calls (the tools protocol) are exported as chat messages
+ * One result as one training record in `format`; `{leftOut: why}` when its trajectory cannot be
+ * laid out so. Trajectories with native tool calls (the tools protocol) are exported as chat messages
  * (`tool_calls`, `tool` messages and `tools`) and sharegpt (`function_call` and `observation`
  * turns, `tools`); alpaca has no turn for a call, so they are left out of it.
  */
-export function sftRecord(result: ResultRecord, format: SftFormat): SftRecord | undefined {
+export function sftRecord(result: ResultRecord, format: SftFormat): SftRecord | { readonly leftOut: string } {
   const calledTools = (result.trajectory ?? []).some((m) => (m.toolCalls?.length ?? 0) > 0);
   if (format === 'chat') return { messages: (result.trajectory ?? []).map(sftMessage), ...(calledTools ? { tools: [{ type: 'function' as const, function: PYTHON_TOOL }] } : {}) };
-  if (calledTools) return format === 'sharegpt' ? shareGptWithToolCalls(result.trajectory ?? []) : undefined;
+  if (calledTools)
+    return format === 'sharegpt'
+      ? (shareGptWithToolCalls(result.trajectory ?? []) ?? { leftOut: TOOL_CALLS_LAYOUT })
+      : { leftOut: 'it made native tool calls (--protocol tools), and alpaca has no turn for a call (export sharegpt or chat)' };
   const segments = trajectorySegments(result);
   const x = exchanges(segments);
-  if (!x) return undefined;
+  if (!x) return { leftOut: segments[segments.length - 1]?.kind === 'result' ? ENDS_WITH_RESULT(format) : `its turns do not alternate between prompt or execution result and model text, as ${format} needs` };
   if (format === 'alpaca') {
     const last = x.pairs[x.pairs.length - 1];
-    if (!last) return undefined;
+    if (!last) return { leftOut: 'it has no exchange' };
     const history = x.pairs.slice(0, -1);
     return { instruction: last[0], input: '', output: last[1], ...(x.system !== undefined ? { system: x.system } : {}), ...(history.length > 0 ? { history } : {}) };
   }
@@ -157,12 +166,52 @@ function callForLlamaFactory(call: ToolCall): { name: string; arguments: unknown
   return { name: call.name, arguments: args };
 }
 
-/** The SFT export as JSONL, one record per kept result (and sample). */
-export function sftJsonl(results: readonly ResultRecord[], options: SftOptions): { text: string; count: number } {
+/**
+ * The `dataset_info.json` entry under which LLaMA-Factory reads an `alpaca` or `sharegpt` export
+ * whole (its data/README.md; src/llamafactory/data/parser.py `DatasetAttr.join`): `formatting`,
+ * and `columns` naming every column the export may write. The columns matter: alpaca's `system`
+ * and `history` have no default (a file registered without them is read as its last exchange
+ * only, `[last result → final text]`, the question and every code-writing turn dropped), and once
+ * `columns` is given every column not named in it is unset, the defaults included.
+ */
+export function llamaFactoryDatasetEntry(format: Exclude<SftFormat, 'chat'>, fileName: string): { file_name: string; formatting: 'alpaca' | 'sharegpt'; columns: Record<string, string> } {
+  return format === 'alpaca'
+    ? { file_name: fileName, formatting: 'alpaca', columns: { prompt: 'instruction', query: 'input', response: 'output', system: 'system', history: 'history' } }
+    : { file_name: fileName, formatting: 'sharegpt', columns: { messages: 'conversations', system: 'system', tools: 'tools' } };
+}
+
+/** A selected (correct) trajectory that the format cannot hold: its id, sample and why. */
+export interface SftLeftOut {
+  readonly id: string;
+  readonly sample: number;
+  readonly reason: string;
+}
+
+/**
+ * The SFT export as JSONL, one record per kept result (and sample), and the selected results
+ * the format could not hold (`leftOut`), so that a caller says what was not exported and why.
+ */
+export function sftJsonl(results: readonly ResultRecord[], options: SftOptions): { text: string; count: number; leftOut: SftLeftOut[] } {
   const lines: string[] = [];
+  const leftOut: SftLeftOut[] = [];
   for (const r of sftSelection(results, options.includeTextOnly)) {
     const record = sftRecord(r, options.format);
-    if (record) lines.push(`${JSON.stringify(record)}\n`);
+    if ('leftOut' in record) leftOut.push({ id: r.id, sample: r.sample ?? 0, reason: record.leftOut });
+    else lines.push(`${JSON.stringify(record)}\n`);
   }
-  return { text: lines.join(''), count: lines.length };
+  return { text: lines.join(''), count: lines.length, leftOut };
+}
+
+/**
+ * Lines that say which correct trajectories `sftJsonl` left out of `format` and why, one per
+ * reason with up to three ids (`id` or `id sample N`); none when nothing was left out.
+ */
+export function describeLeftOut(leftOut: readonly SftLeftOut[], format: SftFormat): string[] {
+  const byReason = new Map<string, SftLeftOut[]>();
+  for (const l of leftOut) byReason.set(l.reason, [...(byReason.get(l.reason) ?? []), l]);
+  return [...byReason.entries()].map(([reason, ls]) => {
+    const named = ls.slice(0, 3).map((l) => (l.sample > 0 ? `${l.id} sample ${l.sample}` : l.id));
+    const more = ls.length > named.length ? `, and ${ls.length - named.length} more` : '';
+    return `${ls.length} correct ${ls.length === 1 ? 'trajectory' : 'trajectories'} left out of ${format}: ${reason} (${named.join(', ')}${more}).`;
+  });
 }

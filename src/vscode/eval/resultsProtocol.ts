@@ -16,7 +16,7 @@ const statsSchema = z.object({
   errors: z.number(),
 });
 
-const sampleStatsSchema = z.object({ questions: z.number(), passAtK: z.number(), meanAtK: z.number(), meanPotential: z.number() });
+const sampleStatsSchema = z.object({ questions: z.number(), complete: z.number(), passAtK: z.number(), meanAtK: z.number(), meanPotential: z.number() });
 
 /** Multi-sample figures (src/eval/sampling.ts), present when questions were asked more than once. */
 const samplingSchema = z.object({

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readResults } from '../../../src/eval/results';
 import { startScriptedServer, type ScriptedServer } from '../../support/scripted-server';
 import { bundleCli } from '../../support/builtCli';
+import { llamaFactoryReadColumns } from '../../support/trainerFormats';
 
 const FIXTURE = resolve('test/fixtures/workspace/eval-mixed');
 let dir = '';
@@ -189,6 +190,135 @@ describe('r1ci eval (spawned CLI, scripted server, real sandbox)', () => {
     expect(server.chatRequests().length).toBe(chatsBefore);
   });
 
+  it('refuses, before the sandbox starts, to add samples at another temperature or seed to a results file, and names both settings', async () => {
+    const tasks = join(dir, 'resampled.tasks.jsonl');
+    writeFileSync(tasks, '{"id": "s", "question": "Define a&b to be 4*a+2*b.\\nCalculate (5&3)&6.", "answer": 116}\n');
+    const out = join(dir, 'resampled.jsonl');
+    const line = JSON.stringify({
+      id: 'resampled.tasks.jsonl#s',
+      task: 'resampled',
+      question: 'Define a&b to be 4*a+2*b.\nCalculate (5&3)&6.\nOutput final answer with the format <<<answer>>>.',
+      answer: '116',
+      correct: true,
+      reason: 'exact match',
+      usedCode: false,
+      turns: 1,
+      codeCalls: 0,
+      durationMs: 5,
+      model: 'qwen2.5-coder:7b',
+      temperature: 0.6,
+      seed: 3,
+      textOnly: false,
+    });
+    writeFileSync(out, `${line}\n`);
+    const chatsBefore = server.chatRequests().length;
+    const r = await run(['eval', tasks, '--host', server.url, '--out', out, '--samples', '2', '--temperature', '0.8', '--seed', '3', '--allow-unisolated']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(
+      `r1ci: ${out} holds resampled.tasks.jsonl#s, sample 0, made with temperature 0.6, seed 3; this run asks for temperature 0.8, seed 3. Resuming would count both kinds in one accuracy and pass@k: give the same settings, or write to another results file.\n`,
+    );
+    expect(readFileSync(out, 'utf8')).toBe(`${line}\n`);
+    expect(server.chatRequests().length).toBe(chatsBefore);
+  });
+
+  it('--max-code-calls 8 on a results file made with 5 (a v2 checkpoint after a v1 default run): refused when questions are left, said when none are (was: "0 to go" and the old summary, silently)', async () => {
+    const tasks = join(dir, 'budget.tasks.jsonl');
+    writeFileSync(tasks, '{"id": "s", "question": "Define a&b to be 4*a+2*b.\\nCalculate (5&3)&6.", "answer": 116}\n');
+    const out = join(dir, 'budget.jsonl');
+    expect((await run(['eval', tasks, '--host', server.url, '--out', out])).code).toBe(0);
+    expect((await readResults(out)).results.map((r) => r.maxCodeCalls)).toEqual([5]);
+    const before = readFileSync(out, 'utf8');
+    const said = `${out} holds budget.tasks.jsonl#s, sample 0, made with temperature 0.6, no seed, a budget of 5 code calls; this run asks for temperature 0.6, no seed, a budget of 8 code calls.`;
+    const done = await run(['eval', tasks, '--host', server.url, '--out', out, '--max-code-calls', '8']);
+    expect(done.code).toBe(0);
+    expect(done.stderr).toContain(`r1ci: ${said} Nothing was asked again, so the summary is of those results: to run at the new settings, write to another results file.\n`);
+    const more = await run(['eval', tasks, '--host', server.url, '--out', out, '--max-code-calls', '8', '--samples', '2']);
+    expect(more.code).toBe(1);
+    expect(more.stdout).toBe('');
+    expect(more.stderr).toBe(`r1ci: ${said} Resuming would count both kinds in one accuracy and pass@k: give the same settings, or write to another results file.\n`);
+    expect(readFileSync(out, 'utf8')).toBe(before);
+  });
+
+  it('--samples 3 with a sample that ended in an error prints pass@3 as not known yet (was: pass@2 of the samples that finished), and so does a re-run whose retry fails again', async () => {
+    const tasks = join(dir, 'partial.tasks.jsonl');
+    writeFileSync(tasks, '{"id": "p", "question": "Sampling probe: what is 3 + 4?", "answer": 7}\n');
+    const out = join(dir, 'partial.jsonl');
+    const first = await run(['eval', tasks, '--host', server.url, '--out', out, '--samples', '3', '--seed', '90']);
+    expect(first.code).toBe(1); // a sample ended in an error
+    expect(first.stderr).toContain('r1ci: 1 sample failed with an error');
+    expect(first.stdout).toContain('| Task | Questions | pass@3 | mean@3 | mean Π |');
+    expect(first.stdout).toContain('| **Overall** | 1 | — | 100.0% | 0.00 |');
+    expect(first.stdout).toContain('1 question(s) with fewer than 3 samples left out of pass@3');
+    expect(first.stdout).toContain('pass@3 is not known yet: no question has 3 finished samples');
+    expect(first.stdout).not.toContain('pass@2');
+    // The errored sample is asked again, with its own seed (91 → the same refusal), so the figures stay unknown, never 0%.
+    const again = await run(['eval', tasks, '--host', server.url, '--out', out, '--samples', '3', '--seed', '90']);
+    expect(again.stdout).toContain('| **Overall** | 1 | — | 100.0% | 0.00 |');
+  });
+
+  it('export-sft names the correct trajectories a format cannot hold and why (was: 1 in chat, 0 in alpaca and sharegpt, nothing said)', async () => {
+    const tasks = join(dir, 'code-answer.tasks.jsonl');
+    writeFileSync(tasks, '{"id": "n", "question": "Export probe: what is five plus four, printed?", "answer": 9}\n');
+    const out = join(dir, 'code-answer.jsonl');
+    for (const model of ['r1-code-interpreter:7b', 'qwen2.5-coder:7b']) {
+      rmSync(out, { force: true });
+      expect((await run(['eval', tasks, '--host', server.url, '--model', model, '--out', out])).code).toBe(0);
+      expect((await readResults(out)).results[0]).toMatchObject({ correct: true, answerSource: 'code-output' });
+      const chat = await run(['export-sft', out]);
+      expect(chat.stdout.trimEnd().split('\n')).toHaveLength(1);
+      expect(chat.stderr).not.toContain('left out');
+      for (const format of ['alpaca', 'sharegpt']) {
+        const x = await run(['export-sft', out, '--format', format]);
+        expect(x.code).toBe(0);
+        expect(x.stdout).toBe('');
+        expect(x.stderr).toContain(
+          `r1ci: 1 correct trajectory left out of ${format}: it ends with an execution result (the answer was printed by the code and the model wrote nothing after it), and a ${format} record ends with the model's turn (chat keeps it) (code-answer.tasks.jsonl#n).\n`,
+        );
+      }
+    }
+  });
+
+  it('refuses to resume a task file from a results file of another task set with the same file name (was: "0 to go" and the other question\'s answer counted)', async () => {
+    for (const [folder, question] of [
+      ['set-a', 'Define a&b to be 4*a+2*b.\\nCalculate (5&3)&6.'],
+      ['set-b', 'Sampling probe: what is 3 + 4?'],
+    ] as const) {
+      mkdirSync(join(dir, folder), { recursive: true });
+      writeFileSync(join(dir, folder, 'tasks.jsonl'), `{"question": "${question}", "answer": 1}\n`);
+    }
+    const out = join(dir, 'shared-name.jsonl');
+    expect((await run(['eval', join(dir, 'set-a', 'tasks.jsonl'), '--host', server.url, '--out', out])).code).toBe(0);
+    const before = readFileSync(out, 'utf8');
+    const chatsBefore = server.chatRequests().length;
+    const b = await run(['eval', join(dir, 'set-b', 'tasks.jsonl'), '--host', server.url, '--out', out]);
+    expect(b.code).toBe(1);
+    expect(b.stdout).toBe('');
+    expect(b.stderr).toBe(
+      `r1ci: ${out} holds a result for tasks.jsonl#0 of another question ("Define a&b to be 4*a+2*b.\\nCalculate (5&3)&6.\\nOutput final answer with the format…", not "Sampling probe: what is 3 + 4?\\nOutput final answer with the format <<<answer>>>."): ids are relative to the task file or folder given, so task sets whose files have the same names share them, and a task file edited since is another task set. Write to another results file.\n`,
+    );
+    expect(readFileSync(out, 'utf8')).toBe(before);
+    expect(server.chatRequests().length).toBe(chatsBefore);
+  });
+
+  it('export-rollouts names the groups with fewer samples than the others (was: groups of 2 and 3 side by side, nothing said)', async () => {
+    const tasks = join(dir, 'short-group.tasks.jsonl');
+    writeFileSync(tasks, ['{"id": "p", "question": "Sampling probe: what is 3 + 4?", "answer": 7}', '{"id": "s", "question": "Define a&b to be 4*a+2*b.\\nCalculate (5&3)&6.", "answer": 116}', ''].join('\n'));
+    const out = join(dir, 'short-group.jsonl');
+    expect((await run(['eval', tasks, '--host', server.url, '--out', out, '--samples', '3', '--seed', '90'])).code).toBe(1);
+    const r = await run(['export-rollouts', out]);
+    expect(r.code).toBe(0);
+    expect(
+      r.stdout
+        .trimEnd()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { samples: unknown[] }).samples.length),
+    ).toEqual([2, 3]);
+    expect(r.stderr).toBe(
+      '2 groups, 5 samples → standard output\nr1ci: 1 group has fewer than 3 samples (short-group.tasks.jsonl#p: 2): their other samples ended in an error or were not asked yet; run the eval again with --samples 3 to complete them.\n',
+    );
+  });
+
   it('writes results to .r1ci/results/ beside the tasks by default, never into the current folder, and says so in --help', async () => {
     const tasksDir = mkdtempSync(join(dir, 'tasks-'));
     const tasks = join(tasksDir, 'probe.tasks.jsonl');
@@ -302,7 +432,19 @@ describe('r1ci eval (spawned CLI, scripted server, real sandbox)', () => {
     for (const format of ['chat', 'alpaca', 'sharegpt']) {
       const x = await run(['export-sft', out, '--format', format]);
       expect(x.code).toBe(0);
-      expect(x.stdout.trimEnd().split('\n')).toHaveLength(withCode.length);
+      const lines = x.stdout.trimEnd().split('\n');
+      expect(lines).toHaveLength(withCode.length);
+      if (format === 'chat') continue;
+      // The dataset_info.json entry it prints makes LLaMA-Factory read every column of every line
+      // (was: none printed, and the docs' bare "formatting": "alpaca" read alpaca's last exchange alone).
+      const said = /LLaMA-Factory: register it in dataset_info\.json as (\{.*\}) \(/.exec(x.stderr)?.[1];
+      expect(said, x.stderr).toBeDefined();
+      const entry = (JSON.parse(said ?? '{}') as Record<string, unknown>)[`r1ci_${format}`];
+      expect(entry).toMatchObject({ file_name: `r1ci_${format}.jsonl`, formatting: format });
+      const read = llamaFactoryReadColumns(entry);
+      const written = new Set(lines.flatMap((l) => Object.keys(JSON.parse(l) as object)));
+      expect(format === 'alpaca' ? written.has('history') : true).toBe(true);
+      expect([...written].filter((k) => !read.has(k))).toEqual([]);
     }
     const bad = await run(['export-sft', out, '--format', 'parquet']);
     expect(bad.code).toBe(2);

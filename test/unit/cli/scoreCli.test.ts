@@ -105,15 +105,16 @@ describe('r1ci score (spawned CLI, no model)', () => {
     expect(r.stderr).toMatch(/not scored \(unsupported\): MATH/);
     expect(r.stderr).not.toMatch(/sandbox tier/);
     // Exit 1 is said in words, with the lines to look at (the JSON lines may be piped elsewhere).
-    expect(r.stderr).toContain("r1ci: 7 of 15 answer lines were not scored (lines 7, 8, 9, 10, 11 and 2 more): each one's JSON line says why.\n");
+    // The answers file is named, as task-file problems name theirs (was: "answer lines" of no file).
+    expect(r.stderr).toContain(`r1ci: 7 of 15 answer lines of ${file} were not scored (lines 7, 8, 9, 10, 11 and 2 more): each one's JSON line says why.\n`);
     expect(r.code).toBe(1);
   });
 
   it('names the unscored lines in stderr in plain words, one or several', () => {
-    expect(describeUnscored([3], 4)).toBe("r1ci: 1 of 4 answer lines was not scored (line 3): each one's JSON line says why.");
-    expect(describeUnscored([2, 9], 9)).toBe("r1ci: 2 of 9 answer lines were not scored (lines 2 and 9): each one's JSON line says why.");
-    expect(describeUnscored([1, 2, 3, 4, 5], 5)).toBe("r1ci: 5 of 5 answer lines were not scored (lines 1, 2, 3, 4 and 5): each one's JSON line says why.");
-    expect(describeUnscored([1, 2, 3, 4, 5, 6], 1)).toMatch(/of 1 answer line were not scored \(lines 1, 2, 3, 4, 5 and 1 more\)/);
+    expect(describeUnscored([3], 4, 'a.jsonl')).toBe("r1ci: 1 of 4 answer lines of a.jsonl was not scored (line 3): each one's JSON line says why.");
+    expect(describeUnscored([2, 9], 9, 'standard input')).toBe("r1ci: 2 of 9 answer lines of standard input were not scored (lines 2 and 9): each one's JSON line says why.");
+    expect(describeUnscored([1, 2, 3, 4, 5], 5, 'a.jsonl')).toBe("r1ci: 5 of 5 answer lines of a.jsonl were not scored (lines 1, 2, 3, 4 and 5): each one's JSON line says why.");
+    expect(describeUnscored([1, 2, 3, 4, 5, 6], 1, 'a.jsonl')).toMatch(/of 1 answer line of a\.jsonl were not scored \(lines 1, 2, 3, 4, 5 and 1 more\)/);
   });
 
   it("scores an answer written as a JSON number or boolean as Python's str() prints it; an array or object is refused for its line only", async () => {

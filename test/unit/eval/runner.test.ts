@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readResults, type ResultRecord } from '../../../src/eval/results';
-import { runEvaluation, type EvalEvent, type EvalRunOptions, type SolveFn, type SolveOutcome } from '../../../src/eval/runner';
+import { madeOtherwiseNote, runEvaluation, type EvalEvent, type EvalRunOptions, type SolveFn, type SolveOutcome } from '../../../src/eval/runner';
 import type { TaskRecord } from '../../../src/eval/types';
 
 const records: TaskRecord[] = Array.from({ length: 12 }, (_, i) => ({
@@ -264,6 +264,86 @@ describe('runEvaluation', () => {
     await expect(collect({ records, solve: arithmetic(), meta: { ...meta, textOnly: true }, concurrency: 1, perQuestionTimeoutMs: 0, resultsFile: file, resume: true })).rejects.toThrow(
       /another run \(model m1\); this run is m1, text only/,
     );
+  });
+
+  it('refuses to add samples drawn at another temperature or seed to a file of the same model, naming both; a file with nothing left to ask is only summarized', async () => {
+    await collect({ records: records.slice(0, 2), solve: arithmetic(), meta, concurrency: 1, perQuestionTimeoutMs: 0, resultsFile: file, resume: true, samples: 2 });
+    const before = readFileSync(file, 'utf8');
+    // More samples, or more questions, at another temperature or seed (or none): refused before anything is asked.
+    for (const [other, what] of [
+      [{ ...meta, temperature: 1 }, /holds q0, sample 0, made with temperature 0\.6, seed 7; this run asks for temperature 1, seed 7\. Resuming would count both kinds/],
+      [{ ...meta, seed: 40 }, /made with temperature 0\.6, seed 7; this run asks for temperature 0\.6, seed 40\./],
+    ] as const) {
+      let asked = 0;
+      const solve: SolveFn = async (r, c) => {
+        asked++;
+        return arithmetic()(r, c);
+      };
+      await expect(collect({ records: records.slice(0, 2), solve, meta: other, concurrency: 1, perQuestionTimeoutMs: 0, resultsFile: file, resume: true, samples: 3 })).rejects.toThrow(what);
+      await expect(collect({ records: records.slice(0, 3), solve, meta: other, concurrency: 1, perQuestionTimeoutMs: 0, resultsFile: file, resume: true, samples: 2 })).rejects.toThrow(what);
+      expect(asked).toBe(0);
+    }
+    expect(readFileSync(file, 'utf8')).toBe(before);
+    // An unseeded run draws fresh samples: they may join seeded ones (no seed can repeat).
+    await collect({ records: records.slice(0, 2), solve: arithmetic(), meta: { ...meta, seed: null }, concurrency: 1, perQuestionTimeoutMs: 0, resultsFile: file, resume: true, samples: 3 });
+    expect((await readResults(file)).results.filter((r) => r.sample === 2).map((r) => r.seed)).toEqual([null, null]);
+    writeFileSync(file, before);
+    // Nothing left to ask: the file is summarized, whatever the settings now.
+    const done = await collect({ records: records.slice(0, 2), solve: arithmetic(), meta: { ...meta, temperature: 1 }, concurrency: 1, perQuestionTimeoutMs: 0, resultsFile: file, resume: true, samples: 2 });
+    expect(endOf(done).results).toHaveLength(4);
+    // The same settings add the third sample (seed 7 + 2).
+    await collect({ records: records.slice(0, 2), solve: arithmetic(), meta, concurrency: 1, perQuestionTimeoutMs: 0, resultsFile: file, resume: true, samples: 3 });
+    expect((await readResults(file)).results.filter((r) => r.sample === 2).map((r) => r.seed)).toEqual([9, 9]);
+  });
+
+  it('records the code-call budget, refuses to add samples at another one, and says so when nothing is left to ask (files without a budget are not compared)', async () => {
+    const v1 = { ...meta, maxCodeCalls: 5 };
+    await collect({ records: records.slice(0, 2), solve: arithmetic(), meta: v1, concurrency: 1, perQuestionTimeoutMs: 0, resultsFile: file, resume: true });
+    expect((await readResults(file)).results.map((r) => r.maxCodeCalls)).toEqual([5, 5]);
+    const v2 = { ...meta, maxCodeCalls: 8 };
+    const said = /holds q0, sample 0, made with temperature 0\.6, seed 7, a budget of 5 code calls; this run asks for temperature 0\.6, seed 7, a budget of 8 code calls\./;
+    await expect(collect({ records: records.slice(0, 3), solve: arithmetic(), meta: v2, concurrency: 1, perQuestionTimeoutMs: 0, resultsFile: file, resume: true })).rejects.toThrow(said);
+    const previous = (await readResults(file)).results;
+    expect(madeOtherwiseNote(file, previous, records.slice(0, 2), 1, v2)).toMatch(said);
+    expect(madeOtherwiseNote(file, previous, records.slice(0, 2), 1, v1)).toBeUndefined();
+    // A text-only run, or a file written before budgets were recorded, has none to compare.
+    expect(madeOtherwiseNote(file, previous, records.slice(0, 2), 1, meta)).toBeUndefined();
+    expect(
+      madeOtherwiseNote(
+        file,
+        previous.map(({ maxCodeCalls: _m, ...r }) => r),
+        records.slice(0, 2),
+        1,
+        v2,
+      ),
+    ).toBeUndefined();
+  });
+
+  it('refuses a results file holding an id of this run for another question (two task sets with the same file names, or an edited task file), even with nothing left to ask', async () => {
+    await collect({ records: records.slice(0, 2), solve: arithmetic(), meta, concurrency: 1, perQuestionTimeoutMs: 0, resultsFile: file, resume: true });
+    const before = readFileSync(file, 'utf8');
+    const edited = records.slice(0, 2).map((r, i) => (i === 1 ? { ...r, question: `${r.question} (edited)` } : r));
+    let asked = 0;
+    const solve: SolveFn = async (r, c) => {
+      asked++;
+      return arithmetic()(r, c);
+    };
+    const said = /holds a result for q1 of another question \(".*", not ".* \(edited\)"\): ids are relative to the task file or folder given/;
+    await expect(collect({ records: edited, solve, meta, concurrency: 1, perQuestionTimeoutMs: 0, resultsFile: file, resume: true })).rejects.toThrow(said);
+    await expect(collect({ records: [...edited, ...records.slice(2, 3)], solve, meta, concurrency: 1, perQuestionTimeoutMs: 0, resultsFile: file, resume: true })).rejects.toThrow(said);
+    expect(asked).toBe(0);
+    expect(readFileSync(file, 'utf8')).toBe(before);
+  });
+
+  it('lets a re-run at new settings redo what ended in an error, and another task set of the file keep its own settings', async () => {
+    await collect({ records: records.slice(0, 1), solve: async () => Promise.reject(new Error('server down')), meta, concurrency: 1, perQuestionTimeoutMs: 0, resultsFile: file, resume: true });
+    const others = records.map((r) => ({ ...r, id: `other-${r.id}` }));
+    await collect({ records: others.slice(0, 2), solve: arithmetic(), meta, concurrency: 1, perQuestionTimeoutMs: 0, resultsFile: file, resume: true });
+    const events = await collect({ records: records.slice(0, 2), solve: arithmetic(), meta: { ...meta, temperature: 1, seed: null }, concurrency: 1, perQuestionTimeoutMs: 0, resultsFile: file, resume: true });
+    expect(endOf(events).results.map((r) => [r.id, r.temperature, r.error])).toEqual([
+      ['q0', 1, undefined],
+      ['q1', 1, undefined],
+    ]);
   });
 
   it('reports a bad line of the results file with its line number instead of resuming over it', async () => {

@@ -6,7 +6,7 @@ import type { TrajectoryTurn } from '../../../src/trajectory/trajectory';
 import { executionSpans } from '../../../src/eval/executionSpans';
 import { reward } from '../../../src/eval/export/rollouts';
 import type { ResultRecord } from '../../../src/eval/results';
-import { curriculumJsonl, curriculumStage, improvementPotential, passAtK, summarizeSamples } from '../../../src/eval/sampling';
+import { curriculumJsonl, curriculumStage, improvementPotential, passAtK, samplesToMarkdown, summarizeSamples } from '../../../src/eval/sampling';
 import type { ExecResult } from '../../../src/sandbox/types';
 
 /** The definition: the share of k-subsets of n samples (c right) that hold at least one right one. */
@@ -112,6 +112,27 @@ describe('summarizeSamples', () => {
       .map((l) => JSON.parse(l) as { id: string; stage: number; potential: number });
     expect(lines.map((l) => l.id)).toEqual(['t2/c', 't1/a', 't1/b', 't2/d']);
     expect(lines[0]).toMatchObject({ stage: 1, potential: 1 });
+  });
+});
+
+describe('pass@k of an unfinished run', () => {
+  it('with the k the run asked for, a row none of whose questions has k samples shows pass@k as —, never 0% or pass@(fewer)', () => {
+    const results = [...[true, false].map((c, i) => res('t1/a', i, c)), ...[false, false, false].map((c, i) => res('t2/b', i, c))];
+    const s = summarizeSamples(results, 3);
+    expect(s.k).toBe(3);
+    expect([s.overall.complete, s.incomplete]).toEqual([1, 1]);
+    expect(s.tasks.map((t) => [t.task, t.complete])).toEqual([
+      ['t1', 0],
+      ['t2', 1],
+    ]);
+    const md = samplesToMarkdown(s);
+    expect(md).toContain('| t1 | 1 | — | 50.0% | 1.00 |');
+    expect(md).toContain('| t2 | 1 | 0.0% | 0.0% | 0.00 |');
+    expect(md).toContain('| **Overall** | 2 | 0.0% | 25.0% | 0.50 |');
+    expect(md).not.toContain('not known');
+    const none = samplesToMarkdown(summarizeSamples(results.slice(0, 2), 3));
+    expect(none).toContain('| **Overall** | 1 | — | 50.0% | 1.00 |');
+    expect(none).toContain('pass@3 is not known yet: no question has 3 finished samples');
   });
 });
 

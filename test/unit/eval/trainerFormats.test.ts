@@ -4,7 +4,8 @@
 // samples per question, with replies that carry reasoning, native tool calls, code that raises,
 // and a question that spends the whole code-call budget (more than six turns: the v2 penalty).
 // The scripted server plays the model over HTTP; the code runs in the real sandbox.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,12 +13,13 @@ import { createBackend } from '../../../src/agent/backends';
 import { RESULTS_HEADER, type ProtocolMode } from '../../../src/agent/protocol';
 import { evaluate } from '../../../src/eval/evaluate';
 import { rolloutsJsonl } from '../../../src/eval/export/rollouts';
-import { SFT_FORMATS, sftJsonl } from '../../../src/eval/export/sft';
+import { llamaFactoryDatasetEntry, SFT_FORMATS, sftJsonl } from '../../../src/eval/export/sft';
 import { readResults, type ResultRecord } from '../../../src/eval/results';
 import type { TaskRecord } from '../../../src/eval/types';
 import { SandboxPool } from '../../../src/sandbox';
+import { resolvePython } from '../../../src/sandbox/python';
 import { startScriptedServer, type Scenario, type ScriptedServer } from '../../support/scripted-server';
-import { alpacaViolations, chatViolations, rolloutViolations, sharegptViolations } from '../../support/trainerFormats';
+import { alpacaViolations, chatViolations, llamaFactoryReadColumns, rolloutViolations, sharegptViolations } from '../../support/trainerFormats';
 
 const scenarios = [
   {
@@ -60,6 +62,17 @@ const scenarios = [
       { expectResultContains: '45', text: 'It is {{result}}.\n\n<<<{{result}}>>>' },
     ],
   },
+  {
+    // Characters outside the Basic Multilingual Plane (one code point, two UTF-16 units) before,
+    // inside and after the results: a span counted in UTF-16 units lands beside the result in Python.
+    id: 'tf-astral',
+    match: 'Export probe H: how many apples in 🍎🍎🍎?',
+    turns: [
+      { text: 'Counting 🍎 with 𝑥 = 3 in mind.\n\n```python\nprint("🍎" * 3, len("🍎🍎🍎"))\n```\n' },
+      { expectResultContains: '🍎🍎🍎 3', text: 'The code printed 🍎🍎🍎 and 3.\n\n```python\nprint("𝑥 =", 3)\n```\n' },
+      { expectResultContains: '𝑥 = 3', text: 'So 𝑥 = 3 🍎.\n\n<<<3>>>' },
+    ],
+  },
   { id: 'tf-text-only', match: 'Export probe E: what is 1 + 1?', turns: [{ text: 'That is two.\n\n<<<2>>>' }] },
   { id: 'tf-wrong', match: 'Export probe F: what is 3 + 3?', turns: [{ text: 'Surely seven.\n\n<<<7>>>' }] },
 ] as Scenario[];
@@ -71,6 +84,7 @@ const records: TaskRecord[] = [
   question('c', 'Export probe C: keep computing.', '1024'),
   question('d', 'Export probe D: what is 10 factorial?', '3628800'),
   question('g', 'Export probe G: what is the sum of 0 to 9?', '45'),
+  question('h', 'Export probe H: how many apples in 🍎🍎🍎?', '3'),
   question('e', 'Export probe E: what is 1 + 1?', '2'),
   question('f', 'Export probe F: what is 3 + 3?', '6'),
 ];
@@ -140,8 +154,16 @@ describe('training exports against their readers (scripted server, real sandbox)
     const problems: string[] = [];
     const counts: Record<string, number> = {};
     for (const format of SFT_FORMATS) {
-      const lines = jsonLines(sftJsonl(results, { format }).text);
+      const exported = sftJsonl(results, { format });
+      const lines = jsonLines(exported.text);
       counts[format] = lines.length;
+      // Every correct trajectory with code is exported or named as left out, with its reason: none vanishes.
+      expect(lines.length + exported.leftOut.length).toBe(10);
+      if (format === 'alpaca' && protocol === 'tools')
+        expect(exported.leftOut.map((l) => [l.id, l.reason.startsWith('it made native tool calls')])).toEqual([
+          ['d', true],
+          ['d', true],
+        ]);
       const check = format === 'chat' ? chatViolations : format === 'alpaca' ? alpacaViolations : sharegptViolations;
       lines.forEach((l, i) => problems.push(...check(l).map((p) => `${format} line ${i + 1}: ${p}`)));
     }
@@ -154,11 +176,11 @@ describe('training exports against their readers (scripted server, real sandbox)
       lines.forEach((l, i) => problems.push(...rolloutViolations(l, results, options).map((p) => `rollouts ${JSON.stringify(options)} line ${i + 1}: ${p}`)));
     }
     expect(problems).toEqual([]);
-    // Right with code: a, b, d, g, two samples each. Nothing is dropped, except from alpaca, which
+    // Right with code: a, b, d, g, h, two samples each. Nothing is dropped, except from alpaca, which
     // has no turn for a native tool call (tools protocol).
-    expect(counts.chat).toBe(8);
-    expect(counts.sharegpt).toBe(8);
-    expect(counts.alpaca).toBe(protocol === 'tools' ? 6 : 8);
+    expect(counts.chat).toBe(10);
+    expect(counts.sharegpt).toBe(10);
+    expect(counts.alpaca).toBe(protocol === 'tools' ? 8 : 10);
   });
 
   it('masks the result of a native tool call the R1-CI protocol ran as code (was: no spans, the result trained on)', async () => {
@@ -192,6 +214,31 @@ describe('training exports against their readers (scripted server, real sandbox)
   });
 });
 
+describe('rollout mask spans as a Python trainer slices them', () => {
+  // A trainer reads the JSONL with json.loads and masks response[start:end] (str indices: code
+  // points). Emoji and mathematical letters are one code point and two UTF-16 units each.
+  it.each(['r1ci', 'chat'] as const)('%s protocol: response[start:end] in real Python is exactly each results block, around emoji (was: spans in UTF-16 units, off by one per emoji before them)', async (protocol) => {
+    const results = await run('ollama', protocol);
+    const file = path.join(dir, `astral-${protocol}.rollouts.jsonl`);
+    writeFileSync(file, rolloutsJsonl(results).text);
+    const script = [
+      'import json, sys',
+      'for line in open(sys.argv[1], encoding="utf-8"):',
+      '    g = json.loads(line)',
+      '    if g["id"] != "h": continue',
+      '    for s in g["samples"]:',
+      '        print(json.dumps([s["response"][a:b] for a, b in s["mask_spans"]]))',
+    ].join('\n');
+    const python = (await resolvePython()).executable;
+    const sliced = execFileSync(python, ['-c', script, file], { encoding: 'utf8' })
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as string[]);
+    const blocks = [`${RESULTS_HEADER}\n🍎🍎🍎 3\n`, `${RESULTS_HEADER}\n𝑥 = 3\n`];
+    expect(sliced).toEqual([blocks, blocks]);
+  });
+});
+
 describe('reasoning in the training exports', () => {
   it.each(['ollama', 'openai'] as const)('%s, chat protocol: each reply starts with its reasoning in <think> in alpaca, sharegpt and rollouts (was: dropped), results still masked exactly', async (backend) => {
     const results = await run(backend, 'chat');
@@ -215,6 +262,14 @@ describe('reasoning in the training exports', () => {
 });
 
 describe('the checker rejects what the readers reject', () => {
+  it("LLaMA-Factory's dataset_info columns: a bare alpaca entry reads no history or system, a partial columns list unsets the defaults", () => {
+    expect([...llamaFactoryReadColumns({ formatting: 'alpaca' })].sort()).toEqual(['input', 'instruction', 'output']);
+    expect([...llamaFactoryReadColumns({ columns: { system: 'system', history: 'history' } })].sort()).toEqual(['history', 'system']);
+    expect([...llamaFactoryReadColumns({ formatting: 'sharegpt' })]).toEqual(['conversations']);
+    expect([...llamaFactoryReadColumns(llamaFactoryDatasetEntry('alpaca', 'a.jsonl'))].sort()).toEqual(['history', 'input', 'instruction', 'output', 'system']);
+    expect([...llamaFactoryReadColumns(llamaFactoryDatasetEntry('sharegpt', 's.jsonl'))].sort()).toEqual(['conversations', 'system', 'tools']);
+  });
+
   it('rollouts: a span over model text, a result left unmasked, a wrong reward', async () => {
     const results = await run('ollama', 'r1ci');
     const group = jsonLines(rolloutsJsonl(results).text).find((l) => (l as { id: string }).id === 'b') as { samples: Array<{ mask_spans: Array<[number, number]>; reward: number }> };

@@ -135,7 +135,7 @@ function samplingSection(sampling: ResultsSampling, label: string): HTMLElement 
     el(
       'p',
       { class: 'facts' },
-      `pass@${sampling.k} ${pct(sampling.overall.passAtK)} · mean@${sampling.k} ${pct(sampling.overall.meanAtK)} · mean Π ${sampling.overall.meanPotential.toFixed(2)} · stages 1: ${sampling.stages['1'] ?? 0}, 2: ${sampling.stages['2'] ?? 0}, 3: ${sampling.stages['3'] ?? 0}, 4: ${sampling.stages['4'] ?? 0}, no signal: ${sampling.stages['0'] ?? 0}${sampling.incomplete ? ` · ${sampling.incomplete} question(s) with fewer samples (not in pass@${sampling.k})` : ''}`,
+      `pass@${sampling.k} ${sampling.overall.complete > 0 ? pct(sampling.overall.passAtK) : '—'} · mean@${sampling.k} ${pct(sampling.overall.meanAtK)} · mean Π ${sampling.overall.meanPotential.toFixed(2)} · stages 1: ${sampling.stages['1'] ?? 0}, 2: ${sampling.stages['2'] ?? 0}, 3: ${sampling.stages['3'] ?? 0}, 4: ${sampling.stages['4'] ?? 0}, no signal: ${sampling.stages['0'] ?? 0}${sampling.incomplete ? ` · ${sampling.incomplete} question(s) with fewer samples (not in pass@${sampling.k})` : ''}`,
     ),
   );
   const t = el('table', { class: 'tasks' });
@@ -144,7 +144,8 @@ function samplingSection(sampling: ResultsSampling, label: string): HTMLElement 
   t.append(head);
   for (const [name, s] of [...sampling.tasks.map((x) => [x.task, x] as const), ['Overall', sampling.overall] as const]) {
     const tr = el('tr', name === 'Overall' ? { class: 'overall' } : {});
-    for (const c of [name, String(s.questions), pct(s.passAtK), pct(s.meanAtK), s.meanPotential.toFixed(2)]) tr.append(el('td', {}, c));
+    // A row none of whose questions has k samples has no pass@k: —, never 0%.
+    for (const c of [name, String(s.questions), s.complete > 0 ? pct(s.passAtK) : '—', pct(s.meanAtK), s.meanPotential.toFixed(2)]) tr.append(el('td', {}, c));
     if (name === 'Overall') tr.children[2]?.setAttribute('data-testid', 'pass-at-k');
     t.append(tr);
   }
