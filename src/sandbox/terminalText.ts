@@ -54,10 +54,14 @@ export function jsonTextForTerminal(json: string): string {
  * Characters that show as nothing (or as a blank no one reads as a character): Unicode's format
  * characters (zero-width space and joiners, word joiner, soft hyphen, byte-order mark, invisible
  * operators, tag characters; bidi controls are among them but `escapeControls` already wrote
- * those), the line and paragraph separators, and the Hangul fillers (U+115F, U+1160, U+3164,
- * U+FFA0), which are letters to Python: `\u3164 = "…"` is an assignment to a name the reader cannot see.
+ * those), the line and paragraph separators, and every Default_Ignorable_Code_Point (Unicode's
+ * list of what a renderer shows as nothing, DerivedCoreProperties.txt). Among those are letters
+ * and marks Python takes into a name: the Hangul fillers (U+115F, U+1160, U+3164, U+FFA0:
+ * `\u3164 = "…"` assigns to a name the reader cannot see), and the nonspacing marks the
+ * variation selectors (U+FE00–FE0F, U+E0100–E01EF), U+034F, U+17B4/5 and U+180B–180F, which
+ * NFKC keeps: `ok\ufe00 = True` reads as `ok = True` but binds another name (Python 3.11, s39).
  */
-const INVISIBLE = /[\p{Cf}\u2028\u2029\u115F\u1160\u3164\uFFA0]/gu;
+const INVISIBLE = /[\p{Cf}\p{Default_Ignorable_Code_Point}\u2028\u2029]/gu;
 
 /** Every INVISIBLE character written as an escape (`\u200b`, `\u{e0041}`). */
 function escapeInvisible(text: string): string {

@@ -6,7 +6,9 @@
 // tool-call listing) shows it where Python reads it.
 // Found by reading approval.ts: a lone `\r` was shown escaped inside its line, yet Python's
 // compile() ends a source line there (universal newlines), so `# C:\temp\rimport os` read as one
-// comment; a Hangul filler (U+3164, a letter to Python) made an invisible variable name.
+// comment; a Hangul filler (U+3164, a letter to Python) made an invisible variable name. Later
+// (s39-check): a variation selector, U+034F or a Mongolian selector after a name is a nonspacing
+// mark Python keeps in the name (NFKC leaves it), shown as nothing: `ok\ufe00 = True` read as `ok = True`.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { invocationPreview } from '../../../src/codeTool/approval';
 import { createPrinter } from '../../../src/cli/printer';
@@ -59,6 +61,18 @@ const CASES: readonly HiddenCodeCase[] = [
     code: 'print("RAN-" + "LS")  # done\u2028and nothing after\n',
     printed: 'RAN-LS',
     shownLines: ['print("RAN-" + "LS")  # done\\u2028and nothing after'],
+  },
+  {
+    name: 'a variation selector (a nonspacing mark Python takes into a name) makes an invisible second name',
+    code: 'ok = False\nok\ufe00 = True\nprint("RAN-VS" if not ok else "ok")\n',
+    printed: 'RAN-VS',
+    shownLines: ['ok\\ufe00 = True'],
+  },
+  {
+    name: 'the marks Unicode lists as default ignorable (U+E0100, U+034F, U+180B, U+17B4) are invisible names too',
+    code: 'x = 1\nx\u{e0100} = 2\nx\u034f = 3\nx\u180b = 4\nx\u17b4 = 5\nprint("RAN-" + "DI", x)\n',
+    printed: 'RAN-DI 1',
+    shownLines: ['x\\u{e0100} = 2', 'x\\u034f = 3', 'x\\u180b = 4', 'x\\u17b4 = 5'],
   },
 ];
 
