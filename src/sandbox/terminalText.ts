@@ -91,14 +91,17 @@ export function escapeName(name: string): string {
  * would read as one comment while Python runs `import os` on a line of its own. A form feed in a
  * line's indentation sets Python's column back to 0 (the tokenizer counts only the whitespace after
  * it), so such a line starts with its `\f` at column 0 here, the whitespace before it left out:
- * `    \fprint(1)` under `if False:` reads as inside the block but runs after it. (Inside a
- * triple-quoted string those left-out blanks are text; the `\f` still shows where they were.) Every
+ * `    \fprint(1)` under `if False:` reads as inside the block but runs after it. The shown `\f`
+ * is two columns wide, so it takes the place of up to two spaces after it: the code then starts
+ * at the column Python gives it (`\f  print(1)` is at column 2, one level out of a block at 4;
+ * shown with its spaces it sat at 4, inside that block). (Inside a triple-quoted string those
+ * left-out blanks are text; the `\f` still shows where they were.) Every
  * other control and bidi override is shown escaped (escapeControls, "Trojan Source"), and so is
  * every character that shows as nothing (INVISIBLE: zero-width characters, separators, Hangul
  * fillers). Tabs kept.
  */
 export function codeForDisplay(code: string): string {
-  const lines = code.replace(/\r\n?/g, '\n').replace(/(^|\n)[ \t\f]*\f/g, '$1\f');
+  const lines = code.replace(/\r\n?/g, '\n').replace(/(^|\n)[ \t\f]*\f {0,2}/g, '$1\f');
   return escapeInvisible(escapeControls(lines));
 }
 

@@ -57,6 +57,12 @@ const CASES: readonly HiddenCodeCase[] = [
     shownLines: ['\\fprint("RAN-" + "FF")'],
   },
   {
+    name: 'a form feed before two spaces: Python reads the line at column 2, out of the dead block at 4 (the shown \\f takes the place of the spaces)',
+    code: 'if True:\n  if False:\n    pass\n\f  print("RAN-" + "FF2")\n',
+    printed: 'RAN-FF2',
+    shownLines: ['  if False:', '\\fprint("RAN-" + "FF2")'],
+  },
+  {
     name: 'a line separator (U+2028) is no line end to Python, so it is shown as an escape, not a break',
     code: 'print("RAN-" + "LS")  # done\u2028and nothing after\n',
     printed: 'RAN-LS',
@@ -113,5 +119,10 @@ describe.each(REQUIRED_TIERS)('code shown for approval is the code that runs (%s
 describe('codeForDisplay', () => {
   it('keeps the lines Python reads (CRLF is one line end), tabs, and escapes every other control', () => {
     expect(codeForDisplay('a = 1\r\nb = 2\rc = 3\n\tpass\x1b[2J\u202e')).toBe('a = 1\nb = 2\nc = 3\n\tpass\\x1b[2J\\u202e');
+  });
+
+  it("shows a form feed's line with its code at the column Python reads (tabs after it still reach the next tab stop)", () => {
+    // Python's columns: 4, 8 (a tab), 8 (a space, then a tab), 8 (six spaces and a tab), 1, 0.
+    expect(codeForDisplay('\f    a\n\f\tb\n  \f \tc\n\f      \td\n\f e\n\ff')).toBe('\\f  a\n\\f\tb\n\\f\tc\n\\f    \td\n\\fe\n\\ff');
   });
 });
