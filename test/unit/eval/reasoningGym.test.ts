@@ -84,10 +84,12 @@ describe('where we score differently from Reasoning-Gym (documented in docs/task
     expect(p24([2, 3, 3, 1], '2*3*(3+1)')).toBe(1);
   });
 
-  it('propositional_logic: too many variables score 0 instead of stalling', () => {
-    const names = Array.from({ length: 20 }, (_, i) => `v${i}`).join(' ∨ ');
-    const out = scoreReasoningGym('propositional_logic', names, { answer: null, metadata: { variables: ['P'], premises: ['P'] } });
-    expect(out.score).toBe(0);
+  it('propositional_logic: more names than its truth table can hold (over 30) score 0 instead of stalling; 20 are scored as RG scores them', () => {
+    const disjunction = (count: number): string => Array.from({ length: count }, (_, i) => `v${i}`).join(' ∨ ');
+    const score = (answer: string): number => scoreReasoningGym('propositional_logic', answer, { answer: null, metadata: { variables: ['P'], premises: ['P'] } }).score;
+    expect(score(disjunction(31))).toBe(0);
+    // Well formed but not implied by the premises: RG's 0.05, in a 2^20-row table.
+    expect(score(disjunction(20))).toBe(0.05);
   });
 });
 
