@@ -44,12 +44,21 @@ export async function showChatView(page: Page): Promise<void> {
   );
 }
 
-/** Types a question into the composer and sends it with Enter, as a user does. */
+/**
+ * Types a question into the composer and sends it with Enter, as a user does, then waits until
+ * the page has taken it (the composer empties on send). The composer is disabled until the page's
+ * script handles Enter, and Playwright's click and fill wait for it to be enabled, so the Enter
+ * is never pressed into a page that would only add a new line.
+ *
+ * @throws Error when the composer still holds the question 15 s after Enter (the question was
+ *   not sent: e.g. the page said an answer is still running).
+ */
 export async function askInChat(chat: FrameLocator, question: string): Promise<void> {
   const box = chat.locator('#question');
   await box.click();
   await box.fill(question);
   await box.press('Enter');
+  await waitFor(async () => (await box.inputValue()) === '', 15_000, `the chat to send "${question}" (the composer still holds it)`);
 }
 
 /**

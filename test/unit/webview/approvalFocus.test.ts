@@ -39,12 +39,15 @@ afterAll(async () => {
   rmSync(outDir, { recursive: true, force: true });
 });
 
-/** The chat page with the webview bundle; `acquireVsCodeApi` records what the page posts. */
-async function chatPage(): Promise<Page> {
+/**
+ * The chat page with the webview bundle (or, with `script: false`, its HTML alone, as it stands
+ * while the workbench still fetches the bundle); `acquireVsCodeApi` records what the page posts.
+ */
+async function chatPage(options: { script?: boolean } = {}): Promise<Page> {
   const page = await browser.newPage();
   const api = 'window.__posted = []; window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__posted.push(m), getState: () => undefined, setState: () => undefined });';
   await page.setContent(`<!DOCTYPE html><html><head><script>${api}</script></head><body data-view="chat">${CHAT_VIEW_BODY}</body></html>`);
-  await page.addScriptTag({ content: bundle });
+  if (options.script ?? true) await page.addScriptTag({ content: bundle });
   return page;
 }
 
@@ -103,6 +106,29 @@ describe('the approval question never takes a key meant for something else', () 
       await page.keyboard.press('Tab');
       await page.keyboard.press('Enter');
       expect(await approvals(page)).toEqual([{ type: 'approve', index: 0, run: true }]);
+    } finally {
+      await page.close();
+    }
+  });
+});
+
+// The e2e suite's first question was once lost (s40): the workbench fetches the page's script
+// through its service worker, seconds after the HTML shows, and an Enter typed before the
+// script's handler only added a new line. The composer now takes input only when Enter sends.
+describe('the composer takes input only when Enter sends it', () => {
+  it('is disabled while the page has no script, and sends once it has', async () => {
+    const page = await chatPage({ script: false });
+    try {
+      expect(await page.isDisabled('#question')).toBe(true);
+      expect(await page.isDisabled('#send')).toBe(true);
+      await page.addScriptTag({ content: bundle });
+      expect(await page.isEnabled('#question')).toBe(true);
+      expect(await page.isEnabled('#send')).toBe(true);
+      await page.fill('#question', 'What is 6 * 7?');
+      await page.press('#question', 'Enter');
+      const posted = await page.evaluate(() => (window as unknown as { __posted: Array<{ type: string }> }).__posted);
+      expect(posted.filter((m) => m.type === 'ask')).toEqual([{ type: 'ask', question: 'What is 6 * 7?' }]);
+      expect(await page.inputValue('#question')).toBe('');
     } finally {
       await page.close();
     }

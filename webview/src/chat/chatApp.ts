@@ -60,6 +60,10 @@ export function startChatApp(): void {
     }
   });
   send.addEventListener('click', submit);
+  // The page's HTML starts the composer disabled (chatPage.ts): it takes input only from here on,
+  // when Enter sends.
+  question.disabled = false;
+  send.disabled = state?.busy ?? false;
 
   const render = (next: ChatState): void => {
     state = next;
