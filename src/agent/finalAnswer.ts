@@ -1,11 +1,11 @@
 // The final answer is the content of the last <<<...>>> the model wrote (the R1-CI format).
 //
-// Where it is written matters: `print(f"<<<{x}>>>")` inside code is usually a template, so
-// answers in prose win, then a fenced block holding nothing but an answer (small models do
-// that). Only when neither exists does a literal marker inside code count: the benchmark
-// authors read the last `<<<(.*?)>>>` of the whole reply, and a reply whose code prints
-// `<<<3>>>` is answered that way in their harness. A marker in an inline code span of prose
-// (`` `<<<42>>>` ``) is read with the fenced answer-only blocks, after prose answers.
+// Where it is written matters: `print(f"<<<{x}>>>")` inside code is usually a template, so an
+// answer written for the reader wins: in prose, in an inline code span of prose
+// (`` `<<<42>>>` ``) or as a fenced block holding nothing but an answer (small models do that),
+// the last of them by position, as the benchmark authors read the last `<<<(.*?)>>>` of the
+// whole reply (CodeSteer's `re.findall(...)[-1]`). Only when none exists does a literal marker
+// inside code count: a reply whose code prints `<<<3>>>` is answered that way in their harness.
 //
 // `\boxed{}` is a different format. The authors' validators reject it
 // (../shared/conformance/symbench.jsonl checks that), so the strict reading used for scoring
@@ -145,27 +145,38 @@ export function splitInlineReasoning(stretch: string): { readonly reasoning: str
  * (`> ...` after up to 3 spaces, as CommonMark opens a blockquote: not after a tab or a Unicode
  * space) are dropped. An inline code span holding `<<<` or `>>>` is taken out of `text` (a span
  * naming the marker, `` `<<<` ``, pairs with nothing) and its content goes to `spans`, where a
- * whole `<<<…>>>` inside one span is a fallback answer (`` `<<<42>>>` ``: the authors' `<<<(.*?)>>>` reads it);
+ * whole `<<<…>>>` inside one span is an answer (`` `<<<42>>>` ``: the authors' `<<<(.*?)>>>` reads it), placed
+ * where the span stood;
  * any other span stays as written, so `<<<`42`>>>` answers `` `42` `` as theirs does.
  * A line inside an answer that an earlier kept line opened (`<<<` not yet closed by `>>>`) is
  * kept even when it starts with `>`: it is the answer (BBH dyck_languages' `> } >` written on
  * its own line), not a quote.
  */
-function searchable(prose: string): { readonly text: string; readonly spans: readonly string[] } {
+function searchable(prose: string): { readonly text: string; readonly spans: readonly QuotedSpan[] } {
   const kept: string[] = [];
-  const spans: string[] = [];
+  const spans: QuotedSpan[] = [];
   let open = false;
+  let lineStart = 0;
   for (const raw of prose.split('\n')) {
     if (!open && /^ {0,3}>(?!>>)/.test(raw)) continue; // CommonMark's blockquote (spaces only); `>>>` closes a multi-line answer
-    const line = raw.replace(/`[^`\n]*`/g, (span: string) => {
+    let shrunk = 0; // characters the spans taken out so far on this line removed
+    const line = raw.replace(/`[^`\n]*`/g, (span: string, offset: number) => {
       if (!span.includes('<<<') && !span.includes('>>>')) return span;
-      spans.push(span.slice(1, -1));
+      spans.push({ content: span.slice(1, -1), at: lineStart + offset - shrunk });
+      shrunk += span.length - 1;
       return ' ';
     });
     kept.push(line);
+    lineStart += line.length + 1;
     open = openAfter(line, open);
   }
   return { text: kept.join('\n'), spans };
+}
+
+/** An inline code span taken out of prose: its content, and where it stood in the searched text (UTF-16 index). */
+interface QuotedSpan {
+  readonly content: string;
+  readonly at: number;
 }
 
 /**
@@ -201,9 +212,14 @@ function hasFormatField(inner: string): boolean {
 }
 
 function lastMarked(text: string): string | null {
-  let last: string | null = null;
-  for (const { inner } of answerMarkers(text)) {
-    if (!PLACEHOLDERS.has(inner.trim().toLowerCase())) last = inner;
+  return lastMarkedAt(text)?.inner ?? null;
+}
+
+/** The last `<<<…>>>` of `text` that is not the instruction's placeholder, with its UTF-16 index; undefined when there is none. */
+function lastMarkedAt(text: string): { readonly inner: string; readonly index: number } | undefined {
+  let last: { inner: string; index: number } | undefined;
+  for (const { inner, index } of answerMarkers(text)) {
+    if (!PLACEHOLDERS.has(inner.trim().toLowerCase())) last = { inner, index };
   }
   return last;
 }
@@ -219,8 +235,10 @@ export interface FoundAnswer {
 }
 
 /**
- * The strict reading (scoring, `r1ci score`): the last `<<<...>>>` in prose; else a fenced block
- * that holds only `<<<...>>>`; else the last literal `<<<...>>>` inside code. `\boxed{}` is not
+ * The strict reading (scoring, `r1ci score`): the last `<<<...>>>` written for the reader (in
+ * prose, in an inline code span of prose, or as a fenced block that holds only `<<<...>>>`, the
+ * last by position, as the authors' `re.findall(r'<<<(.*?)>>>', reply)[-1]` reads them); else the
+ * last literal `<<<...>>>` inside code. `\boxed{}` is not
  * an answer here. `modelText` is one text or the model's stretches in order (one per model
  * request); each stretch's fences are matched on their own and a later stretch's answer wins.
  * Returns the answer stripped as Python strips it (a byte order mark kept), or null when there is none.
@@ -249,25 +267,28 @@ export function findFinalAnswer(modelText: string | readonly string[]): FoundAns
 
 function answerInStretch(text: string): { marked: string | null; boxed: string | null } {
   const segments = splitFenced(text);
-  let prose: string | null = null;
-  // The last answer written as code holds it: a fenced block of nothing but `<<<…>>>`, or a
-  // literal `<<<…>>>` in an inline code span of prose (`` `<<<42>>>` ``), whichever comes later.
-  let quoted: string | null = null;
+  // The last answer written for the reader, by position: in prose, in an inline code span of
+  // prose (`` `<<<42>>>` ``), or a fenced block of nothing but `<<<…>>>`.
+  let written: string | null = null;
   let inCode: string | null = null;
   let boxed: string | null = null;
   for (const s of segments) {
     if (!s.fenced) {
       const clean = searchable(s.text);
-      prose = lastMarked(clean.text) ?? prose;
-      for (const span of clean.spans) quoted = lastLiteralInCode(span) ?? quoted;
+      let last = lastMarkedAt(clean.text);
+      for (const span of clean.spans) {
+        const inner = lastLiteralInCode(span.content);
+        if (inner !== null && (last === undefined || span.at > last.index)) last = { inner, index: span.at };
+      }
+      written = last?.inner ?? written;
       boxed = extractBoxed(clean.text) ?? boxed;
     } else {
       const only = answerOnly(s.text);
-      if (only !== null && !PLACEHOLDERS.has(only.trim().toLowerCase())) quoted = only;
+      if (only !== null && !PLACEHOLDERS.has(only.trim().toLowerCase())) written = only;
       inCode = lastLiteralInCode(s.text) ?? inCode;
     }
   }
-  return { marked: prose ?? quoted ?? inCode, boxed };
+  return { marked: written ?? inCode, boxed };
 }
 
 /**

@@ -5,13 +5,19 @@ describe('extractFinalAnswer', () => {
   it('takes the last <<<...>>>', () => {
     expect(extractFinalAnswer('first <<<1>>> then <<< 2 >>>')).toBe('2');
   });
-  it("reads a marker in an inline code span, as the authors' <<<(.*?)>>> does, after any answer in prose", () => {
+  it("reads a marker in an inline code span, as the authors' <<<(.*?)>>> does, where it stands", () => {
     expect(extractFinalAnswer('So the answer is `<<<42>>>`')).toBe('42');
     expect(extractFinalAnswer('**Final answer:** `<<< [1, 2] >>>`.')).toBe('[1, 2]');
     // A code span inside the marker is part of the answer, backticks and all (their extraction keeps them).
     expect(extractFinalAnswer('So <<<`42`>>>')).toBe('`42`');
-    // A prose answer wins over a quoted one; between a span and an answer-only fence, the later one.
-    expect(extractFinalAnswer('So <<<3>>>; the format is `<<<x>>>`')).toBe('3');
+    // Prose, spans and answer-only fences are read by position, the last one answering, as the
+    // authors' re.findall(...)[-1] reads the reply (s40: a span after a prose answer used to lose).
+    expect(extractFinalAnswer('At first I guessed <<<1>>>, but checking shows more.\n\n**Final answer:** `<<<2>>>`')).toBe('2');
+    expect(extractFinalAnswer('So <<<3>>>; then `<<<x>>>`')).toBe('x');
+    expect(extractFinalAnswer('Not `<<<1>>>` but <<<2>>>, and `<<<3>>>` is wrong too: <<<4>>>')).toBe('4');
+    expect(extractFinalAnswer('Not `<<<1>>>` but <<<2>>>, and <<<3>>> is wrong: `<<<4>>>`')).toBe('4');
+    expect(extractFinalAnswer('Guess <<<1>>>\n```\n<<<2>>>\n```')).toBe('2');
+    expect(extractFinalAnswer('```\n<<<1>>>\n```\nSo <<<2>>>')).toBe('2');
     expect(extractFinalAnswer('```\n<<<1>>>\n```\nthen `<<<2>>>`')).toBe('2');
     expect(extractFinalAnswer('then `<<<2>>>`\n```\n<<<1>>>\n```')).toBe('1');
     // Spans naming the markers pair with nothing; a template in a span is no answer.

@@ -52,6 +52,9 @@ type Case = z.infer<typeof caseSchema>;
  * BBH targets in other forms (symbench_bbh_forms.jsonl, 3 examples of each of the 27 tasks:
  * spaces, period, bold, backticks, quotes, case, `\boxed{}`, a prefix, brackets added or
  * dropped, doubled spaces), against the corpus's exact-match stand-in.
+ * Answer order (symbench_answer_order.jsonl, made from the code-span cases): a guess in prose
+ * before the answer in a code span or an answer-only fenced block, and a guess in a code span
+ * before the answer in prose; the authors read the last marker, the same text as the case's.
  */
 const FIXTURES = [
   'symbench_python_strip.jsonl',
@@ -65,6 +68,7 @@ const FIXTURES = [
   'symbench_code_spans.jsonl',
   'symbench_sudoku_forms.jsonl',
   'symbench_bbh_forms.jsonl',
+  'symbench_answer_order.jsonl',
 ];
 const fixtureCases = FIXTURES.flatMap((name) =>
   readFileSync(path.join(repoRoot, 'test', 'fixtures', name), 'utf8')
