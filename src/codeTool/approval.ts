@@ -41,3 +41,70 @@ export function invocationPreview(code: string, sessionId: string | undefined, t
 function markdownText(text: string): string {
   return escapeControls(text).replace(/[\\[\]<>]/g, '\\$&');
 }
+
+/** What a tool call was shown before it was invoked: the tier, and whether the user confirmed it. */
+export interface PreparedCall {
+  readonly tier: IsolationTier;
+  /** True when the preview asked for a confirmation (VS Code asked, or the user allows this tool always). */
+  readonly confirmed: boolean;
+}
+
+/**
+ * The calls previewed (VS Code's `prepareInvocation`) and not yet invoked, by their input (code
+ * and session id): VS Code hands `invoke` no word of what `prepareInvocation` showed, so the
+ * tool keeps it to check, when the cell's sandbox has started, that the cell runs where it was
+ * approved to run. At most `limit` calls are kept (oldest dropped: their invoke is then treated
+ * as never confirmed).
+ */
+export class PreparedCalls {
+  private readonly calls = new Map<string, PreparedCall[]>();
+  private size = 0;
+
+  constructor(private readonly limit = 64) {}
+
+  /** Records that the call with `code` in `sessionId` was shown for `tier`, with a confirmation or not. */
+  record(code: string, sessionId: string | undefined, call: PreparedCall): void {
+    const key = callKey(code, sessionId);
+    this.calls.set(key, [...(this.calls.get(key) ?? []), call]);
+    this.size++;
+    while (this.size > this.limit) {
+      const oldest = this.calls.keys().next().value;
+      if (oldest === undefined) break;
+      const left = this.calls.get(oldest)?.slice(1) ?? [];
+      if (left.length > 0) this.calls.set(oldest, left);
+      else this.calls.delete(oldest);
+      this.size--;
+    }
+  }
+
+  /** The earliest preview of the call not yet invoked, taken out; undefined when there is none. */
+  take(code: string, sessionId: string | undefined): PreparedCall | undefined {
+    const key = callKey(code, sessionId);
+    const [first, ...rest] = this.calls.get(key) ?? [];
+    if (first === undefined) return undefined;
+    if (rest.length > 0) this.calls.set(key, rest);
+    else this.calls.delete(key);
+    this.size--;
+    return first;
+  }
+}
+
+function callKey(code: string, sessionId: string | undefined): string {
+  return JSON.stringify([code, sessionId ?? null]);
+}
+
+/**
+ * Whether a call may run on `tier`, the tier its sandbox turned out to have, given what the user
+ * was shown (`prepared`; undefined when no preview is on record): undefined to run, else the
+ * refusal the caller reads. It refuses when the approval setting asks first on `tier` and the
+ * call was not confirmed for it: the tier (or the setting) changed between the preview and the
+ * run, e.g. "r1ci.sandbox.isolation" set to basic, so code approved to run isolated without a
+ * question would run as the user.
+ */
+export function tierRefusal(approval: ApprovalSetting, tier: IsolationTier, prepared: PreparedCall | undefined): string | undefined {
+  const rule = toolApproval(approval, tier);
+  if (rule === 'refuse') return 'Not run: code execution is turned off ("r1ci.sandbox.approval": "never").';
+  if (rule === 'run' || (prepared?.confirmed === true && prepared.tier === tier)) return undefined;
+  const shown = prepared === undefined ? 'This call was not shown for confirmation' : `This call was shown for the ${prepared.tier} tier${prepared.confirmed ? '' : ' without a confirmation'}`;
+  return `Not run: ${shown}, but its sandbox is the ${tier} tier, where "r1ci.sandbox.approval" asks first. Call the tool again to be asked.`;
+}

@@ -58,6 +58,13 @@ export interface RunOptions {
   readonly signal?: AbortSignal;
   /** Also read the image artifacts (see readArtifactImages). */
   readonly withImages?: boolean;
+  /**
+   * Asked with the tier the cell's sandbox has, once it has started and right before the cell
+   * runs: a refusal message stops the cell (a SessionError with that message; the session and
+   * its variables stay), undefined lets it run. The VS Code tool checks here that the tier is
+   * the one the user was shown when the call was approved.
+   */
+  readonly allowTier?: (tier: IsolationTier) => string | undefined;
 }
 
 /** One row of `list()`. Times are epoch ms. */
@@ -151,6 +158,7 @@ export class SessionRegistry {
       });
       if (entry.ended.signal.aborted) throw endedMeanwhile();
       signal.throwIfAborted();
+      refuseTier(sandbox.runner, options.allowTier);
       const newSession = entry.turns++ === 0;
       const result = await sandbox.runner.runCell(code, { signal });
       entry.cells++;
@@ -210,8 +218,11 @@ export class SessionRegistry {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
-  private runOneOff(code: string, { signal, withImages }: RunOptions): Promise<SessionCellRun> {
-    return this.withSandbox(async (runner, cellSignal) => cellRun(null, runner, true, await runner.runCell(code, { signal: cellSignal }), withImages), signal);
+  private runOneOff(code: string, { signal, withImages, allowTier }: RunOptions): Promise<SessionCellRun> {
+    return this.withSandbox(async (runner, cellSignal) => {
+      refuseTier(runner, allowTier);
+      return cellRun(null, runner, true, await runner.runCell(code, { signal: cellSignal }), withImages);
+    }, signal);
   }
 
   /**
@@ -314,6 +325,12 @@ export class SessionRegistry {
     if (entry.timer) clearTimeout(entry.timer);
     entry.timer = undefined;
   }
+}
+
+/** @throws SessionError with `allowTier`'s message when it refuses the runner's tier. */
+function refuseTier(runner: CodeRunner, allowTier: RunOptions['allowTier']): void {
+  const refusal = allowTier?.(runner.tier);
+  if (refusal !== undefined) throw new SessionError(refusal);
 }
 
 async function cellRun(sessionId: string | null, runner: CodeRunner, newSession: boolean, result: ExecResult, withImages: boolean | undefined): Promise<SessionCellRun> {

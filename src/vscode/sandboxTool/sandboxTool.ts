@@ -4,10 +4,10 @@
 // Code 1.100: registerTool, prepareInvocation with confirmation messages, text result parts.
 // (LanguageModelDataPart, for returning images, is not in 1.100: images are named in the text.)
 import * as vscode from 'vscode';
-import { invocationPreview } from '../../codeTool/approval';
+import { invocationPreview, PreparedCalls, tierRefusal } from '../../codeTool/approval';
 import { formatCellReport } from '../../codeTool/cellReport';
 import { runPythonInput, type RunPythonInput } from '../../codeTool/runPythonInput';
-import { SessionRegistry } from '../../codeTool/sessionRegistry';
+import { SessionError, SessionRegistry } from '../../codeTool/sessionRegistry';
 import { runOptionsFrom } from '../../config/runOptions';
 import { readSettings } from '../shared/settings';
 import type { CommandManager } from '../shared/commandManager';
@@ -27,6 +27,8 @@ const NEVER_MESSAGE = 'Not run: code execution is turned off ("r1ci.sandbox.appr
 export class SandboxTool implements vscode.LanguageModelTool<RunPythonInput>, vscode.Disposable {
   private readonly registry: SessionRegistry;
   private tierCache: { key: string; tier: Promise<{ tier: IsolationTier; note: string }> } | undefined;
+  /** What each call's preview showed: `invoke` runs a cell only on the tier it was approved for. */
+  private readonly prepared = new PreparedCalls();
 
   constructor(
     sandbox: SandboxService,
@@ -46,6 +48,7 @@ export class SandboxTool implements vscode.LanguageModelTool<RunPythonInput>, vs
     if (!input.success || !vscode.workspace.isTrusted) return { invocationMessage: 'Run Python in the sandbox' };
     const { tier, note } = await this.tierFor(input.data.session_id);
     const preview = invocationPreview(input.data.code, input.data.session_id, tier, note, readSettings(this.log)['sandbox.approval']);
+    this.prepared.record(input.data.code, input.data.session_id, { tier, confirmed: preview.confirmTitle !== undefined });
     const body = new vscode.MarkdownString(preview.markdown);
     if (preview.confirmTitle === undefined) return { invocationMessage: body };
     return { invocationMessage: preview.runningLine, confirmationMessages: { title: preview.confirmTitle, message: body } };
@@ -55,13 +58,22 @@ export class SandboxTool implements vscode.LanguageModelTool<RunPythonInput>, vs
     const input = runPythonInput.safeParse(options.input);
     if (!input.success) throw new Error(`Invalid input for ${SANDBOX_TOOL_NAME}: ${input.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ')}`);
     if (!vscode.workspace.isTrusted) return textResult(RESTRICTED_MESSAGE);
-    if (readSettings(this.log)['sandbox.approval'] === 'never') return textResult(NEVER_MESSAGE);
+    const approval = readSettings(this.log)['sandbox.approval'];
+    if (approval === 'never') return textResult(NEVER_MESSAGE);
+    const prepared = this.prepared.take(input.data.code, input.data.session_id);
     const controller = new AbortController();
     const subscription = token.onCancellationRequested(() => controller.abort());
     try {
-      const run = await this.registry.run(input.data.code, { sessionId: input.data.session_id, signal: controller.signal });
+      // The tier is checked again once the cell's sandbox has started: the one the preview showed
+      // was a prediction (a new session's sandbox, a setting changed since).
+      const allowTier = (tier: IsolationTier): string | undefined => tierRefusal(approval, tier, prepared);
+      const run = await this.registry.run(input.data.code, { sessionId: input.data.session_id, signal: controller.signal, allowTier });
       this.log(`${SANDBOX_TOOL_NAME}: session ${run.sessionId ?? '(none)'}, ${run.tier} tier, exit ${run.result.exitCode}, ${run.result.durationMs.toFixed(0)} ms`);
       return textResult(formatCellReport(run));
+    } catch (error) {
+      // A refusal (a tier the call was not approved for, a bad session id, every sandbox busy) is the caller's to read.
+      if (error instanceof SessionError) return textResult(error.message);
+      throw error;
     } finally {
       subscription.dispose();
     }

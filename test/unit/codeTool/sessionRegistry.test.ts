@@ -137,6 +137,24 @@ describe('SessionRegistry', () => {
     fail = false;
     expect((await registry.run('print(2)', { sessionId: 'x' })).result.stdout).toBe('2\n');
   });
+
+  it('runs no cell on a tier allowTier refuses, in a session or one-off; the session keeps its variables', async () => {
+    const f = factory();
+    registry = new SessionRegistry({ createSandbox: f.create });
+    const seen: string[] = [];
+    const refuseAll = (tier: string): string => {
+      seen.push(tier);
+      return `Not run: not on ${tier}`;
+    };
+    const marker = join(root, `allow-tier-${process.pid}-${Date.now()}`);
+    const writes = `open(${JSON.stringify(marker)}, 'w').write('ran')`;
+    await registry.run('kept = 7', { sessionId: 'a' });
+    await expect(registry.run(`kept = 8\n${writes}`, { sessionId: 'a', allowTier: refuseAll })).rejects.toThrow(/^Not run: not on (isolated|basic)$/);
+    await expect(registry.run(writes, { allowTier: refuseAll })).rejects.toThrow(SessionError);
+    expect(seen).toHaveLength(2);
+    expect(existsSync(marker)).toBe(false);
+    expect((await registry.run('print(kept)', { sessionId: 'a', allowTier: () => undefined })).result.stdout).toBe('7\n');
+  });
 });
 
 // Callers that ask at once (Copilot agent mode runs the tool calls of one reply in parallel; an

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import MarkdownIt from 'markdown-it';
 import { describe, expect, it } from 'vitest';
-import { invocationPreview, toolApproval } from '../../../src/codeTool/approval';
+import { invocationPreview, PreparedCalls, tierRefusal, toolApproval } from '../../../src/codeTool/approval';
 import { cellStatus, fence, formatCellReport } from '../../../src/codeTool/cellReport';
 import { CODE_DESCRIPTION, MAX_CODE_CHARS, RUN_PYTHON_DESCRIPTION, SESSION_ID_DESCRIPTION, runPythonInput } from '../../../src/codeTool/runPythonInput';
 import { SESSION_ID_PATTERN } from '../../../src/codeTool/sessionRegistry';
@@ -104,5 +104,38 @@ describe('the run-Python tool contract', () => {
     walk(new MarkdownIt({ html: true }).parse(preview.markdown, {}));
     expect(found).toEqual([]);
     expect(preview.markdown).toContain('`sudo apt install bubblewrap`');
+  });
+});
+
+// VS Code previews a call (prepareInvocation) and runs it (invoke) as two steps, and the tier a
+// preview shows is a prediction: a setting changed in between, or a new session's sandbox, could
+// run code approved for the isolated tier without a question on the basic tier (s40).
+describe('a tool call runs only on the tier it was approved for', () => {
+  it('refuses a tier that asks first when the call was shown for another tier, or not confirmed', () => {
+    const isolatedNoQuestion = { tier: 'isolated', confirmed: false } as const;
+    expect(tierRefusal('default', 'isolated', isolatedNoQuestion)).toBeUndefined();
+    expect(tierRefusal('default', 'basic', isolatedNoQuestion)).toMatch(/^Not run: This call was shown for the isolated tier without a confirmation, but its sandbox is the basic tier/);
+    expect(tierRefusal('default', 'basic', undefined)).toMatch(/^Not run: This call was not shown for confirmation/);
+    expect(tierRefusal('default', 'basic', { tier: 'basic', confirmed: true })).toBeUndefined();
+    // Confirmed for the isolated tier under "ask", then the sandbox is basic: the user was told "isolated".
+    expect(tierRefusal('ask', 'basic', { tier: 'isolated', confirmed: true })).toMatch(/shown for the isolated tier, but its sandbox is the basic tier/);
+    expect(tierRefusal('ask', 'isolated', { tier: 'isolated', confirmed: false })).toMatch(/^Not run/);
+    expect(tierRefusal('auto', 'basic', undefined)).toBeUndefined();
+    expect(tierRefusal('never', 'isolated', { tier: 'isolated', confirmed: true })).toMatch(/turned off/);
+  });
+
+  it('pairs each invocation with its own preview, by code and session, and forgets the oldest past the limit', () => {
+    const calls = new PreparedCalls(3);
+    calls.record('print(1)', 's', { tier: 'isolated', confirmed: false });
+    calls.record('print(1)', 's', { tier: 'basic', confirmed: true });
+    calls.record('print(1)', undefined, { tier: 'basic', confirmed: true });
+    expect(calls.take('print(1)', 'other')).toBeUndefined();
+    expect(calls.take('print(1)', 's')).toEqual({ tier: 'isolated', confirmed: false });
+    expect(calls.take('print(1)', 's')).toEqual({ tier: 'basic', confirmed: true });
+    expect(calls.take('print(1)', 's')).toBeUndefined();
+    for (let i = 0; i < 5; i++) calls.record(`x = ${i}`, undefined, { tier: 'isolated', confirmed: false });
+    expect(calls.take('print(1)', undefined)).toBeUndefined();
+    expect(calls.take('x = 1', undefined)).toBeUndefined();
+    expect(calls.take('x = 2', undefined)).toEqual({ tier: 'isolated', confirmed: false });
   });
 });
