@@ -169,6 +169,7 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
     // once"). With tools, on either backend, the silence allowed between chunks is the first token's.
     betweenChunksMs: toolsMode ? firstChunkMs : stallMs,
     firstChunkMs,
+    awaitsWholeReply: (chunk: ChatChunk) => chunk.type === 'whole-reply',
     serverName: `${options.backend.kind === 'ollama' ? 'Ollama' : 'OpenAI-compatible'} server at ${options.backend.baseUrl}`,
   };
   // Ollama truncates silently to the num_ctx we send; OpenAI-compatible servers either refuse
@@ -492,7 +493,7 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
  */
 const MAX_REPLY_CHARS = 16 * 1024 * 1024;
 
-async function* streamAttempt(options: AgentOptions, request: ChatRequest, turn: number, fencesRun: boolean, limits: StallLimits, started: number, thinkOpened: boolean): AsyncGenerator<AgentEvent, Attempt, undefined> {
+async function* streamAttempt(options: AgentOptions, request: ChatRequest, turn: number, fencesRun: boolean, limits: StallLimits<ChatChunk>, started: number, thinkOpened: boolean): AsyncGenerator<AgentEvent, Attempt, undefined> {
   const { signal } = options;
   const controller = new AbortController();
   const abortRequest = (): void => controller.abort();
@@ -550,6 +551,8 @@ async function* streamAttempt(options: AgentOptions, request: ChatRequest, turn:
         attempt.usage = { promptTokens: chunk.promptTokens, outputTokens: chunk.outputTokens };
         continue;
       }
+      // Said to the watchdog (limits.awaitsWholeReply); no part of the reply.
+      if (chunk.type === 'whole-reply') continue;
       received += chunk.type === 'tool-call' ? chunk.call.arguments.length : chunk.type === 'tool-call-delta' ? chunk.chars : chunk.text.length;
       if (received > MAX_REPLY_CHARS) {
         attempt.error = tooLarge(options.backend.baseUrl, 'a reply', MAX_REPLY_CHARS);

@@ -12,14 +12,25 @@ import { knob } from '../text/frontEnd';
 export const DEFAULT_STALL_SECONDS = 60;
 /** Default silence allowed before the first token, seconds: loading a large model from disk takes minutes. */
 export const DEFAULT_FIRST_TOKEN_SECONDS = 300;
+/**
+ * Silence allowed for a reply that comes whole (a request sent unstreamed: llama.cpp servers that
+ * cannot stream tool calls; servers that ignore `stream: true`), ms: the whole generation, not just
+ * its first token. At least the first token's allowance. The user can stop the run at any time.
+ */
+export const WHOLE_REPLY_MS = 30 * 60_000;
 
-export interface StallLimits {
+export interface StallLimits<T = unknown> {
   /** Allowed silence before the first chunk (model loading from disk can take minutes). */
   readonly firstChunkMs: number;
   /** Allowed silence between two chunks. */
   readonly betweenChunksMs: number;
   /** Named in the message, e.g. "Ollama server at http://127.0.0.1:11434". */
   readonly serverName: string;
+  /**
+   * A chunk that says the reply will come whole (the backends' `whole-reply`): the wait after it
+   * is allowed `max(WHOLE_REPLY_MS, firstChunkMs)`, since nothing comes until the model finishes.
+   */
+  readonly awaitsWholeReply?: (chunk: T) => boolean;
 }
 
 /**
@@ -28,14 +39,16 @@ export interface StallLimits {
  * the event loop has read what already reached the host: a host whose loop was held is not a
  * stalled server.
  */
-export async function* watchForStall<T>(source: AsyncIterable<T>, request: AbortController, limits: StallLimits): AsyncGenerator<T, void, undefined> {
+export async function* watchForStall<T>(source: AsyncIterable<T>, request: AbortController, limits: StallLimits<T>): AsyncGenerator<T, void, undefined> {
   const iterator = source[Symbol.asyncIterator]();
   let first = true;
+  /** The last chunk said the reply comes whole. */
+  let whole = false;
   /** The source ended by itself (nothing to clean up). */
   let finished = false;
   try {
     for (;;) {
-      const limit = first ? limits.firstChunkMs : limits.betweenChunksMs;
+      const limit = whole ? Math.max(WHOLE_REPLY_MS, limits.firstChunkMs) : first ? limits.firstChunkMs : limits.betweenChunksMs;
       const next = iterator.next();
       let timer: NodeJS.Timeout | undefined;
       let verdict: NodeJS.Immediate | undefined;
@@ -60,9 +73,11 @@ export async function* watchForStall<T>(source: AsyncIterable<T>, request: Abort
         );
         const seconds = Math.round(limit / 100) / 10;
         throw new BackendError(
-          first
-            ? `The ${limits.serverName} did not start answering within ${seconds} s (the model may still be loading, or the server is stuck) — retry, or raise ${knob('stallSeconds')}.`
-            : `The ${limits.serverName} stalled: no token for ${seconds} s — retry, or raise ${knob('stallSeconds')} for a slow machine.`,
+          whole
+            ? `The ${limits.serverName} sent no reply within ${seconds} s. It answers unstreamed, so the reply comes only when the model has finished: ask for a shorter answer, or lower the model's output limit on the server.`
+            : first
+              ? `The ${limits.serverName} did not start answering within ${seconds} s (the model may still be loading, or the server is stuck) — retry, or raise ${knob('stallSeconds')}.`
+              : `The ${limits.serverName} stalled: no token for ${seconds} s — retry, or raise ${knob('stallSeconds')} for a slow machine.`,
           'stalled',
         );
       }
@@ -70,7 +85,9 @@ export async function* watchForStall<T>(source: AsyncIterable<T>, request: Abort
         finished = true;
         return;
       }
-      first = false;
+      whole = limits.awaitsWholeReply?.(outcome.value) ?? false;
+      // The marker is no answer: a stall after it is still one before the first token.
+      if (!whole) first = false;
       yield outcome.value;
     }
   } finally {

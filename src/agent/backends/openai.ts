@@ -557,6 +557,8 @@ export class OpenAiBackend implements ModelBackend {
    * false`, their reply one document, read as a server that ignores `stream: true` is read).
    */
   private toolsUnstreamed = false;
+  /** The server answered a streamed request with one JSON document: its replies come whole (see the `whole-reply` chunk). */
+  private repliesWhole = false;
 
   constructor(options: OpenAiBackendOptions = {}) {
     this.baseUrl = normalizeOpenAiBaseUrl(options.baseUrl);
@@ -603,12 +605,15 @@ export class OpenAiBackend implements ModelBackend {
     /** Ends the request when the reply is complete but the server holds the connection open (see AFTER_FINISH_MS). */
     const release = new AbortController();
     const requestSignal = AbortSignal.any([signal, release.signal]);
+    const hasTools = request.tools !== undefined && request.tools.length > 0;
+    if (this.repliesWhole || (hasTools && this.toolsUnstreamed)) yield { type: 'whole-reply' };
     let response = await this.post(request, continuation(), requestSignal);
     // A server that cannot stream a reply to a request with tools: the request again, unstreamed.
-    if (response.status === 500 && !this.toolsUnstreamed && request.tools !== undefined && request.tools.length > 0) {
+    if (response.status === 500 && !this.toolsUnstreamed && hasTools) {
       const text = await readTextWithin(response, this.baseUrl);
       if (!/cannot use tools with stream/i.test(text)) throw this.httpError(500, text, request.model, retryAfterMs(response.headers.get('retry-after')));
       this.toolsUnstreamed = true;
+      yield { type: 'whole-reply' };
       response = await this.post(request, continuation(), requestSignal);
     }
     // A strict server refusing an optional field we add: once more without it (at most once per
@@ -638,6 +643,8 @@ export class OpenAiBackend implements ModelBackend {
     }
     if (!response.body) throw new BackendError(`The server at ${this.baseUrl} sent an empty reply.`, 'protocol');
     if (/application\/json/i.test(contentType) && !/event-stream/i.test(contentType)) {
+      // A streamed request answered whole: later replies will be too (the next requests say so up front).
+      if (!(hasTools && this.toolsUnstreamed)) this.repliesWhole = true;
       yield* this.completeReply(await readTextWithin(response, this.baseUrl));
       return;
     }

@@ -61,6 +61,12 @@ export type ChatChunk =
    * fence has, as its `done` never comes. Not a token of the reply (it sets no first-token time).
    */
   | { readonly type: 'usage'; readonly promptTokens?: number; readonly outputTokens?: number }
+  /**
+   * The reply will come whole, once the model has finished (a request sent unstreamed, or a server
+   * seen to answer `stream: true` with one JSON document): the silence until then is the whole
+   * generation's, not a stalled server's (stallWatchdog's `wholeReplyMs`). Sent before the request.
+   */
+  | { readonly type: 'whole-reply' }
   | {
       readonly type: 'done';
       /** 'stop', 'length' (token limit or full context), ... as the server says. */

@@ -35,6 +35,8 @@ interface RunOptions {
   readonly pythonPath?: string;
   /** Scaled-down silence allowed between chunks (seconds). */
   readonly stallSeconds?: number;
+  /** Scaled-down silence allowed before the first token (seconds). */
+  readonly firstTokenSeconds?: number;
   /** Earlier messages of the conversation (a follow-up question). */
   readonly history?: readonly ChatMessage[];
 }
@@ -59,6 +61,7 @@ async function run(kind: BackendKind, scenario: Omit<Scenario, 'id' | 'match'>, 
       contextTokens: kind === 'ollama' ? 16384 : undefined,
       think: options.think,
       stallSeconds: options.stallSeconds,
+      firstTokenSeconds: options.firstTokenSeconds,
       history: options.history,
       retryOnce: false,
       signal: new AbortController().signal,
@@ -1783,6 +1786,41 @@ describe('a server that cannot stream tool calls (llama.cpp before ggml-org/llam
     const r = await run('openai', { wire: { noToolsWithStream: true }, turns: [{ text: 'So <<<42>>>' }] });
     expect(r.trajectory.answer).toBe('42');
     expect(r.chats.map((c) => c.stream)).toEqual([true]);
+  });
+
+  // An unstreamed reply says nothing until the model has finished: its whole generation is
+  // silence, and the first-token allowance (300 s by default) cut long replies of slow models (s40).
+  it('an unstreamed reply that takes longer than the first-token allowance is waited for, not reported as a stall', async () => {
+    const r = await run(
+      'openai',
+      { wire: { noToolsWithStream: true }, firstTokenDelayMs: 1500, turns: [{ text: '', toolCalls: [{ name: 'python', arguments: { code: 'print(6 * 7)' } }] }, { text: 'So <<<{{RESULT}}>>>' }] },
+      { protocol: 'tools', stallSeconds: 0.4, firstTokenSeconds: 0.4 },
+    );
+    expect(r.trajectory.error).toBeUndefined();
+    expect(r.trajectory.answer).toBe('42');
+    expect(r.chats.map((c) => c.stream)).toEqual([true, false, false]);
+  });
+});
+
+describe('a server that answers `stream: true` with one JSON document', () => {
+  it('once seen, its later replies are waited for whole, past the first-token allowance', async () => {
+    const r = await run(
+      'openai',
+      {
+        turns: [
+          { text: 'Computing:\n```python\nprint(6 * 7)\n```\n', nonStream: true },
+          { text: 'So <<<{{RESULT}}>>>', nonStream: true, firstTokenDelayMs: 1500 },
+        ],
+      },
+      { stallSeconds: 0.4, firstTokenSeconds: 0.4 },
+    );
+    expect(r.trajectory.error).toBeUndefined();
+    expect(r.trajectory.answer).toBe('42');
+  });
+
+  it('a streaming server that goes quiet is still a stall', async () => {
+    const r = await run('openai', { turns: [{ text: 'So <<<42>>>', firstTokenDelayMs: 1500 }] }, { stallSeconds: 0.4, firstTokenSeconds: 0.4 });
+    expect(r.events.find((e) => e.type === 'error')).toMatchObject({ kind: 'stalled' });
   });
 });
 

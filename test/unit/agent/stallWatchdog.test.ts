@@ -69,4 +69,20 @@ describe('watchForStall', () => {
     expect(chunks).toEqual(['first']);
     expect(request.signal.aborted).toBe(true);
   });
+
+  it('after a chunk saying the reply comes whole, the silence of the whole generation is allowed; without it, the same silence is a stall', async () => {
+    const limits = { firstChunkMs: 100, betweenChunksMs: 100, serverName: 'test server', awaitsWholeReply: (chunk: string) => chunk === 'whole' };
+    async function* server(marker: boolean): AsyncGenerator<string> {
+      if (marker) yield 'whole';
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      yield 'the reply';
+    }
+    const chunks: string[] = [];
+    for await (const chunk of watchForStall(server(true), new AbortController(), limits)) chunks.push(chunk);
+    expect(chunks).toEqual(['whole', 'the reply']);
+    const quiet = (async () => {
+      for await (const chunk of watchForStall(server(false), new AbortController(), limits)) chunks.push(chunk);
+    })();
+    await expect(quiet).rejects.toThrow('The test server did not start answering within 0.1 s');
+  });
 });
