@@ -5,6 +5,7 @@
 //  - 'chat': results arrive as a new user message, which general instruction models handle better.
 //  - 'tools': the Python runner is a native tool (pythonTool.ts); results go back as `tool` messages.
 import type { ChatMessage, ModelBackend, ToolCall } from './backends/types';
+import { madeUpCallId } from './backends/callIds';
 import type { ExecResult } from '../sandbox/types';
 import { forModel } from '../sandbox/terminalText';
 
@@ -109,8 +110,27 @@ export function appendExecution(messages: readonly ChatMessage[], mode: Protocol
 /**
  * The next request's messages after native tool calls ran (`tools` protocol): the assistant's
  * message with its calls, then one `tool` message per call, in order, with that call's output.
+ * A call whose id an earlier call of the conversation (or of this reply) already has goes back
+ * under a made-up id (madeUpCallId), its result with it: servers that number calls per reply
+ * (Text Generation Inference sends id "0" for every call) would otherwise have results matched
+ * to the wrong calls by templates and renderers that link them by id (Ollama's, Mistral's, which
+ * also refuse repeated ids).
  */
 export function appendToolResults(messages: readonly ChatMessage[], turnText: string, reasoning: string, results: ReadonlyArray<{ call: ToolCall; output: string }>): ChatMessage[] {
-  const assistant: ChatMessage = { role: 'assistant', content: turnText, toolCalls: results.map((r) => r.call), ...(reasoning ? { reasoning } : {}) };
-  return [...messages, assistant, ...results.map((r): ChatMessage => ({ role: 'tool', content: r.output, toolCallId: r.call.id, toolName: r.call.name }))];
+  const used = new Set(messages.flatMap((m) => m.toolCalls?.map((c) => c.id) ?? []));
+  const calls = results.map((r) => {
+    const id = used.has(r.call.id) ? madeUpUnused(used) : r.call.id;
+    used.add(id);
+    return { ...r.call, id };
+  });
+  const assistant: ChatMessage = { role: 'assistant', content: turnText, toolCalls: calls, ...(reasoning ? { reasoning } : {}) };
+  return [...messages, assistant, ...results.map((r, i): ChatMessage => ({ role: 'tool', content: r.output, toolCallId: calls[i]?.id ?? r.call.id, toolName: r.call.name }))];
+}
+
+/** A made-up call id that is not in `used`. */
+function madeUpUnused(used: ReadonlySet<string>): string {
+  for (;;) {
+    const id = madeUpCallId();
+    if (!used.has(id)) return id;
+  }
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { appendExecution, formatExecution, initialMessages, protocolForModel, R1CI_HEAD_PROMPT } from '../../../src/agent/protocol';
+import { appendExecution, appendToolResults, formatExecution, initialMessages, protocolForModel, R1CI_HEAD_PROMPT } from '../../../src/agent/protocol';
+import type { ChatMessage } from '../../../src/agent/backends/types';
 import type { ExecResult } from '../../../src/sandbox/types';
 
 const ok: ExecResult = { stdout: '42\n', stderr: '', exitCode: 0, durationMs: 5, timedOut: false, truncated: false, artifacts: [] };
@@ -45,5 +46,36 @@ describe('protocol', () => {
     expect(protocolForModel('hf.co/yongchao98/R1-Code-Interpreter-14B', 'auto')).toBe('r1ci');
     expect(protocolForModel('qwen2.5-coder:7b', 'auto')).toBe('chat');
     expect(protocolForModel('qwen2.5-coder:7b', 'r1ci')).toBe('r1ci');
+  });
+});
+
+// Ids go back with each call and its result; templates and renderers match them by id (Ollama's,
+// Mistral's, which refuse a repeated id). A server that numbers calls per reply repeats them
+// across the conversation (s40): each call must still go back under an id of its own.
+describe('appendToolResults', () => {
+  const call = (id: string, code: string) => ({ id, name: 'python', arguments: JSON.stringify({ code }) });
+  it('keeps unique ids as the server sent them', () => {
+    const next = appendToolResults([{ role: 'user', content: 'q' }], '', '', [{ call: call('call_a', 'print(1)'), output: '1' }]);
+    expect(next[1]?.toolCalls?.map((c) => c.id)).toEqual(['call_a']);
+    expect(next[2]).toMatchObject({ role: 'tool', toolCallId: 'call_a', content: '1' });
+  });
+
+  it('gives a call whose id an earlier call of the conversation or of the reply took an id of its own, its result with it', () => {
+    let messages: ChatMessage[] = [{ role: 'user', content: 'q' }];
+    messages = appendToolResults(messages, '', '', [{ call: call('0', 'x = 6'), output: '' }]);
+    messages = appendToolResults(messages, '', '', [
+      { call: call('0', 'print(x)'), output: '6' },
+      { call: call('1', 'print(x * 7)'), output: '42' },
+      { call: call('1', 'print(x * 2)'), output: '12' },
+    ]);
+    const ids = messages.flatMap((m) => m.toolCalls?.map((c) => c.id) ?? []);
+    expect(ids[0]).toBe('0');
+    expect(ids[2]).toBe('1');
+    expect(new Set(ids).size).toBe(4);
+    for (const id of [ids[1], ids[3]]) expect(id).toMatch(/^[a-z0-9]{9}$/);
+    // Each result answers its own call.
+    const results = messages.filter((m) => m.role === 'tool');
+    expect(results.map((m) => m.toolCallId)).toEqual(ids);
+    expect(results.map((m) => m.content)).toEqual(['', '6', '42', '12']);
   });
 });
