@@ -521,7 +521,9 @@ export class OllamaBackend implements ModelBackend {
           'wrong-server',
           status,
         );
-      return new BackendError(`The Ollama server at ${this.baseUrl} answered HTTP ${status}: ${message}${unsupportedFeatureAdvice(message) || serverFailureAdvice(status)}`, 'http', status, retryAfter);
+      // A refused feature names what to change: retrying the same request only repeats it.
+      const advice = unsupportedFeatureAdvice(message);
+      return new BackendError(`The Ollama server at ${this.baseUrl} answered HTTP ${status}: ${message}${advice || serverFailureAdvice(status)}`, 'http', status, retryAfter, advice === '' ? undefined : false);
     }
     if (isConnectionLost(error)) return connectionLost('Ollama', this.baseUrl);
     if (error instanceof SyntaxError || /Unexpected token|not valid JSON/i.test(message))

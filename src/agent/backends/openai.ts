@@ -900,7 +900,9 @@ export class OpenAiBackend implements ModelBackend {
     if (status === 429) return rateLimited(this.baseUrl, message, retryAfter);
     const loading = modelLoadingError(this.baseUrl, status, text, retryAfter);
     if (loading) return loading;
-    return new BackendError(`The server at ${this.baseUrl} answered HTTP ${status}: ${message || 'no details'}${unsupportedFeatureAdvice(message) || serverFailureAdvice(status)}`, 'http', status, retryAfter);
+    // A refused feature names what to change: retrying the same request only repeats it.
+    const advice = unsupportedFeatureAdvice(message);
+    return new BackendError(`The server at ${this.baseUrl} answered HTTP ${status}: ${message || 'no details'}${advice || serverFailureAdvice(status)}`, 'http', status, retryAfter, advice === '' ? undefined : false);
   }
 
   /**

@@ -158,15 +158,19 @@ export class BackendError extends Error {
   /**
    * @param retryAfterMs how long the server asked the client to wait before trying again (its
    *   Retry-After header, RFC 9110 §10.2.3; rate limits answer HTTP 429 with one), in ms.
+   * @param retryable overrides the rule by kind and status (stalls, lost connections, HTTP 5xx
+   *   and 429 are retried): false for a 5xx that names a configuration to change (llama.cpp's
+   *   "tools param requires --jinja flag"), which a retry only repeats.
    */
   constructor(
     message: string,
     readonly kind: BackendErrorKind,
     readonly status?: number,
     readonly retryAfterMs?: number,
+    retryable?: boolean,
   ) {
     super(message);
     this.name = 'BackendError';
-    this.retryable = kind === 'stalled' || kind === 'connection-lost' || (kind === 'http' && status !== undefined && (status >= 500 || status === 429));
+    this.retryable = retryable ?? (kind === 'stalled' || kind === 'connection-lost' || (kind === 'http' && status !== undefined && (status >= 500 || status === 429)));
   }
 }

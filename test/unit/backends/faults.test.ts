@@ -275,6 +275,8 @@ describe.each(KINDS)('%s backend faults', (kind) => {
       const { trajectory } = await solve(backendFor(kind, server.url), 'tools-without-jinja?', { protocol: 'tools' });
       expect(trajectory.error).toMatch(/HTTP 500: tools param requires --jinja flag — start llama-server with --jinja.*set "r1ci\.protocol" to chat or auto/);
       expect(trajectory.error).not.toMatch(/GPU|on its own side/);
+      // A configuration to change is not retried (s40: it was, once, before its advice showed).
+      expect(server.chatRequests().filter((r) => r.question?.includes('tools-without-jinja'))).toHaveLength(1);
     });
 
   if (kind === 'openai')
