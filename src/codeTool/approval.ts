@@ -53,8 +53,11 @@ export interface PreparedCall {
  * The calls previewed (VS Code's `prepareInvocation`) and not yet invoked, by their input (code
  * and session id): VS Code hands `invoke` no word of what `prepareInvocation` showed, so the
  * tool keeps it to check, when the cell's sandbox has started, that the cell runs where it was
- * approved to run. At most `limit` calls are kept (oldest dropped: their invoke is then treated
- * as never confirmed).
+ * approved to run. A preview that asked is not an approval: the user may have declined it (then
+ * no invoke comes and its record stays) or not answered yet (calls at once). So `take` counts a
+ * call as confirmed only when every preview of the same input still on record asked, for the
+ * same tier. At most `limit` calls are kept (oldest dropped: their invoke is then treated as
+ * never confirmed).
  */
 export class PreparedCalls {
   private readonly calls = new Map<string, PreparedCall[]>();
@@ -77,15 +80,22 @@ export class PreparedCalls {
     }
   }
 
-  /** The earliest preview of the call not yet invoked, taken out; undefined when there is none. */
+  /**
+   * Takes out the previews of the call and returns the latest (the one VS Code showed right
+   * before this invoke, when calls come one at a time); undefined when there is none. It comes
+   * back confirmed only when every preview of the call on record was confirmed for its tier: one
+   * left unconfirmed, or for another tier, may be this invoke's own (a declined preview of the
+   * same code must not stand in for it). All are taken, so a declined one never blocks a later
+   * call; an identical call invoked at once then finds none and is refused where its tier asks.
+   */
   take(code: string, sessionId: string | undefined): PreparedCall | undefined {
     const key = callKey(code, sessionId);
-    const [first, ...rest] = this.calls.get(key) ?? [];
-    if (first === undefined) return undefined;
-    if (rest.length > 0) this.calls.set(key, rest);
-    else this.calls.delete(key);
-    this.size--;
-    return first;
+    const all = this.calls.get(key) ?? [];
+    const latest = all.at(-1);
+    if (latest === undefined) return undefined;
+    this.calls.delete(key);
+    this.size -= all.length;
+    return { tier: latest.tier, confirmed: all.every((call) => call.confirmed && call.tier === latest.tier) };
   }
 }
 

@@ -130,12 +130,31 @@ describe('a tool call runs only on the tier it was approved for', () => {
     calls.record('print(1)', 's', { tier: 'basic', confirmed: true });
     calls.record('print(1)', undefined, { tier: 'basic', confirmed: true });
     expect(calls.take('print(1)', 'other')).toBeUndefined();
-    expect(calls.take('print(1)', 's')).toEqual({ tier: 'isolated', confirmed: false });
-    expect(calls.take('print(1)', 's')).toEqual({ tier: 'basic', confirmed: true });
+    // The latest preview is the invoke's own; the other one on record did not ask, so it is not confirmed. Both are taken.
+    expect(calls.take('print(1)', 's')).toEqual({ tier: 'basic', confirmed: false });
     expect(calls.take('print(1)', 's')).toBeUndefined();
+    expect(calls.take('print(1)', undefined)).toEqual({ tier: 'basic', confirmed: true });
+    calls.record('print(1)', undefined, { tier: 'basic', confirmed: true });
     for (let i = 0; i < 5; i++) calls.record(`x = ${i}`, undefined, { tier: 'isolated', confirmed: false });
     expect(calls.take('print(1)', undefined)).toBeUndefined();
     expect(calls.take('x = 1', undefined)).toBeUndefined();
     expect(calls.take('x = 2', undefined)).toEqual({ tier: 'isolated', confirmed: false });
+  });
+
+  // A preview that asked is no approval: VS Code calls no invoke for a confirmation the user
+  // declined, so its record stays. The same code called again later, shown for the isolated tier
+  // without a question, then finds its sandbox on the basic tier (s40 red team).
+  it('never lets a declined preview of the same code stand in for a later call', () => {
+    const calls = new PreparedCalls();
+    calls.record('import os', 's', { tier: 'basic', confirmed: true }); // asked on basic, declined: no invoke
+    calls.record('import os', 's', { tier: 'isolated', confirmed: false }); // the call again: no question
+    expect(tierRefusal('default', 'basic', calls.take('import os', 's'))).toMatch(/^Not run: This call was shown for the isolated tier without a confirmation/);
+    // The refusal took the declined preview too: asked again and confirmed for basic, the call runs.
+    calls.record('import os', 's', { tier: 'basic', confirmed: true });
+    expect(tierRefusal('default', 'basic', calls.take('import os', 's'))).toBeUndefined();
+    // Confirmed for basic while another preview of the same call, not asked, is still on record (calls at once): refused, asked again.
+    calls.record('import os', undefined, { tier: 'isolated', confirmed: false });
+    calls.record('import os', undefined, { tier: 'basic', confirmed: true });
+    expect(tierRefusal('default', 'basic', calls.take('import os', undefined))).toMatch(/^Not run/);
   });
 });
