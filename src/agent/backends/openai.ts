@@ -643,9 +643,13 @@ export class OpenAiBackend implements ModelBackend {
     }
     if (!response.body) throw new BackendError(`The server at ${this.baseUrl} sent an empty reply.`, 'protocol');
     if (/application\/json/i.test(contentType) && !/event-stream/i.test(contentType)) {
-      // A streamed request answered whole: later replies will be too (the next requests say so up front).
-      if (!(hasTools && this.toolsUnstreamed)) this.repliesWhole = true;
-      yield* this.completeReply(await readTextWithin(response, this.baseUrl));
+      // A streamed request answered whole: later replies will be too (the next requests say so up
+      // front). Only a reply counts: completeReply throws for an error document (HTTP 200 from a
+      // proxy) or a shape that is no chat.completion before it yields anything.
+      for (const chunk of this.completeReply(await readTextWithin(response, this.baseUrl))) {
+        if (!(hasTools && this.toolsUnstreamed)) this.repliesWhole = true;
+        yield chunk;
+      }
       return;
     }
     if (!/event-stream/i.test(contentType)) {

@@ -6,7 +6,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Scenario } from '../../support/scripted-server';
 import { startScriptedServer, type ScriptedServer } from '../../support/scripted-server';
-import { backendFor, closeLeavingNothing, KINDS, solve } from './support';
+import type { ChatChunk } from '../../../src/agent/backends';
+import { backendFor, closeLeavingNothing, KINDS, MODEL, solve } from './support';
 
 /** A server message with a terminal escape, a line break and far more text than a message line holds. */
 const LONG = `CUDA error: out of memory\u001b[2J\nwhile allocating ${'x'.repeat(3000)}`;
@@ -29,6 +30,7 @@ const SCENARIOS: Scenario[] = FORMS_OF.openai.flatMap((form) => [
     [false, true].map((chunked) => scenario(`ok-body-${contentType}-${chunked ? 'chunked' : 'sized'}-${form}`, { okErrorBody: { form, message: LONG, contentType, chunked } })),
   ),
 ]);
+SCENARIOS.push(scenario('plain', undefined), scenario('whole', undefined, { nonStream: true }));
 
 let server: ScriptedServer;
 beforeEach(async () => {
@@ -127,5 +129,32 @@ describe('the cap on a server message never splits an escape or a character', ()
       expect(shown.length).toBeLessThanOrEqual(500);
       expect(error).not.toMatch(/[\ud800-\udbff](?![\udc00-\udfff])/);
     });
+  });
+});
+
+// A server seen to answer `stream: true` with one JSON reply has its later replies waited for whole
+// (the `whole-reply` chunk: 30 minutes of silence allowed). Its error document under
+// application/json is no reply: it must not buy every later request of the backend (an evaluation
+// shares one) that allowance (s40 red team).
+describe('an error document under application/json is not a reply that comes whole', () => {
+  const ask = async (backend: ReturnType<typeof backendFor>, question: string): Promise<ChatChunk[]> => {
+    const chunks: ChatChunk[] = [];
+    const request = { model: MODEL, messages: [{ role: 'user' as const, content: question }], options: { temperature: 0 } };
+    try {
+      for await (const chunk of backend.streamChat(request, new AbortController().signal)) chunks.push(chunk);
+    } catch {
+      // the error document's turn fails; what matters is the next request
+    }
+    return chunks;
+  };
+
+  it.each(FORMS_OF.openai)('error as %s: the next request is not announced as a whole reply', async (form) => {
+    const backend = backendFor('openai', server.url);
+    await ask(backend, `ok-body-${form}?`);
+    await ask(backend, `ok-body-nonstream-${form}?`);
+    expect((await ask(backend, 'plain?')).map((c) => c.type)).not.toContain('whole-reply');
+    // A reply that came whole is still remembered.
+    await ask(backend, 'whole?');
+    expect((await ask(backend, 'plain?'))[0]?.type).toBe('whole-reply');
   });
 });
