@@ -18,11 +18,14 @@ export const chatStateSchema = z.object({
 });
 export type ChatState = z.infer<typeof chatStateSchema>;
 
+/** Longest question the composer sends (UTF-16 code units, as `String.length` counts): the host refuses a longer `ask`. */
+export const MAX_QUESTION_CHARS = 100_000;
+
 /** Webview → host. */
 export const chatCommandSchema = z.discriminatedUnion('type', [
   ...transcriptCommands,
   /** The composer's question, asked in the active conversation. */
-  z.object({ type: z.literal('ask'), question: z.string().min(1).max(100_000) }),
+  z.object({ type: z.literal('ask'), question: z.string().min(1).max(MAX_QUESTION_CHARS) }),
 ]);
 export type ChatCommand = z.infer<typeof chatCommandSchema>;
 

@@ -11,7 +11,7 @@ import { build } from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHAT_VIEW_BODY } from '../../../src/vscode/chat/chatPage';
-import type { ChatNotification } from '../../../src/vscode/chat/protocol';
+import { chatCommandSchema, MAX_QUESTION_CHARS, type ChatNotification } from '../../../src/vscode/chat/protocol';
 import { chromiumExecutable } from '../../harness/paths';
 
 const root = resolve(__dirname, '..', '..', '..');
@@ -129,6 +129,35 @@ describe('the composer takes input only when Enter sends it', () => {
       const posted = await page.evaluate(() => (window as unknown as { __posted: Array<{ type: string }> }).__posted);
       expect(posted.filter((m) => m.type === 'ask')).toEqual([{ type: 'ask', question: 'What is 6 * 7?' }]);
       expect(await page.inputValue('#question')).toBe('');
+    } finally {
+      await page.close();
+    }
+  });
+});
+
+// The host ignores (logs) an `ask` its schema refuses, a question over MAX_QUESTION_CHARS among
+// them: the composer used to post it and clear the box, so a long pasted question was gone with
+// no word (s40 red team).
+describe('a question too long for the host to take', () => {
+  it('is not sent: the draft stays and the status says why', async () => {
+    const page = await chatPage();
+    try {
+      const long = `Why does this log fail?\n${'x'.repeat(MAX_QUESTION_CHARS)}`;
+      expect(chatCommandSchema.safeParse({ type: 'ask', question: long }).success).toBe(false);
+      await page.fill('#question', long);
+      await page.press('#question', 'Enter');
+      const posted = await page.evaluate(() => (window as unknown as { __posted: Array<{ type: string }> }).__posted);
+      expect(posted.filter((m) => m.type === 'ask')).toEqual([]);
+      expect(await page.inputValue('#question')).toBe(long);
+      expect(await page.textContent('#status')).toMatch(/too long/i);
+      // Shortened to the limit, it goes.
+      const fits = long.slice(0, MAX_QUESTION_CHARS);
+      await page.fill('#question', fits);
+      await page.press('#question', 'Enter');
+      const after = await page.evaluate(() => (window as unknown as { __posted: Array<{ type: string }> }).__posted);
+      expect(after.filter((m) => m.type === 'ask')).toEqual([{ type: 'ask', question: fits }]);
+      expect(chatCommandSchema.safeParse(after.at(-1)).success).toBe(true);
+      expect(await page.textContent('#status')).toBe('');
     } finally {
       await page.close();
     }

@@ -3,7 +3,7 @@
 // starts a new line and Escape stops a running answer. New chat, history, model and Stop are the
 // view's title-bar actions (package.json), so the page has no toolbar of its own.
 import { z } from 'zod';
-import { chatNotificationSchema, type ChatCommand, type ChatState } from '../../../src/vscode/chat/protocol';
+import { chatNotificationSchema, MAX_QUESTION_CHARS, type ChatCommand, type ChatState } from '../../../src/vscode/chat/protocol';
 import { byId, shown } from '../shared/dom';
 import { Transcript } from '../transcript/transcript';
 import { listen, poster, vscode } from '../shared/vscodeApi';
@@ -45,6 +45,12 @@ export function startChatApp(): void {
       setStatus('Still answering: stop it first (Escape) or wait.', true);
       return;
     }
+    // The host refuses a longer question (chatCommandSchema): kept here, not posted and lost.
+    if (text.length > MAX_QUESTION_CHARS) {
+      setStatus(`Too long to send: ${text.length.toLocaleString('en-US')} characters, at most ${MAX_QUESTION_CHARS.toLocaleString('en-US')}. Shorten it, or save the text to a file and ask about the file.`, false);
+      return;
+    }
+    if (status.dataset['busy'] !== 'true') setStatus('', false); // a "too long" of before
     post({ type: 'ask', question: text });
     question.value = '';
     vscode.setState({ draft: '' });
