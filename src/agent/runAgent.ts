@@ -170,6 +170,7 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
     betweenChunksMs: toolsMode ? firstChunkMs : stallMs,
     firstChunkMs,
     awaitsWholeReply: (chunk: ChatChunk) => chunk.type === 'whole-reply',
+    isNotice: (chunk: ChatChunk) => chunk.type === 'whole-reply' || chunk.type === 'reply-started',
     serverName: `${options.backend.kind === 'ollama' ? 'Ollama' : 'OpenAI-compatible'} server at ${options.backend.baseUrl}`,
   };
   // Ollama truncates silently to the num_ctx we send; OpenAI-compatible servers either refuse
@@ -493,7 +494,15 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
  */
 const MAX_REPLY_CHARS = 16 * 1024 * 1024;
 
-async function* streamAttempt(options: AgentOptions, request: ChatRequest, turn: number, fencesRun: boolean, limits: StallLimits<ChatChunk>, started: number, thinkOpened: boolean): AsyncGenerator<AgentEvent, Attempt, undefined> {
+async function* streamAttempt(
+  options: AgentOptions,
+  request: ChatRequest,
+  turn: number,
+  fencesRun: boolean,
+  limits: StallLimits<ChatChunk>,
+  started: number,
+  thinkOpened: boolean,
+): AsyncGenerator<AgentEvent, Attempt, undefined> {
   const { signal } = options;
   const controller = new AbortController();
   const abortRequest = (): void => controller.abort();
@@ -551,8 +560,8 @@ async function* streamAttempt(options: AgentOptions, request: ChatRequest, turn:
         attempt.usage = { promptTokens: chunk.promptTokens, outputTokens: chunk.outputTokens };
         continue;
       }
-      // Said to the watchdog (limits.awaitsWholeReply); no part of the reply.
-      if (chunk.type === 'whole-reply') continue;
+      // Said to the watchdog (limits.awaitsWholeReply, isNotice); no part of the reply.
+      if (chunk.type === 'whole-reply' || chunk.type === 'reply-started') continue;
       received += chunk.type === 'tool-call' ? chunk.call.arguments.length : chunk.type === 'tool-call-delta' ? chunk.chars : chunk.text.length;
       if (received > MAX_REPLY_CHARS) {
         attempt.error = tooLarge(options.backend.baseUrl, 'a reply', MAX_REPLY_CHARS);

@@ -31,6 +31,11 @@ export interface StallLimits<T = unknown> {
    * is allowed `max(WHOLE_REPLY_MS, firstChunkMs)`, since nothing comes until the model finishes.
    */
   readonly awaitsWholeReply?: (chunk: T) => boolean;
+  /**
+   * A chunk that is no token of the reply (the backends' `whole-reply` and `reply-started`): the
+   * allowance before the first token stays in force after it. Default: `awaitsWholeReply`.
+   */
+  readonly isNotice?: (chunk: T) => boolean;
 }
 
 /**
@@ -86,8 +91,8 @@ export async function* watchForStall<T>(source: AsyncIterable<T>, request: Abort
         return;
       }
       whole = limits.awaitsWholeReply?.(outcome.value) ?? false;
-      // The marker is no answer: a stall after it is still one before the first token.
-      if (!whole) first = false;
+      // A notice is no answer: a stall after it is still one before the first token.
+      if (!(limits.isNotice?.(outcome.value) ?? whole)) first = false;
       yield outcome.value;
     }
   } finally {

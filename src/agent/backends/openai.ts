@@ -606,13 +606,16 @@ export class OpenAiBackend implements ModelBackend {
     const release = new AbortController();
     const requestSignal = AbortSignal.any([signal, release.signal]);
     const hasTools = request.tools !== undefined && request.tools.length > 0;
-    if (this.repliesWhole || (hasTools && this.toolsUnstreamed)) yield { type: 'whole-reply' };
+    /** A `whole-reply` was said: `reply-started` ends its allowance once the answer begins. */
+    let announcedWhole = this.repliesWhole || (hasTools && this.toolsUnstreamed);
+    if (announcedWhole) yield { type: 'whole-reply' };
     let response = await this.post(request, continuation(), requestSignal);
     // A server that cannot stream a reply to a request with tools: the request again, unstreamed.
     if (response.status === 500 && !this.toolsUnstreamed && hasTools) {
       const text = await readTextWithin(response, this.baseUrl);
       if (!/cannot use tools with stream/i.test(text)) throw this.httpError(500, text, request.model, retryAfterMs(response.headers.get('retry-after')));
       this.toolsUnstreamed = true;
+      announcedWhole = true;
       yield { type: 'whole-reply' };
       response = await this.post(request, continuation(), requestSignal);
     }
@@ -660,6 +663,9 @@ export class OpenAiBackend implements ModelBackend {
       throw new BackendError(`The server at ${this.baseUrl} did not stream (Content-Type ${contentType || 'none'}) — is it an OpenAI-compatible server?`, 'wrong-server');
     }
 
+    // Announced whole, the reply streams after all: its tokens get the first token's allowance
+    // (a body sent whole keeps the whole generation's: a server may send its headers first).
+    if (announcedWhole) yield { type: 'reply-started' };
     let promptTokens: number | undefined;
     let outputTokens: number | undefined;
     let finishReason: string | undefined;

@@ -67,6 +67,12 @@ export type ChatChunk =
    * generation's, not a stalled server's (stallWatchdog's `wholeReplyMs`). Sent before the request.
    */
   | { readonly type: 'whole-reply' }
+  /**
+   * After a `whole-reply`: the reply streams after all (the server answered with an event stream: a
+   * proxy answering some requests whole, others streamed), so its tokens are allowed the first
+   * token's silence again, not the whole generation's. Not a token of the reply.
+   */
+  | { readonly type: 'reply-started' }
   | {
       readonly type: 'done';
       /** 'stop', 'length' (token limit or full context), ... as the server says. */

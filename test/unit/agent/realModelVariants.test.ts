@@ -1818,6 +1818,23 @@ describe('a server that answers `stream: true` with one JSON document', () => {
     expect(r.trajectory.answer).toBe('42');
   });
 
+  // The allowance is for a reply sent whole: it covers the wait for the server's answer, not a
+  // stream that then says nothing (a proxy answering some requests whole, others streamed; s40 red team).
+  it('once seen, a later reply that streams after all and goes quiet is still a stall', async () => {
+    const r = await run(
+      'openai',
+      {
+        turns: [
+          { text: 'Computing:\n```python\nprint(6 * 7)\n```\n', nonStream: true },
+          { text: 'So <<<{{RESULT}}>>>', firstTokenDelayMs: 1500 },
+        ],
+      },
+      { stallSeconds: 0.4, firstTokenSeconds: 0.4 },
+    );
+    expect(r.events.find((e) => e.type === 'error')).toMatchObject({ kind: 'stalled' });
+    expect(r.trajectory.error).toMatch(/did not start answering within 0\.4 s/);
+  });
+
   it('a streaming server that goes quiet is still a stall', async () => {
     const r = await run('openai', { turns: [{ text: 'So <<<42>>>', firstTokenDelayMs: 1500 }] }, { stallSeconds: 0.4, firstTokenSeconds: 0.4 });
     expect(r.events.find((e) => e.type === 'error')).toMatchObject({ kind: 'stalled' });
