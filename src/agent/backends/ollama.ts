@@ -28,16 +28,25 @@ import { jsonTextDepth, jsonTextOf, MAX_JSON_DEPTH } from '../../text/jsonDepth'
 
 export const DEFAULT_OLLAMA_HOST = 'http://127.0.0.1:11434';
 
-/** The host setting, else OLLAMA_HOST (as the ollama CLI reads it), else the default. */
+/**
+ * The host setting, else OLLAMA_HOST, else the default, read as the ollama CLI (envconfig.Host)
+ * and the official JS client (formatHost) read OLLAMA_HOST, so a value that works for
+ * `ollama list` reaches the same server: no scheme means http:// and, without a port, Ollama's
+ * 11434 (`gpu-box`, `0.0.0.0`, a bind address, is this machine); a port alone (`:11434`) is
+ * this machine; a scheme written out without a port means that scheme's own port, 80 or 443
+ * (`http://ollama.lan` behind a reverse proxy).
+ * @returns the URL without a trailing slash, e.g. `http://127.0.0.1:11434`.
+ * @throws TypeError (from URL) when the value is not a URL even so.
+ */
 export function resolveOllamaHost(setting: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
   const raw = (setting && setting.trim()) || (env.OLLAMA_HOST && env.OLLAMA_HOST.trim()) || DEFAULT_OLLAMA_HOST;
-  let url = /^[a-z]+:\/\//i.test(raw) ? raw : `http://${raw}`;
-  // OLLAMA_HOST may be "0.0.0.0" (a bind address) or omit the port.
-  const parsed = new URL(url);
+  const schemeWritten = /^[a-z][a-z0-9+.-]*:\/\//i.test(raw);
+  const parsed = new URL(schemeWritten ? raw : `http://${raw.startsWith(':') ? '127.0.0.1' : ''}${raw}`);
   if (parsed.hostname === '0.0.0.0') parsed.hostname = '127.0.0.1';
-  if (!parsed.port && !/:\d+$/.test(raw) && parsed.protocol === 'http:') parsed.port = '11434';
-  url = parsed.toString();
-  return trimTrailing(url, '/');
+  // The URL parser drops a written default port (`gpu-box:80`), so the port is looked for in the text.
+  const portWritten = /:\d+$/.test(raw.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').split(/[/?#]/, 1)[0] ?? '');
+  if (!schemeWritten && !portWritten) parsed.port = '11434';
+  return trimTrailing(parsed.toString(), '/');
 }
 
 /**

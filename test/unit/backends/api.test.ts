@@ -119,6 +119,22 @@ describe('Ollama model management', () => {
     expect(resolveOllamaHost(undefined, { OLLAMA_HOST: 'gpu-box:8080' })).toBe('http://gpu-box:8080');
     expect(resolveOllamaHost('http://localhost:9999/', { OLLAMA_HOST: 'ignored:1' })).toBe('http://localhost:9999');
   });
+
+  // The forms of OLLAMA_HOST the ollama CLI (envconfig.Host) and the official JS client
+  // (formatHost) both read: a value that works for `ollama list` reaches the same server here.
+  it('reads OLLAMA_HOST (and the host setting) as the ollama CLI does', () => {
+    const host = (value: string) => resolveOllamaHost(undefined, { OLLAMA_HOST: value });
+    expect(host(':11500')).toBe('http://127.0.0.1:11500'); // a port alone: this machine
+    expect(host('gpu-box')).toBe('http://gpu-box:11434'); // no scheme: Ollama's port
+    expect(host('[::1]')).toBe('http://[::1]:11434');
+    expect(host('0.0.0.0:8080')).toBe('http://127.0.0.1:8080');
+    // A scheme written out without a port means that scheme's port, as in any URL (a reverse proxy).
+    expect(host('http://ollama.lan')).toBe('http://ollama.lan');
+    expect(host('https://ollama.lan/base/')).toBe('https://ollama.lan/base');
+    expect(host('gpu-box:80/base')).toBe('http://gpu-box/base');
+    expect(host('http://gpu-box:11434')).toBe('http://gpu-box:11434');
+    expect(resolveOllamaHost(':9999', {})).toBe('http://127.0.0.1:9999');
+  });
 });
 
 describe('OpenAI-compatible backend', () => {
