@@ -81,7 +81,7 @@ export async function mcpCommand(argv: readonly string[], io: { stdout: NodeJS.W
   const { server, screen } = createMcpServer({
     registry,
     version,
-    solve: async (question, signal) => solveWithAgent(question, await resolveModelRun(m, signal), registry, signal),
+    solve: async (question, signal, onProgress) => solveWithAgent(question, await resolveModelRun(m, signal), registry, signal, onProgress),
     tier: async () => {
       if (knownTier) return knownTier;
       if (isolation === 'basic') return { tier: 'basic', note: 'basic tier chosen with --isolation basic' };

@@ -14,7 +14,7 @@ import type { RequestScreen } from './stdioTransport';
 export interface McpServerDeps {
   readonly registry: SessionRegistry;
   /** Runs our agent on a question (the `solve` tool). */
-  readonly solve: (question: string, signal: AbortSignal) => Promise<SolveOutcome>;
+  readonly solve: (question: string, signal: AbortSignal, onProgress?: (message: string) => void) => Promise<SolveOutcome>;
   /** The tier sessions get on this machine, for results that ran no code (list_sessions, reset_session). */
   readonly tier: () => Promise<{ tier: IsolationTier; note: string }>;
   readonly version: string;
@@ -82,7 +82,18 @@ export function createMcpServer(deps: McpServerDeps): R1ciMcpServer {
     },
     async ({ question }, extra) =>
       guard(async () => {
-        const outcome = await deps.solve(question, extra.signal);
+        // A client that sent a progressToken hears each model turn and code cell (MCP progress
+        // notifications, numbered from 1): a solve outlasts the 60 s an SDK client waits by default.
+        const progressToken = extra._meta?.progressToken;
+        let progress = 0;
+        const onProgress =
+          progressToken === undefined
+            ? undefined
+            : (message: string) => {
+                progress += 1;
+                extra.sendNotification({ method: 'notifications/progress', params: { progressToken, progress, message } }).catch(() => undefined);
+              };
+        const outcome = await deps.solve(question, extra.signal, onProgress);
         return { content: [{ type: 'text', text: formatSolveReport(outcome) }], isError: outcome.trajectory.answer === null };
       }),
   );

@@ -4,6 +4,7 @@
 import { runAgent } from '../agent/runAgent';
 import type { ModelRunSettings } from '../agent/modelRunSettings';
 import { collectTrajectory } from '../agent/trajectory';
+import type { AgentEvent } from '../agent/events';
 import type { Trajectory } from '../trajectory/trajectory';
 import type { SessionRegistry } from '../codeTool/sessionRegistry';
 import { cellStatus, fence } from '../codeTool/cellReport';
@@ -22,12 +23,29 @@ export interface SolveOutcome {
  * once never start sandboxes past it.
  * @throws SessionError when every sandbox is busy or the server is shutting down; what the sandbox
  * factory throws (e.g. the tier is refused). Model errors end up in `trajectory.error`.
+ * `onProgress` hears each step as it starts or ends (solveStep).
  */
-export function solveWithAgent(question: string, settings: ModelRunSettings, registry: Pick<SessionRegistry, 'withSandbox'>, signal: AbortSignal): Promise<SolveOutcome> {
+export function solveWithAgent(question: string, settings: ModelRunSettings, registry: Pick<SessionRegistry, 'withSandbox'>, signal: AbortSignal, onProgress?: (message: string) => void): Promise<SolveOutcome> {
   return registry.withSandbox(async (runner, joined) => {
-    const trajectory = await collectTrajectory(runAgent(question, { ...settings, runner, signal: joined }));
+    const trajectory = await collectTrajectory(runAgent(question, { ...settings, runner, signal: joined }), (event) => {
+      const step = onProgress && solveStep(event);
+      if (step) onProgress(step);
+    });
     return { trajectory, tier: runner.tier, tierNote: runner.tierNote };
   }, signal);
+}
+
+/**
+ * The steps of a solve an MCP client is told of as progress (`notifications/progress` messages):
+ * each model turn and each code cell, numbered from 1 (`model turn 2`, `running code cell 1`,
+ * `code cell 1: ok`). Counts and the host's cell status only: none of the model's text.
+ * @returns undefined for the events that are no step (tokens, reasoning, warnings, the end).
+ */
+export function solveStep(event: AgentEvent): string | undefined {
+  if (event.type === 'turn-start') return `model turn ${event.turn + 1}`;
+  if (event.type === 'exec-start') return `running code cell ${event.index + 1}`;
+  if (event.type === 'exec-result') return `code cell ${event.index + 1}: ${cellStatus(event.result)}`;
+  return undefined;
 }
 
 /**

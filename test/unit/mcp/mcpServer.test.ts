@@ -275,6 +275,25 @@ describe('r1ci mcp solve (scripted model server)', () => {
       await server.client.close();
     }
   });
+
+  // A solve takes minutes with a real model, past the 60 s an SDK client waits by default: a
+  // client that asks for progress (a progressToken) hears of each model turn and code cell, can
+  // show it, and can keep its request alive on it (resetTimeoutOnProgress). It heard nothing before.
+  it('reports progress, each model turn and code cell, to a client that asks for it', async () => {
+    const question = readFileSync(join(sharedTasksDir(repoRoot), 'statistical_counting_dataset', 'sample_0', 'question.txt'), 'utf8');
+    const server = await connect(['--backend', 'ollama', '--base-url', model.url, '--protocol', 'chat', '--model', 'qwen2.5-coder:7b']);
+    try {
+      const heard: { progress: number; message?: string }[] = [];
+      const result = CallToolResultSchema.parse(
+        await server.client.callTool({ name: 'solve', arguments: { question } }, CallToolResultSchema, { timeout: 120_000, onprogress: (p) => heard.push({ progress: p.progress, message: p.message }) }),
+      );
+      expect(result.isError).toBe(false);
+      expect(heard.map((p) => p.message)).toEqual(['model turn 1', 'running code cell 1', 'code cell 1: ok', 'model turn 2', 'running code cell 2', 'code cell 2: ok', 'model turn 3']);
+      expect(heard.map((p) => p.progress)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    } finally {
+      await server.client.close();
+    }
+  });
 });
 
 describe('r1ci mcp solve: a hostile model cannot forge the report (s39 red team)', () => {
