@@ -108,11 +108,16 @@ export function decimal(text: string): number {
   return /^-?(\d+(\.\d+)?|\.\d+)$/.test(text) ? Number(text) : Number.NaN;
 }
 
-/** A whole-number flag without a setting behind it (e.g. mcp's --max-sessions); settings' flags: settingFlags.ts. */
-export function intOption(name: string, raw: string | undefined, fallback: number, min: number): number {
+/**
+ * A whole-number flag without a setting behind it (e.g. mcp's --max-sessions); settings' flags: settingFlags.ts.
+ * @throws CliError (usage) when the value is not a whole number from `min` to `max` (no upper bound when `max` is absent).
+ */
+export function intOption(name: string, raw: string | undefined, fallback: number, min: number, max?: number): number {
   if (raw === undefined) return fallback;
   const n = decimal(raw);
-  if (!Number.isInteger(n) || n < min) throw new CliError(`${name} must be a whole number ≥ ${min} (got "${raw}").`, EXIT.usage);
+  if (!Number.isInteger(n) || n < min || (max !== undefined && n > max)) {
+    throw new CliError(`${name} must be a whole number ${max === undefined ? `≥ ${min}` : `from ${min} to ${max}`} (got "${raw}").`, EXIT.usage);
+  }
   return n;
 }
 

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { version } from '../../package.json';
-import { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_SESSIONS, SessionError, SessionRegistry, type SessionSandbox } from '../codeTool/sessionRegistry';
+import { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_SESSIONS, MAX_IDLE_TIMEOUT_MS, SessionError, SessionRegistry, type SessionSandbox } from '../codeTool/sessionRegistry';
 import { createMcpServer } from '../mcp/server';
 import { solveWithAgent } from '../mcp/solveTool';
 import { StdioJsonRpcTransport } from '../mcp/stdioTransport';
@@ -14,6 +14,9 @@ import { CliError, EXIT, intOption, parseCliArgs, usageError } from './cliSuppor
 import { MODEL_OPTIONS, modelOptionsUsage, readModelOptions, resolveModelRun } from './modelOptions';
 import { removeTree } from '../sandbox/scratchJanitor';
 import { escapeControls } from '../sandbox/terminalText';
+
+/** The largest --idle-seconds: a timer holds at most 2^31 - 1 ms. */
+const MAX_IDLE_SECONDS = Math.floor(MAX_IDLE_TIMEOUT_MS / 1000);
 
 export const MCP_USAGE = `Usage: r1ci mcp [options]
 
@@ -25,7 +28,8 @@ Session options:
                           basic: accept the basic tier (code runs as you, with your files and network)
   --max-sessions N        sandboxes alive at once: sessions, one-off cells and solve calls
                           together (default: ${DEFAULT_MAX_SESSIONS})
-  --idle-seconds S        a session unused this long is ended (default: ${DEFAULT_IDLE_TIMEOUT_MS / 1000})
+  --idle-seconds S        a session unused this long is ended, from 1 to ${MAX_IDLE_SECONDS} (24.8 days;
+                          default: ${DEFAULT_IDLE_TIMEOUT_MS / 1000})
 Model options (for solve) and sandbox options (--python, --timeout, --memory-mib, … apply to
 run_python too):
 ${modelOptionsUsage()}
@@ -53,7 +57,7 @@ export async function mcpCommand(argv: readonly string[], io: { stdout: NodeJS.W
   if (isolation !== 'auto' && isolation !== 'basic') throw new CliError(`--isolation must be auto or basic (got "${isolation}").`, EXIT.usage);
   const m = readModelOptions(values);
   const maxSessions = intOption('--max-sessions', values['max-sessions'], DEFAULT_MAX_SESSIONS, 1);
-  const idleTimeoutMs = intOption('--idle-seconds', values['idle-seconds'], DEFAULT_IDLE_TIMEOUT_MS / 1000, 1) * 1000;
+  const idleTimeoutMs = intOption('--idle-seconds', values['idle-seconds'], DEFAULT_IDLE_TIMEOUT_MS / 1000, 1, MAX_IDLE_SECONDS) * 1000;
 
   const scratchRoot = await mkdtemp(join(tmpdir(), 'r1ci-mcp-'));
   const pool = new SandboxPool({ scratchRoot, ...m.run.sandbox, mode: 'persistent', isolation });

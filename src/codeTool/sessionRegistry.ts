@@ -21,13 +21,18 @@ export type SessionSandboxFactory = (signal?: AbortSignal) => Promise<SessionSan
 
 export interface SessionRegistryOptions {
   readonly createSandbox: SessionSandboxFactory;
-  /** A session nobody used for this long is ended (ms; default 15 minutes). A running cell keeps it alive. */
+  /** A session nobody used for this long is ended (ms, 1 to MAX_IDLE_TIMEOUT_MS; default 15 minutes; the constructor throws a RangeError outside that). A running cell keeps it alive. */
   readonly idleTimeoutMs?: number;
   /** Sandboxes alive at once, sessions and one-off cells together (default 4). When full, the least recently used idle session is ended. */
   readonly maxSessions?: number;
 }
 
 export const DEFAULT_IDLE_TIMEOUT_MS = 15 * 60_000;
+/**
+ * The longest idle timeout, 2^31 - 1 ms (24.8 days): Node runs a timer set any longer at once
+ * (TimeoutOverflowWarning), which would end every session 1 ms after its cell.
+ */
+export const MAX_IDLE_TIMEOUT_MS = 0x7fffffff;
 export const DEFAULT_MAX_SESSIONS = 4;
 
 /**
@@ -118,6 +123,7 @@ export class SessionRegistry {
 
   constructor(private readonly options: SessionRegistryOptions) {
     this.idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+    if (!(this.idleTimeoutMs > 0 && this.idleTimeoutMs <= MAX_IDLE_TIMEOUT_MS)) throw new RangeError(`idleTimeoutMs must be from 1 to ${MAX_IDLE_TIMEOUT_MS} ms (got ${this.idleTimeoutMs})`);
     this.maxSessions = Math.max(1, options.maxSessions ?? DEFAULT_MAX_SESSIONS);
   }
 

@@ -281,6 +281,14 @@ describe('flags: strict numbers, usage errors that name the flag (exit 2)', () =
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('r1ci: --max-sessions must be a whole number ≥ 1 (got "0x4").');
   });
+
+  // A timer over 2^31 - 1 ms (24.8 days) fires at once in Node: --idle-seconds 3000000 ended every
+  // session 1 ms after its cell, its variables with it, the opposite of what was asked.
+  it('mcp --idle-seconds beyond what a timer holds is refused, naming the largest', async () => {
+    const r = await run(['mcp', '--idle-seconds', '3000000']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('r1ci: --idle-seconds must be a whole number from 1 to 2147483 (got "3000000").');
+  });
 });
 
 describe('SIGTERM and SIGHUP stop cleanly, as Ctrl-C does', () => {

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { SessionError, SessionRegistry, type SessionSandbox } from '../../../src/codeTool/sessionRegistry';
+import { MAX_IDLE_TIMEOUT_MS, SessionError, SessionRegistry, type SessionSandbox } from '../../../src/codeTool/sessionRegistry';
 import { createCodeRunner } from '../../../src/sandbox';
 
 const root = mkdtempSync(join(tmpdir(), 'r1ci-registry-'));
@@ -61,6 +61,13 @@ describe('SessionRegistry', () => {
     registry = new SessionRegistry({ createSandbox: factory().create });
     const runs = await Promise.all([1, 2, 3].map((i) => registry!.run(`import time; time.sleep(0.05); seen = globals().get("seen", []) + [${i}]; print(seen)`, { sessionId: 'q' })));
     expect(runs.map((r) => r.result.stdout.trim())).toEqual(['[1]', '[1, 2]', '[1, 2, 3]']);
+  });
+
+  it('refuses an idle timeout a timer cannot hold (over 2^31 - 1 ms Node fires it at once)', () => {
+    const create = () => Promise.reject(new Error('no sandbox is started'));
+    expect(() => new SessionRegistry({ createSandbox: create, idleTimeoutMs: 3_000_000_000 })).toThrow(RangeError);
+    expect(() => new SessionRegistry({ createSandbox: create, idleTimeoutMs: 0 })).toThrow(RangeError);
+    expect(new SessionRegistry({ createSandbox: create, idleTimeoutMs: MAX_IDLE_TIMEOUT_MS }).limits.idleTimeoutMs).toBe(MAX_IDLE_TIMEOUT_MS);
   });
 
   it('ends an idle session after the timeout and disposes its sandbox', async () => {
