@@ -7,6 +7,7 @@ import type { ModelRunSettings } from '../agent/modelRunSettings';
 import { backendFor, modelRunSettingsFor, runOptionsFrom, type RunOptions } from '../config/runOptions';
 import { defaultSettings } from '../config/settingsSpec';
 import { CliError, EXIT } from './cliSupport';
+import { escapeControls } from '../sandbox/terminalText';
 import { MODEL_FLAGS, SANDBOX_FLAGS } from '../config/settingFlags';
 import { flagOptions, flagUsage, settingsFromFlags } from './settingFlags';
 
@@ -67,6 +68,11 @@ export function readModelOptions(values: Readonly<Record<string, unknown>>, extr
   // Name where the URL came from: the flag the user typed, or OLLAMA_HOST when no flag was given.
   const source = baseUrl !== undefined ? '--base-url' : host !== undefined ? '--host' : backendFlag !== 'openai' && env['OLLAMA_HOST']?.trim() ? 'OLLAMA_HOST' : '--base-url';
   const example = backendFlag === 'openai' ? 'http://127.0.0.1:8000/v1' : 'http://127.0.0.1:11434';
+  // An OpenAI-compatible URL typed without its scheme (`localhost:8000/v1`) would fail to parse, or
+  // parse with "localhost:" as its scheme; say what is missing, with what was typed (any user:password@ left out).
+  if (backendFlag === 'openai' && url !== undefined && !/^[a-z][a-z0-9+.-]*:\/\//i.test(url.trim())) {
+    throw new CliError(`${source} needs http:// or https:// in front (got "${escapeControls(url.trim().replace(/^[^@/]*@/, '…@'))}"); write it like ${example}.`, EXIT.usage);
+  }
   let backend: ModelBackend;
   try {
     backend = backendFor(run);

@@ -135,6 +135,11 @@ describe('CLI setting flags', () => {
     };
     expect(messageOf({ host: 'http://[bad' }, {})).toMatch(/^--host is not a valid URL \(.*\); write it like http:\/\/127\.0\.0\.1:11434\.$/);
     expect(messageOf({ backend: 'openai', 'base-url': 'http://[bad' }, {})).toMatch(/^--base-url is not a valid URL \(.*\); write it like http:\/\/127\.0\.0\.1:8000\/v1\.$/);
+    // An OpenAI-compatible URL written without its scheme was "not a valid URL (Invalid URL)", or,
+    // for localhost:8000, read as the scheme "localhost:" ("got localhost://…", not what was typed).
+    for (const typed of ['localhost:8000/v1', '127.0.0.1:8000/v1', 'gpu-box:8000']) {
+      expect(messageOf({ backend: 'openai', 'base-url': typed }, {})).toBe(`--base-url needs http:// or https:// in front (got "${typed}"); write it like http://127.0.0.1:8000/v1.`);
+    }
     vi.stubEnv('OLLAMA_HOST', 'http://[bad');
     try {
       expect(messageOf({}, process.env)).toMatch(/^OLLAMA_HOST is not a valid URL/);
