@@ -36,10 +36,20 @@ export function createMcpServer(deps: McpServerDeps): R1ciMcpServer {
     { title: 'Run Python in the isolated sandbox', description: RUN_PYTHON_DESCRIPTION, inputSchema: runPythonShape, annotations: { openWorldHint: false } },
     async ({ code, session_id }, extra) =>
       guard(async () => {
-        const run = await registry.run(code, { sessionId: session_id, signal: extra.signal, withImages: true });
-        const content: CallToolResult['content'] = [{ type: 'text', text: formatCellReport(run) }];
-        for (const image of run.images) content.push({ type: 'image', data: image.data.toString('base64'), mimeType: image.mimeType });
-        return { content, isError: cellFailed(run.result) };
+        // A cell may run as long as its time limit (60 s by default), the time an SDK client waits
+        // by default: a client that sent a progressToken hears that the cell still runs every
+        // CELL_PROGRESS_MS, and can keep its request alive on it (resetTimeoutOnProgress).
+        const report = progressReporter(extra);
+        const started = Date.now();
+        const beat = report === undefined ? undefined : setInterval(() => report(`cell running, ${Math.round((Date.now() - started) / 1000)} s`), CELL_PROGRESS_MS);
+        try {
+          const run = await registry.run(code, { sessionId: session_id, signal: extra.signal, withImages: true });
+          const content: CallToolResult['content'] = [{ type: 'text', text: formatCellReport(run) }];
+          for (const image of run.images) content.push({ type: 'image', data: image.data.toString('base64'), mimeType: image.mimeType });
+          return { content, isError: cellFailed(run.result) };
+        } finally {
+          clearInterval(beat);
+        }
       }),
   );
 
@@ -82,18 +92,9 @@ export function createMcpServer(deps: McpServerDeps): R1ciMcpServer {
     },
     async ({ question }, extra) =>
       guard(async () => {
-        // A client that sent a progressToken hears each model turn and code cell (MCP progress
-        // notifications, numbered from 1): a solve outlasts the 60 s an SDK client waits by default.
-        const progressToken = extra._meta?.progressToken;
-        let progress = 0;
-        const onProgress =
-          progressToken === undefined
-            ? undefined
-            : (message: string) => {
-                progress += 1;
-                extra.sendNotification({ method: 'notifications/progress', params: { progressToken, progress, message } }).catch(() => undefined);
-              };
-        const outcome = await deps.solve(question, extra.signal, onProgress);
+        // A client that sent a progressToken hears each model turn and code cell: a solve
+        // outlasts the 60 s an SDK client waits by default.
+        const outcome = await deps.solve(question, extra.signal, progressReporter(extra));
         return { content: [{ type: 'text', text: formatSolveReport(outcome) }], isError: outcome.trajectory.answer === null };
       }),
   );
@@ -105,6 +106,30 @@ export function createMcpServer(deps: McpServerDeps): R1ciMcpServer {
     ['solve', solve],
   ]);
   return { server, screen: screenRequests((name) => tools.get(name)?.enabled === true) };
+}
+
+/** How often a client that asked for progress hears that a run_python cell still runs, ms. */
+export const CELL_PROGRESS_MS = 5000;
+
+/** What a tool handler gets from the SDK that progress needs: the request's `_meta` and a way to notify. */
+interface ProgressExtra {
+  readonly _meta?: { readonly progressToken?: string | number };
+  readonly sendNotification: (notification: { method: 'notifications/progress'; params: { progressToken: string | number; progress: number; message: string } }) => Promise<void>;
+}
+
+/**
+ * Sends MCP progress notifications (numbered from 1, each with a message) for a request whose
+ * client sent a progressToken (MCP spec, "Progress"); undefined when it sent none. A notification
+ * that cannot be sent (the client went away) is dropped.
+ */
+function progressReporter(extra: ProgressExtra): ((message: string) => void) | undefined {
+  const progressToken = extra._meta?.progressToken;
+  if (progressToken === undefined) return undefined;
+  let progress = 0;
+  return (message) => {
+    progress += 1;
+    extra.sendNotification({ method: 'notifications/progress', params: { progressToken, progress, message } }).catch(() => undefined);
+  };
 }
 
 /** The requests this server answers, by method: their params are checked against the SDK's schemas. */
