@@ -493,7 +493,15 @@ export async function* runAgent(question: string, options: AgentOptions): AsyncG
  */
 const MAX_REPLY_CHARS = 16 * 1024 * 1024;
 
-async function* streamAttempt(options: AgentOptions, request: ChatRequest, turn: number, fencesRun: boolean, limits: StallLimits<ChatChunk>, started: number, thinkOpened: boolean): AsyncGenerator<AgentEvent, Attempt, undefined> {
+async function* streamAttempt(
+  options: AgentOptions,
+  request: ChatRequest,
+  turn: number,
+  fencesRun: boolean,
+  limits: StallLimits<ChatChunk>,
+  started: number,
+  thinkOpened: boolean,
+): AsyncGenerator<AgentEvent, Attempt, undefined> {
   const { signal } = options;
   const controller = new AbortController();
   const abortRequest = (): void => controller.abort();
