@@ -2,10 +2,12 @@
 //
 // Where it is written matters: `print(f"<<<{x}>>>")` inside code is usually a template, so an
 // answer written for the reader wins: in prose, in an inline code span of prose
-// (`` `<<<42>>>` ``) or as a fenced block holding nothing but an answer (small models do that),
+// (`` `<<<42>>>` ``), as a fenced block holding nothing but answers (small models do that) or
+// as a literal in a fenced block that does not run (```` ```text ````, `Final answer: <<<42>>>`),
 // the last of them by position, as the benchmark authors read the last `<<<(.*?)>>>` of the
 // whole reply (CodeSteer's `re.findall(...)[-1]`). Only when none exists does a literal marker
-// inside code count: a reply whose code prints `<<<3>>>` is answered that way in their harness.
+// inside python code count: a reply whose code prints `<<<3>>>` is answered that way in their
+// harness. Templates (f-strings, formatted or concatenated strings, fields alone) never count.
 //
 // `\boxed{}` is a different format. The authors' validators reject it
 // (../shared/conformance/symbench.jsonl checks that), so the strict reading used for scoring
@@ -28,6 +30,10 @@ const ANSWER_ONLY = /^\s*<<<([\s\S]*?)>>>\s*$/;
 interface Segment {
   readonly text: string;
   readonly fenced: boolean;
+  /** A fenced block that the agent runs (a python label: fenceLines.ts `isExecutableLabel`). */
+  readonly runs: boolean;
+  /** A fenced block opened inside a blockquote (`> ```…`): quoted, so never written for the reader. */
+  readonly quoted: boolean;
 }
 
 /**
@@ -40,7 +46,8 @@ export function splitFenced(text: string): Segment[] {
   let open: OpeningFence | undefined;
   let current: string[] = [];
   const flush = (fenced: boolean): void => {
-    if (current.length > 0) segments.push({ text: current.join('\n'), fenced });
+    const block = fenced ? open : undefined;
+    if (current.length > 0) segments.push({ text: current.join('\n'), fenced, runs: block !== undefined && isExecutableLabel(block.language), quoted: (block?.quotes ?? 0) > 0 });
     current = [];
   };
   for (const line of text.split('\n')) {
@@ -143,9 +150,10 @@ export function splitInlineReasoning(stretch: string): { readonly reasoning: str
 /**
  * Prose split into what is searched for answers and what inline code spans quote. Quoted lines
  * (`> ...` after up to 3 spaces, as CommonMark opens a blockquote: not after a tab or a Unicode
- * space) are dropped. An inline code span holding `<<<` or `>>>` is taken out of `text` (a span
- * naming the marker, `` `<<<` ``, pairs with nothing) and its content goes to `spans`, where a
- * whole `<<<…>>>` inside one span is an answer (`` `<<<42>>>` ``: the authors' `<<<(.*?)>>>` reads it), placed
+ * space) are dropped. An inline code span (backticks paired as CommonMark pairs them: `codeSpans`)
+ * holding `<<<` or `>>>` is taken out of `text` (a span naming the marker, `` `<<<` ``, pairs with
+ * nothing) and its content goes to `spans`, where a literal `<<<…>>>` inside one span is an
+ * answer (`` `<<<42>>>` ``: the authors' `<<<(.*?)>>>` reads it; a template is not), placed
  * where the span stood;
  * any other span stays as written, so `<<<`42`>>>` answers `` `42` `` as theirs does.
  * A line inside an answer that an earlier kept line opened (`<<<` not yet closed by `>>>`) is
@@ -159,18 +167,58 @@ function searchable(prose: string): { readonly text: string; readonly spans: rea
   let lineStart = 0;
   for (const raw of prose.split('\n')) {
     if (!open && /^ {0,3}>(?!>>)/.test(raw)) continue; // CommonMark's blockquote (spaces only); `>>>` closes a multi-line answer
-    let shrunk = 0; // characters the spans taken out so far on this line removed
-    const line = raw.replace(/`[^`\n]*`/g, (span: string, offset: number) => {
-      if (!span.includes('<<<') && !span.includes('>>>')) return span;
-      spans.push({ content: span.slice(1, -1), at: lineStart + offset - shrunk });
-      shrunk += span.length - 1;
-      return ' ';
-    });
+    let line = '';
+    let from = 0;
+    for (const span of codeSpans(raw)) {
+      const content = raw.slice(span.start + span.fence, span.end - span.fence);
+      if (!content.includes('<<<') && !content.includes('>>>')) continue;
+      line += `${raw.slice(from, span.start)} `;
+      spans.push({ content, at: lineStart + line.length - 1 });
+      from = span.end;
+    }
+    line += raw.slice(from);
     kept.push(line);
     lineStart += line.length + 1;
     open = openAfter(line, open);
   }
   return { text: kept.join('\n'), spans };
+}
+
+/**
+ * The inline code spans of one line, as CommonMark pairs backticks: a run of n backticks opens a
+ * span that the next run of exactly n closes (```` ``<<<a`b>>>`` ```` is one span), and a run that
+ * no run of its length follows is text. `start`/`end` bound the span with its backticks; `fence`
+ * is n. Linear: each length's runs are searched from where the last search for that length stopped.
+ */
+function codeSpans(line: string): { readonly start: number; readonly end: number; readonly fence: number }[] {
+  if (!line.includes('`')) return [];
+  const runs: { readonly at: number; readonly length: number }[] = [];
+  for (const m of line.matchAll(/`+/g)) runs.push({ at: m.index, length: m[0].length });
+  const byLength = new Map<number, number[]>(); // run length -> indices into runs, in order
+  for (const [i, run] of runs.entries()) {
+    const list = byLength.get(run.length);
+    if (list) list.push(i);
+    else byLength.set(run.length, [i]);
+  }
+  const cursor = new Map<number, number>();
+  const spans: { start: number; end: number; fence: number }[] = [];
+  for (let i = 0; i < runs.length;) {
+    const open = runs[i];
+    if (open === undefined) break;
+    const same = byLength.get(open.length) ?? [];
+    let c = cursor.get(open.length) ?? 0;
+    while (c < same.length && (same[c] ?? Infinity) <= i) c++;
+    cursor.set(open.length, c);
+    const close = same[c];
+    const closing = close === undefined ? undefined : runs[close];
+    if (close === undefined || closing === undefined) {
+      i++;
+      continue;
+    }
+    spans.push({ start: open.at, end: closing.at + closing.length, fence: open.length });
+    i = close + 1;
+  }
+  return spans;
 }
 
 /** An inline code span taken out of prose: its content, and where it stood in the searched text (UTF-16 index). */
@@ -195,20 +243,133 @@ function openAfter(line: string, openAtStart: boolean): boolean {
 }
 
 /**
- * The answer of a fenced block that holds nothing but one `<<<...>>>` (whitespace around it), its
- * marker read as prose reads markers; null for any other block.
+ * The answer of a fenced block that holds nothing but answers (one or more `<<<...>>>`, only
+ * whitespace around and between them): the last that is not the instruction's placeholder, read
+ * as prose reads markers; null for any other block.
  */
 function answerOnly(block: string): string | null {
   const markers = answerMarkers(block);
-  const only = markers.length === 1 ? markers[0] : undefined;
-  if (only === undefined || block.slice(0, only.index).trim() !== '' || block.slice(only.end).trim() !== '') return null;
-  return only.inner;
+  let from = 0;
+  for (const { index, end } of markers) {
+    if (block.slice(from, index).trim() !== '') return null;
+    from = end;
+  }
+  if (markers.length === 0 || block.slice(from).trim() !== '') return null;
+  return lastMarkedAt(block)?.inner ?? null;
 }
 
 /** True when `inner` has a `{…}` or a `%s`-style field (what `/\{[^}]*\}|%[sdrf]/` tests, in linear time: a run of `{` without `}` made that regex quadratic). */
 function hasFormatField(inner: string): boolean {
   const open = inner.indexOf('{');
   return (open >= 0 && inner.includes('}', open)) || /%[sdrf]/.test(inner);
+}
+
+/**
+ * Replacement fields of a template, alone or among separators (`{x}`, `{}`, `{0}`, `{ans:.2f}`,
+ * `{len(r)}`, `{a}, {b}`, `%s`): what a template's marker holds before it is filled in. A brace
+ * group that opens with a quote, or with a number followed by more than a format spec, is data (a
+ * dict `{"a": 1}`, a set `{1, 2}`), and other text around a group makes it data too (`\frac{1}{2}`,
+ * `[{"Agent[0.5, 0.5]": …}]`).
+ */
+const ONLY_FIELDS = /^[\s,;:|/$-]*(?:(?:\{(?:[A-Za-z_][^{}]*|\d*(?:![rsa])?(?::[^{}]*)?)\}|%[sdrf])[\s,;:|/$-]*)+$/;
+
+/** A string literal of code: its first quote, the index after its closing quote (or where it stops unclosed), and whether its prefix makes it an f-string. */
+interface StringLiteral {
+  readonly start: number;
+  readonly end: number;
+  readonly closed: boolean;
+  readonly fString: boolean;
+}
+
+/**
+ * The string literals of `code`, in order, as Python's tokenizer finds them (one pass, linear):
+ * a single-quoted or double-quoted string ends at its quote or the line's end, a triple-quoted
+ * one may span lines, a backslash escapes the next character, and a `#` outside a string
+ * comments out the rest of the line. The prefix (`f`, `rf`, `F`, …) is the letters right before
+ * the quote. Any text (a code span, a fence of another language) is read the same way: an
+ * apostrophe in words opens a "string" that the line's end closes, which makes no template of
+ * a marker in it.
+ */
+function stringLiterals(code: string): StringLiteral[] {
+  const found: StringLiteral[] = [];
+  let i = 0;
+  while (i < code.length) {
+    const c = code[i];
+    if (c === '#') {
+      const newline = code.indexOf('\n', i);
+      i = newline < 0 ? code.length : newline;
+      continue;
+    }
+    if (c !== '"' && c !== "'") {
+      i++;
+      continue;
+    }
+    const prefix = /(?:^|\W)([A-Za-z]{1,2})$/.exec(code.slice(Math.max(0, i - 3), i))?.[1] ?? '';
+    const delimiter = code.startsWith(c.repeat(3), i) ? c.repeat(3) : c;
+    let j = i + delimiter.length;
+    let closed = false;
+    while (j < code.length) {
+      if (code[j] === '\\') j += 2;
+      else if (delimiter.length === 1 && code[j] === '\n') break;
+      else if (code.startsWith(delimiter, j)) {
+        j += delimiter.length;
+        closed = true;
+        break;
+      } else j++;
+    }
+    const end = Math.min(j, code.length);
+    found.push({ start: i, end, closed, fString: /^[rRbBuU]?[fF][rR]?$/.test(prefix) });
+    i = end;
+  }
+  return found;
+}
+
+/**
+ * The last `<<<...>>>` of `code` (a code block, an inline code span, a fenced block of text) that
+ * is a literal, not a template; null when none is. A template is filled in only when the code
+ * runs: a marker with a field in an f-string (`f"<<<{x}>>>"`) or in a string that is formatted
+ * (`"<<<{}>>>".format(x)`, `"<<<%s>>>" % x`), one in a string closed inside it and concatenated
+ * (`"<<<" + str(x) + ">>>"`, `"<<<", x, ">>>"`), or one holding nothing but fields
+ * (`<<<{answer}>>>`, a template kept in a variable). Braces of data are no field:
+ * `print('<<<[{"a": 1}]>>>')` and `` `<<<{1, 2}>>>` `` are answers, as the authors'
+ * `<<<(.*?)>>>` reads them, and so is a quoted answer (`"<<<"abc">>>"`). The instruction's
+ * placeholder is never an answer.
+ */
+function lastLiteralInCode(code: string): string | null {
+  const markers = answerMarkers(code);
+  if (markers.length === 0) return null;
+  const strings = stringLiterals(code);
+  let last: string | null = null;
+  let s = 0;
+  for (const { index, end, inner } of markers) {
+    while (s < strings.length && (strings[s]?.end ?? 0) <= index) s++;
+    const around = strings[s];
+    const holder = around !== undefined && around.start < index ? around : undefined;
+    if (holder !== undefined && isTemplate(code, holder, end, inner)) continue;
+    if (ONLY_FIELDS.test(inner) || PLACEHOLDERS.has(inner.trim().toLowerCase())) continue;
+    last = inner;
+  }
+  return last;
+}
+
+/**
+ * A field of a `str.format` or `%` template (`{}`, `{x}`, `{x.y}`, `{x[0]}`, `{0}`, `{ans:.2f}`,
+ * `%s`); a brace group of data is none (`{"a": 1}`, `{1, 2}`, `[{"Agent[0.5, 0.5]": …}]`).
+ */
+const FORMAT_FIELD = /\{(?:[A-Za-z_][\w.]*(?:\[[^\]{}]*\])*|\d*)(?:![rsa])?(?::[^{}]*)?\}|%[sdrf]/;
+
+/**
+ * Whether a marker (its `inner`, its `>>>` ending at `end`) inside the string literal `holder` of
+ * `code` is a template (see `lastLiteralInCode`): the string closes inside the marker and an
+ * operator or another string follows its quote (`"<<<" + x + ">>>"`, `"<<<", x, ">>>"`,
+ * `"<<<" f"{x}" ">>>"`), or the marker holds a field and the string is an f-string, is formatted
+ * where it stands, or holds a format field (a template kept in a variable, formatted later).
+ */
+function isTemplate(code: string, holder: StringLiteral, end: number, inner: string): boolean {
+  const after = code.slice(holder.end, holder.end + 64);
+  if (holder.closed && holder.end <= end - 3) return /^\s*[+,]|^\s+[rRbBuUfF]{0,2}["']/.test(after);
+  if (!hasFormatField(inner)) return false;
+  return holder.fString || /^\s*(?:\.\s*format\s*\(|%)/.test(after) || FORMAT_FIELD.test(inner);
 }
 
 function lastMarked(text: string): string | null {
@@ -236,9 +397,10 @@ export interface FoundAnswer {
 
 /**
  * The strict reading (scoring, `r1ci score`): the last `<<<...>>>` written for the reader (in
- * prose, in an inline code span of prose, or as a fenced block that holds only `<<<...>>>`, the
- * last by position, as the authors' `re.findall(r'<<<(.*?)>>>', reply)[-1]` reads them); else the
- * last literal `<<<...>>>` inside code. `\boxed{}` is not
+ * prose, in an inline code span of prose, in a fenced block that holds only `<<<...>>>`, or a
+ * literal one in a fenced block that does not run, the last by position, as the authors'
+ * `re.findall(r'<<<(.*?)>>>', reply)[-1]` reads them); else the last literal `<<<...>>>` inside
+ * python code. `\boxed{}` is not
  * an answer here. `modelText` is one text or the model's stretches in order (one per model
  * request); each stretch's fences are matched on their own and a later stretch's answer wins.
  * Returns the answer stripped as Python strips it (a byte order mark kept), or null when there is none.
@@ -268,7 +430,8 @@ export function findFinalAnswer(modelText: string | readonly string[]): FoundAns
 function answerInStretch(text: string): { marked: string | null; boxed: string | null } {
   const segments = splitFenced(text);
   // The last answer written for the reader, by position: in prose, in an inline code span of
-  // prose (`` `<<<42>>>` ``), or a fenced block of nothing but `<<<…>>>`.
+  // prose (`` `<<<42>>>` ``), a fenced block of nothing but `<<<…>>>`, or a literal one in a
+  // fenced block that does not run.
   let written: string | null = null;
   let inCode: string | null = null;
   let boxed: string | null = null;
@@ -283,31 +446,17 @@ function answerInStretch(text: string): { marked: string | null; boxed: string |
       written = last?.inner ?? written;
       boxed = extractBoxed(clean.text) ?? boxed;
     } else {
+      // A block of nothing but answers is written for the reader; so is a literal answer in a
+      // block that does not run (bare, text, markdown, output: `Final answer: <<<42>>>`), unless
+      // a blockquote holds it. In code that runs, a marker counts only when nothing else answers.
       const only = answerOnly(s.text);
-      if (only !== null && !PLACEHOLDERS.has(only.trim().toLowerCase())) written = only;
-      inCode = lastLiteralInCode(s.text) ?? inCode;
+      const literal = lastLiteralInCode(s.text);
+      if (only !== null) written = only;
+      else if (!s.runs && !s.quoted && literal !== null) written = literal;
+      inCode = literal ?? inCode;
     }
   }
   return { marked: written ?? inCode, boxed };
-}
-
-/**
- * The last `<<<...>>>` in code that is a literal, not a template: markers in an f-string
- * (`f"<<<{x}>>>"`) or holding a format placeholder (`{}`, `%s`) are filled in only when the
- * code runs, so they are not an answer.
- */
-function lastLiteralInCode(code: string): string | null {
-  let last: string | null = null;
-  for (const { index, inner } of answerMarkers(code)) {
-    const before = code.slice(Math.max(0, index - 2), index);
-    // `"<<<" + str(x) + ">>>"`: the string that opens the marker closes inside it, so what lies
-    // between is code, not a literal answer.
-    const quote = /["']$/.exec(before)?.[0];
-    const splitString = quote !== undefined && inner.includes(quote);
-    if (/[fF]["']$/.test(before) || splitString || hasFormatField(inner) || PLACEHOLDERS.has(inner.trim().toLowerCase())) continue;
-    last = inner;
-  }
-  return last;
 }
 
 /**

@@ -55,6 +55,12 @@ type Case = z.infer<typeof caseSchema>;
  * Answer order (symbench_answer_order.jsonl, made from the code-span cases): a guess in prose
  * before the answer in a code span or an answer-only fenced block, and a guess in a code span
  * before the answer in prose; the authors read the last marker, the same text as the case's.
+ * Markers written for the reader outside prose (symbench_written_markers.jsonl): a labelled
+ * answer in a fenced block that does not run (bare, `text`, `markdown`, `output`), an answer-only
+ * block holding the guess and the answer or the answer and a period, each after a guess in prose,
+ * made from corpus cases as above; BoxNet plans (JSON, braces) in an inline code span, a text
+ * block or printed as a literal by the only code block, the authors' extract_and_check and
+ * score_in_training_set run for real.
  */
 const FIXTURES = [
   'symbench_python_strip.jsonl',
@@ -69,6 +75,7 @@ const FIXTURES = [
   'symbench_sudoku_forms.jsonl',
   'symbench_bbh_forms.jsonl',
   'symbench_answer_order.jsonl',
+  'symbench_written_markers.jsonl',
 ];
 const fixtureCases = FIXTURES.flatMap((name) =>
   readFileSync(path.join(repoRoot, 'test', 'fixtures', name), 'utf8')
