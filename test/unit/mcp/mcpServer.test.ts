@@ -16,6 +16,7 @@ import { buildCli, repoRoot } from './cliBuild';
 import { descendants, eventually, PATIENCE_MS } from '../../support/processTree';
 import { sandboxAttackCell } from '../../support/sandboxAttackCases';
 import { sharedTasksDir } from '../../support/sharedTasks';
+import { CELL_PROGRESS_MS } from '../../../src/mcp/server';
 
 interface Connected {
   readonly client: Client;
@@ -111,6 +112,23 @@ describe('r1ci mcp over stdio (SDK client)', () => {
     expect(r.text).toMatch(/^tier: isolated /m);
     expect(r.text).toMatch(/^duration: \d/m);
     expect(r.text).toMatch(/^session: none/m);
+  });
+
+  // A cell may run up to its time limit (60 s by default), as long as an SDK client waits for a
+  // request by default: a client that asks for progress hears the cell still runs and can keep
+  // its request alive on that (resetTimeoutOnProgress). It heard nothing before (s40).
+  it('tells a client that asks for progress that a long cell still runs', async () => {
+    const heard: { progress: number; message?: string }[] = [];
+    const result = CallToolResultSchema.parse(
+      await server.client.callTool({ name: 'run_python', arguments: { code: `import time\ntime.sleep(${CELL_PROGRESS_MS / 1000 + 2})\nprint('done')` } }, CallToolResultSchema, {
+        timeout: 60_000,
+        onprogress: (p) => heard.push({ progress: p.progress, message: p.message }),
+      }),
+    );
+    expect(result.isError).toBe(false);
+    expect(heard.length).toBeGreaterThanOrEqual(1);
+    expect(heard[0]?.progress).toBe(1);
+    expect(heard[0]?.message).toMatch(/^cell running, \d+ s$/);
   });
 
   it('keeps variables per session, separately for several sessions, until reset', async () => {
